@@ -1,0 +1,1 @@
+//! The Redis command set for kevy-rt (work in progress).

@@ -1,0 +1,183 @@
+//! Command arguments: byte spans into a buffer, borrowed without copying.
+//!
+//! The decoder records where each argument lies in the connection's read buffer
+//! ([`Span`]s); [`Args`] pairs those spans with the buffer so a handler reads its
+//! arguments in place. A command forwarded to another shard is copied once into a
+//! batch buffer and read there through the same type.
+
+/// Where one argument lies in a buffer: `buf[start..end]`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Span {
+    /// First byte of the argument.
+    pub start: u32,
+    /// One past the last byte of the argument.
+    pub end: u32,
+}
+
+impl Span {
+    /// The span `start..end`.
+    #[inline]
+    pub fn new(start: usize, end: usize) -> Span {
+        Span {
+            start: start as u32,
+            end: end as u32,
+        }
+    }
+
+    /// Length of the argument in bytes.
+    #[inline]
+    pub fn len(&self) -> usize {
+        (self.end - self.start) as usize
+    }
+
+    /// True for an empty argument.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.end == self.start
+    }
+}
+
+/// The arguments of one command (the verb is argument 0), borrowed from a buffer.
+#[derive(Clone, Copy)]
+pub struct Args<'a> {
+    buf: &'a [u8],
+    spans: &'a [Span],
+}
+
+impl<'a> Args<'a> {
+    /// Arguments made of `spans` into `buf`. Every span must lie inside `buf`.
+    #[inline]
+    pub fn new(buf: &'a [u8], spans: &'a [Span]) -> Args<'a> {
+        Args { buf, spans }
+    }
+
+    /// Number of arguments, the verb included.
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    /// True when there is no argument at all.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+
+    /// Argument `i`, or `None` past the end.
+    #[inline]
+    pub fn get(&self, i: usize) -> Option<&'a [u8]> {
+        let s = self.spans.get(i)?;
+        self.buf.get(s.start as usize..s.end as usize)
+    }
+
+    /// Argument `i`; an empty slice past the end (callers check arity first).
+    #[inline]
+    pub fn at(&self, i: usize) -> &'a [u8] {
+        self.get(i).unwrap_or(&[])
+    }
+
+    /// Iterates over all arguments in order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &'a [u8]> + 'a {
+        let buf = self.buf;
+        self.spans
+            .iter()
+            .map(move |s| buf.get(s.start as usize..s.end as usize).unwrap_or(&[]))
+    }
+
+    /// The arguments from index `from` on (the verb dropped when `from` is 1).
+    pub fn skip(&self, from: usize) -> Args<'a> {
+        Args {
+            buf: self.buf,
+            spans: self.spans.get(from..).unwrap_or(&[]),
+        }
+    }
+
+    /// Total number of argument bytes.
+    pub fn byte_len(&self) -> usize {
+        self.spans.iter().map(Span::len).sum()
+    }
+
+    /// Copies the arguments into an owned list.
+    pub fn to_owned_args(&self) -> OwnedArgs {
+        OwnedArgs::from_iter(self.iter())
+    }
+}
+
+impl std::fmt::Debug for Args<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.iter().map(String::from_utf8_lossy))
+            .finish()
+    }
+}
+
+/// An owned argument list: one byte buffer plus spans. Used for forwarded
+/// commands, multi-shard parts and tests.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct OwnedArgs {
+    buf: Vec<u8>,
+    spans: Vec<Span>,
+}
+
+impl OwnedArgs {
+    /// An empty list.
+    pub fn new() -> OwnedArgs {
+        OwnedArgs::default()
+    }
+
+    /// Appends one argument.
+    pub fn push(&mut self, arg: &[u8]) {
+        let start = self.buf.len();
+        self.buf.extend_from_slice(arg);
+        self.spans.push(Span::new(start, self.buf.len()));
+    }
+
+    /// Borrows the list as [`Args`].
+    pub fn args(&self) -> Args<'_> {
+        Args::new(&self.buf, &self.spans)
+    }
+
+    /// Number of arguments.
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    /// True when empty.
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+}
+
+impl<A: AsRef<[u8]>> FromIterator<A> for OwnedArgs {
+    fn from_iter<I: IntoIterator<Item = A>>(iter: I) -> OwnedArgs {
+        let mut o = OwnedArgs::new();
+        for a in iter {
+            o.push(a.as_ref());
+        }
+        o
+    }
+}
+
+impl std::fmt::Debug for OwnedArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.args().fmt(f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn owned_args_round_trip() {
+        let o: OwnedArgs = ["SET", "k", ""].into_iter().collect();
+        let a = o.args();
+        assert_eq!(a.len(), 3);
+        assert_eq!(a.at(0), b"SET");
+        assert_eq!(a.at(2), b"");
+        assert_eq!(a.get(3), None);
+        assert_eq!(a.skip(1).at(0), b"k");
+        assert_eq!(a.byte_len(), 4);
+        assert_eq!(format!("{a:?}"), r#"["SET", "k", ""]"#);
+    }
+}

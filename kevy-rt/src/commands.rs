@@ -1,0 +1,213 @@
+//! The [`Commands`] trait: what a command set gives the runtime.
+//!
+//! The runtime owns sockets, decoding, routing, ordering and cross-shard traffic;
+//! a command set owns the meaning of every command and the per-shard state. A
+//! command travels through these calls:
+//!
+//! 1. [`Commands::decode`] cuts one request out of the read buffer (RESP by default).
+//! 2. [`Commands::resolve`] looks the verb up once and says where the command runs
+//!    ([`Route`]); the resolved verb (`Cmd`) travels with the command so nothing
+//!    downstream looks it up again.
+//! 3. Depending on the route:
+//!    - [`Route::Local`]: [`Commands::execute_local`] on the connection's own shard,
+//!      with the connection's session (connection commands, errors, `QUIT`).
+//!    - [`Route::Key`] / [`Route::Keys`] on one shard: [`Commands::execute`] on the
+//!      shard that owns the key(s), locally or after one hop over a ring.
+//!    - [`Route::Keys`] over several shards, or [`Route::Plan`]: a multi-shard
+//!      operation. [`Commands::plan`] splits it into per-shard parts,
+//!      [`Commands::execute_part`] runs each part on its shard, and
+//!      [`Commands::gather`] reduces the part replies on the origin shard into
+//!      one reply, or asks for another round of parts.
+//!
+//! Replies are bytes appended to `out`, in whatever wire format the command set
+//! speaks; the runtime only guarantees they leave in request order.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use crate::args::{Args, Span};
+use crate::resp::{self, Decoded, Limits};
+use crate::router::Router;
+
+/// Where a resolved command runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Route {
+    /// On the connection's own shard, with its session: commands that touch no key
+    /// or that change connection state. Also the route for errors found while
+    /// resolving (unknown verb, wrong arity): the handler writes the error.
+    Local,
+    /// The argument at this index is the key; run on the shard that owns it.
+    Key(u32),
+    /// Keys at `first`, `first + step`, … up to `last` (negative counts from the end,
+    /// `-1` being the last argument). When all keys live on one shard the command
+    /// runs there like [`Route::Key`]; otherwise it is planned like [`Route::Plan`].
+    Keys {
+        /// Index of the first key.
+        first: u32,
+        /// Index of the last key; negative counts from the end.
+        last: i32,
+        /// Distance between keys (2 for `key value key value …`).
+        step: u32,
+    },
+    /// A multi-shard operation, planned by [`Commands::plan`].
+    Plan,
+}
+
+/// A verb looked up once, with its route.
+#[derive(Clone, Copy, Debug)]
+pub struct Resolved<C> {
+    /// The command set's handle for the verb.
+    pub cmd: C,
+    /// Where it runs.
+    pub route: Route,
+}
+
+/// What the connection does after a local command.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flow {
+    /// Keep serving the connection.
+    Continue,
+    /// Write the pending replies, then close (e.g. `QUIT`).
+    Close,
+}
+
+/// The origin-side state of a multi-shard operation, as [`Commands::plan`] made it.
+pub struct Planned<P> {
+    /// State kept on the origin shard until the operation is reduced.
+    pub plan: P,
+    /// Hold the connection: no later command of this connection starts until this
+    /// operation has replied. Required when [`Commands::gather`] may answer
+    /// [`Gather::Again`] (a second round must not be overtaken by later commands);
+    /// single-round operations keep per-key order without it.
+    pub hold: bool,
+}
+
+/// What [`Commands::gather`] decided.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Gather {
+    /// The reply is written; the operation is over.
+    Done,
+    /// Run the parts pushed to `next`, then gather again.
+    Again,
+}
+
+/// Which shard a piece of per-shard state belongs to.
+#[derive(Clone, Copy, Debug)]
+pub struct ShardInfo {
+    /// This shard's index, `0..nshards`.
+    pub id: usize,
+    /// Number of shards in the runtime.
+    pub nshards: usize,
+}
+
+/// Facts about the connection a local command runs for.
+#[derive(Clone, Copy, Debug)]
+pub struct LocalCx {
+    /// The shard serving the connection.
+    pub shard: usize,
+    /// Number of shards.
+    pub nshards: usize,
+    /// A process-unique connection id (never reused).
+    pub conn_id: u64,
+    /// The peer address, when known.
+    pub peer: Option<SocketAddr>,
+}
+
+/// A command set: the verbs, their meaning and the per-shard state they act on.
+///
+/// One value is shared by every shard thread (`Sync`); per-shard mutable state
+/// lives in [`Commands::Shard`], created on its own thread and never shared.
+pub trait Commands: Send + Sync + Sized + 'static {
+    /// The state one shard owns (a keyspace, counters, …). Created on the shard's
+    /// thread by [`Commands::new_shard`]; never crosses threads.
+    type Shard: 'static;
+    /// A resolved verb (typically `&'static Spec` of a command table).
+    type Cmd: Copy + Send + 'static;
+    /// Per-connection state kept on the connection's shard (selected database,
+    /// protocol version, name…).
+    type Session: Default + 'static;
+    /// The part of the session a command needs when it runs on another shard.
+    type Ctx: Copy + Send + 'static;
+    /// One shard's share of a multi-shard operation.
+    type Part: Send + 'static;
+    /// The result of a [`Commands::Part`].
+    type PartReply: Send + 'static;
+    /// Origin-side state of a multi-shard operation.
+    type Plan: 'static;
+
+    /// Cuts one request out of `buf`, pushing its arguments to `spans` (cleared by
+    /// the caller). The default speaks RESP2 (multibulk and inline).
+    fn decode(&self, buf: &mut [u8], spans: &mut Vec<Span>, limits: &Limits) -> Decoded {
+        resp::decode(buf, spans, limits)
+    }
+
+    /// Makes shard `info.id`'s state; called once on that shard's thread.
+    fn new_shard(&self, info: ShardInfo) -> Self::Shard;
+
+    /// Looks the verb up and says where the command runs. Called once per command.
+    fn resolve(&self, args: Args<'_>) -> Resolved<Self::Cmd>;
+
+    /// The part of `session` that travels with a forwarded command.
+    fn ctx(&self, session: &Self::Session) -> Self::Ctx;
+
+    /// Runs a keyed command on the shard that owns its key(s), appending the reply.
+    fn execute(
+        &self,
+        shard: &mut Self::Shard,
+        ctx: Self::Ctx,
+        cmd: Self::Cmd,
+        args: Args<'_>,
+        out: &mut Vec<u8>,
+    );
+
+    /// Runs a [`Route::Local`] command on the connection's shard.
+    fn execute_local(
+        &self,
+        shard: &mut Self::Shard,
+        session: &mut Self::Session,
+        cx: &LocalCx,
+        cmd: Self::Cmd,
+        args: Args<'_>,
+        out: &mut Vec<u8>,
+    ) -> Flow;
+
+    /// Splits a multi-shard command into parts, pushing `(shard, part)` pairs.
+    /// Parts for one shard run in the order pushed; replies come back to
+    /// [`Commands::gather`] in the same order as the parts.
+    fn plan(
+        &self,
+        ctx: Self::Ctx,
+        cmd: Self::Cmd,
+        args: Args<'_>,
+        router: &Router,
+        parts: &mut Vec<(usize, Self::Part)>,
+    ) -> Planned<Self::Plan>;
+
+    /// Runs one part on its shard.
+    fn execute_part(
+        &self,
+        shard: &mut Self::Shard,
+        ctx: Self::Ctx,
+        part: Self::Part,
+    ) -> Self::PartReply;
+
+    /// Reduces the replies of one round (index-aligned with the parts pushed) into
+    /// the command's reply, or pushes another round of parts to `next` and answers
+    /// [`Gather::Again`].
+    fn gather(
+        &self,
+        plan: &mut Self::Plan,
+        replies: Vec<Self::PartReply>,
+        router: &Router,
+        next: &mut Vec<(usize, Self::Part)>,
+        out: &mut Vec<u8>,
+    ) -> Gather;
+
+    /// Periodic per-shard work (active expiry, …), every [`Commands::tick_interval`].
+    fn tick(&self, _shard: &mut Self::Shard) {}
+
+    /// How often [`Commands::tick`] runs; 100 ms (Redis's `hz 10`) by default.
+    fn tick_interval(&self) -> Duration {
+        Duration::from_millis(100)
+    }
+}

@@ -1,0 +1,31 @@
+//! # kevy-rt
+//!
+//! A generic thread-per-core, shared-nothing server runtime. Each shard is one OS
+//! thread with its own reactor (mio), its own connections and its own slice of the
+//! state; shards talk only through lock-free single-producer rings. The runtime
+//! knows nothing of any command set: a [`Commands`] implementation supplies the
+//! verbs, their routing and the per-shard state.
+//!
+//! ## Layout
+//! - [`args`]: argument spans borrowed from read buffers.
+//! - [`resp`]: RESP2 request decoding (the default wire format) and its limits.
+//! - [`commands`]: the [`Commands`] trait a command set implements.
+//! - [`router`]: key → shard hashing, with `{hashtag}` co-location.
+//! - `ring`, `mesh`: SPSC rings and the N×N mesh of them with wake-ups.
+//! - `shard`, `conn`: the per-core event loop and connection state.
+//! - `route`: a [`Route`] turned into the shard (or plan) a command runs on.
+//! - [`testing`]: an in-process multi-shard driver for command-set unit tests.
+//! - [`runtime`]: the builder, `run` and the background `Server` handle.
+#![deny(missing_docs)]
+
+pub mod args;
+pub mod commands;
+pub mod resp;
+pub mod router;
+mod route;
+pub mod testing;
+
+pub use args::{Args, OwnedArgs, Span};
+pub use commands::{Commands, Flow, Gather, LocalCx, Planned, Resolved, Route, ShardInfo};
+pub use resp::{Decoded, Limits};
+pub use router::Router;

@@ -1,0 +1,281 @@
+//! RESP2 request decoding, as Redis 7.0's `processMultibulkBuffer` and
+//! `processInlineBuffer` do it: multibulk arrays (`*N\r\n$len\r\n…`) and inline
+//! commands (`SET k v\r\n`, with Redis's quoting rules), pipelined.
+//!
+//! Arguments are not copied: the decoder records [`Span`]s into the read buffer.
+//! Inline arguments with quotes or escapes are unescaped in place (the unescaped
+//! form is never longer than the source), so they too are spans of the buffer.
+//! Protocol errors produce Redis's exact reply text; the connection then closes.
+
+use crate::args::Span;
+
+/// Size limits enforced while decoding, with Redis's defaults.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest bulk argument (`proto-max-bulk-len`, 512 MB).
+    pub max_bulk_len: usize,
+    /// Largest multibulk argument count (Redis: `INT_MAX`).
+    pub max_multibulk_len: usize,
+    /// Largest inline request, and largest `*`/`$` header line (64 KB).
+    pub max_inline_len: usize,
+    /// Largest unprocessed query buffer before the connection is closed
+    /// (`client-query-buffer-limit`, 1 GB).
+    pub max_query_buffer: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_bulk_len: 512 * 1024 * 1024,
+            max_multibulk_len: i32::MAX as usize,
+            max_inline_len: 64 * 1024,
+            max_query_buffer: 1024 * 1024 * 1024,
+        }
+    }
+}
+
+/// The outcome of one decoding attempt.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Decoded {
+    /// A command was decoded into the spans; it used `consumed` bytes.
+    Command {
+        /// Bytes of the buffer the request took.
+        consumed: usize,
+    },
+    /// Bytes that carry no command (an empty inline line, `*0`); skip them.
+    Skip {
+        /// Bytes to drop.
+        consumed: usize,
+    },
+    /// The request is not complete yet. `need` is the total buffer length known to
+    /// be required (0 when unknown), so a large bulk can be read without regrowing.
+    Incomplete {
+        /// Known lower bound of the buffer length the request needs.
+        need: usize,
+    },
+    /// A protocol error: write `reply` and close the connection.
+    Error(Vec<u8>),
+}
+
+fn proto_error(msg: &str) -> Decoded {
+    let mut v = Vec::with_capacity(msg.len() + 24);
+    v.extend_from_slice(b"-ERR Protocol error: ");
+    v.extend_from_slice(msg.as_bytes());
+    v.extend_from_slice(b"\r\n");
+    Decoded::Error(v)
+}
+
+/// Decodes one request from the start of `buf` into `spans` (which the caller
+/// clears). `buf` may be modified: inline arguments are unescaped in place.
+pub fn decode(buf: &mut [u8], spans: &mut Vec<Span>, limits: &Limits) -> Decoded {
+    match buf.first() {
+        None => Decoded::Incomplete { need: 0 },
+        Some(b'*') => decode_multibulk(buf, spans, limits),
+        Some(_) => decode_inline(buf, spans, limits),
+    }
+}
+
+fn decode_multibulk(buf: &[u8], spans: &mut Vec<Span>, limits: &Limits) -> Decoded {
+    let Some(cr) = memchr::memchr(b'\r', buf) else {
+        if buf.len() > limits.max_inline_len {
+            return proto_error("too big mbulk count string");
+        }
+        return Decoded::Incomplete { need: 0 };
+    };
+    if cr + 2 > buf.len() {
+        return Decoded::Incomplete { need: 0 };
+    }
+    let count = match parse_i64(&buf[1..cr]) {
+        Some(n) if n <= i32::MAX as i64 && (n <= 0 || n as u64 <= limits.max_multibulk_len as u64) => n,
+        _ => return proto_error("invalid multibulk length"),
+    };
+    let mut pos = cr + 2;
+    if count <= 0 {
+        return Decoded::Skip { consumed: pos };
+    }
+    for _ in 0..count {
+        let rest = &buf[pos..];
+        let Some(rcr) = memchr::memchr(b'\r', rest) else {
+            if rest.len() > limits.max_inline_len {
+                return proto_error("too big bulk count string");
+            }
+            return Decoded::Incomplete { need: 0 };
+        };
+        if rcr + 2 > rest.len() {
+            return Decoded::Incomplete { need: 0 };
+        }
+        if rest[0] != b'$' {
+            let got = rest[0] as char;
+            return proto_error(&format!("expected '$', got '{got}'"));
+        }
+        let len = match parse_i64(&rest[1..rcr]) {
+            Some(n) if n >= 0 && n as u64 <= limits.max_bulk_len as u64 => n as usize,
+            _ => return proto_error("invalid bulk length"),
+        };
+        let start = pos + rcr + 2;
+        // Like Redis, the two bytes after the payload are skipped, not checked.
+        let end = start + len;
+        if end + 2 > buf.len() {
+            return Decoded::Incomplete { need: end + 2 };
+        }
+        spans.push(Span::new(start, end));
+        pos = end + 2;
+    }
+    Decoded::Command { consumed: pos }
+}
+
+fn decode_inline(buf: &mut [u8], spans: &mut Vec<Span>, limits: &Limits) -> Decoded {
+    let Some(nl) = memchr::memchr(b'\n', buf) else {
+        if buf.len() > limits.max_inline_len {
+            return proto_error("too big inline request");
+        }
+        return Decoded::Incomplete { need: 0 };
+    };
+    let mut line_end = nl;
+    if line_end > 0 && buf[line_end - 1] == b'\r' {
+        line_end -= 1;
+    }
+    if split_args(&mut buf[..line_end], spans).is_err() {
+        return proto_error("unbalanced quotes in request");
+    }
+    if spans.is_empty() {
+        Decoded::Skip { consumed: nl + 1 }
+    } else {
+        Decoded::Command { consumed: nl + 1 }
+    }
+}
+
+fn is_space(c: u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r')
+}
+
+fn hex_val(c: u8) -> Option<u8> {
+    (c as char).to_digit(16).map(|d| d as u8)
+}
+
+/// Splits an inline line into arguments with Redis's `sdssplitargs` rules
+/// (double quotes with `\n \r \t \b \a \xHH` escapes, single quotes with `\'`),
+/// unescaping in place. Like Redis, a NUL byte ends the line.
+fn split_args(line: &mut [u8], spans: &mut Vec<Span>) -> Result<(), ()> {
+    let n = line.iter().position(|&c| c == 0).unwrap_or(line.len());
+    let at = |line: &[u8], i: usize| if i < n { line[i] } else { 0 };
+    let mut p = 0;
+    loop {
+        while p < n && is_space(line[p]) {
+            p += 1;
+        }
+        if p >= n {
+            return Ok(());
+        }
+        let start = p;
+        let mut w = p; // write cursor, never ahead of p
+        let (mut inq, mut insq) = (false, false);
+        loop {
+            let c = at(line, p);
+            if inq {
+                if c == b'\\'
+                    && at(line, p + 1) == b'x'
+                    && hex_val(at(line, p + 2)).is_some()
+                    && hex_val(at(line, p + 3)).is_some()
+                {
+                    line[w] = hex_val(line[p + 2]).unwrap_or(0) * 16 + hex_val(line[p + 3]).unwrap_or(0);
+                    w += 1;
+                    p += 3;
+                } else if c == b'\\' && at(line, p + 1) != 0 {
+                    p += 1;
+                    line[w] = match line[p] {
+                        b'n' => b'\n',
+                        b'r' => b'\r',
+                        b't' => b'\t',
+                        b'b' => 8,
+                        b'a' => 7,
+                        other => other,
+                    };
+                    w += 1;
+                } else if c == b'"' {
+                    let next = at(line, p + 1);
+                    if next != 0 && !is_space(next) {
+                        return Err(());
+                    }
+                    p += 1;
+                    break;
+                } else if c == 0 {
+                    return Err(());
+                } else {
+                    line[w] = c;
+                    w += 1;
+                }
+            } else if insq {
+                if c == b'\\' && at(line, p + 1) == b'\'' {
+                    p += 1;
+                    line[w] = b'\'';
+                    w += 1;
+                } else if c == b'\'' {
+                    let next = at(line, p + 1);
+                    if next != 0 && !is_space(next) {
+                        return Err(());
+                    }
+                    p += 1;
+                    break;
+                } else if c == 0 {
+                    return Err(());
+                } else {
+                    line[w] = c;
+                    w += 1;
+                }
+            } else {
+                match c {
+                    b' ' | b'\n' | b'\r' | b'\t' | 0 => break,
+                    b'"' => inq = true,
+                    b'\'' => insq = true,
+                    _ => {
+                        line[w] = c;
+                        w += 1;
+                    }
+                }
+            }
+            p += 1;
+        }
+        spans.push(Span::new(start, w));
+    }
+}
+
+/// Parses a signed 64-bit integer exactly as Redis's `string2ll` does: no sign
+/// other than a leading `-`, no leading zeros, no spaces, at most 20 characters.
+pub fn parse_i64(s: &[u8]) -> Option<i64> {
+    if s.is_empty() || s.len() >= 21 {
+        return None;
+    }
+    if s == b"0" {
+        return Some(0);
+    }
+    let (neg, digits) = match s[0] {
+        b'-' => (true, &s[1..]),
+        _ => (false, s),
+    };
+    match digits.first() {
+        Some(b'1'..=b'9') => {}
+        _ => return None,
+    }
+    let mut v: u64 = 0;
+    for &c in digits {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        v = v.checked_mul(10)?.checked_add((c - b'0') as u64)?;
+    }
+    if neg {
+        if v > i64::MAX as u64 + 1 {
+            None
+        } else {
+            Some((v as i64).wrapping_neg())
+        }
+    } else if v > i64::MAX as u64 {
+        None
+    } else {
+        Some(v as i64)
+    }
+}
+
+#[cfg(test)]
+mod tests;

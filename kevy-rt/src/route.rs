@@ -1,0 +1,64 @@
+//! Turning a [`Route`] into the place a command runs. Shared by the reactor and
+//! the in-process [`Harness`](crate::testing::Harness), so both route alike.
+
+use crate::args::Args;
+use crate::commands::Route;
+use crate::router::Router;
+
+/// Where one command runs, seen from the shard `here` that decoded it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Target {
+    /// `execute_local` on the connection's shard.
+    Local,
+    /// `execute` on this shard (possibly `here`).
+    Shard(usize),
+    /// A multi-shard operation.
+    Plan,
+}
+
+/// Resolves `route` for `args` on shard `here`.
+#[inline]
+pub(crate) fn target(route: Route, args: Args<'_>, router: &Router, here: usize) -> Target {
+    match route {
+        Route::Local => Target::Local,
+        Route::Plan => Target::Plan,
+        Route::Key(i) => Target::Shard(router.shard_of(args.at(i as usize))),
+        Route::Keys { first, last, step } => {
+            let n = args.len() as i64;
+            let last = if last < 0 { n + last as i64 } else { last as i64 }.min(n - 1);
+            let step = step.max(1) as usize;
+            let mut i = first as i64;
+            let mut owner = None;
+            while i <= last {
+                let s = router.shard_of(args.at(i as usize));
+                match owner {
+                    None => owner = Some(s),
+                    Some(o) if o != s => return Target::Plan,
+                    _ => {}
+                }
+                i += step as i64;
+            }
+            Target::Shard(owner.unwrap_or(here))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::args::OwnedArgs;
+
+    #[test]
+    fn keys_on_one_shard_run_there() {
+        let r = Router::new(4);
+        let a: OwnedArgs = ["MSET", "{t}a", "1", "{t}b", "2"].into_iter().collect();
+        let route = Route::Keys { first: 1, last: -1, step: 2 };
+        assert_eq!(target(route, a.args(), &r, 0), Target::Shard(r.shard_of(b"t")));
+        let a: OwnedArgs = (0..64).map(|i| format!("k{i}")).collect();
+        let route = Route::Keys { first: 1, last: -1, step: 1 };
+        assert_eq!(target(route, a.args(), &r, 0), Target::Plan);
+        let a: OwnedArgs = ["X"].into_iter().collect();
+        assert_eq!(target(route, a.args(), &r, 3), Target::Shard(3));
+        assert_eq!(target(Route::Local, a.args(), &r, 3), Target::Local);
+    }
+}

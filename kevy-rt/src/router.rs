@@ -1,0 +1,106 @@
+//! Key → shard routing: a plain function of the key bytes and the shard count.
+//!
+//! A key containing `{tag}` (a `{`, then a non-empty run up to the next `}`) is
+//! routed by the tag alone, as Redis Cluster does, so related keys can be placed on
+//! one shard: `{user:1}:name` and `{user:1}:mail` always share a shard.
+
+/// Maps keys to shards. Cheap to copy; every shard holds the same one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Router {
+    nshards: usize,
+}
+
+impl Router {
+    /// A router over `nshards` shards (at least one).
+    pub fn new(nshards: usize) -> Router {
+        Router {
+            nshards: nshards.max(1),
+        }
+    }
+
+    /// Number of shards.
+    #[inline]
+    pub fn nshards(&self) -> usize {
+        self.nshards
+    }
+
+    /// The shard that owns `key`.
+    #[inline]
+    pub fn shard_of(&self, key: &[u8]) -> usize {
+        if self.nshards == 1 {
+            return 0;
+        }
+        let h = hash(hash_tag(key));
+        // Multiply-shift range reduction: uniform for a well-mixed 64-bit hash.
+        ((h as u128 * self.nshards as u128) >> 64) as usize
+    }
+}
+
+/// The part of `key` that decides its shard: the first non-empty `{…}` section,
+/// or the whole key.
+#[inline]
+pub fn hash_tag(key: &[u8]) -> &[u8] {
+    if let Some(open) = memchr::memchr(b'{', key) {
+        if let Some(len) = memchr::memchr(b'}', &key[open + 1..]) {
+            if len > 0 {
+                return &key[open + 1..open + 1 + len];
+            }
+        }
+    }
+    key
+}
+
+/// A fast 64-bit hash of a short byte string (keys are usually under 64 bytes).
+#[inline]
+pub fn hash(bytes: &[u8]) -> u64 {
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut h: u64 = (bytes.len() as u64).wrapping_mul(K);
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+        h = (h ^ w).wrapping_mul(K).rotate_left(29);
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut w = [0u8; 8];
+        w[..rest.len()].copy_from_slice(rest);
+        h = (h ^ u64::from_le_bytes(w)).wrapping_mul(K).rotate_left(29);
+    }
+    // Final avalanche (murmur3 fmix64) so the high bits used above are well mixed.
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^ (h >> 33)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hash_tags() {
+        assert_eq!(hash_tag(b"{user1000}.following"), b"user1000");
+        assert_eq!(hash_tag(b"foo{}{bar}"), b"foo{}{bar}");
+        assert_eq!(hash_tag(b"foo{{bar}}zap"), b"{bar");
+        assert_eq!(hash_tag(b"foo{bar}{zap}"), b"bar");
+        assert_eq!(hash_tag(b"plain"), b"plain");
+        let r = Router::new(4);
+        assert_eq!(r.shard_of(b"{a}x"), r.shard_of(b"{a}y"));
+    }
+
+    #[test]
+    fn spreads_keys_evenly() {
+        for n in [2usize, 3, 4, 8] {
+            let r = Router::new(n);
+            let mut counts = vec![0usize; n];
+            for i in 0..100_000 {
+                counts[r.shard_of(format!("key:{i}").as_bytes())] += 1;
+            }
+            let expect = 100_000 / n;
+            for c in counts {
+                assert!(c > expect * 9 / 10 && c < expect * 11 / 10, "{n}: {c}");
+            }
+        }
+    }
+}

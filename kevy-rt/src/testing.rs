@@ -1,0 +1,124 @@
+//! An in-process, single-threaded driver for a [`Commands`] implementation over
+//! several shards: the same routing, planning and gathering as the runtime, with
+//! no sockets and no threads. For unit tests of command sets.
+//!
+//! ```
+//! # use kevy_rt::testing::Harness;
+//! # fn demo<C: kevy_rt::Commands>(cmds: C) {
+//! let mut h = Harness::new(cmds, 3);
+//! let reply: Vec<u8> = h.run(&["PING"]);
+//! # }
+//! ```
+
+use crate::args::OwnedArgs;
+use crate::commands::{Commands, Flow, Gather, LocalCx, ShardInfo};
+use crate::route::{target, Target};
+use crate::router::Router;
+
+/// Several shards of a command set and one connection's session, driven inline.
+pub struct Harness<C: Commands> {
+    cmds: C,
+    shards: Vec<C::Shard>,
+    session: C::Session,
+    router: Router,
+    home: usize,
+}
+
+impl<C: Commands> Harness<C> {
+    /// `nshards` shards of `cmds`; the connection lives on shard 0.
+    pub fn new(cmds: C, nshards: usize) -> Harness<C> {
+        let nshards = nshards.max(1);
+        let shards = (0..nshards)
+            .map(|id| cmds.new_shard(ShardInfo { id, nshards }))
+            .collect();
+        Harness {
+            cmds,
+            shards,
+            session: C::Session::default(),
+            router: Router::new(nshards),
+            home: 0,
+        }
+    }
+
+    /// Runs one command and returns its reply bytes.
+    pub fn run<A: AsRef<[u8]>>(&mut self, args: &[A]) -> Vec<u8> {
+        self.run_flow(args).0
+    }
+
+    /// Runs one command; returns its reply and what the connection does next.
+    pub fn run_flow<A: AsRef<[u8]>>(&mut self, args: &[A]) -> (Vec<u8>, Flow) {
+        let owned: OwnedArgs = args.iter().collect();
+        let args = owned.args();
+        let mut out = Vec::new();
+        let r = self.cmds.resolve(args);
+        match target(r.route, args, &self.router, self.home) {
+            Target::Local => {
+                let cx = LocalCx {
+                    shard: self.home,
+                    nshards: self.shards.len(),
+                    conn_id: 1,
+                    peer: None,
+                };
+                let shard = &mut self.shards[self.home];
+                let flow = self
+                    .cmds
+                    .execute_local(shard, &mut self.session, &cx, r.cmd, args, &mut out);
+                return (out, flow);
+            }
+            Target::Shard(s) => {
+                let ctx = self.cmds.ctx(&self.session);
+                self.cmds
+                    .execute(&mut self.shards[s], ctx, r.cmd, args, &mut out);
+            }
+            Target::Plan => {
+                let ctx = self.cmds.ctx(&self.session);
+                let mut parts = Vec::new();
+                let mut planned = self.cmds.plan(ctx, r.cmd, args, &self.router, &mut parts);
+                loop {
+                    let replies = parts
+                        .drain(..)
+                        .map(|(s, p)| self.cmds.execute_part(&mut self.shards[s], ctx, p))
+                        .collect();
+                    let g = self.cmds.gather(
+                        &mut planned.plan,
+                        replies,
+                        &self.router,
+                        &mut parts,
+                        &mut out,
+                    );
+                    if g == Gather::Done {
+                        break;
+                    }
+                }
+            }
+        }
+        (out, Flow::Continue)
+    }
+
+    /// Runs every shard's periodic tick once.
+    pub fn tick(&mut self) {
+        for s in &mut self.shards {
+            self.cmds.tick(s);
+        }
+    }
+
+    /// Shard `i`'s state.
+    pub fn shard(&mut self, i: usize) -> &mut C::Shard {
+        &mut self.shards[i]
+    }
+
+    /// The connection's session.
+    pub fn session(&mut self) -> &mut C::Session {
+        &mut self.session
+    }
+
+    /// The router in use.
+    pub fn router(&self) -> Router {
+        self.router
+    }
+
+    /// The command set.
+    pub fn commands(&self) -> &C {
+        &self.cmds
+    }
+}
