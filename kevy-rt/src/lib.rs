@@ -11,7 +11,7 @@
 //! - [`resp`]: RESP2 request decoding (the default wire format) and its limits.
 //! - [`commands`]: the [`Commands`] trait a command set implements.
 //! - [`router`]: key → shard hashing, with `{hashtag}` co-location.
-//! - `ring`, `mesh`: SPSC rings and the N×N mesh of them with wake-ups.
+//! - [`ring`], `mesh`, `msg`: SPSC rings and the N×N mesh of them with wake-ups.
 //! - `shard`, `conn`: the per-core event loop and connection state.
 //! - `route`: a [`Route`] turned into the shard (or plan) a command runs on.
 //! - [`testing`]: an in-process multi-shard driver for command-set unit tests.
@@ -20,12 +20,19 @@
 
 pub mod args;
 pub mod commands;
+mod conn;
+mod mesh;
+mod msg;
 pub mod resp;
-pub mod router;
+pub mod ring;
 mod route;
+pub mod router;
+pub mod runtime;
+mod shard;
 pub mod testing;
 
 pub use args::{Args, OwnedArgs, Span};
 pub use commands::{Commands, Flow, Gather, LocalCx, Planned, Resolved, Route, ShardInfo};
 pub use resp::{Decoded, Limits};
 pub use router::Router;
+pub use runtime::{Builder, Runtime, Server, ShardStats, Stats, Stopper};

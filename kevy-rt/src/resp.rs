@@ -86,7 +86,11 @@ fn decode_multibulk(buf: &[u8], spans: &mut Vec<Span>, limits: &Limits) -> Decod
         return Decoded::Incomplete { need: 0 };
     }
     let count = match parse_i64(&buf[1..cr]) {
-        Some(n) if n <= i32::MAX as i64 && (n <= 0 || n as u64 <= limits.max_multibulk_len as u64) => n,
+        Some(n)
+            if n <= i32::MAX as i64 && (n <= 0 || n as u64 <= limits.max_multibulk_len as u64) =>
+        {
+            n
+        }
         _ => return proto_error("invalid multibulk length"),
     };
     let mut pos = cr + 2;
@@ -178,7 +182,8 @@ fn split_args(line: &mut [u8], spans: &mut Vec<Span>) -> Result<(), ()> {
                     && hex_val(at(line, p + 2)).is_some()
                     && hex_val(at(line, p + 3)).is_some()
                 {
-                    line[w] = hex_val(line[p + 2]).unwrap_or(0) * 16 + hex_val(line[p + 3]).unwrap_or(0);
+                    line[w] =
+                        hex_val(line[p + 2]).unwrap_or(0) * 16 + hex_val(line[p + 3]).unwrap_or(0);
                     w += 1;
                     p += 3;
                 } else if c == b'\\' && at(line, p + 1) != 0 {

@@ -25,7 +25,12 @@ pub(crate) fn target(route: Route, args: Args<'_>, router: &Router, here: usize)
         Route::Key(i) => Target::Shard(router.shard_of(args.at(i as usize))),
         Route::Keys { first, last, step } => {
             let n = args.len() as i64;
-            let last = if last < 0 { n + last as i64 } else { last as i64 }.min(n - 1);
+            let last = if last < 0 {
+                n + last as i64
+            } else {
+                last as i64
+            }
+            .min(n - 1);
             let step = step.max(1) as usize;
             let mut i = first as i64;
             let mut owner = None;
@@ -52,10 +57,21 @@ mod tests {
     fn keys_on_one_shard_run_there() {
         let r = Router::new(4);
         let a: OwnedArgs = ["MSET", "{t}a", "1", "{t}b", "2"].into_iter().collect();
-        let route = Route::Keys { first: 1, last: -1, step: 2 };
-        assert_eq!(target(route, a.args(), &r, 0), Target::Shard(r.shard_of(b"t")));
+        let route = Route::Keys {
+            first: 1,
+            last: -1,
+            step: 2,
+        };
+        assert_eq!(
+            target(route, a.args(), &r, 0),
+            Target::Shard(r.shard_of(b"t"))
+        );
         let a: OwnedArgs = (0..64).map(|i| format!("k{i}")).collect();
-        let route = Route::Keys { first: 1, last: -1, step: 1 };
+        let route = Route::Keys {
+            first: 1,
+            last: -1,
+            step: 1,
+        };
         assert_eq!(target(route, a.args(), &r, 0), Target::Plan);
         let a: OwnedArgs = ["X"].into_iter().collect();
         assert_eq!(target(route, a.args(), &r, 3), Target::Shard(3));

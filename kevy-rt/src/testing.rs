@@ -60,9 +60,9 @@ impl<C: Commands> Harness<C> {
                     peer: None,
                 };
                 let shard = &mut self.shards[self.home];
-                let flow = self
-                    .cmds
-                    .execute_local(shard, &mut self.session, &cx, r.cmd, args, &mut out);
+                let flow =
+                    self.cmds
+                        .execute_local(shard, &mut self.session, &cx, r.cmd, args, &mut out);
                 return (out, flow);
             }
             Target::Shard(s) => {

@@ -24,7 +24,12 @@ fn multibulk() {
     let input = b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$0\r\n\r\n";
     assert_eq!(
         dec(input),
-        (Decoded::Command { consumed: input.len() }, args(&["SET", "k", ""]))
+        (
+            Decoded::Command {
+                consumed: input.len()
+            },
+            args(&["SET", "k", ""])
+        )
     );
 }
 
@@ -67,7 +72,10 @@ fn protocol_errors_match_redis() {
     assert_eq!(dec(b"*1\r\n$-1\r\n").0, err("invalid bulk length"));
     assert_eq!(dec(b"*1\r\n$x\r\n").0, err("invalid bulk length"));
     assert_eq!(dec(b"*1\r\n$536870913\r\n").0, err("invalid bulk length"));
-    assert!(matches!(dec(b"*1\r\n$536870912\r\n").0, Decoded::Incomplete { .. }));
+    assert!(matches!(
+        dec(b"*1\r\n$536870912\r\n").0,
+        Decoded::Incomplete { .. }
+    ));
     assert_eq!(dec(&[b'a'; 70000]).0, err("too big inline request"));
     let mut big = b"*".to_vec();
     big.extend(std::iter::repeat_n(b'1', 70000));
@@ -89,9 +97,15 @@ fn limits_are_configurable() {
     };
     let mut spans = Vec::new();
     let mut b = b"*3\r\n".to_vec();
-    assert_eq!(decode(&mut b, &mut spans, &limits), err("invalid multibulk length"));
+    assert_eq!(
+        decode(&mut b, &mut spans, &limits),
+        err("invalid multibulk length")
+    );
     let mut b = b"*1\r\n$11\r\n".to_vec();
-    assert_eq!(decode(&mut b, &mut spans, &limits), err("invalid bulk length"));
+    assert_eq!(
+        decode(&mut b, &mut spans, &limits),
+        err("invalid bulk length")
+    );
 }
 
 #[test]
@@ -100,7 +114,10 @@ fn inline_commands() {
         dec(b"SET k v\r\n"),
         (Decoded::Command { consumed: 9 }, args(&["SET", "k", "v"]))
     );
-    assert_eq!(dec(b"  PING  \n"), (Decoded::Command { consumed: 9 }, args(&["PING"])));
+    assert_eq!(
+        dec(b"  PING  \n"),
+        (Decoded::Command { consumed: 9 }, args(&["PING"]))
+    );
     assert_eq!(
         dec(b"SET \"a b\\x41\\n\" 'it\\'s'\r\n").1,
         vec![b"SET".to_vec(), b"a bA\n".to_vec(), b"it's".to_vec()]

@@ -1,0 +1,190 @@
+//! One client connection on its home shard: buffers, session, and the queue that
+//! keeps replies in request order.
+//!
+//! Every command takes the next sequence number. While no earlier reply is
+//! outstanding, a local reply is appended straight to the output buffer; once a
+//! forwarded (or multi-shard) command is in flight, later replies wait in
+//! `pending` slots and are released in order as the earlier ones arrive.
+
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+
+use mio::net::TcpStream;
+
+use crate::commands::Commands;
+use crate::msg::Pools;
+
+/// Initial (and idle) read-buffer size; also the least free space per read.
+pub(crate) const READ_CHUNK: usize = 16 * 1024;
+/// Stop decoding a connection's input while this much output is unsent.
+pub(crate) const OUT_HIGH_WATER: usize = 64 * 1024 * 1024;
+
+/// A reply position in the queue.
+pub(crate) enum Slot {
+    /// The command is running on another shard.
+    Waiting,
+    /// The reply is ready but an earlier one is not.
+    Ready(Vec<u8>),
+}
+
+pub(crate) struct Conn<C: Commands> {
+    pub(crate) sock: TcpStream,
+    pub(crate) id: u64,
+    pub(crate) gen: u32,
+    pub(crate) peer: Option<SocketAddr>,
+    /// Read buffer; bytes `rpos..rend` are received and not yet decoded. The
+    /// whole length is initialised, so reads need no zeroing.
+    pub(crate) rbuf: Vec<u8>,
+    pub(crate) rpos: usize,
+    pub(crate) rend: usize,
+    /// Buffered bytes (from `rpos`) the incomplete request is known to need.
+    pub(crate) need: usize,
+    /// Output; bytes `wpos..` are not yet written.
+    pub(crate) out: Vec<u8>,
+    pub(crate) wpos: usize,
+    /// Replies after the first outstanding one, in order.
+    pub(crate) pending: VecDeque<Slot>,
+    /// Sequence number of the next command.
+    pub(crate) next_seq: u64,
+    pub(crate) session: C::Session,
+    /// A held multi-shard operation is in flight: decode nothing further.
+    pub(crate) held: bool,
+    /// Close once every reply is written (QUIT, protocol error).
+    pub(crate) closing: bool,
+    /// The peer closed its side: read nothing more.
+    pub(crate) eof: bool,
+    /// Input was left unread (held, closing or output high-water): read again
+    /// when the reason is gone.
+    pub(crate) want_read: bool,
+    /// Queued for a flush at the end of this loop iteration.
+    pub(crate) dirty: bool,
+}
+
+impl<C: Commands> Conn<C> {
+    pub(crate) fn new(sock: TcpStream, id: u64, gen: u32, peer: Option<SocketAddr>) -> Conn<C> {
+        Conn {
+            sock,
+            id,
+            gen,
+            peer,
+            rbuf: vec![0; READ_CHUNK],
+            rpos: 0,
+            rend: 0,
+            need: 0,
+            out: Vec::new(),
+            wpos: 0,
+            pending: VecDeque::new(),
+            next_seq: 0,
+            session: C::Session::default(),
+            held: false,
+            closing: false,
+            eof: false,
+            want_read: false,
+            dirty: false,
+        }
+    }
+
+    /// Where the reply of a command finished now goes: the output buffer, or a
+    /// deferred slot behind an outstanding reply.
+    #[inline]
+    pub(crate) fn reply_buf(&mut self, pools: &mut Pools<C>) -> &mut Vec<u8> {
+        self.next_seq += 1;
+        if self.pending.is_empty() {
+            return &mut self.out;
+        }
+        self.pending.push_back(Slot::Ready(pools.slot()));
+        match self.pending.back_mut() {
+            Some(Slot::Ready(v)) => v,
+            _ => &mut self.out,
+        }
+    }
+
+    /// Like [`Conn::reply_buf`], also lending the session.
+    #[inline]
+    pub(crate) fn reply_buf_and_session(
+        &mut self,
+        pools: &mut Pools<C>,
+    ) -> (&mut Vec<u8>, &mut C::Session) {
+        self.next_seq += 1;
+        if !self.pending.is_empty() {
+            self.pending.push_back(Slot::Ready(pools.slot()));
+            if let Some(Slot::Ready(v)) = self.pending.back_mut() {
+                return (v, &mut self.session);
+            }
+        }
+        (&mut self.out, &mut self.session)
+    }
+
+    /// Reserves the reply position of a command finishing elsewhere.
+    #[inline]
+    pub(crate) fn reserve(&mut self) -> u64 {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        self.pending.push_back(Slot::Waiting);
+        seq
+    }
+
+    /// Files the reply of command `seq`, releasing every reply now in order.
+    pub(crate) fn deliver(&mut self, seq: u64, bytes: &[u8], pools: &mut Pools<C>) {
+        let base = self.next_seq - self.pending.len() as u64;
+        let Some(idx) = seq.checked_sub(base).map(|i| i as usize) else {
+            return;
+        };
+        if idx == 0 {
+            self.out.extend_from_slice(bytes);
+            self.pending.pop_front();
+            while let Some(Slot::Ready(_)) = self.pending.front() {
+                if let Some(Slot::Ready(v)) = self.pending.pop_front() {
+                    self.out.extend_from_slice(&v);
+                    pools.put_slot(v);
+                }
+            }
+        } else if let Some(slot) = self.pending.get_mut(idx) {
+            let mut v = pools.slot();
+            v.extend_from_slice(bytes);
+            *slot = Slot::Ready(v);
+        }
+    }
+
+    /// Bytes of output not yet written.
+    #[inline]
+    pub(crate) fn unsent(&self) -> usize {
+        self.out.len() - self.wpos
+    }
+
+    /// True when input may be decoded now.
+    #[inline]
+    pub(crate) fn can_decode(&self) -> bool {
+        !self.held && !self.closing && self.unsent() < OUT_HIGH_WATER
+    }
+
+    /// True when nothing is owed to the client any more.
+    #[inline]
+    pub(crate) fn drained(&self) -> bool {
+        self.pending.is_empty() && self.unsent() == 0
+    }
+
+    /// Makes room for at least `need` unread bytes plus a read chunk.
+    pub(crate) fn make_room(&mut self, need: usize) {
+        if self.rpos == self.rend {
+            self.rpos = 0;
+            self.rend = 0;
+            if self.rbuf.len() > 4 * READ_CHUNK && need <= READ_CHUNK {
+                // Give a burst's big buffer back once it is drained.
+                self.rbuf = vec![0; READ_CHUNK];
+            }
+        }
+        let want = need.max(self.rend - self.rpos) + READ_CHUNK;
+        if self.rbuf.len() - self.rpos < want || self.rbuf.len() - self.rend < READ_CHUNK / 2 {
+            if self.rpos > 0 {
+                self.rbuf.copy_within(self.rpos..self.rend, 0);
+                self.rend -= self.rpos;
+                self.rpos = 0;
+            }
+            if self.rbuf.len() < want {
+                let grown = want.max(self.rbuf.len() * 2);
+                self.rbuf.resize(grown, 0);
+            }
+        }
+    }
+}

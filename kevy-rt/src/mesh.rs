@@ -1,0 +1,168 @@
+//! The N×N mesh of rings between shards, with wake-ups.
+//!
+//! Shard `i` owns the producer of ring `i→j` and the consumer of ring `j→i` for
+//! every peer `j ≠ i`; a shard runs its own work inline, so there is no self-ring.
+//! A full ring spills into a per-target backlog that is retried each loop: nothing
+//! is dropped and no sender ever blocks, so the mesh cannot deadlock.
+//!
+//! Wake-ups follow the Dekker pattern: before sleeping, a shard sets its `parked`
+//! flag, fences, and looks at its inbound rings once more; a sender publishes to
+//! the ring, fences, and pays for a wake-up syscall only if the target is parked.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{fence, AtomicBool, Ordering};
+use std::sync::Arc;
+
+use crate::ring::{ring, Consumer, Producer};
+
+/// How a shard is woken from `poll`.
+pub(crate) struct Signal {
+    pub(crate) waker: mio::Waker,
+    parked: AtomicBool,
+}
+
+impl Signal {
+    pub(crate) fn new(waker: mio::Waker) -> Signal {
+        Signal {
+            waker,
+            parked: AtomicBool::new(false),
+        }
+    }
+
+    /// Wakes the shard unconditionally (used to stop it).
+    pub(crate) fn wake(&self) {
+        // A failed wake-up leaves the shard to its poll timeout, never hung.
+        let _ = self.waker.wake();
+    }
+}
+
+/// One shard's end of the mesh.
+pub(crate) struct MeshEnd<M> {
+    id: usize,
+    outbound: Vec<Option<Producer<M>>>,
+    inbound: Vec<Option<Consumer<M>>>,
+    backlog: Vec<VecDeque<M>>,
+    backlogged: usize,
+    /// Peers sent to since the last [`MeshEnd::notify`], one bit each.
+    touched: Vec<bool>,
+    signals: Arc<[Signal]>,
+}
+
+/// Builds the mesh for `signals.len()` shards; element `i` belongs to shard `i`.
+pub(crate) fn mesh<M: Send>(capacity: usize, signals: Arc<[Signal]>) -> Vec<MeshEnd<M>> {
+    let n = signals.len();
+    let mut ends: Vec<MeshEnd<M>> = (0..n)
+        .map(|id| MeshEnd {
+            id,
+            outbound: (0..n).map(|_| None).collect(),
+            inbound: (0..n).map(|_| None).collect(),
+            backlog: (0..n).map(|_| VecDeque::new()).collect(),
+            backlogged: 0,
+            touched: vec![false; n],
+            signals: signals.clone(),
+        })
+        .collect();
+    for from in 0..n {
+        for to in 0..n {
+            if from != to {
+                let (p, c) = ring(capacity);
+                ends[from].outbound[to] = Some(p);
+                ends[to].inbound[from] = Some(c);
+            }
+        }
+    }
+    ends
+}
+
+impl<M: Send> MeshEnd<M> {
+    /// Number of shards.
+    pub(crate) fn nshards(&self) -> usize {
+        self.outbound.len()
+    }
+
+    /// Queues `msg` for shard `to` (≠ self); the wake-up happens in `notify`.
+    pub(crate) fn send(&mut self, to: usize, msg: M) {
+        self.touched[to] = true;
+        if !self.backlog[to].is_empty() {
+            self.backlog[to].push_back(msg);
+            self.backlogged += 1;
+            return;
+        }
+        if let Some(p) = self.outbound[to].as_mut() {
+            if let Err(msg) = p.push(msg) {
+                self.backlog[to].push_back(msg);
+                self.backlogged += 1;
+            }
+        }
+    }
+
+    /// Moves backlogged messages into rings that have room again.
+    pub(crate) fn retry_backlog(&mut self) {
+        if self.backlogged == 0 {
+            return;
+        }
+        for to in 0..self.backlog.len() {
+            let Some(p) = self.outbound[to].as_mut() else {
+                continue;
+            };
+            while let Some(msg) = self.backlog[to].pop_front() {
+                if let Err(msg) = p.push(msg) {
+                    self.backlog[to].push_front(msg);
+                    break;
+                }
+                self.backlogged -= 1;
+                self.touched[to] = true;
+            }
+        }
+    }
+
+    /// True while some message waits in a backlog.
+    pub(crate) fn has_backlog(&self) -> bool {
+        self.backlogged > 0
+    }
+
+    /// Wakes every peer sent to since the last call, if it may be parked.
+    pub(crate) fn notify(&mut self) {
+        let mut any = false;
+        for to in 0..self.touched.len() {
+            if !self.touched[to] {
+                continue;
+            }
+            self.touched[to] = false;
+            if !any {
+                // Order our ring publications before reading `parked` (pairs with
+                // the fence in `park`).
+                fence(Ordering::SeqCst);
+                any = true;
+            }
+            let s = &self.signals[to];
+            if s.parked.load(Ordering::Relaxed) && s.parked.swap(false, Ordering::SeqCst) {
+                s.wake();
+            }
+        }
+    }
+
+    /// Pops the next message from peer `from`.
+    #[inline]
+    pub(crate) fn recv(&mut self, from: usize) -> Option<M> {
+        self.inbound[from].as_mut()?.pop()
+    }
+
+    /// Announces that this shard is about to sleep. Returns false (and stays
+    /// awake) when a message is already waiting.
+    pub(crate) fn park(&self) -> bool {
+        let me = &self.signals[self.id];
+        me.parked.store(true, Ordering::SeqCst);
+        fence(Ordering::SeqCst);
+        if self.inbound.iter().flatten().any(|c| !c.is_empty()) {
+            me.parked.store(false, Ordering::Relaxed);
+            return false;
+        }
+        true
+    }
+
+    /// Clears the parked flag after waking.
+    pub(crate) fn unpark(&self) {
+        self.signals[self.id].parked.store(false, Ordering::Relaxed);
+    }
+}

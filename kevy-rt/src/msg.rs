@@ -1,0 +1,168 @@
+//! What travels between shards: batches of requests one way, batches of replies
+//! the other. A shard sends at most one request batch and one reply batch to each
+//! peer per loop iteration, so pipelined traffic from many connections costs one
+//! ring message per peer, not one per command.
+//!
+//! Buffers go home: a request batch comes back (emptied) inside its reply batch,
+//! and reply buffers ride back inside the next request batch, so steady traffic
+//! allocates nothing.
+
+use crate::args::Span;
+use crate::commands::Commands;
+
+/// Buffers larger than this are freed instead of pooled.
+pub(crate) const POOL_MAX_BYTES: usize = 1 << 20;
+/// Pooled batches kept per shard.
+const POOL_MAX: usize = 16;
+
+/// A connection on its home shard: slab index plus generation (slab slots are
+/// reused; a reply for a closed connection must not reach its successor).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct ConnRef {
+    pub(crate) idx: u32,
+    pub(crate) gen: u32,
+}
+
+/// One item of a request batch.
+pub(crate) enum Request<C: Commands> {
+    /// Run a keyed command; its arguments are `spans[span0..span0 + nargs]`.
+    Cmd {
+        conn: ConnRef,
+        seq: u64,
+        cmd: C::Cmd,
+        ctx: C::Ctx,
+        span0: u32,
+        nargs: u32,
+    },
+    /// Run part `idx` of multi-shard operation `op`.
+    Part {
+        op: u32,
+        idx: u32,
+        ctx: C::Ctx,
+        part: C::Part,
+    },
+}
+
+/// One item of a reply batch.
+pub(crate) enum Reply<C: Commands> {
+    /// The reply bytes of a command: `data[previous end..end]`.
+    Cmd { conn: ConnRef, seq: u64, end: usize },
+    /// The result of a part.
+    Part {
+        op: u32,
+        idx: u32,
+        reply: C::PartReply,
+    },
+}
+
+/// Requests from one shard to another.
+pub(crate) struct Requests<C: Commands> {
+    pub(crate) data: Vec<u8>,
+    pub(crate) spans: Vec<Span>,
+    pub(crate) items: Vec<Request<C>>,
+    /// Reply buffers going back to the shard that allocated them.
+    pub(crate) returned: Option<ReplyBufs<C>>,
+}
+
+/// The buffers of a reply batch.
+pub(crate) struct ReplyBufs<C: Commands> {
+    pub(crate) data: Vec<u8>,
+    pub(crate) items: Vec<Reply<C>>,
+}
+
+/// Replies from the shard that ran a request batch, carrying the emptied batch home.
+pub(crate) struct Replies<C: Commands> {
+    pub(crate) bufs: ReplyBufs<C>,
+    pub(crate) returned: Option<Requests<C>>,
+}
+
+/// A message on a ring.
+pub(crate) enum Msg<C: Commands> {
+    Requests(Requests<C>),
+    Replies(Replies<C>),
+}
+
+/// Recycled batch buffers of one shard.
+pub(crate) struct Pools<C: Commands> {
+    requests: Vec<Requests<C>>,
+    replies: Vec<ReplyBufs<C>>,
+    /// Per peer: reply buffers to send home with the next request batch.
+    to_return: Vec<Vec<ReplyBufs<C>>>,
+    /// Reply-slot buffers for connections.
+    slots: Vec<Vec<u8>>,
+}
+
+impl<C: Commands> Pools<C> {
+    pub(crate) fn new(nshards: usize) -> Pools<C> {
+        Pools {
+            requests: Vec::new(),
+            replies: Vec::new(),
+            to_return: (0..nshards).map(|_| Vec::new()).collect(),
+            slots: Vec::new(),
+        }
+    }
+
+    /// An empty request batch for `peer`, carrying reply buffers home.
+    pub(crate) fn requests(&mut self, peer: usize) -> Requests<C> {
+        let mut r = self.requests.pop().unwrap_or_else(|| Requests {
+            data: Vec::new(),
+            spans: Vec::new(),
+            items: Vec::new(),
+            returned: None,
+        });
+        r.returned = self.to_return[peer].pop();
+        r
+    }
+
+    /// Takes an emptied request batch back.
+    pub(crate) fn put_requests(&mut self, mut r: Requests<C>) {
+        if let Some(bufs) = r.returned.take() {
+            self.put_replies(bufs);
+        }
+        if self.requests.len() < POOL_MAX && r.data.capacity() <= POOL_MAX_BYTES {
+            r.data.clear();
+            r.spans.clear();
+            r.items.clear();
+            self.requests.push(r);
+        }
+    }
+
+    /// Empty reply buffers.
+    pub(crate) fn replies(&mut self) -> ReplyBufs<C> {
+        self.replies.pop().unwrap_or_else(|| ReplyBufs {
+            data: Vec::new(),
+            items: Vec::new(),
+        })
+    }
+
+    /// Takes reply buffers that belong to this shard back.
+    pub(crate) fn put_replies(&mut self, mut b: ReplyBufs<C>) {
+        if self.replies.len() < POOL_MAX && b.data.capacity() <= POOL_MAX_BYTES {
+            b.data.clear();
+            b.items.clear();
+            self.replies.push(b);
+        }
+    }
+
+    /// Keeps `peer`'s reply buffers to send home later.
+    pub(crate) fn return_replies(&mut self, peer: usize, mut b: ReplyBufs<C>) {
+        if self.to_return[peer].len() < 4 && b.data.capacity() <= POOL_MAX_BYTES {
+            b.data.clear();
+            b.items.clear();
+            self.to_return[peer].push(b);
+        }
+    }
+
+    /// A buffer for one deferred reply.
+    pub(crate) fn slot(&mut self) -> Vec<u8> {
+        self.slots.pop().unwrap_or_default()
+    }
+
+    /// Recycles a deferred-reply buffer.
+    pub(crate) fn put_slot(&mut self, mut v: Vec<u8>) {
+        if self.slots.len() < 256 && v.capacity() <= 64 * 1024 {
+            v.clear();
+            self.slots.push(v);
+        }
+    }
+}

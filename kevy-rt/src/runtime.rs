@@ -1,0 +1,328 @@
+//! Building and running a [`Runtime`]: one thread per shard, each with its own
+//! listener on the shared port (`SO_REUSEPORT`, so the kernel spreads incoming
+//! connections over the shards), its own `mio::Poll`, and its end of the mesh.
+
+use std::io;
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+use mio::net::TcpListener;
+use mio::{Poll, Waker};
+use socket2::{Domain, Protocol, Socket, Type};
+
+use crate::commands::Commands;
+use crate::mesh::{mesh, MeshEnd, Signal};
+use crate::msg::Msg;
+use crate::resp::Limits;
+use crate::shard::{Shard, ShardParts, WAKER};
+
+/// Counters one shard publishes (relaxed atomics, written off the per-command path
+/// or once per tick).
+#[derive(Debug, Default)]
+pub struct ShardStats {
+    /// Connections accepted since start.
+    pub accepted: AtomicU64,
+    /// Connections open now.
+    pub connected: AtomicU64,
+    /// Commands run on this shard (published every tick).
+    pub commands: AtomicU64,
+}
+
+/// Configures a [`Runtime`].
+pub struct Builder<C: Commands> {
+    cmds: C,
+    addr: String,
+    shards: usize,
+    ring_capacity: usize,
+    limits: Limits,
+    backlog: i32,
+}
+
+impl<C: Commands> Builder<C> {
+    /// Address to listen on, `host:port` (default `127.0.0.1:6379`; port 0 picks
+    /// a free port).
+    pub fn bind(mut self, addr: impl Into<String>) -> Self {
+        self.addr = addr.into();
+        self
+    }
+
+    /// Number of shards (threads); default: the number of CPUs.
+    pub fn shards(mut self, n: usize) -> Self {
+        self.shards = n.max(1);
+        self
+    }
+
+    /// Slots per ring between two shards (default 1024; each slot is a batch).
+    pub fn ring_capacity(mut self, n: usize) -> Self {
+        self.ring_capacity = n.max(2);
+        self
+    }
+
+    /// Protocol and buffer limits (default: Redis's).
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Listen backlog (default 511, as Redis's `tcp-backlog`).
+    pub fn backlog(mut self, n: i32) -> Self {
+        self.backlog = n;
+        self
+    }
+
+    /// Binds the listeners and sets up every shard's reactor; nothing runs yet.
+    pub fn build(self) -> io::Result<Runtime<C>> {
+        let addr = self
+            .addr
+            .to_socket_addrs()?
+            .next()
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no address to bind"))?;
+        let n = self.shards;
+        let mut listeners = Vec::with_capacity(n);
+        let mut bound = addr;
+        for _ in 0..n {
+            let l = listen(bound, self.backlog)?;
+            bound = l.local_addr()?;
+            listeners.push(l);
+        }
+        let mut polls = Vec::with_capacity(n);
+        let mut signals = Vec::with_capacity(n);
+        for _ in 0..n {
+            let poll = Poll::new()?;
+            signals.push(Signal::new(Waker::new(poll.registry(), WAKER)?));
+            polls.push(poll);
+        }
+        let signals: Arc<[Signal]> = signals.into();
+        let ends = mesh::<Msg<C>>(self.ring_capacity, signals.clone());
+        Ok(Runtime {
+            cmds: Arc::new(self.cmds),
+            local_addr: bound,
+            limits: self.limits,
+            shards: polls.into_iter().zip(listeners).zip(ends).collect(),
+            signals,
+            stop: Arc::new(AtomicBool::new(false)),
+            stats: (0..n).map(|_| Arc::new(ShardStats::default())).collect(),
+        })
+    }
+}
+
+fn listen(addr: SocketAddr, backlog: i32) -> io::Result<TcpListener> {
+    let sock = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
+    sock.set_reuse_address(true)?;
+    sock.set_reuse_port(true)?;
+    sock.set_nonblocking(true)?;
+    sock.bind(&addr.into())?;
+    sock.listen(backlog)?;
+    Ok(TcpListener::from_std(sock.into()))
+}
+
+type ShardSetup<C> = ((Poll, TcpListener), MeshEnd<Msg<C>>);
+
+/// A thread-per-core server for the command set `C`, bound and ready to run.
+///
+/// ```no_run
+/// # fn demo<C: kevy_rt::Commands>(cmds: C) -> std::io::Result<()> {
+/// let rt = kevy_rt::Runtime::builder(cmds).bind("127.0.0.1:0").shards(2).build()?;
+/// println!("listening on {}", rt.local_addr());
+/// let server = rt.start()?; // background threads
+/// server.stop();
+/// # Ok(()) }
+/// ```
+pub struct Runtime<C: Commands> {
+    cmds: Arc<C>,
+    local_addr: SocketAddr,
+    limits: Limits,
+    shards: Vec<ShardSetup<C>>,
+    signals: Arc<[Signal]>,
+    stop: Arc<AtomicBool>,
+    stats: Vec<Arc<ShardStats>>,
+}
+
+impl<C: Commands> Runtime<C> {
+    /// A builder with default settings.
+    pub fn builder(cmds: C) -> Builder<C> {
+        Builder {
+            cmds,
+            addr: "127.0.0.1:6379".into(),
+            shards: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            ring_capacity: 1024,
+            limits: Limits::default(),
+            backlog: 511,
+        }
+    }
+
+    /// The address the listeners are bound to (with the real port when 0 was asked).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// A handle that stops the runtime from any thread.
+    pub fn stopper(&self) -> Stopper {
+        Stopper {
+            stop: self.stop.clone(),
+            signals: self.signals.clone(),
+        }
+    }
+
+    /// Per-shard counters.
+    pub fn stats(&self) -> Stats {
+        Stats(self.stats.clone())
+    }
+
+    /// Runs every shard until [`Stopper::stop`] is called; returns the first
+    /// shard error, if any.
+    pub fn run(self) -> io::Result<()> {
+        let handles = self.spawn()?;
+        let mut result = Ok(());
+        for h in handles {
+            match h.join() {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => {
+                    if result.is_ok() {
+                        result = Err(e);
+                    }
+                }
+                Err(_) => {
+                    if result.is_ok() {
+                        result = Err(io::Error::other("a shard thread panicked"));
+                    }
+                }
+            }
+        }
+        result
+    }
+
+    /// Runs the shards on background threads; the returned [`Server`] stops them.
+    pub fn start(self) -> io::Result<Server> {
+        let stopper = self.stopper();
+        let stats = self.stats();
+        let addr = self.local_addr;
+        let handles = self.spawn()?;
+        Ok(Server {
+            addr,
+            stopper,
+            stats,
+            handles,
+        })
+    }
+
+    fn spawn(self) -> io::Result<Vec<JoinHandle<io::Result<()>>>> {
+        let conn_ids = Arc::new(AtomicU64::new(0));
+        let mut handles = Vec::new();
+        for (id, (((poll, listener), mesh), stats)) in
+            self.shards.into_iter().zip(self.stats).enumerate()
+        {
+            let parts = ShardParts {
+                id,
+                cmds: self.cmds.clone(),
+                limits: self.limits,
+                poll,
+                listener,
+                mesh,
+                conn_ids: conn_ids.clone(),
+                stop: self.stop.clone(),
+                stats,
+            };
+            let h = std::thread::Builder::new()
+                .name(format!("kevy-shard-{id}"))
+                .spawn(move || Shard::new(parts)?.run());
+            match h {
+                Ok(h) => handles.push(h),
+                Err(e) => {
+                    Stopper {
+                        stop: self.stop.clone(),
+                        signals: self.signals.clone(),
+                    }
+                    .stop();
+                    for h in handles {
+                        let _ = h.join();
+                    }
+                    return Err(e);
+                }
+            }
+        }
+        Ok(handles)
+    }
+}
+
+/// Stops a running [`Runtime`]: every shard finishes its current iteration,
+/// closes its connections and exits.
+#[derive(Clone)]
+pub struct Stopper {
+    stop: Arc<AtomicBool>,
+    signals: Arc<[Signal]>,
+}
+
+impl Stopper {
+    /// Asks every shard to stop; returns at once.
+    pub fn stop(&self) {
+        self.stop.store(true, Ordering::Release);
+        for s in self.signals.iter() {
+            s.wake();
+        }
+    }
+}
+
+/// Per-shard counters of a runtime.
+#[derive(Clone)]
+pub struct Stats(Vec<Arc<ShardStats>>);
+
+impl Stats {
+    /// Counters of each shard, indexed by shard.
+    pub fn shards(&self) -> &[Arc<ShardStats>] {
+        &self.0
+    }
+
+    /// Connections accepted by each shard.
+    pub fn accepted(&self) -> Vec<u64> {
+        self.0
+            .iter()
+            .map(|s| s.accepted.load(Ordering::Relaxed))
+            .collect()
+    }
+}
+
+/// A runtime running on background threads. Dropping it stops it too.
+pub struct Server {
+    addr: SocketAddr,
+    stopper: Stopper,
+    stats: Stats,
+    handles: Vec<JoinHandle<io::Result<()>>>,
+}
+
+impl Server {
+    /// Where it listens.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Per-shard counters.
+    pub fn stats(&self) -> &Stats {
+        &self.stats
+    }
+
+    /// A handle to stop it from elsewhere.
+    pub fn stopper(&self) -> Stopper {
+        self.stopper.clone()
+    }
+
+    /// Stops every shard and waits for the threads to end.
+    pub fn stop(mut self) {
+        self.shutdown();
+    }
+
+    fn shutdown(&mut self) {
+        self.stopper.stop();
+        for h in self.handles.drain(..) {
+            let _ = h.join();
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}

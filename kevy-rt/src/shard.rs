@@ -1,0 +1,632 @@
+//! One shard: a thread with its own reactor, listener, connections and state.
+//!
+//! Each loop iteration: wait for events (or a ring wake-up), read and decode
+//! sockets and run or forward their commands, drain the inbound rings (run peers'
+//! requests, file their replies), send this iteration's batches, write replies
+//! out, and run the periodic tick when it is due.
+
+use std::io::{self, Read, Write};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use mio::net::{TcpListener, TcpStream};
+use mio::{Events, Interest, Poll, Token};
+use slab::Slab;
+
+use crate::args::{Args, Span};
+use crate::commands::{Commands, Flow, Gather, LocalCx, ShardInfo};
+use crate::conn::{Conn, OUT_HIGH_WATER};
+use crate::mesh::MeshEnd;
+use crate::msg::{ConnRef, Msg, Pools, Replies, Reply, Request, Requests, POOL_MAX_BYTES};
+use crate::resp::{Decoded, Limits};
+use crate::route::{target, Target};
+use crate::router::Router;
+use crate::runtime::ShardStats;
+
+pub(crate) const WAKER: Token = Token(usize::MAX);
+const LISTENER: Token = Token(usize::MAX - 1);
+
+/// A multi-shard operation in flight, on its origin shard.
+struct Op<C: Commands> {
+    conn: ConnRef,
+    seq: u64,
+    ctx: C::Ctx,
+    hold: bool,
+    plan: C::Plan,
+    replies: Vec<Option<C::PartReply>>,
+    remaining: usize,
+}
+
+/// Everything one shard thread owns.
+pub(crate) struct Shard<C: Commands> {
+    id: usize,
+    cmds: Arc<C>,
+    state: C::Shard,
+    router: Router,
+    limits: Limits,
+    poll: Poll,
+    listener: TcpListener,
+    conns: Slab<Conn<C>>,
+    mesh: MeshEnd<Msg<C>>,
+    outgoing: Vec<Option<Requests<C>>>,
+    ops: Slab<Op<C>>,
+    pools: Pools<C>,
+    /// Connections to flush at the end of the iteration.
+    dirty: Vec<usize>,
+    /// Connections whose input may be decoded again.
+    resume: Vec<usize>,
+    spans: Vec<Span>,
+    parts: Vec<(usize, C::Part)>,
+    next_gen: u32,
+    commands_run: u64,
+    conn_ids: Arc<AtomicU64>,
+    stop: Arc<AtomicBool>,
+    stats: Arc<ShardStats>,
+}
+
+/// What a shard thread is built from.
+pub(crate) struct ShardParts<C: Commands> {
+    pub(crate) id: usize,
+    pub(crate) cmds: Arc<C>,
+    pub(crate) limits: Limits,
+    pub(crate) poll: Poll,
+    pub(crate) listener: TcpListener,
+    pub(crate) mesh: MeshEnd<Msg<C>>,
+    pub(crate) conn_ids: Arc<AtomicU64>,
+    pub(crate) stop: Arc<AtomicBool>,
+    pub(crate) stats: Arc<ShardStats>,
+}
+
+impl<C: Commands> Shard<C> {
+    /// Builds the shard on its own thread (the state never crosses threads).
+    pub(crate) fn new(p: ShardParts<C>) -> io::Result<Shard<C>> {
+        let nshards = p.mesh.nshards();
+        let state = p.cmds.new_shard(ShardInfo { id: p.id, nshards });
+        let mut listener = p.listener;
+        p.poll
+            .registry()
+            .register(&mut listener, LISTENER, Interest::READABLE)?;
+        Ok(Shard {
+            id: p.id,
+            cmds: p.cmds,
+            state,
+            router: Router::new(nshards),
+            limits: p.limits,
+            poll: p.poll,
+            listener,
+            conns: Slab::new(),
+            mesh: p.mesh,
+            outgoing: (0..nshards).map(|_| None).collect(),
+            ops: Slab::new(),
+            pools: Pools::new(nshards),
+            dirty: Vec::new(),
+            resume: Vec::new(),
+            spans: Vec::new(),
+            parts: Vec::new(),
+            next_gen: 0,
+            commands_run: 0,
+            conn_ids: p.conn_ids,
+            stop: p.stop,
+            stats: p.stats,
+        })
+    }
+
+    /// The event loop; returns when the runtime is stopped.
+    pub(crate) fn run(mut self) -> io::Result<()> {
+        let mut events = Events::with_capacity(1024);
+        let tick_every = self.cmds.tick_interval();
+        let mut next_tick = Instant::now() + tick_every;
+        loop {
+            let now = Instant::now();
+            let mut timeout = next_tick.saturating_duration_since(now);
+            if self.mesh.has_backlog() {
+                timeout = timeout.min(Duration::from_millis(1));
+            }
+            if !self.resume.is_empty() || !self.mesh.park() {
+                timeout = Duration::ZERO;
+            }
+            let polled = self.poll.poll(&mut events, Some(timeout));
+            self.mesh.unpark();
+            if let Err(e) = polled {
+                if e.kind() != io::ErrorKind::Interrupted {
+                    return Err(e);
+                }
+            }
+            if self.stop.load(Ordering::Acquire) {
+                return Ok(());
+            }
+            for ev in events.iter() {
+                match ev.token() {
+                    WAKER => {}
+                    LISTENER => self.accept(),
+                    Token(i) => {
+                        if ev.is_writable() {
+                            self.flush(i);
+                        }
+                        if ev.is_readable() || ev.is_read_closed() || ev.is_error() {
+                            self.read(i);
+                        }
+                    }
+                }
+            }
+            self.drain_mesh();
+            while let Some(i) = self.resume.pop() {
+                self.process(i);
+                self.read(i);
+            }
+            self.send_outgoing();
+            while let Some(i) = self.dirty.pop() {
+                if let Some(c) = self.conns.get_mut(i) {
+                    c.dirty = false;
+                }
+                self.flush(i);
+            }
+            if Instant::now() >= next_tick {
+                self.cmds.tick(&mut self.state);
+                next_tick = Instant::now() + tick_every;
+                self.stats
+                    .commands
+                    .store(self.commands_run, Ordering::Relaxed);
+            }
+        }
+    }
+
+    fn accept(&mut self) {
+        loop {
+            match self.listener.accept() {
+                Ok((sock, peer)) => self.add_conn(sock, Some(peer)),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                // Out of descriptors and the like: stop accepting for now; the
+                // next incoming connection triggers another attempt.
+                Err(_) => return,
+            }
+        }
+    }
+
+    fn add_conn(&mut self, mut sock: TcpStream, peer: Option<std::net::SocketAddr>) {
+        let _ = sock.set_nodelay(true);
+        let entry = self.conns.vacant_entry();
+        let token = Token(entry.key());
+        if self
+            .poll
+            .registry()
+            .register(&mut sock, token, Interest::READABLE | Interest::WRITABLE)
+            .is_err()
+        {
+            return;
+        }
+        self.next_gen = self.next_gen.wrapping_add(1);
+        let id = self.conn_ids.fetch_add(1, Ordering::Relaxed) + 1;
+        entry.insert(Conn::new(sock, id, self.next_gen, peer));
+        self.stats.accepted.fetch_add(1, Ordering::Relaxed);
+        self.stats.connected.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn close(&mut self, i: usize) {
+        if self.conns.contains(i) {
+            let mut c = self.conns.remove(i);
+            let _ = self.poll.registry().deregister(&mut c.sock);
+            self.stats.connected.fetch_sub(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Reads until the socket is drained or the connection stops taking input.
+    fn read(&mut self, i: usize) {
+        loop {
+            let Some(c) = self.conns.get_mut(i) else {
+                return;
+            };
+            if c.eof {
+                self.maybe_close(i);
+                return;
+            }
+            if !c.can_decode() {
+                c.want_read = true;
+                return;
+            }
+            c.want_read = false;
+            c.make_room(c.need);
+            let space = c.rbuf.len() - c.rend;
+            match c.sock.read(&mut c.rbuf[c.rend..]) {
+                Ok(0) => {
+                    c.eof = true;
+                    self.maybe_close(i);
+                    return;
+                }
+                Ok(n) => {
+                    c.rend += n;
+                    if c.rend - c.rpos > self.limits.max_query_buffer {
+                        // Redis closes such a client without a reply.
+                        self.close(i);
+                        return;
+                    }
+                    self.process(i);
+                    if n < space {
+                        // A short read drained the socket; epoll reports the next
+                        // arrival as a new edge.
+                        return;
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(_) => {
+                    self.close(i);
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Decodes and runs every complete request in the connection's buffer.
+    fn process(&mut self, i: usize) {
+        let Some(c) = self.conns.get_mut(i) else {
+            return;
+        };
+        let mut rbuf = std::mem::take(&mut c.rbuf);
+        let (mut rpos, rend) = (c.rpos, c.rend);
+        let mut spans = std::mem::take(&mut self.spans);
+        let mut need = 0;
+        loop {
+            match self.conns.get(i) {
+                Some(c) if c.can_decode() => {}
+                _ => break,
+            }
+            if rpos == rend {
+                break;
+            }
+            spans.clear();
+            match self
+                .cmds
+                .decode(&mut rbuf[rpos..rend], &mut spans, &self.limits)
+            {
+                Decoded::Command { consumed } => {
+                    let args = Args::new(&rbuf[rpos..rend], &spans);
+                    self.dispatch(i, args);
+                    rpos += consumed;
+                    self.commands_run += 1;
+                }
+                Decoded::Skip { consumed } => rpos += consumed,
+                Decoded::Incomplete { need: n } => {
+                    need = n;
+                    break;
+                }
+                Decoded::Error(reply) => {
+                    if let Some(c) = self.conns.get_mut(i) {
+                        c.reply_buf(&mut self.pools).extend_from_slice(&reply);
+                        c.closing = true;
+                    }
+                    self.mark_dirty(i);
+                    break;
+                }
+            }
+        }
+        self.spans = spans;
+        if let Some(c) = self.conns.get_mut(i) {
+            c.rbuf = rbuf;
+            c.rpos = rpos;
+            c.need = need;
+        }
+    }
+
+    #[inline]
+    fn mark_dirty(&mut self, i: usize) {
+        if let Some(c) = self.conns.get_mut(i) {
+            if !c.dirty {
+                c.dirty = true;
+                self.dirty.push(i);
+            }
+        }
+    }
+
+    /// Runs, forwards or plans one decoded command of connection `i`.
+    fn dispatch(&mut self, i: usize, args: Args<'_>) {
+        let cmds = &*self.cmds;
+        let r = cmds.resolve(args);
+        let Some(c) = self.conns.get_mut(i) else {
+            return;
+        };
+        match target(r.route, args, &self.router, self.id) {
+            Target::Local => {
+                let cx = LocalCx {
+                    shard: self.id,
+                    nshards: self.router.nshards(),
+                    conn_id: c.id,
+                    peer: c.peer,
+                };
+                let (out, session) = c.reply_buf_and_session(&mut self.pools);
+                let flow = cmds.execute_local(&mut self.state, session, &cx, r.cmd, args, out);
+                if flow == Flow::Close {
+                    c.closing = true;
+                }
+            }
+            Target::Shard(s) if s == self.id || s >= self.router.nshards() => {
+                let ctx = cmds.ctx(&c.session);
+                let out = c.reply_buf(&mut self.pools);
+                cmds.execute(&mut self.state, ctx, r.cmd, args, out);
+            }
+            Target::Shard(s) => {
+                let ctx = cmds.ctx(&c.session);
+                let seq = c.reserve();
+                let conn = ConnRef {
+                    idx: i as u32,
+                    gen: c.gen,
+                };
+                let req = self.outgoing[s].get_or_insert_with(|| self.pools.requests(s));
+                let span0 = req.spans.len() as u32;
+                for a in args.iter() {
+                    let start = req.data.len();
+                    req.data.extend_from_slice(a);
+                    req.spans.push(Span::new(start, req.data.len()));
+                }
+                req.items.push(Request::Cmd {
+                    conn,
+                    seq,
+                    cmd: r.cmd,
+                    ctx,
+                    span0,
+                    nargs: args.len() as u32,
+                });
+                return;
+            }
+            Target::Plan => {
+                let ctx = cmds.ctx(&c.session);
+                let seq = c.reserve();
+                let conn = ConnRef {
+                    idx: i as u32,
+                    gen: c.gen,
+                };
+                let mut parts = std::mem::take(&mut self.parts);
+                let planned = cmds.plan(ctx, r.cmd, args, &self.router, &mut parts);
+                if planned.hold {
+                    c.held = true;
+                }
+                let op = self.ops.insert(Op {
+                    conn,
+                    seq,
+                    ctx,
+                    hold: planned.hold,
+                    plan: planned.plan,
+                    replies: Vec::new(),
+                    remaining: 0,
+                });
+                self.launch(op, &mut parts);
+                self.parts = parts;
+                return;
+            }
+        }
+        self.mark_dirty(i);
+    }
+
+    /// Sends (or runs, when local) one round of parts of operation `op`.
+    fn launch(&mut self, op: usize, parts: &mut Vec<(usize, C::Part)>) {
+        let mut current = op;
+        loop {
+            let Some(o) = self.ops.get_mut(current) else {
+                return;
+            };
+            let ctx = o.ctx;
+            o.replies.clear();
+            o.replies.extend(parts.iter().map(|_| None));
+            o.remaining = parts.len();
+            for (idx, (s, part)) in parts.drain(..).enumerate() {
+                if s == self.id || s >= self.router.nshards() {
+                    let reply = self.cmds.execute_part(&mut self.state, ctx, part);
+                    o.replies[idx] = Some(reply);
+                    o.remaining -= 1;
+                } else {
+                    let req = self.outgoing[s].get_or_insert_with(|| self.pools.requests(s));
+                    req.items.push(Request::Part {
+                        op: current as u32,
+                        idx: idx as u32,
+                        ctx,
+                        part,
+                    });
+                }
+            }
+            if o.remaining > 0 {
+                return;
+            }
+            // Every part ran here: gather at once (and maybe start another round).
+            match self.gather(current, parts) {
+                Some(next) => current = next,
+                None => return,
+            }
+        }
+    }
+
+    /// All replies of `op`'s round are in: reduce them. Returns the op again when
+    /// it wants another round (its parts left in `next`).
+    fn gather(&mut self, op: usize, next: &mut Vec<(usize, C::Part)>) -> Option<usize> {
+        let o = self.ops.get_mut(op)?;
+        let replies: Vec<C::PartReply> = o.replies.drain(..).flatten().collect();
+        let mut out = self.pools.slot();
+        match self
+            .cmds
+            .gather(&mut o.plan, replies, &self.router, next, &mut out)
+        {
+            Gather::Again => {
+                self.pools.put_slot(out);
+                Some(op)
+            }
+            Gather::Done => {
+                let o = self.ops.remove(op);
+                self.deliver(o.conn, o.seq, &out);
+                self.pools.put_slot(out);
+                if o.hold {
+                    if let Some(c) = self.conns.get_mut(o.conn.idx as usize) {
+                        if c.gen == o.conn.gen {
+                            c.held = false;
+                            self.resume.push(o.conn.idx as usize);
+                        }
+                    }
+                }
+                None
+            }
+        }
+    }
+
+    /// Files a reply for connection `conn`, if it is still the same connection.
+    fn deliver(&mut self, conn: ConnRef, seq: u64, bytes: &[u8]) {
+        let i = conn.idx as usize;
+        match self.conns.get_mut(i) {
+            Some(c) if c.gen == conn.gen => c.deliver(seq, bytes, &mut self.pools),
+            _ => return,
+        }
+        self.mark_dirty(i);
+    }
+
+    fn drain_mesh(&mut self) {
+        for peer in 0..self.router.nshards() {
+            while let Some(msg) = self.mesh.recv(peer) {
+                match msg {
+                    Msg::Requests(r) => self.on_requests(peer, r),
+                    Msg::Replies(r) => self.on_replies(peer, r),
+                }
+            }
+        }
+    }
+
+    /// Runs a peer's request batch and answers it with one reply batch.
+    fn on_requests(&mut self, peer: usize, mut req: Requests<C>) {
+        if let Some(bufs) = req.returned.take() {
+            self.pools.put_replies(bufs);
+        }
+        let mut rep = self.pools.replies();
+        for item in req.items.drain(..) {
+            match item {
+                Request::Cmd {
+                    conn,
+                    seq,
+                    cmd,
+                    ctx,
+                    span0,
+                    nargs,
+                } => {
+                    let spans = req
+                        .spans
+                        .get(span0 as usize..(span0 + nargs) as usize)
+                        .unwrap_or(&[]);
+                    let args = Args::new(&req.data, spans);
+                    self.cmds
+                        .execute(&mut self.state, ctx, cmd, args, &mut rep.data);
+                    self.commands_run += 1;
+                    rep.items.push(Reply::Cmd {
+                        conn,
+                        seq,
+                        end: rep.data.len(),
+                    });
+                }
+                Request::Part { op, idx, ctx, part } => {
+                    let reply = self.cmds.execute_part(&mut self.state, ctx, part);
+                    rep.items.push(Reply::Part { op, idx, reply });
+                }
+            }
+        }
+        req.data.clear();
+        req.spans.clear();
+        if req.data.capacity() > POOL_MAX_BYTES {
+            req.data = Vec::new();
+        }
+        self.mesh.send(
+            peer,
+            Msg::Replies(Replies {
+                bufs: rep,
+                returned: Some(req),
+            }),
+        );
+    }
+
+    /// Files a peer's replies to our connections and operations.
+    fn on_replies(&mut self, peer: usize, mut rep: Replies<C>) {
+        if let Some(req) = rep.returned.take() {
+            self.pools.put_requests(req);
+        }
+        let mut bufs = rep.bufs;
+        let data = std::mem::take(&mut bufs.data);
+        let mut start = 0;
+        let mut next = std::mem::take(&mut self.parts);
+        for item in bufs.items.drain(..) {
+            match item {
+                Reply::Cmd { conn, seq, end } => {
+                    self.deliver(conn, seq, data.get(start..end).unwrap_or(&[]));
+                    start = end;
+                }
+                Reply::Part { op, idx, reply } => {
+                    let op = op as usize;
+                    let Some(o) = self.ops.get_mut(op) else {
+                        continue;
+                    };
+                    if let Some(slot) = o.replies.get_mut(idx as usize) {
+                        *slot = Some(reply);
+                        o.remaining -= 1;
+                    }
+                    if o.remaining == 0 {
+                        if let Some(again) = self.gather(op, &mut next) {
+                            self.launch(again, &mut next);
+                        }
+                    }
+                }
+            }
+        }
+        self.parts = next;
+        bufs.data = data;
+        self.pools.return_replies(peer, bufs);
+    }
+
+    fn send_outgoing(&mut self) {
+        for s in 0..self.outgoing.len() {
+            if let Some(req) = self.outgoing[s].take() {
+                self.mesh.send(s, Msg::Requests(req));
+            }
+        }
+        self.mesh.retry_backlog();
+        self.mesh.notify();
+    }
+
+    /// Writes pending output; closes or resumes the connection as due.
+    fn flush(&mut self, i: usize) {
+        let Some(c) = self.conns.get_mut(i) else {
+            return;
+        };
+        while c.wpos < c.out.len() {
+            match c.sock.write(&c.out[c.wpos..]) {
+                Ok(0) => break,
+                Ok(n) => c.wpos += n,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(_) => {
+                    self.close(i);
+                    return;
+                }
+            }
+        }
+        if c.wpos == c.out.len() {
+            c.out.clear();
+            c.wpos = 0;
+            if c.out.capacity() > POOL_MAX_BYTES {
+                c.out = Vec::new();
+            }
+        } else if c.wpos > POOL_MAX_BYTES {
+            c.out.drain(..c.wpos);
+            c.wpos = 0;
+        }
+        if c.want_read && c.can_decode() && c.unsent() < OUT_HIGH_WATER / 2 {
+            self.resume.push(i);
+        }
+        self.maybe_close(i);
+    }
+
+    /// Closes a connection that is finished and owed nothing.
+    fn maybe_close(&mut self, i: usize) {
+        if let Some(c) = self.conns.get(i) {
+            // After EOF, input still waiting for a hold or for output to drain
+            // runs first; an incomplete tail is dropped.
+            let input_waiting = c.rpos < c.rend && !c.can_decode();
+            if c.drained() && (c.closing || (c.eof && !c.held && !input_waiting)) {
+                self.close(i);
+            }
+        }
+    }
+}

@@ -1,0 +1,6 @@
+//! kevy-rt integration tests: a tiny non-Redis command set on a real runtime
+//! (2+ shards, free port), driven over TCP by raw clients and the `redis` crate.
+
+mod client;
+mod runtime;
+mod tally;

@@ -1,0 +1,231 @@
+//! The runtime end to end, on the `Tally` command set.
+
+use std::io::Write;
+use std::net::Shutdown;
+
+use kevy_rt::{Runtime, Server};
+
+use crate::client::{cmd, Raw};
+use crate::tally::Tally;
+
+fn start(shards: usize) -> Server {
+    Runtime::builder(Tally)
+        .bind("127.0.0.1:0")
+        .shards(shards)
+        .build()
+        .expect("build")
+        .start()
+        .expect("start")
+}
+
+#[test]
+fn commands_route_to_their_shards_and_back() {
+    let server = start(3);
+    let mut c = Raw::connect(server.addr());
+    assert_eq!(c.call(&["PING"]), b"+PONG\r\n");
+    for i in 0..50 {
+        let k = format!("k{i}");
+        assert_eq!(c.call(&["PUT", &k, &format!("v{i}")]), b"+OK\r\n");
+    }
+    for i in 0..50 {
+        let v = format!("v{i}");
+        let expect = format!("${}\r\n{v}\r\n", v.len());
+        assert_eq!(c.call(&["TAKE", &format!("k{i}")]), expect.as_bytes());
+    }
+    assert_eq!(c.call(&["TAKE", "missing"]), b"$-1\r\n");
+    assert_eq!(c.call(&["TOTAL"]), b":50\r\n");
+    assert_eq!(c.call(&["NOPE"]), b"-ERR bad command\r\n");
+    server.stop();
+}
+
+#[test]
+fn pipelined_cross_shard_replies_keep_request_order() {
+    let server = start(4);
+    let mut c = Raw::connect(server.addr());
+    let mut batch = Vec::new();
+    let mut expect = Vec::new();
+    let mut model = std::collections::HashMap::<String, i64>::new();
+    for i in 0..3000 {
+        let k = format!("n{}", i % 37);
+        match i % 5 {
+            0 | 1 => {
+                batch.extend(cmd(&[b"ADD", k.as_bytes(), b"1"]));
+                let v = model.entry(k).or_default();
+                *v += 1;
+                expect.extend(format!(":{v}\r\n").into_bytes());
+            }
+            2 => {
+                batch.extend(cmd(&[b"PING"]));
+                expect.extend(b"+PONG\r\n");
+            }
+            3 => {
+                let k2 = format!("n{}", (i + 11) % 37);
+                batch.extend(cmd(&[b"FETCH", k.as_bytes(), k2.as_bytes()]));
+                expect.extend(b"*2\r\n");
+                for key in [&k, &k2] {
+                    match model.get(key) {
+                        Some(v) => {
+                            let s = v.to_string();
+                            expect.extend(format!("${}\r\n{s}\r\n", s.len()).into_bytes())
+                        }
+                        None => expect.extend(b"$-1\r\n"),
+                    }
+                }
+            }
+            _ => {
+                batch.extend(cmd(&[b"TOTAL"]));
+                expect.extend(format!(":{}\r\n", model.len()).into_bytes());
+            }
+        }
+    }
+    c.send(&batch);
+    let mut got = Vec::new();
+    while got.len() < expect.len() {
+        got.extend(c.reply());
+    }
+    assert_eq!(
+        String::from_utf8_lossy(&got),
+        String::from_utf8_lossy(&expect)
+    );
+    server.stop();
+}
+
+#[test]
+fn a_two_round_operation_holds_later_commands() {
+    let server = start(2);
+    let mut c = Raw::connect(server.addr());
+    let mut batch = Vec::new();
+    for i in 0..200 {
+        let (a, b) = (format!("a{i}"), format!("b{i}"));
+        batch.extend(cmd(&[b"PUT", a.as_bytes(), b"x"]));
+        batch.extend(cmd(&[b"MOVE", a.as_bytes(), b.as_bytes()]));
+        batch.extend(cmd(&[b"TAKE", b.as_bytes()]));
+        batch.extend(cmd(&[b"TAKE", a.as_bytes()]));
+    }
+    c.send(&batch);
+    for _ in 0..200 {
+        assert_eq!(c.reply(), b"+OK\r\n");
+        assert_eq!(c.reply(), b":1\r\n");
+        assert_eq!(c.reply(), b"$1\r\nx\r\n");
+        assert_eq!(c.reply(), b"$-1\r\n");
+    }
+    server.stop();
+}
+
+#[test]
+fn connections_spread_over_every_shard() {
+    let server = start(2);
+    let conns: Vec<Raw> = (0..200).map(|_| Raw::connect(server.addr())).collect();
+    let mut seen = [0usize; 2];
+    for mut c in conns {
+        let r = c.call(&["WHOAMI"]);
+        let shard: usize = String::from_utf8_lossy(&r[1..r.len() - 2]).parse().unwrap();
+        seen[shard] += 1;
+    }
+    assert!(seen.iter().all(|&n| n > 0), "per shard: {seen:?}");
+    assert_eq!(server.stats().accepted().iter().sum::<u64>(), 200);
+    server.stop();
+}
+
+#[test]
+fn a_protocol_error_closes_only_that_connection() {
+    let server = start(2);
+    let mut good = Raw::connect(server.addr());
+    assert_eq!(good.call(&["PUT", "k", "v"]), b"+OK\r\n");
+    let mut bad = Raw::connect(server.addr());
+    bad.send(b"*1\r\n$4\r\nPING\r\n*1\r\nfoo\r\n*1\r\n$4\r\nPING\r\n");
+    assert_eq!(
+        bad.read_to_close(),
+        b"+PONG\r\n-ERR Protocol error: expected '$', got 'f'\r\n"
+    );
+    let mut bad = Raw::connect(server.addr());
+    bad.send(b"*1\r\n$999999999999\r\n");
+    assert_eq!(
+        bad.read_to_close(),
+        b"-ERR Protocol error: invalid bulk length\r\n"
+    );
+    assert_eq!(good.call(&["TAKE", "k"]), b"$1\r\nv\r\n");
+    server.stop();
+}
+
+#[test]
+fn close_after_reply_and_half_close() {
+    let server = start(2);
+    let mut c = Raw::connect(server.addr());
+    c.send(b"PING\r\nBYE\r\nPING\r\n");
+    assert_eq!(c.read_to_close(), b"+PONG\r\n+BYE\r\n");
+    // A client that sends and half-closes still gets every reply.
+    let mut c = Raw::connect(server.addr());
+    let mut batch = Vec::new();
+    for i in 0..100 {
+        batch.extend(cmd(&[b"ADD", format!("h{i}").as_bytes(), b"2"]));
+    }
+    c.send(&batch);
+    c.shutdown_write();
+    let all = c.read_to_close();
+    assert_eq!(all, b":2\r\n".repeat(100));
+    server.stop();
+}
+
+#[test]
+fn large_values_cross_shards() {
+    let server = start(2);
+    let mut c = Raw::connect(server.addr());
+    let big = vec![b'x'; 8 << 20];
+    for k in ["big1", "big2", "big3"] {
+        c.send(&cmd(&[b"PUT", k.as_bytes(), &big]));
+        assert_eq!(c.reply(), b"+OK\r\n");
+        c.send(&cmd(&[b"TAKE", k.as_bytes()]));
+        let r = c.reply();
+        assert_eq!(r.len(), big.len() + 12);
+        assert!(r.starts_with(b"$8388608\r\nxxx"));
+    }
+    server.stop();
+}
+
+#[test]
+fn the_redis_crate_talks_to_any_resp_command_set() {
+    let server = start(2);
+    let client = redis::Client::open(format!("redis://{}/", server.addr())).unwrap();
+    let mut con = client.get_connection().unwrap();
+    let pong: String = redis::cmd("PING").query(&mut con).unwrap();
+    assert_eq!(pong, "PONG");
+    let _: () = redis::cmd("PUT").arg("x").arg("1").query(&mut con).unwrap();
+    let n: i64 = redis::cmd("ADD")
+        .arg("x")
+        .arg("41")
+        .query(&mut con)
+        .unwrap();
+    assert_eq!(n, 42);
+    let (a, b): (i64, i64) = redis::pipe()
+        .cmd("ADD")
+        .arg("y")
+        .arg("1")
+        .cmd("ADD")
+        .arg("x")
+        .arg("1")
+        .query(&mut con)
+        .unwrap();
+    assert_eq!((a, b), (1, 43));
+    drop(con);
+    server.stop();
+}
+
+#[test]
+fn stop_closes_client_connections() {
+    let server = start(2);
+    let mut c = Raw::connect(server.addr());
+    assert_eq!(c.call(&["PING"]), b"+PONG\r\n");
+    server.stop();
+    let _ = c.sock_write(b"PING\r\n");
+    assert!(c.read_to_close().is_empty());
+}
+
+impl Raw {
+    fn shutdown_write(&mut self) {
+        self.sock_ref().shutdown(Shutdown::Write).unwrap();
+    }
+    fn sock_write(&mut self, b: &[u8]) -> std::io::Result<()> {
+        self.sock_ref().write_all(b)
+    }
+}
