@@ -1,1 +1,104 @@
-fn main() {}
+//! Hot paths of the runtime: RESP decoding and ring throughput.
+
+use std::hint::black_box;
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use kevy_rt::resp::{decode, Decoded, Limits};
+use kevy_rt::ring::ring;
+use kevy_rt::Span;
+
+fn pipeline(n: usize) -> Vec<u8> {
+    let mut v = Vec::new();
+    for i in 0..n {
+        let key = format!("key:{i:012}");
+        v.extend_from_slice(
+            format!(
+                "*3\r\n$3\r\nSET\r\n${}\r\n{key}\r\n$3\r\nxxx\r\n",
+                key.len()
+            )
+            .as_bytes(),
+        );
+    }
+    v
+}
+
+fn bench_decode(c: &mut Criterion) {
+    let limits = Limits::default();
+    let mut g = c.benchmark_group("decode");
+    let input = pipeline(16);
+    g.throughput(Throughput::Elements(16));
+    g.bench_function("multibulk_set_x16", |b| {
+        let mut buf = input.clone();
+        let mut spans: Vec<Span> = Vec::with_capacity(8);
+        b.iter(|| {
+            let mut pos = 0;
+            while pos < buf.len() {
+                spans.clear();
+                match decode(&mut buf[pos..], &mut spans, &limits) {
+                    Decoded::Command { consumed } => pos += consumed,
+                    _ => unreachable!(),
+                }
+                black_box(&spans);
+            }
+        })
+    });
+    let inline = b"SET key:000000000001 xxx\r\n".repeat(16);
+    g.bench_function("inline_set_x16", |b| {
+        let mut buf = inline.clone();
+        let mut spans: Vec<Span> = Vec::with_capacity(8);
+        b.iter(|| {
+            let mut pos = 0;
+            while pos < buf.len() {
+                spans.clear();
+                match decode(&mut buf[pos..], &mut spans, &limits) {
+                    Decoded::Command { consumed } => pos += consumed,
+                    _ => unreachable!(),
+                }
+                black_box(&spans);
+            }
+        })
+    });
+    g.finish();
+}
+
+fn bench_ring(c: &mut Criterion) {
+    let mut g = c.benchmark_group("ring");
+    g.throughput(Throughput::Elements(1));
+    g.bench_function("push_pop_same_thread", |b| {
+        let (mut p, mut cons) = ring::<u64>(1024);
+        b.iter(|| {
+            let _ = p.push(black_box(7));
+            black_box(cons.pop());
+        })
+    });
+    const N: u64 = 1 << 20;
+    g.throughput(Throughput::Elements(N));
+    g.bench_function("two_threads_1M", |b| {
+        b.iter(|| {
+            let (mut p, mut cons) = ring::<u64>(1024);
+            let t = std::thread::spawn(move || {
+                let mut i = 0;
+                while i < N {
+                    if p.push(i).is_ok() {
+                        i += 1;
+                    } else {
+                        std::hint::spin_loop();
+                    }
+                }
+            });
+            let mut got = 0;
+            while got < N {
+                if cons.pop().is_some() {
+                    got += 1;
+                } else {
+                    std::hint::spin_loop();
+                }
+            }
+            t.join().unwrap();
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench_decode, bench_ring);
+criterion_main!(benches);

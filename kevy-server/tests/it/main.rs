@@ -1,0 +1,1 @@
+//! kevy-server integration tests.
