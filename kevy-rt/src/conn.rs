@@ -16,8 +16,6 @@ use crate::msg::Pools;
 
 /// Initial (and idle) read-buffer size; also the least free space per read.
 pub(crate) const READ_CHUNK: usize = 16 * 1024;
-/// Stop decoding a connection's input while this much output is unsent.
-pub(crate) const OUT_HIGH_WATER: usize = 64 * 1024 * 1024;
 
 /// A reply position in the queue.
 pub(crate) enum Slot {
@@ -58,10 +56,18 @@ pub(crate) struct Conn<C: Commands> {
     pub(crate) want_read: bool,
     /// Queued for a flush at the end of this loop iteration.
     pub(crate) dirty: bool,
+    /// `Limits::output_high_water`.
+    pub(crate) high_water: usize,
 }
 
 impl<C: Commands> Conn<C> {
-    pub(crate) fn new(sock: TcpStream, id: u64, gen: u32, peer: Option<SocketAddr>) -> Conn<C> {
+    pub(crate) fn new(
+        sock: TcpStream,
+        id: u64,
+        gen: u32,
+        peer: Option<SocketAddr>,
+        high_water: usize,
+    ) -> Conn<C> {
         Conn {
             sock,
             id,
@@ -81,6 +87,7 @@ impl<C: Commands> Conn<C> {
             eof: false,
             want_read: false,
             dirty: false,
+            high_water,
         }
     }
 
@@ -155,7 +162,7 @@ impl<C: Commands> Conn<C> {
     /// True when input may be decoded now.
     #[inline]
     pub(crate) fn can_decode(&self) -> bool {
-        !self.held && !self.closing && self.unsent() < OUT_HIGH_WATER
+        !self.held && !self.closing && self.unsent() < self.high_water
     }
 
     /// True when nothing is owed to the client any more.

@@ -21,6 +21,10 @@ pub struct Limits {
     /// Largest unprocessed query buffer before the connection is closed
     /// (`client-query-buffer-limit`, 1 GB).
     pub max_query_buffer: usize,
+    /// Unsent output above which a connection's further requests wait (it is
+    /// read again once the client has taken half of it): a client that pipelines
+    /// without reading cannot make the server buffer without bound (64 MB).
+    pub output_high_water: usize,
 }
 
 impl Default for Limits {
@@ -30,6 +34,7 @@ impl Default for Limits {
             max_multibulk_len: i32::MAX as usize,
             max_inline_len: 64 * 1024,
             max_query_buffer: 1024 * 1024 * 1024,
+            output_high_water: 64 * 1024 * 1024,
         }
     }
 }

@@ -16,7 +16,7 @@ use slab::Slab;
 
 use crate::args::{Args, Span};
 use crate::commands::{Commands, Flow, Gather, LocalCx, ShardInfo};
-use crate::conn::{Conn, OUT_HIGH_WATER};
+use crate::conn::Conn;
 use crate::mesh::MeshEnd;
 use crate::msg::{ConnRef, Msg, Pools, Replies, Reply, Request, Requests, POOL_MAX_BYTES};
 use crate::resp::{Decoded, Limits};
@@ -199,7 +199,13 @@ impl<C: Commands> Shard<C> {
         }
         self.next_gen = self.next_gen.wrapping_add(1);
         let id = self.conn_ids.fetch_add(1, Ordering::Relaxed) + 1;
-        entry.insert(Conn::new(sock, id, self.next_gen, peer));
+        entry.insert(Conn::new(
+            sock,
+            id,
+            self.next_gen,
+            peer,
+            self.limits.output_high_water,
+        ));
         self.stats.accepted.fetch_add(1, Ordering::Relaxed);
         self.stats.connected.fetch_add(1, Ordering::Relaxed);
     }
@@ -269,9 +275,15 @@ impl<C: Commands> Shard<C> {
         let mut spans = std::mem::take(&mut self.spans);
         let mut need = 0;
         loop {
-            match self.conns.get(i) {
+            match self.conns.get_mut(i) {
                 Some(c) if c.can_decode() => {}
-                _ => break,
+                Some(c) => {
+                    // Resumed by a flush below the high-water mark or the end of
+                    // a hold.
+                    c.want_read = true;
+                    break;
+                }
+                None => break,
             }
             if rpos == rend {
                 break;
@@ -612,7 +624,7 @@ impl<C: Commands> Shard<C> {
             c.out.drain(..c.wpos);
             c.wpos = 0;
         }
-        if c.want_read && c.can_decode() && c.unsent() < OUT_HIGH_WATER / 2 {
+        if c.want_read && c.can_decode() && c.unsent() <= c.high_water / 2 {
             self.resume.push(i);
         }
         self.maybe_close(i);

@@ -229,3 +229,86 @@ impl Raw {
         self.sock_ref().write_all(b)
     }
 }
+
+fn start_with(
+    shards: usize,
+    f: impl FnOnce(kevy_rt::Builder<Tally>) -> kevy_rt::Builder<Tally>,
+) -> Server {
+    f(Runtime::builder(Tally).bind("127.0.0.1:0").shards(shards))
+        .build()
+        .expect("build")
+        .start()
+        .expect("start")
+}
+
+#[test]
+fn full_rings_spill_to_backlogs_and_lose_nothing() {
+    let server = start_with(3, |b| b.ring_capacity(2));
+    let addr = server.addr();
+    let threads: Vec<_> = (0..8)
+        .map(|t| {
+            std::thread::spawn(move || {
+                let mut c = Raw::connect(addr);
+                let mut batch = Vec::new();
+                for i in 0..2000 {
+                    let k = format!("t{t}:{}", i % 50);
+                    batch.extend(cmd(&[b"ADD", k.as_bytes(), b"1"]));
+                }
+                c.send(&batch);
+                let mut counts = std::collections::HashMap::new();
+                for i in 0..2000 {
+                    let n = counts.entry(i % 50).or_insert(0);
+                    *n += 1;
+                    assert_eq!(c.reply(), format!(":{n}\r\n").as_bytes());
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    let mut c = Raw::connect(addr);
+    assert_eq!(c.call(&["TOTAL"]), b":400\r\n");
+    server.stop();
+}
+
+#[test]
+fn output_backpressure_pauses_and_resumes_a_pipelining_client() {
+    let limits = kevy_rt::Limits {
+        output_high_water: 4096,
+        ..kevy_rt::Limits::default()
+    };
+    let server = start_with(2, |b| b.limits(limits));
+    let mut c = Raw::connect(server.addr());
+    let value = vec![b'v'; 10_000];
+    c.send(&cmd(&[b"PUT", b"big", &value]));
+    assert_eq!(c.reply(), b"+OK\r\n");
+    let mut batch = Vec::new();
+    for _ in 0..500 {
+        batch.extend(cmd(&[b"TAKE", b"big"]));
+        batch.extend(cmd(&[b"PING"]));
+    }
+    c.send(&batch);
+    for _ in 0..500 {
+        assert_eq!(c.reply().len(), 10_000 + 10);
+        assert_eq!(c.reply(), b"+PONG\r\n");
+    }
+    server.stop();
+}
+
+#[test]
+fn the_query_buffer_limit_closes_the_connection() {
+    let limits = kevy_rt::Limits {
+        max_query_buffer: 64 * 1024,
+        ..kevy_rt::Limits::default()
+    };
+    let server = start_with(2, |b| b.limits(limits));
+    let mut c = Raw::connect(server.addr());
+    let mut req = b"*3\r\n$3\r\nPUT\r\n$1\r\nk\r\n$1000000\r\n".to_vec();
+    req.extend(vec![b'x'; 200_000]);
+    let _ = c.sock_write(&req);
+    assert!(c.read_to_close().is_empty());
+    let mut other = Raw::connect(server.addr());
+    assert_eq!(other.call(&["PING"]), b"+PONG\r\n");
+    server.stop();
+}
