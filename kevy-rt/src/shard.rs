@@ -144,8 +144,10 @@ impl<C: Commands> Shard<C> {
                         if ev.is_writable() {
                             self.flush(i);
                         }
-                        if ev.is_readable() || ev.is_read_closed() || ev.is_error() {
-                            self.read(i);
+                        if ev.is_read_closed() || ev.is_error() {
+                            self.read(i, true);
+                        } else if ev.is_readable() {
+                            self.read(i, false);
                         }
                     }
                 }
@@ -153,7 +155,9 @@ impl<C: Commands> Shard<C> {
             self.drain_mesh();
             while let Some(i) = self.resume.pop() {
                 self.process(i);
-                self.read(i);
+                // The edge that announced this input (maybe with a FIN) is
+                // spent: read to the end.
+                self.read(i, true);
             }
             self.send_outgoing();
             while let Some(i) = self.dirty.pop() {
@@ -219,7 +223,10 @@ impl<C: Commands> Shard<C> {
     }
 
     /// Reads until the socket is drained or the connection stops taking input.
-    fn read(&mut self, i: usize) {
+    /// Unless `exhaust`, a short read counts as drained (epoll reports the next
+    /// arrival as a new edge); with it, reading goes on to `WouldBlock` or EOF,
+    /// for events that carried a FIN, which no later edge would report again.
+    fn read(&mut self, i: usize, exhaust: bool) {
         loop {
             let Some(c) = self.conns.get_mut(i) else {
                 return;
@@ -249,9 +256,7 @@ impl<C: Commands> Shard<C> {
                         return;
                     }
                     self.process(i);
-                    if n < space {
-                        // A short read drained the socket; epoll reports the next
-                        // arrival as a new edge.
+                    if n < space && !exhaust {
                         return;
                     }
                 }

@@ -66,7 +66,12 @@ impl Raw {
     /// Reads until the server closes; returns everything left.
     pub fn read_to_close(&mut self) -> Vec<u8> {
         let mut rest = std::mem::take(&mut self.buf);
-        let _ = self.sock.read_to_end(&mut rest);
+        match self.sock.read_to_end(&mut rest) {
+            Ok(_) => {}
+            // A reset after the server closed with unread input is a close too.
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => {}
+            Err(e) => panic!("server did not close the connection: {e}"),
+        }
         rest
     }
 }
