@@ -1,0 +1,50 @@
+//! Command handlers, one module per command family (Redis's `t_string.c`,
+//! Dragonfly's `string_family`). Each handler parses its arguments, calls a
+//! shard-local `op_…` function that does no I/O and returns a value or an
+//! [`Error`](crate::error::Error), and writes the reply from that.
+
+use kevy_rt::{Args, Flow, LocalCx, Planned, Router};
+
+use crate::keyspace::{Db, Keyspace, Ms};
+use crate::multi::{Part, Plan};
+use crate::Session;
+
+pub mod command;
+pub mod connection;
+pub mod keys;
+pub mod string;
+
+/// A keyed command running on the shard that owns its key(s).
+pub struct Call<'a> {
+    /// The selected database on this shard.
+    pub db: &'a mut Db,
+    /// The command's arguments (verb included).
+    pub args: Args<'a>,
+    /// The time of the command, read once.
+    pub now: Ms,
+    /// Where the reply goes.
+    pub out: &'a mut Vec<u8>,
+}
+
+/// A keyed command's handler.
+pub type KeyFn = fn(&mut Call<'_>);
+
+/// A local command running on the connection's shard.
+pub struct Local<'a> {
+    /// This shard's keyspace.
+    pub shard: &'a mut Keyspace,
+    /// The connection's session.
+    pub session: &'a mut Session,
+    /// Facts about the connection.
+    pub cx: &'a LocalCx,
+    /// The command's arguments (verb included).
+    pub args: Args<'a>,
+    /// Where the reply goes.
+    pub out: &'a mut Vec<u8>,
+}
+
+/// A local command's handler.
+pub type LocalFn = fn(&mut Local<'_>) -> Flow;
+
+/// Splits a multi-shard command into `(shard, part)` pairs.
+pub type PlanFn = fn(Args<'_>, &Router, &mut Vec<(usize, Part)>) -> Planned<Plan>;

@@ -1,0 +1,300 @@
+//! Generic key commands (Redis's `db.c` and `expire.c`): DEL, UNLINK, EXISTS,
+//! TOUCH, TYPE, the EXPIRE family, TTL family, PERSIST, and the
+//! whole-keyspace DBSIZE, FLUSHDB, FLUSHALL, KEYS with their plans.
+
+use kevy_rt::{Args, Planned, Router};
+
+use super::Call;
+use crate::error::{cstr, Error, OpResult};
+use crate::glob::stringmatch;
+use crate::keyspace::{Db, Ms};
+use crate::multi::{self, Op, Part, Plan};
+use crate::num::int_arg;
+use crate::resp;
+
+/// Removes each of `keys`; returns how many existed.
+pub fn op_del(db: &mut Db, keys: Args<'_>, now: Ms) -> i64 {
+    keys.iter().filter(|k| db.remove(k, now).is_some()).count() as i64
+}
+
+/// Counts the live keys among `keys`, repeats included.
+pub fn op_exists(db: &mut Db, keys: Args<'_>, now: Ms) -> i64 {
+    keys.iter().filter(|k| db.contains(k, now)).count() as i64
+}
+
+/// DEL key [key ...]
+pub fn del(c: &mut Call<'_>) {
+    let n = op_del(c.db, c.args.skip(1), c.now);
+    resp::int(c.out, n);
+}
+
+/// UNLINK key [key ...]
+///
+/// Values are freed inline: they are dropped by the shard that owns them,
+/// which is where Redis's lazy-free thread would otherwise help.
+pub fn unlink(c: &mut Call<'_>) {
+    del(c);
+}
+
+/// EXISTS key [key ...]
+pub fn exists(c: &mut Call<'_>) {
+    let n = op_exists(c.db, c.args.skip(1), c.now);
+    resp::int(c.out, n);
+}
+
+/// TOUCH key [key ...]
+pub fn touch(c: &mut Call<'_>) {
+    exists(c);
+}
+
+fn plan_sum(
+    args: Args<'_>,
+    router: &Router,
+    parts: &mut Vec<(usize, Part)>,
+    op: Op,
+) -> Planned<Plan> {
+    multi::scatter(args, 1, op, router, parts);
+    multi::planned(Plan::Sum)
+}
+
+/// Plans a cross-shard DEL: the sum of each shard's deletions.
+pub fn plan_del(args: Args<'_>, router: &Router, parts: &mut Vec<(usize, Part)>) -> Planned<Plan> {
+    plan_sum(args, router, parts, Op::Del)
+}
+
+/// Plans a cross-shard UNLINK, like DEL.
+pub fn plan_unlink(
+    args: Args<'_>,
+    router: &Router,
+    parts: &mut Vec<(usize, Part)>,
+) -> Planned<Plan> {
+    plan_sum(args, router, parts, Op::Del)
+}
+
+/// Plans a cross-shard EXISTS: the sum of each shard's count.
+pub fn plan_exists(
+    args: Args<'_>,
+    router: &Router,
+    parts: &mut Vec<(usize, Part)>,
+) -> Planned<Plan> {
+    plan_sum(args, router, parts, Op::Exists)
+}
+
+/// Plans a cross-shard TOUCH, like EXISTS.
+pub fn plan_touch(
+    args: Args<'_>,
+    router: &Router,
+    parts: &mut Vec<(usize, Part)>,
+) -> Planned<Plan> {
+    plan_sum(args, router, parts, Op::Exists)
+}
+
+/// TYPE key
+pub fn type_(c: &mut Call<'_>) {
+    let name = match c.db.get(c.args.at(1), c.now) {
+        Some(v) => v.type_name(),
+        None => "none",
+    };
+    resp::simple(c.out, name.as_bytes());
+}
+
+/// EXPIRE's condition options.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct ExpireOpts {
+    nx: bool,
+    xx: bool,
+    gt: bool,
+    lt: bool,
+}
+
+/// Redis's `parseExtendedExpireArgumentsOrReply`.
+fn parse_expire_opts(args: Args<'_>) -> OpResult<ExpireOpts> {
+    let mut o = ExpireOpts::default();
+    for (i, arg) in args.iter().enumerate().skip(3) {
+        let opt = cstr(arg);
+        if opt.eq_ignore_ascii_case(b"nx") {
+            o.nx = true;
+        } else if opt.eq_ignore_ascii_case(b"xx") {
+            o.xx = true;
+        } else if opt.eq_ignore_ascii_case(b"gt") {
+            o.gt = true;
+        } else if opt.eq_ignore_ascii_case(b"lt") {
+            o.lt = true;
+        } else {
+            return Err(Error::UnsupportedOption(i as u32));
+        }
+    }
+    if o.nx && (o.xx || o.gt || o.lt) {
+        return Err(Error::ExpireNxConflict);
+    }
+    if o.gt && o.lt {
+        return Err(Error::ExpireGtLtConflict);
+    }
+    Ok(o)
+}
+
+/// Redis's `expireGenericCommand` after parsing: applies the deadline `when`
+/// under the options; a deadline not in the future deletes the key. Returns
+/// whether anything was done (the 1 / 0 reply).
+fn op_expire(db: &mut Db, key: &[u8], when: Ms, o: ExpireOpts, now: Ms) -> bool {
+    let Some(current) = db.deadline_of(key, now) else {
+        return false;
+    };
+    let refused = (o.nx && current.is_some())
+        || (o.xx && current.is_none())
+        || (o.gt && current.map_or(true, |cur| when <= cur))
+        || (o.lt && current.is_some_and(|cur| when >= cur));
+    if refused {
+        return false;
+    }
+    if when <= now {
+        db.remove(key, now);
+    } else {
+        db.expire(key, when, now);
+    }
+    true
+}
+
+/// EXPIRE, PEXPIRE, EXPIREAT and PEXPIREAT: `relative` adds the current time,
+/// `seconds` scales by 1000.
+fn expire_generic(c: &mut Call<'_>, relative: bool, seconds: bool, cmd: &'static str) {
+    let r = (|| -> OpResult<bool> {
+        let o = parse_expire_opts(c.args)?;
+        let mut when = int_arg(c.args.at(2))?;
+        if seconds {
+            when = when.checked_mul(1000).ok_or(Error::InvalidExpire(cmd))?;
+        }
+        if relative {
+            when = when.checked_add(c.now).ok_or(Error::InvalidExpire(cmd))?;
+        }
+        Ok(op_expire(c.db, c.args.at(1), when, o, c.now))
+    })();
+    match r {
+        Ok(done) => resp::int(c.out, done as i64),
+        Err(e) => e.write(c.args, c.out),
+    }
+}
+
+/// EXPIRE key seconds [NX | XX | GT | LT]
+pub fn expire(c: &mut Call<'_>) {
+    expire_generic(c, true, true, "expire");
+}
+
+/// PEXPIRE key milliseconds [NX | XX | GT | LT]
+pub fn pexpire(c: &mut Call<'_>) {
+    expire_generic(c, true, false, "pexpire");
+}
+
+/// EXPIREAT key unix-time-seconds [NX | XX | GT | LT]
+pub fn expireat(c: &mut Call<'_>) {
+    expire_generic(c, false, true, "expireat");
+}
+
+/// PEXPIREAT key unix-time-milliseconds [NX | XX | GT | LT]
+pub fn pexpireat(c: &mut Call<'_>) {
+    expire_generic(c, false, false, "pexpireat");
+}
+
+/// Redis's `ttlGenericCommand`: -2 for a missing key, -1 without deadline,
+/// else the time left (`absolute`: the deadline) in ms or rounded seconds.
+fn op_ttl(db: &mut Db, key: &[u8], ms: bool, absolute: bool, now: Ms) -> i64 {
+    match db.deadline_of(key, now) {
+        None => -2,
+        Some(None) => -1,
+        Some(Some(at)) => {
+            let t = if absolute { at } else { at.saturating_sub(now) }.max(0);
+            if ms {
+                t
+            } else {
+                t.saturating_add(500) / 1000
+            }
+        }
+    }
+}
+
+fn ttl_generic(c: &mut Call<'_>, ms: bool, absolute: bool) {
+    let n = op_ttl(c.db, c.args.at(1), ms, absolute, c.now);
+    resp::int(c.out, n);
+}
+
+/// TTL key
+pub fn ttl(c: &mut Call<'_>) {
+    ttl_generic(c, false, false);
+}
+
+/// PTTL key
+pub fn pttl(c: &mut Call<'_>) {
+    ttl_generic(c, true, false);
+}
+
+/// EXPIRETIME key
+pub fn expiretime(c: &mut Call<'_>) {
+    ttl_generic(c, false, true);
+}
+
+/// PEXPIRETIME key
+pub fn pexpiretime(c: &mut Call<'_>) {
+    ttl_generic(c, true, true);
+}
+
+/// PERSIST key
+pub fn persist(c: &mut Call<'_>) {
+    let done = c.db.persist(c.args.at(1), c.now);
+    resp::int(c.out, done as i64);
+}
+
+/// Plans DBSIZE: the sum over every shard.
+pub fn plan_dbsize(_: Args<'_>, router: &Router, parts: &mut Vec<(usize, Part)>) -> Planned<Plan> {
+    multi::broadcast(Op::Dbsize, &[], router, parts);
+    multi::planned(Plan::Sum)
+}
+
+/// The resolve-time check of FLUSHDB and FLUSHALL: `[ASYNC | SYNC]`.
+pub fn check_flush(args: Args<'_>) -> Result<(), Error> {
+    match args.len() {
+        1 => Ok(()),
+        2 if [&b"sync"[..], b"async"]
+            .iter()
+            .any(|w| cstr(args.at(1)).eq_ignore_ascii_case(w)) =>
+        {
+            Ok(())
+        }
+        _ => Err(Error::Syntax),
+    }
+}
+
+/// Plans FLUSHDB [ASYNC | SYNC]: every shard empties the selected database.
+/// Both modes free inline, on each shard.
+pub fn plan_flushdb(_: Args<'_>, router: &Router, parts: &mut Vec<(usize, Part)>) -> Planned<Plan> {
+    multi::broadcast(Op::Flushdb, &[], router, parts);
+    multi::planned(Plan::Ok)
+}
+
+/// Plans FLUSHALL [ASYNC | SYNC]: every shard empties every database.
+pub fn plan_flushall(
+    _: Args<'_>,
+    router: &Router,
+    parts: &mut Vec<(usize, Part)>,
+) -> Planned<Plan> {
+    multi::broadcast(Op::Flushall, &[], router, parts);
+    multi::planned(Plan::Ok)
+}
+
+/// Calls `f` with each live key matching the glob `pattern`.
+pub fn op_keys(db: &Db, pattern: &[u8], now: Ms, mut f: impl FnMut(&[u8])) {
+    let all = pattern == b"*";
+    db.for_each_key(now, |key| {
+        if all || stringmatch(pattern, key, false) {
+            f(key)
+        }
+    });
+}
+
+/// Plans KEYS pattern: every shard's matching keys, concatenated.
+pub fn plan_keys(args: Args<'_>, router: &Router, parts: &mut Vec<(usize, Part)>) -> Planned<Plan> {
+    multi::broadcast(Op::Keys, &[args.at(1)], router, parts);
+    multi::planned(Plan::Keys)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,349 @@
+//! A shard's keyspace: `databases` [`Db`]s, each a hash table of entries plus
+//! the index of its keys with a time to live.
+//!
+//! Entries live in a `hashbrown::HashTable`; operations find a key once and then
+//! work through its bucket index, so a lookup that must also expire, update or
+//! remove the entry probes the table only once. Expiry is lazy (every access
+//! checks the deadline, as Redis's `expireIfNeeded`) and active (see
+//! [`crate::expire`]). Deadlines are absolute unix times in milliseconds.
+
+use std::hash::BuildHasher;
+
+use hashbrown::{DefaultHashBuilder, HashTable};
+
+use crate::value::{Bytes, Value};
+
+/// Unix time in milliseconds.
+pub type Ms = i64;
+
+/// The current unix time in milliseconds.
+#[inline]
+pub fn now_ms() -> Ms {
+    match std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
+        Ok(d) => d.as_millis() as Ms,
+        Err(_) => 0,
+    }
+}
+
+/// True when a key with deadline `at` is expired at `now`. Like Redis's
+/// `keyIsExpired`, a key lives through its deadline millisecond.
+#[inline]
+pub fn is_expired(at: Option<Ms>, now: Ms) -> bool {
+    at.is_some_and(|at| at < now)
+}
+
+/// `vidx` of an entry without a time to live.
+const NO_TTL: u32 = u32::MAX;
+
+/// One key and its value.
+struct Entry {
+    key: Bytes,
+    value: Value,
+    /// Index into [`Db::volatile`], or [`NO_TTL`].
+    vidx: u32,
+}
+
+/// A key with a time to live: enough to sample it and find its entry again.
+#[derive(Clone, Copy)]
+pub(crate) struct Volatile {
+    /// The key's hash (its entry is the one with this hash and `vidx`).
+    hash: u64,
+    /// Deadline.
+    pub(crate) at: Ms,
+}
+
+/// One numbered database of a shard.
+pub struct Db {
+    table: HashTable<Entry>,
+    hasher: DefaultHashBuilder,
+    /// Keys with a deadline, for O(1) random sampling by the active expiry.
+    pub(crate) volatile: Vec<Volatile>,
+}
+
+impl Default for Db {
+    fn default() -> Db {
+        Db::new()
+    }
+}
+
+impl Db {
+    /// An empty database.
+    pub fn new() -> Db {
+        Db {
+            table: HashTable::new(),
+            hasher: DefaultHashBuilder::default(),
+            volatile: Vec::new(),
+        }
+    }
+
+    /// Number of keys, expired ones not yet reclaimed included (like `DBSIZE`).
+    pub fn len(&self) -> usize {
+        self.table.len()
+    }
+
+    /// True when the database holds no key.
+    pub fn is_empty(&self) -> bool {
+        self.table.is_empty()
+    }
+
+    /// Number of keys with a deadline.
+    pub fn volatile_len(&self) -> usize {
+        self.volatile.len()
+    }
+
+    #[inline]
+    fn hash(&self, key: &[u8]) -> u64 {
+        self.hasher.hash_one(key)
+    }
+
+    #[inline]
+    fn deadline(&self, e: &Entry) -> Option<Ms> {
+        if e.vidx == NO_TTL {
+            return None;
+        }
+        self.volatile.get(e.vidx as usize).map(|v| v.at)
+    }
+
+    /// The bucket of `key` if it is live, or the key's hash for an insertion.
+    /// An expired key is removed on the way (Redis's `expireIfNeeded`).
+    #[inline]
+    fn probe(&mut self, key: &[u8], now: Ms) -> Result<usize, u64> {
+        let hash = self.hash(key);
+        let Some(idx) = self.table.find_bucket_index(hash, |e| *e.key == *key) else {
+            return Err(hash);
+        };
+        match self.table.get_bucket(idx) {
+            Some(e) if is_expired(self.deadline(e), now) => {
+                self.remove_bucket(idx);
+                Err(hash)
+            }
+            Some(_) => Ok(idx),
+            None => Err(hash),
+        }
+    }
+
+    /// The bucket of `key` if it is live.
+    #[inline]
+    fn find(&mut self, key: &[u8], now: Ms) -> Option<usize> {
+        self.probe(key, now).ok()
+    }
+
+    /// Removes the entry in bucket `idx`, with its deadline.
+    fn remove_bucket(&mut self, idx: usize) -> Option<Value> {
+        let (entry, _) = self.table.get_bucket_entry(idx).ok()?.remove();
+        self.unlink_volatile(entry.vidx);
+        Some(entry.value)
+    }
+
+    /// Drops volatile slot `vidx` (swap-remove), re-pointing the entry whose
+    /// slot moved into its place.
+    fn unlink_volatile(&mut self, vidx: u32) {
+        if vidx == NO_TTL || vidx as usize >= self.volatile.len() {
+            return;
+        }
+        let last = (self.volatile.len() - 1) as u32;
+        self.volatile.swap_remove(vidx as usize);
+        if vidx != last {
+            if let Some(moved) = self.volatile.get(vidx as usize) {
+                if let Some(e) = self.table.find_mut(moved.hash, |e| e.vidx == last) {
+                    e.vidx = vidx;
+                }
+            }
+        }
+    }
+
+    /// Gives the entry in bucket `idx` the deadline `at` (or none).
+    fn set_deadline(&mut self, idx: usize, at: Option<Ms>) {
+        let Some(e) = self.table.get_bucket(idx) else {
+            return;
+        };
+        let old = e.vidx;
+        match at {
+            Some(at) if old == NO_TTL => {
+                let hash = self.hash(&e.key);
+                let vidx = self.volatile.len() as u32;
+                self.volatile.push(Volatile { hash, at });
+                if let Some(e) = self.table.get_bucket_mut(idx) {
+                    e.vidx = vidx;
+                }
+            }
+            Some(at) => {
+                if let Some(v) = self.volatile.get_mut(old as usize) {
+                    v.at = at;
+                }
+            }
+            None if old != NO_TTL => {
+                if let Some(e) = self.table.get_bucket_mut(idx) {
+                    e.vidx = NO_TTL;
+                }
+                self.unlink_volatile(old);
+            }
+            None => {}
+        }
+    }
+
+    /// The live value of `key`.
+    #[inline]
+    pub fn get(&mut self, key: &[u8], now: Ms) -> Option<&mut Value> {
+        let idx = self.find(key, now)?;
+        self.table.get_bucket_mut(idx).map(|e| &mut e.value)
+    }
+
+    /// The live value of `key` and its deadline.
+    pub fn get_with_deadline(&mut self, key: &[u8], now: Ms) -> Option<(&mut Value, Option<Ms>)> {
+        let idx = self.find(key, now)?;
+        let at = self.table.get_bucket(idx).and_then(|e| self.deadline(e));
+        self.table.get_bucket_mut(idx).map(|e| (&mut e.value, at))
+    }
+
+    /// True when `key` is live.
+    #[inline]
+    pub fn contains(&mut self, key: &[u8], now: Ms) -> bool {
+        self.find(key, now).is_some()
+    }
+
+    /// The deadline of a live `key`: `None` when the key is missing,
+    /// `Some(None)` when it has no time to live.
+    pub fn deadline_of(&mut self, key: &[u8], now: Ms) -> Option<Option<Ms>> {
+        let idx = self.find(key, now)?;
+        self.table.get_bucket(idx).map(|e| self.deadline(e))
+    }
+
+    /// Stores `value` under `key`. The old deadline is kept when `keep_ttl`,
+    /// dropped otherwise; `at` (when given) becomes the new deadline.
+    #[inline]
+    pub fn set(&mut self, key: &[u8], value: Value, now: Ms, keep_ttl: bool, at: Option<Ms>) {
+        match self.probe(key, now) {
+            Ok(idx) => {
+                if let Some(e) = self.table.get_bucket_mut(idx) {
+                    e.value = value;
+                }
+                if at.is_some() || !keep_ttl {
+                    self.set_deadline(idx, at);
+                }
+            }
+            Err(hash) => {
+                let vidx = match at {
+                    Some(at) => {
+                        self.volatile.push(Volatile { hash, at });
+                        (self.volatile.len() - 1) as u32
+                    }
+                    None => NO_TTL,
+                };
+                let entry = Entry {
+                    key: Bytes::from_slice(key),
+                    value,
+                    vidx,
+                };
+                let hasher = &self.hasher;
+                self.table
+                    .insert_unique(hash, entry, |e| hasher.hash_one(&e.key[..]));
+            }
+        }
+    }
+
+    /// Removes a live `key`, returning its value.
+    pub fn remove(&mut self, key: &[u8], now: Ms) -> Option<Value> {
+        let idx = self.find(key, now)?;
+        self.remove_bucket(idx)
+    }
+
+    /// Sets the deadline of a live `key`; false when the key is missing.
+    pub fn expire(&mut self, key: &[u8], at: Ms, now: Ms) -> bool {
+        match self.find(key, now) {
+            Some(idx) => {
+                self.set_deadline(idx, Some(at));
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Drops the deadline of a live `key`; true when it had one.
+    pub fn persist(&mut self, key: &[u8], now: Ms) -> bool {
+        let Some(idx) = self.find(key, now) else {
+            return false;
+        };
+        let had = self.table.get_bucket(idx).is_some_and(|e| e.vidx != NO_TTL);
+        self.set_deadline(idx, None);
+        had
+    }
+
+    /// Removes every key.
+    pub fn clear(&mut self) {
+        self.table.clear();
+        self.volatile.clear();
+    }
+
+    /// Calls `f` with every live key (in table order).
+    pub fn for_each_key(&self, now: Ms, mut f: impl FnMut(&[u8])) {
+        for e in self.table.iter() {
+            if !is_expired(self.deadline(e), now) {
+                f(&e.key);
+            }
+        }
+    }
+
+    /// Removes the key of volatile slot `vidx` if its deadline has passed;
+    /// true when it did. Used by the active expiry.
+    pub(crate) fn expire_slot(&mut self, vidx: usize, now: Ms) -> bool {
+        let Some(&Volatile { hash, at }) = self.volatile.get(vidx) else {
+            return false;
+        };
+        if !is_expired(Some(at), now) {
+            return false;
+        }
+        let slot = vidx as u32;
+        match self.table.find_bucket_index(hash, |e| e.vidx == slot) {
+            Some(idx) => self.remove_bucket(idx).is_some(),
+            None => {
+                // Unreachable while the index is consistent; drop the stray slot.
+                self.unlink_volatile(slot);
+                false
+            }
+        }
+    }
+}
+
+/// One shard's state: its databases and the active-expiry cursor.
+pub struct Keyspace {
+    /// The numbered databases (`SELECT` index).
+    pub dbs: Vec<Db>,
+    /// xorshift state for sampling.
+    pub(crate) rng: u64,
+    /// The database the next active-expiry cycle starts with.
+    pub(crate) expire_cursor: usize,
+}
+
+impl Keyspace {
+    /// A keyspace of `databases` empty databases; `seed` varies the sampling.
+    pub fn new(databases: usize, seed: u64) -> Keyspace {
+        Keyspace {
+            dbs: (0..databases.max(1)).map(|_| Db::new()).collect(),
+            rng: seed | 1,
+            expire_cursor: 0,
+        }
+    }
+
+    /// Database `i`, falling back to database 0 for an index out of range
+    /// (the session only ever holds valid indexes).
+    #[inline]
+    pub fn db(&mut self, i: usize) -> &mut Db {
+        let i = if i < self.dbs.len() { i } else { 0 };
+        &mut self.dbs[i]
+    }
+
+    /// A pseudo-random number (xorshift64*).
+    #[inline]
+    pub(crate) fn random(&mut self) -> u64 {
+        let mut x = self.rng;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.rng = x;
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+}
+
+#[cfg(test)]
+mod tests;

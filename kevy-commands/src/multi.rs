@@ -1,0 +1,275 @@
+//! Multi-shard commands: the parts sent to shards, their replies, and the
+//! origin-side plans that reduce them.
+//!
+//! A multi-key command whose keys span shards (MGET, MSET, MSETNX, DEL,
+//! UNLINK, EXISTS, TOUCH) is split into one [`Part`] per shard carrying that
+//! shard's keys; a whole-keyspace command (DBSIZE, FLUSHDB, FLUSHALL, KEYS) sends
+//! the same part to every shard. Each part runs as one shard-local operation
+//! and answers a [`PartReply`]; [`gather`] reduces them as the [`Plan`] says:
+//! a sum, an all-OK, MGET's values put back in request order, KEYS'
+//! concatenation, or MSETNX's second round.
+//!
+//! Cross-shard MSET and MSETNX are not atomic with respect to other clients:
+//! another command may run on one shard between the parts. MSETNX holds its
+//! connection between its two rounds, so its own later commands wait.
+
+use kevy_rt::{Args, Gather, OwnedArgs, Planned, Router};
+
+use crate::family::{keys, string};
+use crate::keyspace::{now_ms, Keyspace};
+use crate::resp;
+use crate::Ctx;
+
+/// What a part does on its shard.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    /// GET each key; reply the encoded values.
+    Mget,
+    /// Delete the keys; reply the count.
+    Del,
+    /// Count the live keys (with repeats).
+    Exists,
+    /// Set `key value` pairs.
+    Mset,
+    /// Set `key value` pairs, dropping any deadline (MSETNX's second round).
+    MsetnxSet,
+    /// Count the keys that exist (MSETNX's first round).
+    MsetnxProbe,
+    /// Number of keys in the database.
+    Dbsize,
+    /// Empty the selected database.
+    Flushdb,
+    /// Empty every database.
+    Flushall,
+    /// The keys matching the pattern argument.
+    Keys,
+}
+
+/// One shard's share of a multi-shard command.
+#[derive(Debug)]
+pub struct Part {
+    /// What to do.
+    pub op: Op,
+    /// Its arguments: keys, `key value` pairs, or a pattern.
+    pub args: OwnedArgs,
+}
+
+/// The result of a [`Part`].
+#[derive(Debug, PartialEq, Eq)]
+pub enum PartReply {
+    /// A count.
+    Int(i64),
+    /// Done.
+    Ok,
+    /// RESP-encoded items back to back; `ends[i]` is where item `i` ends.
+    Encoded {
+        /// The items.
+        buf: Vec<u8>,
+        /// End offset of each item.
+        ends: Vec<u32>,
+    },
+}
+
+/// How the origin shard reduces part replies.
+#[derive(Debug)]
+pub enum Plan {
+    /// Sum of the counts.
+    Sum,
+    /// `+OK` once every part is done.
+    Ok,
+    /// MGET: `slots[i]` is the (part, item) holding the value of key `i`.
+    Mget {
+        /// Where each requested key's value is.
+        slots: Vec<(u32, u32)>,
+    },
+    /// KEYS: the concatenation of every part's keys.
+    Keys,
+    /// MSETNX: round 1 probes; `set` is round 2, sent only when no key exists.
+    Msetnx {
+        /// The setting parts, taken when round 2 starts.
+        set: Vec<(usize, Part)>,
+    },
+    /// A command that has no plan (never produced for a command the table
+    /// routes to planning); gathers to an error.
+    Misrouted,
+}
+
+/// Groups the keys of `args` (from index 1, `step` apart, each followed by its
+/// `step - 1` companions) by shard, pushing one part per shard in shard order.
+/// Returns, for each key in request order, its (part index, position in part).
+pub fn scatter(
+    args: Args<'_>,
+    step: usize,
+    op: Op,
+    router: &Router,
+    parts: &mut Vec<(usize, Part)>,
+) -> Vec<(u32, u32)> {
+    let mut groups: Vec<Option<OwnedArgs>> = (0..router.nshards()).map(|_| None).collect();
+    let mut owner = Vec::with_capacity(args.len() / step.max(1));
+    let mut i = 1;
+    while i < args.len() {
+        let shard = router.shard_of(args.at(i));
+        let group = groups[shard].get_or_insert_with(OwnedArgs::new);
+        owner.push((shard, (group.len() / step) as u32));
+        for j in i..(i + step).min(args.len()) {
+            group.push(args.at(j));
+        }
+        i += step;
+    }
+    let mut part_of = vec![0u32; groups.len()];
+    for (shard, group) in groups.into_iter().enumerate() {
+        if let Some(args) = group {
+            part_of[shard] = parts.len() as u32;
+            parts.push((shard, Part { op, args }));
+        }
+    }
+    owner
+        .into_iter()
+        .map(|(shard, pos)| (part_of[shard], pos))
+        .collect()
+}
+
+/// Sends the same part (`op` with `args`) to every shard.
+pub fn broadcast(op: Op, args: &[&[u8]], router: &Router, parts: &mut Vec<(usize, Part)>) {
+    for shard in 0..router.nshards() {
+        let args: OwnedArgs = args.iter().collect();
+        parts.push((shard, Part { op, args }));
+    }
+}
+
+/// A plan that holds nothing back.
+pub fn planned(plan: Plan) -> Planned<Plan> {
+    Planned { plan, hold: false }
+}
+
+/// Runs one part on its shard.
+pub fn execute_part(shard: &mut Keyspace, ctx: Ctx, part: Part) -> PartReply {
+    let now = now_ms();
+    let args = part.args.args();
+    if part.op == Op::Flushall {
+        shard.dbs.iter_mut().for_each(|db| db.clear());
+        return PartReply::Ok;
+    }
+    let db = shard.db(ctx.db as usize);
+    match part.op {
+        Op::Mget => {
+            let (mut buf, mut ends) = (Vec::new(), Vec::with_capacity(args.len()));
+            for key in args.iter() {
+                string::write_get_or_null(db, key, now, &mut buf);
+                ends.push(buf.len() as u32);
+            }
+            PartReply::Encoded { buf, ends }
+        }
+        Op::Del => PartReply::Int(keys::op_del(db, args, now)),
+        Op::Exists => PartReply::Int(keys::op_exists(db, args, now)),
+        Op::Mset | Op::MsetnxSet => {
+            string::op_mset(db, args, now);
+            PartReply::Ok
+        }
+        Op::MsetnxProbe => PartReply::Int(keys::op_exists(db, args, now)),
+        Op::Dbsize => PartReply::Int(db.len() as i64),
+        Op::Flushdb | Op::Flushall => {
+            db.clear();
+            PartReply::Ok
+        }
+        Op::Keys => {
+            let (mut buf, mut ends) = (Vec::new(), Vec::new());
+            keys::op_keys(db, args.at(0), now, |key| {
+                resp::bulk(&mut buf, key);
+                ends.push(buf.len() as u32);
+            });
+            PartReply::Encoded { buf, ends }
+        }
+    }
+}
+
+/// Reduces one round of part replies into the reply, or starts round two.
+pub fn gather(
+    plan: &mut Plan,
+    replies: Vec<PartReply>,
+    next: &mut Vec<(usize, Part)>,
+    out: &mut Vec<u8>,
+) -> Gather {
+    match plan {
+        Plan::Sum => resp::int(out, replies.iter().map(int_of).sum()),
+        Plan::Ok => resp::ok(out),
+        Plan::Mget { slots } => {
+            resp::array(out, slots.len());
+            for &(part, item) in slots.iter() {
+                match replies
+                    .get(part as usize)
+                    .and_then(|r| item_of(r, item as usize))
+                {
+                    Some(bytes) => out.extend_from_slice(bytes),
+                    None => resp::null(out),
+                }
+            }
+        }
+        Plan::Keys => {
+            let n = replies.iter().map(|r| match r {
+                PartReply::Encoded { ends, .. } => ends.len(),
+                _ => 0,
+            });
+            resp::array(out, n.sum());
+            for r in &replies {
+                if let PartReply::Encoded { buf, .. } = r {
+                    out.extend_from_slice(buf);
+                }
+            }
+        }
+        Plan::Msetnx { set } => {
+            if set.is_empty() {
+                // Round two is over.
+                resp::int(out, 1);
+            } else if replies.iter().map(int_of).sum::<i64>() > 0 {
+                resp::int(out, 0);
+            } else {
+                next.append(set);
+                return Gather::Again;
+            }
+        }
+        Plan::Misrouted => resp::error(out, b"ERR internal error: command has no plan"),
+    }
+    Gather::Done
+}
+
+fn int_of(r: &PartReply) -> i64 {
+    match r {
+        PartReply::Int(n) => *n,
+        _ => 0,
+    }
+}
+
+fn item_of(r: &PartReply, i: usize) -> Option<&[u8]> {
+    let PartReply::Encoded { buf, ends } = r else {
+        return None;
+    };
+    let start = if i == 0 {
+        0
+    } else {
+        *ends.get(i - 1)? as usize
+    };
+    buf.get(start..*ends.get(i)? as usize)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scatter_keeps_request_order() {
+        let router = Router::new(3);
+        let args: OwnedArgs = ["MSET", "a", "1", "b", "2", "c", "3", "d", "4"]
+            .into_iter()
+            .collect();
+        let mut parts = Vec::new();
+        let slots = scatter(args.args(), 2, Op::Mset, &router, &mut parts);
+        assert_eq!(slots.len(), 4);
+        for (i, key) in ["a", "b", "c", "d"].iter().enumerate() {
+            let (p, pos) = slots[i];
+            let (shard, part) = &parts[p as usize];
+            assert_eq!(*shard, router.shard_of(key.as_bytes()));
+            assert_eq!(part.args.args().at(pos as usize * 2), key.as_bytes());
+        }
+    }
+}

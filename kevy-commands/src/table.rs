@@ -1,0 +1,489 @@
+//! The command table: one declarative [`Spec`] per verb, in the manner of
+//! Redis's `src/commands/*.json` and Dragonfly's family registrations.
+//!
+//! Each entry carries what a real server reports in `COMMAND INFO` (arity with
+//! Redis's sign convention, flags, first/last/step key positions, ACL
+//! categories, tips, key specs, subcommands) and what kevy needs to run it: a
+//! [`Run`], which is both the route kind and the handler. The values are copied
+//! from redis-server 7.0.15 so the table can be diffed against a live server.
+//!
+//! [`find`] resolves a request with one hash lookup (the verb is lowercased into
+//! a stack buffer; the map is built once), then checks arity and any
+//! resolve-time [`Spec::check`]. A rejected request resolves to [`REJECT`], a
+//! local command that recomputes and writes the error.
+
+use std::sync::OnceLock;
+
+use hashbrown::HashMap;
+use kevy_rt::{Args, Route};
+
+use crate::error::Error;
+use crate::family::{KeyFn, LocalFn, PlanFn};
+
+mod specs;
+
+pub use specs::COMMANDS;
+
+/// Command flags (`COMMAND INFO` element 3), as bits.
+pub mod flags {
+    /// May modify the keyspace.
+    pub const WRITE: u32 = 1 << 0;
+    /// Only reads the keyspace.
+    pub const READONLY: u32 = 1 << 1;
+    /// May grow memory use; refused when over `maxmemory`.
+    pub const DENYOOM: u32 = 1 << 2;
+    /// An administrative command.
+    pub const ADMIN: u32 = 1 << 3;
+    /// A pub/sub command.
+    pub const PUBSUB: u32 = 1 << 4;
+    /// Not allowed in scripts.
+    pub const NOSCRIPT: u32 = 1 << 5;
+    /// May block the client.
+    pub const BLOCKING: u32 = 1 << 6;
+    /// Allowed while loading the dataset.
+    pub const LOADING: u32 = 1 << 7;
+    /// Allowed on a stale replica.
+    pub const STALE: u32 = 1 << 8;
+    /// Not shown in `MONITOR`.
+    pub const SKIP_MONITOR: u32 = 1 << 9;
+    /// Not shown in the slow log.
+    pub const SKIP_SLOWLOG: u32 = 1 << 10;
+    /// Cluster `ASKING` related.
+    pub const ASKING: u32 = 1 << 11;
+    /// O(1) or O(log N), never delays the server.
+    pub const FAST: u32 = 1 << 12;
+    /// Allowed before authentication.
+    pub const NO_AUTH: u32 = 1 << 13;
+    /// Keys are optional.
+    pub const NO_MANDATORY_KEYS: u32 = 1 << 14;
+    /// Refused while loading asynchronously.
+    pub const NO_ASYNC_LOADING: u32 = 1 << 15;
+    /// Not allowed inside `MULTI`.
+    pub const NO_MULTI: u32 = 1 << 16;
+    /// Key positions depend on the arguments.
+    pub const MOVABLEKEYS: u32 = 1 << 17;
+    /// Allowed while a script is busy.
+    pub const ALLOW_BUSY: u32 = 1 << 18;
+
+    /// Flag names in the order Redis 7.0 prints them.
+    pub const NAMES: &[(u32, &str)] = &[
+        (WRITE, "write"),
+        (READONLY, "readonly"),
+        (DENYOOM, "denyoom"),
+        (ADMIN, "admin"),
+        (PUBSUB, "pubsub"),
+        (NOSCRIPT, "noscript"),
+        (BLOCKING, "blocking"),
+        (LOADING, "loading"),
+        (STALE, "stale"),
+        (SKIP_MONITOR, "skip_monitor"),
+        (SKIP_SLOWLOG, "skip_slowlog"),
+        (ASKING, "asking"),
+        (FAST, "fast"),
+        (NO_AUTH, "no_auth"),
+        (NO_MANDATORY_KEYS, "no_mandatory_keys"),
+        (NO_ASYNC_LOADING, "no_async_loading"),
+        (NO_MULTI, "no_multi"),
+        (MOVABLEKEYS, "movablekeys"),
+        (ALLOW_BUSY, "allow_busy"),
+    ];
+}
+
+/// Key-spec flags (how a command uses a key), as bits.
+pub mod key_flags {
+    /// Read-only access.
+    pub const RO: u32 = 1 << 0;
+    /// Read-write access.
+    pub const RW: u32 = 1 << 1;
+    /// Overwrite: the old value is not read.
+    pub const OW: u32 = 1 << 2;
+    /// Removes the key.
+    pub const RM: u32 = 1 << 3;
+    /// Returns, copies or uses user data from the value.
+    pub const ACCESS: u32 = 1 << 4;
+    /// Updates the value.
+    pub const UPDATE: u32 = 1 << 5;
+    /// Adds data to the value.
+    pub const INSERT: u32 = 1 << 6;
+    /// Deletes data from the value.
+    pub const DELETE: u32 = 1 << 7;
+    /// Not a key (a channel, …).
+    pub const NOT_KEY: u32 = 1 << 8;
+    /// The spec may miss keys.
+    pub const INCOMPLETE: u32 = 1 << 9;
+    /// The flags depend on the arguments.
+    pub const VARIABLE_FLAGS: u32 = 1 << 10;
+
+    /// Flag names in the order Redis 7.0 prints them.
+    pub const NAMES: &[(u32, &str)] = &[
+        (RO, "RO"),
+        (RW, "RW"),
+        (OW, "OW"),
+        (RM, "RM"),
+        (ACCESS, "access"),
+        (UPDATE, "update"),
+        (INSERT, "insert"),
+        (DELETE, "delete"),
+        (NOT_KEY, "not_key"),
+        (INCOMPLETE, "incomplete"),
+        (VARIABLE_FLAGS, "variable_flags"),
+    ];
+}
+
+/// Where a key spec starts searching (`begin_search`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BeginSearch {
+    /// At a fixed argument index.
+    Index(i32),
+    /// After a keyword, searched from `startfrom` (negative: from the end).
+    Keyword {
+        /// The keyword.
+        keyword: &'static str,
+        /// Where to start looking for it.
+        startfrom: i32,
+    },
+}
+
+/// How a key spec finds its keys from the start (`find_keys`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FindKeys {
+    /// A range: up to `lastkey` (relative; negative from the end), every `keystep`.
+    Range {
+        /// Last key, relative to the first (negative: from the end).
+        lastkey: i32,
+        /// Distance between keys.
+        keystep: i32,
+        /// With `lastkey == -1`, only `1/limit` of the remaining arguments.
+        limit: i32,
+    },
+    /// The number of keys is an argument.
+    Keynum {
+        /// Index of the count, relative to the start.
+        keynumidx: i32,
+        /// Index of the first key, relative to the start.
+        firstkey: i32,
+        /// Distance between keys.
+        keystep: i32,
+    },
+}
+
+/// One key spec of a command (`COMMAND INFO` element 9).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KeySpec {
+    /// Free-form notes ("" for none).
+    pub notes: &'static str,
+    /// [`key_flags`] bits.
+    pub flags: u32,
+    /// Where the search starts.
+    pub begin: BeginSearch,
+    /// How keys are found from there.
+    pub find: FindKeys,
+}
+
+impl KeySpec {
+    /// A spec starting at argument `index`, with a range of one key.
+    pub const fn index(index: i32, flags: u32) -> KeySpec {
+        KeySpec {
+            notes: "",
+            flags,
+            begin: BeginSearch::Index(index),
+            find: FindKeys::Range {
+                lastkey: 0,
+                keystep: 1,
+                limit: 0,
+            },
+        }
+    }
+
+    /// The same spec with a `range` find-keys.
+    pub const fn range(self, lastkey: i32, keystep: i32, limit: i32) -> KeySpec {
+        KeySpec {
+            find: FindKeys::Range {
+                lastkey,
+                keystep,
+                limit,
+            },
+            ..self
+        }
+    }
+
+    /// The same spec with notes.
+    pub const fn notes(self, notes: &'static str) -> KeySpec {
+        KeySpec { notes, ..self }
+    }
+}
+
+/// What `COMMAND DOCS` reports (a subset of Redis's docs: no argument trees).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Docs {
+    /// One-line summary.
+    pub summary: &'static str,
+    /// Redis version that introduced the command.
+    pub since: &'static str,
+    /// Command group (`string`, `generic`, `connection`, `server`).
+    pub group: &'static str,
+    /// Time complexity.
+    pub complexity: &'static str,
+}
+
+/// How a command runs: its route kind together with its handler.
+#[derive(Clone, Copy)]
+pub enum Run {
+    /// [`Route::Local`]: on the connection's shard, with its session.
+    Local(LocalFn),
+    /// [`Route::Key`] at `first_key`: on the shard owning the key.
+    Key(KeyFn),
+    /// [`Route::Keys`] over `first_key..=last_key` by `step`: the key handler when
+    /// every key lives on one shard, the planner otherwise.
+    Keys(KeyFn, PlanFn),
+    /// [`Route::Plan`]: always planned over the shards.
+    Plan(PlanFn),
+}
+
+/// One command: its `COMMAND INFO` facts, its docs and how it runs.
+#[derive(Clone, Copy)]
+pub struct Spec {
+    /// Lowercase full name (`get`, `command|info`).
+    pub name: &'static str,
+    /// Argument count including the verb; negative means "at least".
+    pub arity: i32,
+    /// [`flags`] bits.
+    pub flags: u32,
+    /// Index of the first key (0: none).
+    pub first_key: i32,
+    /// Index of the last key (negative: from the end).
+    pub last_key: i32,
+    /// Distance between keys.
+    pub step: i32,
+    /// ACL categories, as Redis prints them.
+    pub acl: &'static [&'static str],
+    /// Command tips (`request_policy:…`, `nondeterministic_output`, …).
+    pub tips: &'static [&'static str],
+    /// Key specs.
+    pub key_specs: &'static [KeySpec],
+    /// Subcommands (`COMMAND INFO`, …), looked up by the second argument.
+    pub subcommands: &'static [Spec],
+    /// Documentation.
+    pub docs: Docs,
+    /// Validation done at resolve time, for commands planned over shards
+    /// (so a bad request never fans out).
+    pub check: Option<fn(Args<'_>) -> Result<(), Error>>,
+    /// Route kind and handler.
+    pub run: Run,
+}
+
+impl Spec {
+    /// A spec with the essential facts; the rest is filled by the builders below.
+    pub const fn new(name: &'static str, arity: i32, flags: u32, keys: [i32; 3], run: Run) -> Spec {
+        Spec {
+            name,
+            arity,
+            flags,
+            first_key: keys[0],
+            last_key: keys[1],
+            step: keys[2],
+            acl: &[],
+            tips: &[],
+            key_specs: &[],
+            subcommands: &[],
+            docs: Docs {
+                summary: "",
+                since: "",
+                group: "",
+                complexity: "",
+            },
+            check: None,
+            run,
+        }
+    }
+
+    /// With ACL categories.
+    pub const fn acl(self, acl: &'static [&'static str]) -> Spec {
+        Spec { acl, ..self }
+    }
+
+    /// With command tips.
+    pub const fn tips(self, tips: &'static [&'static str]) -> Spec {
+        Spec { tips, ..self }
+    }
+
+    /// With key specs.
+    pub const fn keys(self, key_specs: &'static [KeySpec]) -> Spec {
+        Spec { key_specs, ..self }
+    }
+
+    /// With subcommands.
+    pub const fn subcommands(self, subcommands: &'static [Spec]) -> Spec {
+        Spec {
+            subcommands,
+            ..self
+        }
+    }
+
+    /// With docs.
+    pub const fn docs(
+        self,
+        summary: &'static str,
+        since: &'static str,
+        group: &'static str,
+        complexity: &'static str,
+    ) -> Spec {
+        Spec {
+            docs: Docs {
+                summary,
+                since,
+                group,
+                complexity,
+            },
+            ..self
+        }
+    }
+
+    /// With a resolve-time check.
+    pub const fn check(self, check: fn(Args<'_>) -> Result<(), Error>) -> Spec {
+        Spec {
+            check: Some(check),
+            ..self
+        }
+    }
+
+    /// Where the runtime runs this command.
+    #[inline]
+    pub fn route(&self) -> Route {
+        match self.run {
+            Run::Local(_) => Route::Local,
+            Run::Key(_) => Route::Key(self.first_key as u32),
+            Run::Keys(..) => Route::Keys {
+                first: self.first_key as u32,
+                last: self.last_key,
+                step: self.step as u32,
+            },
+            Run::Plan(_) => Route::Plan,
+        }
+    }
+
+    /// True when `argc` arguments (verb included) satisfy the arity.
+    #[inline]
+    pub fn arity_ok(&self, argc: usize) -> bool {
+        let argc = argc as i64;
+        let arity = self.arity as i64;
+        if arity >= 0 {
+            argc == arity
+        } else {
+            argc >= -arity
+        }
+    }
+
+    /// True when the command has a key spec for real keys.
+    pub fn has_keys(&self) -> bool {
+        self.key_specs
+            .iter()
+            .any(|k| k.flags & key_flags::NOT_KEY == 0)
+    }
+}
+
+/// The stand-in for a request that failed to resolve (unknown verb or
+/// subcommand, wrong arity, a failed [`Spec::check`]). It runs locally and
+/// writes the error [`find`] reports.
+pub static REJECT: Spec = Spec::new(
+    "(rejected)",
+    -1,
+    0,
+    [0, 0, 0],
+    Run::Local(crate::family::connection::reject),
+);
+
+/// Why a request did not resolve.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rejected {
+    /// The verb is not in the table.
+    UnknownCommand,
+    /// The verb has subcommands and argument 1 is none of them.
+    UnknownSubcommand,
+    /// A known command with a bad argument count or a failed check.
+    Error(Error),
+}
+
+/// Longest verb worth looking up; longer ones are unknown.
+const MAX_VERB: usize = 32;
+
+fn map() -> &'static HashMap<&'static [u8], &'static Spec> {
+    static MAP: OnceLock<HashMap<&'static [u8], &'static Spec>> = OnceLock::new();
+    MAP.get_or_init(|| COMMANDS.iter().map(|s| (s.name.as_bytes(), s)).collect())
+}
+
+/// Looks a top-level verb up, case-insensitively.
+#[inline]
+pub fn lookup(verb: &[u8]) -> Option<&'static Spec> {
+    if verb.len() > MAX_VERB {
+        return None;
+    }
+    let mut buf = [0u8; MAX_VERB];
+    let lower = &mut buf[..verb.len()];
+    for (d, s) in lower.iter_mut().zip(verb) {
+        *d = s.to_ascii_lowercase();
+    }
+    map().get(&*lower).copied()
+}
+
+/// The subcommand `sub` of `spec`, case-insensitively.
+pub fn lookup_sub(spec: &'static Spec, sub: &[u8]) -> Option<&'static Spec> {
+    spec.subcommands.iter().find(|s| {
+        let short = s.name.rsplit('|').next().unwrap_or(s.name);
+        short.as_bytes().eq_ignore_ascii_case(sub)
+    })
+}
+
+/// Looks up a command by full name (`get`, `command|info`), as `COMMAND INFO`
+/// and `COMMAND DOCS` do.
+pub fn lookup_fullname(name: &[u8]) -> Option<&'static Spec> {
+    match memchr::memchr(b'|', name) {
+        None => lookup(name),
+        Some(bar) => {
+            let parent = lookup(&name[..bar])?;
+            let rest = &name[bar + 1..];
+            if memchr::memchr(b'|', rest).is_some() {
+                return None;
+            }
+            lookup_sub(parent, rest)
+        }
+    }
+}
+
+/// The command `args` names (with its subcommand), as Redis's
+/// `lookupCommand` finds it; `None` when unknown.
+pub fn lookup_args(args: Args<'_>) -> Option<&'static Spec> {
+    let base = lookup(args.get(0)?)?;
+    if args.len() == 1 || base.subcommands.is_empty() {
+        return Some(base);
+    }
+    lookup_sub(base, args.at(1))
+}
+
+/// Resolves a request: the command, or why it is rejected. This is the whole
+/// of what runs before routing: one lookup, the arity check and the spec's
+/// resolve-time check.
+#[inline]
+pub fn find(args: Args<'_>) -> Result<&'static Spec, Rejected> {
+    let Some(spec) = lookup_args(args) else {
+        let container = args
+            .get(0)
+            .and_then(lookup)
+            .is_some_and(|s| !s.subcommands.is_empty());
+        return Err(if container {
+            Rejected::UnknownSubcommand
+        } else {
+            Rejected::UnknownCommand
+        });
+    };
+    if !spec.arity_ok(args.len()) {
+        return Err(Rejected::Error(Error::WrongArity(spec.name)));
+    }
+    if let Some(check) = spec.check {
+        check(args).map_err(Rejected::Error)?;
+    }
+    Ok(spec)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,82 @@
+//! The one helper every family's tests go through: a [`Harness`] over three
+//! shards, and `run` returning a command's exact reply bytes.
+
+use kevy_rt::testing::Harness;
+
+use crate::Redis;
+
+/// Shards in test harnesses: enough for keys to land on different shards.
+pub const SHARDS: usize = 3;
+
+/// A fresh three-shard harness with Redis's defaults.
+pub fn harness() -> Harness<Redis> {
+    Harness::new(Redis::new(), SHARDS)
+}
+
+/// Runs `args` and returns the reply bytes.
+pub fn run(h: &mut Harness<Redis>, args: &[&str]) -> Vec<u8> {
+    h.run(args)
+}
+
+/// Runs `args` given as raw bytes and returns the reply bytes.
+pub fn run_bytes(h: &mut Harness<Redis>, args: &[&[u8]]) -> Vec<u8> {
+    h.run(args)
+}
+
+/// Splits a command line on spaces; `"…"` quotes one argument (no escapes).
+pub fn split(line: &str) -> Vec<String> {
+    let (mut args, mut cur, mut quoted, mut any) = (Vec::new(), String::new(), false, false);
+    for ch in line.chars() {
+        match ch {
+            '"' => {
+                quoted = !quoted;
+                any = true;
+            }
+            ' ' if !quoted => {
+                if any {
+                    args.push(std::mem::take(&mut cur));
+                }
+                any = false;
+            }
+            _ => {
+                cur.push(ch);
+                any = true;
+            }
+        }
+    }
+    if any {
+        args.push(cur);
+    }
+    args
+}
+
+/// Asserts the reply of each `(command, reply)` pair, in order (commands are
+/// split by [`split`]). The replies are redis-server 7.0.15's, byte for byte.
+pub fn check(h: &mut Harness<Redis>, script: &[(&str, &str)]) {
+    for (cmd, want) in script {
+        let args = split(cmd);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let got = run(h, &args);
+        assert_eq!(String::from_utf8_lossy(&got), *want, "command: {cmd}");
+    }
+}
+
+/// Keys that land on pairwise different shards of the harness router, with the
+/// given prefix (so tests can be sure a command really spans shards).
+pub fn keys_on_distinct_shards(h: &Harness<Redis>, prefix: &str) -> Vec<String> {
+    let router = h.router();
+    let mut seen = [false; SHARDS];
+    let mut keys = Vec::new();
+    for i in 0.. {
+        let k = format!("{prefix}{i}");
+        let s = router.shard_of(k.as_bytes());
+        if !seen[s] {
+            seen[s] = true;
+            keys.push(k);
+            if keys.len() == SHARDS {
+                break;
+            }
+        }
+    }
+    keys
+}

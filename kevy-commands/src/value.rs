@@ -1,0 +1,108 @@
+//! Values stored under keys.
+//!
+//! Only strings exist so far, in Redis's two shapes: `Int` (Redis's "int"
+//! encoding: a canonical decimal that fits an `i64`, stored without a buffer)
+//! and `Str` (bytes, inline up to 16 bytes). Lists, hashes, sets and sorted sets
+//! will be further variants; code that needs a string goes through
+//! [`Value::as_bytes`] / [`Value::as_int`], which answer `WrongType` for them.
+
+use smallvec::SmallVec;
+
+use crate::error::{Error, OpResult};
+use crate::num::{fmt_i64, parse_i64, I64_BUF};
+
+/// Bytes of a key or string value; up to 16 bytes live inline.
+pub type Bytes = SmallVec<[u8; 16]>;
+
+/// The longest string Redis accepts (`proto-max-bulk-len`, 512 MB).
+pub const MAX_STRING: usize = 512 * 1024 * 1024;
+
+/// A value held by a key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Value {
+    /// A string holding a canonical 64-bit integer.
+    Int(i64),
+    /// Any other string.
+    Str(Bytes),
+}
+
+impl Value {
+    /// A string value, integer-encoded when Redis would (`tryObjectEncoding`).
+    #[inline]
+    pub fn string(bytes: &[u8]) -> Value {
+        if bytes.len() <= 20 {
+            if let Some(n) = parse_i64(bytes) {
+                return Value::Int(n);
+            }
+        }
+        Value::Str(Bytes::from_slice(bytes))
+    }
+
+    /// The name `TYPE` reports.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Int(_) | Value::Str(_) => "string",
+        }
+    }
+
+    /// The string's bytes (an integer is formatted into `buf`), or `WrongType`.
+    #[inline]
+    pub fn as_bytes<'a>(&'a self, buf: &'a mut [u8; 20]) -> OpResult<&'a [u8]> {
+        match self {
+            Value::Int(n) => Ok(fmt_i64(*n, buf)),
+            Value::Str(s) => Ok(s),
+        }
+    }
+
+    /// The string as an integer: `WrongType` for other types, `NotInteger` for
+    /// strings that are not one.
+    #[inline]
+    pub fn as_int(&self) -> OpResult<i64> {
+        match self {
+            Value::Int(n) => Ok(*n),
+            Value::Str(s) => parse_i64(s).ok_or(Error::NotInteger),
+        }
+    }
+
+    /// The string's length, or `WrongType`.
+    pub fn str_len(&self) -> OpResult<usize> {
+        let mut buf = I64_BUF;
+        self.as_bytes(&mut buf).map(<[u8]>::len)
+    }
+
+    /// The string as a growable buffer (an integer becomes its digits), for
+    /// APPEND and SETRANGE; `WrongType` for other types.
+    pub fn make_raw(&mut self) -> OpResult<&mut Bytes> {
+        if let Value::Int(n) = *self {
+            let mut buf = I64_BUF;
+            *self = Value::Str(Bytes::from_slice(fmt_i64(n, &mut buf)));
+        }
+        match self {
+            Value::Str(s) => Ok(s),
+            Value::Int(_) => Err(Error::WrongType),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn int_encoding_round_trips() {
+        assert_eq!(Value::string(b"123"), Value::Int(123));
+        assert_eq!(Value::string(b"-9223372036854775808"), Value::Int(i64::MIN));
+        assert!(matches!(Value::string(b"0123"), Value::Str(_)));
+        assert!(matches!(Value::string(b"+1"), Value::Str(_)));
+        assert!(matches!(
+            Value::string(b"9223372036854775808"),
+            Value::Str(_)
+        ));
+        let mut buf = I64_BUF;
+        assert_eq!(Value::Int(-7).as_bytes(&mut buf), Ok(&b"-7"[..]));
+        let mut v = Value::Int(42);
+        v.make_raw().map(|s| s.push(b'x')).unwrap();
+        assert_eq!(v, Value::Str(Bytes::from_slice(b"42x")));
+        assert_eq!(v.as_int(), Err(Error::NotInteger));
+    }
+}
