@@ -1,1 +1,239 @@
-use super::*;
+//! Connection-command tests, replies recorded from redis-server 7.0.15, and
+//! QUIT's effect on the connection.
+
+use kevy_rt::Flow;
+
+use crate::testutil::{check, harness, run, run_bytes};
+
+#[test]
+fn quit_replies_ok_then_closes() {
+    let mut h = harness();
+    assert_eq!(h.run_flow(&["QUIT"]), (b"+OK\r\n".to_vec(), Flow::Close));
+    assert_eq!(
+        h.run_flow(&["quit", "x"]),
+        (b"+OK\r\n".to_vec(), Flow::Close)
+    );
+    assert_eq!(
+        h.run_flow(&["PING"]),
+        (b"+PONG\r\n".to_vec(), Flow::Continue)
+    );
+}
+
+#[test]
+fn unknown_command_quotes_args_like_redis() {
+    let mut h = harness();
+    // Each argument is quoted while the list is under 128 bytes, and cut to
+    // what still fits; C string rules stop at NUL; CR and LF become spaces.
+    let a100 = "a".repeat(100);
+    let b100 = "b".repeat(100);
+    let want = format!(
+        "-ERR unknown command 'foo', with args beginning with: '{a100}' '{}' \r\n",
+        "b".repeat(25)
+    );
+    assert_eq!(run(&mut h, &["foo", &a100, &b100]), want.as_bytes());
+    let a126 = "a".repeat(126);
+    let want = format!("-ERR unknown command 'foo', with args beginning with: '{a126}' \r\n");
+    assert_eq!(run(&mut h, &["foo", &a126, "b", "c"]), want.as_bytes());
+    let a200 = "a".repeat(200);
+    let want = format!(
+        "-ERR unknown command 'foo', with args beginning with: '{}' \r\n",
+        "a".repeat(128)
+    );
+    assert_eq!(run(&mut h, &["foo", &a200]), want.as_bytes());
+    let want = format!(
+        "-ERR unknown command '{}', with args beginning with: \r\n",
+        "f".repeat(128)
+    );
+    assert_eq!(run(&mut h, &["f".repeat(200).as_str()]), want.as_bytes());
+    assert_eq!(
+        run_bytes(&mut h, &[b"foo", b"a\0b", b"c"]),
+        b"-ERR unknown command 'foo', with args beginning with: 'a' 'c' \r\n"
+    );
+    assert_eq!(
+        run_bytes(&mut h, &[b"fo\0o", b"x"]),
+        b"-ERR unknown command 'fo', with args beginning with: 'x' \r\n"
+    );
+    assert_eq!(
+        run_bytes(&mut h, &[b"foo\r\nx", b"a\nb"]),
+        b"-ERR unknown command 'foo  x', with args beginning with: 'a b' \r\n"
+    );
+    assert_eq!(
+        run_bytes(&mut h, &[b"\xff\xfe", b"x"]),
+        b"-ERR unknown command '\xff\xfe', with args beginning with: 'x' \r\n"
+    );
+    assert_eq!(
+        run_bytes(&mut h, &[b"CoMmAnD", b"foo\r\nbar"]),
+        b"-ERR unknown subcommand 'foo  bar'. Try COMMAND HELP.\r\n"
+    );
+}
+
+#[test]
+fn sessions_keep_their_database() {
+    let mut h = harness();
+    let db = crate::Redis::new().databases(2);
+    let mut h2 = kevy_rt::testing::Harness::new(db, 3);
+    assert_eq!(h2.run(&["SELECT", "1"]), b"+OK\r\n");
+    assert_eq!(
+        h2.run(&["SELECT", "2"]),
+        b"-ERR DB index is out of range\r\n"
+    );
+    assert_eq!(h.run(&["SELECT", "15"]), b"+OK\r\n");
+    assert_eq!(h.session().db, 15);
+}
+
+#[test]
+fn ping_echo() {
+    let mut h = harness();
+    check(
+        &mut h,
+        &[
+            ("PING", "+PONG\r\n"),
+            ("PING hello", "$5\r\nhello\r\n"),
+            ("PING \"\"", "$0\r\n\r\n"),
+            (
+                "PING a b",
+                "-ERR wrong number of arguments for 'ping' command\r\n",
+            ),
+            ("ping", "+PONG\r\n"),
+            ("ECHO hi", "$2\r\nhi\r\n"),
+            ("ECHO \"\"", "$0\r\n\r\n"),
+            (
+                "ECHO",
+                "-ERR wrong number of arguments for 'echo' command\r\n",
+            ),
+            (
+                "ECHO a b",
+                "-ERR wrong number of arguments for 'echo' command\r\n",
+            ),
+        ],
+    );
+}
+
+#[test]
+fn select_databases() {
+    let mut h = harness();
+    check(
+        &mut h,
+        &[
+            ("SET k db0", "+OK\r\n"),
+            ("SELECT 1", "+OK\r\n"),
+            ("GET k", "$-1\r\n"),
+            ("SET k db1", "+OK\r\n"),
+            ("SELECT 15", "+OK\r\n"),
+            ("SELECT 16", "-ERR DB index is out of range\r\n"),
+            ("SELECT -1", "-ERR DB index is out of range\r\n"),
+            (
+                "SELECT abc",
+                "-ERR value is not an integer or out of range\r\n",
+            ),
+            (
+                "SELECT 1.0",
+                "-ERR value is not an integer or out of range\r\n",
+            ),
+            (
+                "SELECT 99999999999",
+                "-ERR value is out of range, value must between -2147483648 and 2147483647\r\n",
+            ),
+            (
+                "SELECT -2147483649",
+                "-ERR value is out of range, value must between -2147483648 and 2147483647\r\n",
+            ),
+            (
+                "SELECT 2147483648",
+                "-ERR value is out of range, value must between -2147483648 and 2147483647\r\n",
+            ),
+            ("SELECT 2147483647", "-ERR DB index is out of range\r\n"),
+            (
+                "SELECT",
+                "-ERR wrong number of arguments for 'select' command\r\n",
+            ),
+            (
+                "SELECT 0 1",
+                "-ERR wrong number of arguments for 'select' command\r\n",
+            ),
+            ("SELECT 0", "+OK\r\n"),
+            ("GET k", "$3\r\ndb0\r\n"),
+            ("SELECT 1", "+OK\r\n"),
+            ("GET k", "$3\r\ndb1\r\n"),
+            ("SELECT 0", "+OK\r\n"),
+        ],
+    );
+}
+
+#[test]
+fn unknown_commands() {
+    let mut h = harness();
+    check(
+        &mut h,
+        &[
+            (
+                "FOO",
+                "-ERR unknown command 'FOO', with args beginning with: \r\n",
+            ),
+            (
+                "foo a b",
+                "-ERR unknown command 'foo', with args beginning with: 'a' 'b' \r\n",
+            ),
+            (
+                "NOTACOMMAND \"\"",
+                "-ERR unknown command 'NOTACOMMAND', with args beginning with: '' \r\n",
+            ),
+            (
+                "GETT k",
+                "-ERR unknown command 'GETT', with args beginning with: 'k' \r\n",
+            ),
+            (
+                "COMMAND|INFO get",
+                "-ERR unknown command 'COMMAND|INFO', with args beginning with: 'get' \r\n",
+            ),
+            (
+                "\"\" x",
+                "-ERR unknown command '', with args beginning with: 'x' \r\n",
+            ),
+        ],
+    );
+}
+
+#[test]
+fn wrong_arity() {
+    let mut h = harness();
+    check(
+        &mut h,
+        &[
+            (
+                "GET",
+                "-ERR wrong number of arguments for 'get' command\r\n",
+            ),
+            (
+                "GET a b",
+                "-ERR wrong number of arguments for 'get' command\r\n",
+            ),
+            (
+                "SET a",
+                "-ERR wrong number of arguments for 'set' command\r\n",
+            ),
+            (
+                "SETEX a 1",
+                "-ERR wrong number of arguments for 'setex' command\r\n",
+            ),
+            (
+                "MGET",
+                "-ERR wrong number of arguments for 'mget' command\r\n",
+            ),
+            (
+                "DEL",
+                "-ERR wrong number of arguments for 'del' command\r\n",
+            ),
+            (
+                "DBSIZE 1",
+                "-ERR wrong number of arguments for 'dbsize' command\r\n",
+            ),
+            ("FLUSHALL a b", "-ERR syntax error\r\n"),
+            (
+                "KEYS",
+                "-ERR wrong number of arguments for 'keys' command\r\n",
+            ),
+            ("QUIT x", "+OK\r\n"),
+        ],
+    );
+}

@@ -124,7 +124,7 @@ fn set_expire_options() {
             ),
             ("SET k v EXAT 9223372036854775", "+OK\r\n"),
             ("SET k v PXAT 9223372036854775807", "+OK\r\n"),
-            ("TTL k", ":9223370241395968\r\n"),
+            ("PEXPIRETIME k", ":9223372036854775807\r\n"),
             ("SET k v EX 10 foo", "-ERR syntax error\r\n"),
             ("SET k v foo", "-ERR syntax error\r\n"),
             ("SET k v GET GET", "$1\r\nv\r\n"),
