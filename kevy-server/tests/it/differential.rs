@@ -18,12 +18,17 @@
 //!
 //! `KEVY_DIFF_TRACE=1` prints every step with Redis's reply (`--nocapture`).
 //!
+//! [`run_raw`] compares raw request bytes instead (pipelines, inline quoting,
+//! protocol errors): everything each server writes until it closes.
+//!
 //! To add a family (lists, hashes…): a module `differential/<family>.rs` with its
 //! `SEQUENCES`, a `mod` line below, and rules for its unordered replies in
 //! [`RULES`]. Once a family has a wrong-type error, its sequences also cover it.
 
 mod connection;
+mod generated;
 mod keyspace;
+mod raw;
 mod strings;
 
 use kevy_rt::Server;
@@ -163,6 +168,28 @@ struct Tally {
 /// Runs every sequence against redis-server and kevy; fails listing the first
 /// mismatch of each failing sequence, and prints how much was compared.
 pub fn run_family(family: &str, seqs: &[Seq]) {
+    run_sequences(family, seqs);
+}
+
+/// [`run_family`] for sequences built at run time (many keys, generated values).
+pub fn run_generated(family: &str, seqs: &[Vec<Vec<String>>]) {
+    let strs: Vec<Vec<Vec<&str>>> = seqs
+        .iter()
+        .map(|seq| {
+            seq.iter()
+                .map(|cmd| cmd.iter().map(String::as_str).collect())
+                .collect()
+        })
+        .collect();
+    let steps: Vec<Vec<&[&str]>> = strs
+        .iter()
+        .map(|seq| seq.iter().map(Vec::as_slice).collect())
+        .collect();
+    let views: Vec<&[&[&str]]> = steps.iter().map(Vec::as_slice).collect();
+    run_sequences(family, &views);
+}
+
+fn run_sequences(family: &str, seqs: &[&[&[&str]]]) {
     let pair = Pair::start();
     let mut tally = Tally::default();
     let mut mismatches = Vec::new();
@@ -185,23 +212,78 @@ pub fn run_family(family: &str, seqs: &[Seq]) {
     let mut report = summary;
     for m in &mismatches {
         report.push_str(&format!(
-            "\n\n[{family} #{}, step {}] {}\n  redis: {}\n  kevy:  {}\n  sequence: {:?}",
+            "\n\n[{family} #{}, step {}] {}\n  redis: {}\n  kevy:  {}\n  sequence: {}",
             m.seq,
             m.step,
             m.cmd,
             escape(&m.redis),
             escape(&m.kevy),
-            seqs[m.seq]
+            leading_steps(seqs[m.seq], m.step)
         ));
     }
     panic!("{report}");
+}
+
+/// Sends each input (then a multibulk `QUIT`) over a fresh connection to both
+/// servers; what each writes until it closes must be equal.
+pub fn run_raw(family: &str, inputs: &[&[u8]]) {
+    let pair = Pair::start();
+    let mut failures = Vec::new();
+    for (i, input) in inputs.iter().enumerate() {
+        let (mut r, mut k) = pair.connect();
+        let (fr, fk) = (r.call(&["FLUSHALL"]), k.call(&["FLUSHALL"]));
+        assert_eq!(fr, fk, "FLUSHALL (setup)");
+        let bytes = [*input, &encode(&[b"QUIT"])].concat();
+        let _ = r.try_send(&bytes);
+        let _ = k.try_send(&bytes);
+        let (rr, kr) = (r.read_to_close(), k.read_to_close());
+        if trace() {
+            println!("[#{i}] {} -> {}", escape(input), escape(&rr));
+        }
+        if rr != kr {
+            failures.push(format!(
+                "[{family} #{i}] {}\n  redis: {}\n  kevy:  {}",
+                escape(input),
+                escape(&rr),
+                escape(&kr)
+            ));
+        }
+    }
+    let summary = format!(
+        "differential {family}: {} inputs compared, {} differ",
+        inputs.len(),
+        failures.len()
+    );
+    println!("{summary}");
+    assert!(
+        failures.is_empty(),
+        "{summary}\n\n{}",
+        failures.join("\n\n")
+    );
+}
+
+/// The steps of `seq` up to `last`, the earlier ones elided past a dozen.
+fn leading_steps(seq: &[&[&str]], last: usize) -> String {
+    const SHOWN: usize = 12;
+    let end = (last + 1).min(seq.len());
+    let start = end.saturating_sub(SHOWN);
+    let shown = format!("{:?}", &seq[start..end]);
+    match start {
+        0 => shown,
+        n => format!("({n} earlier steps) … {shown}"),
+    }
 }
 
 fn trace() -> bool {
     std::env::var_os("KEVY_DIFF_TRACE").is_some_and(|v| v != "0")
 }
 
-fn run_sequence(pair: &Pair, index: usize, seq: Seq, tally: &mut Tally) -> Result<(), Mismatch> {
+fn run_sequence(
+    pair: &Pair,
+    index: usize,
+    seq: &[&[&str]],
+    tally: &mut Tally,
+) -> Result<(), Mismatch> {
     let (mut r, mut k) = pair.connect();
     let mismatch = |step: usize, cmd: String, redis: Vec<u8>, kevy: Vec<u8>| Mismatch {
         seq: index,

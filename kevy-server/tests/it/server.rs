@@ -158,7 +158,7 @@ fn multi_key_commands_span_shards() {
 }
 
 /// Raises the soft open-files limit to at least `want` (the hard limit allowing).
-fn ensure_nofile(want: u64) {
+fn ensure_nofile(want: libc::rlim_t) {
     let mut lim = libc::rlimit {
         rlim_cur: 0,
         rlim_max: 0,
@@ -166,13 +166,13 @@ fn ensure_nofile(want: u64) {
     // SAFETY: getrlimit/setrlimit only read and write the struct we pass.
     unsafe {
         assert_eq!(libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim), 0);
-        if (lim.rlim_cur as u64) < want {
+        if lim.rlim_cur < want {
             assert!(
-                lim.rlim_max as u64 >= want,
+                lim.rlim_max >= want,
                 "RLIMIT_NOFILE hard limit {} < {want}: raise it (ulimit -Hn)",
                 lim.rlim_max
             );
-            lim.rlim_cur = want as libc::rlim_t;
+            lim.rlim_cur = want;
             assert_eq!(libc::setrlimit(libc::RLIMIT_NOFILE, &lim), 0);
         }
     }
@@ -182,7 +182,7 @@ fn ensure_nofile(want: u64) {
 fn a_thousand_concurrent_connections() {
     const N: usize = 1000;
     // Both ends of every connection live in this process, next to other tests'.
-    ensure_nofile(4 * N as u64 + 1024);
+    ensure_nofile(4 * N as libc::rlim_t + 1024);
     let server = kevy();
     let mut conns: Vec<Raw> = (0..N).map(|_| Raw::connect(server.addr())).collect();
     for (i, c) in conns.iter_mut().enumerate() {
@@ -487,4 +487,61 @@ fn the_binary_exits_cleanly_on_sigint() {
         status.success(),
         "kevy-server exited with {status}; log: {log}"
     );
+}
+
+#[test]
+fn binary_keys_and_values_round_trip() {
+    let server = kevy();
+    let mut c = Raw::connect(server.addr());
+    let all: Vec<u8> = (0..=255u8).collect();
+    let mut keys = Vec::new();
+    for b in 0..=255u8 {
+        // Keys of one byte and of every byte but one: spread over both shards.
+        let k = if b % 2 == 0 {
+            vec![b]
+        } else {
+            [&all[..b as usize], &all[b as usize + 1..]].concat()
+        };
+        let v = [&[b][..], b"\r\n\0", &all].concat();
+        assert_eq!(c.call_bytes(&[b"SET", &k, &v]), b"+OK\r\n");
+        keys.push((k, v));
+    }
+    let shards: std::collections::HashSet<usize> = keys
+        .iter()
+        .map(|(k, _)| kevy_rt::Router::new(SHARDS).shard_of(k))
+        .collect();
+    assert_eq!(shards.len(), SHARDS);
+    let mut mget: Vec<&[u8]> = vec![b"MGET"];
+    mget.extend(keys.iter().map(|(k, _)| k.as_slice()));
+    let mut want = format!("*{}\r\n", keys.len()).into_bytes();
+    for (_, v) in &keys {
+        want.extend(bulk(v));
+    }
+    assert!(c.call_bytes(&mget) == want, "MGET of binary keys");
+    for (k, v) in keys.iter().step_by(17) {
+        assert_eq!(c.call_bytes(&[b"GET", k]), bulk(v));
+        assert_eq!(
+            c.call_bytes(&[b"STRLEN", k]),
+            format!(":{}\r\n", v.len()).as_bytes()
+        );
+    }
+}
+
+#[test]
+fn a_half_closed_client_gets_every_reply() {
+    let server = kevy();
+    let mut c = Raw::connect(server.addr());
+    let mut batch = Vec::new();
+    let mut want = Vec::new();
+    for i in 0..500 {
+        let k = format!("h{}", i % 50);
+        batch.extend(encode_str(&["INCR", &k]));
+        want.extend(format!(":{}\r\n", i / 50 + 1).into_bytes());
+    }
+    batch.extend(encode_str(&["DBSIZE"]));
+    want.extend_from_slice(b":50\r\n");
+    c.send(&batch);
+    c.shutdown_write();
+    let got = c.read_to_close();
+    assert!(got == want, "got {}", escape(&got));
 }

@@ -468,6 +468,27 @@ pub const SEQUENCES: &[Seq] = &[
         &["INCRBYFLOAT", "x", "1.5"],
         &["EXPIRETIME", "x"],
     ],
+    // A value or increment with a NUL byte is not a number, even when the bytes
+    // before the NUL are. KEVY BUG (open): kevy's INCRBYFLOAT parses up to the NUL
+    // (csrc/ldouble.c `kevy_string2ld` lacks Redis's `eptr-buf != slen` check).
+    &[
+        &["SET", "x", "1\x005"],
+        &["INCRBYFLOAT", "x", "1"],
+        &["SET", "y", "1"],
+        &["INCRBYFLOAT", "y", "2\x00"],
+        &["SETRANGE", "z", "2", "5"],
+        &["INCRBYFLOAT", "z", "1"],
+        &["MGET", "x", "y", "z"],
+    ],
+    &[
+        &["SET", "n", "1\x002"],
+        &["INCR", "n"],
+        &["SET", "m", "1"],
+        &["INCRBY", "m", "2\x00"],
+        &["SETRANGE", "o", "2", "5"],
+        &["DECR", "o"],
+        &["MGET", "n", "m", "o"],
+    ],
     // Redis parses floats with strtold: hexadecimal forms are numbers too.
     &[
         &["SET", "x", "0x10"],
