@@ -80,7 +80,10 @@ pub const SEQUENCES: &[Seq] = &[
         &["FOO", "line\r\nbreak", "tab\there"],
         &["FOO\nBAR"],
         &["FOO", ""],
+        &["FOO", "caf\u{e9}", "\x01\x7f"],
     ],
+    // Arity errors name the command in lower case, however it was sent.
+    &[&["GeT"], &["ECHO"], &["eChO", "a", "b"], &["SeLeCt"]],
     // The empty command name is unknown too.
     &[&[""], &["", "x"]],
     // An empty multibulk is skipped without a reply.

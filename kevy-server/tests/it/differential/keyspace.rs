@@ -159,6 +159,17 @@ pub const SEQUENCES: &[Seq] = &[
         &["EXPIRE", "a", "x", "NX"],
         &["TTL", "a"],
     ],
+    // GT / LT with a time already past.
+    &[
+        &["MSET", "a", "1", "b", "2", "c", "3"],
+        &["EXPIRE", "a", "-1", "GT"],
+        &["EXPIRE", "a", "-1", "LT"],
+        &["EXPIRE", "b", "100000"],
+        &["EXPIRE", "b", "-1", "GT"],
+        &["EXPIRE", "b", "-1", "XX"],
+        &["EXPIREAT", "c", "1", "NX"],
+        &["MGET", "a", "b", "c"],
+    ],
     &[
         &["EXPIRE", "a"],
         &["EXPIRE"],

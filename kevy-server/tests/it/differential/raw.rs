@@ -23,6 +23,9 @@ pub const INPUTS: &[&[u8]] = &[
     b"*2\r\n$4\r\nECHO\r\n$1\r\nxYZ*1\r\n$4\r\nPING\r\n",
     // Inline and multibulk mixed, over keys on both shards.
     b"MSET a 1 b 2 c 3 d 4\r\n*2\r\n$4\r\nINCR\r\n$1\r\na\r\nMGET a b c d e\r\nDEL a b c d\r\nDBSIZE\r\n",
+    // SELECT pipelined with multi-shard commands: each runs in the db selected
+    // when it was sent.
+    b"SELECT 3\r\nMSET a 1 b 2 c 3 d 4\r\nSELECT 0\r\nMGET a b c d\r\nDBSIZE\r\nSELECT 3\r\nMGET a b c d\r\nDBSIZE\r\nDEL a b c\r\nSELECT 0\r\nEXISTS a b c d\r\nSELECT 3\r\nEXISTS a b c d\r\nKEYS *\r\nFLUSHDB\r\nDBSIZE\r\n",
     // Protocol errors: the reply, then the connection closes (QUIT never runs).
     b"PING\r\n*1\r\nfoo\r\n",
     b"SET a \"unbalanced\r\n",

@@ -124,6 +124,15 @@ pub const SEQUENCES: &[Seq] = &[
         &["GET", "b"],
         &["DBSIZE"],
     ],
+    // Nothing reads the key between the SET and DBSIZE / KEYS.
+    &[
+        &["SET", "a", "v", "PXAT", "1"],
+        &["DBSIZE"],
+        &["KEYS", "*"],
+        &["SET", "b", "v", "EXAT", "1", "GET"],
+        &["SET", "b", "w", "EXAT", "1", "GET"],
+        &["DBSIZE"],
+    ],
     // NX / XX
     &[
         &["SET", "a", "1", "NX"],
@@ -468,17 +477,40 @@ pub const SEQUENCES: &[Seq] = &[
         &["INCRBYFLOAT", "x", "1.5"],
         &["EXPIRETIME", "x"],
     ],
+    // Formatting: 17 fractional digits of a long double, trailing zeros trimmed.
+    &[
+        &["SET", "x", "-0.0"],
+        &["INCRBYFLOAT", "x", "0"],
+        &["INCRBYFLOAT", "y", "-0"],
+        &["INCRBYFLOAT", "z", "1e-20"],
+        &["INCRBYFLOAT", "w", "1e30"],
+        &["INCRBYFLOAT", "w", "-1e30"],
+        &["INCRBYFLOAT", "v", "-1.5e-5"],
+        &["INCRBYFLOAT", "u", "123456789.123456789"],
+        &["SET", "t", "1e4000"],
+        &["INCRBYFLOAT", "t", "1"],
+        &["STRLEN", "t"],
+        &["INCRBYFLOAT", "s", "1e-4000"],
+        &["INCRBYFLOAT", "s", "1e5000"],
+        &["INCRBYFLOAT", "s", "1e-5000"],
+    ],
     // A value or increment with a NUL byte is not a number, even when the bytes
     // before the NUL are. KEVY BUG (open): kevy's INCRBYFLOAT parses up to the NUL
     // (csrc/ldouble.c `kevy_string2ld` lacks Redis's `eptr-buf != slen` check).
     &[
         &["SET", "x", "1\x005"],
         &["INCRBYFLOAT", "x", "1"],
+        &["GET", "x"],
+    ],
+    &[
         &["SET", "y", "1"],
         &["INCRBYFLOAT", "y", "2\x00"],
+        &["GET", "y"],
+    ],
+    &[
         &["SETRANGE", "z", "2", "5"],
         &["INCRBYFLOAT", "z", "1"],
-        &["MGET", "x", "y", "z"],
+        &["GET", "z"],
     ],
     &[
         &["SET", "n", "1\x002"],
