@@ -7,7 +7,8 @@ use std::net::SocketAddr;
 use std::process::{Child, Command, Output, Stdio};
 
 use crate::util::{
-    bulk, encode, encode_str, escape, fnv1a, kevy, noise, shard_of, Raw, RedisServer, SHARDS,
+    array_items, bulk, bulk_body, encode, encode_str, escape, fnv1a, kevy, noise, shard_of, Raw,
+    RedisServer, SHARDS,
 };
 
 /// `count` keys named `{prefix}{i}` that the router puts on `shard`.
@@ -544,4 +545,103 @@ fn a_half_closed_client_gets_every_reply() {
     c.shutdown_write();
     let got = c.read_to_close();
     assert!(got == want, "got {}", escape(&got));
+}
+
+#[test]
+fn concurrent_increments_are_never_lost() {
+    const THREADS: usize = 8;
+    const ROUNDS: usize = 250;
+    let server = kevy();
+    let addr = server.addr();
+    let workers: Vec<_> = (0..THREADS)
+        .map(|t| {
+            std::thread::spawn(move || {
+                let mut c = Raw::connect(addr);
+                // Pipelined in batches, over counters on both shards.
+                for chunk in 0..ROUNDS / 50 {
+                    let mut batch = Vec::new();
+                    for i in 0..50 {
+                        let k = format!("ctr:{}", (t + chunk * 50 + i) % 10);
+                        batch.extend(encode_str(&["INCR", &k]));
+                    }
+                    c.send(&batch);
+                    for _ in 0..50 {
+                        let r = c.reply();
+                        assert!(r.starts_with(b":"), "{}", escape(&r));
+                    }
+                }
+            })
+        })
+        .collect();
+    for w in workers {
+        w.join().expect("a client thread failed");
+    }
+    let mut c = Raw::connect(addr);
+    let mut mget = vec!["MGET".to_string()];
+    mget.extend((0..10).map(|i| format!("ctr:{i}")));
+    let mget: Vec<&str> = mget.iter().map(String::as_str).collect();
+    let total: i64 = array_items(&c.call(&mget))
+        .expect("an array")
+        .iter()
+        .map(|v| {
+            let body = bulk_body(v).expect("every counter exists");
+            std::str::from_utf8(body).unwrap().parse::<i64>().unwrap()
+        })
+        .sum();
+    assert_eq!(total, (THREADS * ROUNDS) as i64);
+}
+
+/// Keys sharing a `{hashtag}` live on one shard, so multi-key commands on them are
+/// atomic, as in Redis: concurrent MSETs never interleave and exactly one of
+/// several racing MSETNXs wins.
+#[test]
+fn hashtag_multi_key_commands_are_atomic() {
+    const WRITERS: usize = 3;
+    const ROUNDS: usize = 300;
+    let server = kevy();
+    let addr = server.addr();
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(WRITERS + 1));
+    let writers: Vec<_> = (0..WRITERS)
+        .map(|w| {
+            let barrier = barrier.clone();
+            std::thread::spawn(move || {
+                let mut c = Raw::connect(addr);
+                let mut won = 0;
+                for r in 0..ROUNDS {
+                    let v = format!("w{w}r{r}");
+                    assert_eq!(
+                        c.call(&["MSET", "{t}a", &v, "{t}b", &v, "{t}c", &v]),
+                        b"+OK\r\n"
+                    );
+                    barrier.wait();
+                    let (x, y) = (format!("{{n{r}}}x"), format!("{{n{r}}}y"));
+                    match c.call(&["MSETNX", &x, &v, &y, &v]).as_slice() {
+                        b":1\r\n" => won += 1,
+                        b":0\r\n" => {}
+                        other => panic!("MSETNX: {}", escape(other)),
+                    }
+                }
+                won
+            })
+        })
+        .collect();
+    let mut reader = Raw::connect(addr);
+    for _ in 0..ROUNDS {
+        let r = reader.call(&["MGET", "{t}a", "{t}b", "{t}c"]);
+        let items = array_items(&r).expect("an array");
+        assert!(
+            items.iter().all(|v| *v == items[0]),
+            "MGET saw a half-applied MSET: {}",
+            escape(&r)
+        );
+        barrier.wait();
+    }
+    let wins: usize = writers.into_iter().map(|w| w.join().unwrap()).sum();
+    assert_eq!(wins, ROUNDS, "exactly one MSETNX wins each round");
+    for r in 0..ROUNDS {
+        let (x, y) = (format!("{{n{r}}}x"), format!("{{n{r}}}y"));
+        let got = reader.call(&["MGET", &x, &y]);
+        let items = array_items(&got).expect("an array");
+        assert_eq!(items[0], items[1], "round {r}: {}", escape(&got));
+    }
 }

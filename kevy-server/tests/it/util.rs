@@ -298,6 +298,14 @@ pub fn integer(reply: &[u8]) -> Option<i64> {
     std::str::from_utf8(body).ok()?.parse().ok()
 }
 
+/// The payload of a (non-null) bulk string reply.
+pub fn bulk_body(reply: &[u8]) -> Option<&[u8]> {
+    let rest = reply.strip_prefix(b"$")?;
+    let line = memchr_crlf(rest)?;
+    let n: usize = std::str::from_utf8(&rest[..line]).ok()?.parse().ok()?;
+    rest.get(line + 2..line + 2 + n)
+}
+
 /// A bulk string reply.
 pub fn bulk(v: &[u8]) -> Vec<u8> {
     let mut r = format!("${}\r\n", v.len()).into_bytes();
