@@ -112,7 +112,10 @@ fn large_values() -> Vec<Cmd> {
     s
 }
 
-/// A seeded random mix of commands over a few keys (and a few wrong arguments).
+/// A seeded random mix of commands over a few keys in three databases, with
+/// random SET options and expirations, and some wrong arguments. (Its SETRANGEs pad
+/// values with NUL bytes, which currently trips the open INCRBYFLOAT bug noted in
+/// `strings.rs`.)
 fn random_mix(seed: u64, steps: usize) -> Vec<Cmd> {
     let mut x = seed;
     let mut next = move |n: u64| {
@@ -139,7 +142,7 @@ fn random_mix(seed: u64, steps: usize) -> Vec<Cmd> {
         let k2 = format!("r{}", next(12));
         let v = values[next(values.len() as u64) as usize].to_string();
         let n = (next(41) as i64 - 20).to_string();
-        let c: Cmd = match next(24) {
+        let c: Cmd = match next(36) {
             0 => with("SET", [k, v]),
             1 => with("GET", [k]),
             2 => with("INCR", [k]),
@@ -163,6 +166,48 @@ fn random_mix(seed: u64, steps: usize) -> Vec<Cmd> {
             20 => with("MSETNX", [k, v, k2, "2".into()]),
             21 => with("TYPE", [k]),
             22 => with("GETEX", [k, "PERSIST".into()]),
+            23 => {
+                let opts = [
+                    "NX", "XX", "GET", "KEEPTTL", "EX", "PX", "EXAT", "PXAT", "100000",
+                ];
+                let mut c = with("SET", [k, v]);
+                for _ in 0..next(4) {
+                    c.push(opts[next(opts.len() as u64) as usize].into());
+                }
+                if matches!(
+                    c.last().map(String::as_str),
+                    Some("EX" | "PX" | "EXAT" | "PXAT")
+                ) {
+                    c.push("4102444800000".into());
+                }
+                c
+            }
+            24 => {
+                let flags = ["NX", "XX", "GT", "LT"];
+                let f = flags[next(4) as usize].to_string();
+                let t = ["100000", "200000", "-1", "50000"][next(4) as usize].to_string();
+                with(["EXPIRE", "PEXPIRE"][next(2) as usize], [k, t, f])
+            }
+            25 => with("EXPIREAT", [k, (4102444800 - next(3) as i64).to_string()]),
+            26 => with(["EXPIRETIME", "PEXPIRETIME", "PTTL"][next(3) as usize], [k]),
+            27 => with(
+                "GETEX",
+                [
+                    k,
+                    ["EX", "PX", "EXAT", "PXAT"][next(4) as usize].into(),
+                    "4102444800".into(),
+                ],
+            ),
+            28 => with("SELECT", [next(3).to_string()]),
+            29 => with(
+                "KEYS",
+                [["r1*", "r?", "r[0-5]", "*", "[^r]*"][next(5) as usize].into()],
+            ),
+            30 => with("TOUCH", [k, k2]),
+            31 => with("UNLINK", [k2, k]),
+            32 => cmd(&["FLUSHDB"]),
+            33 => with("GET", [k, k2]),
+            34 => with("NOSUCH", [k, v]),
             _ => cmd(&["DBSIZE"]),
         };
         s.push(c);

@@ -26,6 +26,8 @@ pub const INPUTS: &[&[u8]] = &[
     // SELECT pipelined with multi-shard commands: each runs in the db selected
     // when it was sent.
     b"SELECT 3\r\nMSET a 1 b 2 c 3 d 4\r\nSELECT 0\r\nMGET a b c d\r\nDBSIZE\r\nSELECT 3\r\nMGET a b c d\r\nDBSIZE\r\nDEL a b c\r\nSELECT 0\r\nEXISTS a b c d\r\nSELECT 3\r\nEXISTS a b c d\r\nKEYS *\r\nFLUSHDB\r\nDBSIZE\r\n",
+    // MSETNX's two rounds are not overtaken by the pipelined commands after it.
+    b"MSETNX a 1 b 2 c 3\r\nMGET a b c\r\nMSETNX c 9 d 9\r\nMGET c d\r\nMSETNX d 4 e 5\r\nDEL a b c d e\r\n",
     // Protocol errors: the reply, then the connection closes (QUIT never runs).
     b"PING\r\n*1\r\nfoo\r\n",
     b"SET a \"unbalanced\r\n",

@@ -124,14 +124,14 @@ pub const SEQUENCES: &[Seq] = &[
         &["GET", "b"],
         &["DBSIZE"],
     ],
-    // Nothing reads the key between the SET and DBSIZE / KEYS.
+    // An expired key is never listed nor returned, reclaimed or not (DBSIZE
+    // counts it until it is reclaimed, which depends on timing: not compared).
     &[
         &["SET", "a", "v", "PXAT", "1"],
-        &["DBSIZE"],
         &["KEYS", "*"],
         &["SET", "b", "v", "EXAT", "1", "GET"],
         &["SET", "b", "w", "EXAT", "1", "GET"],
-        &["DBSIZE"],
+        &["MGET", "a", "b"],
     ],
     // NX / XX
     &[
