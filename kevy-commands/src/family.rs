@@ -5,7 +5,7 @@
 
 use kevy_rt::{Args, Flow, LocalCx, Planned, Router};
 
-use crate::keyspace::{Db, Keyspace, Ms};
+use crate::keyspace::{Clock, Db, Keyspace};
 use crate::multi::{Part, Plan};
 use crate::Session;
 
@@ -20,8 +20,8 @@ pub struct Call<'a> {
     pub db: &'a mut Db,
     /// The command's arguments (verb included).
     pub args: Args<'a>,
-    /// The time of the command, read once.
-    pub now: Ms,
+    /// The time of the command, read at most once.
+    pub now: Clock,
     /// Where the reply goes.
     pub out: &'a mut Vec<u8>,
 }

@@ -7,6 +7,7 @@
 //! checks the deadline, as Redis's `expireIfNeeded`) and active (see
 //! [`crate::expire`]). Deadlines are absolute unix times in milliseconds.
 
+use std::cell::Cell;
 use std::hash::BuildHasher;
 
 use hashbrown::{DefaultHashBuilder, HashTable};
@@ -25,11 +26,48 @@ pub fn now_ms() -> Ms {
     }
 }
 
+/// The time of one command: the system clock read at most once, and only when
+/// needed (most commands meet no key with a deadline, and reading the clock
+/// can cost more than the rest of a GET).
+#[derive(Debug, Default)]
+pub struct Clock {
+    ms: Cell<Option<Ms>>,
+}
+
+impl Clock {
+    /// A clock that reads the system time on first use.
+    #[inline]
+    pub fn new() -> Clock {
+        Clock::default()
+    }
+
+    /// A clock stopped at `ms`.
+    pub fn at(ms: Ms) -> Clock {
+        Clock {
+            ms: Cell::new(Some(ms)),
+        }
+    }
+
+    /// The command's time, in unix milliseconds.
+    #[inline]
+    pub fn ms(&self) -> Ms {
+        match self.ms.get() {
+            Some(ms) => ms,
+            None => {
+                let ms = now_ms();
+                self.ms.set(Some(ms));
+                ms
+            }
+        }
+    }
+}
+
 /// True when a key with deadline `at` is expired at `now`. Like Redis's
-/// `keyIsExpired`, a key lives through its deadline millisecond.
+/// `keyIsExpired`, a key lives through its deadline millisecond. The clock is
+/// only read for a key that has a deadline.
 #[inline]
-pub fn is_expired(at: Option<Ms>, now: Ms) -> bool {
-    at.is_some_and(|at| at < now)
+pub fn is_expired(at: Option<Ms>, now: &Clock) -> bool {
+    at.is_some_and(|at| at < now.ms())
 }
 
 /// `vidx` of an entry without a time to live.
@@ -107,7 +145,7 @@ impl Db {
     /// The bucket of `key` if it is live, or the key's hash for an insertion.
     /// An expired key is removed on the way (Redis's `expireIfNeeded`).
     #[inline]
-    fn probe(&mut self, key: &[u8], now: Ms) -> Result<usize, u64> {
+    fn probe(&mut self, key: &[u8], now: &Clock) -> Result<usize, u64> {
         let hash = self.hash(key);
         let Some(idx) = self.table.find_bucket_index(hash, |e| *e.key == *key) else {
             return Err(hash);
@@ -124,7 +162,7 @@ impl Db {
 
     /// The bucket of `key` if it is live.
     #[inline]
-    fn find(&mut self, key: &[u8], now: Ms) -> Option<usize> {
+    fn find(&mut self, key: &[u8], now: &Clock) -> Option<usize> {
         self.probe(key, now).ok()
     }
 
@@ -184,13 +222,17 @@ impl Db {
 
     /// The live value of `key`.
     #[inline]
-    pub fn get(&mut self, key: &[u8], now: Ms) -> Option<&mut Value> {
+    pub fn get(&mut self, key: &[u8], now: &Clock) -> Option<&mut Value> {
         let idx = self.find(key, now)?;
         self.table.get_bucket_mut(idx).map(|e| &mut e.value)
     }
 
     /// The live value of `key` and its deadline.
-    pub fn get_with_deadline(&mut self, key: &[u8], now: Ms) -> Option<(&mut Value, Option<Ms>)> {
+    pub fn get_with_deadline(
+        &mut self,
+        key: &[u8],
+        now: &Clock,
+    ) -> Option<(&mut Value, Option<Ms>)> {
         let idx = self.find(key, now)?;
         let at = self.table.get_bucket(idx).and_then(|e| self.deadline(e));
         self.table.get_bucket_mut(idx).map(|e| (&mut e.value, at))
@@ -198,13 +240,13 @@ impl Db {
 
     /// True when `key` is live.
     #[inline]
-    pub fn contains(&mut self, key: &[u8], now: Ms) -> bool {
+    pub fn contains(&mut self, key: &[u8], now: &Clock) -> bool {
         self.find(key, now).is_some()
     }
 
     /// The deadline of a live `key`: `None` when the key is missing,
     /// `Some(None)` when it has no time to live.
-    pub fn deadline_of(&mut self, key: &[u8], now: Ms) -> Option<Option<Ms>> {
+    pub fn deadline_of(&mut self, key: &[u8], now: &Clock) -> Option<Option<Ms>> {
         let idx = self.find(key, now)?;
         self.table.get_bucket(idx).map(|e| self.deadline(e))
     }
@@ -212,7 +254,7 @@ impl Db {
     /// Stores `value` under `key`. The old deadline is kept when `keep_ttl`,
     /// dropped otherwise; `at` (when given) becomes the new deadline.
     #[inline]
-    pub fn set(&mut self, key: &[u8], value: Value, now: Ms, keep_ttl: bool, at: Option<Ms>) {
+    pub fn set(&mut self, key: &[u8], value: Value, now: &Clock, keep_ttl: bool, at: Option<Ms>) {
         match self.probe(key, now) {
             Ok(idx) => {
                 if let Some(e) = self.table.get_bucket_mut(idx) {
@@ -243,13 +285,13 @@ impl Db {
     }
 
     /// Removes a live `key`, returning its value.
-    pub fn remove(&mut self, key: &[u8], now: Ms) -> Option<Value> {
+    pub fn remove(&mut self, key: &[u8], now: &Clock) -> Option<Value> {
         let idx = self.find(key, now)?;
         self.remove_bucket(idx)
     }
 
     /// Sets the deadline of a live `key`; false when the key is missing.
-    pub fn expire(&mut self, key: &[u8], at: Ms, now: Ms) -> bool {
+    pub fn expire(&mut self, key: &[u8], at: Ms, now: &Clock) -> bool {
         match self.find(key, now) {
             Some(idx) => {
                 self.set_deadline(idx, Some(at));
@@ -260,7 +302,7 @@ impl Db {
     }
 
     /// Drops the deadline of a live `key`; true when it had one.
-    pub fn persist(&mut self, key: &[u8], now: Ms) -> bool {
+    pub fn persist(&mut self, key: &[u8], now: &Clock) -> bool {
         let Some(idx) = self.find(key, now) else {
             return false;
         };
@@ -276,12 +318,27 @@ impl Db {
     }
 
     /// Calls `f` with every live key (in table order).
-    pub fn for_each_key(&self, now: Ms, mut f: impl FnMut(&[u8])) {
+    pub fn for_each_key(&self, now: &Clock, mut f: impl FnMut(&[u8])) {
         for e in self.table.iter() {
             if !is_expired(self.deadline(e), now) {
                 f(&e.key);
             }
         }
+    }
+
+    /// Panics unless every entry with a deadline owns exactly the volatile slot
+    /// that points back at it.
+    #[cfg(test)]
+    pub(crate) fn assert_consistent(&self) {
+        let mut owners = vec![0usize; self.volatile.len()];
+        for e in self.table.iter() {
+            if e.vidx != NO_TTL {
+                let v = self.volatile[e.vidx as usize];
+                assert_eq!(v.hash, self.hash(&e.key), "slot hash of {:?}", e.key);
+                owners[e.vidx as usize] += 1;
+            }
+        }
+        assert!(owners.iter().all(|&n| n == 1), "volatile slots owned once");
     }
 
     /// Removes the key of volatile slot `vidx` if its deadline has passed;
@@ -290,7 +347,7 @@ impl Db {
         let Some(&Volatile { hash, at }) = self.volatile.get(vidx) else {
             return false;
         };
-        if !is_expired(Some(at), now) {
+        if at >= now {
             return false;
         }
         let slot = vidx as u32;

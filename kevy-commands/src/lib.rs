@@ -64,7 +64,7 @@ pub mod value;
 mod testutil;
 
 use family::{Call, Local};
-use keyspace::{now_ms, Keyspace};
+use keyspace::{now_ms, Clock, Keyspace};
 use multi::{Part, PartReply, Plan};
 use table::{Run, Spec};
 
@@ -165,7 +165,7 @@ impl Commands for Redis {
                 let mut call = Call {
                     db: shard.db(ctx.db as usize),
                     args,
-                    now: now_ms(),
+                    now: Clock::new(),
                     out,
                 };
                 f(&mut call);

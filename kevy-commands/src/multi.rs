@@ -16,7 +16,7 @@
 use kevy_rt::{Args, Gather, OwnedArgs, Planned, Router};
 
 use crate::family::{keys, string};
-use crate::keyspace::{now_ms, Keyspace};
+use crate::keyspace::{Clock, Keyspace};
 use crate::resp;
 use crate::Ctx;
 
@@ -144,7 +144,8 @@ pub fn planned(plan: Plan) -> Planned<Plan> {
 
 /// Runs one part on its shard.
 pub fn execute_part(shard: &mut Keyspace, ctx: Ctx, part: Part) -> PartReply {
-    let now = now_ms();
+    let clock = Clock::new();
+    let now = &clock;
     let args = part.args.args();
     if part.op == Op::Flushall {
         shard.dbs.iter_mut().for_each(|db| db.clear());

@@ -7,14 +7,13 @@
 //! [`Run`], which is both the route kind and the handler. The values are copied
 //! from redis-server 7.0.15 so the table can be diffed against a live server.
 //!
-//! [`find`] resolves a request with one hash lookup (the verb is lowercased into
-//! a stack buffer; the map is built once), then checks arity and any
+//! [`find`] resolves a request with one lookup in an index built once (the verb
+//! is case-folded while it is hashed, then compared once), then checks arity and any
 //! resolve-time [`Spec::check`]. A rejected request resolves to [`REJECT`], a
 //! local command that recomputes and writes the error.
 
 use std::sync::OnceLock;
 
-use hashbrown::HashMap;
 use kevy_rt::{Args, Route};
 
 use crate::error::Error;
@@ -407,9 +406,46 @@ pub enum Rejected {
 /// Longest verb worth looking up; longer ones are unknown.
 const MAX_VERB: usize = 32;
 
-fn map() -> &'static HashMap<&'static [u8], &'static Spec> {
-    static MAP: OnceLock<HashMap<&'static [u8], &'static Spec>> = OnceLock::new();
-    MAP.get_or_init(|| COMMANDS.iter().map(|s| (s.name.as_bytes(), s)).collect())
+/// A hash of the verb's length and its first two and last two bytes, with
+/// ASCII case folded (`| 0x20`): constant time whatever the verb, and enough to
+/// spread Redis's command names; the one name compared settles the rest.
+#[inline]
+fn fold_hash(verb: &[u8]) -> u32 {
+    let n = verb.len();
+    let at = |i: usize| verb.get(i).map_or(0, |&b| (b | 0x20) as u32);
+    let h = (n as u32)
+        ^ (at(0) << 8)
+        ^ (at(1) << 16)
+        ^ (at(n.wrapping_sub(1)) << 24)
+        ^ (at(n.wrapping_sub(2)) << 4);
+    h.wrapping_mul(0x9E37_79B1) >> 7
+}
+
+/// An open-addressing index over [`COMMANDS`], built once: slot `i` holds a
+/// command index + 1 (0: empty). Kept at most a quarter full so a lookup
+/// usually probes one slot and compares one name.
+struct Index {
+    slots: Vec<u16>,
+    mask: usize,
+}
+
+fn index() -> &'static Index {
+    static INDEX: OnceLock<Index> = OnceLock::new();
+    INDEX.get_or_init(|| {
+        let size = (COMMANDS.len() * 4).next_power_of_two();
+        let mut slots = vec![0u16; size];
+        for (i, spec) in COMMANDS.iter().enumerate() {
+            let mut at = fold_hash(spec.name.as_bytes()) as usize & (size - 1);
+            while slots[at] != 0 {
+                at = (at + 1) & (size - 1);
+            }
+            slots[at] = (i + 1) as u16;
+        }
+        Index {
+            slots,
+            mask: size - 1,
+        }
+    })
 }
 
 /// Looks a top-level verb up, case-insensitively.
@@ -418,12 +454,17 @@ pub fn lookup(verb: &[u8]) -> Option<&'static Spec> {
     if verb.len() > MAX_VERB {
         return None;
     }
-    let mut buf = [0u8; MAX_VERB];
-    let lower = &mut buf[..verb.len()];
-    for (d, s) in lower.iter_mut().zip(verb) {
-        *d = s.to_ascii_lowercase();
+    let index = index();
+    let mut at = fold_hash(verb) as usize & index.mask;
+    loop {
+        // Ends at an empty slot: the index is never more than a quarter full.
+        let slot = *index.slots.get(at)? as usize;
+        let spec = COMMANDS.get(slot.checked_sub(1)?)?;
+        if spec.name.len() == verb.len() && spec.name.as_bytes().eq_ignore_ascii_case(verb) {
+            return Some(spec);
+        }
+        at = (at + 1) & index.mask;
     }
-    map().get(&*lower).copied()
 }
 
 /// The subcommand `sub` of `spec`, case-insensitively.

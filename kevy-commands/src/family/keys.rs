@@ -7,24 +7,24 @@ use kevy_rt::{Args, Planned, Router};
 use super::Call;
 use crate::error::{cstr, Error, OpResult};
 use crate::glob::stringmatch;
-use crate::keyspace::{Db, Ms};
+use crate::keyspace::{Clock, Db, Ms};
 use crate::multi::{self, Op, Part, Plan};
 use crate::num::int_arg;
 use crate::resp;
 
 /// Removes each of `keys`; returns how many existed.
-pub fn op_del(db: &mut Db, keys: Args<'_>, now: Ms) -> i64 {
+pub fn op_del(db: &mut Db, keys: Args<'_>, now: &Clock) -> i64 {
     keys.iter().filter(|k| db.remove(k, now).is_some()).count() as i64
 }
 
 /// Counts the live keys among `keys`, repeats included.
-pub fn op_exists(db: &mut Db, keys: Args<'_>, now: Ms) -> i64 {
+pub fn op_exists(db: &mut Db, keys: Args<'_>, now: &Clock) -> i64 {
     keys.iter().filter(|k| db.contains(k, now)).count() as i64
 }
 
 /// DEL key [key ...]
 pub fn del(c: &mut Call<'_>) {
-    let n = op_del(c.db, c.args.skip(1), c.now);
+    let n = op_del(c.db, c.args.skip(1), &c.now);
     resp::int(c.out, n);
 }
 
@@ -38,7 +38,7 @@ pub fn unlink(c: &mut Call<'_>) {
 
 /// EXISTS key [key ...]
 pub fn exists(c: &mut Call<'_>) {
-    let n = op_exists(c.db, c.args.skip(1), c.now);
+    let n = op_exists(c.db, c.args.skip(1), &c.now);
     resp::int(c.out, n);
 }
 
@@ -91,7 +91,7 @@ pub fn plan_touch(
 
 /// TYPE key
 pub fn type_(c: &mut Call<'_>) {
-    let name = match c.db.get(c.args.at(1), c.now) {
+    let name = match c.db.get(c.args.at(1), &c.now) {
         Some(v) => v.type_name(),
         None => "none",
     };
@@ -136,18 +136,18 @@ fn parse_expire_opts(args: Args<'_>) -> OpResult<ExpireOpts> {
 /// Redis's `expireGenericCommand` after parsing: applies the deadline `when`
 /// under the options; a deadline not in the future deletes the key. Returns
 /// whether anything was done (the 1 / 0 reply).
-fn op_expire(db: &mut Db, key: &[u8], when: Ms, o: ExpireOpts, now: Ms) -> bool {
+fn op_expire(db: &mut Db, key: &[u8], when: Ms, o: ExpireOpts, now: &Clock) -> bool {
     let Some(current) = db.deadline_of(key, now) else {
         return false;
     };
     let refused = (o.nx && current.is_some())
         || (o.xx && current.is_none())
-        || (o.gt && current.map_or(true, |cur| when <= cur))
+        || (o.gt && current.is_none_or(|cur| when <= cur))
         || (o.lt && current.is_some_and(|cur| when >= cur));
     if refused {
         return false;
     }
-    if when <= now {
+    if when <= now.ms() {
         db.remove(key, now);
     } else {
         db.expire(key, when, now);
@@ -165,9 +165,11 @@ fn expire_generic(c: &mut Call<'_>, relative: bool, seconds: bool, cmd: &'static
             when = when.checked_mul(1000).ok_or(Error::InvalidExpire(cmd))?;
         }
         if relative {
-            when = when.checked_add(c.now).ok_or(Error::InvalidExpire(cmd))?;
+            when = when
+                .checked_add(c.now.ms())
+                .ok_or(Error::InvalidExpire(cmd))?;
         }
-        Ok(op_expire(c.db, c.args.at(1), when, o, c.now))
+        Ok(op_expire(c.db, c.args.at(1), when, o, &c.now))
     })();
     match r {
         Ok(done) => resp::int(c.out, done as i64),
@@ -197,12 +199,17 @@ pub fn pexpireat(c: &mut Call<'_>) {
 
 /// Redis's `ttlGenericCommand`: -2 for a missing key, -1 without deadline,
 /// else the time left (`absolute`: the deadline) in ms or rounded seconds.
-fn op_ttl(db: &mut Db, key: &[u8], ms: bool, absolute: bool, now: Ms) -> i64 {
+fn op_ttl(db: &mut Db, key: &[u8], ms: bool, absolute: bool, now: &Clock) -> i64 {
     match db.deadline_of(key, now) {
         None => -2,
         Some(None) => -1,
         Some(Some(at)) => {
-            let t = if absolute { at } else { at.saturating_sub(now) }.max(0);
+            let t = if absolute {
+                at
+            } else {
+                at.saturating_sub(now.ms())
+            }
+            .max(0);
             if ms {
                 t
             } else {
@@ -213,7 +220,7 @@ fn op_ttl(db: &mut Db, key: &[u8], ms: bool, absolute: bool, now: Ms) -> i64 {
 }
 
 fn ttl_generic(c: &mut Call<'_>, ms: bool, absolute: bool) {
-    let n = op_ttl(c.db, c.args.at(1), ms, absolute, c.now);
+    let n = op_ttl(c.db, c.args.at(1), ms, absolute, &c.now);
     resp::int(c.out, n);
 }
 
@@ -239,7 +246,7 @@ pub fn pexpiretime(c: &mut Call<'_>) {
 
 /// PERSIST key
 pub fn persist(c: &mut Call<'_>) {
-    let done = c.db.persist(c.args.at(1), c.now);
+    let done = c.db.persist(c.args.at(1), &c.now);
     resp::int(c.out, done as i64);
 }
 
@@ -281,7 +288,7 @@ pub fn plan_flushall(
 }
 
 /// Calls `f` with each live key matching the glob `pattern`.
-pub fn op_keys(db: &Db, pattern: &[u8], now: Ms, mut f: impl FnMut(&[u8])) {
+pub fn op_keys(db: &Db, pattern: &[u8], now: &Clock, mut f: impl FnMut(&[u8])) {
     let all = pattern == b"*";
     db.for_each_key(now, |key| {
         if all || stringmatch(pattern, key, false) {

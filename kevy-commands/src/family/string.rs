@@ -11,7 +11,7 @@ use kevy_rt::{Args, Planned, Router};
 
 use super::Call;
 use crate::error::{Error, OpResult};
-use crate::keyspace::{Db, Ms};
+use crate::keyspace::{Clock, Db};
 use crate::multi::{self, Op, Part, Plan};
 use crate::num::I64_BUF;
 use crate::resp;
@@ -36,7 +36,10 @@ fn write_value(out: &mut Vec<u8>, v: &Value) -> OpResult<()> {
 fn reply_value(c: &mut Call<'_>, r: OpResult<Option<&Value>>) {
     let r = match r {
         Ok(Some(v)) => write_value(c.out, v),
-        Ok(None) => Ok(resp::null(c.out)),
+        Ok(None) => {
+            resp::null(c.out);
+            Ok(())
+        }
         Err(e) => Err(e),
     };
     if let Err(e) = r {
@@ -45,7 +48,7 @@ fn reply_value(c: &mut Call<'_>, r: OpResult<Option<&Value>>) {
 }
 
 /// The live value of `key`, checked to be a string.
-fn op_get<'a>(db: &'a mut Db, key: &[u8], now: Ms) -> OpResult<Option<&'a Value>> {
+fn op_get<'a>(db: &'a mut Db, key: &[u8], now: &Clock) -> OpResult<Option<&'a Value>> {
     match db.get(key, now) {
         Some(v) => {
             v.str_len()?;
@@ -57,7 +60,7 @@ fn op_get<'a>(db: &'a mut Db, key: &[u8], now: Ms) -> OpResult<Option<&'a Value>
 
 /// GET key
 pub fn get(c: &mut Call<'_>) {
-    let r = op_get(c.db, c.args.at(1), c.now);
+    let r = op_get(c.db, c.args.at(1), &c.now);
     let (args, out) = (c.args, &mut *c.out);
     match r {
         Ok(Some(v)) => {
@@ -70,7 +73,7 @@ pub fn get(c: &mut Call<'_>) {
 
 /// Appends `key`'s string value as a bulk, or the null bulk when it is
 /// missing or not a string (MGET's rule).
-pub fn write_get_or_null(db: &mut Db, key: &[u8], now: Ms, out: &mut Vec<u8>) {
+pub fn write_get_or_null(db: &mut Db, key: &[u8], now: &Clock, out: &mut Vec<u8>) {
     match op_get(db, key, now) {
         Ok(Some(v)) => {
             let _ = write_value(out, v);
@@ -83,7 +86,7 @@ pub fn write_get_or_null(db: &mut Db, key: &[u8], now: Ms, out: &mut Vec<u8>) {
 pub fn mget(c: &mut Call<'_>) {
     resp::array(c.out, c.args.len() - 1);
     for key in c.args.iter().skip(1) {
-        write_get_or_null(c.db, key, c.now, c.out);
+        write_get_or_null(c.db, key, &c.now, c.out);
     }
 }
 
@@ -94,7 +97,7 @@ pub fn plan_mget(args: Args<'_>, router: &Router, parts: &mut Vec<(usize, Part)>
 }
 
 /// Removes a string key, returning its value.
-fn op_getdel(db: &mut Db, key: &[u8], now: Ms) -> OpResult<Option<Value>> {
+fn op_getdel(db: &mut Db, key: &[u8], now: &Clock) -> OpResult<Option<Value>> {
     if op_get(db, key, now)?.is_none() {
         return Ok(None);
     }
@@ -103,12 +106,12 @@ fn op_getdel(db: &mut Db, key: &[u8], now: Ms) -> OpResult<Option<Value>> {
 
 /// GETDEL key
 pub fn getdel(c: &mut Call<'_>) {
-    let r = op_getdel(c.db, c.args.at(1), c.now);
+    let r = op_getdel(c.db, c.args.at(1), &c.now);
     reply_value(c, r.as_ref().map(Option::as_ref).map_err(|e| *e));
 }
 
 /// Stores each `key value` pair of `pairs`, dropping deadlines.
-pub fn op_mset(db: &mut Db, pairs: Args<'_>, now: Ms) {
+pub fn op_mset(db: &mut Db, pairs: Args<'_>, now: &Clock) {
     let mut i = 0;
     while i + 1 < pairs.len() {
         db.set(
@@ -137,7 +140,7 @@ pub fn check_mset(args: Args<'_>) -> Result<(), Error> {
 
 /// MSET key value [key value ...]
 pub fn mset(c: &mut Call<'_>) {
-    op_mset(c.db, c.args.skip(1), c.now);
+    op_mset(c.db, c.args.skip(1), &c.now);
     resp::ok(c.out);
 }
 
@@ -152,9 +155,9 @@ pub fn msetnx(c: &mut Call<'_>) {
     let pairs = c.args.skip(1);
     let any = (0..pairs.len())
         .step_by(2)
-        .any(|i| c.db.contains(pairs.at(i), c.now));
+        .any(|i| c.db.contains(pairs.at(i), &c.now));
     if !any {
-        op_mset(c.db, pairs, c.now);
+        op_mset(c.db, pairs, &c.now);
     }
     resp::int(c.out, !any as i64);
 }

@@ -1,1 +1,122 @@
+//! Table tests: the data is well formed, routes agree with key positions, and
+//! resolution behaves like Redis's `lookupCommand` + arity check.
+
+use kevy_rt::{Commands, OwnedArgs, Route};
+
 use super::*;
+use crate::Redis;
+
+fn args(words: &[&str]) -> OwnedArgs {
+    words.iter().collect()
+}
+
+#[test]
+fn specs_are_well_formed() {
+    let mut names = std::collections::HashSet::new();
+    for spec in COMMANDS
+        .iter()
+        .flat_map(|s| std::iter::once(s).chain(s.subcommands))
+    {
+        assert!(names.insert(spec.name), "duplicate {}", spec.name);
+        assert_eq!(spec.name, spec.name.to_ascii_lowercase());
+        assert!(spec.name.len() <= MAX_VERB);
+        assert!(!spec.docs.summary.is_empty(), "{} has no docs", spec.name);
+        let keyed = spec.first_key > 0;
+        match spec.run {
+            Run::Local(_) | Run::Plan(_) => assert!(!keyed, "{} routes without keys", spec.name),
+            Run::Key(_) => {
+                assert!(keyed && spec.last_key == spec.first_key, "{}", spec.name);
+                assert!(
+                    spec.arity < 0 || spec.arity > spec.first_key,
+                    "{}",
+                    spec.name
+                );
+            }
+            Run::Keys(..) => assert!(
+                keyed && spec.step >= 1 && spec.last_key < 0,
+                "{}",
+                spec.name
+            ),
+        }
+        if keyed {
+            let ks = spec.key_specs.first().map(|k| k.begin);
+            assert_eq!(
+                ks,
+                Some(BeginSearch::Index(spec.first_key)),
+                "{}",
+                spec.name
+            );
+        }
+    }
+    for spec in COMMANDS {
+        for sub in spec.subcommands {
+            assert!(sub.name.starts_with(&format!("{}|", spec.name)));
+        }
+    }
+}
+
+#[test]
+fn lookup_is_case_insensitive_and_bounded() {
+    assert_eq!(lookup(b"GeT").map(|s| s.name), Some("get"));
+    assert_eq!(lookup(b"INCRBYFLOAT").map(|s| s.name), Some("incrbyfloat"));
+    assert!(lookup(b"").is_none());
+    assert!(lookup(&[b'g'; 100]).is_none());
+    assert!(lookup(b"command|info").is_none());
+    assert_eq!(
+        lookup_fullname(b"Command|Info").map(|s| s.name),
+        Some("command|info")
+    );
+    assert!(lookup_fullname(b"get|x").is_none());
+    assert!(lookup_fullname(b"command|info|x").is_none());
+}
+
+#[test]
+fn find_checks_arity_and_subcommands() {
+    let f = |w: &[&str]| find(args(w).args()).map(|s| s.name);
+    assert_eq!(f(&["get", "k"]), Ok("get"));
+    assert_eq!(f(&["GET"]), Err(Rejected::Error(Error::WrongArity("get"))));
+    assert_eq!(f(&["nope"]), Err(Rejected::UnknownCommand));
+    assert_eq!(f(&["command"]), Ok("command"));
+    assert_eq!(f(&["command", "INFO"]), Ok("command|info"));
+    assert_eq!(f(&["command", "nope"]), Err(Rejected::UnknownSubcommand));
+    assert_eq!(
+        f(&["command", "count", "x"]),
+        Err(Rejected::Error(Error::WrongArity("command|count")))
+    );
+    assert_eq!(
+        f(&["mset", "a", "1", "b"]),
+        Err(Rejected::Error(Error::WrongArity("mset")))
+    );
+    assert_eq!(f(&["flushdb", "x"]), Err(Rejected::Error(Error::Syntax)));
+}
+
+#[test]
+fn resolve_gives_routes() {
+    let r = Redis::new();
+    let route = |w: &[&str]| r.resolve(args(w).args()).route;
+    assert_eq!(route(&["GET", "k"]), Route::Key(1));
+    assert_eq!(
+        route(&["MGET", "a", "b"]),
+        Route::Keys {
+            first: 1,
+            last: -1,
+            step: 1
+        }
+    );
+    assert_eq!(
+        route(&["MSET", "a", "1"]),
+        Route::Keys {
+            first: 1,
+            last: -1,
+            step: 2
+        }
+    );
+    assert_eq!(route(&["DBSIZE"]), Route::Plan);
+    assert_eq!(route(&["PING"]), Route::Local);
+    assert_eq!(route(&["GET"]), Route::Local);
+    assert!(std::ptr::eq(r.resolve(args(&["GET"]).args()).cmd, &REJECT));
+    assert!(std::ptr::eq(
+        r.resolve(args(&["FLUSHALL", "x"]).args()).cmd,
+        &REJECT
+    ));
+}

@@ -3,13 +3,13 @@
 
 use crate::error::{Error, OpResult};
 use crate::family::Call;
-use crate::keyspace::{Db, Ms};
+use crate::keyspace::{Clock, Db};
 use crate::num::{incr_by_float, int_arg, I64_BUF, LD_CHARS};
 use crate::resp;
 use crate::value::Value;
 
 /// Adds `delta` to the integer at `key` (0 when missing), keeping its deadline.
-fn op_incr(db: &mut Db, key: &[u8], delta: i64, now: Ms) -> OpResult<i64> {
+fn op_incr(db: &mut Db, key: &[u8], delta: i64, now: &Clock) -> OpResult<i64> {
     match db.get(key, now) {
         Some(v) => {
             let n = v.as_int()?.checked_add(delta).ok_or(Error::Overflow)?;
@@ -24,7 +24,7 @@ fn op_incr(db: &mut Db, key: &[u8], delta: i64, now: Ms) -> OpResult<i64> {
 }
 
 fn incr_generic(c: &mut Call<'_>, delta: OpResult<i64>) {
-    match delta.and_then(|d| op_incr(c.db, c.args.at(1), d, c.now)) {
+    match delta.and_then(|d| op_incr(c.db, c.args.at(1), d, &c.now)) {
         Ok(n) => resp::int(c.out, n),
         Err(e) => e.write(c.args, c.out),
     }
@@ -58,7 +58,7 @@ fn op_incrbyfloat(
     db: &mut Db,
     key: &[u8],
     incr: &[u8],
-    now: Ms,
+    now: &Clock,
     buf: &mut [u8; LD_CHARS],
 ) -> OpResult<usize> {
     match db.get(key, now) {
@@ -79,7 +79,7 @@ fn op_incrbyfloat(
 /// INCRBYFLOAT key increment
 pub fn incrbyfloat(c: &mut Call<'_>) {
     let mut buf = [0u8; LD_CHARS];
-    match op_incrbyfloat(c.db, c.args.at(1), c.args.at(2), c.now, &mut buf) {
+    match op_incrbyfloat(c.db, c.args.at(1), c.args.at(2), &c.now, &mut buf) {
         Ok(n) => resp::bulk(c.out, &buf[..n]),
         Err(e) => e.write(c.args, c.out),
     }

@@ -3,7 +3,7 @@
 
 use crate::error::{Error, OpResult};
 use crate::family::Call;
-use crate::keyspace::{Db, Ms};
+use crate::keyspace::{Clock, Db};
 use crate::num::{int_arg, I64_BUF};
 use crate::resp;
 use crate::value::{Bytes, Value, MAX_STRING};
@@ -17,7 +17,7 @@ fn check_len(len: usize, extra: usize) -> OpResult<()> {
 }
 
 /// Appends `data` to the string at `key` (created when missing).
-fn op_append(db: &mut Db, key: &[u8], data: &[u8], now: Ms) -> OpResult<usize> {
+fn op_append(db: &mut Db, key: &[u8], data: &[u8], now: &Clock) -> OpResult<usize> {
     match db.get(key, now) {
         Some(v) => {
             check_len(v.str_len()?, data.len())?;
@@ -34,7 +34,7 @@ fn op_append(db: &mut Db, key: &[u8], data: &[u8], now: Ms) -> OpResult<usize> {
 
 /// APPEND key value
 pub fn append(c: &mut Call<'_>) {
-    match op_append(c.db, c.args.at(1), c.args.at(2), c.now) {
+    match op_append(c.db, c.args.at(1), c.args.at(2), &c.now) {
         Ok(n) => resp::int(c.out, n as i64),
         Err(e) => e.write(c.args, c.out),
     }
@@ -42,7 +42,7 @@ pub fn append(c: &mut Call<'_>) {
 
 /// STRLEN key
 pub fn strlen(c: &mut Call<'_>) {
-    let r = match c.db.get(c.args.at(1), c.now) {
+    let r = match c.db.get(c.args.at(1), &c.now) {
         Some(v) => v.str_len(),
         None => Ok(0),
     };
@@ -79,7 +79,7 @@ pub fn getrange(c: &mut Call<'_>) {
     let r = (|| -> OpResult<()> {
         let start = int_arg(c.args.at(2))?;
         let end = int_arg(c.args.at(3))?;
-        let Some(v) = c.db.get(c.args.at(1), c.now) else {
+        let Some(v) = c.db.get(c.args.at(1), &c.now) else {
             c.out.extend_from_slice(resp::EMPTY_BULK);
             return Ok(());
         };
@@ -97,7 +97,13 @@ pub fn getrange(c: &mut Call<'_>) {
 }
 
 /// Writes `data` at `offset` of the string at `key`, zero-padding as needed.
-fn op_setrange(db: &mut Db, key: &[u8], offset: usize, data: &[u8], now: Ms) -> OpResult<usize> {
+fn op_setrange(
+    db: &mut Db,
+    key: &[u8],
+    offset: usize,
+    data: &[u8],
+    now: &Clock,
+) -> OpResult<usize> {
     let Some(v) = db.get(key, now) else {
         if data.is_empty() {
             return Ok(0);
@@ -127,7 +133,7 @@ fn op_setrange(db: &mut Db, key: &[u8], offset: usize, data: &[u8], now: Ms) -> 
 pub fn setrange(c: &mut Call<'_>) {
     let r = int_arg(c.args.at(2)).and_then(|off| {
         let off = usize::try_from(off).map_err(|_| Error::OffsetOutOfRange)?;
-        op_setrange(c.db, c.args.at(1), off, c.args.at(3), c.now)
+        op_setrange(c.db, c.args.at(1), off, c.args.at(3), &c.now)
     });
     match r {
         Ok(n) => resp::int(c.out, n as i64),

@@ -7,7 +7,7 @@ use kevy_rt::Args;
 use super::{op_get, reply_value};
 use crate::error::{cstr, Error, OpResult};
 use crate::family::Call;
-use crate::keyspace::{Db, Ms};
+use crate::keyspace::{Clock, Db, Ms};
 use crate::num::{int_arg, I64_BUF};
 use crate::resp;
 use crate::value::{Bytes, Value};
@@ -102,7 +102,7 @@ fn parse_set_opts(args: Args<'_>, from: usize, flavor: Flavor) -> OpResult<SetOp
 
 /// Redis's `getExpireMillisecondsOrReply`: the absolute deadline an expire
 /// argument names, or "invalid expire time in '`cmd`' command".
-fn deadline(unit: Unit, arg: &[u8], now: Ms, cmd: &'static str) -> OpResult<Ms> {
+fn deadline(unit: Unit, arg: &[u8], now: &Clock, cmd: &'static str) -> OpResult<Ms> {
     let mut ms = int_arg(arg)?;
     let seconds = matches!(unit, Unit::Ex | Unit::ExAt);
     if ms <= 0 || (seconds && ms > i64::MAX / 1000) {
@@ -112,7 +112,7 @@ fn deadline(unit: Unit, arg: &[u8], now: Ms, cmd: &'static str) -> OpResult<Ms> 
         ms *= 1000;
     }
     if matches!(unit, Unit::Ex | Unit::Px) {
-        ms = ms.checked_add(now).ok_or(Error::InvalidExpire(cmd))?;
+        ms = ms.checked_add(now.ms()).ok_or(Error::InvalidExpire(cmd))?;
     }
     if ms <= 0 {
         return Err(Error::InvalidExpire(cmd));
@@ -136,7 +136,7 @@ fn op_set(
     value: &[u8],
     o: &SetOpts<'_>,
     at: Option<Ms>,
-    now: Ms,
+    now: &Clock,
 ) -> OpResult<SetOutcome> {
     let mut old = None;
     if o.get {
@@ -167,10 +167,10 @@ fn set_generic(
     cmd: &'static str,
 ) -> OpResult<SetOutcome> {
     let at = match o.expire {
-        Some((unit, arg)) => Some(deadline(unit, arg, c.now, cmd)?),
+        Some((unit, arg)) => Some(deadline(unit, arg, &c.now, cmd)?),
         None => None,
     };
-    op_set(c.db, c.args.at(1), value, o, at, c.now)
+    op_set(c.db, c.args.at(1), value, o, at, &c.now)
 }
 
 /// SET key value [NX | XX] [GET] [EX seconds | PX milliseconds |
@@ -181,7 +181,7 @@ pub fn set(c: &mut Call<'_>) {
         c.db.set(
             c.args.at(1),
             Value::string(c.args.at(2)),
-            c.now,
+            &c.now,
             false,
             None,
         );
@@ -244,7 +244,7 @@ pub fn getset(c: &mut Call<'_>) {
 
 /// Redis's `getexCommand` after parsing: the value, then the new deadline,
 /// the removal (a deadline already past) or the persist.
-fn op_getex(db: &mut Db, key: &[u8], o: &SetOpts<'_>, now: Ms) -> OpResult<Option<Value>> {
+fn op_getex(db: &mut Db, key: &[u8], o: &SetOpts<'_>, now: &Clock) -> OpResult<Option<Value>> {
     let Some(v) = op_get(db, key, now)? else {
         return Ok(None);
     };
@@ -254,7 +254,7 @@ fn op_getex(db: &mut Db, key: &[u8], o: &SetOpts<'_>, now: Ms) -> OpResult<Optio
         None => None,
     };
     match at {
-        Some((Unit::ExAt | Unit::PxAt, at)) if at <= now => {
+        Some((Unit::ExAt | Unit::PxAt, at)) if at <= now.ms() => {
             db.remove(key, now);
         }
         Some((_, at)) => {
@@ -272,6 +272,6 @@ fn op_getex(db: &mut Db, key: &[u8], o: &SetOpts<'_>, now: Ms) -> OpResult<Optio
 /// PXAT unix-time-milliseconds | PERSIST]
 pub fn getex(c: &mut Call<'_>) {
     let r = parse_set_opts(c.args, 2, Flavor::Getex)
-        .and_then(|o| op_getex(c.db, c.args.at(1), &o, c.now));
+        .and_then(|o| op_getex(c.db, c.args.at(1), &o, &c.now));
     reply_value(c, r.as_ref().map(Option::as_ref).map_err(|e| *e));
 }
