@@ -139,6 +139,8 @@ mod tests {
         assert_eq!(f(Some("1"), " 1"), Err(Error::NotFloat));
         assert_eq!(f(Some("1"), ""), Err(Error::NotFloat));
         assert_eq!(f(Some("1"), "nan"), Err(Error::NotFloat));
+        assert_eq!(f(Some("1\0"), "1"), Err(Error::NotFloat));
+        assert_eq!(f(Some("\0\x005"), "1"), Err(Error::NotFloat));
         assert_eq!(f(Some("1"), "inf"), Err(Error::NanOrInfinity));
     }
 }
