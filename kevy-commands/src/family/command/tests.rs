@@ -1,7 +1,52 @@
 //! COMMAND tests: replies recorded from redis-server 7.0.15 (COMMAND INFO of
 //! every implemented command matches it byte for byte).
 
-use crate::testutil::{check, harness};
+use crate::table::COMMANDS;
+use crate::testutil::{check, harness, run};
+
+#[test]
+fn command_docs_reports_the_table_subset() {
+    let mut h = harness();
+    assert_eq!(
+        run(&mut h, &["COMMAND", "DOCS", "get", "nope"]),
+        b"*2\r\n$3\r\nget\r\n*8\r\n$7\r\nsummary\r\n$22\r\nGet the value of a key\r\n\
+          $5\r\nsince\r\n$5\r\n1.0.0\r\n$5\r\ngroup\r\n$6\r\nstring\r\n\
+          $10\r\ncomplexity\r\n$4\r\nO(1)\r\n"
+    );
+    let docs = run(&mut h, &["COMMAND", "DOCS", "command"]);
+    let text = String::from_utf8_lossy(&docs);
+    assert!(text.starts_with("*2\r\n$7\r\ncommand\r\n*10\r\n"), "{text}");
+    assert!(text.contains("$11\r\nsubcommands\r\n*14\r\n$13\r\ncommand|count\r\n*8\r\n"));
+    let all = run(&mut h, &["COMMAND", "DOCS"]);
+    assert!(all.starts_with(format!("*{}\r\n", COMMANDS.len() * 2).as_bytes()));
+}
+
+#[test]
+fn command_count_list_and_all() {
+    let mut h = harness();
+    let n = COMMANDS.len();
+    assert_eq!(
+        run(&mut h, &["COMMAND", "COUNT"]),
+        format!(":{n}\r\n").as_bytes()
+    );
+    let subs: usize = COMMANDS.iter().map(|s| s.subcommands.len()).sum();
+    let list = run(&mut h, &["command", "list"]);
+    assert!(list.starts_with(format!("*{}\r\n", n + subs).as_bytes()));
+    assert!(list.windows(11).any(|w| w == b"$5\r\ngetex\r\n"));
+    let acl = run(
+        &mut h,
+        &["COMMAND", "LIST", "FILTERBY", "ACLCAT", "Connection"],
+    );
+    let want = "*12\r\n$4\r\nping\r\n$4\r\necho\r\n$4\r\nquit\r\n$6\r\nselect\r\n$7\r\ncommand\r\n";
+    assert!(
+        String::from_utf8_lossy(&acl).starts_with(want),
+        "{:?}",
+        String::from_utf8_lossy(&acl)
+    );
+    let everything = run(&mut h, &["COMMAND"]);
+    assert_eq!(everything, run(&mut h, &["COMMAND", "INFO"]));
+    assert!(everything.starts_with(format!("*{n}\r\n*10\r\n$4\r\nping\r\n").as_bytes()));
+}
 
 #[test]
 fn command_info_and_count() {

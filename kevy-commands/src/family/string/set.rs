@@ -82,7 +82,7 @@ fn parse_set_opts(args: Args<'_>, from: usize, flavor: Flavor) -> OpResult<SetOp
             o.get = true;
         } else if set && is(b"keepttl") && !o.persist && o.expire.is_none() {
             o.keep_ttl = true;
-        } else if !set && is(b"persist") && no_expire {
+        } else if !set && is(b"persist") && o.expire.is_none() && !o.keep_ttl {
             o.persist = true;
         } else if let (Some(unit), Some(value)) = (expire_unit, next) {
             // The same unit may repeat (the last one wins); mixing units may not.
