@@ -64,7 +64,7 @@ pub fn info(c: &mut Local<'_>) -> Flow {
     if c.args.len() == 2 {
         return all(c);
     }
-    resp::array(c.out, c.args.len() - 2);
+    resp::array(c.out, c.args.len().saturating_sub(2));
     for name in c.args.iter().skip(2) {
         match table::lookup_fullname(name) {
             Some(spec) => write_info(c.out, spec),

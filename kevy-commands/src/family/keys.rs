@@ -250,7 +250,9 @@ pub fn persist(c: &mut Call<'_>) {
     resp::int(c.out, done as i64);
 }
 
-/// Plans DBSIZE: the sum over every shard.
+/// DBSIZE
+///
+/// Planned over every shard; the reply is the sum of their sizes.
 pub fn plan_dbsize(_: Args<'_>, router: &Router, parts: &mut Vec<(usize, Part)>) -> Planned<Plan> {
     multi::broadcast(Op::Dbsize, &[], router, parts);
     multi::planned(Plan::Sum)
@@ -270,14 +272,18 @@ pub fn check_flush(args: Args<'_>) -> Result<(), Error> {
     }
 }
 
-/// Plans FLUSHDB [ASYNC | SYNC]: every shard empties the selected database.
-/// Both modes free inline, on each shard.
+/// FLUSHDB [ASYNC | SYNC]
+///
+/// Planned over every shard, each emptying the selected database. Both modes
+/// free inline, on each shard.
 pub fn plan_flushdb(_: Args<'_>, router: &Router, parts: &mut Vec<(usize, Part)>) -> Planned<Plan> {
     multi::broadcast(Op::Flushdb, &[], router, parts);
     multi::planned(Plan::Ok)
 }
 
-/// Plans FLUSHALL [ASYNC | SYNC]: every shard empties every database.
+/// FLUSHALL [ASYNC | SYNC]
+///
+/// Planned over every shard, each emptying every database.
 pub fn plan_flushall(
     _: Args<'_>,
     router: &Router,
@@ -297,7 +303,9 @@ pub fn op_keys(db: &Db, pattern: &[u8], now: &Clock, mut f: impl FnMut(&[u8])) {
     });
 }
 
-/// Plans KEYS pattern: every shard's matching keys, concatenated.
+/// KEYS pattern
+///
+/// Planned over every shard; the reply concatenates their matching keys.
 pub fn plan_keys(args: Args<'_>, router: &Router, parts: &mut Vec<(usize, Part)>) -> Planned<Plan> {
     multi::broadcast(Op::Keys, &[args.at(1)], router, parts);
     multi::planned(Plan::Keys)

@@ -84,7 +84,7 @@ pub fn write_get_or_null(db: &mut Db, key: &[u8], now: &Clock, out: &mut Vec<u8>
 
 /// MGET key [key ...]
 pub fn mget(c: &mut Call<'_>) {
-    resp::array(c.out, c.args.len() - 1);
+    resp::array(c.out, c.args.len().saturating_sub(1));
     for key in c.args.iter().skip(1) {
         write_get_or_null(c.db, key, &c.now, c.out);
     }
