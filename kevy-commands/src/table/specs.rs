@@ -8,32 +8,19 @@ use super::{KeySpec, Run, Spec};
 use crate::family::{command, connection, keys, string};
 
 /// Every top-level command kevy implements.
+#[rustfmt::skip]
 pub static COMMANDS: &[Spec] = &[
     Spec::new("ping", -1, FAST, [0, 0, 0], Run::Local(connection::ping))
         .acl(&["@fast", "@connection"])
         .tips(&["request_policy:all_shards", "response_policy:all_succeeded"])
-        .docs(
-            "Ping the server",
-            "1.0.0",
-            "connection",
-            "O(1)",
-        ),
+        .docs("Ping the server", "1.0.0", "connection", "O(1)"),
     Spec::new("echo", 2, LOADING | STALE | FAST, [0, 0, 0], Run::Local(connection::echo))
         .acl(&["@fast", "@connection"])
-        .docs(
-            "Echo the given string",
-            "1.0.0",
-            "connection",
-            "O(1)",
-        ),
-    Spec::new("quit", -1, NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY, [0, 0, 0], Run::Local(connection::quit))
+        .docs("Echo the given string", "1.0.0", "connection", "O(1)"),
+    Spec::new("quit", -1, NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY, [0, 0, 0],
+              Run::Local(connection::quit))
         .acl(&["@fast", "@connection"])
-        .docs(
-            "Close the connection",
-            "1.0.0",
-            "connection",
-            "O(1)",
-        ),
+        .docs("Close the connection", "1.0.0", "connection", "O(1)"),
     Spec::new("select", 2, LOADING | STALE | FAST, [0, 0, 0], Run::Local(connection::select))
         .acl(&["@fast", "@connection"])
         .docs(
@@ -55,69 +42,40 @@ pub static COMMANDS: &[Spec] = &[
     Spec::new("get", 2, READONLY | FAST, [1, 1, 1], Run::Key(string::get))
         .acl(&["@read", "@string", "@fast"])
         .keys(&[KeySpec::index(1, RO | ACCESS)])
-        .docs(
-            "Get the value of a key",
-            "1.0.0",
-            "string",
-            "O(1)",
-        ),
+        .docs("Get the value of a key", "1.0.0", "string", "O(1)"),
     Spec::new("set", -3, WRITE | DENYOOM, [1, 1, 1], Run::Key(string::set))
         .acl(&["@write", "@string", "@slow"])
-        .keys(&[KeySpec::index(1, RW | ACCESS | UPDATE | VARIABLE_FLAGS).notes("RW and ACCESS due to the optional `GET` argument")])
-        .docs(
-            "Set the string value of a key",
-            "1.0.0",
-            "string",
-            "O(1)",
-        ),
+        .keys(&[
+            KeySpec::index(1, RW | ACCESS | UPDATE | VARIABLE_FLAGS)
+                .notes("RW and ACCESS due to the optional `GET` argument"),
+        ])
+        .docs("Set the string value of a key", "1.0.0", "string", "O(1)"),
     Spec::new("setnx", 3, WRITE | DENYOOM | FAST, [1, 1, 1], Run::Key(string::setnx))
         .acl(&["@write", "@string", "@fast"])
         .keys(&[KeySpec::index(1, OW | INSERT)])
-        .docs(
-            "Set the value of a key, only if the key does not exist",
-            "1.0.0",
-            "string",
-            "O(1)",
-        ),
+        .docs("Set the value of a key, only if the key does not exist", "1.0.0", "string", "O(1)"),
     Spec::new("setex", 4, WRITE | DENYOOM, [1, 1, 1], Run::Key(string::setex))
         .acl(&["@write", "@string", "@slow"])
         .keys(&[KeySpec::index(1, OW | UPDATE)])
-        .docs(
-            "Set the value and expiration of a key",
-            "2.0.0",
-            "string",
-            "O(1)",
-        ),
+        .docs("Set the value and expiration of a key", "2.0.0", "string", "O(1)"),
     Spec::new("psetex", 4, WRITE | DENYOOM, [1, 1, 1], Run::Key(string::psetex))
         .acl(&["@write", "@string", "@slow"])
         .keys(&[KeySpec::index(1, OW | UPDATE)])
-        .docs(
-            "Set the value and expiration in milliseconds of a key",
-            "2.6.0",
-            "string",
-            "O(1)",
-        ),
+        .docs("Set the value and expiration in milliseconds of a key", "2.6.0", "string", "O(1)"),
     Spec::new("getset", 3, WRITE | DENYOOM | FAST, [1, 1, 1], Run::Key(string::getset))
         .acl(&["@write", "@string", "@fast"])
         .keys(&[KeySpec::index(1, RW | ACCESS | UPDATE)])
-        .docs(
-            "Set the string value of a key and return its old value",
-            "1.0.0",
-            "string",
-            "O(1)",
-        ),
+        .docs("Set the string value of a key and return its old value", "1.0.0", "string", "O(1)"),
     Spec::new("getdel", 2, WRITE | FAST, [1, 1, 1], Run::Key(string::getdel))
         .acl(&["@write", "@string", "@fast"])
         .keys(&[KeySpec::index(1, RW | ACCESS | DELETE)])
-        .docs(
-            "Get the value of a key and delete the key",
-            "6.2.0",
-            "string",
-            "O(1)",
-        ),
+        .docs("Get the value of a key and delete the key", "6.2.0", "string", "O(1)"),
     Spec::new("getex", -2, WRITE | FAST, [1, 1, 1], Run::Key(string::getex))
         .acl(&["@write", "@string", "@fast"])
-        .keys(&[KeySpec::index(1, RW | ACCESS | UPDATE).notes("RW and UPDATE because it changes the TTL")])
+        .keys(&[
+            KeySpec::index(1, RW | ACCESS | UPDATE)
+                .notes("RW and UPDATE because it changes the TTL"),
+        ])
         .docs(
             "Get the value of a key and optionally set its expiration",
             "6.2.0",
@@ -145,7 +103,8 @@ pub static COMMANDS: &[Spec] = &[
             "O(N) where N is the number of keys to set.",
         )
         .check(string::check_mset),
-    Spec::new("msetnx", -3, WRITE | DENYOOM, [1, -1, 2], Run::Keys(string::msetnx, string::plan_msetnx))
+    Spec::new("msetnx", -3, WRITE | DENYOOM, [1, -1, 2],
+              Run::Keys(string::msetnx, string::plan_msetnx))
         .acl(&["@write", "@string", "@slow"])
         .tips(&["request_policy:multi_shard", "response_policy:agg_min"])
         .keys(&[KeySpec::index(1, OW | INSERT).range(-1, 2, 0)])
@@ -159,21 +118,11 @@ pub static COMMANDS: &[Spec] = &[
     Spec::new("incr", 2, WRITE | DENYOOM | FAST, [1, 1, 1], Run::Key(string::incr))
         .acl(&["@write", "@string", "@fast"])
         .keys(&[KeySpec::index(1, RW | ACCESS | UPDATE)])
-        .docs(
-            "Increment the integer value of a key by one",
-            "1.0.0",
-            "string",
-            "O(1)",
-        ),
+        .docs("Increment the integer value of a key by one", "1.0.0", "string", "O(1)"),
     Spec::new("decr", 2, WRITE | DENYOOM | FAST, [1, 1, 1], Run::Key(string::decr))
         .acl(&["@write", "@string", "@fast"])
         .keys(&[KeySpec::index(1, RW | ACCESS | UPDATE)])
-        .docs(
-            "Decrement the integer value of a key by one",
-            "1.0.0",
-            "string",
-            "O(1)",
-        ),
+        .docs("Decrement the integer value of a key by one", "1.0.0", "string", "O(1)"),
     Spec::new("incrby", 3, WRITE | DENYOOM | FAST, [1, 1, 1], Run::Key(string::incrby))
         .acl(&["@write", "@string", "@fast"])
         .keys(&[KeySpec::index(1, RW | ACCESS | UPDATE)])
@@ -195,12 +144,7 @@ pub static COMMANDS: &[Spec] = &[
     Spec::new("incrbyfloat", 3, WRITE | DENYOOM | FAST, [1, 1, 1], Run::Key(string::incrbyfloat))
         .acl(&["@write", "@string", "@fast"])
         .keys(&[KeySpec::index(1, RW | ACCESS | UPDATE)])
-        .docs(
-            "Increment the float value of a key by the given amount",
-            "2.6.0",
-            "string",
-            "O(1)",
-        ),
+        .docs("Increment the float value of a key by the given amount", "2.6.0", "string", "O(1)"),
     Spec::new("append", 3, WRITE | DENYOOM | FAST, [1, 1, 1], Run::Key(string::append))
         .acl(&["@write", "@string", "@fast"])
         .keys(&[KeySpec::index(1, RW | INSERT)])
@@ -213,12 +157,7 @@ pub static COMMANDS: &[Spec] = &[
     Spec::new("strlen", 2, READONLY | FAST, [1, 1, 1], Run::Key(string::strlen))
         .acl(&["@read", "@string", "@fast"])
         .keys(&[KeySpec::index(1, RO)])
-        .docs(
-            "Get the length of the value stored in a key",
-            "2.2.0",
-            "string",
-            "O(1)",
-        ),
+        .docs("Get the length of the value stored in a key", "2.2.0", "string", "O(1)"),
     Spec::new("getrange", 4, READONLY, [1, 1, 1], Run::Key(string::getrange))
         .acl(&["@read", "@string", "@slow"])
         .keys(&[KeySpec::index(1, RO | ACCESS)])
@@ -266,7 +205,8 @@ pub static COMMANDS: &[Spec] = &[
             "generic",
             "O(1) for each key removed regardless of its size. Then the command does O(N) work in a different thread in order to reclaim memory, where N is the number of allocations the deleted objects where composed of.",
         ),
-    Spec::new("exists", -2, READONLY | FAST, [1, -1, 1], Run::Keys(keys::exists, keys::plan_exists))
+    Spec::new("exists", -2, READONLY | FAST, [1, -1, 1],
+              Run::Keys(keys::exists, keys::plan_exists))
         .acl(&["@keyspace", "@read", "@fast"])
         .tips(&["request_policy:multi_shard", "response_policy:agg_sum"])
         .keys(&[KeySpec::index(1, RO).range(-1, 1, 0)])
@@ -289,39 +229,19 @@ pub static COMMANDS: &[Spec] = &[
     Spec::new("type", 2, READONLY | FAST, [1, 1, 1], Run::Key(keys::type_))
         .acl(&["@keyspace", "@read", "@fast"])
         .keys(&[KeySpec::index(1, RO)])
-        .docs(
-            "Determine the type stored at key",
-            "1.0.0",
-            "generic",
-            "O(1)",
-        ),
+        .docs("Determine the type stored at key", "1.0.0", "generic", "O(1)"),
     Spec::new("expire", -3, WRITE | FAST, [1, 1, 1], Run::Key(keys::expire))
         .acl(&["@keyspace", "@write", "@fast"])
         .keys(&[KeySpec::index(1, RW | UPDATE)])
-        .docs(
-            "Set a key's time to live in seconds",
-            "1.0.0",
-            "generic",
-            "O(1)",
-        ),
+        .docs("Set a key's time to live in seconds", "1.0.0", "generic", "O(1)"),
     Spec::new("pexpire", -3, WRITE | FAST, [1, 1, 1], Run::Key(keys::pexpire))
         .acl(&["@keyspace", "@write", "@fast"])
         .keys(&[KeySpec::index(1, RW | UPDATE)])
-        .docs(
-            "Set a key's time to live in milliseconds",
-            "2.6.0",
-            "generic",
-            "O(1)",
-        ),
+        .docs("Set a key's time to live in milliseconds", "2.6.0", "generic", "O(1)"),
     Spec::new("expireat", -3, WRITE | FAST, [1, 1, 1], Run::Key(keys::expireat))
         .acl(&["@keyspace", "@write", "@fast"])
         .keys(&[KeySpec::index(1, RW | UPDATE)])
-        .docs(
-            "Set the expiration for a key as a UNIX timestamp",
-            "1.2.0",
-            "generic",
-            "O(1)",
-        ),
+        .docs("Set the expiration for a key as a UNIX timestamp", "1.2.0", "generic", "O(1)"),
     Spec::new("pexpireat", -3, WRITE | FAST, [1, 1, 1], Run::Key(keys::pexpireat))
         .acl(&["@keyspace", "@write", "@fast"])
         .keys(&[KeySpec::index(1, RW | UPDATE)])
@@ -335,31 +255,16 @@ pub static COMMANDS: &[Spec] = &[
         .acl(&["@keyspace", "@read", "@fast"])
         .tips(&["nondeterministic_output"])
         .keys(&[KeySpec::index(1, RO | ACCESS)])
-        .docs(
-            "Get the time to live for a key in seconds",
-            "1.0.0",
-            "generic",
-            "O(1)",
-        ),
+        .docs("Get the time to live for a key in seconds", "1.0.0", "generic", "O(1)"),
     Spec::new("pttl", 2, READONLY | FAST, [1, 1, 1], Run::Key(keys::pttl))
         .acl(&["@keyspace", "@read", "@fast"])
         .tips(&["nondeterministic_output"])
         .keys(&[KeySpec::index(1, RO | ACCESS)])
-        .docs(
-            "Get the time to live for a key in milliseconds",
-            "2.6.0",
-            "generic",
-            "O(1)",
-        ),
+        .docs("Get the time to live for a key in milliseconds", "2.6.0", "generic", "O(1)"),
     Spec::new("expiretime", 2, READONLY | FAST, [1, 1, 1], Run::Key(keys::expiretime))
         .acl(&["@keyspace", "@read", "@fast"])
         .keys(&[KeySpec::index(1, RO | ACCESS)])
-        .docs(
-            "Get the expiration Unix timestamp for a key",
-            "7.0.0",
-            "generic",
-            "O(1)",
-        ),
+        .docs("Get the expiration Unix timestamp for a key", "7.0.0", "generic", "O(1)"),
     Spec::new("pexpiretime", 2, READONLY | FAST, [1, 1, 1], Run::Key(keys::pexpiretime))
         .acl(&["@keyspace", "@read", "@fast"])
         .keys(&[KeySpec::index(1, RO | ACCESS)])
@@ -372,21 +277,11 @@ pub static COMMANDS: &[Spec] = &[
     Spec::new("persist", 2, WRITE | FAST, [1, 1, 1], Run::Key(keys::persist))
         .acl(&["@keyspace", "@write", "@fast"])
         .keys(&[KeySpec::index(1, RW | UPDATE)])
-        .docs(
-            "Remove the expiration from a key",
-            "2.2.0",
-            "generic",
-            "O(1)",
-        ),
+        .docs("Remove the expiration from a key", "2.2.0", "generic", "O(1)"),
     Spec::new("dbsize", 1, READONLY | FAST, [0, 0, 0], Run::Plan(keys::plan_dbsize))
         .acl(&["@keyspace", "@read", "@fast"])
         .tips(&["request_policy:all_shards", "response_policy:agg_sum"])
-        .docs(
-            "Return the number of keys in the selected database",
-            "1.0.0",
-            "server",
-            "O(1)",
-        ),
+        .docs("Return the number of keys in the selected database", "1.0.0", "server", "O(1)"),
     Spec::new("flushdb", -1, WRITE, [0, 0, 0], Run::Plan(keys::plan_flushdb))
         .acl(&["@keyspace", "@write", "@slow", "@dangerous"])
         .tips(&["request_policy:all_shards", "response_policy:all_succeeded"])
@@ -418,106 +313,57 @@ pub static COMMANDS: &[Spec] = &[
         ),
 ];
 
+/// The subcommands of COMMAND.
+#[rustfmt::skip]
 static COMMAND_SUBCOMMANDS: &[Spec] = &[
-    Spec::new(
-        "command|count",
-        2,
-        LOADING | STALE,
-        [0, 0, 0],
-        Run::Local(command::count),
-    )
-    .acl(&["@slow", "@connection"])
-    .docs(
-        "Get total number of Redis commands",
-        "2.8.13",
-        "server",
-        "O(1)",
-    ),
-    Spec::new(
-        "command|help",
-        2,
-        LOADING | STALE,
-        [0, 0, 0],
-        Run::Local(command::help),
-    )
-    .acl(&["@slow", "@connection"])
-    .docs(
-        "Show helpful text about the different subcommands",
-        "5.0.0",
-        "server",
-        "O(1)",
-    ),
-    Spec::new(
-        "command|list",
-        -2,
-        LOADING | STALE,
-        [0, 0, 0],
-        Run::Local(command::list),
-    )
-    .acl(&["@slow", "@connection"])
-    .tips(&["nondeterministic_output_order"])
-    .docs(
-        "Get an array of Redis command names",
-        "7.0.0",
-        "server",
-        "O(N) where N is the total number of Redis commands",
-    ),
-    Spec::new(
-        "command|docs",
-        -2,
-        LOADING | STALE,
-        [0, 0, 0],
-        Run::Local(command::docs),
-    )
-    .acl(&["@slow", "@connection"])
-    .tips(&["nondeterministic_output_order"])
-    .docs(
-        "Get array of specific Redis command documentation",
-        "7.0.0",
-        "server",
-        "O(N) where N is the number of commands to look up",
-    ),
-    Spec::new(
-        "command|getkeysandflags",
-        -4,
-        LOADING | STALE,
-        [0, 0, 0],
-        Run::Local(command::getkeysandflags),
-    )
-    .acl(&["@slow", "@connection"])
-    .docs(
-        "Extract keys and access flags given a full Redis command",
-        "7.0.0",
-        "server",
-        "O(N) where N is the number of arguments to the command",
-    ),
-    Spec::new(
-        "command|info",
-        -2,
-        LOADING | STALE,
-        [0, 0, 0],
-        Run::Local(command::info),
-    )
-    .acl(&["@slow", "@connection"])
-    .tips(&["nondeterministic_output_order"])
-    .docs(
-        "Get array of specific Redis command details, or all when no argument is given.",
-        "2.8.13",
-        "server",
-        "O(N) where N is the number of commands to look up",
-    ),
-    Spec::new(
-        "command|getkeys",
-        -4,
-        LOADING | STALE,
-        [0, 0, 0],
-        Run::Local(command::getkeys),
-    )
-    .acl(&["@slow", "@connection"])
-    .docs(
-        "Extract keys given a full Redis command",
-        "2.8.13",
-        "server",
-        "O(N) where N is the number of arguments to the command",
-    ),
+    Spec::new("command|count", 2, LOADING | STALE, [0, 0, 0], Run::Local(command::count))
+        .acl(&["@slow", "@connection"])
+        .docs("Get total number of Redis commands", "2.8.13", "server", "O(1)"),
+    Spec::new("command|help", 2, LOADING | STALE, [0, 0, 0], Run::Local(command::help))
+        .acl(&["@slow", "@connection"])
+        .docs("Show helpful text about the different subcommands", "5.0.0", "server", "O(1)"),
+    Spec::new("command|list", -2, LOADING | STALE, [0, 0, 0], Run::Local(command::list))
+        .acl(&["@slow", "@connection"])
+        .tips(&["nondeterministic_output_order"])
+        .docs(
+            "Get an array of Redis command names",
+            "7.0.0",
+            "server",
+            "O(N) where N is the total number of Redis commands",
+        ),
+    Spec::new("command|docs", -2, LOADING | STALE, [0, 0, 0], Run::Local(command::docs))
+        .acl(&["@slow", "@connection"])
+        .tips(&["nondeterministic_output_order"])
+        .docs(
+            "Get array of specific Redis command documentation",
+            "7.0.0",
+            "server",
+            "O(N) where N is the number of commands to look up",
+        ),
+    Spec::new("command|getkeysandflags", -4, LOADING | STALE, [0, 0, 0],
+              Run::Local(command::getkeysandflags))
+        .acl(&["@slow", "@connection"])
+        .docs(
+            "Extract keys and access flags given a full Redis command",
+            "7.0.0",
+            "server",
+            "O(N) where N is the number of arguments to the command",
+        ),
+    Spec::new("command|info", -2, LOADING | STALE, [0, 0, 0], Run::Local(command::info))
+        .acl(&["@slow", "@connection"])
+        .tips(&["nondeterministic_output_order"])
+        .docs(
+            "Get array of specific Redis command details, or all when no argument is given.",
+            "2.8.13",
+            "server",
+            "O(N) where N is the number of commands to look up",
+        ),
+    Spec::new("command|getkeys", -4, LOADING | STALE, [0, 0, 0], Run::Local(command::getkeys))
+        .acl(&["@slow", "@connection"])
+        .docs(
+            "Extract keys given a full Redis command",
+            "2.8.13",
+            "server",
+            "O(N) where N is the number of arguments to the command",
+        ),
 ];
