@@ -311,10 +311,25 @@ impl Db {
         had
     }
 
-    /// Removes every key.
+    /// Removes every key, releasing the memory.
     pub fn clear(&mut self) {
-        self.table.clear();
-        self.volatile.clear();
+        self.table = HashTable::new();
+        self.volatile = Vec::new();
+    }
+
+    /// Gives memory back once the table is mostly empty (under 1/8 full), like
+    /// Redis's `tryResizeHashTables`; called from the periodic tick.
+    pub fn shrink_if_sparse(&mut self) {
+        const MIN: usize = 64;
+        if self.table.capacity() > MIN && self.table.len() * 8 < self.table.capacity() {
+            let hasher = &self.hasher;
+            let target = (self.table.len() * 2).max(MIN);
+            self.table
+                .shrink_to(target, |e| hasher.hash_one(&e.key[..]));
+        }
+        if self.volatile.capacity() > MIN && self.volatile.len() * 8 < self.volatile.capacity() {
+            self.volatile.shrink_to((self.volatile.len() * 2).max(MIN));
+        }
     }
 
     /// Calls `f` with every live key (in table order).

@@ -233,6 +233,9 @@ impl Commands for Redis {
             now_ms(),
             Instant::now() + budget.max(Duration::from_millis(1)),
         );
+        for db in &mut shard.dbs {
+            db.shrink_if_sparse();
+        }
     }
 }
 

@@ -107,6 +107,39 @@ fn active_expiry_reclaims_dead_keys_only() {
 }
 
 #[test]
+fn sparse_tables_shrink() {
+    let mut db = Db::new();
+    let c = &Clock::at(0);
+    for i in 0..10_000 {
+        db.set(
+            format!("k{i}").as_bytes(),
+            Value::Int(i),
+            c,
+            false,
+            Some(100 + i),
+        );
+    }
+    for i in 10..10_000 {
+        db.remove(format!("k{i}").as_bytes(), c);
+    }
+    let before = db.table.capacity();
+    db.shrink_if_sparse();
+    assert!(
+        db.table.capacity() < before / 8,
+        "{} -> {}",
+        before,
+        db.table.capacity()
+    );
+    db.assert_consistent();
+    for i in 0..10 {
+        assert_eq!(
+            db.get(format!("k{i}").as_bytes(), c),
+            Some(&mut Value::Int(i))
+        );
+    }
+}
+
+#[test]
 fn keys_live_through_their_deadline_millisecond() {
     let mut db = Db::new();
     db.set(b"k", Value::Int(1), &Clock::at(0), false, Some(10));
