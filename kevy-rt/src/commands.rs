@@ -173,7 +173,9 @@ pub trait Commands: Send + Sync + Sized + 'static {
 
     /// Splits a multi-shard command into parts, pushing `(shard, part)` pairs.
     /// Parts for one shard run in the order pushed; replies come back to
-    /// [`Commands::gather`] in the same order as the parts.
+    /// [`Commands::gather`] in the same order as the parts. Pushing no part at
+    /// all is allowed: `gather` then runs at once with no replies (a plan can
+    /// reject its request that way, writing the error in `gather`).
     fn plan(
         &self,
         ctx: Self::Ctx,

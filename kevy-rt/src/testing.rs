@@ -15,13 +15,17 @@ use crate::commands::{Commands, Flow, Gather, LocalCx, ShardInfo};
 use crate::route::{target, Target};
 use crate::router::Router;
 
-/// Several shards of a command set and one connection's session, driven inline.
+/// A connection of a [`Harness`], from [`Harness::connect`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ConnId(usize);
+
+/// Several shards of a command set and its connections' sessions, driven inline.
 pub struct Harness<C: Commands> {
     cmds: C,
     shards: Vec<C::Shard>,
-    session: C::Session,
+    /// Per connection: its session and home shard. Connection 0 always exists.
+    conns: Vec<(C::Session, usize)>,
     router: Router,
-    home: usize,
 }
 
 impl<C: Commands> Harness<C> {
@@ -34,44 +38,64 @@ impl<C: Commands> Harness<C> {
         Harness {
             cmds,
             shards,
-            session: C::Session::default(),
+            conns: vec![(C::Session::default(), 0)],
             router: Router::new(nshards),
-            home: 0,
         }
     }
 
-    /// Runs one command and returns its reply bytes.
+    /// Opens another connection; connections are homed on shards in turn.
+    pub fn connect(&mut self) -> ConnId {
+        let home = self.conns.len() % self.shards.len();
+        self.conns.push((C::Session::default(), home));
+        ConnId(self.conns.len() - 1)
+    }
+
+    /// Runs one command on the first connection and returns its reply bytes.
     pub fn run<A: AsRef<[u8]>>(&mut self, args: &[A]) -> Vec<u8> {
         self.run_flow(args).0
     }
 
-    /// Runs one command; returns its reply and what the connection does next.
+    /// Runs one command on connection `conn` and returns its reply bytes.
+    pub fn run_on<A: AsRef<[u8]>>(&mut self, conn: ConnId, args: &[A]) -> Vec<u8> {
+        self.run_flow_on(conn, args).0
+    }
+
+    /// Runs one command on the first connection; returns its reply and what
+    /// the connection does next.
     pub fn run_flow<A: AsRef<[u8]>>(&mut self, args: &[A]) -> (Vec<u8>, Flow) {
+        self.run_flow_on(ConnId(0), args)
+    }
+
+    /// Runs one command on connection `conn`; returns its reply and what the
+    /// connection does next.
+    pub fn run_flow_on<A: AsRef<[u8]>>(&mut self, conn: ConnId, args: &[A]) -> (Vec<u8>, Flow) {
+        let (session, home) = &mut self.conns[conn.0];
+        let home = *home;
         let owned: OwnedArgs = args.iter().collect();
         let args = owned.args();
         let mut out = Vec::new();
         let r = self.cmds.resolve(args);
-        match target(r.route, args, &self.router, self.home) {
+        match target(r.route, args, &self.router, home) {
             Target::Local => {
                 let cx = LocalCx {
-                    shard: self.home,
+                    shard: home,
                     nshards: self.shards.len(),
-                    conn_id: 1,
+                    conn_id: conn.0 as u64 + 1,
                     peer: None,
                 };
-                let shard = &mut self.shards[self.home];
-                let flow =
-                    self.cmds
-                        .execute_local(shard, &mut self.session, &cx, r.cmd, args, &mut out);
+                let shard = &mut self.shards[home];
+                let flow = self
+                    .cmds
+                    .execute_local(shard, session, &cx, r.cmd, args, &mut out);
                 return (out, flow);
             }
             Target::Shard(s) => {
-                let ctx = self.cmds.ctx(&self.session);
+                let ctx = self.cmds.ctx(session);
                 self.cmds
                     .execute(&mut self.shards[s], ctx, r.cmd, args, &mut out);
             }
             Target::Plan => {
-                let ctx = self.cmds.ctx(&self.session);
+                let ctx = self.cmds.ctx(session);
                 let mut parts = Vec::new();
                 let mut planned = self.cmds.plan(ctx, r.cmd, args, &self.router, &mut parts);
                 loop {
@@ -107,9 +131,9 @@ impl<C: Commands> Harness<C> {
         &mut self.shards[i]
     }
 
-    /// The connection's session.
+    /// The first connection's session.
     pub fn session(&mut self) -> &mut C::Session {
-        &mut self.session
+        &mut self.conns[0].0
     }
 
     /// The router in use.
