@@ -79,7 +79,11 @@ impl Config {
                 _ => {
                     c.threads = match value.parse::<usize>() {
                         Ok(n) if (1..=256).contains(&n) => n,
-                        _ => return Err(ConfigError(format!("invalid threads '{value}' (1 to 256)"))),
+                        _ => {
+                            return Err(ConfigError(format!(
+                                "invalid threads '{value}' (1 to 256)"
+                            )))
+                        }
                     }
                 }
             }
@@ -107,7 +111,8 @@ mod tests {
 
     #[test]
     fn flags() {
-        let Ok(Parsed::Run(c)) = parse(&["--port", "7000", "--bind=0.0.0.0", "--threads", "3"]) else {
+        let Ok(Parsed::Run(c)) = parse(&["--port", "7000", "--bind=0.0.0.0", "--threads", "3"])
+        else {
             panic!("parse failed")
         };
         assert_eq!((c.port, c.bind.as_str(), c.threads), (7000, "0.0.0.0", 3));

@@ -45,7 +45,10 @@ fn main() -> ExitCode {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("kevy-server: cannot listen on {}: {e}", config.listen_addr());
+            eprintln!(
+                "kevy-server: cannot listen on {}: {e}",
+                config.listen_addr()
+            );
             return ExitCode::FAILURE;
         }
     };

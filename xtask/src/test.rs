@@ -17,7 +17,9 @@ pub fn ensure_redis() -> Result<(), String> {
     if have("redis-server") && have("redis-cli") && have("redis-benchmark") {
         return Ok(());
     }
-    eprintln!("xtask: redis-server/redis-cli missing; installing Debian's redis-server and redis-tools");
+    eprintln!(
+        "xtask: redis-server/redis-cli missing; installing Debian's redis-server and redis-tools"
+    );
     let sudo = if is_root() { "" } else { "sudo " };
     run_cmd(Command::new("sh").args([
         "-c",
