@@ -7,6 +7,7 @@ use std::net::{SocketAddr, ToSocketAddrs};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
+use std::time::Duration;
 
 use mio::net::TcpListener;
 use mio::{Poll, Waker};
@@ -38,6 +39,7 @@ pub struct Builder<C: Commands> {
     ring_capacity: usize,
     limits: Limits,
     backlog: i32,
+    idle_spin: Duration,
 }
 
 impl<C: Commands> Builder<C> {
@@ -69,6 +71,14 @@ impl<C: Commands> Builder<C> {
     /// Listen backlog (default 511, as Redis's `tcp-backlog`).
     pub fn backlog(mut self, n: i32) -> Self {
         self.backlog = n;
+        self
+    }
+
+    /// How long a shard with nothing to do keeps polling (without sleeping)
+    /// before it parks in the kernel. Spinning trades CPU for fewer sleep/wake
+    /// cycles when traffic is steady. Default: `KEVY_IDLE_SPIN_US` or 0.
+    pub fn idle_spin(mut self, d: Duration) -> Self {
+        self.idle_spin = d;
         self
     }
 
@@ -104,6 +114,7 @@ impl<C: Commands> Builder<C> {
             signals,
             stop: Arc::new(AtomicBool::new(false)),
             stats: (0..n).map(|_| Arc::new(ShardStats::default())).collect(),
+            idle_spin: self.idle_spin,
         })
     }
 }
@@ -138,6 +149,7 @@ pub struct Runtime<C: Commands> {
     signals: Arc<[Signal]>,
     stop: Arc<AtomicBool>,
     stats: Vec<Arc<ShardStats>>,
+    idle_spin: Duration,
 }
 
 impl<C: Commands> Runtime<C> {
@@ -150,6 +162,12 @@ impl<C: Commands> Runtime<C> {
             ring_capacity: 1024,
             limits: Limits::default(),
             backlog: 511,
+            idle_spin: Duration::from_micros(
+                std::env::var("KEVY_IDLE_SPIN_US")
+                    .ok()
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(0),
+            ),
         }
     }
 
@@ -224,6 +242,7 @@ impl<C: Commands> Runtime<C> {
                 conn_ids: conn_ids.clone(),
                 stop: self.stop.clone(),
                 stats,
+                idle_spin: self.idle_spin,
             };
             let h = std::thread::Builder::new()
                 .name(format!("kevy-shard-{id}"))

@@ -25,6 +25,8 @@ use crate::router::Router;
 use crate::runtime::ShardStats;
 
 pub(crate) const WAKER: Token = Token(usize::MAX);
+/// Output held back while replies from other shards are still due.
+const COALESCE_MAX: usize = 64 * 1024;
 const LISTENER: Token = Token(usize::MAX - 1);
 
 /// A multi-shard operation in flight, on its origin shard.
@@ -63,6 +65,8 @@ pub(crate) struct Shard<C: Commands> {
     conn_ids: Arc<AtomicU64>,
     stop: Arc<AtomicBool>,
     stats: Arc<ShardStats>,
+    /// How long an idle loop keeps polling before it parks.
+    idle_spin: Duration,
 }
 
 /// What a shard thread is built from.
@@ -76,6 +80,7 @@ pub(crate) struct ShardParts<C: Commands> {
     pub(crate) conn_ids: Arc<AtomicU64>,
     pub(crate) stop: Arc<AtomicBool>,
     pub(crate) stats: Arc<ShardStats>,
+    pub(crate) idle_spin: Duration,
 }
 
 impl<C: Commands> Shard<C> {
@@ -109,6 +114,7 @@ impl<C: Commands> Shard<C> {
             conn_ids: p.conn_ids,
             stop: p.stop,
             stats: p.stats,
+            idle_spin: p.idle_spin,
         })
     }
 
@@ -117,13 +123,16 @@ impl<C: Commands> Shard<C> {
         let mut events = Events::with_capacity(1024);
         let tick_every = self.cmds.tick_interval();
         let mut next_tick = Instant::now() + tick_every;
+        // When the loop last found nothing to do (None while busy).
+        let mut idle_since: Option<Instant> = None;
         loop {
             let now = Instant::now();
             let mut timeout = next_tick.saturating_duration_since(now);
             if self.mesh.has_backlog() {
                 timeout = timeout.min(Duration::from_millis(1));
             }
-            if !self.resume.is_empty() || !self.mesh.park() {
+            let spinning = idle_since.is_none_or(|t| now.duration_since(t) < self.idle_spin);
+            if !self.resume.is_empty() || spinning || !self.mesh.park() {
                 timeout = Duration::ZERO;
             }
             let polled = self.poll.poll(&mut events, Some(timeout));
@@ -136,6 +145,7 @@ impl<C: Commands> Shard<C> {
             if self.stop.load(Ordering::Acquire) {
                 return Ok(());
             }
+            let mut busy = !events.is_empty();
             for ev in events.iter() {
                 match ev.token() {
                     WAKER => {}
@@ -152,7 +162,12 @@ impl<C: Commands> Shard<C> {
                     }
                 }
             }
-            self.drain_mesh();
+            busy |= self.drain_mesh();
+            if busy {
+                idle_since = None;
+            } else if idle_since.is_none() {
+                idle_since = Some(now);
+            }
             while let Some(i) = self.resume.pop() {
                 self.process(i);
                 // The edge that announced this input (maybe with a FIN) is
@@ -163,6 +178,11 @@ impl<C: Commands> Shard<C> {
             while let Some(i) = self.dirty.pop() {
                 if let Some(c) = self.conns.get_mut(i) {
                     c.dirty = false;
+                    // Replies still owed by other shards will make the
+                    // connection dirty again: write once then, not twice.
+                    if !c.pending.is_empty() && c.unsent() < COALESCE_MAX {
+                        continue;
+                    }
                 }
                 self.flush(i);
             }
@@ -494,15 +514,19 @@ impl<C: Commands> Shard<C> {
         self.mark_dirty(i);
     }
 
-    fn drain_mesh(&mut self) {
+    /// Handles every waiting ring message; true if there was any.
+    fn drain_mesh(&mut self) -> bool {
+        let mut any = false;
         for peer in 0..self.router.nshards() {
             while let Some(msg) = self.mesh.recv(peer) {
+                any = true;
                 match msg {
                     Msg::Requests(r) => self.on_requests(peer, r),
                     Msg::Replies(r) => self.on_replies(peer, r),
                 }
             }
         }
+        any
     }
 
     /// Runs a peer's request batch and answers it with one reply batch.
