@@ -8,6 +8,7 @@
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use mio::net::TcpStream;
 
@@ -26,7 +27,8 @@ pub(crate) enum Slot {
 }
 
 pub(crate) struct Conn<C: Commands> {
-    pub(crate) sock: TcpStream,
+    /// Shared with a peer shard while it writes a direct reply (see `shard`).
+    pub(crate) sock: Arc<TcpStream>,
     pub(crate) id: u64,
     pub(crate) gen: u32,
     pub(crate) peer: Option<SocketAddr>,
@@ -58,11 +60,17 @@ pub(crate) struct Conn<C: Commands> {
     pub(crate) dirty: bool,
     /// `Limits::output_high_water`.
     pub(crate) high_water: usize,
+    /// The head of `pending` is a command whose owner writes its reply straight
+    /// to the socket.
+    pub(crate) direct: bool,
+    /// Replies are queued behind that direct reply (counted in the shard's
+    /// `direct_waiters`).
+    pub(crate) direct_waited: bool,
 }
 
 impl<C: Commands> Conn<C> {
     pub(crate) fn new(
-        sock: TcpStream,
+        sock: Arc<TcpStream>,
         id: u64,
         gen: u32,
         peer: Option<SocketAddr>,
@@ -88,6 +96,8 @@ impl<C: Commands> Conn<C> {
             want_read: false,
             dirty: false,
             high_water,
+            direct: false,
+            direct_waited: false,
         }
     }
 

@@ -19,6 +19,8 @@ use crate::ring::{ring, Consumer, Producer};
 pub(crate) struct Signal {
     pub(crate) waker: mio::Waker,
     parked: AtomicBool,
+    /// While parked: wake even for lazy messages.
+    eager: AtomicBool,
 }
 
 impl Signal {
@@ -26,6 +28,7 @@ impl Signal {
         Signal {
             waker,
             parked: AtomicBool::new(false),
+            eager: AtomicBool::new(true),
         }
     }
 
@@ -36,6 +39,15 @@ impl Signal {
     }
 }
 
+/// Whether a peer was sent something that needs it awake.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Touch {
+    No,
+    /// Only lazy messages: the peer need not wake for them unless it asked to.
+    Lazy,
+    Yes,
+}
+
 /// One shard's end of the mesh.
 pub(crate) struct MeshEnd<M> {
     id: usize,
@@ -43,8 +55,8 @@ pub(crate) struct MeshEnd<M> {
     inbound: Vec<Option<Consumer<M>>>,
     backlog: Vec<VecDeque<M>>,
     backlogged: usize,
-    /// Peers sent to since the last [`MeshEnd::notify`], one bit each.
-    touched: Vec<bool>,
+    /// Peers sent to since the last [`MeshEnd::notify`].
+    touched: Vec<Touch>,
     signals: Arc<[Signal]>,
 }
 
@@ -58,7 +70,7 @@ pub(crate) fn mesh<M: Send>(capacity: usize, signals: Arc<[Signal]>) -> Vec<Mesh
             inbound: (0..n).map(|_| None).collect(),
             backlog: (0..n).map(|_| VecDeque::new()).collect(),
             backlogged: 0,
-            touched: vec![false; n],
+            touched: vec![Touch::No; n],
             signals: signals.clone(),
         })
         .collect();
@@ -81,8 +93,11 @@ impl<M: Send> MeshEnd<M> {
     }
 
     /// Queues `msg` for shard `to` (≠ self); the wake-up happens in `notify`.
-    pub(crate) fn send(&mut self, to: usize, msg: M) {
-        self.touched[to] = true;
+    /// A `lazy` message wakes a parked peer only if the peer said it is waiting
+    /// for such messages (see [`MeshEnd::park`]).
+    pub(crate) fn send(&mut self, to: usize, msg: M, lazy: bool) {
+        let t = if lazy { Touch::Lazy } else { Touch::Yes };
+        self.touched[to] = self.touched[to].max(t);
         if !self.backlog[to].is_empty() {
             self.backlog[to].push_back(msg);
             self.backlogged += 1;
@@ -111,7 +126,7 @@ impl<M: Send> MeshEnd<M> {
                     break;
                 }
                 self.backlogged -= 1;
-                self.touched[to] = true;
+                self.touched[to] = Touch::Yes;
             }
         }
     }
@@ -122,13 +137,16 @@ impl<M: Send> MeshEnd<M> {
     }
 
     /// Wakes every peer sent to since the last call, if it may be parked.
-    pub(crate) fn notify(&mut self) {
+    /// Returns how many wake-ups (syscalls) it made.
+    pub(crate) fn notify(&mut self) -> u64 {
         let mut any = false;
+        let mut woken = 0;
         for to in 0..self.touched.len() {
-            if !self.touched[to] {
+            let touch = self.touched[to];
+            if touch == Touch::No {
                 continue;
             }
-            self.touched[to] = false;
+            self.touched[to] = Touch::No;
             if !any {
                 // Order our ring publications before reading `parked` (pairs with
                 // the fence in `park`).
@@ -136,10 +154,18 @@ impl<M: Send> MeshEnd<M> {
                 any = true;
             }
             let s = &self.signals[to];
-            if s.parked.load(Ordering::Relaxed) && s.parked.swap(false, Ordering::SeqCst) {
+            if !s.parked.load(Ordering::SeqCst) {
+                continue;
+            }
+            if touch == Touch::Lazy && !s.eager.load(Ordering::Relaxed) {
+                continue;
+            }
+            if s.parked.swap(false, Ordering::SeqCst) {
                 s.wake();
+                woken += 1;
             }
         }
+        woken
     }
 
     /// Pops the next message from peer `from`.
@@ -148,10 +174,14 @@ impl<M: Send> MeshEnd<M> {
         self.inbound[from].as_mut()?.pop()
     }
 
-    /// Announces that this shard is about to sleep. Returns false (and stays
-    /// awake) when a message is already waiting.
-    pub(crate) fn park(&self) -> bool {
+    /// Announces that this shard is about to sleep; `eager` asks peers to wake
+    /// it for lazy messages too. Returns false (and stays awake) when a message
+    /// is already waiting.
+    pub(crate) fn park(&self, eager: bool) -> bool {
         let me = &self.signals[self.id];
+        // Published by the SeqCst store below (a peer reads it after seeing
+        // `parked`).
+        me.eager.store(eager, Ordering::Relaxed);
         me.parked.store(true, Ordering::SeqCst);
         fence(Ordering::SeqCst);
         if self.inbound.iter().flatten().any(|c| !c.is_empty()) {

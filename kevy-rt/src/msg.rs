@@ -7,6 +7,10 @@
 //! and reply buffers ride back inside the next request batch, so steady traffic
 //! allocates nothing.
 
+use std::sync::Arc;
+
+use mio::net::TcpStream;
+
 use crate::args::Span;
 use crate::commands::Commands;
 
@@ -26,6 +30,8 @@ pub(crate) struct ConnRef {
 /// One item of a request batch.
 pub(crate) enum Request<C: Commands> {
     /// Run a keyed command; its arguments are `spans[span0..span0 + nargs]`.
+    /// With `direct`, nothing else is owed to the connection: the owner writes
+    /// the reply to the socket itself and answers [`Reply::Written`].
     Cmd {
         conn: ConnRef,
         seq: u64,
@@ -33,6 +39,7 @@ pub(crate) enum Request<C: Commands> {
         ctx: C::Ctx,
         span0: u32,
         nargs: u32,
+        direct: Option<Arc<TcpStream>>,
     },
     /// Run part `idx` of multi-shard operation `op`.
     Part {
@@ -47,6 +54,8 @@ pub(crate) enum Request<C: Commands> {
 pub(crate) enum Reply<C: Commands> {
     /// The reply bytes of a command: `data[previous end..end]`.
     Cmd { conn: ConnRef, seq: u64, end: usize },
+    /// A direct reply was written to the socket whole.
+    Written { conn: ConnRef, seq: u64 },
     /// The result of a part.
     Part {
         op: u32,

@@ -29,6 +29,10 @@ pub struct ShardStats {
     pub connected: AtomicU64,
     /// Commands run on this shard (published every tick).
     pub commands: AtomicU64,
+    /// Wake-up syscalls this shard made to parked peers.
+    pub wakeups: AtomicU64,
+    /// Loop iterations that parked in the kernel (published every tick).
+    pub parks: AtomicU64,
 }
 
 /// Configures a [`Runtime`].

@@ -6,11 +6,13 @@
 //! out, and run the periodic tick when it is due.
 
 use std::io::{self, Read, Write};
+use std::os::fd::AsRawFd;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use mio::net::{TcpListener, TcpStream};
+use mio::unix::SourceFd;
 use mio::{Events, Interest, Poll, Token};
 use slab::Slab;
 
@@ -62,6 +64,9 @@ pub(crate) struct Shard<C: Commands> {
     parts: Vec<(usize, C::Part)>,
     next_gen: u32,
     commands_run: u64,
+    parks: u64,
+    /// Connections with replies queued behind a direct reply in flight.
+    direct_waiters: usize,
     conn_ids: Arc<AtomicU64>,
     stop: Arc<AtomicBool>,
     stats: Arc<ShardStats>,
@@ -111,6 +116,8 @@ impl<C: Commands> Shard<C> {
             parts: Vec::new(),
             next_gen: 0,
             commands_run: 0,
+            parks: 0,
+            direct_waiters: 0,
             conn_ids: p.conn_ids,
             stop: p.stop,
             stats: p.stats,
@@ -132,8 +139,11 @@ impl<C: Commands> Shard<C> {
                 timeout = timeout.min(Duration::from_millis(1));
             }
             let spinning = idle_since.is_none_or(|t| now.duration_since(t) < self.idle_spin);
-            if !self.resume.is_empty() || spinning || !self.mesh.park() {
+            if !self.resume.is_empty() || spinning || !self.mesh.park(self.direct_waiters > 0) {
                 timeout = Duration::ZERO;
+            }
+            if timeout > Duration::ZERO {
+                self.parks += 1;
             }
             let polled = self.poll.poll(&mut events, Some(timeout));
             self.mesh.unpark();
@@ -145,7 +155,10 @@ impl<C: Commands> Shard<C> {
             if self.stop.load(Ordering::Acquire) {
                 return Ok(());
             }
-            let mut busy = !events.is_empty();
+            // Ring messages first: a reply that arrived while we slept may free
+            // a connection whose next request is among the events.
+            let mut busy = self.drain_mesh();
+            busy |= !events.is_empty();
             for ev in events.iter() {
                 match ev.token() {
                     WAKER => {}
@@ -192,6 +205,7 @@ impl<C: Commands> Shard<C> {
                 self.stats
                     .commands
                     .store(self.commands_run, Ordering::Relaxed);
+                self.stats.parks.store(self.parks, Ordering::Relaxed);
             }
         }
     }
@@ -224,7 +238,7 @@ impl<C: Commands> Shard<C> {
         self.next_gen = self.next_gen.wrapping_add(1);
         let id = self.conn_ids.fetch_add(1, Ordering::Relaxed) + 1;
         entry.insert(Conn::new(
-            sock,
+            Arc::new(sock),
             id,
             self.next_gen,
             peer,
@@ -236,8 +250,14 @@ impl<C: Commands> Shard<C> {
 
     fn close(&mut self, i: usize) {
         if self.conns.contains(i) {
-            let mut c = self.conns.remove(i);
-            let _ = self.poll.registry().deregister(&mut c.sock);
+            let c = self.conns.remove(i);
+            if c.direct_waited {
+                self.direct_waiters -= 1;
+            }
+            // A peer writing a direct reply may hold the socket a moment longer;
+            // it closes when the last holder drops it.
+            let fd = c.sock.as_raw_fd();
+            let _ = self.poll.registry().deregister(&mut SourceFd(&fd));
             self.stats.connected.fetch_sub(1, Ordering::Relaxed);
         }
     }
@@ -262,7 +282,7 @@ impl<C: Commands> Shard<C> {
             c.want_read = false;
             c.make_room(c.need);
             let space = c.rbuf.len() - c.rend;
-            match c.sock.read(&mut c.rbuf[c.rend..]) {
+            match (&*c.sock).read(&mut c.rbuf[c.rend..]) {
                 Ok(0) => {
                     c.eof = true;
                     self.maybe_close(i);
@@ -320,7 +340,9 @@ impl<C: Commands> Shard<C> {
             {
                 Decoded::Command { consumed } => {
                     let args = Args::new(&rbuf[rpos..rend], &spans);
-                    self.dispatch(i, args);
+                    let last = rpos + consumed == rend;
+                    self.dispatch(i, args, last);
+                    self.note_queue(i);
                     rpos += consumed;
                     self.commands_run += 1;
                 }
@@ -334,6 +356,7 @@ impl<C: Commands> Shard<C> {
                         c.reply_buf(&mut self.pools).extend_from_slice(&reply);
                         c.closing = true;
                     }
+                    self.note_queue(i);
                     self.mark_dirty(i);
                     break;
                 }
@@ -357,8 +380,21 @@ impl<C: Commands> Shard<C> {
         }
     }
 
-    /// Runs, forwards or plans one decoded command of connection `i`.
-    fn dispatch(&mut self, i: usize, args: Args<'_>) {
+    /// Counts connection `i` among those waiting on a direct reply once it
+    /// has queued anything behind one.
+    #[inline]
+    fn note_queue(&mut self, i: usize) {
+        if let Some(c) = self.conns.get_mut(i) {
+            if c.direct && !c.direct_waited && c.pending.len() > 1 {
+                c.direct_waited = true;
+                self.direct_waiters += 1;
+            }
+        }
+    }
+
+    /// Runs, forwards or plans one decoded command of connection `i`. `last`:
+    /// nothing else of the connection's is buffered behind it.
+    fn dispatch(&mut self, i: usize, args: Args<'_>, last: bool) {
         let cmds = &*self.cmds;
         let r = cmds.resolve(args);
         let Some(c) = self.conns.get_mut(i) else {
@@ -385,6 +421,14 @@ impl<C: Commands> Shard<C> {
             }
             Target::Shard(s) => {
                 let ctx = cmds.ctx(&c.session);
+                // Direct reply: when this command is all the connection is
+                // waiting for, its owner writes the reply to the socket itself,
+                // saving the trip back (and often a wake-up) of this shard.
+                let direct = (last && c.pending.is_empty() && c.unsent() == 0 && !c.closing)
+                    .then(|| c.sock.clone());
+                if direct.is_some() {
+                    c.direct = true;
+                }
                 let seq = c.reserve();
                 let conn = ConnRef {
                     idx: i as u32,
@@ -404,6 +448,7 @@ impl<C: Commands> Shard<C> {
                     ctx,
                     span0,
                     nargs: args.len() as u32,
+                    direct,
                 });
                 return;
             }
@@ -508,7 +553,17 @@ impl<C: Commands> Shard<C> {
     fn deliver(&mut self, conn: ConnRef, seq: u64, bytes: &[u8]) {
         let i = conn.idx as usize;
         match self.conns.get_mut(i) {
-            Some(c) if c.gen == conn.gen => c.deliver(seq, bytes, &mut self.pools),
+            Some(c) if c.gen == conn.gen => {
+                let head = c.next_seq - c.pending.len() as u64;
+                if c.direct && seq == head {
+                    c.direct = false;
+                    if c.direct_waited {
+                        c.direct_waited = false;
+                        self.direct_waiters -= 1;
+                    }
+                }
+                c.deliver(seq, bytes, &mut self.pools)
+            }
             _ => return,
         }
         self.mark_dirty(i);
@@ -535,6 +590,8 @@ impl<C: Commands> Shard<C> {
             self.pools.put_replies(bufs);
         }
         let mut rep = self.pools.replies();
+        // Only `Written` items: the origin need not wake for them.
+        let mut lazy = true;
         for item in req.items.drain(..) {
             match item {
                 Request::Cmd {
@@ -544,15 +601,25 @@ impl<C: Commands> Shard<C> {
                     ctx,
                     span0,
                     nargs,
+                    direct,
                 } => {
                     let spans = req
                         .spans
                         .get(span0 as usize..(span0 + nargs) as usize)
                         .unwrap_or(&[]);
                     let args = Args::new(&req.data, spans);
+                    let start = rep.data.len();
                     self.cmds
                         .execute(&mut self.state, ctx, cmd, args, &mut rep.data);
-                    self.commands_run += 1;
+                    if let Some(sock) = direct {
+                        let written = write_some(&sock, &rep.data[start..]);
+                        rep.data.drain(start..start + written);
+                        if rep.data.len() == start {
+                            rep.items.push(Reply::Written { conn, seq });
+                            continue;
+                        }
+                    }
+                    lazy = false;
                     rep.items.push(Reply::Cmd {
                         conn,
                         seq,
@@ -560,6 +627,7 @@ impl<C: Commands> Shard<C> {
                     });
                 }
                 Request::Part { op, idx, ctx, part } => {
+                    lazy = false;
                     let reply = self.cmds.execute_part(&mut self.state, ctx, part);
                     rep.items.push(Reply::Part { op, idx, reply });
                 }
@@ -576,6 +644,7 @@ impl<C: Commands> Shard<C> {
                 bufs: rep,
                 returned: Some(req),
             }),
+            lazy,
         );
     }
 
@@ -594,6 +663,7 @@ impl<C: Commands> Shard<C> {
                     self.deliver(conn, seq, data.get(start..end).unwrap_or(&[]));
                     start = end;
                 }
+                Reply::Written { conn, seq } => self.deliver(conn, seq, &[]),
                 Reply::Part { op, idx, reply } => {
                     let op = op as usize;
                     let Some(o) = self.ops.get_mut(op) else {
@@ -619,11 +689,14 @@ impl<C: Commands> Shard<C> {
     fn send_outgoing(&mut self) {
         for s in 0..self.outgoing.len() {
             if let Some(req) = self.outgoing[s].take() {
-                self.mesh.send(s, Msg::Requests(req));
+                self.mesh.send(s, Msg::Requests(req), false);
             }
         }
         self.mesh.retry_backlog();
-        self.mesh.notify();
+        let woken = self.mesh.notify();
+        if woken > 0 {
+            self.stats.wakeups.fetch_add(woken, Ordering::Relaxed);
+        }
     }
 
     /// Writes pending output; closes or resumes the connection as due.
@@ -632,7 +705,7 @@ impl<C: Commands> Shard<C> {
             return;
         };
         while c.wpos < c.out.len() {
-            match c.sock.write(&c.out[c.wpos..]) {
+            match (&*c.sock).write(&c.out[c.wpos..]) {
                 Ok(0) => break,
                 Ok(n) => c.wpos += n,
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
@@ -670,4 +743,20 @@ impl<C: Commands> Shard<C> {
             }
         }
     }
+}
+
+/// Writes as much of `bytes` as the socket takes now; 0 on any error (the
+/// origin then writes the rest, and meets the error itself).
+fn write_some(sock: &TcpStream, bytes: &[u8]) -> usize {
+    let mut done = 0;
+    let mut w = sock;
+    while done < bytes.len() {
+        match w.write(&bytes[done..]) {
+            Ok(0) => break,
+            Ok(n) => done += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(_) => break,
+        }
+    }
+    done
 }

@@ -59,12 +59,23 @@ fn main() -> ExitCode {
         config.threads
     ));
     let stopper = rt.stopper();
+    let stats = rt.stats();
     waiter.spawn(move |sig| {
         log(&format!("Received {sig}, shutting down."));
         stopper.stop();
     });
     match rt.run() {
         Ok(()) => {
+            for (i, s) in stats.shards().iter().enumerate() {
+                use std::sync::atomic::Ordering::Relaxed;
+                log(&format!(
+                    "shard {i}: {} connections accepted, {} commands, {} wake-ups sent, {} parks",
+                    s.accepted.load(Relaxed),
+                    s.commands.load(Relaxed),
+                    s.wakeups.load(Relaxed),
+                    s.parks.load(Relaxed)
+                ));
+            }
             log("kevy-server is now ready to exit, bye bye...");
             ExitCode::SUCCESS
         }

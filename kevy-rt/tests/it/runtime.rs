@@ -312,3 +312,37 @@ fn the_query_buffer_limit_closes_the_connection() {
     assert_eq!(other.call(&["PING"]), b"+PONG\r\n");
     server.stop();
 }
+
+#[test]
+fn direct_replies_stay_in_order_when_requests_arrive_behind_them() {
+    // A lone forwarded command has its reply written by its owner shard; a
+    // request arriving right behind it must still be answered after it.
+    let server = start(2);
+    let addr = server.addr();
+    let threads: Vec<_> = (0..4)
+        .map(|t| {
+            std::thread::spawn(move || {
+                let mut c = Raw::connect(addr);
+                for i in 1..=1500 {
+                    let k = format!("d{t}:{}", i % 7);
+                    c.send(&cmd(&[b"ADD", k.as_bytes(), b"1"]));
+                    c.send(&cmd(&[b"PING"]));
+                    if i % 3 == 0 {
+                        c.send(&cmd(&[b"TAKE", k.as_bytes()]));
+                    }
+                    let n = (i - 1) / 7 + 1;
+                    assert_eq!(c.reply(), format!(":{n}\r\n").as_bytes());
+                    assert_eq!(c.reply(), b"+PONG\r\n");
+                    if i % 3 == 0 {
+                        let s = n.to_string();
+                        assert_eq!(c.reply(), format!("${}\r\n{s}\r\n", s.len()).as_bytes());
+                    }
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    server.stop();
+}
