@@ -17,14 +17,16 @@ use mio::{Events, Interest, Poll, Token};
 use slab::Slab;
 
 use crate::args::{Args, Span};
-use crate::commands::{Commands, Flow, Gather, LocalCx, ShardInfo};
+use crate::commands::{Commands, Flow, LocalCx, ShardInfo};
 use crate::conn::Conn;
 use crate::mesh::MeshEnd;
-use crate::msg::{ConnRef, Msg, Pools, Replies, Reply, Request, Requests, POOL_MAX_BYTES};
+use crate::msg::{ConnRef, Msg, Pools, Request, Requests, POOL_MAX_BYTES};
 use crate::resp::{Decoded, Limits};
 use crate::route::{target, Target};
 use crate::router::Router;
 use crate::runtime::ShardStats;
+
+mod cross;
 
 pub(crate) const WAKER: Token = Token(usize::MAX);
 /// Output held back while replies from other shards are still due.
@@ -481,224 +483,6 @@ impl<C: Commands> Shard<C> {
         self.mark_dirty(i);
     }
 
-    /// Sends (or runs, when local) one round of parts of operation `op`.
-    fn launch(&mut self, op: usize, parts: &mut Vec<(usize, C::Part)>) {
-        let mut current = op;
-        loop {
-            let Some(o) = self.ops.get_mut(current) else {
-                return;
-            };
-            let ctx = o.ctx;
-            o.replies.clear();
-            o.replies.extend(parts.iter().map(|_| None));
-            o.remaining = parts.len();
-            for (idx, (s, part)) in parts.drain(..).enumerate() {
-                if s == self.id || s >= self.router.nshards() {
-                    let reply = self.cmds.execute_part(&mut self.state, ctx, part);
-                    o.replies[idx] = Some(reply);
-                    o.remaining -= 1;
-                } else {
-                    let req = self.outgoing[s].get_or_insert_with(|| self.pools.requests(s));
-                    req.items.push(Request::Part {
-                        op: current as u32,
-                        idx: idx as u32,
-                        ctx,
-                        part,
-                    });
-                }
-            }
-            if o.remaining > 0 {
-                return;
-            }
-            // Every part ran here: gather at once (and maybe start another round).
-            match self.gather(current, parts) {
-                Some(next) => current = next,
-                None => return,
-            }
-        }
-    }
-
-    /// All replies of `op`'s round are in: reduce them. Returns the op again when
-    /// it wants another round (its parts left in `next`).
-    fn gather(&mut self, op: usize, next: &mut Vec<(usize, C::Part)>) -> Option<usize> {
-        let o = self.ops.get_mut(op)?;
-        let replies: Vec<C::PartReply> = o.replies.drain(..).flatten().collect();
-        let mut out = self.pools.slot();
-        match self
-            .cmds
-            .gather(&mut o.plan, replies, &self.router, next, &mut out)
-        {
-            Gather::Again => {
-                self.pools.put_slot(out);
-                Some(op)
-            }
-            Gather::Done => {
-                let o = self.ops.remove(op);
-                self.deliver(o.conn, o.seq, &out);
-                self.pools.put_slot(out);
-                if o.hold {
-                    if let Some(c) = self.conns.get_mut(o.conn.idx as usize) {
-                        if c.gen == o.conn.gen {
-                            c.held = false;
-                            self.resume.push(o.conn.idx as usize);
-                        }
-                    }
-                }
-                None
-            }
-        }
-    }
-
-    /// Files a reply for connection `conn`, if it is still the same connection.
-    fn deliver(&mut self, conn: ConnRef, seq: u64, bytes: &[u8]) {
-        let i = conn.idx as usize;
-        match self.conns.get_mut(i) {
-            Some(c) if c.gen == conn.gen => {
-                let head = c.next_seq - c.pending.len() as u64;
-                if c.direct && seq == head {
-                    c.direct = false;
-                    if c.direct_waited {
-                        c.direct_waited = false;
-                        self.direct_waiters -= 1;
-                    }
-                }
-                c.deliver(seq, bytes, &mut self.pools)
-            }
-            _ => return,
-        }
-        self.mark_dirty(i);
-    }
-
-    /// Handles every waiting ring message; true if there was any.
-    fn drain_mesh(&mut self) -> bool {
-        let mut any = false;
-        for peer in 0..self.router.nshards() {
-            while let Some(msg) = self.mesh.recv(peer) {
-                any = true;
-                match msg {
-                    Msg::Requests(r) => self.on_requests(peer, r),
-                    Msg::Replies(r) => self.on_replies(peer, r),
-                }
-            }
-        }
-        any
-    }
-
-    /// Runs a peer's request batch and answers it with one reply batch.
-    fn on_requests(&mut self, peer: usize, mut req: Requests<C>) {
-        if let Some(bufs) = req.returned.take() {
-            self.pools.put_replies(bufs);
-        }
-        let mut rep = self.pools.replies();
-        // Only `Written` items: the origin need not wake for them.
-        let mut lazy = true;
-        for item in req.items.drain(..) {
-            match item {
-                Request::Cmd {
-                    conn,
-                    seq,
-                    cmd,
-                    ctx,
-                    span0,
-                    nargs,
-                    direct,
-                } => {
-                    let spans = req
-                        .spans
-                        .get(span0 as usize..(span0 + nargs) as usize)
-                        .unwrap_or(&[]);
-                    let args = Args::new(&req.data, spans);
-                    let start = rep.data.len();
-                    self.cmds
-                        .execute(&mut self.state, ctx, cmd, args, &mut rep.data);
-                    if let Some(sock) = direct {
-                        let written = write_some(&sock, &rep.data[start..]);
-                        rep.data.drain(start..start + written);
-                        if rep.data.len() == start {
-                            rep.items.push(Reply::Written { conn, seq });
-                            continue;
-                        }
-                    }
-                    lazy = false;
-                    rep.items.push(Reply::Cmd {
-                        conn,
-                        seq,
-                        end: rep.data.len(),
-                    });
-                }
-                Request::Part { op, idx, ctx, part } => {
-                    lazy = false;
-                    let reply = self.cmds.execute_part(&mut self.state, ctx, part);
-                    rep.items.push(Reply::Part { op, idx, reply });
-                }
-            }
-        }
-        req.data.clear();
-        req.spans.clear();
-        if req.data.capacity() > POOL_MAX_BYTES {
-            req.data = Vec::new();
-        }
-        self.mesh.send(
-            peer,
-            Msg::Replies(Replies {
-                bufs: rep,
-                returned: Some(req),
-            }),
-            lazy,
-        );
-    }
-
-    /// Files a peer's replies to our connections and operations.
-    fn on_replies(&mut self, peer: usize, mut rep: Replies<C>) {
-        if let Some(req) = rep.returned.take() {
-            self.pools.put_requests(req);
-        }
-        let mut bufs = rep.bufs;
-        let data = std::mem::take(&mut bufs.data);
-        let mut start = 0;
-        let mut next = std::mem::take(&mut self.parts);
-        for item in bufs.items.drain(..) {
-            match item {
-                Reply::Cmd { conn, seq, end } => {
-                    self.deliver(conn, seq, data.get(start..end).unwrap_or(&[]));
-                    start = end;
-                }
-                Reply::Written { conn, seq } => self.deliver(conn, seq, &[]),
-                Reply::Part { op, idx, reply } => {
-                    let op = op as usize;
-                    let Some(o) = self.ops.get_mut(op) else {
-                        continue;
-                    };
-                    if let Some(slot) = o.replies.get_mut(idx as usize) {
-                        *slot = Some(reply);
-                        o.remaining -= 1;
-                    }
-                    if o.remaining == 0 {
-                        if let Some(again) = self.gather(op, &mut next) {
-                            self.launch(again, &mut next);
-                        }
-                    }
-                }
-            }
-        }
-        self.parts = next;
-        bufs.data = data;
-        self.pools.return_replies(peer, bufs);
-    }
-
-    fn send_outgoing(&mut self) {
-        for s in 0..self.outgoing.len() {
-            if let Some(req) = self.outgoing[s].take() {
-                self.mesh.send(s, Msg::Requests(req), false);
-            }
-        }
-        self.mesh.retry_backlog();
-        let woken = self.mesh.notify();
-        if woken > 0 {
-            self.stats.wakeups.fetch_add(woken, Ordering::Relaxed);
-        }
-    }
-
     /// Writes pending output; closes or resumes the connection as due.
     fn flush(&mut self, i: usize) {
         let Some(c) = self.conns.get_mut(i) else {
@@ -743,20 +527,4 @@ impl<C: Commands> Shard<C> {
             }
         }
     }
-}
-
-/// Writes as much of `bytes` as the socket takes now; 0 on any error (the
-/// origin then writes the rest, and meets the error itself).
-fn write_some(sock: &TcpStream, bytes: &[u8]) -> usize {
-    let mut done = 0;
-    let mut w = sock;
-    while done < bytes.len() {
-        match w.write(&bytes[done..]) {
-            Ok(0) => break,
-            Ok(n) => done += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(_) => break,
-        }
-    }
-    done
 }
