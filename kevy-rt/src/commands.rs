@@ -205,6 +205,13 @@ pub trait Commands: Send + Sync + Sized + 'static {
         out: &mut Vec<u8>,
     ) -> Gather;
 
+    /// The reply written to a connection refused because `maxclients`
+    /// connections are open, just before it is closed. Default: Redis's
+    /// `-ERR max number of clients reached`.
+    fn too_many_clients(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(b"-ERR max number of clients reached\r\n");
+    }
+
     /// Periodic per-shard work (active expiry, …), every [`Commands::tick_interval`].
     fn tick(&self, _shard: &mut Self::Shard) {}
 

@@ -9,6 +9,7 @@
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Instant;
 
 use mio::net::TcpStream;
 
@@ -66,6 +67,8 @@ pub(crate) struct Conn<C: Commands> {
     /// Replies are queued behind that direct reply (counted in the shard's
     /// `direct_waiters`).
     pub(crate) direct_waited: bool,
+    /// When input last arrived (for the idle timeout).
+    pub(crate) last_active: Instant,
 }
 
 impl<C: Commands> Conn<C> {
@@ -98,6 +101,7 @@ impl<C: Commands> Conn<C> {
             high_water,
             direct: false,
             direct_waited: false,
+            last_active: Instant::now(),
         }
     }
 

@@ -15,6 +15,7 @@
 //! - `shard`, `conn`: the per-core event loop and connection state.
 //! - `route`: a [`Route`] turned into the shard (or plan) a command runs on.
 //! - [`testing`]: an in-process multi-shard driver for command-set unit tests.
+//! - [`settings`]: live-changeable connection settings (maxclients, timeout…).
 //! - [`runtime`]: the builder, `run` and the background `Server` handle.
 #![deny(missing_docs)]
 
@@ -28,6 +29,7 @@ pub mod ring;
 mod route;
 pub mod router;
 pub mod runtime;
+pub mod settings;
 mod shard;
 pub mod testing;
 
@@ -36,3 +38,4 @@ pub use commands::{Commands, Flow, Gather, LocalCx, Planned, Resolved, Route, Sh
 pub use resp::{Decoded, Limits};
 pub use router::Router;
 pub use runtime::{Builder, Runtime, Server, ShardStats, Stats, Stopper};
+pub use settings::Settings;

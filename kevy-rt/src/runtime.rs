@@ -17,6 +17,7 @@ use crate::commands::Commands;
 use crate::mesh::{mesh, MeshEnd, Signal};
 use crate::msg::Msg;
 use crate::resp::Limits;
+use crate::settings::Settings;
 use crate::shard::{Shard, ShardParts, WAKER};
 
 /// Counters one shard publishes (relaxed atomics, written off the per-command path
@@ -33,6 +34,8 @@ pub struct ShardStats {
     pub wakeups: AtomicU64,
     /// Loop iterations that parked in the kernel (published every tick).
     pub parks: AtomicU64,
+    /// Connections refused because `maxclients` were open.
+    pub rejected: AtomicU64,
 }
 
 /// Configures a [`Runtime`].
@@ -44,9 +47,18 @@ pub struct Builder<C: Commands> {
     limits: Limits,
     backlog: i32,
     idle_spin: Duration,
+    settings: Arc<Settings>,
 }
 
 impl<C: Commands> Builder<C> {
+    /// Live-changeable settings (maxclients, idle timeout, keep-alive, output
+    /// limit), shared with whoever else holds the `Arc` (e.g. a `CONFIG SET`
+    /// handler). Default: [`Settings::new`].
+    pub fn settings(mut self, settings: Arc<Settings>) -> Self {
+        self.settings = settings;
+        self
+    }
+
     /// Address to listen on, `host:port` (default `127.0.0.1:6379`; port 0 picks
     /// a free port).
     pub fn bind(mut self, addr: impl Into<String>) -> Self {
@@ -119,6 +131,7 @@ impl<C: Commands> Builder<C> {
             stop: Arc::new(AtomicBool::new(false)),
             stats: (0..n).map(|_| Arc::new(ShardStats::default())).collect(),
             idle_spin: self.idle_spin,
+            settings: self.settings,
         })
     }
 }
@@ -154,6 +167,7 @@ pub struct Runtime<C: Commands> {
     stop: Arc<AtomicBool>,
     stats: Vec<Arc<ShardStats>>,
     idle_spin: Duration,
+    settings: Arc<Settings>,
 }
 
 impl<C: Commands> Runtime<C> {
@@ -172,6 +186,7 @@ impl<C: Commands> Runtime<C> {
                     .and_then(|v| v.parse().ok())
                     .unwrap_or(0),
             ),
+            settings: Settings::new(),
         }
     }
 
@@ -191,6 +206,11 @@ impl<C: Commands> Runtime<C> {
     /// Per-shard counters.
     pub fn stats(&self) -> Stats {
         Stats(self.stats.clone())
+    }
+
+    /// The live settings.
+    pub fn settings(&self) -> Arc<Settings> {
+        self.settings.clone()
     }
 
     /// Runs every shard until [`Stopper::stop`] is called; returns the first
@@ -247,6 +267,7 @@ impl<C: Commands> Runtime<C> {
                 stop: self.stop.clone(),
                 stats,
                 idle_spin: self.idle_spin,
+                settings: self.settings.clone(),
             };
             let h = std::thread::Builder::new()
                 .name(format!("kevy-shard-{id}"))

@@ -25,6 +25,7 @@ use crate::resp::{Decoded, Limits};
 use crate::route::{target, Target};
 use crate::router::Router;
 use crate::runtime::ShardStats;
+use crate::settings::Settings;
 
 mod cross;
 
@@ -74,6 +75,9 @@ pub(crate) struct Shard<C: Commands> {
     stats: Arc<ShardStats>,
     /// How long an idle loop keeps polling before it parks.
     idle_spin: Duration,
+    settings: Arc<Settings>,
+    /// Time at the top of this loop iteration.
+    now: Instant,
 }
 
 /// What a shard thread is built from.
@@ -88,6 +92,7 @@ pub(crate) struct ShardParts<C: Commands> {
     pub(crate) stop: Arc<AtomicBool>,
     pub(crate) stats: Arc<ShardStats>,
     pub(crate) idle_spin: Duration,
+    pub(crate) settings: Arc<Settings>,
 }
 
 impl<C: Commands> Shard<C> {
@@ -124,6 +129,8 @@ impl<C: Commands> Shard<C> {
             stop: p.stop,
             stats: p.stats,
             idle_spin: p.idle_spin,
+            settings: p.settings,
+            now: Instant::now(),
         })
     }
 
@@ -136,6 +143,7 @@ impl<C: Commands> Shard<C> {
         let mut idle_since: Option<Instant> = None;
         loop {
             let now = Instant::now();
+            self.now = now;
             let mut timeout = next_tick.saturating_duration_since(now);
             if self.mesh.has_backlog() {
                 timeout = timeout.min(Duration::from_millis(1));
@@ -195,7 +203,11 @@ impl<C: Commands> Shard<C> {
                     c.dirty = false;
                     // Replies still owed by other shards will make the
                     // connection dirty again: write once then, not twice.
-                    if !c.pending.is_empty() && c.unsent() < COALESCE_MAX {
+                    let over = self
+                        .settings
+                        .output_hard_limit()
+                        .is_some_and(|l| c.unsent() as u64 > l);
+                    if !c.pending.is_empty() && c.unsent() < COALESCE_MAX && !over {
                         continue;
                     }
                 }
@@ -203,6 +215,7 @@ impl<C: Commands> Shard<C> {
             }
             if Instant::now() >= next_tick {
                 self.cmds.tick(&mut self.state);
+                self.close_idle();
                 next_tick = Instant::now() + tick_every;
                 self.stats
                     .commands
@@ -226,7 +239,21 @@ impl<C: Commands> Shard<C> {
     }
 
     fn add_conn(&mut self, mut sock: TcpStream, peer: Option<std::net::SocketAddr>) {
+        if !self.settings.try_admit() {
+            // Like Redis: one best-effort write of the error, then close.
+            let mut msg = Vec::new();
+            self.cmds.too_many_clients(&mut msg);
+            let _ = sock.write(&msg);
+            self.stats.rejected.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
         let _ = sock.set_nodelay(true);
+        if let Some(every) = self.settings.keepalive() {
+            let ka = socket2::TcpKeepalive::new()
+                .with_time(every)
+                .with_interval(every / 3);
+            let _ = socket2::SockRef::from(&sock).set_tcp_keepalive(&ka);
+        }
         let entry = self.conns.vacant_entry();
         let token = Token(entry.key());
         if self
@@ -235,6 +262,7 @@ impl<C: Commands> Shard<C> {
             .register(&mut sock, token, Interest::READABLE | Interest::WRITABLE)
             .is_err()
         {
+            self.settings.release();
             return;
         }
         self.next_gen = self.next_gen.wrapping_add(1);
@@ -253,6 +281,7 @@ impl<C: Commands> Shard<C> {
     fn close(&mut self, i: usize) {
         if self.conns.contains(i) {
             let c = self.conns.remove(i);
+            self.settings.release();
             if c.direct_waited {
                 self.direct_waiters -= 1;
             }
@@ -292,6 +321,7 @@ impl<C: Commands> Shard<C> {
                 }
                 Ok(n) => {
                     c.rend += n;
+                    c.last_active = self.now;
                     if c.rend - c.rpos > self.limits.max_query_buffer {
                         // Redis closes such a client without a reply.
                         self.close(i);
@@ -500,6 +530,13 @@ impl<C: Commands> Shard<C> {
                 }
             }
         }
+        if let Some(limit) = self.settings.output_hard_limit() {
+            if c.unsent() as u64 > limit {
+                // client-output-buffer-limit: Redis closes such a client.
+                self.close(i);
+                return;
+            }
+        }
         if c.wpos == c.out.len() {
             c.out.clear();
             c.wpos = 0;
@@ -514,6 +551,24 @@ impl<C: Commands> Shard<C> {
             self.resume.push(i);
         }
         self.maybe_close(i);
+    }
+
+    /// Closes connections idle for longer than the `timeout` setting (only
+    /// those with nothing in flight).
+    fn close_idle(&mut self) {
+        let Some(limit) = self.settings.idle_timeout() else {
+            return;
+        };
+        let now = Instant::now();
+        let idle: Vec<usize> = self
+            .conns
+            .iter()
+            .filter(|(_, c)| c.pending.is_empty() && now.duration_since(c.last_active) > limit)
+            .map(|(i, _)| i)
+            .collect();
+        for i in idle {
+            self.close(i);
+        }
     }
 
     /// Closes a connection that is finished and owed nothing.

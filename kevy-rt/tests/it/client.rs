@@ -63,6 +63,18 @@ impl Raw {
         }
     }
 
+    /// Reads whatever arrives next (empty at EOF).
+    pub fn read_some(&mut self) -> Vec<u8> {
+        if !self.buf.is_empty() {
+            return std::mem::take(&mut self.buf);
+        }
+        let mut chunk = [0u8; 65536];
+        match self.sock.read(&mut chunk) {
+            Ok(n) => chunk[..n].to_vec(),
+            Err(_) => Vec::new(),
+        }
+    }
+
     /// Reads until the server closes; returns everything left.
     pub fn read_to_close(&mut self) -> Vec<u8> {
         let mut rest = std::mem::take(&mut self.buf);

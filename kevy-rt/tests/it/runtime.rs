@@ -346,3 +346,72 @@ fn direct_replies_stay_in_order_when_requests_arrive_behind_them() {
     }
     server.stop();
 }
+
+#[test]
+fn maxclients_refuses_extra_connections_with_an_error() {
+    let settings = kevy_rt::Settings::new();
+    settings.set_max_clients(3);
+    let server = start_with(2, |b| b.settings(settings.clone()));
+    let mut held: Vec<Raw> = (0..3).map(|_| Raw::connect(server.addr())).collect();
+    for c in held.iter_mut() {
+        assert_eq!(c.call(&["PING"]), b"+PONG\r\n");
+    }
+    let mut extra = Raw::connect(server.addr());
+    assert_eq!(
+        extra.read_to_close(),
+        b"-ERR max number of clients reached\r\n"
+    );
+    assert_eq!(settings.connected(), 3);
+    // Once one leaves, a newcomer is served (the server notices the close first).
+    drop(held.pop());
+    let mut tries = 0;
+    loop {
+        let mut c = Raw::connect(server.addr());
+        c.send(b"PING\r\n");
+        let got = c.read_some();
+        if got == b"+PONG\r\n" {
+            break;
+        }
+        assert_eq!(got, b"-ERR max number of clients reached\r\n");
+        tries += 1;
+        assert!(tries < 10_000, "the slot was never released");
+        std::thread::yield_now();
+    }
+    server.stop();
+}
+
+#[test]
+fn idle_connections_are_closed_after_the_timeout() {
+    let settings = kevy_rt::Settings::new();
+    settings.set_idle_timeout(std::time::Duration::from_millis(200));
+    let server = start_with(2, |b| b.settings(settings.clone()));
+    let mut c = Raw::connect(server.addr());
+    assert_eq!(c.call(&["PING"]), b"+PONG\r\n");
+    assert!(c.read_to_close().is_empty());
+    server.stop();
+}
+
+#[test]
+fn the_output_hard_limit_closes_a_client_that_does_not_read() {
+    let settings = kevy_rt::Settings::new();
+    let server = start_with(2, |b| b.settings(settings.clone()));
+    let mut c = Raw::connect(server.addr());
+    let value = vec![b'v'; 1 << 20];
+    c.send(&cmd(&[b"PUT", b"big", &value]));
+    assert_eq!(c.reply(), b"+OK\r\n");
+    settings.set_output_hard_limit(256 * 1024);
+    let mut batch = Vec::new();
+    for _ in 0..64 {
+        batch.extend(cmd(&[b"TAKE", b"big"]));
+    }
+    c.send(&batch);
+    let got = c.read_to_close();
+    assert!(
+        got.len() < 64 << 20,
+        "the client got everything: {}",
+        got.len()
+    );
+    let mut other = Raw::connect(server.addr());
+    assert_eq!(other.call(&["PING"]), b"+PONG\r\n");
+    server.stop();
+}

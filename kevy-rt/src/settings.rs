@@ -1,0 +1,112 @@
+//! Runtime settings that can change while the server runs (`CONFIG SET`
+//! `maxclients`, `timeout`, `tcp-keepalive`, output-buffer limits). Shared by
+//! every shard as relaxed atomics: read when a connection is accepted, when
+//! output is queued and on the periodic tick — never behind a lock.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Live-changeable connection settings. `0` disables a limit.
+#[derive(Debug)]
+pub struct Settings {
+    max_clients: AtomicU64,
+    idle_timeout_ms: AtomicU64,
+    keepalive_secs: AtomicU64,
+    output_hard_limit: AtomicU64,
+    connected: AtomicU64,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            max_clients: AtomicU64::new(10_000),
+            idle_timeout_ms: AtomicU64::new(0),
+            keepalive_secs: AtomicU64::new(300),
+            output_hard_limit: AtomicU64::new(0),
+            connected: AtomicU64::new(0),
+        }
+    }
+}
+
+impl Settings {
+    /// Redis's defaults: 10,000 clients, no idle timeout, keep-alive every
+    /// 300 s, no output limit for normal clients.
+    pub fn new() -> Arc<Settings> {
+        Arc::new(Settings::default())
+    }
+
+    /// Most connections open at once over all shards (`maxclients`).
+    pub fn max_clients(&self) -> u64 {
+        self.max_clients.load(Ordering::Relaxed)
+    }
+
+    /// Sets `maxclients`.
+    pub fn set_max_clients(&self, n: u64) {
+        self.max_clients.store(n, Ordering::Relaxed);
+    }
+
+    /// Idle time after which a connection is closed (`timeout`); `None` = never.
+    pub fn idle_timeout(&self) -> Option<Duration> {
+        match self.idle_timeout_ms.load(Ordering::Relaxed) {
+            0 => None,
+            ms => Some(Duration::from_millis(ms)),
+        }
+    }
+
+    /// Sets `timeout`; zero disables it.
+    pub fn set_idle_timeout(&self, d: Duration) {
+        self.idle_timeout_ms.store(
+            d.as_millis().min(u64::MAX as u128) as u64,
+            Ordering::Relaxed,
+        );
+    }
+
+    /// TCP keep-alive interval for new connections (`tcp-keepalive`); `None` = off.
+    pub fn keepalive(&self) -> Option<Duration> {
+        match self.keepalive_secs.load(Ordering::Relaxed) {
+            0 => None,
+            s => Some(Duration::from_secs(s)),
+        }
+    }
+
+    /// Sets `tcp-keepalive` in seconds; zero disables it.
+    pub fn set_keepalive_secs(&self, secs: u64) {
+        self.keepalive_secs.store(secs, Ordering::Relaxed);
+    }
+
+    /// Unsent output beyond which a connection is closed (the hard limit of
+    /// `client-output-buffer-limit normal`); `None` = unlimited.
+    pub fn output_hard_limit(&self) -> Option<u64> {
+        match self.output_hard_limit.load(Ordering::Relaxed) {
+            0 => None,
+            n => Some(n),
+        }
+    }
+
+    /// Sets the output hard limit in bytes; zero disables it.
+    pub fn set_output_hard_limit(&self, bytes: u64) {
+        self.output_hard_limit.store(bytes, Ordering::Relaxed);
+    }
+
+    /// Connections open now over all shards.
+    pub fn connected(&self) -> u64 {
+        self.connected.load(Ordering::Relaxed)
+    }
+
+    /// Counts a new connection unless the limit is reached.
+    pub(crate) fn try_admit(&self) -> bool {
+        let max = self.max_clients();
+        let now = self.connected.fetch_add(1, Ordering::Relaxed);
+        if max != 0 && now >= max {
+            self.connected.fetch_sub(1, Ordering::Relaxed);
+            return false;
+        }
+        true
+    }
+
+    /// Uncounts a closed connection.
+    pub(crate) fn release(&self) {
+        self.connected.fetch_sub(1, Ordering::Relaxed);
+    }
+}
