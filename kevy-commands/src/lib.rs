@@ -212,7 +212,13 @@ impl Commands for Redis {
         }
     }
 
-    fn execute_part(&self, shard: &mut Keyspace, ctx: Ctx, part: Part) -> PartReply {
+    fn execute_part(
+        &self,
+        shard: &mut Keyspace,
+        ctx: Ctx,
+        part: Part,
+        _clients: &mut kevy_rt::Clients<'_, Self>,
+    ) -> PartReply {
         multi::execute_part(shard, ctx, part)
     }
 

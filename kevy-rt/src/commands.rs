@@ -22,10 +22,10 @@
 //! Replies are bytes appended to `out`, in whatever wire format the command set
 //! speaks; the runtime only guarantees they leave in request order.
 
-use std::net::SocketAddr;
 use std::time::Duration;
 
 use crate::args::{Args, Span};
+use crate::clients::{ClientFacts, Clients};
 use crate::resp::{self, Decoded, Limits};
 use crate::router::Router;
 
@@ -103,14 +103,10 @@ pub struct ShardInfo {
 /// Facts about the connection a local command runs for.
 #[derive(Clone, Copy, Debug)]
 pub struct LocalCx {
-    /// The shard serving the connection.
-    pub shard: usize,
     /// Number of shards.
     pub nshards: usize,
-    /// A process-unique connection id (never reused).
-    pub conn_id: u64,
-    /// The peer address, when known.
-    pub peer: Option<SocketAddr>,
+    /// The connection (its `shard`, `id`, addresses, buffers…).
+    pub client: ClientFacts,
 }
 
 /// A command set: the verbs, their meaning and the per-shard state they act on.
@@ -185,12 +181,14 @@ pub trait Commands: Send + Sync + Sized + 'static {
         parts: &mut Vec<(usize, Self::Part)>,
     ) -> Planned<Self::Plan>;
 
-    /// Runs one part on its shard.
+    /// Runs one part on its shard. `clients` shows (and can close) the
+    /// connections of that shard, for commands like `CLIENT LIST`/`KILL`.
     fn execute_part(
         &self,
         shard: &mut Self::Shard,
         ctx: Self::Ctx,
         part: Self::Part,
+        clients: &mut Clients<'_, Self>,
     ) -> Self::PartReply;
 
     /// Reduces the replies of one round (index-aligned with the parts pushed) into

@@ -13,6 +13,7 @@ use std::time::Instant;
 
 use mio::net::TcpStream;
 
+use crate::clients::ClientFacts;
 use crate::commands::Commands;
 use crate::msg::Pools;
 
@@ -33,6 +34,10 @@ pub(crate) struct Conn<C: Commands> {
     pub(crate) id: u64,
     pub(crate) gen: u32,
     pub(crate) peer: Option<SocketAddr>,
+    pub(crate) local: Option<SocketAddr>,
+    pub(crate) created: Instant,
+    /// The last command resolved (for `CLIENT LIST`'s `cmd=`).
+    pub(crate) last_cmd: Option<C::Cmd>,
     /// Read buffer; bytes `rpos..rend` are received and not yet decoded. The
     /// whole length is initialised, so reads need no zeroing.
     pub(crate) rbuf: Vec<u8>,
@@ -79,11 +84,16 @@ impl<C: Commands> Conn<C> {
         peer: Option<SocketAddr>,
         high_water: usize,
     ) -> Conn<C> {
+        let local = sock.local_addr().ok();
+        let now = Instant::now();
         Conn {
             sock,
             id,
             gen,
             peer,
+            local,
+            created: now,
+            last_cmd: None,
             rbuf: vec![0; READ_CHUNK],
             rpos: 0,
             rend: 0,
@@ -101,7 +111,27 @@ impl<C: Commands> Conn<C> {
             high_water,
             direct: false,
             direct_waited: false,
-            last_active: Instant::now(),
+            last_active: now,
+        }
+    }
+
+    /// The runtime facts of this connection, on shard `shard`.
+    pub(crate) fn facts(&self, shard: usize) -> ClientFacts {
+        use std::os::fd::AsRawFd;
+        ClientFacts {
+            id: self.id,
+            shard,
+            peer: self.peer,
+            local: self.local,
+            fd: self.sock.as_raw_fd(),
+            created: self.created,
+            last_active: self.last_active,
+            query_buf: self.rend - self.rpos,
+            query_buf_free: self.rbuf.len().saturating_sub(self.rend),
+            out_unsent: self.unsent(),
+            out_capacity: self.out.capacity(),
+            replies_pending: self.pending.len(),
+            closing: self.closing,
         }
     }
 

@@ -9,6 +9,7 @@
 //! ## Layout
 //! - [`args`]: argument spans borrowed from read buffers.
 //! - [`resp`]: RESP2 request decoding (the default wire format) and its limits.
+//! - [`clients`]: what a command set sees of connections (CLIENT LIST/KILL).
 //! - [`commands`]: the [`Commands`] trait a command set implements.
 //! - [`router`]: key → shard hashing, with `{hashtag}` co-location.
 //! - [`ring`], `mesh`, `msg`: SPSC rings and the N×N mesh of them with wake-ups.
@@ -20,6 +21,7 @@
 #![deny(missing_docs)]
 
 pub mod args;
+pub mod clients;
 pub mod commands;
 mod conn;
 mod mesh;
@@ -34,6 +36,7 @@ mod shard;
 pub mod testing;
 
 pub use args::{Args, OwnedArgs, Span};
+pub use clients::{Client, ClientFacts, Clients};
 pub use commands::{Commands, Flow, Gather, LocalCx, Planned, Resolved, Route, ShardInfo};
 pub use resp::{Decoded, Limits};
 pub use router::Router;

@@ -17,6 +17,7 @@ use mio::{Events, Interest, Poll, Token};
 use slab::Slab;
 
 use crate::args::{Args, Span};
+use crate::clients::{Client, ClientTable};
 use crate::commands::{Commands, Flow, LocalCx, ShardInfo};
 use crate::conn::Conn;
 use crate::mesh::MeshEnd;
@@ -70,6 +71,8 @@ pub(crate) struct Shard<C: Commands> {
     parks: u64,
     /// Connections with replies queued behind a direct reply in flight.
     direct_waiters: usize,
+    /// Connections a part asked to close.
+    killed: Vec<usize>,
     conn_ids: Arc<AtomicU64>,
     stop: Arc<AtomicBool>,
     stats: Arc<ShardStats>,
@@ -125,6 +128,7 @@ impl<C: Commands> Shard<C> {
             commands_run: 0,
             parks: 0,
             direct_waiters: 0,
+            killed: Vec::new(),
             conn_ids: p.conn_ids,
             stop: p.stop,
             stats: p.stats,
@@ -197,6 +201,7 @@ impl<C: Commands> Shard<C> {
                 // spent: read to the end.
                 self.read(i, true);
             }
+            self.reap_killed();
             self.send_outgoing();
             while let Some(i) = self.dirty.pop() {
                 if let Some(c) = self.conns.get_mut(i) {
@@ -432,13 +437,12 @@ impl<C: Commands> Shard<C> {
         let Some(c) = self.conns.get_mut(i) else {
             return;
         };
+        c.last_cmd = Some(r.cmd);
         match target(r.route, args, &self.router, self.id) {
             Target::Local => {
                 let cx = LocalCx {
-                    shard: self.id,
                     nshards: self.router.nshards(),
-                    conn_id: c.id,
-                    peer: c.peer,
+                    client: c.facts(self.id),
                 };
                 let (out, session) = c.reply_buf_and_session(&mut self.pools);
                 let flow = cmds.execute_local(&mut self.state, session, &cx, r.cmd, args, out);
@@ -571,6 +575,14 @@ impl<C: Commands> Shard<C> {
         }
     }
 
+    /// Acts on `CLIENT KILL`-style requests made during a part.
+    pub(super) fn reap_killed(&mut self) {
+        while let Some(i) = self.killed.pop() {
+            self.mark_dirty(i);
+            self.maybe_close(i);
+        }
+    }
+
     /// Closes a connection that is finished and owed nothing.
     fn maybe_close(&mut self, i: usize) {
         if let Some(c) = self.conns.get(i) {
@@ -580,6 +592,37 @@ impl<C: Commands> Shard<C> {
             if c.drained() && (c.closing || (c.eof && !c.held && !input_waiting)) {
                 self.close(i);
             }
+        }
+    }
+}
+
+/// A shard's connection table as [`Clients`](crate::Clients) shows it.
+pub(super) struct ConnTable<'a, C: Commands> {
+    pub(super) conns: &'a mut Slab<Conn<C>>,
+    pub(super) killed: &'a mut Vec<usize>,
+    pub(super) shard: usize,
+}
+
+impl<C: Commands> ClientTable<C> for ConnTable<'_, C> {
+    fn each(&self, f: &mut dyn FnMut(Client<'_, C>)) {
+        for (_, c) in self.conns.iter() {
+            f(Client {
+                facts: c.facts(self.shard),
+                session: &c.session,
+                last_cmd: c.last_cmd,
+            });
+        }
+    }
+
+    fn kill(&mut self, id: u64) -> bool {
+        let found = self.conns.iter_mut().find(|(_, c)| c.id == id);
+        match found {
+            Some((i, c)) => {
+                c.closing = true;
+                self.killed.push(i);
+                true
+            }
+            None => false,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! An in-process, single-threaded driver for a [`Commands`] implementation over
 //! several shards: the same routing, planning and gathering as the runtime, with
-//! no sockets and no threads. For unit tests of command sets.
+//! no sockets and no threads. For unit tests of command sets. Parts see no
+//! connections ([`Clients::none`]); local commands see synthetic facts.
 //!
 //! ```
 //! # use kevy_rt::testing::Harness;
@@ -11,6 +12,7 @@
 //! ```
 
 use crate::args::OwnedArgs;
+use crate::clients::{ClientFacts, Clients};
 use crate::commands::{Commands, Flow, Gather, LocalCx, ShardInfo};
 use crate::route::{target, Target};
 use crate::router::Router;
@@ -77,11 +79,24 @@ impl<C: Commands> Harness<C> {
         let r = self.cmds.resolve(args);
         match target(r.route, args, &self.router, home) {
             Target::Local => {
+                let now = std::time::Instant::now();
                 let cx = LocalCx {
-                    shard: home,
                     nshards: self.shards.len(),
-                    conn_id: conn.0 as u64 + 1,
-                    peer: None,
+                    client: ClientFacts {
+                        id: conn.0 as u64 + 1,
+                        shard: home,
+                        peer: None,
+                        local: None,
+                        fd: -1,
+                        created: now,
+                        last_active: now,
+                        query_buf: 0,
+                        query_buf_free: 0,
+                        out_unsent: 0,
+                        out_capacity: 0,
+                        replies_pending: 0,
+                        closing: false,
+                    },
                 };
                 let shard = &mut self.shards[home];
                 let flow = self
@@ -101,7 +116,14 @@ impl<C: Commands> Harness<C> {
                 loop {
                     let replies = parts
                         .drain(..)
-                        .map(|(s, p)| self.cmds.execute_part(&mut self.shards[s], ctx, p))
+                        .map(|(s, p)| {
+                            self.cmds.execute_part(
+                                &mut self.shards[s],
+                                ctx,
+                                p,
+                                &mut Clients::none(),
+                            )
+                        })
                         .collect();
                     let g = self.cmds.gather(
                         &mut planned.plan,

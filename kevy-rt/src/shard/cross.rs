@@ -7,8 +7,9 @@ use std::sync::atomic::Ordering;
 
 use mio::net::TcpStream;
 
-use super::Shard;
+use super::{ConnTable, Shard};
 use crate::args::Args;
+use crate::clients::Clients;
 use crate::commands::{Commands, Gather};
 use crate::msg::{ConnRef, Msg, Replies, Reply, Request, Requests, POOL_MAX_BYTES};
 
@@ -26,7 +27,15 @@ impl<C: Commands> Shard<C> {
             o.remaining = parts.len();
             for (idx, (s, part)) in parts.drain(..).enumerate() {
                 if s == self.id || s >= self.router.nshards() {
-                    let reply = self.cmds.execute_part(&mut self.state, ctx, part);
+                    let mut table = ConnTable {
+                        conns: &mut self.conns,
+                        killed: &mut self.killed,
+                        shard: self.id,
+                    };
+                    let mut clients = Clients::new(&mut table);
+                    let reply = self
+                        .cmds
+                        .execute_part(&mut self.state, ctx, part, &mut clients);
                     o.replies[idx] = Some(reply);
                     o.remaining -= 1;
                 } else {
@@ -160,7 +169,15 @@ impl<C: Commands> Shard<C> {
                 }
                 Request::Part { op, idx, ctx, part } => {
                     lazy = false;
-                    let reply = self.cmds.execute_part(&mut self.state, ctx, part);
+                    let mut table = ConnTable {
+                        conns: &mut self.conns,
+                        killed: &mut self.killed,
+                        shard: self.id,
+                    };
+                    let mut clients = Clients::new(&mut table);
+                    let reply = self
+                        .cmds
+                        .execute_part(&mut self.state, ctx, part, &mut clients);
                     rep.items.push(Reply::Part { op, idx, reply });
                 }
             }

@@ -415,3 +415,24 @@ fn the_output_hard_limit_closes_a_client_that_does_not_read() {
     assert_eq!(other.call(&["PING"]), b"+PONG\r\n");
     server.stop();
 }
+
+#[test]
+fn parts_see_and_kill_the_connections_of_every_shard() {
+    let server = start(3);
+    let mut conns: Vec<Raw> = (0..12).map(|_| Raw::connect(server.addr())).collect();
+    let mut ids = Vec::new();
+    for c in conns.iter_mut() {
+        let r = c.call(&["MYID"]);
+        ids.push(String::from_utf8_lossy(&r[1..r.len() - 2]).to_string());
+    }
+    assert_eq!(conns[0].call(&["CONNS"]), b":12\r\n");
+    // Kill another connection (on whichever shard it lives) and ourselves.
+    assert_eq!(conns[0].call(&["KILL", &ids[5]]), b":1\r\n");
+    assert_eq!(conns[0].call(&["KILL", "999999"]), b":0\r\n");
+    assert!(conns[5].read_to_close().is_empty());
+    let me = ids[1].clone();
+    assert_eq!(conns[1].call(&["KILL", &me]), b":1\r\n");
+    assert!(conns[1].read_to_close().is_empty());
+    assert_eq!(conns[0].call(&["CONNS"]), b":10\r\n");
+    server.stop();
+}

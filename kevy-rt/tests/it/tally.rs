@@ -4,7 +4,9 @@
 
 use std::collections::HashMap;
 
-use kevy_rt::{Args, Commands, Flow, Gather, LocalCx, Planned, Resolved, Route, Router, ShardInfo};
+use kevy_rt::{
+    Args, Clients, Commands, Flow, Gather, LocalCx, Planned, Resolved, Route, Router, ShardInfo,
+};
 
 #[derive(Clone, Copy, Debug)]
 pub enum Verb {
@@ -16,6 +18,9 @@ pub enum Verb {
     Total,
     Move,
     Whoami,
+    Myid,
+    Conns,
+    Kill,
     Bye,
     Bad,
 }
@@ -27,6 +32,8 @@ pub enum Part {
     Count,
     Remove(Vec<u8>),
     Insert(Vec<u8>, Vec<u8>),
+    Conns,
+    Kill(u64),
 }
 
 pub enum PartReply {
@@ -85,6 +92,9 @@ impl Commands for Tally {
             b"TOTAL" => (Verb::Total, Route::Plan, 1),
             b"MOVE" => (Verb::Move, Route::Plan, 3),
             b"WHOAMI" => (Verb::Whoami, Route::Local, 1),
+            b"MYID" => (Verb::Myid, Route::Local, 1),
+            b"CONNS" => (Verb::Conns, Route::Plan, 1),
+            b"KILL" => (Verb::Kill, Route::Plan, 2),
             b"BYE" => (Verb::Bye, Route::Local, 1),
             _ => (Verb::Bad, Route::Local, 0),
         };
@@ -147,7 +157,8 @@ impl Commands for Tally {
     ) -> Flow {
         match cmd {
             Verb::Ping => out.extend_from_slice(b"+PONG\r\n"),
-            Verb::Whoami => out.extend_from_slice(format!(":{}\r\n", cx.shard).as_bytes()),
+            Verb::Whoami => out.extend_from_slice(format!(":{}\r\n", cx.client.shard).as_bytes()),
+            Verb::Myid => out.extend_from_slice(format!(":{}\r\n", cx.client.id).as_bytes()),
             Verb::Bye => {
                 out.extend_from_slice(b"+BYE\r\n");
                 return Flow::Close;
@@ -188,9 +199,17 @@ impl Commands for Tally {
                     hold: false,
                 }
             }
-            Verb::Total => {
+            Verb::Total | Verb::Conns | Verb::Kill => {
+                let id = std::str::from_utf8(args.at(1))
+                    .ok()
+                    .and_then(|s| s.parse().ok());
                 for s in 0..router.nshards() {
-                    parts.push((s, Part::Count));
+                    let part = match (cmd, id) {
+                        (Verb::Conns, _) => Part::Conns,
+                        (Verb::Kill, Some(id)) => Part::Kill(id),
+                        _ => Part::Count,
+                    };
+                    parts.push((s, part));
                 }
                 Planned {
                     plan: Plan::Total,
@@ -212,12 +231,27 @@ impl Commands for Tally {
         }
     }
 
-    fn execute_part(&self, map: &mut Self::Shard, _: (), part: Part) -> PartReply {
+    fn execute_part(
+        &self,
+        map: &mut Self::Shard,
+        _: (),
+        part: Part,
+        clients: &mut Clients<'_, Self>,
+    ) -> PartReply {
         match part {
             Part::Fetch(keys) => {
                 PartReply::Values(keys.iter().map(|k| map.get(k).cloned()).collect())
             }
             Part::Count => PartReply::Count(map.len()),
+            Part::Conns => {
+                let mut n = 0;
+                clients.for_each(|c| {
+                    assert!(c.facts.peer.is_some() && c.facts.fd >= 0);
+                    n += 1;
+                });
+                PartReply::Count(n)
+            }
+            Part::Kill(id) => PartReply::Count(clients.kill(id) as usize),
             Part::Remove(k) => PartReply::Removed(map.remove(&k)),
             Part::Insert(k, v) => {
                 map.insert(k, v);

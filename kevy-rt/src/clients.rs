@@ -1,0 +1,91 @@
+//! What a command set may see and do of the runtime's connections: the facts
+//! of each connection on a shard (for `CLIENT LIST`, `CLIENT INFO`, `INFO`) and
+//! closing one (`CLIENT KILL`). Lent to [`Commands::execute_part`] as
+//! [`Clients`]; the calling connection's own facts ride in
+//! [`LocalCx`](crate::LocalCx).
+
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use crate::commands::Commands;
+
+/// Runtime facts about one connection.
+#[derive(Clone, Copy, Debug)]
+pub struct ClientFacts {
+    /// Process-unique connection id (never reused).
+    pub id: u64,
+    /// The shard serving it.
+    pub shard: usize,
+    /// Peer address.
+    pub peer: Option<SocketAddr>,
+    /// Local address it connected to.
+    pub local: Option<SocketAddr>,
+    /// Its file descriptor.
+    pub fd: i32,
+    /// When it was accepted.
+    pub created: Instant,
+    /// When input last arrived.
+    pub last_active: Instant,
+    /// Received bytes not yet processed.
+    pub query_buf: usize,
+    /// Free room in the query buffer.
+    pub query_buf_free: usize,
+    /// Output bytes not yet written to the socket.
+    pub out_unsent: usize,
+    /// Capacity of the output buffer.
+    pub out_capacity: usize,
+    /// Replies queued behind one still being computed elsewhere.
+    pub replies_pending: usize,
+    /// It will close once its replies are written.
+    pub closing: bool,
+}
+
+/// One connection as a command set sees it: runtime facts, its session and the
+/// last command it sent.
+pub struct Client<'a, C: Commands> {
+    /// Runtime facts.
+    pub facts: ClientFacts,
+    /// The command set's per-connection state.
+    pub session: &'a C::Session,
+    /// The last command resolved for it.
+    pub last_cmd: Option<C::Cmd>,
+}
+
+/// The runtime's side of a shard's connection table (implemented in `shard`).
+pub(crate) trait ClientTable<C: Commands> {
+    fn each(&self, f: &mut dyn FnMut(Client<'_, C>));
+    fn kill(&mut self, id: u64) -> bool;
+}
+
+/// The connections of one shard, lent to a multi-shard part.
+pub struct Clients<'a, C: Commands> {
+    table: Option<&'a mut dyn ClientTable<C>>,
+}
+
+impl<'a, C: Commands> Clients<'a, C> {
+    pub(crate) fn new(table: &'a mut dyn ClientTable<C>) -> Clients<'a, C> {
+        Clients { table: Some(table) }
+    }
+
+    /// A view with no connections (for drivers without sockets).
+    pub fn none() -> Clients<'static, C> {
+        Clients { table: None }
+    }
+
+    /// Calls `f` for every open connection of the shard.
+    pub fn for_each(&self, mut f: impl FnMut(Client<'_, C>)) {
+        if let Some(t) = &self.table {
+            t.each(&mut f);
+        }
+    }
+
+    /// Closes connection `id` if it is on this shard: it reads nothing more,
+    /// and closes once the replies already owed to it are written (so a
+    /// client killing itself still gets its reply). True if it was found.
+    pub fn kill(&mut self, id: u64) -> bool {
+        match &mut self.table {
+            Some(t) => t.kill(id),
+            None => false,
+        }
+    }
+}
