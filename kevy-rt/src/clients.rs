@@ -20,6 +20,8 @@ pub struct ClientFacts {
     pub peer: Option<SocketAddr>,
     /// Local address it connected to.
     pub local: Option<SocketAddr>,
+    /// It came through the Unix domain socket.
+    pub unix: bool,
     /// Its file descriptor.
     pub fd: i32,
     /// When it was accepted.

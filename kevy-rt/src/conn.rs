@@ -11,11 +11,10 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
-use mio::net::TcpStream;
-
 use crate::clients::ClientFacts;
 use crate::commands::Commands;
 use crate::msg::Pools;
+use crate::stream::Stream;
 
 /// Initial (and idle) read-buffer size; also the least free space per read.
 pub(crate) const READ_CHUNK: usize = 16 * 1024;
@@ -30,7 +29,7 @@ pub(crate) enum Slot {
 
 pub(crate) struct Conn<C: Commands> {
     /// Shared with a peer shard while it writes a direct reply (see `shard`).
-    pub(crate) sock: Arc<TcpStream>,
+    pub(crate) sock: Arc<Stream>,
     pub(crate) id: u64,
     pub(crate) gen: u32,
     pub(crate) peer: Option<SocketAddr>,
@@ -78,13 +77,13 @@ pub(crate) struct Conn<C: Commands> {
 
 impl<C: Commands> Conn<C> {
     pub(crate) fn new(
-        sock: Arc<TcpStream>,
+        sock: Arc<Stream>,
         id: u64,
         gen: u32,
         peer: Option<SocketAddr>,
         high_water: usize,
     ) -> Conn<C> {
-        let local = sock.local_addr().ok();
+        let local = sock.local_addr();
         let now = Instant::now();
         Conn {
             sock,
@@ -124,6 +123,7 @@ impl<C: Commands> Conn<C> {
             peer: self.peer,
             local: self.local,
             fd: self.sock.as_raw_fd(),
+            unix: self.sock.is_unix(),
             created: self.created,
             last_active: self.last_active,
             query_buf: self.rend - self.rpos,

@@ -13,6 +13,7 @@
 //! - [`commands`]: the [`Commands`] trait a command set implements.
 //! - [`router`]: key → shard hashing, with `{hashtag}` co-location.
 //! - [`ring`], `mesh`, `msg`: SPSC rings and the N×N mesh of them with wake-ups.
+//! - `stream`: TCP or Unix client sockets.
 //! - `shard`, `conn`: the per-core event loop and connection state.
 //! - `route`: a [`Route`] turned into the shard (or plan) a command runs on.
 //! - [`testing`]: an in-process multi-shard driver for command-set unit tests.
@@ -33,6 +34,7 @@ pub mod router;
 pub mod runtime;
 pub mod settings;
 mod shard;
+mod stream;
 pub mod testing;
 
 pub use args::{Args, OwnedArgs, Span};

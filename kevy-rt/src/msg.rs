@@ -9,10 +9,9 @@
 
 use std::sync::Arc;
 
-use mio::net::TcpStream;
-
 use crate::args::Span;
 use crate::commands::Commands;
+use crate::stream::Stream;
 
 /// Buffers larger than this are freed instead of pooled.
 pub(crate) const POOL_MAX_BYTES: usize = 1 << 20;
@@ -39,7 +38,7 @@ pub(crate) enum Request<C: Commands> {
         ctx: C::Ctx,
         span0: u32,
         nargs: u32,
-        direct: Option<Arc<TcpStream>>,
+        direct: Option<Arc<Stream>>,
     },
     /// Run part `idx` of multi-shard operation `op`.
     Part {

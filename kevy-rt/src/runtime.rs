@@ -4,6 +4,7 @@
 
 use std::io;
 use std::net::{SocketAddr, ToSocketAddrs};
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -48,9 +49,18 @@ pub struct Builder<C: Commands> {
     backlog: i32,
     idle_spin: Duration,
     settings: Arc<Settings>,
+    unix: Option<(PathBuf, Option<u32>)>,
 }
 
 impl<C: Commands> Builder<C> {
+    /// Also listen on a Unix domain socket at `path` (an old socket file there
+    /// is replaced), with permissions `perm` (e.g. `0o700`) when given. Every
+    /// shard accepts on it.
+    pub fn unix_socket(mut self, path: impl Into<PathBuf>, perm: Option<u32>) -> Self {
+        self.unix = Some((path.into(), perm));
+        self
+    }
+
     /// Live-changeable settings (maxclients, idle timeout, keep-alive, output
     /// limit), shared with whoever else holds the `Arc` (e.g. a `CONFIG SET`
     /// handler). Default: [`Settings::new`].
@@ -113,6 +123,17 @@ impl<C: Commands> Builder<C> {
             bound = l.local_addr()?;
             listeners.push(l);
         }
+        let unix = match &self.unix {
+            Some((path, perm)) => Some(listen_unix(path, *perm)?),
+            None => None,
+        };
+        let mut unix_listeners = Vec::with_capacity(n);
+        for _ in 0..n {
+            unix_listeners.push(match &unix {
+                Some(l) => Some(mio::net::UnixListener::from_std(l.try_clone()?)),
+                None => None,
+            });
+        }
         let mut polls = Vec::with_capacity(n);
         let mut signals = Vec::with_capacity(n);
         for _ in 0..n {
@@ -126,7 +147,14 @@ impl<C: Commands> Builder<C> {
             cmds: Arc::new(self.cmds),
             local_addr: bound,
             limits: self.limits,
-            shards: polls.into_iter().zip(listeners).zip(ends).collect(),
+            shards: polls
+                .into_iter()
+                .zip(listeners)
+                .zip(ends)
+                .zip(unix_listeners)
+                .map(|(((p, l), e), u)| ((p, l), e, u))
+                .collect(),
+            unix_path: self.unix.map(|(p, _)| p),
             signals,
             stop: Arc::new(AtomicBool::new(false)),
             stats: (0..n).map(|_| Arc::new(ShardStats::default())).collect(),
@@ -146,7 +174,26 @@ fn listen(addr: SocketAddr, backlog: i32) -> io::Result<TcpListener> {
     Ok(TcpListener::from_std(sock.into()))
 }
 
-type ShardSetup<C> = ((Poll, TcpListener), MeshEnd<Msg<C>>);
+type ShardSetup<C> = (
+    (Poll, TcpListener),
+    MeshEnd<Msg<C>>,
+    Option<mio::net::UnixListener>,
+);
+
+fn listen_unix(path: &Path, perm: Option<u32>) -> io::Result<std::os::unix::net::UnixListener> {
+    use std::os::unix::fs::PermissionsExt;
+    match std::fs::remove_file(path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e),
+    }
+    let l = std::os::unix::net::UnixListener::bind(path)?;
+    if let Some(mode) = perm {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))?;
+    }
+    l.set_nonblocking(true)?;
+    Ok(l)
+}
 
 /// A thread-per-core server for the command set `C`, bound and ready to run.
 ///
@@ -168,6 +215,7 @@ pub struct Runtime<C: Commands> {
     stats: Vec<Arc<ShardStats>>,
     idle_spin: Duration,
     settings: Arc<Settings>,
+    unix_path: Option<PathBuf>,
 }
 
 impl<C: Commands> Runtime<C> {
@@ -187,6 +235,7 @@ impl<C: Commands> Runtime<C> {
                     .unwrap_or(0),
             ),
             settings: Settings::new(),
+            unix: None,
         }
     }
 
@@ -216,6 +265,7 @@ impl<C: Commands> Runtime<C> {
     /// Runs every shard until [`Stopper::stop`] is called; returns the first
     /// shard error, if any.
     pub fn run(self) -> io::Result<()> {
+        let unix_path = self.unix_path.clone();
         let handles = self.spawn()?;
         let mut result = Ok(());
         for h in handles {
@@ -233,6 +283,9 @@ impl<C: Commands> Runtime<C> {
                 }
             }
         }
+        if let Some(p) = unix_path {
+            let _ = std::fs::remove_file(p);
+        }
         result
     }
 
@@ -241,9 +294,11 @@ impl<C: Commands> Runtime<C> {
         let stopper = self.stopper();
         let stats = self.stats();
         let addr = self.local_addr;
+        let unix_path = self.unix_path.clone();
         let handles = self.spawn()?;
         Ok(Server {
             addr,
+            unix_path,
             stopper,
             stats,
             handles,
@@ -253,7 +308,7 @@ impl<C: Commands> Runtime<C> {
     fn spawn(self) -> io::Result<Vec<JoinHandle<io::Result<()>>>> {
         let conn_ids = Arc::new(AtomicU64::new(0));
         let mut handles = Vec::new();
-        for (id, (((poll, listener), mesh), stats)) in
+        for (id, (((poll, listener), mesh, unix_listener), stats)) in
             self.shards.into_iter().zip(self.stats).enumerate()
         {
             let parts = ShardParts {
@@ -262,6 +317,7 @@ impl<C: Commands> Runtime<C> {
                 limits: self.limits,
                 poll,
                 listener,
+                unix_listener,
                 mesh,
                 conn_ids: conn_ids.clone(),
                 stop: self.stop.clone(),
@@ -331,6 +387,7 @@ impl Stats {
 /// A runtime running on background threads. Dropping it stops it too.
 pub struct Server {
     addr: SocketAddr,
+    unix_path: Option<PathBuf>,
     stopper: Stopper,
     stats: Stats,
     handles: Vec<JoinHandle<io::Result<()>>>,
@@ -361,6 +418,9 @@ impl Server {
         self.stopper.stop();
         for h in self.handles.drain(..) {
             let _ = h.join();
+        }
+        if let Some(p) = self.unix_path.take() {
+            let _ = std::fs::remove_file(p);
         }
     }
 }

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use mio::net::{TcpListener, TcpStream};
+use mio::net::{TcpListener, UnixListener};
 use mio::unix::SourceFd;
 use mio::{Events, Interest, Poll, Token};
 use slab::Slab;
@@ -27,6 +27,7 @@ use crate::route::{target, Target};
 use crate::router::Router;
 use crate::runtime::ShardStats;
 use crate::settings::Settings;
+use crate::stream::Stream;
 
 mod cross;
 
@@ -34,6 +35,7 @@ pub(crate) const WAKER: Token = Token(usize::MAX);
 /// Output held back while replies from other shards are still due.
 const COALESCE_MAX: usize = 64 * 1024;
 const LISTENER: Token = Token(usize::MAX - 1);
+const UNIX_LISTENER: Token = Token(usize::MAX - 2);
 
 /// A multi-shard operation in flight, on its origin shard.
 struct Op<C: Commands> {
@@ -55,6 +57,7 @@ pub(crate) struct Shard<C: Commands> {
     limits: Limits,
     poll: Poll,
     listener: TcpListener,
+    unix_listener: Option<UnixListener>,
     conns: Slab<Conn<C>>,
     mesh: MeshEnd<Msg<C>>,
     outgoing: Vec<Option<Requests<C>>>,
@@ -90,6 +93,7 @@ pub(crate) struct ShardParts<C: Commands> {
     pub(crate) limits: Limits,
     pub(crate) poll: Poll,
     pub(crate) listener: TcpListener,
+    pub(crate) unix_listener: Option<UnixListener>,
     pub(crate) mesh: MeshEnd<Msg<C>>,
     pub(crate) conn_ids: Arc<AtomicU64>,
     pub(crate) stop: Arc<AtomicBool>,
@@ -107,6 +111,12 @@ impl<C: Commands> Shard<C> {
         p.poll
             .registry()
             .register(&mut listener, LISTENER, Interest::READABLE)?;
+        let mut unix_listener = p.unix_listener;
+        if let Some(l) = unix_listener.as_mut() {
+            p.poll
+                .registry()
+                .register(l, UNIX_LISTENER, Interest::READABLE)?;
+        }
         Ok(Shard {
             id: p.id,
             cmds: p.cmds,
@@ -115,6 +125,7 @@ impl<C: Commands> Shard<C> {
             limits: p.limits,
             poll: p.poll,
             listener,
+            unix_listener,
             conns: Slab::new(),
             mesh: p.mesh,
             outgoing: (0..nshards).map(|_| None).collect(),
@@ -177,6 +188,7 @@ impl<C: Commands> Shard<C> {
                 match ev.token() {
                     WAKER => {}
                     LISTENER => self.accept(),
+                    UNIX_LISTENER => self.accept_unix(),
                     Token(i) => {
                         if ev.is_writable() {
                             self.flush(i);
@@ -233,7 +245,16 @@ impl<C: Commands> Shard<C> {
     fn accept(&mut self) {
         loop {
             match self.listener.accept() {
-                Ok((sock, peer)) => self.add_conn(sock, Some(peer)),
+                Ok((sock, peer)) => {
+                    let _ = sock.set_nodelay(true);
+                    if let Some(every) = self.settings.keepalive() {
+                        let ka = socket2::TcpKeepalive::new()
+                            .with_time(every)
+                            .with_interval(every / 3);
+                        let _ = socket2::SockRef::from(&sock).set_tcp_keepalive(&ka);
+                    }
+                    self.add_conn(Stream::Tcp(sock), Some(peer))
+                }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 // Out of descriptors and the like: stop accepting for now; the
@@ -243,28 +264,40 @@ impl<C: Commands> Shard<C> {
         }
     }
 
-    fn add_conn(&mut self, mut sock: TcpStream, peer: Option<std::net::SocketAddr>) {
+    /// Accepts on the Unix socket. Every shard listens on it; the kernel hands
+    /// each connection to one of them (the others see `WouldBlock`).
+    fn accept_unix(&mut self) {
+        loop {
+            let Some(l) = self.unix_listener.as_ref() else {
+                return;
+            };
+            match l.accept() {
+                Ok((sock, _)) => self.add_conn(Stream::Unix(sock), None),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(_) => return,
+            }
+        }
+    }
+
+    fn add_conn(&mut self, sock: Stream, peer: Option<std::net::SocketAddr>) {
         if !self.settings.try_admit() {
             // Like Redis: one best-effort write of the error, then close.
             let mut msg = Vec::new();
             self.cmds.too_many_clients(&mut msg);
-            let _ = sock.write(&msg);
+            let _ = (&sock).write(&msg);
             self.stats.rejected.fetch_add(1, Ordering::Relaxed);
             return;
-        }
-        let _ = sock.set_nodelay(true);
-        if let Some(every) = self.settings.keepalive() {
-            let ka = socket2::TcpKeepalive::new()
-                .with_time(every)
-                .with_interval(every / 3);
-            let _ = socket2::SockRef::from(&sock).set_tcp_keepalive(&ka);
         }
         let entry = self.conns.vacant_entry();
         let token = Token(entry.key());
         if self
             .poll
             .registry()
-            .register(&mut sock, token, Interest::READABLE | Interest::WRITABLE)
+            .register(
+                &mut SourceFd(&sock.as_raw_fd()),
+                token,
+                Interest::READABLE | Interest::WRITABLE,
+            )
             .is_err()
         {
             self.settings.release();

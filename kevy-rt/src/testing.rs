@@ -87,6 +87,7 @@ impl<C: Commands> Harness<C> {
                         shard: home,
                         peer: None,
                         local: None,
+                        unix: false,
                         fd: -1,
                         created: now,
                         last_active: now,

@@ -5,13 +5,12 @@
 use std::io::{self, Write};
 use std::sync::atomic::Ordering;
 
-use mio::net::TcpStream;
-
 use super::{ConnTable, Shard};
 use crate::args::Args;
 use crate::clients::Clients;
 use crate::commands::{Commands, Gather};
 use crate::msg::{ConnRef, Msg, Replies, Reply, Request, Requests, POOL_MAX_BYTES};
+use crate::stream::Stream;
 
 impl<C: Commands> Shard<C> {
     /// Sends (or runs, when local) one round of parts of operation `op`.
@@ -251,7 +250,7 @@ impl<C: Commands> Shard<C> {
 
 /// Writes as much of `bytes` as the socket takes now; 0 on any error (the
 /// origin then writes the rest, and meets the error itself).
-fn write_some(sock: &TcpStream, bytes: &[u8]) -> usize {
+fn write_some(sock: &Stream, bytes: &[u8]) -> usize {
     let mut done = 0;
     let mut w = sock;
     while done < bytes.len() {

@@ -436,3 +436,36 @@ fn parts_see_and_kill_the_connections_of_every_shard() {
     assert_eq!(conns[0].call(&["CONNS"]), b":10\r\n");
     server.stop();
 }
+
+#[test]
+fn a_unix_socket_serves_like_tcp() {
+    use std::io::{Read, Write};
+    let dir = std::env::temp_dir().join(format!("kevy-rt-unix-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("kevy.sock");
+    let server = start_with(2, |b| b.unix_socket(&path, Some(0o700)));
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o700);
+    let mut tcp = Raw::connect(server.addr());
+    assert_eq!(tcp.call(&["PUT", "shared", "yes"]), b"+OK\r\n");
+    for _ in 0..20 {
+        let mut u = std::os::unix::net::UnixStream::connect(&path).unwrap();
+        let mut batch = cmd(&[b"TAKE", b"shared"]);
+        batch.extend(cmd(&[b"ADD", b"n", b"1"]));
+        batch.extend(cmd(&[b"BYE"]));
+        u.write_all(&batch).unwrap();
+        let mut got = Vec::new();
+        u.read_to_end(&mut got).unwrap();
+        assert!(
+            got.starts_with(b"$3\r\nyes\r\n:"),
+            "{:?}",
+            String::from_utf8_lossy(&got)
+        );
+        assert!(got.ends_with(b"\r\n+BYE\r\n"));
+    }
+    assert_eq!(tcp.call(&["TAKE", "n"]), b"$2\r\n20\r\n");
+    server.stop();
+    assert!(!path.exists(), "the socket file is removed on stop");
+    let _ = std::fs::remove_dir(&dir);
+}
