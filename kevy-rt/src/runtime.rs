@@ -325,9 +325,28 @@ impl<C: Commands> Runtime<C> {
                 idle_spin: self.idle_spin,
                 settings: self.settings.clone(),
             };
+            let stopper = Stopper {
+                stop: self.stop.clone(),
+                signals: self.signals.clone(),
+            };
             let h = std::thread::Builder::new()
                 .name(format!("kevy-shard-{id}"))
-                .spawn(move || Shard::new(parts)?.run());
+                .spawn(move || {
+                    // A panic is a bug; a server missing a shard would hang its
+                    // clients, so the whole runtime stops instead (fail fast).
+                    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        Shard::new(parts)?.run()
+                    }));
+                    match result {
+                        Ok(r) => r,
+                        Err(_) => {
+                            stopper.stop();
+                            Err(io::Error::other(format!(
+                                "shard {id} panicked; runtime stopped"
+                            )))
+                        }
+                    }
+                });
             match h {
                 Ok(h) => handles.push(h),
                 Err(e) => {

@@ -469,3 +469,15 @@ fn a_unix_socket_serves_like_tcp() {
     assert!(!path.exists(), "the socket file is removed on stop");
     let _ = std::fs::remove_dir(&dir);
 }
+
+#[test]
+fn a_panicking_handler_stops_the_runtime_instead_of_hanging_it() {
+    let server = start(2);
+    let mut other = Raw::connect(server.addr());
+    assert_eq!(other.call(&["PING"]), b"+PONG\r\n");
+    let mut c = Raw::connect(server.addr());
+    c.send(&cmd(&[b"BOOM", b"k"]));
+    assert!(c.read_to_close().is_empty());
+    assert!(other.read_to_close().is_empty());
+    server.stop();
+}

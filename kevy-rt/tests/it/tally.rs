@@ -19,6 +19,7 @@ pub enum Verb {
     Move,
     Whoami,
     Myid,
+    Boom,
     Conns,
     Kill,
     Bye,
@@ -93,6 +94,7 @@ impl Commands for Tally {
             b"MOVE" => (Verb::Move, Route::Plan, 3),
             b"WHOAMI" => (Verb::Whoami, Route::Local, 1),
             b"MYID" => (Verb::Myid, Route::Local, 1),
+            b"BOOM" => (Verb::Boom, Route::Key(1), 2),
             b"CONNS" => (Verb::Conns, Route::Plan, 1),
             b"KILL" => (Verb::Kill, Route::Plan, 2),
             b"BYE" => (Verb::Bye, Route::Local, 1),
@@ -136,6 +138,7 @@ impl Commands for Tally {
                 map.insert(args.at(1).to_vec(), n.to_string().into_bytes());
                 out.extend_from_slice(format!(":{n}\r\n").as_bytes());
             }
+            Verb::Boom => panic!("a deliberate bug"),
             Verb::Fetch => {
                 out.extend_from_slice(format!("*{}\r\n", args.len() - 1).as_bytes());
                 for k in args.skip(1).iter() {
