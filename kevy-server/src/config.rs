@@ -1,8 +1,19 @@
-//! Command-line configuration.
+//! Configuration: a redis.conf-format file and `--name value` flags with Redis's
+//! setting names, like `redis-server /path/redis.conf --port 7000`.
+//!
+//! Every directive is checked against [`directives`]: unknown ones, malformed
+//! values and settings kevy does not implement yet stop start-up with a message
+//! naming the file line, in the manner of Redis's "FATAL CONFIG FILE ERROR".
+
+mod directives;
+mod split;
 
 use std::fmt;
+use std::path::PathBuf;
 
-/// How to run the server.
+pub use directives::apply;
+
+/// Everything kevy-server can be configured with.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Config {
     /// Address to listen on.
@@ -11,19 +22,47 @@ pub struct Config {
     pub port: u16,
     /// Shards (threads).
     pub threads: usize,
+    /// Listen backlog.
+    pub tcp_backlog: i32,
+    /// Idle seconds before a client is closed (0: never).
+    pub timeout: u64,
+    /// TCP keep-alive seconds (0: off).
+    pub tcp_keepalive: u64,
+    /// Most clients at once.
+    pub maxclients: u64,
+    /// Number of databases.
+    pub databases: usize,
+    /// Unix socket path.
+    pub unixsocket: Option<PathBuf>,
+    /// Unix socket permissions.
+    pub unixsocketperm: Option<u32>,
+    /// Log level: debug, verbose, notice, warning, nothing.
+    pub loglevel: String,
+    /// Log file; empty: standard output.
+    pub logfile: String,
+    /// Working directory.
+    pub dir: Option<PathBuf>,
+    /// Snapshot file name (inert until persistence exists, as with `save ""`).
+    pub dbfilename: String,
+    /// `appendfsync` (inert while `appendonly no`).
+    pub appendfsync: String,
+    /// Eviction policy (inert while `maxmemory 0`).
+    pub maxmemory_policy: String,
+    /// Every directive as given, in order (for `CONFIG GET` and rewrites).
+    pub given: Vec<(String, Vec<String>)>,
 }
 
 /// What the command line asks for.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Parsed {
-    Run(Config),
+    Run(Box<Config>),
     Help,
     Version,
 }
 
-/// A command-line mistake.
+/// A configuration mistake, ready to print.
 #[derive(Debug, PartialEq, Eq)]
-pub struct ConfigError(String);
+pub struct ConfigError(pub String);
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -31,10 +70,13 @@ impl fmt::Display for ConfigError {
     }
 }
 
-pub const USAGE: &str = "Usage: kevy-server [--bind ADDR] [--port PORT] [--threads N]
-  --bind ADDR    address to listen on (default 127.0.0.1)
-  --port PORT    TCP port (default 6379; 0 picks a free port)
-  --threads N    shards, one thread each (default: number of CPUs)";
+pub const USAGE: &str = "Usage: kevy-server [/path/to/kevy.conf] [--name value ...]
+  Settings use Redis's names, in the file or as flags, e.g.:
+  --bind ADDR       address to listen on (default 127.0.0.1)
+  --port PORT       TCP port (default 6379; 0 picks a free port)
+  --threads N       shards, one thread each (default: number of CPUs)
+  --maxclients N    --timeout SECS   --tcp-keepalive SECS   --databases N
+  --unixsocket PATH --unixsocketperm OCTAL  --loglevel LEVEL --logfile PATH";
 
 impl Default for Config {
     fn default() -> Config {
@@ -42,53 +84,108 @@ impl Default for Config {
             bind: "127.0.0.1".into(),
             port: 6379,
             threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            tcp_backlog: 511,
+            timeout: 0,
+            tcp_keepalive: 300,
+            maxclients: 10_000,
+            databases: 16,
+            unixsocket: None,
+            unixsocketperm: None,
+            loglevel: "notice".into(),
+            logfile: String::new(),
+            dir: None,
+            dbfilename: "dump.rdb".into(),
+            appendfsync: "everysec".into(),
+            maxmemory_policy: "noeviction".into(),
+            given: Vec::new(),
         }
     }
 }
 
 impl Config {
-    /// Parses `--name value` pairs (also `--name=value`).
+    /// Parses the command line: an optional config file first, then
+    /// `--name value…` flags (also `--name=value`), applied after the file.
     pub fn from_args(args: &[String]) -> Result<Parsed, ConfigError> {
         let mut c = Config::default();
-        let mut it = args.iter();
-        while let Some(arg) = it.next() {
-            let (name, inline) = match arg.split_once('=') {
-                Some((n, v)) => (n, Some(v.to_string())),
-                None => (arg.as_str(), None),
-            };
-            match name {
+        let mut rest = args;
+        if let Some(first) = args.first() {
+            match first.as_str() {
                 "-h" | "--help" => return Ok(Parsed::Help),
                 "-v" | "--version" => return Ok(Parsed::Version),
-                "--bind" | "--port" | "--threads" => {}
-                _ => return Err(ConfigError(format!("unknown option '{arg}'"))),
-            }
-            let value = match inline {
-                Some(v) => v,
-                None => it
-                    .next()
-                    .cloned()
-                    .ok_or_else(|| ConfigError(format!("'{name}' needs a value")))?,
-            };
-            match name {
-                "--bind" => c.bind = value,
-                "--port" => {
-                    c.port = value
-                        .parse()
-                        .map_err(|_| ConfigError(format!("invalid port '{value}'")))?
+                f if !f.starts_with("--") => {
+                    c.load_file(f)?;
+                    rest = &args[1..];
                 }
-                _ => {
-                    c.threads = match value.parse::<usize>() {
-                        Ok(n) if (1..=256).contains(&n) => n,
-                        _ => {
-                            return Err(ConfigError(format!(
-                                "invalid threads '{value}' (1 to 256)"
-                            )))
-                        }
-                    }
-                }
+                _ => {}
             }
         }
-        Ok(Parsed::Run(c))
+        let mut i = 0;
+        while i < rest.len() {
+            let arg = &rest[i];
+            let Some(flag) = arg.strip_prefix("--") else {
+                return Err(ConfigError(format!(
+                    "unexpected argument '{arg}'\n\n{USAGE}"
+                )));
+            };
+            if flag == "help" {
+                return Ok(Parsed::Help);
+            }
+            if flag == "version" {
+                return Ok(Parsed::Version);
+            }
+            let (name, mut values) = match flag.split_once('=') {
+                Some((n, v)) => (n.to_string(), vec![v.to_string()]),
+                None => (flag.to_string(), Vec::new()),
+            };
+            i += 1;
+            while i < rest.len() && !rest[i].starts_with("--") {
+                values.push(rest[i].clone());
+                i += 1;
+            }
+            apply(&mut c, &name, &values)
+                .map_err(|e| ConfigError(format!("invalid option '--{name}': {e}\n\n{USAGE}")))?;
+        }
+        Ok(Parsed::Run(Box::new(c)))
+    }
+
+    /// Reads a redis.conf-format file (with `include`).
+    pub fn load_file(&mut self, path: &str) -> Result<(), ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            ConfigError(format!("Fatal error, can't open config file '{path}': {e}"))
+        })?;
+        self.load_text(&text, path)
+    }
+
+    /// Applies the directives of a config file's text.
+    pub fn load_text(&mut self, text: &str, origin: &str) -> Result<(), ConfigError> {
+        for (n, line) in text.lines().enumerate() {
+            let trimmed = line.trim();
+            if trimmed.is_empty() || trimmed.starts_with('#') {
+                continue;
+            }
+            let fatal = |msg: &str| {
+                ConfigError(format!(
+                    "\n*** FATAL CONFIG FILE ERROR (kevy {}) ***\nReading the configuration file {origin}, at line {}\n>>> '{trimmed}'\n{msg}",
+                    env!("CARGO_PKG_VERSION"),
+                    n + 1
+                ))
+            };
+            let words = split::split(trimmed)
+                .map_err(|_| fatal("Unbalanced quotes in configuration line"))?;
+            let Some((name, values)) = words.split_first() else {
+                continue;
+            };
+            let name = name.to_ascii_lowercase();
+            if name == "include" {
+                let [file] = values else {
+                    return Err(fatal("Bad directive or wrong number of arguments"));
+                };
+                self.load_file(file)?;
+                continue;
+            }
+            apply(self, &name, values).map_err(|e| fatal(&e))?;
+        }
+        Ok(())
     }
 
     /// `bind:port`, bracketing IPv6 addresses.
@@ -102,29 +199,4 @@ impl Config {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn parse(a: &[&str]) -> Result<Parsed, ConfigError> {
-        Config::from_args(&a.iter().map(|s| s.to_string()).collect::<Vec<_>>())
-    }
-
-    #[test]
-    fn flags() {
-        let Ok(Parsed::Run(c)) = parse(&["--port", "7000", "--bind=0.0.0.0", "--threads", "3"])
-        else {
-            panic!("parse failed")
-        };
-        assert_eq!((c.port, c.bind.as_str(), c.threads), (7000, "0.0.0.0", 3));
-        assert_eq!(c.listen_addr(), "0.0.0.0:7000");
-        let Ok(Parsed::Run(c)) = parse(&["--bind", "::1"]) else {
-            panic!("parse failed")
-        };
-        assert_eq!(c.listen_addr(), "[::1]:6379");
-        assert_eq!(parse(&["--help"]), Ok(Parsed::Help));
-        assert!(parse(&["--port"]).is_err());
-        assert!(parse(&["--port", "x"]).is_err());
-        assert!(parse(&["--threads", "0"]).is_err());
-        assert!(parse(&["--nope", "1"]).is_err());
-    }
-}
+mod tests;

@@ -389,8 +389,12 @@ struct Binary {
 
 impl Binary {
     fn spawn() -> Binary {
+        Binary::spawn_with(&["--port", "0", "--threads", "2"])
+    }
+
+    fn spawn_with(args: &[&str]) -> Binary {
         let mut child = Command::new(env!("CARGO_BIN_EXE_kevy-server"))
-            .args(["--port", "0", "--threads", "2"])
+            .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -644,4 +648,75 @@ fn hashtag_multi_key_commands_are_atomic() {
         let items = array_items(&got).expect("an array");
         assert_eq!(items[0], items[1], "round {r}: {}", escape(&got));
     }
+}
+
+#[test]
+fn the_binary_starts_from_a_redis_conf_file() {
+    let dir = std::env::temp_dir().join(format!("kevy-conf-it-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let sock = dir.join("kevy.sock");
+    let conf = dir.join("kevy.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "# written by the test\nport 0\nthreads 2\ndatabases 2\nmaxclients 3\nsave \"\"\nappendonly no\nunixsocket {}\nunixsocketperm 700\nloglevel notice\n",
+            sock.display()
+        ),
+    )
+    .unwrap();
+    let bin = Binary::spawn_with(&[conf.to_str().unwrap()]);
+    let mut c = Raw::connect(bin.addr);
+    assert_eq!(c.call(&["SELECT", "1"]), b"+OK\r\n");
+    assert_eq!(
+        c.call(&["SELECT", "2"]),
+        b"-ERR DB index is out of range\r\n"
+    );
+    // The Unix socket serves the same keyspace.
+    assert_eq!(c.call(&["SET", "via", "tcp"]), b"+OK\r\n");
+    let out = Command::new("redis-cli")
+        .args(["-s", sock.to_str().unwrap(), "-n", "1", "GET", "via"])
+        .output()
+        .expect("redis-cli");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "tcp\n");
+    // maxclients 3: this one and two more are fine, the fourth is refused.
+    let mut b = Raw::connect(bin.addr);
+    let mut d = Raw::connect(bin.addr);
+    assert_eq!(b.call(&["PING"]), b"+PONG\r\n");
+    assert_eq!(d.call(&["PING"]), b"+PONG\r\n");
+    let mut e = Raw::connect(bin.addr);
+    e.send(b"PING\r\n");
+    assert_eq!(
+        e.try_reply().as_deref(),
+        Some(&b"-ERR max number of clients reached\r\n"[..])
+    );
+    let (status, log) = bin.stop(libc::SIGTERM);
+    assert!(status.success(), "{status}: {log}");
+    assert!(!sock.exists(), "the socket file is removed at exit");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_bad_config_file_stops_start_up_naming_the_line() {
+    let dir = std::env::temp_dir().join(format!("kevy-conf-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let conf = dir.join("bad.conf");
+    for (text, expect) in [
+        ("port 0\nport banana\n", "at line 2"),
+        (
+            "port 0\nrequirepass secret\n",
+            "AUTH is not implemented yet",
+        ),
+        ("frobnicate 1\n", "Bad directive"),
+    ] {
+        std::fs::write(&conf, text).unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_kevy-server"))
+            .arg(&conf)
+            .stdin(Stdio::null())
+            .output()
+            .expect("run kevy-server");
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(expect), "{text:?}: {err}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
 }

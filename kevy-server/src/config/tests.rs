@@ -1,0 +1,88 @@
+use super::*;
+
+fn parse(a: &[&str]) -> Result<Parsed, ConfigError> {
+    Config::from_args(&a.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+}
+
+fn run(a: &[&str]) -> Config {
+    match parse(a) {
+        Ok(Parsed::Run(c)) => *c,
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn flags() {
+    let c = run(&["--port", "7000", "--bind=0.0.0.0", "--threads", "3"]);
+    assert_eq!((c.port, c.bind.as_str(), c.threads), (7000, "0.0.0.0", 3));
+    assert_eq!(c.listen_addr(), "0.0.0.0:7000");
+    assert_eq!(run(&["--bind", "::1"]).listen_addr(), "[::1]:6379");
+    assert_eq!(parse(&["--help"]), Ok(Parsed::Help));
+    assert!(parse(&["--port"]).is_err());
+    assert!(parse(&["--port", "x"]).is_err());
+    assert!(parse(&["--threads", "0"]).is_err());
+    assert!(parse(&["--nope", "1"]).is_err());
+    assert!(parse(&["--requirepass", "x"])
+        .unwrap_err()
+        .0
+        .contains("AUTH is not implemented"));
+}
+
+#[test]
+fn a_config_file_then_flags() {
+    let dir = std::env::temp_dir().join(format!("kevy-conf-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let inc = dir.join("inc.conf");
+    std::fs::write(&inc, "databases 4\n").unwrap();
+    let main = dir.join("kevy.conf");
+    std::fs::write(
+        &main,
+        format!(
+            "# comment\nport 7001\n  bind 127.0.0.1\nmaxclients 50\ntimeout 10\nsave \"\"\nappendonly no\nunixsocket \"{}/k.sock\"\nunixsocketperm 700\ninclude {}\nloglevel warning\n",
+            dir.display(),
+            inc.display()
+        ),
+    )
+    .unwrap();
+    let c = run(&[main.to_str().unwrap(), "--port", "7002"]);
+    assert_eq!(c.port, 7002);
+    assert_eq!((c.maxclients, c.timeout, c.databases), (50, 10, 4));
+    assert_eq!(c.unixsocketperm, Some(0o700));
+    assert_eq!(c.loglevel, "warning");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn bad_lines_name_their_line() {
+    let mut c = Config::default();
+    let err = c
+        .load_text("port 7000\n\nport abc\n", "x.conf")
+        .unwrap_err()
+        .0;
+    assert!(err.contains("at line 3"), "{err}");
+    assert!(err.contains(">>> 'port abc'"), "{err}");
+    let err = c.load_text("frobnicate yes\n", "x.conf").unwrap_err().0;
+    assert!(
+        err.contains("Bad directive or wrong number of arguments"),
+        "{err}"
+    );
+    let err = c.load_text("save 900 1\n", "x.conf").unwrap_err().0;
+    assert!(err.contains("not implemented yet"), "{err}");
+    let err = c.load_text("tls-port 6380\n", "x.conf").unwrap_err().0;
+    assert!(err.contains("TLS"), "{err}");
+    let err = c
+        .load_text("logfile \"unterminated\n", "x.conf")
+        .unwrap_err()
+        .0;
+    assert!(err.contains("Unbalanced quotes"), "{err}");
+}
+
+#[test]
+fn split_follows_redis_quoting() {
+    assert_eq!(
+        split::split(r#"a "b c" 'd\'e' "\x41\n""#).unwrap(),
+        vec!["a", "b c", "d'e", "A\n"]
+    );
+    assert!(split::split(r#"a "b"c"#).is_err());
+    assert_eq!(split::split(r#"save """#).unwrap(), vec!["save", ""]);
+}

@@ -1,0 +1,136 @@
+//! Logging in Redis's line style: `pid:M 23 Nov 2026 19:20:00.123 * message`,
+//! with Redis's levels (debug `.`, verbose `-`, notice `*`, warning `#`) to
+//! standard output or a file.
+
+use std::fs::OpenOptions;
+use std::io::Write;
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::{Mutex, OnceLock};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// A log level, from chattiest to quietest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    Debug = 0,
+    Verbose = 1,
+    Notice = 2,
+    Warning = 3,
+    Nothing = 4,
+}
+
+impl Level {
+    /// Parses Redis's level names.
+    pub fn parse(s: &str) -> Option<Level> {
+        Some(match s {
+            "debug" => Level::Debug,
+            "verbose" => Level::Verbose,
+            "notice" => Level::Notice,
+            "warning" => Level::Warning,
+            "nothing" => Level::Nothing,
+            _ => return None,
+        })
+    }
+
+    fn mark(self) -> char {
+        match self {
+            Level::Debug => '.',
+            Level::Verbose => '-',
+            Level::Notice => '*',
+            Level::Warning | Level::Nothing => '#',
+        }
+    }
+}
+
+static LEVEL: AtomicU8 = AtomicU8::new(Level::Notice as u8);
+/// Where lines go; `None` is standard output. Logging is rare (start-up,
+/// shutdown, warnings), so a mutex is fine here.
+static SINK: OnceLock<Mutex<Option<std::fs::File>>> = OnceLock::new();
+
+/// Sets the level and the destination (empty path: standard output).
+pub fn init(level: Level, logfile: &str) -> std::io::Result<()> {
+    LEVEL.store(level as u8, Ordering::Relaxed);
+    let file = if logfile.is_empty() {
+        None
+    } else {
+        Some(OpenOptions::new().create(true).append(true).open(logfile)?)
+    };
+    let _ = SINK.set(Mutex::new(file));
+    Ok(())
+}
+
+/// Writes one line at `level` if the level lets it through.
+pub fn log(level: Level, msg: &str) {
+    if (level as u8) < LEVEL.load(Ordering::Relaxed) || level == Level::Nothing {
+        return;
+    }
+    let line = format!(
+        "{}:M {} {} {msg}\n",
+        std::process::id(),
+        timestamp(),
+        level.mark()
+    );
+    let sink = SINK.get_or_init(|| Mutex::new(None));
+    let mut guard = match sink.lock() {
+        Ok(g) => g,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    match guard.as_mut() {
+        Some(f) => {
+            let _ = f.write_all(line.as_bytes());
+        }
+        None => {
+            let mut out = std::io::stdout().lock();
+            let _ = out.write_all(line.as_bytes());
+            let _ = out.flush();
+        }
+    }
+}
+
+/// `23 Nov 2026 19:20:00.123` in UTC.
+fn timestamp() -> String {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    let secs = now.as_secs() as i64;
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let (y, m, d) = civil_from_days(days);
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    format!(
+        "{d:02} {} {y} {:02}:{:02}:{:02}.{:03}",
+        MONTHS[(m - 1) as usize],
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60,
+        now.subsec_millis()
+    )
+}
+
+/// Days since 1970-01-01 to (year, month, day) — Howard Hinnant's algorithm.
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(20_415), (2025, 11, 23));
+        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+        assert_eq!(Level::parse("warning"), Some(Level::Warning));
+        assert!(Level::Notice > Level::Verbose);
+    }
+}
