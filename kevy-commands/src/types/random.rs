@@ -40,6 +40,33 @@ pub fn below(n: usize) -> usize {
     ((next() as u128 * n as u128) >> 64) as usize
 }
 
+/// `count` distinct positions in `0..len`, in random order (all of them,
+/// shuffled, when `count >= len`).
+pub fn distinct(len: usize, count: usize) -> Vec<usize> {
+    let count = count.min(len);
+    if count.saturating_mul(3) > len {
+        // Partial Fisher-Yates over every position.
+        let mut all: Vec<usize> = (0..len).collect();
+        for i in 0..count {
+            let j = i + below(len - i);
+            all.swap(i, j);
+        }
+        all.truncate(count);
+        all
+    } else {
+        // Few out of many: draw until enough distinct ones came up.
+        let mut seen = hashbrown::HashSet::with_capacity(count);
+        let mut out = Vec::with_capacity(count);
+        while out.len() < count {
+            let i = below(len);
+            if seen.insert(i) {
+                out.push(i);
+            }
+        }
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -53,5 +80,17 @@ mod tests {
             hits[i] += 1;
         }
         assert!(hits.iter().all(|&n| n > 700), "{hits:?}");
+    }
+
+    #[test]
+    fn distinct_positions() {
+        for (len, count) in [(10, 3), (10, 9), (100, 5), (5, 10), (0, 3)] {
+            let mut got = distinct(len, count);
+            assert_eq!(got.len(), count.min(len));
+            got.sort_unstable();
+            got.dedup();
+            assert_eq!(got.len(), count.min(len));
+            assert!(got.iter().all(|&i| i < len));
+        }
     }
 }

@@ -125,6 +125,37 @@ impl Set {
         }
     }
 
+    /// Adds a member handed out by another set (integers stay integers).
+    pub fn add_member(&mut self, m: Member<'_>) -> bool {
+        match (m, &mut *self) {
+            (Member::Int(n), Set::Ints(v)) => match v.binary_search(&n) {
+                Ok(_) => false,
+                Err(at) => {
+                    v.insert(at, n);
+                    if v.len() > MAX_INTSET {
+                        self.to_table();
+                    }
+                    true
+                }
+            },
+            _ => {
+                let mut buf = I64_BUF;
+                self.add(m.bytes(&mut buf))
+            }
+        }
+    }
+
+    /// True when a member handed out by another set is a member.
+    pub fn contains_member(&self, m: Member<'_>) -> bool {
+        match (m, self) {
+            (Member::Int(n), Set::Ints(v)) => v.binary_search(&n).is_ok(),
+            _ => {
+                let mut buf = I64_BUF;
+                self.contains(m.bytes(&mut buf))
+            }
+        }
+    }
+
     /// Removes `m`; true when it was a member.
     pub fn remove(&mut self, m: &[u8]) -> bool {
         match self {

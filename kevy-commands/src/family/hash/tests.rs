@@ -1,0 +1,1 @@
+//! Hash family tests.

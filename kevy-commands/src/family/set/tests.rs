@@ -1,0 +1,1 @@
+//! Set family tests.
