@@ -87,8 +87,7 @@ pub const SETS: &[Spec] = &[
             "1.0.0",
             "set",
             "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.",
-        )
-        .check(set::check_sintercard),
+        ),
     Spec::new("sunion", -2, READONLY, [1, -1, 1], Run::Keys(set::sunion, set::plan_sunion))
         .acl(&["@read", "@set", "@slow"])
         .tips(&["nondeterministic_output_order"])
@@ -118,8 +117,7 @@ pub const SETS: &[Spec] = &[
             "1.0.0",
             "set",
             "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.",
-        )
-        .check(set::check_sintercard),
+        ),
     Spec::new("sunionstore", -3, WRITE | DENYOOM, [1, -1, 1],
               Run::Keys(set::sunionstore, set::plan_sunionstore))
         .acl(&["@write", "@set", "@slow"])
