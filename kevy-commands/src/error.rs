@@ -48,6 +48,9 @@ pub enum Error {
     InvalidArgCount,
     /// COMMAND GETKEYS whose arguments do not fit the key specs.
     InvalidArguments,
+    /// An error with a fixed text, code included (`ERR no such key`): for
+    /// messages only one command family uses.
+    Message(&'static str),
 }
 
 /// Result of a shard operation.
@@ -80,6 +83,7 @@ impl Error {
             Error::NoKeyArguments => "ERR The command has no key arguments",
             Error::InvalidArgCount => "ERR Invalid number of arguments specified for command",
             Error::InvalidArguments => "ERR Invalid arguments specified for command",
+            Error::Message(msg) => msg,
             Error::InvalidExpire(_) | Error::WrongArity(_) | Error::UnsupportedOption(_) => {
                 return None
             }

@@ -14,6 +14,11 @@ pub mod connection;
 pub mod keys;
 pub mod string;
 
+pub mod hash;
+pub mod list;
+pub mod opts;
+pub mod set;
+
 /// A keyed command running on the shard that owns its key(s).
 pub struct Call<'a> {
     /// The selected database on this shard.

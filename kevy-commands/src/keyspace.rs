@@ -227,6 +227,15 @@ impl Db {
         self.table.get_bucket_mut(idx).map(|e| &mut e.value)
     }
 
+    /// The live value of `key`, read-only: an expired key reads as missing
+    /// but is left for later reclaiming. Lets a command hold several values
+    /// at once (SINTER and its siblings).
+    pub fn get_ref(&self, key: &[u8], now: &Clock) -> Option<&Value> {
+        let hash = self.hash(key);
+        let e = self.table.find(hash, |e| *e.key == *key)?;
+        (!is_expired(self.deadline(e), now)).then_some(&e.value)
+    }
+
     /// The live value of `key` and its deadline.
     pub fn get_with_deadline(
         &mut self,

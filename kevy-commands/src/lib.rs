@@ -31,7 +31,9 @@
 //!   `keys` (generic key commands and expiry).
 //! - [`multi`]: multi-shard parts, their replies, and the plans that gather them.
 //! - [`keyspace`]: a shard's databases, lazy expiry; [`expire`]: active expiry.
-//! - [`value`]: stored values; [`num`]: integer and `long double` arithmetic.
+//! - [`value`]: stored values; [`types`]: the list, hash and set collections
+//!   with their compact encodings; [`num`]: integer and `long double`
+//!   arithmetic.
 //! - [`resp`]: the RESP2 reply writer; [`error`]: errors as values.
 //! - [`glob`]: Redis's glob matcher, for KEYS and COMMAND LIST.
 //!
@@ -58,6 +60,7 @@ pub mod multi;
 pub mod num;
 pub mod resp;
 pub mod table;
+pub mod types;
 pub mod value;
 
 #[cfg(test)]

@@ -20,6 +20,8 @@ use crate::keyspace::{Clock, Keyspace};
 use crate::resp;
 use crate::Ctx;
 
+pub mod coll;
+
 /// What a part does on its shard.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Op {
@@ -43,6 +45,8 @@ pub enum Op {
     Flushall,
     /// The keys matching the pattern argument.
     Keys,
+    /// A list or set operation (see [`coll`]).
+    Coll(coll::CollOp),
 }
 
 /// One shard's share of a multi-shard command.
@@ -68,6 +72,8 @@ pub enum PartReply {
         /// End offset of each item.
         ends: Vec<u32>,
     },
+    /// The result of a list or set operation.
+    Coll(coll::CollReply),
 }
 
 /// How the origin shard reduces part replies.
@@ -89,6 +95,8 @@ pub enum Plan {
         /// The setting parts, taken when round 2 starts.
         set: Vec<(usize, Part)>,
     },
+    /// A list or set operation (see [`coll`]).
+    Coll(coll::CollPlan),
     /// A command that has no plan (never produced for a command the table
     /// routes to planning); gathers to an error.
     Misrouted,
@@ -181,6 +189,7 @@ pub fn execute_part(shard: &mut Keyspace, ctx: Ctx, part: Part) -> PartReply {
             });
             PartReply::Encoded { buf, ends }
         }
+        Op::Coll(op) => coll::execute(db, op, &part.args, now),
     }
 }
 
@@ -229,6 +238,7 @@ pub fn gather(
                 return Gather::Again;
             }
         }
+        Plan::Coll(p) => return coll::gather(p, replies, next, out),
         Plan::Misrouted => resp::error(out, b"ERR internal error: command has no plan"),
     }
     Gather::Done

@@ -210,6 +210,19 @@ impl KeySpec {
     pub const fn notes(self, notes: &'static str) -> KeySpec {
         KeySpec { notes, ..self }
     }
+
+    /// The same spec with a `keynum` find-keys (the number of keys is an
+    /// argument).
+    pub const fn keynum(self, keynumidx: i32, firstkey: i32, keystep: i32) -> KeySpec {
+        KeySpec {
+            find: FindKeys::Keynum {
+                keynumidx,
+                firstkey,
+                keystep,
+            },
+            ..self
+        }
+    }
 }
 
 /// What `COMMAND DOCS` reports (a subset of Redis's docs: no argument trees).

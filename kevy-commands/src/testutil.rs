@@ -80,3 +80,21 @@ pub fn keys_on_distinct_shards(h: &Harness<Redis>, prefix: &str) -> Vec<String> 
     }
     keys
 }
+
+/// The elements of a RESP array reply, flattened one level (a nested array,
+/// like SCAN's, yields its own elements after the outer ones before it);
+/// integers and bulks become their text, a null bulk becomes `"(nil)"`.
+pub fn items(reply: &[u8]) -> Vec<String> {
+    let text = String::from_utf8_lossy(reply);
+    let mut lines = text.split("\r\n");
+    let mut out = Vec::new();
+    while let Some(line) = lines.next() {
+        match line.as_bytes().first() {
+            Some(b'$') if line == "$-1" => out.push("(nil)".into()),
+            Some(b'$') => out.push(lines.next().unwrap_or_default().to_string()),
+            Some(b':') | Some(b'+') | Some(b'-') => out.push(line[1..].to_string()),
+            _ => {}
+        }
+    }
+    out
+}

@@ -1,15 +1,18 @@
 //! Values stored under keys.
 //!
-//! Only strings exist so far, in Redis's two shapes: `Int` (Redis's "int"
-//! encoding: a canonical decimal that fits an `i64`, stored without a buffer)
-//! and `Str` (bytes, inline up to 16 bytes). Lists, hashes, sets and sorted sets
-//! will be further variants; code that needs a string goes through
-//! [`Value::as_bytes`] / [`Value::as_int`], which answer `WrongType` for them.
+//! Strings come in Redis's two shapes: `Int` (Redis's "int" encoding: a
+//! canonical decimal that fits an `i64`, stored without a buffer) and `Str`
+//! (bytes, inline up to 16 bytes). Lists, hashes and sets are boxed
+//! collections from [`crate::types`]. Code that needs a string goes through
+//! [`Value::as_bytes`] / [`Value::as_int`], which answer `WrongType` for the
+//! other types; code that needs a collection goes through
+//! [`Value::as_list_mut`] and its siblings.
 
 use smallvec::SmallVec;
 
 use crate::error::{Error, OpResult};
 use crate::num::{fmt_i64, parse_i64, I64_BUF};
+use crate::types::{hash::Hash, list::List, set::Set};
 
 /// Bytes of a key or string value; up to 16 bytes live inline.
 pub type Bytes = SmallVec<[u8; 16]>;
@@ -24,6 +27,12 @@ pub enum Value {
     Int(i64),
     /// Any other string.
     Str(Bytes),
+    /// A list.
+    List(Box<List>),
+    /// A hash.
+    Hash(Box<Hash>),
+    /// A set.
+    Set(Box<Set>),
 }
 
 impl Value {
@@ -42,6 +51,9 @@ impl Value {
     pub fn type_name(&self) -> &'static str {
         match self {
             Value::Int(_) | Value::Str(_) => "string",
+            Value::List(_) => "list",
+            Value::Hash(_) => "hash",
+            Value::Set(_) => "set",
         }
     }
 
@@ -51,6 +63,7 @@ impl Value {
         match self {
             Value::Int(n) => Ok(fmt_i64(*n, buf)),
             Value::Str(s) => Ok(s),
+            _ => Err(Error::WrongType),
         }
     }
 
@@ -61,6 +74,7 @@ impl Value {
         match self {
             Value::Int(n) => Ok(*n),
             Value::Str(s) => parse_i64(s).ok_or(Error::NotInteger),
+            _ => Err(Error::WrongType),
         }
     }
 
@@ -79,7 +93,64 @@ impl Value {
         }
         match self {
             Value::Str(s) => Ok(s),
-            Value::Int(_) => Err(Error::WrongType),
+            _ => Err(Error::WrongType),
+        }
+    }
+}
+
+/// Access to the collection types: the collection, or `WrongType`.
+impl Value {
+    /// The list, or `WrongType`.
+    #[inline]
+    pub fn as_list(&self) -> OpResult<&List> {
+        match self {
+            Value::List(l) => Ok(l),
+            _ => Err(Error::WrongType),
+        }
+    }
+
+    /// The list, mutably, or `WrongType`.
+    #[inline]
+    pub fn as_list_mut(&mut self) -> OpResult<&mut List> {
+        match self {
+            Value::List(l) => Ok(l),
+            _ => Err(Error::WrongType),
+        }
+    }
+
+    /// The hash, or `WrongType`.
+    #[inline]
+    pub fn as_hash(&self) -> OpResult<&Hash> {
+        match self {
+            Value::Hash(h) => Ok(h),
+            _ => Err(Error::WrongType),
+        }
+    }
+
+    /// The hash, mutably, or `WrongType`.
+    #[inline]
+    pub fn as_hash_mut(&mut self) -> OpResult<&mut Hash> {
+        match self {
+            Value::Hash(h) => Ok(h),
+            _ => Err(Error::WrongType),
+        }
+    }
+
+    /// The set, or `WrongType`.
+    #[inline]
+    pub fn as_set(&self) -> OpResult<&Set> {
+        match self {
+            Value::Set(s) => Ok(s),
+            _ => Err(Error::WrongType),
+        }
+    }
+
+    /// The set, mutably, or `WrongType`.
+    #[inline]
+    pub fn as_set_mut(&mut self) -> OpResult<&mut Set> {
+        match self {
+            Value::Set(s) => Ok(s),
+            _ => Err(Error::WrongType),
         }
     }
 }

@@ -1,15 +1,45 @@
 //! The command table's data, copied from redis-server 7.0.15's `COMMAND INFO`
 //! and `COMMAND DOCS` (summary, since, group, complexity). Order is the order of
 //! `COMMAND`, `COMMAND INFO` and `COMMAND LIST` replies.
+//!
+//! Groups of commands live in their own files (`specs/lists.rs`, …) and are
+//! concatenated into [`COMMANDS`] at compile time.
 
 use super::flags::*;
 use super::key_flags::*;
 use super::{KeySpec, Run, Spec};
 use crate::family::{command, connection, keys, string};
 
+mod hashes;
+mod lists;
+mod sets;
+
 /// Every top-level command kevy implements.
+pub static COMMANDS: &[Spec] = &ALL;
+
+static ALL: [Spec; CORE.len() + lists::LISTS.len() + hashes::HASHES.len() + sets::SETS.len()] =
+    concat(&[CORE, lists::LISTS, hashes::HASHES, sets::SETS]);
+
+/// Concatenates command groups into one array of exactly `N` specs.
+const fn concat<const N: usize>(groups: &[&[Spec]]) -> [Spec; N] {
+    let mut out = [groups[0][0]; N];
+    let (mut g, mut k) = (0, 0);
+    while g < groups.len() {
+        let mut i = 0;
+        while i < groups[g].len() {
+            out[k] = groups[g][i];
+            k += 1;
+            i += 1;
+        }
+        g += 1;
+    }
+    assert!(k == N, "command groups and table size disagree");
+    out
+}
+
+/// Connection, server, string and generic key commands.
 #[rustfmt::skip]
-pub static COMMANDS: &[Spec] = &[
+const CORE: &[Spec] = &[
     Spec::new("ping", -1, FAST, [0, 0, 0], Run::Local(connection::ping))
         .acl(&["@fast", "@connection"])
         .tips(&["request_policy:all_shards", "response_policy:all_succeeded"])

@@ -32,8 +32,14 @@ fn specs_are_well_formed() {
                     spec.name
                 );
             }
+            // A range to the end (`last_key < 0`), or a fixed run of keys
+            // (LMOVE, SMOVE: `[1, 2, 1]`) the arity always provides.
             Run::Keys(..) => assert!(
-                keyed && spec.step >= 1 && spec.last_key < 0,
+                keyed
+                    && spec.step >= 1
+                    && (spec.last_key < 0
+                        || (spec.last_key > spec.first_key
+                            && spec.arity.unsigned_abs() as i32 > spec.last_key)),
                 "{}",
                 spec.name
             ),

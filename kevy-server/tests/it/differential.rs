@@ -11,7 +11,12 @@
 //! - unordered arrays (`KEYS`) are compared after sorting their elements;
 //! - clock-derived integers (`TTL`, `PTTL`, `EXPIRETIME`…) must, when they are not
 //!   equal, both be positive times to live within 1% of each other ([`Rule::Ttl`]);
-//! - `COMMAND COUNT` is only required to be an integer on both sides.
+//! - `COMMAND COUNT` is only required to be an integer on both sides;
+//! - set members and hash fields in Redis's hash-table encoding come in no defined
+//!   order: SMEMBERS, SINTER, SUNION, SDIFF, HKEYS, HVALS compare sorted, HGETALL as
+//!   sorted pairs, SSCAN and HSCAN as a cursor plus sorted elements (pairs);
+//! - random picks (SPOP, SRANDMEMBER, HRANDFIELD) must have the same shape: the same
+//!   kind of reply and, for arrays, the same length ([`Rule::Random`]).
 //!
 //! The empty step `&[]` sends an empty multibulk (`*0\r\n`), which has no reply;
 //! `QUIT` must close both connections (the sequence then goes on over new ones).
@@ -27,13 +32,18 @@
 
 mod connection;
 mod generated;
+mod hashes;
 mod keyspace;
+mod lists;
 mod raw;
+mod sets;
 mod strings;
 
 use kevy_rt::Server;
 
-use crate::util::{array_items, encode, encode_str, escape, integer, kevy, Raw, RedisServer};
+use crate::util::{
+    array_items, bulk_body, encode, encode_str, escape, integer, kevy, Raw, RedisServer,
+};
 
 /// A command sequence: each step is one command's arguments.
 pub type Seq = &'static [&'static [&'static str]];
@@ -55,6 +65,15 @@ pub enum Rule {
     UnixTime(bool),
     /// Both integers, of any value.
     AnyInteger,
+    /// Arrays of `field, value` pairs in no defined order: equal once the pairs are
+    /// sorted.
+    UnorderedPairs,
+    /// A SCAN reply (`[cursor, [elements]]`): the same cursor, and the elements equal
+    /// once sorted (as pairs with `true`).
+    Scan(bool),
+    /// Random picks: both errors and equal, or the same kind of reply and, for
+    /// arrays, the same length.
+    Random,
 }
 
 /// Commands whose replies are not compared exactly, by name (upper case), or by
@@ -66,6 +85,18 @@ pub const RULES: &[(&str, Rule)] = &[
     ("EXPIRETIME", Rule::UnixTime(false)),
     ("PEXPIRETIME", Rule::UnixTime(true)),
     ("COMMAND COUNT", Rule::AnyInteger),
+    ("SMEMBERS", Rule::Unordered),
+    ("SINTER", Rule::Unordered),
+    ("SUNION", Rule::Unordered),
+    ("SDIFF", Rule::Unordered),
+    ("HKEYS", Rule::Unordered),
+    ("HVALS", Rule::Unordered),
+    ("HGETALL", Rule::UnorderedPairs),
+    ("SSCAN", Rule::Scan(false)),
+    ("HSCAN", Rule::Scan(true)),
+    ("SPOP", Rule::Random),
+    ("SRANDMEMBER", Rule::Random),
+    ("HRANDFIELD", Rule::Random),
 ];
 
 fn rule_for(cmd: &[&str]) -> Rule {
@@ -118,7 +149,46 @@ pub fn agree(cmd: &[&str], redis: &[u8], kevy: &[u8]) -> bool {
             _ => false,
         },
         Rule::AnyInteger => integer(redis).is_some() && integer(kevy).is_some(),
+        Rule::UnorderedPairs => match (array_items(redis), array_items(kevy)) {
+            (Some(a), Some(b)) => sorted_pairs(&a) == sorted_pairs(&b),
+            _ => false,
+        },
+        Rule::Scan(pairs) => match (array_items(redis), array_items(kevy)) {
+            (Some(a), Some(b)) if a.len() == 2 && b.len() == 2 => {
+                let (ea, eb) = (array_items(a[1]), array_items(b[1]));
+                a[0] == b[0]
+                    && match (ea, eb) {
+                        (Some(mut x), Some(mut y)) if !pairs => {
+                            x.sort_unstable();
+                            y.sort_unstable();
+                            x == y
+                        }
+                        (Some(x), Some(y)) => sorted_pairs(&x) == sorted_pairs(&y),
+                        _ => false,
+                    }
+            }
+            _ => false,
+        },
+        Rule::Random => match (redis.first(), kevy.first()) {
+            (Some(b'*'), Some(b'*')) => match (array_items(redis), array_items(kevy)) {
+                (Some(a), Some(b)) => a.len() == b.len(),
+                (None, None) => true,
+                _ => false,
+            },
+            (Some(b'$'), Some(b'$')) => bulk_body(redis).is_some() == bulk_body(kevy).is_some(),
+            _ => false,
+        },
     }
+}
+
+/// The `field, value` pairs of an array's items, sorted.
+fn sorted_pairs<'a>(items: &[&'a [u8]]) -> Option<Vec<(&'a [u8], &'a [u8])>> {
+    if items.len() % 2 != 0 {
+        return None;
+    }
+    let mut pairs: Vec<_> = items.chunks(2).map(|p| (p[0], p[1])).collect();
+    pairs.sort_unstable();
+    Some(pairs)
 }
 
 /// Two times to live agree: both positive and within 1% (+1) of each other.
@@ -378,7 +448,69 @@ fn rules_tolerate_only_clock_drift_and_order() {
         b"*2\r\n$1\r\nb\r\n$1\r\na\r\n"
     ));
     assert!(agree(&["command", "count"], b":240\r\n", b":57\r\n"));
+    assert!(agree(
+        &["HGETALL", "h"],
+        b"*4\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n",
+        b"*4\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\na\r\n$1\r\n1\r\n"
+    ));
+    assert!(!agree(
+        &["HGETALL", "h"],
+        b"*4\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n",
+        b"*4\r\n$1\r\na\r\n$1\r\n2\r\n$1\r\nb\r\n$1\r\n1\r\n"
+    ));
+    assert!(agree(
+        &["SSCAN", "s", "0"],
+        b"*2\r\n$1\r\n0\r\n*2\r\n$1\r\na\r\n$1\r\nb\r\n",
+        b"*2\r\n$1\r\n0\r\n*2\r\n$1\r\nb\r\n$1\r\na\r\n"
+    ));
+    assert!(!agree(
+        &["SSCAN", "s", "0"],
+        b"*2\r\n$1\r\n0\r\n*1\r\n$1\r\na\r\n",
+        b"*2\r\n$1\r\n5\r\n*1\r\n$1\r\na\r\n"
+    ));
+    assert!(agree(&["SPOP", "s"], b"$1\r\na\r\n", b"$1\r\nb\r\n"));
+    assert!(!agree(&["SPOP", "s"], b"$1\r\na\r\n", b"$-1\r\n"));
+    assert!(!agree(
+        &["SRANDMEMBER", "s", "-2"],
+        b"*2\r\n$1\r\na\r\n$1\r\na\r\n",
+        b"*1\r\n$1\r\na\r\n"
+    ));
+    assert!(!agree(&["SRANDMEMBER", "s", "x"], b"-ERR x\r\n", b"-ERR y\r\n"));
     assert!(!agree(&["COMMAND", "COUNT"], b":240\r\n", b"-ERR x\r\n"));
+}
+
+#[test]
+fn collection_sequences_cross_shards() {
+    use crate::util::shard_of;
+    // Keys from index 1 to the end, except: numkeys commands (their keys follow
+    // the count) and the fixed two-key moves.
+    let crossing = |verb: &str| {
+        [lists::SEQUENCES, sets::SEQUENCES]
+            .iter()
+            .flat_map(|f| f.iter())
+            .flat_map(|seq| seq.iter())
+            .filter(|cmd| cmd.first().is_some_and(|c| c.eq_ignore_ascii_case(verb)))
+            .filter(|cmd| {
+                let keys: Vec<&str> = match verb {
+                    "LMPOP" | "SINTERCARD" => {
+                        let n: usize = cmd.get(1).and_then(|n| n.parse().ok()).unwrap_or(0);
+                        cmd.iter().skip(2).take(n).copied().collect()
+                    }
+                    "LMOVE" | "RPOPLPUSH" | "SMOVE" => cmd.iter().skip(1).take(2).copied().collect(),
+                    _ => cmd.iter().skip(1).copied().collect(),
+                };
+                let shards: std::collections::HashSet<usize> =
+                    keys.iter().map(|k| shard_of(k)).collect();
+                shards.len() > 1
+            })
+            .count()
+    };
+    for verb in [
+        "LMOVE", "RPOPLPUSH", "LMPOP", "SMOVE", "SINTER", "SUNION", "SDIFF", "SINTERSTORE",
+        "SUNIONSTORE", "SDIFFSTORE", "SINTERCARD",
+    ] {
+        assert!(crossing(verb) >= 2, "only {} {verb} steps span shards", crossing(verb));
+    }
 }
 
 #[test]

@@ -1,0 +1,87 @@
+//! HRANDFIELD: random fields, with Redis's reply shapes (a bulk without a
+//! count; an array with one, distinct fields for a positive count, repeats
+//! allowed for a negative one; pairs WITHVALUES).
+
+use super::hash_mut;
+use crate::error::{Error, OpResult};
+use crate::family::opts::{keyword, long_not_min, OUT_OF_RANGE};
+use crate::family::set::MAX_REPEATED;
+use crate::family::Call;
+use crate::resp;
+use crate::types::hash::Hash;
+use crate::types::random;
+
+/// Appends one pair: the field, and the value when `values`.
+fn write_pair(out: &mut Vec<u8>, (f, v): (&[u8], &[u8]), values: bool) {
+    resp::bulk(out, f);
+    if values {
+        resp::bulk(out, v);
+    }
+}
+
+/// HRANDFIELD with a count `n` over `h` (Redis's
+/// `hrandfieldWithCountCommand`).
+fn write_random(out: &mut Vec<u8>, h: &Hash, n: i64, values: bool) -> OpResult<()> {
+    let per = 1 + values as usize;
+    let want = usize::try_from(n.unsigned_abs()).unwrap_or(usize::MAX);
+    // A packed hash walks to a position; index a snapshot of it instead.
+    let snapshot: Vec<(&[u8], &[u8])> = if h.is_packed() {
+        h.iter().collect()
+    } else {
+        Vec::new()
+    };
+    let at = |i: usize| match snapshot.get(i) {
+        Some(&pair) => Some(pair),
+        None => h.at(i),
+    };
+    if n < 0 || n == 1 {
+        if n.unsigned_abs() > MAX_REPEATED {
+            return Err(OUT_OF_RANGE);
+        }
+        resp::array(out, want * per);
+        for _ in 0..want {
+            if let Some(pair) = at(random::below(h.len())) {
+                write_pair(out, pair, values);
+            }
+        }
+    } else if want >= h.len() {
+        resp::array(out, h.len() * per);
+        h.iter().for_each(|pair| write_pair(out, pair, values));
+    } else {
+        let picks = random::distinct(h.len(), want);
+        resp::array(out, picks.len() * per);
+        for pair in picks.into_iter().filter_map(at) {
+            write_pair(out, pair, values);
+        }
+    }
+    Ok(())
+}
+
+/// HRANDFIELD key [count [WITHVALUES]]
+pub fn hrandfield(c: &mut Call<'_>) {
+    let out = &mut *c.out;
+    let r: OpResult<_> = (|| {
+        if c.args.len() >= 3 {
+            let n = long_not_min(c.args.at(2))?;
+            let values = match c.args.len() {
+                3 => false,
+                4 if keyword(c.args.at(3), "withvalues") => true,
+                _ => return Err(Error::Syntax),
+            };
+            if values && (n < -(i64::MAX / 2) || n > i64::MAX / 2) {
+                return Err(OUT_OF_RANGE);
+            }
+            match hash_mut(c.db, c.args.at(1), &c.now)? {
+                Some(h) if n != 0 => write_random(out, h, n, values)?,
+                _ => resp::array(out, 0),
+            }
+        } else {
+            let h = hash_mut(c.db, c.args.at(1), &c.now)?;
+            resp::bulk_or_null(out, h.and_then(|h| h.random()).map(|(f, _)| f));
+        }
+        Ok(())
+    })();
+    if let Err(e) = r {
+        e.write(c.args, out);
+    }
+}

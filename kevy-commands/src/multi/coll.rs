@@ -1,0 +1,387 @@
+//! The multi-shard operations of the list and set families, when their keys
+//! live on several shards (keys sharing a `{tag}` run on one shard, atomically,
+//! through the ordinary handlers).
+//!
+//! - **Whole**: a command with a `numkeys` argument (LMPOP, SINTERCARD) is
+//!   always planned; when its keys share a shard the plan sends the whole
+//!   command there and copies its reply.
+//! - **Set algebra** (SINTER, SUNION, SDIFF, their STORE forms, SINTERCARD):
+//!   each shard combines its own keys ([`CollOp::SetPartial`]); the origin
+//!   combines the partial results. The STORE forms then store the result at
+//!   the destination's shard in a second round ([`CollOp::SetStore`]).
+//! - **Moves** (SMOVE, LMOVE, RPOPLPUSH): round 1 probes source and
+//!   destination as Redis checks them (source missing → nothing, then the
+//!   types of both); round 2 takes the member from the source; round 3 gives
+//!   it to the destination. Should the destination have changed type
+//!   between rounds 1 and 3 (another client), round 4 gives the member back
+//!   to the source, so nothing is lost, and the reply is Redis's WRONGTYPE.
+//! - **LMPOP**: round 1 asks each shard for its first key (in argument
+//!   order) that is a non-empty list or of the wrong type; round 2 pops from
+//!   the earliest such key over all shards. If that list emptied in between,
+//!   round 1 runs again.
+//!
+//! Multi-round operations hold their connection (`Planned::hold`).
+
+use kevy_rt::{Gather, OwnedArgs};
+
+use super::{Op, Part, PartReply, Plan};
+use crate::error::{Error, OpResult};
+use crate::family::{list, set, Call};
+use crate::keyspace::{Clock, Db};
+use crate::resp;
+use crate::types::list::End;
+use crate::value::Bytes;
+
+/// A command run whole on one shard by a plan.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Whole {
+    /// LMPOP.
+    Lmpop,
+    /// SINTERCARD.
+    Sintercard,
+}
+
+/// How a shard combines its sets for the origin.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Algebra {
+    /// The intersection of its keys (empty if one is missing).
+    Inter,
+    /// The union of its keys.
+    Union,
+    /// SDIFF on the shard of the first key: the first set minus the others.
+    DiffFirst,
+}
+
+/// What a part of a list or set operation does on its shard.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CollOp {
+    /// Runs the command in the part's arguments; replies its bytes.
+    Whole(Whole),
+    /// Combines the sets at the keys in the arguments.
+    SetPartial(Algebra),
+    /// Replaces the key in argument 0 by a set of the other arguments
+    /// (deletes it when there are none); replies the size.
+    SetStore,
+    /// Probes the list at argument 0.
+    ListProbe,
+    /// Probes the set at argument 0 and whether argument 1 is a member.
+    SetProbe,
+    /// Pops one element from that end of the list at argument 0.
+    ListTake(End),
+    /// Pushes argument 1 at that end of the list at argument 0.
+    ListGive(End),
+    /// Removes member argument 1 from the set at argument 0.
+    SetTake,
+    /// Adds member argument 1 to the set at argument 0.
+    SetGive,
+    /// LMPOP round 1 over the keys in the arguments.
+    LmpopProbe,
+    /// Pops up to argument 1 elements from that end of the list at argument 0.
+    LmpopPop(End),
+}
+
+/// What a probed key holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Probe {
+    /// No key.
+    Missing,
+    /// A value of another type.
+    WrongType,
+    /// A value of the type; for a set, whether the member is in it.
+    Present {
+        /// The probed member is in the set (always true for lists).
+        member: bool,
+    },
+}
+
+/// The result of a [`CollOp`].
+#[derive(Debug, PartialEq, Eq)]
+pub enum CollReply {
+    /// A whole command's reply bytes.
+    Encoded(Vec<u8>),
+    /// A combined set's members, or `WrongType`.
+    Members(OpResult<OwnedArgs>),
+    /// A count.
+    Int(i64),
+    /// A probe.
+    Probe(Probe),
+    /// What was taken: nothing when the key or member was gone.
+    Taken(OpResult<Option<Bytes>>),
+    /// A give: done, or `WrongType`.
+    Given(OpResult<()>),
+    /// LMPOP round 1: the position (in the part) of the first key that is a
+    /// non-empty list (`false`) or of the wrong type (`true`).
+    Found(Option<(u32, bool)>),
+    /// LMPOP round 2: the popped elements, nothing if the list is gone.
+    Popped(OpResult<Option<Vec<Bytes>>>),
+}
+
+/// Origin-side state of a list or set operation.
+#[derive(Debug)]
+pub enum CollPlan {
+    /// Copy the single part's reply.
+    Whole,
+    /// Set algebra, see [`set::AlgebraPlan`].
+    Algebra(set::AlgebraPlan),
+    /// A move, see [`MovePlan`].
+    Move(MovePlan),
+    /// LMPOP, see [`list::LmpopPlan`].
+    Lmpop(list::LmpopPlan),
+}
+
+/// A collection part: `op` with its arguments.
+pub fn part(op: CollOp, args: OwnedArgs) -> Part {
+    Part {
+        op: Op::Coll(op),
+        args,
+    }
+}
+
+/// A plan that holds nothing back.
+pub fn plan(p: CollPlan) -> kevy_rt::Planned<Plan> {
+    super::planned(Plan::Coll(p))
+}
+
+/// A plan that holds its connection until it replies.
+pub fn held(p: CollPlan) -> kevy_rt::Planned<Plan> {
+    kevy_rt::Planned {
+        plan: Plan::Coll(p),
+        hold: true,
+    }
+}
+
+/// Runs one part on its shard.
+pub fn execute(db: &mut Db, op: CollOp, args: &OwnedArgs, now: &Clock) -> PartReply {
+    let a = args.args();
+    PartReply::Coll(match op {
+        CollOp::Whole(w) => {
+            let mut out = Vec::new();
+            let mut call = Call {
+                db,
+                args: a,
+                now: Clock::new(),
+                out: &mut out,
+            };
+            match w {
+                Whole::Lmpop => list::lmpop(&mut call),
+                Whole::Sintercard => set::sintercard(&mut call),
+            }
+            CollReply::Encoded(out)
+        }
+        CollOp::SetPartial(alg) => CollReply::Members(set::op_partial(db, a, alg, now)),
+        CollOp::SetStore => CollReply::Int(set::op_store_members(db, a, now)),
+        CollOp::ListProbe => CollReply::Probe(list::op_probe(db, a.at(0), now)),
+        CollOp::SetProbe => CollReply::Probe(set::op_probe(db, a.at(0), a.at(1), now)),
+        CollOp::ListTake(end) => CollReply::Taken(list::op_take(db, a.at(0), end, now)),
+        CollOp::ListGive(end) => CollReply::Given(list::op_give(db, a.at(0), end, a.at(1), now)),
+        CollOp::SetTake => CollReply::Taken(set::op_take(db, a.at(0), a.at(1), now)),
+        CollOp::SetGive => CollReply::Given(set::op_give(db, a.at(0), a.at(1), now)),
+        CollOp::LmpopProbe => CollReply::Found(list::execute_lmpop_probe(db, a, now)),
+        CollOp::LmpopPop(end) => CollReply::Popped(list::execute_lmpop(db, a, end, now)),
+    })
+}
+
+/// The collection reply of a part reply (`None` for another kind).
+pub fn reply_of(r: &PartReply) -> Option<&CollReply> {
+    match r {
+        PartReply::Coll(c) => Some(c),
+        _ => None,
+    }
+}
+
+/// Reduces one round of replies, or starts the next round.
+pub fn gather(
+    plan: &mut CollPlan,
+    replies: Vec<PartReply>,
+    next: &mut Vec<(usize, Part)>,
+    out: &mut Vec<u8>,
+) -> Gather {
+    match plan {
+        CollPlan::Whole => {
+            for r in &replies {
+                if let Some(CollReply::Encoded(bytes)) = reply_of(r) {
+                    out.extend_from_slice(bytes);
+                    return Gather::Done;
+                }
+            }
+            resp::error(out, b"ERR internal error: no reply from shard");
+            Gather::Done
+        }
+        CollPlan::Algebra(p) => set::gather_algebra(p, &replies, next, out),
+        CollPlan::Move(p) => gather_move(p, &replies, next, out),
+        CollPlan::Lmpop(p) => list::gather_lmpop(p, &replies, next, out),
+    }
+}
+
+/// What a move moves.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Moving {
+    /// A list element, popped at `from` and pushed at `to` (LMOVE).
+    List {
+        /// The source end.
+        from: End,
+        /// The destination end.
+        to: End,
+        /// The element, once taken.
+        element: Option<Bytes>,
+    },
+    /// A set member (SMOVE).
+    Set {
+        /// The member.
+        member: Bytes,
+    },
+}
+
+/// The rounds of a move.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    /// Probing source and destination.
+    Probe,
+    /// Taking from the source.
+    Take,
+    /// Giving to the destination.
+    Give,
+    /// Giving back to the source after the destination turned out wrong.
+    Restore,
+}
+
+/// A cross-shard SMOVE, LMOVE or RPOPLPUSH.
+#[derive(Debug)]
+pub struct MovePlan {
+    /// What moves.
+    pub moving: Moving,
+    /// Source key and shard.
+    pub src: (Bytes, usize),
+    /// Destination key and shard.
+    pub dst: (Bytes, usize),
+    /// The current round.
+    pub stage: Stage,
+}
+
+impl MovePlan {
+    /// Round 1: probes of the source and the destination.
+    pub fn start(&self, parts: &mut Vec<(usize, Part)>) {
+        let (src, dst) = (&self.src, &self.dst);
+        match &self.moving {
+            Moving::List { .. } => {
+                parts.push((src.1, part(CollOp::ListProbe, [&src.0[..]].into_iter().collect())));
+                parts.push((dst.1, part(CollOp::ListProbe, [&dst.0[..]].into_iter().collect())));
+            }
+            Moving::Set { member } => {
+                let args = [&src.0[..], member].into_iter().collect();
+                parts.push((src.1, part(CollOp::SetProbe, args)));
+                let args = [&dst.0[..], member].into_iter().collect();
+                parts.push((dst.1, part(CollOp::SetProbe, args)));
+            }
+        }
+    }
+
+    /// The reply when the source has nothing to move.
+    fn nothing(&self, out: &mut Vec<u8>) {
+        match self.moving {
+            Moving::List { .. } => resp::null(out),
+            Moving::Set { .. } => resp::int(out, 0),
+        }
+    }
+
+    /// The part giving the moved value to `key` on `shard` (at `end` for a
+    /// list).
+    fn give(&self, to: (&[u8], usize), end: End) -> Option<(usize, Part)> {
+        let (op, value) = match &self.moving {
+            Moving::List { element, .. } => (CollOp::ListGive(end), element.as_ref()?),
+            Moving::Set { member } => (CollOp::SetGive, member),
+        };
+        Some((to.1, part(op, [to.0, &value[..]].into_iter().collect())))
+    }
+}
+
+fn wrongtype(out: &mut Vec<u8>) {
+    resp::error(out, b"WRONGTYPE Operation against a key holding the wrong kind of value");
+}
+
+/// One round of a move.
+fn gather_move(
+    p: &mut MovePlan,
+    replies: &[PartReply],
+    next: &mut Vec<(usize, Part)>,
+    out: &mut Vec<u8>,
+) -> Gather {
+    let r = |i: usize| replies.get(i).and_then(reply_of);
+    match p.stage {
+        Stage::Probe => {
+            let (Some(CollReply::Probe(src)), Some(CollReply::Probe(dst))) = (r(0), r(1)) else {
+                resp::error(out, b"ERR internal error: bad probe");
+                return Gather::Done;
+            };
+            match (src, dst) {
+                (Probe::Missing, _) => p.nothing(out),
+                (Probe::WrongType, _) | (_, Probe::WrongType) => wrongtype(out),
+                (Probe::Present { member: false }, _) => p.nothing(out),
+                (Probe::Present { member: true }, _) => {
+                    let (key, shard) = (&p.src.0[..], p.src.1);
+                    let take = match &p.moving {
+                        Moving::List { from, .. } => {
+                            part(CollOp::ListTake(*from), [key].into_iter().collect())
+                        }
+                        Moving::Set { member } => {
+                            part(CollOp::SetTake, [key, &member[..]].into_iter().collect())
+                        }
+                    };
+                    next.push((shard, take));
+                    p.stage = Stage::Take;
+                    return Gather::Again;
+                }
+            }
+        }
+        Stage::Take => match r(0) {
+            Some(CollReply::Taken(Ok(Some(value)))) => {
+                let end = match &mut p.moving {
+                    Moving::List { element, to, .. } => {
+                        *element = Some(value.clone());
+                        *to
+                    }
+                    Moving::Set { .. } => End::Left,
+                };
+                if let Some(give) = p.give((&p.dst.0, p.dst.1), end) {
+                    next.push(give);
+                    p.stage = Stage::Give;
+                    return Gather::Again;
+                }
+                resp::error(out, b"ERR internal error: nothing to give");
+            }
+            Some(CollReply::Taken(Err(e))) => e.write(kevy_rt::Args::new(&[], &[]), out),
+            _ => p.nothing(out),
+        },
+        Stage::Give => match r(0) {
+            Some(CollReply::Given(Ok(()))) => match &p.moving {
+                Moving::List { element, .. } => {
+                    resp::bulk_or_null(out, element.as_deref());
+                }
+                Moving::Set { .. } => resp::int(out, 1),
+            },
+            _ => {
+                let from = match &p.moving {
+                    Moving::List { from, .. } => *from,
+                    Moving::Set { .. } => End::Left,
+                };
+                if let Some(back) = p.give((&p.src.0, p.src.1), from) {
+                    next.push(back);
+                    p.stage = Stage::Restore;
+                    return Gather::Again;
+                }
+                wrongtype(out);
+            }
+        },
+        Stage::Restore => wrongtype(out),
+    }
+    Gather::Done
+}
+
+/// The members of a partial set reply, or its error.
+pub fn members_of(r: Option<&CollReply>) -> Result<&OwnedArgs, Error> {
+    match r {
+        Some(CollReply::Members(Ok(m))) => Ok(m),
+        Some(CollReply::Members(Err(e))) => Err(*e),
+        _ => Err(Error::Message("ERR internal error: bad set part")),
+    }
+}

@@ -1,0 +1,280 @@
+//! [`Hash`]: Redis's two hash encodings. A listpack ([`Pack`] of `field,
+//! value` entries in insertion order) while there are at most
+//! [`MAX_PACKED_ENTRIES`] fields and no field or value is longer than
+//! [`MAX_PACKED_VALUE`] bytes (`hash-max-listpack-entries 128`,
+//! `hash-max-listpack-value 64`); a hash table ([`Dense`]) otherwise, for
+//! good. A packed hash answers HGETALL, HKEYS and HSCAN in insertion order,
+//! as Redis does.
+
+use super::dense::Dense;
+use super::pack::Pack;
+use super::random;
+use crate::value::Bytes;
+
+/// Most fields of a packed hash (`hash-max-listpack-entries`).
+pub const MAX_PACKED_ENTRIES: usize = 128;
+/// Longest field or value of a packed hash (`hash-max-listpack-value`).
+pub const MAX_PACKED_VALUE: usize = 64;
+
+/// A map of fields to values.
+#[derive(Clone)]
+pub enum Hash {
+    /// Fields and values alternating, in insertion order (Redis's listpack).
+    Packed(Pack),
+    /// Redis's hash table encoding.
+    Table(Dense<(Bytes, Bytes)>),
+}
+
+impl Default for Hash {
+    fn default() -> Hash {
+        Hash::Packed(Pack::new())
+    }
+}
+
+/// Byte offsets of the value of `field` in a packed hash.
+fn packed_find(p: &Pack, field: &[u8]) -> Option<usize> {
+    let mut off = 0;
+    loop {
+        let (f, value_off) = p.entry_at(off)?;
+        let (_, next) = p.entry_at(value_off)?;
+        if f == field {
+            return Some(value_off);
+        }
+        off = next;
+    }
+}
+
+impl Hash {
+    /// An empty (packed) hash.
+    pub fn new() -> Hash {
+        Hash::default()
+    }
+
+    /// Number of fields.
+    pub fn len(&self) -> usize {
+        match self {
+            Hash::Packed(p) => p.len() / 2,
+            Hash::Table(d) => d.len(),
+        }
+    }
+
+    /// True when empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// True for the packed encoding.
+    pub fn is_packed(&self) -> bool {
+        matches!(self, Hash::Packed(_))
+    }
+
+    /// The value of `field`.
+    pub fn get(&self, field: &[u8]) -> Option<&[u8]> {
+        match self {
+            Hash::Packed(p) => p.entry_at(packed_find(p, field)?).map(|(v, _)| v),
+            Hash::Table(d) => d.get(field).map(|(_, v)| &v[..]),
+        }
+    }
+
+    /// True when `field` exists.
+    pub fn contains(&self, field: &[u8]) -> bool {
+        match self {
+            Hash::Packed(p) => packed_find(p, field).is_some(),
+            Hash::Table(d) => d.contains(field),
+        }
+    }
+
+    /// Converts to the table encoding when any of `lens` (field and value
+    /// lengths about to be written) is too long for a packed hash (Redis's
+    /// `hashTypeTryConversion`).
+    pub fn fit(&mut self, mut lens: impl Iterator<Item = usize>) {
+        if self.is_packed() && lens.any(|n| n > MAX_PACKED_VALUE) {
+            self.to_table();
+        }
+    }
+
+    /// Converts a packed hash to the table encoding.
+    fn to_table(&mut self) {
+        if let Hash::Packed(p) = self {
+            let mut d = Dense::with_capacity(p.len() / 2 + 1);
+            let mut it = p.iter();
+            while let (Some(f), Some(v)) = (it.next(), it.next()) {
+                d.push_new((Bytes::from_slice(f), Bytes::from_slice(v)));
+            }
+            *self = Hash::Table(d);
+        }
+    }
+
+    /// Sets `field` to `value`; true when the field is new (`hashTypeSet`).
+    pub fn set(&mut self, field: &[u8], value: &[u8]) -> bool {
+        self.fit([field.len(), value.len()].into_iter());
+        match self {
+            Hash::Packed(p) => {
+                if let Some(off) = packed_find(p, field) {
+                    p.replace_at_offset(off, value);
+                    return false;
+                }
+                p.push_back(field);
+                p.push_back(value);
+                if p.len() / 2 > MAX_PACKED_ENTRIES {
+                    self.to_table();
+                }
+                true
+            }
+            Hash::Table(d) => match d.get_mut(field) {
+                Some((_, v)) => {
+                    *v = Bytes::from_slice(value);
+                    false
+                }
+                None => {
+                    d.push_new((Bytes::from_slice(field), Bytes::from_slice(value)));
+                    true
+                }
+            },
+        }
+    }
+
+    /// Removes `field`; true when it existed.
+    pub fn remove(&mut self, field: &[u8]) -> bool {
+        match self {
+            Hash::Packed(p) => {
+                let mut off = 0;
+                let mut i = 0;
+                while let Some((f, value_off)) = p.entry_at(off) {
+                    if f == field {
+                        p.remove_range(i, 2);
+                        p.shrink();
+                        return true;
+                    }
+                    let Some((_, next)) = p.entry_at(value_off) else {
+                        return false;
+                    };
+                    off = next;
+                    i += 2;
+                }
+                false
+            }
+            Hash::Table(d) => d.remove(field).is_some(),
+        }
+    }
+
+    /// The pairs in the encoding's order.
+    pub fn iter(&self) -> Pairs<'_> {
+        match self {
+            Hash::Packed(p) => Pairs::Packed(p.iter()),
+            Hash::Table(d) => Pairs::Table(d.iter()),
+        }
+    }
+
+    /// The pair at position `i` of the encoding's order.
+    pub fn at(&self, i: usize) -> Option<(&[u8], &[u8])> {
+        match self {
+            Hash::Packed(p) => {
+                let off = p.offset_of(i.checked_mul(2)?)?;
+                let (f, next) = p.entry_at(off)?;
+                Some((f, p.entry_at(next)?.0))
+            }
+            Hash::Table(d) => d.at(i).map(|(f, v)| (&f[..], &v[..])),
+        }
+    }
+
+    /// A uniformly random pair.
+    pub fn random(&self) -> Option<(&[u8], &[u8])> {
+        self.at(random::below(self.len()))
+    }
+
+    /// HSCAN from `cursor`: a packed hash answers everything at once
+    /// (cursor 0), a table up to `count` pairs per call.
+    pub fn scan(&self, cursor: u64, count: usize, mut f: impl FnMut(&[u8], &[u8])) -> u64 {
+        match self {
+            Hash::Packed(_) => {
+                self.iter().for_each(|(k, v)| f(k, v));
+                0
+            }
+            Hash::Table(d) => d.scan(cursor, count, |(k, v)| f(k, v)),
+        }
+    }
+}
+
+/// An iterator over a hash's `(field, value)` pairs.
+pub enum Pairs<'a> {
+    /// Over a packed hash.
+    Packed(super::pack::Iter<'a>),
+    /// Over a table.
+    Table(std::slice::Iter<'a, (Bytes, Bytes)>),
+}
+
+impl<'a> Iterator for Pairs<'a> {
+    type Item = (&'a [u8], &'a [u8]);
+
+    fn next(&mut self) -> Option<(&'a [u8], &'a [u8])> {
+        match self {
+            Pairs::Packed(it) => Some((it.next()?, it.next()?)),
+            Pairs::Table(it) => it.next().map(|(f, v)| (&f[..], &v[..])),
+        }
+    }
+}
+
+impl PartialEq for Hash {
+    fn eq(&self, other: &Hash) -> bool {
+        self.len() == other.len() && self.iter().all(|(f, v)| other.get(f) == Some(v))
+    }
+}
+
+impl Eq for Hash {}
+
+impl std::fmt::Debug for Hash {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map()
+            .entries(
+                self.iter()
+                    .map(|(k, v)| (String::from_utf8_lossy(k), String::from_utf8_lossy(v))),
+            )
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(h: &Hash) -> Vec<String> {
+        h.iter()
+            .map(|(f, v)| format!("{}={}", String::from_utf8_lossy(f), String::from_utf8_lossy(v)))
+            .collect()
+    }
+
+    #[test]
+    fn packed_keeps_insertion_order() {
+        let mut h = Hash::new();
+        assert!(h.set(b"a", b"1") && h.set(b"b", b"2") && h.set(b"c", b"3"));
+        assert!(!h.set(b"a", b"one"));
+        assert_eq!(fields(&h), ["a=one", "b=2", "c=3"]);
+        assert!(h.remove(b"b") && !h.remove(b"b"));
+        assert_eq!(fields(&h), ["a=one", "c=3"]);
+        assert_eq!(h.get(b"c"), Some(&b"3"[..]));
+        assert_eq!(h.get(b"3"), None);
+        assert_eq!(h.at(1), Some((&b"c"[..], &b"3"[..])));
+        assert!(h.is_packed());
+    }
+
+    #[test]
+    fn converts_past_the_thresholds() {
+        let mut h = Hash::new();
+        h.set(b"f", &[b'v'; MAX_PACKED_VALUE]);
+        assert!(h.is_packed());
+        h.set(b"g", &[b'v'; MAX_PACKED_VALUE + 1]);
+        assert!(!h.is_packed());
+        assert_eq!(h.len(), 2);
+        let mut h = Hash::new();
+        for i in 0..MAX_PACKED_ENTRIES {
+            h.set(format!("f{i}").as_bytes(), b"v");
+        }
+        assert!(h.is_packed());
+        h.set(b"one more", b"v");
+        assert!(!h.is_packed());
+        assert_eq!(h.len(), MAX_PACKED_ENTRIES + 1);
+        assert_eq!(h.get(b"f7"), Some(&b"v"[..]));
+        assert!(h.remove(b"f7") && !h.contains(b"f7"));
+    }
+}

@@ -1,0 +1,129 @@
+//! The quicklist against a `VecDeque` model, across node boundaries.
+
+use std::collections::VecDeque;
+
+use super::*;
+
+/// A tiny deterministic generator for the model test.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self, n: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((self.0 >> 33) as usize) % n.max(1)
+    }
+}
+
+fn elem(rng: &mut Lcg) -> Vec<u8> {
+    // Mostly small, sometimes over a node's size on its own.
+    let len = match rng.next(20) {
+        0 => NODE_BYTES + rng.next(100),
+        1..=3 => 200 + rng.next(2000),
+        _ => rng.next(12),
+    };
+    let b = b'a' + rng.next(26) as u8;
+    vec![b; len]
+}
+
+fn check(list: &List, model: &VecDeque<Vec<u8>>) {
+    assert_eq!(list.len(), model.len());
+    let got: Vec<&[u8]> = list.iter().collect();
+    let want: Vec<&[u8]> = model.iter().map(Vec::as_slice).collect();
+    assert_eq!(got, want);
+    let back: Vec<&[u8]> = list.iter().rev().collect();
+    assert_eq!(back, want.iter().rev().copied().collect::<Vec<_>>());
+    for node in &list.nodes {
+        assert!(!node.is_empty(), "empty node left behind");
+        assert!(node.bytes() <= NODE_BYTES || node.len() == 1, "oversized node");
+    }
+}
+
+#[test]
+fn matches_a_deque_model() {
+    let mut rng = Lcg(7);
+    let mut list = List::new();
+    let mut model: VecDeque<Vec<u8>> = VecDeque::new();
+    for step in 0..4000 {
+        let e = elem(&mut rng);
+        match rng.next(10) {
+            0 | 1 => {
+                list.push(End::Left, &e);
+                model.push_front(e);
+            }
+            2 | 3 => {
+                list.push(End::Right, &e);
+                model.push_back(e);
+            }
+            4 => assert_eq!(list.pop(End::Left).map(|b| b.to_vec()), model.pop_front()),
+            5 => assert_eq!(list.pop(End::Right).map(|b| b.to_vec()), model.pop_back()),
+            6 => {
+                let i = rng.next(model.len() + 1);
+                list.insert(i, &e);
+                model.insert(i, e);
+            }
+            7 if !model.is_empty() => {
+                let i = rng.next(model.len());
+                assert!(list.set(i, &e));
+                model[i] = e;
+            }
+            8 if !model.is_empty() => {
+                let i = rng.next(model.len());
+                assert_eq!(list.get(i), Some(&model[i][..]));
+                let from: Vec<&[u8]> = list.iter_from(i).collect();
+                let want: Vec<&[u8]> = model.range(i..).map(Vec::as_slice).collect();
+                assert_eq!(from, want);
+                let back: Vec<&[u8]> = list.iter_back_from(i).collect();
+                let want: Vec<&[u8]> = model.range(..=i).rev().map(Vec::as_slice).collect();
+                assert_eq!(back, want);
+            }
+            9 if !model.is_empty() => {
+                let mut positions: Vec<usize> = (0..rng.next(5) + 1)
+                    .map(|_| rng.next(model.len()))
+                    .collect();
+                positions.sort_unstable();
+                positions.dedup();
+                list.remove_positions(&positions);
+                for &p in positions.iter().rev() {
+                    model.remove(p);
+                }
+            }
+            _ => {
+                let n = rng.next(4);
+                let end = if rng.next(2) == 0 { End::Left } else { End::Right };
+                list.drop_end(end, n);
+                for _ in 0..n.min(model.len()) {
+                    match end {
+                        End::Left => model.pop_front(),
+                        End::Right => model.pop_back(),
+                    };
+                }
+            }
+        }
+        if step % 50 == 0 {
+            check(&list, &model);
+        }
+    }
+    check(&list, &model);
+    assert!(list.get(list.len()).is_none());
+    assert!(!list.set(list.len(), b"x"));
+    assert_eq!(list.iter_from(list.len()).count(), 0);
+    assert_eq!(list.iter_back_from(list.len()).count(), 0);
+}
+
+#[test]
+fn small_lists_are_one_node() {
+    let mut list = List::new();
+    for i in 0..100 {
+        list.push(End::Right, format!("element {i}").as_bytes());
+    }
+    assert_eq!(list.node_count(), 1);
+    for i in 0..1000 {
+        list.push(End::Left, format!("element {i}").as_bytes());
+    }
+    assert!(list.node_count() > 1);
+    list.drop_end(End::Left, 1000);
+    assert_eq!(list.len(), 100);
+}

@@ -1,0 +1,403 @@
+//! [`Pack`]: a run of byte strings in one contiguous buffer, after Redis's
+//! listpack. Each entry is `len` (LEB128) + the bytes + `len` again with its
+//! LEB128 bytes reversed, so the buffer walks from either end. Used for the
+//! nodes of a [`List`](super::list::List) and for small hashes.
+//!
+//! Offsets handed around are byte offsets of an entry's start; every read is
+//! bounds-checked, so a bad offset yields `None`, never a panic.
+
+/// A packed sequence of byte strings.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Pack {
+    buf: Vec<u8>,
+    count: usize,
+}
+
+/// Bytes of the LEB128 encoding of `n`.
+#[inline]
+fn varint_len(mut n: usize) -> usize {
+    let mut len = 1;
+    while n >= 0x80 {
+        n >>= 7;
+        len += 1;
+    }
+    len
+}
+
+/// The LEB128 bytes of `n` into `out`; returns how many.
+#[inline]
+fn varint(mut n: usize, out: &mut [u8; 10]) -> usize {
+    let mut i = 0;
+    loop {
+        let b = (n & 0x7f) as u8;
+        n >>= 7;
+        if n == 0 {
+            out[i] = b;
+            return i + 1;
+        }
+        out[i] = b | 0x80;
+        i += 1;
+    }
+}
+
+/// The bytes an entry of `len` bytes takes in a pack.
+#[inline]
+pub fn entry_size(len: usize) -> usize {
+    len + 2 * varint_len(len)
+}
+
+impl Pack {
+    /// An empty pack.
+    pub fn new() -> Pack {
+        Pack::default()
+    }
+
+    /// Number of entries.
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    /// True when the pack holds no entry.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// Bytes used by the entries.
+    #[inline]
+    pub fn bytes(&self) -> usize {
+        self.buf.len()
+    }
+
+    /// Encodes `e` as one entry.
+    fn encode(e: &[u8], out: &mut Vec<u8>) {
+        let mut hdr = [0u8; 10];
+        let n = varint(e.len(), &mut hdr);
+        out.reserve(e.len() + 2 * n);
+        out.extend_from_slice(&hdr[..n]);
+        out.extend_from_slice(e);
+        out.extend(hdr[..n].iter().rev());
+    }
+
+    /// The entry starting at byte `off`: its bytes and the offset of the next.
+    #[inline]
+    pub fn entry_at(&self, off: usize) -> Option<(&[u8], usize)> {
+        let (mut len, mut shift, mut i) = (0usize, 0u32, off);
+        loop {
+            let b = *self.buf.get(i)?;
+            i += 1;
+            len |= ((b & 0x7f) as usize).checked_shl(shift)?;
+            if b & 0x80 == 0 {
+                break;
+            }
+            shift += 7;
+        }
+        let hdr = i - off;
+        let end = i.checked_add(len)?;
+        let data = self.buf.get(i..end)?;
+        Some((data, end.checked_add(hdr)?))
+    }
+
+    /// The entry ending at byte `end` (exclusive): its bytes and its start.
+    #[inline]
+    pub fn entry_before(&self, end: usize) -> Option<(&[u8], usize)> {
+        let (mut len, mut shift, mut i) = (0usize, 0u32, end);
+        loop {
+            i = i.checked_sub(1)?;
+            let b = *self.buf.get(i)?;
+            len |= ((b & 0x7f) as usize).checked_shl(shift)?;
+            if b & 0x80 == 0 {
+                break;
+            }
+            shift += 7;
+        }
+        let hdr = end - i;
+        let start = i.checked_sub(len)?;
+        let data = self.buf.get(start..i)?;
+        Some((data, start.checked_sub(hdr)?))
+    }
+
+    /// Byte offset of entry `i` (`len()` gives the end), walking from the
+    /// nearer end of the pack.
+    pub fn offset_of(&self, i: usize) -> Option<usize> {
+        if i > self.count {
+            return None;
+        }
+        if i <= self.count / 2 {
+            let mut off = 0;
+            for _ in 0..i {
+                off = self.entry_at(off)?.1;
+            }
+            Some(off)
+        } else {
+            let mut off = self.buf.len();
+            for _ in i..self.count {
+                off = self.entry_before(off)?.1;
+            }
+            Some(off)
+        }
+    }
+
+    /// Entry `i`.
+    pub fn get(&self, i: usize) -> Option<&[u8]> {
+        let off = self.offset_of(i)?;
+        self.entry_at(off).map(|(e, _)| e)
+    }
+
+    /// The first entry.
+    pub fn first(&self) -> Option<&[u8]> {
+        self.entry_at(0).map(|(e, _)| e)
+    }
+
+    /// The last entry.
+    pub fn last(&self) -> Option<&[u8]> {
+        self.entry_before(self.buf.len()).map(|(e, _)| e)
+    }
+
+    /// Appends an entry.
+    pub fn push_back(&mut self, e: &[u8]) {
+        Pack::encode(e, &mut self.buf);
+        self.count += 1;
+    }
+
+    /// Prepends an entry.
+    pub fn push_front(&mut self, e: &[u8]) {
+        self.insert_at_offset(0, e);
+    }
+
+    /// Inserts an entry at byte offset `off` (an entry boundary).
+    pub fn insert_at_offset(&mut self, off: usize, e: &[u8]) {
+        let mut enc = Vec::with_capacity(entry_size(e.len()));
+        Pack::encode(e, &mut enc);
+        let off = off.min(self.buf.len());
+        self.buf.splice(off..off, enc);
+        self.count += 1;
+    }
+
+    /// Inserts an entry so it becomes entry `i` (`i == len()` appends).
+    pub fn insert(&mut self, i: usize, e: &[u8]) {
+        if let Some(off) = self.offset_of(i) {
+            self.insert_at_offset(off, e);
+        }
+    }
+
+    /// Removes `n` entries from entry `i` on (fewer if the pack ends first).
+    pub fn remove_range(&mut self, i: usize, n: usize) {
+        let Some(start) = self.offset_of(i) else {
+            return;
+        };
+        let (mut end, mut removed) = (start, 0);
+        while removed < n {
+            match self.entry_at(end) {
+                Some((_, next)) => end = next,
+                None => break,
+            }
+            removed += 1;
+        }
+        self.buf.drain(start..end);
+        self.count -= removed;
+    }
+
+    /// Removes entry `i`.
+    pub fn remove(&mut self, i: usize) {
+        self.remove_range(i, 1);
+    }
+
+    /// Replaces the entry starting at byte `off` with `e`.
+    pub fn replace_at_offset(&mut self, off: usize, e: &[u8]) {
+        let Some((_, end)) = self.entry_at(off) else {
+            return;
+        };
+        let mut enc = Vec::with_capacity(entry_size(e.len()));
+        Pack::encode(e, &mut enc);
+        self.buf.splice(off..end, enc);
+    }
+
+    /// Replaces entry `i` with `e`.
+    pub fn replace(&mut self, i: usize, e: &[u8]) {
+        if let Some(off) = self.offset_of(i) {
+            self.replace_at_offset(off, e);
+        }
+    }
+
+    /// Removes and returns the first entry.
+    pub fn pop_front(&mut self) -> Option<crate::value::Bytes> {
+        let (e, next) = self.entry_at(0)?;
+        let e = crate::value::Bytes::from_slice(e);
+        self.buf.drain(..next);
+        self.count -= 1;
+        Some(e)
+    }
+
+    /// Removes and returns the last entry.
+    pub fn pop_back(&mut self) -> Option<crate::value::Bytes> {
+        let (e, start) = self.entry_before(self.buf.len())?;
+        let e = crate::value::Bytes::from_slice(e);
+        self.buf.truncate(start);
+        self.count -= 1;
+        Some(e)
+    }
+
+    /// Moves entries from entry `i` on into a new pack.
+    pub fn split_off(&mut self, i: usize) -> Pack {
+        let Some(off) = self.offset_of(i) else {
+            return Pack::new();
+        };
+        let tail = Pack {
+            buf: self.buf.split_off(off),
+            count: self.count - i,
+        };
+        self.count = i;
+        tail
+    }
+
+    /// Appends all of `other`'s entries.
+    pub fn append(&mut self, other: &Pack) {
+        self.buf.extend_from_slice(&other.buf);
+        self.count += other.count;
+    }
+
+    /// Iterates over the entries, first to last.
+    pub fn iter(&self) -> Iter<'_> {
+        Iter {
+            pack: self,
+            front: 0,
+            back: self.buf.len(),
+            left: self.count,
+        }
+    }
+
+    /// Iterates over the entries with their byte offsets, first to last.
+    pub fn iter_offsets(&self) -> impl Iterator<Item = (usize, &[u8])> + '_ {
+        let mut off = 0;
+        std::iter::from_fn(move || {
+            let (e, next) = self.entry_at(off)?;
+            let at = off;
+            off = next;
+            Some((at, e))
+        })
+    }
+
+    /// Gives unused capacity back once the pack is well under its allocation.
+    pub fn shrink(&mut self) {
+        if self.buf.capacity() > 64 && self.buf.len() * 2 < self.buf.capacity() {
+            self.buf.shrink_to_fit();
+        }
+    }
+}
+
+/// A double-ended iterator over a [`Pack`]'s entries.
+pub struct Iter<'a> {
+    pack: &'a Pack,
+    front: usize,
+    back: usize,
+    left: usize,
+}
+
+impl<'a> Iterator for Iter<'a> {
+    type Item = &'a [u8];
+
+    #[inline]
+    fn next(&mut self) -> Option<&'a [u8]> {
+        if self.left == 0 {
+            return None;
+        }
+        let (e, next) = self.pack.entry_at(self.front)?;
+        self.front = next;
+        self.left -= 1;
+        Some(e)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.left, Some(self.left))
+    }
+}
+
+impl<'a> DoubleEndedIterator for Iter<'a> {
+    #[inline]
+    fn next_back(&mut self) -> Option<&'a [u8]> {
+        if self.left == 0 {
+            return None;
+        }
+        let (e, start) = self.pack.entry_before(self.back)?;
+        self.back = start;
+        self.left -= 1;
+        Some(e)
+    }
+}
+
+impl ExactSizeIterator for Iter<'_> {}
+
+impl std::fmt::Debug for Pack {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.iter().map(String::from_utf8_lossy))
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings(p: &Pack) -> Vec<Vec<u8>> {
+        p.iter().map(<[u8]>::to_vec).collect()
+    }
+
+    #[test]
+    fn entries_walk_both_ways() {
+        let mut p = Pack::new();
+        let long = vec![b'x'; 300];
+        p.push_back(b"a");
+        p.push_back(&long);
+        p.push_back(b"");
+        p.push_front(b"first");
+        assert_eq!(p.len(), 4);
+        assert_eq!(p.bytes(), 5 + 2 + 1 + 2 + 300 + 4 + 2);
+        let fwd = strings(&p);
+        let mut back: Vec<Vec<u8>> = p.iter().rev().map(<[u8]>::to_vec).collect();
+        back.reverse();
+        assert_eq!(fwd, back);
+        assert_eq!(fwd[0], b"first");
+        assert_eq!(p.get(2), Some(&long[..]));
+        assert_eq!(p.get(3), Some(&b""[..]));
+        assert_eq!(p.get(4), None);
+        assert_eq!(p.first(), Some(&b"first"[..]));
+        assert_eq!(p.last(), Some(&b""[..]));
+    }
+
+    #[test]
+    fn edits_keep_the_pack_consistent() {
+        let mut p = Pack::new();
+        for i in 0..10 {
+            p.push_back(format!("e{i}").as_bytes());
+        }
+        p.insert(3, b"ins");
+        p.remove(0);
+        p.replace(1, &[b'y'; 200]);
+        p.remove_range(5, 100);
+        assert_eq!(p.len(), 5);
+        assert_eq!(
+            strings(&p)
+                .iter()
+                .map(|e| String::from_utf8_lossy(e).into_owned())
+                .collect::<Vec<_>>(),
+            vec![
+                "e1".to_string(),
+                "y".repeat(200),
+                "ins".into(),
+                "e3".into(),
+                "e4".into()
+            ]
+        );
+        let tail = p.split_off(2);
+        assert_eq!((p.len(), tail.len()), (2, 3));
+        p.append(&tail);
+        assert_eq!(p.len(), 5);
+        assert_eq!(p.pop_back().as_deref(), Some(&b"e4"[..]));
+        assert_eq!(p.pop_front().as_deref(), Some(&b"e1"[..]));
+        assert_eq!(p.len(), 3);
+        assert_eq!(p.iter().rev().count(), 3);
+    }
+}
