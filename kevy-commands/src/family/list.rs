@@ -233,7 +233,12 @@ pub fn lrange(c: &mut Call<'_>) {
 
 /// Element `index` of the list at `key`; Redis looks the key up before it
 /// parses the index.
-fn op_lindex<'a>(db: &'a mut Db, key: &[u8], index: &[u8], now: &Clock) -> OpResult<Option<&'a [u8]>> {
+fn op_lindex<'a>(
+    db: &'a mut Db,
+    key: &[u8],
+    index: &[u8],
+    now: &Clock,
+) -> OpResult<Option<&'a [u8]>> {
     let Some(l) = list_mut(db, key, now)? else {
         return Ok(None);
     };

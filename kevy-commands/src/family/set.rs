@@ -18,12 +18,12 @@ use crate::value::{Bytes, Value};
 mod algebra;
 mod smove;
 
+pub use algebra::{check_sintercard, write_members};
 pub use algebra::{
     gather_algebra, op_partial, op_store_members, plan_sdiff, plan_sdiffstore, plan_sinter,
     plan_sintercard, plan_sinterstore, plan_sunion, plan_sunionstore, sdiff, sdiffstore, sinter,
     sintercard, sinterstore, sunion, sunionstore, AlgebraPlan,
 };
-pub use algebra::{check_sintercard, write_members};
 pub use smove::{op_give, op_probe, op_take, plan_smove, smove};
 
 /// Most elements a negative count may ask of SRANDMEMBER or HRANDFIELD.
@@ -32,7 +32,11 @@ pub use smove::{op_give, op_probe, op_take, plan_smove, smove};
 pub const MAX_REPEATED: u64 = 1 << 26;
 
 /// The set at `key`: `None` when missing, `WrongType` for another type.
-pub(crate) fn set_mut<'a>(db: &'a mut Db, key: &[u8], now: &Clock) -> OpResult<Option<&'a mut Set>> {
+pub(crate) fn set_mut<'a>(
+    db: &'a mut Db,
+    key: &[u8],
+    now: &Clock,
+) -> OpResult<Option<&'a mut Set>> {
     db.get(key, now).map(Value::as_set_mut).transpose()
 }
 

@@ -89,12 +89,12 @@ impl Hash {
     /// `hashTypeTryConversion`).
     pub fn fit(&mut self, mut lens: impl Iterator<Item = usize>) {
         if self.is_packed() && lens.any(|n| n > MAX_PACKED_VALUE) {
-            self.to_table();
+            self.convert_to_table();
         }
     }
 
     /// Converts a packed hash to the table encoding.
-    fn to_table(&mut self) {
+    fn convert_to_table(&mut self) {
         if let Hash::Packed(p) = self {
             let mut d = Dense::with_capacity(p.len() / 2 + 1);
             let mut it = p.iter();
@@ -117,7 +117,7 @@ impl Hash {
                 p.push_back(field);
                 p.push_back(value);
                 if p.len() / 2 > MAX_PACKED_ENTRIES {
-                    self.to_table();
+                    self.convert_to_table();
                 }
                 true
             }
@@ -240,7 +240,13 @@ mod tests {
 
     fn fields(h: &Hash) -> Vec<String> {
         h.iter()
-            .map(|(f, v)| format!("{}={}", String::from_utf8_lossy(f), String::from_utf8_lossy(v)))
+            .map(|(f, v)| {
+                format!(
+                    "{}={}",
+                    String::from_utf8_lossy(f),
+                    String::from_utf8_lossy(v)
+                )
+            })
             .collect()
     }
 

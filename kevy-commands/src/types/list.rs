@@ -244,7 +244,10 @@ impl List {
                 k += 1;
             }
             if k > first {
-                let mut gone = positions[first..k].iter().map(|p| p.wrapping_sub(base)).peekable();
+                let mut gone = positions[first..k]
+                    .iter()
+                    .map(|p| p.wrapping_sub(base))
+                    .peekable();
                 let mut kept = Pack::new();
                 for (i, e) in node.iter().enumerate() {
                     if gone.peek() == Some(&i) {
@@ -289,10 +292,17 @@ impl List {
     /// is out of range).
     pub fn iter_back_from(&self, start: usize) -> impl Iterator<Item = &[u8]> + '_ {
         let (end, skip) = match self.locate(start) {
-            Some((n, at)) => (n + 1, self.nodes.get(n).map_or(0, |node| node.len() - 1 - at)),
+            Some((n, at)) => (
+                n + 1,
+                self.nodes.get(n).map_or(0, |node| node.len() - 1 - at),
+            ),
             None => (0, 0),
         };
-        self.nodes.range(..end).rev().flat_map(|node| node.iter().rev()).skip(skip)
+        self.nodes
+            .range(..end)
+            .rev()
+            .flat_map(|node| node.iter().rev())
+            .skip(skip)
     }
 
     /// Iterates over every element, head to tail.

@@ -37,7 +37,10 @@ fn check(list: &List, model: &VecDeque<Vec<u8>>) {
     assert_eq!(back, want.iter().rev().copied().collect::<Vec<_>>());
     for node in &list.nodes {
         assert!(!node.is_empty(), "empty node left behind");
-        assert!(node.bytes() <= NODE_BYTES || node.len() == 1, "oversized node");
+        assert!(
+            node.bytes() <= NODE_BYTES || node.len() == 1,
+            "oversized node"
+        );
     }
 }
 
@@ -92,7 +95,11 @@ fn matches_a_deque_model() {
             }
             _ => {
                 let n = rng.next(4);
-                let end = if rng.next(2) == 0 { End::Left } else { End::Right };
+                let end = if rng.next(2) == 0 {
+                    End::Left
+                } else {
+                    End::Right
+                };
                 list.drop_end(end, n);
                 for _ in 0..n.min(model.len()) {
                     match end {
