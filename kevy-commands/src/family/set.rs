@@ -114,7 +114,7 @@ pub fn sismember(c: &mut Call<'_>) {
 pub fn smismember(c: &mut Call<'_>) {
     match set_mut(c.db, c.args.at(1), &c.now) {
         Ok(s) => {
-            resp::array(c.out, c.args.len() - 2);
+            resp::array(c.out, c.args.len().saturating_sub(2));
             for m in c.args.iter().skip(2) {
                 let is = s.as_ref().is_some_and(|s| s.contains(m));
                 resp::int(c.out, is as i64);

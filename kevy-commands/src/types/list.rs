@@ -288,23 +288,6 @@ impl List {
         self.nodes.range(n..).flat_map(Pack::iter).skip(at)
     }
 
-    /// Iterates from element `start` towards the head (nothing when `start`
-    /// is out of range).
-    pub fn iter_back_from(&self, start: usize) -> impl Iterator<Item = &[u8]> + '_ {
-        let (end, skip) = match self.locate(start) {
-            Some((n, at)) => (
-                n + 1,
-                self.nodes.get(n).map_or(0, |node| node.len() - 1 - at),
-            ),
-            None => (0, 0),
-        };
-        self.nodes
-            .range(..end)
-            .rev()
-            .flat_map(|node| node.iter().rev())
-            .skip(skip)
-    }
-
     /// Iterates over every element, head to tail.
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = &[u8]> + '_ {
         self.nodes.iter().flat_map(Pack::iter)

@@ -4,7 +4,7 @@
 
 use kevy_rt::{Args, Gather, OwnedArgs, Planned, Router};
 
-use super::{list_mut, op_pop, op_push, write_elements};
+use super::{list_mut, op_pop, op_pop_one, op_push, write_elements};
 use crate::error::{Error, OpResult};
 use crate::family::opts::{end, keyword, positive};
 use crate::family::Call;
@@ -133,7 +133,7 @@ pub fn op_probe(db: &mut Db, key: &[u8], now: &Clock) -> Probe {
 
 /// A move's take: pops one element at `end` of the list at `key`.
 pub fn op_take(db: &mut Db, key: &[u8], end: End, now: &Clock) -> OpResult<Option<Bytes>> {
-    Ok(op_pop(db, key, end, 1, now)?.and_then(|mut v| v.pop()))
+    op_pop_one(db, key, end, now)
 }
 
 /// A move's give: pushes `e` at `end` of the list at `key`, creating it.

@@ -165,7 +165,7 @@ fn parse_sintercard(args: Args<'_>) -> OpResult<(usize, usize)> {
         Error::Message("ERR numkeys should be greater than 0"),
     )?;
     let numkeys = usize::try_from(numkeys).unwrap_or(usize::MAX);
-    if numkeys > args.len() - 2 {
+    if numkeys > args.len().saturating_sub(2) {
         return Err(Error::Message(
             "ERR Number of keys can't be greater than number of args",
         ));

@@ -415,6 +415,18 @@ pub const SEQUENCES: &[Seq] = &[
         &["LINDEX", "l", "0"],
         &["LPOS", "l", "3"],
     ],
+    // Cross-shard moves in another database.
+    &[
+        &["SELECT", "2"],
+        &["RPUSH", "a", "x", "y"],
+        &["LMOVE", "a", "b", "LEFT", "LEFT"],
+        &["LMPOP", "2", "a", "b", "RIGHT", "COUNT", "5"],
+        &["LRANGE", "b", "0", "-1"],
+        &["SELECT", "0"],
+        &["EXISTS", "a", "b"],
+        &["SELECT", "2"],
+        &["EXISTS", "a", "b"],
+    ],
     // The command table against COMMAND INFO and key extraction.
     &[
         &["COMMAND", "INFO", "lpush", "rpush", "lpushx", "rpushx", "lpop", "rpop", "llen", "lrange", "lindex", "lset", "linsert", "lrem", "ltrim", "lpos", "lmove", "rpoplpush", "lmpop"],

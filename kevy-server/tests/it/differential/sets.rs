@@ -371,6 +371,20 @@ pub const SEQUENCES: &[Seq] = &[
         &["SINTERSTORE", "out", "a", "missing"],
         &["EXISTS", "out"],
     ],
+    // Cross-shard set commands in another database.
+    &[
+        &["SELECT", "5"],
+        &["SADD", "a", "1", "2"],
+        &["SADD", "b", "2", "3"],
+        &["SUNIONSTORE", "dest", "a", "b"],
+        &["SMOVE", "a", "b", "1"],
+        &["SINTERCARD", "2", "a", "b"],
+        &["SELECT", "0"],
+        &["EXISTS", "a", "b", "dest"],
+        &["SELECT", "5"],
+        &["SMEMBERS", "dest"],
+        &["SMEMBERS", "b"],
+    ],
     // The command table against COMMAND INFO and key extraction.
     &[
         &[
