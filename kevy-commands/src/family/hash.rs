@@ -1,6 +1,6 @@
 //! Hash commands (Redis's `t_hash.c`): HSET, HSETNX, HMSET, HGET, HMGET,
 //! HDEL, HLEN, HEXISTS, HSTRLEN, HKEYS, HVALS, HGETALL and HSCAN here;
-//! HINCRBY and HINCRBYFLOAT in [`counter`]; HRANDFIELD in [`rand`]. The data
+//! HINCRBY and HINCRBYFLOAT in `counter`; HRANDFIELD in `rand`. The data
 //! structure is [`crate::types::hash::Hash`].
 //!
 //! A hash whose last field goes is deleted with its key.

@@ -1,7 +1,7 @@
 //! List commands (Redis's `t_list.c`): LPUSH, RPUSH, LPUSHX, RPUSHX, LPOP,
 //! RPOP, LLEN, LRANGE, LINDEX, LSET, LTRIM here; LINSERT, LREM and LPOS in
-//! [`edit`]; LMOVE, RPOPLPUSH and LMPOP, with their cross-shard plans, in
-//! [`moves`]. The data structure is [`crate::types::list::List`].
+//! `edit`; LMOVE, RPOPLPUSH and LMPOP, with their cross-shard plans, in
+//! `moves`. The data structure is [`crate::types::list::List`].
 //!
 //! A list whose last element goes is deleted with its key (and its time to
 //! live), as Redis never keeps empty lists.

@@ -1,7 +1,7 @@
 //! Set commands (Redis's `t_set.c`): SADD, SREM, SMEMBERS, SISMEMBER,
 //! SMISMEMBER, SCARD, SPOP, SRANDMEMBER and SSCAN here; SINTER, SUNION,
-//! SDIFF, their STORE forms and SINTERCARD in [`algebra`]; SMOVE in
-//! [`smove`]. The data structure is [`crate::types::set::Set`].
+//! SDIFF, their STORE forms and SINTERCARD in `algebra`; SMOVE in
+//! `smove`. The data structure is [`crate::types::set::Set`].
 //!
 //! A set whose last member goes is deleted with its key.
 

@@ -1,4 +1,4 @@
-//! [`Hash`]: Redis's two hash encodings. A listpack ([`Pack`] of `field,
+//! [`Hash`](enum@Hash): Redis's two hash encodings. A listpack ([`Pack`] of `field,
 //! value` entries in insertion order) while there are at most
 //! [`MAX_PACKED_ENTRIES`] fields and no field or value is longer than
 //! [`MAX_PACKED_VALUE`] bytes (`hash-max-listpack-entries 128`,
