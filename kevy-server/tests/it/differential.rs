@@ -35,6 +35,7 @@ mod generated;
 mod hashes;
 mod keyspace;
 mod lists;
+mod mixed;
 mod raw;
 mod sets;
 mod strings;
