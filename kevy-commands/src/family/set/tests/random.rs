@@ -89,3 +89,33 @@ fn large_sets_use_a_table() {
     assert_eq!(items(&run(&mut h, &["SPOP", "a", "599"])).len(), 599);
     assert_eq!(run(&mut h, &["SCARD", "a"]), b":1\r\n");
 }
+
+#[test]
+fn cross_shard_commands_use_the_connections_database() {
+    let mut h = harness();
+    let other = h.connect();
+    assert_eq!(h.run_on(other, &["SELECT", "3"]), b"+OK\r\n");
+    h.run_on(other, &["SADD", "a", "1", "2"]);
+    h.run_on(other, &["SADD", "b", "2", "3"]);
+    assert_eq!(h.run_on(other, &["SUNIONSTORE", "g", "a", "b"]), b":3\r\n");
+    assert_eq!(h.run_on(other, &["SMOVE", "a", "b", "1"]), b":1\r\n");
+    assert_eq!(h.run_on(other, &["SINTERCARD", "2", "a", "b"]), b":1\r\n");
+    h.run_on(other, &["RPUSH", "b2", "x"]);
+    assert_eq!(
+        h.run_on(other, &["LMOVE", "b2", "g2", "LEFT", "LEFT"]),
+        b"$1\r\nx\r\n"
+    );
+    // The first connection, in database 0, sees none of it.
+    assert_eq!(
+        run(&mut h, &["EXISTS", "a", "b", "g", "b2", "g2"]),
+        b":0\r\n"
+    );
+    assert_eq!(
+        h.run_on(other, &["EXISTS", "a", "b", "g", "b2", "g2"]),
+        b":4\r\n"
+    );
+    assert_eq!(
+        h.run_on(other, &["SMEMBERS", "g"]),
+        b"*3\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n"
+    );
+}
