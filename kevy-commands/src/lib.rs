@@ -25,11 +25,14 @@
 //! ## Layout
 //! - [`table`]: the command table ([`table::Spec`]: arity, flags, key
 //!   positions, ACL categories, key specs, docs, route kind and handler) and
-//!   the one-lookup resolver; its data in `table/specs.rs`.
+//!   the one-lookup resolver; its data in `table/specs.rs` and `table/specs/`.
 //! - [`family`]: the handlers, one module per family: `connection` (PING,
 //!   ECHO, QUIT, SELECT, resolve errors), `command` (COMMAND …), `string`,
-//!   `keys` (generic key commands and expiry).
-//! - [`multi`]: multi-shard parts, their replies, and the plans that gather them.
+//!   `keys` (generic key commands and expiry), `list`, `hash`, `set`; `opts`
+//!   holds the argument parsing the collection families share.
+//! - [`multi`]: multi-shard parts, their replies, and the plans that gather
+//!   them; [`multi::coll`] has those of the list and set families (set
+//!   algebra, moves between shards, LMPOP).
 //! - [`keyspace`]: a shard's databases, lazy expiry; [`expire`]: active expiry.
 //! - [`value`]: stored values; [`types`]: the list, hash and set collections
 //!   with their compact encodings; [`num`]: integer and `long double`
@@ -44,6 +47,17 @@
 //!   before setting, and keeps its own connection waiting between the rounds,
 //!   but another client may create a key between its check and its set. Keys
 //!   sharing a `{hash tag}` live on one shard and get Redis's atomicity.
+//! - Likewise, cross-shard set algebra, SMOVE, LMOVE, RPOPLPUSH and LMPOP run
+//!   in rounds ([`multi::coll`]): another client may act between them. They
+//!   never lose an element: a move whose destination changed type meanwhile
+//!   gives the element back to its source and replies WRONGTYPE.
+//! - SRANDMEMBER and HRANDFIELD with a negative count asking for more than
+//!   2^26 elements reply `ERR value is out of range` instead of building the
+//!   reply until memory runs out (Redis has no bound).
+//! - SSCAN and HSCAN cursors over hash-table-encoded collections are kevy's
+//!   own (positions in the table, walked downwards), with SCAN's guarantee:
+//!   every element present for the whole iteration is returned. Small
+//!   collections answer in one call with cursor 0, as in Redis.
 //! - `COMMAND DOCS` reports summary, since, group and complexity only.
 #![deny(missing_docs)]
 

@@ -7,7 +7,8 @@
 //! the same part to every shard. Each part runs as one shard-local operation
 //! and answers a [`PartReply`]; [`gather`] reduces them as the [`Plan`] says:
 //! a sum, an all-OK, MGET's values put back in request order, KEYS'
-//! concatenation, or MSETNX's second round.
+//! concatenation, or MSETNX's second round. The list and set families' parts
+//! and plans live in [`coll`], behind one variant of each type.
 //!
 //! Cross-shard MSET and MSETNX are not atomic with respect to other clients:
 //! another command may run on one shard between the parts. MSETNX holds its

@@ -1,6 +1,6 @@
 //! Hash commands (Redis's `t_hash.c`): HSET, HSETNX, HMSET, HGET, HMGET,
 //! HDEL, HLEN, HEXISTS, HSTRLEN, HKEYS, HVALS, HGETALL and HSCAN here;
-//! HINCRBY and HINCRBYFLOAT in [`counter`]; HRANDFIELD in [`rand`]. The data
+//! HINCRBY and HINCRBYFLOAT in `counter`; HRANDFIELD in `rand`. The data
 //! structure is [`crate::types::hash::Hash`].
 //!
 //! A hash whose last field goes is deleted with its key.
@@ -117,7 +117,7 @@ pub fn hget(c: &mut Call<'_>) {
 pub fn hmget(c: &mut Call<'_>) {
     match hash_mut(c.db, c.args.at(1), &c.now) {
         Ok(h) => {
-            resp::array(c.out, c.args.len() - 2);
+            resp::array(c.out, c.args.len().saturating_sub(2));
             for f in c.args.iter().skip(2) {
                 resp::bulk_or_null(c.out, h.as_ref().and_then(|h| h.get(f)));
             }

@@ -1,7 +1,7 @@
 //! List commands (Redis's `t_list.c`): LPUSH, RPUSH, LPUSHX, RPUSHX, LPOP,
 //! RPOP, LLEN, LRANGE, LINDEX, LSET, LTRIM here; LINSERT, LREM and LPOS in
-//! [`edit`]; LMOVE, RPOPLPUSH and LMPOP, with their cross-shard plans, in
-//! [`moves`]. The data structure is [`crate::types::list::List`].
+//! `edit`; LMOVE, RPOPLPUSH and LMPOP, with their cross-shard plans, in
+//! `moves`. The data structure is [`crate::types::list::List`].
 //!
 //! A list whose last element goes is deleted with its key (and its time to
 //! live), as Redis never keeps empty lists.
@@ -140,35 +140,42 @@ pub fn op_pop(
     Ok(Some(popped))
 }
 
+/// Pops one element from `end` of the list at `key`, deleting the key when
+/// it empties; `None` when the key is missing.
+pub fn op_pop_one(db: &mut Db, key: &[u8], end: End, now: &Clock) -> OpResult<Option<Bytes>> {
+    let Some(l) = list_mut(db, key, now)? else {
+        return Ok(None);
+    };
+    let e = l.pop(end);
+    if l.is_empty() {
+        db.remove(key, now);
+    }
+    Ok(e)
+}
+
 /// LPOP key [count] and RPOP key [count] (Redis's `popGenericCommand`):
 /// without a count a bulk (null when missing), with one an array (null array
 /// when missing, empty for a count of 0).
 fn pop_generic(c: &mut Call<'_>, end: End) {
-    let r: OpResult<_> = (|| {
-        if c.args.len() > 3 {
-            let name = if end == End::Left { "lpop" } else { "rpop" };
-            return Err(Error::WrongArity(name));
-        }
-        let count = match c.args.get(2) {
-            Some(arg) => Some(super::opts::non_negative(arg, MUST_BE_POSITIVE)?),
-            None => None,
-        };
-        let n = count.map_or(1, |n| usize::try_from(n).unwrap_or(usize::MAX));
-        if count == Some(0) {
-            // Redis checks the key (and its type) before the count of 0.
-            return match list_mut(c.db, c.args.at(1), &c.now)? {
-                Some(_) => Ok((count, Some(Vec::new()))),
-                None => Ok((count, None)),
-            };
-        }
-        Ok((count, op_pop(c.db, c.args.at(1), end, n, &c.now)?))
-    })();
-    match r {
-        Ok((None, Some(popped))) => resp::bulk_or_null(c.out, popped.first().map(|e| &e[..])),
-        Ok((None, None)) => resp::null(c.out),
-        Ok((Some(_), None)) => resp::null_array(c.out),
-        Ok((Some(_), Some(popped))) => write_elements(c.out, &popped),
-        Err(e) => e.write(c.args, c.out),
+    let (key, now) = (c.args.at(1), &c.now);
+    let r = match c.args.len() {
+        2 => op_pop_one(c.db, key, end, now).map(|e| resp::bulk_or_null(c.out, e.as_deref())),
+        3 => super::opts::non_negative(c.args.at(2), MUST_BE_POSITIVE).and_then(|n| {
+            let n = usize::try_from(n).unwrap_or(usize::MAX);
+            match op_pop(c.db, key, end, n, now)? {
+                Some(popped) => write_elements(c.out, &popped),
+                None => resp::null_array(c.out),
+            }
+            Ok(())
+        }),
+        _ => Err(Error::WrongArity(if end == End::Left {
+            "lpop"
+        } else {
+            "rpop"
+        })),
+    };
+    if let Err(e) = r {
+        e.write(c.args, c.out);
     }
 }
 
@@ -233,7 +240,12 @@ pub fn lrange(c: &mut Call<'_>) {
 
 /// Element `index` of the list at `key`; Redis looks the key up before it
 /// parses the index.
-fn op_lindex<'a>(db: &'a mut Db, key: &[u8], index: &[u8], now: &Clock) -> OpResult<Option<&'a [u8]>> {
+fn op_lindex<'a>(
+    db: &'a mut Db,
+    key: &[u8],
+    index: &[u8],
+    now: &Clock,
+) -> OpResult<Option<&'a [u8]>> {
     let Some(l) = list_mut(db, key, now)? else {
         return Ok(None);
     };

@@ -1,7 +1,7 @@
 //! Set commands (Redis's `t_set.c`): SADD, SREM, SMEMBERS, SISMEMBER,
 //! SMISMEMBER, SCARD, SPOP, SRANDMEMBER and SSCAN here; SINTER, SUNION,
-//! SDIFF, their STORE forms and SINTERCARD in [`algebra`]; SMOVE in
-//! [`smove`]. The data structure is [`crate::types::set::Set`].
+//! SDIFF, their STORE forms and SINTERCARD in `algebra`; SMOVE in
+//! `smove`. The data structure is [`crate::types::set::Set`].
 //!
 //! A set whose last member goes is deleted with its key.
 
@@ -18,12 +18,12 @@ use crate::value::{Bytes, Value};
 mod algebra;
 mod smove;
 
+pub use algebra::{check_sintercard, write_members};
 pub use algebra::{
     gather_algebra, op_partial, op_store_members, plan_sdiff, plan_sdiffstore, plan_sinter,
     plan_sintercard, plan_sinterstore, plan_sunion, plan_sunionstore, sdiff, sdiffstore, sinter,
     sintercard, sinterstore, sunion, sunionstore, AlgebraPlan,
 };
-pub use algebra::{check_sintercard, write_members};
 pub use smove::{op_give, op_probe, op_take, plan_smove, smove};
 
 /// Most elements a negative count may ask of SRANDMEMBER or HRANDFIELD.
@@ -32,7 +32,11 @@ pub use smove::{op_give, op_probe, op_take, plan_smove, smove};
 pub const MAX_REPEATED: u64 = 1 << 26;
 
 /// The set at `key`: `None` when missing, `WrongType` for another type.
-pub(crate) fn set_mut<'a>(db: &'a mut Db, key: &[u8], now: &Clock) -> OpResult<Option<&'a mut Set>> {
+pub(crate) fn set_mut<'a>(
+    db: &'a mut Db,
+    key: &[u8],
+    now: &Clock,
+) -> OpResult<Option<&'a mut Set>> {
     db.get(key, now).map(Value::as_set_mut).transpose()
 }
 
@@ -110,7 +114,7 @@ pub fn sismember(c: &mut Call<'_>) {
 pub fn smismember(c: &mut Call<'_>) {
     match set_mut(c.db, c.args.at(1), &c.now) {
         Ok(s) => {
-            resp::array(c.out, c.args.len() - 2);
+            resp::array(c.out, c.args.len().saturating_sub(2));
             for m in c.args.iter().skip(2) {
                 let is = s.as_ref().is_some_and(|s| s.contains(m));
                 resp::int(c.out, is as i64);

@@ -264,8 +264,14 @@ impl MovePlan {
         let (src, dst) = (&self.src, &self.dst);
         match &self.moving {
             Moving::List { .. } => {
-                parts.push((src.1, part(CollOp::ListProbe, [&src.0[..]].into_iter().collect())));
-                parts.push((dst.1, part(CollOp::ListProbe, [&dst.0[..]].into_iter().collect())));
+                parts.push((
+                    src.1,
+                    part(CollOp::ListProbe, [&src.0[..]].into_iter().collect()),
+                ));
+                parts.push((
+                    dst.1,
+                    part(CollOp::ListProbe, [&dst.0[..]].into_iter().collect()),
+                ));
             }
             Moving::Set { member } => {
                 let args = [&src.0[..], member].into_iter().collect();
@@ -296,7 +302,10 @@ impl MovePlan {
 }
 
 fn wrongtype(out: &mut Vec<u8>) {
-    resp::error(out, b"WRONGTYPE Operation against a key holding the wrong kind of value");
+    resp::error(
+        out,
+        b"WRONGTYPE Operation against a key holding the wrong kind of value",
+    );
 }
 
 /// One round of a move.
@@ -385,3 +394,6 @@ pub fn members_of(r: Option<&CollReply>) -> Result<&OwnedArgs, Error> {
         _ => Err(Error::Message("ERR internal error: bad set part")),
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -168,7 +168,9 @@ impl<T: Keyed> Dense<T> {
     pub fn scan(&self, cursor: u64, count: usize, mut f: impl FnMut(&T)) -> u64 {
         let mut at = match cursor {
             0 => self.items.len(),
-            c => usize::try_from(c).unwrap_or(usize::MAX).min(self.items.len()),
+            c => usize::try_from(c)
+                .unwrap_or(usize::MAX)
+                .min(self.items.len()),
         };
         let stop = at.saturating_sub(count.max(1));
         while at > stop {
@@ -204,7 +206,10 @@ mod tests {
         assert!(!d.insert(b("m5")));
         assert_eq!(d.len(), 100);
         for i in (0..100).step_by(3) {
-            assert_eq!(d.remove(format!("m{i}").as_bytes()), Some(b(&format!("m{i}"))));
+            assert_eq!(
+                d.remove(format!("m{i}").as_bytes()),
+                Some(b(&format!("m{i}")))
+            );
         }
         for i in 0..100 {
             assert_eq!(d.contains(format!("m{i}").as_bytes()), i % 3 != 0, "m{i}");

@@ -1,4 +1,4 @@
-//! [`Hash`]: Redis's two hash encodings. A listpack ([`Pack`] of `field,
+//! [`Hash`](enum@Hash): Redis's two hash encodings. A listpack ([`Pack`] of `field,
 //! value` entries in insertion order) while there are at most
 //! [`MAX_PACKED_ENTRIES`] fields and no field or value is longer than
 //! [`MAX_PACKED_VALUE`] bytes (`hash-max-listpack-entries 128`,
@@ -89,12 +89,12 @@ impl Hash {
     /// `hashTypeTryConversion`).
     pub fn fit(&mut self, mut lens: impl Iterator<Item = usize>) {
         if self.is_packed() && lens.any(|n| n > MAX_PACKED_VALUE) {
-            self.to_table();
+            self.convert_to_table();
         }
     }
 
     /// Converts a packed hash to the table encoding.
-    fn to_table(&mut self) {
+    fn convert_to_table(&mut self) {
         if let Hash::Packed(p) = self {
             let mut d = Dense::with_capacity(p.len() / 2 + 1);
             let mut it = p.iter();
@@ -117,7 +117,7 @@ impl Hash {
                 p.push_back(field);
                 p.push_back(value);
                 if p.len() / 2 > MAX_PACKED_ENTRIES {
-                    self.to_table();
+                    self.convert_to_table();
                 }
                 true
             }
@@ -240,7 +240,13 @@ mod tests {
 
     fn fields(h: &Hash) -> Vec<String> {
         h.iter()
-            .map(|(f, v)| format!("{}={}", String::from_utf8_lossy(f), String::from_utf8_lossy(v)))
+            .map(|(f, v)| {
+                format!(
+                    "{}={}",
+                    String::from_utf8_lossy(f),
+                    String::from_utf8_lossy(v)
+                )
+            })
             .collect()
     }
 

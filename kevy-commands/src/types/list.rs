@@ -244,7 +244,10 @@ impl List {
                 k += 1;
             }
             if k > first {
-                let mut gone = positions[first..k].iter().map(|p| p.wrapping_sub(base)).peekable();
+                let mut gone = positions[first..k]
+                    .iter()
+                    .map(|p| p.wrapping_sub(base))
+                    .peekable();
                 let mut kept = Pack::new();
                 for (i, e) in node.iter().enumerate() {
                     if gone.peek() == Some(&i) {
@@ -283,16 +286,6 @@ impl List {
     pub fn iter_from(&self, start: usize) -> impl Iterator<Item = &[u8]> + '_ {
         let (n, at) = self.locate(start).unwrap_or((self.nodes.len(), 0));
         self.nodes.range(n..).flat_map(Pack::iter).skip(at)
-    }
-
-    /// Iterates from element `start` towards the head (nothing when `start`
-    /// is out of range).
-    pub fn iter_back_from(&self, start: usize) -> impl Iterator<Item = &[u8]> + '_ {
-        let (end, skip) = match self.locate(start) {
-            Some((n, at)) => (n + 1, self.nodes.get(n).map_or(0, |node| node.len() - 1 - at)),
-            None => (0, 0),
-        };
-        self.nodes.range(..end).rev().flat_map(|node| node.iter().rev()).skip(skip)
     }
 
     /// Iterates over every element, head to tail.

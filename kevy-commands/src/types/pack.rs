@@ -80,6 +80,19 @@ impl Pack {
         out.extend(hdr[..n].iter().rev());
     }
 
+    /// Writes the entry `e` over the bytes `range` of the buffer (an empty
+    /// range inserts), moving the tail once and allocating nothing more.
+    fn splice_entry(&mut self, range: std::ops::Range<usize>, e: &[u8]) {
+        let mut hdr = [0u8; 10];
+        let n = varint(e.len(), &mut hdr);
+        let bytes = hdr[..n]
+            .iter()
+            .chain(e)
+            .chain(hdr[..n].iter().rev())
+            .copied();
+        self.buf.splice(range, bytes);
+    }
+
     /// The entry starting at byte `off`: its bytes and the offset of the next.
     #[inline]
     pub fn entry_at(&self, off: usize) -> Option<(&[u8], usize)> {
@@ -145,16 +158,6 @@ impl Pack {
         self.entry_at(off).map(|(e, _)| e)
     }
 
-    /// The first entry.
-    pub fn first(&self) -> Option<&[u8]> {
-        self.entry_at(0).map(|(e, _)| e)
-    }
-
-    /// The last entry.
-    pub fn last(&self) -> Option<&[u8]> {
-        self.entry_before(self.buf.len()).map(|(e, _)| e)
-    }
-
     /// Appends an entry.
     pub fn push_back(&mut self, e: &[u8]) {
         Pack::encode(e, &mut self.buf);
@@ -168,10 +171,8 @@ impl Pack {
 
     /// Inserts an entry at byte offset `off` (an entry boundary).
     pub fn insert_at_offset(&mut self, off: usize, e: &[u8]) {
-        let mut enc = Vec::with_capacity(entry_size(e.len()));
-        Pack::encode(e, &mut enc);
         let off = off.min(self.buf.len());
-        self.buf.splice(off..off, enc);
+        self.splice_entry(off..off, e);
         self.count += 1;
     }
 
@@ -209,9 +210,7 @@ impl Pack {
         let Some((_, end)) = self.entry_at(off) else {
             return;
         };
-        let mut enc = Vec::with_capacity(entry_size(e.len()));
-        Pack::encode(e, &mut enc);
-        self.buf.splice(off..end, enc);
+        self.splice_entry(off..end, e);
     }
 
     /// Replaces entry `i` with `e`.
@@ -266,17 +265,6 @@ impl Pack {
             back: self.buf.len(),
             left: self.count,
         }
-    }
-
-    /// Iterates over the entries with their byte offsets, first to last.
-    pub fn iter_offsets(&self) -> impl Iterator<Item = (usize, &[u8])> + '_ {
-        let mut off = 0;
-        std::iter::from_fn(move || {
-            let (e, next) = self.entry_at(off)?;
-            let at = off;
-            off = next;
-            Some((at, e))
-        })
     }
 
     /// Gives unused capacity back once the pack is well under its allocation.
@@ -363,8 +351,6 @@ mod tests {
         assert_eq!(p.get(2), Some(&long[..]));
         assert_eq!(p.get(3), Some(&b""[..]));
         assert_eq!(p.get(4), None);
-        assert_eq!(p.first(), Some(&b"first"[..]));
-        assert_eq!(p.last(), Some(&b""[..]));
     }
 
     #[test]

@@ -89,7 +89,7 @@ impl Set {
     }
 
     /// Converts an intset to the hash-table encoding.
-    fn to_table(&mut self) {
+    fn convert_to_table(&mut self) {
         if let Set::Ints(v) = self {
             let mut d = Dense::with_capacity(v.len() + 1);
             let mut buf = I64_BUF;
@@ -110,13 +110,13 @@ impl Set {
                         Err(at) => {
                             v.insert(at, n);
                             if v.len() > MAX_INTSET {
-                                self.to_table();
+                                self.convert_to_table();
                             }
                             true
                         }
                     };
                 }
-                None => self.to_table(),
+                None => self.convert_to_table(),
             }
         }
         match self {
@@ -133,7 +133,7 @@ impl Set {
                 Err(at) => {
                     v.insert(at, n);
                     if v.len() > MAX_INTSET {
-                        self.to_table();
+                        self.convert_to_table();
                     }
                     true
                 }
@@ -230,7 +230,10 @@ impl std::fmt::Debug for Set {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mut buf = I64_BUF;
         f.debug_set()
-            .entries(self.iter().map(|m| String::from_utf8_lossy(m.bytes(&mut buf)).into_owned()))
+            .entries(
+                self.iter()
+                    .map(|m| String::from_utf8_lossy(m.bytes(&mut buf)).into_owned()),
+            )
             .finish()
     }
 }

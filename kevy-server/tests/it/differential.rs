@@ -35,6 +35,7 @@ mod generated;
 mod hashes;
 mod keyspace;
 mod lists;
+mod mixed;
 mod raw;
 mod sets;
 mod strings;
@@ -183,7 +184,7 @@ pub fn agree(cmd: &[&str], redis: &[u8], kevy: &[u8]) -> bool {
 
 /// The `field, value` pairs of an array's items, sorted.
 fn sorted_pairs<'a>(items: &[&'a [u8]]) -> Option<Vec<(&'a [u8], &'a [u8])>> {
-    if items.len() % 2 != 0 {
+    if !items.len().is_multiple_of(2) {
         return None;
     }
     let mut pairs: Vec<_> = items.chunks(2).map(|p| (p[0], p[1])).collect();
@@ -475,7 +476,11 @@ fn rules_tolerate_only_clock_drift_and_order() {
         b"*2\r\n$1\r\na\r\n$1\r\na\r\n",
         b"*1\r\n$1\r\na\r\n"
     ));
-    assert!(!agree(&["SRANDMEMBER", "s", "x"], b"-ERR x\r\n", b"-ERR y\r\n"));
+    assert!(!agree(
+        &["SRANDMEMBER", "s", "x"],
+        b"-ERR x\r\n",
+        b"-ERR y\r\n"
+    ));
     assert!(!agree(&["COMMAND", "COUNT"], b":240\r\n", b"-ERR x\r\n"));
 }
 
@@ -496,7 +501,9 @@ fn collection_sequences_cross_shards() {
                         let n: usize = cmd.get(1).and_then(|n| n.parse().ok()).unwrap_or(0);
                         cmd.iter().skip(2).take(n).copied().collect()
                     }
-                    "LMOVE" | "RPOPLPUSH" | "SMOVE" => cmd.iter().skip(1).take(2).copied().collect(),
+                    "LMOVE" | "RPOPLPUSH" | "SMOVE" => {
+                        cmd.iter().skip(1).take(2).copied().collect()
+                    }
                     _ => cmd.iter().skip(1).copied().collect(),
                 };
                 let shards: std::collections::HashSet<usize> =
@@ -506,10 +513,23 @@ fn collection_sequences_cross_shards() {
             .count()
     };
     for verb in [
-        "LMOVE", "RPOPLPUSH", "LMPOP", "SMOVE", "SINTER", "SUNION", "SDIFF", "SINTERSTORE",
-        "SUNIONSTORE", "SDIFFSTORE", "SINTERCARD",
+        "LMOVE",
+        "RPOPLPUSH",
+        "LMPOP",
+        "SMOVE",
+        "SINTER",
+        "SUNION",
+        "SDIFF",
+        "SINTERSTORE",
+        "SUNIONSTORE",
+        "SDIFFSTORE",
+        "SINTERCARD",
     ] {
-        assert!(crossing(verb) >= 2, "only {} {verb} steps span shards", crossing(verb));
+        assert!(
+            crossing(verb) >= 2,
+            "only {} {verb} steps span shards",
+            crossing(verb)
+        );
     }
 }
 

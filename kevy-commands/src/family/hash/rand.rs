@@ -68,7 +68,7 @@ pub fn hrandfield(c: &mut Call<'_>) {
                 4 if keyword(c.args.at(3), "withvalues") => true,
                 _ => return Err(Error::Syntax),
             };
-            if values && (n < -(i64::MAX / 2) || n > i64::MAX / 2) {
+            if values && !(-(i64::MAX / 2)..=i64::MAX / 2).contains(&n) {
                 return Err(OUT_OF_RANGE);
             }
             match hash_mut(c.db, c.args.at(1), &c.now)? {

@@ -52,7 +52,10 @@ fn hsetnx_hmget_hdel() {
             ("HSETNX h g w", ":1\r\n"),
             ("HMGET h f g nope", "*3\r\n$1\r\nv\r\n$1\r\nw\r\n$-1\r\n"),
             ("HMGET missing a b", "*2\r\n$-1\r\n$-1\r\n"),
-            ("HMGET h", "-ERR wrong number of arguments for 'hmget' command\r\n"),
+            (
+                "HMGET h",
+                "-ERR wrong number of arguments for 'hmget' command\r\n",
+            ),
             ("HDEL h f nope f", ":1\r\n"),
             ("HDEL h nope", ":0\r\n"),
             ("HDEL missing f", ":0\r\n"),
@@ -61,7 +64,10 @@ fn hsetnx_hmget_hdel() {
             ("HSET h a 1 b 2 c 3", ":3\r\n"),
             ("HDEL h a b c d", ":3\r\n"),
             ("EXISTS h", ":0\r\n"),
-            ("HDEL h", "-ERR wrong number of arguments for 'hdel' command\r\n"),
+            (
+                "HDEL h",
+                "-ERR wrong number of arguments for 'hdel' command\r\n",
+            ),
         ],
     );
 }
@@ -73,25 +79,79 @@ fn hash_wrong_type() {
         &mut h,
         &[
             ("SET s x", "+OK\r\n"),
-            ("HSET s f v", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("HMSET s f v", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("HSETNX s f v", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("HGET s f", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("HMGET s f", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("HDEL s f", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("HLEN s", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("HEXISTS s f", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("HSTRLEN s f", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("HKEYS s", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("HVALS s", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("HGETALL s", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("HINCRBY s f 1", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("HINCRBYFLOAT s f 1", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("HRANDFIELD s", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("HRANDFIELD s 1", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("HSCAN s 0", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
+            (
+                "HSET s f v",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "HMSET s f v",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "HSETNX s f v",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "HGET s f",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "HMGET s f",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "HDEL s f",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "HLEN s",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "HEXISTS s f",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "HSTRLEN s f",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "HKEYS s",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "HVALS s",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "HGETALL s",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "HINCRBY s f 1",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "HINCRBYFLOAT s f 1",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "HRANDFIELD s",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "HRANDFIELD s 1",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "HSCAN s 0",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
             ("HSET h f v", ":1\r\n"),
-            ("GET h", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
+            (
+                "GET h",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
             ("SET h x", "+OK\r\n"),
             ("GET h", "$1\r\nx\r\n"),
             ("TYPE h", "+string\r\n"),
@@ -108,22 +168,43 @@ fn hincrby() {
             ("HINCRBY h f 5", ":5\r\n"),
             ("HINCRBY h f -10", ":-5\r\n"),
             ("HGET h f", "$2\r\n-5\r\n"),
-            ("HINCRBY h f 9223372036854775807", ":9223372036854775802\r\n"),
+            (
+                "HINCRBY h f 9223372036854775807",
+                ":9223372036854775802\r\n",
+            ),
             ("HINCRBY h f -9223372036854775808", ":-6\r\n"),
             ("HGET h f", "$2\r\n-6\r\n"),
             ("HSET h big 9223372036854775807", ":1\r\n"),
-            ("HINCRBY h big 1", "-ERR increment or decrement would overflow\r\n"),
+            (
+                "HINCRBY h big 1",
+                "-ERR increment or decrement would overflow\r\n",
+            ),
             ("HINCRBY h big 0", ":9223372036854775807\r\n"),
             ("HSET h str abc", ":1\r\n"),
             ("HINCRBY h str 1", "-ERR hash value is not an integer\r\n"),
             ("HSET h sp \" 1\"", ":1\r\n"),
             ("HINCRBY h sp 1", "-ERR hash value is not an integer\r\n"),
-            ("HINCRBY h f x", "-ERR value is not an integer or out of range\r\n"),
-            ("HINCRBY h f 1.5", "-ERR value is not an integer or out of range\r\n"),
-            ("HINCRBY missing f x", "-ERR value is not an integer or out of range\r\n"),
-            ("HINCRBY h f", "-ERR wrong number of arguments for 'hincrby' command\r\n"),
+            (
+                "HINCRBY h f x",
+                "-ERR value is not an integer or out of range\r\n",
+            ),
+            (
+                "HINCRBY h f 1.5",
+                "-ERR value is not an integer or out of range\r\n",
+            ),
+            (
+                "HINCRBY missing f x",
+                "-ERR value is not an integer or out of range\r\n",
+            ),
+            (
+                "HINCRBY h f",
+                "-ERR wrong number of arguments for 'hincrby' command\r\n",
+            ),
             ("HSET h neg -9223372036854775808", ":1\r\n"),
-            ("HINCRBY h neg -1", "-ERR increment or decrement would overflow\r\n"),
+            (
+                "HINCRBY h neg -1",
+                "-ERR increment or decrement would overflow\r\n",
+            ),
         ],
     );
 }
@@ -243,7 +324,10 @@ fn random_fields() {
         let one = items(&run(&mut h, &["HRANDFIELD", "h"]));
         assert!(["a", "b", "c"].contains(&one[0].as_str()));
     }
-    assert_eq!(items(&run(&mut h, &["HRANDFIELD", "h", "3"])), ["a", "b", "c"]);
+    assert_eq!(
+        items(&run(&mut h, &["HRANDFIELD", "h", "3"])),
+        ["a", "b", "c"]
+    );
     assert_eq!(
         run(&mut h, &["HRANDFIELD", "h", "-100000000"]),
         b"-ERR value is out of range\r\n"

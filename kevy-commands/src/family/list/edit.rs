@@ -191,9 +191,8 @@ fn op_lpos(
 
 /// LPOS key element [RANK rank] [COUNT num-matches] [MAXLEN len]
 pub fn lpos(c: &mut Call<'_>) {
-    let r = parse_lpos(c).and_then(|o| {
-        op_lpos(c.db, c.args.at(1), c.args.at(2), o, &c.now).map(|found| (o, found))
-    });
+    let r = parse_lpos(c)
+        .and_then(|o| op_lpos(c.db, c.args.at(1), c.args.at(2), o, &c.now).map(|found| (o, found)));
     match r {
         Ok((o, found)) => match (o.count, found) {
             (None, found) => match found.and_then(|f| f.first().copied()) {

@@ -4,12 +4,14 @@
 
 use kevy_rt::{Args, Gather, OwnedArgs, Planned, Router};
 
-use super::{list_mut, op_pop, op_push, write_elements};
+use super::{list_mut, op_pop, op_pop_one, op_push, write_elements};
 use crate::error::{Error, OpResult};
 use crate::family::opts::{end, keyword, positive};
 use crate::family::Call;
 use crate::keyspace::{Clock, Db};
-use crate::multi::coll::{self, CollOp, CollPlan, CollReply, MovePlan, Moving, Probe, Stage, Whole};
+use crate::multi::coll::{
+    self, CollOp, CollPlan, CollReply, MovePlan, Moving, Probe, Stage, Whole,
+};
 use crate::multi::{Part, PartReply, Plan};
 use crate::resp;
 use crate::types::list::End;
@@ -98,7 +100,11 @@ fn plan_move(
 }
 
 /// Plans an LMOVE whose keys live on two shards.
-pub fn plan_lmove(args: Args<'_>, router: &Router, parts: &mut Vec<(usize, Part)>) -> Planned<Plan> {
+pub fn plan_lmove(
+    args: Args<'_>,
+    router: &Router,
+    parts: &mut Vec<(usize, Part)>,
+) -> Planned<Plan> {
     // Checked at resolve time.
     let (from, to) = (
         end(args.at(3)).unwrap_or(End::Left),
@@ -127,7 +133,7 @@ pub fn op_probe(db: &mut Db, key: &[u8], now: &Clock) -> Probe {
 
 /// A move's take: pops one element at `end` of the list at `key`.
 pub fn op_take(db: &mut Db, key: &[u8], end: End, now: &Clock) -> OpResult<Option<Bytes>> {
-    Ok(op_pop(db, key, end, 1, now)?.and_then(|mut v| v.pop()))
+    op_pop_one(db, key, end, now)
 }
 
 /// A move's give: pushes `e` at `end` of the list at `key`, creating it.
@@ -282,7 +288,11 @@ impl LmpopPlan {
 }
 
 /// Plans an LMPOP: whole on one shard when its keys share one, else in rounds.
-pub fn plan_lmpop(args: Args<'_>, router: &Router, parts: &mut Vec<(usize, Part)>) -> Planned<Plan> {
+pub fn plan_lmpop(
+    args: Args<'_>,
+    router: &Router,
+    parts: &mut Vec<(usize, Part)>,
+) -> Planned<Plan> {
     let Ok(p) = parse_lmpop(args) else {
         // Checked at resolve time; an empty plan replies through `gather`.
         return coll::plan(CollPlan::Whole);
@@ -295,7 +305,10 @@ pub fn plan_lmpop(args: Args<'_>, router: &Router, parts: &mut Vec<(usize, Part)
         .collect();
     let first = keys.first().map_or(0, |k| k.1);
     if keys.iter().all(|k| k.1 == first) {
-        parts.push((first, coll::part(CollOp::Whole(Whole::Lmpop), args.to_owned_args())));
+        parts.push((
+            first,
+            coll::part(CollOp::Whole(Whole::Lmpop), args.to_owned_args()),
+        ));
         return coll::plan(CollPlan::Whole);
     }
     let mut plan = LmpopPlan {

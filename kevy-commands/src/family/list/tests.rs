@@ -59,14 +59,35 @@ fn pop_counts() {
             ("LPOP l 2", "*-1\r\n"),
             ("RPOP missing", "$-1\r\n"),
             ("RPOP missing 3", "*-1\r\n"),
-            ("LPOP l -1", "-ERR value is out of range, must be positive\r\n"),
-            ("LPOP l abc", "-ERR value is out of range, must be positive\r\n"),
-            ("LPOP l 1 2", "-ERR wrong number of arguments for 'lpop' command\r\n"),
-            ("LPOP", "-ERR wrong number of arguments for 'lpop' command\r\n"),
+            (
+                "LPOP l -1",
+                "-ERR value is out of range, must be positive\r\n",
+            ),
+            (
+                "LPOP l abc",
+                "-ERR value is out of range, must be positive\r\n",
+            ),
+            (
+                "LPOP l 1 2",
+                "-ERR wrong number of arguments for 'lpop' command\r\n",
+            ),
+            (
+                "LPOP",
+                "-ERR wrong number of arguments for 'lpop' command\r\n",
+            ),
             ("SET s x", "+OK\r\n"),
-            ("LPOP s", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("RPOP s 0", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("LPOP s -1", "-ERR value is out of range, must be positive\r\n"),
+            (
+                "LPOP s",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "RPOP s 0",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "LPOP s -1",
+                "-ERR value is out of range, must be positive\r\n",
+            ),
         ],
     );
 }
@@ -98,21 +119,45 @@ fn lrange_indexes() {
             ("LRANGE l 0 0", "*1\r\n$1\r\na\r\n"),
             ("LRANGE l -1 -1", "*1\r\n$1\r\nf\r\n"),
             ("LRANGE l -3 -1", "*3\r\n$1\r\nd\r\n$1\r\ne\r\n$1\r\nf\r\n"),
-            ("LRANGE l 2 100", "*4\r\n$1\r\nc\r\n$1\r\nd\r\n$1\r\ne\r\n$1\r\nf\r\n"),
+            (
+                "LRANGE l 2 100",
+                "*4\r\n$1\r\nc\r\n$1\r\nd\r\n$1\r\ne\r\n$1\r\nf\r\n",
+            ),
             ("LRANGE l -100 1", "*2\r\n$1\r\na\r\n$1\r\nb\r\n"),
             ("LRANGE l 4 2", "*0\r\n"),
             ("LRANGE l 6 10", "*0\r\n"),
             ("LRANGE l -100 -50", "*0\r\n"),
             ("LRANGE l 0 -7", "*0\r\n"),
-            ("LRANGE l -9223372036854775808 9223372036854775807", "*6\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\nd\r\n$1\r\ne\r\n$1\r\nf\r\n"),
-            ("LRANGE l x 1", "-ERR value is not an integer or out of range\r\n"),
-            ("LRANGE l 1 1.5", "-ERR value is not an integer or out of range\r\n"),
+            (
+                "LRANGE l -9223372036854775808 9223372036854775807",
+                "*6\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\nd\r\n$1\r\ne\r\n$1\r\nf\r\n",
+            ),
+            (
+                "LRANGE l x 1",
+                "-ERR value is not an integer or out of range\r\n",
+            ),
+            (
+                "LRANGE l 1 1.5",
+                "-ERR value is not an integer or out of range\r\n",
+            ),
             ("LRANGE missing 0 -1", "*0\r\n"),
-            ("LRANGE missing x 1", "-ERR value is not an integer or out of range\r\n"),
+            (
+                "LRANGE missing x 1",
+                "-ERR value is not an integer or out of range\r\n",
+            ),
             ("SET s x", "+OK\r\n"),
-            ("LRANGE s 0 -1", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("LRANGE s x 1", "-ERR value is not an integer or out of range\r\n"),
-            ("LRANGE l 1", "-ERR wrong number of arguments for 'lrange' command\r\n"),
+            (
+                "LRANGE s 0 -1",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "LRANGE s x 1",
+                "-ERR value is not an integer or out of range\r\n",
+            ),
+            (
+                "LRANGE l 1",
+                "-ERR wrong number of arguments for 'lrange' command\r\n",
+            ),
         ],
     );
 }
@@ -131,21 +176,36 @@ fn lindex_and_lset() {
             ("LINDEX l -4", "$-1\r\n"),
             ("LINDEX l -9223372036854775808", "$-1\r\n"),
             ("LINDEX l 9223372036854775807", "$-1\r\n"),
-            ("LINDEX l x", "-ERR value is not an integer or out of range\r\n"),
+            (
+                "LINDEX l x",
+                "-ERR value is not an integer or out of range\r\n",
+            ),
             ("LINDEX missing x", "$-1\r\n"),
             ("LINDEX missing 0", "$-1\r\n"),
             ("LSET l 0 A", "+OK\r\n"),
             ("LSET l -1 C", "+OK\r\n"),
             ("LSET l 3 x", "-ERR index out of range\r\n"),
             ("LSET l -4 x", "-ERR index out of range\r\n"),
-            ("LSET l x y", "-ERR value is not an integer or out of range\r\n"),
+            (
+                "LSET l x y",
+                "-ERR value is not an integer or out of range\r\n",
+            ),
             ("LSET missing 0 x", "-ERR no such key\r\n"),
             ("LSET missing x x", "-ERR no such key\r\n"),
             ("LRANGE l 0 -1", "*3\r\n$1\r\nA\r\n$1\r\nb\r\n$1\r\nC\r\n"),
             ("SET s x", "+OK\r\n"),
-            ("LINDEX s 0", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("LINDEX s x", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("LSET s 0 x", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
+            (
+                "LINDEX s 0",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "LINDEX s x",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "LSET s 0 x",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
         ],
     );
 }
@@ -182,9 +242,15 @@ fn lrem() {
         &[
             ("RPUSH l a b a c a b a", ":7\r\n"),
             ("LREM l 2 a", ":2\r\n"),
-            ("LRANGE l 0 -1", "*5\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\na\r\n"),
+            (
+                "LRANGE l 0 -1",
+                "*5\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\na\r\n",
+            ),
             ("LREM l -1 a", ":1\r\n"),
-            ("LRANGE l 0 -1", "*4\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\na\r\n$1\r\nb\r\n"),
+            (
+                "LRANGE l 0 -1",
+                "*4\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\na\r\n$1\r\nb\r\n",
+            ),
             ("LREM l 0 b", ":2\r\n"),
             ("LRANGE l 0 -1", "*2\r\n$1\r\nc\r\n$1\r\na\r\n"),
             ("LREM l 0 zz", ":0\r\n"),
@@ -192,11 +258,23 @@ fn lrem() {
             ("LREM l 5 c", ":1\r\n"),
             ("EXISTS l", ":0\r\n"),
             ("LREM missing 0 a", ":0\r\n"),
-            ("LREM l x a", "-ERR value is not an integer or out of range\r\n"),
-            ("LREM missing x a", "-ERR value is not an integer or out of range\r\n"),
+            (
+                "LREM l x a",
+                "-ERR value is not an integer or out of range\r\n",
+            ),
+            (
+                "LREM missing x a",
+                "-ERR value is not an integer or out of range\r\n",
+            ),
             ("SET s x", "+OK\r\n"),
-            ("LREM s 0 a", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("LREM s x a", "-ERR value is not an integer or out of range\r\n"),
+            (
+                "LREM s 0 a",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "LREM s x a",
+                "-ERR value is not an integer or out of range\r\n",
+            ),
             ("RPUSH l2 x x x", ":3\r\n"),
             ("LREM l2 -9223372036854775808 x", ":3\r\n"),
             ("EXISTS l2", ":0\r\n"),
@@ -212,9 +290,15 @@ fn ltrim() {
         &[
             ("RPUSH l a b c d e f", ":6\r\n"),
             ("LTRIM l 1 -2", "+OK\r\n"),
-            ("LRANGE l 0 -1", "*4\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\nd\r\n$1\r\ne\r\n"),
+            (
+                "LRANGE l 0 -1",
+                "*4\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\nd\r\n$1\r\ne\r\n",
+            ),
             ("LTRIM l -100 100", "+OK\r\n"),
-            ("LRANGE l 0 -1", "*4\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\nd\r\n$1\r\ne\r\n"),
+            (
+                "LRANGE l 0 -1",
+                "*4\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\nd\r\n$1\r\ne\r\n",
+            ),
             ("LTRIM l 1 1", "+OK\r\n"),
             ("LRANGE l 0 -1", "*1\r\n$1\r\nc\r\n"),
             ("LTRIM l 2 1", "+OK\r\n"),
@@ -223,11 +307,23 @@ fn ltrim() {
             ("RPUSH l a b", ":2\r\n"),
             ("LTRIM l 5 10", "+OK\r\n"),
             ("EXISTS l", ":0\r\n"),
-            ("LTRIM l x 1", "-ERR value is not an integer or out of range\r\n"),
-            ("LTRIM missing x 1", "-ERR value is not an integer or out of range\r\n"),
+            (
+                "LTRIM l x 1",
+                "-ERR value is not an integer or out of range\r\n",
+            ),
+            (
+                "LTRIM missing x 1",
+                "-ERR value is not an integer or out of range\r\n",
+            ),
             ("SET s x", "+OK\r\n"),
-            ("LTRIM s 0 1", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("LTRIM s x 1", "-ERR value is not an integer or out of range\r\n"),
+            (
+                "LTRIM s 0 1",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "LTRIM s x 1",
+                "-ERR value is not an integer or out of range\r\n",
+            ),
         ],
     );
 }
@@ -294,22 +390,40 @@ fn lmove_same_shard() {
             ("RPOPLPUSH {t}b {t}a", "$1\r\n3\r\n"),
             ("EXISTS {t}b", ":0\r\n"),
             ("RPOPLPUSH {t}b {t}a", "$-1\r\n"),
-            ("LRANGE {t}a 0 -1", "*3\r\n$1\r\n3\r\n$1\r\n1\r\n$1\r\n2\r\n"),
+            (
+                "LRANGE {t}a 0 -1",
+                "*3\r\n$1\r\n3\r\n$1\r\n1\r\n$1\r\n2\r\n",
+            ),
             ("LMOVE {t}a {t}b left left", "$1\r\n3\r\n"),
             ("LMOVE {t}a {t}b UP LEFT", "-ERR syntax error\r\n"),
             ("LMOVE {t}a {t}b LEFT DOWN", "-ERR syntax error\r\n"),
             ("LMOVE {t}missing {t}b UP LEFT", "-ERR syntax error\r\n"),
             ("SET {t}s x", "+OK\r\n"),
-            ("LMOVE {t}s {t}b LEFT LEFT", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("LMOVE {t}a {t}s LEFT LEFT", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
+            (
+                "LMOVE {t}s {t}b LEFT LEFT",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "LMOVE {t}a {t}s LEFT LEFT",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
             ("LMOVE {t}missing {t}s LEFT LEFT", "$-1\r\n"),
-            ("RPOPLPUSH {t}a {t}s", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
+            (
+                "RPOPLPUSH {t}a {t}s",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
             ("LRANGE {t}a 0 -1", "*2\r\n$1\r\n1\r\n$1\r\n2\r\n"),
             ("RPUSH {t}one x", ":1\r\n"),
             ("LMOVE {t}one {t}one LEFT LEFT", "$1\r\nx\r\n"),
             ("LRANGE {t}one 0 -1", "*1\r\n$1\r\nx\r\n"),
-            ("LMOVE {t}a {t}b LEFT", "-ERR wrong number of arguments for 'lmove' command\r\n"),
-            ("RPOPLPUSH {t}a", "-ERR wrong number of arguments for 'rpoplpush' command\r\n"),
+            (
+                "LMOVE {t}a {t}b LEFT",
+                "-ERR wrong number of arguments for 'lmove' command\r\n",
+            ),
+            (
+                "RPOPLPUSH {t}a",
+                "-ERR wrong number of arguments for 'rpoplpush' command\r\n",
+            ),
         ],
     );
 }
@@ -334,11 +448,23 @@ fn lmove_across_shards() {
             ("LRANGE a 0 -1", "*2\r\n$1\r\n1\r\n$1\r\n2\r\n"),
             ("LMOVE a b UP LEFT", "-ERR syntax error\r\n"),
             ("SET s x", "+OK\r\n"),
-            ("LMOVE s a LEFT LEFT", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("LMOVE a s LEFT LEFT", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
+            (
+                "LMOVE s a LEFT LEFT",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "LMOVE a s LEFT LEFT",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
             ("LMOVE missing s LEFT LEFT", "$-1\r\n"),
-            ("RPOPLPUSH a s", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("RPOPLPUSH s a", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
+            (
+                "RPOPLPUSH a s",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "RPOPLPUSH s a",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
             ("LRANGE a 0 -1", "*2\r\n$1\r\n1\r\n$1\r\n2\r\n"),
         ],
     );
@@ -351,29 +477,68 @@ fn lmpop() {
         &mut h,
         &[
             ("RPUSH {t}b 1 2 3 4", ":4\r\n"),
-            ("LMPOP 2 {t}a {t}b LEFT", "*2\r\n$4\r\n{t}b\r\n*1\r\n$1\r\n1\r\n"),
-            ("LMPOP 2 {t}a {t}b RIGHT COUNT 2", "*2\r\n$4\r\n{t}b\r\n*2\r\n$1\r\n4\r\n$1\r\n3\r\n"),
-            ("LMPOP 2 {t}a {t}b left count 10", "*2\r\n$4\r\n{t}b\r\n*1\r\n$1\r\n2\r\n"),
+            (
+                "LMPOP 2 {t}a {t}b LEFT",
+                "*2\r\n$4\r\n{t}b\r\n*1\r\n$1\r\n1\r\n",
+            ),
+            (
+                "LMPOP 2 {t}a {t}b RIGHT COUNT 2",
+                "*2\r\n$4\r\n{t}b\r\n*2\r\n$1\r\n4\r\n$1\r\n3\r\n",
+            ),
+            (
+                "LMPOP 2 {t}a {t}b left count 10",
+                "*2\r\n$4\r\n{t}b\r\n*1\r\n$1\r\n2\r\n",
+            ),
             ("LMPOP 2 {t}a {t}b LEFT", "*-1\r\n"),
             ("EXISTS {t}b", ":0\r\n"),
             ("LMPOP 1 {t}a RIGHT COUNT 1", "*-1\r\n"),
             ("RPUSH {t}a x", ":1\r\n"),
             ("SET {t}s str", "+OK\r\n"),
-            ("LMPOP 3 {t}missing {t}s {t}a LEFT", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("LMPOP 3 {t}missing {t}a {t}s LEFT", "*2\r\n$4\r\n{t}a\r\n*1\r\n$1\r\nx\r\n"),
-            ("LMPOP 0 {t}a LEFT", "-ERR numkeys should be greater than 0\r\n"),
-            ("LMPOP -1 {t}a LEFT", "-ERR numkeys should be greater than 0\r\n"),
-            ("LMPOP x {t}a LEFT", "-ERR numkeys should be greater than 0\r\n"),
+            (
+                "LMPOP 3 {t}missing {t}s {t}a LEFT",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "LMPOP 3 {t}missing {t}a {t}s LEFT",
+                "*2\r\n$4\r\n{t}a\r\n*1\r\n$1\r\nx\r\n",
+            ),
+            (
+                "LMPOP 0 {t}a LEFT",
+                "-ERR numkeys should be greater than 0\r\n",
+            ),
+            (
+                "LMPOP -1 {t}a LEFT",
+                "-ERR numkeys should be greater than 0\r\n",
+            ),
+            (
+                "LMPOP x {t}a LEFT",
+                "-ERR numkeys should be greater than 0\r\n",
+            ),
             ("LMPOP 2 {t}a LEFT", "-ERR syntax error\r\n"),
             ("LMPOP 1 {t}a MIDDLE", "-ERR syntax error\r\n"),
-            ("LMPOP 1 {t}a LEFT COUNT 0", "-ERR count should be greater than 0\r\n"),
-            ("LMPOP 1 {t}a LEFT COUNT -1", "-ERR count should be greater than 0\r\n"),
-            ("LMPOP 1 {t}a LEFT COUNT x", "-ERR count should be greater than 0\r\n"),
+            (
+                "LMPOP 1 {t}a LEFT COUNT 0",
+                "-ERR count should be greater than 0\r\n",
+            ),
+            (
+                "LMPOP 1 {t}a LEFT COUNT -1",
+                "-ERR count should be greater than 0\r\n",
+            ),
+            (
+                "LMPOP 1 {t}a LEFT COUNT x",
+                "-ERR count should be greater than 0\r\n",
+            ),
             ("LMPOP 1 {t}a LEFT COUNT 1 COUNT 1", "-ERR syntax error\r\n"),
             ("LMPOP 1 {t}a LEFT COUNT", "-ERR syntax error\r\n"),
             ("LMPOP 1 {t}a LEFT FOO", "-ERR syntax error\r\n"),
-            ("LMPOP 1 {t}a", "-ERR wrong number of arguments for 'lmpop' command\r\n"),
-            ("LMPOP 9223372036854775807 {t}a LEFT", "-ERR syntax error\r\n"),
+            (
+                "LMPOP 1 {t}a",
+                "-ERR wrong number of arguments for 'lmpop' command\r\n",
+            ),
+            (
+                "LMPOP 9223372036854775807 {t}a LEFT",
+                "-ERR syntax error\r\n",
+            ),
         ],
     );
 }
@@ -386,15 +551,24 @@ fn lmpop_across_shards() {
         &[
             ("RPUSH g 1 2 3", ":3\r\n"),
             ("RPUSH a x y", ":2\r\n"),
-            ("LMPOP 3 b a g LEFT COUNT 5", "*2\r\n$1\r\na\r\n*2\r\n$1\r\nx\r\n$1\r\ny\r\n"),
-            ("LMPOP 3 b a g LEFT COUNT 5", "*2\r\n$1\r\ng\r\n*3\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n"),
+            (
+                "LMPOP 3 b a g LEFT COUNT 5",
+                "*2\r\n$1\r\na\r\n*2\r\n$1\r\nx\r\n$1\r\ny\r\n",
+            ),
+            (
+                "LMPOP 3 b a g LEFT COUNT 5",
+                "*2\r\n$1\r\ng\r\n*3\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n",
+            ),
             ("LMPOP 3 b a g RIGHT", "*-1\r\n"),
             ("LMPOP 3 b a g RIGHT", "*-1\r\n"),
             ("EXISTS a g", ":0\r\n"),
             ("SET b str", "+OK\r\n"),
             ("RPUSH g 9", ":1\r\n"),
             ("LMPOP 2 g b LEFT", "*2\r\n$1\r\ng\r\n*1\r\n$1\r\n9\r\n"),
-            ("LMPOP 2 b g LEFT", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
+            (
+                "LMPOP 2 b g LEFT",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
             ("LMPOP 2 a g LEFT", "*-1\r\n"),
         ],
     );

@@ -165,7 +165,7 @@ fn parse_sintercard(args: Args<'_>) -> OpResult<(usize, usize)> {
         Error::Message("ERR numkeys should be greater than 0"),
     )?;
     let numkeys = usize::try_from(numkeys).unwrap_or(usize::MAX);
-    if numkeys > args.len() - 2 {
+    if numkeys > args.len().saturating_sub(2) {
         return Err(Error::Message(
             "ERR Number of keys can't be greater than number of args",
         ));
@@ -229,7 +229,9 @@ pub fn op_partial(db: &mut Db, keys: Args<'_>, alg: Algebra, now: &Clock) -> OpR
     };
     let s = op_combine(db, keys.iter(), kind, now)?;
     let mut buf = I64_BUF;
-    Ok(s.iter().map(|m| Bytes::from_slice(m.bytes(&mut buf))).collect())
+    Ok(s.iter()
+        .map(|m| Bytes::from_slice(m.bytes(&mut buf)))
+        .collect())
 }
 
 /// Round 2 of a cross-shard STORE: argument 0 becomes the set of the others.
@@ -273,7 +275,7 @@ fn plan_partials<'k>(
         }
     }
     let mut first_part = 0;
-    for (i, (shard, args)) in groups.into_iter().enumerate() {
+    for (shard, args) in groups {
         let alg = match kind {
             Kind::Inter => Algebra::Inter,
             Kind::Union => Algebra::Union,
@@ -283,7 +285,6 @@ fn plan_partials<'k>(
             }
             Kind::Diff => Algebra::Union,
         };
-        let _ = i;
         parts.push((shard, coll::part(CollOp::SetPartial(alg), args)));
     }
     first_part
@@ -314,17 +315,29 @@ fn plan_combine(
 }
 
 /// Plans a cross-shard SINTER.
-pub fn plan_sinter(args: Args<'_>, router: &Router, parts: &mut Vec<(usize, Part)>) -> Planned<Plan> {
+pub fn plan_sinter(
+    args: Args<'_>,
+    router: &Router,
+    parts: &mut Vec<(usize, Part)>,
+) -> Planned<Plan> {
     plan_combine(args, router, parts, Kind::Inter, false)
 }
 
 /// Plans a cross-shard SUNION.
-pub fn plan_sunion(args: Args<'_>, router: &Router, parts: &mut Vec<(usize, Part)>) -> Planned<Plan> {
+pub fn plan_sunion(
+    args: Args<'_>,
+    router: &Router,
+    parts: &mut Vec<(usize, Part)>,
+) -> Planned<Plan> {
     plan_combine(args, router, parts, Kind::Union, false)
 }
 
 /// Plans a cross-shard SDIFF.
-pub fn plan_sdiff(args: Args<'_>, router: &Router, parts: &mut Vec<(usize, Part)>) -> Planned<Plan> {
+pub fn plan_sdiff(
+    args: Args<'_>,
+    router: &Router,
+    parts: &mut Vec<(usize, Part)>,
+) -> Planned<Plan> {
     plan_combine(args, router, parts, Kind::Diff, false)
 }
 

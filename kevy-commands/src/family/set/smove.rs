@@ -47,7 +47,11 @@ pub fn smove(c: &mut Call<'_>) {
 }
 
 /// Plans an SMOVE whose keys live on two shards.
-pub fn plan_smove(args: Args<'_>, router: &Router, parts: &mut Vec<(usize, Part)>) -> Planned<Plan> {
+pub fn plan_smove(
+    args: Args<'_>,
+    router: &Router,
+    parts: &mut Vec<(usize, Part)>,
+) -> Planned<Plan> {
     let (src, dst) = (args.at(1), args.at(2));
     let p = MovePlan {
         moving: Moving::Set {

@@ -1,9 +1,11 @@
 //! Set family tests: replies recorded from redis-server 7.0.15 (random
-//! replies are checked for shape in `random_members`). Keys `a`, `b` and
+//! replies and large sets are checked in `random`). Keys `a`, `b` and
 //! `g` live on three different shards of the test harness; `{t}…` keys
 //! share one.
 
-use crate::testutil::{check, harness, run};
+use crate::testutil::{check, harness};
+
+mod random;
 
 #[test]
 fn sadd_and_members() {
@@ -13,7 +15,10 @@ fn sadd_and_members() {
         &[
             ("SADD s 3 1 2 3", ":3\r\n"),
             ("SADD s 10 -5", ":2\r\n"),
-            ("SMEMBERS s", "*5\r\n$2\r\n-5\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n$2\r\n10\r\n"),
+            (
+                "SMEMBERS s",
+                "*5\r\n$2\r\n-5\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n$2\r\n10\r\n",
+            ),
             ("SCARD s", ":5\r\n"),
             ("SISMEMBER s 10", ":1\r\n"),
             ("SISMEMBER s 010", ":0\r\n"),
@@ -28,10 +33,22 @@ fn sadd_and_members() {
             ("SCARD s", ":6\r\n"),
             ("SISMEMBER s 10", ":1\r\n"),
             ("SISMEMBER s x", ":1\r\n"),
-            ("SADD s", "-ERR wrong number of arguments for 'sadd' command\r\n"),
-            ("SISMEMBER s", "-ERR wrong number of arguments for 'sismember' command\r\n"),
-            ("SMISMEMBER s", "-ERR wrong number of arguments for 'smismember' command\r\n"),
-            ("SADD n 9223372036854775807 -9223372036854775808 0 -0 007 +1", ":6\r\n"),
+            (
+                "SADD s",
+                "-ERR wrong number of arguments for 'sadd' command\r\n",
+            ),
+            (
+                "SISMEMBER s",
+                "-ERR wrong number of arguments for 'sismember' command\r\n",
+            ),
+            (
+                "SMISMEMBER s",
+                "-ERR wrong number of arguments for 'smismember' command\r\n",
+            ),
+            (
+                "SADD n 9223372036854775807 -9223372036854775808 0 -0 007 +1",
+                ":6\r\n",
+            ),
             ("SCARD n", ":6\r\n"),
             ("SISMEMBER n -0", ":1\r\n"),
             ("SISMEMBER n 0", ":1\r\n"),
@@ -56,7 +73,10 @@ fn srem_deletes() {
             ("TTL s", ":-1\r\n"),
             ("SREM s 1 2 3", ":2\r\n"),
             ("EXISTS s", ":0\r\n"),
-            ("SREM s", "-ERR wrong number of arguments for 'srem' command\r\n"),
+            (
+                "SREM s",
+                "-ERR wrong number of arguments for 'srem' command\r\n",
+            ),
         ],
     );
 }
@@ -68,27 +88,84 @@ fn set_wrong_type() {
         &mut h,
         &[
             ("SET str x", "+OK\r\n"),
-            ("SADD str a", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("SREM str a", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("SMEMBERS str", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("SISMEMBER str a", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("SMISMEMBER str a", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("SCARD str", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("SPOP str", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("SPOP str 2", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("SRANDMEMBER str", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("SRANDMEMBER str 2", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("SSCAN str 0", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("SINTER str", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("SUNION str", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("SDIFF str", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("SINTERCARD 1 str", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
+            (
+                "SADD str a",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "SREM str a",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "SMEMBERS str",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "SISMEMBER str a",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "SMISMEMBER str a",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "SCARD str",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "SPOP str",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "SPOP str 2",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "SRANDMEMBER str",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "SRANDMEMBER str 2",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "SSCAN str 0",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "SINTER str",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "SUNION str",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "SDIFF str",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "SINTERCARD 1 str",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
             ("SADD s a", ":1\r\n"),
-            ("GET s", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("INCR s", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
+            (
+                "GET s",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "INCR s",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
             ("TYPE s", "+set\r\n"),
-            ("LPUSH s x", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("HSET s f v", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
+            (
+                "LPUSH s x",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "HSET s f v",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
         ],
     );
 }
@@ -141,19 +218,37 @@ fn sscan() {
         &mut h,
         &[
             ("SADD ints 5 3 1 20", ":4\r\n"),
-            ("SSCAN ints 0", "*2\r\n$1\r\n0\r\n*4\r\n$1\r\n1\r\n$1\r\n3\r\n$1\r\n5\r\n$2\r\n20\r\n"),
-            ("SSCAN ints 0 MATCH 2*", "*2\r\n$1\r\n0\r\n*1\r\n$2\r\n20\r\n"),
-            ("SSCAN ints 99 COUNT 1", "*2\r\n$1\r\n0\r\n*4\r\n$1\r\n1\r\n$1\r\n3\r\n$1\r\n5\r\n$2\r\n20\r\n"),
+            (
+                "SSCAN ints 0",
+                "*2\r\n$1\r\n0\r\n*4\r\n$1\r\n1\r\n$1\r\n3\r\n$1\r\n5\r\n$2\r\n20\r\n",
+            ),
+            (
+                "SSCAN ints 0 MATCH 2*",
+                "*2\r\n$1\r\n0\r\n*1\r\n$2\r\n20\r\n",
+            ),
+            (
+                "SSCAN ints 99 COUNT 1",
+                "*2\r\n$1\r\n0\r\n*4\r\n$1\r\n1\r\n$1\r\n3\r\n$1\r\n5\r\n$2\r\n20\r\n",
+            ),
             ("SSCAN ints 0 COUNT 0", "-ERR syntax error\r\n"),
-            ("SSCAN ints 0 COUNT x", "-ERR value is not an integer or out of range\r\n"),
+            (
+                "SSCAN ints 0 COUNT x",
+                "-ERR value is not an integer or out of range\r\n",
+            ),
             ("SSCAN ints 0 MATCH", "-ERR syntax error\r\n"),
             ("SSCAN ints 0 FOO 1", "-ERR syntax error\r\n"),
             ("SSCAN ints x", "-ERR invalid cursor\r\n"),
-            ("SSCAN ints -1", "*2\r\n$1\r\n0\r\n*4\r\n$1\r\n1\r\n$1\r\n3\r\n$1\r\n5\r\n$2\r\n20\r\n"),
+            (
+                "SSCAN ints -1",
+                "*2\r\n$1\r\n0\r\n*4\r\n$1\r\n1\r\n$1\r\n3\r\n$1\r\n5\r\n$2\r\n20\r\n",
+            ),
             ("SSCAN missing 0", "*2\r\n$1\r\n0\r\n*0\r\n"),
             ("SSCAN missing 0 COUNT 0", "*2\r\n$1\r\n0\r\n*0\r\n"),
             ("SSCAN missing x", "-ERR invalid cursor\r\n"),
-            ("SSCAN ints", "-ERR wrong number of arguments for 'sscan' command\r\n"),
+            (
+                "SSCAN ints",
+                "-ERR wrong number of arguments for 'sscan' command\r\n",
+            ),
         ],
     );
 }
@@ -174,14 +269,26 @@ fn smove_same_shard() {
             ("SMOVE {t}missing {t}b 1", ":0\r\n"),
             ("SET {t}s x", "+OK\r\n"),
             ("SMOVE {t}missing {t}s 1", ":0\r\n"),
-            ("SMOVE {t}s {t}a 1", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("SMOVE {t}a {t}s 2", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("SMOVE {t}a {t}s nope", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
+            (
+                "SMOVE {t}s {t}a 1",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "SMOVE {t}a {t}s 2",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "SMOVE {t}a {t}s nope",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
             ("SMOVE {t}a {t}b 2", ":1\r\n"),
             ("SMOVE {t}a {t}b x", ":1\r\n"),
             ("EXISTS {t}a", ":0\r\n"),
             ("SCARD {t}b", ":3\r\n"),
-            ("SMOVE {t}a {t}b", "-ERR wrong number of arguments for 'smove' command\r\n"),
+            (
+                "SMOVE {t}a {t}b",
+                "-ERR wrong number of arguments for 'smove' command\r\n",
+            ),
         ],
     );
 }
@@ -200,9 +307,18 @@ fn smove_across_shards() {
             ("SMOVE missing b 1", ":0\r\n"),
             ("SET g str", "+OK\r\n"),
             ("SMOVE missing g 1", ":0\r\n"),
-            ("SMOVE g a 1", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("SMOVE a g 2", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("SMOVE a g nope", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
+            (
+                "SMOVE g a 1",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "SMOVE a g 2",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "SMOVE a g nope",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
             ("SMOVE b a 1", ":1\r\n"),
             ("SMOVE a b 2", ":1\r\n"),
             ("SMOVE a b x", ":1\r\n"),
@@ -225,9 +341,18 @@ fn algebra_same_shard() {
             ("SINTER {t}a {t}b", "*2\r\n$1\r\n3\r\n$1\r\n4\r\n"),
             ("SINTER {t}a {t}b {t}c", "*1\r\n$1\r\n4\r\n"),
             ("SINTER {t}a {t}missing", "*0\r\n"),
-            ("SINTER {t}a", "*4\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n$1\r\n4\r\n"),
-            ("SUNION {t}a {t}b", "*5\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n$1\r\n4\r\n$1\r\n5\r\n"),
-            ("SUNION {t}a {t}missing", "*4\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n$1\r\n4\r\n"),
+            (
+                "SINTER {t}a",
+                "*4\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n$1\r\n4\r\n",
+            ),
+            (
+                "SUNION {t}a {t}b",
+                "*5\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n$1\r\n4\r\n$1\r\n5\r\n",
+            ),
+            (
+                "SUNION {t}a {t}missing",
+                "*4\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n$1\r\n4\r\n",
+            ),
             ("SDIFF {t}a {t}b", "*2\r\n$1\r\n1\r\n$1\r\n2\r\n"),
             ("SDIFF {t}a {t}a", "*0\r\n"),
             ("SDIFF {t}missing {t}a", "*0\r\n"),
@@ -235,29 +360,56 @@ fn algebra_same_shard() {
             ("SINTERSTORE {t}d {t}a {t}b", ":2\r\n"),
             ("SMEMBERS {t}d", "*2\r\n$1\r\n3\r\n$1\r\n4\r\n"),
             ("SUNIONSTORE {t}d {t}a {t}b", ":5\r\n"),
-            ("SMEMBERS {t}d", "*5\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n$1\r\n4\r\n$1\r\n5\r\n"),
+            (
+                "SMEMBERS {t}d",
+                "*5\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n$1\r\n4\r\n$1\r\n5\r\n",
+            ),
             ("SDIFFSTORE {t}d {t}a {t}b", ":2\r\n"),
             ("SMEMBERS {t}d", "*2\r\n$1\r\n1\r\n$1\r\n2\r\n"),
             ("SINTERSTORE {t}d {t}a {t}missing", ":0\r\n"),
             ("EXISTS {t}d", ":0\r\n"),
             ("SET {t}s x", "+OK\r\n"),
-            ("SINTER {t}missing {t}s", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("SUNION {t}a {t}s", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("SDIFF {t}missing {t}s", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("SINTERSTORE {t}d {t}a {t}s", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
+            (
+                "SINTER {t}missing {t}s",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "SUNION {t}a {t}s",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "SDIFF {t}missing {t}s",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "SINTERSTORE {t}d {t}a {t}s",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
             ("SUNIONSTORE {t}s {t}a", ":4\r\n"),
             ("TYPE {t}s", "+set\r\n"),
-            ("SMEMBERS {t}s", "*4\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n$1\r\n4\r\n"),
+            (
+                "SMEMBERS {t}s",
+                "*4\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n$1\r\n4\r\n",
+            ),
             ("SET {t}d x", "+OK\r\n"),
             ("EXPIRE {t}d 1000", ":1\r\n"),
             ("SDIFFSTORE {t}d {t}a", ":4\r\n"),
             ("TTL {t}d", ":-1\r\n"),
             ("SDIFFSTORE {t}d {t}a {t}a", ":0\r\n"),
             ("EXISTS {t}d", ":0\r\n"),
-            ("SINTER", "-ERR wrong number of arguments for 'sinter' command\r\n"),
-            ("SINTERSTORE {t}d", "-ERR wrong number of arguments for 'sinterstore' command\r\n"),
+            (
+                "SINTER",
+                "-ERR wrong number of arguments for 'sinter' command\r\n",
+            ),
+            (
+                "SINTERSTORE {t}d",
+                "-ERR wrong number of arguments for 'sinterstore' command\r\n",
+            ),
             ("SUNIONSTORE {t}d {t}a {t}a", ":4\r\n"),
-            ("SMEMBERS {t}d", "*4\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n$1\r\n4\r\n"),
+            (
+                "SMEMBERS {t}d",
+                "*4\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n$1\r\n4\r\n",
+            ),
         ],
     );
 }
@@ -274,22 +426,37 @@ fn algebra_across_shards() {
             ("SINTER a b g", "*2\r\n$1\r\n3\r\n$1\r\n4\r\n"),
             ("SINTER a b", "*2\r\n$1\r\n3\r\n$1\r\n4\r\n"),
             ("SINTER a b g missing", "*0\r\n"),
-            ("SUNION a b g", "*6\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n$1\r\n4\r\n$1\r\n5\r\n$1\r\n6\r\n"),
+            (
+                "SUNION a b g",
+                "*6\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n$1\r\n4\r\n$1\r\n5\r\n$1\r\n6\r\n",
+            ),
             ("SDIFF a b g", "*2\r\n$1\r\n1\r\n$1\r\n2\r\n"),
             ("SDIFF b a", "*1\r\n$1\r\n5\r\n"),
             ("SDIFF missing a", "*0\r\n"),
             ("SINTERSTORE d a b g", ":2\r\n"),
             ("SMEMBERS d", "*2\r\n$1\r\n3\r\n$1\r\n4\r\n"),
             ("SUNIONSTORE a a b", ":5\r\n"),
-            ("SMEMBERS a", "*5\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n$1\r\n4\r\n$1\r\n5\r\n"),
+            (
+                "SMEMBERS a",
+                "*5\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n$1\r\n4\r\n$1\r\n5\r\n",
+            ),
             ("SDIFFSTORE g g a", ":1\r\n"),
             ("EXISTS g", ":1\r\n"),
             ("SINTERSTORE d a b missing", ":0\r\n"),
             ("EXISTS d", ":0\r\n"),
             ("SET s str", "+OK\r\n"),
-            ("SINTER a b s", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("SUNIONSTORE d a s", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("SDIFF s a b", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
+            (
+                "SINTER a b s",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "SUNIONSTORE d a s",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "SDIFF s a b",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
             ("SADD g x y", ":2\r\n"),
             ("SUNIONSTORE d a g", ":8\r\n"),
             ("SCARD d", ":8\r\n"),
@@ -319,105 +486,39 @@ fn sintercard() {
             ("SINTERCARD 2 a b", ":2\r\n"),
             ("SINTERCARD 2 a b LIMIT 1", ":1\r\n"),
             ("SINTERCARD 3 a b g", ":0\r\n"),
-            ("SINTERCARD 0 a", "-ERR numkeys should be greater than 0\r\n"),
-            ("SINTERCARD x a", "-ERR numkeys should be greater than 0\r\n"),
-            ("SINTERCARD 3 a b", "-ERR Number of keys can't be greater than number of args\r\n"),
-            ("SINTERCARD 1 a LIMIT -1", "-ERR LIMIT can't be negative\r\n"),
+            (
+                "SINTERCARD 0 a",
+                "-ERR numkeys should be greater than 0\r\n",
+            ),
+            (
+                "SINTERCARD x a",
+                "-ERR numkeys should be greater than 0\r\n",
+            ),
+            (
+                "SINTERCARD 3 a b",
+                "-ERR Number of keys can't be greater than number of args\r\n",
+            ),
+            (
+                "SINTERCARD 1 a LIMIT -1",
+                "-ERR LIMIT can't be negative\r\n",
+            ),
             ("SINTERCARD 1 a LIMIT x", "-ERR LIMIT can't be negative\r\n"),
             ("SINTERCARD 1 a LIMIT", "-ERR syntax error\r\n"),
             ("SINTERCARD 1 a FOO 1", "-ERR syntax error\r\n"),
             ("SINTERCARD 1 a LIMIT 1 LIMIT 2", ":2\r\n"),
             ("SET s x", "+OK\r\n"),
-            ("SINTERCARD 2 a s", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("SINTERCARD 2 missing s", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("SINTERCARD 1", "-ERR wrong number of arguments for 'sintercard' command\r\n"),
+            (
+                "SINTERCARD 2 a s",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "SINTERCARD 2 missing s",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "SINTERCARD 1",
+                "-ERR wrong number of arguments for 'sintercard' command\r\n",
+            ),
         ],
     );
-}
-
-#[test]
-fn test_keys_span_shards() {
-    let h = harness();
-    let r = h.router();
-    let mut shards: Vec<usize> = ["a", "b", "g"]
-        .iter()
-        .map(|k| r.shard_of(k.as_bytes()))
-        .collect();
-    shards.sort_unstable();
-    shards.dedup();
-    assert_eq!(shards.len(), 3);
-}
-
-#[test]
-fn random_members() {
-    use crate::testutil::items;
-    let mut h = harness();
-    let all = ["a", "b", "c", "1", "2"];
-    run(&mut h, &["SADD", "s", "a", "b", "c", "1", "2"]);
-    for _ in 0..30 {
-        let mut got = items(&run(&mut h, &["SRANDMEMBER", "s", "3"]));
-        assert_eq!(got.len(), 3);
-        got.sort();
-        got.dedup();
-        assert_eq!(got.len(), 3, "distinct members");
-        assert!(got.iter().all(|m| all.contains(&m.as_str())));
-        let rep = items(&run(&mut h, &["SRANDMEMBER", "s", "-20"]));
-        assert_eq!(rep.len(), 20);
-        assert!(rep.iter().all(|m| all.contains(&m.as_str())));
-    }
-    assert_eq!(
-        run(&mut h, &["SRANDMEMBER", "s", "-100000000"]),
-        b"-ERR value is out of range\r\n"
-    );
-    let mut popped = items(&run(&mut h, &["SPOP", "s", "2"]));
-    popped.extend(items(&run(&mut h, &["SPOP", "s"])));
-    assert_eq!(run(&mut h, &["SCARD", "s"]), b":2\r\n");
-    popped.extend(items(&run(&mut h, &["SPOP", "s", "2"])));
-    popped.sort();
-    assert_eq!(popped, ["1", "2", "a", "b", "c"]);
-    assert_eq!(run(&mut h, &["EXISTS", "s"]), b":0\r\n");
-}
-
-#[test]
-fn large_sets_use_a_table() {
-    use crate::testutil::items;
-    let mut h = harness();
-    // 600 integers: past the intset limit.
-    let mut args = vec!["SADD".to_string(), "a".into()];
-    args.extend((0..600).map(|i| i.to_string()));
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    assert_eq!(run(&mut h, &args), b":600\r\n");
-    let mut args = vec!["SADD".to_string(), "b".into()];
-    args.extend((300..900).map(|i| i.to_string()));
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    run(&mut h, &args);
-    assert_eq!(run(&mut h, &["SINTERCARD", "2", "a", "b"]), b":300\r\n");
-    assert_eq!(
-        run(&mut h, &["SINTERCARD", "2", "a", "b", "LIMIT", "7"]),
-        b":7\r\n"
-    );
-    assert_eq!(run(&mut h, &["SUNIONSTORE", "g", "a", "b"]), b":900\r\n");
-    assert_eq!(run(&mut h, &["SDIFFSTORE", "g", "g", "a"]), b":300\r\n");
-    assert_eq!(run(&mut h, &["SISMEMBER", "g", "899"]), b":1\r\n");
-    assert_eq!(run(&mut h, &["SISMEMBER", "g", "0"]), b":0\r\n");
-    let mut inter: Vec<i64> = items(&run(&mut h, &["SINTER", "a", "b"]))
-        .iter()
-        .map(|m| m.parse().unwrap())
-        .collect();
-    inter.sort_unstable();
-    assert_eq!(inter, (300..600).collect::<Vec<i64>>());
-    // A full SSCAN sees every member.
-    let mut seen = std::collections::HashSet::new();
-    let mut cursor = "0".to_string();
-    loop {
-        let got = items(&run(&mut h, &["SSCAN", "a", &cursor, "COUNT", "50"]));
-        cursor = got[0].clone();
-        seen.extend(got[1..].iter().cloned());
-        if cursor == "0" {
-            break;
-        }
-    }
-    assert_eq!(seen.len(), 600);
-    assert_eq!(items(&run(&mut h, &["SPOP", "a", "599"])).len(), 599);
-    assert_eq!(run(&mut h, &["SCARD", "a"]), b":1\r\n");
 }

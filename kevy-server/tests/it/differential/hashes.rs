@@ -141,7 +141,12 @@ pub const SEQUENCES: &[Seq] = &[
         &["HRANDFIELD", "missing", "1", "FOO"],
         &["HRANDFIELD", "missing", "1", "WITHVALUES", "x"],
         &["HRANDFIELD", "missing", "4611686018427387904", "WITHVALUES"],
-        &["HRANDFIELD", "missing", "-4611686018427387904", "WITHVALUES"],
+        &[
+            "HRANDFIELD",
+            "missing",
+            "-4611686018427387904",
+            "WITHVALUES",
+        ],
         &["HSET", "h", "a", "1"],
         &["HRANDFIELD", "h"],
         &["HRANDFIELD", "h", "1"],
@@ -221,6 +226,30 @@ pub const SEQUENCES: &[Seq] = &[
         &["HINCRBYFLOAT", "h", "w", "0.5"],
         &["HGETALL", "h"],
     ],
+    // The command table against COMMAND INFO and key extraction.
+    &[
+        &[
+            "COMMAND",
+            "INFO",
+            "hset",
+            "hsetnx",
+            "hmset",
+            "hget",
+            "hmget",
+            "hdel",
+            "hlen",
+            "hexists",
+            "hkeys",
+            "hvals",
+            "hgetall",
+            "hincrby",
+            "hincrbyfloat",
+            "hstrlen",
+            "hrandfield",
+            "hscan",
+        ],
+        &["COMMAND", "GETKEYS", "HSET", "h", "f", "v"],
+    ],
 ];
 
 #[test]
@@ -246,9 +275,18 @@ fn hashes_generated() {
     s.push(cmd(&["HGETALL", "big"]));
     s.push(cmd(&["HKEYS", "big"]));
     s.push(cmd(&["HVALS", "big"]));
-    s.push(cmd(&["HMGET", "big", "field:0", "field:299", "nope", "field:150"]));
+    s.push(cmd(&[
+        "HMGET",
+        "big",
+        "field:0",
+        "field:299",
+        "nope",
+        "field:150",
+    ]));
     s.push(cmd(&["HSCAN", "big", "0", "COUNT", "100000"]));
-    s.push(cmd(&["HSCAN", "big", "0", "COUNT", "100000", "MATCH", "field:1?"]));
+    s.push(cmd(&[
+        "HSCAN", "big", "0", "COUNT", "100000", "MATCH", "field:1?",
+    ]));
     s.push(cmd(&["HRANDFIELD", "big", "-50", "WITHVALUES"]));
     s.push(cmd(&["HRANDFIELD", "big", "1000"]));
     s.push(cmd(&["HINCRBY", "big", "field:3", "100"]));

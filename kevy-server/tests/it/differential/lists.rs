@@ -415,6 +415,26 @@ pub const SEQUENCES: &[Seq] = &[
         &["LINDEX", "l", "0"],
         &["LPOS", "l", "3"],
     ],
+    // Cross-shard moves in another database.
+    &[
+        &["SELECT", "2"],
+        &["RPUSH", "a", "x", "y"],
+        &["LMOVE", "a", "b", "LEFT", "LEFT"],
+        &["LMPOP", "2", "a", "b", "RIGHT", "COUNT", "5"],
+        &["LRANGE", "b", "0", "-1"],
+        &["SELECT", "0"],
+        &["EXISTS", "a", "b"],
+        &["SELECT", "2"],
+        &["EXISTS", "a", "b"],
+    ],
+    // The command table against COMMAND INFO and key extraction.
+    &[
+        &["COMMAND", "INFO", "lpush", "rpush", "lpushx", "rpushx", "lpop", "rpop", "llen", "lrange", "lindex", "lset", "linsert", "lrem", "ltrim", "lpos", "lmove", "rpoplpush", "lmpop"],
+        &["COMMAND", "GETKEYS", "LMPOP", "2", "a", "b", "LEFT"],
+        &["COMMAND", "GETKEYS", "LMOVE", "a", "b", "LEFT", "RIGHT"],
+        &["COMMAND", "GETKEYSANDFLAGS", "RPOPLPUSH", "a", "b"],
+        &["COMMAND", "GETKEYS", "LMPOP", "3", "a", "b", "LEFT"],
+    ],
 ];
 
 #[test]
@@ -428,7 +448,10 @@ fn cmd(parts: &[&str]) -> Vec<String> {
 
 /// `verb key` followed by `args`.
 fn with(verb: &str, key: &str, args: impl IntoIterator<Item = String>) -> Vec<String> {
-    [verb.to_string(), key.to_string()].into_iter().chain(args).collect()
+    [verb.to_string(), key.to_string()]
+        .into_iter()
+        .chain(args)
+        .collect()
 }
 
 /// Long lists over many nodes: elements of mixed sizes (some over a node's
@@ -445,10 +468,18 @@ fn lists_generated() {
     let mut s = vec![with("RPUSH", "a", elems[..1500].iter().cloned())];
     s.push(with("LPUSH", "a", elems[1500..].iter().cloned()));
     s.push(cmd(&["LLEN", "a"]));
-    for (start, stop) in [("0", "-1"), ("100", "200"), ("-300", "-250"), ("1499", "1502"), ("2990", "3100")] {
+    for (start, stop) in [
+        ("0", "-1"),
+        ("100", "200"),
+        ("-300", "-250"),
+        ("1499", "1502"),
+        ("2990", "3100"),
+    ] {
         s.push(cmd(&["LRANGE", "a", start, stop]));
     }
-    for i in [0, 1, 97, 1000, 1500, 2999, 3000, -1, -97, -2999, -3000, -3001] {
+    for i in [
+        0, 1, 97, 1000, 1500, 2999, 3000, -1, -97, -2999, -3000, -3001,
+    ] {
         s.push(cmd(&["LINDEX", "a", &i.to_string()]));
     }
     s.push(cmd(&["LSET", "a", "1234", &"z".repeat(10000)]));

@@ -32,7 +32,16 @@ pub const SEQUENCES: &[Seq] = &[
         &["SADD", "s"],
         &["SISMEMBER", "s"],
         &["SMISMEMBER", "s"],
-        &["SADD", "n", "9223372036854775807", "-9223372036854775808", "0", "-0", "007", "+1"],
+        &[
+            "SADD",
+            "n",
+            "9223372036854775807",
+            "-9223372036854775808",
+            "0",
+            "-0",
+            "007",
+            "+1",
+        ],
         &["SCARD", "n"],
         &["SISMEMBER", "n", "-0"],
         &["SISMEMBER", "n", "0"],
@@ -362,6 +371,56 @@ pub const SEQUENCES: &[Seq] = &[
         &["SINTERSTORE", "out", "a", "missing"],
         &["EXISTS", "out"],
     ],
+    // Cross-shard set commands in another database.
+    &[
+        &["SELECT", "5"],
+        &["SADD", "a", "1", "2"],
+        &["SADD", "b", "2", "3"],
+        &["SUNIONSTORE", "dest", "a", "b"],
+        &["SMOVE", "a", "b", "1"],
+        &["SINTERCARD", "2", "a", "b"],
+        &["SELECT", "0"],
+        &["EXISTS", "a", "b", "dest"],
+        &["SELECT", "5"],
+        &["SMEMBERS", "dest"],
+        &["SMEMBERS", "b"],
+    ],
+    // The command table against COMMAND INFO and key extraction.
+    &[
+        &[
+            "COMMAND",
+            "INFO",
+            "sadd",
+            "srem",
+            "smembers",
+            "sismember",
+            "smismember",
+            "scard",
+            "spop",
+            "srandmember",
+            "smove",
+            "sinter",
+            "sunion",
+            "sdiff",
+            "sinterstore",
+            "sunionstore",
+            "sdiffstore",
+            "sintercard",
+            "sscan",
+        ],
+        &[
+            "COMMAND",
+            "GETKEYS",
+            "SINTERCARD",
+            "2",
+            "a",
+            "b",
+            "LIMIT",
+            "1",
+        ],
+        &["COMMAND", "GETKEYSANDFLAGS", "SDIFFSTORE", "d", "a", "b"],
+        &["COMMAND", "GETKEYS", "SMOVE", "a", "b", "m"],
+    ],
 ];
 
 #[test]
@@ -375,7 +434,10 @@ fn cmd(parts: &[&str]) -> Vec<String> {
 
 /// `verb key` followed by `args`.
 fn with(verb: &str, key: &str, args: impl IntoIterator<Item = String>) -> Vec<String> {
-    [verb.to_string(), key.to_string()].into_iter().chain(args).collect()
+    [verb.to_string(), key.to_string()]
+        .into_iter()
+        .chain(args)
+        .collect()
 }
 
 /// Sets past the intset threshold (512 integers), and large string sets, combined
@@ -389,7 +451,11 @@ fn sets_generated() {
     s.push(cmd(&["SCARD", "a"]));
     s.push(with("SADD", "b", (0..700).map(|i| (i * 2).to_string())));
     s.push(with("SADD", "k1", (0..400).map(|i| format!("m{i}"))));
-    s.push(with("SADD", "k2", (0..400).step_by(3).map(|i| format!("m{i}"))));
+    s.push(with(
+        "SADD",
+        "k2",
+        (0..400).step_by(3).map(|i| format!("m{i}")),
+    ));
     for verb in ["SINTER", "SUNION", "SDIFF"] {
         s.push(cmd(&[verb, "a", "b"]));
         s.push(cmd(&[verb, "b", "a"]));
@@ -410,7 +476,11 @@ fn sets_generated() {
     s.push(cmd(&["SRANDMEMBER", "k1", "30"]));
     s.push(cmd(&["SRANDMEMBER", "k1", "1000"]));
     s.push(cmd(&["SMISMEMBER", "b", "0", "1", "2", "1398", "1400"]));
-    s.push(with("SREM", "b", (0..700).step_by(2).map(|i| (i * 2).to_string())));
+    s.push(with(
+        "SREM",
+        "b",
+        (0..700).step_by(2).map(|i| (i * 2).to_string()),
+    ));
     s.push(cmd(&["SCARD", "b"]));
     s.push(cmd(&["SPOP", "k2", "1000"]));
     s.push(cmd(&["EXISTS", "k2"]));
