@@ -40,7 +40,7 @@ fn drive(
         }
         let replies = parts
             .drain(..)
-            .map(|(s, p)| redis.execute_part(&mut shards[s], ctx, p))
+            .map(|(s, p)| redis.execute_part(&mut shards[s], ctx, p, &mut kevy_rt::Clients::none()))
             .collect();
         let g = redis.gather(&mut planned.plan, replies, router, &mut parts, &mut out);
         round += 1;
