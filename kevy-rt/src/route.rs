@@ -56,7 +56,7 @@ mod tests {
     #[test]
     fn keys_on_one_shard_run_there() {
         let r = Router::new(4);
-        let a: OwnedArgs = ["MSET", "{t}a", "1", "{t}b", "2"].into_iter().collect();
+        let a: OwnedArgs = ["PUTALL", "{t}a", "1", "{t}b", "2"].into_iter().collect();
         let route = Route::Keys {
             first: 1,
             last: -1,

@@ -13,6 +13,18 @@ use crate::msg::{ConnRef, Msg, Replies, Reply, Request, Requests, POOL_MAX_BYTES
 use crate::stream::Stream;
 
 impl<C: Commands> Shard<C> {
+    /// Runs one part on this shard, lending it the connection table.
+    fn run_part(&mut self, ctx: C::Ctx, part: C::Part) -> C::PartReply {
+        let mut table = ConnTable {
+            conns: &mut self.conns,
+            killed: &mut self.killed,
+            shard: self.id,
+        };
+        let mut clients = Clients::new(&mut table);
+        self.cmds
+            .execute_part(&mut self.state, ctx, part, &mut clients)
+    }
+
     /// Sends (or runs, when local) one round of parts of operation `op`.
     pub(super) fn launch(&mut self, op: usize, parts: &mut Vec<(usize, C::Part)>) {
         let mut current = op;
@@ -26,17 +38,12 @@ impl<C: Commands> Shard<C> {
             o.remaining = parts.len();
             for (idx, (s, part)) in parts.drain(..).enumerate() {
                 if s == self.id || s >= self.router.nshards() {
-                    let mut table = ConnTable {
-                        conns: &mut self.conns,
-                        killed: &mut self.killed,
-                        shard: self.id,
-                    };
-                    let mut clients = Clients::new(&mut table);
-                    let reply = self
-                        .cmds
-                        .execute_part(&mut self.state, ctx, part, &mut clients);
-                    o.replies[idx] = Some(reply);
-                    o.remaining -= 1;
+                    // Runs now, in issue order with everything else on this shard.
+                    let reply = self.run_part(ctx, part);
+                    if let Some(o) = self.ops.get_mut(current) {
+                        o.replies[idx] = Some(reply);
+                        o.remaining -= 1;
+                    }
                 } else {
                     let req = self.outgoing[s].get_or_insert_with(|| self.pools.requests(s));
                     req.items.push(Request::Part {
@@ -47,7 +54,7 @@ impl<C: Commands> Shard<C> {
                     });
                 }
             }
-            if o.remaining > 0 {
+            if self.ops.get(current).is_none_or(|o| o.remaining > 0) {
                 return;
             }
             // Every part ran here: gather at once (and maybe start another round).
@@ -168,15 +175,7 @@ impl<C: Commands> Shard<C> {
                 }
                 Request::Part { op, idx, ctx, part } => {
                     lazy = false;
-                    let mut table = ConnTable {
-                        conns: &mut self.conns,
-                        killed: &mut self.killed,
-                        shard: self.id,
-                    };
-                    let mut clients = Clients::new(&mut table);
-                    let reply = self
-                        .cmds
-                        .execute_part(&mut self.state, ctx, part, &mut clients);
+                    let reply = self.run_part(ctx, part);
                     rep.items.push(Reply::Part { op, idx, reply });
                 }
             }

@@ -1,0 +1,192 @@
+//! The `kevy-server` binary: start-up from flags and redis.conf files, signals.
+
+use std::io::{BufRead, BufReader, Read};
+use std::net::SocketAddr;
+use std::process::{Child, Command, Stdio};
+
+use crate::util::Raw;
+
+/// A `kevy-server` child process, killed if the test fails before it exits.
+struct Binary {
+    child: Child,
+    addr: SocketAddr,
+    stdout: BufReader<std::process::ChildStdout>,
+}
+
+impl Binary {
+    fn spawn() -> Binary {
+        Binary::spawn_with(&["--port", "0", "--threads", "2"])
+    }
+
+    fn spawn_with(args: &[&str]) -> Binary {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_kevy-server"))
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn kevy-server");
+        let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+        let mut seen = String::new();
+        let addr = loop {
+            let mut line = String::new();
+            if stdout
+                .read_line(&mut line)
+                .expect("read kevy-server stdout")
+                == 0
+            {
+                let _ = child.kill();
+                let mut err = String::new();
+                if let Some(mut e) = child.stderr.take() {
+                    let _ = e.read_to_string(&mut err);
+                }
+                let _ = child.wait();
+                panic!("kevy-server exited before listening; stdout: {seen}; stderr: {err}");
+            }
+            seen.push_str(&line);
+            if let Some((_, rest)) = line.split_once("listening on ") {
+                let addr = rest.split_whitespace().next().unwrap_or_default();
+                break addr
+                    .parse::<SocketAddr>()
+                    .unwrap_or_else(|e| panic!("bad address in {line:?}: {e}"));
+            }
+        };
+        Binary {
+            child,
+            addr,
+            stdout,
+        }
+    }
+
+    /// Sends `sig`, waits for the exit; returns the exit status and the rest of stdout.
+    fn stop(mut self, sig: libc::c_int) -> (std::process::ExitStatus, String) {
+        // SAFETY: kill(2) on our own child's pid has no memory effects.
+        let rc = unsafe { libc::kill(self.child.id() as libc::pid_t, sig) };
+        assert_eq!(rc, 0, "kill: {}", std::io::Error::last_os_error());
+        let mut rest = String::new();
+        let _ = self.stdout.read_to_string(&mut rest);
+        let status = self.child.wait().expect("wait for kevy-server");
+        (status, rest)
+    }
+}
+
+impl Drop for Binary {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+#[test]
+fn the_binary_serves_then_exits_cleanly_on_sigterm() {
+    let bin = Binary::spawn();
+    assert!(bin.addr.ip().is_loopback(), "{}", bin.addr);
+    assert_ne!(bin.addr.port(), 0);
+    let mut c = Raw::connect(bin.addr);
+    assert_eq!(c.call(&["PING"]), b"+PONG\r\n");
+    for i in 0..20 {
+        assert_eq!(
+            c.call(&["SET", &format!("k{i}"), &i.to_string()]),
+            b"+OK\r\n"
+        );
+    }
+    assert_eq!(
+        c.call(&["MGET", "k3", "k17"]),
+        b"*2\r\n$1\r\n3\r\n$2\r\n17\r\n"
+    );
+    assert_eq!(c.call(&["DBSIZE"]), b":20\r\n");
+    let (status, log) = bin.stop(libc::SIGTERM);
+    assert!(
+        status.success(),
+        "kevy-server exited with {status}; log: {log}"
+    );
+    assert!(
+        c.try_reply().is_none(),
+        "the connection stays open after exit"
+    );
+}
+
+#[test]
+fn the_binary_exits_cleanly_on_sigint() {
+    let bin = Binary::spawn();
+    let mut c = Raw::connect(bin.addr);
+    assert_eq!(c.call(&["PING"]), b"+PONG\r\n");
+    let (status, log) = bin.stop(libc::SIGINT);
+    assert!(
+        status.success(),
+        "kevy-server exited with {status}; log: {log}"
+    );
+}
+
+#[test]
+fn the_binary_starts_from_a_redis_conf_file() {
+    let dir = std::env::temp_dir().join(format!("kevy-conf-it-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let sock = dir.join("kevy.sock");
+    let conf = dir.join("kevy.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "# written by the test\nport 0\nthreads 2\ndatabases 2\nmaxclients 3\nsave \"\"\nappendonly no\nunixsocket {}\nunixsocketperm 700\nloglevel notice\n",
+            sock.display()
+        ),
+    )
+    .unwrap();
+    let bin = Binary::spawn_with(&[conf.to_str().unwrap()]);
+    let mut c = Raw::connect(bin.addr);
+    assert_eq!(c.call(&["SELECT", "1"]), b"+OK\r\n");
+    assert_eq!(
+        c.call(&["SELECT", "2"]),
+        b"-ERR DB index is out of range\r\n"
+    );
+    // The Unix socket serves the same keyspace.
+    assert_eq!(c.call(&["SET", "via", "tcp"]), b"+OK\r\n");
+    let out = Command::new("redis-cli")
+        .args(["-s", sock.to_str().unwrap(), "-n", "1", "GET", "via"])
+        .output()
+        .expect("redis-cli");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "tcp\n");
+    // maxclients 3: this one and two more are fine, the fourth is refused.
+    let mut b = Raw::connect(bin.addr);
+    let mut d = Raw::connect(bin.addr);
+    assert_eq!(b.call(&["PING"]), b"+PONG\r\n");
+    assert_eq!(d.call(&["PING"]), b"+PONG\r\n");
+    let mut e = Raw::connect(bin.addr);
+    e.send(b"PING\r\n");
+    assert_eq!(
+        e.try_reply().as_deref(),
+        Some(&b"-ERR max number of clients reached\r\n"[..])
+    );
+    let (status, log) = bin.stop(libc::SIGTERM);
+    assert!(status.success(), "{status}: {log}");
+    assert!(!sock.exists(), "the socket file is removed at exit");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_bad_config_file_stops_start_up_naming_the_line() {
+    let dir = std::env::temp_dir().join(format!("kevy-conf-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let conf = dir.join("bad.conf");
+    for (text, expect) in [
+        ("port 0\nport banana\n", "at line 2"),
+        (
+            "port 0\nrequirepass secret\n",
+            "AUTH is not implemented yet",
+        ),
+        ("frobnicate 1\n", "Bad directive"),
+    ] {
+        std::fs::write(&conf, text).unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_kevy-server"))
+            .arg(&conf)
+            .stdin(Stdio::null())
+            .output()
+            .expect("run kevy-server");
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(expect), "{text:?}: {err}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
