@@ -69,6 +69,9 @@ pub enum Flow {
     Continue,
     /// Write the pending replies, then close (e.g. `QUIT`).
     Close,
+    /// From now on the connection also receives a line for every command run
+    /// by any client ([`Commands::monitor_line`]), like Redis's `MONITOR`.
+    Monitor,
 }
 
 /// The origin-side state of a multi-shard operation, as [`Commands::plan`] made it.
@@ -202,6 +205,27 @@ pub trait Commands: Send + Sync + Sized + 'static {
         next: &mut Vec<(usize, Self::Part)>,
         out: &mut Vec<u8>,
     ) -> Gather;
+
+    /// The line monitors receive for a command (`MONITOR`); called only while
+    /// some connection monitors. Default: none.
+    fn monitor_line(
+        &self,
+        _session: &Self::Session,
+        _client: &ClientFacts,
+        _cmd: Self::Cmd,
+        _args: Args<'_>,
+        _out: &mut Vec<u8>,
+    ) {
+    }
+
+    /// Whether `cmd` waits while clients are paused ([`Settings::pause`]);
+    /// `writes_only` is the pause's mode. Default: everything waits during a
+    /// full pause, nothing during a write pause.
+    ///
+    /// [`Settings::pause`]: crate::Settings::pause
+    fn pausable(&self, _cmd: Self::Cmd, writes_only: bool) -> bool {
+        !writes_only
+    }
 
     /// The reply written to a connection refused because `maxclients`
     /// connections are open, just before it is closed. Default: Redis's

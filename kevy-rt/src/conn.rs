@@ -71,6 +71,10 @@ pub(crate) struct Conn<C: Commands> {
     /// Replies are queued behind that direct reply (counted in the shard's
     /// `direct_waiters`).
     pub(crate) direct_waited: bool,
+    /// A command held back by `CLIENT PAUSE`, run when the pause ends.
+    pub(crate) deferred: Option<crate::args::OwnedArgs>,
+    /// In `MONITOR` mode.
+    pub(crate) monitor: bool,
     /// When input last arrived (for the idle timeout).
     pub(crate) last_active: Instant,
 }
@@ -111,6 +115,8 @@ impl<C: Commands> Conn<C> {
             direct: false,
             direct_waited: false,
             last_active: now,
+            deferred: None,
+            monitor: false,
         }
     }
 
@@ -206,7 +212,7 @@ impl<C: Commands> Conn<C> {
     /// True when input may be decoded now.
     #[inline]
     pub(crate) fn can_decode(&self) -> bool {
-        !self.held && !self.closing && self.unsent() < self.high_water
+        !self.held && !self.closing && self.deferred.is_none() && self.unsent() < self.high_water
     }
 
     /// True when nothing is owed to the client any more.

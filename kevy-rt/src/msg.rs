@@ -68,6 +68,8 @@ pub(crate) struct Requests<C: Commands> {
     pub(crate) data: Vec<u8>,
     pub(crate) spans: Vec<Span>,
     pub(crate) items: Vec<Request<C>>,
+    /// `MONITOR` lines for the receiving shard's monitors.
+    pub(crate) monitor: Vec<u8>,
     /// Reply buffers going back to the shard that allocated them.
     pub(crate) returned: Option<ReplyBufs<C>>,
 }
@@ -116,6 +118,7 @@ impl<C: Commands> Pools<C> {
             data: Vec::new(),
             spans: Vec::new(),
             items: Vec::new(),
+            monitor: Vec::new(),
             returned: None,
         });
         r.returned = self.to_return[peer].pop();
@@ -131,6 +134,7 @@ impl<C: Commands> Pools<C> {
             r.data.clear();
             r.spans.clear();
             r.items.clear();
+            r.monitor.clear();
             self.requests.push(r);
         }
     }

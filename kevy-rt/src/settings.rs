@@ -3,7 +3,7 @@
 //! every shard as relaxed atomics: read when a connection is accepted, when
 //! output is queued and on the periodic tick — never behind a lock.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -15,6 +15,10 @@ pub struct Settings {
     keepalive_secs: AtomicU64,
     output_hard_limit: AtomicU64,
     connected: AtomicU64,
+    monitors: AtomicU64,
+    /// Unix time in ms until which clients are paused (0: not paused).
+    pause_until_ms: AtomicU64,
+    pause_writes_only: AtomicBool,
 }
 
 impl Default for Settings {
@@ -25,6 +29,9 @@ impl Default for Settings {
             keepalive_secs: AtomicU64::new(300),
             output_hard_limit: AtomicU64::new(0),
             connected: AtomicU64::new(0),
+            monitors: AtomicU64::new(0),
+            pause_until_ms: AtomicU64::new(0),
+            pause_writes_only: AtomicBool::new(false),
         }
     }
 }
@@ -92,6 +99,56 @@ impl Settings {
     /// Connections open now over all shards.
     pub fn connected(&self) -> u64 {
         self.connected.load(Ordering::Relaxed)
+    }
+
+    /// Pauses clients until `until` (`CLIENT PAUSE`): their commands for which
+    /// [`Commands::pausable`](crate::Commands::pausable) answers true wait, in
+    /// order, until the pause ends. Over a pause in force, the later end and
+    /// the stricter mode win, as in Redis.
+    pub fn pause(&self, until: std::time::SystemTime, writes_only: bool) {
+        let ms = until
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(1, |d| d.as_millis().max(1) as u64);
+        let (until_ms, writes_only) = match self.paused() {
+            Some(cur_writes) => (
+                ms.max(self.pause_until_ms.load(Ordering::Relaxed)),
+                cur_writes && writes_only,
+            ),
+            None => (ms, writes_only),
+        };
+        self.pause_writes_only.store(writes_only, Ordering::Relaxed);
+        self.pause_until_ms.store(until_ms, Ordering::Relaxed);
+    }
+
+    /// Ends any pause now (`CLIENT UNPAUSE`).
+    pub fn unpause(&self) {
+        self.pause_until_ms.store(0, Ordering::Relaxed);
+    }
+
+    /// The pause in force, if any: `Some(writes_only)`.
+    pub fn paused(&self) -> Option<bool> {
+        let until = self.pause_until_ms.load(Ordering::Relaxed);
+        if until == 0 {
+            return None;
+        }
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as u64);
+        (now < until).then(|| self.pause_writes_only.load(Ordering::Relaxed))
+    }
+
+    /// Connections in `MONITOR` mode over all shards.
+    pub fn monitors(&self) -> u64 {
+        self.monitors.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn add_monitor(&self, delta: i64) {
+        if delta >= 0 {
+            self.monitors.fetch_add(delta as u64, Ordering::Relaxed);
+        } else {
+            self.monitors
+                .fetch_sub(delta.unsigned_abs(), Ordering::Relaxed);
+        }
     }
 
     /// Counts a new connection unless the limit is reached.

@@ -76,6 +76,12 @@ pub(crate) struct Shard<C: Commands> {
     direct_waiters: usize,
     /// Connections a part asked to close.
     killed: Vec<usize>,
+    /// Connections with a command held back by a pause.
+    paused: Vec<usize>,
+    /// This shard's `MONITOR` connections.
+    monitors: Vec<(usize, u32)>,
+    /// Monitor lines produced this iteration.
+    monitor_buf: Vec<u8>,
     conn_ids: Arc<AtomicU64>,
     stop: Arc<AtomicBool>,
     stats: Arc<ShardStats>,
@@ -140,6 +146,9 @@ impl<C: Commands> Shard<C> {
             parks: 0,
             direct_waiters: 0,
             killed: Vec::new(),
+            paused: Vec::new(),
+            monitors: Vec::new(),
+            monitor_buf: Vec::new(),
             conn_ids: p.conn_ids,
             stop: p.stop,
             stats: p.stats,
@@ -162,6 +171,10 @@ impl<C: Commands> Shard<C> {
             let mut timeout = next_tick.saturating_duration_since(now);
             if self.mesh.has_backlog() {
                 timeout = timeout.min(Duration::from_millis(1));
+            }
+            if !self.paused.is_empty() {
+                // Look again soon: the pause may end (or be lifted) any time.
+                timeout = timeout.min(Duration::from_millis(5));
             }
             let spinning = idle_since.is_none_or(|t| now.duration_since(t) < self.idle_spin);
             if !self.resume.is_empty() || spinning || !self.mesh.park(self.direct_waiters > 0) {
@@ -214,6 +227,8 @@ impl<C: Commands> Shard<C> {
                 self.read(i, true);
             }
             self.reap_killed();
+            self.end_pauses();
+            self.send_monitor_lines();
             self.send_outgoing();
             while let Some(i) = self.dirty.pop() {
                 if let Some(c) = self.conns.get_mut(i) {
@@ -320,6 +335,10 @@ impl<C: Commands> Shard<C> {
         if self.conns.contains(i) {
             let c = self.conns.remove(i);
             self.settings.release();
+            if c.monitor {
+                self.monitors.retain(|&(m, _)| m != i);
+                self.settings.add_monitor(-1);
+            }
             if c.direct_waited {
                 self.direct_waiters -= 1;
             }
@@ -470,7 +489,18 @@ impl<C: Commands> Shard<C> {
         let Some(c) = self.conns.get_mut(i) else {
             return;
         };
+        if let Some(writes_only) = self.settings.paused() {
+            if cmds.pausable(r.cmd, writes_only) {
+                c.deferred = Some(args.to_owned_args());
+                self.paused.push(i);
+                return;
+            }
+        }
         c.last_cmd = Some(r.cmd);
+        if self.settings.monitors() > 0 && !c.monitor {
+            let facts = c.facts(self.id);
+            cmds.monitor_line(&c.session, &facts, r.cmd, args, &mut self.monitor_buf);
+        }
         match target(r.route, args, &self.router, self.id) {
             Target::Local => {
                 let cx = LocalCx {
@@ -479,8 +509,14 @@ impl<C: Commands> Shard<C> {
                 };
                 let (out, session) = c.reply_buf_and_session(&mut self.pools);
                 let flow = cmds.execute_local(&mut self.state, session, &cx, r.cmd, args, out);
-                if flow == Flow::Close {
-                    c.closing = true;
+                match flow {
+                    Flow::Close => c.closing = true,
+                    Flow::Monitor if !c.monitor => {
+                        c.monitor = true;
+                        self.monitors.push((i, c.gen));
+                        self.settings.add_monitor(1);
+                    }
+                    _ => {}
                 }
             }
             Target::Shard(s) if s == self.id || s >= self.router.nshards() => {
@@ -605,6 +641,55 @@ impl<C: Commands> Shard<C> {
             .collect();
         for i in idle {
             self.close(i);
+        }
+    }
+
+    /// Runs the commands a pause held back, once it is over.
+    fn end_pauses(&mut self) {
+        if self.paused.is_empty() || self.settings.paused().is_some() {
+            return;
+        }
+        for i in std::mem::take(&mut self.paused) {
+            let Some(owned) = self.conns.get_mut(i).and_then(|c| c.deferred.take()) else {
+                continue;
+            };
+            self.dispatch(i, owned.args(), false);
+            self.note_queue(i);
+            self.mark_dirty(i);
+            self.resume.push(i);
+        }
+    }
+
+    /// Hands this iteration's monitor lines to every monitor, here and on
+    /// the other shards.
+    fn send_monitor_lines(&mut self) {
+        if self.monitor_buf.is_empty() {
+            return;
+        }
+        let lines = std::mem::take(&mut self.monitor_buf);
+        self.append_monitor(&lines);
+        if self.settings.monitors() > self.monitors.len() as u64 {
+            for s in 0..self.router.nshards() {
+                if s != self.id {
+                    let req = self.outgoing[s].get_or_insert_with(|| self.pools.requests(s));
+                    req.monitor.extend_from_slice(&lines);
+                }
+            }
+        }
+        self.monitor_buf = lines;
+        self.monitor_buf.clear();
+    }
+
+    /// Appends monitor output to this shard's monitors.
+    pub(super) fn append_monitor(&mut self, lines: &[u8]) {
+        for k in 0..self.monitors.len() {
+            let (i, gen) = self.monitors[k];
+            if let Some(c) = self.conns.get_mut(i) {
+                if c.gen == gen {
+                    c.out.extend_from_slice(lines);
+                    self.mark_dirty(i);
+                }
+            }
         }
     }
 

@@ -136,6 +136,12 @@ impl<C: Commands> Shard<C> {
         if let Some(bufs) = req.returned.take() {
             self.pools.put_replies(bufs);
         }
+        if !req.monitor.is_empty() {
+            let lines = std::mem::take(&mut req.monitor);
+            self.append_monitor(&lines);
+            req.monitor = lines;
+            req.monitor.clear();
+        }
         let mut rep = self.pools.replies();
         // Only `Written` items: the origin need not wake for them.
         let mut lazy = true;

@@ -481,3 +481,54 @@ fn a_panicking_handler_stops_the_runtime_instead_of_hanging_it() {
     assert!(other.read_to_close().is_empty());
     server.stop();
 }
+
+#[test]
+fn monitors_see_every_shards_commands() {
+    let server = start(3);
+    let mut mon = Raw::connect(server.addr());
+    assert_eq!(mon.call(&["WATCHALL"]), b"+OK\r\n");
+    let mut c = Raw::connect(server.addr());
+    let id = String::from_utf8_lossy(&c.call(&["MYID"])[1..])
+        .trim()
+        .to_string();
+    let mut expect = std::collections::HashSet::new();
+    for i in 0..30 {
+        let k = format!("m{i}");
+        assert_eq!(c.call(&["PUT", &k, "v"]), b"+OK\r\n");
+        expect.insert(format!("+{id} PUT {k} v\r\n"));
+    }
+    let mut got = std::collections::HashSet::new();
+    while got.len() < expect.len() {
+        let line = String::from_utf8(mon.reply()).unwrap();
+        if line.contains(" PUT ") {
+            got.insert(line);
+        }
+    }
+    assert_eq!(got, expect);
+    server.stop();
+}
+
+#[test]
+fn a_pause_holds_commands_in_order_until_it_ends() {
+    use std::time::{Duration, SystemTime};
+    let settings = kevy_rt::Settings::new();
+    let server = start_with(2, |b| b.settings(settings.clone()));
+    let mut c = Raw::connect(server.addr());
+    assert_eq!(c.call(&["PUT", "k", "1"]), b"+OK\r\n");
+    // A write pause lets reads through and holds writes (and what follows them).
+    settings.pause(SystemTime::now() + Duration::from_secs(60), true);
+    assert_eq!(c.call(&["TAKE", "k"]), b"$1\r\n1\r\n");
+    let mut batch = cmd(&[b"ADD", b"n", b"5"]);
+    batch.extend(cmd(&[b"TAKE", b"n"]));
+    c.send(&batch);
+    let mut other = Raw::connect(server.addr());
+    assert_eq!(other.call(&["TAKE", "n"]), b"$-1\r\n", "the write waits");
+    settings.unpause();
+    assert_eq!(c.reply(), b":5\r\n");
+    assert_eq!(c.reply(), b"$1\r\n5\r\n");
+    // A full pause holds everything; it ends by itself.
+    settings.pause(SystemTime::now() + Duration::from_millis(100), false);
+    assert_eq!(c.call(&["PING"]), b"+PONG\r\n");
+    assert!(settings.paused().is_none());
+    server.stop();
+}

@@ -20,6 +20,7 @@ pub enum Verb {
     Whoami,
     Myid,
     Boom,
+    WatchAll,
     Conns,
     Kill,
     Bye,
@@ -94,6 +95,7 @@ impl Commands for Tally {
             b"MOVE" => (Verb::Move, Route::Plan, 3),
             b"WHOAMI" => (Verb::Whoami, Route::Local, 1),
             b"MYID" => (Verb::Myid, Route::Local, 1),
+            b"WATCHALL" => (Verb::WatchAll, Route::Local, 1),
             b"BOOM" => (Verb::Boom, Route::Key(1), 2),
             b"CONNS" => (Verb::Conns, Route::Plan, 1),
             b"KILL" => (Verb::Kill, Route::Plan, 2),
@@ -117,6 +119,26 @@ impl Commands for Tally {
     }
 
     fn ctx(&self, _: &()) {}
+
+    fn monitor_line(
+        &self,
+        _: &(),
+        client: &kevy_rt::ClientFacts,
+        _: Verb,
+        args: Args<'_>,
+        out: &mut Vec<u8>,
+    ) {
+        out.extend_from_slice(format!("+{}", client.id).as_bytes());
+        for a in args.iter() {
+            out.push(b' ');
+            out.extend_from_slice(a);
+        }
+        out.extend_from_slice(b"\r\n");
+    }
+
+    fn pausable(&self, cmd: Verb, writes_only: bool) -> bool {
+        !writes_only || matches!(cmd, Verb::Put | Verb::Add | Verb::Move)
+    }
 
     fn execute(&self, map: &mut Self::Shard, _: (), cmd: Verb, args: Args<'_>, out: &mut Vec<u8>) {
         match cmd {
@@ -162,6 +184,10 @@ impl Commands for Tally {
             Verb::Ping => out.extend_from_slice(b"+PONG\r\n"),
             Verb::Whoami => out.extend_from_slice(format!(":{}\r\n", cx.client.shard).as_bytes()),
             Verb::Myid => out.extend_from_slice(format!(":{}\r\n", cx.client.id).as_bytes()),
+            Verb::WatchAll => {
+                out.extend_from_slice(b"+OK\r\n");
+                return Flow::Monitor;
+            }
             Verb::Bye => {
                 out.extend_from_slice(b"+BYE\r\n");
                 return Flow::Close;
