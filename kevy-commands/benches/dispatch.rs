@@ -31,7 +31,7 @@ fn bench_resolve(c: &mut Criterion) {
 
 fn bench_execute(c: &mut Criterion) {
     let redis = Redis::new();
-    let mut shard = redis.new_shard(ShardInfo { id: 0, nshards: 1 });
+    let mut shard = redis.new_shard(ShardInfo::new(0, 1));
     let ctx = Ctx::default();
     let keys: Vec<String> = (0..10_000).map(|i| format!("key:{i:012}")).collect();
     for k in &keys {

@@ -22,12 +22,15 @@
 //! Replies are bytes appended to `out`, in whatever wire format the command set
 //! speaks; the runtime only guarantees they leave in request order.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::args::{Args, Span};
 use crate::clients::{ClientFacts, Clients};
 use crate::resp::{self, Decoded, Limits};
 use crate::router::Router;
+use crate::runtime::ShardStats;
+use crate::settings::Settings;
 
 /// Where a resolved command runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -94,13 +97,31 @@ pub enum Gather {
     Again,
 }
 
-/// Which shard a piece of per-shard state belongs to.
-#[derive(Clone, Copy, Debug)]
+/// Which shard a piece of per-shard state belongs to, and the runtime handles
+/// it may keep (for `INFO`, `CONFIG SET`, `CLIENT PAUSE`…).
+#[derive(Clone, Debug)]
 pub struct ShardInfo {
     /// This shard's index, `0..nshards`.
     pub id: usize,
     /// Number of shards in the runtime.
     pub nshards: usize,
+    /// This shard's counters (connections, commands, wake-ups…).
+    pub stats: Arc<ShardStats>,
+    /// The runtime's live settings, shared by all shards.
+    pub settings: Arc<Settings>,
+}
+
+impl ShardInfo {
+    /// Shard `id` of `nshards`, with fresh counters and default settings (for
+    /// driving a command set outside a runtime: benches, tools).
+    pub fn new(id: usize, nshards: usize) -> ShardInfo {
+        ShardInfo {
+            id,
+            nshards,
+            stats: Default::default(),
+            settings: Settings::new(),
+        }
+    }
 }
 
 /// Facts about the connection a local command runs for.

@@ -112,7 +112,12 @@ impl<C: Commands> Shard<C> {
     /// Builds the shard on its own thread (the state never crosses threads).
     pub(crate) fn new(p: ShardParts<C>) -> io::Result<Shard<C>> {
         let nshards = p.mesh.nshards();
-        let state = p.cmds.new_shard(ShardInfo { id: p.id, nshards });
+        let state = p.cmds.new_shard(ShardInfo {
+            id: p.id,
+            nshards,
+            stats: p.stats.clone(),
+            settings: p.settings.clone(),
+        });
         let mut listener = p.listener;
         p.poll
             .registry()

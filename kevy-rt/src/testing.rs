@@ -34,8 +34,16 @@ impl<C: Commands> Harness<C> {
     /// `nshards` shards of `cmds`; the connection lives on shard 0.
     pub fn new(cmds: C, nshards: usize) -> Harness<C> {
         let nshards = nshards.max(1);
+        let settings = crate::Settings::new();
         let shards = (0..nshards)
-            .map(|id| cmds.new_shard(ShardInfo { id, nshards }))
+            .map(|id| {
+                cmds.new_shard(ShardInfo {
+                    id,
+                    nshards,
+                    stats: Default::default(),
+                    settings: settings.clone(),
+                })
+            })
             .collect();
         Harness {
             cmds,
