@@ -48,6 +48,10 @@ pub enum Error {
     InvalidArgCount,
     /// COMMAND GETKEYS whose arguments do not fit the key specs.
     InvalidArguments,
+    /// An error with a fixed message, code included (`ERR …`, `WRONGTYPE …`).
+    Msg(&'static str),
+    /// A set operation given no input key: the command's full name.
+    NeedKeys(&'static str),
 }
 
 /// Result of a shard operation.
@@ -80,9 +84,11 @@ impl Error {
             Error::NoKeyArguments => "ERR The command has no key arguments",
             Error::InvalidArgCount => "ERR Invalid number of arguments specified for command",
             Error::InvalidArguments => "ERR Invalid arguments specified for command",
-            Error::InvalidExpire(_) | Error::WrongArity(_) | Error::UnsupportedOption(_) => {
-                return None
-            }
+            Error::Msg(msg) => msg,
+            Error::InvalidExpire(_)
+            | Error::WrongArity(_)
+            | Error::UnsupportedOption(_)
+            | Error::NeedKeys(_) => return None,
         })
     }
 
@@ -107,6 +113,11 @@ impl Error {
             Error::UnsupportedOption(i) => {
                 msg.extend_from_slice(b"ERR Unsupported option ");
                 msg.extend_from_slice(cstr(args.at(i as usize)));
+            }
+            Error::NeedKeys(cmd) => {
+                msg.extend_from_slice(b"ERR at least 1 input key is needed for '");
+                msg.extend_from_slice(cmd.as_bytes());
+                msg.extend_from_slice(b"' command");
             }
             _ => {}
         }

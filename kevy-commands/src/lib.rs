@@ -52,6 +52,7 @@ use kevy_rt::{Args, Commands, Flow, Gather, LocalCx, Planned, Resolved, Route, R
 pub mod error;
 pub mod expire;
 pub mod family;
+pub mod float;
 pub mod glob;
 pub mod keyspace;
 pub mod multi;
@@ -59,6 +60,7 @@ pub mod num;
 pub mod resp;
 pub mod table;
 pub mod value;
+pub mod zset;
 
 #[cfg(test)]
 mod testutil;

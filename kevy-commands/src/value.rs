@@ -1,15 +1,16 @@
 //! Values stored under keys.
 //!
-//! Only strings exist so far, in Redis's two shapes: `Int` (Redis's "int"
-//! encoding: a canonical decimal that fits an `i64`, stored without a buffer)
-//! and `Str` (bytes, inline up to 16 bytes). Lists, hashes, sets and sorted sets
-//! will be further variants; code that needs a string goes through
-//! [`Value::as_bytes`] / [`Value::as_int`], which answer `WrongType` for them.
+//! Strings come in Redis's two shapes: `Int` (Redis's "int" encoding: a
+//! canonical decimal that fits an `i64`, stored without a buffer) and `Str`
+//! (bytes, inline up to 16 bytes). Sorted sets are [`ZSet`]s. Code that needs
+//! a string goes through [`Value::as_bytes`] / [`Value::as_int`], which answer
+//! `WrongType` for other types.
 
 use smallvec::SmallVec;
 
 use crate::error::{Error, OpResult};
 use crate::num::{fmt_i64, parse_i64, I64_BUF};
+use crate::zset::ZSet;
 
 /// Bytes of a key or string value; up to 16 bytes live inline.
 pub type Bytes = SmallVec<[u8; 16]>;
@@ -24,6 +25,8 @@ pub enum Value {
     Int(i64),
     /// Any other string.
     Str(Bytes),
+    /// A sorted set.
+    ZSet(Box<ZSet>),
 }
 
 impl Value {
@@ -42,6 +45,7 @@ impl Value {
     pub fn type_name(&self) -> &'static str {
         match self {
             Value::Int(_) | Value::Str(_) => "string",
+            Value::ZSet(_) => "zset",
         }
     }
 
@@ -51,6 +55,7 @@ impl Value {
         match self {
             Value::Int(n) => Ok(fmt_i64(*n, buf)),
             Value::Str(s) => Ok(s),
+            Value::ZSet(_) => Err(Error::WrongType),
         }
     }
 
@@ -61,6 +66,7 @@ impl Value {
         match self {
             Value::Int(n) => Ok(*n),
             Value::Str(s) => parse_i64(s).ok_or(Error::NotInteger),
+            Value::ZSet(_) => Err(Error::WrongType),
         }
     }
 
@@ -79,7 +85,7 @@ impl Value {
         }
         match self {
             Value::Str(s) => Ok(s),
-            Value::Int(_) => Err(Error::WrongType),
+            _ => Err(Error::WrongType),
         }
     }
 }
