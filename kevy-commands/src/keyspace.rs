@@ -227,6 +227,15 @@ impl Db {
         self.table.get_bucket_mut(idx).map(|e| &mut e.value)
     }
 
+    /// The live value of `key`, read without reclaiming it when expired (an
+    /// expired key reads as missing). Lets a command hold several values at
+    /// once.
+    pub fn peek(&self, key: &[u8], now: &Clock) -> Option<&Value> {
+        let hash = self.hash(key);
+        let e = self.table.find(hash, |e| *e.key == *key)?;
+        (!is_expired(self.deadline(e), now)).then_some(&e.value)
+    }
+
     /// The live value of `key` and its deadline.
     pub fn get_with_deadline(
         &mut self,

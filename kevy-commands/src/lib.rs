@@ -172,7 +172,7 @@ impl Commands for Redis {
                 };
                 f(&mut call);
             }
-            Run::Local(_) | Run::Plan(_) => misrouted(out),
+            Run::Local(_) | Run::Plan(_) | Run::Movable(..) => misrouted(out),
         }
     }
 
@@ -193,7 +193,7 @@ impl Commands for Redis {
                 args,
                 out,
             }),
-            Run::Key(_) | Run::Keys(..) | Run::Plan(_) => {
+            Run::Key(_) | Run::Keys(..) | Run::Plan(_) | Run::Movable(..) => {
                 misrouted(out);
                 Flow::Continue
             }
@@ -209,7 +209,9 @@ impl Commands for Redis {
         parts: &mut Vec<(usize, Part)>,
     ) -> Planned<Plan> {
         match cmd.run {
-            Run::Keys(_, plan) | Run::Plan(plan) => plan(args, router, parts),
+            Run::Keys(_, plan) | Run::Plan(plan) | Run::Movable(_, plan) => {
+                plan(args, router, parts)
+            }
             Run::Local(_) | Run::Key(_) => multi::planned(Plan::Misrouted),
         }
     }

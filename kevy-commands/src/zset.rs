@@ -302,7 +302,7 @@ impl ZSet {
     /// returns the next cursor (0 when done). A compact set is returned whole
     /// (Redis prints its scores as stored, `d2string`); a skiplist about
     /// `count` members at a time (scores printed `%.17g`).
-    pub fn scan(&self, cursor: u64, count: usize, mut f: impl FnMut(&[u8], f64)) -> u64 {
+    pub fn scan<'a>(&'a self, cursor: u64, count: usize, mut f: impl FnMut(&'a [u8], f64)) -> u64 {
         match self {
             ZSet::Pack(p) => {
                 for e in p.iter_from(0) {

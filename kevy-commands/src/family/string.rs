@@ -190,3 +190,7 @@ pub fn plan_msetnx(
 
 #[cfg(test)]
 mod tests;
+/// stub
+pub fn lcs(_c: &mut Call<'_>) {}
+/// stub
+pub fn plan_lcs(_args: Args<'_>, _router: &Router, _parts: &mut Vec<(usize, Part)>) -> Planned<Plan> { crate::multi::planned(Plan::Ok) }

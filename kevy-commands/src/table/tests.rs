@@ -33,10 +33,11 @@ fn specs_are_well_formed() {
                 );
             }
             Run::Keys(..) => assert!(
-                keyed && spec.step >= 1 && spec.last_key < 0,
+                keyed && spec.step >= 1 && (spec.last_key < 0 || spec.last_key > spec.first_key),
                 "{}",
                 spec.name
             ),
+            Run::Movable(..) => assert!(spec.flags & flags::MOVABLEKEYS != 0, "{}", spec.name),
         }
         if keyed {
             let ks = spec.key_specs.first().map(|k| k.begin);

@@ -4,7 +4,9 @@
 //! buffer be walked backwards. Members are at most
 //! [`MAX_PACK_VALUE`](super::MAX_PACK_VALUE) bytes (longer ones make the set
 //! convert), so one byte holds their length. Lookups are linear, as in Redis;
-//! the set holds at most [`MAX_PACK_ENTRIES`](super::MAX_PACK_ENTRIES).
+//! the set holds at most [`MAX_PACK_ENTRIES`](super::MAX_PACK_ENTRIES). A
+//! score of `-0` is stored as `0`, as Redis's listpack does (it keeps scores
+//! as text, and `-0` becomes the integer 0).
 
 use super::before;
 
@@ -124,6 +126,9 @@ impl Pack {
 
     fn insert_at(&mut self, at: usize, score: f64, member: &[u8]) {
         debug_assert!(member.len() <= u8::MAX as usize);
+        // Redis stores a listpack score as text, and `-0` reads back as the
+        // integer 0.
+        let score = if score == 0.0 { 0.0 } else { score };
         let m = member.len().min(u8::MAX as usize);
         let mut entry = [0u8; OVERHEAD + u8::MAX as usize];
         entry[0] = m as u8;

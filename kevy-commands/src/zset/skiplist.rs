@@ -381,7 +381,7 @@ impl Skip {
 
     /// Calls `f` with the members of up to `count` slots from `cursor`, and
     /// returns the cursor to continue from (0 once every slot was visited).
-    pub fn scan(&self, cursor: u64, count: usize, mut f: impl FnMut(&[u8], f64)) -> u64 {
+    pub fn scan<'a>(&'a self, cursor: u64, count: usize, mut f: impl FnMut(&'a [u8], f64)) -> u64 {
         let mut at = usize::try_from(cursor).unwrap_or(usize::MAX).max(1);
         let mut seen = 0;
         while at < self.nodes.len() && seen < count {
