@@ -60,7 +60,7 @@ pub(super) const BITS: &[Spec] = &[
             "bitmap",
             "O(1) for each subcommand specified",
         ),
-    Spec::new("lcs", -3, READONLY, [1, 2, 1], Run::Keys(string::lcs, string::plan_lcs))
+    Spec::new("lcs", -3, READONLY, [1, 2, 1], Run::Keys(string::lcs, bitmap::plan_lcs))
         .acl(&["@read", "@string", "@slow"])
         .keys(&[KeySpec::index(1, RO | ACCESS).range(1, 1, 0)])
         .docs(
