@@ -54,6 +54,7 @@ pub mod expire;
 pub mod family;
 pub mod float;
 pub mod glob;
+pub mod hll;
 pub mod keyspace;
 pub mod multi;
 pub mod num;

@@ -311,7 +311,9 @@ pub fn gather(
             }
         }
         Plan::Misrouted => resp::error(out, b"ERR internal error: command has no plan"),
-        Plan::Whole => replies.iter().for_each(|r| out.extend_from_slice(bytes_of(r))),
+        Plan::Whole => replies
+            .iter()
+            .for_each(|r| out.extend_from_slice(bytes_of(r))),
         Plan::Reply(reply) => out.append(reply),
         Plan::Zset(plan) => return zset::gather(plan, replies, next, out),
         Plan::Bits(plan) => return bitmap::gather(plan, replies, next, out),

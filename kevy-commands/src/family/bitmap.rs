@@ -108,7 +108,11 @@ fn popcount(s: &[u8]) -> i64 {
         w.copy_from_slice(c);
         n += u64::from(u64::from_ne_bytes(w).count_ones());
     }
-    n += chunks.remainder().iter().map(|b| u64::from(b.count_ones())).sum::<u64>();
+    n += chunks
+        .remainder()
+        .iter()
+        .map(|b| u64::from(b.count_ones()))
+        .sum::<u64>();
     n as i64
 }
 
@@ -193,7 +197,11 @@ fn first_bit(s: &[u8], bit: bool) -> i64 {
     match s.iter().position(|&b| b != skip) {
         Some(i) => {
             let b = s[i];
-            let within = if bit { b.leading_zeros() } else { b.leading_ones() };
+            let within = if bit {
+                b.leading_zeros()
+            } else {
+                b.leading_ones()
+            };
             (i as i64) * 8 + i64::from(within)
         }
         None if bit => -1,
@@ -240,7 +248,11 @@ pub fn bitpos(c: &mut Call<'_>) {
         let mut bytes = end - start + 1;
         let pos = 'found: {
             if first_mask != 0 {
-                let mut b = if bit { s[start] & !first_mask } else { s[start] | first_mask };
+                let mut b = if bit {
+                    s[start] & !first_mask
+                } else {
+                    s[start] | first_mask
+                };
                 if last_mask != 0 && bytes == 1 {
                     b = if bit { b & !last_mask } else { b | last_mask };
                 }
@@ -260,13 +272,21 @@ pub fn bitpos(c: &mut Call<'_>) {
                 start += cur;
                 bytes -= cur;
             }
-            let b = if bit { s[end] & !last_mask } else { s[end] | last_mask };
+            let b = if bit {
+                s[end] & !last_mask
+            } else {
+                s[end] | last_mask
+            };
             first_bit(&[b], bit)
         };
         if end_given && !bit && pos == (bytes as i64) << 3 {
             return Ok(-1);
         }
-        Ok(if pos != -1 { pos + ((start as i64) << 3) } else { pos })
+        Ok(if pos != -1 {
+            pos + ((start as i64) << 3)
+        } else {
+            pos
+        })
     })();
     match r {
         Ok(n) => resp::int(c.out, n),

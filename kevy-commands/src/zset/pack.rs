@@ -136,7 +136,8 @@ impl Pack {
         entry[1 + m..9 + m].copy_from_slice(&score.to_le_bytes());
         entry[9 + m] = m as u8;
         let at = at.min(self.buf.len());
-        self.buf.splice(at..at, entry[..m + OVERHEAD].iter().copied());
+        self.buf
+            .splice(at..at, entry[..m + OVERHEAD].iter().copied());
         self.len += 1;
     }
 

@@ -216,9 +216,8 @@ impl Skip {
         self.len += 1;
         let (nodes, hasher) = (&self.nodes, &self.hasher);
         let hash = hasher.hash_one(member);
-        self.index.insert_unique(hash, x, |&i| {
-            hasher.hash_one(&nodes[i as usize].member[..])
-        });
+        self.index
+            .insert_unique(hash, x, |&i| hasher.hash_one(&nodes[i as usize].member[..]));
     }
 
     /// Unlinks node `x` given its predecessors: Redis's `zslDeleteNode`.
@@ -409,7 +408,10 @@ impl Skip {
     /// Checks the structure's invariants (tests only).
     #[cfg(test)]
     pub fn check(&self) {
-        let all: Vec<(Vec<u8>, f64)> = self.iter_from(0, false).map(|(m, s)| (m.to_vec(), s)).collect();
+        let all: Vec<(Vec<u8>, f64)> = self
+            .iter_from(0, false)
+            .map(|(m, s)| (m.to_vec(), s))
+            .collect();
         assert_eq!(all.len(), self.len);
         for w in all.windows(2) {
             assert!(before(w[0].1, &w[0].0, w[1].1, &w[1].0), "order");
@@ -418,7 +420,10 @@ impl Skip {
             assert_eq!(self.rank(m), Some(r), "rank of {m:?}");
             assert_eq!(self.score(m), Some(*s));
         }
-        let back: Vec<Vec<u8>> = self.iter_from(self.len.saturating_sub(1), true).map(|(m, _)| m.to_vec()).collect();
+        let back: Vec<Vec<u8>> = self
+            .iter_from(self.len.saturating_sub(1), true)
+            .map(|(m, _)| m.to_vec())
+            .collect();
         assert_eq!(back.len(), self.len);
         assert_eq!(self.index.len(), self.len);
     }

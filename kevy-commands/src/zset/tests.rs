@@ -89,7 +89,10 @@ fn random_ops(seed: u64, members: u64, long: bool) {
             }
             8 => {
                 let n = model.len();
-                let (a, b) = (rng.below(n as u64 + 2) as usize, rng.below(n as u64 + 2) as usize);
+                let (a, b) = (
+                    rng.below(n as u64 + 2) as usize,
+                    rng.below(n as u64 + 2) as usize,
+                );
                 let want = model_sorted(&model);
                 let removed = z.remove_ranks(a, b);
                 let keep: Vec<_> = want
@@ -134,7 +137,8 @@ fn random_large_sets() {
 fn encodings_follow_redis_limits() {
     let mut z = ZSet::for_first_member(3);
     for i in 0..MAX_PACK_ENTRIES {
-        z.add(i as f64, format!("{i}").as_bytes(), AddFlags::default()).unwrap();
+        z.add(i as f64, format!("{i}").as_bytes(), AddFlags::default())
+            .unwrap();
     }
     assert!(z.is_packed());
     z.add(0.5, b"one more", AddFlags::default()).unwrap();
@@ -142,9 +146,11 @@ fn encodings_follow_redis_limits() {
     z.remove(b"one more");
     assert!(!z.is_packed(), "deletions never convert back");
     let mut z = ZSet::default();
-    z.add(1.0, &[b'a'; MAX_PACK_VALUE], AddFlags::default()).unwrap();
+    z.add(1.0, &[b'a'; MAX_PACK_VALUE], AddFlags::default())
+        .unwrap();
     assert!(z.is_packed());
-    z.add(1.0, &[b'a'; MAX_PACK_VALUE + 1], AddFlags::default()).unwrap();
+    z.add(1.0, &[b'a'; MAX_PACK_VALUE + 1], AddFlags::default())
+        .unwrap();
     assert!(!z.is_packed());
     assert!(!ZSet::for_first_member(MAX_PACK_VALUE + 1).is_packed());
     let small = ZSet::from_sorted([(b"a".as_slice(), 1.0), (b"b", 2.0)].into_iter());
@@ -180,7 +186,10 @@ fn add_flags_follow_zsetadd() {
     assert_eq!(z.add(3.0, b"a", f("")), Ok(Added::Same(3.0)));
     assert_eq!(z.add(2.0, b"a", f("il")), Ok(Added::Refused));
     assert_eq!(z.add(-2.0, b"a", f("il")), Ok(Added::Updated(1.0)));
-    assert_eq!(z.add(f64::INFINITY, b"a", f("i")), Ok(Added::Updated(f64::INFINITY)));
+    assert_eq!(
+        z.add(f64::INFINITY, b"a", f("i")),
+        Ok(Added::Updated(f64::INFINITY))
+    );
     assert_eq!(z.add(f64::NEG_INFINITY, b"a", f("i")), Err(NanScore));
     assert_eq!(z.add(f64::NAN, b"b", f("")), Err(NanScore));
     assert_eq!(z.add(-0.0, b"z", f("")), Ok(Added::New(-0.0)));
@@ -196,8 +205,12 @@ fn range_searches() {
             ZSet::default()
         };
         for i in 0..20 {
-            z.add((i / 2) as f64, format!("m{i:02}").as_bytes(), AddFlags::default())
-                .unwrap();
+            z.add(
+                (i / 2) as f64,
+                format!("m{i:02}").as_bytes(),
+                AddFlags::default(),
+            )
+            .unwrap();
         }
         assert_eq!(z.first_not(|_, s| s < 3.0), 6);
         assert_eq!(z.first_not(|_, s| s <= 3.0), 8);

@@ -97,7 +97,11 @@ fn fetch(
 }
 
 /// Plans a BITOP whose keys live on several shards.
-pub fn plan_bitop(args: Args<'_>, router: &Router, parts: &mut Vec<(usize, Part)>) -> Planned<Plan> {
+pub fn plan_bitop(
+    args: Args<'_>,
+    router: &Router,
+    parts: &mut Vec<(usize, Part)>,
+) -> Planned<Plan> {
     let op = match parse_bitop(args) {
         Ok(op) => op,
         Err(e) => {
@@ -136,7 +140,11 @@ fn strings<'a>(replies: &'a [PartReply], slots: &[(u32, u32)]) -> Option<Vec<Opt
                 return None;
             };
             let i = i as usize;
-            let start = if i == 0 { 0 } else { *ends.get(i - 1)? as usize };
+            let start = if i == 0 {
+                0
+            } else {
+                *ends.get(i - 1)? as usize
+            };
             let item = buf.get(start..*ends.get(i)? as usize)?;
             match item.split_first() {
                 Some((&STRING, s)) => Some(Some(s)),
@@ -155,7 +163,9 @@ pub fn gather(
     out: &mut Vec<u8>,
 ) -> Gather {
     match plan {
-        BitsPlan::Relay => replies.iter().for_each(|r| out.extend_from_slice(bytes_of(r))),
+        BitsPlan::Relay => replies
+            .iter()
+            .for_each(|r| out.extend_from_slice(bytes_of(r))),
         BitsPlan::Bitop {
             op,
             slots,

@@ -20,16 +20,46 @@ fn setbit_getbit() {
             ("SETBIT k 100 1", ":0\r\n"),
             ("STRLEN k", ":13\r\n"),
             ("GETBIT k 100", ":1\r\n"),
-            ("SETBIT k -1 1", "-ERR bit offset is not an integer or out of range\r\n"),
-            ("SETBIT k x 1", "-ERR bit offset is not an integer or out of range\r\n"),
-            ("SETBIT k 1 2", "-ERR bit is not an integer or out of range\r\n"),
-            ("SETBIT k 1 -1", "-ERR bit is not an integer or out of range\r\n"),
-            ("SETBIT k 1 x", "-ERR bit is not an integer or out of range\r\n"),
-            ("SETBIT k 4294967296 1", "-ERR bit offset is not an integer or out of range\r\n"),
-            ("SETBIT k #1 1", "-ERR bit offset is not an integer or out of range\r\n"),
-            ("GETBIT k -1", "-ERR bit offset is not an integer or out of range\r\n"),
-            ("GETBIT k x", "-ERR bit offset is not an integer or out of range\r\n"),
-            ("GETBIT k 4294967296", "-ERR bit offset is not an integer or out of range\r\n"),
+            (
+                "SETBIT k -1 1",
+                "-ERR bit offset is not an integer or out of range\r\n",
+            ),
+            (
+                "SETBIT k x 1",
+                "-ERR bit offset is not an integer or out of range\r\n",
+            ),
+            (
+                "SETBIT k 1 2",
+                "-ERR bit is not an integer or out of range\r\n",
+            ),
+            (
+                "SETBIT k 1 -1",
+                "-ERR bit is not an integer or out of range\r\n",
+            ),
+            (
+                "SETBIT k 1 x",
+                "-ERR bit is not an integer or out of range\r\n",
+            ),
+            (
+                "SETBIT k 4294967296 1",
+                "-ERR bit offset is not an integer or out of range\r\n",
+            ),
+            (
+                "SETBIT k #1 1",
+                "-ERR bit offset is not an integer or out of range\r\n",
+            ),
+            (
+                "GETBIT k -1",
+                "-ERR bit offset is not an integer or out of range\r\n",
+            ),
+            (
+                "GETBIT k x",
+                "-ERR bit offset is not an integer or out of range\r\n",
+            ),
+            (
+                "GETBIT k 4294967296",
+                "-ERR bit offset is not an integer or out of range\r\n",
+            ),
             ("GETBIT nokey 5", ":0\r\n"),
             ("SET n 1", "+OK\r\n"),
             ("GETBIT n 2", ":1\r\n"),
@@ -37,10 +67,22 @@ fn setbit_getbit() {
             ("SETBIT n 6 1", ":0\r\n"),
             ("GET n", "$1\r\n3\r\n"),
             ("ZADD z 1 a", ":1\r\n"),
-            ("SETBIT z 1 1", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("GETBIT z 1", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("GETBIT z x", "-ERR bit offset is not an integer or out of range\r\n"),
-            ("SETBIT z x 1", "-ERR bit offset is not an integer or out of range\r\n"),
+            (
+                "SETBIT z 1 1",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "GETBIT z 1",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "GETBIT z x",
+                "-ERR bit offset is not an integer or out of range\r\n",
+            ),
+            (
+                "SETBIT z x 1",
+                "-ERR bit offset is not an integer or out of range\r\n",
+            ),
             ("SET t v EX 1000", "+OK\r\n"),
             ("SETBIT t 1 1", ":1\r\n"),
             ("TTL t", ":1000\r\n"),
@@ -71,8 +113,14 @@ fn bitcount() {
             ("BITCOUNT s 0 -1 FOO", "-ERR syntax error\r\n"),
             ("BITCOUNT s 0", "-ERR syntax error\r\n"),
             ("BITCOUNT s 0 1 BIT x", "-ERR syntax error\r\n"),
-            ("BITCOUNT s x 1", "-ERR value is not an integer or out of range\r\n"),
-            ("BITCOUNT s 1 y", "-ERR value is not an integer or out of range\r\n"),
+            (
+                "BITCOUNT s x 1",
+                "-ERR value is not an integer or out of range\r\n",
+            ),
+            (
+                "BITCOUNT s 1 y",
+                "-ERR value is not an integer or out of range\r\n",
+            ),
             ("BITCOUNT s -1 -2 FOO", ":0\r\n"),
             ("BITCOUNT nokey", ":0\r\n"),
             ("BITCOUNT nokey x y", ":0\r\n"),
@@ -80,14 +128,26 @@ fn bitcount() {
             ("SET n 12345", "+OK\r\n"),
             ("BITCOUNT n", ":17\r\n"),
             ("ZADD z 1 a", ":1\r\n"),
-            ("BITCOUNT z", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("BITCOUNT z x", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
+            (
+                "BITCOUNT z",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "BITCOUNT z x",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
             ("SET e \"\"", "+OK\r\n"),
             ("BITCOUNT e", ":0\r\n"),
             ("BITCOUNT e 0 -1", ":0\r\n"),
             ("BITCOUNT e 0 -1 BIT", ":0\r\n"),
-            ("BITCOUNT s -9223372036854775808 9223372036854775807", ":26\r\n"),
-            ("BITCOUNT s -9223372036854775808 9223372036854775807 BIT", ":26\r\n"),
+            (
+                "BITCOUNT s -9223372036854775808 9223372036854775807",
+                ":26\r\n",
+            ),
+            (
+                "BITCOUNT s -9223372036854775808 9223372036854775807 BIT",
+                ":26\r\n",
+            ),
         ],
     );
 }
@@ -98,7 +158,10 @@ fn bitpos() {
     check(
         &mut h,
         &[
-            ("BITFIELD s SET u8 0 255 SET u8 8 240 SET u8 16 0", "*3\r\n:0\r\n:0\r\n:0\r\n"),
+            (
+                "BITFIELD s SET u8 0 255 SET u8 8 240 SET u8 16 0",
+                "*3\r\n:0\r\n:0\r\n:0\r\n",
+            ),
             ("BITPOS s 0", ":12\r\n"),
             ("BITPOS s 1", ":0\r\n"),
             ("SETBIT z 0 0", ":0\r\n"),
@@ -122,14 +185,26 @@ fn bitpos() {
             ("BITPOS m 1 100", ":-1\r\n"),
             ("BITPOS m 0 0 -1 FOO", "-ERR syntax error\r\n"),
             ("BITPOS m 2", "-ERR The bit argument must be 1 or 0.\r\n"),
-            ("BITPOS m x", "-ERR value is not an integer or out of range\r\n"),
-            ("BITPOS m 1 x", "-ERR value is not an integer or out of range\r\n"),
-            ("BITPOS m 1 0 x", "-ERR value is not an integer or out of range\r\n"),
+            (
+                "BITPOS m x",
+                "-ERR value is not an integer or out of range\r\n",
+            ),
+            (
+                "BITPOS m 1 x",
+                "-ERR value is not an integer or out of range\r\n",
+            ),
+            (
+                "BITPOS m 1 0 x",
+                "-ERR value is not an integer or out of range\r\n",
+            ),
             ("BITPOS m 1 0 1 BIT x", "-ERR syntax error\r\n"),
             ("BITPOS nokey 1", ":-1\r\n"),
             ("BITPOS nokey 0", ":0\r\n"),
             ("BITPOS nokey 0 1 2 BIT extra", ":0\r\n"),
-            ("BITPOS nokey 2", "-ERR The bit argument must be 1 or 0.\r\n"),
+            (
+                "BITPOS nokey 2",
+                "-ERR The bit argument must be 1 or 0.\r\n",
+            ),
             ("BITFIELD ones SET u16 0 65535", "*1\r\n:0\r\n"),
             ("BITPOS ones 0", ":16\r\n"),
             ("BITPOS ones 0 0", ":16\r\n"),
@@ -137,7 +212,10 @@ fn bitpos() {
             ("BITPOS ones 0 0 -1 BIT", ":-1\r\n"),
             ("BITPOS ones 0 3 12 BIT", ":-1\r\n"),
             ("ZADD zz 1 a", ":1\r\n"),
-            ("BITPOS zz 1", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
+            (
+                "BITPOS zz 1",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
         ],
     );
 }
@@ -161,9 +239,7 @@ fn bitop() {
     );
     check_bytes(
         &mut h,
-        &[
-            ("GET dst", b"$6\r\n\x99\x90\x90\x9d\x9e\x8d\r\n"),
-        ],
+        &[("GET dst", b"$6\r\n\x99\x90\x90\x9d\x9e\x8d\r\n")],
     );
     check(
         &mut h,
@@ -174,8 +250,14 @@ fn bitop() {
             ("GET dst", "$6\r\nfoobar\r\n"),
             ("BITOP XOR dst nokey nokey2", ":0\r\n"),
             ("EXISTS dst", ":0\r\n"),
-            ("BITOP NOT dst k1 k2", "-ERR BITOP NOT must be called with a single source key.\r\n"),
-            ("BITOP NOT dst", "-ERR wrong number of arguments for 'bitop' command\r\n"),
+            (
+                "BITOP NOT dst k1 k2",
+                "-ERR BITOP NOT must be called with a single source key.\r\n",
+            ),
+            (
+                "BITOP NOT dst",
+                "-ERR wrong number of arguments for 'bitop' command\r\n",
+            ),
             ("BITOP FOO dst k1", "-ERR syntax error\r\n"),
             ("SET short ab", "+OK\r\n"),
             ("BITOP AND dst k1 short", ":6\r\n"),
@@ -183,13 +265,22 @@ fn bitop() {
             ("BITOP OR dst short k1", ":6\r\n"),
             ("GET dst", "$6\r\ngoobar\r\n"),
             ("ZADD z 1 a", ":1\r\n"),
-            ("BITOP AND dst k1 z", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("BITOP NOT dst z", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
+            (
+                "BITOP AND dst k1 z",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "BITOP NOT dst z",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
             ("BITOP FOO dst z", "-ERR syntax error\r\n"),
             ("SET dst x EX 1000", "+OK\r\n"),
             ("BITOP OR dst k1", ":6\r\n"),
             ("TTL dst", ":-1\r\n"),
-            ("BITOP AND dst", "-ERR wrong number of arguments for 'bitop' command\r\n"),
+            (
+                "BITOP AND dst",
+                "-ERR wrong number of arguments for 'bitop' command\r\n",
+            ),
             ("BITOP AND dst k1", ":6\r\n"),
             ("GET dst", "$6\r\nfoobar\r\n"),
             ("SET n 5", "+OK\r\n"),
@@ -293,4 +384,3 @@ fn lcs() {
         ],
     );
 }
-

@@ -17,9 +17,8 @@ pub const LCS_NOT_STRINGS: &str = "ERR The specified keys must contain string va
 const LEN_AND_IDX: Error =
     Error::Msg("ERR If you want both the length and indexes, please just use IDX.");
 /// A table larger than `proto-max-bulk-len`.
-const TABLE_TOO_BIG: Error = Error::Msg(
-    "ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len",
-);
+const TABLE_TOO_BIG: Error =
+    Error::Msg("ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len");
 /// A table that could not be allocated.
 const NO_MEMORY: Error =
     Error::Msg("ERR Insufficient memory, failed allocating transient memory for LCS");
@@ -86,7 +85,8 @@ fn op_lcs(args: Args<'_>, a: &[u8], b: &[u8], out: &mut Vec<u8>) -> OpResult<()>
         return Err(TABLE_TOO_BIG);
     }
     let mut lcs: Vec<u32> = Vec::new();
-    lcs.try_reserve_exact(cells as usize).map_err(|_| NO_MEMORY)?;
+    lcs.try_reserve_exact(cells as usize)
+        .map_err(|_| NO_MEMORY)?;
     lcs.resize(cells as usize, 0);
     let w = blen + 1;
     for i in 1..=alen {

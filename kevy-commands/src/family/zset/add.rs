@@ -97,7 +97,13 @@ fn op_zadd(db: &mut Db, key: &[u8], req: &AddReq<'_>, now: &Clock) -> OpResult<A
         None if req.flags.xx => return Ok(done),
         None => {
             let first = req.pairs.first().map_or(0, |p| p.1.len());
-            db.set(key, Value::ZSet(Box::new(ZSet::for_first_member(first))), now, false, None);
+            db.set(
+                key,
+                Value::ZSet(Box::new(ZSet::for_first_member(first))),
+                now,
+                false,
+                None,
+            );
             match read(db, key, now)? {
                 Some(z) => z,
                 None => return Ok(done),

@@ -114,7 +114,11 @@ fn item(r: &PartReply, i: usize) -> Option<&[u8]> {
     let PartReply::Encoded { buf, ends } = r else {
         return None;
     };
-    let start = if i == 0 { 0 } else { *ends.get(i - 1)? as usize };
+    let start = if i == 0 {
+        0
+    } else {
+        *ends.get(i - 1)? as usize
+    };
     buf.get(start..*ends.get(i)? as usize)
 }
 
@@ -221,17 +225,29 @@ fn plan_setop(
 }
 
 /// Plans ZUNION across shards.
-pub fn plan_zunion(args: Args<'_>, router: &Router, parts: &mut Vec<(usize, Part)>) -> Planned<Plan> {
+pub fn plan_zunion(
+    args: Args<'_>,
+    router: &Router,
+    parts: &mut Vec<(usize, Part)>,
+) -> Planned<Plan> {
     plan_setop(cmds::ZUNION, args, router, parts)
 }
 
 /// Plans ZINTER across shards.
-pub fn plan_zinter(args: Args<'_>, router: &Router, parts: &mut Vec<(usize, Part)>) -> Planned<Plan> {
+pub fn plan_zinter(
+    args: Args<'_>,
+    router: &Router,
+    parts: &mut Vec<(usize, Part)>,
+) -> Planned<Plan> {
     plan_setop(cmds::ZINTER, args, router, parts)
 }
 
 /// Plans ZDIFF across shards.
-pub fn plan_zdiff(args: Args<'_>, router: &Router, parts: &mut Vec<(usize, Part)>) -> Planned<Plan> {
+pub fn plan_zdiff(
+    args: Args<'_>,
+    router: &Router,
+    parts: &mut Vec<(usize, Part)>,
+) -> Planned<Plan> {
     plan_setop(cmds::ZDIFF, args, router, parts)
 }
 
@@ -300,7 +316,11 @@ pub fn plan_zrangestore(
 }
 
 /// Plans ZMPOP: whole on one shard, else probe the keys then pop.
-pub fn plan_zmpop(args: Args<'_>, router: &Router, parts: &mut Vec<(usize, Part)>) -> Planned<Plan> {
+pub fn plan_zmpop(
+    args: Args<'_>,
+    router: &Router,
+    parts: &mut Vec<(usize, Part)>,
+) -> Planned<Plan> {
     let req = match parse_zmpop(args) {
         Ok(r) => r,
         Err(e) => return multi::reply(error_bytes(e, args)),
@@ -316,7 +336,13 @@ pub fn plan_zmpop(args: Args<'_>, router: &Router, parts: &mut Vec<(usize, Part)
         .keys
         .clone()
         .zip(slots)
-        .map(|(i, slot)| (Bytes::from_slice(args.at(i)), router.shard_of(args.at(i)), slot))
+        .map(|(i, slot)| {
+            (
+                Bytes::from_slice(args.at(i)),
+                router.shard_of(args.at(i)),
+                slot,
+            )
+        })
         .collect();
     Planned {
         plan: Plan::Zset(ZPlan::Mpop {
@@ -329,7 +355,13 @@ pub fn plan_zmpop(args: Args<'_>, router: &Router, parts: &mut Vec<(usize, Part)
 }
 
 /// Sends the last round: one part whose reply is the command's reply.
-fn relay(plan: &mut ZPlan, shard: usize, op: ZOp, args: OwnedArgs, next: &mut Vec<(usize, Part)>) -> Gather {
+fn relay(
+    plan: &mut ZPlan,
+    shard: usize,
+    op: ZOp,
+    args: OwnedArgs,
+    next: &mut Vec<(usize, Part)>,
+) -> Gather {
     next.push((
         shard,
         Part {
@@ -350,7 +382,9 @@ pub fn gather(
 ) -> Gather {
     let no_args = OwnedArgs::new();
     match plan {
-        ZPlan::Relay => replies.iter().for_each(|r| out.extend_from_slice(bytes_of(r))),
+        ZPlan::Relay => replies
+            .iter()
+            .for_each(|r| out.extend_from_slice(bytes_of(r))),
         ZPlan::SetOp {
             cmd,
             slots,
@@ -372,7 +406,9 @@ pub fn gather(
             let snaps: Vec<Option<Snap>> = items
                 .iter()
                 .map(|it| match it.split_first() {
-                    Some((&ZSET, rest)) => Some(pairs(rest).map(|(m, s)| (m.to_vec(), s)).collect()),
+                    Some((&ZSET, rest)) => {
+                        Some(pairs(rest).map(|(m, s)| (m.to_vec(), s)).collect())
+                    }
                     _ => None,
                 })
                 .collect();

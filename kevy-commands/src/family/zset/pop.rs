@@ -137,7 +137,12 @@ pub(super) fn parse_zmpop(args: Args<'_>) -> OpResult<Mpop> {
         let more = args.len() - 1 - j;
         if count.is_none() && cstr(args.at(j)).eq_ignore_ascii_case(b"count") && more > 0 {
             let v = int_arg(args.at(j + 1)).map_err(|_| BAD_COUNT)?;
-            count = Some(usize::try_from(v).ok().filter(|&v| v >= 1).ok_or(BAD_COUNT)?);
+            count = Some(
+                usize::try_from(v)
+                    .ok()
+                    .filter(|&v| v >= 1)
+                    .ok_or(BAD_COUNT)?,
+            );
             j += 2;
         } else {
             return Err(Error::Syntax);
@@ -316,7 +321,10 @@ fn scan_opts(args: Args<'_>) -> OpResult<(usize, Option<&[u8]>)> {
         let opt = cstr(args.at(i));
         if opt.eq_ignore_ascii_case(b"count") && left >= 2 {
             let n = int_arg(args.at(i + 1))?;
-            count = usize::try_from(n).ok().filter(|&n| n >= 1).ok_or(Error::Syntax)?;
+            count = usize::try_from(n)
+                .ok()
+                .filter(|&n| n >= 1)
+                .ok_or(Error::Syntax)?;
         } else if opt.eq_ignore_ascii_case(b"match") && left >= 2 {
             let p = args.at(i + 1);
             pattern = (p != b"*").then_some(p);

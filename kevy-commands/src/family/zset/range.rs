@@ -285,8 +285,16 @@ pub(super) fn parse_range(
 /// members, if not empty.
 pub(super) fn rank_range(start: i64, end: i64, len: usize) -> Option<(usize, usize)> {
     let len = len as i64;
-    let mut start = if start < 0 { start.saturating_add(len) } else { start };
-    let mut end = if end < 0 { end.saturating_add(len) } else { end };
+    let mut start = if start < 0 {
+        start.saturating_add(len)
+    } else {
+        start
+    };
+    let mut end = if end < 0 {
+        end.saturating_add(len)
+    } else {
+        end
+    };
     start = start.max(0);
     if start > end || start >= len {
         return None;
@@ -332,7 +340,13 @@ pub(super) fn collect<'a>(z: &'a ZSet, req: &RangeReq) -> Vec<(&'a [u8], f64)> {
 }
 
 /// Runs a ZRANGE-family read on `key`.
-fn op_range(db: &mut Db, key: &[u8], req: &RangeReq, now: &Clock, out: &mut Vec<u8>) -> OpResult<()> {
+fn op_range(
+    db: &mut Db,
+    key: &[u8],
+    req: &RangeReq,
+    now: &Clock,
+    out: &mut Vec<u8>,
+) -> OpResult<()> {
     let Some(z) = read(db, key, now)? else {
         resp::array(out, 0);
         return Ok(());
@@ -459,14 +473,14 @@ fn remrange_generic(c: &mut Call<'_>, what: OpResult<Removal>) {
 
 /// ZREMRANGEBYRANK key start stop
 pub fn zremrangebyrank(c: &mut Call<'_>) {
-    let w = int_arg(c.args.at(2))
-        .and_then(|s| Ok(Removal::Ranks(s, int_arg(c.args.at(3))?)));
+    let w = int_arg(c.args.at(2)).and_then(|s| Ok(Removal::Ranks(s, int_arg(c.args.at(3))?)));
     remrange_generic(c, w);
 }
 
 /// ZREMRANGEBYSCORE key min max
 pub fn zremrangebyscore(c: &mut Call<'_>) {
-    let w = ScoreRange::parse(c.args.at(2), c.args.at(3)).map(|r| Removal::Bounds(Bounds::Score(r)));
+    let w =
+        ScoreRange::parse(c.args.at(2), c.args.at(3)).map(|r| Removal::Bounds(Bounds::Score(r)));
     remrange_generic(c, w);
 }
 

@@ -362,23 +362,54 @@ pub mod cmds {
     use super::{SetCmd, SetOp};
 
     /// ZUNION.
-    pub const ZUNION: SetCmd = SetCmd { op: SetOp::Union, store: false, card: false, name: "zunion" };
+    pub const ZUNION: SetCmd = SetCmd {
+        op: SetOp::Union,
+        store: false,
+        card: false,
+        name: "zunion",
+    };
     /// ZINTER.
-    pub const ZINTER: SetCmd = SetCmd { op: SetOp::Inter, store: false, card: false, name: "zinter" };
+    pub const ZINTER: SetCmd = SetCmd {
+        op: SetOp::Inter,
+        store: false,
+        card: false,
+        name: "zinter",
+    };
     /// ZDIFF.
-    pub const ZDIFF: SetCmd = SetCmd { op: SetOp::Diff, store: false, card: false, name: "zdiff" };
+    pub const ZDIFF: SetCmd = SetCmd {
+        op: SetOp::Diff,
+        store: false,
+        card: false,
+        name: "zdiff",
+    };
     /// ZUNIONSTORE.
-    pub const ZUNIONSTORE: SetCmd =
-        SetCmd { op: SetOp::Union, store: true, card: false, name: "zunionstore" };
+    pub const ZUNIONSTORE: SetCmd = SetCmd {
+        op: SetOp::Union,
+        store: true,
+        card: false,
+        name: "zunionstore",
+    };
     /// ZINTERSTORE.
-    pub const ZINTERSTORE: SetCmd =
-        SetCmd { op: SetOp::Inter, store: true, card: false, name: "zinterstore" };
+    pub const ZINTERSTORE: SetCmd = SetCmd {
+        op: SetOp::Inter,
+        store: true,
+        card: false,
+        name: "zinterstore",
+    };
     /// ZDIFFSTORE.
-    pub const ZDIFFSTORE: SetCmd =
-        SetCmd { op: SetOp::Diff, store: true, card: false, name: "zdiffstore" };
+    pub const ZDIFFSTORE: SetCmd = SetCmd {
+        op: SetOp::Diff,
+        store: true,
+        card: false,
+        name: "zdiffstore",
+    };
     /// ZINTERCARD.
-    pub const ZINTERCARD: SetCmd =
-        SetCmd { op: SetOp::Inter, store: false, card: true, name: "zintercard" };
+    pub const ZINTERCARD: SetCmd = SetCmd {
+        op: SetOp::Inter,
+        store: false,
+        card: true,
+        name: "zintercard",
+    };
 }
 
 /// ZUNION numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM | MIN | MAX] [WITHSCORES]

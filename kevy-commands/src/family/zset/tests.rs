@@ -13,7 +13,14 @@ fn keys_span_shards() {
     let r = h.router();
     let shard = |k: &str| r.shard_of(k.as_bytes());
     assert_eq!(
-        [shard("k1"), shard("k2"), shard("b"), shard("a"), shard("z1"), shard("z2")],
+        [
+            shard("k1"),
+            shard("k2"),
+            shard("b"),
+            shard("a"),
+            shard("z1"),
+            shard("z2")
+        ],
         [1, 0, 0, 2, 1, 2]
     );
 }
@@ -26,7 +33,10 @@ fn large_set_scan_returns_every_member_once() {
         zadd.push(format!("{}", i % 7));
         zadd.push(format!("m{i}"));
     }
-    assert_eq!(run(&mut h, &zadd.iter().map(String::as_str).collect::<Vec<_>>()), b":300\r\n");
+    assert_eq!(
+        run(&mut h, &zadd.iter().map(String::as_str).collect::<Vec<_>>()),
+        b":300\r\n"
+    );
     let (mut cursor, mut seen) = ("0".to_string(), Vec::new());
     loop {
         let reply = run(&mut h, &["ZSCAN", "big", &cursor, "COUNT", "17"]);
@@ -50,16 +60,26 @@ fn large_set_scan_returns_every_member_once() {
 #[test]
 fn zrandmember_samples_members() {
     let mut h = harness();
-    run(&mut h, &["ZADD", "z", "1", "a", "2", "b", "3", "c", "4", "d"]);
+    run(
+        &mut h,
+        &["ZADD", "z", "1", "a", "2", "b", "3", "c", "4", "d"],
+    );
     for _ in 0..20 {
         let r = String::from_utf8(run(&mut h, &["ZRANDMEMBER", "z", "2"])).unwrap();
-        let items: Vec<&str> = r.split("\r\n").skip(2).step_by(2).filter(|s| !s.is_empty()).collect();
+        let items: Vec<&str> = r
+            .split("\r\n")
+            .skip(2)
+            .step_by(2)
+            .filter(|s| !s.is_empty())
+            .collect();
         assert_eq!(items.len(), 2, "{r}");
         assert_ne!(items[0], items[1]);
         let r = String::from_utf8(run(&mut h, &["ZRANDMEMBER", "z", "-5", "WITHSCORES"])).unwrap();
         assert!(r.starts_with("*10\r\n"), "{r}");
         let one = String::from_utf8(run(&mut h, &["ZRANDMEMBER", "z"])).unwrap();
-        assert!(["$1\r\na\r\n", "$1\r\nb\r\n", "$1\r\nc\r\n", "$1\r\nd\r\n"].contains(&one.as_str()));
+        assert!(
+            ["$1\r\na\r\n", "$1\r\nb\r\n", "$1\r\nc\r\n", "$1\r\nd\r\n"].contains(&one.as_str())
+        );
     }
     assert_eq!(
         run(&mut h, &["ZRANDMEMBER", "z", "-100000000"]),
@@ -112,19 +132,43 @@ fn zadd_options() {
             ("ZADD z NX 2 a 3 b", ":1\r\n"),
             ("ZSCORE z a", "$1\r\n1\r\n"),
             ("ZADD z XX 5 a 6 c", ":0\r\n"),
-            ("ZRANGE z 0 -1 WITHSCORES", "*4\r\n$1\r\nb\r\n$1\r\n3\r\n$1\r\na\r\n$1\r\n5\r\n"),
-            ("ZADD z NX XX 1 a", "-ERR XX and NX options at the same time are not compatible\r\n"),
-            ("ZADD z GT LT 1 a", "-ERR GT, LT, and/or NX options at the same time are not compatible\r\n"),
-            ("ZADD z GT NX 1 a", "-ERR GT, LT, and/or NX options at the same time are not compatible\r\n"),
-            ("ZADD z LT NX 1 a", "-ERR GT, LT, and/or NX options at the same time are not compatible\r\n"),
+            (
+                "ZRANGE z 0 -1 WITHSCORES",
+                "*4\r\n$1\r\nb\r\n$1\r\n3\r\n$1\r\na\r\n$1\r\n5\r\n",
+            ),
+            (
+                "ZADD z NX XX 1 a",
+                "-ERR XX and NX options at the same time are not compatible\r\n",
+            ),
+            (
+                "ZADD z GT LT 1 a",
+                "-ERR GT, LT, and/or NX options at the same time are not compatible\r\n",
+            ),
+            (
+                "ZADD z GT NX 1 a",
+                "-ERR GT, LT, and/or NX options at the same time are not compatible\r\n",
+            ),
+            (
+                "ZADD z LT NX 1 a",
+                "-ERR GT, LT, and/or NX options at the same time are not compatible\r\n",
+            ),
             ("ZADD z XX GT 1 a", ":0\r\n"),
             ("ZADD z XX GT 9 a", ":0\r\n"),
             ("ZADD z GT CH 1 a 10 b 4 d", ":2\r\n"),
             ("ZADD z LT CH 1 a 20 b", ":1\r\n"),
-            ("ZRANGE z 0 -1 WITHSCORES", "*6\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nd\r\n$1\r\n4\r\n$1\r\nb\r\n$2\r\n10\r\n"),
+            (
+                "ZRANGE z 0 -1 WITHSCORES",
+                "*6\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nd\r\n$1\r\n4\r\n$1\r\nb\r\n$2\r\n10\r\n",
+            ),
             ("ZADD z CH 1 a 1 b", ":1\r\n"),
-            ("ZADD z ch xx nx 1 a", "-ERR XX and NX options at the same time are not compatible\r\n"),
-            ("ZADD z INCR 1 a 2 b", "-ERR INCR option supports a single increment-element pair\r\n"),
+            (
+                "ZADD z ch xx nx 1 a",
+                "-ERR XX and NX options at the same time are not compatible\r\n",
+            ),
+            (
+                "ZADD z INCR 1 a 2 b",
+                "-ERR INCR option supports a single increment-element pair\r\n",
+            ),
             ("ZADD z INCR 2 a", "$1\r\n3\r\n"),
             ("ZADD z INCR XX 2 missing", "$-1\r\n"),
             ("ZADD z INCR NX 2 a", "$-1\r\n"),
@@ -134,7 +178,10 @@ fn zadd_options() {
             ("ZADD z incr ch 1 new", "$3\r\n2.5\r\n"),
             ("ZADD nokey XX 1 a", ":0\r\n"),
             ("EXISTS nokey", ":0\r\n"),
-            ("ZADD z NX", "-ERR wrong number of arguments for 'zadd' command\r\n"),
+            (
+                "ZADD z NX",
+                "-ERR wrong number of arguments for 'zadd' command\r\n",
+            ),
             ("ZADD z NX CH INCR", "-ERR syntax error\r\n"),
         ],
     );
@@ -147,8 +194,14 @@ fn zadd_nan_and_inf() {
         &mut h,
         &[
             ("ZADD z inf a", ":1\r\n"),
-            ("ZINCRBY z -inf a", "-ERR resulting score is not a number (NaN)\r\n"),
-            ("ZADD z INCR -inf a", "-ERR resulting score is not a number (NaN)\r\n"),
+            (
+                "ZINCRBY z -inf a",
+                "-ERR resulting score is not a number (NaN)\r\n",
+            ),
+            (
+                "ZADD z INCR -inf a",
+                "-ERR resulting score is not a number (NaN)\r\n",
+            ),
             ("ZSCORE z a", "$3\r\ninf\r\n"),
             ("ZINCRBY z 1 a", "$3\r\ninf\r\n"),
             ("ZINCRBY z x a", "-ERR value is not a valid float\r\n"),
@@ -158,9 +211,15 @@ fn zadd_nan_and_inf() {
             ("ZINCRBY z 1e308 c", "$3\r\ninf\r\n"),
             ("ZINCRBY z nx a", "-ERR syntax error\r\n"),
             ("ZINCRBY z incr a", "-ERR syntax error\r\n"),
-            ("ZINCRBY z", "-ERR wrong number of arguments for 'zincrby' command\r\n"),
+            (
+                "ZINCRBY z",
+                "-ERR wrong number of arguments for 'zincrby' command\r\n",
+            ),
             ("ZADD z INCR inf b", "$3\r\ninf\r\n"),
-            ("ZADD z INCR -inf b", "-ERR resulting score is not a number (NaN)\r\n"),
+            (
+                "ZADD z INCR -inf b",
+                "-ERR resulting score is not a number (NaN)\r\n",
+            ),
         ],
     );
 }
@@ -172,24 +231,72 @@ fn zadd_wrongtype() {
         &mut h,
         &[
             ("SET s v", "+OK\r\n"),
-            ("ZADD s 1 a", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("ZINCRBY s 1 a", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("ZSCORE s a", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("ZMSCORE s a", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("ZRANK s a", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("ZREVRANK s a", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("ZCARD s", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("ZREM s a", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
+            (
+                "ZADD s 1 a",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "ZINCRBY s 1 a",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "ZSCORE s a",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "ZMSCORE s a",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "ZRANK s a",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "ZREVRANK s a",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "ZCARD s",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "ZREM s a",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
             ("ZADD z 1 a", ":1\r\n"),
-            ("GET z", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("INCR z", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("APPEND z x", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("STRLEN z", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("SETRANGE z 0 x", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("GETRANGE z 0 1", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
+            (
+                "GET z",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "INCR z",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "APPEND z x",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "STRLEN z",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "SETRANGE z 0 x",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "GETRANGE z 0 1",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
             ("MGET z s", "*2\r\n$-1\r\n$1\r\nv\r\n"),
-            ("GETDEL z", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("GETSET z v", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
+            (
+                "GETDEL z",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "GETSET z v",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
             ("TYPE z", "+zset\r\n"),
             ("SET z v", "+OK\r\n"),
             ("TYPE z", "+string\r\n"),
@@ -209,7 +316,10 @@ fn zscore_rank_card() {
             ("ZSCORE nokey a", "$-1\r\n"),
             ("ZMSCORE z a x c", "*3\r\n$1\r\n1\r\n$-1\r\n$1\r\n3\r\n"),
             ("ZMSCORE nokey a b", "*2\r\n$-1\r\n$-1\r\n"),
-            ("ZMSCORE z", "-ERR wrong number of arguments for 'zmscore' command\r\n"),
+            (
+                "ZMSCORE z",
+                "-ERR wrong number of arguments for 'zmscore' command\r\n",
+            ),
             ("ZRANK z a", ":0\r\n"),
             ("ZRANK z d", ":3\r\n"),
             ("ZRANK z x", "$-1\r\n"),
@@ -217,10 +327,16 @@ fn zscore_rank_card() {
             ("ZREVRANK z a", ":3\r\n"),
             ("ZREVRANK z d", ":0\r\n"),
             ("ZREVRANK z x", "$-1\r\n"),
-            ("ZRANK z a WITHSCORE", "-ERR wrong number of arguments for 'zrank' command\r\n"),
+            (
+                "ZRANK z a WITHSCORE",
+                "-ERR wrong number of arguments for 'zrank' command\r\n",
+            ),
             ("ZCARD z", ":4\r\n"),
             ("ZCARD nokey", ":0\r\n"),
-            ("ZCARD z x", "-ERR wrong number of arguments for 'zcard' command\r\n"),
+            (
+                "ZCARD z x",
+                "-ERR wrong number of arguments for 'zcard' command\r\n",
+            ),
         ],
     );
 }
@@ -237,11 +353,13 @@ fn zrem_deletes_empty() {
             ("ZREM nokey a", ":0\r\n"),
             ("ZREM z b c d", ":2\r\n"),
             ("EXISTS z", ":0\r\n"),
-            ("ZREM z", "-ERR wrong number of arguments for 'zrem' command\r\n"),
+            (
+                "ZREM z",
+                "-ERR wrong number of arguments for 'zrem' command\r\n",
+            ),
             ("ZADD z 1 a", ":1\r\n"),
             ("ZREM z a a a", ":1\r\n"),
             ("EXISTS z", ":0\r\n"),
         ],
     );
 }
-

@@ -50,35 +50,95 @@ fn setop_errors() {
         &[
             ("ZADD k1 1 a", ":1\r\n"),
             ("SET s v", "+OK\r\n"),
-            ("ZUNION 0 k1", "-ERR at least 1 input key is needed for 'zunion' command\r\n"),
-            ("ZUNION -1 k1", "-ERR at least 1 input key is needed for 'zunion' command\r\n"),
-            ("ZUNION x k1", "-ERR value is not an integer or out of range\r\n"),
+            (
+                "ZUNION 0 k1",
+                "-ERR at least 1 input key is needed for 'zunion' command\r\n",
+            ),
+            (
+                "ZUNION -1 k1",
+                "-ERR at least 1 input key is needed for 'zunion' command\r\n",
+            ),
+            (
+                "ZUNION x k1",
+                "-ERR value is not an integer or out of range\r\n",
+            ),
             ("ZUNION 3 k1 k2", "-ERR syntax error\r\n"),
-            ("ZUNION 2 k1 s", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("ZUNION 2 k1 s WEIGHTS x y", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
+            (
+                "ZUNION 2 k1 s",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "ZUNION 2 k1 s WEIGHTS x y",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
             ("ZUNION 2 k1 k2 WEIGHTS 1", "-ERR syntax error\r\n"),
-            ("ZUNION 2 k1 k2 WEIGHTS 1 x", "-ERR weight value is not a float\r\n"),
-            ("ZUNION 2 k1 k2 WEIGHTS 1 nan", "-ERR weight value is not a float\r\n"),
+            (
+                "ZUNION 2 k1 k2 WEIGHTS 1 x",
+                "-ERR weight value is not a float\r\n",
+            ),
+            (
+                "ZUNION 2 k1 k2 WEIGHTS 1 nan",
+                "-ERR weight value is not a float\r\n",
+            ),
             ("ZUNION 2 k1 k2 AGGREGATE foo", "-ERR syntax error\r\n"),
             ("ZUNION 2 k1 k2 AGGREGATE", "-ERR syntax error\r\n"),
-            ("ZUNION 2 k1 k2 WITHSCORES WITHSCORES", "*2\r\n$1\r\na\r\n$1\r\n1\r\n"),
+            (
+                "ZUNION 2 k1 k2 WITHSCORES WITHSCORES",
+                "*2\r\n$1\r\na\r\n$1\r\n1\r\n",
+            ),
             ("ZUNION 2 k1 k2 foo", "-ERR syntax error\r\n"),
-            ("ZUNIONSTORE dst 2 k1 k2 WITHSCORES", "-ERR syntax error\r\n"),
+            (
+                "ZUNIONSTORE dst 2 k1 k2 WITHSCORES",
+                "-ERR syntax error\r\n",
+            ),
             ("ZDIFF 2 k1 k2 WEIGHTS 1 2", "-ERR syntax error\r\n"),
             ("ZDIFF 2 k1 k2 AGGREGATE SUM", "-ERR syntax error\r\n"),
-            ("ZINTERCARD 0 k1", "-ERR at least 1 input key is needed for 'zintercard' command\r\n"),
-            ("ZINTERCARD 2 k1 k2 LIMIT -1", "-ERR LIMIT can't be negative\r\n"),
-            ("ZINTERCARD 2 k1 k2 LIMIT x", "-ERR LIMIT can't be negative\r\n"),
+            (
+                "ZINTERCARD 0 k1",
+                "-ERR at least 1 input key is needed for 'zintercard' command\r\n",
+            ),
+            (
+                "ZINTERCARD 2 k1 k2 LIMIT -1",
+                "-ERR LIMIT can't be negative\r\n",
+            ),
+            (
+                "ZINTERCARD 2 k1 k2 LIMIT x",
+                "-ERR LIMIT can't be negative\r\n",
+            ),
             ("ZINTERCARD 2 k1 k2 WITHSCORES", "-ERR syntax error\r\n"),
             ("ZINTERCARD 2 k1 k2 WEIGHTS 1 1", "-ERR syntax error\r\n"),
-            ("ZINTERCARD 2 k1 s", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("ZINTER 0 k1", "-ERR at least 1 input key is needed for 'zinter' command\r\n"),
-            ("ZDIFFSTORE dst 0 k1", "-ERR at least 1 input key is needed for 'zdiffstore' command\r\n"),
-            ("ZUNIONSTORE dst x k1", "-ERR value is not an integer or out of range\r\n"),
-            ("ZINTERSTORE dst 2 k1 s", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("ZUNION 1", "-ERR wrong number of arguments for 'zunion' command\r\n"),
-            ("ZUNIONSTORE dst 1", "-ERR wrong number of arguments for 'zunionstore' command\r\n"),
-            ("ZINTERCARD 1", "-ERR wrong number of arguments for 'zintercard' command\r\n"),
+            (
+                "ZINTERCARD 2 k1 s",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "ZINTER 0 k1",
+                "-ERR at least 1 input key is needed for 'zinter' command\r\n",
+            ),
+            (
+                "ZDIFFSTORE dst 0 k1",
+                "-ERR at least 1 input key is needed for 'zdiffstore' command\r\n",
+            ),
+            (
+                "ZUNIONSTORE dst x k1",
+                "-ERR value is not an integer or out of range\r\n",
+            ),
+            (
+                "ZINTERSTORE dst 2 k1 s",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "ZUNION 1",
+                "-ERR wrong number of arguments for 'zunion' command\r\n",
+            ),
+            (
+                "ZUNIONSTORE dst 1",
+                "-ERR wrong number of arguments for 'zunionstore' command\r\n",
+            ),
+            (
+                "ZINTERCARD 1",
+                "-ERR wrong number of arguments for 'zintercard' command\r\n",
+            ),
         ],
     );
 }
@@ -120,18 +180,45 @@ fn setop_nan_and_inf() {
         &[
             ("ZADD i1 inf a -inf b 1 c", ":3\r\n"),
             ("ZADD i2 -inf a inf b 0 c", ":3\r\n"),
-            ("ZUNION 2 i1 i2 WITHSCORES", "*6\r\n$1\r\na\r\n$1\r\n0\r\n$1\r\nb\r\n$1\r\n0\r\n$1\r\nc\r\n$1\r\n1\r\n"),
-            ("ZINTER 2 i1 i2 WITHSCORES", "*6\r\n$1\r\na\r\n$1\r\n0\r\n$1\r\nb\r\n$1\r\n0\r\n$1\r\nc\r\n$1\r\n1\r\n"),
-            ("ZUNION 2 i1 i2 WEIGHTS 0 1 WITHSCORES", "*6\r\n$1\r\na\r\n$4\r\n-inf\r\n$1\r\nc\r\n$1\r\n0\r\n$1\r\nb\r\n$3\r\ninf\r\n"),
-            ("ZINTER 2 i1 i2 WEIGHTS 0 0 AGGREGATE MIN WITHSCORES", "*6\r\n$1\r\na\r\n$1\r\n0\r\n$1\r\nb\r\n$1\r\n0\r\n$1\r\nc\r\n$1\r\n0\r\n"),
-            ("ZINTER 2 i1 i2 WEIGHTS 1 0 AGGREGATE MAX WITHSCORES", "*6\r\n$1\r\nb\r\n$4\r\n-inf\r\n$1\r\nc\r\n$1\r\n1\r\n$1\r\na\r\n$3\r\ninf\r\n"),
-            ("ZUNION 2 i1 i2 WEIGHTS inf -inf WITHSCORES", "*6\r\n$1\r\nb\r\n$4\r\n-inf\r\n$1\r\na\r\n$3\r\ninf\r\n$1\r\nc\r\n$3\r\ninf\r\n"),
+            (
+                "ZUNION 2 i1 i2 WITHSCORES",
+                "*6\r\n$1\r\na\r\n$1\r\n0\r\n$1\r\nb\r\n$1\r\n0\r\n$1\r\nc\r\n$1\r\n1\r\n",
+            ),
+            (
+                "ZINTER 2 i1 i2 WITHSCORES",
+                "*6\r\n$1\r\na\r\n$1\r\n0\r\n$1\r\nb\r\n$1\r\n0\r\n$1\r\nc\r\n$1\r\n1\r\n",
+            ),
+            (
+                "ZUNION 2 i1 i2 WEIGHTS 0 1 WITHSCORES",
+                "*6\r\n$1\r\na\r\n$4\r\n-inf\r\n$1\r\nc\r\n$1\r\n0\r\n$1\r\nb\r\n$3\r\ninf\r\n",
+            ),
+            (
+                "ZINTER 2 i1 i2 WEIGHTS 0 0 AGGREGATE MIN WITHSCORES",
+                "*6\r\n$1\r\na\r\n$1\r\n0\r\n$1\r\nb\r\n$1\r\n0\r\n$1\r\nc\r\n$1\r\n0\r\n",
+            ),
+            (
+                "ZINTER 2 i1 i2 WEIGHTS 1 0 AGGREGATE MAX WITHSCORES",
+                "*6\r\n$1\r\nb\r\n$4\r\n-inf\r\n$1\r\nc\r\n$1\r\n1\r\n$1\r\na\r\n$3\r\ninf\r\n",
+            ),
+            (
+                "ZUNION 2 i1 i2 WEIGHTS inf -inf WITHSCORES",
+                "*6\r\n$1\r\nb\r\n$4\r\n-inf\r\n$1\r\na\r\n$3\r\ninf\r\n$1\r\nc\r\n$3\r\ninf\r\n",
+            ),
             ("ZADD f1 0.1 a", ":1\r\n"),
             ("ZADD f2 0.2 a", ":1\r\n"),
             ("ZADD f3 0.3 a", ":1\r\n"),
-            ("ZUNION 3 f1 f2 f3 WITHSCORES", "*2\r\n$1\r\na\r\n$19\r\n0.60000000000000009\r\n"),
-            ("ZUNION 3 f3 f2 f1 WITHSCORES", "*2\r\n$1\r\na\r\n$19\r\n0.59999999999999998\r\n"),
-            ("ZINTER 3 f1 f2 f3 WITHSCORES", "*2\r\n$1\r\na\r\n$19\r\n0.60000000000000009\r\n"),
+            (
+                "ZUNION 3 f1 f2 f3 WITHSCORES",
+                "*2\r\n$1\r\na\r\n$19\r\n0.60000000000000009\r\n",
+            ),
+            (
+                "ZUNION 3 f3 f2 f1 WITHSCORES",
+                "*2\r\n$1\r\na\r\n$19\r\n0.59999999999999998\r\n",
+            ),
+            (
+                "ZINTER 3 f1 f2 f3 WITHSCORES",
+                "*2\r\n$1\r\na\r\n$19\r\n0.60000000000000009\r\n",
+            ),
         ],
     );
 }
@@ -222,17 +309,25 @@ fn zrangestore_cross_shard() {
         &[
             ("ZADD k1 1 a 2 b 3 c", ":3\r\n"),
             ("ZRANGESTORE b k1 0 1", ":2\r\n"),
-            ("ZRANGE b 0 -1 WITHSCORES", "*4\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n"),
+            (
+                "ZRANGE b 0 -1 WITHSCORES",
+                "*4\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n",
+            ),
             ("ZRANGESTORE b k1 (1 +inf BYSCORE REV LIMIT 0 1", ":0\r\n"),
             ("ZRANGE b 0 -1 WITHSCORES", "*0\r\n"),
             ("ZRANGESTORE b k1 [z + BYLEX", ":0\r\n"),
             ("EXISTS b", ":0\r\n"),
             ("SET s v", "+OK\r\n"),
-            ("ZRANGESTORE b s 0 1", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
+            (
+                "ZRANGESTORE b s 0 1",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
             ("ZRANGESTORE s k1 0 0", ":1\r\n"),
             ("ZRANGE s 0 -1", "*1\r\n$1\r\na\r\n"),
-            ("ZRANGESTORE b k1 0 -1 BYSCORE LIMIT 0 x", "-ERR value is not an integer or out of range\r\n"),
+            (
+                "ZRANGESTORE b k1 0 -1 BYSCORE LIMIT 0 x",
+                "-ERR value is not an integer or out of range\r\n",
+            ),
         ],
     );
 }
-

@@ -163,14 +163,32 @@ fn zcount_and_lexcount() {
             ("ZLEXCOUNT l - +", ":4\r\n"),
             ("ZLEXCOUNT l [b (d", ":2\r\n"),
             ("ZLEXCOUNT l (a [a", ":0\r\n"),
-            ("ZLEXCOUNT l x +", "-ERR min or max not valid string range item\r\n"),
+            (
+                "ZLEXCOUNT l x +",
+                "-ERR min or max not valid string range item\r\n",
+            ),
             ("ZLEXCOUNT nokey - +", ":0\r\n"),
             ("SET s v", "+OK\r\n"),
-            ("ZCOUNT s 1 2", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("ZLEXCOUNT s - +", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("ZRANGEBYSCORE s 1 2", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("ZRANGE s 0 -1", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("ZRANGEBYLEX s - +", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
+            (
+                "ZCOUNT s 1 2",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "ZLEXCOUNT s - +",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "ZRANGEBYSCORE s 1 2",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "ZRANGE s 0 -1",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "ZRANGEBYLEX s - +",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
         ],
     );
 }
@@ -187,28 +205,49 @@ fn zremrange() {
             ("ZREMRANGEBYRANK z 5 10", ":0\r\n"),
             ("ZREMRANGEBYRANK z 2 1", ":0\r\n"),
             ("ZRANGE z 0 -1", "*3\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\nd\r\n"),
-            ("ZREMRANGEBYRANK z x 1", "-ERR value is not an integer or out of range\r\n"),
+            (
+                "ZREMRANGEBYRANK z x 1",
+                "-ERR value is not an integer or out of range\r\n",
+            ),
             ("ZREMRANGEBYRANK z 0 -1", ":3\r\n"),
             ("EXISTS z", ":0\r\n"),
             ("ZREMRANGEBYRANK nokey 0 -1", ":0\r\n"),
             ("ZADD z 1 a 2 b 3 c 4 d 5 e", ":5\r\n"),
             ("ZREMRANGEBYSCORE z (1 3", ":2\r\n"),
             ("ZREMRANGEBYSCORE z 10 20", ":0\r\n"),
-            ("ZREMRANGEBYSCORE z x 1", "-ERR min or max is not a float\r\n"),
+            (
+                "ZREMRANGEBYSCORE z x 1",
+                "-ERR min or max is not a float\r\n",
+            ),
             ("ZRANGE z 0 -1", "*3\r\n$1\r\na\r\n$1\r\nd\r\n$1\r\ne\r\n"),
             ("ZREMRANGEBYSCORE z -inf +inf", ":3\r\n"),
             ("EXISTS z", ":0\r\n"),
             ("ZADD l 0 a 0 b 0 c 0 d", ":4\r\n"),
             ("ZREMRANGEBYLEX l [b (d", ":2\r\n"),
-            ("ZREMRANGEBYLEX l x +", "-ERR min or max not valid string range item\r\n"),
+            (
+                "ZREMRANGEBYLEX l x +",
+                "-ERR min or max not valid string range item\r\n",
+            ),
             ("ZRANGE l 0 -1", "*2\r\n$1\r\na\r\n$1\r\nd\r\n"),
             ("ZREMRANGEBYLEX l - +", ":2\r\n"),
             ("EXISTS l", ":0\r\n"),
             ("SET s v", "+OK\r\n"),
-            ("ZREMRANGEBYRANK s 0 1", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("ZREMRANGEBYSCORE s 0 1", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("ZREMRANGEBYLEX s - +", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("ZREMRANGEBYSCORE s x 1", "-ERR min or max is not a float\r\n"),
+            (
+                "ZREMRANGEBYRANK s 0 1",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "ZREMRANGEBYSCORE s 0 1",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "ZREMRANGEBYLEX s - +",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "ZREMRANGEBYSCORE s x 1",
+                "-ERR min or max is not a float\r\n",
+            ),
         ],
     );
 }
@@ -257,19 +296,40 @@ fn zpop() {
             ("ZPOPMIN z", "*2\r\n$1\r\na\r\n$1\r\n1\r\n"),
             ("ZPOPMAX z", "*2\r\n$1\r\nd\r\n$1\r\n4\r\n"),
             ("ZPOPMIN z 0", "*0\r\n"),
-            ("ZPOPMIN z 10", "*4\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\nc\r\n$1\r\n3\r\n"),
+            (
+                "ZPOPMIN z 10",
+                "*4\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\nc\r\n$1\r\n3\r\n",
+            ),
             ("EXISTS z", ":0\r\n"),
             ("ZPOPMIN z", "*0\r\n"),
             ("ZPOPMAX nokey 2", "*0\r\n"),
             ("ZADD z 1 a 2 b 3 c", ":3\r\n"),
-            ("ZPOPMAX z 2", "*4\r\n$1\r\nc\r\n$1\r\n3\r\n$1\r\nb\r\n$1\r\n2\r\n"),
-            ("ZPOPMIN z -1", "-ERR value is out of range, must be positive\r\n"),
-            ("ZPOPMIN z x", "-ERR value is out of range, must be positive\r\n"),
+            (
+                "ZPOPMAX z 2",
+                "*4\r\n$1\r\nc\r\n$1\r\n3\r\n$1\r\nb\r\n$1\r\n2\r\n",
+            ),
+            (
+                "ZPOPMIN z -1",
+                "-ERR value is out of range, must be positive\r\n",
+            ),
+            (
+                "ZPOPMIN z x",
+                "-ERR value is out of range, must be positive\r\n",
+            ),
             ("ZPOPMIN z 1 2", "-ERR syntax error\r\n"),
             ("SET s v", "+OK\r\n"),
-            ("ZPOPMIN s", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("ZPOPMIN s 0", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("ZPOPMAX s x", "-ERR value is out of range, must be positive\r\n"),
+            (
+                "ZPOPMIN s",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "ZPOPMIN s 0",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "ZPOPMAX s x",
+                "-ERR value is out of range, must be positive\r\n",
+            ),
         ],
     );
 }
@@ -282,29 +342,71 @@ fn zmpop() {
         &[
             ("ZADD z1 1 a 2 b", ":2\r\n"),
             ("ZADD z2 5 x 6 y 7 w", ":3\r\n"),
-            ("ZMPOP 2 missing z1 MIN", "*2\r\n$2\r\nz1\r\n*1\r\n*2\r\n$1\r\na\r\n$1\r\n1\r\n"),
-            ("ZMPOP 2 z1 z2 MAX COUNT 10", "*2\r\n$2\r\nz1\r\n*1\r\n*2\r\n$1\r\nb\r\n$1\r\n2\r\n"),
-            ("ZMPOP 2 z1 z2 min count 2", "*2\r\n$2\r\nz2\r\n*2\r\n*2\r\n$1\r\nx\r\n$1\r\n5\r\n*2\r\n$1\r\ny\r\n$1\r\n6\r\n"),
-            ("ZMPOP 2 z1 z2 MIN", "*2\r\n$2\r\nz2\r\n*1\r\n*2\r\n$1\r\nw\r\n$1\r\n7\r\n"),
+            (
+                "ZMPOP 2 missing z1 MIN",
+                "*2\r\n$2\r\nz1\r\n*1\r\n*2\r\n$1\r\na\r\n$1\r\n1\r\n",
+            ),
+            (
+                "ZMPOP 2 z1 z2 MAX COUNT 10",
+                "*2\r\n$2\r\nz1\r\n*1\r\n*2\r\n$1\r\nb\r\n$1\r\n2\r\n",
+            ),
+            (
+                "ZMPOP 2 z1 z2 min count 2",
+                "*2\r\n$2\r\nz2\r\n*2\r\n*2\r\n$1\r\nx\r\n$1\r\n5\r\n*2\r\n$1\r\ny\r\n$1\r\n6\r\n",
+            ),
+            (
+                "ZMPOP 2 z1 z2 MIN",
+                "*2\r\n$2\r\nz2\r\n*1\r\n*2\r\n$1\r\nw\r\n$1\r\n7\r\n",
+            ),
             ("EXISTS z1 z2", ":0\r\n"),
             ("ZMPOP 1 z2 MIN", "*-1\r\n"),
-            ("ZMPOP 0 z1 MIN", "-ERR numkeys should be greater than 0\r\n"),
-            ("ZMPOP -1 z1 MIN", "-ERR numkeys should be greater than 0\r\n"),
-            ("ZMPOP x z1 MIN", "-ERR numkeys should be greater than 0\r\n"),
+            (
+                "ZMPOP 0 z1 MIN",
+                "-ERR numkeys should be greater than 0\r\n",
+            ),
+            (
+                "ZMPOP -1 z1 MIN",
+                "-ERR numkeys should be greater than 0\r\n",
+            ),
+            (
+                "ZMPOP x z1 MIN",
+                "-ERR numkeys should be greater than 0\r\n",
+            ),
             ("ZMPOP 3 z1 z2 MIN", "-ERR syntax error\r\n"),
             ("ZMPOP 1 z1 FOO", "-ERR syntax error\r\n"),
-            ("ZMPOP 1 z1 MIN COUNT 0", "-ERR count should be greater than 0\r\n"),
-            ("ZMPOP 1 z1 MIN COUNT -1", "-ERR count should be greater than 0\r\n"),
-            ("ZMPOP 1 z1 MIN COUNT x", "-ERR count should be greater than 0\r\n"),
+            (
+                "ZMPOP 1 z1 MIN COUNT 0",
+                "-ERR count should be greater than 0\r\n",
+            ),
+            (
+                "ZMPOP 1 z1 MIN COUNT -1",
+                "-ERR count should be greater than 0\r\n",
+            ),
+            (
+                "ZMPOP 1 z1 MIN COUNT x",
+                "-ERR count should be greater than 0\r\n",
+            ),
             ("ZMPOP 1 z1 MIN COUNT 1 COUNT 2", "-ERR syntax error\r\n"),
             ("ZMPOP 1 z1 MIN COUNT", "-ERR syntax error\r\n"),
             ("ZMPOP 1 z1 MIN foo", "-ERR syntax error\r\n"),
-            ("ZMPOP 1 z1", "-ERR wrong number of arguments for 'zmpop' command\r\n"),
+            (
+                "ZMPOP 1 z1",
+                "-ERR wrong number of arguments for 'zmpop' command\r\n",
+            ),
             ("SET s v", "+OK\r\n"),
             ("ZADD z3 1 a", ":1\r\n"),
-            ("ZMPOP 2 s z3 MIN", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
-            ("ZMPOP 2 z3 s MIN", "*2\r\n$2\r\nz3\r\n*1\r\n*2\r\n$1\r\na\r\n$1\r\n1\r\n"),
-            ("ZMPOP 2 missing s MAX", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"),
+            (
+                "ZMPOP 2 s z3 MIN",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
+            (
+                "ZMPOP 2 z3 s MIN",
+                "*2\r\n$2\r\nz3\r\n*1\r\n*2\r\n$1\r\na\r\n$1\r\n1\r\n",
+            ),
+            (
+                "ZMPOP 2 missing s MAX",
+                "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n",
+            ),
             ("ZMPOP 9223372036854775807 z1 MIN", "-ERR syntax error\r\n"),
         ],
     );
@@ -372,4 +474,3 @@ fn zscan_small() {
         ],
     );
 }
-
