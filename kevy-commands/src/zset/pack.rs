@@ -39,6 +39,11 @@ impl Pack {
         self.len
     }
 
+    /// True when the pack has no entry.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
     /// Bytes used by the buffer.
     pub fn bytes(&self) -> usize {
         self.buf.len()

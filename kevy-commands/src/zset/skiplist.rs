@@ -90,6 +90,11 @@ impl Skip {
         self.len
     }
 
+    /// True when there is no member.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
     #[inline]
     fn node(&self, i: u32) -> &Node {
         &self.nodes[i as usize]

@@ -62,8 +62,8 @@ fn random_ops(seed: u64, members: u64, long: bool) {
     for step in 0..3000 {
         let id = rng.below(members);
         let mut m = format!("m{id}").into_bytes();
-        if long && id % 7 == 0 {
-            m.extend(std::iter::repeat(b'x').take(70));
+        if long && id.is_multiple_of(7) {
+            m.extend(std::iter::repeat_n(b'x', 70));
         }
         let score = (rng.below(20) as f64) - 10.0;
         match rng.below(10) {

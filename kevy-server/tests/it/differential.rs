@@ -11,7 +11,9 @@
 //! - unordered arrays (`KEYS`) are compared after sorting their elements;
 //! - clock-derived integers (`TTL`, `PTTL`, `EXPIRETIME`…) must, when they are not
 //!   equal, both be positive times to live within 1% of each other ([`Rule::Ttl`]);
-//! - `COMMAND COUNT` is only required to be an integer on both sides.
+//! - `COMMAND COUNT` is only required to be an integer on both sides;
+//! - ZSCAN of a large sorted set walks Redis's hash table in its own order: the
+//!   same cursor and the same member/score pairs are required, in any order.
 //!
 //! The empty step `&[]` sends an empty multibulk (`*0\r\n`), which has no reply;
 //! `QUIT` must close both connections (the sequence then goes on over new ones).
@@ -25,11 +27,14 @@
 //! `SEQUENCES`, a `mod` line below, and rules for its unordered replies in
 //! [`RULES`]. Once a family has a wrong-type error, its sequences also cover it.
 
+mod bitmaps;
 mod connection;
 mod generated;
+mod hyperloglog;
 mod keyspace;
 mod raw;
 mod strings;
+mod zsets;
 
 use kevy_rt::Server;
 
@@ -55,6 +60,9 @@ pub enum Rule {
     UnixTime(bool),
     /// Both integers, of any value.
     AnyInteger,
+    /// A SCAN-family reply `[cursor, [member, value, …]]`: the same cursor and
+    /// the same member/value pairs, in any order.
+    ScanPairs,
 }
 
 /// Commands whose replies are not compared exactly, by name (upper case), or by
@@ -66,6 +74,7 @@ pub const RULES: &[(&str, Rule)] = &[
     ("EXPIRETIME", Rule::UnixTime(false)),
     ("PEXPIRETIME", Rule::UnixTime(true)),
     ("COMMAND COUNT", Rule::AnyInteger),
+    ("ZSCAN", Rule::ScanPairs),
 ];
 
 fn rule_for(cmd: &[&str]) -> Rule {
@@ -118,7 +127,26 @@ pub fn agree(cmd: &[&str], redis: &[u8], kevy: &[u8]) -> bool {
             _ => false,
         },
         Rule::AnyInteger => integer(redis).is_some() && integer(kevy).is_some(),
+        Rule::ScanPairs => match (scan_pairs(redis), scan_pairs(kevy)) {
+            (Some(a), Some(b)) => a == b,
+            _ => false,
+        },
     }
+}
+
+/// A SCAN reply's cursor and its sorted `(member, value)` pairs.
+fn scan_pairs(reply: &[u8]) -> Option<(Vec<u8>, Vec<(Vec<u8>, Vec<u8>)>)> {
+    let outer = array_items(reply)?;
+    let (cursor, inner) = match outer.as_slice() {
+        [c, i] => (c.to_vec(), array_items(i)?),
+        _ => return None,
+    };
+    let mut pairs: Vec<(Vec<u8>, Vec<u8>)> = inner
+        .chunks(2)
+        .map(|p| (p[0].to_vec(), p.get(1).map_or(Vec::new(), |v| v.to_vec())))
+        .collect();
+    pairs.sort();
+    Some((cursor, pairs))
 }
 
 /// Two times to live agree: both positive and within 1% (+1) of each other.
@@ -379,6 +407,61 @@ fn rules_tolerate_only_clock_drift_and_order() {
     ));
     assert!(agree(&["command", "count"], b":240\r\n", b":57\r\n"));
     assert!(!agree(&["COMMAND", "COUNT"], b":240\r\n", b"-ERR x\r\n"));
+}
+
+/// The key positions of a multi-key sorted set, bitmap or HyperLogLog command.
+fn typed_keys<'a>(cmd: &[&'a str]) -> Vec<&'a str> {
+    let name = cmd[0].to_ascii_uppercase();
+    let numkeys = |at: usize| -> Vec<&'a str> {
+        let n: usize = cmd.get(at).and_then(|n| n.parse().ok()).unwrap_or(0);
+        cmd.iter().skip(at + 1).take(n).copied().collect()
+    };
+    match name.as_str() {
+        "ZUNION" | "ZINTER" | "ZDIFF" | "ZINTERCARD" | "ZMPOP" => numkeys(1),
+        "ZUNIONSTORE" | "ZINTERSTORE" | "ZDIFFSTORE" => {
+            let mut k = numkeys(2);
+            k.push(cmd[1]);
+            k
+        }
+        "BITOP" => cmd.iter().skip(2).copied().collect(),
+        "PFCOUNT" | "PFMERGE" => cmd.iter().skip(1).copied().collect(),
+        "LCS" | "ZRANGESTORE" => cmd.iter().skip(1).take(2).copied().collect(),
+        _ => Vec::new(),
+    }
+}
+
+#[test]
+fn typed_multi_key_sequences_cross_shards() {
+    use crate::util::shard_of;
+    let families = [zsets::SEQUENCES, bitmaps::SEQUENCES, hyperloglog::SEQUENCES];
+    let crossing: std::collections::HashSet<String> = families
+        .iter()
+        .flat_map(|f| f.iter())
+        .flat_map(|seq| seq.iter())
+        .filter(|cmd| {
+            let shards: std::collections::HashSet<usize> =
+                typed_keys(cmd).iter().map(|k| shard_of(k)).collect();
+            shards.len() > 1
+        })
+        .map(|cmd| cmd[0].to_ascii_uppercase())
+        .collect();
+    for name in [
+        "ZUNION",
+        "ZINTER",
+        "ZDIFF",
+        "ZINTERCARD",
+        "ZUNIONSTORE",
+        "ZINTERSTORE",
+        "ZDIFFSTORE",
+        "ZMPOP",
+        "ZRANGESTORE",
+        "BITOP",
+        "LCS",
+        "PFCOUNT",
+        "PFMERGE",
+    ] {
+        assert!(crossing.contains(name), "no {name} step spans shards");
+    }
 }
 
 #[test]

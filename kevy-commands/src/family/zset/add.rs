@@ -65,7 +65,7 @@ fn parse_add(args: Args<'_>, incr: bool) -> OpResult<AddReq<'_>> {
     if flags.nx && flags.xx {
         return Err(NX_XX);
     }
-    if (flags.gt && flags.nx) || (flags.lt && flags.nx) || (flags.gt && flags.lt) {
+    if (flags.nx && (flags.gt || flags.lt)) || (flags.gt && flags.lt) {
         return Err(GT_LT_NX);
     }
     if flags.incr && elements > 2 {
