@@ -134,8 +134,11 @@ pub fn agree(cmd: &[&str], redis: &[u8], kevy: &[u8]) -> bool {
     }
 }
 
+/// A SCAN reply's cursor and its `(member, value)` pairs, sorted.
+type ScanPairs = (Vec<u8>, Vec<(Vec<u8>, Vec<u8>)>);
+
 /// A SCAN reply's cursor and its sorted `(member, value)` pairs.
-fn scan_pairs(reply: &[u8]) -> Option<(Vec<u8>, Vec<(Vec<u8>, Vec<u8>)>)> {
+fn scan_pairs(reply: &[u8]) -> Option<ScanPairs> {
     let outer = array_items(reply)?;
     let (cursor, inner) = match outer.as_slice() {
         [c, i] => (c.to_vec(), array_items(i)?),
