@@ -99,23 +99,43 @@ impl ZSet {
         }
     }
 
-    /// A set of `pairs` given in order with distinct members, compact when
-    /// small enough (Redis's `zsetConvertToListpackIfNeeded`).
-    pub fn from_sorted<M: AsRef<[u8]>>(pairs: impl ExactSizeIterator<Item = (M, f64)>) -> ZSet {
-        let mut z = if pairs.len() <= MAX_PACK_ENTRIES {
-            ZSet::Pack(Pack::default())
+    /// The set of `pairs` (ascending, distinct members) as Redis builds a
+    /// result set: a skiplist, made compact if it fits
+    /// (`zsetConvertToListpackIfNeeded`). A skiplist keeps `-0` scores.
+    pub fn from_sorted<M: AsRef<[u8]>>(pairs: &[(M, f64)]) -> ZSet {
+        let fits = pairs.len() <= MAX_PACK_ENTRIES
+            && pairs
+                .iter()
+                .all(|(m, _)| m.as_ref().len() <= MAX_PACK_VALUE);
+        if fits {
+            let mut p = Pack::default();
+            pairs.iter().for_each(|(m, s)| p.push(*s, m.as_ref()));
+            ZSet::Pack(p)
         } else {
+            let mut k = Skip::new();
+            pairs.iter().for_each(|(m, s)| k.insert(*s, m.as_ref()));
+            ZSet::Skip(k)
+        }
+    }
+
+    /// The set of `pairs` (ascending, distinct members) as ZRANGESTORE builds
+    /// it: created compact (or as a skiplist when `skiplist`), then each
+    /// member added as ZADD adds it, converting when the set outgrows the
+    /// compact encoding.
+    pub fn from_sorted_added<M: AsRef<[u8]>>(pairs: &[(M, f64)], skiplist: bool) -> ZSet {
+        let mut z = if skiplist {
             ZSet::Skip(Skip::new())
+        } else {
+            ZSet::Pack(Pack::default())
         };
         for (m, s) in pairs {
             let m = m.as_ref();
             match &mut z {
-                ZSet::Pack(p) if m.len() <= MAX_PACK_VALUE => p.push(s, m),
-                ZSet::Pack(_) => {
-                    z.convert();
-                    z.insert_new(s, m);
+                ZSet::Pack(p) if p.len() < MAX_PACK_ENTRIES && m.len() <= MAX_PACK_VALUE => {
+                    p.push(*s, m)
                 }
-                ZSet::Skip(k) => k.insert(s, m),
+                ZSet::Skip(k) => k.insert(*s, m),
+                ZSet::Pack(_) => z.insert_new(*s, m),
             }
         }
         z

@@ -153,12 +153,22 @@ fn encodings_follow_redis_limits() {
         .unwrap();
     assert!(!z.is_packed());
     assert!(!ZSet::for_first_member(MAX_PACK_VALUE + 1).is_packed());
-    let small = ZSet::from_sorted([(b"a".as_slice(), 1.0), (b"b", 2.0)].into_iter());
+    let small = ZSet::from_sorted(&[(b"a".as_slice(), 1.0), (b"b", 2.0)]);
     assert!(small.is_packed());
     let long = [b'z'; 65];
-    let big = ZSet::from_sorted([(b"a".as_slice(), 1.0), (&long[..], 2.0)].into_iter());
+    let big = ZSet::from_sorted(&[(b"a".as_slice(), -0.0), (&long[..], 2.0)]);
     assert!(!big.is_packed());
     assert_eq!(big.rank(&long, false), Some(1));
+    assert!(
+        big.score(b"a").unwrap().is_sign_negative(),
+        "a skiplist keeps -0"
+    );
+    let added = ZSet::from_sorted_added(&[(b"a".as_slice(), -0.0), (&long[..], 2.0)], false);
+    assert!(!added.is_packed());
+    assert!(
+        added.score(b"a").unwrap().is_sign_positive(),
+        "stored compact first"
+    );
 }
 
 #[test]

@@ -17,7 +17,7 @@
 use kevy_rt::{Args, Gather, OwnedArgs, Planned, Router};
 
 use super::pop::{op_pop, parse_zmpop};
-use super::range::{collect, parse_range, Kind};
+use super::range::{collect, for_store, parse_range, Kind, RangeReq};
 use super::setops::{cmds, compute, write_outcome, Outcome, SetCmd, SetOpts, Snap, Src};
 use super::{read, store};
 use crate::error::{Error, OpResult};
@@ -35,8 +35,10 @@ pub enum ZOp {
     Fetch,
     /// ZRANGESTORE's range (arguments: the whole command): one item.
     Range,
-    /// Store a sorted set (arguments: key, encoded members in order), or
-    /// delete the key when empty; replies the reply bytes.
+    /// Store a sorted set (arguments: key, encoded members in order, and how
+    /// Redis builds it: `set` for a set operation's result, `add` / `addskip`
+    /// for ZRANGESTORE's), or delete the key when empty; replies the reply
+    /// bytes.
     Store,
     /// The type of each key (arguments: keys): one tag byte per key.
     Probe,
@@ -61,15 +63,14 @@ pub enum ZPlan {
         /// A STORE's destination key and its shard.
         dst: Option<(usize, Bytes)>,
     },
-    /// ZRANGESTORE: the destination and its shard, and whether the range
-    /// comes in descending order.
+    /// ZRANGESTORE: the destination and its shard, and the range request.
     RangeStore {
         /// Destination shard.
         shard: usize,
         /// Destination key.
         dst: Bytes,
-        /// The range is descending.
-        rev: bool,
+        /// The parsed range.
+        req: RangeReq,
     },
     /// ZMPOP's probe round: each key with its shard and probe slot.
     Mpop {
@@ -171,7 +172,11 @@ pub fn execute_part(db: &mut Db, op: ZOp, args: Args<'_>, now: &Clock) -> PartRe
             ends.push(buf.len() as u32);
         }
         ZOp::Store => {
-            let z = ZSet::from_sorted(pairs(args.at(1)).collect::<Vec<_>>().into_iter());
+            let items: Vec<(&[u8], f64)> = pairs(args.at(1)).collect();
+            let z = match args.at(2) {
+                b"set" => ZSet::from_sorted(&items),
+                how => ZSet::from_sorted_added(&items, how == b"addskip"),
+            };
             let n = store(db, args.at(0), z, now);
             let mut out = Vec::new();
             resp::int(&mut out, n as i64);
@@ -309,7 +314,7 @@ pub fn plan_zrangestore(
         plan: Plan::Zset(ZPlan::RangeStore {
             shard: router.shard_of(args.at(1)),
             dst: Bytes::from_slice(args.at(1)),
-            rev: req.rev,
+            req,
         }),
         hold: true,
     }
@@ -420,28 +425,27 @@ pub fn gather(
                 (Outcome::Members(items), Some((shard, dst))) => {
                     let mut blob = Vec::new();
                     put_pairs(&mut blob, items.into_iter());
-                    let args: OwnedArgs = [&dst[..], &blob[..]].into_iter().collect();
+                    let args: OwnedArgs = [&dst[..], &blob[..], b"set"].into_iter().collect();
                     return relay(plan, shard, ZOp::Store, args, next);
                 }
                 (outcome, _) => write_outcome(out, opts, outcome),
             }
         }
-        ZPlan::RangeStore { shard, dst, rev } => {
+        ZPlan::RangeStore { shard, dst, req } => {
             let it = slot_item(&replies, (0, 0));
             if it.first() == Some(&WRONG_TYPE) {
                 Error::WrongType.write(no_args.args(), out);
                 return Gather::Done;
             }
-            let mut items: Vec<(&[u8], f64)> = match it.split_first() {
+            let items: Vec<(&[u8], f64)> = match it.split_first() {
                 Some((&ZSET, rest)) => pairs(rest).collect(),
                 _ => Vec::new(),
             };
-            if *rev {
-                items.reverse();
-            }
+            let (items, skiplist) = for_store(items, req);
             let mut blob = Vec::new();
             put_pairs(&mut blob, items.into_iter());
-            let args: OwnedArgs = [&dst[..], &blob[..]].into_iter().collect();
+            let how: &[u8] = if skiplist { b"addskip" } else { b"add" };
+            let args: OwnedArgs = [&dst[..], &blob[..], how].into_iter().collect();
             let shard = *shard;
             return relay(plan, shard, ZOp::Store, args, next);
         }

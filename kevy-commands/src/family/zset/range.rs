@@ -14,7 +14,7 @@ use crate::keyspace::{Clock, Db};
 use crate::num::int_arg;
 use crate::resp;
 use crate::value::Bytes;
-use crate::zset::ZSet;
+use crate::zset::{ZSet, MAX_PACK_ENTRIES};
 
 /// A score bound that does not parse.
 pub(super) const NOT_FLOAT: Error = Error::Msg("ERR min or max is not a float");
@@ -135,7 +135,45 @@ pub enum Bounds {
     Lex(LexRange),
 }
 
+/// Redis's `sdscmplex` of two lex range ends: `-` below and `+` above
+/// every string.
+fn cmp_lex(a: &Lex, b: &Lex) -> std::cmp::Ordering {
+    use std::cmp::Ordering::*;
+    match (a, b) {
+        (Lex::Min, Lex::Min) | (Lex::Max, Lex::Max) => Equal,
+        (Lex::Min, _) | (_, Lex::Max) => Less,
+        (Lex::Max, _) | (_, Lex::Min) => Greater,
+        (Lex::Incl(x) | Lex::Excl(x), Lex::Incl(y) | Lex::Excl(y)) => x.cmp(y),
+    }
+}
+
 impl Bounds {
+    /// True when the bounds select nothing whatever the set.
+    fn never(&self) -> bool {
+        match self {
+            Bounds::Score(r) => r.min > r.max || (r.min == r.max && (r.minex || r.maxex)),
+            Bounds::Lex(r) => {
+                let ex = |l: &Lex| !matches!(l, Lex::Incl(_));
+                match cmp_lex(&r.min, &r.max) {
+                    std::cmp::Ordering::Greater => true,
+                    std::cmp::Ordering::Equal => ex(&r.min) || ex(&r.max),
+                    std::cmp::Ordering::Less => false,
+                }
+            }
+        }
+    }
+
+    /// Redis's `…IsInRange` / `…IsInLexRange`: the bounds can select
+    /// something, the last member is not below them and the first not above.
+    fn in_range(&self, z: &ZSet) -> bool {
+        let (Some((fm, fs)), Some((lm, ls))) =
+            (z.get(0), z.len().checked_sub(1).and_then(|r| z.get(r)))
+        else {
+            return false;
+        };
+        !self.never() && self.gte_min(lm, ls) && self.lte_max(fm, fs)
+    }
+
     fn gte_min(&self, m: &[u8], s: f64) -> bool {
         match self {
             Bounds::Score(r) => r.gte_min(s),
@@ -152,6 +190,9 @@ impl Bounds {
 
     /// Rank of the first member in range (Redis's `…FirstInRange`).
     fn first(&self, z: &ZSet) -> Option<usize> {
+        if !self.in_range(z) {
+            return None;
+        }
         let r = z.first_not(|m, s| !self.gte_min(m, s));
         let (m, s) = z.get(r)?;
         self.lte_max(m, s).then_some(r)
@@ -159,6 +200,9 @@ impl Bounds {
 
     /// Rank of the last member in range (Redis's `…LastInRange`).
     fn last(&self, z: &ZSet) -> Option<usize> {
+        if !self.in_range(z) {
+            return None;
+        }
         let r = z.last_where(|m, s| self.lte_max(m, s))?;
         let (m, s) = z.get(r)?;
         self.gte_min(m, s).then_some(r)
@@ -182,15 +226,26 @@ impl Bounds {
     }
 
     /// Removes the members in range: ZREMRANGEBYSCORE and ZREMRANGEBYLEX.
+    /// A compact set starts at its first member in range; a skiplist, like
+    /// Redis's `zslDeleteRangeBy…`, at the first member not below the range,
+    /// without the whole-range check.
     fn remove(&self, z: &mut ZSet) -> usize {
-        let Some(first) = self.first(z) else {
+        let first = if z.is_packed() {
+            self.first(z)
+        } else {
+            Some(z.first_not(|m, s| !self.gte_min(m, s)))
+        };
+        let Some(first) = first else {
             return 0;
         };
         let n = z
             .iter(first, false)
             .take_while(|&(m, s)| self.lte_max(m, s))
             .count();
-        z.remove_ranks(first, first + n - 1)
+        match n {
+            0 => 0,
+            n => z.remove_ranks(first, first + n - 1),
+        }
     }
 }
 
@@ -392,19 +447,24 @@ pub fn zrevrangebylex(c: &mut Call<'_>) {
     range_generic(c, Kind::Lex, Some(true));
 }
 
-/// The sorted set a ZRANGESTORE stores: the selected members, from the
-/// members in reply order.
-pub(super) fn stored<M: AsRef<[u8]>>(mut items: Vec<(M, f64)>, rev: bool) -> ZSet {
-    if rev {
+/// Orders a ZRANGESTORE's members (in reply order) for storing, and says
+/// whether Redis creates the destination as a skiplist: a rank range of
+/// more members than a compact set holds.
+pub(super) fn for_store<M>(mut items: Vec<(M, f64)>, req: &RangeReq) -> (Vec<(M, f64)>, bool) {
+    if req.rev {
         items.reverse();
     }
-    ZSet::from_sorted(items.into_iter())
+    let skiplist = matches!(req.select, Select::Rank(..)) && items.len() > MAX_PACK_ENTRIES;
+    (items, skiplist)
 }
 
 /// ZRANGESTORE with source and destination on this shard.
 fn op_zrangestore(db: &mut Db, args: Args<'_>, req: &RangeReq, now: &Clock) -> OpResult<usize> {
     let z = match read(db, args.at(2), now)? {
-        Some(src) => stored(collect(src, req), req.rev),
+        Some(src) => {
+            let (items, skiplist) = for_store(collect(src, req), req);
+            ZSet::from_sorted_added(&items, skiplist)
+        }
         None => ZSet::default(),
     };
     Ok(store(db, args.at(1), z, now))

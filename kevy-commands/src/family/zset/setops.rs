@@ -339,7 +339,7 @@ fn op_setop(
             .collect::<OpResult<Vec<_>>>()?;
         let opts = cmd.opts(args, keys)?;
         match compute(cmd, &srcs, &opts) {
-            Outcome::Members(items) if cmd.store => ZSet::from_sorted(items.into_iter()),
+            Outcome::Members(items) if cmd.store => ZSet::from_sorted(&items),
             other => {
                 write_outcome(out, &opts, other);
                 return Ok(());

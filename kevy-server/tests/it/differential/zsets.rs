@@ -9,6 +9,7 @@
 
 use super::{run_family, run_generated, Seq};
 
+mod random;
 mod ranges;
 
 pub const SEQUENCES: &[Seq] = &[
@@ -573,6 +574,11 @@ fn zsets() {
 #[test]
 fn zsets_ranges() {
     run_family("zsets ranges", ranges::SEQUENCES);
+}
+
+#[test]
+fn zsets_random() {
+    run_generated("zsets random", &random::sequences());
 }
 
 #[test]
