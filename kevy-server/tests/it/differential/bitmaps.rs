@@ -7,7 +7,7 @@
 //! With two shards, `a`, `dst`, `k1`, `m` and `bf` live on shard 1 and `b`,
 //! `x`, `k2`, `short` and `z` on shard 0.
 
-use super::{run_family, Seq};
+use super::{run_family, run_generated, Seq};
 
 pub const SEQUENCES: &[Seq] = &[
     // setbit getbit
@@ -439,7 +439,118 @@ pub const SEQUENCES: &[Seq] = &[
     ],
 ];
 
+/// xorshift64: the same sequence for the same seed.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n as u64) as usize
+    }
+
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len())]
+    }
+}
+
+/// One random bitmap command over `a`, `c` (shard 1) and `b`, `x` (shard 0).
+fn random_cmd(r: &mut Rng) -> Vec<String> {
+    const KEYS: &[&str] = &["a", "b", "c", "x"];
+    const IDX: &[&str] = &[
+        "0", "1", "-1", "2", "-2", "3", "7", "-8", "15", "100", "-100",
+    ];
+    const VALS: &[&str] = &[
+        "0",
+        "1",
+        "-1",
+        "7",
+        "100",
+        "-100",
+        "127",
+        "128",
+        "-129",
+        "255",
+        "1000000",
+        "9223372036854775807",
+        "-9223372036854775808",
+    ];
+    let key = r.pick(KEYS).to_string();
+    let bit = (r.below(120)).to_string();
+    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    match r.below(12) {
+        0 | 1 => s(&["SETBIT", &key, &bit, r.pick(&["0", "1"])]),
+        2 => s(&["GETBIT", &key, &bit]),
+        3 => s(&[
+            "BITCOUNT",
+            &key,
+            r.pick(IDX),
+            r.pick(IDX),
+            r.pick(&["BIT", "BYTE"]),
+        ]),
+        4 => s(&[
+            "BITPOS",
+            &key,
+            r.pick(&["0", "1"]),
+            r.pick(IDX),
+            r.pick(IDX),
+            r.pick(&["BIT", "BYTE"]),
+        ]),
+        5 => s(&["BITPOS", &key, r.pick(&["0", "1"]), r.pick(IDX)]),
+        6 | 7 => {
+            let mut c = s(&["BITFIELD", &key]);
+            for _ in 0..1 + r.below(4) {
+                let ty = format!("{}{}", r.pick(&["i", "u"]), 1 + r.below(64));
+                let off = match r.below(3) {
+                    0 => format!("#{}", r.below(6)),
+                    _ => r.below(100).to_string(),
+                };
+                if r.below(3) == 0 {
+                    c.extend(s(&["OVERFLOW", r.pick(&["WRAP", "SAT", "FAIL"])]));
+                }
+                match r.below(3) {
+                    0 => c.extend([s(&["GET"]), vec![ty, off]].concat()),
+                    1 => c.extend([s(&["SET"]), vec![ty, off], s(&[r.pick(VALS)])].concat()),
+                    _ => c.extend([s(&["INCRBY"]), vec![ty, off], s(&[r.pick(VALS)])].concat()),
+                }
+            }
+            c
+        }
+        8 => s(&[
+            "BITOP",
+            r.pick(&["AND", "OR", "XOR"]),
+            r.pick(KEYS),
+            &key,
+            r.pick(KEYS),
+        ]),
+        9 => s(&["BITOP", "NOT", r.pick(KEYS), &key]),
+        10 => s(&["GET", &key]),
+        _ => s(&[
+            "LCS",
+            &key,
+            r.pick(KEYS),
+            r.pick(&["LEN", "IDX", "WITHMATCHLEN"]),
+        ]),
+    }
+}
+
+/// Seeded random sequences of bitmap commands.
+fn random() -> Vec<Vec<Vec<String>>> {
+    (1..=16u64)
+        .map(|seed| {
+            let mut r = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+            (0..300).map(|_| random_cmd(&mut r)).collect()
+        })
+        .collect()
+}
+
 #[test]
 fn bitmaps() {
     run_family("bitmaps", SEQUENCES);
+}
+
+#[test]
+fn bitmaps_random() {
+    run_generated("bitmaps random", &random());
 }
