@@ -19,19 +19,28 @@
 //! the command. Its [`Run`](table::Run) says where it runs: on the connection's
 //! shard (connection commands and every resolve-time error), on the shard that
 //! owns its key, over the shards owning its keys, or planned over all shards.
+//! A command whose keys follow a `numkeys` argument (ZUNION, ZMPOP…) is
+//! always planned: it runs whole on the shard owning all its keys, or its
+//! inputs are fetched to the origin and any result stored in a second round.
 //! Handlers parse their arguments, call a shard-local `op_…` function that
 //! returns a value or an [`Error`](error::Error), and write the reply from it.
 //!
 //! ## Layout
 //! - [`table`]: the command table ([`table::Spec`]: arity, flags, key
 //!   positions, ACL categories, key specs, docs, route kind and handler) and
-//!   the one-lookup resolver; its data in `table/specs.rs`.
+//!   the one-lookup resolver; its data in `table/specs.rs` and, per family,
+//!   `table/specs/*.rs`.
 //! - [`family`]: the handlers, one module per family: `connection` (PING,
-//!   ECHO, QUIT, SELECT, resolve errors), `command` (COMMAND …), `string`,
-//!   `keys` (generic key commands and expiry).
-//! - [`multi`]: multi-shard parts, their replies, and the plans that gather them.
+//!   ECHO, QUIT, SELECT, resolve errors), `command` (COMMAND …), `string`
+//!   (with LCS), `keys` (generic key commands and expiry), `zset` (sorted
+//!   sets), `bitmap` (SETBIT … BITFIELD), `hll` (PFADD, PFCOUNT, PFMERGE).
+//! - [`multi`]: multi-shard parts, their replies, and the plans that gather
+//!   them; the sorted set, bitmap and HyperLogLog families add their own.
 //! - [`keyspace`]: a shard's databases, lazy expiry; [`expire`]: active expiry.
-//! - [`value`]: stored values; [`num`]: integer and `long double` arithmetic.
+//! - [`value`]: stored values; [`zset`]: the sorted set (compact encoding
+//!   and skiplist); [`hll`]: Redis's HyperLogLog representation.
+//! - [`num`]: integer and `long double` arithmetic; [`float`]: doubles
+//!   parsed and printed through the C library, as Redis does.
 //! - [`resp`]: the RESP2 reply writer; [`error`]: errors as values.
 //! - [`glob`]: Redis's glob matcher, for KEYS and COMMAND LIST.
 //!
@@ -42,6 +51,20 @@
 //!   before setting, and keeps its own connection waiting between the rounds,
 //!   but another client may create a key between its check and its set. Keys
 //!   sharing a `{hash tag}` live on one shard and get Redis's atomicity.
+//! - The same holds for the other commands whose keys span shards (ZUNIONSTORE
+//!   and the other set-operation STOREs, ZRANGESTORE, ZMPOP, BITOP, PFMERGE,
+//!   and the reads ZUNION, ZINTER, ZDIFF, ZINTERCARD, LCS, PFCOUNT): each
+//!   shard's inputs are read atomically, but another client may change a
+//!   key between the reads and the store, or between ZMPOP's probe and pop.
+//! - ZRANDMEMBER with a negative count returns at most 2^24 members (it
+//!   answers an error beyond): Redis streams any count until the client's
+//!   output limit stops it; kevy builds the reply in memory.
+//! - ZSCAN of a large sorted set uses kevy's own cursors (slots of the
+//!   skiplist's arena), so cursors and the order of members differ from
+//!   Redis's; a full scan returns the same members with the same guarantees.
+//! - Sets (`SADD`…) are not in this build, so the set operations take sorted
+//!   sets only; a set input (all scores 1) gets its place in
+//!   `family::zset::setops::Src`.
 //! - `COMMAND DOCS` reports summary, since, group and complexity only.
 #![deny(missing_docs)]
 
