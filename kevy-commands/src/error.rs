@@ -48,9 +48,11 @@ pub enum Error {
     InvalidArgCount,
     /// COMMAND GETKEYS whose arguments do not fit the key specs.
     InvalidArguments,
-    /// An error with a fixed text, code included (`ERR no such key`): for
-    /// messages only one command family uses.
+    /// An error with a fixed text, code included (`ERR no such key`,
+    /// `WRONGTYPE …`): for messages only one command family uses.
     Message(&'static str),
+    /// A set operation given no input key: the command's full name.
+    NeedKeys(&'static str),
 }
 
 /// Result of a shard operation.
@@ -84,9 +86,10 @@ impl Error {
             Error::InvalidArgCount => "ERR Invalid number of arguments specified for command",
             Error::InvalidArguments => "ERR Invalid arguments specified for command",
             Error::Message(msg) => msg,
-            Error::InvalidExpire(_) | Error::WrongArity(_) | Error::UnsupportedOption(_) => {
-                return None
-            }
+            Error::InvalidExpire(_)
+            | Error::WrongArity(_)
+            | Error::UnsupportedOption(_)
+            | Error::NeedKeys(_) => return None,
         })
     }
 
@@ -111,6 +114,11 @@ impl Error {
             Error::UnsupportedOption(i) => {
                 msg.extend_from_slice(b"ERR Unsupported option ");
                 msg.extend_from_slice(cstr(args.at(i as usize)));
+            }
+            Error::NeedKeys(cmd) => {
+                msg.extend_from_slice(b"ERR at least 1 input key is needed for '");
+                msg.extend_from_slice(cmd.as_bytes());
+                msg.extend_from_slice(b"' command");
             }
             _ => {}
         }

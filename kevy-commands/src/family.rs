@@ -9,10 +9,13 @@ use crate::keyspace::{Clock, Db, Keyspace};
 use crate::multi::{Part, Plan};
 use crate::Session;
 
+pub mod bitmap;
 pub mod command;
 pub mod connection;
+pub mod hll;
 pub mod keys;
 pub mod string;
+pub mod zset;
 
 pub mod hash;
 pub mod list;

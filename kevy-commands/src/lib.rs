@@ -19,24 +19,33 @@
 //! the command. Its [`Run`](table::Run) says where it runs: on the connection's
 //! shard (connection commands and every resolve-time error), on the shard that
 //! owns its key, over the shards owning its keys, or planned over all shards.
+//! A command whose keys follow a `numkeys` argument (ZUNION, ZMPOP…) is
+//! always planned: it runs whole on the shard owning all its keys, or its
+//! inputs are fetched to the origin and any result stored in a second round.
 //! Handlers parse their arguments, call a shard-local `op_…` function that
 //! returns a value or an [`Error`](error::Error), and write the reply from it.
 //!
 //! ## Layout
 //! - [`table`]: the command table ([`table::Spec`]: arity, flags, key
 //!   positions, ACL categories, key specs, docs, route kind and handler) and
-//!   the one-lookup resolver; its data in `table/specs.rs` and `table/specs/`.
+//!   the one-lookup resolver; its data in `table/specs.rs` and, per family,
+//!   `table/specs/*.rs`.
 //! - [`family`]: the handlers, one module per family: `connection` (PING,
-//!   ECHO, QUIT, SELECT, resolve errors), `command` (COMMAND …), `string`,
-//!   `keys` (generic key commands and expiry), `list`, `hash`, `set`; `opts`
-//!   holds the argument parsing the collection families share.
+//!   ECHO, QUIT, SELECT, resolve errors), `command` (COMMAND …), `string`
+//!   (with LCS), `keys` (generic key commands and expiry), `list`, `hash`,
+//!   `set`, `zset` (sorted sets), `bitmap` (SETBIT … BITFIELD), `hll` (PFADD,
+//!   PFCOUNT, PFMERGE); `opts` holds the argument parsing the collection
+//!   families share.
 //! - [`multi`]: multi-shard parts, their replies, and the plans that gather
 //!   them; [`multi::coll`] has those of the list and set families (set
-//!   algebra, moves between shards, LMPOP).
+//!   algebra, moves between shards, LMPOP); the sorted set, bitmap and
+//!   HyperLogLog families add their own.
 //! - [`keyspace`]: a shard's databases, lazy expiry; [`expire`]: active expiry.
 //! - [`value`]: stored values; [`types`]: the list, hash and set collections
-//!   with their compact encodings; [`num`]: integer and `long double`
-//!   arithmetic.
+//!   with their compact encodings; [`zset`]: the sorted set (compact encoding
+//!   and skiplist); [`hll`]: Redis's HyperLogLog representation.
+//! - [`num`]: integer and `long double` arithmetic; [`float`]: doubles
+//!   parsed and printed through the C library, as Redis does.
 //! - [`resp`]: the RESP2 reply writer; [`error`]: errors as values.
 //! - [`glob`]: Redis's glob matcher, for KEYS and COMMAND LIST.
 //!
@@ -51,13 +60,22 @@
 //!   in rounds ([`multi::coll`]): another client may act between them. They
 //!   never lose an element: a move whose destination changed type meanwhile
 //!   gives the element back to its source and replies WRONGTYPE.
+//! - The same holds for the other commands whose keys span shards (ZUNIONSTORE
+//!   and the other set-operation STOREs, ZRANGESTORE, ZMPOP, BITOP, PFMERGE,
+//!   and the reads ZUNION, ZINTER, ZDIFF, ZINTERCARD, LCS, PFCOUNT): each
+//!   shard's inputs are read atomically, but another client may change a
+//!   key between the reads and the store, or between ZMPOP's probe and pop.
 //! - SRANDMEMBER and HRANDFIELD with a negative count asking for more than
-//!   2^26 elements reply `ERR value is out of range` instead of building the
-//!   reply until memory runs out (Redis has no bound).
+//!   2^26 elements reply `ERR value is out of range`, and ZRANDMEMBER returns
+//!   at most 2^24 members (an error beyond), instead of building the reply
+//!   until memory runs out (Redis has no bound).
 //! - SSCAN and HSCAN cursors over hash-table-encoded collections are kevy's
 //!   own (positions in the table, walked downwards), with SCAN's guarantee:
 //!   every element present for the whole iteration is returned. Small
-//!   collections answer in one call with cursor 0, as in Redis.
+//!   collections answer in one call with cursor 0, as in Redis. ZSCAN of a
+//!   large sorted set likewise uses its own cursors (slots of the skiplist's
+//!   arena): cursors and member order differ from Redis's, a full scan
+//!   returns the same members.
 //! - `COMMAND DOCS` reports summary, since, group and complexity only.
 #![deny(missing_docs)]
 
@@ -68,7 +86,9 @@ use kevy_rt::{Args, Commands, Flow, Gather, LocalCx, Planned, Resolved, Route, R
 pub mod error;
 pub mod expire;
 pub mod family;
+pub mod float;
 pub mod glob;
+pub mod hll;
 pub mod keyspace;
 pub mod multi;
 pub mod num;
@@ -76,6 +96,7 @@ pub mod resp;
 pub mod table;
 pub mod types;
 pub mod value;
+pub mod zset;
 
 #[cfg(test)]
 mod testutil;
@@ -187,7 +208,7 @@ impl Commands for Redis {
                 };
                 f(&mut call);
             }
-            Run::Local(_) | Run::Plan(_) => misrouted(out),
+            Run::Local(_) | Run::Plan(_) | Run::Movable(..) => misrouted(out),
         }
     }
 
@@ -208,7 +229,7 @@ impl Commands for Redis {
                 args,
                 out,
             }),
-            Run::Key(_) | Run::Keys(..) | Run::Plan(_) => {
+            Run::Key(_) | Run::Keys(..) | Run::Plan(_) | Run::Movable(..) => {
                 misrouted(out);
                 Flow::Continue
             }
@@ -224,7 +245,9 @@ impl Commands for Redis {
         parts: &mut Vec<(usize, Part)>,
     ) -> Planned<Plan> {
         match cmd.run {
-            Run::Keys(_, plan) | Run::Plan(plan) => plan(args, router, parts),
+            Run::Keys(_, plan) | Run::Plan(plan) | Run::Movable(_, plan) => {
+                plan(args, router, parts)
+            }
             Run::Local(_) | Run::Key(_) => multi::planned(Plan::Misrouted),
         }
     }

@@ -13,12 +13,19 @@
 //! Cross-shard MSET and MSETNX are not atomic with respect to other clients:
 //! another command may run on one shard between the parts. MSETNX holds its
 //! connection between its two rounds, so its own later commands wait.
+//!
+//! A movable-keys command ([`Run::Movable`]) whose keys all live on one shard
+//! runs there whole ([`whole`]). The sorted set, bitmap and HyperLogLog
+//! families bring their own parts and plans ([`Op::Zset`], [`Op::Bits`],
+//! [`Op::Hll`]): they fetch what the command reads to the origin, compute
+//! there, and store a result on the destination's shard in a second round.
 
 use kevy_rt::{Args, Gather, OwnedArgs, Planned, Router};
 
-use crate::family::{keys, string};
+use crate::family::{bitmap, hll, keys, string, zset, Call};
 use crate::keyspace::{Clock, Keyspace};
 use crate::resp;
+use crate::table::{self, Run};
 use crate::Ctx;
 
 pub mod coll;
@@ -48,6 +55,15 @@ pub enum Op {
     Keys,
     /// A list or set operation (see [`coll`]).
     Coll(coll::CollOp),
+    /// Run the whole command (its arguments) with its key handler; reply the
+    /// reply bytes.
+    Whole,
+    /// A sorted set part.
+    Zset(zset::ZOp),
+    /// A bitmap (or LCS) part.
+    Bits(bitmap::BitsOp),
+    /// A HyperLogLog part.
+    Hll(hll::HllOp),
 }
 
 /// One shard's share of a multi-shard command.
@@ -101,6 +117,16 @@ pub enum Plan {
     /// A command that has no plan (never produced for a command the table
     /// routes to planning); gathers to an error.
     Misrouted,
+    /// The reply of the one [`Op::Whole`] part.
+    Whole,
+    /// A reply known when planning (an argument error): no part is sent.
+    Reply(Vec<u8>),
+    /// A sorted set operation.
+    Zset(zset::ZPlan),
+    /// A bitmap operation or LCS.
+    Bits(bitmap::BitsPlan),
+    /// A HyperLogLog operation.
+    Hll(hll::HllPlan),
 }
 
 /// Groups the keys of `args` (from index 1, `step` apart, each followed by its
@@ -151,6 +177,45 @@ pub fn planned(plan: Plan) -> Planned<Plan> {
     Planned { plan, hold: false }
 }
 
+/// Plans the whole command on `shard`, which owns all its keys.
+pub fn whole(args: Args<'_>, shard: usize, parts: &mut Vec<(usize, Part)>) -> Planned<Plan> {
+    parts.push((
+        shard,
+        Part {
+            op: Op::Whole,
+            args: args.to_owned_args(),
+        },
+    ));
+    planned(Plan::Whole)
+}
+
+/// A plan that sends nothing and replies `reply` (an argument error found
+/// while planning).
+pub fn reply(reply: Vec<u8>) -> Planned<Plan> {
+    planned(Plan::Reply(reply))
+}
+
+/// The shard owning all of `keys`, if one does (`None` for no key or several
+/// shards).
+pub fn one_shard<'a>(router: &Router, mut keys: impl Iterator<Item = &'a [u8]>) -> Option<usize> {
+    let first = router.shard_of(keys.next()?);
+    keys.all(|k| router.shard_of(k) == first).then_some(first)
+}
+
+/// A part reply carrying finished reply bytes.
+pub fn encoded(buf: Vec<u8>) -> PartReply {
+    let ends = vec![u32::try_from(buf.len()).unwrap_or(u32::MAX)];
+    PartReply::Encoded { buf, ends }
+}
+
+/// The bytes of an [`encoded`] part reply (empty for any other reply).
+pub fn bytes_of(r: &PartReply) -> &[u8] {
+    match r {
+        PartReply::Encoded { buf, .. } => buf,
+        _ => &[],
+    }
+}
+
 /// Runs one part on its shard.
 pub fn execute_part(shard: &mut Keyspace, ctx: Ctx, part: Part) -> PartReply {
     let clock = Clock::new();
@@ -162,6 +227,22 @@ pub fn execute_part(shard: &mut Keyspace, ctx: Ctx, part: Part) -> PartReply {
     }
     let db = shard.db(ctx.db as usize);
     match part.op {
+        Op::Whole => {
+            let mut out = Vec::new();
+            match table::find(args).map(|spec| spec.run) {
+                Ok(Run::Movable(f, _)) => f(&mut Call {
+                    db,
+                    args,
+                    now: Clock::new(),
+                    out: &mut out,
+                }),
+                _ => resp::error(&mut out, b"ERR internal error: command has no key handler"),
+            }
+            encoded(out)
+        }
+        Op::Zset(op) => zset::execute_part(db, op, args, now),
+        Op::Bits(op) => bitmap::execute_part(db, op, args, now),
+        Op::Hll(op) => hll::execute_part(db, op, args, now),
         Op::Mget => {
             let (mut buf, mut ends) = (Vec::new(), Vec::with_capacity(args.len()));
             for key in args.iter() {
@@ -241,6 +322,13 @@ pub fn gather(
         }
         Plan::Coll(p) => return coll::gather(p, replies, next, out),
         Plan::Misrouted => resp::error(out, b"ERR internal error: command has no plan"),
+        Plan::Whole => replies
+            .iter()
+            .for_each(|r| out.extend_from_slice(bytes_of(r))),
+        Plan::Reply(reply) => out.append(reply),
+        Plan::Zset(plan) => return zset::gather(plan, replies, next, out),
+        Plan::Bits(plan) => return bitmap::gather(plan, replies, next, out),
+        Plan::Hll(plan) => return hll::gather(plan, replies, next, out),
     }
     Gather::Done
 }

@@ -206,13 +206,7 @@ impl KeySpec {
         }
     }
 
-    /// The same spec with notes.
-    pub const fn notes(self, notes: &'static str) -> KeySpec {
-        KeySpec { notes, ..self }
-    }
-
-    /// The same spec with a `keynum` find-keys (the number of keys is an
-    /// argument).
+    /// The same spec with a `keynum` find-keys.
     pub const fn keynum(self, keynumidx: i32, firstkey: i32, keystep: i32) -> KeySpec {
         KeySpec {
             find: FindKeys::Keynum {
@@ -222,6 +216,11 @@ impl KeySpec {
             },
             ..self
         }
+    }
+
+    /// The same spec with notes.
+    pub const fn notes(self, notes: &'static str) -> KeySpec {
+        KeySpec { notes, ..self }
     }
 }
 
@@ -250,6 +249,11 @@ pub enum Run {
     Keys(KeyFn, PlanFn),
     /// [`Route::Plan`]: always planned over the shards.
     Plan(PlanFn),
+    /// A command whose keys are found by parsing (`movablekeys`: `numkeys
+    /// key …`), always planned: the planner sends the whole command to the
+    /// shard owning all its keys, where the key handler runs (see
+    /// [`crate::multi::whole`]), or splits it across shards.
+    Movable(KeyFn, PlanFn),
 }
 
 /// One command: its `COMMAND INFO` facts, its docs and how it runs.
@@ -370,7 +374,7 @@ impl Spec {
                 last: self.last_key,
                 step: self.step as u32,
             },
-            Run::Plan(_) => Route::Plan,
+            Run::Plan(_) | Run::Movable(..) => Route::Plan,
         }
     }
 

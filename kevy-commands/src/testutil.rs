@@ -61,6 +61,16 @@ pub fn check(h: &mut Harness<Redis>, script: &[(&str, &str)]) {
     }
 }
 
+/// Like [`check`], for replies that are not text: compared as bytes.
+pub fn check_bytes(h: &mut Harness<Redis>, script: &[(&str, &[u8])]) {
+    for (cmd, want) in script {
+        let args = split(cmd);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let got = run(h, &args);
+        assert_eq!(got, *want, "command: {cmd}");
+    }
+}
+
 /// Keys that land on pairwise different shards of the harness router, with the
 /// given prefix (so tests can be sure a command really spans shards).
 pub fn keys_on_distinct_shards(h: &Harness<Redis>, prefix: &str) -> Vec<String> {

@@ -223,7 +223,35 @@ fn op_getkeys(cmd: Args<'_>) -> Result<Vec<(usize, u32)>, Error> {
         };
         keys.iter_mut().for_each(|k| k.1 = flags);
     }
+    // BITFIELD's depend on whether it only reads (Redis's `bitfieldGetKeys`).
+    if spec.name == "bitfield" {
+        let flags = if bitfield_readonly(cmd) {
+            key_flags::RO | key_flags::ACCESS
+        } else {
+            key_flags::RW | key_flags::ACCESS | key_flags::UPDATE
+        };
+        keys.iter_mut().for_each(|k| k.1 = flags);
+    }
     Ok(keys)
+}
+
+/// True when a BITFIELD only has GET (and OVERFLOW) subcommands, read as
+/// Redis's `bitfieldGetKeys` does.
+fn bitfield_readonly(cmd: Args<'_>) -> bool {
+    let mut i = 2;
+    while i < cmd.len() {
+        let rem = cmd.len() - i - 1;
+        let arg = cstr(cmd.at(i));
+        let is = |w: &[u8]| arg.eq_ignore_ascii_case(w);
+        if is(b"get") && rem >= 2 {
+            i += 3;
+        } else if is(b"overflow") && rem >= 1 {
+            i += 2;
+        } else {
+            return false;
+        }
+    }
+    true
 }
 
 /// Appends the keys one key spec finds in `cmd`; false when the spec does not

@@ -1,11 +1,11 @@
 //! String commands (Redis's `t_string.c`): GET, SET and its variants, the
-//! INCR family, INCRBYFLOAT, APPEND, STRLEN, GETRANGE, SETRANGE, and the
+//! INCR family, INCRBYFLOAT, APPEND, STRLEN, GETRANGE, SETRANGE, LCS, and the
 //! multi-key MGET, MSET, MSETNX with their cross-shard plans.
 //!
 //! Split along Redis's seams: this file has the reads and the multi-key
 //! commands, [`set`] the SET family and GETEX (option parsing, deadlines),
 //! [`counter`] INCR/DECR and INCRBYFLOAT, [`range`] APPEND, STRLEN, GETRANGE
-//! and SETRANGE.
+//! and SETRANGE, [`lcs`] LCS.
 
 use kevy_rt::{Args, Planned, Router};
 
@@ -18,10 +18,12 @@ use crate::resp;
 use crate::value::Value;
 
 mod counter;
+mod lcs;
 mod range;
 mod set;
 
 pub use counter::{decr, decrby, incr, incrby, incrbyfloat};
+pub use lcs::{lcs, lcs_reply, LCS_NOT_STRINGS};
 pub use range::{append, getrange, setrange, strlen};
 pub use set::{getex, getset, psetex, set, setex, setnx};
 

@@ -2,44 +2,77 @@
 //! and `COMMAND DOCS` (summary, since, group, complexity). Order is the order of
 //! `COMMAND`, `COMMAND INFO` and `COMMAND LIST` replies.
 //!
-//! Groups of commands live in their own files (`specs/lists.rs`, …) and are
-//! concatenated into [`COMMANDS`] at compile time.
+//! The data is split by family (this file: connection, server, strings and
+//! generic keys; `specs/lists.rs`, `specs/hashes.rs`, `specs/sets.rs`,
+//! `specs/zset.rs`, `specs/bits.rs`, `specs/hll.rs`) and joined into
+//! [`COMMANDS`] at compile time.
 
 use super::flags::*;
 use super::key_flags::*;
 use super::{KeySpec, Run, Spec};
 use crate::family::{command, connection, keys, string};
 
+mod bits;
 mod hashes;
+mod hll;
 mod lists;
 mod sets;
+mod zset;
+
+/// The families' tables, in `COMMANDS` order.
+const FAMILIES: &[&[Spec]] = &[
+    BASE,
+    lists::LISTS,
+    hashes::HASHES,
+    sets::SETS,
+    zset::ZSET,
+    bits::BITS,
+    hll::HLL,
+];
+
+/// Number of top-level commands.
+const LEN: usize = {
+    let mut n = 0;
+    let mut i = 0;
+    while i < FAMILIES.len() {
+        n += FAMILIES[i].len();
+        i += 1;
+    }
+    n
+};
 
 /// Every top-level command kevy implements.
-pub static COMMANDS: &[Spec] = &ALL;
+pub static COMMANDS: &[Spec] = &concat::<LEN>(FAMILIES);
 
-static ALL: [Spec; CORE.len() + lists::LISTS.len() + hashes::HASHES.len() + sets::SETS.len()] =
-    concat(&[CORE, lists::LISTS, hashes::HASHES, sets::SETS]);
-
-/// Concatenates command groups into one array of exactly `N` specs.
-const fn concat<const N: usize>(groups: &[&[Spec]]) -> [Spec; N] {
-    let mut out = [groups[0][0]; N];
-    let (mut g, mut k) = (0, 0);
-    while g < groups.len() {
-        let mut i = 0;
-        while i < groups[g].len() {
-            out[k] = groups[g][i];
+/// The specs of `parts` one after the other (`N` is their total length).
+const fn concat<const N: usize>(parts: &[&[Spec]]) -> [Spec; N] {
+    let mut out = [REJECTED_PLACEHOLDER; N];
+    let (mut k, mut i) = (0, 0);
+    while i < parts.len() {
+        let mut j = 0;
+        while j < parts[i].len() {
+            out[k] = parts[i][j];
             k += 1;
-            i += 1;
+            j += 1;
         }
-        g += 1;
+        i += 1;
     }
-    assert!(k == N, "command groups and table size disagree");
+    assert!(k == N);
     out
 }
 
+/// Fills [`concat`]'s array before it is overwritten.
+const REJECTED_PLACEHOLDER: Spec = Spec::new(
+    "(placeholder)",
+    -1,
+    0,
+    [0, 0, 0],
+    Run::Local(crate::family::connection::reject),
+);
+
 /// Connection, server, string and generic key commands.
 #[rustfmt::skip]
-const CORE: &[Spec] = &[
+const BASE: &[Spec] = &[
     Spec::new("ping", -1, FAST, [0, 0, 0], Run::Local(connection::ping))
         .acl(&["@fast", "@connection"])
         .tips(&["request_policy:all_shards", "response_policy:all_succeeded"])
@@ -345,7 +378,7 @@ const CORE: &[Spec] = &[
 
 /// The subcommands of COMMAND.
 #[rustfmt::skip]
-static COMMAND_SUBCOMMANDS: &[Spec] = &[
+const COMMAND_SUBCOMMANDS: &[Spec] = &[
     Spec::new("command|count", 2, LOADING | STALE, [0, 0, 0], Run::Local(command::count))
         .acl(&["@slow", "@connection"])
         .docs("Get total number of Redis commands", "2.8.13", "server", "O(1)"),

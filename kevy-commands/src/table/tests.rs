@@ -43,6 +43,7 @@ fn specs_are_well_formed() {
                 "{}",
                 spec.name
             ),
+            Run::Movable(..) => assert!(spec.flags & flags::MOVABLEKEYS != 0, "{}", spec.name),
         }
         if keyed {
             let ks = spec.key_specs.first().map(|k| k.begin);

@@ -14,7 +14,7 @@
 //! - `COMMAND COUNT` is only required to be an integer on both sides;
 //! - set members and hash fields in Redis's hash-table encoding come in no defined
 //!   order: SMEMBERS, SINTER, SUNION, SDIFF, HKEYS, HVALS compare sorted, HGETALL as
-//!   sorted pairs, SSCAN and HSCAN as a cursor plus sorted elements (pairs);
+//!   sorted pairs, SSCAN, HSCAN and ZSCAN as a cursor plus sorted elements (pairs);
 //! - random picks (SPOP, SRANDMEMBER, HRANDFIELD) must have the same shape: the same
 //!   kind of reply and, for arrays, the same length ([`Rule::Random`]).
 //!
@@ -30,15 +30,18 @@
 //! `SEQUENCES`, a `mod` line below, and rules for its unordered replies in
 //! [`RULES`]. Once a family has a wrong-type error, its sequences also cover it.
 
+mod bitmaps;
 mod connection;
 mod generated;
 mod hashes;
+mod hyperloglog;
 mod keyspace;
 mod lists;
 mod mixed;
 mod raw;
 mod sets;
 mod strings;
+mod zsets;
 
 use kevy_rt::Server;
 
@@ -95,6 +98,7 @@ pub const RULES: &[(&str, Rule)] = &[
     ("HGETALL", Rule::UnorderedPairs),
     ("SSCAN", Rule::Scan(false)),
     ("HSCAN", Rule::Scan(true)),
+    ("ZSCAN", Rule::Scan(true)),
     ("SPOP", Rule::Random),
     ("SRANDMEMBER", Rule::Random),
     ("HRANDFIELD", Rule::Random),
@@ -482,6 +486,61 @@ fn rules_tolerate_only_clock_drift_and_order() {
         b"-ERR y\r\n"
     ));
     assert!(!agree(&["COMMAND", "COUNT"], b":240\r\n", b"-ERR x\r\n"));
+}
+
+/// The key positions of a multi-key sorted set, bitmap or HyperLogLog command.
+fn typed_keys<'a>(cmd: &[&'a str]) -> Vec<&'a str> {
+    let name = cmd[0].to_ascii_uppercase();
+    let numkeys = |at: usize| -> Vec<&'a str> {
+        let n: usize = cmd.get(at).and_then(|n| n.parse().ok()).unwrap_or(0);
+        cmd.iter().skip(at + 1).take(n).copied().collect()
+    };
+    match name.as_str() {
+        "ZUNION" | "ZINTER" | "ZDIFF" | "ZINTERCARD" | "ZMPOP" => numkeys(1),
+        "ZUNIONSTORE" | "ZINTERSTORE" | "ZDIFFSTORE" => {
+            let mut k = numkeys(2);
+            k.push(cmd[1]);
+            k
+        }
+        "BITOP" => cmd.iter().skip(2).copied().collect(),
+        "PFCOUNT" | "PFMERGE" => cmd.iter().skip(1).copied().collect(),
+        "LCS" | "ZRANGESTORE" => cmd.iter().skip(1).take(2).copied().collect(),
+        _ => Vec::new(),
+    }
+}
+
+#[test]
+fn typed_multi_key_sequences_cross_shards() {
+    use crate::util::shard_of;
+    let families = [zsets::SEQUENCES, bitmaps::SEQUENCES, hyperloglog::SEQUENCES];
+    let crossing: std::collections::HashSet<String> = families
+        .iter()
+        .flat_map(|f| f.iter())
+        .flat_map(|seq| seq.iter())
+        .filter(|cmd| {
+            let shards: std::collections::HashSet<usize> =
+                typed_keys(cmd).iter().map(|k| shard_of(k)).collect();
+            shards.len() > 1
+        })
+        .map(|cmd| cmd[0].to_ascii_uppercase())
+        .collect();
+    for name in [
+        "ZUNION",
+        "ZINTER",
+        "ZDIFF",
+        "ZINTERCARD",
+        "ZUNIONSTORE",
+        "ZINTERSTORE",
+        "ZDIFFSTORE",
+        "ZMPOP",
+        "ZRANGESTORE",
+        "BITOP",
+        "LCS",
+        "PFCOUNT",
+        "PFMERGE",
+    ] {
+        assert!(crossing.contains(name), "no {name} step spans shards");
+    }
 }
 
 #[test]

@@ -1,0 +1,91 @@
+//! Sorted set commands (Redis's `t_zset.c`).
+//!
+//! Split along Redis's seams: [`add`] has the writes by member (ZADD,
+//! ZINCRBY, ZREM) and the point reads (ZSCORE, ZMSCORE, ZRANK, ZCARD);
+//! [`range`] the range grammar (score, lex and rank ranges, LIMIT, REV) with
+//! the ZRANGE family, ZCOUNT, ZLEXCOUNT, ZREMRANGEBY* and ZRANGESTORE;
+//! [`setops`] ZUNION, ZINTER, ZDIFF, their STORE forms and ZINTERCARD;
+//! [`pop`] ZPOPMIN, ZPOPMAX, ZMPOP, ZRANDMEMBER and ZSCAN; [`multi`] the
+//! parts and plans of the commands whose keys may live on several shards
+//! (ZRANGESTORE, the set operations, ZMPOP).
+
+use crate::error::{Error, OpResult};
+use crate::float::write_double;
+use crate::keyspace::{Clock, Db};
+use crate::resp;
+use crate::value::Value;
+use crate::zset::ZSet;
+
+mod add;
+mod multi;
+mod pop;
+mod range;
+mod setops;
+
+pub use add::{zadd, zcard, zincrby, zmscore, zrank, zrem, zrevrank, zscore};
+pub use multi::{
+    execute_part, gather, plan_zdiff, plan_zdiffstore, plan_zinter, plan_zintercard,
+    plan_zinterstore, plan_zmpop, plan_zrangestore, plan_zunion, plan_zunionstore, ZOp, ZPlan,
+};
+pub use pop::{zmpop, zpopmax, zpopmin, zrandmember, zscan};
+pub use range::{
+    zcount, zlexcount, zrange, zrangebylex, zrangebyscore, zrangestore, zremrangebylex,
+    zremrangebyrank, zremrangebyscore, zrevrange, zrevrangebylex, zrevrangebyscore,
+};
+pub use setops::{zdiff, zdiffstore, zinter, zintercard, zinterstore, zunion, zunionstore};
+
+/// The live sorted set at `key`: `None` when missing, `WrongType` for
+/// another type.
+fn read<'a>(db: &'a mut Db, key: &[u8], now: &Clock) -> OpResult<Option<&'a mut ZSet>> {
+    match db.get(key, now) {
+        None => Ok(None),
+        Some(Value::ZSet(z)) => Ok(Some(z)),
+        Some(_) => Err(Error::WrongType),
+    }
+}
+
+/// Removes `key` when its sorted set became empty (Redis deletes empty
+/// collections).
+fn drop_if_empty(db: &mut Db, key: &[u8], now: &Clock) {
+    if matches!(db.get(key, now), Some(Value::ZSet(z)) if z.is_empty()) {
+        db.remove(key, now);
+    }
+}
+
+/// Stores `z` at `dst` (dropping its deadline), or deletes `dst` when `z` is
+/// empty, as the STORE commands do; returns the stored length.
+fn store(db: &mut Db, dst: &[u8], z: ZSet, now: &Clock) -> usize {
+    let n = z.len();
+    if n == 0 {
+        db.remove(dst, now);
+    } else {
+        db.set(dst, Value::ZSet(Box::new(z)), now, false, None);
+    }
+    n
+}
+
+/// Appends members (and, `withscores`, their scores) as one flat array.
+fn write_members<'a>(
+    out: &mut Vec<u8>,
+    n: usize,
+    items: impl Iterator<Item = (&'a [u8], f64)>,
+    withscores: bool,
+) {
+    resp::array(out, if withscores { n.saturating_mul(2) } else { n });
+    for (m, s) in items {
+        resp::bulk(out, m);
+        if withscores {
+            write_double(out, s);
+        }
+    }
+}
+
+/// Writes `r`'s error, if any.
+fn reply_err(r: OpResult<()>, c: &mut super::Call<'_>) {
+    if let Err(e) = r {
+        e.write(c.args, c.out);
+    }
+}
+
+#[cfg(test)]
+mod tests;
