@@ -18,7 +18,7 @@ use kevy_rt::{Args, Gather, OwnedArgs, Planned, Router};
 
 use super::pop::{op_pop, parse_zmpop};
 use super::range::{collect, for_store, parse_range, Kind, RangeReq};
-use super::setops::{cmds, compute, write_outcome, Outcome, SetCmd, SetOpts, Snap, Src};
+use super::setops::{cmds, compute, set_snap, write_outcome, Outcome, SetCmd, SetOpts, Snap, Src};
 use super::{read, store};
 use crate::error::{Error, OpResult};
 use crate::keyspace::{Clock, Db};
@@ -144,6 +144,15 @@ pub fn execute_part(db: &mut Db, op: ZOp, args: Args<'_>, now: &Clock) -> PartRe
     match op {
         ZOp::Fetch | ZOp::Probe => {
             for key in args.iter() {
+                if op == ZOp::Fetch {
+                    // A plain set is an input whose scores are all 1.
+                    if let Some(snap) = db.get_ref(key, now).and_then(set_snap) {
+                        buf.push(ZSET);
+                        put_pairs(&mut buf, snap.iter().map(|(m, &s)| (&m[..], s)));
+                        ends.push(buf.len() as u32);
+                        continue;
+                    }
+                }
                 match read(db, key, now) {
                     Ok(None) => buf.push(MISSING),
                     Err(_) => buf.push(WRONG_TYPE),

@@ -173,8 +173,22 @@ pub struct SetOpts {
 /// A sorted set fetched from another shard: member → score.
 pub type Snap = HashMap<Vec<u8>, f64>;
 
-/// An input of a set operation. (A plain set is an input whose scores are
-/// all 1; it gets its variant here when sets exist.)
+/// A plain set as a set-operation input: every member with score 1, as
+/// Redis's `zuiInitIterator` reads sets. `None` for other values.
+pub fn set_snap(v: &Value) -> Option<Snap> {
+    let Value::Set(set) = v else {
+        return None;
+    };
+    let mut buf = [0u8; 20];
+    Some(
+        set.iter()
+            .map(|m| (m.bytes(&mut buf).to_vec(), 1.0))
+            .collect(),
+    )
+}
+
+/// An input of a set operation. A plain set arrives as a [`Src::Snap`] made
+/// by [`set_snap`].
 #[derive(Clone, Copy, Debug)]
 pub enum Src<'a> {
     /// A missing key: empty.
@@ -333,9 +347,17 @@ fn op_setop(
     }
     let stored = {
         let view: &Db = db;
+        let sets: Vec<Option<Snap>> = keys
+            .clone()
+            .map(|i| view.get_ref(args.at(i), now).and_then(set_snap))
+            .collect();
         let srcs = keys
             .clone()
-            .map(|i| Src::of(view.get_ref(args.at(i), now)))
+            .zip(&sets)
+            .map(|(i, set)| match set {
+                Some(s) => Ok(Src::Snap(s)),
+                None => Src::of(view.get_ref(args.at(i), now)),
+            })
             .collect::<OpResult<Vec<_>>>()?;
         let opts = cmd.opts(args, keys)?;
         match compute(cmd, &srcs, &opts) {

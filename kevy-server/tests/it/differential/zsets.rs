@@ -14,6 +14,41 @@ mod random;
 mod ranges;
 
 pub const SEQUENCES: &[Seq] = &[
+    // plain sets as inputs (scores 1), on the same and on different shards
+    &[
+        &["SADD", "a", "m1", "m2", "m3"],
+        &["SADD", "b", "m2", "m4"],
+        &["SADD", "{a}ints", "1", "2", "3"],
+        &["ZADD", "k2", "5", "m2", "7", "m9"],
+        &["ZADD", "{a}z", "2", "1", "9", "m1"],
+        &["ZUNION", "3", "a", "b", "k2", "WITHSCORES"],
+        &["ZINTER", "2", "a", "k2", "WITHSCORES"],
+        &["ZINTER", "2", "a", "b", "WEIGHTS", "2", "3", "WITHSCORES"],
+        &["ZDIFF", "2", "a", "b", "WITHSCORES"],
+        &["ZDIFF", "2", "k2", "a", "WITHSCORES"],
+        &["ZINTERCARD", "2", "a", "b"],
+        &["ZINTERCARD", "3", "a", "b", "k2"],
+        &[
+            "ZUNION",
+            "2",
+            "{a}ints",
+            "{a}z",
+            "AGGREGATE",
+            "MAX",
+            "WITHSCORES",
+        ],
+        &["ZUNIONSTORE", "x", "2", "a", "k2"],
+        &["ZRANGE", "x", "0", "-1", "WITHSCORES"],
+        &["ZINTERSTORE", "{a}dst", "2", "a", "{a}z"],
+        &["ZRANGE", "{a}dst", "0", "-1", "WITHSCORES"],
+        &["ZDIFFSTORE", "y", "2", "{a}ints", "{a}z"],
+        &["ZRANGE", "y", "0", "-1", "WITHSCORES"],
+        &["SET", "str", "v"],
+        &["ZUNION", "2", "a", "str"],
+        &["LPUSH", "l", "x"],
+        &["ZINTERSTORE", "x", "2", "a", "l"],
+        &["ZMPOP", "1", "a", "MIN"],
+    ],
     // zadd basics
     &[
         &["ZADD", "z", "1", "a"],
