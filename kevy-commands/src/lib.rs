@@ -251,6 +251,7 @@ impl Commands for Redis {
     }
 
     fn tick(&self, shard: &mut Keyspace) {
+        shard.tick_clock(now_ms());
         let budget = self.tick_interval() / EXPIRE_BUDGET_DIVISOR;
         shard.active_expire(
             now_ms(),
