@@ -80,7 +80,7 @@ pub mod value;
 #[cfg(test)]
 mod testutil;
 
-use family::{Call, Local};
+use family::{Call, Local, ShardCall};
 use keyspace::{now_ms, Clock, Keyspace};
 use multi::{Part, PartReply, Plan};
 use table::{Run, Spec};
@@ -187,6 +187,13 @@ impl Commands for Redis {
                 };
                 f(&mut call);
             }
+            Run::Shard(f) | Run::ShardKeys(f, _) => f(&mut ShardCall {
+                db: ctx.db as usize,
+                shard,
+                args,
+                now: Clock::new(),
+                out,
+            }),
             Run::Local(_) | Run::Plan(_) => misrouted(out),
         }
     }
@@ -208,7 +215,7 @@ impl Commands for Redis {
                 args,
                 out,
             }),
-            Run::Key(_) | Run::Keys(..) | Run::Plan(_) => {
+            Run::Key(_) | Run::Keys(..) | Run::Plan(_) | Run::Shard(_) | Run::ShardKeys(..) => {
                 misrouted(out);
                 Flow::Continue
             }
@@ -224,8 +231,10 @@ impl Commands for Redis {
         parts: &mut Vec<(usize, Part)>,
     ) -> Planned<Plan> {
         match cmd.run {
-            Run::Keys(_, plan) | Run::Plan(plan) => plan(args, router, parts),
-            Run::Local(_) | Run::Key(_) => multi::planned(Plan::Misrouted),
+            Run::Keys(_, plan) | Run::ShardKeys(_, plan) | Run::Plan(plan) => {
+                plan(args, router, parts)
+            }
+            Run::Local(_) | Run::Key(_) | Run::Shard(_) => multi::planned(Plan::Misrouted),
         }
     }
 

@@ -16,12 +16,13 @@
 
 use kevy_rt::{Args, Gather, OwnedArgs, Planned, Router};
 
-use crate::family::{keys, string};
+use crate::family::{self, string};
 use crate::keyspace::{Clock, Keyspace};
 use crate::resp;
 use crate::Ctx;
 
 pub mod coll;
+pub mod keys;
 
 /// What a part does on its shard.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,6 +33,8 @@ pub enum Op {
     Del,
     /// Count the live keys (with repeats).
     Exists,
+    /// Count the live keys (with repeats), counting an access to each.
+    Touch,
     /// Set `key value` pairs.
     Mset,
     /// Set `key value` pairs, dropping any deadline (MSETNX's second round).
@@ -48,6 +51,8 @@ pub enum Op {
     Keys,
     /// A list or set operation (see [`coll`]).
     Coll(coll::CollOp),
+    /// A generic key operation (see [`keys`]).
+    Key(keys::KeyOp),
 }
 
 /// One shard's share of a multi-shard command.
@@ -57,6 +62,19 @@ pub struct Part {
     pub op: Op,
     /// Its arguments: keys, `key value` pairs, or a pattern.
     pub args: OwnedArgs,
+    /// A value travelling with the part (RENAME's and COPY's puts).
+    pub value: Option<Box<keys::Carried>>,
+}
+
+impl Part {
+    /// A part carrying no value.
+    pub fn new(op: Op, args: OwnedArgs) -> Part {
+        Part {
+            op,
+            args,
+            value: None,
+        }
+    }
 }
 
 /// The result of a [`Part`].
@@ -75,6 +93,8 @@ pub enum PartReply {
     },
     /// The result of a list or set operation.
     Coll(coll::CollReply),
+    /// The result of a generic key operation.
+    Key(keys::KeyReply),
 }
 
 /// How the origin shard reduces part replies.
@@ -98,6 +118,8 @@ pub enum Plan {
     },
     /// A list or set operation (see [`coll`]).
     Coll(coll::CollPlan),
+    /// A generic key operation (see [`keys`]).
+    Key(keys::KeyPlan),
     /// A command that has no plan (never produced for a command the table
     /// routes to planning); gathers to an error.
     Misrouted,
@@ -129,7 +151,7 @@ pub fn scatter(
     for (shard, group) in groups.into_iter().enumerate() {
         if let Some(args) = group {
             part_of[shard] = parts.len() as u32;
-            parts.push((shard, Part { op, args }));
+            parts.push((shard, Part::new(op, args)));
         }
     }
     owner
@@ -142,7 +164,7 @@ pub fn scatter(
 pub fn broadcast(op: Op, args: &[&[u8]], router: &Router, parts: &mut Vec<(usize, Part)>) {
     for shard in 0..router.nshards() {
         let args: OwnedArgs = args.iter().collect();
-        parts.push((shard, Part { op, args }));
+        parts.push((shard, Part::new(op, args)));
     }
 }
 
@@ -153,6 +175,9 @@ pub fn planned(plan: Plan) -> Planned<Plan> {
 
 /// Runs one part on its shard.
 pub fn execute_part(shard: &mut Keyspace, ctx: Ctx, part: Part) -> PartReply {
+    if let Op::Key(op) = part.op {
+        return PartReply::Key(keys::execute(shard, ctx, op, part));
+    }
     let clock = Clock::new();
     let now = &clock;
     let args = part.args.args();
@@ -170,13 +195,14 @@ pub fn execute_part(shard: &mut Keyspace, ctx: Ctx, part: Part) -> PartReply {
             }
             PartReply::Encoded { buf, ends }
         }
-        Op::Del => PartReply::Int(keys::op_del(db, args, now)),
-        Op::Exists => PartReply::Int(keys::op_exists(db, args, now)),
+        Op::Del => PartReply::Int(family::keys::op_del(db, args, now)),
+        Op::Exists => PartReply::Int(family::keys::op_exists(db, args, now)),
+        Op::Touch => PartReply::Int(family::keys::op_touch(db, args, now)),
         Op::Mset | Op::MsetnxSet => {
             string::op_mset(db, args, now);
             PartReply::Ok
         }
-        Op::MsetnxProbe => PartReply::Int(keys::op_exists(db, args, now)),
+        Op::MsetnxProbe => PartReply::Int(family::keys::op_exists(db, args, now)),
         Op::Dbsize => PartReply::Int(db.len() as i64),
         Op::Flushdb | Op::Flushall => {
             db.clear();
@@ -184,13 +210,14 @@ pub fn execute_part(shard: &mut Keyspace, ctx: Ctx, part: Part) -> PartReply {
         }
         Op::Keys => {
             let (mut buf, mut ends) = (Vec::new(), Vec::new());
-            keys::op_keys(db, args.at(0), now, |key| {
+            family::keys::op_keys(db, args.at(0), now, |key| {
                 resp::bulk(&mut buf, key);
                 ends.push(buf.len() as u32);
             });
             PartReply::Encoded { buf, ends }
         }
         Op::Coll(op) => coll::execute(db, op, &part.args, now),
+        Op::Key(_) => PartReply::Ok,
     }
 }
 
@@ -240,6 +267,7 @@ pub fn gather(
             }
         }
         Plan::Coll(p) => return coll::gather(p, replies, next, out),
+        Plan::Key(p) => return keys::gather(p, replies, next, out),
         Plan::Misrouted => resp::error(out, b"ERR internal error: command has no plan"),
     }
     Gather::Done

@@ -11,14 +11,25 @@ use super::{KeySpec, Run, Spec};
 use crate::family::{command, connection, keys, string};
 
 mod hashes;
+mod keyspace;
 mod lists;
 mod sets;
 
 /// Every top-level command kevy implements.
 pub static COMMANDS: &[Spec] = &ALL;
 
-static ALL: [Spec; CORE.len() + lists::LISTS.len() + hashes::HASHES.len() + sets::SETS.len()] =
-    concat(&[CORE, lists::LISTS, hashes::HASHES, sets::SETS]);
+static ALL: [Spec;
+    CORE.len()
+        + keyspace::KEYSPACE.len()
+        + lists::LISTS.len()
+        + hashes::HASHES.len()
+        + sets::SETS.len()] = concat(&[
+    CORE,
+    keyspace::KEYSPACE,
+    lists::LISTS,
+    hashes::HASHES,
+    sets::SETS,
+]);
 
 /// Concatenates command groups into one array of exactly `N` specs.
 const fn concat<const N: usize>(groups: &[&[Spec]]) -> [Spec; N] {
