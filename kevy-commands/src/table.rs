@@ -273,6 +273,9 @@ pub enum Run {
     ShardKeys(ShardFn, PlanFn),
 }
 
+/// A command's own key finder: `(position, key-spec flags)` of each key.
+pub type GetKeysFn = fn(Args<'_>) -> Vec<(usize, u32)>;
+
 /// One command: its `COMMAND INFO` facts, its docs and how it runs.
 #[derive(Clone, Copy)]
 pub struct Spec {
@@ -303,7 +306,7 @@ pub struct Spec {
     pub check: Option<fn(Args<'_>) -> Result<(), Error>>,
     /// Key positions (and key-spec flags) when the key specs cannot say
     /// (Redis's `getkeys_proc`, used by `COMMAND GETKEYS` for SORT).
-    pub getkeys: Option<fn(Args<'_>) -> Vec<(usize, u32)>>,
+    pub getkeys: Option<GetKeysFn>,
     /// Route kind and handler.
     pub run: Run,
 }
@@ -385,7 +388,7 @@ impl Spec {
     }
 
     /// With a key-position function for `COMMAND GETKEYS`.
-    pub const fn getkeys(self, getkeys: fn(Args<'_>) -> Vec<(usize, u32)>) -> Spec {
+    pub const fn getkeys(self, getkeys: GetKeysFn) -> Spec {
         Spec {
             getkeys: Some(getkeys),
             ..self

@@ -276,3 +276,6 @@ pub fn gather(
 pub fn internal(out: &mut Vec<u8>) {
     resp::error(out, b"ERR internal error: unexpected part reply");
 }
+
+#[cfg(test)]
+mod tests;

@@ -376,3 +376,6 @@ pub fn move_(c: &mut ShardCall<'_>) {
         Err(e) => e.write(c.args, c.out),
     }
 }
+
+#[cfg(test)]
+mod tests;

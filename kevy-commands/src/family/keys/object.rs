@@ -111,3 +111,6 @@ pub fn help(c: &mut Local<'_>) -> Flow {
     }
     Flow::Continue
 }
+
+#[cfg(test)]
+mod tests;

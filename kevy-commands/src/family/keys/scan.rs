@@ -181,3 +181,6 @@ pub fn gather_random(replies: &[PartReply], out: &mut Vec<u8>) {
     });
     resp::bulk_or_null(out, pick.map(|(_, k)| &k[..]));
 }
+
+#[cfg(test)]
+mod tests;
