@@ -30,6 +30,7 @@ use crate::types::list::{End, List};
 use crate::value::{Bytes, Value};
 
 mod plan;
+mod pqsort;
 
 pub use plan::{check_sort, check_sort_ro, getkeys, getkeys_ro, plan_sort, plan_sort_ro, SortPlan};
 
@@ -320,14 +321,24 @@ impl Job {
             }
         }
         let (alpha, by_pattern, store, desc) = (self.alpha, by.is_some(), self.store, self.desc);
-        self.items.sort_by(|a, b| {
+        let mut cmp = |a: &Item, b: &Item| {
             let o = compare(a, b, alpha, by_pattern, store);
             if desc {
                 o.reverse()
             } else {
                 o
             }
-        });
+        };
+        let last = self.items.len() as i64 - 1;
+        if by_pattern && (self.start != 0 || self.end != last) {
+            // Redis sorts only the window, with its own quicksort: equal
+            // elements come out in that algorithm's order.
+            let (l, r) = (self.start.max(0) as usize, self.end.max(0) as usize);
+            pqsort::pqsort(&mut self.items, &mut cmp, l, r);
+        } else {
+            // glibc's qsort, a merge sort: stable.
+            self.items.sort_by(cmp);
+        }
         if bad {
             return Err(BAD_SCORE);
         }

@@ -121,6 +121,26 @@ fn sort_like_redis() {
     );
 }
 
+#[test]
+fn ties_come_out_in_redis_order() {
+    let mut h = harness();
+    check(
+        &mut h,
+        &[
+        // Ties under BY: a stable sort, or with LIMIT Redis's own quicksort order.
+        ("RPUSH l 3 1 2 10 -5 1.5 7 8 9 11 12 13 4 5 6 14", ":16\r\n"),
+        ("MSET x_3 a x_1 a x_2 b x_7 a x_8 b x_13 c x_4 a", "+OK\r\n"),
+        ("SORT l BY x_* ALPHA", "*16\r\n$2\r\n10\r\n$2\r\n-5\r\n$3\r\n1.5\r\n$1\r\n9\r\n$2\r\n11\r\n$2\r\n12\r\n$1\r\n5\r\n$1\r\n6\r\n$2\r\n14\r\n$1\r\n3\r\n$1\r\n1\r\n$1\r\n7\r\n$1\r\n4\r\n$1\r\n2\r\n$1\r\n8\r\n$2\r\n13\r\n"),
+        ("SORT l BY x_* ALPHA DESC", "*16\r\n$2\r\n13\r\n$1\r\n2\r\n$1\r\n8\r\n$1\r\n3\r\n$1\r\n1\r\n$1\r\n7\r\n$1\r\n4\r\n$2\r\n10\r\n$2\r\n-5\r\n$3\r\n1.5\r\n$1\r\n9\r\n$2\r\n11\r\n$2\r\n12\r\n$1\r\n5\r\n$1\r\n6\r\n$2\r\n14\r\n"),
+        ("SORT l BY x_* ALPHA LIMIT 0 3", "*3\r\n$2\r\n14\r\n$2\r\n-5\r\n$3\r\n1.5\r\n"),
+        ("SORT l BY x_* ALPHA LIMIT 2 5", "*5\r\n$3\r\n1.5\r\n$1\r\n9\r\n$2\r\n11\r\n$2\r\n12\r\n$1\r\n5\r\n"),
+        ("SORT l BY x_* ALPHA LIMIT 5 3 DESC", "*3\r\n$1\r\n7\r\n$1\r\n1\r\n$1\r\n5\r\n"),
+        ("SORT l BY x_* ALPHA LIMIT 9 100", "*7\r\n$1\r\n4\r\n$1\r\n1\r\n$1\r\n3\r\n$1\r\n7\r\n$1\r\n2\r\n$1\r\n8\r\n$2\r\n13\r\n"),
+        ("SORT l BY x_* LIMIT 2 5", "-ERR One or more scores can't be converted into double\r\n"),
+        ],
+    );
+}
+
 /// Patterns with a `{tag}` before their `*` name keys of one shard: with the
 /// source there too, SORT runs whole (one part); otherwise in rounds.
 #[test]
