@@ -6,6 +6,12 @@
 //! remove the entry probes the table only once. Expiry is lazy (every access
 //! checks the deadline, as Redis's `expireIfNeeded`) and active (see
 //! [`crate::expire`]). Deadlines are absolute unix times in milliseconds.
+//!
+//! Each entry remembers the access clock of its last read or write (Redis's
+//! `robj.lru`, for OBJECT IDLETIME): [`Db::get`] and the other accesses
+//! stamp it, [`Db::peek`] (TYPE, OBJECT) does not. The clock is a per-db
+//! copy of the time in seconds, refreshed by the shard's tick, so an access
+//! never reads the system time. SCAN's walk and random keys live in `scan`.
 
 use std::cell::Cell;
 use std::hash::BuildHasher;

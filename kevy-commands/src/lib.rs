@@ -28,12 +28,18 @@
 //!   the one-lookup resolver; its data in `table/specs.rs` and `table/specs/`.
 //! - [`family`]: the handlers, one module per family: `connection` (PING,
 //!   ECHO, QUIT, SELECT, resolve errors), `command` (COMMAND …), `string`,
-//!   `keys` (generic key commands and expiry), `list`, `hash`, `set`; `opts`
+//!   `keys` (generic key commands and expiry; RENAME, COPY, MOVE in
+//!   `keys::moves`, SCAN and RANDOMKEY in `keys::scan`, OBJECT in
+//!   `keys::object`), `sort` (SORT, SORT_RO), `list`, `hash`, `set`; `opts`
 //!   holds the argument parsing the collection families share.
 //! - [`multi`]: multi-shard parts, their replies, and the plans that gather
 //!   them; [`multi::coll`] has those of the list and set families (set
-//!   algebra, moves between shards, LMPOP).
-//! - [`keyspace`]: a shard's databases, lazy expiry; [`expire`]: active expiry.
+//!   algebra, moves between shards, LMPOP), [`multi::keys`] those of the
+//!   generic key commands (whole values travelling between shards, SCAN,
+//!   RANDOMKEY, SWAPDB, SORT's rounds).
+//! - [`keyspace`]: a shard's databases, lazy expiry, the access clock
+//!   (OBJECT IDLETIME), SCAN's walk and random keys; [`expire`]: active
+//!   expiry.
 //! - [`value`]: stored values; [`types`]: the list, hash and set collections
 //!   with their compact encodings; [`num`]: integer and `long double`
 //!   arithmetic.
@@ -59,6 +65,25 @@
 //!   every element present for the whole iteration is returned. Small
 //!   collections answer in one call with cursor 0, as in Redis.
 //! - `COMMAND DOCS` reports summary, since, group and complexity only.
+//! - RENAME, RENAMENX, COPY and SORT whose keys live on several shards run in
+//!   rounds ([`multi::keys`]); another client may act between them (see the
+//!   source key gone while it is on its way). The value is never lost: a
+//!   RENAMENX whose destination appeared meanwhile puts the value back at
+//!   the source (over anything created there in between) and replies 0.
+//!   SWAPDB swaps each shard's databases independently. Keys sharing a
+//!   `{tag}` (and SORT patterns with the tag before their `*`) run on one
+//!   shard, atomically.
+//! - SCAN cursors are kevy's own: `position * shards + shard`, the position
+//!   being Redis's reverse-binary cursor over the shard's table. A call may
+//!   go on to the next shards in the same call. The guarantee is Redis's.
+//! - OBJECT ENCODING reports what Redis would for the same value by its
+//!   shape: strings modified in place by APPEND or SETRANGE are `raw` in
+//!   Redis whatever their length, but `embstr` up to 44 bytes in kevy.
+//!   OBJECT REFCOUNT of a small integer (0–9999) is always 2147483647; Redis
+//!   says 1 for one made by COPY. OBJECT FREQ always errors (no LFU policy).
+//! - The access clock (OBJECT IDLETIME) is refreshed by the shard tick,
+//!   every 100 ms, like Redis's `server.lruclock`. Reads of several sets at
+//!   once (SINTER, SUNION, SDIFF) do not count as accesses.
 #![deny(missing_docs)]
 
 use std::time::{Duration, Instant};

@@ -8,7 +8,10 @@
 //! and answers a [`PartReply`]; [`gather`] reduces them as the [`Plan`] says:
 //! a sum, an all-OK, MGET's values put back in request order, KEYS'
 //! concatenation, or MSETNX's second round. The list and set families' parts
-//! and plans live in [`coll`], behind one variant of each type.
+//! and plans live in [`coll`], the generic key commands' (RENAME, COPY,
+//! SCAN, RANDOMKEY, SWAPDB, SORT) in [`keys`], each behind one variant of
+//! each type. A part may carry a whole value ([`Part::value`]) to another
+//! shard.
 //!
 //! Cross-shard MSET and MSETNX are not atomic with respect to other clients:
 //! another command may run on one shard between the parts. MSETNX holds its

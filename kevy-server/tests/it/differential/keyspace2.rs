@@ -124,7 +124,11 @@ pub const SEQUENCES: &[Seq] = &[
         &["SREM", "g", "a"],
         &["SCARD", "s"],
         &["SCARD", "g"],
-        &["SET", "k", "12345678901234567890123456789012345678901234567890"],
+        &[
+            "SET",
+            "k",
+            "12345678901234567890123456789012345678901234567890",
+        ],
         &["COPY", "k", "b", "REPLACE"],
         &["OBJECT", "ENCODING", "b"],
         &["COPY", "l", "b", "REPLACE"],
@@ -257,9 +261,22 @@ pub const SEQUENCES: &[Seq] = &[
             "object|freq",
             "object|help",
         ],
-        &["COMMAND", "GETKEYS", "SORT", "k", "STORE", "d", "STORE", "e"],
-        &["COMMAND", "GETKEYS", "SORT", "k", "LIMIT", "STORE", "1", "STORE", "x"],
-        &["COMMAND", "GETKEYSANDFLAGS", "SORT", "k", "GET", "x", "STORE", "d"],
+        &[
+            "COMMAND", "GETKEYS", "SORT", "k", "STORE", "d", "STORE", "e",
+        ],
+        &[
+            "COMMAND", "GETKEYS", "SORT", "k", "LIMIT", "STORE", "1", "STORE", "x",
+        ],
+        &[
+            "COMMAND",
+            "GETKEYSANDFLAGS",
+            "SORT",
+            "k",
+            "GET",
+            "x",
+            "STORE",
+            "d",
+        ],
         &["COMMAND", "GETKEYS", "SORT_RO", "k", "STORE", "d"],
         &["COMMAND", "GETKEYS", "COPY", "a", "b", "DB", "1"],
         &["COMMAND", "GETKEYS", "OBJECT", "ENCODING", "k"],
@@ -307,13 +324,17 @@ pub const SEQUENCES: &[Seq] = &[
         ],
         &["SORT", "l", "BY", "w_*"],
         &["SORT", "l", "BY", "w_*", "GET", "#", "GET", "w_*"],
-        &["SORT", "l", "BY", "w_*", "DESC", "LIMIT", "1", "3", "GET", "#"],
+        &[
+            "SORT", "l", "BY", "w_*", "DESC", "LIMIT", "1", "3", "GET", "#",
+        ],
         &["SORT", "l", "GET", "o_*", "GET", "#"],
         &["HSET", "h_3", "f", "30"],
         &["HSET", "h_1", "f", "10"],
         &["SORT", "l", "BY", "h_*->f", "GET", "h_*->f", "GET", "#"],
         &["SORT", "l", "BY", "h_*->f", "ALPHA"],
-        &["SORT", "l", "BY", "w_*", "GET", "#", "GET", "w_*", "STORE", "dst"],
+        &[
+            "SORT", "l", "BY", "w_*", "GET", "#", "GET", "w_*", "STORE", "dst",
+        ],
         &["LRANGE", "dst", "0", "-1"],
         &["SORT", "l", "BY", "w_*", "STORE", "z"],
         &["LRANGE", "z", "0", "-1"],
@@ -395,7 +416,11 @@ fn full_scan(c: &mut Raw, opts: &[&str]) -> BTreeSet<Vec<u8>> {
         let reply = c.call(&args);
         let items = array_items(&reply).expect("a SCAN reply");
         let found = array_items(items[1]).expect("SCAN's keys");
-        keys.extend(found.iter().map(|k| crate::util::bulk_body(k).unwrap_or(k).to_vec()));
+        keys.extend(
+            found
+                .iter()
+                .map(|k| crate::util::bulk_body(k).unwrap_or(k).to_vec()),
+        );
         cursor = crate::util::bulk_body(items[0]).expect("a cursor").to_vec();
         if cursor == b"0" {
             return keys;

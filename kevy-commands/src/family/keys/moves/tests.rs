@@ -286,3 +286,33 @@ fn values_move_whole_across_shards() {
     run(&mut h, &["SELECT", "0"]);
     assert_eq!(run(&mut h, &["DBSIZE"]), b":0\r\n");
 }
+
+/// Each connection has its own selected database; SWAPDB changes what every
+/// connection sees, MOVE and COPY … DB reach another connection's database.
+#[test]
+fn databases_per_connection() {
+    let mut h = harness();
+    let other = h.connect();
+    assert_eq!(h.run_on(other, &["SELECT", "1"]), b"+OK\r\n");
+    run(&mut h, &["MSET", "a", "0", "b", "0", "g", "0"]);
+    h.run_on(other, &["MSET", "a", "1", "x", "1"]);
+    assert_eq!(run(&mut h, &["DBSIZE"]), b":3\r\n");
+    assert_eq!(h.run_on(other, &["DBSIZE"]), b":2\r\n");
+    assert_eq!(run(&mut h, &["SWAPDB", "0", "1"]), b"+OK\r\n");
+    assert_eq!(
+        run(&mut h, &["MGET", "a", "x", "g"]),
+        b"*3\r\n$1\r\n1\r\n$1\r\n1\r\n$-1\r\n"
+    );
+    assert_eq!(h.run_on(other, &["DBSIZE"]), b":3\r\n");
+    assert_eq!(h.run_on(other, &["MOVE", "g", "0"]), b":1\r\n");
+    assert_eq!(h.run_on(other, &["COPY", "b", "y", "DB", "0"]), b":1\r\n");
+    assert_eq!(
+        run(&mut h, &["MGET", "g", "y"]),
+        b"*2\r\n$1\r\n0\r\n$1\r\n0\r\n"
+    );
+    assert_eq!(h.run_on(other, &["FLUSHDB"]), b"+OK\r\n");
+    assert_eq!(h.run_on(other, &["DBSIZE"]), b":0\r\n");
+    assert_eq!(run(&mut h, &["DBSIZE"]), b":4\r\n");
+    assert_eq!(run(&mut h, &["RENAME", "a", "b"]), b"+OK\r\n");
+    assert_eq!(h.run_on(other, &["EXISTS", "a", "b"]), b":0\r\n");
+}
