@@ -1,18 +1,18 @@
 //! The multi-shard operations of the generic key commands.
 //!
-//! - **RENAME / RENAMENX** across two shards ([`RenamePlan`]): RENAMENX first
+//! - **RENAME / RENAMENX** across two shards ([`moves::RenamePlan`]): RENAMENX first
 //!   probes both keys (the source must exist, the destination must not);
 //!   then round *take* removes the source with its deadline, round *put*
 //!   stores both at the destination. Should a RENAMENX destination have
 //!   appeared meanwhile (another client), the value goes back to the source
 //!   (*restore*) and the reply is 0: the value is never lost.
-//! - **COPY** across two shards ([`CopyPlan`]): the source's shard parses
+//! - **COPY** across two shards ([`moves::CopyPlan`]): the source's shard parses
 //!   the command (it knows the number of databases), checks it and clones
 //!   the value with its deadline; the destination's shard stores the clone.
 //! - **SWAPDB**, **RANDOMKEY**: every shard swaps its two databases / offers
 //!   a random key and its database size; the origin picks one key, weighted
 //!   by size.
-//! - **SCAN** ([`ScanPlan`]): the cursor names a shard and a position in its
+//! - **SCAN** ([`scan::ScanPlan`]): the cursor names a shard and a position in its
 //!   table; a call continues on the next shards while it has seen fewer keys
 //!   than COUNT.
 //! - **SORT** ([`crate::family::sort::SortPlan`]): see there.

@@ -266,7 +266,7 @@ fn op_copy(shard: &mut Keyspace, selected: usize, args: Args<'_>, now: &Clock) -
     Ok(op_put(shard.db(to), dst, c, !o.replace, now).is_none())
 }
 
-/// COPY source destination [DB destination-db] [REPLACE]
+/// COPY source destination \[DB destination-db\] \[REPLACE\]
 pub fn copy(c: &mut ShardCall<'_>) {
     match op_copy(c.shard, c.db, c.args, &c.now) {
         Ok(done) => resp::int(c.out, done as i64),

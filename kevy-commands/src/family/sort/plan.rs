@@ -65,14 +65,14 @@ fn pattern_shard(pattern: &[u8], router: &Router) -> Option<Option<usize>> {
     (hash_tag(prefix).len() < prefix.len()).then(|| Some(router.shard_of(prefix)))
 }
 
-/// SORT key [BY pattern] [LIMIT offset count] [GET pattern ...] [ASC|DESC]
-/// [ALPHA] [STORE destination]
+/// SORT key \[BY pattern\] \[LIMIT offset count\] \[GET pattern ...\]
+/// \[ASC|DESC\] \[ALPHA\] \[STORE destination\]
 pub fn plan_sort(args: Args<'_>, router: &Router, parts: &mut Vec<(usize, Part)>) -> Planned<Plan> {
     plan_generic(args, router, parts, false)
 }
 
-/// SORT_RO key [BY pattern] [LIMIT offset count] [GET pattern ...]
-/// [ASC|DESC] [ALPHA]
+/// SORT_RO key \[BY pattern\] \[LIMIT offset count\] \[GET pattern ...\]
+/// \[ASC|DESC\] \[ALPHA\]
 pub fn plan_sort_ro(
     args: Args<'_>,
     router: &Router,
