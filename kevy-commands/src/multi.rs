@@ -220,6 +220,7 @@ pub fn execute_part(shard: &mut Keyspace, ctx: Ctx, part: Part) -> PartReply {
             PartReply::Encoded { buf, ends }
         }
         Op::Coll(op) => coll::execute(db, op, &part.args, now),
+        // Handled above: key operations reach every database of the shard.
         Op::Key(_) => PartReply::Ok,
     }
 }
