@@ -21,6 +21,7 @@ pub mod hash;
 pub mod list;
 pub mod opts;
 pub mod set;
+pub mod sort;
 
 /// A keyed command running on the shard that owns its key(s).
 pub struct Call<'a> {
@@ -36,6 +37,24 @@ pub struct Call<'a> {
 
 /// A keyed command's handler.
 pub type KeyFn = fn(&mut Call<'_>);
+
+/// A keyed command running on the shard that owns its key(s), with every
+/// database of that shard (MOVE, COPY … DB).
+pub struct ShardCall<'a> {
+    /// The shard's keyspace.
+    pub shard: &'a mut Keyspace,
+    /// The selected database's index.
+    pub db: usize,
+    /// The command's arguments (verb included).
+    pub args: Args<'a>,
+    /// The time of the command, read at most once.
+    pub now: Clock,
+    /// Where the reply goes.
+    pub out: &'a mut Vec<u8>,
+}
+
+/// A handler given its shard's whole keyspace.
+pub type ShardFn = fn(&mut ShardCall<'_>);
 
 /// A local command running on the connection's shard.
 pub struct Local<'a> {

@@ -6,6 +6,12 @@
 //! remove the entry probes the table only once. Expiry is lazy (every access
 //! checks the deadline, as Redis's `expireIfNeeded`) and active (see
 //! [`crate::expire`]). Deadlines are absolute unix times in milliseconds.
+//!
+//! Each entry remembers the access clock of its last read or write (Redis's
+//! `robj.lru`, for OBJECT IDLETIME): [`Db::get`] and the other accesses
+//! stamp it, [`Db::peek`] (TYPE, OBJECT) does not. The clock is a per-db
+//! copy of the time in seconds, refreshed by the shard's tick, so an access
+//! never reads the system time. SCAN's walk and random keys live in `scan`.
 
 use std::cell::Cell;
 use std::hash::BuildHasher;
@@ -79,6 +85,8 @@ struct Entry {
     value: Value,
     /// Index into [`Db::volatile`], or [`NO_TTL`].
     vidx: u32,
+    /// The [`Db::lru_clock`] of the last access (Redis's `robj.lru`).
+    lru: u32,
 }
 
 /// A key with a time to live: enough to sample it and find its entry again.
@@ -96,6 +104,10 @@ pub struct Db {
     hasher: DefaultHashBuilder,
     /// Keys with a deadline, for O(1) random sampling by the active expiry.
     pub(crate) volatile: Vec<Volatile>,
+    /// The access clock, in unix seconds (mod 2^32): Redis's cached
+    /// `LRU_CLOCK()`, set by the shard's tick ([`Keyspace::tick_clock`]) so
+    /// an access never reads the system time.
+    lru_clock: u32,
 }
 
 impl Default for Db {
@@ -111,6 +123,7 @@ impl Db {
             table: HashTable::new(),
             hasher: DefaultHashBuilder::default(),
             volatile: Vec::new(),
+            lru_clock: lru_seconds(now_ms()),
         }
     }
 
@@ -173,6 +186,15 @@ impl Db {
         Some(entry.value)
     }
 
+    /// Marks the entry in bucket `idx` as accessed now.
+    #[inline]
+    fn touch_bucket(&mut self, idx: usize) {
+        let clock = self.lru_clock;
+        if let Some(e) = self.table.get_bucket_mut(idx) {
+            e.lru = clock;
+        }
+    }
+
     /// Drops volatile slot `vidx` (swap-remove), re-pointing the entry whose
     /// slot moved into its place.
     fn unlink_volatile(&mut self, vidx: u32) {
@@ -224,7 +246,11 @@ impl Db {
     #[inline]
     pub fn get(&mut self, key: &[u8], now: &Clock) -> Option<&mut Value> {
         let idx = self.find(key, now)?;
-        self.table.get_bucket_mut(idx).map(|e| &mut e.value)
+        let clock = self.lru_clock;
+        self.table.get_bucket_mut(idx).map(|e| {
+            e.lru = clock;
+            &mut e.value
+        })
     }
 
     /// The live value of `key`, read-only: an expired key reads as missing
@@ -244,7 +270,11 @@ impl Db {
     ) -> Option<(&mut Value, Option<Ms>)> {
         let idx = self.find(key, now)?;
         let at = self.table.get_bucket(idx).and_then(|e| self.deadline(e));
-        self.table.get_bucket_mut(idx).map(|e| (&mut e.value, at))
+        let clock = self.lru_clock;
+        self.table.get_bucket_mut(idx).map(|e| {
+            e.lru = clock;
+            (&mut e.value, at)
+        })
     }
 
     /// True when `key` is live.
@@ -266,8 +296,10 @@ impl Db {
     pub fn set(&mut self, key: &[u8], value: Value, now: &Clock, keep_ttl: bool, at: Option<Ms>) {
         match self.probe(key, now) {
             Ok(idx) => {
+                let clock = self.lru_clock;
                 if let Some(e) = self.table.get_bucket_mut(idx) {
                     e.value = value;
+                    e.lru = clock;
                 }
                 if at.is_some() || !keep_ttl {
                     self.set_deadline(idx, at);
@@ -285,6 +317,7 @@ impl Db {
                     key: Bytes::from_slice(key),
                     value,
                     vidx,
+                    lru: self.lru_clock,
                 };
                 let hasher = &self.hasher;
                 self.table
@@ -303,6 +336,7 @@ impl Db {
     pub fn expire(&mut self, key: &[u8], at: Ms, now: &Clock) -> bool {
         match self.find(key, now) {
             Some(idx) => {
+                self.touch_bucket(idx);
                 self.set_deadline(idx, Some(at));
                 true
             }
@@ -316,6 +350,7 @@ impl Db {
             return false;
         };
         let had = self.table.get_bucket(idx).is_some_and(|e| e.vidx != NO_TTL);
+        self.touch_bucket(idx);
         self.set_deadline(idx, None);
         had
     }
@@ -386,6 +421,60 @@ impl Db {
     }
 }
 
+/// Access without touching, whole-entry moves and the access clock, for the
+/// generic key commands (TYPE, OBJECT, RENAME, COPY, MOVE).
+impl Db {
+    /// The live value of `key`, without counting as an access (Redis's
+    /// `LOOKUP_NOTOUCH`: TYPE, OBJECT); an expired key is removed.
+    pub fn peek(&mut self, key: &[u8], now: &Clock) -> Option<&Value> {
+        let idx = self.find(key, now)?;
+        self.table.get_bucket(idx).map(|e| &e.value)
+    }
+
+    /// Counts an access to a live `key` (TOUCH); false when it is missing.
+    pub fn touch(&mut self, key: &[u8], now: &Clock) -> bool {
+        let Some(idx) = self.find(key, now) else {
+            return false;
+        };
+        self.touch_bucket(idx);
+        true
+    }
+
+    /// Whole seconds since the last access to a live `key` (OBJECT IDLETIME),
+    /// without counting as one.
+    pub fn idle_seconds(&mut self, key: &[u8], now: &Clock) -> Option<u32> {
+        let idx = self.find(key, now)?;
+        let clock = self.lru_clock;
+        self.table
+            .get_bucket(idx)
+            .map(|e| clock.wrapping_sub(e.lru))
+    }
+
+    /// Removes a live `key`, returning its value and deadline (RENAME and
+    /// MOVE carry both to the new place).
+    pub fn take(&mut self, key: &[u8], now: &Clock) -> Option<(Value, Option<Ms>)> {
+        let idx = self.find(key, now)?;
+        let at = self.table.get_bucket(idx).and_then(|e| self.deadline(e));
+        self.remove_bucket(idx).map(|v| (v, at))
+    }
+
+    /// The access clock (unix seconds, mod 2^32).
+    pub fn lru_clock(&self) -> u32 {
+        self.lru_clock
+    }
+
+    /// Sets the access clock (unix seconds, mod 2^32).
+    pub fn set_lru_clock(&mut self, seconds: u32) {
+        self.lru_clock = seconds;
+    }
+}
+
+/// The access clock for unix time `ms`: whole seconds, mod 2^32 (Redis keeps
+/// 24 bits; 32 wrap after 136 years instead of 194 days).
+pub fn lru_seconds(ms: Ms) -> u32 {
+    (ms.div_euclid(1000)) as u32
+}
+
 /// One shard's state: its databases and the active-expiry cursor.
 pub struct Keyspace {
     /// The numbered databases (`SELECT` index).
@@ -414,6 +503,22 @@ impl Keyspace {
         &mut self.dbs[i]
     }
 
+    /// Sets every database's access clock to unix time `ms` (once per tick,
+    /// like Redis's `serverCron` refreshing `server.lruclock`).
+    pub fn tick_clock(&mut self, ms: Ms) {
+        let s = lru_seconds(ms);
+        self.dbs.iter_mut().for_each(|db| db.set_lru_clock(s));
+    }
+
+    /// Swaps databases `i` and `j` (SWAPDB); false when either is out of range.
+    pub fn swap_dbs(&mut self, i: usize, j: usize) -> bool {
+        if i >= self.dbs.len() || j >= self.dbs.len() {
+            return false;
+        }
+        self.dbs.swap(i, j);
+        true
+    }
+
     /// A pseudo-random number (xorshift64*).
     #[inline]
     pub(crate) fn random(&mut self) -> u64 {
@@ -425,6 +530,8 @@ impl Keyspace {
         x.wrapping_mul(0x2545_F491_4F6C_DD1D)
     }
 }
+
+mod scan;
 
 #[cfg(test)]
 mod tests;

@@ -32,15 +32,21 @@
 //!   `table/specs/*.rs`.
 //! - [`family`]: the handlers, one module per family: `connection` (PING,
 //!   ECHO, QUIT, SELECT, resolve errors), `command` (COMMAND …), `string`
-//!   (with LCS), `keys` (generic key commands and expiry), `list`, `hash`,
-//!   `set`, `zset` (sorted sets), `bitmap` (SETBIT … BITFIELD), `hll` (PFADD,
-//!   PFCOUNT, PFMERGE); `opts` holds the argument parsing the collection
-//!   families share.
+//!   (with LCS), `keys` (generic key commands and expiry; RENAME, COPY, MOVE
+//!   in `keys::moves`, SCAN and RANDOMKEY in `keys::scan`, OBJECT in
+//!   `keys::object`), `sort` (SORT, SORT_RO), `list`, `hash`, `set`, `zset`
+//!   (sorted sets), `bitmap` (SETBIT … BITFIELD), `hll` (PFADD, PFCOUNT,
+//!   PFMERGE); `opts` holds the argument parsing the collection families
+//!   share.
 //! - [`multi`]: multi-shard parts, their replies, and the plans that gather
 //!   them; [`multi::coll`] has those of the list and set families (set
-//!   algebra, moves between shards, LMPOP); the sorted set, bitmap and
+//!   algebra, moves between shards, LMPOP), [`multi::keys`] those of the
+//!   generic key commands (whole values travelling between shards, SCAN,
+//!   RANDOMKEY, SWAPDB, SORT's rounds); the sorted set, bitmap and
 //!   HyperLogLog families add their own.
-//! - [`keyspace`]: a shard's databases, lazy expiry; [`expire`]: active expiry.
+//! - [`keyspace`]: a shard's databases, lazy expiry, the access clock
+//!   (OBJECT IDLETIME), SCAN's walk and random keys; [`expire`]: active
+//!   expiry.
 //! - [`value`]: stored values; [`types`]: the list, hash and set collections
 //!   with their compact encodings; [`zset`]: the sorted set (compact encoding
 //!   and skiplist); [`hll`]: Redis's HyperLogLog representation.
@@ -77,6 +83,26 @@
 //!   arena): cursors and member order differ from Redis's, a full scan
 //!   returns the same members.
 //! - `COMMAND DOCS` reports summary, since, group and complexity only.
+//! - RENAME, RENAMENX, COPY and SORT whose keys live on several shards run in
+//!   rounds ([`multi::keys`]); another client may act between them (see the
+//!   source key gone while it is on its way). The value is never lost: a
+//!   RENAMENX whose destination appeared meanwhile puts the value back at
+//!   the source (over anything created there in between) and replies 0.
+//!   SWAPDB swaps each shard's databases independently. Keys sharing a
+//!   `{tag}` (and SORT patterns with the tag before their `*`) run on one
+//!   shard, atomically.
+//! - SCAN cursors are kevy's own: `position * shards + shard`, the position
+//!   being Redis's reverse-binary cursor over the shard's table. A call may
+//!   go on to the next shards in the same call. The guarantee is Redis's;
+//!   a call costs several times Redis's (see `keyspace/scan.rs`).
+//! - OBJECT ENCODING reports what Redis would for the same value by its
+//!   shape: strings modified in place by APPEND or SETRANGE are `raw` in
+//!   Redis whatever their length, but `embstr` up to 44 bytes in kevy.
+//!   OBJECT REFCOUNT of a small integer (0–9999) is always 2147483647; Redis
+//!   says 1 for one made by COPY. OBJECT FREQ always errors (no LFU policy).
+//! - The access clock (OBJECT IDLETIME) is refreshed by the shard tick,
+//!   every 100 ms, like Redis's `server.lruclock`. Reads of several sets at
+//!   once (SINTER, SUNION, SDIFF) do not count as accesses.
 #![deny(missing_docs)]
 
 use std::time::{Duration, Instant};
@@ -101,7 +127,7 @@ pub mod zset;
 #[cfg(test)]
 mod testutil;
 
-use family::{Call, Local};
+use family::{Call, Local, ShardCall};
 use keyspace::{now_ms, Clock, Keyspace};
 use multi::{Part, PartReply, Plan};
 use table::{Run, Spec};
@@ -208,6 +234,13 @@ impl Commands for Redis {
                 };
                 f(&mut call);
             }
+            Run::Shard(f) | Run::ShardKeys(f, _) => f(&mut ShardCall {
+                db: ctx.db as usize,
+                shard,
+                args,
+                now: Clock::new(),
+                out,
+            }),
             Run::Local(_) | Run::Plan(_) | Run::Movable(..) => misrouted(out),
         }
     }
@@ -229,7 +262,12 @@ impl Commands for Redis {
                 args,
                 out,
             }),
-            Run::Key(_) | Run::Keys(..) | Run::Plan(_) | Run::Movable(..) => {
+            Run::Key(_)
+            | Run::Keys(..)
+            | Run::Plan(_)
+            | Run::Movable(..)
+            | Run::Shard(_)
+            | Run::ShardKeys(..) => {
                 misrouted(out);
                 Flow::Continue
             }
@@ -245,10 +283,11 @@ impl Commands for Redis {
         parts: &mut Vec<(usize, Part)>,
     ) -> Planned<Plan> {
         match cmd.run {
-            Run::Keys(_, plan) | Run::Plan(plan) | Run::Movable(_, plan) => {
-                plan(args, router, parts)
-            }
-            Run::Local(_) | Run::Key(_) => multi::planned(Plan::Misrouted),
+            Run::Keys(_, plan)
+            | Run::ShardKeys(_, plan)
+            | Run::Plan(plan)
+            | Run::Movable(_, plan) => plan(args, router, parts),
+            Run::Local(_) | Run::Key(_) | Run::Shard(_) => multi::planned(Plan::Misrouted),
         }
     }
 
@@ -274,6 +313,7 @@ impl Commands for Redis {
     }
 
     fn tick(&self, shard: &mut Keyspace) {
+        shard.tick_clock(now_ms());
         let budget = self.tick_interval() / EXPIRE_BUDGET_DIVISOR;
         shard.active_expire(
             now_ms(),

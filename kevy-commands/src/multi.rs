@@ -8,7 +8,10 @@
 //! and answers a [`PartReply`]; [`gather`] reduces them as the [`Plan`] says:
 //! a sum, an all-OK, MGET's values put back in request order, KEYS'
 //! concatenation, or MSETNX's second round. The list and set families' parts
-//! and plans live in [`coll`], behind one variant of each type.
+//! and plans live in [`coll`], the generic key commands' (RENAME, COPY,
+//! SCAN, RANDOMKEY, SWAPDB, SORT) in [`keys`], each behind one variant of
+//! each type. A part may carry a whole value ([`Part::value`]) to another
+//! shard.
 //!
 //! Cross-shard MSET and MSETNX are not atomic with respect to other clients:
 //! another command may run on one shard between the parts. MSETNX holds its
@@ -22,13 +25,14 @@
 
 use kevy_rt::{Args, Gather, OwnedArgs, Planned, Router};
 
-use crate::family::{bitmap, hll, keys, string, zset, Call};
+use crate::family::{self, bitmap, hll, string, zset, Call};
 use crate::keyspace::{Clock, Keyspace};
 use crate::resp;
 use crate::table::{self, Run};
 use crate::Ctx;
 
 pub mod coll;
+pub mod keys;
 
 /// What a part does on its shard.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,6 +43,8 @@ pub enum Op {
     Del,
     /// Count the live keys (with repeats).
     Exists,
+    /// Count the live keys (with repeats), counting an access to each.
+    Touch,
     /// Set `key value` pairs.
     Mset,
     /// Set `key value` pairs, dropping any deadline (MSETNX's second round).
@@ -64,6 +70,8 @@ pub enum Op {
     Bits(bitmap::BitsOp),
     /// A HyperLogLog part.
     Hll(hll::HllOp),
+    /// A generic key operation (see [`keys`]).
+    Key(keys::KeyOp),
 }
 
 /// One shard's share of a multi-shard command.
@@ -73,6 +81,19 @@ pub struct Part {
     pub op: Op,
     /// Its arguments: keys, `key value` pairs, or a pattern.
     pub args: OwnedArgs,
+    /// A value travelling with the part (RENAME's and COPY's puts).
+    pub value: Option<Box<keys::Carried>>,
+}
+
+impl Part {
+    /// A part carrying no value.
+    pub fn new(op: Op, args: OwnedArgs) -> Part {
+        Part {
+            op,
+            args,
+            value: None,
+        }
+    }
 }
 
 /// The result of a [`Part`].
@@ -91,6 +112,8 @@ pub enum PartReply {
     },
     /// The result of a list or set operation.
     Coll(coll::CollReply),
+    /// The result of a generic key operation.
+    Key(keys::KeyReply),
 }
 
 /// How the origin shard reduces part replies.
@@ -114,6 +137,8 @@ pub enum Plan {
     },
     /// A list or set operation (see [`coll`]).
     Coll(coll::CollPlan),
+    /// A generic key operation (see [`keys`]).
+    Key(keys::KeyPlan),
     /// A command that has no plan (never produced for a command the table
     /// routes to planning); gathers to an error.
     Misrouted,
@@ -155,7 +180,7 @@ pub fn scatter(
     for (shard, group) in groups.into_iter().enumerate() {
         if let Some(args) = group {
             part_of[shard] = parts.len() as u32;
-            parts.push((shard, Part { op, args }));
+            parts.push((shard, Part::new(op, args)));
         }
     }
     owner
@@ -168,7 +193,7 @@ pub fn scatter(
 pub fn broadcast(op: Op, args: &[&[u8]], router: &Router, parts: &mut Vec<(usize, Part)>) {
     for shard in 0..router.nshards() {
         let args: OwnedArgs = args.iter().collect();
-        parts.push((shard, Part { op, args }));
+        parts.push((shard, Part::new(op, args)));
     }
 }
 
@@ -184,6 +209,7 @@ pub fn whole(args: Args<'_>, shard: usize, parts: &mut Vec<(usize, Part)>) -> Pl
         Part {
             op: Op::Whole,
             args: args.to_owned_args(),
+            value: None,
         },
     ));
     planned(Plan::Whole)
@@ -218,6 +244,9 @@ pub fn bytes_of(r: &PartReply) -> &[u8] {
 
 /// Runs one part on its shard.
 pub fn execute_part(shard: &mut Keyspace, ctx: Ctx, part: Part) -> PartReply {
+    if let Op::Key(op) = part.op {
+        return PartReply::Key(keys::execute(shard, ctx, op, part));
+    }
     let clock = Clock::new();
     let now = &clock;
     let args = part.args.args();
@@ -251,13 +280,14 @@ pub fn execute_part(shard: &mut Keyspace, ctx: Ctx, part: Part) -> PartReply {
             }
             PartReply::Encoded { buf, ends }
         }
-        Op::Del => PartReply::Int(keys::op_del(db, args, now)),
-        Op::Exists => PartReply::Int(keys::op_exists(db, args, now)),
+        Op::Del => PartReply::Int(family::keys::op_del(db, args, now)),
+        Op::Exists => PartReply::Int(family::keys::op_exists(db, args, now)),
+        Op::Touch => PartReply::Int(family::keys::op_touch(db, args, now)),
         Op::Mset | Op::MsetnxSet => {
             string::op_mset(db, args, now);
             PartReply::Ok
         }
-        Op::MsetnxProbe => PartReply::Int(keys::op_exists(db, args, now)),
+        Op::MsetnxProbe => PartReply::Int(family::keys::op_exists(db, args, now)),
         Op::Dbsize => PartReply::Int(db.len() as i64),
         Op::Flushdb | Op::Flushall => {
             db.clear();
@@ -265,13 +295,15 @@ pub fn execute_part(shard: &mut Keyspace, ctx: Ctx, part: Part) -> PartReply {
         }
         Op::Keys => {
             let (mut buf, mut ends) = (Vec::new(), Vec::new());
-            keys::op_keys(db, args.at(0), now, |key| {
+            family::keys::op_keys(db, args.at(0), now, |key| {
                 resp::bulk(&mut buf, key);
                 ends.push(buf.len() as u32);
             });
             PartReply::Encoded { buf, ends }
         }
         Op::Coll(op) => coll::execute(db, op, &part.args, now),
+        // Handled above: key operations reach every database of the shard.
+        Op::Key(_) => PartReply::Ok,
     }
 }
 
@@ -321,6 +353,7 @@ pub fn gather(
             }
         }
         Plan::Coll(p) => return coll::gather(p, replies, next, out),
+        Plan::Key(p) => return keys::gather(p, replies, next, out),
         Plan::Misrouted => resp::error(out, b"ERR internal error: command has no plan"),
         Plan::Whole => replies
             .iter()

@@ -99,6 +99,22 @@ pub fn incr_by_float(
     }
 }
 
+extern "C" {
+    fn kevy_sort_score(s: *const u8, len: usize, out: *mut f64) -> std::os::raw::c_int;
+}
+
+/// A SORT score as Redis reads one: C's `strtod` over `s` up to its first
+/// NUL (leading spaces, hex floats, `inf` accepted), refusing trailing
+/// garbage, overflow, underflow and NaN. The empty string scores 0.
+pub fn sort_score(s: &[u8]) -> Option<f64> {
+    let mut d = 0.0f64;
+    // SAFETY: the pointer and length come from a live slice (the shim copies
+    // exactly `len` bytes into its own NUL-terminated buffer), and `d` is a
+    // valid place for the result.
+    let bad = unsafe { kevy_sort_score(s.as_ptr(), s.len(), &mut d) };
+    (bad == 0).then_some(d)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,6 +136,20 @@ mod tests {
         ] {
             let mut buf = I64_BUF;
             assert_eq!(fmt_i64(n, &mut buf), n.to_string().as_bytes());
+        }
+    }
+
+    #[test]
+    fn sort_scores_read_like_strtod() {
+        assert_eq!(sort_score(b"1.5"), Some(1.5));
+        assert_eq!(sort_score(b""), Some(0.0));
+        assert_eq!(sort_score(b"  -3"), Some(-3.0));
+        assert_eq!(sort_score(b"0x10"), Some(16.0));
+        assert_eq!(sort_score(b"inf"), Some(f64::INFINITY));
+        assert_eq!(sort_score(b"7\0junk"), Some(7.0));
+        assert_eq!(sort_score(&[b'9'; 300]), Some(1e300));
+        for bad in [&b"nan"[..], b"1x", b"1e400", b"1e-400", b"a", b" "] {
+            assert_eq!(sort_score(bad), None, "{bad:?}");
         }
     }
 

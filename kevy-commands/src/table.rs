@@ -17,7 +17,7 @@ use std::sync::OnceLock;
 use kevy_rt::{Args, Route};
 
 use crate::error::Error;
-use crate::family::{KeyFn, LocalFn, PlanFn};
+use crate::family::{KeyFn, LocalFn, PlanFn, ShardFn};
 
 mod specs;
 
@@ -141,6 +141,9 @@ pub enum BeginSearch {
         /// Where to start looking for it.
         startfrom: i32,
     },
+    /// Not expressible (SORT's BY, GET and STORE keys): `COMMAND GETKEYS`
+    /// falls back to the command's [`Spec::getkeys`].
+    Unknown,
 }
 
 /// How a key spec finds its keys from the start (`find_keys`).
@@ -164,6 +167,8 @@ pub enum FindKeys {
         /// Distance between keys.
         keystep: i32,
     },
+    /// Not expressible (see [`BeginSearch::Unknown`]).
+    Unknown,
 }
 
 /// One key spec of a command (`COMMAND INFO` element 9).
@@ -206,7 +211,18 @@ impl KeySpec {
         }
     }
 
-    /// The same spec with a `keynum` find-keys.
+    /// A spec whose keys cannot be described (both parts `unknown`).
+    pub const fn unknown(flags: u32) -> KeySpec {
+        KeySpec {
+            notes: "",
+            flags,
+            begin: BeginSearch::Unknown,
+            find: FindKeys::Unknown,
+        }
+    }
+
+    /// The same spec with a `keynum` find-keys (the number of keys is an
+    /// argument).
     pub const fn keynum(self, keynumidx: i32, firstkey: i32, keystep: i32) -> KeySpec {
         KeySpec {
             find: FindKeys::Keynum {
@@ -254,7 +270,16 @@ pub enum Run {
     /// shard owning all its keys, where the key handler runs (see
     /// [`crate::multi::whole`]), or splits it across shards.
     Movable(KeyFn, PlanFn),
+    /// [`Route::Key`] at `first_key`, with the whole keyspace of the shard
+    /// owning the key (every database: MOVE).
+    Shard(ShardFn),
+    /// [`Route::Keys`] like [`Run::Keys`], the single-shard handler getting
+    /// the whole keyspace of that shard (COPY … DB).
+    ShardKeys(ShardFn, PlanFn),
 }
+
+/// A command's own key finder: `(position, key-spec flags)` of each key.
+pub type GetKeysFn = fn(Args<'_>) -> Vec<(usize, u32)>;
 
 /// One command: its `COMMAND INFO` facts, its docs and how it runs.
 #[derive(Clone, Copy)]
@@ -284,6 +309,9 @@ pub struct Spec {
     /// Validation done at resolve time, for commands planned over shards
     /// (so a bad request never fans out).
     pub check: Option<fn(Args<'_>) -> Result<(), Error>>,
+    /// Key positions (and key-spec flags) when the key specs cannot say
+    /// (Redis's `getkeys_proc`, used by `COMMAND GETKEYS` for SORT).
+    pub getkeys: Option<GetKeysFn>,
     /// Route kind and handler.
     pub run: Run,
 }
@@ -309,6 +337,7 @@ impl Spec {
                 complexity: "",
             },
             check: None,
+            getkeys: None,
             run,
         }
     }
@@ -363,13 +392,21 @@ impl Spec {
         }
     }
 
+    /// With a key-position function for `COMMAND GETKEYS`.
+    pub const fn getkeys(self, getkeys: GetKeysFn) -> Spec {
+        Spec {
+            getkeys: Some(getkeys),
+            ..self
+        }
+    }
+
     /// Where the runtime runs this command.
     #[inline]
     pub fn route(&self) -> Route {
         match self.run {
             Run::Local(_) => Route::Local,
-            Run::Key(_) => Route::Key(self.first_key as u32),
-            Run::Keys(..) => Route::Keys {
+            Run::Key(_) | Run::Shard(_) => Route::Key(self.first_key as u32),
+            Run::Keys(..) | Run::ShardKeys(..) => Route::Keys {
                 first: self.first_key as u32,
                 last: self.last_key,
                 step: self.step as u32,

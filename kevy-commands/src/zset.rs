@@ -159,8 +159,9 @@ impl ZSet {
         matches!(self, ZSet::Pack(_))
     }
 
-    /// Moves a compact set to the skiplist encoding.
-    fn convert(&mut self) {
+    /// Moves a compact set to the skiplist encoding (also what Redis's SORT
+    /// does to a sorted set it reads, visible in OBJECT ENCODING).
+    pub fn convert(&mut self) {
         if let ZSet::Pack(p) = self {
             let mut k = Skip::new();
             for e in p.iter_from(0) {

@@ -201,6 +201,17 @@ fn op_getkeys(cmd: Args<'_>) -> Result<Vec<(usize, u32)>, Error> {
     if !spec.arity_ok(cmd.len()) {
         return Err(Error::InvalidArgCount);
     }
+    // A key spec Redis cannot express sends it to the command's own
+    // `getkeys_proc` (SORT's STORE anywhere in the arguments).
+    if let Some(getkeys) = spec.getkeys {
+        if spec
+            .key_specs
+            .iter()
+            .any(|k| k.begin == BeginSearch::Unknown)
+        {
+            return Ok(getkeys(cmd));
+        }
+    }
     let mut keys = Vec::new();
     for ks in spec.key_specs {
         if !spec_keys(ks, cmd, &mut keys) {
@@ -282,6 +293,7 @@ fn spec_keys(ks: &KeySpec, cmd: Args<'_>, keys: &mut Vec<(usize, u32)>) -> bool 
                 None => return true,
             }
         }
+        BeginSearch::Unknown => return false,
     };
     let (first, last, step) = match ks.find {
         FindKeys::Range {
@@ -311,6 +323,7 @@ fn spec_keys(ks: &KeySpec, cmd: Args<'_>, keys: &mut Vec<(usize, u32)>) -> bool 
             let start = first + firstkey as i64;
             (start, start + (n - 1) * keystep as i64, keystep as i64)
         }
+        FindKeys::Unknown => return false,
     };
     if last >= argc || last < first || first >= argc || step < 1 {
         return false;
@@ -392,6 +405,11 @@ fn write_key_spec(out: &mut Vec<u8>, ks: &KeySpec) {
             resp::bulk(out, b"startfrom");
             resp::int(out, startfrom as i64);
         }
+        BeginSearch::Unknown => {
+            resp::bulk(out, b"unknown");
+            resp::bulk(out, b"spec");
+            resp::array(out, 0);
+        }
     }
     resp::bulk(out, b"find_keys");
     resp::array(out, 4);
@@ -416,6 +434,12 @@ fn write_key_spec(out: &mut Vec<u8>, ks: &KeySpec) {
                 ("firstkey", firstkey),
                 ("keystep", keystep),
             ]
+        }
+        FindKeys::Unknown => {
+            resp::bulk(out, b"unknown");
+            resp::bulk(out, b"spec");
+            resp::array(out, 0);
+            return;
         }
     };
     resp::bulk(out, b"spec");

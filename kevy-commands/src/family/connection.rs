@@ -44,7 +44,7 @@ pub fn select(c: &mut Local<'_>) -> Flow {
 }
 
 /// Validates a SELECT index against `databases`.
-fn op_select(arg: &[u8], databases: usize) -> Result<usize, Error> {
+pub(crate) fn op_select(arg: &[u8], databases: usize) -> Result<usize, Error> {
     let n = int_arg(arg)?;
     if n < i32::MIN as i64 || n > i32::MAX as i64 {
         return Err(Error::IntOutOfRange);

@@ -296,6 +296,7 @@ pub fn gather(
                 Part {
                     op: Op::Hll(HllOp::Apply),
                     args,
+                    value: None,
                 },
             ));
             *plan = HllPlan::Relay;

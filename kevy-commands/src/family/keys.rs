@@ -1,6 +1,8 @@
 //! Generic key commands (Redis's `db.c` and `expire.c`): DEL, UNLINK, EXISTS,
 //! TOUCH, TYPE, the EXPIRE family, TTL family, PERSIST, and the
-//! whole-keyspace DBSIZE, FLUSHDB, FLUSHALL, KEYS with their plans.
+//! whole-keyspace DBSIZE, FLUSHDB, FLUSHALL, SWAPDB, KEYS with their plans;
+//! RENAME, RENAMENX, COPY and MOVE in `moves`; SCAN and RANDOMKEY in `scan`;
+//! OBJECT in `object`.
 
 use kevy_rt::{Args, Planned, Router};
 
@@ -12,6 +14,13 @@ use crate::multi::{self, Op, Part, Plan};
 use crate::num::int_arg;
 use crate::resp;
 
+pub mod moves;
+pub mod object;
+pub mod scan;
+
+pub use moves::{copy, move_, plan_copy, plan_rename, plan_renamenx, rename, renamenx};
+pub use scan::{check_scan, plan_randomkey, plan_scan};
+
 /// Removes each of `keys`; returns how many existed.
 pub fn op_del(db: &mut Db, keys: Args<'_>, now: &Clock) -> i64 {
     keys.iter().filter(|k| db.remove(k, now).is_some()).count() as i64
@@ -20,6 +29,12 @@ pub fn op_del(db: &mut Db, keys: Args<'_>, now: &Clock) -> i64 {
 /// Counts the live keys among `keys`, repeats included.
 pub fn op_exists(db: &mut Db, keys: Args<'_>, now: &Clock) -> i64 {
     keys.iter().filter(|k| db.contains(k, now)).count() as i64
+}
+
+/// Counts an access to each live key among `keys`; returns how many there
+/// were, repeats included.
+pub fn op_touch(db: &mut Db, keys: Args<'_>, now: &Clock) -> i64 {
+    keys.iter().filter(|k| db.touch(k, now)).count() as i64
 }
 
 /// DEL key [key ...]
@@ -44,7 +59,8 @@ pub fn exists(c: &mut Call<'_>) {
 
 /// TOUCH key [key ...]
 pub fn touch(c: &mut Call<'_>) {
-    exists(c);
+    let n = op_touch(c.db, c.args.skip(1), &c.now);
+    resp::int(c.out, n);
 }
 
 fn plan_sum(
@@ -80,18 +96,18 @@ pub fn plan_exists(
     plan_sum(args, router, parts, Op::Exists)
 }
 
-/// Plans a cross-shard TOUCH, like EXISTS.
+/// Plans a cross-shard TOUCH: the sum of each shard's count.
 pub fn plan_touch(
     args: Args<'_>,
     router: &Router,
     parts: &mut Vec<(usize, Part)>,
 ) -> Planned<Plan> {
-    plan_sum(args, router, parts, Op::Exists)
+    plan_sum(args, router, parts, Op::Touch)
 }
 
 /// TYPE key
 pub fn type_(c: &mut Call<'_>) {
-    let name = match c.db.get(c.args.at(1), &c.now) {
+    let name = match c.db.peek(c.args.at(1), &c.now) {
         Some(v) => v.type_name(),
         None => "none",
     };
@@ -291,6 +307,44 @@ pub fn plan_flushall(
 ) -> Planned<Plan> {
     multi::broadcast(Op::Flushall, &[], router, parts);
     multi::planned(Plan::Ok)
+}
+
+/// The resolve-time check of SWAPDB: two integers (Redis's
+/// `getIntFromObjectOrReply` with its own messages).
+pub fn check_swapdb(args: Args<'_>) -> Result<(), Error> {
+    let int = |i: usize, msg| match crate::num::parse_i64(args.at(i)) {
+        Some(n) if i32::try_from(n).is_ok() => Ok(()),
+        _ => Err(Error::Message(msg)),
+    };
+    int(1, "ERR invalid first DB index")?;
+    int(2, "ERR invalid second DB index")
+}
+
+/// SWAPDB index1 index2
+///
+/// Planned over every shard, each swapping its two databases; an index out
+/// of range is refused by every shard alike. Connections keep their
+/// selected index, and so see the other data. The shards swap
+/// independently: another client may briefly see one shard swapped and
+/// another not.
+pub fn plan_swapdb(
+    args: Args<'_>,
+    router: &Router,
+    parts: &mut Vec<(usize, Part)>,
+) -> Planned<Plan> {
+    let index = |i: usize| {
+        crate::num::parse_i64(args.at(i))
+            .filter(|&n| n >= 0)
+            .map_or_else(|| b"-1".to_vec(), |n| n.to_string().into_bytes())
+    };
+    let (a, b) = (index(1), index(2));
+    multi::broadcast(
+        Op::Key(multi::keys::KeyOp::Swapdb),
+        &[&a, &b],
+        router,
+        parts,
+    );
+    multi::keys::plan(multi::keys::KeyPlan::Swapdb)
 }
 
 /// Calls `f` with each live key matching the glob `pattern`.

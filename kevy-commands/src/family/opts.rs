@@ -100,13 +100,15 @@ pub fn scan_cursor(arg: &[u8]) -> OpResult<u64> {
     Ok(if neg { n.wrapping_neg() } else { n })
 }
 
-/// SCAN's `[MATCH pattern] [COUNT count]` options.
+/// SCAN's `[MATCH pattern] [COUNT count] [TYPE type]` options.
 #[derive(Clone, Copy, Debug)]
 pub struct ScanOpts<'a> {
     /// Elements to visit per call (at least 1).
     pub count: usize,
     /// The glob elements must match, when not `*`.
     pub pattern: Option<&'a [u8]>,
+    /// The type keys must have (SCAN only).
+    pub ty: Option<&'a [u8]>,
 }
 
 impl ScanOpts<'_> {
@@ -116,12 +118,22 @@ impl ScanOpts<'_> {
     }
 }
 
-/// Parses SCAN options from argument `from` on (Redis's `scanGenericCommand`
-/// step 1; later options win).
+/// Parses SSCAN/HSCAN options from argument `from` on (Redis's
+/// `scanGenericCommand` step 1; later options win).
 pub fn scan_opts(args: Args<'_>, from: usize) -> OpResult<ScanOpts<'_>> {
+    parse_scan_opts(args, from, false)
+}
+
+/// Parses SCAN's options, TYPE included, from argument `from` on.
+pub fn scan_opts_typed(args: Args<'_>, from: usize) -> OpResult<ScanOpts<'_>> {
+    parse_scan_opts(args, from, true)
+}
+
+fn parse_scan_opts(args: Args<'_>, from: usize, typed: bool) -> OpResult<ScanOpts<'_>> {
     let mut o = ScanOpts {
         count: 10,
         pattern: None,
+        ty: None,
     };
     let mut i = from;
     while i < args.len() {
@@ -135,6 +147,8 @@ pub fn scan_opts(args: Args<'_>, from: usize) -> OpResult<ScanOpts<'_>> {
         } else if more && keyword(args.at(i), "match") {
             let p = args.at(i + 1);
             o.pattern = (p != b"*").then_some(p);
+        } else if more && typed && keyword(args.at(i), "type") {
+            o.ty = Some(args.at(i + 1));
         } else {
             return Err(Error::Syntax);
         }

@@ -176,13 +176,7 @@ pub fn plan_msetnx(
     multi::scatter(args, 2, Op::MsetnxSet, router, &mut set);
     for (shard, part) in &set {
         let keys = part.args.args().iter().step_by(2).collect();
-        parts.push((
-            *shard,
-            Part {
-                op: Op::MsetnxProbe,
-                args: keys,
-            },
-        ));
+        parts.push((*shard, Part::new(Op::MsetnxProbe, keys)));
     }
     Planned {
         plan: Plan::Msetnx { set },

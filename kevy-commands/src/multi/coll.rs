@@ -131,10 +131,7 @@ pub enum CollPlan {
 
 /// A collection part: `op` with its arguments.
 pub fn part(op: CollOp, args: OwnedArgs) -> Part {
-    Part {
-        op: Op::Coll(op),
-        args,
-    }
+    Part::new(Op::Coll(op), args)
 }
 
 /// A plan that holds nothing back.

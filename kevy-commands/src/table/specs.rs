@@ -15,6 +15,7 @@ use crate::family::{command, connection, keys, string};
 mod bits;
 mod hashes;
 mod hll;
+mod keyspace;
 mod lists;
 mod sets;
 mod zset;
@@ -22,6 +23,7 @@ mod zset;
 /// The families' tables, in `COMMANDS` order.
 const FAMILIES: &[&[Spec]] = &[
     BASE,
+    keyspace::KEYSPACE,
     lists::LISTS,
     hashes::HASHES,
     sets::SETS,

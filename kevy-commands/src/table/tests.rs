@@ -23,8 +23,14 @@ fn specs_are_well_formed() {
         assert!(!spec.docs.summary.is_empty(), "{} has no docs", spec.name);
         let keyed = spec.first_key > 0;
         match spec.run {
-            Run::Local(_) | Run::Plan(_) => assert!(!keyed, "{} routes without keys", spec.name),
-            Run::Key(_) => {
+            // A planned command declares keys only when its plan finds them
+            // (movable keys: SORT).
+            Run::Local(_) | Run::Plan(_) => assert!(
+                !keyed || spec.flags & flags::MOVABLEKEYS != 0,
+                "{} routes without keys",
+                spec.name
+            ),
+            Run::Key(_) | Run::Shard(_) => {
                 assert!(keyed && spec.last_key == spec.first_key, "{}", spec.name);
                 assert!(
                     spec.arity < 0 || spec.arity > spec.first_key,
@@ -34,7 +40,7 @@ fn specs_are_well_formed() {
             }
             // A range to the end (`last_key < 0`), or a fixed run of keys
             // (LMOVE, SMOVE: `[1, 2, 1]`) the arity always provides.
-            Run::Keys(..) => assert!(
+            Run::Keys(..) | Run::ShardKeys(..) => assert!(
                 keyed
                     && spec.step >= 1
                     && (spec.last_key < 0

@@ -15,8 +15,10 @@
 //! - set members and hash fields in Redis's hash-table encoding come in no defined
 //!   order: SMEMBERS, SINTER, SUNION, SDIFF, HKEYS, HVALS compare sorted, HGETALL as
 //!   sorted pairs, SSCAN, HSCAN and ZSCAN as a cursor plus sorted elements (pairs);
-//! - random picks (SPOP, SRANDMEMBER, HRANDFIELD) must have the same shape: the same
-//!   kind of reply and, for arrays, the same length ([`Rule::Random`]).
+//! - random picks (SPOP, SRANDMEMBER, HRANDFIELD, RANDOMKEY) must have the same
+//!   shape: the same kind of reply and, for arrays, the same length ([`Rule::Random`]);
+//! - SCAN compares like SSCAN (sequences only use calls that finish the scan: kevy's
+//!   cursors are its own), and `OBJECT IDLETIME` needs only an integer (a clock).
 //!
 //! The empty step `&[]` sends an empty multibulk (`*0\r\n`), which has no reply;
 //! `QUIT` must close both connections (the sequence then goes on over new ones).
@@ -36,6 +38,7 @@ mod generated;
 mod hashes;
 mod hyperloglog;
 mod keyspace;
+mod keyspace2;
 mod lists;
 mod mixed;
 mod raw;
@@ -102,6 +105,9 @@ pub const RULES: &[(&str, Rule)] = &[
     ("SPOP", Rule::Random),
     ("SRANDMEMBER", Rule::Random),
     ("HRANDFIELD", Rule::Random),
+    ("SCAN", Rule::Scan(false)),
+    ("RANDOMKEY", Rule::Random),
+    ("OBJECT IDLETIME", Rule::AnyInteger),
 ];
 
 fn rule_for(cmd: &[&str]) -> Rule {

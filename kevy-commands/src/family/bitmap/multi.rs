@@ -184,6 +184,7 @@ pub fn gather(
                 Part {
                     op: Op::Bits(BitsOp::Store),
                     args,
+                    value: None,
                 },
             ));
             *plan = BitsPlan::Relay;

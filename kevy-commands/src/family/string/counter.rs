@@ -6,7 +6,7 @@ use crate::family::Call;
 use crate::keyspace::{Clock, Db};
 use crate::num::{incr_by_float, int_arg, I64_BUF, LD_CHARS};
 use crate::resp;
-use crate::value::Value;
+use crate::value::{Bytes, Value};
 
 /// Adds `delta` to the integer at `key` (0 when missing), keeping its deadline.
 fn op_incr(db: &mut Db, key: &[u8], delta: i64, now: &Clock) -> OpResult<i64> {
@@ -54,6 +54,8 @@ pub fn decrby(c: &mut Call<'_>) {
 
 /// Adds the float `incr` to the value at `key` (0 when missing), in C `long
 /// double` like Redis; the new text is written to `buf`, its length returned.
+/// The result is stored as a plain string, never integer-encoded, as Redis's
+/// `createStringObjectFromLongDouble` does (OBJECT ENCODING says `embstr`).
 fn op_incrbyfloat(
     db: &mut Db,
     key: &[u8],
@@ -65,12 +67,18 @@ fn op_incrbyfloat(
         Some(v) => {
             let mut ib = I64_BUF;
             let n = incr_by_float(Some(v.as_bytes(&mut ib)?), incr, buf)?;
-            *v = Value::string(&buf[..n]);
+            *v = Value::Str(Bytes::from_slice(&buf[..n]));
             Ok(n)
         }
         None => {
             let n = incr_by_float(None, incr, buf)?;
-            db.set(key, Value::string(&buf[..n]), now, false, None);
+            db.set(
+                key,
+                Value::Str(Bytes::from_slice(&buf[..n])),
+                now,
+                false,
+                None,
+            );
             Ok(n)
         }
     }

@@ -317,6 +317,7 @@ pub fn plan_zrangestore(
         Part {
             op: Op::Zset(ZOp::Range),
             args: args.to_owned_args(),
+            value: None,
         },
     ));
     Planned {
@@ -381,6 +382,7 @@ fn relay(
         Part {
             op: Op::Zset(op),
             args,
+            value: None,
         },
     ));
     *plan = ZPlan::Relay;

@@ -1,0 +1,119 @@
+//! OBJECT ENCODING, REFCOUNT, IDLETIME, FREQ and HELP (Redis's `object.c`).
+//! None of them counts as an access to the key.
+
+use kevy_rt::Flow;
+
+use crate::error::Error;
+use crate::family::{Call, Local};
+use crate::resp;
+use crate::value::Value;
+
+/// Longest string Redis stores in one allocation with its header
+/// (`OBJ_ENCODING_EMBSTR_SIZE_LIMIT`).
+const EMBSTR_MAX: usize = 44;
+
+/// Integers Redis keeps as shared objects (`OBJ_SHARED_INTEGERS`).
+const SHARED_INTEGERS: i64 = 10_000;
+
+/// The reference count Redis reports for a shared object (`INT_MAX`).
+const SHARED_REFCOUNT: i64 = i32::MAX as i64;
+
+/// FREQ without an LFU policy (kevy has no maxmemory policy).
+const NO_LFU: Error = Error::Message(
+    "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.",
+);
+
+/// The encoding Redis 7.0 reports for the same value: strings by their
+/// shape (`int`, `embstr` up to 44 bytes, `raw`), lists always `quicklist`,
+/// hashes `listpack` or `hashtable`, sets `intset` or `hashtable`, sorted
+/// sets `listpack` or `skiplist`.
+pub fn encoding_name(v: &Value) -> &'static str {
+    match v {
+        Value::Int(_) => "int",
+        Value::Str(s) if s.len() <= EMBSTR_MAX => "embstr",
+        Value::Str(_) => "raw",
+        Value::List(_) => "quicklist",
+        Value::Hash(h) if h.is_packed() => "listpack",
+        Value::Set(s) if s.is_intset() => "intset",
+        Value::Hash(_) | Value::Set(_) => "hashtable",
+        Value::ZSet(z) if z.is_packed() => "listpack",
+        Value::ZSet(_) => "skiplist",
+    }
+}
+
+/// The reference count Redis reports: shared small integers (0 to 9999)
+/// have `INT_MAX`, every other value 1.
+pub fn refcount(v: &Value) -> i64 {
+    match v {
+        Value::Int(n) if (0..SHARED_INTEGERS).contains(n) => SHARED_REFCOUNT,
+        _ => 1,
+    }
+}
+
+/// OBJECT ENCODING key
+pub fn encoding(c: &mut Call<'_>) {
+    match c.db.peek(c.args.at(2), &c.now) {
+        Some(v) => resp::bulk(c.out, encoding_name(v).as_bytes()),
+        None => resp::null(c.out),
+    }
+}
+
+/// OBJECT REFCOUNT key
+pub fn refcount_cmd(c: &mut Call<'_>) {
+    match c.db.peek(c.args.at(2), &c.now) {
+        Some(v) => resp::int(c.out, refcount(v)),
+        None => resp::null(c.out),
+    }
+}
+
+/// OBJECT IDLETIME key
+///
+/// Seconds since the last access, at the resolution of the access clock
+/// (refreshed every tick, like Redis's `server.lruclock`).
+pub fn idletime(c: &mut Call<'_>) {
+    match c.db.idle_seconds(c.args.at(2), &c.now) {
+        Some(s) => resp::int(c.out, s as i64),
+        None => resp::null(c.out),
+    }
+}
+
+/// OBJECT FREQ key
+///
+/// kevy tracks no access frequency (there is no LFU eviction policy), so an
+/// existing key gets Redis's error for that case.
+pub fn freq(c: &mut Call<'_>) {
+    match c.db.peek(c.args.at(2), &c.now) {
+        Some(_) => NO_LFU.write(c.args, c.out),
+        None => resp::null(c.out),
+    }
+}
+
+const HELP: &[&str] = &[
+    "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+    "ENCODING <key>",
+    "    Return the kind of internal representation used in order to store the value",
+    "    associated with a <key>.",
+    "FREQ <key>",
+    "    Return the access frequency index of the <key>. The returned integer is",
+    "    proportional to the logarithm of the recent access frequency of the key.",
+    "IDLETIME <key>",
+    "    Return the idle time of the <key>, that is the approximated number of",
+    "    seconds elapsed since the last access to the key.",
+    "REFCOUNT <key>",
+    "    Return the number of references of the value associated with the specified",
+    "    <key>.",
+    "HELP",
+    "    Prints this help.",
+];
+
+/// OBJECT HELP
+pub fn help(c: &mut Local<'_>) -> Flow {
+    resp::array(c.out, HELP.len());
+    for line in HELP {
+        resp::simple(c.out, line.as_bytes());
+    }
+    Flow::Continue
+}
+
+#[cfg(test)]
+mod tests;
