@@ -26,7 +26,9 @@ impl Clock {
     #[inline]
     pub fn now(&self) -> u64 {
         match self {
-            Clock::System => SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()),
+            Clock::System => SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs()),
             Clock::Manual(t) => t.load(Ordering::Relaxed),
         }
     }

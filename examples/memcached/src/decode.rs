@@ -40,7 +40,10 @@ pub fn decode(buf: &mut [u8], spans: &mut Vec<Span>, limits: &Limits) -> Decoded
     }
     tokenize(&buf[..end], spans);
     let line_len = nl + 1;
-    let Some(mode) = spans.first().and_then(|s| storage_mode(&buf[s.start as usize..s.end as usize])) else {
+    let Some(mode) = spans
+        .first()
+        .and_then(|s| storage_mode(&buf[s.start as usize..s.end as usize]))
+    else {
         return Decoded::Command { consumed: line_len };
     };
     let Ok(line) = storage_line(mode, Args::new(buf, spans), spans.len()) else {
@@ -90,7 +93,10 @@ mod tests {
         let mut buf = input.to_vec();
         let mut spans = Vec::new();
         let d = decode(&mut buf, &mut spans, &Limits::default());
-        let args = spans.iter().map(|s| buf[s.start as usize..s.end as usize].to_vec()).collect();
+        let args = spans
+            .iter()
+            .map(|s| buf[s.start as usize..s.end as usize].to_vec())
+            .collect();
         (d, args)
     }
 
@@ -100,26 +106,50 @@ mod tests {
 
     #[test]
     fn lines_split_on_spaces() {
-        assert_eq!(run(b"get a  b\r\nrest"), (Decoded::Command { consumed: 10 }, strs(&["get", "a", "b"])));
-        assert_eq!(run(b"  get a\n"), (Decoded::Command { consumed: 8 }, strs(&["get", "a"])));
-        assert_eq!(run(b"get a\tb\r\n"), (Decoded::Command { consumed: 9 }, strs(&["get", "a\tb"])));
-        assert_eq!(run(b"get a\0b c\r\n"), (Decoded::Command { consumed: 11 }, strs(&["get", "a"])));
+        assert_eq!(
+            run(b"get a  b\r\nrest"),
+            (Decoded::Command { consumed: 10 }, strs(&["get", "a", "b"]))
+        );
+        assert_eq!(
+            run(b"  get a\n"),
+            (Decoded::Command { consumed: 8 }, strs(&["get", "a"]))
+        );
+        assert_eq!(
+            run(b"get a\tb\r\n"),
+            (Decoded::Command { consumed: 9 }, strs(&["get", "a\tb"]))
+        );
+        assert_eq!(
+            run(b"get a\0b c\r\n"),
+            (Decoded::Command { consumed: 11 }, strs(&["get", "a"]))
+        );
         assert_eq!(run(b"\r\n"), (Decoded::Command { consumed: 2 }, vec![]));
         assert_eq!(run(b"get a"), (Decoded::Incomplete { need: 0 }, vec![]));
     }
 
     #[test]
     fn a_valid_storage_line_waits_for_its_data() {
-        assert_eq!(run(b"set k 0 0 5\r\nhel").0, Decoded::Incomplete { need: 20 });
+        assert_eq!(
+            run(b"set k 0 0 5\r\nhel").0,
+            Decoded::Incomplete { need: 20 }
+        );
         assert_eq!(
             run(b"set k 1 2 5 noreply\r\nhello\r\nget k\r\n"),
-            (Decoded::Command { consumed: 28 }, strs(&["set", "k", "1", "2", "5", "noreply", "", "hello\r\n"]))
+            (
+                Decoded::Command { consumed: 28 },
+                strs(&["set", "k", "1", "2", "5", "noreply", "", "hello\r\n"])
+            )
         );
         // The terminator is kept as sent, to be checked by the command set.
-        assert_eq!(run(b"set k 0 0 1\r\nabc").1, strs(&["set", "k", "0", "0", "1", "", "abc"]));
+        assert_eq!(
+            run(b"set k 0 0 1\r\nabc").1,
+            strs(&["set", "k", "0", "0", "1", "", "abc"])
+        );
         assert_eq!(
             run(b"cas k 0 0 1 7\r\nz\r\n"),
-            (Decoded::Command { consumed: 18 }, strs(&["cas", "k", "0", "0", "1", "7", "", "z\r\n"]))
+            (
+                Decoded::Command { consumed: 18 },
+                strs(&["cas", "k", "0", "0", "1", "7", "", "z\r\n"])
+            )
         );
     }
 
@@ -134,7 +164,12 @@ mod tests {
             b"cas k 0 0 1\r\nzz\r\n",
         ] {
             let nl = line.iter().position(|&c| c == b'\n').unwrap() + 1;
-            assert_eq!(run(line).0, Decoded::Command { consumed: nl }, "{:?}", String::from_utf8_lossy(line));
+            assert_eq!(
+                run(line).0,
+                Decoded::Command { consumed: nl },
+                "{:?}",
+                String::from_utf8_lossy(line)
+            );
         }
         let long_key = [&b"set "[..], &[b'k'; 251], b" 0 0 1\r\nz\r\n"].concat();
         assert_eq!(run(&long_key).0, Decoded::Command { consumed: 263 });
@@ -149,9 +184,15 @@ mod tests {
 
     #[test]
     fn huge_blocks_are_refused() {
-        let limits = Limits { max_bulk_len: 100, ..Limits::default() };
+        let limits = Limits {
+            max_bulk_len: 100,
+            ..Limits::default()
+        };
         let mut buf = b"set k 0 0 101\r\n".to_vec();
         let d = decode(&mut buf, &mut Vec::new(), &limits);
-        assert_eq!(d, Decoded::Error(b"SERVER_ERROR object too large for cache\r\n".to_vec()));
+        assert_eq!(
+            d,
+            Decoded::Error(b"SERVER_ERROR object too large for cache\r\n".to_vec())
+        );
     }
 }

@@ -49,7 +49,9 @@ use std::io;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 
-use kevy_rt::{Args, Commands, Decoded, Flow, Gather, Limits, LocalCx, Planned, Resolved, Router, Runtime};
+use kevy_rt::{
+    Args, Commands, Decoded, Flow, Gather, Limits, LocalCx, Planned, Resolved, Router, Runtime,
+};
 use kevy_rt::{ShardInfo, Span};
 
 pub use clock::Clock;
@@ -86,7 +88,12 @@ impl Memcached {
     /// A command set on `clock` (tests move a manual one).
     pub fn with_clock(clock: Clock) -> Memcached {
         let started = clock.now();
-        Memcached { clock, started, conns: Arc::default(), flushes: AtomicU64::new(0) }
+        Memcached {
+            clock,
+            started,
+            conns: Arc::default(),
+            flushes: AtomicU64::new(0),
+        }
     }
 
     /// Builds a runtime serving this command set on `addr` with `shards` shards,
@@ -103,7 +110,10 @@ impl Memcached {
         let now = self.clock.now();
         let (curr, total) = self.conns.get().map_or((0, 0), |s| {
             let sum = |f: fn(&kevy_rt::ShardStats) -> &AtomicU64| {
-                s.shards().iter().map(|sh| f(sh).load(Ordering::Relaxed)).sum::<u64>()
+                s.shards()
+                    .iter()
+                    .map(|sh| f(sh).load(Ordering::Relaxed))
+                    .sum::<u64>()
             };
             (sum(|s| &s.connected), sum(|s| &s.accepted))
         });
@@ -118,7 +128,11 @@ impl Memcached {
         stat("curr_connections", &curr);
         stat("total_connections", &total);
         stat("cmd_flush", &self.flushes.load(Ordering::Relaxed));
-        for (i, name) in NAMES.iter().enumerate().filter(|(_, n)| **n != "total_items") {
+        for (i, name) in NAMES
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| **n != "total_items")
+        {
             stat(name, &t.counters.0[i]);
         }
         stat("threads", &nshards);
@@ -182,7 +196,11 @@ impl Commands for Memcached {
                     line(out, "SERVER_ERROR object too large for cache");
                 }
             }
-            Cmd::Arith { incr, delta, noreply } => {
+            Cmd::Arith {
+                incr,
+                delta,
+                noreply,
+            } => {
                 let r = store.arith(key, incr, delta, now);
                 if noreply {
                     return;
@@ -193,9 +211,10 @@ impl Commands for Memcached {
                         out.extend_from_slice(b"\r\n");
                     }
                     Err(ArithError::NotFound) => line(out, "NOT_FOUND"),
-                    Err(ArithError::NonNumeric) => {
-                        line(out, "CLIENT_ERROR cannot increment or decrement non-numeric value")
-                    }
+                    Err(ArithError::NonNumeric) => line(
+                        out,
+                        "CLIENT_ERROR cannot increment or decrement non-numeric value",
+                    ),
                 }
             }
             Cmd::Delete { noreply } => {
@@ -244,7 +263,10 @@ impl Commands for Memcached {
         router: &Router,
         parts: &mut Vec<(usize, Part)>,
     ) -> Planned<Plan> {
-        Planned { plan: plan::plan(cmd, args, router, parts), hold: false }
+        Planned {
+            plan: plan::plan(cmd, args, router, parts),
+            hold: false,
+        }
     }
 
     fn execute_part(&self, store: &mut Store, _: (), part: Part) -> PartReply {

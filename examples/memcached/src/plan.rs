@@ -141,7 +141,11 @@ pub fn gather_get(order: &[(usize, usize)], replies: &[PartReply], out: &mut Vec
 
 /// Sums the shards' reports.
 pub fn total(replies: &[PartReply]) -> ShardReport {
-    let mut t = ShardReport { counters: Counters::default(), curr_items: 0, bytes: 0 };
+    let mut t = ShardReport {
+        counters: Counters::default(),
+        curr_items: 0,
+        bytes: 0,
+    };
     for r in replies {
         if let PartReply::Stats(s) = r {
             t.counters.add(&s.counters);

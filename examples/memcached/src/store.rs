@@ -79,7 +79,11 @@ enum Miss {
 /// negative already expired; up to 30 days relative to now; beyond, a Unix time
 /// (already expired when not in the future).
 pub fn expires_at(exptime: i32, now: u64) -> u64 {
-    let e = if exptime < 0 { REALTIME_MAXDELTA + 1 } else { exptime as i64 };
+    let e = if exptime < 0 {
+        REALTIME_MAXDELTA + 1
+    } else {
+        exptime as i64
+    };
     if e == 0 {
         0
     } else if e > REALTIME_MAXDELTA {
@@ -166,7 +170,13 @@ impl Store {
     /// Stores a new item (no live one exists under `key`).
     fn insert(&mut self, key: &[u8], data: &[u8], flags: u32, exp: u64, now: u64) {
         let cas = self.next_cas();
-        let it = Item { data: data.to_vec(), flags, exp, cas, time: now };
+        let it = Item {
+            data: data.to_vec(),
+            flags,
+            exp,
+            cas,
+            time: now,
+        };
         self.bytes += charge(key, &it);
         if exp != 0 {
             self.expiring.push(Reverse((exp, key.to_vec())));
@@ -198,7 +208,10 @@ impl Store {
     pub fn store(&mut self, key: &[u8], cmd: &StoreCmd, data: &[u8], now: u64) -> Stored {
         self.stats.bump(Stat::CmdSet);
         let exp = expires_at(cmd.exptime, now);
-        let existing = self.live(key, now).map(|it| (it.cas, it.flags, it.data.len())).ok();
+        let existing = self
+            .live(key, now)
+            .map(|it| (it.cas, it.flags, it.data.len()))
+            .ok();
         match (cmd.mode, existing) {
             (Mode::Add, Some(_)) => Stored::NotStored,
             (Mode::Set | Mode::Add, None) => {
@@ -259,7 +272,14 @@ impl Store {
 
     /// Looks `key` up for a `get`-family command, counting hits and misses,
     /// and appends its `VALUE` block when found; `touch` sets a new exptime.
-    pub fn get_into(&mut self, key: &[u8], with_cas: bool, touch: Option<i32>, now: u64, out: &mut Vec<u8>) {
+    pub fn get_into(
+        &mut self,
+        key: &[u8],
+        with_cas: bool,
+        touch: Option<i32>,
+        now: u64,
+        out: &mut Vec<u8>,
+    ) {
         self.stats.bump(Stat::CmdGet);
         if touch.is_some() {
             self.stats.bump(Stat::CmdTouch);
@@ -302,7 +322,11 @@ impl Store {
                 self.bytes -= charge(&k, &it);
             }
         }
-        self.stats.bump(if hit { Stat::DeleteHits } else { Stat::DeleteMisses });
+        self.stats.bump(if hit {
+            Stat::DeleteHits
+        } else {
+            Stat::DeleteMisses
+        });
         hit
     }
 
@@ -320,7 +344,11 @@ impl Store {
         if hit && exp != 0 {
             self.expiring.push(Reverse((exp, key.to_vec())));
         }
-        self.stats.bump(if hit { Stat::TouchHits } else { Stat::TouchMisses });
+        self.stats.bump(if hit {
+            Stat::TouchHits
+        } else {
+            Stat::TouchMisses
+        });
         hit
     }
 
@@ -329,8 +357,18 @@ impl Store {
     /// `incr` wraps, `decr` stops at 0. A shorter result is written over the
     /// old digits padded with spaces (the length stays); a longer one makes the
     /// item longer. Either way the item gets a new CAS unique.
-    pub fn arith(&mut self, key: &[u8], incr: bool, delta: u64, now: u64) -> Result<u64, ArithError> {
-        let (hit, miss) = if incr { (Stat::IncrHits, Stat::IncrMisses) } else { (Stat::DecrHits, Stat::DecrMisses) };
+    pub fn arith(
+        &mut self,
+        key: &[u8],
+        incr: bool,
+        delta: u64,
+        now: u64,
+    ) -> Result<u64, ArithError> {
+        let (hit, miss) = if incr {
+            (Stat::IncrHits, Stat::IncrMisses)
+        } else {
+            (Stat::DecrHits, Stat::DecrMisses)
+        };
         let cas = (self.cas_counter + 1) * self.nshards + self.id;
         let it = match self.live(key, now) {
             Ok(it) => it,
@@ -339,11 +377,19 @@ impl Store {
                 return Err(ArithError::NotFound);
             }
         };
-        let value = if it.data.is_empty() { None } else { strtoull(&it.data) };
+        let value = if it.data.is_empty() {
+            None
+        } else {
+            strtoull(&it.data)
+        };
         let Some(value) = value else {
             return Err(ArithError::NonNumeric);
         };
-        let new = if incr { value.wrapping_add(delta) } else { value.saturating_sub(delta) };
+        let new = if incr {
+            value.wrapping_add(delta)
+        } else {
+            value.saturating_sub(delta)
+        };
         let mut digits = Vec::with_capacity(20);
         push_u64(&mut digits, new);
         let old_len = it.data.len();
@@ -367,7 +413,11 @@ impl Store {
     /// goes now; otherwise items stored up to the second before the deadline
     /// become invalid when it comes.
     pub fn flush(&mut self, delay: i32, now: u64) {
-        let deadline = if delay > 0 { expires_at(delay, now) } else { now };
+        let deadline = if delay > 0 {
+            expires_at(delay, now)
+        } else {
+            now
+        };
         let oldest_live = deadline.saturating_sub(1);
         if oldest_live <= now {
             self.items.clear();
@@ -421,7 +471,11 @@ impl Store {
 
     /// This shard's share of `stats`.
     pub fn report(&self) -> ShardReport {
-        ShardReport { counters: self.stats, curr_items: self.items.len() as u64, bytes: self.bytes }
+        ShardReport {
+            counters: self.stats,
+            curr_items: self.items.len() as u64,
+            bytes: self.bytes,
+        }
     }
 
     /// `stats reset`: the counters start again from zero.

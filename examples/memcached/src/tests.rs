@@ -32,7 +32,13 @@ fn get(h: &mut Harness<Memcached>, keys: &[&str]) -> String {
 /// The CAS unique of `key` from `gets`.
 fn cas_of(h: &mut Harness<Memcached>, key: &str) -> String {
     let r = String::from_utf8(h.run(&["gets", key])).unwrap();
-    r.split("\r\n").next().unwrap().rsplit(' ').next().unwrap().to_string()
+    r.split("\r\n")
+        .next()
+        .unwrap()
+        .rsplit(' ')
+        .next()
+        .unwrap()
+        .to_string()
 }
 
 #[test]
@@ -41,13 +47,19 @@ fn relative_and_absolute_expiration() {
     assert_eq!(set(&mut h, "set", "rel", "10", "a"), "STORED\r\n");
     let abs = (T0 + 100).to_string();
     assert_eq!(set(&mut h, "set", "abs", &abs, "b"), "STORED\r\n");
-    assert_eq!(set(&mut h, "set", "past", &(T0 - 1).to_string(), "c"), "STORED\r\n");
+    assert_eq!(
+        set(&mut h, "set", "past", &(T0 - 1).to_string(), "c"),
+        "STORED\r\n"
+    );
     assert_eq!(set(&mut h, "set", "neg", "-1", "d"), "STORED\r\n");
     assert_eq!(get(&mut h, &["past", "neg"]), "END\r\n");
     t.store(T0 + 9, Ordering::Relaxed);
     assert_eq!(get(&mut h, &["rel"]), "VALUE rel 0 1\r\na\r\nEND\r\n");
     t.store(T0 + 10, Ordering::Relaxed);
-    assert_eq!(get(&mut h, &["rel", "abs"]), "VALUE abs 0 1\r\nb\r\nEND\r\n");
+    assert_eq!(
+        get(&mut h, &["rel", "abs"]),
+        "VALUE abs 0 1\r\nb\r\nEND\r\n"
+    );
     t.store(T0 + 100, Ordering::Relaxed);
     assert_eq!(get(&mut h, &["abs"]), "END\r\n");
 }
@@ -59,7 +71,10 @@ fn touch_and_gat_move_the_deadline() {
     assert_eq!(h.run(&["touch", "k", "100"]), b"TOUCHED\r\n");
     assert_eq!(h.run(&["touch", "nope", "100"]), b"NOT_FOUND\r\n");
     t.store(T0 + 50, Ordering::Relaxed);
-    assert_eq!(h.run(&["gat", "10", "k", "nope"]), b"VALUE k 0 1\r\nv\r\nEND\r\n");
+    assert_eq!(
+        h.run(&["gat", "10", "k", "nope"]),
+        b"VALUE k 0 1\r\nv\r\nEND\r\n"
+    );
     t.store(T0 + 60, Ordering::Relaxed);
     assert_eq!(get(&mut h, &["k"]), "END\r\n");
     set(&mut h, "set", "k", "0", "v");
@@ -71,7 +86,13 @@ fn touch_and_gat_move_the_deadline() {
 fn the_tick_drops_expired_items() {
     let (mut h, t) = harness();
     for i in 0..30 {
-        set(&mut h, "set", &format!("k{i}"), if i % 2 == 0 { "5" } else { "0" }, "v");
+        set(
+            &mut h,
+            "set",
+            &format!("k{i}"),
+            if i % 2 == 0 { "5" } else { "0" },
+            "v",
+        );
     }
     set(&mut h, "set", "k0", "50", "v"); // a newer deadline: the old heap entry is stale
     let held = |h: &mut Harness<Memcached>| (0..3).map(|s| h.shard(s).len()).sum::<usize>();
@@ -112,10 +133,22 @@ fn cas_matches_only_the_current_unique() {
     set(&mut h, "set", "k", "0", "v1");
     let cas = cas_of(&mut h, "k");
     let stale = cas.clone();
-    assert_eq!(h.run(&["cas", "k", "3", "0", "2", &cas, "", "v2\r\n"]), b"STORED\r\n");
-    assert_eq!(h.run(&["cas", "k", "3", "0", "2", &stale, "", "v3\r\n"]), b"EXISTS\r\n");
-    assert_eq!(h.run(&["cas", "k", "3", "0", "2", "0", "", "v3\r\n"]), b"EXISTS\r\n");
-    assert_eq!(h.run(&["cas", "nope", "0", "0", "1", "1", "", "z\r\n"]), b"NOT_FOUND\r\n");
+    assert_eq!(
+        h.run(&["cas", "k", "3", "0", "2", &cas, "", "v2\r\n"]),
+        b"STORED\r\n"
+    );
+    assert_eq!(
+        h.run(&["cas", "k", "3", "0", "2", &stale, "", "v3\r\n"]),
+        b"EXISTS\r\n"
+    );
+    assert_eq!(
+        h.run(&["cas", "k", "3", "0", "2", "0", "", "v3\r\n"]),
+        b"EXISTS\r\n"
+    );
+    assert_eq!(
+        h.run(&["cas", "nope", "0", "0", "1", "1", "", "z\r\n"]),
+        b"NOT_FOUND\r\n"
+    );
     assert_eq!(get(&mut h, &["k"]), "VALUE k 3 2\r\nv2\r\nEND\r\n");
     // touch keeps the unique; append and incr change it.
     let before = cas_of(&mut h, "k");
@@ -153,9 +186,15 @@ fn incr_and_decr_follow_memcached() {
     assert_eq!(h.run(&["incr", "s", "1"]), non_numeric);
     set(&mut h, "set", "e", "0", "");
     assert_eq!(h.run(&["incr", "e", "1"]), non_numeric);
-    assert_eq!(h.run(&["incr", "n", "-1"]), b"CLIENT_ERROR invalid numeric delta argument\r\n");
+    assert_eq!(
+        h.run(&["incr", "n", "-1"]),
+        b"CLIENT_ERROR invalid numeric delta argument\r\n"
+    );
     assert_eq!(h.run(&["incr", "n", "1", "noreply"]), b"");
-    assert_eq!(get(&mut h, &["n"]), "VALUE n 0 20\r\n2                   \r\nEND\r\n");
+    assert_eq!(
+        get(&mut h, &["n"]),
+        "VALUE n 0 20\r\n2                   \r\nEND\r\n"
+    );
 }
 
 #[test]
@@ -178,9 +217,15 @@ fn too_large_items_are_refused_and_a_set_drops_the_old_one() {
     let (mut h, _) = harness();
     set(&mut h, "set", "k", "0", "small");
     let big = "x".repeat(1024 * 1024);
-    assert_eq!(set(&mut h, "add", "k", "0", &big), "SERVER_ERROR object too large for cache\r\n");
+    assert_eq!(
+        set(&mut h, "add", "k", "0", &big),
+        "SERVER_ERROR object too large for cache\r\n"
+    );
     assert_eq!(get(&mut h, &["k"]), "VALUE k 0 5\r\nsmall\r\nEND\r\n");
-    assert_eq!(set(&mut h, "set", "k", "0", &big), "SERVER_ERROR object too large for cache\r\n");
+    assert_eq!(
+        set(&mut h, "set", "k", "0", &big),
+        "SERVER_ERROR object too large for cache\r\n"
+    );
     assert_eq!(get(&mut h, &["k"]), "END\r\n");
     // The largest item that fits: 1 MB less memcached's per-item overhead.
     let fits = "x".repeat(1024 * 1024 - 60);
@@ -197,7 +242,10 @@ fn gets_scatter_over_shards_and_keep_request_order() {
             set(&mut h, "set", k, "0", &i.to_string());
         }
     }
-    let owners: std::collections::HashSet<usize> = keys.iter().map(|k| h.router().shard_of(k.as_bytes())).collect();
+    let owners: std::collections::HashSet<usize> = keys
+        .iter()
+        .map(|k| h.router().shard_of(k.as_bytes()))
+        .collect();
     assert_eq!(owners.len(), 3);
     let mut ask: Vec<&str> = keys.iter().rev().map(String::as_str).collect();
     ask.push("key1");
@@ -221,10 +269,20 @@ fn stats_add_up_every_shard() {
     get(&mut h, &["k1", "k2", "nope"]);
     h.run(&["flush_all", "100"]);
     let stats = String::from_utf8(h.run(&["stats"])).unwrap();
-    for want in ["STAT cmd_get 3\r\n", "STAT get_hits 2\r\n", "STAT get_misses 1\r\n", "STAT cmd_set 10\r\n"] {
+    for want in [
+        "STAT cmd_get 3\r\n",
+        "STAT get_hits 2\r\n",
+        "STAT get_misses 1\r\n",
+        "STAT cmd_set 10\r\n",
+    ] {
         assert!(stats.contains(want), "{want:?} in {stats}");
     }
-    for want in ["STAT curr_items 10\r\n", "STAT threads 3\r\n", "STAT cmd_flush 1\r\n", "STAT total_items 10\r\n"] {
+    for want in [
+        "STAT curr_items 10\r\n",
+        "STAT threads 3\r\n",
+        "STAT cmd_flush 1\r\n",
+        "STAT total_items 10\r\n",
+    ] {
         assert!(stats.contains(want), "{want:?} in {stats}");
     }
     assert!(stats.ends_with("END\r\n"));

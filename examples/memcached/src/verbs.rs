@@ -174,16 +174,31 @@ pub fn storage_line(mode: Mode, tokens: Args<'_>, n: usize) -> Result<Line, Line
     if tokens.at(1).len() > KEY_MAX {
         return Err(bad);
     }
-    let (Some(flags), Some(exptime), Some(vlen)) =
-        (strtoul32(tokens.at(2)), strtol32(tokens.at(3)), strtol32(tokens.at(4)))
-    else {
+    let (Some(flags), Some(exptime), Some(vlen)) = (
+        strtoul32(tokens.at(2)),
+        strtol32(tokens.at(3)),
+        strtol32(tokens.at(4)),
+    ) else {
         return Err(bad);
     };
-    let cas = if mode == Mode::Cas { strtoull(tokens.at(5)).ok_or(bad)? } else { 0 };
-    if vlen < 0 || vlen > i32::MAX - 2 {
+    let cas = if mode == Mode::Cas {
+        strtoull(tokens.at(5)).ok_or(bad)?
+    } else {
+        0
+    };
+    if !(0..=i32::MAX - 2).contains(&vlen) {
         return Err(bad);
     }
-    Ok(Line { store: Store { mode, flags, exptime, cas, noreply }, vlen: vlen as usize })
+    Ok(Line {
+        store: Store {
+            mode,
+            flags,
+            exptime,
+            cas,
+            noreply,
+        },
+        vlen: vlen as usize,
+    })
 }
 
 /// Bytes memcached 1.6 charges for an item (header, CAS, key and its NUL, the
@@ -194,7 +209,10 @@ pub fn item_size(key_len: usize, flags: u32, data_len: usize) -> usize {
 }
 
 fn local(cmd: Cmd) -> Resolved<Cmd> {
-    Resolved { cmd, route: Route::Local }
+    Resolved {
+        cmd,
+        route: Route::Local,
+    }
 }
 
 fn reply(text: &'static str, noreply: bool) -> Resolved<Cmd> {
@@ -202,7 +220,10 @@ fn reply(text: &'static str, noreply: bool) -> Resolved<Cmd> {
 }
 
 fn keyed(cmd: Cmd) -> Resolved<Cmd> {
-    Resolved { cmd, route: Route::Key(1) }
+    Resolved {
+        cmd,
+        route: Route::Key(1),
+    }
 }
 
 /// Resolves a decoded request (see [`crate::decode`] for its spans).
@@ -234,11 +255,23 @@ pub fn resolve(args: Args<'_>) -> Resolved<Cmd> {
             } else {
                 (1, None)
             };
-            if args.skip(first).iter().take(tokens - first).any(|k| k.len() > KEY_MAX) {
+            if args
+                .skip(first)
+                .iter()
+                .take(tokens - first)
+                .any(|k| k.len() > KEY_MAX)
+            {
                 return reply(BAD_FORMAT, false);
             }
-            let route = Route::Keys { first: first as u32, last: tokens as i32 - 1, step: 1 };
-            Resolved { cmd: Cmd::Get { cas, touch }, route }
+            let route = Route::Keys {
+                first: first as u32,
+                last: tokens as i32 - 1,
+                step: 1,
+            };
+            Resolved {
+                cmd: Cmd::Get { cas, touch },
+                route,
+            }
         }
         b"set" | b"add" | b"replace" | b"append" | b"prepend" | b"cas" => {
             let mode = storage_mode(verb).unwrap_or(Mode::Set);
@@ -249,10 +282,15 @@ pub fn resolve(args: Args<'_>) -> Resolved<Cmd> {
             };
             let noreply = line.store.noreply;
             if item_size(args.at(1).len(), line.store.flags, line.vlen) > ITEM_SIZE_MAX {
-                return keyed(Cmd::TooLarge { set: mode == Mode::Set, noreply });
+                return keyed(Cmd::TooLarge {
+                    set: mode == Mode::Set,
+                    noreply,
+                });
             }
             match data {
-                Some(d) if d.len() == line.vlen + 2 && d.ends_with(b"\r\n") => keyed(Cmd::Store(line.store)),
+                Some(d) if d.len() == line.vlen + 2 && d.ends_with(b"\r\n") => {
+                    keyed(Cmd::Store(line.store))
+                }
                 _ => reply(BAD_CHUNK, noreply),
             }
         }
@@ -264,7 +302,11 @@ pub fn resolve(args: Args<'_>) -> Resolved<Cmd> {
                 return reply(BAD_FORMAT, noreply);
             }
             match strtoull(args.at(2)) {
-                Some(delta) => keyed(Cmd::Arith { incr: verb == b"incr", delta, noreply }),
+                Some(delta) => keyed(Cmd::Arith {
+                    incr: verb == b"incr",
+                    delta,
+                    noreply,
+                }),
                 None => reply(BAD_DELTA, noreply),
             }
         }
@@ -275,7 +317,8 @@ pub fn resolve(args: Args<'_>) -> Resolved<Cmd> {
             let noreply = tokens > 2 && noreply;
             if tokens > 2 {
                 let hold_is_zero = args.at(2) == b"0";
-                let valid = (tokens == 3 && (hold_is_zero || noreply)) || (tokens == 4 && hold_is_zero && noreply);
+                let valid = (tokens == 3 && (hold_is_zero || noreply))
+                    || (tokens == 4 && hold_is_zero && noreply);
                 if !valid {
                     return reply(BAD_DELETE, noreply);
                 }
@@ -309,11 +352,20 @@ pub fn resolve(args: Args<'_>) -> Resolved<Cmd> {
             } else {
                 0
             };
-            Resolved { cmd: Cmd::FlushAll { delay, noreply }, route: Route::Plan }
+            Resolved {
+                cmd: Cmd::FlushAll { delay, noreply },
+                route: Route::Plan,
+            }
         }
         b"stats" => match args.get(1) {
-            _ if tokens == 1 => Resolved { cmd: Cmd::Stats, route: Route::Plan },
-            Some(b"reset") => Resolved { cmd: Cmd::StatsReset, route: Route::Plan },
+            _ if tokens == 1 => Resolved {
+                cmd: Cmd::Stats,
+                route: Route::Plan,
+            },
+            Some(b"reset") => Resolved {
+                cmd: Cmd::StatsReset,
+                route: Route::Plan,
+            },
             // Slab, item-size and connection listings have no kevy equivalent.
             _ => reply(ERROR, false),
         },
