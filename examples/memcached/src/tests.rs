@@ -238,7 +238,7 @@ fn gets_scatter_over_shards_and_keep_request_order() {
     let (mut h, _) = harness();
     let keys: Vec<String> = (0..20).map(|i| format!("key{i}")).collect();
     for (i, k) in keys.iter().enumerate() {
-        if i % 3 != 0 {
+        if !i.is_multiple_of(3) {
             set(&mut h, "set", k, "0", &i.to_string());
         }
     }
@@ -252,7 +252,7 @@ fn gets_scatter_over_shards_and_keep_request_order() {
     let mut expect = String::new();
     for k in &ask {
         let i: usize = k[3..].parse().unwrap();
-        if i % 3 != 0 {
+        if !i.is_multiple_of(3) {
             expect += &format!("VALUE {k} 0 {}\r\n{i}\r\n", i.to_string().len());
         }
     }
