@@ -14,11 +14,14 @@ fn cargo_in(root: &Path, args: &[&str]) -> Command {
     c
 }
 
+/// One check, run once.
+type Check<'a> = Box<dyn FnOnce() -> Result<(), String> + 'a>;
+
 pub fn run() -> Result<(), String> {
     let root = root();
     let mut doc = cargo_in(&root, &["doc", "--workspace", "--no-deps"]);
     doc.env("RUSTDOCFLAGS", "-D warnings");
-    let mut checks: Vec<(&str, Box<dyn FnOnce() -> Result<(), String>>)> = vec![
+    let mut checks: Vec<(&str, Check)> = vec![
         (
             "cargo fmt --check",
             Box::new(|| run_cmd(&mut cargo_in(&root, &["fmt", "--all", "--check"]))),

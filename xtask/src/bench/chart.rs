@@ -10,6 +10,9 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::Row;
 
+/// A ratio drawn from a row.
+type Metric = fn(&Row) -> Option<f64>;
+
 const DEPTH_COLORS: [RGBColor; 2] = [RGBColor(70, 130, 180), RGBColor(230, 126, 34)];
 
 /// Writes the chart of `comparisons` (title, rows) to `path`.
@@ -20,7 +23,7 @@ pub fn ratios(path: &Path, comparisons: &[(String, Vec<Row>)]) -> Result<(), Str
     root.fill(&WHITE).map_err(|e| err(&e))?;
     let panels = root.split_evenly((2 * comparisons.len(), 1));
     for (c, (title, rows)) in comparisons.iter().enumerate() {
-        let metrics: [(&str, fn(&Row) -> Option<f64>); 2] = [
+        let metrics: [(&str, Metric); 2] = [
             (
                 "throughput, kevy ÷ other (higher is better)",
                 Row::rps_ratio,

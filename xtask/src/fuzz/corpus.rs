@@ -40,7 +40,7 @@ pub fn redis_pipeline(rng: &mut Rng) -> Vec<u8> {
     let mut out = Vec::new();
     for _ in 0..1 + rng.next() % 6 {
         let cmd = pick(rng, REDIS);
-        if rng.next() % 4 == 0 {
+        if rng.next().is_multiple_of(4) {
             out.extend_from_slice(cmd.join(" ").as_bytes());
             out.extend_from_slice(b"\r\n");
         } else {
@@ -74,10 +74,14 @@ const STORAGE: &[&str] = &["set", "add", "replace", "append", "prepend"];
 pub fn memcached_pipeline(rng: &mut Rng) -> Vec<u8> {
     let mut out = Vec::new();
     for _ in 0..1 + rng.next() % 6 {
-        if rng.next() % 2 == 0 {
+        if rng.next().is_multiple_of(2) {
             let data = "d".repeat((rng.next() % 20) as usize);
             let verb = pick(rng, STORAGE);
-            let noreply = if rng.next() % 5 == 0 { " noreply" } else { "" };
+            let noreply = if rng.next().is_multiple_of(5) {
+                " noreply"
+            } else {
+                ""
+            };
             out.extend_from_slice(
                 format!(
                     "{verb} k {} {} {}{noreply}\r\n{data}\r\n",
@@ -87,7 +91,7 @@ pub fn memcached_pipeline(rng: &mut Rng) -> Vec<u8> {
                 )
                 .as_bytes(),
             );
-        } else if rng.next() % 8 == 0 {
+        } else if rng.next().is_multiple_of(8) {
             out.extend_from_slice(b"cas k 0 0 1 12345\r\nz\r\n");
         } else {
             out.extend_from_slice(pick(rng, MEMCACHED).as_bytes());
