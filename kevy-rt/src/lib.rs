@@ -9,7 +9,8 @@
 //! ## Layout
 //! - [`args`]: argument spans borrowed from read buffers.
 //! - [`resp`]: RESP2 request decoding (the default wire format) and its limits.
-//! - [`commands`]: the [`Commands`] trait a command set implements.
+//! - [`commands`]: the [`Commands`] trait a command set implements, and
+//!   [`single_shard!`] for command sets with no multi-shard commands.
 //! - [`router`]: key → shard hashing, with `{hashtag}` co-location.
 //! - [`ring`], `mesh`, `msg`: SPSC rings and the N×N mesh of them with wake-ups.
 //! - `shard`, `conn`: the per-core event loop and connection state.
