@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use kevy_rt::{Args, Commands, Flow, Gather, LocalCx, Planned, Resolved, Route, Router, ShardInfo};
+use kevy_rt::{Args, Commands, Flow, LocalCx, Resolved, Route, Runtime, ShardInfo};
 
 struct Kv;
 
@@ -13,18 +13,16 @@ impl Commands for Kv {
     type Cmd = bool; // true: SET, false: GET
     type Session = ();
     type Ctx = ();
-    type Part = (); // no multi-shard commands: no parts, plans or gathers
-    type PartReply = ();
-    type Plan = ();
+    kevy_rt::single_shard!(); // every command runs on one shard: no plans to write
 
     fn new_shard(&self, _: ShardInfo) -> Self::Shard {
         HashMap::new()
     }
 
-    fn resolve(&self, a: Args<'_>) -> Resolved<bool> {
+    fn resolve(&self, a: Args) -> Resolved<bool> {
         let verb = a.at(0).to_ascii_uppercase();
         let route = match (&verb[..], a.len()) {
-            (b"SET", 3) | (b"GET", 2) => Route::Key(1), // run where key a[1] lives
+            (b"SET", 3) | (b"GET", 2) => Route::Key(1), // run on the shard that owns a[1]
             _ => Route::Local,                          // PING or an error, on this shard
         };
         Resolved { cmd: verb == b"SET", route }
@@ -32,7 +30,7 @@ impl Commands for Kv {
 
     fn ctx(&self, _: &()) {}
 
-    fn execute(&self, keys: &mut Self::Shard, _: (), set: bool, a: Args<'_>, out: &mut Vec<u8>) {
+    fn execute(&self, keys: &mut Self::Shard, _: (), set: bool, a: Args, out: &mut Vec<u8>) {
         if set {
             keys.insert(a.at(1).to_vec(), a.at(2).to_vec());
             return out.extend_from_slice(b"+OK\r\n");
@@ -43,28 +41,10 @@ impl Commands for Kv {
         }
     }
 
-    fn execute_local(
-        &self,
-        _: &mut Self::Shard,
-        _: &mut (),
-        _: &LocalCx,
-        _: bool,
-        a: Args<'_>,
-        out: &mut Vec<u8>,
-    ) -> Flow {
+    fn execute_local(&self, _: &mut Self::Shard, _: &mut (), _: &LocalCx, _: bool, a: Args, out: &mut Vec<u8>) -> Flow {
         let ping = a.at(0).eq_ignore_ascii_case(b"PING") && a.len() == 1;
         out.extend_from_slice(if ping { b"+PONG\r\n" } else { b"-ERR unknown command or wrong arity\r\n" });
         Flow::Continue
-    }
-
-    fn plan(&self, _: (), _: bool, _: Args<'_>, _: &Router, _: &mut Vec<(usize, ())>) -> Planned<()> {
-        Planned { plan: (), hold: false }
-    }
-
-    fn execute_part(&self, _: &mut Self::Shard, _: (), _: ()) {}
-
-    fn gather(&self, _: &mut (), _: Vec<()>, _: &Router, _: &mut Vec<(usize, ())>, _: &mut Vec<u8>) -> Gather {
-        Gather::Done
     }
 }
 
@@ -72,7 +52,7 @@ fn main() -> std::io::Result<()> {
     let mut args = std::env::args().skip(1);
     let addr = args.next().unwrap_or_else(|| "127.0.0.1:6380".into());
     let shards = args.next().and_then(|n| n.parse().ok()).unwrap_or(2);
-    let rt = kevy_rt::Runtime::builder(Kv).bind(addr).shards(shards).build()?;
+    let rt = Runtime::builder(Kv).bind(addr).shards(shards).build()?;
     println!("listening on {}", rt.local_addr());
     rt.run() // serves until the process is stopped
 }

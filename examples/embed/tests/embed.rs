@@ -67,3 +67,14 @@ fn keys_live_on_both_shards() {
         (0..200).map(|i| router.shard_of(format!("key:{i}").as_bytes())).collect();
     assert_eq!(shards.len(), 2, "the test's keys exercise cross-shard forwarding");
 }
+
+#[test]
+fn the_readme_quotes_this_example_in_full() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+    let readme = std::fs::read_to_string(format!("{root}/README.md")).unwrap();
+    let code = std::fs::read_to_string(format!("{root}/examples/embed/src/main.rs")).unwrap();
+    assert!(
+        readme.contains(&format!("```rust\n{code}```")),
+        "README.md must quote examples/embed/src/main.rs verbatim"
+    );
+}

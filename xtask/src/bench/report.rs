@@ -16,10 +16,14 @@ smoke run that writes nothing, `--only redis|memcached|criterion` for one part).
 The end-to-end numbers come from interleaved rounds — kevy and the reference
 server alternate run by run, swapping who goes first each round — so both see
 the same background load; the **ratios** are what to read, the absolute figures
-move with whatever else the machine does. Throughput is requests over the wall
-time of each client run; CPU per request is the server's user + system time over
-the run (`/proc/<pid>/stat`) divided by its requests. Load generators share the
-same two cores as the servers.
+move with whatever else the machine does (other builds share this machine).
+Throughput is requests over the time the server was busy with the run (its CPU
+time is sampled every millisecond: redis-benchmark's threads only notice the
+end of a run on a 250 ms timer, so its own figure, and its exit, are
+quantised); for the memcached load generator, over the generator's own timing.
+CPU per request is the server's user + system time over the run (summed over
+its threads' `/proc/<pid>/task/*/schedstat`) divided by its requests. Load
+generators share the same two cores as the servers.
 ";
 
 /// The page, section by section.
@@ -39,9 +43,12 @@ impl Report {
     /// The page at `path`, or a new one with empty sections.
     pub fn load(path: &Path) -> Report {
         let mut text = std::fs::read_to_string(path).unwrap_or_default();
-        if !text.starts_with("# kevy benchmarks") {
-            text = INTRO.to_string();
-        }
+        // The introduction is this file's to keep current: replace whatever
+        // precedes the first section.
+        text = match text.find("<!-- xtask:") {
+            Some(first) => format!("{INTRO}\n{}", &text[first..]),
+            None => INTRO.to_string(),
+        };
         for name in SECTIONS {
             let (open, close) = markers(name);
             if !text.contains(&open) {
