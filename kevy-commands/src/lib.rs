@@ -16,7 +16,7 @@
 //! ## How a command runs
 //! [`Redis::resolve`](kevy_rt::Commands::resolve) looks the verb up once in the
 //! [`table`] and checks its arity; the resulting `&'static Spec` travels with
-//! the command. Its [`Run`](table::Run) says where it runs: on the connection's
+//! the command. Its [`Run`] says where it runs: on the connection's
 //! shard (connection commands and every resolve-time error), on the shard that
 //! owns its key, over the shards owning its keys, or planned over all shards.
 //! A command whose keys follow a `numkeys` argument (ZUNION, ZMPOP…) is

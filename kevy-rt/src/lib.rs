@@ -10,7 +10,8 @@
 //! - [`args`]: argument spans borrowed from read buffers.
 //! - [`resp`]: RESP2 request decoding (the default wire format) and its limits.
 //! - [`clients`]: what a command set sees of connections (CLIENT LIST/KILL).
-//! - [`commands`]: the [`Commands`] trait a command set implements.
+//! - [`commands`]: the [`Commands`] trait a command set implements, and
+//!   [`single_shard!`] for command sets with no multi-shard commands.
 //! - [`router`]: key → shard hashing, with `{hashtag}` co-location.
 //! - [`ring`], `mesh`, `msg`: SPSC rings and the N×N mesh of them with wake-ups.
 //! - `stream`: TCP or Unix client sockets.

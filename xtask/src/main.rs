@@ -1,19 +1,49 @@
 //! `cargo xtask <task>`: project chores as one Rust binary, one module per task.
 //!
 //! - `test`: makes sure the tests' outside needs are met (a real `redis-server`
-//!   and `redis-cli`, installed from Debian's packages when missing and we are
-//!   root), then runs every test of the workspace.
+//!   and `redis-cli`, a real `memcached`, the `pymemcache` client library —
+//!   installed when missing), then runs every test of the workspace.
+//! - `bench`, `bench-memcached`: the end-to-end comparisons with redis-server
+//!   and memcached, and the criterion micro-benchmarks; writes BENCHMARKS.md.
+//! - `compat`: the differential suite against a real redis-server, summarised.
+//! - `fuzz`: mutated pipelines against the decoders and live servers.
+//! - `tidy`: fmt, clippy, rustdoc and bench builds with warnings denied, and a
+//!   `//!` doc on every module.
+//!
+//! Shared pieces: `tools` (outside dependencies, paths), `procs` (child
+//! processes, CPU time), `stats` (medians).
 
+mod bench;
+mod compat;
+mod fuzz;
+mod procs;
+mod stats;
 mod test;
+mod tidy;
+mod tools;
 
 use std::process::ExitCode;
 
+const USAGE: &str = "usage: cargo xtask <task>
+  test [-- <cargo test args>]     install test dependencies, run every test
+  bench [--quick] [--rounds N] [--only redis|memcached|criterion] [--no-write]
+  bench-memcached [--quick] [--rounds N]
+  compat                          differential tests against redis-server
+  fuzz [--seconds N] [--seed S]   fuzz the decoders and live servers
+  tidy                            fmt, clippy, doc, bench builds, module docs";
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    let rest = args.get(1..).unwrap_or(&[]);
     let result = match args.first().map(String::as_str) {
-        Some("test") => test::run(&args[1..]),
+        Some("test") => test::run(rest),
+        Some("bench") => bench::run(rest, false),
+        Some("bench-memcached") => bench::run(rest, true),
+        Some("compat") => compat::run(rest),
+        Some("fuzz") => fuzz::run(rest),
+        Some("tidy") => tidy::run(),
         _ => {
-            eprintln!("usage: cargo xtask test [-- <cargo test args>]");
+            eprintln!("{USAGE}");
             return ExitCode::from(2);
         }
     };

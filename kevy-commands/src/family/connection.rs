@@ -9,7 +9,7 @@ use crate::num::int_arg;
 use crate::resp;
 use crate::table::{self, Rejected};
 
-/// PING [message]
+/// `PING [message]`
 pub fn ping(c: &mut Local<'_>) -> Flow {
     match c.args.len() {
         1 => resp::simple(c.out, b"PONG"),

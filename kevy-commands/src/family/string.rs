@@ -4,8 +4,8 @@
 //!
 //! Split along Redis's seams: this file has the reads and the multi-key
 //! commands, [`set`] the SET family and GETEX (option parsing, deadlines),
-//! [`counter`] INCR/DECR and INCRBYFLOAT, [`range`] APPEND, STRLEN, GETRANGE
-//! and SETRANGE, [`lcs`] LCS.
+//! `counter` INCR/DECR and INCRBYFLOAT, `range` APPEND, STRLEN, GETRANGE
+//! and SETRANGE, `lcs` LCS.
 
 use kevy_rt::{Args, Planned, Router};
 

@@ -1,3 +1,6 @@
+//! Decoder tests: multibulk and inline requests, pipelines, limits and Redis's
+//! protocol-error texts.
+
 use super::*;
 
 fn dec(input: &[u8]) -> (Decoded, Vec<Vec<u8>>) {

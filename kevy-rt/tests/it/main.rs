@@ -3,4 +3,5 @@
 
 mod client;
 mod runtime;
+mod single;
 mod tally;

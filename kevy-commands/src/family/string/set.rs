@@ -173,8 +173,8 @@ fn set_generic(
     op_set(c.db, c.args.at(1), value, o, at, &c.now)
 }
 
-/// SET key value [NX | XX] [GET] [EX seconds | PX milliseconds |
-/// EXAT unix-time-seconds | PXAT unix-time-milliseconds | KEEPTTL]
+/// `SET key value [NX | XX] [GET] [EX seconds | PX milliseconds |
+/// EXAT unix-time-seconds | PXAT unix-time-milliseconds | KEEPTTL]`
 pub fn set(c: &mut Call<'_>) {
     if c.args.len() == 3 {
         // The plain form: no option to parse, one probe of the table.
