@@ -167,6 +167,33 @@ fn close_after_reply_and_half_close() {
     server.stop();
 }
 
+/// A bulk load far larger than a connection's per-iteration read budget,
+/// written while the replies are read and then half-closed: every reply
+/// arrives, in order, and the connection closes after the last.
+#[test]
+fn a_bulk_pipeline_is_answered_whole_across_read_budgets() {
+    let server = start(2);
+    let mut c = Raw::connect(server.addr());
+    let mut batch = Vec::new();
+    let mut expect = Vec::new();
+    for i in 0..60_000 {
+        let k = format!("bulk:{}", i % 1000);
+        batch.extend(cmd(&[b"ADD", k.as_bytes(), b"1"]));
+        expect.extend(format!(":{}\r\n", i / 1000 + 1).into_bytes());
+    }
+    assert!(batch.len() > 1 << 20, "{} bytes", batch.len());
+    let mut writer = c.sock_ref().try_clone().expect("clone");
+    let sender = std::thread::spawn(move || {
+        writer.write_all(&batch).expect("write");
+        writer.shutdown(Shutdown::Write).expect("shutdown");
+    });
+    let got = c.read_to_close();
+    sender.join().unwrap();
+    assert_eq!(got.len(), expect.len());
+    assert!(got == expect, "replies out of order");
+    server.stop();
+}
+
 #[test]
 fn large_values_cross_shards() {
     let server = start(2);
