@@ -214,10 +214,13 @@ fn read_replies(mut stream: &TcpStream, count: u64) -> Result<(), String> {
     Ok(())
 }
 
-/// `VmRSS` of `pid` in kB once it has stopped moving (unchanged by more than
-/// 1% over a second; at most ten seconds).
+/// `VmRSS` of `pid` in kB once it has stopped moving: after three seconds
+/// (time for background work after a burst: kevy's heap trim, jemalloc's
+/// purge in Redis), unchanged by more than 1% over a second; at most fifteen
+/// seconds.
 fn settled_rss(pid: u32) -> Result<u64, String> {
-    let deadline = Instant::now() + Duration::from_secs(10);
+    let start = Instant::now();
+    let deadline = start + Duration::from_secs(15);
     let mut last = rss_kb(pid)?;
     let mut stable_since = Instant::now();
     loop {
@@ -227,7 +230,9 @@ fn settled_rss(pid: u32) -> Result<u64, String> {
             stable_since = Instant::now();
         }
         last = now;
-        if stable_since.elapsed() >= Duration::from_secs(1) || Instant::now() > deadline {
+        let settled = start.elapsed() >= Duration::from_secs(3)
+            && stable_since.elapsed() >= Duration::from_secs(1);
+        if settled || Instant::now() > deadline {
             return Ok(last);
         }
     }
