@@ -40,6 +40,8 @@ const COALESCE_MAX: usize = 64 * 1024;
 /// commands and reply slots held) in one go: loading 1M keys through one
 /// `redis-cli --pipe` peaked at 135 MB of such buffers without it.
 const READ_BUDGET: usize = 256 * 1024;
+/// A connection without input for this long gives back grown buffers.
+const SHRINK_IDLE: Duration = Duration::from_secs(1);
 const LISTENER: Token = Token(usize::MAX - 1);
 const UNIX_LISTENER: Token = Token(usize::MAX - 2);
 
@@ -243,6 +245,7 @@ impl<C: Commands> Shard<C> {
             if Instant::now() >= next_tick {
                 self.cmds.tick(&mut self.state);
                 self.close_idle();
+                self.shrink_idle();
                 next_tick = Instant::now() + tick_every;
                 self.stats
                     .commands
@@ -607,6 +610,19 @@ impl<C: Commands> Shard<C> {
             self.resume.push(i);
         }
         self.maybe_close(i);
+    }
+
+    /// Shrinks the buffers of connections that took no input for
+    /// [`SHRINK_IDLE`].
+    fn shrink_idle(&mut self) {
+        let Some(before) = self.now.checked_sub(SHRINK_IDLE) else {
+            return;
+        };
+        for (_, c) in self.conns.iter_mut() {
+            if c.last_active < before {
+                c.shrink_idle();
+            }
+        }
     }
 
     /// Closes connections idle for longer than the `timeout` setting (only
