@@ -6,6 +6,14 @@
 //! remove the entry probes the table only once. Expiry is lazy (every access
 //! checks the deadline, as Redis's `expireIfNeeded`) and active (see
 //! [`crate::expire`]). Deadlines are absolute unix times in milliseconds.
+//!
+//! Memory: a bucket is one thin pointer (plus hashbrown's control byte) to a
+//! `Node`, a single allocation holding the [`Value`], the key's volatile slot
+//! and the key bytes (`keyspace/node.rs`). A key `key:N` with a 16-byte
+//! string value costs one 64-byte block and, at the table's ~50% load after
+//! a doubling, ~18 bytes of table: ~82 bytes, against ~130 for the inline
+//! 64-byte entries it replaced. A lookup is one probe and one pointer chase
+//! (hashbrown's tag byte filters the candidates before a key is compared).
 
 use std::cell::Cell;
 use std::hash::BuildHasher;

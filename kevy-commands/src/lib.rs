@@ -33,7 +33,8 @@
 //! - [`multi`]: multi-shard parts, their replies, and the plans that gather
 //!   them; [`multi::coll`] has those of the list and set families (set
 //!   algebra, moves between shards, LMPOP).
-//! - [`keyspace`]: a shard's databases, lazy expiry; [`expire`]: active expiry.
+//! - [`keyspace`]: a shard's databases (one thin pointer per key to a node
+//!   holding key and value), lazy expiry; [`expire`]: active expiry.
 //! - [`value`]: stored values; [`types`]: the list, hash and set collections
 //!   with their compact encodings; [`num`]: integer and `long double`
 //!   arithmetic.

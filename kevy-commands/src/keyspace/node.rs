@@ -30,10 +30,16 @@ pub(crate) struct Node {
 }
 
 // SAFETY: a Node uniquely owns its allocation, like `Box<(Value, [u8])>`;
-// `Value` is Send and Sync, the key bytes are plain data.
+// `Value` is Send and Sync (checked below), the key bytes are plain data.
 unsafe impl Send for Node {}
 // SAFETY: as above: shared access only reads.
 unsafe impl Sync for Node {}
+
+/// The two impls above hold only while `Value` is Send and Sync.
+const _: () = {
+    const fn send_sync<T: Send + Sync>() {}
+    send_sync::<Value>();
+};
 
 /// The layout of a node with a key of `klen` bytes.
 #[inline]
