@@ -7,6 +7,12 @@
 //! checks the deadline, as Redis's `expireIfNeeded`) and active (see
 //! [`crate::expire`]). Deadlines are absolute unix times in milliseconds.
 //!
+//! Memory: a bucket is one thin pointer (plus hashbrown's control byte) to a
+//! `Node`, a single allocation holding the [`Value`], the key's volatile slot,
+//! its access clock and the key bytes (`keyspace/node.rs`). A lookup is one
+//! probe and one pointer chase (hashbrown's tag byte filters the candidates
+//! before a key is compared).
+//!
 //! Each entry remembers the access clock of its last read or write (Redis's
 //! `robj.lru`, for OBJECT IDLETIME): [`Db::get`] and the other accesses
 //! stamp it, [`Db::peek`] (TYPE, OBJECT) does not. The clock is a per-db
@@ -18,7 +24,8 @@ use std::hash::BuildHasher;
 
 use hashbrown::{DefaultHashBuilder, HashTable};
 
-use crate::value::{Bytes, Value};
+use crate::value::Value;
+use node::Node;
 
 /// Unix time in milliseconds.
 pub type Ms = i64;
@@ -79,16 +86,6 @@ pub fn is_expired(at: Option<Ms>, now: &Clock) -> bool {
 /// `vidx` of an entry without a time to live.
 const NO_TTL: u32 = u32::MAX;
 
-/// One key and its value.
-struct Entry {
-    key: Bytes,
-    value: Value,
-    /// Index into [`Db::volatile`], or [`NO_TTL`].
-    vidx: u32,
-    /// The [`Db::lru_clock`] of the last access (Redis's `robj.lru`).
-    lru: u32,
-}
-
 /// A key with a time to live: enough to sample it and find its entry again.
 #[derive(Clone, Copy)]
 pub(crate) struct Volatile {
@@ -100,7 +97,8 @@ pub(crate) struct Volatile {
 
 /// One numbered database of a shard.
 pub struct Db {
-    table: HashTable<Entry>,
+    /// One thin pointer per bucket; the key and value live in the [`Node`].
+    table: HashTable<Node>,
     hasher: DefaultHashBuilder,
     /// Keys with a deadline, for O(1) random sampling by the active expiry.
     pub(crate) volatile: Vec<Volatile>,
@@ -148,11 +146,11 @@ impl Db {
     }
 
     #[inline]
-    fn deadline(&self, e: &Entry) -> Option<Ms> {
-        if e.vidx == NO_TTL {
+    fn deadline(&self, e: &Node) -> Option<Ms> {
+        if e.vidx() == NO_TTL {
             return None;
         }
-        self.volatile.get(e.vidx as usize).map(|v| v.at)
+        self.volatile.get(e.vidx() as usize).map(|v| v.at)
     }
 
     /// The bucket of `key` if it is live, or the key's hash for an insertion.
@@ -160,7 +158,7 @@ impl Db {
     #[inline]
     fn probe(&mut self, key: &[u8], now: &Clock) -> Result<usize, u64> {
         let hash = self.hash(key);
-        let Some(idx) = self.table.find_bucket_index(hash, |e| *e.key == *key) else {
+        let Some(idx) = self.table.find_bucket_index(hash, |e| e.key() == key) else {
             return Err(hash);
         };
         match self.table.get_bucket(idx) {
@@ -181,9 +179,9 @@ impl Db {
 
     /// Removes the entry in bucket `idx`, with its deadline.
     fn remove_bucket(&mut self, idx: usize) -> Option<Value> {
-        let (entry, _) = self.table.get_bucket_entry(idx).ok()?.remove();
-        self.unlink_volatile(entry.vidx);
-        Some(entry.value)
+        let (node, _) = self.table.get_bucket_entry(idx).ok()?.remove();
+        self.unlink_volatile(node.vidx());
+        Some(node.into_value())
     }
 
     /// Marks the entry in bucket `idx` as accessed now.
@@ -191,7 +189,7 @@ impl Db {
     fn touch_bucket(&mut self, idx: usize) {
         let clock = self.lru_clock;
         if let Some(e) = self.table.get_bucket_mut(idx) {
-            e.lru = clock;
+            e.set_lru(clock);
         }
     }
 
@@ -205,8 +203,8 @@ impl Db {
         self.volatile.swap_remove(vidx as usize);
         if vidx != last {
             if let Some(moved) = self.volatile.get(vidx as usize) {
-                if let Some(e) = self.table.find_mut(moved.hash, |e| e.vidx == last) {
-                    e.vidx = vidx;
+                if let Some(e) = self.table.find_mut(moved.hash, |e| e.vidx() == last) {
+                    e.set_vidx(vidx);
                 }
             }
         }
@@ -217,14 +215,14 @@ impl Db {
         let Some(e) = self.table.get_bucket(idx) else {
             return;
         };
-        let old = e.vidx;
+        let old = e.vidx();
         match at {
             Some(at) if old == NO_TTL => {
-                let hash = self.hash(&e.key);
+                let hash = self.hash(e.key());
                 let vidx = self.volatile.len() as u32;
                 self.volatile.push(Volatile { hash, at });
                 if let Some(e) = self.table.get_bucket_mut(idx) {
-                    e.vidx = vidx;
+                    e.set_vidx(vidx);
                 }
             }
             Some(at) => {
@@ -234,7 +232,7 @@ impl Db {
             }
             None if old != NO_TTL => {
                 if let Some(e) = self.table.get_bucket_mut(idx) {
-                    e.vidx = NO_TTL;
+                    e.set_vidx(NO_TTL);
                 }
                 self.unlink_volatile(old);
             }
@@ -248,8 +246,8 @@ impl Db {
         let idx = self.find(key, now)?;
         let clock = self.lru_clock;
         self.table.get_bucket_mut(idx).map(|e| {
-            e.lru = clock;
-            &mut e.value
+            e.set_lru(clock);
+            e.value_mut()
         })
     }
 
@@ -258,8 +256,8 @@ impl Db {
     /// at once (SINTER and its siblings).
     pub fn get_ref(&self, key: &[u8], now: &Clock) -> Option<&Value> {
         let hash = self.hash(key);
-        let e = self.table.find(hash, |e| *e.key == *key)?;
-        (!is_expired(self.deadline(e), now)).then_some(&e.value)
+        let e = self.table.find(hash, |e| e.key() == key)?;
+        (!is_expired(self.deadline(e), now)).then_some(e.value())
     }
 
     /// The live value of `key` and its deadline.
@@ -272,8 +270,8 @@ impl Db {
         let at = self.table.get_bucket(idx).and_then(|e| self.deadline(e));
         let clock = self.lru_clock;
         self.table.get_bucket_mut(idx).map(|e| {
-            e.lru = clock;
-            (&mut e.value, at)
+            e.set_lru(clock);
+            (e.value_mut(), at)
         })
     }
 
@@ -298,8 +296,8 @@ impl Db {
             Ok(idx) => {
                 let clock = self.lru_clock;
                 if let Some(e) = self.table.get_bucket_mut(idx) {
-                    e.value = value;
-                    e.lru = clock;
+                    *e.value_mut() = value;
+                    e.set_lru(clock);
                 }
                 if at.is_some() || !keep_ttl {
                     self.set_deadline(idx, at);
@@ -313,15 +311,11 @@ impl Db {
                     }
                     None => NO_TTL,
                 };
-                let entry = Entry {
-                    key: Bytes::from_slice(key),
-                    value,
-                    vidx,
-                    lru: self.lru_clock,
-                };
                 let hasher = &self.hasher;
                 self.table
-                    .insert_unique(hash, entry, |e| hasher.hash_one(&e.key[..]));
+                    .insert_unique(hash, Node::new(key, value, vidx, self.lru_clock), |e| {
+                        hasher.hash_one(e.key())
+                    });
             }
         }
     }
@@ -349,7 +343,10 @@ impl Db {
         let Some(idx) = self.find(key, now) else {
             return false;
         };
-        let had = self.table.get_bucket(idx).is_some_and(|e| e.vidx != NO_TTL);
+        let had = self
+            .table
+            .get_bucket(idx)
+            .is_some_and(|e| e.vidx() != NO_TTL);
         self.touch_bucket(idx);
         self.set_deadline(idx, None);
         had
@@ -368,8 +365,7 @@ impl Db {
         if self.table.capacity() > MIN && self.table.len() * 8 < self.table.capacity() {
             let hasher = &self.hasher;
             let target = (self.table.len() * 2).max(MIN);
-            self.table
-                .shrink_to(target, |e| hasher.hash_one(&e.key[..]));
+            self.table.shrink_to(target, |e| hasher.hash_one(e.key()));
         }
         if self.volatile.capacity() > MIN && self.volatile.len() * 8 < self.volatile.capacity() {
             self.volatile.shrink_to((self.volatile.len() * 2).max(MIN));
@@ -380,7 +376,7 @@ impl Db {
     pub fn for_each_key(&self, now: &Clock, mut f: impl FnMut(&[u8])) {
         for e in self.table.iter() {
             if !is_expired(self.deadline(e), now) {
-                f(&e.key);
+                f(e.key());
             }
         }
     }
@@ -391,10 +387,10 @@ impl Db {
     pub(crate) fn assert_consistent(&self) {
         let mut owners = vec![0usize; self.volatile.len()];
         for e in self.table.iter() {
-            if e.vidx != NO_TTL {
-                let v = self.volatile[e.vidx as usize];
-                assert_eq!(v.hash, self.hash(&e.key), "slot hash of {:?}", e.key);
-                owners[e.vidx as usize] += 1;
+            if e.vidx() != NO_TTL {
+                let v = self.volatile[e.vidx() as usize];
+                assert_eq!(v.hash, self.hash(e.key()), "slot hash of {:?}", e.key());
+                owners[e.vidx() as usize] += 1;
             }
         }
         assert!(owners.iter().all(|&n| n == 1), "volatile slots owned once");
@@ -410,7 +406,7 @@ impl Db {
             return false;
         }
         let slot = vidx as u32;
-        match self.table.find_bucket_index(hash, |e| e.vidx == slot) {
+        match self.table.find_bucket_index(hash, |e| e.vidx() == slot) {
             Some(idx) => self.remove_bucket(idx).is_some(),
             None => {
                 // Unreachable while the index is consistent; drop the stray slot.
@@ -428,7 +424,7 @@ impl Db {
     /// `LOOKUP_NOTOUCH`: TYPE, OBJECT); an expired key is removed.
     pub fn peek(&mut self, key: &[u8], now: &Clock) -> Option<&Value> {
         let idx = self.find(key, now)?;
-        self.table.get_bucket(idx).map(|e| &e.value)
+        self.table.get_bucket(idx).map(|e| e.value())
     }
 
     /// Counts an access to a live `key` (TOUCH); false when it is missing.
@@ -447,7 +443,7 @@ impl Db {
         let clock = self.lru_clock;
         self.table
             .get_bucket(idx)
-            .map(|e| clock.wrapping_sub(e.lru))
+            .map(|e| clock.wrapping_sub(e.lru()))
     }
 
     /// Removes a live `key`, returning its value and deadline (RENAME and
@@ -531,7 +527,7 @@ impl Keyspace {
     }
 }
 
+mod node;
 mod scan;
-
 #[cfg(test)]
 mod tests;

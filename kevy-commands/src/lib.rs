@@ -44,9 +44,9 @@
 //!   generic key commands (whole values travelling between shards, SCAN,
 //!   RANDOMKEY, SWAPDB, SORT's rounds); the sorted set, bitmap and
 //!   HyperLogLog families add their own.
-//! - [`keyspace`]: a shard's databases, lazy expiry, the access clock
-//!   (OBJECT IDLETIME), SCAN's walk and random keys; [`expire`]: active
-//!   expiry.
+//! - [`keyspace`]: a shard's databases (one thin pointer per key to a node
+//!   holding key and value), lazy expiry, the access clock (OBJECT
+//!   IDLETIME), SCAN's walk and random keys; [`expire`]: active expiry.
 //! - [`value`]: stored values; [`types`]: the list, hash and set collections
 //!   with their compact encodings; [`zset`]: the sorted set (compact encoding
 //!   and skiplist); [`hll`]: Redis's HyperLogLog representation.

@@ -19,6 +19,9 @@ use crate::stream::Stream;
 /// Initial (and idle) read-buffer size; also the least free space per read.
 pub(crate) const READ_CHUNK: usize = 16 * 1024;
 
+/// Output-buffer capacity an idle connection may keep.
+const IDLE_OUT_CAPACITY: usize = 16 * 1024;
+
 /// A reply position in the queue.
 pub(crate) enum Slot {
     /// The command is running on another shard.
@@ -219,6 +222,26 @@ impl<C: Commands> Conn<C> {
     #[inline]
     pub(crate) fn drained(&self) -> bool {
         self.pending.is_empty() && self.unsent() == 0
+    }
+
+    /// Gives back the buffers a burst grew (a big request, a big reply, a
+    /// deep pipeline), keeping only what is still buffered or owed; for a
+    /// connection that has been idle a while, as Redis's `clientsCron`
+    /// resizes query buffers.
+    pub(crate) fn shrink_idle(&mut self) {
+        if self.rpos == self.rend && self.rbuf.len() > READ_CHUNK {
+            self.rpos = 0;
+            self.rend = 0;
+            self.need = 0;
+            self.rbuf = vec![0; READ_CHUNK];
+        }
+        if self.unsent() == 0 && self.out.capacity() > IDLE_OUT_CAPACITY {
+            self.out = Vec::new();
+            self.wpos = 0;
+        }
+        if self.pending.is_empty() && self.pending.capacity() > 64 {
+            self.pending = VecDeque::new();
+        }
     }
 
     /// Makes room for at least `need` unread bytes plus a read chunk.

@@ -13,7 +13,7 @@ use crate::args::Span;
 use crate::commands::Commands;
 use crate::stream::Stream;
 
-/// Buffers larger than this are freed instead of pooled.
+/// Buffers (or item vectors) larger than this are freed instead of pooled.
 pub(crate) const POOL_MAX_BYTES: usize = 1 << 20;
 /// Pooled batches kept per shard.
 const POOL_MAX: usize = 16;
@@ -92,6 +92,18 @@ pub(crate) enum Msg<C: Commands> {
     Replies(Replies<C>),
 }
 
+impl<C: Commands> ReplyBufs<C> {
+    /// Small enough to keep in a pool.
+    fn pooled_size_ok(&self) -> bool {
+        self.data.capacity() <= POOL_MAX_BYTES && bytes(&self.items) <= POOL_MAX_BYTES
+    }
+}
+
+/// Bytes allocated by a vector.
+fn bytes<T>(v: &Vec<T>) -> usize {
+    v.capacity() * std::mem::size_of::<T>()
+}
+
 /// Recycled batch buffers of one shard.
 pub(crate) struct Pools<C: Commands> {
     requests: Vec<Requests<C>>,
@@ -130,7 +142,11 @@ impl<C: Commands> Pools<C> {
         if let Some(bufs) = r.returned.take() {
             self.put_replies(bufs);
         }
-        if self.requests.len() < POOL_MAX && r.data.capacity() <= POOL_MAX_BYTES {
+        if self.requests.len() < POOL_MAX
+            && r.data.capacity() <= POOL_MAX_BYTES
+            && bytes(&r.spans) <= POOL_MAX_BYTES
+            && bytes(&r.items) <= POOL_MAX_BYTES
+        {
             r.data.clear();
             r.spans.clear();
             r.items.clear();
@@ -149,7 +165,7 @@ impl<C: Commands> Pools<C> {
 
     /// Takes reply buffers that belong to this shard back.
     pub(crate) fn put_replies(&mut self, mut b: ReplyBufs<C>) {
-        if self.replies.len() < POOL_MAX && b.data.capacity() <= POOL_MAX_BYTES {
+        if self.replies.len() < POOL_MAX && b.pooled_size_ok() {
             b.data.clear();
             b.items.clear();
             self.replies.push(b);
@@ -158,7 +174,7 @@ impl<C: Commands> Pools<C> {
 
     /// Keeps `peer`'s reply buffers to send home later.
     pub(crate) fn return_replies(&mut self, peer: usize, mut b: ReplyBufs<C>) {
-        if self.to_return[peer].len() < 4 && b.data.capacity() <= POOL_MAX_BYTES {
+        if self.to_return[peer].len() < 4 && b.pooled_size_ok() {
             b.data.clear();
             b.items.clear();
             self.to_return[peer].push(b);

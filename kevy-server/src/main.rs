@@ -9,6 +9,7 @@
 mod config;
 mod log;
 mod signals;
+mod trim;
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -102,6 +103,7 @@ fn main() -> ExitCode {
     }
     let stopper = rt.stopper();
     let stats = rt.stats();
+    trim::spawn(stats.clone());
     waiter.spawn(move |sig| {
         log::log(
             Level::Warning,

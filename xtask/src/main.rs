@@ -5,6 +5,8 @@
 //!   installed when missing), then runs every test of the workspace.
 //! - `bench`, `bench-memcached`: the end-to-end comparisons with redis-server
 //!   and memcached, and the criterion micro-benchmarks; writes BENCHMARKS.md.
+//! - `memory`: resident memory of kevy and redis-server holding the same data
+//!   (1M strings, 100K small hashes; `--quick` for a tenth).
 //! - `compat`: the differential suite against a real redis-server, summarised.
 //! - `fuzz`: mutated pipelines against the decoders and live servers.
 //! - `tidy`: fmt, clippy, rustdoc and bench builds with warnings denied, and a
@@ -16,6 +18,7 @@
 mod bench;
 mod compat;
 mod fuzz;
+mod memory;
 mod procs;
 mod stats;
 mod test;
@@ -28,6 +31,7 @@ const USAGE: &str = "usage: cargo xtask <task>
   test [-- <cargo test args>]     install test dependencies, run every test
   bench [--quick] [--rounds N] [--only redis|memcached|criterion] [--no-write]
   bench-memcached [--quick] [--rounds N]
+  memory [--quick] [--no-build] [--threads N]   RSS of kevy and redis-server with the same data
   compat                          differential tests against redis-server
   fuzz [--seconds N] [--seed S]   fuzz the decoders and live servers
   tidy                            fmt, clippy, doc, bench builds, module docs";
@@ -39,6 +43,7 @@ fn main() -> ExitCode {
         Some("test") => test::run(rest),
         Some("bench") => bench::run(rest, false),
         Some("bench-memcached") => bench::run(rest, true),
+        Some("memory") => memory::run(rest),
         Some("compat") => compat::run(rest),
         Some("fuzz") => fuzz::run(rest),
         Some("tidy") => tidy::run(),

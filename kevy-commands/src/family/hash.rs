@@ -33,12 +33,18 @@ pub(crate) fn hash_mut<'a>(
 fn op_hset(db: &mut Db, key: &[u8], pairs: kevy_rt::Args<'_>, now: &Clock) -> OpResult<i64> {
     let apply = |h: &mut Hash| {
         h.fit(pairs.iter().map(<[u8]>::len));
+        if h.is_empty() {
+            // A new hash grows once, exactly (fields repeated in the command
+            // leave slack, which `trim` gives back).
+            h.reserve(pairs.iter().map(<[u8]>::len));
+        }
         let mut created = 0;
         let mut i = 0;
         while i + 1 < pairs.len() {
             created += h.set(pairs.at(i), pairs.at(i + 1)) as i64;
             i += 2;
         }
+        h.trim();
         created
     };
     if let Some(h) = hash_mut(db, key, now)? {

@@ -44,12 +44,12 @@ impl Db {
     }
 
     /// Calls `f` with the key of every entry whose home bucket is `home`.
-    fn visit_home(&self, home: u64, mask: u64, mut f: impl FnMut(&Bytes)) {
+    fn visit_home(&self, home: u64, mask: u64, mut f: impl FnMut(&[u8])) {
         for tag in 0..(1u64 << TAG_BITS) {
             let probe = (tag << (64 - TAG_BITS)) | home;
             for e in self.table.iter_hash(probe) {
-                if self.hash(&e.key) & mask == home {
-                    f(&e.key);
+                if self.hash(e.key()) & mask == home {
+                    f(e.key());
                 }
             }
         }
@@ -60,7 +60,7 @@ impl Db {
     /// `scanGenericCommand` loop), calling `f` with each key, expired ones
     /// included (the caller filters). Returns the next cursor, 0 when the
     /// walk is over.
-    pub fn scan(&self, cursor: u64, count: usize, mut f: impl FnMut(&Bytes)) -> u64 {
+    pub fn scan(&self, cursor: u64, count: usize, mut f: impl FnMut(&[u8])) -> u64 {
         if self.table.is_empty() {
             return 0;
         }
@@ -108,7 +108,7 @@ impl Db {
                 self.remove_bucket(idx);
                 continue;
             }
-            return Some(e.key.clone());
+            return Some(Bytes::from_slice(e.key()));
         }
     }
 }
@@ -133,10 +133,10 @@ mod tests {
         }
         let mask = db.home_mask();
         for e in db.table.iter() {
-            let h = db.hash(&e.key);
+            let h = db.hash(e.key());
             let mut hits = 0;
-            db.visit_home(h & mask, mask, |k| hits += (*k == e.key) as usize);
-            assert_eq!(hits, 1, "{:?} found {hits} times from its home", e.key);
+            db.visit_home(h & mask, mask, |k| hits += (*k == *e.key()) as usize);
+            assert_eq!(hits, 1, "{:?} found {hits} times from its home", e.key());
         }
     }
 

@@ -148,3 +148,114 @@ fn keys_live_through_their_deadline_millisecond() {
     assert_eq!(db.len(), 0);
     db.assert_consistent();
 }
+
+/// A value of a random shape: integers, inline and heap strings, a hash.
+fn random_value(rng: &mut Lcg, step: i64) -> Value {
+    match rng.next(5) {
+        0 => Value::Int(step),
+        1 => Value::string(format!("v{step}").as_bytes()),
+        2 => Value::Str(crate::value::Bytes::from_slice(&vec![
+            b'x';
+            17 + rng.next(100)
+                as usize
+        ])),
+        3 => {
+            let mut h = crate::types::hash::Hash::new();
+            h.set(b"f", format!("{step}").as_bytes());
+            Value::Hash(Box::new(h))
+        }
+        _ => Value::Str(crate::value::Bytes::new()),
+    }
+}
+
+/// A key of 0 to 40 bytes drawn from a space of `n`.
+fn random_key(rng: &mut Lcg, n: u64) -> Vec<u8> {
+    let id = rng.next(n);
+    let mut key = format!("{id}:").into_bytes();
+    key.resize(key.len() + (id % 37) as usize, b'k');
+    if id == 0 {
+        key.clear();
+    }
+    key
+}
+
+#[test]
+fn model_run_through_growth_and_shrink() {
+    let mut db = Db::new();
+    let mut model: HashMap<Vec<u8>, (Value, Option<Ms>)> = HashMap::new();
+    let mut rng = Lcg(99);
+    let mut now: Ms = 0;
+    // Phases: grow to ~6000 keys, churn, then delete down to a few and shrink.
+    for (phase, steps, space) in [(0, 12_000, 8_000), (1, 8_000, 8_000), (2, 12_000, 8_000)] {
+        for step in 0..steps {
+            let key = random_key(&mut rng, space);
+            let c = &Clock::at(now);
+            let op = match phase {
+                0 => rng.next(4),     // mostly inserts
+                2 => 4 + rng.next(2), // deletes and expiry
+                _ => rng.next(7),
+            };
+            match op {
+                0 | 1 => {
+                    let v = random_value(&mut rng, step);
+                    let at = (rng.next(4) == 0).then(|| now + 1 + rng.next(500) as Ms);
+                    db.set(&key, v.clone(), c, false, at);
+                    model.insert(key, (v, at));
+                }
+                2 => {
+                    let v = random_value(&mut rng, step);
+                    db.set(&key, v.clone(), c, true, None);
+                    let at = model.get(&key).and_then(|e| e.1);
+                    model.insert(key, (v, at));
+                }
+                3 => {
+                    let at = now + 1 + rng.next(500) as Ms;
+                    let had = model.get_mut(&key).map(|e| e.1 = Some(at)).is_some();
+                    assert_eq!(db.expire(&key, at, c), had);
+                }
+                4 => assert_eq!(db.remove(&key, c), model.remove(&key).map(|e| e.0)),
+                _ => {
+                    now += rng.next(3) as Ms;
+                    let c = &Clock::at(now);
+                    model.retain(|_, e| !is_expired(e.1, c));
+                    let len = db.volatile_len();
+                    if len > 0 {
+                        db.expire_slot(rng.next(len as u64) as usize, now);
+                    }
+                }
+            }
+            if step % 1000 == 0 {
+                db.shrink_if_sparse();
+            }
+        }
+        let c = &Clock::at(now);
+        model.retain(|_, e| !is_expired(e.1, c));
+        for (k, (v, at)) in &model {
+            let got = db.get_with_deadline(k, c).map(|(v, at)| (v.clone(), at));
+            assert_eq!(got, Some((v.clone(), *at)), "phase {phase} key {k:?}");
+        }
+        let mut live = 0;
+        db.for_each_key(c, |k| {
+            assert!(model.contains_key(k), "stray key {k:?}");
+            live += 1;
+        });
+        assert_eq!(live, model.len());
+        db.assert_consistent();
+    }
+    // Delete what is left but a few, and the table gives its memory back.
+    let keys: Vec<Vec<u8>> = model.keys().skip(5).cloned().collect();
+    let c = &Clock::at(now);
+    for k in &keys {
+        assert!(db.remove(k, c).is_some());
+    }
+    let before = db.table.capacity();
+    db.shrink_if_sparse();
+    assert!(
+        db.table.capacity() < before / 8,
+        "{before} -> {}",
+        db.table.capacity()
+    );
+    db.assert_consistent();
+    db.clear();
+    assert!(db.is_empty() && db.volatile_len() == 0);
+}

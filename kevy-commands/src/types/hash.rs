@@ -7,7 +7,7 @@
 //! as Redis does.
 
 use super::dense::Dense;
-use super::pack::Pack;
+use super::pack::{entry_size, Pack};
 use super::random;
 use crate::value::Bytes;
 
@@ -21,8 +21,9 @@ pub const MAX_PACKED_VALUE: usize = 64;
 pub enum Hash {
     /// Fields and values alternating, in insertion order (Redis's listpack).
     Packed(Pack),
-    /// Redis's hash table encoding.
-    Table(Dense<(Bytes, Bytes)>),
+    /// Redis's hash table encoding (boxed: a small hash pays only for its
+    /// pack).
+    Table(Box<Dense<(Bytes, Bytes)>>),
 }
 
 impl Default for Hash {
@@ -93,6 +94,21 @@ impl Hash {
         }
     }
 
+    /// Makes room at once for the fields and values whose lengths are `lens`
+    /// (HSET of many pairs), so a packed hash grows once and exactly.
+    pub fn reserve(&mut self, lens: impl Iterator<Item = usize>) {
+        if let Hash::Packed(p) = self {
+            p.reserve_exact(lens.map(entry_size).sum());
+        }
+    }
+
+    /// Gives back what a packed hash reserved and did not use.
+    pub fn trim(&mut self) {
+        if let Hash::Packed(p) = self {
+            p.trim();
+        }
+    }
+
     /// Converts a packed hash to the table encoding.
     fn convert_to_table(&mut self) {
         if let Hash::Packed(p) = self {
@@ -101,7 +117,7 @@ impl Hash {
             while let (Some(f), Some(v)) = (it.next(), it.next()) {
                 d.push_new((Bytes::from_slice(f), Bytes::from_slice(v)));
             }
-            *self = Hash::Table(d);
+            *self = Hash::Table(Box::new(d));
         }
     }
 
@@ -111,9 +127,12 @@ impl Hash {
         match self {
             Hash::Packed(p) => {
                 if let Some(off) = packed_find(p, field) {
+                    let old = p.entry_at(off).map_or(0, |(_, next)| next - off);
+                    p.reserve_exact(entry_size(value.len()).saturating_sub(old));
                     p.replace_at_offset(off, value);
                     return false;
                 }
+                p.reserve_exact(entry_size(field.len()) + entry_size(value.len()));
                 p.push_back(field);
                 p.push_back(value);
                 if p.len() / 2 > MAX_PACKED_ENTRIES {
@@ -262,6 +281,35 @@ mod tests {
         assert_eq!(h.get(b"3"), None);
         assert_eq!(h.at(1), Some((&b"c"[..], &b"3"[..])));
         assert!(h.is_packed());
+    }
+
+    /// The pack of a small hash is allocated to fit, like a listpack: one
+    /// block of exactly its bytes, whether built field by field or at once.
+    #[test]
+    fn packed_hash_is_allocated_exactly() {
+        let exact = |h: &Hash| match h {
+            Hash::Packed(p) => p.capacity() == p.bytes(),
+            Hash::Table(_) => false,
+        };
+        let mut h = Hash::new();
+        for j in 0..10 {
+            h.set(format!("field:{j}").as_bytes(), b"v0000001");
+            assert!(exact(&h), "after {j}");
+        }
+        h.set(b"field:3", b"a longer value than before");
+        assert!(exact(&h));
+        h.set(b"field:3", b"short");
+        assert_eq!(h.get(b"field:3"), Some(&b"short"[..]));
+        let pairs: [&[u8]; 6] = [b"a", b"1", b"b", b"2", b"a", b"3"];
+        let mut h = Hash::new();
+        h.reserve(pairs.iter().map(|p| p.len()));
+        for kv in pairs.chunks(2) {
+            h.set(kv[0], kv[1]);
+        }
+        h.trim();
+        assert!(exact(&h));
+        assert_eq!(fields(&h), ["a=3", "b=2"]);
+        assert!(std::mem::size_of::<Hash>() <= 40);
     }
 
     #[test]

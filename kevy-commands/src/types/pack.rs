@@ -70,6 +70,12 @@ impl Pack {
         self.buf.len()
     }
 
+    /// Bytes allocated for the entries.
+    #[inline]
+    pub fn capacity(&self) -> usize {
+        self.buf.capacity()
+    }
+
     /// Encodes `e` as one entry.
     fn encode(e: &[u8], out: &mut Vec<u8>) {
         let mut hdr = [0u8; 10];
@@ -264,6 +270,19 @@ impl Pack {
             front: 0,
             back: self.buf.len(),
             left: self.count,
+        }
+    }
+
+    /// Reserves room for exactly `additional` more bytes: a small hash grows
+    /// to fit, as Redis's listpack does, rather than doubling.
+    pub fn reserve_exact(&mut self, additional: usize) {
+        self.buf.reserve_exact(additional);
+    }
+
+    /// Gives back all unused capacity.
+    pub fn trim(&mut self) {
+        if self.buf.capacity() > self.buf.len() {
+            self.buf.shrink_to_fit();
         }
     }
 

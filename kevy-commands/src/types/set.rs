@@ -18,7 +18,7 @@ pub enum Set {
     /// Sorted canonical integers (Redis's intset).
     Ints(Vec<i64>),
     /// Any members (Redis's hash table encoding).
-    Table(Dense<Bytes>),
+    Table(Box<Dense<Bytes>>),
 }
 
 impl Default for Set {
@@ -58,7 +58,7 @@ impl Set {
     pub fn for_member(first: &[u8]) -> Set {
         match parse_i64(first) {
             Some(_) => Set::Ints(Vec::new()),
-            None => Set::Table(Dense::with_capacity(1)),
+            None => Set::Table(Box::new(Dense::with_capacity(1))),
         }
     }
 
@@ -96,7 +96,7 @@ impl Set {
             for &n in v.iter() {
                 d.push_new(Bytes::from_slice(fmt_i64(n, &mut buf)));
             }
-            *self = Set::Table(d);
+            *self = Set::Table(Box::new(d));
         }
     }
 
@@ -270,7 +270,7 @@ mod tests {
         assert_eq!(big.len(), MAX_INTSET + 1);
         assert!(big.remove(b"5") && !big.remove(b"5"));
         assert_eq!(Set::for_member(b"a"), {
-            let mut t = Set::Table(Dense::with_capacity(0));
+            let mut t = Set::Table(Box::new(Dense::with_capacity(0)));
             t.add(b"b");
             t.remove(b"b");
             t

@@ -167,6 +167,73 @@ fn close_after_reply_and_half_close() {
     server.stop();
 }
 
+/// A bulk load far larger than a connection's per-iteration read budget,
+/// written while the replies are read and then half-closed: every reply
+/// arrives, in order, and the connection closes after the last.
+#[test]
+fn a_bulk_pipeline_is_answered_whole_across_read_budgets() {
+    let server = start(2);
+    let mut c = Raw::connect(server.addr());
+    let mut batch = Vec::new();
+    let mut expect = Vec::new();
+    for i in 0..60_000 {
+        let k = format!("bulk:{}", i % 1000);
+        batch.extend(cmd(&[b"ADD", k.as_bytes(), b"1"]));
+        expect.extend(format!(":{}\r\n", i / 1000 + 1).into_bytes());
+    }
+    assert!(batch.len() > 1 << 20, "{} bytes", batch.len());
+    let mut writer = c.sock_ref().try_clone().expect("clone");
+    let sender = std::thread::spawn(move || {
+        writer.write_all(&batch).expect("write");
+        writer.shutdown(Shutdown::Write).expect("shutdown");
+    });
+    let got = c.read_to_close();
+    sender.join().unwrap();
+    assert_eq!(got.len(), expect.len());
+    assert!(got == expect, "replies out of order");
+    server.stop();
+}
+
+/// Buffers grown by a big request and a big reply are given back once the
+/// connection is idle.
+#[test]
+fn idle_connections_give_back_grown_buffers() {
+    let server = start(2);
+    let mut c = Raw::connect(server.addr());
+    // A key of the connection's own shard: its reply goes through the
+    // connection's output buffer.
+    let r = c.call(&["WHOAMI"]);
+    let shard: usize = String::from_utf8_lossy(&r[1..r.len() - 2]).parse().unwrap();
+    let router = kevy_rt::Router::new(2);
+    let key = (0..)
+        .map(|i| format!("big{i}"))
+        .find(|k| router.shard_of(k.as_bytes()) == shard)
+        .unwrap();
+    // Under the 1 MB a flushed output buffer may keep while in use.
+    let value = vec![b'v'; 400 * 1024];
+    // The request arrives in two pieces, so the read buffer grows to hold it.
+    let request = cmd(&[b"PUT", key.as_bytes(), &value]);
+    c.send(&request[..1000]);
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    c.send(&request[1000..]);
+    assert_eq!(c.reply(), b"+OK\r\n");
+    assert_eq!(c.call(&["TAKE", &key]).len(), value.len() + 11);
+    let mut watcher = Raw::connect(server.addr());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let r = watcher.call(&["BUFS"]);
+        let held: usize = String::from_utf8_lossy(&r[1..r.len() - 2]).parse().unwrap();
+        // Back to one read chunk and a small output.
+        if held <= (16 + 16) * 1024 {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "still {held} bytes");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(c.call(&["PING"]), b"+PONG\r\n");
+    server.stop();
+}
+
 #[test]
 fn large_values_cross_shards() {
     let server = start(2);

@@ -22,6 +22,7 @@ pub enum Verb {
     Boom,
     WatchAll,
     Conns,
+    Bufs,
     Kill,
     Bye,
     Bad,
@@ -35,6 +36,7 @@ pub enum Part {
     Remove(Vec<u8>),
     Insert(Vec<u8>, Vec<u8>),
     Conns,
+    Bufs,
     Kill(u64),
 }
 
@@ -98,6 +100,7 @@ impl Commands for Tally {
             b"WATCHALL" => (Verb::WatchAll, Route::Local, 1),
             b"BOOM" => (Verb::Boom, Route::Key(1), 2),
             b"CONNS" => (Verb::Conns, Route::Plan, 1),
+            b"BUFS" => (Verb::Bufs, Route::Plan, 1),
             b"KILL" => (Verb::Kill, Route::Plan, 2),
             b"BYE" => (Verb::Bye, Route::Local, 1),
             _ => (Verb::Bad, Route::Local, 0),
@@ -228,13 +231,14 @@ impl Commands for Tally {
                     hold: false,
                 }
             }
-            Verb::Total | Verb::Conns | Verb::Kill => {
+            Verb::Total | Verb::Conns | Verb::Bufs | Verb::Kill => {
                 let id = std::str::from_utf8(args.at(1))
                     .ok()
                     .and_then(|s| s.parse().ok());
                 for s in 0..router.nshards() {
                     let part = match (cmd, id) {
                         (Verb::Conns, _) => Part::Conns,
+                        (Verb::Bufs, _) => Part::Bufs,
                         (Verb::Kill, Some(id)) => Part::Kill(id),
                         _ => Part::Count,
                     };
@@ -277,6 +281,16 @@ impl Commands for Tally {
                 clients.for_each(|c| {
                     assert!(c.facts.peer.is_some() && c.facts.fd >= 0);
                     n += 1;
+                });
+                PartReply::Count(n)
+            }
+            Part::Bufs => {
+                // Bytes held by the read and output buffers of every
+                // connection (but the one running this, whose read buffer
+                // is lent out meanwhile).
+                let mut n = 0;
+                clients.for_each(|c| {
+                    n += c.facts.query_buf + c.facts.query_buf_free + c.facts.out_capacity
                 });
                 PartReply::Count(n)
             }

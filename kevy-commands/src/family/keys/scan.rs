@@ -89,7 +89,7 @@ pub fn execute_scan(db: &mut Db, args: Args<'_>, now: &Clock) -> KeyReply {
         };
     };
     let mut found = Vec::new();
-    let next = db.scan(cursor, budget, |k| found.push(k.clone()));
+    let next = db.scan(cursor, budget, |k| found.push(Bytes::from_slice(k)));
     let seen = found.len();
     found.retain(|k| {
         if !o.matches(k) {
