@@ -217,6 +217,7 @@ impl Commands for Redis {
 
     fn plan(
         &self,
+        _shard: &mut Keyspace,
         _ctx: Ctx,
         cmd: &'static Spec,
         args: Args<'_>,
@@ -241,6 +242,7 @@ impl Commands for Redis {
 
     fn gather(
         &self,
+        _shard: &mut Keyspace,
         plan: &mut Plan,
         replies: Vec<PartReply>,
         _router: &Router,

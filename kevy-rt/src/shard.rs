@@ -325,13 +325,14 @@ impl<C: Commands> Shard<C> {
         }
         self.next_gen = self.next_gen.wrapping_add(1);
         let id = self.conn_ids.fetch_add(1, Ordering::Relaxed) + 1;
-        entry.insert(Conn::new(
+        let c = entry.insert(Conn::new(
             Arc::new(sock),
             id,
             self.next_gen,
             peer,
             self.limits.output_high_water,
         ));
+        c.session = self.cmds.new_session(&c.facts(self.id));
         self.stats.accepted.fetch_add(1, Ordering::Relaxed);
         self.stats.connected.fetch_add(1, Ordering::Relaxed);
     }
@@ -570,7 +571,8 @@ impl<C: Commands> Shard<C> {
                     gen: c.gen,
                 };
                 let mut parts = std::mem::take(&mut self.parts);
-                let planned = cmds.plan(ctx, r.cmd, args, &self.router, &mut parts);
+                let planned =
+                    cmds.plan(&mut self.state, ctx, r.cmd, args, &self.router, &mut parts);
                 if planned.hold {
                     c.held = true;
                 }

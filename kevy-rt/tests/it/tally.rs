@@ -24,6 +24,8 @@ pub enum Verb {
     Conns,
     Kill,
     Bye,
+    Sess,
+    Stamp,
     Bad,
 }
 
@@ -46,6 +48,7 @@ pub enum PartReply {
 }
 
 pub enum Plan {
+    Stamp,
     Fetch { order: Vec<(usize, usize)> },
     Total,
     Move { to: Vec<u8>, round: u8 },
@@ -65,7 +68,8 @@ fn bulk(out: &mut Vec<u8>, v: Option<&[u8]>) {
 impl Commands for Tally {
     type Shard = HashMap<Vec<u8>, Vec<u8>>;
     type Cmd = Verb;
-    type Session = ();
+    /// The connection id, as `new_session` saw it.
+    type Session = u64;
     type Ctx = ();
     type Part = Part;
     type PartReply = PartReply;
@@ -100,6 +104,8 @@ impl Commands for Tally {
             b"CONNS" => (Verb::Conns, Route::Plan, 1),
             b"KILL" => (Verb::Kill, Route::Plan, 2),
             b"BYE" => (Verb::Bye, Route::Local, 1),
+            b"SESS" => (Verb::Sess, Route::Local, 1),
+            b"STAMP" => (Verb::Stamp, Route::Plan, 1),
             _ => (Verb::Bad, Route::Local, 0),
         };
         let n = args.len() as i32;
@@ -118,11 +124,15 @@ impl Commands for Tally {
         }
     }
 
-    fn ctx(&self, _: &()) {}
+    fn new_session(&self, client: &kevy_rt::ClientFacts) -> u64 {
+        client.id
+    }
+
+    fn ctx(&self, _: &u64) {}
 
     fn monitor_line(
         &self,
-        _: &(),
+        _: &u64,
         client: &kevy_rt::ClientFacts,
         _: Verb,
         args: Args<'_>,
@@ -174,7 +184,7 @@ impl Commands for Tally {
     fn execute_local(
         &self,
         _: &mut Self::Shard,
-        _: &mut (),
+        session: &mut u64,
         cx: &LocalCx,
         cmd: Verb,
         _args: Args<'_>,
@@ -184,6 +194,7 @@ impl Commands for Tally {
             Verb::Ping => out.extend_from_slice(b"+PONG\r\n"),
             Verb::Whoami => out.extend_from_slice(format!(":{}\r\n", cx.client.shard).as_bytes()),
             Verb::Myid => out.extend_from_slice(format!(":{}\r\n", cx.client.id).as_bytes()),
+            Verb::Sess => out.extend_from_slice(format!(":{session}\r\n").as_bytes()),
             Verb::WatchAll => {
                 out.extend_from_slice(b"+OK\r\n");
                 return Flow::Monitor;
@@ -199,6 +210,7 @@ impl Commands for Tally {
 
     fn plan(
         &self,
+        origin: &mut Self::Shard,
         _: (),
         cmd: Verb,
         args: Args<'_>,
@@ -206,6 +218,15 @@ impl Commands for Tally {
         parts: &mut Vec<(usize, Part)>,
     ) -> Planned<Plan> {
         match cmd {
+            Verb::Stamp => {
+                // No parts: the origin's own state counts the plans made on it.
+                let n = origin.entry(b"#stamps".to_vec()).or_default();
+                n.push(b'x');
+                Planned {
+                    plan: Plan::Stamp,
+                    hold: false,
+                }
+            }
             Verb::Fetch => {
                 // One part per shard; remember where each key's value lands.
                 let mut per_shard: Vec<Vec<Vec<u8>>> = vec![Vec::new(); router.nshards()];
@@ -291,6 +312,7 @@ impl Commands for Tally {
 
     fn gather(
         &self,
+        origin: &mut Self::Shard,
         plan: &mut Plan,
         replies: Vec<PartReply>,
         router: &Router,
@@ -298,6 +320,10 @@ impl Commands for Tally {
         out: &mut Vec<u8>,
     ) -> Gather {
         match plan {
+            Plan::Stamp => {
+                let n = origin.get(&b"#stamps"[..]).map_or(0, Vec::len);
+                out.extend_from_slice(format!(":{n}\r\n").as_bytes());
+            }
             Plan::Fetch { order } => {
                 let values: Vec<Vec<Option<Vec<u8>>>> = replies
                     .into_iter()
