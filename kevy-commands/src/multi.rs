@@ -22,6 +22,7 @@ use crate::resp;
 use crate::Ctx;
 
 pub mod coll;
+pub mod server;
 
 /// What a part does on its shard.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,6 +49,9 @@ pub enum Op {
     Keys,
     /// A list or set operation (see [`coll`]).
     Coll(coll::CollOp),
+    /// A server command's part (see [`server`]); run with the shard's
+    /// connections by the command set, not by [`execute_part`].
+    Server(server::ServerOp),
 }
 
 /// One shard's share of a multi-shard command.
@@ -75,6 +79,8 @@ pub enum PartReply {
     },
     /// The result of a list or set operation.
     Coll(coll::CollReply),
+    /// The result of a server command's part.
+    Server(server::ServerReply),
 }
 
 /// How the origin shard reduces part replies.
@@ -98,6 +104,8 @@ pub enum Plan {
     },
     /// A list or set operation (see [`coll`]).
     Coll(coll::CollPlan),
+    /// A server command (see [`server`]); gathered by the command set.
+    Server(server::ServerPlan),
     /// A command that has no plan (never produced for a command the table
     /// routes to planning); gathers to an error.
     Misrouted,
@@ -191,6 +199,9 @@ pub fn execute_part(shard: &mut Keyspace, ctx: Ctx, part: Part) -> PartReply {
             PartReply::Encoded { buf, ends }
         }
         Op::Coll(op) => coll::execute(db, op, &part.args, now),
+        // Server parts need the shard's connections: `Redis::execute_part`
+        // runs them.
+        Op::Server(_) => PartReply::Server(server::ServerReply::Count(0)),
     }
 }
 
@@ -240,7 +251,10 @@ pub fn gather(
             }
         }
         Plan::Coll(p) => return coll::gather(p, replies, next, out),
-        Plan::Misrouted => resp::error(out, b"ERR internal error: command has no plan"),
+        // Gathered by `Redis::gather`, on the origin shard's state.
+        Plan::Server(_) | Plan::Misrouted => {
+            resp::error(out, b"ERR internal error: command has no plan")
+        }
     }
     Gather::Done
 }

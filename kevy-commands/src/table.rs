@@ -17,7 +17,7 @@ use std::sync::OnceLock;
 use kevy_rt::{Args, Route};
 
 use crate::error::Error;
-use crate::family::{KeyFn, LocalFn, PlanFn};
+use crate::family::{KeyFn, LocalFn, PlanFn, ServerPlanFn};
 
 mod specs;
 
@@ -250,6 +250,9 @@ pub enum Run {
     Keys(KeyFn, PlanFn),
     /// [`Route::Plan`]: always planned over the shards.
     Plan(PlanFn),
+    /// [`Route::Plan`], planned with the caller's context and its shard's
+    /// state (server commands).
+    Server(ServerPlanFn),
 }
 
 /// One command: its `COMMAND INFO` facts, its docs and how it runs.
@@ -370,7 +373,7 @@ impl Spec {
                 last: self.last_key,
                 step: self.step as u32,
             },
-            Run::Plan(_) => Route::Plan,
+            Run::Plan(_) | Run::Server(_) => Route::Plan,
         }
     }
 

@@ -12,13 +12,21 @@ use crate::family::{command, connection, keys, string};
 
 mod hashes;
 mod lists;
+mod server;
 mod sets;
 
 /// Every top-level command kevy implements.
 pub static COMMANDS: &[Spec] = &ALL;
 
-static ALL: [Spec; CORE.len() + lists::LISTS.len() + hashes::HASHES.len() + sets::SETS.len()] =
-    concat(&[CORE, lists::LISTS, hashes::HASHES, sets::SETS]);
+static ALL: [Spec;
+    CORE.len() + lists::LISTS.len() + hashes::HASHES.len() + sets::SETS.len() + server::SERVER.len()] =
+    concat(&[
+        CORE,
+        lists::LISTS,
+        hashes::HASHES,
+        sets::SETS,
+        server::SERVER,
+    ]);
 
 /// Concatenates command groups into one array of exactly `N` specs.
 const fn concat<const N: usize>(groups: &[&[Spec]]) -> [Spec; N] {

@@ -23,7 +23,9 @@ fn specs_are_well_formed() {
         assert!(!spec.docs.summary.is_empty(), "{} has no docs", spec.name);
         let keyed = spec.first_key > 0;
         match spec.run {
-            Run::Local(_) | Run::Plan(_) => assert!(!keyed, "{} routes without keys", spec.name),
+            Run::Local(_) | Run::Plan(_) | Run::Server(_) => {
+                assert!(!keyed, "{} routes without keys", spec.name)
+            }
             Run::Key(_) => {
                 assert!(keyed && spec.last_key == spec.first_key, "{}", spec.name);
                 assert!(
