@@ -411,6 +411,7 @@ impl<C: Commands> Shard<C> {
             return;
         };
         let mut rbuf = std::mem::take(&mut c.rbuf);
+        c.rbuf_lent = rbuf.len();
         let (mut rpos, rend) = (c.rpos, c.rend);
         let mut spans = std::mem::take(&mut self.spans);
         let mut need = 0;
@@ -460,6 +461,7 @@ impl<C: Commands> Shard<C> {
         self.spans = spans;
         if let Some(c) = self.conns.get_mut(i) {
             c.rbuf = rbuf;
+            c.rbuf_lent = 0;
             c.rpos = rpos;
             c.need = need;
         }

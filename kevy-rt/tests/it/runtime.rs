@@ -445,6 +445,9 @@ fn sessions_start_from_the_connection_and_plans_run_on_the_origin_shard() {
     for (i, c) in conns.iter_mut().enumerate() {
         // `new_session` saw the connection's facts.
         assert_eq!(c.call(&["SESS"]), c.call(&["MYID"]));
+        // A command sees its connection's read buffer as it is, though the
+        // buffer is lent to the decoder meanwhile.
+        assert_ne!(c.call(&["ROOM"]), b":0\r\n");
         let r = c.call(&["WHOAMI"]);
         by_shard[(r[1] - b'0') as usize].push(i);
     }

@@ -26,6 +26,7 @@ pub enum Verb {
     Bye,
     Sess,
     Stamp,
+    Room,
     Bad,
 }
 
@@ -105,6 +106,7 @@ impl Commands for Tally {
             b"KILL" => (Verb::Kill, Route::Plan, 2),
             b"BYE" => (Verb::Bye, Route::Local, 1),
             b"SESS" => (Verb::Sess, Route::Local, 1),
+            b"ROOM" => (Verb::Room, Route::Local, 1),
             b"STAMP" => (Verb::Stamp, Route::Plan, 1),
             _ => (Verb::Bad, Route::Local, 0),
         };
@@ -195,6 +197,11 @@ impl Commands for Tally {
             Verb::Whoami => out.extend_from_slice(format!(":{}\r\n", cx.client.shard).as_bytes()),
             Verb::Myid => out.extend_from_slice(format!(":{}\r\n", cx.client.id).as_bytes()),
             Verb::Sess => out.extend_from_slice(format!(":{session}\r\n").as_bytes()),
+            Verb::Room => {
+                let f = &cx.client;
+                let line = format!(":{}\r\n", f.query_buf + f.query_buf_free);
+                out.extend_from_slice(line.as_bytes());
+            }
             Verb::WatchAll => {
                 out.extend_from_slice(b"+OK\r\n");
                 return Flow::Monitor;
