@@ -203,8 +203,9 @@ impl ConfigTable {
     }
 
     /// Settings matching any of `patterns` (exact names, or globs matched
-    /// case-insensitively against names and aliases), each once, in table
-    /// order: `(name as matched, value)`.
+    /// case-insensitively against names and aliases), each once: `(name as
+    /// matched, value)`, in the order of the patterns (a glob's matches in
+    /// table order).
     pub fn matching(&self, patterns: &[&[u8]]) -> Vec<(Vec<u8>, String)> {
         let state = self.read();
         let mut taken = vec![false; PARAMS.len()];
@@ -229,7 +230,6 @@ impl ConfigTable {
                 }
             }
         }
-        out.sort_by_key(|(i, _)| *i);
         out.into_iter()
             .map(|(i, name)| {
                 let v = match PARAMS[i].get {

@@ -161,3 +161,6 @@ const HELP: &[&str] = &[
     "HELP",
     "    Prints this help.",
 ];
+
+#[cfg(test)]
+mod tests;

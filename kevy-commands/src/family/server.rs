@@ -61,11 +61,21 @@ pub fn monitor_line(
     } else {
         client.peer.map(|p| p.to_string()).unwrap_or_default()
     };
+    // Redis writes the line after the command ran: a SELECT shows the
+    // database it selected.
+    let mut db = session.db;
+    if cmd.name == "select" {
+        let databases = shared.config.get_i64("databases").max(1) as u64;
+        if let Some(n) = args.get(1).and_then(crate::num::parse_i64) {
+            if (0..databases as i64).contains(&n) {
+                db = n as usize;
+            }
+        }
+    }
     let head = format!(
-        "+{}.{:06} [{} {who}] ",
+        "+{}.{:06} [{db} {who}] ",
         now.as_secs(),
         now.subsec_micros(),
-        session.db
     );
     out.extend_from_slice(head.as_bytes());
     for (i, a) in args.iter().enumerate() {
@@ -76,3 +86,6 @@ pub fn monitor_line(
     }
     out.extend_from_slice(b"\r\n");
 }
+
+#[cfg(test)]
+mod tests;
