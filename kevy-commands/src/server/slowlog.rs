@@ -86,11 +86,13 @@ impl Entry {
 
 /// The arguments of a command kept in case it turns out slow (a planned
 /// command's arguments are gone by the time its duration is known): the
-/// first 32, each cut to 128 bytes, with their original lengths.
+/// first 32, each cut to 128 bytes, back to back, with their original
+/// lengths. Two allocations, whatever the command.
 #[derive(Debug)]
 pub struct Captured {
-    args: Vec<Vec<u8>>,
-    lens: Vec<usize>,
+    buf: Vec<u8>,
+    /// `(end in buf, original length)` of each kept argument.
+    meta: Vec<(u32, u32)>,
     argc: usize,
 }
 
@@ -98,24 +100,32 @@ impl Captured {
     /// Keeps what a slow-log entry of `args` would show.
     pub fn new(args: Args<'_>) -> Captured {
         let kept = args.len().min(MAX_ARGC);
-        Captured {
-            args: args
-                .iter()
+        let mut buf = Vec::with_capacity(
+            args.iter()
                 .take(kept)
-                .map(|a| a[..a.len().min(MAX_STRING)].to_vec())
-                .collect(),
-            lens: args.iter().take(kept).map(<[u8]>::len).collect(),
+                .map(|a| a.len().min(MAX_STRING))
+                .sum(),
+        );
+        let mut meta = Vec::with_capacity(kept);
+        for a in args.iter().take(kept) {
+            buf.extend_from_slice(&a[..a.len().min(MAX_STRING)]);
+            meta.push((buf.len() as u32, a.len().min(u32::MAX as usize) as u32));
+        }
+        Captured {
+            buf,
+            meta,
             argc: args.len(),
         }
     }
 
     /// The entry for these arguments.
     pub fn entry(&self, time: i64, usec: u64, peer: String, name: &[u8]) -> Entry {
-        let args = self
-            .args
-            .iter()
-            .map(Vec::as_slice)
-            .zip(self.lens.iter().copied());
+        let mut start = 0;
+        let args = self.meta.iter().map(|&(end, len)| {
+            let a = self.buf.get(start..end as usize).unwrap_or_default();
+            start = end as usize;
+            (a, len as usize)
+        });
         Entry::new(time, usec, args, self.argc, peer, name)
     }
 }

@@ -59,7 +59,9 @@ pub fn write_line(
         f.out_capacity,
         rbuf + f.out_capacity + argv_mem,
         if f.out_unsent > 0 { "rw" } else { "r" },
-        cmd.map_or("NULL", |c| c.name),
+        // A refused request leaves no command, as in Redis.
+        cmd.filter(|c| !std::ptr::eq(*c, &crate::table::REJECT))
+            .map_or("NULL", |c| c.name),
     );
     out.extend_from_slice(rest.as_bytes());
 }
