@@ -162,11 +162,7 @@ fn finish(out: &mut Vec<u8>, mark: usize, quiet: bool) {
     }
 }
 
-/// Nanoseconds since `t0`.
-#[inline]
-fn since(t0: Instant) -> u64 {
-    t0.elapsed().as_nanos().min(u64::MAX as u128) as u64
-}
+use server::clock::{self, since};
 
 /// A part's reply with how long the part ran.
 #[derive(Debug)]
@@ -261,7 +257,7 @@ impl Commands for Redis {
         match cmd.run {
             Run::Key(f) | Run::Keys(f, _) => {
                 let mark = out.len();
-                let t0 = Instant::now();
+                let t0 = clock::now();
                 let mut call = Call {
                     db: shard.db(ctx.db as usize),
                     args,
@@ -293,7 +289,7 @@ impl Commands for Redis {
             return Flow::Continue;
         };
         let mark = out.len();
-        let t0 = Instant::now();
+        let t0 = clock::now();
         let flow = f(&mut Local {
             shard,
             session,
@@ -318,7 +314,7 @@ impl Commands for Redis {
         router: &Router,
         parts: &mut Vec<(usize, Part)>,
     ) -> Planned<Tracked> {
-        let t0 = Instant::now();
+        let t0 = clock::now();
         let planned = match cmd.run {
             Run::Keys(_, plan) | Run::Plan(plan) => plan(args, router, parts),
             Run::Server(plan) => plan(&mut ServerCx {
@@ -357,7 +353,7 @@ impl Commands for Redis {
         part: Part,
         clients: &mut Clients<'_, Self>,
     ) -> TimedReply {
-        let t0 = Instant::now();
+        let t0 = clock::now();
         let reply = match part.op {
             multi::Op::Server(op) => multi::server::execute(shard, ctx, op, &part.args, clients),
             _ => multi::execute_part(shard, ctx, part),
@@ -377,7 +373,7 @@ impl Commands for Redis {
         next: &mut Vec<(usize, Part)>,
         out: &mut Vec<u8>,
     ) -> Gather {
-        let t0 = Instant::now();
+        let t0 = clock::now();
         op.ns += replies.iter().map(|r| r.ns).max().unwrap_or(0);
         let replies: Vec<PartReply> = replies.into_iter().map(|r| r.reply).collect();
         let mark = out.len();

@@ -10,6 +10,7 @@
 //!   on the shard that ran it and accounted there by [`ShardServer::done`];
 //!   reports sum the shards over a plan with one part per shard.
 
+pub mod clock;
 pub mod hist;
 pub mod latency;
 pub mod names;
@@ -84,6 +85,7 @@ fn random_hex40() -> String {
 impl Shared {
     /// Fresh state: default settings, started now.
     pub fn new() -> Shared {
+        clock::calibrate();
         Shared {
             config: ConfigTable::new(),
             started: SystemTime::now(),
