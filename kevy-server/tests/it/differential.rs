@@ -37,6 +37,7 @@ mod keyspace;
 mod lists;
 mod mixed;
 mod raw;
+mod server;
 mod sets;
 mod strings;
 
