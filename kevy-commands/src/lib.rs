@@ -72,6 +72,12 @@
 //!   spent planning and gathering on its connection's shard plus, for each
 //!   round, the longest of its parts.
 //! - `DEBUG SLEEP` blocks the shard serving the connection, not the server.
+//! - Not implemented yet: client-side caching (`CLIENT TRACKING`, `CACHING`,
+//!   `GETREDIR`, `TRACKINGINFO`), `CLIENT UNBLOCK` (no blocking commands
+//!   yet), `LATENCY DOCTOR | GRAPH`, and the `DEBUG` subcommands other than
+//!   `OBJECT`, `SLEEP`, `SET-ACTIVE-EXPIRE`. `CLIENT KILL` also accepts Redis
+//!   7.4's `MAXAGE` filter. INFO leaves out the fields kevy does not measure
+//!   (keyspace hits and misses, expired keys, network byte counts…).
 #![deny(missing_docs)]
 
 use std::sync::Arc;
@@ -108,8 +114,9 @@ use server::Shared;
 pub use session::{Ctx, Session};
 use table::{Run, Spec};
 
-/// The Redis command set. Configure with the builder methods, then hand it to
-/// the runtime.
+/// The Redis command set. Configure with the builder methods (or its
+/// [`config`](Redis::config)), then hand it to the runtime. Clones share the
+/// server state: settings, statistics, logs.
 #[derive(Clone, Debug)]
 pub struct Redis {
     shared: Arc<Shared>,

@@ -13,7 +13,7 @@ use super::ServerCx;
 use crate::keyspace::Keyspace;
 use crate::multi::server::{self as srv, ServerOp, ServerPlan, ServerReply};
 use crate::multi::Plan;
-use crate::server::stats::Stats;
+use crate::server::stats::{CmdStat, Stats};
 use crate::{resp, Ctx, Redis};
 
 /// The sections of INFO, in the order Redis writes them.
@@ -162,13 +162,17 @@ pub fn report_part(
 ) -> ServerReply {
     let with_hist = args.get(0) == Some(b"1");
     let now = crate::keyspace::now_ms();
-    let mut r = Report {
-        stats: shard.server.stats.clone(),
-        ..Report::default()
-    };
-    if !with_hist {
-        r.stats.cmds.iter_mut().for_each(|c| c.hist = None);
-    }
+    let own = &shard.server.stats;
+    let mut r = Report::default();
+    r.stats.errors = own.errors.clone();
+    r.stats.cmds = own
+        .cmds
+        .iter()
+        .map(|c| CmdStat {
+            hist: if with_hist { c.hist.clone() } else { None },
+            ..*c
+        })
+        .collect();
     for db in &shard.dbs {
         let volatile = &db.volatile;
         let step = (volatile.len() / TTL_SAMPLES).max(1);
