@@ -22,7 +22,7 @@ use crate::table;
 /// Entries `SLOWLOG GET` returns without a count.
 const DEFAULT_COUNT: i64 = 10;
 
-/// SLOWLOG GET [count]
+/// SLOWLOG GET \[count\]
 pub fn plan_slowlog_get(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
     let count = match cx.args.get(2) {
         None => DEFAULT_COUNT,
