@@ -7,7 +7,7 @@ use kevy_rt::{Args, Flow, LocalCx, Planned, Router};
 
 use crate::keyspace::{Clock, Db, Keyspace};
 use crate::multi::{Part, Plan};
-use crate::Session;
+use crate::{Ctx, Session};
 
 pub mod bitmap;
 pub mod command;
@@ -16,6 +16,13 @@ pub mod hll;
 pub mod keys;
 pub mod string;
 pub mod zset;
+
+pub mod client;
+pub mod config;
+pub mod debug;
+pub mod diag;
+pub mod info;
+pub mod server;
 
 pub mod hash;
 pub mod list;
@@ -75,3 +82,21 @@ pub type LocalFn = fn(&mut Local<'_>) -> Flow;
 
 /// Splits a multi-shard command into `(shard, part)` pairs.
 pub type PlanFn = fn(Args<'_>, &Router, &mut Vec<(usize, Part)>) -> Planned<Plan>;
+
+/// A server command planned on the connection's shard, with the caller's
+/// context and that shard's state at hand (`CLIENT LIST`, `INFO`, …).
+pub struct ServerCx<'a, 'p> {
+    /// The connection's shard.
+    pub shard: &'a mut Keyspace,
+    /// The caller.
+    pub ctx: Ctx,
+    /// The command's arguments (verb included).
+    pub args: Args<'a>,
+    /// Key → shard.
+    pub router: &'a Router,
+    /// Where the parts go.
+    pub parts: &'p mut Vec<(usize, Part)>,
+}
+
+/// Plans a server command.
+pub type ServerPlanFn = fn(&mut ServerCx<'_, '_>) -> Planned<Plan>;

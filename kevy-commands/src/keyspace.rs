@@ -479,6 +479,8 @@ pub struct Keyspace {
     pub(crate) rng: u64,
     /// The database the next active-expiry cycle starts with.
     pub(crate) expire_cursor: usize,
+    /// The shard's server accounting (statistics, slow log, latency).
+    pub server: crate::server::ShardServer,
 }
 
 impl Keyspace {
@@ -488,6 +490,7 @@ impl Keyspace {
             dbs: (0..databases.max(1)).map(|_| Db::new()).collect(),
             rng: seed | 1,
             expire_cursor: 0,
+            server: Default::default(),
         }
     }
 

@@ -54,6 +54,15 @@
 //!   parsed and printed through the C library, as Redis does.
 //! - [`resp`]: the RESP2 reply writer; [`error`]: errors as values.
 //! - [`glob`]: Redis's glob matcher, for KEYS and COMMAND LIST.
+//! - [`session`]: a connection's [`Session`] and the [`Ctx`] its commands
+//!   carry to other shards.
+//! - [`server`]: server-wide state ([`server::Shared`]) and each shard's
+//!   accounting (command statistics, slow log, latency monitor); every
+//!   command is timed on the shard that runs it. [`config`]: the settings
+//!   registry behind the config file and `CONFIG`. Their commands are the
+//!   families `client`, `config`, `info`, `diag` (SLOWLOG, LATENCY),
+//!   `debug` (DEBUG, MEMORY) and `server` (TIME, LASTSAVE, MONITOR), with
+//!   their multi-shard parts in [`multi::server`].
 //!
 //! ## Known limitations
 //! - MSET and MSETNX whose keys live on several shards are not atomic with
@@ -103,12 +112,27 @@
 //! - The access clock (OBJECT IDLETIME) is refreshed by the shard tick,
 //!   every 100 ms, like Redis's `server.lruclock`. Reads of several sets at
 //!   once (SINTER, SUNION, SDIFF) do not count as accesses.
+//! - A planned command's duration (command statistics, slow log) is the time
+//!   spent planning and gathering on its connection's shard plus, for each
+//!   round, the longest of its parts.
+//! - `DEBUG SLEEP` blocks the shard serving the connection, not the server.
+//! - Not implemented yet: client-side caching (`CLIENT TRACKING`, `CACHING`,
+//!   `GETREDIR`, `TRACKINGINFO`), `CLIENT UNBLOCK` (no blocking commands
+//!   yet), `LATENCY DOCTOR | GRAPH`, and the `DEBUG` subcommands other than
+//!   `OBJECT`, `SLEEP`, `SET-ACTIVE-EXPIRE`. `CLIENT KILL` also accepts Redis
+//!   7.4's `MAXAGE` filter. INFO leaves out the fields kevy does not measure
+//!   (keyspace hits and misses, expired keys, network byte counts…).
 #![deny(missing_docs)]
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use kevy_rt::{Args, Commands, Flow, Gather, LocalCx, Planned, Resolved, Route, Router, ShardInfo};
+use kevy_rt::{
+    Args, ClientFacts, Clients, Commands, Flow, Gather, LocalCx, Planned, Resolved, Route, Router,
+    ShardInfo,
+};
 
+pub mod config;
 pub mod error;
 pub mod expire;
 pub mod family;
@@ -119,6 +143,8 @@ pub mod keyspace;
 pub mod multi;
 pub mod num;
 pub mod resp;
+pub mod server;
+pub mod session;
 pub mod table;
 pub mod types;
 pub mod value;
@@ -127,21 +153,27 @@ pub mod zset;
 #[cfg(test)]
 mod testutil;
 
-use family::{Call, Local, ShardCall};
+use family::{Call, Local, ServerCx, ShardCall};
 use keyspace::{now_ms, Clock, Keyspace};
 use multi::{Part, PartReply, Plan};
+use server::slowlog::Captured;
+use server::Shared;
+pub use session::{Ctx, Session};
 use table::{Run, Spec};
 
-/// The Redis command set. Configure with the builder methods, then hand it to
-/// the runtime.
+/// The Redis command set. Configure with the builder methods (or its
+/// [`config`](Redis::config)), then hand it to the runtime. Clones share the
+/// server state: settings, statistics, logs.
 #[derive(Clone, Debug)]
 pub struct Redis {
-    databases: usize,
+    shared: Arc<Shared>,
 }
 
 impl Default for Redis {
     fn default() -> Redis {
-        Redis { databases: 16 }
+        Redis {
+            shared: Arc::new(Shared::new()),
+        }
     }
 }
 
@@ -152,29 +184,70 @@ impl Redis {
     }
 
     /// Sets the number of databases `SELECT` can reach (at least 1).
-    pub fn databases(mut self, n: usize) -> Redis {
-        self.databases = n.max(1);
+    pub fn databases(self, n: usize) -> Redis {
+        let n = n.clamp(1, i32::MAX as usize).to_string();
+        let _ = self.shared.config.load("databases", &[&n]);
         self
     }
 
     /// The number of databases.
     pub fn database_count(&self) -> usize {
-        self.databases
+        self.shared.config.get_i64("databases").max(1) as usize
+    }
+
+    /// The settings (filled by the server from its config file and flags
+    /// before it starts; changed by `CONFIG SET` while it runs).
+    pub fn config(&self) -> &config::ConfigTable {
+        &self.shared.config
+    }
+
+    /// The server-wide state.
+    pub fn shared(&self) -> &Arc<Shared> {
+        &self.shared
     }
 }
 
-/// Per-connection state.
-#[derive(Clone, Debug, Default)]
-pub struct Session {
-    /// The selected database.
-    pub db: usize,
+/// A command's reply as written to `out[mark..]`: accounted, then dropped
+/// when the client asked for no reply.
+#[inline]
+fn finish(out: &mut Vec<u8>, mark: usize, quiet: bool) {
+    if quiet {
+        out.truncate(mark);
+    }
 }
 
-/// What a forwarded command needs from its connection.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Ctx {
-    /// The selected database.
-    pub db: u32,
+use server::clock::{self, since};
+
+/// A part's reply with how long the part ran.
+#[derive(Debug)]
+pub struct TimedReply {
+    /// The reply.
+    pub reply: PartReply,
+    /// Nanoseconds the part ran on its shard.
+    pub ns: u64,
+}
+
+/// A multi-shard operation in flight on its origin shard, with what its
+/// accounting needs once it is over.
+pub struct Tracked {
+    /// The operation's own plan.
+    pub plan: Plan,
+    spec: &'static Spec,
+    ctx: Ctx,
+    /// Time spent so far: planning, gathering, the longest part of each round.
+    ns: u64,
+    /// The arguments, kept for the slow log while it is on.
+    slow: Option<Captured>,
+}
+
+impl std::fmt::Debug for Tracked {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tracked")
+            .field("plan", &self.plan)
+            .field("command", &self.spec.name)
+            .field("ns", &self.ns)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Share of the tick interval the active expiry may use (Redis: 25%).
@@ -186,12 +259,18 @@ impl Commands for Redis {
     type Session = Session;
     type Ctx = Ctx;
     type Part = Part;
-    type PartReply = PartReply;
-    type Plan = Plan;
+    type PartReply = TimedReply;
+    type Plan = Tracked;
 
     fn new_shard(&self, info: ShardInfo) -> Keyspace {
         let seed = (now_ms() as u64) ^ (info.id as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        Keyspace::new(self.databases, seed)
+        let mut ks = Keyspace::new(self.database_count(), seed);
+        ks.server = server::ShardServer::new(self.shared.clone(), Some(info));
+        ks
+    }
+
+    fn new_session(&self, client: &ClientFacts) -> Session {
+        Session::new(client)
     }
 
     #[inline]
@@ -212,6 +291,11 @@ impl Commands for Redis {
     fn ctx(&self, session: &Session) -> Ctx {
         Ctx {
             db: session.db as u32,
+            quiet: session.end_command(),
+            named: session.name.is_some(),
+            unix: session.unix,
+            client: session.id,
+            peer: session.peer,
         }
     }
 
@@ -226,6 +310,8 @@ impl Commands for Redis {
     ) {
         match cmd.run {
             Run::Key(f) | Run::Keys(f, _) => {
+                let mark = out.len();
+                let t0 = clock::now();
                 let mut call = Call {
                     db: shard.db(ctx.db as usize),
                     args,
@@ -233,15 +319,29 @@ impl Commands for Redis {
                     out,
                 };
                 f(&mut call);
+                let ns = since(t0);
+                shard
+                    .server
+                    .done(cmd, ns, &out[mark..], &ctx.who(), args, None);
+                finish(out, mark, ctx.quiet);
             }
-            Run::Shard(f) | Run::ShardKeys(f, _) => f(&mut ShardCall {
-                db: ctx.db as usize,
-                shard,
-                args,
-                now: Clock::new(),
-                out,
-            }),
-            Run::Local(_) | Run::Plan(_) | Run::Movable(..) => misrouted(out),
+            Run::Shard(f) | Run::ShardKeys(f, _) => {
+                let mark = out.len();
+                let t0 = clock::now();
+                f(&mut ShardCall {
+                    db: ctx.db as usize,
+                    shard,
+                    args,
+                    now: Clock::new(),
+                    out,
+                });
+                let ns = since(t0);
+                shard
+                    .server
+                    .done(cmd, ns, &out[mark..], &ctx.who(), args, None);
+                finish(out, mark, ctx.quiet);
+            }
+            Run::Local(_) | Run::Plan(_) | Run::Movable(..) | Run::Server(_) => misrouted(out),
         }
     }
 
@@ -254,40 +354,68 @@ impl Commands for Redis {
         args: Args<'_>,
         out: &mut Vec<u8>,
     ) -> Flow {
-        match cmd.run {
-            Run::Local(f) => f(&mut Local {
-                shard,
-                session,
-                cx,
-                args,
-                out,
-            }),
-            Run::Key(_)
-            | Run::Keys(..)
-            | Run::Plan(_)
-            | Run::Movable(..)
-            | Run::Shard(_)
-            | Run::ShardKeys(..) => {
-                misrouted(out);
-                Flow::Continue
-            }
-        }
+        let Run::Local(f) = cmd.run else {
+            misrouted(out);
+            return Flow::Continue;
+        };
+        let mark = out.len();
+        let t0 = clock::now();
+        let flow = f(&mut Local {
+            shard,
+            session,
+            cx,
+            args,
+            out,
+        });
+        let ns = since(t0);
+        shard
+            .server
+            .done(cmd, ns, &out[mark..], &session.who(), args, None);
+        finish(out, mark, session.end_command());
+        flow
     }
 
     fn plan(
         &self,
-        _ctx: Ctx,
+        shard: &mut Keyspace,
+        ctx: Ctx,
         cmd: &'static Spec,
         args: Args<'_>,
         router: &Router,
         parts: &mut Vec<(usize, Part)>,
-    ) -> Planned<Plan> {
-        match cmd.run {
+    ) -> Planned<Tracked> {
+        let t0 = clock::now();
+        let planned = match cmd.run {
             Run::Keys(_, plan)
             | Run::ShardKeys(_, plan)
             | Run::Plan(plan)
             | Run::Movable(_, plan) => plan(args, router, parts),
+            Run::Server(plan) => plan(&mut ServerCx {
+                shard,
+                ctx,
+                args,
+                router,
+                parts,
+            }),
             Run::Local(_) | Run::Key(_) | Run::Shard(_) => multi::planned(Plan::Misrouted),
+        };
+        let logging = shard
+            .server
+            .shared
+            .config
+            .live()
+            .slowlog_slower_than
+            .load(std::sync::atomic::Ordering::Relaxed)
+            >= 0;
+        Planned {
+            plan: Tracked {
+                plan: planned.plan,
+                spec: cmd,
+                ctx,
+                ns: since(t0),
+                slow: logging.then(|| Captured::new(args)),
+            },
+            hold: planned.hold,
         }
     }
 
@@ -296,29 +424,88 @@ impl Commands for Redis {
         shard: &mut Keyspace,
         ctx: Ctx,
         part: Part,
-        _clients: &mut kevy_rt::Clients<'_, Self>,
-    ) -> PartReply {
-        multi::execute_part(shard, ctx, part)
+        clients: &mut Clients<'_, Self>,
+    ) -> TimedReply {
+        let t0 = clock::now();
+        let reply = match part.op {
+            multi::Op::Server(op) => multi::server::execute(shard, ctx, op, &part.args, clients),
+            _ => multi::execute_part(shard, ctx, part),
+        };
+        TimedReply {
+            reply,
+            ns: since(t0),
+        }
     }
 
     fn gather(
         &self,
-        plan: &mut Plan,
-        replies: Vec<PartReply>,
+        shard: &mut Keyspace,
+        op: &mut Tracked,
+        replies: Vec<TimedReply>,
         _router: &Router,
         next: &mut Vec<(usize, Part)>,
         out: &mut Vec<u8>,
     ) -> Gather {
-        multi::gather(plan, replies, next, out)
+        let t0 = clock::now();
+        op.ns += replies.iter().map(|r| r.ns).max().unwrap_or(0);
+        let replies: Vec<PartReply> = replies.into_iter().map(|r| r.reply).collect();
+        let mark = out.len();
+        let g = match &mut op.plan {
+            Plan::Server(p) => multi::server::gather(shard, op.ctx, p, replies, next, out),
+            plan => multi::gather(plan, replies, next, out),
+        };
+        op.ns += since(t0);
+        if g == Gather::Done {
+            let empty = kevy_rt::OwnedArgs::new();
+            shard.server.done(
+                op.spec,
+                op.ns,
+                &out[mark..],
+                &op.ctx.who(),
+                empty.args(),
+                op.slow.as_ref(),
+            );
+            finish(out, mark, op.ctx.quiet);
+        }
+        g
+    }
+
+    fn monitor_line(
+        &self,
+        session: &Session,
+        client: &ClientFacts,
+        cmd: &'static Spec,
+        args: Args<'_>,
+        out: &mut Vec<u8>,
+    ) {
+        family::server::monitor_line(&self.shared, session, client, cmd, args, out);
+    }
+
+    fn pausable(&self, cmd: &'static Spec, writes_only: bool) -> bool {
+        family::client::pausable(cmd, writes_only)
     }
 
     fn tick(&self, shard: &mut Keyspace) {
         shard.tick_clock(now_ms());
-        let budget = self.tick_interval() / EXPIRE_BUDGET_DIVISOR;
-        shard.active_expire(
-            now_ms(),
-            Instant::now() + budget.max(Duration::from_millis(1)),
-        );
+        if self
+            .shared
+            .active_expire
+            .load(std::sync::atomic::Ordering::Relaxed)
+            && shard
+                .server
+                .info
+                .as_ref()
+                .is_none_or(|i| i.settings.paused().is_none())
+        {
+            let budget = self.tick_interval() / EXPIRE_BUDGET_DIVISOR;
+            let t0 = Instant::now();
+            shard.active_expire(
+                now_ms(),
+                Instant::now() + budget.max(Duration::from_millis(1)),
+            );
+            let ms = t0.elapsed().as_millis() as u64;
+            shard.server.event("expire-cycle", ms);
+        }
         for db in &mut shard.dbs {
             db.shrink_if_sparse();
         }

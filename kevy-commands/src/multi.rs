@@ -33,6 +33,7 @@ use crate::Ctx;
 
 pub mod coll;
 pub mod keys;
+pub mod server;
 
 /// What a part does on its shard.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -72,6 +73,9 @@ pub enum Op {
     Hll(hll::HllOp),
     /// A generic key operation (see [`keys`]).
     Key(keys::KeyOp),
+    /// A server command's part (see [`server`]); run with the shard's
+    /// connections by the command set, not by [`execute_part`].
+    Server(server::ServerOp),
 }
 
 /// One shard's share of a multi-shard command.
@@ -114,6 +118,8 @@ pub enum PartReply {
     Coll(coll::CollReply),
     /// The result of a generic key operation.
     Key(keys::KeyReply),
+    /// The result of a server command's part.
+    Server(server::ServerReply),
 }
 
 /// How the origin shard reduces part replies.
@@ -139,6 +145,8 @@ pub enum Plan {
     Coll(coll::CollPlan),
     /// A generic key operation (see [`keys`]).
     Key(keys::KeyPlan),
+    /// A server command (see [`server`]); gathered by the command set.
+    Server(server::ServerPlan),
     /// A command that has no plan (never produced for a command the table
     /// routes to planning); gathers to an error.
     Misrouted,
@@ -304,6 +312,9 @@ pub fn execute_part(shard: &mut Keyspace, ctx: Ctx, part: Part) -> PartReply {
         Op::Coll(op) => coll::execute(db, op, &part.args, now),
         // Handled above: key operations reach every database of the shard.
         Op::Key(_) => PartReply::Ok,
+        // Server parts need the shard's connections: `Redis::execute_part`
+        // runs them.
+        Op::Server(_) => PartReply::Server(server::ServerReply::Count(0)),
     }
 }
 
@@ -354,7 +365,10 @@ pub fn gather(
         }
         Plan::Coll(p) => return coll::gather(p, replies, next, out),
         Plan::Key(p) => return keys::gather(p, replies, next, out),
-        Plan::Misrouted => resp::error(out, b"ERR internal error: command has no plan"),
+        // Server plans are gathered by `Redis::gather`, on the origin shard's state.
+        Plan::Server(_) | Plan::Misrouted => {
+            resp::error(out, b"ERR internal error: command has no plan")
+        }
         Plan::Whole => replies
             .iter()
             .for_each(|r| out.extend_from_slice(bytes_of(r))),

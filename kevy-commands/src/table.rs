@@ -17,7 +17,7 @@ use std::sync::OnceLock;
 use kevy_rt::{Args, Route};
 
 use crate::error::Error;
-use crate::family::{KeyFn, LocalFn, PlanFn, ShardFn};
+use crate::family::{KeyFn, LocalFn, PlanFn, ServerPlanFn, ShardFn};
 
 mod specs;
 
@@ -276,6 +276,9 @@ pub enum Run {
     /// [`Route::Keys`] like [`Run::Keys`], the single-shard handler getting
     /// the whole keyspace of that shard (COPY … DB).
     ShardKeys(ShardFn, PlanFn),
+    /// [`Route::Plan`], planned with the caller's context and its shard's
+    /// state (server commands).
+    Server(ServerPlanFn),
 }
 
 /// A command's own key finder: `(position, key-spec flags)` of each key.
@@ -411,7 +414,7 @@ impl Spec {
                 last: self.last_key,
                 step: self.step as u32,
             },
-            Run::Plan(_) | Run::Movable(..) => Route::Plan,
+            Run::Plan(_) | Run::Movable(..) | Run::Server(_) => Route::Plan,
         }
     }
 

@@ -167,6 +167,12 @@ pub trait Commands: Send + Sync + Sized + 'static {
     /// Looks the verb up and says where the command runs. Called once per command.
     fn resolve(&self, args: Args<'_>) -> Resolved<Self::Cmd>;
 
+    /// The session of a new connection, made when it is accepted (on its
+    /// shard). Default: `Session::default()`.
+    fn new_session(&self, _client: &ClientFacts) -> Self::Session {
+        Self::Session::default()
+    }
+
     /// The part of `session` that travels with a forwarded command.
     fn ctx(&self, session: &Self::Session) -> Self::Ctx;
 
@@ -195,9 +201,12 @@ pub trait Commands: Send + Sync + Sized + 'static {
     /// Parts for one shard run in the order pushed; replies come back to
     /// [`Commands::gather`] in the same order as the parts. Pushing no part at
     /// all is allowed: `gather` then runs at once with no replies (a plan can
-    /// reject its request that way, writing the error in `gather`).
+    /// reject its request that way, writing the error in `gather`). `shard`
+    /// is the state of the origin shard (the connection's), where the plan
+    /// is made and gathered.
     fn plan(
         &self,
+        shard: &mut Self::Shard,
         ctx: Self::Ctx,
         cmd: Self::Cmd,
         args: Args<'_>,
@@ -217,9 +226,10 @@ pub trait Commands: Send + Sync + Sized + 'static {
 
     /// Reduces the replies of one round (index-aligned with the parts pushed) into
     /// the command's reply, or pushes another round of parts to `next` and answers
-    /// [`Gather::Again`].
+    /// [`Gather::Again`]. Runs on the origin shard, whose state is `shard`.
     fn gather(
         &self,
+        shard: &mut Self::Shard,
         plan: &mut Self::Plan,
         replies: Vec<Self::PartReply>,
         router: &Router,
@@ -333,6 +343,7 @@ macro_rules! single_shard {
 
         fn plan(
             &self,
+            _: &mut Self::Shard,
             _: Self::Ctx,
             _: Self::Cmd,
             _: $crate::Args<'_>,
@@ -357,6 +368,7 @@ macro_rules! single_shard {
 
         fn gather(
             &self,
+            _: &mut Self::Shard,
             _: &mut (),
             _: ::std::vec::Vec<()>,
             _: &$crate::Router,

@@ -43,6 +43,9 @@ pub(crate) struct Conn<C: Commands> {
     /// Read buffer; bytes `rpos..rend` are received and not yet decoded. The
     /// whole length is initialised, so reads need no zeroing.
     pub(crate) rbuf: Vec<u8>,
+    /// The read buffer's length while it is lent out for decoding (then
+    /// `rbuf` is empty), so facts read during a command stay true.
+    pub(crate) rbuf_lent: usize,
     pub(crate) rpos: usize,
     pub(crate) rend: usize,
     /// Buffered bytes (from `rpos`) the incomplete request is known to need.
@@ -101,6 +104,7 @@ impl<C: Commands> Conn<C> {
             created: now,
             last_cmd: None,
             rbuf: vec![0; READ_CHUNK],
+            rbuf_lent: 0,
             rpos: 0,
             rend: 0,
             need: 0,
@@ -136,7 +140,11 @@ impl<C: Commands> Conn<C> {
             created: self.created,
             last_active: self.last_active,
             query_buf: self.rend - self.rpos,
-            query_buf_free: self.rbuf.len().saturating_sub(self.rend),
+            query_buf_free: self
+                .rbuf
+                .len()
+                .max(self.rbuf_lent)
+                .saturating_sub(self.rend),
             out_unsent: self.unsent(),
             out_capacity: self.out.capacity(),
             replies_pending: self.pending.len(),

@@ -338,13 +338,14 @@ impl<C: Commands> Shard<C> {
         }
         self.next_gen = self.next_gen.wrapping_add(1);
         let id = self.conn_ids.fetch_add(1, Ordering::Relaxed) + 1;
-        entry.insert(Conn::new(
+        let c = entry.insert(Conn::new(
             Arc::new(sock),
             id,
             self.next_gen,
             peer,
             self.limits.output_high_water,
         ));
+        c.session = self.cmds.new_session(&c.facts(self.id));
         self.stats.accepted.fetch_add(1, Ordering::Relaxed);
         self.stats.connected.fetch_add(1, Ordering::Relaxed);
     }
@@ -432,6 +433,7 @@ impl<C: Commands> Shard<C> {
             return;
         };
         let mut rbuf = std::mem::take(&mut c.rbuf);
+        c.rbuf_lent = rbuf.len();
         let (mut rpos, rend) = (c.rpos, c.rend);
         let mut spans = std::mem::take(&mut self.spans);
         let mut need = 0;
@@ -481,6 +483,7 @@ impl<C: Commands> Shard<C> {
         self.spans = spans;
         if let Some(c) = self.conns.get_mut(i) {
             c.rbuf = rbuf;
+            c.rbuf_lent = 0;
             c.rpos = rpos;
             c.need = need;
         }
@@ -592,7 +595,8 @@ impl<C: Commands> Shard<C> {
                     gen: c.gen,
                 };
                 let mut parts = std::mem::take(&mut self.parts);
-                let planned = cmds.plan(ctx, r.cmd, args, &self.router, &mut parts);
+                let planned =
+                    cmds.plan(&mut self.state, ctx, r.cmd, args, &self.router, &mut parts);
                 if planned.hold {
                     c.held = true;
                 }

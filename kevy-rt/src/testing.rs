@@ -45,19 +45,22 @@ impl<C: Commands> Harness<C> {
                 })
             })
             .collect();
+        let session = cmds.new_session(&facts(0, 0));
         Harness {
             cmds,
             shards,
-            conns: vec![(C::Session::default(), 0)],
+            conns: vec![(session, 0)],
             router: Router::new(nshards),
         }
     }
 
     /// Opens another connection; connections are homed on shards in turn.
     pub fn connect(&mut self) -> ConnId {
-        let home = self.conns.len() % self.shards.len();
-        self.conns.push((C::Session::default(), home));
-        ConnId(self.conns.len() - 1)
+        let conn = self.conns.len();
+        let home = conn % self.shards.len();
+        let session = self.cmds.new_session(&facts(conn, home));
+        self.conns.push((session, home));
+        ConnId(conn)
     }
 
     /// Runs one command on the first connection and returns its reply bytes.
@@ -87,25 +90,9 @@ impl<C: Commands> Harness<C> {
         let r = self.cmds.resolve(args);
         match target(r.route, args, &self.router, home) {
             Target::Local => {
-                let now = std::time::Instant::now();
                 let cx = LocalCx {
                     nshards: self.shards.len(),
-                    client: ClientFacts {
-                        id: conn.0 as u64 + 1,
-                        shard: home,
-                        peer: None,
-                        local: None,
-                        unix: false,
-                        fd: -1,
-                        created: now,
-                        last_active: now,
-                        query_buf: 0,
-                        query_buf_free: 0,
-                        out_unsent: 0,
-                        out_capacity: 0,
-                        replies_pending: 0,
-                        closing: false,
-                    },
+                    client: facts(conn.0, home),
                 };
                 let shard = &mut self.shards[home];
                 let flow = self
@@ -121,7 +108,14 @@ impl<C: Commands> Harness<C> {
             Target::Plan => {
                 let ctx = self.cmds.ctx(session);
                 let mut parts = Vec::new();
-                let mut planned = self.cmds.plan(ctx, r.cmd, args, &self.router, &mut parts);
+                let mut planned = self.cmds.plan(
+                    &mut self.shards[home],
+                    ctx,
+                    r.cmd,
+                    args,
+                    &self.router,
+                    &mut parts,
+                );
                 loop {
                     let replies = parts
                         .drain(..)
@@ -135,6 +129,7 @@ impl<C: Commands> Harness<C> {
                         })
                         .collect();
                     let g = self.cmds.gather(
+                        &mut self.shards[home],
                         &mut planned.plan,
                         replies,
                         &self.router,
@@ -175,5 +170,27 @@ impl<C: Commands> Harness<C> {
     /// The command set.
     pub fn commands(&self) -> &C {
         &self.cmds
+    }
+}
+
+/// The synthetic facts of harness connection `conn` (id `conn + 1`, no
+/// socket) homed on shard `home`.
+fn facts(conn: usize, home: usize) -> ClientFacts {
+    let now = std::time::Instant::now();
+    ClientFacts {
+        id: conn as u64 + 1,
+        shard: home,
+        peer: None,
+        local: None,
+        unix: false,
+        fd: -1,
+        created: now,
+        last_active: now,
+        query_buf: 0,
+        query_buf_free: 0,
+        out_unsent: 0,
+        out_capacity: 0,
+        replies_pending: 0,
+        closing: false,
     }
 }

@@ -1,59 +1,30 @@
 //! Configuration: a redis.conf-format file and `--name value` flags with Redis's
 //! setting names, like `redis-server /path/redis.conf --port 7000`.
 //!
-//! Every directive is checked against [`directives`]: unknown ones, malformed
-//! values and settings kevy does not implement yet stop start-up with a message
-//! naming the file line, in the manner of Redis's "FATAL CONFIG FILE ERROR".
+//! Every directive goes through the command set's settings registry
+//! ([`ConfigTable`]), the same one `CONFIG GET | SET | REWRITE` use: unknown
+//! directives, malformed values and settings kevy does not implement yet
+//! stop start-up with a message naming the file line, in the manner of
+//! Redis's "FATAL CONFIG FILE ERROR".
 
-mod directives;
 mod split;
 
 use std::fmt;
 use std::path::PathBuf;
 
-pub use directives::apply;
+use kevy_commands::config::ConfigTable;
+use kevy_commands::Redis;
 
-/// Everything kevy-server can be configured with.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// The parsed configuration: the command set, whose settings registry holds
+/// every value.
+#[derive(Clone, Debug)]
 pub struct Config {
-    /// Address to listen on.
-    pub bind: String,
-    /// TCP port (0 picks a free one).
-    pub port: u16,
-    /// Shards (threads).
-    pub threads: usize,
-    /// Listen backlog.
-    pub tcp_backlog: i32,
-    /// Idle seconds before a client is closed (0: never).
-    pub timeout: u64,
-    /// TCP keep-alive seconds (0: off).
-    pub tcp_keepalive: u64,
-    /// Most clients at once.
-    pub maxclients: u64,
-    /// Number of databases.
-    pub databases: usize,
-    /// Unix socket path.
-    pub unixsocket: Option<PathBuf>,
-    /// Unix socket permissions.
-    pub unixsocketperm: Option<u32>,
-    /// Log level: debug, verbose, notice, warning, nothing.
-    pub loglevel: String,
-    /// Log file; empty: standard output.
-    pub logfile: String,
-    /// Working directory.
-    pub dir: Option<PathBuf>,
-    /// Snapshot file name (inert until persistence exists, as with `save ""`).
-    pub dbfilename: String,
-    /// `appendfsync` (inert while `appendonly no`).
-    pub appendfsync: String,
-    /// Eviction policy (inert while `maxmemory 0`).
-    pub maxmemory_policy: String,
-    /// Every directive as given, in order (for `CONFIG GET` and rewrites).
-    pub given: Vec<(String, Vec<String>)>,
+    /// The command set the settings belong to.
+    pub redis: Redis,
 }
 
 /// What the command line asks for.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug)]
 pub enum Parsed {
     Run(Box<Config>),
     Help,
@@ -76,43 +47,26 @@ pub const USAGE: &str = "Usage: kevy-server [/path/to/kevy.conf] [--name value .
   --port PORT       TCP port (default 6379; 0 picks a free port)
   --threads N       shards, one thread each (default: number of CPUs)
   --maxclients N    --timeout SECS   --tcp-keepalive SECS   --databases N
-  --unixsocket PATH --unixsocketperm OCTAL  --loglevel LEVEL --logfile PATH";
-
-impl Default for Config {
-    fn default() -> Config {
-        Config {
-            bind: "127.0.0.1".into(),
-            port: 6379,
-            threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
-            tcp_backlog: 511,
-            timeout: 0,
-            tcp_keepalive: 300,
-            maxclients: 10_000,
-            databases: 16,
-            unixsocket: None,
-            unixsocketperm: None,
-            loglevel: "notice".into(),
-            logfile: String::new(),
-            dir: None,
-            dbfilename: "dump.rdb".into(),
-            appendfsync: "everysec".into(),
-            maxmemory_policy: "noeviction".into(),
-            given: Vec::new(),
-        }
-    }
-}
+  --unixsocket PATH --unixsocketperm OCTAL  --loglevel LEVEL --logfile PATH
+  CONFIG GET * lists every setting.";
 
 impl Config {
     /// Parses the command line: an optional config file first, then
     /// `--name value…` flags (also `--name=value`), applied after the file.
     pub fn from_args(args: &[String]) -> Result<Parsed, ConfigError> {
-        let mut c = Config::default();
+        let c = Config {
+            redis: Redis::new(),
+        };
         let mut rest = args;
         if let Some(first) = args.first() {
             match first.as_str() {
                 "-h" | "--help" => return Ok(Parsed::Help),
                 "-v" | "--version" => return Ok(Parsed::Version),
                 f if !f.starts_with("--") => {
+                    // Like Redis, remember the file by its absolute path:
+                    // `dir` may change the working directory.
+                    let path = std::path::absolute(f).unwrap_or_else(|_| PathBuf::from(f));
+                    c.table().set_file(&path);
                     c.load_file(f)?;
                     rest = &args[1..];
                 }
@@ -134,22 +88,43 @@ impl Config {
                 return Ok(Parsed::Version);
             }
             let (name, mut values) = match flag.split_once('=') {
-                Some((n, v)) => (n.to_string(), vec![v.to_string()]),
-                None => (flag.to_string(), Vec::new()),
+                Some((n, v)) => (n.to_ascii_lowercase(), vec![v.to_string()]),
+                None => (flag.to_ascii_lowercase(), Vec::new()),
             };
             i += 1;
             while i < rest.len() && !rest[i].starts_with("--") {
                 values.push(rest[i].clone());
                 i += 1;
             }
-            apply(&mut c, &name, &values)
+            let words: Vec<&str> = values.iter().map(String::as_str).collect();
+            c.table()
+                .load(&name, &words)
                 .map_err(|e| ConfigError(format!("invalid option '--{name}': {e}\n\n{USAGE}")))?;
         }
+        c.check()?;
         Ok(Parsed::Run(Box::new(c)))
     }
 
+    /// The settings registry.
+    pub fn table(&self) -> &ConfigTable {
+        self.redis.config()
+    }
+
+    /// Checks that need several settings at once.
+    fn check(&self) -> Result<(), ConfigError> {
+        let bind = self.bind();
+        let loopback = matches!(bind.as_str(), "127.0.0.1" | "::1" | "localhost");
+        if self.table().get_bool("protected-mode") && !loopback {
+            return Err(ConfigError(
+                "protected-mode is not implemented yet for non-loopback binds: set protected-mode no"
+                    .into(),
+            ));
+        }
+        Ok(())
+    }
+
     /// Reads a redis.conf-format file (with `include`).
-    pub fn load_file(&mut self, path: &str) -> Result<(), ConfigError> {
+    pub fn load_file(&self, path: &str) -> Result<(), ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|e| {
             ConfigError(format!("Fatal error, can't open config file '{path}': {e}"))
         })?;
@@ -157,7 +132,7 @@ impl Config {
     }
 
     /// Applies the directives of a config file's text.
-    pub fn load_text(&mut self, text: &str, origin: &str) -> Result<(), ConfigError> {
+    pub fn load_text(&self, text: &str, origin: &str) -> Result<(), ConfigError> {
         for (n, line) in text.lines().enumerate() {
             let trimmed = line.trim();
             if trimmed.is_empty() || trimmed.starts_with('#') {
@@ -183,17 +158,81 @@ impl Config {
                 self.load_file(file)?;
                 continue;
             }
-            apply(self, &name, values).map_err(|e| fatal(&e))?;
+            let words: Vec<&str> = values.iter().map(String::as_str).collect();
+            self.table().load(&name, &words).map_err(|e| fatal(&e))?;
         }
         Ok(())
     }
 
+    fn text(&self, name: &str) -> String {
+        self.table().get(name).unwrap_or_default()
+    }
+
+    fn int(&self, name: &str) -> i64 {
+        self.table().get_i64(name)
+    }
+
+    /// Address to listen on.
+    pub fn bind(&self) -> String {
+        self.text("bind")
+    }
+
+    /// TCP port (0 picks a free one).
+    pub fn port(&self) -> u16 {
+        self.int("port") as u16
+    }
+
+    /// Shards (threads).
+    pub fn threads(&self) -> usize {
+        self.int("threads").max(1) as usize
+    }
+
+    /// Listen backlog.
+    pub fn tcp_backlog(&self) -> i32 {
+        self.int("tcp-backlog") as i32
+    }
+
+    /// Log level.
+    pub fn loglevel(&self) -> String {
+        self.text("loglevel")
+    }
+
+    /// Log file; empty: standard output.
+    pub fn logfile(&self) -> String {
+        self.text("logfile")
+    }
+
+    /// Unix socket path.
+    pub fn unixsocket(&self) -> Option<PathBuf> {
+        Some(self.text("unixsocket"))
+            .filter(|p| !p.is_empty())
+            .map(PathBuf::from)
+    }
+
+    /// Unix socket permissions.
+    pub fn unixsocketperm(&self) -> Option<u32> {
+        u32::from_str_radix(&self.text("unixsocketperm"), 8)
+            .ok()
+            .filter(|&p| p != 0)
+    }
+
+    /// Protocol and buffer limits (`proto-max-bulk-len`,
+    /// `client-query-buffer-limit`).
+    pub fn limits(&self) -> kevy_rt::Limits {
+        kevy_rt::Limits {
+            max_bulk_len: self.int("proto-max-bulk-len") as usize,
+            max_query_buffer: self.int("client-query-buffer-limit") as usize,
+            ..kevy_rt::Limits::default()
+        }
+    }
+
     /// `bind:port`, bracketing IPv6 addresses.
     pub fn listen_addr(&self) -> String {
-        if self.bind.contains(':') && !self.bind.starts_with('[') {
-            format!("[{}]:{}", self.bind, self.port)
+        let bind = self.bind();
+        if bind.contains(':') && !bind.starts_with('[') {
+            format!("[{bind}]:{}", self.port())
         } else {
-            format!("{}:{}", self.bind, self.port)
+            format!("{bind}:{}", self.port())
         }
     }
 }

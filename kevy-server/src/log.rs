@@ -58,6 +58,11 @@ pub fn init(level: Level, logfile: &str) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Changes the level (`CONFIG SET loglevel`).
+pub fn set_level(level: Level) {
+    LEVEL.store(level as u8, Ordering::Relaxed);
+}
+
 /// Writes one line at `level` if the level lets it through.
 pub fn log(level: Level, msg: &str) {
     if (level as u8) < LEVEL.load(Ordering::Relaxed) || level == Level::Nothing {

@@ -12,10 +12,8 @@ mod signals;
 mod trim;
 
 use std::process::ExitCode;
-use std::time::Duration;
 
-use kevy_commands::Redis;
-use kevy_rt::{Runtime, Settings};
+use kevy_rt::Runtime;
 
 use log::Level;
 
@@ -36,20 +34,16 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let level = Level::parse(&config.loglevel).unwrap_or(Level::Notice);
-    if let Err(e) = log::init(level, &config.logfile) {
+    let level = Level::parse(&config.loglevel()).unwrap_or(Level::Notice);
+    if let Err(e) = log::init(level, &config.logfile()) {
         eprintln!("Can't open the log file: {e}");
         return ExitCode::FAILURE;
     }
-    if let Some(dir) = &config.dir {
-        if let Err(e) = std::env::set_current_dir(dir) {
-            log::log(
-                Level::Warning,
-                &format!("Can't chdir to '{}': {e}", dir.display()),
-            );
-            return ExitCode::FAILURE;
+    config.table().on_change("loglevel", |v| {
+        if let Some(level) = Level::parse(v) {
+            log::set_level(level);
         }
-    }
+    });
     // Block the stop signals before any thread starts, so only the waiter sees them.
     let waiter = match signals::StopSignals::block() {
         Ok(w) => w,
@@ -61,17 +55,16 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let settings = Settings::new();
-    settings.set_max_clients(config.maxclients);
-    settings.set_idle_timeout(Duration::from_secs(config.timeout));
-    settings.set_keepalive_secs(config.tcp_keepalive);
-    let mut builder = Runtime::builder(Redis::new().databases(config.databases))
+    // The runtime's live settings (maxclients, timeout…) follow the
+    // command set's settings registry once the shards start.
+    let redis = config.redis.clone();
+    let mut builder = Runtime::builder(redis.clone())
         .bind(config.listen_addr())
-        .shards(config.threads)
-        .backlog(config.tcp_backlog)
-        .settings(settings);
-    if let Some(path) = &config.unixsocket {
-        builder = builder.unix_socket(path, config.unixsocketperm);
+        .shards(config.threads())
+        .backlog(config.tcp_backlog())
+        .limits(config.limits());
+    if let Some(path) = &config.unixsocket() {
+        builder = builder.unix_socket(path, config.unixsocketperm());
     }
     let rt = match builder.build() {
         Ok(rt) => rt,
@@ -83,16 +76,17 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    redis.shared().set_listening_port(rt.local_addr().port());
     log::log(
         Level::Notice,
         &format!(
             "kevy-server {} ready: listening on {} with {} shards",
             env!("CARGO_PKG_VERSION"),
             rt.local_addr(),
-            config.threads
+            config.threads()
         ),
     );
-    if let Some(path) = &config.unixsocket {
+    if let Some(path) = &config.unixsocket() {
         log::log(
             Level::Notice,
             &format!(

@@ -115,6 +115,7 @@ impl Commands for Counters {
 
     fn plan(
         &self,
+        _: &mut Self::Shard,
         _: (),
         cmd: Cmd,
         args: Args<'_>,
@@ -139,6 +140,7 @@ impl Commands for Counters {
 
     fn gather(
         &self,
+        _: &mut Self::Shard,
         plan: &mut Plan,
         replies: Vec<PartReply>,
         _: &Router,

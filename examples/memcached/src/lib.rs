@@ -257,6 +257,7 @@ impl Commands for Memcached {
 
     fn plan(
         &self,
+        _: &mut Self::Shard,
         _: (),
         cmd: Cmd,
         args: Args<'_>,
@@ -281,6 +282,7 @@ impl Commands for Memcached {
 
     fn gather(
         &self,
+        _: &mut Self::Shard,
         plan: &mut Plan,
         replies: Vec<PartReply>,
         router: &Router,

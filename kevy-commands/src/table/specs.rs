@@ -17,6 +17,7 @@ mod hashes;
 mod hll;
 mod keyspace;
 mod lists;
+mod server;
 mod sets;
 mod zset;
 
@@ -30,6 +31,7 @@ const FAMILIES: &[&[Spec]] = &[
     zset::ZSET,
     bits::BITS,
     hll::HLL,
+    server::SERVER,
 ];
 
 /// Number of top-level commands.

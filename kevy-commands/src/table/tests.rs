@@ -25,7 +25,7 @@ fn specs_are_well_formed() {
         match spec.run {
             // A planned command declares keys only when its plan finds them
             // (movable keys: SORT).
-            Run::Local(_) | Run::Plan(_) => assert!(
+            Run::Local(_) | Run::Plan(_) | Run::Server(_) => assert!(
                 !keyed || spec.flags & flags::MOVABLEKEYS != 0,
                 "{} routes without keys",
                 spec.name

@@ -71,10 +71,14 @@ impl<C: Commands> Shard<C> {
         let o = self.ops.get_mut(op)?;
         let replies: Vec<C::PartReply> = o.replies.drain(..).flatten().collect();
         let mut out = self.pools.slot();
-        match self
-            .cmds
-            .gather(&mut o.plan, replies, &self.router, next, &mut out)
-        {
+        match self.cmds.gather(
+            &mut self.state,
+            &mut o.plan,
+            replies,
+            &self.router,
+            next,
+            &mut out,
+        ) {
             Gather::Again => {
                 self.pools.put_slot(out);
                 Some(op)

@@ -505,6 +505,34 @@ fn parts_see_and_kill_the_connections_of_every_shard() {
 }
 
 #[test]
+fn sessions_start_from_the_connection_and_plans_run_on_the_origin_shard() {
+    let server = start(2);
+    let mut conns: Vec<Raw> = (0..8).map(|_| Raw::connect(server.addr())).collect();
+    let mut by_shard: Vec<Vec<usize>> = vec![Vec::new(); 2];
+    for (i, c) in conns.iter_mut().enumerate() {
+        // `new_session` saw the connection's facts.
+        assert_eq!(c.call(&["SESS"]), c.call(&["MYID"]));
+        // A command sees its connection's read buffer as it is, though the
+        // buffer is lent to the decoder meanwhile.
+        assert_ne!(c.call(&["ROOM"]), b":0\r\n");
+        let r = c.call(&["WHOAMI"]);
+        by_shard[(r[1] - b'0') as usize].push(i);
+    }
+    // STAMP counts, in its origin shard's state, the plans made there.
+    let mut want = [0u8; 2];
+    for round in 0..2 {
+        for (s, idx) in by_shard.iter().enumerate() {
+            for &i in idx {
+                want[s] += 1;
+                let got = conns[i].call(&["STAMP"]);
+                assert_eq!(got, format!(":{}\r\n", want[s]).as_bytes(), "round {round}");
+            }
+        }
+    }
+    server.stop();
+}
+
+#[test]
 fn a_unix_socket_serves_like_tcp() {
     use std::io::{Read, Write};
     let dir = std::env::temp_dir().join(format!("kevy-rt-unix-{}", std::process::id()));

@@ -25,6 +25,9 @@ pub enum Verb {
     Bufs,
     Kill,
     Bye,
+    Sess,
+    Stamp,
+    Room,
     Bad,
 }
 
@@ -48,6 +51,7 @@ pub enum PartReply {
 }
 
 pub enum Plan {
+    Stamp,
     Fetch { order: Vec<(usize, usize)> },
     Total,
     Move { to: Vec<u8>, round: u8 },
@@ -67,7 +71,8 @@ fn bulk(out: &mut Vec<u8>, v: Option<&[u8]>) {
 impl Commands for Tally {
     type Shard = HashMap<Vec<u8>, Vec<u8>>;
     type Cmd = Verb;
-    type Session = ();
+    /// The connection id, as `new_session` saw it.
+    type Session = u64;
     type Ctx = ();
     type Part = Part;
     type PartReply = PartReply;
@@ -103,6 +108,9 @@ impl Commands for Tally {
             b"BUFS" => (Verb::Bufs, Route::Plan, 1),
             b"KILL" => (Verb::Kill, Route::Plan, 2),
             b"BYE" => (Verb::Bye, Route::Local, 1),
+            b"SESS" => (Verb::Sess, Route::Local, 1),
+            b"ROOM" => (Verb::Room, Route::Local, 1),
+            b"STAMP" => (Verb::Stamp, Route::Plan, 1),
             _ => (Verb::Bad, Route::Local, 0),
         };
         let n = args.len() as i32;
@@ -121,11 +129,15 @@ impl Commands for Tally {
         }
     }
 
-    fn ctx(&self, _: &()) {}
+    fn new_session(&self, client: &kevy_rt::ClientFacts) -> u64 {
+        client.id
+    }
+
+    fn ctx(&self, _: &u64) {}
 
     fn monitor_line(
         &self,
-        _: &(),
+        _: &u64,
         client: &kevy_rt::ClientFacts,
         _: Verb,
         args: Args<'_>,
@@ -177,7 +189,7 @@ impl Commands for Tally {
     fn execute_local(
         &self,
         _: &mut Self::Shard,
-        _: &mut (),
+        session: &mut u64,
         cx: &LocalCx,
         cmd: Verb,
         _args: Args<'_>,
@@ -187,6 +199,12 @@ impl Commands for Tally {
             Verb::Ping => out.extend_from_slice(b"+PONG\r\n"),
             Verb::Whoami => out.extend_from_slice(format!(":{}\r\n", cx.client.shard).as_bytes()),
             Verb::Myid => out.extend_from_slice(format!(":{}\r\n", cx.client.id).as_bytes()),
+            Verb::Sess => out.extend_from_slice(format!(":{session}\r\n").as_bytes()),
+            Verb::Room => {
+                let f = &cx.client;
+                let line = format!(":{}\r\n", f.query_buf + f.query_buf_free);
+                out.extend_from_slice(line.as_bytes());
+            }
             Verb::WatchAll => {
                 out.extend_from_slice(b"+OK\r\n");
                 return Flow::Monitor;
@@ -202,6 +220,7 @@ impl Commands for Tally {
 
     fn plan(
         &self,
+        origin: &mut Self::Shard,
         _: (),
         cmd: Verb,
         args: Args<'_>,
@@ -209,6 +228,15 @@ impl Commands for Tally {
         parts: &mut Vec<(usize, Part)>,
     ) -> Planned<Plan> {
         match cmd {
+            Verb::Stamp => {
+                // No parts: the origin's own state counts the plans made on it.
+                let n = origin.entry(b"#stamps".to_vec()).or_default();
+                n.push(b'x');
+                Planned {
+                    plan: Plan::Stamp,
+                    hold: false,
+                }
+            }
             Verb::Fetch => {
                 // One part per shard; remember where each key's value lands.
                 let mut per_shard: Vec<Vec<Vec<u8>>> = vec![Vec::new(); router.nshards()];
@@ -305,6 +333,7 @@ impl Commands for Tally {
 
     fn gather(
         &self,
+        origin: &mut Self::Shard,
         plan: &mut Plan,
         replies: Vec<PartReply>,
         router: &Router,
@@ -312,6 +341,10 @@ impl Commands for Tally {
         out: &mut Vec<u8>,
     ) -> Gather {
         match plan {
+            Plan::Stamp => {
+                let n = origin.get(&b"#stamps"[..]).map_or(0, Vec::len);
+                out.extend_from_slice(format!(":{n}\r\n").as_bytes());
+            }
             Plan::Fetch { order } => {
                 let values: Vec<Vec<Option<Vec<u8>>>> = replies
                     .into_iter()

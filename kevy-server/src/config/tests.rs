@@ -11,17 +11,30 @@ fn run(a: &[&str]) -> Config {
     }
 }
 
+fn is_err(r: Result<Parsed, ConfigError>) -> bool {
+    r.is_err()
+}
+
 #[test]
 fn flags() {
     let c = run(&["--port", "7000", "--bind=0.0.0.0", "--threads", "3"]);
-    assert_eq!((c.port, c.bind.as_str(), c.threads), (7000, "0.0.0.0", 3));
+    assert_eq!(
+        (c.port(), c.bind().as_str(), c.threads()),
+        (7000, "0.0.0.0", 3)
+    );
     assert_eq!(c.listen_addr(), "0.0.0.0:7000");
     assert_eq!(run(&["--bind", "::1"]).listen_addr(), "[::1]:6379");
-    assert_eq!(parse(&["--help"]), Ok(Parsed::Help));
-    assert!(parse(&["--port"]).is_err());
-    assert!(parse(&["--port", "x"]).is_err());
-    assert!(parse(&["--threads", "0"]).is_err());
-    assert!(parse(&["--nope", "1"]).is_err());
+    assert!(matches!(parse(&["--help"]), Ok(Parsed::Help)));
+    assert!(is_err(parse(&["--port"])));
+    assert!(is_err(parse(&["--port", "x"])));
+    assert!(is_err(parse(&["--threads", "0"])));
+    assert!(is_err(parse(&["--nope", "1"])));
+    assert!(is_err(parse(&[
+        "--bind",
+        "0.0.0.0",
+        "--protected-mode",
+        "yes"
+    ])));
     assert!(parse(&["--requirepass", "x"])
         .unwrap_err()
         .0
@@ -45,16 +58,21 @@ fn a_config_file_then_flags() {
     )
     .unwrap();
     let c = run(&[main.to_str().unwrap(), "--port", "7002"]);
-    assert_eq!(c.port, 7002);
-    assert_eq!((c.maxclients, c.timeout, c.databases), (50, 10, 4));
-    assert_eq!(c.unixsocketperm, Some(0o700));
-    assert_eq!(c.loglevel, "warning");
+    assert_eq!(c.port(), 7002);
+    let t = c.table();
+    let ints = ["maxclients", "timeout", "databases"].map(|n| t.get_i64(n));
+    assert_eq!(ints, [50, 10, 4]);
+    assert_eq!(c.unixsocketperm(), Some(0o700));
+    assert_eq!(c.loglevel(), "warning");
+    assert_eq!(t.file().as_deref(), Some(main.as_path()));
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
 fn bad_lines_name_their_line() {
-    let mut c = Config::default();
+    let c = Config {
+        redis: kevy_commands::Redis::new(),
+    };
     let err = c
         .load_text("port 7000\n\nport abc\n", "x.conf")
         .unwrap_err()

@@ -7,9 +7,9 @@ use std::process::{Child, Command, Stdio};
 use crate::util::Raw;
 
 /// A `kevy-server` child process, killed if the test fails before it exits.
-struct Binary {
+pub(crate) struct Binary {
     child: Child,
-    addr: SocketAddr,
+    pub(crate) addr: SocketAddr,
     stdout: BufReader<std::process::ChildStdout>,
 }
 
@@ -18,7 +18,7 @@ impl Binary {
         Binary::spawn_with(&["--port", "0", "--threads", "2"])
     }
 
-    fn spawn_with(args: &[&str]) -> Binary {
+    pub(crate) fn spawn_with(args: &[&str]) -> Binary {
         let mut child = Command::new(env!("CARGO_BIN_EXE_kevy-server"))
             .args(args)
             .stdin(Stdio::null())
@@ -59,7 +59,7 @@ impl Binary {
     }
 
     /// Sends `sig`, waits for the exit; returns the exit status and the rest of stdout.
-    fn stop(mut self, sig: libc::c_int) -> (std::process::ExitStatus, String) {
+    pub(crate) fn stop(mut self, sig: libc::c_int) -> (std::process::ExitStatus, String) {
         // SAFETY: kill(2) on our own child's pid has no memory effects.
         let rc = unsafe { libc::kill(self.child.id() as libc::pid_t, sig) };
         assert_eq!(rc, 0, "kill: {}", std::io::Error::last_os_error());

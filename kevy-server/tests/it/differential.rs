@@ -15,6 +15,7 @@
 //! - set members and hash fields in Redis's hash-table encoding come in no defined
 //!   order: SMEMBERS, SINTER, SUNION, SDIFF, HKEYS, HVALS compare sorted, HGETALL as
 //!   sorted pairs, SSCAN, HSCAN and ZSCAN as a cursor plus sorted elements (pairs);
+//! - CONFIG GET lists its settings in hash order: compared as sorted pairs;
 //! - random picks (SPOP, SRANDMEMBER, HRANDFIELD, RANDOMKEY) must have the same
 //!   shape: the same kind of reply and, for arrays, the same length ([`Rule::Random`]);
 //! - SCAN compares like SSCAN (sequences only use calls that finish the scan: kevy's
@@ -42,6 +43,7 @@ mod keyspace2;
 mod lists;
 mod mixed;
 mod raw;
+mod server;
 mod sets;
 mod strings;
 mod zsets;
@@ -99,6 +101,7 @@ pub const RULES: &[(&str, Rule)] = &[
     ("HKEYS", Rule::Unordered),
     ("HVALS", Rule::Unordered),
     ("HGETALL", Rule::UnorderedPairs),
+    ("CONFIG GET", Rule::UnorderedPairs),
     ("SSCAN", Rule::Scan(false)),
     ("HSCAN", Rule::Scan(true)),
     ("ZSCAN", Rule::Scan(true)),

@@ -7,6 +7,9 @@
 //! and say so.
 
 mod binary;
+mod command_info;
+mod config_file;
 mod differential;
+mod introspection;
 mod server;
 mod util;

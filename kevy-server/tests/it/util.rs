@@ -16,13 +16,19 @@ pub const SHARDS: usize = 2;
 /// Starts kevy in-process on a free port with [`SHARDS`] shards; dropping the
 /// returned server stops it.
 pub fn kevy() -> Server {
-    Runtime::builder(Redis::default())
+    kevy_with(Redis::default())
+}
+
+/// Like [`kevy`], with a command set configured by the caller (settings in
+/// its `config()`).
+pub fn kevy_with(redis: Redis) -> Server {
+    let rt = Runtime::builder(redis.clone())
         .bind("127.0.0.1:0")
         .shards(SHARDS)
         .build()
-        .expect("build the kevy runtime")
-        .start()
-        .expect("start the kevy runtime")
+        .expect("build the kevy runtime");
+    redis.shared().set_listening_port(rt.local_addr().port());
+    rt.start().expect("start the kevy runtime")
 }
 
 /// The shard that owns `key` in a [`kevy`] server.
@@ -152,6 +158,36 @@ impl Raw {
             sock,
             buf: Vec::new(),
         }
+    }
+
+    /// The client side's address (the server's peer address for it).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.sock.local_addr().expect("local address")
+    }
+
+    /// Reads one reply if it comes within `wait`, else `None` (for checking
+    /// that a reply is held back; a late reply stays buffered for
+    /// [`Raw::reply`]).
+    pub fn reply_within(&mut self, wait: Duration) -> Option<Vec<u8>> {
+        self.sock
+            .set_read_timeout(Some(wait))
+            .expect("set a read timeout");
+        let mut chunk = vec![0u8; 1 << 16];
+        let got = loop {
+            if let Some(n) = reply_len(&self.buf) {
+                break Some(self.buf.drain(..n).collect());
+            }
+            match self.sock.read(&mut chunk) {
+                Ok(0) => break None,
+                Ok(n) => self.buf.extend_from_slice(&chunk[..n]),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(_) => break None,
+            }
+        };
+        self.sock
+            .set_read_timeout(Some(Duration::from_secs(60)))
+            .expect("set a read timeout");
+        got
     }
 
     /// Writes raw bytes.

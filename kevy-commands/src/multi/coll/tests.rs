@@ -31,7 +31,8 @@ fn drive(
     let spec = table::find(args.args()).expect("a valid command");
     let ctx = Ctx::default();
     let mut parts = Vec::new();
-    let mut planned = redis.plan(ctx, spec, args.args(), router, &mut parts);
+    // The connection lives on shard 0: plans are made and gathered there.
+    let mut planned = redis.plan(&mut shards[0], ctx, spec, args.args(), router, &mut parts);
     let mut out = Vec::new();
     let mut round = 0;
     loop {
@@ -42,7 +43,14 @@ fn drive(
             .drain(..)
             .map(|(s, p)| redis.execute_part(&mut shards[s], ctx, p, &mut kevy_rt::Clients::none()))
             .collect();
-        let g = redis.gather(&mut planned.plan, replies, router, &mut parts, &mut out);
+        let g = redis.gather(
+            &mut shards[0],
+            &mut planned.plan,
+            replies,
+            router,
+            &mut parts,
+            &mut out,
+        );
         round += 1;
         if g == Gather::Done {
             break;

@@ -1,0 +1,417 @@
+//! The configuration registry: every setting kevy knows, with Redis's names,
+//! parsed and validated once here for both the server's config file / flags
+//! and `CONFIG GET | SET | REWRITE`.
+//!
+//! A [`ConfigTable`] holds the current value of every [`Param`] as the
+//! canonical text `CONFIG GET` shows. Settings with a live effect apply it
+//! when set: connection settings go to the runtime's [`Settings`] (attached
+//! by the first shard), hot settings read on every command (`slowlog-*`,
+//! `latency-*`) to lock-free atomics in [`Live`]. Settings that cannot
+//! change while running are immutable, as in Redis; settings kevy does not
+//! implement are refused with the reason, never accepted and ignored.
+//!
+//! `CONFIG` is not on the per-command path: the table sits behind a lock.
+
+mod params;
+mod rewrite;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
+
+use kevy_rt::Settings;
+
+pub use params::{format_memory, memory, os_error, repr, Cx, Def, Kind, Param, PARAMS};
+
+/// `Param::flags`: cannot change while the server runs.
+pub const IMMUTABLE: u32 = 1;
+/// `Param::flags`: takes several words on a config-file line (`save 900 1`).
+pub const WORDS: u32 = 2;
+
+/// The settings read on the per-command path, as atomics.
+#[derive(Debug)]
+pub struct Live {
+    /// `slowlog-log-slower-than` in µs (negative: off).
+    pub slowlog_slower_than: AtomicI64,
+    /// `slowlog-max-len`.
+    pub slowlog_max_len: AtomicU64,
+    /// `latency-monitor-threshold` in ms (0: off).
+    pub latency_threshold: AtomicU64,
+    /// `latency-tracking`.
+    pub latency_tracking: AtomicBool,
+}
+
+impl Default for Live {
+    fn default() -> Live {
+        Live {
+            slowlog_slower_than: AtomicI64::new(10_000),
+            slowlog_max_len: AtomicU64::new(128),
+            latency_threshold: AtomicU64::new(0),
+            latency_tracking: AtomicBool::new(true),
+        }
+    }
+}
+
+type Hook = Box<dyn Fn(&str) + Send + Sync>;
+
+struct State {
+    /// By index into [`PARAMS`].
+    values: Vec<String>,
+    /// The file the server started from (`CONFIG REWRITE` target).
+    file: Option<PathBuf>,
+}
+
+/// Why a `CONFIG SET` failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SetError {
+    /// No such setting (the name as given).
+    Unknown(Vec<u8>),
+    /// The setting (name as given) refused its value, with Redis's reason.
+    Failed(Vec<u8>, String),
+}
+
+impl SetError {
+    /// The error reply's text, as Redis 7.0 words it.
+    pub fn message(&self) -> Vec<u8> {
+        let mut m = Vec::new();
+        match self {
+            SetError::Unknown(name) => {
+                m.extend_from_slice(
+                    b"ERR Unknown option or number of arguments for CONFIG SET - '",
+                );
+                m.extend_from_slice(name);
+                m.push(b'\'');
+            }
+            SetError::Failed(name, why) => {
+                m.extend_from_slice(b"ERR CONFIG SET failed (possibly related to argument '");
+                m.extend_from_slice(name);
+                m.extend_from_slice(b"') - ");
+                m.extend_from_slice(why.as_bytes());
+            }
+        }
+        m
+    }
+}
+
+/// Every setting's current value, shared by all shards and the server.
+pub struct ConfigTable {
+    state: RwLock<State>,
+    live: Live,
+    settings: OnceLock<Arc<Settings>>,
+    hooks: Mutex<Vec<(&'static str, Hook)>>,
+}
+
+impl std::fmt::Debug for ConfigTable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConfigTable").finish_non_exhaustive()
+    }
+}
+
+impl Default for ConfigTable {
+    fn default() -> ConfigTable {
+        ConfigTable::new()
+    }
+}
+
+/// The index of setting `name` (or an alias), case-insensitively.
+pub fn find(name: &[u8]) -> Option<usize> {
+    PARAMS.iter().position(|p| {
+        p.name.as_bytes().eq_ignore_ascii_case(name)
+            || p.alias
+                .is_some_and(|a| a.as_bytes().eq_ignore_ascii_case(name))
+    })
+}
+
+impl ConfigTable {
+    /// Every setting at its default.
+    pub fn new() -> ConfigTable {
+        ConfigTable {
+            state: RwLock::new(State {
+                values: PARAMS.iter().map(|p| p.default_value()).collect(),
+                file: None,
+            }),
+            live: Live::default(),
+            settings: OnceLock::new(),
+            hooks: Mutex::new(Vec::new()),
+        }
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, State> {
+        match self.state.read() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        }
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, State> {
+        match self.state.write() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        }
+    }
+
+    /// The hot settings.
+    #[inline]
+    pub fn live(&self) -> &Live {
+        &self.live
+    }
+
+    /// The runtime's settings, once a shard attached them.
+    pub fn settings(&self) -> Option<&Arc<Settings>> {
+        self.settings.get()
+    }
+
+    /// Connects the runtime's live settings (done by each shard as it
+    /// starts; the first one wins) and brings them to the table's values.
+    pub fn attach(&self, settings: &Arc<Settings>) {
+        if self.settings.set(settings.clone()).is_ok() {
+            let values = self.read().values.clone();
+            for (p, v) in PARAMS.iter().zip(values.iter()) {
+                if p.apply.is_some() {
+                    let _ = self.apply(p, v);
+                }
+            }
+        }
+    }
+
+    /// Calls `f` with the new value whenever `name` is set by `CONFIG SET`.
+    pub fn on_change(&self, name: &'static str, f: impl Fn(&str) + Send + Sync + 'static) {
+        match self.hooks.lock() {
+            Ok(mut h) => h.push((name, Box::new(f))),
+            Err(p) => p.into_inner().push((name, Box::new(f))),
+        }
+    }
+
+    /// The current value of `name` (canonical text), if it is a setting.
+    pub fn get(&self, name: &str) -> Option<String> {
+        let i = find(name.as_bytes())?;
+        let p = &PARAMS[i];
+        if let Some(get) = p.get {
+            return Some(get());
+        }
+        self.read().values.get(i).cloned()
+    }
+
+    /// The current value of an integer setting (0 when it is not one).
+    pub fn get_i64(&self, name: &str) -> i64 {
+        self.get(name).and_then(|v| v.parse().ok()).unwrap_or(0)
+    }
+
+    /// True when a yes/no setting is `yes`.
+    pub fn get_bool(&self, name: &str) -> bool {
+        self.get(name).is_some_and(|v| v == "yes")
+    }
+
+    /// Settings matching any of `patterns` (exact names, or globs matched
+    /// case-insensitively against names and aliases), each once: `(name as
+    /// matched, value)`, in the order of the patterns (a glob's matches in
+    /// table order).
+    pub fn matching(&self, patterns: &[&[u8]]) -> Vec<(Vec<u8>, String)> {
+        let state = self.read();
+        let mut taken = vec![false; PARAMS.len()];
+        let mut out: Vec<(usize, Vec<u8>)> = Vec::new();
+        for pat in patterns {
+            let glob = pat.iter().any(|c| matches!(c, b'*' | b'?' | b'['));
+            if !glob {
+                if let Some(i) = find(pat) {
+                    if !taken[i] {
+                        taken[i] = true;
+                        out.push((i, pat.to_vec()));
+                    }
+                }
+                continue;
+            }
+            for (i, p) in PARAMS.iter().enumerate() {
+                for name in std::iter::once(p.name).chain(p.alias) {
+                    if !taken[i] && crate::glob::stringmatch(pat, name.as_bytes(), true) {
+                        taken[i] = true;
+                        out.push((i, name.as_bytes().to_vec()));
+                    }
+                }
+            }
+        }
+        out.into_iter()
+            .map(|(i, name)| {
+                let v = match PARAMS[i].get {
+                    Some(get) => get(),
+                    None => state.values[i].clone(),
+                };
+                (name, v)
+            })
+            .collect()
+    }
+
+    /// Sets one directive from a config file or a command-line flag
+    /// (`name` lowercase, `words` its arguments). Immutable settings are
+    /// allowed here: the server is not running yet.
+    pub fn load(&self, name: &str, words: &[&str]) -> Result<(), String> {
+        if let Some(why) = params::refused(name) {
+            return Err(why);
+        }
+        let Some(i) = find(name.as_bytes()) else {
+            return Err("Bad directive or wrong number of arguments".into());
+        };
+        let p = &PARAMS[i];
+        if p.flags & WORDS == 0 && words.len() != 1 {
+            return Err("wrong number of arguments".into());
+        }
+        let state = self.read();
+        let v = p.parse(&Cx {
+            cur: &state.values[i],
+            words,
+            file: true,
+            values: &state.values,
+        })?;
+        drop(state);
+        if let Some(set) = p.set {
+            set(&v)?;
+        }
+        self.write().values[i] = v.clone();
+        if self.settings.get().is_some() && p.apply.is_some() {
+            self.apply(p, &v)?;
+        }
+        self.live_update(p, &v);
+        Ok(())
+    }
+
+    /// `CONFIG SET name value [name value …]`: all or nothing. Every name is
+    /// checked first (unknown, immutable, duplicate), then every value is
+    /// parsed, then the effects apply; a failure puts the old values back.
+    pub fn set(&self, pairs: &[(&[u8], &[u8])]) -> Result<(), SetError> {
+        let mut idx = Vec::with_capacity(pairs.len());
+        for (name, _) in pairs {
+            let lower = String::from_utf8_lossy(name).to_ascii_lowercase();
+            if let Some(why) = params::refused(&lower) {
+                return Err(SetError::Failed(name.to_vec(), why));
+            }
+            let Some(i) = find(name) else {
+                return Err(SetError::Unknown(name.to_vec()));
+            };
+            if PARAMS[i].flags & IMMUTABLE != 0 {
+                return Err(SetError::Failed(
+                    name.to_vec(),
+                    "can't set immutable config".into(),
+                ));
+            }
+            if idx.contains(&i) {
+                return Err(SetError::Failed(
+                    name.to_vec(),
+                    "duplicate parameter".into(),
+                ));
+            }
+            idx.push(i);
+        }
+        let mut state = self.write();
+        let old: Vec<String> = idx.iter().map(|&i| state.values[i].clone()).collect();
+        let mut new = Vec::with_capacity(idx.len());
+        for (k, &i) in idx.iter().enumerate() {
+            let p = &PARAMS[i];
+            let value = String::from_utf8_lossy(pairs[k].1);
+            let words: Vec<&str> = if p.flags & WORDS != 0 {
+                value.split_whitespace().collect()
+            } else {
+                vec![&*value]
+            };
+            let cx = Cx {
+                cur: &old[k],
+                words: &words,
+                file: false,
+                values: &state.values,
+            };
+            match p.parse(&cx) {
+                Ok(v) => new.push(v),
+                Err(why) => return Err(SetError::Failed(pairs[k].0.to_vec(), why)),
+            }
+        }
+        // Effects, undone in reverse on the first failure.
+        for k in 0..idx.len() {
+            let p = &PARAMS[idx[k]];
+            let done = match p.set {
+                Some(set) => set(&new[k]),
+                None => Ok(()),
+            }
+            .and_then(|()| self.apply(p, &new[k]));
+            if let Err(why) = done {
+                for j in (0..k).rev() {
+                    let q = &PARAMS[idx[j]];
+                    if let Some(set) = q.set {
+                        let _ = set(&old[j]);
+                    }
+                    let _ = self.apply(q, &old[j]);
+                }
+                return Err(SetError::Failed(pairs[k].0.to_vec(), why));
+            }
+        }
+        for (k, &i) in idx.iter().enumerate() {
+            state.values[i] = new[k].clone();
+            self.live_update(&PARAMS[i], &new[k]);
+        }
+        drop(state);
+        let hooks = match self.hooks.lock() {
+            Ok(h) => h,
+            Err(p) => p.into_inner(),
+        };
+        for (k, &i) in idx.iter().enumerate() {
+            for (name, f) in hooks.iter() {
+                if *name == PARAMS[i].name {
+                    f(&new[k]);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Brings the runtime's settings in line with `p`'s value `v`.
+    fn apply(&self, p: &Param, v: &str) -> Result<(), String> {
+        match (self.settings.get(), p.apply) {
+            (Some(s), Some(apply)) => apply(s, v),
+            _ => Ok(()),
+        }
+    }
+
+    fn live_update(&self, p: &Param, v: &str) {
+        let l = &self.live;
+        match p.name {
+            "slowlog-log-slower-than" => l
+                .slowlog_slower_than
+                .store(v.parse().unwrap_or(10_000), Ordering::Relaxed),
+            "slowlog-max-len" => l
+                .slowlog_max_len
+                .store(v.parse().unwrap_or(128), Ordering::Relaxed),
+            "latency-monitor-threshold" => l
+                .latency_threshold
+                .store(v.parse().unwrap_or(0), Ordering::Relaxed),
+            "latency-tracking" => l.latency_tracking.store(v == "yes", Ordering::Relaxed),
+            _ => {}
+        }
+    }
+
+    /// Records the config file the server started from (absolute).
+    pub fn set_file(&self, path: &Path) {
+        self.write().file = Some(path.to_path_buf());
+    }
+
+    /// The config file the server started from.
+    pub fn file(&self) -> Option<PathBuf> {
+        self.read().file.clone()
+    }
+
+    /// `CONFIG REWRITE`: rewrites the config file in place, Redis-style.
+    pub fn rewrite(&self) -> Result<(), String> {
+        let state = self.read();
+        let Some(path) = state.file.clone() else {
+            return Err("ERR The server is running without a config file".into());
+        };
+        let old = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) => return Err(format!("ERR Rewriting config file: {e}")),
+        };
+        let text = rewrite::rewrite(&old, &state.values);
+        drop(state);
+        rewrite::replace_file(&path, &text).map_err(|e| format!("ERR Rewriting config file: {e}"))
+    }
+}
+
+#[cfg(test)]
+mod tests;

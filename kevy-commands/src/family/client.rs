@@ -1,0 +1,417 @@
+//! CLIENT: the calling connection's own settings (ID, SETNAME, GETNAME,
+//! INFO, NO-EVICT, REPLY), client pauses (PAUSE, UNPAUSE), and every
+//! connection of every shard (LIST, KILL — one part per shard, each seeing
+//! its shard's connections through [`Clients`]).
+
+mod line;
+
+use std::time::{Duration, SystemTime};
+
+use kevy_rt::{Args, Clients, Flow, Planned};
+
+pub use line::{client_type, parse_filter, write_line, ClientType, Filter};
+
+use super::opts::keyword;
+use super::{Local, ServerCx};
+use crate::error::cstr;
+use crate::keyspace::Keyspace;
+use crate::multi::server::{self as srv, ServerOp, ServerPlan, ServerReply};
+use crate::multi::Plan;
+use crate::num::parse_i64;
+use crate::server::names::ClientName;
+use crate::table::{flags, Spec, REJECT};
+use crate::{resp, Ctx, Redis};
+
+/// CLIENT ID
+pub fn id(c: &mut Local<'_>) -> Flow {
+    resp::int(c.out, c.cx.client.id as i64);
+    Flow::Continue
+}
+
+/// CLIENT GETNAME
+pub fn getname(c: &mut Local<'_>) -> Flow {
+    resp::bulk_or_null(c.out, c.session.name());
+    Flow::Continue
+}
+
+/// True when `name` may name a client: printable ASCII without spaces
+/// (Redis's `validateClientName`), or empty (no name).
+pub fn valid_name(name: &[u8]) -> bool {
+    name.iter().all(|&b| (b'!'..=b'~').contains(&b))
+}
+
+/// CLIENT SETNAME connection-name
+pub fn setname(c: &mut Local<'_>) -> Flow {
+    let name = c.args.at(2);
+    if !valid_name(name) {
+        resp::error(
+            c.out,
+            b"ERR Client names cannot contain spaces, newlines or special characters.",
+        );
+        return Flow::Continue;
+    }
+    // The old name leaves the registry before the new one enters it.
+    c.session.name = None;
+    if !name.is_empty() {
+        let names = &c.shard.server.shared.names;
+        c.session.name = Some(ClientName::new(names, c.cx.client.id, name));
+    }
+    resp::ok(c.out);
+    Flow::Continue
+}
+
+/// CLIENT INFO
+pub fn info(c: &mut Local<'_>) -> Flow {
+    let mut line = Vec::new();
+    let me = crate::table::lookup_args(c.args);
+    let argv: usize = c.args.iter().map(<[u8]>::len).sum();
+    write_line(
+        &mut line,
+        &c.shard.server.shared,
+        &c.cx.client,
+        c.session,
+        me,
+        argv,
+    );
+    resp::bulk(c.out, &line);
+    Flow::Continue
+}
+
+/// CLIENT NO-EVICT ON|OFF
+pub fn no_evict(c: &mut Local<'_>) -> Flow {
+    match on_off(c.args.at(2)) {
+        Some(on) => {
+            c.session.no_evict = on;
+            resp::ok(c.out);
+        }
+        None => resp::error(c.out, b"ERR syntax error"),
+    }
+    Flow::Continue
+}
+
+fn on_off(arg: &[u8]) -> Option<bool> {
+    if keyword(arg, "on") {
+        Some(true)
+    } else if keyword(arg, "off") {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// CLIENT REPLY ON|OFF|SKIP
+pub fn reply(c: &mut Local<'_>) -> Flow {
+    let mode = c.args.at(2);
+    if keyword(mode, "on") {
+        c.session.replies_on();
+        resp::ok(c.out);
+    } else if keyword(mode, "off") {
+        c.session.reply_off = true;
+    } else if keyword(mode, "skip") {
+        c.session.skip_next_reply();
+    } else {
+        resp::error(c.out, b"ERR syntax error");
+    }
+    Flow::Continue
+}
+
+/// CLIENT PAUSE timeout [WRITE|ALL]
+pub fn pause(c: &mut Local<'_>) -> Flow {
+    if c.args.len() > 4 {
+        subcommand_syntax(c.args, c.out);
+        return Flow::Continue;
+    }
+    let mut writes_only = false;
+    if let Some(mode) = c.args.get(3) {
+        if keyword(mode, "write") {
+            writes_only = true;
+        } else if !keyword(mode, "all") {
+            resp::error(c.out, b"ERR CLIENT PAUSE mode must be WRITE or ALL");
+            return Flow::Continue;
+        }
+    }
+    let ms = match parse_i64(c.args.at(2)) {
+        None => {
+            resp::error(c.out, b"ERR timeout is not an integer or out of range");
+            return Flow::Continue;
+        }
+        Some(n) if n < 0 => {
+            resp::error(c.out, b"ERR timeout is negative");
+            return Flow::Continue;
+        }
+        Some(n) => n as u64,
+    };
+    let Some(until) = SystemTime::now().checked_add(Duration::from_millis(ms)) else {
+        resp::error(c.out, b"ERR timeout is out of range");
+        return Flow::Continue;
+    };
+    if let Some(info) = &c.shard.server.info {
+        info.settings.pause(until, writes_only);
+    }
+    resp::ok(c.out);
+    Flow::Continue
+}
+
+/// CLIENT UNPAUSE
+pub fn unpause(c: &mut Local<'_>) -> Flow {
+    if let Some(info) = &c.shard.server.info {
+        info.settings.unpause();
+    }
+    resp::ok(c.out);
+    Flow::Continue
+}
+
+/// Whether `cmd` waits during a client pause, as Redis 7.0 decides: during
+/// `CLIENT PAUSE … WRITE` the commands that may write; during `ALL` every
+/// command. A request refused before it runs (unknown command, wrong
+/// arity) is answered at once.
+pub fn pausable(cmd: &'static Spec, writes_only: bool) -> bool {
+    if std::ptr::eq(cmd, &REJECT) {
+        return false;
+    }
+    !writes_only || cmd.flags & flags::WRITE != 0
+}
+
+/// Redis's `addReplySubcommandSyntaxError`.
+pub fn subcommand_syntax(args: Args<'_>, out: &mut Vec<u8>) {
+    let mut m = b"ERR unknown subcommand or wrong number of arguments for '".to_vec();
+    let sub = cstr(args.at(1));
+    m.extend_from_slice(&sub[..sub.len().min(128)]);
+    m.extend_from_slice(b"'. Try ");
+    m.extend(cstr(args.at(0)).iter().map(u8::to_ascii_uppercase));
+    m.extend_from_slice(b" HELP.");
+    crate::error::write_sanitized(out, &m);
+}
+
+/// CLIENT LIST [TYPE type | ID id …]: one part per shard.
+pub fn plan_list(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
+    let args = cx.args;
+    let argv: usize = args.iter().map(<[u8]>::len).sum();
+    let argv = argv.to_string();
+    let n = cx.router.nshards();
+    if args.len() == 4 && keyword(args.at(2), "type") {
+        return match client_type(args.at(3)) {
+            Some(ClientType::Normal) => srv::broadcast(
+                ServerOp::ClientList,
+                &[argv.as_bytes()],
+                n,
+                cx.parts,
+                ServerPlan::ClientList(None),
+            ),
+            Some(ClientType::Other) => srv::reply(resp_bulk(b"")),
+            None => {
+                let mut m = b"ERR Unknown client type '".to_vec();
+                m.extend_from_slice(cstr(args.at(3)));
+                m.push(b'\'');
+                srv::error(&m)
+            }
+        };
+    }
+    if args.len() > 3 && keyword(args.at(2), "id") {
+        let mut ids = Vec::with_capacity(args.len() - 3);
+        for a in args.iter().skip(3) {
+            match parse_i64(a) {
+                Some(id) => ids.push(id as u64),
+                None => return srv::error(b"ERR Invalid client ID"),
+            }
+        }
+        let mut part: Vec<&[u8]> = vec![argv.as_bytes()];
+        part.extend(args.iter().skip(3));
+        return srv::broadcast(
+            ServerOp::ClientList,
+            &part,
+            n,
+            cx.parts,
+            ServerPlan::ClientList(Some(ids)),
+        );
+    }
+    if args.len() != 2 {
+        return srv::error(b"ERR syntax error");
+    }
+    srv::broadcast(
+        ServerOp::ClientList,
+        &[argv.as_bytes()],
+        n,
+        cx.parts,
+        ServerPlan::ClientList(None),
+    )
+}
+
+fn resp_bulk(b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    resp::bulk(&mut out, b);
+    out
+}
+
+/// A shard's `CLIENT LIST` lines. Arguments: the caller's `argv-mem`, then
+/// the ids asked for (all connections when none).
+pub fn list_part(
+    shard: &mut Keyspace,
+    ctx: Ctx,
+    args: Args<'_>,
+    clients: &mut Clients<'_, Redis>,
+) -> ServerReply {
+    let argv = args.get(0).and_then(parse_i64).unwrap_or(0).max(0) as usize;
+    let ids: Vec<u64> = args
+        .iter()
+        .skip(1)
+        .filter_map(parse_i64)
+        .map(|n| n as u64)
+        .collect();
+    let shared = shard.server.shared.clone();
+    let mut lines = Vec::new();
+    clients.for_each(|c| {
+        if !ids.is_empty() && !ids.contains(&c.facts.id) {
+            return;
+        }
+        let mut line = Vec::new();
+        let mem = if c.facts.id == ctx.client { argv } else { 0 };
+        write_line(&mut line, &shared, &c.facts, c.session, c.last_cmd, mem);
+        lines.push((c.facts.id, line));
+    });
+    ServerReply::Clients(lines)
+}
+
+/// The `CLIENT LIST` reply: every line in connection order, or the lines of
+/// the ids asked for in their order.
+pub fn gather_list(ids: Option<&[u64]>, replies: Vec<ServerReply>, out: &mut Vec<u8>) {
+    let mut lines: Vec<(u64, Vec<u8>)> = replies
+        .into_iter()
+        .flat_map(|r| match r {
+            ServerReply::Clients(l) => l,
+            _ => Vec::new(),
+        })
+        .collect();
+    lines.sort_by_key(|(id, _)| *id);
+    let mut text = Vec::new();
+    match ids {
+        None => lines.iter().for_each(|(_, l)| text.extend_from_slice(l)),
+        Some(ids) => {
+            for id in ids {
+                if let Ok(i) = lines.binary_search_by_key(id, |(x, _)| *x) {
+                    text.extend_from_slice(&lines[i].1);
+                }
+            }
+        }
+    }
+    resp::bulk(out, &text);
+}
+
+/// CLIENT KILL addr:port | CLIENT KILL filter value …: one part per shard.
+pub fn plan_kill(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
+    match parse_filter(cx.args) {
+        Ok(f) => {
+            let args: Vec<&[u8]> = cx.args.iter().collect();
+            let plan = ServerPlan::ClientKill {
+                old: f.old.is_some(),
+            };
+            srv::broadcast(
+                ServerOp::ClientKill,
+                &args,
+                cx.router.nshards(),
+                cx.parts,
+                plan,
+            )
+        }
+        Err(msg) => srv::error(&msg),
+    }
+}
+
+/// Kills a shard's connections matching the filters (the whole command's
+/// arguments); answers how many.
+pub fn kill_part(
+    shard: &Keyspace,
+    ctx: Ctx,
+    args: Args<'_>,
+    clients: &mut Clients<'_, Redis>,
+) -> ServerReply {
+    let Ok(filter) = parse_filter(args) else {
+        return ServerReply::Count(0);
+    };
+    let shared = &shard.server.shared;
+    let mut doomed = Vec::new();
+    clients.for_each(|c| {
+        if filter.matches(shared, &c.facts, ctx.client) {
+            doomed.push(c.facts.id);
+        }
+    });
+    let killed = doomed.into_iter().filter(|&id| clients.kill(id)).count();
+    ServerReply::Count(killed as i64)
+}
+
+/// The `CLIENT KILL` reply.
+pub fn gather_kill(old: bool, replies: Vec<ServerReply>, out: &mut Vec<u8>) {
+    let killed: i64 = replies
+        .iter()
+        .map(|r| match r {
+            ServerReply::Count(n) => *n,
+            _ => 0,
+        })
+        .sum();
+    match (old, killed) {
+        (true, 0) => resp::error(out, b"ERR No such client"),
+        (true, _) => resp::ok(out),
+        (false, n) => resp::int(out, n),
+    }
+}
+
+const HELP: &[&str] = &[
+    "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+    "GETNAME",
+    "    Return the name of the current connection.",
+    "ID",
+    "    Return the ID of the current connection.",
+    "INFO",
+    "    Return information about the current client connection.",
+    "KILL <ip:port>",
+    "    Kill connection made from <ip:port>.",
+    "KILL <option> <value> [<option> <value> [...]]",
+    "    Kill connections. Options are:",
+    "    * ADDR (<ip:port>|<unixsocket>:0)",
+    "      Kill connections made from the specified address",
+    "    * LADDR (<ip:port>|<unixsocket>:0)",
+    "      Kill connections made to specified local address",
+    "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+    "      Kill connections by type.",
+    "    * USER <username>",
+    "      Kill connections authenticated by <username>.",
+    "    * SKIPME (YES|NO)",
+    "      Skip killing current connection (default: yes).",
+    "    * ID <client-id>",
+    "      Kill connections by client id.",
+    "    * MAXAGE <maxage>",
+    "      Kill connections older than the specified age.",
+    "LIST [options ...]",
+    "    Return information about client connections. Options:",
+    "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+    "      Return clients of specified type.",
+    "UNPAUSE",
+    "    Stop the current client pause, resuming traffic.",
+    "PAUSE <timeout> [WRITE|ALL]",
+    "    Suspend all, or just write, clients for <timeout> milliseconds.",
+    "REPLY (ON|OFF|SKIP)",
+    "    Control the replies sent to the current connection.",
+    "SETNAME <name>",
+    "    Assign the name <name> to the current connection.",
+    "NO-EVICT (ON|OFF)",
+    "    Protect current client connection from eviction.",
+    "HELP",
+    "    Prints this help.",
+];
+
+/// CLIENT HELP (the subcommands kevy implements).
+pub fn help(c: &mut Local<'_>) -> Flow {
+    write_help(c.out, HELP);
+    Flow::Continue
+}
+
+/// Appends a `… HELP` reply: one simple string per line.
+pub fn write_help(out: &mut Vec<u8>, lines: &[&str]) {
+    resp::array(out, lines.len());
+    for l in lines {
+        resp::simple(out, l.as_bytes());
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,219 @@
+//! One connection as `CLIENT LIST` and `CLIENT INFO` show it, and the
+//! `CLIENT KILL` filters that pick connections.
+
+use std::time::Instant;
+
+use kevy_rt::{Args, ClientFacts};
+
+use crate::error::cstr;
+use crate::family::opts::keyword;
+use crate::num::parse_i64;
+use crate::server::Shared;
+use crate::session::Session;
+use crate::table::Spec;
+
+/// Appends the `CLIENT LIST` line of a connection (with its final `\n`), in
+/// Redis 7.0's field order. `argv_mem` is the size of the arguments of the
+/// command it is running (only the caller is running one).
+pub fn write_line(
+    out: &mut Vec<u8>,
+    shared: &Shared,
+    f: &ClientFacts,
+    s: &Session,
+    cmd: Option<&Spec>,
+    argv_mem: usize,
+) {
+    let now = Instant::now();
+    let (addr, laddr) = addresses(shared, f);
+    let mut flags = String::new();
+    if s.monitor {
+        flags.push('O');
+    }
+    if f.closing {
+        flags.push('c');
+    }
+    if f.unix {
+        flags.push('U');
+    }
+    if s.no_evict {
+        flags.push('e');
+    }
+    if flags.is_empty() {
+        flags.push('N');
+    }
+    let rbuf = f.query_buf + f.query_buf_free;
+    let line = format!("id={} addr={addr} laddr={laddr} fd={} name=", f.id, f.fd);
+    out.extend_from_slice(line.as_bytes());
+    out.extend_from_slice(s.name().unwrap_or_default());
+    let rest = format!(
+        " age={} idle={} flags={flags} db={} sub=0 psub=0 ssub=0 multi=-1 qbuf={} qbuf-free={} \
+         argv-mem={argv_mem} multi-mem=0 obl={} oll={} omem={} tot-mem={} events={} cmd={} \
+         user=default redir=-1 resp=2\n",
+        now.saturating_duration_since(f.created).as_secs(),
+        now.saturating_duration_since(f.last_active).as_secs(),
+        s.db,
+        f.query_buf,
+        f.query_buf_free,
+        f.out_unsent,
+        f.replies_pending,
+        f.out_capacity,
+        rbuf + f.out_capacity + argv_mem,
+        if f.out_unsent > 0 { "rw" } else { "r" },
+        // A refused request leaves no command, as in Redis.
+        cmd.filter(|c| !std::ptr::eq(*c, &crate::table::REJECT))
+            .map_or("NULL", |c| c.name),
+    );
+    out.extend_from_slice(rest.as_bytes());
+}
+
+/// `(addr, laddr)` as Redis prints them: `ip:port`, or `<unixsocket>:0`
+/// for both on a Unix-socket connection.
+fn addresses(shared: &Shared, f: &ClientFacts) -> (String, String) {
+    if f.unix {
+        let a = shared.peer_id(None, true);
+        return (a.clone(), a);
+    }
+    let fmt = |a: Option<std::net::SocketAddr>| a.map(|a| a.to_string()).unwrap_or_default();
+    (fmt(f.peer), fmt(f.local))
+}
+
+/// Client types (`CLIENT LIST TYPE`, `CLIENT KILL TYPE`): every kevy
+/// connection is `normal` (a monitor too, as in Redis); the others have no
+/// members until replication and pub/sub exist.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClientType {
+    /// `normal`.
+    Normal,
+    /// `master`, `replica` / `slave` or `pubsub`.
+    Other,
+}
+
+/// Parses a client type name, Redis's `getClientTypeByName`.
+pub fn client_type(name: &[u8]) -> Option<ClientType> {
+    let n = cstr(name);
+    if n.eq_ignore_ascii_case(b"normal") {
+        Some(ClientType::Normal)
+    } else if [&b"master"[..], b"replica", b"slave", b"pubsub"]
+        .iter()
+        .any(|t| n.eq_ignore_ascii_case(t))
+    {
+        Some(ClientType::Other)
+    } else {
+        None
+    }
+}
+
+/// `CLIENT KILL`'s filters.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Filter {
+    /// `CLIENT KILL addr:port`: kill that address, the caller included.
+    pub old: Option<Vec<u8>>,
+    /// `ID`.
+    pub id: Option<u64>,
+    /// `TYPE`.
+    pub kind: Option<ClientType>,
+    /// `ADDR`.
+    pub addr: Option<Vec<u8>>,
+    /// `LADDR`.
+    pub laddr: Option<Vec<u8>>,
+    /// `MAXAGE` (kevy accepts Redis 7.4's filter): connections older than
+    /// this many seconds.
+    pub max_age: Option<u64>,
+    /// `SKIPME no`: the caller may be killed.
+    pub kill_me: bool,
+}
+
+/// Parses `CLIENT KILL`'s arguments (from index 2), with Redis's errors.
+pub fn parse_filter(args: Args<'_>) -> Result<Filter, Vec<u8>> {
+    if args.len() == 3 {
+        return Ok(Filter {
+            old: Some(args.at(2).to_vec()),
+            kill_me: true,
+            ..Filter::default()
+        });
+    }
+    let mut f = Filter::default();
+    let mut i = 2;
+    while i < args.len() {
+        let (opt, Some(val)) = (args.at(i), args.get(i + 1)) else {
+            return Err(b"ERR syntax error".to_vec());
+        };
+        if keyword(opt, "id") {
+            match parse_i64(val) {
+                Some(n) if n > 0 => f.id = Some(n as u64),
+                _ => return Err(b"ERR client-id should be greater than 0".to_vec()),
+            }
+        } else if keyword(opt, "type") {
+            match client_type(val) {
+                Some(t) => f.kind = Some(t),
+                None => {
+                    let mut m = b"ERR Unknown client type '".to_vec();
+                    m.extend_from_slice(cstr(val));
+                    m.push(b'\'');
+                    return Err(m);
+                }
+            }
+        } else if keyword(opt, "addr") {
+            f.addr = Some(val.to_vec());
+        } else if keyword(opt, "laddr") {
+            f.laddr = Some(val.to_vec());
+        } else if keyword(opt, "user") {
+            if cstr(val) != b"default" {
+                let mut m = b"ERR No such user '".to_vec();
+                m.extend_from_slice(cstr(val));
+                m.push(b'\'');
+                return Err(m);
+            }
+        } else if keyword(opt, "skipme") {
+            if keyword(val, "yes") {
+                f.kill_me = false;
+            } else if keyword(val, "no") {
+                f.kill_me = true;
+            } else {
+                return Err(b"ERR syntax error".to_vec());
+            }
+        } else if keyword(opt, "maxage") {
+            match parse_i64(val) {
+                Some(n) if n >= 0 => f.max_age = Some(n as u64),
+                _ => return Err(b"ERR maxage is not an integer or out of range".to_vec()),
+            }
+        } else {
+            return Err(b"ERR syntax error".to_vec());
+        }
+        i += 2;
+    }
+    Ok(f)
+}
+
+impl Filter {
+    /// True when connection `f` is to be killed by caller `me`.
+    pub fn matches(&self, shared: &Shared, f: &ClientFacts, me: u64) -> bool {
+        let (addr, laddr) = addresses(shared, f);
+        if let Some(a) = &self.old {
+            return addr.as_bytes() == a.as_slice();
+        }
+        if self.id.is_some_and(|id| id != f.id)
+            || self.kind == Some(ClientType::Other)
+            || self
+                .addr
+                .as_ref()
+                .is_some_and(|a| addr.as_bytes() != a.as_slice())
+            || self
+                .laddr
+                .as_ref()
+                .is_some_and(|a| laddr.as_bytes() != a.as_slice())
+            || (f.id == me && !self.kill_me)
+        {
+            return false;
+        }
+        match self.max_age {
+            Some(max) => {
+                Instant::now()
+                    .saturating_duration_since(f.created)
+                    .as_secs()
+                    > max
+            }
+            None => true,
+        }
+    }
+}

@@ -1,0 +1,97 @@
+//! CONFIG GET | SET | REWRITE | RESETSTAT | HELP, over the shared
+//! [`ConfigTable`](crate::config::ConfigTable).
+
+use std::sync::atomic::Ordering;
+
+use kevy_rt::{Flow, Planned};
+
+use super::client::write_help;
+use super::{Local, ServerCx};
+use crate::keyspace::Keyspace;
+use crate::multi::server::{self as srv, ServerOp, ServerPlan, ServerReply};
+use crate::multi::Plan;
+use crate::{error, resp};
+
+/// CONFIG GET parameter [parameter …]
+pub fn get(c: &mut Local<'_>) -> Flow {
+    let patterns: Vec<&[u8]> = c.args.iter().skip(2).collect();
+    let found = c.shard.server.shared.config.matching(&patterns);
+    resp::array(c.out, found.len() * 2);
+    for (name, value) in found {
+        resp::bulk(c.out, &name);
+        resp::bulk(c.out, value.as_bytes());
+    }
+    Flow::Continue
+}
+
+/// CONFIG SET parameter value [parameter value …]
+pub fn set(c: &mut Local<'_>) -> Flow {
+    if !c.args.len().is_multiple_of(2) {
+        resp::error(c.out, b"ERR syntax error");
+        return Flow::Continue;
+    }
+    let pairs: Vec<(&[u8], &[u8])> = (2..c.args.len())
+        .step_by(2)
+        .map(|i| (c.args.at(i), c.args.at(i + 1)))
+        .collect();
+    match c.shard.server.shared.config.set(&pairs) {
+        Ok(()) => resp::ok(c.out),
+        Err(e) => error::write_sanitized(c.out, &e.message()),
+    }
+    Flow::Continue
+}
+
+/// CONFIG REWRITE
+pub fn rewrite(c: &mut Local<'_>) -> Flow {
+    match c.shard.server.shared.config.rewrite() {
+        Ok(()) => resp::ok(c.out),
+        Err(msg) => error::write_sanitized(c.out, msg.as_bytes()),
+    }
+    Flow::Continue
+}
+
+/// CONFIG RESETSTAT: every shard forgets its statistics.
+pub fn plan_resetstat(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
+    cx.shard.server.shared.reset_memory_peak();
+    srv::broadcast(
+        ServerOp::ResetStat,
+        &[],
+        cx.router.nshards(),
+        cx.parts,
+        ServerPlan::Ok,
+    )
+}
+
+/// Resets a shard's statistics: command and error counters, latency
+/// histograms, and the runtime's connection counters.
+pub fn reset_part(shard: &mut Keyspace) -> ServerReply {
+    shard.server.stats.reset();
+    if let Some(info) = &shard.server.info {
+        info.stats.accepted.store(0, Ordering::Relaxed);
+        info.stats.rejected.store(0, Ordering::Relaxed);
+    }
+    ServerReply::Count(0)
+}
+
+const HELP: &[&str] = &[
+    "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+    "GET <pattern>",
+    "    Return parameters matching the glob-like <pattern> and their values.",
+    "SET <directive> <value>",
+    "    Set the configuration <directive> to <value>.",
+    "RESETSTAT",
+    "    Reset statistics reported by the INFO command.",
+    "REWRITE",
+    "    Rewrite the configuration file.",
+    "HELP",
+    "    Prints this help.",
+];
+
+/// CONFIG HELP
+pub fn help(c: &mut Local<'_>) -> Flow {
+    write_help(c.out, HELP);
+    Flow::Continue
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,158 @@
+//! DEBUG (HELP, SLEEP, SET-ACTIVE-EXPIRE, OBJECT) and MEMORY (USAGE, STATS,
+//! DOCTOR, PURGE, MALLOC-STATS, HELP). DEBUG answers only when
+//! `enable-debug-command` allows it, as in Redis 7.0.
+
+mod memory;
+
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use kevy_rt::{Args, Planned};
+
+pub use memory::{
+    gather_memory_doctor, gather_memory_stats, malloc_stats, memory_help, memory_usage,
+    plan_memory_doctor, plan_memory_stats, purge, value_bytes,
+};
+
+use super::client::subcommand_syntax;
+use super::opts::keyword;
+use super::ServerCx;
+use crate::error::cstr;
+use crate::keyspace::{Clock, Keyspace};
+use crate::multi::server::{self as srv, ServerOp, ServerPlan, ServerReply};
+use crate::multi::{Part, Plan};
+use crate::resp;
+use crate::value::Value;
+use crate::Ctx;
+
+const NOT_ALLOWED: &[u8] = b"ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.";
+
+/// True when `enable-debug-command` lets this client run DEBUG.
+fn allowed(cx: &ServerCx<'_, '_>) -> bool {
+    match cx
+        .shard
+        .server
+        .shared
+        .config
+        .get("enable-debug-command")
+        .as_deref()
+    {
+        Some("yes") => true,
+        Some("local") => cx.ctx.unix || cx.ctx.peer.is_some_and(|p| p.ip().is_loopback()),
+        _ => false,
+    }
+}
+
+/// C's `atof`: the longest numeric prefix, 0 when there is none.
+fn atof(s: &[u8]) -> f64 {
+    let s = String::from_utf8_lossy(cstr(s));
+    let s = s.trim_start();
+    let mut end = 0;
+    for i in (1..=s.len()).rev() {
+        if s.is_char_boundary(i) && s[..i].parse::<f64>().is_ok() {
+            end = i;
+            break;
+        }
+    }
+    s[..end].parse().unwrap_or(0.0)
+}
+
+/// DEBUG subcommand [argument …]
+pub fn plan_debug(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
+    if !allowed(cx) {
+        return srv::error(NOT_ALLOWED);
+    }
+    let args = cx.args;
+    let sub = args.at(1);
+    let mut out = Vec::new();
+    match args.len() {
+        2 if keyword(sub, "help") => super::client::write_help(&mut out, HELP),
+        3 if keyword(sub, "sleep") => {
+            let secs = atof(args.at(2));
+            if secs.is_finite() && secs > 0.0 {
+                std::thread::sleep(Duration::from_secs_f64(secs.min(1e9)));
+            }
+            resp::ok(&mut out);
+        }
+        3 if keyword(sub, "set-active-expire") => {
+            let on = crate::num::parse_i64(args.at(2)).map_or(atof(args.at(2)) != 0.0, |n| n != 0);
+            cx.shard
+                .server
+                .shared
+                .active_expire
+                .store(on, Ordering::Relaxed);
+            resp::ok(&mut out);
+        }
+        3 if keyword(sub, "object") => {
+            let key = args.at(2);
+            let shard = cx.router.shard_of(key);
+            cx.parts.push((
+                shard,
+                Part {
+                    op: crate::multi::Op::Server(ServerOp::DebugObject),
+                    args: [key].iter().collect(),
+                    value: None,
+                },
+            ));
+            return crate::multi::planned(Plan::Server(ServerPlan::Forward));
+        }
+        _ => subcommand_syntax(args, &mut out),
+    }
+    srv::reply(out)
+}
+
+/// Redis's name for a value's encoding (`OBJECT ENCODING`).
+pub fn encoding(v: &Value) -> &'static str {
+    crate::family::keys::object::encoding_name(v)
+}
+
+/// `DEBUG OBJECT key` on the key's shard: the value's address and encoding,
+/// and the length it would have in an RDB file (strings exactly, other
+/// types as length-prefixed elements, without compression).
+pub fn object_part(shard: &mut Keyspace, ctx: Ctx, args: Args<'_>) -> ServerReply {
+    let clock = Clock::new();
+    let db = shard.db(ctx.db as usize);
+    let mut out = Vec::new();
+    match db.get(args.at(0), &clock) {
+        None => resp::error(&mut out, b"ERR no such key"),
+        Some(v) => {
+            let mut line = format!(
+                "Value at:{:p} refcount:1 encoding:{} serializedlength:{}",
+                v as *const Value,
+                encoding(v),
+                memory::serialized_len(v)
+            );
+            if let Value::List(l) = v {
+                let nodes = l.node_count().max(1);
+                let bytes: usize = l
+                    .iter()
+                    .map(|e| crate::types::pack::entry_size(e.len()))
+                    .sum();
+                line.push_str(&format!(
+                    " ql_nodes:{} ql_avg_node:{:.2} ql_listpack_max:-2 ql_compressed:0 ql_uncompressed_size:{bytes}",
+                    l.node_count(),
+                    l.len() as f64 / nodes as f64
+                ));
+            }
+            resp::simple(&mut out, line.as_bytes());
+        }
+    }
+    ServerReply::Bytes(out)
+}
+
+const HELP: &[&str] = &[
+    "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+    "OBJECT <key>",
+    "    Show low level info about `key` and associated value.",
+    "SET-ACTIVE-EXPIRE <0|1>",
+    "    Setting it to 0 disables expiring keys in background when they are not",
+    "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
+    "    default.",
+    "SLEEP <seconds>",
+    "    Block the shard serving this connection for <seconds>. Decimals allowed.",
+    "HELP",
+    "    Prints this help.",
+];
+
+#[cfg(test)]
+mod tests;

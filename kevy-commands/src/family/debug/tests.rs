@@ -1,0 +1,151 @@
+//! DEBUG and MEMORY on the harness; error texts recorded from
+//! redis-server 7.0.15.
+
+use crate::testutil::{check, harness, items, run};
+
+fn debug_harness() -> kevy_rt::testing::Harness<crate::Redis> {
+    let h = harness();
+    h.commands()
+        .config()
+        .load("enable-debug-command", &["yes"])
+        .expect("enable DEBUG");
+    h
+}
+
+#[test]
+fn debug_is_refused_unless_enabled() {
+    let mut h = harness();
+    let reply = String::from_utf8_lossy(&run(&mut h, &["DEBUG", "SLEEP", "0"])).into_owned();
+    assert!(reply.starts_with("-ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\""), "{reply}");
+    // "local" lets local connections in; the harness's have no address.
+    let h2 = harness();
+    h2.commands()
+        .config()
+        .load("enable-debug-command", &["local"])
+        .expect("local");
+    assert_eq!(
+        h2.commands()
+            .config()
+            .get("enable-debug-command")
+            .as_deref(),
+        Some("local")
+    );
+}
+
+#[test]
+fn debug_subcommands() {
+    let mut h = debug_harness();
+    check(
+        &mut h,
+        &[
+            ("DEBUG SLEEP 0", "+OK\r\n"),
+            ("DEBUG SLEEP abc", "+OK\r\n"),
+            ("DEBUG SLEEP", "-ERR unknown subcommand or wrong number of arguments for 'SLEEP'. Try DEBUG HELP.\r\n"),
+            ("DEBUG foo", "-ERR unknown subcommand or wrong number of arguments for 'foo'. Try DEBUG HELP.\r\n"),
+            ("DEBUG OBJECT nokey", "-ERR no such key\r\n"),
+            ("DEBUG SET-ACTIVE-EXPIRE 0", "+OK\r\n"),
+        ],
+    );
+    assert!(!h
+        .commands()
+        .shared()
+        .active_expire
+        .load(std::sync::atomic::Ordering::Relaxed));
+    check(&mut h, &[("DEBUG SET-ACTIVE-EXPIRE 1", "+OK\r\n")]);
+    assert!(h
+        .commands()
+        .shared()
+        .active_expire
+        .load(std::sync::atomic::Ordering::Relaxed));
+    run(&mut h, &["SET", "i", "1"]);
+    run(&mut h, &["SET", "s", "hello"]);
+    run(&mut h, &["RPUSH", "l", "a", "b", "c"]);
+    run(&mut h, &["HSET", "h", "a", "b"]);
+    run(&mut h, &["SADD", "st", "1", "2"]);
+    let object = |h: &mut kevy_rt::testing::Harness<crate::Redis>, key: &str| {
+        let r = String::from_utf8_lossy(&run(h, &["DEBUG", "OBJECT", key])).into_owned();
+        let (addr, rest) = r.split_once(" refcount:").unwrap_or_else(|| panic!("{r}"));
+        assert!(addr.starts_with("+Value at:0x"), "{r}");
+        format!("refcount:{}", rest.trim_end())
+    };
+    assert_eq!(
+        object(&mut h, "i"),
+        "refcount:1 encoding:int serializedlength:2"
+    );
+    assert_eq!(
+        object(&mut h, "s"),
+        "refcount:1 encoding:embstr serializedlength:6"
+    );
+    assert_eq!(
+        object(&mut h, "h"),
+        "refcount:1 encoding:listpack serializedlength:5"
+    );
+    assert_eq!(
+        object(&mut h, "st"),
+        "refcount:1 encoding:intset serializedlength:5"
+    );
+    let l = object(&mut h, "l");
+    assert!(
+        l.starts_with("refcount:1 encoding:quicklist serializedlength:"),
+        "{l}"
+    );
+    assert!(l.ends_with(" ql_nodes:1 ql_avg_node:3.00 ql_listpack_max:-2 ql_compressed:0 ql_uncompressed_size:9"), "{l}");
+    assert!(items(&run(&mut h, &["DEBUG", "HELP"]))[0].starts_with("DEBUG <subcommand>"));
+}
+
+#[test]
+fn memory_subcommands() {
+    let mut h = harness();
+    run(&mut h, &["SET", "small", "1"]);
+    run(&mut h, &["SET", "big", &"x".repeat(1000)]);
+    let usage = |h: &mut kevy_rt::testing::Harness<crate::Redis>, args: &[&str]| -> i64 {
+        let r = String::from_utf8_lossy(&run(h, args)).into_owned();
+        r.trim_start_matches(':')
+            .trim_end()
+            .parse()
+            .unwrap_or_else(|_| panic!("{r}"))
+    };
+    let small = usage(&mut h, &["MEMORY", "USAGE", "small"]);
+    let big = usage(&mut h, &["MEMORY", "USAGE", "big"]);
+    assert!(small > 0 && big >= small + 1000, "{small} {big}");
+    let members: Vec<String> = (0..1000)
+        .map(|i| format!("member-{i:05}-padding"))
+        .collect();
+    let mut sadd = vec!["SADD", "set"];
+    sadd.extend(members.iter().map(String::as_str));
+    run(&mut h, &sadd);
+    let sampled = usage(&mut h, &["MEMORY", "USAGE", "set"]);
+    let all = usage(&mut h, &["MEMORY", "USAGE", "set", "SAMPLES", "0"]);
+    assert!(sampled > 20_000 && all > 20_000, "{sampled} {all}");
+    check(
+        &mut h,
+        &[
+            ("MEMORY USAGE nokey", "$-1\r\n"),
+            (
+                "MEMORY USAGE small samples x",
+                "-ERR value is not an integer or out of range\r\n",
+            ),
+            ("MEMORY USAGE small samples -1", "-ERR syntax error\r\n"),
+            ("MEMORY USAGE small foo 1", "-ERR syntax error\r\n"),
+            (
+                "MEMORY USAGE",
+                "-ERR wrong number of arguments for 'memory|usage' command\r\n",
+            ),
+            (
+                "MEMORY MALLOC-STATS",
+                "$45\r\nStats not supported for the current allocator\r\n",
+            ),
+            ("MEMORY PURGE", "+OK\r\n"),
+        ],
+    );
+    let stats = items(&run(&mut h, &["MEMORY", "STATS"]));
+    let at = stats
+        .iter()
+        .position(|s| s == "keys.count")
+        .expect("keys.count");
+    assert_eq!(stats[at + 1], "3");
+    assert!(stats.iter().any(|s| s == "peak.allocated"));
+    let doctor = String::from_utf8_lossy(&run(&mut h, &["MEMORY", "DOCTOR"])).into_owned();
+    assert!(doctor.contains("Sam"), "{doctor}");
+    assert_eq!(items(&run(&mut h, &["MEMORY", "HELP"])).len(), 14);
+}

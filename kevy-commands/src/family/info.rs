@@ -1,0 +1,231 @@
+//! INFO [section …]: one part per shard collects the shard's figures
+//! ([`Report`]: command and error counters, keyspace sizes, connections);
+//! the origin sums them and writes Redis 7.0's sections, field names and
+//! format. Fields kevy cannot measure are left out rather than made up;
+//! fields that are constant by construction (no replication, no
+//! persistence yet) say so with Redis's values.
+
+mod sections;
+
+use kevy_rt::{Args, Clients, Planned};
+
+use super::ServerCx;
+use crate::keyspace::Keyspace;
+use crate::multi::server::{self as srv, ServerOp, ServerPlan, ServerReply};
+use crate::multi::Plan;
+use crate::server::stats::{CmdStat, Stats};
+use crate::{resp, Ctx, Redis};
+
+/// The sections of INFO, in the order Redis writes them.
+pub const SECTIONS: [&str; 13] = [
+    "server",
+    "clients",
+    "memory",
+    "persistence",
+    "stats",
+    "replication",
+    "cpu",
+    "modules",
+    "commandstats",
+    "errorstats",
+    "latencystats",
+    "cluster",
+    "keyspace",
+];
+
+/// Sections written by `INFO` / `INFO default`.
+const DEFAULT: u32 = ((1 << SECTIONS.len()) - 1) & !(1 << 8) & !(1 << 10);
+
+/// Which sections to write: bit `i` is [`SECTIONS`]`[i]`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Sections(pub u32);
+
+impl Sections {
+    /// The sections `INFO args…` asks for (Redis's `genInfoSectionDict`):
+    /// none given means `default`; `all` and `everything` mean every one;
+    /// unknown names are ignored.
+    pub fn parse(args: Args<'_>) -> Sections {
+        if args.len() <= 1 {
+            return Sections(DEFAULT);
+        }
+        let mut bits = 0;
+        for a in args.iter().skip(1) {
+            let a = a.to_ascii_lowercase();
+            match &a[..] {
+                b"all" | b"everything" => bits |= (1 << SECTIONS.len()) - 1,
+                b"default" => bits |= DEFAULT,
+                _ => {
+                    if let Some(i) = SECTIONS.iter().position(|s| s.as_bytes() == &a[..]) {
+                        bits |= 1 << i;
+                    }
+                }
+            }
+        }
+        Sections(bits)
+    }
+
+    /// True when section `name` is asked for.
+    pub fn has(&self, name: &str) -> bool {
+        SECTIONS
+            .iter()
+            .position(|s| *s == name)
+            .is_some_and(|i| self.0 & (1 << i) != 0)
+    }
+}
+
+/// One database's figures on one shard.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DbFigures {
+    /// Keys (expired ones not yet reclaimed included, like DBSIZE).
+    pub keys: u64,
+    /// Keys with a time to live.
+    pub expires: u64,
+    /// Sum of the remaining time to live of the sampled keys, in ms.
+    pub ttl_sum: u64,
+    /// Keys sampled for it.
+    pub ttl_samples: u64,
+}
+
+/// A shard's figures.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Report {
+    /// Command and error counters (latency histograms only when asked).
+    pub stats: Stats,
+    /// By database index.
+    pub dbs: Vec<DbFigures>,
+    /// Connections accepted since start (or `CONFIG RESETSTAT`).
+    pub accepted: u64,
+    /// Connections refused at `maxclients`.
+    pub rejected: u64,
+    /// Open connections on the shard.
+    pub clients: u64,
+    /// Largest unprocessed input of a connection.
+    pub max_input: u64,
+    /// Largest unsent output of a connection.
+    pub max_output: u64,
+    /// Bytes of connection buffers (query and output).
+    pub client_memory: u64,
+}
+
+impl Report {
+    /// Adds another shard's figures.
+    pub fn merge(&mut self, o: &Report) {
+        self.stats.merge(&o.stats);
+        if self.dbs.len() < o.dbs.len() {
+            self.dbs.resize(o.dbs.len(), DbFigures::default());
+        }
+        for (a, b) in self.dbs.iter_mut().zip(o.dbs.iter()) {
+            a.keys += b.keys;
+            a.expires += b.expires;
+            a.ttl_sum += b.ttl_sum;
+            a.ttl_samples += b.ttl_samples;
+        }
+        self.accepted += o.accepted;
+        self.rejected += o.rejected;
+        self.clients += o.clients;
+        self.max_input = self.max_input.max(o.max_input);
+        self.max_output = self.max_output.max(o.max_output);
+        self.client_memory += o.client_memory;
+    }
+
+    /// Keys over every database.
+    pub fn keys(&self) -> u64 {
+        self.dbs.iter().map(|d| d.keys).sum()
+    }
+}
+
+/// Deadlines sampled per database for `avg_ttl`.
+const TTL_SAMPLES: usize = 64;
+
+/// INFO [section …]
+pub fn plan_info(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
+    let sections = Sections::parse(cx.args);
+    let hist: &[u8] = if sections.has("latencystats") {
+        b"1"
+    } else {
+        b"0"
+    };
+    srv::broadcast(
+        ServerOp::Report,
+        &[hist],
+        cx.router.nshards(),
+        cx.parts,
+        ServerPlan::Info(sections),
+    )
+}
+
+/// A shard's figures. Argument: `1` to include latency histograms.
+pub fn report_part(
+    shard: &mut Keyspace,
+    args: Args<'_>,
+    clients: &mut Clients<'_, Redis>,
+) -> ServerReply {
+    let with_hist = args.get(0) == Some(b"1");
+    let now = crate::keyspace::now_ms();
+    let own = &shard.server.stats;
+    let mut r = Report::default();
+    r.stats.errors = own.errors.clone();
+    r.stats.cmds = own
+        .cmds
+        .iter()
+        .map(|c| CmdStat {
+            hist: if with_hist { c.hist.clone() } else { None },
+            ..*c
+        })
+        .collect();
+    for db in &shard.dbs {
+        let volatile = &db.volatile;
+        let step = (volatile.len() / TTL_SAMPLES).max(1);
+        let (mut sum, mut n) = (0u64, 0u64);
+        for v in volatile.iter().step_by(step).take(TTL_SAMPLES) {
+            sum += (v.at - now).max(0) as u64;
+            n += 1;
+        }
+        r.dbs.push(DbFigures {
+            keys: db.len() as u64,
+            expires: db.volatile_len() as u64,
+            ttl_sum: sum,
+            ttl_samples: n,
+        });
+    }
+    if let Some(info) = &shard.server.info {
+        use std::sync::atomic::Ordering::Relaxed;
+        r.accepted = info.stats.accepted.load(Relaxed);
+        r.rejected = info.stats.rejected.load(Relaxed);
+    }
+    clients.for_each(|c| {
+        let f = &c.facts;
+        r.clients += 1;
+        r.max_input = r.max_input.max(f.query_buf as u64);
+        r.max_output = r.max_output.max(f.out_unsent as u64);
+        r.client_memory += (f.query_buf + f.query_buf_free + f.out_capacity) as u64;
+    });
+    ServerReply::Report(Box::new(r))
+}
+
+/// Sums the shards' reports.
+pub fn merge_reports(replies: Vec<ServerReply>) -> Report {
+    let mut total = Report::default();
+    for r in replies {
+        if let ServerReply::Report(r) = r {
+            total.merge(&r);
+        }
+    }
+    total
+}
+
+/// The INFO reply.
+pub fn gather_info(
+    shard: &mut Keyspace,
+    _ctx: Ctx,
+    sections: &Sections,
+    replies: Vec<ServerReply>,
+    out: &mut Vec<u8>,
+) {
+    let total = merge_reports(replies);
+    let text = sections::write(shard, *sections, &total);
+    resp::bulk(out, text.as_bytes());
+}
+
+#[cfg(test)]
+mod tests;

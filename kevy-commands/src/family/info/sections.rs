@@ -1,0 +1,295 @@
+//! The text of INFO: `# Section\r\nname:value\r\n…`, sections separated by
+//! an empty line, with Redis 7.0's field names and number formats.
+
+use std::fmt::Write;
+use std::sync::atomic::Ordering;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use super::{Report, Sections, SECTIONS};
+use crate::keyspace::Keyspace;
+use crate::server::{stats, sys};
+
+/// The INFO text for `sections`, from the merged `total` and the origin
+/// shard's view of the server.
+pub fn write(shard: &Keyspace, sections: Sections, total: &Report) -> String {
+    let mut out = String::new();
+    let mut first = true;
+    for (i, name) in SECTIONS.iter().enumerate() {
+        if sections.0 & (1 << i) == 0 {
+            continue;
+        }
+        if !first {
+            out.push_str("\r\n");
+        }
+        first = false;
+        let title = match *name {
+            "cpu" => "CPU".to_string(),
+            n => {
+                let mut t = n.to_string();
+                t[..1].make_ascii_uppercase();
+                t
+            }
+        };
+        let _ = write!(out, "# {title}\r\n");
+        let mut s = Fields(&mut out);
+        match *name {
+            "server" => server(&mut s, shard),
+            "clients" => clients(&mut s, shard, total),
+            "memory" => memory(&mut s, shard, total),
+            "persistence" => persistence(&mut s, shard),
+            "stats" => stats_section(&mut s, total),
+            "replication" => replication(&mut s, shard),
+            "cpu" => cpu(&mut s),
+            "commandstats" => commandstats(&mut s, total),
+            "errorstats" => errorstats(&mut s, total),
+            "latencystats" => latencystats(&mut s, shard, total),
+            "cluster" => s.field("cluster_enabled", 0),
+            "keyspace" => keyspace(&mut s, total),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Appends `name:value\r\n` lines.
+struct Fields<'a>(&'a mut String);
+
+impl Fields<'_> {
+    fn field(&mut self, name: &str, value: impl std::fmt::Display) {
+        let _ = write!(self.0, "{name}:{value}\r\n");
+    }
+}
+
+fn server(s: &mut Fields<'_>, shard: &Keyspace) {
+    let shared = &shard.server.shared;
+    let cfg = &shared.config;
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_micros());
+    let uptime = shared.started_at.elapsed().as_secs();
+    s.field("redis_version", "7.0.15");
+    s.field("kevy_version", env!("CARGO_PKG_VERSION"));
+    s.field("redis_mode", "standalone");
+    s.field("os", sys::os_name());
+    s.field("arch_bits", usize::BITS);
+    s.field("monotonic_clock", "POSIX clock_gettime");
+    s.field("multiplexing_api", "epoll");
+    s.field("process_id", std::process::id());
+    s.field("process_supervised", "no");
+    s.field("run_id", &shared.run_id);
+    s.field("tcp_port", shared.listening_port());
+    s.field("server_time_usec", now);
+    s.field("uptime_in_seconds", uptime);
+    s.field("uptime_in_days", uptime / 86_400);
+    s.field("hz", cfg.get_i64("hz"));
+    s.field("configured_hz", cfg.get_i64("hz"));
+    let exe = std::env::current_exe()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+    s.field("executable", exe);
+    let file = cfg
+        .file()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+    s.field("config_file", file);
+    s.field("io_threads_active", 0);
+    let shards = shard.server.info.as_ref().map_or(1, |i| i.nshards);
+    s.field("kevy_shards", shards);
+}
+
+fn clients(s: &mut Fields<'_>, shard: &Keyspace, total: &Report) {
+    let connected = shard
+        .server
+        .info
+        .as_ref()
+        .map_or(total.clients, |i| i.settings.connected());
+    s.field("connected_clients", connected);
+    s.field("cluster_connections", 0);
+    s.field(
+        "maxclients",
+        shard.server.shared.config.get_i64("maxclients"),
+    );
+    s.field("client_recent_max_input_buffer", total.max_input);
+    s.field("client_recent_max_output_buffer", total.max_output);
+    // No blocking commands, client tracking or timeouts exist yet.
+    s.field("blocked_clients", 0);
+    s.field("tracking_clients", 0);
+    s.field("clients_in_timeout_table", 0);
+}
+
+fn memory(s: &mut Fields<'_>, shard: &Keyspace, total: &Report) {
+    let shared = &shard.server.shared;
+    let (used, peak) = shared.memory();
+    let rss = sys::rss_bytes();
+    let startup = shared.startup_memory;
+    let system = sys::total_system_memory();
+    s.field("used_memory", used);
+    s.field("used_memory_human", sys::human_bytes(used));
+    s.field("used_memory_rss", rss);
+    s.field("used_memory_rss_human", sys::human_bytes(rss));
+    s.field("used_memory_peak", peak);
+    s.field("used_memory_peak_human", sys::human_bytes(peak));
+    s.field("used_memory_peak_perc", percent(used, peak));
+    s.field("used_memory_startup", startup);
+    let dataset = used.saturating_sub(startup + total.client_memory);
+    s.field("used_memory_dataset", dataset);
+    s.field("total_system_memory", system);
+    s.field("total_system_memory_human", sys::human_bytes(system));
+    s.field("maxmemory", 0);
+    s.field("maxmemory_human", "0B");
+    let policy = shared.config.get("maxmemory-policy").unwrap_or_default();
+    s.field("maxmemory_policy", policy);
+    let ratio = if used == 0 {
+        0.0
+    } else {
+        rss as f64 / used as f64
+    };
+    s.field("mem_fragmentation_ratio", format!("{ratio:.2}"));
+    s.field("mem_fragmentation_bytes", rss as i64 - used as i64);
+    s.field("mem_clients_normal", total.client_memory);
+    let allocator = if sys::allocated_bytes().is_some() {
+        sys::ALLOCATOR
+    } else {
+        "unknown (used_memory is the resident size)"
+    };
+    s.field("mem_allocator", allocator);
+    s.field("lazyfree_pending_objects", 0);
+}
+
+/// `a` as a percentage of `b`, Redis's `%.2f%%`.
+fn percent(a: u64, b: u64) -> String {
+    let p = if b == 0 {
+        0.0
+    } else {
+        a as f64 * 100.0 / b as f64
+    };
+    format!("{p:.2}%")
+}
+
+fn persistence(s: &mut Fields<'_>, shard: &Keyspace) {
+    // Nothing is persisted yet: no load, no save, no append-only file.
+    s.field("loading", 0);
+    s.field("async_loading", 0);
+    s.field("rdb_bgsave_in_progress", 0);
+    s.field("rdb_last_save_time", shard.server.shared.start_secs());
+    s.field("rdb_last_bgsave_status", "ok");
+    s.field("rdb_saves", 0);
+    s.field("aof_enabled", 0);
+    s.field("aof_rewrite_in_progress", 0);
+    s.field("aof_rewrite_scheduled", 0);
+    s.field("aof_last_write_status", "ok");
+}
+
+fn stats_section(s: &mut Fields<'_>, total: &Report) {
+    let calls: u64 = total.stats.cmds.iter().map(|c| c.calls).sum();
+    s.field("total_connections_received", total.accepted);
+    s.field("total_commands_processed", calls);
+    s.field("rejected_connections", total.rejected);
+    // No eviction and no pub/sub yet.
+    s.field("evicted_keys", 0);
+    s.field("pubsub_channels", 0);
+    s.field("pubsub_patterns", 0);
+    s.field("pubsubshard_channels", 0);
+    s.field("total_forks", 0);
+    s.field("total_error_replies", total.stats.error_total());
+}
+
+fn replication(s: &mut Fields<'_>, shard: &Keyspace) {
+    s.field("role", "master");
+    s.field("connected_slaves", 0);
+    s.field("master_failover_state", "no-failover");
+    s.field("master_replid", &shard.server.shared.repl_id);
+    s.field("master_replid2", "0".repeat(40));
+    s.field("master_repl_offset", 0);
+    s.field("second_repl_offset", -1);
+    s.field("repl_backlog_active", 0);
+    s.field("repl_backlog_first_byte_offset", 0);
+    s.field("repl_backlog_histlen", 0);
+}
+
+fn cpu(s: &mut Fields<'_>) {
+    let t = |(sec, usec): (i64, i64)| format!("{sec}.{usec:06}");
+    let (sys_self, user_self) = sys::cpu(false);
+    let (sys_kids, user_kids) = sys::cpu(true);
+    s.field("used_cpu_sys", t(sys_self));
+    s.field("used_cpu_user", t(user_self));
+    s.field("used_cpu_sys_children", t(sys_kids));
+    s.field("used_cpu_user_children", t(user_kids));
+}
+
+fn commandstats(s: &mut Fields<'_>, total: &Report) {
+    for (id, c) in total.stats.cmds.iter().enumerate() {
+        let Some(spec) = stats::spec_of(id) else {
+            continue;
+        };
+        if c.is_empty() {
+            continue;
+        }
+        let usec = c.ns / 1000;
+        let per = if c.calls == 0 {
+            0.0
+        } else {
+            usec as f64 / c.calls as f64
+        };
+        s.field(
+            &format!("cmdstat_{}", spec.name),
+            format!(
+                "calls={},usec={usec},usec_per_call={per:.2},rejected_calls={},failed_calls={}",
+                c.calls, c.rejected, c.failed
+            ),
+        );
+    }
+}
+
+fn errorstats(s: &mut Fields<'_>, total: &Report) {
+    let mut errors = total.stats.errors.clone();
+    errors.sort();
+    for (code, n) in errors {
+        s.field(
+            &format!("errorstat_{}", String::from_utf8_lossy(&code)),
+            format!("count={n}"),
+        );
+    }
+}
+
+fn latencystats(s: &mut Fields<'_>, shard: &Keyspace, total: &Report) {
+    let cfg = &shard.server.shared.config;
+    let percentiles: Vec<f64> = cfg
+        .get("latency-tracking-info-percentiles")
+        .unwrap_or_default()
+        .split_whitespace()
+        .filter_map(|p| p.parse().ok())
+        .collect();
+    if !cfg.live().latency_tracking.load(Ordering::Relaxed) {
+        return;
+    }
+    for (id, c) in total.stats.cmds.iter().enumerate() {
+        let (Some(spec), Some(h)) = (stats::spec_of(id), &c.hist) else {
+            continue;
+        };
+        if h.total() == 0 {
+            continue;
+        }
+        let values: Vec<String> = percentiles
+            .iter()
+            .map(|p| format!("p{p}={:.3}", h.percentile(*p) as f64 / 1000.0))
+            .collect();
+        s.field(
+            &format!("latency_percentiles_usec_{}", spec.name),
+            values.join(","),
+        );
+    }
+}
+
+fn keyspace(s: &mut Fields<'_>, total: &Report) {
+    for (i, d) in total.dbs.iter().enumerate() {
+        if d.keys == 0 {
+            continue;
+        }
+        let avg = d.ttl_sum.checked_div(d.ttl_samples).unwrap_or(0);
+        s.field(
+            &format!("db{i}"),
+            format!("keys={},expires={},avg_ttl={avg}", d.keys, d.expires),
+        );
+    }
+}

@@ -1,0 +1,186 @@
+//! INFO on the harness: sections, format, and figures summed over shards.
+
+use super::*;
+use crate::testutil::{harness, keys_on_distinct_shards, run};
+
+/// The INFO text of a reply (a bulk string).
+fn text(reply: &[u8]) -> String {
+    let s = String::from_utf8_lossy(reply).into_owned();
+    let (head, body) = s.split_once("\r\n").unwrap_or_default();
+    assert!(head.starts_with('$'), "{s}");
+    assert_eq!(head[1..].parse::<usize>().ok(), Some(body.len() - 2));
+    body[..body.len() - 2].to_string()
+}
+
+/// `(section, fields)` of an INFO text, checking its shape like an exporter:
+/// `# Title` headers, `name:value` lines, an empty line between sections.
+fn parse(text: &str) -> Vec<(String, Vec<(String, String)>)> {
+    let mut out: Vec<(String, Vec<(String, String)>)> = Vec::new();
+    for (i, block) in text.split("\r\n\r\n").enumerate() {
+        let mut lines = block.split("\r\n").filter(|l| !l.is_empty());
+        let title = lines.next().unwrap_or_default();
+        assert!(title.starts_with("# "), "block {i}: {block:?}");
+        let fields = lines
+            .map(|l| {
+                let (k, v) = l
+                    .split_once(':')
+                    .unwrap_or_else(|| panic!("not name:value: {l:?}"));
+                assert!(!k.is_empty() && !k.contains(' '), "{l:?}");
+                (k.to_string(), v.to_string())
+            })
+            .collect();
+        out.push((title[2..].to_string(), fields));
+    }
+    out
+}
+
+#[test]
+fn sections_follow_redis() {
+    let mut h = harness();
+    let titles = |h: &mut kevy_rt::testing::Harness<crate::Redis>, args: &[&str]| -> Vec<String> {
+        parse(&text(&run(h, args)))
+            .into_iter()
+            .map(|(t, _)| t)
+            .collect()
+    };
+    run(&mut h, &["SET", "k", "v"]);
+    let default = [
+        "Server",
+        "Clients",
+        "Memory",
+        "Persistence",
+        "Stats",
+        "Replication",
+        "CPU",
+        "Modules",
+        "Errorstats",
+        "Cluster",
+        "Keyspace",
+    ];
+    assert_eq!(titles(&mut h, &["INFO"]), default);
+    assert_eq!(titles(&mut h, &["INFO", "default"]), default);
+    let all = titles(&mut h, &["INFO", "all"]);
+    assert_eq!(all.len(), 13);
+    assert_eq!(all[8..11], ["Commandstats", "Errorstats", "Latencystats"]);
+    assert_eq!(titles(&mut h, &["INFO", "everything"]), all);
+    assert_eq!(
+        titles(&mut h, &["INFO", "keyspace", "SERVER"]),
+        ["Server", "Keyspace"]
+    );
+    assert_eq!(run(&mut h, &["INFO", "foo", "bar"]), b"$0\r\n\r\n");
+    let server = text(&run(&mut h, &["INFO", "server"]));
+    assert!(server.starts_with("# Server\r\nredis_version:7.0.15\r\nkevy_version:"));
+}
+
+#[test]
+fn numbers_are_numbers() {
+    let mut h = harness();
+    run(&mut h, &["SET", "k", "v"]);
+    for (section, fields) in parse(&text(&run(&mut h, &["INFO", "everything"]))) {
+        for (k, v) in fields {
+            let textual = [
+                "redis_version",
+                "kevy_version",
+                "redis_mode",
+                "os",
+                "monotonic_clock",
+                "multiplexing_api",
+                "process_supervised",
+                "run_id",
+                "executable",
+                "config_file",
+                "maxmemory_policy",
+                "mem_allocator",
+                "rdb_last_bgsave_status",
+                "aof_last_write_status",
+                "role",
+                "master_failover_state",
+                "master_replid",
+                "master_replid2",
+            ];
+            if textual.contains(&k.as_str()) || k.ends_with("_human") || k.ends_with("_perc") {
+                continue;
+            }
+            if matches!(
+                section.as_str(),
+                "Commandstats" | "Errorstats" | "Latencystats" | "Keyspace"
+            ) {
+                for kv in v.split(',') {
+                    let (_, n) = kv.split_once('=').unwrap_or_else(|| panic!("{k}:{v}"));
+                    assert!(n.parse::<f64>().is_ok(), "{k}:{v}");
+                }
+                continue;
+            }
+            assert!(v.parse::<f64>().is_ok(), "{section}: {k}:{v}");
+        }
+    }
+}
+
+#[test]
+fn figures_sum_over_shards() {
+    let mut h = harness();
+    let keys = keys_on_distinct_shards(&h, "k");
+    for k in &keys {
+        run(&mut h, &["SET", k, "1"]);
+    }
+    run(&mut h, &["SET", &keys[0], "2", "EX", "100"]);
+    run(&mut h, &["SELECT", "3"]);
+    run(&mut h, &["SET", &keys[1], "x"]);
+    run(&mut h, &["LPUSH", &keys[1], "x"]);
+    run(&mut h, &["GET"]);
+    run(&mut h, &["NOSUCH"]);
+    let info = text(&run(&mut h, &["INFO", "all"]));
+    let sections = parse(&info);
+    let field = |sec: &str, name: &str| -> String {
+        sections
+            .iter()
+            .find(|(t, _)| t == sec)
+            .and_then(|(_, f)| f.iter().find(|(k, _)| k == name))
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| panic!("{sec}/{name} in {info}"))
+    };
+    assert!(field("Keyspace", "db0").starts_with("keys=3,expires=1,avg_ttl="));
+    let avg: u64 = field("Keyspace", "db0")
+        .rsplit('=')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(avg > 90_000 && avg <= 100_000, "{avg}");
+    assert_eq!(field("Keyspace", "db3"), "keys=1,expires=0,avg_ttl=0");
+    let set = field("Commandstats", "cmdstat_set");
+    assert!(set.starts_with("calls=5,usec="), "{set}");
+    assert!(set.ends_with(",rejected_calls=0,failed_calls=0"), "{set}");
+    let lpush = field("Commandstats", "cmdstat_lpush");
+    assert!(
+        lpush.ends_with("rejected_calls=0,failed_calls=1"),
+        "{lpush}"
+    );
+    let get = field("Commandstats", "cmdstat_get");
+    assert_eq!(
+        get,
+        "calls=0,usec=0,usec_per_call=0.00,rejected_calls=1,failed_calls=0"
+    );
+    assert_eq!(field("Errorstats", "errorstat_ERR"), "count=2");
+    assert_eq!(field("Errorstats", "errorstat_WRONGTYPE"), "count=1");
+    assert_eq!(field("Stats", "total_error_replies"), "3");
+    // SET ×5, SELECT, LPUSH (the rejected ones do not count).
+    assert_eq!(field("Stats", "total_commands_processed"), "7");
+    let lat = field("Latencystats", "latency_percentiles_usec_set");
+    assert!(
+        lat.starts_with("p50=") && lat.contains(",p99=") && lat.contains(",p99.9="),
+        "{lat}"
+    );
+    assert_eq!(field("Server", "kevy_shards"), "3");
+    assert_eq!(field("Persistence", "aof_enabled"), "0");
+    assert_eq!(field("Cluster", "cluster_enabled"), "0");
+}
+
+#[test]
+fn section_names_parse() {
+    let args = |w: &[&str]| w.iter().collect::<kevy_rt::OwnedArgs>();
+    let s = Sections::parse(args(&["INFO", "CPU", "nonsense"]).args());
+    assert!(s.has("cpu") && !s.has("server"));
+    assert!(Sections::parse(args(&["INFO"]).args()).has("keyspace"));
+    assert!(!Sections::parse(args(&["INFO"]).args()).has("commandstats"));
+}

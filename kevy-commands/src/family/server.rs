@@ -1,0 +1,91 @@
+//! TIME, LASTSAVE and MONITOR (with the line monitors receive).
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use kevy_rt::{Args, ClientFacts, Flow};
+
+use super::Local;
+use crate::resp;
+use crate::server::{repr, Shared};
+use crate::session::Session;
+use crate::table::{flags, Spec, REJECT};
+
+/// TIME
+pub fn time(c: &mut Local<'_>) -> Flow {
+    let d = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    resp::array(c.out, 2);
+    resp::bulk_int(c.out, d.as_secs() as i64);
+    resp::bulk_int(c.out, d.subsec_micros() as i64);
+    Flow::Continue
+}
+
+/// LASTSAVE: nothing is saved yet, so the start time (as Redis reports
+/// before its first save).
+pub fn lastsave(c: &mut Local<'_>) -> Flow {
+    resp::int(c.out, c.shard.server.shared.start_secs());
+    Flow::Continue
+}
+
+/// MONITOR
+pub fn monitor(c: &mut Local<'_>) -> Flow {
+    c.session.monitor = true;
+    resp::ok(c.out);
+    Flow::Monitor
+}
+
+/// Appends the line monitors see for a command, in Redis's format:
+/// `+1700000000.123456 [0 127.0.0.1:54321] "SET" "k" "v"`. Commands Redis
+/// keeps from monitors (administrative ones, those flagged `skip_monitor`,
+/// and requests refused before running) produce nothing.
+pub fn monitor_line(
+    shared: &Shared,
+    session: &Session,
+    client: &ClientFacts,
+    cmd: &'static Spec,
+    args: Args<'_>,
+    out: &mut Vec<u8>,
+) {
+    if std::ptr::eq(cmd, &REJECT) || cmd.flags & (flags::ADMIN | flags::SKIP_MONITOR) != 0 {
+        return;
+    }
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    let who = if client.unix {
+        format!(
+            "unix:{}",
+            shared.config.get("unixsocket").unwrap_or_default()
+        )
+    } else {
+        client.peer.map(|p| p.to_string()).unwrap_or_default()
+    };
+    // Redis writes the line after the command ran: a SELECT shows the
+    // database it selected.
+    let mut db = session.db;
+    if cmd.name == "select" {
+        let databases = shared.config.get_i64("databases").max(1) as u64;
+        if let Some(n) = args.get(1).and_then(crate::num::parse_i64) {
+            if (0..databases as i64).contains(&n) {
+                db = n as usize;
+            }
+        }
+    }
+    let head = format!(
+        "+{}.{:06} [{db} {who}] ",
+        now.as_secs(),
+        now.subsec_micros(),
+    );
+    out.extend_from_slice(head.as_bytes());
+    for (i, a) in args.iter().enumerate() {
+        if i > 0 {
+            out.push(b' ');
+        }
+        repr(out, a);
+    }
+    out.extend_from_slice(b"\r\n");
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,75 @@
+//! TIME, LASTSAVE, MONITOR and the monitor line.
+
+use kevy_rt::{Commands, Flow, OwnedArgs};
+
+use crate::testutil::{harness, items, run};
+
+#[test]
+fn time_and_lastsave() {
+    let mut h = harness();
+    let t = items(&run(&mut h, &["TIME"]));
+    let secs: i64 = t[0].parse().unwrap();
+    let usec: i64 = t[1].parse().unwrap();
+    let now = crate::server::unix_secs();
+    assert!((now - secs).abs() <= 1 && (0..1_000_000).contains(&usec));
+    let last = String::from_utf8_lossy(&run(&mut h, &["LASTSAVE"])).into_owned();
+    let last: i64 = last[1..].trim_end().parse().unwrap();
+    assert!(last <= now && now - last < 60);
+}
+
+#[test]
+fn monitor_turns_the_connection_into_a_monitor() {
+    let mut h = harness();
+    assert_eq!(
+        h.run_flow(&["MONITOR"]),
+        (b"+OK\r\n".to_vec(), Flow::Monitor)
+    );
+    assert!(h.session().monitor);
+}
+
+#[test]
+fn monitor_lines_are_formatted_like_redis() {
+    let h = harness();
+    let redis = h.commands();
+    let now = std::time::Instant::now();
+    let facts = kevy_rt::ClientFacts {
+        id: 7,
+        shard: 0,
+        peer: Some("127.0.0.1:54321".parse().unwrap()),
+        local: None,
+        unix: false,
+        fd: 3,
+        created: now,
+        last_active: now,
+        query_buf: 0,
+        query_buf_free: 0,
+        out_unsent: 0,
+        out_capacity: 0,
+        replies_pending: 0,
+        closing: false,
+    };
+    let session = crate::Session::new(&facts);
+    let line = |words: &[&[u8]]| {
+        let args: OwnedArgs = words.iter().collect();
+        let cmd = redis.resolve(args.args()).cmd;
+        let mut out = Vec::new();
+        redis.monitor_line(&session, &facts, cmd, args.args(), &mut out);
+        String::from_utf8_lossy(&out).into_owned()
+    };
+    let set = line(&[b"SET", b"k\"", b"a\x01\n\\\xff "]);
+    let (stamp, rest) = set.split_once(' ').unwrap();
+    assert!(
+        stamp.starts_with('+') && stamp.len() == 18 && stamp.as_bytes()[11] == b'.',
+        "{set}"
+    );
+    assert_eq!(
+        rest,
+        "[0 127.0.0.1:54321] \"SET\" \"k\\\"\" \"a\\x01\\n\\\\\\xff \"\r\n"
+    );
+    assert!(line(&[b"SELECT", b"3"]).ends_with("[3 127.0.0.1:54321] \"SELECT\" \"3\"\r\n"));
+    assert!(line(&[b"SELECT", b"99"]).contains("[0 "));
+    // Administrative commands and refused requests are not shown.
+    assert_eq!(line(&[b"CONFIG", b"GET", b"x"]), "");
+    assert_eq!(line(&[b"GET"]), "");
+    assert_eq!(line(&[b"NOSUCH"]), "");
+}

@@ -1,0 +1,365 @@
+//! Server-wide state and per-shard accounting: what `INFO`, `SLOWLOG`,
+//! `LATENCY`, `CLIENT` and `CONFIG` report and change.
+//!
+//! - [`Shared`] is one per command set, shared by every shard: the
+//!   configuration table, start time, run id, the slow-log id counter and
+//!   the client-name registry. Nothing in it is touched per command except
+//!   relaxed loads of the hot settings.
+//! - [`ShardServer`] is each shard's own: command and error counters, latency
+//!   histograms, the slow log and the latency monitor. Every command is timed
+//!   on the shard that ran it and accounted there by [`ShardServer::done`];
+//!   reports sum the shards over a plan with one part per shard.
+
+pub mod clock;
+pub mod hist;
+pub mod latency;
+pub mod names;
+pub mod slowlog;
+pub mod stats;
+pub mod sys;
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use kevy_rt::{Args, ShardInfo};
+
+use crate::config::ConfigTable;
+use crate::table::{self, flags, Spec};
+use names::Names;
+use slowlog::{Captured, Entry, SlowLog};
+use stats::Stats;
+
+/// State shared by every shard of one server.
+#[derive(Debug)]
+pub struct Shared {
+    /// Every setting.
+    pub config: ConfigTable,
+    /// When the server started (`LASTSAVE` while nothing is saved).
+    pub started: SystemTime,
+    /// The same moment, monotonic (uptime).
+    pub started_at: Instant,
+    /// 40 random hex digits, new at every start (`run_id`).
+    pub run_id: String,
+    /// The replication id (`master_replid`).
+    pub repl_id: String,
+    /// Names of named clients.
+    pub names: Arc<Names>,
+    /// Active expiry on (`DEBUG SET-ACTIVE-EXPIRE`).
+    pub active_expire: AtomicBool,
+    /// Allocated bytes when the server state was made (`used_memory_startup`).
+    pub startup_memory: u64,
+    slow_ids: AtomicU64,
+    mem_peak: AtomicU64,
+    port: AtomicU64,
+}
+
+impl Default for Shared {
+    fn default() -> Shared {
+        Shared::new()
+    }
+}
+
+/// 40 hex digits from the OS's randomness (falling back to the clock).
+fn random_hex40() -> String {
+    let mut bytes = [0u8; 20];
+    let ok = std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut bytes))
+        .is_ok();
+    if !ok {
+        let mut x = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(1, |d| d.as_nanos() as u64)
+            | 1;
+        for b in bytes.iter_mut() {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            *b = x as u8;
+        }
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Shared {
+    /// Fresh state: default settings, started now.
+    pub fn new() -> Shared {
+        clock::calibrate();
+        Shared {
+            config: ConfigTable::new(),
+            started: SystemTime::now(),
+            started_at: Instant::now(),
+            run_id: random_hex40(),
+            repl_id: random_hex40(),
+            names: Arc::new(Names::default()),
+            active_expire: AtomicBool::new(true),
+            startup_memory: sys::allocated_bytes().unwrap_or_else(sys::rss_bytes),
+            slow_ids: AtomicU64::new(0),
+            mem_peak: AtomicU64::new(0),
+            port: AtomicU64::new(0),
+        }
+    }
+
+    /// The next slow-log entry id (global order over shards).
+    pub fn next_slow_id(&self) -> u64 {
+        self.slow_ids.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// The allocator's in-use bytes now (the resident size where the
+    /// allocator cannot tell), and the largest value seen so far.
+    pub fn memory(&self) -> (u64, u64) {
+        let used = sys::allocated_bytes().unwrap_or_else(sys::rss_bytes);
+        let peak = self.mem_peak.fetch_max(used, Ordering::Relaxed).max(used);
+        (used, peak)
+    }
+
+    /// Records the TCP port the server listens on (`tcp_port`; the
+    /// configured `port` may be 0, meaning any free port).
+    pub fn set_listening_port(&self, port: u16) {
+        self.port.store(port as u64, Ordering::Relaxed);
+    }
+
+    /// The TCP port the server listens on: the one recorded, else the
+    /// configured one.
+    pub fn listening_port(&self) -> u64 {
+        match self.port.load(Ordering::Relaxed) {
+            0 => self.config.get_i64("port").max(0) as u64,
+            p => p,
+        }
+    }
+
+    /// Forgets the memory peak (`CONFIG RESETSTAT`).
+    pub fn reset_memory_peak(&self) {
+        self.mem_peak.store(0, Ordering::Relaxed);
+    }
+
+    /// Unix time of the start, in seconds.
+    pub fn start_secs(&self) -> i64 {
+        self.started
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64)
+    }
+
+    /// How a client's address reads in reports: `ip:port`, or
+    /// `<unixsocket>:0` for Unix-socket clients (Redis's `getClientPeerId`).
+    pub fn peer_id(&self, peer: Option<SocketAddr>, unix: bool) -> String {
+        match peer {
+            Some(p) => p.to_string(),
+            None if unix => format!("{}:0", self.config.get("unixsocket").unwrap_or_default()),
+            None => String::new(),
+        }
+    }
+}
+
+/// Who ran a command, as far as a shard knows.
+#[derive(Clone, Copy, Debug)]
+pub struct Who<'a> {
+    /// The connection id.
+    pub id: u64,
+    /// Its address (TCP).
+    pub peer: Option<SocketAddr>,
+    /// It came through the Unix socket.
+    pub unix: bool,
+    /// Its name when the shard has it at hand.
+    pub name: Option<&'a [u8]>,
+    /// It has a name (to be looked up when `name` is not at hand).
+    pub named: bool,
+}
+
+/// One shard's counters and logs.
+#[derive(Debug)]
+pub struct ShardServer {
+    /// The server-wide state.
+    pub shared: Arc<Shared>,
+    /// Which shard this is, with the runtime's counters and settings;
+    /// `None` outside a runtime.
+    pub info: Option<ShardInfo>,
+    /// Command and error counters.
+    pub stats: Stats,
+    /// The slow log.
+    pub slowlog: SlowLog,
+    /// The latency monitor.
+    pub latency: latency::Monitor,
+}
+
+impl Default for ShardServer {
+    fn default() -> ShardServer {
+        ShardServer::new(Arc::new(Shared::new()), None)
+    }
+}
+
+/// Unix time in seconds.
+pub fn unix_secs() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+impl ShardServer {
+    /// Shard `info`'s state in the server `shared`.
+    pub fn new(shared: Arc<Shared>, info: Option<ShardInfo>) -> ShardServer {
+        if let Some(i) = &info {
+            shared.config.attach(&i.settings);
+        }
+        ShardServer {
+            shared,
+            info,
+            stats: Stats::default(),
+            slowlog: SlowLog::default(),
+            latency: latency::Monitor::default(),
+        }
+    }
+
+    /// Accounts a command this shard ran for `ns` nanoseconds, whose reply
+    /// is `reply`: its counters, latency histogram, slow-log entry and
+    /// latency-monitor sample. `args` are its arguments (for the slow log;
+    /// `slow` holds them instead for a planned command).
+    #[inline]
+    pub fn done(
+        &mut self,
+        spec: &'static Spec,
+        ns: u64,
+        reply: &[u8],
+        who: &Who<'_>,
+        args: Args<'_>,
+        slow: Option<&Captured>,
+    ) {
+        let Some(id) = stats::id_of(spec) else {
+            return self.rejected(args, reply);
+        };
+        let failed = reply.first() == Some(&b'-');
+        let live = self.shared.config.live();
+        let tracking = live.latency_tracking.load(Ordering::Relaxed);
+        let slow_thr = live.slowlog_slower_than.load(Ordering::Relaxed);
+        let lat = live.latency_threshold.load(Ordering::Relaxed);
+        let s = self.stats.cmd(id);
+        s.calls += 1;
+        s.ns += ns;
+        if tracking {
+            s.hist.get_or_insert_with(Default::default).record(ns);
+        }
+        if failed {
+            s.failed += 1;
+            self.stats.error(reply);
+        }
+        let usec = ns / 1000;
+        if slow_thr >= 0 && usec >= slow_thr as u64 && spec.flags & flags::SKIP_SLOWLOG == 0 {
+            self.log_slow(usec, who, args, slow);
+        }
+        let ms = usec / 1000;
+        if lat > 0 && ms >= lat {
+            let event = if spec.flags & flags::FAST != 0 {
+                "fast-command"
+            } else {
+                "command"
+            };
+            self.latency.add(event, unix_secs(), ms);
+        }
+    }
+
+    /// Accounts a request refused before it ran: an error reply, and a
+    /// rejected call of its command when the command is known.
+    fn rejected(&mut self, args: Args<'_>, reply: &[u8]) {
+        if let Some(id) = table::lookup_args(args).and_then(stats::id_of) {
+            self.stats.cmd(id).rejected += 1;
+        }
+        if reply.first() == Some(&b'-') {
+            self.stats.error(reply);
+        }
+    }
+
+    #[cold]
+    fn log_slow(&mut self, usec: u64, who: &Who<'_>, args: Args<'_>, slow: Option<&Captured>) {
+        let max = self
+            .shared
+            .config
+            .live()
+            .slowlog_max_len
+            .load(Ordering::Relaxed);
+        let peer = self.shared.peer_id(who.peer, who.unix);
+        let looked_up = match who.name {
+            None if who.named => self.shared.names.get(who.id),
+            _ => None,
+        };
+        let name = who.name.or(looked_up.as_deref()).unwrap_or_default();
+        let mut e = match slow {
+            Some(c) => c.entry(unix_secs(), usec, peer, name),
+            None => Entry::new(
+                unix_secs(),
+                usec,
+                slowlog::with_lens(args),
+                args.len(),
+                peer,
+                name,
+            ),
+        };
+        e.id = self.shared.next_slow_id();
+        self.slowlog.push(e, max.min(usize::MAX as u64) as usize);
+    }
+
+    /// Records a latency-monitor sample of a non-command event
+    /// (`expire-cycle`) that took `ms` milliseconds.
+    pub fn event(&mut self, event: &'static str, ms: u64) {
+        let lat = self
+            .shared
+            .config
+            .live()
+            .latency_threshold
+            .load(Ordering::Relaxed);
+        if lat > 0 && ms >= lat {
+            self.latency.add(event, unix_secs(), ms);
+        }
+    }
+}
+
+/// Appends `s` quoted like Redis's `sdscatrepr`: `"…"` with `\\`, `\"`,
+/// `\n`, `\r`, `\t`, `\a`, `\b` escaped and other non-printable bytes as
+/// `\xhh`.
+pub fn repr(out: &mut Vec<u8>, s: &[u8]) {
+    out.push(b'"');
+    for &c in s {
+        match c {
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            7 => out.extend_from_slice(b"\\a"),
+            8 => out.extend_from_slice(b"\\b"),
+            0x20..=0x7e => out.push(c),
+            _ => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.extend_from_slice(&[
+                    b'\\',
+                    b'x',
+                    HEX[(c >> 4) as usize],
+                    HEX[(c & 15) as usize],
+                ]);
+            }
+        }
+    }
+    out.push(b'"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repr_escapes_like_sdscatrepr() {
+        let mut out = Vec::new();
+        repr(&mut out, b"k\"a\x01\n\\\xff \x07\x08\t\r");
+        assert_eq!(out, b"\"k\\\"a\\x01\\n\\\\\\xff \\a\\b\\t\\r\"".to_vec());
+    }
+
+    #[test]
+    fn run_ids_are_hex() {
+        let s = Shared::new();
+        assert_eq!(s.run_id.len(), 40);
+        assert!(s.run_id.bytes().all(|c| c.is_ascii_hexdigit()));
+        assert_ne!(s.run_id, s.repl_id);
+        let (used, peak) = s.memory();
+        assert!(used > 0 && peak >= used);
+    }
+}

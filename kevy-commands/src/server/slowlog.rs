@@ -1,0 +1,229 @@
+//! The slow log (`SLOWLOG`): each shard logs the commands it ran that took
+//! at least `slowlog-log-slower-than` microseconds. Entry ids come from one
+//! counter shared by all shards, so `SLOWLOG GET` merges the shards' logs
+//! into one global order (newest first), exactly as a single log would be.
+//! Every shard keeps at most `slowlog-max-len` entries: the newest
+//! `slowlog-max-len` overall are always among them.
+
+use std::collections::VecDeque;
+
+use kevy_rt::Args;
+
+use crate::resp;
+
+/// Arguments kept per entry (Redis's `SLOWLOG_ENTRY_MAX_ARGC`).
+const MAX_ARGC: usize = 32;
+/// Bytes kept per argument (Redis's `SLOWLOG_ENTRY_MAX_STRING`).
+const MAX_STRING: usize = 128;
+
+/// One logged command.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
+    /// Global, increasing id.
+    pub id: u64,
+    /// Unix time in seconds when it was logged.
+    pub time: i64,
+    /// How long it ran, in microseconds.
+    pub usec: u64,
+    /// Its arguments, shortened like Redis's.
+    pub args: Vec<Vec<u8>>,
+    /// The client's address (`ip:port`).
+    pub peer: String,
+    /// The client's name.
+    pub name: Vec<u8>,
+}
+
+impl Entry {
+    /// An entry for a command of `argc` arguments whose first ones (at
+    /// least the first 32, each cut to at most 128 bytes) are `args` as
+    /// `(kept bytes, original length)`, shortened the way Redis's
+    /// `slowlogCreateEntry` does.
+    pub fn new<'a>(
+        time: i64,
+        usec: u64,
+        args: impl Iterator<Item = (&'a [u8], usize)>,
+        argc: usize,
+        peer: String,
+        name: &[u8],
+    ) -> Entry {
+        let kept = argc.min(MAX_ARGC);
+        let mut out = Vec::with_capacity(kept);
+        for (j, (a, len)) in args.enumerate().take(kept) {
+            if kept != argc && j == kept - 1 {
+                out.push(format!("... ({} more arguments)", argc - kept + 1).into_bytes());
+            } else if len > MAX_STRING {
+                let mut s = a[..MAX_STRING.min(a.len())].to_vec();
+                s.extend_from_slice(format!("... ({} more bytes)", len - MAX_STRING).as_bytes());
+                out.push(s);
+            } else {
+                out.push(a.to_vec());
+            }
+        }
+        Entry {
+            id: 0,
+            time,
+            usec,
+            args: out,
+            peer,
+            name: name.to_vec(),
+        }
+    }
+
+    /// Appends the entry as `SLOWLOG GET` shows it.
+    pub fn write(&self, out: &mut Vec<u8>) {
+        resp::array(out, 6);
+        resp::int(out, self.id as i64);
+        resp::int(out, self.time);
+        resp::int(out, self.usec as i64);
+        resp::array(out, self.args.len());
+        for a in &self.args {
+            resp::bulk(out, a);
+        }
+        resp::bulk(out, self.peer.as_bytes());
+        resp::bulk(out, &self.name);
+    }
+}
+
+/// The arguments of a command kept in case it turns out slow (a planned
+/// command's arguments are gone by the time its duration is known): the
+/// first 32, each cut to 128 bytes, back to back, with their original
+/// lengths. Two allocations, whatever the command.
+#[derive(Debug)]
+pub struct Captured {
+    buf: Vec<u8>,
+    /// `(end in buf, original length)` of each kept argument.
+    meta: Vec<(u32, u32)>,
+    argc: usize,
+}
+
+impl Captured {
+    /// Keeps what a slow-log entry of `args` would show.
+    pub fn new(args: Args<'_>) -> Captured {
+        let kept = args.len().min(MAX_ARGC);
+        let mut buf = Vec::with_capacity(
+            args.iter()
+                .take(kept)
+                .map(|a| a.len().min(MAX_STRING))
+                .sum(),
+        );
+        let mut meta = Vec::with_capacity(kept);
+        for a in args.iter().take(kept) {
+            buf.extend_from_slice(&a[..a.len().min(MAX_STRING)]);
+            meta.push((buf.len() as u32, a.len().min(u32::MAX as usize) as u32));
+        }
+        Captured {
+            buf,
+            meta,
+            argc: args.len(),
+        }
+    }
+
+    /// The entry for these arguments.
+    pub fn entry(&self, time: i64, usec: u64, peer: String, name: &[u8]) -> Entry {
+        let mut start = 0;
+        let args = self.meta.iter().map(|&(end, len)| {
+            let a = self.buf.get(start..end as usize).unwrap_or_default();
+            start = end as usize;
+            (a, len as usize)
+        });
+        Entry::new(time, usec, args, self.argc, peer, name)
+    }
+}
+
+/// Pairs each argument with its length, for [`Entry::new`].
+pub fn with_lens<'a>(args: Args<'a>) -> impl Iterator<Item = (&'a [u8], usize)> + 'a {
+    args.iter().map(|a| (a, a.len()))
+}
+
+/// One shard's slow log, newest entry first.
+#[derive(Debug, Default)]
+pub struct SlowLog {
+    entries: VecDeque<Entry>,
+}
+
+impl SlowLog {
+    /// Adds `e`, keeping at most `max_len` entries.
+    pub fn push(&mut self, e: Entry, max_len: usize) {
+        self.entries.push_front(e);
+        self.entries.truncate(max_len);
+    }
+
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True when empty.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Drops every entry.
+    pub fn reset(&mut self) {
+        self.entries.clear();
+    }
+
+    /// The newest `n` entries.
+    pub fn newest(&self, n: usize) -> Vec<Entry> {
+        self.entries.iter().take(n).cloned().collect()
+    }
+}
+
+/// Merges per-shard newest-first lists into the newest `n` overall.
+pub fn merge(mut lists: Vec<Vec<Entry>>, n: usize) -> Vec<Entry> {
+    let mut all: Vec<Entry> = lists.drain(..).flatten().collect();
+    all.sort_unstable_by_key(|e| std::cmp::Reverse(e.id));
+    all.truncate(n);
+    all
+}
+
+#[cfg(test)]
+mod tests {
+    use kevy_rt::OwnedArgs;
+
+    use super::*;
+
+    #[test]
+    fn long_commands_are_cut_like_redis() {
+        let big = "x".repeat(130);
+        let mut words: Vec<String> = vec!["RPUSH".into(), big];
+        words.extend((0..40).map(|i| i.to_string()));
+        let args: OwnedArgs = words.iter().collect();
+        let e = Entry::new(2, 3, with_lens(args.args()), 42, "1.2.3.4:5".into(), b"");
+        assert_eq!(e.args.len(), 32);
+        let c = Captured::new(args.args()).entry(2, 3, "1.2.3.4:5".into(), b"");
+        assert_eq!(c, e);
+        assert_eq!(
+            e.args[1],
+            format!("{}... (2 more bytes)", "x".repeat(128)).into_bytes()
+        );
+        assert_eq!(e.args[31], b"... (11 more arguments)".to_vec());
+        assert_eq!(e.args[30], b"28".to_vec());
+    }
+
+    #[test]
+    fn merge_is_global_newest_first() {
+        let e = |id| Entry {
+            id,
+            time: 0,
+            usec: 0,
+            args: vec![],
+            peer: String::new(),
+            name: vec![],
+        };
+        let mut a = SlowLog::default();
+        let mut b = SlowLog::default();
+        for id in [1, 4, 5] {
+            a.push(e(id), 2);
+        }
+        for id in [2, 3, 6] {
+            b.push(e(id), 2);
+        }
+        assert_eq!(a.len(), 2);
+        let got: Vec<u64> = merge(vec![a.newest(10), b.newest(10)], 3)
+            .iter()
+            .map(|e| e.id)
+            .collect();
+        assert_eq!(got, [6, 5, 4]);
+    }
+}

@@ -1,0 +1,201 @@
+//! Per-shard command statistics (`INFO commandstats`, `errorstats`,
+//! `latencystats`): plain counters indexed by command, touched only by their
+//! shard's thread and summed over shards when `INFO` asks.
+//!
+//! A command's index comes from where its [`Spec`] lives: top-level commands
+//! are one static array ([`COMMANDS`]), each container's subcommands another,
+//! so an index is a pointer subtraction, not a lookup.
+
+use std::sync::OnceLock;
+
+use super::hist::Histogram;
+use crate::table::{Spec, COMMANDS};
+
+/// Where each command's counters are: top-level commands first, then each
+/// container's subcommands.
+struct Ids {
+    /// `(first spec address, count, first index)` of each subcommand array.
+    subs: Vec<(usize, usize, usize)>,
+    /// Every spec, by index.
+    specs: Vec<&'static Spec>,
+}
+
+fn ids() -> &'static Ids {
+    static IDS: OnceLock<Ids> = OnceLock::new();
+    IDS.get_or_init(|| {
+        let mut specs: Vec<&'static Spec> = COMMANDS.iter().collect();
+        let mut subs = Vec::new();
+        for c in COMMANDS {
+            if !c.subcommands.is_empty() {
+                subs.push((
+                    c.subcommands.as_ptr() as usize,
+                    c.subcommands.len(),
+                    specs.len(),
+                ));
+                specs.extend(c.subcommands.iter());
+            }
+        }
+        Ids { subs, specs }
+    })
+}
+
+/// The counter index of `spec`, `None` for a spec outside the table (the
+/// stand-in for rejected requests).
+#[inline]
+pub fn id_of(spec: &'static Spec) -> Option<usize> {
+    let size = std::mem::size_of::<Spec>();
+    let p = spec as *const Spec as usize;
+    let base = COMMANDS.as_ptr() as usize;
+    if p >= base && p < base + std::mem::size_of_val(COMMANDS) {
+        return Some((p - base) / size);
+    }
+    ids()
+        .subs
+        .iter()
+        .find(|&&(start, n, _)| p >= start && p < start + n * size)
+        .map(|&(start, _, first)| first + (p - start) / size)
+}
+
+/// The spec at counter index `id`.
+pub fn spec_of(id: usize) -> Option<&'static Spec> {
+    ids().specs.get(id).copied()
+}
+
+/// Number of counter indexes.
+pub fn count() -> usize {
+    ids().specs.len()
+}
+
+/// One command's counters on one shard.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CmdStat {
+    /// Times it ran.
+    pub calls: u64,
+    /// Total run time in nanoseconds.
+    pub ns: u64,
+    /// Times it was refused before running (wrong arity…).
+    pub rejected: u64,
+    /// Times it ran and replied an error.
+    pub failed: u64,
+    /// Its latencies (with `latency-tracking yes`), made on first use.
+    pub hist: Option<Box<Histogram>>,
+}
+
+impl CmdStat {
+    /// Adds another shard's counters.
+    pub fn merge(&mut self, o: &CmdStat) {
+        self.calls += o.calls;
+        self.ns += o.ns;
+        self.rejected += o.rejected;
+        self.failed += o.failed;
+        if let Some(h) = &o.hist {
+            self.hist.get_or_insert_with(Default::default).merge(h);
+        }
+    }
+
+    /// True when nothing was counted.
+    pub fn is_empty(&self) -> bool {
+        self.calls == 0 && self.rejected == 0 && self.failed == 0
+    }
+}
+
+/// Most distinct error codes tracked (Redis's `ERROR_STATS_NUMBER`); past
+/// that, new codes are not tracked until `CONFIG RESETSTAT`.
+pub const MAX_ERROR_CODES: usize = 128;
+
+/// A shard's command and error counters.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// By counter index; grown on first use.
+    pub cmds: Vec<CmdStat>,
+    /// Error replies by code (`ERR`, `WRONGTYPE`…), in first-seen order.
+    pub errors: Vec<(Box<[u8]>, u64)>,
+}
+
+impl Stats {
+    /// The counters of command `id`.
+    #[inline]
+    pub fn cmd(&mut self, id: usize) -> &mut CmdStat {
+        if id >= self.cmds.len() {
+            self.cmds.resize_with(count().max(id + 1), Default::default);
+        }
+        &mut self.cmds[id]
+    }
+
+    /// Counts an error reply (`reply` starts with `-`) under its code.
+    pub fn error(&mut self, reply: &[u8]) {
+        let body = reply.get(1..).unwrap_or_default();
+        let end = body
+            .iter()
+            .position(|&c| c == b' ' || c == b'\r')
+            .unwrap_or(body.len());
+        let code = &body[..end];
+        if let Some((_, n)) = self.errors.iter_mut().find(|(c, _)| **c == *code) {
+            *n += 1;
+        } else if self.errors.len() < MAX_ERROR_CODES {
+            self.errors.push((code.into(), 1));
+        }
+    }
+
+    /// Error replies counted.
+    pub fn error_total(&self) -> u64 {
+        self.errors.iter().map(|(_, n)| n).sum()
+    }
+
+    /// Forgets everything (`CONFIG RESETSTAT`).
+    pub fn reset(&mut self) {
+        self.cmds.clear();
+        self.errors.clear();
+    }
+
+    /// Adds another shard's counters.
+    pub fn merge(&mut self, o: &Stats) {
+        for (id, s) in o.cmds.iter().enumerate() {
+            if !s.is_empty() {
+                self.cmd(id).merge(s);
+            }
+        }
+        for (code, n) in &o.errors {
+            match self.errors.iter_mut().find(|(c, _)| c == code) {
+                Some((_, m)) => *m += n,
+                None => self.errors.push((code.clone(), *n)),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::table;
+
+    #[test]
+    fn every_spec_has_its_own_index() {
+        let mut seen = vec![false; count()];
+        for c in COMMANDS {
+            for s in std::iter::once(c).chain(c.subcommands) {
+                let id = id_of(s).expect("in the table");
+                assert!(!seen[id], "{} shares an index", s.name);
+                seen[id] = true;
+                assert_eq!(spec_of(id).map(|x| x.name), Some(s.name));
+            }
+        }
+        assert!(seen.iter().all(|&x| x));
+        assert_eq!(id_of(&table::REJECT), None);
+    }
+
+    #[test]
+    fn errors_count_by_code() {
+        let mut s = Stats::default();
+        s.error(b"-ERR syntax error\r\n");
+        s.error(b"-WRONGTYPE Operation\r\n");
+        s.error(b"-ERR x\r\n");
+        s.error(b"-NOCODE\r\n");
+        let mut t = Stats::default();
+        t.error(b"-ERR y\r\n");
+        s.merge(&t);
+        let codes: Vec<(&[u8], u64)> = s.errors.iter().map(|(c, n)| (&c[..], *n)).collect();
+        assert_eq!(codes, [(&b"ERR"[..], 3), (b"WRONGTYPE", 1), (b"NOCODE", 1)]);
+        assert_eq!(s.error_total(), 5);
+    }
+}

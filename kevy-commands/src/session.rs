@@ -1,0 +1,151 @@
+//! A connection's state ([`Session`], kept on its shard) and the part of it
+//! a command carries to other shards ([`Ctx`]).
+
+use std::cell::Cell;
+use std::net::SocketAddr;
+
+use kevy_rt::ClientFacts;
+
+use crate::server::names::ClientName;
+use crate::server::Who;
+
+/// Per-connection state.
+#[derive(Debug, Default)]
+pub struct Session {
+    /// The selected database.
+    pub db: usize,
+    /// The connection id.
+    pub id: u64,
+    /// The client's address (TCP).
+    pub peer: Option<SocketAddr>,
+    /// It came through the Unix socket.
+    pub unix: bool,
+    /// `CLIENT SETNAME`.
+    pub name: Option<ClientName>,
+    /// `CLIENT NO-EVICT on`.
+    pub no_evict: bool,
+    /// It ran `MONITOR`.
+    pub monitor: bool,
+    /// `CLIENT REPLY OFF`.
+    pub reply_off: bool,
+    /// The current command's reply is dropped (`CLIENT REPLY SKIP` before it).
+    reply_skip: Cell<bool>,
+    /// The next command's reply is dropped (`CLIENT REPLY SKIP` ran now).
+    reply_skip_next: Cell<bool>,
+}
+
+impl Session {
+    /// The session of a new connection.
+    pub fn new(client: &ClientFacts) -> Session {
+        Session {
+            id: client.id,
+            peer: client.peer,
+            unix: client.unix,
+            ..Session::default()
+        }
+    }
+
+    /// The connection's name, if it has one.
+    pub fn name(&self) -> Option<&[u8]> {
+        self.name.as_ref().map(ClientName::bytes)
+    }
+
+    /// Asks for the next command's reply to be dropped (`CLIENT REPLY SKIP`,
+    /// which does nothing while replies are off).
+    pub fn skip_next_reply(&self) {
+        if !self.reply_off {
+            self.reply_skip_next.set(true);
+        }
+    }
+
+    /// Turns replies back on (`CLIENT REPLY ON`).
+    pub fn replies_on(&mut self) {
+        self.reply_off = false;
+        self.reply_skip.set(false);
+    }
+
+    /// Ends a command: true when its reply is to be dropped. A skip asked
+    /// for by this command applies to the next one (Redis's `resetClient`).
+    pub fn end_command(&self) -> bool {
+        let quiet = self.reply_off || self.reply_skip.get();
+        self.reply_skip.set(self.reply_skip_next.replace(false));
+        quiet
+    }
+
+    /// Who this connection is, for a slow-log entry.
+    pub fn who(&self) -> Who<'_> {
+        Who {
+            id: self.id,
+            peer: self.peer,
+            unix: self.unix,
+            name: self.name(),
+            named: self.name.is_some(),
+        }
+    }
+}
+
+/// What a forwarded command needs from its connection.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Ctx {
+    /// The selected database.
+    pub db: u32,
+    /// Drop the reply (`CLIENT REPLY OFF | SKIP`).
+    pub quiet: bool,
+    /// The connection has a name (looked up only for a slow-log entry).
+    pub named: bool,
+    /// It came through the Unix socket.
+    pub unix: bool,
+    /// The connection id.
+    pub client: u64,
+    /// The client's address (TCP).
+    pub peer: Option<SocketAddr>,
+}
+
+impl Ctx {
+    /// Who sent the command, as another shard knows it.
+    pub fn who(&self) -> Who<'static> {
+        Who {
+            id: self.client,
+            peer: self.peer,
+            unix: self.unix,
+            name: None,
+            named: self.named,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Replies dropped for a sequence of commands, where `Some(f)` is a
+    /// `CLIENT REPLY` acting on the session before its own end.
+    fn run(cmds: &[Option<fn(&mut Session)>]) -> Vec<bool> {
+        let mut s = Session::default();
+        cmds.iter()
+            .map(|c| {
+                if let Some(f) = c {
+                    f(&mut s);
+                }
+                s.end_command()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn reply_modes_follow_redis() {
+        let off: fn(&mut Session) = |s| s.reply_off = true;
+        let on: fn(&mut Session) = |s| s.replies_on();
+        let skip: fn(&mut Session) = |s| s.skip_next_reply();
+        // OFF, PING, SKIP, PING, ON, PING: only ON and the last PING answer.
+        assert_eq!(
+            run(&[Some(off), None, Some(skip), None, Some(on), None]),
+            [true, true, true, true, false, false]
+        );
+        // SKIP, SKIP, PING, PING: the first PING is skipped, the second answers.
+        assert_eq!(
+            run(&[Some(skip), Some(skip), None, None]),
+            [false, true, true, false]
+        );
+    }
+}

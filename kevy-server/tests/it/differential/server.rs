@@ -1,0 +1,133 @@
+//! Server commands' deterministic replies: CONFIG GET/SET (values kevy and
+//! the test redis-server share, and every error), CLIENT's errors and
+//! per-connection settings, SLOWLOG, LATENCY, INFO, MEMORY USAGE, DEBUG
+//! while disabled. Sequences that change a setting put it back. (CLIENT
+//! REPLY OFF | SKIP leave commands without a reply, which sequences cannot
+//! express: unit tests cover them.)
+
+use super::{run_family, Seq};
+
+pub const SEQUENCES: &[Seq] = &[
+    // CONFIG GET of values both servers have.
+    &[
+        &["CONFIG", "GET", "maxclients"],
+        &["CONFIG", "GET", "MAXCLIENTS"],
+        &["CONFIG", "GET", "timeout", "tcp-keepalive"],
+        &["CONFIG", "GET", "databases"],
+        &["CONFIG", "GET", "save"],
+        &["CONFIG", "GET", "appendonly"],
+        &["CONFIG", "GET", "maxmemory"],
+        &["CONFIG", "GET", "maxmemory-policy"],
+        &["CONFIG", "GET", "slowlog-log-slower-than"],
+        &["CONFIG", "GET", "slowlog-max-len"],
+        &["CONFIG", "GET", "latency-monitor-threshold"],
+        &["CONFIG", "GET", "latency-tracking-info-percentiles"],
+        &["CONFIG", "GET", "hz"],
+        &["CONFIG", "GET", "loglevel"],
+        &["CONFIG", "GET", "no-such-setting"],
+        &["CONFIG", "GET"],
+    ],
+    // CONFIG SET: live values, then every error.
+    &[
+        &["CONFIG", "SET", "slowlog-max-len", "5", "timeout", "7"],
+        &["CONFIG", "GET", "slowlog-max-len"],
+        &["CONFIG", "GET", "timeout"],
+        &["CONFIG", "SET", "timeout", "8", "maxclients", "abc"],
+        &["CONFIG", "GET", "timeout"],
+        &["CONFIG", "SET", "slowlog-max-len", "128", "timeout", "0"],
+        &["CONFIG", "SET", "maxclients", "0"],
+        &["CONFIG", "SET", "tcp-keepalive", "-1"],
+        &["CONFIG", "SET", "loglevel", "bogus"],
+        &["CONFIG", "SET", "latency-tracking", "maybe"],
+        &["CONFIG", "SET", "databases", "3"],
+        &["CONFIG", "SET", "maxclients", "100", "maxclients", "200"],
+        &["CONFIG", "SET", "nope", "1"],
+        &["CONFIG", "SET", "maxclients", "10", "timeout"],
+        &["CONFIG", "SET", "maxclients"],
+        &["CONFIG", "SET", "save", "1 2 3"],
+        &["CONFIG", "FOO"],
+        &["CONFIG"],
+    ],
+    // CLIENT: per-connection settings and argument errors.
+    &[
+        &["CLIENT", "GETNAME"],
+        &["CLIENT", "SETNAME", "a b"],
+        &["CLIENT", "SETNAME", "caf\u{e9}"],
+        &["CLIENT", "SETNAME", "conn-1"],
+        &["CLIENT", "GETNAME"],
+        &["CLIENT", "SETNAME", ""],
+        &["CLIENT", "GETNAME"],
+        &["CLIENT", "SETNAME"],
+        &["CLIENT", "NO-EVICT", "on"],
+        &["CLIENT", "NO-EVICT", "maybe"],
+        &["CLIENT", "NO-EVICT", "off"],
+        &["CLIENT", "REPLY", "FOO"],
+        &["CLIENT", "FOO"],
+        &["CLIENT"],
+        &["CLIENT", "ID", "x"],
+    ],
+    &[
+        &["CLIENT", "PAUSE", "abc"],
+        &["CLIENT", "PAUSE", "-1"],
+        &["CLIENT", "PAUSE", "10", "foo"],
+        &["CLIENT", "PAUSE", "0", "WRITE"],
+        &["CLIENT", "UNPAUSE"],
+        &["CLIENT", "LIST", "TYPE", "x"],
+        &["CLIENT", "LIST", "TYPE", "pubsub"],
+        &["CLIENT", "LIST", "TYPE", "master"],
+        &["CLIENT", "LIST", "ID", "abc"],
+        &["CLIENT", "LIST", "ID", "999999"],
+        &["CLIENT", "LIST", "foo"],
+        &["CLIENT", "LIST", "TYPE", "normal", "ID", "1"],
+    ],
+    &[
+        &["CLIENT", "KILL"],
+        &["CLIENT", "KILL", "1.2.3.4:5"],
+        &["CLIENT", "KILL", "a", "b", "c"],
+        &["CLIENT", "KILL", "ID", "abc"],
+        &["CLIENT", "KILL", "ID", "0"],
+        &["CLIENT", "KILL", "ID", "999999"],
+        &["CLIENT", "KILL", "TYPE", "foo"],
+        &["CLIENT", "KILL", "TYPE", "pubsub"],
+        &["CLIENT", "KILL", "SKIPME", "maybe"],
+        &["CLIENT", "KILL", "USER", "nobody"],
+        &["CLIENT", "KILL", "ADDR", "1.2.3.4:5", "SKIPME", "no"],
+    ],
+    // SLOWLOG and LATENCY with nothing slow.
+    &[
+        &["SLOWLOG", "RESET"],
+        &["SLOWLOG", "LEN"],
+        &["SLOWLOG", "GET", "0"],
+        &["SLOWLOG", "GET", "x"],
+        &["SLOWLOG", "GET", "-2"],
+        &["SLOWLOG", "FOO"],
+        &["LATENCY", "LATEST"],
+        &["LATENCY", "HISTORY", "command"],
+        &["LATENCY", "RESET"],
+        &["LATENCY", "RESET", "a", "b"],
+        &["LATENCY", "HISTORY"],
+        &["LATENCY", "FOO"],
+    ],
+    // INFO of no known section; MEMORY USAGE's arguments; DEBUG disabled.
+    &[
+        &["INFO", "nosuchsection"],
+        &["SET", "k", "v"],
+        &["MEMORY", "USAGE", "nokey"],
+        &["MEMORY", "USAGE", "k", "SAMPLES", "x"],
+        &["MEMORY", "USAGE", "k", "SAMPLES", "-1"],
+        &["MEMORY", "USAGE", "k", "FOO", "1"],
+        &["MEMORY", "USAGE"],
+        &["MEMORY", "PURGE"],
+        &["MEMORY", "FOO"],
+        &["DEBUG", "SLEEP", "0"],
+        &["DEBUG", "OBJECT", "k"],
+        &["MONITOR", "extra"],
+        &["TIME", "x"],
+        &["LASTSAVE", "x"],
+    ],
+];
+
+#[test]
+fn server_commands_match_redis() {
+    run_family("server", SEQUENCES);
+}

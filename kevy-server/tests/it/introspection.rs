@@ -1,0 +1,286 @@
+//! Server commands end to end on a two-shard kevy: CLIENT LIST/KILL over
+//! every shard's connections, INFO read like an exporter reads it (and
+//! checked against redis-server's), SLOWLOG in global order, MONITOR seeing
+//! both shards, and CLIENT PAUSE WRITE holding writes but not reads.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use crate::util::{array_items, bulk_body, integer, kevy, shard_of, Raw, RedisServer};
+
+/// The `name=value` fields of each `CLIENT LIST` line.
+fn client_lines(reply: &[u8]) -> Vec<HashMap<String, String>> {
+    let body = bulk_body(reply).unwrap_or_else(|| panic!("not a bulk: {reply:?}"));
+    String::from_utf8_lossy(body)
+        .lines()
+        .map(|l| {
+            l.split(' ')
+                .filter_map(|kv| kv.split_once('='))
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        })
+        .collect()
+}
+
+/// The first key at or after `key{i}` that lives on `shard`.
+fn key_on(shard: usize, prefix: &str) -> String {
+    (0..)
+        .map(|i| format!("{prefix}{i}"))
+        .find(|k| shard_of(k) == shard)
+        .unwrap_or_default()
+}
+
+#[test]
+fn client_list_and_kill_see_every_shard() {
+    let server = kevy();
+    // Enough connections that the kernel spreads them over both shards.
+    let mut conns: Vec<Raw> = (0..16).map(|_| Raw::connect(server.addr())).collect();
+    let mut ids = Vec::new();
+    for (i, c) in conns.iter_mut().enumerate() {
+        assert_eq!(c.call(&["CLIENT", "SETNAME", &format!("c{i}")]), b"+OK\r\n");
+        ids.push(integer(&c.call(&["CLIENT", "ID"])).expect("an id"));
+    }
+    let lines = client_lines(&conns[0].call(&["CLIENT", "LIST"]));
+    assert_eq!(lines.len(), 16);
+    let listed: Vec<i64> = lines.iter().map(|l| l["id"].parse().unwrap()).collect();
+    let mut sorted = ids.clone();
+    sorted.sort_unstable();
+    assert_eq!(listed, sorted, "one line per connection, in id order");
+    for (i, c) in conns.iter().enumerate() {
+        let line = lines
+            .iter()
+            .find(|l| l["id"] == ids[i].to_string())
+            .unwrap();
+        assert_eq!(line["name"], format!("c{i}"));
+        assert_eq!(line["addr"], c.local_addr().to_string());
+        assert_eq!(line["laddr"], server.addr().to_string());
+        let cmd = if i == 0 { "client|list" } else { "client|id" };
+        assert_eq!(line["cmd"], cmd);
+    }
+    // ID filter keeps the order asked for.
+    let some = client_lines(&conns[1].call(&[
+        "CLIENT",
+        "LIST",
+        "ID",
+        &ids[5].to_string(),
+        &ids[2].to_string(),
+        "999999",
+    ]));
+    let got: Vec<&str> = some.iter().map(|l| l["name"].as_str()).collect();
+    assert_eq!(got, ["c5", "c2"]);
+    // Kill by id (whichever shard it is on), by address (old form), by name-less filters.
+    assert_eq!(
+        conns[0].call(&["CLIENT", "KILL", "ID", &ids[3].to_string()]),
+        b":1\r\n"
+    );
+    assert!(conns[3].read_to_close().is_empty());
+    let addr = conns[4].local_addr().to_string();
+    assert_eq!(conns[0].call(&["CLIENT", "KILL", &addr]), b"+OK\r\n");
+    assert!(conns[4].read_to_close().is_empty());
+    assert_eq!(
+        conns[0].call(&["CLIENT", "KILL", &addr]),
+        b"-ERR No such client\r\n"
+    );
+    assert_eq!(
+        conns[0].call(&["CLIENT", "KILL", "TYPE", "pubsub"]),
+        b":0\r\n"
+    );
+    // SKIPME yes (the default) spares the caller; SKIPME no does not.
+    let me = ids[6].to_string();
+    assert_eq!(conns[6].call(&["CLIENT", "KILL", "ID", &me]), b":0\r\n");
+    assert_eq!(
+        conns[6].call(&["CLIENT", "KILL", "ID", &me, "SKIPME", "no"]),
+        b":1\r\n"
+    );
+    assert!(
+        conns[6].read_to_close().is_empty(),
+        "the reply came, then the close"
+    );
+    let left = client_lines(&conns[0].call(&["CLIENT", "LIST"]));
+    assert_eq!(left.len(), 13);
+    // Everyone else but the caller, on every shard.
+    assert_eq!(
+        conns[0].call(&["CLIENT", "KILL", "TYPE", "normal"]),
+        b":12\r\n"
+    );
+    assert_eq!(client_lines(&conns[0].call(&["CLIENT", "LIST"])).len(), 1);
+    server.stop();
+}
+
+/// `name → value` of every `name:value` line, skipping `#` headers and
+/// blank lines (what an exporter does).
+fn info_fields(reply: &[u8]) -> HashMap<String, String> {
+    let body = bulk_body(reply).unwrap_or_else(|| panic!("INFO is a bulk string"));
+    let text = String::from_utf8_lossy(body);
+    let mut out = HashMap::new();
+    for line in text.split("\r\n") {
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let (k, v) = line
+            .split_once(':')
+            .unwrap_or_else(|| panic!("not name:value: {line:?}"));
+        out.insert(k.to_string(), v.to_string());
+    }
+    out
+}
+
+#[test]
+fn info_reads_like_redis_to_an_exporter() {
+    let redis = RedisServer::start();
+    let mut r = Raw::connect(redis.addr());
+    r.call(&["SET", "k", "v"]);
+    let theirs = info_fields(&r.call(&["INFO", "everything"]));
+    let server = kevy();
+    let mut c = Raw::connect(server.addr());
+    let _other = Raw::connect(server.addr());
+    for i in 0..10 {
+        c.call(&["SET", &format!("k{i}"), "v"]);
+    }
+    c.call(&["EXPIRE", "k1", "100"]);
+    let ours = info_fields(&c.call(&["INFO", "everything"]));
+    // Wherever redis-server has a number, kevy has one too.
+    let mut shared = 0;
+    for (k, v) in &ours {
+        let Some(theirs) = theirs.get(k) else {
+            continue;
+        };
+        shared += 1;
+        if theirs.parse::<f64>().is_ok() {
+            assert!(
+                v.parse::<f64>().is_ok(),
+                "{k}: redis {theirs:?}, kevy {v:?}"
+            );
+        }
+    }
+    assert!(shared > 50, "only {shared} fields in common");
+    let num = |k: &str| -> u64 {
+        ours.get(k)
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("{k} missing or not a number"))
+    };
+    assert_eq!(ours["redis_version"], "7.0.15");
+    assert_eq!(num("tcp_port"), server.addr().port() as u64);
+    assert_eq!(num("process_id"), std::process::id() as u64);
+    assert_eq!(num("connected_clients"), 2);
+    assert_eq!(num("total_connections_received"), 2);
+    assert_eq!(
+        ours["db0"],
+        "keys=10,expires=1,avg_ttl=".to_string() + ours["db0"].rsplit('=').next().unwrap()
+    );
+    assert!(ours["cmdstat_set"].starts_with("calls=10,"));
+    assert!(num("used_memory") > 0 && num("used_memory_rss") > 0);
+    let before = num("total_commands_processed");
+    c.call(&["PING"]);
+    let after = info_fields(&c.call(&["INFO", "stats"]));
+    assert_eq!(
+        after["total_commands_processed"].parse::<u64>().unwrap(),
+        before + 2
+    );
+    server.stop();
+}
+
+/// `(id, arguments, client address)` of each `SLOWLOG GET` entry.
+fn slow_entries(reply: &[u8]) -> Vec<(i64, Vec<String>, String)> {
+    array_items(reply)
+        .expect("an array")
+        .into_iter()
+        .map(|e| {
+            let f = array_items(e).expect("an entry");
+            let args = array_items(f[3])
+                .expect("arguments")
+                .into_iter()
+                .map(|a| String::from_utf8_lossy(bulk_body(a).unwrap()).into_owned())
+                .collect();
+            let peer = String::from_utf8_lossy(bulk_body(f[4]).unwrap()).into_owned();
+            (integer(f[0]).unwrap(), args, peer)
+        })
+        .collect()
+}
+
+#[test]
+fn slowlog_keeps_global_order_across_shards() {
+    let server = kevy();
+    let mut a = Raw::connect(server.addr());
+    let mut b = Raw::connect(server.addr());
+    assert_eq!(
+        a.call(&["CONFIG", "SET", "slowlog-log-slower-than", "0"]),
+        b"+OK\r\n"
+    );
+    let keys = [key_on(0, "x"), key_on(1, "x")];
+    let mut sent = Vec::new();
+    for i in 0..20 {
+        let (c, who) = if i % 3 == 0 {
+            (&mut b, "b")
+        } else {
+            (&mut a, "a")
+        };
+        let k = &keys[i % 2];
+        assert_eq!(c.call(&["SET", k, &i.to_string()]), b"+OK\r\n");
+        sent.push((who, i.to_string()));
+    }
+    let log = slow_entries(&a.call(&["SLOWLOG", "GET", "-1"]));
+    let sets: Vec<&(i64, Vec<String>, String)> = log.iter().filter(|e| e.1[0] == "SET").collect();
+    assert_eq!(sets.len(), 20);
+    assert!(log.windows(2).all(|w| w[0].0 > w[1].0), "ids descend");
+    for (entry, (who, v)) in sets.iter().zip(sent.iter().rev()) {
+        assert_eq!(&entry.1[2], v);
+        let addr = if *who == "a" {
+            a.local_addr()
+        } else {
+            b.local_addr()
+        };
+        assert_eq!(entry.2, addr.to_string());
+    }
+    assert_eq!(a.call(&["SLOWLOG", "LEN"]), b":22\r\n");
+    assert_eq!(a.call(&["SLOWLOG", "RESET"]), b"+OK\r\n");
+    assert_eq!(a.call(&["SLOWLOG", "LEN"]), b":1\r\n");
+    server.stop();
+}
+
+#[test]
+fn monitor_sees_commands_run_on_both_shards() {
+    let server = kevy();
+    let mut m = Raw::connect(server.addr());
+    assert_eq!(m.call(&["MONITOR"]), b"+OK\r\n");
+    let mut c = Raw::connect(server.addr());
+    let keys = [key_on(0, "m"), key_on(1, "m")];
+    let me = c.local_addr().to_string();
+    let mut want = Vec::new();
+    for (i, k) in keys.iter().chain(keys.iter()).enumerate() {
+        c.call(&["SET", k, &format!("v\"{i}")]);
+        want.push(format!("[0 {me}] \"SET\" \"{k}\" \"v\\\"{i}\""));
+    }
+    c.call(&["CONFIG", "GET", "port"]);
+    c.call(&["MGET", &keys[0], &keys[1]]);
+    want.push(format!("[0 {me}] \"MGET\" \"{}\" \"{}\"", keys[0], keys[1]));
+    for w in &want {
+        let line = m.reply();
+        let text = String::from_utf8_lossy(&line).into_owned();
+        let (stamp, rest) = text.split_once(' ').unwrap();
+        assert!(stamp.starts_with('+') && stamp.contains('.'), "{text}");
+        assert_eq!(rest.trim_end(), w, "CONFIG (admin) is never shown");
+    }
+    server.stop();
+}
+
+#[test]
+fn client_pause_write_holds_writes_and_lets_reads_pass() {
+    let server = kevy();
+    let mut a = Raw::connect(server.addr());
+    let mut b = Raw::connect(server.addr());
+    let k = key_on(1, "p");
+    assert_eq!(a.call(&["CLIENT", "PAUSE", "60000", "WRITE"]), b"+OK\r\n");
+    assert_eq!(a.call(&["GET", &k]), b"$-1\r\n");
+    b.send(&crate::util::encode_str(&["SET", &k, "v"]));
+    assert_eq!(
+        b.reply_within(Duration::from_millis(300)),
+        None,
+        "the SET waits"
+    );
+    assert_eq!(a.call(&["GET", &k]), b"$-1\r\n", "reads pass");
+    assert_eq!(a.call(&["CLIENT", "UNPAUSE"]), b"+OK\r\n");
+    assert_eq!(b.reply(), b"+OK\r\n");
+    assert_eq!(a.call(&["GET", &k]), b"$1\r\nv\r\n");
+    server.stop();
+}
