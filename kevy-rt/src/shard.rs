@@ -17,7 +17,6 @@ use mio::{Events, Interest, Poll, Token};
 use slab::Slab;
 
 use crate::args::{Args, Span};
-use crate::clients::{Client, ClientTable};
 use crate::commands::{Commands, Flow, LocalCx, ShardInfo};
 use crate::conn::Conn;
 use crate::mesh::MeshEnd;
@@ -29,6 +28,7 @@ use crate::runtime::ShardStats;
 use crate::settings::Settings;
 use crate::stream::Stream;
 
+mod admin;
 mod cross;
 
 pub(crate) const WAKER: Token = Token(usize::MAX);
@@ -670,81 +670,6 @@ impl<C: Commands> Shard<C> {
         }
     }
 
-    /// Closes connections idle for longer than the `timeout` setting (only
-    /// those with nothing in flight).
-    fn close_idle(&mut self) {
-        let Some(limit) = self.settings.idle_timeout() else {
-            return;
-        };
-        let now = Instant::now();
-        let idle: Vec<usize> = self
-            .conns
-            .iter()
-            .filter(|(_, c)| c.pending.is_empty() && now.duration_since(c.last_active) > limit)
-            .map(|(i, _)| i)
-            .collect();
-        for i in idle {
-            self.close(i);
-        }
-    }
-
-    /// Runs the commands a pause held back, once it is over.
-    fn end_pauses(&mut self) {
-        if self.paused.is_empty() || self.settings.paused().is_some() {
-            return;
-        }
-        for i in std::mem::take(&mut self.paused) {
-            let Some(owned) = self.conns.get_mut(i).and_then(|c| c.deferred.take()) else {
-                continue;
-            };
-            self.dispatch(i, owned.args(), false);
-            self.note_queue(i);
-            self.mark_dirty(i);
-            self.resume.push(i);
-        }
-    }
-
-    /// Hands this iteration's monitor lines to every monitor, here and on
-    /// the other shards.
-    fn send_monitor_lines(&mut self) {
-        if self.monitor_buf.is_empty() {
-            return;
-        }
-        let lines = std::mem::take(&mut self.monitor_buf);
-        self.append_monitor(&lines);
-        if self.settings.monitors() > self.monitors.len() as u64 {
-            for s in 0..self.router.nshards() {
-                if s != self.id {
-                    let req = self.outgoing[s].get_or_insert_with(|| self.pools.requests(s));
-                    req.monitor.extend_from_slice(&lines);
-                }
-            }
-        }
-        self.monitor_buf = lines;
-        self.monitor_buf.clear();
-    }
-
-    /// Appends monitor output to this shard's monitors.
-    pub(super) fn append_monitor(&mut self, lines: &[u8]) {
-        for k in 0..self.monitors.len() {
-            let (i, gen) = self.monitors[k];
-            if let Some(c) = self.conns.get_mut(i) {
-                if c.gen == gen {
-                    c.out.extend_from_slice(lines);
-                    self.mark_dirty(i);
-                }
-            }
-        }
-    }
-
-    /// Acts on `CLIENT KILL`-style requests made during a part.
-    pub(super) fn reap_killed(&mut self) {
-        while let Some(i) = self.killed.pop() {
-            self.mark_dirty(i);
-            self.maybe_close(i);
-        }
-    }
-
     /// Closes a connection that is finished and owed nothing.
     fn maybe_close(&mut self, i: usize) {
         if let Some(c) = self.conns.get(i) {
@@ -754,37 +679,6 @@ impl<C: Commands> Shard<C> {
             if c.drained() && (c.closing || (c.eof && !c.held && !input_waiting)) {
                 self.close(i);
             }
-        }
-    }
-}
-
-/// A shard's connection table as [`Clients`](crate::Clients) shows it.
-pub(super) struct ConnTable<'a, C: Commands> {
-    pub(super) conns: &'a mut Slab<Conn<C>>,
-    pub(super) killed: &'a mut Vec<usize>,
-    pub(super) shard: usize,
-}
-
-impl<C: Commands> ClientTable<C> for ConnTable<'_, C> {
-    fn each(&self, f: &mut dyn FnMut(Client<'_, C>)) {
-        for (_, c) in self.conns.iter() {
-            f(Client {
-                facts: c.facts(self.shard),
-                session: &c.session,
-                last_cmd: c.last_cmd,
-            });
-        }
-    }
-
-    fn kill(&mut self, id: u64) -> bool {
-        let found = self.conns.iter_mut().find(|(_, c)| c.id == id);
-        match found {
-            Some((i, c)) => {
-                c.closing = true;
-                self.killed.push(i);
-                true
-            }
-            None => false,
         }
     }
 }

@@ -5,7 +5,8 @@
 use std::io::{self, Write};
 use std::sync::atomic::Ordering;
 
-use super::{ConnTable, Shard};
+use super::admin::ConnTable;
+use super::Shard;
 use crate::args::Args;
 use crate::clients::Clients;
 use crate::commands::{Commands, Gather};
