@@ -186,6 +186,14 @@ impl<C: Commands> Pools<C> {
         self.slots.pop().unwrap_or_default()
     }
 
+    /// Frees every pooled buffer (an idle shard gives its burst memory back).
+    pub(crate) fn release(&mut self) {
+        self.requests = Vec::new();
+        self.replies = Vec::new();
+        self.slots = Vec::new();
+        self.to_return.iter_mut().for_each(|v| *v = Vec::new());
+    }
+
     /// Recycles a deferred-reply buffer.
     pub(crate) fn put_slot(&mut self, mut v: Vec<u8>) {
         if self.slots.len() < 256 && v.capacity() <= 64 * 1024 {

@@ -266,6 +266,10 @@ impl<C: Commands> Shard<C> {
                 self.cmds.tick(&mut self.state);
                 self.close_idle();
                 self.shrink_idle();
+                if idle_since.is_some_and(|t| self.now.duration_since(t) >= tick_every) {
+                    // Idle for a whole tick: hand the pools' burst memory back.
+                    self.pools.release();
+                }
                 next_tick = Instant::now() + tick_every;
                 self.stats
                     .commands
