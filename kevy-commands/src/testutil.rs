@@ -4,6 +4,9 @@
 use kevy_rt::testing::Harness;
 
 use crate::Redis;
+use kevy_rt::{Commands, Gather};
+
+use crate::keyspace::Keyspace as DriveKeyspace;
 
 /// Shards in test harnesses: enough for keys to land on different shards.
 pub const SHARDS: usize = 3;
@@ -107,4 +110,45 @@ pub fn items(reply: &[u8]) -> Vec<String> {
         }
     }
     out
+}
+
+/// Runs `words` as a planned command, calling `between(round, shards)`
+/// before each round after the first.
+pub fn drive(
+    shards: &mut [DriveKeyspace],
+    router: &kevy_rt::Router,
+    words: &[&str],
+    mut between: impl FnMut(usize, &mut [DriveKeyspace]),
+) -> String {
+    let redis = Redis::new();
+    let args: kevy_rt::OwnedArgs = words.iter().collect();
+    let spec = crate::table::find(args.args()).expect("a valid command");
+    let ctx = crate::Ctx::default();
+    let mut parts = Vec::new();
+    // The connection lives on shard 0: plans are made and gathered there.
+    let mut planned = redis.plan(&mut shards[0], ctx, spec, args.args(), router, &mut parts);
+    let mut out = Vec::new();
+    let mut round = 0;
+    loop {
+        if round > 0 {
+            between(round, shards);
+        }
+        let replies = parts
+            .drain(..)
+            .map(|(s, p)| redis.execute_part(&mut shards[s], ctx, p, &mut kevy_rt::Clients::none()))
+            .collect();
+        let g = redis.gather(
+            &mut shards[0],
+            &mut planned.plan,
+            replies,
+            router,
+            &mut parts,
+            &mut out,
+        );
+        round += 1;
+        if g == Gather::Done {
+            break;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }

@@ -2,10 +2,11 @@
 //! between two rounds of a move or an LMPOP (which the in-process harness,
 //! running rounds back to back, never does).
 
-use kevy_rt::{Commands, Gather, OwnedArgs, Router};
+use kevy_rt::{Commands, OwnedArgs, Router};
 
 use crate::keyspace::{Clock, Keyspace};
 use crate::table;
+use crate::testutil::drive;
 use crate::value::Value;
 use crate::{Ctx, Redis};
 
@@ -16,47 +17,6 @@ fn shards() -> (Vec<Keyspace>, Router) {
     assert_eq!(router.shard_of(b"b"), 0);
     assert_eq!(router.shard_of(b"g"), 0);
     ((0..2).map(|i| Keyspace::new(1, i)).collect(), router)
-}
-
-/// Runs `words` as a planned command, calling `between(round, shards)`
-/// before each round after the first.
-fn drive(
-    shards: &mut [Keyspace],
-    router: &Router,
-    words: &[&str],
-    mut between: impl FnMut(usize, &mut [Keyspace]),
-) -> String {
-    let redis = Redis::new();
-    let args: OwnedArgs = words.iter().collect();
-    let spec = table::find(args.args()).expect("a valid command");
-    let ctx = Ctx::default();
-    let mut parts = Vec::new();
-    // The connection lives on shard 0: plans are made and gathered there.
-    let mut planned = redis.plan(&mut shards[0], ctx, spec, args.args(), router, &mut parts);
-    let mut out = Vec::new();
-    let mut round = 0;
-    loop {
-        if round > 0 {
-            between(round, shards);
-        }
-        let replies = parts
-            .drain(..)
-            .map(|(s, p)| redis.execute_part(&mut shards[s], ctx, p, &mut kevy_rt::Clients::none()))
-            .collect();
-        let g = redis.gather(
-            &mut shards[0],
-            &mut planned.plan,
-            replies,
-            router,
-            &mut parts,
-            &mut out,
-        );
-        round += 1;
-        if g == Gather::Done {
-            break;
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Runs `words` on shard `s` directly (a command of another client).

@@ -2,12 +2,11 @@
 //! between two rounds of a RENAMENX or a COPY (which the in-process harness,
 //! running rounds back to back, never does). The value is never lost.
 
-use kevy_rt::{Commands, Gather, OwnedArgs, Router};
+use kevy_rt::Router;
 
 use crate::keyspace::{Clock, Keyspace};
-use crate::table;
+use crate::testutil::drive;
 use crate::value::Value;
-use crate::{Ctx, Redis};
 
 /// Two shards; with this router `a` lives on shard 1, `b` on shard 0.
 fn shards() -> (Vec<Keyspace>, Router) {
@@ -15,47 +14,6 @@ fn shards() -> (Vec<Keyspace>, Router) {
     assert_eq!(router.shard_of(b"a"), 1);
     assert_eq!(router.shard_of(b"b"), 0);
     ((0..2).map(|i| Keyspace::new(2, i)).collect(), router)
-}
-
-/// Runs `words` as a planned command, calling `between(round, shards)`
-/// before each round after the first.
-fn drive(
-    shards: &mut [Keyspace],
-    router: &Router,
-    words: &[&str],
-    mut between: impl FnMut(usize, &mut [Keyspace]),
-) -> String {
-    let redis = Redis::new();
-    let args: OwnedArgs = words.iter().collect();
-    let spec = table::find(args.args()).expect("a valid command");
-    let ctx = Ctx::default();
-    let mut parts = Vec::new();
-    // The connection lives on shard 0: plans are made and gathered there.
-    let mut planned = redis.plan(&mut shards[0], ctx, spec, args.args(), router, &mut parts);
-    let mut out = Vec::new();
-    let mut round = 0;
-    loop {
-        if round > 0 {
-            between(round, shards);
-        }
-        let replies = parts
-            .drain(..)
-            .map(|(s, p)| redis.execute_part(&mut shards[s], ctx, p, &mut kevy_rt::Clients::none()))
-            .collect();
-        let g = redis.gather(
-            &mut shards[0],
-            &mut planned.plan,
-            replies,
-            router,
-            &mut parts,
-            &mut out,
-        );
-        round += 1;
-        if g == Gather::Done {
-            break;
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn set(shards: &mut [Keyspace], s: usize, key: &str, v: &str, at: Option<i64>) {
