@@ -75,6 +75,9 @@ pub enum Flow {
     /// From now on the connection also receives a line for every command run
     /// by any client ([`Commands::monitor_line`]), like Redis's `MONITOR`.
     Monitor,
+    /// Stop the whole runtime (like Redis's `SHUTDOWN`): every shard finishes
+    /// its iteration, closes its connections and exits; `Runtime::run` returns.
+    Shutdown,
 }
 
 /// The origin-side state of a multi-shard operation, as [`Commands::plan`] made it.

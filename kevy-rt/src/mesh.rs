@@ -191,6 +191,11 @@ impl<M: Send> MeshEnd<M> {
         true
     }
 
+    /// Wakes every shard (to stop them).
+    pub(crate) fn wake_all(&self) {
+        self.signals.iter().for_each(Signal::wake);
+    }
+
     /// Clears the parked flag after waking.
     pub(crate) fn unpark(&self) {
         self.signals[self.id].parked.store(false, Ordering::Relaxed);

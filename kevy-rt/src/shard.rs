@@ -545,6 +545,10 @@ impl<C: Commands> Shard<C> {
                 let flow = cmds.execute_local(&mut self.state, session, &cx, r.cmd, args, out);
                 match flow {
                     Flow::Close => c.closing = true,
+                    Flow::Shutdown => {
+                        self.stop.store(true, Ordering::Release);
+                        self.mesh.wake_all();
+                    }
                     Flow::Monitor if !c.monitor => {
                         c.monitor = true;
                         self.monitors.push((i, c.gen));

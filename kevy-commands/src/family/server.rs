@@ -87,5 +87,68 @@ pub fn monitor_line(
     out.extend_from_slice(b"\r\n");
 }
 
+/// What `SHUTDOWN` was asked to do.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ShutdownOp {
+    /// Stop the server; `save` asks for a snapshot first.
+    Stop {
+        /// `SAVE` was given.
+        save: bool,
+    },
+    /// `ABORT`: cancel a shutdown in progress.
+    Abort,
+}
+
+/// Parses `SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT]` as Redis 7.0 does:
+/// ABORT stands alone, NOSAVE and SAVE exclude each other.
+pub fn parse_shutdown(args: Args<'_>) -> Result<ShutdownOp, crate::error::Error> {
+    use super::opts::keyword;
+    let (mut nosave, mut save, mut abort, mut other) = (false, false, false, false);
+    for a in args.skip(1).iter() {
+        if keyword(a, "nosave") {
+            nosave = true;
+        } else if keyword(a, "save") {
+            save = true;
+        } else if keyword(a, "now") || keyword(a, "force") {
+            other = true;
+        } else if keyword(a, "abort") {
+            abort = true;
+        } else {
+            return Err(crate::error::Error::Syntax);
+        }
+    }
+    if (abort && (nosave || save || other)) || (nosave && save) {
+        return Err(crate::error::Error::Syntax);
+    }
+    Ok(if abort {
+        ShutdownOp::Abort
+    } else {
+        ShutdownOp::Stop { save }
+    })
+}
+
+/// SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT]
+///
+/// Stops the server (every shard) without a reply, as Redis does. kevy has no
+/// persistence yet, so `SAVE` fails like a failed snapshot would, and there
+/// is never a shutdown in progress to ABORT.
+pub fn shutdown(c: &mut Local<'_>) -> Flow {
+    match parse_shutdown(c.args) {
+        Err(e) => {
+            e.write(c.args, c.out);
+            Flow::Continue
+        }
+        Ok(ShutdownOp::Abort) => {
+            resp::error(c.out, b"ERR No shutdown in progress.");
+            Flow::Continue
+        }
+        Ok(ShutdownOp::Stop { save: true }) => {
+            resp::error(c.out, b"ERR Errors trying to SHUTDOWN. Check logs.");
+            Flow::Continue
+        }
+        Ok(ShutdownOp::Stop { save: false }) => Flow::Shutdown,
+    }
+}
+
 #[cfg(test)]
 mod tests;

@@ -627,3 +627,20 @@ fn a_pause_holds_commands_in_order_until_it_ends() {
     assert!(settings.paused().is_none());
     server.stop();
 }
+
+#[test]
+fn a_command_can_shut_the_whole_runtime_down() {
+    let rt = Runtime::builder(Tally)
+        .bind("127.0.0.1:0")
+        .shards(3)
+        .build()
+        .expect("build");
+    let addr = rt.local_addr();
+    let runner = std::thread::spawn(move || rt.run());
+    let mut other = Raw::connect(addr);
+    assert_eq!(other.call(&["PING"]), b"+PONG\r\n");
+    let mut c = Raw::connect(addr);
+    c.send(&cmd(&[b"HALT"]));
+    assert!(runner.join().expect("runtime thread").is_ok());
+    assert!(other.read_to_close().is_empty());
+}

@@ -21,6 +21,7 @@ pub enum Verb {
     Myid,
     Boom,
     WatchAll,
+    Halt,
     Conns,
     Bufs,
     Kill,
@@ -103,6 +104,7 @@ impl Commands for Tally {
             b"WHOAMI" => (Verb::Whoami, Route::Local, 1),
             b"MYID" => (Verb::Myid, Route::Local, 1),
             b"WATCHALL" => (Verb::WatchAll, Route::Local, 1),
+            b"HALT" => (Verb::Halt, Route::Local, 1),
             b"BOOM" => (Verb::Boom, Route::Key(1), 2),
             b"CONNS" => (Verb::Conns, Route::Plan, 1),
             b"BUFS" => (Verb::Bufs, Route::Plan, 1),
@@ -205,6 +207,7 @@ impl Commands for Tally {
                 let line = format!(":{}\r\n", f.query_buf + f.query_buf_free);
                 out.extend_from_slice(line.as_bytes());
             }
+            Verb::Halt => return Flow::Shutdown,
             Verb::WatchAll => {
                 out.extend_from_slice(b"+OK\r\n");
                 return Flow::Monitor;

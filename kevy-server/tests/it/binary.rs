@@ -190,3 +190,17 @@ fn a_bad_config_file_stops_start_up_naming_the_line() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn redis_cli_shutdown_stops_the_binary() {
+    let mut bin = Binary::spawn();
+    let mut c = Raw::connect(bin.addr);
+    assert_eq!(c.call(&["SET", "k", "v"]), b"+OK\r\n");
+    let out = Command::new("redis-cli")
+        .args(["-p", &bin.addr.port().to_string(), "shutdown"])
+        .output()
+        .expect("redis-cli");
+    assert!(out.status.success(), "{out:?}");
+    let status = bin.child.wait().expect("wait for kevy-server");
+    assert!(status.success(), "kevy-server exited with {status}");
+}

@@ -73,3 +73,32 @@ fn monitor_lines_are_formatted_like_redis() {
     assert_eq!(line(&[b"GET"]), "");
     assert_eq!(line(&[b"NOSUCH"]), "");
 }
+
+#[test]
+fn shutdown_stops_the_runtime_or_answers_like_redis() {
+    let mut h = harness();
+    // Replies recorded from redis-server 7.0.15 (save "", no AOF).
+    assert_eq!(
+        run(&mut h, &["SHUTDOWN", "ABORT"]),
+        b"-ERR No shutdown in progress.\r\n"
+    );
+    assert_eq!(
+        run(&mut h, &["SHUTDOWN", "NOSAVE", "SAVE"]),
+        b"-ERR syntax error\r\n"
+    );
+    assert_eq!(run(&mut h, &["SHUTDOWN", "foo"]), b"-ERR syntax error\r\n");
+    assert_eq!(
+        run(&mut h, &["SHUTDOWN", "ABORT", "NOW"]),
+        b"-ERR syntax error\r\n"
+    );
+    // No persistence yet: a requested save fails, as a failed snapshot would.
+    assert_eq!(
+        run(&mut h, &["SHUTDOWN", "SAVE"]),
+        b"-ERR Errors trying to SHUTDOWN. Check logs.\r\n"
+    );
+    assert_eq!(h.run_flow(&["SHUTDOWN"]), (Vec::new(), Flow::Shutdown));
+    assert_eq!(
+        h.run_flow(&["shutdown", "nosave", "now", "force"]),
+        (Vec::new(), Flow::Shutdown)
+    );
+}

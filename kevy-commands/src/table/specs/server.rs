@@ -38,6 +38,20 @@ pub const SERVER: &[Spec] = &[
             "server",
             "O(1)",
         ),
+    Spec::new(
+        "shutdown",
+        -1,
+        ADMIN | NOSCRIPT | LOADING | STALE | NO_MULTI | ALLOW_BUSY,
+        [0, 0, 0],
+        Run::Local(server::shutdown),
+    )
+        .acl(&["@admin", "@slow", "@dangerous"])
+        .docs(
+            "Synchronously save the dataset to disk and then shut down the server",
+            "1.0.0",
+            "server",
+            "O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)",
+        ),
     Spec::new("time", 1, LOADING | STALE | FAST, [0, 0, 0], Run::Local(server::time))
         .acl(&["@fast"])
         .tips(&["nondeterministic_output"])
