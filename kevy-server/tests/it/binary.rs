@@ -148,6 +148,19 @@ fn the_binary_starts_from_a_redis_conf_file() {
         .output()
         .expect("redis-cli");
     assert_eq!(String::from_utf8_lossy(&out.stdout), "tcp\n");
+    // redis-cli has gone; wait until the server has seen it go (its slot
+    // counts against maxclients until then).
+    let mut tries = 0;
+    loop {
+        let list = c.call(&["CLIENT", "LIST"]);
+        let clients = list.windows(3).filter(|w| w == b"id=").count();
+        if clients == 1 {
+            break;
+        }
+        tries += 1;
+        assert!(tries < 1000, "redis-cli's connection never closed");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
     // maxclients 3: this one and two more are fine, the fourth is refused.
     let mut b = Raw::connect(bin.addr);
     let mut d = Raw::connect(bin.addr);
