@@ -53,6 +53,8 @@ pub(crate) struct Conn<C: Commands> {
     /// Output; bytes `wpos..` are not yet written.
     pub(crate) out: Vec<u8>,
     pub(crate) wpos: usize,
+    /// The most output bytes held at once since the buffer was last shrunk.
+    pub(crate) out_peak: usize,
     /// Replies after the first outstanding one, in order.
     pub(crate) pending: VecDeque<Slot>,
     /// Sequence number of the next command.
@@ -110,6 +112,7 @@ impl<C: Commands> Conn<C> {
             need: 0,
             out: Vec::new(),
             wpos: 0,
+            out_peak: 0,
             pending: VecDeque::new(),
             next_seq: 0,
             session: C::Session::default(),
@@ -147,6 +150,7 @@ impl<C: Commands> Conn<C> {
                 .saturating_sub(self.rend),
             out_unsent: self.unsent(),
             out_capacity: self.out.capacity(),
+            out_peak: self.out_peak.max(self.out.len()),
             replies_pending: self.pending.len(),
             closing: self.closing,
         }
@@ -247,6 +251,7 @@ impl<C: Commands> Conn<C> {
             self.out = Vec::new();
             self.wpos = 0;
         }
+        self.out_peak = 0;
         if self.pending.is_empty() && self.pending.capacity() > 64 {
             self.pending = VecDeque::new();
         }

@@ -630,6 +630,7 @@ impl<C: Commands> Shard<C> {
         let Some(c) = self.conns.get_mut(i) else {
             return;
         };
+        c.out_peak = c.out_peak.max(c.out.len());
         while c.wpos < c.out.len() {
             match (&*c.sock).write(&c.out[c.wpos..]) {
                 Ok(0) => break,

@@ -45,6 +45,7 @@ fn monitor_lines_are_formatted_like_redis() {
         query_buf_free: 0,
         out_unsent: 0,
         out_capacity: 0,
+        out_peak: 0,
         replies_pending: 0,
         closing: false,
     };
