@@ -345,6 +345,15 @@ impl Commands for Redis {
         }
     }
 
+    #[inline]
+    fn prefetch(&self, shard: &Keyspace, ctx: &Ctx, cmd: &'static Spec, args: Args<'_>) {
+        if let (Run::Key(_) | Run::Keys(..), Ok(k)) = (cmd.run, usize::try_from(cmd.first_key)) {
+            if k > 0 && k < args.len() {
+                shard.db_ref(ctx.db as usize).prefetch(args.at(k));
+            }
+        }
+    }
+
     fn execute_local(
         &self,
         shard: &mut Keyspace,

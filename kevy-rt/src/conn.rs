@@ -22,6 +22,13 @@ pub(crate) const READ_CHUNK: usize = 16 * 1024;
 /// Output-buffer capacity an idle connection may keep.
 const IDLE_OUT_CAPACITY: usize = 16 * 1024;
 
+/// A decoded request waiting for its turn, with its arguments' spans
+/// (relative to its first byte, so they survive the buffer's compaction).
+pub(crate) struct Ahead {
+    pub(crate) decoded: crate::resp::Decoded,
+    pub(crate) spans: Vec<crate::args::Span>,
+}
+
 /// A reply position in the queue.
 pub(crate) enum Slot {
     /// The command is running on another shard.
@@ -79,6 +86,10 @@ pub(crate) struct Conn<C: Commands> {
     /// Replies are queued behind that direct reply (counted in the shard's
     /// `direct_waiters`).
     pub(crate) direct_waited: bool,
+    /// A request decoded ahead of its turn and not run yet (the connection
+    /// stopped taking input behind the one before it): it starts at `rpos`
+    /// and runs, without being decoded again, when input resumes.
+    pub(crate) ahead: Option<Ahead>,
     /// A command held back by `CLIENT PAUSE`, run when the pause ends.
     pub(crate) deferred: Option<crate::args::OwnedArgs>,
     /// In `MONITOR` mode.
@@ -125,6 +136,7 @@ impl<C: Commands> Conn<C> {
             direct: false,
             direct_waited: false,
             last_active: now,
+            ahead: None,
             deferred: None,
             monitor: false,
         }
