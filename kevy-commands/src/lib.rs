@@ -156,6 +156,7 @@ mod testutil;
 use family::{Call, Local, ServerCx, ShardCall};
 use keyspace::{now_ms, Clock, Keyspace};
 use multi::{Part, PartReply, Plan};
+use resp::Reply;
 use server::slowlog::Captured;
 use server::Shared;
 pub use session::{Ctx, Session};
@@ -296,6 +297,7 @@ impl Commands for Redis {
             unix: session.unix,
             client: session.id,
             peer: session.peer,
+            resp3: session.resp3,
         }
     }
 
@@ -312,13 +314,15 @@ impl Commands for Redis {
             Run::Key(f) | Run::Keys(f, _) => {
                 let mark = out.len();
                 let t0 = clock::now();
+                let mut reply = Reply::take(out, ctx.resp3);
                 let mut call = Call {
                     db: shard.db(ctx.db as usize),
                     args,
                     now: Clock::new(),
-                    out,
+                    out: &mut reply,
                 };
                 f(&mut call);
+                reply.restore(out);
                 let ns = since(t0);
                 shard
                     .server
@@ -328,13 +332,15 @@ impl Commands for Redis {
             Run::Shard(f) | Run::ShardKeys(f, _) => {
                 let mark = out.len();
                 let t0 = clock::now();
+                let mut reply = Reply::take(out, ctx.resp3);
                 f(&mut ShardCall {
                     db: ctx.db as usize,
                     shard,
                     args,
                     now: Clock::new(),
-                    out,
+                    out: &mut reply,
                 });
+                reply.restore(out);
                 let ns = since(t0);
                 shard
                     .server
@@ -360,13 +366,15 @@ impl Commands for Redis {
         };
         let mark = out.len();
         let t0 = clock::now();
+        let mut reply = Reply::take(out, session.resp3);
         let flow = f(&mut Local {
             shard,
             session,
             cx,
             args,
-            out,
+            out: &mut reply,
         });
+        reply.restore(out);
         let ns = since(t0);
         shard
             .server
@@ -450,10 +458,12 @@ impl Commands for Redis {
         op.ns += replies.iter().map(|r| r.ns).max().unwrap_or(0);
         let replies: Vec<PartReply> = replies.into_iter().map(|r| r.reply).collect();
         let mark = out.len();
+        let mut reply = Reply::take(out, op.ctx.resp3);
         let g = match &mut op.plan {
-            Plan::Server(p) => multi::server::gather(shard, op.ctx, p, replies, next, out),
-            plan => multi::gather(plan, replies, next, out),
+            Plan::Server(p) => multi::server::gather(shard, op.ctx, p, replies, next, &mut reply),
+            plan => multi::gather(plan, replies, next, &mut reply),
         };
+        reply.restore(out);
         op.ns += since(t0);
         if g == Gather::Done {
             let empty = kevy_rt::OwnedArgs::new();

@@ -1,7 +1,81 @@
-//! The RESP2 reply writer: functions appending one reply (or an array header)
+//! The reply writer: functions appending one reply (or an aggregate header)
 //! to `out`. Nothing here allocates beyond growing `out`.
+//!
+//! Most replies are the same in RESP2 and RESP3 and take a plain
+//! `&mut Vec<u8>`. The ones whose shape depends on the connection's protocol
+//! (nulls, maps, sets, doubles, verbatim strings) take a [`Reply`]: the
+//! output buffer together with the protocol it is written in, so the
+//! compiler finds every shape-sensitive site. A `&mut Reply` derefs to the
+//! `Vec<u8>`, so protocol-independent writers take it unchanged.
+
+use std::ops::{Deref, DerefMut};
 
 use crate::num::{fmt_i64, I64_BUF};
+
+/// An output buffer and the protocol its replies are written in (RESP2 or
+/// RESP3, per connection, `HELLO`).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Reply {
+    buf: Vec<u8>,
+    resp3: bool,
+}
+
+impl Reply {
+    /// An empty buffer written in RESP3 (`true`) or RESP2.
+    pub fn new(resp3: bool) -> Reply {
+        Reply {
+            buf: Vec::new(),
+            resp3,
+        }
+    }
+
+    /// Takes `out`'s bytes (and allocation) to append to them; give them
+    /// back with [`Reply::restore`]. Moves three words, allocates nothing.
+    #[inline]
+    pub fn take(out: &mut Vec<u8>, resp3: bool) -> Reply {
+        Reply {
+            buf: std::mem::take(out),
+            resp3,
+        }
+    }
+
+    /// Puts the bytes back where [`Reply::take`] found them.
+    #[inline]
+    pub fn restore(self, out: &mut Vec<u8>) {
+        *out = self.buf;
+    }
+
+    /// The bytes written.
+    pub fn into_vec(self) -> Vec<u8> {
+        self.buf
+    }
+
+    /// Whether replies are written in RESP3.
+    #[inline]
+    pub fn resp3(&self) -> bool {
+        self.resp3
+    }
+
+    /// Switches the protocol (`HELLO`, whose own reply is in the new one).
+    pub fn set_resp3(&mut self, resp3: bool) {
+        self.resp3 = resp3;
+    }
+}
+
+impl Deref for Reply {
+    type Target = Vec<u8>;
+    #[inline]
+    fn deref(&self) -> &Vec<u8> {
+        &self.buf
+    }
+}
+
+impl DerefMut for Reply {
+    #[inline]
+    fn deref_mut(&mut self) -> &mut Vec<u8> {
+        &mut self.buf
+    }
+}
 
 /// `+OK`.
 pub const OK: &[u8] = b"+OK\r\n";
@@ -75,17 +149,21 @@ pub fn bulk_int(out: &mut Vec<u8>, n: i64) {
 
 /// Appends a bulk string, or the null bulk for `None`.
 #[inline]
-pub fn bulk_or_null(out: &mut Vec<u8>, s: Option<&[u8]>) {
+pub fn bulk_or_null(out: &mut Reply, s: Option<&[u8]>) {
     match s {
         Some(s) => bulk(out, s),
         None => null(out),
     }
 }
 
-/// Appends the null bulk string `$-1`.
+/// RESP3's null `_`.
+pub const NULL3: &[u8] = b"_\r\n";
+
+/// Appends the null bulk string: `$-1` in RESP2, `_` in RESP3.
 #[inline]
-pub fn null(out: &mut Vec<u8>) {
-    out.extend_from_slice(NULL);
+pub fn null(out: &mut Reply) {
+    let bytes = if out.resp3 { NULL3 } else { NULL };
+    out.extend_from_slice(bytes);
 }
 
 /// Appends an array header `*n`.
@@ -94,10 +172,88 @@ pub fn array(out: &mut Vec<u8>, n: usize) {
     line(out, b'*', n as i64);
 }
 
-/// Appends the null array `*-1`.
+/// Appends the null array: `*-1` in RESP2, `_` in RESP3.
 #[inline]
-pub fn null_array(out: &mut Vec<u8>) {
-    out.extend_from_slice(NULL_ARRAY);
+pub fn null_array(out: &mut Reply) {
+    let bytes = if out.resp3 { NULL3 } else { NULL_ARRAY };
+    out.extend_from_slice(bytes);
+}
+
+/// Appends a map header for `n` key–value pairs: `%n` in RESP3, an array
+/// of `2n` items in RESP2.
+#[inline]
+pub fn map(out: &mut Reply, n: usize) {
+    if out.resp3 {
+        line(out, b'%', n as i64);
+    } else {
+        line(out, b'*', 2 * n as i64);
+    }
+}
+
+/// Appends a set header for `n` members: `~n` in RESP3, `*n` in RESP2.
+#[inline]
+pub fn set(out: &mut Reply, n: usize) {
+    let prefix = if out.resp3 { b'~' } else { b'*' };
+    line(out, prefix, n as i64);
+}
+
+/// Appends the header of an array of `n` pairs that RESP3 nests
+/// (`[member, score]…` of `WITHSCORES`, `[field, value]…` of
+/// `HRANDFIELD … WITHVALUES`): `*n` in RESP3, `*2n` flat in RESP2. Each
+/// pair then starts with [`pair`].
+#[inline]
+pub fn pairs(out: &mut Reply, n: usize) {
+    let items = if out.resp3 { n } else { 2 * n };
+    array(out, items);
+}
+
+/// Starts one pair of a [`pairs`] array: `*2` in RESP3, nothing in RESP2.
+#[inline]
+pub fn pair(out: &mut Reply) {
+    if out.resp3 {
+        out.extend_from_slice(b"*2\r\n");
+    }
+}
+
+/// Appends a double already formatted (`%.17g`, `inf`, `-inf`): `,x` in
+/// RESP3, a bulk string in RESP2.
+#[inline]
+pub fn double_text(out: &mut Reply, text: &[u8]) {
+    if out.resp3 {
+        out.reserve(text.len() + 3);
+        out.push(b',');
+        out.extend_from_slice(text);
+        out.extend_from_slice(b"\r\n");
+    } else {
+        bulk(out, text);
+    }
+}
+
+/// Appends a boolean: `#t` / `#f` in RESP3, `:1` / `:0` in RESP2.
+#[inline]
+pub fn boolean(out: &mut Reply, b: bool) {
+    let bytes: &[u8] = match (out.resp3, b) {
+        (true, true) => b"#t\r\n",
+        (true, false) => b"#f\r\n",
+        (false, true) => b":1\r\n",
+        (false, false) => b":0\r\n",
+    };
+    out.extend_from_slice(bytes);
+}
+
+/// Appends a text meant for humans: a verbatim string `=len` `txt:…` in
+/// RESP3, a bulk string in RESP2.
+#[inline]
+pub fn verbatim(out: &mut Reply, text: &[u8]) {
+    if out.resp3 {
+        line(out, b'=', text.len() as i64 + 4);
+        out.reserve(text.len() + 6);
+        out.extend_from_slice(b"txt:");
+        out.extend_from_slice(text);
+        out.extend_from_slice(b"\r\n");
+    } else {
+        bulk(out, text);
+    }
 }
 
 #[cfg(test)]
@@ -116,13 +272,53 @@ mod tests {
         bulk(&mut out, b"");
         bulk(&mut out, b"ab");
         bulk_int(&mut out, 1234);
-        bulk_or_null(&mut out, None);
         array(&mut out, 3);
-        null_array(&mut out);
+        let mut r = Reply::take(&mut out, false);
+        bulk_or_null(&mut r, None);
+        null_array(&mut r);
+        r.restore(&mut out);
         assert_eq!(
             out,
             b"+PONG\r\n+OK\r\n-ERR x\r\n:0\r\n:-42\r\n:-9223372036854775808\r\n$0\r\n\r\n\
-              $2\r\nab\r\n$4\r\n1234\r\n$-1\r\n*3\r\n*-1\r\n"
+              $2\r\nab\r\n$4\r\n1234\r\n*3\r\n$-1\r\n*-1\r\n"
         );
+    }
+
+    /// Every shape-sensitive writer, in one protocol.
+    fn shapes(resp3: bool) -> Vec<u8> {
+        let mut out = Reply::new(resp3);
+        null(&mut out);
+        null_array(&mut out);
+        map(&mut out, 2);
+        set(&mut out, 3);
+        pairs(&mut out, 2);
+        pair(&mut out);
+        double_text(&mut out, b"2.5");
+        boolean(&mut out, true);
+        boolean(&mut out, false);
+        verbatim(&mut out, b"a\nb");
+        out.into_vec()
+    }
+
+    #[test]
+    fn shapes_follow_the_protocol() {
+        assert_eq!(
+            shapes(false),
+            b"$-1\r\n*-1\r\n*4\r\n*3\r\n*4\r\n$3\r\n2.5\r\n:1\r\n:0\r\n$3\r\na\nb\r\n"
+        );
+        assert_eq!(
+            shapes(true),
+            b"_\r\n_\r\n%2\r\n~3\r\n*2\r\n*2\r\n,2.5\r\n#t\r\n#f\r\n=7\r\ntxt:a\nb\r\n"
+        );
+    }
+
+    #[test]
+    fn take_and_restore_keep_the_bytes() {
+        let mut out = b"+OK\r\n".to_vec();
+        let mut r = Reply::take(&mut out, true);
+        assert!(out.is_empty());
+        null(&mut r);
+        r.restore(&mut out);
+        assert_eq!(out, b"+OK\r\n_\r\n");
     }
 }

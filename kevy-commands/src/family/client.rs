@@ -18,6 +18,7 @@ use crate::keyspace::Keyspace;
 use crate::multi::server::{self as srv, ServerOp, ServerPlan, ServerReply};
 use crate::multi::Plan;
 use crate::num::parse_i64;
+use crate::resp::Reply;
 use crate::server::names::ClientName;
 use crate::table::{flags, Spec, REJECT};
 use crate::{resp, Ctx, Redis};
@@ -274,7 +275,7 @@ pub fn list_part(
 
 /// The `CLIENT LIST` reply: every line in connection order, or the lines of
 /// the ids asked for in their order.
-pub fn gather_list(ids: Option<&[u64]>, replies: Vec<ServerReply>, out: &mut Vec<u8>) {
+pub fn gather_list(ids: Option<&[u64]>, replies: Vec<ServerReply>, out: &mut Reply) {
     let mut lines: Vec<(u64, Vec<u8>)> = replies
         .into_iter()
         .flat_map(|r| match r {
@@ -340,7 +341,7 @@ pub fn kill_part(
 }
 
 /// The `CLIENT KILL` reply.
-pub fn gather_kill(old: bool, replies: Vec<ServerReply>, out: &mut Vec<u8>) {
+pub fn gather_kill(old: bool, replies: Vec<ServerReply>, out: &mut Reply) {
     let killed: i64 = replies
         .iter()
         .map(|r| match r {

@@ -9,6 +9,7 @@ use super::Local;
 use crate::error::{cstr, Error};
 use crate::glob::stringmatch;
 use crate::resp;
+use crate::resp::Reply;
 use crate::table::{self, key_flags, BeginSearch, FindKeys, KeySpec, Spec, COMMANDS};
 
 /// COMMAND
@@ -337,7 +338,7 @@ fn spec_keys(ks: &KeySpec, cmd: Args<'_>, keys: &mut Vec<(usize, u32)>) -> bool 
 }
 
 /// Appends `*n` and the names of the bits set in `flags`.
-fn write_flags(out: &mut Vec<u8>, flags: u32, names: &[(u32, &str)]) {
+fn write_flags(out: &mut Reply, flags: u32, names: &[(u32, &str)]) {
     let set = || names.iter().filter(|(bit, _)| flags & bit != 0);
     resp::array(out, set().count());
     for (_, name) in set() {
@@ -345,7 +346,7 @@ fn write_flags(out: &mut Vec<u8>, flags: u32, names: &[(u32, &str)]) {
     }
 }
 
-fn write_strs(out: &mut Vec<u8>, items: &[&str], simple: bool) {
+fn write_strs(out: &mut Reply, items: &[&str], simple: bool) {
     resp::array(out, items.len());
     for s in items {
         if simple {
@@ -357,7 +358,7 @@ fn write_strs(out: &mut Vec<u8>, items: &[&str], simple: bool) {
 }
 
 /// Appends one command's `COMMAND INFO` entry.
-pub fn write_info(out: &mut Vec<u8>, spec: &Spec) {
+pub fn write_info(out: &mut Reply, spec: &Spec) {
     resp::array(out, 10);
     resp::bulk(out, spec.name.as_bytes());
     resp::int(out, spec.arity as i64);
@@ -377,7 +378,7 @@ pub fn write_info(out: &mut Vec<u8>, spec: &Spec) {
     }
 }
 
-fn write_key_spec(out: &mut Vec<u8>, ks: &KeySpec) {
+fn write_key_spec(out: &mut Reply, ks: &KeySpec) {
     resp::array(out, if ks.notes.is_empty() { 6 } else { 8 });
     if !ks.notes.is_empty() {
         resp::bulk(out, b"notes");
@@ -451,12 +452,12 @@ fn write_key_spec(out: &mut Vec<u8>, ks: &KeySpec) {
 }
 
 /// Appends one command's `COMMAND DOCS` entry: its name, then its docs map.
-fn write_docs(out: &mut Vec<u8>, spec: &Spec) {
+fn write_docs(out: &mut Reply, spec: &Spec) {
     resp::bulk(out, spec.name.as_bytes());
     write_doc_map(out, spec);
 }
 
-fn write_doc_map(out: &mut Vec<u8>, spec: &Spec) {
+fn write_doc_map(out: &mut Reply, spec: &Spec) {
     let d = &spec.docs;
     let subs = !spec.subcommands.is_empty();
     resp::array(out, if subs { 10 } else { 8 });

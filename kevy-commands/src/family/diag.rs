@@ -14,6 +14,7 @@ use crate::multi::server::{self as srv, ServerOp, ServerPlan, ServerReply};
 use crate::multi::Plan;
 use crate::num::parse_i64;
 use crate::resp;
+use crate::resp::Reply;
 use crate::server::hist::Histogram;
 use crate::server::latency::{self, Series};
 use crate::server::{slowlog, stats};
@@ -62,7 +63,7 @@ pub fn slowlog_part(shard: &Keyspace, args: Args<'_>) -> ServerReply {
 }
 
 /// The `SLOWLOG GET` reply: the newest `n` entries over all shards.
-pub fn gather_slowlog(n: usize, replies: Vec<ServerReply>, out: &mut Vec<u8>) {
+pub fn gather_slowlog(n: usize, replies: Vec<ServerReply>, out: &mut Reply) {
     let lists = replies
         .into_iter()
         .filter_map(|r| match r {
@@ -90,7 +91,7 @@ pub fn plan_slowlog_len(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
 
 /// The `SLOWLOG LEN` reply: the entries over all shards, at most
 /// `slowlog-max-len` (what one log would hold).
-pub fn gather_slowlog_len(shard: &Keyspace, replies: Vec<ServerReply>, out: &mut Vec<u8>) {
+pub fn gather_slowlog_len(shard: &Keyspace, replies: Vec<ServerReply>, out: &mut Reply) {
     let max = shard
         .server
         .shared
@@ -164,7 +165,7 @@ fn merged(replies: Vec<ServerReply>) -> Vec<(&'static str, Series)> {
 }
 
 /// The `LATENCY LATEST` reply: per event, its latest sample and maximum.
-pub fn gather_latest(replies: Vec<ServerReply>, out: &mut Vec<u8>) {
+pub fn gather_latest(replies: Vec<ServerReply>, out: &mut Reply) {
     let events = merged(replies);
     let events: Vec<_> = events
         .iter()
@@ -193,7 +194,7 @@ pub fn plan_latency_history(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
 }
 
 /// The `LATENCY HISTORY` reply: `[time, ms]` pairs, oldest first.
-pub fn gather_history(event: &[u8], replies: Vec<ServerReply>, out: &mut Vec<u8>) {
+pub fn gather_history(event: &[u8], replies: Vec<ServerReply>, out: &mut Reply) {
     let events = merged(replies);
     let samples = events
         .iter()
@@ -227,7 +228,7 @@ pub fn latency_reset_part(shard: &mut Keyspace, args: Args<'_>) -> ServerReply {
 }
 
 /// The `LATENCY RESET` reply: how many distinct events were dropped.
-pub fn gather_reset(replies: Vec<ServerReply>, out: &mut Vec<u8>) {
+pub fn gather_reset(replies: Vec<ServerReply>, out: &mut Reply) {
     let mut names: Vec<&'static str> = replies
         .into_iter()
         .flat_map(|r| match r {
@@ -272,7 +273,7 @@ pub fn histograms_part(shard: &Keyspace) -> ServerReply {
 
 /// The `LATENCY HISTOGRAM` reply: per command, its calls and cumulative
 /// latency distribution in power-of-two microsecond buckets.
-pub fn gather_histograms(names: &[Vec<u8>], replies: Vec<ServerReply>, out: &mut Vec<u8>) {
+pub fn gather_histograms(names: &[Vec<u8>], replies: Vec<ServerReply>, out: &mut Reply) {
     let mut all: Vec<Option<Histogram>> = vec![None; stats::count()];
     for r in replies {
         if let ServerReply::Histograms(hs) = r {

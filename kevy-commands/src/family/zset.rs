@@ -13,6 +13,7 @@ use crate::error::{Error, OpResult};
 use crate::float::write_double;
 use crate::keyspace::{Clock, Db};
 use crate::resp;
+use crate::resp::Reply;
 use crate::value::Value;
 use crate::zset::ZSet;
 
@@ -66,7 +67,7 @@ fn store(db: &mut Db, dst: &[u8], z: ZSet, now: &Clock) -> usize {
 
 /// Appends members (and, `withscores`, their scores) as one flat array.
 fn write_members<'a>(
-    out: &mut Vec<u8>,
+    out: &mut Reply,
     n: usize,
     items: impl Iterator<Item = (&'a [u8], f64)>,
     withscores: bool,

@@ -11,6 +11,7 @@ use crate::glob::stringmatch;
 use crate::keyspace::{Clock, Db};
 use crate::num::int_arg;
 use crate::resp;
+use crate::resp::Reply;
 use crate::zset::ZSet;
 
 /// A negative ZPOP count.
@@ -45,7 +46,7 @@ pub(super) fn op_pop(
     count: usize,
     key_first: bool,
     now: &Clock,
-    out: &mut Vec<u8>,
+    out: &mut Reply,
 ) -> OpResult<bool> {
     let Some(z) = read(db, key, now)? else {
         return Ok(false);
@@ -189,7 +190,7 @@ impl Rng {
 }
 
 /// Appends one member (and its score) to a ZRANDMEMBER reply.
-fn write_one(out: &mut Vec<u8>, (m, s): (&[u8], f64), withscores: bool) {
+fn write_one(out: &mut Reply, (m, s): (&[u8], f64), withscores: bool) {
     resp::bulk(out, m);
     if withscores {
         write_double(out, s);
@@ -197,7 +198,7 @@ fn write_one(out: &mut Vec<u8>, (m, s): (&[u8], f64), withscores: bool) {
 }
 
 /// ZRANDMEMBER with a count: Redis's `zrandmemberWithCountCommand` cases.
-fn op_randmember(z: &ZSet, count: i64, withscores: bool, out: &mut Vec<u8>) -> OpResult<()> {
+fn op_randmember(z: &ZSet, count: i64, withscores: bool, out: &mut Reply) -> OpResult<()> {
     let size = z.len();
     let per = if withscores { 2 } else { 1 };
     let mut rng = Rng::new(z);

@@ -13,6 +13,7 @@ use crate::float::parse_bound;
 use crate::keyspace::{Clock, Db};
 use crate::num::int_arg;
 use crate::resp;
+use crate::resp::Reply;
 use crate::value::Bytes;
 use crate::zset::{ZSet, MAX_PACK_ENTRIES};
 
@@ -395,13 +396,7 @@ pub(super) fn collect<'a>(z: &'a ZSet, req: &RangeReq) -> Vec<(&'a [u8], f64)> {
 }
 
 /// Runs a ZRANGE-family read on `key`.
-fn op_range(
-    db: &mut Db,
-    key: &[u8],
-    req: &RangeReq,
-    now: &Clock,
-    out: &mut Vec<u8>,
-) -> OpResult<()> {
+fn op_range(db: &mut Db, key: &[u8], req: &RangeReq, now: &Clock, out: &mut Reply) -> OpResult<()> {
     let Some(z) = read(db, key, now)? else {
         resp::array(out, 0);
         return Ok(());
