@@ -23,6 +23,9 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
+/// The Redis version kevy answers as (INFO, HELLO).
+pub const REDIS_VERSION: &str = "7.0.15";
+
 use kevy_rt::{Args, ShardInfo};
 
 use crate::config::ConfigTable;

@@ -225,7 +225,7 @@ pub fn gather_info(
 ) {
     let total = merge_reports(replies);
     let text = sections::write(shard, *sections, &total);
-    resp::bulk(out, text.as_bytes());
+    resp::verbatim(out, text.as_bytes());
 }
 
 #[cfg(test)]

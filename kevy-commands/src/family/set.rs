@@ -98,7 +98,7 @@ pub fn srem(c: &mut Call<'_>) {
 pub fn smembers(c: &mut Call<'_>) {
     match set_mut(c.db, c.args.at(1), &c.now) {
         Ok(Some(s)) => write_members(c.out, s),
-        Ok(None) => resp::array(c.out, 0),
+        Ok(None) => resp::set(c.out, 0),
         Err(e) => e.write(c.args, c.out),
     }
 }
@@ -191,7 +191,7 @@ pub fn spop(c: &mut Call<'_>) {
     match r {
         Ok(Popped::One(m)) => resp::bulk_or_null(c.out, m.as_deref()),
         Ok(Popped::Many(ms)) => {
-            resp::array(c.out, ms.len());
+            resp::set(c.out, ms.len());
             ms.iter().for_each(|m| resp::bulk(c.out, m));
         }
         Ok(Popped::All(s)) => write_members(c.out, &s),
@@ -214,7 +214,8 @@ fn write_random(out: &mut Reply, s: &Set, n: i64) -> OpResult<()> {
             }
         }
     } else if want >= s.len() {
-        write_members(out, s);
+        resp::array(out, s.len());
+        s.iter().for_each(|m| write_member(out, m));
     } else {
         let picks = random::distinct(s.len(), want);
         resp::array(out, picks.len());

@@ -65,19 +65,24 @@ fn store(db: &mut Db, dst: &[u8], z: ZSet, now: &Clock) -> usize {
     n
 }
 
-/// Appends members (and, `withscores`, their scores) as one flat array.
+/// Appends members (and, `withscores`, their scores): one flat array in
+/// RESP2, `[member, score]` pairs in RESP3.
 fn write_members<'a>(
     out: &mut Reply,
     n: usize,
     items: impl Iterator<Item = (&'a [u8], f64)>,
     withscores: bool,
 ) {
-    resp::array(out, if withscores { n.saturating_mul(2) } else { n });
+    if !withscores {
+        resp::array(out, n);
+        items.for_each(|(m, _)| resp::bulk(out, m));
+        return;
+    }
+    resp::pairs(out, n);
     for (m, s) in items {
+        resp::pair(out);
         resp::bulk(out, m);
-        if withscores {
-            write_double(out, s);
-        }
+        write_double(out, s);
     }
 }
 

@@ -14,6 +14,9 @@ use crate::types::random;
 
 /// Appends one pair: the field, and the value when `values`.
 fn write_pair(out: &mut Reply, (f, v): (&[u8], &[u8]), values: bool) {
+    if values {
+        resp::pair(out);
+    }
     resp::bulk(out, f);
     if values {
         resp::bulk(out, v);
@@ -23,7 +26,8 @@ fn write_pair(out: &mut Reply, (f, v): (&[u8], &[u8]), values: bool) {
 /// HRANDFIELD with a count `n` over `h` (Redis's
 /// `hrandfieldWithCountCommand`).
 fn write_random(out: &mut Reply, h: &Hash, n: i64, values: bool) -> OpResult<()> {
-    let per = 1 + values as usize;
+    // RESP3 nests each pair in its own array.
+    let per = 1 + (values && !out.resp3()) as usize;
     let want = usize::try_from(n.unsigned_abs()).unwrap_or(usize::MAX);
     // A packed hash walks to a position; index a snapshot of it instead.
     let snapshot: Vec<(&[u8], &[u8])> = if h.is_packed() {

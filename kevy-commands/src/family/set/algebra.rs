@@ -103,9 +103,10 @@ fn store(db: &mut Db, dest: &[u8], set: Set, now: &Clock) -> i64 {
     n
 }
 
-/// Appends a set's members as an array, in the set's order.
+/// Appends a set's members as a set reply (an array in RESP2), in the
+/// set's order.
 pub fn write_members(out: &mut Reply, s: &Set) {
-    resp::array(out, s.len());
+    resp::set(out, s.len());
     let mut buf = I64_BUF;
     for m in s.iter() {
         resp::bulk(out, m.bytes(&mut buf));

@@ -150,7 +150,7 @@ fn op_lcs(args: Args<'_>, a: &[u8], b: &[u8], out: &mut Reply) -> OpResult<()> {
         }
     }
     if o.idx {
-        resp::array(out, 4);
+        resp::map(out, 2);
         resp::bulk(out, b"matches");
         resp::array(out, nmatches);
         out.extend_from_slice(&matches);

@@ -196,7 +196,15 @@ pub fn execute_part(db: &mut Db, op: ZOp, args: Args<'_>, now: &Clock, resp3: bo
             let max = args.at(1) == b"max";
             let count = crate::num::parse_i64(args.at(2)).unwrap_or(1).max(1) as usize;
             let mut out = Reply::new(resp3);
-            match op_pop(db, args.at(0), max, count, true, now, &mut out) {
+            match op_pop(
+                db,
+                args.at(0),
+                max,
+                count,
+                super::pop::PopShape::Keyed,
+                now,
+                &mut out,
+            ) {
                 Ok(true) => {}
                 Ok(false) => resp::null_array(&mut out),
                 Err(e) => e.write(args, &mut out),

@@ -36,15 +36,26 @@ const BAD_CURSOR: Error = Error::Message("ERR invalid cursor");
 /// in memory, so it refuses counts that would exhaust it.
 const MAX_RANDOM: u64 = 1 << 24;
 
+/// How popped members are replied.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum PopShape {
+    /// ZPOPMIN without a count: `member score`, flat in both protocols.
+    One,
+    /// ZPOPMIN with a count: flat pairs in RESP2, `[member, score]` pairs
+    /// in RESP3.
+    Counted,
+    /// ZMPOP's `[key, [[member, score] …]]`.
+    Keyed,
+}
+
 /// Pops up to `count` members of the sorted set at `key` from one end and
-/// appends them: flat `member score …` pairs, or with `key_first` ZMPOP's
-/// `[key, [[member, score] …]]`. Deletes the key once empty.
+/// appends them as `shape` says. Deletes the key once empty.
 pub(super) fn op_pop(
     db: &mut Db,
     key: &[u8],
     max: bool,
     count: usize,
-    key_first: bool,
+    shape: PopShape,
     now: &Clock,
     out: &mut Reply,
 ) -> OpResult<bool> {
@@ -52,16 +63,25 @@ pub(super) fn op_pop(
         return Ok(false);
     };
     let n = count.min(z.len());
-    if key_first {
-        resp::array(out, 2);
-        resp::bulk(out, key);
-        resp::array(out, n);
-    } else {
-        resp::array(out, n * 2);
-    }
+    let nested = match shape {
+        PopShape::Keyed => {
+            resp::array(out, 2);
+            resp::bulk(out, key);
+            resp::array(out, n);
+            true
+        }
+        PopShape::Counted if out.resp3() => {
+            resp::array(out, n);
+            true
+        }
+        _ => {
+            resp::array(out, n * 2);
+            false
+        }
+    };
     for _ in 0..n {
         let Some((m, s)) = z.pop(max) else { break };
-        if key_first {
+        if nested {
             resp::array(out, 2);
         }
         resp::bulk(out, &m);
@@ -88,7 +108,12 @@ fn zpop_generic(c: &mut Call<'_>, max: bool) {
             resp::array(c.out, 0);
             return Ok(());
         }
-        op_pop(c.db, c.args.at(1), max, count, false, &c.now, c.out).map(drop)
+        let shape = if c.args.len() == 3 {
+            PopShape::Counted
+        } else {
+            PopShape::One
+        };
+        op_pop(c.db, c.args.at(1), max, count, shape, &c.now, c.out).map(drop)
     })();
     reply_err(r, c);
 }
@@ -160,7 +185,15 @@ pub(super) fn parse_zmpop(args: Args<'_>) -> OpResult<Mpop> {
 pub fn zmpop(c: &mut Call<'_>) {
     let r = parse_zmpop(c.args).and_then(|req| {
         for i in req.keys {
-            if op_pop(c.db, c.args.at(i), req.max, req.count, true, &c.now, c.out)? {
+            if op_pop(
+                c.db,
+                c.args.at(i),
+                req.max,
+                req.count,
+                PopShape::Keyed,
+                &c.now,
+                c.out,
+            )? {
                 return Ok(());
             }
         }
@@ -191,6 +224,9 @@ impl Rng {
 
 /// Appends one member (and its score) to a ZRANDMEMBER reply.
 fn write_one(out: &mut Reply, (m, s): (&[u8], f64), withscores: bool) {
+    if withscores {
+        resp::pair(out);
+    }
     resp::bulk(out, m);
     if withscores {
         write_double(out, s);
@@ -200,7 +236,7 @@ fn write_one(out: &mut Reply, (m, s): (&[u8], f64), withscores: bool) {
 /// ZRANDMEMBER with a count: Redis's `zrandmemberWithCountCommand` cases.
 fn op_randmember(z: &ZSet, count: i64, withscores: bool, out: &mut Reply) -> OpResult<()> {
     let size = z.len();
-    let per = if withscores { 2 } else { 1 };
+    let per = if withscores && !out.resp3() { 2 } else { 1 };
     let mut rng = Rng::new(z);
     if count < 0 || count == 1 {
         let n = count.unsigned_abs();
