@@ -374,7 +374,11 @@ pub fn write_info(out: &mut Reply, spec: &Spec) {
     for ks in spec.key_specs {
         write_key_spec(out, ks);
     }
-    resp::set(out, spec.subcommands.len());
+    // Redis: an empty set when there are none, otherwise an array.
+    match spec.subcommands.len() {
+        0 => resp::set(out, 0),
+        n => resp::array(out, n),
+    }
     for sub in spec.subcommands {
         write_info(out, sub);
     }

@@ -299,18 +299,18 @@ pub fn gather_histograms(names: &[Vec<u8>], replies: Vec<ServerReply>, out: &mut
             }
         }
     }
-    resp::array(out, chosen.len() * 2);
+    resp::map(out, chosen.len());
     for id in chosen {
         let (Some(spec), Some(h)) = (stats::spec_of(id), &all[id]) else {
             continue;
         };
         resp::bulk(out, spec.name.as_bytes());
-        resp::array(out, 4);
+        resp::map(out, 2);
         resp::bulk(out, b"calls");
         resp::int(out, h.total() as i64);
         resp::bulk(out, b"histogram_usec");
         let buckets = h.cumulative_usec();
-        resp::array(out, buckets.len() * 2);
+        resp::map(out, buckets.len());
         for (usec, n) in buckets {
             resp::int(out, usec as i64);
             resp::int(out, n as i64);

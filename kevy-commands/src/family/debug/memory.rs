@@ -230,7 +230,7 @@ pub fn plan_memory_stats(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
     )
 }
 
-/// C's `%.17g`, how Redis 7.0 writes a double in RESP2.
+/// C's `%.17g`, how Redis 7.0 writes a double.
 fn g17(x: f64) -> String {
     if !x.is_finite() {
         return if x.is_nan() {
@@ -309,7 +309,7 @@ pub fn gather_memory_stats(shard: &mut Keyspace, replies: Vec<ServerReply>, out:
         ("allocator.resident", f.rss),
         ("fragmentation.bytes", f.rss.saturating_sub(f.used)),
     ];
-    resp::array(out, (ints.len() + 4 + tail.len()) * 2);
+    resp::map(out, ints.len() + 4 + tail.len());
     for (k, v) in ints {
         resp::bulk(out, k.as_bytes());
         resp::int(out, v as i64);
@@ -317,11 +317,11 @@ pub fn gather_memory_stats(shard: &mut Keyspace, replies: Vec<ServerReply>, out:
     resp::bulk(out, b"dataset.bytes");
     resp::int(out, dataset as i64);
     resp::bulk(out, b"dataset.percentage");
-    resp::bulk(out, g17(ratio(dataset, net) * 100.0).as_bytes());
+    resp::double_text(out, g17(ratio(dataset, net) * 100.0).as_bytes());
     resp::bulk(out, b"peak.percentage");
-    resp::bulk(out, g17(ratio(f.used, f.peak) * 100.0).as_bytes());
+    resp::double_text(out, g17(ratio(f.used, f.peak) * 100.0).as_bytes());
     resp::bulk(out, b"fragmentation");
-    resp::bulk(out, g17(ratio(f.rss, f.used)).as_bytes());
+    resp::double_text(out, g17(ratio(f.rss, f.used)).as_bytes());
     for (k, v) in tail {
         resp::bulk(out, k.as_bytes());
         resp::int(out, v as i64);
@@ -367,7 +367,7 @@ pub fn gather_memory_doctor(shard: &mut Keyspace, replies: Vec<ServerReply>, out
             t
         }
     };
-    resp::bulk(out, text.as_bytes());
+    resp::verbatim(out, text.as_bytes());
 }
 
 /// MEMORY PURGE: gives free heap memory back to the OS (`malloc_trim`).
