@@ -248,7 +248,7 @@ impl ShardServer {
         }
         let usec = ns / 1000;
         if slow_thr >= 0 && usec >= slow_thr as u64 && spec.flags & flags::SKIP_SLOWLOG == 0 {
-            self.log_slow(usec, who, args, slow);
+            self.log_slow(spec, usec, who, args, slow);
         }
         let ms = usec / 1000;
         if lat > 0 && ms >= lat {
@@ -273,7 +273,14 @@ impl ShardServer {
     }
 
     #[cold]
-    fn log_slow(&mut self, usec: u64, who: &Who<'_>, args: Args<'_>, slow: Option<&Captured>) {
+    fn log_slow(
+        &mut self,
+        spec: &Spec,
+        usec: u64,
+        who: &Who<'_>,
+        args: Args<'_>,
+        slow: Option<&Captured>,
+    ) {
         let max = self
             .shared
             .config
@@ -288,14 +295,17 @@ impl ShardServer {
         let name = who.name.or(looked_up.as_deref()).unwrap_or_default();
         let mut e = match slow {
             Some(c) => c.entry(unix_secs(), usec, peer, name),
-            None => Entry::new(
-                unix_secs(),
-                usec,
-                slowlog::with_lens(args),
-                args.len(),
-                peer,
-                name,
-            ),
+            None => {
+                let hidden = crate::family::server::redactions(spec, args);
+                let shown =
+                    slowlog::with_lens(args)
+                        .enumerate()
+                        .map(|(i, a)| match hidden.contains(&i) {
+                            true => (crate::family::server::REDACTED, 10),
+                            false => a,
+                        });
+                Entry::new(unix_secs(), usec, shown, args.len(), peer, name)
+            }
         };
         e.id = self.shared.next_slow_id();
         self.slowlog.push(e, max.min(usize::MAX as u64) as usize);

@@ -3,7 +3,7 @@
 //! subcommand, wrong arity).
 
 mod hello;
-pub use hello::hello;
+pub use hello::{hello, redacted};
 
 use kevy_rt::Flow;
 

@@ -60,6 +60,33 @@ fn parse<'a>(args: &[&'a [u8]]) -> Result<Hello<'a>, Vec<u8>> {
     Ok(hello)
 }
 
+/// The positions of the arguments Redis redacts from MONITOR and the slow
+/// log (`(redacted)`): each AUTH option's username and password that HELLO
+/// parsed before it stopped (at an invalid version or option).
+pub fn redacted(args: kevy_rt::Args<'_>) -> Vec<usize> {
+    let mut at = Vec::new();
+    if args
+        .get(1)
+        .and_then(parse_i64)
+        .is_none_or(|v| !(2..=3).contains(&v))
+    {
+        return at;
+    }
+    let mut j = 2;
+    while j < args.len() {
+        let more = args.len() - 1 - j;
+        if keyword(args.at(j), "auth") && more >= 2 {
+            at.extend([j + 1, j + 2]);
+            j += 3;
+        } else if keyword(args.at(j), "setname") && more >= 1 {
+            j += 2;
+        } else {
+            break;
+        }
+    }
+    at
+}
+
 /// HELLO [protover [AUTH username password] [SETNAME clientname]]
 pub fn hello(c: &mut Local<'_>) -> Flow {
     let args: Vec<&[u8]> = c.args.iter().collect();
@@ -130,6 +157,21 @@ mod tests {
         .unwrap();
         assert_eq!(h.auth, Some((&b"u"[..], &b"p"[..])));
         assert_eq!(h.name, Some(&b"b"[..]));
+        let redacted = |args: &[&str]| {
+            let args: Vec<&[u8]> = args.iter().map(|a| a.as_bytes()).collect();
+            super::redacted(kevy_rt::OwnedArgs::from_iter(args.iter().copied()).args())
+        };
+        assert_eq!(redacted(&["HELLO", "3", "AUTH", "u", "p"]), [3, 4]);
+        assert_eq!(
+            redacted(&["HELLO", "3", "SETNAME", "n", "AUTH", "u", "p", "AUTH", "v", "q"]),
+            [5, 6, 8, 9]
+        );
+        assert_eq!(
+            redacted(&["HELLO", "3", "AUTH", "u", "p", "FOO", "AUTH", "v", "q"]),
+            [3, 4]
+        );
+        assert!(redacted(&["HELLO", "4", "AUTH", "u", "p"]).is_empty());
+        assert!(redacted(&["HELLO", "3", "AUTH", "u"]).is_empty());
         for (args, err) in [
             (&["HELLO", "4"][..], "NOPROTO unsupported protocol version"),
             (

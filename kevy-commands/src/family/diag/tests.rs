@@ -90,6 +90,24 @@ fn slowlog_entries_have_redis_shape() {
     assert_eq!(it.len(), 9, "{it:?}");
     assert_eq!(&it[3..7], ["CONFIG", "SET", "slowlog-log-slower-than", "0"]);
     assert_eq!(it[8], "me");
+    // HELLO's credentials are redacted, as in Redis.
+    run(
+        &mut h,
+        &["HELLO", "2", "AUTH", "default", "secret", "SETNAME", "me"],
+    );
+    let it = items(&run(&mut h, &["SLOWLOG", "GET", "1"]));
+    assert_eq!(
+        &it[3..10],
+        [
+            "HELLO",
+            "2",
+            "AUTH",
+            "(redacted)",
+            "(redacted)",
+            "SETNAME",
+            "me"
+        ]
+    );
 }
 
 #[test]
