@@ -166,7 +166,7 @@ fn run_sequences(family: &str, seqs: &[&[&[&str]]]) {
         }
     }
     let summary = format!(
-        "differential {family}: {} sequences, {} commands compared, {} sequences differ",
+        "differential {family}: {} sequences (RESP2 and RESP3), {} commands compared, {} sequences differ",
         tally.sequences,
         tally.commands,
         mismatches.len()
@@ -283,7 +283,7 @@ fn run_sequence(
         let shown = format!("{cmd:?}");
         if trace() {
             let r = rr.as_deref().map_or("<closed>".into(), escape);
-            println!("[#{index}.{step}] {shown} -> {r}");
+            println!("[{proto:?} #{index}.{step}] {shown} -> {r}");
         }
         match (rr, kr) {
             (Some(a), Some(b)) if agree(cmd, &a, &b) => {}
