@@ -13,31 +13,35 @@ use crate::resp;
 use crate::server::REDIS_VERSION;
 
 /// What a HELLO asks for.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, Default, PartialEq, Eq)]
 struct Hello<'a> {
     /// The protocol asked for (2 or 3), if any.
     proto: Option<i64>,
-    /// `AUTH username password`.
+    /// `AUTH username password` (the last one given).
     auth: Option<(&'a [u8], &'a [u8])>,
     /// `SETNAME clientname` (the last one given).
     name: Option<&'a [u8]>,
 }
 
 /// Parses HELLO's arguments (verb included) in Redis's order: the protocol
-/// version first, then the options; the error reply otherwise.
-fn parse<'a>(args: &[&'a [u8]]) -> Result<Hello<'a>, Vec<u8>> {
-    let mut hello = Hello {
-        proto: None,
-        auth: None,
-        name: None,
-    };
+/// version first, then the options. Also returns the positions of the AUTH
+/// credentials parsed, even when a later option is wrong: Redis redacts
+/// them from MONITOR and the slow log as it parses.
+fn parse<'a>(args: &[&'a [u8]]) -> (Result<Hello<'a>, Vec<u8>>, Vec<usize>) {
+    let mut hello = Hello::default();
+    let mut secret = Vec::new();
     let Some(&ver) = args.get(1) else {
-        return Ok(hello);
+        return (Ok(hello), secret);
     };
-    let ver = parse_i64(ver)
-        .ok_or_else(|| b"ERR Protocol version is not an integer or out of range".to_vec())?;
+    let Some(ver) = parse_i64(ver) else {
+        let e = b"ERR Protocol version is not an integer or out of range";
+        return (Err(e.to_vec()), secret);
+    };
     if !(2..=3).contains(&ver) {
-        return Err(b"NOPROTO unsupported protocol version".to_vec());
+        return (
+            Err(b"NOPROTO unsupported protocol version".to_vec()),
+            secret,
+        );
     }
     hello.proto = Some(ver);
     let mut j = 2;
@@ -46,6 +50,7 @@ fn parse<'a>(args: &[&'a [u8]]) -> Result<Hello<'a>, Vec<u8>> {
         let opt = args[j];
         if keyword(opt, "auth") && more >= 2 {
             hello.auth = Some((args[j + 1], args[j + 2]));
+            secret.extend([j + 1, j + 2]);
             j += 3;
         } else if keyword(opt, "setname") && more >= 1 {
             hello.name = Some(args[j + 1]);
@@ -54,43 +59,24 @@ fn parse<'a>(args: &[&'a [u8]]) -> Result<Hello<'a>, Vec<u8>> {
             let mut e = b"ERR Syntax error in HELLO option '".to_vec();
             e.extend_from_slice(crate::error::cstr(opt));
             e.push(b'\'');
-            return Err(e);
+            return (Err(e), secret);
         }
     }
-    Ok(hello)
+    (Ok(hello), secret)
 }
 
 /// The positions of the arguments Redis redacts from MONITOR and the slow
 /// log (`(redacted)`): each AUTH option's username and password that HELLO
 /// parsed before it stopped (at an invalid version or option).
 pub fn redacted(args: kevy_rt::Args<'_>) -> Vec<usize> {
-    let mut at = Vec::new();
-    if args
-        .get(1)
-        .and_then(parse_i64)
-        .is_none_or(|v| !(2..=3).contains(&v))
-    {
-        return at;
-    }
-    let mut j = 2;
-    while j < args.len() {
-        let more = args.len() - 1 - j;
-        if keyword(args.at(j), "auth") && more >= 2 {
-            at.extend([j + 1, j + 2]);
-            j += 3;
-        } else if keyword(args.at(j), "setname") && more >= 1 {
-            j += 2;
-        } else {
-            break;
-        }
-    }
-    at
+    let args: Vec<&[u8]> = args.iter().collect();
+    parse(&args).1
 }
 
 /// HELLO [protover [AUTH username password] [SETNAME clientname]]
 pub fn hello(c: &mut Local<'_>) -> Flow {
     let args: Vec<&[u8]> = c.args.iter().collect();
-    let h = match parse(&args) {
+    let h = match parse(&args).0 {
         Ok(h) => h,
         Err(e) => {
             crate::error::write_sanitized(c.out, &e);
@@ -144,7 +130,7 @@ mod tests {
             .iter()
             .map(|a| &*Box::leak(a.as_bytes().to_vec().into_boxed_slice()))
             .collect();
-        parse(&args).map_err(|e| String::from_utf8(e).unwrap())
+        parse(&args).0.map_err(|e| String::from_utf8(e).unwrap())
     }
 
     #[test]
