@@ -299,11 +299,12 @@ pub fn gather_histograms(names: &[Vec<u8>], replies: Vec<ServerReply>, out: &mut
             }
         }
     }
-    resp::map(out, chosen.len());
-    for id in chosen {
-        let (Some(spec), Some(h)) = (stats::spec_of(id), &all[id]) else {
-            continue;
-        };
+    let shown: Vec<_> = chosen
+        .into_iter()
+        .filter_map(|id| Some((stats::spec_of(id)?, all[id].as_ref()?)))
+        .collect();
+    resp::map(out, shown.len());
+    for (spec, h) in shown {
         resp::bulk(out, spec.name.as_bytes());
         resp::map(out, 2);
         resp::bulk(out, b"calls");

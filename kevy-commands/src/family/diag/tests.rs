@@ -154,4 +154,14 @@ fn latency_monitor_is_off_by_default_and_samples_when_on() {
     );
     let all = items(&run(&mut h, &["LATENCY", "HISTOGRAM"]));
     assert!(all.contains(&"latency|reset".to_string()), "{all:?}");
+    // RESP3: maps all the way down, as Redis 7.0 writes them.
+    run(&mut h, &["HELLO", "3"]);
+    let hist =
+        String::from_utf8_lossy(&run(&mut h, &["LATENCY", "HISTOGRAM", "debug"])).into_owned();
+    assert!(
+        hist.starts_with(
+            "%1\r\n$5\r\ndebug\r\n%2\r\n$5\r\ncalls\r\n:1\r\n$14\r\nhistogram_usec\r\n%"
+        ),
+        "{hist}"
+    );
 }
