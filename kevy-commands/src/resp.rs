@@ -162,8 +162,13 @@ pub const NULL3: &[u8] = b"_\r\n";
 /// Appends the null bulk string: `$-1` in RESP2, `_` in RESP3.
 #[inline]
 pub fn null(out: &mut Reply) {
-    let bytes = if out.resp3 { NULL3 } else { NULL };
-    out.extend_from_slice(bytes);
+    // One constant-length copy per branch (a selected slice would be a
+    // `memcpy` call).
+    if out.resp3 {
+        out.extend_from_slice(NULL3);
+    } else {
+        out.extend_from_slice(NULL);
+    }
 }
 
 /// Appends an array header `*n`.
@@ -175,8 +180,11 @@ pub fn array(out: &mut Vec<u8>, n: usize) {
 /// Appends the null array: `*-1` in RESP2, `_` in RESP3.
 #[inline]
 pub fn null_array(out: &mut Reply) {
-    let bytes = if out.resp3 { NULL3 } else { NULL_ARRAY };
-    out.extend_from_slice(bytes);
+    if out.resp3 {
+        out.extend_from_slice(NULL3);
+    } else {
+        out.extend_from_slice(NULL_ARRAY);
+    }
 }
 
 /// Appends a map header for `n` key–value pairs: `%n` in RESP3, an array
