@@ -40,7 +40,7 @@ pub struct Call<'a> {
     /// The time of the command, read at most once.
     pub now: Clock,
     /// Where the reply goes, in the connection's protocol.
-    pub out: &'a mut Reply,
+    pub out: &'a mut Reply<'a>,
 }
 
 /// A keyed command's handler.
@@ -58,7 +58,7 @@ pub struct ShardCall<'a> {
     /// The time of the command, read at most once.
     pub now: Clock,
     /// Where the reply goes, in the connection's protocol.
-    pub out: &'a mut Reply,
+    pub out: &'a mut Reply<'a>,
 }
 
 /// A handler given its shard's whole keyspace.
@@ -75,7 +75,7 @@ pub struct Local<'a> {
     /// The command's arguments (verb included).
     pub args: Args<'a>,
     /// Where the reply goes, in the connection's protocol.
-    pub out: &'a mut Reply,
+    pub out: &'a mut Reply<'a>,
 }
 
 /// A local command's handler.

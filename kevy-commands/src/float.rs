@@ -60,7 +60,7 @@ pub fn fmt_double(v: f64, buf: &mut [u8; 32]) -> &[u8] {
 
 /// Appends `v` like Redis's `addReplyDouble`: a bulk string in RESP2, a
 /// double `,x` in RESP3.
-pub fn write_double(out: &mut Reply, v: f64) {
+pub fn write_double(out: &mut Reply<'_>, v: f64) {
     let mut buf = DOUBLE_BUF;
     resp::double_text(out, fmt_double(v, &mut buf));
 }

@@ -327,15 +327,13 @@ impl Commands for Redis {
             Run::Key(f) | Run::Keys(f, _) => {
                 let mark = out.len();
                 let t0 = clock::now();
-                let mut reply = Reply::take(out, ctx.resp3);
-                let mut call = Call {
+                let mut reply = Reply::new(out, ctx.resp3);
+                f(&mut Call {
                     db: shard.db(ctx.db as usize),
                     args,
                     now: Clock::new(),
                     out: &mut reply,
-                };
-                f(&mut call);
-                reply.restore(out);
+                });
                 let ns = since(t0);
                 shard
                     .server
@@ -345,7 +343,7 @@ impl Commands for Redis {
             Run::Shard(f) | Run::ShardKeys(f, _) => {
                 let mark = out.len();
                 let t0 = clock::now();
-                let mut reply = Reply::take(out, ctx.resp3);
+                let mut reply = Reply::new(out, ctx.resp3);
                 f(&mut ShardCall {
                     db: ctx.db as usize,
                     shard,
@@ -353,7 +351,6 @@ impl Commands for Redis {
                     now: Clock::new(),
                     out: &mut reply,
                 });
-                reply.restore(out);
                 let ns = since(t0);
                 shard
                     .server
@@ -379,7 +376,7 @@ impl Commands for Redis {
         };
         let mark = out.len();
         let t0 = clock::now();
-        let mut reply = Reply::take(out, session.resp3);
+        let mut reply = Reply::new(out, session.resp3);
         let flow = f(&mut Local {
             shard,
             session,
@@ -387,7 +384,6 @@ impl Commands for Redis {
             args,
             out: &mut reply,
         });
-        reply.restore(out);
         let ns = since(t0);
         shard
             .server
@@ -471,12 +467,11 @@ impl Commands for Redis {
         op.ns += replies.iter().map(|r| r.ns).max().unwrap_or(0);
         let replies: Vec<PartReply> = replies.into_iter().map(|r| r.reply).collect();
         let mark = out.len();
-        let mut reply = Reply::take(out, op.ctx.resp3);
+        let mut reply = Reply::new(out, op.ctx.resp3);
         let g = match &mut op.plan {
             Plan::Server(p) => multi::server::gather(shard, op.ctx, p, replies, next, &mut reply),
             plan => multi::gather(plan, replies, next, &mut reply),
         };
-        reply.restore(out);
         op.ns += since(t0);
         if g == Gather::Done {
             let empty = kevy_rt::OwnedArgs::new();

@@ -266,7 +266,8 @@ pub fn execute_part(shard: &mut Keyspace, ctx: Ctx, part: Part) -> PartReply {
     let db = shard.db(ctx.db as usize);
     match part.op {
         Op::Whole => {
-            let mut out = Reply::new(ctx.resp3);
+            let mut bytes = Vec::new();
+            let mut out = Reply::new(&mut bytes, ctx.resp3);
             match table::find(args).map(|spec| spec.run) {
                 Ok(Run::Movable(f, _)) => f(&mut Call {
                     db,
@@ -276,21 +277,19 @@ pub fn execute_part(shard: &mut Keyspace, ctx: Ctx, part: Part) -> PartReply {
                 }),
                 _ => resp::error(&mut out, b"ERR internal error: command has no key handler"),
             }
-            encoded(out.into_vec())
+            encoded(bytes)
         }
         Op::Zset(op) => zset::execute_part(db, op, args, now, ctx.resp3),
         Op::Bits(op) => bitmap::execute_part(db, op, args, now),
         Op::Hll(op) => hll::execute_part(db, op, args, now),
         Op::Mget => {
-            let (mut buf, mut ends) = (Reply::new(ctx.resp3), Vec::with_capacity(args.len()));
+            let (mut buf, mut ends) = (Vec::new(), Vec::with_capacity(args.len()));
+            let mut out = Reply::new(&mut buf, ctx.resp3);
             for key in args.iter() {
-                string::write_get_or_null(db, key, now, &mut buf);
-                ends.push(buf.len() as u32);
+                string::write_get_or_null(db, key, now, &mut out);
+                ends.push(out.len() as u32);
             }
-            PartReply::Encoded {
-                buf: buf.into_vec(),
-                ends,
-            }
+            PartReply::Encoded { buf, ends }
         }
         Op::Del => PartReply::Int(family::keys::op_del(db, args, now)),
         Op::Exists => PartReply::Int(family::keys::op_exists(db, args, now)),
@@ -327,7 +326,7 @@ pub fn gather(
     plan: &mut Plan,
     replies: Vec<PartReply>,
     next: &mut Vec<(usize, Part)>,
-    out: &mut Reply,
+    out: &mut Reply<'_>,
 ) -> Gather {
     match plan {
         Plan::Sum => resp::int(out, replies.iter().map(int_of).sum()),

@@ -5,7 +5,7 @@
 //! `&mut Vec<u8>`. The ones whose shape depends on the connection's protocol
 //! (nulls, maps, sets, doubles, verbatim strings) take a [`Reply`]: the
 //! output buffer together with the protocol it is written in, so the
-//! compiler finds every shape-sensitive site. A `&mut Reply` derefs to the
+//! compiler finds every shape-sensitive site. A `&mut Reply<'_>` derefs to the
 //! `Vec<u8>`, so protocol-independent writers take it unchanged.
 
 use std::ops::{Deref, DerefMut};
@@ -13,41 +13,19 @@ use std::ops::{Deref, DerefMut};
 use crate::num::{fmt_i64, I64_BUF};
 
 /// An output buffer and the protocol its replies are written in (RESP2 or
-/// RESP3, per connection, `HELLO`).
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct Reply {
-    buf: Vec<u8>,
+/// RESP3, per connection, `HELLO`). It borrows the buffer: making one costs
+/// two stores.
+#[derive(Debug)]
+pub struct Reply<'a> {
+    buf: &'a mut Vec<u8>,
     resp3: bool,
 }
 
-impl Reply {
-    /// An empty buffer written in RESP3 (`true`) or RESP2.
-    pub fn new(resp3: bool) -> Reply {
-        Reply {
-            buf: Vec::new(),
-            resp3,
-        }
-    }
-
-    /// Takes `out`'s bytes (and allocation) to append to them; give them
-    /// back with [`Reply::restore`]. Moves three words, allocates nothing.
+impl<'a> Reply<'a> {
+    /// Replies appended to `buf`, in RESP3 (`true`) or RESP2.
     #[inline]
-    pub fn take(out: &mut Vec<u8>, resp3: bool) -> Reply {
-        Reply {
-            buf: std::mem::take(out),
-            resp3,
-        }
-    }
-
-    /// Puts the bytes back where [`Reply::take`] found them.
-    #[inline]
-    pub fn restore(self, out: &mut Vec<u8>) {
-        *out = self.buf;
-    }
-
-    /// The bytes written.
-    pub fn into_vec(self) -> Vec<u8> {
-        self.buf
+    pub fn new(buf: &'a mut Vec<u8>, resp3: bool) -> Reply<'a> {
+        Reply { buf, resp3 }
     }
 
     /// Whether replies are written in RESP3.
@@ -62,18 +40,18 @@ impl Reply {
     }
 }
 
-impl Deref for Reply {
+impl Deref for Reply<'_> {
     type Target = Vec<u8>;
     #[inline]
     fn deref(&self) -> &Vec<u8> {
-        &self.buf
+        self.buf
     }
 }
 
-impl DerefMut for Reply {
+impl DerefMut for Reply<'_> {
     #[inline]
     fn deref_mut(&mut self) -> &mut Vec<u8> {
-        &mut self.buf
+        self.buf
     }
 }
 
@@ -149,7 +127,7 @@ pub fn bulk_int(out: &mut Vec<u8>, n: i64) {
 
 /// Appends a bulk string, or the null bulk for `None`.
 #[inline]
-pub fn bulk_or_null(out: &mut Reply, s: Option<&[u8]>) {
+pub fn bulk_or_null(out: &mut Reply<'_>, s: Option<&[u8]>) {
     match s {
         Some(s) => bulk(out, s),
         None => null(out),
@@ -161,7 +139,7 @@ pub const NULL3: &[u8] = b"_\r\n";
 
 /// Appends the null bulk string: `$-1` in RESP2, `_` in RESP3.
 #[inline]
-pub fn null(out: &mut Reply) {
+pub fn null(out: &mut Reply<'_>) {
     // One constant-length copy per branch (a selected slice would be a
     // `memcpy` call).
     if out.resp3 {
@@ -179,7 +157,7 @@ pub fn array(out: &mut Vec<u8>, n: usize) {
 
 /// Appends the null array: `*-1` in RESP2, `_` in RESP3.
 #[inline]
-pub fn null_array(out: &mut Reply) {
+pub fn null_array(out: &mut Reply<'_>) {
     if out.resp3 {
         out.extend_from_slice(NULL3);
     } else {
@@ -190,7 +168,7 @@ pub fn null_array(out: &mut Reply) {
 /// Appends a map header for `n` key–value pairs: `%n` in RESP3, an array
 /// of `2n` items in RESP2.
 #[inline]
-pub fn map(out: &mut Reply, n: usize) {
+pub fn map(out: &mut Reply<'_>, n: usize) {
     if out.resp3 {
         line(out, b'%', n as i64);
     } else {
@@ -200,7 +178,7 @@ pub fn map(out: &mut Reply, n: usize) {
 
 /// Appends a set header for `n` members: `~n` in RESP3, `*n` in RESP2.
 #[inline]
-pub fn set(out: &mut Reply, n: usize) {
+pub fn set(out: &mut Reply<'_>, n: usize) {
     let prefix = if out.resp3 { b'~' } else { b'*' };
     line(out, prefix, n as i64);
 }
@@ -210,14 +188,14 @@ pub fn set(out: &mut Reply, n: usize) {
 /// `HRANDFIELD … WITHVALUES`): `*n` in RESP3, `*2n` flat in RESP2. Each
 /// pair then starts with [`pair`].
 #[inline]
-pub fn pairs(out: &mut Reply, n: usize) {
+pub fn pairs(out: &mut Reply<'_>, n: usize) {
     let items = if out.resp3 { n } else { 2 * n };
     array(out, items);
 }
 
 /// Starts one pair of a [`pairs`] array: `*2` in RESP3, nothing in RESP2.
 #[inline]
-pub fn pair(out: &mut Reply) {
+pub fn pair(out: &mut Reply<'_>) {
     if out.resp3 {
         out.extend_from_slice(b"*2\r\n");
     }
@@ -226,7 +204,7 @@ pub fn pair(out: &mut Reply) {
 /// Appends a double already formatted (`%.17g`, `inf`, `-inf`): `,x` in
 /// RESP3, a bulk string in RESP2.
 #[inline]
-pub fn double_text(out: &mut Reply, text: &[u8]) {
+pub fn double_text(out: &mut Reply<'_>, text: &[u8]) {
     if out.resp3 {
         out.reserve(text.len() + 3);
         out.push(b',');
@@ -239,7 +217,7 @@ pub fn double_text(out: &mut Reply, text: &[u8]) {
 
 /// Appends a boolean: `#t` / `#f` in RESP3, `:1` / `:0` in RESP2.
 #[inline]
-pub fn boolean(out: &mut Reply, b: bool) {
+pub fn boolean(out: &mut Reply<'_>, b: bool) {
     let bytes: &[u8] = match (out.resp3, b) {
         (true, true) => b"#t\r\n",
         (true, false) => b"#f\r\n",
@@ -252,7 +230,7 @@ pub fn boolean(out: &mut Reply, b: bool) {
 /// Appends a text meant for humans: a verbatim string `=len` `txt:…` in
 /// RESP3, a bulk string in RESP2.
 #[inline]
-pub fn verbatim(out: &mut Reply, text: &[u8]) {
+pub fn verbatim(out: &mut Reply<'_>, text: &[u8]) {
     if out.resp3 {
         line(out, b'=', text.len() as i64 + 4);
         out.reserve(text.len() + 6);
@@ -281,10 +259,9 @@ mod tests {
         bulk(&mut out, b"ab");
         bulk_int(&mut out, 1234);
         array(&mut out, 3);
-        let mut r = Reply::take(&mut out, false);
+        let mut r = Reply::new(&mut out, false);
         bulk_or_null(&mut r, None);
         null_array(&mut r);
-        r.restore(&mut out);
         assert_eq!(
             out,
             b"+PONG\r\n+OK\r\n-ERR x\r\n:0\r\n:-42\r\n:-9223372036854775808\r\n$0\r\n\r\n\
@@ -294,7 +271,8 @@ mod tests {
 
     /// Every shape-sensitive writer, in one protocol.
     fn shapes(resp3: bool) -> Vec<u8> {
-        let mut out = Reply::new(resp3);
+        let mut bytes = Vec::new();
+        let mut out = Reply::new(&mut bytes, resp3);
         null(&mut out);
         null_array(&mut out);
         map(&mut out, 2);
@@ -305,7 +283,7 @@ mod tests {
         boolean(&mut out, true);
         boolean(&mut out, false);
         verbatim(&mut out, b"a\nb");
-        out.into_vec()
+        bytes
     }
 
     #[test]
@@ -321,12 +299,12 @@ mod tests {
     }
 
     #[test]
-    fn take_and_restore_keep_the_bytes() {
+    fn appends_to_the_borrowed_buffer() {
         let mut out = b"+OK\r\n".to_vec();
-        let mut r = Reply::take(&mut out, true);
-        assert!(out.is_empty());
+        let mut r = Reply::new(&mut out, true);
         null(&mut r);
-        r.restore(&mut out);
-        assert_eq!(out, b"+OK\r\n_\r\n");
+        r.set_resp3(false);
+        null(&mut r);
+        assert_eq!(out, b"+OK\r\n_\r\n$-1\r\n");
     }
 }

@@ -205,9 +205,9 @@ pub fn plan_list(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
                 ServerPlan::ClientList(None),
             ),
             Some(ClientType::Other) => {
-                let mut out = Reply::new(cx.ctx.resp3);
-                resp::verbatim(&mut out, b"");
-                srv::reply(out.into_vec())
+                let mut bytes = Vec::new();
+                resp::verbatim(&mut Reply::new(&mut bytes, cx.ctx.resp3), b"");
+                srv::reply(bytes)
             }
             None => {
                 let mut m = b"ERR Unknown client type '".to_vec();
@@ -278,7 +278,7 @@ pub fn list_part(
 
 /// The `CLIENT LIST` reply: every line in connection order, or the lines of
 /// the ids asked for in their order.
-pub fn gather_list(ids: Option<&[u64]>, replies: Vec<ServerReply>, out: &mut Reply) {
+pub fn gather_list(ids: Option<&[u64]>, replies: Vec<ServerReply>, out: &mut Reply<'_>) {
     let mut lines: Vec<(u64, Vec<u8>)> = replies
         .into_iter()
         .flat_map(|r| match r {
@@ -344,7 +344,7 @@ pub fn kill_part(
 }
 
 /// The `CLIENT KILL` reply.
-pub fn gather_kill(old: bool, replies: Vec<ServerReply>, out: &mut Reply) {
+pub fn gather_kill(old: bool, replies: Vec<ServerReply>, out: &mut Reply<'_>) {
     let killed: i64 = replies
         .iter()
         .map(|r| match r {

@@ -339,7 +339,7 @@ fn spec_keys(ks: &KeySpec, cmd: Args<'_>, keys: &mut Vec<(usize, u32)>) -> bool 
 
 /// Appends a set header (`~n`, `*n` in RESP2) and the names of the bits
 /// set in `flags`.
-fn write_flags(out: &mut Reply, flags: u32, names: &[(u32, &str)]) {
+fn write_flags(out: &mut Reply<'_>, flags: u32, names: &[(u32, &str)]) {
     let set = || names.iter().filter(|(bit, _)| flags & bit != 0);
     resp::set(out, set().count());
     for (_, name) in set() {
@@ -348,7 +348,7 @@ fn write_flags(out: &mut Reply, flags: u32, names: &[(u32, &str)]) {
 }
 
 /// Appends `items` as a set (an array in RESP2).
-fn write_strs(out: &mut Reply, items: &[&str], simple: bool) {
+fn write_strs(out: &mut Reply<'_>, items: &[&str], simple: bool) {
     resp::set(out, items.len());
     for s in items {
         if simple {
@@ -360,7 +360,7 @@ fn write_strs(out: &mut Reply, items: &[&str], simple: bool) {
 }
 
 /// Appends one command's `COMMAND INFO` entry.
-pub fn write_info(out: &mut Reply, spec: &Spec) {
+pub fn write_info(out: &mut Reply<'_>, spec: &Spec) {
     resp::array(out, 10);
     resp::bulk(out, spec.name.as_bytes());
     resp::int(out, spec.arity as i64);
@@ -384,7 +384,7 @@ pub fn write_info(out: &mut Reply, spec: &Spec) {
     }
 }
 
-fn write_key_spec(out: &mut Reply, ks: &KeySpec) {
+fn write_key_spec(out: &mut Reply<'_>, ks: &KeySpec) {
     resp::map(out, if ks.notes.is_empty() { 3 } else { 4 });
     if !ks.notes.is_empty() {
         resp::bulk(out, b"notes");
@@ -458,12 +458,12 @@ fn write_key_spec(out: &mut Reply, ks: &KeySpec) {
 }
 
 /// Appends one command's `COMMAND DOCS` entry: its name, then its docs map.
-fn write_docs(out: &mut Reply, spec: &Spec) {
+fn write_docs(out: &mut Reply<'_>, spec: &Spec) {
     resp::bulk(out, spec.name.as_bytes());
     write_doc_map(out, spec);
 }
 
-fn write_doc_map(out: &mut Reply, spec: &Spec) {
+fn write_doc_map(out: &mut Reply<'_>, spec: &Spec) {
     let d = &spec.docs;
     let subs = !spec.subcommands.is_empty();
     resp::map(out, if subs { 5 } else { 4 });

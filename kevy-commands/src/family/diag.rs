@@ -63,7 +63,7 @@ pub fn slowlog_part(shard: &Keyspace, args: Args<'_>) -> ServerReply {
 }
 
 /// The `SLOWLOG GET` reply: the newest `n` entries over all shards.
-pub fn gather_slowlog(n: usize, replies: Vec<ServerReply>, out: &mut Reply) {
+pub fn gather_slowlog(n: usize, replies: Vec<ServerReply>, out: &mut Reply<'_>) {
     let lists = replies
         .into_iter()
         .filter_map(|r| match r {
@@ -91,7 +91,7 @@ pub fn plan_slowlog_len(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
 
 /// The `SLOWLOG LEN` reply: the entries over all shards, at most
 /// `slowlog-max-len` (what one log would hold).
-pub fn gather_slowlog_len(shard: &Keyspace, replies: Vec<ServerReply>, out: &mut Reply) {
+pub fn gather_slowlog_len(shard: &Keyspace, replies: Vec<ServerReply>, out: &mut Reply<'_>) {
     let max = shard
         .server
         .shared
@@ -165,7 +165,7 @@ fn merged(replies: Vec<ServerReply>) -> Vec<(&'static str, Series)> {
 }
 
 /// The `LATENCY LATEST` reply: per event, its latest sample and maximum.
-pub fn gather_latest(replies: Vec<ServerReply>, out: &mut Reply) {
+pub fn gather_latest(replies: Vec<ServerReply>, out: &mut Reply<'_>) {
     let events = merged(replies);
     let events: Vec<_> = events
         .iter()
@@ -194,7 +194,7 @@ pub fn plan_latency_history(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
 }
 
 /// The `LATENCY HISTORY` reply: `[time, ms]` pairs, oldest first.
-pub fn gather_history(event: &[u8], replies: Vec<ServerReply>, out: &mut Reply) {
+pub fn gather_history(event: &[u8], replies: Vec<ServerReply>, out: &mut Reply<'_>) {
     let events = merged(replies);
     let samples = events
         .iter()
@@ -228,7 +228,7 @@ pub fn latency_reset_part(shard: &mut Keyspace, args: Args<'_>) -> ServerReply {
 }
 
 /// The `LATENCY RESET` reply: how many distinct events were dropped.
-pub fn gather_reset(replies: Vec<ServerReply>, out: &mut Reply) {
+pub fn gather_reset(replies: Vec<ServerReply>, out: &mut Reply<'_>) {
     let mut names: Vec<&'static str> = replies
         .into_iter()
         .flat_map(|r| match r {
@@ -273,7 +273,7 @@ pub fn histograms_part(shard: &Keyspace) -> ServerReply {
 
 /// The `LATENCY HISTOGRAM` reply: per command, its calls and cumulative
 /// latency distribution in power-of-two microsecond buckets.
-pub fn gather_histograms(names: &[Vec<u8>], replies: Vec<ServerReply>, out: &mut Reply) {
+pub fn gather_histograms(names: &[Vec<u8>], replies: Vec<ServerReply>, out: &mut Reply<'_>) {
     let mut all: Vec<Option<Histogram>> = vec![None; stats::count()];
     for r in replies {
         if let ServerReply::Histograms(hs) = r {

@@ -197,7 +197,7 @@ pub fn hstrlen(c: &mut Call<'_>) {
 /// HKEYS, HVALS and HGETALL (Redis's `genericHgetallCommand`).
 fn getall_generic(c: &mut Call<'_>, fields: bool, values: bool) {
     // HGETALL is a map in RESP3; HKEYS and HVALS arrays.
-    let header = |out: &mut Reply, n: usize| match fields && values {
+    let header = |out: &mut Reply<'_>, n: usize| match fields && values {
         true => resp::map(out, n),
         false => resp::array(out, n),
     };

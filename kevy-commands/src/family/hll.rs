@@ -258,7 +258,7 @@ pub fn gather(
     plan: &mut HllPlan,
     replies: Vec<PartReply>,
     next: &mut Vec<(usize, Part)>,
-    out: &mut Reply,
+    out: &mut Reply<'_>,
 ) -> Gather {
     let HllPlan::Merge { slots, dst } = plan else {
         replies

@@ -221,7 +221,7 @@ pub fn gather_info(
     _ctx: Ctx,
     sections: &Sections,
     replies: Vec<ServerReply>,
-    out: &mut Reply,
+    out: &mut Reply<'_>,
 ) {
     let total = merge_reports(replies);
     let text = sections::write(shard, *sections, &total);

@@ -181,7 +181,7 @@ fn pop_generic(c: &mut Call<'_>, end: End) {
 }
 
 /// Appends `elems` as an array of bulks.
-pub fn write_elements(out: &mut Reply, elems: &[Bytes]) {
+pub fn write_elements(out: &mut Reply<'_>, elems: &[Bytes]) {
     resp::array(out, elems.len());
     for e in elems {
         resp::bulk(out, e);

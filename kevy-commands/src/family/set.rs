@@ -134,7 +134,7 @@ pub fn scard(c: &mut Call<'_>) {
 }
 
 /// Appends one member as a bulk.
-fn write_member(out: &mut Reply, m: Member<'_>) {
+fn write_member(out: &mut Reply<'_>, m: Member<'_>) {
     let mut buf = I64_BUF;
     resp::bulk(out, m.bytes(&mut buf));
 }
@@ -200,7 +200,7 @@ pub fn spop(c: &mut Call<'_>) {
 }
 
 /// What SRANDMEMBER (with a count) replies: members drawn from `s`.
-fn write_random(out: &mut Reply, s: &Set, n: i64) -> OpResult<()> {
+fn write_random(out: &mut Reply<'_>, s: &Set, n: i64) -> OpResult<()> {
     let want = usize::try_from(n.unsigned_abs()).unwrap_or(usize::MAX);
     if n < 0 || n == 1 {
         // Repeats allowed: independent draws.

@@ -432,7 +432,7 @@ fn finish(
     store: Option<&[u8]>,
     output: Vec<Option<Bytes>>,
     now: &Clock,
-    out: &mut Reply,
+    out: &mut Reply<'_>,
 ) {
     match store {
         Some(dst) => {
@@ -451,7 +451,7 @@ fn finish(
 }
 
 /// The whole of SORT on one shard (`readonly`: SORT_RO).
-pub fn op_sort(db: &mut Db, args: Args<'_>, readonly: bool, now: &Clock, out: &mut Reply) {
+pub fn op_sort(db: &mut Db, args: Args<'_>, readonly: bool, now: &Clock, out: &mut Reply<'_>) {
     let r = (|| -> OpResult<_> {
         let spec = parse(args, readonly)?;
         let src = op_load(db, args.at(1), now)?;

@@ -68,7 +68,7 @@ fn store(db: &mut Db, dst: &[u8], z: ZSet, now: &Clock) -> usize {
 /// Appends members (and, `withscores`, their scores): one flat array in
 /// RESP2, `[member, score]` pairs in RESP3.
 fn write_members<'a>(
-    out: &mut Reply,
+    out: &mut Reply<'_>,
     n: usize,
     items: impl Iterator<Item = (&'a [u8], f64)>,
     withscores: bool,

@@ -153,7 +153,8 @@ pub fn execute(db: &mut Db, op: CollOp, args: &OwnedArgs, now: &Clock, resp3: bo
     let a = args.args();
     PartReply::Coll(match op {
         CollOp::Whole(w) => {
-            let mut out = Reply::new(resp3);
+            let mut bytes = Vec::new();
+            let mut out = Reply::new(&mut bytes, resp3);
             let mut call = Call {
                 db,
                 args: a,
@@ -164,7 +165,7 @@ pub fn execute(db: &mut Db, op: CollOp, args: &OwnedArgs, now: &Clock, resp3: bo
                 Whole::Lmpop => list::lmpop(&mut call),
                 Whole::Sintercard => set::sintercard(&mut call),
             }
-            CollReply::Encoded(out.into_vec())
+            CollReply::Encoded(bytes)
         }
         CollOp::SetPartial(alg) => CollReply::Members(set::op_partial(db, a, alg, now)),
         CollOp::SetStore => CollReply::Int(set::op_store_members(db, a, now)),
@@ -192,7 +193,7 @@ pub fn gather(
     plan: &mut CollPlan,
     replies: Vec<PartReply>,
     next: &mut Vec<(usize, Part)>,
-    out: &mut Reply,
+    out: &mut Reply<'_>,
 ) -> Gather {
     match plan {
         CollPlan::Whole => {
@@ -281,7 +282,7 @@ impl MovePlan {
     }
 
     /// The reply when the source has nothing to move.
-    fn nothing(&self, out: &mut Reply) {
+    fn nothing(&self, out: &mut Reply<'_>) {
         match self.moving {
             Moving::List { .. } => resp::null(out),
             Moving::Set { .. } => resp::int(out, 0),
@@ -299,7 +300,7 @@ impl MovePlan {
     }
 }
 
-fn wrongtype(out: &mut Reply) {
+fn wrongtype(out: &mut Reply<'_>) {
     resp::error(
         out,
         b"WRONGTYPE Operation against a key holding the wrong kind of value",
@@ -311,7 +312,7 @@ fn gather_move(
     p: &mut MovePlan,
     replies: &[PartReply],
     next: &mut Vec<(usize, Part)>,
-    out: &mut Reply,
+    out: &mut Reply<'_>,
 ) -> Gather {
     let r = |i: usize| replies.get(i).and_then(reply_of);
     match p.stage {

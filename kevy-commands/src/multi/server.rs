@@ -178,7 +178,7 @@ pub fn gather(
     plan: &mut ServerPlan,
     replies: Vec<PartReply>,
     _next: &mut Vec<(usize, Part)>,
-    out: &mut Reply,
+    out: &mut Reply<'_>,
 ) -> Gather {
     let replies = server_replies(replies);
     match plan {

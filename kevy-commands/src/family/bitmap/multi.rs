@@ -161,7 +161,7 @@ pub fn gather(
     plan: &mut BitsPlan,
     replies: Vec<PartReply>,
     next: &mut Vec<(usize, Part)>,
-    out: &mut Reply,
+    out: &mut Reply<'_>,
 ) -> Gather {
     match plan {
         BitsPlan::Relay => replies

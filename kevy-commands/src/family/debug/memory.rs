@@ -289,7 +289,7 @@ fn figures(shard: &Keyspace, total: &Report) -> Figures {
 }
 
 /// The MEMORY STATS reply (the fields kevy can measure, Redis's names).
-pub fn gather_memory_stats(shard: &mut Keyspace, replies: Vec<ServerReply>, out: &mut Reply) {
+pub fn gather_memory_stats(shard: &mut Keyspace, replies: Vec<ServerReply>, out: &mut Reply<'_>) {
     let f = figures(shard, &merge_reports(replies));
     let overhead = f.startup + f.client_memory;
     let dataset = f.used.saturating_sub(overhead);
@@ -342,7 +342,7 @@ pub fn plan_memory_doctor(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
 /// The MEMORY DOCTOR report, after Redis's `getMemoryDoctorReport`, on the
 /// figures kevy has: an (almost) empty instance, a past peak, a resident
 /// size far above the allocations, and big client buffers.
-pub fn gather_memory_doctor(shard: &mut Keyspace, replies: Vec<ServerReply>, out: &mut Reply) {
+pub fn gather_memory_doctor(shard: &mut Keyspace, replies: Vec<ServerReply>, out: &mut Reply<'_>) {
     let f = figures(shard, &merge_reports(replies));
     let text = if f.used < 5 << 20 {
         "Hi Sam, this instance is empty or is using very little memory, my issues detector can't be used in these conditions. Please, leave for your mission on Earth and fill it with some data. The new Sam and I will be back to our programming as soon as I finished rebooting.\n".to_string()

@@ -13,7 +13,7 @@ use crate::types::hash::Hash;
 use crate::types::random;
 
 /// Appends one pair: the field, and the value when `values`.
-fn write_pair(out: &mut Reply, (f, v): (&[u8], &[u8]), values: bool) {
+fn write_pair(out: &mut Reply<'_>, (f, v): (&[u8], &[u8]), values: bool) {
     if values {
         resp::pair(out);
     }
@@ -25,7 +25,7 @@ fn write_pair(out: &mut Reply, (f, v): (&[u8], &[u8]), values: bool) {
 
 /// HRANDFIELD with a count `n` over `h` (Redis's
 /// `hrandfieldWithCountCommand`).
-fn write_random(out: &mut Reply, h: &Hash, n: i64, values: bool) -> OpResult<()> {
+fn write_random(out: &mut Reply<'_>, h: &Hash, n: i64, values: bool) -> OpResult<()> {
     // RESP3 nests each pair in its own array.
     let per = 1 + (values && !out.resp3()) as usize;
     let want = usize::try_from(n.unsigned_abs()).unwrap_or(usize::MAX);

@@ -39,7 +39,7 @@ pub fn op_rename(db: &mut Db, src: &[u8], dst: &[u8], nx: bool, now: &Clock) -> 
     Ok(true)
 }
 
-fn write_rename(out: &mut Reply, nx: bool, done: bool) {
+fn write_rename(out: &mut Reply<'_>, nx: bool, done: bool) {
     if nx {
         resp::int(out, done as i64);
     } else {
@@ -148,7 +148,7 @@ pub fn gather_rename(
     p: &mut RenamePlan,
     replies: Vec<PartReply>,
     next: &mut Vec<(usize, Part)>,
-    out: &mut Reply,
+    out: &mut Reply<'_>,
 ) -> Gather {
     let mut replies = replies.into_iter();
     match p.stage {
@@ -317,7 +317,7 @@ pub fn gather_copy(
     p: &mut CopyPlan,
     replies: Vec<PartReply>,
     next: &mut Vec<(usize, Part)>,
-    out: &mut Reply,
+    out: &mut Reply<'_>,
 ) -> Gather {
     let reply = replies.into_iter().next().and_then(keys::into_reply);
     if p.sent {

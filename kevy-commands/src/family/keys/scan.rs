@@ -117,7 +117,7 @@ pub fn gather_scan(
     p: &mut ScanPlan,
     replies: Vec<PartReply>,
     next: &mut Vec<(usize, Part)>,
-    out: &mut Reply,
+    out: &mut Reply<'_>,
 ) -> Gather {
     let Some(KeyReply::Scanned {
         next: position,
@@ -163,7 +163,7 @@ pub fn plan_randomkey(
 }
 
 /// Picks RANDOMKEY's reply among the shards' offers.
-pub fn gather_random(replies: &[PartReply], out: &mut Reply) {
+pub fn gather_random(replies: &[PartReply], out: &mut Reply<'_>) {
     let offers: Vec<(usize, &Bytes)> = replies
         .iter()
         .filter_map(|r| match keys::reply_of(r) {

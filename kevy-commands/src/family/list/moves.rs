@@ -202,7 +202,7 @@ fn first_candidate<'k>(
 }
 
 /// Writes LMPOP's reply: the key and its popped elements.
-fn write_lmpop(out: &mut Reply, key: &[u8], popped: &[Bytes]) {
+fn write_lmpop(out: &mut Reply<'_>, key: &[u8], popped: &[Bytes]) {
     resp::array(out, 2);
     resp::bulk(out, key);
     write_elements(out, popped);
@@ -329,7 +329,7 @@ pub fn gather_lmpop(
     p: &mut LmpopPlan,
     replies: &[PartReply],
     next: &mut Vec<(usize, Part)>,
-    out: &mut Reply,
+    out: &mut Reply<'_>,
 ) -> Gather {
     match p.chosen {
         None => {

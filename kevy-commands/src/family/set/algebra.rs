@@ -105,7 +105,7 @@ fn store(db: &mut Db, dest: &[u8], set: Set, now: &Clock) -> i64 {
 
 /// Appends a set's members as a set reply (an array in RESP2), in the
 /// set's order.
-pub fn write_members(out: &mut Reply, s: &Set) {
+pub fn write_members(out: &mut Reply<'_>, s: &Set) {
     resp::set(out, s.len());
     let mut buf = I64_BUF;
     for m in s.iter() {
@@ -424,7 +424,7 @@ pub fn gather_algebra(
     p: &mut AlgebraPlan,
     replies: &[PartReply],
     next: &mut Vec<(usize, Part)>,
-    out: &mut Reply,
+    out: &mut Reply<'_>,
 ) -> Gather {
     if p.storing {
         match replies.first().and_then(reply_of) {

@@ -151,7 +151,7 @@ impl SortPlan {
         &mut self,
         replies: Vec<PartReply>,
         next: &mut Vec<(usize, Part)>,
-        out: &mut Reply,
+        out: &mut Reply<'_>,
     ) -> Gather {
         match self.step(replies, next, out) {
             Ok(g) => g,
@@ -166,7 +166,7 @@ impl SortPlan {
         &mut self,
         replies: Vec<PartReply>,
         next: &mut Vec<(usize, Part)>,
-        out: &mut Reply,
+        out: &mut Reply<'_>,
     ) -> Result<Gather, Error> {
         if self.stage == Stage::Load {
             let src = match replies.into_iter().next().and_then(keys::into_reply) {
@@ -196,7 +196,7 @@ impl SortPlan {
         &mut self,
         by: Vec<Option<Bytes>>,
         next: &mut Vec<(usize, Part)>,
-        out: &mut Reply,
+        out: &mut Reply<'_>,
     ) -> Result<Gather, Error> {
         let job = self.job.as_mut().ok_or(INTERNAL)?;
         let mut by = by.into_iter();
@@ -213,7 +213,7 @@ impl SortPlan {
         &mut self,
         got: Vec<Option<Bytes>>,
         next: &mut Vec<(usize, Part)>,
-        out: &mut Reply,
+        out: &mut Reply<'_>,
     ) -> Result<Gather, Error> {
         let job = self.job.as_ref().ok_or(INTERNAL)?;
         let mut got = got.into_iter();

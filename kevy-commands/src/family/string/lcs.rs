@@ -78,7 +78,7 @@ fn write_match(out: &mut Vec<u8>, a: (u32, u32), b: (u32, u32), len: Option<u32>
 }
 
 /// LCS of `a` and `b` under the options of `args`, appended as the reply.
-fn op_lcs(args: Args<'_>, a: &[u8], b: &[u8], out: &mut Reply) -> OpResult<()> {
+fn op_lcs(args: Args<'_>, a: &[u8], b: &[u8], out: &mut Reply<'_>) -> OpResult<()> {
     let o = parse_opts(args)?;
     let (alen, blen) = (a.len(), b.len());
     let cells = (alen as u64 + 1) * (blen as u64 + 1);
@@ -166,7 +166,7 @@ fn op_lcs(args: Args<'_>, a: &[u8], b: &[u8], out: &mut Reply) -> OpResult<()> {
 
 /// Appends LCS's reply for the strings `a` and `b` (missing keys are empty),
 /// errors included.
-pub fn lcs_reply(args: Args<'_>, a: &[u8], b: &[u8], out: &mut Reply) {
+pub fn lcs_reply(args: Args<'_>, a: &[u8], b: &[u8], out: &mut Reply<'_>) {
     if let Err(e) = op_lcs(args, a, b, out) {
         e.write(args, out);
     }

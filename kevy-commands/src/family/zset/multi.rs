@@ -195,7 +195,8 @@ pub fn execute_part(db: &mut Db, op: ZOp, args: Args<'_>, now: &Clock, resp3: bo
         ZOp::Pop => {
             let max = args.at(1) == b"max";
             let count = crate::num::parse_i64(args.at(2)).unwrap_or(1).max(1) as usize;
-            let mut out = Reply::new(resp3);
+            let mut bytes = Vec::new();
+            let mut out = Reply::new(&mut bytes, resp3);
             match op_pop(
                 db,
                 args.at(0),
@@ -209,7 +210,7 @@ pub fn execute_part(db: &mut Db, op: ZOp, args: Args<'_>, now: &Clock, resp3: bo
                 Ok(false) => resp::null_array(&mut out),
                 Err(e) => e.write(args, &mut out),
             }
-            return encoded(out.into_vec());
+            return encoded(bytes);
         }
     }
     PartReply::Encoded { buf, ends }
@@ -403,7 +404,7 @@ pub fn gather(
     plan: &mut ZPlan,
     replies: Vec<PartReply>,
     next: &mut Vec<(usize, Part)>,
-    out: &mut Reply,
+    out: &mut Reply<'_>,
 ) -> Gather {
     let no_args = OwnedArgs::new();
     match plan {

@@ -57,7 +57,7 @@ pub(super) fn op_pop(
     count: usize,
     shape: PopShape,
     now: &Clock,
-    out: &mut Reply,
+    out: &mut Reply<'_>,
 ) -> OpResult<bool> {
     let Some(z) = read(db, key, now)? else {
         return Ok(false);
@@ -223,7 +223,7 @@ impl Rng {
 }
 
 /// Appends one member (and its score) to a ZRANDMEMBER reply.
-fn write_one(out: &mut Reply, (m, s): (&[u8], f64), withscores: bool) {
+fn write_one(out: &mut Reply<'_>, (m, s): (&[u8], f64), withscores: bool) {
     if withscores {
         resp::pair(out);
     }
@@ -234,7 +234,7 @@ fn write_one(out: &mut Reply, (m, s): (&[u8], f64), withscores: bool) {
 }
 
 /// ZRANDMEMBER with a count: Redis's `zrandmemberWithCountCommand` cases.
-fn op_randmember(z: &ZSet, count: i64, withscores: bool, out: &mut Reply) -> OpResult<()> {
+fn op_randmember(z: &ZSet, count: i64, withscores: bool, out: &mut Reply<'_>) -> OpResult<()> {
     let size = z.len();
     let per = if withscores && !out.resp3() { 2 } else { 1 };
     let mut rng = Rng::new(z);

@@ -396,7 +396,13 @@ pub(super) fn collect<'a>(z: &'a ZSet, req: &RangeReq) -> Vec<(&'a [u8], f64)> {
 }
 
 /// Runs a ZRANGE-family read on `key`.
-fn op_range(db: &mut Db, key: &[u8], req: &RangeReq, now: &Clock, out: &mut Reply) -> OpResult<()> {
+fn op_range(
+    db: &mut Db,
+    key: &[u8],
+    req: &RangeReq,
+    now: &Clock,
+    out: &mut Reply<'_>,
+) -> OpResult<()> {
     let Some(z) = read(db, key, now)? else {
         resp::array(out, 0);
         return Ok(());

@@ -326,7 +326,7 @@ pub fn compute<'a>(cmd: &SetCmd, srcs: &[Src<'a>], o: &SetOpts) -> Outcome<'a> {
 
 /// Writes a set operation's result as the reply of a command without a
 /// destination.
-pub fn write_outcome(out: &mut Reply, o: &SetOpts, outcome: Outcome<'_>) {
+pub fn write_outcome(out: &mut Reply<'_>, o: &SetOpts, outcome: Outcome<'_>) {
     match outcome {
         Outcome::Card(n) => resp::int(out, n as i64),
         Outcome::Members(items) => write_members(out, items.len(), items.into_iter(), o.withscores),
@@ -339,7 +339,7 @@ fn op_setop(
     args: Args<'_>,
     cmd: &SetCmd,
     now: &Clock,
-    out: &mut Reply,
+    out: &mut Reply<'_>,
 ) -> OpResult<()> {
     let keys = cmd.keys(args)?;
     for i in keys.clone() {
