@@ -4,7 +4,7 @@
 //! Layout: a 16-byte header (`HYLL`, encoding, 3 unused bytes, the cached
 //! cardinality in 8 little-endian bytes whose top bit marks it stale), then
 //! the registers: 16384 (P = 14) registers of 6 bits. The dense encoding
-//! packs them LSB first into 12288 bytes; the sparse encoding ([`sparse`])
+//! packs them LSB first into 12288 bytes; the sparse encoding (`hll/sparse.rs`)
 //! run-length codes them with ZERO, XZERO and VAL opcodes and is promoted to
 //! dense when a register exceeds 32 or the string would pass
 //! `hll-sparse-max-bytes` (3000). Elements hash with MurmurHash64A (seed

@@ -188,12 +188,12 @@ pub fn write_elements(out: &mut Reply<'_>, elems: &[Bytes]) {
     }
 }
 
-/// LPOP key [count]
+/// LPOP key \[count\]
 pub fn lpop(c: &mut Call<'_>) {
     pop_generic(c, End::Left);
 }
 
-/// RPOP key [count]
+/// RPOP key \[count\]
 pub fn rpop(c: &mut Call<'_>) {
     pop_generic(c, End::Right);
 }

@@ -141,7 +141,7 @@ pub fn parse_shutdown(args: Args<'_>) -> Result<ShutdownOp, crate::error::Error>
     })
 }
 
-/// SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT]
+/// SHUTDOWN \[NOSAVE | SAVE\] \[NOW\] \[FORCE\] \[ABORT\]
 ///
 /// Stops the server (every shard) without a reply, as Redis does. kevy has no
 /// persistence yet, so `SAVE` fails like a failed snapshot would, and there

@@ -175,7 +175,7 @@ fn op_spop(db: &mut Db, key: &[u8], count: Option<usize>, now: &Clock) -> OpResu
     Ok(popped)
 }
 
-/// SPOP key [count]
+/// SPOP key \[count\]
 pub fn spop(c: &mut Call<'_>) {
     let r: OpResult<_> = (|| {
         let count = match c.args.len() {
@@ -226,7 +226,7 @@ fn write_random(out: &mut Reply<'_>, s: &Set, n: i64) -> OpResult<()> {
     Ok(())
 }
 
-/// SRANDMEMBER key [count]
+/// SRANDMEMBER key \[count\]
 pub fn srandmember(c: &mut Call<'_>) {
     let out = &mut *c.out;
     let r: OpResult<_> = (|| {

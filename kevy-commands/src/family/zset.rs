@@ -1,11 +1,11 @@
 //! Sorted set commands (Redis's `t_zset.c`).
 //!
-//! Split along Redis's seams: [`add`] has the writes by member (ZADD,
+//! Split along Redis's seams: `zset/add.rs` has the writes by member (ZADD,
 //! ZINCRBY, ZREM) and the point reads (ZSCORE, ZMSCORE, ZRANK, ZCARD);
-//! [`range`] the range grammar (score, lex and rank ranges, LIMIT, REV) with
+//! `zset/range.rs` the range grammar (score, lex and rank ranges, LIMIT, REV) with
 //! the ZRANGE family, ZCOUNT, ZLEXCOUNT, ZREMRANGEBY* and ZRANGESTORE;
-//! [`setops`] ZUNION, ZINTER, ZDIFF, their STORE forms and ZINTERCARD;
-//! [`pop`] ZPOPMIN, ZPOPMAX, ZMPOP, ZRANDMEMBER and ZSCAN; [`multi`] the
+//! `zset/setops.rs` ZUNION, ZINTER, ZDIFF, their STORE forms and ZINTERCARD;
+//! `zset/pop.rs` ZPOPMIN, ZPOPMAX, ZMPOP, ZRANDMEMBER and ZSCAN; `zset/multi.rs` the
 //! parts and plans of the commands whose keys may live on several shards
 //! (ZRANGESTORE, the set operations, ZMPOP).
 

@@ -62,7 +62,7 @@ fn write_random(out: &mut Reply<'_>, h: &Hash, n: i64, values: bool) -> OpResult
     Ok(())
 }
 
-/// HRANDFIELD key [count [WITHVALUES]]
+/// HRANDFIELD key \[count \[WITHVALUES\]\]
 pub fn hrandfield(c: &mut Call<'_>) {
     let out = &mut *c.out;
     let r: OpResult<_> = (|| {

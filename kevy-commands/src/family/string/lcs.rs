@@ -172,7 +172,7 @@ pub fn lcs_reply(args: Args<'_>, a: &[u8], b: &[u8], out: &mut Reply<'_>) {
     }
 }
 
-/// LCS key1 key2 [LEN] [IDX] [MINMATCHLEN min-match-len] [WITHMATCHLEN]
+/// LCS key1 key2 \[LEN\] \[IDX\] \[MINMATCHLEN min-match-len\] \[WITHMATCHLEN\]
 pub fn lcs(c: &mut Call<'_>) {
     let (k1, k2) = (c.args.at(1), c.args.at(2));
     c.db.contains(k1, &c.now);

@@ -153,7 +153,7 @@ fn zadd_generic(c: &mut Call<'_>, incr: bool) {
     reply_err(r, c);
 }
 
-/// ZADD key [NX | XX] [GT | LT] [CH] [INCR] score member [score member ...]
+/// ZADD key \[NX | XX\] \[GT | LT\] \[CH\] \[INCR\] score member \[score member ...\]
 pub fn zadd(c: &mut Call<'_>) {
     zadd_generic(c, false);
 }

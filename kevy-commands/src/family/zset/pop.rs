@@ -118,12 +118,12 @@ fn zpop_generic(c: &mut Call<'_>, max: bool) {
     reply_err(r, c);
 }
 
-/// ZPOPMIN key [count]
+/// ZPOPMIN key \[count\]
 pub fn zpopmin(c: &mut Call<'_>) {
     zpop_generic(c, false);
 }
 
-/// ZPOPMAX key [count]
+/// ZPOPMAX key \[count\]
 pub fn zpopmax(c: &mut Call<'_>) {
     zpop_generic(c, true);
 }
@@ -289,7 +289,7 @@ fn op_randmember(z: &ZSet, count: i64, withscores: bool, out: &mut Reply<'_>) ->
     Ok(())
 }
 
-/// ZRANDMEMBER key [count [WITHSCORES]]
+/// ZRANDMEMBER key \[count \[WITHSCORES\]\]
 pub fn zrandmember(c: &mut Call<'_>) {
     let r = (|| -> OpResult<()> {
         if c.args.len() >= 3 {

@@ -418,22 +418,22 @@ fn range_generic(c: &mut Call<'_>, kind: Kind, rev: Option<bool>) {
     reply_err(r, c);
 }
 
-/// ZRANGE key start stop [BYSCORE | BYLEX] [REV] [LIMIT offset count] [WITHSCORES]
+/// ZRANGE key start stop \[BYSCORE | BYLEX\] \[REV\] \[LIMIT offset count\] \[WITHSCORES\]
 pub fn zrange(c: &mut Call<'_>) {
     range_generic(c, Kind::Auto, None);
 }
 
-/// ZREVRANGE key start stop [WITHSCORES]
+/// ZREVRANGE key start stop \[WITHSCORES\]
 pub fn zrevrange(c: &mut Call<'_>) {
     range_generic(c, Kind::Rank, Some(true));
 }
 
-/// ZRANGEBYSCORE key min max [WITHSCORES] [LIMIT offset count]
+/// ZRANGEBYSCORE key min max \[WITHSCORES\] \[LIMIT offset count\]
 pub fn zrangebyscore(c: &mut Call<'_>) {
     range_generic(c, Kind::Score, Some(false));
 }
 
-/// ZREVRANGEBYSCORE key max min [WITHSCORES] [LIMIT offset count]
+/// ZREVRANGEBYSCORE key max min \[WITHSCORES\] \[LIMIT offset count\]
 pub fn zrevrangebyscore(c: &mut Call<'_>) {
     range_generic(c, Kind::Score, Some(true));
 }
@@ -471,7 +471,7 @@ fn op_zrangestore(db: &mut Db, args: Args<'_>, req: &RangeReq, now: &Clock) -> O
     Ok(store(db, args.at(1), z, now))
 }
 
-/// ZRANGESTORE dst src min max [BYSCORE | BYLEX] [REV] [LIMIT offset count]
+/// ZRANGESTORE dst src min max \[BYSCORE | BYLEX\] \[REV\] \[LIMIT offset count\]
 pub fn zrangestore(c: &mut Call<'_>) {
     let r = parse_range(c.args, 2, true, Kind::Auto, None)
         .and_then(|req| op_zrangestore(c.db, c.args, &req, &c.now))

@@ -435,17 +435,17 @@ pub mod cmds {
     };
 }
 
-/// ZUNION numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM | MIN | MAX] [WITHSCORES]
+/// ZUNION numkeys key \[key ...\] \[WEIGHTS weight \[weight ...\]\] \[AGGREGATE SUM | MIN | MAX\] \[WITHSCORES\]
 pub fn zunion(c: &mut Call<'_>) {
     setop_generic(c, cmds::ZUNION);
 }
 
-/// ZINTER numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE SUM | MIN | MAX] [WITHSCORES]
+/// ZINTER numkeys key \[key ...\] \[WEIGHTS weight \[weight ...\]\] \[AGGREGATE SUM | MIN | MAX\] \[WITHSCORES\]
 pub fn zinter(c: &mut Call<'_>) {
     setop_generic(c, cmds::ZINTER);
 }
 
-/// ZDIFF numkeys key [key ...] [WITHSCORES]
+/// ZDIFF numkeys key \[key ...\] \[WITHSCORES\]
 pub fn zdiff(c: &mut Call<'_>) {
     setop_generic(c, cmds::ZDIFF);
 }
