@@ -1,3 +1,6 @@
+//! Configuration tests: flags, config files with flags after them, errors
+//! naming their line, and Redis's quoting of config lines.
+
 use super::*;
 
 fn parse(a: &[&str]) -> Result<Parsed, ConfigError> {
