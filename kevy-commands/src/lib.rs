@@ -36,9 +36,12 @@
 //!
 //! ## Layout
 //! - [`table`]: the command table ([`table::Spec`]: arity, flags, key
-//!   positions, ACL categories, key specs, docs, route kind and handler) and
+//!   positions, ACL categories, key specs, route kind and handler) and
 //!   the one-lookup resolver; its data in `table/specs.rs` and, per family,
-//!   `table/specs/*.rs`.
+//!   `table/specs/*.rs`. [`table::docs`]: what `COMMAND DOCS` reports
+//!   (argument trees, history…), cold data apart from the specs, generated
+//!   from a live redis-server by `cargo xtask gen-docs` into
+//!   `table/docs/generated/*.rs`.
 //! - [`family`]: the handlers, one module per family: `connection` (PING,
 //!   ECHO, QUIT, SELECT, HELLO, resolve errors), `command` (COMMAND …), `string`
 //!   (with LCS), `keys` (generic key commands and expiry; RENAME, COPY, MOVE
@@ -104,7 +107,6 @@
 //!   large sorted set likewise uses its own cursors (slots of the skiplist's
 //!   arena): cursors and member order differ from Redis's, a full scan
 //!   returns the same members.
-//! - `COMMAND DOCS` reports summary, since, group and complexity only.
 //! - RENAME, RENAMENX, COPY and SORT whose keys live on several shards run in
 //!   rounds ([`multi::keys`]); another client may act between them (see the
 //!   source key gone while it is on its way). The value is never lost: a

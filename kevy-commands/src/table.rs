@@ -6,6 +6,8 @@
 //! categories, tips, key specs, subcommands) and what kevy needs to run it: a
 //! [`Run`], which is both the route kind and the handler. The values are copied
 //! from redis-server 7.0.15 so the table can be diffed against a live server.
+//! What `COMMAND DOCS` reports is kept apart, in [`docs`], generated from a
+//! live server (`cargo xtask gen-docs`).
 //!
 //! [`find`] resolves a request with one lookup in an index built once (the verb
 //! is case-folded while it is hashed, then compared once), then checks arity and any
@@ -19,6 +21,7 @@ use kevy_rt::{Args, Route};
 use crate::error::Error;
 use crate::family::{KeyFn, LocalFn, PlanFn, ServerPlanFn, ShardFn};
 
+pub mod docs;
 mod specs;
 
 pub use specs::COMMANDS;
@@ -240,19 +243,6 @@ impl KeySpec {
     }
 }
 
-/// What `COMMAND DOCS` reports (a subset of Redis's docs: no argument trees).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Docs {
-    /// One-line summary.
-    pub summary: &'static str,
-    /// Redis version that introduced the command.
-    pub since: &'static str,
-    /// Command group (`string`, `generic`, `connection`, `server`).
-    pub group: &'static str,
-    /// Time complexity.
-    pub complexity: &'static str,
-}
-
 /// How a command runs: its route kind together with its handler.
 #[derive(Clone, Copy)]
 pub enum Run {
@@ -284,7 +274,8 @@ pub enum Run {
 /// A command's own key finder: `(position, key-spec flags)` of each key.
 pub type GetKeysFn = fn(Args<'_>) -> Vec<(usize, u32)>;
 
-/// One command: its `COMMAND INFO` facts, its docs and how it runs.
+/// One command: its `COMMAND INFO` facts and how it runs (its docs are
+/// cold data, apart: [`docs`]).
 #[derive(Clone, Copy)]
 pub struct Spec {
     /// Lowercase full name (`get`, `command|info`).
@@ -307,8 +298,6 @@ pub struct Spec {
     pub key_specs: &'static [KeySpec],
     /// Subcommands (`COMMAND INFO`, …), looked up by the second argument.
     pub subcommands: &'static [Spec],
-    /// Documentation.
-    pub docs: Docs,
     /// Validation done at resolve time, for commands planned over shards
     /// (so a bad request never fans out).
     pub check: Option<fn(Args<'_>) -> Result<(), Error>>,
@@ -333,12 +322,6 @@ impl Spec {
             tips: &[],
             key_specs: &[],
             subcommands: &[],
-            docs: Docs {
-                summary: "",
-                since: "",
-                group: "",
-                complexity: "",
-            },
             check: None,
             getkeys: None,
             run,
@@ -364,25 +347,6 @@ impl Spec {
     pub const fn subcommands(self, subcommands: &'static [Spec]) -> Spec {
         Spec {
             subcommands,
-            ..self
-        }
-    }
-
-    /// With docs.
-    pub const fn docs(
-        self,
-        summary: &'static str,
-        since: &'static str,
-        group: &'static str,
-        complexity: &'static str,
-    ) -> Spec {
-        Spec {
-            docs: Docs {
-                summary,
-                since,
-                group,
-                complexity,
-            },
             ..self
         }
     }

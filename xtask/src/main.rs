@@ -11,6 +11,8 @@
 //! - `fuzz`: mutated pipelines against the decoders and live servers.
 //! - `tidy`: fmt, clippy, rustdoc and bench builds with warnings denied, and a
 //!   `//!` doc on every module.
+//! - `gen-docs`: regenerates `COMMAND DOCS`' data (`kevy-commands/src/table/docs/`)
+//!   from a live redis-server 7.0, for the commands in kevy's table.
 //!
 //! Shared pieces: `tools` (outside dependencies, paths), `procs` (child
 //! processes, CPU time), `stats` (medians).
@@ -18,6 +20,7 @@
 mod bench;
 mod compat;
 mod fuzz;
+mod gen_docs;
 mod memory;
 mod procs;
 mod stats;
@@ -34,7 +37,8 @@ const USAGE: &str = "usage: cargo xtask <task>
   memory [--quick] [--no-build] [--threads N]   RSS of kevy and redis-server with the same data
   compat                          differential tests against redis-server
   fuzz [--seconds N] [--seed S]   fuzz the decoders and live servers
-  tidy                            fmt, clippy, doc, bench builds, module docs";
+  tidy                            fmt, clippy, doc, bench builds, module docs
+  gen-docs                        regenerate COMMAND DOCS data from redis-server";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -47,6 +51,7 @@ fn main() -> ExitCode {
         Some("compat") => compat::run(rest),
         Some("fuzz") => fuzz::run(rest),
         Some("tidy") => tidy::run(),
+        Some("gen-docs") => gen_docs::run(),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);

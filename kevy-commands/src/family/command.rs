@@ -1,7 +1,8 @@
 //! COMMAND and its subcommands, answered from the command table: `COMMAND INFO`
 //! in Redis 7.0's ten-element shape (key specs and subcommands included),
-//! `COMMAND DOCS` with summary, since, group and complexity (no argument
-//! trees), `COMMAND LIST` with its filters, `COMMAND GETKEYS[ANDFLAGS]`.
+//! `COMMAND DOCS` as Redis 7.0 writes it (argument trees, history; in
+//! `command/docs.rs`), `COMMAND LIST` with its filters,
+//! `COMMAND GETKEYS[ANDFLAGS]`.
 
 use kevy_rt::{Args, Flow};
 
@@ -11,6 +12,10 @@ use crate::glob::stringmatch;
 use crate::resp;
 use crate::resp::Reply;
 use crate::table::{self, key_flags, BeginSearch, FindKeys, KeySpec, Spec, COMMANDS};
+
+mod docs;
+
+use docs::write_docs;
 
 /// COMMAND
 pub fn all(c: &mut Local<'_>) -> Flow {
@@ -454,34 +459,6 @@ fn write_key_spec(out: &mut Reply<'_>, ks: &KeySpec) {
     for (name, v) in fields {
         resp::bulk(out, name.as_bytes());
         resp::int(out, v as i64);
-    }
-}
-
-/// Appends one command's `COMMAND DOCS` entry: its name, then its docs map.
-fn write_docs(out: &mut Reply<'_>, spec: &Spec) {
-    resp::bulk(out, spec.name.as_bytes());
-    write_doc_map(out, spec);
-}
-
-fn write_doc_map(out: &mut Reply<'_>, spec: &Spec) {
-    let d = &spec.docs;
-    let subs = !spec.subcommands.is_empty();
-    resp::map(out, if subs { 5 } else { 4 });
-    for (k, v) in [
-        ("summary", d.summary),
-        ("since", d.since),
-        ("group", d.group),
-        ("complexity", d.complexity),
-    ] {
-        resp::bulk(out, k.as_bytes());
-        resp::bulk(out, v.as_bytes());
-    }
-    if subs {
-        resp::bulk(out, b"subcommands");
-        resp::map(out, spec.subcommands.len());
-        for sub in spec.subcommands {
-            write_docs(out, sub);
-        }
     }
 }
 

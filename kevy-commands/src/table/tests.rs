@@ -20,7 +20,11 @@ fn specs_are_well_formed() {
         assert!(names.insert(spec.name), "duplicate {}", spec.name);
         assert_eq!(spec.name, spec.name.to_ascii_lowercase());
         assert!(spec.name.len() <= MAX_VERB);
-        assert!(!spec.docs.summary.is_empty(), "{} has no docs", spec.name);
+        assert!(
+            docs::get(spec.name).is_some(),
+            "{} has no docs: run `cargo xtask gen-docs`",
+            spec.name
+        );
         let keyed = spec.first_key > 0;
         match spec.run {
             // A planned command declares keys only when its plan finds them
@@ -132,4 +136,20 @@ fn resolve_gives_routes() {
         r.resolve(args(&["FLUSHALL", "x"]).args()).cmd,
         &REJECT
     ));
+}
+
+#[test]
+fn docs_cover_exactly_the_table() {
+    let names: std::collections::HashSet<&str> = COMMANDS
+        .iter()
+        .flat_map(|s| std::iter::once(s).chain(s.subcommands))
+        .map(|s| s.name)
+        .collect();
+    let mut n = 0;
+    for (name, d) in docs::all() {
+        assert!(names.contains(name), "docs of {name}, not in the table");
+        assert!(!d.summary.is_empty() && !d.group.is_empty(), "{name}");
+        n += 1;
+    }
+    assert_eq!(n, names.len(), "a command listed twice in the docs");
 }

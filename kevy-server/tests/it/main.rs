@@ -7,6 +7,7 @@
 //! and say so.
 
 mod binary;
+mod command_docs;
 mod command_info;
 mod config_file;
 mod differential;

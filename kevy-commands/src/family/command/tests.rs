@@ -7,18 +7,43 @@ use crate::testutil::{check, harness, run};
 #[test]
 fn command_docs_reports_the_table_subset() {
     let mut h = harness();
+    // Recorded from redis-server 7.0.15.
     assert_eq!(
-        run(&mut h, &["COMMAND", "DOCS", "get", "nope"]),
-        b"*2\r\n$3\r\nget\r\n*8\r\n$7\r\nsummary\r\n$22\r\nGet the value of a key\r\n\
-          $5\r\nsince\r\n$5\r\n1.0.0\r\n$5\r\ngroup\r\n$6\r\nstring\r\n\
-          $10\r\ncomplexity\r\n$4\r\nO(1)\r\n"
+        String::from_utf8_lossy(&run(&mut h, &["COMMAND", "DOCS", "get", "nope"])),
+        "*2\r\n$3\r\nget\r\n*10\r\n$7\r\nsummary\r\n$22\r\nGet the value of a key\r\n\
+         $5\r\nsince\r\n$5\r\n1.0.0\r\n$5\r\ngroup\r\n$6\r\nstring\r\n\
+         $10\r\ncomplexity\r\n$4\r\nO(1)\r\n$9\r\narguments\r\n*1\r\n*6\r\n\
+         $4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\nkey\r\n$14\r\nkey_spec_index\r\n:0\r\n"
     );
     let docs = run(&mut h, &["COMMAND", "DOCS", "command"]);
     let text = String::from_utf8_lossy(&docs);
     assert!(text.starts_with("*2\r\n$7\r\ncommand\r\n*10\r\n"), "{text}");
-    assert!(text.contains("$11\r\nsubcommands\r\n*14\r\n$13\r\ncommand|count\r\n*8\r\n"));
+    assert!(text.contains(
+        "$11\r\nsubcommands\r\n*14\r\n$13\r\ncommand|count\r\n*8\r\n$7\r\nsummary\r\n\
+         $34\r\nGet total number of Redis commands\r\n$5\r\nsince\r\n$6\r\n2.8.13\r\n\
+         $5\r\ngroup\r\n$6\r\nserver\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n"
+    ));
     let all = run(&mut h, &["COMMAND", "DOCS"]);
     assert!(all.starts_with(format!("*{}\r\n", COMMANDS.len() * 2).as_bytes()));
+}
+
+#[test]
+fn command_docs_resp3_with_doc_flags() {
+    let mut h = harness();
+    run(&mut h, &["HELLO", "3"]);
+    // Recorded from redis-server 7.0.15.
+    assert_eq!(
+        String::from_utf8_lossy(&run(&mut h, &["COMMAND", "DOCS", "getset"])),
+        "%1\r\n$6\r\ngetset\r\n%8\r\n$7\r\nsummary\r\n\
+         $54\r\nSet the string value of a key and return its old value\r\n\
+         $5\r\nsince\r\n$5\r\n1.0.0\r\n$5\r\ngroup\r\n$6\r\nstring\r\n\
+         $10\r\ncomplexity\r\n$4\r\nO(1)\r\n$9\r\ndoc_flags\r\n~1\r\n+deprecated\r\n\
+         $16\r\ndeprecated_since\r\n$5\r\n6.2.0\r\n\
+         $11\r\nreplaced_by\r\n$30\r\n`SET` with the `!GET` argument\r\n\
+         $9\r\narguments\r\n*2\r\n%3\r\n$4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\nkey\r\n\
+         $14\r\nkey_spec_index\r\n:0\r\n%2\r\n$4\r\nname\r\n$5\r\nvalue\r\n\
+         $4\r\ntype\r\n$6\r\nstring\r\n"
+    );
 }
 
 #[test]

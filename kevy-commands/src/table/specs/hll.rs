@@ -10,36 +10,18 @@ use crate::family::hll;
 pub(super) const HLL: &[Spec] = &[
     Spec::new("pfadd", -2, WRITE | DENYOOM | FAST, [1, 1, 1], Run::Key(hll::pfadd))
         .acl(&["@write", "@hyperloglog", "@fast"])
-        .keys(&[KeySpec::index(1, RW | INSERT)])
-        .docs(
-            "Adds the specified elements to the specified HyperLogLog.",
-            "2.8.9",
-            "hyperloglog",
-            "O(1) to add every element.",
-        ),
+        .keys(&[KeySpec::index(1, RW | INSERT)]),
     Spec::new("pfcount", -2, READONLY, [1, -1, 1], Run::Keys(hll::pfcount, hll::plan_pfcount))
         .acl(&["@read", "@hyperloglog", "@slow"])
         .keys(&[
             KeySpec::index(1, RW | ACCESS).range(-1, 1, 0)
                 .notes("RW because it may change the internal representation of the key, and propagate to replicas"),
-        ])
-        .docs(
-            "Return the approximated cardinality of the set(s) observed by the HyperLogLog at key(s).",
-            "2.8.9",
-            "hyperloglog",
-            "O(1) with a very small average constant time when called with a single key. O(N) with N being the number of keys, and much bigger constant times, when called with multiple keys.",
-        ),
+        ]),
     Spec::new("pfmerge", -2, WRITE | DENYOOM, [1, -1, 1],
               Run::Keys(hll::pfmerge, hll::plan_pfmerge))
         .acl(&["@write", "@hyperloglog", "@slow"])
         .keys(&[
             KeySpec::index(1, RW | ACCESS | INSERT),
             KeySpec::index(2, RO | ACCESS).range(-1, 1, 0),
-        ])
-        .docs(
-            "Merge N different HyperLogLogs into a single one.",
-            "2.8.9",
-            "hyperloglog",
-            "O(N) to merge N HyperLogLogs, but with high constant times.",
-        ),
+        ]),
 ];

@@ -1,6 +1,6 @@
 //! Generic keyspace commands beyond the core ones (RENAME, COPY, MOVE,
 //! SWAPDB, RANDOMKEY, SCAN, OBJECT, SORT), from redis-server 7.0.15's
-//! `COMMAND INFO` and `COMMAND DOCS`.
+//! `COMMAND INFO`.
 
 use super::super::flags::*;
 use super::super::key_flags::*;
@@ -12,61 +12,35 @@ use crate::family::{connection, sort};
 const BY_GET_NOTES: &str = "For the optional BY/GET keyword. It is marked 'unknown' because the key names derive from the content of the key we sort";
 /// The notes of SORT's STORE key spec.
 const STORE_NOTES: &str = "For the optional STORE keyword. It is marked 'unknown' because the keyword can appear anywhere in the argument array";
-/// SORT's complexity.
-const SORT_COMPLEXITY: &str = "O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements. When the elements are not sorted, complexity is O(N).";
 
 /// The keyspace commands.
 #[rustfmt::skip]
 pub const KEYSPACE: &[Spec] = &[
     Spec::new("rename", 3, WRITE, [1, 2, 1], Run::Keys(keys::rename, keys::plan_rename))
         .acl(&["@keyspace", "@write", "@slow"])
-        .keys(&[KeySpec::index(1, RW | ACCESS | DELETE), KeySpec::index(2, OW | UPDATE)])
-        .docs("Rename a key", "1.0.0", "generic", "O(1)"),
+        .keys(&[KeySpec::index(1, RW | ACCESS | DELETE), KeySpec::index(2, OW | UPDATE)]),
     Spec::new("renamenx", 3, WRITE | FAST, [1, 2, 1],
               Run::Keys(keys::renamenx, keys::plan_renamenx))
         .acl(&["@keyspace", "@write", "@fast"])
-        .keys(&[KeySpec::index(1, RW | ACCESS | DELETE), KeySpec::index(2, OW | INSERT)])
-        .docs("Rename a key, only if the new key does not exist", "1.0.0", "generic", "O(1)"),
+        .keys(&[KeySpec::index(1, RW | ACCESS | DELETE), KeySpec::index(2, OW | INSERT)]),
     Spec::new("copy", -3, WRITE | DENYOOM, [1, 2, 1], Run::ShardKeys(keys::copy, keys::plan_copy))
         .acl(&["@keyspace", "@write", "@slow"])
-        .keys(&[KeySpec::index(1, RO | ACCESS), KeySpec::index(2, OW | UPDATE)])
-        .docs(
-            "Copy a key",
-            "6.2.0",
-            "generic",
-            "O(N) worst case for collections, where N is the number of nested items. O(1) for string values.",
-        ),
+        .keys(&[KeySpec::index(1, RO | ACCESS), KeySpec::index(2, OW | UPDATE)]),
     Spec::new("move", 3, WRITE | FAST, [1, 1, 1], Run::Shard(keys::move_))
         .acl(&["@keyspace", "@write", "@fast"])
-        .keys(&[KeySpec::index(1, RW | ACCESS | UPDATE)])
-        .docs("Move a key to another database", "1.0.0", "generic", "O(1)"),
+        .keys(&[KeySpec::index(1, RW | ACCESS | UPDATE)]),
     Spec::new("swapdb", 3, WRITE | FAST, [0, 0, 0], Run::Plan(keys::plan_swapdb))
         .acl(&["@keyspace", "@write", "@fast", "@dangerous"])
-        .docs(
-            "Swaps two Redis databases",
-            "4.0.0",
-            "server",
-            "O(N) where N is the count of clients watching or blocking on keys from both databases.",
-        )
         .check(keys::check_swapdb),
     Spec::new("randomkey", 1, READONLY, [0, 0, 0], Run::Plan(keys::plan_randomkey))
         .acl(&["@keyspace", "@read", "@slow"])
-        .tips(&["request_policy:all_shards", "nondeterministic_output"])
-        .docs("Return a random key from the keyspace", "1.0.0", "generic", "O(1)"),
+        .tips(&["request_policy:all_shards", "nondeterministic_output"]),
     Spec::new("scan", -2, READONLY, [0, 0, 0], Run::Plan(keys::plan_scan))
         .acl(&["@keyspace", "@read", "@slow"])
         .tips(&["nondeterministic_output", "request_policy:special"])
-        .docs(
-            "Incrementally iterate the keys space",
-            "2.8.0",
-            "generic",
-            "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.",
-        )
         .check(keys::check_scan),
     Spec::new("object", -2, 0, [0, 0, 0], Run::Local(connection::reject))
         .acl(&["@slow"])
-        .docs("A container for object introspection commands", "2.2.3", "generic",
-              "Depends on subcommand.")
         .subcommands(OBJECT_SUBCOMMANDS),
     Spec::new("sort", -2, WRITE | DENYOOM | MOVABLEKEYS, [1, 1, 1], Run::Plan(sort::plan_sort))
         .acl(&["@write", "@set", "@sortedset", "@list", "@slow", "@dangerous"])
@@ -75,8 +49,6 @@ pub const KEYSPACE: &[Spec] = &[
             KeySpec::unknown(RO | ACCESS).notes(BY_GET_NOTES),
             KeySpec::unknown(OW | UPDATE).notes(STORE_NOTES),
         ])
-        .docs("Sort the elements in a list, set or sorted set", "1.0.0", "generic",
-              SORT_COMPLEXITY)
         .check(sort::check_sort)
         .getkeys(sort::getkeys),
     Spec::new("sort_ro", -2, READONLY | MOVABLEKEYS, [1, 1, 1], Run::Plan(sort::plan_sort_ro))
@@ -85,12 +57,6 @@ pub const KEYSPACE: &[Spec] = &[
             KeySpec::index(1, RO | ACCESS),
             KeySpec::unknown(RO | ACCESS).notes(BY_GET_NOTES),
         ])
-        .docs(
-            "Sort the elements in a list, set or sorted set. Read-only variant of SORT.",
-            "7.0.0",
-            "generic",
-            SORT_COMPLEXITY,
-        )
         .check(sort::check_sort_ro)
         .getkeys(sort::getkeys_ro),
 ];
@@ -101,26 +67,19 @@ static OBJECT_SUBCOMMANDS: &[Spec] = &[
     Spec::new("object|freq", 3, READONLY, [2, 2, 1], Run::Key(object::freq))
         .acl(&["@keyspace", "@read", "@slow"])
         .tips(&["nondeterministic_output"])
-        .keys(&[KeySpec::index(2, RO)])
-        .docs("Get the logarithmic access frequency counter of a Redis object", "4.0.0",
-              "generic", "O(1)"),
+        .keys(&[KeySpec::index(2, RO)]),
     Spec::new("object|help", 2, LOADING | STALE, [0, 0, 0], Run::Local(object::help))
-        .acl(&["@keyspace", "@slow"])
-        .docs("Show helpful text about the different subcommands", "6.2.0", "generic", "O(1)"),
+        .acl(&["@keyspace", "@slow"]),
     Spec::new("object|encoding", 3, READONLY, [2, 2, 1], Run::Key(object::encoding))
         .acl(&["@keyspace", "@read", "@slow"])
         .tips(&["nondeterministic_output"])
-        .keys(&[KeySpec::index(2, RO)])
-        .docs("Inspect the internal encoding of a Redis object", "2.2.3", "generic", "O(1)"),
+        .keys(&[KeySpec::index(2, RO)]),
     Spec::new("object|idletime", 3, READONLY, [2, 2, 1], Run::Key(object::idletime))
         .acl(&["@keyspace", "@read", "@slow"])
         .tips(&["nondeterministic_output"])
-        .keys(&[KeySpec::index(2, RO)])
-        .docs("Get the time since a Redis object was last accessed", "2.2.3", "generic", "O(1)"),
+        .keys(&[KeySpec::index(2, RO)]),
     Spec::new("object|refcount", 3, READONLY, [2, 2, 1], Run::Key(object::refcount_cmd))
         .acl(&["@keyspace", "@read", "@slow"])
         .tips(&["nondeterministic_output"])
-        .keys(&[KeySpec::index(2, RO)])
-        .docs("Get the number of references to the value of the key", "2.2.3", "generic",
-              "O(1)"),
+        .keys(&[KeySpec::index(2, RO)]),
 ];
