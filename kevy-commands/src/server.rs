@@ -15,6 +15,7 @@ pub mod hist;
 pub mod latency;
 pub mod names;
 pub mod slowlog;
+pub mod sparkline;
 pub mod stats;
 pub mod sys;
 

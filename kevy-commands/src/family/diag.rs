@@ -1,7 +1,9 @@
-//! SLOWLOG GET | LEN | RESET | HELP and LATENCY LATEST | HISTORY | RESET |
-//! HISTOGRAM | HELP: each shard keeps its own log and samples; these plans
-//! ask every shard and merge (the slow log in global id order, latency
-//! samples by second, histograms by adding counts).
+//! SLOWLOG GET | LEN | RESET | HELP and LATENCY LATEST | HISTORY | DOCTOR |
+//! GRAPH | RESET | HISTOGRAM | HELP: each shard keeps its own log and
+//! samples; these plans ask every shard and merge (the slow log in global id
+//! order, latency samples by second, histograms by adding counts). DOCTOR's
+//! report and GRAPH's chart are written from the merge by
+//! [`latency::report`].
 
 use std::sync::atomic::Ordering;
 
@@ -16,8 +18,8 @@ use crate::num::parse_i64;
 use crate::resp;
 use crate::resp::Reply;
 use crate::server::hist::Histogram;
-use crate::server::latency::{self, Series};
-use crate::server::{slowlog, stats};
+use crate::server::latency::{self, report, Series};
+use crate::server::{slowlog, stats, sys, unix_secs};
 use crate::table;
 
 /// Entries `SLOWLOG GET` returns without a count.
@@ -209,6 +211,64 @@ pub fn gather_history(event: &[u8], replies: Vec<ServerReply>, out: &mut Reply<'
     }
 }
 
+/// LATENCY DOCTOR
+pub fn plan_latency_doctor(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
+    srv::broadcast(
+        ServerOp::Latency,
+        &[],
+        cx.router.nshards(),
+        cx.parts,
+        ServerPlan::LatencyDoctor,
+    )
+}
+
+/// The `LATENCY DOCTOR` reply: Redis's report on the merged events, as
+/// verbatim text.
+pub fn gather_doctor(shard: &Keyspace, replies: Vec<ServerReply>, out: &mut Reply<'_>) {
+    let events = merged(replies);
+    let cfg = &shard.server.shared.config;
+    let setup = report::Setup {
+        threshold_ms: cfg.live().latency_threshold.load(Ordering::Relaxed),
+        slowlog_slower_than: cfg.live().slowlog_slower_than.load(Ordering::Relaxed),
+        hz: cfg.get_i64("hz"),
+        fsync_always: cfg.get("appendfsync").as_deref() == Some("always"),
+        huge_pages: sys::anon_huge_pages() > 0,
+    };
+    let text = report::doctor(&events, unix_secs(), &setup);
+    resp::verbatim(out, text.as_bytes());
+}
+
+/// LATENCY GRAPH event
+pub fn plan_latency_graph(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
+    let event = cx.args.at(2).to_vec();
+    srv::broadcast(
+        ServerOp::Latency,
+        &[],
+        cx.router.nshards(),
+        cx.parts,
+        ServerPlan::LatencyGraph(event),
+    )
+}
+
+/// The `LATENCY GRAPH` reply: the event's chart as verbatim text, or
+/// Redis's error when no shard has sampled it.
+pub fn gather_graph(event: &[u8], replies: Vec<ServerReply>, out: &mut Reply<'_>) {
+    let events = merged(replies);
+    // Redis reads the event as a C string.
+    let event = crate::error::cstr(event);
+    match events.iter().find(|(n, _)| n.as_bytes() == event) {
+        Some((name, series)) => {
+            resp::verbatim(out, &report::graph(name, series, unix_secs()));
+        }
+        None => {
+            let mut msg = b"ERR No samples available for event '".to_vec();
+            msg.extend_from_slice(event);
+            msg.push(b'\'');
+            crate::error::write_sanitized(out, &msg);
+        }
+    }
+}
+
 /// LATENCY RESET [event …]
 pub fn plan_latency_reset(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
     let names: Vec<&[u8]> = cx.args.iter().skip(2).collect();
@@ -321,6 +381,10 @@ pub fn gather_histograms(names: &[Vec<u8>], replies: Vec<ServerReply>, out: &mut
 
 const LATENCY_HELP: &[&str] = &[
     "LATENCY <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+    "DOCTOR",
+    "    Return a human readable latency analysis report.",
+    "GRAPH <event>",
+    "    Return an ASCII latency graph for the <event> class.",
     "HISTORY <event>",
     "    Return time-latency samples for the <event> class.",
     "LATEST",

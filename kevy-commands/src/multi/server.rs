@@ -91,6 +91,10 @@ pub enum ServerPlan {
     LatencyLatest,
     /// `LATENCY HISTORY event`.
     LatencyHistory(Vec<u8>),
+    /// `LATENCY DOCTOR`: the report from the merged latency events.
+    LatencyDoctor,
+    /// `LATENCY GRAPH event`: the chart of the event's merged samples.
+    LatencyGraph(Vec<u8>),
     /// `LATENCY RESET`: the number of distinct events dropped.
     LatencyReset,
     /// `LATENCY HISTOGRAM [command …]`.
@@ -193,6 +197,8 @@ pub fn gather(
         ServerPlan::SlowlogLen => diag::gather_slowlog_len(shard, replies, out),
         ServerPlan::LatencyLatest => diag::gather_latest(replies, out),
         ServerPlan::LatencyHistory(event) => diag::gather_history(event, replies, out),
+        ServerPlan::LatencyDoctor => diag::gather_doctor(shard, replies, out),
+        ServerPlan::LatencyGraph(event) => diag::gather_graph(event, replies, out),
         ServerPlan::LatencyReset => diag::gather_reset(replies, out),
         ServerPlan::LatencyHistogram(names) => diag::gather_histograms(names, replies, out),
         ServerPlan::Forward => match replies.into_iter().next() {

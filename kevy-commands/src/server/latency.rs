@@ -1,10 +1,13 @@
-//! The latency monitor (`LATENCY LATEST | HISTORY | RESET`): with
-//! `latency-monitor-threshold` above 0, each shard samples the events
-//! (`command`, `fast-command`, `expire-cycle`) that took at least that many
-//! milliseconds, one sample per event per second (the worst), keeping the
-//! last 160 as Redis does. Shards' histories merge by second.
+//! The latency monitor (`LATENCY LATEST | HISTORY | RESET | DOCTOR |
+//! GRAPH`): with `latency-monitor-threshold` above 0, each shard samples the
+//! events (`command`, `fast-command`, `expire-cycle`) that took at least
+//! that many milliseconds, one sample per event per second (the worst),
+//! keeping the last 160 as Redis does. Shards' histories merge by second;
+//! [`report`] writes DOCTOR's report and GRAPH's chart from the merge.
 
 use std::collections::VecDeque;
+
+pub mod report;
 
 /// Samples kept per event (Redis's `LATENCY_TS_LEN`).
 pub const HISTORY_LEN: usize = 160;

@@ -1,5 +1,6 @@
 //! What the process can learn about itself from the OS: resident memory,
-//! the allocator's in-use bytes, CPU time, the system's name and memory.
+//! the allocator's in-use bytes, transparent huge pages, CPU time, the
+//! system's name and memory.
 //! Every figure is read when asked (INFO, MEMORY STATS), never cached.
 
 /// Resident set size in bytes (`/proc/self/statm`), 0 when unknown.
@@ -104,6 +105,21 @@ pub fn os_name() -> String {
         field(&u.release),
         field(&u.machine)
     )
+}
+
+/// Bytes of the process's memory backed by transparent huge pages (the
+/// `AnonHugePages:` of `/proc/self/smaps_rollup`, as Redis's
+/// `THPGetAnonHugePagesSize` sums it from `smaps`), 0 when unknown.
+pub fn anon_huge_pages() -> u64 {
+    let Ok(smaps) = std::fs::read_to_string("/proc/self/smaps_rollup") else {
+        return 0;
+    };
+    smaps
+        .lines()
+        .filter_map(|l| l.strip_prefix("AnonHugePages:"))
+        .filter_map(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .sum::<u64>()
+        * 1024
 }
 
 /// Physical memory of the machine in bytes, 0 when unknown.

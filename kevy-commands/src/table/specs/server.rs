@@ -113,6 +113,12 @@ static SLOWLOG_SUBCOMMANDS: &[Spec] = &[
 /// The subcommands of LATENCY kevy implements, in redis-server's order.
 #[rustfmt::skip]
 static LATENCY_SUBCOMMANDS: &[Spec] = &[
+    Spec::new("latency|doctor", 2, ADMIN | NOSCRIPT | LOADING | STALE, [0, 0, 0], Run::Server(diag::plan_latency_doctor))
+        .acl(&["@admin", "@slow", "@dangerous"])
+        .tips(&["nondeterministic_output", "request_policy:all_nodes", "response_policy:special"]),
+    Spec::new("latency|graph", 3, ADMIN | NOSCRIPT | LOADING | STALE, [0, 0, 0], Run::Server(diag::plan_latency_graph))
+        .acl(&["@admin", "@slow", "@dangerous"])
+        .tips(&["nondeterministic_output", "request_policy:all_nodes", "response_policy:special"]),
     Spec::new("latency|history", 3, ADMIN | NOSCRIPT | LOADING | STALE, [0, 0, 0], Run::Server(diag::plan_latency_history))
         .acl(&["@admin", "@slow", "@dangerous"])
         .tips(&["nondeterministic_output", "request_policy:all_nodes", "response_policy:special"]),

@@ -108,6 +108,23 @@ pub const SEQUENCES: &[Seq] = &[
         &["LATENCY", "HISTORY"],
         &["LATENCY", "FOO"],
     ],
+    // LATENCY DOCTOR and GRAPH where deterministic: monitoring off, then on
+    // with nothing as slow as a second; no samples to graph.
+    &[
+        &["LATENCY", "RESET"],
+        &["LATENCY", "DOCTOR"],
+        &["LATENCY", "DOCTOR", "x"],
+        &["LATENCY", "GRAPH", "command"],
+        &["LATENCY", "GRAPH", "no-such-event"],
+        &["LATENCY", "GRAPH"],
+        &["LATENCY", "GRAPH", "a", "b"],
+        &["LATENCY", "HELP"],
+        &["CONFIG", "SET", "latency-monitor-threshold", "1000"],
+        &["LATENCY", "DOCTOR"],
+        &["LATENCY", "GRAPH", "command"],
+        &["CONFIG", "SET", "latency-monitor-threshold", "0"],
+        &["LATENCY", "DOCTOR"],
+    ],
     // INFO of no known section; MEMORY USAGE's arguments; DEBUG disabled.
     &[
         &["INFO", "nosuchsection"],

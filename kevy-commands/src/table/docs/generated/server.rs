@@ -148,6 +148,13 @@ pub(super) static DOCS: &[(&str, Docs)] = &[
         ])),
     ("latency", docs("A container for latency diagnostics commands", "2.8.13", "server")
         .complexity("Depends on subcommand.")),
+    ("latency|doctor", docs("Return a human readable latency analysis report.", "2.8.13", "server")
+        .complexity("O(1)")),
+    ("latency|graph", docs("Return a latency graph for the event.", "2.8.13", "server")
+        .complexity("O(1)")
+        .args(&[
+            arg("event", String),
+        ])),
     ("latency|history", docs("Return timestamp-latency samples for the event.", "2.8.13", "server")
         .complexity("O(1)")
         .args(&[
