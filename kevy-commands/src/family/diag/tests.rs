@@ -165,3 +165,52 @@ fn latency_monitor_is_off_by_default_and_samples_when_on() {
         "{hist}"
     );
 }
+
+#[test]
+fn latency_doctor_and_graph_report_the_merged_samples() {
+    let mut h = harness();
+    let doctor = String::from_utf8_lossy(&run(&mut h, &["LATENCY", "DOCTOR"])).into_owned();
+    assert!(doctor.starts_with("$288\r\nI'm sorry, Dave"), "{doctor}");
+    check(
+        &mut h,
+        &[
+            (
+                "LATENCY GRAPH command",
+                "-ERR No samples available for event 'command'\r\n",
+            ),
+            ("CONFIG SET latency-monitor-threshold 1", "+OK\r\n"),
+        ],
+    );
+    h.commands()
+        .config()
+        .load("enable-debug-command", &["yes"])
+        .expect("debug on");
+    check(&mut h, &[("DEBUG SLEEP 0.003", "+OK\r\n")]);
+    let doctor = String::from_utf8_lossy(&run(&mut h, &["LATENCY", "DOCTOR"])).into_owned();
+    assert!(
+        doctor.contains("\r\nDave, I have observed latency spikes in this Redis instance. You don't mind talking about it, do you Dave?\n\n1. command: 1 latency spikes (average "),
+        "{doctor}"
+    );
+    // The default slow log (10 ms) logs less than a 1 ms threshold.
+    assert!(
+        doctor.contains("Please use 'CONFIG SET slowlog-log-slower-than 1000'.\n"),
+        "{doctor}"
+    );
+    let graph =
+        String::from_utf8_lossy(&run(&mut h, &["LATENCY", "GRAPH", "command"])).into_owned();
+    let body = graph.split_once("\r\n").map(|(_, b)| b).unwrap_or("");
+    let lines: Vec<&str> = body.lines().collect();
+    assert!(lines[0].starts_with("command - high "), "{graph}");
+    assert_eq!(lines[1], "-".repeat(80));
+    // One sample: the floor of the chart, a blank line, its age.
+    assert_eq!(&lines[2..7], [" ", " ", " ", "_", " "], "{graph}");
+    assert!(lines[7].chars().all(|c| c.is_ascii_digit()), "{graph}");
+    assert_eq!(lines[8], "s");
+    run(&mut h, &["HELLO", "3"]);
+    let graph =
+        String::from_utf8_lossy(&run(&mut h, &["LATENCY", "GRAPH", "command"])).into_owned();
+    assert!(
+        graph.starts_with('=') && graph.contains("\r\ntxt:command - high "),
+        "{graph}"
+    );
+}
