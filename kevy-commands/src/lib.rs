@@ -76,8 +76,9 @@
 //!   accounting (command statistics, slow log, latency monitor); every
 //!   command is timed on the shard that runs it. [`config`]: the settings
 //!   registry behind the config file and `CONFIG`. Their commands are the
-//!   families `client`, `config`, `info`, `diag` (SLOWLOG, LATENCY),
-//!   `debug` (DEBUG, MEMORY) and `server` (TIME, LASTSAVE, MONITOR), with
+//!   families `client`, `config`, `info`, `diag` (SLOWLOG, LATENCY; DOCTOR's
+//!   report and GRAPH's sparkline in [`server::latency::report`] and
+//!   [`server::sparkline`]), `debug` (DEBUG, MEMORY) and `server` (TIME, LASTSAVE, MONITOR), with
 //!   their multi-shard parts in [`multi::server`].
 //!
 //! ## Known limitations
@@ -133,7 +134,7 @@
 //! - `DEBUG SLEEP` blocks the shard serving the connection, not the server.
 //! - Not implemented yet: client-side caching (`CLIENT TRACKING`, `CACHING`,
 //!   `GETREDIR`, `TRACKINGINFO`), `CLIENT UNBLOCK` (no blocking commands
-//!   yet), `LATENCY DOCTOR | GRAPH`, and the `DEBUG` subcommands other than
+//!   yet), and the `DEBUG` subcommands other than
 //!   `OBJECT`, `SLEEP`, `SET-ACTIVE-EXPIRE`. `CLIENT KILL` also accepts Redis
 //!   7.4's `MAXAGE` filter. INFO leaves out the fields kevy does not measure
 //!   (keyspace hits and misses, expired keys, network byte counts…).

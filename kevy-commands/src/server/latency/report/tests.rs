@@ -165,3 +165,79 @@ fn graph_labels_read_as_ages() {
     assert!(g.starts_with("fast-command - high 9 ms, low 9 ms (all time high 12 ms)\n"));
     assert!(g.ends_with("_\n \n2\nh\n"), "{g:?}");
 }
+
+/// 90 seconds of `command` spikes (unix seconds after [`LONG_START`], ms):
+/// more than a graph's 80 columns, ages in minutes and seconds.
+#[rustfmt::skip]
+const LONG: &[(i64, u64)] = &[
+    (0, 3), (2, 40), (3, 77), (4, 24), (6, 300), (7, 8), (8, 45), (10, 92), (11, 87), (12, 66),
+    (13, 13), (15, 50), (16, 87), (17, 34), (18, 71), (20, 18), (21, 55), (22, 92), (23, 39),
+    (25, 76), (26, 23), (27, 60), (28, 7), (30, 44), (31, 81), (32, 28), (34, 65), (35, 12),
+    (36, 49), (37, 86), (39, 33), (40, 70), (41, 17), (42, 54), (44, 91), (45, 38), (46, 75),
+    (47, 22), (49, 59), (50, 6), (51, 43), (53, 80), (54, 27), (55, 64), (56, 11), (58, 48),
+    (59, 85), (60, 32), (61, 69), (63, 16), (64, 53), (65, 90), (66, 37), (68, 74), (69, 21),
+    (70, 58), (71, 5), (73, 42), (74, 79), (75, 26), (77, 63), (78, 10), (79, 47), (80, 84),
+    (82, 31), (83, 68), (84, 15), (85, 52), (87, 89), (88, 36), (89, 73), (90, 20), (92, 57),
+    (93, 4), (94, 41), (96, 78), (97, 25), (98, 62), (99, 9), (101, 46), (102, 83), (103, 30),
+    (104, 67), (106, 14), (107, 51), (108, 88), (109, 35), (111, 72), (112, 19), (113, 56)
+];
+const LONG_START: i64 = 1795469006;
+/// When redis-server answered DOCTOR for [`LONG`].
+const LONG_NOW: i64 = LONG_START + 116;
+/// When it answered GRAPH, the second before.
+const LONG_GRAPH_NOW: i64 = LONG_START + 115;
+
+fn long() -> Series {
+    series(
+        &LONG
+            .iter()
+            .map(|&(t, ms)| (LONG_START + t, ms))
+            .collect::<Vec<_>>(),
+    )
+}
+
+#[test]
+fn doctor_of_a_long_history_matches_redis() {
+    let want = concat!(
+        "Dave, I have observed latency spikes in this Redis instance. You don't mind talking about it, do you Dave?\n",
+        "\n",
+        "1. command: 90 latency spikes (average 50ms, mean deviation 25ms, period 1.29 sec). Worst all time event 300ms.\n",
+        "\n",
+        "I have a few advices for you:\n",
+        "\n",
+        "- Your current Slow Log configuration only logs events that are slower than your configured latency monitor threshold. Please use 'CONFIG SET slowlog-log-slower-than 1000'.\n",
+        "- Check your Slow Log to understand what are the commands you are running which are too slow to execute. Please check https://redis.io/commands/slowlog for more information.\n",
+        "- Deleting, expiring or evicting (because of maxmemory policy) large objects is a blocking operation. If you have very large objects that are often deleted, expired, or evicted, try to fragment those objects into multiple smaller objects.\n",
+);
+    assert_eq!(
+        doctor(&[("command", long())], LONG_NOW, &setup(10_000)),
+        want
+    );
+}
+
+#[test]
+fn graph_of_a_long_history_wraps_like_redis() {
+    let want = concat!(
+        "command - high 300 ms, low 3 ms (all time high 300 ms)\n",
+        "--------------------------------------------------------------------------------\n",
+        "    #                                                                           \n",
+        "    |                                                                           \n",
+        "    |  __   _    _      _    _    _      _    _    _      _    _    _      _    \n",
+        "_o#_|_o||#_o|o#_#|o#_#_o|o#_o|o#_#|o#_#_o|_#_o|o#_#|o#_#_o|_#_o|o#_o|o#_#_o|_#_o\n",
+        "                                                                                \n",
+        "11111111111111111111111111111111111111111111555555554444444433333333222222211111\n",
+        "mmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmm976542109765421087653210876532198764\n",
+        "                                            ssssssssssssssssssssssssssssssssssss\n",
+        "\n",
+        "          \n",
+        "          \n",
+        "_    _    \n",
+        "|o#_o|o#_#\n",
+        "          \n",
+        "1119876432\n",
+        "321sssssss\n",
+        "sss       \n",
+    );
+    let got = String::from_utf8(graph("command", &long(), LONG_GRAPH_NOW)).unwrap();
+    assert_eq!(got, want);
+}
