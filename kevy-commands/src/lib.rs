@@ -78,8 +78,8 @@
 //!   registry behind the config file and `CONFIG`. Their commands are the
 //!   families `client`, `config`, `info`, `diag` (SLOWLOG, LATENCY; DOCTOR's
 //!   report and GRAPH's sparkline in [`server::latency::report`] and
-//!   [`server::sparkline`]), `debug` (DEBUG, MEMORY) and `server` (TIME, LASTSAVE, MONITOR), with
-//!   their multi-shard parts in [`multi::server`].
+//!   [`server::sparkline`]), `debug` (DEBUG, MEMORY) and `server` (TIME,
+//!   LASTSAVE, MONITOR), with their multi-shard parts in [`multi::server`].
 //!
 //! ## Known limitations
 //! - MSET and MSETNX whose keys live on several shards are not atomic with
