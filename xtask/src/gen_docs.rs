@@ -449,3 +449,60 @@ pub fn run() -> Result<(), String> {
     );
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `COMMAND DOCS getset` as redis-server 7.0.15 answers it in RESP3.
+    const GETSET: &[u8] = b"%1\r\n$6\r\ngetset\r\n%8\r\n$7\r\nsummary\r\n\
+        $54\r\nSet the string value of a key and return its old value\r\n\
+        $5\r\nsince\r\n$5\r\n1.0.0\r\n$5\r\ngroup\r\n$6\r\nstring\r\n\
+        $10\r\ncomplexity\r\n$4\r\nO(1)\r\n$9\r\ndoc_flags\r\n~1\r\n+deprecated\r\n\
+        $16\r\ndeprecated_since\r\n$5\r\n6.2.0\r\n\
+        $11\r\nreplaced_by\r\n$30\r\n`SET` with the `!GET` argument\r\n\
+        $9\r\narguments\r\n*2\r\n%3\r\n$4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\nkey\r\n\
+        $14\r\nkey_spec_index\r\n:0\r\n%2\r\n$4\r\nname\r\n$5\r\nvalue\r\n\
+        $4\r\ntype\r\n$6\r\nstring\r\n";
+
+    #[test]
+    fn a_reply_becomes_an_entry() {
+        let all = read_value(&mut &GETSET[..]).expect("a reply");
+        let d = all.field("getset").unwrap().expect("getset");
+        let mut text = String::new();
+        let mut used = BTreeSet::new();
+        write_entry(&mut text, "getset", d, &mut used).unwrap();
+        assert_eq!(
+            text,
+            "    (\"getset\", docs(\"Set the string value of a key and return its old value\", \"1.0.0\", \"string\")\n\
+             \x20       .complexity(\"O(1)\")\n\
+             \x20       .flags(DEPRECATED)\n\
+             \x20       .deprecated(\"6.2.0\")\n\
+             \x20       .replaced_by(\"`SET` with the `!GET` argument\")\n\
+             \x20       .args(&[\n\
+             \x20           arg(\"key\", Key).key(0),\n\
+             \x20           arg(\"value\", String),\n\
+             \x20       ])),\n"
+        );
+        let used: Vec<&str> = used.iter().map(String::as_str).collect();
+        assert_eq!(used, ["DEPRECATED", "Key", "String"]);
+        let mut file = File::new("string".into());
+        file.entries = text;
+        file.used = used.iter().map(|s| s.to_string()).collect();
+        let src = file.text("string");
+        assert!(src.contains("use crate::table::docs::doc_flags::DEPRECATED;\n"));
+        assert!(src.contains("use crate::table::docs::ArgType::{Key, String};\n"));
+        assert!(src.contains("use crate::table::docs::{arg, docs, Docs};\n"));
+    }
+
+    #[test]
+    fn unknown_fields_are_refused() {
+        let reply =
+            b"%1\r\n$1\r\nx\r\n%4\r\n$7\r\nsummary\r\n$1\r\ns\r\n$5\r\nsince\r\n$1\r\n1\r\n\
+                      $5\r\ngroup\r\n$1\r\ng\r\n$3\r\nnew\r\n$1\r\nv\r\n";
+        let all = read_value(&mut &reply[..]).expect("a reply");
+        let d = all.field("x").unwrap().expect("x");
+        let err = write_entry(&mut String::new(), "x", d, &mut BTreeSet::new()).unwrap_err();
+        assert!(err.contains("unknown docs field \"new\""), "{err}");
+    }
+}
