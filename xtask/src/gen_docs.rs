@@ -355,6 +355,7 @@ fn docs_of<'a>(spec: &Spec, all: &'a Value) -> Result<Vec<(String, &'a Value)>, 
     Ok(out)
 }
 
+/// Reads redis-server's `COMMAND DOCS` and rewrites the generated files.
 pub fn run() -> Result<(), String> {
     ensure_redis()?;
     let port = free_port()?;
