@@ -94,12 +94,15 @@ impl Monitor {
         self.events.clone()
     }
 
-    /// Drops the events named (all when `names` is empty); returns the names
-    /// dropped.
+    /// Drops the events named, case-insensitively as Redis's `strcasecmp`
+    /// (all when `names` is empty); returns the names dropped.
     pub fn reset(&mut self, names: &[Vec<u8>]) -> Vec<&'static str> {
         let mut dropped = Vec::new();
         self.events.retain(|(n, _)| {
-            let hit = names.is_empty() || names.iter().any(|x| x.as_slice() == n.as_bytes());
+            let hit = names.is_empty()
+                || names
+                    .iter()
+                    .any(|x| crate::error::cstr(x).eq_ignore_ascii_case(n.as_bytes()));
             if hit {
                 dropped.push(*n);
             }
@@ -158,7 +161,7 @@ mod tests {
         let times: Vec<(i64, u64)> = cmd.samples.iter().map(|s| (s.time, s.ms)).collect();
         assert_eq!(times, [(5, 20), (6, 2), (7, 1)]);
         assert_eq!(cmd.max, 20);
-        assert_eq!(a.reset(&[b"command".to_vec()]), ["command"]);
+        assert_eq!(a.reset(&[b"COMMAND".to_vec()]), ["command"]);
         assert!(a.snapshot().is_empty());
     }
 }
