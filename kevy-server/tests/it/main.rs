@@ -12,5 +12,6 @@ mod command_info;
 mod config_file;
 mod differential;
 mod introspection;
+mod latency;
 mod server;
 mod util;

@@ -46,10 +46,16 @@ impl RedisServer {
     /// Starts `redis-server` without persistence and waits until it answers PING.
     /// Panics with a clear message if it is not installed or does not come up.
     pub fn start() -> RedisServer {
+        RedisServer::start_with(&[])
+    }
+
+    /// Like [`RedisServer::start`], with more `--name value` arguments
+    /// (`--enable-debug-command yes`).
+    pub fn start_with(extra: &[&str]) -> RedisServer {
         let mut last_error = String::new();
         // A free port can be taken between probing and binding: try a few.
         for _ in 0..5 {
-            match RedisServer::try_start(free_port()) {
+            match RedisServer::try_start(free_port(), extra) {
                 Ok(server) => return server,
                 Err(e) => last_error = e,
             }
@@ -57,7 +63,7 @@ impl RedisServer {
         panic!("redis-server did not start: {last_error}");
     }
 
-    fn try_start(port: u16) -> Result<RedisServer, String> {
+    fn try_start(port: u16, extra: &[&str]) -> Result<RedisServer, String> {
         let log_path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
             .join(format!("redis-{}-{port}.log", std::process::id()));
         let log = File::create(&log_path).map_err(|e| format!("{}: {e}", log_path.display()))?;
@@ -65,6 +71,7 @@ impl RedisServer {
         let spawned = Command::new("redis-server")
             .args(["--port", &port.to_string()])
             .args(["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .args(extra)
             .stdin(Stdio::null())
             .stdout(log)
             .stderr(log2)

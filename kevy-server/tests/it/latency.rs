@@ -1,0 +1,73 @@
+//! LATENCY DOCTOR, GRAPH and LATEST with a real sample on both sides: one
+//! `DEBUG SLEEP` over `latency-monitor-threshold` in kevy and in
+//! redis-server (debug commands enabled), in RESP2 and RESP3. The measured
+//! milliseconds (and a graph label's age) may differ by one, so replies are
+//! compared with every run of digits masked; the rest — the report's
+//! sentences and advice, the chart, the shapes — must be the same bytes.
+
+use kevy_commands::Redis;
+
+use crate::util::{escape, kevy_with, Raw, RedisServer};
+
+/// `reply` with each run of ASCII digits replaced by one `#`.
+fn masked(reply: &[u8]) -> String {
+    let mut out = String::new();
+    let mut in_digits = false;
+    for &b in reply {
+        if b.is_ascii_digit() {
+            if !in_digits {
+                out.push('#');
+            }
+            in_digits = true;
+        } else {
+            out.push(b as char);
+            in_digits = false;
+        }
+    }
+    out
+}
+
+#[test]
+fn latency_reports_with_a_sample_match_redis() {
+    let redis = RedisServer::start_with(&["--enable-debug-command", "yes"]);
+    let commands = Redis::default();
+    commands
+        .config()
+        .load("enable-debug-command", &["yes"])
+        .expect("debug on");
+    let server = kevy_with(commands);
+    for resp3 in [false, true] {
+        let mut r = Raw::connect(redis.addr());
+        let mut k = Raw::connect(server.addr());
+        if resp3 {
+            r.call(&["HELLO", "3"]);
+            k.call(&["HELLO", "3"]);
+        }
+        // 10 ms: nothing but the sleep is that slow, even in a debug build.
+        let steps: &[(&[&str], bool)] = &[
+            (&["LATENCY", "RESET"], false),
+            (&["CONFIG", "SET", "latency-monitor-threshold", "10"], false),
+            (&["DEBUG", "SLEEP", "0.05"], false),
+            (&["LATENCY", "DOCTOR"], true),
+            (&["LATENCY", "GRAPH", "command"], true),
+            (&["LATENCY", "LATEST"], true),
+            (&["LATENCY", "HISTORY", "command"], true),
+            (&["LATENCY", "GRAPH", "fast-command"], false),
+            (&["LATENCY", "RESET", "COMMAND"], false),
+            (&["LATENCY", "DOCTOR"], false),
+            (&["CONFIG", "SET", "latency-monitor-threshold", "0"], false),
+            (&["LATENCY", "DOCTOR"], false),
+        ];
+        for (args, mask) in steps {
+            let theirs = r.call(args);
+            let ours = k.call(args);
+            let label = format!("{args:?} (RESP{})", if resp3 { 3 } else { 2 });
+            if *mask {
+                assert_eq!(masked(&ours), masked(&theirs), "{label}");
+            } else {
+                assert_eq!(escape(&ours), escape(&theirs), "{label}");
+            }
+        }
+    }
+    server.stop();
+}
