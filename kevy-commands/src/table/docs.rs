@@ -79,16 +79,6 @@ impl ArgType {
             ArgType::Block => "block",
         }
     }
-
-    /// The type Redis names `name`.
-    pub fn from_name(name: &str) -> Option<ArgType> {
-        use ArgType::*;
-        [
-            String, Integer, Double, Key, Pattern, UnixTime, PureToken, OneOf, Block,
-        ]
-        .into_iter()
-        .find(|t| t.name() == name)
-    }
 }
 
 /// One argument of a command (`redisCommandArg`).
