@@ -134,6 +134,7 @@ use kevy_rt::{
 
 pub mod config;
 pub mod error;
+pub mod evict;
 pub mod expire;
 pub mod family;
 pub mod float;
@@ -205,6 +206,24 @@ impl Redis {
     pub fn shared(&self) -> &Arc<Shared> {
         &self.shared
     }
+
+    /// Counts memory with `gauge` (`used_memory`, `maxmemory`): the
+    /// embedder's allocator. Without one, eviction estimates from the
+    /// allocator's statistics (see [`evict`]).
+    pub fn memory_gauge(self, gauge: &'static dyn evict::MemoryGauge) -> Redis {
+        self.shared.config.live().memory.set_gauge(gauge);
+        self
+    }
+}
+
+/// Writes Redis's `-OOM` refusal of a write over `maxmemory`, accounted as a
+/// rejected call.
+#[cold]
+fn refuse_oom(shard: &mut Keyspace, args: Args<'_>, out: &mut Vec<u8>, quiet: bool) {
+    let mark = out.len();
+    resp::error(out, evict::OOM);
+    shard.server.rejected(args, &out[mark..]);
+    finish(out, mark, quiet);
 }
 
 /// A command's reply as written to `out[mark..]`: accounted, then dropped
@@ -265,6 +284,7 @@ impl Commands for Redis {
     fn new_shard(&self, info: ShardInfo) -> Keyspace {
         let seed = (now_ms() as u64) ^ (info.id as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
         let mut ks = Keyspace::new(self.database_count(), seed);
+        ks.set_limits(&self.shared.config.live().memory);
         ks.server = server::ShardServer::new(self.shared.clone(), Some(info));
         ks
     }
@@ -308,6 +328,9 @@ impl Commands for Redis {
         args: Args<'_>,
         out: &mut Vec<u8>,
     ) {
+        if cmd.flags & table::flags::DENYOOM != 0 && shard.refuses_write(args) {
+            return refuse_oom(shard, args, out, ctx.quiet);
+        }
         match cmd.run {
             Run::Key(f) | Run::Keys(f, _) => {
                 let mark = out.len();
@@ -385,6 +408,20 @@ impl Commands for Redis {
         parts: &mut Vec<(usize, Part)>,
     ) -> Planned<Tracked> {
         let t0 = clock::now();
+        if cmd.flags & table::flags::DENYOOM != 0 && shard.refuses_write(args) {
+            let mut reply = Vec::new();
+            resp::error(&mut reply, evict::OOM);
+            return Planned {
+                plan: Tracked {
+                    plan: Plan::Reply(reply),
+                    spec: cmd,
+                    ctx,
+                    ns: since(t0),
+                    slow: None,
+                },
+                hold: false,
+            };
+        }
         let planned = match cmd.run {
             Run::Keys(_, plan)
             | Run::ShardKeys(_, plan)
@@ -506,6 +543,7 @@ impl Commands for Redis {
             let ms = t0.elapsed().as_millis() as u64;
             shard.server.event("expire-cycle", ms);
         }
+        shard.evict_tick();
         for db in &mut shard.dbs {
             db.shrink_if_sparse();
         }

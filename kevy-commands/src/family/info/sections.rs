@@ -135,10 +135,11 @@ fn memory(s: &mut Fields<'_>, shard: &Keyspace, total: &Report) {
     s.field("used_memory_dataset", dataset);
     s.field("total_system_memory", system);
     s.field("total_system_memory_human", sys::human_bytes(system));
-    s.field("maxmemory", 0);
-    s.field("maxmemory_human", "0B");
-    let policy = shared.config.get("maxmemory-policy").unwrap_or_default();
-    s.field("maxmemory_policy", policy);
+    let limits = &shared.config.live().memory;
+    let max = limits.maxmemory();
+    s.field("maxmemory", max);
+    s.field("maxmemory_human", sys::human_bytes(max));
+    s.field("maxmemory_policy", limits.policy().name());
     let ratio = if used == 0 {
         0.0
     } else {
@@ -147,7 +148,7 @@ fn memory(s: &mut Fields<'_>, shard: &Keyspace, total: &Report) {
     s.field("mem_fragmentation_ratio", format!("{ratio:.2}"));
     s.field("mem_fragmentation_bytes", rss as i64 - used as i64);
     s.field("mem_clients_normal", total.client_memory);
-    let allocator = if sys::allocated_bytes().is_some() {
+    let allocator = if limits.gauge().is_some() || sys::allocated_bytes().is_some() {
         sys::ALLOCATOR
     } else {
         "unknown (used_memory is the resident size)"
@@ -185,8 +186,8 @@ fn stats_section(s: &mut Fields<'_>, total: &Report) {
     s.field("total_connections_received", total.accepted);
     s.field("total_commands_processed", calls);
     s.field("rejected_connections", total.rejected);
-    // No eviction and no pub/sub yet.
-    s.field("evicted_keys", 0);
+    // No pub/sub yet.
+    s.field("evicted_keys", total.evicted);
     s.field("pubsub_channels", 0);
     s.field("pubsub_patterns", 0);
     s.field("pubsubshard_channels", 0);
