@@ -42,7 +42,7 @@ use std::time::Instant;
 
 use kevy_rt::Args;
 
-use crate::keyspace::{xorshift, Clock, Db, Keyspace};
+use crate::keyspace::{xorshift, Candidate, Clock, Db, Keyspace};
 use crate::server::sys;
 use pool::{Entry, Pool};
 
@@ -487,17 +487,7 @@ impl Keyspace {
                     self.evict.pool.recycle(e);
                     continue;
                 };
-                let clock = db.lru_clock();
-                let (_, decay) = db.limits().lfu_params();
-                let now = score(
-                    policy,
-                    clock,
-                    lfu::minutes(clock),
-                    decay,
-                    c.lru,
-                    c.lfu,
-                    c.at,
-                );
+                let now = Scorer::new(policy, db).score(&c);
                 if now >= e.score {
                     return Some(e);
                 }
@@ -512,30 +502,48 @@ impl Keyspace {
 /// Offers `samples` random keys of database `index` to the pool, scored by
 /// `policy`.
 fn populate(pool: &mut Pool, index: usize, db: &Db, policy: Policy, samples: usize, rng: &mut u64) {
-    let clock = db.lru_clock();
-    let minute = lfu::minutes(clock);
-    let (_, decay) = db.limits().lfu_params();
+    let scorer = Scorer::new(policy, db);
     db.sample(policy.volatile(), samples, &mut || xorshift(rng), |c| {
-        let score = score(policy, clock, minute, decay, c.lru, c.lfu, c.at);
-        pool.offer(score, index, c.key);
+        pool.offer(scorer.score(&c), index, c.key);
     });
 }
 
-/// A candidate's score: the higher, the sooner evicted.
-pub fn score(
+/// Scores candidates of one database under one policy: the higher, the
+/// sooner evicted.
+struct Scorer {
     policy: Policy,
     clock: u32,
     minute: u32,
     decay: u32,
-    lru: u32,
-    lfu_data: u32,
-    at: Option<crate::keyspace::Ms>,
-) -> u64 {
-    match policy {
-        Policy::AllkeysLfu | Policy::VolatileLfu => {
-            255 - lfu::decayed(lfu_data, minute, decay).min(255) as u64
+    seq: u32,
+}
+
+impl Scorer {
+    fn new(policy: Policy, db: &Db) -> Scorer {
+        let clock = db.lru_clock();
+        Scorer {
+            policy,
+            clock,
+            minute: lfu::minutes(clock),
+            decay: db.limits().lfu_params().1,
+            seq: db.access_seq(),
         }
-        Policy::VolatileTtl => u64::MAX - at.unwrap_or(i64::MAX).max(0) as u64,
-        _ => clock.wrapping_sub(lru) as u64,
+    }
+
+    /// LFU: `255 - frequency`; volatile-ttl: `u64::MAX - deadline`; LRU:
+    /// ticks idle, then accesses since (finer than Redis's one-second
+    /// clock: a key read a moment ago is never taken for one written
+    /// before it in the same tick).
+    fn score(&self, c: &Candidate<'_>) -> u64 {
+        match self.policy {
+            Policy::AllkeysLfu | Policy::VolatileLfu => {
+                255 - lfu::decayed(c.lfu, self.minute, self.decay).min(255) as u64
+            }
+            Policy::VolatileTtl => u64::MAX - c.at.unwrap_or(i64::MAX).max(0) as u64,
+            _ => {
+                let idle = self.clock.wrapping_sub(c.lru) as u64;
+                (idle << 32) | self.seq.wrapping_sub(c.lfu) as u64
+            }
+        }
     }
 }

@@ -116,12 +116,16 @@ pub struct Db {
     limits: Arc<Limits>,
     /// xorshift state for the LFU counter's probabilistic increment.
     rng: u64,
+    /// The number of the last access (LRU's order within a tick).
+    seq: u32,
 }
 
-/// Stamps an access on `e`: the access clock, or under an LFU policy the
-/// frequency counter (Redis's `updateLFU`). One relaxed load when LRU.
+/// Stamps an access on `e`: under an LFU policy the frequency counter
+/// (Redis's `updateLFU`), otherwise the access clock and the database's
+/// next access number (which orders the accesses of one tick for LRU
+/// eviction). One relaxed load when LRU.
 #[inline]
-fn stamp(e: &mut Node, clock: u32, limits: &Limits, rng: &mut u64) {
+fn stamp(e: &mut Node, clock: u32, limits: &Limits, rng: &mut u64, seq: &mut u32) {
     if limits.lfu() {
         let r = lfu::unit(xorshift(rng));
         let (factor, decay) = limits.lfu_params();
@@ -133,7 +137,9 @@ fn stamp(e: &mut Node, clock: u32, limits: &Limits, rng: &mut u64) {
             r,
         ));
     } else {
+        *seq = seq.wrapping_add(1);
         e.set_lru(clock);
+        e.set_lfu(*seq);
     }
 }
 
@@ -164,6 +170,7 @@ impl Db {
             lru_clock: lru_ticks(now_ms()),
             limits: Arc::new(Limits::default()),
             rng: 0x9E37_79B9_7F4A_7C15,
+            seq: 0,
         }
     }
 
@@ -236,7 +243,7 @@ impl Db {
     fn touch_bucket(&mut self, idx: usize) {
         let clock = self.lru_clock;
         if let Some(e) = self.table.get_bucket_mut(idx) {
-            stamp(e, clock, &self.limits, &mut self.rng);
+            stamp(e, clock, &self.limits, &mut self.rng, &mut self.seq);
         }
     }
 
@@ -293,7 +300,7 @@ impl Db {
         let idx = self.find(key, now)?;
         let clock = self.lru_clock;
         self.table.get_bucket_mut(idx).map(|e| {
-            stamp(e, clock, &self.limits, &mut self.rng);
+            stamp(e, clock, &self.limits, &mut self.rng, &mut self.seq);
             e.value_mut()
         })
     }
@@ -317,7 +324,7 @@ impl Db {
         let at = self.table.get_bucket(idx).and_then(|e| self.deadline(e));
         let clock = self.lru_clock;
         self.table.get_bucket_mut(idx).map(|e| {
-            stamp(e, clock, &self.limits, &mut self.rng);
+            stamp(e, clock, &self.limits, &mut self.rng, &mut self.seq);
             (e.value_mut(), at)
         })
     }
@@ -344,7 +351,7 @@ impl Db {
                 let clock = self.lru_clock;
                 if let Some(e) = self.table.get_bucket_mut(idx) {
                     *e.value_mut() = value;
-                    stamp(e, clock, &self.limits, &mut self.rng);
+                    stamp(e, clock, &self.limits, &mut self.rng, &mut self.seq);
                 }
                 if at.is_some() || !keep_ttl {
                     self.set_deadline(idx, at);
@@ -360,7 +367,13 @@ impl Db {
                 };
                 let hasher = &self.hasher;
                 let clock = self.lru_clock;
-                let node = Node::new(key, value, vidx, clock, lfu::fresh(lfu::minutes(clock)));
+                let data = if self.limits.lfu() {
+                    lfu::fresh(lfu::minutes(clock))
+                } else {
+                    self.seq = self.seq.wrapping_add(1);
+                    self.seq
+                };
+                let node = Node::new(key, value, vidx, clock, data);
                 self.table
                     .insert_unique(hash, node, |e| hasher.hash_one(e.key()));
             }
@@ -509,6 +522,11 @@ impl Db {
         self.remove_bucket(idx).map(|v| (v, at))
     }
 
+    /// The number of the last access (wrapping).
+    pub(crate) fn access_seq(&self) -> u32 {
+        self.seq
+    }
+
     /// The access clock (100 ms ticks of unix time, mod 2^32).
     pub fn lru_clock(&self) -> u32 {
         self.lru_clock
@@ -599,6 +617,7 @@ impl Keyspace {
 
 mod node;
 mod sample;
+pub(crate) use sample::Candidate;
 mod scan;
 #[cfg(test)]
 mod tests;

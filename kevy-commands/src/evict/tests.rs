@@ -341,3 +341,16 @@ fn settings_take_redis_units_and_ranges() {
     assert_eq!(limits.lfu_params(), (0, 0));
     run(&mut h, &["CONFIG", "SET", "maxmemory", "0"]);
 }
+
+#[test]
+fn lru_orders_accesses_within_one_tick() {
+    let (mut ks, _) = keyspace("allkeys-lru");
+    for key in ["first", "second", "third", "fourth"] {
+        set(&mut ks, 0, key, None);
+    }
+    ks.db(0).get(b"first", &Clock::new());
+    ks.evict_one(Policy::AllkeysLru, false);
+    assert!(has(&mut ks, 0, "first") && !has(&mut ks, 0, "second"));
+    ks.evict_one(Policy::AllkeysLru, false);
+    assert!(has(&mut ks, 0, "first") && !has(&mut ks, 0, "third"));
+}

@@ -25,9 +25,11 @@ struct Head {
     /// The access clock of the last read or write (Redis's `robj.lru`
     /// under an LRU policy).
     lru: u32,
-    /// The LFU data under an LFU policy: the minute of the last decrement
+    /// Under an LFU policy, the LFU data: the minute of the last decrement
     /// (16 bits) and the logarithmic access counter (8 bits), as Redis
-    /// packs them into `robj.lru`. Sits in what was the header's padding.
+    /// packs them into `robj.lru`; otherwise the number of the last access
+    /// in its database (orders the accesses of one clock tick for LRU).
+    /// Sits in what was the header's padding.
     lfu: u32,
 }
 
