@@ -11,5 +11,6 @@ mod command_info;
 mod config_file;
 mod differential;
 mod introspection;
+mod maxmemory;
 mod server;
 mod util;
