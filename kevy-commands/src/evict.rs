@@ -137,6 +137,8 @@ pub struct Limits {
     lfu_decay_time: AtomicU32,
     lfu: AtomicBool,
     gauge: OnceLock<&'static dyn MemoryGauge>,
+    /// The gauge's figure when it was installed (`used_memory_startup`).
+    startup: AtomicU64,
 }
 
 impl Default for Limits {
@@ -167,6 +169,7 @@ impl Limits {
             lfu_decay_time: AtomicU32::new(1),
             lfu: AtomicBool::new(false),
             gauge: OnceLock::new(),
+            startup: AtomicU64::new(0),
         }
     }
 
@@ -224,7 +227,16 @@ impl Limits {
     /// Installs the gauge `used_memory` and eviction read (the first one
     /// wins); false when one was already installed.
     pub fn set_gauge(&self, gauge: &'static dyn MemoryGauge) -> bool {
-        self.gauge.set(gauge).is_ok()
+        let set = self.gauge.set(gauge).is_ok();
+        if set {
+            self.startup.store(gauge.used(), Relaxed);
+        }
+        set
+    }
+
+    /// The gauge's figure when it was installed, if there is one.
+    pub fn startup(&self) -> Option<u64> {
+        self.gauge().map(|_| self.startup.load(Relaxed))
     }
 
     /// The installed gauge.

@@ -45,8 +45,13 @@
 //!   RANDOMKEY, SWAPDB, SORT's rounds); the sorted set, bitmap and
 //!   HyperLogLog families add their own.
 //! - [`keyspace`]: a shard's databases (one thin pointer per key to a node
-//!   holding key and value), lazy expiry, the access clock (OBJECT
-//!   IDLETIME), SCAN's walk and random keys; [`expire`]: active expiry.
+//!   holding key and value), lazy expiry, the access clock and LFU counter
+//!   (OBJECT IDLETIME, FREQ), SCAN's walk, random keys and eviction's
+//!   sampling; [`expire`]: active expiry.
+//! - [`evict`]: memory limits: `maxmemory` and its eight policies (Redis's
+//!   sampled eviction pool, the LFU counter), the [`evict::MemoryGauge`] an
+//!   embedder installs to count memory, and the `-OOM` refusal of
+//!   `denyoom` commands; each shard evicts its own keys.
 //! - [`value`]: stored values; [`types`]: the list, hash and set collections
 //!   with their compact encodings; [`zset`]: the sorted set (compact encoding
 //!   and skiplist); [`hll`]: Redis's HyperLogLog representation.
@@ -108,10 +113,19 @@
 //!   shape: strings modified in place by APPEND or SETRANGE are `raw` in
 //!   Redis whatever their length, but `embstr` up to 44 bytes in kevy.
 //!   OBJECT REFCOUNT of a small integer (0–9999) is always 2147483647; Redis
-//!   says 1 for one made by COPY. OBJECT FREQ always errors (no LFU policy).
+//!   says 1 for one made by COPY.
 //! - The access clock (OBJECT IDLETIME) is refreshed by the shard tick,
 //!   every 100 ms, like Redis's `server.lruclock`. Reads of several sets at
 //!   once (SINTER, SUNION, SDIFF) do not count as accesses.
+//! - Eviction runs before commands flagged `denyoom` and on the tick, not
+//!   before every command as Redis's `performEvictions` does; each shard
+//!   frees its share of the excess from its own keys, so keys are evicted
+//!   in LRU/LFU order per shard, not over the whole server. Without a
+//!   [`evict::MemoryGauge`] the memory in use is estimated. A
+//!   planned (multi-shard) write is checked on its connection's shard
+//!   only. INFO leaves out `evicted_clients` and the eviction-time fields;
+//!   `maxmemory-clients` is not implemented. `CLIENT NO-TOUCH` is Redis
+//!   7.2's: kevy answers as 7.0 does (unknown subcommand).
 //! - A planned command's duration (command statistics, slow log) is the time
 //!   spent planning and gathering on its connection's shard plus, for each
 //!   round, the longest of its parts.

@@ -45,11 +45,7 @@ fn elapsed(now: u32, ldt: u32) -> u32 {
 pub fn decayed(lfu: u32, now: u32, decay: u32) -> u32 {
     let ldt = (lfu >> 8) & 0xFFFF;
     let counter = lfu & 255;
-    let periods = if decay == 0 {
-        0
-    } else {
-        elapsed(now, ldt) / decay
-    };
+    let periods = elapsed(now, ldt).checked_div(decay).unwrap_or(0);
     counter.saturating_sub(periods)
 }
 

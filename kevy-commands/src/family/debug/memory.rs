@@ -279,7 +279,12 @@ fn figures(shard: &Keyspace, total: &Report) -> Figures {
     Figures {
         used,
         peak,
-        startup: shared.startup_memory,
+        startup: shared
+            .config
+            .live()
+            .memory
+            .startup()
+            .unwrap_or(shared.startup_memory),
         rss: sys::rss_bytes(),
         clients: total.clients,
         client_memory: total.client_memory,

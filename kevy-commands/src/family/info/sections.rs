@@ -121,7 +121,12 @@ fn memory(s: &mut Fields<'_>, shard: &Keyspace, total: &Report) {
     let shared = &shard.server.shared;
     let (used, peak) = shared.memory();
     let rss = sys::rss_bytes();
-    let startup = shared.startup_memory;
+    let startup = shared
+        .config
+        .live()
+        .memory
+        .startup()
+        .unwrap_or(shared.startup_memory);
     let system = sys::total_system_memory();
     s.field("used_memory", used);
     s.field("used_memory_human", sys::human_bytes(used));
