@@ -379,7 +379,7 @@ pub static PARAMS: &[Param] = &[
         ]),
         "noeviction",
     ),
-    Param::new("maxmemory-samples", Kind::Int(1, 64), "5"),
+    Param::new("maxmemory-samples", Kind::Int(1, i32::MAX as i64), "5"),
     Param::new("maxmemory-eviction-tenacity", Kind::Int(0, 100), "10"),
     Param::new("lfu-log-factor", Kind::Int(0, i32::MAX as i64), "10"),
     Param::new("lfu-decay-time", Kind::Int(0, i32::MAX as i64), "1"),
