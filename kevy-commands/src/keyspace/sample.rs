@@ -134,7 +134,7 @@ impl Db {
 
     /// The access clock (`lru_clock`) and the LFU data of a live `key`,
     /// without counting as an access.
-    pub(crate) fn access_data(&mut self, key: &[u8], now: &super::Clock) -> Option<(u32, u32)> {
+    pub fn access_data(&mut self, key: &[u8], now: &super::Clock) -> Option<(u32, u32)> {
         let idx = self.find(key, now)?;
         self.table.get_bucket(idx).map(|e| (e.lru(), e.lfu()))
     }

@@ -212,7 +212,8 @@ pub fn memory_usage(c: &mut Call<'_>) {
         }
     }
     let key = c.args.at(2);
-    match c.db.get(key, &c.now) {
+    // Not an access (Redis looks the key up in the dict directly).
+    match c.db.peek(key, &c.now) {
         Some(v) => resp::int(c.out, value_bytes(key, v, samples) as i64),
         None => resp::null(c.out),
     }
