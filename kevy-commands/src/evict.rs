@@ -398,46 +398,55 @@ impl Keyspace {
         }
         let tofree = (used - max).div_ceil(shards as u64);
         let limit = self.evict.limits.time_limit_us();
-        let gauge = self.evict.limits.gauge();
         let start = Instant::now();
         let (mut freed, mut keys) = (0u64, 0u64);
-        while freed < tofree {
-            let before = gauge.map(|g| g.thread_net());
-            let Some(estimate) = self.evict_one(policy, gauge.is_none()) else {
-                return Outcome::Fail;
+        let outcome = loop {
+            if freed >= tofree {
+                break Outcome::Ok;
+            }
+            let Some(bytes) = self.evict_one(policy) else {
+                break Outcome::Fail;
             };
-            freed += match (gauge, before) {
-                (Some(g), Some(b)) => (b - g.thread_net()).max(0) as u64,
-                _ => estimate as u64,
-            };
+            freed += bytes;
             keys += 1;
             if keys % 16 == 0 && start.elapsed().as_micros() as u64 > limit {
-                return Outcome::Running;
+                break Outcome::Running;
             }
-        }
-        if gauge.is_none() {
+        };
+        if self.evict.limits.gauge().is_none() {
             self.evict.grown -= freed as i64;
         }
-        Outcome::Ok
+        outcome
     }
 
-    /// Evicts one key chosen by `policy`; returns its estimated size (when
-    /// `estimate`, else 0), or `None` when nothing can be evicted.
-    fn evict_one(&mut self, policy: Policy, estimate: bool) -> Option<usize> {
+    /// Evicts one key chosen by `policy` and returns the bytes that freed:
+    /// measured by the gauge's count for this thread around the removal,
+    /// else estimated as MEMORY USAGE does. `None` when nothing can be
+    /// evicted.
+    fn evict_one(&mut self, policy: Policy) -> Option<u64> {
         let volatile = policy.volatile();
         let entry = match policy {
             Policy::AllkeysRandom | Policy::VolatileRandom => self.random_victim(volatile)?,
             _ => self.pool_victim(policy)?,
         };
+        let gauge = self.evict.limits.gauge();
+        let before = gauge.map_or(0, |g| g.thread_net());
         let value = self.dbs[entry.db].evict(&entry.key, volatile);
-        let size = match (&value, estimate) {
-            (Some(v), true) => crate::family::debug::value_bytes(&entry.key, v, 5),
+        let estimate = match (&value, gauge) {
+            (Some(v), None) => crate::family::debug::value_bytes(&entry.key, v, 5) as u64,
             _ => 0,
         };
+        let found = value.is_some();
         drop(value);
-        self.evict.evicted += 1;
+        let bytes = match gauge {
+            Some(g) => (before - g.thread_net()).max(0) as u64,
+            None => estimate,
+        };
+        if found {
+            self.evict.evicted += 1;
+        }
         self.evict.pool.recycle(entry);
-        Some(size)
+        Some(bytes)
     }
 
     /// A random key (with a time to live when `volatile`), databases in turn.

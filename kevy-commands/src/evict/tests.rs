@@ -119,12 +119,12 @@ fn lru_evicts_the_longest_idle_key() {
         set(&mut ks, 0, key, None);
     }
     ks.db(0).set_lru_clock(t + 10);
-    assert!(ks.evict_one(Policy::AllkeysLru, false).is_some());
+    assert!(ks.evict_one(Policy::AllkeysLru).is_some());
     assert!(!has(&mut ks, 0, "old"));
     assert_eq!(ks.db(0).len(), 3);
     // A read makes a key recent again: the next victim is the oldest other.
     ks.db(0).get(b"a", &Clock::new());
-    ks.evict_one(Policy::AllkeysLru, false);
+    ks.evict_one(Policy::AllkeysLru);
     assert!(has(&mut ks, 0, "a") && !has(&mut ks, 0, "b"));
     assert_eq!(ks.evict.evicted, 2);
 }
@@ -143,7 +143,7 @@ fn lfu_evicts_the_least_frequently_used_key() {
     }
     assert_eq!(ks.db(1).frequency(b"rare", &Clock::new()), Some(INIT));
     assert!(ks.db(1).frequency(b"a", &Clock::new()).unwrap() > INIT);
-    ks.evict_one(Policy::AllkeysLfu, false);
+    ks.evict_one(Policy::AllkeysLfu);
     assert!(!has(&mut ks, 1, "rare"));
     assert_eq!(ks.db(1).len(), 3);
 }
@@ -155,13 +155,13 @@ fn volatile_ttl_evicts_the_soonest_deadline_and_never_a_persistent_key() {
     set(&mut ks, 0, "soon", Some(10_000));
     set(&mut ks, 1, "latest", Some(900_000));
     set(&mut ks, 0, "persistent", None);
-    ks.evict_one(Policy::VolatileTtl, false);
+    ks.evict_one(Policy::VolatileTtl);
     assert!(!has(&mut ks, 0, "soon") && has(&mut ks, 0, "later"));
-    ks.evict_one(Policy::VolatileTtl, false);
+    ks.evict_one(Policy::VolatileTtl);
     assert!(!has(&mut ks, 0, "later") && has(&mut ks, 1, "latest"));
-    ks.evict_one(Policy::VolatileTtl, false);
+    ks.evict_one(Policy::VolatileTtl);
     assert!(!has(&mut ks, 1, "latest"));
-    assert!(ks.evict_one(Policy::VolatileTtl, false).is_none());
+    assert!(ks.evict_one(Policy::VolatileTtl).is_none());
     assert!(has(&mut ks, 0, "persistent"));
 }
 
@@ -349,8 +349,8 @@ fn lru_orders_accesses_within_one_tick() {
         set(&mut ks, 0, key, None);
     }
     ks.db(0).get(b"first", &Clock::new());
-    ks.evict_one(Policy::AllkeysLru, false);
+    ks.evict_one(Policy::AllkeysLru);
     assert!(has(&mut ks, 0, "first") && !has(&mut ks, 0, "second"));
-    ks.evict_one(Policy::AllkeysLru, false);
+    ks.evict_one(Policy::AllkeysLru);
     assert!(has(&mut ks, 0, "first") && !has(&mut ks, 0, "third"));
 }
