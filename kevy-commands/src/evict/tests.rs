@@ -1,3 +1,7 @@
+//! Eviction: the LFU counter, the pool, each policy's choice of victim
+//! (volatile-ttl the soonest deadline, volatile-* never a key without a
+//! TTL), `-OOM` under noeviction, OBJECT FREQ and the memory settings.
+
 use std::sync::Arc;
 
 use super::lfu::{self, accessed, decayed, fresh, log_incr, minutes, INIT};

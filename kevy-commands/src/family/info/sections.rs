@@ -152,6 +152,8 @@ fn memory(s: &mut Fields<'_>, shard: &Keyspace, total: &Report) {
     };
     s.field("mem_fragmentation_ratio", format!("{ratio:.2}"));
     s.field("mem_fragmentation_bytes", rss as i64 - used as i64);
+    // Everything allocated counts towards maxmemory.
+    s.field("mem_not_counted_for_evict", 0);
     s.field("mem_clients_normal", total.client_memory);
     let allocator = if limits.gauge().is_some() || sys::allocated_bytes().is_some() {
         sys::ALLOCATOR
