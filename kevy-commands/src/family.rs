@@ -7,6 +7,7 @@ use kevy_rt::{Args, Flow, LocalCx, Planned, Router};
 
 use crate::keyspace::{Clock, Db, Keyspace};
 use crate::multi::{Part, Plan};
+use crate::resp::Reply;
 use crate::{Ctx, Session};
 
 pub mod bitmap;
@@ -38,8 +39,8 @@ pub struct Call<'a> {
     pub args: Args<'a>,
     /// The time of the command, read at most once.
     pub now: Clock,
-    /// Where the reply goes.
-    pub out: &'a mut Vec<u8>,
+    /// Where the reply goes, in the connection's protocol.
+    pub out: &'a mut Reply<'a>,
 }
 
 /// A keyed command's handler.
@@ -56,8 +57,8 @@ pub struct ShardCall<'a> {
     pub args: Args<'a>,
     /// The time of the command, read at most once.
     pub now: Clock,
-    /// Where the reply goes.
-    pub out: &'a mut Vec<u8>,
+    /// Where the reply goes, in the connection's protocol.
+    pub out: &'a mut Reply<'a>,
 }
 
 /// A handler given its shard's whole keyspace.
@@ -73,8 +74,8 @@ pub struct Local<'a> {
     pub cx: &'a LocalCx,
     /// The command's arguments (verb included).
     pub args: Args<'a>,
-    /// Where the reply goes.
-    pub out: &'a mut Vec<u8>,
+    /// Where the reply goes, in the connection's protocol.
+    pub out: &'a mut Reply<'a>,
 }
 
 /// A local command's handler.

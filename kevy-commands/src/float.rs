@@ -8,6 +8,7 @@ use std::os::raw::{c_char, c_int};
 use crate::error::{cstr, Error};
 use crate::num::fmt_i64;
 use crate::resp;
+use crate::resp::Reply;
 
 extern "C" {
     fn kevy_string2d(s: *const c_char, len: usize, out: *mut f64) -> c_int;
@@ -57,10 +58,11 @@ pub fn fmt_double(v: f64, buf: &mut [u8; 32]) -> &[u8] {
     &buf[..n.min(buf.len())]
 }
 
-/// Appends `v` as a bulk string, like Redis's `addReplyDouble` in RESP2.
-pub fn write_double(out: &mut Vec<u8>, v: f64) {
+/// Appends `v` like Redis's `addReplyDouble`: a bulk string in RESP2, a
+/// double `,x` in RESP3.
+pub fn write_double(out: &mut Reply<'_>, v: f64) {
     let mut buf = DOUBLE_BUF;
-    resp::bulk(out, fmt_double(v, &mut buf));
+    resp::double_text(out, fmt_double(v, &mut buf));
 }
 
 /// Redis's `double2ll`: `v` as an `i64` when it is integral and within

@@ -207,6 +207,16 @@ impl Db {
         self.volatile.get(e.vidx() as usize).map(|v| v.at)
     }
 
+    /// Starts loading the node a lookup of `key` will read (see
+    /// [`kevy_rt::Commands::prefetch`]): the table's control bytes and bucket
+    /// are read now, the candidate nodes (usually one) are prefetched.
+    #[inline]
+    pub fn prefetch(&self, key: &[u8]) {
+        for node in self.table.iter_hash(self.hash(key)) {
+            node.prefetch();
+        }
+    }
+
     /// The bucket of `key` if it is live, or the key's hash for an insertion.
     /// An expired key is removed on the way (Redis's `expireIfNeeded`).
     #[inline]
@@ -582,6 +592,12 @@ impl Keyspace {
             db.rng = self.rng ^ (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
         }
         self.evict = Evictor::new(limits.clone());
+    }
+
+    /// Database `i` (0 when out of range), read-only.
+    #[inline]
+    pub fn db_ref(&self, i: usize) -> &Db {
+        self.dbs.get(i).unwrap_or(&self.dbs[0])
     }
 
     /// Database `i`, falling back to database 0 for an index out of range

@@ -25,13 +25,22 @@
 //! Handlers parse their arguments, call a shard-local `op_…` function that
 //! returns a value or an [`Error`](error::Error), and write the reply from it.
 //!
+//! ## Protocols
+//! A connection speaks RESP2 until `HELLO 3`; the session keeps its
+//! protocol and [`Ctx`] carries it with every forwarded command and part, so
+//! a handler on any shard, and the gather on the origin, write into a
+//! [`resp::Reply`] that knows it. Replies whose RESP3 shape differs (null
+//! `_`, maps `%`, sets `~`, doubles `,`, nested WITHSCORES pairs, verbatim
+//! `=` text) go through the writers taking a `Reply`; the rest are the same
+//! bytes in both.
+//!
 //! ## Layout
 //! - [`table`]: the command table ([`table::Spec`]: arity, flags, key
 //!   positions, ACL categories, key specs, docs, route kind and handler) and
 //!   the one-lookup resolver; its data in `table/specs.rs` and, per family,
 //!   `table/specs/*.rs`.
 //! - [`family`]: the handlers, one module per family: `connection` (PING,
-//!   ECHO, QUIT, SELECT, resolve errors), `command` (COMMAND …), `string`
+//!   ECHO, QUIT, SELECT, HELLO, resolve errors), `command` (COMMAND …), `string`
 //!   (with LCS), `keys` (generic key commands and expiry; RENAME, COPY, MOVE
 //!   in `keys::moves`, SCAN and RANDOMKEY in `keys::scan`, OBJECT in
 //!   `keys::object`), `sort` (SORT, SORT_RO), `list`, `hash`, `set`, `zset`
@@ -57,10 +66,14 @@
 //!   and skiplist); [`hll`]: Redis's HyperLogLog representation.
 //! - [`num`]: integer and `long double` arithmetic; [`float`]: doubles
 //!   parsed and printed through the C library, as Redis does.
-//! - [`resp`]: the RESP2 reply writer; [`error`]: errors as values.
+//! - [`resp`]: the reply writer, RESP2 and RESP3: [`resp::Reply`] is a
+//!   handler's output buffer together with its connection's protocol, and
+//!   the writers whose shape differs between the two (nulls, maps, sets,
+//!   doubles, `[member, score]` pairs, verbatim text) take it;
+//!   [`error`]: errors as values.
 //! - [`glob`]: Redis's glob matcher, for KEYS and COMMAND LIST.
 //! - [`session`]: a connection's [`Session`] and the [`Ctx`] its commands
-//!   carry to other shards.
+//!   carry to other shards (selected database, protocol, …).
 //! - [`server`]: server-wide state ([`server::Shared`]) and each shard's
 //!   accounting (command statistics, slow log, latency monitor); every
 //!   command is timed on the shard that runs it. [`config`]: the settings
@@ -171,6 +184,7 @@ mod testutil;
 use family::{Call, Local, ServerCx, ShardCall};
 use keyspace::{now_ms, Clock, Keyspace};
 use multi::{Part, PartReply, Plan};
+use resp::Reply;
 use server::slowlog::Captured;
 use server::Shared;
 pub use session::{Ctx, Session};
@@ -330,6 +344,7 @@ impl Commands for Redis {
             unix: session.unix,
             client: session.id,
             peer: session.peer,
+            resp3: session.resp3,
         }
     }
 
@@ -349,13 +364,13 @@ impl Commands for Redis {
             Run::Key(f) | Run::Keys(f, _) => {
                 let mark = out.len();
                 let t0 = clock::now();
-                let mut call = Call {
+                let mut reply = Reply::new(out, ctx.resp3);
+                f(&mut Call {
                     db: shard.db(ctx.db as usize),
                     args,
                     now: Clock::new(),
-                    out,
-                };
-                f(&mut call);
+                    out: &mut reply,
+                });
                 let ns = since(t0);
                 shard
                     .server
@@ -365,12 +380,13 @@ impl Commands for Redis {
             Run::Shard(f) | Run::ShardKeys(f, _) => {
                 let mark = out.len();
                 let t0 = clock::now();
+                let mut reply = Reply::new(out, ctx.resp3);
                 f(&mut ShardCall {
                     db: ctx.db as usize,
                     shard,
                     args,
                     now: Clock::new(),
-                    out,
+                    out: &mut reply,
                 });
                 let ns = since(t0);
                 shard
@@ -379,6 +395,15 @@ impl Commands for Redis {
                 finish(out, mark, ctx.quiet);
             }
             Run::Local(_) | Run::Plan(_) | Run::Movable(..) | Run::Server(_) => misrouted(out),
+        }
+    }
+
+    #[inline]
+    fn prefetch(&self, shard: &Keyspace, ctx: &Ctx, cmd: &'static Spec, args: Args<'_>) {
+        if let (Run::Key(_) | Run::Keys(..), Ok(k)) = (cmd.run, usize::try_from(cmd.first_key)) {
+            if k > 0 && k < args.len() {
+                shard.db_ref(ctx.db as usize).prefetch(args.at(k));
+            }
         }
     }
 
@@ -397,12 +422,13 @@ impl Commands for Redis {
         };
         let mark = out.len();
         let t0 = clock::now();
+        let mut reply = Reply::new(out, session.resp3);
         let flow = f(&mut Local {
             shard,
             session,
             cx,
             args,
-            out,
+            out: &mut reply,
         });
         let ns = since(t0);
         shard
@@ -501,9 +527,10 @@ impl Commands for Redis {
         op.ns += replies.iter().map(|r| r.ns).max().unwrap_or(0);
         let replies: Vec<PartReply> = replies.into_iter().map(|r| r.reply).collect();
         let mark = out.len();
+        let mut reply = Reply::new(out, op.ctx.resp3);
         let g = match &mut op.plan {
-            Plan::Server(p) => multi::server::gather(shard, op.ctx, p, replies, next, out),
-            plan => multi::gather(plan, replies, next, out),
+            Plan::Server(p) => multi::server::gather(shard, op.ctx, p, replies, next, &mut reply),
+            plan => multi::gather(plan, replies, next, &mut reply),
         };
         op.ns += since(t0);
         if g == Gather::Done {

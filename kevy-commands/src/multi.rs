@@ -28,6 +28,7 @@ use kevy_rt::{Args, Gather, OwnedArgs, Planned, Router};
 use crate::family::{self, bitmap, hll, string, zset, Call};
 use crate::keyspace::{Clock, Keyspace};
 use crate::resp;
+use crate::resp::Reply;
 use crate::table::{self, Run};
 use crate::Ctx;
 
@@ -265,7 +266,8 @@ pub fn execute_part(shard: &mut Keyspace, ctx: Ctx, part: Part) -> PartReply {
     let db = shard.db(ctx.db as usize);
     match part.op {
         Op::Whole => {
-            let mut out = Vec::new();
+            let mut bytes = Vec::new();
+            let mut out = Reply::new(&mut bytes, ctx.resp3);
             match table::find(args).map(|spec| spec.run) {
                 Ok(Run::Movable(f, _)) => f(&mut Call {
                     db,
@@ -275,16 +277,17 @@ pub fn execute_part(shard: &mut Keyspace, ctx: Ctx, part: Part) -> PartReply {
                 }),
                 _ => resp::error(&mut out, b"ERR internal error: command has no key handler"),
             }
-            encoded(out)
+            encoded(bytes)
         }
-        Op::Zset(op) => zset::execute_part(db, op, args, now),
+        Op::Zset(op) => zset::execute_part(db, op, args, now, ctx.resp3),
         Op::Bits(op) => bitmap::execute_part(db, op, args, now),
         Op::Hll(op) => hll::execute_part(db, op, args, now),
         Op::Mget => {
             let (mut buf, mut ends) = (Vec::new(), Vec::with_capacity(args.len()));
+            let mut out = Reply::new(&mut buf, ctx.resp3);
             for key in args.iter() {
-                string::write_get_or_null(db, key, now, &mut buf);
-                ends.push(buf.len() as u32);
+                string::write_get_or_null(db, key, now, &mut out);
+                ends.push(out.len() as u32);
             }
             PartReply::Encoded { buf, ends }
         }
@@ -309,7 +312,7 @@ pub fn execute_part(shard: &mut Keyspace, ctx: Ctx, part: Part) -> PartReply {
             });
             PartReply::Encoded { buf, ends }
         }
-        Op::Coll(op) => coll::execute(db, op, &part.args, now),
+        Op::Coll(op) => coll::execute(db, op, &part.args, now, ctx.resp3),
         // Handled above: key operations reach every database of the shard.
         Op::Key(_) => PartReply::Ok,
         // Server parts need the shard's connections: `Redis::execute_part`
@@ -323,7 +326,7 @@ pub fn gather(
     plan: &mut Plan,
     replies: Vec<PartReply>,
     next: &mut Vec<(usize, Part)>,
-    out: &mut Vec<u8>,
+    out: &mut Reply<'_>,
 ) -> Gather {
     match plan {
         Plan::Sum => resp::int(out, replies.iter().map(int_of).sum()),

@@ -23,6 +23,9 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
+/// The Redis version kevy answers as (INFO, HELLO).
+pub const REDIS_VERSION: &str = "7.0.15";
+
 use kevy_rt::{Args, ShardInfo};
 
 use crate::config::ConfigTable;
@@ -245,7 +248,7 @@ impl ShardServer {
         }
         let usec = ns / 1000;
         if slow_thr >= 0 && usec >= slow_thr as u64 && spec.flags & flags::SKIP_SLOWLOG == 0 {
-            self.log_slow(usec, who, args, slow);
+            self.log_slow(spec, usec, who, args, slow);
         }
         let ms = usec / 1000;
         if lat > 0 && ms >= lat {
@@ -270,7 +273,14 @@ impl ShardServer {
     }
 
     #[cold]
-    fn log_slow(&mut self, usec: u64, who: &Who<'_>, args: Args<'_>, slow: Option<&Captured>) {
+    fn log_slow(
+        &mut self,
+        spec: &Spec,
+        usec: u64,
+        who: &Who<'_>,
+        args: Args<'_>,
+        slow: Option<&Captured>,
+    ) {
         let max = self
             .shared
             .config
@@ -285,14 +295,17 @@ impl ShardServer {
         let name = who.name.or(looked_up.as_deref()).unwrap_or_default();
         let mut e = match slow {
             Some(c) => c.entry(unix_secs(), usec, peer, name),
-            None => Entry::new(
-                unix_secs(),
-                usec,
-                slowlog::with_lens(args),
-                args.len(),
-                peer,
-                name,
-            ),
+            None => {
+                let hidden = crate::family::server::redactions(spec, args);
+                let shown =
+                    slowlog::with_lens(args)
+                        .enumerate()
+                        .map(|(i, a)| match hidden.contains(&i) {
+                            true => (crate::family::server::REDACTED, 10),
+                            false => a,
+                        });
+                Entry::new(unix_secs(), usec, shown, args.len(), peer, name)
+            }
         };
         e.id = self.shared.next_slow_id();
         self.slowlog.push(e, max.min(usize::MAX as u64) as usize);

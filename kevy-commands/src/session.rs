@@ -26,6 +26,8 @@ pub struct Session {
     pub no_evict: bool,
     /// It ran `MONITOR`.
     pub monitor: bool,
+    /// Replies are in RESP3 (`HELLO 3`).
+    pub resp3: bool,
     /// `CLIENT REPLY OFF`.
     pub reply_off: bool,
     /// The current command's reply is dropped (`CLIENT REPLY SKIP` before it).
@@ -99,6 +101,8 @@ pub struct Ctx {
     pub client: u64,
     /// The client's address (TCP).
     pub peer: Option<SocketAddr>,
+    /// Replies are in RESP3: a handler on any shard shapes its reply so.
+    pub resp3: bool,
 }
 
 impl Ctx {

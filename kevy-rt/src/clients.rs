@@ -36,6 +36,9 @@ pub struct ClientFacts {
     pub out_unsent: usize,
     /// Capacity of the output buffer.
     pub out_capacity: usize,
+    /// The most output bytes it held at once lately (since it last went
+    /// idle for a second).
+    pub out_peak: usize,
     /// Replies queued behind one still being computed elsewhere.
     pub replies_pending: usize,
     /// It will close once its replies are written.

@@ -189,6 +189,14 @@ pub trait Commands: Send + Sync + Sized + 'static {
         out: &mut Vec<u8>,
     );
 
+    /// Starts loading the memory [`execute`](Commands::execute) will touch for
+    /// this keyed command (a CPU prefetch), without running it or changing
+    /// anything. The runtime calls it a few commands ahead while it runs a
+    /// batch, so the cache misses of consecutive lookups overlap instead of
+    /// stalling one after another. Default: nothing.
+    #[inline]
+    fn prefetch(&self, _shard: &Self::Shard, _ctx: &Self::Ctx, _cmd: Self::Cmd, _args: Args<'_>) {}
+
     /// Runs a [`Route::Local`] command on the connection's shard.
     fn execute_local(
         &self,

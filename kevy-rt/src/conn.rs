@@ -22,6 +22,13 @@ pub(crate) const READ_CHUNK: usize = 16 * 1024;
 /// Output-buffer capacity an idle connection may keep.
 const IDLE_OUT_CAPACITY: usize = 16 * 1024;
 
+/// A decoded request waiting for its turn, with its arguments' spans
+/// (relative to its first byte, so they survive the buffer's compaction).
+pub(crate) struct Ahead {
+    pub(crate) decoded: crate::resp::Decoded,
+    pub(crate) spans: Vec<crate::args::Span>,
+}
+
 /// A reply position in the queue.
 pub(crate) enum Slot {
     /// The command is running on another shard.
@@ -53,6 +60,8 @@ pub(crate) struct Conn<C: Commands> {
     /// Output; bytes `wpos..` are not yet written.
     pub(crate) out: Vec<u8>,
     pub(crate) wpos: usize,
+    /// The most output bytes held at once since the buffer was last shrunk.
+    pub(crate) out_peak: usize,
     /// Replies after the first outstanding one, in order.
     pub(crate) pending: VecDeque<Slot>,
     /// Sequence number of the next command.
@@ -77,6 +86,10 @@ pub(crate) struct Conn<C: Commands> {
     /// Replies are queued behind that direct reply (counted in the shard's
     /// `direct_waiters`).
     pub(crate) direct_waited: bool,
+    /// A request decoded ahead of its turn and not run yet (the connection
+    /// stopped taking input behind the one before it): it starts at `rpos`
+    /// and runs, without being decoded again, when input resumes.
+    pub(crate) ahead: Option<Ahead>,
     /// A command held back by `CLIENT PAUSE`, run when the pause ends.
     pub(crate) deferred: Option<crate::args::OwnedArgs>,
     /// In `MONITOR` mode.
@@ -110,6 +123,7 @@ impl<C: Commands> Conn<C> {
             need: 0,
             out: Vec::new(),
             wpos: 0,
+            out_peak: 0,
             pending: VecDeque::new(),
             next_seq: 0,
             session: C::Session::default(),
@@ -122,6 +136,7 @@ impl<C: Commands> Conn<C> {
             direct: false,
             direct_waited: false,
             last_active: now,
+            ahead: None,
             deferred: None,
             monitor: false,
         }
@@ -147,6 +162,7 @@ impl<C: Commands> Conn<C> {
                 .saturating_sub(self.rend),
             out_unsent: self.unsent(),
             out_capacity: self.out.capacity(),
+            out_peak: self.out_peak.max(self.out.len()),
             replies_pending: self.pending.len(),
             closing: self.closing,
         }
@@ -247,6 +263,7 @@ impl<C: Commands> Conn<C> {
             self.out = Vec::new();
             self.wpos = 0;
         }
+        self.out_peak = 0;
         if self.pending.is_empty() && self.pending.capacity() > 64 {
             self.pending = VecDeque::new();
         }

@@ -5,7 +5,7 @@
 //! requests, file their replies), send this iteration's batches, write replies
 //! out, and run the periodic tick when it is due.
 
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::os::fd::AsRawFd;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -16,13 +16,12 @@ use mio::unix::SourceFd;
 use mio::{Events, Interest, Poll, Token};
 use slab::Slab;
 
-use crate::args::{Args, Span};
-use crate::commands::{Commands, Flow, LocalCx, ShardInfo};
+use crate::args::Span;
+use crate::commands::{Commands, ShardInfo};
 use crate::conn::Conn;
 use crate::mesh::MeshEnd;
-use crate::msg::{ConnRef, Msg, Pools, Request, Requests, POOL_MAX_BYTES};
-use crate::resp::{Decoded, Limits};
-use crate::route::{target, Target};
+use crate::msg::{ConnRef, Msg, Pools, Requests, POOL_MAX_BYTES};
+use crate::resp::Limits;
 use crate::router::Router;
 use crate::runtime::ShardStats;
 use crate::settings::Settings;
@@ -30,6 +29,7 @@ use crate::stream::Stream;
 
 mod admin;
 mod cross;
+mod input;
 
 pub(crate) const WAKER: Token = Token(usize::MAX);
 /// Output held back while replies from other shards are still due.
@@ -78,6 +78,8 @@ pub(crate) struct Shard<C: Commands> {
     /// Connections that used up their read budget: resumed next iteration.
     again: Vec<usize>,
     spans: Vec<Span>,
+    /// The spans of the request decoded ahead (see `process`).
+    spans_next: Vec<Span>,
     parts: Vec<(usize, C::Part)>,
     next_gen: u32,
     commands_run: u64,
@@ -156,6 +158,7 @@ impl<C: Commands> Shard<C> {
             resume: Vec::new(),
             again: Vec::new(),
             spans: Vec::new(),
+            spans_next: Vec::new(),
             parts: Vec::new(),
             next_gen: 0,
             commands_run: 0,
@@ -373,126 +376,6 @@ impl<C: Commands> Shard<C> {
         }
     }
 
-    /// Reads until the socket is drained, the connection stops taking input,
-    /// or [`READ_BUDGET`] bytes were read (then it goes on next iteration).
-    /// Unless `exhaust`, a short read counts as drained (epoll reports the next
-    /// arrival as a new edge); with it, reading goes on to `WouldBlock` or EOF,
-    /// for events that carried a FIN, which no later edge would report again.
-    fn read(&mut self, i: usize, exhaust: bool) {
-        let mut budget = READ_BUDGET;
-        loop {
-            let Some(c) = self.conns.get_mut(i) else {
-                return;
-            };
-            if c.eof {
-                self.maybe_close(i);
-                return;
-            }
-            if !c.can_decode() {
-                c.want_read = true;
-                return;
-            }
-            c.want_read = false;
-            c.make_room(c.need);
-            let space = c.rbuf.len() - c.rend;
-            match (&*c.sock).read(&mut c.rbuf[c.rend..]) {
-                Ok(0) => {
-                    c.eof = true;
-                    self.maybe_close(i);
-                    return;
-                }
-                Ok(n) => {
-                    c.rend += n;
-                    c.last_active = self.now;
-                    if c.rend - c.rpos > self.limits.max_query_buffer {
-                        // Redis closes such a client without a reply.
-                        self.close(i);
-                        return;
-                    }
-                    self.process(i);
-                    if n < space && !exhaust {
-                        return;
-                    }
-                    budget = budget.saturating_sub(n);
-                    if budget == 0 {
-                        // More may be waiting: take it next iteration, after
-                        // this one's batches and replies have gone out.
-                        self.again.push(i);
-                        return;
-                    }
-                }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(_) => {
-                    self.close(i);
-                    return;
-                }
-            }
-        }
-    }
-
-    /// Decodes and runs every complete request in the connection's buffer.
-    fn process(&mut self, i: usize) {
-        let Some(c) = self.conns.get_mut(i) else {
-            return;
-        };
-        let mut rbuf = std::mem::take(&mut c.rbuf);
-        c.rbuf_lent = rbuf.len();
-        let (mut rpos, rend) = (c.rpos, c.rend);
-        let mut spans = std::mem::take(&mut self.spans);
-        let mut need = 0;
-        loop {
-            match self.conns.get_mut(i) {
-                Some(c) if c.can_decode() => {}
-                Some(c) => {
-                    // Resumed by a flush below the high-water mark or the end of
-                    // a hold.
-                    c.want_read = true;
-                    break;
-                }
-                None => break,
-            }
-            if rpos == rend {
-                break;
-            }
-            spans.clear();
-            match self
-                .cmds
-                .decode(&mut rbuf[rpos..rend], &mut spans, &self.limits)
-            {
-                Decoded::Command { consumed } => {
-                    let args = Args::new(&rbuf[rpos..rend], &spans);
-                    let last = rpos + consumed == rend;
-                    self.dispatch(i, args, last);
-                    self.note_queue(i);
-                    rpos += consumed;
-                    self.commands_run += 1;
-                }
-                Decoded::Skip { consumed } => rpos += consumed,
-                Decoded::Incomplete { need: n } => {
-                    need = n;
-                    break;
-                }
-                Decoded::Error(reply) => {
-                    if let Some(c) = self.conns.get_mut(i) {
-                        c.reply_buf(&mut self.pools).extend_from_slice(&reply);
-                        c.closing = true;
-                    }
-                    self.note_queue(i);
-                    self.mark_dirty(i);
-                    break;
-                }
-            }
-        }
-        self.spans = spans;
-        if let Some(c) = self.conns.get_mut(i) {
-            c.rbuf = rbuf;
-            c.rbuf_lent = 0;
-            c.rpos = rpos;
-            c.need = need;
-        }
-    }
-
     #[inline]
     fn mark_dirty(&mut self, i: usize) {
         if let Some(c) = self.conns.get_mut(i) {
@@ -503,133 +386,12 @@ impl<C: Commands> Shard<C> {
         }
     }
 
-    /// Counts connection `i` among those waiting on a direct reply once it
-    /// has queued anything behind one.
-    #[inline]
-    fn note_queue(&mut self, i: usize) {
-        if let Some(c) = self.conns.get_mut(i) {
-            if c.direct && !c.direct_waited && c.pending.len() > 1 {
-                c.direct_waited = true;
-                self.direct_waiters += 1;
-            }
-        }
-    }
-
-    /// Runs, forwards or plans one decoded command of connection `i`. `last`:
-    /// nothing else of the connection's is buffered behind it.
-    fn dispatch(&mut self, i: usize, args: Args<'_>, last: bool) {
-        let cmds = &*self.cmds;
-        let r = cmds.resolve(args);
-        let Some(c) = self.conns.get_mut(i) else {
-            return;
-        };
-        if let Some(writes_only) = self.settings.paused() {
-            if cmds.pausable(r.cmd, writes_only) {
-                c.deferred = Some(args.to_owned_args());
-                self.paused.push(i);
-                return;
-            }
-        }
-        c.last_cmd = Some(r.cmd);
-        if self.settings.monitors() > 0 && !c.monitor {
-            let facts = c.facts(self.id);
-            cmds.monitor_line(&c.session, &facts, r.cmd, args, &mut self.monitor_buf);
-        }
-        match target(r.route, args, &self.router, self.id) {
-            Target::Local => {
-                let cx = LocalCx {
-                    nshards: self.router.nshards(),
-                    client: c.facts(self.id),
-                };
-                let (out, session) = c.reply_buf_and_session(&mut self.pools);
-                let flow = cmds.execute_local(&mut self.state, session, &cx, r.cmd, args, out);
-                match flow {
-                    Flow::Close => c.closing = true,
-                    Flow::Shutdown => {
-                        self.stop.store(true, Ordering::Release);
-                        self.mesh.wake_all();
-                    }
-                    Flow::Monitor if !c.monitor => {
-                        c.monitor = true;
-                        self.monitors.push((i, c.gen));
-                        self.settings.add_monitor(1);
-                    }
-                    _ => {}
-                }
-            }
-            Target::Shard(s) if s == self.id || s >= self.router.nshards() => {
-                let ctx = cmds.ctx(&c.session);
-                let out = c.reply_buf(&mut self.pools);
-                cmds.execute(&mut self.state, ctx, r.cmd, args, out);
-            }
-            Target::Shard(s) => {
-                let ctx = cmds.ctx(&c.session);
-                // Direct reply: when this command is all the connection is
-                // waiting for, its owner writes the reply to the socket itself,
-                // saving the trip back (and often a wake-up) of this shard.
-                let direct = (last && c.pending.is_empty() && c.unsent() == 0 && !c.closing)
-                    .then(|| c.sock.clone());
-                if direct.is_some() {
-                    c.direct = true;
-                }
-                let seq = c.reserve();
-                let conn = ConnRef {
-                    idx: i as u32,
-                    gen: c.gen,
-                };
-                let req = self.outgoing[s].get_or_insert_with(|| self.pools.requests(s));
-                let span0 = req.spans.len() as u32;
-                for a in args.iter() {
-                    let start = req.data.len();
-                    req.data.extend_from_slice(a);
-                    req.spans.push(Span::new(start, req.data.len()));
-                }
-                req.items.push(Request::Cmd {
-                    conn,
-                    seq,
-                    cmd: r.cmd,
-                    ctx,
-                    span0,
-                    nargs: args.len() as u32,
-                    direct,
-                });
-                return;
-            }
-            Target::Plan => {
-                let ctx = cmds.ctx(&c.session);
-                let seq = c.reserve();
-                let conn = ConnRef {
-                    idx: i as u32,
-                    gen: c.gen,
-                };
-                let mut parts = std::mem::take(&mut self.parts);
-                let planned =
-                    cmds.plan(&mut self.state, ctx, r.cmd, args, &self.router, &mut parts);
-                if planned.hold {
-                    c.held = true;
-                }
-                let op = self.ops.insert(Op {
-                    conn,
-                    seq,
-                    ctx,
-                    hold: planned.hold,
-                    plan: planned.plan,
-                    replies: Vec::new(),
-                    remaining: 0,
-                });
-                self.launch(op, &mut parts);
-                self.parts = parts;
-                return;
-            }
-        }
-        self.mark_dirty(i);
-    }
-
     /// Writes pending output; closes or resumes the connection as due.
     fn flush(&mut self, i: usize) {
         let Some(c) = self.conns.get_mut(i) else {
             return;
         };
+        c.out_peak = c.out_peak.max(c.out.len());
         while c.wpos < c.out.len() {
             match (&*c.sock).write(&c.out[c.wpos..]) {
                 Ok(0) => break,

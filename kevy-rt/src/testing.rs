@@ -188,6 +188,7 @@ fn facts(conn: usize, home: usize) -> ClientFacts {
         last_active: now,
         query_buf: 0,
         query_buf_free: 0,
+        out_peak: 0,
         out_unsent: 0,
         out_capacity: 0,
         replies_pending: 0,

@@ -18,6 +18,7 @@ use crate::keyspace::Keyspace;
 use crate::multi::server::{self as srv, ServerOp, ServerPlan, ServerReply};
 use crate::multi::Plan;
 use crate::num::parse_i64;
+use crate::resp::Reply;
 use crate::server::names::ClientName;
 use crate::table::{flags, Spec, REJECT};
 use crate::{resp, Ctx, Redis};
@@ -42,13 +43,19 @@ pub fn valid_name(name: &[u8]) -> bool {
 
 /// CLIENT SETNAME connection-name
 pub fn setname(c: &mut Local<'_>) -> Flow {
-    let name = c.args.at(2);
+    match set_name(c, c.args.at(2)) {
+        Ok(()) => resp::ok(c.out),
+        Err(e) => resp::error(c.out, e),
+    }
+    Flow::Continue
+}
+
+/// Names the calling connection (no name for an empty `name`), as `CLIENT
+/// SETNAME` and `HELLO … SETNAME` do; Redis's error when it may not name a
+/// client.
+pub fn set_name(c: &mut Local<'_>, name: &[u8]) -> Result<(), &'static [u8]> {
     if !valid_name(name) {
-        resp::error(
-            c.out,
-            b"ERR Client names cannot contain spaces, newlines or special characters.",
-        );
-        return Flow::Continue;
+        return Err(b"ERR Client names cannot contain spaces, newlines or special characters.");
     }
     // The old name leaves the registry before the new one enters it.
     c.session.name = None;
@@ -56,8 +63,7 @@ pub fn setname(c: &mut Local<'_>) -> Flow {
         let names = &c.shard.server.shared.names;
         c.session.name = Some(ClientName::new(names, c.cx.client.id, name));
     }
-    resp::ok(c.out);
-    Flow::Continue
+    Ok(())
 }
 
 /// CLIENT INFO
@@ -73,7 +79,7 @@ pub fn info(c: &mut Local<'_>) -> Flow {
         me,
         argv,
     );
-    resp::bulk(c.out, &line);
+    resp::verbatim(c.out, &line);
     Flow::Continue
 }
 
@@ -198,7 +204,11 @@ pub fn plan_list(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
                 cx.parts,
                 ServerPlan::ClientList(None),
             ),
-            Some(ClientType::Other) => srv::reply(resp_bulk(b"")),
+            Some(ClientType::Other) => {
+                let mut bytes = Vec::new();
+                resp::verbatim(&mut Reply::new(&mut bytes, cx.ctx.resp3), b"");
+                srv::reply(bytes)
+            }
             None => {
                 let mut m = b"ERR Unknown client type '".to_vec();
                 m.extend_from_slice(cstr(args.at(3)));
@@ -237,12 +247,6 @@ pub fn plan_list(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
     )
 }
 
-fn resp_bulk(b: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    resp::bulk(&mut out, b);
-    out
-}
-
 /// A shard's `CLIENT LIST` lines. Arguments: the caller's `argv-mem`, then
 /// the ids asked for (all connections when none).
 pub fn list_part(
@@ -274,7 +278,7 @@ pub fn list_part(
 
 /// The `CLIENT LIST` reply: every line in connection order, or the lines of
 /// the ids asked for in their order.
-pub fn gather_list(ids: Option<&[u64]>, replies: Vec<ServerReply>, out: &mut Vec<u8>) {
+pub fn gather_list(ids: Option<&[u64]>, replies: Vec<ServerReply>, out: &mut Reply<'_>) {
     let mut lines: Vec<(u64, Vec<u8>)> = replies
         .into_iter()
         .flat_map(|r| match r {
@@ -294,7 +298,7 @@ pub fn gather_list(ids: Option<&[u64]>, replies: Vec<ServerReply>, out: &mut Vec
             }
         }
     }
-    resp::bulk(out, &text);
+    resp::verbatim(out, &text);
 }
 
 /// CLIENT KILL addr:port | CLIENT KILL filter value …: one part per shard.
@@ -340,7 +344,7 @@ pub fn kill_part(
 }
 
 /// The `CLIENT KILL` reply.
-pub fn gather_kill(old: bool, replies: Vec<ServerReply>, out: &mut Vec<u8>) {
+pub fn gather_kill(old: bool, replies: Vec<ServerReply>, out: &mut Reply<'_>) {
     let killed: i64 = replies
         .iter()
         .map(|r| match r {

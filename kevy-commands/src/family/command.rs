@@ -9,6 +9,7 @@ use super::Local;
 use crate::error::{cstr, Error};
 use crate::glob::stringmatch;
 use crate::resp;
+use crate::resp::Reply;
 use crate::table::{self, key_flags, BeginSearch, FindKeys, KeySpec, Spec, COMMANDS};
 
 /// COMMAND
@@ -77,7 +78,7 @@ pub fn info(c: &mut Local<'_>) -> Flow {
 /// COMMAND DOCS [command-name ...]
 pub fn docs(c: &mut Local<'_>) -> Flow {
     if c.args.len() == 2 {
-        resp::array(c.out, COMMANDS.len() * 2);
+        resp::map(c.out, COMMANDS.len());
         for spec in COMMANDS {
             write_docs(c.out, spec);
         }
@@ -89,7 +90,7 @@ pub fn docs(c: &mut Local<'_>) -> Flow {
         .skip(2)
         .filter_map(table::lookup_fullname)
         .collect();
-    resp::array(c.out, found.len() * 2);
+    resp::map(c.out, found.len());
     for spec in found {
         write_docs(c.out, spec);
     }
@@ -336,17 +337,19 @@ fn spec_keys(ks: &KeySpec, cmd: Args<'_>, keys: &mut Vec<(usize, u32)>) -> bool 
     true
 }
 
-/// Appends `*n` and the names of the bits set in `flags`.
-fn write_flags(out: &mut Vec<u8>, flags: u32, names: &[(u32, &str)]) {
+/// Appends a set header (`~n`, `*n` in RESP2) and the names of the bits
+/// set in `flags`.
+fn write_flags(out: &mut Reply<'_>, flags: u32, names: &[(u32, &str)]) {
     let set = || names.iter().filter(|(bit, _)| flags & bit != 0);
-    resp::array(out, set().count());
+    resp::set(out, set().count());
     for (_, name) in set() {
         resp::simple(out, name.as_bytes());
     }
 }
 
-fn write_strs(out: &mut Vec<u8>, items: &[&str], simple: bool) {
-    resp::array(out, items.len());
+/// Appends `items` as a set (an array in RESP2).
+fn write_strs(out: &mut Reply<'_>, items: &[&str], simple: bool) {
+    resp::set(out, items.len());
     for s in items {
         if simple {
             resp::simple(out, s.as_bytes());
@@ -357,7 +360,7 @@ fn write_strs(out: &mut Vec<u8>, items: &[&str], simple: bool) {
 }
 
 /// Appends one command's `COMMAND INFO` entry.
-pub fn write_info(out: &mut Vec<u8>, spec: &Spec) {
+pub fn write_info(out: &mut Reply<'_>, spec: &Spec) {
     resp::array(out, 10);
     resp::bulk(out, spec.name.as_bytes());
     resp::int(out, spec.arity as i64);
@@ -367,18 +370,22 @@ pub fn write_info(out: &mut Vec<u8>, spec: &Spec) {
     resp::int(out, spec.step as i64);
     write_strs(out, spec.acl, true);
     write_strs(out, spec.tips, false);
-    resp::array(out, spec.key_specs.len());
+    resp::set(out, spec.key_specs.len());
     for ks in spec.key_specs {
         write_key_spec(out, ks);
     }
-    resp::array(out, spec.subcommands.len());
+    // Redis: an empty set when there are none, otherwise an array.
+    match spec.subcommands.len() {
+        0 => resp::set(out, 0),
+        n => resp::array(out, n),
+    }
     for sub in spec.subcommands {
         write_info(out, sub);
     }
 }
 
-fn write_key_spec(out: &mut Vec<u8>, ks: &KeySpec) {
-    resp::array(out, if ks.notes.is_empty() { 6 } else { 8 });
+fn write_key_spec(out: &mut Reply<'_>, ks: &KeySpec) {
+    resp::map(out, if ks.notes.is_empty() { 3 } else { 4 });
     if !ks.notes.is_empty() {
         resp::bulk(out, b"notes");
         resp::bulk(out, ks.notes.as_bytes());
@@ -386,20 +393,20 @@ fn write_key_spec(out: &mut Vec<u8>, ks: &KeySpec) {
     resp::bulk(out, b"flags");
     write_flags(out, ks.flags, key_flags::NAMES);
     resp::bulk(out, b"begin_search");
-    resp::array(out, 4);
+    resp::map(out, 2);
     resp::bulk(out, b"type");
     match ks.begin {
         BeginSearch::Index(i) => {
             resp::bulk(out, b"index");
             resp::bulk(out, b"spec");
-            resp::array(out, 2);
+            resp::map(out, 1);
             resp::bulk(out, b"index");
             resp::int(out, i as i64);
         }
         BeginSearch::Keyword { keyword, startfrom } => {
             resp::bulk(out, b"keyword");
             resp::bulk(out, b"spec");
-            resp::array(out, 4);
+            resp::map(out, 2);
             resp::bulk(out, b"keyword");
             resp::bulk(out, keyword.as_bytes());
             resp::bulk(out, b"startfrom");
@@ -408,11 +415,11 @@ fn write_key_spec(out: &mut Vec<u8>, ks: &KeySpec) {
         BeginSearch::Unknown => {
             resp::bulk(out, b"unknown");
             resp::bulk(out, b"spec");
-            resp::array(out, 0);
+            resp::map(out, 0);
         }
     }
     resp::bulk(out, b"find_keys");
-    resp::array(out, 4);
+    resp::map(out, 2);
     resp::bulk(out, b"type");
     let fields = match ks.find {
         FindKeys::Range {
@@ -438,12 +445,12 @@ fn write_key_spec(out: &mut Vec<u8>, ks: &KeySpec) {
         FindKeys::Unknown => {
             resp::bulk(out, b"unknown");
             resp::bulk(out, b"spec");
-            resp::array(out, 0);
+            resp::map(out, 0);
             return;
         }
     };
     resp::bulk(out, b"spec");
-    resp::array(out, 6);
+    resp::map(out, 3);
     for (name, v) in fields {
         resp::bulk(out, name.as_bytes());
         resp::int(out, v as i64);
@@ -451,15 +458,15 @@ fn write_key_spec(out: &mut Vec<u8>, ks: &KeySpec) {
 }
 
 /// Appends one command's `COMMAND DOCS` entry: its name, then its docs map.
-fn write_docs(out: &mut Vec<u8>, spec: &Spec) {
+fn write_docs(out: &mut Reply<'_>, spec: &Spec) {
     resp::bulk(out, spec.name.as_bytes());
     write_doc_map(out, spec);
 }
 
-fn write_doc_map(out: &mut Vec<u8>, spec: &Spec) {
+fn write_doc_map(out: &mut Reply<'_>, spec: &Spec) {
     let d = &spec.docs;
     let subs = !spec.subcommands.is_empty();
-    resp::array(out, if subs { 10 } else { 8 });
+    resp::map(out, if subs { 5 } else { 4 });
     for (k, v) in [
         ("summary", d.summary),
         ("since", d.since),
@@ -471,7 +478,7 @@ fn write_doc_map(out: &mut Vec<u8>, spec: &Spec) {
     }
     if subs {
         resp::bulk(out, b"subcommands");
-        resp::array(out, spec.subcommands.len() * 2);
+        resp::map(out, spec.subcommands.len());
         for sub in spec.subcommands {
             write_docs(out, sub);
         }

@@ -16,7 +16,7 @@ use crate::{error, resp};
 pub fn get(c: &mut Local<'_>) -> Flow {
     let patterns: Vec<&[u8]> = c.args.iter().skip(2).collect();
     let found = c.shard.server.shared.config.matching(&patterns);
-    resp::array(c.out, found.len() * 2);
+    resp::map(c.out, found.len());
     for (name, value) in found {
         resp::bulk(c.out, &name);
         resp::bulk(c.out, value.as_bytes());

@@ -1,5 +1,9 @@
-//! Connection commands: PING, ECHO, QUIT, SELECT, and the replies to requests
-//! that did not resolve (unknown command or subcommand, wrong arity).
+//! Connection commands: PING, ECHO, QUIT, SELECT, HELLO (in `hello`), and
+//! the replies to requests that did not resolve (unknown command or
+//! subcommand, wrong arity).
+
+mod hello;
+pub use hello::{hello, redacted};
 
 use kevy_rt::Flow;
 

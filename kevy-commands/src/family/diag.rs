@@ -14,6 +14,7 @@ use crate::multi::server::{self as srv, ServerOp, ServerPlan, ServerReply};
 use crate::multi::Plan;
 use crate::num::parse_i64;
 use crate::resp;
+use crate::resp::Reply;
 use crate::server::hist::Histogram;
 use crate::server::latency::{self, Series};
 use crate::server::{slowlog, stats};
@@ -62,7 +63,7 @@ pub fn slowlog_part(shard: &Keyspace, args: Args<'_>) -> ServerReply {
 }
 
 /// The `SLOWLOG GET` reply: the newest `n` entries over all shards.
-pub fn gather_slowlog(n: usize, replies: Vec<ServerReply>, out: &mut Vec<u8>) {
+pub fn gather_slowlog(n: usize, replies: Vec<ServerReply>, out: &mut Reply<'_>) {
     let lists = replies
         .into_iter()
         .filter_map(|r| match r {
@@ -90,7 +91,7 @@ pub fn plan_slowlog_len(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
 
 /// The `SLOWLOG LEN` reply: the entries over all shards, at most
 /// `slowlog-max-len` (what one log would hold).
-pub fn gather_slowlog_len(shard: &Keyspace, replies: Vec<ServerReply>, out: &mut Vec<u8>) {
+pub fn gather_slowlog_len(shard: &Keyspace, replies: Vec<ServerReply>, out: &mut Reply<'_>) {
     let max = shard
         .server
         .shared
@@ -164,7 +165,7 @@ fn merged(replies: Vec<ServerReply>) -> Vec<(&'static str, Series)> {
 }
 
 /// The `LATENCY LATEST` reply: per event, its latest sample and maximum.
-pub fn gather_latest(replies: Vec<ServerReply>, out: &mut Vec<u8>) {
+pub fn gather_latest(replies: Vec<ServerReply>, out: &mut Reply<'_>) {
     let events = merged(replies);
     let events: Vec<_> = events
         .iter()
@@ -193,7 +194,7 @@ pub fn plan_latency_history(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
 }
 
 /// The `LATENCY HISTORY` reply: `[time, ms]` pairs, oldest first.
-pub fn gather_history(event: &[u8], replies: Vec<ServerReply>, out: &mut Vec<u8>) {
+pub fn gather_history(event: &[u8], replies: Vec<ServerReply>, out: &mut Reply<'_>) {
     let events = merged(replies);
     let samples = events
         .iter()
@@ -227,7 +228,7 @@ pub fn latency_reset_part(shard: &mut Keyspace, args: Args<'_>) -> ServerReply {
 }
 
 /// The `LATENCY RESET` reply: how many distinct events were dropped.
-pub fn gather_reset(replies: Vec<ServerReply>, out: &mut Vec<u8>) {
+pub fn gather_reset(replies: Vec<ServerReply>, out: &mut Reply<'_>) {
     let mut names: Vec<&'static str> = replies
         .into_iter()
         .flat_map(|r| match r {
@@ -272,7 +273,7 @@ pub fn histograms_part(shard: &Keyspace) -> ServerReply {
 
 /// The `LATENCY HISTOGRAM` reply: per command, its calls and cumulative
 /// latency distribution in power-of-two microsecond buckets.
-pub fn gather_histograms(names: &[Vec<u8>], replies: Vec<ServerReply>, out: &mut Vec<u8>) {
+pub fn gather_histograms(names: &[Vec<u8>], replies: Vec<ServerReply>, out: &mut Reply<'_>) {
     let mut all: Vec<Option<Histogram>> = vec![None; stats::count()];
     for r in replies {
         if let ServerReply::Histograms(hs) = r {
@@ -298,18 +299,19 @@ pub fn gather_histograms(names: &[Vec<u8>], replies: Vec<ServerReply>, out: &mut
             }
         }
     }
-    resp::array(out, chosen.len() * 2);
-    for id in chosen {
-        let (Some(spec), Some(h)) = (stats::spec_of(id), &all[id]) else {
-            continue;
-        };
+    let shown: Vec<_> = chosen
+        .into_iter()
+        .filter_map(|id| Some((stats::spec_of(id)?, all[id].as_ref()?)))
+        .collect();
+    resp::map(out, shown.len());
+    for (spec, h) in shown {
         resp::bulk(out, spec.name.as_bytes());
-        resp::array(out, 4);
+        resp::map(out, 2);
         resp::bulk(out, b"calls");
         resp::int(out, h.total() as i64);
         resp::bulk(out, b"histogram_usec");
         let buckets = h.cumulative_usec();
-        resp::array(out, buckets.len() * 2);
+        resp::map(out, buckets.len());
         for (usec, n) in buckets {
             resp::int(out, usec as i64);
             resp::int(out, n as i64);

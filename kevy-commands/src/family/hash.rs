@@ -10,6 +10,7 @@ use super::Call;
 use crate::error::{Error, OpResult};
 use crate::keyspace::{Clock, Db};
 use crate::resp;
+use crate::resp::Reply;
 use crate::types::hash::Hash;
 use crate::value::{Bytes, Value};
 
@@ -195,9 +196,14 @@ pub fn hstrlen(c: &mut Call<'_>) {
 
 /// HKEYS, HVALS and HGETALL (Redis's `genericHgetallCommand`).
 fn getall_generic(c: &mut Call<'_>, fields: bool, values: bool) {
+    // HGETALL is a map in RESP3; HKEYS and HVALS arrays.
+    let header = |out: &mut Reply<'_>, n: usize| match fields && values {
+        true => resp::map(out, n),
+        false => resp::array(out, n),
+    };
     match hash_mut(c.db, c.args.at(1), &c.now) {
         Ok(Some(h)) => {
-            resp::array(c.out, h.len() * (fields as usize + values as usize));
+            header(c.out, h.len());
             for (f, v) in h.iter() {
                 if fields {
                     resp::bulk(c.out, f);
@@ -207,7 +213,7 @@ fn getall_generic(c: &mut Call<'_>, fields: bool, values: bool) {
                 }
             }
         }
-        Ok(None) => resp::array(c.out, 0),
+        Ok(None) => header(c.out, 0),
         Err(e) => e.write(c.args, c.out),
     }
 }

@@ -16,6 +16,7 @@ use crate::hll::{self, REGISTERS};
 use crate::keyspace::{Clock, Db};
 use crate::multi::{self, bytes_of, encoded, Op, Part, PartReply, Plan};
 use crate::resp;
+use crate::resp::Reply;
 use crate::value::{Bytes, Value};
 
 /// A string that is not an HLL.
@@ -257,7 +258,7 @@ pub fn gather(
     plan: &mut HllPlan,
     replies: Vec<PartReply>,
     next: &mut Vec<(usize, Part)>,
-    out: &mut Vec<u8>,
+    out: &mut Reply<'_>,
 ) -> Gather {
     let HllPlan::Merge { slots, dst } = plan else {
         replies

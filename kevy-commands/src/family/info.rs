@@ -13,6 +13,7 @@ use super::ServerCx;
 use crate::keyspace::Keyspace;
 use crate::multi::server::{self as srv, ServerOp, ServerPlan, ServerReply};
 use crate::multi::Plan;
+use crate::resp::Reply;
 use crate::server::stats::{CmdStat, Stats};
 use crate::{resp, Ctx, Redis};
 
@@ -224,11 +225,11 @@ pub fn gather_info(
     _ctx: Ctx,
     sections: &Sections,
     replies: Vec<ServerReply>,
-    out: &mut Vec<u8>,
+    out: &mut Reply<'_>,
 ) {
     let total = merge_reports(replies);
     let text = sections::write(shard, *sections, &total);
-    resp::bulk(out, text.as_bytes());
+    resp::verbatim(out, text.as_bytes());
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ use crate::error::{Error, OpResult};
 use crate::keyspace::{Clock, Db};
 use crate::num::int_arg;
 use crate::resp;
+use crate::resp::Reply;
 use crate::types::list::{End, List};
 use crate::value::{Bytes, Value};
 
@@ -180,7 +181,7 @@ fn pop_generic(c: &mut Call<'_>, end: End) {
 }
 
 /// Appends `elems` as an array of bulks.
-pub fn write_elements(out: &mut Vec<u8>, elems: &[Bytes]) {
+pub fn write_elements(out: &mut Reply<'_>, elems: &[Bytes]) {
     resp::array(out, elems.len());
     for e in elems {
         resp::bulk(out, e);

@@ -8,6 +8,7 @@ use kevy_rt::Args;
 use crate::error::{cstr, Error, OpResult};
 use crate::glob::stringmatch;
 use crate::num::parse_i64;
+use crate::resp::Reply;
 use crate::types::list::End;
 
 /// `getPositiveLongFromObjectOrReply`'s default message.
@@ -159,7 +160,7 @@ fn parse_scan_opts(args: Args<'_>, from: usize, typed: bool) -> OpResult<ScanOpt
 
 /// Appends a SCAN reply header: the cursor (as a bulk) and the length of the
 /// element array that follows.
-pub fn scan_reply_header(out: &mut Vec<u8>, cursor: u64, n: usize) {
+pub fn scan_reply_header(out: &mut Reply<'_>, cursor: u64, n: usize) {
     let mut buf = [0u8; 20];
     let mut i = buf.len();
     let mut c = cursor;

@@ -35,6 +35,19 @@ pub fn monitor(c: &mut Local<'_>) -> Flow {
     Flow::Monitor
 }
 
+/// What MONITOR and the slow log show instead of a password.
+pub const REDACTED: &[u8] = b"(redacted)";
+
+/// The positions of `args` that MONITOR and the slow log hide (HELLO's AUTH
+/// credentials), as Redis's `redactClientCommandArgument`.
+pub fn redactions(cmd: &Spec, args: Args<'_>) -> Vec<usize> {
+    if cmd.name == "hello" {
+        super::connection::redacted(args)
+    } else {
+        Vec::new()
+    }
+}
+
 /// Appends the line monitors see for a command, in Redis's format:
 /// `+1700000000.123456 [0 127.0.0.1:54321] "SET" "k" "v"`. Commands Redis
 /// keeps from monitors (administrative ones, those flagged `skip_monitor`,
@@ -78,11 +91,12 @@ pub fn monitor_line(
         now.subsec_micros(),
     );
     out.extend_from_slice(head.as_bytes());
+    let hidden = redactions(cmd, args);
     for (i, a) in args.iter().enumerate() {
         if i > 0 {
             out.push(b' ');
         }
-        repr(out, a);
+        repr(out, if hidden.contains(&i) { REDACTED } else { a });
     }
     out.extend_from_slice(b"\r\n");
 }

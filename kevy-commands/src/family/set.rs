@@ -11,6 +11,7 @@ use crate::error::{Error, OpResult};
 use crate::keyspace::{Clock, Db};
 use crate::num::I64_BUF;
 use crate::resp;
+use crate::resp::Reply;
 use crate::types::random;
 use crate::types::set::{Member, Set};
 use crate::value::{Bytes, Value};
@@ -97,7 +98,7 @@ pub fn srem(c: &mut Call<'_>) {
 pub fn smembers(c: &mut Call<'_>) {
     match set_mut(c.db, c.args.at(1), &c.now) {
         Ok(Some(s)) => write_members(c.out, s),
-        Ok(None) => resp::array(c.out, 0),
+        Ok(None) => resp::set(c.out, 0),
         Err(e) => e.write(c.args, c.out),
     }
 }
@@ -133,7 +134,7 @@ pub fn scard(c: &mut Call<'_>) {
 }
 
 /// Appends one member as a bulk.
-fn write_member(out: &mut Vec<u8>, m: Member<'_>) {
+fn write_member(out: &mut Reply<'_>, m: Member<'_>) {
     let mut buf = I64_BUF;
     resp::bulk(out, m.bytes(&mut buf));
 }
@@ -190,7 +191,7 @@ pub fn spop(c: &mut Call<'_>) {
     match r {
         Ok(Popped::One(m)) => resp::bulk_or_null(c.out, m.as_deref()),
         Ok(Popped::Many(ms)) => {
-            resp::array(c.out, ms.len());
+            resp::set(c.out, ms.len());
             ms.iter().for_each(|m| resp::bulk(c.out, m));
         }
         Ok(Popped::All(s)) => write_members(c.out, &s),
@@ -199,7 +200,7 @@ pub fn spop(c: &mut Call<'_>) {
 }
 
 /// What SRANDMEMBER (with a count) replies: members drawn from `s`.
-fn write_random(out: &mut Vec<u8>, s: &Set, n: i64) -> OpResult<()> {
+fn write_random(out: &mut Reply<'_>, s: &Set, n: i64) -> OpResult<()> {
     let want = usize::try_from(n.unsigned_abs()).unwrap_or(usize::MAX);
     if n < 0 || n == 1 {
         // Repeats allowed: independent draws.
@@ -213,7 +214,8 @@ fn write_random(out: &mut Vec<u8>, s: &Set, n: i64) -> OpResult<()> {
             }
         }
     } else if want >= s.len() {
-        write_members(out, s);
+        resp::array(out, s.len());
+        s.iter().for_each(|m| write_member(out, m));
     } else {
         let picks = random::distinct(s.len(), want);
         resp::array(out, picks.len());

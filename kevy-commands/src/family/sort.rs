@@ -26,6 +26,7 @@ use crate::family::opts::keyword;
 use crate::keyspace::{Clock, Db};
 use crate::num::{int_arg, sort_score, I64_BUF};
 use crate::resp;
+use crate::resp::Reply;
 use crate::types::list::{End, List};
 use crate::value::{Bytes, Value};
 
@@ -431,7 +432,7 @@ fn finish(
     store: Option<&[u8]>,
     output: Vec<Option<Bytes>>,
     now: &Clock,
-    out: &mut Vec<u8>,
+    out: &mut Reply<'_>,
 ) {
     match store {
         Some(dst) => {
@@ -450,7 +451,7 @@ fn finish(
 }
 
 /// The whole of SORT on one shard (`readonly`: SORT_RO).
-pub fn op_sort(db: &mut Db, args: Args<'_>, readonly: bool, now: &Clock, out: &mut Vec<u8>) {
+pub fn op_sort(db: &mut Db, args: Args<'_>, readonly: bool, now: &Clock, out: &mut Reply<'_>) {
     let r = (|| -> OpResult<_> {
         let spec = parse(args, readonly)?;
         let src = op_load(db, args.at(1), now)?;

@@ -15,6 +15,7 @@ use crate::keyspace::{Clock, Db};
 use crate::multi::{self, Op, Part, Plan};
 use crate::num::I64_BUF;
 use crate::resp;
+use crate::resp::Reply;
 use crate::value::Value;
 
 mod counter;
@@ -28,7 +29,7 @@ pub use range::{append, getrange, setrange, strlen};
 pub use set::{getex, getset, psetex, set, setex, setnx};
 
 /// Appends a string value as a bulk reply (or `WrongType`).
-fn write_value(out: &mut Vec<u8>, v: &Value) -> OpResult<()> {
+fn write_value(out: &mut Reply<'_>, v: &Value) -> OpResult<()> {
     let mut buf = I64_BUF;
     resp::bulk(out, v.as_bytes(&mut buf)?);
     Ok(())
@@ -75,7 +76,7 @@ pub fn get(c: &mut Call<'_>) {
 
 /// Appends `key`'s string value as a bulk, or the null bulk when it is
 /// missing or not a string (MGET's rule).
-pub fn write_get_or_null(db: &mut Db, key: &[u8], now: &Clock, out: &mut Vec<u8>) {
+pub fn write_get_or_null(db: &mut Db, key: &[u8], now: &Clock, out: &mut Reply<'_>) {
     match op_get(db, key, now) {
         Ok(Some(v)) => {
             let _ = write_value(out, v);

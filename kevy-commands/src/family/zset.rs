@@ -13,6 +13,7 @@ use crate::error::{Error, OpResult};
 use crate::float::write_double;
 use crate::keyspace::{Clock, Db};
 use crate::resp;
+use crate::resp::Reply;
 use crate::value::Value;
 use crate::zset::ZSet;
 
@@ -64,19 +65,24 @@ fn store(db: &mut Db, dst: &[u8], z: ZSet, now: &Clock) -> usize {
     n
 }
 
-/// Appends members (and, `withscores`, their scores) as one flat array.
+/// Appends members (and, `withscores`, their scores): one flat array in
+/// RESP2, `[member, score]` pairs in RESP3.
 fn write_members<'a>(
-    out: &mut Vec<u8>,
+    out: &mut Reply<'_>,
     n: usize,
     items: impl Iterator<Item = (&'a [u8], f64)>,
     withscores: bool,
 ) {
-    resp::array(out, if withscores { n.saturating_mul(2) } else { n });
+    if !withscores {
+        resp::array(out, n);
+        items.for_each(|(m, _)| resp::bulk(out, m));
+        return;
+    }
+    resp::pairs(out, n);
     for (m, s) in items {
+        resp::pair(out);
         resp::bulk(out, m);
-        if withscores {
-            write_double(out, s);
-        }
+        write_double(out, s);
     }
 }
 

@@ -29,6 +29,7 @@ use crate::error::{Error, OpResult};
 use crate::family::{list, set, Call};
 use crate::keyspace::{Clock, Db};
 use crate::resp;
+use crate::resp::Reply;
 use crate::types::list::End;
 use crate::value::Bytes;
 
@@ -148,11 +149,12 @@ pub fn held(p: CollPlan) -> kevy_rt::Planned<Plan> {
 }
 
 /// Runs one part on its shard.
-pub fn execute(db: &mut Db, op: CollOp, args: &OwnedArgs, now: &Clock) -> PartReply {
+pub fn execute(db: &mut Db, op: CollOp, args: &OwnedArgs, now: &Clock, resp3: bool) -> PartReply {
     let a = args.args();
     PartReply::Coll(match op {
         CollOp::Whole(w) => {
-            let mut out = Vec::new();
+            let mut bytes = Vec::new();
+            let mut out = Reply::new(&mut bytes, resp3);
             let mut call = Call {
                 db,
                 args: a,
@@ -163,7 +165,7 @@ pub fn execute(db: &mut Db, op: CollOp, args: &OwnedArgs, now: &Clock) -> PartRe
                 Whole::Lmpop => list::lmpop(&mut call),
                 Whole::Sintercard => set::sintercard(&mut call),
             }
-            CollReply::Encoded(out)
+            CollReply::Encoded(bytes)
         }
         CollOp::SetPartial(alg) => CollReply::Members(set::op_partial(db, a, alg, now)),
         CollOp::SetStore => CollReply::Int(set::op_store_members(db, a, now)),
@@ -191,7 +193,7 @@ pub fn gather(
     plan: &mut CollPlan,
     replies: Vec<PartReply>,
     next: &mut Vec<(usize, Part)>,
-    out: &mut Vec<u8>,
+    out: &mut Reply<'_>,
 ) -> Gather {
     match plan {
         CollPlan::Whole => {
@@ -280,7 +282,7 @@ impl MovePlan {
     }
 
     /// The reply when the source has nothing to move.
-    fn nothing(&self, out: &mut Vec<u8>) {
+    fn nothing(&self, out: &mut Reply<'_>) {
         match self.moving {
             Moving::List { .. } => resp::null(out),
             Moving::Set { .. } => resp::int(out, 0),
@@ -298,7 +300,7 @@ impl MovePlan {
     }
 }
 
-fn wrongtype(out: &mut Vec<u8>) {
+fn wrongtype(out: &mut Reply<'_>) {
     resp::error(
         out,
         b"WRONGTYPE Operation against a key holding the wrong kind of value",
@@ -310,7 +312,7 @@ fn gather_move(
     p: &mut MovePlan,
     replies: &[PartReply],
     next: &mut Vec<(usize, Part)>,
-    out: &mut Vec<u8>,
+    out: &mut Reply<'_>,
 ) -> Gather {
     let r = |i: usize| replies.get(i).and_then(reply_of);
     match p.stage {

@@ -28,6 +28,7 @@ use crate::family::keys::{moves, scan};
 use crate::family::sort;
 use crate::keyspace::{Clock, Keyspace, Ms};
 use crate::resp;
+use crate::resp::Reply;
 use crate::value::{Bytes, Value};
 use crate::Ctx;
 
@@ -198,9 +199,10 @@ pub fn execute(shard: &mut Keyspace, ctx: Ctx, op: KeyOp, part: Part) -> KeyRepl
         }
         KeyOp::Scan => scan::execute_scan(shard.db(selected), args, &now),
         KeyOp::SortWhole(ro) => {
-            let mut out = Vec::new();
+            let mut bytes = Vec::new();
+            let mut out = Reply::new(&mut bytes, ctx.resp3);
             sort::op_sort(shard.db(selected), args, ro, &now, &mut out);
-            KeyReply::Encoded(out)
+            KeyReply::Encoded(bytes)
         }
         KeyOp::SortLoad => KeyReply::Loaded(sort::op_load(shard.db(selected), args.at(0), &now)),
         KeyOp::SortFetch => KeyReply::Values(sort::op_fetch(shard.db(selected), args, &now)),
@@ -239,7 +241,7 @@ pub fn gather(
     plan: &mut KeyPlan,
     replies: Vec<PartReply>,
     next: &mut Vec<(usize, Part)>,
-    out: &mut Vec<u8>,
+    out: &mut Reply<'_>,
 ) -> Gather {
     match plan {
         KeyPlan::Whole => {
@@ -273,7 +275,7 @@ pub fn gather(
 }
 
 /// The reply for a part reply of an unexpected kind (never sent by a shard).
-pub fn internal(out: &mut Vec<u8>) {
+pub fn internal(out: &mut Reply<'_>) {
     resp::error(out, b"ERR internal error: unexpected part reply");
 }
 

@@ -9,6 +9,7 @@ use kevy_rt::{Clients, Gather, OwnedArgs, Planned};
 use crate::family::{client, config, debug, diag, info};
 use crate::keyspace::Keyspace;
 use crate::multi::{Part, PartReply, Plan};
+use crate::resp::Reply;
 use crate::server::hist::Histogram;
 use crate::server::latency::Series;
 use crate::server::slowlog::Entry;
@@ -177,7 +178,7 @@ pub fn gather(
     plan: &mut ServerPlan,
     replies: Vec<PartReply>,
     _next: &mut Vec<(usize, Part)>,
-    out: &mut Vec<u8>,
+    out: &mut Reply<'_>,
 ) -> Gather {
     let replies = server_replies(replies);
     match plan {

@@ -88,6 +88,10 @@ const BASE: &[Spec] = &[
               Run::Local(connection::quit))
         .acl(&["@fast", "@connection"])
         .docs("Close the connection", "1.0.0", "connection", "O(1)"),
+    Spec::new("hello", -1, NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY, [0, 0, 0],
+              Run::Local(connection::hello))
+        .acl(&["@fast", "@connection"])
+        .docs("Handshake with Redis", "6.0.0", "connection", "O(1)"),
     Spec::new("select", 2, LOADING | STALE | FAST, [0, 0, 0], Run::Local(connection::select))
         .acl(&["@fast", "@connection"])
         .docs(

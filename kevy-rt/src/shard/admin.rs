@@ -21,7 +21,8 @@ impl<C: Commands> Shard<C> {
             let Some(owned) = self.conns.get_mut(i).and_then(|c| c.deferred.take()) else {
                 continue;
             };
-            self.dispatch(i, owned.args(), false);
+            let r = self.cmds.resolve(owned.args());
+            self.dispatch(i, r, owned.args(), false);
             self.note_queue(i);
             self.mark_dirty(i);
             self.resume.push(i);

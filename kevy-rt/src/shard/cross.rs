@@ -13,6 +13,10 @@ use crate::commands::{Commands, Gather};
 use crate::msg::{ConnRef, Msg, Replies, Reply, Request, Requests, POOL_MAX_BYTES};
 use crate::stream::Stream;
 
+/// How many commands ahead of its turn a command of a peer's batch is
+/// prefetched ([`Commands::prefetch`]).
+const PREFETCH_AHEAD: usize = 8;
+
 impl<C: Commands> Shard<C> {
     /// Runs one part on this shard, lending it the connection table.
     fn run_part(&mut self, ctx: C::Ctx, part: C::Part) -> C::PartReply {
@@ -150,7 +154,31 @@ impl<C: Commands> Shard<C> {
         let mut rep = self.pools.replies();
         // Only `Written` items: the origin need not wake for them.
         let mut lazy = true;
-        for item in req.items.drain(..) {
+        // Each command is prefetched `PREFETCH_AHEAD` commands before its turn.
+        let prefetch = |shard: &Self, item: Option<&Request<C>>| {
+            if let Some(Request::Cmd {
+                cmd,
+                ctx,
+                span0,
+                nargs,
+                ..
+            }) = item
+            {
+                let spans = req
+                    .spans
+                    .get(*span0 as usize..(span0 + nargs) as usize)
+                    .unwrap_or(&[]);
+                shard
+                    .cmds
+                    .prefetch(&shard.state, ctx, *cmd, Args::new(&req.data, spans));
+            }
+        };
+        for item in req.items.iter().take(PREFETCH_AHEAD) {
+            prefetch(self, Some(item));
+        }
+        let mut items = req.items.drain(..);
+        while let Some(item) = items.next() {
+            prefetch(self, items.as_slice().get(PREFETCH_AHEAD - 1));
             match item {
                 Request::Cmd {
                     conn,
@@ -191,6 +219,7 @@ impl<C: Commands> Shard<C> {
                 }
             }
         }
+        drop(items);
         req.data.clear();
         req.spans.clear();
         if req.data.capacity() > POOL_MAX_BYTES {

@@ -112,6 +112,28 @@ fn a_two_round_operation_holds_later_commands() {
     server.stop();
 }
 
+/// A request decoded ahead of a command that holds the connection waits,
+/// decoded once, for the hold to end: an inline request whose quoting was
+/// unescaped in place must not be decoded a second time.
+#[test]
+fn a_request_decoded_ahead_of_a_hold_runs_once_decoded() {
+    let server = start(2);
+    let mut c = Raw::connect(server.addr());
+    let mut batch = Vec::new();
+    batch.extend(cmd(&[b"PUT", b"a", b"x"]));
+    batch.extend(cmd(&[b"PUT", b"b\"A", b"y"]));
+    batch.extend(cmd(&[b"MOVE", b"a", b"c"]));
+    batch.extend_from_slice(b"TAKE \"b\\x22\\x41\"\r\n");
+    batch.extend(cmd(&[b"TAKE", b"c"]));
+    c.send(&batch);
+    assert_eq!(c.reply(), b"+OK\r\n");
+    assert_eq!(c.reply(), b"+OK\r\n");
+    assert_eq!(c.reply(), b":1\r\n");
+    assert_eq!(c.reply(), b"$1\r\ny\r\n");
+    assert_eq!(c.reply(), b"$1\r\nx\r\n");
+    server.stop();
+}
+
 #[test]
 fn connections_spread_over_every_shard() {
     let server = start(2);

@@ -7,19 +7,26 @@
 //! differ from there on); the family's test fails listing every mismatch.
 //!
 //! Steps are compared exactly, except where Redis's reply is not a fixed byte
-//! string; [`RULES`] names those commands:
+//! string; [`RULES`](rules::RULES) names those commands:
 //! - unordered arrays (`KEYS`) are compared after sorting their elements;
 //! - clock-derived integers (`TTL`, `PTTL`, `EXPIRETIME`…) must, when they are not
-//!   equal, both be positive times to live within 1% of each other ([`Rule::Ttl`]);
+//!   equal, both be positive times to live within 1% of each other
+//!   ([`Rule::Ttl`](rules::Rule::Ttl));
 //! - `COMMAND COUNT` is only required to be an integer on both sides;
 //! - set members and hash fields in Redis's hash-table encoding come in no defined
 //!   order: SMEMBERS, SINTER, SUNION, SDIFF, HKEYS, HVALS compare sorted, HGETALL as
 //!   sorted pairs, SSCAN, HSCAN and ZSCAN as a cursor plus sorted elements (pairs);
 //! - CONFIG GET lists its settings in hash order: compared as sorted pairs;
 //! - random picks (SPOP, SRANDMEMBER, HRANDFIELD, RANDOMKEY) must have the same
-//!   shape: the same kind of reply and, for arrays, the same length ([`Rule::Random`]);
+//!   shape: the same kind of reply and, for arrays, the same length
+//!   ([`Rule::Random`](rules::Rule::Random));
 //! - SCAN compares like SSCAN (sequences only use calls that finish the scan: kevy's
 //!   cursors are its own), and `OBJECT IDLETIME` needs only an integer (a clock).
+//!
+//! Every family runs twice: in RESP2, then in RESP3 (each connection starts
+//! with `HELLO 3`). RESP3's maps and sets compare under the same rules as
+//! the arrays they replace (a map as its pairs), and must have the same type
+//! on both sides. HELLO's reply is compared without its `id` field.
 //!
 //! The empty step `&[]` sends an empty multibulk (`*0\r\n`), which has no reply;
 //! `QUIT` must close both connections (the sequence then goes on over new ones).
@@ -31,7 +38,8 @@
 //!
 //! To add a family (lists, hashes…): a module `differential/<family>.rs` with its
 //! `SEQUENCES`, a `mod` line below, and rules for its unordered replies in
-//! [`RULES`]. Once a family has a wrong-type error, its sequences also cover it.
+//! [`RULES`](rules::RULES). Once a family has a wrong-type error, its sequences
+//! also cover it.
 
 mod bitmaps;
 mod connection;
@@ -44,6 +52,7 @@ mod lists;
 mod memory;
 mod mixed;
 mod raw;
+mod rules;
 mod server;
 mod sets;
 mod strings;
@@ -51,164 +60,22 @@ mod zsets;
 
 use kevy_rt::Server;
 
-use crate::util::{
-    array_items, bulk_body, encode, encode_str, escape, integer, kevy, Raw, RedisServer,
-};
+use rules::agree;
+#[allow(unused_imports)] // named by the docs above
+pub use rules::{Rule, RULES};
+
+use crate::util::{encode, encode_str, escape, kevy, Raw, RedisServer};
 
 /// A command sequence: each step is one command's arguments.
 pub type Seq = &'static [&'static [&'static str]];
 
-/// How two replies to one command are compared.
+/// The protocol a run speaks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Rule {
-    /// Byte for byte.
-    Exact,
-    /// Arrays whose order Redis leaves undefined: equal once the elements are sorted.
-    Unordered,
-    /// A remaining time to live: equal, or both positive and within 1% (+1 for
-    /// rounding to seconds) of each other. Sequences use large TTLs, so the few
-    /// milliseconds between the two servers' replies are far inside that range, and
-    /// any unit or offset mistake far outside it.
-    Ttl,
-    /// An absolute Unix time in seconds (or milliseconds with `true`): equal, or
-    /// both in the future and, as times to live from now, agreeing like [`Rule::Ttl`].
-    UnixTime(bool),
-    /// Both integers, of any value.
-    AnyInteger,
-    /// Arrays of `field, value` pairs in no defined order: equal once the pairs are
-    /// sorted.
-    UnorderedPairs,
-    /// A SCAN reply (`[cursor, [elements]]`): the same cursor, and the elements equal
-    /// once sorted (as pairs with `true`).
-    Scan(bool),
-    /// Random picks: both errors and equal, or the same kind of reply and, for
-    /// arrays, the same length.
-    Random,
-}
-
-/// Commands whose replies are not compared exactly, by name (upper case), or by
-/// `"NAME SUBCOMMAND"`.
-pub const RULES: &[(&str, Rule)] = &[
-    ("KEYS", Rule::Unordered),
-    ("TTL", Rule::Ttl),
-    ("PTTL", Rule::Ttl),
-    ("EXPIRETIME", Rule::UnixTime(false)),
-    ("PEXPIRETIME", Rule::UnixTime(true)),
-    ("COMMAND COUNT", Rule::AnyInteger),
-    ("SMEMBERS", Rule::Unordered),
-    ("SINTER", Rule::Unordered),
-    ("SUNION", Rule::Unordered),
-    ("SDIFF", Rule::Unordered),
-    ("HKEYS", Rule::Unordered),
-    ("HVALS", Rule::Unordered),
-    ("HGETALL", Rule::UnorderedPairs),
-    ("CONFIG GET", Rule::UnorderedPairs),
-    ("SSCAN", Rule::Scan(false)),
-    ("HSCAN", Rule::Scan(true)),
-    ("ZSCAN", Rule::Scan(true)),
-    ("SPOP", Rule::Random),
-    ("SRANDMEMBER", Rule::Random),
-    ("HRANDFIELD", Rule::Random),
-    ("SCAN", Rule::Scan(false)),
-    ("RANDOMKEY", Rule::Random),
-    ("OBJECT IDLETIME", Rule::AnyInteger),
-];
-
-fn rule_for(cmd: &[&str]) -> Rule {
-    let name = cmd
-        .first()
-        .map(|s| s.to_ascii_uppercase())
-        .unwrap_or_default();
-    let full = match cmd.get(1) {
-        Some(sub) => format!("{name} {}", sub.to_ascii_uppercase()),
-        None => name.clone(),
-    };
-    RULES
-        .iter()
-        .find(|(n, _)| *n == full)
-        .or_else(|| RULES.iter().find(|(n, _)| *n == name))
-        .map_or(Rule::Exact, |&(_, r)| r)
-}
-
-/// Whether two replies to `cmd` agree under its [`Rule`].
-pub fn agree(cmd: &[&str], redis: &[u8], kevy: &[u8]) -> bool {
-    if redis == kevy {
-        return true;
-    }
-    match rule_for(cmd) {
-        Rule::Exact => false,
-        Rule::Unordered => match (array_items(redis), array_items(kevy)) {
-            (Some(mut a), Some(mut b)) => {
-                a.sort_unstable();
-                b.sort_unstable();
-                a == b
-            }
-            _ => false,
-        },
-        Rule::Ttl => match (integer(redis), integer(kevy)) {
-            (Some(a), Some(b)) => ttls_agree(a, b),
-            _ => false,
-        },
-        Rule::UnixTime(millis) => match (integer(redis), integer(kevy)) {
-            (Some(a), Some(b)) => {
-                let now = std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .expect("the clock is after 1970");
-                let now = if millis {
-                    now.as_millis()
-                } else {
-                    now.as_secs() as u128
-                } as i64;
-                ttls_agree(a - now, b - now)
-            }
-            _ => false,
-        },
-        Rule::AnyInteger => integer(redis).is_some() && integer(kevy).is_some(),
-        Rule::UnorderedPairs => match (array_items(redis), array_items(kevy)) {
-            (Some(a), Some(b)) => sorted_pairs(&a) == sorted_pairs(&b),
-            _ => false,
-        },
-        Rule::Scan(pairs) => match (array_items(redis), array_items(kevy)) {
-            (Some(a), Some(b)) if a.len() == 2 && b.len() == 2 => {
-                let (ea, eb) = (array_items(a[1]), array_items(b[1]));
-                a[0] == b[0]
-                    && match (ea, eb) {
-                        (Some(mut x), Some(mut y)) if !pairs => {
-                            x.sort_unstable();
-                            y.sort_unstable();
-                            x == y
-                        }
-                        (Some(x), Some(y)) => sorted_pairs(&x) == sorted_pairs(&y),
-                        _ => false,
-                    }
-            }
-            _ => false,
-        },
-        Rule::Random => match (redis.first(), kevy.first()) {
-            (Some(b'*'), Some(b'*')) => match (array_items(redis), array_items(kevy)) {
-                (Some(a), Some(b)) => a.len() == b.len(),
-                (None, None) => true,
-                _ => false,
-            },
-            (Some(b'$'), Some(b'$')) => bulk_body(redis).is_some() == bulk_body(kevy).is_some(),
-            _ => false,
-        },
-    }
-}
-
-/// The `field, value` pairs of an array's items, sorted.
-fn sorted_pairs<'a>(items: &[&'a [u8]]) -> Option<Vec<(&'a [u8], &'a [u8])>> {
-    if !items.len().is_multiple_of(2) {
-        return None;
-    }
-    let mut pairs: Vec<_> = items.chunks(2).map(|p| (p[0], p[1])).collect();
-    pairs.sort_unstable();
-    Some(pairs)
-}
-
-/// Two times to live agree: both positive and within 1% (+1) of each other.
-fn ttls_agree(a: i64, b: i64) -> bool {
-    a > 0 && b > 0 && a.abs_diff(b) <= a.max(b) as u64 / 100 + 1
+pub enum Proto {
+    /// RESP2, every connection's default.
+    Resp2,
+    /// RESP3, after `HELLO 3`.
+    Resp3,
 }
 
 /// A redis-server and a kevy, side by side.
@@ -232,10 +99,23 @@ impl Pair {
             Raw::connect(self.kevy.addr()),
         )
     }
+
+    /// Connects to both, in `proto`.
+    fn connect_in(&self, proto: Proto) -> (Raw, Raw) {
+        let (mut r, mut k) = self.connect();
+        if proto == Proto::Resp3 {
+            for c in [&mut r, &mut k] {
+                let reply = c.call(&["HELLO", "3"]);
+                assert!(reply.starts_with(b"%7\r\n"), "HELLO 3: {}", escape(&reply));
+            }
+        }
+        (r, k)
+    }
 }
 
 /// The first disagreement in a sequence.
 struct Mismatch {
+    proto: Proto,
     seq: usize,
     step: usize,
     cmd: String,
@@ -278,14 +158,16 @@ fn run_sequences(family: &str, seqs: &[&[&[&str]]]) {
     let pair = Pair::start();
     let mut tally = Tally::default();
     let mut mismatches = Vec::new();
-    for (i, seq) in seqs.iter().enumerate() {
-        tally.sequences += 1;
-        if let Err(m) = run_sequence(&pair, i, seq, &mut tally) {
-            mismatches.push(m);
+    for proto in [Proto::Resp2, Proto::Resp3] {
+        for (i, seq) in seqs.iter().enumerate() {
+            tally.sequences += 1;
+            if let Err(m) = run_sequence(&pair, proto, i, seq, &mut tally) {
+                mismatches.push(m);
+            }
         }
     }
     let summary = format!(
-        "differential {family}: {} sequences, {} commands compared, {} sequences differ",
+        "differential {family}: {} sequences (RESP2 and RESP3), {} commands compared, {} sequences differ",
         tally.sequences,
         tally.commands,
         mismatches.len()
@@ -297,7 +179,8 @@ fn run_sequences(family: &str, seqs: &[&[&[&str]]]) {
     let mut report = summary;
     for m in &mismatches {
         report.push_str(&format!(
-            "\n\n[{family} #{}, step {}] {}\n  redis: {}\n  kevy:  {}\n  sequence: {}",
+            "\n\n[{family} {:?} #{}, step {}] {}\n  redis: {}\n  kevy:  {}\n  sequence: {}",
+            m.proto,
             m.seq,
             m.step,
             m.cmd,
@@ -365,12 +248,14 @@ fn trace() -> bool {
 
 fn run_sequence(
     pair: &Pair,
+    proto: Proto,
     index: usize,
     seq: &[&[&str]],
     tally: &mut Tally,
 ) -> Result<(), Mismatch> {
-    let (mut r, mut k) = pair.connect();
+    let (mut r, mut k) = pair.connect_in(proto);
     let mismatch = |step: usize, cmd: String, redis: Vec<u8>, kevy: Vec<u8>| Mismatch {
+        proto,
         seq: index,
         step,
         cmd,
@@ -399,7 +284,7 @@ fn run_sequence(
         let shown = format!("{cmd:?}");
         if trace() {
             let r = rr.as_deref().map_or("<closed>".into(), escape);
-            println!("[#{index}.{step}] {shown} -> {r}");
+            println!("[{proto:?} #{index}.{step}] {shown} -> {r}");
         }
         match (rr, kr) {
             (Some(a), Some(b)) if agree(cmd, &a, &b) => {}
@@ -429,73 +314,10 @@ fn run_sequence(
                     open(kr),
                 ));
             }
-            (r, k) = pair.connect();
+            (r, k) = pair.connect_in(proto);
         }
     }
     Ok(())
-}
-
-#[test]
-fn rules_tolerate_only_clock_drift_and_order() {
-    assert!(agree(&["TTL", "a"], b":100000\r\n", b":99999\r\n"));
-    assert!(!agree(&["TTL", "a"], b":100000\r\n", b":100000000\r\n"));
-    assert!(!agree(&["TTL", "a"], b":-1\r\n", b":-2\r\n"));
-    assert!(!agree(&["PTTL", "a"], b":5\r\n", b"$1\r\n5\r\n"));
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
-    let (a, b) = (
-        format!(":{}\r\n", now + 100_000),
-        format!(":{}\r\n", now + 99_999),
-    );
-    assert!(agree(&["EXPIRETIME", "a"], a.as_bytes(), b.as_bytes()));
-    let c = format!(":{}\r\n", now + 1000);
-    assert!(!agree(&["EXPIRETIME", "a"], a.as_bytes(), c.as_bytes()));
-    assert!(agree(
-        &["KEYS", "*"],
-        b"*2\r\n$1\r\na\r\n$1\r\nb\r\n",
-        b"*2\r\n$1\r\nb\r\n$1\r\na\r\n"
-    ));
-    assert!(!agree(
-        &["MGET", "a", "b"],
-        b"*2\r\n$1\r\na\r\n$1\r\nb\r\n",
-        b"*2\r\n$1\r\nb\r\n$1\r\na\r\n"
-    ));
-    assert!(agree(&["command", "count"], b":240\r\n", b":57\r\n"));
-    assert!(agree(
-        &["HGETALL", "h"],
-        b"*4\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n",
-        b"*4\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\na\r\n$1\r\n1\r\n"
-    ));
-    assert!(!agree(
-        &["HGETALL", "h"],
-        b"*4\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n",
-        b"*4\r\n$1\r\na\r\n$1\r\n2\r\n$1\r\nb\r\n$1\r\n1\r\n"
-    ));
-    assert!(agree(
-        &["SSCAN", "s", "0"],
-        b"*2\r\n$1\r\n0\r\n*2\r\n$1\r\na\r\n$1\r\nb\r\n",
-        b"*2\r\n$1\r\n0\r\n*2\r\n$1\r\nb\r\n$1\r\na\r\n"
-    ));
-    assert!(!agree(
-        &["SSCAN", "s", "0"],
-        b"*2\r\n$1\r\n0\r\n*1\r\n$1\r\na\r\n",
-        b"*2\r\n$1\r\n5\r\n*1\r\n$1\r\na\r\n"
-    ));
-    assert!(agree(&["SPOP", "s"], b"$1\r\na\r\n", b"$1\r\nb\r\n"));
-    assert!(!agree(&["SPOP", "s"], b"$1\r\na\r\n", b"$-1\r\n"));
-    assert!(!agree(
-        &["SRANDMEMBER", "s", "-2"],
-        b"*2\r\n$1\r\na\r\n$1\r\na\r\n",
-        b"*1\r\n$1\r\na\r\n"
-    ));
-    assert!(!agree(
-        &["SRANDMEMBER", "s", "x"],
-        b"-ERR x\r\n",
-        b"-ERR y\r\n"
-    ));
-    assert!(!agree(&["COMMAND", "COUNT"], b":240\r\n", b"-ERR x\r\n"));
 }
 
 /// The key positions of a multi-key sorted set, bitmap or HyperLogLog command.

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use crate::util::{array_items, bulk_body, integer, kevy, shard_of, Raw, RedisServer};
+use crate::util::{array_items, bulk, bulk_body, integer, kevy, shard_of, Raw, RedisServer};
 
 /// The `name=value` fields of each `CLIENT LIST` line.
 fn client_lines(reply: &[u8]) -> Vec<HashMap<String, String>> {
@@ -28,6 +28,31 @@ fn key_on(shard: usize, prefix: &str) -> String {
         .map(|i| format!("{prefix}{i}"))
         .find(|k| shard_of(k) == shard)
         .unwrap_or_default()
+}
+
+#[test]
+fn client_list_shows_each_connections_protocol_on_every_shard() {
+    let server = kevy();
+    let mut conns: Vec<Raw> = (0..16).map(|_| Raw::connect(server.addr())).collect();
+    for (i, c) in conns.iter_mut().enumerate() {
+        let proto = if i % 2 == 1 { "3" } else { "2" };
+        let hello = c.call(&["HELLO", proto, "SETNAME", &format!("h{i}")]);
+        assert_eq!(hello[0], if i % 2 == 1 { b'%' } else { b'*' });
+    }
+    // A RESP3 connection gets the list as verbatim text (`=len`, `txt:`).
+    let reply = conns[1].call(&["CLIENT", "LIST"]);
+    let head = reply.iter().position(|&b| b == b'\n').expect("a header") + 1;
+    assert!(reply.starts_with(b"=") && reply[head..].starts_with(b"txt:"));
+    let body = &reply[head + 4..reply.len() - 2];
+    let lines = client_lines(&bulk(body));
+    assert_eq!(lines.len(), 16);
+    for l in &lines {
+        let i: usize = l["name"][1..].parse().expect("named h<i>");
+        assert_eq!(l["resp"], if i % 2 == 1 { "3" } else { "2" }, "{l:?}");
+    }
+    // Through a RESP2 connection, the same list as a bulk string.
+    assert_eq!(client_lines(&conns[0].call(&["CLIENT", "LIST"])).len(), 16);
+    server.stop();
 }
 
 #[test]

@@ -534,3 +534,42 @@ fn hashtag_multi_key_commands_are_atomic() {
         assert_eq!(items[0], items[1], "round {r}: {}", escape(&got));
     }
 }
+
+/// The `redis` crate connected with `protocol=resp3` (it opens with `HELLO
+/// 3`) gets RESP3's types from kevy, for keys on every shard: maps, sets,
+/// doubles, nulls, nested score pairs, verbatim text.
+#[test]
+fn redis_crate_speaks_resp3() {
+    use redis::Value;
+    let server = kevy();
+    let url = format!("redis://{}/?protocol=resp3", server.addr());
+    let mut con = redis::Client::open(url).unwrap().get_connection().unwrap();
+    for shard in 0..SHARDS {
+        let [h, s, z, missing] =
+            ["h", "s", "z", "missing"].map(|p| keys_on_shard(p, shard, 1).remove(0));
+        let q = |con: &mut redis::Connection, args: &[&str]| -> Value {
+            redis::cmd(args[0]).arg(&args[1..]).query(con).unwrap()
+        };
+        q(&mut con, &["HSET", &h, "f", "v", "g", "w"]);
+        q(&mut con, &["SADD", &s, "a", "b"]);
+        q(&mut con, &["ZADD", &z, "1.5", "m", "2", "n"]);
+        assert!(matches!(q(&mut con, &["HGETALL", &h]), Value::Map(m) if m.len() == 2));
+        assert!(matches!(q(&mut con, &["SMEMBERS", &s]), Value::Set(m) if m.len() == 2));
+        assert_eq!(q(&mut con, &["ZSCORE", &z, "m"]), Value::Double(1.5));
+        assert_eq!(q(&mut con, &["GET", &missing]), Value::Nil);
+        assert_eq!(
+            q(&mut con, &["ZRANGE", &z, "0", "0", "WITHSCORES"]),
+            Value::Array(vec![Value::Array(vec![
+                Value::BulkString(b"m".to_vec()),
+                Value::Double(1.5)
+            ])])
+        );
+        let mget = q(&mut con, &["MGET", &h, &missing, &s]);
+        assert_eq!(mget, Value::Array(vec![Value::Nil, Value::Nil, Value::Nil]));
+    }
+    match redis::cmd("CLIENT").arg("INFO").query(&mut con).unwrap() {
+        Value::VerbatimString { text, .. } => assert!(text.ends_with(" resp=3\n"), "{text}"),
+        other => panic!("CLIENT INFO: {other:?}"),
+    }
+    server.stop();
+}

@@ -272,14 +272,26 @@ impl Raw {
     }
 }
 
-/// Length of the first complete RESP2 reply in `b` (`+ - : $ *`, arrays nested),
-/// if `b` holds one.
+/// Length of the first complete RESP2 or RESP3 reply in `b`, if `b` holds
+/// one: lines (`+ - : _ , # (`), blobs (`$ = !`), aggregates (`* ~ >`, maps
+/// `%` of pairs, nested), an attribute `|` with the reply it precedes.
 pub fn reply_len(b: &[u8]) -> Option<usize> {
     let line = memchr_crlf(b)?;
     let head = std::str::from_utf8(&b[1..line]).ok()?;
     match b.first()? {
-        b'+' | b'-' | b':' => Some(line + 2),
-        b'$' => {
+        b'+' | b'-' | b':' | b'_' | b',' | b'#' | b'(' => Some(line + 2),
+        b'%' | b'|' => {
+            let n: i64 = head.parse().ok()?;
+            let mut pos = line + 2;
+            for _ in 0..2 * n.max(0) {
+                pos += reply_len(&b[pos..])?;
+            }
+            if b[0] == b'|' {
+                pos += reply_len(&b[pos..])?;
+            }
+            Some(pos)
+        }
+        b'$' | b'=' | b'!' => {
             let n: i64 = head.parse().ok()?;
             if n < 0 {
                 return Some(line + 2);
@@ -287,7 +299,7 @@ pub fn reply_len(b: &[u8]) -> Option<usize> {
             let total = line + 2 + n as usize + 2;
             (b.len() >= total).then_some(total)
         }
-        b'*' => {
+        b'*' | b'~' | b'>' => {
             let n: i64 = head.parse().ok()?;
             let mut pos = line + 2;
             for _ in 0..n.max(0) {
@@ -296,7 +308,7 @@ pub fn reply_len(b: &[u8]) -> Option<usize> {
             Some(pos)
         }
         other => panic!(
-            "not a RESP2 reply (type byte {:?}): {}",
+            "not a RESP reply (type byte {:?}): {}",
             *other as char,
             escape(b)
         ),
@@ -307,17 +319,21 @@ fn memchr_crlf(b: &[u8]) -> Option<usize> {
     b.windows(2).position(|w| w == b"\r\n")
 }
 
-/// The elements of an array reply, each as its own complete reply; `None` if
-/// `reply` is not a (non-null) array.
+/// The elements of an aggregate reply (array, RESP3 set or push; a RESP3
+/// map's keys and values alternating), each as its own complete reply;
+/// `None` if `reply` is not a (non-null) aggregate.
 pub fn array_items(reply: &[u8]) -> Option<Vec<&[u8]>> {
-    if reply.first() != Some(&b'*') {
-        return None;
-    }
+    let pairs = match reply.first() {
+        Some(b'*' | b'~' | b'>') => false,
+        Some(b'%') => true,
+        _ => return None,
+    };
     let line = memchr_crlf(reply)?;
     let n: i64 = std::str::from_utf8(&reply[1..line]).ok()?.parse().ok()?;
     if n < 0 {
         return None;
     }
+    let n = if pairs { 2 * n } else { n };
     let mut pos = line + 2;
     let mut items = Vec::with_capacity(n as usize);
     for _ in 0..n {

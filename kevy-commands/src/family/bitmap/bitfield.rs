@@ -7,6 +7,7 @@ use crate::error::{cstr, Error, OpResult};
 use crate::family::Call;
 use crate::num::{int_arg, parse_i64, I64_BUF};
 use crate::resp;
+use crate::resp::Reply;
 
 /// A bad type argument.
 const BAD_TYPE: Error = Error::Message(
@@ -212,7 +213,7 @@ fn signed_overflow(value: i64, incr: i64, bits: u32, ow: Overflow) -> Option<Opt
 }
 
 /// Runs a SET or INCRBY on `p`, appending its reply.
-fn write_op(p: &mut [u8], op: &FieldOp, out: &mut Vec<u8>) {
+fn write_op(p: &mut [u8], op: &FieldOp, out: &mut Reply<'_>) {
     let incr = op.opcode == Opcode::IncrBy;
     if op.signed {
         let old = get_signed(p, op.offset, op.bits);
@@ -242,7 +243,7 @@ fn write_op(p: &mut [u8], op: &FieldOp, out: &mut Vec<u8>) {
 }
 
 /// Runs a GET on `src` (missing: all zeros), appending its reply.
-fn get_op(src: &[u8], op: &FieldOp, out: &mut Vec<u8>) {
+fn get_op(src: &[u8], op: &FieldOp, out: &mut Reply<'_>) {
     let byte = op.offset >> 3;
     let mut buf = [0u8; 9];
     for (i, b) in buf.iter_mut().enumerate() {

@@ -13,6 +13,7 @@ use crate::keyspace::{Clock, Db};
 use crate::multi::{self, bytes_of, encoded, Op, Part, PartReply, Plan};
 use crate::num::I64_BUF;
 use crate::resp;
+use crate::resp::Reply;
 use crate::value::Bytes;
 
 /// A bitmap part.
@@ -160,7 +161,7 @@ pub fn gather(
     plan: &mut BitsPlan,
     replies: Vec<PartReply>,
     next: &mut Vec<(usize, Part)>,
-    out: &mut Vec<u8>,
+    out: &mut Reply<'_>,
 ) -> Gather {
     match plan {
         BitsPlan::Relay => replies

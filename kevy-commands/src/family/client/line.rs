@@ -47,13 +47,15 @@ pub fn write_line(
     out.extend_from_slice(s.name().unwrap_or_default());
     let rest = format!(
         " age={} idle={} flags={flags} db={} sub=0 psub=0 ssub=0 multi=-1 qbuf={} qbuf-free={} \
-         argv-mem={argv_mem} multi-mem=0 obl={} oll={} omem={} tot-mem={} events={} cmd={} \
-         user=default redir=-1 resp=2\n",
+         argv-mem={argv_mem} multi-mem=0 rbs={} rbp={} obl={} oll={} omem={} tot-mem={} events={} cmd={} \
+         user=default redir=-1 resp={}\n",
         now.saturating_duration_since(f.created).as_secs(),
         now.saturating_duration_since(f.last_active).as_secs(),
         s.db,
         f.query_buf,
         f.query_buf_free,
+        f.out_capacity,
+        f.out_peak,
         f.out_unsent,
         f.replies_pending,
         f.out_capacity,
@@ -62,6 +64,7 @@ pub fn write_line(
         // A refused request leaves no command, as in Redis.
         cmd.filter(|c| !std::ptr::eq(*c, &crate::table::REJECT))
             .map_or("NULL", |c| c.name),
+        if s.resp3 { 3 } else { 2 },
     );
     out.extend_from_slice(rest.as_bytes());
 }

@@ -88,6 +88,8 @@ fn info_line_has_redis_fields_in_order() {
             "qbuf-free",
             "argv-mem",
             "multi-mem",
+            "rbs",
+            "rbp",
             "obl",
             "oll",
             "omem",

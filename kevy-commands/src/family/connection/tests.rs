@@ -237,3 +237,65 @@ fn wrong_arity() {
         ],
     );
 }
+
+#[test]
+fn hello_switches_the_protocol_of_the_connection_only() {
+    let mut h = harness();
+    let hello2 = "*14\r\n$6\r\nserver\r\n$5\r\nredis\r\n$7\r\nversion\r\n$6\r\n7.0.15\r\n\
+                  $5\r\nproto\r\n:2\r\n$2\r\nid\r\n:";
+    assert!(run(&mut h, &["HELLO"]).starts_with(hello2.as_bytes()));
+    let hello3 = run(&mut h, &["HELLO", "3"]);
+    assert!(hello3.starts_with(b"%7\r\n$6\r\nserver\r\n"), "{hello3:?}");
+    assert!(hello3.ends_with(
+        b"$4\r\nmode\r\n$10\r\nstandalone\r\n$4\r\nrole\r\n$6\r\nmaster\r\n$7\r\nmodules\r\n*0\r\n"
+    ));
+    let id = run(&mut h, &["CLIENT", "ID"]);
+    let id = std::str::from_utf8(&id[1..id.len() - 2])
+        .unwrap()
+        .to_string();
+    let field = format!("$2\r\nid\r\n:{id}\r\n");
+    assert!(hello3.windows(field.len()).any(|w| w == field.as_bytes()));
+    // Keys on every shard: forwarded commands carry the protocol.
+    let keys = crate::testutil::keys_on_distinct_shards(&h, "k");
+    for k in &keys {
+        assert_eq!(run(&mut h, &["GET", k]), b"_\r\n", "GET {k}");
+    }
+    let mut mget = vec!["MGET"];
+    mget.extend(keys.iter().map(String::as_str));
+    let want = format!("*{}\r\n{}", keys.len(), "_\r\n".repeat(keys.len()));
+    assert_eq!(run(&mut h, &mget), want.as_bytes());
+    let info = run(&mut h, &["CLIENT", "INFO"]);
+    assert!(info.starts_with(b"="), "{info:?}");
+    assert!(info.ends_with(b" resp=3\n\r\n"), "{info:?}");
+    // A second connection still speaks RESP2.
+    let other = h.connect();
+    assert_eq!(h.run_on(other, &["GET", &keys[0]]), b"$-1\r\n");
+    let info = h.run_on(other, &["CLIENT", "INFO"]);
+    assert!(info.starts_with(b"$"), "{info:?}");
+    assert!(info.ends_with(b" resp=2\n\r\n"), "{info:?}");
+    assert!(run(&mut h, &["HELLO", "2"]).starts_with(b"*14\r\n"));
+    assert_eq!(run(&mut h, &["GET", "k"]), b"$-1\r\n");
+    assert_eq!(
+        run(&mut h, &["HELLO", "4"]),
+        b"-NOPROTO unsupported protocol version\r\n"
+    );
+    assert_eq!(
+        run(&mut h, &["HELLO", "3", "AUTH", "bob", "pw"]),
+        b"-WRONGPASS invalid username-password pair or user is disabled.\r\n"
+    );
+    assert_eq!(run(&mut h, &["GET", "k"]), b"$-1\r\n");
+}
+
+#[test]
+fn hello_setname_names_the_connection() {
+    let mut h = harness();
+    assert!(run(&mut h, &["HELLO", "3", "SETNAME", "conn-a"]).starts_with(b"%7"));
+    assert_eq!(run(&mut h, &["CLIENT", "GETNAME"]), b"$6\r\nconn-a\r\n");
+    assert_eq!(
+        run(&mut h, &["HELLO", "2", "SETNAME", "a b"]),
+        b"-ERR Client names cannot contain spaces, newlines or special characters.\r\n"
+    );
+    // The failed HELLO changed nothing: still RESP3, still named.
+    assert_eq!(run(&mut h, &["CLIENT", "GETNAME"]), b"$6\r\nconn-a\r\n");
+    assert_eq!(run(&mut h, &["GET", "x"]), b"_\r\n");
+}

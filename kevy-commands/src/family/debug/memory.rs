@@ -17,6 +17,7 @@ use super::super::{Call, Local, ServerCx};
 use crate::multi::server::{self as srv, ServerOp, ServerPlan, ServerReply};
 use crate::multi::Plan;
 use crate::num::parse_i64;
+use crate::resp::Reply;
 use crate::server::sys;
 use crate::types::hash::Hash;
 use crate::types::pack::entry_size;
@@ -230,7 +231,7 @@ pub fn plan_memory_stats(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
     )
 }
 
-/// C's `%.17g`, how Redis 7.0 writes a double in RESP2.
+/// C's `%.17g`, how Redis 7.0 writes a double.
 fn g17(x: f64) -> String {
     if !x.is_finite() {
         return if x.is_nan() {
@@ -294,7 +295,7 @@ fn figures(shard: &Keyspace, total: &Report) -> Figures {
 }
 
 /// The MEMORY STATS reply (the fields kevy can measure, Redis's names).
-pub fn gather_memory_stats(shard: &mut Keyspace, replies: Vec<ServerReply>, out: &mut Vec<u8>) {
+pub fn gather_memory_stats(shard: &mut Keyspace, replies: Vec<ServerReply>, out: &mut Reply<'_>) {
     let f = figures(shard, &merge_reports(replies));
     let overhead = f.startup + f.client_memory;
     let dataset = f.used.saturating_sub(overhead);
@@ -314,7 +315,7 @@ pub fn gather_memory_stats(shard: &mut Keyspace, replies: Vec<ServerReply>, out:
         ("allocator.resident", f.rss),
         ("fragmentation.bytes", f.rss.saturating_sub(f.used)),
     ];
-    resp::array(out, (ints.len() + 4 + tail.len()) * 2);
+    resp::map(out, ints.len() + 4 + tail.len());
     for (k, v) in ints {
         resp::bulk(out, k.as_bytes());
         resp::int(out, v as i64);
@@ -322,11 +323,11 @@ pub fn gather_memory_stats(shard: &mut Keyspace, replies: Vec<ServerReply>, out:
     resp::bulk(out, b"dataset.bytes");
     resp::int(out, dataset as i64);
     resp::bulk(out, b"dataset.percentage");
-    resp::bulk(out, g17(ratio(dataset, net) * 100.0).as_bytes());
+    resp::double_text(out, g17(ratio(dataset, net) * 100.0).as_bytes());
     resp::bulk(out, b"peak.percentage");
-    resp::bulk(out, g17(ratio(f.used, f.peak) * 100.0).as_bytes());
+    resp::double_text(out, g17(ratio(f.used, f.peak) * 100.0).as_bytes());
     resp::bulk(out, b"fragmentation");
-    resp::bulk(out, g17(ratio(f.rss, f.used)).as_bytes());
+    resp::double_text(out, g17(ratio(f.rss, f.used)).as_bytes());
     for (k, v) in tail {
         resp::bulk(out, k.as_bytes());
         resp::int(out, v as i64);
@@ -347,7 +348,7 @@ pub fn plan_memory_doctor(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
 /// The MEMORY DOCTOR report, after Redis's `getMemoryDoctorReport`, on the
 /// figures kevy has: an (almost) empty instance, a past peak, a resident
 /// size far above the allocations, and big client buffers.
-pub fn gather_memory_doctor(shard: &mut Keyspace, replies: Vec<ServerReply>, out: &mut Vec<u8>) {
+pub fn gather_memory_doctor(shard: &mut Keyspace, replies: Vec<ServerReply>, out: &mut Reply<'_>) {
     let f = figures(shard, &merge_reports(replies));
     let text = if f.used < 5 << 20 {
         "Hi Sam, this instance is empty or is using very little memory, my issues detector can't be used in these conditions. Please, leave for your mission on Earth and fill it with some data. The new Sam and I will be back to our programming as soon as I finished rebooting.\n".to_string()
@@ -372,7 +373,7 @@ pub fn gather_memory_doctor(shard: &mut Keyspace, replies: Vec<ServerReply>, out
             t
         }
     };
-    resp::bulk(out, text.as_bytes());
+    resp::verbatim(out, text.as_bytes());
 }
 
 /// MEMORY PURGE: gives free heap memory back to the OS (`malloc_trim`).

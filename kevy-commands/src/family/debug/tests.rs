@@ -158,4 +158,20 @@ fn memory_subcommands() {
     let doctor = String::from_utf8_lossy(&run(&mut h, &["MEMORY", "DOCTOR"])).into_owned();
     assert!(doctor.contains("Sam"), "{doctor}");
     assert_eq!(items(&run(&mut h, &["MEMORY", "HELP"])).len(), 14);
+    // RESP3: STATS is a map with doubles, DOCTOR verbatim text.
+    run(&mut h, &["HELLO", "3"]);
+    let stats = run(&mut h, &["MEMORY", "STATS"]);
+    let text = String::from_utf8_lossy(&stats);
+    assert!(
+        text.starts_with("%14\r\n$14\r\npeak.allocated\r\n:"),
+        "{text}"
+    );
+    assert!(text.contains("$18\r\ndataset.percentage\r\n,"), "{text}");
+    assert!(text.contains("$13\r\nfragmentation\r\n,"), "{text}");
+    let doctor = run(&mut h, &["MEMORY", "DOCTOR"]);
+    let text = String::from_utf8_lossy(&doctor);
+    assert!(
+        text.starts_with('=') && text.contains("\r\ntxt:Hi Sam"),
+        "{text}"
+    );
 }

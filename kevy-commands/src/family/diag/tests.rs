@@ -90,6 +90,24 @@ fn slowlog_entries_have_redis_shape() {
     assert_eq!(it.len(), 9, "{it:?}");
     assert_eq!(&it[3..7], ["CONFIG", "SET", "slowlog-log-slower-than", "0"]);
     assert_eq!(it[8], "me");
+    // HELLO's credentials are redacted, as in Redis.
+    run(
+        &mut h,
+        &["HELLO", "2", "AUTH", "default", "secret", "SETNAME", "me"],
+    );
+    let it = items(&run(&mut h, &["SLOWLOG", "GET", "1"]));
+    assert_eq!(
+        &it[3..10],
+        [
+            "HELLO",
+            "2",
+            "AUTH",
+            "(redacted)",
+            "(redacted)",
+            "SETNAME",
+            "me"
+        ]
+    );
 }
 
 #[test]
@@ -136,4 +154,14 @@ fn latency_monitor_is_off_by_default_and_samples_when_on() {
     );
     let all = items(&run(&mut h, &["LATENCY", "HISTOGRAM"]));
     assert!(all.contains(&"latency|reset".to_string()), "{all:?}");
+    // RESP3: maps all the way down, as Redis 7.0 writes them.
+    run(&mut h, &["HELLO", "3"]);
+    let hist =
+        String::from_utf8_lossy(&run(&mut h, &["LATENCY", "HISTOGRAM", "debug"])).into_owned();
+    assert!(
+        hist.starts_with(
+            "%1\r\n$5\r\ndebug\r\n%2\r\n$5\r\ncalls\r\n:1\r\n$14\r\nhistogram_usec\r\n%"
+        ),
+        "{hist}"
+    );
 }

@@ -8,11 +8,15 @@ use crate::family::opts::{keyword, long_not_min, OUT_OF_RANGE};
 use crate::family::set::MAX_REPEATED;
 use crate::family::Call;
 use crate::resp;
+use crate::resp::Reply;
 use crate::types::hash::Hash;
 use crate::types::random;
 
 /// Appends one pair: the field, and the value when `values`.
-fn write_pair(out: &mut Vec<u8>, (f, v): (&[u8], &[u8]), values: bool) {
+fn write_pair(out: &mut Reply<'_>, (f, v): (&[u8], &[u8]), values: bool) {
+    if values {
+        resp::pair(out);
+    }
     resp::bulk(out, f);
     if values {
         resp::bulk(out, v);
@@ -21,8 +25,9 @@ fn write_pair(out: &mut Vec<u8>, (f, v): (&[u8], &[u8]), values: bool) {
 
 /// HRANDFIELD with a count `n` over `h` (Redis's
 /// `hrandfieldWithCountCommand`).
-fn write_random(out: &mut Vec<u8>, h: &Hash, n: i64, values: bool) -> OpResult<()> {
-    let per = 1 + values as usize;
+fn write_random(out: &mut Reply<'_>, h: &Hash, n: i64, values: bool) -> OpResult<()> {
+    // RESP3 nests each pair in its own array.
+    let per = 1 + (values && !out.resp3()) as usize;
     let want = usize::try_from(n.unsigned_abs()).unwrap_or(usize::MAX);
     // A packed hash walks to a position; index a snapshot of it instead.
     let snapshot: Vec<(&[u8], &[u8])> = if h.is_packed() {

@@ -67,7 +67,7 @@ fn server(s: &mut Fields<'_>, shard: &Keyspace) {
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_micros());
     let uptime = shared.started_at.elapsed().as_secs();
-    s.field("redis_version", "7.0.15");
+    s.field("redis_version", crate::server::REDIS_VERSION);
     s.field("kevy_version", env!("CARGO_PKG_VERSION"));
     s.field("redis_mode", "standalone");
     s.field("os", sys::os_name());

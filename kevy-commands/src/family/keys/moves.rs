@@ -13,6 +13,7 @@ use crate::keyspace::{Clock, Db, Keyspace};
 use crate::multi::keys::{self, Carried, KeyOp, KeyPlan, KeyReply};
 use crate::multi::{Op, Part, PartReply, Plan};
 use crate::resp;
+use crate::resp::Reply;
 use crate::value::Bytes;
 
 /// RENAME's missing source.
@@ -38,7 +39,7 @@ pub fn op_rename(db: &mut Db, src: &[u8], dst: &[u8], nx: bool, now: &Clock) -> 
     Ok(true)
 }
 
-fn write_rename(out: &mut Vec<u8>, nx: bool, done: bool) {
+fn write_rename(out: &mut Reply<'_>, nx: bool, done: bool) {
     if nx {
         resp::int(out, done as i64);
     } else {
@@ -147,7 +148,7 @@ pub fn gather_rename(
     p: &mut RenamePlan,
     replies: Vec<PartReply>,
     next: &mut Vec<(usize, Part)>,
-    out: &mut Vec<u8>,
+    out: &mut Reply<'_>,
 ) -> Gather {
     let mut replies = replies.into_iter();
     match p.stage {
@@ -316,7 +317,7 @@ pub fn gather_copy(
     p: &mut CopyPlan,
     replies: Vec<PartReply>,
     next: &mut Vec<(usize, Part)>,
-    out: &mut Vec<u8>,
+    out: &mut Reply<'_>,
 ) -> Gather {
     let reply = replies.into_iter().next().and_then(keys::into_reply);
     if p.sent {

@@ -15,6 +15,7 @@ use crate::keyspace::{Clock, Db};
 use crate::multi::keys::{self, KeyOp, KeyPlan, KeyReply};
 use crate::multi::{Part, PartReply, Plan};
 use crate::resp;
+use crate::resp::Reply;
 use crate::types::random;
 use crate::value::{Bytes, Value};
 
@@ -116,7 +117,7 @@ pub fn gather_scan(
     p: &mut ScanPlan,
     replies: Vec<PartReply>,
     next: &mut Vec<(usize, Part)>,
-    out: &mut Vec<u8>,
+    out: &mut Reply<'_>,
 ) -> Gather {
     let Some(KeyReply::Scanned {
         next: position,
@@ -162,7 +163,7 @@ pub fn plan_randomkey(
 }
 
 /// Picks RANDOMKEY's reply among the shards' offers.
-pub fn gather_random(replies: &[PartReply], out: &mut Vec<u8>) {
+pub fn gather_random(replies: &[PartReply], out: &mut Reply<'_>) {
     let offers: Vec<(usize, &Bytes)> = replies
         .iter()
         .filter_map(|r| match keys::reply_of(r) {

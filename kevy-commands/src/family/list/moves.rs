@@ -14,6 +14,7 @@ use crate::multi::coll::{
 };
 use crate::multi::{Part, PartReply, Plan};
 use crate::resp;
+use crate::resp::Reply;
 use crate::types::list::End;
 use crate::value::Bytes;
 
@@ -201,7 +202,7 @@ fn first_candidate<'k>(
 }
 
 /// Writes LMPOP's reply: the key and its popped elements.
-fn write_lmpop(out: &mut Vec<u8>, key: &[u8], popped: &[Bytes]) {
+fn write_lmpop(out: &mut Reply<'_>, key: &[u8], popped: &[Bytes]) {
     resp::array(out, 2);
     resp::bulk(out, key);
     write_elements(out, popped);
@@ -328,7 +329,7 @@ pub fn gather_lmpop(
     p: &mut LmpopPlan,
     replies: &[PartReply],
     next: &mut Vec<(usize, Part)>,
-    out: &mut Vec<u8>,
+    out: &mut Reply<'_>,
 ) -> Gather {
     match p.chosen {
         None => {

@@ -45,6 +45,7 @@ fn monitor_lines_are_formatted_like_redis() {
         query_buf_free: 0,
         out_unsent: 0,
         out_capacity: 0,
+        out_peak: 0,
         replies_pending: 0,
         closing: false,
     };
@@ -68,6 +69,11 @@ fn monitor_lines_are_formatted_like_redis() {
     );
     assert!(line(&[b"SELECT", b"3"]).ends_with("[3 127.0.0.1:54321] \"SELECT\" \"3\"\r\n"));
     assert!(line(&[b"SELECT", b"99"]).contains("[0 "));
+    assert!(
+        line(&[b"hello", b"3", b"auth", b"default", b"pw", b"setname", b"n"]).ends_with(
+            "\"hello\" \"3\" \"auth\" \"(redacted)\" \"(redacted)\" \"setname\" \"n\"\r\n"
+        )
+    );
     // Administrative commands and refused requests are not shown.
     assert_eq!(line(&[b"CONFIG", b"GET", b"x"]), "");
     assert_eq!(line(&[b"GET"]), "");

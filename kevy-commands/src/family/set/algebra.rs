@@ -17,6 +17,7 @@ use crate::multi::coll::{self, members_of, reply_of, Algebra, CollOp, CollPlan, 
 use crate::multi::{Part, PartReply, Plan};
 use crate::num::I64_BUF;
 use crate::resp;
+use crate::resp::Reply;
 use crate::types::set::Set;
 use crate::value::{Bytes, Value};
 
@@ -102,9 +103,10 @@ fn store(db: &mut Db, dest: &[u8], set: Set, now: &Clock) -> i64 {
     n
 }
 
-/// Appends a set's members as an array, in the set's order.
-pub fn write_members(out: &mut Vec<u8>, s: &Set) {
-    resp::array(out, s.len());
+/// Appends a set's members as a set reply (an array in RESP2), in the
+/// set's order.
+pub fn write_members(out: &mut Reply<'_>, s: &Set) {
+    resp::set(out, s.len());
     let mut buf = I64_BUF;
     for m in s.iter() {
         resp::bulk(out, m.bytes(&mut buf));
@@ -422,7 +424,7 @@ pub fn gather_algebra(
     p: &mut AlgebraPlan,
     replies: &[PartReply],
     next: &mut Vec<(usize, Part)>,
-    out: &mut Vec<u8>,
+    out: &mut Reply<'_>,
 ) -> Gather {
     if p.storing {
         match replies.first().and_then(reply_of) {

@@ -10,6 +10,7 @@ use crate::family::opts::keyword;
 use crate::multi::keys::{self, KeyOp, KeyPlan, KeyReply};
 use crate::multi::{Part, PartReply, Plan};
 use crate::resp;
+use crate::resp::Reply;
 use crate::table::key_flags::{ACCESS, OW, RO, UPDATE};
 use crate::value::Bytes;
 
@@ -150,7 +151,7 @@ impl SortPlan {
         &mut self,
         replies: Vec<PartReply>,
         next: &mut Vec<(usize, Part)>,
-        out: &mut Vec<u8>,
+        out: &mut Reply<'_>,
     ) -> Gather {
         match self.step(replies, next, out) {
             Ok(g) => g,
@@ -165,7 +166,7 @@ impl SortPlan {
         &mut self,
         replies: Vec<PartReply>,
         next: &mut Vec<(usize, Part)>,
-        out: &mut Vec<u8>,
+        out: &mut Reply<'_>,
     ) -> Result<Gather, Error> {
         if self.stage == Stage::Load {
             let src = match replies.into_iter().next().and_then(keys::into_reply) {
@@ -195,7 +196,7 @@ impl SortPlan {
         &mut self,
         by: Vec<Option<Bytes>>,
         next: &mut Vec<(usize, Part)>,
-        out: &mut Vec<u8>,
+        out: &mut Reply<'_>,
     ) -> Result<Gather, Error> {
         let job = self.job.as_mut().ok_or(INTERNAL)?;
         let mut by = by.into_iter();
@@ -212,7 +213,7 @@ impl SortPlan {
         &mut self,
         got: Vec<Option<Bytes>>,
         next: &mut Vec<(usize, Part)>,
-        out: &mut Vec<u8>,
+        out: &mut Reply<'_>,
     ) -> Result<Gather, Error> {
         let job = self.job.as_ref().ok_or(INTERNAL)?;
         let mut got = got.into_iter();

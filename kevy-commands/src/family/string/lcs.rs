@@ -9,6 +9,7 @@ use crate::error::{cstr, Error, OpResult};
 use crate::family::Call;
 use crate::num::{int_arg, I64_BUF};
 use crate::resp;
+use crate::resp::Reply;
 use crate::value::MAX_STRING;
 
 /// A key holding another type.
@@ -77,7 +78,7 @@ fn write_match(out: &mut Vec<u8>, a: (u32, u32), b: (u32, u32), len: Option<u32>
 }
 
 /// LCS of `a` and `b` under the options of `args`, appended as the reply.
-fn op_lcs(args: Args<'_>, a: &[u8], b: &[u8], out: &mut Vec<u8>) -> OpResult<()> {
+fn op_lcs(args: Args<'_>, a: &[u8], b: &[u8], out: &mut Reply<'_>) -> OpResult<()> {
     let o = parse_opts(args)?;
     let (alen, blen) = (a.len(), b.len());
     let cells = (alen as u64 + 1) * (blen as u64 + 1);
@@ -149,7 +150,7 @@ fn op_lcs(args: Args<'_>, a: &[u8], b: &[u8], out: &mut Vec<u8>) -> OpResult<()>
         }
     }
     if o.idx {
-        resp::array(out, 4);
+        resp::map(out, 2);
         resp::bulk(out, b"matches");
         resp::array(out, nmatches);
         out.extend_from_slice(&matches);
@@ -165,7 +166,7 @@ fn op_lcs(args: Args<'_>, a: &[u8], b: &[u8], out: &mut Vec<u8>) -> OpResult<()>
 
 /// Appends LCS's reply for the strings `a` and `b` (missing keys are empty),
 /// errors included.
-pub fn lcs_reply(args: Args<'_>, a: &[u8], b: &[u8], out: &mut Vec<u8>) {
+pub fn lcs_reply(args: Args<'_>, a: &[u8], b: &[u8], out: &mut Reply<'_>) {
     if let Err(e) = op_lcs(args, a, b, out) {
         e.write(args, out);
     }

@@ -24,6 +24,7 @@ use crate::error::{Error, OpResult};
 use crate::keyspace::{Clock, Db};
 use crate::multi::{self, bytes_of, encoded, Op, Part, PartReply, Plan};
 use crate::resp;
+use crate::resp::Reply;
 use crate::value::Bytes;
 use crate::zset::ZSet;
 
@@ -139,7 +140,7 @@ fn error_bytes(e: Error, args: Args<'_>) -> Vec<u8> {
 }
 
 /// Runs a sorted set part.
-pub fn execute_part(db: &mut Db, op: ZOp, args: Args<'_>, now: &Clock) -> PartReply {
+pub fn execute_part(db: &mut Db, op: ZOp, args: Args<'_>, now: &Clock, resp3: bool) -> PartReply {
     let (mut buf, mut ends) = (Vec::new(), Vec::new());
     match op {
         ZOp::Fetch | ZOp::Probe => {
@@ -194,13 +195,22 @@ pub fn execute_part(db: &mut Db, op: ZOp, args: Args<'_>, now: &Clock) -> PartRe
         ZOp::Pop => {
             let max = args.at(1) == b"max";
             let count = crate::num::parse_i64(args.at(2)).unwrap_or(1).max(1) as usize;
-            let mut out = Vec::new();
-            match op_pop(db, args.at(0), max, count, true, now, &mut out) {
+            let mut bytes = Vec::new();
+            let mut out = Reply::new(&mut bytes, resp3);
+            match op_pop(
+                db,
+                args.at(0),
+                max,
+                count,
+                super::pop::PopShape::Keyed,
+                now,
+                &mut out,
+            ) {
                 Ok(true) => {}
                 Ok(false) => resp::null_array(&mut out),
                 Err(e) => e.write(args, &mut out),
             }
-            return encoded(out);
+            return encoded(bytes);
         }
     }
     PartReply::Encoded { buf, ends }
@@ -394,7 +404,7 @@ pub fn gather(
     plan: &mut ZPlan,
     replies: Vec<PartReply>,
     next: &mut Vec<(usize, Part)>,
-    out: &mut Vec<u8>,
+    out: &mut Reply<'_>,
 ) -> Gather {
     let no_args = OwnedArgs::new();
     match plan {

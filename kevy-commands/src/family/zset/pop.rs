@@ -11,6 +11,7 @@ use crate::glob::stringmatch;
 use crate::keyspace::{Clock, Db};
 use crate::num::int_arg;
 use crate::resp;
+use crate::resp::Reply;
 use crate::zset::ZSet;
 
 /// A negative ZPOP count.
@@ -35,32 +36,52 @@ const BAD_CURSOR: Error = Error::Message("ERR invalid cursor");
 /// in memory, so it refuses counts that would exhaust it.
 const MAX_RANDOM: u64 = 1 << 24;
 
+/// How popped members are replied.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum PopShape {
+    /// ZPOPMIN without a count: `member score`, flat in both protocols.
+    One,
+    /// ZPOPMIN with a count: flat pairs in RESP2, `[member, score]` pairs
+    /// in RESP3.
+    Counted,
+    /// ZMPOP's `[key, [[member, score] …]]`.
+    Keyed,
+}
+
 /// Pops up to `count` members of the sorted set at `key` from one end and
-/// appends them: flat `member score …` pairs, or with `key_first` ZMPOP's
-/// `[key, [[member, score] …]]`. Deletes the key once empty.
+/// appends them as `shape` says. Deletes the key once empty.
 pub(super) fn op_pop(
     db: &mut Db,
     key: &[u8],
     max: bool,
     count: usize,
-    key_first: bool,
+    shape: PopShape,
     now: &Clock,
-    out: &mut Vec<u8>,
+    out: &mut Reply<'_>,
 ) -> OpResult<bool> {
     let Some(z) = read(db, key, now)? else {
         return Ok(false);
     };
     let n = count.min(z.len());
-    if key_first {
-        resp::array(out, 2);
-        resp::bulk(out, key);
-        resp::array(out, n);
-    } else {
-        resp::array(out, n * 2);
-    }
+    let nested = match shape {
+        PopShape::Keyed => {
+            resp::array(out, 2);
+            resp::bulk(out, key);
+            resp::array(out, n);
+            true
+        }
+        PopShape::Counted if out.resp3() => {
+            resp::array(out, n);
+            true
+        }
+        _ => {
+            resp::array(out, n * 2);
+            false
+        }
+    };
     for _ in 0..n {
         let Some((m, s)) = z.pop(max) else { break };
-        if key_first {
+        if nested {
             resp::array(out, 2);
         }
         resp::bulk(out, &m);
@@ -87,7 +108,12 @@ fn zpop_generic(c: &mut Call<'_>, max: bool) {
             resp::array(c.out, 0);
             return Ok(());
         }
-        op_pop(c.db, c.args.at(1), max, count, false, &c.now, c.out).map(drop)
+        let shape = if c.args.len() == 3 {
+            PopShape::Counted
+        } else {
+            PopShape::One
+        };
+        op_pop(c.db, c.args.at(1), max, count, shape, &c.now, c.out).map(drop)
     })();
     reply_err(r, c);
 }
@@ -159,7 +185,15 @@ pub(super) fn parse_zmpop(args: Args<'_>) -> OpResult<Mpop> {
 pub fn zmpop(c: &mut Call<'_>) {
     let r = parse_zmpop(c.args).and_then(|req| {
         for i in req.keys {
-            if op_pop(c.db, c.args.at(i), req.max, req.count, true, &c.now, c.out)? {
+            if op_pop(
+                c.db,
+                c.args.at(i),
+                req.max,
+                req.count,
+                PopShape::Keyed,
+                &c.now,
+                c.out,
+            )? {
                 return Ok(());
             }
         }
@@ -189,7 +223,10 @@ impl Rng {
 }
 
 /// Appends one member (and its score) to a ZRANDMEMBER reply.
-fn write_one(out: &mut Vec<u8>, (m, s): (&[u8], f64), withscores: bool) {
+fn write_one(out: &mut Reply<'_>, (m, s): (&[u8], f64), withscores: bool) {
+    if withscores {
+        resp::pair(out);
+    }
     resp::bulk(out, m);
     if withscores {
         write_double(out, s);
@@ -197,9 +234,9 @@ fn write_one(out: &mut Vec<u8>, (m, s): (&[u8], f64), withscores: bool) {
 }
 
 /// ZRANDMEMBER with a count: Redis's `zrandmemberWithCountCommand` cases.
-fn op_randmember(z: &ZSet, count: i64, withscores: bool, out: &mut Vec<u8>) -> OpResult<()> {
+fn op_randmember(z: &ZSet, count: i64, withscores: bool, out: &mut Reply<'_>) -> OpResult<()> {
     let size = z.len();
-    let per = if withscores { 2 } else { 1 };
+    let per = if withscores && !out.resp3() { 2 } else { 1 };
     let mut rng = Rng::new(z);
     if count < 0 || count == 1 {
         let n = count.unsigned_abs();

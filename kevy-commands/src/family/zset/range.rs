@@ -13,6 +13,7 @@ use crate::float::parse_bound;
 use crate::keyspace::{Clock, Db};
 use crate::num::int_arg;
 use crate::resp;
+use crate::resp::Reply;
 use crate::value::Bytes;
 use crate::zset::{ZSet, MAX_PACK_ENTRIES};
 
@@ -400,7 +401,7 @@ fn op_range(
     key: &[u8],
     req: &RangeReq,
     now: &Clock,
-    out: &mut Vec<u8>,
+    out: &mut Reply<'_>,
 ) -> OpResult<()> {
     let Some(z) = read(db, key, now)? else {
         resp::array(out, 0);

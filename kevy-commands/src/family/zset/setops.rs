@@ -17,6 +17,7 @@ use crate::float::parse_double;
 use crate::keyspace::{Clock, Db};
 use crate::num::int_arg;
 use crate::resp;
+use crate::resp::Reply;
 use crate::value::Value;
 use crate::zset::{before, ZSet};
 
@@ -325,7 +326,7 @@ pub fn compute<'a>(cmd: &SetCmd, srcs: &[Src<'a>], o: &SetOpts) -> Outcome<'a> {
 
 /// Writes a set operation's result as the reply of a command without a
 /// destination.
-pub fn write_outcome(out: &mut Vec<u8>, o: &SetOpts, outcome: Outcome<'_>) {
+pub fn write_outcome(out: &mut Reply<'_>, o: &SetOpts, outcome: Outcome<'_>) {
     match outcome {
         Outcome::Card(n) => resp::int(out, n as i64),
         Outcome::Members(items) => write_members(out, items.len(), items.into_iter(), o.withscores),
@@ -338,7 +339,7 @@ fn op_setop(
     args: Args<'_>,
     cmd: &SetCmd,
     now: &Clock,
-    out: &mut Vec<u8>,
+    out: &mut Reply<'_>,
 ) -> OpResult<()> {
     let keys = cmd.keys(args)?;
     for i in keys.clone() {

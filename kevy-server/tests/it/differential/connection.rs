@@ -1,5 +1,5 @@
-//! Connection and server commands: PING, ECHO, QUIT, COMMAND COUNT, SELECT, unknown
-//! and empty commands.
+//! Connection and server commands: PING, ECHO, QUIT, COMMAND COUNT, SELECT,
+//! HELLO, unknown and empty commands.
 
 use super::{run_family, Seq};
 
@@ -88,6 +88,54 @@ pub const SEQUENCES: &[Seq] = &[
     &[&[""], &["", "x"]],
     // An empty multibulk is skipped without a reply.
     &[&[], &["PING"], &[], &[], &["ECHO", "x"], &[]],
+    // HELLO: the protocol switches for the connection, the reply is in the
+    // new protocol (its `id` is not compared).
+    &[
+        &["HELLO"],
+        &["GET", "missing"],
+        &["HELLO", "3"],
+        &["GET", "missing"],
+        &["MGET", "missing", "x", "y"],
+        &["HELLO"],
+        &["hello", "2"],
+        &["GET", "missing"],
+        &["LPOP", "missing", "2"],
+    ],
+    &[
+        &["HELLO", "4"],
+        &["HELLO", "1"],
+        &["HELLO", "0"],
+        &["HELLO", "-3"],
+        &["HELLO", "x"],
+        &["HELLO", "3.0"],
+        &["HELLO", "99999999999999999999"],
+        &["HELLO", ""],
+        &["HELLO", "4", "FOO"],
+        &["HELLO", "3", "FOO"],
+        &["HELLO", "3", "AUTH"],
+        &["HELLO", "3", "AUTH", "default"],
+        &["HELLO", "3", "auth", "bob", "pw"],
+        &["HELLO", "3", "SETNAME"],
+        &["HELLO", "3", "SETNAME", "a b"],
+        &["HELLO", "3", "SETNAME", "a", "b"],
+        &["GET", "missing"],
+    ],
+    // AUTH: the default user takes any password (no requirepass); SETNAME
+    // names the connection as CLIENT SETNAME does.
+    &[
+        &["HELLO", "3", "AUTH", "default", "anything"],
+        &["GET", "missing"],
+        &["HELLO", "2", "AUTH", "default", "x", "SETNAME", "conn-1"],
+        &["CLIENT", "GETNAME"],
+        &["HELLO", "3", "SETNAME", "first", "SETNAME", "second"],
+        &["CLIENT", "GETNAME"],
+        &["HELLO", "3", "SETNAME", ""],
+        &["CLIENT", "GETNAME"],
+        &["HELLO", "2", "SETNAME", "bad\nname"],
+        &["HELLO", "3", "AUTH", "nobody", "x", "SETNAME", "never"],
+        &["CLIENT", "GETNAME"],
+        &["GET", "missing"],
+    ],
 ];
 
 #[test]

@@ -125,6 +125,21 @@ pub const SEQUENCES: &[Seq] = &[
         &["TIME", "x"],
         &["LASTSAVE", "x"],
     ],
+    // Replies whose RESP3 shape differs: maps, sets, nulls, verbatim text.
+    &[
+        &["CONFIG", "GET", "no-such-setting"],
+        &["CONFIG", "GET", "maxclients", "databases"],
+        &["LATENCY", "HISTOGRAM", "no-such-command"],
+        &["COMMAND", "INFO", "no-such-command", "get", "hello"],
+        &["COMMAND", "DOCS", "no-such-command"],
+        &["COMMAND", "GETKEYSANDFLAGS", "SET", "k", "v", "GET"],
+        &["CLIENT", "LIST", "TYPE", "pubsub"],
+        &["CLIENT", "LIST", "ID", "999999"],
+        &["CLIENT", "GETNAME"],
+        &["MEMORY", "USAGE", "nokey"],
+        &["OBJECT", "ENCODING", "nokey"],
+        &["INFO", "nosuchsection"],
+    ],
 ];
 
 #[test]
