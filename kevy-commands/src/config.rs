@@ -6,7 +6,7 @@
 //! canonical text `CONFIG GET` shows. Settings with a live effect apply it
 //! when set: connection settings go to the runtime's [`Settings`] (attached
 //! by the first shard), hot settings read on every command (`slowlog-*`,
-//! `latency-*`) to lock-free atomics in [`Live`]. Settings that cannot
+//! `latency-*`, `maxmemory*`, `lfu-*`) to lock-free atomics in [`Live`]. Settings that cannot
 //! change while running are immutable, as in Redis; settings kevy does not
 //! implement are refused with the reason, never accepted and ignored.
 //!
@@ -39,6 +39,9 @@ pub struct Live {
     pub latency_threshold: AtomicU64,
     /// `latency-tracking`.
     pub latency_tracking: AtomicBool,
+    /// `maxmemory`, `maxmemory-policy` and the other eviction settings,
+    /// read by every shard (and the memory gauge).
+    pub memory: Arc<crate::evict::Limits>,
 }
 
 impl Default for Live {
@@ -48,6 +51,7 @@ impl Default for Live {
             slowlog_max_len: AtomicU64::new(128),
             latency_threshold: AtomicU64::new(0),
             latency_tracking: AtomicBool::new(true),
+            memory: Arc::new(crate::evict::Limits::new()),
         }
     }
 }
@@ -382,7 +386,9 @@ impl ConfigTable {
                 .latency_threshold
                 .store(v.parse().unwrap_or(0), Ordering::Relaxed),
             "latency-tracking" => l.latency_tracking.store(v == "yes", Ordering::Relaxed),
-            _ => {}
+            name => {
+                l.memory.update(name, v);
+            }
         }
     }
 

@@ -14,16 +14,21 @@
 //! before a key is compared).
 //!
 //! Each entry remembers the access clock of its last read or write (Redis's
-//! `robj.lru`, for OBJECT IDLETIME): [`Db::get`] and the other accesses
-//! stamp it, [`Db::peek`] (TYPE, OBJECT) does not. The clock is a per-db
-//! copy of the time in seconds, refreshed by the shard's tick, so an access
-//! never reads the system time. SCAN's walk and random keys live in `scan`.
+//! `robj.lru`, for OBJECT IDLETIME and LRU eviction) or, under an LFU
+//! policy, its access frequency (Redis's LFU counter, see
+//! [`crate::evict`]): [`Db::get`] and the other accesses stamp it,
+//! [`Db::peek`] (TYPE, OBJECT) does not. The clock is a per-db copy of the
+//! time in 100 ms ticks, refreshed by the shard's tick, so an access never
+//! reads the system time. SCAN's walk and random keys live in `scan`, what
+//! eviction samples in `sample`.
 
 use std::cell::Cell;
 use std::hash::BuildHasher;
+use std::sync::Arc;
 
 use hashbrown::{DefaultHashBuilder, HashTable};
 
+use crate::evict::{lfu, Evictor, Limits};
 use crate::value::Value;
 use node::Node;
 
@@ -102,10 +107,51 @@ pub struct Db {
     hasher: DefaultHashBuilder,
     /// Keys with a deadline, for O(1) random sampling by the active expiry.
     pub(crate) volatile: Vec<Volatile>,
-    /// The access clock, in unix seconds (mod 2^32): Redis's cached
-    /// `LRU_CLOCK()`, set by the shard's tick ([`Keyspace::tick_clock`]) so
-    /// an access never reads the system time.
+    /// The access clock, in 100 ms ticks of unix time (mod 2^32): Redis's
+    /// cached `LRU_CLOCK()`, set by the shard's tick
+    /// ([`Keyspace::tick_clock`]) so an access never reads the system time.
     lru_clock: u32,
+    /// The memory settings: whether accesses count frequency (LFU) or
+    /// recency (LRU), and the LFU parameters.
+    limits: Arc<Limits>,
+    /// xorshift state for the LFU counter's probabilistic increment.
+    rng: u64,
+    /// The number of the last access (LRU's order within a tick).
+    seq: u32,
+}
+
+/// Stamps an access on `e`: under an LFU policy the frequency counter
+/// (Redis's `updateLFU`), otherwise the access clock and the database's
+/// next access number (which orders the accesses of one tick for LRU
+/// eviction). One relaxed load when LRU.
+#[inline]
+fn stamp(e: &mut Node, clock: u32, limits: &Limits, rng: &mut u64, seq: &mut u32) {
+    if limits.lfu() {
+        let r = lfu::unit(xorshift(rng));
+        let (factor, decay) = limits.lfu_params();
+        e.set_lfu(lfu::accessed(
+            e.lfu(),
+            lfu::minutes(clock),
+            factor,
+            decay,
+            r,
+        ));
+    } else {
+        *seq = seq.wrapping_add(1);
+        e.set_lru(clock);
+        e.set_lfu(*seq);
+    }
+}
+
+/// xorshift64*: the next pseudo-random number from `state`.
+#[inline]
+pub(crate) fn xorshift(state: &mut u64) -> u64 {
+    let mut x = *state;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    *state = x;
+    x.wrapping_mul(0x2545_F491_4F6C_DD1D)
 }
 
 impl Default for Db {
@@ -121,8 +167,16 @@ impl Db {
             table: HashTable::new(),
             hasher: DefaultHashBuilder::default(),
             volatile: Vec::new(),
-            lru_clock: lru_seconds(now_ms()),
+            lru_clock: lru_ticks(now_ms()),
+            limits: Arc::new(Limits::default()),
+            rng: 0x9E37_79B9_7F4A_7C15,
+            seq: 0,
         }
+    }
+
+    /// The memory settings this database follows.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
     }
 
     /// Number of keys, expired ones not yet reclaimed included (like `DBSIZE`).
@@ -199,7 +253,7 @@ impl Db {
     fn touch_bucket(&mut self, idx: usize) {
         let clock = self.lru_clock;
         if let Some(e) = self.table.get_bucket_mut(idx) {
-            e.set_lru(clock);
+            stamp(e, clock, &self.limits, &mut self.rng, &mut self.seq);
         }
     }
 
@@ -256,7 +310,7 @@ impl Db {
         let idx = self.find(key, now)?;
         let clock = self.lru_clock;
         self.table.get_bucket_mut(idx).map(|e| {
-            e.set_lru(clock);
+            stamp(e, clock, &self.limits, &mut self.rng, &mut self.seq);
             e.value_mut()
         })
     }
@@ -280,7 +334,7 @@ impl Db {
         let at = self.table.get_bucket(idx).and_then(|e| self.deadline(e));
         let clock = self.lru_clock;
         self.table.get_bucket_mut(idx).map(|e| {
-            e.set_lru(clock);
+            stamp(e, clock, &self.limits, &mut self.rng, &mut self.seq);
             (e.value_mut(), at)
         })
     }
@@ -307,7 +361,7 @@ impl Db {
                 let clock = self.lru_clock;
                 if let Some(e) = self.table.get_bucket_mut(idx) {
                     *e.value_mut() = value;
-                    e.set_lru(clock);
+                    stamp(e, clock, &self.limits, &mut self.rng, &mut self.seq);
                 }
                 if at.is_some() || !keep_ttl {
                     self.set_deadline(idx, at);
@@ -322,10 +376,16 @@ impl Db {
                     None => NO_TTL,
                 };
                 let hasher = &self.hasher;
+                let clock = self.lru_clock;
+                let data = if self.limits.lfu() {
+                    lfu::fresh(lfu::minutes(clock))
+                } else {
+                    self.seq = self.seq.wrapping_add(1);
+                    self.seq
+                };
+                let node = Node::new(key, value, vidx, clock, data);
                 self.table
-                    .insert_unique(hash, Node::new(key, value, vidx, self.lru_clock), |e| {
-                        hasher.hash_one(e.key())
-                    });
+                    .insert_unique(hash, node, |e| hasher.hash_one(e.key()));
             }
         }
     }
@@ -453,7 +513,15 @@ impl Db {
         let clock = self.lru_clock;
         self.table
             .get_bucket(idx)
-            .map(|e| clock.wrapping_sub(e.lru()))
+            .map(|e| clock.wrapping_sub(e.lru()) / TICKS_PER_SECOND)
+    }
+
+    /// The access frequency of a live `key` (OBJECT FREQ: the LFU counter
+    /// after its decay), without counting as an access.
+    pub fn frequency(&mut self, key: &[u8], now: &Clock) -> Option<u32> {
+        let (_, data) = self.access_data(key, now)?;
+        let (_, decay) = self.limits.lfu_params();
+        Some(lfu::decayed(data, lfu::minutes(self.lru_clock), decay))
     }
 
     /// Removes a live `key`, returning its value and deadline (RENAME and
@@ -464,21 +532,30 @@ impl Db {
         self.remove_bucket(idx).map(|v| (v, at))
     }
 
-    /// The access clock (unix seconds, mod 2^32).
+    /// The number of the last access (wrapping).
+    pub(crate) fn access_seq(&self) -> u32 {
+        self.seq
+    }
+
+    /// The access clock (100 ms ticks of unix time, mod 2^32).
     pub fn lru_clock(&self) -> u32 {
         self.lru_clock
     }
 
-    /// Sets the access clock (unix seconds, mod 2^32).
-    pub fn set_lru_clock(&mut self, seconds: u32) {
-        self.lru_clock = seconds;
+    /// Sets the access clock (100 ms ticks of unix time, mod 2^32).
+    pub fn set_lru_clock(&mut self, ticks: u32) {
+        self.lru_clock = ticks;
     }
 }
 
-/// The access clock for unix time `ms`: whole seconds, mod 2^32 (Redis keeps
-/// 24 bits; 32 wrap after 136 years instead of 194 days).
-pub fn lru_seconds(ms: Ms) -> u32 {
-    (ms.div_euclid(1000)) as u32
+/// Access-clock ticks per second.
+pub const TICKS_PER_SECOND: u32 = 10;
+
+/// The access clock for unix time `ms`: 100 ms ticks, mod 2^32 (Redis
+/// counts seconds in 24 bits, wrapping after 194 days; this wraps after
+/// 13 years, and tells apart accesses a tick apart for LRU eviction).
+pub fn lru_ticks(ms: Ms) -> u32 {
+    (ms.div_euclid(100)) as u32
 }
 
 /// One shard's state: its databases and the active-expiry cursor.
@@ -491,6 +568,8 @@ pub struct Keyspace {
     pub(crate) expire_cursor: usize,
     /// The shard's server accounting (statistics, slow log, latency).
     pub server: crate::server::ShardServer,
+    /// The shard's eviction state (pool, counters).
+    pub evict: Evictor,
 }
 
 impl Keyspace {
@@ -501,7 +580,18 @@ impl Keyspace {
             rng: seed | 1,
             expire_cursor: 0,
             server: Default::default(),
+            evict: Evictor::new(Arc::new(Limits::default())),
         }
+    }
+
+    /// Makes every database and the eviction follow `limits` (the server's
+    /// memory settings).
+    pub fn set_limits(&mut self, limits: &Arc<Limits>) {
+        for (i, db) in self.dbs.iter_mut().enumerate() {
+            db.limits = limits.clone();
+            db.rng = self.rng ^ (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+        self.evict = Evictor::new(limits.clone());
     }
 
     /// Database `i` (0 when out of range), read-only.
@@ -521,8 +611,8 @@ impl Keyspace {
     /// Sets every database's access clock to unix time `ms` (once per tick,
     /// like Redis's `serverCron` refreshing `server.lruclock`).
     pub fn tick_clock(&mut self, ms: Ms) {
-        let s = lru_seconds(ms);
-        self.dbs.iter_mut().for_each(|db| db.set_lru_clock(s));
+        let t = lru_ticks(ms);
+        self.dbs.iter_mut().for_each(|db| db.set_lru_clock(t));
     }
 
     /// Swaps databases `i` and `j` (SWAPDB); false when either is out of range.
@@ -537,16 +627,13 @@ impl Keyspace {
     /// A pseudo-random number (xorshift64*).
     #[inline]
     pub(crate) fn random(&mut self) -> u64 {
-        let mut x = self.rng;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.rng = x;
-        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+        xorshift(&mut self.rng)
     }
 }
 
 mod node;
+mod sample;
+pub(crate) use sample::Candidate;
 mod scan;
 #[cfg(test)]
 mod tests;

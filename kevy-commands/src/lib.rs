@@ -57,8 +57,13 @@
 //!   RANDOMKEY, SWAPDB, SORT's rounds); the sorted set, bitmap and
 //!   HyperLogLog families add their own.
 //! - [`keyspace`]: a shard's databases (one thin pointer per key to a node
-//!   holding key and value), lazy expiry, the access clock (OBJECT
-//!   IDLETIME), SCAN's walk and random keys; [`expire`]: active expiry.
+//!   holding key and value), lazy expiry, the access clock and LFU counter
+//!   (OBJECT IDLETIME, FREQ), SCAN's walk, random keys and eviction's
+//!   sampling; [`expire`]: active expiry.
+//! - [`evict`]: memory limits: `maxmemory` and its eight policies (Redis's
+//!   sampled eviction pool, the LFU counter), the [`evict::MemoryGauge`] an
+//!   embedder installs to count memory, and the `-OOM` refusal of
+//!   `denyoom` commands; each shard evicts its own keys.
 //! - [`value`]: stored values; [`types`]: the list, hash and set collections
 //!   with their compact encodings; [`zset`]: the sorted set (compact encoding
 //!   and skiplist); [`hll`]: Redis's HyperLogLog representation.
@@ -124,10 +129,19 @@
 //!   shape: strings modified in place by APPEND or SETRANGE are `raw` in
 //!   Redis whatever their length, but `embstr` up to 44 bytes in kevy.
 //!   OBJECT REFCOUNT of a small integer (0–9999) is always 2147483647; Redis
-//!   says 1 for one made by COPY. OBJECT FREQ always errors (no LFU policy).
+//!   says 1 for one made by COPY.
 //! - The access clock (OBJECT IDLETIME) is refreshed by the shard tick,
 //!   every 100 ms, like Redis's `server.lruclock`. Reads of several sets at
 //!   once (SINTER, SUNION, SDIFF) do not count as accesses.
+//! - Eviction runs before commands flagged `denyoom` and on the tick, not
+//!   before every command as Redis's `performEvictions` does; each shard
+//!   frees its share of the excess from its own keys, so keys are evicted
+//!   in LRU/LFU order per shard, not over the whole server. Without a
+//!   [`evict::MemoryGauge`] the memory in use is estimated. A
+//!   planned (multi-shard) write is checked on its connection's shard
+//!   only. INFO leaves out `evicted_clients` and the eviction-time fields;
+//!   `maxmemory-clients` is not implemented. `CLIENT NO-TOUCH` is Redis
+//!   7.2's: kevy answers as 7.0 does (unknown subcommand).
 //! - A planned command's duration (command statistics, slow log) is the time
 //!   spent planning and gathering on its connection's shard plus, for each
 //!   round, the longest of its parts.
@@ -150,6 +164,7 @@ use kevy_rt::{
 
 pub mod config;
 pub mod error;
+pub mod evict;
 pub mod expire;
 pub mod family;
 pub mod float;
@@ -222,6 +237,24 @@ impl Redis {
     pub fn shared(&self) -> &Arc<Shared> {
         &self.shared
     }
+
+    /// Counts memory with `gauge` (`used_memory`, `maxmemory`): the
+    /// embedder's allocator. Without one, eviction estimates from the
+    /// allocator's statistics (see [`evict`]).
+    pub fn memory_gauge(self, gauge: &'static dyn evict::MemoryGauge) -> Redis {
+        self.shared.config.live().memory.set_gauge(gauge);
+        self
+    }
+}
+
+/// Writes Redis's `-OOM` refusal of a write over `maxmemory`, accounted as a
+/// rejected call.
+#[cold]
+fn refuse_oom(shard: &mut Keyspace, args: Args<'_>, out: &mut Vec<u8>, quiet: bool) {
+    let mark = out.len();
+    resp::error(out, evict::OOM);
+    shard.server.rejected(args, &out[mark..]);
+    finish(out, mark, quiet);
 }
 
 /// A command's reply as written to `out[mark..]`: accounted, then dropped
@@ -282,6 +315,7 @@ impl Commands for Redis {
     fn new_shard(&self, info: ShardInfo) -> Keyspace {
         let seed = (now_ms() as u64) ^ (info.id as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
         let mut ks = Keyspace::new(self.database_count(), seed);
+        ks.set_limits(&self.shared.config.live().memory);
         ks.server = server::ShardServer::new(self.shared.clone(), Some(info));
         ks
     }
@@ -326,6 +360,9 @@ impl Commands for Redis {
         args: Args<'_>,
         out: &mut Vec<u8>,
     ) {
+        if cmd.flags & table::flags::DENYOOM != 0 && shard.refuses_write(args) {
+            return refuse_oom(shard, args, out, ctx.quiet);
+        }
         match cmd.run {
             Run::Key(f) | Run::Keys(f, _) => {
                 let mark = out.len();
@@ -414,6 +451,20 @@ impl Commands for Redis {
         parts: &mut Vec<(usize, Part)>,
     ) -> Planned<Tracked> {
         let t0 = clock::now();
+        if cmd.flags & table::flags::DENYOOM != 0 && shard.refuses_write(args) {
+            let mut reply = Vec::new();
+            resp::error(&mut reply, evict::OOM);
+            return Planned {
+                plan: Tracked {
+                    plan: Plan::Reply(reply),
+                    spec: cmd,
+                    ctx,
+                    ns: since(t0),
+                    slow: None,
+                },
+                hold: false,
+            };
+        }
         let planned = match cmd.run {
             Run::Keys(_, plan)
             | Run::ShardKeys(_, plan)
@@ -536,6 +587,7 @@ impl Commands for Redis {
             let ms = t0.elapsed().as_millis() as u64;
             shard.server.event("expire-cycle", ms);
         }
+        shard.evict_tick();
         for db in &mut shard.dbs {
             db.shrink_if_sparse();
         }

@@ -113,7 +113,7 @@ impl Shared {
     /// The allocator's in-use bytes now (the resident size where the
     /// allocator cannot tell), and the largest value seen so far.
     pub fn memory(&self) -> (u64, u64) {
-        let used = sys::allocated_bytes().unwrap_or_else(sys::rss_bytes);
+        let used = self.config.live().memory.used();
         let peak = self.mem_peak.fetch_max(used, Ordering::Relaxed).max(used);
         (used, peak)
     }
@@ -264,7 +264,7 @@ impl ShardServer {
 
     /// Accounts a request refused before it ran: an error reply, and a
     /// rejected call of its command when the command is known.
-    fn rejected(&mut self, args: Args<'_>, reply: &[u8]) {
+    pub fn rejected(&mut self, args: Args<'_>, reply: &[u8]) {
         if let Some(id) = table::lookup_args(args).and_then(stats::id_of) {
             self.stats.cmd(id).rejected += 1;
         }

@@ -6,6 +6,7 @@
 //! Settings use Redis's names (see `config`); defaults: `bind 127.0.0.1`,
 //! `port 6379`, `threads` = number of CPUs.
 
+mod alloc;
 mod config;
 mod log;
 mod signals;
@@ -16,6 +17,10 @@ use std::process::ExitCode;
 use kevy_rt::Runtime;
 
 use log::Level;
+
+/// Every allocation counted per thread: `used_memory` and `maxmemory`.
+#[global_allocator]
+static ALLOC: alloc::Counting = alloc::Counting;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -57,7 +62,7 @@ fn main() -> ExitCode {
     };
     // The runtime's live settings (maxclients, timeout…) follow the
     // command set's settings registry once the shards start.
-    let redis = config.redis.clone();
+    let redis = config.redis.clone().memory_gauge(&alloc::GAUGE);
     let mut builder = Runtime::builder(redis.clone())
         .bind(config.listen_addr())
         .shards(config.threads())

@@ -364,8 +364,7 @@ pub static PARAMS: &[Param] = &[
         Kind::Enum(&["always", "everysec", "no"]),
         "everysec",
     ),
-    Param::new("maxmemory", Kind::Memory(0, i64::MAX as u64), "0")
-        .check(|_, v| only(v, "0", "maxmemory is not implemented yet; use maxmemory 0")),
+    Param::new("maxmemory", Kind::Memory(0, i64::MAX as u64), "0"),
     Param::new(
         "maxmemory-policy",
         Kind::Enum(&[
@@ -380,6 +379,10 @@ pub static PARAMS: &[Param] = &[
         ]),
         "noeviction",
     ),
+    Param::new("maxmemory-samples", Kind::Int(1, i32::MAX as i64), "5"),
+    Param::new("maxmemory-eviction-tenacity", Kind::Int(0, 100), "10"),
+    Param::new("lfu-log-factor", Kind::Int(0, i32::MAX as i64), "10"),
+    Param::new("lfu-decay-time", Kind::Int(0, i32::MAX as i64), "1"),
     Param::new("daemonize", Kind::Bool, "no")
         .flags(IMMUTABLE)
         .check(|_, v| {

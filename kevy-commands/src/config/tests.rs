@@ -70,7 +70,9 @@ fn values_parse_with_redis_errors() {
     );
     assert!(set(&t, &[("save", "900 1")]).is_err_and(|e| e.contains("not implemented")));
     assert!(set(&t, &[("requirepass", "x")]).is_err_and(|e| e.contains("AUTH")));
-    assert!(set(&t, &[("maxmemory", "1gb")]).is_err_and(|e| e.contains("maxmemory 0")));
+    assert_eq!(set(&t, &[("maxmemory", "1gb")]), Ok(()));
+    assert_eq!(t.get("maxmemory").as_deref(), Some("1073741824"));
+    assert_eq!(t.live().memory.maxmemory(), 1 << 30);
     assert_eq!(set(&t, &[("maxmemory", "0mb"), ("save", "")]), Ok(()));
     assert_eq!(t.get("maxmemory").as_deref(), Some("0"));
     assert_eq!(set(&t, &[("LogLevel", "WARNING")]), Ok(()));
@@ -177,7 +179,13 @@ fn get_matches_names_and_globs_once() {
     assert_eq!(names(&["MAXCLIENTS"]), ["MAXCLIENTS"]);
     assert_eq!(
         names(&["maxclients", "max*"]),
-        ["maxclients", "maxmemory", "maxmemory-policy"]
+        [
+            "maxclients",
+            "maxmemory",
+            "maxmemory-policy",
+            "maxmemory-samples",
+            "maxmemory-eviction-tenacity"
+        ]
     );
     assert_eq!(
         names(&["slowlog-*"]),

@@ -66,6 +66,7 @@ pub fn plan_resetstat(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
 /// histograms, and the runtime's connection counters.
 pub fn reset_part(shard: &mut Keyspace) -> ServerReply {
     shard.server.stats.reset();
+    shard.evict.evicted = 0;
     if let Some(info) = &shard.server.info {
         info.stats.accepted.store(0, Ordering::Relaxed);
         info.stats.rejected.store(0, Ordering::Relaxed);

@@ -107,17 +107,26 @@ pub fn encoding(v: &Value) -> &'static str {
 }
 
 /// `DEBUG OBJECT key` on the key's shard: the value's address and encoding,
-/// and the length it would have in an RDB file (strings exactly, other
-/// types as length-prefixed elements, without compression).
+/// the length it would have in an RDB file (strings exactly, other types
+/// as length-prefixed elements, without compression), and its access data
+/// (`lru`: the access clock in seconds, 24 bits, or the LFU data under an
+/// LFU policy). Not an access.
 pub fn object_part(shard: &mut Keyspace, ctx: Ctx, args: Args<'_>) -> ServerReply {
     let clock = Clock::new();
     let db = shard.db(ctx.db as usize);
     let mut out = Vec::new();
-    match db.get(args.at(0), &clock) {
-        None => resp::error(&mut out, b"ERR no such key"),
-        Some(v) => {
+    let lfu = db.limits().lfu();
+    let access = db.access_data(args.at(0), &clock);
+    let idle = db.idle_seconds(args.at(0), &clock).unwrap_or(0);
+    match (db.peek(args.at(0), &clock), access) {
+        (Some(v), Some((lru, data))) => {
+            let lru = if lfu {
+                data & 0xFF_FFFF
+            } else {
+                (lru / crate::keyspace::TICKS_PER_SECOND) & 0xFF_FFFF
+            };
             let mut line = format!(
-                "Value at:{:p} refcount:1 encoding:{} serializedlength:{}",
+                "Value at:{:p} refcount:1 encoding:{} serializedlength:{} lru:{lru} lru_seconds_idle:{idle}",
                 v as *const Value,
                 encoding(v),
                 memory::serialized_len(v)
@@ -136,6 +145,7 @@ pub fn object_part(shard: &mut Keyspace, ctx: Ctx, args: Args<'_>) -> ServerRepl
             }
             resp::simple(&mut out, line.as_bytes());
         }
+        _ => resp::error(&mut out, b"ERR no such key"),
     }
     ServerReply::Bytes(out)
 }

@@ -106,6 +106,8 @@ pub struct Report {
     pub max_output: u64,
     /// Bytes of connection buffers (query and output).
     pub client_memory: u64,
+    /// Keys evicted under `maxmemory`.
+    pub evicted: u64,
 }
 
 impl Report {
@@ -127,6 +129,7 @@ impl Report {
         self.max_input = self.max_input.max(o.max_input);
         self.max_output = self.max_output.max(o.max_output);
         self.client_memory += o.client_memory;
+        self.evicted += o.evicted;
     }
 
     /// Keys over every database.
@@ -189,6 +192,7 @@ pub fn report_part(
             ttl_samples: n,
         });
     }
+    r.evicted = shard.evict.evicted;
     if let Some(info) = &shard.server.info {
         use std::sync::atomic::Ordering::Relaxed;
         r.accepted = info.stats.accepted.load(Relaxed);

@@ -1,8 +1,8 @@
 //! [`Node`]: one key and its value in one heap allocation, owned through a
 //! thin (8-byte) pointer, so a keyspace bucket is one pointer.
 //!
-//! The allocation is a [`Head`] (the [`Value`], the key's volatile-index slot
-//! and the key's length) followed by exactly the key's bytes, sized to fit:
+//! The allocation is a [`Head`] (the [`Value`], the key's volatile-index slot,
+//! the key's length, its LRU clock and LFU data) followed by exactly the key's bytes, sized to fit:
 //! a 10-byte key and a 16-byte string value take one 50-byte block (64 with
 //! the allocator's rounding), against 64 bytes per bucket (×2 at half load)
 //! for an inline `(key, value)` entry.
@@ -22,8 +22,15 @@ struct Head {
     value: Value,
     vidx: u32,
     klen: u32,
-    /// The access clock of the last read or write (Redis's `robj.lru`).
+    /// The access clock of the last read or write (Redis's `robj.lru`
+    /// under an LRU policy).
     lru: u32,
+    /// Under an LFU policy, the LFU data: the minute of the last decrement
+    /// (16 bits) and the logarithmic access counter (8 bits), as Redis
+    /// packs them into `robj.lru`; otherwise the number of the last access
+    /// in its database (orders the accesses of one clock tick for LRU).
+    /// Sits in what was the header's padding.
+    lfu: u32,
 }
 
 /// An owned key–value node (like a `Box`, with the key stored inline).
@@ -62,9 +69,9 @@ const KEY_OFFSET: usize = std::mem::size_of::<Head>();
 
 impl Node {
     /// A node holding `key` and `value`, with volatile slot `vidx`, last
-    /// accessed at clock `lru`.
+    /// accessed at clock `lru`, with LFU data `lfu`.
     #[inline]
-    pub(crate) fn new(key: &[u8], value: Value, vidx: u32, lru: u32) -> Node {
+    pub(crate) fn new(key: &[u8], value: Value, vidx: u32, lru: u32, lfu: u32) -> Node {
         let klen = u32::try_from(key.len()).unwrap_or_else(|_| overflow());
         let layout = layout(key.len());
         // SAFETY: `layout` has a non-zero size (it contains a `Head`).
@@ -81,6 +88,7 @@ impl Node {
                 vidx,
                 klen,
                 lru,
+                lfu,
             });
             ptr::copy_nonoverlapping(key.as_ptr(), raw.add(KEY_OFFSET), key.len());
         }
@@ -155,6 +163,18 @@ impl Node {
         self.head_mut().lru = clock;
     }
 
+    /// The LFU data (minute and counter).
+    #[inline]
+    pub(crate) fn lfu(&self) -> u32 {
+        self.head().lfu
+    }
+
+    /// Sets the LFU data.
+    #[inline]
+    pub(crate) fn set_lfu(&mut self, lfu: u32) {
+        self.head_mut().lfu = lfu;
+    }
+
     /// Sets the volatile-index slot.
     #[inline]
     pub(crate) fn set_vidx(&mut self, vidx: u32) {
@@ -208,7 +228,7 @@ mod tests {
         for len in [0usize, 1, 7, 8, 16, 17, 100, 5000] {
             let key: Vec<u8> = (0..len).map(|i| i as u8).collect();
             let value = Value::Str(Bytes::from_slice(&key));
-            let mut n = Node::new(&key, value.clone(), 7, 0);
+            let mut n = Node::new(&key, value.clone(), 7, 0, 0);
             assert_eq!(n.key(), &key[..]);
             assert_eq!(n.value(), &value);
             assert_eq!(n.vidx(), 7);
@@ -224,7 +244,7 @@ mod tests {
     fn drops_owned_values() {
         let big = Value::Str(Bytes::from_slice(&[b'x'; 1000]));
         let nodes: Vec<Node> = (0..100)
-            .map(|i| Node::new(format!("k{i}").as_bytes(), big.clone(), u32::MAX, 0))
+            .map(|i| Node::new(format!("k{i}").as_bytes(), big.clone(), u32::MAX, 0, 0))
             .collect();
         assert!(nodes.iter().all(|n| n.value() == &big));
         drop(nodes);

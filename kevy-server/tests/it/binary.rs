@@ -58,6 +58,11 @@ impl Binary {
         }
     }
 
+    /// The process id.
+    pub(crate) fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Sends `sig`, waits for the exit; returns the exit status and the rest of stdout.
     pub(crate) fn stop(mut self, sig: libc::c_int) -> (std::process::ExitStatus, String) {
         // SAFETY: kill(2) on our own child's pid has no memory effects.

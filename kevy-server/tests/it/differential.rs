@@ -49,6 +49,7 @@ mod hyperloglog;
 mod keyspace;
 mod keyspace2;
 mod lists;
+mod memory;
 mod mixed;
 mod raw;
 mod rules;

@@ -13,5 +13,6 @@ mod config_file;
 mod differential;
 mod introspection;
 mod latency;
+mod maxmemory;
 mod server;
 mod util;

@@ -213,7 +213,8 @@ pub fn memory_usage(c: &mut Call<'_>) {
         }
     }
     let key = c.args.at(2);
-    match c.db.get(key, &c.now) {
+    // Not an access (Redis looks the key up in the dict directly).
+    match c.db.peek(key, &c.now) {
         Some(v) => resp::int(c.out, value_bytes(key, v, samples) as i64),
         None => resp::null(c.out),
     }
@@ -280,7 +281,12 @@ fn figures(shard: &Keyspace, total: &Report) -> Figures {
     Figures {
         used,
         peak,
-        startup: shared.startup_memory,
+        startup: shared
+            .config
+            .live()
+            .memory
+            .startup()
+            .unwrap_or(shared.startup_memory),
         rss: sys::rss_bytes(),
         clients: total.clients,
         client_memory: total.client_memory,

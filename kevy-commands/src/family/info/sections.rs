@@ -121,7 +121,12 @@ fn memory(s: &mut Fields<'_>, shard: &Keyspace, total: &Report) {
     let shared = &shard.server.shared;
     let (used, peak) = shared.memory();
     let rss = sys::rss_bytes();
-    let startup = shared.startup_memory;
+    let startup = shared
+        .config
+        .live()
+        .memory
+        .startup()
+        .unwrap_or(shared.startup_memory);
     let system = sys::total_system_memory();
     s.field("used_memory", used);
     s.field("used_memory_human", sys::human_bytes(used));
@@ -135,10 +140,11 @@ fn memory(s: &mut Fields<'_>, shard: &Keyspace, total: &Report) {
     s.field("used_memory_dataset", dataset);
     s.field("total_system_memory", system);
     s.field("total_system_memory_human", sys::human_bytes(system));
-    s.field("maxmemory", 0);
-    s.field("maxmemory_human", "0B");
-    let policy = shared.config.get("maxmemory-policy").unwrap_or_default();
-    s.field("maxmemory_policy", policy);
+    let limits = &shared.config.live().memory;
+    let max = limits.maxmemory();
+    s.field("maxmemory", max);
+    s.field("maxmemory_human", sys::human_bytes(max));
+    s.field("maxmemory_policy", limits.policy().name());
     let ratio = if used == 0 {
         0.0
     } else {
@@ -146,8 +152,10 @@ fn memory(s: &mut Fields<'_>, shard: &Keyspace, total: &Report) {
     };
     s.field("mem_fragmentation_ratio", format!("{ratio:.2}"));
     s.field("mem_fragmentation_bytes", rss as i64 - used as i64);
+    // Everything allocated counts towards maxmemory.
+    s.field("mem_not_counted_for_evict", 0);
     s.field("mem_clients_normal", total.client_memory);
-    let allocator = if sys::allocated_bytes().is_some() {
+    let allocator = if limits.gauge().is_some() || sys::allocated_bytes().is_some() {
         sys::ALLOCATOR
     } else {
         "unknown (used_memory is the resident size)"
@@ -185,8 +193,8 @@ fn stats_section(s: &mut Fields<'_>, total: &Report) {
     s.field("total_connections_received", total.accepted);
     s.field("total_commands_processed", calls);
     s.field("rejected_connections", total.rejected);
-    // No eviction and no pub/sub yet.
-    s.field("evicted_keys", 0);
+    // No pub/sub yet.
+    s.field("evicted_keys", total.evicted);
     s.field("pubsub_channels", 0);
     s.field("pubsub_patterns", 0);
     s.field("pubsubshard_channels", 0);

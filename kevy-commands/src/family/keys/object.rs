@@ -18,9 +18,14 @@ const SHARED_INTEGERS: i64 = 10_000;
 /// The reference count Redis reports for a shared object (`INT_MAX`).
 const SHARED_REFCOUNT: i64 = i32::MAX as i64;
 
-/// FREQ without an LFU policy (kevy has no maxmemory policy).
+/// FREQ without an LFU policy.
 const NO_LFU: Error = Error::Message(
     "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.",
+);
+
+/// IDLETIME under an LFU policy.
+const LFU: Error = Error::Message(
+    "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.",
 );
 
 /// The encoding Redis 7.0 reports for the same value: strings by their
@@ -69,9 +74,12 @@ pub fn refcount_cmd(c: &mut Call<'_>) {
 /// OBJECT IDLETIME key
 ///
 /// Seconds since the last access, at the resolution of the access clock
-/// (refreshed every tick, like Redis's `server.lruclock`).
+/// (refreshed every tick, like Redis's `server.lruclock`). Under an LFU
+/// policy accesses are counted, not timed: an existing key gets Redis's
+/// error.
 pub fn idletime(c: &mut Call<'_>) {
     match c.db.idle_seconds(c.args.at(2), &c.now) {
+        Some(_) if c.db.limits().lfu() => LFU.write(c.args, c.out),
         Some(s) => resp::int(c.out, s as i64),
         None => resp::null(c.out),
     }
@@ -79,11 +87,12 @@ pub fn idletime(c: &mut Call<'_>) {
 
 /// OBJECT FREQ key
 ///
-/// kevy tracks no access frequency (there is no LFU eviction policy), so an
-/// existing key gets Redis's error for that case.
+/// The key's LFU counter after its decay, under an LFU policy; otherwise
+/// accesses are not counted and an existing key gets Redis's error.
 pub fn freq(c: &mut Call<'_>) {
-    match c.db.peek(c.args.at(2), &c.now) {
-        Some(_) => NO_LFU.write(c.args, c.out),
+    match c.db.frequency(c.args.at(2), &c.now) {
+        Some(_) if !c.db.limits().lfu() => NO_LFU.write(c.args, c.out),
+        Some(f) => resp::int(c.out, f as i64),
         None => resp::null(c.out),
     }
 }

@@ -135,7 +135,7 @@ fn encodings_change_at_redis_thresholds() {
 }
 
 /// Reads count as accesses, OBJECT and TYPE do not; the clock is the
-/// shards' (set here by hand, by the tick in a server).
+/// shards' (100 ms ticks, set here by hand, by the tick in a server).
 #[test]
 fn idletime_follows_the_access_clock() {
     let mut h = harness();
@@ -145,11 +145,11 @@ fn idletime_follows_the_access_clock() {
             h.shard(i).dbs.iter_mut().for_each(|db| db.set_lru_clock(s));
         }
     };
-    set_clock(&mut h, 1_000);
+    set_clock(&mut h, 10_000);
     for k in &keys {
         run(&mut h, &["SET", k, "v"]);
     }
-    set_clock(&mut h, 1_010);
+    set_clock(&mut h, 10_100);
     let idle = |h: &mut _, k: &str| run(h, &["OBJECT", "IDLETIME", k]);
     assert_eq!(idle(&mut h, &keys[0]), b":10\r\n");
     run(&mut h, &["TYPE", &keys[0]]);
@@ -162,7 +162,7 @@ fn idletime_follows_the_access_clock() {
     run(&mut h, &["TOUCH", &keys[1], &keys[2]]);
     assert_eq!(idle(&mut h, &keys[1]), b":0\r\n");
     assert_eq!(idle(&mut h, &keys[2]), b":0\r\n");
-    set_clock(&mut h, 1_015);
+    set_clock(&mut h, 10_150);
     run(&mut h, &["EXPIRE", &keys[1], "100"]);
     assert_eq!(idle(&mut h, &keys[1]), b":0\r\n");
     assert_eq!(idle(&mut h, &keys[2]), b":5\r\n");

@@ -1,0 +1,348 @@
+//! Memory limits: `maxmemory`, the eight `maxmemory-policy` values and the
+//! eviction that keeps the server under the limit, after Redis's `evict.c`.
+//!
+//! ## Counting memory
+//! The figure compared with `maxmemory` comes from a [`MemoryGauge`] the
+//! embedder installs ([`Limits::set_gauge`]): `kevy-server` installs its
+//! counting global allocator, whose total any shard reads without a lock.
+//! Without a gauge, each shard estimates: the allocator's statistics
+//! (`mallinfo2`, too costly to read per command) read on the tick and after
+//! every megabyte this shard wrote or evicted, plus the bytes it wrote
+//! since (times the number of shards, assuming the others write alike).
+//!
+//! ## Evicting
+//! Each shard owns its keys and evicts only its own. Before a command
+//! flagged `denyoom` runs (and on every tick), a shard over the limit frees
+//! its share of the excess (`(used - maxmemory) / shards`), like Redis's
+//! `performEvictions`: LRU, LFU and volatile-ttl take the best candidate of
+//! an eviction [`pool`] fed by sampling `maxmemory-samples` keys of each
+//! database; the random policies take a random key, databases in turn; the
+//! volatile policies only consider keys with a time to live. The bytes a
+//! key freed are measured by the gauge's count for the evicting thread
+//! (without a gauge, estimated as MEMORY USAGE does). The time spent per
+//! call is bounded by `maxmemory-eviction-tenacity`; a shard that stopped
+//! early goes on at its next write or tick. When nothing can be evicted
+//! (`noeviction`, or a volatile policy with no key to live), the command is
+//! refused with Redis's `-OOM` error; reads and deletions always run.
+//!
+//! ## Access data
+//! Under an LFU policy an access updates the key's [`lfu`] counter instead
+//! of its access clock (both live in the key's node header). The hot path
+//! pays one relaxed load when `maxmemory` is 0 (and one per access to know
+//! the policy).
+
+pub mod lfu;
+mod limits;
+pub mod pool;
+#[cfg(test)]
+mod tests;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use kevy_rt::Args;
+
+use crate::keyspace::{xorshift, Candidate, Clock, Db, Keyspace};
+pub use limits::{time_limit_us, Limits, MemoryGauge, Policy, POLICIES};
+use pool::{Entry, Pool};
+
+/// Redis's reply to a write refused over the limit (without the `-`).
+pub const OOM: &[u8] = b"OOM command not allowed when used memory > 'maxmemory'.";
+
+/// What an eviction call achieved (Redis's `EVICT_OK | RUNNING | FAIL`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Under the limit (or no limit).
+    Ok,
+    /// Still over, out of time: goes on later; the write may run.
+    Running,
+    /// Over the limit with nothing left to evict: refuse writes.
+    Fail,
+}
+
+/// Bytes written or evicted since the last look at the allocator after
+/// which a shard without a gauge looks again.
+const ESTIMATE_REFRESH: u64 = 1 << 20;
+
+/// A shard's eviction state.
+#[derive(Debug)]
+pub struct Evictor {
+    limits: Arc<Limits>,
+    pool: Pool,
+    /// Keys evicted (INFO `evicted_keys`).
+    pub evicted: u64,
+    /// The database the random policies look at next.
+    next_db: usize,
+    /// Without a gauge: the allocator's figure at the last look…
+    base: u64,
+    /// …and what this shard wrote minus what it evicted since.
+    grown: i64,
+}
+
+impl Evictor {
+    /// A shard's eviction state under `limits`.
+    pub fn new(limits: Arc<Limits>) -> Evictor {
+        Evictor {
+            limits,
+            pool: Pool::default(),
+            evicted: 0,
+            next_db: 0,
+            base: 0,
+            grown: 0,
+        }
+    }
+
+    /// The settings.
+    pub fn limits(&self) -> &Arc<Limits> {
+        &self.limits
+    }
+
+    /// True when a limit is set (one relaxed load).
+    #[inline]
+    pub fn limited(&self) -> bool {
+        self.limits.maxmemory() != 0
+    }
+
+    /// Bytes in use as this shard sees them.
+    fn used(&mut self, shards: usize) -> u64 {
+        if self.limits.gauge().is_some() {
+            return self.limits.used();
+        }
+        if self.base == 0 || self.grown.unsigned_abs() >= ESTIMATE_REFRESH {
+            self.refresh();
+        }
+        let grown = self.grown.max(0) as u64;
+        self.base
+            .saturating_add(grown.saturating_mul(shards as u64))
+    }
+
+    /// Looks at the allocator again (no gauge): on the tick, and after a
+    /// megabyte written or evicted.
+    fn refresh(&mut self) {
+        self.base = self.limits.used();
+        self.grown = 0;
+    }
+}
+
+impl Keyspace {
+    /// Before a command flagged `denyoom` with arguments `args`: evicts as
+    /// needed and says whether the command must be refused with [`OOM`].
+    #[inline]
+    pub fn refuses_write(&mut self, args: Args<'_>) -> bool {
+        self.evict.limited() && self.write_over_limit(args)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn write_over_limit(&mut self, args: Args<'_>) -> bool {
+        if self.evict.limits.gauge().is_none() {
+            let bytes: usize = args.iter().map(|a| a.len()).sum();
+            self.evict.grown += bytes as i64;
+        }
+        self.perform_evictions() == Outcome::Fail
+    }
+
+    /// The periodic part: goes on with an eviction cut short and refreshes
+    /// the estimate (no gauge).
+    pub fn evict_tick(&mut self) {
+        if !self.evict.limited() {
+            return;
+        }
+        if self.evict.limits.gauge().is_none() {
+            self.evict.refresh();
+        }
+        self.perform_evictions();
+    }
+
+    fn shards(&self) -> usize {
+        self.server.info.as_ref().map_or(1, |i| i.nshards.max(1))
+    }
+
+    /// Frees this shard's share of the memory over the limit (Redis's
+    /// `performEvictions`).
+    pub fn perform_evictions(&mut self) -> Outcome {
+        let max = self.evict.limits.maxmemory();
+        if max == 0 {
+            return Outcome::Ok;
+        }
+        let shards = self.shards();
+        let used = self.evict.used(shards);
+        if used <= max {
+            return Outcome::Ok;
+        }
+        let policy = self.evict.limits.policy();
+        if policy == Policy::NoEviction {
+            return Outcome::Fail;
+        }
+        let tofree = (used - max).div_ceil(shards as u64);
+        let limit = self.evict.limits.time_limit_us();
+        let start = Instant::now();
+        let (mut freed, mut keys) = (0u64, 0u64);
+        let outcome = loop {
+            if freed >= tofree {
+                break Outcome::Ok;
+            }
+            let Some(bytes) = self.evict_one(policy) else {
+                break Outcome::Fail;
+            };
+            freed += bytes;
+            keys += 1;
+            if keys % 16 == 0 && start.elapsed().as_micros() as u64 > limit {
+                break Outcome::Running;
+            }
+        };
+        if self.evict.limits.gauge().is_none() {
+            self.evict.grown -= freed as i64;
+        }
+        outcome
+    }
+
+    /// Evicts one key chosen by `policy` and returns the bytes that freed:
+    /// measured by the gauge's count for this thread around the removal,
+    /// else estimated as MEMORY USAGE does. `None` when nothing can be
+    /// evicted.
+    fn evict_one(&mut self, policy: Policy) -> Option<u64> {
+        let volatile = policy.volatile();
+        let entry = match policy {
+            Policy::AllkeysRandom | Policy::VolatileRandom => self.random_victim(volatile)?,
+            _ => self.pool_victim(policy)?,
+        };
+        let gauge = self.evict.limits.gauge();
+        let before = gauge.map_or(0, |g| g.thread_net());
+        let value = self.dbs[entry.db].evict(&entry.key, volatile);
+        let estimate = match (&value, gauge) {
+            (Some(v), None) => crate::family::debug::value_bytes(&entry.key, v, 5) as u64,
+            _ => 0,
+        };
+        let found = value.is_some();
+        drop(value);
+        let bytes = match gauge {
+            Some(g) => (before - g.thread_net()).max(0) as u64,
+            None => estimate,
+        };
+        if found {
+            self.evict.evicted += 1;
+        }
+        self.evict.pool.recycle(entry);
+        Some(bytes)
+    }
+
+    /// A random key (with a time to live when `volatile`), databases in turn.
+    fn random_victim(&mut self, volatile: bool) -> Option<Entry> {
+        let ndb = self.dbs.len();
+        let now = Clock::new();
+        for _ in 0..ndb {
+            self.evict.next_db = (self.evict.next_db + 1) % ndb;
+            let db = self.evict.next_db;
+            let rng = &mut self.rng;
+            let mut rand = || xorshift(rng);
+            let key = if volatile {
+                self.dbs[db].random_volatile_key(&mut rand)
+            } else {
+                self.dbs[db].random_key(&now, rand).map(|k| k.to_vec())
+            };
+            if let Some(key) = key {
+                return Some(Entry { score: 0, db, key });
+            }
+        }
+        None
+    }
+
+    /// The best candidate of the pool after sampling every database
+    /// (Redis's `evictionPoolPopulate` then the pick from its end).
+    fn pool_victim(&mut self, policy: Policy) -> Option<Entry> {
+        /// Rounds of sampling before giving up on finding a live candidate.
+        const ROUNDS: usize = 16;
+        let volatile = policy.volatile();
+        let samples = self.evict.limits.samples();
+        for _ in 0..ROUNDS {
+            let mut total = 0;
+            for (i, db) in self.dbs.iter().enumerate() {
+                let n = if volatile {
+                    db.volatile_len()
+                } else {
+                    db.len()
+                };
+                if n == 0 {
+                    continue;
+                }
+                total += n;
+                populate(&mut self.evict.pool, i, db, policy, samples, &mut self.rng);
+            }
+            if total == 0 {
+                return None;
+            }
+            // Unlike Redis, a candidate accessed since it was scored goes
+            // back with its new score rather than being evicted.
+            for _ in 0..pool::SIZE * 2 {
+                let Some(e) = self.evict.pool.pop() else {
+                    break;
+                };
+                let Some(db) = self.dbs.get(e.db) else {
+                    self.evict.pool.recycle(e);
+                    continue;
+                };
+                let Some(c) = db.candidate(&e.key, volatile) else {
+                    self.evict.pool.recycle(e);
+                    continue;
+                };
+                let now = Scorer::new(policy, db).score(&c);
+                if now >= e.score {
+                    return Some(e);
+                }
+                self.evict.pool.offer(now, e.db, &e.key);
+                self.evict.pool.recycle(e);
+            }
+        }
+        None
+    }
+}
+
+/// Offers `samples` random keys of database `index` to the pool, scored by
+/// `policy`.
+fn populate(pool: &mut Pool, index: usize, db: &Db, policy: Policy, samples: usize, rng: &mut u64) {
+    let scorer = Scorer::new(policy, db);
+    db.sample(policy.volatile(), samples, &mut || xorshift(rng), |c| {
+        pool.offer(scorer.score(&c), index, c.key);
+    });
+}
+
+/// Scores candidates of one database under one policy: the higher, the
+/// sooner evicted.
+struct Scorer {
+    policy: Policy,
+    clock: u32,
+    minute: u32,
+    decay: u32,
+    seq: u32,
+}
+
+impl Scorer {
+    fn new(policy: Policy, db: &Db) -> Scorer {
+        let clock = db.lru_clock();
+        Scorer {
+            policy,
+            clock,
+            minute: lfu::minutes(clock),
+            decay: db.limits().lfu_params().1,
+            seq: db.access_seq(),
+        }
+    }
+
+    /// LFU: `255 - frequency`; volatile-ttl: `u64::MAX - deadline`; LRU:
+    /// ticks idle, then accesses since (finer than Redis's one-second
+    /// clock: a key read a moment ago is never taken for one written
+    /// before it in the same tick).
+    fn score(&self, c: &Candidate<'_>) -> u64 {
+        match self.policy {
+            Policy::AllkeysLfu | Policy::VolatileLfu => {
+                255 - lfu::decayed(c.lfu, self.minute, self.decay).min(255) as u64
+            }
+            Policy::VolatileTtl => u64::MAX - c.at.unwrap_or(i64::MAX).max(0) as u64,
+            _ => {
+                let idle = self.clock.wrapping_sub(c.lru) as u64;
+                (idle << 32) | self.seq.wrapping_sub(c.lfu) as u64
+            }
+        }
+    }
+}

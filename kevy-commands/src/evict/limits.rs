@@ -1,0 +1,231 @@
+//! The memory settings every shard reads: `maxmemory`, the policy, the
+//! sampling and LFU parameters (atomics in the config's `Live`, set by
+//! `CONFIG SET` and the config file), and the [`MemoryGauge`] the embedder
+//! installs to count memory.
+
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicU8, Ordering::Relaxed};
+use std::sync::OnceLock;
+
+use crate::server::sys;
+
+/// A `maxmemory-policy`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Policy {
+    /// Evict keys with a time to live, least recently used first.
+    VolatileLru,
+    /// Evict keys with a time to live, least frequently used first.
+    VolatileLfu,
+    /// Evict random keys with a time to live.
+    VolatileRandom,
+    /// Evict keys with a time to live, soonest deadline first.
+    VolatileTtl,
+    /// Evict any key, least recently used first.
+    AllkeysLru,
+    /// Evict any key, least frequently used first.
+    AllkeysLfu,
+    /// Evict random keys.
+    AllkeysRandom,
+    /// Evict nothing: refuse writes over the limit.
+    NoEviction,
+}
+
+/// Every policy with its name, in the order `CONFIG SET` lists them.
+pub const POLICIES: [(&str, Policy); 8] = [
+    ("volatile-lru", Policy::VolatileLru),
+    ("volatile-lfu", Policy::VolatileLfu),
+    ("volatile-random", Policy::VolatileRandom),
+    ("volatile-ttl", Policy::VolatileTtl),
+    ("allkeys-lru", Policy::AllkeysLru),
+    ("allkeys-lfu", Policy::AllkeysLfu),
+    ("allkeys-random", Policy::AllkeysRandom),
+    ("noeviction", Policy::NoEviction),
+];
+
+impl Policy {
+    /// The policy named `name` (lowercase).
+    pub fn parse(name: &str) -> Option<Policy> {
+        POLICIES.iter().find(|(n, _)| *n == name).map(|(_, p)| *p)
+    }
+
+    /// Its name.
+    pub fn name(self) -> &'static str {
+        POLICIES[self as usize].0
+    }
+
+    /// True for the policies that only evict keys with a time to live.
+    pub fn volatile(self) -> bool {
+        matches!(
+            self,
+            Policy::VolatileLru
+                | Policy::VolatileLfu
+                | Policy::VolatileRandom
+                | Policy::VolatileTtl
+        )
+    }
+
+    /// True for the LFU policies (accesses count frequency, not recency).
+    pub fn lfu(self) -> bool {
+        matches!(self, Policy::VolatileLfu | Policy::AllkeysLfu)
+    }
+
+    fn from_index(i: u8) -> Policy {
+        POLICIES
+            .get(i as usize)
+            .map_or(Policy::NoEviction, |(_, p)| *p)
+    }
+}
+
+/// Where the bytes in use come from: the embedder's allocator.
+pub trait MemoryGauge: Send + Sync {
+    /// Bytes the process holds allocated now (`used_memory`). Cheap enough
+    /// to call before every write while `maxmemory` is set.
+    fn used(&self) -> u64;
+    /// A running count of the calling thread's allocations minus its frees,
+    /// in bytes: only differences mean something (what an eviction freed).
+    fn thread_net(&self) -> i64;
+}
+
+/// The memory settings, shared by every shard (atomics, set by `CONFIG`).
+pub struct Limits {
+    maxmemory: AtomicU64,
+    /// Index into [`POLICIES`].
+    policy: AtomicU8,
+    samples: AtomicU32,
+    tenacity: AtomicU32,
+    lfu_log_factor: AtomicU32,
+    lfu_decay_time: AtomicU32,
+    lfu: AtomicBool,
+    gauge: OnceLock<&'static dyn MemoryGauge>,
+    /// The gauge's figure when it was installed (`used_memory_startup`).
+    startup: AtomicU64,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits::new()
+    }
+}
+
+impl std::fmt::Debug for Limits {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Limits")
+            .field("maxmemory", &self.maxmemory())
+            .field("policy", &self.policy())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Limits {
+    /// Redis's defaults: no limit, `noeviction`, 5 samples, tenacity 10,
+    /// LFU log factor 10 and decay time 1.
+    pub fn new() -> Limits {
+        Limits {
+            maxmemory: AtomicU64::new(0),
+            policy: AtomicU8::new(Policy::NoEviction as u8),
+            samples: AtomicU32::new(5),
+            tenacity: AtomicU32::new(10),
+            lfu_log_factor: AtomicU32::new(10),
+            lfu_decay_time: AtomicU32::new(1),
+            lfu: AtomicBool::new(false),
+            gauge: OnceLock::new(),
+            startup: AtomicU64::new(0),
+        }
+    }
+
+    /// The limit in bytes (0: none).
+    #[inline]
+    pub fn maxmemory(&self) -> u64 {
+        self.maxmemory.load(Relaxed)
+    }
+
+    /// The policy.
+    pub fn policy(&self) -> Policy {
+        Policy::from_index(self.policy.load(Relaxed))
+    }
+
+    /// True under an LFU policy.
+    #[inline]
+    pub fn lfu(&self) -> bool {
+        self.lfu.load(Relaxed)
+    }
+
+    /// `lfu-log-factor` and `lfu-decay-time`.
+    #[inline]
+    pub fn lfu_params(&self) -> (u32, u32) {
+        (
+            self.lfu_log_factor.load(Relaxed),
+            self.lfu_decay_time.load(Relaxed),
+        )
+    }
+
+    /// `maxmemory-samples`.
+    pub fn samples(&self) -> usize {
+        self.samples.load(Relaxed).max(1) as usize
+    }
+
+    /// Applies the value `v` (canonical text) of setting `name`; false
+    /// when `name` is not a memory setting.
+    pub fn update(&self, name: &str, v: &str) -> bool {
+        let n = || v.parse::<u64>().unwrap_or(0);
+        match name {
+            "maxmemory" => self.maxmemory.store(n(), Relaxed),
+            "maxmemory-policy" => {
+                let p = Policy::parse(v).unwrap_or(Policy::NoEviction);
+                self.policy.store(p as u8, Relaxed);
+                self.lfu.store(p.lfu(), Relaxed);
+            }
+            "maxmemory-samples" => self.samples.store(n() as u32, Relaxed),
+            "maxmemory-eviction-tenacity" => self.tenacity.store(n() as u32, Relaxed),
+            "lfu-log-factor" => self.lfu_log_factor.store(n() as u32, Relaxed),
+            "lfu-decay-time" => self.lfu_decay_time.store(n() as u32, Relaxed),
+            _ => return false,
+        }
+        true
+    }
+
+    /// Installs the gauge `used_memory` and eviction read (the first one
+    /// wins); false when one was already installed.
+    pub fn set_gauge(&self, gauge: &'static dyn MemoryGauge) -> bool {
+        let set = self.gauge.set(gauge).is_ok();
+        if set {
+            self.startup.store(gauge.used(), Relaxed);
+        }
+        set
+    }
+
+    /// The gauge's figure when it was installed, if there is one.
+    pub fn startup(&self) -> Option<u64> {
+        self.gauge().map(|_| self.startup.load(Relaxed))
+    }
+
+    /// The installed gauge.
+    #[inline]
+    pub fn gauge(&self) -> Option<&'static dyn MemoryGauge> {
+        self.gauge.get().copied()
+    }
+
+    /// Bytes in use: the gauge's figure, else the allocator's statistics,
+    /// else the resident size.
+    pub fn used(&self) -> u64 {
+        match self.gauge() {
+            Some(g) => g.used(),
+            None => sys::allocated_bytes().unwrap_or_else(sys::rss_bytes),
+        }
+    }
+
+    /// How long one eviction call may run, in µs (Redis's
+    /// `evictionTimeLimitUs`): 50 µs per tenacity step up to 10, then 15%
+    /// more per step, unlimited at 100.
+    pub fn time_limit_us(&self) -> u64 {
+        time_limit_us(self.tenacity.load(Relaxed))
+    }
+}
+
+/// Redis's `evictionTimeLimitUs` for `tenacity`.
+pub fn time_limit_us(tenacity: u32) -> u64 {
+    match tenacity {
+        0..=10 => 50 * tenacity as u64,
+        11..=99 => (500.0 * 1.15f64.powi(tenacity as i32 - 10)) as u64,
+        _ => u64::MAX,
+    }
+}

@@ -1,0 +1,203 @@
+//! `maxmemory` on the `kevy-server` binary (so memory is counted by its
+//! allocator and the resident size is the server's own): eviction keeps the
+//! server near the limit and the hot keys alive, `noeviction` refuses
+//! writes with `-OOM` but serves reads and deletions, the volatile policies
+//! evict only keys with a time to live.
+
+use crate::binary::Binary;
+use crate::util::{encode, integer, noise, Raw};
+
+const OOM: &[u8] = b"-OOM command not allowed when used memory > 'maxmemory'.\r\n";
+
+/// Bytes per value.
+const VALUE: usize = 10 * 1024;
+
+fn spawn(maxmemory: &str, policy: &str) -> (Binary, Raw) {
+    let server = Binary::spawn_with(&[
+        "--port",
+        "0",
+        "--threads",
+        "2",
+        "--maxmemory",
+        maxmemory,
+        "--maxmemory-policy",
+        policy,
+    ]);
+    let client = Raw::connect(server.addr);
+    (server, client)
+}
+
+/// Sends `cmds` in one pipeline and returns their replies.
+fn pipeline(c: &mut Raw, cmds: &[Vec<u8>]) -> Vec<Vec<u8>> {
+    c.send(&cmds.concat());
+    cmds.iter().map(|_| c.reply()).collect()
+}
+
+fn set(key: &str, value: &[u8]) -> Vec<u8> {
+    encode(&[b"SET", key.as_bytes(), value])
+}
+
+/// A numeric field of an INFO section.
+fn info_field(c: &mut Raw, section: &str, field: &str) -> u64 {
+    let reply = c.call(&["INFO", section]);
+    let text = String::from_utf8_lossy(&reply);
+    text.lines()
+        .find_map(|l| l.strip_prefix(&format!("{field}:")))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no {field} in INFO {section}: {text}"))
+}
+
+/// The resident size of process `pid` in bytes (`VmRSS`).
+fn rss(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("read status");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .expect("VmRSS")
+        * 1024
+}
+
+/// 500 MB of 10 KB values through a 50 MB limit under allkeys-lru, reading
+/// a small hot set between every hundred writes: the hot keys all survive,
+/// keys are evicted, and the server's resident size ends within 20% of the
+/// limit.
+#[test]
+fn allkeys_lru_holds_the_limit_and_keeps_hot_keys() {
+    const LIMIT: u64 = 50 << 20;
+    const HOT: usize = 20;
+    let (server, mut c) = spawn("50mb", "allkeys-lru");
+    let value = noise(VALUE, 1);
+    let hot: Vec<String> = (0..HOT).map(|i| format!("hot:{i}")).collect();
+    let writes: Vec<Vec<u8>> = hot.iter().map(|k| set(k, &value)).collect();
+    assert!(pipeline(&mut c, &writes).iter().all(|r| r == b"+OK\r\n"));
+    let gets: Vec<Vec<u8>> = hot
+        .iter()
+        .map(|k| encode(&[b"GET", k.as_bytes()]))
+        .collect();
+    let mut n = 0usize;
+    let mut peak_used = 0;
+    for round in 0..500 {
+        let mut cmds: Vec<Vec<u8>> = (0..100)
+            .map(|_| {
+                n += 1;
+                set(&format!("cold:{n}"), &value)
+            })
+            .collect();
+        cmds.extend(gets.iter().cloned());
+        let replies = pipeline(&mut c, &cmds);
+        assert!(
+            replies[..100].iter().all(|r| r == b"+OK\r\n"),
+            "round {round}"
+        );
+        for (k, r) in hot.iter().zip(&replies[100..]) {
+            assert!(
+                r.len() > VALUE && r.ends_with(b"\r\n"),
+                "hot key {k} lost in round {round}"
+            );
+        }
+        if round % 50 == 49 {
+            peak_used = peak_used.max(info_field(&mut c, "memory", "used_memory"));
+        }
+    }
+    let evicted = info_field(&mut c, "stats", "evicted_keys");
+    assert!(evicted > 40_000, "evicted_keys {evicted}");
+    let used = info_field(&mut c, "memory", "used_memory");
+    assert!(used <= LIMIT + LIMIT / 10, "used_memory {used}");
+    assert!(peak_used <= LIMIT + LIMIT / 10, "used_memory {peak_used}");
+    let resident = rss(server.pid());
+    eprintln!("maxmemory {LIMIT}: used_memory {used} (peak sampled {peak_used}), RSS {resident}, evicted {evicted}");
+    assert!(
+        resident <= LIMIT + LIMIT / 5,
+        "RSS {resident} over the limit {LIMIT} + 20%"
+    );
+    let dbsize = integer(&c.call(&["DBSIZE"])).unwrap_or(0);
+    assert!(dbsize > 1000 && dbsize < 5200, "dbsize {dbsize}");
+}
+
+/// Under noeviction, writes past the limit get -OOM; reads and DEL run and
+/// free the room writes need.
+#[test]
+fn noeviction_refuses_writes_past_the_limit() {
+    let (_server, mut c) = spawn("10mb", "noeviction");
+    let value = noise(VALUE, 2);
+    let mut written = 0;
+    let mut refused = false;
+    'fill: for round in 0..100 {
+        let cmds: Vec<Vec<u8>> = (0..50)
+            .map(|i| set(&format!("k:{}", round * 50 + i), &value))
+            .collect();
+        for r in pipeline(&mut c, &cmds) {
+            if r == OOM {
+                refused = true;
+                break 'fill;
+            }
+            assert_eq!(r, b"+OK\r\n");
+            written += 1;
+        }
+    }
+    // Drain what the interrupted pipeline still owes.
+    let _ = c.call(&["PING"]);
+    assert!(
+        refused,
+        "no -OOM after {written} writes of 10 KB under 10mb"
+    );
+    assert!(written > 100, "only {written} writes before -OOM");
+    assert_eq!(c.call(&["SET", "another", "v"]), OOM);
+    assert_eq!(c.call(&["INCR", "counter"]), OOM);
+    let got = c.call(&["GET", "k:0"]);
+    assert!(got.len() > VALUE, "GET k:0: {got:?}");
+    assert_eq!(c.call(&["EXISTS", "k:1"]), b":1\r\n");
+    let dels: Vec<Vec<u8>> = (0..written)
+        .map(|i| encode(&[b"DEL", format!("k:{i}").as_bytes()]))
+        .collect();
+    assert!(pipeline(&mut c, &dels).iter().all(|r| r == b":1\r\n"));
+    assert_eq!(c.call(&["SET", "another", "v"]), b"+OK\r\n");
+    assert_eq!(info_field(&mut c, "stats", "evicted_keys"), 0);
+}
+
+/// The volatile policies evict keys with a time to live only, and refuse
+/// writes once none is left.
+#[test]
+fn volatile_policies_evict_only_keys_with_a_ttl() {
+    for policy in ["volatile-lru", "volatile-ttl"] {
+        let (_server, mut c) = spawn("20mb", policy);
+        let value = noise(VALUE, 3);
+        let keep: Vec<Vec<u8>> = (0..500)
+            .map(|i| set(&format!("keep:{i}"), &value))
+            .collect();
+        assert!(pipeline(&mut c, &keep).iter().all(|r| r == b"+OK\r\n"));
+        for round in 0..30 {
+            let cmds: Vec<Vec<u8>> = (0..100)
+                .map(|i| {
+                    let key = format!("ttl:{}", round * 100 + i);
+                    encode(&[b"SET", key.as_bytes(), &value, b"EX", b"3600"])
+                })
+                .collect();
+            assert!(
+                pipeline(&mut c, &cmds).iter().all(|r| r == b"+OK\r\n"),
+                "{policy} round {round}"
+            );
+        }
+        assert!(info_field(&mut c, "stats", "evicted_keys") > 0, "{policy}");
+        let exists: Vec<Vec<u8>> = (0..500)
+            .map(|i| encode(&[b"EXISTS", format!("keep:{i}").as_bytes()]))
+            .collect();
+        assert!(
+            pipeline(&mut c, &exists).iter().all(|r| r == b":1\r\n"),
+            "{policy}: a key without a TTL was evicted"
+        );
+        // Persistent writes use up the keys with a TTL, then are refused.
+        let mut refused = false;
+        for i in 0..3000 {
+            let r = c.call_bytes(&[b"SET", format!("more:{i}").as_bytes(), &value]);
+            if r == OOM {
+                refused = true;
+                break;
+            }
+            assert_eq!(r, b"+OK\r\n");
+        }
+        assert!(refused, "{policy}: never refused");
+        assert_eq!(c.call(&["EXISTS", "keep:0", "keep:499"]), b":2\r\n");
+    }
+}
