@@ -149,6 +149,8 @@ pub const SEQUENCES: &[Seq] = &[
         &["LATENCY", "HISTOGRAM", "no-such-command"],
         &["COMMAND", "INFO", "no-such-command", "get", "hello"],
         &["COMMAND", "DOCS", "no-such-command"],
+        &["COMMAND", "DOCS", "GET", "get", "Latency|Graph", "nope", "zadd"],
+        &["COMMAND", "DOCS", "latency|doctor", "latency|nope", "get|x"],
         &["COMMAND", "GETKEYSANDFLAGS", "SET", "k", "v", "GET"],
         &["CLIENT", "LIST", "TYPE", "pubsub"],
         &["CLIENT", "LIST", "ID", "999999"],
