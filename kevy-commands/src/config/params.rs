@@ -459,7 +459,9 @@ fn parse_bind(cx: &Cx<'_>) -> Result<String, String> {
 }
 
 fn parse_save(cx: &Cx<'_>) -> Result<String, String> {
-    let words: Vec<&str> = cx.words.iter().copied().filter(|w| !w.is_empty()).collect();
+    // A multi-argument setting given as one argument (`--save "900 1"`) is
+    // split at spaces, as Redis does.
+    let words: Vec<&str> = cx.words.iter().flat_map(|w| w.split_whitespace()).collect();
     if words.is_empty() {
         return Ok(String::new());
     }

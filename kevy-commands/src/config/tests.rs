@@ -132,6 +132,14 @@ fn config_files_load_into_the_same_table() {
     assert_eq!(t.load("port", &["7000"]), Ok(()));
     assert_eq!(t.load("databases", &["4"]), Ok(()));
     assert_eq!(t.load("save", &[""]), Ok(()));
+    // One argument holding several words is split, as `--save "900 1"` is.
+    assert!(t
+        .load("save", &["900 1"])
+        .is_err_and(|e| e.contains("not implemented")));
+    assert_eq!(
+        t.load("save", &["1 2 3"]),
+        Err("Invalid save parameters".into())
+    );
     assert_eq!(t.load("bind", &["-127.0.0.1"]), Ok(()));
     assert_eq!(t.load("unixsocketperm", &["700"]), Ok(()));
     assert_eq!(
