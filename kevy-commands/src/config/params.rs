@@ -379,6 +379,11 @@ pub static PARAMS: &[Param] = &[
         ]),
         "noeviction",
     ),
+    Param::new(
+        "maxmemory-clients",
+        Kind::Custom(parse_maxmemory_clients, one_line),
+        "0",
+    ),
     Param::new("maxmemory-samples", Kind::Int(1, i32::MAX as i64), "5"),
     Param::new("maxmemory-eviction-tenacity", Kind::Int(0, 100), "10"),
     Param::new("lfu-log-factor", Kind::Int(0, i32::MAX as i64), "10"),
@@ -473,6 +478,26 @@ fn parse_save(cx: &Cx<'_>) -> Result<String, String> {
         return Err("Invalid save parameters".into());
     }
     Err("snapshots (save) are not implemented yet; use save \"\"".into())
+}
+
+/// `maxmemory-clients`: a memory or percent value, as Redis parses it; only
+/// 0 (no client eviction) is accepted until client eviction exists.
+fn parse_maxmemory_clients(cx: &Cx<'_>) -> Result<String, String> {
+    let v = cx.words.first().copied().unwrap_or_default();
+    let n = match v.strip_suffix('%') {
+        Some(p) => p.parse::<u64>().ok(),
+        None => memory(v),
+    };
+    match n {
+        None => Err("argument must be a memory or percent value".into()),
+        Some(0) => Ok("0".into()),
+        Some(_) => Err("client eviction is not implemented yet; use maxmemory-clients 0".into()),
+    }
+}
+
+/// The config-file line of a one-word setting.
+fn one_line(name: &str, v: &str) -> Vec<String> {
+    vec![format!("{name} {v}")]
 }
 
 fn save_lines(name: &str, v: &str) -> Vec<String> {

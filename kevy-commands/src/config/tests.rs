@@ -132,6 +132,15 @@ fn config_files_load_into_the_same_table() {
     assert_eq!(t.load("port", &["7000"]), Ok(()));
     assert_eq!(t.load("databases", &["4"]), Ok(()));
     assert_eq!(t.load("save", &[""]), Ok(()));
+    assert_eq!(t.load("maxmemory-clients", &["0%"]), Ok(()));
+    assert_eq!(t.get("maxmemory-clients").as_deref(), Some("0"));
+    assert!(t
+        .load("maxmemory-clients", &["10%"])
+        .is_err_and(|e| e.contains("not implemented")));
+    assert_eq!(
+        t.load("maxmemory-clients", &["x"]),
+        Err("argument must be a memory or percent value".into())
+    );
     // One argument holding several words is split, as `--save "900 1"` is.
     assert!(t
         .load("save", &["900 1"])
@@ -191,6 +200,7 @@ fn get_matches_names_and_globs_once() {
             "maxclients",
             "maxmemory",
             "maxmemory-policy",
+            "maxmemory-clients",
             "maxmemory-samples",
             "maxmemory-eviction-tenacity"
         ]
