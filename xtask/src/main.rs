@@ -1,7 +1,7 @@
 //! `cargo xtask <task>`: project chores as one Rust binary, one module per task.
 //!
 //! - `test`: makes sure the tests' outside needs are met (a real `redis-server`
-//!   and `redis-cli`, a real `memcached`, the `pymemcache` client library —
+//!   and `redis-cli`, a real `memcached`, the `pymemcache` and redis-py client libraries —
 //!   installed when missing), then runs every test of the workspace.
 //! - `bench`, `bench-memcached`: the end-to-end comparisons with redis-server
 //!   and memcached, and the criterion micro-benchmarks; writes BENCHMARKS.md.

@@ -1,14 +1,14 @@
 //! `cargo xtask test`: install what the tests need (a real `redis-server`, a
-//! real `memcached`, the `pymemcache` client library), then
+//! real `memcached`, the `pymemcache` and redis-py client libraries), then
 //! `cargo test --workspace`.
 
 use crate::run_cmd;
-use crate::tools::{cargo, ensure_memcached, ensure_pymemcache, ensure_redis};
+use crate::tools::{cargo, ensure_memcached, ensure_python_clients, ensure_redis};
 
 pub fn run(extra: &[String]) -> Result<(), String> {
     ensure_redis()?;
     ensure_memcached()?;
-    ensure_pymemcache()?;
+    ensure_python_clients()?;
     let mut cmd = cargo();
     cmd.args(["test", "--workspace"]);
     cmd.args(extra.iter().skip_while(|a| *a == "--"));

@@ -57,10 +57,17 @@ pub fn ensure_memcached() -> Result<(), String> {
     ensure_apt(&["memcached"], &["memcached"])
 }
 
-/// `pymemcache`, the memcached client library the memcached example's tests use.
-pub fn ensure_pymemcache() -> Result<(), String> {
+/// The Python client libraries the tests drive servers with: `pymemcache`
+/// (the memcached example's tests) and redis-py (`redis`, kevy-server's).
+pub fn ensure_python_clients() -> Result<(), String> {
+    ensure_py("pymemcache", "pymemcache")?;
+    ensure_py("redis", "redis")
+}
+
+/// Python package `package`, importable as `module`.
+fn ensure_py(module: &str, package: &str) -> Result<(), String> {
     let present = Command::new("python3")
-        .args(["-c", "import pymemcache"])
+        .args(["-c", &format!("import {module}")])
         .output()
         .is_ok_and(|o| o.status.success());
     if present {
@@ -69,10 +76,10 @@ pub fn ensure_pymemcache() -> Result<(), String> {
     if !have("python3") {
         ensure_apt(&["python3"], &["python3", "python3-pip"])?;
     }
-    eprintln!("xtask: pymemcache missing; pip install pymemcache");
+    eprintln!("xtask: {package} missing; pip install {package}");
     let pip = |extra: &[&str]| {
         let mut cmd = Command::new("python3");
-        cmd.args(["-m", "pip", "install", "-q", "pymemcache"])
+        cmd.args(["-m", "pip", "install", "-q", package])
             .args(extra);
         cmd.status().is_ok_and(|s| s.success())
     };
@@ -85,7 +92,7 @@ pub fn ensure_pymemcache() -> Result<(), String> {
     if pip(&[]) || pip(&["--break-system-packages"]) {
         Ok(())
     } else {
-        Err("cannot pip install pymemcache".into())
+        Err(format!("cannot pip install {package}"))
     }
 }
 

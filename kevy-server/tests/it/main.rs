@@ -1,12 +1,13 @@
 //! kevy-server integration tests: kevy on a real runtime (2 shards, free port),
 //! compared byte for byte with a real redis-server (`differential`), and driven by
-//! real clients — the `redis` crate, `redis-cli` (`server`) — and the
+//! real clients — the `redis` crate, `redis-cli` (`server`), redis-py (`clients`) — and the
 //! `kevy-server` binary with its flags and config files (`binary`).
 //!
 //! Needs `redis-server` and `redis-cli` (7.0) on PATH; without them the tests fail
 //! and say so.
 
 mod binary;
+mod clients;
 mod command_docs;
 mod command_info;
 mod config_file;
