@@ -27,6 +27,7 @@ use std::hash::BuildHasher;
 use std::sync::Arc;
 
 use hashbrown::{DefaultHashBuilder, HashTable};
+use kevy_rt::Prefetch;
 
 use crate::evict::{lfu, Evictor, Limits};
 use crate::value::Value;
@@ -207,13 +208,28 @@ impl Db {
         self.volatile.get(e.vidx() as usize).map(|v| v.at)
     }
 
-    /// Starts loading the node a lookup of `key` will read (see
-    /// [`kevy_rt::Commands::prefetch`]): the table's control bytes and bucket
-    /// are read now, the candidate nodes (usually one) are prefetched.
+    /// Starts loading what a lookup of `key` will read (see
+    /// [`kevy_rt::Commands::prefetch`]). `Index`: the table's control bytes
+    /// are read and the candidate buckets (usually one) prefetched; `Entry`:
+    /// the buckets are read and their nodes prefetched.
     #[inline]
-    pub fn prefetch(&self, key: &[u8]) {
-        for node in self.table.iter_hash(self.hash(key)) {
-            node.prefetch();
+    pub fn prefetch(&self, key: &[u8], stage: Prefetch) {
+        let hash = self.hash(key);
+        match stage {
+            Prefetch::Index => {
+                for idx in self.table.iter_hash_buckets(hash) {
+                    if let Some(bucket) = self.table.get_bucket(idx) {
+                        // The bucket's address, not its contents: nothing
+                        // here waits for the load.
+                        node::prefetch_addr(std::ptr::from_ref(bucket).cast());
+                    }
+                }
+            }
+            Prefetch::Entry => {
+                for node in self.table.iter_hash(hash) {
+                    node.prefetch();
+                }
+            }
         }
     }
 

@@ -158,8 +158,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use kevy_rt::{
-    Args, ClientFacts, Clients, Commands, Flow, Gather, LocalCx, Planned, Resolved, Route, Router,
-    ShardInfo,
+    Args, ClientFacts, Clients, Commands, Flow, Gather, LocalCx, Planned, Prefetch, Resolved,
+    Route, Router, ShardInfo,
 };
 
 pub mod config;
@@ -402,10 +402,17 @@ impl Commands for Redis {
     }
 
     #[inline]
-    fn prefetch(&self, shard: &Keyspace, ctx: &Ctx, cmd: &'static Spec, args: Args<'_>) {
+    fn prefetch(
+        &self,
+        shard: &Keyspace,
+        ctx: &Ctx,
+        cmd: &'static Spec,
+        args: Args<'_>,
+        stage: Prefetch,
+    ) {
         if let (Run::Key(_) | Run::Keys(..), Ok(k)) = (cmd.run, usize::try_from(cmd.first_key)) {
             if k > 0 && k < args.len() {
-                shard.db_ref(ctx.db as usize).prefetch(args.at(k));
+                shard.db_ref(ctx.db as usize).prefetch(args.at(k), stage);
             }
         }
     }

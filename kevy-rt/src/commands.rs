@@ -56,6 +56,16 @@ pub enum Route {
     Plan,
 }
 
+/// How far ahead of its turn a command is prefetched ([`Commands::prefetch`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Prefetch {
+    /// Well ahead: start loading the index entry that leads to the key
+    /// (a hash table's slot), touching nothing that may miss.
+    Index,
+    /// Next or nearly: read the index and start loading the entry itself.
+    Entry,
+}
+
 /// A verb looked up once, with its route.
 #[derive(Clone, Copy, Debug)]
 pub struct Resolved<C> {
@@ -191,11 +201,21 @@ pub trait Commands: Send + Sync + Sized + 'static {
 
     /// Starts loading the memory [`execute`](Commands::execute) will touch for
     /// this keyed command (a CPU prefetch), without running it or changing
-    /// anything. The runtime calls it a few commands ahead while it runs a
-    /// batch, so the cache misses of consecutive lookups overlap instead of
-    /// stalling one after another. Default: nothing.
+    /// anything. The runtime calls it ahead of running a batch's commands, so
+    /// the cache misses of consecutive lookups overlap instead of stalling one
+    /// after another: with [`Prefetch::Index`] well ahead (start loading where
+    /// the key is indexed), then [`Prefetch::Entry`] closer to its turn (read
+    /// the index, start loading the entry). Default: nothing.
     #[inline]
-    fn prefetch(&self, _shard: &Self::Shard, _ctx: &Self::Ctx, _cmd: Self::Cmd, _args: Args<'_>) {}
+    fn prefetch(
+        &self,
+        _shard: &Self::Shard,
+        _ctx: &Self::Ctx,
+        _cmd: Self::Cmd,
+        _args: Args<'_>,
+        _stage: Prefetch,
+    ) {
+    }
 
     /// Runs a [`Route::Local`] command on the connection's shard.
     fn execute_local(

@@ -40,7 +40,9 @@ pub mod testing;
 
 pub use args::{Args, OwnedArgs, Span};
 pub use clients::{Client, ClientFacts, Clients};
-pub use commands::{Commands, Flow, Gather, LocalCx, Planned, Resolved, Route, ShardInfo};
+pub use commands::{
+    Commands, Flow, Gather, LocalCx, Planned, Prefetch, Resolved, Route, ShardInfo,
+};
 pub use resp::{Decoded, Limits};
 pub use router::Router;
 pub use runtime::{Builder, Runtime, Server, ShardStats, Stats, Stopper};

@@ -99,17 +99,9 @@ impl Node {
     /// head and, for short keys, the key bytes). A hint: it never faults.
     #[inline]
     pub(crate) fn prefetch(&self) {
-        #[cfg(target_arch = "x86_64")]
-        {
-            use core::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-            let p = self.ptr.as_ptr().cast::<i8>();
-            // SAFETY: `prefetch` is a hint that never faults, whatever the
-            // address; SSE, which it needs, is part of x86-64's baseline.
-            unsafe {
-                _mm_prefetch::<_MM_HINT_T0>(p);
-                _mm_prefetch::<_MM_HINT_T0>(p.wrapping_add(KEY_OFFSET));
-            }
-        }
+        let p = self.ptr.as_ptr().cast::<u8>();
+        prefetch_addr(p);
+        prefetch_addr(p.wrapping_add(KEY_OFFSET));
     }
 
     #[inline]
@@ -216,6 +208,21 @@ impl std::fmt::Debug for Node {
             .field("vidx", &self.vidx())
             .finish()
     }
+}
+
+/// Asks the CPU to start loading the cache line at `p`. A hint: it never
+/// faults, whatever the address (a no-op off x86-64).
+#[inline]
+pub(crate) fn prefetch_addr(p: *const u8) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: `prefetch` is a hint that never faults, whatever the address;
+    // SSE, which it needs, is part of x86-64's baseline.
+    unsafe {
+        use core::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        _mm_prefetch::<_MM_HINT_T0>(p.cast());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
 }
 
 #[cfg(test)]

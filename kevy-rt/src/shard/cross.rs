@@ -9,7 +9,7 @@ use super::admin::ConnTable;
 use super::Shard;
 use crate::args::Args;
 use crate::clients::Clients;
-use crate::commands::{Commands, Gather};
+use crate::commands::{Commands, Gather, Prefetch};
 use crate::msg::{ConnRef, Msg, Replies, Reply, Request, Requests, POOL_MAX_BYTES};
 use crate::stream::Stream;
 
@@ -154,8 +154,9 @@ impl<C: Commands> Shard<C> {
         let mut rep = self.pools.replies();
         // Only `Written` items: the origin need not wake for them.
         let mut lazy = true;
-        // Each command is prefetched `PREFETCH_AHEAD` commands before its turn.
-        let prefetch = |shard: &Self, item: Option<&Request<C>>| {
+        // Each command is prefetched in two stages before its turn: its index
+        // entry `PREFETCH_AHEAD` commands ahead, its entry half as far.
+        let prefetch = |shard: &Self, item: Option<&Request<C>>, stage: Prefetch| {
             if let Some(Request::Cmd {
                 cmd,
                 ctx,
@@ -168,17 +169,22 @@ impl<C: Commands> Shard<C> {
                     .spans
                     .get(*span0 as usize..(span0 + nargs) as usize)
                     .unwrap_or(&[]);
-                shard
-                    .cmds
-                    .prefetch(&shard.state, ctx, *cmd, Args::new(&req.data, spans));
+                let args = Args::new(&req.data, spans);
+                shard.cmds.prefetch(&shard.state, ctx, *cmd, args, stage);
             }
         };
+        const NEAR: usize = PREFETCH_AHEAD / 2;
         for item in req.items.iter().take(PREFETCH_AHEAD) {
-            prefetch(self, Some(item));
+            prefetch(self, Some(item), Prefetch::Index);
+        }
+        for item in req.items.iter().take(NEAR) {
+            prefetch(self, Some(item), Prefetch::Entry);
         }
         let mut items = req.items.drain(..);
         while let Some(item) = items.next() {
-            prefetch(self, items.as_slice().get(PREFETCH_AHEAD - 1));
+            let ahead = items.as_slice();
+            prefetch(self, ahead.get(PREFETCH_AHEAD - 1), Prefetch::Index);
+            prefetch(self, ahead.get(NEAR - 1), Prefetch::Entry);
             match item {
                 Request::Cmd {
                     conn,

@@ -7,7 +7,7 @@ use std::sync::atomic::Ordering;
 
 use super::{Op, Shard, READ_BUDGET};
 use crate::args::{Args, Span};
-use crate::commands::{Commands, Flow, LocalCx, Resolved};
+use crate::commands::{Commands, Flow, LocalCx, Prefetch, Resolved};
 use crate::conn::Ahead;
 use crate::msg::{ConnRef, Request};
 use crate::resp::Decoded;
@@ -191,7 +191,8 @@ impl<C: Commands> Shard<C> {
             self.conns.get(i),
         ) {
             if s == self.id {
-                cmds.prefetch(&self.state, &cmds.ctx(&c.session), r.cmd, args);
+                let ctx = cmds.ctx(&c.session);
+                cmds.prefetch(&self.state, &ctx, r.cmd, args, Prefetch::Entry);
             }
         }
         r
