@@ -381,7 +381,7 @@ pub static PARAMS: &[Param] = &[
     ),
     Param::new(
         "maxmemory-clients",
-        Kind::Custom(parse_maxmemory_clients, one_line),
+        Kind::Custom(parse_maxmemory_clients, plain_lines),
         "0",
     ),
     Param::new("maxmemory-samples", Kind::Int(1, i32::MAX as i64), "5"),
@@ -493,11 +493,6 @@ fn parse_maxmemory_clients(cx: &Cx<'_>) -> Result<String, String> {
         Some(0) => Ok("0".into()),
         Some(_) => Err("client eviction is not implemented yet; use maxmemory-clients 0".into()),
     }
-}
-
-/// The config-file line of a one-word setting.
-fn one_line(name: &str, v: &str) -> Vec<String> {
-    vec![format!("{name} {v}")]
 }
 
 fn save_lines(name: &str, v: &str) -> Vec<String> {

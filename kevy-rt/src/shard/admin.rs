@@ -21,8 +21,8 @@ impl<C: Commands> Shard<C> {
             let Some(owned) = self.conns.get_mut(i).and_then(|c| c.deferred.take()) else {
                 continue;
             };
-            let r = self.cmds.resolve(owned.args());
-            self.dispatch(i, r, owned.args(), false);
+            let routed = self.route(owned.args());
+            self.dispatch(i, routed, owned.args(), false);
             self.note_queue(i);
             self.mark_dirty(i);
             self.resume.push(i);

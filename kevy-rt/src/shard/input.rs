@@ -94,7 +94,7 @@ impl<C: Commands> Shard<C> {
             spans_next = a.spans;
             a.decoded
         });
-        // The lookahead's verb, resolved while prefetching (never for one
+        // The lookahead's verb and target, found while prefetching (never for one
         // kept in `Conn::ahead`).
         let mut next_resolved = None;
         let mut need = 0;
@@ -142,8 +142,8 @@ impl<C: Commands> Shard<C> {
                         }
                     }
                     let args = Args::new(&rbuf[rpos..rend], &spans);
-                    let r = resolved.unwrap_or_else(|| self.cmds.resolve(args));
-                    self.dispatch(i, r, args, last);
+                    let routed = resolved.unwrap_or_else(|| self.route(args));
+                    self.dispatch(i, routed, args, last);
                     self.note_queue(i);
                     rpos = at;
                     self.commands_run += 1;
@@ -180,22 +180,26 @@ impl<C: Commands> Shard<C> {
         self.spans_next = spans_next;
     }
 
-    /// Resolves a decoded request and prefetches what it will touch when it
+    /// Resolves a decoded request and where it runs (once per command).
+    #[inline]
+    pub(super) fn route(&self, args: Args<'_>) -> (Resolved<C::Cmd>, Target) {
+        let r = self.cmds.resolve(args);
+        (r, target(r.route, args, &self.router, self.id))
+    }
+
+    /// Routes a decoded request and prefetches what it will touch when it
     /// is a keyed command this shard runs.
     #[inline]
-    fn prefetch(&self, i: usize, args: Args<'_>) -> Resolved<C::Cmd> {
-        let cmds = &*self.cmds;
-        let r = cmds.resolve(args);
-        if let (Target::Shard(s), Some(c)) = (
-            target(r.route, args, &self.router, self.id),
-            self.conns.get(i),
-        ) {
+    fn prefetch(&self, i: usize, args: Args<'_>) -> (Resolved<C::Cmd>, Target) {
+        let (r, t) = self.route(args);
+        if let (Target::Shard(s), Some(c)) = (t, self.conns.get(i)) {
             if s == self.id {
+                let cmds = &*self.cmds;
                 let ctx = cmds.ctx(&c.session);
                 cmds.prefetch(&self.state, &ctx, r.cmd, args, Prefetch::Entry);
             }
         }
-        r
+        (r, t)
     }
 
     /// Counts connection `i` among those waiting on a direct reply once it
@@ -212,7 +216,13 @@ impl<C: Commands> Shard<C> {
 
     /// Runs, forwards or plans one decoded command of connection `i`. `last`:
     /// nothing else of the connection's is buffered behind it.
-    pub(super) fn dispatch(&mut self, i: usize, r: Resolved<C::Cmd>, args: Args<'_>, last: bool) {
+    pub(super) fn dispatch(
+        &mut self,
+        i: usize,
+        (r, t): (Resolved<C::Cmd>, Target),
+        args: Args<'_>,
+        last: bool,
+    ) {
         let cmds = &*self.cmds;
         let Some(c) = self.conns.get_mut(i) else {
             return;
@@ -229,7 +239,7 @@ impl<C: Commands> Shard<C> {
             let facts = c.facts(self.id);
             cmds.monitor_line(&c.session, &facts, r.cmd, args, &mut self.monitor_buf);
         }
-        match target(r.route, args, &self.router, self.id) {
+        match t {
             Target::Local => {
                 let cx = LocalCx {
                     nshards: self.router.nshards(),
