@@ -10,14 +10,10 @@
 //!   on the shard that ran it and accounted there by [`ShardServer::done`];
 //!   reports sum the shards over a plan with one part per shard.
 
-pub mod clock;
-pub mod hist;
 pub mod latency;
 pub mod names;
 pub mod slowlog;
-pub mod sparkline;
 pub mod stats;
-pub mod sys;
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -29,6 +25,7 @@ pub const REDIS_VERSION: &str = "7.0.15";
 
 use kevy_rt::{Args, ShardInfo};
 
+use crate::base::{clock, sys};
 use crate::config::ConfigTable;
 use crate::table::{self, flags, Spec};
 use names::Names;
@@ -297,12 +294,12 @@ impl ShardServer {
         let mut e = match slow {
             Some(c) => c.entry(unix_secs(), usec, peer, name),
             None => {
-                let hidden = crate::family::server::redactions(spec, args);
+                let hidden = crate::family::monitor::redactions(spec, args);
                 let shown =
                     slowlog::with_lens(args)
                         .enumerate()
                         .map(|(i, a)| match hidden.contains(&i) {
-                            true => (crate::family::server::REDACTED, 10),
+                            true => (crate::family::monitor::REDACTED, 10),
                             false => a,
                         });
                 Entry::new(unix_secs(), usec, shown, args.len(), peer, name)
@@ -327,45 +324,9 @@ impl ShardServer {
     }
 }
 
-/// Appends `s` quoted like Redis's `sdscatrepr`: `"…"` with `\\`, `\"`,
-/// `\n`, `\r`, `\t`, `\a`, `\b` escaped and other non-printable bytes as
-/// `\xhh`.
-pub fn repr(out: &mut Vec<u8>, s: &[u8]) {
-    out.push(b'"');
-    for &c in s {
-        match c {
-            b'\\' => out.extend_from_slice(b"\\\\"),
-            b'"' => out.extend_from_slice(b"\\\""),
-            b'\n' => out.extend_from_slice(b"\\n"),
-            b'\r' => out.extend_from_slice(b"\\r"),
-            b'\t' => out.extend_from_slice(b"\\t"),
-            7 => out.extend_from_slice(b"\\a"),
-            8 => out.extend_from_slice(b"\\b"),
-            0x20..=0x7e => out.push(c),
-            _ => {
-                const HEX: &[u8; 16] = b"0123456789abcdef";
-                out.extend_from_slice(&[
-                    b'\\',
-                    b'x',
-                    HEX[(c >> 4) as usize],
-                    HEX[(c & 15) as usize],
-                ]);
-            }
-        }
-    }
-    out.push(b'"');
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn repr_escapes_like_sdscatrepr() {
-        let mut out = Vec::new();
-        repr(&mut out, b"k\"a\x01\n\\\xff \x07\x08\t\r");
-        assert_eq!(out, b"\"k\\\"a\\x01\\n\\\\\\xff \\a\\b\\t\\r\"".to_vec());
-    }
 
     #[test]
     fn run_ids_are_hex() {

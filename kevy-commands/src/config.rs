@@ -41,7 +41,7 @@ pub struct Live {
     pub latency_tracking: AtomicBool,
     /// `maxmemory`, `maxmemory-policy` and the other eviction settings,
     /// read by every shard (and the memory gauge).
-    pub memory: Arc<crate::evict::Limits>,
+    pub memory: Arc<crate::store::limits::Limits>,
 }
 
 impl Default for Live {
@@ -51,7 +51,7 @@ impl Default for Live {
             slowlog_max_len: AtomicU64::new(128),
             latency_threshold: AtomicU64::new(0),
             latency_tracking: AtomicBool::new(true),
-            memory: Arc::new(crate::evict::Limits::new()),
+            memory: Arc::new(crate::store::limits::Limits::new()),
         }
     }
 }
@@ -227,7 +227,7 @@ impl ConfigTable {
             }
             for (i, p) in PARAMS.iter().enumerate() {
                 for name in std::iter::once(p.name).chain(p.alias) {
-                    if !taken[i] && crate::glob::stringmatch(pat, name.as_bytes(), true) {
+                    if !taken[i] && crate::base::glob::stringmatch(pat, name.as_bytes(), true) {
                         taken[i] = true;
                         out.push((i, name.as_bytes().to_vec()));
                     }

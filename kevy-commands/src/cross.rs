@@ -25,16 +25,17 @@
 
 use kevy_rt::{Args, Gather, OwnedArgs, Planned, Router};
 
+use crate::base::resp;
+use crate::base::resp::Reply;
 use crate::family::{self, bitmap, hll, string, zset, Call};
-use crate::keyspace::{Clock, Keyspace};
-use crate::resp;
-use crate::resp::Reply;
+use crate::shard::ShardState;
+use crate::store::db::Clock;
 use crate::table::{self, Run};
 use crate::Ctx;
 
+pub mod admin;
 pub mod coll;
 pub mod keys;
-pub mod server;
 
 /// What a part does on its shard.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -76,7 +77,7 @@ pub enum Op {
     Key(keys::KeyOp),
     /// A server command's part (see [`server`]); run with the shard's
     /// connections by the command set, not by [`execute_part`].
-    Server(server::ServerOp),
+    Server(admin::ServerOp),
 }
 
 /// One shard's share of a multi-shard command.
@@ -120,7 +121,7 @@ pub enum PartReply {
     /// The result of a generic key operation.
     Key(keys::KeyReply),
     /// The result of a server command's part.
-    Server(server::ServerReply),
+    Server(admin::ServerReply),
 }
 
 /// How the origin shard reduces part replies.
@@ -147,7 +148,7 @@ pub enum Plan {
     /// A generic key operation (see [`keys`]).
     Key(keys::KeyPlan),
     /// A server command (see [`server`]); gathered by the command set.
-    Server(server::ServerPlan),
+    Server(admin::ServerPlan),
     /// A command that has no plan (never produced for a command the table
     /// routes to planning); gathers to an error.
     Misrouted,
@@ -252,7 +253,7 @@ pub fn bytes_of(r: &PartReply) -> &[u8] {
 }
 
 /// Runs one part on its shard.
-pub fn execute_part(shard: &mut Keyspace, ctx: Ctx, part: Part) -> PartReply {
+pub fn execute_part(shard: &mut ShardState, ctx: Ctx, part: Part) -> PartReply {
     if let Op::Key(op) = part.op {
         return PartReply::Key(keys::execute(shard, ctx, op, part));
     }
@@ -317,7 +318,7 @@ pub fn execute_part(shard: &mut Keyspace, ctx: Ctx, part: Part) -> PartReply {
         Op::Key(_) => PartReply::Ok,
         // Server parts need the shard's connections: `Redis::execute_part`
         // runs them.
-        Op::Server(_) => PartReply::Server(server::ServerReply::Count(0)),
+        Op::Server(_) => PartReply::Server(admin::ServerReply::Count(0)),
     }
 }
 

@@ -1,13 +1,15 @@
 //! Command handlers, one module per command family (Redis's `t_string.c`,
 //! Dragonfly's `string_family`). Each handler parses its arguments, calls a
 //! shard-local `op_…` function that does no I/O and returns a value or an
-//! [`Error`](crate::error::Error), and writes the reply from that.
+//! [`Error`](crate::base::error::Error), and writes the reply from that.
 
 use kevy_rt::{Args, Flow, LocalCx, Planned, Router};
 
-use crate::keyspace::{Clock, Db, Keyspace};
-use crate::multi::{Part, Plan};
-use crate::resp::Reply;
+use crate::shard::ShardState;
+
+use crate::base::resp::Reply;
+use crate::cross::{Part, Plan};
+use crate::store::db::{Clock, Db};
 use crate::{Ctx, Session};
 
 pub mod bitmap;
@@ -23,7 +25,7 @@ pub mod config;
 pub mod debug;
 pub mod diag;
 pub mod info;
-pub mod server;
+pub mod monitor;
 
 pub mod hash;
 pub mod list;
@@ -50,7 +52,7 @@ pub type KeyFn = fn(&mut Call<'_>);
 /// database of that shard (MOVE, COPY … DB).
 pub struct ShardCall<'a> {
     /// The shard's keyspace.
-    pub shard: &'a mut Keyspace,
+    pub shard: &'a mut ShardState,
     /// The selected database's index.
     pub db: usize,
     /// The command's arguments (verb included).
@@ -67,7 +69,7 @@ pub type ShardFn = fn(&mut ShardCall<'_>);
 /// A local command running on the connection's shard.
 pub struct Local<'a> {
     /// This shard's keyspace.
-    pub shard: &'a mut Keyspace,
+    pub shard: &'a mut ShardState,
     /// The connection's session.
     pub session: &'a mut Session,
     /// Facts about the connection.
@@ -88,7 +90,7 @@ pub type PlanFn = fn(Args<'_>, &Router, &mut Vec<(usize, Part)>) -> Planned<Plan
 /// context and that shard's state at hand (`CLIENT LIST`, `INFO`, …).
 pub struct ServerCx<'a, 'p> {
     /// The connection's shard.
-    pub shard: &'a mut Keyspace,
+    pub shard: &'a mut ShardState,
     /// The caller.
     pub ctx: Ctx,
     /// The command's arguments (verb included).

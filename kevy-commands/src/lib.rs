@@ -50,9 +50,9 @@
 //!   (sorted sets), `bitmap` (SETBIT … BITFIELD), `hll` (PFADD, PFCOUNT,
 //!   PFMERGE); `opts` holds the argument parsing the collection families
 //!   share.
-//! - [`multi`]: multi-shard parts, their replies, and the plans that gather
-//!   them; [`multi::coll`] has those of the list and set families (set
-//!   algebra, moves between shards, LMPOP), [`multi::keys`] those of the
+//! - [`cross`]: multi-shard parts, their replies, and the plans that gather
+//!   them; [`cross::coll`] has those of the list and set families (set
+//!   algebra, moves between shards, LMPOP), [`cross::keys`] those of the
 //!   generic key commands (whole values travelling between shards, SCAN,
 //!   RANDOMKEY, SWAPDB, SORT's rounds); the sorted set, bitmap and
 //!   HyperLogLog families add their own.
@@ -84,7 +84,7 @@
 //!   families `client`, `config`, `info`, `diag` (SLOWLOG, LATENCY; DOCTOR's
 //!   report and GRAPH's sparkline in [`server::latency::report`] and
 //!   [`server::sparkline`]), `debug` (DEBUG, MEMORY) and `server` (TIME,
-//!   LASTSAVE, MONITOR), with their multi-shard parts in [`multi::server`].
+//!   LASTSAVE, MONITOR), with their multi-shard parts in [`cross::admin`].
 //!
 //! ## Known limitations
 //! - MSET and MSETNX whose keys live on several shards are not atomic with
@@ -94,7 +94,7 @@
 //!   but another client may create a key between its check and its set. Keys
 //!   sharing a `{hash tag}` live on one shard and get Redis's atomicity.
 //! - Likewise, cross-shard set algebra, SMOVE, LMOVE, RPOPLPUSH and LMPOP run
-//!   in rounds ([`multi::coll`]): another client may act between them. They
+//!   in rounds ([`cross::coll`]): another client may act between them. They
 //!   never lose an element: a move whose destination changed type meanwhile
 //!   gives the element back to its source and replies WRONGTYPE.
 //! - The same holds for the other commands whose keys span shards (ZUNIONSTORE
@@ -114,7 +114,7 @@
 //!   arena): cursors and member order differ from Redis's, a full scan
 //!   returns the same members.
 //! - RENAME, RENAMENX, COPY and SORT whose keys live on several shards run in
-//!   rounds ([`multi::keys`]); another client may act between them (see the
+//!   rounds ([`cross::keys`]); another client may act between them (see the
 //!   source key gone while it is on its way). The value is never lost: a
 //!   RENAMENX whose destination appeared meanwhile puts the value back at
 //!   the source (over anything created there in between) and replies 0.
@@ -162,35 +162,31 @@ use kevy_rt::{
     Route, Router, ShardInfo,
 };
 
+pub mod accounting;
+pub mod base;
 pub mod config;
-pub mod error;
-pub mod evict;
-pub mod expire;
+pub mod cross;
 pub mod family;
-pub mod float;
-pub mod glob;
-pub mod hll;
-pub mod keyspace;
-pub mod multi;
-pub mod num;
-pub mod resp;
-pub mod server;
+pub mod model;
 pub mod session;
+pub mod shard;
+pub mod store;
 pub mod table;
-pub mod types;
-pub mod value;
-pub mod zset;
+
+pub use store::limits::MemoryGauge;
 
 #[cfg(test)]
 mod testutil;
 
+use accounting::slowlog::Captured;
+use accounting::Shared;
+use base::clock::{self, now_ms, since};
+use base::resp::{self, Reply};
+use cross::{Part, PartReply, Plan};
 use family::{Call, Local, ServerCx, ShardCall};
-use keyspace::{now_ms, Clock, Keyspace};
-use multi::{Part, PartReply, Plan};
-use resp::Reply;
-use server::slowlog::Captured;
-use server::Shared;
 pub use session::{Ctx, Session};
+use shard::ShardState;
+use store::db::Clock;
 use table::{Run, Spec};
 
 /// The Redis command set. Configure with the builder methods (or its
@@ -241,7 +237,7 @@ impl Redis {
     /// Counts memory with `gauge` (`used_memory`, `maxmemory`): the
     /// embedder's allocator. Without one, eviction estimates from the
     /// allocator's statistics (see [`evict`]).
-    pub fn memory_gauge(self, gauge: &'static dyn evict::MemoryGauge) -> Redis {
+    pub fn memory_gauge(self, gauge: &'static dyn MemoryGauge) -> Redis {
         self.shared.config.live().memory.set_gauge(gauge);
         self
     }
@@ -250,9 +246,9 @@ impl Redis {
 /// Writes Redis's `-OOM` refusal of a write over `maxmemory`, accounted as a
 /// rejected call.
 #[cold]
-fn refuse_oom(shard: &mut Keyspace, args: Args<'_>, out: &mut Vec<u8>, quiet: bool) {
+fn refuse_oom(shard: &mut ShardState, args: Args<'_>, out: &mut Vec<u8>, quiet: bool) {
     let mark = out.len();
-    resp::error(out, evict::OOM);
+    resp::error(out, shard::evict::OOM);
     shard.server.rejected(args, &out[mark..]);
     finish(out, mark, quiet);
 }
@@ -265,8 +261,6 @@ fn finish(out: &mut Vec<u8>, mark: usize, quiet: bool) {
         out.truncate(mark);
     }
 }
-
-use server::clock::{self, since};
 
 /// A part's reply with how long the part ran.
 #[derive(Debug)]
@@ -304,7 +298,7 @@ impl std::fmt::Debug for Tracked {
 const EXPIRE_BUDGET_DIVISOR: u32 = 4;
 
 impl Commands for Redis {
-    type Shard = Keyspace;
+    type Shard = ShardState;
     type Cmd = &'static Spec;
     type Session = Session;
     type Ctx = Ctx;
@@ -312,11 +306,11 @@ impl Commands for Redis {
     type PartReply = TimedReply;
     type Plan = Tracked;
 
-    fn new_shard(&self, info: ShardInfo) -> Keyspace {
+    fn new_shard(&self, info: ShardInfo) -> ShardState {
         let seed = (now_ms() as u64) ^ (info.id as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        let mut ks = Keyspace::new(self.database_count(), seed);
+        let mut ks = ShardState::new(self.database_count(), seed);
         ks.set_limits(&self.shared.config.live().memory);
-        ks.server = server::ShardServer::new(self.shared.clone(), Some(info));
+        ks.server = accounting::ShardServer::new(self.shared.clone(), Some(info));
         ks
     }
 
@@ -354,7 +348,7 @@ impl Commands for Redis {
     #[inline]
     fn execute(
         &self,
-        shard: &mut Keyspace,
+        shard: &mut ShardState,
         ctx: Ctx,
         cmd: &'static Spec,
         args: Args<'_>,
@@ -404,7 +398,7 @@ impl Commands for Redis {
     #[inline]
     fn prefetch(
         &self,
-        shard: &Keyspace,
+        shard: &ShardState,
         ctx: &Ctx,
         cmd: &'static Spec,
         args: Args<'_>,
@@ -419,7 +413,7 @@ impl Commands for Redis {
 
     fn execute_local(
         &self,
-        shard: &mut Keyspace,
+        shard: &mut ShardState,
         session: &mut Session,
         cx: &LocalCx,
         cmd: &'static Spec,
@@ -450,7 +444,7 @@ impl Commands for Redis {
 
     fn plan(
         &self,
-        shard: &mut Keyspace,
+        shard: &mut ShardState,
         ctx: Ctx,
         cmd: &'static Spec,
         args: Args<'_>,
@@ -460,7 +454,7 @@ impl Commands for Redis {
         let t0 = clock::now();
         if cmd.flags & table::flags::DENYOOM != 0 && shard.refuses_write(args) {
             let mut reply = Vec::new();
-            resp::error(&mut reply, evict::OOM);
+            resp::error(&mut reply, shard::evict::OOM);
             return Planned {
                 plan: Tracked {
                     plan: Plan::Reply(reply),
@@ -484,7 +478,7 @@ impl Commands for Redis {
                 router,
                 parts,
             }),
-            Run::Local(_) | Run::Key(_) | Run::Shard(_) => multi::planned(Plan::Misrouted),
+            Run::Local(_) | Run::Key(_) | Run::Shard(_) => cross::planned(Plan::Misrouted),
         };
         let logging = shard
             .server
@@ -508,15 +502,15 @@ impl Commands for Redis {
 
     fn execute_part(
         &self,
-        shard: &mut Keyspace,
+        shard: &mut ShardState,
         ctx: Ctx,
         part: Part,
         clients: &mut Clients<'_, Self>,
     ) -> TimedReply {
         let t0 = clock::now();
         let reply = match part.op {
-            multi::Op::Server(op) => multi::server::execute(shard, ctx, op, &part.args, clients),
-            _ => multi::execute_part(shard, ctx, part),
+            cross::Op::Server(op) => cross::admin::execute(shard, ctx, op, &part.args, clients),
+            _ => cross::execute_part(shard, ctx, part),
         };
         TimedReply {
             reply,
@@ -526,7 +520,7 @@ impl Commands for Redis {
 
     fn gather(
         &self,
-        shard: &mut Keyspace,
+        shard: &mut ShardState,
         op: &mut Tracked,
         replies: Vec<TimedReply>,
         _router: &Router,
@@ -539,8 +533,8 @@ impl Commands for Redis {
         let mark = out.len();
         let mut reply = Reply::new(out, op.ctx.resp3);
         let g = match &mut op.plan {
-            Plan::Server(p) => multi::server::gather(shard, op.ctx, p, replies, next, &mut reply),
-            plan => multi::gather(plan, replies, next, &mut reply),
+            Plan::Server(p) => cross::admin::gather(shard, op.ctx, p, replies, next, &mut reply),
+            plan => cross::gather(plan, replies, next, &mut reply),
         };
         op.ns += since(t0);
         if g == Gather::Done {
@@ -566,14 +560,14 @@ impl Commands for Redis {
         args: Args<'_>,
         out: &mut Vec<u8>,
     ) {
-        family::server::monitor_line(&self.shared, session, client, cmd, args, out);
+        family::monitor::monitor_line(&self.shared, session, client, cmd, args, out);
     }
 
     fn pausable(&self, cmd: &'static Spec, writes_only: bool) -> bool {
         family::client::pausable(cmd, writes_only)
     }
 
-    fn tick(&self, shard: &mut Keyspace) {
+    fn tick(&self, shard: &mut ShardState) {
         shard.tick_clock(now_ms());
         if self
             .shared

@@ -6,8 +6,8 @@ use std::net::SocketAddr;
 
 use kevy_rt::ClientFacts;
 
-use crate::server::names::ClientName;
-use crate::server::Who;
+use crate::accounting::names::ClientName;
+use crate::accounting::Who;
 
 /// Per-connection state.
 #[derive(Debug, Default)]

@@ -18,7 +18,7 @@ use std::sync::OnceLock;
 
 use kevy_rt::{Args, Route};
 
-use crate::error::Error;
+use crate::base::error::Error;
 use crate::family::{KeyFn, LocalFn, PlanFn, ServerPlanFn, ShardFn};
 
 pub mod docs;
@@ -258,7 +258,7 @@ pub enum Run {
     /// A command whose keys are found by parsing (`movablekeys`: `numkeys
     /// key …`), always planned: the planner sends the whole command to the
     /// shard owning all its keys, where the key handler runs (see
-    /// [`crate::multi::whole`]), or splits it across shards.
+    /// [`crate::cross::whole`]), or splits it across shards.
     Movable(KeyFn, PlanFn),
     /// [`Route::Key`] at `first_key`, with the whole keyspace of the shard
     /// owning the key (every database: MOVE).

@@ -6,7 +6,7 @@ use kevy_rt::testing::Harness;
 use crate::Redis;
 use kevy_rt::{Commands, Gather};
 
-use crate::keyspace::Keyspace as DriveKeyspace;
+use crate::shard::ShardState as DriveKeyspace;
 
 /// Shards in test harnesses: enough for keys to land on different shards.
 pub const SHARDS: usize = 3;

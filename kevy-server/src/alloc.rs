@@ -21,7 +21,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering::Relaxed};
 
-use kevy_commands::evict::MemoryGauge;
+use kevy_commands::MemoryGauge;
 
 /// Counter slots: the first `SLOTS - 1` threads get one each.
 const SLOTS: usize = 64;

@@ -102,7 +102,7 @@ impl Monitor {
             let hit = names.is_empty()
                 || names
                     .iter()
-                    .any(|x| crate::error::cstr(x).eq_ignore_ascii_case(n.as_bytes()));
+                    .any(|x| crate::base::error::cstr(x).eq_ignore_ascii_case(n.as_bytes()));
             if hit {
                 dropped.push(*n);
             }

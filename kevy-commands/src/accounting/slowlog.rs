@@ -9,7 +9,7 @@ use std::collections::VecDeque;
 
 use kevy_rt::Args;
 
-use crate::resp;
+use crate::base::resp;
 
 /// Arguments kept per entry (Redis's `SLOWLOG_ENTRY_MAX_ARGC`).
 const MAX_ARGC: usize = 32;

@@ -8,7 +8,7 @@
 
 use std::sync::OnceLock;
 
-use super::hist::Histogram;
+use crate::base::hist::Histogram;
 use crate::table::{Spec, COMMANDS};
 
 /// Where each command's counters are: top-level commands first, then each

@@ -9,6 +9,18 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+/// Unix time in milliseconds.
+pub type Ms = i64;
+
+/// The current unix time in milliseconds.
+#[inline]
+pub fn now_ms() -> Ms {
+    match std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
+        Ok(d) => d.as_millis() as Ms,
+        Err(_) => 0,
+    }
+}
+
 /// Nanoseconds per tick as `f64` bits; 0 until calibrated or when the
 /// TSC is not usable.
 static NS_PER_TICK: AtomicU64 = AtomicU64::new(0);

@@ -3,7 +3,7 @@
 
 use kevy_rt::Args;
 
-use crate::resp;
+use crate::base::resp;
 
 /// A command error, written as Redis 7.0 words it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -5,10 +5,10 @@
 
 use std::os::raw::{c_char, c_int};
 
-use crate::error::{cstr, Error};
-use crate::num::fmt_i64;
-use crate::resp;
-use crate::resp::Reply;
+use crate::base::error::{cstr, Error};
+use crate::base::num::fmt_i64;
+use crate::base::resp;
+use crate::base::resp::Reply;
 
 extern "C" {
     fn kevy_string2d(s: *const c_char, len: usize, out: *mut f64) -> c_int;
@@ -86,7 +86,7 @@ pub fn fmt_d2string(v: f64, buf: &mut [u8; 32]) -> &[u8] {
         return if v.is_sign_negative() { b"-0" } else { b"0" };
     }
     if let Some(n) = double2ll(v) {
-        let mut ib = crate::num::I64_BUF;
+        let mut ib = crate::base::num::I64_BUF;
         let digits = fmt_i64(n, &mut ib);
         let len = digits.len();
         buf[..len].copy_from_slice(digits);

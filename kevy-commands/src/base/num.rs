@@ -2,7 +2,7 @@
 //! formatting, and INCRBYFLOAT's `long double` arithmetic through the C shim in
 //! `csrc/ldouble.c`.
 
-use crate::error::Error;
+use crate::base::error::Error;
 
 /// Room for any `i64` in decimal (`-9223372036854775808` is 20 bytes).
 pub const I64_BUF: [u8; 20] = [0; 20];

@@ -1,6 +1,8 @@
-//! Random numbers for SPOP, SRANDMEMBER and HRANDFIELD: a per-thread
-//! xorshift64* (each shard is one thread), seeded from the clock and the
-//! thread's identity. Not for anything secret.
+//! The one pseudo-random generator, xorshift64* ([`xorshift`]): over a
+//! caller's state (a database's LFU counter, a shard's sampling), or over
+//! a per-thread state ([`next`]: SPOP, SRANDMEMBER, HRANDFIELD, RANDOMKEY;
+//! each shard is one thread) seeded from the clock and the thread's
+//! identity. Not for anything secret.
 
 use std::cell::Cell;
 use std::hash::{BuildHasher, Hasher};
@@ -11,7 +13,7 @@ thread_local! {
 
 fn seed() -> u64 {
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u64(crate::keyspace::now_ms() as u64);
+    h.write_u64(super::clock::now_ms() as u64);
     h.write_usize(&h as *const _ as usize);
     h.finish() | 1
 }
@@ -21,11 +23,9 @@ fn seed() -> u64 {
 pub fn next() -> u64 {
     STATE.with(|s| {
         let mut x = s.get();
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
+        let r = xorshift(&mut x);
         s.set(x);
-        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+        r
     })
 }
 
@@ -65,6 +65,17 @@ pub fn distinct(len: usize, count: usize) -> Vec<usize> {
         }
         out
     }
+}
+
+/// xorshift64*: the next pseudo-random number from `state`.
+#[inline]
+pub fn xorshift(state: &mut u64) -> u64 {
+    let mut x = *state;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    *state = x;
+    x.wrapping_mul(0x2545_F491_4F6C_DD1D)
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@
 
 use std::ops::{Deref, DerefMut};
 
-use crate::num::{fmt_i64, I64_BUF};
+use crate::base::num::{fmt_i64, I64_BUF};
 
 /// An output buffer and the protocol its replies are written in (RESP2 or
 /// RESP3, per connection, `HELLO`). It borrows the buffer: making one costs

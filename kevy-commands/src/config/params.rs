@@ -8,7 +8,7 @@ use std::time::Duration;
 use kevy_rt::Settings;
 
 use super::{IMMUTABLE, WORDS};
-use crate::num::parse_i64;
+use crate::base::num::parse_i64;
 
 /// How a setting's value is parsed and written.
 #[derive(Clone, Copy)]
@@ -238,7 +238,7 @@ pub fn format_memory(n: u64) -> String {
 /// `s` quoted like Redis's `sdscatrepr`.
 pub fn repr(s: &str) -> String {
     let mut out = Vec::with_capacity(s.len() + 2);
-    crate::server::repr(&mut out, s.as_bytes());
+    crate::base::text::repr(&mut out, s.as_bytes());
     String::from_utf8_lossy(&out).into_owned()
 }
 

@@ -6,13 +6,13 @@
 
 use kevy_rt::{Clients, Gather, OwnedArgs, Planned};
 
+use crate::accounting::latency::Series;
+use crate::accounting::slowlog::Entry;
+use crate::base::hist::Histogram;
+use crate::base::resp::Reply;
+use crate::cross::{Part, PartReply, Plan};
 use crate::family::{client, config, debug, diag, info};
-use crate::keyspace::Keyspace;
-use crate::multi::{Part, PartReply, Plan};
-use crate::resp::Reply;
-use crate::server::hist::Histogram;
-use crate::server::latency::Series;
-use crate::server::slowlog::Entry;
+use crate::shard::ShardState;
 use crate::{resp, Ctx, Redis};
 
 /// What a server command's part does on its shard.
@@ -111,7 +111,7 @@ pub fn reply(bytes: Vec<u8>) -> Planned<Plan> {
 /// An error reply known when planning.
 pub fn error(msg: &[u8]) -> Planned<Plan> {
     let mut out = Vec::new();
-    crate::error::write_sanitized(&mut out, msg);
+    crate::base::error::write_sanitized(&mut out, msg);
     reply(out)
 }
 
@@ -139,7 +139,7 @@ pub fn broadcast(
 
 /// Runs a server part on its shard.
 pub fn execute(
-    shard: &mut Keyspace,
+    shard: &mut ShardState,
     ctx: Ctx,
     op: ServerOp,
     args: &OwnedArgs,
@@ -177,7 +177,7 @@ fn server_replies(replies: Vec<PartReply>) -> Vec<ServerReply> {
 
 /// Reduces a server command's parts into its reply, on the origin shard.
 pub fn gather(
-    shard: &mut Keyspace,
+    shard: &mut ShardState,
     ctx: Ctx,
     plan: &mut ServerPlan,
     replies: Vec<PartReply>,

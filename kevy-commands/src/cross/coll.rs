@@ -25,13 +25,13 @@
 use kevy_rt::{Gather, OwnedArgs};
 
 use super::{Op, Part, PartReply, Plan};
-use crate::error::{Error, OpResult};
+use crate::base::error::{Error, OpResult};
+use crate::base::resp;
+use crate::base::resp::Reply;
 use crate::family::{list, set, Call};
-use crate::keyspace::{Clock, Db};
-use crate::resp;
-use crate::resp::Reply;
-use crate::types::list::End;
-use crate::value::Bytes;
+use crate::model::types::list::End;
+use crate::model::value::Bytes;
+use crate::store::db::{Clock, Db};
 
 /// A command run whole on one shard by a plan.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

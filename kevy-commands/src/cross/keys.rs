@@ -23,13 +23,14 @@
 use kevy_rt::{Args, Gather, OwnedArgs};
 
 use super::{Part, PartReply, Plan};
-use crate::error::{Error, OpResult};
+use crate::base::error::{Error, OpResult};
+use crate::base::resp;
+use crate::base::resp::Reply;
 use crate::family::keys::{moves, scan};
 use crate::family::sort;
-use crate::keyspace::{Clock, Keyspace, Ms};
-use crate::resp;
-use crate::resp::Reply;
-use crate::value::{Bytes, Value};
+use crate::model::value::{Bytes, Value};
+use crate::shard::ShardState;
+use crate::store::db::{Clock, Ms};
 use crate::Ctx;
 
 /// A value on its way between shards, with its deadline.
@@ -155,7 +156,7 @@ pub fn plan(p: KeyPlan) -> kevy_rt::Planned<Plan> {
 }
 
 /// Runs one part on its shard.
-pub fn execute(shard: &mut Keyspace, ctx: Ctx, op: KeyOp, part: Part) -> KeyReply {
+pub fn execute(shard: &mut ShardState, ctx: Ctx, op: KeyOp, part: Part) -> KeyReply {
     let now = Clock::new();
     let args = part.args.args();
     let selected = ctx.db as usize;
@@ -194,7 +195,7 @@ pub fn execute(shard: &mut Keyspace, ctx: Ctx, op: KeyOp, part: Part) -> KeyRepl
             let db = shard.db(selected);
             KeyReply::Random {
                 len: db.len(),
-                key: db.random_key(&now, crate::types::random::next),
+                key: db.random_key(&now, crate::base::random::next),
             }
         }
         KeyOp::Scan => scan::execute_scan(shard.db(selected), args, &now),
@@ -215,7 +216,7 @@ pub fn execute(shard: &mut Keyspace, ctx: Ctx, op: KeyOp, part: Part) -> KeyRepl
 
 /// A database index a plan wrote as decimal (out of range when garbled).
 fn db_arg(arg: &[u8]) -> usize {
-    crate::num::parse_i64(arg)
+    crate::base::num::parse_i64(arg)
         .and_then(|n| usize::try_from(n).ok())
         .unwrap_or(usize::MAX)
 }

@@ -8,17 +8,17 @@
 use kevy_rt::Args;
 
 use super::Call;
-use crate::error::{cstr, Error, OpResult};
-use crate::keyspace::{Clock, Db};
-use crate::num::{int_arg, parse_i64, I64_BUF};
-use crate::resp;
-use crate::value::{Bytes, Value, MAX_STRING};
+use crate::base::error::{cstr, Error, OpResult};
+use crate::base::num::{int_arg, parse_i64, I64_BUF};
+use crate::base::resp;
+use crate::model::value::{Bytes, Value, MAX_STRING};
+use crate::store::db::{Clock, Db};
 
 mod bitfield;
-mod multi;
+mod cross;
 
 pub use bitfield::{bitfield, bitfield_ro};
-pub use multi::{execute_part, gather, plan_bitop, plan_lcs, BitsOp, BitsPlan};
+pub use cross::{execute_part, gather, plan_bitop, plan_lcs, BitsOp, BitsPlan};
 
 /// A bad bit offset.
 const BAD_OFFSET: Error = Error::Message("ERR bit offset is not an integer or out of range");

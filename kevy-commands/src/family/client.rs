@@ -13,13 +13,13 @@ pub use line::{client_type, parse_filter, write_line, ClientType, Filter};
 
 use super::opts::keyword;
 use super::{Local, ServerCx};
-use crate::error::cstr;
-use crate::keyspace::Keyspace;
-use crate::multi::server::{self as srv, ServerOp, ServerPlan, ServerReply};
-use crate::multi::Plan;
-use crate::num::parse_i64;
-use crate::resp::Reply;
-use crate::server::names::ClientName;
+use crate::accounting::names::ClientName;
+use crate::base::error::cstr;
+use crate::base::num::parse_i64;
+use crate::base::resp::Reply;
+use crate::cross::admin::{self as srv, ServerOp, ServerPlan, ServerReply};
+use crate::cross::Plan;
+use crate::shard::ShardState;
 use crate::table::{flags, Spec, REJECT};
 use crate::{resp, Ctx, Redis};
 
@@ -186,7 +186,7 @@ pub fn subcommand_syntax(args: Args<'_>, out: &mut Vec<u8>) {
     m.extend_from_slice(b"'. Try ");
     m.extend(cstr(args.at(0)).iter().map(u8::to_ascii_uppercase));
     m.extend_from_slice(b" HELP.");
-    crate::error::write_sanitized(out, &m);
+    crate::base::error::write_sanitized(out, &m);
 }
 
 /// CLIENT LIST [TYPE type | ID id …]: one part per shard.
@@ -250,7 +250,7 @@ pub fn plan_list(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
 /// A shard's `CLIENT LIST` lines. Arguments: the caller's `argv-mem`, then
 /// the ids asked for (all connections when none).
 pub fn list_part(
-    shard: &mut Keyspace,
+    shard: &mut ShardState,
     ctx: Ctx,
     args: Args<'_>,
     clients: &mut Clients<'_, Redis>,
@@ -324,7 +324,7 @@ pub fn plan_kill(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
 /// Kills a shard's connections matching the filters (the whole command's
 /// arguments); answers how many.
 pub fn kill_part(
-    shard: &Keyspace,
+    shard: &ShardState,
     ctx: Ctx,
     args: Args<'_>,
     clients: &mut Clients<'_, Redis>,

@@ -7,10 +7,10 @@
 use kevy_rt::{Args, Flow};
 
 use super::Local;
-use crate::error::{cstr, Error};
-use crate::glob::stringmatch;
-use crate::resp;
-use crate::resp::Reply;
+use crate::base::error::{cstr, Error};
+use crate::base::glob::stringmatch;
+use crate::base::resp;
+use crate::base::resp::Reply;
 use crate::table::{self, key_flags, BeginSearch, FindKeys, KeySpec, Spec, COMMANDS};
 
 mod docs;
@@ -322,7 +322,7 @@ fn spec_keys(ks: &KeySpec, cmd: Args<'_>, keys: &mut Vec<(usize, u32)>) -> bool 
             keystep,
         } => {
             let at = first + keynumidx as i64;
-            let n = match crate::num::parse_i64(cmd.at(at as usize)) {
+            let n = match crate::base::num::parse_i64(cmd.at(at as usize)) {
                 Some(n) if at < argc && n >= 0 => n,
                 _ => return false,
             };

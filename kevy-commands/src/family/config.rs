@@ -7,10 +7,10 @@ use kevy_rt::{Flow, Planned};
 
 use super::client::write_help;
 use super::{Local, ServerCx};
-use crate::keyspace::Keyspace;
-use crate::multi::server::{self as srv, ServerOp, ServerPlan, ServerReply};
-use crate::multi::Plan;
-use crate::{error, resp};
+use crate::base::{error, resp};
+use crate::cross::admin::{self as srv, ServerOp, ServerPlan, ServerReply};
+use crate::cross::Plan;
+use crate::shard::ShardState;
 
 /// CONFIG GET parameter [parameter …]
 pub fn get(c: &mut Local<'_>) -> Flow {
@@ -64,7 +64,7 @@ pub fn plan_resetstat(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
 
 /// Resets a shard's statistics: command and error counters, latency
 /// histograms, and the runtime's connection counters.
-pub fn reset_part(shard: &mut Keyspace) -> ServerReply {
+pub fn reset_part(shard: &mut ShardState) -> ServerReply {
     shard.server.stats.reset();
     shard.evict.evicted = 0;
     if let Some(info) = &shard.server.info {

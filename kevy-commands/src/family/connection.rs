@@ -8,9 +8,9 @@ pub use hello::{hello, redacted};
 use kevy_rt::Flow;
 
 use super::Local;
-use crate::error::{self, Error};
-use crate::num::int_arg;
-use crate::resp;
+use crate::base::error::{self, Error};
+use crate::base::num::int_arg;
+use crate::base::resp;
 use crate::table::{self, Rejected};
 
 /// `PING [message]`

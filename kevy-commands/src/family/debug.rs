@@ -11,18 +11,19 @@ use kevy_rt::{Args, Planned};
 
 pub use memory::{
     gather_memory_doctor, gather_memory_stats, malloc_stats, memory_help, memory_usage,
-    plan_memory_doctor, plan_memory_stats, purge, value_bytes,
+    plan_memory_doctor, plan_memory_stats, purge,
 };
 
 use super::client::subcommand_syntax;
 use super::opts::keyword;
 use super::ServerCx;
-use crate::error::cstr;
-use crate::keyspace::{Clock, Keyspace};
-use crate::multi::server::{self as srv, ServerOp, ServerPlan, ServerReply};
-use crate::multi::{Part, Plan};
-use crate::resp;
-use crate::value::Value;
+use crate::base::error::cstr;
+use crate::base::resp;
+use crate::cross::admin::{self as srv, ServerOp, ServerPlan, ServerReply};
+use crate::cross::{Part, Plan};
+use crate::model::value::Value;
+use crate::shard::ShardState;
+use crate::store::db::Clock;
 use crate::Ctx;
 
 const NOT_ALLOWED: &[u8] = b"ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.";
@@ -75,7 +76,8 @@ pub fn plan_debug(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
             resp::ok(&mut out);
         }
         3 if keyword(sub, "set-active-expire") => {
-            let on = crate::num::parse_i64(args.at(2)).map_or(atof(args.at(2)) != 0.0, |n| n != 0);
+            let on =
+                crate::base::num::parse_i64(args.at(2)).map_or(atof(args.at(2)) != 0.0, |n| n != 0);
             cx.shard
                 .server
                 .shared
@@ -89,12 +91,12 @@ pub fn plan_debug(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
             cx.parts.push((
                 shard,
                 Part {
-                    op: crate::multi::Op::Server(ServerOp::DebugObject),
+                    op: crate::cross::Op::Server(ServerOp::DebugObject),
                     args: [key].iter().collect(),
                     value: None,
                 },
             ));
-            return crate::multi::planned(Plan::Server(ServerPlan::Forward));
+            return crate::cross::planned(Plan::Server(ServerPlan::Forward));
         }
         _ => subcommand_syntax(args, &mut out),
     }
@@ -111,7 +113,7 @@ pub fn encoding(v: &Value) -> &'static str {
 /// as length-prefixed elements, without compression), and its access data
 /// (`lru`: the access clock in seconds, 24 bits, or the LFU data under an
 /// LFU policy). Not an access.
-pub fn object_part(shard: &mut Keyspace, ctx: Ctx, args: Args<'_>) -> ServerReply {
+pub fn object_part(shard: &mut ShardState, ctx: Ctx, args: Args<'_>) -> ServerReply {
     let clock = Clock::new();
     let db = shard.db(ctx.db as usize);
     let mut out = Vec::new();
@@ -123,19 +125,19 @@ pub fn object_part(shard: &mut Keyspace, ctx: Ctx, args: Args<'_>) -> ServerRepl
             let lru = if lfu {
                 data & 0xFF_FFFF
             } else {
-                (lru / crate::keyspace::TICKS_PER_SECOND) & 0xFF_FFFF
+                (lru / crate::store::db::TICKS_PER_SECOND) & 0xFF_FFFF
             };
             let mut line = format!(
                 "Value at:{:p} refcount:1 encoding:{} serializedlength:{} lru:{lru} lru_seconds_idle:{idle}",
                 v as *const Value,
                 encoding(v),
-                memory::serialized_len(v)
+                crate::model::size::serialized_len(v)
             );
             if let Value::List(l) = v {
                 let nodes = l.node_count().max(1);
                 let bytes: usize = l
                     .iter()
-                    .map(|e| crate::types::pack::entry_size(e.len()))
+                    .map(|e| crate::model::types::pack::entry_size(e.len()))
                     .sum();
                 line.push_str(&format!(
                     " ql_nodes:{} ql_avg_node:{:.2} ql_listpack_max:-2 ql_compressed:0 ql_uncompressed_size:{bytes}",

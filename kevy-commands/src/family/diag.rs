@@ -11,15 +11,16 @@ use kevy_rt::{Args, Flow, Planned};
 
 use super::client::write_help;
 use super::{Local, ServerCx};
-use crate::keyspace::Keyspace;
-use crate::multi::server::{self as srv, ServerOp, ServerPlan, ServerReply};
-use crate::multi::Plan;
-use crate::num::parse_i64;
-use crate::resp;
-use crate::resp::Reply;
-use crate::server::hist::Histogram;
-use crate::server::latency::{self, report, Series};
-use crate::server::{slowlog, stats, sys, unix_secs};
+use crate::accounting::latency::{self, report, Series};
+use crate::accounting::{slowlog, stats, unix_secs};
+use crate::base::hist::Histogram;
+use crate::base::num::parse_i64;
+use crate::base::resp;
+use crate::base::resp::Reply;
+use crate::base::sys;
+use crate::cross::admin::{self as srv, ServerOp, ServerPlan, ServerReply};
+use crate::cross::Plan;
+use crate::shard::ShardState;
 use crate::table;
 
 /// Entries `SLOWLOG GET` returns without a count.
@@ -59,7 +60,7 @@ pub fn plan_slowlog_get(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
 }
 
 /// A shard's newest entries (argument: how many).
-pub fn slowlog_part(shard: &Keyspace, args: Args<'_>) -> ServerReply {
+pub fn slowlog_part(shard: &ShardState, args: Args<'_>) -> ServerReply {
     let n = args.get(0).and_then(parse_i64).unwrap_or(0).max(0) as usize;
     ServerReply::Slow(shard.server.slowlog.newest(n))
 }
@@ -93,7 +94,7 @@ pub fn plan_slowlog_len(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
 
 /// The `SLOWLOG LEN` reply: the entries over all shards, at most
 /// `slowlog-max-len` (what one log would hold).
-pub fn gather_slowlog_len(shard: &Keyspace, replies: Vec<ServerReply>, out: &mut Reply<'_>) {
+pub fn gather_slowlog_len(shard: &ShardState, replies: Vec<ServerReply>, out: &mut Reply<'_>) {
     let max = shard
         .server
         .shared
@@ -224,7 +225,7 @@ pub fn plan_latency_doctor(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
 
 /// The `LATENCY DOCTOR` reply: Redis's report on the merged events, as
 /// verbatim text.
-pub fn gather_doctor(shard: &Keyspace, replies: Vec<ServerReply>, out: &mut Reply<'_>) {
+pub fn gather_doctor(shard: &ShardState, replies: Vec<ServerReply>, out: &mut Reply<'_>) {
     let events = merged(replies);
     let cfg = &shard.server.shared.config;
     let setup = report::Setup {
@@ -255,7 +256,7 @@ pub fn plan_latency_graph(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
 pub fn gather_graph(event: &[u8], replies: Vec<ServerReply>, out: &mut Reply<'_>) {
     let events = merged(replies);
     // Redis reads the event as a C string.
-    let event = crate::error::cstr(event);
+    let event = crate::base::error::cstr(event);
     match events.iter().find(|(n, _)| n.as_bytes() == event) {
         Some((name, series)) => {
             resp::verbatim(out, &report::graph(name, series, unix_secs()));
@@ -264,7 +265,7 @@ pub fn gather_graph(event: &[u8], replies: Vec<ServerReply>, out: &mut Reply<'_>
             let mut msg = b"ERR No samples available for event '".to_vec();
             msg.extend_from_slice(event);
             msg.push(b'\'');
-            crate::error::write_sanitized(out, &msg);
+            crate::base::error::write_sanitized(out, &msg);
         }
     }
 }
@@ -282,7 +283,7 @@ pub fn plan_latency_reset(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
 }
 
 /// Drops a shard's events named in `args` (all when none).
-pub fn latency_reset_part(shard: &mut Keyspace, args: Args<'_>) -> ServerReply {
+pub fn latency_reset_part(shard: &mut ShardState, args: Args<'_>) -> ServerReply {
     let names: Vec<Vec<u8>> = args.iter().map(<[u8]>::to_vec).collect();
     ServerReply::Names(shard.server.latency.reset(&names))
 }
@@ -314,7 +315,7 @@ pub fn plan_latency_histogram(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
 }
 
 /// A shard's latency histograms, by command index.
-pub fn histograms_part(shard: &Keyspace) -> ServerReply {
+pub fn histograms_part(shard: &ShardState) -> ServerReply {
     let hists = shard
         .server
         .stats

@@ -1,18 +1,18 @@
 //! Hash commands (Redis's `t_hash.c`): HSET, HSETNX, HMSET, HGET, HMGET,
 //! HDEL, HLEN, HEXISTS, HSTRLEN, HKEYS, HVALS, HGETALL and HSCAN here;
 //! HINCRBY and HINCRBYFLOAT in `counter`; HRANDFIELD in `rand`. The data
-//! structure is [`crate::types::hash::Hash`].
+//! structure is [`crate::model::types::hash::Hash`].
 //!
 //! A hash whose last field goes is deleted with its key.
 
 use super::opts;
 use super::Call;
-use crate::error::{Error, OpResult};
-use crate::keyspace::{Clock, Db};
-use crate::resp;
-use crate::resp::Reply;
-use crate::types::hash::Hash;
-use crate::value::{Bytes, Value};
+use crate::base::error::{Error, OpResult};
+use crate::base::resp;
+use crate::base::resp::Reply;
+use crate::model::types::hash::Hash;
+use crate::model::value::{Bytes, Value};
+use crate::store::db::{Clock, Db};
 
 mod counter;
 mod rand;

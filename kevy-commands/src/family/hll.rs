@@ -1,5 +1,5 @@
 //! HyperLogLog commands (Redis's `hyperloglog.c`): PFADD, PFCOUNT, PFMERGE.
-//! The HLL lives in a string value (see [`crate::hll`]).
+//! The HLL lives in a string value (see [`crate::model::hll`]).
 //!
 //! PFCOUNT of several keys and PFMERGE whose keys live on several shards
 //! merge each shard's keys there ([`HllOp::Merge`]: the registers' maxima,
@@ -11,13 +11,13 @@
 use kevy_rt::{Args, Gather, OwnedArgs, Planned, Router};
 
 use super::Call;
-use crate::error::{Error, OpResult};
-use crate::hll::{self, REGISTERS};
-use crate::keyspace::{Clock, Db};
-use crate::multi::{self, bytes_of, encoded, Op, Part, PartReply, Plan};
-use crate::resp;
-use crate::resp::Reply;
-use crate::value::{Bytes, Value};
+use crate::base::error::{Error, OpResult};
+use crate::base::resp;
+use crate::base::resp::Reply;
+use crate::cross::{self, bytes_of, encoded, Op, Part, PartReply, Plan};
+use crate::model::hll::{self, REGISTERS};
+use crate::model::value::{Bytes, Value};
+use crate::store::db::{Clock, Db};
 
 /// A string that is not an HLL.
 const NOT_HLL: Error = Error::Message("WRONGTYPE Key is not a valid HyperLogLog string value.");
@@ -227,7 +227,7 @@ fn plan_merge(
     parts: &mut Vec<(usize, Part)>,
     dst: bool,
 ) -> Planned<Plan> {
-    let slots = multi::scatter(args, 1, Op::Hll(HllOp::Merge), router, parts);
+    let slots = cross::scatter(args, 1, Op::Hll(HllOp::Merge), router, parts);
     let dst = dst.then(|| (router.shard_of(args.at(1)), Bytes::from_slice(args.at(1))));
     Planned {
         hold: dst.is_some(),

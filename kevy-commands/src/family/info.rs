@@ -10,11 +10,11 @@ mod sections;
 use kevy_rt::{Args, Clients, Planned};
 
 use super::ServerCx;
-use crate::keyspace::Keyspace;
-use crate::multi::server::{self as srv, ServerOp, ServerPlan, ServerReply};
-use crate::multi::Plan;
-use crate::resp::Reply;
-use crate::server::stats::{CmdStat, Stats};
+use crate::accounting::stats::{CmdStat, Stats};
+use crate::base::resp::Reply;
+use crate::cross::admin::{self as srv, ServerOp, ServerPlan, ServerReply};
+use crate::cross::Plan;
+use crate::shard::ShardState;
 use crate::{resp, Ctx, Redis};
 
 /// The sections of INFO, in the order Redis writes them.
@@ -160,12 +160,12 @@ pub fn plan_info(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
 
 /// A shard's figures. Argument: `1` to include latency histograms.
 pub fn report_part(
-    shard: &mut Keyspace,
+    shard: &mut ShardState,
     args: Args<'_>,
     clients: &mut Clients<'_, Redis>,
 ) -> ServerReply {
     let with_hist = args.get(0) == Some(b"1");
-    let now = crate::keyspace::now_ms();
+    let now = crate::store::db::now_ms();
     let own = &shard.server.stats;
     let mut r = Report::default();
     r.stats.errors = own.errors.clone();
@@ -221,7 +221,7 @@ pub fn merge_reports(replies: Vec<ServerReply>) -> Report {
 
 /// The INFO reply.
 pub fn gather_info(
-    shard: &mut Keyspace,
+    shard: &mut ShardState,
     _ctx: Ctx,
     sections: &Sections,
     replies: Vec<ServerReply>,

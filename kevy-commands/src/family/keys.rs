@@ -7,12 +7,12 @@
 use kevy_rt::{Args, Planned, Router};
 
 use super::Call;
-use crate::error::{cstr, Error, OpResult};
-use crate::glob::stringmatch;
-use crate::keyspace::{Clock, Db, Ms};
-use crate::multi::{self, Op, Part, Plan};
-use crate::num::int_arg;
-use crate::resp;
+use crate::base::error::{cstr, Error, OpResult};
+use crate::base::glob::stringmatch;
+use crate::base::num::int_arg;
+use crate::base::resp;
+use crate::cross::{self, Op, Part, Plan};
+use crate::store::db::{Clock, Db, Ms};
 
 pub mod moves;
 pub mod object;
@@ -69,8 +69,8 @@ fn plan_sum(
     parts: &mut Vec<(usize, Part)>,
     op: Op,
 ) -> Planned<Plan> {
-    multi::scatter(args, 1, op, router, parts);
-    multi::planned(Plan::Sum)
+    cross::scatter(args, 1, op, router, parts);
+    cross::planned(Plan::Sum)
 }
 
 /// Plans a cross-shard DEL: the sum of each shard's deletions.
@@ -270,8 +270,8 @@ pub fn persist(c: &mut Call<'_>) {
 ///
 /// Planned over every shard; the reply is the sum of their sizes.
 pub fn plan_dbsize(_: Args<'_>, router: &Router, parts: &mut Vec<(usize, Part)>) -> Planned<Plan> {
-    multi::broadcast(Op::Dbsize, &[], router, parts);
-    multi::planned(Plan::Sum)
+    cross::broadcast(Op::Dbsize, &[], router, parts);
+    cross::planned(Plan::Sum)
 }
 
 /// The resolve-time check of FLUSHDB and FLUSHALL: `[ASYNC | SYNC]`.
@@ -293,8 +293,8 @@ pub fn check_flush(args: Args<'_>) -> Result<(), Error> {
 /// Planned over every shard, each emptying the selected database. Both modes
 /// free inline, on each shard.
 pub fn plan_flushdb(_: Args<'_>, router: &Router, parts: &mut Vec<(usize, Part)>) -> Planned<Plan> {
-    multi::broadcast(Op::Flushdb, &[], router, parts);
-    multi::planned(Plan::Ok)
+    cross::broadcast(Op::Flushdb, &[], router, parts);
+    cross::planned(Plan::Ok)
 }
 
 /// FLUSHALL [ASYNC | SYNC]
@@ -305,14 +305,14 @@ pub fn plan_flushall(
     router: &Router,
     parts: &mut Vec<(usize, Part)>,
 ) -> Planned<Plan> {
-    multi::broadcast(Op::Flushall, &[], router, parts);
-    multi::planned(Plan::Ok)
+    cross::broadcast(Op::Flushall, &[], router, parts);
+    cross::planned(Plan::Ok)
 }
 
 /// The resolve-time check of SWAPDB: two integers (Redis's
 /// `getIntFromObjectOrReply` with its own messages).
 pub fn check_swapdb(args: Args<'_>) -> Result<(), Error> {
-    let int = |i: usize, msg| match crate::num::parse_i64(args.at(i)) {
+    let int = |i: usize, msg| match crate::base::num::parse_i64(args.at(i)) {
         Some(n) if i32::try_from(n).is_ok() => Ok(()),
         _ => Err(Error::Message(msg)),
     };
@@ -333,18 +333,18 @@ pub fn plan_swapdb(
     parts: &mut Vec<(usize, Part)>,
 ) -> Planned<Plan> {
     let index = |i: usize| {
-        crate::num::parse_i64(args.at(i))
+        crate::base::num::parse_i64(args.at(i))
             .filter(|&n| n >= 0)
             .map_or_else(|| b"-1".to_vec(), |n| n.to_string().into_bytes())
     };
     let (a, b) = (index(1), index(2));
-    multi::broadcast(
-        Op::Key(multi::keys::KeyOp::Swapdb),
+    cross::broadcast(
+        Op::Key(cross::keys::KeyOp::Swapdb),
         &[&a, &b],
         router,
         parts,
     );
-    multi::keys::plan(multi::keys::KeyPlan::Swapdb)
+    cross::keys::plan(cross::keys::KeyPlan::Swapdb)
 }
 
 /// Calls `f` with each live key matching the glob `pattern`.
@@ -361,8 +361,8 @@ pub fn op_keys(db: &Db, pattern: &[u8], now: &Clock, mut f: impl FnMut(&[u8])) {
 ///
 /// Planned over every shard; the reply concatenates their matching keys.
 pub fn plan_keys(args: Args<'_>, router: &Router, parts: &mut Vec<(usize, Part)>) -> Planned<Plan> {
-    multi::broadcast(Op::Keys, &[args.at(1)], router, parts);
-    multi::planned(Plan::Keys)
+    cross::broadcast(Op::Keys, &[args.at(1)], router, parts);
+    cross::planned(Plan::Keys)
 }
 
 #[cfg(test)]

@@ -1,20 +1,20 @@
 //! List commands (Redis's `t_list.c`): LPUSH, RPUSH, LPUSHX, RPUSHX, LPOP,
 //! RPOP, LLEN, LRANGE, LINDEX, LSET, LTRIM here; LINSERT, LREM and LPOS in
 //! `edit`; LMOVE, RPOPLPUSH and LMPOP, with their cross-shard plans, in
-//! `moves`. The data structure is [`crate::types::list::List`].
+//! `moves`. The data structure is [`crate::model::types::list::List`].
 //!
 //! A list whose last element goes is deleted with its key (and its time to
 //! live), as Redis never keeps empty lists.
 
 use super::opts::MUST_BE_POSITIVE;
 use super::Call;
-use crate::error::{Error, OpResult};
-use crate::keyspace::{Clock, Db};
-use crate::num::int_arg;
-use crate::resp;
-use crate::resp::Reply;
-use crate::types::list::{End, List};
-use crate::value::{Bytes, Value};
+use crate::base::error::{Error, OpResult};
+use crate::base::num::int_arg;
+use crate::base::resp;
+use crate::base::resp::Reply;
+use crate::model::types::list::{End, List};
+use crate::model::value::{Bytes, Value};
+use crate::store::db::{Clock, Db};
 
 mod edit;
 mod moves;

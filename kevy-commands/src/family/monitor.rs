@@ -5,8 +5,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use kevy_rt::{Args, ClientFacts, Flow};
 
 use super::Local;
-use crate::resp;
-use crate::server::{repr, Shared};
+use crate::accounting::Shared;
+use crate::base::resp;
+use crate::base::text::repr;
 use crate::session::Session;
 use crate::table::{flags, Spec, REJECT};
 
@@ -79,7 +80,7 @@ pub fn monitor_line(
     let mut db = session.db;
     if cmd.name == "select" {
         let databases = shared.config.get_i64("databases").max(1) as u64;
-        if let Some(n) = args.get(1).and_then(crate::num::parse_i64) {
+        if let Some(n) = args.get(1).and_then(crate::base::num::parse_i64) {
             if (0..databases as i64).contains(&n) {
                 db = n as usize;
             }
@@ -115,7 +116,7 @@ pub enum ShutdownOp {
 
 /// Parses `SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT]` as Redis 7.0 does:
 /// ABORT stands alone, NOSAVE and SAVE exclude each other.
-pub fn parse_shutdown(args: Args<'_>) -> Result<ShutdownOp, crate::error::Error> {
+pub fn parse_shutdown(args: Args<'_>) -> Result<ShutdownOp, crate::base::error::Error> {
     use super::opts::keyword;
     let (mut nosave, mut save, mut abort, mut other) = (false, false, false, false);
     for a in args.skip(1).iter() {
@@ -128,11 +129,11 @@ pub fn parse_shutdown(args: Args<'_>) -> Result<ShutdownOp, crate::error::Error>
         } else if keyword(a, "abort") {
             abort = true;
         } else {
-            return Err(crate::error::Error::Syntax);
+            return Err(crate::base::error::Error::Syntax);
         }
     }
     if (abort && (nosave || save || other)) || (nosave && save) {
-        return Err(crate::error::Error::Syntax);
+        return Err(crate::base::error::Error::Syntax);
     }
     Ok(if abort {
         ShutdownOp::Abort

@@ -5,11 +5,11 @@
 
 use kevy_rt::Args;
 
-use crate::error::{cstr, Error, OpResult};
-use crate::glob::stringmatch;
-use crate::num::parse_i64;
-use crate::resp::Reply;
-use crate::types::list::End;
+use crate::base::error::{cstr, Error, OpResult};
+use crate::base::glob::stringmatch;
+use crate::base::num::parse_i64;
+use crate::base::resp::Reply;
+use crate::model::types::list::End;
 
 /// `getPositiveLongFromObjectOrReply`'s default message.
 pub const MUST_BE_POSITIVE: Error = Error::Message("ERR value is out of range, must be positive");
@@ -172,9 +172,9 @@ pub fn scan_reply_header(out: &mut Reply<'_>, cursor: u64, n: usize) {
             break;
         }
     }
-    crate::resp::array(out, 2);
-    crate::resp::bulk(out, &buf[i..]);
-    crate::resp::array(out, n);
+    crate::base::resp::array(out, 2);
+    crate::base::resp::bulk(out, &buf[i..]);
+    crate::base::resp::array(out, n);
 }
 
 #[cfg(test)]

@@ -1,20 +1,20 @@
 //! Set commands (Redis's `t_set.c`): SADD, SREM, SMEMBERS, SISMEMBER,
 //! SMISMEMBER, SCARD, SPOP, SRANDMEMBER and SSCAN here; SINTER, SUNION,
 //! SDIFF, their STORE forms and SINTERCARD in `algebra`; SMOVE in
-//! `smove`. The data structure is [`crate::types::set::Set`].
+//! `smove`. The data structure is [`crate::model::types::set::Set`].
 //!
 //! A set whose last member goes is deleted with its key.
 
 use super::opts::{self, long_not_min, non_negative, MUST_BE_POSITIVE};
 use super::Call;
-use crate::error::{Error, OpResult};
-use crate::keyspace::{Clock, Db};
-use crate::num::I64_BUF;
-use crate::resp;
-use crate::resp::Reply;
-use crate::types::random;
-use crate::types::set::{Member, Set};
-use crate::value::{Bytes, Value};
+use crate::base::error::{Error, OpResult};
+use crate::base::num::I64_BUF;
+use crate::base::random;
+use crate::base::resp;
+use crate::base::resp::Reply;
+use crate::model::types::set::{Member, Set};
+use crate::model::value::{Bytes, Value};
+use crate::store::db::{Clock, Db};
 
 mod algebra;
 mod smove;

@@ -21,14 +21,14 @@ use std::cmp::Ordering;
 
 use kevy_rt::Args;
 
-use crate::error::{cstr, Error, OpResult};
+use crate::base::error::{cstr, Error, OpResult};
+use crate::base::num::{int_arg, sort_score, I64_BUF};
+use crate::base::resp;
+use crate::base::resp::Reply;
 use crate::family::opts::keyword;
-use crate::keyspace::{Clock, Db};
-use crate::num::{int_arg, sort_score, I64_BUF};
-use crate::resp;
-use crate::resp::Reply;
-use crate::types::list::{End, List};
-use crate::value::{Bytes, Value};
+use crate::model::types::list::{End, List};
+use crate::model::value::{Bytes, Value};
+use crate::store::db::{Clock, Db};
 
 mod plan;
 mod pqsort;

@@ -10,13 +10,13 @@
 use kevy_rt::{Args, Planned, Router};
 
 use super::Call;
-use crate::error::{Error, OpResult};
-use crate::keyspace::{Clock, Db};
-use crate::multi::{self, Op, Part, Plan};
-use crate::num::I64_BUF;
-use crate::resp;
-use crate::resp::Reply;
-use crate::value::Value;
+use crate::base::error::{Error, OpResult};
+use crate::base::num::I64_BUF;
+use crate::base::resp;
+use crate::base::resp::Reply;
+use crate::cross::{self, Op, Part, Plan};
+use crate::model::value::Value;
+use crate::store::db::{Clock, Db};
 
 mod counter;
 mod lcs;
@@ -95,8 +95,8 @@ pub fn mget(c: &mut Call<'_>) {
 
 /// Plans a cross-shard MGET: one part per shard with its keys.
 pub fn plan_mget(args: Args<'_>, router: &Router, parts: &mut Vec<(usize, Part)>) -> Planned<Plan> {
-    let slots = multi::scatter(args, 1, Op::Mget, router, parts);
-    multi::planned(Plan::Mget { slots })
+    let slots = cross::scatter(args, 1, Op::Mget, router, parts);
+    cross::planned(Plan::Mget { slots })
 }
 
 /// Removes a string key, returning its value.
@@ -149,8 +149,8 @@ pub fn mset(c: &mut Call<'_>) {
 
 /// Plans a cross-shard MSET: one part per shard with its pairs.
 pub fn plan_mset(args: Args<'_>, router: &Router, parts: &mut Vec<(usize, Part)>) -> Planned<Plan> {
-    multi::scatter(args, 2, Op::Mset, router, parts);
-    multi::planned(Plan::Ok)
+    cross::scatter(args, 2, Op::Mset, router, parts);
+    cross::planned(Plan::Ok)
 }
 
 /// MSETNX key value [key value ...]
@@ -174,7 +174,7 @@ pub fn plan_msetnx(
     parts: &mut Vec<(usize, Part)>,
 ) -> Planned<Plan> {
     let mut set = Vec::new();
-    multi::scatter(args, 2, Op::MsetnxSet, router, &mut set);
+    cross::scatter(args, 2, Op::MsetnxSet, router, &mut set);
     for (shard, part) in &set {
         let keys = part.args.args().iter().step_by(2).collect();
         parts.push((*shard, Part::new(Op::MsetnxProbe, keys)));

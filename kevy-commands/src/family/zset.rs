@@ -9,22 +9,22 @@
 //! parts and plans of the commands whose keys may live on several shards
 //! (ZRANGESTORE, the set operations, ZMPOP).
 
-use crate::error::{Error, OpResult};
-use crate::float::write_double;
-use crate::keyspace::{Clock, Db};
-use crate::resp;
-use crate::resp::Reply;
-use crate::value::Value;
-use crate::zset::ZSet;
+use crate::base::error::{Error, OpResult};
+use crate::base::float::write_double;
+use crate::base::resp;
+use crate::base::resp::Reply;
+use crate::model::value::Value;
+use crate::model::zset::ZSet;
+use crate::store::db::{Clock, Db};
 
 mod add;
-mod multi;
+mod cross;
 mod pop;
 mod range;
 mod setops;
 
 pub use add::{zadd, zcard, zincrby, zmscore, zrank, zrem, zrevrank, zscore};
-pub use multi::{
+pub use cross::{
     execute_part, gather, plan_zdiff, plan_zdiffstore, plan_zinter, plan_zintercard,
     plan_zinterstore, plan_zmpop, plan_zrangestore, plan_zunion, plan_zunionstore, ZOp, ZPlan,
 };

@@ -12,7 +12,7 @@
 
 mod sparse;
 
-use crate::value::Bytes;
+use crate::model::value::Bytes;
 
 /// Header bytes.
 pub const HDR: usize = 16;

@@ -9,12 +9,10 @@
 //!   (`set-max-intset-entries`), then a hash table.
 //!
 //! The hash table of large hashes and sets is [`dense::Dense`] (items stored
-//! densely, so random picks are O(1) and SCAN cursors are stable);
-//! [`random`] is the per-thread generator the random commands use.
+//! densely, so random picks are O(1) and SCAN cursors are stable).
 
 pub mod dense;
 pub mod hash;
 pub mod list;
 pub mod pack;
-pub mod random;
 pub mod set;

@@ -3,17 +3,17 @@
 //! Strings come in Redis's two shapes: `Int` (Redis's "int" encoding: a
 //! canonical decimal that fits an `i64`, stored without a buffer) and `Str`
 //! (bytes, inline up to 16 bytes). Lists, hashes and sets are boxed
-//! collections from [`crate::types`]; sorted sets are [`ZSet`]s. Code that
+//! collections from [`crate::model::types`]; sorted sets are [`ZSet`]s. Code that
 //! needs a string goes through [`Value::as_bytes`] / [`Value::as_int`], which
 //! answer `WrongType` for the other types; code that needs a collection goes
 //! through [`Value::as_list_mut`] and its siblings.
 
 use smallvec::SmallVec;
 
-use crate::error::{Error, OpResult};
-use crate::num::{fmt_i64, parse_i64, I64_BUF};
-use crate::types::{hash::Hash, list::List, set::Set};
-use crate::zset::ZSet;
+use crate::base::error::{Error, OpResult};
+use crate::base::num::{fmt_i64, parse_i64, I64_BUF};
+use crate::model::types::{hash::Hash, list::List, set::Set};
+use crate::model::zset::ZSet;
 
 /// Bytes of a key or string value; up to 16 bytes live inline.
 pub type Bytes = SmallVec<[u8; 16]>;

@@ -31,9 +31,6 @@
 //! pays one relaxed load when `maxmemory` is 0 (and one per access to know
 //! the policy).
 
-pub mod lfu;
-mod limits;
-pub mod pool;
 #[cfg(test)]
 mod tests;
 
@@ -42,9 +39,12 @@ use std::time::Instant;
 
 use kevy_rt::Args;
 
-use crate::keyspace::{xorshift, Candidate, Clock, Db, Keyspace};
-pub use limits::{time_limit_us, Limits, MemoryGauge, Policy, POLICIES};
-use pool::{Entry, Pool};
+use crate::base::random::xorshift;
+use crate::shard::ShardState;
+use crate::store::db::{Candidate, Clock, Db};
+use crate::store::lfu;
+pub use crate::store::limits::{time_limit_us, Limits, MemoryGauge, Policy, POLICIES};
+use crate::store::pool::{self, Entry, Pool};
 
 /// Redis's reply to a write refused over the limit (without the `-`).
 pub const OOM: &[u8] = b"OOM command not allowed when used memory > 'maxmemory'.";
@@ -124,7 +124,7 @@ impl Evictor {
     }
 }
 
-impl Keyspace {
+impl ShardState {
     /// Before a command flagged `denyoom` with arguments `args`: evicts as
     /// needed and says whether the command must be refused with [`OOM`].
     #[inline]
@@ -211,7 +211,7 @@ impl Keyspace {
         let before = gauge.map_or(0, |g| g.thread_net());
         let value = self.dbs[entry.db].evict(&entry.key, volatile);
         let estimate = match (&value, gauge) {
-            (Some(v), None) => crate::family::debug::value_bytes(&entry.key, v, 5) as u64,
+            (Some(v), None) => crate::model::size::value_bytes(&entry.key, v, 5) as u64,
             _ => 0,
         };
         let found = value.is_some();

@@ -2,11 +2,12 @@
 //! test up to [`KEYS_PER_LOOP`] random keys with a deadline, removing the
 //! expired ones, and go again while more than [`ACCEPTABLE_STALE_PERCENT`] of a
 //! sample had expired, within a time budget. Lazy expiry (on access) lives in
-//! [`crate::keyspace`]; together they bound the memory held by dead keys.
+//! [`crate::store::db`]; together they bound the memory held by dead keys.
 
 use std::time::Instant;
 
-use crate::keyspace::{Keyspace, Ms};
+use crate::shard::ShardState;
+use crate::store::db::Ms;
 
 /// Keys sampled per database per loop (Redis's `ACTIVE_EXPIRE_CYCLE_KEYS_PER_LOOP`).
 pub const KEYS_PER_LOOP: usize = 20;
@@ -17,7 +18,7 @@ pub const ACCEPTABLE_STALE_PERCENT: usize = 25;
 /// Loops between two looks at the clock.
 const LOOPS_PER_CLOCK_CHECK: usize = 16;
 
-impl Keyspace {
+impl ShardState {
     /// One active-expiry cycle at time `now`, stopping at `deadline`. Databases
     /// are visited round-robin across calls so a cut-short cycle resumes where
     /// it stopped. Returns the number of keys removed.

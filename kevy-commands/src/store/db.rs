@@ -5,7 +5,7 @@
 //! work through its bucket index, so a lookup that must also expire, update or
 //! remove the entry probes the table only once. Expiry is lazy (every access
 //! checks the deadline, as Redis's `expireIfNeeded`) and active (see
-//! [`crate::expire`]). Deadlines are absolute unix times in milliseconds.
+//! [`crate::shard::expire`]). Deadlines are absolute unix times in milliseconds.
 //!
 //! Memory: a bucket is one thin pointer (plus hashbrown's control byte) to a
 //! `Node`, a single allocation holding the [`Value`], the key's volatile slot,
@@ -16,7 +16,7 @@
 //! Each entry remembers the access clock of its last read or write (Redis's
 //! `robj.lru`, for OBJECT IDLETIME and LRU eviction) or, under an LFU
 //! policy, its access frequency (Redis's LFU counter, see
-//! [`crate::evict`]): [`Db::get`] and the other accesses stamp it,
+//! [`crate::shard::evict`]): [`Db::get`] and the other accesses stamp it,
 //! [`Db::peek`] (TYPE, OBJECT) does not. The clock is a per-db copy of the
 //! time in 100 ms ticks, refreshed by the shard's tick, so an access never
 //! reads the system time. SCAN's walk and random keys live in `scan`, what
@@ -29,21 +29,13 @@ use std::sync::Arc;
 use hashbrown::{DefaultHashBuilder, HashTable};
 use kevy_rt::Prefetch;
 
-use crate::evict::{lfu, Evictor, Limits};
-use crate::value::Value;
+use crate::base::random::xorshift;
+use crate::model::value::Value;
+use crate::store::lfu;
+use crate::store::limits::Limits;
 use node::Node;
 
-/// Unix time in milliseconds.
-pub type Ms = i64;
-
-/// The current unix time in milliseconds.
-#[inline]
-pub fn now_ms() -> Ms {
-    match std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
-        Ok(d) => d.as_millis() as Ms,
-        Err(_) => 0,
-    }
-}
+pub use crate::base::clock::{now_ms, Ms};
 
 /// The time of one command: the system clock read at most once, and only when
 /// needed (most commands meet no key with a deadline, and reading the clock
@@ -110,13 +102,13 @@ pub struct Db {
     pub(crate) volatile: Vec<Volatile>,
     /// The access clock, in 100 ms ticks of unix time (mod 2^32): Redis's
     /// cached `LRU_CLOCK()`, set by the shard's tick
-    /// ([`Keyspace::tick_clock`]) so an access never reads the system time.
+    /// ([`ShardState::tick_clock`]) so an access never reads the system time.
     lru_clock: u32,
     /// The memory settings: whether accesses count frequency (LFU) or
     /// recency (LRU), and the LFU parameters.
-    limits: Arc<Limits>,
+    pub(crate) limits: Arc<Limits>,
     /// xorshift state for the LFU counter's probabilistic increment.
-    rng: u64,
+    pub(crate) rng: u64,
     /// The number of the last access (LRU's order within a tick).
     seq: u32,
 }
@@ -142,17 +134,6 @@ fn stamp(e: &mut Node, clock: u32, limits: &Limits, rng: &mut u64, seq: &mut u32
         e.set_lru(clock);
         e.set_lfu(*seq);
     }
-}
-
-/// xorshift64*: the next pseudo-random number from `state`.
-#[inline]
-pub(crate) fn xorshift(state: &mut u64) -> u64 {
-    let mut x = *state;
-    x ^= x >> 12;
-    x ^= x << 25;
-    x ^= x >> 27;
-    *state = x;
-    x.wrapping_mul(0x2545_F491_4F6C_DD1D)
 }
 
 impl Default for Db {
@@ -572,79 +553,6 @@ pub const TICKS_PER_SECOND: u32 = 10;
 /// 13 years, and tells apart accesses a tick apart for LRU eviction).
 pub fn lru_ticks(ms: Ms) -> u32 {
     (ms.div_euclid(100)) as u32
-}
-
-/// One shard's state: its databases and the active-expiry cursor.
-pub struct Keyspace {
-    /// The numbered databases (`SELECT` index).
-    pub dbs: Vec<Db>,
-    /// xorshift state for sampling.
-    pub(crate) rng: u64,
-    /// The database the next active-expiry cycle starts with.
-    pub(crate) expire_cursor: usize,
-    /// The shard's server accounting (statistics, slow log, latency).
-    pub server: crate::server::ShardServer,
-    /// The shard's eviction state (pool, counters).
-    pub evict: Evictor,
-}
-
-impl Keyspace {
-    /// A keyspace of `databases` empty databases; `seed` varies the sampling.
-    pub fn new(databases: usize, seed: u64) -> Keyspace {
-        Keyspace {
-            dbs: (0..databases.max(1)).map(|_| Db::new()).collect(),
-            rng: seed | 1,
-            expire_cursor: 0,
-            server: Default::default(),
-            evict: Evictor::new(Arc::new(Limits::default())),
-        }
-    }
-
-    /// Makes every database and the eviction follow `limits` (the server's
-    /// memory settings).
-    pub fn set_limits(&mut self, limits: &Arc<Limits>) {
-        for (i, db) in self.dbs.iter_mut().enumerate() {
-            db.limits = limits.clone();
-            db.rng = self.rng ^ (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        }
-        self.evict = Evictor::new(limits.clone());
-    }
-
-    /// Database `i` (0 when out of range), read-only.
-    #[inline]
-    pub fn db_ref(&self, i: usize) -> &Db {
-        self.dbs.get(i).unwrap_or(&self.dbs[0])
-    }
-
-    /// Database `i`, falling back to database 0 for an index out of range
-    /// (the session only ever holds valid indexes).
-    #[inline]
-    pub fn db(&mut self, i: usize) -> &mut Db {
-        let i = if i < self.dbs.len() { i } else { 0 };
-        &mut self.dbs[i]
-    }
-
-    /// Sets every database's access clock to unix time `ms` (once per tick,
-    /// like Redis's `serverCron` refreshing `server.lruclock`).
-    pub fn tick_clock(&mut self, ms: Ms) {
-        let t = lru_ticks(ms);
-        self.dbs.iter_mut().for_each(|db| db.set_lru_clock(t));
-    }
-
-    /// Swaps databases `i` and `j` (SWAPDB); false when either is out of range.
-    pub fn swap_dbs(&mut self, i: usize, j: usize) -> bool {
-        if i >= self.dbs.len() || j >= self.dbs.len() {
-            return false;
-        }
-        self.dbs.swap(i, j);
-        true
-    }
-
-    /// A pseudo-random number (xorshift64*).
-    #[inline]
-    pub(crate) fn random(&mut self) -> u64 {
-        xorshift(&mut self.rng)
-    }
 }
 
 mod node;

@@ -6,7 +6,7 @@
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicU8, Ordering::Relaxed};
 use std::sync::OnceLock;
 
-use crate::server::sys;
+use crate::base::sys;
 
 /// A `maxmemory-policy`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

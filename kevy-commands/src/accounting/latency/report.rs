@@ -10,7 +10,7 @@
 //! forks) gets no fork-rate remark.
 
 use super::Series;
-use crate::server::sparkline::{Sequence, Style};
+use crate::base::sparkline::{Sequence, Style};
 
 /// Columns of a `LATENCY GRAPH` block (`LATENCY_GRAPH_COLS`).
 const GRAPH_COLS: usize = 80;

@@ -4,23 +4,25 @@
 
 use kevy_rt::{Commands, OwnedArgs, Router};
 
-use crate::keyspace::{Clock, Keyspace};
+use crate::shard::ShardState;
+
+use crate::model::value::Value;
+use crate::store::db::Clock;
 use crate::table;
 use crate::testutil::drive;
-use crate::value::Value;
 use crate::{Ctx, Redis};
 
 /// Two shards; with this router `a` lives on shard 1, `b` and `g` on shard 0.
-fn shards() -> (Vec<Keyspace>, Router) {
+fn shards() -> (Vec<ShardState>, Router) {
     let router = Router::new(2);
     assert_eq!(router.shard_of(b"a"), 1);
     assert_eq!(router.shard_of(b"b"), 0);
     assert_eq!(router.shard_of(b"g"), 0);
-    ((0..2).map(|i| Keyspace::new(1, i)).collect(), router)
+    ((0..2).map(|i| ShardState::new(1, i)).collect(), router)
 }
 
 /// Runs `words` on shard `s` directly (a command of another client).
-fn on(shards: &mut [Keyspace], s: usize, words: &[&str]) -> String {
+fn on(shards: &mut [ShardState], s: usize, words: &[&str]) -> String {
     let redis = Redis::new();
     let args: OwnedArgs = words.iter().collect();
     let spec = table::find(args.args()).expect("a valid command");
@@ -29,7 +31,7 @@ fn on(shards: &mut [Keyspace], s: usize, words: &[&str]) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-fn list(shards: &mut [Keyspace], s: usize, key: &str) -> Vec<String> {
+fn list(shards: &mut [ShardState], s: usize, key: &str) -> Vec<String> {
     match shards[s].db(0).get(key.as_bytes(), &Clock::new()) {
         Some(Value::List(l)) => l
             .iter()

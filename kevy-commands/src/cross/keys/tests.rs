@@ -4,26 +4,28 @@
 
 use kevy_rt::Router;
 
-use crate::keyspace::{Clock, Keyspace};
+use crate::shard::ShardState;
+
+use crate::model::value::Value;
+use crate::store::db::Clock;
 use crate::testutil::drive;
-use crate::value::Value;
 
 /// Two shards; with this router `a` lives on shard 1, `b` on shard 0.
-fn shards() -> (Vec<Keyspace>, Router) {
+fn shards() -> (Vec<ShardState>, Router) {
     let router = Router::new(2);
     assert_eq!(router.shard_of(b"a"), 1);
     assert_eq!(router.shard_of(b"b"), 0);
-    ((0..2).map(|i| Keyspace::new(2, i)).collect(), router)
+    ((0..2).map(|i| ShardState::new(2, i)).collect(), router)
 }
 
-fn set(shards: &mut [Keyspace], s: usize, key: &str, v: &str, at: Option<i64>) {
+fn set(shards: &mut [ShardState], s: usize, key: &str, v: &str, at: Option<i64>) {
     let c = Clock::new();
     shards[s]
         .db(0)
         .set(key.as_bytes(), Value::string(v.as_bytes()), &c, false, at);
 }
 
-fn get(shards: &mut [Keyspace], s: usize, key: &str) -> Option<(Value, Option<i64>)> {
+fn get(shards: &mut [ShardState], s: usize, key: &str) -> Option<(Value, Option<i64>)> {
     let c = Clock::new();
     shards[s]
         .db(0)
@@ -34,7 +36,7 @@ fn get(shards: &mut [Keyspace], s: usize, key: &str) -> Option<(Value, Option<i6
 #[test]
 fn renamenx_puts_the_value_back_when_the_destination_appears() {
     let (mut sh, router) = shards();
-    let far = crate::keyspace::now_ms() + 1_000_000;
+    let far = crate::store::db::now_ms() + 1_000_000;
     set(&mut sh, 1, "a", "moving", Some(far));
     // Rounds: probe, take, put (refused), restore.
     let reply = drive(&mut sh, &router, &["RENAMENX", "a", "b"], |round, sh| {
@@ -66,7 +68,7 @@ fn renamenx_of_a_source_deleted_meanwhile_is_no_such_key() {
 #[test]
 fn rename_moves_value_and_deadline() {
     let (mut sh, router) = shards();
-    let far = crate::keyspace::now_ms() + 1_000_000;
+    let far = crate::store::db::now_ms() + 1_000_000;
     set(&mut sh, 1, "a", "v", Some(far));
     set(&mut sh, 0, "b", "old", None);
     assert_eq!(
@@ -81,7 +83,7 @@ fn rename_moves_value_and_deadline() {
 fn copy_to_a_destination_that_appears_meanwhile() {
     let (mut sh, router) = shards();
     set(&mut sh, 1, "a", "v", None);
-    let appear = |round: usize, sh: &mut [Keyspace]| {
+    let appear = |round: usize, sh: &mut [ShardState]| {
         if round == 1 {
             set(sh, 0, "b", "theirs", None);
         }

@@ -3,11 +3,11 @@
 //! policies WRAP, SAT and FAIL, computed exactly as Redis's `bitops.c`.
 
 use super::{bit_offset, string_for_write};
-use crate::error::{cstr, Error, OpResult};
+use crate::base::error::{cstr, Error, OpResult};
+use crate::base::num::{int_arg, parse_i64, I64_BUF};
+use crate::base::resp;
+use crate::base::resp::Reply;
 use crate::family::Call;
-use crate::num::{int_arg, parse_i64, I64_BUF};
-use crate::resp;
-use crate::resp::Reply;
 
 /// A bad type argument.
 const BAD_TYPE: Error = Error::Message(

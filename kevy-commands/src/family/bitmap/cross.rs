@@ -7,14 +7,14 @@
 use kevy_rt::{Args, Gather, OwnedArgs, Planned, Router};
 
 use super::{compute_bitop, parse_bitop, store_string, BitOp};
-use crate::error::Error;
+use crate::base::error::Error;
+use crate::base::num::I64_BUF;
+use crate::base::resp;
+use crate::base::resp::Reply;
+use crate::cross::{self, bytes_of, encoded, Op, Part, PartReply, Plan};
 use crate::family::string::lcs_reply;
-use crate::keyspace::{Clock, Db};
-use crate::multi::{self, bytes_of, encoded, Op, Part, PartReply, Plan};
-use crate::num::I64_BUF;
-use crate::resp;
-use crate::resp::Reply;
-use crate::value::Bytes;
+use crate::model::value::Bytes;
+use crate::store::db::{Clock, Db};
 
 /// A bitmap part.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -94,7 +94,7 @@ fn fetch(
     let mut f = OwnedArgs::new();
     f.push(b"");
     keys.for_each(|i| f.push(args.at(i)));
-    multi::scatter(f.args(), 1, Op::Bits(BitsOp::Fetch), router, parts)
+    cross::scatter(f.args(), 1, Op::Bits(BitsOp::Fetch), router, parts)
 }
 
 /// Plans a BITOP whose keys live on several shards.
@@ -108,7 +108,7 @@ pub fn plan_bitop(
         Err(e) => {
             let mut out = Vec::new();
             e.write(args, &mut out);
-            return multi::reply(out);
+            return cross::reply(out);
         }
     };
     let slots = fetch(args, 3..args.len(), router, parts);
@@ -126,7 +126,7 @@ pub fn plan_bitop(
 /// Plans an LCS whose two keys live on different shards.
 pub fn plan_lcs(args: Args<'_>, router: &Router, parts: &mut Vec<(usize, Part)>) -> Planned<Plan> {
     let slots = fetch(args, 1..3, router, parts);
-    multi::planned(Plan::Bits(BitsPlan::Lcs {
+    cross::planned(Plan::Bits(BitsPlan::Lcs {
         args: args.to_owned_args(),
         slots,
     }))

@@ -5,10 +5,10 @@ use std::time::Instant;
 
 use kevy_rt::{Args, ClientFacts};
 
-use crate::error::cstr;
+use crate::accounting::Shared;
+use crate::base::error::cstr;
+use crate::base::num::parse_i64;
 use crate::family::opts::keyword;
-use crate::num::parse_i64;
-use crate::server::Shared;
 use crate::session::Session;
 use crate::table::Spec;
 

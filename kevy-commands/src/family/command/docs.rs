@@ -3,8 +3,8 @@
 //! history, the argument tree and the subcommands (those in kevy's table),
 //! from the data in [`crate::table::docs`].
 
-use crate::resp;
-use crate::resp::Reply;
+use crate::base::resp;
+use crate::base::resp::Reply;
 use crate::table::docs::{self, arg_flags, doc_flags, Arg, ArgType, Docs};
 use crate::table::Spec;
 

@@ -6,11 +6,11 @@
 use kevy_rt::Flow;
 
 use super::Local;
+use crate::accounting::REDIS_VERSION;
+use crate::base::num::parse_i64;
+use crate::base::resp;
 use crate::family::client::set_name;
 use crate::family::opts::keyword;
-use crate::num::parse_i64;
-use crate::resp;
-use crate::server::REDIS_VERSION;
 
 /// What a HELLO asks for.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -57,7 +57,7 @@ fn parse<'a>(args: &[&'a [u8]]) -> (Result<Hello<'a>, Vec<u8>>, Vec<usize>) {
             j += 2;
         } else {
             let mut e = b"ERR Syntax error in HELLO option '".to_vec();
-            e.extend_from_slice(crate::error::cstr(opt));
+            e.extend_from_slice(crate::base::error::cstr(opt));
             e.push(b'\'');
             return (Err(e), secret);
         }
@@ -79,7 +79,7 @@ pub fn hello(c: &mut Local<'_>) -> Flow {
     let h = match parse(&args).0 {
         Ok(h) => h,
         Err(e) => {
-            crate::error::write_sanitized(c.out, &e);
+            crate::base::error::write_sanitized(c.out, &e);
             return Flow::Continue;
         }
     };

@@ -3,13 +3,13 @@
 //! the result).
 
 use super::hash_mut;
-use crate::error::{Error, OpResult};
+use crate::base::error::{Error, OpResult};
+use crate::base::num::{fmt_i64, incr_by_float, int_arg, parse_i64, I64_BUF, LD_CHARS};
+use crate::base::resp;
 use crate::family::Call;
-use crate::keyspace::{Clock, Db};
-use crate::num::{fmt_i64, incr_by_float, int_arg, parse_i64, I64_BUF, LD_CHARS};
-use crate::resp;
-use crate::types::hash::Hash;
-use crate::value::Value;
+use crate::model::types::hash::Hash;
+use crate::model::value::Value;
+use crate::store::db::{Clock, Db};
 
 /// Sets `field` to `value` in the hash at `key`, creating the hash.
 fn put(db: &mut Db, key: &[u8], field: &[u8], value: &[u8], now: &Clock) {

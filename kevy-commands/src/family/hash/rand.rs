@@ -3,14 +3,14 @@
 //! allowed for a negative one; pairs WITHVALUES).
 
 use super::hash_mut;
-use crate::error::{Error, OpResult};
+use crate::base::error::{Error, OpResult};
+use crate::base::random;
+use crate::base::resp;
+use crate::base::resp::Reply;
 use crate::family::opts::{keyword, long_not_min, OUT_OF_RANGE};
 use crate::family::set::MAX_REPEATED;
 use crate::family::Call;
-use crate::resp;
-use crate::resp::Reply;
-use crate::types::hash::Hash;
-use crate::types::random;
+use crate::model::types::hash::Hash;
 
 /// Appends one pair: the field, and the value when `values`.
 fn write_pair(out: &mut Reply<'_>, (f, v): (&[u8], &[u8]), values: bool) {

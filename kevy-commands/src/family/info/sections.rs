@@ -6,12 +6,13 @@ use std::sync::atomic::Ordering;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::{Report, Sections, SECTIONS};
-use crate::keyspace::Keyspace;
-use crate::server::{stats, sys};
+use crate::accounting::stats;
+use crate::base::sys;
+use crate::shard::ShardState;
 
 /// The INFO text for `sections`, from the merged `total` and the origin
 /// shard's view of the server.
-pub fn write(shard: &Keyspace, sections: Sections, total: &Report) -> String {
+pub fn write(shard: &ShardState, sections: Sections, total: &Report) -> String {
     let mut out = String::new();
     let mut first = true;
     for (i, name) in SECTIONS.iter().enumerate() {
@@ -60,14 +61,14 @@ impl Fields<'_> {
     }
 }
 
-fn server(s: &mut Fields<'_>, shard: &Keyspace) {
+fn server(s: &mut Fields<'_>, shard: &ShardState) {
     let shared = &shard.server.shared;
     let cfg = &shared.config;
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_micros());
     let uptime = shared.started_at.elapsed().as_secs();
-    s.field("redis_version", crate::server::REDIS_VERSION);
+    s.field("redis_version", crate::accounting::REDIS_VERSION);
     s.field("kevy_version", env!("CARGO_PKG_VERSION"));
     s.field("redis_mode", "standalone");
     s.field("os", sys::os_name());
@@ -97,7 +98,7 @@ fn server(s: &mut Fields<'_>, shard: &Keyspace) {
     s.field("kevy_shards", shards);
 }
 
-fn clients(s: &mut Fields<'_>, shard: &Keyspace, total: &Report) {
+fn clients(s: &mut Fields<'_>, shard: &ShardState, total: &Report) {
     let connected = shard
         .server
         .info
@@ -117,7 +118,7 @@ fn clients(s: &mut Fields<'_>, shard: &Keyspace, total: &Report) {
     s.field("clients_in_timeout_table", 0);
 }
 
-fn memory(s: &mut Fields<'_>, shard: &Keyspace, total: &Report) {
+fn memory(s: &mut Fields<'_>, shard: &ShardState, total: &Report) {
     let shared = &shard.server.shared;
     let (used, peak) = shared.memory();
     let rss = sys::rss_bytes();
@@ -174,7 +175,7 @@ fn percent(a: u64, b: u64) -> String {
     format!("{p:.2}%")
 }
 
-fn persistence(s: &mut Fields<'_>, shard: &Keyspace) {
+fn persistence(s: &mut Fields<'_>, shard: &ShardState) {
     // Nothing is persisted yet: no load, no save, no append-only file.
     s.field("loading", 0);
     s.field("async_loading", 0);
@@ -202,7 +203,7 @@ fn stats_section(s: &mut Fields<'_>, total: &Report) {
     s.field("total_error_replies", total.stats.error_total());
 }
 
-fn replication(s: &mut Fields<'_>, shard: &Keyspace) {
+fn replication(s: &mut Fields<'_>, shard: &ShardState) {
     s.field("role", "master");
     s.field("connected_slaves", 0);
     s.field("master_failover_state", "no-failover");
@@ -260,7 +261,7 @@ fn errorstats(s: &mut Fields<'_>, total: &Report) {
     }
 }
 
-fn latencystats(s: &mut Fields<'_>, shard: &Keyspace, total: &Report) {
+fn latencystats(s: &mut Fields<'_>, shard: &ShardState, total: &Report) {
     let cfg = &shard.server.shared.config;
     let percentiles: Vec<f64> = cfg
         .get("latency-tracking-info-percentiles")

@@ -1,20 +1,21 @@
 //! RENAME, RENAMENX, COPY and MOVE (Redis's `db.c`): the key's value moves
 //! or is copied whole, whatever its type, with its time to live. On one
 //! shard they are single operations; across shards they are the plans
-//! described in [`crate::multi::keys`].
+//! described in [`crate::cross::keys`].
 
 use kevy_rt::{Args, Gather, Planned, Router};
 
-use crate::error::{Error, OpResult};
+use crate::base::error::{Error, OpResult};
+use crate::base::resp;
+use crate::base::resp::Reply;
+use crate::cross::keys::{self, Carried, KeyOp, KeyPlan, KeyReply};
+use crate::cross::{Op, Part, PartReply, Plan};
 use crate::family::connection::op_select;
 use crate::family::opts::keyword;
 use crate::family::{Call, ShardCall};
-use crate::keyspace::{Clock, Db, Keyspace};
-use crate::multi::keys::{self, Carried, KeyOp, KeyPlan, KeyReply};
-use crate::multi::{Op, Part, PartReply, Plan};
-use crate::resp;
-use crate::resp::Reply;
-use crate::value::Bytes;
+use crate::model::value::Bytes;
+use crate::shard::ShardState;
+use crate::store::db::{Clock, Db};
 
 /// RENAME's missing source.
 pub const NO_SUCH_KEY: Error = Error::Message("ERR no such key");
@@ -254,7 +255,7 @@ fn clone_of(db: &mut Db, key: &[u8], now: &Clock) -> Option<Box<Carried>> {
 
 /// Redis's `copyCommand` on one shard: 1 when copied, 0 when the source is
 /// missing or the destination taken (without REPLACE).
-fn op_copy(shard: &mut Keyspace, selected: usize, args: Args<'_>, now: &Clock) -> OpResult<bool> {
+fn op_copy(shard: &mut ShardState, selected: usize, args: Args<'_>, now: &Clock) -> OpResult<bool> {
     let o = parse_copy(args, shard.dbs.len())?;
     let to = o.db.unwrap_or(selected);
     let (src, dst) = (args.at(1), args.at(2));
@@ -279,7 +280,7 @@ pub fn copy(c: &mut ShardCall<'_>) {
 /// clone (none for a missing source) with the destination database and the
 /// REPLACE flag.
 pub fn op_copy_out(
-    shard: &mut Keyspace,
+    shard: &mut ShardState,
     selected: usize,
     args: Args<'_>,
     now: &Clock,
@@ -347,7 +348,7 @@ pub fn gather_copy(
 /// Redis's `moveCommand`: 1 when `key` moved to database `to`, 0 when it is
 /// missing or taken there.
 fn op_move(
-    shard: &mut Keyspace,
+    shard: &mut ShardState,
     selected: usize,
     key: &[u8],
     to: &[u8],

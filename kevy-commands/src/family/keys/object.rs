@@ -3,10 +3,10 @@
 
 use kevy_rt::Flow;
 
-use crate::error::Error;
+use crate::base::error::Error;
+use crate::base::resp;
 use crate::family::{Call, Local};
-use crate::resp;
-use crate::value::Value;
+use crate::model::value::Value;
 
 /// Longest string Redis stores in one allocation with its header
 /// (`OBJ_ENCODING_EMBSTR_SIZE_LIMIT`).

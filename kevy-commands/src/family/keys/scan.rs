@@ -9,15 +9,15 @@
 
 use kevy_rt::{Args, Gather, OwnedArgs, Planned, Router};
 
-use crate::error::{cstr, Error};
+use crate::base::error::{cstr, Error};
+use crate::base::random;
+use crate::base::resp;
+use crate::base::resp::Reply;
+use crate::cross::keys::{self, KeyOp, KeyPlan, KeyReply};
+use crate::cross::{Part, PartReply, Plan};
 use crate::family::opts::{self, scan_cursor, scan_opts_typed};
-use crate::keyspace::{Clock, Db};
-use crate::multi::keys::{self, KeyOp, KeyPlan, KeyReply};
-use crate::multi::{Part, PartReply, Plan};
-use crate::resp;
-use crate::resp::Reply;
-use crate::types::random;
-use crate::value::{Bytes, Value};
+use crate::model::value::{Bytes, Value};
+use crate::store::db::{Clock, Db};
 
 /// The resolve-time check of SCAN: the cursor, then the options.
 pub fn check_scan(args: Args<'_>) -> Result<(), Error> {
@@ -81,7 +81,7 @@ pub fn plan_scan(args: Args<'_>, router: &Router, parts: &mut Vec<(usize, Part)>
 /// removed).
 pub fn execute_scan(db: &mut Db, args: Args<'_>, now: &Clock) -> KeyReply {
     let cursor = scan_cursor(args.at(0)).unwrap_or(0);
-    let budget = crate::num::parse_i64(args.at(1)).map_or(1, |n| n.max(1) as usize);
+    let budget = crate::base::num::parse_i64(args.at(1)).map_or(1, |n| n.max(1) as usize);
     let Ok(o) = scan_opts_typed(args, 2) else {
         return KeyReply::Scanned {
             next: 0,

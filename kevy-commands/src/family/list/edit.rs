@@ -1,12 +1,12 @@
 //! Commands that search a list: LINSERT, LREM and LPOS.
 
 use super::list_mut;
-use crate::error::{Error, OpResult};
+use crate::base::error::{Error, OpResult};
+use crate::base::num::int_arg;
+use crate::base::resp;
 use crate::family::opts::{keyword, non_negative};
 use crate::family::Call;
-use crate::keyspace::{Clock, Db};
-use crate::num::int_arg;
-use crate::resp;
+use crate::store::db::{Clock, Db};
 
 /// Inserts `element` before (or `after`) the first `pivot` of the list at
 /// `key`: the new length, -1 without the pivot, 0 without the key.

@@ -1,22 +1,22 @@
 //! Commands that move elements between lists or pop from one of several:
 //! LMOVE, RPOPLPUSH and LMPOP, with their cross-shard plans (the protocol is
-//! described in [`crate::multi::coll`]).
+//! described in [`crate::cross::coll`]).
 
 use kevy_rt::{Args, Gather, OwnedArgs, Planned, Router};
 
 use super::{list_mut, op_pop, op_pop_one, op_push, write_elements};
-use crate::error::{Error, OpResult};
-use crate::family::opts::{end, keyword, positive};
-use crate::family::Call;
-use crate::keyspace::{Clock, Db};
-use crate::multi::coll::{
+use crate::base::error::{Error, OpResult};
+use crate::base::resp;
+use crate::base::resp::Reply;
+use crate::cross::coll::{
     self, CollOp, CollPlan, CollReply, MovePlan, Moving, Probe, Stage, Whole,
 };
-use crate::multi::{Part, PartReply, Plan};
-use crate::resp;
-use crate::resp::Reply;
-use crate::types::list::End;
-use crate::value::Bytes;
+use crate::cross::{Part, PartReply, Plan};
+use crate::family::opts::{end, keyword, positive};
+use crate::family::Call;
+use crate::model::types::list::End;
+use crate::model::value::Bytes;
+use crate::store::db::{Clock, Db};
 
 /// Redis's `lmoveGenericCommand`: pops at `from` of `src` and pushes at `to`
 /// of `dst`, checking the source (missing: nothing), its type, then the
@@ -241,7 +241,7 @@ pub fn execute_lmpop(
     end: End,
     now: &Clock,
 ) -> OpResult<Option<Vec<Bytes>>> {
-    let count = crate::num::parse_i64(args.at(1))
+    let count = crate::base::num::parse_i64(args.at(1))
         .and_then(|n| usize::try_from(n).ok())
         .unwrap_or(1);
     op_pop(db, args.at(0), end, count, now)

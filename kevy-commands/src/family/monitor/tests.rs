@@ -10,7 +10,7 @@ fn time_and_lastsave() {
     let t = items(&run(&mut h, &["TIME"]));
     let secs: i64 = t[0].parse().unwrap();
     let usec: i64 = t[1].parse().unwrap();
-    let now = crate::server::unix_secs();
+    let now = crate::accounting::unix_secs();
     assert!((now - secs).abs() <= 1 && (0..1_000_000).contains(&usec));
     let last = String::from_utf8_lossy(&run(&mut h, &["LASTSAVE"])).into_owned();
     let last: i64 = last[1..].trim_end().parse().unwrap();

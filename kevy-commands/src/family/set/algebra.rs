@@ -9,17 +9,17 @@
 
 use kevy_rt::{Args, Gather, OwnedArgs, Planned, Router};
 
-use crate::error::{Error, OpResult};
+use crate::base::error::{Error, OpResult};
+use crate::base::num::I64_BUF;
+use crate::base::resp;
+use crate::base::resp::Reply;
+use crate::cross::coll::{self, members_of, reply_of, Algebra, CollOp, CollPlan, CollReply, Whole};
+use crate::cross::{Part, PartReply, Plan};
 use crate::family::opts::{keyword, non_negative, positive};
 use crate::family::Call;
-use crate::keyspace::{Clock, Db};
-use crate::multi::coll::{self, members_of, reply_of, Algebra, CollOp, CollPlan, CollReply, Whole};
-use crate::multi::{Part, PartReply, Plan};
-use crate::num::I64_BUF;
-use crate::resp;
-use crate::resp::Reply;
-use crate::types::set::Set;
-use crate::value::{Bytes, Value};
+use crate::model::types::set::Set;
+use crate::model::value::{Bytes, Value};
+use crate::store::db::{Clock, Db};
 
 /// Which operation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

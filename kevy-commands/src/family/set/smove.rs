@@ -1,16 +1,16 @@
 //! SMOVE, on one shard and across two (the protocol is described in
-//! [`crate::multi::coll`]).
+//! [`crate::cross::coll`]).
 
 use kevy_rt::{Args, Planned, Router};
 
 use super::{op_sadd, set_mut};
-use crate::error::OpResult;
+use crate::base::error::OpResult;
+use crate::base::resp;
+use crate::cross::coll::{self, CollPlan, MovePlan, Moving, Probe, Stage};
+use crate::cross::{Part, Plan};
 use crate::family::Call;
-use crate::keyspace::{Clock, Db};
-use crate::multi::coll::{self, CollPlan, MovePlan, Moving, Probe, Stage};
-use crate::multi::{Part, Plan};
-use crate::resp;
-use crate::value::Bytes;
+use crate::model::value::Bytes;
+use crate::store::db::{Clock, Db};
 
 /// Redis's `smoveCommand`: 0 for a missing source; `WrongType` when the
 /// source, then the destination, holds another type; 0 when `member` is not

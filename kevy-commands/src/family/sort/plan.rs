@@ -5,14 +5,14 @@ use kevy_rt::router::hash_tag;
 use kevy_rt::{Args, Gather, OwnedArgs, Planned, Router};
 
 use super::{parse, Job, Ref, SortSpec};
-use crate::error::{cstr, Error};
+use crate::base::error::{cstr, Error};
+use crate::base::resp;
+use crate::base::resp::Reply;
+use crate::cross::keys::{self, KeyOp, KeyPlan, KeyReply};
+use crate::cross::{Part, PartReply, Plan};
 use crate::family::opts::keyword;
-use crate::multi::keys::{self, KeyOp, KeyPlan, KeyReply};
-use crate::multi::{Part, PartReply, Plan};
-use crate::resp;
-use crate::resp::Reply;
+use crate::model::value::Bytes;
 use crate::table::key_flags::{ACCESS, OW, RO, UPDATE};
-use crate::value::Bytes;
 
 /// The resolve-time check of SORT: its options.
 pub fn check_sort(args: Args<'_>) -> Result<(), Error> {

@@ -1,12 +1,12 @@
 //! Counters: INCR, DECR, INCRBY, DECRBY on 64-bit integers with Redis's
 //! overflow errors, and INCRBYFLOAT in C `long double`.
 
-use crate::error::{Error, OpResult};
+use crate::base::error::{Error, OpResult};
+use crate::base::num::{incr_by_float, int_arg, I64_BUF, LD_CHARS};
+use crate::base::resp;
 use crate::family::Call;
-use crate::keyspace::{Clock, Db};
-use crate::num::{incr_by_float, int_arg, I64_BUF, LD_CHARS};
-use crate::resp;
-use crate::value::{Bytes, Value};
+use crate::model::value::{Bytes, Value};
+use crate::store::db::{Clock, Db};
 
 /// Adds `delta` to the integer at `key` (0 when missing), keeping its deadline.
 fn op_incr(db: &mut Db, key: &[u8], delta: i64, now: &Clock) -> OpResult<i64> {

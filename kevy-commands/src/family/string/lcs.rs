@@ -5,12 +5,12 @@
 
 use kevy_rt::Args;
 
-use crate::error::{cstr, Error, OpResult};
+use crate::base::error::{cstr, Error, OpResult};
+use crate::base::num::{int_arg, I64_BUF};
+use crate::base::resp;
+use crate::base::resp::Reply;
 use crate::family::Call;
-use crate::num::{int_arg, I64_BUF};
-use crate::resp;
-use crate::resp::Reply;
-use crate::value::MAX_STRING;
+use crate::model::value::MAX_STRING;
 
 /// A key holding another type.
 pub const LCS_NOT_STRINGS: &str = "ERR The specified keys must contain string values";
@@ -177,7 +177,7 @@ pub fn lcs(c: &mut Call<'_>) {
     let (k1, k2) = (c.args.at(1), c.args.at(2));
     c.db.contains(k1, &c.now);
     c.db.contains(k2, &c.now);
-    let view: &crate::keyspace::Db = c.db;
+    let view: &crate::store::db::Db = c.db;
     let (mut b1, mut b2) = (I64_BUF, I64_BUF);
     let a = view.get_ref(k1, &c.now).map(|v| v.as_bytes(&mut b1));
     let b = view.get_ref(k2, &c.now).map(|v| v.as_bytes(&mut b2));

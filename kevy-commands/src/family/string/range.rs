@@ -1,12 +1,12 @@
 //! Strings as byte arrays: APPEND, STRLEN, GETRANGE, SETRANGE, with the
 //! 512 MB limit of Redis's `checkStringLength`.
 
-use crate::error::{Error, OpResult};
+use crate::base::error::{Error, OpResult};
+use crate::base::num::{int_arg, I64_BUF};
+use crate::base::resp;
 use crate::family::Call;
-use crate::keyspace::{Clock, Db};
-use crate::num::{int_arg, I64_BUF};
-use crate::resp;
-use crate::value::{Bytes, Value, MAX_STRING};
+use crate::model::value::{Bytes, Value, MAX_STRING};
+use crate::store::db::{Clock, Db};
 
 /// Redis's `checkStringLength`: a string of `len + extra` bytes must fit.
 fn check_len(len: usize, extra: usize) -> OpResult<()> {

@@ -5,12 +5,12 @@
 use kevy_rt::Args;
 
 use super::{op_get, reply_value};
-use crate::error::{cstr, Error, OpResult};
+use crate::base::error::{cstr, Error, OpResult};
+use crate::base::num::{int_arg, I64_BUF};
+use crate::base::resp;
 use crate::family::Call;
-use crate::keyspace::{Clock, Db, Ms};
-use crate::num::{int_arg, I64_BUF};
-use crate::resp;
-use crate::value::{Bytes, Value};
+use crate::model::value::{Bytes, Value};
+use crate::store::db::{Clock, Db, Ms};
 
 /// The condition of a SET.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

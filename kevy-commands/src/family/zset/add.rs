@@ -4,13 +4,13 @@
 use kevy_rt::Args;
 
 use super::{drop_if_empty, read, reply_err};
-use crate::error::{cstr, Error, OpResult};
+use crate::base::error::{cstr, Error, OpResult};
+use crate::base::float::{double_arg, write_double};
+use crate::base::resp;
 use crate::family::Call;
-use crate::float::{double_arg, write_double};
-use crate::keyspace::{Clock, Db};
-use crate::resp;
-use crate::value::Value;
-use crate::zset::{AddFlags, Added, NanScore, ZSet};
+use crate::model::value::Value;
+use crate::model::zset::{AddFlags, Added, NanScore, ZSet};
+use crate::store::db::{Clock, Db};
 
 /// ZADD's NX with XX.
 const NX_XX: Error = Error::Message("ERR XX and NX options at the same time are not compatible");

@@ -20,13 +20,13 @@ use super::pop::{op_pop, parse_zmpop};
 use super::range::{collect, for_store, parse_range, Kind, RangeReq};
 use super::setops::{cmds, compute, set_snap, write_outcome, Outcome, SetCmd, SetOpts, Snap, Src};
 use super::{read, store};
-use crate::error::{Error, OpResult};
-use crate::keyspace::{Clock, Db};
-use crate::multi::{self, bytes_of, encoded, Op, Part, PartReply, Plan};
-use crate::resp;
-use crate::resp::Reply;
-use crate::value::Bytes;
-use crate::zset::ZSet;
+use crate::base::error::{Error, OpResult};
+use crate::base::resp;
+use crate::base::resp::Reply;
+use crate::cross::{self, bytes_of, encoded, Op, Part, PartReply, Plan};
+use crate::model::value::Bytes;
+use crate::model::zset::ZSet;
+use crate::store::db::{Clock, Db};
 
 /// A sorted set part.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -194,7 +194,7 @@ pub fn execute_part(db: &mut Db, op: ZOp, args: Args<'_>, now: &Clock, resp3: bo
         }
         ZOp::Pop => {
             let max = args.at(1) == b"max";
-            let count = crate::num::parse_i64(args.at(2)).unwrap_or(1).max(1) as usize;
+            let count = crate::base::num::parse_i64(args.at(2)).unwrap_or(1).max(1) as usize;
             let mut bytes = Vec::new();
             let mut out = Reply::new(&mut bytes, resp3);
             match op_pop(
@@ -225,17 +225,17 @@ fn plan_setop(
 ) -> Planned<Plan> {
     let keys = match cmd.keys(args) {
         Ok(k) => k,
-        Err(e) => return multi::reply(error_bytes(e, args)),
+        Err(e) => return cross::reply(error_bytes(e, args)),
     };
     let dst = cmd.store.then(|| args.at(1));
     let all = dst.into_iter().chain(keys.clone().map(|i| args.at(i)));
-    if let Some(shard) = multi::one_shard(router, all) {
-        return multi::whole(args, shard, parts);
+    if let Some(shard) = cross::one_shard(router, all) {
+        return cross::whole(args, shard, parts);
     }
     let mut fetch = OwnedArgs::new();
     fetch.push(b"");
     keys.clone().for_each(|i| fetch.push(args.at(i)));
-    let slots = multi::scatter(fetch.args(), 1, Op::Zset(ZOp::Fetch), router, parts);
+    let slots = cross::scatter(fetch.args(), 1, Op::Zset(ZOp::Fetch), router, parts);
     let opts = cmd.opts(args, keys);
     Planned {
         plan: Plan::Zset(ZPlan::SetOp {
@@ -320,7 +320,7 @@ pub fn plan_zrangestore(
 ) -> Planned<Plan> {
     let req = match parse_range(args, 2, true, Kind::Auto, None) {
         Ok(r) => r,
-        Err(e) => return multi::reply(error_bytes(e, args)),
+        Err(e) => return cross::reply(error_bytes(e, args)),
     };
     parts.push((
         router.shard_of(args.at(2)),
@@ -348,15 +348,15 @@ pub fn plan_zmpop(
 ) -> Planned<Plan> {
     let req = match parse_zmpop(args) {
         Ok(r) => r,
-        Err(e) => return multi::reply(error_bytes(e, args)),
+        Err(e) => return cross::reply(error_bytes(e, args)),
     };
-    if let Some(shard) = multi::one_shard(router, req.keys.clone().map(|i| args.at(i))) {
-        return multi::whole(args, shard, parts);
+    if let Some(shard) = cross::one_shard(router, req.keys.clone().map(|i| args.at(i))) {
+        return cross::whole(args, shard, parts);
     }
     let mut probe = OwnedArgs::new();
     probe.push(b"");
     req.keys.clone().for_each(|i| probe.push(args.at(i)));
-    let slots = multi::scatter(probe.args(), 1, Op::Zset(ZOp::Probe), router, parts);
+    let slots = cross::scatter(probe.args(), 1, Op::Zset(ZOp::Probe), router, parts);
     let keys = req
         .keys
         .clone()

@@ -4,15 +4,15 @@
 use kevy_rt::Args;
 
 use super::{drop_if_empty, read, reply_err};
-use crate::error::{cstr, Error, OpResult};
+use crate::base::error::{cstr, Error, OpResult};
+use crate::base::float::{fmt_d2string, fmt_double, write_double, DOUBLE_BUF};
+use crate::base::glob::stringmatch;
+use crate::base::num::int_arg;
+use crate::base::resp;
+use crate::base::resp::Reply;
 use crate::family::Call;
-use crate::float::{fmt_d2string, fmt_double, write_double, DOUBLE_BUF};
-use crate::glob::stringmatch;
-use crate::keyspace::{Clock, Db};
-use crate::num::int_arg;
-use crate::resp;
-use crate::resp::Reply;
-use crate::zset::ZSet;
+use crate::model::zset::ZSet;
+use crate::store::db::{Clock, Db};
 
 /// A negative ZPOP count.
 const NOT_POSITIVE: Error = Error::Message("ERR value is out of range, must be positive");

@@ -7,15 +7,15 @@
 use kevy_rt::Args;
 
 use super::{drop_if_empty, read, reply_err, store, write_members};
-use crate::error::{cstr, Error, OpResult};
+use crate::base::error::{cstr, Error, OpResult};
+use crate::base::float::parse_bound;
+use crate::base::num::int_arg;
+use crate::base::resp;
+use crate::base::resp::Reply;
 use crate::family::Call;
-use crate::float::parse_bound;
-use crate::keyspace::{Clock, Db};
-use crate::num::int_arg;
-use crate::resp;
-use crate::resp::Reply;
-use crate::value::Bytes;
-use crate::zset::{ZSet, MAX_PACK_ENTRIES};
+use crate::model::value::Bytes;
+use crate::model::zset::{ZSet, MAX_PACK_ENTRIES};
+use crate::store::db::{Clock, Db};
 
 /// A score bound that does not parse.
 pub(super) const NOT_FLOAT: Error = Error::Message("ERR min or max is not a float");

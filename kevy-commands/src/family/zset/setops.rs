@@ -11,15 +11,15 @@ use hashbrown::HashMap;
 use kevy_rt::Args;
 
 use super::{store, write_members};
-use crate::error::{cstr, Error, OpResult};
+use crate::base::error::{cstr, Error, OpResult};
+use crate::base::float::parse_double;
+use crate::base::num::int_arg;
+use crate::base::resp;
+use crate::base::resp::Reply;
 use crate::family::Call;
-use crate::float::parse_double;
-use crate::keyspace::{Clock, Db};
-use crate::num::int_arg;
-use crate::resp;
-use crate::resp::Reply;
-use crate::value::Value;
-use crate::zset::{before, ZSet};
+use crate::model::value::Value;
+use crate::model::zset::{before, ZSet};
+use crate::store::db::{Clock, Db};
 
 /// A WEIGHTS value that is not a float.
 const BAD_WEIGHT: Error = Error::Message("ERR weight value is not a float");

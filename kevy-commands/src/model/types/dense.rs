@@ -14,7 +14,7 @@ use std::hash::BuildHasher;
 
 use hashbrown::{DefaultHashBuilder, HashTable};
 
-use crate::value::Bytes;
+use crate::model::value::Bytes;
 
 /// An item of a [`Dense`] table: something with a byte-string key.
 pub trait Keyed {

@@ -15,7 +15,7 @@ use hashbrown::{DefaultHashBuilder, HashTable};
 use smallvec::{smallvec, SmallVec};
 
 use super::before;
-use crate::value::Bytes;
+use crate::model::value::Bytes;
 
 /// Redis's `ZSKIPLIST_MAXLEVEL`.
 const MAX_LEVEL: usize = 32;

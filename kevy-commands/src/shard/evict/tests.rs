@@ -4,39 +4,40 @@
 
 use std::sync::Arc;
 
-use super::lfu::{self, accessed, decayed, fresh, log_incr, minutes, INIT};
-use super::pool::{Pool, SIZE};
 use super::*;
-use crate::keyspace::{lru_ticks, now_ms, Clock, Keyspace};
+use crate::model::value::Value;
+use crate::shard::ShardState;
+use crate::store::db::{lru_ticks, now_ms, Clock};
+use crate::store::lfu::{self, accessed, decayed, fresh, log_incr, minutes, INIT};
+use crate::store::pool::{Pool, SIZE};
 use crate::testutil::{harness, run};
-use crate::value::Value;
 
 /// A keyspace of 2 databases following fresh limits with `policy`, every
 /// key sampled at once (samples ≥ keys).
-fn keyspace(policy: &str) -> (Keyspace, Arc<Limits>) {
+fn keyspace(policy: &str) -> (ShardState, Arc<Limits>) {
     let limits = Arc::new(Limits::new());
     limits.update("maxmemory-policy", policy);
     limits.update("maxmemory-samples", "64");
-    let mut ks = Keyspace::new(2, 42);
+    let mut ks = ShardState::new(2, 42);
     ks.set_limits(&limits);
     ks.tick_clock(now_ms());
     (ks, limits)
 }
 
-fn set(ks: &mut Keyspace, db: usize, key: &str, ttl_ms: Option<i64>) {
+fn set(ks: &mut ShardState, db: usize, key: &str, ttl_ms: Option<i64>) {
     let now = Clock::new();
     let at = ttl_ms.map(|t| now_ms() + t);
     ks.db(db)
         .set(key.as_bytes(), Value::string(b"value"), &now, false, at);
 }
 
-fn has(ks: &mut Keyspace, db: usize, key: &str) -> bool {
+fn has(ks: &mut ShardState, db: usize, key: &str) -> bool {
     ks.db(db).contains(key.as_bytes(), &Clock::new())
 }
 
 /// Runs eviction passes until one finishes: a pass stops at Redis's time
 /// limit with `Running` (a slow debug build under load may need several).
-fn evict_until_done(ks: &mut Keyspace) -> Outcome {
+fn evict_until_done(ks: &mut ShardState) -> Outcome {
     for _ in 0..10_000 {
         match ks.perform_evictions() {
             Outcome::Running => continue,
@@ -60,7 +61,7 @@ fn lfu_counter_grows_logarithmically() {
     let mut c = 0;
     let mut after = Vec::new();
     for hit in 1..=1000 {
-        c = log_incr(c, 10, lfu::unit(crate::keyspace::xorshift(&mut rng)));
+        c = log_incr(c, 10, lfu::unit(crate::base::random::xorshift(&mut rng)));
         if hit == 100 || hit == 1000 {
             after.push(c);
         }

@@ -14,7 +14,7 @@
 use std::alloc::{self, Layout};
 use std::ptr::{self, NonNull};
 
-use crate::value::Value;
+use crate::model::value::Value;
 
 /// What precedes the key bytes.
 #[repr(C)]
@@ -228,7 +228,7 @@ pub(crate) fn prefetch_addr(p: *const u8) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::value::Bytes;
+    use crate::model::value::Bytes;
 
     #[test]
     fn keys_and_values_round_trip() {

@@ -1,9 +1,9 @@
-//! What eviction needs from a database ([`crate::evict`]): random
+//! What eviction needs from a database ([`crate::shard::evict`]): random
 //! candidates with their access data, and removing a key whatever its
 //! deadline.
 
 use super::{Db, Ms, NO_TTL};
-use crate::value::Value;
+use crate::model::value::Value;
 
 /// A key met by the sampling, with what the policies score it by.
 pub(crate) struct Candidate<'a> {

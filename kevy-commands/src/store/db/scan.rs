@@ -21,11 +21,11 @@
 //! The price is 128 short probes per bucket: about 1 µs per bucket, so a
 //! `SCAN … COUNT 10` call costs some 20 µs where Redis takes a few (measured
 //! over a million keys). Should the keyspace move to a dense layout (items in
-//! a vector, like [`crate::types::dense::Dense`]), SCAN should walk its
+//! a vector, like [`crate::model::types::dense::Dense`]), SCAN should walk its
 //! positions instead.
 
 use super::{is_expired, Clock, Db};
-use crate::value::Bytes;
+use crate::model::value::Bytes;
 
 /// Bits of a hash hashbrown uses as an entry's tag (its top 7).
 const TAG_BITS: u32 = 7;
@@ -118,7 +118,7 @@ mod tests {
     use std::collections::HashSet;
 
     use super::*;
-    use crate::value::Value;
+    use crate::model::value::Value;
 
     fn key(i: usize) -> Vec<u8> {
         format!("key:{i}").into_bytes()

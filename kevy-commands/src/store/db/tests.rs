@@ -1,10 +1,11 @@
-//! Keyspace tests: a randomized run against a model, checking the values,
+//! ShardState tests: a randomized run against a model, checking the values,
 //! the deadlines and the volatile index after every step.
 
 use std::collections::HashMap;
 use std::time::Instant;
 
 use super::*;
+use crate::shard::ShardState;
 
 /// A deterministic generator for the randomized run.
 struct Lcg(u64);
@@ -73,7 +74,7 @@ fn model_run_keeps_volatile_index_consistent() {
 
 #[test]
 fn active_expiry_reclaims_dead_keys_only() {
-    let mut ks = Keyspace::new(2, 1);
+    let mut ks = ShardState::new(2, 1);
     // 800 keys die at 50, 200 live until 5000, spread over both databases.
     for i in 0..1000 {
         let key = format!("k{i}");
@@ -154,17 +155,17 @@ fn random_value(rng: &mut Lcg, step: i64) -> Value {
     match rng.next(5) {
         0 => Value::Int(step),
         1 => Value::string(format!("v{step}").as_bytes()),
-        2 => Value::Str(crate::value::Bytes::from_slice(&vec![
+        2 => Value::Str(crate::model::value::Bytes::from_slice(&vec![
             b'x';
             17 + rng.next(100)
                 as usize
         ])),
         3 => {
-            let mut h = crate::types::hash::Hash::new();
+            let mut h = crate::model::types::hash::Hash::new();
             h.set(b"f", format!("{step}").as_bytes());
             Value::Hash(Box::new(h))
         }
-        _ => Value::Str(crate::value::Bytes::new()),
+        _ => Value::Str(crate::model::value::Bytes::new()),
     }
 }
 

@@ -6,7 +6,7 @@
 use super::super::flags::*;
 use super::super::key_flags::*;
 use super::super::{KeySpec, Run, Spec};
-use crate::family::{client, config, connection, debug, diag, info, server};
+use crate::family::{client, config, connection, debug, diag, info, monitor};
 
 /// The server commands.
 #[rustfmt::skip]
@@ -25,13 +25,13 @@ pub const SERVER: &[Spec] = &[
         -1,
         ADMIN | NOSCRIPT | LOADING | STALE | NO_MULTI | ALLOW_BUSY,
         [0, 0, 0],
-        Run::Local(server::shutdown),
+        Run::Local(monitor::shutdown),
     )
         .acl(&["@admin", "@slow", "@dangerous"]),
-    Spec::new("time", 1, LOADING | STALE | FAST, [0, 0, 0], Run::Local(server::time))
+    Spec::new("time", 1, LOADING | STALE | FAST, [0, 0, 0], Run::Local(monitor::time))
         .acl(&["@fast"])
         .tips(&["nondeterministic_output"]),
-    Spec::new("lastsave", 1, LOADING | STALE | FAST, [0, 0, 0], Run::Local(server::lastsave))
+    Spec::new("lastsave", 1, LOADING | STALE | FAST, [0, 0, 0], Run::Local(monitor::lastsave))
         .acl(&["@admin", "@fast", "@dangerous"])
         .tips(&["nondeterministic_output"]),
     Spec::new("slowlog", -2, 0, [0, 0, 0], Run::Local(connection::reject))
@@ -40,7 +40,7 @@ pub const SERVER: &[Spec] = &[
     Spec::new("latency", -2, 0, [0, 0, 0], Run::Local(connection::reject))
         .acl(&["@slow"])
         .subcommands(LATENCY_SUBCOMMANDS),
-    Spec::new("monitor", 1, ADMIN | NOSCRIPT | LOADING | STALE, [0, 0, 0], Run::Local(server::monitor))
+    Spec::new("monitor", 1, ADMIN | NOSCRIPT | LOADING | STALE, [0, 0, 0], Run::Local(monitor::monitor))
         .acl(&["@admin", "@slow", "@dangerous"]),
     Spec::new("debug", -2, ADMIN | NOSCRIPT | LOADING | STALE, [0, 0, 0], Run::Server(debug::plan_debug))
         .acl(&["@admin", "@slow", "@dangerous"]),

@@ -3,7 +3,7 @@
 //! under `latency-monitor-threshold 1`).
 
 use super::*;
-use crate::server::latency::Sample;
+use crate::accounting::latency::Sample;
 
 fn series(samples: &[(i64, u64)]) -> Series {
     let mut s = Series::default();

@@ -1,0 +1,20 @@
+//! Layer 1, primitives: what every other layer uses and that uses nothing
+//! of the crate above it. Integers and `long double` arithmetic ([`num`]),
+//! doubles through the C library ([`float`]), the RESP writer ([`resp`]),
+//! errors as values ([`error`]), clocks ([`clock`]), the one pseudo-random
+//! generator ([`random`]), Redis's glob matcher ([`glob`]), process
+//! figures from the OS and allocator ([`sys`]), the latency histogram
+//! ([`hist`]) the sparkline renderer ([`sparkline`]) and
+//! Redis's quoting of bytes ([`text`]).
+
+pub mod clock;
+pub mod error;
+pub mod float;
+pub mod glob;
+pub mod hist;
+pub mod num;
+pub mod random;
+pub mod resp;
+pub mod sparkline;
+pub mod sys;
+pub mod text;

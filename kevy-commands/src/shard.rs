@@ -1,0 +1,86 @@
+//! Layer 5, shard state: everything one shard owns ([`ShardState`]): its
+//! databases, its server accounting ([`crate::accounting`]), its eviction
+//! state ([`evict`]) and active expiry ([`expire`]).
+
+pub mod evict;
+pub mod expire;
+
+use std::sync::Arc;
+
+use crate::base::random::xorshift;
+use crate::store::db::{lru_ticks, Db, Ms};
+use crate::store::limits::Limits;
+use evict::Evictor;
+
+/// One shard's state: its databases and the active-expiry cursor.
+pub struct ShardState {
+    /// The numbered databases (`SELECT` index).
+    pub dbs: Vec<Db>,
+    /// xorshift state for sampling.
+    pub(crate) rng: u64,
+    /// The database the next active-expiry cycle starts with.
+    pub(crate) expire_cursor: usize,
+    /// The shard's server accounting (statistics, slow log, latency).
+    pub server: crate::accounting::ShardServer,
+    /// The shard's eviction state (pool, counters).
+    pub evict: Evictor,
+}
+
+impl ShardState {
+    /// A keyspace of `databases` empty databases; `seed` varies the sampling.
+    pub fn new(databases: usize, seed: u64) -> ShardState {
+        ShardState {
+            dbs: (0..databases.max(1)).map(|_| Db::new()).collect(),
+            rng: seed | 1,
+            expire_cursor: 0,
+            server: Default::default(),
+            evict: Evictor::new(Arc::new(Limits::default())),
+        }
+    }
+
+    /// Makes every database and the eviction follow `limits` (the server's
+    /// memory settings).
+    pub fn set_limits(&mut self, limits: &Arc<Limits>) {
+        for (i, db) in self.dbs.iter_mut().enumerate() {
+            db.limits = limits.clone();
+            db.rng = self.rng ^ (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+        self.evict = Evictor::new(limits.clone());
+    }
+
+    /// Database `i` (0 when out of range), read-only.
+    #[inline]
+    pub fn db_ref(&self, i: usize) -> &Db {
+        self.dbs.get(i).unwrap_or(&self.dbs[0])
+    }
+
+    /// Database `i`, falling back to database 0 for an index out of range
+    /// (the session only ever holds valid indexes).
+    #[inline]
+    pub fn db(&mut self, i: usize) -> &mut Db {
+        let i = if i < self.dbs.len() { i } else { 0 };
+        &mut self.dbs[i]
+    }
+
+    /// Sets every database's access clock to unix time `ms` (once per tick,
+    /// like Redis's `serverCron` refreshing `server.lruclock`).
+    pub fn tick_clock(&mut self, ms: Ms) {
+        let t = lru_ticks(ms);
+        self.dbs.iter_mut().for_each(|db| db.set_lru_clock(t));
+    }
+
+    /// Swaps databases `i` and `j` (SWAPDB); false when either is out of range.
+    pub fn swap_dbs(&mut self, i: usize, j: usize) -> bool {
+        if i >= self.dbs.len() || j >= self.dbs.len() {
+            return false;
+        }
+        self.dbs.swap(i, j);
+        true
+    }
+
+    /// A pseudo-random number (xorshift64*).
+    #[inline]
+    pub(crate) fn random(&mut self) -> u64 {
+        xorshift(&mut self.rng)
+    }
+}
