@@ -27,7 +27,6 @@ use kevy_rt::{Args, ShardInfo};
 
 use crate::base::{clock, sys};
 use crate::config::ConfigTable;
-use crate::table::{self, flags, Spec};
 use names::Names;
 use slowlog::{Captured, Entry, SlowLog};
 use stats::Stats;
@@ -153,6 +152,26 @@ impl Shared {
     }
 }
 
+/// What MONITOR and the slow log show instead of a password.
+pub const REDACTED: &[u8] = b"(redacted)";
+
+/// A command as the accounting sees it (the command table's `Spec`, which
+/// lives above this layer): its counter index, the flags that decide the
+/// slow log and latency monitor, and what the slow log hides.
+pub trait Accountable: 'static {
+    /// Its counter index; `None` for a stand-in outside the table (a
+    /// request that did not resolve).
+    fn stat_id(&'static self) -> Option<usize>;
+    /// The counter index of the command `args` name, if any.
+    fn stat_id_of_args(args: Args<'_>) -> Option<usize>;
+    /// Kept out of the slow log (`skip_slowlog`).
+    fn skip_slowlog(&self) -> bool;
+    /// Flagged `fast` (a latency sample is a `fast-command` event).
+    fn fast(&self) -> bool;
+    /// The positions of `args` the slow log hides.
+    fn redactions(&self, args: Args<'_>) -> Vec<usize>;
+}
+
 /// Who ran a command, as far as a shard knows.
 #[derive(Clone, Copy, Debug)]
 pub struct Who<'a> {
@@ -217,17 +236,17 @@ impl ShardServer {
     /// latency-monitor sample. `args` are its arguments (for the slow log;
     /// `slow` holds them instead for a planned command).
     #[inline]
-    pub fn done(
+    pub fn done<C: Accountable>(
         &mut self,
-        spec: &'static Spec,
+        spec: &'static C,
         ns: u64,
         reply: &[u8],
         who: &Who<'_>,
         args: Args<'_>,
         slow: Option<&Captured>,
     ) {
-        let Some(id) = stats::id_of(spec) else {
-            return self.rejected(args, reply);
+        let Some(id) = spec.stat_id() else {
+            return self.rejected(C::stat_id_of_args(args), reply);
         };
         let failed = reply.first() == Some(&b'-');
         let live = self.shared.config.live();
@@ -245,12 +264,12 @@ impl ShardServer {
             self.stats.error(reply);
         }
         let usec = ns / 1000;
-        if slow_thr >= 0 && usec >= slow_thr as u64 && spec.flags & flags::SKIP_SLOWLOG == 0 {
+        if slow_thr >= 0 && usec >= slow_thr as u64 && !spec.skip_slowlog() {
             self.log_slow(spec, usec, who, args, slow);
         }
         let ms = usec / 1000;
         if lat > 0 && ms >= lat {
-            let event = if spec.flags & flags::FAST != 0 {
+            let event = if spec.fast() {
                 "fast-command"
             } else {
                 "command"
@@ -260,9 +279,10 @@ impl ShardServer {
     }
 
     /// Accounts a request refused before it ran: an error reply, and a
-    /// rejected call of its command when the command is known.
-    pub fn rejected(&mut self, args: Args<'_>, reply: &[u8]) {
-        if let Some(id) = table::lookup_args(args).and_then(stats::id_of) {
+    /// rejected call of its command (counter index `id`) when the command
+    /// is known.
+    pub fn rejected(&mut self, id: Option<usize>, reply: &[u8]) {
+        if let Some(id) = id {
             self.stats.cmd(id).rejected += 1;
         }
         if reply.first() == Some(&b'-') {
@@ -271,9 +291,9 @@ impl ShardServer {
     }
 
     #[cold]
-    fn log_slow(
+    fn log_slow<C: Accountable>(
         &mut self,
-        spec: &Spec,
+        spec: &C,
         usec: u64,
         who: &Who<'_>,
         args: Args<'_>,
@@ -294,12 +314,12 @@ impl ShardServer {
         let mut e = match slow {
             Some(c) => c.entry(unix_secs(), usec, peer, name),
             None => {
-                let hidden = crate::family::monitor::redactions(spec, args);
+                let hidden = spec.redactions(args);
                 let shown =
                     slowlog::with_lens(args)
                         .enumerate()
                         .map(|(i, a)| match hidden.contains(&i) {
-                            true => (crate::family::monitor::REDACTED, 10),
+                            true => (REDACTED, 10),
                             false => a,
                         });
                 Entry::new(unix_secs(), usec, shown, args.len(), peer, name)

@@ -28,10 +28,10 @@ use kevy_rt::{Args, Gather, OwnedArgs, Planned, Router};
 use crate::base::resp;
 use crate::base::resp::Reply;
 use crate::family::{self, bitmap, hll, string, zset, Call};
+use crate::session::Ctx;
 use crate::shard::ShardState;
 use crate::store::db::Clock;
 use crate::table::{self, Run};
-use crate::Ctx;
 
 pub mod admin;
 pub mod coll;

@@ -9,8 +9,8 @@ use crate::shard::ShardState;
 
 use crate::base::resp::Reply;
 use crate::cross::{Part, Plan};
+use crate::session::{Ctx, Session};
 use crate::store::db::{Clock, Db};
-use crate::{Ctx, Session};
 
 pub mod bitmap;
 pub mod command;

@@ -249,7 +249,9 @@ impl Redis {
 fn refuse_oom(shard: &mut ShardState, args: Args<'_>, out: &mut Vec<u8>, quiet: bool) {
     let mark = out.len();
     resp::error(out, shard::evict::OOM);
-    shard.server.rejected(args, &out[mark..]);
+    shard
+        .server
+        .rejected(table::ids::id_of_args(args), &out[mark..]);
     finish(out, mark, quiet);
 }
 

@@ -22,6 +22,7 @@ use crate::base::error::Error;
 use crate::family::{KeyFn, LocalFn, PlanFn, ServerPlanFn, ShardFn};
 
 pub mod docs;
+pub mod ids;
 mod specs;
 
 pub use specs::COMMANDS;

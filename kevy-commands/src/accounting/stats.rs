@@ -2,69 +2,10 @@
 //! `latencystats`): plain counters indexed by command, touched only by their
 //! shard's thread and summed over shards when `INFO` asks.
 //!
-//! A command's index comes from where its [`Spec`] lives: top-level commands
-//! are one static array ([`COMMANDS`]), each container's subcommands another,
-//! so an index is a pointer subtraction, not a lookup.
-
-use std::sync::OnceLock;
+//! A command's counter index is given by the command table
+//! ([`Accountable::stat_id`](super::Accountable::stat_id)).
 
 use crate::base::hist::Histogram;
-use crate::table::{Spec, COMMANDS};
-
-/// Where each command's counters are: top-level commands first, then each
-/// container's subcommands.
-struct Ids {
-    /// `(first spec address, count, first index)` of each subcommand array.
-    subs: Vec<(usize, usize, usize)>,
-    /// Every spec, by index.
-    specs: Vec<&'static Spec>,
-}
-
-fn ids() -> &'static Ids {
-    static IDS: OnceLock<Ids> = OnceLock::new();
-    IDS.get_or_init(|| {
-        let mut specs: Vec<&'static Spec> = COMMANDS.iter().collect();
-        let mut subs = Vec::new();
-        for c in COMMANDS {
-            if !c.subcommands.is_empty() {
-                subs.push((
-                    c.subcommands.as_ptr() as usize,
-                    c.subcommands.len(),
-                    specs.len(),
-                ));
-                specs.extend(c.subcommands.iter());
-            }
-        }
-        Ids { subs, specs }
-    })
-}
-
-/// The counter index of `spec`, `None` for a spec outside the table (the
-/// stand-in for rejected requests).
-#[inline]
-pub fn id_of(spec: &'static Spec) -> Option<usize> {
-    let size = std::mem::size_of::<Spec>();
-    let p = spec as *const Spec as usize;
-    let base = COMMANDS.as_ptr() as usize;
-    if p >= base && p < base + std::mem::size_of_val(COMMANDS) {
-        return Some((p - base) / size);
-    }
-    ids()
-        .subs
-        .iter()
-        .find(|&&(start, n, _)| p >= start && p < start + n * size)
-        .map(|&(start, _, first)| first + (p - start) / size)
-}
-
-/// The spec at counter index `id`.
-pub fn spec_of(id: usize) -> Option<&'static Spec> {
-    ids().specs.get(id).copied()
-}
-
-/// Number of counter indexes.
-pub fn count() -> usize {
-    ids().specs.len()
-}
 
 /// One command's counters on one shard.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -117,7 +58,7 @@ impl Stats {
     #[inline]
     pub fn cmd(&mut self, id: usize) -> &mut CmdStat {
         if id >= self.cmds.len() {
-            self.cmds.resize_with(count().max(id + 1), Default::default);
+            self.cmds.resize_with(id + 1, Default::default);
         }
         &mut self.cmds[id]
     }
@@ -167,22 +108,6 @@ impl Stats {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::table;
-
-    #[test]
-    fn every_spec_has_its_own_index() {
-        let mut seen = vec![false; count()];
-        for c in COMMANDS {
-            for s in std::iter::once(c).chain(c.subcommands) {
-                let id = id_of(s).expect("in the table");
-                assert!(!seen[id], "{} shares an index", s.name);
-                seen[id] = true;
-                assert_eq!(spec_of(id).map(|x| x.name), Some(s.name));
-            }
-        }
-        assert!(seen.iter().all(|&x| x));
-        assert_eq!(id_of(&table::REJECT), None);
-    }
 
     #[test]
     fn errors_count_by_code() {

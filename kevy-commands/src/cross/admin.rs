@@ -4,16 +4,17 @@
 //! how the origin shard reduces the answers. The work itself lives in the
 //! families; this module only routes.
 
-use kevy_rt::{Clients, Gather, OwnedArgs, Planned};
+use kevy_rt::{Clients, Commands, Gather, OwnedArgs, Planned};
 
 use crate::accounting::latency::Series;
 use crate::accounting::slowlog::Entry;
 use crate::base::hist::Histogram;
+use crate::base::resp;
 use crate::base::resp::Reply;
 use crate::cross::{Part, PartReply, Plan};
 use crate::family::{client, config, debug, diag, info};
+use crate::session::{Ctx, Session};
 use crate::shard::ShardState;
-use crate::{resp, Ctx, Redis};
 
 /// What a server command's part does on its shard.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -138,12 +139,12 @@ pub fn broadcast(
 }
 
 /// Runs a server part on its shard.
-pub fn execute(
+pub fn execute<C: Commands<Session = Session, Cmd = &'static crate::table::Spec>>(
     shard: &mut ShardState,
     ctx: Ctx,
     op: ServerOp,
     args: &OwnedArgs,
-    clients: &mut Clients<'_, Redis>,
+    clients: &mut Clients<'_, C>,
 ) -> PartReply {
     let args = args.args();
     PartReply::Server(match op {

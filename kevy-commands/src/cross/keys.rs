@@ -29,9 +29,9 @@ use crate::base::resp::Reply;
 use crate::family::keys::{moves, scan};
 use crate::family::sort;
 use crate::model::value::{Bytes, Value};
+use crate::session::Ctx;
 use crate::shard::ShardState;
 use crate::store::db::{Clock, Ms};
-use crate::Ctx;
 
 /// A value on its way between shards, with its deadline.
 #[derive(Clone, Debug, PartialEq, Eq)]

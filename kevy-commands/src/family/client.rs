@@ -7,7 +7,7 @@ mod line;
 
 use std::time::{Duration, SystemTime};
 
-use kevy_rt::{Args, Clients, Flow, Planned};
+use kevy_rt::{Args, Clients, Commands, Flow, Planned};
 
 pub use line::{client_type, parse_filter, write_line, ClientType, Filter};
 
@@ -16,12 +16,13 @@ use super::{Local, ServerCx};
 use crate::accounting::names::ClientName;
 use crate::base::error::cstr;
 use crate::base::num::parse_i64;
+use crate::base::resp;
 use crate::base::resp::Reply;
 use crate::cross::admin::{self as srv, ServerOp, ServerPlan, ServerReply};
 use crate::cross::Plan;
+use crate::session::{Ctx, Session};
 use crate::shard::ShardState;
 use crate::table::{flags, Spec, REJECT};
-use crate::{resp, Ctx, Redis};
 
 /// CLIENT ID
 pub fn id(c: &mut Local<'_>) -> Flow {
@@ -249,11 +250,11 @@ pub fn plan_list(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
 
 /// A shard's `CLIENT LIST` lines. Arguments: the caller's `argv-mem`, then
 /// the ids asked for (all connections when none).
-pub fn list_part(
+pub fn list_part<C: Commands<Session = Session, Cmd = &'static crate::table::Spec>>(
     shard: &mut ShardState,
     ctx: Ctx,
     args: Args<'_>,
-    clients: &mut Clients<'_, Redis>,
+    clients: &mut Clients<'_, C>,
 ) -> ServerReply {
     let argv = args.get(0).and_then(parse_i64).unwrap_or(0).max(0) as usize;
     let ids: Vec<u64> = args
@@ -323,11 +324,11 @@ pub fn plan_kill(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
 
 /// Kills a shard's connections matching the filters (the whole command's
 /// arguments); answers how many.
-pub fn kill_part(
+pub fn kill_part<C: Commands<Session = Session, Cmd = &'static crate::table::Spec>>(
     shard: &ShardState,
     ctx: Ctx,
     args: Args<'_>,
-    clients: &mut Clients<'_, Redis>,
+    clients: &mut Clients<'_, C>,
 ) -> ServerReply {
     let Ok(filter) = parse_filter(args) else {
         return ServerReply::Count(0);

@@ -22,9 +22,9 @@ use crate::base::resp;
 use crate::cross::admin::{self as srv, ServerOp, ServerPlan, ServerReply};
 use crate::cross::{Part, Plan};
 use crate::model::value::Value;
+use crate::session::Ctx;
 use crate::shard::ShardState;
 use crate::store::db::Clock;
-use crate::Ctx;
 
 const NOT_ALLOWED: &[u8] = b"ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.";
 

@@ -12,7 +12,7 @@ use kevy_rt::{Args, Flow, Planned};
 use super::client::write_help;
 use super::{Local, ServerCx};
 use crate::accounting::latency::{self, report, Series};
-use crate::accounting::{slowlog, stats, unix_secs};
+use crate::accounting::{slowlog, unix_secs};
 use crate::base::hist::Histogram;
 use crate::base::num::parse_i64;
 use crate::base::resp;
@@ -21,7 +21,7 @@ use crate::base::sys;
 use crate::cross::admin::{self as srv, ServerOp, ServerPlan, ServerReply};
 use crate::cross::Plan;
 use crate::shard::ShardState;
-use crate::table;
+use crate::table::{self, ids};
 
 /// Entries `SLOWLOG GET` returns without a count.
 const DEFAULT_COUNT: i64 = 10;
@@ -335,7 +335,7 @@ pub fn histograms_part(shard: &ShardState) -> ServerReply {
 /// The `LATENCY HISTOGRAM` reply: per command, its calls and cumulative
 /// latency distribution in power-of-two microsecond buckets.
 pub fn gather_histograms(names: &[Vec<u8>], replies: Vec<ServerReply>, out: &mut Reply<'_>) {
-    let mut all: Vec<Option<Histogram>> = vec![None; stats::count()];
+    let mut all: Vec<Option<Histogram>> = vec![None; ids::count()];
     for r in replies {
         if let ServerReply::Histograms(hs) = r {
             for (id, h) in hs {
@@ -354,7 +354,7 @@ pub fn gather_histograms(names: &[Vec<u8>], replies: Vec<ServerReply>, out: &mut
                 continue;
             };
             for s in std::iter::once(spec).chain(spec.subcommands) {
-                if let Some(id) = stats::id_of(s).filter(|&i| all[i].is_some()) {
+                if let Some(id) = ids::id_of(s).filter(|&i| all[i].is_some()) {
                     chosen.push(id);
                 }
             }
@@ -362,7 +362,7 @@ pub fn gather_histograms(names: &[Vec<u8>], replies: Vec<ServerReply>, out: &mut
     }
     let shown: Vec<_> = chosen
         .into_iter()
-        .filter_map(|id| Some((stats::spec_of(id)?, all[id].as_ref()?)))
+        .filter_map(|id| Some((ids::spec_of(id)?, all[id].as_ref()?)))
         .collect();
     resp::map(out, shown.len());
     for (spec, h) in shown {

@@ -7,15 +7,16 @@
 
 mod sections;
 
-use kevy_rt::{Args, Clients, Planned};
+use kevy_rt::{Args, Clients, Commands, Planned};
 
 use super::ServerCx;
 use crate::accounting::stats::{CmdStat, Stats};
+use crate::base::resp;
 use crate::base::resp::Reply;
 use crate::cross::admin::{self as srv, ServerOp, ServerPlan, ServerReply};
 use crate::cross::Plan;
+use crate::session::{Ctx, Session};
 use crate::shard::ShardState;
-use crate::{resp, Ctx, Redis};
 
 /// The sections of INFO, in the order Redis writes them.
 pub const SECTIONS: [&str; 13] = [
@@ -159,10 +160,10 @@ pub fn plan_info(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
 }
 
 /// A shard's figures. Argument: `1` to include latency histograms.
-pub fn report_part(
+pub fn report_part<C: Commands<Session = Session, Cmd = &'static crate::table::Spec>>(
     shard: &mut ShardState,
     args: Args<'_>,
-    clients: &mut Clients<'_, Redis>,
+    clients: &mut Clients<'_, C>,
 ) -> ServerReply {
     let with_hist = args.get(0) == Some(b"1");
     let now = crate::store::db::now_ms();

@@ -36,8 +36,7 @@ pub fn monitor(c: &mut Local<'_>) -> Flow {
     Flow::Monitor
 }
 
-/// What MONITOR and the slow log show instead of a password.
-pub const REDACTED: &[u8] = b"(redacted)";
+pub use crate::accounting::REDACTED;
 
 /// The positions of `args` that MONITOR and the slow log hide (HELLO's AUTH
 /// credentials), as Redis's `redactClientCommandArgument`.
