@@ -75,7 +75,7 @@ pub enum Op {
     Hll(hll::HllOp),
     /// A generic key operation (see [`keys`]).
     Key(keys::KeyOp),
-    /// A server command's part (see [`server`]); run with the shard's
+    /// A server command's part (see [`admin`]); run with the shard's
     /// connections by the command set, not by [`execute_part`].
     Server(admin::ServerOp),
 }
@@ -147,7 +147,7 @@ pub enum Plan {
     Coll(coll::CollPlan),
     /// A generic key operation (see [`keys`]).
     Key(keys::KeyPlan),
-    /// A server command (see [`server`]); gathered by the command set.
+    /// A server command (see [`admin`]); gathered by the command set.
     Server(admin::ServerPlan),
     /// A command that has no plan (never produced for a command the table
     /// routes to planning); gathers to an error.

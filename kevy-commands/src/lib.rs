@@ -23,68 +23,78 @@
 //! always planned: it runs whole on the shard owning all its keys, or its
 //! inputs are fetched to the origin and any result stored in a second round.
 //! Handlers parse their arguments, call a shard-local `op_…` function that
-//! returns a value or an [`Error`](error::Error), and write the reply from it.
+//! returns a value or an [`Error`](base::error::Error), and write the reply from it.
 //!
 //! ## Protocols
 //! A connection speaks RESP2 until `HELLO 3`; the session keeps its
 //! protocol and [`Ctx`] carries it with every forwarded command and part, so
 //! a handler on any shard, and the gather on the origin, write into a
-//! [`resp::Reply`] that knows it. Replies whose RESP3 shape differs (null
+//! [`base::resp::Reply`] that knows it. Replies whose RESP3 shape differs (null
 //! `_`, maps `%`, sets `~`, doubles `,`, nested WITHSCORES pairs, verbatim
 //! `=` text) go through the writers taking a `Reply`; the rest are the same
 //! bytes in both.
 //!
 //! ## Layout
-//! - [`table`]: the command table ([`table::Spec`]: arity, flags, key
-//!   positions, ACL categories, key specs, route kind and handler) and
-//!   the one-lookup resolver; its data in `table/specs.rs` and, per family,
-//!   `table/specs/*.rs`. [`table::docs`]: what `COMMAND DOCS` reports
-//!   (argument trees, history…), cold data apart from the specs, generated
-//!   from a live redis-server by `cargo xtask gen-docs` into
-//!   `table/docs/generated/*.rs`.
-//! - [`family`]: the handlers, one module per family: `connection` (PING,
-//!   ECHO, QUIT, SELECT, HELLO, resolve errors), `command` (COMMAND …), `string`
-//!   (with LCS), `keys` (generic key commands and expiry; RENAME, COPY, MOVE
-//!   in `keys::moves`, SCAN and RANDOMKEY in `keys::scan`, OBJECT in
-//!   `keys::object`), `sort` (SORT, SORT_RO), `list`, `hash`, `set`, `zset`
-//!   (sorted sets), `bitmap` (SETBIT … BITFIELD), `hll` (PFADD, PFCOUNT,
-//!   PFMERGE); `opts` holds the argument parsing the collection families
-//!   share.
-//! - [`cross`]: multi-shard parts, their replies, and the plans that gather
-//!   them; [`cross::coll`] has those of the list and set families (set
-//!   algebra, moves between shards, LMPOP), [`cross::keys`] those of the
-//!   generic key commands (whole values travelling between shards, SCAN,
-//!   RANDOMKEY, SWAPDB, SORT's rounds); the sorted set, bitmap and
-//!   HyperLogLog families add their own.
-//! - [`keyspace`]: a shard's databases (one thin pointer per key to a node
-//!   holding key and value), lazy expiry, the access clock and LFU counter
-//!   (OBJECT IDLETIME, FREQ), SCAN's walk, random keys and eviction's
-//!   sampling; [`expire`]: active expiry.
-//! - [`evict`]: memory limits: `maxmemory` and its eight policies (Redis's
-//!   sampled eviction pool, the LFU counter), the [`evict::MemoryGauge`] an
-//!   embedder installs to count memory, and the `-OOM` refusal of
-//!   `denyoom` commands; each shard evicts its own keys.
-//! - [`value`]: stored values; [`types`]: the list, hash and set collections
-//!   with their compact encodings; [`zset`]: the sorted set (compact encoding
-//!   and skiplist); [`hll`]: Redis's HyperLogLog representation.
-//! - [`num`]: integer and `long double` arithmetic; [`float`]: doubles
-//!   parsed and printed through the C library, as Redis does.
-//! - [`resp`]: the reply writer, RESP2 and RESP3: [`resp::Reply`] is a
-//!   handler's output buffer together with its connection's protocol, and
-//!   the writers whose shape differs between the two (nulls, maps, sets,
-//!   doubles, `[member, score]` pairs, verbatim text) take it;
-//!   [`error`]: errors as values.
-//! - [`glob`]: Redis's glob matcher, for KEYS and COMMAND LIST.
-//! - [`session`]: a connection's [`Session`] and the [`Ctx`] its commands
-//!   carry to other shards (selected database, protocol, …).
-//! - [`server`]: server-wide state ([`server::Shared`]) and each shard's
-//!   accounting (command statistics, slow log, latency monitor); every
-//!   command is timed on the shard that runs it. [`config`]: the settings
-//!   registry behind the config file and `CONFIG`. Their commands are the
-//!   families `client`, `config`, `info`, `diag` (SLOWLOG, LATENCY; DOCTOR's
-//!   report and GRAPH's sparkline in [`server::latency::report`] and
-//!   [`server::sparkline`]), `debug` (DEBUG, MEMORY) and `server` (TIME,
-//!   LASTSAVE, MONITOR), with their multi-shard parts in [`cross::admin`].
+//! The crate is built in layers, bottom first; a module imports only its
+//! own layer and those below (`cargo xtask tidy` checks it, with the list
+//! in `xtask/src/layers.rs`; ARCHITECTURE.md draws it):
+//! 1. [`base`], primitives: [`base::num`] (integer and `long double`
+//!    arithmetic), [`base::float`] (doubles through the C library, as Redis
+//!    does), [`base::resp`] (the reply writer, RESP2 and RESP3:
+//!    [`base::resp::Reply`] is a handler's output buffer with its
+//!    connection's protocol, and the writers whose shape differs between the
+//!    two take it), [`base::error`] (errors as values), [`base::clock`],
+//!    [`base::random`] (the one xorshift generator), [`base::glob`]
+//!    (Redis's glob matcher), [`base::sys`], [`base::hist`],
+//!    [`base::sparkline`], [`base::text`].
+//! 2. [`model`], the data model: [`model::value`] (stored values),
+//!    [`model::types`] (list, hash and set with their compact encodings),
+//!    [`model::zset`] (compact encoding and skiplist), [`model::hll`]
+//!    (Redis's HyperLogLog representation), [`model::size`] (what a value
+//!    costs: MEMORY USAGE's estimate, eviction's accounting).
+//! 3. [`store`]: [`store::db`], a shard's databases (one thin pointer per
+//!    key to a node holding key and value), lazy expiry, the access clock
+//!    and LFU counter (OBJECT IDLETIME, FREQ), SCAN's walk, random keys and
+//!    eviction's sampling; [`store::limits`] (`maxmemory` and its policies,
+//!    the [`MemoryGauge`] an embedder installs), [`store::lfu`],
+//!    [`store::pool`] (Redis's eviction pool).
+//! 4. The shard: [`shard::ShardState`], everything one shard owns (its
+//!    databases, accounting and eviction state), with [`shard::evict`]
+//!    (eviction and the `-OOM` refusal of `denyoom` commands; each shard
+//!    evicts its own keys) and [`shard::expire`] (active expiry);
+//!    [`accounting`]: server-wide state ([`accounting::Shared`]) and each
+//!    shard's accounting (command statistics, slow log, latency monitor;
+//!    every command is timed on the shard that runs it); [`config`]: the
+//!    settings registry behind the config file and `CONFIG`; [`session`]: a
+//!    connection's [`Session`] and the [`Ctx`] its commands carry to other
+//!    shards (selected database, protocol, …).
+//! 5. The commands (one layer, whose modules still import each other):
+//!    - [`cross`]: multi-shard parts, their replies, and the plans that
+//!      gather them; [`cross::coll`] has those of the list and set families
+//!      (set algebra, moves between shards, LMPOP), [`cross::keys`] those
+//!      of the generic key commands (whole values travelling between
+//!      shards, SCAN, RANDOMKEY, SWAPDB, SORT's rounds), [`cross::admin`]
+//!      those of the server commands; the sorted set, bitmap and
+//!      HyperLogLog families add their own (`family/*/cross.rs`).
+//!    - [`family`]: the handlers, one module per family: `connection`
+//!      (PING, ECHO, QUIT, SELECT, HELLO, resolve errors), `command`
+//!      (COMMAND …), `string` (with LCS), `keys` (generic key commands and
+//!      expiry; RENAME, COPY, MOVE in `keys::moves`, SCAN and RANDOMKEY in
+//!      `keys::scan`, OBJECT in `keys::object`), `sort` (SORT, SORT_RO),
+//!      `list`, `hash`, `set`, `zset` (sorted sets), `bitmap` (SETBIT …
+//!      BITFIELD), `hll` (PFADD, PFCOUNT, PFMERGE); the server commands
+//!      `client`, `config`, `info`, `diag` (SLOWLOG, LATENCY), `debug`
+//!      (DEBUG, MEMORY) and `monitor` (MONITOR, TIME, LASTSAVE); `opts`
+//!      holds the argument parsing the families share.
+//!    - [`table`]: the command table ([`table::Spec`]: arity, flags, key
+//!      positions, ACL categories, key specs, route kind and handler), the
+//!      one-lookup resolver and the commands' counter indexes
+//!      ([`table::ids`]); its data in `table/specs.rs` and, per family,
+//!      `table/specs/*.rs`. [`table::docs`]: what `COMMAND DOCS` reports
+//!      (argument trees, history…), cold data apart from the specs,
+//!      generated from a live redis-server by `cargo xtask gen-docs` into
+//!      `table/docs/generated/*.rs`.
+//! 6. This file: [`Redis`], the [`Commands`] implementation.
 //!
 //! ## Known limitations
 //! - MSET and MSETNX whose keys live on several shards are not atomic with
@@ -137,7 +147,7 @@
 //!   before every command as Redis's `performEvictions` does; each shard
 //!   frees its share of the excess from its own keys, so keys are evicted
 //!   in LRU/LFU order per shard, not over the whole server. Without a
-//!   [`evict::MemoryGauge`] the memory in use is estimated. A
+//!   [`MemoryGauge`] the memory in use is estimated. A
 //!   planned (multi-shard) write is checked on its connection's shard
 //!   only. INFO leaves out `evicted_clients` and the eviction-time fields;
 //!   `maxmemory-clients` is not implemented. `CLIENT NO-TOUCH` is Redis
@@ -236,7 +246,7 @@ impl Redis {
 
     /// Counts memory with `gauge` (`used_memory`, `maxmemory`): the
     /// embedder's allocator. Without one, eviction estimates from the
-    /// allocator's statistics (see [`evict`]).
+    /// allocator's statistics (see [`shard::evict`]).
     pub fn memory_gauge(self, gauge: &'static dyn MemoryGauge) -> Redis {
         self.shared.config.live().memory.set_gauge(gauge);
         self

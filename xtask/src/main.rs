@@ -9,8 +9,9 @@
 //!   (1M strings, 100K small hashes; `--quick` for a tenth).
 //! - `compat`: the differential suite against a real redis-server, summarised.
 //! - `fuzz`: mutated pipelines against the decoders and live servers.
-//! - `tidy`: fmt, clippy, rustdoc and bench builds with warnings denied, and a
-//!   `//!` doc on every module.
+//! - `tidy`: fmt, clippy, rustdoc and bench builds with warnings denied, a
+//!   `//!` doc on every module, and the layer rule (`layers`: no module
+//!   imports a layer above its own).
 //! - `gen-docs`: regenerates `COMMAND DOCS`' data (`kevy-commands/src/table/docs/`)
 //!   from a live redis-server 7.0, for the commands in kevy's table.
 //!
@@ -21,6 +22,7 @@ mod bench;
 mod compat;
 mod fuzz;
 mod gen_docs;
+mod layers;
 mod memory;
 mod procs;
 mod stats;
@@ -37,7 +39,7 @@ const USAGE: &str = "usage: cargo xtask <task>
   memory [--quick] [--no-build] [--threads N]   RSS of kevy and redis-server with the same data
   compat                          differential tests against redis-server
   fuzz [--seconds N] [--seed S]   fuzz the decoders and live servers
-  tidy                            fmt, clippy, doc, bench builds, module docs
+  tidy                            fmt, clippy, doc, bench builds, module docs, layers
   gen-docs                        regenerate COMMAND DOCS data from redis-server";
 
 fn main() -> ExitCode {

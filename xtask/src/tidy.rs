@@ -1,5 +1,7 @@
 //! `cargo xtask tidy`: formatting, lints, docs and benches, all with warnings
-//! denied, plus a check that every Rust module opens with a `//!` doc comment.
+//! denied, plus a check that every Rust module opens with a `//!` doc comment
+//! and the layer rule ([`crate::layers`]: no module imports a layer above its
+//! own).
 //! Every check runs; the task fails if any did.
 
 use std::path::{Path, PathBuf};
@@ -51,6 +53,10 @@ pub fn run() -> Result<(), String> {
             Box::new(|| run_cmd(&mut cargo_in(&root, &["bench", "--workspace", "--no-run"]))),
         ),
         ("//! on every module", Box::new(|| module_docs(&root))),
+        (
+            "layers (no import of a layer above)",
+            Box::new(|| crate::layers::check(&root)),
+        ),
     ];
     let mut failed = Vec::new();
     for (name, check) in checks.drain(..) {
@@ -101,7 +107,8 @@ fn module_docs(root: &Path) -> Result<(), String> {
     }
 }
 
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+/// Every `.rs` file under `dir` (but not under a `target` directory).
+pub fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
