@@ -134,7 +134,7 @@
 //! - SCAN cursors are kevy's own: `position * shards + shard`, the position
 //!   being Redis's reverse-binary cursor over the shard's table. A call may
 //!   go on to the next shards in the same call. The guarantee is Redis's;
-//!   a call costs several times Redis's (see `keyspace/scan.rs`).
+//!   a call costs several times Redis's (see `store/db/scan.rs`).
 //! - OBJECT ENCODING reports what Redis would for the same value by its
 //!   shape: strings modified in place by APPEND or SETRANGE are `raw` in
 //!   Redis whatever their length, but `embstr` up to 44 bytes in kevy.

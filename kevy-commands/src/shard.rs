@@ -27,7 +27,7 @@ pub struct ShardState {
 }
 
 impl ShardState {
-    /// A keyspace of `databases` empty databases; `seed` varies the sampling.
+    /// A shard of `databases` empty databases; `seed` varies the sampling.
     pub fn new(databases: usize, seed: u64) -> ShardState {
         ShardState {
             dbs: (0..databases.max(1)).map(|_| Db::new()).collect(),

@@ -3,8 +3,6 @@
 
 use kevy_rt::Args;
 
-use crate::base::resp;
-
 /// A command error, written as Redis 7.0 words it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Error {
@@ -97,7 +95,7 @@ impl Error {
     /// messages quote one).
     pub fn write(self, args: Args<'_>, out: &mut Vec<u8>) {
         if let Some(msg) = self.message() {
-            return resp::error(out, msg.as_bytes());
+            return reply(out, msg.as_bytes());
         }
         let mut msg = Vec::with_capacity(64);
         match self {
@@ -124,6 +122,16 @@ impl Error {
         }
         write_sanitized(out, &msg);
     }
+}
+
+/// Appends an error reply `-msg` (`msg` includes its code, e.g. `ERR
+/// syntax error`); also [`resp::error`](super::resp::error).
+#[inline]
+pub fn reply(out: &mut Vec<u8>, msg: &[u8]) {
+    out.reserve(msg.len() + 3);
+    out.push(b'-');
+    out.extend_from_slice(msg);
+    out.extend_from_slice(b"\r\n");
 }
 
 /// The bytes of `s` up to its first NUL: what C's `%s` prints of an argument.

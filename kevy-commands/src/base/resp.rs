@@ -79,14 +79,9 @@ pub fn ok(out: &mut Vec<u8>) {
     out.extend_from_slice(OK);
 }
 
-/// Appends an error `-msg` (`msg` includes its code, e.g. `ERR syntax error`).
-#[inline]
-pub fn error(out: &mut Vec<u8>, msg: &[u8]) {
-    out.reserve(msg.len() + 3);
-    out.push(b'-');
-    out.extend_from_slice(msg);
-    out.extend_from_slice(b"\r\n");
-}
+/// Appends an error `-msg` (`msg` includes its code, e.g. `ERR syntax
+/// error`); written by [`super::error`], which this module imports.
+pub use super::error::reply as error;
 
 /// Appends a `prefix` line (`:`, `*`, `$`) carrying the integer `n`.
 #[inline]

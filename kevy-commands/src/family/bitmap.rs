@@ -1,5 +1,5 @@
 //! Bitmap commands (Redis's `bitops.c`): SETBIT, GETBIT, BITCOUNT, BITPOS
-//! and BITOP here, BITFIELD and BITFIELD_RO in [`bitfield`]; `bitmap/multi.rs` has
+//! and BITOP here, BITFIELD and BITFIELD_RO in [`bitfield`]; `bitmap/cross.rs` has
 //! BITOP across shards and the string fetch LCS uses.
 //!
 //! Bit offsets are bounded like Redis's: a bit must fall within the 512 MB

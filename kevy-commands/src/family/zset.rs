@@ -5,7 +5,7 @@
 //! `zset/range.rs` the range grammar (score, lex and rank ranges, LIMIT, REV) with
 //! the ZRANGE family, ZCOUNT, ZLEXCOUNT, ZREMRANGEBY* and ZRANGESTORE;
 //! `zset/setops.rs` ZUNION, ZINTER, ZDIFF, their STORE forms and ZINTERCARD;
-//! `zset/pop.rs` ZPOPMIN, ZPOPMAX, ZMPOP, ZRANDMEMBER and ZSCAN; `zset/multi.rs` the
+//! `zset/pop.rs` ZPOPMIN, ZPOPMAX, ZMPOP, ZRANDMEMBER and ZSCAN; `zset/cross.rs` the
 //! parts and plans of the commands whose keys may live on several shards
 //! (ZRANGESTORE, the set operations, ZMPOP).
 

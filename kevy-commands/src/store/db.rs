@@ -9,7 +9,7 @@
 //!
 //! Memory: a bucket is one thin pointer (plus hashbrown's control byte) to a
 //! `Node`, a single allocation holding the [`Value`], the key's volatile slot,
-//! its access clock and the key bytes (`keyspace/node.rs`). A lookup is one
+//! its access clock and the key bytes (`db/node.rs`). A lookup is one
 //! probe and one pointer chase (hashbrown's tag byte filters the candidates
 //! before a key is compared).
 //!
