@@ -11,7 +11,7 @@ use kevy_rt::{Args, Clients, Commands, Flow, Planned};
 
 pub use line::{client_type, parse_filter, write_line, ClientType, Filter};
 
-use super::opts::keyword;
+use super::opts::{keyword, subcommand_syntax, write_help};
 use super::{Local, ServerCx};
 use crate::accounting::names::ClientName;
 use crate::base::error::cstr;
@@ -177,17 +177,6 @@ pub fn pausable(cmd: &'static Spec, writes_only: bool) -> bool {
         return false;
     }
     !writes_only || cmd.flags & flags::WRITE != 0
-}
-
-/// Redis's `addReplySubcommandSyntaxError`.
-pub fn subcommand_syntax(args: Args<'_>, out: &mut Vec<u8>) {
-    let mut m = b"ERR unknown subcommand or wrong number of arguments for '".to_vec();
-    let sub = cstr(args.at(1));
-    m.extend_from_slice(&sub[..sub.len().min(128)]);
-    m.extend_from_slice(b"'. Try ");
-    m.extend(cstr(args.at(0)).iter().map(u8::to_ascii_uppercase));
-    m.extend_from_slice(b" HELP.");
-    crate::base::error::write_sanitized(out, &m);
 }
 
 /// CLIENT LIST [TYPE type | ID id …]: one part per shard.
@@ -408,14 +397,6 @@ const HELP: &[&str] = &[
 pub fn help(c: &mut Local<'_>) -> Flow {
     write_help(c.out, HELP);
     Flow::Continue
-}
-
-/// Appends a `… HELP` reply: one simple string per line.
-pub fn write_help(out: &mut Vec<u8>, lines: &[&str]) {
-    resp::array(out, lines.len());
-    for l in lines {
-        resp::simple(out, l.as_bytes());
-    }
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use std::sync::atomic::Ordering;
 
 use kevy_rt::{Flow, Planned};
 
-use super::client::write_help;
+use super::opts::write_help;
 use super::{Local, ServerCx};
 use crate::base::{error, resp};
 use crate::cross::admin::{self as srv, ServerOp, ServerPlan, ServerReply};

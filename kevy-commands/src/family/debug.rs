@@ -14,8 +14,8 @@ pub use memory::{
     plan_memory_doctor, plan_memory_stats, purge,
 };
 
-use super::client::subcommand_syntax;
 use super::opts::keyword;
+use super::opts::subcommand_syntax;
 use super::ServerCx;
 use crate::base::error::cstr;
 use crate::base::resp;
@@ -67,7 +67,7 @@ pub fn plan_debug(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
     let sub = args.at(1);
     let mut out = Vec::new();
     match args.len() {
-        2 if keyword(sub, "help") => super::client::write_help(&mut out, HELP),
+        2 if keyword(sub, "help") => super::opts::write_help(&mut out, HELP),
         3 if keyword(sub, "sleep") => {
             let secs = atof(args.at(2));
             if secs.is_finite() && secs > 0.0 {

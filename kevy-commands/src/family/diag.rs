@@ -9,7 +9,7 @@ use std::sync::atomic::Ordering;
 
 use kevy_rt::{Args, Flow, Planned};
 
-use super::client::write_help;
+use super::opts::write_help;
 use super::{Local, ServerCx};
 use crate::accounting::latency::{self, report, Series};
 use crate::accounting::{slowlog, unix_secs};

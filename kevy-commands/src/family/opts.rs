@@ -1,15 +1,22 @@
-//! Argument parsing shared by the list, hash and set families, with Redis's
-//! exact rules and error texts: keywords compared as C strings (up to a NUL,
-//! like `strcasecmp`), the `getRangeLongFromObjectOrReply` family, SCAN
-//! cursors (`strtoul`) and SCAN options.
+//! What several families share: argument parsing with Redis's exact rules
+//! and error texts (keywords compared as C strings, up to a NUL, like
+//! `strcasecmp`; the `getRangeLongFromObjectOrReply` family; SCAN cursors
+//! (`strtoul`) and SCAN options), the bound on repeated random picks
+//! ([`MAX_REPEATED`]), and the replies of `… HELP` ([`write_help`]) and of an
+//! unknown subcommand ([`subcommand_syntax`]).
 
 use kevy_rt::Args;
 
 use crate::base::error::{cstr, Error, OpResult};
 use crate::base::glob::stringmatch;
 use crate::base::num::parse_i64;
-use crate::base::resp::Reply;
+use crate::base::resp::{self, Reply};
 use crate::model::types::list::End;
+
+/// Most elements a negative count may ask of SRANDMEMBER or HRANDFIELD.
+/// Redis has no bound and would build the reply until memory runs out;
+/// kevy answers `ERR value is out of range` past it.
+pub const MAX_REPEATED: u64 = 1 << 26;
 
 /// `getPositiveLongFromObjectOrReply`'s default message.
 pub const MUST_BE_POSITIVE: Error = Error::Message("ERR value is out of range, must be positive");
@@ -175,6 +182,25 @@ pub fn scan_reply_header(out: &mut Reply<'_>, cursor: u64, n: usize) {
     crate::base::resp::array(out, 2);
     crate::base::resp::bulk(out, &buf[i..]);
     crate::base::resp::array(out, n);
+}
+
+/// Redis's `addReplySubcommandSyntaxError`.
+pub fn subcommand_syntax(args: Args<'_>, out: &mut Vec<u8>) {
+    let mut m = b"ERR unknown subcommand or wrong number of arguments for '".to_vec();
+    let sub = cstr(args.at(1));
+    m.extend_from_slice(&sub[..sub.len().min(128)]);
+    m.extend_from_slice(b"'. Try ");
+    m.extend(cstr(args.at(0)).iter().map(u8::to_ascii_uppercase));
+    m.extend_from_slice(b" HELP.");
+    crate::base::error::write_sanitized(out, &m);
+}
+
+/// Appends a `… HELP` reply: one simple string per line.
+pub fn write_help(out: &mut Vec<u8>, lines: &[&str]) {
+    resp::array(out, lines.len());
+    for l in lines {
+        resp::simple(out, l.as_bytes());
+    }
 }
 
 #[cfg(test)]

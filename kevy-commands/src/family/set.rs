@@ -5,7 +5,7 @@
 //!
 //! A set whose last member goes is deleted with its key.
 
-use super::opts::{self, long_not_min, non_negative, MUST_BE_POSITIVE};
+use super::opts::{self, long_not_min, non_negative, MAX_REPEATED, MUST_BE_POSITIVE};
 use super::Call;
 use crate::base::error::{Error, OpResult};
 use crate::base::num::I64_BUF;
@@ -26,11 +26,6 @@ pub use algebra::{
     sintercard, sinterstore, sunion, sunionstore, AlgebraPlan,
 };
 pub use smove::{op_give, op_probe, op_take, plan_smove, smove};
-
-/// Most elements a negative count may ask of SRANDMEMBER or HRANDFIELD.
-/// Redis has no bound and would build the reply until memory runs out;
-/// kevy answers `ERR value is out of range` past it.
-pub const MAX_REPEATED: u64 = 1 << 26;
 
 /// The set at `key`: `None` when missing, `WrongType` for another type.
 pub(crate) fn set_mut<'a>(

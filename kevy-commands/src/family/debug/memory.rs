@@ -7,9 +7,9 @@
 
 use kevy_rt::{Flow, Planned};
 
-use super::super::client::write_help;
 use super::super::info::{merge_reports, Report};
 use super::super::opts::keyword;
+use super::super::opts::write_help;
 use super::super::{Call, Local, ServerCx};
 use crate::base::num::parse_i64;
 use crate::base::resp::{self, Reply};

@@ -7,8 +7,8 @@ use crate::base::error::{Error, OpResult};
 use crate::base::random;
 use crate::base::resp;
 use crate::base::resp::Reply;
+use crate::family::opts::MAX_REPEATED;
 use crate::family::opts::{keyword, long_not_min, OUT_OF_RANGE};
-use crate::family::set::MAX_REPEATED;
 use crate::family::Call;
 use crate::model::types::hash::Hash;
 
