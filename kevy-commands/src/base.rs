@@ -1,5 +1,5 @@
 //! Layer 1, primitives: what every other layer uses and that uses nothing
-//! of the crate above it. Integers and `long double` arithmetic ([`num`]),
+//! of the crate above it. Byte strings ([`bytes`]), integers and `long double` arithmetic ([`num`]),
 //! doubles through the C library ([`float`]), the RESP writer ([`resp`]),
 //! errors as values ([`error`]), clocks ([`clock`]), the one pseudo-random
 //! generator ([`random`]), Redis's glob matcher ([`glob`]), process
@@ -7,6 +7,7 @@
 //! ([`hist`]) the sparkline renderer ([`sparkline`]) and
 //! Redis's quoting of bytes ([`text`]).
 
+pub mod bytes;
 pub mod clock;
 pub mod error;
 pub mod float;

@@ -68,7 +68,7 @@ pub fn check(root: &Path) -> Result<(), String> {
     for (krate, layers) in LAYERS {
         let src = root.join(krate).join("src");
         let mut files = Vec::new();
-        crate::tidy::rust_files(&src, &mut files);
+        crate::tools::rust_files(&src, &mut files);
         files.sort();
         for f in files {
             let rel = f.strip_prefix(&src).unwrap_or(&f);

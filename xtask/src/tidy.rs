@@ -4,11 +4,11 @@
 //! own).
 //! Every check runs; the task fails if any did.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use crate::run_cmd;
-use crate::tools::{cargo, root};
+use crate::tools::{cargo, root, rust_files};
 
 fn cargo_in(root: &Path, args: &[&str]) -> Command {
     let mut c = cargo();
@@ -104,22 +104,5 @@ fn module_docs(root: &Path) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!("no //! module doc in: {}", missing.join(", ")))
-    }
-}
-
-/// Every `.rs` file under `dir` (but not under a `target` directory).
-pub fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            if p.file_name().is_some_and(|n| n != "target") {
-                rust_files(&p, out);
-            }
-        } else if p.extension().is_some_and(|x| x == "rs") {
-            out.push(p);
-        }
     }
 }

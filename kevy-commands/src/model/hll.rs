@@ -12,7 +12,7 @@
 
 mod sparse;
 
-use crate::model::value::Bytes;
+use crate::base::bytes::Bytes;
 
 /// Header bytes.
 pub const HDR: usize = 16;

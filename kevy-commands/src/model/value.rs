@@ -8,15 +8,12 @@
 //! answer `WrongType` for the other types; code that needs a collection goes
 //! through [`Value::as_list_mut`] and its siblings.
 
-use smallvec::SmallVec;
-
 use crate::base::error::{Error, OpResult};
 use crate::base::num::{fmt_i64, parse_i64, I64_BUF};
 use crate::model::types::{hash::Hash, list::List, set::Set};
 use crate::model::zset::ZSet;
 
-/// Bytes of a key or string value; up to 16 bytes live inline.
-pub type Bytes = SmallVec<[u8; 16]>;
+pub use crate::base::bytes::Bytes;
 
 /// The longest string Redis accepts (`proto-max-bulk-len`, 512 MB).
 pub const MAX_STRING: usize = 512 * 1024 * 1024;

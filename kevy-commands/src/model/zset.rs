@@ -19,7 +19,7 @@ mod skiplist;
 pub use pack::Pack;
 pub use skiplist::Skip;
 
-use crate::model::value::Bytes;
+use crate::base::bytes::Bytes;
 
 /// Most members a compact set holds (`zset-max-listpack-entries`).
 pub const MAX_PACK_ENTRIES: usize = 128;

@@ -5,7 +5,7 @@
 //! included, so the bytes match redis-server after any sequence of adds.
 
 use super::{dense_raise, to_dense, Corrupt, HDR, REGISTERS};
-use crate::model::value::Bytes;
+use crate::base::bytes::Bytes;
 
 /// Longest XZERO run.
 pub const XZERO_MAX_LEN: usize = 16384;

@@ -14,7 +14,7 @@ use std::hash::BuildHasher;
 
 use hashbrown::{DefaultHashBuilder, HashTable};
 
-use crate::model::value::Bytes;
+use crate::base::bytes::Bytes;
 
 /// An item of a [`Dense`] table: something with a byte-string key.
 pub trait Keyed {

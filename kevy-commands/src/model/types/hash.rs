@@ -8,8 +8,8 @@
 
 use super::dense::Dense;
 use super::pack::{entry_size, Pack};
+use crate::base::bytes::Bytes;
 use crate::base::random;
-use crate::model::value::Bytes;
 
 /// Most fields of a packed hash (`hash-max-listpack-entries`).
 pub const MAX_PACKED_ENTRIES: usize = 128;

@@ -9,7 +9,7 @@
 use std::collections::VecDeque;
 
 use super::pack::{entry_size, Pack};
-use crate::model::value::Bytes;
+use crate::base::bytes::Bytes;
 
 /// Most bytes of entries in one node (Redis's `list-max-listpack-size -2`).
 pub const NODE_BYTES: usize = 8 * 1024;

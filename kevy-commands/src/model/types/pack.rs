@@ -227,18 +227,18 @@ impl Pack {
     }
 
     /// Removes and returns the first entry.
-    pub fn pop_front(&mut self) -> Option<crate::model::value::Bytes> {
+    pub fn pop_front(&mut self) -> Option<crate::base::bytes::Bytes> {
         let (e, next) = self.entry_at(0)?;
-        let e = crate::model::value::Bytes::from_slice(e);
+        let e = crate::base::bytes::Bytes::from_slice(e);
         self.buf.drain(..next);
         self.count -= 1;
         Some(e)
     }
 
     /// Removes and returns the last entry.
-    pub fn pop_back(&mut self) -> Option<crate::model::value::Bytes> {
+    pub fn pop_back(&mut self) -> Option<crate::base::bytes::Bytes> {
         let (e, start) = self.entry_before(self.buf.len())?;
-        let e = crate::model::value::Bytes::from_slice(e);
+        let e = crate::base::bytes::Bytes::from_slice(e);
         self.buf.truncate(start);
         self.count -= 1;
         Some(e)

@@ -5,9 +5,9 @@
 //! ascending order, as Redis replies them.
 
 use super::dense::Dense;
+use crate::base::bytes::Bytes;
 use crate::base::num::{fmt_i64, parse_i64, I64_BUF};
 use crate::base::random;
-use crate::model::value::Bytes;
 
 /// Most members of an integer-encoded set (`set-max-intset-entries`).
 pub const MAX_INTSET: usize = 512;

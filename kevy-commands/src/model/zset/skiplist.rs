@@ -15,7 +15,7 @@ use hashbrown::{DefaultHashBuilder, HashTable};
 use smallvec::{smallvec, SmallVec};
 
 use super::before;
-use crate::model::value::Bytes;
+use crate::base::bytes::Bytes;
 
 /// Redis's `ZSKIPLIST_MAXLEVEL`.
 const MAX_LEVEL: usize = 32;
