@@ -38,7 +38,8 @@
 //! The crate is built in layers, bottom first; a module imports only its
 //! own layer and those below (`cargo xtask tidy` checks it, with the list
 //! in `xtask/src/layers.rs`; ARCHITECTURE.md draws it):
-//! 1. [`base`], primitives: [`base::num`] (integer and `long double`
+//! 1. [`base`], primitives: [`base::bytes`] (the byte string of keys,
+//!    values and elements), [`base::num`] (integer and `long double`
 //!    arithmetic), [`base::float`] (doubles through the C library, as Redis
 //!    does), [`base::resp`] (the reply writer, RESP2 and RESP3:
 //!    [`base::resp::Reply`] is a handler's output buffer with its
