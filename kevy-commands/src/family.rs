@@ -13,6 +13,7 @@ use crate::{Ctx, Session};
 pub mod bitmap;
 pub mod command;
 pub mod connection;
+pub mod geo;
 pub mod hll;
 pub mod keys;
 pub mod string;

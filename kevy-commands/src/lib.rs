@@ -168,6 +168,7 @@ pub mod evict;
 pub mod expire;
 pub mod family;
 pub mod float;
+pub mod geohash;
 pub mod glob;
 pub mod hll;
 pub mod keyspace;

@@ -1,0 +1,1 @@
+//! Geohash math tests.
