@@ -53,7 +53,8 @@ mod tests {
         assert_eq!(distance(166274.15156960033), "166274.1516");
         assert_eq!(distance(0.00004), "0.0000");
         assert_eq!(distance(0.00005), "0.0000");
-        assert_eq!(distance(0.00015), "0.0002");
+        assert_eq!(distance(0.00015), "0.0001");
+        assert_eq!(distance(0.00025), "0.0002");
         assert_eq!(distance(1.5), "1.5000");
         assert_eq!(distance(-2.25), "-2.2500");
     }
