@@ -24,7 +24,7 @@ use crate::value::Bytes;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum GeoOp {
     /// Run a storing search (arguments: the whole command) without storing:
-    /// replies [`REPLY`] and the reply bytes, or [`PAIRS`] and the encoded
+    /// replies a tag byte then the reply bytes, or another tag then the encoded
     /// pairs to store.
     Search,
 }
