@@ -149,7 +149,7 @@ pub fn encode_wgs84(lon: f64, lat: f64, step: u8) -> Option<Hash> {
 /// the zero hash.
 pub fn decode(long_range: Range, lat_range: Range, hash: Hash) -> Option<Area> {
     let zero = |r: Range| r.min == 0.0 && r.max == 0.0;
-    if hash.is_zero() || zero(lat_range) || zero(long_range) {
+    if hash.is_zero() || hash.step > 32 || zero(lat_range) || zero(long_range) {
         return None;
     }
     let sep = deinterleave64(hash.bits);
@@ -216,7 +216,8 @@ pub fn score_of(lon: f64, lat: f64) -> Option<u64> {
 
 /// A hash shifted to 52 bits (`geohashAlign52Bits`).
 pub fn align52(hash: Hash) -> u64 {
-    hash.bits << (52 - hash.step as u32 * 2)
+    // Steps are at most 26 (52 bits); a longer hash is not shifted.
+    hash.bits << 52u32.saturating_sub(hash.step as u32 * 2)
 }
 
 /// The standard 11-character base32 geohash of a score (GEOHASH's): the
@@ -238,7 +239,8 @@ pub fn geohash_string(score: f64) -> Option<[u8; 11]> {
 
 /// Moves a hash one cell east (`d > 0`) or west (`d < 0`).
 fn move_x(hash: &mut Hash, d: i8) {
-    if d == 0 {
+    // Steps outside 1..=32 have no cells to move between.
+    if d == 0 || !(1..=32).contains(&hash.step) {
         return;
     }
     let mut x = hash.bits & 0xaaaaaaaaaaaaaaaa;
@@ -257,7 +259,7 @@ fn move_x(hash: &mut Hash, d: i8) {
 
 /// Moves a hash one cell north (`d > 0`) or south (`d < 0`).
 fn move_y(hash: &mut Hash, d: i8) {
-    if d == 0 {
+    if d == 0 || !(1..=32).contains(&hash.step) {
         return;
     }
     let x = hash.bits & 0xaaaaaaaaaaaaaaaa;

@@ -206,3 +206,17 @@ fn pqsort_small_runs_are_insertion_sorted_stably() {
     );
     assert_eq!(v, [(0, 'e'), (1, 'b'), (1, 'd'), (2, 'a'), (2, 'c')]);
 }
+
+#[test]
+fn degenerate_hashes_do_not_panic() {
+    let zero = Hash::default();
+    assert_eq!(neighbors(zero).north, zero);
+    assert_eq!(align52(Hash { bits: 1, step: 40 }), 1);
+    assert!(decode(WGS84_LONG, WGS84_LAT, Hash { bits: 1, step: 40 }).is_none());
+    assert!(decode(WGS84_LONG, WGS84_LAT, zero).is_none());
+    assert!(encode_wgs84(0.0, 0.0, 0).is_none());
+    assert!(encode_wgs84(0.0, 0.0, 33).is_none());
+    assert!(encode_wgs84(f64::NAN, 0.0, 26).is_none());
+    let _ = decode_score(f64::NAN);
+    let _ = geohash_string(-1.0);
+}
