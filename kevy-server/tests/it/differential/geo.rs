@@ -1022,6 +1022,11 @@ fn geo_random() {
 }
 
 #[test]
+fn geo_large() {
+    run_generated("geo large", &random::large());
+}
+
+#[test]
 fn geo_keys_cross_shards() {
     use crate::util::shard_of;
     for (src, dst) in [("k1", "x"), ("k2", "a")] {

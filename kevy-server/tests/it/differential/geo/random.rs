@@ -275,3 +275,90 @@ pub fn sequences() -> Vec<Vec<Cmd>> {
         })
         .collect()
 }
+
+/// Dense sets: 10,000 points over Sicily in `k1` and 3,000 around Paris in
+/// `k2` (skiplists with hundreds of points per searched cell), then
+/// searches of every form and size, and stores into the other shard.
+pub fn large() -> Vec<Vec<Cmd>> {
+    let mut r = Rng(0x5EED_6E0_1A26E | 1);
+    let mut seq = Vec::new();
+    for (key, n, (cx, cy), (w, h)) in [
+        ("k1", 10_000, (14.0, 37.45), (1.6, 0.85)),
+        ("k2", 3_000, (2.35, 48.85), (0.3, 0.2)),
+    ] {
+        for batch in 0..n / 500 {
+            let mut c = s(&["GEOADD", key]);
+            for i in 0..500 {
+                let lon = cx + r.range(-w, w);
+                let lat = cy + r.range(-h, h);
+                c.extend([
+                    num(&mut r, lon),
+                    num(&mut r, lat),
+                    format!("p{}", batch * 500 + i),
+                ]);
+            }
+            seq.push(c);
+        }
+    }
+    for _ in 0..300 {
+        let (key, (cx, cy), n) = if r.below(3) == 0 {
+            ("k2", (2.35, 48.85), 3_000)
+        } else {
+            ("k1", (14.0, 37.45), 10_000)
+        };
+        let dst = r.pick(DESTS).to_string();
+        let unit = r.pick(&["km", "mi", "m"]);
+        let per = match unit {
+            "km" => 1000.0,
+            "mi" => 1609.34,
+            _ => 1.0,
+        };
+        let rad = format!(
+            "{:.3}",
+            [500.0, 5_000.0, 30_000.0, 200_000.0][r.below(4)] * r.range(0.0, 1.0) / per
+        );
+        let lon = format!("{:.5}", cx + r.range(-1.0, 1.0));
+        let lat = format!("{:.5}", cy + r.range(-0.5, 0.5));
+        let from = if r.below(2) == 0 {
+            vec!["FROMMEMBER".to_string(), format!("p{}", r.below(n))]
+        } else {
+            vec!["FROMLONLAT".to_string(), lon.clone(), lat.clone()]
+        };
+        let store = r.below(5) == 0;
+        let mut c = match r.below(3) {
+            0 => s(&["GEORADIUS", key, &lon, &lat, &rad, unit]),
+            1 => s(&[
+                "GEORADIUSBYMEMBER",
+                key,
+                &format!("p{}", r.below(n)),
+                &rad,
+                unit,
+            ]),
+            _ if store => {
+                let mut c = s(&["GEOSEARCHSTORE", &dst, key]);
+                c.extend(from);
+                c.extend(s(&["BYRADIUS", &rad, unit]));
+                c
+            }
+            _ => {
+                let mut c = s(&["GEOSEARCH", key]);
+                c.extend(from);
+                if r.below(2) == 0 {
+                    c.extend(s(&["BYRADIUS", &rad, unit]));
+                } else {
+                    let h = format!("{:.3}", r.range(0.0, 100_000.0) / per);
+                    c.extend(s(&["BYBOX", &rad, &h, unit]));
+                }
+                c
+            }
+        };
+        c.extend(options(&mut r, !store));
+        if store && c[0] != "GEOSEARCHSTORE" {
+            c.extend([r.pick(&["STORE", "STOREDIST"]).to_string(), dst.clone()]);
+        }
+        let stored = store.then(|| s(&["ZRANGE", &dst, "0", "-1", "WITHSCORES"]));
+        seq.push(c);
+        seq.extend(stored);
+    }
+    vec![seq]
+}
