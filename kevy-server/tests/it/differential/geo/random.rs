@@ -280,7 +280,7 @@ pub fn sequences() -> Vec<Vec<Cmd>> {
 /// `k2` (skiplists with hundreds of points per searched cell), then
 /// searches of every form and size, and stores into the other shard.
 pub fn large() -> Vec<Vec<Cmd>> {
-    let mut r = Rng(0x5EED_6E0_1A26E | 1);
+    let mut r = Rng(0x5EED_6E01_A26E | 1);
     let mut seq = Vec::new();
     for (key, n, (cx, cy), (w, h)) in [
         ("k1", 10_000, (14.0, 37.45), (1.6, 0.85)),
