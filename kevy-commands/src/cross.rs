@@ -27,7 +27,7 @@ use kevy_rt::{Args, Gather, OwnedArgs, Planned, Router};
 
 use crate::base::resp;
 use crate::base::resp::Reply;
-use crate::family::{self, bitmap, hll, string, zset, Call};
+use crate::family::{self, bitmap, geo, hll, string, zset, Call};
 use crate::session::Ctx;
 use crate::shard::ShardState;
 use crate::store::db::Clock;
@@ -73,6 +73,8 @@ pub enum Op {
     Bits(bitmap::BitsOp),
     /// A HyperLogLog part.
     Hll(hll::HllOp),
+    /// A GEO part.
+    Geo(geo::GeoOp),
     /// A generic key operation (see [`keys`]).
     Key(keys::KeyOp),
     /// A server command's part (see [`admin`]); run with the shard's
@@ -162,6 +164,8 @@ pub enum Plan {
     Bits(bitmap::BitsPlan),
     /// A HyperLogLog operation.
     Hll(hll::HllPlan),
+    /// A storing GEO search across shards.
+    Geo(geo::GeoPlan),
 }
 
 /// Groups the keys of `args` (from index 1, `step` apart, each followed by its
@@ -283,6 +287,7 @@ pub fn execute_part(shard: &mut ShardState, ctx: Ctx, part: Part) -> PartReply {
         Op::Zset(op) => zset::execute_part(db, op, args, now, ctx.resp3),
         Op::Bits(op) => bitmap::execute_part(db, op, args, now),
         Op::Hll(op) => hll::execute_part(db, op, args, now),
+        Op::Geo(op) => geo::execute_part(db, op, args, now, ctx.resp3),
         Op::Mget => {
             let (mut buf, mut ends) = (Vec::new(), Vec::with_capacity(args.len()));
             let mut out = Reply::new(&mut buf, ctx.resp3);
@@ -380,6 +385,7 @@ pub fn gather(
         Plan::Zset(plan) => return zset::gather(plan, replies, next, out),
         Plan::Bits(plan) => return bitmap::gather(plan, replies, next, out),
         Plan::Hll(plan) => return hll::gather(plan, replies, next, out),
+        Plan::Geo(plan) => return geo::gather(plan, replies, next, out),
     }
     Gather::Done
 }

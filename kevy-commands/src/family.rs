@@ -15,6 +15,7 @@ use crate::store::db::{Clock, Db};
 pub mod bitmap;
 pub mod command;
 pub mod connection;
+pub mod geo;
 pub mod hll;
 pub mod keys;
 pub mod string;

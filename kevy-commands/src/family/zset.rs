@@ -23,7 +23,9 @@ mod pop;
 mod range;
 mod setops;
 
+pub(crate) use add::{op_zadd, AddReq};
 pub use add::{zadd, zcard, zincrby, zmscore, zrank, zrem, zrevrank, zscore};
+pub(crate) use cross::put_pairs;
 pub use cross::{
     execute_part, gather, plan_zdiff, plan_zdiffstore, plan_zinter, plan_zintercard,
     plan_zinterstore, plan_zmpop, plan_zrangestore, plan_zunion, plan_zunionstore, ZOp, ZPlan,
@@ -37,7 +39,7 @@ pub use setops::{zdiff, zdiffstore, zinter, zintercard, zinterstore, zunion, zun
 
 /// The live sorted set at `key`: `None` when missing, `WrongType` for
 /// another type.
-fn read<'a>(db: &'a mut Db, key: &[u8], now: &Clock) -> OpResult<Option<&'a mut ZSet>> {
+pub(crate) fn read<'a>(db: &'a mut Db, key: &[u8], now: &Clock) -> OpResult<Option<&'a mut ZSet>> {
     match db.get(key, now) {
         None => Ok(None),
         Some(Value::ZSet(z)) => Ok(Some(z)),
@@ -55,7 +57,7 @@ fn drop_if_empty(db: &mut Db, key: &[u8], now: &Clock) {
 
 /// Stores `z` at `dst` (dropping its deadline), or deletes `dst` when `z` is
 /// empty, as the STORE commands do; returns the stored length.
-fn store(db: &mut Db, dst: &[u8], z: ZSet, now: &Clock) -> usize {
+pub(crate) fn store(db: &mut Db, dst: &[u8], z: ZSet, now: &Clock) -> usize {
     let n = z.len();
     if n == 0 {
         db.remove(dst, now);

@@ -4,7 +4,8 @@
 //!
 //! The data is split by family (this file: connection, server, strings and
 //! generic keys; `specs/lists.rs`, `specs/hashes.rs`, `specs/sets.rs`,
-//! `specs/zset.rs`, `specs/bits.rs`, `specs/hll.rs`) and joined into
+//! `specs/zset.rs`, `specs/bits.rs`, `specs/hll.rs`,
+//! `specs/geo.rs`) and joined into
 //! [`COMMANDS`] at compile time.
 
 use super::flags::*;
@@ -13,6 +14,7 @@ use super::{KeySpec, Run, Spec};
 use crate::family::{command, connection, keys, string};
 
 mod bits;
+mod geo;
 mod hashes;
 mod hll;
 mod keyspace;
@@ -31,6 +33,7 @@ const FAMILIES: &[&[Spec]] = &[
     zset::ZSET,
     bits::BITS,
     hll::HLL,
+    geo::GEO,
     server::SERVER,
 ];
 

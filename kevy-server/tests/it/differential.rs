@@ -44,6 +44,7 @@
 mod bitmaps;
 mod connection;
 mod generated;
+mod geo;
 mod hashes;
 mod hyperloglog;
 mod keyspace;

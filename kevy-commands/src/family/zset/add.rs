@@ -24,11 +24,11 @@ const INCR_PAIRS: Error =
 pub(super) const NAN: Error = Error::Message("ERR resulting score is not a number (NaN)");
 
 /// A parsed ZADD / ZINCRBY.
-struct AddReq<'a> {
-    flags: AddFlags,
-    ch: bool,
+pub(crate) struct AddReq<'a> {
+    pub(crate) flags: AddFlags,
+    pub(crate) ch: bool,
     /// `(score, member)` pairs.
-    pairs: Vec<(f64, &'a [u8])>,
+    pub(crate) pairs: Vec<(f64, &'a [u8])>,
 }
 
 /// Redis's `zaddGenericCommand` argument parsing, errors in its order.
@@ -80,14 +80,14 @@ fn parse_add(args: Args<'_>, incr: bool) -> OpResult<AddReq<'_>> {
 }
 
 /// What ZADD did: counts, and INCR's resulting score (`None`: refused).
-struct AddDone {
-    added: i64,
-    updated: i64,
-    score: Option<f64>,
+pub(crate) struct AddDone {
+    pub(crate) added: i64,
+    pub(crate) updated: i64,
+    pub(crate) score: Option<f64>,
 }
 
 /// Applies a parsed ZADD to `key`.
-fn op_zadd(db: &mut Db, key: &[u8], req: &AddReq<'_>, now: &Clock) -> OpResult<AddDone> {
+pub(crate) fn op_zadd(db: &mut Db, key: &[u8], req: &AddReq<'_>, now: &Clock) -> OpResult<AddDone> {
     let mut done = AddDone {
         added: 0,
         updated: 0,

@@ -92,7 +92,7 @@ const WRONG_TYPE: u8 = 1;
 const ZSET: u8 = 2;
 
 /// Appends `(member, score)` pairs as `[u32 len][member][f64]`.
-fn put_pairs<'a>(buf: &mut Vec<u8>, items: impl Iterator<Item = (&'a [u8], f64)>) {
+pub(crate) fn put_pairs<'a>(buf: &mut Vec<u8>, items: impl Iterator<Item = (&'a [u8], f64)>) {
     for (m, s) in items {
         buf.extend_from_slice(&(m.len() as u32).to_le_bytes());
         buf.extend_from_slice(m);

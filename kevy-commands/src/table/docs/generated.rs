@@ -8,6 +8,7 @@ use super::Docs;
 mod bitmap;
 mod connection;
 mod generic;
+mod geo;
 mod hash;
 mod hyperloglog;
 mod list;
@@ -28,4 +29,5 @@ pub(super) static GROUPS: &[&[(&str, Docs)]] = &[
     sorted_set::DOCS,
     bitmap::DOCS,
     hyperloglog::DOCS,
+    geo::DOCS,
 ];
