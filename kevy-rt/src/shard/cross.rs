@@ -10,6 +10,7 @@ use super::Shard;
 use crate::args::Args;
 use crate::clients::Clients;
 use crate::commands::{Commands, Gather, Prefetch};
+use crate::conn::OWED_MAX;
 use crate::msg::{ConnRef, Msg, Replies, Reply, Request, Requests, POOL_MAX_BYTES};
 use crate::stream::Stream;
 
@@ -118,7 +119,12 @@ impl<C: Commands> Shard<C> {
                         self.direct_waiters -= 1;
                     }
                 }
-                c.deliver(seq, bytes, &mut self.pools)
+                let capped = c.owed >= OWED_MAX;
+                c.deliver(seq, bytes, &mut self.pools);
+                if capped && c.want_read && c.can_decode() {
+                    // Below the in-flight cap again: take input.
+                    self.resume.push(i);
+                }
             }
             _ => return,
         }

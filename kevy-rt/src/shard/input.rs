@@ -245,8 +245,10 @@ impl<C: Commands> Shard<C> {
                     nshards: self.router.nshards(),
                     client: c.facts(self.id),
                 };
+                let queued = !c.pending.is_empty();
                 let (out, session) = c.reply_buf_and_session(&mut self.pools);
                 let flow = cmds.execute_local(&mut self.state, session, &cx, r.cmd, args, out);
+                c.count_queued(queued);
                 match flow {
                     Flow::Close => c.closing = true,
                     Flow::Shutdown => {
@@ -263,8 +265,10 @@ impl<C: Commands> Shard<C> {
             }
             Target::Shard(s) if s == self.id || s >= self.router.nshards() => {
                 let ctx = cmds.ctx(&c.session);
+                let queued = !c.pending.is_empty();
                 let out = c.reply_buf(&mut self.pools);
                 cmds.execute(&mut self.state, ctx, r.cmd, args, out);
+                c.count_queued(queued);
             }
             Target::Shard(s) => {
                 let ctx = cmds.ctx(&c.session);
@@ -276,18 +280,19 @@ impl<C: Commands> Shard<C> {
                 if direct.is_some() {
                     c.direct = true;
                 }
-                let seq = c.reserve();
                 let conn = ConnRef {
                     idx: i as u32,
                     gen: c.gen,
                 };
                 let req = self.outgoing[s].get_or_insert_with(|| self.pools.requests(s));
                 let span0 = req.spans.len() as u32;
+                let data0 = req.data.len();
                 for a in args.iter() {
                     let start = req.data.len();
                     req.data.extend_from_slice(a);
                     req.spans.push(Span::new(start, req.data.len()));
                 }
+                let seq = c.reserve(req.data.len() - data0 + 8 * args.len());
                 req.items.push(Request::Cmd {
                     conn,
                     seq,
@@ -301,7 +306,7 @@ impl<C: Commands> Shard<C> {
             }
             Target::Plan => {
                 let ctx = cmds.ctx(&c.session);
-                let seq = c.reserve();
+                let seq = c.reserve(args.iter().map(|a| a.len() + 8).sum());
                 let conn = ConnRef {
                     idx: i as u32,
                     gen: c.gen,
