@@ -387,12 +387,17 @@ impl<C: Commands> Shard<C> {
     }
 
     /// Writes pending output; closes or resumes the connection as due.
+    ///
+    /// The only place a shard writes its own connection's socket. While a
+    /// peer may be writing a direct reply to it (`Conn::direct`), it writes
+    /// nothing: output produced meanwhile (monitor lines, pushed messages)
+    /// waits in `out` until the peer's note comes back.
     fn flush(&mut self, i: usize) {
         let Some(c) = self.conns.get_mut(i) else {
             return;
         };
         c.out_peak = c.out_peak.max(c.out.len());
-        while c.wpos < c.out.len() {
+        while !c.direct && c.wpos < c.out.len() {
             match (&*c.sock).write(&c.out[c.wpos..]) {
                 Ok(0) => break,
                 Ok(n) => c.wpos += n,

@@ -55,7 +55,10 @@ impl<C: Commands> Shard<C> {
             let (i, gen) = self.monitors[k];
             if let Some(c) = self.conns.get_mut(i) {
                 if c.gen == gen {
+                    // Into the output buffer only: `flush` writes it when no
+                    // peer is writing a direct reply to this socket.
                     c.out.extend_from_slice(lines);
+                    self.note_queue(i);
                     self.mark_dirty(i);
                 }
             }

@@ -112,11 +112,19 @@ impl<C: Commands> Shard<C> {
         match self.conns.get_mut(i) {
             Some(c) if c.gen == conn.gen => {
                 let head = c.next_seq - c.pending.len() as u64;
+                let mut bytes = bytes;
                 if c.direct && seq == head {
                     c.direct = false;
                     if c.direct_waited {
                         c.direct_waited = false;
                         self.direct_waiters -= 1;
+                    }
+                    if !bytes.is_empty() && c.unsent() > 0 {
+                        // The peer wrote part of the reply: the rest goes
+                        // before whatever was queued meanwhile.
+                        let at = c.wpos;
+                        c.out.splice(at..at, bytes.iter().copied());
+                        bytes = &[];
                     }
                 }
                 let capped = c.owed >= OWED_MAX;

@@ -203,11 +203,12 @@ impl<C: Commands> Shard<C> {
     }
 
     /// Counts connection `i` among those waiting on a direct reply once it
-    /// has queued anything behind one.
+    /// has queued anything behind one (a reply, or output such as monitor
+    /// lines, which waits since only one thread writes a socket at a time).
     #[inline]
     pub(super) fn note_queue(&mut self, i: usize) {
         if let Some(c) = self.conns.get_mut(i) {
-            if c.direct && !c.direct_waited && c.pending.len() > 1 {
+            if c.direct && !c.direct_waited && (c.pending.len() > 1 || c.unsent() > 0) {
                 c.direct_waited = true;
                 self.direct_waiters += 1;
             }
