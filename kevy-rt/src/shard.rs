@@ -368,6 +368,9 @@ impl<C: Commands> Shard<C> {
             if c.direct_waited {
                 self.direct_waiters -= 1;
             }
+            if c.deferred.is_some() {
+                self.settings.add_blocked(-1);
+            }
             // A peer writing a direct reply may hold the socket a moment longer;
             // it closes when the last holder drops it.
             let fd = c.sock.as_raw_fd();

@@ -29,17 +29,25 @@ impl<C: Commands> Shard<C> {
                 self.maybe_close(i);
                 return;
             }
-            if !c.can_decode() {
+            if !c.can_decode() && c.deferred.is_none() {
                 c.want_read = true;
                 return;
             }
+            // A paused client is still read (into its buffer, not decoded),
+            // as Redis reads blocked clients: its hang-up frees it.
             c.want_read = false;
             c.make_room(c.need);
             let space = c.rbuf.len() - c.rend;
             match (&*c.sock).read(&mut c.rbuf[c.rend..]) {
                 Ok(0) => {
                     c.eof = true;
-                    self.maybe_close(i);
+                    if c.deferred.is_some() {
+                        // Redis frees a paused client that hangs up, and its
+                        // held command with it.
+                        self.close(i);
+                    } else {
+                        self.maybe_close(i);
+                    }
                     return;
                 }
                 Ok(n) => {
@@ -231,6 +239,7 @@ impl<C: Commands> Shard<C> {
         if let Some(writes_only) = self.settings.paused() {
             if cmds.pausable(r.cmd, writes_only) {
                 c.deferred = Some(args.to_owned_args());
+                self.settings.add_blocked(1);
                 self.paused.push(i);
                 return;
             }

@@ -3,6 +3,7 @@
 //! paused or held, and paused clients under the idle timeout.
 
 use std::sync::Arc;
+use std::time::{Duration, SystemTime};
 
 use kevy_rt::{Router, Runtime, Server, Settings};
 
@@ -35,6 +36,72 @@ fn key_on(shard: usize, prefix: &str) -> String {
         .map(|i| format!("{prefix}{i}"))
         .find(|k| router.shard_of(k.as_bytes()) == shard)
         .expect("a key")
+}
+
+/// Polls `f` up to 500 times, 10 ms apart, until it is true.
+fn eventually(mut f: impl FnMut() -> bool) -> bool {
+    (0..500).any(|_| {
+        let ok = f();
+        if !ok {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        ok
+    })
+}
+
+/// A client paused with a write held back, which then hangs up, is freed
+/// at once, pause or not (Redis frees it too), with its held command:
+/// before, nothing read its socket until the pause ended. While paused it
+/// counts as blocked.
+#[test]
+fn a_paused_client_that_hangs_up_is_freed_during_the_pause() {
+    let settings = Settings::new();
+    let server = start(&settings);
+    let mut other = Raw::connect(server.addr());
+    assert_eq!(other.call(&["PING"]), b"+PONG\r\n");
+    settings.pause(SystemTime::now() + Duration::from_secs(60), true);
+    for _ in 0..4 {
+        let mut c = Raw::connect(server.addr());
+        c.send(&cmd(&[b"PUT", b"gone", b"1"]));
+        assert!(eventually(|| settings.connected() == 2));
+        drop(c);
+        assert!(
+            eventually(|| settings.connected() == 1),
+            "the hung-up client is still connected"
+        );
+        assert_eq!(settings.blocked_clients(), 0);
+    }
+    assert!(settings.paused().is_some());
+    settings.unpause();
+    assert_eq!(other.call(&["TAKE", "gone"]), b"$-1\r\n");
+    server.stop();
+}
+
+/// The idle timeout closes an idle client but neither a paused client nor
+/// a monitor, as in Redis (before, both were closed): idle as long as the
+/// closed one, both are still served after the pause.
+#[test]
+fn the_idle_timeout_spares_paused_clients_and_monitors() {
+    let settings = Settings::new();
+    settings.set_idle_timeout(Duration::from_millis(200));
+    let server = start(&settings);
+    let mut mon = Raw::connect(server.addr());
+    assert_eq!(mon.call(&["WATCHALL"]), b"+OK\r\n");
+    settings.pause(SystemTime::now() + Duration::from_secs(60), true);
+    let mut paused = Raw::connect(server.addr());
+    paused.send(&cmd(&[b"PUT", b"late", b"1"]));
+    assert!(eventually(|| settings.blocked_clients() == 1));
+    let mut idle = Raw::connect(server.addr());
+    assert_eq!(idle.call(&["PING"]), b"+PONG\r\n");
+    assert!(idle.read_to_close().is_empty(), "closed by the timeout");
+    assert_eq!(settings.connected(), 2);
+    settings.unpause();
+    assert_eq!(paused.reply(), b"+OK\r\n");
+    // The monitor saw the idle client's PING, then the held write.
+    let lines = [mon.reply(), mon.reply()].map(|l| String::from_utf8(l).expect("a line"));
+    assert!(lines[0].ends_with(" PING\r\n"), "{lines:?}");
+    assert!(lines[1].ends_with(" PUT late 1\r\n"), "{lines:?}");
+    server.stop();
 }
 
 /// A monitor reads a 4 MB value of the other shard, 30 times, each time
