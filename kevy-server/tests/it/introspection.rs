@@ -314,7 +314,7 @@ fn client_pause_write_holds_writes_and_lets_reads_pass() {
 /// idle one, and hangs up, on the server at `addr`: one entry per step.
 fn paused_client_story(addr: std::net::SocketAddr) -> Vec<String> {
     let mut admin = Raw::connect(addr);
-    let mut clients = |admin: &mut Raw, want: &dyn Fn(u64, u64) -> bool| -> String {
+    let clients = |admin: &mut Raw, want: &dyn Fn(u64, u64) -> bool| -> String {
         for _ in 0..500 {
             let f = info_fields(&admin.call(&["INFO", "clients"]));
             let (c, b) = (&f["connected_clients"], &f["blocked_clients"]);
