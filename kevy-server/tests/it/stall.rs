@@ -174,3 +174,54 @@ fn a_stalled_shard_does_not_let_pipelines_grow_memory() {
         "RSS grew by {grown} bytes during the stall (bound {BOUND})"
     );
 }
+
+/// `connected_clients` of `INFO clients`, through `c`.
+fn connected(c: &mut Raw) -> u64 {
+    let reply = c.call(&["INFO", "clients"]);
+    String::from_utf8_lossy(&reply)
+        .lines()
+        .find_map(|l| l.strip_prefix("connected_clients:"))
+        .and_then(|v| v.trim().parse().ok())
+        .expect("connected_clients")
+}
+
+/// A client hangs up while its MSETNX over both shards is held between
+/// rounds, waiting on a stalled shard: the operation still runs whole once
+/// the stall ends (its keys are set), and the connection is freed then
+/// with no further traffic of its own.
+#[test]
+fn a_held_client_that_hangs_up_is_freed_when_its_operation_ends() {
+    let server = Binary::spawn_with(&[
+        "--port",
+        "0",
+        "--threads",
+        "2",
+        "--enable-debug-command",
+        "yes",
+    ]);
+    let mut sleeper = Raw::connect(server.addr);
+    assert_eq!(sleeper.call(&["PING"]), b"+PONG\r\n");
+    let (mut others, stalled) = others(server.addr, &mut sleeper);
+    let before = connected(&mut sleeper);
+    let k_stalled = keys_on(stalled, "held:", 1).remove(0);
+    let k_other = keys_on(1 - stalled, "held:", 1).remove(0);
+    let mut x = others.remove(0);
+    sleeper.send(&encode_str(&["DEBUG", "SLEEP", "2"]));
+    std::thread::sleep(Duration::from_millis(200));
+    x.send(&encode_str(&["MSETNX", &k_stalled, "1", &k_other, "1"]));
+    std::thread::sleep(Duration::from_millis(200));
+    drop(x);
+    assert_eq!(sleeper.reply(), b"+OK\r\n");
+    let freed = (0..500).any(|_| {
+        let gone = connected(&mut sleeper) == before - 1;
+        if !gone {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        gone
+    });
+    assert!(freed, "the hung-up client is still connected");
+    assert_eq!(
+        sleeper.call(&["MGET", &k_stalled, &k_other]),
+        b"*2\r\n$1\r\n1\r\n$1\r\n1\r\n"
+    );
+}
