@@ -120,10 +120,7 @@ impl<C: Commands> Shard<C> {
                         self.direct_waiters -= 1;
                     }
                     if !bytes.is_empty() && c.unsent() > 0 {
-                        // The peer wrote part of the reply: the rest goes
-                        // before whatever was queued meanwhile.
-                        let at = c.wpos;
-                        c.out.splice(at..at, bytes.iter().copied());
+                        put_first(&mut c.out, c.wpos, bytes);
                         bytes = &[];
                     }
                 }
@@ -305,6 +302,13 @@ impl<C: Commands> Shard<C> {
             self.stats.wakeups.fetch_add(woken, Ordering::Relaxed);
         }
     }
+}
+
+/// Inserts the rest of a direct reply the socket took in part at `at`, the
+/// start of the unsent output: before whatever was queued meanwhile.
+#[cold]
+fn put_first(out: &mut Vec<u8>, at: usize, bytes: &[u8]) {
+    out.splice(at..at, bytes.iter().copied());
 }
 
 /// Writes as much of `bytes` as the socket takes now; 0 on any error (the
