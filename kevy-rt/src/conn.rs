@@ -22,6 +22,16 @@ pub(crate) const READ_CHUNK: usize = 16 * 1024;
 /// Output-buffer capacity an idle connection may keep.
 const IDLE_OUT_CAPACITY: usize = 16 * 1024;
 
+/// What a connection may have owed to it (`Conn::owed`) before it stops taking
+/// input: forwarded or planned commands still unanswered and replies queued
+/// behind them. Without it, a stalled shard (`DEBUG SLEEP`, a long `KEYS *`)
+/// let clients of the other shards pipeline into its ring backlog without
+/// limit: 200 MB of writes held 200 MB of batches and reply slots.
+pub(crate) const OWED_MAX: usize = 1 << 20;
+
+/// Counted per reply slot on top of its bytes (the slot, a batch item, spans).
+pub(crate) const SLOT_COST: usize = 64;
+
 /// A decoded request waiting for its turn, with its arguments' spans
 /// (relative to its first byte, so they survive the buffer's compaction).
 pub(crate) struct Ahead {
@@ -31,8 +41,8 @@ pub(crate) struct Ahead {
 
 /// A reply position in the queue.
 pub(crate) enum Slot {
-    /// The command is running on another shard.
-    Waiting,
+    /// The command is running on another shard; what it counts in `owed`.
+    Waiting(u32),
     /// The reply is ready but an earlier one is not.
     Ready(Vec<u8>),
 }
@@ -64,6 +74,10 @@ pub(crate) struct Conn<C: Commands> {
     pub(crate) out_peak: usize,
     /// Replies after the first outstanding one, in order.
     pub(crate) pending: VecDeque<Slot>,
+    /// Bytes `pending` stands for: each waiting command's arguments and each
+    /// queued reply, plus [`SLOT_COST`] a slot. Input stops at [`OWED_MAX`];
+    /// back to 0 whenever `pending` empties.
+    pub(crate) owed: usize,
     /// Sequence number of the next command.
     pub(crate) next_seq: u64,
     pub(crate) session: C::Session,
@@ -125,6 +139,7 @@ impl<C: Commands> Conn<C> {
             wpos: 0,
             out_peak: 0,
             pending: VecDeque::new(),
+            owed: 0,
             next_seq: 0,
             session: C::Session::default(),
             held: false,
@@ -176,6 +191,7 @@ impl<C: Commands> Conn<C> {
         if self.pending.is_empty() {
             return &mut self.out;
         }
+        self.owed += SLOT_COST;
         self.pending.push_back(Slot::Ready(pools.slot()));
         match self.pending.back_mut() {
             Some(Slot::Ready(v)) => v,
@@ -191,6 +207,7 @@ impl<C: Commands> Conn<C> {
     ) -> (&mut Vec<u8>, &mut C::Session) {
         self.next_seq += 1;
         if !self.pending.is_empty() {
+            self.owed += SLOT_COST;
             self.pending.push_back(Slot::Ready(pools.slot()));
             if let Some(Slot::Ready(v)) = self.pending.back_mut() {
                 return (v, &mut self.session);
@@ -199,12 +216,26 @@ impl<C: Commands> Conn<C> {
         (&mut self.out, &mut self.session)
     }
 
-    /// Reserves the reply position of a command finishing elsewhere.
+    /// Counts the reply a command just queued behind an outstanding one
+    /// (`queued`: `pending` was not empty when it took its reply buffer).
     #[inline]
-    pub(crate) fn reserve(&mut self) -> u64 {
+    pub(crate) fn count_queued(&mut self, queued: bool) {
+        if queued {
+            if let Some(Slot::Ready(v)) = self.pending.back() {
+                self.owed += v.len();
+            }
+        }
+    }
+
+    /// Reserves the reply position of a command finishing elsewhere; `bytes`:
+    /// what it holds meanwhile (its arguments).
+    #[inline]
+    pub(crate) fn reserve(&mut self, bytes: usize) -> u64 {
         let seq = self.next_seq;
         self.next_seq += 1;
-        self.pending.push_back(Slot::Waiting);
+        let cost = (bytes + SLOT_COST).min(u32::MAX as usize);
+        self.owed += cost;
+        self.pending.push_back(Slot::Waiting(cost as u32));
         seq
     }
 
@@ -216,17 +247,26 @@ impl<C: Commands> Conn<C> {
         };
         if idx == 0 {
             self.out.extend_from_slice(bytes);
-            self.pending.pop_front();
+            if let Some(Slot::Waiting(cost)) = self.pending.pop_front() {
+                self.owed = self.owed.saturating_sub(cost as usize);
+            }
             while let Some(Slot::Ready(_)) = self.pending.front() {
                 if let Some(Slot::Ready(v)) = self.pending.pop_front() {
+                    self.owed = self.owed.saturating_sub(v.len() + SLOT_COST);
                     self.out.extend_from_slice(&v);
                     pools.put_slot(v);
                 }
             }
+            if self.pending.is_empty() {
+                self.owed = 0;
+            }
         } else if let Some(slot) = self.pending.get_mut(idx) {
-            let mut v = pools.slot();
-            v.extend_from_slice(bytes);
-            *slot = Slot::Ready(v);
+            if let Slot::Waiting(cost) = *slot {
+                let mut v = pools.slot();
+                v.extend_from_slice(bytes);
+                self.owed = (self.owed + bytes.len() + SLOT_COST).saturating_sub(cost as usize);
+                *slot = Slot::Ready(v);
+            }
         }
     }
 
@@ -239,7 +279,11 @@ impl<C: Commands> Conn<C> {
     /// True when input may be decoded now.
     #[inline]
     pub(crate) fn can_decode(&self) -> bool {
-        !self.held && !self.closing && self.deferred.is_none() && self.unsent() < self.high_water
+        !self.held
+            && !self.closing
+            && self.deferred.is_none()
+            && self.unsent() < self.high_water
+            && self.owed < OWED_MAX
     }
 
     /// True when nothing is owed to the client any more.

@@ -16,6 +16,7 @@ pub struct Settings {
     output_hard_limit: AtomicU64,
     connected: AtomicU64,
     monitors: AtomicU64,
+    blocked: AtomicU64,
     /// Unix time in ms until which clients are paused (0: not paused).
     pause_until_ms: AtomicU64,
     pause_writes_only: AtomicBool,
@@ -30,6 +31,7 @@ impl Default for Settings {
             output_hard_limit: AtomicU64::new(0),
             connected: AtomicU64::new(0),
             monitors: AtomicU64::new(0),
+            blocked: AtomicU64::new(0),
             pause_until_ms: AtomicU64::new(0),
             pause_writes_only: AtomicBool::new(false),
         }
@@ -147,6 +149,21 @@ impl Settings {
             self.monitors.fetch_add(delta as u64, Ordering::Relaxed);
         } else {
             self.monitors
+                .fetch_sub(delta.unsigned_abs(), Ordering::Relaxed);
+        }
+    }
+
+    /// Connections blocked over all shards: those with a command held back
+    /// by a pause (Redis 7.0 counts them in `blocked_clients`).
+    pub fn blocked_clients(&self) -> u64 {
+        self.blocked.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn add_blocked(&self, delta: i64) {
+        if delta >= 0 {
+            self.blocked.fetch_add(delta as u64, Ordering::Relaxed);
+        } else {
+            self.blocked
                 .fetch_sub(delta.unsigned_abs(), Ordering::Relaxed);
         }
     }

@@ -368,6 +368,9 @@ impl<C: Commands> Shard<C> {
             if c.direct_waited {
                 self.direct_waiters -= 1;
             }
+            if c.deferred.is_some() {
+                self.settings.add_blocked(-1);
+            }
             // A peer writing a direct reply may hold the socket a moment longer;
             // it closes when the last holder drops it.
             let fd = c.sock.as_raw_fd();
@@ -387,12 +390,17 @@ impl<C: Commands> Shard<C> {
     }
 
     /// Writes pending output; closes or resumes the connection as due.
+    ///
+    /// The only place a shard writes its own connection's socket. While a
+    /// peer may be writing a direct reply to it (`Conn::direct`), it writes
+    /// nothing: output produced meanwhile (monitor lines, pushed messages)
+    /// waits in `out` until the peer's note comes back.
     fn flush(&mut self, i: usize) {
         let Some(c) = self.conns.get_mut(i) else {
             return;
         };
         c.out_peak = c.out_peak.max(c.out.len());
-        while c.wpos < c.out.len() {
+        while !c.direct && c.wpos < c.out.len() {
             match (&*c.sock).write(&c.out[c.wpos..]) {
                 Ok(0) => break,
                 Ok(n) => c.wpos += n,

@@ -21,6 +21,7 @@ impl<C: Commands> Shard<C> {
             let Some(owned) = self.conns.get_mut(i).and_then(|c| c.deferred.take()) else {
                 continue;
             };
+            self.settings.add_blocked(-1);
             let routed = self.route(owned.args());
             self.dispatch(i, routed, owned.args(), false);
             self.note_queue(i);
@@ -55,7 +56,10 @@ impl<C: Commands> Shard<C> {
             let (i, gen) = self.monitors[k];
             if let Some(c) = self.conns.get_mut(i) {
                 if c.gen == gen {
+                    // Into the output buffer only: `flush` writes it when no
+                    // peer is writing a direct reply to this socket.
                     c.out.extend_from_slice(lines);
+                    self.note_queue(i);
                     self.mark_dirty(i);
                 }
             }
@@ -70,8 +74,9 @@ impl<C: Commands> Shard<C> {
         }
     }
 
-    /// Closes connections idle for longer than the `timeout` setting (only
-    /// those with nothing in flight).
+    /// Closes connections idle for longer than the `timeout` setting: those
+    /// with nothing in flight, not paused, not monitors (Redis exempts
+    /// blocked clients and monitors).
     pub(super) fn close_idle(&mut self) {
         let Some(limit) = self.settings.idle_timeout() else {
             return;
@@ -80,7 +85,12 @@ impl<C: Commands> Shard<C> {
         let idle: Vec<usize> = self
             .conns
             .iter()
-            .filter(|(_, c)| c.pending.is_empty() && now.duration_since(c.last_active) > limit)
+            .filter(|(_, c)| {
+                c.pending.is_empty()
+                    && c.deferred.is_none()
+                    && !c.monitor
+                    && now.duration_since(c.last_active) > limit
+            })
             .map(|(i, _)| i)
             .collect();
         for i in idle {

@@ -10,6 +10,7 @@ use super::Shard;
 use crate::args::Args;
 use crate::clients::Clients;
 use crate::commands::{Commands, Gather, Prefetch};
+use crate::conn::OWED_MAX;
 use crate::msg::{ConnRef, Msg, Replies, Reply, Request, Requests, POOL_MAX_BYTES};
 use crate::stream::Stream;
 
@@ -111,14 +112,24 @@ impl<C: Commands> Shard<C> {
         match self.conns.get_mut(i) {
             Some(c) if c.gen == conn.gen => {
                 let head = c.next_seq - c.pending.len() as u64;
+                let mut bytes = bytes;
                 if c.direct && seq == head {
                     c.direct = false;
                     if c.direct_waited {
                         c.direct_waited = false;
                         self.direct_waiters -= 1;
                     }
+                    if !bytes.is_empty() && c.unsent() > 0 {
+                        put_first(&mut c.out, c.wpos, bytes);
+                        bytes = &[];
+                    }
                 }
-                c.deliver(seq, bytes, &mut self.pools)
+                let capped = c.owed >= OWED_MAX;
+                c.deliver(seq, bytes, &mut self.pools);
+                if capped && c.want_read && c.can_decode() {
+                    // Below the in-flight cap again: take input.
+                    self.resume.push(i);
+                }
             }
             _ => return,
         }
@@ -291,6 +302,13 @@ impl<C: Commands> Shard<C> {
             self.stats.wakeups.fetch_add(woken, Ordering::Relaxed);
         }
     }
+}
+
+/// Inserts the rest of a direct reply the socket took in part at `at`, the
+/// start of the unsent output: before whatever was queued meanwhile.
+#[cold]
+fn put_first(out: &mut Vec<u8>, at: usize, bytes: &[u8]) {
+    out.splice(at..at, bytes.iter().copied());
 }
 
 /// Writes as much of `bytes` as the socket takes now; 0 on any error (the

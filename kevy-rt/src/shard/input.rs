@@ -29,17 +29,25 @@ impl<C: Commands> Shard<C> {
                 self.maybe_close(i);
                 return;
             }
-            if !c.can_decode() {
+            if !c.can_decode() && c.deferred.is_none() {
                 c.want_read = true;
                 return;
             }
+            // A paused client is still read (into its buffer, not decoded),
+            // as Redis reads blocked clients: its hang-up frees it.
             c.want_read = false;
             c.make_room(c.need);
             let space = c.rbuf.len() - c.rend;
             match (&*c.sock).read(&mut c.rbuf[c.rend..]) {
                 Ok(0) => {
                     c.eof = true;
-                    self.maybe_close(i);
+                    if c.deferred.is_some() {
+                        // Redis frees a paused client that hangs up, and its
+                        // held command with it.
+                        self.close(i);
+                    } else {
+                        self.maybe_close(i);
+                    }
                     return;
                 }
                 Ok(n) => {
@@ -203,11 +211,12 @@ impl<C: Commands> Shard<C> {
     }
 
     /// Counts connection `i` among those waiting on a direct reply once it
-    /// has queued anything behind one.
+    /// has queued anything behind one (a reply, or output such as monitor
+    /// lines, which waits since only one thread writes a socket at a time).
     #[inline]
     pub(super) fn note_queue(&mut self, i: usize) {
         if let Some(c) = self.conns.get_mut(i) {
-            if c.direct && !c.direct_waited && c.pending.len() > 1 {
+            if c.direct && !c.direct_waited && (c.pending.len() > 1 || c.unsent() > 0) {
                 c.direct_waited = true;
                 self.direct_waiters += 1;
             }
@@ -230,6 +239,7 @@ impl<C: Commands> Shard<C> {
         if let Some(writes_only) = self.settings.paused() {
             if cmds.pausable(r.cmd, writes_only) {
                 c.deferred = Some(args.to_owned_args());
+                self.settings.add_blocked(1);
                 self.paused.push(i);
                 return;
             }
@@ -245,8 +255,10 @@ impl<C: Commands> Shard<C> {
                     nshards: self.router.nshards(),
                     client: c.facts(self.id),
                 };
+                let queued = !c.pending.is_empty();
                 let (out, session) = c.reply_buf_and_session(&mut self.pools);
                 let flow = cmds.execute_local(&mut self.state, session, &cx, r.cmd, args, out);
+                c.count_queued(queued);
                 match flow {
                     Flow::Close => c.closing = true,
                     Flow::Shutdown => {
@@ -263,8 +275,10 @@ impl<C: Commands> Shard<C> {
             }
             Target::Shard(s) if s == self.id || s >= self.router.nshards() => {
                 let ctx = cmds.ctx(&c.session);
+                let queued = !c.pending.is_empty();
                 let out = c.reply_buf(&mut self.pools);
                 cmds.execute(&mut self.state, ctx, r.cmd, args, out);
+                c.count_queued(queued);
             }
             Target::Shard(s) => {
                 let ctx = cmds.ctx(&c.session);
@@ -276,18 +290,19 @@ impl<C: Commands> Shard<C> {
                 if direct.is_some() {
                     c.direct = true;
                 }
-                let seq = c.reserve();
                 let conn = ConnRef {
                     idx: i as u32,
                     gen: c.gen,
                 };
                 let req = self.outgoing[s].get_or_insert_with(|| self.pools.requests(s));
                 let span0 = req.spans.len() as u32;
+                let data0 = req.data.len();
                 for a in args.iter() {
                     let start = req.data.len();
                     req.data.extend_from_slice(a);
                     req.spans.push(Span::new(start, req.data.len()));
                 }
+                let seq = c.reserve(req.data.len() - data0 + 8 * args.len());
                 req.items.push(Request::Cmd {
                     conn,
                     seq,
@@ -301,7 +316,7 @@ impl<C: Commands> Shard<C> {
             }
             Target::Plan => {
                 let ctx = cmds.ctx(&c.session);
-                let seq = c.reserve();
+                let seq = c.reserve(args.iter().map(|a| a.len() + 8).sum());
                 let conn = ConnRef {
                     idx: i as u32,
                     gen: c.gen,

@@ -4,4 +4,5 @@
 mod client;
 mod runtime;
 mod single;
+mod stress;
 mod tally;

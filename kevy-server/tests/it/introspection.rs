@@ -309,3 +309,58 @@ fn client_pause_write_holds_writes_and_lets_reads_pass() {
     assert_eq!(a.call(&["GET", &k]), b"$1\r\nv\r\n");
     server.stop();
 }
+
+/// What `INFO clients` says while a paused client waits, is outlived by an
+/// idle one, and hangs up, on the server at `addr`: one entry per step.
+fn paused_client_story(addr: std::net::SocketAddr) -> Vec<String> {
+    let mut admin = Raw::connect(addr);
+    let clients = |admin: &mut Raw, want: &dyn Fn(u64, u64) -> bool| -> String {
+        for _ in 0..500 {
+            let f = info_fields(&admin.call(&["INFO", "clients"]));
+            let (c, b) = (&f["connected_clients"], &f["blocked_clients"]);
+            if want(c.parse().unwrap(), b.parse().unwrap()) {
+                return format!("connected={c} blocked={b}");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        panic!("INFO clients never got there");
+    };
+    let mut story = Vec::new();
+    assert_eq!(admin.call(&["CONFIG", "SET", "timeout", "1"]), b"+OK\r\n");
+    assert_eq!(
+        admin.call(&["CLIENT", "PAUSE", "60000", "WRITE"]),
+        b"+OK\r\n"
+    );
+    let mut paused = Raw::connect(addr);
+    paused.send(&crate::util::encode_str(&["SET", "held", "1"]));
+    story.push(clients(&mut admin, &|_, b| b == 1));
+    // An idle client is closed by the timeout; the paused one (idle as
+    // long) is not.
+    let mut idle = Raw::connect(addr);
+    assert_eq!(idle.call(&["PING"]), b"+PONG\r\n");
+    story.push(clients(&mut admin, &|c, _| c == 3));
+    story.push(clients(&mut admin, &|c, _| c == 2));
+    assert!(idle.read_to_close().is_empty());
+    // The paused client hangs up: freed while the pause lasts.
+    drop(paused);
+    story.push(clients(&mut admin, &|c, _| c == 1));
+    assert_eq!(admin.call(&["CLIENT", "UNPAUSE"]), b"+OK\r\n");
+    story.push(String::from_utf8_lossy(&admin.call(&["GET", "held"])).into_owned());
+    assert_eq!(admin.call(&["CONFIG", "SET", "timeout", "0"]), b"+OK\r\n");
+    story
+}
+
+/// Paused clients count in `blocked_clients`, are spared by `timeout`, and
+/// are freed when they hang up during the pause (their write never runs),
+/// in kevy as in redis-server 7.0. Before: `blocked_clients:0`, the paused
+/// client closed by the timeout, and a hung-up one kept till the pause ended.
+#[test]
+fn paused_clients_are_blocked_spared_by_timeout_and_freed_on_hang_up() {
+    let redis = RedisServer::start();
+    let theirs = paused_client_story(redis.addr());
+    let server = kevy();
+    let ours = paused_client_story(server.addr());
+    assert_eq!(ours, theirs);
+    assert_eq!(theirs[0], "connected=2 blocked=1");
+    server.stop();
+}

@@ -16,4 +16,5 @@ mod introspection;
 mod latency;
 mod maxmemory;
 mod server;
+mod stall;
 mod util;

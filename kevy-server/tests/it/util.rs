@@ -167,6 +167,12 @@ impl Raw {
         }
     }
 
+    /// A second handle on the same connection, to read replies on another
+    /// thread while this one writes.
+    pub fn clone_reader(&self) -> Raw {
+        Raw::from_stream(self.sock.try_clone().expect("clone the socket"))
+    }
+
     /// The client side's address (the server's peer address for it).
     pub fn local_addr(&self) -> SocketAddr {
         self.sock.local_addr().expect("local address")

@@ -112,8 +112,14 @@ fn clients(s: &mut Fields<'_>, shard: &ShardState, total: &Report) {
     );
     s.field("client_recent_max_input_buffer", total.max_input);
     s.field("client_recent_max_output_buffer", total.max_output);
-    // No blocking commands, client tracking or timeouts exist yet.
-    s.field("blocked_clients", 0);
+    // Paused clients (a command held back) are blocked, as in Redis 7.0;
+    // no blocking commands, client tracking or timeouts exist yet.
+    let blocked = shard
+        .server
+        .info
+        .as_ref()
+        .map_or(0, |i| i.settings.blocked_clients());
+    s.field("blocked_clients", blocked);
     s.field("tracking_clients", 0);
     s.field("clients_in_timeout_table", 0);
 }
