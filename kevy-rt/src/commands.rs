@@ -186,8 +186,20 @@ pub trait Commands: Send + Sync + Sized + 'static {
         Self::Session::default()
     }
 
-    /// The part of `session` that travels with a forwarded command.
+    /// The part of `session` that travels with a keyed or multi-shard command.
+    /// A pure read: the runtime may also call it ahead of the command's turn
+    /// (to prefetch for the next pipelined command). What changes per command
+    /// belongs in [`Commands::dispatched`].
     fn ctx(&self, session: &Self::Session) -> Self::Ctx;
+
+    /// A keyed or multi-shard command of this session is dispatched, with the
+    /// context [`Commands::ctx`] just made for it: called exactly once per
+    /// such command, at its turn, on the connection's shard (a
+    /// [`Route::Local`] command sees its session in
+    /// [`Commands::execute_local`] instead). Per-command session bookkeeping
+    /// goes here, e.g. a reply to drop for one command only. Default: nothing.
+    #[inline]
+    fn dispatched(&self, _session: &mut Self::Session) {}
 
     /// Runs a keyed command on the shard that owns its key(s), appending the reply.
     fn execute(

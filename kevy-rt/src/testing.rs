@@ -102,11 +102,13 @@ impl<C: Commands> Harness<C> {
             }
             Target::Shard(s) => {
                 let ctx = self.cmds.ctx(session);
+                self.cmds.dispatched(session);
                 self.cmds
                     .execute(&mut self.shards[s], ctx, r.cmd, args, &mut out);
             }
             Target::Plan => {
                 let ctx = self.cmds.ctx(session);
+                self.cmds.dispatched(session);
                 let mut parts = Vec::new();
                 let mut planned = self.cmds.plan(
                     &mut self.shards[home],

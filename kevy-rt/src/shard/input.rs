@@ -77,7 +77,9 @@ impl<C: Commands> Shard<C> {
     /// While a request runs, the one behind it is already decoded, resolved
     /// and, when it is a keyed command for this shard, prefetched
     /// ([`Commands::prefetch`]): the next lookup's cache misses overlap this
-    /// command's work. A request decoded ahead is never decoded twice (a
+    /// command's work. Not past a [`Route::Local`](crate::Route::Local)
+    /// command, which may change the session the next one is resolved and
+    /// prefetched with (`SELECT`-like verbs). A request decoded ahead is never decoded twice (a
     /// decoder may rewrite its bytes, as inline unescaping does): when the
     /// connection stops taking input with one decoded ahead, it is kept in
     /// `Conn::ahead` and runs first on resumption.
@@ -128,7 +130,13 @@ impl<C: Commands> Shard<C> {
                 Decoded::Command { consumed } => {
                     let at = rpos + consumed;
                     let last = at == rend;
-                    if !last {
+                    let routed = match resolved {
+                        Some(r) => r,
+                        None => self.route(Args::new(&rbuf[rpos..rend], &spans)),
+                    };
+                    // A local command may change the session the next one is
+                    // resolved and prefetched with: no lookahead past it.
+                    if !last && routed.1 != Target::Local {
                         spans_next.clear();
                         let d =
                             self.cmds
@@ -142,7 +150,6 @@ impl<C: Commands> Shard<C> {
                         }
                     }
                     let args = Args::new(&rbuf[rpos..rend], &spans);
-                    let routed = resolved.unwrap_or_else(|| self.route(args));
                     self.dispatch(i, routed, args, last);
                     self.note_queue(i);
                     rpos = at;
@@ -263,11 +270,13 @@ impl<C: Commands> Shard<C> {
             }
             Target::Shard(s) if s == self.id || s >= self.router.nshards() => {
                 let ctx = cmds.ctx(&c.session);
+                cmds.dispatched(&mut c.session);
                 let out = c.reply_buf(&mut self.pools);
                 cmds.execute(&mut self.state, ctx, r.cmd, args, out);
             }
             Target::Shard(s) => {
                 let ctx = cmds.ctx(&c.session);
+                cmds.dispatched(&mut c.session);
                 // Direct reply: when this command is all the connection is
                 // waiting for, its owner writes the reply to the socket itself,
                 // saving the trip back (and often a wake-up) of this shard.
@@ -301,6 +310,7 @@ impl<C: Commands> Shard<C> {
             }
             Target::Plan => {
                 let ctx = cmds.ctx(&c.session);
+                cmds.dispatched(&mut c.session);
                 let seq = c.reserve();
                 let conn = ConnRef {
                     idx: i as u32,

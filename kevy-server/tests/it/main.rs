@@ -15,5 +15,6 @@ mod differential;
 mod introspection;
 mod latency;
 mod maxmemory;
+mod pipelines;
 mod server;
 mod util;
