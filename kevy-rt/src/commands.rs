@@ -168,8 +168,15 @@ pub trait Commands: Send + Sync + Sized + 'static {
     /// Origin-side state of a multi-shard operation.
     type Plan: 'static;
 
-    /// Cuts one request out of `buf`, pushing its arguments to `spans` (cleared by
-    /// the caller). The default speaks RESP2 (multibulk and inline).
+    /// Cuts one request out of `buf`, pushing its arguments to `spans`. The
+    /// default speaks RESP2 (multibulk and inline; see [`resp::decode`]).
+    ///
+    /// `spans` is empty on entry, except after this decoder answered
+    /// [`Decoded::Incomplete`] for the request at the start of `buf`: then it
+    /// holds what that call left in it, and `buf` holds the same bytes and
+    /// more. A decoder may resume from there (the default one does, so a
+    /// request of many arguments arriving in pieces costs linear time); one
+    /// that does not clears `spans` first.
     fn decode(&self, buf: &mut [u8], spans: &mut Vec<Span>, limits: &Limits) -> Decoded {
         resp::decode(buf, spans, limits)
     }

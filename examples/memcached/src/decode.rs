@@ -24,6 +24,9 @@ pub const LINE_MAX: usize = 2048;
 
 /// Decodes one request from the start of `buf`.
 pub fn decode(buf: &mut [u8], spans: &mut Vec<Span>, limits: &Limits) -> Decoded {
+    // What a call that found the request incomplete left: this decoder does
+    // not resume, it starts again from the line.
+    spans.clear();
     let Some(nl) = memchr::memchr(b'\n', buf) else {
         if buf.len() > LINE_MAX && !is_long_get(buf) {
             // memcached closes such a connection without a word.

@@ -13,6 +13,10 @@ use crate::msg::{ConnRef, Request};
 use crate::resp::Decoded;
 use crate::route::{target, Target};
 
+/// Span capacity a connection keeps for resuming an incomplete request once
+/// none is pending (a bigger one came from a request of many arguments).
+const PARTIAL_KEEP: usize = 1024;
+
 impl<C: Commands> Shard<C> {
     /// Reads until the socket is drained, the connection stops taking input,
     /// or [`READ_BUDGET`] bytes were read (then it goes on next iteration).
@@ -96,10 +100,18 @@ impl<C: Commands> Shard<C> {
             spans_next = a.spans;
             a.decoded
         });
+        // The arguments an earlier read found of an incomplete request: the
+        // decoder resumes after them instead of from its first byte.
+        let mut resume = !c.partial.is_empty();
+        if resume {
+            std::mem::swap(&mut spans, &mut c.partial);
+        }
         // The lookahead's verb and target, found while prefetching (never for one
         // kept in `Conn::ahead`).
         let mut next_resolved = None;
         let mut need = 0;
+        // The request at `rpos` is incomplete and the decoder left spans of it.
+        let mut need_spans = false;
         loop {
             match self.conns.get_mut(i) {
                 Some(c) if c.can_decode() => {}
@@ -121,7 +133,9 @@ impl<C: Commands> Shard<C> {
                     d
                 }
                 None => {
-                    spans.clear();
+                    if !std::mem::take(&mut resume) {
+                        spans.clear();
+                    }
                     self.cmds
                         .decode(&mut rbuf[rpos..rend], &mut spans, &self.limits)
                 }
@@ -158,6 +172,7 @@ impl<C: Commands> Shard<C> {
                 Decoded::Skip { consumed } => rpos += consumed,
                 Decoded::Incomplete { need: n } => {
                     need = n;
+                    need_spans = !spans.is_empty();
                     break;
                 }
                 Decoded::Error(reply) => {
@@ -172,6 +187,12 @@ impl<C: Commands> Shard<C> {
             }
         }
         if let Some(c) = self.conns.get_mut(i) {
+            c.partial.clear();
+            if need_spans {
+                std::mem::swap(&mut spans, &mut c.partial);
+            } else if c.partial.capacity() > PARTIAL_KEEP {
+                c.partial = Vec::new();
+            }
             if let Some(decoded) = next {
                 c.ahead = Some(Ahead {
                     decoded,

@@ -82,3 +82,29 @@ fn client_reply_and_select_take_effect_inside_a_pipeline() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// A request of many arguments arriving in small pieces (the decoder resumes
+/// after the arguments of earlier pieces), with a pipelined request behind it
+/// in the last piece: both are answered, and the list holds every element.
+#[test]
+fn many_arguments_in_small_pieces() {
+    let server = kevy_on(Redis::default(), 2);
+    let mut c = Raw::connect(server.addr());
+    const N: usize = 20_000;
+    let mut req = format!("*{}\r\n$5\r\nRPUSH\r\n$4\r\nlist\r\n", N + 2).into_bytes();
+    for i in 0..N {
+        let e = (i % 1000).to_string();
+        req.extend_from_slice(format!("${}\r\n{e}\r\n", e.len()).as_bytes());
+    }
+    req.extend_from_slice(b"LINDEX list -1\r\n");
+    for (n, piece) in req.chunks(97).enumerate() {
+        c.send(piece);
+        if n % 64 == 0 {
+            // Now and then let the server read what came so far.
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+    }
+    assert_eq!(c.reply(), format!(":{N}\r\n").into_bytes());
+    assert_eq!(c.reply(), b"$3\r\n999\r\n");
+    assert_eq!(c.call(&["LINDEX", "list", "12345"]), b"$3\r\n345\r\n");
+}
