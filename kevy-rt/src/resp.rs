@@ -7,7 +7,7 @@
 //! form is never longer than the source), so they too are spans of the buffer.
 //! Protocol errors produce Redis's exact reply text; the connection then closes.
 
-use crate::args::Span;
+use crate::args::{Span, MAX_OFFSET};
 
 /// Size limits enforced while decoding, with Redis's defaults.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -143,6 +143,11 @@ fn decode_multibulk(buf: &[u8], spans: &mut Vec<Span>, limits: &Limits) -> Decod
         let start = pos + rcr + 2;
         // Like Redis, the two bytes after the payload are skipped, not checked.
         let end = start + len;
+        if end > MAX_OFFSET {
+            // Past what a span can point to (limits raised beyond 4 GB):
+            // refused, never truncated.
+            return proto_error("invalid bulk length");
+        }
         if end + 2 > buf.len() {
             return Decoded::Incomplete { need: end + 2 };
         }
@@ -160,6 +165,9 @@ fn decode_inline(buf: &mut [u8], spans: &mut Vec<Span>, limits: &Limits) -> Deco
         }
         return Decoded::Incomplete { need: 0 };
     };
+    if nl > MAX_OFFSET {
+        return proto_error("too big inline request");
+    }
     let mut line_end = nl;
     if line_end > 0 && buf[line_end - 1] == b'\r' {
         line_end -= 1;

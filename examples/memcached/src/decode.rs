@@ -52,7 +52,7 @@ pub fn decode(buf: &mut [u8], spans: &mut Vec<Span>, limits: &Limits) -> Decoded
     let Ok(line) = storage_line(mode, Args::new(buf, spans), spans.len()) else {
         return Decoded::Command { consumed: line_len };
     };
-    if line.vlen > limits.max_bulk_len {
+    if line.vlen > limits.max_bulk_len || line_len + line.vlen + 2 > kevy_rt::args::MAX_OFFSET {
         // Larger than anything this server buffers: memcached would swallow it
         // and answer; a stateless decoder cannot skip it piecemeal, so refuse
         // it and close (see the crate docs).

@@ -250,3 +250,37 @@ fn multibulk_ignores_stale_spans() {
         assert_eq!(spans, [Span::new(8, 11), Span::new(17, 18)]);
     }
 }
+
+/// With `proto-max-bulk-len` raised past 4 GB, a bulk that would end past
+/// what a 32-bit span holds is a protocol error as soon as its header
+/// arrives, not a span truncated once its bytes have; one that ends just
+/// within is awaited as usual.
+#[test]
+fn bulks_past_32_bit_offsets_are_refused() {
+    let limits = Limits {
+        max_bulk_len: usize::MAX / 2,
+        max_query_buffer: usize::MAX / 2,
+        ..Limits::default()
+    };
+    // The payload would start at byte 23 (after "*2\r\n$3\r\nSET\r\n$10…\r\n").
+    let header = |len: usize| format!("*2\r\n$3\r\nSET\r\n${len}\r\n").into_bytes();
+    let start = header(MAX_OFFSET).len();
+    let fits = MAX_OFFSET - start;
+    let mut spans = Vec::new();
+    let mut buf = header(fits);
+    assert_eq!(
+        decode(&mut buf, &mut spans, &limits),
+        Decoded::Incomplete {
+            need: MAX_OFFSET + 2
+        }
+    );
+    for len in [fits + 1, 1 << 32, 5_000_000_000] {
+        let mut buf = header(len);
+        spans.clear();
+        assert_eq!(
+            decode(&mut buf, &mut spans, &limits),
+            err("invalid bulk length"),
+            "{len}"
+        );
+    }
+}

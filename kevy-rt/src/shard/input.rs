@@ -6,10 +6,10 @@ use std::io::{self, Read};
 use std::sync::atomic::Ordering;
 
 use super::{Op, Shard, READ_BUDGET};
-use crate::args::{Args, Span};
+use crate::args::{Args, Span, MAX_OFFSET};
 use crate::commands::{Commands, Flow, LocalCx, Prefetch, Resolved};
 use crate::conn::Ahead;
-use crate::msg::{ConnRef, Request};
+use crate::msg::{ConnRef, Msg, Request};
 use crate::resp::Decoded;
 use crate::route::{target, Target};
 
@@ -311,7 +311,18 @@ impl<C: Commands> Shard<C> {
                     idx: i as u32,
                     gen: c.gen,
                 };
+                // A batch's spans are 32-bit offsets into its data: one this
+                // command would take past them goes now, and the command
+                // starts the next (a request alone always fits: the decoder
+                // refuses bigger ones).
+                let (bytes, nargs) = (args.byte_len(), args.len());
+                if let Some(full) = self.outgoing[s].take_if(|q| {
+                    q.data.len() + bytes > MAX_OFFSET || q.spans.len() + nargs > MAX_OFFSET
+                }) {
+                    self.mesh.send(s, Msg::Requests(full), false);
+                }
                 let req = self.outgoing[s].get_or_insert_with(|| self.pools.requests(s));
+                // Both fit: the batch's spans stay within MAX_OFFSET (above).
                 let span0 = req.spans.len() as u32;
                 for a in args.iter() {
                     let start = req.data.len();
@@ -324,7 +335,7 @@ impl<C: Commands> Shard<C> {
                     cmd: r.cmd,
                     ctx,
                     span0,
-                    nargs: args.len() as u32,
+                    nargs: nargs as u32,
                     direct,
                 });
                 return;
