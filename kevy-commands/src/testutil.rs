@@ -135,7 +135,9 @@ pub fn drive(
         }
         let replies = parts
             .drain(..)
-            .map(|(s, p)| redis.execute_part(&mut shards[s], ctx, p, &mut kevy_rt::Clients::none()))
+            .map(|(s, p)| {
+                redis.execute_part(&mut shards[s], ctx, p, &mut kevy_rt::ClientsOf::none())
+            })
             .collect();
         let g = redis.gather(
             &mut shards[0],

@@ -26,11 +26,18 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::args::{Args, Span};
-use crate::clients::{ClientFacts, Clients};
+use crate::clients::{ClientFacts, ClientOf, ClientsOf};
 use crate::resp::{self, Decoded, Limits};
 use crate::router::Router;
-use crate::runtime::ShardStats;
 use crate::settings::Settings;
+use crate::stats::ShardStats;
+
+/// One connection as command set `C` sees it ([`ClientOf`] with `C`'s types).
+pub type Client<'a, C> = ClientOf<'a, <C as Commands>::Session, <C as Commands>::Cmd>;
+
+/// The connections of one shard as command set `C` sees them, lent to
+/// [`Commands::execute_part`] ([`ClientsOf`] with `C`'s types).
+pub type Clients<'a, C> = ClientsOf<'a, <C as Commands>::Session, <C as Commands>::Cmd>;
 
 /// Where a resolved command runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,7 +1,7 @@
 //! An in-process, single-threaded driver for a [`Commands`] implementation over
 //! several shards: the same routing, planning and gathering as the runtime, with
 //! no sockets and no threads. For unit tests of command sets. Parts see no
-//! connections ([`Clients::none`]); local commands see synthetic facts.
+//! connections ([`ClientsOf::none`]); local commands see synthetic facts.
 //!
 //! ```
 //! # use kevy_rt::testing::Harness;
@@ -12,7 +12,7 @@
 //! ```
 
 use crate::args::OwnedArgs;
-use crate::clients::{ClientFacts, Clients};
+use crate::clients::{ClientFacts, ClientsOf};
 use crate::commands::{Commands, Flow, Gather, LocalCx, ShardInfo};
 use crate::route::{target, Target};
 use crate::router::Router;
@@ -126,7 +126,7 @@ impl<C: Commands> Harness<C> {
                                 &mut self.shards[s],
                                 ctx,
                                 p,
-                                &mut Clients::none(),
+                                &mut ClientsOf::none(),
                             )
                         })
                         .collect();
