@@ -1,7 +1,12 @@
-//! An in-process, single-threaded driver for a [`Commands`] implementation over
-//! several shards: the same routing, planning and gathering as the runtime, with
-//! no sockets and no threads. For unit tests of command sets. Parts see no
-//! connections ([`ClientsOf::none`]); local commands see synthetic facts.
+//! Drivers for unit tests of a command set.
+//!
+//! - [`TestServer`]: the real runtime on a free port in background threads,
+//!   with a blocking RESP [`TestClient`]: what a test sees is what a client of
+//!   a real server sees (pipelines, lookahead, held connections…).
+//! - [`Harness`]: an in-process, single-threaded driver over several shards:
+//!   the same routing, planning and gathering as the runtime, with no sockets
+//!   and no threads, and direct access to each shard's state. Parts see no
+//!   connections ([`ClientsOf::none`]); local commands see synthetic facts.
 //!
 //! ```
 //! # use kevy_rt::testing::Harness;
@@ -10,6 +15,10 @@
 //! let reply: Vec<u8> = h.run(&["PING"]);
 //! # }
 //! ```
+
+mod server;
+
+pub use server::{encode, reply_len, TestClient, TestServer};
 
 use crate::args::OwnedArgs;
 use crate::clients::{ClientFacts, ClientsOf};

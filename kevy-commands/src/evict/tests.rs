@@ -8,7 +8,7 @@ use super::lfu::{self, accessed, decayed, fresh, log_incr, minutes, INIT};
 use super::pool::{Pool, SIZE};
 use super::*;
 use crate::keyspace::{lru_ticks, now_ms, Clock, Keyspace};
-use crate::testutil::{harness, run};
+use crate::testutil::{harness, inline, run};
 use crate::value::Value;
 
 /// A keyspace of 2 databases following fresh limits with `policy`, every
@@ -321,7 +321,7 @@ fn object_freq_and_idletime_follow_the_policy() {
 
 #[test]
 fn settings_take_redis_units_and_ranges() {
-    let mut h = harness();
+    let mut h = inline();
     assert_eq!(
         run(&mut h, &["CONFIG", "SET", "maxmemory", "50mb"]),
         b"+OK\r\n"
