@@ -4,5 +4,6 @@
 mod client;
 mod layers;
 mod runtime;
+mod session;
 mod single;
 mod tally;
