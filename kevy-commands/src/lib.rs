@@ -349,13 +349,18 @@ impl Commands for Redis {
     fn ctx(&self, session: &Session) -> Ctx {
         Ctx {
             db: session.db as u32,
-            quiet: session.end_command(),
+            quiet: session.quiet(),
             named: session.name.is_some(),
             unix: session.unix,
             client: session.id,
             peer: session.peer,
             resp3: session.resp3,
         }
+    }
+
+    #[inline]
+    fn dispatched(&self, session: &mut Session) {
+        session.end_command();
     }
 
     #[inline]

@@ -1,7 +1,6 @@
 //! A connection's state ([`Session`], kept on its shard) and the part of it
 //! a command carries to other shards ([`Ctx`]).
 
-use std::cell::Cell;
 use std::net::SocketAddr;
 
 use kevy_rt::ClientFacts;
@@ -31,9 +30,9 @@ pub struct Session {
     /// `CLIENT REPLY OFF`.
     pub reply_off: bool,
     /// The current command's reply is dropped (`CLIENT REPLY SKIP` before it).
-    reply_skip: Cell<bool>,
+    reply_skip: bool,
     /// The next command's reply is dropped (`CLIENT REPLY SKIP` ran now).
-    reply_skip_next: Cell<bool>,
+    reply_skip_next: bool,
 }
 
 impl Session {
@@ -54,23 +53,29 @@ impl Session {
 
     /// Asks for the next command's reply to be dropped (`CLIENT REPLY SKIP`,
     /// which does nothing while replies are off).
-    pub fn skip_next_reply(&self) {
+    pub fn skip_next_reply(&mut self) {
         if !self.reply_off {
-            self.reply_skip_next.set(true);
+            self.reply_skip_next = true;
         }
     }
 
     /// Turns replies back on (`CLIENT REPLY ON`).
     pub fn replies_on(&mut self) {
         self.reply_off = false;
-        self.reply_skip.set(false);
+        self.reply_skip = false;
+    }
+
+    /// True when the current command's reply is to be dropped (a pure read:
+    /// the runtime may build a command's context ahead of its turn).
+    pub fn quiet(&self) -> bool {
+        self.reply_off || self.reply_skip
     }
 
     /// Ends a command: true when its reply is to be dropped. A skip asked
     /// for by this command applies to the next one (Redis's `resetClient`).
-    pub fn end_command(&self) -> bool {
-        let quiet = self.reply_off || self.reply_skip.get();
-        self.reply_skip.set(self.reply_skip_next.replace(false));
+    pub fn end_command(&mut self) -> bool {
+        let quiet = self.quiet();
+        self.reply_skip = std::mem::take(&mut self.reply_skip_next);
         quiet
     }
 

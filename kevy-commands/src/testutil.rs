@@ -1,29 +1,121 @@
-//! The one helper every family's tests go through: a [`Harness`] over three
-//! shards, and `run` returning a command's exact reply bytes.
+//! The helpers every family's tests go through: [`harness`], a three-shard
+//! kevy on the real runtime (every command goes through the reactor, as a
+//! client's would: lookahead, prefetch, forwarding, direct replies), and
+//! `run`/`check` returning or asserting a command's exact reply bytes. Tests
+//! that reach into a shard's state (or its tick, or a session) use the
+//! in-process [`inline`] harness instead; `run`/`check` drive either.
 
-use kevy_rt::testing::Harness;
+use kevy_rt::testing::{Harness, TestClient, TestServer};
 
 use crate::Redis;
-use kevy_rt::{Commands, Gather};
+use kevy_rt::{Commands, Gather, Router};
 
 use crate::shard::ShardState as DriveKeyspace;
 
 /// Shards in test harnesses: enough for keys to land on different shards.
 pub const SHARDS: usize = 3;
 
-/// A fresh three-shard harness with Redis's defaults.
-pub fn harness() -> Harness<Redis> {
+/// A fresh three-shard kevy on a real runtime, with Redis's defaults.
+pub fn harness() -> Kevy {
+    let redis = Redis::new();
+    let server = TestServer::start(redis.clone(), SHARDS);
+    Kevy {
+        conns: vec![server.connect()],
+        server,
+        redis,
+    }
+}
+
+/// A fresh three-shard in-process harness (no sockets, no threads), for
+/// tests that reach into shards, ticks or sessions.
+pub fn inline() -> Harness<Redis> {
     Harness::new(Redis::new(), SHARDS)
 }
 
+/// A kevy server for one test, and its client connections (the first made
+/// at start). Dropping it closes them and stops the server.
+pub struct Kevy {
+    conns: Vec<TestClient>,
+    server: TestServer,
+    redis: Redis,
+}
+
+/// A connection of a [`Kevy`], from [`Kevy::connect`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Conn(usize);
+
+impl Kevy {
+    /// Runs one command on the first connection and returns its reply.
+    pub fn run<A: AsRef<[u8]>>(&mut self, args: &[A]) -> Vec<u8> {
+        self.run_on(Conn(0), args)
+    }
+
+    /// Runs one command on connection `conn` and returns its reply. A
+    /// connection the server closed (`QUIT`) is opened again first.
+    pub fn run_on<A: AsRef<[u8]>>(&mut self, conn: Conn, args: &[A]) -> Vec<u8> {
+        if self.conns[conn.0].closed() {
+            self.conns[conn.0] = self.server.connect();
+        }
+        self.conns[conn.0].call(args)
+    }
+
+    /// Opens another connection.
+    pub fn connect(&mut self) -> Conn {
+        self.conns.push(self.server.connect());
+        Conn(self.conns.len() - 1)
+    }
+
+    /// Connection `conn`'s client, to send raw bytes or pipelines.
+    pub fn client(&mut self, conn: Conn) -> &mut TestClient {
+        &mut self.conns[conn.0]
+    }
+
+    /// The router in use.
+    pub fn router(&self) -> Router {
+        self.server.router()
+    }
+
+    /// The command set (its configuration is the server's).
+    pub fn commands(&self) -> &Redis {
+        &self.redis
+    }
+}
+
+/// What `run` and `check` drive: a [`Kevy`] or an in-process [`Harness`].
+pub trait Drive {
+    /// Runs one command and returns its reply bytes.
+    fn drive(&mut self, args: &[&[u8]]) -> Vec<u8>;
+    /// The router in use.
+    fn shards(&self) -> Router;
+}
+
+impl Drive for Kevy {
+    fn drive(&mut self, args: &[&[u8]]) -> Vec<u8> {
+        self.run(args)
+    }
+    fn shards(&self) -> Router {
+        self.router()
+    }
+}
+
+impl Drive for Harness<Redis> {
+    fn drive(&mut self, args: &[&[u8]]) -> Vec<u8> {
+        self.run(args)
+    }
+    fn shards(&self) -> Router {
+        self.router()
+    }
+}
+
 /// Runs `args` and returns the reply bytes.
-pub fn run(h: &mut Harness<Redis>, args: &[&str]) -> Vec<u8> {
-    h.run(args)
+pub fn run(h: &mut impl Drive, args: &[&str]) -> Vec<u8> {
+    let args: Vec<&[u8]> = args.iter().map(|a| a.as_bytes()).collect();
+    h.drive(&args)
 }
 
 /// Runs `args` given as raw bytes and returns the reply bytes.
-pub fn run_bytes(h: &mut Harness<Redis>, args: &[&[u8]]) -> Vec<u8> {
-    h.run(args)
+pub fn run_bytes(h: &mut impl Drive, args: &[&[u8]]) -> Vec<u8> {
+    h.drive(args)
 }
 
 /// Splits a command line on spaces; `"…"` quotes one argument (no escapes).
@@ -55,7 +147,7 @@ pub fn split(line: &str) -> Vec<String> {
 
 /// Asserts the reply of each `(command, reply)` pair, in order (commands are
 /// split by [`split`]). The replies are redis-server 7.0.15's, byte for byte.
-pub fn check(h: &mut Harness<Redis>, script: &[(&str, &str)]) {
+pub fn check(h: &mut impl Drive, script: &[(&str, &str)]) {
     for (cmd, want) in script {
         let args = split(cmd);
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -64,8 +156,33 @@ pub fn check(h: &mut Harness<Redis>, script: &[(&str, &str)]) {
     }
 }
 
+/// Sends the whole script in one write (a pipeline, as a client may) and
+/// asserts everything that comes back is the expected replies, in order;
+/// an empty expected reply is one the server must not send (`CLIENT REPLY`).
+pub fn check_pipelined(h: &mut Kevy, script: &[(&str, &str)]) {
+    let mut bytes = Vec::new();
+    for (cmd, _) in script {
+        bytes.extend(kevy_rt::testing::encode(&split(cmd)));
+    }
+    let want: Vec<&str> = script
+        .iter()
+        .map(|(_, r)| *r)
+        .filter(|r| !r.is_empty())
+        .collect();
+    let c = h.client(Conn(0));
+    c.send(&bytes);
+    let got: Vec<String> = c
+        .replies(want.len())
+        .iter()
+        .map(|r| String::from_utf8_lossy(r).into_owned())
+        .collect();
+    assert_eq!(got, want, "pipeline: {script:?}");
+    // Nothing beyond: a ping's reply is the next thing to come.
+    assert_eq!(c.call(&["PING"]), b"+PONG\r\n");
+}
+
 /// Like [`check`], for replies that are not text: compared as bytes.
-pub fn check_bytes(h: &mut Harness<Redis>, script: &[(&str, &[u8])]) {
+pub fn check_bytes(h: &mut impl Drive, script: &[(&str, &[u8])]) {
     for (cmd, want) in script {
         let args = split(cmd);
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -76,8 +193,8 @@ pub fn check_bytes(h: &mut Harness<Redis>, script: &[(&str, &[u8])]) {
 
 /// Keys that land on pairwise different shards of the harness router, with the
 /// given prefix (so tests can be sure a command really spans shards).
-pub fn keys_on_distinct_shards(h: &Harness<Redis>, prefix: &str) -> Vec<String> {
-    let router = h.router();
+pub fn keys_on_distinct_shards(h: &impl Drive, prefix: &str) -> Vec<String> {
+    let router = h.shards();
     let mut seen = [false; SHARDS];
     let mut keys = Vec::new();
     for i in 0.. {
@@ -135,7 +252,9 @@ pub fn drive(
         }
         let replies = parts
             .drain(..)
-            .map(|(s, p)| redis.execute_part(&mut shards[s], ctx, p, &mut kevy_rt::Clients::none()))
+            .map(|(s, p)| {
+                redis.execute_part(&mut shards[s], ctx, p, &mut kevy_rt::ClientsOf::none())
+            })
             .collect();
         let g = redis.gather(
             &mut shards[0],

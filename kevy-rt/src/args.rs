@@ -5,6 +5,12 @@
 //! arguments in place. A command forwarded to another shard is copied once into a
 //! batch buffer and read there through the same type.
 
+/// The largest offset a [`Span`] holds. Spans are 32-bit (half the size, twice
+/// the spans per cache line), so what they point into is at most 4 GB: the
+/// decoder refuses a request that would need more, and a forwarded batch that
+/// would pass it is sent before it does.
+pub const MAX_OFFSET: usize = u32::MAX as usize;
+
 /// Where one argument lies in a buffer: `buf[start..end]`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Span {
@@ -15,13 +21,25 @@ pub struct Span {
 }
 
 impl Span {
-    /// The span `start..end`.
+    /// The span `start..end`, whose offsets are known to fit (at most
+    /// [`MAX_OFFSET`], as in a buffer no longer than that); offsets that come
+    /// from outside go through [`Span::try_new`]. Debug builds check them.
     #[inline]
     pub fn new(start: usize, end: usize) -> Span {
+        debug_assert!(start <= end && end <= MAX_OFFSET, "span {start}..{end}");
         Span {
             start: start as u32,
             end: end as u32,
         }
+    }
+
+    /// The span `start..end`, or `None` when an offset is past [`MAX_OFFSET`].
+    #[inline]
+    pub fn try_new(start: usize, end: usize) -> Option<Span> {
+        Some(Span {
+            start: u32::try_from(start).ok()?,
+            end: u32::try_from(end).ok()?,
+        })
     }
 
     /// Length of the argument in bytes.
@@ -125,7 +143,24 @@ impl OwnedArgs {
         OwnedArgs::default()
     }
 
-    /// Appends one argument.
+    /// Appends one argument, when the list's bytes stay within [`MAX_OFFSET`]
+    /// (4 GB); false, and nothing appended, when they would not.
+    #[must_use]
+    pub fn try_push(&mut self, arg: &[u8]) -> bool {
+        let start = self.buf.len();
+        match Span::try_new(start, start + arg.len()) {
+            Some(span) => {
+                self.buf.extend_from_slice(arg);
+                self.spans.push(span);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Appends one argument. The list's bytes must stay within [`MAX_OFFSET`]
+    /// (4 GB), as the arguments of one request always do (the decoder refuses
+    /// larger requests); [`OwnedArgs::try_push`] checks.
     pub fn push(&mut self, arg: &[u8]) {
         let start = self.buf.len();
         self.buf.extend_from_slice(arg);
@@ -179,5 +214,23 @@ mod tests {
         assert_eq!(a.skip(1).at(0), b"k");
         assert_eq!(a.byte_len(), 4);
         assert_eq!(format!("{a:?}"), r#"["SET", "k", ""]"#);
+    }
+
+    #[test]
+    fn spans_past_32_bits_are_refused() {
+        assert_eq!(
+            Span::try_new(7, MAX_OFFSET),
+            Some(Span {
+                start: 7,
+                end: u32::MAX
+            })
+        );
+        assert_eq!(Span::try_new(7, MAX_OFFSET + 1), None);
+        assert_eq!(Span::try_new(MAX_OFFSET + 1, MAX_OFFSET + 2), None);
+        // Not 0..1, as a truncating conversion would make it.
+        assert_eq!(Span::try_new(1 << 32, (1 << 32) + 1), None);
+        let mut o = OwnedArgs::new();
+        assert!(o.try_push(b"abc"));
+        assert_eq!(o.args().at(0), b"abc");
     }
 }

@@ -1,13 +1,16 @@
 //! What a command set may see and do of the runtime's connections: the facts
 //! of each connection on a shard (for `CLIENT LIST`, `CLIENT INFO`, `INFO`) and
-//! closing one (`CLIENT KILL`). Lent to [`Commands::execute_part`] as
-//! [`Clients`]; the calling connection's own facts ride in
+//! closing one (`CLIENT KILL`). Lent to
+//! [`Commands::execute_part`](crate::Commands::execute_part) as
+//! [`Clients`](crate::Clients); the calling connection's own facts ride in
 //! [`LocalCx`](crate::LocalCx).
+//!
+//! Vocabulary below the trait module: generic over the session type `S` and
+//! the verb type `K`, so it needs nothing of [`Commands`](crate::Commands);
+//! `commands` names them for a command set (`Clients<'_, C>`).
 
 use std::net::SocketAddr;
 use std::time::Instant;
-
-use crate::commands::Commands;
 
 /// Runtime facts about one connection.
 #[derive(Clone, Copy, Debug)]
@@ -45,40 +48,40 @@ pub struct ClientFacts {
     pub closing: bool,
 }
 
-/// One connection as a command set sees it: runtime facts, its session and the
-/// last command it sent.
-pub struct Client<'a, C: Commands> {
+/// One connection as a command set sees it: runtime facts, its session (`S`)
+/// and the last command it sent (`K`, a resolved verb).
+pub struct ClientOf<'a, S, K> {
     /// Runtime facts.
     pub facts: ClientFacts,
     /// The command set's per-connection state.
-    pub session: &'a C::Session,
+    pub session: &'a S,
     /// The last command resolved for it.
-    pub last_cmd: Option<C::Cmd>,
+    pub last_cmd: Option<K>,
 }
 
 /// The runtime's side of a shard's connection table (implemented in `shard`).
-pub(crate) trait ClientTable<C: Commands> {
-    fn each(&self, f: &mut dyn FnMut(Client<'_, C>));
+pub(crate) trait ClientTable<S, K> {
+    fn each(&self, f: &mut dyn FnMut(ClientOf<'_, S, K>));
     fn kill(&mut self, id: u64) -> bool;
 }
 
 /// The connections of one shard, lent to a multi-shard part.
-pub struct Clients<'a, C: Commands> {
-    table: Option<&'a mut dyn ClientTable<C>>,
+pub struct ClientsOf<'a, S, K> {
+    table: Option<&'a mut dyn ClientTable<S, K>>,
 }
 
-impl<'a, C: Commands> Clients<'a, C> {
-    pub(crate) fn new(table: &'a mut dyn ClientTable<C>) -> Clients<'a, C> {
-        Clients { table: Some(table) }
+impl<'a, S, K> ClientsOf<'a, S, K> {
+    pub(crate) fn new(table: &'a mut dyn ClientTable<S, K>) -> ClientsOf<'a, S, K> {
+        ClientsOf { table: Some(table) }
     }
 
     /// A view with no connections (for drivers without sockets).
-    pub fn none() -> Clients<'static, C> {
-        Clients { table: None }
+    pub fn none() -> ClientsOf<'static, S, K> {
+        ClientsOf { table: None }
     }
 
     /// Calls `f` for every open connection of the shard.
-    pub fn for_each(&self, mut f: impl FnMut(Client<'_, C>)) {
+    pub fn for_each(&self, mut f: impl FnMut(ClientOf<'_, S, K>)) {
         if let Some(t) = &self.table {
             t.each(&mut f);
         }

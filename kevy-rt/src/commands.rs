@@ -26,11 +26,18 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::args::{Args, Span};
-use crate::clients::{ClientFacts, Clients};
+use crate::clients::{ClientFacts, ClientOf, ClientsOf};
 use crate::resp::{self, Decoded, Limits};
 use crate::router::Router;
-use crate::runtime::ShardStats;
 use crate::settings::Settings;
+use crate::stats::ShardStats;
+
+/// One connection as command set `C` sees it ([`ClientOf`] with `C`'s types).
+pub type Client<'a, C> = ClientOf<'a, <C as Commands>::Session, <C as Commands>::Cmd>;
+
+/// The connections of one shard as command set `C` sees them, lent to
+/// [`Commands::execute_part`] ([`ClientsOf`] with `C`'s types).
+pub type Clients<'a, C> = ClientsOf<'a, <C as Commands>::Session, <C as Commands>::Cmd>;
 
 /// Where a resolved command runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -168,8 +175,15 @@ pub trait Commands: Send + Sync + Sized + 'static {
     /// Origin-side state of a multi-shard operation.
     type Plan: 'static;
 
-    /// Cuts one request out of `buf`, pushing its arguments to `spans` (cleared by
-    /// the caller). The default speaks RESP2 (multibulk and inline).
+    /// Cuts one request out of `buf`, pushing its arguments to `spans`. The
+    /// default speaks RESP2 (multibulk and inline; see [`resp::decode`]).
+    ///
+    /// `spans` is empty on entry, except after this decoder answered
+    /// [`Decoded::Incomplete`] for the request at the start of `buf`: then it
+    /// holds what that call left in it, and `buf` holds the same bytes and
+    /// more. A decoder may resume from there (the default one does, so a
+    /// request of many arguments arriving in pieces costs linear time); one
+    /// that does not clears `spans` first.
     fn decode(&self, buf: &mut [u8], spans: &mut Vec<Span>, limits: &Limits) -> Decoded {
         resp::decode(buf, spans, limits)
     }
@@ -186,8 +200,20 @@ pub trait Commands: Send + Sync + Sized + 'static {
         Self::Session::default()
     }
 
-    /// The part of `session` that travels with a forwarded command.
+    /// The part of `session` that travels with a keyed or multi-shard command.
+    /// A pure read: the runtime may also call it ahead of the command's turn
+    /// (to prefetch for the next pipelined command). What changes per command
+    /// belongs in [`Commands::dispatched`].
     fn ctx(&self, session: &Self::Session) -> Self::Ctx;
+
+    /// A keyed or multi-shard command of this session is dispatched, with the
+    /// context [`Commands::ctx`] just made for it: called exactly once per
+    /// such command, at its turn, on the connection's shard (a
+    /// [`Route::Local`] command sees its session in
+    /// [`Commands::execute_local`] instead). Per-command session bookkeeping
+    /// goes here, e.g. a reply to drop for one command only. Default: nothing.
+    #[inline]
+    fn dispatched(&self, _session: &mut Self::Session) {}
 
     /// Runs a keyed command on the shard that owns its key(s), appending the reply.
     fn execute(

@@ -104,6 +104,9 @@ pub(crate) struct Conn<C: Commands> {
     /// stopped taking input behind the one before it): it starts at `rpos`
     /// and runs, without being decoded again, when input resumes.
     pub(crate) ahead: Option<Ahead>,
+    /// The arguments found so far of the incomplete request at `rpos`, for
+    /// the decoder to resume from when more arrives (see `Commands::decode`).
+    pub(crate) partial: Vec<crate::args::Span>,
     /// A command held back by `CLIENT PAUSE`, run when the pause ends.
     pub(crate) deferred: Option<crate::args::OwnedArgs>,
     /// In `MONITOR` mode.
@@ -152,6 +155,7 @@ impl<C: Commands> Conn<C> {
             direct_waited: false,
             last_active: now,
             ahead: None,
+            partial: Vec::new(),
             deferred: None,
             monitor: false,
         }

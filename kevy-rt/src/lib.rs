@@ -7,19 +7,24 @@
 //! verbs, their routing and the per-shard state.
 //!
 //! ## Layout
-//! - [`args`]: argument spans borrowed from read buffers.
-//! - [`resp`]: RESP2 request decoding (the default wire format) and its limits.
-//! - [`clients`]: what a command set sees of connections (CLIENT LIST/KILL).
-//! - [`commands`]: the [`Commands`] trait a command set implements, and
-//!   [`single_shard!`] for command sets with no multi-shard commands.
-//! - [`router`]: key → shard hashing, with `{hashtag}` co-location.
-//! - [`ring`], `mesh`, `msg`: SPSC rings and the N×N mesh of them with wake-ups.
-//! - `stream`: TCP or Unix client sockets.
-//! - `shard`, `conn`: the per-core event loop and connection state.
-//! - `route`: a [`Route`] turned into the shard (or plan) a command runs on.
-//! - [`testing`]: an in-process multi-shard driver for command-set unit tests.
-//! - [`settings`]: live-changeable connection settings (maxclients, timeout…).
-//! - [`runtime`]: the builder, `run` and the background `Server` handle.
+//! In layers, lowest first; a module imports only from its own layer or lower
+//! ones (`tests/it/layers.rs` checks it), so the trait module depends on
+//! nothing that depends on it.
+//! 1. [`args`]: argument spans borrowed from read buffers; [`ring`]: the SPSC
+//!    ring; [`router`]: key → shard hashing, with `{hashtag}` co-location;
+//!    `stream`: TCP or Unix client sockets.
+//! 2. [`resp`]: RESP2 request decoding (the default wire format) and its limits.
+//! 3. [`stats`]: per-shard counters; [`settings`]: live-changeable connection
+//!    settings (maxclients, timeout…); [`clients`]: what a command set sees of
+//!    connections (CLIENT LIST/KILL).
+//! 4. [`commands`]: the [`Commands`] trait a command set implements, and
+//!    [`single_shard!`] for command sets with no multi-shard commands.
+//! 5. `route` (a [`Route`] turned into the shard or plan a command runs on),
+//!    `msg`, `mesh` (the N×N mesh of rings with wake-ups), `conn` (connection
+//!    state).
+//! 6. `shard`: the per-core event loop.
+//! 7. [`runtime`]: the builder, `run` and the background `Server` handle;
+//!    [`testing`]: an in-process multi-shard driver for command-set unit tests.
 #![deny(missing_docs)]
 
 pub mod args;
@@ -35,15 +40,17 @@ pub mod router;
 pub mod runtime;
 pub mod settings;
 mod shard;
+pub mod stats;
 mod stream;
 pub mod testing;
 
 pub use args::{Args, OwnedArgs, Span};
-pub use clients::{Client, ClientFacts, Clients};
+pub use clients::{ClientFacts, ClientOf, ClientsOf};
 pub use commands::{
-    Commands, Flow, Gather, LocalCx, Planned, Prefetch, Resolved, Route, ShardInfo,
+    Client, Clients, Commands, Flow, Gather, LocalCx, Planned, Prefetch, Resolved, Route, ShardInfo,
 };
 pub use resp::{Decoded, Limits};
 pub use router::Router;
-pub use runtime::{Builder, Runtime, Server, ShardStats, Stats, Stopper};
+pub use runtime::{Builder, Runtime, Server, Stopper};
 pub use settings::Settings;
+pub use stats::{ShardStats, Stats};

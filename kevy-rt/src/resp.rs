@@ -7,7 +7,7 @@
 //! form is never longer than the source), so they too are spans of the buffer.
 //! Protocol errors produce Redis's exact reply text; the connection then closes.
 
-use crate::args::Span;
+use crate::args::{Span, MAX_OFFSET};
 
 /// Size limits enforced while decoding, with Redis's defaults.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,8 +70,15 @@ fn proto_error(msg: &str) -> Decoded {
     Decoded::Error(v)
 }
 
-/// Decodes one request from the start of `buf` into `spans` (which the caller
-/// clears). `buf` may be modified: inline arguments are unescaped in place.
+/// Decodes one request from the start of `buf` into `spans`. `buf` may be
+/// modified: inline arguments are unescaped in place.
+///
+/// `spans` is empty on entry, or holds what the previous call left in it when
+/// that call answered [`Decoded::Incomplete`] for the request at the start of
+/// `buf` (the same bytes then, more of them now): a multibulk resumes after
+/// the last complete argument found then, so a request of many arguments that
+/// arrives in small pieces is scanned once, not from its first byte on every
+/// read.
 pub fn decode(buf: &mut [u8], spans: &mut Vec<Span>, limits: &Limits) -> Decoded {
     match buf.first() {
         None => Decoded::Incomplete { need: 0 },
@@ -100,9 +107,21 @@ fn decode_multibulk(buf: &[u8], spans: &mut Vec<Span>, limits: &Limits) -> Decod
     };
     let mut pos = cr + 2;
     if count <= 0 {
+        spans.clear();
         return Decoded::Skip { consumed: pos };
     }
-    for _ in 0..count {
+    let mut have = spans.len();
+    if let Some(last) = spans.last() {
+        // Resume after the arguments an earlier call found in this request.
+        let after = last.end as usize + 2;
+        if (have as i64) < count && after <= buf.len() {
+            pos = after;
+        } else {
+            spans.clear();
+            have = 0;
+        }
+    }
+    for _ in have as i64..count {
         let rest = &buf[pos..];
         let Some(rcr) = memchr::memchr(b'\r', rest) else {
             if rest.len() > limits.max_inline_len {
@@ -124,6 +143,11 @@ fn decode_multibulk(buf: &[u8], spans: &mut Vec<Span>, limits: &Limits) -> Decod
         let start = pos + rcr + 2;
         // Like Redis, the two bytes after the payload are skipped, not checked.
         let end = start + len;
+        if end > MAX_OFFSET {
+            // Past what a span can point to (limits raised beyond 4 GB):
+            // refused, never truncated.
+            return proto_error("invalid bulk length");
+        }
         if end + 2 > buf.len() {
             return Decoded::Incomplete { need: end + 2 };
         }
@@ -134,12 +158,16 @@ fn decode_multibulk(buf: &[u8], spans: &mut Vec<Span>, limits: &Limits) -> Decod
 }
 
 fn decode_inline(buf: &mut [u8], spans: &mut Vec<Span>, limits: &Limits) -> Decoded {
+    spans.clear();
     let Some(nl) = memchr::memchr(b'\n', buf) else {
         if buf.len() > limits.max_inline_len {
             return proto_error("too big inline request");
         }
         return Decoded::Incomplete { need: 0 };
     };
+    if nl > MAX_OFFSET {
+        return proto_error("too big inline request");
+    }
     let mut line_end = nl;
     if line_end > 0 && buf[line_end - 1] == b'\r' {
         line_end -= 1;

@@ -20,24 +20,8 @@ use crate::msg::Msg;
 use crate::resp::Limits;
 use crate::settings::Settings;
 use crate::shard::{Shard, ShardParts, WAKER};
-
-/// Counters one shard publishes (relaxed atomics, written off the per-command path
-/// or once per tick).
-#[derive(Debug, Default)]
-pub struct ShardStats {
-    /// Connections accepted since start.
-    pub accepted: AtomicU64,
-    /// Connections open now.
-    pub connected: AtomicU64,
-    /// Commands run on this shard (published every tick).
-    pub commands: AtomicU64,
-    /// Wake-up syscalls this shard made to parked peers.
-    pub wakeups: AtomicU64,
-    /// Loop iterations that parked in the kernel (published every tick).
-    pub parks: AtomicU64,
-    /// Connections refused because `maxclients` were open.
-    pub rejected: AtomicU64,
-}
+// Re-exported where they were first defined (`kevy_rt::runtime::Stats`).
+pub use crate::stats::{ShardStats, Stats};
 
 /// Configures a [`Runtime`].
 pub struct Builder<C: Commands> {
@@ -381,25 +365,6 @@ impl Stopper {
         for s in self.signals.iter() {
             s.wake();
         }
-    }
-}
-
-/// Per-shard counters of a runtime.
-#[derive(Clone)]
-pub struct Stats(Vec<Arc<ShardStats>>);
-
-impl Stats {
-    /// Counters of each shard, indexed by shard.
-    pub fn shards(&self) -> &[Arc<ShardStats>] {
-        &self.0
-    }
-
-    /// Connections accepted by each shard.
-    pub fn accepted(&self) -> Vec<u64> {
-        self.0
-            .iter()
-            .map(|s| s.accepted.load(Ordering::Relaxed))
-            .collect()
     }
 }
 

@@ -23,8 +23,8 @@ use crate::mesh::MeshEnd;
 use crate::msg::{ConnRef, Msg, Pools, Requests, POOL_MAX_BYTES};
 use crate::resp::Limits;
 use crate::router::Router;
-use crate::runtime::ShardStats;
 use crate::settings::Settings;
+use crate::stats::ShardStats;
 use crate::stream::Stream;
 
 mod admin;

@@ -1,7 +1,12 @@
-//! An in-process, single-threaded driver for a [`Commands`] implementation over
-//! several shards: the same routing, planning and gathering as the runtime, with
-//! no sockets and no threads. For unit tests of command sets. Parts see no
-//! connections ([`Clients::none`]); local commands see synthetic facts.
+//! Drivers for unit tests of a command set.
+//!
+//! - [`TestServer`]: the real runtime on a free port in background threads,
+//!   with a blocking RESP [`TestClient`]: what a test sees is what a client of
+//!   a real server sees (pipelines, lookahead, held connections…).
+//! - [`Harness`]: an in-process, single-threaded driver over several shards:
+//!   the same routing, planning and gathering as the runtime, with no sockets
+//!   and no threads, and direct access to each shard's state. Parts see no
+//!   connections ([`ClientsOf::none`]); local commands see synthetic facts.
 //!
 //! ```
 //! # use kevy_rt::testing::Harness;
@@ -11,8 +16,12 @@
 //! # }
 //! ```
 
+mod server;
+
+pub use server::{encode, reply_len, TestClient, TestServer};
+
 use crate::args::OwnedArgs;
-use crate::clients::{ClientFacts, Clients};
+use crate::clients::{ClientFacts, ClientsOf};
 use crate::commands::{Commands, Flow, Gather, LocalCx, ShardInfo};
 use crate::route::{target, Target};
 use crate::router::Router;
@@ -102,11 +111,13 @@ impl<C: Commands> Harness<C> {
             }
             Target::Shard(s) => {
                 let ctx = self.cmds.ctx(session);
+                self.cmds.dispatched(session);
                 self.cmds
                     .execute(&mut self.shards[s], ctx, r.cmd, args, &mut out);
             }
             Target::Plan => {
                 let ctx = self.cmds.ctx(session);
+                self.cmds.dispatched(session);
                 let mut parts = Vec::new();
                 let mut planned = self.cmds.plan(
                     &mut self.shards[home],
@@ -124,7 +135,7 @@ impl<C: Commands> Harness<C> {
                                 &mut self.shards[s],
                                 ctx,
                                 p,
-                                &mut Clients::none(),
+                                &mut ClientsOf::none(),
                             )
                         })
                         .collect();

@@ -8,6 +8,8 @@
 //! - `memory`: resident memory of kevy and redis-server holding the same data
 //!   (1M strings, 100K small hashes; `--quick` for a tenth).
 //! - `compat`: the differential suite against a real redis-server, summarised.
+//! - `slow-request`: server CPU of one many-argument request sent in small
+//!   pieces, kevy against redis-server.
 //! - `fuzz`: mutated pipelines against the decoders and live servers.
 //! - `tidy`: fmt, clippy, rustdoc and bench builds with warnings denied, a
 //!   `//!` doc on every module, and the layer rule (`layers`: no module
@@ -25,6 +27,7 @@ mod gen_docs;
 mod layers;
 mod memory;
 mod procs;
+mod slowreq;
 mod stats;
 mod test;
 mod tidy;
@@ -38,6 +41,7 @@ const USAGE: &str = "usage: cargo xtask <task>
   bench-memcached [--quick] [--rounds N]
   memory [--quick] [--no-build] [--threads N]   RSS of kevy and redis-server with the same data
   compat                          differential tests against redis-server
+  slow-request [--args N] [--piece B] [--pace-us U] [--rounds R] [--no-build]   CPU of a many-argument request sent in pieces
   fuzz [--seconds N] [--seed S]   fuzz the decoders and live servers
   tidy                            fmt, clippy, doc, bench builds, module docs, layers
   gen-docs                        regenerate COMMAND DOCS data from redis-server";
@@ -51,6 +55,7 @@ fn main() -> ExitCode {
         Some("bench-memcached") => bench::run(rest, true),
         Some("memory") => memory::run(rest),
         Some("compat") => compat::run(rest),
+        Some("slow-request") => slowreq::run(rest),
         Some("fuzz") => fuzz::run(rest),
         Some("tidy") => tidy::run(),
         Some("gen-docs") => gen_docs::run(),

@@ -253,7 +253,7 @@ fn rss_kb(pid: u32) -> Result<u64, String> {
 }
 
 /// Builds kevy-server in release mode (unless told not to); its path.
-fn kevy_binary(build: bool) -> Result<PathBuf, String> {
+pub(crate) fn kevy_binary(build: bool) -> Result<PathBuf, String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .ok_or("xtask has no parent directory")?;

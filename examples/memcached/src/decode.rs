@@ -24,6 +24,9 @@ pub const LINE_MAX: usize = 2048;
 
 /// Decodes one request from the start of `buf`.
 pub fn decode(buf: &mut [u8], spans: &mut Vec<Span>, limits: &Limits) -> Decoded {
+    // What a call that found the request incomplete left: this decoder does
+    // not resume, it starts again from the line.
+    spans.clear();
     let Some(nl) = memchr::memchr(b'\n', buf) else {
         if buf.len() > LINE_MAX && !is_long_get(buf) {
             // memcached closes such a connection without a word.
@@ -49,7 +52,7 @@ pub fn decode(buf: &mut [u8], spans: &mut Vec<Span>, limits: &Limits) -> Decoded
     let Ok(line) = storage_line(mode, Args::new(buf, spans), spans.len()) else {
         return Decoded::Command { consumed: line_len };
     };
-    if line.vlen > limits.max_bulk_len {
+    if line.vlen > limits.max_bulk_len || line_len + line.vlen + 2 > kevy_rt::args::MAX_OFFSET {
         // Larger than anything this server buffers: memcached would swallow it
         // and answer; a stateless decoder cannot skip it piecemeal, so refuse
         // it and close (see the crate docs).

@@ -4,7 +4,7 @@
 //! how the origin shard reduces the answers. The work itself lives in the
 //! families; this module only routes.
 
-use kevy_rt::{Clients, Commands, Gather, OwnedArgs, Planned};
+use kevy_rt::{ClientsOf, Gather, OwnedArgs, Planned};
 
 use crate::accounting::latency::Series;
 use crate::accounting::slowlog::Entry;
@@ -139,12 +139,12 @@ pub fn broadcast(
 }
 
 /// Runs a server part on its shard.
-pub fn execute<C: Commands<Session = Session, Cmd = &'static crate::table::Spec>>(
+pub fn execute(
     shard: &mut ShardState,
     ctx: Ctx,
     op: ServerOp,
     args: &OwnedArgs,
-    clients: &mut Clients<'_, C>,
+    clients: &mut ClientsOf<'_, Session, &'static crate::table::Spec>,
 ) -> PartReply {
     let args = args.args();
     PartReply::Server(match op {

@@ -7,7 +7,7 @@ mod line;
 
 use std::time::{Duration, SystemTime};
 
-use kevy_rt::{Args, Clients, Commands, Flow, Planned};
+use kevy_rt::{Args, ClientsOf, Flow, Planned};
 
 pub use line::{client_type, parse_filter, write_line, ClientType, Filter};
 
@@ -239,11 +239,11 @@ pub fn plan_list(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
 
 /// A shard's `CLIENT LIST` lines. Arguments: the caller's `argv-mem`, then
 /// the ids asked for (all connections when none).
-pub fn list_part<C: Commands<Session = Session, Cmd = &'static crate::table::Spec>>(
+pub fn list_part(
     shard: &mut ShardState,
     ctx: Ctx,
     args: Args<'_>,
-    clients: &mut Clients<'_, C>,
+    clients: &mut ClientsOf<'_, Session, &'static crate::table::Spec>,
 ) -> ServerReply {
     let argv = args.get(0).and_then(parse_i64).unwrap_or(0).max(0) as usize;
     let ids: Vec<u64> = args
@@ -313,11 +313,11 @@ pub fn plan_kill(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
 
 /// Kills a shard's connections matching the filters (the whole command's
 /// arguments); answers how many.
-pub fn kill_part<C: Commands<Session = Session, Cmd = &'static crate::table::Spec>>(
+pub fn kill_part(
     shard: &ShardState,
     ctx: Ctx,
     args: Args<'_>,
-    clients: &mut Clients<'_, C>,
+    clients: &mut ClientsOf<'_, Session, &'static crate::table::Spec>,
 ) -> ServerReply {
     let Ok(filter) = parse_filter(args) else {
         return ServerReply::Count(0);

@@ -7,7 +7,7 @@
 
 mod sections;
 
-use kevy_rt::{Args, Clients, Commands, Planned};
+use kevy_rt::{Args, ClientsOf, Planned};
 
 use super::ServerCx;
 use crate::accounting::stats::{CmdStat, Stats};
@@ -160,10 +160,10 @@ pub fn plan_info(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
 }
 
 /// A shard's figures. Argument: `1` to include latency histograms.
-pub fn report_part<C: Commands<Session = Session, Cmd = &'static crate::table::Spec>>(
+pub fn report_part(
     shard: &mut ShardState,
     args: Args<'_>,
-    clients: &mut Clients<'_, C>,
+    clients: &mut ClientsOf<'_, Session, &'static crate::table::Spec>,
 ) -> ServerReply {
     let with_hist = args.get(0) == Some(b"1");
     let now = crate::store::db::now_ms();

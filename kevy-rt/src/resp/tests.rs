@@ -152,3 +152,135 @@ fn parse_i64_is_string2ll() {
         assert_eq!(parse_i64(bad), None, "{:?}", String::from_utf8_lossy(bad));
     }
 }
+
+/// A multibulk fed a few bytes at a time, `spans` kept between calls as the
+/// reactor keeps them: after each `Incomplete` the spans hold exactly the
+/// arguments complete so far, and the last call gives the whole request.
+#[test]
+fn multibulk_resumes_after_the_arguments_found() {
+    let mut input = b"*12\r\n".to_vec();
+    // Where each argument's bytes end, its CRLF included.
+    let mut ends = Vec::new();
+    for arg in ["RPUSH", "k"]
+        .map(String::from)
+        .into_iter()
+        .chain((0..10).map(|i| format!("x{i}")))
+    {
+        input.extend_from_slice(format!("${}\r\n{arg}\r\n", arg.len()).as_bytes());
+        ends.push(input.len());
+    }
+    let limits = Limits::default();
+    let mut spans = Vec::new();
+    for cut in 1..input.len() {
+        let mut buf = input[..cut].to_vec();
+        let d = decode(&mut buf, &mut spans, &limits);
+        assert!(matches!(d, Decoded::Incomplete { .. }), "{cut}: {d:?}");
+        // Every span kept is a complete argument inside the bytes received.
+        let complete = ends.iter().filter(|&&end| end <= cut).count();
+        assert_eq!(spans.len(), complete, "after {cut} bytes");
+    }
+    let mut buf = input.clone();
+    let d = decode(&mut buf, &mut spans, &limits);
+    assert_eq!(
+        d,
+        Decoded::Command {
+            consumed: input.len()
+        }
+    );
+    let got: Vec<&[u8]> = spans
+        .iter()
+        .map(|s| &buf[s.start as usize..s.end as usize])
+        .collect();
+    assert_eq!(got[0], b"RPUSH");
+    assert_eq!(got[11], b"x9");
+    assert_eq!(got.len(), 12);
+}
+
+/// Resuming reads none of the arguments found before: bytes scrambled in
+/// them after the first call go unnoticed (a decoder that started over
+/// would reject the request), while the rest is decoded from where it
+/// stopped.
+#[test]
+fn multibulk_resume_does_not_rescan() {
+    let input = b"*4\r\n$3\r\nDEL\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n";
+    let limits = Limits::default();
+    let mut spans = Vec::new();
+    let cut = input.len() - 4; // "a" and "b" complete, "c" not
+    let mut buf = input[..cut].to_vec();
+    assert_eq!(
+        decode(&mut buf, &mut spans, &limits),
+        Decoded::Incomplete { need: 0 }
+    );
+    assert_eq!(spans.len(), 3);
+    // Scramble the headers of the arguments already found.
+    let mut buf = input.to_vec();
+    buf[4] = b'?';
+    buf[13] = b'?';
+    assert_eq!(
+        decode(&mut buf, &mut spans, &limits),
+        Decoded::Command {
+            consumed: input.len()
+        }
+    );
+    assert_eq!(spans.len(), 4);
+    assert_eq!(&buf[spans[3].start as usize..spans[3].end as usize], b"c");
+    // Started afresh, the same bytes are a protocol error.
+    spans.clear();
+    assert_eq!(
+        decode(&mut buf, &mut spans, &limits),
+        err("expected '$', got '?'")
+    );
+}
+
+/// Spans that cannot belong to the request at hand (more than it has, or
+/// past the buffer) are dropped and the request decoded from its start.
+#[test]
+fn multibulk_ignores_stale_spans() {
+    let input = b"*2\r\n$3\r\nGET\r\n$1\r\nk\r\n";
+    let limits = Limits::default();
+    for stale in [vec![Span::new(0, 1); 2], vec![Span::new(0, 500)]] {
+        let mut spans = stale;
+        let mut buf = input.to_vec();
+        assert_eq!(
+            decode(&mut buf, &mut spans, &limits),
+            Decoded::Command {
+                consumed: input.len()
+            }
+        );
+        assert_eq!(spans, [Span::new(8, 11), Span::new(17, 18)]);
+    }
+}
+
+/// With `proto-max-bulk-len` raised past 4 GB, a bulk that would end past
+/// what a 32-bit span holds is a protocol error as soon as its header
+/// arrives, not a span truncated once its bytes have; one that ends just
+/// within is awaited as usual.
+#[test]
+fn bulks_past_32_bit_offsets_are_refused() {
+    let limits = Limits {
+        max_bulk_len: usize::MAX / 2,
+        max_query_buffer: usize::MAX / 2,
+        ..Limits::default()
+    };
+    // The payload would start at byte 23 (after "*2\r\n$3\r\nSET\r\n$10…\r\n").
+    let header = |len: usize| format!("*2\r\n$3\r\nSET\r\n${len}\r\n").into_bytes();
+    let start = header(MAX_OFFSET).len();
+    let fits = MAX_OFFSET - start;
+    let mut spans = Vec::new();
+    let mut buf = header(fits);
+    assert_eq!(
+        decode(&mut buf, &mut spans, &limits),
+        Decoded::Incomplete {
+            need: MAX_OFFSET + 2
+        }
+    );
+    for len in [fits + 1, 1 << 32, 5_000_000_000] {
+        let mut buf = header(len);
+        spans.clear();
+        assert_eq!(
+            decode(&mut buf, &mut spans, &limits),
+            err("invalid bulk length"),
+            "{len}"
+        );
+    }
+}

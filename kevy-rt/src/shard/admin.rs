@@ -7,7 +7,7 @@ use std::time::Instant;
 use slab::Slab;
 
 use super::Shard;
-use crate::clients::{Client, ClientTable};
+use crate::clients::{ClientOf, ClientTable};
 use crate::commands::Commands;
 use crate::conn::Conn;
 
@@ -106,10 +106,10 @@ pub(super) struct ConnTable<'a, C: Commands> {
     pub(super) shard: usize,
 }
 
-impl<C: Commands> ClientTable<C> for ConnTable<'_, C> {
-    fn each(&self, f: &mut dyn FnMut(Client<'_, C>)) {
+impl<C: Commands> ClientTable<C::Session, C::Cmd> for ConnTable<'_, C> {
+    fn each(&self, f: &mut dyn FnMut(ClientOf<'_, C::Session, C::Cmd>)) {
         for (_, c) in self.conns.iter() {
-            f(Client {
+            f(ClientOf {
                 facts: c.facts(self.shard),
                 session: &c.session,
                 last_cmd: c.last_cmd,

@@ -8,7 +8,7 @@ use std::sync::atomic::Ordering;
 use super::admin::ConnTable;
 use super::Shard;
 use crate::args::Args;
-use crate::clients::Clients;
+use crate::clients::ClientsOf;
 use crate::commands::{Commands, Gather, Prefetch};
 use crate::conn::OWED_MAX;
 use crate::msg::{ConnRef, Msg, Replies, Reply, Request, Requests, POOL_MAX_BYTES};
@@ -26,7 +26,7 @@ impl<C: Commands> Shard<C> {
             killed: &mut self.killed,
             shard: self.id,
         };
-        let mut clients = Clients::new(&mut table);
+        let mut clients = ClientsOf::new(&mut table);
         self.cmds
             .execute_part(&mut self.state, ctx, part, &mut clients)
     }

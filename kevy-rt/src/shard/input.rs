@@ -6,12 +6,16 @@ use std::io::{self, Read};
 use std::sync::atomic::Ordering;
 
 use super::{Op, Shard, READ_BUDGET};
-use crate::args::{Args, Span};
+use crate::args::{Args, Span, MAX_OFFSET};
 use crate::commands::{Commands, Flow, LocalCx, Prefetch, Resolved};
 use crate::conn::Ahead;
-use crate::msg::{ConnRef, Request};
+use crate::msg::{ConnRef, Msg, Request};
 use crate::resp::Decoded;
 use crate::route::{target, Target};
+
+/// Span capacity a connection keeps for resuming an incomplete request once
+/// none is pending (a bigger one came from a request of many arguments).
+const PARTIAL_KEEP: usize = 1024;
 
 impl<C: Commands> Shard<C> {
     /// Reads until the socket is drained, the connection stops taking input,
@@ -85,7 +89,9 @@ impl<C: Commands> Shard<C> {
     /// While a request runs, the one behind it is already decoded, resolved
     /// and, when it is a keyed command for this shard, prefetched
     /// ([`Commands::prefetch`]): the next lookup's cache misses overlap this
-    /// command's work. A request decoded ahead is never decoded twice (a
+    /// command's work. Not past a [`Route::Local`](crate::Route::Local)
+    /// command, which may change the session the next one is resolved and
+    /// prefetched with (`SELECT`-like verbs). A request decoded ahead is never decoded twice (a
     /// decoder may rewrite its bytes, as inline unescaping does): when the
     /// connection stops taking input with one decoded ahead, it is kept in
     /// `Conn::ahead` and runs first on resumption.
@@ -102,10 +108,18 @@ impl<C: Commands> Shard<C> {
             spans_next = a.spans;
             a.decoded
         });
+        // The arguments an earlier read found of an incomplete request: the
+        // decoder resumes after them instead of from its first byte.
+        let mut resume = !c.partial.is_empty();
+        if resume {
+            std::mem::swap(&mut spans, &mut c.partial);
+        }
         // The lookahead's verb and target, found while prefetching (never for one
         // kept in `Conn::ahead`).
         let mut next_resolved = None;
         let mut need = 0;
+        // The request at `rpos` is incomplete and the decoder left spans of it.
+        let mut need_spans = false;
         loop {
             match self.conns.get_mut(i) {
                 Some(c) if c.can_decode() => {}
@@ -127,7 +141,9 @@ impl<C: Commands> Shard<C> {
                     d
                 }
                 None => {
-                    spans.clear();
+                    if !std::mem::take(&mut resume) {
+                        spans.clear();
+                    }
                     self.cmds
                         .decode(&mut rbuf[rpos..rend], &mut spans, &self.limits)
                 }
@@ -136,7 +152,13 @@ impl<C: Commands> Shard<C> {
                 Decoded::Command { consumed } => {
                     let at = rpos + consumed;
                     let last = at == rend;
-                    if !last {
+                    let routed = match resolved {
+                        Some(r) => r,
+                        None => self.route(Args::new(&rbuf[rpos..rend], &spans)),
+                    };
+                    // A local command may change the session the next one is
+                    // resolved and prefetched with: no lookahead past it.
+                    if !last && routed.1 != Target::Local {
                         spans_next.clear();
                         let d =
                             self.cmds
@@ -150,7 +172,6 @@ impl<C: Commands> Shard<C> {
                         }
                     }
                     let args = Args::new(&rbuf[rpos..rend], &spans);
-                    let routed = resolved.unwrap_or_else(|| self.route(args));
                     self.dispatch(i, routed, args, last);
                     self.note_queue(i);
                     rpos = at;
@@ -159,6 +180,7 @@ impl<C: Commands> Shard<C> {
                 Decoded::Skip { consumed } => rpos += consumed,
                 Decoded::Incomplete { need: n } => {
                     need = n;
+                    need_spans = !spans.is_empty();
                     break;
                 }
                 Decoded::Error(reply) => {
@@ -173,6 +195,12 @@ impl<C: Commands> Shard<C> {
             }
         }
         if let Some(c) = self.conns.get_mut(i) {
+            c.partial.clear();
+            if need_spans {
+                std::mem::swap(&mut spans, &mut c.partial);
+            } else if c.partial.capacity() > PARTIAL_KEEP {
+                c.partial = Vec::new();
+            }
             if let Some(decoded) = next {
                 c.ahead = Some(Ahead {
                     decoded,
@@ -276,12 +304,14 @@ impl<C: Commands> Shard<C> {
             Target::Shard(s) if s == self.id || s >= self.router.nshards() => {
                 let ctx = cmds.ctx(&c.session);
                 let queued = !c.pending.is_empty();
+                cmds.dispatched(&mut c.session);
                 let out = c.reply_buf(&mut self.pools);
                 cmds.execute(&mut self.state, ctx, r.cmd, args, out);
                 c.count_queued(queued);
             }
             Target::Shard(s) => {
                 let ctx = cmds.ctx(&c.session);
+                cmds.dispatched(&mut c.session);
                 // Direct reply: when this command is all the connection is
                 // waiting for, its owner writes the reply to the socket itself,
                 // saving the trip back (and often a wake-up) of this shard.
@@ -294,7 +324,18 @@ impl<C: Commands> Shard<C> {
                     idx: i as u32,
                     gen: c.gen,
                 };
+                // A batch's spans are 32-bit offsets into its data: one this
+                // command would take past them goes now, and the command
+                // starts the next (a request alone always fits: the decoder
+                // refuses bigger ones).
+                let (bytes, nargs) = (args.byte_len(), args.len());
+                if let Some(full) = self.outgoing[s].take_if(|q| {
+                    q.data.len() + bytes > MAX_OFFSET || q.spans.len() + nargs > MAX_OFFSET
+                }) {
+                    self.mesh.send(s, Msg::Requests(full), false);
+                }
                 let req = self.outgoing[s].get_or_insert_with(|| self.pools.requests(s));
+                // Both fit: the batch's spans stay within MAX_OFFSET (above).
                 let span0 = req.spans.len() as u32;
                 let data0 = req.data.len();
                 for a in args.iter() {
@@ -309,13 +350,14 @@ impl<C: Commands> Shard<C> {
                     cmd: r.cmd,
                     ctx,
                     span0,
-                    nargs: args.len() as u32,
+                    nargs: nargs as u32,
                     direct,
                 });
                 return;
             }
             Target::Plan => {
                 let ctx = cmds.ctx(&c.session);
+                cmds.dispatched(&mut c.session);
                 let seq = c.reserve(args.iter().map(|a| a.len() + 8).sum());
                 let conn = ConnRef {
                     idx: i as u32,

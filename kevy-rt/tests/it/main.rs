@@ -2,7 +2,9 @@
 //! (2+ shards, free port), driven over TCP by raw clients and the `redis` crate.
 
 mod client;
+mod layers;
 mod runtime;
+mod session;
 mod single;
 mod stress;
 mod tally;

@@ -15,6 +15,7 @@ mod differential;
 mod introspection;
 mod latency;
 mod maxmemory;
+mod pipelines;
 mod server;
 mod stall;
 mod util;

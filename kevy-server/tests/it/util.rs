@@ -22,9 +22,14 @@ pub fn kevy() -> Server {
 /// Like [`kevy`], with a command set configured by the caller (settings in
 /// its `config()`).
 pub fn kevy_with(redis: Redis) -> Server {
+    kevy_on(redis, SHARDS)
+}
+
+/// Like [`kevy_with`], on `shards` shards.
+pub fn kevy_on(redis: Redis, shards: usize) -> Server {
     let rt = Runtime::builder(redis.clone())
         .bind("127.0.0.1:0")
-        .shards(SHARDS)
+        .shards(shards)
         .build()
         .expect("build the kevy runtime");
     redis.shared().set_listening_port(rt.local_addr().port());

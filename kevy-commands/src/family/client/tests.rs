@@ -5,11 +5,11 @@ use kevy_rt::Flow;
 
 use super::*;
 use crate::table;
-use crate::testutil::{check, harness, run};
+use crate::testutil::{check, check_pipelined, harness, inline, run};
 
 #[test]
 fn id_and_names() {
-    let mut h = harness();
+    let mut h = inline();
     check(
         &mut h,
         &[
@@ -119,7 +119,7 @@ fn info_line_has_redis_fields_in_order() {
 
 #[test]
 fn list_and_kill_check_their_arguments() {
-    let mut h = harness();
+    let mut h = inline();
     check(
         &mut h,
         &[
@@ -192,7 +192,7 @@ fn kill_filters_match_like_redis() {
 
 #[test]
 fn pause_arguments_and_what_waits() {
-    let mut h = harness();
+    let mut h = inline();
     check(
         &mut h,
         &[
@@ -226,29 +226,29 @@ fn pause_arguments_and_what_waits() {
 
 #[test]
 fn reply_off_skip_and_on() {
-    let mut h = harness();
-    check(
-        &mut h,
-        &[
-            ("CLIENT REPLY OFF", ""),
-            ("SET k v", ""),
-            ("GET k", ""),
-            ("CLIENT REPLY SKIP", ""),
-            ("PING", ""),
-            ("CLIENT REPLY ON", "+OK\r\n"),
-            ("GET k", "$1\r\nv\r\n"),
-            ("CLIENT REPLY SKIP", ""),
-            ("CLIENT REPLY SKIP", ""),
-            ("MGET k k2", ""),
-            ("MGET k k2", "*2\r\n$1\r\nv\r\n$-1\r\n"),
-            ("CLIENT REPLY FOO", "-ERR syntax error\r\n"),
-        ],
-    );
+    let script = [
+        ("CLIENT REPLY OFF", ""),
+        ("SET k v", ""),
+        ("GET k", ""),
+        ("CLIENT REPLY SKIP", ""),
+        ("PING", ""),
+        ("CLIENT REPLY ON", "+OK\r\n"),
+        ("GET k", "$1\r\nv\r\n"),
+        ("CLIENT REPLY SKIP", ""),
+        ("CLIENT REPLY SKIP", ""),
+        ("MGET k k2", ""),
+        ("MGET k k2", "*2\r\n$1\r\nv\r\n$-1\r\n"),
+        ("CLIENT REPLY FOO", "-ERR syntax error\r\n"),
+    ];
+    // One command at a time, in process; then all in one pipeline through
+    // the real reactor (which decodes and resolves ahead of each command).
+    check(&mut inline(), &script);
+    check_pipelined(&mut harness(), &script);
 }
 
 #[test]
 fn help_lists_what_kevy_implements() {
-    let mut h = harness();
+    let mut h = inline();
     let (reply, flow) = h.run_flow(&["CLIENT", "HELP"]);
     assert_eq!(flow, Flow::Continue);
     let text = String::from_utf8_lossy(&reply);

@@ -1,10 +1,10 @@
 //! CONFIG on the harness, replies recorded from redis-server 7.0.15.
 
-use crate::testutil::{check, harness, items, run};
+use crate::testutil::{check, harness, inline, items, run};
 
 #[test]
 fn get_set_and_errors() {
-    let mut h = harness();
+    let mut h = inline();
     check(
         &mut h,
         &[

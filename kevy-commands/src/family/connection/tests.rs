@@ -3,11 +3,11 @@
 
 use kevy_rt::Flow;
 
-use crate::testutil::{check, harness, run, run_bytes};
+use crate::testutil::{check, harness, inline, run, run_bytes};
 
 #[test]
 fn quit_replies_ok_then_closes() {
-    let mut h = harness();
+    let mut h = inline();
     assert_eq!(h.run_flow(&["QUIT"]), (b"+OK\r\n".to_vec(), Flow::Close));
     assert_eq!(
         h.run_flow(&["quit", "x"]),
@@ -69,7 +69,7 @@ fn unknown_command_quotes_args_like_redis() {
 
 #[test]
 fn sessions_keep_their_database() {
-    let mut h = harness();
+    let mut h = inline();
     let db = crate::Redis::new().databases(2);
     let mut h2 = kevy_rt::testing::Harness::new(db, 3);
     assert_eq!(h2.run(&["SELECT", "1"]), b"+OK\r\n");

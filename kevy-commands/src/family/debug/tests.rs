@@ -1,10 +1,10 @@
 //! DEBUG and MEMORY on the harness; error texts recorded from
 //! redis-server 7.0.15.
 
-use crate::testutil::{check, harness, items, run};
+use crate::testutil::{check, harness, inline, items, run};
 
-fn debug_harness() -> kevy_rt::testing::Harness<crate::Redis> {
-    let h = harness();
+fn debug_inline() -> kevy_rt::testing::Harness<crate::Redis> {
+    let h = inline();
     h.commands()
         .config()
         .load("enable-debug-command", &["yes"])
@@ -34,7 +34,7 @@ fn debug_is_refused_unless_enabled() {
 
 #[test]
 fn debug_subcommands() {
-    let mut h = debug_harness();
+    let mut h = debug_inline();
     check(
         &mut h,
         &[
@@ -105,7 +105,7 @@ fn debug_subcommands() {
 
 #[test]
 fn memory_subcommands() {
-    let mut h = harness();
+    let mut h = inline();
     run(&mut h, &["SET", "small", "1"]);
     run(&mut h, &["SET", "big", &"x".repeat(1000)]);
     let usage = |h: &mut kevy_rt::testing::Harness<crate::Redis>, args: &[&str]| -> i64 {

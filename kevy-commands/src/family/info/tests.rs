@@ -1,7 +1,7 @@
 //! INFO on the harness: sections, format, and figures summed over shards.
 
 use super::*;
-use crate::testutil::{harness, keys_on_distinct_shards, run};
+use crate::testutil::{harness, inline, keys_on_distinct_shards, run};
 
 /// The INFO text of a reply (a bulk string).
 fn text(reply: &[u8]) -> String {
@@ -36,7 +36,7 @@ fn parse(text: &str) -> Vec<(String, Vec<(String, String)>)> {
 
 #[test]
 fn sections_follow_redis() {
-    let mut h = harness();
+    let mut h = inline();
     let titles = |h: &mut kevy_rt::testing::Harness<crate::Redis>, args: &[&str]| -> Vec<String> {
         parse(&text(&run(h, args)))
             .into_iter()

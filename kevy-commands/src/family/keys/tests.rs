@@ -5,7 +5,7 @@
 use std::thread::sleep;
 use std::time::Duration;
 
-use crate::testutil::{check, harness, keys_on_distinct_shards, run};
+use crate::testutil::{check, harness, inline, keys_on_distinct_shards, run};
 
 /// Sorted bulk items of a flat array reply (for KEYS, whose order is free).
 fn sorted_items(reply: &[u8]) -> Vec<String> {
@@ -120,7 +120,7 @@ fn lazy_expiry_on_access() {
 
 #[test]
 fn active_expiry_reclaims_without_access() {
-    let mut h = harness();
+    let mut h = inline();
     for i in 0..300 {
         let key = format!("k{i}");
         run(&mut h, &["SET", &key, "v", "PX", "1"]);

@@ -2,7 +2,7 @@
 
 use kevy_rt::{Commands, Flow, OwnedArgs};
 
-use crate::testutil::{harness, items, run};
+use crate::testutil::{harness, inline, items, run};
 
 #[test]
 fn time_and_lastsave() {
@@ -19,7 +19,7 @@ fn time_and_lastsave() {
 
 #[test]
 fn monitor_turns_the_connection_into_a_monitor() {
-    let mut h = harness();
+    let mut h = inline();
     assert_eq!(
         h.run_flow(&["MONITOR"]),
         (b"+OK\r\n".to_vec(), Flow::Monitor)
@@ -82,7 +82,7 @@ fn monitor_lines_are_formatted_like_redis() {
 
 #[test]
 fn shutdown_stops_the_runtime_or_answers_like_redis() {
-    let mut h = harness();
+    let mut h = inline();
     // Replies recorded from redis-server 7.0.15 (save "", no AOF).
     assert_eq!(
         run(&mut h, &["SHUTDOWN", "ABORT"]),

@@ -10,7 +10,7 @@ use crate::shard::ShardState;
 use crate::store::db::{lru_ticks, now_ms, Clock};
 use crate::store::lfu::{self, accessed, decayed, fresh, log_incr, minutes, INIT};
 use crate::store::pool::{Pool, SIZE};
-use crate::testutil::{harness, run};
+use crate::testutil::{harness, inline, run};
 
 /// A keyspace of 2 databases following fresh limits with `policy`, every
 /// key sampled at once (samples ≥ keys).
@@ -322,7 +322,7 @@ fn object_freq_and_idletime_follow_the_policy() {
 
 #[test]
 fn settings_take_redis_units_and_ranges() {
-    let mut h = harness();
+    let mut h = inline();
     assert_eq!(
         run(&mut h, &["CONFIG", "SET", "maxmemory", "50mb"]),
         b"+OK\r\n"

@@ -1,7 +1,7 @@
 //! OBJECT: encodings, reference counts and errors replayed from
 //! redis-server 7.0.15; idle times driven by the access clock.
 
-use crate::testutil::{check, harness, run};
+use crate::testutil::{check, harness, inline, run};
 
 #[test]
 fn object_subcommands() {
@@ -138,7 +138,7 @@ fn encodings_change_at_redis_thresholds() {
 /// shards' (100 ms ticks, set here by hand, by the tick in a server).
 #[test]
 fn idletime_follows_the_access_clock() {
-    let mut h = harness();
+    let mut h = inline();
     let keys = crate::testutil::keys_on_distinct_shards(&h, "k");
     let set_clock = |h: &mut kevy_rt::testing::Harness<crate::Redis>, s: u32| {
         for i in 0..crate::testutil::SHARDS {

@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use crate::testutil::{check, harness, items, run};
+use crate::testutil::{check, harness, inline, items, run};
 
 #[test]
 fn scan_and_randomkey_like_redis() {
@@ -86,7 +86,7 @@ fn full_scan(
 
 #[test]
 fn full_scans_return_every_key_of_every_shard() {
-    let mut h = harness();
+    let mut h = inline();
     let keys: Vec<String> = (0..1000).map(|i| format!("key:{i}")).collect();
     for k in &keys {
         run(&mut h, &["SET", k, "v"]);
@@ -118,7 +118,7 @@ fn full_scans_return_every_key_of_every_shard() {
 /// shrink) in between.
 #[test]
 fn scan_returns_every_stable_key_while_keys_come_and_go() {
-    let mut h = harness();
+    let mut h = inline();
     for i in 0..500 {
         run(&mut h, &["SET", &format!("stable:{i}"), "v"]);
     }
@@ -149,7 +149,7 @@ fn scan_returns_every_stable_key_while_keys_come_and_go() {
 
 #[test]
 fn expired_keys_are_neither_scanned_nor_random() {
-    let mut h = harness();
+    let mut h = inline();
     for i in 0..30 {
         run(&mut h, &["SET", &format!("gone:{i}"), "v", "PX", "1"]);
     }
@@ -179,7 +179,7 @@ fn randomkey_reaches_every_shard() {
 
 #[test]
 fn scan_and_randomkey_stay_in_the_selected_database() {
-    let mut h = harness();
+    let mut h = inline();
     run(&mut h, &["MSET", "a", "1", "b", "2", "g", "3"]);
     run(&mut h, &["SELECT", "4"]);
     assert_eq!(run(&mut h, &["RANDOMKEY"]), b"$-1\r\n");

@@ -1,0 +1,44 @@
+//! What a runtime counts: each shard's [`ShardStats`] (published as relaxed
+//! atomics) and the runtime's [`Stats`], one per shard. Vocabulary shared by
+//! the trait module (a shard's state may keep its counters, for `INFO`), the
+//! shards that write them and the runtime that hands them out.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+/// Counters one shard publishes (relaxed atomics, written off the per-command path
+/// or once per tick).
+#[derive(Debug, Default)]
+pub struct ShardStats {
+    /// Connections accepted since start.
+    pub accepted: AtomicU64,
+    /// Connections open now.
+    pub connected: AtomicU64,
+    /// Commands run on this shard (published every tick).
+    pub commands: AtomicU64,
+    /// Wake-up syscalls this shard made to parked peers.
+    pub wakeups: AtomicU64,
+    /// Loop iterations that parked in the kernel (published every tick).
+    pub parks: AtomicU64,
+    /// Connections refused because `maxclients` were open.
+    pub rejected: AtomicU64,
+}
+
+/// Per-shard counters of a runtime.
+#[derive(Clone)]
+pub struct Stats(pub(crate) Vec<Arc<ShardStats>>);
+
+impl Stats {
+    /// Counters of each shard, indexed by shard.
+    pub fn shards(&self) -> &[Arc<ShardStats>] {
+        &self.0
+    }
+
+    /// Connections accepted by each shard.
+    pub fn accepted(&self) -> Vec<u64> {
+        self.0
+            .iter()
+            .map(|s| s.accepted.load(Ordering::Relaxed))
+            .collect()
+    }
+}
