@@ -8,10 +8,14 @@
 //! - [`set::Set`]: a sorted integer array up to 512 members
 //!   (`set-max-intset-entries`), then a hash table.
 //!
+//! Small encodings keep their bytes in a [`compact::Compact`] (24 bytes,
+//! inline up to 21 bytes, else one allocation sized to fit).
+//!
 //! The hash table of large hashes and sets is [`dense::Dense`] (items stored
 //! densely, so random picks are O(1) and SCAN cursors are stable);
 //! [`random`] is the per-thread generator the random commands use.
 
+pub mod compact;
 pub mod dense;
 pub mod hash;
 pub mod list;

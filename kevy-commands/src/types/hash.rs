@@ -127,12 +127,9 @@ impl Hash {
         match self {
             Hash::Packed(p) => {
                 if let Some(off) = packed_find(p, field) {
-                    let old = p.entry_at(off).map_or(0, |(_, next)| next - off);
-                    p.reserve_exact(entry_size(value.len()).saturating_sub(old));
                     p.replace_at_offset(off, value);
                     return false;
                 }
-                p.reserve_exact(entry_size(field.len()) + entry_size(value.len()));
                 p.push_back(field);
                 p.push_back(value);
                 if p.len() / 2 > MAX_PACKED_ENTRIES {
@@ -288,7 +285,7 @@ mod tests {
     #[test]
     fn packed_hash_is_allocated_exactly() {
         let exact = |h: &Hash| match h {
-            Hash::Packed(p) => p.capacity() == p.bytes(),
+            Hash::Packed(p) => p.capacity() == p.bytes() || (p.capacity() == 0 && p.bytes() <= 21),
             Hash::Table(_) => false,
         };
         let mut h = Hash::new();
@@ -309,7 +306,7 @@ mod tests {
         h.trim();
         assert!(exact(&h));
         assert_eq!(fields(&h), ["a=3", "b=2"]);
-        assert!(std::mem::size_of::<Hash>() <= 40);
+        assert_eq!(std::mem::size_of::<Hash>(), 24);
     }
 
     #[test]

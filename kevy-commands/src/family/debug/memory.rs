@@ -74,7 +74,7 @@ pub fn value_bytes(key: &[u8], v: &Value, samples: usize) -> usize {
         }
         Value::Hash(h) => {
             size_of::<Hash>()
-                + match &**h {
+                + match h {
                     Hash::Packed(_) => sampled(
                         h.len(),
                         samples,
