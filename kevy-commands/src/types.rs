@@ -5,7 +5,7 @@
 //! - [`hash::Hash`]: a packed run of `field, value` entries up to 128 fields
 //!   of at most 64 bytes (`hash-max-listpack-entries`/`-value`), then a hash
 //!   table;
-//! - [`set::Set`]: a sorted integer array up to 512 members
+//! - [`set::Set`]: an [`intset::IntSet`] up to 512 members
 //!   (`set-max-intset-entries`), then a hash table.
 //!
 //! Small encodings keep their bytes in a [`compact::Compact`] (24 bytes,
@@ -18,6 +18,7 @@
 pub mod compact;
 pub mod dense;
 pub mod hash;
+pub mod intset;
 pub mod list;
 pub mod pack;
 pub mod random;

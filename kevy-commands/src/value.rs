@@ -33,7 +33,7 @@ pub enum Value {
     /// A hash.
     Hash(Hash),
     /// A set.
-    Set(Box<Set>),
+    Set(Set),
     /// A sorted set.
     ZSet(Box<ZSet>),
 }

@@ -91,7 +91,7 @@ pub fn value_bytes(key: &[u8], v: &Value, samples: usize) -> usize {
         }
         Value::Set(s) => {
             size_of::<Set>()
-                + match &**s {
+                + match s {
                     Set::Ints(v) => v.len() * size_of::<i64>(),
                     Set::Table(_) => sampled(
                         s.len(),
