@@ -35,7 +35,7 @@ pub enum Value {
     /// A set.
     Set(Set),
     /// A sorted set.
-    ZSet(Box<ZSet>),
+    ZSet(ZSet),
 }
 
 impl Value {
