@@ -94,7 +94,7 @@ impl ZSet {
     /// compact unless the member is too long for it.
     pub fn for_first_member(first_len: usize) -> ZSet {
         if first_len > MAX_PACK_VALUE {
-            ZSet::Skip(Box::new(Skip::new()))
+            ZSet::Skip(Box::default())
         } else {
             ZSet::Pack(Pack::default())
         }
@@ -125,7 +125,7 @@ impl ZSet {
     /// compact encoding.
     pub fn from_sorted_added<M: AsRef<[u8]>>(pairs: &[(M, f64)], skiplist: bool) -> ZSet {
         let mut z = if skiplist {
-            ZSet::Skip(Box::new(Skip::new()))
+            ZSet::Skip(Box::default())
         } else {
             ZSet::Pack(Pack::default())
         };

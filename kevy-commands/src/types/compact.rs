@@ -384,7 +384,7 @@ mod tests {
             let start = if len == 0 { 0 } else { r % (len + 1) };
             let end = (start + (r >> 8) % 40).min(len);
             let add: Vec<u8> = (0..(r >> 16) % 50).map(|i| (i + step) as u8).collect();
-            let grow = len < 2000 && (r >> 24) % 3 != 0;
+            let grow = len < 2000 && !(r >> 24).is_multiple_of(3);
             let (end, add) = if grow {
                 (start, add)
             } else {

@@ -151,6 +151,12 @@ impl<T: Keyed> Dense<T> {
         }
     }
 
+    /// Bytes of the table's own allocations: the items' vector and the
+    /// index (not what the items hold on the heap).
+    pub fn table_bytes(&self) -> usize {
+        self.items.capacity() * std::mem::size_of::<T>() + self.index.allocation_size()
+    }
+
     /// The item at position `i` (for random picks and scans).
     #[inline]
     pub fn at(&self, i: usize) -> Option<&T> {

@@ -200,7 +200,7 @@ mod tests {
         assert_eq!(s.get(0), Some(-3));
         assert_eq!(s.get(5), Some(i64::MAX));
         assert_eq!(s.get(6), None);
-        assert_eq!(s.iter().rev().next(), Some(i64::MAX));
+        assert_eq!(s.iter().next_back(), Some(i64::MAX));
         while !s.is_empty() {
             s.remove_at(0);
         }

@@ -356,19 +356,17 @@ impl List {
         one.into_iter().chain(many.into_iter().flatten())
     }
 
-    /// Bytes of the list's own structures besides its nodes' bytes (the
-    /// deque and its box, past one node).
+    /// Bytes of the deque's buffer of nodes (0 for a one-node list, which
+    /// has none).
     pub fn overhead_bytes(&self) -> usize {
         match self {
             List::One(_) => 0,
-            List::Many(q) => {
-                std::mem::size_of::<Quick>() + q.nodes.capacity() * std::mem::size_of::<Pack>()
-            }
+            List::Many(q) => q.nodes.capacity() * std::mem::size_of::<Pack>(),
         }
     }
 
     /// Moves a one-node list to the deque of nodes.
-    fn to_many(&mut self) {
+    fn grow_to_many(&mut self) {
         if let List::One(p) = self {
             let q = Quick::from_node(std::mem::take(p));
             *self = List::Many(Box::new(q));
@@ -384,7 +382,7 @@ impl List {
                     End::Right => p.push_back(e),
                 };
             }
-            self.to_many();
+            self.grow_to_many();
         }
         if let List::Many(q) = self {
             q.push(end, e);
@@ -420,7 +418,7 @@ impl List {
                 p.replace(i, e);
                 return true;
             }
-            self.to_many();
+            self.grow_to_many();
         }
         match self {
             List::Many(q) => q.set(i, e),
@@ -434,7 +432,7 @@ impl List {
             if fits(p, e.len()) {
                 return p.insert(i.min(p.len()), e);
             }
-            self.to_many();
+            self.grow_to_many();
         }
         if let List::Many(q) = self {
             q.insert(i, e);
