@@ -51,11 +51,16 @@ fn heap(b: &Bytes) -> usize {
     }
 }
 
-/// Bytes of a key's node (its head: the value, TTL slot, key length and
-/// access data; then the key, in one block) and its keyspace bucket (a
-/// pointer and a control byte).
+/// Bytes of a key's node and its keyspace bucket (a pointer and a control
+/// byte). The node (`keyspace/node.rs`) is one block: the value, TTL slot,
+/// access clock and LFU data (44 bytes), the key's length in LEB128, the
+/// key.
 fn node_bytes(key: &[u8]) -> usize {
-    block(size_of::<Value>() + 16 + key.len()) + size_of::<usize>() + 1
+    let mut len_bytes = 1;
+    while key.len() >> (7 * len_bytes) != 0 {
+        len_bytes += 1;
+    }
+    block(size_of::<Value>() + 12 + len_bytes + key.len()) + size_of::<usize>() + 1
 }
 
 /// `count` elements estimated from the sizes of the first `samples` of

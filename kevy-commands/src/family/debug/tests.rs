@@ -211,6 +211,11 @@ fn memory_usage_of_small_encodings_is_exact() {
     run(&mut h, &hset);
     // 10 x (9 + 10) = 190 bytes of entries: a 208-byte block.
     assert_eq!(usage(&mut h, &["MEMORY", "USAGE", "hash"]), 64 + 9 + 208);
+    // Keys up to 11 bytes share the 64-byte block; 12 to 27 bytes take 80.
+    run(&mut h, &["SET", "key:1234567", "1"]);
+    assert_eq!(usage(&mut h, &["MEMORY", "USAGE", "key:1234567"]), 64 + 9);
+    run(&mut h, &["SET", "key:12345678", "1"]);
+    assert_eq!(usage(&mut h, &["MEMORY", "USAGE", "key:12345678"]), 80 + 9);
     run(&mut h, &["ZADD", "z", "1", "a", "2.5", "b"]);
     assert_eq!(usage(&mut h, &["MEMORY", "USAGE", "z"]), 64 + 9);
 }
