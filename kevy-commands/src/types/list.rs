@@ -61,7 +61,8 @@ fn fits(node: &Pack, len: usize) -> bool {
 
 impl Quick {
     /// A deque holding `node`.
-    fn from_node(node: Pack) -> Quick {
+    fn from_node(mut node: Pack) -> Quick {
+        node.trim();
         let len = node.len();
         let mut nodes = VecDeque::new();
         if !node.is_empty() {
@@ -92,7 +93,11 @@ impl Quick {
         match end {
             End::Left => match self.nodes.front_mut() {
                 Some(node) if fits(node, e.len()) => node.push_front(e),
-                _ => {
+                full => {
+                    // A full node gives back its spare bytes.
+                    if let Some(full) = full {
+                        full.trim();
+                    }
                     let mut node = Pack::new();
                     node.push_back(e);
                     self.nodes.push_front(node);
@@ -100,7 +105,10 @@ impl Quick {
             },
             End::Right => match self.nodes.back_mut() {
                 Some(node) if fits(node, e.len()) => node.push_back(e),
-                _ => {
+                full => {
+                    if let Some(full) = full {
+                        full.trim();
+                    }
                     let mut node = Pack::new();
                     node.push_back(e);
                     self.nodes.push_back(node);
