@@ -1,7 +1,8 @@
 //! [`Pack`]: a run of byte strings in one contiguous buffer, after Redis's
 //! listpack. Each entry is `len` (LEB128) + the bytes + `len` again with its
 //! LEB128 bytes reversed, so the buffer walks from either end. Used for the
-//! nodes of a [`List`](super::list::List) and for small hashes.
+//! nodes of a [`List`](super::list::List); small hashes, which only walk
+//! forwards, drop the reversed length ([`FwdPack`]).
 //!
 //! The bytes live in a [`Compact`]: inline up to 21 bytes, else one
 //! allocation sized to fit.
@@ -13,9 +14,11 @@ use super::compact::Compact;
 
 /// A packed sequence of byte strings: a [`Compact`] buffer (inline up to
 /// 21 bytes, else one allocation sized to fit) whose count is the number of
-/// entries.
+/// entries. With `BACK` (the default, for list nodes) each entry ends with
+/// its length reversed so the pack walks backwards too; a hash, which only
+/// walks forwards, packs without it ([`FwdPack`]), a byte less per entry.
 #[derive(Clone, Default, PartialEq, Eq)]
-pub struct Pack {
+pub struct Pack<const BACK: bool = true> {
     buf: Compact,
 }
 
@@ -57,9 +60,9 @@ pub fn entry_size(len: usize) -> usize {
     len + 2 * varint_len(len)
 }
 
-impl Pack {
+impl<const BACK: bool> Pack<BACK> {
     /// An empty pack.
-    pub fn new() -> Pack {
+    pub fn new() -> Self {
         Pack::default()
     }
 
@@ -94,7 +97,8 @@ impl Pack {
         let (mut hdr, mut rev) = ([0u8; 10], [0u8; 10]);
         let n = varint(e.len(), &mut hdr, &mut rev);
         let count = self.len().saturating_add_signed(delta);
-        self.buf.splice(range, &[&hdr[..n], e, &rev[..n]]);
+        let back: &[u8] = if BACK { &rev[..n] } else { &[] };
+        self.buf.splice(range, &[&hdr[..n], e, back]);
         self.buf.set_count(count);
     }
 
@@ -112,7 +116,7 @@ impl Pack {
             }
             shift += 7;
         }
-        let hdr = i - off;
+        let hdr = if BACK { i - off } else { 0 };
         let end = i.checked_add(len)?;
         let data = buf.get(i..end)?;
         Some((data, end.checked_add(hdr)?))
@@ -121,6 +125,16 @@ impl Pack {
     /// The entry ending at byte `end` (exclusive): its bytes and its start.
     #[inline]
     pub fn entry_before(&self, end: usize) -> Option<(&[u8], usize)> {
+        if !BACK {
+            let mut off = 0;
+            loop {
+                let (e, next) = self.entry_at(off)?;
+                if next == end {
+                    return Some((e, off));
+                }
+                off = next;
+            }
+        }
         let buf = self.buf.as_slice();
         let (mut len, mut shift, mut i) = (0usize, 0u32, end);
         loop {
@@ -145,7 +159,7 @@ impl Pack {
         if i > count {
             return None;
         }
-        if i <= count / 2 {
+        if i <= count / 2 || !BACK {
             let mut off = 0;
             for _ in 0..i {
                 off = self.entry_at(off)?.1;
@@ -249,26 +263,26 @@ impl Pack {
     }
 
     /// Moves entries from entry `i` on into a new pack.
-    pub fn split_off(&mut self, i: usize) -> Pack {
+    pub fn split_off(&mut self, i: usize) -> Self {
         let Some(off) = self.offset_of(i) else {
-            return Pack::new();
+            return Self::new();
         };
         let count = self.len();
         let mut tail = self.buf.split_off(off);
         tail.set_count(count - i);
         self.buf.set_count(i);
-        Pack { buf: tail }
+        Self { buf: tail }
     }
 
     /// Appends all of `other`'s entries.
-    pub fn append(&mut self, other: &Pack) {
+    pub fn append(&mut self, other: &Self) {
         let count = self.len() + other.len();
         self.buf.push(&[other.buf.as_slice()]);
         self.buf.set_count(count);
     }
 
     /// Iterates over the entries, first to last.
-    pub fn iter(&self) -> Iter<'_> {
+    pub fn iter(&self) -> Iter<'_, BACK> {
         Iter {
             pack: self,
             front: 0,
@@ -297,14 +311,14 @@ impl Pack {
 }
 
 /// A double-ended iterator over a [`Pack`]'s entries.
-pub struct Iter<'a> {
-    pack: &'a Pack,
+pub struct Iter<'a, const BACK: bool = true> {
+    pack: &'a Pack<BACK>,
     front: usize,
     back: usize,
     left: usize,
 }
 
-impl<'a> Iterator for Iter<'a> {
+impl<'a, const BACK: bool> Iterator for Iter<'a, BACK> {
     type Item = &'a [u8];
 
     #[inline]
@@ -323,7 +337,7 @@ impl<'a> Iterator for Iter<'a> {
     }
 }
 
-impl<'a> DoubleEndedIterator for Iter<'a> {
+impl<'a, const BACK: bool> DoubleEndedIterator for Iter<'a, BACK> {
     #[inline]
     fn next_back(&mut self) -> Option<&'a [u8]> {
         if self.left == 0 {
@@ -336,9 +350,13 @@ impl<'a> DoubleEndedIterator for Iter<'a> {
     }
 }
 
-impl ExactSizeIterator for Iter<'_> {}
+impl<const BACK: bool> ExactSizeIterator for Iter<'_, BACK> {}
 
-impl std::fmt::Debug for Pack {
+/// A pack that only walks forwards (entries without their trailing
+/// length): a small hash's.
+pub type FwdPack = Pack<false>;
+
+impl<const BACK: bool> std::fmt::Debug for Pack<BACK> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_list()
             .entries(self.iter().map(String::from_utf8_lossy))
@@ -406,5 +424,23 @@ mod tests {
         assert_eq!(p.pop_front().as_deref(), Some(&b"e1"[..]));
         assert_eq!(p.len(), 3);
         assert_eq!(p.iter().rev().count(), 3);
+    }
+
+    #[test]
+    fn a_forward_pack_drops_the_trailing_length() {
+        let mut p = FwdPack::new();
+        let long = vec![b'z'; 200];
+        for e in [&b"ab"[..], &long, b"", b"last"] {
+            p.push_back(e);
+        }
+        assert_eq!(p.bytes(), 3 + 202 + 1 + 5);
+        assert_eq!(p.get(1), Some(&long[..]));
+        assert_eq!(p.get(3), Some(&b"last"[..]));
+        assert_eq!(p.offset_of(4), Some(p.bytes()));
+        p.replace(1, b"short");
+        p.remove(0);
+        assert_eq!(p.iter().collect::<Vec<_>>(), [&b"short"[..], b"", b"last"]);
+        assert_eq!(p.pop_back().as_deref(), Some(&b"last"[..]));
+        assert_eq!(p.len(), 2);
     }
 }

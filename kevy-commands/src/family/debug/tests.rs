@@ -209,8 +209,9 @@ fn memory_usage_of_small_encodings_is_exact() {
         .collect();
     hset.extend(fields.iter().map(String::as_str));
     run(&mut h, &hset);
-    // 10 x (9 + 10) = 190 bytes of entries: a 208-byte block.
-    assert_eq!(usage(&mut h, &["MEMORY", "USAGE", "hash"]), 64 + 9 + 208);
+    // 10 x (8 + 9) = 170 bytes of entries (a length byte before each
+    // field and value): a 192-byte block.
+    assert_eq!(usage(&mut h, &["MEMORY", "USAGE", "hash"]), 64 + 9 + 192);
     // Keys up to 11 bytes share the 64-byte block; 12 to 27 bytes take 80.
     run(&mut h, &["SET", "key:1234567", "1"]);
     assert_eq!(usage(&mut h, &["MEMORY", "USAGE", "key:1234567"]), 64 + 9);
