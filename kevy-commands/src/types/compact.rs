@@ -173,6 +173,26 @@ impl Compact {
             self.splice_inline(start..end, parts, new_used);
             return;
         }
+        if let Compact::Heap { slack, data, .. } = self {
+            // Room enough in the allocation (growing into its spare bytes, or
+            // shrinking by little): edit in place.
+            let cap = data.len();
+            let spare = cap.wrapping_sub(new_used);
+            if new_used <= cap
+                && spare <= u8::MAX as usize
+                && (new_used > used || spare <= allowed_slack(cap))
+                && new_used > INLINE
+            {
+                data.copy_within(end..used, start + add);
+                let mut at = start;
+                for p in parts {
+                    data[at..at + p.len()].copy_from_slice(p);
+                    at += p.len();
+                }
+                *slack = spare as u8;
+                return;
+            }
+        }
         if new_used <= INLINE {
             // Back inside the value.
             let mut next = Compact::new();

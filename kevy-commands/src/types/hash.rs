@@ -131,8 +131,7 @@ impl Hash {
                     p.replace_at_offset(off, value);
                     return false;
                 }
-                p.push_back(field);
-                p.push_back(value);
+                p.push_back_two(field, value);
                 if p.len() / 2 > MAX_PACKED_ENTRIES {
                     self.convert_to_table();
                 }

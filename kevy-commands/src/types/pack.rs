@@ -180,6 +180,24 @@ impl<const BACK: bool> Pack<BACK> {
         self.entry_at(off).map(|(e, _)| e)
     }
 
+    /// Appends two entries at once (a hash's field and value: one
+    /// reallocation for both).
+    pub fn push_back_two(&mut self, a: &[u8], b: &[u8]) {
+        let (mut ha, mut ra, mut hb, mut rb) = ([0u8; 10], [0u8; 10], [0u8; 10], [0u8; 10]);
+        let na = varint(a.len(), &mut ha, &mut ra);
+        let nb = varint(b.len(), &mut hb, &mut rb);
+        let (ta, tb): (&[u8], &[u8]) = if BACK {
+            (&ra[..na], &rb[..nb])
+        } else {
+            (&[], &[])
+        };
+        let count = self.len() + 2;
+        let end = self.buf.len();
+        self.buf
+            .splice(end..end, &[&ha[..na], a, ta, &hb[..nb], b, tb]);
+        self.buf.set_count(count);
+    }
+
     /// Appends an entry.
     pub fn push_back(&mut self, e: &[u8]) {
         let end = self.buf.len();
@@ -439,6 +457,9 @@ mod tests {
         assert_eq!(p.offset_of(4), Some(p.bytes()));
         p.replace(1, b"short");
         p.remove(0);
+        p.push_back_two(b"k", b"v");
+        assert_eq!(p.pop_back().as_deref(), Some(&b"v"[..]));
+        assert_eq!(p.pop_back().as_deref(), Some(&b"k"[..]));
         assert_eq!(p.iter().collect::<Vec<_>>(), [&b"short"[..], b"", b"last"]);
         assert_eq!(p.pop_back().as_deref(), Some(&b"last"[..]));
         assert_eq!(p.len(), 2);
