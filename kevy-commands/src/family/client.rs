@@ -11,9 +11,8 @@ use kevy_rt::{Args, Clients, Commands, Flow, Planned};
 
 pub use line::{client_type, parse_filter, write_line, ClientType, Filter};
 
-use super::opts::{keyword, subcommand_syntax, write_help};
+use super::opts::{keyword, set_name, subcommand_syntax, write_help};
 use super::{Local, ServerCx};
-use crate::accounting::names::ClientName;
 use crate::base::error::cstr;
 use crate::base::num::parse_i64;
 use crate::base::resp;
@@ -36,12 +35,6 @@ pub fn getname(c: &mut Local<'_>) -> Flow {
     Flow::Continue
 }
 
-/// True when `name` may name a client: printable ASCII without spaces
-/// (Redis's `validateClientName`), or empty (no name).
-pub fn valid_name(name: &[u8]) -> bool {
-    name.iter().all(|&b| (b'!'..=b'~').contains(&b))
-}
-
 /// CLIENT SETNAME connection-name
 pub fn setname(c: &mut Local<'_>) -> Flow {
     match set_name(c, c.args.at(2)) {
@@ -49,22 +42,6 @@ pub fn setname(c: &mut Local<'_>) -> Flow {
         Err(e) => resp::error(c.out, e),
     }
     Flow::Continue
-}
-
-/// Names the calling connection (no name for an empty `name`), as `CLIENT
-/// SETNAME` and `HELLO … SETNAME` do; Redis's error when it may not name a
-/// client.
-pub fn set_name(c: &mut Local<'_>, name: &[u8]) -> Result<(), &'static [u8]> {
-    if !valid_name(name) {
-        return Err(b"ERR Client names cannot contain spaces, newlines or special characters.");
-    }
-    // The old name leaves the registry before the new one enters it.
-    c.session.name = None;
-    if !name.is_empty() {
-        let names = &c.shard.server.shared.names;
-        c.session.name = Some(ClientName::new(names, c.cx.client.id, name));
-    }
-    Ok(())
 }
 
 /// CLIENT INFO

@@ -7,9 +7,9 @@ pub use hello::{hello, redacted};
 
 use kevy_rt::Flow;
 
+use super::opts::op_select;
 use super::Local;
 use crate::base::error::{self, Error};
-use crate::base::num::int_arg;
 use crate::base::resp;
 use crate::table::{self, Rejected};
 
@@ -45,18 +45,6 @@ pub fn select(c: &mut Local<'_>) -> Flow {
         Err(e) => e.write(c.args, c.out),
     }
     Flow::Continue
-}
-
-/// Validates a SELECT index against `databases`.
-pub(crate) fn op_select(arg: &[u8], databases: usize) -> Result<usize, Error> {
-    let n = int_arg(arg)?;
-    if n < i32::MIN as i64 || n > i32::MAX as i64 {
-        return Err(Error::IntOutOfRange);
-    }
-    if n < 0 || n as usize >= databases {
-        return Err(Error::DbIndexOutOfRange);
-    }
-    Ok(n as usize)
 }
 
 /// The handler of [`table::REJECT`]: writes why the request did not resolve.
