@@ -27,11 +27,11 @@ use kevy_rt::{Args, Gather, OwnedArgs, Planned, Router};
 
 use crate::base::resp;
 use crate::base::resp::Reply;
+use crate::family::spec::{catalog, Run};
 use crate::family::{self, bitmap, geo, hll, string, zset, Call};
 use crate::session::Ctx;
 use crate::shard::ShardState;
 use crate::store::db::Clock;
-use crate::table::{self, Run};
 
 pub mod admin;
 pub mod coll;
@@ -273,7 +273,7 @@ pub fn execute_part(shard: &mut ShardState, ctx: Ctx, part: Part) -> PartReply {
         Op::Whole => {
             let mut bytes = Vec::new();
             let mut out = Reply::new(&mut bytes, ctx.resp3);
-            match table::find(args).map(|spec| spec.run) {
+            match (catalog().find)(args).map(|spec| spec.run) {
                 Ok(Run::Movable(f, _)) => f(&mut Call {
                     db,
                     args,

@@ -210,6 +210,7 @@ pub struct Redis {
 
 impl Default for Redis {
     fn default() -> Redis {
+        table::install();
         Redis {
             shared: Arc::new(Shared::new()),
         }

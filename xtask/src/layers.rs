@@ -25,7 +25,8 @@ pub const LAYERS: &[(&str, Layers)] = &[
             ("model", &["model"]),
             ("store", &["store"]),
             ("shard", &["config", "accounting", "session", "shard"]),
-            ("commands", &["cross", "family", "table"]),
+            ("commands", &["cross", "family"]),
+            ("table", &["table"]),
             ("lib", &["lib"]),
         ],
     ), // kevy-rt, to add once its `commands.rs` no longer imports `runtime`

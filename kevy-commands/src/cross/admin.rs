@@ -139,7 +139,7 @@ pub fn broadcast(
 }
 
 /// Runs a server part on its shard.
-pub fn execute<C: Commands<Session = Session, Cmd = &'static crate::table::Spec>>(
+pub fn execute<C: Commands<Session = Session, Cmd = &'static crate::family::spec::Spec>>(
     shard: &mut ShardState,
     ctx: Ctx,
     op: ServerOp,

@@ -11,7 +11,9 @@ use kevy_rt::{Args, Clients, Commands, Flow, Planned};
 
 pub use line::{client_type, parse_filter, write_line, ClientType, Filter};
 
+use super::connection::REJECT;
 use super::opts::{keyword, set_name, subcommand_syntax, write_help};
+use super::spec::{catalog, flags, Spec};
 use super::{Local, ServerCx};
 use crate::base::error::cstr;
 use crate::base::num::parse_i64;
@@ -21,7 +23,6 @@ use crate::cross::admin::{self as srv, ServerOp, ServerPlan, ServerReply};
 use crate::cross::Plan;
 use crate::session::{Ctx, Session};
 use crate::shard::ShardState;
-use crate::table::{flags, Spec, REJECT};
 
 /// CLIENT ID
 pub fn id(c: &mut Local<'_>) -> Flow {
@@ -47,7 +48,7 @@ pub fn setname(c: &mut Local<'_>) -> Flow {
 /// CLIENT INFO
 pub fn info(c: &mut Local<'_>) -> Flow {
     let mut line = Vec::new();
-    let me = crate::table::lookup_args(c.args);
+    let me = (catalog().lookup_args)(c.args);
     let argv: usize = c.args.iter().map(<[u8]>::len).sum();
     write_line(
         &mut line,
@@ -216,7 +217,7 @@ pub fn plan_list(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
 
 /// A shard's `CLIENT LIST` lines. Arguments: the caller's `argv-mem`, then
 /// the ids asked for (all connections when none).
-pub fn list_part<C: Commands<Session = Session, Cmd = &'static crate::table::Spec>>(
+pub fn list_part<C: Commands<Session = Session, Cmd = &'static Spec>>(
     shard: &mut ShardState,
     ctx: Ctx,
     args: Args<'_>,
@@ -290,7 +291,7 @@ pub fn plan_kill(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
 
 /// Kills a shard's connections matching the filters (the whole command's
 /// arguments); answers how many.
-pub fn kill_part<C: Commands<Session = Session, Cmd = &'static crate::table::Spec>>(
+pub fn kill_part<C: Commands<Session = Session, Cmd = &'static Spec>>(
     shard: &ShardState,
     ctx: Ctx,
     args: Args<'_>,

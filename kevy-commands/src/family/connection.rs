@@ -8,10 +8,10 @@ pub use hello::{hello, redacted};
 use kevy_rt::Flow;
 
 use super::opts::op_select;
+use super::spec::{catalog, Rejected, Run, Spec};
 use super::Local;
 use crate::base::error::{self, Error};
 use crate::base::resp;
-use crate::table::{self, Rejected};
 
 /// `PING [message]`
 pub fn ping(c: &mut Local<'_>) -> Flow {
@@ -47,9 +47,9 @@ pub fn select(c: &mut Local<'_>) -> Flow {
     Flow::Continue
 }
 
-/// The handler of [`table::REJECT`]: writes why the request did not resolve.
+/// The handler of [`REJECT`]: writes why the request did not resolve.
 pub fn reject(c: &mut Local<'_>) -> Flow {
-    match table::find(c.args) {
+    match (catalog().find)(c.args) {
         Err(Rejected::UnknownCommand) => error::unknown_command(c.args, c.out),
         Err(Rejected::UnknownSubcommand) => error::unknown_subcommand(c.args, c.out),
         Err(Rejected::Error(e)) => e.write(c.args, c.out),
@@ -62,3 +62,8 @@ pub fn reject(c: &mut Local<'_>) -> Flow {
 
 #[cfg(test)]
 mod tests;
+
+/// The stand-in for a request that failed to resolve (unknown verb or
+/// subcommand, wrong arity, a failed [`Spec::check`]). It runs locally and
+/// writes the error [`find`] reports.
+pub static REJECT: Spec = Spec::new("(rejected)", -1, 0, [0, 0, 0], Run::Local(reject));

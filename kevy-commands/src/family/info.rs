@@ -160,7 +160,7 @@ pub fn plan_info(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
 }
 
 /// A shard's figures. Argument: `1` to include latency histograms.
-pub fn report_part<C: Commands<Session = Session, Cmd = &'static crate::table::Spec>>(
+pub fn report_part<C: Commands<Session = Session, Cmd = &'static crate::family::spec::Spec>>(
     shard: &mut ShardState,
     args: Args<'_>,
     clients: &mut Clients<'_, C>,

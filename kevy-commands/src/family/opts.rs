@@ -206,43 +206,6 @@ pub fn write_help(out: &mut Vec<u8>, lines: &[&str]) {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cursors_parse_like_strtoul() {
-        assert_eq!(scan_cursor(b"0"), Ok(0));
-        assert_eq!(scan_cursor(b""), Ok(0));
-        assert_eq!(scan_cursor(b"+5"), Ok(5));
-        assert_eq!(scan_cursor(b"-1"), Ok(u64::MAX));
-        assert_eq!(scan_cursor(b"-0"), Ok(0));
-        assert_eq!(scan_cursor(b"18446744073709551615"), Ok(u64::MAX));
-        assert_eq!(scan_cursor(b"5\0zz"), Ok(5));
-        for bad in [
-            &b" 5"[..],
-            b"\t5",
-            b"5x",
-            b"+",
-            b"-",
-            b"0x10",
-            b"18446744073709551616",
-            b"abc",
-        ] {
-            assert_eq!(scan_cursor(bad), Err(INVALID_CURSOR), "{bad:?}");
-        }
-    }
-
-    #[test]
-    fn keywords_stop_at_nul() {
-        assert!(keyword(b"LEFT", "left"));
-        assert!(keyword(b"left\0junk", "left"));
-        assert!(!keyword(b"lefty", "left"));
-        assert_eq!(end(b"Right"), Ok(End::Right));
-        assert_eq!(end(b"up"), Err(Error::Syntax));
-    }
-}
-
 /// True when `name` may name a client: printable ASCII without spaces
 /// (Redis's `validateClientName`), or empty (no name).
 pub fn valid_name(name: &[u8]) -> bool {
@@ -296,5 +259,42 @@ pub fn encoding_name(v: &Value) -> &'static str {
         Value::Hash(_) | Value::Set(_) => "hashtable",
         Value::ZSet(z) if z.is_packed() => "listpack",
         Value::ZSet(_) => "skiplist",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_parse_like_strtoul() {
+        assert_eq!(scan_cursor(b"0"), Ok(0));
+        assert_eq!(scan_cursor(b""), Ok(0));
+        assert_eq!(scan_cursor(b"+5"), Ok(5));
+        assert_eq!(scan_cursor(b"-1"), Ok(u64::MAX));
+        assert_eq!(scan_cursor(b"-0"), Ok(0));
+        assert_eq!(scan_cursor(b"18446744073709551615"), Ok(u64::MAX));
+        assert_eq!(scan_cursor(b"5\0zz"), Ok(5));
+        for bad in [
+            &b" 5"[..],
+            b"\t5",
+            b"5x",
+            b"+",
+            b"-",
+            b"0x10",
+            b"18446744073709551616",
+            b"abc",
+        ] {
+            assert_eq!(scan_cursor(bad), Err(INVALID_CURSOR), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn keywords_stop_at_nul() {
+        assert!(keyword(b"LEFT", "left"));
+        assert!(keyword(b"left\0junk", "left"));
+        assert!(!keyword(b"lefty", "left"));
+        assert_eq!(end(b"Right"), Ok(End::Right));
+        assert_eq!(end(b"up"), Err(Error::Syntax));
     }
 }
