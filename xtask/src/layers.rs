@@ -361,6 +361,23 @@ mod tests {
     }
 
     #[test]
+    fn families_may_not_read_the_table_above_them() {
+        let commands = LAYERS
+            .iter()
+            .find(|(k, _)| *k == "kevy-commands")
+            .map(|(_, l)| *l)
+            .unwrap();
+        let f = |rel: &str, text: &str| check_file(commands, rel, text).unwrap().len();
+        assert_eq!(f("family/command.rs", "use crate::table::COMMANDS;\n"), 1);
+        assert_eq!(f("cross.rs", "use crate::table::find;\n"), 1);
+        assert_eq!(
+            f("family/command.rs", "use crate::family::spec::Spec;\n"),
+            0
+        );
+        assert_eq!(f("table/ids.rs", "use crate::family::monitor;\n"), 0);
+    }
+
+    #[test]
     fn the_workspace_keeps_its_layers() {
         if let Err(e) = check(&crate::tools::root()) {
             panic!("layer violations:{e}");

@@ -60,10 +60,11 @@ pub fn reject(c: &mut Local<'_>) -> Flow {
     Flow::Continue
 }
 
-#[cfg(test)]
-mod tests;
-
 /// The stand-in for a request that failed to resolve (unknown verb or
 /// subcommand, wrong arity, a failed [`Spec::check`]). It runs locally and
-/// writes the error [`find`] reports.
+/// writes the error `table::find` reports (read through the
+/// [`Catalog`](super::spec::Catalog)).
 pub static REJECT: Spec = Spec::new("(rejected)", -1, 0, [0, 0, 0], Run::Local(reject));
+
+#[cfg(test)]
+mod tests;
