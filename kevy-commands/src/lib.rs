@@ -101,7 +101,9 @@
 //!    naming its handler (`table/specs.rs` and, per family,
 //!    `table/specs/*.rs`), the one-lookup resolver, the commands' counter
 //!    indexes ([`table::ids`]) and [`table::CATALOG`].
-//! 7. This file: [`Redis`], the [`Commands`] implementation.
+//! 7. This file: [`Redis`], the [`Commands`] implementation, and
+//!    [`dispatch`]: a part run by its [`cross::Op`], a plan gathered by its
+//!    [`cross::Plan`] (the matches that call into each family).
 //!
 //! ## Known limitations
 //! - MSET and MSETNX whose keys live on several shards are not atomic with
@@ -183,6 +185,7 @@ pub mod accounting;
 pub mod base;
 pub mod config;
 pub mod cross;
+pub mod dispatch;
 pub mod family;
 pub mod model;
 pub mod session;
@@ -530,7 +533,7 @@ impl Commands for Redis {
         let t0 = clock::now();
         let reply = match part.op {
             cross::Op::Server(op) => cross::admin::execute(shard, ctx, op, &part.args, clients),
-            _ => cross::execute_part(shard, ctx, part),
+            _ => dispatch::execute_part(shard, ctx, part),
         };
         TimedReply {
             reply,
@@ -554,7 +557,7 @@ impl Commands for Redis {
         let mut reply = Reply::new(out, op.ctx.resp3);
         let g = match &mut op.plan {
             Plan::Server(p) => cross::admin::gather(shard, op.ctx, p, replies, next, &mut reply),
-            plan => cross::gather(plan, replies, next, &mut reply),
+            plan => dispatch::gather(plan, replies, next, &mut reply),
         };
         op.ns += since(t0);
         if g == Gather::Done {

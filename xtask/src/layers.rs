@@ -27,7 +27,7 @@ pub const LAYERS: &[(&str, Layers)] = &[
             ("shard", &["config", "accounting", "session", "shard"]),
             ("commands", &["cross", "family"]),
             ("table", &["table"]),
-            ("lib", &["lib"]),
+            ("lib", &["lib", "dispatch"]),
         ],
     ), // kevy-rt, to add once its `commands.rs` no longer imports `runtime`
        // (`ShardStats`; that cycle is removed on another branch):
