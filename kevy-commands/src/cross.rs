@@ -5,7 +5,8 @@
 //! UNLINK, EXISTS, TOUCH) is split into one [`Part`] per shard carrying that
 //! shard's keys; a whole-keyspace command (DBSIZE, FLUSHDB, FLUSHALL, KEYS) sends
 //! the same part to every shard. Each part runs as one shard-local operation
-//! and answers a [`PartReply`]; [`gather`] reduces them as the [`Plan`] says:
+//! and answers a [`PartReply`]; `dispatch::gather` (in the layer above the
+//! families) reduces them as the [`Plan`] says:
 //! a sum, an all-OK, MGET's values put back in request order, KEYS'
 //! concatenation, or MSETNX's second round. The list and set families' parts
 //! and plans live in [`coll`], the generic key commands' (RENAME, COPY,
@@ -17,21 +18,15 @@
 //! another command may run on one shard between the parts. MSETNX holds its
 //! connection between its two rounds, so its own later commands wait.
 //!
-//! A movable-keys command ([`Run::Movable`]) whose keys all live on one shard
+//! A movable-keys command ([`Run::Movable`](crate::family::spec::Run::Movable)) whose keys all live on one shard
 //! runs there whole ([`whole`]). The sorted set, bitmap and HyperLogLog
 //! families bring their own parts and plans ([`Op::Zset`], [`Op::Bits`],
 //! [`Op::Hll`]): they fetch what the command reads to the origin, compute
 //! there, and store a result on the destination's shard in a second round.
 
-use kevy_rt::{Args, Gather, OwnedArgs, Planned, Router};
+use kevy_rt::{Args, OwnedArgs, Planned, Router};
 
-use crate::base::resp;
-use crate::base::resp::Reply;
-use crate::family::{self, bitmap, geo, hll, string, zset, Call};
-use crate::session::Ctx;
-use crate::shard::ShardState;
-use crate::store::db::Clock;
-use crate::table::{self, Run};
+use crate::family::{bitmap, geo, hll, zset};
 
 pub mod admin;
 pub mod coll;
@@ -78,7 +73,7 @@ pub enum Op {
     /// A generic key operation (see [`keys`]).
     Key(keys::KeyOp),
     /// A server command's part (see [`admin`]); run with the shard's
-    /// connections by the command set, not by [`execute_part`].
+    /// connections by the command set, not by [`crate::dispatch::execute_part`].
     Server(admin::ServerOp),
 }
 
@@ -254,159 +249,6 @@ pub fn bytes_of(r: &PartReply) -> &[u8] {
         PartReply::Encoded { buf, .. } => buf,
         _ => &[],
     }
-}
-
-/// Runs one part on its shard.
-pub fn execute_part(shard: &mut ShardState, ctx: Ctx, part: Part) -> PartReply {
-    if let Op::Key(op) = part.op {
-        return PartReply::Key(keys::execute(shard, ctx, op, part));
-    }
-    let clock = Clock::new();
-    let now = &clock;
-    let args = part.args.args();
-    if part.op == Op::Flushall {
-        shard.dbs.iter_mut().for_each(|db| db.clear());
-        return PartReply::Ok;
-    }
-    let db = shard.db(ctx.db as usize);
-    match part.op {
-        Op::Whole => {
-            let mut bytes = Vec::new();
-            let mut out = Reply::new(&mut bytes, ctx.resp3);
-            match table::find(args).map(|spec| spec.run) {
-                Ok(Run::Movable(f, _)) => f(&mut Call {
-                    db,
-                    args,
-                    now: Clock::new(),
-                    out: &mut out,
-                }),
-                _ => resp::error(&mut out, b"ERR internal error: command has no key handler"),
-            }
-            encoded(bytes)
-        }
-        Op::Zset(op) => zset::execute_part(db, op, args, now, ctx.resp3),
-        Op::Bits(op) => bitmap::execute_part(db, op, args, now),
-        Op::Hll(op) => hll::execute_part(db, op, args, now),
-        Op::Geo(op) => geo::execute_part(db, op, args, now, ctx.resp3),
-        Op::Mget => {
-            let (mut buf, mut ends) = (Vec::new(), Vec::with_capacity(args.len()));
-            let mut out = Reply::new(&mut buf, ctx.resp3);
-            for key in args.iter() {
-                string::write_get_or_null(db, key, now, &mut out);
-                ends.push(out.len() as u32);
-            }
-            PartReply::Encoded { buf, ends }
-        }
-        Op::Del => PartReply::Int(family::keys::op_del(db, args, now)),
-        Op::Exists => PartReply::Int(family::keys::op_exists(db, args, now)),
-        Op::Touch => PartReply::Int(family::keys::op_touch(db, args, now)),
-        Op::Mset | Op::MsetnxSet => {
-            string::op_mset(db, args, now);
-            PartReply::Ok
-        }
-        Op::MsetnxProbe => PartReply::Int(family::keys::op_exists(db, args, now)),
-        Op::Dbsize => PartReply::Int(db.len() as i64),
-        Op::Flushdb | Op::Flushall => {
-            db.clear();
-            PartReply::Ok
-        }
-        Op::Keys => {
-            let (mut buf, mut ends) = (Vec::new(), Vec::new());
-            family::keys::op_keys(db, args.at(0), now, |key| {
-                resp::bulk(&mut buf, key);
-                ends.push(buf.len() as u32);
-            });
-            PartReply::Encoded { buf, ends }
-        }
-        Op::Coll(op) => coll::execute(db, op, &part.args, now, ctx.resp3),
-        // Handled above: key operations reach every database of the shard.
-        Op::Key(_) => PartReply::Ok,
-        // Server parts need the shard's connections: `Redis::execute_part`
-        // runs them.
-        Op::Server(_) => PartReply::Server(admin::ServerReply::Count(0)),
-    }
-}
-
-/// Reduces one round of part replies into the reply, or starts round two.
-pub fn gather(
-    plan: &mut Plan,
-    replies: Vec<PartReply>,
-    next: &mut Vec<(usize, Part)>,
-    out: &mut Reply<'_>,
-) -> Gather {
-    match plan {
-        Plan::Sum => resp::int(out, replies.iter().map(int_of).sum()),
-        Plan::Ok => resp::ok(out),
-        Plan::Mget { slots } => {
-            resp::array(out, slots.len());
-            for &(part, item) in slots.iter() {
-                match replies
-                    .get(part as usize)
-                    .and_then(|r| item_of(r, item as usize))
-                {
-                    Some(bytes) => out.extend_from_slice(bytes),
-                    None => resp::null(out),
-                }
-            }
-        }
-        Plan::Keys => {
-            let n = replies.iter().map(|r| match r {
-                PartReply::Encoded { ends, .. } => ends.len(),
-                _ => 0,
-            });
-            resp::array(out, n.sum());
-            for r in &replies {
-                if let PartReply::Encoded { buf, .. } = r {
-                    out.extend_from_slice(buf);
-                }
-            }
-        }
-        Plan::Msetnx { set } => {
-            if set.is_empty() {
-                // Round two is over.
-                resp::int(out, 1);
-            } else if replies.iter().map(int_of).sum::<i64>() > 0 {
-                resp::int(out, 0);
-            } else {
-                next.append(set);
-                return Gather::Again;
-            }
-        }
-        Plan::Coll(p) => return coll::gather(p, replies, next, out),
-        Plan::Key(p) => return keys::gather(p, replies, next, out),
-        // Server plans are gathered by `Redis::gather`, on the origin shard's state.
-        Plan::Server(_) | Plan::Misrouted => {
-            resp::error(out, b"ERR internal error: command has no plan")
-        }
-        Plan::Whole => replies
-            .iter()
-            .for_each(|r| out.extend_from_slice(bytes_of(r))),
-        Plan::Reply(reply) => out.append(reply),
-        Plan::Zset(plan) => return zset::gather(plan, replies, next, out),
-        Plan::Bits(plan) => return bitmap::gather(plan, replies, next, out),
-        Plan::Hll(plan) => return hll::gather(plan, replies, next, out),
-        Plan::Geo(plan) => return geo::gather(plan, replies, next, out),
-    }
-    Gather::Done
-}
-
-fn int_of(r: &PartReply) -> i64 {
-    match r {
-        PartReply::Int(n) => *n,
-        _ => 0,
-    }
-}
-
-fn item_of(r: &PartReply, i: usize) -> Option<&[u8]> {
-    let PartReply::Encoded { buf, ends } = r else {
-        return None;
-    };
-    let start = if i == 0 {
-        0
-    } else {
-        *ends.get(i - 1)? as usize
-    };
-    buf.get(start..*ends.get(i)? as usize)
 }
 
 #[cfg(test)]

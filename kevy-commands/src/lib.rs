@@ -69,7 +69,8 @@
 //!    settings registry behind the config file and `CONFIG`; [`session`]: a
 //!    connection's [`Session`] and the [`Ctx`] its commands carry to other
 //!    shards (selected database, protocol, …).
-//! 5. The commands (one layer, whose modules still import each other):
+//! 5. The commands (one layer, whose modules still import each other
+//!    through the `cross` enums):
 //!    - [`cross`]: multi-shard parts, their replies, and the plans that
 //!      gather them; [`cross::coll`] has those of the list and set families
 //!      (set algebra, moves between shards, LMPOP), [`cross::keys`] those
@@ -86,16 +87,23 @@
 //!      BITFIELD), `hll` (PFADD, PFCOUNT, PFMERGE); the server commands
 //!      `client`, `config`, `info`, `diag` (SLOWLOG, LATENCY), `debug`
 //!      (DEBUG, MEMORY) and `monitor` (MONITOR, TIME, LASTSAVE); `opts`
-//!      holds the argument parsing the families share.
-//!    - [`table`]: the command table ([`table::Spec`]: arity, flags, key
-//!      positions, ACL categories, key specs, route kind and handler), the
-//!      one-lookup resolver and the commands' counter indexes
-//!      ([`table::ids`]); its data in `table/specs.rs` and, per family,
-//!      `table/specs/*.rs`. [`table::docs`]: what `COMMAND DOCS` reports
-//!      (argument trees, history…), cold data apart from the specs,
-//!      generated from a live redis-server by `cargo xtask gen-docs` into
-//!      `table/docs/generated/*.rs`.
-//! 6. This file: [`Redis`], the [`Commands`] implementation.
+//!      holds what several families share (argument parsing, client
+//!      names, SELECT's index, OBJECT ENCODING's names). [`family::spec`]
+//!      says what a command is ([`family::spec::Spec`]: arity, flags, key
+//!      positions, ACL categories, key specs, route kind and handler; the
+//!      handler contexts), holds [`family::spec::docs`] (what `COMMAND
+//!      DOCS` reports: argument trees, history…, cold data apart from the
+//!      specs, generated from a live redis-server by `cargo xtask gen-docs`
+//!      into `family/spec/docs/generated/*.rs`), and the
+//!      [`family::spec::Catalog`] through which the families read the
+//!      table above them.
+//! 6. [`table`]: the command table, one [`Spec`] per verb
+//!    naming its handler (`table/specs.rs` and, per family,
+//!    `table/specs/*.rs`), the one-lookup resolver, the commands' counter
+//!    indexes ([`table::ids`]) and [`table::CATALOG`].
+//! 7. This file: [`Redis`], the [`Commands`] implementation, and
+//!    [`dispatch`]: a part run by its [`cross::Op`], a plan gathered by its
+//!    [`cross::Plan`] (the matches that call into each family).
 //!
 //! ## Known limitations
 //! - MSET and MSETNX whose keys live on several shards are not atomic with
@@ -177,6 +185,7 @@ pub mod accounting;
 pub mod base;
 pub mod config;
 pub mod cross;
+pub mod dispatch;
 pub mod family;
 pub mod model;
 pub mod session;
@@ -210,6 +219,7 @@ pub struct Redis {
 
 impl Default for Redis {
     fn default() -> Redis {
+        table::install();
         Redis {
             shared: Arc::new(Shared::new()),
         }
@@ -528,7 +538,7 @@ impl Commands for Redis {
         let t0 = clock::now();
         let reply = match part.op {
             cross::Op::Server(op) => cross::admin::execute(shard, ctx, op, &part.args, clients),
-            _ => cross::execute_part(shard, ctx, part),
+            _ => dispatch::execute_part(shard, ctx, part),
         };
         TimedReply {
             reply,
@@ -552,7 +562,7 @@ impl Commands for Redis {
         let mut reply = Reply::new(out, op.ctx.resp3);
         let g = match &mut op.plan {
             Plan::Server(p) => cross::admin::gather(shard, op.ctx, p, replies, next, &mut reply),
-            plan => cross::gather(plan, replies, next, &mut reply),
+            plan => dispatch::gather(plan, replies, next, &mut reply),
         };
         op.ns += since(t0);
         if g == Gather::Done {

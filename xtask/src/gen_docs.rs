@@ -3,7 +3,7 @@
 //!
 //! Starts `redis-server` on a free port, reads `COMMAND DOCS` in RESP3, keeps
 //! exactly the commands (and subcommands) in kevy's command table, and writes
-//! them as Rust under `kevy-commands/src/table/docs/generated/`: one file per
+//! them as Rust under `kevy-commands/src/family/spec/docs/generated/`: one file per
 //! command group (split when a group grows past [`MAX_LINES`]) and
 //! `generated.rs`, which lists the groups. Run it after adding a command to
 //! the table; the table's unit tests fail until every command has docs.
@@ -321,15 +321,27 @@ impl File {
             _ => format!("{{{}}}", v.join(", ")),
         };
         if !argf.is_empty() {
-            let _ = writeln!(uses, "use crate::table::docs::arg_flags::{};", list(&argf));
+            let _ = writeln!(
+                uses,
+                "use crate::family::spec::docs::arg_flags::{};",
+                list(&argf)
+            );
         }
         if !docf.is_empty() {
-            let _ = writeln!(uses, "use crate::table::docs::doc_flags::{};", list(&docf));
+            let _ = writeln!(
+                uses,
+                "use crate::family::spec::docs::doc_flags::{};",
+                list(&docf)
+            );
         }
         if !kinds.is_empty() {
-            let _ = writeln!(uses, "use crate::table::docs::ArgType::{};", list(&kinds));
+            let _ = writeln!(
+                uses,
+                "use crate::family::spec::docs::ArgType::{};",
+                list(&kinds)
+            );
         }
-        let _ = writeln!(uses, "use crate::table::docs::{};", list(&imports));
+        let _ = writeln!(uses, "use crate::family::spec::docs::{};", list(&imports));
         format!(
             "{BANNER}//!\n//! Group `{group}`.\n\n{uses}\n/// The docs of this group's commands, by full name.\n\
              #[rustfmt::skip]\npub(super) static DOCS: &[(&str, Docs)] = &[\n{}];\n",
@@ -417,7 +429,7 @@ pub fn run() -> Result<(), String> {
         last.used.extend(used);
     }
 
-    let dir = root().join("kevy-commands/src/table/docs");
+    let dir = root().join("kevy-commands/src/family/spec/docs");
     let gen_dir = dir.join("generated");
     if gen_dir.exists() {
         std::fs::remove_dir_all(&gen_dir).map_err(|e| e.to_string())?;
@@ -491,9 +503,9 @@ mod tests {
         file.entries = text;
         file.used = used.iter().map(|s| s.to_string()).collect();
         let src = file.text("string");
-        assert!(src.contains("use crate::table::docs::doc_flags::DEPRECATED;\n"));
-        assert!(src.contains("use crate::table::docs::ArgType::{Key, String};\n"));
-        assert!(src.contains("use crate::table::docs::{arg, docs, Docs};\n"));
+        assert!(src.contains("use crate::family::spec::docs::doc_flags::DEPRECATED;\n"));
+        assert!(src.contains("use crate::family::spec::docs::ArgType::{Key, String};\n"));
+        assert!(src.contains("use crate::family::spec::docs::{arg, docs, Docs};\n"));
     }
 
     #[test]

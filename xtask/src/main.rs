@@ -14,7 +14,7 @@
 //! - `tidy`: fmt, clippy, rustdoc and bench builds with warnings denied, a
 //!   `//!` doc on every module, and the layer rule (`layers`: no module
 //!   imports a layer above its own).
-//! - `gen-docs`: regenerates `COMMAND DOCS`' data (`kevy-commands/src/table/docs/`)
+//! - `gen-docs`: regenerates `COMMAND DOCS`' data (`kevy-commands/src/family/spec/docs/`)
 //!   from a live redis-server 7.0, for the commands in kevy's table.
 //!
 //! Shared pieces: `tools` (outside dependencies, paths), `procs` (child

@@ -144,7 +144,7 @@ pub fn execute(
     ctx: Ctx,
     op: ServerOp,
     args: &OwnedArgs,
-    clients: &mut ClientsOf<'_, Session, &'static crate::table::Spec>,
+    clients: &mut ClientsOf<'_, Session, &'static crate::family::spec::Spec>,
 ) -> PartReply {
     let args = args.args();
     PartReply::Server(match op {

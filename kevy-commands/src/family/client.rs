@@ -1,7 +1,7 @@
 //! CLIENT: the calling connection's own settings (ID, SETNAME, GETNAME,
 //! INFO, NO-EVICT, REPLY), client pauses (PAUSE, UNPAUSE), and every
 //! connection of every shard (LIST, KILL — one part per shard, each seeing
-//! its shard's connections through [`Clients`]).
+//! its shard's connections through [`ClientsOf`]).
 
 mod line;
 
@@ -11,9 +11,10 @@ use kevy_rt::{Args, ClientsOf, Flow, Planned};
 
 pub use line::{client_type, parse_filter, write_line, ClientType, Filter};
 
-use super::opts::{keyword, subcommand_syntax, write_help};
+use super::connection::REJECT;
+use super::opts::{keyword, set_name, subcommand_syntax, write_help};
+use super::spec::{catalog, flags, Spec};
 use super::{Local, ServerCx};
-use crate::accounting::names::ClientName;
 use crate::base::error::cstr;
 use crate::base::num::parse_i64;
 use crate::base::resp;
@@ -22,7 +23,6 @@ use crate::cross::admin::{self as srv, ServerOp, ServerPlan, ServerReply};
 use crate::cross::Plan;
 use crate::session::{Ctx, Session};
 use crate::shard::ShardState;
-use crate::table::{flags, Spec, REJECT};
 
 /// CLIENT ID
 pub fn id(c: &mut Local<'_>) -> Flow {
@@ -36,12 +36,6 @@ pub fn getname(c: &mut Local<'_>) -> Flow {
     Flow::Continue
 }
 
-/// True when `name` may name a client: printable ASCII without spaces
-/// (Redis's `validateClientName`), or empty (no name).
-pub fn valid_name(name: &[u8]) -> bool {
-    name.iter().all(|&b| (b'!'..=b'~').contains(&b))
-}
-
 /// CLIENT SETNAME connection-name
 pub fn setname(c: &mut Local<'_>) -> Flow {
     match set_name(c, c.args.at(2)) {
@@ -51,26 +45,10 @@ pub fn setname(c: &mut Local<'_>) -> Flow {
     Flow::Continue
 }
 
-/// Names the calling connection (no name for an empty `name`), as `CLIENT
-/// SETNAME` and `HELLO … SETNAME` do; Redis's error when it may not name a
-/// client.
-pub fn set_name(c: &mut Local<'_>, name: &[u8]) -> Result<(), &'static [u8]> {
-    if !valid_name(name) {
-        return Err(b"ERR Client names cannot contain spaces, newlines or special characters.");
-    }
-    // The old name leaves the registry before the new one enters it.
-    c.session.name = None;
-    if !name.is_empty() {
-        let names = &c.shard.server.shared.names;
-        c.session.name = Some(ClientName::new(names, c.cx.client.id, name));
-    }
-    Ok(())
-}
-
 /// CLIENT INFO
 pub fn info(c: &mut Local<'_>) -> Flow {
     let mut line = Vec::new();
-    let me = crate::table::lookup_args(c.args);
+    let me = (catalog().lookup_args)(c.args);
     let argv: usize = c.args.iter().map(<[u8]>::len).sum();
     write_line(
         &mut line,
@@ -243,7 +221,7 @@ pub fn list_part(
     shard: &mut ShardState,
     ctx: Ctx,
     args: Args<'_>,
-    clients: &mut ClientsOf<'_, Session, &'static crate::table::Spec>,
+    clients: &mut ClientsOf<'_, Session, &'static crate::family::spec::Spec>,
 ) -> ServerReply {
     let argv = args.get(0).and_then(parse_i64).unwrap_or(0).max(0) as usize;
     let ids: Vec<u64> = args
@@ -317,7 +295,7 @@ pub fn kill_part(
     shard: &ShardState,
     ctx: Ctx,
     args: Args<'_>,
-    clients: &mut ClientsOf<'_, Session, &'static crate::table::Spec>,
+    clients: &mut ClientsOf<'_, Session, &'static crate::family::spec::Spec>,
 ) -> ServerReply {
     let Ok(filter) = parse_filter(args) else {
         return ServerReply::Count(0);

@@ -6,12 +6,12 @@
 
 use kevy_rt::{Args, Flow};
 
+use super::spec::{catalog, flags, key_flags, BeginSearch, FindKeys, KeySpec, Spec};
 use super::Local;
 use crate::base::error::{cstr, Error};
 use crate::base::glob::stringmatch;
 use crate::base::resp;
 use crate::base::resp::Reply;
-use crate::table::{self, key_flags, BeginSearch, FindKeys, KeySpec, Spec, COMMANDS};
 
 mod docs;
 
@@ -19,8 +19,8 @@ use docs::write_docs;
 
 /// COMMAND
 pub fn all(c: &mut Local<'_>) -> Flow {
-    resp::array(c.out, COMMANDS.len());
-    for spec in COMMANDS {
+    resp::array(c.out, catalog().commands.len());
+    for spec in catalog().commands {
         write_info(c.out, spec);
     }
     Flow::Continue
@@ -28,7 +28,7 @@ pub fn all(c: &mut Local<'_>) -> Flow {
 
 /// COMMAND COUNT
 pub fn count(c: &mut Local<'_>) -> Flow {
-    resp::int(c.out, COMMANDS.len() as i64);
+    resp::int(c.out, catalog().commands.len() as i64);
     Flow::Continue
 }
 
@@ -72,7 +72,7 @@ pub fn info(c: &mut Local<'_>) -> Flow {
     }
     resp::array(c.out, c.args.len().saturating_sub(2));
     for name in c.args.iter().skip(2) {
-        match table::lookup_fullname(name) {
+        match (catalog().lookup_fullname)(name) {
             Some(spec) => write_info(c.out, spec),
             None => resp::null(c.out),
         }
@@ -83,8 +83,8 @@ pub fn info(c: &mut Local<'_>) -> Flow {
 /// COMMAND DOCS [command-name ...]
 pub fn docs(c: &mut Local<'_>) -> Flow {
     if c.args.len() == 2 {
-        resp::map(c.out, COMMANDS.len());
-        for spec in COMMANDS {
+        resp::map(c.out, catalog().commands.len());
+        for spec in catalog().commands {
             write_docs(c.out, spec);
         }
         return Flow::Continue;
@@ -93,7 +93,7 @@ pub fn docs(c: &mut Local<'_>) -> Flow {
         .args
         .iter()
         .skip(2)
-        .filter_map(table::lookup_fullname)
+        .filter_map(catalog().lookup_fullname)
         .collect();
     resp::map(c.out, found.len());
     for spec in found {
@@ -134,7 +134,8 @@ pub fn list(c: &mut Local<'_>) -> Flow {
             return Flow::Continue;
         }
     };
-    let names: Vec<&str> = COMMANDS
+    let names: Vec<&str> = catalog()
+        .commands
         .iter()
         .flat_map(|s| std::iter::once(s).chain(s.subcommands))
         .filter(|s| filter.keeps(s))
@@ -200,7 +201,7 @@ fn getkeys_impl(c: &mut Local<'_>, with_flags: bool) -> Flow {
 /// The key positions (and key-spec flags) of the command `cmd`, as Redis's
 /// `getKeysFromCommandWithSpecs` finds them.
 fn op_getkeys(cmd: Args<'_>) -> Result<Vec<(usize, u32)>, Error> {
-    let spec = table::lookup_args(cmd).ok_or(Error::InvalidCommand)?;
+    let spec = (catalog().lookup_args)(cmd).ok_or(Error::InvalidCommand)?;
     if !spec.has_keys() {
         return Err(Error::NoKeyArguments);
     }
@@ -221,7 +222,7 @@ fn op_getkeys(cmd: Args<'_>) -> Result<Vec<(usize, u32)>, Error> {
     let mut keys = Vec::new();
     for ks in spec.key_specs {
         if !spec_keys(ks, cmd, &mut keys) {
-            if spec.flags & table::flags::NO_MANDATORY_KEYS != 0 {
+            if spec.flags & flags::NO_MANDATORY_KEYS != 0 {
                 return Ok(Vec::new());
             }
             return Err(Error::InvalidArguments);
@@ -369,7 +370,7 @@ pub fn write_info(out: &mut Reply<'_>, spec: &Spec) {
     resp::array(out, 10);
     resp::bulk(out, spec.name.as_bytes());
     resp::int(out, spec.arity as i64);
-    write_flags(out, spec.flags, table::flags::NAMES);
+    write_flags(out, spec.flags, flags::NAMES);
     resp::int(out, spec.first_key as i64);
     resp::int(out, spec.last_key as i64);
     resp::int(out, spec.step as i64);

@@ -7,11 +7,11 @@ pub use hello::{hello, redacted};
 
 use kevy_rt::Flow;
 
+use super::opts::op_select;
+use super::spec::{catalog, Rejected, Run, Spec};
 use super::Local;
 use crate::base::error::{self, Error};
-use crate::base::num::int_arg;
 use crate::base::resp;
-use crate::table::{self, Rejected};
 
 /// `PING [message]`
 pub fn ping(c: &mut Local<'_>) -> Flow {
@@ -47,21 +47,9 @@ pub fn select(c: &mut Local<'_>) -> Flow {
     Flow::Continue
 }
 
-/// Validates a SELECT index against `databases`.
-pub(crate) fn op_select(arg: &[u8], databases: usize) -> Result<usize, Error> {
-    let n = int_arg(arg)?;
-    if n < i32::MIN as i64 || n > i32::MAX as i64 {
-        return Err(Error::IntOutOfRange);
-    }
-    if n < 0 || n as usize >= databases {
-        return Err(Error::DbIndexOutOfRange);
-    }
-    Ok(n as usize)
-}
-
-/// The handler of [`table::REJECT`]: writes why the request did not resolve.
+/// The handler of [`REJECT`]: writes why the request did not resolve.
 pub fn reject(c: &mut Local<'_>) -> Flow {
-    match table::find(c.args) {
+    match (catalog().find)(c.args) {
         Err(Rejected::UnknownCommand) => error::unknown_command(c.args, c.out),
         Err(Rejected::UnknownSubcommand) => error::unknown_subcommand(c.args, c.out),
         Err(Rejected::Error(e)) => e.write(c.args, c.out),
@@ -71,6 +59,12 @@ pub fn reject(c: &mut Local<'_>) -> Flow {
     }
     Flow::Continue
 }
+
+/// The stand-in for a request that failed to resolve (unknown verb or
+/// subcommand, wrong arity, a failed [`Spec::check`]). It runs locally and
+/// writes the error `table::find` reports (read through the
+/// [`Catalog`](super::spec::Catalog)).
+pub static REJECT: Spec = Spec::new("(rejected)", -1, 0, [0, 0, 0], Run::Local(reject));
 
 #[cfg(test)]
 mod tests;

@@ -105,7 +105,7 @@ pub fn plan_debug(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
 
 /// Redis's name for a value's encoding (`OBJECT ENCODING`).
 pub fn encoding(v: &Value) -> &'static str {
-    crate::family::keys::object::encoding_name(v)
+    super::opts::encoding_name(v)
 }
 
 /// `DEBUG OBJECT key` on the key's shard: the value's address and encoding,

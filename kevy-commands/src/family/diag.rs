@@ -20,8 +20,8 @@ use crate::base::resp::Reply;
 use crate::base::sys;
 use crate::cross::admin::{self as srv, ServerOp, ServerPlan, ServerReply};
 use crate::cross::Plan;
+use crate::family::spec::catalog;
 use crate::shard::ShardState;
-use crate::table::{self, ids};
 
 /// Entries `SLOWLOG GET` returns without a count.
 const DEFAULT_COUNT: i64 = 10;
@@ -335,7 +335,7 @@ pub fn histograms_part(shard: &ShardState) -> ServerReply {
 /// The `LATENCY HISTOGRAM` reply: per command, its calls and cumulative
 /// latency distribution in power-of-two microsecond buckets.
 pub fn gather_histograms(names: &[Vec<u8>], replies: Vec<ServerReply>, out: &mut Reply<'_>) {
-    let mut all: Vec<Option<Histogram>> = vec![None; ids::count()];
+    let mut all: Vec<Option<Histogram>> = vec![None; (catalog().count)()];
     for r in replies {
         if let ServerReply::Histograms(hs) = r {
             for (id, h) in hs {
@@ -350,11 +350,11 @@ pub fn gather_histograms(names: &[Vec<u8>], replies: Vec<ServerReply>, out: &mut
         chosen.extend((0..all.len()).filter(|&i| all[i].is_some()));
     } else {
         for name in names {
-            let Some(spec) = table::lookup_fullname(name) else {
+            let Some(spec) = (catalog().lookup_fullname)(name) else {
                 continue;
             };
             for s in std::iter::once(spec).chain(spec.subcommands) {
-                if let Some(id) = ids::id_of(s).filter(|&i| all[i].is_some()) {
+                if let Some(id) = (catalog().id_of)(s).filter(|&i| all[i].is_some()) {
                     chosen.push(id);
                 }
             }
@@ -362,7 +362,7 @@ pub fn gather_histograms(names: &[Vec<u8>], replies: Vec<ServerReply>, out: &mut
     }
     let shown: Vec<_> = chosen
         .into_iter()
-        .filter_map(|id| Some((ids::spec_of(id)?, all[id].as_ref()?)))
+        .filter_map(|id| Some(((catalog().spec_of)(id)?, all[id].as_ref()?)))
         .collect();
     resp::map(out, shown.len());
     for (spec, h) in shown {

@@ -163,7 +163,7 @@ pub fn plan_info(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
 pub fn report_part(
     shard: &mut ShardState,
     args: Args<'_>,
-    clients: &mut ClientsOf<'_, Session, &'static crate::table::Spec>,
+    clients: &mut ClientsOf<'_, Session, &'static crate::family::spec::Spec>,
 ) -> ServerReply {
     let with_hist = args.get(0) == Some(b"1");
     let now = crate::store::db::now_ms();

@@ -4,12 +4,13 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use kevy_rt::{Args, ClientFacts, Flow};
 
+use super::connection::REJECT;
+use super::spec::{flags, Spec};
 use super::Local;
 use crate::accounting::Shared;
 use crate::base::resp;
 use crate::base::text::repr;
 use crate::session::Session;
-use crate::table::{flags, Spec, REJECT};
 
 /// TIME
 pub fn time(c: &mut Local<'_>) -> Flow {

@@ -7,11 +7,14 @@
 
 use kevy_rt::Args;
 
+use super::Local;
+use crate::accounting::names::ClientName;
 use crate::base::error::{cstr, Error, OpResult};
 use crate::base::glob::stringmatch;
-use crate::base::num::parse_i64;
+use crate::base::num::{int_arg, parse_i64};
 use crate::base::resp::{self, Reply};
 use crate::model::types::list::End;
+use crate::model::value::Value;
 
 /// Most elements a negative count may ask of SRANDMEMBER or HRANDFIELD.
 /// Redis has no bound and would build the reply until memory runs out;
@@ -200,6 +203,62 @@ pub fn write_help(out: &mut Vec<u8>, lines: &[&str]) {
     resp::array(out, lines.len());
     for l in lines {
         resp::simple(out, l.as_bytes());
+    }
+}
+
+/// True when `name` may name a client: printable ASCII without spaces
+/// (Redis's `validateClientName`), or empty (no name).
+pub fn valid_name(name: &[u8]) -> bool {
+    name.iter().all(|&b| (b'!'..=b'~').contains(&b))
+}
+
+/// Names the calling connection (no name for an empty `name`), as `CLIENT
+/// SETNAME` and `HELLO … SETNAME` do; Redis's error when it may not name a
+/// client.
+pub fn set_name(c: &mut Local<'_>, name: &[u8]) -> Result<(), &'static [u8]> {
+    if !valid_name(name) {
+        return Err(b"ERR Client names cannot contain spaces, newlines or special characters.");
+    }
+    // The old name leaves the registry before the new one enters it.
+    c.session.name = None;
+    if !name.is_empty() {
+        let names = &c.shard.server.shared.names;
+        c.session.name = Some(ClientName::new(names, c.cx.client.id, name));
+    }
+    Ok(())
+}
+
+/// Validates a SELECT index against `databases`.
+pub fn op_select(arg: &[u8], databases: usize) -> Result<usize, Error> {
+    let n = int_arg(arg)?;
+    if n < i32::MIN as i64 || n > i32::MAX as i64 {
+        return Err(Error::IntOutOfRange);
+    }
+    if n < 0 || n as usize >= databases {
+        return Err(Error::DbIndexOutOfRange);
+    }
+    Ok(n as usize)
+}
+
+/// Longest string Redis stores in one allocation with its header
+/// (`OBJ_ENCODING_EMBSTR_SIZE_LIMIT`).
+const EMBSTR_MAX: usize = 44;
+
+/// The encoding Redis 7.0 reports for the same value: strings by their
+/// shape (`int`, `embstr` up to 44 bytes, `raw`), lists always `quicklist`,
+/// hashes `listpack` or `hashtable`, sets `intset` or `hashtable`, sorted
+/// sets `listpack` or `skiplist`.
+pub fn encoding_name(v: &Value) -> &'static str {
+    match v {
+        Value::Int(_) => "int",
+        Value::Str(s) if s.len() <= EMBSTR_MAX => "embstr",
+        Value::Str(_) => "raw",
+        Value::List(_) => "quicklist",
+        Value::Hash(h) if h.is_packed() => "listpack",
+        Value::Set(s) if s.is_intset() => "intset",
+        Value::Hash(_) | Value::Set(_) => "hashtable",
+        Value::ZSet(z) if z.is_packed() => "listpack",
+        Value::ZSet(_) => "skiplist",
     }
 }
 

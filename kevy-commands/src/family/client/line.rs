@@ -8,9 +8,10 @@ use kevy_rt::{Args, ClientFacts};
 use crate::accounting::Shared;
 use crate::base::error::cstr;
 use crate::base::num::parse_i64;
+use crate::family::connection::REJECT;
 use crate::family::opts::keyword;
+use crate::family::spec::Spec;
 use crate::session::Session;
-use crate::table::Spec;
 
 /// Appends the `CLIENT LIST` line of a connection (with its final `\n`), in
 /// Redis 7.0's field order. `argv_mem` is the size of the arguments of the
@@ -62,7 +63,7 @@ pub fn write_line(
         rbuf + f.out_capacity + argv_mem,
         if f.out_unsent > 0 { "rw" } else { "r" },
         // A refused request leaves no command, as in Redis.
-        cmd.filter(|c| !std::ptr::eq(*c, &crate::table::REJECT))
+        cmd.filter(|c| !std::ptr::eq(*c, &REJECT))
             .map_or("NULL", |c| c.name),
         if s.resp3 { 3 } else { 2 },
     );

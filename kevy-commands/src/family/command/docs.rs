@@ -1,12 +1,12 @@
 //! `COMMAND DOCS`' entries, written as Redis 7.0's `addReplyCommandDocs`
 //! writes them: summary, since, group, complexity, doc flags, deprecation,
 //! history, the argument tree and the subcommands (those in kevy's table),
-//! from the data in [`crate::table::docs`].
+//! from the data in [`crate::family::spec::docs`].
 
 use crate::base::resp;
 use crate::base::resp::Reply;
-use crate::table::docs::{self, arg_flags, doc_flags, Arg, ArgType, Docs};
-use crate::table::Spec;
+use crate::family::spec::docs::{self, arg_flags, doc_flags, Arg, ArgType, Docs};
+use crate::family::spec::Spec;
 
 /// Appends one command's `COMMAND DOCS` entry: its name, then its docs map.
 pub fn write_docs(out: &mut Reply<'_>, spec: &Spec) {

@@ -9,8 +9,7 @@ use super::Local;
 use crate::accounting::REDIS_VERSION;
 use crate::base::num::parse_i64;
 use crate::base::resp;
-use crate::family::client::set_name;
-use crate::family::opts::keyword;
+use crate::family::opts::{keyword, set_name};
 
 /// What a HELLO asks for.
 #[derive(Debug, Default, PartialEq, Eq)]

@@ -7,8 +7,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::{Report, Sections, SECTIONS};
 use crate::base::sys;
+use crate::family::spec::catalog;
 use crate::shard::ShardState;
-use crate::table::ids;
 
 /// The INFO text for `sections`, from the merged `total` and the origin
 /// shard's view of the server.
@@ -234,7 +234,7 @@ fn cpu(s: &mut Fields<'_>) {
 
 fn commandstats(s: &mut Fields<'_>, total: &Report) {
     for (id, c) in total.stats.cmds.iter().enumerate() {
-        let Some(spec) = ids::spec_of(id) else {
+        let Some(spec) = (catalog().spec_of)(id) else {
             continue;
         };
         if c.is_empty() {
@@ -279,7 +279,7 @@ fn latencystats(s: &mut Fields<'_>, shard: &ShardState, total: &Report) {
         return;
     }
     for (id, c) in total.stats.cmds.iter().enumerate() {
-        let (Some(spec), Some(h)) = (ids::spec_of(id), &c.hist) else {
+        let (Some(spec), Some(h)) = ((catalog().spec_of)(id), &c.hist) else {
             continue;
         };
         if h.total() == 0 {

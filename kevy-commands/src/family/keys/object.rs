@@ -5,12 +5,9 @@ use kevy_rt::Flow;
 
 use crate::base::error::Error;
 use crate::base::resp;
+use crate::family::opts::encoding_name;
 use crate::family::{Call, Local};
 use crate::model::value::Value;
-
-/// Longest string Redis stores in one allocation with its header
-/// (`OBJ_ENCODING_EMBSTR_SIZE_LIMIT`).
-const EMBSTR_MAX: usize = 44;
 
 /// Integers Redis keeps as shared objects (`OBJ_SHARED_INTEGERS`).
 const SHARED_INTEGERS: i64 = 10_000;
@@ -27,24 +24,6 @@ const NO_LFU: Error = Error::Message(
 const LFU: Error = Error::Message(
     "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.",
 );
-
-/// The encoding Redis 7.0 reports for the same value: strings by their
-/// shape (`int`, `embstr` up to 44 bytes, `raw`), lists always `quicklist`,
-/// hashes `listpack` or `hashtable`, sets `intset` or `hashtable`, sorted
-/// sets `listpack` or `skiplist`.
-pub fn encoding_name(v: &Value) -> &'static str {
-    match v {
-        Value::Int(_) => "int",
-        Value::Str(s) if s.len() <= EMBSTR_MAX => "embstr",
-        Value::Str(_) => "raw",
-        Value::List(_) => "quicklist",
-        Value::Hash(h) if h.is_packed() => "listpack",
-        Value::Set(s) if s.is_intset() => "intset",
-        Value::Hash(_) | Value::Set(_) => "hashtable",
-        Value::ZSet(z) if z.is_packed() => "listpack",
-        Value::ZSet(_) => "skiplist",
-    }
-}
 
 /// The reference count Redis reports: shared small integers (0 to 9999)
 /// have `INT_MAX`, every other value 1.

@@ -11,8 +11,8 @@ use crate::base::resp::Reply;
 use crate::cross::keys::{self, KeyOp, KeyPlan, KeyReply};
 use crate::cross::{Part, PartReply, Plan};
 use crate::family::opts::keyword;
+use crate::family::spec::key_flags::{ACCESS, OW, RO, UPDATE};
 use crate::model::value::Bytes;
-use crate::table::key_flags::{ACCESS, OW, RO, UPDATE};
 
 /// The resolve-time check of SORT: its options.
 pub fn check_sort(args: Args<'_>) -> Result<(), Error> {

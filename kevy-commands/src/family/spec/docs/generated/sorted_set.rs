@@ -3,10 +3,12 @@
 //!
 //! Group `sorted-set`.
 
-use crate::table::docs::arg_flags::{MULTIPLE, OPTIONAL};
-use crate::table::docs::doc_flags::DEPRECATED;
-use crate::table::docs::ArgType::{Block, Double, Integer, Key, OneOf, Pattern, PureToken, String};
-use crate::table::docs::{arg, docs, Docs};
+use crate::family::spec::docs::arg_flags::{MULTIPLE, OPTIONAL};
+use crate::family::spec::docs::doc_flags::DEPRECATED;
+use crate::family::spec::docs::ArgType::{
+    Block, Double, Integer, Key, OneOf, Pattern, PureToken, String,
+};
+use crate::family::spec::docs::{arg, docs, Docs};
 
 /// The docs of this group's commands, by full name.
 #[rustfmt::skip]

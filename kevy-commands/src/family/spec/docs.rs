@@ -4,7 +4,7 @@
 //!
 //! The data is cold: it lives apart from the [`Spec`](super::Spec)s the
 //! resolver walks, keyed by full name (`get`, `config|get`), in
-//! `table/docs/generated/*.rs`. Those files are generated from a live
+//! `family/spec/docs/generated/*.rs`. Those files are generated from a live
 //! redis-server by `cargo xtask gen-docs` for exactly the commands in the
 //! table; never edit them by hand.
 

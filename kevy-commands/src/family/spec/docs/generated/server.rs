@@ -3,10 +3,10 @@
 //!
 //! Group `server`.
 
-use crate::table::docs::arg_flags::{MULTIPLE, OPTIONAL};
-use crate::table::docs::doc_flags::SYSCMD;
-use crate::table::docs::ArgType::{Block, Integer, Key, OneOf, Pattern, PureToken, String};
-use crate::table::docs::{arg, docs, Docs};
+use crate::family::spec::docs::arg_flags::{MULTIPLE, OPTIONAL};
+use crate::family::spec::docs::doc_flags::SYSCMD;
+use crate::family::spec::docs::ArgType::{Block, Integer, Key, OneOf, Pattern, PureToken, String};
+use crate::family::spec::docs::{arg, docs, Docs};
 
 /// The docs of this group's commands, by full name.
 #[rustfmt::skip]

@@ -1,0 +1,169 @@
+//! Where a multi-shard command's parts and plans meet the families' code:
+//! [`execute_part`] runs a [`Part`] on its shard by its [`Op`], and
+//! [`gather`] reduces the part replies as the [`Plan`] says. The enums
+//! live in [`crate::cross`]; these two matches sit above the families
+//! (and the table) so that nothing below has to call back up.
+
+use kevy_rt::Gather;
+
+use crate::base::resp;
+use crate::base::resp::Reply;
+use crate::cross::{admin, bytes_of, coll, encoded, keys, Op, Part, PartReply, Plan};
+use crate::family::{self, bitmap, geo, hll, string, zset, Call};
+use crate::session::Ctx;
+use crate::shard::ShardState;
+use crate::store::db::Clock;
+use crate::table::{self, Run};
+
+/// Runs one part on its shard.
+pub fn execute_part(shard: &mut ShardState, ctx: Ctx, part: Part) -> PartReply {
+    if let Op::Key(op) = part.op {
+        return PartReply::Key(keys::execute(shard, ctx, op, part));
+    }
+    let clock = Clock::new();
+    let now = &clock;
+    let args = part.args.args();
+    if part.op == Op::Flushall {
+        shard.dbs.iter_mut().for_each(|db| db.clear());
+        return PartReply::Ok;
+    }
+    let db = shard.db(ctx.db as usize);
+    match part.op {
+        Op::Whole => {
+            let mut bytes = Vec::new();
+            let mut out = Reply::new(&mut bytes, ctx.resp3);
+            match table::find(args).map(|spec| spec.run) {
+                Ok(Run::Movable(f, _)) => f(&mut Call {
+                    db,
+                    args,
+                    now: Clock::new(),
+                    out: &mut out,
+                }),
+                _ => resp::error(&mut out, b"ERR internal error: command has no key handler"),
+            }
+            encoded(bytes)
+        }
+        Op::Zset(op) => zset::execute_part(db, op, args, now, ctx.resp3),
+        Op::Bits(op) => bitmap::execute_part(db, op, args, now),
+        Op::Hll(op) => hll::execute_part(db, op, args, now),
+        Op::Geo(op) => geo::execute_part(db, op, args, now, ctx.resp3),
+        Op::Mget => {
+            let (mut buf, mut ends) = (Vec::new(), Vec::with_capacity(args.len()));
+            let mut out = Reply::new(&mut buf, ctx.resp3);
+            for key in args.iter() {
+                string::write_get_or_null(db, key, now, &mut out);
+                ends.push(out.len() as u32);
+            }
+            PartReply::Encoded { buf, ends }
+        }
+        Op::Del => PartReply::Int(family::keys::op_del(db, args, now)),
+        Op::Exists => PartReply::Int(family::keys::op_exists(db, args, now)),
+        Op::Touch => PartReply::Int(family::keys::op_touch(db, args, now)),
+        Op::Mset | Op::MsetnxSet => {
+            string::op_mset(db, args, now);
+            PartReply::Ok
+        }
+        Op::MsetnxProbe => PartReply::Int(family::keys::op_exists(db, args, now)),
+        Op::Dbsize => PartReply::Int(db.len() as i64),
+        Op::Flushdb | Op::Flushall => {
+            db.clear();
+            PartReply::Ok
+        }
+        Op::Keys => {
+            let (mut buf, mut ends) = (Vec::new(), Vec::new());
+            family::keys::op_keys(db, args.at(0), now, |key| {
+                resp::bulk(&mut buf, key);
+                ends.push(buf.len() as u32);
+            });
+            PartReply::Encoded { buf, ends }
+        }
+        Op::Coll(op) => coll::execute(db, op, &part.args, now, ctx.resp3),
+        // Handled above: key operations reach every database of the shard.
+        Op::Key(_) => PartReply::Ok,
+        // Server parts need the shard's connections: `Redis::execute_part`
+        // runs them.
+        Op::Server(_) => PartReply::Server(admin::ServerReply::Count(0)),
+    }
+}
+
+/// Reduces one round of part replies into the reply, or starts round two.
+pub fn gather(
+    plan: &mut Plan,
+    replies: Vec<PartReply>,
+    next: &mut Vec<(usize, Part)>,
+    out: &mut Reply<'_>,
+) -> Gather {
+    match plan {
+        Plan::Sum => resp::int(out, replies.iter().map(int_of).sum()),
+        Plan::Ok => resp::ok(out),
+        Plan::Mget { slots } => {
+            resp::array(out, slots.len());
+            for &(part, item) in slots.iter() {
+                match replies
+                    .get(part as usize)
+                    .and_then(|r| item_of(r, item as usize))
+                {
+                    Some(bytes) => out.extend_from_slice(bytes),
+                    None => resp::null(out),
+                }
+            }
+        }
+        Plan::Keys => {
+            let n = replies.iter().map(|r| match r {
+                PartReply::Encoded { ends, .. } => ends.len(),
+                _ => 0,
+            });
+            resp::array(out, n.sum());
+            for r in &replies {
+                if let PartReply::Encoded { buf, .. } = r {
+                    out.extend_from_slice(buf);
+                }
+            }
+        }
+        Plan::Msetnx { set } => {
+            if set.is_empty() {
+                // Round two is over.
+                resp::int(out, 1);
+            } else if replies.iter().map(int_of).sum::<i64>() > 0 {
+                resp::int(out, 0);
+            } else {
+                next.append(set);
+                return Gather::Again;
+            }
+        }
+        Plan::Coll(p) => return coll::gather(p, replies, next, out),
+        Plan::Key(p) => return keys::gather(p, replies, next, out),
+        // Server plans are gathered by `Redis::gather`, on the origin shard's state.
+        Plan::Server(_) | Plan::Misrouted => {
+            resp::error(out, b"ERR internal error: command has no plan")
+        }
+        Plan::Whole => replies
+            .iter()
+            .for_each(|r| out.extend_from_slice(bytes_of(r))),
+        Plan::Reply(reply) => out.append(reply),
+        Plan::Zset(plan) => return zset::gather(plan, replies, next, out),
+        Plan::Bits(plan) => return bitmap::gather(plan, replies, next, out),
+        Plan::Hll(plan) => return hll::gather(plan, replies, next, out),
+        Plan::Geo(plan) => return geo::gather(plan, replies, next, out),
+    }
+    Gather::Done
+}
+
+fn int_of(r: &PartReply) -> i64 {
+    match r {
+        PartReply::Int(n) => *n,
+        _ => 0,
+    }
+}
+
+fn item_of(r: &PartReply, i: usize) -> Option<&[u8]> {
+    let PartReply::Encoded { buf, ends } = r else {
+        return None;
+    };
+    let start = if i == 0 {
+        0
+    } else {
+        *ends.get(i - 1)? as usize
+    };
+    buf.get(start..*ends.get(i)? as usize)
+}
