@@ -29,13 +29,19 @@ pub const LAYERS: &[(&str, Layers)] = &[
             ("table", &["table"]),
             ("lib", &["lib", "dispatch"]),
         ],
-    ), // kevy-rt, to add once its `commands.rs` no longer imports `runtime`
-       // (`ShardStats`; that cycle is removed on another branch):
-       // ("kevy-rt", &[
-       //     ("wire", &["args", "resp", "router", "ring", "settings", "stream"]),
-       //     ("vocabulary", &["commands", "clients"]),
-       //     ("runtime", &["msg", "mesh", "conn", "route", "shard", "runtime", "testing", "lib"]),
-       // ]),
+    ),
+    (
+        "kevy-rt",
+        &[
+            ("wire", &["args", "ring", "router", "stream"]),
+            ("decode", &["resp"]),
+            ("facts", &["stats", "settings", "clients"]),
+            ("trait", &["commands"]),
+            ("plumbing", &["route", "msg", "mesh", "conn"]),
+            ("shard", &["shard"]),
+            ("runtime", &["runtime", "testing", "lib"]),
+        ],
+    ),
 ];
 
 /// A use of a layer above the importing file's.
