@@ -33,13 +33,13 @@ pub const LAYERS: &[(&str, Layers)] = &[
     (
         "kevy-rt",
         &[
-            ("wire", &["args", "ring", "router", "stream"]),
-            ("decode", &["resp"]),
-            ("facts", &["stats", "settings", "clients"]),
+            ("primitives", &["args", "ring", "router", "stream"]),
+            ("wire", &["resp"]),
+            ("vocabulary", &["stats", "settings", "clients"]),
             ("trait", &["commands"]),
-            ("plumbing", &["route", "msg", "mesh", "conn"]),
-            ("shard", &["shard"]),
-            ("runtime", &["runtime", "testing", "lib"]),
+            ("reactor parts", &["route", "msg", "mesh", "conn"]),
+            ("reactor", &["shard"]),
+            ("runtimes", &["runtime", "testing", "lib"]),
         ],
     ),
 ];
