@@ -245,25 +245,30 @@ impl Param {
 }
 
 /// Redis's `memtoull`: a count with an optional unit (`b`, `k`, `kb`, `m`,
-/// `mb`, `g`, `gb`, any case).
+/// `mb`, `g`, `gb`, any case). As in Redis, no digits count as 0 (`kb`, ``),
+/// a count past `u64::MAX` saturates, and the unit's product wraps.
 pub fn memory(v: &str) -> Option<u64> {
-    let lower = v.to_ascii_lowercase();
-    let (num, mul) = [
-        ("gb", 1u64 << 30),
-        ("mb", 1 << 20),
-        ("kb", 1 << 10),
-        ("g", 1_000_000_000),
-        ("m", 1_000_000),
-        ("k", 1000),
-        ("b", 1),
-    ]
-    .iter()
-    .find_map(|(suffix, mul)| lower.strip_suffix(suffix).map(|n| (n.to_string(), *mul)))
-    .unwrap_or((lower.clone(), 1));
-    if num.is_empty() || !num.bytes().all(|c| c.is_ascii_digit()) {
+    let digits = v.bytes().take_while(u8::is_ascii_digit).count();
+    let (num, unit) = v.split_at(digits);
+    let mul: u64 = match unit.to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" => 1000,
+        "kb" => 1 << 10,
+        "m" => 1_000_000,
+        "mb" => 1 << 20,
+        "g" => 1_000_000_000,
+        "gb" => 1 << 30,
+        _ => return None,
+    };
+    if digits >= 128 {
         return None;
     }
-    num.parse::<u64>().ok()?.checked_mul(mul)
+    let n = if num.is_empty() {
+        0
+    } else {
+        num.parse::<u64>().unwrap_or(u64::MAX)
+    };
+    Some(n.wrapping_mul(mul))
 }
 
 /// Redis's `rewriteConfigFormatMemory`: `1gb`, `64mb`, `16kb` or bytes.
@@ -383,7 +388,12 @@ fn parse_save(cx: &Cx<'_>) -> Result<String, String> {
 fn parse_maxmemory_clients(cx: &Cx<'_>) -> Result<String, String> {
     let v = cx.words.first().copied().unwrap_or_default();
     let n = match v.strip_suffix('%') {
-        Some(p) => p.parse::<u64>().ok(),
+        Some(p) => match p.parse::<u64>() {
+            Ok(p) if p > 100 => {
+                return Err("percentage argument must be less or equal to 100".into())
+            }
+            p => p.ok(),
+        },
         None => memory(v),
     };
     match n {
@@ -469,13 +479,18 @@ fn obuf_lines(name: &str, v: &str) -> Vec<String> {
 fn parse_percentiles(cx: &Cx<'_>) -> Result<String, String> {
     let mut out = Vec::new();
     for w in cx.words.iter().flat_map(|w| w.split_whitespace()) {
-        match w.parse::<f64>() {
-            Ok(p) if (0.0..=100.0).contains(&p) => out.push(p.to_string()),
-            _ => return Err(
-                "latency-tracking-info-percentiles should be a list of numbers between 0 and 100"
+        let p = w
+            .parse::<f64>()
+            .ok()
+            .filter(|p| !p.is_nan())
+            .ok_or("Invalid latency-tracking-info-percentiles parameters")?;
+        if !(0.0..=100.0).contains(&p) {
+            return Err(
+                "latency-tracking-info-percentiles parameters should sit between [0.0,100.0]"
                     .into(),
-            ),
+            );
         }
+        out.push(p.to_string());
     }
     Ok(out.join(" "))
 }

@@ -177,7 +177,13 @@ fn config_files_load_into_the_same_table() {
     assert_eq!(memory("5mb"), Some(5 << 20));
     assert_eq!(memory("1K"), Some(1000));
     assert_eq!(memory("-1"), None);
-    assert_eq!(memory("kb"), None);
+    // As Redis's memtoull: no digits are 0, overflow saturates.
+    assert_eq!(memory("kb"), Some(0));
+    assert_eq!(memory(""), Some(0));
+    assert_eq!(memory("99999999999999999999"), Some(u64::MAX));
+    assert_eq!(memory("-1"), None);
+    assert_eq!(memory("+1"), None);
+    assert_eq!(memory("1x"), None);
     assert_eq!(format_memory(1 << 30), "1gb");
     assert_eq!(format_memory(3 << 20), "3mb");
     assert_eq!(format_memory(1000), "1000");

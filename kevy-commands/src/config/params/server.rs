@@ -67,7 +67,7 @@ pub static PARAMS: &[Param] = &[
         Kind::Enum(&["everysec", "always", "no"]),
         "everysec",
     ),
-    Param::new("maxmemory", Kind::Memory(0, i64::MAX as u64), "0"),
+    Param::new("maxmemory", Kind::Memory(0, u64::MAX), "0"),
     Param::new(
         "maxmemory-policy",
         Kind::Enum(&[
