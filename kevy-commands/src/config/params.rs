@@ -494,3 +494,6 @@ fn parse_percentiles(cx: &Cx<'_>) -> Result<String, String> {
     }
     Ok(out.join(" "))
 }
+
+#[cfg(test)]
+mod tests;

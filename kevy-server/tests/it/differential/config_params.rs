@@ -444,3 +444,136 @@ fn config_get_star_lists_the_same_settings_and_set_answers_the_same() {
         mismatches.join("\n")
     );
 }
+
+/// CONFIG GET with several patterns, and CONFIG SET of several settings:
+/// all or nothing, with Redis 7's errors (the first bad name wins; a bad
+/// value names the setting as registered; the earlier ones roll back).
+const SEQUENCES: &[crate::differential::Seq] = &[
+    &[
+        &["CONFIG", "GET", "maxmemory", "timeout", "maxclients"],
+        &["CONFIG", "GET", "max*", "MAXMEMORY", "maxmemory-policy"],
+        &["CONFIG", "GET", "slave*"],
+        &["CONFIG", "GET", "*replica*", "slaveof"],
+        &["CONFIG", "GET", "SLAVEOF", "replicaof"],
+        &["CONFIG", "GET", "lua-time-limit", "busy-reply-threshold"],
+        &["CONFIG", "GET", "key-load*", "KEY-LOAD-DELAY"],
+        &["CONFIG", "GET", "watchdog-period", "use-exit-on-panic"],
+        &["CONFIG", "GET", "no-such", "tls-p?rt", "cluster-[ae]*"],
+        &["CONFIG", "GET", "notify-keyspace-events", "oom-score-adj*"],
+        &[
+            "CONFIG",
+            "GET",
+            "client-output-buffer-limit",
+            "shutdown-on-*",
+        ],
+    ],
+    &[
+        // Several at once, read back.
+        &[
+            "CONFIG",
+            "SET",
+            "maxmemory",
+            "10mb",
+            "timeout",
+            "30",
+            "slowlog-max-len",
+            "7",
+        ],
+        &["CONFIG", "GET", "maxmemory", "timeout", "slowlog-max-len"],
+        // A bad value: nothing changes, the setting named in lowercase.
+        &["CONFIG", "SET", "maxmemory", "20mb", "TIMEOUT", "abc"],
+        &["CONFIG", "SET", "Slave-Read-Only", "maybe"],
+        &["CONFIG", "GET", "maxmemory", "timeout"],
+        // Name errors: the first one wins, named as given.
+        &["CONFIG", "SET", "maxmemory", "1mb", "maxmemory", "2mb"],
+        &[
+            "CONFIG",
+            "SET",
+            "maxmemory",
+            "1mb",
+            "MAXMEMORY",
+            "2mb",
+            "nope",
+            "1",
+        ],
+        &[
+            "CONFIG",
+            "SET",
+            "nope",
+            "1",
+            "maxmemory",
+            "1mb",
+            "maxmemory",
+            "2mb",
+        ],
+        &["CONFIG", "SET", "timeout", "1", "databases", "4"],
+        &["CONFIG", "SET", "Daemonize", "no", "nope", "1"],
+        &["CONFIG", "SET", "slaveof", "no one"],
+        &["CONFIG", "SET", "dir", "/tmp"],
+        &["CONFIG", "SET", "dbfilename", "x.rdb"],
+        &["CONFIG", "SET", "timeout", "1", "io-threads", "2"],
+        &["CONFIG", "SET", "enable-debug-command", "yes"],
+        &["CONFIG", "GET", "maxmemory", "timeout"],
+        // A setting and its alias are not duplicates (kevy takes only
+        // these two's defaults).
+        &[
+            "CONFIG",
+            "SET",
+            "lua-time-limit",
+            "5000",
+            "busy-reply-threshold",
+            "5000",
+        ],
+        &[
+            "CONFIG",
+            "SET",
+            "slave-read-only",
+            "yes",
+            "replica-read-only",
+            "yes",
+        ],
+        &["CONFIG", "GET", "busy-reply-threshold", "slave-read-only"],
+        &[
+            "CONFIG",
+            "SET",
+            "maxmemory",
+            "0",
+            "timeout",
+            "0",
+            "slowlog-max-len",
+            "128",
+        ],
+        &["CONFIG", "SET", "maxmemory"],
+        &["CONFIG", "SET", "maxmemory", "1", "timeout"],
+        // Special values' checks.
+        &["CONFIG", "SET", "oom-score-adj-values", "1 2"],
+        &["CONFIG", "SET", "oom-score-adj-values", "0 3000 1"],
+        &["CONFIG", "SET", "notify-keyspace-events", "KEAQ"],
+        &["CONFIG", "SET", "shutdown-on-sigint", "save nosave"],
+        &["CONFIG", "SET", "shutdown-on-sigterm", "often"],
+        &["CONFIG", "SET", "proc-title-template", "{nope}"],
+        &["CONFIG", "SET", "proc-title-template", "{title}"],
+        &["CONFIG", "SET", "proc-title-template", "{title"],
+        &["CONFIG", "SET", "cluster-announce-hostname", "bad host"],
+        &["CONFIG", "SET", "maxmemory-clients", "101%"],
+        &["CONFIG", "SET", "maxmemory-clients", "-5%"],
+        &["CONFIG", "SET", "client-output-buffer-limit", "bogus 1 2 3"],
+        &["CONFIG", "SET", "client-output-buffer-limit", "pubsub 1 2"],
+        &[
+            "CONFIG",
+            "SET",
+            "client-output-buffer-limit",
+            "pubsub x 2 3",
+        ],
+        &["CONFIG", "SET", "save", "1 2 3"],
+        &["CONFIG", "SET", "appendfilename", "a/b"],
+        &["CONFIG", "SET", "maxmemory", "kb"],
+        &["CONFIG", "GET", "maxmemory"],
+        &["CONFIG", "SET", "maxmemory", "0"],
+    ],
+];
+
+#[test]
+fn config_get_and_set_of_several_settings() {
+    crate::differential::run_family("config", SEQUENCES);
+}
