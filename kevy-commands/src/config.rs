@@ -27,6 +27,13 @@ pub use params::{format_memory, memory, os_error, repr, Cx, Def, Kind, Param, PA
 pub const IMMUTABLE: u32 = 1;
 /// `Param::flags`: takes several words on a config-file line (`save 900 1`).
 pub const WORDS: u32 = 2;
+/// `Param::flags`: answered by name only, never matched by a `CONFIG GET`
+/// glob (Redis's hidden settings, and kevy's own `threads`).
+pub const HIDDEN: u32 = 4;
+/// `Param::flags`: refused by `CONFIG SET` as Redis refuses its protected
+/// settings while `enable-protected-configs` is `no` (kevy's only value);
+/// set from the config file or the command line.
+pub const PROTECTED: u32 = 8;
 
 /// The settings read on the per-command path, as atomics.
 #[derive(Debug)]
@@ -119,10 +126,18 @@ impl Default for ConfigTable {
 
 /// The index of setting `name` (or an alias), case-insensitively.
 pub fn find(name: &[u8]) -> Option<usize> {
-    PARAMS.iter().position(|p| {
-        p.name.as_bytes().eq_ignore_ascii_case(name)
-            || p.alias
-                .is_some_and(|a| a.as_bytes().eq_ignore_ascii_case(name))
+    entry(name).map(|(i, _)| i)
+}
+
+/// The index of setting `name` (or an alias), case-insensitively, and the
+/// name it is registered under (the alias when `name` is one), which Redis
+/// names in its errors.
+pub fn entry(name: &[u8]) -> Option<(usize, &'static str)> {
+    PARAMS.iter().enumerate().find_map(|(i, p)| {
+        std::iter::once(p.name)
+            .chain(p.alias)
+            .find(|n| n.as_bytes().eq_ignore_ascii_case(name))
+            .map(|n| (i, n))
     })
 }
 
@@ -206,30 +221,36 @@ impl ConfigTable {
         self.get(name).is_some_and(|v| v == "yes")
     }
 
-    /// Settings matching any of `patterns` (exact names, or globs matched
-    /// case-insensitively against names and aliases), each once: `(name as
-    /// matched, value)`, in the order of the patterns (a glob's matches in
-    /// table order).
+    /// Settings matching any of `patterns`, as Redis's `CONFIG GET`: an
+    /// exact name (or alias, or hidden setting) as given; a glob matched
+    /// case-insensitively against every name and alias that is not hidden,
+    /// an alias listed beside its setting. Each name once
+    /// (case-insensitively), in the order of the patterns (a glob's matches
+    /// in table order): `(name, value)`.
     pub fn matching(&self, patterns: &[&[u8]]) -> Vec<(Vec<u8>, String)> {
         let state = self.read();
-        let mut taken = vec![false; PARAMS.len()];
         let mut out: Vec<(usize, Vec<u8>)> = Vec::new();
+        let seen = |out: &[(usize, Vec<u8>)], name: &[u8]| {
+            out.iter().any(|(_, n)| n.eq_ignore_ascii_case(name))
+        };
         for pat in patterns {
             let glob = pat.iter().any(|c| matches!(c, b'*' | b'?' | b'['));
             if !glob {
-                if let Some(i) = find(pat) {
-                    if !taken[i] {
-                        taken[i] = true;
+                if !seen(&out, pat) {
+                    if let Some(i) = find(pat) {
                         out.push((i, pat.to_vec()));
                     }
                 }
                 continue;
             }
             for (i, p) in PARAMS.iter().enumerate() {
+                if p.flags & HIDDEN != 0 {
+                    continue;
+                }
                 for name in std::iter::once(p.name).chain(p.alias) {
-                    if !taken[i] && crate::base::glob::stringmatch(pat, name.as_bytes(), true) {
-                        taken[i] = true;
-                        out.push((i, name.as_bytes().to_vec()));
+                    let name = name.as_bytes();
+                    if !seen(&out, name) && crate::base::glob::stringmatch(pat, name, true) {
+                        out.push((i, name.to_vec()));
                     }
                 }
             }
@@ -278,32 +299,37 @@ impl ConfigTable {
         Ok(())
     }
 
-    /// `CONFIG SET name value [name value …]`: all or nothing. Every name is
-    /// checked first (unknown, immutable, duplicate), then every value is
-    /// parsed, then the effects apply; a failure puts the old values back.
+    /// `CONFIG SET name value [name value …]`: all or nothing, as Redis 7.
+    /// Every name is checked first (the first unknown, immutable or
+    /// duplicate one fails the command, named as given), then every value
+    /// is parsed (a failure names the setting as registered: lowercase, the
+    /// alias when one was used), then the effects apply; a failure puts the
+    /// old values back. A setting and its alias are not duplicates (Redis
+    /// registers them apart): the later one wins.
     pub fn set(&self, pairs: &[(&[u8], &[u8])]) -> Result<(), SetError> {
         let mut idx = Vec::with_capacity(pairs.len());
+        let mut names: Vec<&'static str> = Vec::with_capacity(pairs.len());
         for (name, _) in pairs {
-            let lower = String::from_utf8_lossy(name).to_ascii_lowercase();
-            if let Some(why) = params::refused(&lower) {
-                return Err(SetError::Failed(name.to_vec(), why));
-            }
-            let Some(i) = find(name) else {
+            let Some((i, registered)) = entry(name) else {
                 return Err(SetError::Unknown(name.to_vec()));
             };
-            if PARAMS[i].flags & IMMUTABLE != 0 {
-                return Err(SetError::Failed(
-                    name.to_vec(),
-                    "can't set immutable config".into(),
-                ));
+            let flags = PARAMS[i].flags;
+            if flags & (IMMUTABLE | PROTECTED) != 0 {
+                let why = if flags & IMMUTABLE != 0 {
+                    "can't set immutable config"
+                } else {
+                    "can't set protected config"
+                };
+                return Err(SetError::Failed(name.to_vec(), why.into()));
             }
-            if idx.contains(&i) {
+            if names.contains(&registered) {
                 return Err(SetError::Failed(
                     name.to_vec(),
                     "duplicate parameter".into(),
                 ));
             }
             idx.push(i);
+            names.push(registered);
         }
         let mut state = self.write();
         let old: Vec<String> = idx.iter().map(|&i| state.values[i].clone()).collect();
@@ -324,7 +350,7 @@ impl ConfigTable {
             };
             match p.parse(&cx) {
                 Ok(v) => new.push(v),
-                Err(why) => return Err(SetError::Failed(pairs[k].0.to_vec(), why)),
+                Err(why) => return Err(SetError::Failed(names[k].as_bytes().to_vec(), why)),
             }
         }
         // Effects, undone in reverse on the first failure.
@@ -343,7 +369,7 @@ impl ConfigTable {
                     }
                     let _ = self.apply(q, &old[j]);
                 }
-                return Err(SetError::Failed(pairs[k].0.to_vec(), why));
+                return Err(SetError::Failed(names[k].as_bytes().to_vec(), why));
             }
         }
         for (k, &i) in idx.iter().enumerate() {

@@ -3,12 +3,31 @@
 //! `CONFIG GET` shows, how it is written back by `CONFIG REWRITE`, and what
 //! changing it does.
 
-use std::time::Duration;
+use std::sync::LazyLock;
 
 use kevy_rt::Settings;
 
-use super::{IMMUTABLE, WORDS};
+use super::{HIDDEN, IMMUTABLE, PROTECTED, WORDS};
 use crate::base::num::parse_i64;
+
+mod cluster;
+mod persistence;
+mod process;
+mod replication;
+mod server;
+
+/// Every setting, in the order `CONFIG GET *` lists them: the table's
+/// sections by area, concatenated once.
+pub static PARAMS: LazyLock<Vec<Param>> = LazyLock::new(|| {
+    [
+        server::PARAMS,
+        persistence::PARAMS,
+        replication::PARAMS,
+        cluster::PARAMS,
+        process::PARAMS,
+    ]
+    .concat()
+});
 
 /// How a setting's value is parsed and written.
 #[derive(Clone, Copy)]
@@ -91,6 +110,9 @@ pub struct Param {
     pub set: Option<SetFn>,
     /// The effect on the runtime's live settings.
     pub apply: Option<ApplyFn>,
+    /// Why kevy accepts only the default value (a feature it does not
+    /// have): any other value is refused with this reason.
+    pub refuse: Option<&'static str>,
 }
 
 impl Param {
@@ -105,6 +127,21 @@ impl Param {
             get: None,
             set: None,
             apply: None,
+            refuse: None,
+        }
+    }
+
+    const fn alias(self, alias: &'static str) -> Param {
+        Param {
+            alias: Some(alias),
+            ..self
+        }
+    }
+
+    const fn refuse(self, why: &'static str) -> Param {
+        Param {
+            refuse: Some(why),
+            ..self
         }
     }
 
@@ -184,6 +221,11 @@ impl Param {
         if let Some(check) = self.check {
             check(cx, &v)?;
         }
+        if let Some(why) = self.refuse {
+            if v != self.default_value() {
+                return Err(format!("'{}' is not supported: {why}", self.name));
+            }
+        }
         Ok(v)
     }
 
@@ -203,25 +245,30 @@ impl Param {
 }
 
 /// Redis's `memtoull`: a count with an optional unit (`b`, `k`, `kb`, `m`,
-/// `mb`, `g`, `gb`, any case).
+/// `mb`, `g`, `gb`, any case). As in Redis, no digits count as 0 (`kb`, ``),
+/// a count past `u64::MAX` saturates, and the unit's product wraps.
 pub fn memory(v: &str) -> Option<u64> {
-    let lower = v.to_ascii_lowercase();
-    let (num, mul) = [
-        ("gb", 1u64 << 30),
-        ("mb", 1 << 20),
-        ("kb", 1 << 10),
-        ("g", 1_000_000_000),
-        ("m", 1_000_000),
-        ("k", 1000),
-        ("b", 1),
-    ]
-    .iter()
-    .find_map(|(suffix, mul)| lower.strip_suffix(suffix).map(|n| (n.to_string(), *mul)))
-    .unwrap_or((lower.clone(), 1));
-    if num.is_empty() || !num.bytes().all(|c| c.is_ascii_digit()) {
+    let digits = v.bytes().take_while(u8::is_ascii_digit).count();
+    let (num, unit) = v.split_at(digits);
+    let mul: u64 = match unit.to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" => 1000,
+        "kb" => 1 << 10,
+        "m" => 1_000_000,
+        "mb" => 1 << 20,
+        "g" => 1_000_000_000,
+        "gb" => 1 << 30,
+        _ => return None,
+    };
+    if digits >= 128 {
         return None;
     }
-    num.parse::<u64>().ok()?.checked_mul(mul)
+    let n = if num.is_empty() {
+        0
+    } else {
+        num.parse::<u64>().unwrap_or(u64::MAX)
+    };
+    Some(n.wrapping_mul(mul))
 }
 
 /// Redis's `rewriteConfigFormatMemory`: `1gb`, `64mb`, `16kb` or bytes.
@@ -242,22 +289,12 @@ pub fn repr(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// Settings kevy refuses because it does not implement them yet.
+/// Config-file directives (not settings) kevy refuses because it does not
+/// implement them yet.
 const NOT_YET: &[(&str, &str)] = &[
-    ("requirepass", "AUTH is not implemented yet"),
-    ("masterauth", "replication is not implemented yet"),
-    ("masteruser", "replication is not implemented yet"),
-    ("replicaof", "replication is not implemented yet"),
-    ("slaveof", "replication is not implemented yet"),
-    ("aclfile", "ACLs are not implemented yet"),
     ("user", "ACLs are not implemented yet"),
-    ("cluster-enabled", "cluster mode is not implemented"),
-    ("io-threads", "kevy is thread-per-core: use 'threads N'"),
     ("rename-command", "command renaming is not implemented yet"),
-    (
-        "notify-keyspace-events",
-        "keyspace notifications are not implemented yet",
-    ),
+    ("loadmodule", "modules are not implemented"),
 ];
 
 /// Why kevy refuses setting `name` (lowercase), if it does.
@@ -265,8 +302,7 @@ pub fn refused(name: &str) -> Option<String> {
     if let Some((_, why)) = NOT_YET.iter().find(|(n, _)| *n == name) {
         return Some(format!("'{name}' is not supported: {why}"));
     }
-    name.starts_with("tls-")
-        .then(|| "TLS is not implemented yet".to_string())
+    None
 }
 
 fn cpus() -> String {
@@ -308,147 +344,14 @@ fn only(v: &str, allowed: &str, what: &str) -> Result<(), String> {
     }
 }
 
-/// Every setting, in the order `CONFIG GET *` lists them.
-pub static PARAMS: &[Param] = &[
-    Param::new("bind", Kind::Custom(parse_bind, plain_lines), "127.0.0.1").flags(IMMUTABLE | WORDS),
-    Param::new("port", Kind::Int(0, 65535), "6379").flags(IMMUTABLE),
-    Param {
-        default: Def::F(cpus),
-        ..Param::new("threads", Kind::Int(1, 256), "").flags(IMMUTABLE)
-    },
-    Param::new("tcp-backlog", Kind::Int(0, i32::MAX as i64), "511").flags(IMMUTABLE),
-    Param::new("unixsocket", Kind::Str, "").flags(IMMUTABLE),
-    Param::new("unixsocketperm", Kind::Octal, "0").flags(IMMUTABLE),
-    Param::new("timeout", Kind::Int(0, i32::MAX as i64), "0").apply(|s, v| {
-        s.set_idle_timeout(Duration::from_secs(int(v)));
+/// Refuses a change of a setting the running server cannot take (`what`).
+fn unchanged_while_running(cx: &Cx<'_>, v: &str, what: &str) -> Result<(), String> {
+    if cx.file || v == cx.cur {
         Ok(())
-    }),
-    Param::new("tcp-keepalive", Kind::Int(0, i32::MAX as i64), "300").apply(|s, v| {
-        s.set_keepalive_secs(int(v));
-        Ok(())
-    }),
-    Param::new("maxclients", Kind::Int(1, u32::MAX as i64), "10000").apply(|s, v| {
-        s.set_max_clients(int(v));
-        Ok(())
-    }),
-    Param::new("databases", Kind::Int(1, i32::MAX as i64), "16").flags(IMMUTABLE),
-    Param::new(
-        "loglevel",
-        Kind::Enum(&["debug", "verbose", "notice", "warning"]),
-        "notice",
-    ),
-    Param::new("logfile", Kind::Str, "").flags(IMMUTABLE),
-    Param {
-        default: Def::F(cwd),
-        get: Some(cwd),
-        set: Some(chdir),
-        ..Param::new("dir", Kind::Str, "")
-    },
-    Param::new("dbfilename", Kind::Str, "dump.rdb").check(|_, v| {
-        if v.contains('/') || v.contains('\\') {
-            Err("dbfilename can't be a path, just a filename".into())
-        } else {
-            Ok(())
-        }
-    }),
-    Param::new("save", Kind::Custom(parse_save, save_lines), "").flags(WORDS),
-    Param::new("appendonly", Kind::Bool, "no").check(|_, v| {
-        only(
-            v,
-            "no",
-            "the append-only file is not implemented yet; use appendonly no",
-        )
-    }),
-    Param::new(
-        "appendfsync",
-        Kind::Enum(&["always", "everysec", "no"]),
-        "everysec",
-    ),
-    Param::new("maxmemory", Kind::Memory(0, i64::MAX as u64), "0"),
-    Param::new(
-        "maxmemory-policy",
-        Kind::Enum(&[
-            "volatile-lru",
-            "volatile-lfu",
-            "volatile-random",
-            "volatile-ttl",
-            "allkeys-lru",
-            "allkeys-lfu",
-            "allkeys-random",
-            "noeviction",
-        ]),
-        "noeviction",
-    ),
-    Param::new(
-        "maxmemory-clients",
-        Kind::Custom(parse_maxmemory_clients, plain_lines),
-        "0",
-    ),
-    Param::new("maxmemory-samples", Kind::Int(1, i32::MAX as i64), "5"),
-    Param::new("maxmemory-eviction-tenacity", Kind::Int(0, 100), "10"),
-    Param::new("lfu-log-factor", Kind::Int(0, i32::MAX as i64), "10"),
-    Param::new("lfu-decay-time", Kind::Int(0, i32::MAX as i64), "1"),
-    Param::new("daemonize", Kind::Bool, "no")
-        .flags(IMMUTABLE)
-        .check(|_, v| {
-            only(
-                v,
-                "no",
-                "daemonize yes is not supported: run kevy-server under a supervisor",
-            )
-        }),
-    Param::new("protected-mode", Kind::Bool, "no").check(|cx, v| {
-        let bind = cx.value("bind");
-        let loopback = matches!(bind, "127.0.0.1" | "::1" | "localhost");
-        if v == "yes" && !loopback {
-            Err("protected-mode is not implemented yet for non-loopback binds".into())
-        } else {
-            Ok(())
-        }
-    }),
-    Param::new("hz", Kind::Int(1, 500), "10")
-        .check(|_, v| only(v, "10", "kevy's periodic tasks run at a fixed hz 10")),
-    Param::new(
-        "client-output-buffer-limit",
-        Kind::Custom(parse_obuf, obuf_lines),
-        "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60",
-    )
-    .flags(WORDS)
-    .apply(|s, v| {
-        // The normal class's hard limit is the one kevy enforces.
-        let hard = v.split(' ').nth(1).map_or(0, int);
-        s.set_output_hard_limit(hard);
-        Ok(())
-    }),
-    Param::new(
-        "proto-max-bulk-len",
-        Kind::Memory(1 << 20, i64::MAX as u64),
-        "536870912",
-    )
-    .flags(IMMUTABLE),
-    Param::new(
-        "client-query-buffer-limit",
-        Kind::Memory(1 << 20, i64::MAX as u64),
-        "1073741824",
-    )
-    .flags(IMMUTABLE),
-    Param::new("slowlog-log-slower-than", Kind::Int(-1, i64::MAX), "10000"),
-    Param::new("slowlog-max-len", Kind::Int(0, i64::MAX), "128"),
-    Param::new("latency-monitor-threshold", Kind::Int(0, i64::MAX), "0"),
-    Param::new("latency-tracking", Kind::Bool, "yes"),
-    Param::new(
-        "latency-tracking-info-percentiles",
-        Kind::Custom(parse_percentiles, plain_lines),
-        "50 99 99.9",
-    )
-    .flags(WORDS),
-    Param::new(
-        "enable-debug-command",
-        Kind::Enum(&["no", "yes", "local"]),
-        "no",
-    )
-    .flags(IMMUTABLE),
-];
+    } else {
+        Err(format!("kevy cannot change {what} while it runs"))
+    }
+}
 
 fn plain_lines(name: &str, v: &str) -> Vec<String> {
     vec![format!("{name} {v}")]
@@ -485,7 +388,12 @@ fn parse_save(cx: &Cx<'_>) -> Result<String, String> {
 fn parse_maxmemory_clients(cx: &Cx<'_>) -> Result<String, String> {
     let v = cx.words.first().copied().unwrap_or_default();
     let n = match v.strip_suffix('%') {
-        Some(p) => p.parse::<u64>().ok(),
+        Some(p) => match p.parse::<u64>() {
+            Ok(p) if p > 100 => {
+                return Err("percentage argument must be less or equal to 100".into())
+            }
+            p => p.ok(),
+        },
         None => memory(v),
     };
     match n {
@@ -571,13 +479,21 @@ fn obuf_lines(name: &str, v: &str) -> Vec<String> {
 fn parse_percentiles(cx: &Cx<'_>) -> Result<String, String> {
     let mut out = Vec::new();
     for w in cx.words.iter().flat_map(|w| w.split_whitespace()) {
-        match w.parse::<f64>() {
-            Ok(p) if (0.0..=100.0).contains(&p) => out.push(p.to_string()),
-            _ => return Err(
-                "latency-tracking-info-percentiles should be a list of numbers between 0 and 100"
+        let p = w
+            .parse::<f64>()
+            .ok()
+            .filter(|p| !p.is_nan())
+            .ok_or("Invalid latency-tracking-info-percentiles parameters")?;
+        if !(0.0..=100.0).contains(&p) {
+            return Err(
+                "latency-tracking-info-percentiles parameters should sit between [0.0,100.0]"
                     .into(),
-            ),
+            );
         }
+        out.push(p.to_string());
     }
     Ok(out.join(" "))
 }
+
+#[cfg(test)]
+mod tests;

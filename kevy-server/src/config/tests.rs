@@ -41,7 +41,7 @@ fn flags() {
     assert!(parse(&["--requirepass", "x"])
         .unwrap_err()
         .0
-        .contains("AUTH is not implemented"));
+        .contains("AUTH are not implemented"));
 }
 
 #[test]

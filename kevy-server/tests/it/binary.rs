@@ -192,7 +192,7 @@ fn a_bad_config_file_stops_start_up_naming_the_line() {
         ("port 0\nport banana\n", "at line 2"),
         (
             "port 0\nrequirepass secret\n",
-            "AUTH is not implemented yet",
+            "ACLs and AUTH are not implemented yet",
         ),
         ("frobnicate 1\n", "Bad directive"),
     ] {

@@ -42,6 +42,7 @@
 //! also cover it.
 
 mod bitmaps;
+mod config_params;
 mod connection;
 mod generated;
 mod geo;

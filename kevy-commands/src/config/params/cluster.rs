@@ -1,0 +1,105 @@
+//! Cluster and TLS settings. kevy has neither yet: these are known with
+//! Redis's defaults and checks, and any other value is refused with the
+//! reason.
+
+use super::*;
+
+const NO_CLUSTER: &str = "cluster mode is not implemented";
+const NO_TLS: &str = "TLS is not implemented yet";
+
+/// The cluster and TLS settings.
+pub static PARAMS: &[Param] = &[
+    Param::new("cluster-enabled", Kind::Bool, "no")
+        .flags(IMMUTABLE)
+        .refuse(NO_CLUSTER),
+    Param::new("cluster-config-file", Kind::Str, "nodes.conf")
+        .flags(IMMUTABLE)
+        .refuse(NO_CLUSTER),
+    Param::new("cluster-port", Kind::Int(0, 65535), "0")
+        .flags(IMMUTABLE)
+        .refuse(NO_CLUSTER),
+    Param::new("cluster-node-timeout", Kind::Int(0, i64::MAX), "15000").refuse(NO_CLUSTER),
+    Param::new("cluster-announce-ip", Kind::Str, "").refuse(NO_CLUSTER),
+    Param::new("cluster-announce-hostname", Kind::Str, "")
+        .check(|_, v| hostname(v))
+        .refuse(NO_CLUSTER),
+    Param::new("cluster-announce-port", Kind::Int(0, 65535), "0").refuse(NO_CLUSTER),
+    Param::new("cluster-announce-bus-port", Kind::Int(0, 65535), "0").refuse(NO_CLUSTER),
+    Param::new("cluster-announce-tls-port", Kind::Int(0, 65535), "0").refuse(NO_CLUSTER),
+    Param::new(
+        "cluster-preferred-endpoint-type",
+        Kind::Enum(&["ip", "hostname", "unknown-endpoint"]),
+        "ip",
+    )
+    .refuse(NO_CLUSTER),
+    Param::new("cluster-require-full-coverage", Kind::Bool, "yes").refuse(NO_CLUSTER),
+    Param::new("cluster-replica-no-failover", Kind::Bool, "no")
+        .alias("cluster-slave-no-failover")
+        .refuse(NO_CLUSTER),
+    Param::new(
+        "cluster-replica-validity-factor",
+        Kind::Int(0, i32::MAX as i64),
+        "10",
+    )
+    .alias("cluster-slave-validity-factor")
+    .refuse(NO_CLUSTER),
+    Param::new(
+        "cluster-migration-barrier",
+        Kind::Int(0, i32::MAX as i64),
+        "1",
+    )
+    .refuse(NO_CLUSTER),
+    Param::new("cluster-allow-replica-migration", Kind::Bool, "yes").refuse(NO_CLUSTER),
+    Param::new("cluster-allow-reads-when-down", Kind::Bool, "no").refuse(NO_CLUSTER),
+    Param::new("cluster-allow-pubsubshard-when-down", Kind::Bool, "yes").refuse(NO_CLUSTER),
+    Param::new("cluster-link-sendbuf-limit", Kind::Memory(0, u64::MAX), "0").refuse(NO_CLUSTER),
+    Param::new("tls-port", Kind::Int(0, 65535), "0").refuse(NO_TLS),
+    Param::new(
+        "tls-session-cache-size",
+        Kind::Int(0, i32::MAX as i64),
+        "20480",
+    )
+    .refuse(NO_TLS),
+    Param::new(
+        "tls-session-cache-timeout",
+        Kind::Int(0, i32::MAX as i64),
+        "300",
+    )
+    .refuse(NO_TLS),
+    Param::new("tls-cluster", Kind::Bool, "no").refuse(NO_TLS),
+    Param::new("tls-replication", Kind::Bool, "no").refuse(NO_TLS),
+    Param::new(
+        "tls-auth-clients",
+        Kind::Enum(&["no", "yes", "optional"]),
+        "yes",
+    )
+    .refuse(NO_TLS),
+    Param::new("tls-prefer-server-ciphers", Kind::Bool, "no").refuse(NO_TLS),
+    Param::new("tls-session-caching", Kind::Bool, "yes").refuse(NO_TLS),
+    Param::new("tls-cert-file", Kind::Str, "").refuse(NO_TLS),
+    Param::new("tls-key-file", Kind::Str, "").refuse(NO_TLS),
+    Param::new("tls-key-file-pass", Kind::Str, "").refuse(NO_TLS),
+    Param::new("tls-client-cert-file", Kind::Str, "").refuse(NO_TLS),
+    Param::new("tls-client-key-file", Kind::Str, "").refuse(NO_TLS),
+    Param::new("tls-client-key-file-pass", Kind::Str, "").refuse(NO_TLS),
+    Param::new("tls-dh-params-file", Kind::Str, "").refuse(NO_TLS),
+    Param::new("tls-ca-cert-file", Kind::Str, "").refuse(NO_TLS),
+    Param::new("tls-ca-cert-dir", Kind::Str, "").refuse(NO_TLS),
+    Param::new("tls-protocols", Kind::Str, "").refuse(NO_TLS),
+    Param::new("tls-ciphers", Kind::Str, "").refuse(NO_TLS),
+    Param::new("tls-ciphersuites", Kind::Str, "").refuse(NO_TLS),
+];
+
+/// Redis's `isValidAnnouncedHostname`.
+fn hostname(v: &str) -> Result<(), String> {
+    if v.len() >= 256 {
+        return Err("Hostnames must be less than 256 characters".into());
+    }
+    if v.bytes()
+        .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'.')
+    {
+        Ok(())
+    } else {
+        Err("Hostnames may only contain alphanumeric characters, hyphens or dots".into())
+    }
+}

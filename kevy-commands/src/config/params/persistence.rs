@@ -1,0 +1,84 @@
+//! Snapshot (RDB) and append-only-file settings. kevy keeps its data in
+//! memory only: these are known with Redis's defaults and checks, and any
+//! other value is refused with the reason.
+
+use super::*;
+
+const NO_RDB: &str = "RDB snapshots are not implemented yet";
+const NO_AOF: &str = "the append-only file is not implemented yet";
+const NO_RESTORE: &str = "DUMP/RESTORE are not implemented yet";
+
+/// The persistence settings.
+pub static PARAMS: &[Param] = &[
+    Param::new("rdbchecksum", Kind::Bool, "yes")
+        .flags(IMMUTABLE)
+        .refuse(NO_RDB),
+    Param::new("rdbcompression", Kind::Bool, "yes").refuse(NO_RDB),
+    Param::new("rdb-del-sync-files", Kind::Bool, "no").refuse(NO_RDB),
+    Param::new("rdb-save-incremental-fsync", Kind::Bool, "yes").refuse(NO_RDB),
+    Param::new("stop-writes-on-bgsave-error", Kind::Bool, "yes").refuse(NO_RDB),
+    Param::new(
+        "rdb-key-save-delay",
+        Kind::Int(i32::MIN as i64, i32::MAX as i64),
+        "0",
+    )
+    .flags(HIDDEN)
+    .refuse(NO_RDB),
+    Param::new(
+        "key-load-delay",
+        Kind::Int(i32::MIN as i64, i32::MAX as i64),
+        "0",
+    )
+    .flags(HIDDEN)
+    .refuse(NO_RDB),
+    Param::new(
+        "loading-process-events-interval-bytes",
+        Kind::Int(1024, i32::MAX as i64),
+        "2097152",
+    )
+    .flags(HIDDEN)
+    .refuse(NO_RDB),
+    Param::new(
+        "sanitize-dump-payload",
+        Kind::Enum(&["no", "yes", "clients"]),
+        "no",
+    )
+    .refuse(NO_RESTORE),
+    Param::new("appendfilename", Kind::Str, "appendonly.aof")
+        .flags(IMMUTABLE)
+        .check(|_, v| base_name(v, "appendfilename", "filename"))
+        .refuse(NO_AOF),
+    Param::new("appenddirname", Kind::Str, "appendonlydir")
+        .flags(IMMUTABLE)
+        .check(|_, v| base_name(v, "appenddirname", "dirname"))
+        .refuse(NO_AOF),
+    Param::new("aof-rewrite-incremental-fsync", Kind::Bool, "yes").refuse(NO_AOF),
+    Param::new("no-appendfsync-on-rewrite", Kind::Bool, "no").refuse(NO_AOF),
+    Param::new("aof-load-truncated", Kind::Bool, "yes").refuse(NO_AOF),
+    Param::new("aof-use-rdb-preamble", Kind::Bool, "yes").refuse(NO_AOF),
+    Param::new("aof-timestamp-enabled", Kind::Bool, "no").refuse(NO_AOF),
+    Param::new("aof-disable-auto-gc", Kind::Bool, "no").refuse(NO_AOF),
+    Param::new(
+        "auto-aof-rewrite-percentage",
+        Kind::Int(0, i32::MAX as i64),
+        "100",
+    )
+    .refuse(NO_AOF),
+    Param::new(
+        "auto-aof-rewrite-min-size",
+        Kind::Memory(0, i64::MAX as u64),
+        "67108864",
+    )
+    .refuse(NO_AOF),
+];
+
+/// Redis's check of an AOF file or directory name.
+fn base_name(v: &str, name: &str, what: &str) -> Result<(), String> {
+    if v.is_empty() {
+        Err(format!("{name} can't be empty"))
+    } else if v.contains('/') {
+        Err(format!("{name} can't be a path, just a {what}"))
+    } else {
+        Ok(())
+    }
+}

@@ -1,0 +1,284 @@
+//! Process, security and background-work settings kevy does not have (yet):
+//! logging to syslog, process title, OOM score, CPU pinning, shutdown on
+//! signals, background rehashing / defragmentation / lazy freeing, ACLs,
+//! scripting, keyspace notifications and client tracking. Each is known
+//! with Redis's default and checks; any other value is refused with the
+//! reason.
+
+use super::*;
+
+const FIXED: &str = "kevy's process settings are fixed";
+const NO_ACL: &str = "ACLs and AUTH are not implemented yet";
+const NO_CPU: &str = "kevy does not pin threads to CPUs";
+const NO_BG: &str = "kevy has no background rehashing or defragmentation";
+const NO_LAZY: &str = "kevy frees values in the foreground";
+
+/// The process and background-work settings.
+pub static PARAMS: &[Param] = &[
+    Param::new("io-threads", Kind::Int(1, 128), "1")
+        .flags(IMMUTABLE)
+        .refuse("kevy is thread-per-core: use 'threads N'"),
+    Param::new("io-threads-do-reads", Kind::Bool, "no")
+        .flags(IMMUTABLE)
+        .refuse("kevy is thread-per-core: use 'threads N'"),
+    Param::new("pidfile", Kind::Str, "")
+        .flags(IMMUTABLE)
+        .refuse("pid files are not implemented yet"),
+    Param::new(
+        "supervised",
+        Kind::Enum(&["upstart", "systemd", "auto", "no"]),
+        "no",
+    )
+    .flags(IMMUTABLE)
+    .refuse("supervisor notification is not implemented yet"),
+    Param::new("syslog-enabled", Kind::Bool, "no")
+        .flags(IMMUTABLE)
+        .refuse("syslog logging is not implemented yet"),
+    Param::new("syslog-ident", Kind::Str, "redis")
+        .flags(IMMUTABLE)
+        .refuse("syslog logging is not implemented yet"),
+    Param::new(
+        "syslog-facility",
+        Kind::Enum(&[
+            "user", "local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7",
+        ]),
+        "local0",
+    )
+    .flags(IMMUTABLE)
+    .refuse("syslog logging is not implemented yet"),
+    Param::new("always-show-logo", Kind::Bool, "no")
+        .flags(IMMUTABLE)
+        .refuse("kevy shows no logo"),
+    Param::new("set-proc-title", Kind::Bool, "yes")
+        .flags(IMMUTABLE)
+        .refuse(FIXED),
+    Param::new(
+        "proc-title-template",
+        Kind::Str,
+        "{title} {listen-addr} {server-mode}",
+    )
+    .check(|_, v| proc_title(v))
+    .refuse(FIXED),
+    Param::new("disable-thp", Kind::Bool, "yes")
+        .flags(IMMUTABLE)
+        .refuse(FIXED),
+    Param::new("crash-log-enabled", Kind::Bool, "yes").refuse(FIXED),
+    Param::new("crash-memcheck-enabled", Kind::Bool, "yes").refuse(FIXED),
+    Param::new("use-exit-on-panic", Kind::Bool, "no")
+        .flags(HIDDEN)
+        .refuse(FIXED),
+    Param::new("watchdog-period", Kind::Int(0, i32::MAX as i64), "0")
+        .flags(HIDDEN)
+        .refuse("the software watchdog is not implemented"),
+    Param::new(
+        "oom-score-adj",
+        Kind::Enum(&["no", "yes", "relative", "absolute"]),
+        "no",
+    )
+    .refuse("OOM score adjustment is not implemented yet"),
+    Param::new(
+        "oom-score-adj-values",
+        Kind::Custom(parse_oom_values, plain_lines),
+        "0 200 800",
+    )
+    .flags(WORDS)
+    .refuse("OOM score adjustment is not implemented yet"),
+    Param::new("server_cpulist", Kind::Str, "")
+        .flags(IMMUTABLE)
+        .refuse(NO_CPU),
+    Param::new("bio_cpulist", Kind::Str, "")
+        .flags(IMMUTABLE)
+        .refuse(NO_CPU),
+    Param::new("aof_rewrite_cpulist", Kind::Str, "")
+        .flags(IMMUTABLE)
+        .refuse(NO_CPU),
+    Param::new("bgsave_cpulist", Kind::Str, "")
+        .flags(IMMUTABLE)
+        .refuse(NO_CPU),
+    Param::new("ignore-warnings", Kind::Str, "").refuse("kevy has no startup warnings to ignore"),
+    Param::new("socket-mark-id", Kind::Int(0, u32::MAX as i64), "0")
+        .flags(IMMUTABLE)
+        .refuse("socket marks are not implemented yet"),
+    Param::new("bind-source-addr", Kind::Str, "").refuse("kevy makes no outgoing connections yet"),
+    Param::new(
+        "enable-protected-configs",
+        Kind::Enum(&["no", "yes", "local"]),
+        "no",
+    )
+    .flags(IMMUTABLE)
+    .refuse("protected configs are not implemented yet"),
+    Param::new(
+        "enable-module-command",
+        Kind::Enum(&["no", "yes", "local"]),
+        "no",
+    )
+    .flags(IMMUTABLE)
+    .refuse("modules are not implemented"),
+    Param::new(
+        "shutdown-on-sigint",
+        Kind::Custom(parse_shutdown_flags, plain_lines),
+        "default",
+    )
+    .flags(WORDS)
+    .refuse("kevy's signal handling is fixed"),
+    Param::new(
+        "shutdown-on-sigterm",
+        Kind::Custom(parse_shutdown_flags, plain_lines),
+        "default",
+    )
+    .flags(WORDS)
+    .refuse("kevy's signal handling is fixed"),
+    Param::new("shutdown-timeout", Kind::Int(0, i32::MAX as i64), "10")
+        .refuse("kevy has no replicas to wait for at shutdown"),
+    Param::new("jemalloc-bg-thread", Kind::Bool, "yes").refuse("kevy does not use jemalloc"),
+    Param::new("activerehashing", Kind::Bool, "yes").refuse(NO_BG),
+    Param::new("dynamic-hz", Kind::Bool, "yes")
+        .refuse("kevy's periodic tasks run at a fixed hz 10"),
+    Param::new("active-expire-effort", Kind::Int(1, 10), "1")
+        .refuse("kevy's active expiry effort is fixed"),
+    Param::new("activedefrag", Kind::Bool, "no").refuse(NO_BG),
+    Param::new("active-defrag-cycle-min", Kind::Int(1, 99), "1").refuse(NO_BG),
+    Param::new("active-defrag-cycle-max", Kind::Int(1, 99), "25").refuse(NO_BG),
+    Param::new("active-defrag-threshold-lower", Kind::Int(0, 1000), "10").refuse(NO_BG),
+    Param::new("active-defrag-threshold-upper", Kind::Int(0, 1000), "100").refuse(NO_BG),
+    Param::new(
+        "active-defrag-ignore-bytes",
+        Kind::Memory(1, i64::MAX as u64),
+        "104857600",
+    )
+    .refuse(NO_BG),
+    Param::new(
+        "active-defrag-max-scan-fields",
+        Kind::Int(1, i64::MAX),
+        "1000",
+    )
+    .refuse(NO_BG),
+    Param::new("lazyfree-lazy-eviction", Kind::Bool, "no").refuse(NO_LAZY),
+    Param::new("lazyfree-lazy-expire", Kind::Bool, "no").refuse(NO_LAZY),
+    Param::new("lazyfree-lazy-server-del", Kind::Bool, "no").refuse(NO_LAZY),
+    Param::new("lazyfree-lazy-user-del", Kind::Bool, "no").refuse(NO_LAZY),
+    Param::new("lazyfree-lazy-user-flush", Kind::Bool, "no").refuse(NO_LAZY),
+    Param::new("requirepass", Kind::Str, "").refuse(NO_ACL),
+    Param::new("aclfile", Kind::Str, "")
+        .flags(IMMUTABLE)
+        .refuse(NO_ACL),
+    Param::new("acllog-max-len", Kind::Int(0, i64::MAX), "128").refuse(NO_ACL),
+    Param::new(
+        "acl-pubsub-default",
+        Kind::Enum(&["allchannels", "resetchannels"]),
+        "resetchannels",
+    )
+    .refuse(NO_ACL),
+    Param::new("busy-reply-threshold", Kind::Int(0, i64::MAX), "5000")
+        .alias("lua-time-limit")
+        .refuse("scripting and modules are not implemented yet"),
+    Param::new(
+        "notify-keyspace-events",
+        Kind::Custom(parse_notify, notify_lines),
+        "",
+    )
+    .refuse("keyspace notifications are not implemented yet"),
+    Param::new("tracking-table-max-keys", Kind::Int(0, i64::MAX), "1000000")
+        .refuse("client-side caching (CLIENT TRACKING) is not implemented yet"),
+];
+
+/// Redis's `validateProcTitleTemplate`: known `{variables}` only, and not
+/// empty once expanded (with an empty title).
+fn proc_title(v: &str) -> Result<(), String> {
+    const BAD: &str = "template format is invalid or contains unknown variables";
+    let mut out = String::new();
+    let mut rest = v;
+    while let Some(at) = rest.find('{') {
+        out.push_str(&rest[..at]);
+        let var = &rest[at + 1..];
+        if var.is_empty() {
+            return Err(BAD.into());
+        }
+        if let Some(after) = var.strip_prefix('{') {
+            out.push('{');
+            rest = after;
+            continue;
+        }
+        let end = var.find('}').ok_or(BAD)?;
+        match &var[..end] {
+            "title" | "server-mode" | "unixsocket" => {}
+            "listen-addr" | "config-file" | "port" | "tls-port" => out.push('x'),
+            _ => return Err(BAD.into()),
+        }
+        rest = &var[end + 1..];
+    }
+    out.push_str(rest);
+    if out.trim_matches(' ').is_empty() {
+        Err(BAD.into())
+    } else {
+        Ok(())
+    }
+}
+
+/// Three OOM score adjustments in -2000..=2000.
+fn parse_oom_values(cx: &Cx<'_>) -> Result<String, String> {
+    let words: Vec<&str> = cx.words.iter().flat_map(|w| w.split_whitespace()).collect();
+    if words.len() != 3 {
+        return Err("wrong number of arguments".into());
+    }
+    let mut out = Vec::with_capacity(3);
+    for w in words {
+        match parse_i64(w.as_bytes()) {
+            Some(n) if (-2000..=2000).contains(&n) => out.push(n.to_string()),
+            _ => {
+                return Err(
+                    "Invalid oom-score-adj-values, elements must be between -2000 and 2000.".into(),
+                )
+            }
+        }
+    }
+    Ok(out.join(" "))
+}
+
+const SHUTDOWN_FLAGS: [&str; 5] = ["default", "save", "nosave", "now", "force"];
+
+/// `shutdown-on-sig*`: flags from `default save nosave now force`, not
+/// both `save` and `nosave`.
+fn parse_shutdown_flags(cx: &Cx<'_>) -> Result<String, String> {
+    let words: Vec<String> = cx
+        .words
+        .iter()
+        .flat_map(|w| w.split_whitespace())
+        .map(str::to_ascii_lowercase)
+        .collect();
+    if words.is_empty() || words.iter().any(|w| !SHUTDOWN_FLAGS.contains(&w.as_str())) {
+        return Err(format!(
+            "argument(s) must be one of the following: {}",
+            SHUTDOWN_FLAGS.join(", ")
+        ));
+    }
+    let has = |f: &str| words.iter().any(|w| w == f);
+    if has("save") && has("nosave") {
+        return Err("shutdown options SAVE and NOSAVE can't be used simultaneously".into());
+    }
+    // Shown as Redis does: the set flags in table order, `default` alone.
+    let set: Vec<&str> = SHUTDOWN_FLAGS[1..]
+        .iter()
+        .copied()
+        .filter(|f| has(f))
+        .collect();
+    Ok(if set.is_empty() {
+        "default".to_string()
+    } else {
+        set.join(" ")
+    })
+}
+
+/// `notify-keyspace-events`: classes from `Ag$lshzxeKEtmdn`.
+fn parse_notify(cx: &Cx<'_>) -> Result<String, String> {
+    let v = cx.words.first().copied().unwrap_or("");
+    if v.chars().all(|c| "Ag$lshzxeKEtmdn".contains(c)) {
+        Ok(v.to_string())
+    } else {
+        Err("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.".into())
+    }
+}
+
+fn notify_lines(name: &str, v: &str) -> Vec<String> {
+    vec![format!("{name} {}", repr(v))]
+}

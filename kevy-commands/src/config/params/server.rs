@@ -1,0 +1,154 @@
+//! The settings kevy implements: network and clients, memory and eviction,
+//! logging and monitoring.
+
+use std::time::Duration;
+
+use super::*;
+
+/// The settings kevy implements.
+pub static PARAMS: &[Param] = &[
+    Param::new("bind", Kind::Custom(parse_bind, plain_lines), "127.0.0.1")
+        .flags(WORDS)
+        .check(|cx, v| unchanged_while_running(cx, v, "the listening address")),
+    Param::new("port", Kind::Int(0, 65535), "6379")
+        .check(|cx, v| unchanged_while_running(cx, v, "the listening port")),
+    // kevy's own: hidden from globs, as Redis hides its internal settings.
+    Param {
+        default: Def::F(cpus),
+        ..Param::new("threads", Kind::Int(1, 256), "").flags(IMMUTABLE | HIDDEN)
+    },
+    Param::new("tcp-backlog", Kind::Int(0, i32::MAX as i64), "511").flags(IMMUTABLE),
+    Param::new("unixsocket", Kind::Str, "").flags(IMMUTABLE),
+    Param::new("unixsocketperm", Kind::Octal, "0").flags(IMMUTABLE),
+    Param::new("timeout", Kind::Int(0, i32::MAX as i64), "0").apply(|s, v| {
+        s.set_idle_timeout(Duration::from_secs(int(v)));
+        Ok(())
+    }),
+    Param::new("tcp-keepalive", Kind::Int(0, i32::MAX as i64), "300").apply(|s, v| {
+        s.set_keepalive_secs(int(v));
+        Ok(())
+    }),
+    Param::new("maxclients", Kind::Int(1, u32::MAX as i64), "10000").apply(|s, v| {
+        s.set_max_clients(int(v));
+        Ok(())
+    }),
+    Param::new("databases", Kind::Int(1, i32::MAX as i64), "16").flags(IMMUTABLE),
+    Param::new(
+        "loglevel",
+        Kind::Enum(&["debug", "verbose", "notice", "warning"]),
+        "notice",
+    ),
+    Param::new("logfile", Kind::Str, "").flags(IMMUTABLE),
+    Param {
+        default: Def::F(cwd),
+        get: Some(cwd),
+        set: Some(chdir),
+        ..Param::new("dir", Kind::Str, "").flags(PROTECTED)
+    },
+    Param::new("dbfilename", Kind::Str, "dump.rdb")
+        .flags(PROTECTED)
+        .check(|_, v| {
+            if v.contains('/') || v.contains('\\') {
+                Err("dbfilename can't be a path, just a filename".into())
+            } else {
+                Ok(())
+            }
+        }),
+    Param::new("save", Kind::Custom(parse_save, save_lines), "").flags(WORDS),
+    Param::new("appendonly", Kind::Bool, "no").check(|_, v| {
+        only(
+            v,
+            "no",
+            "the append-only file is not implemented yet; use appendonly no",
+        )
+    }),
+    Param::new(
+        "appendfsync",
+        Kind::Enum(&["everysec", "always", "no"]),
+        "everysec",
+    ),
+    Param::new("maxmemory", Kind::Memory(0, u64::MAX), "0"),
+    Param::new(
+        "maxmemory-policy",
+        Kind::Enum(&[
+            "volatile-lru",
+            "volatile-lfu",
+            "volatile-random",
+            "volatile-ttl",
+            "allkeys-lru",
+            "allkeys-lfu",
+            "allkeys-random",
+            "noeviction",
+        ]),
+        "noeviction",
+    ),
+    Param::new(
+        "maxmemory-clients",
+        Kind::Custom(parse_maxmemory_clients, plain_lines),
+        "0",
+    ),
+    Param::new("maxmemory-samples", Kind::Int(1, i32::MAX as i64), "5"),
+    Param::new("maxmemory-eviction-tenacity", Kind::Int(0, 100), "10"),
+    Param::new("lfu-log-factor", Kind::Int(0, i32::MAX as i64), "10"),
+    Param::new("lfu-decay-time", Kind::Int(0, i32::MAX as i64), "1"),
+    Param::new("daemonize", Kind::Bool, "no")
+        .flags(IMMUTABLE)
+        .check(|_, v| {
+            only(
+                v,
+                "no",
+                "daemonize yes is not supported: run kevy-server under a supervisor",
+            )
+        }),
+    Param::new("protected-mode", Kind::Bool, "no").check(|cx, v| {
+        let bind = cx.value("bind");
+        let loopback = matches!(bind, "127.0.0.1" | "::1" | "localhost");
+        if v == "yes" && !loopback {
+            Err("protected-mode is not implemented yet for non-loopback binds".into())
+        } else {
+            Ok(())
+        }
+    }),
+    Param::new("hz", Kind::Int(0, i32::MAX as i64), "10")
+        .check(|_, v| only(v, "10", "kevy's periodic tasks run at a fixed hz 10")),
+    Param::new(
+        "client-output-buffer-limit",
+        Kind::Custom(parse_obuf, obuf_lines),
+        "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60",
+    )
+    .flags(WORDS)
+    .apply(|s, v| {
+        // The normal class's hard limit is the one kevy enforces.
+        let hard = v.split(' ').nth(1).map_or(0, int);
+        s.set_output_hard_limit(hard);
+        Ok(())
+    }),
+    Param::new(
+        "proto-max-bulk-len",
+        Kind::Memory(1 << 20, i64::MAX as u64),
+        "536870912",
+    )
+    .check(|cx, v| unchanged_while_running(cx, v, "the largest bulk length")),
+    Param::new(
+        "client-query-buffer-limit",
+        Kind::Memory(1 << 20, i64::MAX as u64),
+        "1073741824",
+    )
+    .check(|cx, v| unchanged_while_running(cx, v, "the query buffer limit")),
+    Param::new("slowlog-log-slower-than", Kind::Int(-1, i64::MAX), "10000"),
+    Param::new("slowlog-max-len", Kind::Int(0, i64::MAX), "128"),
+    Param::new("latency-monitor-threshold", Kind::Int(0, i64::MAX), "0"),
+    Param::new("latency-tracking", Kind::Bool, "yes"),
+    Param::new(
+        "latency-tracking-info-percentiles",
+        Kind::Custom(parse_percentiles, plain_lines),
+        "50 99 99.9",
+    )
+    .flags(WORDS),
+    Param::new(
+        "enable-debug-command",
+        Kind::Enum(&["no", "yes", "local"]),
+        "no",
+    )
+    .flags(IMMUTABLE),
+];

@@ -1,0 +1,179 @@
+//! The settings table: names, aliases, Redis's checks of the special
+//! values, and kevy's refusals of what it does not have.
+
+use super::*;
+use crate::config::ConfigTable;
+
+fn set(t: &ConfigTable, pairs: &[(&str, &str)]) -> Result<(), String> {
+    let pairs: Vec<(&[u8], &[u8])> = pairs
+        .iter()
+        .map(|(k, v)| (k.as_bytes(), v.as_bytes()))
+        .collect();
+    t.set(&pairs)
+        .map_err(|e| String::from_utf8_lossy(&e.message()).into_owned())
+}
+
+fn failed(name: &str, why: &str) -> Result<(), String> {
+    Err(format!(
+        "ERR CONFIG SET failed (possibly related to argument '{name}') - {why}"
+    ))
+}
+
+#[test]
+fn names_and_aliases_are_unique() {
+    let mut all: Vec<&str> = PARAMS
+        .iter()
+        .flat_map(|p| std::iter::once(p.name).chain(p.alias))
+        .collect();
+    let n = all.len();
+    all.sort_unstable();
+    all.dedup();
+    assert_eq!(all.len(), n);
+    assert!(all
+        .iter()
+        .all(|n| !n.bytes().any(|c| c.is_ascii_uppercase())));
+    // Every default passes its own parser (but `replicaof`'s: none is not
+    // a line, `replicaof no one` is).
+    for p in PARAMS.iter().filter(|p| p.name != "replicaof") {
+        let d = p.default_value();
+        let words: Vec<&str> = if p.flags & WORDS != 0 {
+            d.split_whitespace().collect()
+        } else {
+            vec![d.as_str()]
+        };
+        let values: Vec<String> = PARAMS.iter().map(|p| p.default_value()).collect();
+        let cx = Cx {
+            cur: &d,
+            words: &words,
+            file: true,
+            values: &values,
+        };
+        assert_eq!(p.parse(&cx).as_deref(), Ok(d.as_str()), "{}", p.name);
+    }
+}
+
+#[test]
+fn features_kevy_lacks_take_only_their_default() {
+    let t = ConfigTable::new();
+    assert_eq!(set(&t, &[("repl-timeout", "60")]), Ok(()));
+    assert_eq!(
+        set(&t, &[("repl-timeout", "61")]),
+        failed(
+            "repl-timeout",
+            "'repl-timeout' is not supported: replication is not implemented yet"
+        )
+    );
+    // Through an alias: the alias is named, the reason names the setting.
+    assert_eq!(
+        set(&t, &[("slave-priority", "1")]),
+        failed(
+            "slave-priority",
+            "'replica-priority' is not supported: replication is not implemented yet"
+        )
+    );
+    // Redis's own check comes first.
+    assert_eq!(
+        set(&t, &[("repl-timeout", "0")]),
+        failed(
+            "repl-timeout",
+            "argument must be between 1 and 2147483647 inclusive"
+        )
+    );
+    // All or nothing: an accepted setting before a refused one is undone.
+    assert!(set(&t, &[("timeout", "9"), ("lazyfree-lazy-user-del", "yes")]).is_err());
+    assert_eq!(t.get("timeout").as_deref(), Some("0"));
+    // The config file takes the same table.
+    assert_eq!(
+        t.load("slaveof", &["127.0.0.1", "6380"]),
+        Err("'replicaof' is not supported: replication is not implemented yet".into())
+    );
+    assert_eq!(t.load("replicaof", &["no", "one"]), Ok(()));
+    assert_eq!(t.load("tls-port", &["0"]), Ok(()));
+    assert!(t.load("tls-port", &["6380"]).is_err());
+    assert_eq!(
+        t.load("user", &["default"]).map_err(|e| e.contains("ACL")),
+        Err(true)
+    );
+}
+
+#[test]
+fn protected_and_running_settings() {
+    let t = ConfigTable::new();
+    for name in ["dir", "dbfilename"] {
+        assert_eq!(
+            set(&t, &[(name, "x")]),
+            failed(name, "can't set protected config")
+        );
+    }
+    assert_eq!(t.load("port", &["7000"]), Ok(()));
+    assert_eq!(set(&t, &[("port", "7000")]), Ok(()));
+    assert_eq!(
+        set(&t, &[("port", "7001")]),
+        failed(
+            "port",
+            "kevy cannot change the listening port while it runs"
+        )
+    );
+    assert_eq!(
+        set(&t, &[("threads", "2")]),
+        failed("threads", "can't set immutable config")
+    );
+}
+
+#[test]
+fn special_values_parse_as_redis() {
+    let t = ConfigTable::new();
+    let err = |name: &str, v: &str| -> String { set(&t, &[(name, v)]).unwrap_err() };
+    assert!(err("oom-score-adj-values", "1 2").ends_with("- wrong number of arguments"));
+    assert!(err("oom-score-adj-values", "0 2001 0")
+        .ends_with("- Invalid oom-score-adj-values, elements must be between -2000 and 2000."));
+    assert!(err("oom-score-adj-values", "0 100 800").contains("not supported"));
+    assert_eq!(set(&t, &[("oom-score-adj-values", "0 200 800")]), Ok(()));
+    assert!(err("notify-keyspace-events", "KEAQ")
+        .ends_with("- Invalid event class character. Use 'Ag$lshzxeKEtmdn'."));
+    assert_eq!(set(&t, &[("notify-keyspace-events", "")]), Ok(()));
+    assert!(err("shutdown-on-sigint", "save nosave")
+        .ends_with("- shutdown options SAVE and NOSAVE can't be used simultaneously"));
+    assert!(err("shutdown-on-sigint", "often").ends_with(
+        "- argument(s) must be one of the following: default, save, nosave, now, force"
+    ));
+    assert_eq!(set(&t, &[("shutdown-on-sigint", "DEFAULT")]), Ok(()));
+    for bad in ["{nope}", "{title}", "{title", "{", " {server-mode} "] {
+        assert!(
+            err("proc-title-template", bad)
+                .ends_with("- template format is invalid or contains unknown variables"),
+            "{bad}"
+        );
+    }
+    assert!(err("proc-title-template", "{{x {port}").contains("not supported"));
+    assert!(err("cluster-announce-hostname", "a b")
+        .ends_with("- Hostnames may only contain alphanumeric characters, hyphens or dots"));
+    assert!(err("cluster-announce-hostname", &"a".repeat(256))
+        .ends_with("- Hostnames must be less than 256 characters"));
+    assert!(err("maxmemory-clients", "101%")
+        .ends_with("- percentage argument must be less or equal to 100"));
+    assert!(err("latency-tracking-info-percentiles", "50 x")
+        .ends_with("- Invalid latency-tracking-info-percentiles parameters"));
+    assert!(
+        err("latency-tracking-info-percentiles", "50 101").ends_with(
+            "- latency-tracking-info-percentiles parameters should sit between [0.0,100.0]"
+        )
+    );
+    assert!(err("appendfilename", "a").ends_with("- can't set immutable config"));
+    assert_eq!(
+        t.load("appendfilename", &["a/b"]),
+        Err("appendfilename can't be a path, just a filename".into())
+    );
+    assert_eq!(
+        t.load("appenddirname", &[""]),
+        Err("appenddirname can't be empty".into())
+    );
+    assert_eq!(
+        t.load("replicaof", &["host", "70000"]),
+        Err("Invalid master port".into())
+    );
+    assert_eq!(
+        t.load("replicaof", &["host"]),
+        Err("wrong number of arguments".into())
+    );
+}
