@@ -31,6 +31,7 @@ pub mod monitor;
 pub mod hash;
 pub mod list;
 pub mod opts;
+pub mod pubsub;
 pub mod set;
 pub mod sort;
 

@@ -1,0 +1,84 @@
+//! Pub/sub on the test harness's real runtime (3 shards).
+
+use kevy_rt::testing::TestServer;
+
+fn harness() -> TestServer {
+    TestServer::start(crate::Redis::new(), 3)
+}
+
+#[test]
+fn subscribe_publish_unsubscribe_in_resp2() {
+    let h = harness();
+    let mut sub = h.connect();
+    assert_eq!(
+        sub.call(&["SUBSCRIBE", "a", "b"]),
+        b"*3\r\n$9\r\nsubscribe\r\n$1\r\na\r\n:1\r\n"
+    );
+    assert_eq!(
+        sub.reply().unwrap(),
+        b"*3\r\n$9\r\nsubscribe\r\n$1\r\nb\r\n:2\r\n"
+    );
+    assert_eq!(
+        sub.call(&["GET", "x"]),
+        b"-ERR Can't execute 'get': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context\r\n"
+    );
+    assert_eq!(sub.call(&["PING"]), b"*2\r\n$4\r\npong\r\n$0\r\n\r\n");
+    let mut p = h.connect();
+    assert_eq!(p.call(&["PUBLISH", "a", "hi"]), b":1\r\n");
+    assert_eq!(p.call(&["PUBLISH", "zz", "hi"]), b":0\r\n");
+    assert_eq!(
+        sub.reply().unwrap(),
+        b"*3\r\n$7\r\nmessage\r\n$1\r\na\r\n$2\r\nhi\r\n"
+    );
+    assert_eq!(
+        sub.call(&["PSUBSCRIBE", "a*"]),
+        b"*3\r\n$10\r\npsubscribe\r\n$2\r\na*\r\n:3\r\n"
+    );
+    assert_eq!(p.call(&["PUBLISH", "a", "x"]), b":2\r\n");
+    assert_eq!(p.call(&["PUBSUB", "NUMPAT"]), b":1\r\n");
+    assert_eq!(
+        p.call(&["PUBSUB", "NUMSUB", "a", "q"]),
+        b"*4\r\n$1\r\na\r\n:1\r\n$1\r\nq\r\n:0\r\n"
+    );
+    assert_eq!(
+        sub.reply().unwrap(),
+        b"*3\r\n$7\r\nmessage\r\n$1\r\na\r\n$1\r\nx\r\n"
+    );
+    assert_eq!(
+        sub.reply().unwrap(),
+        b"*4\r\n$8\r\npmessage\r\n$2\r\na*\r\n$1\r\na\r\n$1\r\nx\r\n"
+    );
+    assert_eq!(sub.call(&["RESET"]), b"+RESET\r\n");
+    assert_eq!(p.call(&["PUBLISH", "a", "x"]), b":0\r\n");
+    assert_eq!(sub.call(&["GET", "x"]), b"$-1\r\n");
+    assert_eq!(
+        sub.call(&["UNSUBSCRIBE"]),
+        b"*3\r\n$11\r\nunsubscribe\r\n$-1\r\n:0\r\n"
+    );
+}
+
+#[test]
+fn resp3_subscribers_get_pushes_and_may_run_anything() {
+    let h = harness();
+    let mut sub = h.connect();
+    sub.call(&["HELLO", "3"]);
+    assert_eq!(
+        sub.call(&["SSUBSCRIBE", "s"]),
+        b">3\r\n$10\r\nssubscribe\r\n$1\r\ns\r\n:1\r\n"
+    );
+    assert_eq!(sub.call(&["PING"]), b"+PONG\r\n");
+    assert_eq!(sub.call(&["GET", "x"]), b"_\r\n");
+    let mut p = h.connect();
+    assert_eq!(p.call(&["SPUBLISH", "s", "m"]), b":1\r\n");
+    assert_eq!(p.call(&["PUBLISH", "s", "m"]), b":0\r\n");
+    assert_eq!(
+        sub.reply().unwrap(),
+        b">3\r\n$8\r\nsmessage\r\n$1\r\ns\r\n$1\r\nm\r\n"
+    );
+    assert_eq!(p.call(&["PUBSUB", "SHARDCHANNELS"]), b"*1\r\n$1\r\ns\r\n");
+    drop(sub);
+    // The close hook drops the subscription on the subscriber's shard.
+    while p.call(&["PUBSUB", "SHARDNUMSUB", "s"]) != b"*2\r\n$1\r\ns\r\n:0\r\n" {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}
