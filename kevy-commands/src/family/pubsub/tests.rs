@@ -82,3 +82,23 @@ fn resp3_subscribers_get_pushes_and_may_run_anything() {
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
 }
+
+#[test]
+fn subscribed_mode_applies_to_the_commands_pipelined_behind_subscribe() {
+    let h = harness();
+    let mut c = h.connect();
+    // One write: the lookahead stops at SUBSCRIBE (a local command), so the
+    // GET behind it is resolved and run with the subscribed session.
+    let got = c.pipeline(&[
+        &["SET", "k", "v"][..],
+        &["SUBSCRIBE", "a"][..],
+        &["GET", "k"][..],
+        &["UNSUBSCRIBE"][..],
+        &["GET", "k"][..],
+    ]);
+    assert_eq!(got[0], b"+OK\r\n");
+    assert_eq!(got[1], b"*3\r\n$9\r\nsubscribe\r\n$1\r\na\r\n:1\r\n");
+    assert!(got[2].starts_with(b"-ERR Can't execute 'get'"));
+    assert_eq!(got[3], b"*3\r\n$11\r\nunsubscribe\r\n$1\r\na\r\n:0\r\n");
+    assert_eq!(got[4], b"$1\r\nv\r\n");
+}
