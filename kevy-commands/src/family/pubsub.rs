@@ -56,6 +56,16 @@ impl Subs {
         }
     }
 
+    /// `(channels, patterns, shard channels)` subscribed to (CLIENT LIST's
+    /// `sub`, `psub`, `ssub`).
+    pub fn counts(&self) -> (usize, usize, usize) {
+        (
+            self.channels.len(),
+            self.patterns.len(),
+            self.shard_channels.len(),
+        )
+    }
+
     /// Any subscription at all (subscribed mode).
     pub fn any(&self) -> bool {
         self.count() + self.shard_channels.len() > 0
@@ -246,6 +256,23 @@ pub fn drop_all(reg: &mut Registry, session: &mut Session, conn: ConnHandle) {
         reg.punsubscribe(p, conn);
     }
     session.subscribed = false;
+}
+
+/// The connection switched protocol (HELLO): its messages follow.
+pub fn set_protocol(reg: &mut Registry, session: &Session, conn: ConnHandle) {
+    let sub = Sub {
+        conn,
+        resp3: session.resp3,
+    };
+    for ch in &session.pubsub.channels {
+        reg.resubscribe(Kind::Channel, ch, sub);
+    }
+    for ch in &session.pubsub.shard_channels {
+        reg.resubscribe(Kind::Shard, ch, sub);
+    }
+    for p in &session.pubsub.patterns {
+        reg.repsubscribe(p, sub);
+    }
 }
 
 /// RESET: leaves subscribed mode, selects database 0, RESP2, replies on,

@@ -135,7 +135,12 @@ fn a_subscriber_that_stops_reading_is_closed_at_its_limit_and_memory_stays_flat(
     let bin = Binary::spawn_with(&["--port", "0", "--threads", "2"]);
     let mut admin = Raw::connect(bin.addr);
     assert_eq!(
-        admin.call(&["CONFIG", "SET", "client-output-buffer-limit", "pubsub 4mb 1mb 60"]),
+        admin.call(&[
+            "CONFIG",
+            "SET",
+            "client-output-buffer-limit",
+            "pubsub 4mb 1mb 60"
+        ]),
         b"+OK\r\n"
     );
     let mut slow = Raw::connect(bin.addr);
@@ -200,6 +205,9 @@ fn redis_py_pubsub_sees_kevy_as_it_sees_redis() {
     let want = redis_py_pubsub(redis.addr().port());
     let got = redis_py_pubsub(server.addr().port());
     assert!(want.lines().count() >= 20, "too little output:\n{want}");
-    assert_eq!(got, want, "redis-py pub/sub: kevy (left) and redis-server (right)");
+    assert_eq!(
+        got, want,
+        "redis-py pub/sub: kevy (left) and redis-server (right)"
+    );
     server.stop();
 }

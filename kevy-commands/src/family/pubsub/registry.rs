@@ -83,6 +83,26 @@ impl Registry {
         }
     }
 
+    /// Updates `sub`'s entry among `channel`'s subscribers (its protocol).
+    pub fn resubscribe(&mut self, kind: Kind, channel: &[u8], sub: Sub) {
+        if let Some(subs) = self.map(kind).get_mut(channel) {
+            subs.iter_mut()
+                .filter(|s| s.conn == sub.conn)
+                .for_each(|s| *s = sub);
+        }
+    }
+
+    /// Updates `sub`'s entry among `pattern`'s subscribers.
+    pub fn repsubscribe(&mut self, pattern: &[u8], sub: Sub) {
+        for (p, subs) in self.patterns.iter_mut() {
+            if p == pattern {
+                subs.iter_mut()
+                    .filter(|s| s.conn == sub.conn)
+                    .for_each(|s| *s = sub);
+            }
+        }
+    }
+
     /// Adds `sub` to `pattern`'s subscribers.
     pub fn psubscribe(&mut self, pattern: &[u8], sub: Sub) {
         match self.patterns.iter_mut().find(|(p, _)| p == pattern) {

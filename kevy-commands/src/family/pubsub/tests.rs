@@ -102,3 +102,28 @@ fn subscribed_mode_applies_to_the_commands_pipelined_behind_subscribe() {
     assert_eq!(got[3], b"*3\r\n$11\r\nunsubscribe\r\n$1\r\na\r\n:0\r\n");
     assert_eq!(got[4], b"$1\r\nv\r\n");
 }
+
+#[test]
+fn hello_while_subscribed_switches_the_messages_protocol_and_client_list_counts() {
+    let h = harness();
+    let mut sub = h.connect();
+    sub.call(&["HELLO", "3"]);
+    sub.call(&["SUBSCRIBE", "a"]);
+    sub.call(&["PSUBSCRIBE", "b*"]);
+    let mut p = h.connect();
+    assert_eq!(p.call(&["PUBLISH", "a", "1"]), b":1\r\n");
+    assert_eq!(
+        sub.reply().unwrap(),
+        b">3\r\n$7\r\nmessage\r\n$1\r\na\r\n$1\r\n1\r\n"
+    );
+    let info = sub.call(&["CLIENT", "INFO"]);
+    let info = String::from_utf8_lossy(&info).into_owned();
+    assert!(info.contains(" flags=P "), "{info}");
+    assert!(info.contains(" sub=1 psub=1 ssub=0 "), "{info}");
+    assert!(sub.call(&["HELLO", "2"]).starts_with(b"*14\r\n"));
+    assert_eq!(p.call(&["PUBLISH", "a", "2"]), b":1\r\n");
+    assert_eq!(
+        sub.reply().unwrap(),
+        b"*3\r\n$7\r\nmessage\r\n$1\r\na\r\n$1\r\n2\r\n"
+    );
+}
