@@ -34,7 +34,7 @@ pub struct Session {
     /// The next command's reply is dropped (`CLIENT REPLY SKIP` ran now).
     reply_skip_next: bool,
     /// Its pub/sub subscriptions.
-    pub pubsub: crate::family::pubsub::Subs,
+    pub pubsub: crate::shard::pubsub::Subs,
     /// It has a subscription (subscribed mode).
     pub subscribed: bool,
 }

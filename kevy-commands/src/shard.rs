@@ -4,6 +4,7 @@
 
 pub mod evict;
 pub mod expire;
+pub mod pubsub;
 
 use std::sync::Arc;
 
@@ -25,7 +26,7 @@ pub struct ShardState {
     /// The shard's eviction state (pool, counters).
     pub evict: Evictor,
     /// The pub/sub subscriptions of this shard's connections.
-    pub pubsub: crate::family::pubsub::Registry,
+    pub pubsub: crate::shard::pubsub::Registry,
 }
 
 impl ShardState {

@@ -19,58 +19,11 @@ use crate::cross::admin::{self as srv, ServerOp, ServerPlan, ServerReply};
 use crate::cross::Plan;
 use crate::session::Session;
 
-pub mod registry;
-
-pub use registry::{push_header, Kind, Registry, Sub};
+pub use crate::shard::pubsub::{push_header, Kind, Registry, Sub, Subs};
 
 /// The output class of subscribed connections (Redis's `pubsub`; 0 is
 /// `normal`, 1 `replica`).
 pub const PUBSUB_CLASS: usize = 2;
-
-/// A connection's subscriptions (kept in its session).
-#[derive(Debug, Default)]
-pub struct Subs {
-    channels: HashSet<Vec<u8>>,
-    shard_channels: HashSet<Vec<u8>>,
-    /// In subscription order (Redis keeps a list).
-    patterns: Vec<Vec<u8>>,
-}
-
-impl Subs {
-    /// `clientSubscriptionsCount`: channels and patterns.
-    fn count(&self) -> usize {
-        self.channels.len() + self.patterns.len()
-    }
-
-    fn count_of(&self, kind: Kind) -> usize {
-        match kind {
-            Kind::Channel => self.count(),
-            Kind::Shard => self.shard_channels.len(),
-        }
-    }
-
-    fn set(&mut self, kind: Kind) -> &mut HashSet<Vec<u8>> {
-        match kind {
-            Kind::Channel => &mut self.channels,
-            Kind::Shard => &mut self.shard_channels,
-        }
-    }
-
-    /// `(channels, patterns, shard channels)` subscribed to (CLIENT LIST's
-    /// `sub`, `psub`, `ssub`).
-    pub fn counts(&self) -> (usize, usize, usize) {
-        (
-            self.channels.len(),
-            self.patterns.len(),
-            self.shard_channels.len(),
-        )
-    }
-
-    /// Any subscription at all (subscribed mode).
-    pub fn any(&self) -> bool {
-        self.count() + self.shard_channels.len() > 0
-    }
-}
 
 /// What a pub/sub part does on its shard.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

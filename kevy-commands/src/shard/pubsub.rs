@@ -1,4 +1,4 @@
-//! A shard's pub/sub registry: the subscriptions of the connections living
+//! A shard's pub/sub registry (and a session's subscriptions, [`Subs`]): the subscriptions of the connections living
 //! on this shard (channels, shard channels, patterns), and publishing to
 //! them through the shard's [`Outbox`] (each subscriber's connection is on
 //! this shard, so its messages are appended right after the part runs).
@@ -8,7 +8,7 @@
 //! `*3 message channel payload` (`>3` in RESP3), `*4 pmessage pattern
 //! channel payload`, `*3 smessage channel payload`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use kevy_rt::{ConnHandle, Outbox};
 
@@ -189,5 +189,50 @@ impl Registry {
     /// The patterns with subscribers here.
     pub fn patterns(&self) -> Vec<Vec<u8>> {
         self.patterns.iter().map(|(p, _)| p.clone()).collect()
+    }
+}
+
+/// A connection's subscriptions (kept in its session).
+#[derive(Debug, Default)]
+pub struct Subs {
+    pub(crate) channels: HashSet<Vec<u8>>,
+    pub(crate) shard_channels: HashSet<Vec<u8>>,
+    /// In subscription order (Redis keeps a list).
+    pub(crate) patterns: Vec<Vec<u8>>,
+}
+
+impl Subs {
+    /// `clientSubscriptionsCount`: channels and patterns.
+    pub(crate) fn count(&self) -> usize {
+        self.channels.len() + self.patterns.len()
+    }
+
+    pub(crate) fn count_of(&self, kind: Kind) -> usize {
+        match kind {
+            Kind::Channel => self.count(),
+            Kind::Shard => self.shard_channels.len(),
+        }
+    }
+
+    pub(crate) fn set(&mut self, kind: Kind) -> &mut HashSet<Vec<u8>> {
+        match kind {
+            Kind::Channel => &mut self.channels,
+            Kind::Shard => &mut self.shard_channels,
+        }
+    }
+
+    /// `(channels, patterns, shard channels)` subscribed to (CLIENT LIST's
+    /// `sub`, `psub`, `ssub`).
+    pub fn counts(&self) -> (usize, usize, usize) {
+        (
+            self.channels.len(),
+            self.patterns.len(),
+            self.shard_channels.len(),
+        )
+    }
+
+    /// Any subscription at all (subscribed mode).
+    pub fn any(&self) -> bool {
+        self.count() + self.shard_channels.len() > 0
     }
 }
