@@ -311,12 +311,12 @@ fn subcommand_error(sub: &[u8]) -> Vec<u8> {
     e
 }
 
-/// PUBSUB CHANNELS [pattern]
+/// PUBSUB CHANNELS \[pattern\]
 pub fn plan_pubsub_channels(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
     plan_channels(cx, Kind::Channel)
 }
 
-/// PUBSUB SHARDCHANNELS [pattern]
+/// PUBSUB SHARDCHANNELS \[pattern\]
 pub fn plan_pubsub_shardchannels(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
     plan_channels(cx, Kind::Shard)
 }
