@@ -22,6 +22,7 @@ pub mod monitor;
 pub mod hash;
 pub mod list;
 pub mod opts;
+pub mod pubsub;
 pub mod set;
 pub mod sort;
 pub mod spec;

@@ -276,6 +276,22 @@ fn refuse_oom(shard: &mut ShardState, args: Args<'_>, out: &mut Vec<u8>, quiet: 
     finish(out, mark, quiet);
 }
 
+/// The refusal of a command other than pub/sub ones in RESP2 subscribed mode.
+fn refuse_subscribed(
+    shard: &mut ShardState,
+    cmd: &'static Spec,
+    args: Args<'_>,
+    out: &mut Vec<u8>,
+    quiet: bool,
+) {
+    let mark = out.len();
+    family::pubsub::write_refusal(out, cmd.name);
+    shard
+        .server
+        .rejected(table::ids::id_of_args(args), &out[mark..]);
+    finish(out, mark, quiet);
+}
+
 /// A command's reply as written to `out[mark..]`: accounted, then dropped
 /// when the client asked for no reply.
 #[inline]
@@ -333,6 +349,7 @@ impl Commands for Redis {
         let seed = (now_ms() as u64) ^ (info.id as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
         let mut ks = ShardState::new(self.database_count(), seed);
         ks.set_limits(&self.shared.config.live().memory);
+        ks.pubsub.set_outbox(info.outbox.clone());
         ks.server = accounting::ShardServer::new(self.shared.clone(), Some(info));
         ks
     }
@@ -365,6 +382,7 @@ impl Commands for Redis {
             client: session.id,
             peer: session.peer,
             resp3: session.resp3,
+            subscribed: session.subscribed && !session.resp3,
         }
     }
 
@@ -384,6 +402,9 @@ impl Commands for Redis {
     ) {
         if cmd.flags & table::flags::DENYOOM != 0 && shard.refuses_write(args) {
             return refuse_oom(shard, args, out, ctx.quiet);
+        }
+        if ctx.subscribed {
+            return refuse_subscribed(shard, cmd, args, out, ctx.quiet);
         }
         match cmd.run {
             Run::Key(f) | Run::Keys(f, _) => {
@@ -452,6 +473,15 @@ impl Commands for Redis {
             misrouted(out);
             return Flow::Continue;
         };
+        if session.subscribed
+            && !session.resp3
+            && !family::pubsub::allowed_when_subscribed(cmd.name)
+            && !std::ptr::eq(cmd, &table::REJECT)
+        {
+            let quiet = session.end_command();
+            refuse_subscribed(shard, cmd, args, out, quiet);
+            return Flow::Continue;
+        }
         let mark = out.len();
         let t0 = clock::now();
         let mut reply = Reply::new(out, session.resp3);
@@ -483,6 +513,21 @@ impl Commands for Redis {
         if cmd.flags & table::flags::DENYOOM != 0 && shard.refuses_write(args) {
             let mut reply = Vec::new();
             resp::error(&mut reply, shard::evict::OOM);
+            return Planned {
+                plan: Tracked {
+                    plan: Plan::Reply(reply),
+                    spec: cmd,
+                    ctx,
+                    ns: since(t0),
+                    slow: None,
+                },
+                hold: false,
+            };
+        }
+        if ctx.subscribed {
+            let mut reply = Vec::new();
+            family::pubsub::write_refusal(&mut reply, cmd.name);
+            shard.server.rejected(table::ids::id_of_args(args), &reply);
             return Planned {
                 plan: Tracked {
                     plan: Plan::Reply(reply),
@@ -589,6 +634,20 @@ impl Commands for Redis {
         out: &mut Vec<u8>,
     ) {
         family::monitor::monitor_line(&self.shared, session, client, cmd, args, out);
+    }
+
+    fn output_class(&self, session: &Session) -> usize {
+        if session.subscribed {
+            family::pubsub::PUBSUB_CLASS
+        } else {
+            0
+        }
+    }
+
+    fn closed(&self, shard: &mut ShardState, session: &mut Session, conn: kevy_rt::ConnHandle) {
+        if session.subscribed {
+            family::pubsub::drop_all(&mut shard.pubsub, session, conn);
+        }
     }
 
     fn pausable(&self, cmd: &'static Spec, writes_only: bool) -> bool {

@@ -33,6 +33,10 @@ pub struct Session {
     reply_skip: bool,
     /// The next command's reply is dropped (`CLIENT REPLY SKIP` ran now).
     reply_skip_next: bool,
+    /// Its pub/sub subscriptions.
+    pub pubsub: crate::shard::pubsub::Subs,
+    /// It has a subscription (subscribed mode).
+    pub subscribed: bool,
 }
 
 impl Session {
@@ -108,6 +112,8 @@ pub struct Ctx {
     pub peer: Option<SocketAddr>,
     /// Replies are in RESP3: a handler on any shard shapes its reply so.
     pub resp3: bool,
+    /// In RESP2 subscribed mode: only pub/sub commands may run.
+    pub subscribed: bool,
 }
 
 impl Ctx {

@@ -4,6 +4,7 @@
 
 pub mod evict;
 pub mod expire;
+pub mod pubsub;
 
 use std::sync::Arc;
 
@@ -24,6 +25,8 @@ pub struct ShardState {
     pub server: crate::accounting::ShardServer,
     /// The shard's eviction state (pool, counters).
     pub evict: Evictor,
+    /// The pub/sub subscriptions of this shard's connections.
+    pub pubsub: crate::shard::pubsub::Registry,
 }
 
 impl ShardState {
@@ -35,6 +38,7 @@ impl ShardState {
             expire_cursor: 0,
             server: Default::default(),
             evict: Evictor::new(Arc::new(Limits::default())),
+            pubsub: Default::default(),
         }
     }
 

@@ -27,6 +27,7 @@ use std::time::Duration;
 
 use crate::args::{Args, Span};
 use crate::clients::{ClientFacts, ClientOf, ClientsOf};
+use crate::push::{ConnHandle, Outbox};
 use crate::resp::{self, Decoded, Limits};
 use crate::router::Router;
 use crate::settings::Settings;
@@ -129,6 +130,9 @@ pub struct ShardInfo {
     pub stats: Arc<ShardStats>,
     /// The runtime's live settings, shared by all shards.
     pub settings: Arc<Settings>,
+    /// Where this shard's command set posts pushed output to connections of
+    /// any shard (see [`crate::push`]).
+    pub outbox: Outbox,
 }
 
 impl ShardInfo {
@@ -140,6 +144,7 @@ impl ShardInfo {
             nshards,
             stats: Default::default(),
             settings: Settings::new(),
+            outbox: Outbox::new(),
         }
     }
 }
@@ -151,6 +156,8 @@ pub struct LocalCx {
     pub nshards: usize,
     /// The connection (its `shard`, `id`, addresses, buffers…).
     pub client: ClientFacts,
+    /// The connection as pushes name it (see [`crate::push`]).
+    pub conn: ConnHandle,
 }
 
 /// A command set: the verbs, their meaning and the per-shard state they act on.
@@ -321,6 +328,24 @@ pub trait Commands: Send + Sync + Sized + 'static {
     fn too_many_clients(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(b"-ERR max number of clients reached\r\n");
     }
+
+    /// The output class of a connection with this session (an index below
+    /// [`OUTPUT_CLASSES`](crate::push::OUTPUT_CLASSES)): its output is held
+    /// to that class's [`OutputLimit`](crate::OutputLimit) in
+    /// [`Settings`]. Read when the connection's output is checked against
+    /// its limit, so a session that changes mode (a subscriber) changes
+    /// class at once. Default: class 0.
+    #[inline]
+    fn output_class(&self, _session: &Self::Session) -> usize {
+        0
+    }
+
+    /// Connection `conn` closed (hung up, killed, over its output limit or
+    /// at shutdown of its shard's loop): undo what its session registered in
+    /// the shard's state (subscriptions, waiters). Runs on its shard; the
+    /// connection is gone already (pushes to it go nowhere). Default:
+    /// nothing.
+    fn closed(&self, _shard: &mut Self::Shard, _session: &mut Self::Session, _conn: ConnHandle) {}
 
     /// Periodic per-shard work (active expiry, …), every [`Commands::tick_interval`].
     fn tick(&self, _shard: &mut Self::Shard) {}

@@ -113,6 +113,8 @@ pub(crate) struct Conn<C: Commands> {
     pub(crate) monitor: bool,
     /// When input last arrived (for the idle timeout).
     pub(crate) last_active: Instant,
+    /// Since when output has been over its class's soft limit.
+    pub(crate) soft_since: Option<Instant>,
 }
 
 impl<C: Commands> Conn<C> {
@@ -158,6 +160,7 @@ impl<C: Commands> Conn<C> {
             partial: Vec::new(),
             deferred: None,
             monitor: false,
+            soft_since: None,
         }
     }
 

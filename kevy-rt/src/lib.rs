@@ -14,7 +14,8 @@
 //!    ring; [`router`]: key → shard hashing, with `{hashtag}` co-location;
 //!    `stream`: TCP or Unix client sockets.
 //! 2. [`resp`]: RESP2 request decoding (the default wire format) and its limits.
-//! 3. [`stats`]: per-shard counters; [`settings`]: live-changeable connection
+//! 3. [`stats`]: per-shard counters; [`push`]: handles, outboxes and output
+//!    limits of pushed output; [`settings`]: live-changeable connection
 //!    settings (maxclients, timeout…); [`clients`]: what a command set sees of
 //!    connections (CLIENT LIST/KILL).
 //! 4. [`commands`]: the [`Commands`] trait a command set implements, and
@@ -33,6 +34,7 @@ pub mod commands;
 mod conn;
 mod mesh;
 mod msg;
+pub mod push;
 pub mod resp;
 pub mod ring;
 mod route;
@@ -49,6 +51,7 @@ pub use clients::{ClientFacts, ClientOf, ClientsOf};
 pub use commands::{
     Client, Clients, Commands, Flow, Gather, LocalCx, Planned, Prefetch, Resolved, Route, ShardInfo,
 };
+pub use push::{ConnHandle, Outbox, OutputLimit};
 pub use resp::{Decoded, Limits};
 pub use router::Router;
 pub use runtime::{Builder, Runtime, Server, Stopper};

@@ -40,6 +40,8 @@ pub(crate) enum Request<C: Commands> {
         nargs: u32,
         direct: Option<Arc<Stream>>,
     },
+    /// Append `data[start..end]` to connection `conn`'s output (a push).
+    Push { conn: ConnRef, start: u32, end: u32 },
     /// Run part `idx` of multi-shard operation `op`.
     Part {
         op: u32,

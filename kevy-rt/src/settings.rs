@@ -7,13 +7,16 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::push::{OutputLimit, OUTPUT_CLASSES};
+
 /// Live-changeable connection settings. `0` disables a limit.
 #[derive(Debug)]
 pub struct Settings {
     max_clients: AtomicU64,
     idle_timeout_ms: AtomicU64,
     keepalive_secs: AtomicU64,
-    output_hard_limit: AtomicU64,
+    /// Per output class: hard bytes, soft bytes, soft milliseconds.
+    output_limits: [[AtomicU64; 3]; OUTPUT_CLASSES],
     connected: AtomicU64,
     monitors: AtomicU64,
     blocked: AtomicU64,
@@ -28,7 +31,7 @@ impl Default for Settings {
             max_clients: AtomicU64::new(10_000),
             idle_timeout_ms: AtomicU64::new(0),
             keepalive_secs: AtomicU64::new(300),
-            output_hard_limit: AtomicU64::new(0),
+            output_limits: Default::default(),
             connected: AtomicU64::new(0),
             monitors: AtomicU64::new(0),
             blocked: AtomicU64::new(0),
@@ -84,18 +87,43 @@ impl Settings {
         self.keepalive_secs.store(secs, Ordering::Relaxed);
     }
 
-    /// Unsent output beyond which a connection is closed (the hard limit of
-    /// `client-output-buffer-limit normal`); `None` = unlimited.
+    /// Unsent output beyond which a connection of class 0 is closed (the
+    /// hard limit of `client-output-buffer-limit normal`); `None` = unlimited.
     pub fn output_hard_limit(&self) -> Option<u64> {
-        match self.output_hard_limit.load(Ordering::Relaxed) {
+        match self.output_limits[0][0].load(Ordering::Relaxed) {
             0 => None,
             n => Some(n),
         }
     }
 
-    /// Sets the output hard limit in bytes; zero disables it.
+    /// Sets class 0's output hard limit in bytes; zero disables it.
     pub fn set_output_hard_limit(&self, bytes: u64) {
-        self.output_hard_limit.store(bytes, Ordering::Relaxed);
+        self.output_limits[0][0].store(bytes, Ordering::Relaxed);
+    }
+
+    /// The output limits of connections of `class` (see
+    /// [`Commands::output_class`](crate::Commands::output_class)); a class
+    /// past [`OUTPUT_CLASSES`] reads as class 0.
+    pub fn output_limit(&self, class: usize) -> OutputLimit {
+        let l = self
+            .output_limits
+            .get(class)
+            .unwrap_or(&self.output_limits[0]);
+        OutputLimit {
+            hard: l[0].load(Ordering::Relaxed),
+            soft: l[1].load(Ordering::Relaxed),
+            soft_for: Duration::from_millis(l[2].load(Ordering::Relaxed)),
+        }
+    }
+
+    /// Sets the output limits of `class` (ignored past [`OUTPUT_CLASSES`]).
+    pub fn set_output_limit(&self, class: usize, limit: OutputLimit) {
+        if let Some(l) = self.output_limits.get(class) {
+            l[0].store(limit.hard, Ordering::Relaxed);
+            l[1].store(limit.soft, Ordering::Relaxed);
+            let ms = limit.soft_for.as_millis().min(u64::MAX as u128) as u64;
+            l[2].store(ms, Ordering::Relaxed);
+        }
     }
 
     /// Connections open now over all shards.

@@ -30,6 +30,7 @@ use crate::stream::Stream;
 mod admin;
 mod cross;
 mod input;
+mod push;
 
 pub(crate) const WAKER: Token = Token(usize::MAX);
 /// Output held back while replies from other shards are still due.
@@ -102,6 +103,8 @@ pub(crate) struct Shard<C: Commands> {
     settings: Arc<Settings>,
     /// Time at the top of this loop iteration.
     now: Instant,
+    /// What the command set pushes to connections (see `shard/push.rs`).
+    outbox: crate::push::Outbox,
 }
 
 /// What a shard thread is built from.
@@ -124,11 +127,13 @@ impl<C: Commands> Shard<C> {
     /// Builds the shard on its own thread (the state never crosses threads).
     pub(crate) fn new(p: ShardParts<C>) -> io::Result<Shard<C>> {
         let nshards = p.mesh.nshards();
+        let outbox = crate::push::Outbox::new();
         let state = p.cmds.new_shard(ShardInfo {
             id: p.id,
             nshards,
             stats: p.stats.clone(),
             settings: p.settings.clone(),
+            outbox: outbox.clone(),
         });
         let mut listener = p.listener;
         p.poll
@@ -174,6 +179,7 @@ impl<C: Commands> Shard<C> {
             idle_spin: p.idle_spin,
             settings: p.settings,
             now: Instant::now(),
+            outbox,
         })
     }
 
@@ -253,13 +259,14 @@ impl<C: Commands> Shard<C> {
             while let Some(i) = self.dirty.pop() {
                 if let Some(c) = self.conns.get_mut(i) {
                     c.dirty = false;
+                }
+                if let Some(c) = self.conns.get(i) {
                     // Replies still owed by other shards will make the
                     // connection dirty again: write once then, not twice.
-                    let over = self
-                        .settings
-                        .output_hard_limit()
-                        .is_some_and(|l| c.unsent() as u64 > l);
-                    if !c.pending.is_empty() && c.unsent() < COALESCE_MAX && !over {
+                    if !c.pending.is_empty()
+                        && c.unsent() < COALESCE_MAX
+                        && !self.over_hard_limit(c)
+                    {
                         continue;
                     }
                 }
@@ -267,6 +274,8 @@ impl<C: Commands> Shard<C> {
             }
             if Instant::now() >= next_tick {
                 self.cmds.tick(&mut self.state);
+                self.deliver_pushes();
+                self.send_outgoing();
                 self.close_idle();
                 self.shrink_idle();
                 if idle_since.is_some_and(|t| self.now.duration_since(t) >= tick_every) {
@@ -359,7 +368,13 @@ impl<C: Commands> Shard<C> {
 
     fn close(&mut self, i: usize) {
         if self.conns.contains(i) {
-            let c = self.conns.remove(i);
+            let mut c = self.conns.remove(i);
+            let handle = crate::push::ConnHandle {
+                shard: self.id as u32,
+                idx: i as u32,
+                gen: c.gen,
+            };
+            self.cmds.closed(&mut self.state, &mut c.session, handle);
             self.settings.release();
             if c.monitor {
                 self.monitors.retain(|&(m, _)| m != i);
@@ -412,13 +427,13 @@ impl<C: Commands> Shard<C> {
                 }
             }
         }
-        if let Some(limit) = self.settings.output_hard_limit() {
-            if c.unsent() as u64 > limit {
-                // client-output-buffer-limit: Redis closes such a client.
-                self.close(i);
-                return;
-            }
+        // client-output-buffer-limit: Redis closes such a client.
+        if self.enforce_output_limit(i) {
+            return;
         }
+        let Some(c) = self.conns.get_mut(i) else {
+            return;
+        };
         if c.wpos == c.out.len() {
             c.out.clear();
             c.wpos = 0;

@@ -51,6 +51,7 @@ impl<C: Commands> Harness<C> {
                     nshards,
                     stats: Default::default(),
                     settings: settings.clone(),
+                    outbox: crate::push::Outbox::new(),
                 })
             })
             .collect();
@@ -102,6 +103,11 @@ impl<C: Commands> Harness<C> {
                 let cx = LocalCx {
                     nshards: self.shards.len(),
                     client: facts(conn.0, home),
+                    conn: crate::push::ConnHandle {
+                        shard: home as u32,
+                        idx: conn.0 as u32,
+                        gen: 0,
+                    },
                 };
                 let shard = &mut self.shards[home];
                 let flow = self

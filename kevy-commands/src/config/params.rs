@@ -446,9 +446,6 @@ fn parse_obuf(cx: &Cx<'_>) -> Result<String, String> {
         let secs = parse_i64(group[3].as_bytes())
             .filter(|&n| n >= 0)
             .ok_or_else(bad)? as u64;
-        if class == 0 && (soft != 0 || secs != 0) {
-            return Err("soft limits for normal clients are not implemented yet".into());
-        }
         classes[class] = [hard, soft, secs];
     }
     Ok(OBUF_CLASSES

@@ -41,6 +41,8 @@ pub enum ServerOp {
     Histograms,
     /// `DEBUG OBJECT key` on the key's shard.
     DebugObject,
+    /// A pub/sub part (PUBLISH, PUBSUB …).
+    Pubsub(crate::family::pubsub::PubsubOp),
 }
 
 /// What a server part answers.
@@ -62,6 +64,8 @@ pub enum ServerReply {
     Histograms(Vec<(usize, Histogram)>),
     /// A finished reply.
     Bytes(Vec<u8>),
+    /// A pub/sub part's answer.
+    Pubsub(crate::family::pubsub::PubsubReply),
 }
 
 /// How the origin shard reduces a server command's parts.
@@ -102,6 +106,8 @@ pub enum ServerPlan {
     LatencyHistogram(Vec<Vec<u8>>),
     /// The one part's [`ServerReply::Bytes`] is the reply.
     Forward,
+    /// A pub/sub command.
+    Pubsub(crate::family::pubsub::PubsubPlan),
 }
 
 /// A plan answered without parts.
@@ -162,6 +168,7 @@ pub fn execute(
         ServerOp::LatencyReset => diag::latency_reset_part(shard, args),
         ServerOp::Histograms => diag::histograms_part(shard),
         ServerOp::DebugObject => debug::object_part(shard, ctx, args),
+        ServerOp::Pubsub(op) => crate::family::pubsub::part(&shard.pubsub, op, args),
     })
 }
 
@@ -206,6 +213,7 @@ pub fn gather(
             Some(ServerReply::Bytes(b)) => out.extend_from_slice(&b),
             _ => resp::error(out, b"ERR internal error: no reply from the key's shard"),
         },
+        ServerPlan::Pubsub(p) => crate::family::pubsub::gather(p, replies, out),
     }
     Gather::Done
 }

@@ -15,6 +15,11 @@ use crate::base::resp;
 
 /// `PING [message]`
 pub fn ping(c: &mut Local<'_>) -> Flow {
+    if c.session.subscribed && !c.out.resp3() && c.args.len() <= 2 {
+        let msg = (c.args.len() == 2).then(|| c.args.at(1));
+        super::pubsub::subscribed_pong(c.out, msg);
+        return Flow::Continue;
+    }
     match c.args.len() {
         1 => resp::simple(c.out, b"PONG"),
         2 => resp::bulk(c.out, c.args.at(1)),

@@ -19,6 +19,7 @@ mod hashes;
 mod hll;
 mod keyspace;
 mod lists;
+mod pubsub;
 mod server;
 mod sets;
 mod zset;
@@ -34,6 +35,7 @@ const FAMILIES: &[&[Spec]] = &[
     bits::BITS,
     hll::HLL,
     geo::GEO,
+    pubsub::PUBSUB_COMMANDS,
     server::SERVER,
 ];
 

@@ -29,8 +29,14 @@ fn specs_are_well_formed() {
         match spec.run {
             // A planned command declares keys only when its plan finds them
             // (movable keys: SORT).
+            // Channels declared as keys (`not_key`: SSUBSCRIBE…) route alike.
             Run::Local(_) | Run::Plan(_) | Run::Server(_) => assert!(
-                !keyed || spec.flags & flags::MOVABLEKEYS != 0,
+                !keyed
+                    || spec.flags & flags::MOVABLEKEYS != 0
+                    || spec
+                        .key_specs
+                        .iter()
+                        .all(|k| k.flags & key_flags::NOT_KEY != 0),
                 "{} routes without keys",
                 spec.name
             ),

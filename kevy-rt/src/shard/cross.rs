@@ -234,9 +234,14 @@ impl<C: Commands> Shard<C> {
                     let reply = self.run_part(ctx, part);
                     rep.items.push(Reply::Part { op, idx, reply });
                 }
+                Request::Push { conn, start, end } => {
+                    let bytes = req.data.get(start as usize..end as usize).unwrap_or(&[]);
+                    self.push_local(conn, bytes);
+                }
             }
         }
         drop(items);
+        self.deliver_pushes();
         req.data.clear();
         req.spans.clear();
         if req.data.capacity() > POOL_MAX_BYTES {
@@ -286,6 +291,7 @@ impl<C: Commands> Shard<C> {
             }
         }
         self.parts = next;
+        self.deliver_pushes();
         bufs.data = data;
         self.pools.return_replies(peer, bufs);
     }

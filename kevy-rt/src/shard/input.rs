@@ -173,6 +173,7 @@ impl<C: Commands> Shard<C> {
                     }
                     let args = Args::new(&rbuf[rpos..rend], &spans);
                     self.dispatch(i, routed, args, last);
+                    self.deliver_pushes();
                     self.note_queue(i);
                     rpos = at;
                     self.commands_run += 1;
@@ -282,6 +283,11 @@ impl<C: Commands> Shard<C> {
                 let cx = LocalCx {
                     nshards: self.router.nshards(),
                     client: c.facts(self.id),
+                    conn: crate::push::ConnHandle {
+                        shard: self.id as u32,
+                        idx: i as u32,
+                        gen: c.gen,
+                    },
                 };
                 let queued = !c.pending.is_empty();
                 let (out, session) = c.reply_buf_and_session(&mut self.pools);

@@ -13,7 +13,7 @@ const LAYERS: &[&[&str]] = &[
     // The wire format.
     &["resp"],
     // Vocabulary the trait speaks: counters, live settings, connection facts.
-    &["stats", "settings", "clients"],
+    &["stats", "push", "settings", "clients"],
     // The trait.
     &["commands"],
     // What the reactor is made of.
@@ -45,6 +45,9 @@ const ROOT: &[(&str, &str)] = &[
     ("ShardInfo", "commands"),
     ("Decoded", "resp"),
     ("Limits", "resp"),
+    ("ConnHandle", "push"),
+    ("OutputLimit", "push"),
+    ("Outbox", "push"),
     ("Router", "router"),
     ("Builder", "runtime"),
     ("Runtime", "runtime"),

@@ -3,6 +3,7 @@
 
 mod client;
 mod layers;
+mod push;
 mod runtime;
 mod session;
 mod single;

@@ -53,6 +53,7 @@ mod keyspace2;
 mod lists;
 mod memory;
 mod mixed;
+mod pubsub;
 mod raw;
 mod rules;
 mod server;
@@ -103,7 +104,7 @@ impl Pair {
     }
 
     /// Connects to both, in `proto`.
-    fn connect_in(&self, proto: Proto) -> (Raw, Raw) {
+    pub(super) fn connect_in(&self, proto: Proto) -> (Raw, Raw) {
         let (mut r, mut k) = self.connect();
         if proto == Proto::Resp3 {
             for c in [&mut r, &mut k] {

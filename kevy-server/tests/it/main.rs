@@ -16,6 +16,7 @@ mod introspection;
 mod latency;
 mod maxmemory;
 mod pipelines;
+mod pubsub;
 mod server;
 mod stall;
 mod util;

@@ -183,6 +183,12 @@ impl Raw {
         self.sock.local_addr().expect("local address")
     }
 
+    /// The socket, to be read another way (nothing is left buffered).
+    pub fn into_stream(self) -> TcpStream {
+        assert!(self.buf.is_empty(), "bytes left buffered");
+        self.sock
+    }
+
     /// Reads one reply if it comes within `wait`, else `None` (for checking
     /// that a reply is held back; a late reply stays buffered for
     /// [`Raw::reply`]).

@@ -118,9 +118,21 @@ pub static PARAMS: &[Param] = &[
     )
     .flags(WORDS)
     .apply(|s, v| {
-        // The normal class's hard limit is the one kevy enforces.
-        let hard = v.split(' ').nth(1).map_or(0, int);
-        s.set_output_hard_limit(hard);
+        // Classes in order normal, replica, pubsub: the runtime's output
+        // classes 0, 1, 2 (kevy-commands' pubsub family uses class 2).
+        let words: Vec<&str> = v.split(' ').collect();
+        for (class, c) in words.chunks(4).enumerate() {
+            if let [_, hard, soft, secs] = c {
+                s.set_output_limit(
+                    class,
+                    kevy_rt::OutputLimit {
+                        hard: int(hard),
+                        soft: int(soft),
+                        soft_for: std::time::Duration::from_secs(int(secs)),
+                    },
+                );
+            }
+        }
         Ok(())
     }),
     Param::new(

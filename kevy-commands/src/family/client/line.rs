@@ -30,6 +30,9 @@ pub fn write_line(
     if s.monitor {
         flags.push('O');
     }
+    if s.subscribed {
+        flags.push('P');
+    }
     if f.closing {
         flags.push('c');
     }
@@ -43,11 +46,12 @@ pub fn write_line(
         flags.push('N');
     }
     let rbuf = f.query_buf + f.query_buf_free;
+    let (sub, psub, ssub) = s.pubsub.counts();
     let line = format!("id={} addr={addr} laddr={laddr} fd={} name=", f.id, f.fd);
     out.extend_from_slice(line.as_bytes());
     out.extend_from_slice(s.name().unwrap_or_default());
     let rest = format!(
-        " age={} idle={} flags={flags} db={} sub=0 psub=0 ssub=0 multi=-1 qbuf={} qbuf-free={} \
+        " age={} idle={} flags={flags} db={} sub={sub} psub={psub} ssub={ssub} multi=-1 qbuf={} qbuf-free={} \
          argv-mem={argv_mem} multi-mem=0 rbs={} rbp={} obl={} oll={} omem={} tot-mem={} events={} cmd={} \
          user=default redir=-1 resp={}\n",
         now.saturating_duration_since(f.created).as_secs(),

@@ -100,6 +100,9 @@ pub fn hello(c: &mut Local<'_>) -> Flow {
     if let Some(ver) = h.proto {
         c.session.resp3 = ver == 3;
         c.out.set_resp3(ver == 3);
+        if c.session.subscribed {
+            crate::family::pubsub::set_protocol(&mut c.shard.pubsub, c.session, c.cx.conn);
+        }
     }
     let out = &mut *c.out;
     resp::map(out, 7);

@@ -246,10 +246,6 @@ const REFUSED: &[(&str, &[&str])] = &[
         &["maxmemory-clients"],
     ),
     (
-        "soft limits for normal clients are not implemented yet",
-        &["client-output-buffer-limit"],
-    ),
-    (
         "kevy cannot change the listening port while it runs",
         &["port"],
     ),

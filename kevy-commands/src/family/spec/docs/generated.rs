@@ -12,6 +12,7 @@ mod geo;
 mod hash;
 mod hyperloglog;
 mod list;
+mod pubsub;
 mod server;
 mod set;
 mod sorted_set;
@@ -30,4 +31,5 @@ pub(super) static GROUPS: &[&[(&str, Docs)]] = &[
     bitmap::DOCS,
     hyperloglog::DOCS,
     geo::DOCS,
+    pubsub::DOCS,
 ];

@@ -42,6 +42,8 @@ pub(super) static DOCS: &[(&str, Docs)] = &[
         .args(&[
             arg("index", Integer),
         ])),
+    ("reset", docs("Reset the connection", "6.2.0", "connection")
+        .complexity("O(1)")),
     ("client", docs("A container for client connection commands", "2.4.0", "connection")
         .complexity("Depends on subcommand.")),
     ("client|help", docs("Show helpful text about the different subcommands", "5.0.0", "connection")

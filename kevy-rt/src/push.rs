@@ -1,0 +1,119 @@
+//! Pushed output: bytes a command set sends to any connection of any shard,
+//! outside the request/reply pairing (pub/sub messages, invalidations).
+//!
+//! A [`ConnHandle`] names one connection (its shard, slab slot and the
+//! slot's generation): it stays valid to hold after the connection closes, and
+//! a push through it then goes nowhere, even when the slot serves a new
+//! connection. A command set sends through its shard's [`Outbox`] (handed to
+//! it in [`ShardInfo`](crate::ShardInfo)); after each command the runtime
+//! takes what was posted and appends it to the connection's output on its own
+//! shard (across a ring when the connection lives elsewhere), after the
+//! replies that connection is already owed, and the connection's shard alone
+//! writes it (the single-writer rule).
+//!
+//! Each connection belongs to an output class the command set chooses
+//! ([`Commands::output_class`](crate::Commands::output_class)); each class
+//! has an [`OutputLimit`] with Redis's `client-output-buffer-limit`
+//! semantics.
+
+use std::cell::RefCell;
+use std::ops::Range;
+use std::rc::Rc;
+use std::time::Duration;
+
+/// Output classes a command set may use ([`OutputLimit`] per class): class 0
+/// is the default of every connection.
+pub const OUTPUT_CLASSES: usize = 4;
+
+/// One connection anywhere in the runtime; survives the connection closing
+/// (a push to a closed connection is dropped, never delivered to a later
+/// connection reusing its slot).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ConnHandle {
+    /// The shard the connection lives on.
+    pub shard: u32,
+    /// Its slot in that shard's connection table.
+    pub idx: u32,
+    /// The slot's generation when the connection was made.
+    pub gen: u32,
+}
+
+/// Output limits of one class, as Redis's `client-output-buffer-limit`: a
+/// connection with more than `hard` bytes of output waiting is closed; one
+/// over `soft` for longer than `soft_for` is closed too. A zero byte count
+/// disables that limit.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct OutputLimit {
+    /// Bytes beyond which the connection is closed at once.
+    pub hard: u64,
+    /// Bytes the connection may exceed only for `soft_for`.
+    pub soft: u64,
+    /// How long output may stay over `soft`.
+    pub soft_for: Duration,
+}
+
+/// What a shard's command set posted and the runtime has not delivered yet.
+#[derive(Debug, Default)]
+struct Posted {
+    data: Vec<u8>,
+    items: Vec<(ConnHandle, Range<usize>)>,
+}
+
+/// A shard's outgoing pushes. Cloning gives another handle to the same
+/// outbox; it stays on its shard's thread.
+#[derive(Clone, Debug, Default)]
+pub struct Outbox {
+    posted: Rc<RefCell<Posted>>,
+}
+
+impl Outbox {
+    /// A new, empty outbox (what [`ShardInfo::new`](crate::ShardInfo::new)
+    /// gives a shard outside a runtime: pushes go nowhere).
+    pub fn new() -> Outbox {
+        Outbox::default()
+    }
+
+    /// Sends `bytes` to connection `to`, after the replies it is owed now.
+    pub fn push(&self, to: ConnHandle, bytes: &[u8]) {
+        let mut p = self.posted.borrow_mut();
+        let start = p.data.len();
+        p.data.extend_from_slice(bytes);
+        let end = p.data.len();
+        p.items.push((to, start..end));
+    }
+
+    /// Sends the bytes `write` appends to connection `to` (no copy through a
+    /// temporary buffer). `write` must not use this outbox.
+    pub fn push_with(&self, to: ConnHandle, write: impl FnOnce(&mut Vec<u8>)) {
+        let mut p = self.posted.borrow_mut();
+        let start = p.data.len();
+        write(&mut p.data);
+        let end = p.data.len();
+        p.items.push((to, start..end));
+    }
+
+    /// True when something waits to be delivered.
+    #[inline]
+    pub(crate) fn is_empty(&self) -> bool {
+        self.posted.borrow().items.is_empty()
+    }
+
+    /// Takes everything posted, in order: `(to, bytes)` pairs over `data`.
+    pub(crate) fn take(&self, data: &mut Vec<u8>, items: &mut Vec<(ConnHandle, Range<usize>)>) {
+        let mut p = self.posted.borrow_mut();
+        std::mem::swap(data, &mut p.data);
+        std::mem::swap(items, &mut p.items);
+    }
+
+    /// Gives emptied buffers back for the next posts (keeps their capacity
+    /// unless a burst grew them past 1 MB).
+    pub(crate) fn give_back(&self, mut data: Vec<u8>, mut items: Vec<(ConnHandle, Range<usize>)>) {
+        let mut p = self.posted.borrow_mut();
+        if p.items.is_empty() && data.capacity() <= 1 << 20 {
+            data.clear();
+            items.clear();
+            p.data = data;
+            p.items = items;
+        }
+    }
+}

@@ -1,0 +1,127 @@
+//! A shard's pushed output: delivering what the command set posted in its
+//! [`Outbox`](crate::Outbox) to connections here or, over the rings, on
+//! their own shards; and holding connections to their output class's
+//! limits (Redis's `client-output-buffer-limit`).
+
+use std::time::Instant;
+
+use super::Shard;
+use crate::args::MAX_OFFSET;
+use crate::commands::Commands;
+use crate::conn::Conn;
+use crate::msg::{ConnRef, Msg, Request};
+use crate::push::OutputLimit;
+
+impl<C: Commands> Shard<C> {
+    /// Delivers everything the command set posted since the last call: to
+    /// this shard's connections at once, to other shards' in this
+    /// iteration's batches (in posting order per target shard).
+    #[inline]
+    pub(super) fn deliver_pushes(&mut self) {
+        if !self.outbox.is_empty() {
+            self.deliver_posted();
+        }
+    }
+
+    #[cold]
+    fn deliver_posted(&mut self) {
+        let (mut data, mut items) = (Vec::new(), Vec::new());
+        self.outbox.take(&mut data, &mut items);
+        for (to, range) in items.drain(..) {
+            let bytes = data.get(range).unwrap_or(&[]);
+            let conn = ConnRef {
+                idx: to.idx,
+                gen: to.gen,
+            };
+            let s = to.shard as usize;
+            if s == self.id || s >= self.router.nshards() {
+                self.push_local(conn, bytes);
+                continue;
+            }
+            if let Some(full) =
+                self.outgoing[s].take_if(|q| q.data.len() + bytes.len() > MAX_OFFSET)
+            {
+                self.mesh.send(s, Msg::Requests(full), false);
+            }
+            let req = self.outgoing[s].get_or_insert_with(|| self.pools.requests(s));
+            let start = req.data.len();
+            req.data.extend_from_slice(bytes);
+            req.items.push(Request::Push {
+                conn,
+                start: start as u32,
+                end: req.data.len() as u32,
+            });
+        }
+        self.outbox.give_back(data, items);
+    }
+
+    /// Appends pushed bytes to connection `conn` of this shard, after the
+    /// replies it is owed, if it is still the same connection; closes it
+    /// when that takes it over its hard limit.
+    pub(super) fn push_local(&mut self, conn: ConnRef, bytes: &[u8]) {
+        let i = conn.idx as usize;
+        let Some(c) = self.conns.get_mut(i) else {
+            return;
+        };
+        if c.gen != conn.gen || c.closing {
+            return;
+        }
+        let queued = !c.pending.is_empty();
+        c.reply_buf(&mut self.pools).extend_from_slice(bytes);
+        c.count_queued(queued);
+        let limit = self
+            .settings
+            .output_limit(self.cmds.output_class(&c.session));
+        if over_limit(c, &limit, self.now) {
+            self.close(i);
+            return;
+        }
+        self.note_queue(i);
+        self.mark_dirty(i);
+    }
+
+    /// Checks connection `i`'s output against its class's limits, closing it
+    /// when over (as Redis does, without writing the rest). True if closed.
+    pub(super) fn enforce_output_limit(&mut self, i: usize) -> bool {
+        let Some(c) = self.conns.get_mut(i) else {
+            return false;
+        };
+        let limit = self
+            .settings
+            .output_limit(self.cmds.output_class(&c.session));
+        if over_limit(c, &limit, self.now) {
+            self.close(i);
+            return true;
+        }
+        false
+    }
+
+    /// True when connection `i` holds more unsent output than its class's
+    /// hard limit (then it is written now rather than coalesced).
+    pub(super) fn over_hard_limit(&self, c: &Conn<C>) -> bool {
+        let hard = self
+            .settings
+            .output_limit(self.cmds.output_class(&c.session))
+            .hard;
+        hard != 0 && c.unsent() as u64 >= hard
+    }
+}
+
+/// Redis's `checkClientOutputBufferLimits`: over the hard limit, or over the
+/// soft one for longer than its time (counted from when it was first seen
+/// over; going back under resets it).
+fn over_limit<C: Commands>(c: &mut Conn<C>, limit: &OutputLimit, now: Instant) -> bool {
+    let used = c.unsent() as u64;
+    if limit.hard != 0 && used >= limit.hard {
+        return true;
+    }
+    if limit.soft != 0 && used >= limit.soft {
+        match c.soft_since {
+            None => c.soft_since = Some(now),
+            Some(t) => return now.saturating_duration_since(t) > limit.soft_for,
+        }
+    } else {
+        c.soft_since = None;
+    }
+    false
+}

@@ -1,0 +1,213 @@
+//! Pub/sub with real clients on 2 shards: many subscribers and publishers
+//! (nothing lost, order per publisher kept), a subscriber that stops reading
+//! (closed at its pubsub output limit while the server's memory stays
+//! bounded), and redis-py's pub/sub against kevy and redis-server.
+
+use std::io::Read;
+use std::net::TcpStream;
+use std::process::Command;
+
+use crate::binary::Binary;
+use crate::util::{encode_str, kevy, Raw, RedisServer};
+
+/// Reads `total` messages of channel `load` from `sock`, checking that each
+/// publisher's sequence numbers (`p:n` payloads) come in order.
+fn read_in_order(mut sock: TcpStream, publishers: usize, total: usize) -> Result<(), String> {
+    const HEAD: &[u8] = b"*3\r\n$7\r\nmessage\r\n$4\r\nload\r\n$";
+    let mut next = vec![0usize; publishers];
+    let mut buf: Vec<u8> = Vec::with_capacity(1 << 17);
+    let mut pos = 0;
+    let mut chunk = vec![0u8; 1 << 16];
+    let mut got = 0;
+    while got < total {
+        // One whole message at `pos`?
+        let rest = &buf[pos..];
+        let parsed = (|| {
+            let body = rest.strip_prefix(HEAD)?;
+            let nl = body.iter().position(|&b| b == b'\r')?;
+            let len: usize = std::str::from_utf8(&body[..nl]).ok()?.parse().ok()?;
+            let start = nl + 2;
+            let end = start + len + 2;
+            (body.len() >= end).then(|| (HEAD.len() + end, &body[start..start + len]))
+        })();
+        match parsed {
+            Some((used, payload)) => {
+                let text = std::str::from_utf8(payload).map_err(|e| e.to_string())?;
+                let (p, n) = text.split_once(':').ok_or(format!("payload {text}"))?;
+                let p: usize = p.parse().map_err(|_| format!("payload {text}"))?;
+                let n: usize = n.parse().map_err(|_| format!("payload {text}"))?;
+                if n != next[p] {
+                    return Err(format!("publisher {p}: got {n}, expected {}", next[p]));
+                }
+                next[p] += 1;
+                got += 1;
+                pos += used;
+            }
+            None => {
+                if rest.len() >= HEAD.len() && !rest.starts_with(HEAD) {
+                    return Err(format!("not a message: {:?}", &rest[..HEAD.len()]));
+                }
+                buf.drain(..pos);
+                pos = 0;
+                let n = sock.read(&mut chunk).map_err(|e| e.to_string())?;
+                if n == 0 {
+                    return Err(format!("closed after {got} messages"));
+                }
+                buf.extend_from_slice(&chunk[..n]);
+            }
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn fifty_subscribers_get_every_message_in_order_per_publisher() {
+    const SUBSCRIBERS: usize = 50;
+    const PUBLISHERS: usize = 4;
+    const MESSAGES: usize = 100_000;
+    const BATCH: usize = 250;
+    let server = kevy();
+    let addr = server.addr();
+    let mut subs = Vec::new();
+    for _ in 0..SUBSCRIBERS {
+        let mut c = Raw::connect(addr);
+        let r = c.call(&["SUBSCRIBE", "load"]);
+        assert_eq!(r, b"*3\r\n$9\r\nsubscribe\r\n$4\r\nload\r\n:1\r\n");
+        subs.push(c);
+    }
+    let mut check = Raw::connect(addr);
+    assert_eq!(
+        check.call(&["PUBSUB", "NUMSUB", "load"]),
+        format!("*2\r\n$4\r\nload\r\n:{SUBSCRIBERS}\r\n").as_bytes()
+    );
+    let readers: Vec<_> = subs
+        .into_iter()
+        .map(|c| {
+            let sock = c.into_stream();
+            std::thread::spawn(move || read_in_order(sock, PUBLISHERS, MESSAGES))
+        })
+        .collect();
+    let publishers: Vec<_> = (0..PUBLISHERS)
+        .map(|p| {
+            std::thread::spawn(move || {
+                let mut c = Raw::connect(addr);
+                let per = MESSAGES / PUBLISHERS;
+                let mut n = 0;
+                while n < per {
+                    let end = (n + BATCH).min(per);
+                    let mut req = Vec::new();
+                    for k in n..end {
+                        req.extend(encode_str(&["PUBLISH", "load", &format!("{p}:{k}")]));
+                    }
+                    c.send(&req);
+                    for _ in n..end {
+                        let r = c.reply();
+                        assert_eq!(r, format!(":{SUBSCRIBERS}\r\n").as_bytes());
+                    }
+                    n = end;
+                }
+            })
+        })
+        .collect();
+    for p in publishers {
+        p.join().expect("publisher");
+    }
+    for (i, r) in readers.into_iter().enumerate() {
+        let res = r.join().expect("subscriber thread");
+        assert_eq!(res, Ok(()), "subscriber {i}");
+    }
+    server.stop();
+}
+
+/// The resident size of process `pid` in bytes (`VmRSS`).
+fn rss(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("read status");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        .expect("VmRSS")
+        * 1024
+}
+
+#[test]
+fn a_subscriber_that_stops_reading_is_closed_at_its_limit_and_memory_stays_flat() {
+    let bin = Binary::spawn_with(&["--port", "0", "--threads", "2"]);
+    let mut admin = Raw::connect(bin.addr);
+    assert_eq!(
+        admin.call(&[
+            "CONFIG",
+            "SET",
+            "client-output-buffer-limit",
+            "pubsub 4mb 1mb 60"
+        ]),
+        b"+OK\r\n"
+    );
+    let mut slow = Raw::connect(bin.addr);
+    slow.call(&["SUBSCRIBE", "feed"]);
+    // A subscriber that keeps reading stays.
+    let mut good = Raw::connect(bin.addr);
+    good.call(&["SUBSCRIBE", "feed"]);
+    let before = rss(bin.pid());
+    let payload = "x".repeat(64 * 1024);
+    let mut publisher = Raw::connect(bin.addr);
+    let mut sent = 0u64;
+    let mut peak = before;
+    loop {
+        let r = publisher.call(&["PUBLISH", "feed", &payload]);
+        let _ = good.reply();
+        sent += payload.len() as u64;
+        peak = peak.max(rss(bin.pid()));
+        if r == b":1\r\n" {
+            break;
+        }
+        assert_eq!(r, b":2\r\n");
+        assert!(sent < 1 << 30, "the slow subscriber was never closed");
+    }
+    // Keep publishing well past the limit: nothing accumulates any more.
+    for _ in 0..1000 {
+        assert_eq!(publisher.call(&["PUBLISH", "feed", &payload]), b":1\r\n");
+        let _ = good.reply();
+        peak = peak.max(rss(bin.pid()));
+    }
+    let total = sent + 1000 * payload.len() as u64;
+    assert!(sent > 4 << 20, "closed before its hard limit: {sent} bytes");
+    assert!(
+        peak < before + (48 << 20),
+        "RSS grew from {before} to {peak} while {total} bytes were published"
+    );
+    assert!(slow.read_to_close().len() < sent as usize);
+    drop(bin);
+}
+
+fn redis_py_pubsub(port: u16) -> String {
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/it/clients/redis_py_pubsub.py"
+    );
+    let out = Command::new("python3")
+        .arg(script)
+        .arg(port.to_string())
+        .output()
+        .expect("run python3 (the redis-py test needs it: cargo xtask test installs it)");
+    assert!(
+        out.status.success(),
+        "redis-py pub/sub script failed against port {port}:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8 output")
+}
+
+#[test]
+fn redis_py_pubsub_sees_kevy_as_it_sees_redis() {
+    let redis = RedisServer::start();
+    let server = kevy();
+    let want = redis_py_pubsub(redis.addr().port());
+    let got = redis_py_pubsub(server.addr().port());
+    assert!(want.lines().count() >= 20, "too little output:\n{want}");
+    assert_eq!(
+        got, want,
+        "redis-py pub/sub: kevy (left) and redis-server (right)"
+    );
+    server.stop();
+}
