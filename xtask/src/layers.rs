@@ -35,7 +35,7 @@ pub const LAYERS: &[(&str, Layers)] = &[
         &[
             ("primitives", &["args", "ring", "router", "stream"]),
             ("wire", &["resp"]),
-            ("vocabulary", &["stats", "settings", "clients"]),
+            ("vocabulary", &["stats", "push", "settings", "clients"]),
             ("trait", &["commands"]),
             ("reactor parts", &["route", "msg", "mesh", "conn"]),
             ("reactor", &["shard"]),

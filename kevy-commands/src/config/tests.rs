@@ -122,7 +122,18 @@ fn set_is_all_or_nothing_and_applies_live() {
         Some("normal 1048576 0 0 slave 268435456 67108864 60 pubsub 1 2 3")
     );
     assert_eq!(*seen.lock().unwrap(), ["debug"]);
-    assert!(set(&t, &[("client-output-buffer-limit", "normal 0 1 1")]).is_err());
+    let pubsub = settings.output_limit(2);
+    assert_eq!(
+        (pubsub.hard, pubsub.soft, pubsub.soft_for.as_secs()),
+        (1, 2, 3)
+    );
+    // Soft limits hold for every class, the normal one's included.
+    assert!(set(&t, &[("client-output-buffer-limit", "normal 0 1 1")]).is_ok());
+    let normal = settings.output_limit(0);
+    assert_eq!(
+        (normal.hard, normal.soft, normal.soft_for.as_secs()),
+        (0, 1, 1)
+    );
     assert!(set(&t, &[("client-output-buffer-limit", "bogus 0 0 0")]).is_err());
 }
 

@@ -3,9 +3,9 @@
 //!
 //! Group `pubsub`.
 
-use crate::table::docs::arg_flags::{MULTIPLE, OPTIONAL};
-use crate::table::docs::ArgType::{Block, Pattern, String};
-use crate::table::docs::{arg, docs, Docs};
+use crate::family::spec::docs::arg_flags::{MULTIPLE, OPTIONAL};
+use crate::family::spec::docs::ArgType::{Block, Pattern, String};
+use crate::family::spec::docs::{arg, docs, Docs};
 
 /// The docs of this group's commands, by full name.
 #[rustfmt::skip]
