@@ -11,6 +11,7 @@
 //!   reports sum the shards over a plan with one part per shard.
 
 pub mod latency;
+pub mod meter;
 pub mod names;
 pub mod slowlog;
 pub mod stats;
@@ -168,6 +169,9 @@ pub trait Accountable: 'static {
     fn skip_slowlog(&self) -> bool;
     /// Flagged `fast` (a latency sample is a `fast-command` event).
     fn fast(&self) -> bool;
+    /// What command `id`, run with `argc` arguments and replying `reply`,
+    /// adds to the change counter (`rdb_changes_since_last_save`).
+    fn dirty(id: usize, argc: usize, reply: &[u8]) -> u64;
     /// The positions of `args` the slow log hides.
     fn redactions(&self, args: Args<'_>) -> Vec<usize>;
 }
@@ -201,6 +205,10 @@ pub struct ShardServer {
     pub slowlog: SlowLog,
     /// The latency monitor.
     pub latency: latency::Monitor,
+    /// Changes made by write commands (Redis's `server.dirty`).
+    pub dirty: u64,
+    /// Instantaneous rates (ops, bytes in and out).
+    pub meter: meter::Meter,
 }
 
 impl Default for ShardServer {
@@ -228,6 +236,8 @@ impl ShardServer {
             stats: Stats::default(),
             slowlog: SlowLog::default(),
             latency: latency::Monitor::default(),
+            dirty: 0,
+            meter: meter::Meter::default(),
         }
     }
 
@@ -253,6 +263,10 @@ impl ShardServer {
         let tracking = live.latency_tracking.load(Ordering::Relaxed);
         let slow_thr = live.slowlog_slower_than.load(Ordering::Relaxed);
         let lat = live.latency_threshold.load(Ordering::Relaxed);
+        if !args.is_empty() {
+            // A planned command's count is taken by `count_dirty`.
+            self.dirty += C::dirty(id, args.len(), reply);
+        }
         let s = self.stats.cmd(id);
         s.calls += 1;
         s.ns += ns;
@@ -275,6 +289,14 @@ impl ShardServer {
                 "command"
             };
             self.latency.add(event, unix_secs(), ms);
+        }
+    }
+
+    /// Counts the changes of a planned command of `argc` arguments that
+    /// replied `reply` (its `done` saw no arguments).
+    pub fn count_dirty<C: Accountable>(&mut self, spec: &'static C, argc: usize, reply: &[u8]) {
+        if let Some(id) = spec.stat_id() {
+            self.dirty += C::dirty(id, argc, reply);
         }
     }
 
@@ -327,6 +349,23 @@ impl ShardServer {
         };
         e.id = self.shared.next_slow_id();
         self.slowlog.push(e, max.min(usize::MAX as u64) as usize);
+    }
+
+    /// Bytes this shard read from and wrote to client sockets.
+    pub fn net_bytes(&self) -> (u64, u64) {
+        self.info.as_ref().map_or((0, 0), |i| {
+            (
+                i.stats.net_input.load(Ordering::Relaxed),
+                i.stats.net_output.load(Ordering::Relaxed),
+            )
+        })
+    }
+
+    /// Samples the instantaneous rates (called by the tick).
+    pub fn sample_meter(&mut self, now_ms: i64) {
+        let calls = self.stats.cmds.iter().map(|c| c.calls).sum();
+        let (input, output) = self.net_bytes();
+        self.meter.sample(now_ms, [calls, input, output]);
     }
 
     /// Records a latency-monitor sample of a non-command event

@@ -295,6 +295,8 @@ pub struct Tracked {
     ns: u64,
     /// The arguments, kept for the slow log while it is on.
     slow: Option<Captured>,
+    /// The number of arguments (for the change counter).
+    argc: usize,
 }
 
 impl std::fmt::Debug for Tracked {
@@ -375,12 +377,18 @@ impl Commands for Redis {
                 let mark = out.len();
                 let t0 = clock::now();
                 let mut reply = Reply::new(out, ctx.resp3);
+                let db = shard.db(ctx.db as usize);
+                let counts = db.counts;
                 f(&mut Call {
-                    db: shard.db(ctx.db as usize),
+                    db,
                     args,
                     now: Clock::new(),
                     out: &mut reply,
                 });
+                if cmd.flags & table::flags::WRITE != 0 {
+                    // Redis counts hits and misses of read lookups only.
+                    uncount(shard.db(ctx.db as usize), counts);
+                }
                 let ns = since(t0);
                 shard
                     .server
@@ -391,6 +399,7 @@ impl Commands for Redis {
                 let mark = out.len();
                 let t0 = clock::now();
                 let mut reply = Reply::new(out, ctx.resp3);
+                let counts = shard.db(ctx.db as usize).counts;
                 f(&mut ShardCall {
                     db: ctx.db as usize,
                     shard,
@@ -398,6 +407,9 @@ impl Commands for Redis {
                     now: Clock::new(),
                     out: &mut reply,
                 });
+                if cmd.flags & table::flags::WRITE != 0 {
+                    uncount(shard.db(ctx.db as usize), counts);
+                }
                 let ns = since(t0);
                 shard
                     .server
@@ -475,6 +487,7 @@ impl Commands for Redis {
                     ctx,
                     ns: since(t0),
                     slow: None,
+                    argc: args.len(),
                 },
                 hold: false,
             };
@@ -508,6 +521,7 @@ impl Commands for Redis {
                 ctx,
                 ns: since(t0),
                 slow: logging.then(|| Captured::new(args)),
+                argc: args.len(),
             },
             hold: planned.hold,
         }
@@ -560,6 +574,7 @@ impl Commands for Redis {
                 empty.args(),
                 op.slow.as_ref(),
             );
+            shard.server.count_dirty(op.spec, op.argc, &out[mark..]);
             finish(out, mark, op.ctx.quiet);
         }
         g
@@ -582,6 +597,7 @@ impl Commands for Redis {
 
     fn tick(&self, shard: &mut ShardState) {
         shard.tick_clock(now_ms());
+        shard.server.sample_meter(now_ms());
         if self
             .shared
             .active_expire
@@ -606,6 +622,14 @@ impl Commands for Redis {
             db.shrink_if_sparse();
         }
     }
+}
+
+/// Gives `db` back the hit and miss counts it had before a write command
+/// (`before`), keeping the expirations it made.
+#[inline]
+fn uncount(db: &mut store::db::Db, before: store::db::Counts) {
+    db.counts.hits = before.hits;
+    db.counts.misses = before.misses;
 }
 
 /// The reply for a command handed to the wrong entry point, which the runtime

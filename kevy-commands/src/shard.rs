@@ -24,6 +24,8 @@ pub struct ShardState {
     pub server: crate::accounting::ShardServer,
     /// The shard's eviction state (pool, counters).
     pub evict: Evictor,
+    /// The active expiry's figures for INFO.
+    pub expire_stats: expire::ExpireStats,
 }
 
 impl ShardState {
@@ -35,6 +37,7 @@ impl ShardState {
             expire_cursor: 0,
             server: Default::default(),
             evict: Evictor::new(Arc::new(Limits::default())),
+            expire_stats: Default::default(),
         }
     }
 

@@ -21,6 +21,7 @@ use kevy_rt::{Args, Route};
 use crate::base::error::Error;
 use crate::family::{KeyFn, LocalFn, PlanFn, ServerPlanFn, ShardFn};
 
+pub mod dirty;
 pub mod docs;
 pub mod ids;
 mod specs;

@@ -91,6 +91,11 @@ impl Accountable for Spec {
         self.flags & flags::FAST != 0
     }
 
+    #[inline]
+    fn dirty(id: usize, argc: usize, reply: &[u8]) -> u64 {
+        super::dirty::dirty(id, argc, reply)
+    }
+
     fn redactions(&self, args: Args<'_>) -> Vec<usize> {
         crate::family::monitor::redactions(self, args)
     }

@@ -12,6 +12,7 @@ use crate::conn::Ahead;
 use crate::msg::{ConnRef, Request};
 use crate::resp::Decoded;
 use crate::route::{target, Target};
+use crate::runtime::ShardStats;
 
 impl<C: Commands> Shard<C> {
     /// Reads until the socket is drained, the connection stops taking input,
@@ -52,6 +53,7 @@ impl<C: Commands> Shard<C> {
                 }
                 Ok(n) => {
                     c.rend += n;
+                    ShardStats::add_own(&self.stats.net_input, n);
                     c.last_active = self.now;
                     if c.rend - c.rpos > self.limits.max_query_buffer {
                         // Redis closes such a client without a reply.
