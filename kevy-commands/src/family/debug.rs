@@ -3,6 +3,7 @@
 //! `enable-debug-command` allows it, as in Redis 7.0.
 
 mod memory;
+mod protocol;
 
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -84,6 +85,9 @@ pub fn plan_debug(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
                 .active_expire
                 .store(on, Ordering::Relaxed);
             resp::ok(&mut out);
+        }
+        3 if keyword(sub, "protocol") => {
+            protocol::protocol(&mut resp::Reply::new(&mut out, cx.ctx.resp3), args.at(2));
         }
         3 if keyword(sub, "object") => {
             let key = args.at(2);

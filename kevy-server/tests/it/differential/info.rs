@@ -142,3 +142,33 @@ fn every_field_redis_prints_and_its_counters() {
         assert!(net > 0, "kevy counts input bytes");
     }
 }
+
+/// DEBUG PROTOCOL, in RESP2 and RESP3, byte for byte: every type the
+/// test client's reply framing reads (not yet `bignum`, `attrib`, `push`).
+#[test]
+fn debug_protocol_matches_redis() {
+    let redis = RedisServer::start_with(&["--enable-debug-command", "yes"]);
+    let commands = kevy_commands::Redis::default();
+    commands
+        .config()
+        .load("enable-debug-command", &["yes"])
+        .expect("debug on");
+    let kv = crate::util::kevy_with(commands);
+    let types = [
+        "string", "integer", "double", "null", "array", "set", "map", "verbatim", "true", "false",
+        "TRUE", "nope",
+    ];
+    for resp3 in [false, true] {
+        let mut r = connect(redis.addr(), resp3);
+        let mut k = connect(kv.addr(), resp3);
+        for t in types {
+            let step = ["DEBUG", "PROTOCOL", t];
+            let (a, b) = (r.call(&step), k.call(&step));
+            assert_eq!(
+                crate::util::escape(&a),
+                crate::util::escape(&b),
+                "DEBUG PROTOCOL {t} (resp3: {resp3})"
+            );
+        }
+    }
+}
