@@ -44,7 +44,7 @@ pub struct Shared {
     /// 40 random hex digits, new at every start (`run_id`).
     pub run_id: String,
     /// The replication id (`master_replid`).
-    pub repl_id: String,
+    repl_id: std::sync::Mutex<String>,
     /// Names of named clients.
     pub names: Arc<Names>,
     /// Active expiry on (`DEBUG SET-ACTIVE-EXPIRE`).
@@ -92,7 +92,7 @@ impl Shared {
             started: SystemTime::now(),
             started_at: Instant::now(),
             run_id: random_hex40(),
-            repl_id: random_hex40(),
+            repl_id: std::sync::Mutex::new(random_hex40()),
             names: Arc::new(Names::default()),
             active_expire: AtomicBool::new(true),
             startup_memory: sys::allocated_bytes().unwrap_or_else(sys::rss_bytes),
@@ -127,6 +127,18 @@ impl Shared {
         match self.port.load(Ordering::Relaxed) {
             0 => self.config.get_i64("port").max(0) as u64,
             p => p,
+        }
+    }
+
+    /// The replication id (INFO's `master_replid`).
+    pub fn repl_id(&self) -> String {
+        self.repl_id.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    /// Draws a new replication id (`DEBUG CHANGE-REPL-ID`).
+    pub fn change_repl_id(&self) {
+        if let Ok(mut id) = self.repl_id.lock() {
+            *id = random_hex40();
         }
     }
 
@@ -392,7 +404,11 @@ mod tests {
         let s = Shared::new();
         assert_eq!(s.run_id.len(), 40);
         assert!(s.run_id.bytes().all(|c| c.is_ascii_hexdigit()));
-        assert_ne!(s.run_id, s.repl_id);
+        assert_ne!(s.run_id, s.repl_id());
+        let before = s.repl_id();
+        s.change_repl_id();
+        assert_ne!(s.repl_id(), before);
+        assert_eq!(s.repl_id().len(), 40);
         let (used, peak) = s.memory();
         assert!(used > 0 && peak >= used);
     }

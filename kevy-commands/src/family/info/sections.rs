@@ -328,7 +328,7 @@ fn replication(s: &mut Fields<'_>, shard: &ShardState) {
     s.field("role", "master");
     s.field("connected_slaves", 0);
     s.field("master_failover_state", "no-failover");
-    s.field("master_replid", &shard.server.shared.repl_id);
+    s.field("master_replid", shard.server.shared.repl_id());
     s.field("master_replid2", "0".repeat(40));
     s.field("master_repl_offset", 0);
     s.field("second_repl_offset", -1);
