@@ -183,7 +183,7 @@ pub trait Accountable: 'static {
     fn fast(&self) -> bool;
     /// What command `id`, run with `argc` arguments and replying `reply`,
     /// adds to the change counter (`rdb_changes_since_last_save`).
-    fn dirty(id: usize, argc: usize, reply: &[u8]) -> u64;
+    fn dirty(id: usize, args: Args<'_>, argc: usize, reply: &[u8]) -> u64;
     /// The positions of `args` the slow log hides.
     fn redactions(&self, args: Args<'_>) -> Vec<usize>;
 }
@@ -277,7 +277,7 @@ impl ShardServer {
         let lat = live.latency_threshold.load(Ordering::Relaxed);
         if !args.is_empty() {
             // A planned command's count is taken by `count_dirty`.
-            self.dirty += C::dirty(id, args.len(), reply);
+            self.dirty += C::dirty(id, args, args.len(), reply);
         }
         let s = self.stats.cmd(id);
         s.calls += 1;
@@ -308,7 +308,8 @@ impl ShardServer {
     /// replied `reply` (its `done` saw no arguments).
     pub fn count_dirty<C: Accountable>(&mut self, spec: &'static C, argc: usize, reply: &[u8]) {
         if let Some(id) = spec.stat_id() {
-            self.dirty += C::dirty(id, argc, reply);
+            let empty = kevy_rt::OwnedArgs::new();
+            self.dirty += C::dirty(id, empty.args(), argc, reply);
         }
     }
 

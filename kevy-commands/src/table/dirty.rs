@@ -9,6 +9,8 @@
 
 use std::sync::OnceLock;
 
+use kevy_rt::Args;
+
 use super::{flags, ids};
 
 /// What a write command adds.
@@ -28,6 +30,11 @@ enum Rule {
     Elems(usize),
     /// Like [`Rule::Elems`], only when the integer reply is positive (LPUSHX).
     ElemsIf(usize),
+    /// Counted where it runs (FLUSHDB and FLUSHALL: the keys removed).
+    Elsewhere,
+    /// 1 when the integer reply (the old bit) differs from argument `at`
+    /// (SETBIT).
+    Differs(usize),
     /// Elements of an array reply (pops with a count), 1 for a bulk, 0 for
     /// null or error.
     Count,
@@ -38,9 +45,11 @@ fn rule_of(name: &str) -> Rule {
     match name {
         "getset" | "setex" | "psetex" | "append" | "incr" | "decr" | "incrby" | "decrby"
         | "incrbyfloat" | "setrange" | "hincrby" | "hincrbyfloat" | "lset" | "zincrby"
-        | "pfmerge" | "setbit" | "bitop" | "bitfield" | "rename" | "swapdb" | "sinterstore"
+        | "pfmerge" | "bitop" | "bitfield" | "rename" | "swapdb" | "sinterstore"
         | "sunionstore" | "sdiffstore" | "zunionstore" | "zinterstore" | "zdiffstore"
         | "zrangestore" | "geosearchstore" | "sort" => Always,
+        "flushdb" | "flushall" => Elsewhere,
+        "setbit" => Differs(3),
         "mset" => Pairs(1),
         "msetnx" => PairsIf(1),
         "hset" | "hmset" => Pairs(2),
@@ -83,7 +92,7 @@ fn is_null(reply: &[u8]) -> bool {
 /// What command `id`, run with `argc` arguments and replying `reply`,
 /// adds to the change counter.
 #[inline]
-pub fn dirty(id: usize, argc: usize, reply: &[u8]) -> u64 {
+pub fn dirty(id: usize, args: Args<'_>, argc: usize, reply: &[u8]) -> u64 {
     let rule = rules().get(id).copied().unwrap_or(Rule::None);
     if rule == Rule::None {
         return 0;
@@ -93,7 +102,11 @@ pub fn dirty(id: usize, argc: usize, reply: &[u8]) -> u64 {
         return 0;
     }
     match rule {
-        Rule::None => 0,
+        Rule::None | Rule::Elsewhere => 0,
+        Rule::Differs(at) => match args.get(at) {
+            Some(a) => (reply.get(1..reply.len().saturating_sub(2)) != Some(a)) as u64,
+            None => 1,
+        },
         Rule::Always => 1,
         Rule::Int => match first {
             b':' => int_reply(reply).max(0) as u64,
@@ -124,7 +137,13 @@ mod tests {
 
     fn of(name: &str, argc: usize, reply: &[u8]) -> u64 {
         let spec = crate::table::lookup_fullname(name.as_bytes()).expect("known");
-        dirty(ids::id_of(spec).expect("indexed"), argc, reply)
+        let owned: kevy_rt::OwnedArgs = [&b"x"[..]; 4].iter().copied().collect();
+        dirty(
+            ids::id_of(spec).expect("indexed"),
+            owned.args(),
+            argc,
+            reply,
+        )
     }
 
     #[test]
@@ -143,5 +162,9 @@ mod tests {
         assert_eq!(of("hset", 6, b":0\r\n"), 2);
         assert_eq!(of("lpop", 3, b"*2\r\n$1\r\na\r\n$1\r\nb\r\n"), 2);
         assert_eq!(of("get", 2, b"$1\r\na\r\n"), 0);
+        assert_eq!(of("flushall", 1, b"+OK\r\n"), 0);
+        // The old bit against the new one (`x` here).
+        assert_eq!(of("setbit", 4, b":x\r\n"), 0);
+        assert_eq!(of("setbit", 4, b":0\r\n"), 1);
     }
 }

@@ -92,8 +92,8 @@ impl Accountable for Spec {
     }
 
     #[inline]
-    fn dirty(id: usize, argc: usize, reply: &[u8]) -> u64 {
-        super::dirty::dirty(id, argc, reply)
+    fn dirty(id: usize, args: Args<'_>, argc: usize, reply: &[u8]) -> u64 {
+        super::dirty::dirty(id, args, argc, reply)
     }
 
     fn redactions(&self, args: Args<'_>) -> Vec<usize> {

@@ -66,6 +66,12 @@ const WORKLOAD: &[&[&str]] = &[
     &["SET", "e", "1", "PX", "1"],
     &["SET", "t", "1", "EX", "1000"],
     &["GET", "n", "extra"],
+    &["SETBIT", "bb", "1", "1"],
+    &["SETBIT", "bb", "1", "1"],
+    &["SELECT", "1"],
+    &["MSET", "q", "1", "r", "2"],
+    &["FLUSHDB"],
+    &["SELECT", "0"],
 ];
 
 fn run_workload(c: &mut Raw) {
