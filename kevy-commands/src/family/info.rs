@@ -1,9 +1,12 @@
 //! INFO [section …]: one part per shard collects the shard's figures
-//! ([`Report`]: command and error counters, keyspace sizes, connections);
-//! the origin sums them and writes Redis 7.0's sections, field names and
-//! format. Fields kevy cannot measure are left out rather than made up;
-//! fields that are constant by construction (no replication, no
-//! persistence yet) say so with Redis's values.
+//! ([`Report`]: command and error counters, keyspace sizes and counters,
+//! connections, network bytes, rates); the origin sums them and writes
+//! Redis 7.0's sections, field names and format. Every field redis-server
+//! 7.0.15 prints is written: measured where kevy has the thing (keyspace
+//! hits and misses, expirations, the change counter, network bytes,
+//! instantaneous rates), Redis's neutral value (0, `-1`, `ok`) where the
+//! feature does not exist yet (persistence, replication, scripting,
+//! defragmentation, client tracking).
 
 mod sections;
 
