@@ -378,16 +378,16 @@ impl Commands for Redis {
                 let t0 = clock::now();
                 let mut reply = Reply::new(out, ctx.resp3);
                 let db = shard.db(ctx.db as usize);
-                let counts = db.counts;
+                let counts = (db.counts.hits, db.counts.misses);
                 f(&mut Call {
-                    db,
+                    db: &mut *db,
                     args,
                     now: Clock::new(),
                     out: &mut reply,
                 });
                 if cmd.flags & table::flags::WRITE != 0 {
                     // Redis counts hits and misses of read lookups only.
-                    uncount(shard.db(ctx.db as usize), counts);
+                    uncount(db, counts);
                 }
                 let ns = since(t0);
                 shard
@@ -399,7 +399,8 @@ impl Commands for Redis {
                 let mark = out.len();
                 let t0 = clock::now();
                 let mut reply = Reply::new(out, ctx.resp3);
-                let counts = shard.db(ctx.db as usize).counts;
+                let db = shard.db(ctx.db as usize);
+                let counts = (db.counts.hits, db.counts.misses);
                 f(&mut ShardCall {
                     db: ctx.db as usize,
                     shard,
@@ -627,9 +628,9 @@ impl Commands for Redis {
 /// Gives `db` back the hit and miss counts it had before a write command
 /// (`before`), keeping the expirations it made.
 #[inline]
-fn uncount(db: &mut store::db::Db, before: store::db::Counts) {
-    db.counts.hits = before.hits;
-    db.counts.misses = before.misses;
+fn uncount(db: &mut store::db::Db, (hits, misses): (u64, u64)) {
+    db.counts.hits = hits;
+    db.counts.misses = misses;
 }
 
 /// The reply for a command handed to the wrong entry point, which the runtime

@@ -110,7 +110,7 @@ pub fn dirty(id: usize, args: Args<'_>, argc: usize, reply: &[u8]) -> u64 {
         Rule::Always => 1,
         Rule::Int => match first {
             b':' => int_reply(reply).max(0) as u64,
-            _ if is_null(reply) => 0,
+            b'$' | b'*' | b'_' => !is_null(reply) as u64,
             _ => 1,
         },
         Rule::Pairs(from) => (argc.saturating_sub(from) / 2) as u64,
