@@ -181,6 +181,8 @@ pub trait Accountable: 'static {
     fn skip_slowlog(&self) -> bool;
     /// Flagged `fast` (a latency sample is a `fast-command` event).
     fn fast(&self) -> bool;
+    /// Flagged `write` (it may add to the change counter).
+    fn writes(&self) -> bool;
     /// What command `id`, run with `argc` arguments and replying `reply`,
     /// adds to the change counter (`rdb_changes_since_last_save`).
     fn dirty(id: usize, args: Args<'_>, argc: usize, reply: &[u8]) -> u64;
@@ -275,7 +277,7 @@ impl ShardServer {
         let tracking = live.latency_tracking.load(Ordering::Relaxed);
         let slow_thr = live.slowlog_slower_than.load(Ordering::Relaxed);
         let lat = live.latency_threshold.load(Ordering::Relaxed);
-        if !args.is_empty() {
+        if spec.writes() && !args.is_empty() {
             // A planned command's count is taken by `count_dirty`.
             self.dirty += C::dirty(id, args, args.len(), reply);
         }

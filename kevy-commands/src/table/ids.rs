@@ -92,6 +92,11 @@ impl Accountable for Spec {
     }
 
     #[inline]
+    fn writes(&self) -> bool {
+        self.flags & flags::WRITE != 0
+    }
+
+    #[inline]
     fn dirty(id: usize, args: Args<'_>, argc: usize, reply: &[u8]) -> u64 {
         super::dirty::dirty(id, args, argc, reply)
     }
