@@ -11,6 +11,7 @@
 //!   reports sum the shards over a plan with one part per shard.
 
 pub mod latency;
+pub mod meter;
 pub mod names;
 pub mod slowlog;
 pub mod stats;
@@ -43,7 +44,7 @@ pub struct Shared {
     /// 40 random hex digits, new at every start (`run_id`).
     pub run_id: String,
     /// The replication id (`master_replid`).
-    pub repl_id: String,
+    repl_id: std::sync::Mutex<String>,
     /// Names of named clients.
     pub names: Arc<Names>,
     /// Active expiry on (`DEBUG SET-ACTIVE-EXPIRE`).
@@ -91,7 +92,7 @@ impl Shared {
             started: SystemTime::now(),
             started_at: Instant::now(),
             run_id: random_hex40(),
-            repl_id: random_hex40(),
+            repl_id: std::sync::Mutex::new(random_hex40()),
             names: Arc::new(Names::default()),
             active_expire: AtomicBool::new(true),
             startup_memory: sys::allocated_bytes().unwrap_or_else(sys::rss_bytes),
@@ -126,6 +127,18 @@ impl Shared {
         match self.port.load(Ordering::Relaxed) {
             0 => self.config.get_i64("port").max(0) as u64,
             p => p,
+        }
+    }
+
+    /// The replication id (INFO's `master_replid`).
+    pub fn repl_id(&self) -> String {
+        self.repl_id.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    /// Draws a new replication id (`DEBUG CHANGE-REPL-ID`).
+    pub fn change_repl_id(&self) {
+        if let Ok(mut id) = self.repl_id.lock() {
+            *id = random_hex40();
         }
     }
 
@@ -168,6 +181,11 @@ pub trait Accountable: 'static {
     fn skip_slowlog(&self) -> bool;
     /// Flagged `fast` (a latency sample is a `fast-command` event).
     fn fast(&self) -> bool;
+    /// Flagged `write` (it may add to the change counter).
+    fn writes(&self) -> bool;
+    /// What command `id`, run with `argc` arguments and replying `reply`,
+    /// adds to the change counter (`rdb_changes_since_last_save`).
+    fn dirty(id: usize, args: Args<'_>, argc: usize, reply: &[u8]) -> u64;
     /// The positions of `args` the slow log hides.
     fn redactions(&self, args: Args<'_>) -> Vec<usize>;
 }
@@ -201,6 +219,10 @@ pub struct ShardServer {
     pub slowlog: SlowLog,
     /// The latency monitor.
     pub latency: latency::Monitor,
+    /// Changes made by write commands (Redis's `server.dirty`).
+    pub dirty: u64,
+    /// Instantaneous rates (ops, bytes in and out).
+    pub meter: meter::Meter,
 }
 
 impl Default for ShardServer {
@@ -228,6 +250,8 @@ impl ShardServer {
             stats: Stats::default(),
             slowlog: SlowLog::default(),
             latency: latency::Monitor::default(),
+            dirty: 0,
+            meter: meter::Meter::default(),
         }
     }
 
@@ -253,6 +277,10 @@ impl ShardServer {
         let tracking = live.latency_tracking.load(Ordering::Relaxed);
         let slow_thr = live.slowlog_slower_than.load(Ordering::Relaxed);
         let lat = live.latency_threshold.load(Ordering::Relaxed);
+        if spec.writes() && !args.is_empty() {
+            // A planned command's count is taken by `count_dirty`.
+            self.dirty += C::dirty(id, args, args.len(), reply);
+        }
         let s = self.stats.cmd(id);
         s.calls += 1;
         s.ns += ns;
@@ -275,6 +303,15 @@ impl ShardServer {
                 "command"
             };
             self.latency.add(event, unix_secs(), ms);
+        }
+    }
+
+    /// Counts the changes of a planned command of `argc` arguments that
+    /// replied `reply` (its `done` saw no arguments).
+    pub fn count_dirty<C: Accountable>(&mut self, spec: &'static C, argc: usize, reply: &[u8]) {
+        if let Some(id) = spec.stat_id() {
+            let empty = kevy_rt::OwnedArgs::new();
+            self.dirty += C::dirty(id, empty.args(), argc, reply);
         }
     }
 
@@ -329,6 +366,23 @@ impl ShardServer {
         self.slowlog.push(e, max.min(usize::MAX as u64) as usize);
     }
 
+    /// Bytes this shard read from and wrote to client sockets.
+    pub fn net_bytes(&self) -> (u64, u64) {
+        self.info.as_ref().map_or((0, 0), |i| {
+            (
+                i.stats.net_input.load(Ordering::Relaxed),
+                i.stats.net_output.load(Ordering::Relaxed),
+            )
+        })
+    }
+
+    /// Samples the instantaneous rates (called by the tick).
+    pub fn sample_meter(&mut self, now_ms: i64) {
+        let calls = self.stats.cmds.iter().map(|c| c.calls).sum();
+        let (input, output) = self.net_bytes();
+        self.meter.sample(now_ms, [calls, input, output]);
+    }
+
     /// Records a latency-monitor sample of a non-command event
     /// (`expire-cycle`) that took `ms` milliseconds.
     pub fn event(&mut self, event: &'static str, ms: u64) {
@@ -353,7 +407,11 @@ mod tests {
         let s = Shared::new();
         assert_eq!(s.run_id.len(), 40);
         assert!(s.run_id.bytes().all(|c| c.is_ascii_hexdigit()));
-        assert_ne!(s.run_id, s.repl_id);
+        assert_ne!(s.run_id, s.repl_id());
+        let before = s.repl_id();
+        s.change_repl_id();
+        assert_ne!(s.repl_id(), before);
+        assert_eq!(s.repl_id().len(), 40);
         let (used, peak) = s.memory();
         assert!(used > 0 && peak >= used);
     }

@@ -24,8 +24,14 @@ pub fn execute_part(shard: &mut ShardState, ctx: Ctx, part: Part) -> PartReply {
     let now = &clock;
     let args = part.args.args();
     if part.op == Op::Flushall {
+        // Redis adds the keys it removed to the change counter.
+        let keys: usize = shard.dbs.iter().map(|db| db.len()).sum();
+        shard.server.dirty += keys as u64;
         shard.dbs.iter_mut().for_each(|db| db.clear());
         return PartReply::Ok;
+    }
+    if part.op == Op::Flushdb {
+        shard.server.dirty += shard.db(ctx.db as usize).len() as u64;
     }
     let db = shard.db(ctx.db as usize);
     match part.op {

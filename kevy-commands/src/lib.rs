@@ -321,6 +321,8 @@ pub struct Tracked {
     ns: u64,
     /// The arguments, kept for the slow log while it is on.
     slow: Option<Captured>,
+    /// The number of arguments (for the change counter).
+    argc: usize,
 }
 
 impl std::fmt::Debug for Tracked {
@@ -411,12 +413,18 @@ impl Commands for Redis {
                 let mark = out.len();
                 let t0 = clock::now();
                 let mut reply = Reply::new(out, ctx.resp3);
+                let db = shard.db(ctx.db as usize);
+                let counts = (db.counts.hits, db.counts.misses);
                 f(&mut Call {
-                    db: shard.db(ctx.db as usize),
+                    db: &mut *db,
                     args,
                     now: Clock::new(),
                     out: &mut reply,
                 });
+                if cmd.flags & table::flags::WRITE != 0 {
+                    // Redis counts hits and misses of read lookups only.
+                    uncount(db, counts);
+                }
                 let ns = since(t0);
                 shard
                     .server
@@ -427,6 +435,8 @@ impl Commands for Redis {
                 let mark = out.len();
                 let t0 = clock::now();
                 let mut reply = Reply::new(out, ctx.resp3);
+                let db = shard.db(ctx.db as usize);
+                let counts = (db.counts.hits, db.counts.misses);
                 f(&mut ShardCall {
                     db: ctx.db as usize,
                     shard,
@@ -434,6 +444,9 @@ impl Commands for Redis {
                     now: Clock::new(),
                     out: &mut reply,
                 });
+                if cmd.flags & table::flags::WRITE != 0 {
+                    uncount(shard.db(ctx.db as usize), counts);
+                }
                 let ns = since(t0);
                 shard
                     .server
@@ -520,6 +533,7 @@ impl Commands for Redis {
                     ctx,
                     ns: since(t0),
                     slow: None,
+                    argc: args.len(),
                 },
                 hold: false,
             };
@@ -535,6 +549,7 @@ impl Commands for Redis {
                     ctx,
                     ns: since(t0),
                     slow: None,
+                    argc: args.len(),
                 },
                 hold: false,
             };
@@ -568,6 +583,7 @@ impl Commands for Redis {
                 ctx,
                 ns: since(t0),
                 slow: logging.then(|| Captured::new(args)),
+                argc: args.len(),
             },
             hold: planned.hold,
         }
@@ -620,6 +636,7 @@ impl Commands for Redis {
                 empty.args(),
                 op.slow.as_ref(),
             );
+            shard.server.count_dirty(op.spec, op.argc, &out[mark..]);
             finish(out, mark, op.ctx.quiet);
         }
         g
@@ -656,6 +673,7 @@ impl Commands for Redis {
 
     fn tick(&self, shard: &mut ShardState) {
         shard.tick_clock(now_ms());
+        shard.server.sample_meter(now_ms());
         if self
             .shared
             .active_expire
@@ -680,6 +698,14 @@ impl Commands for Redis {
             db.shrink_if_sparse();
         }
     }
+}
+
+/// Gives `db` back the hit and miss counts it had before a write command
+/// (`before`), keeping the expirations it made.
+#[inline]
+fn uncount(db: &mut store::db::Db, (hits, misses): (u64, u64)) {
+    db.counts.hits = hits;
+    db.counts.misses = misses;
 }
 
 /// The reply for a command handed to the wrong entry point, which the runtime

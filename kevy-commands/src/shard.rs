@@ -27,6 +27,8 @@ pub struct ShardState {
     pub evict: Evictor,
     /// The pub/sub subscriptions of this shard's connections.
     pub pubsub: crate::shard::pubsub::Registry,
+    /// The active expiry's figures for INFO.
+    pub expire_stats: expire::ExpireStats,
 }
 
 impl ShardState {
@@ -39,6 +41,7 @@ impl ShardState {
             server: Default::default(),
             evict: Evictor::new(Arc::new(Limits::default())),
             pubsub: Default::default(),
+            expire_stats: Default::default(),
         }
     }
 

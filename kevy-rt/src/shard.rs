@@ -418,7 +418,10 @@ impl<C: Commands> Shard<C> {
         while !c.direct && c.wpos < c.out.len() {
             match (&*c.sock).write(&c.out[c.wpos..]) {
                 Ok(0) => break,
-                Ok(n) => c.wpos += n,
+                Ok(n) => {
+                    c.wpos += n;
+                    ShardStats::add_own(&self.stats.net_output, n);
+                }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(_) => {

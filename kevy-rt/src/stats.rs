@@ -22,6 +22,22 @@ pub struct ShardStats {
     pub parks: AtomicU64,
     /// Connections refused because `maxclients` were open.
     pub rejected: AtomicU64,
+    /// Bytes read from client sockets (only this shard writes it: a load
+    /// and a store per read, no locked instruction).
+    pub net_input: AtomicU64,
+    /// Bytes written to client sockets (as `net_input`).
+    pub net_output: AtomicU64,
+}
+
+impl ShardStats {
+    /// Adds `n` to a counter only the calling shard writes.
+    #[inline]
+    pub(crate) fn add_own(counter: &AtomicU64, n: usize) {
+        counter.store(
+            counter.load(Ordering::Relaxed).wrapping_add(n as u64),
+            Ordering::Relaxed,
+        );
+    }
 }
 
 /// Per-shard counters of a runtime.

@@ -67,9 +67,16 @@ pub fn plan_resetstat(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
 pub fn reset_part(shard: &mut ShardState) -> ServerReply {
     shard.server.stats.reset();
     shard.evict.evicted = 0;
+    shard.expire_stats = Default::default();
+    for db in &mut shard.dbs {
+        db.counts = Default::default();
+    }
     if let Some(info) = &shard.server.info {
         info.stats.accepted.store(0, Ordering::Relaxed);
         info.stats.rejected.store(0, Ordering::Relaxed);
+        // This shard is the counters' only writer.
+        info.stats.net_input.store(0, Ordering::Relaxed);
+        info.stats.net_output.store(0, Ordering::Relaxed);
     }
     ServerReply::Count(0)
 }

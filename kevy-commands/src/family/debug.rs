@@ -3,6 +3,7 @@
 //! `enable-debug-command` allows it, as in Redis 7.0.
 
 mod memory;
+mod protocol;
 
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -85,6 +86,17 @@ pub fn plan_debug(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
                 .store(on, Ordering::Relaxed);
             resp::ok(&mut out);
         }
+        2 if keyword(sub, "change-repl-id") => {
+            cx.shard.server.shared.change_repl_id();
+            resp::ok(&mut out);
+        }
+        2 if keyword(sub, "stringmatch-test") => {
+            stringmatch_fuzz();
+            resp::simple(&mut out, b"Apparently Redis did not crash: test passed");
+        }
+        3 if keyword(sub, "protocol") => {
+            protocol::protocol(&mut resp::Reply::new(&mut out, cx.ctx.resp3), args.at(2));
+        }
         3 if keyword(sub, "object") => {
             let key = args.at(2);
             let shard = cx.router.shard_of(key);
@@ -101,6 +113,22 @@ pub fn plan_debug(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
         _ => subcommand_syntax(args, &mut out),
     }
     srv::reply(out)
+}
+
+/// Matches random patterns against random strings (Redis's
+/// `stringmatchlen_fuzz_test`, 1M cycles where Redis runs 10M): the glob
+/// matcher must end on any input. Returns the number of matches.
+fn stringmatch_fuzz() -> usize {
+    use crate::base::random::below;
+    let mut matches = 0;
+    let (mut s, mut p) = ([0u8; 32], [0u8; 32]);
+    for _ in 0..1_000_000 {
+        let (slen, plen) = (below(32), below(32));
+        s[..slen].iter_mut().for_each(|c| *c = below(128) as u8);
+        p[..plen].iter_mut().for_each(|c| *c = below(128) as u8);
+        matches += crate::base::glob::stringmatch(&p[..plen], &s[..slen], false) as usize;
+    }
+    matches
 }
 
 /// Redis's name for a value's encoding (`OBJECT ENCODING`).

@@ -1,9 +1,12 @@
 //! INFO [section …]: one part per shard collects the shard's figures
-//! ([`Report`]: command and error counters, keyspace sizes, connections);
-//! the origin sums them and writes Redis 7.0's sections, field names and
-//! format. Fields kevy cannot measure are left out rather than made up;
-//! fields that are constant by construction (no replication, no
-//! persistence yet) say so with Redis's values.
+//! ([`Report`]: command and error counters, keyspace sizes and counters,
+//! connections, network bytes, rates); the origin sums them and writes
+//! Redis 7.0's sections, field names and format. Every field redis-server
+//! 7.0.15 prints is written: measured where kevy has the thing (keyspace
+//! hits and misses, expirations, the change counter, network bytes,
+//! instantaneous rates), Redis's neutral value (0, `-1`, `ok`) where the
+//! feature does not exist yet (persistence, replication, scripting,
+//! defragmentation, client tracking).
 
 mod sections;
 
@@ -109,6 +112,26 @@ pub struct Report {
     pub client_memory: u64,
     /// Keys evicted under `maxmemory`.
     pub evicted: u64,
+    /// Read lookups that found their key.
+    pub hits: u64,
+    /// Read lookups that did not.
+    pub misses: u64,
+    /// Keys removed at their deadline.
+    pub expired: u64,
+    /// The active expiry's stale share, in millionths, summed over shards.
+    pub stale_ppm: u64,
+    /// Shards summed into `stale_ppm`.
+    pub shards: u64,
+    /// Active-expiry cycles cut short by their budget.
+    pub time_cap: u64,
+    /// Changes since the last save (`server.dirty`).
+    pub dirty: u64,
+    /// Bytes read from clients.
+    pub net_in: u64,
+    /// Bytes written to clients.
+    pub net_out: u64,
+    /// Instantaneous rates in thousandths per second: ops, bytes in, out.
+    pub rates_milli: [u64; 3],
 }
 
 impl Report {
@@ -131,6 +154,18 @@ impl Report {
         self.max_output = self.max_output.max(o.max_output);
         self.client_memory += o.client_memory;
         self.evicted += o.evicted;
+        self.hits += o.hits;
+        self.misses += o.misses;
+        self.expired += o.expired;
+        self.stale_ppm += o.stale_ppm;
+        self.shards += o.shards;
+        self.time_cap += o.time_cap;
+        self.dirty += o.dirty;
+        self.net_in += o.net_in;
+        self.net_out += o.net_out;
+        for (a, b) in self.rates_milli.iter_mut().zip(o.rates_milli) {
+            *a += b;
+        }
     }
 
     /// Keys over every database.
@@ -194,6 +229,18 @@ pub fn report_part(
         });
     }
     r.evicted = shard.evict.evicted;
+    for db in &shard.dbs {
+        r.hits += db.counts.hits;
+        r.misses += db.counts.misses;
+        r.expired += db.counts.expired;
+    }
+    r.stale_ppm = (shard.expire_stats.stale * 1e6) as u64;
+    r.shards = 1;
+    r.time_cap = shard.expire_stats.time_cap;
+    r.dirty = shard.server.dirty;
+    (r.net_in, r.net_out) = shard.server.net_bytes();
+    let rates = shard.server.meter.rates();
+    r.rates_milli = rates.map(|x| (x * 1000.0) as u64);
     if let Some(info) = &shard.server.info {
         use std::sync::atomic::Ordering::Relaxed;
         r.accepted = info.stats.accepted.load(Relaxed);

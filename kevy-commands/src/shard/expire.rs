@@ -15,6 +15,17 @@ pub const KEYS_PER_LOOP: usize = 20;
 /// Sampling repeats while more than this share of a sample had expired.
 pub const ACCEPTABLE_STALE_PERCENT: usize = 25;
 
+/// The active expiry's figures (INFO `expired_stale_perc`,
+/// `expired_time_cap_reached_count`).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct ExpireStats {
+    /// Share of sampled keys found expired, a running average (Redis's
+    /// `stat_expired_stale_perc`: 5% of each cycle's share, 95% of the past).
+    pub stale: f64,
+    /// Cycles cut short by their time budget.
+    pub time_cap: u64,
+}
+
 /// Loops between two looks at the clock.
 const LOOPS_PER_CLOCK_CHECK: usize = 16;
 
@@ -26,6 +37,7 @@ impl ShardState {
         let ndb = self.dbs.len();
         let mut removed = 0;
         let mut loops = 0;
+        let mut total_sampled = 0;
         for _ in 0..ndb {
             let i = self.expire_cursor % ndb;
             self.expire_cursor = (i + 1) % ndb;
@@ -47,8 +59,11 @@ impl ShardState {
                     }
                 }
                 removed += expired;
+                total_sampled += sampled;
                 loops += 1;
                 if loops % LOOPS_PER_CLOCK_CHECK == 0 && Instant::now() >= deadline {
+                    self.expire_stats.time_cap += 1;
+                    self.note_stale(removed, total_sampled);
                     return removed;
                 }
                 if expired * 100 <= sampled * ACCEPTABLE_STALE_PERCENT {
@@ -56,6 +71,18 @@ impl ShardState {
                 }
             }
         }
+        self.note_stale(removed, total_sampled);
         removed
+    }
+
+    /// Folds a cycle's share of expired keys into the running average.
+    fn note_stale(&mut self, expired: usize, sampled: usize) {
+        let current = if sampled == 0 {
+            0.0
+        } else {
+            expired as f64 / sampled as f64
+        };
+        let s = &mut self.expire_stats;
+        s.stale = current * 0.05 + s.stale * 0.95;
     }
 }

@@ -111,6 +111,20 @@ pub struct Db {
     pub(crate) rng: u64,
     /// The number of the last access (LRU's order within a tick).
     seq: u32,
+    /// Lookups and expirations counted for INFO (plain counters).
+    pub counts: Counts,
+}
+
+/// A database's INFO counters: plain integers its shard alone touches,
+/// summed over shards when INFO asks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Lookups that found a live key (`keyspace_hits`).
+    pub hits: u64,
+    /// Lookups that found none (`keyspace_misses`).
+    pub misses: u64,
+    /// Keys removed because their deadline passed (`expired_keys`).
+    pub expired: u64,
 }
 
 /// Stamps an access on `e`: under an LFU policy the frequency counter
@@ -153,6 +167,7 @@ impl Db {
             limits: Arc::new(Limits::default()),
             rng: 0x9E37_79B9_7F4A_7C15,
             seq: 0,
+            counts: Counts::default(),
         }
     }
 
@@ -225,6 +240,7 @@ impl Db {
         match self.table.get_bucket(idx) {
             Some(e) if is_expired(self.deadline(e), now) => {
                 self.remove_bucket(idx);
+                self.counts.expired += 1;
                 Err(hash)
             }
             Some(_) => Ok(idx),
@@ -232,9 +248,21 @@ impl Db {
         }
     }
 
-    /// The bucket of `key` if it is live.
+    /// The bucket of `key` if it is live, counted as a hit or a miss (a
+    /// read lookup, Redis's `lookupKeyRead`; a write command's lookups are
+    /// uncounted by its caller, see [`Counts`]).
     #[inline]
     fn find(&mut self, key: &[u8], now: &Clock) -> Option<usize> {
+        let found = self.probe(key, now).ok();
+        self.counts.hits += found.is_some() as u64;
+        self.counts.misses += found.is_none() as u64;
+        found
+    }
+
+    /// The bucket of `key` if it is live, not counted (a lookup only a
+    /// write makes: DEL, EXPIRE, RENAME).
+    #[inline]
+    fn find_quiet(&mut self, key: &[u8], now: &Clock) -> Option<usize> {
         self.probe(key, now).ok()
     }
 
@@ -389,13 +417,13 @@ impl Db {
 
     /// Removes a live `key`, returning its value.
     pub fn remove(&mut self, key: &[u8], now: &Clock) -> Option<Value> {
-        let idx = self.find(key, now)?;
+        let idx = self.find_quiet(key, now)?;
         self.remove_bucket(idx)
     }
 
     /// Sets the deadline of a live `key`; false when the key is missing.
     pub fn expire(&mut self, key: &[u8], at: Ms, now: &Clock) -> bool {
-        match self.find(key, now) {
+        match self.find_quiet(key, now) {
             Some(idx) => {
                 self.touch_bucket(idx);
                 self.set_deadline(idx, Some(at));
@@ -407,7 +435,7 @@ impl Db {
 
     /// Drops the deadline of a live `key`; true when it had one.
     pub fn persist(&mut self, key: &[u8], now: &Clock) -> bool {
-        let Some(idx) = self.find(key, now) else {
+        let Some(idx) = self.find_quiet(key, now) else {
             return false;
         };
         let had = self
@@ -474,7 +502,11 @@ impl Db {
         }
         let slot = vidx as u32;
         match self.table.find_bucket_index(hash, |e| e.vidx() == slot) {
-            Some(idx) => self.remove_bucket(idx).is_some(),
+            Some(idx) => {
+                let gone = self.remove_bucket(idx).is_some();
+                self.counts.expired += gone as u64;
+                gone
+            }
             None => {
                 // Unreachable while the index is consistent; drop the stray slot.
                 self.unlink_volatile(slot);
@@ -524,7 +556,7 @@ impl Db {
     /// Removes a live `key`, returning its value and deadline (RENAME and
     /// MOVE carry both to the new place).
     pub fn take(&mut self, key: &[u8], now: &Clock) -> Option<(Value, Option<Ms>)> {
-        let idx = self.find(key, now)?;
+        let idx = self.find_quiet(key, now)?;
         let at = self.table.get_bucket(idx).and_then(|e| self.deadline(e));
         self.remove_bucket(idx).map(|v| (v, at))
     }

@@ -91,6 +91,16 @@ impl Accountable for Spec {
         self.flags & flags::FAST != 0
     }
 
+    #[inline]
+    fn writes(&self) -> bool {
+        self.flags & flags::WRITE != 0
+    }
+
+    #[inline]
+    fn dirty(id: usize, args: Args<'_>, argc: usize, reply: &[u8]) -> u64 {
+        super::dirty::dirty(id, args, argc, reply)
+    }
+
     fn redactions(&self, args: Args<'_>) -> Vec<usize> {
         crate::family::monitor::redactions(self, args)
     }

@@ -12,6 +12,7 @@ use crate::clients::ClientsOf;
 use crate::commands::{Commands, Gather, Prefetch};
 use crate::conn::OWED_MAX;
 use crate::msg::{ConnRef, Msg, Replies, Reply, Request, Requests, POOL_MAX_BYTES};
+use crate::runtime::ShardStats;
 use crate::stream::Stream;
 
 /// How many commands ahead of its turn a command of a peer's batch is
@@ -216,6 +217,7 @@ impl<C: Commands> Shard<C> {
                         .execute(&mut self.state, ctx, cmd, args, &mut rep.data);
                     if let Some(sock) = direct {
                         let written = write_some(&sock, &rep.data[start..]);
+                        ShardStats::add_own(&self.stats.net_output, written);
                         rep.data.drain(start..start + written);
                         if rep.data.len() == start {
                             rep.items.push(Reply::Written { conn, seq });

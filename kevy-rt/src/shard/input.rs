@@ -12,6 +12,7 @@ use crate::conn::Ahead;
 use crate::msg::{ConnRef, Msg, Request};
 use crate::resp::Decoded;
 use crate::route::{target, Target};
+use crate::runtime::ShardStats;
 
 /// Span capacity a connection keeps for resuming an incomplete request once
 /// none is pending (a bigger one came from a request of many arguments).
@@ -56,6 +57,7 @@ impl<C: Commands> Shard<C> {
                 }
                 Ok(n) => {
                     c.rend += n;
+                    ShardStats::add_own(&self.stats.net_input, n);
                     c.last_active = self.now;
                     if c.rend - c.rpos > self.limits.max_query_buffer {
                         // Redis closes such a client without a reply.

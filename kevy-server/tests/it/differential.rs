@@ -48,6 +48,7 @@ mod generated;
 mod geo;
 mod hashes;
 mod hyperloglog;
+mod info;
 mod keyspace;
 mod keyspace2;
 mod lists;

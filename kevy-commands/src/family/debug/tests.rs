@@ -220,3 +220,44 @@ fn memory_usage_of_small_encodings_is_exact() {
     run(&mut h, &["ZADD", "z", "1", "a", "2.5", "b"]);
     assert_eq!(usage(&mut h, &["MEMORY", "USAGE", "z"]), 64 + 9);
 }
+
+#[test]
+fn debug_change_repl_id_and_stringmatch_test() {
+    let mut h = debug_inline();
+    let replid = |h: &mut kevy_rt::testing::Harness<crate::Redis>| {
+        let info = String::from_utf8_lossy(&run(h, &["INFO", "replication"])).into_owned();
+        info.lines()
+            .find_map(|l| l.strip_prefix("master_replid:").map(str::to_string))
+            .expect("master_replid")
+    };
+    let before = replid(&mut h);
+    assert_eq!(run(&mut h, &["DEBUG", "CHANGE-REPL-ID"]), b"+OK\r\n");
+    let after = replid(&mut h);
+    assert_ne!(before, after);
+    assert_eq!(after.len(), 40);
+    assert_eq!(
+        run(&mut h, &["DEBUG", "STRINGMATCH-TEST"]),
+        b"+Apparently Redis did not crash: test passed\r\n"
+    );
+}
+
+#[test]
+fn debug_protocol_shapes() {
+    let mut h = debug_inline();
+    assert_eq!(
+        run(&mut h, &["DEBUG", "PROTOCOL", "bignum"]),
+        b"$37\r\n1234567999999999999999999999999999999\r\n"
+    );
+    assert_eq!(
+        run(&mut h, &["DEBUG", "PROTOCOL", "attrib"]),
+        b"$39\r\nSome real reply following the attribute\r\n"
+    );
+    assert_eq!(
+        run(&mut h, &["DEBUG", "PROTOCOL", "push"]),
+        b"-ERR RESP2 is not supported by this command\r\n"
+    );
+    assert_eq!(
+        run(&mut h, &["DEBUG", "PROTOCOL", "map"]),
+        b"*6\r\n:0\r\n:0\r\n:1\r\n:1\r\n:2\r\n:0\r\n"
+    );
+}

@@ -37,7 +37,7 @@ pub fn write(shard: &ShardState, sections: Sections, total: &Report) -> String {
             "server" => server(&mut s, shard),
             "clients" => clients(&mut s, shard, total),
             "memory" => memory(&mut s, shard, total),
-            "persistence" => persistence(&mut s, shard),
+            "persistence" => persistence(&mut s, shard, total),
             "stats" => stats_section(&mut s, total),
             "replication" => replication(&mut s, shard),
             "cpu" => cpu(&mut s),
@@ -69,12 +69,18 @@ fn server(s: &mut Fields<'_>, shard: &ShardState) {
         .map_or(0, |d| d.as_micros());
     let uptime = shared.started_at.elapsed().as_secs();
     s.field("redis_version", crate::accounting::REDIS_VERSION);
+    s.field("redis_git_sha1", "00000000");
+    s.field("redis_git_dirty", 0);
+    s.field("redis_build_id", "0");
     s.field("kevy_version", env!("CARGO_PKG_VERSION"));
     s.field("redis_mode", "standalone");
     s.field("os", sys::os_name());
     s.field("arch_bits", usize::BITS);
     s.field("monotonic_clock", "POSIX clock_gettime");
     s.field("multiplexing_api", "epoll");
+    // Rust's atomics; no C compiler built the server.
+    s.field("atomicvar_api", "c11-builtin");
+    s.field("gcc_version", "0.0.0");
     s.field("process_id", std::process::id());
     s.field("process_supervised", "no");
     s.field("run_id", &shared.run_id);
@@ -84,6 +90,8 @@ fn server(s: &mut Fields<'_>, shard: &ShardState) {
     s.field("uptime_in_days", uptime / 86_400);
     s.field("hz", cfg.get_i64("hz"));
     s.field("configured_hz", cfg.get_i64("hz"));
+    // Redis's LRU clock: seconds, 24 bits.
+    s.field("lru_clock", (now / 1_000_000) as u64 & ((1 << 24) - 1));
     let exe = std::env::current_exe()
         .map(|p| p.display().to_string())
         .unwrap_or_default();
@@ -142,11 +150,35 @@ fn memory(s: &mut Fields<'_>, shard: &ShardState, total: &Report) {
     s.field("used_memory_peak", peak);
     s.field("used_memory_peak_human", sys::human_bytes(peak));
     s.field("used_memory_peak_perc", percent(used, peak));
+    let overhead = (startup + total.client_memory).min(used);
+    s.field("used_memory_overhead", overhead);
     s.field("used_memory_startup", startup);
-    let dataset = used.saturating_sub(startup + total.client_memory);
+    let dataset = used.saturating_sub(overhead);
     s.field("used_memory_dataset", dataset);
+    s.field(
+        "used_memory_dataset_perc",
+        percent(dataset, used.saturating_sub(startup)),
+    );
+    // What the allocator holds: kevy counts allocations, not pages.
+    s.field("allocator_allocated", used);
+    s.field("allocator_active", used);
+    s.field("allocator_resident", rss);
     s.field("total_system_memory", system);
     s.field("total_system_memory_human", sys::human_bytes(system));
+    // No scripting or functions yet.
+    s.field("used_memory_lua", 0);
+    s.field("used_memory_vm_eval", 0);
+    s.field("used_memory_lua_human", "0B");
+    s.field("used_memory_scripts_eval", 0);
+    s.field("number_of_cached_scripts", 0);
+    s.field("number_of_functions", 0);
+    s.field("number_of_libraries", 0);
+    s.field("used_memory_vm_functions", 0);
+    s.field("used_memory_vm_total", 0);
+    s.field("used_memory_vm_total_human", "0B");
+    s.field("used_memory_functions", 0);
+    s.field("used_memory_scripts", 0);
+    s.field("used_memory_scripts_human", "0B");
     let limits = &shared.config.live().memory;
     let max = limits.maxmemory();
     s.field("maxmemory", max);
@@ -157,18 +189,33 @@ fn memory(s: &mut Fields<'_>, shard: &ShardState, total: &Report) {
     } else {
         rss as f64 / used as f64
     };
+    s.field("allocator_frag_ratio", "1.00");
+    s.field("allocator_frag_bytes", 0);
+    s.field("allocator_rss_ratio", format!("{ratio:.2}"));
+    s.field("allocator_rss_bytes", rss as i64 - used as i64);
+    s.field("rss_overhead_ratio", "1.00");
+    s.field("rss_overhead_bytes", 0);
     s.field("mem_fragmentation_ratio", format!("{ratio:.2}"));
     s.field("mem_fragmentation_bytes", rss as i64 - used as i64);
     // Everything allocated counts towards maxmemory.
     s.field("mem_not_counted_for_evict", 0);
+    // No replication, cluster bus or append-only file yet.
+    s.field("mem_replication_backlog", 0);
+    s.field("mem_total_replication_buffers", 0);
+    s.field("mem_clients_slaves", 0);
     s.field("mem_clients_normal", total.client_memory);
+    s.field("mem_cluster_links", 0);
+    s.field("mem_aof_buffer", 0);
     let allocator = if limits.gauge().is_some() || sys::allocated_bytes().is_some() {
         sys::ALLOCATOR
     } else {
         "unknown (used_memory is the resident size)"
     };
     s.field("mem_allocator", allocator);
+    s.field("active_defrag_running", 0);
+    // Values are freed where they are dropped, never in the background.
     s.field("lazyfree_pending_objects", 0);
+    s.field("lazyfreed_objects", 0);
 }
 
 /// `a` as a percentage of `b`, Redis's `%.2f%%`.
@@ -181,43 +228,116 @@ fn percent(a: u64, b: u64) -> String {
     format!("{p:.2}%")
 }
 
-fn persistence(s: &mut Fields<'_>, shard: &ShardState) {
-    // Nothing is persisted yet: no load, no save, no append-only file.
+fn persistence(s: &mut Fields<'_>, shard: &ShardState, total: &Report) {
+    // Nothing is persisted yet: no load, no save, no fork, no append-only
+    // file; only the change counter is real.
     s.field("loading", 0);
     s.field("async_loading", 0);
+    s.field("current_cow_peak", 0);
+    s.field("current_cow_size", 0);
+    s.field("current_cow_size_age", 0);
+    s.field("current_fork_perc", "0.00");
+    s.field("current_save_keys_processed", 0);
+    s.field("current_save_keys_total", 0);
+    s.field("rdb_changes_since_last_save", total.dirty);
     s.field("rdb_bgsave_in_progress", 0);
     s.field("rdb_last_save_time", shard.server.shared.start_secs());
     s.field("rdb_last_bgsave_status", "ok");
+    s.field("rdb_last_bgsave_time_sec", -1);
+    s.field("rdb_current_bgsave_time_sec", -1);
     s.field("rdb_saves", 0);
+    s.field("rdb_last_cow_size", 0);
+    s.field("rdb_last_load_keys_expired", 0);
+    s.field("rdb_last_load_keys_loaded", 0);
     s.field("aof_enabled", 0);
     s.field("aof_rewrite_in_progress", 0);
     s.field("aof_rewrite_scheduled", 0);
+    s.field("aof_last_rewrite_time_sec", -1);
+    s.field("aof_current_rewrite_time_sec", -1);
+    s.field("aof_last_bgrewrite_status", "ok");
+    s.field("aof_rewrites", 0);
+    s.field("aof_rewrites_consecutive_failures", 0);
     s.field("aof_last_write_status", "ok");
+    s.field("aof_last_cow_size", 0);
+    s.field("module_fork_in_progress", 0);
+    s.field("module_fork_last_cow_size", 0);
 }
 
 fn stats_section(s: &mut Fields<'_>, total: &Report) {
     let calls: u64 = total.stats.cmds.iter().map(|c| c.calls).sum();
+    let [ops, input, output] = total.rates_milli;
+    let kbps = |milli: u64| format!("{:.2}", milli as f64 / 1000.0 / 1024.0);
     s.field("total_connections_received", total.accepted);
     s.field("total_commands_processed", calls);
+    s.field("instantaneous_ops_per_sec", ops / 1000);
+    s.field("total_net_input_bytes", total.net_in);
+    s.field("total_net_output_bytes", total.net_out);
+    // No replication yet.
+    s.field("total_net_repl_input_bytes", 0);
+    s.field("total_net_repl_output_bytes", 0);
+    s.field("instantaneous_input_kbps", kbps(input));
+    s.field("instantaneous_output_kbps", kbps(output));
+    s.field("instantaneous_input_repl_kbps", "0.00");
+    s.field("instantaneous_output_repl_kbps", "0.00");
     s.field("rejected_connections", total.rejected);
-    // No pub/sub yet.
+    s.field("sync_full", 0);
+    s.field("sync_partial_ok", 0);
+    s.field("sync_partial_err", 0);
+    s.field("expired_keys", total.expired);
+    let stale = total.stale_ppm as f64 / total.shards.max(1) as f64 / 1e4;
+    s.field("expired_stale_perc", format!("{stale:.2}"));
+    s.field("expired_time_cap_reached_count", total.time_cap);
+    s.field("expire_cycle_cpu_milliseconds", 0);
     s.field("evicted_keys", total.evicted);
+    s.field("evicted_clients", 0);
+    s.field("total_eviction_exceeded_time", 0);
+    s.field("current_eviction_exceeded_time", 0);
+    s.field("keyspace_hits", total.hits);
+    s.field("keyspace_misses", total.misses);
+    // No pub/sub, fork, MIGRATE, replica, defragmentation or client
+    // tracking yet.
     s.field("pubsub_channels", 0);
     s.field("pubsub_patterns", 0);
     s.field("pubsubshard_channels", 0);
+    s.field("latest_fork_usec", 0);
     s.field("total_forks", 0);
+    s.field("migrate_cached_sockets", 0);
+    s.field("slave_expires_tracked_keys", 0);
+    s.field("active_defrag_hits", 0);
+    s.field("active_defrag_misses", 0);
+    s.field("active_defrag_key_hits", 0);
+    s.field("active_defrag_key_misses", 0);
+    s.field("total_active_defrag_time", 0);
+    s.field("current_active_defrag_time", 0);
+    s.field("tracking_total_keys", 0);
+    s.field("tracking_total_items", 0);
+    s.field("tracking_total_prefixes", 0);
+    s.field("unexpected_error_replies", 0);
     s.field("total_error_replies", total.stats.error_total());
+    s.field("dump_payload_sanitizations", 0);
+    // The runtime counts bytes, not read and write calls.
+    s.field("total_reads_processed", 0);
+    s.field("total_writes_processed", 0);
+    s.field("io_threaded_reads_processed", 0);
+    s.field("io_threaded_writes_processed", 0);
+    s.field("reply_buffer_shrinks", 0);
+    s.field("reply_buffer_expands", 0);
 }
 
 fn replication(s: &mut Fields<'_>, shard: &ShardState) {
     s.field("role", "master");
     s.field("connected_slaves", 0);
     s.field("master_failover_state", "no-failover");
-    s.field("master_replid", &shard.server.shared.repl_id);
+    s.field("master_replid", shard.server.shared.repl_id());
     s.field("master_replid2", "0".repeat(40));
     s.field("master_repl_offset", 0);
     s.field("second_repl_offset", -1);
     s.field("repl_backlog_active", 0);
+    let backlog = shard.server.shared.config.get_i64("repl-backlog-size");
+    s.field(
+        "repl_backlog_size",
+        if backlog > 0 { backlog } else { 1 << 20 },
+    );
     s.field("repl_backlog_first_byte_offset", 0);
     s.field("repl_backlog_histlen", 0);
 }
@@ -230,6 +350,9 @@ fn cpu(s: &mut Fields<'_>) {
     s.field("used_cpu_user", t(user_self));
     s.field("used_cpu_sys_children", t(sys_kids));
     s.field("used_cpu_user_children", t(user_kids));
+    // Every shard is a main thread; the process's figures.
+    s.field("used_cpu_sys_main_thread", t(sys_self));
+    s.field("used_cpu_user_main_thread", t(user_self));
 }
 
 fn commandstats(s: &mut Fields<'_>, total: &Report) {

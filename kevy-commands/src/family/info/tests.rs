@@ -69,7 +69,8 @@ fn sections_follow_redis() {
     );
     assert_eq!(run(&mut h, &["INFO", "foo", "bar"]), b"$0\r\n\r\n");
     let server = text(&run(&mut h, &["INFO", "server"]));
-    assert!(server.starts_with("# Server\r\nredis_version:7.0.15\r\nkevy_version:"));
+    assert!(server.starts_with("# Server\r\nredis_version:7.0.15\r\nredis_git_sha1:"));
+    assert!(server.contains("\r\nkevy_version:"));
 }
 
 #[test]
@@ -92,6 +93,9 @@ fn numbers_are_numbers() {
                 "maxmemory_policy",
                 "mem_allocator",
                 "rdb_last_bgsave_status",
+                "aof_last_bgrewrite_status",
+                "atomicvar_api",
+                "gcc_version",
                 "aof_last_write_status",
                 "role",
                 "master_failover_state",
@@ -183,4 +187,38 @@ fn section_names_parse() {
     assert!(s.has("cpu") && !s.has("server"));
     assert!(Sections::parse(args(&["INFO"]).args()).has("keyspace"));
     assert!(!Sections::parse(args(&["INFO"]).args()).has("commandstats"));
+}
+
+/// The value of `name` in `INFO everything`.
+fn field(h: &mut impl crate::testutil::Drive, name: &str) -> String {
+    let info = text(&run(h, &["INFO", "everything"]));
+    info.lines()
+        .find_map(|l| l.strip_prefix(&format!("{name}:")).map(str::to_string))
+        .unwrap_or_else(|| panic!("no {name}"))
+}
+
+#[test]
+fn hits_misses_and_changes_count_as_in_redis() {
+    let mut h = harness();
+    run(&mut h, &["SET", "a", "1"]);
+    run(&mut h, &["SETNX", "a", "2"]);
+    run(&mut h, &["MSET", "b", "1", "c", "2"]);
+    run(&mut h, &["GET", "a"]);
+    run(&mut h, &["GET", "zz"]);
+    run(&mut h, &["EXISTS", "a", "zz"]);
+    run(&mut h, &["DEL", "a", "zz"]);
+    run(&mut h, &["LPUSH", "l", "1", "2", "3"]);
+    run(&mut h, &["SET", "e", "1", "PX", "1"]);
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    run(&mut h, &["GET", "e"]);
+    // Same sequence on redis-server 7.0.15: hits 2, misses 3, expired 1,
+    // changes SET 1 + MSET 2 + DEL 1 + LPUSH 3 + SET 1.
+    assert_eq!(field(&mut h, "keyspace_hits"), "2");
+    assert_eq!(field(&mut h, "keyspace_misses"), "3");
+    assert_eq!(field(&mut h, "expired_keys"), "1");
+    assert_eq!(field(&mut h, "rdb_changes_since_last_save"), "8");
+    run(&mut h, &["CONFIG", "RESETSTAT"]);
+    assert_eq!(field(&mut h, "keyspace_hits"), "0");
+    assert_eq!(field(&mut h, "expired_keys"), "0");
+    assert_eq!(field(&mut h, "rdb_changes_since_last_save"), "8");
 }

@@ -1,0 +1,170 @@
+//! How much a write command adds to the change counter (INFO's
+//! `rdb_changes_since_last_save`, Redis's `server.dirty`), read from its
+//! arguments and its reply: a write that changed nothing (SETNX on an
+//! existing key, DEL of missing keys, an error) adds nothing; MSET of N
+//! keys adds N, LPUSH of N elements N, DEL the keys it deleted.
+//!
+//! Each command's rule is looked up once per counter index; the hot path
+//! (SET) costs a table load and a look at the reply's first byte.
+
+use std::sync::OnceLock;
+
+use kevy_rt::Args;
+
+use super::{flags, ids};
+
+/// What a write command adds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Rule {
+    /// Not a write: nothing.
+    None,
+    /// 1 unless the reply is an error (a write that always changes).
+    Always,
+    /// The integer reply (DEL, SADD, SREM…), else 1 unless error or null.
+    Int,
+    /// `(argc - from) / 2` unless the reply is an error (MSET, HSET).
+    Pairs(usize),
+    /// Like [`Rule::Pairs`], only when the reply is `:1` (MSETNX).
+    PairsIf(usize),
+    /// `argc - from` unless the reply is an error (LPUSH).
+    Elems(usize),
+    /// Like [`Rule::Elems`], only when the integer reply is positive (LPUSHX).
+    ElemsIf(usize),
+    /// Counted where it runs (FLUSHDB and FLUSHALL: the keys removed).
+    Elsewhere,
+    /// 1 when the integer reply (the old bit) differs from argument `at`
+    /// (SETBIT).
+    Differs(usize),
+    /// Elements of an array reply (pops with a count), 1 for a bulk, 0 for
+    /// null or error.
+    Count,
+}
+
+fn rule_of(name: &str) -> Rule {
+    use Rule::*;
+    match name {
+        "getset" | "setex" | "psetex" | "append" | "incr" | "decr" | "incrby" | "decrby"
+        | "incrbyfloat" | "setrange" | "hincrby" | "hincrbyfloat" | "lset" | "zincrby"
+        | "pfmerge" | "bitop" | "bitfield" | "rename" | "swapdb" | "sinterstore"
+        | "sunionstore" | "sdiffstore" | "zunionstore" | "zinterstore" | "zdiffstore"
+        | "zrangestore" | "geosearchstore" | "sort" => Always,
+        "flushdb" | "flushall" => Elsewhere,
+        "setbit" => Differs(3),
+        "mset" => Pairs(1),
+        "msetnx" => PairsIf(1),
+        "hset" | "hmset" => Pairs(2),
+        "lpush" | "rpush" => Elems(2),
+        "lpushx" | "rpushx" => ElemsIf(2),
+        "lpop" | "rpop" | "spop" | "lmpop" | "getdel" | "lmove" | "rpoplpush" => Count,
+        _ => Int,
+    }
+}
+
+fn rules() -> &'static [Rule] {
+    static RULES: OnceLock<Vec<Rule>> = OnceLock::new();
+    RULES.get_or_init(|| {
+        (0..ids::count())
+            .map(|id| match ids::spec_of(id) {
+                Some(s) if s.flags & flags::WRITE != 0 => rule_of(s.name),
+                _ => Rule::None,
+            })
+            .collect()
+    })
+}
+
+/// The integer a reply starting with `:` holds.
+fn int_reply(reply: &[u8]) -> i64 {
+    let end = reply
+        .iter()
+        .position(|&c| c == b'\r')
+        .unwrap_or(reply.len());
+    std::str::from_utf8(&reply[1.min(end)..end])
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0)
+}
+
+/// True for a null reply (`$-1`, `*-1`, `_`).
+fn is_null(reply: &[u8]) -> bool {
+    reply.starts_with(b"$-1") || reply.starts_with(b"*-1") || reply.first() == Some(&b'_')
+}
+
+/// What command `id`, run with `argc` arguments and replying `reply`,
+/// adds to the change counter.
+#[inline]
+pub fn dirty(id: usize, args: Args<'_>, argc: usize, reply: &[u8]) -> u64 {
+    let rule = rules().get(id).copied().unwrap_or(Rule::None);
+    if rule == Rule::None {
+        return 0;
+    }
+    let first = reply.first().copied().unwrap_or(b'-');
+    if first == b'-' || first == b'!' {
+        return 0;
+    }
+    match rule {
+        Rule::None | Rule::Elsewhere => 0,
+        Rule::Differs(at) => match args.get(at) {
+            Some(a) => (reply.get(1..reply.len().saturating_sub(2)) != Some(a)) as u64,
+            None => 1,
+        },
+        Rule::Always => 1,
+        Rule::Int => match first {
+            b':' => int_reply(reply).max(0) as u64,
+            b'$' | b'*' | b'_' => !is_null(reply) as u64,
+            _ => 1,
+        },
+        Rule::Pairs(from) => (argc.saturating_sub(from) / 2) as u64,
+        Rule::PairsIf(from) => match int_reply(reply) {
+            1 => (argc.saturating_sub(from) / 2) as u64,
+            _ => 0,
+        },
+        Rule::Elems(from) => argc.saturating_sub(from) as u64,
+        Rule::ElemsIf(from) => match first == b':' && int_reply(reply) > 0 {
+            true => argc.saturating_sub(from) as u64,
+            false => 0,
+        },
+        Rule::Count => match first {
+            _ if is_null(reply) => 0,
+            b'*' => int_reply(reply).max(0) as u64,
+            _ => 1,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn of(name: &str, argc: usize, reply: &[u8]) -> u64 {
+        let spec = crate::table::lookup_fullname(name.as_bytes()).expect("known");
+        let owned: kevy_rt::OwnedArgs = [&b"x"[..]; 4].iter().copied().collect();
+        dirty(
+            ids::id_of(spec).expect("indexed"),
+            owned.args(),
+            argc,
+            reply,
+        )
+    }
+
+    #[test]
+    fn counts_like_redis() {
+        assert_eq!(of("set", 3, b"+OK\r\n"), 1);
+        assert_eq!(of("set", 4, b"$-1\r\n"), 0);
+        assert_eq!(of("setnx", 3, b":0\r\n"), 0);
+        assert_eq!(of("mset", 7, b"+OK\r\n"), 3);
+        assert_eq!(of("msetnx", 5, b":0\r\n"), 0);
+        assert_eq!(of("msetnx", 5, b":1\r\n"), 2);
+        assert_eq!(of("del", 4, b":2\r\n"), 2);
+        assert_eq!(of("incr", 2, b":5\r\n"), 1);
+        assert_eq!(of("incr", 2, b"-ERR x\r\n"), 0);
+        assert_eq!(of("lpush", 5, b":9\r\n"), 3);
+        assert_eq!(of("lpushx", 5, b":0\r\n"), 0);
+        assert_eq!(of("hset", 6, b":0\r\n"), 2);
+        assert_eq!(of("lpop", 3, b"*2\r\n$1\r\na\r\n$1\r\nb\r\n"), 2);
+        assert_eq!(of("get", 2, b"$1\r\na\r\n"), 0);
+        assert_eq!(of("flushall", 1, b"+OK\r\n"), 0);
+        // The old bit against the new one (`x` here).
+        assert_eq!(of("setbit", 4, b":x\r\n"), 0);
+        assert_eq!(of("setbit", 4, b":0\r\n"), 1);
+    }
+}
