@@ -36,7 +36,8 @@ const USAGE: &str = "usage: cargo xtask <task>
   test [-- <cargo test args>]     install test dependencies, run every test
   bench [--quick] [--rounds N] [--only redis|memcached|criterion] [--no-write]
   bench-memcached [--quick] [--rounds N]
-  memory [--quick] [--no-build] [--threads N]   RSS of kevy and redis-server with the same data
+  memory [--quick] [--no-build] [--threads N] [--keys N] [--only ROWS] [--kevy PATH]
+                                                RSS per key of kevy and redis-server, per type
   compat                          differential tests against redis-server
   fuzz [--seconds N] [--seed S]   fuzz the decoders and live servers
   tidy                            fmt, clippy, doc, bench builds, module docs, layers

@@ -1,17 +1,23 @@
-//! `cargo xtask memory [--quick] [--no-build] [--threads N]`: resident memory
-//! of kevy and redis-server 7.0 holding the same data.
+//! `cargo xtask memory [--quick] [--no-build] [--threads N] [--keys N]
+//! [--only NAME,…] [--kevy PATH]`: resident memory per key of kevy and
+//! redis-server 7.0 holding the same data, one row per type and encoding.
 //!
-//! Builds kevy-server (release), then for each data set starts a fresh
-//! kevy (`--threads 2` by default) and a fresh `redis-server --save ''
+//! Builds kevy-server (release), then for each row starts a fresh kevy
+//! (`--threads 2` by default) and a fresh `redis-server --save ''
 //! --appendonly no` on free ports, loads the same commands into both through
 //! a pipelined writer (RESP written straight to a `TcpStream` while a reader
 //! counts the replies concurrently, like `redis-cli --pipe`), waits for the
-//! resident size to settle, and prints `VmRSS` of each and their ratio. The
-//! servers are killed when a run ends, whether it succeeded or not.
+//! resident size to settle, and prints each one's RSS growth per key and
+//! the ratio. The servers are killed when a run ends, whether it succeeded or
+//! not.
 //!
-//! Data sets (issue 3): `strings`, 1,000,000 keys `key:N` holding a 16-byte
-//! value; `hashes`, 100,000 keys `hash:N` of 10 fields (`field:J` → an
-//! 8-byte value); and both together. `--quick` loads a tenth of each.
+//! Rows: strings (16 bytes, an integer, 1 KB), hashes, sets of integers and
+//! of strings, sorted sets (integer and fractional scores), lists and
+//! HyperLogLogs, each with 10 and with 1,000 elements per key. A 10-element
+//! row loads `--keys` keys (100,000; `--quick` 10,000), a 1 KB string row
+//! half that, a 1,000-element row a twentieth. `--only` picks rows by name (comma
+//! separated, prefixes match: `--only set` runs every set row); `--kevy`
+//! measures another kevy-server binary (no build).
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -25,34 +31,45 @@ use crate::tools::ensure_redis;
 
 /// Options of the task.
 struct Opts {
-    strings: u64,
-    hashes: u64,
+    keys: u64,
     threads: usize,
     build: bool,
+    only: Vec<String>,
+    kevy: Option<PathBuf>,
 }
 
 impl Opts {
     fn parse(args: &[String]) -> Result<Opts, String> {
         let mut o = Opts {
-            strings: 1_000_000,
-            hashes: 100_000,
+            keys: 100_000,
             threads: 2,
             build: true,
+            only: Vec::new(),
+            kevy: None,
         };
         let mut it = args.iter();
         while let Some(a) = it.next() {
             match a.as_str() {
-                "--quick" => {
-                    o.strings = 100_000;
-                    o.hashes = 10_000;
-                }
+                "--quick" => o.keys = 10_000,
                 "--no-build" => o.build = false,
-                "--threads" => {
-                    o.threads = it
+                "--threads" | "--keys" => {
+                    let n = it
                         .next()
-                        .and_then(|n| n.parse().ok())
+                        .and_then(|n| n.parse::<u64>().ok())
                         .filter(|&n| n > 0)
-                        .ok_or("--threads needs a positive number")?;
+                        .ok_or(format!("{a} needs a positive number"))?;
+                    match a.as_str() {
+                        "--threads" => o.threads = n as usize,
+                        _ => o.keys = n,
+                    }
+                }
+                "--only" => {
+                    let names = it.next().ok_or("--only needs row names")?;
+                    o.only.extend(names.split(',').map(str::to_string));
+                }
+                "--kevy" => {
+                    o.kevy = Some(it.next().ok_or("--kevy needs a path")?.into());
+                    o.build = false;
                 }
                 other => return Err(format!("memory: unknown option {other}")),
             }
@@ -61,90 +78,260 @@ impl Opts {
     }
 }
 
-/// Which keys a run loads.
-#[derive(Clone, Copy)]
-struct DataSet {
+/// Writes command `part` of key `i` of a row.
+type Make = fn(i: u64, part: u64, out: &mut Vec<u8>);
+
+/// One row of the table: a kind of key, loaded into both servers.
+struct Row {
     name: &'static str,
-    strings: u64,
-    hashes: u64,
+    /// Keys loaded: `--keys` divided by this.
+    divisor: u64,
+    /// Commands per key (each answers one line).
+    per_key: u64,
+    make: Make,
 }
+
+/// Appends a command of `head` arguments then `args`.
+fn command(out: &mut Vec<u8>, head: &[&[u8]], args: impl Iterator<Item = String>) {
+    let args: Vec<String> = args.collect();
+    let mut all: Vec<&[u8]> = head.to_vec();
+    all.extend(args.iter().map(String::as_bytes));
+    encode(out, &all);
+}
+
+/// Elements `from..from + n` of element function `f`, as arguments.
+fn elems(from: u64, n: u64, f: impl Fn(u64) -> Vec<String>) -> impl Iterator<Item = String> {
+    (from..from + n).flat_map(f)
+}
+
+const ROWS: &[Row] = &[
+    Row {
+        name: "string 16 B",
+        divisor: 1,
+        per_key: 1,
+        make: |i, _, out| {
+            let (k, v) = (format!("key:{i}"), format!("value:{i:010}"));
+            encode(out, &[b"SET", k.as_bytes(), v.as_bytes()]);
+        },
+    },
+    Row {
+        name: "string int",
+        divisor: 1,
+        per_key: 1,
+        make: |i, _, out| {
+            let (k, v) = (format!("int:{i}"), (i * 7919).to_string());
+            encode(out, &[b"SET", k.as_bytes(), v.as_bytes()]);
+        },
+    },
+    Row {
+        name: "string 1 KB",
+        divisor: 2,
+        per_key: 1,
+        make: |i, _, out| {
+            let k = format!("kb:{i}");
+            encode(out, &[b"SET", k.as_bytes(), &[b'x'; 1024]]);
+        },
+    },
+    Row {
+        name: "hash 10",
+        divisor: 1,
+        per_key: 1,
+        make: |i, _, out| {
+            let k = format!("hash:{i}");
+            let pairs = elems(0, 10, |j| {
+                vec![
+                    format!("field:{j}"),
+                    format!("v{:07}", (i * 10 + j) % 10_000_000),
+                ]
+            });
+            command(out, &[b"HSET", k.as_bytes()], pairs);
+        },
+    },
+    Row {
+        name: "hash 1000",
+        divisor: 20,
+        per_key: 10,
+        make: |i, part, out| {
+            let k = format!("hash:{i}");
+            let pairs = elems(part * 100, 100, |j| {
+                vec![
+                    format!("field:{j}"),
+                    format!("v{:07}", (i * 10 + j) % 10_000_000),
+                ]
+            });
+            command(out, &[b"HSET", k.as_bytes()], pairs);
+        },
+    },
+    Row {
+        name: "set int 10",
+        divisor: 1,
+        per_key: 1,
+        make: |i, _, out| {
+            let k = format!("iset:{i}");
+            let members = elems(0, 10, |j| vec![((i * 10 + j) % 10_000).to_string()]);
+            command(out, &[b"SADD", k.as_bytes()], members);
+        },
+    },
+    Row {
+        name: "set int 1000",
+        divisor: 20,
+        per_key: 10,
+        make: |i, part, out| {
+            let k = format!("iset:{i}");
+            let members = elems(part * 100, 100, |j| vec![(i * 1000 + j).to_string()]);
+            command(out, &[b"SADD", k.as_bytes()], members);
+        },
+    },
+    Row {
+        name: "set str 10",
+        divisor: 1,
+        per_key: 1,
+        make: |i, _, out| {
+            let k = format!("sset:{i}");
+            let members = elems(0, 10, |j| vec![format!("member:{j}")]);
+            command(out, &[b"SADD", k.as_bytes()], members);
+        },
+    },
+    Row {
+        name: "set str 1000",
+        divisor: 20,
+        per_key: 10,
+        make: |i, part, out| {
+            let k = format!("sset:{i}");
+            let members = elems(part * 100, 100, |j| vec![format!("member:{j}")]);
+            command(out, &[b"SADD", k.as_bytes()], members);
+        },
+    },
+    Row {
+        name: "zset 10",
+        divisor: 1,
+        per_key: 1,
+        make: |i, _, out| {
+            let k = format!("zset:{i}");
+            let pairs = elems(0, 10, |j| {
+                vec![((i + j) % 1000).to_string(), format!("member:{j}")]
+            });
+            command(out, &[b"ZADD", k.as_bytes()], pairs);
+        },
+    },
+    Row {
+        name: "zset 10 frac",
+        divisor: 1,
+        per_key: 1,
+        make: |i, _, out| {
+            let k = format!("fzset:{i}");
+            let pairs = elems(0, 10, |j| {
+                vec![format!("{j}.{}", i % 10 + 1), format!("member:{j}")]
+            });
+            command(out, &[b"ZADD", k.as_bytes()], pairs);
+        },
+    },
+    Row {
+        name: "zset 1000",
+        divisor: 20,
+        per_key: 10,
+        make: |i, part, out| {
+            let k = format!("zset:{i}");
+            let pairs = elems(part * 100, 100, |j| {
+                vec![((i + j) % 100_000).to_string(), format!("member:{j}")]
+            });
+            command(out, &[b"ZADD", k.as_bytes()], pairs);
+        },
+    },
+    Row {
+        name: "list 10",
+        divisor: 1,
+        per_key: 1,
+        make: |i, _, out| {
+            let k = format!("list:{i}");
+            let items = elems(0, 10, |j| vec![format!("item:{j}")]);
+            command(out, &[b"RPUSH", k.as_bytes()], items);
+        },
+    },
+    Row {
+        name: "list 1000",
+        divisor: 20,
+        per_key: 10,
+        make: |i, part, out| {
+            let k = format!("list:{i}");
+            let items = elems(part * 100, 100, |j| vec![format!("item:{j}")]);
+            command(out, &[b"RPUSH", k.as_bytes()], items);
+        },
+    },
+    Row {
+        name: "hll 10",
+        divisor: 1,
+        per_key: 1,
+        make: |i, _, out| {
+            let k = format!("hll:{i}");
+            let items = elems(0, 10, |j| vec![format!("e:{i}:{j}")]);
+            command(out, &[b"PFADD", k.as_bytes()], items);
+        },
+    },
+    Row {
+        name: "hll 1000",
+        divisor: 20,
+        per_key: 10,
+        make: |i, part, out| {
+            let k = format!("hll:{i}");
+            let items = elems(part * 100, 100, |j| vec![format!("e:{i}:{j}")]);
+            command(out, &[b"PFADD", k.as_bytes()], items);
+        },
+    },
+];
 
 pub fn run(args: &[String]) -> Result<(), String> {
     let opts = Opts::parse(args)?;
     ensure_redis()?;
-    let kevy = kevy_binary(opts.build)?;
-    let sets = [
-        DataSet {
-            name: "strings",
-            strings: opts.strings,
-            hashes: 0,
-        },
-        DataSet {
-            name: "hashes",
-            strings: 0,
-            hashes: opts.hashes,
-        },
-        DataSet {
-            name: "strings+hashes",
-            strings: opts.strings,
-            hashes: opts.hashes,
-        },
-    ];
+    let kevy = match &opts.kevy {
+        Some(p) => p.clone(),
+        None => kevy_binary(opts.build)?,
+    };
+    let rows: Vec<&Row> = ROWS
+        .iter()
+        .filter(|r| {
+            opts.only.is_empty() || opts.only.iter().any(|o| r.name.starts_with(o.as_str()))
+        })
+        .collect();
+    if rows.is_empty() {
+        let names: Vec<&str> = ROWS.iter().map(|r| r.name).collect();
+        return Err(format!("no row matches --only; rows: {}", names.join(", ")));
+    }
     println!(
-        "kevy --threads {} vs redis-server; {} strings key:N → 16 B, {} hashes of 10 fields",
-        opts.threads, opts.strings, opts.hashes
+        "kevy --threads {} vs redis-server: RSS growth per key, {} keys per 10-element row",
+        opts.threads, opts.keys
     );
     println!(
-        "{:<16} {:>10} {:>12} {:>12} {:>12} {:>12} {:>8}",
-        "data set", "keys", "redis idle", "redis RSS", "kevy idle", "kevy RSS", "ratio"
+        "| {:<13} | {:>9} | {:>11} | {:>10} | {:>10} |",
+        "each key", "keys", "redis B/key", "kevy B/key", "kevy/redis"
     );
-    for set in sets {
-        let redis = measure(&Server::redis()?, set)?;
-        let kevy = measure(&Server::kevy(&kevy, opts.threads)?, set)?;
+    println!("|---|---:|---:|---:|---:|");
+    for row in rows {
+        let keys = (opts.keys / row.divisor).max(1);
+        let redis = measure(&Server::redis()?, row, keys)?;
+        let kevy = measure(&Server::kevy(&kevy, opts.threads)?, row, keys)?;
         println!(
-            "{:<16} {:>10} {:>12} {:>12} {:>12} {:>12} {:>8.2}",
-            set.name,
-            set.strings + set.hashes,
-            mb(redis.0),
-            mb(redis.1),
-            mb(kevy.0),
-            mb(kevy.1),
-            kevy.1 as f64 / redis.1 as f64
+            "| {:<13} | {:>9} | {:>11.0} | {:>10.0} | {:>10.2} |",
+            row.name,
+            keys,
+            redis,
+            kevy,
+            kevy / redis
         );
     }
     Ok(())
 }
 
-fn mb(kb: u64) -> String {
-    format!("{:.1} MB", kb as f64 / 1024.0)
-}
-
-/// Loads `set` into `server`; its resident size (kB) before and after.
-fn measure(server: &Server, set: DataSet) -> Result<(u64, u64), String> {
+/// Loads `keys` keys of `row` into `server`; its RSS growth per key (bytes).
+fn measure(server: &Server, row: &Row, keys: u64) -> Result<f64, String> {
     let idle = settled_rss(server.pid())?;
-    load(server.addr, set.strings, |i, out| {
-        let key = format!("key:{i}");
-        let value = format!("value:{i:010}");
-        encode(out, &[b"SET", key.as_bytes(), value.as_bytes()]);
+    let per = row.per_key;
+    let make = row.make;
+    load(server.addr, keys * per, move |c, out| {
+        make(c / per, c % per, out)
     })?;
-    load(server.addr, set.hashes, |i, out| {
-        let key = format!("hash:{i}");
-        let pairs: Vec<(String, String)> = (0..10)
-            .map(|j| {
-                (
-                    format!("field:{j}"),
-                    format!("v{:07}", (i * 10 + j) % 10_000_000),
-                )
-            })
-            .collect();
-        let mut args: Vec<&[u8]> = vec![b"HSET", key.as_bytes()];
-        for (f, v) in &pairs {
-            args.push(f.as_bytes());
-            args.push(v.as_bytes());
-        }
-        encode(out, &args);
-    })?;
-    Ok((idle, settled_rss(server.pid())?))
+    let loaded = settled_rss(server.pid())?;
+    Ok(loaded.saturating_sub(idle) as f64 * 1024.0 / keys as f64)
 }
 
 /// Appends `args` as a RESP multibulk.

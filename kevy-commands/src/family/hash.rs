@@ -54,7 +54,7 @@ fn op_hset(db: &mut Db, key: &[u8], pairs: kevy_rt::Args<'_>, now: &Clock) -> Op
     let mut h = Hash::new();
     let created = apply(&mut h);
     if !h.is_empty() {
-        db.set(key, Value::Hash(Box::new(h)), now, false, None);
+        db.set(key, Value::Hash(h), now, false, None);
     }
     Ok(created)
 }
@@ -97,7 +97,7 @@ fn op_hsetnx(db: &mut Db, key: &[u8], field: &[u8], value: &[u8], now: &Clock) -
         None => {
             let mut h = Hash::new();
             h.set(field, value);
-            db.set(key, Value::Hash(Box::new(h)), now, false, None);
+            db.set(key, Value::Hash(h), now, false, None);
         }
     }
     Ok(true)

@@ -88,7 +88,7 @@ pub fn op_push(
     elems.for_each(|e| l.push(end, e.as_ref()));
     let n = l.len();
     if n > 0 {
-        db.set(key, Value::List(Box::new(l)), now, false, None);
+        db.set(key, Value::List(l), now, false, None);
     }
     Ok(n)
 }

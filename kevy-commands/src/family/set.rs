@@ -52,7 +52,7 @@ pub fn op_sadd<'m>(
     let mut s = Set::for_member(first);
     s.add(first);
     let added = 1 + members.filter(|m| s.add(m)).count() as i64;
-    db.set(key, Value::Set(Box::new(s)), now, false, None);
+    db.set(key, Value::Set(s), now, false, None);
     Ok(added)
 }
 
@@ -141,7 +141,7 @@ enum Popped {
     /// With a count: the members.
     Many(Vec<Bytes>),
     /// With a count covering the set: the whole set, in its order.
-    All(Box<Set>),
+    All(Set),
 }
 
 /// Pops `count` random members (one, replied as a bulk, for `None`) from the

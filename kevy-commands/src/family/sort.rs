@@ -499,7 +499,7 @@ pub fn op_store<'v>(db: &mut Db, key: &[u8], values: impl Iterator<Item = &'v [u
     if list.is_empty() {
         db.remove(key, now);
     } else {
-        db.set(key, Value::List(Box::new(list)), now, false, None);
+        db.set(key, Value::List(list), now, false, None);
     }
 }
 

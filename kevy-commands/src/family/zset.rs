@@ -62,7 +62,7 @@ pub(crate) fn store(db: &mut Db, dst: &[u8], z: ZSet, now: &Clock) -> usize {
     if n == 0 {
         db.remove(dst, now);
     } else {
-        db.set(dst, Value::ZSet(Box::new(z)), now, false, None);
+        db.set(dst, Value::ZSet(z), now, false, None);
     }
     n
 }

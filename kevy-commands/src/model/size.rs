@@ -1,30 +1,51 @@
-//! What a value costs: [`value_bytes`] estimates a key's bytes in kevy's
-//! own layout (its table entry, the key's and value's heap buffers, and for
-//! collections their elements, sampled like Redis: the first `samples`
-//! elements' average times the count), for `MEMORY USAGE` and eviction;
+//! What a value costs: [`value_bytes`] is a key's bytes in kevy's own
+//! layout, in malloc blocks (its node and bucket, every block its value
+//! holds; small encodings exactly, large ones with their elements' own heap
+//! sampled like Redis: the first `samples` elements' average times the
+//! count), for `MEMORY USAGE` and eviction;
 //! [`serialized_len`] is the length of its RDB serialization (`DEBUG
 //! OBJECT`'s `serializedlength`).
 
 use std::mem::size_of;
 
 use crate::base::num::parse_i64;
+use crate::model::types::dense::Dense;
 use crate::model::types::hash::Hash;
-use crate::model::types::pack::entry_size;
-use crate::model::types::set::{Member, Set};
+use crate::model::types::list::{List, Quick};
+use crate::model::types::set::Set;
 use crate::model::value::{Bytes, Value};
+use crate::model::zset::{Skip, ZSet};
+
+/// The block glibc's malloc hands out for a request of `n` bytes (8 bytes
+/// of header, rounded up to 16, at least 32): what kevy-server's counting
+/// allocator counts, and what the request costs.
+fn block(n: usize) -> usize {
+    if n == 0 {
+        0
+    } else {
+        ((n + 8 + 15) & !15).max(32)
+    }
+}
 
 /// Heap bytes of a key or string buffer (inline ones cost none).
 fn heap(b: &Bytes) -> usize {
     if b.spilled() {
-        b.capacity()
+        block(b.capacity())
     } else {
         0
     }
 }
 
-/// Bytes of a table entry: key, value, deadline index and control byte.
-fn entry_overhead() -> usize {
-    size_of::<Bytes>() + size_of::<Value>() + size_of::<u32>() + 1
+/// Bytes of a key's node and its keyspace bucket (a pointer and a control
+/// byte). The node (`store/db/node.rs`) is one block: the value, TTL slot,
+/// access clock and LFU data (44 bytes), the key's length in LEB128, the
+/// key.
+fn node_bytes(key: &[u8]) -> usize {
+    let mut len_bytes = 1;
+    while key.len() >> (7 * len_bytes) != 0 {
+        len_bytes += 1;
+    }
+    block(size_of::<Value>() + 12 + len_bytes + key.len()) + size_of::<usize>() + 1
 }
 
 /// `count` elements estimated from the sizes of the first `samples` of
@@ -43,80 +64,48 @@ fn sampled(count: usize, samples: usize, sizes: impl Iterator<Item = usize>) -> 
     }
 }
 
-/// The estimated bytes of `key` holding `v`, sampling `samples` elements of
-/// a collection (0: all).
+/// The bytes `key` holding `v` takes in kevy: its node and bucket, and
+/// every block the value holds. Small encodings are exact (one block sized
+/// to fit, or none when inline); the large ones add their tables exactly
+/// and what their elements hold on the heap estimated from the first
+/// `samples` elements (0: all), as Redis samples.
 pub fn value_bytes(key: &[u8], v: &Value, samples: usize) -> usize {
-    let key_heap = if key.len() > 16 { key.len() } else { 0 };
-    let item = size_of::<Bytes>();
-    let index = size_of::<usize>() + 1;
     let body = match v {
         Value::Int(_) => 0,
         Value::Str(s) => heap(s),
         Value::List(l) => {
-            size_of::<crate::model::types::list::List>()
-                + l.node_count() * size_of::<crate::model::types::pack::Pack>()
-                + sampled(l.len(), samples, l.iter().map(|e| entry_size(e.len())))
-        }
-        Value::Hash(h) => {
-            size_of::<Hash>()
-                + match &**h {
-                    Hash::Packed(_) => sampled(
-                        h.len(),
-                        samples,
-                        h.iter()
-                            .map(|(f, v)| entry_size(f.len()) + entry_size(v.len())),
-                    ),
-                    Hash::Table(_) => sampled(
-                        h.len(),
-                        samples,
-                        h.iter()
-                            .map(|(f, v)| 2 * item + index + spill(f.len()) + spill(v.len())),
-                    ),
-                }
-        }
-        Value::Set(s) => {
-            size_of::<Set>()
-                + match &**s {
-                    Set::Ints(v) => v.len() * size_of::<i64>(),
-                    Set::Table(_) => sampled(
-                        s.len(),
-                        samples,
-                        s.iter().map(|m| {
-                            let len = match m {
-                                Member::Bytes(b) => b.len(),
-                                Member::Int(_) => 0,
-                            };
-                            item + index + spill(len)
-                        }),
-                    ),
-                }
-        }
-        Value::ZSet(z) => {
-            // Compact: member bytes plus an 8-byte score each; skiplist: a
-            // node (member, score, links) and an index entry per member.
-            let per = if z.is_packed() {
-                8
-            } else {
-                2 * item + index + 8
+            let boxed = match l {
+                List::One(_) => 0,
+                List::Many(_) => block(size_of::<Quick>()) + block(l.overhead_bytes()),
             };
-            size_of::<crate::model::zset::ZSet>()
-                + sampled(
-                    z.len(),
-                    samples,
-                    z.iter(0, false).map(|(m, _)| per + m.len()),
-                )
+            boxed + l.nodes().map(|n| block(n.capacity())).sum::<usize>()
         }
+        Value::Hash(h) => match h {
+            Hash::Packed(p) => block(p.capacity()),
+            Hash::Table(d) => {
+                block(size_of::<Dense<(Bytes, Bytes)>>())
+                    + block(d.table_bytes())
+                    + sampled(h.len(), samples, d.iter().map(|(f, v)| heap(f) + heap(v)))
+            }
+        },
+        Value::Set(s) => match s {
+            Set::Ints(i) => block(i.heap_bytes()),
+            Set::Table(d) => {
+                block(size_of::<Dense<Bytes>>())
+                    + block(d.table_bytes())
+                    + sampled(s.len(), samples, d.iter().map(heap))
+            }
+        },
+        Value::ZSet(z) => match z {
+            ZSet::Pack(p) => block(p.heap_bytes()),
+            ZSet::Skip(k) => {
+                block(size_of::<Skip>())
+                    + block(k.table_bytes())
+                    + sampled(k.len(), samples, (0..k.len()).map(|r| k.node_heap(r)))
+            }
+        },
     };
-    entry_overhead() + key_heap + body
-}
-
-/// Heap bytes of a `Bytes` of `len` bytes.
-fn spill(len: usize) -> usize {
-    if len > 16 {
-        len
-    } else {
-        0
-    }
+    node_bytes(key) + body
 }
 
 /// Bytes of an RDB length prefix.

@@ -5,14 +5,19 @@
 //! - [`hash::Hash`]: a packed run of `field, value` entries up to 128 fields
 //!   of at most 64 bytes (`hash-max-listpack-entries`/`-value`), then a hash
 //!   table;
-//! - [`set::Set`]: a sorted integer array up to 512 members
+//! - [`set::Set`]: an [`intset::IntSet`] up to 512 members
 //!   (`set-max-intset-entries`), then a hash table.
+//!
+//! Small encodings keep their bytes in a [`compact::Compact`] (24 bytes,
+//! inline up to 21 bytes, else one allocation sized to fit).
 //!
 //! The hash table of large hashes and sets is [`dense::Dense`] (items stored
 //! densely, so random picks are O(1) and SCAN cursors are stable).
 
+pub mod compact;
 pub mod dense;
 pub mod hash;
+pub mod intset;
 pub mod list;
 pub mod pack;
 pub mod set;

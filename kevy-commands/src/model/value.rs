@@ -2,8 +2,10 @@
 //!
 //! Strings come in Redis's two shapes: `Int` (Redis's "int" encoding: a
 //! canonical decimal that fits an `i64`, stored without a buffer) and `Str`
-//! (bytes, inline up to 16 bytes). Lists, hashes and sets are boxed
-//! collections from [`crate::model::types`]; sorted sets are [`ZSet`]s. Code that
+//! (bytes, inline up to 16 bytes). Lists, hashes and sets are collections
+//! from [`crate::model::types`]; sorted sets are [`ZSet`]s. Each collection is 24
+//! bytes held in the value itself: its small encoding inline or in one
+//! allocation sized to fit, its large one behind a box. Code that
 //! needs a string goes through [`Value::as_bytes`] / [`Value::as_int`], which
 //! answer `WrongType` for the other types; code that needs a collection goes
 //! through [`Value::as_list_mut`] and its siblings.
@@ -26,13 +28,13 @@ pub enum Value {
     /// Any other string.
     Str(Bytes),
     /// A list.
-    List(Box<List>),
+    List(List),
     /// A hash.
-    Hash(Box<Hash>),
+    Hash(Hash),
     /// A set.
-    Set(Box<Set>),
+    Set(Set),
     /// A sorted set.
-    ZSet(Box<ZSet>),
+    ZSet(ZSet),
 }
 
 impl Value {
@@ -176,5 +178,17 @@ mod tests {
         v.make_raw().map(|s| s.push(b'x')).unwrap();
         assert_eq!(v, Value::Str(Bytes::from_slice(b"42x")));
         assert_eq!(v.as_int(), Err(Error::NotInteger));
+    }
+
+    /// Every collection sits in the value itself (its small encoding
+    /// inline or in one allocation), so a value stays 32 bytes.
+    #[test]
+    fn collections_fit_the_value() {
+        use std::mem::size_of;
+        assert_eq!(size_of::<Value>(), 32);
+        assert_eq!(size_of::<List>(), 24);
+        assert_eq!(size_of::<Hash>(), 24);
+        assert_eq!(size_of::<Set>(), 24);
+        assert_eq!(size_of::<ZSet>(), 24);
     }
 }

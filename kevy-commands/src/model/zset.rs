@@ -37,8 +37,9 @@ pub fn before(s1: f64, m1: &[u8], s2: f64, m2: &[u8]) -> bool {
 pub enum ZSet {
     /// Small: one compact buffer.
     Pack(Pack),
-    /// Large: skiplist and index.
-    Skip(Skip),
+    /// Large: skiplist and index (boxed: a small set pays only for its
+    /// pack).
+    Skip(Box<Skip>),
 }
 
 impl PartialEq for ZSet {
@@ -93,7 +94,7 @@ impl ZSet {
     /// compact unless the member is too long for it.
     pub fn for_first_member(first_len: usize) -> ZSet {
         if first_len > MAX_PACK_VALUE {
-            ZSet::Skip(Skip::new())
+            ZSet::Skip(Box::default())
         } else {
             ZSet::Pack(Pack::default())
         }
@@ -114,7 +115,7 @@ impl ZSet {
         } else {
             let mut k = Skip::new();
             pairs.iter().for_each(|(m, s)| k.insert(*s, m.as_ref()));
-            ZSet::Skip(k)
+            ZSet::Skip(Box::new(k))
         }
     }
 
@@ -124,7 +125,7 @@ impl ZSet {
     /// compact encoding.
     pub fn from_sorted_added<M: AsRef<[u8]>>(pairs: &[(M, f64)], skiplist: bool) -> ZSet {
         let mut z = if skiplist {
-            ZSet::Skip(Skip::new())
+            ZSet::Skip(Box::default())
         } else {
             ZSet::Pack(Pack::default())
         };
@@ -167,7 +168,7 @@ impl ZSet {
             for e in p.iter_from(0) {
                 k.insert(e.score, e.member);
             }
-            *self = ZSet::Skip(k);
+            *self = ZSet::Skip(Box::new(k));
         }
     }
 

@@ -177,3 +177,46 @@ fn memory_subcommands() {
         "{text}"
     );
 }
+
+/// MEMORY USAGE is exact for small encodings: a node block (the 48-byte
+/// head and the key, as glibc rounds it) and a 9-byte bucket, plus the
+/// value's one block (none when it fits inside the value).
+#[test]
+fn memory_usage_of_small_encodings_is_exact() {
+    let mut h = harness();
+    let usage = |h: &mut kevy_rt::testing::Harness<crate::Redis>, args: &[&str]| -> i64 {
+        let r = String::from_utf8_lossy(&run(h, args)).into_owned();
+        r.trim_start_matches(':')
+            .trim_end()
+            .parse()
+            .unwrap_or_else(|_| panic!("{r}"))
+    };
+    run(&mut h, &["SET", "small", "1"]);
+    let small = usage(&mut h, &["MEMORY", "USAGE", "small"]);
+    assert_eq!(small, 64 + 9);
+    run(
+        &mut h,
+        &[
+            "SADD", "ints", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10",
+        ],
+    );
+    assert_eq!(usage(&mut h, &["MEMORY", "USAGE", "ints"]), 64 + 9);
+    run(&mut h, &["RPUSH", "list", "a", "b", "c"]);
+    assert_eq!(usage(&mut h, &["MEMORY", "USAGE", "list"]), 64 + 9);
+    let mut hset = vec!["HSET", "hash"];
+    let fields: Vec<String> = (0..10)
+        .flat_map(|j| [format!("field:{j}"), format!("v{j:07}")])
+        .collect();
+    hset.extend(fields.iter().map(String::as_str));
+    run(&mut h, &hset);
+    // 10 x (8 + 9) = 170 bytes of entries (a length byte before each
+    // field and value): a 192-byte block.
+    assert_eq!(usage(&mut h, &["MEMORY", "USAGE", "hash"]), 64 + 9 + 192);
+    // Keys up to 11 bytes share the 64-byte block; 12 to 27 bytes take 80.
+    run(&mut h, &["SET", "key:1234567", "1"]);
+    assert_eq!(usage(&mut h, &["MEMORY", "USAGE", "key:1234567"]), 64 + 9);
+    run(&mut h, &["SET", "key:12345678", "1"]);
+    assert_eq!(usage(&mut h, &["MEMORY", "USAGE", "key:12345678"]), 80 + 9);
+    run(&mut h, &["ZADD", "z", "1", "a", "2.5", "b"]);
+    assert_eq!(usage(&mut h, &["MEMORY", "USAGE", "z"]), 64 + 9);
+}

@@ -21,7 +21,7 @@ fn put(db: &mut Db, key: &[u8], field: &[u8], value: &[u8], now: &Clock) {
         None => {
             let mut h = Hash::new();
             h.set(field, value);
-            db.set(key, Value::Hash(Box::new(h)), now, false, None);
+            db.set(key, Value::Hash(h), now, false, None);
         }
     }
 }

@@ -98,7 +98,7 @@ fn store(db: &mut Db, dest: &[u8], set: Set, now: &Clock) -> i64 {
     if n == 0 {
         db.remove(dest, now);
     } else {
-        db.set(dest, Value::Set(Box::new(set)), now, false, None);
+        db.set(dest, Value::Set(set), now, false, None);
     }
     n
 }

@@ -100,7 +100,7 @@ pub(crate) fn op_zadd(db: &mut Db, key: &[u8], req: &AddReq<'_>, now: &Clock) ->
             let first = req.pairs.first().map_or(0, |p| p.1.len());
             db.set(
                 key,
-                Value::ZSet(Box::new(ZSet::for_first_member(first))),
+                Value::ZSet(ZSet::for_first_member(first)),
                 now,
                 false,
                 None,

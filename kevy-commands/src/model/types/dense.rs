@@ -1,6 +1,6 @@
 //! [`Dense`]: the hash-table encoding of large sets and hashes. Items live
 //! in one dense `Vec`, found through a `hashbrown::HashTable` of their
-//! positions (an insertion-ordered map, like `indexmap`). Removal swaps the
+//! positions (32-bit; an insertion-ordered map, like `indexmap`). Removal swaps the
 //! last item into the hole.
 //!
 //! The dense order gives what Redis's dict gives through bucket tricks:
@@ -34,11 +34,17 @@ impl Keyed for (Bytes, Bytes) {
     }
 }
 
+/// Below this many items, the items' vector grows by one at a time
+/// (sized to fit); from it on, by doubling.
+const EXACT_BELOW: usize = 64;
+
 /// A hash table of keyed items stored densely.
 #[derive(Clone, Default)]
 pub struct Dense<T> {
     items: Vec<T>,
-    index: HashTable<usize>,
+    /// Positions in `items` (32 bits: half the index of `usize`s; a table
+    /// never holds 2^32 items).
+    index: HashTable<u32>,
     hasher: DefaultHashBuilder,
 }
 
@@ -70,8 +76,10 @@ impl<T: Keyed> Dense<T> {
         let hash = self.hasher.hash_one(key);
         let items = &self.items;
         self.index
-            .find(hash, |&i| items.get(i).is_some_and(|t| t.key() == key))
-            .copied()
+            .find(hash, |&i| {
+                items.get(i as usize).is_some_and(|t| t.key() == key)
+            })
+            .map(|&i| i as usize)
     }
 
     /// The item with `key`.
@@ -105,11 +113,17 @@ impl<T: Keyed> Dense<T> {
     /// Appends an item whose key is known to be absent.
     pub fn push_new(&mut self, item: T) {
         let hash = self.hasher.hash_one(item.key());
-        let pos = self.items.len();
+        let pos = u32::try_from(self.items.len()).unwrap_or(u32::MAX);
+        // A small table grows to fit, as a listpack does; a large one doubles.
+        if self.items.len() == self.items.capacity() && self.items.len() < EXACT_BELOW {
+            self.items.reserve_exact(1);
+        }
         self.items.push(item);
         let (items, hasher) = (&self.items, &self.hasher);
         self.index.insert_unique(hash, pos, |&i| {
-            items.get(i).map_or(0, |t| hasher.hash_one(t.key()))
+            items
+                .get(i as usize)
+                .map_or(0, |t| hasher.hash_one(t.key()))
         });
     }
 
@@ -123,14 +137,14 @@ impl<T: Keyed> Dense<T> {
     /// into its place.
     pub fn remove_at(&mut self, i: usize) -> Option<T> {
         let hash = self.hasher.hash_one(self.items.get(i)?.key());
-        if let Ok(slot) = self.index.find_entry(hash, |&p| p == i) {
+        if let Ok(slot) = self.index.find_entry(hash, |&p| p as usize == i) {
             slot.remove();
         }
         let last = self.items.len() - 1;
         if i != last {
             let moved = self.hasher.hash_one(self.items.get(last)?.key());
-            if let Some(p) = self.index.find_mut(moved, |&p| p == last) {
-                *p = i;
+            if let Some(p) = self.index.find_mut(moved, |&p| p as usize == last) {
+                *p = i as u32;
             }
         }
         let item = self.items.swap_remove(i);
@@ -146,9 +160,17 @@ impl<T: Keyed> Dense<T> {
             self.items.shrink_to(self.items.len() * 2);
             let (items, hasher) = (&self.items, &self.hasher);
             self.index.shrink_to(self.items.len() * 2, |&i| {
-                items.get(i).map_or(0, |t| hasher.hash_one(t.key()))
+                items
+                    .get(i as usize)
+                    .map_or(0, |t| hasher.hash_one(t.key()))
             });
         }
+    }
+
+    /// Bytes of the table's own allocations: the items' vector and the
+    /// index (not what the items hold on the heap).
+    pub fn table_bytes(&self) -> usize {
+        self.items.capacity() * std::mem::size_of::<T>() + self.index.allocation_size()
     }
 
     /// The item at position `i` (for random picks and scans).

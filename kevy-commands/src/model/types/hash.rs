@@ -1,5 +1,6 @@
-//! [`Hash`](enum@Hash): Redis's two hash encodings. A listpack ([`Pack`] of `field,
-//! value` entries in insertion order) while there are at most
+//! [`Hash`](enum@Hash): Redis's two hash encodings. A listpack ([`FwdPack`] of `field,
+//! value` entries in insertion order, each `len` + bytes, forwards only)
+//! while there are at most
 //! [`MAX_PACKED_ENTRIES`] fields and no field or value is longer than
 //! [`MAX_PACKED_VALUE`] bytes (`hash-max-listpack-entries 128`,
 //! `hash-max-listpack-value 64`); a hash table ([`Dense`]) otherwise, for
@@ -7,7 +8,7 @@
 //! as Redis does.
 
 use super::dense::Dense;
-use super::pack::{entry_size, Pack};
+use super::pack::{entry_size, FwdPack};
 use crate::base::bytes::Bytes;
 use crate::base::random;
 
@@ -20,7 +21,7 @@ pub const MAX_PACKED_VALUE: usize = 64;
 #[derive(Clone)]
 pub enum Hash {
     /// Fields and values alternating, in insertion order (Redis's listpack).
-    Packed(Pack),
+    Packed(FwdPack),
     /// Redis's hash table encoding (boxed: a small hash pays only for its
     /// pack).
     Table(Box<Dense<(Bytes, Bytes)>>),
@@ -28,12 +29,12 @@ pub enum Hash {
 
 impl Default for Hash {
     fn default() -> Hash {
-        Hash::Packed(Pack::new())
+        Hash::Packed(FwdPack::new())
     }
 }
 
 /// Byte offsets of the value of `field` in a packed hash.
-fn packed_find(p: &Pack, field: &[u8]) -> Option<usize> {
+fn packed_find(p: &FwdPack, field: &[u8]) -> Option<usize> {
     let mut off = 0;
     loop {
         let (f, value_off) = p.entry_at(off)?;
@@ -127,14 +128,10 @@ impl Hash {
         match self {
             Hash::Packed(p) => {
                 if let Some(off) = packed_find(p, field) {
-                    let old = p.entry_at(off).map_or(0, |(_, next)| next - off);
-                    p.reserve_exact(entry_size(value.len()).saturating_sub(old));
                     p.replace_at_offset(off, value);
                     return false;
                 }
-                p.reserve_exact(entry_size(field.len()) + entry_size(value.len()));
-                p.push_back(field);
-                p.push_back(value);
+                p.push_back_two(field, value);
                 if p.len() / 2 > MAX_PACKED_ENTRIES {
                     self.convert_to_table();
                 }
@@ -218,7 +215,7 @@ impl Hash {
 /// An iterator over a hash's `(field, value)` pairs.
 pub enum Pairs<'a> {
     /// Over a packed hash.
-    Packed(super::pack::Iter<'a>),
+    Packed(super::pack::Iter<'a, false>),
     /// Over a table.
     Table(std::slice::Iter<'a, (Bytes, Bytes)>),
 }
@@ -288,7 +285,7 @@ mod tests {
     #[test]
     fn packed_hash_is_allocated_exactly() {
         let exact = |h: &Hash| match h {
-            Hash::Packed(p) => p.capacity() == p.bytes(),
+            Hash::Packed(p) => p.capacity() == p.bytes() || (p.capacity() == 0 && p.bytes() <= 21),
             Hash::Table(_) => false,
         };
         let mut h = Hash::new();
@@ -309,7 +306,7 @@ mod tests {
         h.trim();
         assert!(exact(&h));
         assert_eq!(fields(&h), ["a=3", "b=2"]);
-        assert!(std::mem::size_of::<Hash>() <= 40);
+        assert_eq!(std::mem::size_of::<Hash>(), 24);
     }
 
     #[test]

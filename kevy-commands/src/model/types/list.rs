@@ -1,6 +1,9 @@
 //! [`List`]: Redis's quicklist. A deque of [`Pack`] nodes, each at most
 //! [`NODE_BYTES`] (8 KB, `list-max-listpack-size -2`) unless it holds one
-//! larger element alone. A small list is one node: its elements in one buffer.
+//! larger element alone. A list that fits one node is that node alone
+//! ([`List::One`]: its elements in one buffer sized to fit, no deque); it
+//! becomes a deque of nodes ([`Quick`]) when it outgrows it, as Redis 7.0
+//! keeps every list a quicklist.
 //!
 //! Positions are 0-based from the head; callers convert Redis's negative
 //! indexes first. Operations walk nodes from the nearer end, then entries
@@ -15,8 +18,18 @@ use crate::base::bytes::Bytes;
 pub const NODE_BYTES: usize = 8 * 1024;
 
 /// A list of byte strings.
-#[derive(Clone, Default, PartialEq, Eq)]
-pub struct List {
+#[derive(Clone)]
+pub enum List {
+    /// At most one node's worth: the node itself.
+    One(Pack),
+    /// More: the deque of nodes (boxed: a small list pays only for its
+    /// pack).
+    Many(Box<Quick>),
+}
+
+/// The nodes of a list past one node.
+#[derive(Clone, Default)]
+pub struct Quick {
     nodes: VecDeque<Pack>,
     len: usize,
 }
@@ -46,10 +59,16 @@ fn fits(node: &Pack, len: usize) -> bool {
     node.is_empty() || node.bytes() + entry_size(len) <= NODE_BYTES
 }
 
-impl List {
-    /// An empty list.
-    pub fn new() -> List {
-        List::default()
+impl Quick {
+    /// A deque holding `node`.
+    fn from_node(mut node: Pack) -> Quick {
+        node.trim();
+        let len = node.len();
+        let mut nodes = VecDeque::new();
+        if !node.is_empty() {
+            nodes.push_back(node);
+        }
+        Quick { nodes, len }
     }
 
     /// Number of elements.
@@ -74,7 +93,11 @@ impl List {
         match end {
             End::Left => match self.nodes.front_mut() {
                 Some(node) if fits(node, e.len()) => node.push_front(e),
-                _ => {
+                full => {
+                    // A full node gives back its spare bytes.
+                    if let Some(full) = full {
+                        full.trim();
+                    }
                     let mut node = Pack::new();
                     node.push_back(e);
                     self.nodes.push_front(node);
@@ -82,7 +105,10 @@ impl List {
             },
             End::Right => match self.nodes.back_mut() {
                 Some(node) if fits(node, e.len()) => node.push_back(e),
-                _ => {
+                full => {
+                    if let Some(full) = full {
+                        full.trim();
+                    }
                     let mut node = Pack::new();
                     node.push_back(e);
                     self.nodes.push_back(node);
@@ -293,6 +319,195 @@ impl List {
         self.nodes.iter().flat_map(Pack::iter)
     }
 }
+
+impl Default for List {
+    fn default() -> List {
+        List::One(Pack::new())
+    }
+}
+
+impl List {
+    /// An empty list.
+    pub fn new() -> List {
+        List::default()
+    }
+
+    /// Number of elements.
+    #[inline]
+    pub fn len(&self) -> usize {
+        match self {
+            List::One(p) => p.len(),
+            List::Many(q) => q.len,
+        }
+    }
+
+    /// True when the list has no element.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Number of nodes (for tests and introspection).
+    pub fn node_count(&self) -> usize {
+        match self {
+            List::One(p) => usize::from(!p.is_empty()),
+            List::Many(q) => q.nodes.len(),
+        }
+    }
+
+    /// The nodes, head to tail.
+    pub fn nodes(&self) -> impl Iterator<Item = &Pack> + '_ {
+        let (one, many) = match self {
+            List::One(p) => (Some(p).filter(|p| !p.is_empty()), None),
+            List::Many(q) => (None, Some(q.nodes.iter())),
+        };
+        one.into_iter().chain(many.into_iter().flatten())
+    }
+
+    /// Bytes of the deque's buffer of nodes (0 for a one-node list, which
+    /// has none).
+    pub fn overhead_bytes(&self) -> usize {
+        match self {
+            List::One(_) => 0,
+            List::Many(q) => q.nodes.capacity() * std::mem::size_of::<Pack>(),
+        }
+    }
+
+    /// Moves a one-node list to the deque of nodes.
+    fn grow_to_many(&mut self) {
+        if let List::One(p) = self {
+            let q = Quick::from_node(std::mem::take(p));
+            *self = List::Many(Box::new(q));
+        }
+    }
+
+    /// Pushes `e` at `end`.
+    pub fn push(&mut self, end: End, e: &[u8]) {
+        if let List::One(p) = self {
+            if fits(p, e.len()) {
+                return match end {
+                    End::Left => p.push_front(e),
+                    End::Right => p.push_back(e),
+                };
+            }
+            self.grow_to_many();
+        }
+        if let List::Many(q) = self {
+            q.push(end, e);
+        }
+    }
+
+    /// Pops the element at `end`.
+    pub fn pop(&mut self, end: End) -> Option<Bytes> {
+        match self {
+            List::One(p) => match end {
+                End::Left => p.pop_front(),
+                End::Right => p.pop_back(),
+            },
+            List::Many(q) => q.pop(end),
+        }
+    }
+
+    /// Element `i`.
+    pub fn get(&self, i: usize) -> Option<&[u8]> {
+        match self {
+            List::One(p) => p.get(i),
+            List::Many(q) => q.get(i),
+        }
+    }
+
+    /// Replaces element `i`; false when out of range.
+    pub fn set(&mut self, i: usize, e: &[u8]) -> bool {
+        if let List::One(p) = self {
+            let Some(old) = p.get(i).map(<[u8]>::len) else {
+                return false;
+            };
+            if p.len() < 2 || p.bytes() - entry_size(old) + entry_size(e.len()) <= NODE_BYTES {
+                p.replace(i, e);
+                return true;
+            }
+            self.grow_to_many();
+        }
+        match self {
+            List::Many(q) => q.set(i, e),
+            List::One(_) => false,
+        }
+    }
+
+    /// Inserts `e` so it becomes element `i` (`i == len()` appends).
+    pub fn insert(&mut self, i: usize, e: &[u8]) {
+        if let List::One(p) = self {
+            if fits(p, e.len()) {
+                return p.insert(i.min(p.len()), e);
+            }
+            self.grow_to_many();
+        }
+        if let List::Many(q) = self {
+            q.insert(i, e);
+        }
+    }
+
+    /// Removes up to `n` elements from `end`.
+    pub fn drop_end(&mut self, end: End, n: usize) {
+        match self {
+            List::One(p) => {
+                let n = n.min(p.len());
+                match end {
+                    End::Left => p.remove_range(0, n),
+                    End::Right => p.remove_range(p.len() - n, n),
+                }
+                p.shrink();
+            }
+            List::Many(q) => q.drop_end(end, n),
+        }
+    }
+
+    /// Removes the elements at `positions` (ascending, unique, in range;
+    /// others are ignored).
+    pub fn remove_positions(&mut self, positions: &[usize]) {
+        match self {
+            List::One(p) => {
+                let mut gone = positions.iter().peekable();
+                let mut kept = Pack::new();
+                for (i, e) in p.iter().enumerate() {
+                    while gone.next_if(|&&g| g < i).is_some() {}
+                    if gone.next_if(|&&g| g == i).is_none() {
+                        kept.push_back(e);
+                    }
+                }
+                *p = kept;
+            }
+            List::Many(q) => q.remove_positions(positions),
+        }
+    }
+
+    /// Iterates from element `start` towards the tail (nothing when
+    /// `start` is out of range).
+    pub fn iter_from(&self, start: usize) -> impl Iterator<Item = &[u8]> + '_ {
+        let (one, many) = match self {
+            List::One(p) => (Some(p.iter().skip(start)), None),
+            List::Many(q) => (None, Some(q.iter_from(start))),
+        };
+        one.into_iter().flatten().chain(many.into_iter().flatten())
+    }
+
+    /// Iterates over every element, head to tail.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &[u8]> + '_ {
+        let (one, many) = match self {
+            List::One(p) => (Some(p.iter()), None),
+            List::Many(q) => (None, Some(q.iter())),
+        };
+        one.into_iter().flatten().chain(many.into_iter().flatten())
+    }
+}
+
+impl PartialEq for List {
+    fn eq(&self, other: &List) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for List {}
 
 impl std::fmt::Debug for List {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -1,16 +1,25 @@
 //! [`Pack`]: a run of byte strings in one contiguous buffer, after Redis's
 //! listpack. Each entry is `len` (LEB128) + the bytes + `len` again with its
 //! LEB128 bytes reversed, so the buffer walks from either end. Used for the
-//! nodes of a [`List`](super::list::List) and for small hashes.
+//! nodes of a [`List`](super::list::List); small hashes, which only walk
+//! forwards, drop the reversed length ([`FwdPack`]).
+//!
+//! The bytes live in a [`Compact`]: inline up to 21 bytes, else one
+//! allocation sized to fit.
 //!
 //! Offsets handed around are byte offsets of an entry's start; every read is
 //! bounds-checked, so a bad offset yields `None`, never a panic.
 
-/// A packed sequence of byte strings.
+use super::compact::Compact;
+
+/// A packed sequence of byte strings: a [`Compact`] buffer (inline up to
+/// 21 bytes, else one allocation sized to fit) whose count is the number of
+/// entries. With `BACK` (the default, for list nodes) each entry ends with
+/// its length reversed so the pack walks backwards too; a hash, which only
+/// walks forwards, packs without it ([`FwdPack`]), a byte less per entry.
 #[derive(Clone, Default, PartialEq, Eq)]
-pub struct Pack {
-    buf: Vec<u8>,
-    count: usize,
+pub struct Pack<const BACK: bool = true> {
+    buf: Compact,
 }
 
 /// Bytes of the LEB128 encoding of `n`.
@@ -24,20 +33,25 @@ fn varint_len(mut n: usize) -> usize {
     len
 }
 
-/// The LEB128 bytes of `n` into `out`; returns how many.
+/// The LEB128 bytes of `n` into `out`, and the same bytes reversed into
+/// `rev`; returns how many.
 #[inline]
-fn varint(mut n: usize, out: &mut [u8; 10]) -> usize {
+fn varint(mut n: usize, out: &mut [u8; 10], rev: &mut [u8; 10]) -> usize {
     let mut i = 0;
-    loop {
+    let len = loop {
         let b = (n & 0x7f) as u8;
         n >>= 7;
         if n == 0 {
             out[i] = b;
-            return i + 1;
+            break i + 1;
         }
         out[i] = b | 0x80;
         i += 1;
+    };
+    for j in 0..len {
+        rev[j] = out[len - 1 - j];
     }
+    len
 }
 
 /// The bytes an entry of `len` bytes takes in a pack.
@@ -46,22 +60,22 @@ pub fn entry_size(len: usize) -> usize {
     len + 2 * varint_len(len)
 }
 
-impl Pack {
+impl<const BACK: bool> Pack<BACK> {
     /// An empty pack.
-    pub fn new() -> Pack {
+    pub fn new() -> Self {
         Pack::default()
     }
 
     /// Number of entries.
     #[inline]
     pub fn len(&self) -> usize {
-        self.count
+        self.buf.count()
     }
 
     /// True when the pack holds no entry.
     #[inline]
     pub fn is_empty(&self) -> bool {
-        self.count == 0
+        self.buf.count() == 0
     }
 
     /// Bytes used by the entries.
@@ -70,41 +84,31 @@ impl Pack {
         self.buf.len()
     }
 
-    /// Bytes allocated for the entries.
+    /// Bytes allocated for the entries (0 while they fit inline).
     #[inline]
     pub fn capacity(&self) -> usize {
-        self.buf.capacity()
-    }
-
-    /// Encodes `e` as one entry.
-    fn encode(e: &[u8], out: &mut Vec<u8>) {
-        let mut hdr = [0u8; 10];
-        let n = varint(e.len(), &mut hdr);
-        out.reserve(e.len() + 2 * n);
-        out.extend_from_slice(&hdr[..n]);
-        out.extend_from_slice(e);
-        out.extend(hdr[..n].iter().rev());
+        self.buf.heap_bytes()
     }
 
     /// Writes the entry `e` over the bytes `range` of the buffer (an empty
-    /// range inserts), moving the tail once and allocating nothing more.
-    fn splice_entry(&mut self, range: std::ops::Range<usize>, e: &[u8]) {
-        let mut hdr = [0u8; 10];
-        let n = varint(e.len(), &mut hdr);
-        let bytes = hdr[..n]
-            .iter()
-            .chain(e)
-            .chain(hdr[..n].iter().rev())
-            .copied();
-        self.buf.splice(range, bytes);
+    /// range inserts), moving the tail once; `delta` is the change in the
+    /// number of entries.
+    fn splice_entry(&mut self, range: std::ops::Range<usize>, e: &[u8], delta: isize) {
+        let (mut hdr, mut rev) = ([0u8; 10], [0u8; 10]);
+        let n = varint(e.len(), &mut hdr, &mut rev);
+        let count = self.len().saturating_add_signed(delta);
+        let back: &[u8] = if BACK { &rev[..n] } else { &[] };
+        self.buf.splice(range, &[&hdr[..n], e, back]);
+        self.buf.set_count(count);
     }
 
     /// The entry starting at byte `off`: its bytes and the offset of the next.
     #[inline]
     pub fn entry_at(&self, off: usize) -> Option<(&[u8], usize)> {
+        let buf = self.buf.as_slice();
         let (mut len, mut shift, mut i) = (0usize, 0u32, off);
         loop {
-            let b = *self.buf.get(i)?;
+            let b = *buf.get(i)?;
             i += 1;
             len |= ((b & 0x7f) as usize).checked_shl(shift)?;
             if b & 0x80 == 0 {
@@ -112,19 +116,30 @@ impl Pack {
             }
             shift += 7;
         }
-        let hdr = i - off;
+        let hdr = if BACK { i - off } else { 0 };
         let end = i.checked_add(len)?;
-        let data = self.buf.get(i..end)?;
+        let data = buf.get(i..end)?;
         Some((data, end.checked_add(hdr)?))
     }
 
     /// The entry ending at byte `end` (exclusive): its bytes and its start.
     #[inline]
     pub fn entry_before(&self, end: usize) -> Option<(&[u8], usize)> {
+        if !BACK {
+            let mut off = 0;
+            loop {
+                let (e, next) = self.entry_at(off)?;
+                if next == end {
+                    return Some((e, off));
+                }
+                off = next;
+            }
+        }
+        let buf = self.buf.as_slice();
         let (mut len, mut shift, mut i) = (0usize, 0u32, end);
         loop {
             i = i.checked_sub(1)?;
-            let b = *self.buf.get(i)?;
+            let b = *buf.get(i)?;
             len |= ((b & 0x7f) as usize).checked_shl(shift)?;
             if b & 0x80 == 0 {
                 break;
@@ -133,17 +148,18 @@ impl Pack {
         }
         let hdr = end - i;
         let start = i.checked_sub(len)?;
-        let data = self.buf.get(start..i)?;
+        let data = buf.get(start..i)?;
         Some((data, start.checked_sub(hdr)?))
     }
 
     /// Byte offset of entry `i` (`len()` gives the end), walking from the
     /// nearer end of the pack.
     pub fn offset_of(&self, i: usize) -> Option<usize> {
-        if i > self.count {
+        let count = self.len();
+        if i > count {
             return None;
         }
-        if i <= self.count / 2 {
+        if i <= count / 2 || !BACK {
             let mut off = 0;
             for _ in 0..i {
                 off = self.entry_at(off)?.1;
@@ -151,7 +167,7 @@ impl Pack {
             Some(off)
         } else {
             let mut off = self.buf.len();
-            for _ in i..self.count {
+            for _ in i..count {
                 off = self.entry_before(off)?.1;
             }
             Some(off)
@@ -164,10 +180,28 @@ impl Pack {
         self.entry_at(off).map(|(e, _)| e)
     }
 
+    /// Appends two entries at once (a hash's field and value: one
+    /// reallocation for both).
+    pub fn push_back_two(&mut self, a: &[u8], b: &[u8]) {
+        let (mut ha, mut ra, mut hb, mut rb) = ([0u8; 10], [0u8; 10], [0u8; 10], [0u8; 10]);
+        let na = varint(a.len(), &mut ha, &mut ra);
+        let nb = varint(b.len(), &mut hb, &mut rb);
+        let (ta, tb): (&[u8], &[u8]) = if BACK {
+            (&ra[..na], &rb[..nb])
+        } else {
+            (&[], &[])
+        };
+        let count = self.len() + 2;
+        let end = self.buf.len();
+        self.buf
+            .splice(end..end, &[&ha[..na], a, ta, &hb[..nb], b, tb]);
+        self.buf.set_count(count);
+    }
+
     /// Appends an entry.
     pub fn push_back(&mut self, e: &[u8]) {
-        Pack::encode(e, &mut self.buf);
-        self.count += 1;
+        let end = self.buf.len();
+        self.splice_entry(end..end, e, 1);
     }
 
     /// Prepends an entry.
@@ -178,8 +212,7 @@ impl Pack {
     /// Inserts an entry at byte offset `off` (an entry boundary).
     pub fn insert_at_offset(&mut self, off: usize, e: &[u8]) {
         let off = off.min(self.buf.len());
-        self.splice_entry(off..off, e);
-        self.count += 1;
+        self.splice_entry(off..off, e, 1);
     }
 
     /// Inserts an entry so it becomes entry `i` (`i == len()` appends).
@@ -202,8 +235,9 @@ impl Pack {
             }
             removed += 1;
         }
-        self.buf.drain(start..end);
-        self.count -= removed;
+        let count = self.len() - removed;
+        self.buf.splice(start..end, &[]);
+        self.buf.set_count(count);
     }
 
     /// Removes entry `i`.
@@ -216,7 +250,7 @@ impl Pack {
         let Some((_, end)) = self.entry_at(off) else {
             return;
         };
-        self.splice_entry(off..end, e);
+        self.splice_entry(off..end, e, 0);
     }
 
     /// Replaces entry `i` with `e`.
@@ -230,8 +264,9 @@ impl Pack {
     pub fn pop_front(&mut self) -> Option<crate::base::bytes::Bytes> {
         let (e, next) = self.entry_at(0)?;
         let e = crate::base::bytes::Bytes::from_slice(e);
-        self.buf.drain(..next);
-        self.count -= 1;
+        let count = self.len() - 1;
+        self.buf.splice(0..next, &[]);
+        self.buf.set_count(count);
         Some(e)
     }
 
@@ -239,70 +274,69 @@ impl Pack {
     pub fn pop_back(&mut self) -> Option<crate::base::bytes::Bytes> {
         let (e, start) = self.entry_before(self.buf.len())?;
         let e = crate::base::bytes::Bytes::from_slice(e);
+        let count = self.len() - 1;
         self.buf.truncate(start);
-        self.count -= 1;
+        self.buf.set_count(count);
         Some(e)
     }
 
     /// Moves entries from entry `i` on into a new pack.
-    pub fn split_off(&mut self, i: usize) -> Pack {
+    pub fn split_off(&mut self, i: usize) -> Self {
         let Some(off) = self.offset_of(i) else {
-            return Pack::new();
+            return Self::new();
         };
-        let tail = Pack {
-            buf: self.buf.split_off(off),
-            count: self.count - i,
-        };
-        self.count = i;
-        tail
+        let count = self.len();
+        let mut tail = self.buf.split_off(off);
+        tail.set_count(count - i);
+        self.buf.set_count(i);
+        Self { buf: tail }
     }
 
     /// Appends all of `other`'s entries.
-    pub fn append(&mut self, other: &Pack) {
-        self.buf.extend_from_slice(&other.buf);
-        self.count += other.count;
+    pub fn append(&mut self, other: &Self) {
+        let count = self.len() + other.len();
+        self.buf.push(&[other.buf.as_slice()]);
+        self.buf.set_count(count);
     }
 
     /// Iterates over the entries, first to last.
-    pub fn iter(&self) -> Iter<'_> {
+    pub fn iter(&self) -> Iter<'_, BACK> {
         Iter {
             pack: self,
             front: 0,
             back: self.buf.len(),
-            left: self.count,
+            left: self.len(),
         }
     }
 
-    /// Reserves room for exactly `additional` more bytes: a small hash grows
-    /// to fit, as Redis's listpack does, rather than doubling.
+    /// Makes room at once for `additional` more bytes (a small hash set
+    /// field by field grows once); [`trim`](Self::trim) gives back what was
+    /// not used.
     pub fn reserve_exact(&mut self, additional: usize) {
-        self.buf.reserve_exact(additional);
+        self.buf.reserve(additional);
     }
 
     /// Gives back all unused capacity.
     pub fn trim(&mut self) {
-        if self.buf.capacity() > self.buf.len() {
-            self.buf.shrink_to_fit();
-        }
+        self.buf.trim();
     }
 
-    /// Gives unused capacity back once the pack is well under its allocation.
+    /// Gives unused capacity back (a pack is kept sized to fit as it
+    /// shrinks; what remains spare is [`trim`](Self::trim)med).
     pub fn shrink(&mut self) {
-        if self.buf.capacity() > 64 && self.buf.len() * 2 < self.buf.capacity() {
-            self.buf.shrink_to_fit();
-        }
+        self.buf.trim();
     }
 }
 
 /// A double-ended iterator over a [`Pack`]'s entries.
-pub struct Iter<'a> {
-    pack: &'a Pack,
+pub struct Iter<'a, const BACK: bool = true> {
+    pack: &'a Pack<BACK>,
     front: usize,
     back: usize,
     left: usize,
 }
 
-impl<'a> Iterator for Iter<'a> {
+impl<'a, const BACK: bool> Iterator for Iter<'a, BACK> {
     type Item = &'a [u8];
 
     #[inline]
@@ -321,7 +355,7 @@ impl<'a> Iterator for Iter<'a> {
     }
 }
 
-impl<'a> DoubleEndedIterator for Iter<'a> {
+impl<'a, const BACK: bool> DoubleEndedIterator for Iter<'a, BACK> {
     #[inline]
     fn next_back(&mut self) -> Option<&'a [u8]> {
         if self.left == 0 {
@@ -334,9 +368,13 @@ impl<'a> DoubleEndedIterator for Iter<'a> {
     }
 }
 
-impl ExactSizeIterator for Iter<'_> {}
+impl<const BACK: bool> ExactSizeIterator for Iter<'_, BACK> {}
 
-impl std::fmt::Debug for Pack {
+/// A pack that only walks forwards (entries without their trailing
+/// length): a small hash's.
+pub type FwdPack = Pack<false>;
+
+impl<const BACK: bool> std::fmt::Debug for Pack<BACK> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_list()
             .entries(self.iter().map(String::from_utf8_lossy))
@@ -404,5 +442,26 @@ mod tests {
         assert_eq!(p.pop_front().as_deref(), Some(&b"e1"[..]));
         assert_eq!(p.len(), 3);
         assert_eq!(p.iter().rev().count(), 3);
+    }
+
+    #[test]
+    fn a_forward_pack_drops_the_trailing_length() {
+        let mut p = FwdPack::new();
+        let long = vec![b'z'; 200];
+        for e in [&b"ab"[..], &long, b"", b"last"] {
+            p.push_back(e);
+        }
+        assert_eq!(p.bytes(), 3 + 202 + 1 + 5);
+        assert_eq!(p.get(1), Some(&long[..]));
+        assert_eq!(p.get(3), Some(&b"last"[..]));
+        assert_eq!(p.offset_of(4), Some(p.bytes()));
+        p.replace(1, b"short");
+        p.remove(0);
+        p.push_back_two(b"k", b"v");
+        assert_eq!(p.pop_back().as_deref(), Some(&b"v"[..]));
+        assert_eq!(p.pop_back().as_deref(), Some(&b"k"[..]));
+        assert_eq!(p.iter().collect::<Vec<_>>(), [&b"short"[..], b"", b"last"]);
+        assert_eq!(p.pop_back().as_deref(), Some(&b"last"[..]));
+        assert_eq!(p.len(), 2);
     }
 }

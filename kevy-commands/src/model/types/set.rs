@@ -5,6 +5,7 @@
 //! ascending order, as Redis replies them.
 
 use super::dense::Dense;
+use super::intset::IntSet;
 use crate::base::bytes::Bytes;
 use crate::base::num::{fmt_i64, parse_i64, I64_BUF};
 use crate::base::random;
@@ -16,14 +17,14 @@ pub const MAX_INTSET: usize = 512;
 #[derive(Clone)]
 pub enum Set {
     /// Sorted canonical integers (Redis's intset).
-    Ints(Vec<i64>),
+    Ints(IntSet),
     /// Any members (Redis's hash table encoding).
     Table(Box<Dense<Bytes>>),
 }
 
 impl Default for Set {
     fn default() -> Set {
-        Set::Ints(Vec::new())
+        Set::Ints(IntSet::new())
     }
 }
 
@@ -57,7 +58,7 @@ impl Set {
     /// `setTypeCreate`): an intset when it is an integer.
     pub fn for_member(first: &[u8]) -> Set {
         match parse_i64(first) {
-            Some(_) => Set::Ints(Vec::new()),
+            Some(_) => Set::Ints(IntSet::new()),
             None => Set::Table(Box::new(Dense::with_capacity(1))),
         }
     }
@@ -83,7 +84,7 @@ impl Set {
     /// True when `m` is a member.
     pub fn contains(&self, m: &[u8]) -> bool {
         match self {
-            Set::Ints(v) => parse_i64(m).is_some_and(|n| v.binary_search(&n).is_ok()),
+            Set::Ints(v) => parse_i64(m).is_some_and(|n| v.contains(n)),
             Set::Table(d) => d.contains(m),
         }
     }
@@ -93,7 +94,7 @@ impl Set {
         if let Set::Ints(v) = self {
             let mut d = Dense::with_capacity(v.len() + 1);
             let mut buf = I64_BUF;
-            for &n in v.iter() {
+            for n in v.iter() {
                 d.push_new(Bytes::from_slice(fmt_i64(n, &mut buf)));
             }
             *self = Set::Table(Box::new(d));
@@ -105,7 +106,7 @@ impl Set {
         if let Set::Ints(v) = self {
             match parse_i64(m) {
                 Some(n) => {
-                    return match v.binary_search(&n) {
+                    return match v.search(n) {
                         Ok(_) => false,
                         Err(at) => {
                             v.insert(at, n);
@@ -128,7 +129,7 @@ impl Set {
     /// Adds a member handed out by another set (integers stay integers).
     pub fn add_member(&mut self, m: Member<'_>) -> bool {
         match (m, &mut *self) {
-            (Member::Int(n), Set::Ints(v)) => match v.binary_search(&n) {
+            (Member::Int(n), Set::Ints(v)) => match v.search(n) {
                 Ok(_) => false,
                 Err(at) => {
                     v.insert(at, n);
@@ -148,7 +149,7 @@ impl Set {
     /// True when a member handed out by another set is a member.
     pub fn contains_member(&self, m: Member<'_>) -> bool {
         match (m, self) {
-            (Member::Int(n), Set::Ints(v)) => v.binary_search(&n).is_ok(),
+            (Member::Int(n), Set::Ints(v)) => v.contains(n),
             _ => {
                 let mut buf = I64_BUF;
                 self.contains(m.bytes(&mut buf))
@@ -159,13 +160,7 @@ impl Set {
     /// Removes `m`; true when it was a member.
     pub fn remove(&mut self, m: &[u8]) -> bool {
         match self {
-            Set::Ints(v) => match parse_i64(m).map(|n| v.binary_search(&n)) {
-                Some(Ok(at)) => {
-                    v.remove(at);
-                    true
-                }
-                _ => false,
-            },
+            Set::Ints(v) => parse_i64(m).is_some_and(|n| v.remove(n)),
             Set::Table(d) => d.remove(m).is_some(),
         }
     }
@@ -173,7 +168,7 @@ impl Set {
     /// Member at position `i` of the encoding's order.
     pub fn at(&self, i: usize) -> Option<Member<'_>> {
         match self {
-            Set::Ints(v) => v.get(i).map(|&n| Member::Int(n)),
+            Set::Ints(v) => v.get(i).map(Member::Int),
             Set::Table(d) => d.at(i).map(|b| Member::Bytes(b)),
         }
     }
@@ -187,7 +182,7 @@ impl Set {
     pub fn pop_random(&mut self) -> Option<Bytes> {
         let i = random::below(self.len());
         match self {
-            Set::Ints(v) => (i < v.len()).then(|| Member::Int(v.remove(i)).to_bytes()),
+            Set::Ints(v) => v.remove_at(i).map(|n| Member::Int(n).to_bytes()),
             Set::Table(d) => d.remove_at(i),
         }
     }
@@ -200,7 +195,7 @@ impl Set {
         };
         ints.into_iter()
             .flatten()
-            .map(|&n| Member::Int(n))
+            .map(Member::Int)
             .chain(table.into_iter().flatten().map(|b| Member::Bytes(b)))
     }
 
@@ -209,7 +204,7 @@ impl Set {
     pub fn scan(&self, cursor: u64, count: usize, mut f: impl FnMut(Member<'_>)) -> u64 {
         match self {
             Set::Ints(v) => {
-                v.iter().for_each(|&n| f(Member::Int(n)));
+                v.iter().for_each(|n| f(Member::Int(n)));
                 0
             }
             Set::Table(d) => d.scan(cursor, count, |b| f(Member::Bytes(b))),

@@ -1,23 +1,37 @@
 //! The compact encoding of a small sorted set (Redis's listpack): every
-//! entry back to back in one buffer, in order, as
-//! `[len u8][member][score f64 LE][len u8]`. The trailing length lets the
-//! buffer be walked backwards. Members are at most
-//! [`MAX_PACK_VALUE`](super::MAX_PACK_VALUE) bytes (longer ones make the set
-//! convert), so one byte holds their length. Lookups are linear, as in Redis;
-//! the set holds at most [`MAX_PACK_ENTRIES`](super::MAX_PACK_ENTRIES). A
-//! score of `-0` is stored as `0`, as Redis's listpack does (it keeps scores
-//! as text, and `-0` becomes the integer 0).
+//! entry back to back in one [`Compact`] buffer (inline up to 21 bytes,
+//! else one allocation sized to fit), in order, as
+//! `[d][member][score][d]`. The descriptor byte `d` holds the score's kind
+//! (high 3 bits) and the member's length (low 5 bits; 31 means the length
+//! is in a second byte, after the first `d` and before the last). Scores
+//! take the fewest bytes that hold them exactly: an integer in 1, 2 or 4
+//! bytes (Redis's listpack stores those as integers too), else an `f32`
+//! when it is exact, else the `f64`. A 6-byte member with a small integer
+//! score takes 9 bytes (Redis: 10). The trailing descriptor lets the
+//! buffer be walked backwards.
+//!
+//! Members are at most [`MAX_PACK_VALUE`](super::MAX_PACK_VALUE) bytes
+//! (longer ones make the set convert; 255 at most here). Lookups are
+//! linear, as in Redis; the set holds at most
+//! [`MAX_PACK_ENTRIES`](super::MAX_PACK_ENTRIES). A score of `-0` is stored
+//! as `0`, as Redis's listpack does (it keeps scores as text, and `-0`
+//! becomes the integer 0).
 
 use super::before;
+use crate::model::types::compact::Compact;
 
-/// Bytes an entry takes besides its member.
-const OVERHEAD: usize = 10;
+/// Score kinds: an `i8`, `i16`, `i32`, an `f32`, an `f64`.
+const KIND_BYTES: [usize; 8] = [1, 2, 4, 4, 8, 0, 0, 0];
+const KIND_F32: u8 = 3;
+const KIND_F64: u8 = 4;
+/// The low bits of a descriptor saying the member's length follows.
+const LONG: u8 = 31;
 
 /// A small sorted set in one buffer.
 #[derive(Clone, Debug, Default)]
 pub struct Pack {
-    buf: Vec<u8>,
-    len: usize,
+    /// The entries; the count is their number.
+    buf: Compact,
 }
 
 /// One decoded entry: its member, score, and where the next one starts.
@@ -33,15 +47,52 @@ pub struct Entry<'a> {
     pub next: usize,
 }
 
+/// The kind and bytes of `score` (never NaN; `-0` counts as 0).
+#[inline]
+fn encode_score(score: f64, out: &mut [u8; 8]) -> (u8, usize) {
+    if score.fract() == 0.0 && score.abs() <= i32::MAX as f64 {
+        let n = score as i32;
+        if let Ok(b) = i8::try_from(n) {
+            out[0] = b as u8;
+            return (0, 1);
+        }
+        if let Ok(h) = i16::try_from(n) {
+            out[..2].copy_from_slice(&h.to_le_bytes());
+            return (1, 2);
+        }
+        out[..4].copy_from_slice(&n.to_le_bytes());
+        return (2, 4);
+    }
+    let narrow = score as f32;
+    if f64::from(narrow) == score {
+        out[..4].copy_from_slice(&narrow.to_le_bytes());
+        return (KIND_F32, 4);
+    }
+    *out = score.to_le_bytes();
+    (KIND_F64, 8)
+}
+
+/// The score of `kind` in `b`.
+#[inline]
+fn decode_score(kind: u8, b: &[u8]) -> Option<f64> {
+    Some(match kind {
+        0 => f64::from(*b.first()? as i8),
+        1 => f64::from(i16::from_le_bytes(b.get(..2)?.try_into().ok()?)),
+        2 => f64::from(i32::from_le_bytes(b.get(..4)?.try_into().ok()?)),
+        KIND_F32 => f64::from(f32::from_le_bytes(b.get(..4)?.try_into().ok()?)),
+        _ => f64::from_le_bytes(b.get(..8)?.try_into().ok()?),
+    })
+}
+
 impl Pack {
     /// Number of entries.
     pub fn len(&self) -> usize {
-        self.len
+        self.buf.count()
     }
 
     /// True when the pack has no entry.
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        self.len() == 0
     }
 
     /// Bytes used by the buffer.
@@ -49,23 +100,42 @@ impl Pack {
         self.buf.len()
     }
 
+    /// Bytes allocated on the heap (0 while inline).
+    pub fn heap_bytes(&self) -> usize {
+        self.buf.heap_bytes()
+    }
+
     /// The entry at byte offset `at`.
+    #[inline]
     pub fn entry(&self, at: usize) -> Option<Entry<'_>> {
-        let m = *self.buf.get(at)? as usize;
-        let member = self.buf.get(at + 1..at + 1 + m)?;
-        let raw: [u8; 8] = self.buf.get(at + 1 + m..at + 9 + m)?.try_into().ok()?;
+        let buf = self.buf.as_slice();
+        let d = *buf.get(at)?;
+        let (m, h) = match d & LONG {
+            LONG => (*buf.get(at + 1)? as usize, 2),
+            m => (m as usize, 1),
+        };
+        let kind = d >> 5;
+        let k = KIND_BYTES[kind as usize];
+        let member = buf.get(at + h..at + h + m)?;
+        let score = decode_score(kind, buf.get(at + h + m..at + h + m + k)?)?;
         Some(Entry {
             member,
-            score: f64::from_le_bytes(raw),
+            score,
             at,
-            next: at + m + OVERHEAD,
+            next: at + 2 * h + m + k,
         })
     }
 
     /// Offset of the entry before the one at `at`.
+    #[inline]
     pub fn prev(&self, at: usize) -> Option<usize> {
-        let m = *self.buf.get(at.checked_sub(1)?)? as usize;
-        at.checked_sub(m + OVERHEAD)
+        let buf = self.buf.as_slice();
+        let d = *buf.get(at.checked_sub(1)?)?;
+        let (m, h) = match d & LONG {
+            LONG => (*buf.get(at.checked_sub(2)?)? as usize, 2),
+            m => (m as usize, 1),
+        };
+        at.checked_sub(2 * h + m + KIND_BYTES[(d >> 5) as usize])
     }
 
     /// Offset of the last entry.
@@ -93,12 +163,13 @@ impl Pack {
 
     /// Offset of the entry of rank `rank` (0-based, ascending).
     pub fn offset_of(&self, rank: usize) -> Option<usize> {
-        if rank >= self.len {
+        let len = self.len();
+        if rank >= len {
             return None;
         }
-        if rank > self.len / 2 {
+        if rank > len / 2 {
             let mut at = self.last()?;
-            for _ in rank + 1..self.len {
+            for _ in rank + 1..len {
                 at = self.prev(at)?;
             }
             return Some(at);
@@ -119,13 +190,13 @@ impl Pack {
         let at = self
             .iter_from(0)
             .find(|e| before(score, member, e.score, e.member))
-            .map_or(self.buf.len(), |e| e.at);
+            .map_or(self.bytes(), |e| e.at);
         self.insert_at(at, score, member);
     }
 
     /// Appends `member` after every entry (the caller keeps the order).
     pub fn push(&mut self, score: f64, member: &[u8]) {
-        let at = self.buf.len();
+        let at = self.bytes();
         self.insert_at(at, score, member);
     }
 
@@ -135,15 +206,18 @@ impl Pack {
         // integer 0.
         let score = if score == 0.0 { 0.0 } else { score };
         let m = member.len().min(u8::MAX as usize);
-        let mut entry = [0u8; OVERHEAD + u8::MAX as usize];
-        entry[0] = m as u8;
-        entry[1..1 + m].copy_from_slice(&member[..m]);
-        entry[1 + m..9 + m].copy_from_slice(&score.to_le_bytes());
-        entry[9 + m] = m as u8;
-        let at = at.min(self.buf.len());
+        let mut raw = [0u8; 8];
+        let (kind, k) = encode_score(score, &mut raw);
+        let (head, tail): ([u8; 2], [u8; 2]) = if m < LONG as usize {
+            ([kind << 5 | m as u8, 0], [kind << 5 | m as u8, 0])
+        } else {
+            ([kind << 5 | LONG, m as u8], [m as u8, kind << 5 | LONG])
+        };
+        let h = if m < LONG as usize { 1 } else { 2 };
+        let count = self.len() + 1;
         self.buf
-            .splice(at..at, entry[..m + OVERHEAD].iter().copied());
-        self.len += 1;
+            .splice(at..at, &[&head[..h], &member[..m], &raw[..k], &tail[..h]]);
+        self.buf.set_count(count);
     }
 
     /// Removes `count` entries starting at offset `at`.
@@ -157,14 +231,15 @@ impl Pack {
             }
             removed += 1;
         }
-        self.buf.drain(at..end);
-        self.len -= removed;
+        let count = self.len() - removed;
+        self.buf.splice(at..end, &[]);
+        self.buf.set_count(count);
         removed
     }
 
     /// Gives back spare capacity.
     pub fn shrink(&mut self) {
-        self.buf.shrink_to_fit();
+        self.buf.trim();
     }
 }
 

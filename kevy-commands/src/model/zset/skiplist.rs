@@ -90,6 +90,35 @@ impl Skip {
         self.len
     }
 
+    /// Bytes of the skiplist's own allocations: the node vector, the free
+    /// list and the member index (not what nodes hold on the heap: long
+    /// members and levels past two, see [`Skip::node_heap`]).
+    pub fn table_bytes(&self) -> usize {
+        self.nodes.capacity() * std::mem::size_of::<Node>()
+            + self.free.capacity() * std::mem::size_of::<u32>()
+            + self.index.allocation_size()
+    }
+
+    /// Heap bytes the node of 0-based rank `rank` holds on its own (a member past
+    /// 16 bytes, levels past two).
+    pub fn node_heap(&self, rank: usize) -> usize {
+        let Some(i) = self.at_rank(rank + 1) else {
+            return 0;
+        };
+        let n = self.node(i);
+        let member = if n.member.spilled() {
+            n.member.capacity()
+        } else {
+            0
+        };
+        let levels = if n.levels.spilled() {
+            n.levels.capacity() * std::mem::size_of::<Level>()
+        } else {
+            0
+        };
+        member + levels
+    }
+
     /// True when there is no member.
     pub fn is_empty(&self) -> bool {
         self.len == 0

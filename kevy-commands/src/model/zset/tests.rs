@@ -243,3 +243,56 @@ fn range_searches() {
         assert_eq!(seen.len(), 20);
     }
 }
+
+/// Every score kind and both member-length forms read back exactly, walked
+/// either way, and a small set's entries are a few bytes each.
+#[test]
+fn pack_stores_scores_in_their_shortest_exact_form() {
+    let scores = [
+        0.0,
+        -0.0,
+        1.0,
+        -128.0,
+        127.0,
+        300.0,
+        -40_000.0,
+        2_147_483_647.0,
+        -2_147_483_648.0,
+        4_294_967_296.0,
+        1.5,
+        0.1,
+        -2.5e-300,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::MAX,
+        1e300,
+    ];
+    let mut p = Pack::default();
+    let mut model: Vec<(Vec<u8>, f64)> = Vec::new();
+    for (i, &s) in scores.iter().enumerate() {
+        let member = vec![b'a' + i as u8; [0, 1, 30, 31, 64, 255][i % 6]];
+        p.insert(s, &member);
+        model.push((member, if s == 0.0 { 0.0 } else { s }));
+    }
+    model.sort_by(|a, b| a.1.partial_cmp(&b.1).unwrap().then(a.0.cmp(&b.0)));
+    let fwd: Vec<(Vec<u8>, f64)> = p
+        .iter_from(0)
+        .map(|e| (e.member.to_vec(), e.score))
+        .collect();
+    assert_eq!(fwd, model);
+    let mut back: Vec<(Vec<u8>, f64)> = p
+        .iter_back_from(p.last())
+        .map(|e| (e.member.to_vec(), e.score))
+        .collect();
+    back.reverse();
+    assert_eq!(back, model);
+    assert!(p
+        .iter_from(0)
+        .all(|e| e.score.to_bits() != (-0.0f64).to_bits()));
+    let mut small = Pack::default();
+    for j in 0..10 {
+        small.insert(j as f64, format!("member:{j}").as_bytes());
+    }
+    assert_eq!(small.bytes(), 10 * (8 + 1 + 2));
+    assert_eq!(std::mem::size_of::<ZSet>(), 24);
+}

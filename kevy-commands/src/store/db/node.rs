@@ -1,11 +1,12 @@
 //! [`Node`]: one key and its value in one heap allocation, owned through a
 //! thin (8-byte) pointer, so a keyspace bucket is one pointer.
 //!
-//! The allocation is a [`Head`] (the [`Value`], the key's volatile-index slot,
-//! the key's length, its LRU clock and LFU data) followed by exactly the key's bytes, sized to fit:
-//! a 10-byte key and a 16-byte string value take one 50-byte block (64 with
-//! the allocator's rounding), against 64 bytes per bucket (×2 at half load)
-//! for an inline `(key, value)` entry.
+//! The allocation is a [`Head`] (the [`Value`], the key's volatile-index
+//! slot, its LRU clock), the LFU data (4 bytes), the key's length (LEB128:
+//! one byte below 128) and exactly the key's bytes, sized to fit: a 10-byte
+//! key and a 16-byte string value take one 55-byte block (64 with glibc's
+//! rounding, which fits keys up to 11 bytes), against 64 bytes per bucket
+//! (×2 at half load) for an inline `(key, value)` entry.
 //!
 //! This is the keyspace's only `unsafe`: a `Box<[u8]>`-style fat pointer
 //! would cost 8 more bytes per bucket, and a separately boxed key one more
@@ -16,21 +17,35 @@ use std::ptr::{self, NonNull};
 
 use crate::model::value::Value;
 
-/// What precedes the key bytes.
+/// The start of a node. After it, at [`LFU_OFFSET`], a `u32`: under an LFU
+/// policy, the LFU data (the minute of the last decrement, 16 bits, and the
+/// logarithmic access counter, 8 bits, as Redis packs them into
+/// `robj.lru`); otherwise the number of the last access in its database
+/// (orders the accesses of one clock tick for LRU). Then, at
+/// [`KLEN_OFFSET`], the key's length in LEB128, then the key.
 #[repr(C)]
 struct Head {
     value: Value,
     vidx: u32,
-    klen: u32,
     /// The access clock of the last read or write (Redis's `robj.lru`
     /// under an LRU policy).
     lru: u32,
-    /// Under an LFU policy, the LFU data: the minute of the last decrement
-    /// (16 bits) and the logarithmic access counter (8 bits), as Redis
-    /// packs them into `robj.lru`; otherwise the number of the last access
-    /// in its database (orders the accesses of one clock tick for LRU).
-    /// Sits in what was the header's padding.
-    lfu: u32,
+}
+
+/// Offset of the LFU data (4-aligned: the head is 8-aligned and 40 bytes).
+const LFU_OFFSET: usize = std::mem::size_of::<Head>();
+/// Offset of the key's length.
+const KLEN_OFFSET: usize = LFU_OFFSET + 4;
+
+/// Bytes of the LEB128 encoding of `n`.
+#[inline]
+fn varint_len(mut n: usize) -> usize {
+    let mut len = 1;
+    while n >= 0x80 {
+        n >>= 7;
+        len += 1;
+    }
+    len
 }
 
 /// An owned key–value node (like a `Box`, with the key stored inline).
@@ -53,8 +68,9 @@ const _: () = {
 /// The layout of a node with a key of `klen` bytes.
 #[inline]
 fn layout(klen: usize) -> Layout {
-    match Layout::new::<Head>().extend(Layout::array::<u8>(klen).unwrap_or_else(|_| overflow())) {
-        Ok((l, _)) => l,
+    let size = KLEN_OFFSET + varint_len(klen) + klen;
+    match Layout::from_size_align(size, std::mem::align_of::<Head>()) {
+        Ok(l) => l,
         Err(_) => overflow(),
     }
 }
@@ -64,33 +80,40 @@ fn overflow() -> ! {
     panic!("key too long for a keyspace node")
 }
 
-/// Offset of the key bytes in a node.
-const KEY_OFFSET: usize = std::mem::size_of::<Head>();
-
 impl Node {
     /// A node holding `key` and `value`, with volatile slot `vidx`, last
     /// accessed at clock `lru`, with LFU data `lfu`.
     #[inline]
     pub(crate) fn new(key: &[u8], value: Value, vidx: u32, lru: u32, lfu: u32) -> Node {
-        let klen = u32::try_from(key.len()).unwrap_or_else(|_| overflow());
         let layout = layout(key.len());
-        // SAFETY: `layout` has a non-zero size (it contains a `Head`).
+        let mut len = [0u8; 10];
+        let n = {
+            let (mut k, mut i) = (key.len(), 0);
+            loop {
+                let b = (k & 0x7f) as u8;
+                k >>= 7;
+                if k == 0 {
+                    len[i] = b;
+                    break i + 1;
+                }
+                len[i] = b | 0x80;
+                i += 1;
+            }
+        };
+        // SAFETY: `layout` has a non-zero size (it holds a `Head`).
         let raw = unsafe { alloc::alloc(layout) };
         let Some(ptr) = NonNull::new(raw.cast::<Head>()) else {
             alloc::handle_alloc_error(layout)
         };
-        // SAFETY: `raw` is a fresh allocation of `layout`: a `Head` at offset 0
-        // (aligned, as the layout starts with it) and `klen` bytes at
-        // KEY_OFFSET (`Layout::extend` of a byte array adds no padding).
+        // SAFETY: `raw` is a fresh allocation of `layout`, 8-aligned, of
+        // KLEN_OFFSET + n + key.len() bytes: a `Head` at offset 0, a 4-aligned
+        // `u32` at LFU_OFFSET, the `n` length bytes at KLEN_OFFSET, the key
+        // after them.
         unsafe {
-            ptr.as_ptr().write(Head {
-                value,
-                vidx,
-                klen,
-                lru,
-                lfu,
-            });
-            ptr::copy_nonoverlapping(key.as_ptr(), raw.add(KEY_OFFSET), key.len());
+            ptr.as_ptr().write(Head { value, vidx, lru });
+            raw.add(LFU_OFFSET).cast::<u32>().write(lfu);
+            ptr::copy_nonoverlapping(len.as_ptr(), raw.add(KLEN_OFFSET), n);
+            ptr::copy_nonoverlapping(key.as_ptr(), raw.add(KLEN_OFFSET + n), key.len());
         }
         Node { ptr }
     }
@@ -101,7 +124,7 @@ impl Node {
     pub(crate) fn prefetch(&self) {
         let p = self.ptr.as_ptr().cast::<u8>();
         prefetch_addr(p);
-        prefetch_addr(p.wrapping_add(KEY_OFFSET));
+        prefetch_addr(p.wrapping_add(KLEN_OFFSET));
     }
 
     #[inline]
@@ -116,13 +139,31 @@ impl Node {
         unsafe { self.ptr.as_mut() }
     }
 
+    /// The key's length and the offset of its bytes.
+    #[inline]
+    fn key_span(&self) -> (usize, usize) {
+        let p = self.ptr.as_ptr().cast::<u8>();
+        let (mut len, mut shift, mut at) = (0usize, 0u32, KLEN_OFFSET);
+        loop {
+            // SAFETY: `new` wrote the key's LEB128 length from KLEN_OFFSET
+            // on; the walk stops at its last byte (high bit clear).
+            let b = unsafe { *p.add(at) };
+            at += 1;
+            len |= ((b & 0x7f) as usize) << shift;
+            if b & 0x80 == 0 {
+                return (len, at);
+            }
+            shift += 7;
+        }
+    }
+
     /// The key.
     #[inline]
     pub(crate) fn key(&self) -> &[u8] {
-        let len = self.head().klen as usize;
-        // SAFETY: `new` wrote `klen` key bytes at KEY_OFFSET of this allocation,
+        let (len, at) = self.key_span();
+        // SAFETY: `new` wrote `len` key bytes at `at` of this allocation,
         // which lives as long as `self`.
-        unsafe { std::slice::from_raw_parts(self.ptr.as_ptr().cast::<u8>().add(KEY_OFFSET), len) }
+        unsafe { std::slice::from_raw_parts(self.ptr.as_ptr().cast::<u8>().add(at), len) }
     }
 
     /// The value.
@@ -158,13 +199,30 @@ impl Node {
     /// The LFU data (minute and counter).
     #[inline]
     pub(crate) fn lfu(&self) -> u32 {
-        self.head().lfu
+        // SAFETY: `new` wrote a `u32` at LFU_OFFSET (4-aligned) of this
+        // allocation, which lives as long as `self`.
+        unsafe {
+            self.ptr
+                .as_ptr()
+                .cast::<u8>()
+                .add(LFU_OFFSET)
+                .cast::<u32>()
+                .read()
+        }
     }
 
     /// Sets the LFU data.
     #[inline]
     pub(crate) fn set_lfu(&mut self, lfu: u32) {
-        self.head_mut().lfu = lfu;
+        // SAFETY: as `lfu`, and `&mut self` makes the access unique.
+        unsafe {
+            self.ptr
+                .as_ptr()
+                .cast::<u8>()
+                .add(LFU_OFFSET)
+                .cast::<u32>()
+                .write(lfu)
+        }
     }
 
     /// Sets the volatile-index slot.
@@ -176,7 +234,7 @@ impl Node {
     /// Frees the node, returning its value.
     pub(crate) fn into_value(self) -> Value {
         let this = std::mem::ManuallyDrop::new(self);
-        let layout = layout(this.head().klen as usize);
+        let layout = layout(this.key_span().0);
         // SAFETY: the value is read out exactly once, then the allocation is
         // freed with the layout it was made with; `ManuallyDrop` keeps `Drop`
         // from touching either again.
@@ -190,7 +248,7 @@ impl Node {
 
 impl Drop for Node {
     fn drop(&mut self) {
-        let layout = layout(self.head().klen as usize);
+        let layout = layout(self.key_span().0);
         // SAFETY: the node owns an initialised `Head` in an allocation of
         // `layout`; both are released exactly once, here.
         unsafe {
@@ -259,7 +317,10 @@ mod tests {
 
     #[test]
     fn head_is_compact() {
-        assert_eq!(KEY_OFFSET, 48);
-        assert_eq!(layout(10).size(), 58);
+        assert_eq!(KLEN_OFFSET, 44);
+        assert_eq!(layout(10).size(), 55);
+        assert_eq!(layout(127).size(), 172);
+        assert_eq!(layout(128).size(), 174);
+        assert_eq!(layout(300_000).size(), 44 + 3 + 300_000);
     }
 }

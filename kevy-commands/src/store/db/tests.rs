@@ -163,7 +163,7 @@ fn random_value(rng: &mut Lcg, step: i64) -> Value {
         3 => {
             let mut h = crate::model::types::hash::Hash::new();
             h.set(b"f", format!("{step}").as_bytes());
-            Value::Hash(Box::new(h))
+            Value::Hash(h)
         }
         _ => Value::Str(crate::model::value::Bytes::new()),
     }

@@ -35,7 +35,7 @@ fn check(list: &List, model: &VecDeque<Vec<u8>>) {
     assert_eq!(got, want);
     let back: Vec<&[u8]> = list.iter().rev().collect();
     assert_eq!(back, want.iter().rev().copied().collect::<Vec<_>>());
-    for node in &list.nodes {
+    for node in list.nodes() {
         assert!(!node.is_empty(), "empty node left behind");
         assert!(
             node.bytes() <= NODE_BYTES || node.len() == 1,
