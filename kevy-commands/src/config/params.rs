@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use kevy_rt::Settings;
 
+mod encoding;
+
 use super::{IMMUTABLE, WORDS};
 use crate::base::num::parse_i64;
 
@@ -448,6 +450,17 @@ pub static PARAMS: &[Param] = &[
         "no",
     )
     .flags(IMMUTABLE),
+    // Encoding thresholds (params/encoding.rs).
+    encoding::LIST_FILL,
+    encoding::LIST_COMPRESS,
+    encoding::HASH_ENTRIES,
+    encoding::HASH_VALUE,
+    encoding::SET_INTSET,
+    encoding::ZSET_ENTRIES,
+    encoding::ZSET_VALUE,
+    encoding::HLL_SPARSE,
+    encoding::STREAM_BYTES,
+    encoding::STREAM_ENTRIES,
 ];
 
 fn plain_lines(name: &str, v: &str) -> Vec<String> {
