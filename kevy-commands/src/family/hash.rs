@@ -89,11 +89,12 @@ fn op_hsetnx(db: &mut Db, key: &[u8], field: &[u8], value: &[u8], now: &Clock) -
     let enc = db.enc();
     match hash_mut(db, key, now)? {
         Some(h) => {
-            // Redis converts first, whether or not it then sets.
-            h.fit([field.len(), value.len()].into_iter(), &enc);
+            // An existing field leaves the hash as it is (Redis 7.0.15
+            // converts only before it sets).
             if h.contains(field) {
                 return Ok(false);
             }
+            h.fit([field.len(), value.len()].into_iter(), &enc);
             h.set(field, value, &enc);
         }
         None => {

@@ -47,7 +47,8 @@ impl Encodings {
         Enc {
             hash_entries: u(&self.hash_entries),
             hash_value: u(&self.hash_value),
-            set_intset: u(&self.set_intset),
+            // Redis limits an intset to 1G entries whatever the setting.
+            set_intset: u(&self.set_intset).min(1 << 30),
             zset_entries: u(&self.zset_entries),
             zset_value: u(&self.zset_value),
             list_fill: self

@@ -43,6 +43,7 @@
 
 mod bitmaps;
 mod connection;
+mod encodings;
 mod generated;
 mod geo;
 mod hashes;

@@ -124,15 +124,21 @@ impl Hash {
         self.fit([field.len(), value.len()].into_iter(), enc);
         match self {
             Hash::Packed(p) => {
-                if let Some(off) = packed_find(p, field) {
-                    p.replace_at_offset(off, value);
-                    return false;
-                }
-                p.push_back_two(field, value);
+                let new = match packed_find(p, field) {
+                    Some(off) => {
+                        p.replace_at_offset(off, value);
+                        false
+                    }
+                    None => {
+                        p.push_back_two(field, value);
+                        true
+                    }
+                };
+                // Checked after an update too (a lowered threshold).
                 if p.len() / 2 > enc.hash_entries {
                     self.convert_to_table();
                 }
-                true
+                new
             }
             Hash::Table(d) => match d.get_mut(field) {
                 Some((_, v)) => {
