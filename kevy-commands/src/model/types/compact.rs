@@ -306,15 +306,22 @@ impl Compact {
         tail
     }
 
-    /// Gives back every spare byte.
+    /// Gives back every spare byte (shrinking the allocation in place).
     pub fn trim(&mut self) {
         if let Compact::Heap { slack, data, count } = self {
             if *slack > 0 {
                 let used = data.len() - *slack as usize;
+                if used <= INLINE {
+                    let count = *count as usize;
+                    let bytes = data.get(..used).unwrap_or(&[]).to_vec();
+                    *self = Compact::from_parts(&bytes, count);
+                    return;
+                }
                 let mut v = std::mem::take(data).into_vec();
                 v.truncate(used);
-                let count = *count as usize;
-                *self = Compact::from_parts(&v, count);
+                v.shrink_to_fit();
+                *data = v.into_boxed_slice();
+                *slack = 0;
             }
         }
     }
@@ -332,8 +339,19 @@ impl Compact {
             return;
         }
         let count = self.count();
-        let mut v = Vec::with_capacity(want);
-        v.extend_from_slice(self.as_slice());
+        let mut v = match self {
+            Compact::Heap { data, .. } => {
+                let mut v = std::mem::take(data).into_vec();
+                v.truncate(used);
+                v.reserve_exact(want - used);
+                v
+            }
+            Compact::Inline { .. } => {
+                let mut v = Vec::with_capacity(want);
+                v.extend_from_slice(self.as_slice());
+                v
+            }
+        };
         v.resize(want, 0);
         *self = Compact::Heap {
             slack: (want - used) as u8,

@@ -8,7 +8,7 @@
 //! as Redis does.
 
 use super::dense::Dense;
-use super::pack::{entry_size, FwdPack};
+use super::pack::{fwd_entry_size, FwdPack};
 use crate::base::bytes::Bytes;
 use crate::base::random;
 
@@ -96,7 +96,7 @@ impl Hash {
     /// (HSET of many pairs), so a packed hash grows once and exactly.
     pub fn reserve(&mut self, lens: impl Iterator<Item = usize>) {
         if let Hash::Packed(p) = self {
-            p.reserve_exact(lens.map(entry_size).sum());
+            p.reserve_exact(lens.map(fwd_entry_size).sum());
         }
     }
 
