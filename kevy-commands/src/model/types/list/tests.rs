@@ -135,3 +135,70 @@ fn small_lists_are_one_node() {
     list.drop_end(End::Left, 1000);
     assert_eq!(list.len(), 100);
 }
+
+/// `list-max-listpack-size`: a count bounds entries per node, a size class
+/// bytes per node, and every operation keeps to it.
+#[test]
+fn nodes_follow_the_fill() {
+    use crate::model::encoding::{Enc, DEFAULT};
+    for (fill, max_count, max_bytes) in [
+        (1, 1, 8192),
+        (3, 3, 8192),
+        (-1, usize::MAX, 4096),
+        (-5, usize::MAX, 65536),
+        (0, 1, 8192),
+    ] {
+        let enc = Enc {
+            list_fill: fill,
+            ..DEFAULT
+        };
+        let mut rng = Lcg(fill.unsigned_abs() as u64 + 11);
+        let mut list = List::new();
+        let mut model: VecDeque<Vec<u8>> = VecDeque::new();
+        for _ in 0..1500 {
+            let e = vec![b'a' + rng.next(26) as u8; rng.next(300)];
+            match rng.next(6) {
+                0 | 1 => {
+                    list.push(End::Left, &e, &enc);
+                    model.push_front(e);
+                }
+                2 | 3 => {
+                    list.push(End::Right, &e, &enc);
+                    model.push_back(e);
+                }
+                4 if !model.is_empty() => {
+                    let i = rng.next(model.len() + 1);
+                    list.insert(i, &e, &enc);
+                    model.insert(i, e);
+                }
+                _ if !model.is_empty() => {
+                    let i = rng.next(model.len());
+                    list.set(i, &e, &enc);
+                    model[i] = e;
+                }
+                _ => {}
+            }
+        }
+        let gone: Vec<usize> = (0..model.len()).filter(|i| i % 3 == 0).collect();
+        list.remove_positions(&gone, &enc);
+        for &i in gone.iter().rev() {
+            model.remove(i);
+        }
+        let got: Vec<&[u8]> = list.iter().collect();
+        let want: Vec<&[u8]> = model.iter().map(Vec::as_slice).collect();
+        assert_eq!(got, want, "fill {fill}");
+        assert!(list.node_count() > 1, "fill {fill}: many nodes");
+        for node in list.nodes() {
+            assert!(
+                node.len() <= max_count,
+                "fill {fill}: {} entries",
+                node.len()
+            );
+            assert!(
+                node.bytes() <= max_bytes || node.len() == 1,
+                "fill {fill}: {} bytes",
+                node.bytes()
+            );
+        }
+    }
+}
