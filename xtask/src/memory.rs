@@ -16,7 +16,8 @@
 //! HyperLogLogs, each with 10 and with 1,000 elements per key. A 10-element
 //! row loads `--keys` keys (100,000; `--quick` 10,000), a 1 KB string row
 //! half that, a 1,000-element row a twentieth. `--only` picks rows by name (comma
-//! separated, prefixes match: `--only set` runs every set row); `--kevy`
+//! separated; leading words match: `--only set` runs every set row,
+//! `--only "hash 10"` only that one); `--kevy`
 //! measures another kevy-server binary (no build).
 
 use std::fs::File;
@@ -289,9 +290,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     };
     let rows: Vec<&Row> = ROWS
         .iter()
-        .filter(|r| {
-            opts.only.is_empty() || opts.only.iter().any(|o| r.name.starts_with(o.as_str()))
-        })
+        .filter(|r| opts.only.is_empty() || opts.only.iter().any(|o| only_matches(r.name, o)))
         .collect();
     if rows.is_empty() {
         let names: Vec<&str> = ROWS.iter().map(|r| r.name).collect();
@@ -320,6 +319,15 @@ pub fn run(args: &[String]) -> Result<(), String> {
         );
     }
     Ok(())
+}
+
+/// True when `--only` name `o` picks row `name`: the same name, or its
+/// leading words (`set` picks `set int 10`; `hash 10` not `hash 1000`).
+fn only_matches(name: &str, o: &str) -> bool {
+    name == o
+        || name
+            .strip_prefix(o)
+            .is_some_and(|rest| rest.starts_with(' '))
 }
 
 /// Loads `keys` keys of `row` into `server`; its RSS growth per key (bytes).
