@@ -1,3 +1,5 @@
+//! LZF against bytes redis-server wrote, round trips, and bad input.
+
 use super::*;
 
 fn hex(s: &str) -> Vec<u8> {
