@@ -4,8 +4,8 @@
 //! errors as values ([`error`]), clocks ([`clock`]), the one pseudo-random
 //! generator ([`random`]), Redis's glob matcher ([`glob`]), process
 //! figures from the OS and allocator ([`sys`]), the latency histogram
-//! ([`hist`]) the sparkline renderer ([`sparkline`]) and
-//! Redis's quoting of bytes ([`text`]).
+//! ([`hist`]) the sparkline renderer ([`sparkline`]), Redis's LZF
+//! compressor ([`lzf`]) and Redis's quoting of bytes ([`text`]).
 
 pub mod bytes;
 pub mod clock;
@@ -13,6 +13,7 @@ pub mod error;
 pub mod float;
 pub mod glob;
 pub mod hist;
+pub mod lzf;
 pub mod num;
 pub mod random;
 pub mod resp;

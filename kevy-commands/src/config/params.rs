@@ -11,6 +11,7 @@ use super::{HIDDEN, IMMUTABLE, PROTECTED, WORDS};
 use crate::base::num::parse_i64;
 
 mod cluster;
+mod encoding;
 mod persistence;
 mod process;
 mod replication;
@@ -25,6 +26,7 @@ pub static PARAMS: LazyLock<Vec<Param>> = LazyLock::new(|| {
         replication::PARAMS,
         cluster::PARAMS,
         process::PARAMS,
+        encoding::PARAMS,
     ]
     .concat()
 });

@@ -36,7 +36,7 @@ fn search_here(c: &mut Call<'_>) {
         None => write_points(c.out, &found),
         Some((dst, storedist)) => {
             let pairs = store_pairs(&found, storedist);
-            let z = crate::model::zset::ZSet::from_sorted(&pairs);
+            let z = crate::model::zset::ZSet::from_sorted(&pairs, &c.db.enc());
             let n = super::zset::store(c.db, c.args.at(dst), z, &c.now);
             crate::base::resp::int(c.out, n as i64);
         }

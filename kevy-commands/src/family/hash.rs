@@ -32,8 +32,9 @@ pub(crate) fn hash_mut<'a>(
 /// Sets the `field value` pairs of `pairs` in the hash at `key`, creating
 /// it; returns how many fields are new.
 fn op_hset(db: &mut Db, key: &[u8], pairs: kevy_rt::Args<'_>, now: &Clock) -> OpResult<i64> {
+    let enc = db.enc();
     let apply = |h: &mut Hash| {
-        h.fit(pairs.iter().map(<[u8]>::len));
+        h.fit(pairs.iter().map(<[u8]>::len), &enc);
         if h.is_empty() {
             // A new hash grows once, exactly (fields repeated in the command
             // leave slack, which `trim` gives back).
@@ -42,7 +43,7 @@ fn op_hset(db: &mut Db, key: &[u8], pairs: kevy_rt::Args<'_>, now: &Clock) -> Op
         let mut created = 0;
         let mut i = 0;
         while i + 1 < pairs.len() {
-            created += h.set(pairs.at(i), pairs.at(i + 1)) as i64;
+            created += h.set(pairs.at(i), pairs.at(i + 1), &enc) as i64;
             i += 2;
         }
         h.trim();
@@ -85,18 +86,20 @@ pub fn hmset(c: &mut Call<'_>) {
 
 /// Sets `field` only when it does not exist; true when it did.
 fn op_hsetnx(db: &mut Db, key: &[u8], field: &[u8], value: &[u8], now: &Clock) -> OpResult<bool> {
+    let enc = db.enc();
     match hash_mut(db, key, now)? {
         Some(h) => {
-            // Redis converts first, whether or not it then sets.
-            h.fit([field.len(), value.len()].into_iter());
+            // An existing field leaves the hash as it is (Redis 7.0.15
+            // converts only before it sets).
             if h.contains(field) {
                 return Ok(false);
             }
-            h.set(field, value);
+            h.fit([field.len(), value.len()].into_iter(), &enc);
+            h.set(field, value, &enc);
         }
         None => {
             let mut h = Hash::new();
-            h.set(field, value);
+            h.set(field, value, &enc);
             db.set(key, Value::Hash(h), now, false, None);
         }
     }

@@ -60,10 +60,11 @@ fn hll_for_write<'a>(db: &'a mut Db, key: &[u8], now: &Clock) -> OpResult<(&'a m
 /// PFADD key [element [element ...]]
 pub fn pfadd(c: &mut Call<'_>) {
     let r = (|| -> OpResult<i64> {
+        let max_sparse = c.db.limits().encodings.hll_sparse_max_bytes();
         let (s, created) = hll_for_write(c.db, c.args.at(1), &c.now)?;
         let mut updated = created;
         for ele in c.args.iter().skip(2) {
-            updated |= hll::add(s, ele)?;
+            updated |= hll::add(s, ele, max_sparse)?;
         }
         if updated {
             hll::invalidate(s);
@@ -135,13 +136,14 @@ pub fn pfcount(c: &mut Call<'_>) {
 /// Raises the registers of the HLL at `dst` (created when missing) to `max`,
 /// converting it to dense first when `dense` (PFMERGE's write).
 fn op_apply(db: &mut Db, dst: &[u8], max: &[u8], dense: bool, now: &Clock) -> OpResult<()> {
+    let max_sparse = db.limits().encodings.hll_sparse_max_bytes();
     let (s, _) = hll_for_write(db, dst, now)?;
     if dense {
         hll::to_dense(s)?;
     }
     for (j, &m) in max.iter().enumerate().take(REGISTERS) {
         if m != 0 {
-            hll::set_register(s, j, m)?;
+            hll::set_register(s, j, m, max_sparse)?;
         }
     }
     hll::invalidate(s);

@@ -77,15 +77,16 @@ pub fn op_push(
     existing_only: bool,
     now: &Clock,
 ) -> OpResult<usize> {
+    let enc = db.enc();
     if let Some(l) = list_mut(db, key, now)? {
-        elems.for_each(|e| l.push(end, e.as_ref()));
+        elems.for_each(|e| l.push(end, e.as_ref(), &enc));
         return Ok(l.len());
     }
     if existing_only {
         return Ok(0);
     }
     let mut l = List::new();
-    elems.for_each(|e| l.push(end, e.as_ref()));
+    elems.for_each(|e| l.push(end, e.as_ref(), &enc));
     let n = l.len();
     if n > 0 {
         db.set(key, Value::List(l), now, false, None);
@@ -265,10 +266,11 @@ pub fn lindex(c: &mut Call<'_>) {
 /// LSET key index element
 pub fn lset(c: &mut Call<'_>) {
     let r: OpResult<_> = (|| {
+        let enc = c.db.enc();
         let l = list_mut(c.db, c.args.at(1), &c.now)?.ok_or(NO_SUCH_KEY)?;
         let index = int_arg(c.args.at(2))?;
         let i = position(index, l.len()).ok_or(INDEX_OUT_OF_RANGE)?;
-        l.set(i, c.args.at(3));
+        l.set(i, c.args.at(3), &enc);
         Ok(())
     })();
     match r {

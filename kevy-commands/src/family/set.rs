@@ -43,15 +43,16 @@ pub fn op_sadd<'m>(
     mut members: impl Iterator<Item = &'m [u8]>,
     now: &Clock,
 ) -> OpResult<i64> {
+    let enc = db.enc();
     if let Some(s) = set_mut(db, key, now)? {
-        return Ok(members.filter(|m| s.add(m)).count() as i64);
+        return Ok(members.filter(|m| s.add(m, &enc)).count() as i64);
     }
     let Some(first) = members.next() else {
         return Ok(0);
     };
     let mut s = Set::for_member(first);
-    s.add(first);
-    let added = 1 + members.filter(|m| s.add(m)).count() as i64;
+    s.add(first, &enc);
+    let added = 1 + members.filter(|m| s.add(m, &enc)).count() as i64;
     db.set(key, Value::Set(s), now, false, None);
     Ok(added)
 }

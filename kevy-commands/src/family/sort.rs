@@ -495,7 +495,8 @@ pub fn op_fetch(db: &mut Db, args: Args<'_>, now: &Clock) -> Vec<Option<Bytes>> 
 /// to live), or is deleted when there are none.
 pub fn op_store<'v>(db: &mut Db, key: &[u8], values: impl Iterator<Item = &'v [u8]>, now: &Clock) {
     let mut list = List::new();
-    values.for_each(|v| list.push(End::Right, v));
+    let enc = db.enc();
+    values.for_each(|v| list.push(End::Right, v, &enc));
     if list.is_empty() {
         db.remove(key, now);
     } else {

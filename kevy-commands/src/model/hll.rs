@@ -158,22 +158,28 @@ fn dense_raise(r: &mut [u8], i: usize, count: u8) -> bool {
 
 /// Raises register `index` to `count` in either encoding (a sparse HLL may
 /// be promoted): true when the register changed.
-pub fn set_register(s: &mut Bytes, index: usize, count: u8) -> Result<bool, Corrupt> {
+pub fn set_register(
+    s: &mut Bytes,
+    index: usize,
+    count: u8,
+    max_sparse: usize,
+) -> Result<bool, Corrupt> {
     match s.get(4) {
         Some(&DENSE) => Ok(dense_raise(
             s.get_mut(HDR..).unwrap_or(&mut []),
             index,
             count,
         )),
-        Some(&SPARSE) => sparse::set(s, index, count),
+        Some(&SPARSE) => sparse::set(s, index, count, max_sparse),
         _ => Err(Corrupt),
     }
 }
 
-/// Adds `ele` (Redis's `hllAdd`): true when a register changed.
-pub fn add(s: &mut Bytes, ele: &[u8]) -> Result<bool, Corrupt> {
+/// Adds `ele` (Redis's `hllAdd`): true when a register changed. A sparse
+/// HLL longer than `max_sparse` bytes after it turns dense.
+pub fn add(s: &mut Bytes, ele: &[u8], max_sparse: usize) -> Result<bool, Corrupt> {
     let (index, count) = pat_len(ele);
-    set_register(s, index, count)
+    set_register(s, index, count, max_sparse)
 }
 
 /// Converts a sparse HLL to dense (nothing for a dense one).

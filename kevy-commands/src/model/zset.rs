@@ -3,8 +3,8 @@
 //! Two encodings, switched by Redis's rules so that what depends on the
 //! encoding (ZSCAN's single pass over a small set and its score text) matches
 //! redis-server: [`Pack`], one compact buffer for at most
-//! [`MAX_PACK_ENTRIES`] members of at most [`MAX_PACK_VALUE`] bytes (Redis's
-//! listpack, `zset-max-listpack-entries 128` / `zset-max-listpack-value 64`),
+//! `zset-max-listpack-entries` members (128) of at most
+//! `zset-max-listpack-value` bytes (64) (Redis's listpack; [`Enc`]),
 //! and [`Skip`], a skiplist with spans and a member index (O(log n) insert,
 //! delete, rank and rank lookup). A set grows from the first to the second
 //! when a member or the count exceeds the limits, and only the store
@@ -21,10 +21,7 @@ pub use skiplist::Skip;
 
 use crate::base::bytes::Bytes;
 
-/// Most members a compact set holds (`zset-max-listpack-entries`).
-pub const MAX_PACK_ENTRIES: usize = 128;
-/// Longest member a compact set holds (`zset-max-listpack-value`).
-pub const MAX_PACK_VALUE: usize = 64;
+use crate::model::encoding::Enc;
 
 /// True when `(s1, m1)` sorts before `(s2, m2)`.
 #[inline]
@@ -92,8 +89,8 @@ impl Default for ZSet {
 impl ZSet {
     /// The empty set ZADD creates for a first member of `first_len` bytes:
     /// compact unless the member is too long for it.
-    pub fn for_first_member(first_len: usize) -> ZSet {
-        if first_len > MAX_PACK_VALUE {
+    pub fn for_first_member(first_len: usize, enc: &Enc) -> ZSet {
+        if enc.zset_entries == 0 || first_len > enc.zset_member() {
             ZSet::Skip(Box::default())
         } else {
             ZSet::Pack(Pack::default())
@@ -103,11 +100,11 @@ impl ZSet {
     /// The set of `pairs` (ascending, distinct members) as Redis builds a
     /// result set: a skiplist, made compact if it fits
     /// (`zsetConvertToListpackIfNeeded`). A skiplist keeps `-0` scores.
-    pub fn from_sorted<M: AsRef<[u8]>>(pairs: &[(M, f64)]) -> ZSet {
-        let fits = pairs.len() <= MAX_PACK_ENTRIES
+    pub fn from_sorted<M: AsRef<[u8]>>(pairs: &[(M, f64)], enc: &Enc) -> ZSet {
+        let fits = pairs.len() <= enc.zset_entries
             && pairs
                 .iter()
-                .all(|(m, _)| m.as_ref().len() <= MAX_PACK_VALUE);
+                .all(|(m, _)| m.as_ref().len() <= enc.zset_member());
         if fits {
             let mut p = Pack::default();
             pairs.iter().for_each(|(m, s)| p.push(*s, m.as_ref()));
@@ -123,7 +120,11 @@ impl ZSet {
     /// it: created compact (or as a skiplist when `skiplist`), then each
     /// member added as ZADD adds it, converting when the set outgrows the
     /// compact encoding.
-    pub fn from_sorted_added<M: AsRef<[u8]>>(pairs: &[(M, f64)], skiplist: bool) -> ZSet {
+    pub fn from_sorted_added<M: AsRef<[u8]>>(
+        pairs: &[(M, f64)],
+        skiplist: bool,
+        enc: &Enc,
+    ) -> ZSet {
         let mut z = if skiplist {
             ZSet::Skip(Box::default())
         } else {
@@ -132,11 +133,11 @@ impl ZSet {
         for (m, s) in pairs {
             let m = m.as_ref();
             match &mut z {
-                ZSet::Pack(p) if p.len() < MAX_PACK_ENTRIES && m.len() <= MAX_PACK_VALUE => {
+                ZSet::Pack(p) if p.len() < enc.zset_entries && m.len() <= enc.zset_member() => {
                     p.push(*s, m)
                 }
                 ZSet::Skip(k) => k.insert(*s, m),
-                ZSet::Pack(_) => z.insert_new(*s, m),
+                ZSet::Pack(_) => z.insert_new(*s, m, enc),
             }
         }
         z
@@ -182,9 +183,9 @@ impl ZSet {
 
     /// Inserts an absent member, converting first when the compact encoding
     /// cannot take it.
-    fn insert_new(&mut self, score: f64, member: &[u8]) {
+    fn insert_new(&mut self, score: f64, member: &[u8], enc: &Enc) {
         if let ZSet::Pack(p) = self {
-            if p.len() + 1 > MAX_PACK_ENTRIES || member.len() > MAX_PACK_VALUE {
+            if p.len() + 1 > enc.zset_entries || member.len() > enc.zset_member() {
                 self.convert();
             }
         }
@@ -195,7 +196,13 @@ impl ZSet {
     }
 
     /// Adds or updates `member` under ZADD's options: Redis's `zsetAdd`.
-    pub fn add(&mut self, score: f64, member: &[u8], f: AddFlags) -> Result<Added, NanScore> {
+    pub fn add(
+        &mut self,
+        score: f64,
+        member: &[u8],
+        f: AddFlags,
+        enc: &Enc,
+    ) -> Result<Added, NanScore> {
         if score.is_nan() {
             return Err(NanScore);
         }
@@ -203,7 +210,7 @@ impl ZSet {
             if f.xx {
                 return Ok(Added::Refused);
             }
-            self.insert_new(score, member);
+            self.insert_new(score, member, enc);
             return Ok(Added::New(score));
         };
         if f.nx {

@@ -176,6 +176,12 @@ impl Db {
         &self.limits
     }
 
+    /// The encoding thresholds a write to a collection decides with.
+    #[inline]
+    pub fn enc(&self) -> crate::model::encoding::Enc {
+        self.limits.encodings.snapshot()
+    }
+
     /// Number of keys, expired ones not yet reclaimed included (like `DBSIZE`).
     pub fn len(&self) -> usize {
         self.table.len()

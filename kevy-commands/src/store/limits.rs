@@ -98,6 +98,9 @@ pub struct Limits {
     gauge: OnceLock<&'static dyn MemoryGauge>,
     /// The gauge's figure when it was installed (`used_memory_startup`).
     startup: AtomicU64,
+    /// The encoding thresholds (settings every database reads, like
+    /// these).
+    pub encodings: crate::store::encodings::Encodings,
 }
 
 impl Default for Limits {
@@ -129,6 +132,7 @@ impl Limits {
             lfu: AtomicBool::new(false),
             gauge: OnceLock::new(),
             startup: AtomicU64::new(0),
+            encodings: Default::default(),
         }
     }
 
@@ -178,7 +182,7 @@ impl Limits {
             "maxmemory-eviction-tenacity" => self.tenacity.store(n() as u32, Relaxed),
             "lfu-log-factor" => self.lfu_log_factor.store(n() as u32, Relaxed),
             "lfu-decay-time" => self.lfu_decay_time.store(n() as u32, Relaxed),
-            _ => return false,
+            _ => return self.encodings.update(name, v),
         }
         true
     }

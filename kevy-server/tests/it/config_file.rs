@@ -94,3 +94,35 @@ fn rewrite_without_a_config_file_is_refused() {
     let (status, _) = bin.stop(libc::SIGTERM);
     assert!(status.success());
 }
+
+/// Encoding thresholds from the config file (under their `ziplist` aliases
+/// too) decide the encodings from the first write.
+#[test]
+fn encoding_thresholds_from_the_config_file() {
+    let dir = std::env::temp_dir().join(format!("kevy-config-enc-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let conf = dir.join("kevy.conf");
+    std::fs::write(
+        &conf,
+        "port 0\nthreads 2\nhash-max-ziplist-entries 2\nset-max-intset-entries 1\nzset-max-listpack-value 3\nlist-max-ziplist-size 4\nlist-compress-depth 1\n",
+    )
+    .unwrap();
+    let bin = Binary::spawn_with(&[conf.to_str().unwrap()]);
+    let mut c = Raw::connect(bin.addr);
+    assert_eq!(get(&mut c, "hash-max-listpack-entries"), "2");
+    assert_eq!(get(&mut c, "list-max-listpack-size"), "4");
+    assert_eq!(get(&mut c, "list-compress-depth"), "1");
+    c.call(&["HSET", "h", "a", "1", "b", "2"]);
+    assert_eq!(c.call(&["OBJECT", "ENCODING", "h"]), b"$8\r\nlistpack\r\n");
+    c.call(&["HSET", "h", "c", "3"]);
+    assert_eq!(c.call(&["OBJECT", "ENCODING", "h"]), b"$9\r\nhashtable\r\n");
+    c.call(&["SADD", "s", "1"]);
+    assert_eq!(c.call(&["OBJECT", "ENCODING", "s"]), b"$6\r\nintset\r\n");
+    c.call(&["SADD", "s", "2"]);
+    assert_eq!(c.call(&["OBJECT", "ENCODING", "s"]), b"$9\r\nhashtable\r\n");
+    c.call(&["ZADD", "z", "1", "abcd"]);
+    assert_eq!(c.call(&["OBJECT", "ENCODING", "z"]), b"$8\r\nskiplist\r\n");
+    let (status, _) = bin.stop(libc::SIGTERM);
+    assert!(status.success());
+    let _ = std::fs::remove_dir_all(&dir);
+}

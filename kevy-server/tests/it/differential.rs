@@ -44,6 +44,7 @@
 mod bitmaps;
 mod config_params;
 mod connection;
+mod encodings;
 mod generated;
 mod geo;
 mod hashes;

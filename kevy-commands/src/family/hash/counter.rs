@@ -13,14 +13,15 @@ use crate::store::db::{Clock, Db};
 
 /// Sets `field` to `value` in the hash at `key`, creating the hash.
 fn put(db: &mut Db, key: &[u8], field: &[u8], value: &[u8], now: &Clock) {
+    let enc = db.enc();
     match db.get(key, now).map(Value::as_hash_mut) {
         Some(Ok(h)) => {
-            h.set(field, value);
+            h.set(field, value, &enc);
         }
         Some(Err(_)) => {}
         None => {
             let mut h = Hash::new();
-            h.set(field, value);
+            h.set(field, value, &enc);
             db.set(key, Value::Hash(h), now, false, None);
         }
     }

@@ -18,13 +18,14 @@ fn op_linsert(
     element: &[u8],
     now: &Clock,
 ) -> OpResult<i64> {
+    let enc = db.enc();
     let Some(l) = list_mut(db, key, now)? else {
         return Ok(0);
     };
     let Some(at) = l.iter().position(|e| e == pivot) else {
         return Ok(-1);
     };
-    l.insert(at + after as usize, element);
+    l.insert(at + after as usize, element, &enc);
     Ok(l.len() as i64)
 }
 
@@ -51,6 +52,7 @@ pub fn linsert(c: &mut Call<'_>) {
 /// Removes `count` occurrences of `element` (all for 0, from the tail for a
 /// negative count) from the list at `key`; returns how many went.
 fn op_lrem(db: &mut Db, key: &[u8], count: i64, element: &[u8], now: &Clock) -> OpResult<i64> {
+    let enc = db.enc();
     let Some(l) = list_mut(db, key, now)? else {
         return Ok(0);
     };
@@ -79,7 +81,7 @@ fn op_lrem(db: &mut Db, key: &[u8], count: i64, element: &[u8], now: &Clock) -> 
         positions.reverse();
     }
     if !positions.is_empty() {
-        l.remove_positions(&positions);
+        l.remove_positions(&positions, &enc);
         if l.is_empty() {
             db.remove(key, now);
         }

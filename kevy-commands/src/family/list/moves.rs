@@ -33,6 +33,7 @@ fn op_lmove(
         return Ok(None);
     }
     list_mut(db, dst, now)?;
+    let enc = db.enc();
     let Some(l) = list_mut(db, src, now)? else {
         return Ok(None);
     };
@@ -40,7 +41,7 @@ fn op_lmove(
         return Ok(None);
     };
     if src == dst {
-        l.push(to, &e);
+        l.push(to, &e, &enc);
         return Ok(Some(e));
     }
     if l.is_empty() {

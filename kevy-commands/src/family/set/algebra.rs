@@ -17,6 +17,7 @@ use crate::cross::coll::{self, members_of, reply_of, Algebra, CollOp, CollPlan, 
 use crate::cross::{Part, PartReply, Plan};
 use crate::family::opts::{keyword, non_negative, positive};
 use crate::family::Call;
+use crate::model::encoding::{Enc, DEFAULT};
 use crate::model::types::set::Set;
 use crate::model::value::{Bytes, Value};
 use crate::store::db::{Clock, Db};
@@ -44,7 +45,7 @@ fn lookup<'a, 'k>(
 }
 
 /// Combines `sets` as Redis does (a missing set is empty).
-fn combine(sets: &[Option<&Set>], kind: Kind) -> Set {
+fn combine(sets: &[Option<&Set>], kind: Kind, enc: &Enc) -> Set {
     let mut out = Set::default();
     match kind {
         Kind::Inter => {
@@ -56,7 +57,7 @@ fn combine(sets: &[Option<&Set>], kind: Kind) -> Set {
             if let Some((smallest, others)) = by_size.split_first() {
                 for m in smallest.iter() {
                     if others.iter().all(|s| s.contains_member(m)) {
-                        out.add_member(m);
+                        out.add_member(m, enc);
                     }
                 }
             }
@@ -64,7 +65,7 @@ fn combine(sets: &[Option<&Set>], kind: Kind) -> Set {
         Kind::Union => {
             for s in sets.iter().flatten() {
                 s.iter().for_each(|m| {
-                    out.add_member(m);
+                    out.add_member(m, enc);
                 });
             }
         }
@@ -72,7 +73,7 @@ fn combine(sets: &[Option<&Set>], kind: Kind) -> Set {
             if let Some((Some(first), others)) = sets.split_first() {
                 for m in first.iter() {
                     if !others.iter().flatten().any(|s| s.contains_member(m)) {
-                        out.add_member(m);
+                        out.add_member(m, enc);
                     }
                 }
             }
@@ -88,7 +89,8 @@ fn op_combine<'k>(
     kind: Kind,
     now: &Clock,
 ) -> OpResult<Set> {
-    Ok(combine(&lookup(db, keys, now)?, kind))
+    let enc = db.enc();
+    Ok(combine(&lookup(db, keys, now)?, kind, &enc))
 }
 
 /// Stores `set` at `dest` (no time to live), or deletes `dest` when the set
@@ -239,8 +241,9 @@ pub fn op_partial(db: &mut Db, keys: Args<'_>, alg: Algebra, now: &Clock) -> OpR
 /// Round 2 of a cross-shard STORE: argument 0 becomes the set of the others.
 pub fn op_store_members(db: &mut Db, args: Args<'_>, now: &Clock) -> i64 {
     let mut s = Set::default();
+    let enc = db.enc();
     args.iter().skip(1).for_each(|m| {
-        s.add(m);
+        s.add(m, &enc);
     });
     store(db, args.at(0), s, now)
 }
@@ -405,7 +408,7 @@ fn combine_partials(p: &AlgebraPlan, partials: &[&OwnedArgs]) -> Set {
         .map(|m| {
             let mut s = Set::default();
             m.args().iter().for_each(|m| {
-                s.add(m);
+                s.add(m, &DEFAULT);
             });
             s
         })
@@ -416,7 +419,7 @@ fn combine_partials(p: &AlgebraPlan, partials: &[&OwnedArgs]) -> Set {
         let first = refs.remove(p.first_part);
         refs.insert(0, first);
     }
-    combine(&refs, p.kind)
+    combine(&refs, p.kind, &DEFAULT)
 }
 
 /// One round of a cross-shard combination.
@@ -448,7 +451,7 @@ pub fn gather_algebra(
             .map(|m| {
                 let mut s = Set::default();
                 m.args().iter().for_each(|m| {
-                    s.add(m);
+                    s.add(m, &DEFAULT);
                 });
                 s
             })

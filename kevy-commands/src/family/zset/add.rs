@@ -93,6 +93,7 @@ pub(crate) fn op_zadd(db: &mut Db, key: &[u8], req: &AddReq<'_>, now: &Clock) ->
         updated: 0,
         score: None,
     };
+    let enc = db.enc();
     let z = match read(db, key, now)? {
         Some(z) => z,
         None if req.flags.xx => return Ok(done),
@@ -100,7 +101,7 @@ pub(crate) fn op_zadd(db: &mut Db, key: &[u8], req: &AddReq<'_>, now: &Clock) ->
             let first = req.pairs.first().map_or(0, |p| p.1.len());
             db.set(
                 key,
-                Value::ZSet(ZSet::for_first_member(first)),
+                Value::ZSet(ZSet::for_first_member(first, &enc)),
                 now,
                 false,
                 None,
@@ -112,7 +113,7 @@ pub(crate) fn op_zadd(db: &mut Db, key: &[u8], req: &AddReq<'_>, now: &Clock) ->
         }
     };
     for &(score, member) in &req.pairs {
-        match z.add(score, member, req.flags) {
+        match z.add(score, member, req.flags, &enc) {
             Ok(Added::New(s)) => {
                 done.added += 1;
                 done.score = Some(s);

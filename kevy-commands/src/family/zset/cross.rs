@@ -183,9 +183,13 @@ pub fn execute_part(db: &mut Db, op: ZOp, args: Args<'_>, now: &Clock, resp3: bo
         }
         ZOp::Store => {
             let items: Vec<(&[u8], f64)> = pairs(args.at(1)).collect();
+            let enc = db.enc();
             let z = match args.at(2) {
-                b"set" => ZSet::from_sorted(&items),
-                how => ZSet::from_sorted_added(&items, how == b"addskip"),
+                b"set" => ZSet::from_sorted(&items, &enc),
+                how => {
+                    let rank = how == b"addrank";
+                    ZSet::from_sorted_added(&items, rank && items.len() > enc.zset_entries, &enc)
+                }
             };
             let n = store(db, args.at(0), z, now);
             let mut out = Vec::new();
@@ -462,10 +466,10 @@ pub fn gather(
                 Some((&ZSET, rest)) => pairs(rest).collect(),
                 _ => Vec::new(),
             };
-            let (items, skiplist) = for_store(items, req);
+            let (items, rank) = for_store(items, req);
             let mut blob = Vec::new();
             put_pairs(&mut blob, items.into_iter());
-            let how: &[u8] = if skiplist { b"addskip" } else { b"add" };
+            let how: &[u8] = if rank { b"addrank" } else { b"add" };
             let args: OwnedArgs = [&dst[..], &blob[..], how].into_iter().collect();
             let shard = *shard;
             return relay(plan, shard, ZOp::Store, args, next);

@@ -14,7 +14,7 @@ use crate::base::resp;
 use crate::base::resp::Reply;
 use crate::family::Call;
 use crate::model::value::Bytes;
-use crate::model::zset::{ZSet, MAX_PACK_ENTRIES};
+use crate::model::zset::ZSet;
 use crate::store::db::{Clock, Db};
 
 /// A score bound that does not parse.
@@ -449,22 +449,24 @@ pub fn zrevrangebylex(c: &mut Call<'_>) {
 }
 
 /// Orders a ZRANGESTORE's members (in reply order) for storing, and says
-/// whether Redis creates the destination as a skiplist: a rank range of
-/// more members than a compact set holds.
+/// whether it is a rank range (Redis creates the destination as a skiplist
+/// when a rank range holds more members than `zset-max-listpack-entries`;
+/// the caller decides with the threshold).
 pub(super) fn for_store<M>(mut items: Vec<(M, f64)>, req: &RangeReq) -> (Vec<(M, f64)>, bool) {
     if req.rev {
         items.reverse();
     }
-    let skiplist = matches!(req.select, Select::Rank(..)) && items.len() > MAX_PACK_ENTRIES;
-    (items, skiplist)
+    let rank = matches!(req.select, Select::Rank(..));
+    (items, rank)
 }
 
 /// ZRANGESTORE with source and destination on this shard.
 fn op_zrangestore(db: &mut Db, args: Args<'_>, req: &RangeReq, now: &Clock) -> OpResult<usize> {
+    let enc = db.enc();
     let z = match read(db, args.at(2), now)? {
         Some(src) => {
-            let (items, skiplist) = for_store(collect(src, req), req);
-            ZSet::from_sorted_added(&items, skiplist)
+            let (items, rank) = for_store(collect(src, req), req);
+            ZSet::from_sorted_added(&items, rank && items.len() > enc.zset_entries, &enc)
         }
         None => ZSet::default(),
     };

@@ -362,7 +362,7 @@ fn op_setop(
             .collect::<OpResult<Vec<_>>>()?;
         let opts = cmd.opts(args, keys)?;
         match compute(cmd, &srcs, &opts) {
-            Outcome::Members(items) if cmd.store => ZSet::from_sorted(&items),
+            Outcome::Members(items) if cmd.store => ZSet::from_sorted(&items, &view.enc()),
             other => {
                 write_outcome(out, &opts, other);
                 return Ok(());

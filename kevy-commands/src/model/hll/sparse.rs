@@ -15,8 +15,6 @@ const ZERO_MAX_LEN: usize = 64;
 const VAL_MAX_VALUE: u8 = 32;
 /// Longest VAL run.
 const VAL_MAX_LEN: usize = 4;
-/// Redis's `hll-sparse-max-bytes`: a sparse HLL growing past it turns dense.
-const MAX_BYTES: usize = 3000;
 
 fn is_zero(b: u8) -> bool {
     b & 0xc0 == 0
@@ -105,8 +103,9 @@ fn promote(s: &mut Bytes, index: usize, count: u8) -> Result<bool, Corrupt> {
 }
 
 /// Raises register `index` to `count` in a sparse HLL: Redis's
-/// `hllSparseSet`. True when the register changed.
-pub fn set(s: &mut Bytes, index: usize, count: u8) -> Result<bool, Corrupt> {
+/// `hllSparseSet`. True when the register changed. A sparse HLL growing
+/// past `max_bytes` (`hll-sparse-max-bytes`) turns dense.
+pub fn set(s: &mut Bytes, index: usize, count: u8, max_bytes: usize) -> Result<bool, Corrupt> {
     if count > VAL_MAX_VALUE {
         return promote(s, index, count);
     }
@@ -167,7 +166,7 @@ pub fn set(s: &mut Bytes, index: usize, count: u8) -> Result<bool, Corrupt> {
             }
         }
         // Step 3: substitute the sequence for the old opcode.
-        if seq.len() > oldlen && s.len() + (seq.len() - oldlen) > MAX_BYTES {
+        if seq.len() > oldlen && s.len() + (seq.len() - oldlen) > max_bytes {
             return promote(s, index, count);
         }
         let old_end = (p + oldlen).min(s.len());

@@ -22,8 +22,8 @@ fn sparse_and_dense_agree() {
     assert_eq!(dense.len(), DENSE_SIZE);
     for n in 0..5000u32 {
         let ele = n.to_le_bytes();
-        let a = add(&mut sparse, &ele).unwrap();
-        let b = add(&mut dense, &ele).unwrap();
+        let a = add(&mut sparse, &ele, 3000).unwrap();
+        let b = add(&mut dense, &ele, 3000).unwrap();
         assert_eq!(a, b, "element {n}");
         if n % 500 == 0 {
             assert_eq!(count(&sparse), count(&dense), "after {n}");
@@ -41,11 +41,25 @@ fn corrupt_sparse_is_detected() {
     let mut s = new_hll();
     s.truncate(HDR + 1);
     assert_eq!(count(&s), Err(Corrupt));
-    assert_eq!(add(&mut s, b"x"), Err(Corrupt));
+    assert_eq!(add(&mut s, b"x", 3000), Err(Corrupt));
     let mut max = [0u8; REGISTERS];
     assert_eq!(merge_into(&mut max, &s), Err(Corrupt));
     let mut long = new_hll();
     long.extend_from_slice(&[0x3f; 4]);
     assert_eq!(count(&long), Err(Corrupt));
     assert_eq!(to_dense(&mut long), Err(Corrupt));
+}
+
+#[test]
+fn sparse_limit_decides_promotion() {
+    // With a limit of 0 the first growth of the sparse form promotes it.
+    let mut s = new_hll();
+    add(&mut s, b"a", 0).unwrap();
+    assert!(is_dense(&s));
+    // A limit the elements never reach keeps it sparse.
+    let mut s = new_hll();
+    for n in 0..100u32 {
+        add(&mut s, &n.to_le_bytes(), 100_000).unwrap();
+    }
+    assert!(!is_dense(&s));
 }

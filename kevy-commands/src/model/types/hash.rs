@@ -1,21 +1,18 @@
 //! [`Hash`](enum@Hash): Redis's two hash encodings. A listpack ([`FwdPack`] of `field,
 //! value` entries in insertion order, each `len` + bytes, forwards only)
 //! while there are at most
-//! [`MAX_PACKED_ENTRIES`] fields and no field or value is longer than
-//! [`MAX_PACKED_VALUE`] bytes (`hash-max-listpack-entries 128`,
-//! `hash-max-listpack-value 64`); a hash table ([`Dense`]) otherwise, for
+//! `hash-max-listpack-entries` fields ([`Enc::hash_entries`], 512) and no
+//! field or value is longer than `hash-max-listpack-value` bytes
+//! ([`Enc::hash_value`], 64); a hash table ([`Dense`]) otherwise, for
 //! good. A packed hash answers HGETALL, HKEYS and HSCAN in insertion order,
 //! as Redis does.
 
 use super::dense::Dense;
-use super::pack::{entry_size, FwdPack};
+use super::pack::{fwd_entry_size, FwdPack};
 use crate::base::bytes::Bytes;
 use crate::base::random;
 
-/// Most fields of a packed hash (`hash-max-listpack-entries`).
-pub const MAX_PACKED_ENTRIES: usize = 128;
-/// Longest field or value of a packed hash (`hash-max-listpack-value`).
-pub const MAX_PACKED_VALUE: usize = 64;
+use crate::model::encoding::Enc;
 
 /// A map of fields to values.
 #[derive(Clone)]
@@ -89,8 +86,8 @@ impl Hash {
     /// Converts to the table encoding when any of `lens` (field and value
     /// lengths about to be written) is too long for a packed hash (Redis's
     /// `hashTypeTryConversion`).
-    pub fn fit(&mut self, mut lens: impl Iterator<Item = usize>) {
-        if self.is_packed() && lens.any(|n| n > MAX_PACKED_VALUE) {
+    pub fn fit(&mut self, mut lens: impl Iterator<Item = usize>, enc: &Enc) {
+        if self.is_packed() && lens.any(|n| n > enc.hash_value) {
             self.convert_to_table();
         }
     }
@@ -99,7 +96,7 @@ impl Hash {
     /// (HSET of many pairs), so a packed hash grows once and exactly.
     pub fn reserve(&mut self, lens: impl Iterator<Item = usize>) {
         if let Hash::Packed(p) = self {
-            p.reserve_exact(lens.map(entry_size).sum());
+            p.reserve_exact(lens.map(fwd_entry_size).sum());
         }
     }
 
@@ -123,19 +120,25 @@ impl Hash {
     }
 
     /// Sets `field` to `value`; true when the field is new (`hashTypeSet`).
-    pub fn set(&mut self, field: &[u8], value: &[u8]) -> bool {
-        self.fit([field.len(), value.len()].into_iter());
+    pub fn set(&mut self, field: &[u8], value: &[u8], enc: &Enc) -> bool {
+        self.fit([field.len(), value.len()].into_iter(), enc);
         match self {
             Hash::Packed(p) => {
-                if let Some(off) = packed_find(p, field) {
-                    p.replace_at_offset(off, value);
-                    return false;
-                }
-                p.push_back_two(field, value);
-                if p.len() / 2 > MAX_PACKED_ENTRIES {
+                let new = match packed_find(p, field) {
+                    Some(off) => {
+                        p.replace_at_offset(off, value);
+                        false
+                    }
+                    None => {
+                        p.push_back_two(field, value);
+                        true
+                    }
+                };
+                // Checked after an update too (a lowered threshold).
+                if p.len() / 2 > enc.hash_entries {
                     self.convert_to_table();
                 }
-                true
+                new
             }
             Hash::Table(d) => match d.get_mut(field) {
                 Some((_, v)) => {
@@ -269,8 +272,12 @@ mod tests {
     #[test]
     fn packed_keeps_insertion_order() {
         let mut h = Hash::new();
-        assert!(h.set(b"a", b"1") && h.set(b"b", b"2") && h.set(b"c", b"3"));
-        assert!(!h.set(b"a", b"one"));
+        assert!(
+            h.set(b"a", b"1", &crate::model::encoding::DEFAULT)
+                && h.set(b"b", b"2", &crate::model::encoding::DEFAULT)
+                && h.set(b"c", b"3", &crate::model::encoding::DEFAULT)
+        );
+        assert!(!h.set(b"a", b"one", &crate::model::encoding::DEFAULT));
         assert_eq!(fields(&h), ["a=one", "b=2", "c=3"]);
         assert!(h.remove(b"b") && !h.remove(b"b"));
         assert_eq!(fields(&h), ["a=one", "c=3"]);
@@ -290,18 +297,26 @@ mod tests {
         };
         let mut h = Hash::new();
         for j in 0..10 {
-            h.set(format!("field:{j}").as_bytes(), b"v0000001");
+            h.set(
+                format!("field:{j}").as_bytes(),
+                b"v0000001",
+                &crate::model::encoding::DEFAULT,
+            );
             assert!(exact(&h), "after {j}");
         }
-        h.set(b"field:3", b"a longer value than before");
+        h.set(
+            b"field:3",
+            b"a longer value than before",
+            &crate::model::encoding::DEFAULT,
+        );
         assert!(exact(&h));
-        h.set(b"field:3", b"short");
+        h.set(b"field:3", b"short", &crate::model::encoding::DEFAULT);
         assert_eq!(h.get(b"field:3"), Some(&b"short"[..]));
         let pairs: [&[u8]; 6] = [b"a", b"1", b"b", b"2", b"a", b"3"];
         let mut h = Hash::new();
         h.reserve(pairs.iter().map(|p| p.len()));
         for kv in pairs.chunks(2) {
-            h.set(kv[0], kv[1]);
+            h.set(kv[0], kv[1], &crate::model::encoding::DEFAULT);
         }
         h.trim();
         assert!(exact(&h));
@@ -312,19 +327,31 @@ mod tests {
     #[test]
     fn converts_past_the_thresholds() {
         let mut h = Hash::new();
-        h.set(b"f", &[b'v'; MAX_PACKED_VALUE]);
+        h.set(
+            b"f",
+            &[b'v'; crate::model::encoding::DEFAULT.hash_value],
+            &crate::model::encoding::DEFAULT,
+        );
         assert!(h.is_packed());
-        h.set(b"g", &[b'v'; MAX_PACKED_VALUE + 1]);
+        h.set(
+            b"g",
+            &[b'v'; crate::model::encoding::DEFAULT.hash_value + 1],
+            &crate::model::encoding::DEFAULT,
+        );
         assert!(!h.is_packed());
         assert_eq!(h.len(), 2);
         let mut h = Hash::new();
-        for i in 0..MAX_PACKED_ENTRIES {
-            h.set(format!("f{i}").as_bytes(), b"v");
+        for i in 0..crate::model::encoding::DEFAULT.hash_entries {
+            h.set(
+                format!("f{i}").as_bytes(),
+                b"v",
+                &crate::model::encoding::DEFAULT,
+            );
         }
         assert!(h.is_packed());
-        h.set(b"one more", b"v");
+        h.set(b"one more", b"v", &crate::model::encoding::DEFAULT);
         assert!(!h.is_packed());
-        assert_eq!(h.len(), MAX_PACKED_ENTRIES + 1);
+        assert_eq!(h.len(), crate::model::encoding::DEFAULT.hash_entries + 1);
         assert_eq!(h.get(b"f7"), Some(&b"v"[..]));
         assert!(h.remove(b"f7") && !h.contains(b"f7"));
     }

@@ -1,6 +1,6 @@
-//! [`List`]: Redis's quicklist. A deque of [`Pack`] nodes, each at most
-//! [`NODE_BYTES`] (8 KB, `list-max-listpack-size -2`) unless it holds one
-//! larger element alone. A list that fits one node is that node alone
+//! [`List`]: Redis's quicklist. A deque of [`Pack`] nodes, each filled as
+//! `list-max-listpack-size` allows ([`Enc::node_allows`]: 8 KB by default,
+//! a size class or a count) unless it holds one larger element alone. A list that fits one node is that node alone
 //! ([`List::One`]: its elements in one buffer sized to fit, no deque); it
 //! becomes a deque of nodes ([`Quick`]) when it outgrows it, as Redis 7.0
 //! keeps every list a quicklist.
@@ -13,9 +13,7 @@ use std::collections::VecDeque;
 
 use super::pack::{entry_size, Pack};
 use crate::base::bytes::Bytes;
-
-/// Most bytes of entries in one node (Redis's `list-max-listpack-size -2`).
-pub const NODE_BYTES: usize = 8 * 1024;
+use crate::model::encoding::Enc;
 
 /// A list of byte strings.
 #[derive(Clone)]
@@ -53,10 +51,16 @@ impl End {
     }
 }
 
-/// True when a node of `bytes` bytes may take one more entry of `len` bytes.
+/// True when `node` may take one more entry of `len` bytes.
 #[inline]
-fn fits(node: &Pack, len: usize) -> bool {
-    node.is_empty() || node.bytes() + entry_size(len) <= NODE_BYTES
+fn fits(node: &Pack, len: usize, enc: &Enc) -> bool {
+    enc.node_allows(node.len(), node.bytes() + entry_size(len))
+}
+
+/// True when `node` is over what one node may hold and can be split.
+#[inline]
+fn too_big(node: &Pack, enc: &Enc) -> bool {
+    node.len() >= 2 && !enc.node_allows(node.len() - 1, node.bytes())
 }
 
 impl Quick {
@@ -89,10 +93,10 @@ impl Quick {
     }
 
     /// Pushes `e` at `end`.
-    pub fn push(&mut self, end: End, e: &[u8]) {
+    pub fn push(&mut self, end: End, e: &[u8], enc: &Enc) {
         match end {
             End::Left => match self.nodes.front_mut() {
-                Some(node) if fits(node, e.len()) => node.push_front(e),
+                Some(node) if fits(node, e.len(), enc) => node.push_front(e),
                 full => {
                     // A full node gives back its spare bytes.
                     if let Some(full) = full {
@@ -104,7 +108,7 @@ impl Quick {
                 }
             },
             End::Right => match self.nodes.back_mut() {
-                Some(node) if fits(node, e.len()) => node.push_back(e),
+                Some(node) if fits(node, e.len(), enc) => node.push_back(e),
                 full => {
                     if let Some(full) = full {
                         full.trim();
@@ -175,7 +179,7 @@ impl Quick {
     }
 
     /// Replaces element `i`; false when out of range.
-    pub fn set(&mut self, i: usize, e: &[u8]) -> bool {
+    pub fn set(&mut self, i: usize, e: &[u8], enc: &Enc) -> bool {
         let Some((n, at)) = self.locate(i) else {
             return false;
         };
@@ -183,17 +187,17 @@ impl Quick {
             return false;
         };
         node.replace(at, e);
-        self.split_if_big(n);
+        self.split_if_big(n, enc);
         true
     }
 
     /// Inserts `e` so it becomes element `i` (`i == len()` appends).
-    pub fn insert(&mut self, i: usize, e: &[u8]) {
+    pub fn insert(&mut self, i: usize, e: &[u8], enc: &Enc) {
         if i >= self.len {
-            return self.push(End::Right, e);
+            return self.push(End::Right, e, enc);
         }
         if i == 0 {
-            return self.push(End::Left, e);
+            return self.push(End::Left, e, enc);
         }
         let Some((n, at)) = self.locate(i) else {
             return;
@@ -201,7 +205,7 @@ impl Quick {
         // Prefer the end of the previous node when `e` lands at a boundary.
         if at == 0 {
             if let Some(prev) = n.checked_sub(1).and_then(|p| self.nodes.get_mut(p)) {
-                if fits(prev, e.len()) {
+                if fits(prev, e.len(), enc) {
                     prev.push_back(e);
                     self.len += 1;
                     return;
@@ -211,23 +215,23 @@ impl Quick {
         if let Some(node) = self.nodes.get_mut(n) {
             node.insert(at, e);
             self.len += 1;
-            self.split_if_big(n);
+            self.split_if_big(n, enc);
         }
     }
 
-    /// Splits node `n` in two while it is over [`NODE_BYTES`] with more than
-    /// one element.
-    fn split_if_big(&mut self, n: usize) {
+    /// Splits node `n` in two while it holds more than one node may, with
+    /// more than one element.
+    fn split_if_big(&mut self, n: usize, enc: &Enc) {
         let Some(node) = self.nodes.get_mut(n) else {
             return;
         };
-        if node.bytes() <= NODE_BYTES || node.len() < 2 {
+        if !too_big(node, enc) {
             return;
         }
         let tail = node.split_off(node.len() / 2);
         self.nodes.insert(n + 1, tail);
-        self.split_if_big(n + 1);
-        self.split_if_big(n);
+        self.split_if_big(n + 1, enc);
+        self.split_if_big(n, enc);
     }
 
     /// Removes up to `n` elements from `end`.
@@ -261,7 +265,7 @@ impl Quick {
 
     /// Removes the elements at `positions` (ascending, unique, in range;
     /// others are ignored), then merges nodes that fit together.
-    pub fn remove_positions(&mut self, positions: &[usize]) {
+    pub fn remove_positions(&mut self, positions: &[usize], enc: &Enc) {
         let (mut base, mut k) = (0, 0);
         for node in self.nodes.iter_mut() {
             let count = node.len();
@@ -290,18 +294,23 @@ impl Quick {
                 break;
             }
         }
-        self.compact();
+        self.compact(enc);
     }
 
     /// Drops empty nodes and merges neighbours that fit in one node.
-    fn compact(&mut self) {
+    fn compact(&mut self, enc: &Enc) {
         let old = std::mem::take(&mut self.nodes);
         for node in old {
             if node.is_empty() {
                 continue;
             }
             match self.nodes.back_mut() {
-                Some(last) if last.bytes() + node.bytes() <= NODE_BYTES => last.append(&node),
+                Some(last)
+                    if enc
+                        .node_allows(last.len() + node.len() - 1, last.bytes() + node.bytes()) =>
+                {
+                    last.append(&node)
+                }
                 _ => self.nodes.push_back(node),
             }
         }
@@ -382,9 +391,9 @@ impl List {
     }
 
     /// Pushes `e` at `end`.
-    pub fn push(&mut self, end: End, e: &[u8]) {
+    pub fn push(&mut self, end: End, e: &[u8], enc: &Enc) {
         if let List::One(p) = self {
-            if fits(p, e.len()) {
+            if fits(p, e.len(), enc) {
                 return match end {
                     End::Left => p.push_front(e),
                     End::Right => p.push_back(e),
@@ -393,7 +402,7 @@ impl List {
             self.grow_to_many();
         }
         if let List::Many(q) = self {
-            q.push(end, e);
+            q.push(end, e, enc);
         }
     }
 
@@ -417,33 +426,38 @@ impl List {
     }
 
     /// Replaces element `i`; false when out of range.
-    pub fn set(&mut self, i: usize, e: &[u8]) -> bool {
+    pub fn set(&mut self, i: usize, e: &[u8], enc: &Enc) -> bool {
         if let List::One(p) = self {
             let Some(old) = p.get(i).map(<[u8]>::len) else {
                 return false;
             };
-            if p.len() < 2 || p.bytes() - entry_size(old) + entry_size(e.len()) <= NODE_BYTES {
+            if p.len() < 2
+                || enc.node_allows(
+                    p.len() - 1,
+                    p.bytes() - entry_size(old) + entry_size(e.len()),
+                )
+            {
                 p.replace(i, e);
                 return true;
             }
             self.grow_to_many();
         }
         match self {
-            List::Many(q) => q.set(i, e),
+            List::Many(q) => q.set(i, e, enc),
             List::One(_) => false,
         }
     }
 
     /// Inserts `e` so it becomes element `i` (`i == len()` appends).
-    pub fn insert(&mut self, i: usize, e: &[u8]) {
+    pub fn insert(&mut self, i: usize, e: &[u8], enc: &Enc) {
         if let List::One(p) = self {
-            if fits(p, e.len()) {
+            if fits(p, e.len(), enc) {
                 return p.insert(i.min(p.len()), e);
             }
             self.grow_to_many();
         }
         if let List::Many(q) = self {
-            q.insert(i, e);
+            q.insert(i, e, enc);
         }
     }
 
@@ -464,7 +478,7 @@ impl List {
 
     /// Removes the elements at `positions` (ascending, unique, in range;
     /// others are ignored).
-    pub fn remove_positions(&mut self, positions: &[usize]) {
+    pub fn remove_positions(&mut self, positions: &[usize], enc: &Enc) {
         match self {
             List::One(p) => {
                 let mut gone = positions.iter().peekable();
@@ -477,7 +491,7 @@ impl List {
                 }
                 *p = kept;
             }
-            List::Many(q) => q.remove_positions(positions),
+            List::Many(q) => q.remove_positions(positions, enc),
         }
     }
 

@@ -60,6 +60,12 @@ pub fn entry_size(len: usize) -> usize {
     len + 2 * varint_len(len)
 }
 
+/// The bytes an entry of `len` bytes takes in a [`FwdPack`].
+#[inline]
+pub fn fwd_entry_size(len: usize) -> usize {
+    len + varint_len(len)
+}
+
 impl<const BACK: bool> Pack<BACK> {
     /// An empty pack.
     pub fn new() -> Self {

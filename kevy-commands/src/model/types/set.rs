@@ -1,6 +1,6 @@
 //! [`Set`]: Redis's two set encodings in 7.0. An `intset` (a sorted array of
 //! integers) while every member is a canonical 64-bit integer and there are at
-//! most [`MAX_INTSET`] of them (`set-max-intset-entries 512`); a hash table
+//! most `set-max-intset-entries` of them ([`Enc::set_intset`], 512); a hash table
 //! ([`Dense`]) otherwise, for good. Members of an intset come out in
 //! ascending order, as Redis replies them.
 
@@ -10,8 +10,7 @@ use crate::base::bytes::Bytes;
 use crate::base::num::{fmt_i64, parse_i64, I64_BUF};
 use crate::base::random;
 
-/// Most members of an integer-encoded set (`set-max-intset-entries`).
-pub const MAX_INTSET: usize = 512;
+use crate::model::encoding::Enc;
 
 /// A set of byte strings.
 #[derive(Clone)]
@@ -102,7 +101,7 @@ impl Set {
     }
 
     /// Adds `m`; true when it was not a member (Redis's `setTypeAdd`).
-    pub fn add(&mut self, m: &[u8]) -> bool {
+    pub fn add(&mut self, m: &[u8], enc: &Enc) -> bool {
         if let Set::Ints(v) = self {
             match parse_i64(m) {
                 Some(n) => {
@@ -110,7 +109,7 @@ impl Set {
                         Ok(_) => false,
                         Err(at) => {
                             v.insert(at, n);
-                            if v.len() > MAX_INTSET {
+                            if v.len() > enc.set_intset {
                                 self.convert_to_table();
                             }
                             true
@@ -127,13 +126,13 @@ impl Set {
     }
 
     /// Adds a member handed out by another set (integers stay integers).
-    pub fn add_member(&mut self, m: Member<'_>) -> bool {
+    pub fn add_member(&mut self, m: Member<'_>, enc: &Enc) -> bool {
         match (m, &mut *self) {
             (Member::Int(n), Set::Ints(v)) => match v.search(n) {
                 Ok(_) => false,
                 Err(at) => {
                     v.insert(at, n);
-                    if v.len() > MAX_INTSET {
+                    if v.len() > enc.set_intset {
                         self.convert_to_table();
                     }
                     true
@@ -141,7 +140,7 @@ impl Set {
             },
             _ => {
                 let mut buf = I64_BUF;
-                self.add(m.bytes(&mut buf))
+                self.add(m.bytes(&mut buf), enc)
             }
         }
     }
@@ -247,26 +246,30 @@ mod tests {
     #[test]
     fn intset_until_a_string_or_too_many() {
         let mut s = Set::for_member(b"3");
-        assert!(s.add(b"3") && s.add(b"-1") && s.add(b"10"));
-        assert!(!s.add(b"10"));
+        assert!(
+            s.add(b"3", &crate::model::encoding::DEFAULT)
+                && s.add(b"-1", &crate::model::encoding::DEFAULT)
+                && s.add(b"10", &crate::model::encoding::DEFAULT)
+        );
+        assert!(!s.add(b"10", &crate::model::encoding::DEFAULT));
         assert!(s.is_intset());
         assert_eq!(members(&s), ["-1", "3", "10"]);
         assert!(s.contains(b"10") && !s.contains(b"010") && !s.contains(b"x"));
-        assert!(s.add(b"x"));
+        assert!(s.add(b"x", &crate::model::encoding::DEFAULT));
         assert!(!s.is_intset());
         assert!(s.contains(b"10") && s.contains(b"x"));
         let mut big = Set::for_member(b"0");
-        for i in 0..MAX_INTSET as i64 {
-            big.add(i.to_string().as_bytes());
+        for i in 0..crate::model::encoding::DEFAULT.set_intset as i64 {
+            big.add(i.to_string().as_bytes(), &crate::model::encoding::DEFAULT);
         }
         assert!(big.is_intset());
-        big.add(b"100000");
+        big.add(b"100000", &crate::model::encoding::DEFAULT);
         assert!(!big.is_intset());
-        assert_eq!(big.len(), MAX_INTSET + 1);
+        assert_eq!(big.len(), crate::model::encoding::DEFAULT.set_intset + 1);
         assert!(big.remove(b"5") && !big.remove(b"5"));
         assert_eq!(Set::for_member(b"a"), {
             let mut t = Set::Table(Box::new(Dense::with_capacity(0)));
-            t.add(b"b");
+            t.add(b"b", &crate::model::encoding::DEFAULT);
             t.remove(b"b");
             t
         });
@@ -276,7 +279,7 @@ mod tests {
     fn random_pops_empty_the_set() {
         let mut s = Set::for_member(b"a");
         for m in ["a", "b", "c", "1"] {
-            s.add(m.as_bytes());
+            s.add(m.as_bytes(), &crate::model::encoding::DEFAULT);
         }
         let mut got: Vec<Bytes> = std::iter::from_fn(|| s.pop_random()).collect();
         got.sort();

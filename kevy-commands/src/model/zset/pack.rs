@@ -10,10 +10,11 @@
 //! score takes 9 bytes (Redis: 10). The trailing descriptor lets the
 //! buffer be walked backwards.
 //!
-//! Members are at most [`MAX_PACK_VALUE`](super::MAX_PACK_VALUE) bytes
-//! (longer ones make the set convert; 255 at most here). Lookups are
-//! linear, as in Redis; the set holds at most
-//! [`MAX_PACK_ENTRIES`](super::MAX_PACK_ENTRIES). A score of `-0` is stored
+//! Members are at most `zset-max-listpack-value` bytes (longer ones make
+//! the set convert; 255 at most here, whatever the setting:
+//! [`Enc::zset_member`](crate::model::encoding::Enc::zset_member)).
+//! Lookups are linear, as in Redis; the set holds at most
+//! `zset-max-listpack-entries`. A score of `-0` is stored
 //! as `0`, as Redis's listpack does (it keeps scores as text, and `-0`
 //! becomes the integer 0).
 

@@ -68,7 +68,12 @@ fn random_ops(seed: u64, members: u64, long: bool) {
         let score = (rng.below(20) as f64) - 10.0;
         match rng.below(10) {
             0..=5 => {
-                let r = z.add(score, &m, AddFlags::default());
+                let r = z.add(
+                    score,
+                    &m,
+                    AddFlags::default(),
+                    &crate::model::encoding::DEFAULT,
+                );
                 match model.iter_mut().find(|(x, _)| *x == m) {
                     Some(e) => {
                         assert!(matches!(r, Ok(Added::Updated(_) | Added::Same(_))));
@@ -135,35 +140,70 @@ fn random_large_sets() {
 
 #[test]
 fn encodings_follow_redis_limits() {
-    let mut z = ZSet::for_first_member(3);
-    for i in 0..MAX_PACK_ENTRIES {
-        z.add(i as f64, format!("{i}").as_bytes(), AddFlags::default())
-            .unwrap();
+    let mut z = ZSet::for_first_member(3, &crate::model::encoding::DEFAULT);
+    for i in 0..crate::model::encoding::DEFAULT.zset_entries {
+        z.add(
+            i as f64,
+            format!("{i}").as_bytes(),
+            AddFlags::default(),
+            &crate::model::encoding::DEFAULT,
+        )
+        .unwrap();
     }
     assert!(z.is_packed());
-    z.add(0.5, b"one more", AddFlags::default()).unwrap();
+    z.add(
+        0.5,
+        b"one more",
+        AddFlags::default(),
+        &crate::model::encoding::DEFAULT,
+    )
+    .unwrap();
     assert!(!z.is_packed());
     z.remove(b"one more");
     assert!(!z.is_packed(), "deletions never convert back");
     let mut z = ZSet::default();
-    z.add(1.0, &[b'a'; MAX_PACK_VALUE], AddFlags::default())
-        .unwrap();
+    z.add(
+        1.0,
+        &[b'a'; crate::model::encoding::DEFAULT.zset_value],
+        AddFlags::default(),
+        &crate::model::encoding::DEFAULT,
+    )
+    .unwrap();
     assert!(z.is_packed());
-    z.add(1.0, &[b'a'; MAX_PACK_VALUE + 1], AddFlags::default())
-        .unwrap();
+    z.add(
+        1.0,
+        &[b'a'; crate::model::encoding::DEFAULT.zset_value + 1],
+        AddFlags::default(),
+        &crate::model::encoding::DEFAULT,
+    )
+    .unwrap();
     assert!(!z.is_packed());
-    assert!(!ZSet::for_first_member(MAX_PACK_VALUE + 1).is_packed());
-    let small = ZSet::from_sorted(&[(b"a".as_slice(), 1.0), (b"b", 2.0)]);
+    assert!(!ZSet::for_first_member(
+        crate::model::encoding::DEFAULT.zset_value + 1,
+        &crate::model::encoding::DEFAULT
+    )
+    .is_packed());
+    let small = ZSet::from_sorted(
+        &[(b"a".as_slice(), 1.0), (b"b", 2.0)],
+        &crate::model::encoding::DEFAULT,
+    );
     assert!(small.is_packed());
     let long = [b'z'; 65];
-    let big = ZSet::from_sorted(&[(b"a".as_slice(), -0.0), (&long[..], 2.0)]);
+    let big = ZSet::from_sorted(
+        &[(b"a".as_slice(), -0.0), (&long[..], 2.0)],
+        &crate::model::encoding::DEFAULT,
+    );
     assert!(!big.is_packed());
     assert_eq!(big.rank(&long, false), Some(1));
     assert!(
         big.score(b"a").unwrap().is_sign_negative(),
         "a skiplist keeps -0"
     );
-    let added = ZSet::from_sorted_added(&[(b"a".as_slice(), -0.0), (&long[..], 2.0)], false);
+    let added = ZSet::from_sorted_added(
+        &[(b"a".as_slice(), -0.0), (&long[..], 2.0)],
+        false,
+        &crate::model::encoding::DEFAULT,
+    );
     assert!(!added.is_packed());
     assert!(
         added.score(b"a").unwrap().is_sign_positive(),
@@ -188,29 +228,78 @@ fn add_flags_follow_zsetadd() {
         }
         f
     };
-    assert_eq!(z.add(1.0, b"a", f("x")), Ok(Added::Refused));
-    assert_eq!(z.add(1.0, b"a", f("")), Ok(Added::New(1.0)));
-    assert_eq!(z.add(5.0, b"a", f("n")), Ok(Added::Refused));
-    assert_eq!(z.add(0.0, b"a", f("g")), Ok(Added::Refused));
-    assert_eq!(z.add(3.0, b"a", f("g")), Ok(Added::Updated(3.0)));
-    assert_eq!(z.add(3.0, b"a", f("")), Ok(Added::Same(3.0)));
-    assert_eq!(z.add(2.0, b"a", f("il")), Ok(Added::Refused));
-    assert_eq!(z.add(-2.0, b"a", f("il")), Ok(Added::Updated(1.0)));
     assert_eq!(
-        z.add(f64::INFINITY, b"a", f("i")),
+        z.add(1.0, b"a", f("x"), &crate::model::encoding::DEFAULT),
+        Ok(Added::Refused)
+    );
+    assert_eq!(
+        z.add(1.0, b"a", f(""), &crate::model::encoding::DEFAULT),
+        Ok(Added::New(1.0))
+    );
+    assert_eq!(
+        z.add(5.0, b"a", f("n"), &crate::model::encoding::DEFAULT),
+        Ok(Added::Refused)
+    );
+    assert_eq!(
+        z.add(0.0, b"a", f("g"), &crate::model::encoding::DEFAULT),
+        Ok(Added::Refused)
+    );
+    assert_eq!(
+        z.add(3.0, b"a", f("g"), &crate::model::encoding::DEFAULT),
+        Ok(Added::Updated(3.0))
+    );
+    assert_eq!(
+        z.add(3.0, b"a", f(""), &crate::model::encoding::DEFAULT),
+        Ok(Added::Same(3.0))
+    );
+    assert_eq!(
+        z.add(2.0, b"a", f("il"), &crate::model::encoding::DEFAULT),
+        Ok(Added::Refused)
+    );
+    assert_eq!(
+        z.add(-2.0, b"a", f("il"), &crate::model::encoding::DEFAULT),
+        Ok(Added::Updated(1.0))
+    );
+    assert_eq!(
+        z.add(
+            f64::INFINITY,
+            b"a",
+            f("i"),
+            &crate::model::encoding::DEFAULT
+        ),
         Ok(Added::Updated(f64::INFINITY))
     );
-    assert_eq!(z.add(f64::NEG_INFINITY, b"a", f("i")), Err(NanScore));
-    assert_eq!(z.add(f64::NAN, b"b", f("")), Err(NanScore));
-    assert_eq!(z.add(-0.0, b"z", f("")), Ok(Added::New(-0.0)));
-    assert_eq!(z.add(0.0, b"z", f("")), Ok(Added::Same(0.0)));
+    assert_eq!(
+        z.add(
+            f64::NEG_INFINITY,
+            b"a",
+            f("i"),
+            &crate::model::encoding::DEFAULT
+        ),
+        Err(NanScore)
+    );
+    assert_eq!(
+        z.add(f64::NAN, b"b", f(""), &crate::model::encoding::DEFAULT),
+        Err(NanScore)
+    );
+    assert_eq!(
+        z.add(-0.0, b"z", f(""), &crate::model::encoding::DEFAULT),
+        Ok(Added::New(-0.0))
+    );
+    assert_eq!(
+        z.add(0.0, b"z", f(""), &crate::model::encoding::DEFAULT),
+        Ok(Added::Same(0.0))
+    );
 }
 
 #[test]
 fn range_searches() {
     for big in [false, true] {
         let mut z = if big {
-            ZSet::for_first_member(MAX_PACK_VALUE + 1)
+            ZSet::for_first_member(
+                crate::model::encoding::DEFAULT.zset_value + 1,
+                &crate::model::encoding::DEFAULT,
+            )
         } else {
             ZSet::default()
         };
@@ -219,6 +308,7 @@ fn range_searches() {
                 (i / 2) as f64,
                 format!("m{i:02}").as_bytes(),
                 AddFlags::default(),
+                &crate::model::encoding::DEFAULT,
             )
             .unwrap();
         }

@@ -162,7 +162,11 @@ fn random_value(rng: &mut Lcg, step: i64) -> Value {
         ])),
         3 => {
             let mut h = crate::model::types::hash::Hash::new();
-            h.set(b"f", format!("{step}").as_bytes());
+            h.set(
+                b"f",
+                format!("{step}").as_bytes(),
+                &crate::model::encoding::DEFAULT,
+            );
             Value::Hash(h)
         }
         _ => Value::Str(crate::model::value::Bytes::new()),

@@ -110,8 +110,9 @@ fn encodings_change_at_redis_thresholds() {
         run(&mut h, &["OBJECT", "ENCODING", "s"]),
         b"$9\r\nhashtable\r\n"
     );
+    // hash-max-listpack-entries is 512 in Redis 7.0.15.
     let mut hset = vec!["HSET", "h"];
-    for i in &ints[..128] {
+    for i in &ints[..512] {
         hset.push(i);
         hset.push("v");
     }
@@ -120,7 +121,7 @@ fn encodings_change_at_redis_thresholds() {
         run(&mut h, &["OBJECT", "ENCODING", "h"]),
         b"$8\r\nlistpack\r\n"
     );
-    run(&mut h, &["HSET", "h", "128", "v"]);
+    run(&mut h, &["HSET", "h", "512", "v"]);
     assert_eq!(
         run(&mut h, &["OBJECT", "ENCODING", "h"]),
         b"$9\r\nhashtable\r\n"

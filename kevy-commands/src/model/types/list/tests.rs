@@ -20,7 +20,7 @@ impl Lcg {
 fn elem(rng: &mut Lcg) -> Vec<u8> {
     // Mostly small, sometimes over a node's size on its own.
     let len = match rng.next(20) {
-        0 => NODE_BYTES + rng.next(100),
+        0 => 8192 + rng.next(100),
         1..=3 => 200 + rng.next(2000),
         _ => rng.next(12),
     };
@@ -37,10 +37,7 @@ fn check(list: &List, model: &VecDeque<Vec<u8>>) {
     assert_eq!(back, want.iter().rev().copied().collect::<Vec<_>>());
     for node in list.nodes() {
         assert!(!node.is_empty(), "empty node left behind");
-        assert!(
-            node.bytes() <= NODE_BYTES || node.len() == 1,
-            "oversized node"
-        );
+        assert!(node.bytes() <= 8192 || node.len() == 1, "oversized node");
     }
 }
 
@@ -53,23 +50,23 @@ fn matches_a_deque_model() {
         let e = elem(&mut rng);
         match rng.next(10) {
             0 | 1 => {
-                list.push(End::Left, &e);
+                list.push(End::Left, &e, &crate::model::encoding::DEFAULT);
                 model.push_front(e);
             }
             2 | 3 => {
-                list.push(End::Right, &e);
+                list.push(End::Right, &e, &crate::model::encoding::DEFAULT);
                 model.push_back(e);
             }
             4 => assert_eq!(list.pop(End::Left).map(|b| b.to_vec()), model.pop_front()),
             5 => assert_eq!(list.pop(End::Right).map(|b| b.to_vec()), model.pop_back()),
             6 => {
                 let i = rng.next(model.len() + 1);
-                list.insert(i, &e);
+                list.insert(i, &e, &crate::model::encoding::DEFAULT);
                 model.insert(i, e);
             }
             7 if !model.is_empty() => {
                 let i = rng.next(model.len());
-                assert!(list.set(i, &e));
+                assert!(list.set(i, &e, &crate::model::encoding::DEFAULT));
                 model[i] = e;
             }
             8 if !model.is_empty() => {
@@ -85,7 +82,7 @@ fn matches_a_deque_model() {
                     .collect();
                 positions.sort_unstable();
                 positions.dedup();
-                list.remove_positions(&positions);
+                list.remove_positions(&positions, &crate::model::encoding::DEFAULT);
                 for &p in positions.iter().rev() {
                     model.remove(p);
                 }
@@ -112,7 +109,7 @@ fn matches_a_deque_model() {
     }
     check(&list, &model);
     assert!(list.get(list.len()).is_none());
-    assert!(!list.set(list.len(), b"x"));
+    assert!(!list.set(list.len(), b"x", &crate::model::encoding::DEFAULT));
     assert_eq!(list.iter_from(list.len()).count(), 0);
 }
 
@@ -120,13 +117,88 @@ fn matches_a_deque_model() {
 fn small_lists_are_one_node() {
     let mut list = List::new();
     for i in 0..100 {
-        list.push(End::Right, format!("element {i}").as_bytes());
+        list.push(
+            End::Right,
+            format!("element {i}").as_bytes(),
+            &crate::model::encoding::DEFAULT,
+        );
     }
     assert_eq!(list.node_count(), 1);
     for i in 0..1000 {
-        list.push(End::Left, format!("element {i}").as_bytes());
+        list.push(
+            End::Left,
+            format!("element {i}").as_bytes(),
+            &crate::model::encoding::DEFAULT,
+        );
     }
     assert!(list.node_count() > 1);
     list.drop_end(End::Left, 1000);
     assert_eq!(list.len(), 100);
+}
+
+/// `list-max-listpack-size`: a count bounds entries per node, a size class
+/// bytes per node, and every operation keeps to it.
+#[test]
+fn nodes_follow_the_fill() {
+    use crate::model::encoding::{Enc, DEFAULT};
+    for (fill, max_count, max_bytes) in [
+        (1, 1, 8192),
+        (3, 3, 8192),
+        (-1, usize::MAX, 4096),
+        (-5, usize::MAX, 65536),
+        (0, 1, 8192),
+    ] {
+        let enc = Enc {
+            list_fill: fill,
+            ..DEFAULT
+        };
+        let mut rng = Lcg(fill.unsigned_abs() as u64 + 11);
+        let mut list = List::new();
+        let mut model: VecDeque<Vec<u8>> = VecDeque::new();
+        for _ in 0..1500 {
+            let e = vec![b'a' + rng.next(26) as u8; rng.next(300)];
+            match rng.next(6) {
+                0 | 1 => {
+                    list.push(End::Left, &e, &enc);
+                    model.push_front(e);
+                }
+                2 | 3 => {
+                    list.push(End::Right, &e, &enc);
+                    model.push_back(e);
+                }
+                4 if !model.is_empty() => {
+                    let i = rng.next(model.len() + 1);
+                    list.insert(i, &e, &enc);
+                    model.insert(i, e);
+                }
+                _ if !model.is_empty() => {
+                    let i = rng.next(model.len());
+                    list.set(i, &e, &enc);
+                    model[i] = e;
+                }
+                _ => {}
+            }
+        }
+        let gone: Vec<usize> = (0..model.len()).filter(|i| i % 3 == 0).collect();
+        list.remove_positions(&gone, &enc);
+        for &i in gone.iter().rev() {
+            model.remove(i);
+        }
+        let got: Vec<&[u8]> = list.iter().collect();
+        let want: Vec<&[u8]> = model.iter().map(Vec::as_slice).collect();
+        assert_eq!(got, want, "fill {fill}");
+        assert!(list.node_count() > 1, "fill {fill}: many nodes");
+        for node in list.nodes() {
+            assert!(
+                node.len() <= max_count,
+                "fill {fill}: {} entries",
+                node.len()
+            );
+            assert!(
+                node.bytes() <= max_bytes || node.len() == 1,
+                "fill {fill}: {} bytes",
+                node.bytes()
+            );
+        }
+    }
 }
