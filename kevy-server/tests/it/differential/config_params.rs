@@ -9,26 +9,6 @@ use std::collections::BTreeSet;
 
 use crate::util::{array_items, bulk_body, escape, kevy, Raw, RedisServer};
 
-/// The encoding thresholds, another change's: left out of the name
-/// comparison until they land (then this list goes).
-const THRESHOLDS: &[&str] = &[
-    "list-max-listpack-size",
-    "list-max-ziplist-size",
-    "list-compress-depth",
-    "hash-max-listpack-entries",
-    "hash-max-ziplist-entries",
-    "hash-max-listpack-value",
-    "hash-max-ziplist-value",
-    "set-max-intset-entries",
-    "zset-max-listpack-entries",
-    "zset-max-ziplist-entries",
-    "zset-max-listpack-value",
-    "zset-max-ziplist-value",
-    "hll-sparse-max-bytes",
-    "stream-node-max-bytes",
-    "stream-node-max-entries",
-];
-
 /// Redis's hidden settings: not listed by globs, answered by name.
 const HIDDEN: &[&str] = &[
     "key-load-delay",
@@ -353,7 +333,6 @@ fn config_get_star_lists_the_same_settings_and_set_answers_the_same() {
         pairs
             .iter()
             .map(|(n, _)| n.clone())
-            .filter(|n| !THRESHOLDS.contains(&n.as_str()))
             .collect()
     };
     let r_all = config_get(&mut r, "*");
@@ -379,9 +358,6 @@ fn config_get_star_lists_the_same_settings_and_set_answers_the_same() {
     let mut refused_seen = BTreeSet::new();
     let mut compared = 0;
     for (name, cur) in &r_all {
-        if THRESHOLDS.contains(&name.as_str()) {
-            continue;
-        }
         let k_cur = config_get(&mut k, name)
             .pop()
             .map(|(_, v)| v)
