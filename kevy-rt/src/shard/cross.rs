@@ -12,7 +12,7 @@ use crate::clients::ClientsOf;
 use crate::commands::{Commands, Gather, Prefetch};
 use crate::conn::OWED_MAX;
 use crate::msg::{ConnRef, Msg, Replies, Reply, Request, Requests, POOL_MAX_BYTES};
-use crate::runtime::ShardStats;
+use crate::stats::ShardStats;
 use crate::stream::Stream;
 
 /// How many commands ahead of its turn a command of a peer's batch is

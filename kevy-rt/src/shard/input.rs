@@ -12,7 +12,7 @@ use crate::conn::Ahead;
 use crate::msg::{ConnRef, Msg, Request};
 use crate::resp::Decoded;
 use crate::route::{target, Target};
-use crate::runtime::ShardStats;
+use crate::stats::ShardStats;
 
 /// Span capacity a connection keeps for resuming an incomplete request once
 /// none is pending (a bigger one came from a request of many arguments).

@@ -330,10 +330,7 @@ fn config_get_star_lists_the_same_settings_and_set_answers_the_same() {
     let mut k = Raw::connect(kevy.addr());
 
     let names = |pairs: &[(String, String)]| -> BTreeSet<String> {
-        pairs
-            .iter()
-            .map(|(n, _)| n.clone())
-            .collect()
+        pairs.iter().map(|(n, _)| n.clone()).collect()
     };
     let r_all = config_get(&mut r, "*");
     let k_all = config_get(&mut k, "*");
