@@ -27,6 +27,7 @@ use std::time::Duration;
 
 use crate::args::{Args, Span};
 use crate::clients::{ClientFacts, ClientOf, ClientsOf};
+use crate::lock::LockSet;
 use crate::resp::{self, Decoded, Limits};
 use crate::router::Router;
 use crate::settings::Settings;
@@ -270,6 +271,44 @@ pub trait Commands: Send + Sync + Sized + 'static {
         router: &Router,
         parts: &mut Vec<(usize, Self::Part)>,
     ) -> Planned<Self::Plan>;
+
+    /// Declares the keys a multi-shard operation touches so that it runs
+    /// *isolated*: called on the origin shard before [`Commands::plan`], with
+    /// the connection's session; pushing keys to `locks` (and answering true)
+    /// makes the runtime lock them on their shards first (ascending shard
+    /// order; readers share, writers exclude), call `plan` only once every
+    /// lock is granted, and release them after the last `gather`. Meanwhile no
+    /// other command touching those keys runs on any shard: a keyed command
+    /// of one shard waits behind the lock, another isolated operation waits
+    /// for it. The connection is held until the operation replies. Default:
+    /// not isolated (parts run as soon as they arrive).
+    fn isolate(
+        &self,
+        _session: &mut Self::Session,
+        _ctx: Self::Ctx,
+        _cmd: Self::Cmd,
+        _args: Args<'_>,
+        _locks: &mut LockSet,
+    ) -> bool {
+        false
+    }
+
+    /// Like [`Commands::plan`], with the connection's session; called for an
+    /// operation [`Commands::isolate`] declared, once its locks are granted.
+    /// Default: [`Commands::plan`].
+    #[allow(clippy::too_many_arguments)]
+    fn plan_isolated(
+        &self,
+        shard: &mut Self::Shard,
+        _session: &mut Self::Session,
+        ctx: Self::Ctx,
+        cmd: Self::Cmd,
+        args: Args<'_>,
+        router: &Router,
+        parts: &mut Vec<(usize, Self::Part)>,
+    ) -> Planned<Self::Plan> {
+        self.plan(shard, ctx, cmd, args, router, parts)
+    }
 
     /// Runs one part on its shard. `clients` shows (and can close) the
     /// connections of that shard, for commands like `CLIENT LIST`/`KILL`.

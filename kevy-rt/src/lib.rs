@@ -31,6 +31,7 @@ pub mod args;
 pub mod clients;
 pub mod commands;
 mod conn;
+mod lock;
 mod mesh;
 mod msg;
 pub mod resp;
@@ -49,6 +50,7 @@ pub use clients::{ClientFacts, ClientOf, ClientsOf};
 pub use commands::{
     Client, Clients, Commands, Flow, Gather, LocalCx, Planned, Prefetch, Resolved, Route, ShardInfo,
 };
+pub use lock::LockSet;
 pub use resp::{Decoded, Limits};
 pub use router::Router;
 pub use runtime::{Builder, Runtime, Server, Stopper};

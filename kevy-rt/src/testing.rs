@@ -119,14 +119,29 @@ impl<C: Commands> Harness<C> {
                 let ctx = self.cmds.ctx(session);
                 self.cmds.dispatched(session);
                 let mut parts = Vec::new();
-                let mut planned = self.cmds.plan(
-                    &mut self.shards[home],
-                    ctx,
-                    r.cmd,
-                    args,
-                    &self.router,
-                    &mut parts,
-                );
+                // One thread runs everything here: an isolated operation's
+                // locks would always be granted at once.
+                let mut locks = crate::LockSet::default();
+                let mut planned = if self.cmds.isolate(session, ctx, r.cmd, args, &mut locks) {
+                    self.cmds.plan_isolated(
+                        &mut self.shards[home],
+                        session,
+                        ctx,
+                        r.cmd,
+                        args,
+                        &self.router,
+                        &mut parts,
+                    )
+                } else {
+                    self.cmds.plan(
+                        &mut self.shards[home],
+                        ctx,
+                        r.cmd,
+                        args,
+                        &self.router,
+                        &mut parts,
+                    )
+                };
                 loop {
                     let replies = parts
                         .drain(..)
