@@ -33,6 +33,7 @@ pub mod list;
 pub mod opts;
 pub mod set;
 pub mod sort;
+pub mod txn;
 
 /// A keyed command running on the shard that owns its key(s).
 pub struct Call<'a> {

@@ -169,8 +169,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use kevy_rt::{
-    Args, ClientFacts, Clients, Commands, Flow, Gather, LocalCx, Planned, Prefetch, Resolved,
-    Route, Router, ShardInfo,
+    Args, ClientFacts, Clients, Commands, Flow, Gather, LocalCx, LockSet, Planned, Prefetch,
+    Resolved, Route, Router, ShardInfo,
 };
 
 pub mod accounting;
@@ -516,6 +516,17 @@ impl Commands for Redis {
             },
             hold: planned.hold,
         }
+    }
+
+    fn isolate(
+        &self,
+        _session: &mut Session,
+        _ctx: Ctx,
+        cmd: &'static Spec,
+        args: Args<'_>,
+        locks: &mut LockSet,
+    ) -> bool {
+        family::txn::isolate(cmd, args, locks)
     }
 
     fn execute_part(
