@@ -13,6 +13,7 @@ mod command_info;
 mod config_file;
 mod differential;
 mod introspection;
+mod isolation;
 mod latency;
 mod maxmemory;
 mod pipelines;
