@@ -67,6 +67,9 @@ pub enum Op {
     /// Run the whole command (its arguments) with its key handler; reply the
     /// reply bytes.
     Whole,
+    /// Run one command queued by `MULTI` (arguments `db verb args…`); reply
+    /// its reply bytes (run by the crate root's `exec`).
+    Exec,
     /// A sorted set part.
     Zset(zset::ZOp),
     /// A bitmap (or LCS) part.
@@ -282,6 +285,11 @@ pub fn execute_part(shard: &mut ShardState, ctx: Ctx, part: Part) -> PartReply {
                 }),
                 _ => resp::error(&mut out, b"ERR internal error: command has no key handler"),
             }
+            encoded(bytes)
+        }
+        Op::Exec => {
+            let mut bytes = Vec::new();
+            resp::error(&mut bytes, b"ERR internal error: EXEC part misrouted");
             encoded(bytes)
         }
         Op::Zset(op) => zset::execute_part(db, op, args, now, ctx.resp3),

@@ -177,6 +177,7 @@ pub mod accounting;
 pub mod base;
 pub mod config;
 pub mod cross;
+mod exec;
 pub mod family;
 pub mod model;
 pub mod session;
@@ -295,6 +296,8 @@ pub struct Tracked {
     ns: u64,
     /// The arguments, kept for the slow log while it is on.
     slow: Option<Captured>,
+    /// An `EXEC` running its queued commands.
+    exec: Option<Box<exec::Exec>>,
 }
 
 impl std::fmt::Debug for Tracked {
@@ -438,6 +441,20 @@ impl Commands for Redis {
         args: Args<'_>,
         out: &mut Vec<u8>,
     ) -> Flow {
+        if family::txn::diverted(session, cmd) {
+            // In MULTI: queued (or refused), not run.
+            let mut reply = Reply::new(out, session.resp3);
+            return family::txn::queue(
+                &mut Local {
+                    shard,
+                    session,
+                    cx,
+                    args,
+                    out: &mut reply,
+                },
+                cmd,
+            );
+        }
         let Run::Local(f) = cmd.run else {
             misrouted(out);
             return Flow::Continue;
@@ -480,6 +497,7 @@ impl Commands for Redis {
                     ctx,
                     ns: since(t0),
                     slow: None,
+                    exec: None,
                 },
                 hold: false,
             };
@@ -513,6 +531,7 @@ impl Commands for Redis {
                 ctx,
                 ns: since(t0),
                 slow: logging.then(|| Captured::new(args)),
+                exec: None,
             },
             hold: planned.hold,
         }
@@ -520,13 +539,66 @@ impl Commands for Redis {
 
     fn isolate(
         &self,
-        _session: &mut Session,
+        session: &mut Session,
         _ctx: Ctx,
         cmd: &'static Spec,
         args: Args<'_>,
         locks: &mut LockSet,
     ) -> bool {
+        if cmd.name == "exec" {
+            // Inside MULTI: always planned with the session, which holds the
+            // queue (an aborted one locks nothing).
+            if let Some(m) = session.multi.as_ref() {
+                if !m.dirty {
+                    family::txn::isolate_exec(m, locks);
+                }
+                return true;
+            }
+            return false;
+        }
         family::txn::isolate(cmd, args, locks)
+    }
+
+    #[inline]
+    fn diverted(&self, session: &Session, cmd: &'static Spec) -> bool {
+        family::txn::diverted(session, cmd)
+    }
+
+    fn plan_isolated(
+        &self,
+        shard: &mut ShardState,
+        session: &mut Session,
+        cx: &LocalCx,
+        ctx: Ctx,
+        cmd: &'static Spec,
+        args: Args<'_>,
+        router: &Router,
+        parts: &mut Vec<(usize, Part)>,
+    ) -> Planned<Tracked> {
+        if cmd.name != "exec" {
+            return self.plan(shard, ctx, cmd, args, router, parts);
+        }
+        let t0 = clock::now();
+        let (plan, exec) = match exec::start(self, shard, session, cx) {
+            exec::Start::Reply(reply) => (Plan::Reply(reply), None),
+            exec::Start::Run(ex) => (Plan::Ok, Some(ex)),
+        };
+        let mut tracked = Tracked {
+            plan,
+            spec: cmd,
+            ctx,
+            ns: 0,
+            slow: None,
+            exec,
+        };
+        if let Some(ex) = tracked.exec.as_mut() {
+            ex.begin(self, shard, router, parts);
+        }
+        tracked.ns = since(t0);
+        Planned {
+            plan: tracked,
+            hold: true,
+        }
     }
 
     fn execute_part(
@@ -538,6 +610,7 @@ impl Commands for Redis {
     ) -> TimedReply {
         let t0 = clock::now();
         let reply = match part.op {
+            cross::Op::Exec => exec::execute_part(self, shard, ctx, part),
             cross::Op::Server(op) => cross::admin::execute(shard, ctx, op, &part.args, clients),
             _ => cross::execute_part(shard, ctx, part),
         };
@@ -558,6 +631,22 @@ impl Commands for Redis {
     ) -> Gather {
         let t0 = clock::now();
         op.ns += replies.iter().map(|r| r.ns).max().unwrap_or(0);
+        if let Some(mut ex) = op.exec.take() {
+            let mark = out.len();
+            if !ex.gather(self, shard, replies, _router, next, out) {
+                op.exec = Some(ex);
+                return Gather::Again;
+            }
+            op.ns += since(t0);
+            let empty = kevy_rt::OwnedArgs::new();
+            let who = op.ctx.who();
+            let (spec, ns) = (op.spec, op.ns);
+            shard
+                .server
+                .done(spec, ns, &out[mark..], &who, empty.args(), op.slow.as_ref());
+            finish(out, mark, op.ctx.quiet);
+            return Gather::Done;
+        }
         let replies: Vec<PartReply> = replies.into_iter().map(|r| r.reply).collect();
         let mark = out.len();
         let mut reply = Reply::new(out, op.ctx.resp3);

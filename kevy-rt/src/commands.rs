@@ -244,6 +244,15 @@ pub trait Commands: Send + Sync + Sized + 'static {
     ) {
     }
 
+    /// Whether `session` takes `cmd` as a [`Route::Local`] command whatever
+    /// its route (a transaction being queued: the session holds the
+    /// command). Checked for every keyed or planned command: keep it one
+    /// test of a session flag. Default: never.
+    #[inline]
+    fn diverted(&self, _session: &Self::Session, _cmd: Self::Cmd) -> bool {
+        false
+    }
+
     /// Runs a [`Route::Local`] command on the connection's shard.
     fn execute_local(
         &self,
@@ -293,14 +302,15 @@ pub trait Commands: Send + Sync + Sized + 'static {
         false
     }
 
-    /// Like [`Commands::plan`], with the connection's session; called for an
-    /// operation [`Commands::isolate`] declared, once its locks are granted.
-    /// Default: [`Commands::plan`].
+    /// Like [`Commands::plan`], with the connection's session and facts;
+    /// called for an operation [`Commands::isolate`] declared, once its locks
+    /// are granted. Default: [`Commands::plan`].
     #[allow(clippy::too_many_arguments)]
     fn plan_isolated(
         &self,
         shard: &mut Self::Shard,
         _session: &mut Self::Session,
+        _cx: &LocalCx,
         ctx: Self::Ctx,
         cmd: Self::Cmd,
         args: Args<'_>,

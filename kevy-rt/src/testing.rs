@@ -97,7 +97,11 @@ impl<C: Commands> Harness<C> {
         let args = owned.args();
         let mut out = Vec::new();
         let r = self.cmds.resolve(args);
-        match target(r.route, args, &self.router, home) {
+        let mut t = target(r.route, args, &self.router, home);
+        if t != Target::Local && self.cmds.diverted(session, r.cmd) {
+            t = Target::Local;
+        }
+        match t {
             Target::Local => {
                 let cx = LocalCx {
                     nshards: self.shards.len(),
@@ -123,9 +127,14 @@ impl<C: Commands> Harness<C> {
                 // locks would always be granted at once.
                 let mut locks = crate::LockSet::default();
                 let mut planned = if self.cmds.isolate(session, ctx, r.cmd, args, &mut locks) {
+                    let cx = LocalCx {
+                        nshards: self.router.nshards(),
+                        client: facts(conn.0, home),
+                    };
                     self.cmds.plan_isolated(
                         &mut self.shards[home],
                         session,
+                        &cx,
                         ctx,
                         r.cmd,
                         args,

@@ -26,7 +26,7 @@ pub const LAYERS: &[(&str, Layers)] = &[
             ("store", &["store"]),
             ("shard", &["config", "accounting", "session", "shard"]),
             ("commands", &["cross", "family", "table"]),
-            ("lib", &["lib"]),
+            ("lib", &["lib", "exec"]),
         ],
     ), // kevy-rt, to add once its `commands.rs` no longer imports `runtime`
        // (`ShardStats`; that cycle is removed on another branch):

@@ -11,7 +11,7 @@
 use super::flags::*;
 use super::key_flags::*;
 use super::{KeySpec, Run, Spec};
-use crate::family::{command, connection, keys, string};
+use crate::family::{command, connection, keys, string, txn};
 
 mod bits;
 mod geo;
@@ -80,6 +80,15 @@ const REJECTED_PLACEHOLDER: Spec = Spec::new(
 /// Connection, server, string and generic key commands.
 #[rustfmt::skip]
 const BASE: &[Spec] = &[
+    Spec::new("multi", 1, NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY, [0, 0, 0],
+              Run::Local(txn::multi))
+        .acl(&["@fast", "@transaction"]),
+    Spec::new("exec", 1, NOSCRIPT | LOADING | STALE | SKIP_SLOWLOG, [0, 0, 0],
+              Run::Plan(txn::plan_exec))
+        .acl(&["@slow", "@transaction"]),
+    Spec::new("discard", 1, NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY, [0, 0, 0],
+              Run::Local(txn::discard))
+        .acl(&["@fast", "@transaction"]),
     Spec::new("ping", -1, FAST, [0, 0, 0], Run::Local(connection::ping))
         .acl(&["@fast", "@connection"])
         .tips(&["request_policy:all_shards", "response_policy:all_succeeded"]),

@@ -273,6 +273,11 @@ impl<C: Commands> Shard<C> {
             }
         }
         c.last_cmd = Some(r.cmd);
+        let t = if t != Target::Local && cmds.diverted(&c.session, r.cmd) {
+            Target::Local
+        } else {
+            t
+        };
         if self.settings.monitors() > 0 && !c.monitor {
             let facts = c.facts(self.id);
             cmds.monitor_line(&c.session, &facts, r.cmd, args, &mut self.monitor_buf);

@@ -13,7 +13,7 @@ use slab::Slab;
 
 use super::{Op, Shard};
 use crate::args::{Args, OwnedArgs};
-use crate::commands::{Commands, Route};
+use crate::commands::{Commands, LocalCx, Route};
 use crate::lock::{self, LockSet, LockTable, TxnId};
 use crate::msg::{ConnRef, Msg, Replies, Reply, ReplyBufs, Request};
 
@@ -319,10 +319,15 @@ impl<C: Commands> Shard<C> {
             self.release_all(txn, &shards);
             return;
         };
+        let cx = LocalCx {
+            nshards: self.router.nshards(),
+            client: c.facts(self.id),
+        };
         let mut parts = std::mem::take(&mut self.parts);
         let planned = cmds.plan_isolated(
             &mut self.state,
             &mut c.session,
+            &cx,
             a.ctx,
             a.cmd,
             a.args.args(),

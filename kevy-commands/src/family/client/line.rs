@@ -29,6 +29,9 @@ pub fn write_line(
     if s.monitor {
         flags.push('O');
     }
+    if s.multi.is_some() {
+        flags.push('x');
+    }
     if f.closing {
         flags.push('c');
     }
@@ -46,12 +49,13 @@ pub fn write_line(
     out.extend_from_slice(line.as_bytes());
     out.extend_from_slice(s.name().unwrap_or_default());
     let rest = format!(
-        " age={} idle={} flags={flags} db={} sub=0 psub=0 ssub=0 multi=-1 qbuf={} qbuf-free={} \
+        " age={} idle={} flags={flags} db={} sub=0 psub=0 ssub=0 multi={} qbuf={} qbuf-free={} \
          argv-mem={argv_mem} multi-mem=0 rbs={} rbp={} obl={} oll={} omem={} tot-mem={} events={} cmd={} \
          user=default redir=-1 resp={}\n",
         now.saturating_duration_since(f.created).as_secs(),
         now.saturating_duration_since(f.last_active).as_secs(),
         s.db,
+        s.multi.as_ref().map_or(-1, |m| m.queue.len() as i64),
         f.query_buf,
         f.query_buf_free,
         f.out_capacity,
