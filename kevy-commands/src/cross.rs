@@ -94,12 +94,16 @@ pub struct Part {
     pub args: OwnedArgs,
     /// A value travelling with the part (RENAME's and COPY's puts).
     pub value: Option<Box<keys::Carried>>,
+    /// The database to run in instead of the operation's (a multi-shard
+    /// command inside `EXEC`, after a `SELECT` in the transaction).
+    pub db: Option<u32>,
 }
 
 impl Part {
     /// A part carrying no value.
     pub fn new(op: Op, args: OwnedArgs) -> Part {
         Part {
+            db: None,
             op,
             args,
             value: None,
@@ -224,6 +228,7 @@ pub fn whole(args: Args<'_>, shard: usize, parts: &mut Vec<(usize, Part)>) -> Pl
     parts.push((
         shard,
         Part {
+            db: None,
             op: Op::Whole,
             args: args.to_owned_args(),
             value: None,

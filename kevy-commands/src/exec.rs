@@ -128,6 +128,12 @@ fn single_shard(spec: &Spec, args: Args<'_>, router: &Router) -> Option<usize> {
     }
 }
 
+/// Runs a nested plan's parts in its command's database (the operation's
+/// context is `EXEC`'s).
+fn in_db(parts: &mut [(usize, Part)], db: u32) {
+    parts.iter_mut().for_each(|(_, p)| p.db = Some(db));
+}
+
 /// The part running one queued command on its shard: `db verb args…`.
 fn part(step: &Step) -> Part {
     let mut args = OwnedArgs::new();
@@ -203,6 +209,7 @@ impl Exec {
             if !self.round.is_empty() {
                 return false;
             }
+            let from = next.len();
             let planned = kevy_rt::Commands::plan(
                 redis,
                 shard,
@@ -212,6 +219,7 @@ impl Exec {
                 router,
                 next,
             );
+            in_db(&mut next[from..], step.ctx.db);
             self.inner = Some((i, Box::new(planned.plan)));
             self.at += 1;
             return false;
@@ -232,9 +240,11 @@ impl Exec {
         loop {
             if let Some((i, mut inner)) = self.inner.take() {
                 let mut buf = Vec::new();
+                let from = next.len();
                 let g = kevy_rt::Commands::gather(
                     redis, shard, &mut inner, replies, router, next, &mut buf,
                 );
+                in_db(&mut next[from..], inner.ctx.db);
                 if g == kevy_rt::Gather::Again {
                     self.inner = Some((i, inner));
                     if !next.is_empty() {

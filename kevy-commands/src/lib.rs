@@ -291,7 +291,7 @@ pub struct Tracked {
     /// The operation's own plan.
     pub plan: Plan,
     spec: &'static Spec,
-    ctx: Ctx,
+    pub(crate) ctx: Ctx,
     /// Time spent so far: planning, gathering, the longest part of each round.
     ns: u64,
     /// The arguments, kept for the slow log while it is on.
@@ -609,6 +609,10 @@ impl Commands for Redis {
         clients: &mut Clients<'_, Self>,
     ) -> TimedReply {
         let t0 = clock::now();
+        let ctx = match part.db {
+            Some(db) => Ctx { db, ..ctx },
+            None => ctx,
+        };
         let reply = match part.op {
             cross::Op::Exec => exec::execute_part(self, shard, ctx, part),
             cross::Op::Server(op) => cross::admin::execute(shard, ctx, op, &part.args, clients),

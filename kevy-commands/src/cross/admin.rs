@@ -129,6 +129,7 @@ pub fn broadcast(
         parts.push((
             shard,
             Part {
+                db: None,
                 op: super::Op::Server(op),
                 args,
                 value: None,
