@@ -80,15 +80,6 @@ const REJECTED_PLACEHOLDER: Spec = Spec::new(
 /// Connection, server, string and generic key commands.
 #[rustfmt::skip]
 const BASE: &[Spec] = &[
-    Spec::new("multi", 1, NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY, [0, 0, 0],
-              Run::Local(txn::multi))
-        .acl(&["@fast", "@transaction"]),
-    Spec::new("exec", 1, NOSCRIPT | LOADING | STALE | SKIP_SLOWLOG, [0, 0, 0],
-              Run::Plan(txn::plan_exec))
-        .acl(&["@slow", "@transaction"]),
-    Spec::new("discard", 1, NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY, [0, 0, 0],
-              Run::Local(txn::discard))
-        .acl(&["@fast", "@transaction"]),
     Spec::new("ping", -1, FAST, [0, 0, 0], Run::Local(connection::ping))
         .acl(&["@fast", "@connection"])
         .tips(&["request_policy:all_shards", "response_policy:all_succeeded"]),
@@ -244,6 +235,16 @@ const BASE: &[Spec] = &[
     Spec::new("keys", 2, READONLY, [0, 0, 0], Run::Plan(keys::plan_keys))
         .acl(&["@keyspace", "@read", "@slow", "@dangerous"])
         .tips(&["request_policy:all_shards", "nondeterministic_output_order"]),
+    // Transactions.
+    Spec::new("multi", 1, NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY, [0, 0, 0],
+              Run::Local(txn::multi))
+        .acl(&["@fast", "@transaction"]),
+    Spec::new("exec", 1, NOSCRIPT | LOADING | STALE | SKIP_SLOWLOG, [0, 0, 0],
+              Run::Plan(txn::plan_exec))
+        .acl(&["@slow", "@transaction"]),
+    Spec::new("discard", 1, NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY, [0, 0, 0],
+              Run::Local(txn::discard))
+        .acl(&["@fast", "@transaction"]),
 ];
 
 /// The subcommands of COMMAND.
