@@ -62,6 +62,9 @@ pub enum Op {
     /// Run the whole command (its arguments) with its key handler; reply the
     /// reply bytes.
     Whole,
+    /// Run one command queued by `MULTI` (arguments `db verb args…`); reply
+    /// its reply bytes (run by the crate root's `exec`).
+    Exec,
     /// A sorted set part.
     Zset(zset::ZOp),
     /// A bitmap (or LCS) part.
@@ -86,12 +89,16 @@ pub struct Part {
     pub args: OwnedArgs,
     /// A value travelling with the part (RENAME's and COPY's puts).
     pub value: Option<Box<keys::Carried>>,
+    /// The database to run in instead of the operation's (a multi-shard
+    /// command inside `EXEC`, after a `SELECT` in the transaction).
+    pub db: Option<u32>,
 }
 
 impl Part {
     /// A part carrying no value.
     pub fn new(op: Op, args: OwnedArgs) -> Part {
         Part {
+            db: None,
             op,
             args,
             value: None,
@@ -216,6 +223,7 @@ pub fn whole(args: Args<'_>, shard: usize, parts: &mut Vec<(usize, Part)>) -> Pl
     parts.push((
         shard,
         Part {
+            db: None,
             op: Op::Whole,
             args: args.to_owned_args(),
             value: None,

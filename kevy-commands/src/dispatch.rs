@@ -49,6 +49,11 @@ pub fn execute_part(shard: &mut ShardState, ctx: Ctx, part: Part) -> PartReply {
             }
             encoded(bytes)
         }
+        Op::Exec => {
+            let mut bytes = Vec::new();
+            resp::error(&mut bytes, b"ERR internal error: EXEC part misrouted");
+            encoded(bytes)
+        }
         Op::Zset(op) => zset::execute_part(db, op, args, now, ctx.resp3),
         Op::Bits(op) => bitmap::execute_part(db, op, args, now),
         Op::Hll(op) => hll::execute_part(db, op, args, now),

@@ -177,8 +177,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use kevy_rt::{
-    Args, ClientFacts, Clients, Commands, Flow, Gather, LocalCx, Planned, Prefetch, Resolved,
-    Route, Router, ShardInfo,
+    Args, ClientFacts, Clients, Commands, Flow, Gather, LocalCx, LockSet, Planned, Prefetch,
+    Resolved, Route, Router, ShardInfo,
 };
 
 pub mod accounting;
@@ -186,6 +186,7 @@ pub mod base;
 pub mod config;
 pub mod cross;
 pub mod dispatch;
+mod exec;
 pub mod family;
 pub mod model;
 pub mod session;
@@ -316,13 +317,15 @@ pub struct Tracked {
     /// The operation's own plan.
     pub plan: Plan,
     spec: &'static Spec,
-    ctx: Ctx,
+    pub(crate) ctx: Ctx,
     /// Time spent so far: planning, gathering, the longest part of each round.
     ns: u64,
     /// The arguments, kept for the slow log while it is on.
     slow: Option<Captured>,
     /// The number of arguments (for the change counter).
     argc: usize,
+    /// An `EXEC` running its queued commands.
+    exec: Option<Box<exec::Exec>>,
 }
 
 impl std::fmt::Debug for Tracked {
@@ -482,6 +485,20 @@ impl Commands for Redis {
         args: Args<'_>,
         out: &mut Vec<u8>,
     ) -> Flow {
+        if family::txn::diverted(session, cmd) {
+            // In MULTI: queued (or refused), not run.
+            let mut reply = Reply::new(out, session.resp3);
+            return family::txn::queue(
+                &mut Local {
+                    shard,
+                    session,
+                    cx,
+                    args,
+                    out: &mut reply,
+                },
+                cmd,
+            );
+        }
         let Run::Local(f) = cmd.run else {
             misrouted(out);
             return Flow::Continue;
@@ -534,6 +551,7 @@ impl Commands for Redis {
                     ns: since(t0),
                     slow: None,
                     argc: args.len(),
+                    exec: None,
                 },
                 hold: false,
             };
@@ -550,6 +568,7 @@ impl Commands for Redis {
                     ns: since(t0),
                     slow: None,
                     argc: args.len(),
+                    exec: None,
                 },
                 hold: false,
             };
@@ -584,8 +603,74 @@ impl Commands for Redis {
                 ns: since(t0),
                 slow: logging.then(|| Captured::new(args)),
                 argc: args.len(),
+                exec: None,
             },
             hold: planned.hold,
+        }
+    }
+
+    fn isolate(
+        &self,
+        session: &mut Session,
+        _ctx: Ctx,
+        cmd: &'static Spec,
+        args: Args<'_>,
+        locks: &mut LockSet,
+    ) -> bool {
+        if cmd.name == "exec" {
+            // Inside MULTI: always planned with the session, which holds the
+            // queue (an aborted one locks nothing).
+            if let Some(m) = session.multi.as_ref() {
+                if !m.dirty {
+                    family::txn::isolate_exec(m, locks);
+                }
+                return true;
+            }
+            return false;
+        }
+        family::txn::isolate(cmd, args, locks)
+    }
+
+    #[inline]
+    fn diverted(&self, session: &Session, cmd: &'static Spec) -> bool {
+        family::txn::diverted(session, cmd)
+    }
+
+    fn plan_isolated(
+        &self,
+        shard: &mut ShardState,
+        session: &mut Session,
+        cx: &LocalCx,
+        ctx: Ctx,
+        cmd: &'static Spec,
+        args: Args<'_>,
+        router: &Router,
+        parts: &mut Vec<(usize, Part)>,
+    ) -> Planned<Tracked> {
+        if cmd.name != "exec" {
+            return self.plan(shard, ctx, cmd, args, router, parts);
+        }
+        let t0 = clock::now();
+        let (plan, exec) = match exec::start(self, shard, session, cx) {
+            exec::Start::Reply(reply) => (Plan::Reply(reply), None),
+            exec::Start::Run(ex) => (Plan::Ok, Some(ex)),
+        };
+        let mut tracked = Tracked {
+            plan,
+            spec: cmd,
+            ctx,
+            ns: 0,
+            slow: None,
+            argc: args.len(),
+            exec,
+        };
+        if let Some(ex) = tracked.exec.as_mut() {
+            ex.begin(self, shard, router, parts);
+        }
+        tracked.ns = since(t0);
+        Planned {
+            plan: tracked,
+            hold: true,
         }
     }
 
@@ -597,7 +682,12 @@ impl Commands for Redis {
         clients: &mut Clients<'_, Self>,
     ) -> TimedReply {
         let t0 = clock::now();
+        let ctx = match part.db {
+            Some(db) => Ctx { db, ..ctx },
+            None => ctx,
+        };
         let reply = match part.op {
+            cross::Op::Exec => exec::execute_part(self, shard, ctx, part),
             cross::Op::Server(op) => cross::admin::execute(shard, ctx, op, &part.args, clients),
             _ => dispatch::execute_part(shard, ctx, part),
         };
@@ -618,6 +708,22 @@ impl Commands for Redis {
     ) -> Gather {
         let t0 = clock::now();
         op.ns += replies.iter().map(|r| r.ns).max().unwrap_or(0);
+        if let Some(mut ex) = op.exec.take() {
+            let mark = out.len();
+            if !ex.gather(self, shard, replies, _router, next, out) {
+                op.exec = Some(ex);
+                return Gather::Again;
+            }
+            op.ns += since(t0);
+            let empty = kevy_rt::OwnedArgs::new();
+            let who = op.ctx.who();
+            let (spec, ns) = (op.spec, op.ns);
+            shard
+                .server
+                .done(spec, ns, &out[mark..], &who, empty.args(), op.slow.as_ref());
+            finish(out, mark, op.ctx.quiet);
+            return Gather::Done;
+        }
         let replies: Vec<PartReply> = replies.into_iter().map(|r| r.reply).collect();
         let mark = out.len();
         let mut reply = Reply::new(out, op.ctx.resp3);

@@ -37,6 +37,17 @@ pub struct Session {
     pub pubsub: crate::shard::pubsub::Subs,
     /// It has a subscription (subscribed mode).
     pub subscribed: bool,
+    /// `MULTI` ran: commands are queued here until `EXEC` or `DISCARD`.
+    pub multi: Option<Multi>,
+}
+
+/// A transaction being queued (`MULTI` … `EXEC`).
+#[derive(Debug, Default)]
+pub struct Multi {
+    /// The queued commands, in order (verb and arguments).
+    pub queue: Vec<kevy_rt::OwnedArgs>,
+    /// A command was refused while queuing: `EXEC` aborts (`EXECABORT`).
+    pub dirty: bool,
 }
 
 impl Session {

@@ -27,6 +27,7 @@ use std::time::Duration;
 
 use crate::args::{Args, Span};
 use crate::clients::{ClientFacts, ClientOf, ClientsOf};
+use crate::lock::LockSet;
 use crate::push::{ConnHandle, Outbox};
 use crate::resp::{self, Decoded, Limits};
 use crate::router::Router;
@@ -250,6 +251,15 @@ pub trait Commands: Send + Sync + Sized + 'static {
     ) {
     }
 
+    /// Whether `session` takes `cmd` as a [`Route::Local`] command whatever
+    /// its route (a transaction being queued: the session holds the
+    /// command). Checked for every keyed or planned command: keep it one
+    /// test of a session flag. Default: never.
+    #[inline]
+    fn diverted(&self, _session: &Self::Session, _cmd: Self::Cmd) -> bool {
+        false
+    }
+
     /// Runs a [`Route::Local`] command on the connection's shard.
     fn execute_local(
         &self,
@@ -277,6 +287,45 @@ pub trait Commands: Send + Sync + Sized + 'static {
         router: &Router,
         parts: &mut Vec<(usize, Self::Part)>,
     ) -> Planned<Self::Plan>;
+
+    /// Declares the keys a multi-shard operation touches so that it runs
+    /// *isolated*: called on the origin shard before [`Commands::plan`], with
+    /// the connection's session; pushing keys to `locks` (and answering true)
+    /// makes the runtime lock them on their shards first (ascending shard
+    /// order; readers share, writers exclude), call `plan` only once every
+    /// lock is granted, and release them after the last `gather`. Meanwhile no
+    /// other command touching those keys runs on any shard: a keyed command
+    /// of one shard waits behind the lock, another isolated operation waits
+    /// for it. The connection is held until the operation replies. Default:
+    /// not isolated (parts run as soon as they arrive).
+    fn isolate(
+        &self,
+        _session: &mut Self::Session,
+        _ctx: Self::Ctx,
+        _cmd: Self::Cmd,
+        _args: Args<'_>,
+        _locks: &mut LockSet,
+    ) -> bool {
+        false
+    }
+
+    /// Like [`Commands::plan`], with the connection's session and facts;
+    /// called for an operation [`Commands::isolate`] declared, once its locks
+    /// are granted. Default: [`Commands::plan`].
+    #[allow(clippy::too_many_arguments)]
+    fn plan_isolated(
+        &self,
+        shard: &mut Self::Shard,
+        _session: &mut Self::Session,
+        _cx: &LocalCx,
+        ctx: Self::Ctx,
+        cmd: Self::Cmd,
+        args: Args<'_>,
+        router: &Router,
+        parts: &mut Vec<(usize, Self::Part)>,
+    ) -> Planned<Self::Plan> {
+        self.plan(shard, ctx, cmd, args, router, parts)
+    }
 
     /// Runs one part on its shard. `clients` shows (and can close) the
     /// connections of that shard, for commands like `CLIENT LIST`/`KILL`.

@@ -32,6 +32,7 @@ pub mod args;
 pub mod clients;
 pub mod commands;
 mod conn;
+mod lock;
 mod mesh;
 mod msg;
 pub mod push;
@@ -51,6 +52,7 @@ pub use clients::{ClientFacts, ClientOf, ClientsOf};
 pub use commands::{
     Client, Clients, Commands, Flow, Gather, LocalCx, Planned, Prefetch, Resolved, Route, ShardInfo,
 };
+pub use lock::LockSet;
 pub use push::{ConnHandle, Outbox, OutputLimit};
 pub use resp::{Decoded, Limits};
 pub use router::Router;

@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use crate::args::Span;
 use crate::commands::Commands;
+use crate::lock::{self, TxnId};
 use crate::stream::Stream;
 
 /// Buffers (or item vectors) larger than this are freed instead of pooled.
@@ -49,6 +50,13 @@ pub(crate) enum Request<C: Commands> {
         ctx: C::Ctx,
         part: C::Part,
     },
+    /// Queue lock request `req` of transaction `txn` (whose origin is the
+    /// sender); answer [`Request::Granted`] once it is granted.
+    Lock { txn: TxnId, req: lock::Request },
+    /// Transaction `txn` (of the sender) is over: drop its locks here.
+    Release { txn: TxnId },
+    /// The sender granted the locks of our transaction `txn`.
+    Granted { txn: TxnId },
 }
 
 /// One item of a reply batch.

@@ -31,6 +31,7 @@ mod admin;
 mod cross;
 mod input;
 mod push;
+mod txn;
 
 pub(crate) const WAKER: Token = Token(usize::MAX);
 /// Output held back while replies from other shards are still due.
@@ -55,6 +56,9 @@ struct Op<C: Commands> {
     plan: C::Plan,
     replies: Vec<Option<C::PartReply>>,
     remaining: usize,
+    /// An isolated operation's transaction and the shards holding its locks,
+    /// released when it replies.
+    locks: Option<(crate::lock::TxnId, Vec<usize>)>,
 }
 
 /// Everything one shard thread owns.
@@ -71,6 +75,8 @@ pub(crate) struct Shard<C: Commands> {
     mesh: MeshEnd<Msg<C>>,
     outgoing: Vec<Option<Requests<C>>>,
     ops: Slab<Op<C>>,
+    /// Locks, deferred commands and transactions being locked.
+    txn: txn::Txns<C>,
     pools: Pools<C>,
     /// Connections to flush at the end of the iteration.
     dirty: Vec<usize>,
@@ -158,6 +164,7 @@ impl<C: Commands> Shard<C> {
             mesh: p.mesh,
             outgoing: (0..nshards).map(|_| None).collect(),
             ops: Slab::new(),
+            txn: txn::Txns::new(nshards),
             pools: Pools::new(nshards),
             dirty: Vec::new(),
             resume: Vec::new(),
@@ -246,6 +253,7 @@ impl<C: Commands> Shard<C> {
             } else if idle_since.is_none() {
                 idle_since = Some(now);
             }
+            self.pump_txns();
             while let Some(i) = self.resume.pop() {
                 self.process(i);
                 // The edge that announced this input (maybe with a FIN) is
@@ -255,6 +263,7 @@ impl<C: Commands> Shard<C> {
             self.reap_killed();
             self.end_pauses();
             self.send_monitor_lines();
+            self.pump_txns();
             self.send_outgoing();
             while let Some(i) = self.dirty.pop() {
                 if let Some(c) = self.conns.get_mut(i) {

@@ -98,7 +98,11 @@ impl<C: Commands> Harness<C> {
         let args = owned.args();
         let mut out = Vec::new();
         let r = self.cmds.resolve(args);
-        match target(r.route, args, &self.router, home) {
+        let mut t = target(r.route, args, &self.router, home);
+        if t != Target::Local && self.cmds.diverted(session, r.cmd) {
+            t = Target::Local;
+        }
+        match t {
             Target::Local => {
                 let cx = LocalCx {
                     nshards: self.shards.len(),
@@ -125,14 +129,39 @@ impl<C: Commands> Harness<C> {
                 let ctx = self.cmds.ctx(session);
                 self.cmds.dispatched(session);
                 let mut parts = Vec::new();
-                let mut planned = self.cmds.plan(
-                    &mut self.shards[home],
-                    ctx,
-                    r.cmd,
-                    args,
-                    &self.router,
-                    &mut parts,
-                );
+                // One thread runs everything here: an isolated operation's
+                // locks would always be granted at once.
+                let mut locks = crate::LockSet::default();
+                let mut planned = if self.cmds.isolate(session, ctx, r.cmd, args, &mut locks) {
+                    let cx = LocalCx {
+                        nshards: self.router.nshards(),
+                        client: facts(conn.0, home),
+                        conn: crate::push::ConnHandle {
+                            shard: home as u32,
+                            idx: conn.0 as u32,
+                            gen: 0,
+                        },
+                    };
+                    self.cmds.plan_isolated(
+                        &mut self.shards[home],
+                        session,
+                        &cx,
+                        ctx,
+                        r.cmd,
+                        args,
+                        &self.router,
+                        &mut parts,
+                    )
+                } else {
+                    self.cmds.plan(
+                        &mut self.shards[home],
+                        ctx,
+                        r.cmd,
+                        args,
+                        &self.router,
+                        &mut parts,
+                    )
+                };
                 loop {
                     let replies = parts
                         .drain(..)

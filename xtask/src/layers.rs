@@ -27,7 +27,7 @@ pub const LAYERS: &[(&str, Layers)] = &[
             ("shard", &["config", "accounting", "session", "shard"]),
             ("commands", &["cross", "family"]),
             ("table", &["table"]),
-            ("lib", &["lib", "dispatch"]),
+            ("lib", &["lib", "dispatch", "exec"]),
         ],
     ),
     (
@@ -35,7 +35,10 @@ pub const LAYERS: &[(&str, Layers)] = &[
         &[
             ("primitives", &["args", "ring", "router", "stream"]),
             ("wire", &["resp"]),
-            ("vocabulary", &["stats", "push", "settings", "clients"]),
+            (
+                "vocabulary",
+                &["stats", "push", "settings", "clients", "lock"],
+            ),
             ("trait", &["commands"]),
             ("reactor parts", &["route", "msg", "mesh", "conn"]),
             ("reactor", &["shard"]),

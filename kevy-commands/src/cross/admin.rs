@@ -135,6 +135,7 @@ pub fn broadcast(
         parts.push((
             shard,
             Part {
+                db: None,
                 op: super::Op::Server(op),
                 args,
                 value: None,

@@ -137,6 +137,7 @@ pub fn part(op: KeyOp, args: OwnedArgs) -> Part {
 /// A part carrying `value`.
 pub fn part_with(op: KeyOp, args: OwnedArgs, value: Box<Carried>) -> Part {
     Part {
+        db: None,
         value: Some(value),
         ..part(op, args)
     }

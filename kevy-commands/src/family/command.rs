@@ -200,7 +200,7 @@ fn getkeys_impl(c: &mut Local<'_>, with_flags: bool) -> Flow {
 
 /// The key positions (and key-spec flags) of the command `cmd`, as Redis's
 /// `getKeysFromCommandWithSpecs` finds them.
-fn op_getkeys(cmd: Args<'_>) -> Result<Vec<(usize, u32)>, Error> {
+pub(crate) fn op_getkeys(cmd: Args<'_>) -> Result<Vec<(usize, u32)>, Error> {
     let spec = (catalog().lookup_args)(cmd).ok_or(Error::InvalidCommand)?;
     if !spec.has_keys() {
         return Err(Error::NoKeyArguments);
@@ -323,8 +323,12 @@ fn spec_keys(ks: &KeySpec, cmd: Args<'_>, keys: &mut Vec<(usize, u32)>) -> bool 
             keystep,
         } => {
             let at = first + keynumidx as i64;
+            if at < 1 || at >= argc {
+                return false;
+            }
             let n = match crate::base::num::parse_i64(cmd.at(at as usize)) {
-                Some(n) if at < argc && n >= 0 => n,
+                // More keys than arguments cannot fit (and would overflow).
+                Some(n) if (0..=argc).contains(&n) => n,
                 _ => return false,
             };
             let start = first + firstkey as i64;

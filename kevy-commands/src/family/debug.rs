@@ -103,6 +103,7 @@ pub fn plan_debug(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
             cx.parts.push((
                 shard,
                 Part {
+                    db: None,
                     op: crate::cross::Op::Server(ServerOp::DebugObject),
                     args: [key].iter().collect(),
                     value: None,

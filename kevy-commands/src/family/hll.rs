@@ -297,6 +297,7 @@ pub fn gather(
             next.push((
                 shard,
                 Part {
+                    db: None,
                     op: Op::Hll(HllOp::Apply),
                     args,
                     value: None,

@@ -11,7 +11,7 @@
 use super::flags::*;
 use super::key_flags::*;
 use super::{KeySpec, Run, Spec};
-use crate::family::{command, connection, keys, string};
+use crate::family::{command, connection, keys, string, txn};
 
 mod bits;
 mod geo;
@@ -237,6 +237,16 @@ const BASE: &[Spec] = &[
     Spec::new("keys", 2, READONLY, [0, 0, 0], Run::Plan(keys::plan_keys))
         .acl(&["@keyspace", "@read", "@slow", "@dangerous"])
         .tips(&["request_policy:all_shards", "nondeterministic_output_order"]),
+    // Transactions.
+    Spec::new("multi", 1, NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY, [0, 0, 0],
+              Run::Local(txn::multi))
+        .acl(&["@fast", "@transaction"]),
+    Spec::new("exec", 1, NOSCRIPT | LOADING | STALE | SKIP_SLOWLOG, [0, 0, 0],
+              Run::Plan(txn::plan_exec))
+        .acl(&["@slow", "@transaction"]),
+    Spec::new("discard", 1, NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY, [0, 0, 0],
+              Run::Local(txn::discard))
+        .acl(&["@fast", "@transaction"]),
 ];
 
 /// The subcommands of COMMAND.

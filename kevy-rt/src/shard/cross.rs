@@ -92,6 +92,9 @@ impl<C: Commands> Shard<C> {
             }
             Gather::Done => {
                 let o = self.ops.remove(op);
+                if let Some((txn, shards)) = &o.locks {
+                    self.release_all(*txn, shards);
+                }
                 self.deliver(o.conn, o.seq, &out);
                 self.pools.put_slot(out);
                 if o.hold {
@@ -212,6 +215,14 @@ impl<C: Commands> Shard<C> {
                         .get(span0 as usize..(span0 + nargs) as usize)
                         .unwrap_or(&[]);
                     let args = Args::new(&req.data, spans);
+                    if self.txn.armed {
+                        let route = self.cmds.resolve(args).route;
+                        if self.txn.must_defer(peer, conn, route, args) {
+                            // Answered in a later batch, once it runs.
+                            self.txn.defer(peer, conn, seq, cmd, ctx, route, args);
+                            continue;
+                        }
+                    }
                     let start = rep.data.len();
                     self.cmds
                         .execute(&mut self.state, ctx, cmd, args, &mut rep.data);
@@ -240,6 +251,9 @@ impl<C: Commands> Shard<C> {
                     let bytes = req.data.get(start as usize..end as usize).unwrap_or(&[]);
                     self.push_local(conn, bytes);
                 }
+                Request::Lock { txn, req } => self.lock_here(txn, req),
+                Request::Release { txn } => self.release_here(txn),
+                Request::Granted { txn } => self.on_granted(txn),
             }
         }
         drop(items);

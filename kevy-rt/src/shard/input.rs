@@ -276,6 +276,11 @@ impl<C: Commands> Shard<C> {
             }
         }
         c.last_cmd = Some(r.cmd);
+        let t = if t != Target::Local && cmds.diverted(&c.session, r.cmd) {
+            Target::Local
+        } else {
+            t
+        };
         if self.settings.monitors() > 0 && !c.monitor {
             let facts = c.facts(self.id);
             cmds.monitor_line(&c.session, &facts, r.cmd, args, &mut self.monitor_buf);
@@ -313,6 +318,19 @@ impl<C: Commands> Shard<C> {
                 let ctx = cmds.ctx(&c.session);
                 let queued = !c.pending.is_empty();
                 cmds.dispatched(&mut c.session);
+                if self.txn.armed {
+                    let conn = ConnRef {
+                        idx: i as u32,
+                        gen: c.gen,
+                    };
+                    if self.txn.must_defer(self.id, conn, r.route, args) {
+                        // Waits behind a lock; answered when it runs.
+                        let seq = c.reserve(args.iter().map(|a| a.len() + 8).sum());
+                        let id = self.id;
+                        self.txn.defer(id, conn, seq, r.cmd, ctx, r.route, args);
+                        return;
+                    }
+                }
                 let out = c.reply_buf(&mut self.pools);
                 cmds.execute(&mut self.state, ctx, r.cmd, args, out);
                 c.count_queued(queued);
@@ -371,6 +389,14 @@ impl<C: Commands> Shard<C> {
                     idx: i as u32,
                     gen: c.gen,
                 };
+                if cmds.isolate(&mut c.session, ctx, r.cmd, args, &mut self.txn.locks) {
+                    // Planned once its locks are granted; nothing of this
+                    // connection runs meanwhile.
+                    c.held = true;
+                    self.begin_txn(conn, seq, ctx, r.cmd, args);
+                    return;
+                }
+                self.txn.locks.clear();
                 let mut parts = std::mem::take(&mut self.parts);
                 let planned =
                     cmds.plan(&mut self.state, ctx, r.cmd, args, &self.router, &mut parts);
@@ -385,6 +411,7 @@ impl<C: Commands> Shard<C> {
                     plan: planned.plan,
                     replies: Vec::new(),
                     remaining: 0,
+                    locks: None,
                 });
                 self.launch(op, &mut parts);
                 self.parts = parts;

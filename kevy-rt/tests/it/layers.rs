@@ -12,8 +12,9 @@ const LAYERS: &[&[&str]] = &[
     &["args", "ring", "router", "stream"],
     // The wire format.
     &["resp"],
-    // Vocabulary the trait speaks: counters, live settings, connection facts.
-    &["stats", "push", "settings", "clients"],
+    // Vocabulary the trait speaks: counters, live settings, connection facts,
+    // pushed output, key locks.
+    &["stats", "push", "settings", "clients", "lock"],
     // The trait.
     &["commands"],
     // What the reactor is made of.
@@ -38,6 +39,7 @@ const ROOT: &[(&str, &str)] = &[
     ("Flow", "commands"),
     ("Gather", "commands"),
     ("LocalCx", "commands"),
+    ("LockSet", "lock"),
     ("Planned", "commands"),
     ("Prefetch", "commands"),
     ("Resolved", "commands"),

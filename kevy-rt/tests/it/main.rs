@@ -2,6 +2,7 @@
 //! (2+ shards, free port), driven over TCP by raw clients and the `redis` crate.
 
 mod client;
+mod isolated;
 mod layers;
 mod push;
 mod runtime;

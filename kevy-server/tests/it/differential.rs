@@ -61,6 +61,7 @@ mod rules;
 mod server;
 mod sets;
 mod strings;
+mod transactions;
 mod zsets;
 
 use kevy_rt::Server;

@@ -6,13 +6,16 @@
 //! Needs `redis-server` and `redis-cli` (7.0) on PATH; without them the tests fail
 //! and say so.
 
+mod bank;
 mod binary;
 mod clients;
 mod command_docs;
 mod command_info;
 mod config_file;
 mod differential;
+mod history;
 mod introspection;
+mod isolation;
 mod latency;
 mod maxmemory;
 mod pipelines;

@@ -183,6 +183,7 @@ pub fn gather(
             next.push((
                 *shard,
                 Part {
+                    db: None,
                     op: Op::Bits(BitsOp::Store),
                     args,
                     value: None,

@@ -33,6 +33,9 @@ pub fn write_line(
     if s.subscribed {
         flags.push('P');
     }
+    if s.multi.is_some() {
+        flags.push('x');
+    }
     if f.closing {
         flags.push('c');
     }
@@ -51,12 +54,13 @@ pub fn write_line(
     out.extend_from_slice(line.as_bytes());
     out.extend_from_slice(s.name().unwrap_or_default());
     let rest = format!(
-        " age={} idle={} flags={flags} db={} sub={sub} psub={psub} ssub={ssub} multi=-1 qbuf={} qbuf-free={} \
+        " age={} idle={} flags={flags} db={} sub={sub} psub={psub} ssub={ssub} multi={} qbuf={} qbuf-free={} \
          argv-mem={argv_mem} multi-mem=0 rbs={} rbp={} obl={} oll={} omem={} tot-mem={} events={} cmd={} \
          user=default redir=-1 resp={}\n",
         now.saturating_duration_since(f.created).as_secs(),
         now.saturating_duration_since(f.last_active).as_secs(),
         s.db,
+        s.multi.as_ref().map_or(-1, |m| m.queue.len() as i64),
         f.query_buf,
         f.query_buf_free,
         f.out_capacity,

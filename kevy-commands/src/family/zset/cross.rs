@@ -329,6 +329,7 @@ pub fn plan_zrangestore(
     parts.push((
         router.shard_of(args.at(2)),
         Part {
+            db: None,
             op: Op::Zset(ZOp::Range),
             args: args.to_owned_args(),
             value: None,
@@ -394,6 +395,7 @@ fn relay(
     next.push((
         shard,
         Part {
+            db: None,
             op: Op::Zset(op),
             args,
             value: None,

@@ -17,9 +17,11 @@ mod server;
 mod set;
 mod sorted_set;
 mod string;
+mod transactions;
 
 /// Every group's docs.
 pub(super) static GROUPS: &[&[(&str, Docs)]] = &[
+    transactions::DOCS,
     connection::DOCS,
     server::DOCS,
     string::DOCS,

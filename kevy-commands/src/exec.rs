@@ -1,0 +1,275 @@
+//! `EXEC`: a queued transaction run under the locks of every key it names
+//! (`Commands::isolate` took them all before this plan starts), command by
+//! command in queue order. Connection commands (`PING`, `SELECT`…) answer
+//! while the plan is made, with the session (a `SELECT` changes the
+//! database of the commands after it); consecutive single-shard commands go
+//! out as one round of parts (any shards: the locks make their relative
+//! timing invisible, and commands on one key share its shard, where parts
+//! run in order); a multi-shard command runs alone as its own nested plan.
+
+use kevy_rt::{Args, LocalCx, OwnedArgs, Route, Router};
+
+use crate::base::resp::{self, Reply};
+use crate::cross::{self, Op, Part, PartReply};
+use crate::family::Local;
+use crate::session::{Ctx, Session};
+use crate::shard::ShardState;
+use crate::table::{self, Run, Spec};
+use crate::Tracked;
+
+/// The reply of an `EXEC` whose queuing met an error.
+const EXECABORT: &[u8] = b"EXECABORT Transaction discarded because of previous errors.";
+
+/// One queued command.
+struct Step {
+    /// Its context (the database as earlier `SELECT`s left it).
+    ctx: Ctx,
+    spec: &'static Spec,
+    args: OwnedArgs,
+}
+
+/// An `EXEC` in progress.
+pub struct Exec {
+    steps: Vec<Option<Step>>,
+    /// Each command's reply, once it ran.
+    replies: Vec<Option<Vec<u8>>>,
+    /// The next command to send.
+    at: usize,
+    /// The commands of the round in flight, one per part.
+    round: Vec<usize>,
+    /// A multi-shard command in flight: its index and plan.
+    inner: Option<(usize, Box<Tracked>)>,
+}
+
+/// What `EXEC` starts with: an abort reply, or the transaction to run.
+pub enum Start {
+    /// The reply, written at once.
+    Reply(Vec<u8>),
+    /// Run it.
+    Run(Box<Exec>),
+}
+
+/// Takes the session's queued transaction: runs its connection commands
+/// now and lists the rest.
+pub fn start(
+    redis: &crate::Redis,
+    shard: &mut ShardState,
+    session: &mut Session,
+    cx: &LocalCx,
+) -> Start {
+    let Some(multi) = session.multi.take() else {
+        let mut reply = Vec::new();
+        resp::error(&mut reply, b"ERR EXEC without MULTI");
+        return Start::Reply(reply);
+    };
+    if multi.dirty {
+        let mut reply = Vec::new();
+        resp::error(&mut reply, EXECABORT);
+        return Start::Reply(reply);
+    }
+    let mut exec = Exec {
+        steps: Vec::with_capacity(multi.queue.len()),
+        replies: Vec::with_capacity(multi.queue.len()),
+        at: 0,
+        round: Vec::new(),
+        inner: None,
+    };
+    for args in multi.queue {
+        let spec = table::find(args.args()).unwrap_or(&table::REJECT);
+        if let Run::Local(f) = spec.run {
+            let mut buf = Vec::new();
+            let mut out = Reply::new(&mut buf, session.resp3);
+            f(&mut Local {
+                shard,
+                session,
+                cx,
+                args: args.args(),
+                out: &mut out,
+            });
+            exec.steps.push(None);
+            exec.replies.push(Some(buf));
+        } else {
+            let ctx = Ctx {
+                quiet: false,
+                ..kevy_rt::Commands::ctx(redis, session)
+            };
+            exec.steps.push(Some(Step { ctx, spec, args }));
+            exec.replies.push(None);
+        }
+    }
+    Start::Run(Box::new(exec))
+}
+
+/// The one shard all of a command's keys live on, if they do.
+fn single_shard(spec: &Spec, args: Args<'_>, router: &Router) -> Option<usize> {
+    match spec.route() {
+        Route::Key(i) => Some(router.shard_of(args.at(i as usize))),
+        Route::Keys { first, last, step } => {
+            let n = args.len() as i64;
+            let last = if last < 0 {
+                n + last as i64
+            } else {
+                last as i64
+            }
+            .min(n - 1);
+            let mut owner = None;
+            let mut i = first as i64;
+            while i <= last {
+                let s = router.shard_of(args.at(i as usize));
+                if owner.is_some_and(|o| o != s) {
+                    return None;
+                }
+                owner = Some(s);
+                i += step.max(1) as i64;
+            }
+            Some(owner.unwrap_or(0))
+        }
+        Route::Local | Route::Plan => None,
+    }
+}
+
+/// Runs a nested plan's parts in its command's database (the operation's
+/// context is `EXEC`'s).
+fn in_db(parts: &mut [(usize, Part)], db: u32) {
+    parts.iter_mut().for_each(|(_, p)| p.db = Some(db));
+}
+
+/// The part running one queued command on its shard: `db verb args…`.
+fn part(step: &Step) -> Part {
+    let mut args = OwnedArgs::new();
+    args.push(step.ctx.db.to_string().as_bytes());
+    for a in step.args.args().iter() {
+        args.push(a);
+    }
+    Part::new(Op::Exec, args)
+}
+
+/// Runs a queued command's part ([`part`]) on its shard.
+pub fn execute_part(
+    redis: &crate::Redis,
+    shard: &mut ShardState,
+    ctx: Ctx,
+    part: Part,
+) -> PartReply {
+    let args = part.args.args();
+    let db = crate::base::num::parse_i64(args.at(0)).unwrap_or(0) as u32;
+    let argv = args.skip(1);
+    let mut buf = Vec::new();
+    match table::find(argv) {
+        Ok(spec) => {
+            let ctx = Ctx {
+                db,
+                quiet: false,
+                ..ctx
+            };
+            kevy_rt::Commands::execute(redis, shard, ctx, spec, argv, &mut buf);
+        }
+        Err(_) => resp::error(
+            &mut buf,
+            b"ERR internal error: queued command no longer resolves",
+        ),
+    }
+    cross::encoded(buf)
+}
+
+impl Exec {
+    /// Sends the first round (see [`Exec::gather`] for the rest).
+    pub fn begin(
+        &mut self,
+        redis: &crate::Redis,
+        shard: &mut ShardState,
+        router: &Router,
+        next: &mut Vec<(usize, Part)>,
+    ) {
+        self.advance(redis, shard, router, next);
+    }
+
+    /// Sends the next round (parts to `next`), or plans the next
+    /// multi-shard command. True when everything ran.
+    fn advance(
+        &mut self,
+        redis: &crate::Redis,
+        shard: &mut ShardState,
+        router: &Router,
+        next: &mut Vec<(usize, Part)>,
+    ) -> bool {
+        self.round.clear();
+        while self.at < self.steps.len() {
+            let i = self.at;
+            let Some(step) = self.steps[i].as_ref() else {
+                self.at += 1;
+                continue;
+            };
+            if let Some(s) = single_shard(step.spec, step.args.args(), router) {
+                next.push((s, part(step)));
+                self.round.push(i);
+                self.at += 1;
+                continue;
+            }
+            if !self.round.is_empty() {
+                return false;
+            }
+            let from = next.len();
+            let planned = kevy_rt::Commands::plan(
+                redis,
+                shard,
+                step.ctx,
+                step.spec,
+                step.args.args(),
+                router,
+                next,
+            );
+            in_db(&mut next[from..], step.ctx.db);
+            self.inner = Some((i, Box::new(planned.plan)));
+            self.at += 1;
+            return false;
+        }
+        self.round.is_empty() && self.inner.is_none()
+    }
+
+    /// Files a round's replies and moves on; true when the reply is written.
+    pub fn gather(
+        &mut self,
+        redis: &crate::Redis,
+        shard: &mut ShardState,
+        mut replies: Vec<crate::TimedReply>,
+        router: &Router,
+        next: &mut Vec<(usize, Part)>,
+        out: &mut Vec<u8>,
+    ) -> bool {
+        loop {
+            if let Some((i, mut inner)) = self.inner.take() {
+                let mut buf = Vec::new();
+                let from = next.len();
+                let g = kevy_rt::Commands::gather(
+                    redis, shard, &mut inner, replies, router, next, &mut buf,
+                );
+                in_db(&mut next[from..], inner.ctx.db);
+                if g == kevy_rt::Gather::Again {
+                    self.inner = Some((i, inner));
+                    if !next.is_empty() {
+                        return false;
+                    }
+                    replies = Vec::new();
+                    continue;
+                }
+                self.replies[i] = Some(buf);
+            } else {
+                for (i, r) in self.round.drain(..).zip(replies) {
+                    self.replies[i] = Some(cross::bytes_of(&r.reply).to_vec());
+                }
+            }
+            replies = Vec::new();
+            if self.advance(redis, shard, router, next) {
+                resp::array(out, self.replies.len());
+                for r in self.replies.drain(..) {
+                    out.extend_from_slice(&r.unwrap_or_default());
+                }
+                return true;
+            }
+            if !next.is_empty() {
+                return false;
+            }
+        }
+    }
+}

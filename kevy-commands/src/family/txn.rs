@@ -1,0 +1,121 @@
+//! Transactions and isolation: which keys a planned command locks
+//! ([`isolate`], behind `Commands::isolate`), found generically from the
+//! command table's key specs, never per command; and `MULTI`, `DISCARD`,
+//! the queuing of commands while in `MULTI`, and `EXEC`'s refusals (the
+//! execution itself is a plan the crate root runs under the locks of every
+//! queued key).
+
+use kevy_rt::{Args, Flow, LockSet, Planned, Router};
+
+use super::command::op_getkeys;
+use super::{connection, Local};
+use crate::base::resp;
+use crate::cross::{self, Part, Plan};
+use crate::session::{Multi, Session};
+use crate::table::{self, flags, key_flags, Run, Spec};
+
+/// `MULTI`: starts queuing.
+pub fn multi(c: &mut Local<'_>) -> Flow {
+    if c.session.multi.is_some() {
+        resp::error(c.out, b"ERR MULTI calls can not be nested");
+    } else {
+        c.session.multi = Some(Multi::default());
+        resp::ok(c.out);
+    }
+    Flow::Continue
+}
+
+/// `DISCARD`: drops the queued commands.
+pub fn discard(c: &mut Local<'_>) -> Flow {
+    if c.session.multi.take().is_some() {
+        resp::ok(c.out);
+    } else {
+        resp::error(c.out, b"ERR DISCARD without MULTI");
+    }
+    Flow::Continue
+}
+
+/// `EXEC` outside `MULTI` (inside, the crate root plans it isolated).
+pub fn plan_exec(_: Args<'_>, _: &Router, _: &mut Vec<(usize, Part)>) -> Planned<Plan> {
+    let mut reply = Vec::new();
+    resp::error(&mut reply, b"ERR EXEC without MULTI");
+    cross::planned(Plan::Reply(reply))
+}
+
+/// The commands a session in `MULTI` runs instead of queuing them.
+fn runs_in_multi(cmd: &Spec) -> bool {
+    matches!(cmd.name, "exec" | "discard" | "multi" | "quit" | "reset")
+}
+
+/// Whether `session` queues `cmd` (it is in `MULTI`).
+#[inline]
+pub fn diverted(session: &Session, cmd: &'static Spec) -> bool {
+    session.multi.is_some() && !runs_in_multi(cmd)
+}
+
+/// Queues a command of a session in `MULTI` (`+QUEUED`), or refuses it and
+/// marks the transaction failed, as Redis's `processCommand` does.
+pub fn queue(c: &mut Local<'_>, cmd: &'static Spec) -> Flow {
+    if std::ptr::eq(cmd, &table::REJECT) {
+        let flow = connection::reject(c);
+        if let Some(m) = c.session.multi.as_mut() {
+            m.dirty = true;
+        }
+        return flow;
+    }
+    let Some(m) = c.session.multi.as_mut() else {
+        return Flow::Continue;
+    };
+    if cmd.flags & flags::NO_MULTI != 0 {
+        m.dirty = true;
+        resp::error(c.out, b"ERR Command not allowed inside a transaction");
+        return Flow::Continue;
+    }
+    m.queue.push(c.args.to_owned_args());
+    resp::simple(c.out, b"QUEUED");
+    Flow::Continue
+}
+
+/// The locks of a queued transaction: every key of every queued command.
+pub fn isolate_exec(multi: &Multi, locks: &mut LockSet) {
+    for args in &multi.queue {
+        if let Ok(spec) = table::find(args.args()) {
+            isolate(spec, args.args(), locks);
+        }
+    }
+}
+
+/// Declares the keys a multi-shard command touches, in read or write mode
+/// (read when its key spec says `RO`), so the runtime runs it isolated;
+/// FLUSHALL, FLUSHDB and SWAPDB lock every shard whole. False for commands
+/// that name no key (server reports, SCAN, KEYS…), which run unlocked, and
+/// for requests whose keys cannot be found (the plan writes their error).
+pub fn isolate(cmd: &'static Spec, args: Args<'_>, locks: &mut LockSet) -> bool {
+    if cmd.name == "exec" {
+        return false;
+    }
+    if matches!(cmd.name, "flushall" | "flushdb" | "swapdb") {
+        locks.everything();
+        return true;
+    }
+    if matches!(cmd.run, Run::Server(_) | Run::Local(_)) || !cmd.has_keys() {
+        return false;
+    }
+    let Ok(keys) = op_getkeys(args) else {
+        return false;
+    };
+    for (at, flags) in keys {
+        if at >= args.len() {
+            continue;
+        }
+        if flags & key_flags::RO != 0 {
+            locks.read(args.at(at));
+        } else {
+            locks.write(args.at(at));
+        }
+    }
+    !locks.is_empty()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,217 @@
+//! Key locks for isolated multi-shard operations: what a command set declares
+//! ([`LockSet`]) and one shard's lock table ([`LockTable`]).
+//!
+//! A *transaction* is a multi-shard operation the command set asked to run
+//! isolated ([`Commands::isolate`](crate::Commands::isolate)). Before its
+//! parts run, its origin locks its keys shard by shard, in ascending shard
+//! order; each shard grants a request only once it heads every one of its
+//! keys' queues (readers share). Local commands (keys on one shard) never take
+//! locks: while a shard holds any, they check their keys (one branch when it
+//! holds none) and wait behind a conflicting lock. See ARCHITECTURE.md,
+//! "Isolation", for the deadlock-freedom and isolation arguments.
+
+use std::collections::{HashMap, VecDeque};
+
+/// A transaction: `(sequence << 16) | origin shard`, unique per runtime.
+pub(crate) type TxnId = u64;
+
+/// The keys an isolated operation touches, with their modes, as a command set
+/// declares them ([`Commands::isolate`](crate::Commands::isolate)). The runtime
+/// sends each key to the shard that owns it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LockSet {
+    /// `(key, write)`: a write lock excludes everything, read locks share.
+    pub(crate) keys: Vec<(Vec<u8>, bool)>,
+    /// Lock every key of every shard (FLUSHALL-like operations).
+    pub(crate) all: bool,
+}
+
+impl LockSet {
+    /// Reads `key` (shared with other readers).
+    pub fn read(&mut self, key: &[u8]) {
+        self.keys.push((key.to_vec(), false));
+    }
+
+    /// Writes `key` (excludes every other user of the key).
+    pub fn write(&mut self, key: &[u8]) {
+        self.keys.push((key.to_vec(), true));
+    }
+
+    /// Locks every shard whole, in write mode: nothing else runs on any shard
+    /// while the operation's parts run.
+    pub fn everything(&mut self) {
+        self.all = true;
+    }
+
+    /// Whether nothing is locked.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty() && !self.all
+    }
+
+    /// Forgets every key.
+    pub fn clear(&mut self) {
+        self.keys.clear();
+        self.all = false;
+    }
+}
+
+/// One lock request on one shard: the shard's share of a [`LockSet`].
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Request {
+    /// `(key, write)`, each key once (write wins when declared twice).
+    pub(crate) keys: Vec<(Vec<u8>, bool)>,
+    /// Lock the whole shard in write mode.
+    pub(crate) whole: bool,
+}
+
+/// One queued request on a key.
+#[derive(Clone, Copy, Debug)]
+struct Entry {
+    txn: TxnId,
+    write: bool,
+}
+
+/// The resource every request takes: each key, and the shard itself (read by
+/// key requests, written by whole-shard ones).
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Res {
+    Key(Vec<u8>),
+    Shard,
+}
+
+/// A shard's lock table: per resource, the FIFO of requests on it; a request
+/// is granted when every request ahead of it on each of its resources is
+/// compatible (all readers, and it reads too). Requests enter all their queues
+/// at once, in arrival order, so the oldest waiting request always heads its
+/// queues once the granted ones ahead of it leave: the table alone never
+/// deadlocks.
+#[derive(Debug, Default)]
+pub(crate) struct LockTable {
+    queues: HashMap<Vec<u8>, VecDeque<Entry>>,
+    /// The shard itself: read by every key request, written by whole-shard ones.
+    shard: VecDeque<Entry>,
+    /// Per request: its resources and whether it is granted.
+    txns: HashMap<TxnId, (Vec<(Res, bool)>, bool)>,
+    /// Waiting requests in arrival order.
+    waiting: Vec<TxnId>,
+}
+
+impl LockTable {
+    /// True when no request is queued or granted.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.txns.is_empty()
+    }
+
+    /// Queues `req` for `txn`; true when it is granted at once.
+    pub(crate) fn acquire(&mut self, txn: TxnId, req: Request) -> bool {
+        let mut res: Vec<(Res, bool)> = Vec::with_capacity(req.keys.len() + 1);
+        res.push((Res::Shard, req.whole));
+        for (k, w) in req.keys {
+            match res
+                .iter_mut()
+                .find(|(r, _)| matches!(r, Res::Key(x) if *x == k))
+            {
+                Some(e) => e.1 |= w,
+                None => res.push((Res::Key(k), w)),
+            }
+        }
+        for (r, write) in &res {
+            let e = Entry { txn, write: *write };
+            match r {
+                Res::Shard => self.shard.push_back(e),
+                Res::Key(k) => self.queues.entry(k.clone()).or_default().push_back(e),
+            }
+        }
+        let granted = self.grantable(&res, txn);
+        if !granted {
+            self.waiting.push(txn);
+        }
+        self.txns.insert(txn, (res, granted));
+        granted
+    }
+
+    /// Whether every request ahead of `txn` on each of `res` is compatible.
+    fn grantable(&self, res: &[(Res, bool)], txn: TxnId) -> bool {
+        res.iter().all(|(r, write)| {
+            let Some(q) = self.queue(r) else {
+                return true;
+            };
+            for e in q {
+                if e.txn == txn {
+                    return true;
+                }
+                if *write || e.write {
+                    return false;
+                }
+            }
+            true
+        })
+    }
+
+    /// Drops `txn`'s request (granted or not); pushes the requests this grants
+    /// to `granted`, oldest first.
+    pub(crate) fn release(&mut self, txn: TxnId, granted: &mut Vec<TxnId>) {
+        let Some((res, _)) = self.txns.remove(&txn) else {
+            return;
+        };
+        for (r, _) in &res {
+            match r {
+                Res::Shard => self.shard.retain(|e| e.txn != txn),
+                Res::Key(k) => {
+                    if let Some(q) = self.queues.get_mut(k) {
+                        q.retain(|e| e.txn != txn);
+                        if q.is_empty() {
+                            self.queues.remove(k);
+                        }
+                    }
+                }
+            }
+        }
+        self.waiting.retain(|&t| t != txn);
+        let mut i = 0;
+        while i < self.waiting.len() {
+            let t = self.waiting[i];
+            let ok = self
+                .txns
+                .get(&t)
+                .is_some_and(|(res, _)| self.grantable(res, t));
+            if ok {
+                self.waiting.remove(i);
+                if let Some(e) = self.txns.get_mut(&t) {
+                    e.1 = true;
+                }
+                granted.push(t);
+            } else {
+                i += 1;
+            }
+        }
+    }
+
+    /// Whether a local command writing `key` must wait: a granted request
+    /// holds the key, or the whole shard.
+    pub(crate) fn blocks(&self, key: &[u8]) -> bool {
+        self.queues
+            .get(key)
+            .is_some_and(|q| q.iter().any(|e| self.is_granted(e.txn)))
+            || self.whole_held()
+    }
+
+    fn queue(&self, r: &Res) -> Option<&VecDeque<Entry>> {
+        match r {
+            Res::Shard => Some(&self.shard),
+            Res::Key(k) => self.queues.get(k),
+        }
+    }
+
+    /// Whether a granted request holds the whole shard in write mode.
+    pub(crate) fn whole_held(&self) -> bool {
+        self.shard.iter().any(|e| e.write && self.is_granted(e.txn))
+    }
+
+    fn is_granted(&self, txn: TxnId) -> bool {
+        self.txns.get(&txn).is_some_and(|e| e.1)
+    }
+}
+
+#[cfg(test)]
+mod tests;

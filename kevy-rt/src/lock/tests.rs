@@ -1,0 +1,201 @@
+use super::*;
+
+fn req(keys: &[(&str, bool)]) -> Request {
+    Request {
+        keys: keys
+            .iter()
+            .map(|(k, w)| (k.as_bytes().to_vec(), *w))
+            .collect(),
+        whole: false,
+    }
+}
+
+#[test]
+fn writers_queue_in_arrival_order_readers_share() {
+    let mut t = LockTable::default();
+    assert!(t.is_empty());
+    assert!(t.acquire(1, req(&[("a", false)])));
+    assert!(t.acquire(2, req(&[("a", false), ("b", false)])));
+    assert!(!t.acquire(3, req(&[("a", true)])));
+    // A reader behind a waiting writer waits too (no writer starvation).
+    assert!(!t.acquire(4, req(&[("a", false)])));
+    assert!(t.blocks(b"a"));
+    assert!(t.blocks(b"b"));
+    assert!(!t.blocks(b"c"));
+    let mut g = Vec::new();
+    t.release(1, &mut g);
+    assert!(g.is_empty());
+    t.release(2, &mut g);
+    assert_eq!(g, [3]);
+    g.clear();
+    t.release(3, &mut g);
+    assert_eq!(g, [4]);
+    g.clear();
+    t.release(4, &mut g);
+    assert!(g.is_empty());
+    assert!(t.is_empty());
+    assert!(!t.blocks(b"a"));
+}
+
+#[test]
+fn a_key_declared_twice_takes_the_stronger_mode() {
+    let mut t = LockTable::default();
+    assert!(t.acquire(1, req(&[("a", false), ("a", true)])));
+    assert!(!t.acquire(2, req(&[("a", false)])));
+    let mut g = Vec::new();
+    t.release(1, &mut g);
+    assert_eq!(g, [2]);
+}
+
+#[test]
+fn whole_shard_excludes_every_key() {
+    let mut t = LockTable::default();
+    assert!(t.acquire(1, req(&[("a", true)])));
+    let whole = Request {
+        keys: Vec::new(),
+        whole: true,
+    };
+    assert!(!t.acquire(2, whole.clone()));
+    assert!(!t.acquire(3, req(&[("z", true)])));
+    assert!(!t.whole_held());
+    let mut g = Vec::new();
+    t.release(1, &mut g);
+    assert_eq!(g, [2]);
+    assert!(t.whole_held());
+    assert!(t.blocks(b"anything"));
+    g.clear();
+    t.release(2, &mut g);
+    assert_eq!(g, [3]);
+}
+
+#[test]
+fn releasing_a_waiting_request_lets_the_next_pass() {
+    let mut t = LockTable::default();
+    assert!(t.acquire(1, req(&[("a", true)])));
+    assert!(!t.acquire(2, req(&[("a", true), ("b", true)])));
+    assert!(!t.acquire(3, req(&[("b", true)])));
+    let mut g = Vec::new();
+    t.release(2, &mut g);
+    assert_eq!(g, [3]);
+}
+
+/// A transaction's share on one shard: `(shard, [(key, write)])`.
+type ShardKeys = (usize, Vec<(usize, bool)>);
+
+/// A tiny deterministic generator for the simulation.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+/// Several shards, each with its lock table; transactions lock their shards
+/// in ascending order, one at a time, while messages are delivered in random
+/// order. Every transaction finishes (no deadlock), and no two running
+/// transactions ever hold a conflicting key.
+#[test]
+fn ordered_acquisition_never_deadlocks_and_excludes() {
+    for seed in 1..=200u64 {
+        let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let nshards = 2 + rng.below(3);
+        let nkeys = 2 + rng.below(6);
+        let ntxns = 10 + rng.below(30);
+        let mut tables: Vec<LockTable> = (0..nshards).map(|_| LockTable::default()).collect();
+        // Per transaction: (shard, keys) in ascending shard order.
+        let mut plans: Vec<Vec<ShardKeys>> = Vec::new();
+        let mut wholes = Vec::new();
+        for _ in 0..ntxns {
+            let mut per: Vec<Vec<(usize, bool)>> = vec![Vec::new(); nshards];
+            let whole = rng.below(20) == 0;
+            for _ in 0..1 + rng.below(4) {
+                let k = rng.below(nkeys);
+                // Key k lives on shard k % nshards.
+                per[k % nshards].push((k, rng.below(3) == 0));
+            }
+            let plan: Vec<_> = per
+                .into_iter()
+                .enumerate()
+                .filter(|(_, v)| whole || !v.is_empty())
+                .collect();
+            plans.push(plan);
+            wholes.push(whole);
+        }
+        // Progress per transaction: next shard index to lock; `granted`
+        // waiting for a grant message; done.
+        let mut next = vec![0usize; ntxns];
+        let mut done = vec![false; ntxns];
+        // Messages in flight: Lock(txn, step) or Granted(txn).
+        let mut inflight: Vec<(bool, usize)> = (0..ntxns).map(|t| (true, t)).collect();
+        let mut running: Vec<usize> = Vec::new();
+        let mut steps = 0;
+        while done.iter().any(|d| !d) {
+            steps += 1;
+            assert!(steps < 100_000, "seed {seed}: no progress (deadlock)");
+            let choices = inflight.len() + running.len();
+            assert!(choices > 0, "seed {seed}: deadlock: nothing in flight");
+            let pick = rng.below(choices);
+            if pick < inflight.len() {
+                let (is_lock, t) = inflight.swap_remove(pick);
+                if is_lock {
+                    let (s, keys) = &plans[t][next[t]];
+                    let r = Request {
+                        keys: keys
+                            .iter()
+                            .map(|(k, w)| (k.to_le_bytes().to_vec(), *w))
+                            .collect(),
+                        whole: wholes[t],
+                    };
+                    if tables[*s].acquire(t as TxnId, r) {
+                        inflight.push((false, t));
+                    }
+                } else {
+                    next[t] += 1;
+                    if next[t] == plans[t].len() {
+                        // Running: nobody else running may hold a conflicting key.
+                        for &o in &running {
+                            for (s, keys) in &plans[t] {
+                                for (os, okeys) in &plans[o] {
+                                    if s != os {
+                                        continue;
+                                    }
+                                    assert!(
+                                        !wholes[t] && !wholes[o],
+                                        "seed {seed}: {t} and {o} share a locked shard"
+                                    );
+                                    for (k, w) in keys {
+                                        for (ok, ow) in okeys {
+                                            assert!(
+                                                k != ok || (!w && !ow),
+                                                "seed {seed}: {t} and {o} both hold key {k}"
+                                            );
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                        running.push(t);
+                    } else {
+                        inflight.push((true, t));
+                    }
+                }
+            } else {
+                let t = running.swap_remove(pick - inflight.len());
+                done[t] = true;
+                for (s, _) in &plans[t] {
+                    let mut g = Vec::new();
+                    tables[*s].release(t as TxnId, &mut g);
+                    inflight.extend(g.into_iter().map(|g| (false, g as usize)));
+                }
+            }
+        }
+        assert!(tables.iter().all(|t| t.is_empty()));
+    }
+}

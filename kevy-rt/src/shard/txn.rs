@@ -1,0 +1,425 @@
+//! Isolated multi-shard operations on a shard: acquiring a transaction's
+//! locks shard by shard (origin side), holding them in the lock table
+//! (every shard), and keyed commands waiting behind them.
+//!
+//! A keyed command pays one branch (`Txns::armed`) while no lock is held or
+//! queued here; otherwise it checks its keys and, when one is locked (or an
+//! earlier command of its connection already waits), waits in `deferred`
+//! with its arguments copied, retried whenever a lock is released.
+
+use std::collections::VecDeque;
+
+use slab::Slab;
+
+use super::{Op, Shard};
+use crate::args::{Args, OwnedArgs};
+use crate::commands::{Commands, LocalCx, Route};
+use crate::lock::{self, LockSet, LockTable, TxnId};
+use crate::msg::{ConnRef, Msg, Replies, Reply, ReplyBufs, Request};
+
+/// Bits of a [`TxnId`] naming the origin shard.
+const ORIGIN_BITS: u32 = 12;
+/// Bits naming the origin's acquisition slot.
+const SLOT_BITS: u32 = 20;
+
+/// The origin shard of transaction `txn`.
+fn origin_of(txn: TxnId) -> usize {
+    (txn & ((1 << ORIGIN_BITS) - 1)) as usize
+}
+
+/// The acquisition slot of transaction `txn` on its origin.
+fn slot_of(txn: TxnId) -> usize {
+    ((txn >> ORIGIN_BITS) & ((1 << SLOT_BITS) - 1)) as usize
+}
+
+/// A transaction of one of this shard's connections, locking its shards.
+struct Acquire<C: Commands> {
+    txn: TxnId,
+    conn: ConnRef,
+    seq: u64,
+    ctx: C::Ctx,
+    cmd: C::Cmd,
+    args: OwnedArgs,
+    /// Per shard, ascending: its share of the locks.
+    shards: Vec<(usize, lock::Request)>,
+    /// Index in `shards` of the lock being acquired.
+    next: usize,
+}
+
+/// A keyed command waiting behind a lock.
+struct Deferred<C: Commands> {
+    /// The connection's shard (its reply goes there).
+    origin: usize,
+    conn: ConnRef,
+    seq: u64,
+    cmd: C::Cmd,
+    ctx: C::Ctx,
+    route: Route,
+    args: OwnedArgs,
+}
+
+/// A shard's isolation state.
+pub(super) struct Txns<C: Commands> {
+    /// Any lock queued or held here, or any command deferred: keyed commands
+    /// must check. The one branch the local path pays.
+    pub(super) armed: bool,
+    table: LockTable,
+    deferred: VecDeque<Deferred<C>>,
+    acquiring: Slab<Acquire<C>>,
+    /// Transaction sequence, for unique ids.
+    seq: u64,
+    /// Our transactions granted on their current shard, to advance.
+    ready: Vec<TxnId>,
+    /// The table changed: retry the deferred commands.
+    retry: bool,
+    /// Per peer: replies of its deferred commands, sent at the end of the iteration.
+    late: Vec<Option<ReplyBufs<C>>>,
+    /// Scratch for [`Commands::isolate`].
+    pub(super) locks: LockSet,
+}
+
+impl<C: Commands> Txns<C> {
+    pub(super) fn new(nshards: usize) -> Txns<C> {
+        Txns {
+            armed: false,
+            table: LockTable::default(),
+            deferred: VecDeque::new(),
+            acquiring: Slab::new(),
+            seq: 0,
+            ready: Vec::new(),
+            retry: false,
+            late: (0..nshards).map(|_| None).collect(),
+            locks: LockSet::default(),
+        }
+    }
+
+    /// Whether a keyed command of connection `conn` (of shard `origin`) must
+    /// wait: an earlier one of its connection waits, or a lock holds one of
+    /// its keys.
+    pub(super) fn must_defer(
+        &self,
+        origin: usize,
+        conn: ConnRef,
+        route: Route,
+        args: Args<'_>,
+    ) -> bool {
+        if self
+            .deferred
+            .iter()
+            .any(|d| d.origin == origin && d.conn == conn)
+        {
+            return true;
+        }
+        let mut blocked = false;
+        keys_of(route, args, |k| blocked = blocked || self.table.blocks(k));
+        blocked
+    }
+
+    /// Queues a keyed command behind the locks.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn defer(
+        &mut self,
+        origin: usize,
+        conn: ConnRef,
+        seq: u64,
+        cmd: C::Cmd,
+        ctx: C::Ctx,
+        route: Route,
+        args: Args<'_>,
+    ) {
+        self.deferred.push_back(Deferred {
+            origin,
+            conn,
+            seq,
+            cmd,
+            ctx,
+            route,
+            args: args.to_owned_args(),
+        });
+        self.armed = true;
+    }
+}
+
+/// Calls `f` with each key `route` names in `args`.
+fn keys_of(route: Route, args: Args<'_>, mut f: impl FnMut(&[u8])) {
+    match route {
+        Route::Key(i) => {
+            if (i as usize) < args.len() {
+                f(args.at(i as usize));
+            }
+        }
+        Route::Keys { first, last, step } => {
+            let n = args.len() as i64;
+            let last = if last < 0 {
+                n + last as i64
+            } else {
+                last as i64
+            }
+            .min(n - 1);
+            let mut i = first as i64;
+            while i <= last {
+                f(args.at(i as usize));
+                i += step.max(1) as i64;
+            }
+        }
+        Route::Local | Route::Plan => {}
+    }
+}
+
+impl<C: Commands> Shard<C> {
+    /// Starts an isolated operation of connection `conn`: splits `locks` by
+    /// shard and asks the lowest shard for its share. The operation is
+    /// planned once every share is granted ([`Shard::advance`]).
+    pub(super) fn begin_txn(
+        &mut self,
+        conn: ConnRef,
+        seq: u64,
+        ctx: C::Ctx,
+        cmd: C::Cmd,
+        args: Args<'_>,
+    ) {
+        let nshards = self.router.nshards();
+        let mut shards: Vec<(usize, lock::Request)> = Vec::new();
+        let locks = std::mem::take(&mut self.txn.locks);
+        if locks.all {
+            for s in 0..nshards {
+                shards.push((
+                    s,
+                    lock::Request {
+                        keys: Vec::new(),
+                        whole: true,
+                    },
+                ));
+            }
+        }
+        for (key, write) in &locks.keys {
+            let s = self.router.shard_of(key);
+            match shards.iter_mut().find(|(x, _)| *x == s) {
+                Some((_, r)) => r.keys.push((key.clone(), *write)),
+                None => shards.push((
+                    s,
+                    lock::Request {
+                        keys: vec![(key.clone(), *write)],
+                        whole: false,
+                    },
+                )),
+            }
+        }
+        self.txn.locks = locks;
+        self.txn.locks.clear();
+        shards.sort_by_key(|(s, _)| *s);
+        self.txn.seq += 1;
+        let entry = self.txn.acquiring.vacant_entry();
+        let txn = (self.txn.seq << (ORIGIN_BITS + SLOT_BITS))
+            | ((entry.key() as u64) << ORIGIN_BITS)
+            | self.id as u64;
+        entry.insert(Acquire {
+            txn,
+            conn,
+            seq,
+            ctx,
+            cmd,
+            args: args.to_owned_args(),
+            shards,
+            next: 0,
+        });
+        self.request_lock(txn, 0);
+    }
+
+    /// Asks shard number `step` of `txn`'s list for its share.
+    fn request_lock(&mut self, txn: TxnId, step: usize) {
+        let Some(a) = self.txn.acquiring.get_mut(slot_of(txn)) else {
+            return;
+        };
+        let Some((s, req)) = a.shards.get(step) else {
+            // Nothing to lock at all.
+            self.txn.ready.push(txn);
+            return;
+        };
+        let (s, req) = (*s, req.clone());
+        if s == self.id {
+            self.lock_here(txn, req);
+        } else {
+            let batch = self.outgoing[s].get_or_insert_with(|| self.pools.requests(s));
+            batch.items.push(Request::Lock { txn, req });
+        }
+    }
+
+    /// Queues a lock request in this shard's table.
+    pub(super) fn lock_here(&mut self, txn: TxnId, req: lock::Request) {
+        self.txn.armed = true;
+        if self.txn.table.acquire(txn, req) {
+            self.granted(txn);
+        }
+    }
+
+    /// Tells `txn`'s origin that this shard granted its share.
+    fn granted(&mut self, txn: TxnId) {
+        let origin = origin_of(txn);
+        if origin == self.id {
+            self.txn.ready.push(txn);
+        } else {
+            let batch = self.outgoing[origin].get_or_insert_with(|| self.pools.requests(origin));
+            batch.items.push(Request::Granted { txn });
+        }
+    }
+
+    /// A peer granted our `txn` its share.
+    pub(super) fn on_granted(&mut self, txn: TxnId) {
+        self.txn.ready.push(txn);
+    }
+
+    /// Drops `txn`'s locks on this shard; grants what waited on them.
+    pub(super) fn release_here(&mut self, txn: TxnId) {
+        let mut granted = Vec::new();
+        self.txn.table.release(txn, &mut granted);
+        for g in granted {
+            self.granted(g);
+        }
+        self.txn.retry = true;
+    }
+
+    /// Releases `txn`'s locks on every shard of `shards`.
+    pub(super) fn release_all(&mut self, txn: TxnId, shards: &[usize]) {
+        for &s in shards {
+            if s == self.id {
+                self.release_here(txn);
+            } else {
+                let batch = self.outgoing[s].get_or_insert_with(|| self.pools.requests(s));
+                batch.items.push(Request::Release { txn });
+            }
+        }
+    }
+
+    /// `txn` was granted on its current shard: lock the next one, or, when
+    /// all are granted, plan and launch the operation.
+    fn advance(&mut self, txn: TxnId) {
+        let slot = slot_of(txn);
+        let Some(a) = self.txn.acquiring.get_mut(slot) else {
+            return;
+        };
+        if a.txn != txn {
+            return;
+        }
+        a.next += 1;
+        if a.next < a.shards.len() {
+            let step = a.next;
+            self.request_lock(txn, step);
+            return;
+        }
+        let a = self.txn.acquiring.remove(slot);
+        let shards: Vec<usize> = a.shards.iter().map(|(s, _)| *s).collect();
+        let cmds = &*self.cmds;
+        let Some(c) = self
+            .conns
+            .get_mut(a.conn.idx as usize)
+            .filter(|c| c.gen == a.conn.gen)
+        else {
+            // Its connection is gone: nothing to run.
+            self.release_all(txn, &shards);
+            return;
+        };
+        let cx = LocalCx {
+            nshards: self.router.nshards(),
+            client: c.facts(self.id),
+            conn: crate::push::ConnHandle {
+                shard: self.id as u32,
+                idx: a.conn.idx,
+                gen: c.gen,
+            },
+        };
+        let mut parts = std::mem::take(&mut self.parts);
+        let planned = cmds.plan_isolated(
+            &mut self.state,
+            &mut c.session,
+            &cx,
+            a.ctx,
+            a.cmd,
+            a.args.args(),
+            &self.router,
+            &mut parts,
+        );
+        let op = self.ops.insert(Op {
+            conn: a.conn,
+            seq: a.seq,
+            ctx: a.ctx,
+            hold: true,
+            plan: planned.plan,
+            replies: Vec::new(),
+            remaining: 0,
+            locks: Some((txn, shards)),
+        });
+        self.launch(op, &mut parts);
+        self.parts = parts;
+    }
+
+    /// Advances granted transactions and retries deferred commands until
+    /// nothing changes; sends the replies of peers' deferred commands.
+    pub(super) fn pump_txns(&mut self) {
+        if !self.txn.armed && self.txn.ready.is_empty() {
+            return;
+        }
+        loop {
+            if let Some(txn) = self.txn.ready.pop() {
+                self.advance(txn);
+            } else if std::mem::take(&mut self.txn.retry) {
+                self.retry_deferred();
+            } else {
+                break;
+            }
+        }
+        self.txn.armed = !self.txn.table.is_empty() || !self.txn.deferred.is_empty();
+        for peer in 0..self.txn.late.len() {
+            if let Some(bufs) = self.txn.late[peer].take() {
+                self.mesh.send(
+                    peer,
+                    Msg::Replies(Replies {
+                        bufs,
+                        returned: None,
+                    }),
+                    false,
+                );
+            }
+        }
+    }
+
+    /// Runs the deferred commands no lock holds back any more, in order; a
+    /// connection's later commands stay behind its first waiting one.
+    fn retry_deferred(&mut self) {
+        let queue = std::mem::take(&mut self.txn.deferred);
+        let mut keep: VecDeque<Deferred<C>> = VecDeque::new();
+        for d in queue {
+            let waits = keep
+                .iter()
+                .any(|k| k.origin == d.origin && k.conn == d.conn)
+                || {
+                    let mut blocked = false;
+                    keys_of(d.route, d.args.args(), |k| {
+                        blocked = blocked || self.txn.table.blocks(k)
+                    });
+                    blocked
+                };
+            if waits {
+                keep.push_back(d);
+                continue;
+            }
+            if d.origin == self.id {
+                let mut out = self.pools.slot();
+                self.cmds
+                    .execute(&mut self.state, d.ctx, d.cmd, d.args.args(), &mut out);
+                self.deliver(d.conn, d.seq, &out);
+                self.pools.put_slot(out);
+            } else {
+                let bufs = self.txn.late[d.origin].get_or_insert_with(|| self.pools.replies());
+                self.cmds
+                    .execute(&mut self.state, d.ctx, d.cmd, d.args.args(), &mut bufs.data);
+                bufs.items.push(Reply::Cmd {
+                    conn: d.conn,
+                    seq: d.seq,
+                    end: bufs.data.len(),
+                });
+            }
+        }
+        self.txn.deferred = keep;
+    }
+}
