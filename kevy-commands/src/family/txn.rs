@@ -11,8 +11,8 @@ use super::command::op_getkeys;
 use super::{connection, Local};
 use crate::base::resp;
 use crate::cross::{self, Part, Plan};
+use crate::family::spec::{catalog, flags, key_flags, Run, Spec};
 use crate::session::{Multi, Session};
-use crate::table::{self, flags, key_flags, Run, Spec};
 
 /// `MULTI`: starts queuing.
 pub fn multi(c: &mut Local<'_>) -> Flow {
@@ -56,7 +56,7 @@ pub fn diverted(session: &Session, cmd: &'static Spec) -> bool {
 /// Queues a command of a session in `MULTI` (`+QUEUED`), or refuses it and
 /// marks the transaction failed, as Redis's `processCommand` does.
 pub fn queue(c: &mut Local<'_>, cmd: &'static Spec) -> Flow {
-    if std::ptr::eq(cmd, &table::REJECT) {
+    if std::ptr::eq(cmd, &connection::REJECT) {
         let flow = connection::reject(c);
         if let Some(m) = c.session.multi.as_mut() {
             m.dirty = true;
@@ -79,7 +79,7 @@ pub fn queue(c: &mut Local<'_>, cmd: &'static Spec) -> Flow {
 /// The locks of a queued transaction: every key of every queued command.
 pub fn isolate_exec(multi: &Multi, locks: &mut LockSet) {
     for args in &multi.queue {
-        if let Ok(spec) = table::find(args.args()) {
+        if let Ok(spec) = (catalog().find)(args.args()) {
             isolate(spec, args.args(), locks);
         }
     }
