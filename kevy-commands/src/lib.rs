@@ -106,71 +106,8 @@
 //!    [`cross::Plan`] (the matches that call into each family).
 //!
 //! ## Known limitations
-//! - MSET and MSETNX whose keys live on several shards are not atomic with
-//!   respect to other clients: each shard applies its part independently (a
-//!   reader may see some keys set and not others). MSETNX checks all shards
-//!   before setting, and keeps its own connection waiting between the rounds,
-//!   but another client may create a key between its check and its set. Keys
-//!   sharing a `{hash tag}` live on one shard and get Redis's atomicity.
-//! - Likewise, cross-shard set algebra, SMOVE, LMOVE, RPOPLPUSH and LMPOP run
-//!   in rounds ([`cross::coll`]): another client may act between them. They
-//!   never lose an element: a move whose destination changed type meanwhile
-//!   gives the element back to its source and replies WRONGTYPE.
-//! - The same holds for the other commands whose keys span shards (ZUNIONSTORE
-//!   and the other set-operation STOREs, ZRANGESTORE, ZMPOP, BITOP, PFMERGE,
-//!   and the reads ZUNION, ZINTER, ZDIFF, ZINTERCARD, LCS, PFCOUNT): each
-//!   shard's inputs are read atomically, but another client may change a
-//!   key between the reads and the store, or between ZMPOP's probe and pop.
-//! - SRANDMEMBER and HRANDFIELD with a negative count asking for more than
-//!   2^26 elements reply `ERR value is out of range`, and ZRANDMEMBER returns
-//!   at most 2^24 members (an error beyond), instead of building the reply
-//!   until memory runs out (Redis has no bound).
-//! - SSCAN and HSCAN cursors over hash-table-encoded collections are kevy's
-//!   own (positions in the table, walked downwards), with SCAN's guarantee:
-//!   every element present for the whole iteration is returned. Small
-//!   collections answer in one call with cursor 0, as in Redis. ZSCAN of a
-//!   large sorted set likewise uses its own cursors (slots of the skiplist's
-//!   arena): cursors and member order differ from Redis's, a full scan
-//!   returns the same members.
-//! - RENAME, RENAMENX, COPY and SORT whose keys live on several shards run in
-//!   rounds ([`cross::keys`]); another client may act between them (see the
-//!   source key gone while it is on its way). The value is never lost: a
-//!   RENAMENX whose destination appeared meanwhile puts the value back at
-//!   the source (over anything created there in between) and replies 0.
-//!   SWAPDB swaps each shard's databases independently. Keys sharing a
-//!   `{tag}` (and SORT patterns with the tag before their `*`) run on one
-//!   shard, atomically.
-//! - SCAN cursors are kevy's own: `position * shards + shard`, the position
-//!   being Redis's reverse-binary cursor over the shard's table. A call may
-//!   go on to the next shards in the same call. The guarantee is Redis's;
-//!   a call costs several times Redis's (see `store/db/scan.rs`).
-//! - OBJECT ENCODING reports what Redis would for the same value by its
-//!   shape: strings modified in place by APPEND or SETRANGE are `raw` in
-//!   Redis whatever their length, but `embstr` up to 44 bytes in kevy.
-//!   OBJECT REFCOUNT of a small integer (0–9999) is always 2147483647; Redis
-//!   says 1 for one made by COPY.
-//! - The access clock (OBJECT IDLETIME) is refreshed by the shard tick,
-//!   every 100 ms, like Redis's `server.lruclock`. Reads of several sets at
-//!   once (SINTER, SUNION, SDIFF) do not count as accesses.
-//! - Eviction runs before commands flagged `denyoom` and on the tick, not
-//!   before every command as Redis's `performEvictions` does; each shard
-//!   frees its share of the excess from its own keys, so keys are evicted
-//!   in LRU/LFU order per shard, not over the whole server. Without a
-//!   [`MemoryGauge`] the memory in use is estimated. A
-//!   planned (multi-shard) write is checked on its connection's shard
-//!   only. INFO leaves out `evicted_clients` and the eviction-time fields;
-//!   `maxmemory-clients` is not implemented. `CLIENT NO-TOUCH` is Redis
-//!   7.2's: kevy answers as 7.0 does (unknown subcommand).
-//! - A planned command's duration (command statistics, slow log) is the time
-//!   spent planning and gathering on its connection's shard plus, for each
-//!   round, the longest of its parts.
-//! - `DEBUG SLEEP` blocks the shard serving the connection, not the server.
-//! - Not implemented yet: client-side caching (`CLIENT TRACKING`, `CACHING`,
-//!   `GETREDIR`, `TRACKINGINFO`), `CLIENT UNBLOCK` (no blocking commands
-//!   yet), and the `DEBUG` subcommands other than
-//!   `OBJECT`, `SLEEP`, `SET-ACTIVE-EXPIRE`. `CLIENT KILL` also accepts Redis
-//!   7.4's `MAXAGE` filter. INFO leaves out the fields kevy does not measure
-//!   (keyspace hits and misses, expired keys, network byte counts…).
+//!
+//! Listed in [`limits`].
 #![deny(missing_docs)]
 
 use std::sync::Arc;
@@ -188,11 +125,16 @@ pub mod cross;
 pub mod dispatch;
 mod exec;
 pub mod family;
+pub mod limits;
 pub mod model;
 pub mod session;
 pub mod shard;
 pub mod store;
 pub mod table;
+mod tracked;
+
+use tracked::{finish, misrouted, refuse_oom, refuse_subscribed, uncount};
+pub use tracked::{TimedReply, Tracked};
 
 pub use store::limits::MemoryGauge;
 
@@ -262,79 +204,6 @@ impl Redis {
     pub fn memory_gauge(self, gauge: &'static dyn MemoryGauge) -> Redis {
         self.shared.config.live().memory.set_gauge(gauge);
         self
-    }
-}
-
-/// Writes Redis's `-OOM` refusal of a write over `maxmemory`, accounted as a
-/// rejected call.
-#[cold]
-fn refuse_oom(shard: &mut ShardState, args: Args<'_>, out: &mut Vec<u8>, quiet: bool) {
-    let mark = out.len();
-    resp::error(out, shard::evict::OOM);
-    shard
-        .server
-        .rejected(table::ids::id_of_args(args), &out[mark..]);
-    finish(out, mark, quiet);
-}
-
-/// The refusal of a command other than pub/sub ones in RESP2 subscribed mode.
-fn refuse_subscribed(
-    shard: &mut ShardState,
-    cmd: &'static Spec,
-    args: Args<'_>,
-    out: &mut Vec<u8>,
-    quiet: bool,
-) {
-    let mark = out.len();
-    family::pubsub::write_refusal(out, cmd.name);
-    shard
-        .server
-        .rejected(table::ids::id_of_args(args), &out[mark..]);
-    finish(out, mark, quiet);
-}
-
-/// A command's reply as written to `out[mark..]`: accounted, then dropped
-/// when the client asked for no reply.
-#[inline]
-fn finish(out: &mut Vec<u8>, mark: usize, quiet: bool) {
-    if quiet {
-        out.truncate(mark);
-    }
-}
-
-/// A part's reply with how long the part ran.
-#[derive(Debug)]
-pub struct TimedReply {
-    /// The reply.
-    pub reply: PartReply,
-    /// Nanoseconds the part ran on its shard.
-    pub ns: u64,
-}
-
-/// A multi-shard operation in flight on its origin shard, with what its
-/// accounting needs once it is over.
-pub struct Tracked {
-    /// The operation's own plan.
-    pub plan: Plan,
-    spec: &'static Spec,
-    pub(crate) ctx: Ctx,
-    /// Time spent so far: planning, gathering, the longest part of each round.
-    ns: u64,
-    /// The arguments, kept for the slow log while it is on.
-    slow: Option<Captured>,
-    /// The number of arguments (for the change counter).
-    argc: usize,
-    /// An `EXEC` running its queued commands.
-    exec: Option<Box<exec::Exec>>,
-}
-
-impl std::fmt::Debug for Tracked {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Tracked")
-            .field("plan", &self.plan)
-            .field("command", &self.spec.name)
-            .field("ns", &self.ns)
-            .finish_non_exhaustive()
     }
 }
 
@@ -804,19 +673,4 @@ impl Commands for Redis {
             db.shrink_if_sparse();
         }
     }
-}
-
-/// Gives `db` back the hit and miss counts it had before a write command
-/// (`before`), keeping the expirations it made.
-#[inline]
-fn uncount(db: &mut store::db::Db, (hits, misses): (u64, u64)) {
-    db.counts.hits = hits;
-    db.counts.misses = misses;
-}
-
-/// The reply for a command handed to the wrong entry point, which the runtime
-/// never does with the routes [`Spec::route`] gives.
-fn misrouted(out: &mut Vec<u8>) {
-    debug_assert!(false, "command routed against its spec");
-    resp::error(out, b"ERR internal error: command routed against its spec");
 }

@@ -27,7 +27,7 @@ pub const LAYERS: &[(&str, Layers)] = &[
             ("shard", &["config", "accounting", "session", "shard"]),
             ("commands", &["cross", "family"]),
             ("table", &["table"]),
-            ("lib", &["lib", "dispatch", "exec"]),
+            ("lib", &["lib", "dispatch", "exec", "limits", "tracked"]),
         ],
     ),
     (

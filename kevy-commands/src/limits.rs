@@ -1,0 +1,61 @@
+//! # Known limitations
+//!
+//! Where kevy-commands answers differently from redis-server 7.0, or does
+//! not answer yet (the crate root links here).
+//! - Commands whose keys live on several shards (MSET, MSETNX, set algebra,
+//!   SMOVE, LMOVE, the STORE variants, BITOP, PFMERGE, RENAME, COPY…) run
+//!   isolated under the runtime's key locks: no other client sees them half
+//!   done. Commands that name no key (KEYS, SCAN, DBSIZE, RANDOMKEY) and keys
+//!   that SORT … BY/GET patterns read are not locked. Moves never lose an
+//!   element: a move whose destination changed type gives the element back
+//!   to its source and replies WRONGTYPE.
+//! - SRANDMEMBER and HRANDFIELD with a negative count asking for more than
+//!   2^26 elements reply `ERR value is out of range`, and ZRANDMEMBER returns
+//!   at most 2^24 members (an error beyond), instead of building the reply
+//!   until memory runs out (Redis has no bound).
+//! - SSCAN and HSCAN cursors over hash-table-encoded collections are kevy's
+//!   own (positions in the table, walked downwards), with SCAN's guarantee:
+//!   every element present for the whole iteration is returned. Small
+//!   collections answer in one call with cursor 0, as in Redis. ZSCAN of a
+//!   large sorted set likewise uses its own cursors (slots of the skiplist's
+//!   arena): cursors and member order differ from Redis's, a full scan
+//!   returns the same members.
+//! - RENAME, RENAMENX, COPY and SORT whose keys live on several shards run in
+//!   rounds ([`cross::keys`]); another client may act between them (see the
+//!   source key gone while it is on its way). The value is never lost: a
+//!   RENAMENX whose destination appeared meanwhile puts the value back at
+//!   the source (over anything created there in between) and replies 0.
+//!   SWAPDB swaps each shard's databases independently. Keys sharing a
+//!   `{tag}` (and SORT patterns with the tag before their `*`) run on one
+//!   shard, atomically.
+//! - SCAN cursors are kevy's own: `position * shards + shard`, the position
+//!   being Redis's reverse-binary cursor over the shard's table. A call may
+//!   go on to the next shards in the same call. The guarantee is Redis's;
+//!   a call costs several times Redis's (see `store/db/scan.rs`).
+//! - OBJECT ENCODING reports what Redis would for the same value by its
+//!   shape: strings modified in place by APPEND or SETRANGE are `raw` in
+//!   Redis whatever their length, but `embstr` up to 44 bytes in kevy.
+//!   OBJECT REFCOUNT of a small integer (0–9999) is always 2147483647; Redis
+//!   says 1 for one made by COPY.
+//! - The access clock (OBJECT IDLETIME) is refreshed by the shard tick,
+//!   every 100 ms, like Redis's `server.lruclock`. Reads of several sets at
+//!   once (SINTER, SUNION, SDIFF) do not count as accesses.
+//! - Eviction runs before commands flagged `denyoom` and on the tick, not
+//!   before every command as Redis's `performEvictions` does; each shard
+//!   frees its share of the excess from its own keys, so keys are evicted
+//!   in LRU/LFU order per shard, not over the whole server. Without a
+//!   [`MemoryGauge`] the memory in use is estimated. A
+//!   planned (multi-shard) write is checked on its connection's shard
+//!   only. INFO leaves out `evicted_clients` and the eviction-time fields;
+//!   `maxmemory-clients` is not implemented. `CLIENT NO-TOUCH` is Redis
+//!   7.2's: kevy answers as 7.0 does (unknown subcommand).
+//! - A planned command's duration (command statistics, slow log) is the time
+//!   spent planning and gathering on its connection's shard plus, for each
+//!   round, the longest of its parts.
+//! - `DEBUG SLEEP` blocks the shard serving the connection, not the server.
+//! - Not implemented yet: client-side caching (`CLIENT TRACKING`, `CACHING`,
+//!   `GETREDIR`, `TRACKINGINFO`), `CLIENT UNBLOCK` (no blocking commands
+//!   yet), and the `DEBUG` subcommands other than
+//!   `OBJECT`, `SLEEP`, `SET-ACTIVE-EXPIRE`. `CLIENT KILL` also accepts Redis
+//!   7.4's `MAXAGE` filter. INFO gives Redis's neutral values for what kevy
+//!   does not have yet (persistence, replication).

@@ -1,0 +1,101 @@
+//! What the `Commands` implementation keeps and writes around a command:
+//! the origin-side record of a multi-shard operation ([`Tracked`]), timed
+//! part replies, and the refusals accounted as rejected calls.
+
+use kevy_rt::Args;
+
+use crate::accounting::slowlog::Captured;
+use crate::base::resp;
+use crate::cross::{PartReply, Plan};
+use crate::family::spec::Spec;
+use crate::session::Ctx;
+use crate::shard::{self, ShardState};
+use crate::{family, store, table};
+
+/// Writes Redis's `-OOM` refusal of a write over `maxmemory`, accounted as a
+/// rejected call.
+#[cold]
+pub(crate) fn refuse_oom(shard: &mut ShardState, args: Args<'_>, out: &mut Vec<u8>, quiet: bool) {
+    let mark = out.len();
+    resp::error(out, shard::evict::OOM);
+    shard
+        .server
+        .rejected(table::ids::id_of_args(args), &out[mark..]);
+    finish(out, mark, quiet);
+}
+
+/// The refusal of a command other than pub/sub ones in RESP2 subscribed mode.
+pub(crate) fn refuse_subscribed(
+    shard: &mut ShardState,
+    cmd: &'static Spec,
+    args: Args<'_>,
+    out: &mut Vec<u8>,
+    quiet: bool,
+) {
+    let mark = out.len();
+    family::pubsub::write_refusal(out, cmd.name);
+    shard
+        .server
+        .rejected(table::ids::id_of_args(args), &out[mark..]);
+    finish(out, mark, quiet);
+}
+
+/// A command's reply as written to `out[mark..]`: accounted, then dropped
+/// when the client asked for no reply.
+#[inline]
+pub(crate) fn finish(out: &mut Vec<u8>, mark: usize, quiet: bool) {
+    if quiet {
+        out.truncate(mark);
+    }
+}
+
+/// A part's reply with how long the part ran.
+#[derive(Debug)]
+pub struct TimedReply {
+    /// The reply.
+    pub reply: PartReply,
+    /// Nanoseconds the part ran on its shard.
+    pub ns: u64,
+}
+
+/// A multi-shard operation in flight on its origin shard, with what its
+/// accounting needs once it is over.
+pub struct Tracked {
+    /// The operation's own plan.
+    pub plan: Plan,
+    pub(crate) spec: &'static Spec,
+    pub(crate) ctx: Ctx,
+    /// Time spent so far: planning, gathering, the longest part of each round.
+    pub(crate) ns: u64,
+    /// The arguments, kept for the slow log while it is on.
+    pub(crate) slow: Option<Captured>,
+    /// The number of arguments (for the change counter).
+    pub(crate) argc: usize,
+    /// An `EXEC` running its queued commands.
+    pub(crate) exec: Option<Box<crate::exec::Exec>>,
+}
+
+impl std::fmt::Debug for Tracked {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tracked")
+            .field("plan", &self.plan)
+            .field("command", &self.spec.name)
+            .field("ns", &self.ns)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Gives `db` back the hit and miss counts it had before a write command
+/// (`before`), keeping the expirations it made.
+#[inline]
+pub(crate) fn uncount(db: &mut store::db::Db, (hits, misses): (u64, u64)) {
+    db.counts.hits = hits;
+    db.counts.misses = misses;
+}
+
+/// The reply for a command handed to the wrong entry point, which the runtime
+/// never does with the routes [`Spec::route`] gives.
+pub(crate) fn misrouted(out: &mut Vec<u8>) {
+    debug_assert!(false, "command routed against its spec");
+    resp::error(out, b"ERR internal error: command routed against its spec");
+}
