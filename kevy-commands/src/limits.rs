@@ -21,7 +21,7 @@
 //!   arena): cursors and member order differ from Redis's, a full scan
 //!   returns the same members.
 //! - RENAME, RENAMENX, COPY and SORT whose keys live on several shards run in
-//!   rounds ([`cross::keys`]); another client may act between them (see the
+//!   rounds ([`cross::keys`](crate::cross::keys)); another client may act between them (see the
 //!   source key gone while it is on its way). The value is never lost: a
 //!   RENAMENX whose destination appeared meanwhile puts the value back at
 //!   the source (over anything created there in between) and replies 0.
@@ -44,7 +44,7 @@
 //!   before every command as Redis's `performEvictions` does; each shard
 //!   frees its share of the excess from its own keys, so keys are evicted
 //!   in LRU/LFU order per shard, not over the whole server. Without a
-//!   [`MemoryGauge`] the memory in use is estimated. A
+//!   [`MemoryGauge`](crate::MemoryGauge) the memory in use is estimated. A
 //!   planned (multi-shard) write is checked on its connection's shard
 //!   only. INFO leaves out `evicted_clients` and the eviction-time fields;
 //!   `maxmemory-clients` is not implemented. `CLIENT NO-TOUCH` is Redis
