@@ -21,13 +21,9 @@
 //!   arena): cursors and member order differ from Redis's, a full scan
 //!   returns the same members.
 //! - RENAME, RENAMENX, COPY and SORT whose keys live on several shards run in
-//!   rounds ([`cross::keys`](crate::cross::keys)); another client may act between them (see the
-//!   source key gone while it is on its way). The value is never lost: a
-//!   RENAMENX whose destination appeared meanwhile puts the value back at
-//!   the source (over anything created there in between) and replies 0.
-//!   SWAPDB swaps each shard's databases independently. Keys sharing a
-//!   `{tag}` (and SORT patterns with the tag before their `*`) run on one
-//!   shard, atomically.
+//!   rounds ([`cross::keys`](crate::cross::keys)) under the key locks, so no
+//!   other client sees a value in two places or none; keys that SORT's BY
+//!   and GET patterns read are not locked.
 //! - SCAN cursors are kevy's own: `position * shards + shard`, the position
 //!   being Redis's reverse-binary cursor over the shard's table. A call may
 //!   go on to the next shards in the same call. The guarantee is Redis's;
