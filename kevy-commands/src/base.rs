@@ -15,6 +15,7 @@ pub mod glob;
 pub mod hist;
 pub mod lzf;
 pub mod num;
+pub mod pqsort;
 pub mod random;
 pub mod resp;
 pub mod sparkline;

@@ -31,7 +31,6 @@ use crate::model::value::{Bytes, Value};
 use crate::store::db::{Clock, Db};
 
 mod plan;
-mod pqsort;
 
 pub use plan::{check_sort, check_sort_ro, getkeys, getkeys_ro, plan_sort, plan_sort_ro, SortPlan};
 
@@ -343,7 +342,7 @@ impl Job {
             // Redis sorts only the window, with its own quicksort: equal
             // elements come out in that algorithm's order.
             let (l, r) = (self.start.max(0) as usize, self.end.max(0) as usize);
-            pqsort::pqsort(&mut self.items, &mut cmp, l, r);
+            crate::base::pqsort::pqsort(&mut self.items, &mut cmp, l, r);
         } else {
             // glibc's qsort, a merge sort: stable.
             self.items.sort_by(cmp);

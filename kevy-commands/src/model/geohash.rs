@@ -8,10 +8,9 @@
 //! bit for bit (the transcendental functions come from the same C library).
 //! Latitudes are limited to ±85.05112878 (the Web Mercator square); the
 //! 11-character GEOHASH strings re-encode over ±90 ([`geohash_string`]).
-//! Pure: nothing here knows keys, sorted sets or replies. [`pqsort`] is the
-//! partial quicksort the searches use to order the first `COUNT` results.
-
-pub mod pqsort;
+//! Pure: nothing here knows keys, sorted sets or replies. The searches order
+//! their first `COUNT` results with [`crate::base::pqsort`], Redis's partial
+//! quicksort.
 
 /// Bits of precision per coordinate (26 × 2 = 52 bits of score).
 pub const STEP_MAX: u8 = 26;

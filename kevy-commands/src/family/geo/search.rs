@@ -15,10 +15,10 @@ use super::text;
 use crate::base::error::{cstr, write_sanitized, Error};
 use crate::base::float::parse_double;
 use crate::base::num::parse_i64;
+use crate::base::pqsort::pqsort;
 use crate::base::resp;
 use crate::base::resp::Reply;
 use crate::family::zset::read;
-use crate::model::geohash::pqsort::pqsort;
 use crate::model::geohash::{self, Kind, Shape, LAT_MAX, LAT_MIN, LONG_MAX, LONG_MIN};
 use crate::model::zset::ZSet;
 use crate::store::db::{Clock, Db};
@@ -387,8 +387,8 @@ pub fn search(db: &mut Db, args: Args<'_>, cmd: Cmd, now: &Clock) -> Result<Foun
         // glibc's qsort is a stable merge sort.
         (Sort::Asc, true) => points.sort_by(asc),
         (Sort::Desc, true) => points.sort_by(desc),
-        (Sort::Asc, false) => pqsort(&mut points, &asc, 0, returned - 1),
-        (Sort::Desc, false) => pqsort(&mut points, &desc, 0, returned - 1),
+        (Sort::Asc, false) => pqsort(&mut points, &mut &asc, 0, returned - 1),
+        (Sort::Desc, false) => pqsort(&mut points, &mut &desc, 0, returned - 1),
     }
     points.truncate(returned);
     for p in &mut points {

@@ -1,8 +1,8 @@
 //! Geohash math tests; the expected values are redis-server 7.0.15's
 //! (GEOADD scores, GEOPOS coordinates, GEOHASH strings, GEODIST).
 
-use super::pqsort::pqsort;
 use super::*;
+use crate::base::pqsort::pqsort;
 
 /// Palermo and Catania, Redis's documentation example.
 const PALERMO: (f64, f64) = (13.361389, 38.115556);
@@ -180,7 +180,7 @@ fn pqsort_orders_the_wanted_range() {
             let mut got = v.clone();
             pqsort(
                 &mut got,
-                &|a: &(u32, usize), b: &(u32, usize)| a.0.cmp(&b.0),
+                &mut |a: &(u32, usize), b: &(u32, usize)| a.0.cmp(&b.0),
                 0,
                 k - 1,
             );
@@ -200,7 +200,7 @@ fn pqsort_small_runs_are_insertion_sorted_stably() {
     let mut v = vec![(2, 'a'), (1, 'b'), (2, 'c'), (1, 'd'), (0, 'e')];
     pqsort(
         &mut v,
-        &|a: &(i32, char), b: &(i32, char)| a.0.cmp(&b.0),
+        &mut |a: &(i32, char), b: &(i32, char)| a.0.cmp(&b.0),
         0,
         1,
     );
