@@ -102,30 +102,16 @@ pub fn start(
 
 /// The one shard all of a command's keys live on, if they do.
 fn single_shard(spec: &Spec, args: Args<'_>, router: &Router) -> Option<usize> {
-    match spec.route() {
-        Route::Key(i) => Some(router.shard_of(args.at(i as usize))),
-        Route::Keys { first, last, step } => {
-            let n = args.len() as i64;
-            let last = if last < 0 {
-                n + last as i64
-            } else {
-                last as i64
-            }
-            .min(n - 1);
-            let mut owner = None;
-            let mut i = first as i64;
-            while i <= last {
-                let s = router.shard_of(args.at(i as usize));
-                if owner.is_some_and(|o| o != s) {
-                    return None;
-                }
-                owner = Some(s);
-                i += step.max(1) as i64;
-            }
-            Some(owner.unwrap_or(0))
-        }
-        Route::Local | Route::Plan => None,
+    let route = spec.route();
+    if matches!(route, Route::Local | Route::Plan) {
+        return None;
     }
+    let mut owner = None;
+    let one = route.for_each_key(args, |key| {
+        let s = router.shard_of(key);
+        *owner.get_or_insert(s) == s
+    });
+    one.then(|| owner.unwrap_or(0))
 }
 
 /// Runs a nested plan's parts in its command's database (the operation's

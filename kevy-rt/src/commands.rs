@@ -65,6 +65,37 @@ pub enum Route {
     Plan,
 }
 
+impl Route {
+    /// Calls `f` with each key this route names in `args`, in order, while
+    /// `f` answers true; false when `f` stopped the walk. Keys past the end
+    /// of `args` are not named ([`Route::Local`] and [`Route::Plan`] name none).
+    #[inline]
+    pub fn for_each_key(self, args: Args<'_>, mut f: impl FnMut(&[u8]) -> bool) -> bool {
+        match self {
+            Route::Key(i) => (i as usize) >= args.len() || f(args.at(i as usize)),
+            Route::Keys { first, last, step } => {
+                let n = args.len() as i64;
+                let last = if last < 0 {
+                    n + last as i64
+                } else {
+                    last as i64
+                }
+                .min(n - 1);
+                let step = step.max(1) as i64;
+                let mut i = first as i64;
+                while i <= last {
+                    if !f(args.at(i as usize)) {
+                        return false;
+                    }
+                    i += step;
+                }
+                true
+            }
+            Route::Local | Route::Plan => true,
+        }
+    }
+}
+
 /// How far ahead of its turn a command is prefetched ([`Commands::prefetch`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Prefetch {

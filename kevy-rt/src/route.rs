@@ -22,28 +22,17 @@ pub(crate) fn target(route: Route, args: Args<'_>, router: &Router, here: usize)
     match route {
         Route::Local => Target::Local,
         Route::Plan => Target::Plan,
-        Route::Key(i) => Target::Shard(router.shard_of(args.at(i as usize))),
-        Route::Keys { first, last, step } => {
-            let n = args.len() as i64;
-            let last = if last < 0 {
-                n + last as i64
-            } else {
-                last as i64
-            }
-            .min(n - 1);
-            let step = step.max(1) as usize;
-            let mut i = first as i64;
+        Route::Key(_) | Route::Keys { .. } => {
             let mut owner = None;
-            while i <= last {
-                let s = router.shard_of(args.at(i as usize));
-                match owner {
-                    None => owner = Some(s),
-                    Some(o) if o != s => return Target::Plan,
-                    _ => {}
-                }
-                i += step as i64;
+            let one = route.for_each_key(args, |key| {
+                let s = router.shard_of(key);
+                *owner.get_or_insert(s) == s
+            });
+            if one {
+                Target::Shard(owner.unwrap_or(here))
+            } else {
+                Target::Plan
             }
-            Target::Shard(owner.unwrap_or(here))
         }
     }
 }

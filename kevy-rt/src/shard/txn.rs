@@ -111,7 +111,10 @@ impl<C: Commands> Txns<C> {
             return true;
         }
         let mut blocked = false;
-        keys_of(route, args, |k| blocked = blocked || self.table.blocks(k));
+        route.for_each_key(args, |k| {
+            blocked = blocked || self.table.blocks(k);
+            true
+        });
         blocked
     }
 
@@ -137,32 +140,6 @@ impl<C: Commands> Txns<C> {
             args: args.to_owned_args(),
         });
         self.armed = true;
-    }
-}
-
-/// Calls `f` with each key `route` names in `args`.
-fn keys_of(route: Route, args: Args<'_>, mut f: impl FnMut(&[u8])) {
-    match route {
-        Route::Key(i) => {
-            if (i as usize) < args.len() {
-                f(args.at(i as usize));
-            }
-        }
-        Route::Keys { first, last, step } => {
-            let n = args.len() as i64;
-            let last = if last < 0 {
-                n + last as i64
-            } else {
-                last as i64
-            }
-            .min(n - 1);
-            let mut i = first as i64;
-            while i <= last {
-                f(args.at(i as usize));
-                i += step.max(1) as i64;
-            }
-        }
-        Route::Local | Route::Plan => {}
     }
 }
 
@@ -394,8 +371,9 @@ impl<C: Commands> Shard<C> {
                 .any(|k| k.origin == d.origin && k.conn == d.conn)
                 || {
                     let mut blocked = false;
-                    keys_of(d.route, d.args.args(), |k| {
-                        blocked = blocked || self.txn.table.blocks(k)
+                    d.route.for_each_key(d.args.args(), |k| {
+                        blocked = blocked || self.txn.table.blocks(k);
+                        true
                     });
                     blocked
                 };
