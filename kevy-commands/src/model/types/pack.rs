@@ -24,7 +24,7 @@ pub struct Pack<const BACK: bool = true> {
 
 /// Bytes of the LEB128 encoding of `n`.
 #[inline]
-fn varint_len(mut n: usize) -> usize {
+pub(crate) fn varint_len(mut n: usize) -> usize {
     let mut len = 1;
     while n >= 0x80 {
         n >>= 7;

@@ -12,6 +12,7 @@
 //! would cost 8 more bytes per bucket, and a separately boxed key one more
 //! allocation per key.
 
+use crate::model::types::pack::varint_len;
 use std::alloc::{self, Layout};
 use std::ptr::{self, NonNull};
 
@@ -36,17 +37,6 @@ struct Head {
 const LFU_OFFSET: usize = std::mem::size_of::<Head>();
 /// Offset of the key's length.
 const KLEN_OFFSET: usize = LFU_OFFSET + 4;
-
-/// Bytes of the LEB128 encoding of `n`.
-#[inline]
-fn varint_len(mut n: usize) -> usize {
-    let mut len = 1;
-    while n >= 0x80 {
-        n >>= 7;
-        len += 1;
-    }
-    len
-}
 
 /// An owned key–value node (like a `Box`, with the key stored inline).
 pub(crate) struct Node {
