@@ -41,6 +41,10 @@ pub enum ServerOp {
     Histograms,
     /// `DEBUG OBJECT key` on the key's shard.
     DebugObject,
+    /// `DEBUG DIGEST`: the shard's per-database digests.
+    Digest,
+    /// `DEBUG DIGEST-VALUE`: one key's value digest on its shard.
+    DigestValue,
     /// A pub/sub part (PUBLISH, PUBSUB …).
     Pubsub(crate::family::pubsub::PubsubOp),
 }
@@ -66,6 +70,9 @@ pub enum ServerReply {
     Bytes(Vec<u8>),
     /// A pub/sub part's answer.
     Pubsub(crate::family::pubsub::PubsubReply),
+    /// `(database, digest)` of each non-empty database, or one value's
+    /// digest (database 0).
+    Digests(Vec<(u32, crate::model::digest::Digest)>),
 }
 
 /// How the origin shard reduces a server command's parts.
@@ -106,6 +113,10 @@ pub enum ServerPlan {
     LatencyHistogram(Vec<Vec<u8>>),
     /// The one part's [`ServerReply::Bytes`] is the reply.
     Forward,
+    /// `DEBUG DIGEST`: the dataset digest from every shard's databases.
+    Digest,
+    /// `DEBUG DIGEST-VALUE`: one digest per part, in part order.
+    DigestValue,
     /// A pub/sub command.
     Pubsub(crate::family::pubsub::PubsubPlan),
 }
@@ -169,6 +180,8 @@ pub fn execute(
         ServerOp::LatencyReset => diag::latency_reset_part(shard, args),
         ServerOp::Histograms => diag::histograms_part(shard),
         ServerOp::DebugObject => debug::object_part(shard, ctx, args),
+        ServerOp::Digest => debug::digest_part(shard),
+        ServerOp::DigestValue => debug::digest_value_part(shard, ctx, args),
         ServerOp::Pubsub(op) => crate::family::pubsub::part(&shard.pubsub, op, args),
     })
 }
@@ -215,6 +228,8 @@ pub fn gather(
             _ => resp::error(out, b"ERR internal error: no reply from the key's shard"),
         },
         ServerPlan::Pubsub(p) => crate::family::pubsub::gather(p, replies, out),
+        ServerPlan::Digest => debug::gather_digest(replies, out),
+        ServerPlan::DigestValue => debug::gather_digest_value(replies, out),
     }
     Gather::Done
 }
