@@ -41,6 +41,10 @@ pub enum ServerOp {
     Histograms,
     /// `DEBUG OBJECT key` on the key's shard.
     DebugObject,
+    /// `DEBUG LISTPACK key` on the key's shard.
+    DebugListpack,
+    /// `DEBUG QUICKLIST key [0|1]` on the key's shard.
+    DebugQuicklist,
     /// `DEBUG DIGEST`: the shard's per-database digests.
     Digest,
     /// `DEBUG DIGEST-VALUE`: one key's value digest on its shard.
@@ -180,6 +184,8 @@ pub fn execute(
         ServerOp::LatencyReset => diag::latency_reset_part(shard, args),
         ServerOp::Histograms => diag::histograms_part(shard),
         ServerOp::DebugObject => debug::object_part(shard, ctx, args),
+        ServerOp::DebugListpack => debug::structure_part(shard, ctx, args, false),
+        ServerOp::DebugQuicklist => debug::structure_part(shard, ctx, args, true),
         ServerOp::Digest => debug::digest_part(shard),
         ServerOp::DigestValue => debug::digest_value_part(shard, ctx, args),
         ServerOp::Pubsub(op) => crate::family::pubsub::part(&shard.pubsub, op, args),

@@ -125,6 +125,37 @@ pub fn plan_debug(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
             }
             return crate::cross::planned(Plan::Server(ServerPlan::DigestValue));
         }
+        3 if keyword(sub, "quicklist-packed-threshold") => {
+            let n = std::str::from_utf8(args.at(2))
+                .ok()
+                .and_then(crate::config::memory);
+            let limits = cx.shard.db(0).limits();
+            match n {
+                Some(n) if limits.encodings.set_list_packed(n) => resp::ok(&mut out),
+                _ => resp::error(
+                    &mut out,
+                    b"ERR argument must be a memory value bigger than 1 and smaller than 4gb",
+                ),
+            }
+        }
+        3 | 4 if keyword(sub, "quicklist") || (args.len() == 3 && keyword(sub, "listpack")) => {
+            let key = args.at(2);
+            let op = if keyword(sub, "listpack") {
+                ServerOp::DebugListpack
+            } else {
+                ServerOp::DebugQuicklist
+            };
+            cx.parts.push((
+                cx.router.shard_of(key),
+                Part {
+                    db: None,
+                    op: crate::cross::Op::Server(op),
+                    args: args.iter().skip(2).collect(),
+                    value: None,
+                },
+            ));
+            return crate::cross::planned(Plan::Server(ServerPlan::Forward));
+        }
         3 if keyword(sub, "object") => {
             let key = args.at(2);
             let shard = cx.router.shard_of(key);
@@ -209,6 +240,52 @@ pub fn object_part(shard: &mut ShardState, ctx: Ctx, args: Args<'_>) -> ServerRe
     ServerReply::Bytes(out)
 }
 
+/// `DEBUG LISTPACK key` / `DEBUG QUICKLIST key [0|1]` on the key's shard:
+/// the structure goes to the server's standard output, as in Redis.
+pub fn structure_part(
+    shard: &mut ShardState,
+    ctx: Ctx,
+    args: Args<'_>,
+    quicklist: bool,
+) -> ServerReply {
+    let clock = Clock::new();
+    let mut out = Vec::new();
+    let Some(v) = shard.db(ctx.db as usize).peek(args.at(0), &clock) else {
+        resp::error(&mut out, b"ERR no such key");
+        return ServerReply::Bytes(out);
+    };
+    let name = encoding(v);
+    let key = String::from_utf8_lossy(args.at(0));
+    if quicklist {
+        match v {
+            Value::List(l) if name == "quicklist" => {
+                let full = args.len() > 1 && atof(args.at(1)) as i64 != 0;
+                println!(
+                    "{{quicklist key:{key} count:{} nodes:{}}}",
+                    l.len(),
+                    l.node_count().max(1)
+                );
+                for (i, node) in l.nodes().enumerate() {
+                    println!("{{node {i} count:{} bytes:{}}}", node.len(), node.bytes());
+                    if full {
+                        for e in node.iter() {
+                            println!("  {}", String::from_utf8_lossy(e));
+                        }
+                    }
+                }
+                resp::simple(&mut out, b"Quicklist structure printed on stdout");
+            }
+            _ => resp::error(&mut out, b"ERR Not a quicklist encoded object."),
+        }
+    } else if name == "listpack" {
+        println!("{{listpack key:{key} type:{}}}", v.type_name());
+        resp::simple(&mut out, b"Listpack structure printed on stdout");
+    } else {
+        resp::error(&mut out, b"ERR Not a listpack encoded object.");
+    }
+    ServerReply::Bytes(out)
+}
+
 /// `DEBUG DIGEST` on one shard: the XOR of its entries' digests, per
 /// non-empty database.
 pub fn digest_part(shard: &mut ShardState) -> ServerReply {
@@ -271,6 +348,9 @@ const HELP: &[&str] = &[
     "    Output a hex signature of the values of all the specified keys.",
     "OBJECT <key>",
     "    Show low level info about `key` and associated value.",
+    "QUICKLIST-PACKED-THRESHOLD <size>",
+    "    Sets the threshold for elements to be inserted as plain vs packed nodes",
+    "    Default value is 1GB, allows values up to 4GB. Setting to 0 restores to default.",
     "SET-ACTIVE-EXPIRE <0|1>",
     "    Setting it to 0 disables expiring keys in background when they are not",
     "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",

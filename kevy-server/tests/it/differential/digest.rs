@@ -134,4 +134,42 @@ fn digests_match_redis() {
     assert_eq!(both(&["DEBUG", "DIGEST"]), full);
     both(&["PERSIST", "str:1"]);
     assert_ne!(both(&["DEBUG", "DIGEST"]), full);
+
+    // Structure printing and the quicklist's plain-node threshold: replies,
+    // and lists built with plain nodes hold the same elements as Redis's.
+    for cmd in [
+        &["DEBUG", "LISTPACK", "hash:0"][..],
+        &["DEBUG", "LISTPACK", "list:0"],
+        &["DEBUG", "LISTPACK", "nokey"],
+        &["DEBUG", "QUICKLIST", "list:0"],
+        &["DEBUG", "QUICKLIST", "list:1", "1"],
+        &["DEBUG", "QUICKLIST", "hash:0"],
+        &["DEBUG", "QUICKLIST", "nokey"],
+        &["DEBUG", "QUICKLIST-PACKED-THRESHOLD", "5gb"],
+        &["DEBUG", "QUICKLIST-PACKED-THRESHOLD", "x"],
+        &["DEBUG", "QUICKLIST-PACKED-THRESHOLD", "10b"],
+        &[
+            "RPUSH",
+            "plain",
+            "a",
+            "bbbbbbbbbbbb",
+            "c",
+            "dddddddddddddddd",
+            "e",
+        ],
+        &["LINSERT", "plain", "BEFORE", "c", "ffffffffffffffffff"],
+        &["LINSERT", "plain", "AFTER", "bbbbbbbbbbbb", "g"],
+        &["LSET", "plain", "0", "hhhhhhhhhhhhhhhhhhhhh"],
+        &["LSET", "plain", "2", "i"],
+        &["LPUSH", "plain", "jjjjjjjjjjjj", "k"],
+        &["LREM", "plain", "0", "c"],
+        &["LRANGE", "plain", "0", "-1"],
+        &["LPOS", "plain", "e"],
+        &["DEBUG", "QUICKLIST-PACKED-THRESHOLD", "0"],
+        &["RPUSH", "plain", "llllllllllllllllllll"],
+        &["LRANGE", "plain", "0", "-1"],
+    ] {
+        both(cmd);
+    }
+    assert_eq!(both(&["DEBUG", "DIGEST-VALUE", "plain"]).len(), 4 + 43);
 }
