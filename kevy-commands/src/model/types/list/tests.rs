@@ -28,10 +28,6 @@ fn elem(rng: &mut Lcg) -> Vec<u8> {
     vec![b; len]
 }
 
-fn check(list: &List, model: &VecDeque<Vec<u8>>) {
-    check_with(list, model, &crate::model::encoding::DEFAULT);
-}
-
 fn check_with(list: &List, model: &VecDeque<Vec<u8>>, enc: &Enc) {
     for node in list.nodes() {
         if node.iter().any(|e| enc.is_large(e.len())) {
