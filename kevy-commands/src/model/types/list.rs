@@ -75,6 +75,16 @@ fn too_big(node: &Pack, enc: &Enc) -> bool {
     node.len() >= 2 && !enc.node_allows(node.len() - 1, node.bytes())
 }
 
+/// Makes room in `nodes` for one more node: exactly one while the deque
+/// is small, an eighth more past 8 (a deque's default doubling would leave
+/// a two-node list paying for four).
+#[inline]
+fn room_for_one(nodes: &mut VecDeque<Pack>) {
+    if nodes.len() == nodes.capacity() {
+        nodes.reserve_exact((nodes.len() / 8).max(1));
+    }
+}
+
 impl Quick {
     /// A deque holding `node`.
     fn from_node(mut node: Pack) -> Quick {
@@ -82,6 +92,7 @@ impl Quick {
         let len = node.len();
         let mut nodes = VecDeque::new();
         if !node.is_empty() {
+            room_for_one(&mut nodes);
             nodes.push_back(node);
         }
         Quick { nodes, len }
@@ -116,6 +127,7 @@ impl Quick {
                     }
                     let mut node = Pack::new();
                     node.push_back(e);
+                    room_for_one(&mut self.nodes);
                     self.nodes.push_front(node);
                 }
             },
@@ -127,6 +139,7 @@ impl Quick {
                     }
                     let mut node = Pack::new();
                     node.push_back(e);
+                    room_for_one(&mut self.nodes);
                     self.nodes.push_back(node);
                 }
             },
