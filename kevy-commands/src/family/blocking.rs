@@ -210,17 +210,16 @@ fn move_command(args: Args<'_>) -> OwnedArgs {
     }
 }
 
-/// [`Commands::unparked`](kevy_rt::Commands::unparked): the null a
-/// timeout answers (a null bulk for the moves, a null array otherwise), or
+/// [`Commands::unparked`](kevy_rt::Commands::unparked): the null array a
+/// timeout answers, or
 /// `CLIENT UNBLOCK … ERROR`'s error.
-pub fn unparked(session: &Session, cmd: &'static Spec, why: Unpark, out: &mut Vec<u8>) {
+pub fn unparked(session: &Session, _cmd: &'static Spec, why: Unpark, out: &mut Vec<u8>) {
     let mut reply = Reply::new(out, session.resp3);
     match why {
         Unpark::Error => resp::error(&mut reply, UNBLOCKED),
-        Unpark::Timeout => match kind(cmd) {
-            Some(Kind::Move) => resp::null(&mut reply),
-            _ => resp::null_array(&mut reply),
-        },
+        // Redis 7.0 answers every blocked list or sorted-set timeout
+        // with a null array, the moves' too.
+        Unpark::Timeout => resp::null_array(&mut reply),
     }
 }
 
