@@ -4,6 +4,7 @@
 //! [`Error`](crate::base::error::Error), and writes the reply from that.
 
 pub mod bitmap;
+pub mod blocking;
 pub mod command;
 pub mod connection;
 pub mod geo;

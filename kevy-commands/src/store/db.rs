@@ -113,6 +113,9 @@ pub struct Db {
     seq: u32,
     /// Lookups and expirations counted for INFO (plain counters).
     pub counts: Counts,
+    /// Where a created key is signalled, for parked calls waiting on it
+    /// (Redis's `signalKeyAsReady` in `dbAdd`).
+    pub(crate) ready: kevy_rt::ReadyKeys,
 }
 
 /// A database's INFO counters: plain integers its shard alone touches,
@@ -168,6 +171,7 @@ impl Db {
             rng: 0x9E37_79B9_7F4A_7C15,
             seq: 0,
             counts: Counts::default(),
+            ready: kevy_rt::ReadyKeys::new(),
         }
     }
 
@@ -417,6 +421,7 @@ impl Db {
                 let node = Node::new(key, value, vidx, clock, data);
                 self.table
                     .insert_unique(hash, node, |e| hasher.hash_one(e.key()));
+                self.ready.signal(key);
             }
         }
     }

@@ -42,6 +42,7 @@
 //! also cover it.
 
 mod bitmaps;
+mod blocking;
 mod config_params;
 mod connection;
 mod digest;
