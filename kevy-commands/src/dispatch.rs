@@ -15,8 +15,46 @@ use crate::shard::ShardState;
 use crate::store::db::Clock;
 use crate::table::{self, Run};
 
-/// Runs one part on its shard.
+/// Runs one part on its shard, then signals what a writing part changed
+/// in place (the store signals stores and removals itself).
 pub fn execute_part(shard: &mut ShardState, ctx: Ctx, part: Part) -> PartReply {
+    let written = written_key(&part.op).map(|e| (e, part.args.args().at(0).to_vec()));
+    let db = part.db.unwrap_or(ctx.db) as usize;
+    let reply = run_part(shard, ctx, part);
+    if let Some(((class, event), key)) = written {
+        let d = shard.db(db);
+        if d.listening() && !matches!(reply, PartReply::Int(0)) {
+            match event {
+                "" => d.modified(&key),
+                _ => d.notify(class, event, &key),
+            }
+        }
+    }
+    reply
+}
+
+/// The event of a part that changes the key in its argument 0 in place
+/// (`""`: none of its own, just the change).
+fn written_key(op: &Op) -> Option<(u32, &'static str)> {
+    use crate::model::types::list::End;
+    use crate::store::signal::class::*;
+    use coll::CollOp;
+    Some(match op {
+        Op::Coll(CollOp::ListGive(End::Left)) => (LIST, "lpush"),
+        Op::Coll(CollOp::ListGive(End::Right)) => (LIST, "rpush"),
+        Op::Coll(CollOp::ListTake(End::Left) | CollOp::LmpopPop(End::Left)) => (LIST, "lpop"),
+        Op::Coll(CollOp::ListTake(End::Right) | CollOp::LmpopPop(End::Right)) => (LIST, "rpop"),
+        Op::Coll(CollOp::SetTake) => (SET, "srem"),
+        Op::Coll(CollOp::SetGive) => (SET, "sadd"),
+        Op::Coll(CollOp::SetStore)
+        | Op::Zset(zset::ZOp::Store | zset::ZOp::Pop)
+        | Op::Bits(bitmap::BitsOp::Store)
+        | Op::Hll(hll::HllOp::Merge | hll::HllOp::Apply) => (NONE, ""),
+        _ => return None,
+    })
+}
+
+fn run_part(shard: &mut ShardState, ctx: Ctx, part: Part) -> PartReply {
     if let Op::Key(op) = part.op {
         return PartReply::Key(keys::execute(shard, ctx, op, part));
     }

@@ -123,6 +123,7 @@ pub mod base;
 pub mod config;
 pub mod cross;
 pub mod dispatch;
+mod events;
 mod exec;
 pub mod family;
 pub mod limits;
@@ -224,6 +225,9 @@ impl Commands for Redis {
         let mut ks = ShardState::new(self.database_count(), seed);
         ks.set_limits(&self.shared.config.live().memory);
         ks.pubsub.set_outbox(info.outbox.clone());
+        ks.outbox = info.outbox.clone();
+        ks.id = info.id;
+        ks.nshards = info.nshards;
         ks.server = accounting::ShardServer::new(self.shared.clone(), Some(info));
         ks
     }
@@ -285,6 +289,7 @@ impl Commands for Redis {
                 let mark = out.len();
                 let t0 = clock::now();
                 let mut reply = Reply::new(out, ctx.resp3);
+                let before = events::before(shard, ctx.db as usize, cmd, args);
                 let db = shard.db(ctx.db as usize);
                 let counts = (db.counts.hits, db.counts.misses);
                 f(&mut Call {
@@ -297,6 +302,10 @@ impl Commands for Redis {
                     // Redis counts hits and misses of read lookups only.
                     uncount(db, counts);
                 }
+                if let Some(b) = before {
+                    events::after(shard, ctx.db as usize, cmd, args, &out[mark..], b);
+                }
+                shard.flush_signals();
                 let ns = since(t0);
                 shard
                     .server
@@ -306,6 +315,7 @@ impl Commands for Redis {
             Run::Shard(f) | Run::ShardKeys(f, _) => {
                 let mark = out.len();
                 let t0 = clock::now();
+                let before = events::before(shard, ctx.db as usize, cmd, args);
                 let mut reply = Reply::new(out, ctx.resp3);
                 let db = shard.db(ctx.db as usize);
                 let counts = (db.counts.hits, db.counts.misses);
@@ -319,6 +329,10 @@ impl Commands for Redis {
                 if cmd.flags & table::flags::WRITE != 0 {
                     uncount(shard.db(ctx.db as usize), counts);
                 }
+                if let Some(b) = before {
+                    events::after(shard, ctx.db as usize, cmd, args, &out[mark..], b);
+                }
+                shard.flush_signals();
                 let ns = since(t0);
                 shard
                     .server
@@ -392,6 +406,7 @@ impl Commands for Redis {
             out: &mut reply,
         });
         let ns = since(t0);
+        shard.flush_signals();
         shard
             .server
             .done(cmd, ns, &out[mark..], &session.who(), args, None);
@@ -491,7 +506,7 @@ impl Commands for Redis {
             // queue (an aborted one locks nothing).
             if let Some(m) = session.multi.as_ref() {
                 if !m.dirty {
-                    family::txn::isolate_exec(m, locks);
+                    family::txn::isolate_exec(m, &session.watched, locks);
                 }
                 return true;
             }
@@ -560,6 +575,7 @@ impl Commands for Redis {
             cross::Op::Server(op) => cross::admin::execute(shard, ctx, op, &part.args, clients),
             _ => dispatch::execute_part(shard, ctx, part),
         };
+        shard.flush_signals();
         TimedReply {
             reply,
             ns: since(t0),
@@ -640,6 +656,14 @@ impl Commands for Redis {
         if session.subscribed {
             family::pubsub::drop_all(&mut shard.pubsub, session, conn);
         }
+        family::watch::unwatch_all(shard, session);
+    }
+
+    fn notice(&self, shard: &mut ShardState, bytes: &[u8]) {
+        if let Some(n) = shard::notify::Notice::decode(bytes) {
+            shard.on_notice(&n);
+        }
+        shard.flush_signals();
     }
 
     fn pausable(&self, cmd: &'static Spec, writes_only: bool) -> bool {
@@ -672,5 +696,6 @@ impl Commands for Redis {
         for db in &mut shard.dbs {
             db.shrink_if_sparse();
         }
+        shard.flush_signals();
     }
 }

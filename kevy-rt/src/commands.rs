@@ -427,6 +427,12 @@ pub trait Commands: Send + Sync + Sized + 'static {
     /// nothing.
     fn closed(&self, _shard: &mut Self::Shard, _session: &mut Self::Session, _conn: ConnHandle) {}
 
+    /// A notice another shard's command set (or this one's) sent with
+    /// [`Outbox::notice`](crate::Outbox::notice): runs on this shard, in
+    /// the order that sender sent it among its commands and parts.
+    /// Default: nothing.
+    fn notice(&self, _shard: &mut Self::Shard, _bytes: &[u8]) {}
+
     /// Periodic per-shard work (active expiry, …), every [`Commands::tick_interval`].
     fn tick(&self, _shard: &mut Self::Shard) {}
 
