@@ -10,6 +10,7 @@ use crate::base::resp;
 use crate::base::resp::Reply;
 use crate::cross::{admin, bytes_of, coll, encoded, keys, Op, Part, PartReply, Plan};
 use crate::family::{self, bitmap, geo, hll, string, zset, Call};
+use crate::model::value::Value;
 use crate::session::Ctx;
 use crate::shard::ShardState;
 use crate::store::db::Clock;
@@ -55,6 +56,7 @@ fn written_key(op: &Op) -> Option<(u32, &'static str)> {
 }
 
 fn run_part(shard: &mut ShardState, ctx: Ctx, part: Part) -> PartReply {
+    use crate::store::signal::class::{GENERIC, STRING};
     if let Op::Key(op) = part.op {
         return PartReply::Key(keys::execute(shard, ctx, op, part));
     }
@@ -71,22 +73,12 @@ fn run_part(shard: &mut ShardState, ctx: Ctx, part: Part) -> PartReply {
     if part.op == Op::Flushdb {
         shard.server.dirty += shard.db(ctx.db as usize).len() as u64;
     }
+    if part.op == Op::Whole {
+        return encoded(whole(shard, ctx, args));
+    }
     let db = shard.db(ctx.db as usize);
     match part.op {
-        Op::Whole => {
-            let mut bytes = Vec::new();
-            let mut out = Reply::new(&mut bytes, ctx.resp3);
-            match table::find(args).map(|spec| spec.run) {
-                Ok(Run::Movable(f, _)) => f(&mut Call {
-                    db,
-                    args,
-                    now: Clock::new(),
-                    out: &mut out,
-                }),
-                _ => resp::error(&mut out, b"ERR internal error: command has no key handler"),
-            }
-            encoded(bytes)
-        }
+        Op::Whole => encoded(whole(shard, ctx, args)),
         Op::Exec => {
             let mut bytes = Vec::new();
             resp::error(&mut bytes, b"ERR internal error: EXEC part misrouted");
@@ -105,11 +97,26 @@ fn run_part(shard: &mut ShardState, ctx: Ctx, part: Part) -> PartReply {
             }
             PartReply::Encoded { buf, ends }
         }
-        Op::Del => PartReply::Int(family::keys::op_del(db, args, now)),
+        Op::Del => {
+            let mut n = 0;
+            for key in args.iter() {
+                if db.remove(key, now).is_some() {
+                    db.notify(GENERIC, "del", key);
+                    n += 1;
+                }
+            }
+            PartReply::Int(n)
+        }
         Op::Exists => PartReply::Int(family::keys::op_exists(db, args, now)),
         Op::Touch => PartReply::Int(family::keys::op_touch(db, args, now)),
         Op::Mset | Op::MsetnxSet => {
-            string::op_mset(db, args, now);
+            let mut i = 0;
+            while i + 1 < args.len() {
+                let (key, value) = (args.at(i), args.at(i + 1));
+                db.set(key, Value::string(value), now, false, None);
+                db.notify(STRING, "set", key);
+                i += 2;
+            }
             PartReply::Ok
         }
         Op::MsetnxProbe => PartReply::Int(family::keys::op_exists(db, args, now)),
@@ -133,6 +140,28 @@ fn run_part(shard: &mut ShardState, ctx: Ctx, part: Part) -> PartReply {
         // runs them.
         Op::Server(_) => PartReply::Server(admin::ServerReply::Count(0)),
     }
+}
+
+/// Runs a movable-keys command whole on the shard holding all its keys,
+/// naming its keyspace events as a command run directly would.
+fn whole(shard: &mut ShardState, ctx: Ctx, args: kevy_rt::Args<'_>) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    let spec = table::find(args).ok();
+    let before = spec.and_then(|spec| crate::events::before(shard, ctx.db as usize, spec, args));
+    let mut out = Reply::new(&mut bytes, ctx.resp3);
+    match spec.map(|spec| spec.run) {
+        Some(Run::Movable(f, _)) => f(&mut Call {
+            db: shard.db(ctx.db as usize),
+            args,
+            now: Clock::new(),
+            out: &mut out,
+        }),
+        _ => resp::error(&mut out, b"ERR internal error: command has no key handler"),
+    }
+    if let (Some(spec), Some(b)) = (spec, before) {
+        crate::events::after(shard, ctx.db as usize, spec, args, &bytes, b);
+    }
+    bytes
 }
 
 /// Reduces one round of part replies into the reply, or starts round two.
