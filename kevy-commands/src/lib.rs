@@ -666,7 +666,10 @@ impl Commands for Redis {
         shard.flush_signals();
     }
 
-    fn pausable(&self, cmd: &'static Spec, writes_only: bool) -> bool {
+    fn pausable(&self, session: &Session, cmd: &'static Spec, writes_only: bool) -> bool {
+        if writes_only && cmd.name == "exec" {
+            return family::txn::writes(session);
+        }
         family::client::pausable(cmd, writes_only)
     }
 

@@ -398,7 +398,9 @@ pub trait Commands: Send + Sync + Sized + 'static {
     /// full pause, nothing during a write pause.
     ///
     /// [`Settings::pause`]: crate::Settings::pause
-    fn pausable(&self, _cmd: Self::Cmd, writes_only: bool) -> bool {
+    /// `session` is the connection's (what it queued may decide, as
+    /// Redis pauses an `EXEC` whose transaction writes).
+    fn pausable(&self, _session: &Self::Session, _cmd: Self::Cmd, writes_only: bool) -> bool {
         !writes_only
     }
 
