@@ -29,5 +29,6 @@ pub mod set;
 pub mod sort;
 pub mod spec;
 pub mod txn;
+pub mod watch;
 
 pub use spec::{Call, KeyFn, Local, LocalFn, PlanFn, ServerCx, ServerPlanFn, ShardCall, ShardFn};

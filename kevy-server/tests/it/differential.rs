@@ -64,6 +64,7 @@ mod server;
 mod sets;
 mod strings;
 mod transactions;
+mod watch;
 mod zsets;
 
 use kevy_rt::Server;
