@@ -264,6 +264,10 @@ impl<C: Commands> Shard<C> {
             self.end_pauses();
             self.send_monitor_lines();
             self.pump_txns();
+            // What this iteration's commands logged goes to the log (and to
+            // disk when the command set wants it) before any reply or
+            // request leaves.
+            self.cmds.before_replies(&mut self.state);
             self.send_outgoing();
             while let Some(i) = self.dirty.pop() {
                 if let Some(c) = self.conns.get_mut(i) {
@@ -284,6 +288,7 @@ impl<C: Commands> Shard<C> {
             if Instant::now() >= next_tick {
                 self.cmds.tick(&mut self.state);
                 self.deliver_pushes();
+                self.cmds.before_replies(&mut self.state);
                 self.send_outgoing();
                 self.close_idle();
                 self.shrink_idle();

@@ -24,10 +24,16 @@ pub const LAYERS: &[(&str, Layers)] = &[
             ("base", &["base"]),
             ("model", &["model"]),
             ("store", &["store"]),
-            ("shard", &["config", "accounting", "session", "shard"]),
+            (
+                "shard",
+                &["config", "accounting", "session", "shard", "aof"],
+            ),
             ("commands", &["cross", "family"]),
             ("table", &["table"]),
-            ("lib", &["lib", "dispatch", "exec", "limits", "tracked"]),
+            (
+                "lib",
+                &["lib", "dispatch", "exec", "limits", "tracked", "aofrun"],
+            ),
         ],
     ),
     (

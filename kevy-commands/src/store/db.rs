@@ -113,6 +113,11 @@ pub struct Db {
     seq: u32,
     /// Lookups and expirations counted for INFO (plain counters).
     pub counts: Counts,
+    /// Record the keys expiry removes in [`Db::expired_log`] (the
+    /// append-only file is on: they are propagated as `DEL`).
+    pub log_expired: bool,
+    /// Keys expiry removed, not yet propagated.
+    pub expired_log: Vec<Vec<u8>>,
 }
 
 /// A database's INFO counters: plain integers its shard alone touches,
@@ -168,6 +173,8 @@ impl Db {
             rng: 0x9E37_79B9_7F4A_7C15,
             seq: 0,
             counts: Counts::default(),
+            log_expired: false,
+            expired_log: Vec::new(),
         }
     }
 
@@ -245,6 +252,9 @@ impl Db {
         };
         match self.table.get_bucket(idx) {
             Some(e) if is_expired(self.deadline(e), now) => {
+                if self.log_expired {
+                    self.expired_log.push(e.key().to_vec());
+                }
                 self.remove_bucket(idx);
                 self.counts.expired += 1;
                 Err(hash)
@@ -482,6 +492,24 @@ impl Db {
         }
     }
 
+    /// Calls `f` with every live key, its value and its deadline (in table
+    /// order): the append-only file's rewrite.
+    pub fn for_each_entry(&self, now: &Clock, mut f: impl FnMut(&[u8], &Value, Option<Ms>)) {
+        for e in self.table.iter() {
+            let at = self.deadline(e);
+            if !is_expired(at, now) {
+                f(e.key(), e.value(), at);
+            }
+        }
+    }
+
+    /// What is left of `key` after a write, without counting a lookup:
+    /// `None` when it is gone, else its deadline (propagation's view).
+    pub fn left_of(&mut self, key: &[u8], now: &Clock) -> Option<Option<Ms>> {
+        let idx = self.find_quiet(key, now)?;
+        self.table.get_bucket(idx).map(|e| self.deadline(e))
+    }
+
     /// Panics unless every entry with a deadline owns exactly the volatile slot
     /// that points back at it.
     #[cfg(test)]
@@ -509,6 +537,11 @@ impl Db {
         let slot = vidx as u32;
         match self.table.find_bucket_index(hash, |e| e.vidx() == slot) {
             Some(idx) => {
+                if self.log_expired {
+                    if let Some(e) = self.table.get_bucket(idx) {
+                        self.expired_log.push(e.key().to_vec());
+                    }
+                }
                 let gone = self.remove_bucket(idx).is_some();
                 self.counts.expired += gone as u64;
                 gone

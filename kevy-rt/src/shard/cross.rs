@@ -195,6 +195,9 @@ impl<C: Commands> Shard<C> {
         for item in req.items.iter().take(NEAR) {
             prefetch(self, Some(item), Prefetch::Entry);
         }
+        // Replies that must wait for the durability barrier go back to
+        // their origin: no direct write while the batch runs.
+        let hold = self.cmds.holds_replies(&self.state);
         let mut items = req.items.drain(..);
         while let Some(item) = items.next() {
             let ahead = items.as_slice();
@@ -226,7 +229,7 @@ impl<C: Commands> Shard<C> {
                     let start = rep.data.len();
                     self.cmds
                         .execute(&mut self.state, ctx, cmd, args, &mut rep.data);
-                    if let Some(sock) = direct {
+                    if let Some(sock) = direct.filter(|_| !hold) {
                         let written = write_some(&sock, &rep.data[start..]);
                         ShardStats::add_own(&self.stats.net_output, written);
                         rep.data.drain(start..start + written);
@@ -258,6 +261,7 @@ impl<C: Commands> Shard<C> {
         }
         drop(items);
         self.deliver_pushes();
+        self.cmds.before_replies(&mut self.state);
         req.data.clear();
         req.spans.clear();
         if req.data.capacity() > POOL_MAX_BYTES {
