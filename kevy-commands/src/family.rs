@@ -23,6 +23,7 @@ pub mod hash;
 pub mod list;
 pub mod opts;
 pub mod pubsub;
+pub mod rewrite;
 pub mod set;
 pub mod sort;
 pub mod spec;

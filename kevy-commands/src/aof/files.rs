@@ -52,6 +52,9 @@ struct Files {
     /// The database the file's last command left selected.
     incr_db: Option<u32>,
     old_db: Option<u32>,
+    /// The rewrite generation (mirrored in `Inner::generation`, changed
+    /// only under this mutex so a hand-over sees it with the files).
+    generation: u64,
     /// Bytes in the incremental files since the base.
     incr_size: u64,
     base_size: u64,
@@ -266,6 +269,7 @@ impl Aof {
             old: None,
             incr_db: None,
             old_db: None,
+            generation: self.generation(),
             incr_size,
             base_size,
         });
@@ -293,8 +297,12 @@ impl Aof {
     pub fn hand_over(&self, feed: &mut Feed) {
         if !feed.main.is_empty() {
             let mut files = lock(&self.inner.files);
+            if files.is_none() {
+                // Turned off: this shard stops propagating.
+                feed.on = false;
+            }
             if let Some(f) = files.as_mut() {
-                let current = feed.generation >= self.generation();
+                let current = feed.generation >= f.generation;
                 let (file, db) = match (&f.old, current) {
                     (Some(old), false) => (old.clone(), &mut f.old_db),
                     _ => (f.incr.clone(), &mut f.incr_db),
@@ -363,6 +371,8 @@ impl Aof {
             Ok(file) => {
                 f.old = Some(std::mem::replace(&mut f.incr, Arc::new(file)));
                 f.old_db = f.incr_db.take();
+                f.generation += 1;
+                self.inner.generation.store(f.generation, Ordering::Release);
             }
             Err(e) => {
                 self.inner.rewriting.store(false, Ordering::Release);
@@ -374,7 +384,7 @@ impl Aof {
         *lock(&self.inner.snapshots) = (0..nshards).map(|_| Fragment::default()).collect();
         lock(&self.inner.stats).started_ms = unix_ms();
         self.inner.scheduled.store(false, Ordering::Relaxed);
-        Ok(self.inner.generation.fetch_add(1, Ordering::AcqRel) + 1)
+        Ok(self.generation())
     }
 
     /// A shard's cut: what it propagated before goes to the previous file,

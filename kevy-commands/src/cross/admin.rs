@@ -43,6 +43,8 @@ pub enum ServerOp {
     DebugObject,
     /// A pub/sub part (PUBLISH, PUBSUB …).
     Pubsub(crate::family::pubsub::PubsubOp),
+    /// The append-only file rewrite's cut on the shard.
+    AofCut,
 }
 
 /// What a server part answers.
@@ -108,6 +110,8 @@ pub enum ServerPlan {
     Forward,
     /// A pub/sub command.
     Pubsub(crate::family::pubsub::PubsubPlan),
+    /// `BGREWRITEAOF`: every shard has cut.
+    AofRewrite,
 }
 
 /// A plan answered without parts.
@@ -170,6 +174,7 @@ pub fn execute(
         ServerOp::Histograms => diag::histograms_part(shard),
         ServerOp::DebugObject => debug::object_part(shard, ctx, args),
         ServerOp::Pubsub(op) => crate::family::pubsub::part(&shard.pubsub, op, args),
+        ServerOp::AofCut => crate::family::rewrite::cut_part(shard, args),
     })
 }
 
@@ -215,6 +220,7 @@ pub fn gather(
             _ => resp::error(out, b"ERR internal error: no reply from the key's shard"),
         },
         ServerPlan::Pubsub(p) => crate::family::pubsub::gather(p, replies, out),
+        ServerPlan::AofRewrite => crate::family::rewrite::gather(shard, out),
     }
     Gather::Done
 }

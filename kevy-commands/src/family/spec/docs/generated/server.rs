@@ -128,6 +128,8 @@ pub(super) static DOCS: &[(&str, Docs)] = &[
         ])),
     ("time", docs("Return the current server time", "2.6.0", "server")
         .complexity("O(1)")),
+    ("bgrewriteaof", docs("Asynchronously rewrite the append-only file", "1.0.0", "server")
+        .complexity("O(1)")),
     ("lastsave", docs("Get the UNIX time stamp of the last successful save to disk", "1.0.0", "server")
         .complexity("O(1)")),
     ("slowlog", docs("A container for slow log commands", "2.2.12", "server")
