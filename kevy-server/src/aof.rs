@@ -3,6 +3,10 @@
 //! file), log what was read or why it could not be, open the files for
 //! appending; at exit, make what was written durable.
 
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::time::Duration;
+
 use kevy_commands::Redis;
 
 use crate::log::{self, Level};
@@ -15,6 +19,22 @@ pub fn start(redis: &Redis, shards: usize) -> Result<(), ()> {
     cfg.on_change("appendfsync", move |v| {
         if let Some(p) = kevy_commands::aof::Fsync::parse(v) {
             shared.aof.set_policy(p);
+        }
+    });
+    let turned = redis.clone();
+    cfg.on_change("appendonly", move |v| {
+        let aof = &turned.shared().aof;
+        match (v == "yes", aof.is_open()) {
+            (true, false) => match kevy_commands::aofrun::open(&turned) {
+                // As Redis's startAppendOnly: a rewrite makes the base.
+                Ok(()) => aof.schedule(true),
+                Err(e) => log::log(
+                    Level::Warning,
+                    &format!("Can't open the append-only file: {e}"),
+                ),
+            },
+            (false, true) => aof.close(),
+            _ => {}
         }
     });
     if !cfg.get_bool("appendonly") {
@@ -53,6 +73,68 @@ pub fn start(redis: &Redis, shards: usize) -> Result<(), ()> {
         return Err(());
     }
     Ok(())
+}
+
+/// Starts the thread that starts rewrites: the ones asked for (`CONFIG SET
+/// appendonly yes`) and the automatic ones (`auto-aof-rewrite-percentage`
+/// growth over the size after the last rewrite, past
+/// `auto-aof-rewrite-min-size`), as a client of the server at `addr` sending
+/// `BGREWRITEAOF` (a rewrite needs every shard's cut, which only a command
+/// can take).
+pub fn spawn_scheduler(redis: &Redis, addr: SocketAddr) {
+    let redis = redis.clone();
+    let mut addr = addr;
+    if addr.ip().is_unspecified() {
+        addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+    }
+    let _ = std::thread::Builder::new()
+        .name("aof-rewrite-cron".into())
+        .spawn(move || loop {
+            std::thread::sleep(Duration::from_millis(100));
+            let aof = &redis.shared().aof;
+            if !aof.is_open() || aof.rewriting() {
+                continue;
+            }
+            if aof.scheduled() || wants_rewrite(&redis) {
+                log::log(Level::Notice, "Starting automatic rewriting of AOF");
+                if let Err(e) = ask_rewrite(addr) {
+                    log::log(Level::Warning, &format!("Can't start the AOF rewrite: {e}"));
+                    std::thread::sleep(Duration::from_secs(1));
+                }
+            }
+        });
+}
+
+/// Redis's `serverCron` test: the AOF grew by the percentage over its size
+/// after the last rewrite, and is past the minimum size.
+fn wants_rewrite(redis: &Redis) -> bool {
+    let cfg = redis.config();
+    let pct = cfg.get_i64("auto-aof-rewrite-percentage");
+    let min = cfg.get_i64("auto-aof-rewrite-min-size").max(0) as u64;
+    let Some((base, incr)) = redis.shared().aof.sizes() else {
+        return false;
+    };
+    let size = base + incr;
+    if pct <= 0 || size <= min {
+        return false;
+    }
+    let growth = (size * 100 / base.max(1)) as i64 - 100;
+    growth >= pct
+}
+
+fn ask_rewrite(addr: SocketAddr) -> std::io::Result<()> {
+    let mut s = TcpStream::connect_timeout(&addr, Duration::from_secs(1))?;
+    s.set_read_timeout(Some(Duration::from_secs(5)))?;
+    s.write_all(b"*1\r\n$12\r\nBGREWRITEAOF\r\n")?;
+    let mut buf = [0u8; 256];
+    let n = s.read(&mut buf)?;
+    if buf.get(..n).is_some_and(|r| r.starts_with(b"+")) {
+        Ok(())
+    } else {
+        Err(std::io::Error::other(
+            String::from_utf8_lossy(&buf[..n]).into_owned(),
+        ))
+    }
 }
 
 /// Makes everything written durable (at exit).

@@ -86,6 +86,7 @@ fn main() -> ExitCode {
         }
     };
     redis.shared().set_listening_port(rt.local_addr().port());
+    aof::spawn_scheduler(&redis, rt.local_addr());
     log::log(
         Level::Notice,
         &format!(

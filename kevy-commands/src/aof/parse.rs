@@ -168,10 +168,10 @@ mod tests {
             d.extend_from_slice(&good[..cut]);
             let (got, r) = all(&d);
             assert_eq!(got.len(), 1);
-            assert_eq!(r, Err(Stop::Truncated { valid: 21 }), "cut {cut}");
+            assert_eq!(r, Err(Stop::Truncated { valid: 20 }), "cut {cut}");
         }
         let (_, r) = all(b"*2\r\n$3\r\nDEL\r\n$1\r\na\r\nxx*1\r\n");
-        assert_eq!(r, Err(Stop::Corrupt { at: 21 }));
+        assert_eq!(r, Err(Stop::Corrupt { at: 20 }));
         let (_, r) = all(b"*1\r\n$3\r\nDELxx");
         assert_eq!(r, Err(Stop::Corrupt { at: 11 }));
         let (_, r) = all(b"*99999999999999999999999\r\n");

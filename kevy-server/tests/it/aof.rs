@@ -457,3 +457,72 @@ fn crash_test_acknowledged_writes_survive_sigkill() {
     check_aof(&dir);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+fn info_field(c: &mut redis::Connection, name: &str) -> String {
+    let info: String = redis::cmd("INFO").arg("persistence").query(c).unwrap();
+    info.lines()
+        .find_map(|l| l.strip_prefix(&format!("{name}:")).map(str::to_string))
+        .unwrap_or_default()
+}
+
+fn wait_for(c: &mut redis::Connection, name: &str, want: impl Fn(&str) -> bool) {
+    for _ in 0..500 {
+        if want(&info_field(c, name)) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    panic!("{name} stayed {}", info_field(c, name));
+}
+
+#[test]
+fn turned_on_at_run_time_and_rewritten_automatically() {
+    let dir = temp("runtime");
+    let a = Binary::spawn_with(&[
+        "--port",
+        "0",
+        "--threads",
+        "2",
+        "--dir",
+        dir.to_str().unwrap(),
+    ]);
+    let mut c = con(a.addr);
+    write_everything(&mut c, "before");
+    assert_eq!(info_field(&mut c, "aof_enabled"), "0");
+    q(&mut c, &["CONFIG", "SET", "appendonly", "yes"]);
+    // The rewrite that makes the base from what is in memory.
+    wait_for(&mut c, "aof_rewrites", |v| v == "1");
+    assert_eq!(info_field(&mut c, "aof_enabled"), "1");
+    write_everything(&mut c, "after");
+    // Automatic rewrite once the file doubled past the minimum size.
+    q(
+        &mut c,
+        &["CONFIG", "SET", "auto-aof-rewrite-min-size", "1kb"],
+    );
+    let big = "x".repeat(4096);
+    for i in 0..20 {
+        q(&mut c, &["SET", &format!("big:{i}"), &big]);
+    }
+    wait_for(&mut c, "aof_rewrites", |v| {
+        v.parse::<u64>().unwrap_or(0) >= 2
+    });
+    wait_for(&mut c, "aof_rewrite_in_progress", |v| v == "0");
+    let base: u64 = info_field(&mut c, "aof_base_size").parse().unwrap();
+    assert!(base > 20 * 4096, "base {base}");
+    let before = dump(a.addr);
+    kill(a);
+    check_aof(&dir);
+    let b = kevy(&dir, 3, "everysec");
+    assert_eq!(dump(b.addr), before);
+    let mut c = con(b.addr);
+    // Off again: nothing more is logged.
+    q(&mut c, &["CONFIG", "SET", "appendonly", "no"]);
+    assert_eq!(info_field(&mut c, "aof_enabled"), "0");
+    q(&mut c, &["SET", "not-logged", "1"]);
+    kill(b);
+    let c2 = kevy(&dir, 2, "always");
+    let mut c = con(c2.addr);
+    assert_eq!(q(&mut c, &["EXISTS", "not-logged"]), redis::Value::Int(0));
+    kill(c2);
+    let _ = std::fs::remove_dir_all(&dir);
+}
