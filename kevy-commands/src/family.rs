@@ -21,6 +21,7 @@ pub mod monitor;
 
 pub mod hash;
 pub mod list;
+pub mod lolwut;
 pub mod opts;
 pub mod pubsub;
 pub mod rewrite;

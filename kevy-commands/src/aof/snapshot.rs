@@ -9,7 +9,7 @@ use crate::base::float::fmt_double;
 use crate::base::resp;
 use crate::model::value::Value;
 use crate::shard::ShardState;
-use crate::store::db::{Clock, Ms};
+use crate::store::db::{is_expired, Clock, Ms};
 
 /// Items per command (Redis's `AOF_REWRITE_ITEMS_PER_CMD`).
 const PER_CMD: usize = 64;
@@ -19,8 +19,10 @@ pub fn snapshot(shard: &ShardState) -> Fragment {
     let mut out = Fragment::default();
     let now = Clock::new();
     for (i, db) in shard.dbs.iter().enumerate() {
-        db.for_each_entry(&now, |key, value, at| {
-            write_key(&mut out, i as u32, key, value, at);
+        db.for_each_entry(|key, value, at| {
+            if !is_expired(at, &now) {
+                write_key(&mut out, i as u32, key, value, at);
+            }
         });
     }
     out
