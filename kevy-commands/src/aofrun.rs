@@ -151,6 +151,21 @@ pub fn load(redis: &Redis, nshards: usize) -> Result<Option<Loaded>, String> {
         .into_iter()
         .collect();
     files.extend(manifest.incrs().map(|e| e.name.clone()));
+    crate::store::db::set_loading(true);
+    let r = replay(redis, nshards, &dir, &files, truncate_ok);
+    crate::store::db::set_loading(false);
+    let loaded = r?;
+    Ok(Some(loaded))
+}
+
+/// Replays `files` (of `dir`) into `nshards` shards kept for the runtime.
+fn replay(
+    redis: &Redis,
+    nshards: usize,
+    dir: &std::path::Path,
+    files: &[String],
+    truncate_ok: bool,
+) -> Result<Loaded, String> {
     let mut h = Harness::new(redis.clone(), nshards);
     let mut loaded = Loaded::default();
     for (n, name) in files.iter().enumerate() {
@@ -242,7 +257,7 @@ pub fn load(redis: &Redis, nshards: usize) -> Result<Option<Loaded>, String> {
         .shared()
         .preloaded
         .put(shards.into_iter().map(|s| s.dbs).collect());
-    Ok(Some(loaded))
+    Ok(loaded)
 }
 
 /// Opens the AOF for appending as the settings say (after [`load`]).

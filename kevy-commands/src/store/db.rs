@@ -65,12 +65,27 @@ impl Clock {
         match self.ms.get() {
             Some(ms) => ms,
             None => {
-                let ms = now_ms();
+                let ms = match LOADING.load(std::sync::atomic::Ordering::Relaxed) {
+                    false => now_ms(),
+                    true => 0,
+                };
                 self.ms.set(Some(ms));
                 ms
             }
         }
     }
+}
+
+/// Set while a log is replayed at start-up: commands then see the time as
+/// 0, so no key expires during the replay (Redis's `expireIfNeeded` while
+/// `server.loading`); a command of the log that met a key before its
+/// deadline meets it again. Read once per command, on its first clock read.
+static LOADING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Starts or ends the replay of a log (see [`LOADING`]); only while no
+/// shard runs.
+pub fn set_loading(on: bool) {
+    LOADING.store(on, std::sync::atomic::Ordering::Relaxed);
 }
 
 /// True when a key with deadline `at` is expired at `now`. Like Redis's

@@ -526,3 +526,40 @@ fn turned_on_at_run_time_and_rewritten_automatically() {
     kill(c2);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A log whose key was written to before its deadline, replayed after it:
+/// nothing expires during the replay (as in Redis), so the later write
+/// extends the old value, and the key is gone once loaded — not a new key
+/// without a deadline. The same directory gives the same in redis-server.
+#[test]
+fn nothing_expires_while_the_log_is_replayed() {
+    let dir = temp("noexpire");
+    let aof = dir.join("appendonlydir");
+    std::fs::create_dir_all(&aof).unwrap();
+    std::fs::write(
+        aof.join("appendonly.aof.manifest"),
+        "file appendonly.aof.1.base.aof seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n",
+    )
+    .unwrap();
+    std::fs::write(aof.join("appendonly.aof.1.base.aof"), b"").unwrap();
+    let log = crate::util::encode_str(&["SELECT", "0"])
+        .into_iter()
+        .chain(crate::util::encode_str(&["SET", "k", "v", "PXAT", "1000"]))
+        .chain(crate::util::encode_str(&["APPEND", "k", "x"]))
+        .chain(crate::util::encode_str(&["SET", "other", "1"]))
+        .chain(crate::util::encode_str(&["SETNX", "n", "first"]))
+        .chain(crate::util::encode_str(&["PEXPIREAT", "n", "1000"]))
+        .chain(crate::util::encode_str(&["SETNX", "n", "second"]))
+        .collect::<Vec<u8>>();
+    std::fs::write(aof.join("appendonly.aof.1.incr.aof"), &log).unwrap();
+    let k = kevy(&dir, 2, "always");
+    let kd = dump(k.addr);
+    kill(k);
+    let mut expected = BTreeMap::new();
+    expected.insert((0, b"other".to_vec()), "string [49] at=-1".to_string());
+    assert_eq!(kd, expected);
+    let r = RedisServer::start_with(&["--appendonly", "yes", "--dir", dir.to_str().unwrap()]);
+    assert_eq!(dump(r.addr()), expected);
+    drop(r);
+    let _ = std::fs::remove_dir_all(&dir);
+}
