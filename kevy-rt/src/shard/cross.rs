@@ -261,20 +261,30 @@ impl<C: Commands> Shard<C> {
         }
         drop(items);
         self.deliver_pushes();
-        self.cmds.before_replies(&mut self.state);
         req.data.clear();
         req.spans.clear();
         if req.data.capacity() > POOL_MAX_BYTES {
             req.data = Vec::new();
         }
-        self.mesh.send(
-            peer,
-            Msg::Replies(Replies {
-                bufs: rep,
-                returned: Some(req),
-            }),
-            lazy,
-        );
+        let replies = Replies {
+            bufs: rep,
+            returned: Some(req),
+        };
+        if hold {
+            // Sent after the iteration's barrier, with every other batch's.
+            self.held.push((peer, replies, lazy));
+        } else {
+            self.cmds.before_replies(&mut self.state);
+            self.mesh.send(peer, Msg::Replies(replies), lazy);
+        }
+    }
+
+    /// Sends the peer batches' replies held for the barrier (which the
+    /// caller has just passed).
+    pub(super) fn send_held(&mut self) {
+        for (peer, replies, lazy) in self.held.drain(..) {
+            self.mesh.send(peer, Msg::Replies(replies), lazy);
+        }
     }
 
     /// Files a peer's replies to our connections and operations.
