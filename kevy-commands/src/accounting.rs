@@ -54,6 +54,11 @@ pub struct Shared {
     slow_ids: AtomicU64,
     mem_peak: AtomicU64,
     port: AtomicU64,
+    /// The append-only file.
+    pub aof: crate::aof::Aof,
+    /// Shards loaded before the runtime started (from the append-only
+    /// file), taken by `new_shard`.
+    pub preloaded: crate::aof::Preloaded,
 }
 
 impl Default for Shared {
@@ -99,6 +104,8 @@ impl Shared {
             slow_ids: AtomicU64::new(0),
             mem_peak: AtomicU64::new(0),
             port: AtomicU64::new(0),
+            aof: Default::default(),
+            preloaded: Default::default(),
         }
     }
 

@@ -9,6 +9,7 @@
 
 use kevy_rt::{Args, LocalCx, OwnedArgs, Route, Router};
 
+use crate::aof::Fragment;
 use crate::base::resp::{self, Reply};
 use crate::cross::{self, Op, Part, PartReply};
 use crate::family::Local;
@@ -39,6 +40,9 @@ pub struct Exec {
     round: Vec<usize>,
     /// A multi-shard command in flight: its index and plan.
     inner: Option<(usize, Box<Tracked>)>,
+    /// What each command propagated (append-only file on), written as one
+    /// MULTI/EXEC block when the transaction ends.
+    logs: Vec<Fragment>,
 }
 
 /// What `EXEC` starts with: an abort reply, or the transaction to run.
@@ -83,6 +87,7 @@ pub fn start(
         at: 0,
         round: Vec::new(),
         inner: None,
+        logs: Vec::new(),
     };
     for args in multi.queue {
         let spec = table::find(args.args()).unwrap_or(&table::REJECT);
@@ -169,6 +174,35 @@ pub fn execute_part(
 }
 
 impl Exec {
+    /// Keeps what command `i` propagated.
+    fn log(&mut self, i: usize, log: Fragment) {
+        if log.is_empty() {
+            return;
+        }
+        if self.logs.len() <= i {
+            self.logs.resize_with(i + 1, Fragment::default);
+        }
+        self.logs[i].append(&log);
+    }
+
+    /// Writes the transaction's effects to the origin's feed as one
+    /// MULTI … EXEC block (nothing when it changed nothing), so a replay
+    /// applies all of it or none.
+    fn propagate(&mut self, shard: &mut ShardState) {
+        let logs = std::mem::take(&mut self.logs);
+        let mut used = logs.iter().filter(|l| !l.is_empty());
+        let Some(first) = used.next() else {
+            return;
+        };
+        let out = shard.aof.out();
+        out.command(first.first_db, &["MULTI"]);
+        for l in logs.iter().filter(|l| !l.is_empty()) {
+            out.append(l);
+        }
+        let last = out.last_db.unwrap_or(0);
+        out.command(last, &["EXEC"]);
+    }
+
     /// Sends the first round (see [`Exec::gather`] for the rest).
     pub fn begin(
         &mut self,
@@ -237,9 +271,17 @@ impl Exec {
             if let Some((i, mut inner)) = self.inner.take() {
                 let mut buf = Vec::new();
                 let from = next.len();
+                let capturing = shard.aof.on;
+                if capturing {
+                    shard.aof.start_capture();
+                }
                 let g = kevy_rt::Commands::gather(
                     redis, shard, &mut inner, replies, router, next, &mut buf,
                 );
+                if capturing {
+                    let log = shard.aof.end_capture();
+                    self.log(i, log);
+                }
                 in_db(&mut next[from..], inner.ctx.db);
                 if g == kevy_rt::Gather::Again {
                     self.inner = Some((i, inner));
@@ -251,12 +293,17 @@ impl Exec {
                 }
                 self.replies[i] = Some(buf);
             } else {
-                for (i, r) in self.round.drain(..).zip(replies) {
+                let round = std::mem::take(&mut self.round);
+                for (&i, r) in round.iter().zip(replies) {
                     self.replies[i] = Some(cross::bytes_of(&r.reply).to_vec());
+                    self.log(i, r.log);
                 }
+                self.round = round;
+                self.round.clear();
             }
             replies = Vec::new();
             if self.advance(redis, shard, router, next) {
+                self.propagate(shard);
                 resp::array(out, self.replies.len());
                 for r in self.replies.drain(..) {
                     out.extend_from_slice(&r.unwrap_or_default());

@@ -25,6 +25,7 @@ pub mod list;
 pub mod lolwut;
 pub mod opts;
 pub mod pubsub;
+pub mod rewrite;
 pub mod set;
 pub mod sort;
 pub mod spec;

@@ -119,6 +119,8 @@ use kevy_rt::{
 };
 
 pub mod accounting;
+pub mod aof;
+pub mod aofrun;
 pub mod base;
 pub mod config;
 pub mod cross;
@@ -223,7 +225,14 @@ impl Commands for Redis {
     fn new_shard(&self, info: ShardInfo) -> ShardState {
         let seed = (now_ms() as u64) ^ (info.id as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
         let mut ks = ShardState::new(self.database_count(), seed);
+        if let Some(dbs) = self.shared.preloaded.take(info.id) {
+            for (db, entries) in ks.dbs.iter_mut().zip(dbs) {
+                db.restore(entries);
+            }
+        }
         ks.set_limits(&self.shared.config.live().memory);
+        ks.set_propagating(self.shared.aof.is_open());
+        ks.aof.generation = self.shared.aof.generation();
         ks.pubsub.set_outbox(info.outbox.clone());
         ks.set_ready(&info.ready);
         ks.outbox = info.outbox.clone();
@@ -308,9 +317,14 @@ impl Commands for Redis {
                 }
                 shard.flush_signals();
                 let ns = since(t0);
+                let dirty = shard.server.dirty;
                 shard
                     .server
                     .done(cmd, ns, &out[mark..], &ctx.who(), args, None);
+                if shard.aof.on {
+                    let changed = shard.server.dirty - dirty;
+                    aofrun::after_command(shard, ctx.db, cmd, args, &out[mark..], changed, false);
+                }
                 finish(out, mark, ctx.quiet);
             }
             Run::Shard(f) | Run::ShardKeys(f, _) => {
@@ -335,9 +349,14 @@ impl Commands for Redis {
                 }
                 shard.flush_signals();
                 let ns = since(t0);
+                let dirty = shard.server.dirty;
                 shard
                     .server
                     .done(cmd, ns, &out[mark..], &ctx.who(), args, None);
+                if shard.aof.on {
+                    let changed = shard.server.dirty - dirty;
+                    aofrun::after_command(shard, ctx.db, cmd, args, &out[mark..], changed, true);
+                }
                 finish(out, mark, ctx.quiet);
             }
             Run::Local(_) | Run::Plan(_) | Run::Movable(..) | Run::Server(_) => misrouted(out),
@@ -437,6 +456,7 @@ impl Commands for Redis {
                     slow: None,
                     argc: args.len(),
                     exec: None,
+                    argv: None,
                 },
                 hold: false,
             };
@@ -454,6 +474,7 @@ impl Commands for Redis {
                     slow: None,
                     argc: args.len(),
                     exec: None,
+                    argv: None,
                 },
                 hold: false,
             };
@@ -489,6 +510,7 @@ impl Commands for Redis {
                 slow: logging.then(|| Captured::new(args)),
                 argc: args.len(),
                 exec: None,
+                argv: shard.aof.on.then(|| args.to_owned_args()),
             },
             hold: planned.hold,
         }
@@ -548,6 +570,7 @@ impl Commands for Redis {
             slow: None,
             argc: args.len(),
             exec,
+            argv: None,
         };
         if let Some(ex) = tracked.exec.as_mut() {
             ex.begin(self, shard, router, parts);
@@ -571,7 +594,14 @@ impl Commands for Redis {
             Some(db) => Ctx { db, ..ctx },
             None => ctx,
         };
+        let mut log = aof::Fragment::default();
         let reply = match part.op {
+            cross::Op::Exec if shard.aof.on => {
+                shard.aof.start_capture();
+                let reply = exec::execute_part(self, shard, ctx, part);
+                log = shard.aof.end_capture();
+                reply
+            }
             cross::Op::Exec => exec::execute_part(self, shard, ctx, part),
             cross::Op::Server(op) => cross::admin::execute(shard, ctx, op, &part.args, clients),
             _ => dispatch::execute_part(shard, ctx, part),
@@ -580,6 +610,7 @@ impl Commands for Redis {
         TimedReply {
             reply,
             ns: since(t0),
+            log,
         }
     }
 
@@ -628,7 +659,19 @@ impl Commands for Redis {
                 empty.args(),
                 op.slow.as_ref(),
             );
+            let dirty = shard.server.dirty;
             shard.server.count_dirty(op.spec, op.argc, &out[mark..]);
+            if let Some(argv) = op.argv.take() {
+                let changed = shard.server.dirty - dirty;
+                aofrun::after_plan(
+                    shard,
+                    op.ctx.db,
+                    op.spec,
+                    argv.args(),
+                    &out[mark..],
+                    changed,
+                );
+            }
             finish(out, mark, op.ctx.quiet);
         }
         g
@@ -746,5 +789,18 @@ impl Commands for Redis {
             db.shrink_if_sparse();
         }
         shard.flush_signals();
+        if shard.aof.on {
+            shard.log_expired_all();
+        }
+    }
+
+    #[inline]
+    fn before_replies(&self, shard: &mut ShardState) {
+        aofrun::before_replies(self, shard);
+    }
+
+    #[inline]
+    fn holds_replies(&self, shard: &ShardState) -> bool {
+        aofrun::holds_replies(self, shard)
     }
 }

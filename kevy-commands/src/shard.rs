@@ -42,6 +42,8 @@ pub struct ShardState {
     pub cas: std::collections::HashMap<u64, notify::Cas>,
     /// The last watch generation handed out.
     pub next_gen: u64,
+    /// What this shard's writes propagate to the append-only file.
+    pub aof: crate::aof::Feed,
 }
 
 impl ShardState {
@@ -68,6 +70,7 @@ impl ShardState {
             nshards: 1,
             cas: Default::default(),
             next_gen: 0,
+            aof: Default::default(),
         }
     }
 

@@ -56,6 +56,9 @@ pub struct TimedReply {
     pub reply: PartReply,
     /// Nanoseconds the part ran on its shard.
     pub ns: u64,
+    /// What a transaction's step propagated on its shard (empty unless the
+    /// append-only file is on), for the origin's MULTI/EXEC block.
+    pub log: crate::aof::Fragment,
 }
 
 /// A multi-shard operation in flight on its origin shard, with what its
@@ -73,6 +76,9 @@ pub struct Tracked {
     pub(crate) argc: usize,
     /// An `EXEC` running its queued commands.
     pub(crate) exec: Option<Box<crate::exec::Exec>>,
+    /// The arguments, kept to be propagated once the operation is done
+    /// (only while the append-only file is on).
+    pub(crate) argv: Option<kevy_rt::OwnedArgs>,
 }
 
 impl std::fmt::Debug for Tracked {

@@ -513,6 +513,24 @@ pub trait Commands: Send + Sync + Sized + 'static {
     /// Periodic per-shard work (active expiry, …), every [`Commands::tick_interval`].
     fn tick(&self, _shard: &mut Self::Shard) {}
 
+    /// The durability barrier: called on a shard before anything its
+    /// commands produced since the last call leaves it — its connections'
+    /// replies, a peer batch's replies, direct replies, requests to other
+    /// shards (a lock release) — once per loop iteration and per peer batch,
+    /// never per command. A command set that logs writes (an append-only
+    /// file) hands them to its log here, and makes them durable when it must
+    /// (one fsync covering every write of the iteration: group commit).
+    /// Default: nothing.
+    fn before_replies(&self, _shard: &mut Self::Shard) {}
+
+    /// True while [`Commands::before_replies`] must run before a reply leaves
+    /// (an fsync per write batch): a peer then sends replies back to their
+    /// origin instead of writing them to the client's socket while it runs
+    /// the batch. Asked once per peer batch. Default: false.
+    fn holds_replies(&self, _shard: &Self::Shard) -> bool {
+        false
+    }
+
     /// How often [`Commands::tick`] runs; 100 ms (Redis's `hz 10`) by default.
     fn tick_interval(&self) -> Duration {
         Duration::from_millis(100)

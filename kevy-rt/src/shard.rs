@@ -91,6 +91,9 @@ pub(crate) struct Shard<C: Commands> {
     /// The spans of the request decoded ahead (see `process`).
     spans_next: Vec<Span>,
     parts: Vec<(usize, C::Part)>,
+    /// Peer batches' replies waiting for the iteration's durability
+    /// barrier (`Commands::holds_replies`): one barrier for all of them.
+    held: Vec<(usize, crate::msg::Replies<C>, bool)>,
     next_gen: u32,
     commands_run: u64,
     parks: u64,
@@ -178,6 +181,7 @@ impl<C: Commands> Shard<C> {
             spans: Vec::new(),
             spans_next: Vec::new(),
             parts: Vec::new(),
+            held: Vec::new(),
             next_gen: 0,
             commands_run: 0,
             parks: 0,
@@ -276,6 +280,11 @@ impl<C: Commands> Shard<C> {
             self.send_monitor_lines();
             self.pump_txns();
             self.serve_ready();
+            // What this iteration's commands logged goes to the log (and to
+            // disk when the command set wants it) before any reply, push or
+            // request leaves.
+            self.cmds.before_replies(&mut self.state);
+            self.send_held();
             self.deliver_pushes();
             self.send_outgoing();
             while let Some(i) = self.dirty.pop() {
@@ -297,6 +306,8 @@ impl<C: Commands> Shard<C> {
             if Instant::now() >= next_tick {
                 self.cmds.tick(&mut self.state);
                 self.deliver_pushes();
+                self.cmds.before_replies(&mut self.state);
+                self.send_held();
                 self.send_outgoing();
                 self.close_idle();
                 self.shrink_idle();

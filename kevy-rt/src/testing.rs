@@ -192,6 +192,12 @@ impl<C: Commands> Harness<C> {
         (out, Flow::Continue)
     }
 
+    /// The shards' states, in shard order (a command set built its state
+    /// through the harness: a loader replaying a log).
+    pub fn into_shards(self) -> Vec<C::Shard> {
+        self.shards
+    }
+
     /// Runs every shard's periodic tick once.
     pub fn tick(&mut self) {
         for s in &mut self.shards {

@@ -7,6 +7,7 @@
 //! `port 6379`, `threads` = number of CPUs.
 
 mod alloc;
+mod aof;
 mod config;
 mod log;
 mod signals;
@@ -63,6 +64,9 @@ fn main() -> ExitCode {
     // The runtime's live settings (maxclients, timeout…) follow the
     // command set's settings registry once the shards start.
     let redis = config.redis.clone().memory_gauge(&alloc::GAUGE);
+    if aof::start(&redis, config.threads()).is_err() {
+        return ExitCode::FAILURE;
+    }
     let mut builder = Runtime::builder(redis.clone())
         .bind(config.listen_addr())
         .shards(config.threads())
@@ -82,6 +86,7 @@ fn main() -> ExitCode {
         }
     };
     redis.shared().set_listening_port(rt.local_addr().port());
+    aof::spawn_scheduler(&redis, rt.local_addr());
     log::log(
         Level::Notice,
         &format!(
@@ -110,7 +115,9 @@ fn main() -> ExitCode {
         );
         stopper.stop();
     });
-    match rt.run() {
+    let ran = rt.run();
+    aof::stop(&redis);
+    match ran {
         Ok(()) => {
             for (i, s) in stats.shards().iter().enumerate() {
                 use std::sync::atomic::Ordering::Relaxed;

@@ -24,12 +24,17 @@ pub const LAYERS: &[(&str, Layers)] = &[
             ("base", &["base"]),
             ("model", &["model"]),
             ("store", &["store"]),
-            ("shard", &["config", "accounting", "session", "shard"]),
+            (
+                "shard",
+                &["config", "accounting", "session", "shard", "aof"],
+            ),
             ("commands", &["cross", "family"]),
             ("table", &["table"]),
             (
                 "lib",
-                &["lib", "dispatch", "events", "exec", "limits", "tracked"],
+                &[
+                    "lib", "dispatch", "events", "exec", "limits", "tracked", "aofrun",
+                ],
             ),
         ],
     ),

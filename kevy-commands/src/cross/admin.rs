@@ -53,6 +53,8 @@ pub enum ServerOp {
     DigestValue,
     /// A pub/sub part (PUBLISH, PUBSUB …).
     Pubsub(crate::family::pubsub::PubsubOp),
+    /// The append-only file rewrite's cut on the shard.
+    AofCut,
 }
 
 /// What a server part answers.
@@ -125,6 +127,8 @@ pub enum ServerPlan {
     DigestValue,
     /// A pub/sub command.
     Pubsub(crate::family::pubsub::PubsubPlan),
+    /// `BGREWRITEAOF`: every shard has cut.
+    AofRewrite,
 }
 
 /// A plan answered without parts.
@@ -192,6 +196,7 @@ pub fn execute(
         ServerOp::Digest => debug::digest_part(shard),
         ServerOp::DigestValue => debug::digest_value_part(shard, ctx, args),
         ServerOp::Pubsub(op) => crate::family::pubsub::part(&shard.pubsub, op, args),
+        ServerOp::AofCut => crate::family::rewrite::cut_part(shard, args),
     })
 }
 
@@ -237,6 +242,7 @@ pub fn gather(
             _ => resp::error(out, b"ERR internal error: no reply from the key's shard"),
         },
         ServerPlan::Pubsub(p) => crate::family::pubsub::gather(p, replies, out),
+        ServerPlan::AofRewrite => crate::family::rewrite::gather(shard, out),
         ServerPlan::Digest => debug::gather_digest(replies, out),
         ServerPlan::DigestValue => debug::gather_digest_value(replies, out),
     }

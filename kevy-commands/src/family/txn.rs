@@ -115,7 +115,7 @@ pub fn isolate(cmd: &'static Spec, args: Args<'_>, locks: &mut LockSet) -> bool 
     if cmd.name == "exec" {
         return false;
     }
-    if matches!(cmd.name, "flushall" | "flushdb" | "swapdb") {
+    if matches!(cmd.name, "flushall" | "flushdb" | "swapdb" | "bgrewriteaof") {
         locks.everything();
         return true;
     }

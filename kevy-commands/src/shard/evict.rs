@@ -222,6 +222,10 @@ impl ShardState {
         };
         if found {
             self.evict.evicted += 1;
+            if self.aof.on {
+                let db = entry.db as u32;
+                self.aof.out().command(db, &[&b"DEL"[..], &entry.key[..]]);
+            }
         }
         self.evict.pool.recycle(entry);
         Some(bytes)

@@ -67,12 +67,27 @@ impl Clock {
         match self.ms.get() {
             Some(ms) => ms,
             None => {
-                let ms = now_ms();
+                let ms = match LOADING.load(std::sync::atomic::Ordering::Relaxed) {
+                    false => now_ms(),
+                    true => 0,
+                };
                 self.ms.set(Some(ms));
                 ms
             }
         }
     }
+}
+
+/// Set while a log is replayed at start-up: commands then see the time as
+/// 0, so no key expires during the replay (Redis's `expireIfNeeded` while
+/// `server.loading`); a command of the log that met a key before its
+/// deadline meets it again. Read once per command, on its first clock read.
+static LOADING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Starts or ends the replay of a log (see [`LOADING`]); only while no
+/// shard runs.
+pub fn set_loading(on: bool) {
+    LOADING.store(on, std::sync::atomic::Ordering::Relaxed);
 }
 
 /// True when a key with deadline `at` is expired at `now`. Like Redis's
@@ -122,7 +137,15 @@ pub struct Db {
     pub(crate) sig: Rc<Signals>,
     /// This database's index (`SELECT` number; SWAPDB swaps it back).
     pub(crate) index: u32,
+    /// Record the keys expiry removes in [`Db::expired_log`] (the
+    /// append-only file is on: they are propagated as `DEL`).
+    pub log_expired: bool,
+    /// Keys expiry removed, not yet propagated.
+    pub expired_log: Vec<Vec<u8>>,
 }
+
+/// A database's entries moved out: `(key, value, deadline)`.
+pub type Entries = Vec<(Vec<u8>, Value, Option<Ms>)>;
 
 /// A database's INFO counters: plain integers its shard alone touches,
 /// summed over shards when INFO asks.
@@ -180,6 +203,8 @@ impl Db {
             ready: kevy_rt::ReadyKeys::new(),
             sig: Rc::new(Signals::default()),
             index: 0,
+            log_expired: false,
+            expired_log: Vec::new(),
         }
     }
 
@@ -330,6 +355,9 @@ impl Db {
         };
         match self.table.get_bucket(idx) {
             Some(e) if is_expired(self.deadline(e), now) => {
+                if self.log_expired {
+                    self.expired_log.push(e.key().to_vec());
+                }
                 self.remove_bucket(idx);
                 self.counts.expired += 1;
                 self.notify(class::EXPIRED, "expired", key);
@@ -601,6 +629,36 @@ impl Db {
         Some((e.value(), self.deadline(e)))
     }
 
+    /// What is left of `key` after a write, without counting a lookup:
+    /// `None` when it is gone, else its deadline (propagation's view).
+    pub fn left_of(&mut self, key: &[u8], now: &Clock) -> Option<Option<Ms>> {
+        let idx = self.find_quiet(key, now)?;
+        self.table.get_bucket(idx).map(|e| self.deadline(e))
+    }
+
+    /// Every entry, moved out: `(key, value, deadline)` (a database handed
+    /// to another thread travels as these; see [`Db::restore`]).
+    pub fn into_entries(mut self) -> Entries {
+        let volatile = std::mem::take(&mut self.volatile);
+        self.table
+            .drain()
+            .map(|node| {
+                let at = volatile.get(node.vidx() as usize).map(|v| v.at);
+                let at = if node.vidx() == NO_TTL { None } else { at };
+                (node.key().to_vec(), node.into_value(), at)
+            })
+            .collect()
+    }
+
+    /// Puts entries taken by [`Db::into_entries`] back (keys already here
+    /// are replaced).
+    pub fn restore(&mut self, entries: Entries) {
+        let now = Clock::new();
+        for (key, value, at) in entries {
+            self.set(&key, value, &now, false, at);
+        }
+    }
+
     /// Panics unless every entry with a deadline owns exactly the volatile slot
     /// that points back at it.
     #[cfg(test)]
@@ -629,6 +687,9 @@ impl Db {
         match self.table.find_bucket_index(hash, |e| e.vidx() == slot) {
             Some(idx) => {
                 let node = self.table.get_bucket(idx).map(|e| e.key().to_vec());
+                if let (true, Some(key)) = (self.log_expired, &node) {
+                    self.expired_log.push(key.clone());
+                }
                 let gone = self.remove_bucket(idx).is_some();
                 self.counts.expired += gone as u64;
                 if let (true, Some(key)) = (gone && self.listening(), node) {

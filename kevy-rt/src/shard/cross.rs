@@ -202,6 +202,9 @@ impl<C: Commands> Shard<C> {
         for item in req.items.iter().take(NEAR) {
             prefetch(self, Some(item), Prefetch::Entry);
         }
+        // Replies that must wait for the durability barrier go back to
+        // their origin: no direct write while the batch runs.
+        let hold = self.cmds.holds_replies(&self.state);
         let mut items = req.items.drain(..);
         while let Some(item) = items.next() {
             let ahead = items.as_slice();
@@ -233,7 +236,7 @@ impl<C: Commands> Shard<C> {
                     let start = rep.data.len();
                     self.cmds
                         .execute(&mut self.state, ctx, cmd, args, &mut rep.data);
-                    if let Some(sock) = direct {
+                    if let Some(sock) = direct.filter(|_| !hold) {
                         let written = write_some(&sock, &rep.data[start..]);
                         ShardStats::add_own(&self.stats.net_output, written);
                         rep.data.drain(start..start + written);
@@ -277,14 +280,25 @@ impl<C: Commands> Shard<C> {
         if req.data.capacity() > POOL_MAX_BYTES {
             req.data = Vec::new();
         }
-        self.mesh.send(
-            peer,
-            Msg::Replies(Replies {
-                bufs: rep,
-                returned: Some(req),
-            }),
-            lazy,
-        );
+        let replies = Replies {
+            bufs: rep,
+            returned: Some(req),
+        };
+        if hold {
+            // Sent after the iteration's barrier, with every other batch's.
+            self.held.push((peer, replies, lazy));
+        } else {
+            self.cmds.before_replies(&mut self.state);
+            self.mesh.send(peer, Msg::Replies(replies), lazy);
+        }
+    }
+
+    /// Sends the peer batches' replies held for the barrier (which the
+    /// caller has just passed).
+    pub(super) fn send_held(&mut self) {
+        for (peer, replies, lazy) in self.held.drain(..) {
+            self.mesh.send(peer, Msg::Replies(replies), lazy);
+        }
     }
 
     /// Files a peer's replies to our connections and operations.

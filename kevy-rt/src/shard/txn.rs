@@ -353,6 +353,9 @@ impl<C: Commands> Shard<C> {
             }
         }
         self.txn.armed = !self.txn.table.is_empty() || !self.txn.deferred.is_empty();
+        if self.txn.late.iter().any(Option::is_some) {
+            self.cmds.before_replies(&mut self.state);
+        }
         for peer in 0..self.txn.late.len() {
             if let Some(bufs) = self.txn.late[peer].take() {
                 self.mesh.send(

@@ -1,6 +1,7 @@
 //! kevy-rt integration tests: a tiny non-Redis command set on a real runtime
 //! (2+ shards, free port), driven over TCP by raw clients and the `redis` crate.
 
+mod barrier;
 mod client;
 mod isolated;
 mod layers;

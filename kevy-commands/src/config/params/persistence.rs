@@ -46,30 +46,27 @@ pub static PARAMS: &[Param] = &[
     .refuse(NO_RESTORE),
     Param::new("appendfilename", Kind::Str, "appendonly.aof")
         .flags(IMMUTABLE)
-        .check(|_, v| base_name(v, "appendfilename", "filename"))
-        .refuse(NO_AOF),
+        .check(|_, v| base_name(v, "appendfilename", "filename")),
     Param::new("appenddirname", Kind::Str, "appendonlydir")
         .flags(IMMUTABLE)
-        .check(|_, v| base_name(v, "appenddirname", "dirname"))
-        .refuse(NO_AOF),
+        .check(|_, v| base_name(v, "appenddirname", "dirname")),
     Param::new("aof-rewrite-incremental-fsync", Kind::Bool, "yes").refuse(NO_AOF),
     Param::new("no-appendfsync-on-rewrite", Kind::Bool, "no").refuse(NO_AOF),
-    Param::new("aof-load-truncated", Kind::Bool, "yes").refuse(NO_AOF),
-    Param::new("aof-use-rdb-preamble", Kind::Bool, "yes").refuse(NO_AOF),
+    Param::new("aof-load-truncated", Kind::Bool, "yes"),
+    // The base is written as commands either way until kevy writes RDB.
+    Param::new("aof-use-rdb-preamble", Kind::Bool, "yes"),
     Param::new("aof-timestamp-enabled", Kind::Bool, "no").refuse(NO_AOF),
     Param::new("aof-disable-auto-gc", Kind::Bool, "no").refuse(NO_AOF),
     Param::new(
         "auto-aof-rewrite-percentage",
         Kind::Int(0, i32::MAX as i64),
         "100",
-    )
-    .refuse(NO_AOF),
+    ),
     Param::new(
         "auto-aof-rewrite-min-size",
         Kind::Memory(0, i64::MAX as u64),
         "67108864",
-    )
-    .refuse(NO_AOF),
+    ),
 ];
 
 /// Redis's check of an AOF file or directory name.

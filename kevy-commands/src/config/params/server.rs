@@ -55,13 +55,7 @@ pub static PARAMS: &[Param] = &[
             }
         }),
     Param::new("save", Kind::Custom(parse_save, save_lines), "").flags(WORDS),
-    Param::new("appendonly", Kind::Bool, "no").check(|_, v| {
-        only(
-            v,
-            "no",
-            "the append-only file is not implemented yet; use appendonly no",
-        )
-    }),
+    Param::new("appendonly", Kind::Bool, "no"),
     Param::new(
         "appendfsync",
         Kind::Enum(&["everysec", "always", "no"]),

@@ -249,18 +249,37 @@ fn persistence(s: &mut Fields<'_>, shard: &ShardState, total: &Report) {
     s.field("rdb_last_cow_size", 0);
     s.field("rdb_last_load_keys_expired", 0);
     s.field("rdb_last_load_keys_loaded", 0);
-    s.field("aof_enabled", 0);
-    s.field("aof_rewrite_in_progress", 0);
-    s.field("aof_rewrite_scheduled", 0);
-    s.field("aof_last_rewrite_time_sec", -1);
-    s.field("aof_current_rewrite_time_sec", -1);
-    s.field("aof_last_bgrewrite_status", "ok");
-    s.field("aof_rewrites", 0);
-    s.field("aof_rewrites_consecutive_failures", 0);
-    s.field("aof_last_write_status", "ok");
+    let aof = &shard.server.shared.aof;
+    let st = aof.stats();
+    let on = aof.is_open();
+    let ok = |b: bool| if b { "ok" } else { "err" };
+    s.field("aof_enabled", on as u8);
+    s.field("aof_rewrite_in_progress", aof.rewriting() as u8);
+    s.field("aof_rewrite_scheduled", aof.scheduled() as u8);
+    s.field("aof_last_rewrite_time_sec", st.last_rewrite_secs);
+    let running = match aof.rewriting() {
+        true => (crate::base::clock::now_ms() as u64).saturating_sub(st.started_ms) as i64 / 1000,
+        false => -1,
+    };
+    s.field("aof_current_rewrite_time_sec", running);
+    s.field(
+        "aof_last_bgrewrite_status",
+        ok(st.last_rewrite_ok || st.rewrites == 0 && st.failures == 0),
+    );
+    s.field("aof_rewrites", st.rewrites);
+    s.field("aof_rewrites_consecutive_failures", st.failures);
+    s.field("aof_last_write_status", ok(!st.write_error));
     s.field("aof_last_cow_size", 0);
     s.field("module_fork_in_progress", 0);
     s.field("module_fork_last_cow_size", 0);
+    if on {
+        s.field("aof_current_size", st.current_size);
+        s.field("aof_base_size", st.base_size);
+        s.field("aof_pending_rewrite", 0);
+        s.field("aof_buffer_length", 0);
+        s.field("aof_pending_bio_fsync", 0);
+        s.field("aof_delayed_fsync", st.delayed_fsync);
+    }
 }
 
 fn stats_section(s: &mut Fields<'_>, total: &Report) {

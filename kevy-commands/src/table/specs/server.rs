@@ -6,7 +6,7 @@
 use super::super::flags::*;
 use super::super::key_flags::*;
 use super::super::{KeySpec, Run, Spec};
-use crate::family::{client, config, connection, debug, diag, info, lolwut, monitor};
+use crate::family::{client, config, connection, debug, diag, info, lolwut, monitor, rewrite};
 
 /// The server commands.
 #[rustfmt::skip]
@@ -31,6 +31,8 @@ pub const SERVER: &[Spec] = &[
     Spec::new("time", 1, LOADING | STALE | FAST, [0, 0, 0], Run::Local(monitor::time))
         .acl(&["@fast"])
         .tips(&["nondeterministic_output"]),
+    Spec::new("bgrewriteaof", 1, ADMIN | NOSCRIPT | NO_ASYNC_LOADING, [0, 0, 0], Run::Server(rewrite::plan_bgrewriteaof))
+        .acl(&["@admin", "@slow", "@dangerous"]),
     Spec::new("lolwut", -1, READONLY | FAST, [0, 0, 0], Run::Local(lolwut::lolwut))
         .acl(&["@read", "@fast"]),
     Spec::new("lastsave", 1, LOADING | STALE | FAST, [0, 0, 0], Run::Local(monitor::lastsave))

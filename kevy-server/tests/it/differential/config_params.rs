@@ -133,12 +133,8 @@ const REFUSED: &[(&str, &[&str])] = &[
         &[
             "aof-rewrite-incremental-fsync",
             "no-appendfsync-on-rewrite",
-            "aof-load-truncated",
-            "aof-use-rdb-preamble",
             "aof-timestamp-enabled",
             "aof-disable-auto-gc",
-            "auto-aof-rewrite-percentage",
-            "auto-aof-rewrite-min-size",
         ],
     ),
     (

@@ -128,6 +128,8 @@ pub(super) static DOCS: &[(&str, Docs)] = &[
         ])),
     ("time", docs("Return the current server time", "2.6.0", "server")
         .complexity("O(1)")),
+    ("bgrewriteaof", docs("Asynchronously rewrite the append-only file", "1.0.0", "server")
+        .complexity("O(1)")),
     ("lolwut", docs("Display some computer art and the Redis version", "5.0.0", "server")
         .args(&[
             arg("version", Integer).token("VERSION").flags(OPTIONAL),

@@ -1,0 +1,97 @@
+//! The append-only file (Redis 7.0's multi-part AOF): what write commands
+//! propagate ([`propagate`]), each shard's buffer of it ([`feed`]), the
+//! server's files, fsync policies and rewrite switch ([`files`]), the
+//! manifest ([`manifest`]), the rewrite's base ([`snapshot`]) and the
+//! reader used at start-up ([`parse`]). The loading itself, which replays
+//! through the command set, and the hooks into command execution live in
+//! the crate root (`aofload.rs`, `lib.rs`). ARCHITECTURE.md, *Persistence:
+//! the append-only file*, describes the design.
+
+pub mod feed;
+pub mod files;
+pub mod manifest;
+pub mod parse;
+pub mod propagate;
+pub mod snapshot;
+
+pub use feed::{Feed, Fragment};
+pub use files::{Aof, Fsync};
+
+use crate::shard::ShardState;
+use crate::store::db::{Db, Entries};
+
+/// Databases loaded before the runtime started, one set per shard, taken
+/// by each shard as the runtime makes it. They travel as their entries (a
+/// [`Db`] holds its shard's thread-local hooks, so it stays on its thread);
+/// the shard puts them back into its own databases ([`Db::restore`]).
+#[derive(Default)]
+pub struct Preloaded(std::sync::Mutex<Vec<Option<Vec<Entries>>>>);
+
+impl Preloaded {
+    /// Keeps `shards`' databases for the runtime.
+    pub fn put(&self, shards: Vec<Vec<Db>>) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = shards
+            .into_iter()
+            .map(|dbs| Some(dbs.into_iter().map(Db::into_entries).collect()))
+            .collect();
+    }
+
+    /// Takes shard `id`'s databases' entries, if loaded.
+    pub fn take(&self, id: usize) -> Option<Vec<Entries>> {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get_mut(id)
+            .and_then(Option::take)
+    }
+}
+
+impl std::fmt::Debug for Preloaded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Preloaded")
+    }
+}
+
+impl ShardState {
+    /// Logs `argv` as run in database `db` — the propagation API for code
+    /// that knows the effect it had (a blocked pop served later, a script's
+    /// write): nothing when the append-only file is off. Inside a
+    /// transaction's step the command joins the transaction's block.
+    pub fn propagate(&mut self, db: u32, argv: &[&[u8]]) {
+        if self.aof.on {
+            self.aof.out().command(db, argv);
+        }
+    }
+
+    /// Logs the keys expiry removed from database `db` since the last call
+    /// as `DEL`s (Redis's `propagateDeletion`).
+    pub fn log_expired(&mut self, db: usize) {
+        let Some(d) = self.dbs.get_mut(db) else {
+            return;
+        };
+        if d.expired_log.is_empty() {
+            return;
+        }
+        let keys = std::mem::take(&mut d.expired_log);
+        for k in &keys {
+            self.aof.out().command(db as u32, &[&b"DEL"[..], k]);
+        }
+    }
+
+    /// [`ShardState::log_expired`] for every database.
+    pub fn log_expired_all(&mut self) {
+        for i in 0..self.dbs.len() {
+            self.log_expired(i);
+        }
+    }
+
+    /// Turns propagation on or off for this shard: its databases then
+    /// record the keys expiry removes.
+    pub fn set_propagating(&mut self, on: bool) {
+        self.aof.on = on;
+        for d in &mut self.dbs {
+            d.log_expired = on;
+            d.expired_log.clear();
+        }
+    }
+}

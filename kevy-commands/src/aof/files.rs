@@ -1,0 +1,556 @@
+//! The append-only file of the whole server: the directory, its manifest,
+//! the incremental file every shard's feed is handed to, the fsync policy
+//! and the rewrite's file switch. One file for all shards (see
+//! ARCHITECTURE.md, *Persistence: the append-only file*): shards hand their
+//! feed over under one mutex, once per event-loop iteration or peer batch
+//! (never per command), so the file's order agrees with what crossed the
+//! rings.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use super::feed::{select, Feed, Fragment};
+use super::manifest::{Entry, Kind, Manifest};
+
+/// `appendfsync`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fsync {
+    /// After every event-loop iteration that wrote, before its replies leave.
+    Always = 0,
+    /// Once a second, on a thread of its own.
+    Everysec = 1,
+    /// Never (the kernel decides).
+    No = 2,
+}
+
+impl Fsync {
+    /// The policy named `name` (`always`, `everysec`, `no`).
+    pub fn parse(name: &str) -> Option<Fsync> {
+        match name.to_ascii_lowercase().as_str() {
+            "always" => Some(Fsync::Always),
+            "everysec" => Some(Fsync::Everysec),
+            "no" => Some(Fsync::No),
+            _ => None,
+        }
+    }
+}
+
+/// The open files (under the mutex).
+struct Files {
+    dir: PathBuf,
+    /// `appendfilename`: the prefix of every file's name.
+    name: String,
+    manifest: Manifest,
+    /// The incremental file of the current generation.
+    incr: Arc<File>,
+    /// The previous generation's, while a rewrite's cut is under way.
+    old: Option<Arc<File>>,
+    /// The database the file's last command left selected.
+    incr_db: Option<u32>,
+    old_db: Option<u32>,
+    /// The rewrite generation (mirrored in `Inner::generation`, changed
+    /// only under this mutex so a hand-over sees it with the files).
+    generation: u64,
+    /// Bytes in the incremental files since the base.
+    incr_size: u64,
+    base_size: u64,
+}
+
+/// The server's append-only file (shared by every shard).
+#[derive(Clone, Default)]
+pub struct Aof {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Aof {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Aof")
+            .field("open", &self.is_open())
+            .field("policy", &self.policy())
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Default)]
+struct Inner {
+    files: Mutex<Option<Files>>,
+    /// The policy ([`Fsync`] as a byte).
+    policy: AtomicU8,
+    /// The rewrite generation: a shard's feed goes to the current
+    /// incremental file once its own generation equals it.
+    generation: AtomicU64,
+    /// Bytes handed over since the start (all files).
+    written: AtomicU64,
+    /// Of those, bytes known to be on disk.
+    synced: AtomicU64,
+    sync_lock: Mutex<()>,
+    /// A rewrite is running.
+    rewriting: AtomicBool,
+    /// A rewrite is wanted (automatic rewrite, CONFIG SET appendonly yes).
+    pub scheduled: AtomicBool,
+    /// The shards' snapshots of the rewrite in progress.
+    snapshots: Mutex<Vec<Fragment>>,
+    stats: Mutex<Stats>,
+}
+
+/// Figures for INFO persistence.
+#[derive(Clone, Debug, Default)]
+pub struct Stats {
+    /// Rewrites done.
+    pub rewrites: u64,
+    /// The last rewrite's status was ok.
+    pub last_rewrite_ok: bool,
+    /// Consecutive failed rewrites.
+    pub failures: u64,
+    /// Seconds the last rewrite took (-1: none).
+    pub last_rewrite_secs: i64,
+    /// When the running rewrite started (unix ms).
+    pub started_ms: u64,
+    /// The last write or fsync failed.
+    pub write_error: bool,
+    /// Current size of the AOF (base + incremental files).
+    pub current_size: u64,
+    /// Size of the base.
+    pub base_size: u64,
+    /// Delayed fsyncs (everysec: an fsync still running after 2 s).
+    pub delayed_fsync: u64,
+}
+
+fn unix_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The name of base file `seq` (`appendonly.aof.1.base.aof`).
+pub fn base_name(prefix: &str, seq: u64, rdb: bool) -> String {
+    format!("{prefix}.{seq}.base.{}", if rdb { "rdb" } else { "aof" })
+}
+
+/// The name of incremental file `seq` (`appendonly.aof.1.incr.aof`).
+pub fn incr_name(prefix: &str, seq: u64) -> String {
+    format!("{prefix}.{seq}.incr.aof")
+}
+
+/// The manifest's name (`appendonly.aof.manifest`).
+pub fn manifest_name(prefix: &str) -> String {
+    format!("{prefix}.manifest")
+}
+
+fn open_append(path: &Path) -> std::io::Result<File> {
+    OpenOptions::new().create(true).append(true).open(path)
+}
+
+fn sync_dir(dir: &Path) {
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+}
+
+/// Writes the manifest atomically (temporary file, fsync, rename).
+fn persist_manifest(dir: &Path, prefix: &str, m: &Manifest) -> std::io::Result<()> {
+    let tmp = dir.join(format!("temp-{}", manifest_name(prefix)));
+    let mut f = File::create(&tmp)?;
+    f.write_all(m.render().as_bytes())?;
+    f.sync_all()?;
+    fs::rename(&tmp, dir.join(manifest_name(prefix)))?;
+    sync_dir(dir);
+    Ok(())
+}
+
+impl Aof {
+    /// True when the file is open (propagation on).
+    pub fn is_open(&self) -> bool {
+        lock(&self.inner.files).is_some()
+    }
+
+    /// The fsync policy.
+    pub fn policy(&self) -> Fsync {
+        match self.inner.policy.load(Ordering::Relaxed) {
+            0 => Fsync::Always,
+            1 => Fsync::Everysec,
+            _ => Fsync::No,
+        }
+    }
+
+    /// Sets the fsync policy.
+    pub fn set_policy(&self, p: Fsync) {
+        self.inner.policy.store(p as u8, Ordering::Relaxed);
+    }
+
+    /// The current rewrite generation (a shard starts in it).
+    pub fn generation(&self) -> u64 {
+        self.inner.generation.load(Ordering::Acquire)
+    }
+
+    /// A rewrite is running.
+    pub fn rewriting(&self) -> bool {
+        self.inner.rewriting.load(Ordering::Acquire)
+    }
+
+    /// A rewrite is wanted and not started.
+    pub fn scheduled(&self) -> bool {
+        self.inner.scheduled.load(Ordering::Relaxed)
+    }
+
+    /// Marks a rewrite wanted (or not).
+    pub fn schedule(&self, on: bool) {
+        self.inner.scheduled.store(on, Ordering::Relaxed);
+    }
+
+    /// The INFO figures.
+    pub fn stats(&self) -> Stats {
+        let mut s = lock(&self.inner.stats).clone();
+        if let Some(f) = lock(&self.inner.files).as_ref() {
+            s.current_size = f.base_size + f.incr_size;
+            s.base_size = f.base_size;
+        }
+        s
+    }
+
+    /// Opens the AOF in `dir` (created if missing) for appending: the last
+    /// incremental file of an existing manifest, else a new empty base and
+    /// incremental file. Starts the everysec fsync thread.
+    pub fn open(&self, dir: &Path, prefix: &str, policy: Fsync) -> std::io::Result<()> {
+        fs::create_dir_all(dir)?;
+        let mpath = dir.join(manifest_name(prefix));
+        let mut manifest = match fs::read_to_string(&mpath) {
+            Ok(text) => Manifest::parse(&text)
+                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Manifest::default(),
+            Err(e) => return Err(e),
+        };
+        let mut changed = false;
+        if manifest.base().is_none() && manifest.incrs().next().is_none() {
+            let name = base_name(prefix, 1, false);
+            let f = File::create(dir.join(&name))?;
+            f.sync_all()?;
+            manifest.files.push(Entry {
+                name,
+                seq: 1,
+                kind: Kind::Base,
+            });
+            changed = true;
+        }
+        let incr = match manifest.incrs().last() {
+            Some(e) => e.name.clone(),
+            None => {
+                let seq = manifest.last_seq(Kind::Incr) + 1;
+                let name = incr_name(prefix, seq);
+                manifest.files.push(Entry {
+                    name: name.clone(),
+                    seq,
+                    kind: Kind::Incr,
+                });
+                changed = true;
+                name
+            }
+        };
+        let file = open_append(&dir.join(&incr))?;
+        if changed {
+            persist_manifest(dir, prefix, &manifest)?;
+        }
+        let size = |e: &Entry| fs::metadata(dir.join(&e.name)).map_or(0, |m| m.len());
+        let base_size = manifest.base().map_or(0, size);
+        let incr_size = manifest.incrs().map(size).sum();
+        *lock(&self.inner.files) = Some(Files {
+            dir: dir.to_path_buf(),
+            name: prefix.to_string(),
+            manifest,
+            incr: Arc::new(file),
+            old: None,
+            incr_db: None,
+            old_db: None,
+            generation: self.generation(),
+            incr_size,
+            base_size,
+        });
+        self.set_policy(policy);
+        lock(&self.inner.stats).last_rewrite_ok = true;
+        lock(&self.inner.stats).last_rewrite_secs = -1;
+        let weak = Arc::downgrade(&self.inner);
+        let _ = std::thread::Builder::new()
+            .name("aof-fsync".into())
+            .spawn(move || everysec(weak));
+        Ok(())
+    }
+
+    /// Closes the file (`appendonly no`): what was handed over is synced.
+    pub fn close(&self) {
+        self.sync_to(u64::MAX);
+        *lock(&self.inner.files) = None;
+    }
+
+    /// Hands `feed`'s pending commands to the file: the current
+    /// incremental file, or the previous one while this shard has not yet
+    /// reached a running rewrite's cut. Then, under `appendfsync always`,
+    /// makes sure everything this shard handed over is on disk (one fsync
+    /// covers every shard's writes so far: group commit).
+    pub fn hand_over(&self, feed: &mut Feed) {
+        if !feed.main.is_empty() {
+            let mut files = lock(&self.inner.files);
+            if files.is_none() {
+                // Turned off: this shard stops propagating.
+                feed.on = false;
+            }
+            if let Some(f) = files.as_mut() {
+                let current = feed.generation >= f.generation;
+                let (file, db) = match (&f.old, current) {
+                    (Some(old), false) => (old.clone(), &mut f.old_db),
+                    _ => (f.incr.clone(), &mut f.incr_db),
+                };
+                let frag = &mut feed.main;
+                let mut head = Vec::new();
+                if *db != Some(frag.first_db) {
+                    select(&mut head, frag.first_db);
+                }
+                *db = frag.last_db;
+                let n = (head.len() + frag.bytes.len()) as u64;
+                let ok =
+                    (&*file).write_all(&head).is_ok() && (&*file).write_all(&frag.bytes).is_ok();
+                if !ok {
+                    lock(&self.inner.stats).write_error = true;
+                }
+                f.incr_size += n;
+                feed.written = self.inner.written.fetch_add(n, Ordering::AcqRel) + n;
+            }
+            drop(files);
+            feed.main.clear();
+        }
+        if self.policy() == Fsync::Always {
+            self.sync_to(feed.written);
+        }
+    }
+
+    /// True when this shard handed over bytes not yet known on disk.
+    #[inline]
+    pub fn unsynced(&self, feed: &Feed) -> bool {
+        self.inner.synced.load(Ordering::Acquire) < feed.written
+    }
+
+    /// Makes every byte handed over up to `upto` durable (one fsync may
+    /// cover many shards' writes).
+    fn sync_to(&self, upto: u64) {
+        sync_inner(&self.inner, upto);
+    }
+
+    /// Starts a rewrite: opens the next incremental file, lists it in the
+    /// manifest (so writes after the cut survive a crash before the rewrite
+    /// ends), and moves the generation on. `nshards` snapshots are expected.
+    pub fn begin_rewrite(&self, nshards: usize) -> Result<u64, String> {
+        if self.inner.rewriting.swap(true, Ordering::AcqRel) {
+            return Err("ERR Background append only file rewriting already in progress".into());
+        }
+        let mut files = lock(&self.inner.files);
+        let Some(f) = files.as_mut() else {
+            self.inner.rewriting.store(false, Ordering::Release);
+            return Err("ERR the append only file is off".into());
+        };
+        let seq = f.manifest.last_seq(Kind::Incr) + 1;
+        let name = incr_name(&f.name, seq);
+        let opened = open_append(&f.dir.join(&name)).and_then(|file| {
+            let mut m = f.manifest.clone();
+            m.files.push(Entry {
+                name,
+                seq,
+                kind: Kind::Incr,
+            });
+            persist_manifest(&f.dir, &f.name, &m)?;
+            f.manifest = m;
+            Ok(file)
+        });
+        match opened {
+            Ok(file) => {
+                f.old = Some(std::mem::replace(&mut f.incr, Arc::new(file)));
+                f.old_db = f.incr_db.take();
+                f.generation += 1;
+                self.inner.generation.store(f.generation, Ordering::Release);
+            }
+            Err(e) => {
+                self.inner.rewriting.store(false, Ordering::Release);
+                self.failed();
+                return Err(format!("ERR Can't open the append-only file: {e}"));
+            }
+        }
+        drop(files);
+        *lock(&self.inner.snapshots) = (0..nshards).map(|_| Fragment::default()).collect();
+        lock(&self.inner.stats).started_ms = unix_ms();
+        self.inner.scheduled.store(false, Ordering::Relaxed);
+        Ok(self.generation())
+    }
+
+    /// A shard's cut: what it propagated before goes to the previous file,
+    /// what it propagates after to the new one; `snapshot` is its keyspace
+    /// as of this moment, in commands.
+    pub fn cut(&self, shard: usize, feed: &mut Feed, generation: u64, snapshot: Fragment) {
+        self.hand_over(feed);
+        feed.generation = generation;
+        if let Some(slot) = lock(&self.inner.snapshots).get_mut(shard) {
+            *slot = snapshot;
+        }
+    }
+
+    /// Ends the rewrite on a thread of its own: writes the base from the
+    /// shards' snapshots, then makes it and the new incremental file the
+    /// whole AOF in the manifest and deletes the old files.
+    pub fn finish_rewrite(&self) {
+        let aof = self.clone();
+        let spawned = std::thread::Builder::new()
+            .name("aof-rewrite".into())
+            .spawn(move || {
+                let r = aof.write_base();
+                aof.done(r);
+            });
+        if spawned.is_err() {
+            self.done(Err("can't start the rewrite thread".into()));
+        }
+    }
+
+    fn write_base(&self) -> Result<(), String> {
+        let shots = std::mem::take(&mut *lock(&self.inner.snapshots));
+        let (dir, prefix, seq) = {
+            let files = lock(&self.inner.files);
+            let f = files
+                .as_ref()
+                .ok_or("the append only file was turned off")?;
+            (
+                f.dir.clone(),
+                f.name.clone(),
+                f.manifest.last_seq(Kind::Base) + 1,
+            )
+        };
+        let tmp = dir.join(format!("temp-rewriteaof-bg-{}.aof", std::process::id()));
+        let mut out = std::io::BufWriter::new(File::create(&tmp).map_err(|e| e.to_string())?);
+        let mut db = None;
+        let mut size = 0u64;
+        for s in shots.iter().filter(|s| !s.is_empty()) {
+            let mut head = Vec::new();
+            if db != Some(s.first_db) {
+                select(&mut head, s.first_db);
+            }
+            db = s.last_db;
+            out.write_all(&head).map_err(|e| e.to_string())?;
+            out.write_all(&s.bytes).map_err(|e| e.to_string())?;
+            size += (head.len() + s.bytes.len()) as u64;
+        }
+        drop(shots);
+        let file = out.into_inner().map_err(|e| e.to_string())?;
+        file.sync_all().map_err(|e| e.to_string())?;
+        let name = base_name(&prefix, seq, false);
+        fs::rename(&tmp, dir.join(&name)).map_err(|e| e.to_string())?;
+        let mut files = lock(&self.inner.files);
+        let f = files
+            .as_mut()
+            .ok_or("the append only file was turned off")?;
+        let newest = f.manifest.last_seq(Kind::Incr);
+        let gone: Vec<String> = f
+            .manifest
+            .files
+            .iter()
+            .filter(|e| !(e.kind == Kind::Incr && e.seq == newest))
+            .map(|e| e.name.clone())
+            .collect();
+        let mut m = Manifest {
+            files: vec![Entry {
+                name,
+                seq,
+                kind: Kind::Base,
+            }],
+        };
+        m.files
+            .extend(f.manifest.incrs().filter(|e| e.seq == newest).cloned());
+        persist_manifest(&f.dir, &f.name, &m).map_err(|e| e.to_string())?;
+        f.manifest = m;
+        f.old = None;
+        f.old_db = None;
+        f.base_size = size;
+        f.incr_size = fs::metadata(f.dir.join(incr_name(&f.name, newest))).map_or(0, |m| m.len());
+        for g in gone {
+            let _ = fs::remove_file(f.dir.join(g));
+        }
+        Ok(())
+    }
+
+    fn done(&self, r: Result<(), String>) {
+        let mut s = lock(&self.inner.stats);
+        match r {
+            Ok(()) => {
+                s.rewrites += 1;
+                s.last_rewrite_ok = true;
+                s.failures = 0;
+            }
+            Err(_) => {
+                s.last_rewrite_ok = false;
+                s.failures += 1;
+            }
+        }
+        s.last_rewrite_secs = ((unix_ms().saturating_sub(s.started_ms)) / 1000) as i64;
+        drop(s);
+        self.inner.rewriting.store(false, Ordering::Release);
+    }
+
+    fn failed(&self) {
+        let mut s = lock(&self.inner.stats);
+        s.last_rewrite_ok = false;
+        s.failures += 1;
+    }
+
+    /// Bytes in the base and the incremental files (automatic rewrite).
+    pub fn sizes(&self) -> Option<(u64, u64)> {
+        lock(&self.inner.files)
+            .as_ref()
+            .map(|f| (f.base_size, f.incr_size))
+    }
+}
+
+fn sync_inner(inner: &Inner, upto: u64) {
+    if inner.synced.load(Ordering::Acquire) >= upto {
+        return;
+    }
+    let _one = lock(&inner.sync_lock);
+    if inner.synced.load(Ordering::Acquire) >= upto {
+        return;
+    }
+    // Everything handed over before this load is in the files' page cache.
+    let target = inner.written.load(Ordering::Acquire);
+    let handles = lock(&inner.files)
+        .as_ref()
+        .map(|f| (f.incr.clone(), f.old.clone()));
+    let Some((incr, old)) = handles else {
+        return;
+    };
+    let mut ok = incr.sync_data().is_ok();
+    if let Some(old) = old {
+        ok &= old.sync_data().is_ok();
+    }
+    if !ok {
+        lock(&inner.stats).write_error = true;
+    }
+    inner.synced.fetch_max(target, Ordering::AcqRel);
+}
+
+/// The everysec thread: an fsync a second when something was written;
+/// ends when the server's state goes.
+fn everysec(weak: Weak<Inner>) {
+    loop {
+        std::thread::sleep(Duration::from_millis(1000));
+        let Some(inner) = weak.upgrade() else {
+            return;
+        };
+        if lock(&inner.files).is_none() {
+            return;
+        }
+        if inner.policy.load(Ordering::Relaxed) == Fsync::Everysec as u8 {
+            let upto = inner.written.load(Ordering::Acquire);
+            sync_inner(&inner, upto);
+        }
+    }
+}

@@ -1,0 +1,276 @@
+//! Where the command set meets the append-only file ([`crate::aof`]): the
+//! propagation after a command ran ([`after_command`], on the shard that
+//! ran it; [`after_plan`], on a multi-shard operation's origin once it is
+//! done, while its locks are still held), the durability barrier the
+//! runtime calls ([`before_replies`]), and loading at start-up ([`load`]),
+//! which replays the files through the command set on any number of shards
+//! (so a restart with another shard count re-homes every key).
+
+use std::sync::OnceLock;
+
+use kevy_rt::testing::Harness;
+use kevy_rt::Args;
+
+use crate::aof::parse::{self, Stop};
+use crate::aof::propagate::{propagate, Prop};
+use crate::aof::Fsync;
+use crate::shard::ShardState;
+use crate::store::db::Clock;
+use crate::table::{self, Spec};
+use crate::Redis;
+
+/// The propagation rule of `cmd` (looked up once per command index).
+fn prop_of(cmd: &'static Spec) -> Prop {
+    static RULES: OnceLock<Vec<Prop>> = OnceLock::new();
+    let rules = RULES.get_or_init(|| {
+        (0..table::ids::count())
+            .map(|id| match table::ids::spec_of(id) {
+                Some(s) if s.flags & table::flags::WRITE != 0 => Prop::of(s.name),
+                _ => Prop::Never,
+            })
+            .collect()
+    });
+    match table::ids::id_of(cmd) {
+        Some(id) => rules.get(id).copied().unwrap_or(Prop::Never),
+        None => Prop::Never,
+    }
+}
+
+/// Propagates a command that ran on this shard (`changed`: what it added
+/// to the change counter): first the keys its lookups found expired (in
+/// its database, or in all when `all_dbs`), then its effect.
+pub fn after_command(
+    shard: &mut ShardState,
+    db: u32,
+    cmd: &'static Spec,
+    args: Args<'_>,
+    reply: &[u8],
+    changed: u64,
+    all_dbs: bool,
+) {
+    if all_dbs {
+        shard.log_expired_all();
+    } else {
+        shard.log_expired(db as usize);
+    }
+    if changed == 0 {
+        return;
+    }
+    let prop = prop_of(cmd);
+    let now = Clock::new();
+    let ShardState { aof, dbs, .. } = shard;
+    let Some(d) = dbs.get_mut(db as usize) else {
+        return;
+    };
+    propagate(aof.out(), db, prop, args, reply, changed, &mut |k| {
+        d.left_of(k, &now)
+    });
+}
+
+/// Propagates a multi-shard operation on its origin, once its last round is
+/// gathered: its parts ran under its locks, which are still held, so no
+/// command on its keys can be logged between.
+pub fn after_plan(
+    shard: &mut ShardState,
+    db: u32,
+    cmd: &'static Spec,
+    args: Args<'_>,
+    reply: &[u8],
+    mut changed: u64,
+) {
+    if matches!(cmd.name, "flushall" | "flushdb" | "swapdb") && reply.first() != Some(&b'-') {
+        // Always propagated, even when there was nothing to remove.
+        changed = changed.max(1);
+    }
+    if changed == 0 {
+        return;
+    }
+    let prop = prop_of(cmd);
+    propagate(shard.aof.out(), db, prop, args, reply, changed, &mut |_| {
+        Some(None)
+    });
+}
+
+/// The runtime's durability barrier: hands the shard's feed to the file
+/// (and fsyncs under `appendfsync always`).
+pub fn before_replies(redis: &Redis, shard: &mut ShardState) {
+    if shard.aof.on {
+        let aof = &redis.shared().aof;
+        if !shard.aof.main.is_empty() || aof.unsynced(&shard.aof) {
+            aof.hand_over(&mut shard.aof);
+        }
+    }
+}
+
+/// True when replies must wait for [`before_replies`].
+pub fn holds_replies(redis: &Redis, shard: &ShardState) -> bool {
+    shard.aof.on && redis.shared().aof.policy() == Fsync::Always
+}
+
+/// What loading found.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    /// Commands replayed.
+    pub commands: u64,
+    /// A torn tail was cut off: (file, offset it was truncated at).
+    pub truncated: Option<(String, u64)>,
+    /// Files read.
+    pub files: Vec<String>,
+}
+
+/// Loads the AOF directory named by the settings (`dir`, `appenddirname`,
+/// `appendfilename`) into `nshards` shards, kept for the runtime's
+/// `new_shard`. `Ok(None)` when there is no manifest. Errors name the
+/// file and offset (corruption, a torn tail with `aof-load-truncated no`,
+/// an unknown command, an RDB base).
+pub fn load(redis: &Redis, nshards: usize) -> Result<Option<Loaded>, String> {
+    let cfg = redis.config();
+    let dir = std::path::PathBuf::from(cfg.get("dir").unwrap_or_default()).join(
+        cfg.get("appenddirname")
+            .unwrap_or_else(|| "appendonlydir".into()),
+    );
+    let prefix = cfg
+        .get("appendfilename")
+        .unwrap_or_else(|| "appendonly.aof".into());
+    let mpath = dir.join(crate::aof::files::manifest_name(&prefix));
+    let text = match std::fs::read_to_string(&mpath) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(format!(
+                "Can't read the AOF manifest {}: {e}",
+                mpath.display()
+            ))
+        }
+    };
+    let manifest = crate::aof::manifest::Manifest::parse(&text)?;
+    let truncate_ok = cfg.get_bool("aof-load-truncated");
+    let mut files: Vec<String> = manifest
+        .base()
+        .map(|e| e.name.clone())
+        .into_iter()
+        .collect();
+    files.extend(manifest.incrs().map(|e| e.name.clone()));
+    crate::store::db::set_loading(true);
+    let r = replay(redis, nshards, &dir, &files, truncate_ok);
+    crate::store::db::set_loading(false);
+    let loaded = r?;
+    Ok(Some(loaded))
+}
+
+/// Replays `files` (of `dir`) into `nshards` shards kept for the runtime.
+fn replay(
+    redis: &Redis,
+    nshards: usize,
+    dir: &std::path::Path,
+    files: &[String],
+    truncate_ok: bool,
+) -> Result<Loaded, String> {
+    let mut h = Harness::new(redis.clone(), nshards);
+    let mut loaded = Loaded::default();
+    for (n, name) in files.iter().enumerate() {
+        let last = n + 1 == files.len();
+        let path = dir.join(name);
+        let data = match std::fs::read(&path) {
+            Ok(d) => d,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && n == 0 => continue,
+            Err(e) => return Err(format!("Can't open the append-only file {name}: {e}")),
+        };
+        if data.starts_with(b"REDIS") {
+            return Err(format!(
+                "The AOF base {name} is an RDB file (aof-use-rdb-preamble): \
+                 kevy cannot read RDB files yet"
+            ));
+        }
+        let mut multi: Option<(u64, Vec<Vec<Vec<u8>>>)> = None;
+        let mut at = 0u64;
+        let run = |h: &mut Harness<Redis>, args: &[&[u8]]| -> Result<(), String> {
+            let reply = h.run(args);
+            if reply.starts_with(b"-ERR unknown command") {
+                return Err(format!(
+                    "Unknown command '{}' reading the append only file {name}",
+                    String::from_utf8_lossy(args[0])
+                ));
+            }
+            Ok(())
+        };
+        let ended = parse::commands(&data, |args, end| {
+            let start = at;
+            at = end;
+            loaded.commands += 1;
+            let verb = args[0];
+            if verb.eq_ignore_ascii_case(b"multi") {
+                multi = Some((start, Vec::new()));
+                return Ok::<(), String>(());
+            }
+            if verb.eq_ignore_ascii_case(b"exec") {
+                if let Some((_, queued)) = multi.take() {
+                    for q in &queued {
+                        let a: Vec<&[u8]> = q.iter().map(|x| &x[..]).collect();
+                        run(&mut h, &a)?;
+                    }
+                }
+                return Ok(());
+            }
+            match multi.as_mut() {
+                Some((_, queued)) => queued.push(args.iter().map(|a| a.to_vec()).collect()),
+                None => run(&mut h, args)?,
+            }
+            Ok(())
+        })?;
+        let valid = match ended {
+            Ok(()) => multi.as_ref().map(|(start, _)| *start),
+            Err(Stop::Truncated { valid }) => Some(multi.as_ref().map_or(valid, |(s, _)| *s)),
+            Err(Stop::Corrupt { at }) => {
+                return Err(format!(
+                    "Bad file format reading the append only file {name} at offset {at}: \
+                     make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>"
+                ))
+            }
+        };
+        if let Some(valid) = valid {
+            if !last {
+                return Err(format!(
+                    "Unexpected end of file reading the append only file {name} at offset {valid}"
+                ));
+            }
+            if !truncate_ok {
+                return Err(format!(
+                    "Unexpected end of file reading the append only file {name}. \
+                     You can: 1) Make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>. \
+                     2) Alternatively you can set the 'aof-load-truncated' configuration option to yes and restart the server."
+                ));
+            }
+            let f = std::fs::OpenOptions::new()
+                .write(true)
+                .open(&path)
+                .map_err(|e| format!("Can't truncate {name}: {e}"))?;
+            f.set_len(valid)
+                .and_then(|_| f.sync_all())
+                .map_err(|e| format!("Can't truncate {name}: {e}"))?;
+            loaded.truncated = Some((name.clone(), valid));
+        }
+        loaded.files.push(name.clone());
+    }
+    let shards = h.into_shards();
+    redis
+        .shared()
+        .preloaded
+        .put(shards.into_iter().map(|s| s.dbs).collect());
+    Ok(loaded)
+}
+
+/// Opens the AOF for appending as the settings say (after [`load`]).
+pub fn open(redis: &Redis) -> std::io::Result<()> {
+    let cfg = redis.config();
+    let dir = std::path::PathBuf::from(cfg.get("dir").unwrap_or_default()).join(
+        cfg.get("appenddirname")
+            .unwrap_or_else(|| "appendonlydir".into()),
+    );
+    let prefix = cfg
+        .get("appendfilename")
+        .unwrap_or_else(|| "appendonly.aof".into());
+    let policy =
+        Fsync::parse(&cfg.get("appendfsync").unwrap_or_default()).unwrap_or(Fsync::Everysec);
+    redis.shared().aof.open(&dir, &prefix, policy)
+}

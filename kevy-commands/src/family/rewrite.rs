@@ -1,0 +1,59 @@
+//! `BGREWRITEAOF`: the append-only file rewritten without a fork and
+//! without stopping writes to the file. The command locks every shard
+//! whole (it is isolated like FLUSHALL), so no multi-shard operation
+//! straddles the cut; then each shard, in its part, hands what it logged so
+//! far to the old incremental file, switches to the new one and takes its
+//! keyspace as commands (see [`crate::aof::Aof::cut`]); the origin's
+//! gather starts the thread that writes the base and switches the manifest.
+
+use kevy_rt::Planned;
+
+use crate::aof::snapshot::snapshot;
+use crate::base::num::parse_i64;
+use crate::base::resp;
+use crate::cross::admin::{self as srv, ServerOp, ServerPlan, ServerReply};
+use crate::cross::Plan;
+use crate::family::ServerCx;
+use crate::shard::ShardState;
+
+/// The reply once the rewrite is under way.
+const STARTED: &[u8] = b"Background append only file rewriting started";
+
+/// BGREWRITEAOF
+pub fn plan_bgrewriteaof(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
+    let aof = &cx.shard.server.shared.aof;
+    if !aof.is_open() {
+        return srv::error(b"ERR kevy rewrites the append only file only while appendonly is yes");
+    }
+    let nshards = cx.router.nshards();
+    match aof.begin_rewrite(nshards) {
+        Ok(generation) => srv::broadcast(
+            ServerOp::AofCut,
+            &[generation.to_string().as_bytes()],
+            nshards,
+            cx.parts,
+            ServerPlan::AofRewrite,
+        ),
+        Err(e) => srv::error(e.as_bytes()),
+    }
+}
+
+/// The cut on one shard (arguments: the rewrite's generation).
+pub fn cut_part(shard: &mut ShardState, args: kevy_rt::Args<'_>) -> ServerReply {
+    let generation = args.get(0).and_then(parse_i64).unwrap_or(0) as u64;
+    let id = shard.server.info.as_ref().map_or(0, |i| i.id);
+    let shot = snapshot(shard);
+    let aof = shard.server.shared.aof.clone();
+    if !shard.aof.on {
+        // The file was turned on at run time: this shard logs from its cut.
+        shard.set_propagating(true);
+    }
+    aof.cut(id, &mut shard.aof, generation, shot);
+    ServerReply::Count(0)
+}
+
+/// Every shard has cut: the base is written in the background.
+pub fn gather(shard: &mut ShardState, out: &mut crate::base::resp::Reply<'_>) {
+    shard.server.shared.aof.finish_rewrite();
+    resp::simple(out, STARTED);
+}

@@ -1,0 +1,146 @@
+//! The append-only file at start-up and shutdown: with `appendonly yes`,
+//! load the AOF directory (Redis 7.0's choice: the AOF wins over any RDB
+//! file), log what was read or why it could not be, open the files for
+//! appending; at exit, make what was written durable.
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::time::Duration;
+
+use kevy_commands::Redis;
+
+use crate::log::{self, Level};
+
+/// Loads and opens the AOF when `appendonly` is on; an error stops the
+/// start-up (the message is already logged).
+pub fn start(redis: &Redis, shards: usize) -> Result<(), ()> {
+    let cfg = redis.config();
+    let shared = redis.shared().clone();
+    cfg.on_change("appendfsync", move |v| {
+        if let Some(p) = kevy_commands::aof::Fsync::parse(v) {
+            shared.aof.set_policy(p);
+        }
+    });
+    let turned = redis.clone();
+    cfg.on_change("appendonly", move |v| {
+        let aof = &turned.shared().aof;
+        match (v == "yes", aof.is_open()) {
+            (true, false) => match kevy_commands::aofrun::open(&turned) {
+                // As Redis's startAppendOnly: a rewrite makes the base.
+                Ok(()) => aof.schedule(true),
+                Err(e) => log::log(
+                    Level::Warning,
+                    &format!("Can't open the append-only file: {e}"),
+                ),
+            },
+            (false, true) => aof.close(),
+            _ => {}
+        }
+    });
+    if !cfg.get_bool("appendonly") {
+        return Ok(());
+    }
+    let t0 = std::time::Instant::now();
+    match kevy_commands::aofrun::load(redis, shards) {
+        Ok(None) => {}
+        Ok(Some(loaded)) => {
+            if let Some((file, at)) = &loaded.truncated {
+                log::log(
+                    Level::Warning,
+                    &format!("!!! Warning: short read while loading the AOF file {file}!!! AOF loaded anyway because aof-load-truncated is enabled (truncated at offset {at})"),
+                );
+            }
+            log::log(
+                Level::Notice,
+                &format!(
+                    "DB loaded from append only file ({}): {} commands, {:.3} seconds",
+                    loaded.files.join(", "),
+                    loaded.commands,
+                    t0.elapsed().as_secs_f64()
+                ),
+            );
+        }
+        Err(e) => {
+            log::log(Level::Warning, &e);
+            return Err(());
+        }
+    }
+    if let Err(e) = kevy_commands::aofrun::open(redis) {
+        log::log(
+            Level::Warning,
+            &format!("Can't open the append-only file: {e}"),
+        );
+        return Err(());
+    }
+    Ok(())
+}
+
+/// Starts the thread that starts rewrites: the ones asked for (`CONFIG SET
+/// appendonly yes`) and the automatic ones (`auto-aof-rewrite-percentage`
+/// growth over the size after the last rewrite, past
+/// `auto-aof-rewrite-min-size`), as a client of the server at `addr` sending
+/// `BGREWRITEAOF` (a rewrite needs every shard's cut, which only a command
+/// can take).
+pub fn spawn_scheduler(redis: &Redis, addr: SocketAddr) {
+    let redis = redis.clone();
+    let mut addr = addr;
+    if addr.ip().is_unspecified() {
+        addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+    }
+    let _ = std::thread::Builder::new()
+        .name("aof-rewrite-cron".into())
+        .spawn(move || loop {
+            std::thread::sleep(Duration::from_millis(100));
+            let aof = &redis.shared().aof;
+            if !aof.is_open() || aof.rewriting() {
+                continue;
+            }
+            if aof.scheduled() || wants_rewrite(&redis) {
+                log::log(Level::Notice, "Starting automatic rewriting of AOF");
+                if let Err(e) = ask_rewrite(addr) {
+                    log::log(Level::Warning, &format!("Can't start the AOF rewrite: {e}"));
+                    std::thread::sleep(Duration::from_secs(1));
+                }
+            }
+        });
+}
+
+/// Redis's `serverCron` test: the AOF grew by the percentage over its size
+/// after the last rewrite, and is past the minimum size.
+fn wants_rewrite(redis: &Redis) -> bool {
+    let cfg = redis.config();
+    let pct = cfg.get_i64("auto-aof-rewrite-percentage");
+    let min = cfg.get_i64("auto-aof-rewrite-min-size").max(0) as u64;
+    let Some((base, incr)) = redis.shared().aof.sizes() else {
+        return false;
+    };
+    let size = base + incr;
+    if pct <= 0 || size <= min {
+        return false;
+    }
+    let growth = (size * 100 / base.max(1)) as i64 - 100;
+    growth >= pct
+}
+
+fn ask_rewrite(addr: SocketAddr) -> std::io::Result<()> {
+    let mut s = TcpStream::connect_timeout(&addr, Duration::from_secs(1))?;
+    s.set_read_timeout(Some(Duration::from_secs(5)))?;
+    s.write_all(b"*1\r\n$12\r\nBGREWRITEAOF\r\n")?;
+    let mut buf = [0u8; 256];
+    let n = s.read(&mut buf)?;
+    if buf.get(..n).is_some_and(|r| r.starts_with(b"+")) {
+        Ok(())
+    } else {
+        Err(std::io::Error::other(
+            String::from_utf8_lossy(&buf[..n]).into_owned(),
+        ))
+    }
+}
+
+/// Makes everything written durable (at exit).
+pub fn stop(redis: &Redis) {
+    if redis.shared().aof.is_open() {
+        redis.shared().aof.close();
+        log::log(Level::Notice, "Calling fsync() on the AOF file.");
+    }
+}
