@@ -7,6 +7,7 @@
 //! `pending` slots and are released in order as the earlier ones arrive.
 
 use std::collections::VecDeque;
+use std::io::{self, Read, Write};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
@@ -15,6 +16,7 @@ use crate::clients::ClientFacts;
 use crate::commands::Commands;
 use crate::msg::Pools;
 use crate::stream::Stream;
+use crate::tls::TlsSession;
 
 /// Initial (and idle) read-buffer size; also the least free space per read.
 pub(crate) const READ_CHUNK: usize = 16 * 1024;
@@ -50,6 +52,9 @@ pub(crate) enum Slot {
 pub(crate) struct Conn<C: Commands> {
     /// Shared with a peer shard while it writes a direct reply (see `shard`).
     pub(crate) sock: Arc<Stream>,
+    /// The TLS session of a connection accepted on the TLS listener: every
+    /// byte in and out goes through it (and no peer writes to `sock`).
+    pub(crate) tls: Option<Box<TlsSession>>,
     pub(crate) id: u64,
     pub(crate) gen: u32,
     pub(crate) peer: Option<SocketAddr>,
@@ -120,6 +125,7 @@ pub(crate) struct Conn<C: Commands> {
 impl<C: Commands> Conn<C> {
     pub(crate) fn new(
         sock: Arc<Stream>,
+        tls: Option<Box<TlsSession>>,
         id: u64,
         gen: u32,
         peer: Option<SocketAddr>,
@@ -129,6 +135,7 @@ impl<C: Commands> Conn<C> {
         let now = Instant::now();
         Conn {
             sock,
+            tls,
             id,
             gen,
             peer,
@@ -293,10 +300,34 @@ impl<C: Commands> Conn<C> {
             && self.owed < OWED_MAX
     }
 
+    /// Reads from the socket into `rbuf[rend..]`, through the TLS session
+    /// when there is one.
+    #[inline]
+    pub(crate) fn read_sock(&mut self) -> io::Result<usize> {
+        let buf = &mut self.rbuf[self.rend..];
+        match self.tls.as_deref_mut() {
+            None => (&*self.sock).read(buf),
+            Some(t) => t.read(&self.sock, buf),
+        }
+    }
+
+    /// Writes output from `wpos` to the socket, through the TLS session
+    /// when there is one.
+    #[inline]
+    pub(crate) fn write_sock(&mut self) -> io::Result<usize> {
+        let buf = &self.out[self.wpos..];
+        match self.tls.as_deref_mut() {
+            None => (&*self.sock).write(buf),
+            Some(t) => t.write(&self.sock, buf),
+        }
+    }
+
     /// True when nothing is owed to the client any more.
     #[inline]
     pub(crate) fn drained(&self) -> bool {
-        self.pending.is_empty() && self.unsent() == 0
+        self.pending.is_empty()
+            && self.unsent() == 0
+            && self.tls.as_ref().is_none_or(|t| !t.unsent())
     }
 
     /// Gives back the buffers a burst grew (a big request, a big reply, a

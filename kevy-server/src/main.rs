@@ -71,6 +71,14 @@ fn main() -> ExitCode {
     if let Some(path) = &config.unixsocket() {
         builder = builder.unix_socket(path, config.unixsocketperm());
     }
+    match config.tls() {
+        Ok(Some((addr, tls))) => builder = builder.tls(addr, tls),
+        Ok(None) => {}
+        Err(e) => {
+            log::log(Level::Warning, &format!("Failed to configure TLS: {e}"));
+            return ExitCode::FAILURE;
+        }
+    }
     let rt = match builder.build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -82,6 +90,12 @@ fn main() -> ExitCode {
         }
     };
     redis.shared().set_listening_port(rt.local_addr().port());
+    if let Some(addr) = rt.tls_addr() {
+        log::log(
+            Level::Notice,
+            &format!("Ready to accept TLS connections on {addr}"),
+        );
+    }
     log::log(
         Level::Notice,
         &format!(
