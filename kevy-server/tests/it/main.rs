@@ -21,6 +21,7 @@ mod maxmemory;
 mod pipelines;
 mod pubsub;
 mod server;
+mod soak;
 mod stall;
 mod tls;
 mod util;
