@@ -73,7 +73,7 @@ fn good(addr: SocketAddr, id: usize, stop: &AtomicBool, t: &Tally) {
     while !stop.load(Relaxed) {
         let key = format!("good:{id}:{}", n % 50);
         let value = format!("{id}-{n}");
-        if n % 4 == 0 {
+        if n.is_multiple_of(4) {
             let mut req = Vec::new();
             let mut want = Vec::new();
             for j in 0..4 {
@@ -123,10 +123,10 @@ fn hostile(addr: SocketAddr, kind: usize, stop: &AtomicBool, t: &Tally) {
             }
             // Huge bulk headers: refused (4 GB), or announced (512 MB) with
             // a few bytes behind.
-            2 if i % 2 == 0 => b"*2\r\n$3\r\nGET\r\n$4000000000\r\n".to_vec(),
+            2 if i.is_multiple_of(2) => b"*2\r\n$3\r\nGET\r\n$4000000000\r\n".to_vec(),
             2 => b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$536870000\r\nabc".to_vec(),
             // Huge multibulk counts and inline lines past 64 KB.
-            _ if i % 2 == 0 => b"*2147483647\r\n$1\r\nx\r\n".to_vec(),
+            _ if i.is_multiple_of(2) => b"*2147483647\r\n$1\r\nx\r\n".to_vec(),
             _ => vec![b'a'; 70_000],
         };
         let _ = s.write_all(&input);

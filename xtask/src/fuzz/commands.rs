@@ -161,7 +161,7 @@ pub fn fuzz(rng: &mut Rng, until: Instant) -> Result<u64, String> {
     }
     let mut history: Vec<Vec<Vec<u8>>> = Vec::new();
     while Instant::now() < until {
-        if cases % 64 == 0 {
+        if cases.is_multiple_of(64) {
             h = Harness::new(Redis::default(), 2);
             history.clear();
         }
