@@ -7,6 +7,7 @@
 //! `pending` slots and are released in order as the earlier ones arrive.
 
 use std::collections::VecDeque;
+use std::io::{self, Read, Write};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
@@ -15,9 +16,13 @@ use crate::clients::ClientFacts;
 use crate::commands::Commands;
 use crate::msg::Pools;
 use crate::stream::Stream;
+use crate::tls::TlsSession;
 
 /// Initial (and idle) read-buffer size; also the least free space per read.
 pub(crate) const READ_CHUNK: usize = 16 * 1024;
+
+/// Read-buffer growth allowed ahead of the bytes buffered (see `make_room`).
+const AHEAD_MAX: usize = 1 << 20;
 
 /// Output-buffer capacity an idle connection may keep.
 const IDLE_OUT_CAPACITY: usize = 16 * 1024;
@@ -28,6 +33,14 @@ const IDLE_OUT_CAPACITY: usize = 16 * 1024;
 /// let clients of the other shards pipeline into its ring backlog without
 /// limit: 200 MB of writes held 200 MB of batches and reply slots.
 pub(crate) const OWED_MAX: usize = 1 << 20;
+
+/// Reply slots a connection may have queued before it stops taking input.
+/// `OWED_MAX` counts a forwarded command at its request's size until its
+/// reply arrives: without a cap on their number, a client pipelining reads
+/// of a 64 KB value and never reading had ~11,000 of them in flight per
+/// connection (700 MB of replies on their way back; 1.2 GB for four such
+/// clients). With it, at most this many replies are in flight.
+pub(crate) const SLOTS_MAX: usize = 1024;
 
 /// Counted per reply slot on top of its bytes (the slot, a batch item, spans).
 pub(crate) const SLOT_COST: usize = 64;
@@ -50,6 +63,9 @@ pub(crate) enum Slot {
 pub(crate) struct Conn<C: Commands> {
     /// Shared with a peer shard while it writes a direct reply (see `shard`).
     pub(crate) sock: Arc<Stream>,
+    /// The TLS session of a connection accepted on the TLS listener: every
+    /// byte in and out goes through it (and no peer writes to `sock`).
+    pub(crate) tls: Option<Box<TlsSession>>,
     pub(crate) id: u64,
     pub(crate) gen: u32,
     pub(crate) peer: Option<SocketAddr>,
@@ -123,6 +139,7 @@ pub(crate) struct Conn<C: Commands> {
 impl<C: Commands> Conn<C> {
     pub(crate) fn new(
         sock: Arc<Stream>,
+        tls: Option<Box<TlsSession>>,
         id: u64,
         gen: u32,
         peer: Option<SocketAddr>,
@@ -132,6 +149,7 @@ impl<C: Commands> Conn<C> {
         let now = Instant::now();
         Conn {
             sock,
+            tls,
             id,
             gen,
             peer,
@@ -295,13 +313,43 @@ impl<C: Commands> Conn<C> {
             && !self.closing
             && self.deferred.is_none()
             && self.unsent() < self.high_water
-            && self.owed < OWED_MAX
+            && !self.owes_too_much()
+    }
+
+    /// Reads from the socket into `rbuf[rend..]`, through the TLS session
+    /// when there is one.
+    #[inline]
+    pub(crate) fn read_sock(&mut self) -> io::Result<usize> {
+        let buf = &mut self.rbuf[self.rend..];
+        match self.tls.as_deref_mut() {
+            None => (&*self.sock).read(buf),
+            Some(t) => t.read(&self.sock, buf),
+        }
+    }
+
+    /// Writes output from `wpos` to the socket, through the TLS session
+    /// when there is one.
+    #[inline]
+    pub(crate) fn write_sock(&mut self) -> io::Result<usize> {
+        let buf = &self.out[self.wpos..];
+        match self.tls.as_deref_mut() {
+            None => (&*self.sock).write(buf),
+            Some(t) => t.write(&self.sock, buf),
+        }
+    }
+
+    /// Input stops: too much is owed (bytes or slots).
+    #[inline]
+    pub(crate) fn owes_too_much(&self) -> bool {
+        self.owed >= OWED_MAX || self.pending.len() >= SLOTS_MAX
     }
 
     /// True when nothing is owed to the client any more.
     #[inline]
     pub(crate) fn drained(&self) -> bool {
-        self.pending.is_empty() && self.unsent() == 0
+        self.pending.is_empty()
+            && self.unsent() == 0
+            && self.tls.as_ref().is_none_or(|t| !t.unsent())
     }
 
     /// Gives back the buffers a burst grew (a big request, a big reply, a
@@ -325,8 +373,15 @@ impl<C: Commands> Conn<C> {
         }
     }
 
-    /// Makes room for at least `need` unread bytes plus a read chunk.
+    /// Makes room for at least `need` unread bytes plus a read chunk, but
+    /// for no more than [`AHEAD_MAX`] or twice what is buffered, whichever
+    /// is larger: a request that announces a 512 MB argument gets its
+    /// buffer as its bytes arrive (doubling, so copying stays linear), not
+    /// in one go — a client sending `$536870000` and three bytes, on many
+    /// connections, made the server zero 512 MB for each.
     pub(crate) fn make_room(&mut self, need: usize) {
+        let buffered = self.rend - self.rpos;
+        let need = need.min(buffered.saturating_mul(2).max(AHEAD_MAX));
         if self.rpos == self.rend {
             self.rpos = 0;
             self.rend = 0;
@@ -344,7 +399,11 @@ impl<C: Commands> Conn<C> {
             }
             if self.rbuf.len() < want {
                 let grown = want.max(self.rbuf.len() * 2);
-                self.rbuf.resize(grown, 0);
+                // A fresh zeroed block (calloc: the pages of a large one
+                // cost nothing until bytes land there), then what is buffered.
+                let mut bigger = vec![0u8; grown];
+                bigger[..self.rend].copy_from_slice(&self.rbuf[..self.rend]);
+                self.rbuf = bigger;
             }
         }
     }

@@ -48,6 +48,7 @@ mod shard;
 pub mod stats;
 mod stream;
 pub mod testing;
+pub mod tls;
 
 pub use args::{Args, OwnedArgs, Span};
 pub use clients::{ClientFacts, ClientOf, ClientsOf};

@@ -22,6 +22,7 @@ use crate::settings::Settings;
 use crate::shard::{Shard, ShardParts, WAKER};
 // Re-exported where they were first defined (`kevy_rt::runtime::Stats`).
 pub use crate::stats::{ShardStats, Stats};
+use crate::tls::rustls::ServerConfig;
 
 /// Configures a [`Runtime`].
 pub struct Builder<C: Commands> {
@@ -34,9 +35,18 @@ pub struct Builder<C: Commands> {
     idle_spin: Duration,
     settings: Arc<Settings>,
     unix: Option<(PathBuf, Option<u32>)>,
+    tls: Option<(String, Arc<ServerConfig>)>,
 }
 
 impl<C: Commands> Builder<C> {
+    /// Also listen for TLS connections on `addr` (`host:port`, port 0 picks
+    /// a free one), each shard on its own listener as for plain TCP; their
+    /// sessions use `config` (see [`TlsConfig::load`](crate::tls::TlsConfig::load)).
+    pub fn tls(mut self, addr: impl Into<String>, config: Arc<ServerConfig>) -> Self {
+        self.tls = Some((addr.into(), config));
+        self
+    }
+
     /// Also listen on a Unix domain socket at `path` (an old socket file there
     /// is replaced), with permissions `perm` (e.g. `0o700`) when given. Every
     /// shard accepts on it.
@@ -107,6 +117,21 @@ impl<C: Commands> Builder<C> {
             bound = l.local_addr()?;
             listeners.push(l);
         }
+        let mut tls_listeners = Vec::with_capacity(n);
+        let mut tls_addr = None;
+        if let Some((tls, config)) = &self.tls {
+            let mut bound = tls.to_socket_addrs()?.next().ok_or_else(|| {
+                io::Error::new(io::ErrorKind::InvalidInput, "no TLS address to bind")
+            })?;
+            for _ in 0..n {
+                let l = listen(bound, self.backlog)?;
+                bound = l.local_addr()?;
+                tls_listeners.push(Some((l, config.clone())));
+            }
+            tls_addr = Some(bound);
+        } else {
+            tls_listeners.resize_with(n, || None);
+        }
         let unix = match &self.unix {
             Some((path, perm)) => Some(listen_unix(path, *perm)?),
             None => None,
@@ -130,13 +155,15 @@ impl<C: Commands> Builder<C> {
         Ok(Runtime {
             cmds: Arc::new(self.cmds),
             local_addr: bound,
+            tls_addr,
             limits: self.limits,
             shards: polls
                 .into_iter()
                 .zip(listeners)
                 .zip(ends)
                 .zip(unix_listeners)
-                .map(|(((p, l), e), u)| ((p, l), e, u))
+                .zip(tls_listeners)
+                .map(|((((p, l), e), u), t)| ((p, l), e, u, t))
                 .collect(),
             unix_path: self.unix.map(|(p, _)| p),
             signals,
@@ -162,6 +189,7 @@ type ShardSetup<C> = (
     (Poll, TcpListener),
     MeshEnd<Msg<C>>,
     Option<mio::net::UnixListener>,
+    Option<(TcpListener, Arc<ServerConfig>)>,
 );
 
 fn listen_unix(path: &Path, perm: Option<u32>) -> io::Result<std::os::unix::net::UnixListener> {
@@ -192,6 +220,7 @@ fn listen_unix(path: &Path, perm: Option<u32>) -> io::Result<std::os::unix::net:
 pub struct Runtime<C: Commands> {
     cmds: Arc<C>,
     local_addr: SocketAddr,
+    tls_addr: Option<SocketAddr>,
     limits: Limits,
     shards: Vec<ShardSetup<C>>,
     signals: Arc<[Signal]>,
@@ -220,12 +249,18 @@ impl<C: Commands> Runtime<C> {
             ),
             settings: Settings::new(),
             unix: None,
+            tls: None,
         }
     }
 
     /// The address the listeners are bound to (with the real port when 0 was asked).
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr
+    }
+
+    /// The address the TLS listeners are bound to, if any.
+    pub fn tls_addr(&self) -> Option<SocketAddr> {
+        self.tls_addr
     }
 
     /// A handle that stops the runtime from any thread.
@@ -278,10 +313,12 @@ impl<C: Commands> Runtime<C> {
         let stopper = self.stopper();
         let stats = self.stats();
         let addr = self.local_addr;
+        let tls_addr = self.tls_addr;
         let unix_path = self.unix_path.clone();
         let handles = self.spawn()?;
         Ok(Server {
             addr,
+            tls_addr,
             unix_path,
             stopper,
             stats,
@@ -292,7 +329,7 @@ impl<C: Commands> Runtime<C> {
     fn spawn(self) -> io::Result<Vec<JoinHandle<io::Result<()>>>> {
         let conn_ids = Arc::new(AtomicU64::new(0));
         let mut handles = Vec::new();
-        for (id, (((poll, listener), mesh, unix_listener), stats)) in
+        for (id, (((poll, listener), mesh, unix_listener, tls), stats)) in
             self.shards.into_iter().zip(self.stats).enumerate()
         {
             let parts = ShardParts {
@@ -302,6 +339,7 @@ impl<C: Commands> Runtime<C> {
                 poll,
                 listener,
                 unix_listener,
+                tls,
                 mesh,
                 conn_ids: conn_ids.clone(),
                 stop: self.stop.clone(),
@@ -371,6 +409,7 @@ impl Stopper {
 /// A runtime running on background threads. Dropping it stops it too.
 pub struct Server {
     addr: SocketAddr,
+    tls_addr: Option<SocketAddr>,
     unix_path: Option<PathBuf>,
     stopper: Stopper,
     stats: Stats,
@@ -381,6 +420,11 @@ impl Server {
     /// Where it listens.
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// Where it listens for TLS, if it does.
+    pub fn tls_addr(&self) -> Option<SocketAddr> {
+        self.tls_addr
     }
 
     /// Per-shard counters.

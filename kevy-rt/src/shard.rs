@@ -26,6 +26,8 @@ use crate::router::Router;
 use crate::settings::Settings;
 use crate::stats::ShardStats;
 use crate::stream::Stream;
+use crate::tls::rustls::ServerConfig;
+use crate::tls::TlsSession;
 
 mod admin;
 mod cross;
@@ -47,6 +49,7 @@ const READ_BUDGET: usize = 256 * 1024;
 const SHRINK_IDLE: Duration = Duration::from_secs(1);
 const LISTENER: Token = Token(usize::MAX - 1);
 const UNIX_LISTENER: Token = Token(usize::MAX - 2);
+const TLS_LISTENER: Token = Token(usize::MAX - 3);
 
 /// A multi-shard operation in flight, on its origin shard.
 struct Op<C: Commands> {
@@ -72,6 +75,8 @@ pub(crate) struct Shard<C: Commands> {
     poll: Poll,
     listener: TcpListener,
     unix_listener: Option<UnixListener>,
+    /// The TLS listener and the configuration its connections' sessions use.
+    tls: Option<(TcpListener, Arc<ServerConfig>)>,
     conns: Slab<Conn<C>>,
     mesh: MeshEnd<Msg<C>>,
     outgoing: Vec<Option<Requests<C>>>,
@@ -127,6 +132,7 @@ pub(crate) struct ShardParts<C: Commands> {
     pub(crate) poll: Poll,
     pub(crate) listener: TcpListener,
     pub(crate) unix_listener: Option<UnixListener>,
+    pub(crate) tls: Option<(TcpListener, Arc<ServerConfig>)>,
     pub(crate) mesh: MeshEnd<Msg<C>>,
     pub(crate) conn_ids: Arc<AtomicU64>,
     pub(crate) stop: Arc<AtomicBool>,
@@ -159,6 +165,12 @@ impl<C: Commands> Shard<C> {
                 .registry()
                 .register(l, UNIX_LISTENER, Interest::READABLE)?;
         }
+        let mut tls = p.tls;
+        if let Some((l, _)) = tls.as_mut() {
+            p.poll
+                .registry()
+                .register(l, TLS_LISTENER, Interest::READABLE)?;
+        }
         Ok(Shard {
             id: p.id,
             cmds: p.cmds,
@@ -168,6 +180,7 @@ impl<C: Commands> Shard<C> {
             poll: p.poll,
             listener,
             unix_listener,
+            tls,
             conns: Slab::new(),
             mesh: p.mesh,
             outgoing: (0..nshards).map(|_| None).collect(),
@@ -246,7 +259,8 @@ impl<C: Commands> Shard<C> {
             for ev in events.iter() {
                 match ev.token() {
                     WAKER => {}
-                    LISTENER => self.accept(),
+                    LISTENER => self.accept(false),
+                    TLS_LISTENER => self.accept(true),
                     UNIX_LISTENER => self.accept_unix(),
                     Token(i) => {
                         if ev.is_writable() {
@@ -324,9 +338,14 @@ impl<C: Commands> Shard<C> {
         }
     }
 
-    fn accept(&mut self) {
+    /// Accepts on the plain listener, or on the TLS one.
+    fn accept(&mut self, tls: bool) {
         loop {
-            match self.listener.accept() {
+            let accepted = match &self.tls {
+                Some((l, _)) if tls => l.accept(),
+                _ => self.listener.accept(),
+            };
+            match accepted {
                 Ok((sock, peer)) => {
                     let _ = sock.set_nodelay(true);
                     if let Some(every) = self.settings.keepalive() {
@@ -335,7 +354,7 @@ impl<C: Commands> Shard<C> {
                             .with_interval(every / 3);
                         let _ = socket2::SockRef::from(&sock).set_tcp_keepalive(&ka);
                     }
-                    self.add_conn(Stream::Tcp(sock), Some(peer))
+                    self.add_conn(Stream::Tcp(sock), Some(peer), tls)
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
@@ -354,22 +373,35 @@ impl<C: Commands> Shard<C> {
                 return;
             };
             match l.accept() {
-                Ok((sock, _)) => self.add_conn(Stream::Unix(sock), None),
+                Ok((sock, _)) => self.add_conn(Stream::Unix(sock), None, false),
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(_) => return,
             }
         }
     }
 
-    fn add_conn(&mut self, sock: Stream, peer: Option<std::net::SocketAddr>) {
+    fn add_conn(&mut self, sock: Stream, peer: Option<std::net::SocketAddr>, tls: bool) {
         if !self.settings.try_admit() {
-            // Like Redis: one best-effort write of the error, then close.
-            let mut msg = Vec::new();
-            self.cmds.too_many_clients(&mut msg);
-            let _ = (&sock).write(&msg);
+            // Like Redis: one best-effort write of the error, then close
+            // (a TLS client, before any handshake, is just closed).
+            if !tls {
+                let mut msg = Vec::new();
+                self.cmds.too_many_clients(&mut msg);
+                let _ = (&sock).write(&msg);
+            }
             self.stats.rejected.fetch_add(1, Ordering::Relaxed);
             return;
         }
+        let session = match &self.tls {
+            Some((_, config)) if tls => match TlsSession::new(config) {
+                Ok(s) => Some(Box::new(s)),
+                Err(_) => {
+                    self.settings.release();
+                    return;
+                }
+            },
+            _ => None,
+        };
         let entry = self.conns.vacant_entry();
         let token = Token(entry.key());
         if self
@@ -389,6 +421,7 @@ impl<C: Commands> Shard<C> {
         let id = self.conn_ids.fetch_add(1, Ordering::Relaxed) + 1;
         let c = entry.insert(Conn::new(
             Arc::new(sock),
+            session,
             id,
             self.next_gen,
             peer,
@@ -422,6 +455,9 @@ impl<C: Commands> Shard<C> {
             if let Some((id, _)) = c.parked.take() {
                 self.parked_conn_closed(id);
             }
+            if let Some(t) = c.tls.as_deref_mut() {
+                t.close(&c.sock);
+            }
             // A peer writing a direct reply may hold the socket a moment longer;
             // it closes when the last holder drops it.
             let fd = c.sock.as_raw_fd();
@@ -451,8 +487,20 @@ impl<C: Commands> Shard<C> {
             return;
         };
         c.out_peak = c.out_peak.max(c.out.len());
+        if let Some(t) = c.tls.as_deref_mut() {
+            // Records left from an earlier flush go first (and alone may be
+            // what this writable event is for).
+            match t.flush(&c.sock) {
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                Err(_) => {
+                    self.close(i);
+                    return;
+                }
+            }
+        }
         while !c.direct && c.wpos < c.out.len() {
-            match (&*c.sock).write(&c.out[c.wpos..]) {
+            match c.write_sock() {
                 Ok(0) => break,
                 Ok(n) => {
                     c.wpos += n;

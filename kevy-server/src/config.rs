@@ -14,6 +14,8 @@ use std::path::PathBuf;
 
 use kevy_commands::config::ConfigTable;
 use kevy_commands::Redis;
+use kevy_rt::tls::rustls::ServerConfig as TlsServerConfig;
+use kevy_rt::tls::{ClientAuth, TlsConfig};
 
 /// The parsed configuration: the command set, whose settings registry holds
 /// every value.
@@ -228,12 +230,50 @@ impl Config {
 
     /// `bind:port`, bracketing IPv6 addresses.
     pub fn listen_addr(&self) -> String {
+        self.addr(self.port())
+    }
+
+    fn addr(&self, port: u16) -> String {
         let bind = self.bind();
         if bind.contains(':') && !bind.starts_with('[') {
-            format!("[{bind}]:{}", self.port())
+            format!("[{bind}]:{port}")
         } else {
-            format!("{bind}:{}", self.port())
+            format!("{bind}:{port}")
         }
+    }
+
+    /// Where TLS connections are taken (`bind:tls-port`) and the loaded
+    /// configuration they use; `None` while `tls-port` is 0. The error
+    /// names the setting or file at fault.
+    pub fn tls(&self) -> Result<Option<(String, std::sync::Arc<TlsServerConfig>)>, String> {
+        let port = self.int("tls-port") as u16;
+        if port == 0 {
+            return Ok(None);
+        }
+        let path = |name: &str| {
+            Some(self.text(name))
+                .filter(|p| !p.is_empty())
+                .map(PathBuf::from)
+        };
+        let (Some(cert_file), Some(key_file)) = (path("tls-cert-file"), path("tls-key-file"))
+        else {
+            return Err("tls-port needs tls-cert-file and tls-key-file".into());
+        };
+        let config = TlsConfig {
+            cert_file,
+            key_file,
+            ca_cert_file: path("tls-ca-cert-file"),
+            ca_cert_dir: path("tls-ca-cert-dir"),
+            client_auth: match self.text("tls-auth-clients").as_str() {
+                "no" => ClientAuth::No,
+                "optional" => ClientAuth::Optional,
+                _ => ClientAuth::Required,
+            },
+            protocols: self.text("tls-protocols"),
+            ciphers: self.text("tls-ciphers"),
+            ciphersuites: self.text("tls-ciphersuites"),
+        };
+        Ok(Some((self.addr(port), config.load()?)))
     }
 }
 

@@ -75,6 +75,14 @@ fn main() -> ExitCode {
     if let Some(path) = &config.unixsocket() {
         builder = builder.unix_socket(path, config.unixsocketperm());
     }
+    match config.tls() {
+        Ok(Some((addr, tls))) => builder = builder.tls(addr, tls),
+        Ok(None) => {}
+        Err(e) => {
+            log::log(Level::Warning, &format!("Failed to configure TLS: {e}"));
+            return ExitCode::FAILURE;
+        }
+    }
     let rt = match builder.build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -87,6 +95,12 @@ fn main() -> ExitCode {
     };
     redis.shared().set_listening_port(rt.local_addr().port());
     aof::spawn_scheduler(&redis, rt.local_addr());
+    if let Some(addr) = rt.tls_addr() {
+        log::log(
+            Level::Notice,
+            &format!("Ready to accept TLS connections on {addr}"),
+        );
+    }
     log::log(
         Level::Notice,
         &format!(

@@ -11,9 +11,15 @@
 //!    sending: the server must answer and close it (not hang), and keep
 //!    answering `PING` / `version` on a separate connection throughout.
 //!
-//! The time is shared equally by the four targets. A failing input is saved
+//! 3. random argument vectors to the command table, in-process over 2
+//!    shards (`fuzz/commands.rs`): no panic, well-formed replies.
+//!
+//! The time is shared equally by the five targets. `cargo xtask test` ends
+//! with a few seconds of it (the CI smoke); the coverage-guided cargo-fuzz
+//! targets (nightly) live in `fuzz/`. A failing input is saved
 //! under `<target dir>/xtask-fuzz/` and the task fails.
 
+mod commands;
 mod corpus;
 
 use std::io::{Read, Write};
@@ -210,7 +216,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     }
     eprintln!("fuzz: {seconds} s, seed {seed}");
     let mut rng = Rng::new(seed);
-    let slice = Duration::from_secs_f64(seconds as f64 / 4.0);
+    let slice = Duration::from_secs_f64(seconds as f64 / 5.0);
     let mc_decode: Decoder = memcached::decode::decode;
 
     let n = fuzz_decoder(
@@ -229,6 +235,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
         Instant::now() + slice,
     )?;
     eprintln!("fuzz: memcached decoder: {n} inputs");
+    let n = commands::fuzz(&mut rng, Instant::now() + slice)?;
+    eprintln!("fuzz: command table: {n} commands");
 
     let redis = Runtime::builder(kevy_commands::Redis::default())
         .bind("127.0.0.1:0")

@@ -1,6 +1,6 @@
 //! `cargo xtask test`: install what the tests need (a real `redis-server`, a
 //! real `memcached`, the `pymemcache` and redis-py client libraries), then
-//! `cargo test --workspace`.
+//! `cargo test --workspace`, then a 5-second fuzz smoke (`cargo xtask fuzz`).
 
 use crate::run_cmd;
 use crate::tools::{cargo, ensure_memcached, ensure_python_clients, ensure_redis};
@@ -12,5 +12,7 @@ pub fn run(extra: &[String]) -> Result<(), String> {
     let mut cmd = cargo();
     cmd.args(["test", "--workspace"]);
     cmd.args(extra.iter().skip_while(|a| *a == "--"));
-    run_cmd(&mut cmd)
+    run_cmd(&mut cmd)?;
+    // The fuzz smoke: a few seconds of every stable fuzz target.
+    crate::fuzz::run(&["--seconds".into(), "5".into()])
 }

@@ -10,7 +10,6 @@ use super::Shard;
 use crate::args::Args;
 use crate::clients::ClientsOf;
 use crate::commands::{Commands, Gather, Prefetch};
-use crate::conn::OWED_MAX;
 use crate::msg::{ConnRef, Msg, Replies, Reply, Request, Requests, POOL_MAX_BYTES};
 use crate::stats::ShardStats;
 use crate::stream::Stream;
@@ -135,7 +134,7 @@ impl<C: Commands> Shard<C> {
                         bytes = &[];
                     }
                 }
-                let capped = c.owed >= OWED_MAX;
+                let capped = c.owes_too_much();
                 c.deliver(seq, bytes, &mut self.pools);
                 if capped && c.want_read && c.can_decode() {
                     // Below the in-flight cap again: take input.

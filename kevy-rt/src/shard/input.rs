@@ -2,7 +2,7 @@
 //! (with one request of lookahead for prefetching) and running, forwarding or
 //! planning each one.
 
-use std::io::{self, Read};
+use std::io;
 use std::sync::atomic::Ordering;
 
 use super::{Op, Shard, READ_BUDGET};
@@ -43,7 +43,10 @@ impl<C: Commands> Shard<C> {
             c.want_read = false;
             c.make_room(c.need);
             let space = c.rbuf.len() - c.rend;
-            match (&*c.sock).read(&mut c.rbuf[c.rend..]) {
+            // A TLS session's plaintext says nothing of what the socket
+            // still holds: read it until it would block.
+            let drained_if_short = !exhaust && c.tls.is_none();
+            match c.read_sock() {
                 Ok(0) => {
                     c.eof = true;
                     if c.deferred.is_some() || c.parked.is_some() {
@@ -65,7 +68,7 @@ impl<C: Commands> Shard<C> {
                         return;
                     }
                     self.process(i);
-                    if n < space && !exhaust {
+                    if n < space && drained_if_short {
                         return;
                     }
                     budget = budget.saturating_sub(n);
@@ -354,8 +357,13 @@ impl<C: Commands> Shard<C> {
                 // Direct reply: when this command is all the connection is
                 // waiting for, its owner writes the reply to the socket itself,
                 // saving the trip back (and often a wake-up) of this shard.
-                let direct = (last && c.pending.is_empty() && c.unsent() == 0 && !c.closing)
-                    .then(|| c.sock.clone());
+                // Never on TLS: its session lives here, so its replies do too.
+                let direct = (last
+                    && c.pending.is_empty()
+                    && c.unsent() == 0
+                    && !c.closing
+                    && c.tls.is_none())
+                .then(|| c.sock.clone());
                 if direct.is_some() {
                     c.direct = true;
                 }

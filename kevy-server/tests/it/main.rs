@@ -23,5 +23,7 @@ mod pipelines;
 mod pubsub;
 mod queue;
 mod server;
+mod soak;
 mod stall;
+mod tls;
 mod util;

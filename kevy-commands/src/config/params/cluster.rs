@@ -1,11 +1,19 @@
-//! Cluster and TLS settings. kevy has neither yet: these are known with
-//! Redis's defaults and checks, and any other value is refused with the
-//! reason.
+//! Cluster and TLS settings. Cluster mode is not built: its settings are
+//! known with Redis's defaults and checks, and any other value is refused
+//! with the reason. TLS is (kevy-server reads these at start-up), except
+//! for replication and cluster links.
 
 use super::*;
 
 const NO_CLUSTER: &str = "cluster mode is not implemented";
-const NO_TLS: &str = "TLS is not implemented yet";
+const NO_REPLICATION: &str = "replication is not implemented yet";
+const NO_KEY_PASS: &str = "encrypted private keys are not supported (rustls reads plain PEM keys)";
+const NO_DH: &str = "TLS uses ECDHE key exchange only (rustls has no finite-field DH)";
+
+/// TLS settings take effect when the server starts.
+fn tls_fixed(cx: &Cx<'_>, v: &str) -> Result<(), String> {
+    unchanged_while_running(cx, v, "the TLS settings")
+}
 
 /// The cluster and TLS settings.
 pub static PARAMS: &[Param] = &[
@@ -53,41 +61,43 @@ pub static PARAMS: &[Param] = &[
     Param::new("cluster-allow-reads-when-down", Kind::Bool, "no").refuse(NO_CLUSTER),
     Param::new("cluster-allow-pubsubshard-when-down", Kind::Bool, "yes").refuse(NO_CLUSTER),
     Param::new("cluster-link-sendbuf-limit", Kind::Memory(0, u64::MAX), "0").refuse(NO_CLUSTER),
-    Param::new("tls-port", Kind::Int(0, 65535), "0").refuse(NO_TLS),
+    // TLS: read at start-up (kevy-server builds its TLS listeners from
+    // them); while running only the same value may be set.
+    Param::new("tls-port", Kind::Int(0, 65535), "0").check(tls_fixed),
     Param::new(
         "tls-session-cache-size",
         Kind::Int(0, i32::MAX as i64),
         "20480",
     )
-    .refuse(NO_TLS),
+    .check(tls_fixed),
     Param::new(
         "tls-session-cache-timeout",
         Kind::Int(0, i32::MAX as i64),
         "300",
     )
-    .refuse(NO_TLS),
-    Param::new("tls-cluster", Kind::Bool, "no").refuse(NO_TLS),
-    Param::new("tls-replication", Kind::Bool, "no").refuse(NO_TLS),
+    .check(tls_fixed),
+    Param::new("tls-cluster", Kind::Bool, "no").refuse(NO_CLUSTER),
+    Param::new("tls-replication", Kind::Bool, "no").refuse(NO_REPLICATION),
     Param::new(
         "tls-auth-clients",
         Kind::Enum(&["no", "yes", "optional"]),
         "yes",
     )
-    .refuse(NO_TLS),
-    Param::new("tls-prefer-server-ciphers", Kind::Bool, "no").refuse(NO_TLS),
-    Param::new("tls-session-caching", Kind::Bool, "yes").refuse(NO_TLS),
-    Param::new("tls-cert-file", Kind::Str, "").refuse(NO_TLS),
-    Param::new("tls-key-file", Kind::Str, "").refuse(NO_TLS),
-    Param::new("tls-key-file-pass", Kind::Str, "").refuse(NO_TLS),
-    Param::new("tls-client-cert-file", Kind::Str, "").refuse(NO_TLS),
-    Param::new("tls-client-key-file", Kind::Str, "").refuse(NO_TLS),
-    Param::new("tls-client-key-file-pass", Kind::Str, "").refuse(NO_TLS),
-    Param::new("tls-dh-params-file", Kind::Str, "").refuse(NO_TLS),
-    Param::new("tls-ca-cert-file", Kind::Str, "").refuse(NO_TLS),
-    Param::new("tls-ca-cert-dir", Kind::Str, "").refuse(NO_TLS),
-    Param::new("tls-protocols", Kind::Str, "").refuse(NO_TLS),
-    Param::new("tls-ciphers", Kind::Str, "").refuse(NO_TLS),
-    Param::new("tls-ciphersuites", Kind::Str, "").refuse(NO_TLS),
+    .check(tls_fixed),
+    Param::new("tls-prefer-server-ciphers", Kind::Bool, "no").check(tls_fixed),
+    Param::new("tls-session-caching", Kind::Bool, "yes").check(tls_fixed),
+    Param::new("tls-cert-file", Kind::Str, "").check(tls_fixed),
+    Param::new("tls-key-file", Kind::Str, "").check(tls_fixed),
+    Param::new("tls-key-file-pass", Kind::Str, "").refuse(NO_KEY_PASS),
+    Param::new("tls-client-cert-file", Kind::Str, "").refuse(NO_REPLICATION),
+    Param::new("tls-client-key-file", Kind::Str, "").refuse(NO_REPLICATION),
+    Param::new("tls-client-key-file-pass", Kind::Str, "").refuse(NO_REPLICATION),
+    Param::new("tls-dh-params-file", Kind::Str, "").refuse(NO_DH),
+    Param::new("tls-ca-cert-file", Kind::Str, "").check(tls_fixed),
+    Param::new("tls-ca-cert-dir", Kind::Str, "").check(tls_fixed),
+    Param::new("tls-protocols", Kind::Str, "").check(tls_fixed),
+    Param::new("tls-ciphers", Kind::Str, "").check(tls_fixed),
+    Param::new("tls-ciphersuites", Kind::Str, "").check(tls_fixed),
 ];
 
 /// Redis's `isValidAnnouncedHostname`.

@@ -89,7 +89,26 @@ fn features_kevy_lacks_take_only_their_default() {
     );
     assert_eq!(t.load("replicaof", &["no", "one"]), Ok(()));
     assert_eq!(t.load("tls-port", &["0"]), Ok(()));
-    assert!(t.load("tls-port", &["6380"]).is_err());
+    assert_eq!(t.load("tls-port", &["6380"]), Ok(()));
+    assert_eq!(t.load("tls-auth-clients", &["optional"]), Ok(()));
+    assert!(t.load("tls-auth-clients", &["maybe"]).is_err());
+    assert!(t
+        .load("tls-replication", &["yes"])
+        .unwrap_err()
+        .contains("replication"));
+    assert!(t
+        .load("tls-key-file-pass", &["x"])
+        .unwrap_err()
+        .contains("encrypted"));
+    assert_eq!(t.load("tls-replication", &["no"]), Ok(()));
+    assert_eq!(set(&t, &[("tls-port", "6380")]), Ok(()));
+    assert_eq!(
+        set(&t, &[("tls-port", "6381")]),
+        failed(
+            "tls-port",
+            "kevy cannot change the TLS settings while it runs"
+        )
+    );
     assert_eq!(
         t.load("user", &["default"]).map_err(|e| e.contains("ACL")),
         Err(true)

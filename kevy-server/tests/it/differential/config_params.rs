@@ -20,7 +20,9 @@ const HIDDEN: &[&str] = &[
 
 const REPL: &str = "replication is not implemented yet";
 const CLUSTER: &str = "cluster mode is not implemented";
-const TLS: &str = "TLS is not implemented yet";
+const TLS: &str = "kevy cannot change the TLS settings while it runs";
+const TLS_KEY_PASS: &str = "encrypted private keys are not supported (rustls reads plain PEM keys)";
+const TLS_DH: &str = "TLS uses ECDHE key exchange only (rustls has no finite-field DH)";
 const RDB: &str = "RDB snapshots are not implemented yet";
 const AOF: &str = "the append-only file is not implemented yet";
 const ACL: &str = "ACLs and AUTH are not implemented yet";
@@ -96,18 +98,11 @@ const REFUSED: &[(&str, &[&str])] = &[
             "tls-port",
             "tls-session-cache-size",
             "tls-session-cache-timeout",
-            "tls-cluster",
-            "tls-replication",
             "tls-auth-clients",
             "tls-prefer-server-ciphers",
             "tls-session-caching",
             "tls-cert-file",
             "tls-key-file",
-            "tls-key-file-pass",
-            "tls-client-cert-file",
-            "tls-client-key-file",
-            "tls-client-key-file-pass",
-            "tls-dh-params-file",
             "tls-ca-cert-file",
             "tls-ca-cert-dir",
             "tls-protocols",
@@ -115,6 +110,18 @@ const REFUSED: &[(&str, &[&str])] = &[
             "tls-ciphersuites",
         ],
     ),
+    (CLUSTER, &["tls-cluster"]),
+    (
+        REPL,
+        &[
+            "tls-replication",
+            "tls-client-cert-file",
+            "tls-client-key-file",
+            "tls-client-key-file-pass",
+        ],
+    ),
+    (TLS_KEY_PASS, &["tls-key-file-pass"]),
+    (TLS_DH, &["tls-dh-params-file"]),
     (
         RDB,
         &[
