@@ -82,22 +82,15 @@ fn kind(cmd: &Spec) -> Option<Kind> {
     })
 }
 
-/// The timeout's position and the keys' positions of `args` for `k`.
-fn layout(k: Kind, args: Args<'_>, keys: &mut Vec<u32>) -> usize {
+/// Pushes the positions in `args` of the keys `k` waits on.
+fn layout(k: Kind, args: Args<'_>, keys: &mut Vec<u32>) {
     let n = args.len();
     match k {
-        Kind::Pop(_) | Kind::Zpop(_) => {
-            keys.extend(1..n.saturating_sub(1) as u32);
-            n - 1
-        }
-        Kind::Move => {
-            keys.push(1);
-            n - 1
-        }
+        Kind::Pop(_) | Kind::Zpop(_) => keys.extend(1..n.saturating_sub(1) as u32),
+        Kind::Move => keys.push(1),
         Kind::Mpop | Kind::Zmpop => {
             let numkeys = crate::base::num::parse_i64(args.at(2)).unwrap_or(0).max(0) as usize;
             keys.extend((3..n.min(3 + numkeys)).map(|i| i as u32));
-            1
         }
     }
 }
@@ -119,8 +112,13 @@ pub fn blocking(
         return None;
     }
     let k = kind(cmd)?;
-    let at = layout(k, args, keys);
+    let at = match k {
+        Kind::Mpop | Kind::Zmpop => 1,
+        _ => args.len() - 1,
+    };
+    // The timeout first: `keys` stays empty when the command does not park.
     let timeout = timeout(args.at(at)).ok()?;
+    layout(k, args, keys);
     Some(Park { timeout })
 }
 

@@ -573,6 +573,9 @@ impl<C: Commands> Shard<C> {
 
     /// Ends the parked calls whose deadline passed.
     pub(super) fn expire_parked(&mut self) {
+        if self.parking.deadlines.is_empty() {
+            return;
+        }
         let now = std::time::Instant::now();
         while let Some(Reverse((at, id))) = self.parking.deadlines.peek().copied() {
             if at > now {
