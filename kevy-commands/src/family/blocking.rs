@@ -143,8 +143,30 @@ pub fn ready(
     }
 }
 
-/// [`Commands::serve`](kevy_rt::Commands::serve).
+/// [`Commands::serve`](kevy_rt::Commands::serve), counted in the command
+/// statistics and the slow log of the shard that serves.
 pub fn serve(
+    shard: &mut ShardState,
+    ctx: Ctx,
+    cmd: &'static Spec,
+    args: Args<'_>,
+    key: u32,
+    out: &mut Vec<u8>,
+) -> Served {
+    let (mark, t0) = (out.len(), crate::base::clock::now());
+    let served = serve_from(shard, ctx, cmd, args, key, out);
+    let ns = crate::base::clock::since(t0);
+    shard
+        .server
+        .done(cmd, ns, &out[mark..], &ctx.who(), args, None);
+    if ctx.quiet {
+        // CLIENT REPLY OFF / SKIP.
+        out.truncate(mark);
+    }
+    served
+}
+
+fn serve_from(
     shard: &mut ShardState,
     ctx: Ctx,
     cmd: &'static Spec,
