@@ -10,7 +10,7 @@
 //! [`Commands::serve`](crate::Commands::serve)), or until its deadline or an
 //! explicit unblock ([`Commands::unparked`](crate::Commands::unparked)).
 //!
-//! Every parked call owns one claim word ([`Claim`]): whoever moves it out of
+//! Every parked call owns one claim word (`Claim`): whoever moves it out of
 //! `ARMING`/`OPEN` first — the owner shard that serves it, or its own shard
 //! on timeout, hang-up or unblock — is the only one that acts on it.
 

@@ -6,7 +6,7 @@
 //! ([`unparked`]). The same handlers run their non-blocking form inside
 //! `MULTI` (and scripts), where nothing blocks.
 //!
-//! A new blocking command (XREAD BLOCK, say) adds one [`Kind`] with its
+//! A new blocking command (XREAD BLOCK, say) adds one `Kind` with its
 //! key positions, readiness test and serve; nothing else changes.
 
 use std::time::Duration;
