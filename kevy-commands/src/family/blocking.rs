@@ -155,6 +155,11 @@ pub fn serve(
 ) -> Served {
     let (mark, t0) = (out.len(), crate::base::clock::now());
     let served = serve_from(shard, ctx, cmd, args, key, out);
+    if let Some(k) = kind(cmd) {
+        notify(shard.db(ctx.db as usize), k, args, key, &out[mark..]);
+    }
+    // Broken watches and notifications go out now, as after any command.
+    shard.flush_signals();
     let ns = crate::base::clock::since(t0);
     shard
         .server
@@ -207,6 +212,50 @@ fn serve_from(
         }
     }
     Served::Done
+}
+
+/// What a serve changed, for WATCH and keyspace notifications, as Redis's
+/// serve names it: the pop (after the push of a move), then `del` for a key
+/// it emptied. Nothing for an error or a move finished elsewhere.
+fn notify(db: &mut crate::store::db::Db, k: Kind, args: Args<'_>, key: u32, reply: &[u8]) {
+    use crate::store::signal::class::{GENERIC, LIST, ZSET};
+    let ok = match k {
+        Kind::Move => reply.first() == Some(&b'$') && !reply.starts_with(b"$-1"),
+        _ => reply.first() == Some(&b'*') && !reply.starts_with(b"*-1"),
+    };
+    if !ok {
+        return;
+    }
+    let src = args.at(key as usize);
+    let (class, event) = match k {
+        Kind::Pop(End::Left) => (LIST, "lpop"),
+        Kind::Pop(End::Right) => (LIST, "rpop"),
+        Kind::Move => {
+            let (from, to) = move_ends(args);
+            let push = if to == End::Left { "lpush" } else { "rpush" };
+            db.notify(LIST, push, args.at(2));
+            (LIST, if from == End::Left { "lpop" } else { "rpop" })
+        }
+        Kind::Mpop => {
+            let left = mpop_where(args).eq_ignore_ascii_case(b"left");
+            (LIST, if left { "lpop" } else { "rpop" })
+        }
+        Kind::Zpop(max) => (ZSET, if max { "zpopmax" } else { "zpopmin" }),
+        Kind::Zmpop => {
+            let max = mpop_where(args).eq_ignore_ascii_case(b"max");
+            (ZSET, if max { "zpopmax" } else { "zpopmin" })
+        }
+    };
+    db.notify(class, event, src);
+    if !db.in_table(src) {
+        db.notify(GENERIC, "del", src);
+    }
+}
+
+/// BLMPOP's / BZMPOP's end argument (after the timeout, numkeys and keys).
+fn mpop_where(args: Args<'_>) -> &[u8] {
+    let numkeys = crate::base::num::parse_i64(args.at(2)).unwrap_or(0).max(0) as usize;
+    args.get(3 + numkeys).unwrap_or(b"")
 }
 
 /// BLMOVE's / BRPOPLPUSH's ends.
