@@ -259,6 +259,19 @@ const SCENARIOS: &[&[Step]] = &[
         Reply(3),
         Reply(3),
         Reply(3),
+        // the non-blocking form inside MULTI names the same events (keys
+        // of one shard: a cross-shard move's events are the move's)
+        Call(0, &["RPUSH", "{q}x", "a", "b"]),
+        Call(0, &["MULTI"]),
+        Call(0, &["BLPOP", "{q}x", "0"]),
+        Call(0, &["BRPOPLPUSH", "{q}x", "{q}d", "0"]),
+        Call(0, &["BZPOPMIN", "{q}x", "0"]),
+        Call(0, &["EXEC"]),
+        Reply(3),
+        Reply(3),
+        Reply(3),
+        Reply(3),
+        Reply(3),
         Call(0, &["CONFIG", "SET", "notify-keyspace-events", ""]),
     ],
 ];
