@@ -155,7 +155,13 @@ fn has(args: Args<'_>, from: usize, word: &[u8]) -> bool {
 
 /// The key a `*MPOP` reply names (`*2 $n key …`).
 fn mpop_key(reply: &[u8]) -> Option<&[u8]> {
-    let rest = reply.strip_prefix(b"*2\r\n$")?;
+    keyed_reply(reply.strip_prefix(b"*2\r\n")?)
+}
+
+/// The key a blocking pop's reply names first (`[key, …]` after its
+/// array header).
+fn keyed_reply(rest: &[u8]) -> Option<&[u8]> {
+    let rest = rest.strip_prefix(b"$")?;
     let nl = rest.iter().position(|&c| c == b'\n')?;
     let n = crate::base::num::parse_i64(rest.get(..nl.checked_sub(1)?)?)? as usize;
     rest.get(nl + 1..nl + 1 + n)
@@ -362,6 +368,34 @@ fn events(
             };
             ev.push((k, ZSET, e));
             emptied(&mut ev, first);
+        }
+        // The blocking pops' non-blocking form (inside MULTI): the key the
+        // reply names.
+        "blpop" | "brpop" | "bzpopmin" | "bzpopmax" if not_none => {
+            let at = reply.iter().position(|&c| c == b'\n').map_or(0, |p| p + 1);
+            let popped = keyed_reply(&reply[at..]);
+            if let Some(&kk) = keys.iter().find(|&&(i, ..)| Some(args.at(i)) == popped) {
+                let e = match name {
+                    "blpop" => (LIST, "lpop"),
+                    "brpop" => (LIST, "rpop"),
+                    "bzpopmin" => (ZSET, "zpopmin"),
+                    _ => (ZSET, "zpopmax"),
+                };
+                ev.push((kk.0, e.0, e.1));
+                emptied(&mut ev, kk);
+            }
+        }
+        "brpoplpush" | "blmove" if not_none && keys.len() == 2 => {
+            let (from, to) = match name {
+                "blmove" => (
+                    args.at(3).eq_ignore_ascii_case(b"left"),
+                    args.at(4).eq_ignore_ascii_case(b"left"),
+                ),
+                _ => (false, true),
+            };
+            ev.push((keys[1].0, LIST, if to { "lpush" } else { "rpush" }));
+            ev.push((keys[0].0, LIST, if from { "lpop" } else { "rpop" }));
+            emptied(&mut ev, keys[0]);
         }
         "zpopmin" | "zpopmax" if not_none => {
             ev.push((

@@ -709,13 +709,7 @@ impl Commands for Redis {
         key: u32,
         out: &mut Vec<u8>,
     ) -> Served {
-        let (mark, t0) = (out.len(), clock::now());
-        let served = family::blocking::serve(shard, ctx, cmd, args, key, out);
-        shard
-            .server
-            .done(cmd, since(t0), &out[mark..], &ctx.who(), args, None);
-        finish(out, mark, ctx.quiet);
-        served
+        family::blocking::serve(shard, ctx, cmd, args, key, out)
     }
 
     fn unparked(&self, s: &Session, cmd: Self::Cmd, _: Args<'_>, why: Unpark, out: &mut Vec<u8>) {

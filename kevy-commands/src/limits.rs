@@ -50,8 +50,15 @@
 //!   round, the longest of its parts.
 //! - `DEBUG SLEEP` blocks the shard serving the connection, not the server.
 //! - Not implemented yet: client-side caching (`CLIENT TRACKING`, `CACHING`,
-//!   `GETREDIR`, `TRACKINGINFO`), `CLIENT UNBLOCK` (no blocking commands
-//!   yet), and the `DEBUG` subcommands other than
+//!   `GETREDIR`, `TRACKINGINFO`), and the `DEBUG` subcommands other than
 //!   `OBJECT`, `SLEEP`, `SET-ACTIVE-EXPIRE`. `CLIENT KILL` also accepts Redis
 //!   7.4's `MAXAGE` filter. INFO gives Redis's neutral values for what kevy
 //!   does not have yet (persistence, replication).
+//! - Blocking commands: BLPOP, BRPOP, BZPOPMIN and BZPOPMAX whose keys live
+//!   on several shards answer an error inside `MULTI` (outside it they
+//!   block and are served as Redis does). A BLMOVE or BRPOPLPUSH whose
+//!   destination lives on another shard than its source is finished by an
+//!   isolated LMOVE once the source is ready: if another client empties the
+//!   source in between, it answers a null (Redis would keep waiting).
+//!   Waiters are kept per key name, whatever the database: a write to the
+//!   same name in another database makes them look, not take.

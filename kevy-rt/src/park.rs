@@ -10,7 +10,7 @@
 //! [`Commands::serve`](crate::Commands::serve)), or until its deadline or an
 //! explicit unblock ([`Commands::unparked`](crate::Commands::unparked)).
 //!
-//! Every parked call owns one claim word ([`Claim`]): whoever moves it out of
+//! Every parked call owns one claim word (`Claim`): whoever moves it out of
 //! `ARMING`/`OPEN` first — the owner shard that serves it, or its own shard
 //! on timeout, hang-up or unblock — is the only one that acts on it.
 
@@ -61,6 +61,9 @@ pub(crate) mod claim {
     pub(crate) const SERVED: u8 = 2;
     /// Ended without a serve (timeout, hang-up, unblock).
     pub(crate) const GONE: u8 = 3;
+    /// Added to `SERVED` or `GONE` when the call ended from `OPEN`: it was
+    /// parked, and counted blocked.
+    pub(crate) const OPENED: u8 = 0x10;
 }
 
 /// A parked call's claim word, shared by its shard and its keys' owners.
@@ -78,7 +81,12 @@ impl Claim {
 
     /// Ends the call from any live state; true if this call did it.
     pub(crate) fn end(&self, to: u8) -> bool {
-        self.take(claim::ARMING, to) || self.take(claim::OPEN, to)
+        self.take(claim::ARMING, to) || self.take(claim::OPEN, to | claim::OPENED)
+    }
+
+    /// The call ended after it was open (it had been counted blocked).
+    pub(crate) fn was_open(&self) -> bool {
+        self.state() & claim::OPENED != 0
     }
 
     /// The current state.

@@ -6,7 +6,7 @@
 //! ([`unparked`]). The same handlers run their non-blocking form inside
 //! `MULTI` (and scripts), where nothing blocks.
 //!
-//! A new blocking command (XREAD BLOCK, say) adds one [`Kind`] with its
+//! A new blocking command (XREAD BLOCK, say) adds one `Kind` with its
 //! key positions, readiness test and serve; nothing else changes.
 
 use std::time::Duration;
@@ -41,6 +41,8 @@ pub fn timeout(arg: &[u8]) -> OpResult<Option<Duration>> {
     }
     let v = parse_bound(arg).filter(|v| !v.is_nan()).ok_or(NOT_FLOAT)?;
     let ms = (v * 1000.0).ceil();
+    // Past the 64-bit range (2^63 as a double) Redis's cast gives a
+    // negative number.
     if !ms.is_finite() || !(i64::MIN as f64..i64::MAX as f64).contains(&ms) {
         return Err(NEGATIVE);
     }
@@ -80,22 +82,15 @@ fn kind(cmd: &Spec) -> Option<Kind> {
     })
 }
 
-/// The timeout's position and the keys' positions of `args` for `k`.
-fn layout(k: Kind, args: Args<'_>, keys: &mut Vec<u32>) -> usize {
+/// Pushes the positions in `args` of the keys `k` waits on.
+fn layout(k: Kind, args: Args<'_>, keys: &mut Vec<u32>) {
     let n = args.len();
     match k {
-        Kind::Pop(_) | Kind::Zpop(_) => {
-            keys.extend(1..n.saturating_sub(1) as u32);
-            n - 1
-        }
-        Kind::Move => {
-            keys.push(1);
-            n - 1
-        }
+        Kind::Pop(_) | Kind::Zpop(_) => keys.extend(1..n.saturating_sub(1) as u32),
+        Kind::Move => keys.push(1),
         Kind::Mpop | Kind::Zmpop => {
             let numkeys = crate::base::num::parse_i64(args.at(2)).unwrap_or(0).max(0) as usize;
             keys.extend((3..n.min(3 + numkeys)).map(|i| i as u32));
-            1
         }
     }
 }
@@ -117,8 +112,13 @@ pub fn blocking(
         return None;
     }
     let k = kind(cmd)?;
-    let at = layout(k, args, keys);
+    let at = match k {
+        Kind::Mpop | Kind::Zmpop => 1,
+        _ => args.len() - 1,
+    };
+    // The timeout first: `keys` stays empty when the command does not park.
     let timeout = timeout(args.at(at)).ok()?;
+    layout(k, args, keys);
     Some(Park { timeout })
 }
 
@@ -143,8 +143,35 @@ pub fn ready(
     }
 }
 
-/// [`Commands::serve`](kevy_rt::Commands::serve).
+/// [`Commands::serve`](kevy_rt::Commands::serve), counted in the command
+/// statistics and the slow log of the shard that serves.
 pub fn serve(
+    shard: &mut ShardState,
+    ctx: Ctx,
+    cmd: &'static Spec,
+    args: Args<'_>,
+    key: u32,
+    out: &mut Vec<u8>,
+) -> Served {
+    let (mark, t0) = (out.len(), crate::base::clock::now());
+    let served = serve_from(shard, ctx, cmd, args, key, out);
+    if let Some(k) = kind(cmd) {
+        notify(shard.db(ctx.db as usize), k, args, key, &out[mark..]);
+    }
+    // Broken watches and notifications go out now, as after any command.
+    shard.flush_signals();
+    let ns = crate::base::clock::since(t0);
+    shard
+        .server
+        .done(cmd, ns, &out[mark..], &ctx.who(), args, None);
+    if ctx.quiet {
+        // CLIENT REPLY OFF / SKIP.
+        out.truncate(mark);
+    }
+    served
+}
+
+fn serve_from(
     shard: &mut ShardState,
     ctx: Ctx,
     cmd: &'static Spec,
@@ -185,6 +212,50 @@ pub fn serve(
         }
     }
     Served::Done
+}
+
+/// What a serve changed, for WATCH and keyspace notifications, as Redis's
+/// serve names it: the pop (after the push of a move), then `del` for a key
+/// it emptied. Nothing for an error or a move finished elsewhere.
+fn notify(db: &mut crate::store::db::Db, k: Kind, args: Args<'_>, key: u32, reply: &[u8]) {
+    use crate::store::signal::class::{GENERIC, LIST, ZSET};
+    let ok = match k {
+        Kind::Move => reply.first() == Some(&b'$') && !reply.starts_with(b"$-1"),
+        _ => reply.first() == Some(&b'*') && !reply.starts_with(b"*-1"),
+    };
+    if !ok {
+        return;
+    }
+    let src = args.at(key as usize);
+    let (class, event) = match k {
+        Kind::Pop(End::Left) => (LIST, "lpop"),
+        Kind::Pop(End::Right) => (LIST, "rpop"),
+        Kind::Move => {
+            let (from, to) = move_ends(args);
+            let push = if to == End::Left { "lpush" } else { "rpush" };
+            db.notify(LIST, push, args.at(2));
+            (LIST, if from == End::Left { "lpop" } else { "rpop" })
+        }
+        Kind::Mpop => {
+            let left = mpop_where(args).eq_ignore_ascii_case(b"left");
+            (LIST, if left { "lpop" } else { "rpop" })
+        }
+        Kind::Zpop(max) => (ZSET, if max { "zpopmax" } else { "zpopmin" }),
+        Kind::Zmpop => {
+            let max = mpop_where(args).eq_ignore_ascii_case(b"max");
+            (ZSET, if max { "zpopmax" } else { "zpopmin" })
+        }
+    };
+    db.notify(class, event, src);
+    if !db.in_table(src) {
+        db.notify(GENERIC, "del", src);
+    }
+}
+
+/// BLMPOP's / BZMPOP's end argument (after the timeout, numkeys and keys).
+fn mpop_where(args: Args<'_>) -> &[u8] {
+    let numkeys = crate::base::num::parse_i64(args.at(2)).unwrap_or(0).max(0) as usize;
+    args.get(3 + numkeys).unwrap_or(b"")
 }
 
 /// BLMOVE's / BRPOPLPUSH's ends.

@@ -511,6 +511,9 @@ impl Db {
                 if at.is_some() || !keep_ttl {
                     self.set_deadline(idx, at);
                 }
+                // A value replaced wholesale (RENAME, SORT … STORE onto a
+                // key of another type) may serve a parked call too.
+                self.ready.signal(key);
             }
             Err(hash) => {
                 let vidx = match at {

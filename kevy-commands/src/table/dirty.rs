@@ -64,6 +64,9 @@ fn rule_of(name: &str) -> Rule {
         "lpush" | "rpush" => Elems(2),
         "lpushx" | "rpushx" => ElemsIf(2),
         "lpop" | "rpop" | "spop" | "lmpop" | "getdel" | "lmove" | "rpoplpush" => Count,
+        // The blocking pops' non-blocking form (inside MULTI).
+        "blpop" | "brpop" | "blmpop" | "blmove" | "brpoplpush" | "bzpopmin" | "bzpopmax"
+        | "bzmpop" => Count,
         "set" => Set,
         "zadd" | "geoadd" => AtLeastOne,
         _ => Int,

@@ -28,10 +28,15 @@ fn a_claim_is_taken_once() {
     assert_eq!(c.state(), claim::ARMING);
     assert!(c.take(claim::ARMING, claim::OPEN));
     let other = c.clone();
-    assert!(other.take(claim::OPEN, claim::SERVED));
+    assert!(other.take(claim::OPEN, claim::SERVED | claim::OPENED));
     assert!(!c.end(claim::GONE));
-    assert_eq!(c.state(), claim::SERVED);
+    assert!(c.was_open());
+    let e = Claim::default();
+    assert!(e.take(claim::ARMING, claim::OPEN));
+    assert!(e.end(claim::GONE));
+    assert!(e.was_open());
     let d = Claim::default();
     assert!(d.end(claim::GONE));
+    assert!(!d.was_open());
     assert!(!d.take(claim::ARMING, claim::SERVED));
 }

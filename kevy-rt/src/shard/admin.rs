@@ -70,6 +70,12 @@ impl<C: Commands> Shard<C> {
     /// Acts on `CLIENT KILL`-style requests made during a part.
     pub(super) fn reap_killed(&mut self) {
         while let Some(i) = self.killed.pop() {
+            if self.conns.get(i).is_some_and(|c| c.parked.is_some()) {
+                // A parked client owes nothing it could still be given:
+                // it goes at once, as Redis frees a blocked client.
+                self.close(i);
+                continue;
+            }
             self.mark_dirty(i);
             self.maybe_close(i);
         }

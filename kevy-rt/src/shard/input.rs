@@ -290,8 +290,8 @@ impl<C: Commands> Shard<C> {
             cmds.monitor_line(&c.session, &facts, r.cmd, args, &mut self.monitor_buf);
         }
         if t != Target::Local {
+            // `keys` is empty: `park_start` leaves it so.
             let keys = &mut self.parking.keys;
-            keys.clear();
             if let Some(park) = cmds.blocking(&c.session, r.cmd, args, keys) {
                 let ctx = cmds.ctx(&c.session);
                 cmds.dispatched(&mut c.session);

@@ -130,7 +130,6 @@ impl<C: Commands> Shard<C> {
         let claim = Claim::default();
         c.held = true;
         c.parked = Some((id, claim.clone()));
-        self.settings.add_blocked(1);
         let keys = std::mem::take(&mut self.parking.keys);
         let mut by_shard: Vec<(usize, Vec<u32>)> = Vec::new();
         for &k in &keys {
@@ -168,7 +167,9 @@ impl<C: Commands> Shard<C> {
         }
         if by_shard.is_empty() {
             // Nothing to wait on: it can only time out (or be unblocked).
-            claim.take(claim::ARMING, claim::OPEN);
+            if claim.take(claim::ARMING, claim::OPEN) {
+                self.settings.add_blocked(1);
+            }
             return;
         }
         for (s, keys) in by_shard {
@@ -262,7 +263,11 @@ impl<C: Commands> Shard<C> {
                 }
                 return;
             }
+            // Parked on every key (all here): counted blocked from now on
+            // (counted first, so its origin never uncounts it before).
+            self.settings.add_blocked(1);
             if !claim.take(claim::ARMING, claim::OPEN) {
+                self.settings.add_blocked(-1);
                 return; // Ended meanwhile (timeout, hang-up).
             }
         }
@@ -447,7 +452,7 @@ impl<C: Commands> Shard<C> {
                 at += 1;
                 continue;
             }
-            if claim.take(claim::OPEN, claim::SERVED) {
+            if claim.take(claim::OPEN, claim::SERVED | claim::OPENED) {
                 self.remove_entry(id);
                 self.serve_now(origin, id, ctx, cmd, &args, k);
             } else {
@@ -497,6 +502,8 @@ impl<C: Commands> Shard<C> {
             return;
         }
         if p.claim.take(claim::ARMING, claim::OPEN) {
+            // Armed on every owner: counted blocked from now on.
+            self.settings.add_blocked(1);
             for s in p.shards.clone() {
                 self.park_send(s, Request::Kick { waiter: id });
             }
@@ -525,7 +532,9 @@ impl<C: Commands> Shard<C> {
     /// Connection bookkeeping and owners' cleanup for a call that ended
     /// (`served_by`: the owner that served it, which forgot it already).
     fn end_parked(&mut self, p: &Parked<C>, served_by: Option<usize>) {
-        self.settings.add_blocked(-1);
+        if p.claim.was_open() {
+            self.settings.add_blocked(-1);
+        }
         for &s in &p.shards {
             if Some(s) != served_by {
                 self.park_send(s, Request::Cancel { waiter: p.id });
@@ -564,6 +573,9 @@ impl<C: Commands> Shard<C> {
 
     /// Ends the parked calls whose deadline passed.
     pub(super) fn expire_parked(&mut self) {
+        if self.parking.deadlines.is_empty() {
+            return;
+        }
         let now = std::time::Instant::now();
         while let Some(Reverse((at, id))) = self.parking.deadlines.peek().copied() {
             if at > now {
@@ -595,7 +607,9 @@ impl<C: Commands> Shard<C> {
             return;
         };
         p.claim.end(claim::GONE);
-        self.settings.add_blocked(-1);
+        if p.claim.was_open() {
+            self.settings.add_blocked(-1);
+        }
         for &s in &p.shards {
             self.park_send(s, Request::Cancel { waiter: id });
         }

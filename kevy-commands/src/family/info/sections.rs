@@ -120,8 +120,9 @@ fn clients(s: &mut Fields<'_>, shard: &ShardState, total: &Report) {
     );
     s.field("client_recent_max_input_buffer", total.max_input);
     s.field("client_recent_max_output_buffer", total.max_output);
-    // Paused clients (a command held back) are blocked, as in Redis 7.0;
-    // no blocking commands, client tracking or timeouts exist yet.
+    // Paused clients (a command held back) and parked blocking commands are
+    // blocked, as in Redis 7.0; kevy keeps no timeout table (its deadlines
+    // live in each shard's heap), so that count stays 0.
     let blocked = shard
         .server
         .info

@@ -235,6 +235,45 @@ const SCENARIOS: &[&[Step]] = &[
         Call(0, &["RPUSH", "u", "1"]),
         Call(0, &["LLEN", "u"]),
     ],
+    // a serve is a write: it breaks a WATCH on a move's destination and
+    // emits the pop's keyspace events (then `del` for an emptied key)
+    &[
+        Call(0, &["WATCH", "dst"]),
+        Park(1, &["BLMOVE", "src", "dst", "RIGHT", "LEFT", "0"], 1),
+        Call(2, &["RPUSH", "src", "v"]),
+        Reply(1),
+        Call(0, &["MULTI"]),
+        Call(0, &["SET", "dst", "x"]),
+        Call(0, &["EXEC"]),
+        Call(0, &["CONFIG", "SET", "notify-keyspace-events", "KEA"]),
+        Call(3, &["PSUBSCRIBE", "__keyevent@0__:*"]),
+        Park(1, &["BLPOP", "q", "0"], 1),
+        Call(2, &["RPUSH", "q", "a"]),
+        Reply(1),
+        Reply(3),
+        Reply(3),
+        Reply(3),
+        Park(1, &["BZMPOP", "0", "1", "z", "MAX", "COUNT", "5"], 1),
+        Call(2, &["ZADD", "z", "1", "m"]),
+        Reply(1),
+        Reply(3),
+        Reply(3),
+        Reply(3),
+        // the non-blocking form inside MULTI names the same events (keys
+        // of one shard: a cross-shard move's events are the move's)
+        Call(0, &["RPUSH", "{q}x", "a", "b"]),
+        Call(0, &["MULTI"]),
+        Call(0, &["BLPOP", "{q}x", "0"]),
+        Call(0, &["BRPOPLPUSH", "{q}x", "{q}d", "0"]),
+        Call(0, &["BZPOPMIN", "{q}x", "0"]),
+        Call(0, &["EXEC"]),
+        Reply(3),
+        Reply(3),
+        Reply(3),
+        Reply(3),
+        Reply(3),
+        Call(0, &["CONFIG", "SET", "notify-keyspace-events", ""]),
+    ],
 ];
 
 /// How many clients the server counts as blocked.
