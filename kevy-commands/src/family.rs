@@ -26,6 +26,7 @@ pub mod pubsub;
 pub mod set;
 pub mod sort;
 pub mod spec;
+pub mod tracking;
 pub mod txn;
 pub mod watch;
 

@@ -261,6 +261,7 @@ impl Commands for Redis {
             peer: session.peer,
             resp3: session.resp3,
             subscribed: session.subscribed && !session.resp3,
+            track: family::tracking::track_of(session),
         }
     }
 
@@ -305,7 +306,10 @@ impl Commands for Redis {
                 if let Some(b) = before {
                     events::after(shard, ctx.db as usize, cmd, args, &out[mark..], b);
                 }
-                shard.flush_signals();
+                if let Some(t) = ctx.track {
+                    family::tracking::remember(shard, t, cmd, args);
+                }
+                shard.flush_signals(ctx.client);
                 let ns = since(t0);
                 shard
                     .server
@@ -332,7 +336,7 @@ impl Commands for Redis {
                 if let Some(b) = before {
                     events::after(shard, ctx.db as usize, cmd, args, &out[mark..], b);
                 }
-                shard.flush_signals();
+                shard.flush_signals(ctx.client);
                 let ns = since(t0);
                 shard
                     .server
@@ -406,7 +410,7 @@ impl Commands for Redis {
             out: &mut reply,
         });
         let ns = since(t0);
-        shard.flush_signals();
+        shard.flush_signals(session.id);
         shard
             .server
             .done(cmd, ns, &out[mark..], &session.who(), args, None);
@@ -570,12 +574,15 @@ impl Commands for Redis {
             Some(db) => Ctx { db, ..ctx },
             None => ctx,
         };
+        if let (Some(t), cross::Op::Mget) = (ctx.track, &part.op) {
+            family::tracking::remember_keys(shard, t, part.args.args());
+        }
         let reply = match part.op {
             cross::Op::Exec => exec::execute_part(self, shard, ctx, part),
             cross::Op::Server(op) => cross::admin::execute(shard, ctx, op, &part.args, clients),
             _ => dispatch::execute_part(shard, ctx, part),
         };
-        shard.flush_signals();
+        shard.flush_signals(ctx.client);
         TimedReply {
             reply,
             ns: since(t0),
@@ -657,13 +664,23 @@ impl Commands for Redis {
             family::pubsub::drop_all(&mut shard.pubsub, session, conn);
         }
         family::watch::unwatch_all(shard, session);
+        family::tracking::closed(&self.shared, shard, session);
+    }
+
+    fn opened(&self, _shard: &mut ShardState, session: &mut Session, conn: kevy_rt::ConnHandle) {
+        session.conn = Some(conn);
+        family::tracking::register(&self.shared, session.id, Some(conn));
+    }
+
+    fn render_push(&self, session: &Session, tag: u8, payload: &[u8], out: &mut Vec<u8>) {
+        family::tracking::render(session, tag, payload, out);
     }
 
     fn notice(&self, shard: &mut ShardState, bytes: &[u8]) {
         if let Some(n) = shard::notify::Notice::decode(bytes) {
             shard.on_notice(&n);
         }
-        shard.flush_signals();
+        shard.flush_signals(0);
     }
 
     fn pausable(&self, session: &Session, cmd: &'static Spec, writes_only: bool) -> bool {
@@ -699,6 +716,6 @@ impl Commands for Redis {
         for db in &mut shard.dbs {
             db.shrink_if_sparse();
         }
-        shard.flush_signals();
+        shard.flush_signals(0);
     }
 }

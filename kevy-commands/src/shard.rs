@@ -6,6 +6,7 @@ pub mod evict;
 pub mod expire;
 pub mod notify;
 pub mod pubsub;
+pub mod tracking;
 
 use std::sync::Arc;
 
@@ -42,6 +43,8 @@ pub struct ShardState {
     pub cas: std::collections::HashMap<u64, notify::Cas>,
     /// The last watch generation handed out.
     pub next_gen: u64,
+    /// Client-side caching: the tracked keys of this shard.
+    pub tracking: tracking::Table,
 }
 
 impl ShardState {
@@ -68,6 +71,7 @@ impl ShardState {
             nshards: 1,
             cas: Default::default(),
             next_gen: 0,
+            tracking: Default::default(),
         }
     }
 

@@ -8,6 +8,9 @@
 use crate::shard::pubsub::Kind;
 use crate::shard::ShardState;
 use crate::store::db::Clock;
+use kevy_rt::ConnHandle;
+
+use crate::shard::tracking::Track;
 use crate::store::signal::{class, Log, Watcher};
 
 /// A message between shards' command sets (sent with
@@ -48,6 +51,18 @@ pub enum Notice<'a> {
         client: u64,
         /// The generation the watch had.
         gen: u64,
+    },
+    /// BCAST client `track` follows keys starting with `prefix`.
+    Follow {
+        /// The client.
+        track: Track,
+        /// The prefix.
+        prefix: &'a [u8],
+    },
+    /// Client `client` tracks nothing any more.
+    Untrack {
+        /// The client's id.
+        client: u64,
     },
     /// A key client `client` watched (generation `gen`) expires at `at`
     /// unless it changes first (sent to its shard, for Redis's
@@ -120,6 +135,21 @@ impl Notice<'_> {
             Notice::Unwatch { client } => ints(b'U', &[client], &mut out),
             Notice::Dirty { client, gen } => ints(b'D', &[client, gen], &mut out),
             Notice::Deadline { client, gen, at } => ints(b'T', &[client, gen, at as u64], &mut out),
+            Notice::Follow { track, prefix } => {
+                let flags =
+                    track.redirect as u64 | (track.noloop as u64) << 1 | (track.resp3 as u64) << 2;
+                let t = track.target;
+                let v = [
+                    track.client,
+                    t.shard as u64,
+                    t.idx as u64,
+                    t.gen as u64,
+                    flags,
+                ];
+                ints(b'B', &v, &mut out);
+                field(&mut out, prefix);
+            }
+            Notice::Untrack { client } => ints(b'X', &[client], &mut out),
         }
         out
     }
@@ -146,6 +176,28 @@ impl Notice<'_> {
             b'D' => Notice::Dirty {
                 client: take_u64(r)?,
                 gen: take_u64(r)?,
+            },
+            b'B' => {
+                let client = take_u64(r)?;
+                let target = ConnHandle {
+                    shard: take_u64(r)? as u32,
+                    idx: take_u64(r)? as u32,
+                    gen: take_u64(r)? as u32,
+                };
+                let flags = take_u64(r)?;
+                Notice::Follow {
+                    track: Track {
+                        client,
+                        target,
+                        redirect: flags & 1 != 0,
+                        noloop: flags & 2 != 0,
+                        resp3: flags & 4 != 0,
+                    },
+                    prefix: take_field(r)?,
+                }
+            }
+            b'X' => Notice::Untrack {
+                client: take_u64(r)?,
             },
             b'T' => Notice::Deadline {
                 client: take_u64(r)?,
@@ -210,6 +262,8 @@ impl ShardState {
                     c.deadlines.push(at);
                 }
             }
+            Notice::Follow { track, prefix } => self.tracking.follow(track, prefix),
+            Notice::Untrack { client } => self.tracking.forget(client),
         }
     }
 
@@ -242,15 +296,17 @@ impl ShardState {
 
     /// Publishes what the last command changed (keyspace notifications);
     /// nothing to do unless notifications or tracking are on.
+    /// `writer`: the client whose command made the changes (0: none), for
+    /// tracking's NOLOOP.
     #[inline]
-    pub fn flush_signals(&mut self) {
+    pub fn flush_signals(&mut self, writer: u64) {
         if (self.sig.watching() || self.dbs[0].limits().switches.logging()) && self.sig.pending() {
-            self.publish_log();
+            self.publish_log(writer);
         }
     }
 
     #[cold]
-    fn publish_log(&mut self) {
+    fn publish_log(&mut self, writer: u64) {
         for w in self.sig.with_watches(|ws| ws.take_broken()) {
             let n = Notice::Dirty {
                 client: w.client,
@@ -259,6 +315,16 @@ impl ShardState {
             self.send_notice(w.home as usize, &n);
         }
         let log = self.sig.take_log(Log::default());
+        if self.dbs[0].limits().switches.tracking() {
+            if log.flushed {
+                self.tracking.flushed(&self.outbox);
+            }
+            for item in &log.items {
+                self.tracking
+                    .invalidate(log.key(item), writer, &self.outbox);
+            }
+            self.tracking.broadcast(&self.outbox);
+        }
         let flags = self.dbs[0].limits().switches.notify();
         for item in &log.items {
             if item.class == class::NONE || flags & item.class == 0 {
@@ -317,6 +383,21 @@ mod tests {
             },
             Notice::Unwatch { client: 9 },
             Notice::Dirty { client: 9, gen: 2 },
+            Notice::Follow {
+                track: Track {
+                    client: 3,
+                    target: ConnHandle {
+                        shard: 1,
+                        idx: 2,
+                        gen: 3,
+                    },
+                    redirect: true,
+                    noloop: false,
+                    resp3: true,
+                },
+                prefix: b"user:",
+            },
+            Notice::Untrack { client: 3 },
             Notice::Deadline {
                 client: 9,
                 gen: 2,

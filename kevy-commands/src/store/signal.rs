@@ -129,6 +129,8 @@ pub struct Switches {
     pub notify: AtomicU32,
     /// Connections with tracking on (any shard).
     pub tracking: AtomicU32,
+    /// `tracking-table-max-keys` (0: no limit).
+    pub tracking_max_keys: std::sync::atomic::AtomicU64,
 }
 
 impl Switches {
@@ -142,6 +144,12 @@ impl Switches {
     #[inline]
     pub fn notify(&self) -> u32 {
         self.notify.load(Relaxed)
+    }
+
+    /// True when some client tracks keys.
+    #[inline]
+    pub fn tracking(&self) -> bool {
+        self.tracking.load(Relaxed) != 0
     }
 }
 

@@ -22,4 +22,5 @@ mod pipelines;
 mod pubsub;
 mod server;
 mod stall;
+mod tracking;
 mod util;
