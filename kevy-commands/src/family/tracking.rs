@@ -124,8 +124,8 @@ fn everywhere(shard: &mut ShardState, notice: &Notice<'_>) {
     }
 }
 
-/// Turns tracking off for `session` (Redis's `disableTracking`).
-fn disable(shard: &mut ShardState, session: &mut Session) {
+/// Turns tracking off for `session` (Redis's `disableTracking`; RESET).
+pub fn disable(shard: &mut ShardState, session: &mut Session) {
     if session.tracking.take().is_some() {
         let client = session.id;
         everywhere(shard, &Notice::Untrack { client });

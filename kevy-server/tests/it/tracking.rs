@@ -91,6 +91,11 @@ const SCRIPTS: &[&[Step]] = &[
         (3, &["CLIENT", "TRACKING", "ON", "OPTIN", "OPTOUT"], 1),
         (3, &["CLIENT", "TRACKING", "MAYBE"], 1),
         (3, &["CLIENT", "GETREDIR"], 1),
+        (3, &["CLIENT", "TRACKING", "ON", "BCAST"], 1),
+        (3, &["RESET"], 1),
+        (3, &["CLIENT", "TRACKINGINFO"], 1),
+        (0, &["SET", "after-reset", "x"], 1),
+        (3, &["PING"], 1),
     ],
 ];
 
