@@ -215,8 +215,8 @@ fn parse<'a>(args: Args<'a>) -> Result<Options<'a>, &'static [u8]> {
     Ok(o)
 }
 
-/// CLIENT TRACKING <ON | OFF> [REDIRECT client-id] [PREFIX prefix [PREFIX
-/// prefix ...]] [BCAST] [OPTIN] [OPTOUT] [NOLOOP]
+/// `CLIENT TRACKING <ON | OFF> [REDIRECT client-id] [PREFIX prefix [PREFIX
+/// prefix ...]] [BCAST] [OPTIN] [OPTOUT] [NOLOOP]`
 pub fn tracking(c: &mut Local<'_>) -> Flow {
     let o = match parse(c.args) {
         Ok(o) => o,
