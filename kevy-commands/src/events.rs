@@ -73,6 +73,15 @@ pub fn after(
     reply: &[u8],
     b: Before,
 ) {
+    if shard.db(db).limits().switches.notify() & class::KEY_MISS != 0 {
+        // A write command's lookups are write lookups: no "keymiss".
+        let sig = shard.db(db).signals().clone();
+        sig.reorder(b.mark, |_, tail| {
+            tail.into_iter()
+                .filter(|i| i.class != class::KEY_MISS)
+                .collect()
+        });
+    }
     if reply.first().is_none_or(|&c| c == b'-' || c == b'!') {
         return;
     }

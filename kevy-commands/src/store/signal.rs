@@ -364,6 +364,13 @@ impl Signals {
         l.items.extend(items);
     }
 
+    /// Logs an event that changes nothing (a key miss).
+    pub fn log_event(&self, db: u32, key: &[u8], class: u32, event: &'static str) {
+        let mut l = self.log.borrow_mut();
+        let item = l.item(db, key, class, event);
+        l.items.push(item);
+    }
+
     /// Notes that a database was flushed (tracking's "invalidate all").
     pub fn flushed(&self) {
         self.log.borrow_mut().flushed = true;

@@ -206,6 +206,15 @@ const NOTIFY: &[&[Step]] = &[&[
     (0, &[], 1),
     (1, &["DEL", "c"], 1),
     (0, &[], 1),
+    // Key misses: read lookups only.
+    (1, &["CONFIG", "SET", "notify-keyspace-events", "Em"], 1),
+    (1, &["CONFIG", "GET", "notify-keyspace-events"], 1),
+    (1, &["GET", "nokey"], 1),
+    (0, &[], 1),
+    (1, &["LPOP", "nokey"], 1),
+    (1, &["INCR", "counter"], 1),
+    (1, &["STRLEN", "nokey2"], 1),
+    (0, &[], 1),
     (1, &["CONFIG", "SET", "notify-keyspace-events", ""], 1),
     (1, &["CONFIG", "SET", "notify-keyspace-events", "KQ"], 1),
 ]];
