@@ -440,6 +440,7 @@ impl Commands for Redis {
                     slow: None,
                     argc: args.len(),
                     exec: None,
+                    dst: None,
                 },
                 hold: false,
             };
@@ -457,6 +458,7 @@ impl Commands for Redis {
                     slow: None,
                     argc: args.len(),
                     exec: None,
+                    dst: None,
                 },
                 hold: false,
             };
@@ -492,6 +494,9 @@ impl Commands for Redis {
                 slow: logging.then(|| Captured::new(args)),
                 argc: args.len(),
                 exec: None,
+                dst: events::store_event(cmd)
+                    .and_then(|_| args.get(if cmd.name == "bitop" { 2 } else { 1 }))
+                    .map(<[u8]>::to_vec),
             },
             hold: planned.hold,
         }
@@ -551,6 +556,7 @@ impl Commands for Redis {
             slow: None,
             argc: args.len(),
             exec,
+            dst: None,
         };
         if let Some(ex) = tracked.exec.as_mut() {
             ex.begin(self, shard, router, parts);
@@ -635,6 +641,10 @@ impl Commands for Redis {
                 op.slow.as_ref(),
             );
             shard.server.count_dirty(op.spec, op.argc, &out[mark..]);
+            // A plan run whole on one shard named its events there.
+            if let Some(dst) = op.dst.take().filter(|_| !matches!(op.plan, Plan::Whole)) {
+                events::stored(shard, _router, op.ctx.db, op.spec, &dst, &out[mark..]);
+            }
             finish(out, mark, op.ctx.quiet);
         }
         g

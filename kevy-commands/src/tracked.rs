@@ -73,6 +73,9 @@ pub struct Tracked {
     pub(crate) argc: usize,
     /// An `EXEC` running its queued commands.
     pub(crate) exec: Option<Box<crate::exec::Exec>>,
+    /// The key a multi-shard store command writes (its keyspace event is
+    /// sent to that key's shard when the command is done).
+    pub(crate) dst: Option<Vec<u8>>,
 }
 
 impl std::fmt::Debug for Tracked {

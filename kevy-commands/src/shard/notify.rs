@@ -59,6 +59,18 @@ pub enum Notice<'a> {
         /// The prefix.
         prefix: &'a [u8],
     },
+    /// Publish keyspace event `event` (of `class`) for `key` of `db` (a
+    /// multi-shard command's, named where the key lives).
+    Event {
+        /// The database.
+        db: u32,
+        /// The class.
+        class: u32,
+        /// The event name.
+        event: &'a [u8],
+        /// The key.
+        key: &'a [u8],
+    },
     /// Client `client` tracks nothing any more.
     Untrack {
         /// The client's id.
@@ -150,6 +162,16 @@ impl Notice<'_> {
                 field(&mut out, prefix);
             }
             Notice::Untrack { client } => ints(b'X', &[client], &mut out),
+            Notice::Event {
+                db,
+                class,
+                event,
+                key,
+            } => {
+                ints(b'E', &[db as u64, class as u64], &mut out);
+                field(&mut out, event);
+                field(&mut out, key);
+            }
         }
         out
     }
@@ -196,6 +218,12 @@ impl Notice<'_> {
                     prefix: take_field(r)?,
                 }
             }
+            b'E' => Notice::Event {
+                db: take_u64(r)? as u32,
+                class: take_u64(r)? as u32,
+                event: take_field(r)?,
+                key: take_field(r)?,
+            },
             b'X' => Notice::Untrack {
                 client: take_u64(r)?,
             },
@@ -207,6 +235,24 @@ impl Notice<'_> {
             _ => return None,
         })
     }
+}
+
+/// The static name of a store command's event (what [`Notice::Event`]
+/// carries as bytes).
+fn static_event(e: &[u8]) -> Option<&'static str> {
+    const NAMES: &[&str] = &[
+        "zunionstore",
+        "zinterstore",
+        "zdiffstore",
+        "zrangestore",
+        "geosearchstore",
+        "sinterstore",
+        "sunionstore",
+        "sdiffstore",
+        "set",
+        "pfadd",
+    ];
+    NAMES.iter().copied().find(|n| n.as_bytes() == e)
 }
 
 impl ShardState {
@@ -264,6 +310,18 @@ impl ShardState {
             }
             Notice::Follow { track, prefix } => self.tracking.follow(track, prefix),
             Notice::Untrack { client } => self.tracking.forget(client),
+            Notice::Event {
+                db,
+                class,
+                event,
+                key,
+            } => {
+                if let (Some(event), Some(d)) = (static_event(event), self.dbs.get(db as usize)) {
+                    if d.in_table(key) {
+                        d.signals().log_event(db, key, class, event);
+                    }
+                }
+            }
         }
     }
 
@@ -398,6 +456,12 @@ mod tests {
                 prefix: b"user:",
             },
             Notice::Untrack { client: 3 },
+            Notice::Event {
+                db: 2,
+                class: 8,
+                event: b"set",
+                key: b"k",
+            },
             Notice::Deadline {
                 client: 9,
                 gen: 2,
