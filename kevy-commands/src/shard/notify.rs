@@ -256,6 +256,16 @@ fn static_event(e: &[u8]) -> Option<&'static str> {
 }
 
 impl ShardState {
+    /// A family's one call when it changes `key` of database `db` (Redis's
+    /// `signalModifiedKey` + `notifyKeyspaceEvent`): breaks its watches,
+    /// invalidates tracked copies and, when class `class` is enabled,
+    /// publishes `event` after the command (e.g. `class::STREAM`, `"xadd"`).
+    /// Inside a handler that holds only the [`Db`](crate::store::db::Db),
+    /// `db.notify(class, event, key)` is the same call.
+    pub fn notify(&mut self, class: u32, event: &'static str, db: usize, key: &[u8]) {
+        self.db(db).notify(class, event, key);
+    }
+
     /// Sends `notice` to shard `to` (run at once when it is this one).
     pub fn send_notice(&mut self, to: usize, notice: &Notice<'_>) {
         if to == self.id {
