@@ -73,6 +73,15 @@ pub fn after(
     reply: &[u8],
     b: Before,
 ) {
+    if shard.db(db).limits().switches.notify() & class::KEY_MISS != 0 {
+        // A write command's lookups are write lookups: no "keymiss".
+        let sig = shard.db(db).signals().clone();
+        sig.reorder(b.mark, |_, tail| {
+            tail.into_iter()
+                .filter(|i| i.class != class::KEY_MISS)
+                .collect()
+        });
+    }
     if reply.first().is_none_or(|&c| c == b'-' || c == b'!') {
         return;
     }
@@ -130,6 +139,55 @@ pub fn after(
         out.extend(news.into_iter().flatten());
         out
     });
+}
+
+/// The event of a store command whose parts do not name it (class, event).
+pub fn store_event(cmd: &Spec) -> Option<(u32, &'static str)> {
+    use class::*;
+    Some(match cmd.name {
+        "zunionstore" => (ZSET, "zunionstore"),
+        "zinterstore" => (ZSET, "zinterstore"),
+        "zdiffstore" => (ZSET, "zdiffstore"),
+        "zrangestore" => (ZSET, "zrangestore"),
+        "geosearchstore" => (ZSET, "geosearchstore"),
+        "sinterstore" => (SET, "sinterstore"),
+        "sunionstore" => (SET, "sunionstore"),
+        "sdiffstore" => (SET, "sdiffstore"),
+        "bitop" => (STRING, "set"),
+        "pfmerge" => (STRING, "pfadd"),
+        _ => return None,
+    })
+}
+
+/// A multi-shard store command (`spec`, destination `dst`, database `db`)
+/// finished with `reply`: names its event on the destination's shard (a
+/// notice; the store itself already signalled the change there). An empty
+/// result names nothing (Redis: "del" when the key existed).
+pub fn stored(
+    shard: &mut ShardState,
+    router: &kevy_rt::Router,
+    db: u32,
+    spec: &Spec,
+    dst: &[u8],
+    reply: &[u8],
+) {
+    let Some((class, event)) = store_event(spec) else {
+        return;
+    };
+    let d = shard.db_ref(db as usize);
+    if d.limits().switches.notify() & class == 0 || reply.first() == Some(&b'-') {
+        return;
+    }
+    if int(reply) == Some(0) {
+        return;
+    }
+    let n = crate::shard::notify::Notice::Event {
+        db,
+        class,
+        event: event.as_bytes(),
+        key: dst,
+    };
+    shard.send_notice(router.shard_of(dst), &n);
 }
 
 /// True when `reply` is a null or an empty array.

@@ -271,6 +271,7 @@ impl Commands for Redis {
             peer: session.peer,
             resp3: session.resp3,
             subscribed: session.subscribed && !session.resp3,
+            track: family::tracking::track_of(session),
         }
     }
 
@@ -315,7 +316,10 @@ impl Commands for Redis {
                 if let Some(b) = before {
                     events::after(shard, ctx.db as usize, cmd, args, &out[mark..], b);
                 }
-                shard.flush_signals();
+                if let Some(t) = ctx.track {
+                    family::tracking::remember(shard, t, cmd, args);
+                }
+                shard.flush_signals(ctx.client);
                 let ns = since(t0);
                 let dirty = shard.server.dirty;
                 shard
@@ -347,7 +351,7 @@ impl Commands for Redis {
                 if let Some(b) = before {
                     events::after(shard, ctx.db as usize, cmd, args, &out[mark..], b);
                 }
-                shard.flush_signals();
+                shard.flush_signals(ctx.client);
                 let ns = since(t0);
                 let dirty = shard.server.dirty;
                 shard
@@ -426,7 +430,7 @@ impl Commands for Redis {
             out: &mut reply,
         });
         let ns = since(t0);
-        shard.flush_signals();
+        shard.flush_signals(session.id);
         shard
             .server
             .done(cmd, ns, &out[mark..], &session.who(), args, None);
@@ -457,6 +461,7 @@ impl Commands for Redis {
                     argc: args.len(),
                     exec: None,
                     argv: None,
+                    dst: None,
                 },
                 hold: false,
             };
@@ -475,6 +480,7 @@ impl Commands for Redis {
                     argc: args.len(),
                     exec: None,
                     argv: None,
+                    dst: None,
                 },
                 hold: false,
             };
@@ -511,6 +517,9 @@ impl Commands for Redis {
                 argc: args.len(),
                 exec: None,
                 argv: shard.aof.on.then(|| args.to_owned_args()),
+                dst: events::store_event(cmd)
+                    .and_then(|_| args.get(if cmd.name == "bitop" { 2 } else { 1 }))
+                    .map(<[u8]>::to_vec),
             },
             hold: planned.hold,
         }
@@ -571,6 +580,7 @@ impl Commands for Redis {
             argc: args.len(),
             exec,
             argv: None,
+            dst: None,
         };
         if let Some(ex) = tracked.exec.as_mut() {
             ex.begin(self, shard, router, parts);
@@ -595,6 +605,9 @@ impl Commands for Redis {
             None => ctx,
         };
         let mut log = aof::Fragment::default();
+        if let (Some(t), cross::Op::Mget) = (ctx.track, &part.op) {
+            family::tracking::remember_keys(shard, t, part.args.args());
+        }
         let reply = match part.op {
             cross::Op::Exec if shard.aof.on => {
                 shard.aof.start_capture();
@@ -606,7 +619,7 @@ impl Commands for Redis {
             cross::Op::Server(op) => cross::admin::execute(shard, ctx, op, &part.args, clients),
             _ => dispatch::execute_part(shard, ctx, part),
         };
-        shard.flush_signals();
+        shard.flush_signals(ctx.client);
         TimedReply {
             reply,
             ns: since(t0),
@@ -671,6 +684,10 @@ impl Commands for Redis {
                     &out[mark..],
                     changed,
                 );
+            }
+            // A plan run whole on one shard named its events there.
+            if let Some(dst) = op.dst.take().filter(|_| !matches!(op.plan, Plan::Whole)) {
+                events::stored(shard, _router, op.ctx.db, op.spec, &dst, &out[mark..]);
             }
             finish(out, mark, op.ctx.quiet);
         }
@@ -740,13 +757,23 @@ impl Commands for Redis {
             family::pubsub::drop_all(&mut shard.pubsub, session, conn);
         }
         family::watch::unwatch_all(shard, session);
+        family::tracking::closed(&self.shared, shard, session);
+    }
+
+    fn opened(&self, _shard: &mut ShardState, session: &mut Session, conn: kevy_rt::ConnHandle) {
+        session.conn = Some(conn);
+        family::tracking::register(&self.shared, session.id, Some(conn));
+    }
+
+    fn render_push(&self, session: &Session, tag: u8, payload: &[u8], out: &mut Vec<u8>) {
+        family::tracking::render(session, tag, payload, out);
     }
 
     fn notice(&self, shard: &mut ShardState, bytes: &[u8]) {
         if let Some(n) = shard::notify::Notice::decode(bytes) {
             shard.on_notice(&n);
         }
-        shard.flush_signals();
+        shard.flush_signals(0);
     }
 
     fn pausable(&self, session: &Session, cmd: &'static Spec, writes_only: bool) -> bool {
@@ -782,7 +809,7 @@ impl Commands for Redis {
         for db in &mut shard.dbs {
             db.shrink_if_sparse();
         }
-        shard.flush_signals();
+        shard.flush_signals(0);
         if shard.aof.on {
             shard.log_expired_all();
         }

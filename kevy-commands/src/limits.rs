@@ -49,8 +49,13 @@
 //!   spent planning and gathering on its connection's shard plus, for each
 //!   round, the longest of its parts.
 //! - `DEBUG SLEEP` blocks the shard serving the connection, not the server.
-//! - Not implemented yet: client-side caching (`CLIENT TRACKING`, `CACHING`,
-//!   `GETREDIR`, `TRACKINGINFO`), and the `DEBUG` subcommands other than
+//! - Client-side caching: `tracking-table-max-keys` bounds each shard's
+//!   table at its share (the limit over the number of shards); the
+//!   `tracking-redir-broken` push and flag `R` are not sent (a redirect to a
+//!   closed connection goes nowhere); INFO has no `tracking_*` fields.
+//!   A multi-shard change (MSET over two shards) invalidates or notifies
+//!   per shard, so a subscriber may see its keys in either order.
+//! - Not implemented yet: the `DEBUG` subcommands other than
 //!   `OBJECT`, `SLEEP`, `SET-ACTIVE-EXPIRE`. `CLIENT KILL` also accepts Redis
 //!   7.4's `MAXAGE` filter. INFO gives Redis's neutral values for what kevy
 //!   does not have yet (persistence, replication).

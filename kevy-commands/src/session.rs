@@ -41,6 +41,33 @@ pub struct Session {
     pub multi: Option<Multi>,
     /// The keys `WATCH`ed: database and key (Redis's `c->watched_keys`).
     pub watched: Vec<(u32, Vec<u8>)>,
+    /// Client-side caching (`CLIENT TRACKING ON`), if on.
+    pub tracking: Option<Tracking>,
+    /// This connection's push handle.
+    pub conn: Option<kevy_rt::ConnHandle>,
+}
+
+/// A connection's `CLIENT TRACKING` state.
+#[derive(Debug, Default, Clone)]
+pub struct Tracking {
+    /// The redirect target's id (0: none).
+    pub redirect: u64,
+    /// Where invalidations go.
+    pub target: Option<kevy_rt::ConnHandle>,
+    /// BCAST mode.
+    pub bcast: bool,
+    /// OPTIN mode.
+    pub optin: bool,
+    /// OPTOUT mode.
+    pub optout: bool,
+    /// NOLOOP.
+    pub noloop: bool,
+    /// `CLIENT CACHING` applies to this command.
+    pub caching: bool,
+    /// `CLIENT CACHING` was just given: applies to the next command.
+    pub caching_next: bool,
+    /// The BCAST prefixes.
+    pub prefixes: Vec<Vec<u8>>,
 }
 
 /// A transaction being queued (`MULTI` … `EXEC`).
@@ -93,6 +120,9 @@ impl Session {
     pub fn end_command(&mut self) -> bool {
         let quiet = self.quiet();
         self.reply_skip = std::mem::take(&mut self.reply_skip_next);
+        if let Some(t) = self.tracking.as_mut() {
+            t.caching = std::mem::take(&mut t.caching_next);
+        }
         quiet
     }
 
@@ -127,6 +157,8 @@ pub struct Ctx {
     pub resp3: bool,
     /// In RESP2 subscribed mode: only pub/sub commands may run.
     pub subscribed: bool,
+    /// The tracking client a read command registers for its keys.
+    pub track: Option<crate::shard::tracking::Track>,
 }
 
 impl Ctx {

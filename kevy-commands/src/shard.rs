@@ -6,6 +6,7 @@ pub mod evict;
 pub mod expire;
 pub mod notify;
 pub mod pubsub;
+pub mod tracking;
 
 use std::sync::Arc;
 
@@ -44,6 +45,8 @@ pub struct ShardState {
     pub next_gen: u64,
     /// What this shard's writes propagate to the append-only file.
     pub aof: crate::aof::Feed,
+    /// Client-side caching: the tracked keys of this shard.
+    pub tracking: tracking::Table,
 }
 
 impl ShardState {
@@ -71,6 +74,7 @@ impl ShardState {
             cas: Default::default(),
             next_gen: 0,
             aof: Default::default(),
+            tracking: Default::default(),
         }
     }
 

@@ -79,6 +79,9 @@ pub struct Tracked {
     /// The arguments, kept to be propagated once the operation is done
     /// (only while the append-only file is on).
     pub(crate) argv: Option<kevy_rt::OwnedArgs>,
+    /// The key a multi-shard store command writes (its keyspace event is
+    /// sent to that key's shard when the command is done).
+    pub(crate) dst: Option<Vec<u8>>,
 }
 
 impl std::fmt::Debug for Tracked {

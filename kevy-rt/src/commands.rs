@@ -504,6 +504,19 @@ pub trait Commands: Send + Sync + Sized + 'static {
     /// nothing.
     fn closed(&self, _shard: &mut Self::Shard, _session: &mut Self::Session, _conn: ConnHandle) {}
 
+    /// Renders a push posted with
+    /// [`Outbox::push_rendered`](crate::Outbox::push_rendered) for the
+    /// connection whose session is `session`, on its shard, appending to
+    /// `out` (nothing appended: nothing is sent). Default: the payload as
+    /// it is.
+    fn render_push(&self, _session: &Self::Session, _tag: u8, payload: &[u8], out: &mut Vec<u8>) {
+        out.extend_from_slice(payload);
+    }
+
+    /// A new connection `conn` was accepted; its session was just made.
+    /// Runs on its shard. Default: nothing.
+    fn opened(&self, _shard: &mut Self::Shard, _session: &mut Self::Session, _conn: ConnHandle) {}
+
     /// A notice another shard's command set (or this one's) sent with
     /// [`Outbox::notice`](crate::Outbox::notice): runs on this shard, in
     /// the order that sender sent it among its commands and parts.

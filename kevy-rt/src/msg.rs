@@ -43,7 +43,13 @@ pub(crate) enum Request<C: Commands> {
         direct: Option<Arc<Stream>>,
     },
     /// Append `data[start..end]` to connection `conn`'s output (a push).
-    Push { conn: ConnRef, start: u32, end: u32 },
+    /// `tag` non-zero: rendered by `Commands::render_push` first.
+    Push {
+        conn: ConnRef,
+        start: u32,
+        end: u32,
+        tag: u8,
+    },
     /// Hand `data[start..end]` to the command set (`Commands::notice`).
     Notice { start: u32, end: u32 },
     /// Run part `idx` of multi-shard operation `op`.

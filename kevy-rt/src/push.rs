@@ -52,11 +52,16 @@ pub struct OutputLimit {
     pub soft_for: Duration,
 }
 
+/// One posted push: its target, bytes (a range of the posted data) and how
+/// the target's shard renders them (0: as they are; else the command set's
+/// [`Commands::render_push`](crate::Commands::render_push) with this tag).
+pub(crate) type Item = (ConnHandle, Range<usize>, u8);
+
 /// What a shard's command set posted and the runtime has not delivered yet.
 #[derive(Debug, Default)]
 struct Posted {
     data: Vec<u8>,
-    items: Vec<(ConnHandle, Range<usize>)>,
+    items: Vec<Item>,
     /// Notices for shards: `(shard, bytes)` over `data`.
     notices: Vec<(u32, Range<usize>)>,
 }
@@ -81,7 +86,19 @@ impl Outbox {
         let start = p.data.len();
         p.data.extend_from_slice(bytes);
         let end = p.data.len();
-        p.items.push((to, start..end));
+        p.items.push((to, start..end, 0));
+    }
+
+    /// Sends `payload` to connection `to`, rendered on its own shard by
+    /// [`Commands::render_push`](crate::Commands::render_push) with `tag`
+    /// (non-zero) and the connection's session then (its protocol, its
+    /// mode), after the replies it is owed.
+    pub fn push_rendered(&self, to: ConnHandle, tag: u8, payload: &[u8]) {
+        let mut p = self.posted.borrow_mut();
+        let start = p.data.len();
+        p.data.extend_from_slice(payload);
+        let end = p.data.len();
+        p.items.push((to, start..end, tag));
     }
 
     /// Sends the bytes `write` appends to connection `to` (no copy through a
@@ -91,7 +108,7 @@ impl Outbox {
         let start = p.data.len();
         write(&mut p.data);
         let end = p.data.len();
-        p.items.push((to, start..end));
+        p.items.push((to, start..end, 0));
     }
 
     /// Sends `bytes` to the command set of shard `shard` (this one
@@ -121,7 +138,7 @@ impl Outbox {
     }
 
     /// Takes everything posted, in order: `(to, bytes)` pairs over `data`.
-    pub(crate) fn take(&self, data: &mut Vec<u8>, items: &mut Vec<(ConnHandle, Range<usize>)>) {
+    pub(crate) fn take(&self, data: &mut Vec<u8>, items: &mut Vec<Item>) {
         let mut p = self.posted.borrow_mut();
         std::mem::swap(data, &mut p.data);
         std::mem::swap(items, &mut p.items);
@@ -129,7 +146,7 @@ impl Outbox {
 
     /// Gives emptied buffers back for the next posts (keeps their capacity
     /// unless a burst grew them past 1 MB).
-    pub(crate) fn give_back(&self, mut data: Vec<u8>, mut items: Vec<(ConnHandle, Range<usize>)>) {
+    pub(crate) fn give_back(&self, mut data: Vec<u8>, mut items: Vec<Item>) {
         let mut p = self.posted.borrow_mut();
         if p.items.is_empty() && p.notices.is_empty() && data.capacity() <= 1 << 20 {
             data.clear();

@@ -403,7 +403,8 @@ impl<C: Commands> Shard<C> {
             _ => None,
         };
         let entry = self.conns.vacant_entry();
-        let token = Token(entry.key());
+        let slot = entry.key();
+        let token = Token(slot);
         if self
             .poll
             .registry()
@@ -428,6 +429,12 @@ impl<C: Commands> Shard<C> {
             self.limits.output_high_water,
         ));
         c.session = self.cmds.new_session(&c.facts(self.id));
+        let handle = crate::push::ConnHandle {
+            shard: self.id as u32,
+            idx: slot as u32,
+            gen: c.gen,
+        };
+        self.cmds.opened(&mut self.state, &mut c.session, handle);
         self.stats.accepted.fetch_add(1, Ordering::Relaxed);
         self.stats.connected.fetch_add(1, Ordering::Relaxed);
     }

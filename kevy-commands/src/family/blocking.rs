@@ -159,7 +159,7 @@ pub fn serve(
         notify(shard.db(ctx.db as usize), k, args, key, &out[mark..]);
     }
     // Broken watches and notifications go out now, as after any command.
-    shard.flush_signals();
+    shard.flush_signals(ctx.client);
     let ns = crate::base::clock::since(t0);
     shard
         .server

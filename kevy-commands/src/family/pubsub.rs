@@ -234,6 +234,7 @@ pub fn reset(c: &mut Local<'_>) -> Flow {
     drop_all(&mut c.shard.pubsub, c.session, c.cx.conn);
     c.session.multi = None;
     super::watch::unwatch_all(c.shard, c.session);
+    super::tracking::disable(c.shard, c.session);
     c.session.db = 0;
     c.session.resp3 = false;
     c.session.replies_on();

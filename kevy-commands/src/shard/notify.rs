@@ -8,6 +8,9 @@
 use crate::shard::pubsub::Kind;
 use crate::shard::ShardState;
 use crate::store::db::Clock;
+use kevy_rt::ConnHandle;
+
+use crate::shard::tracking::Track;
 use crate::store::signal::{class, Log, Watcher};
 
 /// A message between shards' command sets (sent with
@@ -48,6 +51,30 @@ pub enum Notice<'a> {
         client: u64,
         /// The generation the watch had.
         gen: u64,
+    },
+    /// BCAST client `track` follows keys starting with `prefix`.
+    Follow {
+        /// The client.
+        track: Track,
+        /// The prefix.
+        prefix: &'a [u8],
+    },
+    /// Publish keyspace event `event` (of `class`) for `key` of `db` (a
+    /// multi-shard command's, named where the key lives).
+    Event {
+        /// The database.
+        db: u32,
+        /// The class.
+        class: u32,
+        /// The event name.
+        event: &'a [u8],
+        /// The key.
+        key: &'a [u8],
+    },
+    /// Client `client` tracks nothing any more.
+    Untrack {
+        /// The client's id.
+        client: u64,
     },
     /// A key client `client` watched (generation `gen`) expires at `at`
     /// unless it changes first (sent to its shard, for Redis's
@@ -120,6 +147,31 @@ impl Notice<'_> {
             Notice::Unwatch { client } => ints(b'U', &[client], &mut out),
             Notice::Dirty { client, gen } => ints(b'D', &[client, gen], &mut out),
             Notice::Deadline { client, gen, at } => ints(b'T', &[client, gen, at as u64], &mut out),
+            Notice::Follow { track, prefix } => {
+                let flags =
+                    track.redirect as u64 | (track.noloop as u64) << 1 | (track.resp3 as u64) << 2;
+                let t = track.target;
+                let v = [
+                    track.client,
+                    t.shard as u64,
+                    t.idx as u64,
+                    t.gen as u64,
+                    flags,
+                ];
+                ints(b'B', &v, &mut out);
+                field(&mut out, prefix);
+            }
+            Notice::Untrack { client } => ints(b'X', &[client], &mut out),
+            Notice::Event {
+                db,
+                class,
+                event,
+                key,
+            } => {
+                ints(b'E', &[db as u64, class as u64], &mut out);
+                field(&mut out, event);
+                field(&mut out, key);
+            }
         }
         out
     }
@@ -147,6 +199,34 @@ impl Notice<'_> {
                 client: take_u64(r)?,
                 gen: take_u64(r)?,
             },
+            b'B' => {
+                let client = take_u64(r)?;
+                let target = ConnHandle {
+                    shard: take_u64(r)? as u32,
+                    idx: take_u64(r)? as u32,
+                    gen: take_u64(r)? as u32,
+                };
+                let flags = take_u64(r)?;
+                Notice::Follow {
+                    track: Track {
+                        client,
+                        target,
+                        redirect: flags & 1 != 0,
+                        noloop: flags & 2 != 0,
+                        resp3: flags & 4 != 0,
+                    },
+                    prefix: take_field(r)?,
+                }
+            }
+            b'E' => Notice::Event {
+                db: take_u64(r)? as u32,
+                class: take_u64(r)? as u32,
+                event: take_field(r)?,
+                key: take_field(r)?,
+            },
+            b'X' => Notice::Untrack {
+                client: take_u64(r)?,
+            },
             b'T' => Notice::Deadline {
                 client: take_u64(r)?,
                 gen: take_u64(r)?,
@@ -157,7 +237,35 @@ impl Notice<'_> {
     }
 }
 
+/// The static name of a store command's event (what [`Notice::Event`]
+/// carries as bytes).
+fn static_event(e: &[u8]) -> Option<&'static str> {
+    const NAMES: &[&str] = &[
+        "zunionstore",
+        "zinterstore",
+        "zdiffstore",
+        "zrangestore",
+        "geosearchstore",
+        "sinterstore",
+        "sunionstore",
+        "sdiffstore",
+        "set",
+        "pfadd",
+    ];
+    NAMES.iter().copied().find(|n| n.as_bytes() == e)
+}
+
 impl ShardState {
+    /// A family's one call when it changes `key` of database `db` (Redis's
+    /// `signalModifiedKey` + `notifyKeyspaceEvent`): breaks its watches,
+    /// invalidates tracked copies and, when class `class` is enabled,
+    /// publishes `event` after the command (e.g. `class::STREAM`, `"xadd"`).
+    /// Inside a handler that holds only the [`Db`](crate::store::db::Db),
+    /// `db.notify(class, event, key)` is the same call.
+    pub fn notify(&mut self, class: u32, event: &'static str, db: usize, key: &[u8]) {
+        self.db(db).notify(class, event, key);
+    }
+
     /// Sends `notice` to shard `to` (run at once when it is this one).
     pub fn send_notice(&mut self, to: usize, notice: &Notice<'_>) {
         if to == self.id {
@@ -210,6 +318,20 @@ impl ShardState {
                     c.deadlines.push(at);
                 }
             }
+            Notice::Follow { track, prefix } => self.tracking.follow(track, prefix),
+            Notice::Untrack { client } => self.tracking.forget(client),
+            Notice::Event {
+                db,
+                class,
+                event,
+                key,
+            } => {
+                if let (Some(event), Some(d)) = (static_event(event), self.dbs.get(db as usize)) {
+                    if d.in_table(key) {
+                        d.signals().log_event(db, key, class, event);
+                    }
+                }
+            }
         }
     }
 
@@ -242,15 +364,17 @@ impl ShardState {
 
     /// Publishes what the last command changed (keyspace notifications);
     /// nothing to do unless notifications or tracking are on.
+    /// `writer`: the client whose command made the changes (0: none), for
+    /// tracking's NOLOOP.
     #[inline]
-    pub fn flush_signals(&mut self) {
+    pub fn flush_signals(&mut self, writer: u64) {
         if (self.sig.watching() || self.dbs[0].limits().switches.logging()) && self.sig.pending() {
-            self.publish_log();
+            self.publish_log(writer);
         }
     }
 
     #[cold]
-    fn publish_log(&mut self) {
+    fn publish_log(&mut self, writer: u64) {
         for w in self.sig.with_watches(|ws| ws.take_broken()) {
             let n = Notice::Dirty {
                 client: w.client,
@@ -259,6 +383,16 @@ impl ShardState {
             self.send_notice(w.home as usize, &n);
         }
         let log = self.sig.take_log(Log::default());
+        if self.dbs[0].limits().switches.tracking() {
+            if log.flushed {
+                self.tracking.flushed(&self.outbox);
+            }
+            for item in &log.items {
+                self.tracking
+                    .invalidate(log.key(item), writer, &self.outbox);
+            }
+            self.tracking.broadcast(&self.outbox);
+        }
         let flags = self.dbs[0].limits().switches.notify();
         for item in &log.items {
             if item.class == class::NONE || flags & item.class == 0 {
@@ -317,6 +451,27 @@ mod tests {
             },
             Notice::Unwatch { client: 9 },
             Notice::Dirty { client: 9, gen: 2 },
+            Notice::Follow {
+                track: Track {
+                    client: 3,
+                    target: ConnHandle {
+                        shard: 1,
+                        idx: 2,
+                        gen: 3,
+                    },
+                    redirect: true,
+                    noloop: false,
+                    resp3: true,
+                },
+                prefix: b"user:",
+            },
+            Notice::Untrack { client: 3 },
+            Notice::Event {
+                db: 2,
+                class: 8,
+                event: b"set",
+                key: b"k",
+            },
             Notice::Deadline {
                 client: 9,
                 gen: 2,

@@ -376,7 +376,21 @@ impl Db {
         let found = self.probe(key, now).ok();
         self.counts.hits += found.is_some() as u64;
         self.counts.misses += found.is_none() as u64;
+        if found.is_none() && self.listening() {
+            self.missed(key);
+        }
         found
+    }
+
+    /// A read lookup missed `key`: the "keymiss" event (class `m`), which a
+    /// write command's caller drops again (Redis's write lookups do not
+    /// send it).
+    #[cold]
+    fn missed(&self, key: &[u8]) {
+        if self.limits.switches.notify() & class::KEY_MISS != 0 {
+            self.sig
+                .log_event(self.index, key, class::KEY_MISS, "keymiss");
+        }
     }
 
     /// The bucket of `key` if it is live, not counted (a lookup only a

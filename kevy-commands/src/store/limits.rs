@@ -135,7 +135,11 @@ impl Limits {
             gauge: OnceLock::new(),
             startup: AtomicU64::new(0),
             encodings: Default::default(),
-            switches: Default::default(),
+            switches: {
+                let s = crate::store::signal::Switches::default();
+                s.tracking_max_keys.store(1_000_000, Relaxed);
+                s
+            },
         }
     }
 
@@ -185,6 +189,7 @@ impl Limits {
             "maxmemory-eviction-tenacity" => self.tenacity.store(n() as u32, Relaxed),
             "lfu-log-factor" => self.lfu_log_factor.store(n() as u32, Relaxed),
             "lfu-decay-time" => self.lfu_decay_time.store(n() as u32, Relaxed),
+            "tracking-table-max-keys" => self.switches.tracking_max_keys.store(n(), Relaxed),
             "notify-keyspace-events" => self
                 .switches
                 .notify

@@ -129,6 +129,8 @@ pub struct Switches {
     pub notify: AtomicU32,
     /// Connections with tracking on (any shard).
     pub tracking: AtomicU32,
+    /// `tracking-table-max-keys` (0: no limit).
+    pub tracking_max_keys: std::sync::atomic::AtomicU64,
 }
 
 impl Switches {
@@ -142,6 +144,12 @@ impl Switches {
     #[inline]
     pub fn notify(&self) -> u32 {
         self.notify.load(Relaxed)
+    }
+
+    /// True when some client tracks keys.
+    #[inline]
+    pub fn tracking(&self) -> bool {
+        self.tracking.load(Relaxed) != 0
     }
 }
 
@@ -354,6 +362,13 @@ impl Signals {
         let tail = l.items.split_off(at);
         let items = f(&mut l, tail);
         l.items.extend(items);
+    }
+
+    /// Logs an event that changes nothing (a key miss).
+    pub fn log_event(&self, db: u32, key: &[u8], class: u32, event: &'static str) {
+        let mut l = self.log.borrow_mut();
+        let item = l.item(db, key, class, event);
+        l.items.push(item);
     }
 
     /// Notes that a database was flushed (tracking's "invalidate all").

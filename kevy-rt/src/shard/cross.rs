@@ -258,9 +258,14 @@ impl<C: Commands> Shard<C> {
                     let reply = self.run_part(ctx, part);
                     rep.items.push(Reply::Part { op, idx, reply });
                 }
-                Request::Push { conn, start, end } => {
+                Request::Push {
+                    conn,
+                    start,
+                    end,
+                    tag,
+                } => {
                     let bytes = req.data.get(start as usize..end as usize).unwrap_or(&[]);
-                    self.push_local(conn, bytes);
+                    self.push_local(conn, bytes, tag);
                 }
                 Request::Notice { start, end } => {
                     let bytes = req.data.get(start as usize..end as usize).unwrap_or(&[]);

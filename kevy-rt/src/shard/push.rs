@@ -56,7 +56,7 @@ impl<C: Commands> Shard<C> {
                 end: req.data.len() as u32,
             });
         }
-        for (to, range) in items.drain(..) {
+        for (to, range, tag) in items.drain(..) {
             let bytes = data.get(range).unwrap_or(&[]);
             let conn = ConnRef {
                 idx: to.idx,
@@ -64,7 +64,7 @@ impl<C: Commands> Shard<C> {
             };
             let s = to.shard as usize;
             if s == self.id || s >= self.router.nshards() {
-                self.push_local(conn, bytes);
+                self.push_local(conn, bytes, tag);
                 continue;
             }
             if let Some(full) =
@@ -79,6 +79,7 @@ impl<C: Commands> Shard<C> {
                 conn,
                 start: start as u32,
                 end: req.data.len() as u32,
+                tag,
             });
         }
         self.outbox.give_back(data, items);
@@ -87,7 +88,7 @@ impl<C: Commands> Shard<C> {
     /// Appends pushed bytes to connection `conn` of this shard, after the
     /// replies it is owed, if it is still the same connection; closes it
     /// when that takes it over its hard limit.
-    pub(super) fn push_local(&mut self, conn: ConnRef, bytes: &[u8]) {
+    pub(super) fn push_local(&mut self, conn: ConnRef, bytes: &[u8], tag: u8) {
         let i = conn.idx as usize;
         let Some(c) = self.conns.get_mut(i) else {
             return;
@@ -96,7 +97,16 @@ impl<C: Commands> Shard<C> {
             return;
         }
         let queued = !c.pending.is_empty();
-        c.reply_buf(&mut self.pools).extend_from_slice(bytes);
+        if tag != 0 {
+            let mut out = Vec::new();
+            self.cmds.render_push(&c.session, tag, bytes, &mut out);
+            if out.is_empty() {
+                return;
+            }
+            c.reply_buf(&mut self.pools).extend_from_slice(&out);
+        } else {
+            c.reply_buf(&mut self.pools).extend_from_slice(bytes);
+        }
         c.count_queued(queued);
         let limit = self
             .settings

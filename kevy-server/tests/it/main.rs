@@ -26,4 +26,5 @@ mod server;
 mod soak;
 mod stall;
 mod tls;
+mod tracking;
 mod util;

@@ -177,8 +177,7 @@ pub static PARAMS: &[Param] = &[
         Kind::Custom(parse_notify, notify_lines),
         "",
     ),
-    Param::new("tracking-table-max-keys", Kind::Int(0, i64::MAX), "1000000")
-        .refuse("client-side caching (CLIENT TRACKING) is not implemented yet"),
+    Param::new("tracking-table-max-keys", Kind::Int(0, i64::MAX), "1000000"),
 ];
 
 /// Redis's `validateProcTitleTemplate`: known `{variables}` only, and not

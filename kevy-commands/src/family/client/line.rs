@@ -39,6 +39,12 @@ pub fn write_line(
     if f.blocked {
         flags.push('b');
     }
+    if let Some(t) = s.tracking.as_ref() {
+        flags.push('t');
+        if t.bcast {
+            flags.push('B');
+        }
+    }
     if f.closing {
         flags.push('c');
     }
@@ -59,7 +65,7 @@ pub fn write_line(
     let rest = format!(
         " age={} idle={} flags={flags} db={} sub={sub} psub={psub} ssub={ssub} multi={} qbuf={} qbuf-free={} \
          argv-mem={argv_mem} multi-mem=0 rbs={} rbp={} obl={} oll={} omem={} tot-mem={} events={} cmd={} \
-         user=default redir=-1 resp={}\n",
+         user=default redir={} resp={}\n",
         now.saturating_duration_since(f.created).as_secs(),
         now.saturating_duration_since(f.last_active).as_secs(),
         s.db,
@@ -76,6 +82,7 @@ pub fn write_line(
         // A refused request leaves no command, as in Redis.
         cmd.filter(|c| !std::ptr::eq(*c, &REJECT))
             .map_or("NULL", |c| c.name),
+        s.tracking.as_ref().map_or(-1, |t| t.redirect as i64),
         if s.resp3 { 3 } else { 2 },
     );
     out.extend_from_slice(rest.as_bytes());

@@ -6,7 +6,9 @@
 use super::super::flags::*;
 use super::super::key_flags::*;
 use super::super::{KeySpec, Run, Spec};
-use crate::family::{client, config, connection, debug, diag, info, lolwut, monitor, rewrite};
+use crate::family::{
+    client, config, connection, debug, diag, info, lolwut, monitor, rewrite, tracking,
+};
 
 /// The server commands.
 #[rustfmt::skip]
@@ -82,6 +84,14 @@ static CLIENT_SUBCOMMANDS: &[Spec] = &[
         .acl(&["@admin", "@slow", "@dangerous", "@connection"]),
     Spec::new("client|unpause", 2, ADMIN | NOSCRIPT | LOADING | STALE, [0, 0, 0], Run::Local(client::unpause))
         .acl(&["@admin", "@slow", "@dangerous", "@connection"]),
+    Spec::new("client|tracking", -3, NOSCRIPT | LOADING | STALE, [0, 0, 0], Run::Local(tracking::tracking))
+        .acl(&["@slow", "@connection"]),
+    Spec::new("client|caching", 3, NOSCRIPT | LOADING | STALE, [0, 0, 0], Run::Local(tracking::caching))
+        .acl(&["@slow", "@connection"]),
+    Spec::new("client|getredir", 2, NOSCRIPT | LOADING | STALE, [0, 0, 0], Run::Local(tracking::getredir))
+        .acl(&["@slow", "@connection"]),
+    Spec::new("client|trackinginfo", 2, NOSCRIPT | LOADING | STALE, [0, 0, 0], Run::Local(tracking::trackinginfo))
+        .acl(&["@slow", "@connection"]),
 ];
 
 /// The subcommands of CONFIG kevy implements, in redis-server's order.

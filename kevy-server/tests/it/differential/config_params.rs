@@ -217,10 +217,6 @@ const REFUSED: &[(&str, &[&str])] = &[
         &["busy-reply-threshold", "lua-time-limit"],
     ),
     (
-        "client-side caching (CLIENT TRACKING) is not implemented yet",
-        &["tracking-table-max-keys"],
-    ),
-    (
         "client eviction is not implemented yet; use maxmemory-clients 0",
         &["maxmemory-clients"],
     ),

@@ -3,7 +3,7 @@
 //!
 //! Group `connection`.
 
-use crate::family::spec::docs::arg_flags::{MULTIPLE, OPTIONAL};
+use crate::family::spec::docs::arg_flags::{MULTIPLE, MULTIPLE_TOKEN, OPTIONAL};
 use crate::family::spec::docs::ArgType::{Block, Integer, OneOf, PureToken, String};
 use crate::family::spec::docs::{arg, docs, Docs};
 
@@ -148,4 +148,30 @@ pub(super) static DOCS: &[(&str, Docs)] = &[
         ])),
     ("client|unpause", docs("Resume processing of clients that were paused", "6.2.0", "connection")
         .complexity("O(N) Where N is the number of paused clients")),
+    ("client|tracking", docs("Enable or disable server assisted client side caching support", "6.0.0", "connection")
+        .complexity("O(1). Some options may introduce additional complexity.")
+        .args(&[
+            arg("status", OneOf).args(&[
+                arg("on", PureToken).token("ON"),
+                arg("off", PureToken).token("OFF"),
+            ]),
+            arg("client-id", Integer).token("REDIRECT").flags(OPTIONAL),
+            arg("prefix", String).token("PREFIX").flags(OPTIONAL | MULTIPLE | MULTIPLE_TOKEN),
+            arg("bcast", PureToken).token("BCAST").flags(OPTIONAL),
+            arg("optin", PureToken).token("OPTIN").flags(OPTIONAL),
+            arg("optout", PureToken).token("OPTOUT").flags(OPTIONAL),
+            arg("noloop", PureToken).token("NOLOOP").flags(OPTIONAL),
+        ])),
+    ("client|caching", docs("Instruct the server about tracking or not keys in the next request", "6.0.0", "connection")
+        .complexity("O(1)")
+        .args(&[
+            arg("mode", OneOf).args(&[
+                arg("yes", PureToken).token("YES"),
+                arg("no", PureToken).token("NO"),
+            ]),
+        ])),
+    ("client|getredir", docs("Get tracking notifications redirection client ID if any", "6.0.0", "connection")
+        .complexity("O(1)")),
+    ("client|trackinginfo", docs("Return information about server assisted client side caching for the current connection", "6.2.0", "connection")
+        .complexity("O(1)")),
 ];

@@ -1,0 +1,195 @@
+//! Client-side caching on a key's shard (Redis's `tracking.c`): which
+//! clients read which keys of this shard ([`Table::remember`]), the
+//! broadcast prefixes every shard keeps for BCAST clients, and the
+//! invalidation messages a change sends ([`Table::invalidate`]), pushed
+//! to the tracking connection (or its redirect target) through the
+//! runtime's outbox and rendered on that connection's shard by its session
+//! then (`Redis::render_push`: a RESP3 push, or a RESP2 message on
+//! `__redis__:invalidate` to a subscribed redirect target, or nothing).
+
+use std::collections::{BTreeMap, HashMap};
+
+use kevy_rt::{ConnHandle, Outbox};
+
+/// Push tag of an invalidation (the payload is the RESP keys array, or a
+/// null for "everything").
+pub const TAG_INVALIDATE: u8 = 1;
+/// Added to [`TAG_INVALIDATE`] when the message goes to a redirect target.
+pub const TAG_REDIRECTED: u8 = 2;
+
+/// A tracking client as the key shards know it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Track {
+    /// The tracking client's id.
+    pub client: u64,
+    /// Where its invalidations go (itself, or its redirect target).
+    pub target: ConnHandle,
+    /// `target` is a redirect target.
+    pub redirect: bool,
+    /// NOLOOP: not told of its own changes.
+    pub noloop: bool,
+    /// The tracking client speaks RESP3 (its "everything" null's shape).
+    pub resp3: bool,
+}
+
+impl Track {
+    fn tag(&self) -> u8 {
+        TAG_INVALIDATE | if self.redirect { TAG_REDIRECTED } else { 0 }
+    }
+}
+
+/// Keys changed since the last broadcast, each with the client that
+/// changed it last (0: none).
+type Changed = BTreeMap<Box<[u8]>, u64>;
+
+/// A shard's tracking state.
+#[derive(Debug, Default)]
+pub struct Table {
+    /// Key → the clients that read it since it last changed.
+    keys: HashMap<Box<[u8]>, Vec<Track>>,
+    /// BCAST prefix → its clients.
+    bcast: BTreeMap<Box<[u8]>, Vec<Track>>,
+    /// BCAST prefix → keys changed since the last flush, with the client
+    /// that changed each last (0: none, expiry or eviction).
+    pending: BTreeMap<Box<[u8]>, Changed>,
+    /// The tracking clients living on this shard (told "everything" on a
+    /// flush).
+    pub homed: HashMap<u64, Track>,
+}
+
+/// The RESP array of `keys` (an invalidation's payload).
+fn keys_payload<'a>(keys: impl ExactSizeIterator<Item = &'a [u8]>) -> Vec<u8> {
+    let mut out = format!("*{}\r\n", keys.len()).into_bytes();
+    for k in keys {
+        out.extend_from_slice(format!("${}\r\n", k.len()).as_bytes());
+        out.extend_from_slice(k);
+        out.extend_from_slice(b"\r\n");
+    }
+    out
+}
+
+impl Table {
+    /// Number of keys tracked here (INFO's `tracking_total_keys` share).
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// True when no key is tracked here.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// Number of (key, client) pairs tracked here.
+    pub fn items(&self) -> usize {
+        self.keys.values().map(Vec::len).sum()
+    }
+
+    /// Number of BCAST prefixes.
+    pub fn prefixes(&self) -> usize {
+        self.bcast.len()
+    }
+
+    /// `t` read `key` (Redis's `trackingRememberKeys`); past `max` keys
+    /// (`tracking-table-max-keys`, 0: none) others are forgotten, their
+    /// clients told as if they changed.
+    pub fn remember(&mut self, t: Track, key: &[u8], max: usize, outbox: &Outbox) {
+        let v = self.keys.entry(key.into()).or_default();
+        if !v.iter().any(|x| x.client == t.client) {
+            v.push(t);
+        }
+        if max > 0 {
+            while self.keys.len() > max {
+                let Some(victim) = self.keys.keys().find(|k| &***k != key).cloned() else {
+                    break;
+                };
+                self.tell(&victim, 0, outbox);
+            }
+        }
+    }
+
+    /// BCAST client `t` follows keys starting with `prefix` here.
+    pub fn follow(&mut self, t: Track, prefix: &[u8]) {
+        let subs = self.bcast.entry(prefix.into()).or_default();
+        subs.retain(|x| x.client != t.client);
+        subs.push(t);
+    }
+
+    /// Forgets client `client` (tracking off, or gone).
+    pub fn forget(&mut self, client: u64) {
+        self.keys.retain(|_, v| {
+            v.retain(|t| t.client != client);
+            !v.is_empty()
+        });
+        self.bcast.retain(|_, v| {
+            v.retain(|t| t.client != client);
+            !v.is_empty()
+        });
+        self.homed.remove(&client);
+    }
+
+    /// `key` changed, by client `writer` (0: none): tells its readers
+    /// (Redis's `trackingInvalidateKey`) and notes it for the BCAST
+    /// prefixes it matches.
+    pub fn invalidate(&mut self, key: &[u8], writer: u64, outbox: &Outbox) {
+        for (prefix, _) in self.bcast.iter() {
+            if key.starts_with(prefix) {
+                self.pending
+                    .entry(prefix.clone())
+                    .or_default()
+                    .insert(key.into(), writer);
+            }
+        }
+        self.tell(key, writer, outbox);
+    }
+
+    fn tell(&mut self, key: &[u8], writer: u64, outbox: &Outbox) {
+        let Some(readers) = self.keys.remove(key) else {
+            return;
+        };
+        let payload = keys_payload(std::iter::once(key));
+        for t in readers {
+            if t.noloop && t.client == writer {
+                continue;
+            }
+            outbox.push_rendered(t.target, t.tag(), &payload);
+        }
+    }
+
+    /// Sends the BCAST invalidations gathered since the last call (Redis's
+    /// `trackingBroadcastInvalidationMessages`: one array per prefix, keys
+    /// a NOLOOP client changed itself left out).
+    pub fn broadcast(&mut self, outbox: &Outbox) {
+        if self.pending.is_empty() {
+            return;
+        }
+        for (prefix, keys) in std::mem::take(&mut self.pending) {
+            let Some(subs) = self.bcast.get(&prefix) else {
+                continue;
+            };
+            for t in subs {
+                let mine = |w: &u64| t.noloop && *w == t.client;
+                let n = keys.values().filter(|w| !mine(w)).count();
+                if n == 0 {
+                    continue;
+                }
+                let list: Vec<&[u8]> = keys
+                    .iter()
+                    .filter(|(_, w)| !mine(w))
+                    .map(|(k, _)| &**k)
+                    .collect();
+                outbox.push_rendered(t.target, t.tag(), &keys_payload(list.into_iter()));
+            }
+        }
+    }
+
+    /// A database was flushed (Redis's `trackingInvalidateKeysOnFlush`):
+    /// the tracking clients living here are told "everything" (a null),
+    /// and this shard forgets its tracked keys.
+    pub fn flushed(&mut self, outbox: &Outbox) {
+        for t in self.homed.values() {
+            let null: &[u8] = if t.resp3 { b"_\r\n" } else { b"$-1\r\n" };
+            outbox.push_rendered(t.target, t.tag(), null);
+        }
+        self.keys.clear();
+    }
+}

@@ -1,0 +1,210 @@
+//! Client-side caching on 2 shards: invalidation message bytes compared
+//! with redis-server 7.0 (RESP3 pushes on the tracking connection, RESP2
+//! messages on `__redis__:invalidate` to a redirect target, BCAST with
+//! prefixes, OPTIN with CLIENT CACHING, NOLOOP, FLUSHALL's null, the
+//! option errors), and redis-py tracking 40 keys spread over both shards
+//! while another client changes them.
+
+use std::process::Command;
+
+use crate::util::{encode_str, escape, kevy, Raw, RedisServer};
+
+/// One step: on connection `.0`, send `.1` (nothing when empty) and read
+/// `.2` replies or pushes. An argument `@n` is connection `n`'s client id
+/// on that server.
+type Step = (usize, &'static [&'static str], usize);
+
+/// Read one reply and compare nothing (HELLO's names the client id).
+const UNCOMPARED: usize = 1000;
+
+const SCRIPTS: &[&[Step]] = &[
+    // RESP3 on the tracking connection (`k1` on one shard, `k2` on the
+    // other: the writer's changes reach the reader's shard either way).
+    &[
+        (1, &["HELLO", "3"], UNCOMPARED),
+        (1, &["CLIENT", "TRACKING", "ON"], 1),
+        (1, &["GET", "k1"], 1),
+        (1, &["GET", "k2"], 1),
+        (0, &["SET", "k1", "x"], 1),
+        (1, &[], 1),
+        (0, &["SET", "k2", "x"], 1),
+        (1, &[], 1),
+        (0, &["SET", "k2", "y"], 1),
+        (1, &["CLIENT", "TRACKINGINFO"], 1),
+        (1, &["CLIENT", "GETREDIR"], 1),
+        (1, &["GET", "k1"], 1),
+        (1, &["SET", "k1", "mine"], 2),
+        (1, &["GET", "k1"], 1),
+        (0, &["FLUSHALL"], 1),
+        (1, &[], 1),
+        (1, &["CLIENT", "TRACKING", "OFF"], 1),
+        (1, &["CLIENT", "TRACKINGINFO"], 1),
+    ],
+    // RESP2 redirected to a subscribed connection.
+    &[
+        (2, &["SUBSCRIBE", "__redis__:invalidate"], 1),
+        (1, &["CLIENT", "TRACKING", "ON", "REDIRECT", "@2"], 1),
+        (1, &["GET", "a"], 1),
+        (0, &["SET", "a", "1"], 1),
+        (2, &[], 1),
+        (1, &["GET", "b"], 1),
+        (0, &["DEL", "b"], 1),
+        (0, &["SET", "b", "1"], 1),
+        (2, &[], 1),
+        (0, &["FLUSHALL"], 1),
+        (2, &[], 1),
+    ],
+    // BCAST with prefixes, NOLOOP, OPTIN.
+    &[
+        (1, &["HELLO", "3"], UNCOMPARED),
+        (
+            1,
+            &[
+                "CLIENT", "TRACKING", "ON", "BCAST", "PREFIX", "user:", "PREFIX", "obj:",
+            ],
+            1,
+        ),
+        (1, &["CLIENT", "TRACKING", "ON", "BCAST", "PREFIX", "us"], 1),
+        (1, &["CLIENT", "TRACKING", "ON", "PREFIX", "x"], 1),
+        (0, &["SET", "user:1", "x"], 1),
+        (1, &[], 1),
+        (0, &["SET", "other", "x"], 1),
+        (0, &["SET", "obj:9", "x"], 1),
+        (1, &[], 1),
+        (1, &["CLIENT", "TRACKINGINFO"], 1),
+        (2, &["HELLO", "3"], UNCOMPARED),
+        (2, &["CLIENT", "TRACKING", "ON", "OPTIN", "NOLOOP"], 1),
+        (2, &["GET", "o1"], 1),
+        (2, &["CLIENT", "CACHING", "YES"], 1),
+        (2, &["GET", "o2"], 1),
+        (2, &["SET", "o2", "mine"], 1),
+        (2, &["CLIENT", "CACHING", "YES"], 1),
+        (2, &["GET", "o2"], 1),
+        (0, &["SET", "o1", "x"], 1),
+        (0, &["SET", "o2", "x"], 1),
+        (2, &[], 1),
+        (2, &["CLIENT", "CACHING", "NO"], 1),
+        (2, &["CLIENT", "TRACKING", "ON", "OPTOUT"], 1),
+        (2, &["CLIENT", "TRACKING", "ON", "BCAST"], 1),
+        (3, &["CLIENT", "TRACKING", "ON", "REDIRECT", "999999"], 1),
+        (3, &["CLIENT", "CACHING", "YES"], 1),
+        (3, &["CLIENT", "TRACKING", "ON", "OPTIN", "OPTOUT"], 1),
+        (3, &["CLIENT", "TRACKING", "MAYBE"], 1),
+        (3, &["CLIENT", "GETREDIR"], 1),
+        (3, &["CLIENT", "TRACKING", "ON", "BCAST"], 1),
+        (3, &["RESET"], 1),
+        (3, &["CLIENT", "TRACKINGINFO"], 1),
+        (0, &["SET", "after-reset", "x"], 1),
+        (3, &["PING"], 1),
+    ],
+];
+
+fn ids(conns: &mut [Raw]) -> Vec<String> {
+    conns
+        .iter_mut()
+        .map(|c| {
+            let r = c.call(&["CLIENT", "ID"]);
+            String::from_utf8_lossy(&r[1..r.len() - 2]).into_owned()
+        })
+        .collect()
+}
+
+fn run(redis: &RedisServer, kevy: std::net::SocketAddr, script: &[Step]) -> Result<usize, String> {
+    let n = script.iter().map(|s| s.0).max().unwrap_or(0) + 1;
+    let mut r: Vec<Raw> = (0..n).map(|_| Raw::connect(redis.addr())).collect();
+    let mut k: Vec<Raw> = (0..n).map(|_| Raw::connect(kevy)).collect();
+    let (rid, kid) = (ids(&mut r), ids(&mut k));
+    r[0].call(&["FLUSHALL"]);
+    k[0].call(&["FLUSHALL"]);
+    for (at, (c, args, replies)) in script.iter().enumerate() {
+        let with = |ids: &[String]| -> Vec<String> {
+            args.iter()
+                .map(|a| match a.strip_prefix('@') {
+                    Some(i) => ids[i.parse::<usize>().unwrap_or(0)].clone(),
+                    None => a.to_string(),
+                })
+                .collect()
+        };
+        if !args.is_empty() {
+            let ra = with(&rid);
+            let ka = with(&kid);
+            r[*c].send(&encode_str(
+                &ra.iter().map(String::as_str).collect::<Vec<_>>(),
+            ));
+            k[*c].send(&encode_str(
+                &ka.iter().map(String::as_str).collect::<Vec<_>>(),
+            ));
+        }
+        if *replies == UNCOMPARED {
+            r[*c].reply();
+            k[*c].reply();
+            continue;
+        }
+        let want: Vec<u8> = (0..*replies).flat_map(|_| r[*c].reply()).collect();
+        let got: Vec<u8> = (0..*replies)
+            .flat_map(|_| {
+                k[*c]
+                    .reply_within(std::time::Duration::from_secs(5))
+                    .unwrap_or_default()
+            })
+            .collect();
+        if want != got {
+            return Err(format!(
+                "step {at} {args:?} on conn {c}:\n  redis: {}\n  kevy:  {}",
+                escape(&want),
+                escape(&got)
+            ));
+        }
+    }
+    Ok(script.len())
+}
+
+#[test]
+fn invalidation_messages_match_redis() {
+    let redis = RedisServer::start();
+    let server = kevy();
+    let mut errors = Vec::new();
+    let mut steps = 0;
+    for script in SCRIPTS {
+        match run(&redis, server.addr(), script) {
+            Ok(n) => steps += n,
+            Err(e) => errors.push(e),
+        }
+    }
+    eprintln!("differential tracking: {steps} steps compared");
+    server.stop();
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+}
+
+fn redis_py_tracking(port: u16) -> String {
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/it/clients/redis_py_tracking.py"
+    );
+    let out = Command::new("python3")
+        .arg(script)
+        .arg(port.to_string())
+        .output()
+        .expect("run python3 (the redis-py test needs it: cargo xtask test installs it)");
+    assert!(
+        out.status.success(),
+        "redis-py tracking script failed against port {port}:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8 output")
+}
+
+#[test]
+fn redis_py_tracking_sees_kevy_as_it_sees_redis() {
+    let redis = RedisServer::start();
+    let server = kevy();
+    let want = redis_py_tracking(redis.addr().port());
+    let got = redis_py_tracking(server.addr().port());
+    server.stop();
+    assert!(want.contains("pushed invalidations 40 True"), "{want}");
+    assert!(want.contains("redirected invalidations True"), "{want}");
+    assert_eq!(
+        got, want,
+        "redis-py tracking: kevy (left), redis-server (right)"
+    );
+}
