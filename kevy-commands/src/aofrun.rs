@@ -258,10 +258,11 @@ fn replay(
         loaded.files.push(name.clone());
     }
     let shards = h.into_shards();
-    redis
-        .shared()
-        .preloaded
-        .put(shards.into_iter().map(|s| s.dbs).collect());
+    let keys = shards
+        .into_iter()
+        .map(|mut s| s.dbs.iter_mut().map(crate::aof::drain).collect())
+        .collect();
+    redis.shared().preloaded.put(keys);
     Ok(loaded)
 }
 

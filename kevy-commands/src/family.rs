@@ -4,6 +4,7 @@
 //! [`Error`](crate::base::error::Error), and writes the reply from that.
 
 pub mod bitmap;
+pub mod blocking;
 pub mod command;
 pub mod connection;
 pub mod geo;
@@ -29,5 +30,6 @@ pub mod set;
 pub mod sort;
 pub mod spec;
 pub mod txn;
+pub mod watch;
 
 pub use spec::{Call, KeyFn, Local, LocalFn, PlanFn, ServerCx, ServerPlanFn, ShardCall, ShardFn};

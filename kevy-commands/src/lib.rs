@@ -114,8 +114,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use kevy_rt::{
-    Args, ClientFacts, Clients, Commands, Flow, Gather, LocalCx, LockSet, Planned, Prefetch,
-    Resolved, Route, Router, ShardInfo,
+    Args, ClientFacts, Clients, Commands, Flow, Gather, LocalCx, LockSet, Park, Planned, Prefetch,
+    Resolved, Route, Router, Served, ShardInfo, Unpark,
 };
 
 pub mod accounting;
@@ -125,6 +125,7 @@ pub mod base;
 pub mod config;
 pub mod cross;
 pub mod dispatch;
+mod events;
 mod exec;
 pub mod family;
 pub mod limits;
@@ -224,13 +225,24 @@ impl Commands for Redis {
     fn new_shard(&self, info: ShardInfo) -> ShardState {
         let seed = (now_ms() as u64) ^ (info.id as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
         let mut ks = ShardState::new(self.database_count(), seed);
-        if let Some(dbs) = self.shared.preloaded.take(info.id) {
-            ks.dbs = dbs;
-        }
         ks.set_limits(&self.shared.config.live().memory);
         ks.set_propagating(self.shared.aof.is_open());
         ks.aof.generation = self.shared.aof.generation();
         ks.pubsub.set_outbox(info.outbox.clone());
+        ks.set_ready(&info.ready);
+        ks.outbox = info.outbox.clone();
+        ks.id = info.id;
+        ks.nshards = info.nshards;
+        if let Some(dbs) = self.shared.preloaded.take(info.id) {
+            // Keys loaded from the append-only file before the start.
+            let now = Clock::new();
+            for (i, entries) in dbs.into_iter().enumerate() {
+                let db = ks.db(i);
+                for (key, value, at) in entries {
+                    db.set(&key, value, &now, false, at);
+                }
+            }
+        }
         ks.server = accounting::ShardServer::new(self.shared.clone(), Some(info));
         ks
     }
@@ -292,6 +304,7 @@ impl Commands for Redis {
                 let mark = out.len();
                 let t0 = clock::now();
                 let mut reply = Reply::new(out, ctx.resp3);
+                let before = events::before(shard, ctx.db as usize, cmd, args);
                 let db = shard.db(ctx.db as usize);
                 let counts = (db.counts.hits, db.counts.misses);
                 f(&mut Call {
@@ -304,6 +317,10 @@ impl Commands for Redis {
                     // Redis counts hits and misses of read lookups only.
                     uncount(db, counts);
                 }
+                if let Some(b) = before {
+                    events::after(shard, ctx.db as usize, cmd, args, &out[mark..], b);
+                }
+                shard.flush_signals();
                 let ns = since(t0);
                 let dirty = shard.server.dirty;
                 shard
@@ -318,6 +335,7 @@ impl Commands for Redis {
             Run::Shard(f) | Run::ShardKeys(f, _) => {
                 let mark = out.len();
                 let t0 = clock::now();
+                let before = events::before(shard, ctx.db as usize, cmd, args);
                 let mut reply = Reply::new(out, ctx.resp3);
                 let db = shard.db(ctx.db as usize);
                 let counts = (db.counts.hits, db.counts.misses);
@@ -331,6 +349,10 @@ impl Commands for Redis {
                 if cmd.flags & table::flags::WRITE != 0 {
                     uncount(shard.db(ctx.db as usize), counts);
                 }
+                if let Some(b) = before {
+                    events::after(shard, ctx.db as usize, cmd, args, &out[mark..], b);
+                }
+                shard.flush_signals();
                 let ns = since(t0);
                 let dirty = shard.server.dirty;
                 shard
@@ -409,6 +431,7 @@ impl Commands for Redis {
             out: &mut reply,
         });
         let ns = since(t0);
+        shard.flush_signals();
         shard
             .server
             .done(cmd, ns, &out[mark..], &session.who(), args, None);
@@ -511,7 +534,7 @@ impl Commands for Redis {
             // queue (an aborted one locks nothing).
             if let Some(m) = session.multi.as_ref() {
                 if !m.dirty {
-                    family::txn::isolate_exec(m, locks);
+                    family::txn::isolate_exec(m, &session.watched, locks);
                 }
                 return true;
             }
@@ -588,6 +611,7 @@ impl Commands for Redis {
             cross::Op::Server(op) => cross::admin::execute(shard, ctx, op, &part.args, clients),
             _ => dispatch::execute_part(shard, ctx, part),
         };
+        shard.flush_signals();
         TimedReply {
             reply,
             ns: since(t0),
@@ -658,6 +682,57 @@ impl Commands for Redis {
         g
     }
 
+    #[inline]
+    fn blocking(
+        &self,
+        s: &Session,
+        cmd: Self::Cmd,
+        args: Args<'_>,
+        keys: &mut Vec<u32>,
+    ) -> Option<Park> {
+        family::blocking::blocking(s, cmd, args, keys)
+    }
+
+    fn ready(
+        &self,
+        shard: &mut ShardState,
+        ctx: Ctx,
+        cmd: Self::Cmd,
+        args: Args<'_>,
+        key: u32,
+        first: bool,
+    ) -> bool {
+        family::blocking::ready(shard, ctx, cmd, args, key, first)
+    }
+
+    fn serve(
+        &self,
+        shard: &mut ShardState,
+        ctx: Ctx,
+        cmd: Self::Cmd,
+        args: Args<'_>,
+        key: u32,
+        out: &mut Vec<u8>,
+    ) -> Served {
+        let (mark, t0) = (out.len(), clock::now());
+        let served = family::blocking::serve(shard, ctx, cmd, args, key, out);
+        let dirty = shard.server.dirty;
+        shard
+            .server
+            .done(cmd, since(t0), &out[mark..], &ctx.who(), args, None);
+        if shard.aof.on {
+            // A blocked pop served later logs the pop it made.
+            let changed = shard.server.dirty - dirty;
+            aofrun::after_command(shard, ctx.db, cmd, args, &out[mark..], changed, false);
+        }
+        finish(out, mark, ctx.quiet);
+        served
+    }
+
+    fn unparked(&self, s: &Session, cmd: Self::Cmd, _: Args<'_>, why: Unpark, out: &mut Vec<u8>) {
+        family::blocking::unparked(s, cmd, why, out);
+    }
+
     fn monitor_line(
         &self,
         session: &Session,
@@ -681,9 +756,20 @@ impl Commands for Redis {
         if session.subscribed {
             family::pubsub::drop_all(&mut shard.pubsub, session, conn);
         }
+        family::watch::unwatch_all(shard, session);
     }
 
-    fn pausable(&self, cmd: &'static Spec, writes_only: bool) -> bool {
+    fn notice(&self, shard: &mut ShardState, bytes: &[u8]) {
+        if let Some(n) = shard::notify::Notice::decode(bytes) {
+            shard.on_notice(&n);
+        }
+        shard.flush_signals();
+    }
+
+    fn pausable(&self, session: &Session, cmd: &'static Spec, writes_only: bool) -> bool {
+        if writes_only && cmd.name == "exec" {
+            return family::txn::writes(session);
+        }
         family::client::pausable(cmd, writes_only)
     }
 
@@ -713,6 +799,7 @@ impl Commands for Redis {
         for db in &mut shard.dbs {
             db.shrink_if_sparse();
         }
+        shard.flush_signals();
         if shard.aof.on {
             shard.log_expired_all();
         }

@@ -52,6 +52,7 @@ impl<C: Commands> Harness<C> {
                     stats: Default::default(),
                     settings: settings.clone(),
                     outbox: crate::push::Outbox::new(),
+                    ready: crate::park::ReadyKeys::new(),
                 })
             })
             .collect();
@@ -245,5 +246,6 @@ fn facts(conn: usize, home: usize) -> ClientFacts {
         out_capacity: 0,
         replies_pending: 0,
         closing: false,
+        blocked: false,
     }
 }

@@ -32,7 +32,9 @@ pub const LAYERS: &[(&str, Layers)] = &[
             ("table", &["table"]),
             (
                 "lib",
-                &["lib", "dispatch", "exec", "limits", "tracked", "aofrun"],
+                &[
+                    "lib", "dispatch", "events", "exec", "limits", "tracked", "aofrun",
+                ],
             ),
         ],
     ),
@@ -43,7 +45,7 @@ pub const LAYERS: &[(&str, Layers)] = &[
             ("wire", &["resp"]),
             (
                 "vocabulary",
-                &["stats", "push", "settings", "clients", "lock"],
+                &["stats", "push", "settings", "clients", "lock", "park"],
             ),
             ("trait", &["commands"]),
             ("reactor parts", &["route", "msg", "mesh", "conn"]),

@@ -23,6 +23,8 @@ pub enum ServerOp {
     ClientList,
     /// Close the shard's connections matching the filters.
     ClientKill,
+    /// Unblock the shard's connection of this id, if parked.
+    ClientUnblock,
     /// The shard's figures for `INFO` and `MEMORY STATS | DOCTOR`.
     Report,
     /// Forget the shard's statistics.
@@ -176,6 +178,7 @@ pub fn execute(
     PartReply::Server(match op {
         ServerOp::ClientList => client::list_part(shard, ctx, args, clients),
         ServerOp::ClientKill => client::kill_part(shard, ctx, args, clients),
+        ServerOp::ClientUnblock => client::unblock_part(args, clients),
         ServerOp::Report => info::report_part(shard, args, clients),
         ServerOp::ResetStat => config::reset_part(shard),
         ServerOp::SlowlogGet => diag::slowlog_part(shard, args),

@@ -563,3 +563,49 @@ fn nothing_expires_while_the_log_is_replayed() {
     drop(r);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A pop served to a blocked client later is logged as the pop it made
+/// (Redis: BLPOP → LPOP), on 2 and 3 shards.
+#[test]
+fn served_blocking_pops_are_logged() {
+    for shards in [2, 3] {
+        let dir = temp(&format!("blocked{shards}"));
+        let a = kevy(&dir, shards, "always");
+        let addr = a.addr;
+        let waiter = std::thread::spawn(move || {
+            let mut c = con(addr);
+            let got: Vec<String> = redis::cmd("BLPOP")
+                .arg("q")
+                .arg("zq")
+                .arg(0)
+                .query(&mut c)
+                .unwrap();
+            got
+        });
+        let mut c = con(addr);
+        // Until the waiter is parked.
+        while info_field_clients(&mut c) == 0 {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        q(&mut c, &["RPUSH", "q", "x", "y"]);
+        assert_eq!(
+            waiter.join().unwrap(),
+            vec!["q".to_string(), "x".to_string()]
+        );
+        let before = dump(addr);
+        kill(a);
+        check_aof(&dir);
+        let b = kevy(&dir, shards, "always");
+        assert_eq!(dump(b.addr), before);
+        kill(b);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+fn info_field_clients(c: &mut redis::Connection) -> u64 {
+    let info: String = redis::cmd("INFO").arg("clients").query(c).unwrap();
+    info.lines()
+        .find_map(|l| l.strip_prefix("blocked_clients:"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0)
+}

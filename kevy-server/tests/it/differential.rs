@@ -42,6 +42,7 @@
 //! also cover it.
 
 mod bitmaps;
+mod blocking;
 mod config_params;
 mod connection;
 mod digest;
@@ -63,6 +64,7 @@ mod server;
 mod sets;
 mod strings;
 mod transactions;
+mod watch;
 mod zsets;
 
 use kevy_rt::Server;

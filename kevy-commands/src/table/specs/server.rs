@@ -78,6 +78,8 @@ static CLIENT_SUBCOMMANDS: &[Spec] = &[
         .acl(&["@slow", "@connection"]),
     Spec::new("client|kill", -3, ADMIN | NOSCRIPT | LOADING | STALE, [0, 0, 0], Run::Server(client::plan_kill))
         .acl(&["@admin", "@slow", "@dangerous", "@connection"]),
+    Spec::new("client|unblock", -3, ADMIN | NOSCRIPT | LOADING | STALE, [0, 0, 0], Run::Server(client::plan_unblock))
+        .acl(&["@admin", "@slow", "@dangerous", "@connection"]),
     Spec::new("client|unpause", 2, ADMIN | NOSCRIPT | LOADING | STALE, [0, 0, 0], Run::Local(client::unpause))
         .acl(&["@admin", "@slow", "@dangerous", "@connection"]),
 ];
