@@ -1,3 +1,5 @@
+//! Propagation through the command set (a harness on 2 and 3 shards).
+
 use kevy_rt::testing::Harness;
 
 use crate::Redis;
