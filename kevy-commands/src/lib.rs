@@ -226,7 +226,7 @@ impl Commands for Redis {
         let seed = (now_ms() as u64) ^ (info.id as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
         let mut ks = ShardState::new(self.database_count(), seed);
         ks.set_limits(&self.shared.config.live().memory);
-        ks.set_propagating(self.shared.aof.is_open());
+        ks.set_propagating(self.shared.aof.is_enabled());
         ks.aof.generation = self.shared.aof.generation();
         ks.pubsub.set_outbox(info.outbox.clone());
         ks.set_ready(&info.ready);

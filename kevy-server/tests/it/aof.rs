@@ -609,3 +609,35 @@ fn info_field_clients(c: &mut redis::Connection) -> u64 {
         .and_then(|v| v.trim().parse().ok())
         .unwrap_or(0)
 }
+
+/// BGREWRITEAOF while `appendonly no` writes a base and its manifest, as
+/// Redis does, and the file stays off; `appendonly yes` at the next start
+/// loads it.
+#[test]
+fn bgrewriteaof_while_off_writes_a_base() {
+    let dir = temp("offrewrite");
+    let a = Binary::spawn_with(&[
+        "--port",
+        "0",
+        "--threads",
+        "2",
+        "--dir",
+        dir.to_str().unwrap(),
+    ]);
+    let mut c = con(a.addr);
+    write_everything(&mut c, "off");
+    let started: String = redis::cmd("BGREWRITEAOF").query(&mut c).unwrap();
+    assert_eq!(started, "Background append only file rewriting started");
+    wait_for(&mut c, "aof_rewrites", |v| v == "1");
+    wait_for(&mut c, "aof_rewrite_in_progress", |v| v == "0");
+    assert_eq!(info_field(&mut c, "aof_enabled"), "0");
+    q(&mut c, &["SET", "not-logged", "1"]);
+    let mut before = dump(a.addr);
+    before.remove(&(0, b"not-logged".to_vec()));
+    kill(a);
+    check_aof(&dir);
+    let b = kevy(&dir, 3, "always");
+    assert_eq!(dump(b.addr), before);
+    kill(b);
+    let _ = std::fs::remove_dir_all(&dir);
+}
