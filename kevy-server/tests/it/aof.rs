@@ -1,7 +1,8 @@
 //! The append-only file through the `kevy-server` binary: every type round
 //! trips on 2 and 3 shards and across a restart with another shard count,
 //! BGREWRITEAOF keeps every write, `redis-check-aof` accepts kevy's files,
-//! a redis-server 7.0 `appendonlydir` loads into kevy key for key, torn
+//! a redis-server 7.0 `appendonlydir` loads into kevy key for key and
+//! kevy's into redis-server, torn
 //! tails and corruption are handled as Redis does, and the crash test.
 
 use std::collections::BTreeMap;
@@ -206,6 +207,11 @@ fn every_type_round_trips_across_shard_counts_and_rewrites() {
         let again = kevy(&dir, first, "no");
         assert_eq!(dump(again.addr), before);
         kill(again);
+        // And redis-server 7.0 reads kevy's directory key for key.
+        let redis =
+            RedisServer::start_with(&["--appendonly", "yes", "--dir", dir.to_str().unwrap()]);
+        assert_eq!(dump(redis.addr()), before);
+        drop(redis);
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
