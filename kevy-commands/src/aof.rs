@@ -18,7 +18,7 @@ pub use feed::{Feed, Fragment};
 pub use files::{Aof, Fsync};
 
 use crate::shard::ShardState;
-use crate::store::db::Db;
+use crate::store::db::{Db, Entries};
 
 /// Where the settings put the AOF: the directory (`dir`/`appenddirname`),
 /// the files' prefix (`appendfilename`) and the fsync policy.
@@ -35,44 +35,30 @@ pub fn paths(cfg: &crate::config::ConfigTable) -> (std::path::PathBuf, String, F
     (dir, prefix, policy)
 }
 
-/// One key as loaded: name, value, deadline.
-pub type Entry = (
-    Vec<u8>,
-    crate::model::value::Value,
-    Option<crate::store::db::Ms>,
-);
-
-/// Keys loaded before the runtime started, per shard and database, taken
-/// by each shard as the runtime makes it (the loader's databases stay on
-/// its thread: their modified-key hook is theirs; the keys move).
+/// Databases loaded before the runtime started, one set per shard, taken
+/// by each shard as the runtime makes it. They travel as their entries (a
+/// [`Db`] holds its shard's thread-local hooks, so it stays on its thread);
+/// the shard puts them back into its own databases ([`Db::restore`]).
 #[derive(Default)]
-pub struct Preloaded(std::sync::Mutex<Vec<Option<Vec<Vec<Entry>>>>>);
+pub struct Preloaded(std::sync::Mutex<Vec<Option<Vec<Entries>>>>);
 
 impl Preloaded {
-    /// Keeps the keys of `shards` (each a list of databases) for the runtime.
-    pub fn put(&self, shards: Vec<Vec<Vec<Entry>>>) {
-        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = shards.into_iter().map(Some).collect();
+    /// Keeps `shards`' databases for the runtime.
+    pub fn put(&self, shards: Vec<Vec<Db>>) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = shards
+            .into_iter()
+            .map(|dbs| Some(dbs.into_iter().map(Db::into_entries).collect()))
+            .collect();
     }
 
-    /// Takes shard `id`'s keys, if loaded.
-    pub fn take(&self, id: usize) -> Option<Vec<Vec<Entry>>> {
+    /// Takes shard `id`'s databases' entries, if loaded.
+    pub fn take(&self, id: usize) -> Option<Vec<Entries>> {
         self.0
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .get_mut(id)
             .and_then(Option::take)
     }
-}
-
-/// Empties `db` into a list of its keys (expired ones too: the caller
-/// decides; nothing is signalled to watchers, there are none yet).
-pub fn drain(db: &mut Db) -> Vec<Entry> {
-    let mut keys = Vec::with_capacity(db.len());
-    db.for_each_entry(|k, _, _| keys.push(k.to_vec()));
-    let now = crate::store::db::Clock::at(0);
-    keys.into_iter()
-        .filter_map(|k| db.take(&k, &now).map(|(v, at)| (k, v, at)))
-        .collect()
 }
 
 impl std::fmt::Debug for Preloaded {

@@ -251,11 +251,10 @@ fn replay(
         loaded.files.push(name.clone());
     }
     let shards = h.into_shards();
-    let keys = shards
-        .into_iter()
-        .map(|mut s| s.dbs.iter_mut().map(crate::aof::drain).collect())
-        .collect();
-    redis.shared().preloaded.put(keys);
+    redis
+        .shared()
+        .preloaded
+        .put(shards.into_iter().map(|s| s.dbs).collect());
     Ok(loaded)
 }
 

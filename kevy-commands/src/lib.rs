@@ -225,6 +225,11 @@ impl Commands for Redis {
     fn new_shard(&self, info: ShardInfo) -> ShardState {
         let seed = (now_ms() as u64) ^ (info.id as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
         let mut ks = ShardState::new(self.database_count(), seed);
+        if let Some(dbs) = self.shared.preloaded.take(info.id) {
+            for (db, entries) in ks.dbs.iter_mut().zip(dbs) {
+                db.restore(entries);
+            }
+        }
         ks.set_limits(&self.shared.config.live().memory);
         ks.set_propagating(self.shared.aof.is_enabled());
         ks.aof.generation = self.shared.aof.generation();
@@ -233,16 +238,6 @@ impl Commands for Redis {
         ks.outbox = info.outbox.clone();
         ks.id = info.id;
         ks.nshards = info.nshards;
-        if let Some(dbs) = self.shared.preloaded.take(info.id) {
-            // Keys loaded from the append-only file before the start.
-            let now = Clock::new();
-            for (i, entries) in dbs.into_iter().enumerate() {
-                let db = ks.db(i);
-                for (key, value, at) in entries {
-                    db.set(&key, value, &now, false, at);
-                }
-            }
-        }
         ks.server = accounting::ShardServer::new(self.shared.clone(), Some(info));
         ks
     }

@@ -280,12 +280,12 @@ impl<C: Commands> Shard<C> {
             self.send_monitor_lines();
             self.pump_txns();
             self.serve_ready();
-            self.deliver_pushes();
             // What this iteration's commands logged goes to the log (and to
-            // disk when the command set wants it) before any reply or
+            // disk when the command set wants it) before any reply, push or
             // request leaves.
             self.cmds.before_replies(&mut self.state);
             self.send_held();
+            self.deliver_pushes();
             self.send_outgoing();
             while let Some(i) = self.dirty.pop() {
                 if let Some(c) = self.conns.get_mut(i) {

@@ -144,6 +144,9 @@ pub struct Db {
     pub expired_log: Vec<Vec<u8>>,
 }
 
+/// A database's entries moved out: `(key, value, deadline)`.
+pub type Entries = Vec<(Vec<u8>, Value, Option<Ms>)>;
+
 /// A database's INFO counters: plain integers its shard alone touches,
 /// summed over shards when INFO asks.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -633,6 +636,29 @@ impl Db {
         self.table.get_bucket(idx).map(|e| self.deadline(e))
     }
 
+    /// Every entry, moved out: `(key, value, deadline)` (a database handed
+    /// to another thread travels as these; see [`Db::restore`]).
+    pub fn into_entries(mut self) -> Entries {
+        let volatile = std::mem::take(&mut self.volatile);
+        self.table
+            .drain()
+            .map(|node| {
+                let at = volatile.get(node.vidx() as usize).map(|v| v.at);
+                let at = if node.vidx() == NO_TTL { None } else { at };
+                (node.key().to_vec(), node.into_value(), at)
+            })
+            .collect()
+    }
+
+    /// Puts entries taken by [`Db::into_entries`] back (keys already here
+    /// are replaced).
+    pub fn restore(&mut self, entries: Entries) {
+        let now = Clock::new();
+        for (key, value, at) in entries {
+            self.set(&key, value, &now, false, at);
+        }
+    }
+
     /// Panics unless every entry with a deadline owns exactly the volatile slot
     /// that points back at it.
     #[cfg(test)]
@@ -661,10 +687,8 @@ impl Db {
         match self.table.find_bucket_index(hash, |e| e.vidx() == slot) {
             Some(idx) => {
                 let node = self.table.get_bucket(idx).map(|e| e.key().to_vec());
-                if self.log_expired {
-                    if let Some(k) = node.as_ref() {
-                        self.expired_log.push(k.clone());
-                    }
+                if let (true, Some(key)) = (self.log_expired, &node) {
+                    self.expired_log.push(key.clone());
                 }
                 let gone = self.remove_bucket(idx).is_some();
                 self.counts.expired += gone as u64;

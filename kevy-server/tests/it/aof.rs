@@ -514,7 +514,9 @@ fn turned_on_at_run_time_and_rewritten_automatically() {
     });
     wait_for(&mut c, "aof_rewrite_in_progress", |v| v == "0");
     let base: u64 = info_field(&mut c, "aof_base_size").parse().unwrap();
-    assert!(base > 20 * 4096, "base {base}");
+    // The automatic rewrite may start before the last big key is written:
+    // its base holds at least one of them (the restart below checks all).
+    assert!(base > 4096, "base {base}");
     let before = dump(a.addr);
     kill(a);
     check_aof(&dir);

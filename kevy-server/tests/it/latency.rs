@@ -43,11 +43,16 @@ fn latency_reports_with_a_sample_match_redis() {
             r.call(&["HELLO", "3"]);
             k.call(&["HELLO", "3"]);
         }
-        // 10 ms: nothing but the sleep is that slow, even in a debug build.
+        // 250 ms: nothing but the sleep is that slow, even in a debug build
+        // on a loaded machine (at 10 ms, a slow LATENCY RESET made an event
+        // of its own).
         let steps: &[(&[&str], bool)] = &[
             (&["LATENCY", "RESET"], false),
-            (&["CONFIG", "SET", "latency-monitor-threshold", "10"], false),
-            (&["DEBUG", "SLEEP", "0.05"], false),
+            (
+                &["CONFIG", "SET", "latency-monitor-threshold", "250"],
+                false,
+            ),
+            (&["DEBUG", "SLEEP", "0.3"], false),
             (&["LATENCY", "DOCTOR"], true),
             (&["LATENCY", "GRAPH", "command"], true),
             (&["LATENCY", "LATEST"], true),
