@@ -20,6 +20,21 @@ pub use files::{Aof, Fsync};
 use crate::shard::ShardState;
 use crate::store::db::{Db, Entries};
 
+/// Where the settings put the AOF: the directory (`dir`/`appenddirname`),
+/// the files' prefix (`appendfilename`) and the fsync policy.
+pub fn paths(cfg: &crate::config::ConfigTable) -> (std::path::PathBuf, String, Fsync) {
+    let dir = std::path::PathBuf::from(cfg.get("dir").unwrap_or_default()).join(
+        cfg.get("appenddirname")
+            .unwrap_or_else(|| "appendonlydir".into()),
+    );
+    let prefix = cfg
+        .get("appendfilename")
+        .unwrap_or_else(|| "appendonly.aof".into());
+    let policy =
+        Fsync::parse(&cfg.get("appendfsync").unwrap_or_default()).unwrap_or(Fsync::Everysec);
+    (dir, prefix, policy)
+}
+
 /// Databases loaded before the runtime started, one set per shard, taken
 /// by each shard as the runtime makes it. They travel as their entries (a
 /// [`Db`] holds its shard's thread-local hooks, so it stays on its thread);

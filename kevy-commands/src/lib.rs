@@ -231,7 +231,7 @@ impl Commands for Redis {
             }
         }
         ks.set_limits(&self.shared.config.live().memory);
-        ks.set_propagating(self.shared.aof.is_open());
+        ks.set_propagating(self.shared.aof.is_enabled());
         ks.aof.generation = self.shared.aof.generation();
         ks.pubsub.set_outbox(info.outbox.clone());
         ks.set_ready(&info.ready);
@@ -726,7 +726,21 @@ impl Commands for Redis {
         key: u32,
         out: &mut Vec<u8>,
     ) -> Served {
-        family::blocking::serve(shard, ctx, cmd, args, key, out)
+        let db = ctx.db;
+        family::blocking::serve(
+            shard,
+            ctx,
+            cmd,
+            args,
+            key,
+            out,
+            &mut |shard, reply, changed| {
+                if shard.aof.on {
+                    // A blocked pop served later logs the pop it made.
+                    aofrun::after_command(shard, db, cmd, args, reply, changed, false);
+                }
+            },
+        )
     }
 
     fn unparked(&self, s: &Session, cmd: Self::Cmd, _: Args<'_>, why: Unpark, out: &mut Vec<u8>) {

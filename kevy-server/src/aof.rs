@@ -24,7 +24,13 @@ pub fn start(redis: &Redis, shards: usize) -> Result<(), ()> {
     let turned = redis.clone();
     cfg.on_change("appendonly", move |v| {
         let aof = &turned.shared().aof;
-        match (v == "yes", aof.is_open()) {
+        match (v == "yes", aof.is_enabled()) {
+            (true, false) if aof.one_off() => {
+                // A rewrite of the AOF while off is running: keep its files.
+                let (_, _, policy) = kevy_commands::aof::paths(turned.config());
+                aof.keep_open(policy);
+                aof.schedule(true);
+            }
             (true, false) => match kevy_commands::aofrun::open(&turned) {
                 // As Redis's startAppendOnly: a rewrite makes the base.
                 Ok(()) => aof.schedule(true),
@@ -92,7 +98,7 @@ pub fn spawn_scheduler(redis: &Redis, addr: SocketAddr) {
         .spawn(move || loop {
             std::thread::sleep(Duration::from_millis(100));
             let aof = &redis.shared().aof;
-            if !aof.is_open() || aof.rewriting() {
+            if !aof.is_enabled() || aof.rewriting() {
                 continue;
             }
             if aof.scheduled() || wants_rewrite(&redis) {

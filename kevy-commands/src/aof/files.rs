@@ -92,6 +92,9 @@ struct Inner {
     rewriting: AtomicBool,
     /// A rewrite is wanted (automatic rewrite, CONFIG SET appendonly yes).
     pub scheduled: AtomicBool,
+    /// The files are open only for one rewrite (BGREWRITEAOF while
+    /// `appendonly no`, as Redis writes a base then): closed when it ends.
+    one_off: AtomicBool,
     /// The shards' snapshots of the rewrite in progress.
     snapshots: Mutex<Vec<Fragment>>,
     stats: Mutex<Stats>,
@@ -170,6 +173,33 @@ impl Aof {
     /// True when the file is open (propagation on).
     pub fn is_open(&self) -> bool {
         lock(&self.inner.files).is_some()
+    }
+
+    /// True when the file is on (open, and not just for a one-off rewrite).
+    pub fn is_enabled(&self) -> bool {
+        !self.one_off() && self.is_open()
+    }
+
+    /// The files are open only for the rewrite in progress.
+    pub fn one_off(&self) -> bool {
+        self.inner.one_off.load(Ordering::Acquire)
+    }
+
+    /// Opens the files for one rewrite while the AOF is off.
+    pub fn open_one_off(&self, dir: &Path, prefix: &str) -> std::io::Result<()> {
+        self.inner.one_off.store(true, Ordering::Release);
+        let r = self.open(dir, prefix, Fsync::No);
+        if r.is_err() {
+            self.inner.one_off.store(false, Ordering::Release);
+        }
+        r
+    }
+
+    /// Keeps the files of a one-off rewrite open (`appendonly yes` came
+    /// meanwhile), with `policy`.
+    pub fn keep_open(&self, policy: Fsync) {
+        self.set_policy(policy);
+        self.inner.one_off.store(false, Ordering::Release);
     }
 
     /// The fsync policy.
@@ -494,6 +524,9 @@ impl Aof {
         }
         s.last_rewrite_secs = ((unix_ms().saturating_sub(s.started_ms)) / 1000) as i64;
         drop(s);
+        if self.inner.one_off.swap(false, Ordering::AcqRel) {
+            self.close();
+        }
         self.inner.rewriting.store(false, Ordering::Release);
     }
 

@@ -20,7 +20,7 @@
 //!
 //! A write that changed nothing (its change-counter increment is 0) is not
 //! logged. Keys removed by expiry or eviction are logged as `DEL` by their
-//! shard ([`crate::shard::ShardState::log_removed`]). Differences from
+//! shard ([`crate::shard::ShardState::log_expired`] and the eviction). Differences from
 //! Redis: SPOP with a count is one SREM of every member popped (Redis: one
 //! SREM each, wrapped in MULTI/EXEC), replaying alike.
 

@@ -143,8 +143,14 @@ pub fn ready(
     }
 }
 
+/// What the caller does with a served command's reply and its change
+/// count before a quiet client's reply is dropped (the append-only file
+/// logs the pop made).
+pub type AfterServe<'a> = &'a mut dyn FnMut(&mut ShardState, &[u8], u64);
+
 /// [`Commands::serve`](kevy_rt::Commands::serve), counted in the command
-/// statistics and the slow log of the shard that serves.
+/// statistics and the slow log of the shard that serves; `after` sees the
+/// reply and what the serve added to the change counter.
 pub fn serve(
     shard: &mut ShardState,
     ctx: Ctx,
@@ -152,6 +158,7 @@ pub fn serve(
     args: Args<'_>,
     key: u32,
     out: &mut Vec<u8>,
+    after: AfterServe<'_>,
 ) -> Served {
     let (mark, t0) = (out.len(), crate::base::clock::now());
     let served = serve_from(shard, ctx, cmd, args, key, out);
@@ -161,9 +168,12 @@ pub fn serve(
     // Broken watches and notifications go out now, as after any command.
     shard.flush_signals(ctx.client);
     let ns = crate::base::clock::since(t0);
+    let dirty = shard.server.dirty;
     shard
         .server
         .done(cmd, ns, &out[mark..], &ctx.who(), args, None);
+    let changed = shard.server.dirty - dirty;
+    after(shard, &out[mark..], changed);
     if ctx.quiet {
         // CLIENT REPLY OFF / SKIP.
         out.truncate(mark);

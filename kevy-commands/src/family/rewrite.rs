@@ -22,8 +22,12 @@ const STARTED: &[u8] = b"Background append only file rewriting started";
 /// BGREWRITEAOF
 pub fn plan_bgrewriteaof(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
     let aof = &cx.shard.server.shared.aof;
-    if !aof.is_open() {
-        return srv::error(b"ERR kevy rewrites the append only file only while appendonly is yes");
+    if !aof.is_open() && !aof.rewriting() {
+        // Off: Redis still writes a base (and the manifest naming it).
+        let (dir, prefix, _) = crate::aof::paths(&cx.shard.server.shared.config);
+        if let Err(e) = aof.open_one_off(&dir, &prefix) {
+            return srv::error(format!("ERR Can't open the append-only file: {e}").as_bytes());
+        }
     }
     let nshards = cx.router.nshards();
     match aof.begin_rewrite(nshards) {
@@ -44,7 +48,7 @@ pub fn cut_part(shard: &mut ShardState, args: kevy_rt::Args<'_>) -> ServerReply 
     let id = shard.server.info.as_ref().map_or(0, |i| i.id);
     let shot = snapshot(shard);
     let aof = shard.server.shared.aof.clone();
-    if !shard.aof.on {
+    if !shard.aof.on && !aof.one_off() {
         // The file was turned on at run time: this shard logs from its cut.
         shard.set_propagating(true);
     }

@@ -84,7 +84,7 @@ impl Clock {
 /// deadline meets it again. Read once per command, on its first clock read.
 static LOADING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
-/// Starts or ends the replay of a log (see [`LOADING`]); only while no
+/// Starts or ends the replay of a log (the clock then reads 0); only while no
 /// shard runs.
 pub fn set_loading(on: bool) {
     LOADING.store(on, std::sync::atomic::Ordering::Relaxed);

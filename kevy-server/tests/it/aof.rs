@@ -1,7 +1,8 @@
 //! The append-only file through the `kevy-server` binary: every type round
 //! trips on 2 and 3 shards and across a restart with another shard count,
 //! BGREWRITEAOF keeps every write, `redis-check-aof` accepts kevy's files,
-//! a redis-server 7.0 `appendonlydir` loads into kevy key for key, torn
+//! a redis-server 7.0 `appendonlydir` loads into kevy key for key and
+//! kevy's into redis-server, torn
 //! tails and corruption are handled as Redis does, and the crash test.
 
 use std::collections::BTreeMap;
@@ -206,6 +207,11 @@ fn every_type_round_trips_across_shard_counts_and_rewrites() {
         let again = kevy(&dir, first, "no");
         assert_eq!(dump(again.addr), before);
         kill(again);
+        // And redis-server 7.0 reads kevy's directory key for key.
+        let redis =
+            RedisServer::start_with(&["--appendonly", "yes", "--dir", dir.to_str().unwrap()]);
+        assert_eq!(dump(redis.addr()), before);
+        drop(redis);
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
@@ -563,5 +569,83 @@ fn nothing_expires_while_the_log_is_replayed() {
     let r = RedisServer::start_with(&["--appendonly", "yes", "--dir", dir.to_str().unwrap()]);
     assert_eq!(dump(r.addr()), expected);
     drop(r);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A pop served to a blocked client later is logged as the pop it made
+/// (Redis: BLPOP → LPOP), on 2 and 3 shards.
+#[test]
+fn served_blocking_pops_are_logged() {
+    for shards in [2, 3] {
+        let dir = temp(&format!("blocked{shards}"));
+        let a = kevy(&dir, shards, "always");
+        let addr = a.addr;
+        let waiter = std::thread::spawn(move || {
+            let mut c = con(addr);
+            let got: Vec<String> = redis::cmd("BLPOP")
+                .arg("q")
+                .arg("zq")
+                .arg(0)
+                .query(&mut c)
+                .unwrap();
+            got
+        });
+        let mut c = con(addr);
+        // Until the waiter is parked.
+        while info_field_clients(&mut c) == 0 {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        q(&mut c, &["RPUSH", "q", "x", "y"]);
+        assert_eq!(
+            waiter.join().unwrap(),
+            vec!["q".to_string(), "x".to_string()]
+        );
+        let before = dump(addr);
+        kill(a);
+        check_aof(&dir);
+        let b = kevy(&dir, shards, "always");
+        assert_eq!(dump(b.addr), before);
+        kill(b);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+fn info_field_clients(c: &mut redis::Connection) -> u64 {
+    let info: String = redis::cmd("INFO").arg("clients").query(c).unwrap();
+    info.lines()
+        .find_map(|l| l.strip_prefix("blocked_clients:"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+/// BGREWRITEAOF while `appendonly no` writes a base and its manifest, as
+/// Redis does, and the file stays off; `appendonly yes` at the next start
+/// loads it.
+#[test]
+fn bgrewriteaof_while_off_writes_a_base() {
+    let dir = temp("offrewrite");
+    let a = Binary::spawn_with(&[
+        "--port",
+        "0",
+        "--threads",
+        "2",
+        "--dir",
+        dir.to_str().unwrap(),
+    ]);
+    let mut c = con(a.addr);
+    write_everything(&mut c, "off");
+    let started: String = redis::cmd("BGREWRITEAOF").query(&mut c).unwrap();
+    assert_eq!(started, "Background append only file rewriting started");
+    wait_for(&mut c, "aof_rewrites", |v| v == "1");
+    wait_for(&mut c, "aof_rewrite_in_progress", |v| v == "0");
+    assert_eq!(info_field(&mut c, "aof_enabled"), "0");
+    q(&mut c, &["SET", "not-logged", "1"]);
+    let mut before = dump(a.addr);
+    before.remove(&(0, b"not-logged".to_vec()));
+    kill(a);
+    check_aof(&dir);
+    let b = kevy(&dir, 3, "always");
+    assert_eq!(dump(b.addr), before);
+    kill(b);
     let _ = std::fs::remove_dir_all(&dir);
 }

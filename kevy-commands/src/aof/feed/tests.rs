@@ -1,3 +1,5 @@
+//! The feed's fragments: SELECTs only between databases, capture aside.
+
 use super::*;
 
 #[test]

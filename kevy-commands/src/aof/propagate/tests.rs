@@ -1,3 +1,5 @@
+//! Propagation rules against Redis 7.0's rewrites, one command at a time.
+
 use super::*;
 use kevy_rt::OwnedArgs;
 

@@ -252,7 +252,7 @@ fn persistence(s: &mut Fields<'_>, shard: &ShardState, total: &Report) {
     s.field("rdb_last_load_keys_loaded", 0);
     let aof = &shard.server.shared.aof;
     let st = aof.stats();
-    let on = aof.is_open();
+    let on = aof.is_enabled();
     let ok = |b: bool| if b { "ok" } else { "err" };
     s.field("aof_enabled", on as u8);
     s.field("aof_rewrite_in_progress", aof.rewriting() as u8);
