@@ -27,7 +27,10 @@ pub const LAYERS: &[(&str, Layers)] = &[
             ("shard", &["config", "accounting", "session", "shard"]),
             ("commands", &["cross", "family"]),
             ("table", &["table"]),
-            ("lib", &["lib", "dispatch", "exec", "limits", "tracked"]),
+            (
+                "lib",
+                &["lib", "dispatch", "events", "exec", "limits", "tracked"],
+            ),
         ],
     ),
     (
@@ -37,7 +40,7 @@ pub const LAYERS: &[(&str, Layers)] = &[
             ("wire", &["resp"]),
             (
                 "vocabulary",
-                &["stats", "push", "settings", "clients", "lock"],
+                &["stats", "push", "settings", "clients", "lock", "park"],
             ),
             ("trait", &["commands"]),
             ("reactor parts", &["route", "msg", "mesh", "conn"]),

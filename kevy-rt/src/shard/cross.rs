@@ -24,11 +24,18 @@ impl<C: Commands> Shard<C> {
         let mut table = ConnTable {
             conns: &mut self.conns,
             killed: &mut self.killed,
+            unblocked: &mut self.parking.unblocked,
             shard: self.id,
         };
         let mut clients = ClientsOf::new(&mut table);
-        self.cmds
-            .execute_part(&mut self.state, ctx, part, &mut clients)
+        let reply = self
+            .cmds
+            .execute_part(&mut self.state, ctx, part, &mut clients);
+        if !self.parking.unblocked.is_empty() {
+            self.reap_unblocked();
+        }
+        self.serve_ready();
+        reply
     }
 
     /// Sends (or runs, when local) one round of parts of operation `op`.
@@ -231,6 +238,7 @@ impl<C: Commands> Shard<C> {
                         rep.data.drain(start..start + written);
                         if rep.data.len() == start {
                             rep.items.push(Reply::Written { conn, seq });
+                            self.serve_ready();
                             continue;
                         }
                     }
@@ -240,6 +248,7 @@ impl<C: Commands> Shard<C> {
                         seq,
                         end: rep.data.len(),
                     });
+                    self.serve_ready();
                 }
                 Request::Part { op, idx, ctx, part } => {
                     lazy = false;
@@ -250,9 +259,14 @@ impl<C: Commands> Shard<C> {
                     let bytes = req.data.get(start as usize..end as usize).unwrap_or(&[]);
                     self.push_local(conn, bytes);
                 }
+                Request::Notice { start, end } => {
+                    let bytes = req.data.get(start as usize..end as usize).unwrap_or(&[]);
+                    self.cmds.notice(&mut self.state, bytes);
+                }
                 Request::Lock { txn, req } => self.lock_here(txn, req),
                 Request::Release { txn } => self.release_here(txn),
                 Request::Granted { txn } => self.on_granted(txn),
+                park => self.on_park_msg(peer, park),
             }
         }
         drop(items);

@@ -42,8 +42,10 @@
 //! also cover it.
 
 mod bitmaps;
+mod blocking;
 mod config_params;
 mod connection;
+mod digest;
 mod encodings;
 mod generated;
 mod geo;
@@ -62,6 +64,7 @@ mod server;
 mod sets;
 mod strings;
 mod transactions;
+mod watch;
 mod zsets;
 
 use kevy_rt::Server;
