@@ -53,7 +53,8 @@ fn verbs() -> &'static [Vec<u8>] {
 fn value(b: &[u8], at: usize) -> Option<usize> {
     let kind = *b.get(at)?;
     let nl = at + b[at..].windows(2).position(|w| w == b"\r\n")?;
-    let line = std::str::from_utf8(&b[at + 1..nl]).ok()?;
+    // Error and status lines may carry any bytes a client sent (but no CR/LF).
+    let line = std::str::from_utf8(&b[at + 1..nl]).unwrap_or("");
     let next = nl + 2;
     match kind {
         b'+' | b'-' | b':' | b',' | b'#' | b'_' | b'(' => Some(next),
