@@ -26,6 +26,7 @@ pub mod pubsub;
 pub mod set;
 pub mod sort;
 pub mod spec;
+pub mod stream;
 pub mod txn;
 
 pub use spec::{Call, KeyFn, Local, LocalFn, PlanFn, ServerCx, ServerPlanFn, ShardCall, ShardFn};

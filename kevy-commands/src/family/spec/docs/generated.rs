@@ -16,16 +16,17 @@ mod pubsub;
 mod server;
 mod set;
 mod sorted_set;
+mod stream;
 mod string;
 mod transactions;
 
 /// Every group's docs.
 pub(super) static GROUPS: &[&[(&str, Docs)]] = &[
-    transactions::DOCS,
     connection::DOCS,
     server::DOCS,
     string::DOCS,
     generic::DOCS,
+    transactions::DOCS,
     list::DOCS,
     hash::DOCS,
     set::DOCS,
@@ -33,5 +34,6 @@ pub(super) static GROUPS: &[&[(&str, Docs)]] = &[
     bitmap::DOCS,
     hyperloglog::DOCS,
     geo::DOCS,
+    stream::DOCS,
     pubsub::DOCS,
 ];
