@@ -133,7 +133,9 @@ impl Log {
             Some(id) if seq_given => id,
             Some(id) if id.ms == self.last_id.ms => {
                 if self.last_id.seq == u64::MAX {
-                    return Err(AppendError::NotGreater);
+                    // Redis fails here without setting `errno`: XADD
+                    // reports the elements as too large.
+                    return Err(AppendError::TooLarge);
                 }
                 StreamId::new(id.ms, self.last_id.seq + 1)
             }

@@ -217,8 +217,11 @@ fn serve(
     let ms = now_ms(now);
     match from {
         Start::Missing => false,
-        Start::After(start) => {
+        Start::After(after) => {
             head(out, key);
+            // Like new entries, history starts after the ID given (the
+            // maximum wraps around to 0-0, as `streamIncrID` does).
+            let start = after.incr().unwrap_or(StreamId::MIN);
             history(st, group, consumer, start, r.count, ms, out);
             true
         }
