@@ -1,8 +1,11 @@
 //! Streams (Redis's `t_stream.c`): an append-only log of entries keyed by
 //! [`StreamId`], and its consumer groups ([`group`]).
 //!
-//! The log ([`Log`]) is an ordered index (a `BTreeMap`, where Redis has a
-//! radix tree) from each node's master ID to a packed [`node::Node`] of up
+//! The log ([`Log`]) is an ordered index (a deque sorted by master ID,
+//! searched by bisection, where Redis has a radix tree: appends go to the
+//! back and trims take from the front, and a one-node stream costs one
+//! small block where a `BTreeMap` leaf would cost 600 bytes) of packed
+//! [`node::Node`]s of up
 //! to `stream-node-max-entries` entries and `stream-node-max-bytes` bytes
 //! (measured as Redis's listpack would be), IDs delta-encoded against the
 //! master ID and fields omitted when they repeat the node's first entry's.
@@ -13,7 +16,7 @@
 //! The log is apart from the groups so a read can walk the entries while it
 //! updates a group's pending entries.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 
 use crate::model::value::Bytes;
 
@@ -68,7 +71,7 @@ pub enum AppendError {
 /// The entries of a stream and their counters.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Log {
-    nodes: BTreeMap<StreamId, Node>,
+    nodes: VecDeque<(StreamId, Node)>,
     /// Live entries.
     pub length: u64,
     /// The last ID ever generated.
@@ -100,7 +103,12 @@ impl Stream {
 impl Log {
     /// The nodes, by master ID.
     pub fn nodes(&self) -> impl Iterator<Item = (&StreamId, &Node)> {
-        self.nodes.iter()
+        self.nodes.iter().map(|(k, n)| (k, n))
+    }
+
+    /// Index of the first node whose master ID is above `id`.
+    fn after(&self, id: StreamId) -> usize {
+        self.nodes.partition_point(|(m, _)| *m <= id)
     }
 
     /// Number of nodes (`radix-tree-keys`).
@@ -153,7 +161,7 @@ impl Log {
             0 => NODE_MAX,
             n => n.min(NODE_MAX),
         };
-        let tail_full = match self.nodes.iter_mut().next_back() {
+        let tail_full = match self.nodes.back_mut() {
             None => true,
             Some((_, node)) => {
                 let full = node.lp_bytes() + total >= max_bytes
@@ -165,10 +173,14 @@ impl Log {
             }
         };
         if tail_full {
-            self.nodes.insert(id, Node::new(pairs, max_bytes));
+            if self.nodes.is_empty() {
+                // A small stream's index holds exactly its one node.
+                self.nodes.reserve_exact(1);
+            }
+            self.nodes.push_back((id, Node::new(pairs)));
         }
-        if let Some((&master, node)) = self.nodes.iter_mut().next_back() {
-            node.append(master, id, pairs);
+        if let Some((master, node)) = self.nodes.back_mut() {
+            node.append(*master, id, pairs);
         }
         self.length += 1;
         self.entries_added += 1;
@@ -192,12 +204,9 @@ impl Log {
             return;
         }
         if !rev {
-            let first = self
-                .nodes
-                .range(..=start)
-                .next_back()
-                .map_or(start, |(k, _)| *k);
-            for (&master, node) in self.nodes.range(first..) {
+            let first = self.after(start).saturating_sub(1);
+            for (master, node) in self.nodes.range(first..) {
+                let master = *master;
                 if master > end {
                     return;
                 }
@@ -212,7 +221,8 @@ impl Log {
             }
         } else {
             let mut buf: Vec<Entry<'_>> = Vec::new();
-            for (&master, node) in self.nodes.range(..=end).rev() {
+            for (master, node) in self.nodes.range(..self.after(end)).rev() {
+                let master = *master;
                 buf.clear();
                 buf.extend(node.entries(master));
                 for e in buf.iter().rev() {
@@ -271,9 +281,11 @@ impl Log {
 
     /// Deletes the live entry `id`; true when it existed.
     pub fn delete(&mut self, id: StreamId) -> bool {
-        let Some((&master, node)) = self.nodes.range_mut(..=id).next_back() else {
+        let Some(i) = self.after(id).checked_sub(1) else {
             return false;
         };
+        let (master, node) = &mut self.nodes[i];
+        let master = *master;
         let Some(at) = node
             .entries(master)
             .find(|e| e.id == id && !e.is_deleted())
@@ -283,7 +295,7 @@ impl Log {
         };
         node.delete_at(at);
         if node.live() == 0 {
-            self.nodes.remove(&master);
+            self.nodes.remove(i);
         }
         self.length -= 1;
         true
@@ -317,9 +329,10 @@ impl Log {
                     break;
                 }
             }
-            let Some((&master, node)) = self.nodes.iter_mut().next() else {
+            let Some((master, node)) = self.nodes.front_mut() else {
                 break;
             };
+            let master = *master;
             let entries = node.live() as u64;
             if limit != 0 && deleted + entries > limit {
                 break;
@@ -329,7 +342,7 @@ impl Log {
                 Trim::MinId(min) => node.last_id(master) < min,
             };
             if remove {
-                self.nodes.remove(&master);
+                self.nodes.pop_front();
                 self.length -= entries;
                 deleted += entries;
                 continue;
@@ -419,21 +432,18 @@ impl Log {
     /// (`radix-tree-nodes`): the root, each key, each prefix with two or
     /// more children and each child of one.
     pub fn rax_nodes(&self) -> usize {
-        let keys: Vec<[u8; 16]> = self.nodes.keys().map(StreamId::key).collect();
+        let keys: Vec<[u8; 16]> = self.nodes.iter().map(|(k, _)| k.key()).collect();
         if keys.is_empty() {
             return 1;
         }
         rax_count(&keys, 0, false)
     }
 
-    /// Bytes of heap the log holds: every node's buffer, and the index
-    /// (estimated from its entry size).
+    /// Bytes of heap the log holds: every node's buffer, and the index.
     pub fn heap_bytes(&self, block: impl Fn(usize) -> usize) -> usize {
-        let nodes: usize = self.nodes.values().map(|n| block(n.capacity())).sum();
-        // A B-tree leaf holds up to 11 entries; count nodes about 2/3 full.
-        let per = std::mem::size_of::<StreamId>() + std::mem::size_of::<Node>();
-        let leaves = self.nodes.len().div_ceil(8);
-        nodes + leaves * block(11 * per + 16)
+        let nodes: usize = self.nodes.iter().map(|(_, n)| block(n.capacity())).sum();
+        let per = std::mem::size_of::<(StreamId, Node)>();
+        nodes + block(self.nodes.capacity() * per)
     }
 }
 

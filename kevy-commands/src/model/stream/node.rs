@@ -155,8 +155,8 @@ impl<'a> Entry<'a> {
 impl Node {
     /// A node whose master fields are those of `pairs` (field, value, …),
     /// holding that first entry with ID `id` (the node's master ID).
-    pub fn new(pairs: &[&[u8]], prealloc: usize) -> Node {
-        let mut buf = Vec::with_capacity(prealloc.min(4096));
+    pub fn new(pairs: &[&[u8]]) -> Node {
+        let mut buf = Vec::new();
         let nfields = pairs.len() / 2;
         put_varint(&mut buf, nfields as u64);
         let mut lp = 7 + lp_int(1) + lp_int(0) + lp_int(nfields as i64) + lp_int(0);
@@ -233,7 +233,7 @@ impl Node {
         if self.buf.capacity() - self.buf.len() < need {
             // Grow by a quarter at least: appends stay amortised O(1)
             // while a node carries little slack.
-            self.buf.reserve(need.max(self.buf.len() / 4));
+            self.buf.reserve_exact(need.max(self.buf.len() / 4));
         }
         let flags = if same { SAMEFIELDS } else { 0 };
         self.buf.push(flags);
