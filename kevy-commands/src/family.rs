@@ -4,6 +4,7 @@
 //! [`Error`](crate::base::error::Error), and writes the reply from that.
 
 pub mod bitmap;
+pub mod blocking;
 pub mod command;
 pub mod connection;
 pub mod geo;
@@ -21,6 +22,7 @@ pub mod monitor;
 
 pub mod hash;
 pub mod list;
+pub mod lolwut;
 pub mod opts;
 pub mod pubsub;
 pub mod set;

@@ -114,8 +114,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use kevy_rt::{
-    Args, ClientFacts, Clients, Commands, Flow, Gather, LocalCx, LockSet, Planned, Prefetch,
-    Resolved, Route, Router, ShardInfo,
+    Args, ClientFacts, Clients, Commands, Flow, Gather, LocalCx, LockSet, Park, Planned, Prefetch,
+    Resolved, Route, Router, Served, ShardInfo, Unpark,
 };
 
 pub mod accounting;
@@ -224,6 +224,7 @@ impl Commands for Redis {
         let mut ks = ShardState::new(self.database_count(), seed);
         ks.set_limits(&self.shared.config.live().memory);
         ks.pubsub.set_outbox(info.outbox.clone());
+        ks.set_ready(&info.ready);
         ks.server = accounting::ShardServer::new(self.shared.clone(), Some(info));
         ks
     }
@@ -615,6 +616,51 @@ impl Commands for Redis {
             finish(out, mark, op.ctx.quiet);
         }
         g
+    }
+
+    #[inline]
+    fn blocking(
+        &self,
+        s: &Session,
+        cmd: Self::Cmd,
+        args: Args<'_>,
+        keys: &mut Vec<u32>,
+    ) -> Option<Park> {
+        family::blocking::blocking(s, cmd, args, keys)
+    }
+
+    fn ready(
+        &self,
+        shard: &mut ShardState,
+        ctx: Ctx,
+        cmd: Self::Cmd,
+        args: Args<'_>,
+        key: u32,
+        first: bool,
+    ) -> bool {
+        family::blocking::ready(shard, ctx, cmd, args, key, first)
+    }
+
+    fn serve(
+        &self,
+        shard: &mut ShardState,
+        ctx: Ctx,
+        cmd: Self::Cmd,
+        args: Args<'_>,
+        key: u32,
+        out: &mut Vec<u8>,
+    ) -> Served {
+        let (mark, t0) = (out.len(), clock::now());
+        let served = family::blocking::serve(shard, ctx, cmd, args, key, out);
+        shard
+            .server
+            .done(cmd, since(t0), &out[mark..], &ctx.who(), args, None);
+        finish(out, mark, ctx.quiet);
+        served
+    }
+
+    fn unparked(&self, s: &Session, cmd: Self::Cmd, _: Args<'_>, why: Unpark, out: &mut Vec<u8>) {
+        family::blocking::unparked(s, cmd, why, out);
     }
 
     fn monitor_line(

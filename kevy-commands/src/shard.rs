@@ -55,6 +55,20 @@ impl ShardState {
         self.evict = Evictor::new(limits.clone());
     }
 
+    /// Number of databases.
+    #[inline]
+    pub fn db_count(&self) -> usize {
+        self.dbs.len()
+    }
+
+    /// Makes every database signal the keys it creates to `ready` (the
+    /// runtime serves parked calls waiting on them).
+    pub fn set_ready(&mut self, ready: &kevy_rt::ReadyKeys) {
+        for db in &mut self.dbs {
+            db.ready = ready.clone();
+        }
+    }
+
     /// Database `i` (0 when out of range), read-only.
     #[inline]
     pub fn db_ref(&self, i: usize) -> &Db {
@@ -82,6 +96,9 @@ impl ShardState {
             return false;
         }
         self.dbs.swap(i, j);
+        // Parked calls wait on key names: both databases' keys may now
+        // serve them (Redis's `scanDatabaseForReadyKeys`).
+        self.dbs[i].ready.signal_all();
         true
     }
 

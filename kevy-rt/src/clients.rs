@@ -46,6 +46,9 @@ pub struct ClientFacts {
     pub replies_pending: usize,
     /// It will close once its replies are written.
     pub closing: bool,
+    /// A command of it is parked (a blocking command waiting) or held by a
+    /// pause.
+    pub blocked: bool,
 }
 
 /// One connection as a command set sees it: runtime facts, its session (`S`)
@@ -63,6 +66,7 @@ pub struct ClientOf<'a, S, K> {
 pub(crate) trait ClientTable<S, K> {
     fn each(&self, f: &mut dyn FnMut(ClientOf<'_, S, K>));
     fn kill(&mut self, id: u64) -> bool;
+    fn unblock(&mut self, id: u64, why: crate::park::Unpark) -> bool;
 }
 
 /// The connections of one shard, lent to a multi-shard part.
@@ -93,6 +97,17 @@ impl<'a, S, K> ClientsOf<'a, S, K> {
     pub fn kill(&mut self, id: u64) -> bool {
         match &mut self.table {
             Some(t) => t.kill(id),
+            None => false,
+        }
+    }
+
+    /// Ends the parked command of connection `id` if it is on this shard
+    /// and parked (Redis's `CLIENT UNBLOCK`): it replies as
+    /// [`Commands::unparked`](crate::Commands::unparked) says for `why`.
+    /// True if it was parked and is now unblocked.
+    pub fn unblock(&mut self, id: u64, why: crate::park::Unpark) -> bool {
+        match &mut self.table {
+            Some(t) => t.unblock(id, why),
             None => false,
         }
     }

@@ -28,6 +28,7 @@ use std::time::Duration;
 use crate::args::{Args, Span};
 use crate::clients::{ClientFacts, ClientOf, ClientsOf};
 use crate::lock::LockSet;
+use crate::park::{Park, ReadyKeys, Served, Unpark};
 use crate::push::{ConnHandle, Outbox};
 use crate::resp::{self, Decoded, Limits};
 use crate::router::Router;
@@ -165,6 +166,9 @@ pub struct ShardInfo {
     /// Where this shard's command set posts pushed output to connections of
     /// any shard (see [`crate::push`]).
     pub outbox: Outbox,
+    /// Where this shard's command set signals keys that may serve parked
+    /// calls (see [`crate::park`]).
+    pub ready: ReadyKeys,
 }
 
 impl ShardInfo {
@@ -177,6 +181,7 @@ impl ShardInfo {
             stats: Default::default(),
             settings: Settings::new(),
             outbox: Outbox::new(),
+            ready: ReadyKeys::new(),
         }
     }
 }
@@ -356,6 +361,76 @@ pub trait Commands: Send + Sync + Sized + 'static {
         parts: &mut Vec<(usize, Self::Part)>,
     ) -> Planned<Self::Plan> {
         self.plan(shard, ctx, cmd, args, router, parts)
+    }
+
+    /// Whether this keyed or multi-shard command *blocks*: answered on the
+    /// connection's shard before it runs; pushing the argument positions of
+    /// the keys it waits on (in their order of preference) to `keys` and
+    /// answering [`Park`] makes the runtime serve it through the blocking
+    /// arbiter ([`crate::park`]) instead of [`Commands::execute`] or
+    /// [`Commands::plan`]: served at once from the leftmost key
+    /// [`Commands::ready`] accepts, else parked — the connection held, its
+    /// later commands waiting behind it — until one of its keys is signalled
+    /// ([`ReadyKeys::signal`]) and ready, or its deadline passes
+    /// ([`Commands::unparked`]). Checked for every keyed or planned command
+    /// not [diverted](Commands::diverted): keep it one test of a flag of
+    /// `cmd` when it answers `None`. Default: never.
+    #[inline]
+    fn blocking(
+        &self,
+        _session: &Self::Session,
+        _cmd: Self::Cmd,
+        _args: Args<'_>,
+        _keys: &mut Vec<u32>,
+    ) -> Option<Park> {
+        None
+    }
+
+    /// Whether the key at position `key` of a blocking command's `args`
+    /// can serve it now, on the shard that owns the key. `first`: the
+    /// command's first attempt, when an answer the non-blocking form would
+    /// give at once (an error, say) counts as ready too. Must not change
+    /// anything visible. Default: never.
+    fn ready(
+        &self,
+        _shard: &mut Self::Shard,
+        _ctx: Self::Ctx,
+        _cmd: Self::Cmd,
+        _args: Args<'_>,
+        _key: u32,
+        _first: bool,
+    ) -> bool {
+        false
+    }
+
+    /// Serves a blocking command from the key at position `key`, which
+    /// [`Commands::ready`] just accepted on this shard, appending its reply
+    /// (or answering [`Served::Then`] with a command to run next in its
+    /// place). Runs exactly once per parked call that is served. Default:
+    /// nothing.
+    fn serve(
+        &self,
+        _shard: &mut Self::Shard,
+        _ctx: Self::Ctx,
+        _cmd: Self::Cmd,
+        _args: Args<'_>,
+        _key: u32,
+        _out: &mut Vec<u8>,
+    ) -> Served {
+        Served::Done
+    }
+
+    /// A parked command ends unserved (its deadline passed, or it was
+    /// unblocked): append its reply. Runs on the connection's shard, the
+    /// connection's timer and unblock hook. Default: nothing.
+    fn unparked(
+        &self,
+        _session: &Self::Session,
+        _cmd: Self::Cmd,
+        _args: Args<'_>,
+        _why: Unpark,
+        _out: &mut Vec<u8>,
+    ) {
     }
 
     /// Runs one part on its shard. `clients` shows (and can close) the

@@ -111,6 +111,9 @@ pub(crate) struct Conn<C: Commands> {
     pub(crate) deferred: Option<crate::args::OwnedArgs>,
     /// In `MONITOR` mode.
     pub(crate) monitor: bool,
+    /// A blocking command parked (its waiter id and claim): the connection
+    /// is held, and still read so that a hang-up ends the wait.
+    pub(crate) parked: Option<(u64, crate::park::Claim)>,
     /// When input last arrived (for the idle timeout).
     pub(crate) last_active: Instant,
     /// Since when output has been over its class's soft limit.
@@ -160,6 +163,7 @@ impl<C: Commands> Conn<C> {
             partial: Vec::new(),
             deferred: None,
             monitor: false,
+            parked: None,
             soft_since: None,
         }
     }
@@ -187,6 +191,7 @@ impl<C: Commands> Conn<C> {
             out_peak: self.out_peak.max(self.out.len()),
             replies_pending: self.pending.len(),
             closing: self.closing,
+            blocked: self.parked.is_some() || self.deferred.is_some(),
         }
     }
 

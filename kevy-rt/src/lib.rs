@@ -15,7 +15,8 @@
 //!    `stream`: TCP or Unix client sockets.
 //! 2. [`resp`]: RESP2 request decoding (the default wire format) and its limits.
 //! 3. [`stats`]: per-shard counters; [`push`]: handles, outboxes and output
-//!    limits of pushed output; [`settings`]: live-changeable connection
+//!    limits of pushed output; [`park`]: what blocking commands declare and
+//!    the ready-key signal; [`settings`]: live-changeable connection
 //!    settings (maxclients, timeout…); [`clients`]: what a command set sees of
 //!    connections (CLIENT LIST/KILL).
 //! 4. [`commands`]: the [`Commands`] trait a command set implements, and
@@ -35,6 +36,7 @@ mod conn;
 mod lock;
 mod mesh;
 mod msg;
+pub mod park;
 pub mod push;
 pub mod resp;
 pub mod ring;
@@ -53,6 +55,7 @@ pub use commands::{
     Client, Clients, Commands, Flow, Gather, LocalCx, Planned, Prefetch, Resolved, Route, ShardInfo,
 };
 pub use lock::LockSet;
+pub use park::{Park, ReadyKeys, Served, Unpark};
 pub use push::{ConnHandle, Outbox, OutputLimit};
 pub use resp::{Decoded, Limits};
 pub use router::Router;

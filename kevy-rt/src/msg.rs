@@ -9,9 +9,10 @@
 
 use std::sync::Arc;
 
-use crate::args::Span;
+use crate::args::{OwnedArgs, Span};
 use crate::commands::Commands;
 use crate::lock::{self, TxnId};
+use crate::park::Claim;
 use crate::stream::Stream;
 
 /// Buffers (or item vectors) larger than this are freed instead of pooled.
@@ -57,6 +58,34 @@ pub(crate) enum Request<C: Commands> {
     Release { txn: TxnId },
     /// The sender granted the locks of our transaction `txn`.
     Granted { txn: TxnId },
+    /// Arm parked call `waiter` (of the sender) on its keys `keys` here
+    /// (positions in `args`); `single`: all its keys live here, so try it
+    /// first (see `shard/park.rs`).
+    Arm {
+        waiter: u64,
+        claim: Claim,
+        cmd: C::Cmd,
+        ctx: C::Ctx,
+        args: OwnedArgs,
+        keys: Vec<u32>,
+        single: bool,
+    },
+    /// Our call `waiter` is armed on the sender; these keys were ready.
+    Armed { waiter: u64, ready: Vec<u32> },
+    /// Serve call `waiter` (of the sender) from key position `key`, if it still can.
+    Take { waiter: u64, key: u32 },
+    /// The sender could not serve our call `waiter` from the key we chose.
+    NotServed { waiter: u64 },
+    /// The sender served our call `waiter`: its reply, or a command to run next.
+    Served {
+        waiter: u64,
+        reply: Vec<u8>,
+        then: Option<OwnedArgs>,
+    },
+    /// Call `waiter` (of the sender) is open: look at its keys here again.
+    Kick { waiter: u64 },
+    /// Call `waiter` (of the sender) is over: forget it here.
+    Cancel { waiter: u64 },
 }
 
 /// One item of a reply batch.

@@ -30,6 +30,7 @@ use crate::stream::Stream;
 mod admin;
 mod cross;
 mod input;
+mod park;
 mod push;
 mod txn;
 
@@ -77,6 +78,8 @@ pub(crate) struct Shard<C: Commands> {
     ops: Slab<Op<C>>,
     /// Locks, deferred commands and transactions being locked.
     txn: txn::Txns<C>,
+    /// Parked blocking commands, here and on this shard's keys.
+    parking: park::Parking<C>,
     pools: Pools<C>,
     /// Connections to flush at the end of the iteration.
     dirty: Vec<usize>,
@@ -134,12 +137,14 @@ impl<C: Commands> Shard<C> {
     pub(crate) fn new(p: ShardParts<C>) -> io::Result<Shard<C>> {
         let nshards = p.mesh.nshards();
         let outbox = crate::push::Outbox::new();
+        let parking = park::Parking::new();
         let state = p.cmds.new_shard(ShardInfo {
             id: p.id,
             nshards,
             stats: p.stats.clone(),
             settings: p.settings.clone(),
             outbox: outbox.clone(),
+            ready: parking.ready.clone(),
         });
         let mut listener = p.listener;
         p.poll
@@ -165,6 +170,7 @@ impl<C: Commands> Shard<C> {
             outgoing: (0..nshards).map(|_| None).collect(),
             ops: Slab::new(),
             txn: txn::Txns::new(nshards),
+            parking,
             pools: Pools::new(nshards),
             dirty: Vec::new(),
             resume: Vec::new(),
@@ -203,6 +209,9 @@ impl<C: Commands> Shard<C> {
             let mut timeout = next_tick.saturating_duration_since(now);
             if self.mesh.has_backlog() {
                 timeout = timeout.min(Duration::from_millis(1));
+            }
+            if let Some(d) = self.parking.sleep_limit(now) {
+                timeout = timeout.min(d);
             }
             if !self.paused.is_empty() {
                 // Look again soon: the pause may end (or be lifted) any time.
@@ -261,9 +270,13 @@ impl<C: Commands> Shard<C> {
                 self.read(i, true);
             }
             self.reap_killed();
+            self.expire_parked();
+            self.serve_ready();
             self.end_pauses();
             self.send_monitor_lines();
             self.pump_txns();
+            self.serve_ready();
+            self.deliver_pushes();
             self.send_outgoing();
             while let Some(i) = self.dirty.pop() {
                 if let Some(c) = self.conns.get_mut(i) {
@@ -394,6 +407,9 @@ impl<C: Commands> Shard<C> {
             }
             if c.deferred.is_some() {
                 self.settings.add_blocked(-1);
+            }
+            if let Some((id, _)) = c.parked.take() {
+                self.parked_conn_closed(id);
             }
             // A peer writing a direct reply may hold the socket a moment longer;
             // it closes when the last holder drops it.

@@ -52,6 +52,7 @@ impl<C: Commands> Harness<C> {
                     stats: Default::default(),
                     settings: settings.clone(),
                     outbox: crate::push::Outbox::new(),
+                    ready: crate::park::ReadyKeys::new(),
                 })
             })
             .collect();
@@ -239,5 +240,6 @@ fn facts(conn: usize, home: usize) -> ClientFacts {
         out_capacity: 0,
         replies_pending: 0,
         closing: false,
+        blocked: false,
     }
 }

@@ -37,7 +37,7 @@ pub const LAYERS: &[(&str, Layers)] = &[
             ("wire", &["resp"]),
             (
                 "vocabulary",
-                &["stats", "push", "settings", "clients", "lock"],
+                &["stats", "push", "settings", "clients", "lock", "park"],
             ),
             ("trait", &["commands"]),
             ("reactor parts", &["route", "msg", "mesh", "conn"]),

@@ -23,6 +23,8 @@ pub enum ServerOp {
     ClientList,
     /// Close the shard's connections matching the filters.
     ClientKill,
+    /// Unblock the shard's connection of this id, if parked.
+    ClientUnblock,
     /// The shard's figures for `INFO` and `MEMORY STATS | DOCTOR`.
     Report,
     /// Forget the shard's statistics.
@@ -41,6 +43,14 @@ pub enum ServerOp {
     Histograms,
     /// `DEBUG OBJECT key` on the key's shard.
     DebugObject,
+    /// `DEBUG LISTPACK key` on the key's shard.
+    DebugListpack,
+    /// `DEBUG QUICKLIST key [0|1]` on the key's shard.
+    DebugQuicklist,
+    /// `DEBUG DIGEST`: the shard's per-database digests.
+    Digest,
+    /// `DEBUG DIGEST-VALUE`: one key's value digest on its shard.
+    DigestValue,
     /// A pub/sub part (PUBLISH, PUBSUB …).
     Pubsub(crate::family::pubsub::PubsubOp),
 }
@@ -66,6 +76,9 @@ pub enum ServerReply {
     Bytes(Vec<u8>),
     /// A pub/sub part's answer.
     Pubsub(crate::family::pubsub::PubsubReply),
+    /// `(database, digest)` of each non-empty database, or one value's
+    /// digest (database 0).
+    Digests(Vec<(u32, crate::model::digest::Digest)>),
 }
 
 /// How the origin shard reduces a server command's parts.
@@ -106,6 +119,10 @@ pub enum ServerPlan {
     LatencyHistogram(Vec<Vec<u8>>),
     /// The one part's [`ServerReply::Bytes`] is the reply.
     Forward,
+    /// `DEBUG DIGEST`: the dataset digest from every shard's databases.
+    Digest,
+    /// `DEBUG DIGEST-VALUE`: one digest per part, in part order.
+    DigestValue,
     /// A pub/sub command.
     Pubsub(crate::family::pubsub::PubsubPlan),
 }
@@ -157,6 +174,7 @@ pub fn execute(
     PartReply::Server(match op {
         ServerOp::ClientList => client::list_part(shard, ctx, args, clients),
         ServerOp::ClientKill => client::kill_part(shard, ctx, args, clients),
+        ServerOp::ClientUnblock => client::unblock_part(args, clients),
         ServerOp::Report => info::report_part(shard, args, clients),
         ServerOp::ResetStat => config::reset_part(shard),
         ServerOp::SlowlogGet => diag::slowlog_part(shard, args),
@@ -169,6 +187,10 @@ pub fn execute(
         ServerOp::LatencyReset => diag::latency_reset_part(shard, args),
         ServerOp::Histograms => diag::histograms_part(shard),
         ServerOp::DebugObject => debug::object_part(shard, ctx, args),
+        ServerOp::DebugListpack => debug::structure_part(shard, ctx, args, false),
+        ServerOp::DebugQuicklist => debug::structure_part(shard, ctx, args, true),
+        ServerOp::Digest => debug::digest_part(shard),
+        ServerOp::DigestValue => debug::digest_value_part(shard, ctx, args),
         ServerOp::Pubsub(op) => crate::family::pubsub::part(&shard.pubsub, op, args),
     })
 }
@@ -215,6 +237,8 @@ pub fn gather(
             _ => resp::error(out, b"ERR internal error: no reply from the key's shard"),
         },
         ServerPlan::Pubsub(p) => crate::family::pubsub::gather(p, replies, out),
+        ServerPlan::Digest => debug::gather_digest(replies, out),
+        ServerPlan::DigestValue => debug::gather_digest_value(replies, out),
     }
     Gather::Done
 }

@@ -289,6 +289,56 @@ pub fn plan_kill(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
     }
 }
 
+/// CLIENT UNBLOCK client-id [TIMEOUT | ERROR]: one part per shard, the
+/// connection's own unblocks it.
+pub fn plan_unblock(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
+    if cx.args.len() > 4 {
+        return srv::error(b"ERR syntax error");
+    }
+    if cx.args.len() == 4 && unblock_reason(cx.args.at(3)).is_none() {
+        return srv::error(b"ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+    }
+    if parse_i64(cx.args.at(2)).is_none() {
+        return srv::error(b"ERR value is not an integer or out of range");
+    }
+    let args: Vec<&[u8]> = cx.args.iter().collect();
+    // The count of unblocked connections (0 or 1), as CLIENT KILL's new form.
+    let plan = ServerPlan::ClientKill { old: false };
+    srv::broadcast(
+        ServerOp::ClientUnblock,
+        &args,
+        cx.router.nshards(),
+        cx.parts,
+        plan,
+    )
+}
+
+/// CLIENT UNBLOCK's reason argument.
+fn unblock_reason(arg: &[u8]) -> Option<kevy_rt::Unpark> {
+    if keyword(arg, "timeout") {
+        Some(kevy_rt::Unpark::Timeout)
+    } else if keyword(arg, "error") {
+        Some(kevy_rt::Unpark::Error)
+    } else {
+        None
+    }
+}
+
+/// Unblocks this shard's connection named by CLIENT UNBLOCK, if it is
+/// parked here; answers 1 if it was.
+pub fn unblock_part(
+    args: Args<'_>,
+    clients: &mut ClientsOf<'_, Session, &'static crate::family::spec::Spec>,
+) -> ServerReply {
+    let why = args
+        .get(3)
+        .and_then(unblock_reason)
+        .unwrap_or(kevy_rt::Unpark::Timeout);
+    let id = parse_i64(args.at(2)).unwrap_or(-1);
+    let done = u64::try_from(id).is_ok_and(|id| clients.unblock(id, why));
+    ServerReply::Count(done as i64)
+}
+
 /// Kills a shard's connections matching the filters (the whole command's
 /// arguments); answers how many.
 pub fn kill_part(
@@ -365,6 +415,8 @@ const HELP: &[&str] = &[
     "    Control the replies sent to the current connection.",
     "SETNAME <name>",
     "    Assign the name <name> to the current connection.",
+    "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+    "    Unblock the specified blocked client.",
     "NO-EVICT (ON|OFF)",
     "    Protect current client connection from eviction.",
     "HELP",

@@ -16,6 +16,7 @@ use crate::model::types::list::{End, List};
 use crate::model::value::{Bytes, Value};
 use crate::store::db::{Clock, Db};
 
+pub mod blocking;
 mod edit;
 mod moves;
 

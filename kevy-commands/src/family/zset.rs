@@ -18,6 +18,7 @@ use crate::model::zset::ZSet;
 use crate::store::db::{Clock, Db};
 
 mod add;
+pub mod blocking;
 mod cross;
 mod pop;
 mod range;

@@ -113,6 +113,9 @@ pub struct Db {
     seq: u32,
     /// Lookups and expirations counted for INFO (plain counters).
     pub counts: Counts,
+    /// Where a created key is signalled, for parked calls waiting on it
+    /// (Redis's `signalKeyAsReady` in `dbAdd`).
+    pub(crate) ready: kevy_rt::ReadyKeys,
 }
 
 /// A database's INFO counters: plain integers its shard alone touches,
@@ -168,6 +171,7 @@ impl Db {
             rng: 0x9E37_79B9_7F4A_7C15,
             seq: 0,
             counts: Counts::default(),
+            ready: kevy_rt::ReadyKeys::new(),
         }
     }
 
@@ -417,6 +421,7 @@ impl Db {
                 let node = Node::new(key, value, vidx, clock, data);
                 self.table
                     .insert_unique(hash, node, |e| hasher.hash_one(e.key()));
+                self.ready.signal(key);
             }
         }
     }
@@ -480,6 +485,24 @@ impl Db {
                 f(e.key());
             }
         }
+    }
+
+    /// Calls `f(key, value, deadline)` with every stored entry, expired or
+    /// not yet reclaimed included (what Redis's safe dict iterator sees:
+    /// DEBUG DIGEST, snapshots).
+    pub fn for_each_entry(&self, mut f: impl FnMut(&[u8], &Value, Option<Ms>)) {
+        for e in self.table.iter() {
+            f(e.key(), e.value(), self.deadline(e));
+        }
+    }
+
+    /// The stored value of `key` with its deadline, expired or not, without
+    /// counting or touching (DEBUG DIGEST-VALUE).
+    pub fn raw(&self, key: &[u8]) -> Option<(&Value, Option<Ms>)> {
+        let hash = self.hash(key);
+        let idx = self.table.find_bucket_index(hash, |e| e.key() == key)?;
+        let e = self.table.get_bucket(idx)?;
+        Some((e.value(), self.deadline(e)))
     }
 
     /// Panics unless every entry with a deadline owns exactly the volatile slot

@@ -89,6 +89,7 @@ impl<C: Commands> Shard<C> {
             .filter(|(_, c)| {
                 c.pending.is_empty()
                     && c.deferred.is_none()
+                    && c.parked.is_none()
                     && !c.monitor
                     && now.duration_since(c.last_active) > limit
             })
@@ -104,6 +105,7 @@ impl<C: Commands> Shard<C> {
 pub(super) struct ConnTable<'a, C: Commands> {
     pub(super) conns: &'a mut Slab<Conn<C>>,
     pub(super) killed: &'a mut Vec<usize>,
+    pub(super) unblocked: &'a mut Vec<(usize, crate::park::Unpark)>,
     pub(super) shard: usize,
 }
 
@@ -126,6 +128,20 @@ impl<C: Commands> ClientTable<C::Session, C::Cmd> for ConnTable<'_, C> {
                 self.killed.push(i);
                 true
             }
+            None => false,
+        }
+    }
+
+    fn unblock(&mut self, id: u64, why: crate::park::Unpark) -> bool {
+        let found = self.conns.iter_mut().find(|(_, c)| c.id == id);
+        match found {
+            Some((i, c)) => match &c.parked {
+                Some((_, claim)) if claim.end(crate::park::claim::GONE) => {
+                    self.unblocked.push((i, why));
+                    true
+                }
+                _ => false,
+            },
             None => false,
         }
     }

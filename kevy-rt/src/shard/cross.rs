@@ -25,11 +25,18 @@ impl<C: Commands> Shard<C> {
         let mut table = ConnTable {
             conns: &mut self.conns,
             killed: &mut self.killed,
+            unblocked: &mut self.parking.unblocked,
             shard: self.id,
         };
         let mut clients = ClientsOf::new(&mut table);
-        self.cmds
-            .execute_part(&mut self.state, ctx, part, &mut clients)
+        let reply = self
+            .cmds
+            .execute_part(&mut self.state, ctx, part, &mut clients);
+        if !self.parking.unblocked.is_empty() {
+            self.reap_unblocked();
+        }
+        self.serve_ready();
+        reply
     }
 
     /// Sends (or runs, when local) one round of parts of operation `op`.
@@ -232,6 +239,7 @@ impl<C: Commands> Shard<C> {
                         rep.data.drain(start..start + written);
                         if rep.data.len() == start {
                             rep.items.push(Reply::Written { conn, seq });
+                            self.serve_ready();
                             continue;
                         }
                     }
@@ -241,6 +249,7 @@ impl<C: Commands> Shard<C> {
                         seq,
                         end: rep.data.len(),
                     });
+                    self.serve_ready();
                 }
                 Request::Part { op, idx, ctx, part } => {
                     lazy = false;
@@ -254,6 +263,7 @@ impl<C: Commands> Shard<C> {
                 Request::Lock { txn, req } => self.lock_here(txn, req),
                 Request::Release { txn } => self.release_here(txn),
                 Request::Granted { txn } => self.on_granted(txn),
+                park => self.on_park_msg(peer, park),
             }
         }
         drop(items);

@@ -34,7 +34,7 @@ impl<C: Commands> Shard<C> {
                 self.maybe_close(i);
                 return;
             }
-            if !c.can_decode() && c.deferred.is_none() {
+            if !c.can_decode() && c.deferred.is_none() && c.parked.is_none() {
                 c.want_read = true;
                 return;
             }
@@ -46,9 +46,9 @@ impl<C: Commands> Shard<C> {
             match (&*c.sock).read(&mut c.rbuf[c.rend..]) {
                 Ok(0) => {
                     c.eof = true;
-                    if c.deferred.is_some() {
-                        // Redis frees a paused client that hangs up, and its
-                        // held command with it.
+                    if c.deferred.is_some() || c.parked.is_some() {
+                        // Redis frees a paused or blocked client that hangs
+                        // up, and its held command with it.
                         self.close(i);
                     } else {
                         self.maybe_close(i);
@@ -175,6 +175,7 @@ impl<C: Commands> Shard<C> {
                     }
                     let args = Args::new(&rbuf[rpos..rend], &spans);
                     self.dispatch(i, routed, args, last);
+                    self.serve_ready();
                     self.deliver_pushes();
                     self.note_queue(i);
                     rpos = at;
@@ -284,6 +285,18 @@ impl<C: Commands> Shard<C> {
         if self.settings.monitors() > 0 && !c.monitor {
             let facts = c.facts(self.id);
             cmds.monitor_line(&c.session, &facts, r.cmd, args, &mut self.monitor_buf);
+        }
+        if t != Target::Local {
+            let keys = &mut self.parking.keys;
+            keys.clear();
+            if let Some(park) = cmds.blocking(&c.session, r.cmd, args, keys) {
+                let ctx = cmds.ctx(&c.session);
+                cmds.dispatched(&mut c.session);
+                self.park_start(i, r.cmd, ctx, args, park);
+                self.serve_ready();
+                self.mark_dirty(i);
+                return;
+            }
         }
         match t {
             Target::Local => {

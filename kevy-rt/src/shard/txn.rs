@@ -118,6 +118,12 @@ impl<C: Commands> Txns<C> {
         blocked
     }
 
+    /// Whether a granted lock holds `key` here.
+    #[inline]
+    pub(super) fn locked(&self, key: &[u8]) -> bool {
+        self.armed && self.table.blocks(key)
+    }
+
     /// Queues a keyed command behind the locks.
     #[allow(clippy::too_many_arguments)]
     pub(super) fn defer(
@@ -250,6 +256,7 @@ impl<C: Commands> Shard<C> {
     pub(super) fn release_here(&mut self, txn: TxnId) {
         let mut granted = Vec::new();
         self.txn.table.release(txn, &mut granted);
+        self.parking.released();
         for g in granted {
             self.granted(g);
         }
@@ -387,6 +394,7 @@ impl<C: Commands> Shard<C> {
                     .execute(&mut self.state, d.ctx, d.cmd, d.args.args(), &mut out);
                 self.deliver(d.conn, d.seq, &out);
                 self.pools.put_slot(out);
+                self.serve_ready();
             } else {
                 let bufs = self.txn.late[d.origin].get_or_insert_with(|| self.pools.replies());
                 self.cmds
@@ -396,6 +404,7 @@ impl<C: Commands> Shard<C> {
                     seq: d.seq,
                     end: bufs.data.len(),
                 });
+                self.serve_ready();
             }
         }
         self.txn.deferred = keep;

@@ -13,8 +13,8 @@ const LAYERS: &[&[&str]] = &[
     // The wire format.
     &["resp"],
     // Vocabulary the trait speaks: counters, live settings, connection facts,
-    // pushed output, key locks.
-    &["stats", "push", "settings", "clients", "lock"],
+    // pushed output, key locks, parking.
+    &["stats", "push", "settings", "clients", "lock", "park"],
     // The trait.
     &["commands"],
     // What the reactor is made of.
@@ -40,6 +40,10 @@ const ROOT: &[(&str, &str)] = &[
     ("Gather", "commands"),
     ("LocalCx", "commands"),
     ("LockSet", "lock"),
+    ("Park", "park"),
+    ("ReadyKeys", "park"),
+    ("Served", "park"),
+    ("Unpark", "park"),
     ("Planned", "commands"),
     ("Prefetch", "commands"),
     ("Resolved", "commands"),

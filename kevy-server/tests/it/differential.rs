@@ -42,8 +42,10 @@
 //! also cover it.
 
 mod bitmaps;
+mod blocking;
 mod config_params;
 mod connection;
+mod digest;
 mod encodings;
 mod generated;
 mod geo;

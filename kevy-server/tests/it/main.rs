@@ -20,6 +20,7 @@ mod latency;
 mod maxmemory;
 mod pipelines;
 mod pubsub;
+mod queue;
 mod server;
 mod stall;
 mod util;

@@ -36,6 +36,9 @@ pub fn write_line(
     if s.multi.is_some() {
         flags.push('x');
     }
+    if f.blocked {
+        flags.push('b');
+    }
     if f.closing {
         flags.push('c');
     }

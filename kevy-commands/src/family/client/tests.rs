@@ -253,7 +253,7 @@ fn help_lists_what_kevy_implements() {
     let (reply, flow) = h.run_flow(&["CLIENT", "HELP"]);
     assert_eq!(flow, Flow::Continue);
     let text = String::from_utf8_lossy(&reply);
-    assert!(text.starts_with("*41\r\n+CLIENT <subcommand>"), "{text}");
+    assert!(text.starts_with("*43\r\n+CLIENT <subcommand>"), "{text}");
     for sub in crate::table::lookup(b"client").map_or(&[][..], |s| s.subcommands) {
         let name = sub.name.trim_start_matches("client|").to_ascii_uppercase();
         assert!(

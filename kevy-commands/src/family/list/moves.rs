@@ -21,7 +21,7 @@ use crate::store::db::{Clock, Db};
 /// Redis's `lmoveGenericCommand`: pops at `from` of `src` and pushes at `to`
 /// of `dst`, checking the source (missing: nothing), its type, then the
 /// destination's type before anything moves.
-fn op_lmove(
+pub(super) fn op_lmove(
     db: &mut Db,
     src: &[u8],
     dst: &[u8],
@@ -144,15 +144,15 @@ pub fn op_give(db: &mut Db, key: &[u8], end: End, e: &[u8], now: &Clock) -> OpRe
 }
 
 /// LMPOP's parsed arguments.
-struct Lmpop {
+pub(super) struct Lmpop {
     numkeys: usize,
-    end: End,
-    count: usize,
+    pub(super) end: End,
+    pub(super) count: usize,
 }
 
 /// Redis's `lmpopGenericCommand` parsing: numkeys, the keys, the end, then
 /// `COUNT` at most once.
-fn parse_lmpop(args: Args<'_>) -> OpResult<Lmpop> {
+pub(super) fn parse_lmpop(args: Args<'_>) -> OpResult<Lmpop> {
     let numkeys = positive(
         args.at(1),
         Error::Message("ERR numkeys should be greater than 0"),
@@ -203,7 +203,7 @@ fn first_candidate<'k>(
 }
 
 /// Writes LMPOP's reply: the key and its popped elements.
-fn write_lmpop(out: &mut Reply<'_>, key: &[u8], popped: &[Bytes]) {
+pub(super) fn write_lmpop(out: &mut Reply<'_>, key: &[u8], popped: &[Bytes]) {
     resp::array(out, 2);
     resp::bulk(out, key);
     write_elements(out, popped);

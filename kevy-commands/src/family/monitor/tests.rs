@@ -48,6 +48,7 @@ fn monitor_lines_are_formatted_like_redis() {
         out_peak: 0,
         replies_pending: 0,
         closing: false,
+        blocked: false,
     };
     let session = crate::Session::new(&facts);
     let line = |words: &[&[u8]]| {

@@ -3,7 +3,7 @@
 use super::super::flags::*;
 use super::super::key_flags::*;
 use super::super::{KeySpec, Run, Spec};
-use crate::family::list;
+use crate::family::{blocking, list};
 
 /// The list commands.
 #[rustfmt::skip]
@@ -62,4 +62,29 @@ pub const LISTS: &[Spec] = &[
         .acl(&["@write", "@list", "@slow"])
         .keys(&[KeySpec::index(1, RW | ACCESS | DELETE).keynum(0, 1, 1)])
         .check(list::check_lmpop),
+    Spec::new("blpop", -3, WRITE | NOSCRIPT | BLOCKING, [1, -2, 1],
+              Run::Keys(list::blocking::blpop, list::blocking::plan_pop))
+        .acl(&["@write", "@list", "@slow", "@blocking"])
+        .keys(&[KeySpec::index(1, RW | ACCESS | DELETE).range(-2, 1, 0)])
+        .check(blocking::check_last),
+    Spec::new("brpop", -3, WRITE | NOSCRIPT | BLOCKING, [1, -2, 1],
+              Run::Keys(list::blocking::brpop, list::blocking::plan_pop))
+        .acl(&["@write", "@list", "@slow", "@blocking"])
+        .keys(&[KeySpec::index(1, RW | ACCESS | DELETE).range(-2, 1, 0)])
+        .check(blocking::check_last),
+    Spec::new("brpoplpush", 4, WRITE | DENYOOM | NOSCRIPT | BLOCKING, [1, 2, 1],
+              Run::Keys(list::rpoplpush, list::plan_rpoplpush))
+        .acl(&["@write", "@list", "@slow", "@blocking"])
+        .keys(&[KeySpec::index(1, RW | ACCESS | DELETE), KeySpec::index(2, RW | INSERT)])
+        .check(blocking::check_last),
+    Spec::new("blmove", 6, WRITE | DENYOOM | NOSCRIPT | BLOCKING, [1, 2, 1],
+              Run::Keys(list::lmove, list::plan_lmove))
+        .acl(&["@write", "@list", "@slow", "@blocking"])
+        .keys(&[KeySpec::index(1, RW | ACCESS | DELETE), KeySpec::index(2, RW | INSERT)])
+        .check(list::blocking::check_blmove),
+    Spec::new("blmpop", -5, WRITE | BLOCKING | MOVABLEKEYS, [0, 0, 0],
+              Run::Plan(list::blocking::plan_blmpop))
+        .acl(&["@write", "@list", "@slow", "@blocking"])
+        .keys(&[KeySpec::index(2, RW | ACCESS | DELETE).keynum(0, 1, 1)])
+        .check(list::blocking::check_blmpop),
 ];

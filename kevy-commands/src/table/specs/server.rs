@@ -1,12 +1,12 @@
 //! Server and connection-administration commands (CLIENT, CONFIG, INFO,
-//! TIME, LASTSAVE, SLOWLOG, LATENCY, MONITOR, DEBUG, MEMORY), from
+//! TIME, LOLWUT, LASTSAVE, SLOWLOG, LATENCY, MONITOR, DEBUG, MEMORY), from
 //! redis-server 7.0.15's `COMMAND INFO`. Containers list
 //! the subcommands kevy implements, in redis-server's order.
 
 use super::super::flags::*;
 use super::super::key_flags::*;
 use super::super::{KeySpec, Run, Spec};
-use crate::family::{client, config, connection, debug, diag, info, monitor};
+use crate::family::{client, config, connection, debug, diag, info, lolwut, monitor};
 
 /// The server commands.
 #[rustfmt::skip]
@@ -31,6 +31,8 @@ pub const SERVER: &[Spec] = &[
     Spec::new("time", 1, LOADING | STALE | FAST, [0, 0, 0], Run::Local(monitor::time))
         .acl(&["@fast"])
         .tips(&["nondeterministic_output"]),
+    Spec::new("lolwut", -1, READONLY | FAST, [0, 0, 0], Run::Local(lolwut::lolwut))
+        .acl(&["@read", "@fast"]),
     Spec::new("lastsave", 1, LOADING | STALE | FAST, [0, 0, 0], Run::Local(monitor::lastsave))
         .acl(&["@admin", "@fast", "@dangerous"])
         .tips(&["nondeterministic_output"]),
@@ -73,6 +75,8 @@ static CLIENT_SUBCOMMANDS: &[Spec] = &[
     Spec::new("client|reply", 3, NOSCRIPT | LOADING | STALE, [0, 0, 0], Run::Local(client::reply))
         .acl(&["@slow", "@connection"]),
     Spec::new("client|kill", -3, ADMIN | NOSCRIPT | LOADING | STALE, [0, 0, 0], Run::Server(client::plan_kill))
+        .acl(&["@admin", "@slow", "@dangerous", "@connection"]),
+    Spec::new("client|unblock", -3, ADMIN | NOSCRIPT | LOADING | STALE, [0, 0, 0], Run::Server(client::plan_unblock))
         .acl(&["@admin", "@slow", "@dangerous", "@connection"]),
     Spec::new("client|unpause", 2, ADMIN | NOSCRIPT | LOADING | STALE, [0, 0, 0], Run::Local(client::unpause))
         .acl(&["@admin", "@slow", "@dangerous", "@connection"]),

@@ -3,7 +3,7 @@
 use super::super::flags::*;
 use super::super::key_flags::*;
 use super::super::{KeySpec, Run, Spec};
-use crate::family::zset;
+use crate::family::{blocking, zset};
 
 /// The sorted set family.
 #[rustfmt::skip]
@@ -115,4 +115,19 @@ pub(super) const ZSET: &[Spec] = &[
         .acl(&["@read", "@sortedset", "@slow"])
         .tips(&["nondeterministic_output"])
         .keys(&[KeySpec::index(1, RO | ACCESS)]),
+    Spec::new("bzpopmin", -3, WRITE | NOSCRIPT | BLOCKING | FAST, [1, -2, 1],
+              Run::Keys(zset::blocking::bzpopmin, zset::blocking::plan_zpop))
+        .acl(&["@write", "@sortedset", "@fast", "@blocking"])
+        .keys(&[KeySpec::index(1, RW | ACCESS | DELETE).range(-2, 1, 0)])
+        .check(blocking::check_last),
+    Spec::new("bzpopmax", -3, WRITE | NOSCRIPT | BLOCKING | FAST, [1, -2, 1],
+              Run::Keys(zset::blocking::bzpopmax, zset::blocking::plan_zpop))
+        .acl(&["@write", "@sortedset", "@fast", "@blocking"])
+        .keys(&[KeySpec::index(1, RW | ACCESS | DELETE).range(-2, 1, 0)])
+        .check(blocking::check_last),
+    Spec::new("bzmpop", -5, WRITE | BLOCKING | MOVABLEKEYS, [0, 0, 0],
+              Run::Movable(zset::blocking::bzmpop, zset::blocking::plan_bzmpop))
+        .acl(&["@write", "@sortedset", "@slow", "@blocking"])
+        .keys(&[KeySpec::index(2, RW | ACCESS | DELETE).keynum(0, 1, 1)])
+        .check(zset::blocking::check_bzmpop),
 ];

@@ -137,6 +137,15 @@ pub(super) static DOCS: &[(&str, Docs)] = &[
                 ]),
             ]),
         ])),
+    ("client|unblock", docs("Unblock a client blocked in a blocking command from a different connection", "5.0.0", "connection")
+        .complexity("O(log N) where N is the number of client connections")
+        .args(&[
+            arg("client-id", Integer),
+            arg("timeout_error", OneOf).flags(OPTIONAL).args(&[
+                arg("timeout", PureToken).token("TIMEOUT"),
+                arg("error", PureToken).token("ERROR"),
+            ]),
+        ])),
     ("client|unpause", docs("Resume processing of clients that were paused", "6.2.0", "connection")
         .complexity("O(N) Where N is the number of paused clients")),
 ];

@@ -5,7 +5,7 @@
 
 use crate::family::spec::docs::arg_flags::{MULTIPLE, OPTIONAL};
 use crate::family::spec::docs::doc_flags::DEPRECATED;
-use crate::family::spec::docs::ArgType::{Integer, Key, OneOf, PureToken, String};
+use crate::family::spec::docs::ArgType::{Double, Integer, Key, OneOf, PureToken, String};
 use crate::family::spec::docs::{arg, docs, Docs};
 
 /// The docs of this group's commands, by full name.
@@ -150,6 +150,64 @@ pub(super) static DOCS: &[(&str, Docs)] = &[
     ("lmpop", docs("Pop elements from a list", "7.0.0", "list")
         .complexity("O(N+M) where N is the number of provided keys and M is the number of elements returned.")
         .args(&[
+            arg("numkeys", Integer),
+            arg("key", Key).key(0).flags(MULTIPLE),
+            arg("where", OneOf).args(&[
+                arg("left", PureToken).token("LEFT"),
+                arg("right", PureToken).token("RIGHT"),
+            ]),
+            arg("count", Integer).token("COUNT").flags(OPTIONAL),
+        ])),
+    ("blpop", docs("Remove and get the first element in a list, or block until one is available", "2.0.0", "list")
+        .complexity("O(N) where N is the number of provided keys.")
+        .history(&[
+            ("6.0.0", "`timeout` is interpreted as a double instead of an integer."),
+        ])
+        .args(&[
+            arg("key", Key).key(0).flags(MULTIPLE),
+            arg("timeout", Double),
+        ])),
+    ("brpop", docs("Remove and get the last element in a list, or block until one is available", "2.0.0", "list")
+        .complexity("O(N) where N is the number of provided keys.")
+        .history(&[
+            ("6.0.0", "`timeout` is interpreted as a double instead of an integer."),
+        ])
+        .args(&[
+            arg("key", Key).key(0).flags(MULTIPLE),
+            arg("timeout", Double),
+        ])),
+    ("brpoplpush", docs("Pop an element from a list, push it to another list and return it; or block until one is available", "2.2.0", "list")
+        .complexity("O(1)")
+        .flags(DEPRECATED)
+        .deprecated("6.2.0")
+        .replaced_by("`BLMOVE` with the `RIGHT` and `LEFT` arguments")
+        .history(&[
+            ("6.0.0", "`timeout` is interpreted as a double instead of an integer."),
+        ])
+        .args(&[
+            arg("source", Key).key(0),
+            arg("destination", Key).key(1),
+            arg("timeout", Double),
+        ])),
+    ("blmove", docs("Pop an element from a list, push it to another list and return it; or block until one is available", "6.2.0", "list")
+        .complexity("O(1)")
+        .args(&[
+            arg("source", Key).key(0),
+            arg("destination", Key).key(1),
+            arg("wherefrom", OneOf).args(&[
+                arg("left", PureToken).token("LEFT"),
+                arg("right", PureToken).token("RIGHT"),
+            ]),
+            arg("whereto", OneOf).args(&[
+                arg("left", PureToken).token("LEFT"),
+                arg("right", PureToken).token("RIGHT"),
+            ]),
+            arg("timeout", Double),
+        ])),
+    ("blmpop", docs("Pop elements from a list, or block until one is available", "7.0.0", "list")
+        .complexity("O(N+M) where N is the number of provided keys and M is the number of elements returned.")
+        .args(&[
+            arg("timeout", Double),
             arg("numkeys", Integer),
             arg("key", Key).key(0).flags(MULTIPLE),
             arg("where", OneOf).args(&[

@@ -128,6 +128,10 @@ pub(super) static DOCS: &[(&str, Docs)] = &[
         ])),
     ("time", docs("Return the current server time", "2.6.0", "server")
         .complexity("O(1)")),
+    ("lolwut", docs("Display some computer art and the Redis version", "5.0.0", "server")
+        .args(&[
+            arg("version", Integer).token("VERSION").flags(OPTIONAL),
+        ])),
     ("lastsave", docs("Get the UNIX time stamp of the last successful save to disk", "1.0.0", "server")
         .complexity("O(1)")),
     ("slowlog", docs("A container for slow log commands", "2.2.12", "server")

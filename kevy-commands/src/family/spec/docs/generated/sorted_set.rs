@@ -342,4 +342,34 @@ pub(super) static DOCS: &[(&str, Docs)] = &[
             arg("pattern", Pattern).token("MATCH").flags(OPTIONAL),
             arg("count", Integer).token("COUNT").flags(OPTIONAL),
         ])),
+    ("bzpopmin", docs("Remove and return the member with the lowest score from one or more sorted sets, or block until one is available", "5.0.0", "sorted-set")
+        .complexity("O(log(N)) with N being the number of elements in the sorted set.")
+        .history(&[
+            ("6.0.0", "`timeout` is interpreted as a double instead of an integer."),
+        ])
+        .args(&[
+            arg("key", Key).key(0).flags(MULTIPLE),
+            arg("timeout", Double),
+        ])),
+    ("bzpopmax", docs("Remove and return the member with the highest score from one or more sorted sets, or block until one is available", "5.0.0", "sorted-set")
+        .complexity("O(log(N)) with N being the number of elements in the sorted set.")
+        .history(&[
+            ("6.0.0", "`timeout` is interpreted as a double instead of an integer."),
+        ])
+        .args(&[
+            arg("key", Key).key(0).flags(MULTIPLE),
+            arg("timeout", Double),
+        ])),
+    ("bzmpop", docs("Remove and return members with scores in a sorted set or block until one is available", "7.0.0", "sorted-set")
+        .complexity("O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.")
+        .args(&[
+            arg("timeout", Double),
+            arg("numkeys", Integer),
+            arg("key", Key).key(0).flags(MULTIPLE),
+            arg("where", OneOf).args(&[
+                arg("min", PureToken).token("MIN"),
+                arg("max", PureToken).token("MAX"),
+            ]),
+            arg("count", Integer).token("COUNT").flags(OPTIONAL),
+        ])),
 ];

@@ -1,0 +1,173 @@
+//! Parking: the vocabulary of blocking commands.
+//!
+//! A command set marks a keyed or multi-shard command as *blocking*
+//! ([`Commands::blocking`](crate::Commands::blocking)), naming the keys it
+//! waits on and its deadline ([`Park`]). The runtime then runs it through the
+//! blocking arbiter (`shard/park.rs`; ARCHITECTURE.md, "Parking"): served at
+//! once from the leftmost ready key, else parked until one of its keys is
+//! signalled ready ([`ReadyKeys::signal`]) and can serve it
+//! ([`Commands::ready`](crate::Commands::ready),
+//! [`Commands::serve`](crate::Commands::serve)), or until its deadline or an
+//! explicit unblock ([`Commands::unparked`](crate::Commands::unparked)).
+//!
+//! Every parked call owns one claim word ([`Claim`]): whoever moves it out of
+//! `ARMING`/`OPEN` first — the owner shard that serves it, or its own shard
+//! on timeout, hang-up or unblock — is the only one that acts on it.
+
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::rc::Rc;
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::args::OwnedArgs;
+
+/// What a blocking command declares when it may park.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Park {
+    /// How long it may wait; `None` waits forever.
+    pub timeout: Option<Duration>,
+}
+
+/// Why a parked command ends without being served.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unpark {
+    /// Its deadline passed (or it was unblocked as if it had).
+    Timeout,
+    /// It was unblocked with an error (Redis's `CLIENT UNBLOCK … ERROR`).
+    Error,
+}
+
+/// What a serve did besides writing its reply.
+#[derive(Debug)]
+pub enum Served {
+    /// The reply is written: the call is over.
+    Done,
+    /// The reply is empty; run these arguments next as the connection's
+    /// following command, whose reply stands for the parked call's (a serve
+    /// whose effect continues on another shard, e.g. a move whose
+    /// destination lives elsewhere).
+    Then(OwnedArgs),
+}
+
+/// States of a parked call's claim word.
+pub(crate) mod claim {
+    /// Being armed on several shards: only its own shard may decide.
+    pub(crate) const ARMING: u8 = 0;
+    /// Parked: the first owner shard able to serve it claims it.
+    pub(crate) const OPEN: u8 = 1;
+    /// Claimed by a serve.
+    pub(crate) const SERVED: u8 = 2;
+    /// Ended without a serve (timeout, hang-up, unblock).
+    pub(crate) const GONE: u8 = 3;
+}
+
+/// A parked call's claim word, shared by its shard and its keys' owners.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Claim(Arc<AtomicU8>);
+
+impl Claim {
+    /// Moves the word from `from` to `to`; true if this call did it.
+    #[inline]
+    pub(crate) fn take(&self, from: u8, to: u8) -> bool {
+        self.0
+            .compare_exchange(from, to, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok()
+    }
+
+    /// Ends the call from any live state; true if this call did it.
+    pub(crate) fn end(&self, to: u8) -> bool {
+        self.take(claim::ARMING, to) || self.take(claim::OPEN, to)
+    }
+
+    /// The current state.
+    #[inline]
+    pub(crate) fn state(&self) -> u8 {
+        self.0.load(Ordering::Acquire)
+    }
+}
+
+/// The keys of one shard that parked calls wait on, and those signalled
+/// ready since the shard last served its waiters.
+#[derive(Debug, Default)]
+pub(crate) struct Waits {
+    /// Per key, the ids of the calls waiting on it, oldest first.
+    pub(crate) waiting: HashMap<Vec<u8>, VecDeque<u64>>,
+    /// Keys signalled ready, in signal order, each once.
+    pub(crate) queue: VecDeque<Vec<u8>>,
+    queued: HashSet<Vec<u8>>,
+}
+
+impl Waits {
+    /// Queues `key` as ready (once until it is taken).
+    pub(crate) fn mark(&mut self, key: &[u8]) {
+        if !self.queued.contains(key) {
+            self.queued.insert(key.to_vec());
+            self.queue.push_back(key.to_vec());
+        }
+    }
+
+    /// Takes the oldest key signalled ready.
+    pub(crate) fn next(&mut self) -> Option<Vec<u8>> {
+        let k = self.queue.pop_front()?;
+        self.queued.remove(&k);
+        Some(k)
+    }
+}
+
+/// A shard's ready-key signal, handed to its command set in
+/// [`ShardInfo`](crate::ShardInfo): every write that may make a key able to
+/// serve a parked call (a key created, a collection filled) calls
+/// [`ReadyKeys::signal`]. Signals for keys nobody waits on cost one test of
+/// an empty table. The runtime serves the signalled keys' waiters after the
+/// whole command (or transaction) that signalled them, again until no new
+/// key is signalled. Cloning gives another handle to the same signal; it
+/// stays on its shard's thread.
+#[derive(Clone, Debug, Default)]
+pub struct ReadyKeys {
+    pub(crate) waits: Rc<RefCell<Waits>>,
+}
+
+impl ReadyKeys {
+    /// A new signal with no waiters (what
+    /// [`ShardInfo::new`](crate::ShardInfo::new) gives a shard outside a
+    /// runtime).
+    pub fn new() -> ReadyKeys {
+        ReadyKeys::default()
+    }
+
+    /// Key `key` may now serve a parked call (it was created or filled).
+    #[inline]
+    pub fn signal(&self, key: &[u8]) {
+        let mut w = self.waits.borrow_mut();
+        if !w.waiting.is_empty() && w.waiting.contains_key(key) {
+            w.mark(key);
+        }
+    }
+
+    /// Every key some parked call waits on here may serve it now (the
+    /// keyspace changed wholesale, e.g. two databases swapped).
+    pub fn signal_all(&self) {
+        let mut w = self.waits.borrow_mut();
+        let keys: Vec<Vec<u8>> = w.waiting.keys().cloned().collect();
+        for k in keys {
+            w.mark(&k);
+        }
+    }
+
+    /// True when some parked call waits on a key of this shard.
+    #[inline]
+    pub fn any_waiting(&self) -> bool {
+        !self.waits.borrow().waiting.is_empty()
+    }
+
+    /// True when signalled keys wait to be served.
+    #[inline]
+    pub(crate) fn pending(&self) -> bool {
+        !self.waits.borrow().queue.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,603 @@
+//! The blocking arbiter on a shard: parked calls of this shard's connections
+//! (the origin side: arming, deciding the first attempt, deadlines,
+//! hang-ups, unblocks) and calls of any shard waiting on this shard's keys
+//! (the owner side: per-key FIFOs, ready keys, serving). The protocol and
+//! why it neither loses nor duplicates an element: ARCHITECTURE.md,
+//! "Parking".
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
+use std::time::{Duration, Instant};
+
+use super::Shard;
+use crate::args::{Args, OwnedArgs};
+use crate::commands::Commands;
+use crate::msg::{ConnRef, Request};
+use crate::park::{claim, Claim, Park, ReadyKeys, Served, Unpark};
+
+/// Bits of a waiter id naming its origin shard.
+const ORIGIN_BITS: u32 = 12;
+
+/// The origin shard of waiter `id`.
+fn origin_of(id: u64) -> usize {
+    (id & ((1 << ORIGIN_BITS) - 1)) as usize
+}
+
+/// A call waiting on keys of this shard (owner side).
+struct Entry<C: Commands> {
+    origin: usize,
+    claim: Claim,
+    cmd: C::Cmd,
+    ctx: C::Ctx,
+    args: OwnedArgs,
+    /// Positions in `args` of its keys that live here.
+    keys: Vec<u32>,
+}
+
+/// A parked call of one of this shard's connections (origin side).
+struct Parked<C: Commands> {
+    id: u64,
+    conn: ConnRef,
+    seq: u64,
+    cmd: C::Cmd,
+    args: OwnedArgs,
+    claim: Claim,
+    /// The shards owning its keys.
+    shards: Vec<usize>,
+    /// Owners yet to report their arming (several shards only).
+    arming: usize,
+    /// Keys reported ready while arming: (position, owner), tried leftmost first.
+    offers: Vec<(u32, usize)>,
+}
+
+/// A shard's share of the arbiter.
+pub(super) struct Parking<C: Commands> {
+    /// The keys waited on here and those signalled ready (shared with the
+    /// command set).
+    pub(super) ready: ReadyKeys,
+    entries: HashMap<u64, Entry<C>>,
+    parked: HashMap<u64, Parked<C>>,
+    deadlines: BinaryHeap<Reverse<(Instant, u64)>>,
+    next_id: u64,
+    /// Ready keys a lock holds back, signalled again when it is released.
+    postponed: Vec<Vec<u8>>,
+    /// Scratch for [`Commands::blocking`].
+    pub(super) keys: Vec<u32>,
+    /// Calls a part unblocked (`CLIENT UNBLOCK`): (connection, reason).
+    pub(super) unblocked: Vec<(usize, Unpark)>,
+}
+
+impl<C: Commands> Parking<C> {
+    pub(super) fn new() -> Parking<C> {
+        Parking {
+            ready: ReadyKeys::new(),
+            entries: HashMap::new(),
+            parked: HashMap::new(),
+            deadlines: BinaryHeap::new(),
+            next_id: 0,
+            postponed: Vec::new(),
+            keys: Vec::new(),
+            unblocked: Vec::new(),
+        }
+    }
+
+    /// How long the loop may sleep before the next deadline (zero when
+    /// it is less than a millisecond away: the poll's resolution).
+    pub(super) fn sleep_limit(&self, now: Instant) -> Option<Duration> {
+        let Reverse((at, _)) = self.deadlines.peek()?;
+        let left = at.saturating_duration_since(now);
+        Some(if left < Duration::from_millis(1) {
+            Duration::ZERO
+        } else {
+            left - Duration::from_micros(500)
+        })
+    }
+
+    /// Releases the keys a lock held back.
+    pub(super) fn released(&mut self) {
+        if self.postponed.is_empty() {
+            return;
+        }
+        let mut w = self.ready.waits.borrow_mut();
+        for k in self.postponed.drain(..) {
+            w.mark(&k);
+        }
+    }
+}
+
+impl<C: Commands> Shard<C> {
+    /// Parks a blocking command of connection `i` (its keys' positions in
+    /// `self.parking.keys`): arms it on its keys' owners, first trying to
+    /// serve it as its non-blocking form would.
+    pub(super) fn park_start(
+        &mut self,
+        i: usize,
+        cmd: C::Cmd,
+        ctx: C::Ctx,
+        args: Args<'_>,
+        park: Park,
+    ) {
+        let Some(c) = self.conns.get_mut(i) else {
+            return;
+        };
+        let seq = c.reserve(args.byte_len() + 8 * args.len());
+        let conn = ConnRef {
+            idx: i as u32,
+            gen: c.gen,
+        };
+        self.parking.next_id += 1;
+        let id = (self.parking.next_id << ORIGIN_BITS) | self.id as u64;
+        let claim = Claim::default();
+        c.held = true;
+        c.parked = Some((id, claim.clone()));
+        self.settings.add_blocked(1);
+        let keys = std::mem::take(&mut self.parking.keys);
+        let mut by_shard: Vec<(usize, Vec<u32>)> = Vec::new();
+        for &k in &keys {
+            let Some(key) = args.get(k as usize) else {
+                continue;
+            };
+            let s = self.router.shard_of(key);
+            match by_shard.iter_mut().find(|(x, _)| *x == s) {
+                Some((_, v)) => v.push(k),
+                None => by_shard.push((s, vec![k])),
+            }
+        }
+        self.parking.keys = keys;
+        self.parking.keys.clear();
+        let owned = args.to_owned_args();
+        let single = by_shard.len() == 1;
+        self.parking.parked.insert(
+            id,
+            Parked {
+                id,
+                conn,
+                seq,
+                cmd,
+                args: owned.clone(),
+                claim: claim.clone(),
+                shards: by_shard.iter().map(|(s, _)| *s).collect(),
+                arming: if single { 0 } else { by_shard.len() },
+                offers: Vec::new(),
+            },
+        );
+        if let Some(t) = park.timeout {
+            self.parking
+                .deadlines
+                .push(Reverse((self.now.max(std::time::Instant::now()) + t, id)));
+        }
+        if by_shard.is_empty() {
+            // Nothing to wait on: it can only time out (or be unblocked).
+            claim.take(claim::ARMING, claim::OPEN);
+            return;
+        }
+        for (s, keys) in by_shard {
+            let req = Request::Arm {
+                waiter: id,
+                claim: claim.clone(),
+                cmd,
+                ctx,
+                args: owned.clone(),
+                keys,
+                single,
+            };
+            self.park_send(s, req);
+        }
+    }
+
+    /// Sends a parking message to shard `s` (handled at once when it is this one).
+    fn park_send(&mut self, s: usize, req: Request<C>) {
+        if s == self.id || s >= self.router.nshards() {
+            self.on_park_msg(self.id, req);
+        } else {
+            let batch = self.outgoing[s].get_or_insert_with(|| self.pools.requests(s));
+            batch.items.push(req);
+        }
+    }
+
+    /// Handles one parking message from shard `from`.
+    pub(super) fn on_park_msg(&mut self, from: usize, req: Request<C>) {
+        match req {
+            Request::Arm {
+                waiter,
+                claim,
+                cmd,
+                ctx,
+                args,
+                keys,
+                single,
+            } => self.arm_here(from, waiter, claim, cmd, ctx, args, keys, single),
+            Request::Armed { waiter, ready } => self.on_armed(from, waiter, ready),
+            Request::Take { waiter, key } => self.take_here(waiter, key),
+            Request::NotServed { waiter } => self.decide(waiter),
+            Request::Served {
+                waiter,
+                reply,
+                then,
+            } => self.on_served(from, waiter, &reply, then),
+            Request::Kick { waiter } => self.kick_here(waiter),
+            Request::Cancel { waiter } => self.cancel_here(waiter),
+            _ => {}
+        }
+    }
+
+    // ----- owner side -----
+
+    /// Arms call `id` (of shard `origin`) on its keys here. `single`: all
+    /// its keys live here, so this is also its first attempt: served from
+    /// the leftmost ready key, else parked, in one step.
+    #[allow(clippy::too_many_arguments)]
+    fn arm_here(
+        &mut self,
+        origin: usize,
+        id: u64,
+        claim: Claim,
+        cmd: C::Cmd,
+        ctx: C::Ctx,
+        args: OwnedArgs,
+        keys: Vec<u32>,
+        single: bool,
+    ) {
+        let locked = keys
+            .iter()
+            .any(|&k| self.txn.locked(args.args().get(k as usize).unwrap_or(b"")));
+        let mut ready = Vec::new();
+        if !locked {
+            for &k in &keys {
+                if self
+                    .cmds
+                    .ready(&mut self.state, ctx, cmd, args.args(), k, true)
+                {
+                    ready.push(k);
+                    if single {
+                        break;
+                    }
+                }
+            }
+        }
+        if single {
+            if let Some(&k) = ready.first() {
+                if claim.take(claim::ARMING, claim::SERVED) {
+                    self.serve_now(origin, id, ctx, cmd, &args, k);
+                }
+                return;
+            }
+            if !claim.take(claim::ARMING, claim::OPEN) {
+                return; // Ended meanwhile (timeout, hang-up).
+            }
+        }
+        {
+            let mut w = self.parking.ready.waits.borrow_mut();
+            for &k in &keys {
+                let key = args.args().get(k as usize).unwrap_or(b"");
+                let fifo = w.waiting.entry(key.to_vec()).or_default();
+                if !fifo.contains(&id) {
+                    fifo.push_back(id);
+                }
+                if locked {
+                    w.mark(key);
+                }
+            }
+        }
+        self.parking.entries.insert(
+            id,
+            Entry {
+                origin,
+                claim,
+                cmd,
+                ctx,
+                args,
+                keys,
+            },
+        );
+        if !single {
+            self.park_send(origin, Request::Armed { waiter: id, ready });
+        }
+    }
+
+    /// Serves call `id` from key position `k` (its claim is ours) and sends
+    /// the reply to its origin.
+    fn serve_now(
+        &mut self,
+        origin: usize,
+        id: u64,
+        ctx: C::Ctx,
+        cmd: C::Cmd,
+        args: &OwnedArgs,
+        k: u32,
+    ) {
+        let mut reply = Vec::new();
+        let served = self
+            .cmds
+            .serve(&mut self.state, ctx, cmd, args.args(), k, &mut reply);
+        let then = match served {
+            Served::Done => None,
+            Served::Then(next) => Some(next),
+        };
+        self.park_send(
+            origin,
+            Request::Served {
+                waiter: id,
+                reply,
+                then,
+            },
+        );
+    }
+
+    /// The origin chose key position `k` for call `id`'s first attempt.
+    fn take_here(&mut self, id: u64, k: u32) {
+        let Some(e) = self.parking.entries.get(&id) else {
+            return self.park_send(origin_of(id), Request::NotServed { waiter: id });
+        };
+        let (origin, ctx, cmd, claim) = (e.origin, e.ctx, e.cmd, e.claim.clone());
+        let args = e.args.clone();
+        let locked = self.txn.locked(args.args().get(k as usize).unwrap_or(b""));
+        if !locked
+            && self
+                .cmds
+                .ready(&mut self.state, ctx, cmd, args.args(), k, true)
+            && claim.take(claim::ARMING, claim::SERVED)
+        {
+            self.remove_entry(id);
+            self.serve_now(origin, id, ctx, cmd, &args, k);
+        } else {
+            self.park_send(origin, Request::NotServed { waiter: id });
+        }
+    }
+
+    /// Call `id` left its arming state: look at its keys here again.
+    fn kick_here(&mut self, id: u64) {
+        let Some(e) = self.parking.entries.get(&id) else {
+            return;
+        };
+        let mut w = self.parking.ready.waits.borrow_mut();
+        for &k in &e.keys {
+            w.mark(e.args.args().get(k as usize).unwrap_or(b""));
+        }
+    }
+
+    /// Call `id` is over: forget it here.
+    fn cancel_here(&mut self, id: u64) {
+        self.remove_entry(id);
+    }
+
+    fn remove_entry(&mut self, id: u64) {
+        let Some(e) = self.parking.entries.remove(&id) else {
+            return;
+        };
+        let mut w = self.parking.ready.waits.borrow_mut();
+        for &k in &e.keys {
+            let key = e.args.args().get(k as usize).unwrap_or(b"");
+            if let Some(fifo) = w.waiting.get_mut(key) {
+                fifo.retain(|&x| x != id);
+                if fifo.is_empty() {
+                    w.waiting.remove(key);
+                }
+            }
+        }
+    }
+
+    /// Serves the waiters of the keys signalled ready, oldest waiter first,
+    /// until no key is left signalled (a serve may signal another key).
+    #[inline]
+    pub(super) fn serve_ready(&mut self) {
+        if self.parking.ready.pending() {
+            self.serve_ready_keys();
+        }
+    }
+
+    #[cold]
+    fn serve_ready_keys(&mut self) {
+        loop {
+            let key = self.parking.ready.waits.borrow_mut().next();
+            let Some(key) = key else {
+                return;
+            };
+            if self.txn.locked(&key) {
+                // Served once the transaction holding it is over.
+                self.parking.postponed.push(key);
+                continue;
+            }
+            self.serve_key(&key);
+        }
+    }
+
+    /// Serves the waiters of `key` in order while it can serve them.
+    fn serve_key(&mut self, key: &[u8]) {
+        let mut at = 0;
+        loop {
+            let id = {
+                let w = self.parking.ready.waits.borrow();
+                match w.waiting.get(key).and_then(|f| f.get(at)) {
+                    Some(&id) => id,
+                    None => return,
+                }
+            };
+            let Some(e) = self.parking.entries.get(&id) else {
+                self.drop_waiter(key, id);
+                continue;
+            };
+            match e.claim.state() {
+                claim::OPEN => {}
+                claim::ARMING => {
+                    // Its origin decides; it looks again once it opens.
+                    at += 1;
+                    continue;
+                }
+                _ => {
+                    self.remove_entry(id);
+                    continue;
+                }
+            }
+            let (origin, ctx, cmd, claim) = (e.origin, e.ctx, e.cmd, e.claim.clone());
+            let Some(k) = e
+                .keys
+                .iter()
+                .copied()
+                .find(|&k| e.args.args().get(k as usize) == Some(key))
+            else {
+                at += 1;
+                continue;
+            };
+            let args = e.args.clone();
+            if !self
+                .cmds
+                .ready(&mut self.state, ctx, cmd, args.args(), k, false)
+            {
+                at += 1;
+                continue;
+            }
+            if claim.take(claim::OPEN, claim::SERVED) {
+                self.remove_entry(id);
+                self.serve_now(origin, id, ctx, cmd, &args, k);
+            } else {
+                self.remove_entry(id);
+            }
+        }
+    }
+
+    /// Removes `id` from `key`'s queue (an entry already gone).
+    fn drop_waiter(&mut self, key: &[u8], id: u64) {
+        let mut w = self.parking.ready.waits.borrow_mut();
+        if let Some(fifo) = w.waiting.get_mut(key) {
+            fifo.retain(|&x| x != id);
+            if fifo.is_empty() {
+                w.waiting.remove(key);
+            }
+        }
+    }
+
+    // ----- origin side -----
+
+    /// Owner `from` armed call `id`, reporting which of its keys were ready.
+    fn on_armed(&mut self, from: usize, id: u64, ready: Vec<u32>) {
+        let Some(p) = self.parking.parked.get_mut(&id) else {
+            return;
+        };
+        p.offers.extend(ready.into_iter().map(|k| (k, from)));
+        p.arming = p.arming.saturating_sub(1);
+        if p.arming == 0 {
+            p.offers.sort_unstable();
+            p.offers.reverse();
+            self.decide(id);
+        }
+    }
+
+    /// Every owner of call `id` armed it: try its leftmost ready key, else
+    /// open it to its owners' serves.
+    fn decide(&mut self, id: u64) {
+        let Some(p) = self.parking.parked.get_mut(&id) else {
+            return;
+        };
+        if p.claim.state() != claim::ARMING {
+            return;
+        }
+        if let Some((k, s)) = p.offers.pop() {
+            self.park_send(s, Request::Take { waiter: id, key: k });
+            return;
+        }
+        if p.claim.take(claim::ARMING, claim::OPEN) {
+            for s in p.shards.clone() {
+                self.park_send(s, Request::Kick { waiter: id });
+            }
+        }
+    }
+
+    /// Call `id` was served by shard `from`: its reply (or continuation).
+    fn on_served(&mut self, from: usize, id: u64, reply: &[u8], then: Option<OwnedArgs>) {
+        let Some(p) = self.parking.parked.remove(&id) else {
+            return; // Its connection closed after the serve claimed it.
+        };
+        self.deliver(p.conn, p.seq, reply);
+        self.end_parked(&p, Some(from));
+        if let Some(next) = then {
+            let i = p.conn.idx as usize;
+            if self.conns.get(i).is_some_and(|c| c.gen == p.conn.gen) {
+                let routed = self.route(next.args());
+                self.dispatch(i, routed, next.args(), false);
+                self.deliver_pushes();
+                self.note_queue(i);
+                self.mark_dirty(i);
+            }
+        }
+    }
+
+    /// Connection bookkeeping and owners' cleanup for a call that ended
+    /// (`served_by`: the owner that served it, which forgot it already).
+    fn end_parked(&mut self, p: &Parked<C>, served_by: Option<usize>) {
+        self.settings.add_blocked(-1);
+        for &s in &p.shards {
+            if Some(s) != served_by {
+                self.park_send(s, Request::Cancel { waiter: p.id });
+            }
+        }
+        let i = p.conn.idx as usize;
+        if let Some(c) = self.conns.get_mut(i) {
+            if c.gen == p.conn.gen {
+                c.parked = None;
+                c.held = false;
+                self.resume.push(i);
+            }
+        }
+    }
+
+    /// Ends call `id` unserved, if nothing claimed it yet: writes its
+    /// timeout or error reply.
+    fn unpark(&mut self, id: u64, why: Unpark, claimed: bool) {
+        let Some(p) = self.parking.parked.get(&id) else {
+            return;
+        };
+        if !claimed && !p.claim.end(claim::GONE) {
+            return; // A serve claimed it: its reply is on the way.
+        }
+        let Some(p) = self.parking.parked.remove(&id) else {
+            return;
+        };
+        let mut out = Vec::new();
+        if let Some(c) = self.conns.get(p.conn.idx as usize) {
+            self.cmds
+                .unparked(&c.session, p.cmd, p.args.args(), why, &mut out);
+        }
+        self.deliver(p.conn, p.seq, &out);
+        self.end_parked(&p, None);
+    }
+
+    /// Ends the parked calls whose deadline passed.
+    pub(super) fn expire_parked(&mut self) {
+        let now = std::time::Instant::now();
+        while let Some(Reverse((at, id))) = self.parking.deadlines.peek().copied() {
+            if at > now {
+                break;
+            }
+            self.parking.deadlines.pop();
+            self.unpark(id, Unpark::Timeout, false);
+        }
+    }
+
+    /// Acts on the unblocks a part made (their claims are taken).
+    pub(super) fn reap_unblocked(&mut self) {
+        while let Some((i, why)) = self.parking.unblocked.pop() {
+            let id = self
+                .conns
+                .get(i)
+                .and_then(|c| c.parked.as_ref().map(|(id, _)| *id));
+            if let Some(id) = id {
+                self.unpark(id, why, true);
+            }
+        }
+    }
+
+    /// Connection `i`, closing, had call `id` parked: end it (a serve that
+    /// claimed it first took its element: the reply goes nowhere, as a
+    /// reply written to a socket the client has just closed).
+    pub(super) fn parked_conn_closed(&mut self, id: u64) {
+        let Some(p) = self.parking.parked.remove(&id) else {
+            return;
+        };
+        p.claim.end(claim::GONE);
+        self.settings.add_blocked(-1);
+        for &s in &p.shards {
+            self.park_send(s, Request::Cancel { waiter: id });
+        }
+    }
+}
