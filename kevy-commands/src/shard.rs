@@ -29,6 +29,8 @@ pub struct ShardState {
     pub pubsub: crate::shard::pubsub::Registry,
     /// The active expiry's figures for INFO.
     pub expire_stats: expire::ExpireStats,
+    /// What `$` meant to parked XREADs on this shard's streams.
+    pub stream_waits: crate::model::stream::Waits,
 }
 
 impl ShardState {
@@ -42,6 +44,7 @@ impl ShardState {
             evict: Evictor::new(Arc::new(Limits::default())),
             pubsub: Default::default(),
             expire_stats: Default::default(),
+            stream_waits: Default::default(),
         }
     }
 

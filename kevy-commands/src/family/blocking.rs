@@ -14,7 +14,7 @@ use std::time::Duration;
 use kevy_rt::{Args, OwnedArgs, Park, Router, Served, Unpark};
 
 use super::spec::Spec;
-use super::{list, zset};
+use super::{list, stream, zset};
 use crate::base::error::{Error, OpResult};
 use crate::base::float::parse_bound;
 use crate::base::resp;
@@ -42,7 +42,7 @@ pub fn timeout(arg: &[u8]) -> OpResult<Option<Duration>> {
     let v = parse_bound(arg).filter(|v| !v.is_nan()).ok_or(NOT_FLOAT)?;
     let ms = (v * 1000.0).ceil();
     if !ms.is_finite()
-        || !(-9.223_372_036_854_775_808e18..9.223_372_036_854_775_807e18).contains(&ms)
+        || !(i64::MIN as f64..i64::MAX as f64).contains(&ms)
     {
         return Err(NEGATIVE);
     }
@@ -67,6 +67,8 @@ enum Kind {
     Zpop(bool),
     /// BZMPOP timeout numkeys key [key …] MIN|MAX [COUNT n].
     Zmpop,
+    /// XREAD / XREADGROUP (true) … BLOCK ms … STREAMS key … id ….
+    Xread(bool),
 }
 
 fn kind(cmd: &Spec) -> Option<Kind> {
@@ -78,6 +80,8 @@ fn kind(cmd: &Spec) -> Option<Kind> {
         "bzpopmin" => Kind::Zpop(false),
         "bzpopmax" => Kind::Zpop(true),
         "bzmpop" => Kind::Zmpop,
+        "xread" => Kind::Xread(false),
+        "xreadgroup" => Kind::Xread(true),
         _ => return None,
     })
 }
@@ -99,6 +103,8 @@ fn layout(k: Kind, args: Args<'_>, keys: &mut Vec<u32>) -> usize {
             keys.extend((3..n.min(3 + numkeys)).map(|i| i as u32));
             1
         }
+        // Parked through `stream::read::park` instead.
+        Kind::Xread(_) => 0,
     }
 }
 
@@ -119,6 +125,9 @@ pub fn blocking(
         return None;
     }
     let k = kind(cmd)?;
+    if let Kind::Xread(group) = k {
+        return stream::read::park(args, group, keys);
+    }
     let at = layout(k, args, keys);
     let timeout = timeout(args.at(at)).ok()?;
     Some(Park { timeout })
@@ -136,12 +145,21 @@ pub fn ready(
     let Some(k) = kind(cmd) else {
         return false;
     };
+    let at = key as usize;
+    if let Kind::Xread(group) = k {
+        let waits = &mut shard.stream_waits;
+        let Some(db) = shard.dbs.get_mut(ctx.db as usize) else {
+            return false;
+        };
+        return stream::read::ready(db, waits, ctx, args, at, group, first);
+    }
     let db = shard.db(ctx.db as usize);
     let now = Clock::new();
-    let key = args.at(key as usize);
+    let key = args.at(at);
     match k {
         Kind::Pop(_) | Kind::Move | Kind::Mpop => list::blocking::ready(db, key, &now, first),
         Kind::Zpop(_) | Kind::Zmpop => zset::blocking::ready(db, key, &now, first),
+        Kind::Xread(_) => false,
     }
 }
 
@@ -160,6 +178,15 @@ pub fn serve(
     let nshards = shard.server.info.as_ref().map_or(1, |i| i.nshards);
     let here = shard.server.info.as_ref().map_or(0, |i| i.id);
     let mut reply = Reply::new(out, ctx.resp3);
+    if let Kind::Xread(group) = k {
+        let router = Router::new(nshards);
+        let here_keys = |k: &[u8]| router.shard_of(k) == here;
+        let waits = &mut shard.stream_waits;
+        if let Some(db) = shard.dbs.get_mut(ctx.db as usize) {
+            stream::read::serve_parked(db, waits, ctx, args, group, &here_keys, &mut reply);
+        }
+        return Served::Done;
+    }
     let db = shard.db(ctx.db as usize);
     let now = Clock::new();
     let at = key as usize;
@@ -185,6 +212,7 @@ pub fn serve(
             let mpop = OwnedArgs::from_iter(args.iter().skip(1));
             zset::blocking::serve_zmpop(db, mpop.args(), key, &now, &mut reply)
         }
+        Kind::Xread(_) => {}
     }
     Served::Done
 }

@@ -296,6 +296,8 @@ fn op_xadd(db: &mut Db, args: Args<'_>, now: &Clock) -> XResult<Option<StreamId>
     if let Some(how) = o.trim {
         st.log.trim(how, o.approx, o.limit);
     }
+    // Parked XREAD / XREADGROUP calls on this key may be served now.
+    db.ready.signal(args.at(1));
     Ok(Some(added))
 }
 

@@ -28,6 +28,11 @@ pub use group::{Group, INVALID_READ};
 pub use id::StreamId;
 use node::{Entry, Node};
 
+/// The last ID a parked `XREAD … $` saw on each stream it waits on, by
+/// (client id, database, key): `$` means "after what was there when I
+/// blocked", fixed on the key's shard at the call's first attempt.
+pub type Waits = std::collections::HashMap<(u64, u32, Bytes), StreamId>;
+
 /// Redis's `STREAM_LISTPACK_MAX_SIZE`: the most a node may hold.
 const NODE_MAX: usize = 1 << 30;
 

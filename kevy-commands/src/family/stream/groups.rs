@@ -165,9 +165,14 @@ pub fn xgroup_setid(c: &mut Call<'_>) {
 
 fn op_destroy(db: &mut Db, args: Args<'_>, now: &Clock) -> XResult<i64> {
     let pre = preamble(db, args, now)?;
-    Ok(pre
+    let gone = pre
         .st
-        .is_some_and(|s| s.groups.remove(args.at(3)).is_some()) as i64)
+        .is_some_and(|s| s.groups.remove(args.at(3)).is_some());
+    if gone {
+        // Readers parked on the group are answered NOGROUP.
+        db.ready.signal(args.at(2));
+    }
+    Ok(gone as i64)
 }
 
 /// XGROUP DESTROY key group
