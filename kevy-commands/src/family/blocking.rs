@@ -41,9 +41,7 @@ pub fn timeout(arg: &[u8]) -> OpResult<Option<Duration>> {
     }
     let v = parse_bound(arg).filter(|v| !v.is_nan()).ok_or(NOT_FLOAT)?;
     let ms = (v * 1000.0).ceil();
-    if !ms.is_finite()
-        || !(i64::MIN as f64..i64::MAX as f64).contains(&ms)
-    {
+    if !ms.is_finite() || !(i64::MIN as f64..i64::MAX as f64).contains(&ms) {
         return Err(NEGATIVE);
     }
     match ms as i64 {

@@ -23,4 +23,5 @@ mod pubsub;
 mod queue;
 mod server;
 mod stall;
+mod stream_queue;
 mod util;
