@@ -180,10 +180,12 @@ pub fn serve(
         let router = Router::new(nshards);
         let here_keys = |k: &[u8]| router.shard_of(k) == here;
         let waits = &mut shard.stream_waits;
-        if let Some(db) = shard.dbs.get_mut(ctx.db as usize) {
-            stream::read::serve_parked(db, waits, ctx, args, group, &here_keys, &mut reply);
-        }
-        return Served::Done;
+        return match shard.dbs.get_mut(ctx.db as usize) {
+            Some(db) => {
+                stream::read::serve_parked(db, waits, ctx, args, group, &here_keys, &mut reply)
+            }
+            None => Served::Done,
+        };
     }
     let db = shard.db(ctx.db as usize);
     let now = Clock::new();

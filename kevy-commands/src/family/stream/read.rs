@@ -20,7 +20,7 @@
 
 use std::time::Duration;
 
-use kevy_rt::{Args, Gather, OwnedArgs, Park, Planned, Router};
+use kevy_rt::{Args, Gather, OwnedArgs, Park, Planned, Router, Served};
 
 use super::{int, is, now_ms, strict_id, write_entry, write_id, XErr, XResult};
 use crate::base::error::Error;
@@ -635,6 +635,9 @@ pub fn ready(
     let Some(k) = at.checked_sub(r.keys).filter(|&k| k < r.n) else {
         return false;
     };
+    if !group && first {
+        waits.remove(&first_mark(ctx));
+    }
     let now = Clock::new();
     let start = match check(db, args, &r, k, &now) {
         Err(XErr::Std(Error::WrongType)) => return first,
@@ -673,6 +676,14 @@ pub fn ready(
         Some((l, _)) => l > gt,
         None => false,
     };
+    if !group && first {
+        // Served at its first attempt: like Redis, from every stream with
+        // data, on whichever shard (see `serve_parked`). A call that parks
+        // was asked here first, so no mark outlives its attempt.
+        if ready {
+            waits.insert(first_mark(ctx), StreamId::MIN);
+        }
+    }
     if group && first && !ready {
         // Parking: a group gone by the time it is served answers with the
         // text of a parked reader.
@@ -681,8 +692,33 @@ pub fn ready(
     ready
 }
 
+/// The [`Waits`] entry marking an XREAD served at its first attempt.
+fn first_mark(ctx: Ctx) -> (u64, u32, Bytes) {
+    (ctx.client, u32::MAX, Bytes::from_slice(b""))
+}
+
+/// The command without its `BLOCK ms`: the non-blocking read.
+fn unblocked(args: Args<'_>, r: &ReadArgs) -> OwnedArgs {
+    let mut out = OwnedArgs::new();
+    let mut i = 0;
+    while i < args.len() {
+        if i > 0 && i < r.keys && is(args.at(i), "block") {
+            i += 2;
+            continue;
+        }
+        out.push(args.at(i));
+        i += 1;
+    }
+    out
+}
+
 /// [`Commands::serve`](kevy_rt::Commands::serve): a parked (or first)
-/// XREAD / XREADGROUP served from its streams on this shard (`here`).
+/// XREAD / XREADGROUP served from its streams on this shard (`here`). An
+/// XREAD served at its first attempt whose streams span shards runs as the
+/// non-blocking read instead, which gathers every shard's streams (as
+/// Redis answers a read that need not block). XREADGROUP serves this
+/// shard's streams only (a second read gets the others'), so no entry is
+/// delivered by a read that might then find nothing.
 pub fn serve_parked(
     db: &mut Db,
     waits: &mut Waits,
@@ -691,13 +727,19 @@ pub fn serve_parked(
     group: bool,
     here: &dyn Fn(&[u8]) -> bool,
     out: &mut Reply<'_>,
-) {
+) -> Served {
     let r = match parse(args, group) {
         Ok(r) => r,
-        Err(e) => return e.write(args, out),
+        Err(e) => {
+            e.write(args, out);
+            return Served::Done;
+        }
     };
     let now = Clock::new();
     let ks: Vec<usize> = (0..r.n).filter(|&k| here(args.at(r.keys + k))).collect();
+    if !group && waits.remove(&first_mark(ctx)).is_some() && ks.len() < r.n {
+        return Served::Then(unblocked(args, &r));
+    }
     let mut parked = false;
     if group {
         for &k in &ks {
@@ -709,12 +751,16 @@ pub fn serve_parked(
         match check(db, args, &r, k, &now) {
             Ok(s) => starts.push(s),
             Err(XErr::Text(t)) if parked && t.starts_with(b"NOGROUP") => {
-                return resp::error(
+                resp::error(
                     out,
                     b"NOGROUP the consumer group this client was blocked on no longer exists",
-                )
+                );
+                return Served::Done;
             }
-            Err(e) => return e.write(args, out),
+            Err(e) => {
+                e.write(args, out);
+                return Served::Done;
+            }
         }
     }
     for (&k, start) in ks.iter().zip(starts.iter_mut()) {
@@ -733,4 +779,5 @@ pub fn serve_parked(
         served += serve(db, args, &r, k, start, &now, &mut item) as usize;
     }
     write_items(out, served, &items);
+    Served::Done
 }
