@@ -10,13 +10,53 @@ use crate::base::resp;
 use crate::base::resp::Reply;
 use crate::cross::{admin, bytes_of, coll, encoded, keys, Op, Part, PartReply, Plan};
 use crate::family::{self, bitmap, geo, hll, stream, string, zset, Call};
+use crate::model::value::Value;
 use crate::session::Ctx;
 use crate::shard::ShardState;
 use crate::store::db::Clock;
 use crate::table::{self, Run};
 
-/// Runs one part on its shard.
+/// Runs one part on its shard, then signals what a writing part changed
+/// in place (the store signals stores and removals itself).
 pub fn execute_part(shard: &mut ShardState, ctx: Ctx, part: Part) -> PartReply {
+    let written = written_key(&part.op).map(|e| (e, part.args.args().at(0).to_vec()));
+    let db = part.db.unwrap_or(ctx.db) as usize;
+    let reply = run_part(shard, ctx, part);
+    if let Some(((class, event), key)) = written {
+        let d = shard.db(db);
+        if d.listening() && !matches!(reply, PartReply::Int(0)) {
+            match event {
+                "" => d.modified(&key),
+                _ => d.notify(class, event, &key),
+            }
+        }
+    }
+    reply
+}
+
+/// The event of a part that changes the key in its argument 0 in place
+/// (`""`: none of its own, just the change).
+fn written_key(op: &Op) -> Option<(u32, &'static str)> {
+    use crate::model::types::list::End;
+    use crate::store::signal::class::*;
+    use coll::CollOp;
+    Some(match op {
+        Op::Coll(CollOp::ListGive(End::Left)) => (LIST, "lpush"),
+        Op::Coll(CollOp::ListGive(End::Right)) => (LIST, "rpush"),
+        Op::Coll(CollOp::ListTake(End::Left) | CollOp::LmpopPop(End::Left)) => (LIST, "lpop"),
+        Op::Coll(CollOp::ListTake(End::Right) | CollOp::LmpopPop(End::Right)) => (LIST, "rpop"),
+        Op::Coll(CollOp::SetTake) => (SET, "srem"),
+        Op::Coll(CollOp::SetGive) => (SET, "sadd"),
+        Op::Coll(CollOp::SetStore)
+        | Op::Zset(zset::ZOp::Store | zset::ZOp::Pop)
+        | Op::Bits(bitmap::BitsOp::Store)
+        | Op::Hll(hll::HllOp::Merge | hll::HllOp::Apply) => (NONE, ""),
+        _ => return None,
+    })
+}
+
+fn run_part(shard: &mut ShardState, ctx: Ctx, part: Part) -> PartReply {
+    use crate::store::signal::class::{GENERIC, STRING};
     if let Op::Key(op) = part.op {
         return PartReply::Key(keys::execute(shard, ctx, op, part));
     }
@@ -33,22 +73,12 @@ pub fn execute_part(shard: &mut ShardState, ctx: Ctx, part: Part) -> PartReply {
     if part.op == Op::Flushdb {
         shard.server.dirty += shard.db(ctx.db as usize).len() as u64;
     }
+    if part.op == Op::Whole {
+        return encoded(whole(shard, ctx, args));
+    }
     let db = shard.db(ctx.db as usize);
     match part.op {
-        Op::Whole => {
-            let mut bytes = Vec::new();
-            let mut out = Reply::new(&mut bytes, ctx.resp3);
-            match table::find(args).map(|spec| spec.run) {
-                Ok(Run::Movable(f, _)) => f(&mut Call {
-                    db,
-                    args,
-                    now: Clock::new(),
-                    out: &mut out,
-                }),
-                _ => resp::error(&mut out, b"ERR internal error: command has no key handler"),
-            }
-            encoded(bytes)
-        }
+        Op::Whole => encoded(whole(shard, ctx, args)),
         Op::Exec => {
             let mut bytes = Vec::new();
             resp::error(&mut bytes, b"ERR internal error: EXEC part misrouted");
@@ -68,11 +98,26 @@ pub fn execute_part(shard: &mut ShardState, ctx: Ctx, part: Part) -> PartReply {
             }
             PartReply::Encoded { buf, ends }
         }
-        Op::Del => PartReply::Int(family::keys::op_del(db, args, now)),
+        Op::Del => {
+            let mut n = 0;
+            for key in args.iter() {
+                if db.remove(key, now).is_some() {
+                    db.notify(GENERIC, "del", key);
+                    n += 1;
+                }
+            }
+            PartReply::Int(n)
+        }
         Op::Exists => PartReply::Int(family::keys::op_exists(db, args, now)),
         Op::Touch => PartReply::Int(family::keys::op_touch(db, args, now)),
         Op::Mset | Op::MsetnxSet => {
-            string::op_mset(db, args, now);
+            let mut i = 0;
+            while i + 1 < args.len() {
+                let (key, value) = (args.at(i), args.at(i + 1));
+                db.set(key, Value::string(value), now, false, None);
+                db.notify(STRING, "set", key);
+                i += 2;
+            }
             PartReply::Ok
         }
         Op::MsetnxProbe => PartReply::Int(family::keys::op_exists(db, args, now)),
@@ -96,6 +141,28 @@ pub fn execute_part(shard: &mut ShardState, ctx: Ctx, part: Part) -> PartReply {
         // runs them.
         Op::Server(_) => PartReply::Server(admin::ServerReply::Count(0)),
     }
+}
+
+/// Runs a movable-keys command whole on the shard holding all its keys,
+/// naming its keyspace events as a command run directly would.
+fn whole(shard: &mut ShardState, ctx: Ctx, args: kevy_rt::Args<'_>) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    let spec = table::find(args).ok();
+    let before = spec.and_then(|spec| crate::events::before(shard, ctx.db as usize, spec, args));
+    let mut out = Reply::new(&mut bytes, ctx.resp3);
+    match spec.map(|spec| spec.run) {
+        Some(Run::Movable(f, _)) => f(&mut Call {
+            db: shard.db(ctx.db as usize),
+            args,
+            now: Clock::new(),
+            out: &mut out,
+        }),
+        _ => resp::error(&mut out, b"ERR internal error: command has no key handler"),
+    }
+    if let (Some(spec), Some(b)) = (spec, before) {
+        crate::events::after(shard, ctx.db as usize, spec, args, &bytes, b);
+    }
+    bytes
 }
 
 /// Reduces one round of part replies into the reply, or starts round two.

@@ -63,8 +63,18 @@ pub fn start(
         return Start::Reply(reply);
     };
     if multi.dirty {
+        crate::family::watch::unwatch_all(shard, session);
         let mut reply = Vec::new();
         resp::error(&mut reply, EXECABORT);
+        return Start::Reply(reply);
+    }
+    // Under the locks of every queued and watched key: a watch that broke
+    // before now aborts, none can break from here on.
+    let broken = !session.watched.is_empty() && shard.watch_broken(session.id);
+    crate::family::watch::unwatch_all(shard, session);
+    if broken {
+        let mut reply = Vec::new();
+        resp::null_array(&mut Reply::new(&mut reply, session.resp3));
         return Start::Reply(reply);
     }
     let mut exec = Exec {

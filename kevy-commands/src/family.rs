@@ -30,5 +30,6 @@ pub mod sort;
 pub mod spec;
 pub mod stream;
 pub mod txn;
+pub mod watch;
 
 pub use spec::{Call, KeyFn, Local, LocalFn, PlanFn, ServerCx, ServerPlanFn, ShardCall, ShardFn};

@@ -123,6 +123,7 @@ pub mod base;
 pub mod config;
 pub mod cross;
 pub mod dispatch;
+mod events;
 mod exec;
 pub mod family;
 pub mod limits;
@@ -225,6 +226,9 @@ impl Commands for Redis {
         ks.set_limits(&self.shared.config.live().memory);
         ks.pubsub.set_outbox(info.outbox.clone());
         ks.set_ready(&info.ready);
+        ks.outbox = info.outbox.clone();
+        ks.id = info.id;
+        ks.nshards = info.nshards;
         ks.server = accounting::ShardServer::new(self.shared.clone(), Some(info));
         ks
     }
@@ -286,6 +290,7 @@ impl Commands for Redis {
                 let mark = out.len();
                 let t0 = clock::now();
                 let mut reply = Reply::new(out, ctx.resp3);
+                let before = events::before(shard, ctx.db as usize, cmd, args);
                 let db = shard.db(ctx.db as usize);
                 let counts = (db.counts.hits, db.counts.misses);
                 f(&mut Call {
@@ -298,6 +303,10 @@ impl Commands for Redis {
                     // Redis counts hits and misses of read lookups only.
                     uncount(db, counts);
                 }
+                if let Some(b) = before {
+                    events::after(shard, ctx.db as usize, cmd, args, &out[mark..], b);
+                }
+                shard.flush_signals();
                 let ns = since(t0);
                 shard
                     .server
@@ -307,6 +316,7 @@ impl Commands for Redis {
             Run::Shard(f) | Run::ShardKeys(f, _) => {
                 let mark = out.len();
                 let t0 = clock::now();
+                let before = events::before(shard, ctx.db as usize, cmd, args);
                 let mut reply = Reply::new(out, ctx.resp3);
                 let db = shard.db(ctx.db as usize);
                 let counts = (db.counts.hits, db.counts.misses);
@@ -320,6 +330,10 @@ impl Commands for Redis {
                 if cmd.flags & table::flags::WRITE != 0 {
                     uncount(shard.db(ctx.db as usize), counts);
                 }
+                if let Some(b) = before {
+                    events::after(shard, ctx.db as usize, cmd, args, &out[mark..], b);
+                }
+                shard.flush_signals();
                 let ns = since(t0);
                 shard
                     .server
@@ -393,6 +407,7 @@ impl Commands for Redis {
             out: &mut reply,
         });
         let ns = since(t0);
+        shard.flush_signals();
         shard
             .server
             .done(cmd, ns, &out[mark..], &session.who(), args, None);
@@ -492,7 +507,7 @@ impl Commands for Redis {
             // queue (an aborted one locks nothing).
             if let Some(m) = session.multi.as_ref() {
                 if !m.dirty {
-                    family::txn::isolate_exec(m, locks);
+                    family::txn::isolate_exec(m, &session.watched, locks);
                 }
                 return true;
             }
@@ -561,6 +576,7 @@ impl Commands for Redis {
             cross::Op::Server(op) => cross::admin::execute(shard, ctx, op, &part.args, clients),
             _ => dispatch::execute_part(shard, ctx, part),
         };
+        shard.flush_signals();
         TimedReply {
             reply,
             ns: since(t0),
@@ -686,9 +702,20 @@ impl Commands for Redis {
         if session.subscribed {
             family::pubsub::drop_all(&mut shard.pubsub, session, conn);
         }
+        family::watch::unwatch_all(shard, session);
     }
 
-    fn pausable(&self, cmd: &'static Spec, writes_only: bool) -> bool {
+    fn notice(&self, shard: &mut ShardState, bytes: &[u8]) {
+        if let Some(n) = shard::notify::Notice::decode(bytes) {
+            shard.on_notice(&n);
+        }
+        shard.flush_signals();
+    }
+
+    fn pausable(&self, session: &Session, cmd: &'static Spec, writes_only: bool) -> bool {
+        if writes_only && cmd.name == "exec" {
+            return family::txn::writes(session);
+        }
         family::client::pausable(cmd, writes_only)
     }
 
@@ -718,5 +745,6 @@ impl Commands for Redis {
         for db in &mut shard.dbs {
             db.shrink_if_sparse();
         }
+        shard.flush_signals();
     }
 }

@@ -39,6 +39,8 @@ pub struct Session {
     pub subscribed: bool,
     /// `MULTI` ran: commands are queued here until `EXEC` or `DISCARD`.
     pub multi: Option<Multi>,
+    /// The keys `WATCH`ed: database and key (Redis's `c->watched_keys`).
+    pub watched: Vec<(u32, Vec<u8>)>,
 }
 
 /// A transaction being queued (`MULTI` … `EXEC`).

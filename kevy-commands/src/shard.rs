@@ -4,6 +4,7 @@
 
 pub mod evict;
 pub mod expire;
+pub mod notify;
 pub mod pubsub;
 
 use std::sync::Arc;
@@ -31,13 +32,32 @@ pub struct ShardState {
     pub expire_stats: expire::ExpireStats,
     /// What `$` meant to parked XREADs on this shard's streams.
     pub stream_waits: crate::model::stream::Waits,
+    /// The modified-key hook its databases share (watches, change log).
+    pub sig: std::rc::Rc<crate::store::signal::Signals>,
+    /// Where this shard sends pushes and notices.
+    pub outbox: kevy_rt::Outbox,
+    /// This shard's index and the number of shards.
+    pub id: usize,
+    /// The number of shards.
+    pub nshards: usize,
+    /// The watches of this shard's clients, by client id.
+    pub cas: std::collections::HashMap<u64, notify::Cas>,
+    /// The last watch generation handed out.
+    pub next_gen: u64,
 }
 
 impl ShardState {
     /// A shard of `databases` empty databases; `seed` varies the sampling.
     pub fn new(databases: usize, seed: u64) -> ShardState {
+        let sig = std::rc::Rc::new(crate::store::signal::Signals::default());
         ShardState {
-            dbs: (0..databases.max(1)).map(|_| Db::new()).collect(),
+            dbs: (0..databases.max(1))
+                .map(|i| {
+                    let mut db = Db::new();
+                    db.attach(&sig, i as u32);
+                    db
+                })
+                .collect(),
             rng: seed | 1,
             expire_cursor: 0,
             server: Default::default(),
@@ -45,6 +65,12 @@ impl ShardState {
             pubsub: Default::default(),
             expire_stats: Default::default(),
             stream_waits: Default::default(),
+            sig,
+            outbox: kevy_rt::Outbox::new(),
+            id: 0,
+            nshards: 1,
+            cas: Default::default(),
+            next_gen: 0,
         }
     }
 
@@ -98,10 +124,17 @@ impl ShardState {
         if i >= self.dbs.len() || j >= self.dbs.len() {
             return false;
         }
+        self.dbs[i].emptied(Some(&self.dbs[j]));
+        self.dbs[j].emptied(Some(&self.dbs[i]));
         self.dbs.swap(i, j);
         // Parked calls wait on key names: both databases' keys may now
         // serve them (Redis's `scanDatabaseForReadyKeys`).
         self.dbs[i].ready.signal_all();
+        self.dbs[i].index = i as u32;
+        self.dbs[j].index = j as u32;
+        if self.dbs[i].limits().switches.logging() {
+            self.dbs[i].signals().flushed();
+        }
         true
     }
 

@@ -10,3 +10,4 @@ pub mod encodings;
 pub mod lfu;
 pub mod limits;
 pub mod pool;
+pub mod signal;

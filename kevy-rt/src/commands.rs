@@ -473,7 +473,9 @@ pub trait Commands: Send + Sync + Sized + 'static {
     /// full pause, nothing during a write pause.
     ///
     /// [`Settings::pause`]: crate::Settings::pause
-    fn pausable(&self, _cmd: Self::Cmd, writes_only: bool) -> bool {
+    /// `session` is the connection's (what it queued may decide, as
+    /// Redis pauses an `EXEC` whose transaction writes).
+    fn pausable(&self, _session: &Self::Session, _cmd: Self::Cmd, writes_only: bool) -> bool {
         !writes_only
     }
 
@@ -501,6 +503,12 @@ pub trait Commands: Send + Sync + Sized + 'static {
     /// connection is gone already (pushes to it go nowhere). Default:
     /// nothing.
     fn closed(&self, _shard: &mut Self::Shard, _session: &mut Self::Session, _conn: ConnHandle) {}
+
+    /// A notice another shard's command set (or this one's) sent with
+    /// [`Outbox::notice`](crate::Outbox::notice): runs on this shard, in
+    /// the order that sender sent it among its commands and parts.
+    /// Default: nothing.
+    fn notice(&self, _shard: &mut Self::Shard, _bytes: &[u8]) {}
 
     /// Periodic per-shard work (active expiry, …), every [`Commands::tick_interval`].
     fn tick(&self, _shard: &mut Self::Shard) {}

@@ -44,6 +44,8 @@ pub(crate) enum Request<C: Commands> {
     },
     /// Append `data[start..end]` to connection `conn`'s output (a push).
     Push { conn: ConnRef, start: u32, end: u32 },
+    /// Hand `data[start..end]` to the command set (`Commands::notice`).
+    Notice { start: u32, end: u32 },
     /// Run part `idx` of multi-shard operation `op`.
     Part {
         op: u32,

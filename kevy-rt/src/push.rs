@@ -57,6 +57,8 @@ pub struct OutputLimit {
 struct Posted {
     data: Vec<u8>,
     items: Vec<(ConnHandle, Range<usize>)>,
+    /// Notices for shards: `(shard, bytes)` over `data`.
+    notices: Vec<(u32, Range<usize>)>,
 }
 
 /// A shard's outgoing pushes. Cloning gives another handle to the same
@@ -92,10 +94,30 @@ impl Outbox {
         p.items.push((to, start..end));
     }
 
+    /// Sends `bytes` to the command set of shard `shard` (this one
+    /// included): [`Commands::notice`](crate::Commands::notice) runs there
+    /// with them, after what this shard already sent it (commands, parts,
+    /// earlier notices: the same FIFO ring). Fire and forget: nothing
+    /// answers.
+    pub fn notice(&self, shard: u32, bytes: &[u8]) {
+        let mut p = self.posted.borrow_mut();
+        let start = p.data.len();
+        p.data.extend_from_slice(bytes);
+        let end = p.data.len();
+        p.notices.push((shard, start..end));
+    }
+
     /// True when something waits to be delivered.
     #[inline]
     pub(crate) fn is_empty(&self) -> bool {
-        self.posted.borrow().items.is_empty()
+        let p = self.posted.borrow();
+        p.items.is_empty() && p.notices.is_empty()
+    }
+
+    /// Takes the posted notices (their bytes are in the `data` the next
+    /// [`Outbox::take`] hands out, so call this first).
+    pub(crate) fn take_notices(&self, notices: &mut Vec<(u32, Range<usize>)>) {
+        std::mem::swap(notices, &mut self.posted.borrow_mut().notices);
     }
 
     /// Takes everything posted, in order: `(to, bytes)` pairs over `data`.
@@ -109,7 +131,7 @@ impl Outbox {
     /// unless a burst grew them past 1 MB).
     pub(crate) fn give_back(&self, mut data: Vec<u8>, mut items: Vec<(ConnHandle, Range<usize>)>) {
         let mut p = self.posted.borrow_mut();
-        if p.items.is_empty() && data.capacity() <= 1 << 20 {
+        if p.items.is_empty() && p.notices.is_empty() && data.capacity() <= 1 << 20 {
             data.clear();
             items.clear();
             p.data = data;

@@ -32,6 +32,7 @@ use crate::model::value::{Bytes, Value};
 use crate::session::Ctx;
 use crate::shard::ShardState;
 use crate::store::db::{Clock, Ms};
+use crate::store::signal::class::{GENERIC, LIST};
 
 /// A value on its way between shards, with its deadline.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -156,33 +157,42 @@ pub fn plan(p: KeyPlan) -> kevy_rt::Planned<Plan> {
     super::planned(Plan::Key(p))
 }
 
-/// Runs one part on its shard.
+/// Runs one part on its shard (naming the keyspace events it causes).
 pub fn execute(shard: &mut ShardState, ctx: Ctx, op: KeyOp, part: Part) -> KeyReply {
     let now = Clock::new();
     let args = part.args.args();
     let selected = ctx.db as usize;
     match op {
-        KeyOp::Take => KeyReply::Taken(
-            shard
-                .db(selected)
-                .take(args.at(0), &now)
-                .map(|(value, at)| Box::new(Carried { value, at })),
-        ),
+        KeyOp::Take => {
+            let db = shard.db(selected);
+            let taken = db.take(args.at(0), &now);
+            if taken.is_some() {
+                db.notify(GENERIC, "rename_from", args.at(0));
+            }
+            KeyReply::Taken(taken.map(|(value, at)| Box::new(Carried { value, at })))
+        }
         KeyOp::Put | KeyOp::PutNx => {
             let db = shard.db(selected);
-            KeyReply::Put(
-                part.value
-                    .and_then(|c| moves::op_put(db, args.at(0), c, op == KeyOp::PutNx, &now)),
-            )
+            let back = part
+                .value
+                .and_then(|c| moves::op_put(db, args.at(0), c, op == KeyOp::PutNx, &now));
+            if back.is_none() {
+                db.notify(GENERIC, "rename_to", args.at(0));
+            }
+            KeyReply::Put(back)
         }
         KeyOp::CopyOut => KeyReply::Copied(moves::op_copy_out(shard, selected, args, &now)),
         KeyOp::CopyIn => {
             let (replace, to) = (args.at(2) == b"1", db_arg(args.at(1)));
             let db = shard.db(to);
-            KeyReply::Put(
-                part.value
-                    .and_then(|c| moves::op_put(db, args.at(0), c, !replace, &now)),
-            )
+            let put = part.value.is_some();
+            let back = part
+                .value
+                .and_then(|c| moves::op_put(db, args.at(0), c, !replace, &now));
+            if put && back.is_none() {
+                db.notify(GENERIC, "copy_to", args.at(0));
+            }
+            KeyReply::Put(back)
         }
         KeyOp::Swapdb => {
             let ok = shard.swap_dbs(db_arg(args.at(0)), db_arg(args.at(1)));
@@ -209,7 +219,14 @@ pub fn execute(shard: &mut ShardState, ctx: Ctx, op: KeyOp, part: Part) -> KeyRe
         KeyOp::SortLoad => KeyReply::Loaded(sort::op_load(shard.db(selected), args.at(0), &now)),
         KeyOp::SortFetch => KeyReply::Values(sort::op_fetch(shard.db(selected), args, &now)),
         KeyOp::SortStore => {
-            sort::op_store(shard.db(selected), args.at(0), args.skip(1).iter(), &now);
+            let db = shard.db(selected);
+            let had = db.get_ref(args.at(0), &now).is_some();
+            sort::op_store(db, args.at(0), args.skip(1).iter(), &now);
+            if args.len() > 1 {
+                db.notify(LIST, "sortstore", args.at(0));
+            } else if had {
+                db.notify(GENERIC, "del", args.at(0));
+            }
             KeyReply::Done(Ok(()))
         }
     }

@@ -232,6 +232,8 @@ pub fn set_protocol(reg: &mut Registry, session: &Session, conn: ConnHandle) {
 /// no name; answers `+RESET`.
 pub fn reset(c: &mut Local<'_>) -> Flow {
     drop_all(&mut c.shard.pubsub, c.session, c.cx.conn);
+    c.session.multi = None;
+    super::watch::unwatch_all(c.shard, c.session);
     c.session.db = 0;
     c.session.resp3 = false;
     c.session.replies_on();

@@ -28,6 +28,7 @@ pub fn multi(c: &mut Local<'_>) -> Flow {
 /// `DISCARD`: drops the queued commands.
 pub fn discard(c: &mut Local<'_>) -> Flow {
     if c.session.multi.take().is_some() {
+        super::watch::unwatch_all(c.shard, c.session);
         resp::ok(c.out);
     } else {
         resp::error(c.out, b"ERR DISCARD without MULTI");
@@ -44,7 +45,10 @@ pub fn plan_exec(_: Args<'_>, _: &Router, _: &mut Vec<(usize, Part)>) -> Planned
 
 /// The commands a session in `MULTI` runs instead of queuing them.
 fn runs_in_multi(cmd: &Spec) -> bool {
-    matches!(cmd.name, "exec" | "discard" | "multi" | "quit" | "reset")
+    matches!(
+        cmd.name,
+        "exec" | "discard" | "multi" | "watch" | "quit" | "reset"
+    )
 }
 
 /// Whether `session` queues `cmd` (it is in `MULTI`).
@@ -76,8 +80,25 @@ pub fn queue(c: &mut Local<'_>, cmd: &'static Spec) -> Flow {
     Flow::Continue
 }
 
-/// The locks of a queued transaction: every key of every queued command.
-pub fn isolate_exec(multi: &Multi, locks: &mut LockSet) {
+/// True when a queued transaction holds a write (or a command Redis
+/// may replicate: PUBLISH…): `CLIENT PAUSE WRITE` holds its `EXEC`.
+pub fn writes(session: &Session) -> bool {
+    session.multi.as_ref().is_some_and(|m| {
+        m.queue.iter().any(|args| {
+            (catalog().find)(args.args()).is_ok_and(|spec| {
+                spec.flags & flags::WRITE != 0
+                    || matches!(spec.name, "publish" | "spublish" | "pfcount")
+            })
+        })
+    })
+}
+
+/// The locks of a queued transaction: every key of every queued command,
+/// and the watched keys (read: `EXEC` checks them under the locks).
+pub fn isolate_exec(multi: &Multi, watched: &[(u32, Vec<u8>)], locks: &mut LockSet) {
+    for (_, key) in watched {
+        locks.read(key);
+    }
     for args in &multi.queue {
         if let Ok(spec) = (catalog().find)(args.args()) {
             isolate(spec, args.args(), locks);

@@ -24,6 +24,7 @@
 
 use std::cell::Cell;
 use std::hash::BuildHasher;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use hashbrown::{DefaultHashBuilder, HashTable};
@@ -33,6 +34,7 @@ use crate::base::random::xorshift;
 use crate::model::value::Value;
 use crate::store::lfu;
 use crate::store::limits::Limits;
+use crate::store::signal::{class, Signals};
 use node::Node;
 
 pub use crate::base::clock::{now_ms, Ms};
@@ -116,6 +118,10 @@ pub struct Db {
     /// Where a created key is signalled, for parked calls waiting on it
     /// (Redis's `signalKeyAsReady` in `dbAdd`).
     pub(crate) ready: kevy_rt::ReadyKeys,
+    /// The shard's modified-key hook (shared by its databases).
+    pub(crate) sig: Rc<Signals>,
+    /// This database's index (`SELECT` number; SWAPDB swaps it back).
+    pub(crate) index: u32,
 }
 
 /// A database's INFO counters: plain integers its shard alone touches,
@@ -172,7 +178,82 @@ impl Db {
             seq: 0,
             counts: Counts::default(),
             ready: kevy_rt::ReadyKeys::new(),
+            sig: Rc::new(Signals::default()),
+            index: 0,
         }
+    }
+
+    /// Makes this database number `index` of a shard whose hook is `sig`.
+    pub fn attach(&mut self, sig: &Rc<Signals>, index: u32) {
+        self.sig = sig.clone();
+        self.index = index;
+    }
+
+    /// The database's index.
+    pub fn index(&self) -> u32 {
+        self.index
+    }
+
+    /// The shard's hook.
+    pub fn signals(&self) -> &Rc<Signals> {
+        &self.sig
+    }
+
+    /// True when someone listens to changes: a watched key on this shard,
+    /// keyspace notifications or tracking. Two loads, one branch.
+    #[inline]
+    pub fn listening(&self) -> bool {
+        self.sig.watching() || self.limits.switches.logging()
+    }
+
+    /// `key` changed (Redis's `signalModifiedKey`): breaks its watches,
+    /// and logs it for tracking. Commands whose change the store does not
+    /// see (a collection changed in place) call it, or [`Db::notify`].
+    #[inline]
+    pub fn modified(&self, key: &[u8]) {
+        if self.listening() {
+            self.signal(key, class::NONE, "");
+        }
+    }
+
+    /// `key` changed by event `event` of class `class` (Redis's
+    /// `notifyKeyspaceEvent`, which here implies [`Db::modified`]).
+    #[inline]
+    pub fn notify(&self, class: u32, event: &'static str, key: &[u8]) {
+        if self.listening() {
+            self.signal(key, class, event);
+        }
+    }
+
+    #[cold]
+    fn signal(&self, key: &[u8], class: u32, event: &'static str) {
+        let exists = self.sig.watching() && self.in_table(key);
+        let log = self.limits.switches.logging();
+        self.sig.signal(self.index, key, exists, class, event, log);
+    }
+
+    /// True when `key` is in the table, expired or not (Redis's `dictFind`).
+    pub fn in_table(&self, key: &[u8]) -> bool {
+        let hash = self.hash(key);
+        self.table.find(hash, |e| e.key() == key).is_some()
+    }
+
+    /// The deadline of a live `key`, read-only: `None` when missing or
+    /// expired, `Some(None)` when it has no time to live.
+    pub fn ttl_ref(&self, key: &[u8], now: &Clock) -> Option<Option<Ms>> {
+        let hash = self.hash(key);
+        let e = self.table.find(hash, |e| e.key() == key)?;
+        let at = self.deadline(e);
+        (!is_expired(at, now)).then_some(at)
+    }
+
+    /// True when `key` is in the table past its deadline (Redis's
+    /// `keyIsExpired`).
+    pub fn is_expired_key(&self, key: &[u8], now: &Clock) -> bool {
+        let hash = self.hash(key);
+        self.table
+            .find(hash, |e| e.key() == key)
+            .is_some_and(|e| is_expired(self.deadline(e), now))
     }
 
     /// The memory settings this database follows.
@@ -251,6 +332,7 @@ impl Db {
             Some(e) if is_expired(self.deadline(e), now) => {
                 self.remove_bucket(idx);
                 self.counts.expired += 1;
+                self.notify(class::EXPIRED, "expired", key);
                 Err(hash)
             }
             Some(_) => Ok(idx),
@@ -422,14 +504,19 @@ impl Db {
                 self.table
                     .insert_unique(hash, node, |e| hasher.hash_one(e.key()));
                 self.ready.signal(key);
+                self.notify(class::NEW, "new", key);
+                return;
             }
         }
+        self.modified(key);
     }
 
     /// Removes a live `key`, returning its value.
     pub fn remove(&mut self, key: &[u8], now: &Clock) -> Option<Value> {
         let idx = self.find_quiet(key, now)?;
-        self.remove_bucket(idx)
+        let v = self.remove_bucket(idx);
+        self.modified(key);
+        v
     }
 
     /// Sets the deadline of a live `key`; false when the key is missing.
@@ -438,6 +525,7 @@ impl Db {
             Some(idx) => {
                 self.touch_bucket(idx);
                 self.set_deadline(idx, Some(at));
+                self.modified(key);
                 true
             }
             None => false,
@@ -455,11 +543,19 @@ impl Db {
             .is_some_and(|e| e.vidx() != NO_TTL);
         self.touch_bucket(idx);
         self.set_deadline(idx, None);
+        if had {
+            self.modified(key);
+        }
         had
     }
 
-    /// Removes every key, releasing the memory.
+    /// Removes every key, releasing the memory (FLUSHDB, FLUSHALL): breaks
+    /// the watches of keys it held, as Redis's `touchAllWatchedKeysInDb`.
     pub fn clear(&mut self) {
+        if self.listening() {
+            self.emptied(None);
+            self.sig.flushed();
+        }
         self.table = HashTable::new();
         self.volatile = Vec::new();
     }
@@ -532,8 +628,12 @@ impl Db {
         let slot = vidx as u32;
         match self.table.find_bucket_index(hash, |e| e.vidx() == slot) {
             Some(idx) => {
+                let node = self.table.get_bucket(idx).map(|e| e.key().to_vec());
                 let gone = self.remove_bucket(idx).is_some();
                 self.counts.expired += gone as u64;
+                if let (true, Some(key)) = (gone && self.listening(), node) {
+                    self.signal(&key, class::EXPIRED, "expired");
+                }
                 gone
             }
             None => {
@@ -587,7 +687,50 @@ impl Db {
     pub fn take(&mut self, key: &[u8], now: &Clock) -> Option<(Value, Option<Ms>)> {
         let idx = self.find_quiet(key, now)?;
         let at = self.table.get_bucket(idx).and_then(|e| self.deadline(e));
-        self.remove_bucket(idx).map(|v| (v, at))
+        let v = self.remove_bucket(idx).map(|v| (v, at));
+        self.modified(key);
+        v
+    }
+
+    /// Redis's `touchAllWatchedKeysInDb(this, replaced_with)`: this
+    /// database is emptied (FLUSHDB) or replaced by `replaced_with`
+    /// (SWAPDB); the watches of keys either holds break, except that an
+    /// expired key going away, or staying expired, changes nothing.
+    pub fn emptied(&self, replaced_with: Option<&Db>) {
+        if !self.sig.watching() {
+            return;
+        }
+        let now = Clock::new();
+        let db = self.index;
+        for key in self.sig.with_watches(|w| w.keys_of(db)) {
+            let here = self.in_table(&key);
+            let there = replaced_with.is_some_and(|r| r.in_table(&key));
+            if !here && !there {
+                continue;
+            }
+            let there_expired = replaced_with.is_some_and(|r| r.is_expired_key(&key, &now));
+            self.sig.with_watches(|w| {
+                let Some(ws) = w.keys.get_mut(&(db, key.clone())) else {
+                    return;
+                };
+                let mut dirty = Vec::new();
+                for wk in ws.iter_mut() {
+                    if wk.expired {
+                        if !there {
+                            wk.expired = false;
+                            continue;
+                        } else if there_expired {
+                            continue;
+                        }
+                    } else if !here && there_expired {
+                        wk.expired = true;
+                        continue;
+                    }
+                    dirty.push(*wk);
+                }
+                w.broken.extend(dirty);
+            });
+        }
     }
 
     /// The number of the last access (wrapping).

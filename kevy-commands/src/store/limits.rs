@@ -101,6 +101,8 @@ pub struct Limits {
     /// The encoding thresholds (settings every database reads, like
     /// these).
     pub encodings: crate::store::encodings::Encodings,
+    /// Keyspace notification classes and tracking, read by every write.
+    pub switches: crate::store::signal::Switches,
 }
 
 impl Default for Limits {
@@ -133,6 +135,7 @@ impl Limits {
             gauge: OnceLock::new(),
             startup: AtomicU64::new(0),
             encodings: Default::default(),
+            switches: Default::default(),
         }
     }
 
@@ -182,6 +185,10 @@ impl Limits {
             "maxmemory-eviction-tenacity" => self.tenacity.store(n() as u32, Relaxed),
             "lfu-log-factor" => self.lfu_log_factor.store(n() as u32, Relaxed),
             "lfu-decay-time" => self.lfu_decay_time.store(n() as u32, Relaxed),
+            "notify-keyspace-events" => self
+                .switches
+                .notify
+                .store(crate::store::signal::flags_of(v).unwrap_or(0), Relaxed),
             _ => return self.encodings.update(name, v),
         }
         true

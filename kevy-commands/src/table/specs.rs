@@ -11,7 +11,7 @@
 use super::flags::*;
 use super::key_flags::*;
 use super::{KeySpec, Run, Spec};
-use crate::family::{command, connection, keys, string, txn};
+use crate::family::{command, connection, keys, string, txn, watch};
 
 mod bits;
 mod geo;
@@ -248,6 +248,13 @@ const BASE: &[Spec] = &[
         .acl(&["@slow", "@transaction"]),
     Spec::new("discard", 1, NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY, [0, 0, 0],
               Run::Local(txn::discard))
+        .acl(&["@fast", "@transaction"]),
+    Spec::new("watch", -2, NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY, [1, -1, 1],
+              Run::Local(watch::watch))
+        .acl(&["@fast", "@transaction"])
+        .keys(&[KeySpec::index(1, RO).range(-1, 1, 0)]),
+    Spec::new("unwatch", 1, NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY, [0, 0, 0],
+              Run::Local(watch::unwatch))
         .acl(&["@fast", "@transaction"]),
 ];
 

@@ -30,8 +30,10 @@ fn specs_are_well_formed() {
             // A planned command declares keys only when its plan finds them
             // (movable keys: SORT).
             // Channels declared as keys (`not_key`: SSUBSCRIBE…) route alike.
+            // WATCH runs on its connection's shard and tells the keys'.
             Run::Local(_) | Run::Plan(_) | Run::Server(_) => assert!(
                 !keyed
+                    || spec.name == "watch"
                     || spec.flags & flags::MOVABLEKEYS != 0
                     || spec
                         .key_specs

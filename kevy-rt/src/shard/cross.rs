@@ -260,6 +260,10 @@ impl<C: Commands> Shard<C> {
                     let bytes = req.data.get(start as usize..end as usize).unwrap_or(&[]);
                     self.push_local(conn, bytes);
                 }
+                Request::Notice { start, end } => {
+                    let bytes = req.data.get(start as usize..end as usize).unwrap_or(&[]);
+                    self.cmds.notice(&mut self.state, bytes);
+                }
                 Request::Lock { txn, req } => self.lock_here(txn, req),
                 Request::Release { txn } => self.release_here(txn),
                 Request::Granted { txn } => self.on_granted(txn),

@@ -269,7 +269,7 @@ impl<C: Commands> Shard<C> {
             return;
         };
         if let Some(writes_only) = self.settings.paused() {
-            if cmds.pausable(r.cmd, writes_only) {
+            if cmds.pausable(&c.session, r.cmd, writes_only) {
                 c.deferred = Some(args.to_owned_args());
                 self.settings.add_blocked(1);
                 self.paused.push(i);

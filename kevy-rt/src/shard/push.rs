@@ -25,8 +25,37 @@ impl<C: Commands> Shard<C> {
 
     #[cold]
     fn deliver_posted(&mut self) {
-        let (mut data, mut items) = (Vec::new(), Vec::new());
+        // A notice to this shard may post more (a notice handler publishing
+        // to this shard's connections or to other shards): loop until quiet.
+        while !self.outbox.is_empty() {
+            self.deliver_round();
+        }
+    }
+
+    fn deliver_round(&mut self) {
+        let (mut data, mut items, mut notices) = (Vec::new(), Vec::new(), Vec::new());
+        self.outbox.take_notices(&mut notices);
         self.outbox.take(&mut data, &mut items);
+        for (s, range) in notices.drain(..) {
+            let bytes = data.get(range).unwrap_or(&[]);
+            let s = s as usize;
+            if s == self.id || s >= self.router.nshards() {
+                self.cmds.notice(&mut self.state, bytes);
+                continue;
+            }
+            if let Some(full) =
+                self.outgoing[s].take_if(|q| q.data.len() + bytes.len() > MAX_OFFSET)
+            {
+                self.mesh.send(s, Msg::Requests(full), false);
+            }
+            let req = self.outgoing[s].get_or_insert_with(|| self.pools.requests(s));
+            let start = req.data.len();
+            req.data.extend_from_slice(bytes);
+            req.items.push(Request::Notice {
+                start: start as u32,
+                end: req.data.len() as u32,
+            });
+        }
         for (to, range) in items.drain(..) {
             let bytes = data.get(range).unwrap_or(&[]);
             let conn = ConnRef {

@@ -153,7 +153,7 @@ impl Commands for Tally {
         out.extend_from_slice(b"\r\n");
     }
 
-    fn pausable(&self, cmd: Verb, writes_only: bool) -> bool {
+    fn pausable(&self, _session: &Self::Session, cmd: Verb, writes_only: bool) -> bool {
         !writes_only || matches!(cmd, Verb::Put | Verb::Add | Verb::Move)
     }
 

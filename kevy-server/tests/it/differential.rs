@@ -65,6 +65,7 @@ mod sets;
 mod streams;
 mod strings;
 mod transactions;
+mod watch;
 mod zsets;
 
 use kevy_rt::Server;

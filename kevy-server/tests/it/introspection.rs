@@ -310,6 +310,34 @@ fn client_pause_write_holds_writes_and_lets_reads_pass() {
     server.stop();
 }
 
+#[test]
+fn client_pause_write_holds_a_writing_exec_and_lets_a_reading_one_pass() {
+    let server = kevy();
+    let mut admin = Raw::connect(server.addr());
+    let mut w = Raw::connect(server.addr());
+    let mut r = Raw::connect(server.addr());
+    let k = key_on(1, "px");
+    for (c, cmd) in [(&mut w, ["SET", &k, "v"]), (&mut r, ["GET", &k, ""])] {
+        assert_eq!(c.call(&["MULTI"]), b"+OK\r\n");
+        let cmd: Vec<&str> = cmd.iter().copied().filter(|a| !a.is_empty()).collect();
+        assert_eq!(c.call(&cmd), b"+QUEUED\r\n");
+    }
+    assert_eq!(
+        admin.call(&["CLIENT", "PAUSE", "60000", "WRITE"]),
+        b"+OK\r\n"
+    );
+    w.send(&crate::util::encode_str(&["EXEC"]));
+    assert_eq!(r.call(&["EXEC"]), b"*1\r\n$-1\r\n", "a reading EXEC runs");
+    assert_eq!(
+        w.reply_within(Duration::from_millis(300)),
+        None,
+        "the writing EXEC waits"
+    );
+    assert_eq!(admin.call(&["CLIENT", "UNPAUSE"]), b"+OK\r\n");
+    assert_eq!(w.reply(), b"*1\r\n+OK\r\n");
+    server.stop();
+}
+
 /// What `INFO clients` says while a paused client waits, is outlived by an
 /// idle one, and hangs up, on the server at `addr`: one entry per step.
 fn paused_client_story(addr: std::net::SocketAddr) -> Vec<String> {

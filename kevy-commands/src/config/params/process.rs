@@ -176,8 +176,7 @@ pub static PARAMS: &[Param] = &[
         "notify-keyspace-events",
         Kind::Custom(parse_notify, notify_lines),
         "",
-    )
-    .refuse("keyspace notifications are not implemented yet"),
+    ),
     Param::new("tracking-table-max-keys", Kind::Int(0, i64::MAX), "1000000")
         .refuse("client-side caching (CLIENT TRACKING) is not implemented yet"),
 ];
@@ -272,10 +271,10 @@ fn parse_shutdown_flags(cx: &Cx<'_>) -> Result<String, String> {
 /// `notify-keyspace-events`: classes from `Ag$lshzxeKEtmdn`.
 fn parse_notify(cx: &Cx<'_>) -> Result<String, String> {
     let v = cx.words.first().copied().unwrap_or("");
-    if v.chars().all(|c| "Ag$lshzxeKEtmdn".contains(c)) {
-        Ok(v.to_string())
-    } else {
-        Err("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.".into())
+    // Shown as Redis does: its canonical order, `A` for all classes.
+    match crate::store::signal::flags_of(v) {
+        Some(flags) => Ok(crate::store::signal::flags_text(flags)),
+        None => Err("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.".into()),
     }
 }
 

@@ -113,7 +113,9 @@ impl Db {
         if volatile && self.table.get_bucket(idx)?.vidx() == NO_TTL {
             return None;
         }
-        self.remove_bucket(idx)
+        let v = self.remove_bucket(idx);
+        self.notify(crate::store::signal::class::EVICTED, "evicted", key);
+        v
     }
 
     /// `key`'s access data if it is in the table (expired or not), with a

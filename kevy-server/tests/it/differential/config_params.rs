@@ -214,10 +214,6 @@ const REFUSED: &[(&str, &[&str])] = &[
         &["busy-reply-threshold", "lua-time-limit"],
     ),
     (
-        "keyspace notifications are not implemented yet",
-        &["notify-keyspace-events"],
-    ),
-    (
         "client-side caching (CLIENT TRACKING) is not implemented yet",
         &["tracking-table-max-keys"],
     ),

@@ -3,7 +3,9 @@
 //!
 //! Group `transactions`.
 
-use crate::family::spec::docs::{docs, Docs};
+use crate::family::spec::docs::arg_flags::MULTIPLE;
+use crate::family::spec::docs::ArgType::Key;
+use crate::family::spec::docs::{arg, docs, Docs};
 
 /// The docs of this group's commands, by full name.
 #[rustfmt::skip]
@@ -14,4 +16,11 @@ pub(super) static DOCS: &[(&str, Docs)] = &[
         .complexity("Depends on commands in the transaction")),
     ("discard", docs("Discard all commands issued after MULTI", "2.0.0", "transactions")
         .complexity("O(N), when N is the number of queued commands")),
+    ("watch", docs("Watch the given keys to determine execution of the MULTI/EXEC block", "2.2.0", "transactions")
+        .complexity("O(1) for every key.")
+        .args(&[
+            arg("key", Key).key(0).flags(MULTIPLE),
+        ])),
+    ("unwatch", docs("Forget about all watched keys", "2.2.0", "transactions")
+        .complexity("O(1)")),
 ];

@@ -1,0 +1,331 @@
+//! What a shard does with its change log after each command
+//! ([`ShardState::flush_signals`]): keyspace notifications published as
+//! Redis's `notifyKeyspaceEvent` does (`__keyspace@<db>__:<key>` with the
+//! event, `__keyevent@<db>__:<event>` with the key), to this shard's
+//! subscribers at once and to every other shard's through a notice; and the
+//! notices shards send each other ([`Notice`]): publish, watch, unwatch.
+
+use crate::shard::pubsub::Kind;
+use crate::shard::ShardState;
+use crate::store::db::Clock;
+use crate::store::signal::{class, Log, Watcher};
+
+/// A message between shards' command sets (sent with
+/// [`kevy_rt::Outbox::notice`]): a tag byte, integers, then a
+/// length-prefixed field or two.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Notice<'a> {
+    /// Publish `message` on `channel` to this shard's subscribers.
+    Publish {
+        /// The channel.
+        channel: &'a [u8],
+        /// The message.
+        message: &'a [u8],
+    },
+    /// Client `client` of shard `home` watches `key` of `db` (sent to the
+    /// key's shard), its watches' generation `gen`.
+    Watch {
+        /// The client's id.
+        client: u64,
+        /// Its shard.
+        home: u32,
+        /// Its watches' generation.
+        gen: u64,
+        /// The database.
+        db: u32,
+        /// The key.
+        key: &'a [u8],
+    },
+    /// Client `client` watches nothing on this shard any more.
+    Unwatch {
+        /// The client's id.
+        client: u64,
+    },
+    /// A key client `client` watched (generation `gen`) changed (sent to
+    /// its shard).
+    Dirty {
+        /// The client's id.
+        client: u64,
+        /// The generation the watch had.
+        gen: u64,
+    },
+    /// A key client `client` watched (generation `gen`) expires at `at`
+    /// unless it changes first (sent to its shard, for Redis's
+    /// `isWatchedKeyExpired`).
+    Deadline {
+        /// The client's id.
+        client: u64,
+        /// The generation the watch had.
+        gen: u64,
+        /// The deadline, unix ms.
+        at: i64,
+    },
+}
+
+/// What a client's shard knows of its watches: their generation, whether
+/// one broke, and the deadlines of the watched keys that had one.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Cas {
+    /// The generation (a new one after each unwatch).
+    pub gen: u64,
+    /// A watched key changed (Redis's `CLIENT_DIRTY_CAS`).
+    pub dirty: bool,
+    /// Deadlines of watched keys (they break the transaction once past).
+    pub deadlines: Vec<i64>,
+}
+
+fn field(out: &mut Vec<u8>, bytes: &[u8]) {
+    out.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
+    out.extend_from_slice(bytes);
+}
+
+fn take_field<'a>(b: &mut &'a [u8]) -> Option<&'a [u8]> {
+    let n = u32::from_le_bytes(b.get(..4)?.try_into().ok()?) as usize;
+    let f = b.get(4..4 + n)?;
+    *b = &b[4 + n..];
+    Some(f)
+}
+
+fn take_u64(b: &mut &[u8]) -> Option<u64> {
+    let v = u64::from_le_bytes(b.get(..8)?.try_into().ok()?);
+    *b = &b[8..];
+    Some(v)
+}
+
+impl Notice<'_> {
+    /// The notice's bytes.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        let ints = |tag: u8, v: &[u64], out: &mut Vec<u8>| {
+            out.push(tag);
+            v.iter()
+                .for_each(|n| out.extend_from_slice(&n.to_le_bytes()));
+        };
+        match *self {
+            Notice::Publish { channel, message } => {
+                ints(b'P', &[], &mut out);
+                field(&mut out, channel);
+                field(&mut out, message);
+            }
+            Notice::Watch {
+                client,
+                home,
+                gen,
+                db,
+                key,
+            } => {
+                ints(b'W', &[client, home as u64, gen, db as u64], &mut out);
+                field(&mut out, key);
+            }
+            Notice::Unwatch { client } => ints(b'U', &[client], &mut out),
+            Notice::Dirty { client, gen } => ints(b'D', &[client, gen], &mut out),
+            Notice::Deadline { client, gen, at } => ints(b'T', &[client, gen, at as u64], &mut out),
+        }
+        out
+    }
+
+    /// Reads a notice; `None` for bytes no shard sent.
+    pub fn decode(bytes: &[u8]) -> Option<Notice<'_>> {
+        let (&tag, mut r) = bytes.split_first()?;
+        let r = &mut r;
+        Some(match tag {
+            b'P' => Notice::Publish {
+                channel: take_field(r)?,
+                message: take_field(r)?,
+            },
+            b'W' => Notice::Watch {
+                client: take_u64(r)?,
+                home: take_u64(r)? as u32,
+                gen: take_u64(r)?,
+                db: take_u64(r)? as u32,
+                key: take_field(r)?,
+            },
+            b'U' => Notice::Unwatch {
+                client: take_u64(r)?,
+            },
+            b'D' => Notice::Dirty {
+                client: take_u64(r)?,
+                gen: take_u64(r)?,
+            },
+            b'T' => Notice::Deadline {
+                client: take_u64(r)?,
+                gen: take_u64(r)?,
+                at: take_u64(r)? as i64,
+            },
+            _ => return None,
+        })
+    }
+}
+
+impl ShardState {
+    /// Sends `notice` to shard `to` (run at once when it is this one).
+    pub fn send_notice(&mut self, to: usize, notice: &Notice<'_>) {
+        if to == self.id {
+            self.on_notice(notice);
+        } else {
+            self.outbox.notice(to as u32, &notice.encode());
+        }
+    }
+
+    /// Runs a notice another shard (or this one) sent.
+    pub fn on_notice(&mut self, notice: &Notice<'_>) {
+        match *notice {
+            Notice::Publish { channel, message } => {
+                self.pubsub.publish(Kind::Channel, channel, message);
+            }
+            Notice::Watch {
+                client,
+                home,
+                gen,
+                db,
+                key,
+            } => {
+                let now = Clock::new();
+                let Some(d) = self.dbs.get(db as usize) else {
+                    return;
+                };
+                let expired = d.is_expired_key(key, &now);
+                let at = d.ttl_ref(key, &now).flatten();
+                let w = Watcher {
+                    client,
+                    home,
+                    gen,
+                    expired,
+                };
+                self.sig.with_watches(|ws| ws.watch(w, db, key));
+                if let Some(at) = at {
+                    self.send_notice(home as usize, &Notice::Deadline { client, gen, at });
+                }
+            }
+            Notice::Unwatch { client } => {
+                self.sig.with_watches(|w| w.unwatch(client));
+            }
+            Notice::Dirty { client, gen } => {
+                if let Some(c) = self.cas.get_mut(&client).filter(|c| c.gen == gen) {
+                    c.dirty = true;
+                }
+            }
+            Notice::Deadline { client, gen, at } => {
+                if let Some(c) = self.cas.get_mut(&client).filter(|c| c.gen == gen) {
+                    c.deadlines.push(at);
+                }
+            }
+        }
+    }
+
+    /// The generation of client `client`'s watches (starting them).
+    pub fn watch_gen(&mut self, client: u64) -> u64 {
+        let next = &mut self.next_gen;
+        self.cas
+            .entry(client)
+            .or_insert_with(|| {
+                *next += 1;
+                Cas {
+                    gen: *next,
+                    ..Cas::default()
+                }
+            })
+            .gen
+    }
+
+    /// Client `client`'s `EXEC` check, on its own shard after the locks of
+    /// its transaction (watched keys included) were granted: true when a
+    /// watched key changed, or is past a deadline it had when watched
+    /// (Redis's `isWatchedKeyExpired`). Forgets its watches here.
+    pub fn watch_broken(&mut self, client: u64) -> bool {
+        let Some(c) = self.cas.remove(&client) else {
+            return false;
+        };
+        let now = crate::store::db::now_ms();
+        c.dirty || c.deadlines.iter().any(|&at| at < now)
+    }
+
+    /// Publishes what the last command changed (keyspace notifications);
+    /// nothing to do unless notifications or tracking are on.
+    #[inline]
+    pub fn flush_signals(&mut self) {
+        if (self.sig.watching() || self.dbs[0].limits().switches.logging()) && self.sig.pending() {
+            self.publish_log();
+        }
+    }
+
+    #[cold]
+    fn publish_log(&mut self) {
+        for w in self.sig.with_watches(|ws| ws.take_broken()) {
+            let n = Notice::Dirty {
+                client: w.client,
+                gen: w.gen,
+            };
+            self.send_notice(w.home as usize, &n);
+        }
+        let log = self.sig.take_log(Log::default());
+        let flags = self.dbs[0].limits().switches.notify();
+        for item in &log.items {
+            if item.class == class::NONE || flags & item.class == 0 {
+                continue;
+            }
+            let key = log.key(item);
+            let db = item.db.to_string();
+            if flags & class::KEYSPACE != 0 {
+                let mut chan = Vec::with_capacity(16 + db.len() + key.len());
+                chan.extend_from_slice(b"__keyspace@");
+                chan.extend_from_slice(db.as_bytes());
+                chan.extend_from_slice(b"__:");
+                chan.extend_from_slice(key);
+                self.publish_everywhere(&chan, item.event.as_bytes());
+            }
+            if flags & class::KEYEVENT != 0 {
+                let mut chan = Vec::with_capacity(16 + db.len() + item.event.len());
+                chan.extend_from_slice(b"__keyevent@");
+                chan.extend_from_slice(db.as_bytes());
+                chan.extend_from_slice(b"__:");
+                chan.extend_from_slice(item.event.as_bytes());
+                self.publish_everywhere(&chan, key);
+            }
+        }
+    }
+
+    /// Publishes on every shard (this one at once).
+    fn publish_everywhere(&mut self, channel: &[u8], message: &[u8]) {
+        self.pubsub.publish(Kind::Channel, channel, message);
+        if self.nshards > 1 {
+            let bytes = Notice::Publish { channel, message }.encode();
+            for s in (0..self.nshards).filter(|&s| s != self.id) {
+                self.outbox.notice(s as u32, &bytes);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notices_round_trip() {
+        for n in [
+            Notice::Publish {
+                channel: b"__keyspace@0__:k",
+                message: b"set",
+            },
+            Notice::Watch {
+                client: 7,
+                home: 1,
+                gen: 4,
+                db: 3,
+                key: b"key",
+            },
+            Notice::Unwatch { client: 9 },
+            Notice::Dirty { client: 9, gen: 2 },
+            Notice::Deadline {
+                client: 9,
+                gen: 2,
+                at: 1_700_000_000_000,
+            },
+        ] {
+            assert_eq!(Notice::decode(&n.encode()), Some(n));
+        }
+        assert_eq!(Notice::decode(b"Pxx"), None);
+        assert_eq!(Notice::decode(b""), None);
+    }
+}
