@@ -124,7 +124,7 @@ pub fn blocking(
     }
     let k = kind(cmd)?;
     if let Kind::Xread(group) = k {
-        return stream::read::park(args, group, keys);
+        return stream::park::park(args, group, keys);
     }
     let at = layout(k, args, keys);
     let timeout = timeout(args.at(at)).ok()?;
@@ -149,7 +149,7 @@ pub fn ready(
         let Some(db) = shard.dbs.get_mut(ctx.db as usize) else {
             return false;
         };
-        return stream::read::ready(db, waits, ctx, args, at, group, first);
+        return stream::park::ready(db, waits, ctx, args, at, group, first);
     }
     let db = shard.db(ctx.db as usize);
     let now = Clock::new();
@@ -182,7 +182,7 @@ pub fn serve(
         let waits = &mut shard.stream_waits;
         return match shard.dbs.get_mut(ctx.db as usize) {
             Some(db) => {
-                stream::read::serve_parked(db, waits, ctx, args, group, &here_keys, &mut reply)
+                stream::park::serve_parked(db, waits, ctx, args, group, &here_keys, &mut reply)
             }
             None => Served::Done,
         };

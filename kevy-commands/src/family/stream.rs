@@ -23,6 +23,7 @@ use crate::store::db::{Clock, Db};
 
 pub mod groups;
 pub mod info;
+pub mod park;
 pub mod read;
 
 pub use groups::{xack, xautoclaim, xclaim, xgroup_create, xgroup_createconsumer};
