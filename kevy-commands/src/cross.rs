@@ -26,7 +26,7 @@
 
 use kevy_rt::{Args, OwnedArgs, Planned, Router};
 
-use crate::family::{bitmap, geo, hll, zset};
+use crate::family::{bitmap, geo, hll, stream, zset};
 
 pub mod admin;
 pub mod coll;
@@ -75,6 +75,8 @@ pub enum Op {
     Geo(geo::GeoOp),
     /// A generic key operation (see [`keys`]).
     Key(keys::KeyOp),
+    /// A stream read over some of its keys (XREAD, XREADGROUP).
+    Stream(stream::StreamOp),
     /// A server command's part (see [`admin`]); run with the shard's
     /// connections by the command set, not by [`crate::dispatch::execute_part`].
     Server(admin::ServerOp),
@@ -168,6 +170,8 @@ pub enum Plan {
     Hll(hll::HllPlan),
     /// A storing GEO search across shards.
     Geo(geo::GeoPlan),
+    /// A stream read across shards.
+    Stream(stream::StreamPlan),
 }
 
 /// Groups the keys of `args` (from index 1, `step` apart, each followed by its

@@ -9,7 +9,7 @@ use kevy_rt::Gather;
 use crate::base::resp;
 use crate::base::resp::Reply;
 use crate::cross::{admin, bytes_of, coll, encoded, keys, Op, Part, PartReply, Plan};
-use crate::family::{self, bitmap, geo, hll, string, zset, Call};
+use crate::family::{self, bitmap, geo, hll, stream, string, zset, Call};
 use crate::model::value::Value;
 use crate::session::Ctx;
 use crate::shard::ShardState;
@@ -88,6 +88,7 @@ fn run_part(shard: &mut ShardState, ctx: Ctx, part: Part) -> PartReply {
         Op::Bits(op) => bitmap::execute_part(db, op, args, now),
         Op::Hll(op) => hll::execute_part(db, op, args, now),
         Op::Geo(op) => geo::execute_part(db, op, args, now, ctx.resp3),
+        Op::Stream(op) => stream::read::execute_part(db, op, args, now, ctx.resp3),
         Op::Mget => {
             let (mut buf, mut ends) = (Vec::new(), Vec::with_capacity(args.len()));
             let mut out = Reply::new(&mut buf, ctx.resp3);
@@ -223,6 +224,7 @@ pub fn gather(
         Plan::Bits(plan) => return bitmap::gather(plan, replies, next, out),
         Plan::Hll(plan) => return hll::gather(plan, replies, next, out),
         Plan::Geo(plan) => return geo::gather(plan, replies, next, out),
+        Plan::Stream(plan) => return stream::read::gather(plan, replies, next, out),
     }
     Gather::Done
 }

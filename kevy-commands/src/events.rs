@@ -469,6 +469,18 @@ fn events(
         }
         "pfadd" if n == 1 => ev.push((k, STRING, "pfadd")),
         "pfmerge" => ev.push((k, STRING, "pfadd")),
+        // Streams stay when emptied (no "del"). Not named yet: XADD's
+        // "xtrim" when it trims, and the "xgroup-createconsumer" of a
+        // consumer XREADGROUP, XCLAIM or XAUTOCLAIM creates.
+        "xadd" if not_none => ev.push((k, STREAM, "xadd")),
+        "xdel" if n > 0 => ev.push((k, STREAM, "xdel")),
+        "xtrim" if n > 0 => ev.push((k, STREAM, "xtrim")),
+        "xsetid" => ev.push((k, STREAM, "xsetid")),
+        "xgroup|create" => ev.push((k, STREAM, "xgroup-create")),
+        "xgroup|setid" => ev.push((k, STREAM, "xgroup-setid")),
+        "xgroup|destroy" if n == 1 => ev.push((k, STREAM, "xgroup-destroy")),
+        "xgroup|createconsumer" if n == 1 => ev.push((k, STREAM, "xgroup-createconsumer")),
+        "xgroup|delconsumer" => ev.push((k, STREAM, "xgroup-delconsumer")),
         _ => {}
     }
     ev

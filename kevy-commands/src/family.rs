@@ -29,6 +29,7 @@ pub mod rewrite;
 pub mod set;
 pub mod sort;
 pub mod spec;
+pub mod stream;
 pub mod tracking;
 pub mod txn;
 pub mod watch;

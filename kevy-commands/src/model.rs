@@ -9,6 +9,7 @@ pub mod encoding;
 pub mod geohash;
 pub mod hll;
 pub mod size;
+pub mod stream;
 pub mod types;
 pub mod value;
 pub mod zset;

@@ -31,6 +31,8 @@ pub struct ShardState {
     pub pubsub: crate::shard::pubsub::Registry,
     /// The active expiry's figures for INFO.
     pub expire_stats: expire::ExpireStats,
+    /// What `$` meant to parked XREADs on this shard's streams.
+    pub stream_waits: crate::model::stream::Waits,
     /// The modified-key hook its databases share (watches, change log).
     pub sig: std::rc::Rc<crate::store::signal::Signals>,
     /// Where this shard sends pushes and notices.
@@ -67,6 +69,7 @@ impl ShardState {
             evict: Evictor::new(Arc::new(Limits::default())),
             pubsub: Default::default(),
             expire_stats: Default::default(),
+            stream_waits: Default::default(),
             sig,
             outbox: kevy_rt::Outbox::new(),
             id: 0,

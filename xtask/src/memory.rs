@@ -279,7 +279,38 @@ const ROWS: &[Row] = &[
             command(out, &[b"PFADD", k.as_bytes()], items);
         },
     },
+    Row {
+        name: "stream 10",
+        divisor: 1,
+        per_key: 20,
+        make: stream_entry,
+    },
+    Row {
+        name: "stream 1000",
+        divisor: 50,
+        per_key: 2000,
+        make: stream_entry,
+    },
 ];
+
+/// Entry `part / 2` of stream key `i` (an event of two fields, IDs a
+/// millisecond apart): XADD answers a bulk string, two lines, so only even
+/// parts send one and each part stands for one line.
+fn stream_entry(i: u64, part: u64, out: &mut Vec<u8>) {
+    if part % 2 == 1 {
+        return;
+    }
+    let j = part / 2;
+    let k = format!("stream:{i}");
+    let fields = [
+        format!("{}-0", 1_700_000_000_000 + j),
+        "user".to_string(),
+        format!("{}", 1000 + (i * 7 + j) % 9000),
+        "action".to_string(),
+        format!("item:{j}"),
+    ];
+    command(out, &[b"XADD", k.as_bytes()], fields.into_iter());
+}
 
 pub fn run(args: &[String]) -> Result<(), String> {
     let opts = Opts::parse(args)?;

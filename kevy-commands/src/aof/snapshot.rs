@@ -68,9 +68,88 @@ pub fn write_key(out: &mut Fragment, db: u32, key: &[u8], value: &Value, at: Opt
                 cmd(buf, b"ZADD", key, &refs);
             }
         }
+        Value::Stream(st) => write_stream(buf, key, st),
     }
     if let Some(at) = at {
         cmd(buf, b"PEXPIREAT", key, &[at.to_string().as_bytes()]);
+    }
+}
+
+/// A stream as Redis's `rewriteStreamObject` writes it: its entries by
+/// XADD with their IDs (an empty stream: one XADD trimmed by `MAXLEN 0`),
+/// XSETID with the counters, then each group (XGROUP CREATE … ENTRIESREAD),
+/// its pending entries (XCLAIM … FORCE JUSTID with their delivery time and
+/// count) and its consumers without pending entries (XGROUP CREATECONSUMER).
+fn write_stream(buf: &mut Vec<u8>, key: &[u8], st: &crate::model::stream::Stream) {
+    use crate::model::stream::id::StreamId;
+    let id = |i: StreamId| format!("{}-{}", i.ms, i.seq).into_bytes();
+    let mut any = false;
+    st.log.walk(StreamId::MIN, StreamId::MAX, false, |e| {
+        any = true;
+        let eid = id(e.id);
+        let mut args: Vec<&[u8]> = vec![&eid];
+        for (f, v) in e.pairs() {
+            args.push(f);
+            args.push(v);
+        }
+        cmd(buf, b"XADD", key, &args);
+        true
+    });
+    let last = id(st.log.last_id);
+    if !any {
+        cmd(buf, b"XADD", key, &[b"MAXLEN", b"0", &last, b"x", b"y"]);
+    }
+    let added = st.log.entries_added.to_string();
+    let maxdel = id(st.log.max_deleted);
+    cmd(
+        buf,
+        b"XSETID",
+        key,
+        &[
+            &last,
+            b"ENTRIESADDED",
+            added.as_bytes(),
+            b"MAXDELETEDID",
+            &maxdel,
+        ],
+    );
+    for (name, g) in &st.groups {
+        let read = g.entries_read.to_string();
+        cmd(
+            buf,
+            b"XGROUP",
+            b"CREATE",
+            &[key, name, &id(g.last_id), b"ENTRIESREAD", read.as_bytes()],
+        );
+        for (pid, nack) in &g.pel {
+            let (time, count) = (
+                nack.delivery_time.to_string(),
+                nack.delivery_count.to_string(),
+            );
+            let pid = id(*pid);
+            cmd(
+                buf,
+                b"XCLAIM",
+                key,
+                &[
+                    name,
+                    &nack.consumer,
+                    b"0",
+                    &pid,
+                    b"TIME",
+                    time.as_bytes(),
+                    b"RETRYCOUNT",
+                    count.as_bytes(),
+                    b"JUSTID",
+                    b"FORCE",
+                ],
+            );
+        }
+        for (cname, c) in &g.consumers {
+            if c.pel.is_empty() {
+                cmd(buf, b"XGROUP", b"CREATECONSUMER", &[key, name, cname]);
+            }
+        }
     }
 }
 

@@ -14,7 +14,7 @@ use std::time::Duration;
 use kevy_rt::{Args, OwnedArgs, Park, Router, Served, Unpark};
 
 use super::spec::Spec;
-use super::{list, zset};
+use super::{list, stream, zset};
 use crate::base::error::{Error, OpResult};
 use crate::base::float::parse_bound;
 use crate::base::resp;
@@ -67,6 +67,8 @@ enum Kind {
     Zpop(bool),
     /// BZMPOP timeout numkeys key [key …] MIN|MAX [COUNT n].
     Zmpop,
+    /// XREAD / XREADGROUP (true) … BLOCK ms … STREAMS key … id ….
+    Xread(bool),
 }
 
 fn kind(cmd: &Spec) -> Option<Kind> {
@@ -78,6 +80,8 @@ fn kind(cmd: &Spec) -> Option<Kind> {
         "bzpopmin" => Kind::Zpop(false),
         "bzpopmax" => Kind::Zpop(true),
         "bzmpop" => Kind::Zmpop,
+        "xread" => Kind::Xread(false),
+        "xreadgroup" => Kind::Xread(true),
         _ => return None,
     })
 }
@@ -92,6 +96,8 @@ fn layout(k: Kind, args: Args<'_>, keys: &mut Vec<u32>) {
             let numkeys = crate::base::num::parse_i64(args.at(2)).unwrap_or(0).max(0) as usize;
             keys.extend((3..n.min(3 + numkeys)).map(|i| i as u32));
         }
+        // Parked through `stream::park::park` instead.
+        Kind::Xread(_) => {}
     }
 }
 
@@ -112,6 +118,9 @@ pub fn blocking(
         return None;
     }
     let k = kind(cmd)?;
+    if let Kind::Xread(group) = k {
+        return stream::park::park(args, group, keys);
+    }
     let at = match k {
         Kind::Mpop | Kind::Zmpop => 1,
         _ => args.len() - 1,
@@ -134,12 +143,21 @@ pub fn ready(
     let Some(k) = kind(cmd) else {
         return false;
     };
+    let at = key as usize;
+    if let Kind::Xread(group) = k {
+        let waits = &mut shard.stream_waits;
+        let Some(db) = shard.dbs.get_mut(ctx.db as usize) else {
+            return false;
+        };
+        return stream::park::ready(db, waits, ctx, args, at, group, first);
+    }
     let db = shard.db(ctx.db as usize);
     let now = Clock::new();
-    let key = args.at(key as usize);
+    let key = args.at(at);
     match k {
         Kind::Pop(_) | Kind::Move | Kind::Mpop => list::blocking::ready(db, key, &now, first),
         Kind::Zpop(_) | Kind::Zmpop => zset::blocking::ready(db, key, &now, first),
+        Kind::Xread(_) => false,
     }
 }
 
@@ -195,6 +213,17 @@ fn serve_from(
     let nshards = shard.server.info.as_ref().map_or(1, |i| i.nshards);
     let here = shard.server.info.as_ref().map_or(0, |i| i.id);
     let mut reply = Reply::new(out, ctx.resp3);
+    if let Kind::Xread(group) = k {
+        let router = Router::new(nshards);
+        let here_keys = |k: &[u8]| router.shard_of(k) == here;
+        let waits = &mut shard.stream_waits;
+        return match shard.dbs.get_mut(ctx.db as usize) {
+            Some(db) => {
+                stream::park::serve_parked(db, waits, ctx, args, group, &here_keys, &mut reply)
+            }
+            None => Served::Done,
+        };
+    }
     let db = shard.db(ctx.db as usize);
     let now = Clock::new();
     let at = key as usize;
@@ -220,6 +249,7 @@ fn serve_from(
             let mpop = OwnedArgs::from_iter(args.iter().skip(1));
             zset::blocking::serve_zmpop(db, mpop.args(), key, &now, &mut reply)
         }
+        Kind::Xread(_) => {}
     }
     Served::Done
 }
@@ -238,6 +268,8 @@ fn notify(db: &mut crate::store::db::Db, k: Kind, args: Args<'_>, key: u32, repl
     }
     let src = args.at(key as usize);
     let (class, event) = match k {
+        // A stream read changes no key's contents (its group's state only).
+        Kind::Xread(_) => return,
         Kind::Pop(End::Left) => (LIST, "lpop"),
         Kind::Pop(End::Right) => (LIST, "rpop"),
         Kind::Move => {

@@ -259,6 +259,7 @@ pub fn encoding_name(v: &Value) -> &'static str {
         Value::Hash(_) | Value::Set(_) => "hashtable",
         Value::ZSet(z) if z.is_packed() => "listpack",
         Value::ZSet(_) => "skiplist",
+        Value::Stream(_) => "stream",
     }
 }
 

@@ -131,7 +131,9 @@ pub fn load(v: Option<&Value>) -> OpResult<Source> {
                 .map(|(m, _)| Bytes::from_slice(m))
                 .collect(),
         }),
-        Some(Value::Int(_) | Value::Str(_) | Value::Hash(_)) => Err(Error::WrongType),
+        Some(Value::Int(_) | Value::Str(_) | Value::Hash(_) | Value::Stream(_)) => {
+            Err(Error::WrongType)
+        }
     }
 }
 

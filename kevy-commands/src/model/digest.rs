@@ -43,6 +43,7 @@ fn type_code(v: &Value) -> u32 {
         Value::Set(_) => 2,
         Value::ZSet(_) => 3,
         Value::Hash(_) => 4,
+        Value::Stream(_) => 6,
     }
 }
 
@@ -64,6 +65,19 @@ pub fn value(digest: &mut Digest, v: &Value, volatile: bool) {
             }
         }
         Value::Hash(h) => h.iter().for_each(|(f, val)| xor(digest, &pair(f, val))),
+        // Entries in order: `ms.seq`, then each field and value (groups are
+        // not part of the digest, as in Redis).
+        Value::Stream(st) => {
+            use crate::model::stream::StreamId;
+            st.log.walk(StreamId::MIN, StreamId::MAX, false, |e| {
+                mix(digest, format!("{}.{}", e.id.ms, e.id.seq).as_bytes());
+                for (f, val) in e.pairs() {
+                    mix(digest, f);
+                    mix(digest, val);
+                }
+                true
+            });
+        }
     }
     if volatile {
         xor(digest, b"!!expire!!");

@@ -9,6 +9,7 @@
 use std::mem::size_of;
 
 use crate::base::num::parse_i64;
+use crate::model::stream::Stream;
 use crate::model::types::dense::Dense;
 use crate::model::types::hash::Hash;
 use crate::model::types::list::{List, Quick};
@@ -104,8 +105,70 @@ pub fn value_bytes(key: &[u8], v: &Value, samples: usize) -> usize {
                     + sampled(k.len(), samples, (0..k.len()).map(|r| k.node_heap(r)))
             }
         },
+        Value::Stream(st) => block(size_of::<Stream>()) + stream_heap(st),
     };
     node_bytes(key) + body
+}
+
+/// A B-tree map's nodes, estimated: leaves of up to 11 entries about
+/// 2/3 full.
+fn btree_bytes(n: usize, entry: usize) -> usize {
+    if n == 0 {
+        0
+    } else {
+        n.div_ceil(8) * block(11 * entry + 16)
+    }
+}
+
+/// What a stream holds on the heap: its nodes and their index, and its
+/// groups with their pending entries and consumers.
+fn stream_heap(st: &Stream) -> usize {
+    use crate::model::stream::group::{Consumer, Group, Nack};
+    use crate::model::stream::StreamId;
+    let mut n = st.log.heap_bytes(block);
+    n += btree_bytes(st.groups.len(), size_of::<Bytes>() + size_of::<Group>());
+    for (name, g) in &st.groups {
+        n += heap(name);
+        n += btree_bytes(g.pel.len(), size_of::<StreamId>() + size_of::<Nack>());
+        n += btree_bytes(
+            g.consumers.len(),
+            size_of::<Bytes>() + size_of::<Consumer>(),
+        );
+        for (name, c) in &g.consumers {
+            n += heap(name) + btree_bytes(c.pel.len(), size_of::<StreamId>());
+        }
+    }
+    n
+}
+
+/// Bytes of a stream in an RDB file (`RDB_TYPE_STREAM_LISTPACKS_3`): each
+/// node's key and listpack, the counters, and each group with its PEL and
+/// consumers.
+fn rdb_stream(st: &Stream) -> usize {
+    let log = &st.log;
+    let mut n = len_len(log.node_count());
+    for (_, node) in log.nodes() {
+        n += 1 + 16 + len_len(node.lp_bytes()) + node.lp_bytes();
+    }
+    let num = |v: u64| len_len(v as usize);
+    n += num(log.length) + num(log.last_id.ms) + num(log.last_id.seq);
+    n += num(log.first_id.ms) + num(log.first_id.seq);
+    n += num(log.max_deleted.ms) + num(log.max_deleted.seq) + num(log.entries_added);
+    n += len_len(st.groups.len());
+    for (name, g) in &st.groups {
+        n += rdb_string(name) + num(g.last_id.ms) + num(g.last_id.seq);
+        n += num(g.entries_read.max(0) as u64);
+        n += len_len(g.pel.len())
+            + g.pel
+                .values()
+                .map(|p| 16 + 8 + num(p.delivery_count))
+                .sum::<usize>();
+        n += len_len(g.consumers.len());
+        for (name, c) in &g.consumers {
+            n += rdb_string(name) + 8 + len_len(c.pel.len()) + 16 * c.pel.len();
+        }
+    }
+    n
 }
 
 /// Bytes of an RDB length prefix.
@@ -166,6 +229,7 @@ pub fn serialized_len(v: &Value) -> usize {
                     .map(|(m, _)| rdb_string(m) + 8)
                     .sum::<usize>()
         }
+        Value::Stream(st) => rdb_stream(st),
     }
 }
 

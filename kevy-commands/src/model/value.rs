@@ -12,6 +12,7 @@
 
 use crate::base::error::{Error, OpResult};
 use crate::base::num::{fmt_i64, parse_i64, I64_BUF};
+use crate::model::stream::Stream;
 use crate::model::types::{hash::Hash, list::List, set::Set};
 use crate::model::zset::ZSet;
 
@@ -35,6 +36,8 @@ pub enum Value {
     Set(Set),
     /// A sorted set.
     ZSet(ZSet),
+    /// A stream (boxed: its index and counters outgrow the value).
+    Stream(Box<Stream>),
 }
 
 impl Value {
@@ -57,6 +60,7 @@ impl Value {
             Value::Hash(_) => "hash",
             Value::Set(_) => "set",
             Value::ZSet(_) => "zset",
+            Value::Stream(_) => "stream",
         }
     }
 
@@ -96,6 +100,27 @@ impl Value {
         }
         match self {
             Value::Str(s) => Ok(s),
+            _ => Err(Error::WrongType),
+        }
+    }
+}
+
+/// Access to streams.
+impl Value {
+    /// The stream, mutably, or `WrongType`.
+    #[inline]
+    pub fn as_stream_mut(&mut self) -> OpResult<&mut Stream> {
+        match self {
+            Value::Stream(s) => Ok(s),
+            _ => Err(Error::WrongType),
+        }
+    }
+
+    /// The stream, or `WrongType`.
+    #[inline]
+    pub fn as_stream(&self) -> OpResult<&Stream> {
+        match self {
+            Value::Stream(s) => Ok(s),
             _ => Err(Error::WrongType),
         }
     }

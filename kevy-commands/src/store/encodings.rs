@@ -1,7 +1,7 @@
 //! [`Encodings`]: the live encoding thresholds (`hash-max-listpack-*`,
 //! `set-max-intset-entries`, `zset-max-listpack-*`,
 //! `list-max-listpack-size`, `list-compress-depth`,
-//! `hll-sparse-max-bytes`) as relaxed atomics set by `CONFIG SET` and read
+//! `hll-sparse-max-bytes`, `stream-node-max-*`) as relaxed atomics set by `CONFIG SET` and read
 //! by writes to collections ([`Encodings::snapshot`]); reads and
 //! GET/SET never look at them.
 
@@ -21,6 +21,8 @@ pub struct Encodings {
     list_fill: AtomicI64,
     list_compress: AtomicI64,
     hll_sparse: AtomicI64,
+    stream_bytes: AtomicI64,
+    stream_entries: AtomicI64,
     list_packed: AtomicI64,
 }
 
@@ -36,6 +38,8 @@ impl Default for Encodings {
             list_fill: AtomicI64::new(DEFAULT.list_fill as i64),
             list_compress: AtomicI64::new(0),
             hll_sparse: AtomicI64::new(3000),
+            stream_bytes: AtomicI64::new(4096),
+            stream_entries: AtomicI64::new(100),
             list_packed: n(DEFAULT.list_packed),
         }
     }
@@ -86,6 +90,14 @@ impl Encodings {
         self.hll_sparse.load(Relaxed).max(0) as usize
     }
 
+    /// `stream-node-max-bytes` and `stream-node-max-entries`.
+    pub fn stream_limits(&self) -> crate::model::stream::Limits {
+        crate::model::stream::Limits {
+            bytes: self.stream_bytes.load(Relaxed).max(0) as usize,
+            entries: self.stream_entries.load(Relaxed).max(0) as usize,
+        }
+    }
+
     /// Applies the value `v` (canonical text) of setting `name`; false
     /// when `name` is not an encoding setting.
     pub fn update(&self, name: &str, v: &str) -> bool {
@@ -98,6 +110,8 @@ impl Encodings {
             "list-max-listpack-size" => &self.list_fill,
             "list-compress-depth" => &self.list_compress,
             "hll-sparse-max-bytes" => &self.hll_sparse,
+            "stream-node-max-bytes" => &self.stream_bytes,
+            "stream-node-max-entries" => &self.stream_entries,
             _ => return false,
         };
         slot.store(v.parse().unwrap_or(0), Relaxed);

@@ -5,7 +5,7 @@
 //! The data is split by family (this file: connection, server, strings and
 //! generic keys; `specs/lists.rs`, `specs/hashes.rs`, `specs/sets.rs`,
 //! `specs/zset.rs`, `specs/bits.rs`, `specs/hll.rs`,
-//! `specs/geo.rs`) and joined into
+//! `specs/geo.rs`, `specs/streams.rs`) and joined into
 //! [`COMMANDS`] at compile time.
 
 use super::flags::*;
@@ -22,6 +22,7 @@ mod lists;
 mod pubsub;
 mod server;
 mod sets;
+mod streams;
 mod zset;
 
 /// The families' tables, in `COMMANDS` order.
@@ -35,6 +36,7 @@ const FAMILIES: &[&[Spec]] = &[
     bits::BITS,
     hll::HLL,
     geo::GEO,
+    streams::STREAMS,
     pubsub::PUBSUB_COMMANDS,
     server::SERVER,
 ];

@@ -62,6 +62,7 @@ mod raw;
 mod rules;
 mod server;
 mod sets;
+mod streams;
 mod strings;
 mod transactions;
 mod watch;

@@ -25,6 +25,7 @@ mod queue;
 mod server;
 mod soak;
 mod stall;
+mod stream_queue;
 mod tls;
 mod tracking;
 mod util;

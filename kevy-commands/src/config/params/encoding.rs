@@ -3,7 +3,7 @@
 //! `hll-sparse-max-bytes`, the stream node limits), with Redis 7.0.15's
 //! ranges and defaults. Their live effect goes through
 //! [`crate::store::encodings::Encodings`] (the `maxmemory` group's
-//! `update`); the stream ones are kept and reported until streams exist.
+//! `update`).
 
 use super::{Kind, Param};
 
@@ -65,13 +65,13 @@ pub const HLL_SPARSE: Param = Param::new(
     Kind::Memory(0, SIZE_MAX as u64),
     "3000",
 );
-/// `stream-node-max-bytes` (kept; streams do not exist yet).
+/// `stream-node-max-bytes`.
 pub const STREAM_BYTES: Param = Param::new(
     "stream-node-max-bytes",
     Kind::Memory(0, SIZE_MAX as u64),
     "4096",
 );
-/// `stream-node-max-entries` (kept; streams do not exist yet).
+/// `stream-node-max-entries`.
 pub const STREAM_ENTRIES: Param =
     Param::new("stream-node-max-entries", Kind::Int(0, SIZE_MAX), "100");
 

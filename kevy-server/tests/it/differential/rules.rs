@@ -33,6 +33,13 @@ pub enum Rule {
     /// HELLO's map: equal but for the value of `id` (each server numbers its
     /// own connections).
     Hello,
+    /// Stream replies holding clock readings (idle and delivery times,
+    /// seen times, automatic IDs): line by line equal, except integers that
+    /// are both Unix milliseconds within a minute of each other, idle times
+    /// (after `idle`, or after the consumer in an XPENDING row) under 5
+    /// seconds apart by at most 1 second, and IDs whose milliseconds are
+    /// both such clock readings (with their bulk lengths).
+    Clock,
 }
 
 /// Commands whose replies are not compared exactly, by name (upper case), or by
@@ -62,6 +69,9 @@ pub const RULES: &[(&str, Rule)] = &[
     ("RANDOMKEY", Rule::Random),
     ("OBJECT IDLETIME", Rule::AnyInteger),
     ("HELLO", Rule::Hello),
+    ("XADD", Rule::Clock),
+    ("XPENDING", Rule::Clock),
+    ("XINFO", Rule::Clock),
 ];
 
 fn rule_for(cmd: &[&str]) -> Rule {
@@ -146,6 +156,7 @@ pub fn agree(cmd: &[&str], redis: &[u8], kevy: &[u8]) -> bool {
             }
             _ => false,
         },
+        Rule::Clock => clocks_agree(cmd, redis, kevy),
         Rule::Random => match (redis.first(), kevy.first()) {
             (Some(b'*' | b'~' | b'%'), _) => match (array_items(redis), array_items(kevy)) {
                 (Some(a), Some(b)) => {
@@ -158,6 +169,75 @@ pub fn agree(cmd: &[&str], redis: &[u8], kevy: &[u8]) -> bool {
             _ => false,
         },
     }
+}
+
+/// Unix milliseconds after 2001: a clock reading.
+const EPOCH_MS: i64 = 1_000_000_000_000;
+
+/// Two integers from clocks: both Unix milliseconds within a minute, or
+/// (`idle`) both small durations within a second.
+fn ms_agree(a: i64, b: i64, idle: bool) -> bool {
+    if a >= EPOCH_MS && b >= EPOCH_MS {
+        return a.abs_diff(b) <= 60_000;
+    }
+    idle && (0..5_000).contains(&a) && (0..5_000).contains(&b) && a.abs_diff(b) <= 1_000
+}
+
+/// The milliseconds of a `ms-seq` ID at or after [`EPOCH_MS`] and its sequence.
+fn clock_id(line: &[u8]) -> Option<(i64, &[u8])> {
+    let s = std::str::from_utf8(line).ok()?;
+    let (ms, seq) = s.split_once('-')?;
+    let ms: i64 = ms.parse().ok()?;
+    seq.parse::<u64>().ok()?;
+    (ms >= EPOCH_MS).then_some((ms, seq.as_bytes()))
+}
+
+/// [`Rule::Clock`]: line by line.
+fn clocks_agree(cmd: &[&str], redis: &[u8], kevy: &[u8]) -> bool {
+    let xpending = cmd
+        .first()
+        .is_some_and(|c| c.eq_ignore_ascii_case("xpending"));
+    let a: Vec<&[u8]> = redis.split(|&c| c == b'\n').collect();
+    let b: Vec<&[u8]> = kevy.split(|&c| c == b'\n').collect();
+    if a.len() != b.len() {
+        return false;
+    }
+    let line_ok = |i: usize| {
+        let (x, y) = (a[i], b[i]);
+        if x == y {
+            return true;
+        }
+        let num = |l: &[u8]| {
+            std::str::from_utf8(&l[1..])
+                .ok()?
+                .trim_end()
+                .parse::<i64>()
+                .ok()
+        };
+        match (x.first(), y.first()) {
+            (Some(b':'), Some(b':')) => {
+                let prev = if i > 0 { a[i - 1] } else { b"" };
+                let idle = prev == b"idle\r"
+                    || (xpending && !prev.starts_with(b":") && !prev.starts_with(b"*"));
+                matches!((num(x), num(y)), (Some(p), Some(q)) if ms_agree(p, q, idle))
+            }
+            (Some(b'$'), Some(b'$')) => {
+                let next = |l: &Vec<&[u8]>| {
+                    l.get(i + 1)
+                        .is_some_and(|n| clock_id(n.strip_suffix(b"\r").unwrap_or(n)).is_some())
+                };
+                next(&a) && next(&b)
+            }
+            _ => {
+                let strip = |l: &[u8]| l.strip_suffix(b"\r").unwrap_or(l).to_vec();
+                match (clock_id(&strip(x)), clock_id(&strip(y))) {
+                    (Some((p, _)), Some((q, _))) => ms_agree(p, q, false),
+                    _ => false,
+                }
+            }
+        }
+    };
+    (0..a.len()).all(line_ok)
 }
 
 /// The `field, value` pairs of an array's items, sorted.

@@ -302,3 +302,57 @@ fn watch_matches_redis_in_resp2_and_resp3() {
 fn keyspace_notifications_match_redis_in_resp2_and_resp3() {
     run_all("notifications", NOTIFY);
 }
+
+/// Streams: the events of XADD, XDEL, XTRIM, XSETID and the XGROUP
+/// subcommands (subscriber 0, writer 1), and a watch XADD breaks.
+const STREAM_NOTIFY: &[&[Step]] = &[
+    &[
+        (1, &["FLUSHALL"], 1),
+        (1, &["CONFIG", "SET", "notify-keyspace-events", "KEA"], 1),
+        (0, &["PSUBSCRIBE", "__key*__:*"], 1),
+        (1, &["XADD", "x", "1-0", "f", "v"], 1),
+        (0, &[], 2),
+        (1, &["XADD", "x", "2-0", "f", "v"], 1),
+        (0, &[], 2),
+        (1, &["XDEL", "x", "9-0"], 1),
+        (1, &["XDEL", "x", "1-0"], 1),
+        (0, &[], 2),
+        (1, &["XTRIM", "x", "MAXLEN", "5"], 1),
+        (1, &["XTRIM", "x", "MAXLEN", "0"], 1),
+        (0, &[], 2),
+        (1, &["XSETID", "x", "5-0"], 1),
+        (0, &[], 2),
+        (1, &["XGROUP", "CREATE", "x", "g", "$"], 1),
+        (0, &[], 2),
+        (1, &["XGROUP", "CREATECONSUMER", "x", "g", "c"], 1),
+        (0, &[], 2),
+        (1, &["XGROUP", "SETID", "x", "g", "0"], 1),
+        (0, &[], 2),
+        (1, &["XGROUP", "DELCONSUMER", "x", "g", "c"], 1),
+        (0, &[], 2),
+        (1, &["XGROUP", "DESTROY", "x", "g"], 1),
+        (0, &[], 2),
+        (1, &["XGROUP", "DESTROY", "x", "g"], 1),
+        (1, &["XADD", "x", "6-0", "f", "v"], 1),
+        (0, &[], 2),
+        (1, &["CONFIG", "SET", "notify-keyspace-events", ""], 1),
+    ],
+    &[
+        (1, &["FLUSHALL"], 1),
+        (0, &["WATCH", "x"], 1),
+        (1, &["XADD", "x", "1-0", "f", "v"], 1),
+        (0, &["MULTI"], 1),
+        (0, &["XLEN", "x"], 1),
+        (0, &["EXEC"], 1),
+        (0, &["WATCH", "x"], 1),
+        (1, &["XRANGE", "x", "-", "+"], 1),
+        (0, &["MULTI"], 1),
+        (0, &["XLEN", "x"], 1),
+        (0, &["EXEC"], 1),
+    ],
+];
+
+#[test]
+fn stream_notifications_and_watches_match_redis() {
+    run_all("stream notifications", STREAM_NOTIFY);
+}

@@ -16,6 +16,7 @@ mod pubsub;
 mod server;
 mod set;
 mod sorted_set;
+mod stream;
 mod string;
 mod transactions;
 
@@ -33,5 +34,6 @@ pub(super) static GROUPS: &[&[(&str, Docs)]] = &[
     bitmap::DOCS,
     hyperloglog::DOCS,
     geo::DOCS,
+    stream::DOCS,
     pubsub::DOCS,
 ];
