@@ -22,7 +22,7 @@ use std::sync::Arc;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 /// The Redis version kevy answers as (INFO, HELLO).
-pub const REDIS_VERSION: &str = "7.0.15";
+pub const REDIS_VERSION: &str = crate::persist::state::REDIS_VERSION;
 
 use kevy_rt::{Args, ShardInfo};
 
@@ -54,6 +54,8 @@ pub struct Shared {
     slow_ids: AtomicU64,
     mem_peak: AtomicU64,
     port: AtomicU64,
+    /// Saving and loading: LASTSAVE, background saves, INFO persistence.
+    pub persist: crate::persist::state::Persist,
 }
 
 impl Default for Shared {
@@ -99,6 +101,7 @@ impl Shared {
             slow_ids: AtomicU64::new(0),
             mem_peak: AtomicU64::new(0),
             port: AtomicU64::new(0),
+            persist: Default::default(),
         }
     }
 
@@ -221,6 +224,8 @@ pub struct ShardServer {
     pub latency: latency::Monitor,
     /// Changes made by write commands (Redis's `server.dirty`).
     pub dirty: u64,
+    /// The last background-save epoch this shard served.
+    pub rdb_epoch: u64,
     /// Instantaneous rates (ops, bytes in and out).
     pub meter: meter::Meter,
 }
@@ -251,6 +256,7 @@ impl ShardServer {
             slowlog: SlowLog::default(),
             latency: latency::Monitor::default(),
             dirty: 0,
+            rdb_epoch: 0,
             meter: meter::Meter::default(),
         }
     }

@@ -125,8 +125,10 @@ pub mod cross;
 pub mod dispatch;
 mod exec;
 pub mod family;
+mod persistence;
 pub mod limits;
 pub mod model;
+pub mod persist;
 pub mod session;
 pub mod shard;
 pub mod store;
@@ -224,7 +226,12 @@ impl Commands for Redis {
         let mut ks = ShardState::new(self.database_count(), seed);
         ks.set_limits(&self.shared.config.live().memory);
         ks.pubsub.set_outbox(info.outbox.clone());
+        let p = &self.shared.persist;
+        p.shards
+            .store(info.nshards, std::sync::atomic::Ordering::Relaxed);
+        let id = info.id;
         ks.server = accounting::ShardServer::new(self.shared.clone(), Some(info));
+        persistence::take_preloaded(&mut ks, id);
         ks
     }
 
@@ -646,6 +653,10 @@ impl Commands for Redis {
         family::client::pausable(cmd, writes_only)
     }
 
+    fn stopped(&self, shard: &mut ShardState) {
+        persistence::stopped(&self.shared, shard);
+    }
+
     fn tick(&self, shard: &mut ShardState) {
         shard.tick_clock(now_ms());
         shard.server.sample_meter(now_ms());
@@ -668,6 +679,7 @@ impl Commands for Redis {
             let ms = t0.elapsed().as_millis() as u64;
             shard.server.event("expire-cycle", ms);
         }
+        family::persist::tick(shard);
         shard.evict_tick();
         for db in &mut shard.dbs {
             db.shrink_if_sparse();

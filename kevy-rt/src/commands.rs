@@ -430,6 +430,11 @@ pub trait Commands: Send + Sync + Sized + 'static {
     /// Periodic per-shard work (active expiry, …), every [`Commands::tick_interval`].
     fn tick(&self, _shard: &mut Self::Shard) {}
 
+    /// The runtime stopped: the shard's last call, on its thread, before its
+    /// state is dropped (a command set may hand the state over, e.g. to save
+    /// it once every shard has stopped).
+    fn stopped(&self, _shard: &mut Self::Shard) {}
+
     /// How often [`Commands::tick`] runs; 100 ms (Redis's `hz 10`) by default.
     fn tick_interval(&self) -> Duration {
         Duration::from_millis(100)

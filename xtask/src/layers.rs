@@ -23,11 +23,11 @@ pub const LAYERS: &[(&str, Layers)] = &[
         &[
             ("base", &["base"]),
             ("model", &["model"]),
-            ("store", &["store"]),
+            ("store", &["store", "persist"]),
             ("shard", &["config", "accounting", "session", "shard"]),
             ("commands", &["cross", "family"]),
             ("table", &["table"]),
-            ("lib", &["lib", "dispatch", "exec", "limits", "tracked"]),
+            ("lib", &["lib", "dispatch", "exec", "limits", "persistence", "tracked"]),
         ],
     ),
     (

@@ -12,7 +12,7 @@ use crate::base::hist::Histogram;
 use crate::base::resp;
 use crate::base::resp::Reply;
 use crate::cross::{Part, PartReply, Plan};
-use crate::family::{client, config, debug, diag, info};
+use crate::family::{client, config, debug, diag, info, persist};
 use crate::session::{Ctx, Session};
 use crate::shard::ShardState;
 
@@ -43,6 +43,10 @@ pub enum ServerOp {
     DebugObject,
     /// A pub/sub part (PUBLISH, PUBSUB …).
     Pubsub(crate::family::pubsub::PubsubOp),
+    /// The shard's keys, encoded for an RDB file (SAVE, DEBUG RELOAD).
+    Snapshot,
+    /// Empty the shard and load its keys of the RDB file (DEBUG RELOAD).
+    Load,
 }
 
 /// What a server part answers.
@@ -66,6 +70,8 @@ pub enum ServerReply {
     Bytes(Vec<u8>),
     /// A pub/sub part's answer.
     Pubsub(crate::family::pubsub::PubsubReply),
+    /// A shard's keys encoded for an RDB file, and its change counter.
+    Chunks(Vec<crate::persist::rdb::DbChunk>, u64),
 }
 
 /// How the origin shard reduces a server command's parts.
@@ -108,6 +114,12 @@ pub enum ServerPlan {
     Forward,
     /// A pub/sub command.
     Pubsub(crate::family::pubsub::PubsubPlan),
+    /// `SAVE`: the file from the parts' keys.
+    Save,
+    /// `DEBUG RELOAD` on this many shards: save, then load (stage in the byte).
+    Reload(usize),
+    /// `DEBUG RELOAD`'s load round.
+    Reloading(usize),
 }
 
 /// A plan answered without parts.
@@ -170,6 +182,8 @@ pub fn execute(
         ServerOp::Histograms => diag::histograms_part(shard),
         ServerOp::DebugObject => debug::object_part(shard, ctx, args),
         ServerOp::Pubsub(op) => crate::family::pubsub::part(&shard.pubsub, op, args),
+        ServerOp::Snapshot => persist::snapshot_part(shard),
+        ServerOp::Load => persist::load_part(shard),
     })
 }
 
@@ -190,7 +204,7 @@ pub fn gather(
     ctx: Ctx,
     plan: &mut ServerPlan,
     replies: Vec<PartReply>,
-    _next: &mut Vec<(usize, Part)>,
+    next: &mut Vec<(usize, Part)>,
     out: &mut Reply<'_>,
 ) -> Gather {
     let replies = server_replies(replies);
@@ -215,6 +229,19 @@ pub fn gather(
             _ => resp::error(out, b"ERR internal error: no reply from the key's shard"),
         },
         ServerPlan::Pubsub(p) => crate::family::pubsub::gather(p, replies, out),
+        ServerPlan::Save => persist::gather_save(shard, replies, out),
+        ServerPlan::Reload(n) => {
+            let n = *n;
+            let mut stage = 0;
+            if !persist::gather_reload(shard, n, &mut stage, replies, next, out) {
+                *plan = ServerPlan::Reloading(n);
+                return Gather::Again;
+            }
+        }
+        ServerPlan::Reloading(n) => {
+            let mut stage = 1;
+            persist::gather_reload(shard, *n, &mut stage, replies, next, out);
+        }
     }
     Gather::Done
 }

@@ -69,6 +69,7 @@ pub fn plan_debug(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
     let mut out = Vec::new();
     match args.len() {
         2 if keyword(sub, "help") => super::opts::write_help(&mut out, HELP),
+        2 if keyword(sub, "reload") => return super::persist::plan_reload(cx),
         3 if keyword(sub, "sleep") => {
             let secs = atof(args.at(2));
             if secs.is_finite() && secs > 0.0 {

@@ -6,7 +6,7 @@
 use super::super::flags::*;
 use super::super::key_flags::*;
 use super::super::{KeySpec, Run, Spec};
-use crate::family::{client, config, connection, debug, diag, info, monitor};
+use crate::family::{client, config, connection, debug, diag, info, monitor, persist};
 
 /// The server commands.
 #[rustfmt::skip]
@@ -31,6 +31,10 @@ pub const SERVER: &[Spec] = &[
     Spec::new("time", 1, LOADING | STALE | FAST, [0, 0, 0], Run::Local(monitor::time))
         .acl(&["@fast"])
         .tips(&["nondeterministic_output"]),
+    Spec::new("save", 1, ADMIN | NOSCRIPT | NO_ASYNC_LOADING | NO_MULTI, [0, 0, 0], Run::Server(persist::plan_save))
+        .acl(&["@admin", "@slow", "@dangerous"]),
+    Spec::new("bgsave", -1, ADMIN | NOSCRIPT | NO_ASYNC_LOADING, [0, 0, 0], Run::Local(persist::bgsave))
+        .acl(&["@admin", "@slow", "@dangerous"]),
     Spec::new("lastsave", 1, LOADING | STALE | FAST, [0, 0, 0], Run::Local(monitor::lastsave))
         .acl(&["@admin", "@fast", "@dangerous"])
         .tips(&["nondeterministic_output"]),

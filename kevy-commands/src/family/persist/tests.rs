@@ -1,0 +1,1 @@
+//! SAVE, BGSAVE, DUMP, RESTORE and DEBUG RELOAD through the command table.
