@@ -55,7 +55,11 @@ impl Redis {
         let data = match std::fs::read(&path) {
             Ok(d) => d,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(RdbError(format!("Fatal error loading the DB: {e}. Exiting."))),
+            Err(e) => {
+                return Err(RdbError(format!(
+                    "Fatal error loading the DB: {e}. Exiting."
+                )))
+            }
         };
         let p = &self.shared.persist;
         p.loading.store(true, Ordering::Relaxed);
@@ -88,7 +92,10 @@ impl Redis {
     /// Asks for the final save at shutdown (SIGTERM and SIGINT when `save`
     /// rules are configured, as Redis does).
     pub fn save_on_stop(&self, save: bool) {
-        self.shared.persist.save_on_stop.store(save, Ordering::Relaxed);
+        self.shared
+            .persist
+            .save_on_stop
+            .store(save, Ordering::Relaxed);
     }
 
     /// True when `save` rules are configured.
@@ -105,7 +112,11 @@ impl Redis {
         if !p.save_on_stop.load(Ordering::Relaxed) {
             return Ok(None);
         }
-        let shards = p.stopped.lock().map(|mut s| std::mem::take(&mut *s)).unwrap_or_default();
+        let shards = p
+            .stopped
+            .lock()
+            .map(|mut s| std::mem::take(&mut *s))
+            .unwrap_or_default();
         let opts = options(&self.shared);
         let access = match self.shared.config.get("maxmemory-policy").as_deref() {
             Some("allkeys-lru" | "volatile-lru") => AccessData::Lru,

@@ -133,10 +133,9 @@ fn main() -> ExitCode {
             }
             match redis.final_save() {
                 Ok(None) => {}
-                Ok(Some(bytes)) => log::log(
-                    Level::Notice,
-                    &format!("DB saved on disk ({bytes} bytes)"),
-                ),
+                Ok(Some(bytes)) => {
+                    log::log(Level::Notice, &format!("DB saved on disk ({bytes} bytes)"))
+                }
                 Err(e) => {
                     log::log(Level::Warning, &format!("Error trying to save the DB: {e}"));
                     return ExitCode::FAILURE;
@@ -183,7 +182,10 @@ fn load_rdb(redis: &kevy_commands::Redis, shards: usize) -> bool {
             true
         }
         Err(e) => {
-            log::log(Level::Warning, &format!("Fatal error loading the DB: {e}. Exiting."));
+            log::log(
+                Level::Warning,
+                &format!("Fatal error loading the DB: {e}. Exiting."),
+            );
             false
         }
     }

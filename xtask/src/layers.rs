@@ -27,7 +27,17 @@ pub const LAYERS: &[(&str, Layers)] = &[
             ("shard", &["config", "accounting", "session", "shard"]),
             ("commands", &["cross", "family"]),
             ("table", &["table"]),
-            ("lib", &["lib", "dispatch", "exec", "limits", "persistence", "tracked"]),
+            (
+                "lib",
+                &[
+                    "lib",
+                    "dispatch",
+                    "exec",
+                    "limits",
+                    "persistence",
+                    "tracked",
+                ],
+            ),
         ],
     ),
     (

@@ -384,7 +384,13 @@ fn parse_save(cx: &Cx<'_>) -> Result<String, String> {
     }
     let pairs: Vec<String> = words
         .chunks_exact(2)
-        .map(|c| format!("{} {}", parse_i64(c[0].as_bytes()).unwrap_or(0), parse_i64(c[1].as_bytes()).unwrap_or(0)))
+        .map(|c| {
+            format!(
+                "{} {}",
+                parse_i64(c[0].as_bytes()).unwrap_or(0),
+                parse_i64(c[1].as_bytes()).unwrap_or(0)
+            )
+        })
         .collect();
     Ok(pairs.join(" "))
 }

@@ -159,7 +159,9 @@ pub fn shutdown(c: &mut Local<'_>) -> Flow {
         }
         Ok(ShutdownOp::Stop { save }) => {
             let shared = &c.shard.server.shared;
-            let rules = !crate::persist::state::save_rules(&shared.config.get("save").unwrap_or_default()).is_empty();
+            let rules =
+                !crate::persist::state::save_rules(&shared.config.get("save").unwrap_or_default())
+                    .is_empty();
             shared
                 .persist
                 .save_on_stop

@@ -177,7 +177,13 @@ pub fn bgsave(c: &mut Local<'_>) -> Flow {
 
 /// LASTSAVE: the time of the last successful save (the start before any).
 pub fn lastsave(c: &mut Local<'_>) -> Flow {
-    let t = c.shard.server.shared.persist.last_save.load(Ordering::Relaxed);
+    let t = c
+        .shard
+        .server
+        .shared
+        .persist
+        .last_save
+        .load(Ordering::Relaxed);
     resp::int(c.out, t);
     Flow::Continue
 }
@@ -232,7 +238,13 @@ fn write_from(shard: &ShardState, replies: Vec<ServerReply>) -> Result<(), Strin
             shared.persist.saved(dirty);
             Ok(())
         }
-        Err(e) => Err(format!("Failed opening the temp RDB file {} (in server root dir {}) for saving: {e}", path.display(), std::env::current_dir().map(|d| d.display().to_string()).unwrap_or_default())),
+        Err(e) => Err(format!(
+            "Failed opening the temp RDB file {} (in server root dir {}) for saving: {e}",
+            path.display(),
+            std::env::current_dir()
+                .map(|d| d.display().to_string())
+                .unwrap_or_default()
+        )),
     }
 }
 
@@ -256,7 +268,10 @@ pub fn gather_reload(
 ) -> bool {
     if *stage == 0 {
         if let Err(e) = write_from(shard, replies) {
-            resp::error(out, format!("ERR Error trying to save the DB: {e}").as_bytes());
+            resp::error(
+                out,
+                format!("ERR Error trying to save the DB: {e}").as_bytes(),
+            );
             return true;
         }
         *stage = 1;
@@ -297,7 +312,10 @@ pub fn load_part(shard: &mut ShardState) -> ServerReply {
         Ok(_) => ServerReply::Count(0),
         Err(e) => {
             let mut out = Vec::new();
-            resp::error(&mut out, format!("ERR Error trying to load the RDB dump: {e}").as_bytes());
+            resp::error(
+                &mut out,
+                format!("ERR Error trying to load the RDB dump: {e}").as_bytes(),
+            );
             ServerReply::Bytes(out)
         }
     }
@@ -305,7 +323,11 @@ pub fn load_part(shard: &mut ShardState) -> ServerReply {
 
 /// Loads this shard's keys of the file `data` (those its router sends
 /// here). Keys already expired are dropped when `drop_expired`.
-pub fn load_shard(shard: &mut ShardState, data: &[u8], drop_expired: bool) -> Result<(u64, u64), RdbError> {
+pub fn load_shard(
+    shard: &mut ShardState,
+    data: &[u8],
+    drop_expired: bool,
+) -> Result<(u64, u64), RdbError> {
     let (id, n) = shard
         .server
         .info
@@ -384,10 +406,22 @@ fn write_in_background(shared: Arc<Shared>, job: Arc<crate::persist::state::Job>
             let shared = shared.clone();
             let job = job.clone();
             move || {
-                let chunks = job.chunks.lock().map(|mut c| std::mem::take(&mut *c)).unwrap_or_default();
-                let ok = save_file(&rdb_path(&shared), options(&shared), file_info(&shared), &chunks).is_ok();
+                let chunks = job
+                    .chunks
+                    .lock()
+                    .map(|mut c| std::mem::take(&mut *c))
+                    .unwrap_or_default();
+                let ok = save_file(
+                    &rdb_path(&shared),
+                    options(&shared),
+                    file_info(&shared),
+                    &chunks,
+                )
+                .is_ok();
                 let secs = job.started.elapsed().as_secs() as i64;
-                shared.persist.finish_job(ok, job.dirty.load(Ordering::Relaxed), secs);
+                shared
+                    .persist
+                    .finish_job(ok, job.dirty.load(Ordering::Relaxed), secs);
             }
         });
     if spawned.is_err() {

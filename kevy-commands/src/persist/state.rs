@@ -182,7 +182,14 @@ pub fn save_rules(v: &str) -> Vec<(i64, u64)> {
 /// least a rule's count, and its seconds elapsed since `last_save`; after
 /// a failed save, only 5 seconds after it (Redis's
 /// `CONFIG_BGSAVE_RETRY_DELAY`).
-pub fn rules_fire(rules: &[(i64, u64)], changes: u64, last_save: i64, now_ms: i64, last_fail_ms: i64, last_ok: bool) -> bool {
+pub fn rules_fire(
+    rules: &[(i64, u64)],
+    changes: u64,
+    last_save: i64,
+    now_ms: i64,
+    last_fail_ms: i64,
+    last_ok: bool,
+) -> bool {
     let now = now_ms / 1000;
     rules.iter().any(|&(secs, n)| {
         changes >= n && now - last_save > secs && (last_ok || now_ms - last_fail_ms > 5000)

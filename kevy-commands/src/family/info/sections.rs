@@ -243,7 +243,10 @@ fn persistence(s: &mut Fields<'_>, shard: &ShardState, total: &Report) {
     s.field("current_save_keys_processed", 0);
     s.field("current_save_keys_total", 0);
     let saved = p.dirty_saved.load(Relaxed);
-    s.field("rdb_changes_since_last_save", total.dirty.saturating_sub(saved));
+    s.field(
+        "rdb_changes_since_last_save",
+        total.dirty.saturating_sub(saved),
+    );
     s.field("rdb_bgsave_in_progress", job.is_some() as u8);
     s.field("rdb_last_save_time", p.last_save.load(Relaxed));
     let ok = p.last_bgsave_ok.load(Relaxed);
@@ -253,8 +256,14 @@ fn persistence(s: &mut Fields<'_>, shard: &ShardState, total: &Report) {
     s.field("rdb_current_bgsave_time_sec", current);
     s.field("rdb_saves", p.saves.load(Relaxed));
     s.field("rdb_last_cow_size", 0);
-    s.field("rdb_last_load_keys_expired", p.last_load_expired.load(Relaxed));
-    s.field("rdb_last_load_keys_loaded", p.last_load_loaded.load(Relaxed));
+    s.field(
+        "rdb_last_load_keys_expired",
+        p.last_load_expired.load(Relaxed),
+    );
+    s.field(
+        "rdb_last_load_keys_loaded",
+        p.last_load_loaded.load(Relaxed),
+    );
     s.field("aof_enabled", 0);
     s.field("aof_rewrite_in_progress", 0);
     s.field("aof_rewrite_scheduled", 0);

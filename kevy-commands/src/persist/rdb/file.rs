@@ -112,7 +112,8 @@ pub fn write_rdb<W: Write>(
         written: 0,
     };
     let mut head = Writer::new(opts.compression);
-    head.out.extend_from_slice(format!("REDIS{RDB_VERSION:04}").as_bytes());
+    head.out
+        .extend_from_slice(format!("REDIS{RDB_VERSION:04}").as_bytes());
     head.aux("redis-ver", crate::persist::state::REDIS_VERSION.as_bytes());
     head.aux("redis-bits", b"64");
     head.aux("ctime", info.ctime.to_string().as_bytes());

@@ -49,7 +49,11 @@ impl Builder {
         if (0..=127).contains(&v) {
             b.push(v as u8);
         } else if (-4096..=4095).contains(&v) {
-            let u = if v < 0 { ((1i64 << 13) + v) as u64 } else { v as u64 };
+            let u = if v < 0 {
+                ((1i64 << 13) + v) as u64
+            } else {
+                v as u64
+            };
             b.push(((u >> 8) as u8) | 0xc0);
             b.push(u as u8);
         } else if (-32768..=32767).contains(&v) {

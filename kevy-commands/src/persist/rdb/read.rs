@@ -400,15 +400,24 @@ pub fn load_rdb(
     mut sink: impl FnMut(Loaded) -> Result<(), RdbError>,
 ) -> Result<LoadInfo, RdbError> {
     let mut r = Reader::new(data);
-    let magic = r.take(9).map_err(|_| RdbError("Wrong signature trying to load DB from file".into()))?;
+    let magic = r
+        .take(9)
+        .map_err(|_| RdbError("Wrong signature trying to load DB from file".into()))?;
     if &magic[..5] != b"REDIS" {
-        return Err(RdbError("Wrong signature trying to load DB from file".into()));
+        return Err(RdbError(
+            "Wrong signature trying to load DB from file".into(),
+        ));
     }
     let version = std::str::from_utf8(&magic[5..])
         .ok()
         .and_then(|s| s.parse::<u16>().ok())
         .filter(|v| (1..=RDB_VERSION).contains(v))
-        .ok_or_else(|| RdbError(format!("Can't handle RDB format version {}", String::from_utf8_lossy(&magic[5..]))))?;
+        .ok_or_else(|| {
+            RdbError(format!(
+                "Can't handle RDB format version {}",
+                String::from_utf8_lossy(&magic[5..])
+            ))
+        })?;
     let mut info = LoadInfo {
         version,
         ..LoadInfo::default()

@@ -7,8 +7,8 @@ use super::{opcodes, types};
 use crate::base::float::fmt_d2string;
 use crate::base::lzf;
 use crate::base::num::{fmt_i64, parse_i64, I64_BUF};
-use crate::model::types::set::{Member, Set};
 use crate::model::types::hash::Hash;
+use crate::model::types::set::{Member, Set};
 use crate::model::value::Value;
 use crate::model::zset::ZSet;
 

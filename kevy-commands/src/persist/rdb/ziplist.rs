@@ -40,7 +40,9 @@ pub fn ziplist(zl: &[u8]) -> Result<Vec<Elem<'_>>, RdbError> {
         }
         // The previous entry's length: 1 byte, or 0xfe and 4 bytes.
         p += if b == 0xfe { 5 } else { 1 };
-        let e = *zl.get(p).ok_or_else(|| corrupt("ziplist entry past its end"))?;
+        let e = *zl
+            .get(p)
+            .ok_or_else(|| corrupt("ziplist entry past its end"))?;
         let (elem, len) = match e >> 6 {
             0 => {
                 let n = (e & 0x3f) as usize;

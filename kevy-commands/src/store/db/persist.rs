@@ -32,7 +32,13 @@ impl Db {
     /// Sets a live `key`'s access data as Redis's `objectSetLRUOrLFU`:
     /// under an LFU policy the counter `freq`, otherwise an access `idle`
     /// seconds ago. False when the key is missing.
-    pub fn set_access(&mut self, key: &[u8], idle: Option<u64>, freq: Option<u8>, now: &Clock) -> bool {
+    pub fn set_access(
+        &mut self,
+        key: &[u8],
+        idle: Option<u64>,
+        freq: Option<u8>,
+        now: &Clock,
+    ) -> bool {
         let Ok(idx) = self.probe(key, now) else {
             return false;
         };
@@ -44,7 +50,9 @@ impl Db {
                     e.set_lfu((lfu::minutes(clock) << 8) | freq as u32);
                 }
             } else if let Some(idle) = idle {
-                let ticks = idle.saturating_mul(TICKS_PER_SECOND as u64).min(u32::MAX as u64 / 2);
+                let ticks = idle
+                    .saturating_mul(TICKS_PER_SECOND as u64)
+                    .min(u32::MAX as u64 / 2);
                 e.set_lru(clock.wrapping_sub(ticks as u32));
             }
         }
