@@ -20,6 +20,7 @@ mod latency;
 mod maxmemory;
 mod pipelines;
 mod pubsub;
+mod rdb;
 mod server;
 mod stall;
 mod util;
