@@ -22,6 +22,7 @@ pub mod persist;
 
 pub mod hash;
 pub mod list;
+pub mod lolwut;
 pub mod opts;
 pub mod pubsub;
 pub mod set;

@@ -4,6 +4,7 @@
 //! value costs in memory and serialized ([`size`]). Imports only
 //! [`crate::base`].
 
+pub mod digest;
 pub mod encoding;
 pub mod geohash;
 pub mod hll;

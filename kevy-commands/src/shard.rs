@@ -55,6 +55,12 @@ impl ShardState {
         self.evict = Evictor::new(limits.clone());
     }
 
+    /// Number of databases.
+    #[inline]
+    pub fn db_count(&self) -> usize {
+        self.dbs.len()
+    }
+
     /// Database `i` (0 when out of range), read-only.
     #[inline]
     pub fn db_ref(&self, i: usize) -> &Db {

@@ -41,6 +41,14 @@ pub enum ServerOp {
     Histograms,
     /// `DEBUG OBJECT key` on the key's shard.
     DebugObject,
+    /// `DEBUG LISTPACK key` on the key's shard.
+    DebugListpack,
+    /// `DEBUG QUICKLIST key [0|1]` on the key's shard.
+    DebugQuicklist,
+    /// `DEBUG DIGEST`: the shard's per-database digests.
+    Digest,
+    /// `DEBUG DIGEST-VALUE`: one key's value digest on its shard.
+    DigestValue,
     /// A pub/sub part (PUBLISH, PUBSUB …).
     Pubsub(crate::family::pubsub::PubsubOp),
     /// The shard's keys, encoded for an RDB file (SAVE, DEBUG RELOAD).
@@ -70,6 +78,9 @@ pub enum ServerReply {
     Bytes(Vec<u8>),
     /// A pub/sub part's answer.
     Pubsub(crate::family::pubsub::PubsubReply),
+    /// `(database, digest)` of each non-empty database, or one value's
+    /// digest (database 0).
+    Digests(Vec<(u32, crate::model::digest::Digest)>),
     /// A shard's keys encoded for an RDB file, and its change counter.
     Chunks(Vec<crate::persist::rdb::DbChunk>, u64),
 }
@@ -112,6 +123,10 @@ pub enum ServerPlan {
     LatencyHistogram(Vec<Vec<u8>>),
     /// The one part's [`ServerReply::Bytes`] is the reply.
     Forward,
+    /// `DEBUG DIGEST`: the dataset digest from every shard's databases.
+    Digest,
+    /// `DEBUG DIGEST-VALUE`: one digest per part, in part order.
+    DigestValue,
     /// A pub/sub command.
     Pubsub(crate::family::pubsub::PubsubPlan),
     /// `SAVE`: the file from the parts' keys.
@@ -181,6 +196,10 @@ pub fn execute(
         ServerOp::LatencyReset => diag::latency_reset_part(shard, args),
         ServerOp::Histograms => diag::histograms_part(shard),
         ServerOp::DebugObject => debug::object_part(shard, ctx, args),
+        ServerOp::DebugListpack => debug::structure_part(shard, ctx, args, false),
+        ServerOp::DebugQuicklist => debug::structure_part(shard, ctx, args, true),
+        ServerOp::Digest => debug::digest_part(shard),
+        ServerOp::DigestValue => debug::digest_value_part(shard, ctx, args),
         ServerOp::Pubsub(op) => crate::family::pubsub::part(&shard.pubsub, op, args),
         ServerOp::Snapshot => persist::snapshot_part(shard),
         ServerOp::Load => persist::load_part(shard),
@@ -229,6 +248,8 @@ pub fn gather(
             _ => resp::error(out, b"ERR internal error: no reply from the key's shard"),
         },
         ServerPlan::Pubsub(p) => crate::family::pubsub::gather(p, replies, out),
+        ServerPlan::Digest => debug::gather_digest(replies, out),
+        ServerPlan::DigestValue => debug::gather_digest_value(replies, out),
         ServerPlan::Save => persist::gather_save(shard, replies, out),
         ServerPlan::Reload(n) => {
             let n = *n;

@@ -22,6 +22,7 @@ use crate::base::error::cstr;
 use crate::base::resp;
 use crate::cross::admin::{self as srv, ServerOp, ServerPlan, ServerReply};
 use crate::cross::{Part, Plan};
+use crate::model::digest::{self, Digest};
 use crate::model::value::Value;
 use crate::session::Ctx;
 use crate::shard::ShardState;
@@ -97,6 +98,64 @@ pub fn plan_debug(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
         }
         3 if keyword(sub, "protocol") => {
             protocol::protocol(&mut resp::Reply::new(&mut out, cx.ctx.resp3), args.at(2));
+        }
+        2 if keyword(sub, "digest") => {
+            return srv::broadcast(
+                ServerOp::Digest,
+                &[],
+                cx.router.nshards(),
+                cx.parts,
+                ServerPlan::Digest,
+            );
+        }
+        _ if keyword(sub, "digest-value") => {
+            if args.len() == 2 {
+                resp::array(&mut out, 0);
+                return srv::reply(out);
+            }
+            for key in (2..args.len()).map(|i| args.at(i)) {
+                cx.parts.push((
+                    cx.router.shard_of(key),
+                    Part {
+                        db: None,
+                        op: crate::cross::Op::Server(ServerOp::DigestValue),
+                        args: [key].iter().collect(),
+                        value: None,
+                    },
+                ));
+            }
+            return crate::cross::planned(Plan::Server(ServerPlan::DigestValue));
+        }
+        3 if keyword(sub, "quicklist-packed-threshold") => {
+            let n = std::str::from_utf8(args.at(2))
+                .ok()
+                .and_then(crate::config::memory);
+            let limits = cx.shard.db(0).limits();
+            match n {
+                Some(n) if limits.encodings.set_list_packed(n) => resp::ok(&mut out),
+                _ => resp::error(
+                    &mut out,
+                    b"ERR argument must be a memory value bigger than 1 and smaller than 4gb",
+                ),
+            }
+        }
+        3 | 4 if keyword(sub, "quicklist") || (args.len() == 3 && keyword(sub, "listpack")) => {
+            let key = args.at(2);
+            let op = if keyword(sub, "listpack") {
+                ServerOp::DebugListpack
+            } else {
+                ServerOp::DebugQuicklist
+            };
+            cx.parts.push((
+                cx.router.shard_of(key),
+                Part {
+                    db: None,
+                    op: crate::cross::Op::Server(op),
+                    args: args.iter().skip(2).collect(),
+                    value: None,
+                },
+            ));
+            return crate::cross::planned(Plan::Server(ServerPlan::Forward));
         }
         3 if keyword(sub, "object") => {
             let key = args.at(2);
@@ -182,10 +241,117 @@ pub fn object_part(shard: &mut ShardState, ctx: Ctx, args: Args<'_>) -> ServerRe
     ServerReply::Bytes(out)
 }
 
+/// `DEBUG LISTPACK key` / `DEBUG QUICKLIST key [0|1]` on the key's shard:
+/// the structure goes to the server's standard output, as in Redis.
+pub fn structure_part(
+    shard: &mut ShardState,
+    ctx: Ctx,
+    args: Args<'_>,
+    quicklist: bool,
+) -> ServerReply {
+    let clock = Clock::new();
+    let mut out = Vec::new();
+    let Some(v) = shard.db(ctx.db as usize).peek(args.at(0), &clock) else {
+        resp::error(&mut out, b"ERR no such key");
+        return ServerReply::Bytes(out);
+    };
+    let name = encoding(v);
+    let key = String::from_utf8_lossy(args.at(0));
+    if quicklist {
+        match v {
+            Value::List(l) if name == "quicklist" => {
+                let full = args.len() > 1 && atof(args.at(1)) as i64 != 0;
+                println!(
+                    "{{quicklist key:{key} count:{} nodes:{}}}",
+                    l.len(),
+                    l.node_count().max(1)
+                );
+                for (i, node) in l.nodes().enumerate() {
+                    println!("{{node {i} count:{} bytes:{}}}", node.len(), node.bytes());
+                    if full {
+                        for e in node.iter() {
+                            println!("  {}", String::from_utf8_lossy(e));
+                        }
+                    }
+                }
+                resp::simple(&mut out, b"Quicklist structure printed on stdout");
+            }
+            _ => resp::error(&mut out, b"ERR Not a quicklist encoded object."),
+        }
+    } else if name == "listpack" {
+        println!("{{listpack key:{key} type:{}}}", v.type_name());
+        resp::simple(&mut out, b"Listpack structure printed on stdout");
+    } else {
+        resp::error(&mut out, b"ERR Not a listpack encoded object.");
+    }
+    ServerReply::Bytes(out)
+}
+
+/// `DEBUG DIGEST` on one shard: the XOR of its entries' digests, per
+/// non-empty database.
+pub fn digest_part(shard: &mut ShardState) -> ServerReply {
+    let mut dbs = Vec::new();
+    for i in 0..shard.db_count() {
+        let db = shard.db_ref(i);
+        if db.is_empty() {
+            continue;
+        }
+        let mut acc: Digest = [0; 20];
+        db.for_each_entry(|key, v, at| {
+            digest::xor(&mut acc, &digest::entry(key, v, at.is_some()));
+        });
+        dbs.push((i as u32, acc));
+    }
+    ServerReply::Digests(dbs)
+}
+
+/// `DEBUG DIGEST-VALUE` for one key on its shard: zeros when the key does
+/// not exist; an expired key not yet reclaimed still counts, as in Redis.
+pub fn digest_value_part(shard: &mut ShardState, ctx: Ctx, args: Args<'_>) -> ServerReply {
+    let mut d: Digest = [0; 20];
+    if let Some((v, at)) = shard.db_ref(ctx.db as usize).raw(args.at(0)) {
+        digest::value(&mut d, v, at.is_some());
+    }
+    ServerReply::Digests(vec![(0, d)])
+}
+
+/// Combines every shard's per-database digests into the status reply.
+pub fn gather_digest(replies: Vec<ServerReply>, out: &mut resp::Reply<'_>) {
+    let mut dbs: std::collections::BTreeMap<u32, Digest> = Default::default();
+    for r in replies {
+        if let ServerReply::Digests(list) = r {
+            for (db, d) in list {
+                let acc = dbs.entry(db).or_insert([0; 20]);
+                acc.iter_mut().zip(d).for_each(|(a, d)| *a ^= d);
+            }
+        }
+    }
+    resp::simple(out, &digest::hex(&digest::dataset(dbs)));
+}
+
+/// One status reply per key, in the order the keys were given.
+pub fn gather_digest_value(replies: Vec<ServerReply>, out: &mut resp::Reply<'_>) {
+    resp::array(out, replies.len());
+    for r in replies {
+        let d = match r {
+            ServerReply::Digests(list) => list.first().map_or([0; 20], |(_, d)| *d),
+            _ => [0; 20],
+        };
+        resp::simple(out, &digest::hex(&d));
+    }
+}
+
 const HELP: &[&str] = &[
     "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+    "DIGEST",
+    "    Output a hex signature representing the current DB content.",
+    "DIGEST-VALUE <key> [<key> ...]",
+    "    Output a hex signature of the values of all the specified keys.",
     "OBJECT <key>",
     "    Show low level info about `key` and associated value.",
+    "QUICKLIST-PACKED-THRESHOLD <size>",
+    "    Sets the threshold for elements to be inserted as plain vs packed nodes",
+    "    Default value is 1GB, allows values up to 4GB. Setting to 0 restores to default.",
     "SET-ACTIVE-EXPIRE <0|1>",
     "    Setting it to 0 disables expiring keys in background when they are not",
     "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",

@@ -1,4 +1,5 @@
-//! HyperLogLog commands (Redis's `hyperloglog.c`): PFADD, PFCOUNT, PFMERGE.
+//! HyperLogLog commands (Redis's `hyperloglog.c`): PFADD, PFCOUNT, PFMERGE,
+//! PFDEBUG and PFSELFTEST.
 //! The HLL lives in a string value (see [`crate::model::hll`]).
 //!
 //! PFCOUNT of several keys and PFMERGE whose keys live on several shards
@@ -75,6 +76,62 @@ pub fn pfadd(c: &mut Call<'_>) {
         Ok(n) => resp::int(c.out, n),
         Err(e) => e.write(c.args, c.out),
     }
+}
+
+/// PFDEBUG GETREG|DECODE|ENCODING|TODENSE key
+pub fn pfdebug(c: &mut Call<'_>) {
+    let sub = c.args.at(1);
+    let key = c.args.at(2);
+    let Some(v) = c.db.get(key, &c.now) else {
+        return resp::error(c.out, b"ERR The specified key does not exist");
+    };
+    if let Err(e) = hll_of(v) {
+        return e.write(c.args, c.out);
+    }
+    let Value::Str(s) = v else { return };
+    if sub.eq_ignore_ascii_case(b"getreg") {
+        let regs = hll::to_dense(s).and_then(|()| hll::registers(s));
+        match regs {
+            Ok(regs) => {
+                resp::array(c.out, REGISTERS);
+                regs.iter().for_each(|&r| resp::int(c.out, i64::from(r)));
+            }
+            Err(e) => Error::from(e).write(c.args, c.out),
+        }
+    } else if sub.eq_ignore_ascii_case(b"decode") {
+        match hll::describe_sparse(s) {
+            Some(text) => resp::bulk(c.out, text.as_bytes()),
+            None => resp::error(c.out, b"ERR HLL encoding is not sparse"),
+        }
+    } else if sub.eq_ignore_ascii_case(b"encoding") {
+        let name: &[u8] = if hll::is_dense(s) {
+            b"dense"
+        } else {
+            b"sparse"
+        };
+        resp::simple(c.out, name);
+    } else if sub.eq_ignore_ascii_case(b"todense") {
+        let sparse = !hll::is_dense(s);
+        match hll::to_dense(s) {
+            Ok(()) => resp::int(c.out, sparse as i64),
+            Err(e) => Error::from(e).write(c.args, c.out),
+        }
+    } else {
+        let mut msg = b"ERR Unknown PFDEBUG subcommand '".to_vec();
+        msg.extend_from_slice(sub);
+        msg.push(b'\'');
+        crate::base::error::write_sanitized(c.out, &msg);
+    }
+}
+
+/// PFSELFTEST: the HLL implementation's self checks (registers, and the
+/// estimate's error bound in both encodings); `+OK` or the failed check.
+pub fn pfselftest(c: &mut super::Local<'_>) -> kevy_rt::Flow {
+    match hll::self_test(crate::base::random::next) {
+        Ok(()) => resp::ok(c.out),
+        Err(e) => resp::error(c.out, e.as_bytes()),
+    }
+    kevy_rt::Flow::Continue
 }
 
 /// Merges the HLLs at `keys` into `max`: the local index of the first key

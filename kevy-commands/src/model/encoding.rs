@@ -20,6 +20,10 @@ pub struct Enc {
     /// `list-max-listpack-size`: a positive count of entries per list node,
     /// or a negative size class (-1..-5: 4, 8, 16, 32, 64 KB per node).
     pub list_fill: i32,
+    /// Elements at least this long sit alone in a "plain" list node that
+    /// takes no other element (Redis's `packed_threshold`, 1 GB, set by
+    /// `DEBUG QUICKLIST-PACKED-THRESHOLD`).
+    pub list_packed: usize,
 }
 
 /// Redis 7.0's defaults.
@@ -30,7 +34,11 @@ pub const DEFAULT: Enc = Enc {
     zset_entries: 128,
     zset_value: 64,
     list_fill: -2,
+    list_packed: PACKED_THRESHOLD,
 };
+
+/// Redis's default `packed_threshold`: 1 GB.
+pub const PACKED_THRESHOLD: usize = 1 << 30;
 
 impl Default for Enc {
     fn default() -> Enc {
@@ -55,6 +63,12 @@ impl Enc {
     #[inline]
     pub fn zset_member(&self) -> usize {
         self.zset_value.min(ZSET_MEMBER_MAX)
+    }
+
+    /// True when an element of `len` bytes goes in a plain node of its own.
+    #[inline]
+    pub fn is_large(&self, len: usize) -> bool {
+        len >= self.list_packed
     }
 
     /// True when a list node of `count` entries would hold `bytes` bytes of

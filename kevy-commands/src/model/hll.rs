@@ -221,6 +221,74 @@ pub fn merge_into(max: &mut [u8; REGISTERS], s: &[u8]) -> Result<(), Corrupt> {
     })
 }
 
+/// The 16384 registers, one per byte (PFDEBUG GETREG).
+pub fn registers(s: &[u8]) -> Result<Box<[u8; REGISTERS]>, Corrupt> {
+    let mut regs = Box::new([0u8; REGISTERS]);
+    merge_into(&mut regs, s)?;
+    Ok(regs)
+}
+
+/// The sparse opcodes of `s` in PFDEBUG DECODE's notation; `None` when `s`
+/// is dense.
+pub fn describe_sparse(s: &[u8]) -> Option<String> {
+    (!is_dense(s)).then(|| sparse::describe(s.get(HDR..).unwrap_or(&[])))
+}
+
+/// Redis's PFSELFTEST checks: every dense register keeps the value written
+/// to it (with its neighbours intact), and the estimate of sparse and dense
+/// HLLs fed with up to 100,000 distinct elements stays within the
+/// error Redis allows (`5 * 1.04 / sqrt(m)`, relative). `Err` names the
+/// first failed check.
+pub fn self_test(mut random: impl FnMut() -> u64) -> Result<(), String> {
+    let mut regs = vec![0u8; DENSE_SIZE - HDR];
+    let mut want = vec![0u8; REGISTERS];
+    for round in 0..20 {
+        for (i, w) in want.iter_mut().enumerate() {
+            let v = (random() & REG_MAX as u64) as u8;
+            *w = v;
+            dense_set(&mut regs, i, v);
+        }
+        for (i, &w) in want.iter().enumerate() {
+            let got = dense_get(&regs, i);
+            if got != w {
+                return Err(format!(
+                    "TESTFAILED Register error at round {round}, index {i}: {got} instead of {w}"
+                ));
+            }
+        }
+    }
+    let relerr = 1.04 / (REGISTERS as f64).sqrt();
+    let mut sparse = new_hll();
+    let mut dense = new_hll();
+    to_dense(&mut dense).map_err(|_| "TESTFAILED dense conversion".to_string())?;
+    let seed = random();
+    let mut checkpoint = 1u64;
+    for j in 1..=100_000u64 {
+        let ele = (j ^ seed).to_le_bytes();
+        add(&mut sparse, &ele, 3000).map_err(|_| "TESTFAILED sparse add".to_string())?;
+        add(&mut dense, &ele, 3000).map_err(|_| "TESTFAILED dense add".to_string())?;
+        if j != checkpoint {
+            continue;
+        }
+        checkpoint *= if checkpoint < 1000 { 10 } else { 100 };
+        let c1 = count(&sparse).map_err(|_| "TESTFAILED sparse count".to_string())?;
+        let c2 = count(&dense).map_err(|_| "TESTFAILED dense count".to_string())?;
+        if c1 != c2 {
+            return Err(format!(
+                "TESTFAILED sparse and dense disagree: {c1} vs {c2}"
+            ));
+        }
+        let maxerr = (relerr * 5.0 * j as f64).max(1.0);
+        let err = (c2 as f64 - j as f64).abs();
+        if err > maxerr {
+            return Err(format!(
+                "TESTFAILED Too big error. card:{j} abserr:{err} maxerr:{maxerr}"
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Ertl's `sigma`.
 fn sigma(mut x: f64) -> f64 {
     if x == 1.0 {

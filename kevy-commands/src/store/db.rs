@@ -482,6 +482,24 @@ impl Db {
         }
     }
 
+    /// Calls `f(key, value, deadline)` with every stored entry, expired or
+    /// not yet reclaimed included (what Redis's safe dict iterator sees:
+    /// DEBUG DIGEST, snapshots).
+    pub fn for_each_entry(&self, mut f: impl FnMut(&[u8], &Value, Option<Ms>)) {
+        for e in self.table.iter() {
+            f(e.key(), e.value(), self.deadline(e));
+        }
+    }
+
+    /// The stored value of `key` with its deadline, expired or not, without
+    /// counting or touching (DEBUG DIGEST-VALUE).
+    pub fn raw(&self, key: &[u8]) -> Option<(&Value, Option<Ms>)> {
+        let hash = self.hash(key);
+        let idx = self.table.find_bucket_index(hash, |e| e.key() == key)?;
+        let e = self.table.get_bucket(idx)?;
+        Some((e.value(), self.deadline(e)))
+    }
+
     /// Panics unless every entry with a deadline owns exactly the volatile slot
     /// that points back at it.
     #[cfg(test)]

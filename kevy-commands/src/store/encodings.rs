@@ -21,6 +21,7 @@ pub struct Encodings {
     list_fill: AtomicI64,
     list_compress: AtomicI64,
     hll_sparse: AtomicI64,
+    list_packed: AtomicI64,
 }
 
 impl Default for Encodings {
@@ -35,6 +36,7 @@ impl Default for Encodings {
             list_fill: AtomicI64::new(DEFAULT.list_fill as i64),
             list_compress: AtomicI64::new(0),
             hll_sparse: AtomicI64::new(3000),
+            list_packed: n(DEFAULT.list_packed),
         }
     }
 }
@@ -55,7 +57,23 @@ impl Encodings {
                 .list_fill
                 .load(Relaxed)
                 .clamp(i32::MIN as i64, i32::MAX as i64) as i32,
+            list_packed: u(&self.list_packed),
         }
+    }
+
+    /// `DEBUG QUICKLIST-PACKED-THRESHOLD`: false (refused) above 4 GB
+    /// minus 1 MB; 0 restores the default.
+    pub fn set_list_packed(&self, bytes: u64) -> bool {
+        if bytes > (1u64 << 32) - (1 << 20) {
+            return false;
+        }
+        let v = if bytes == 0 {
+            crate::model::encoding::PACKED_THRESHOLD as i64
+        } else {
+            bytes as i64
+        };
+        self.list_packed.store(v, Relaxed);
+        true
     }
 
     /// `list-compress-depth`.

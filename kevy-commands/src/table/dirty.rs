@@ -38,6 +38,14 @@ enum Rule {
     /// Elements of an array reply (pops with a count), 1 for a bulk, 0 for
     /// null or error.
     Count,
+    /// SET: with `GET` the reply is the old value, so whether it wrote
+    /// depends on `NX`/`XX` and on that reply being null.
+    Set,
+    /// The integer reply but at least 1 (ZADD, GEOADD: updating a score or
+    /// a position replies 0 yet changes the key; a no-op update counts 1
+    /// where Redis counts 0 — never the reverse, which would leave a write
+    /// out of the append-only file).
+    AtLeastOne,
 }
 
 fn rule_of(name: &str) -> Rule {
@@ -56,6 +64,8 @@ fn rule_of(name: &str) -> Rule {
         "lpush" | "rpush" => Elems(2),
         "lpushx" | "rpushx" => ElemsIf(2),
         "lpop" | "rpop" | "spop" | "lmpop" | "getdel" | "lmove" | "rpoplpush" => Count,
+        "set" => Set,
+        "zadd" | "geoadd" => AtLeastOne,
         _ => Int,
     }
 }
@@ -128,6 +138,23 @@ pub fn dirty(id: usize, args: Args<'_>, argc: usize, reply: &[u8]) -> u64 {
             b'*' => int_reply(reply).max(0) as u64,
             _ => 1,
         },
+        Rule::Set => {
+            let has = |word: &[u8]| args.iter().skip(3).any(|a| a.eq_ignore_ascii_case(word));
+            let null = is_null(reply);
+            if !has(b"get") {
+                !null as u64
+            } else if has(b"nx") {
+                null as u64
+            } else if has(b"xx") {
+                !null as u64
+            } else {
+                1
+            }
+        }
+        Rule::AtLeastOne => match first {
+            b':' => int_reply(reply).max(1) as u64,
+            _ => !is_null(reply) as u64,
+        },
     }
 }
 
@@ -136,14 +163,36 @@ mod tests {
     use super::*;
 
     fn of(name: &str, argc: usize, reply: &[u8]) -> u64 {
+        with(name, &[&b"x"[..]; 4], argc, reply)
+    }
+
+    fn with(name: &str, args: &[&[u8]], argc: usize, reply: &[u8]) -> u64 {
         let spec = crate::table::lookup_fullname(name.as_bytes()).expect("known");
-        let owned: kevy_rt::OwnedArgs = [&b"x"[..]; 4].iter().copied().collect();
+        let owned: kevy_rt::OwnedArgs = args.iter().copied().collect();
         dirty(
             ids::id_of(spec).expect("indexed"),
             owned.args(),
             argc,
             reply,
         )
+    }
+
+    #[test]
+    fn writes_whose_reply_hides_the_change_still_count() {
+        let set = |args: &[&[u8]], reply: &[u8]| with("set", args, args.len(), reply);
+        assert_eq!(set(&[b"SET", b"k", b"v", b"GET"], b"$-1\r\n"), 1);
+        assert_eq!(set(&[b"SET", b"k", b"v", b"get"], b"$1\r\na\r\n"), 1);
+        assert_eq!(set(&[b"SET", b"k", b"v", b"NX", b"GET"], b"$-1\r\n"), 1);
+        assert_eq!(set(&[b"SET", b"k", b"v", b"NX", b"GET"], b"$1\r\na\r\n"), 0);
+        assert_eq!(set(&[b"SET", b"k", b"v", b"XX", b"GET"], b"$1\r\na\r\n"), 1);
+        assert_eq!(set(&[b"SET", b"k", b"v", b"GET", b"XX"], b"_\r\n"), 0);
+        assert_eq!(set(&[b"SET", b"k", b"v", b"NX"], b"$-1\r\n"), 0);
+        assert_eq!(set(&[b"SET", b"k", b"v", b"GET"], b"-WRONGTYPE x\r\n"), 0);
+        // A score update replies 0 added.
+        assert_eq!(of("zadd", 4, b":0\r\n"), 1);
+        assert_eq!(of("zadd", 6, b":2\r\n"), 2);
+        assert_eq!(of("zadd", 5, b"$-1\r\n"), 0);
+        assert_eq!(of("geoadd", 5, b":0\r\n"), 1);
     }
 
     #[test]

@@ -44,6 +44,7 @@
 mod bitmaps;
 mod config_params;
 mod connection;
+mod digest;
 mod encodings;
 mod generated;
 mod geo;

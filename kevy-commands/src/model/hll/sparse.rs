@@ -64,6 +64,26 @@ fn decode(ops: &[u8], p: usize) -> (usize, u8, usize) {
     }
 }
 
+/// The opcodes of `ops` as PFDEBUG DECODE lists them: `z:len` (ZERO),
+/// `Z:len` (XZERO), `v:value,len` (VAL), space separated.
+pub fn describe(ops: &[u8]) -> String {
+    let mut out = Vec::new();
+    let mut p = 0;
+    while p < ops.len() {
+        let b = ops[p];
+        let (run, value, oplen) = decode(ops, p);
+        out.push(if is_zero(b) {
+            format!("z:{run}")
+        } else if is_xzero(b) {
+            format!("Z:{run}")
+        } else {
+            format!("v:{value},{run}")
+        });
+        p += oplen;
+    }
+    out.join(" ")
+}
+
 /// Calls `f(first register, run length, value)` for each opcode of `ops`,
 /// checking that they cover exactly the 16384 registers.
 pub fn for_each_run(ops: &[u8], mut f: impl FnMut(usize, usize, u8)) -> Result<(), Corrupt> {

@@ -63,3 +63,26 @@ fn sparse_limit_decides_promotion() {
     }
     assert!(!is_dense(&s));
 }
+
+#[test]
+fn self_test_passes_and_decode_names_the_opcodes() {
+    let mut state = 0x2545_F491_4F6C_DD1Du64;
+    let rng = move || crate::base::random::xorshift(&mut state);
+    assert_eq!(self_test(rng), Ok(()));
+    let mut h = new_hll();
+    assert_eq!(describe_sparse(&h).as_deref(), Some("Z:16384"));
+    add(&mut h, b"a", 3000).expect("add");
+    let text = describe_sparse(&h).expect("sparse");
+    assert!(text.starts_with('Z') || text.starts_with('z') || text.starts_with('v'));
+    assert!(text.contains("v:"), "{text}");
+    to_dense(&mut h).expect("dense");
+    assert_eq!(describe_sparse(&h), None);
+    assert_eq!(
+        registers(&h)
+            .expect("registers")
+            .iter()
+            .filter(|&&r| r > 0)
+            .count(),
+        1
+    );
+}

@@ -51,16 +51,38 @@ impl End {
     }
 }
 
-/// True when `node` may take one more entry of `len` bytes.
+/// True when `node` may take one more entry of `len` bytes: not when
+/// either is large ([`Enc::is_large`]: a plain node holds one element).
 #[inline]
 fn fits(node: &Pack, len: usize, enc: &Enc) -> bool {
+    if node.is_empty() {
+        return true;
+    }
     enc.node_allows(node.len(), node.bytes() + entry_size(len))
+        && !enc.is_large(len)
+        && !is_plain(node, enc)
+}
+
+/// True when `node` is one large element (a plain node).
+#[inline]
+fn is_plain(node: &Pack, enc: &Enc) -> bool {
+    node.len() == 1 && node.get(0).is_some_and(|e| enc.is_large(e.len()))
 }
 
 /// True when `node` is over what one node may hold and can be split.
 #[inline]
 fn too_big(node: &Pack, enc: &Enc) -> bool {
     node.len() >= 2 && !enc.node_allows(node.len() - 1, node.bytes())
+}
+
+/// Makes room in `nodes` for one more node: exactly one while the deque
+/// is small, an eighth more past 8 (a deque's default doubling would leave
+/// a two-node list paying for four).
+#[inline]
+fn room_for_one(nodes: &mut VecDeque<Pack>) {
+    if nodes.len() == nodes.capacity() {
+        nodes.reserve_exact((nodes.len() / 8).max(1));
+    }
 }
 
 impl Quick {
@@ -70,6 +92,7 @@ impl Quick {
         let len = node.len();
         let mut nodes = VecDeque::new();
         if !node.is_empty() {
+            room_for_one(&mut nodes);
             nodes.push_back(node);
         }
         Quick { nodes, len }
@@ -104,6 +127,7 @@ impl Quick {
                     }
                     let mut node = Pack::new();
                     node.push_back(e);
+                    room_for_one(&mut self.nodes);
                     self.nodes.push_front(node);
                 }
             },
@@ -115,6 +139,7 @@ impl Quick {
                     }
                     let mut node = Pack::new();
                     node.push_back(e);
+                    room_for_one(&mut self.nodes);
                     self.nodes.push_back(node);
                 }
             },
@@ -186,6 +211,24 @@ impl Quick {
         let Some(node) = self.nodes.get_mut(n) else {
             return false;
         };
+        if enc.is_large(e.len()) && node.len() > 1 {
+            // The element leaves its node for a plain node of its own.
+            let tail = node.split_off(at);
+            let mut tail = tail;
+            tail.remove_range(0, 1);
+            let mut plain = Pack::new();
+            plain.push_back(e);
+            let mut at_node = n + 1;
+            if node.is_empty() {
+                self.nodes.remove(n);
+                at_node = n;
+            }
+            self.nodes.insert(at_node, plain);
+            if !tail.is_empty() {
+                self.nodes.insert(at_node + 1, tail);
+            }
+            return true;
+        }
         node.replace(at, e);
         self.split_if_big(n, enc);
         true
@@ -211,6 +254,26 @@ impl Quick {
                     return;
                 }
             }
+        }
+        let lands_on_plain = self.nodes.get(n).is_some_and(|node| is_plain(node, enc));
+        if enc.is_large(e.len()) || lands_on_plain {
+            // A plain node of its own, splitting the node it lands in (a
+            // small element before a plain node gets a node of its own
+            // too: the plain node takes nothing else).
+            let mut plain = Pack::new();
+            plain.push_back(e);
+            let Some(node) = self.nodes.get_mut(n) else {
+                return;
+            };
+            if at > 0 {
+                let tail = node.split_off(at);
+                self.nodes.insert(n + 1, tail);
+                self.nodes.insert(n + 1, plain);
+            } else {
+                self.nodes.insert(n, plain);
+            }
+            self.len += 1;
+            return;
         }
         if let Some(node) = self.nodes.get_mut(n) {
             node.insert(at, e);
@@ -307,7 +370,9 @@ impl Quick {
             match self.nodes.back_mut() {
                 Some(last)
                     if enc
-                        .node_allows(last.len() + node.len() - 1, last.bytes() + node.bytes()) =>
+                        .node_allows(last.len() + node.len() - 1, last.bytes() + node.bytes())
+                        && !is_plain(last, enc)
+                        && !is_plain(&node, enc) =>
                 {
                     last.append(&node)
                 }
@@ -432,10 +497,10 @@ impl List {
                 return false;
             };
             if p.len() < 2
-                || enc.node_allows(
+                || (enc.node_allows(
                     p.len() - 1,
                     p.bytes() - entry_size(old) + entry_size(e.len()),
-                )
+                ) && !enc.is_large(e.len()))
             {
                 p.replace(i, e);
                 return true;

@@ -55,8 +55,9 @@ pub fn encode_dbs(dbs: &[Db], compress: bool, access: AccessData, now: &Clock) -
             continue;
         }
         let mut w = Writer::new(compress);
+        w.plain_from = db.enc().list_packed;
         let (mut keys, mut expires) = (0, 0);
-        db.for_each_entry(now, |key, value, expire, idle, freq| {
+        db.for_each_to_save(now, |key, value, expire, idle, freq| {
             keys += 1;
             expires += expire.is_some() as u64;
             let meta = Meta {

@@ -13,12 +13,15 @@ use crate::model::value::Value;
 use crate::model::zset::ZSet;
 
 /// A buffer values are encoded into.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Writer {
     /// What was written.
     pub out: Vec<u8>,
     /// `rdbcompression`: LZF for strings past 20 bytes.
     pub compress: bool,
+    /// A list node holding one element this long or longer is written as
+    /// a plain node (Redis's `packed_threshold`).
+    pub plain_from: usize,
 }
 
 /// What a key carries besides its value.
@@ -57,6 +60,7 @@ impl Writer {
         Writer {
             out: Vec::new(),
             compress,
+            plain_from: crate::model::encoding::PACKED_THRESHOLD,
         }
     }
 
@@ -144,6 +148,13 @@ impl Writer {
             Value::List(l) => {
                 self.len(l.node_count() as u64);
                 for node in l.nodes() {
+                    if let (1, Some(e)) = (node.len(), node.get(0)) {
+                        if e.len() >= self.plain_from {
+                            self.len(1); // QUICKLIST_NODE_CONTAINER_PLAIN
+                            self.string(e);
+                            continue;
+                        }
+                    }
                     self.len(2); // QUICKLIST_NODE_CONTAINER_PACKED
                     let mut lp = Builder::new();
                     node.iter().for_each(|e| lp.push(e));

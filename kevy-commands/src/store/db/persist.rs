@@ -1,5 +1,5 @@
 //! What persistence needs of a database: every live entry with its
-//! deadline and access data (an RDB save, [`Db::for_each_entry`]), and
+//! deadline and access data (an RDB save, [`Db::for_each_to_save`]), and
 //! setting a key's access data from a file or `RESTORE … IDLETIME | FREQ`
 //! ([`Db::set_access`]).
 
@@ -11,7 +11,7 @@ impl Db {
     /// Calls `f` with every live entry: key, value, deadline, seconds since
     /// its last access and its LFU counter after decay (Redis's
     /// `estimateObjectIdleTime` / `LFUDecrAndReturn`), in table order.
-    pub fn for_each_entry(
+    pub fn for_each_to_save(
         &self,
         now: &Clock,
         mut f: impl FnMut(&[u8], &Value, Option<Ms>, u64, u8),

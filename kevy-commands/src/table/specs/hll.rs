@@ -5,7 +5,7 @@ use super::super::key_flags::*;
 use super::super::{KeySpec, Run, Spec};
 use crate::family::hll;
 
-/// PFADD, PFCOUNT, PFMERGE.
+/// PFADD, PFCOUNT, PFMERGE, PFDEBUG, PFSELFTEST.
 #[rustfmt::skip]
 pub(super) const HLL: &[Spec] = &[
     Spec::new("pfadd", -2, WRITE | DENYOOM | FAST, [1, 1, 1], Run::Key(hll::pfadd))
@@ -24,4 +24,9 @@ pub(super) const HLL: &[Spec] = &[
             KeySpec::index(1, RW | ACCESS | INSERT),
             KeySpec::index(2, RO | ACCESS).range(-1, 1, 0),
         ]),
+    Spec::new("pfdebug", 3, WRITE | DENYOOM | ADMIN, [2, 2, 1], Run::Key(hll::pfdebug))
+        .acl(&["@write", "@hyperloglog", "@admin", "@slow", "@dangerous"])
+        .keys(&[KeySpec::index(2, RW | ACCESS)]),
+    Spec::new("pfselftest", 1, ADMIN, [0, 0, 0], Run::Local(hll::pfselftest))
+        .acl(&["@hyperloglog", "@admin", "@slow", "@dangerous"]),
 ];

@@ -1,12 +1,12 @@
 //! Server and connection-administration commands (CLIENT, CONFIG, INFO,
-//! TIME, LASTSAVE, SLOWLOG, LATENCY, MONITOR, DEBUG, MEMORY), from
+//! TIME, LOLWUT, LASTSAVE, SLOWLOG, LATENCY, MONITOR, DEBUG, MEMORY), from
 //! redis-server 7.0.15's `COMMAND INFO`. Containers list
 //! the subcommands kevy implements, in redis-server's order.
 
 use super::super::flags::*;
 use super::super::key_flags::*;
 use super::super::{KeySpec, Run, Spec};
-use crate::family::{client, config, connection, debug, diag, info, monitor, persist};
+use crate::family::{client, config, connection, debug, diag, info, lolwut, monitor, persist};
 
 /// The server commands.
 #[rustfmt::skip]
@@ -31,6 +31,8 @@ pub const SERVER: &[Spec] = &[
     Spec::new("time", 1, LOADING | STALE | FAST, [0, 0, 0], Run::Local(monitor::time))
         .acl(&["@fast"])
         .tips(&["nondeterministic_output"]),
+    Spec::new("lolwut", -1, READONLY | FAST, [0, 0, 0], Run::Local(lolwut::lolwut))
+        .acl(&["@read", "@fast"]),
     Spec::new("save", 1, ADMIN | NOSCRIPT | NO_ASYNC_LOADING | NO_MULTI, [0, 0, 0], Run::Server(persist::plan_save))
         .acl(&["@admin", "@slow", "@dangerous"]),
     Spec::new("bgsave", -1, ADMIN | NOSCRIPT | NO_ASYNC_LOADING, [0, 0, 0], Run::Local(persist::bgsave))

@@ -9,6 +9,33 @@
 use super::{run_family, run_generated, Seq};
 
 pub const SEQUENCES: &[Seq] = &[
+    // PFDEBUG and PFSELFTEST (on `a` and `b`, on both shards).
+    &[
+        &["PFDEBUG", "ENCODING", "a"],
+        &["PFADD", "a", "x", "y", "z", "w"],
+        &["PFADD", "b", "1", "2"],
+        &["PFDEBUG", "ENCODING", "a"],
+        &["PFDEBUG", "DECODE", "a"],
+        &["PFDEBUG", "decode", "b"],
+        &["PFDEBUG", "NOPE", "a"],
+        &["PFDEBUG", "NOPE", "missing"],
+        &["PFDEBUG", "GETREG"],
+        &["PFDEBUG", "GETREG", "a", "extra"],
+        &["PFDEBUG", "TODENSE", "a"],
+        &["PFDEBUG", "TODENSE", "a"],
+        &["PFDEBUG", "ENCODING", "a"],
+        &["PFDEBUG", "DECODE", "a"],
+        &["GET", "a"],
+        &["PFDEBUG", "GETREG", "b"],
+        &["PFDEBUG", "ENCODING", "b"],
+        &["PFCOUNT", "a", "b"],
+        &["SET", "s", "text"],
+        &["PFDEBUG", "ENCODING", "s"],
+        &["LPUSH", "l", "x"],
+        &["PFDEBUG", "ENCODING", "l"],
+        &["PFSELFTEST"],
+        &["PFSELFTEST", "x"],
+    ],
     // small hlls and errors
     &[
         &["PFADD", "h", "a", "b", "c"],

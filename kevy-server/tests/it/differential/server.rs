@@ -8,6 +8,25 @@
 use super::{run_family, Seq};
 
 pub const SEQUENCES: &[Seq] = &[
+    // LOLWUT: the version line, and Schotter's rows that use no random
+    // numbers (two rows of squares or fewer), clamps and errors.
+    &[
+        &["LOLWUT"],
+        &["lolwut", "5"],
+        &["LOLWUT", "VERSION", "5", "40", "4", "2"],
+        &["LOLWUT", "VERSION", "5", "66", "8", "1"],
+        &["LOLWUT", "VERSION", "5", "0", "0", "0"],
+        &["LOLWUT", "VERSION", "5", "1"],
+        &["LOLWUT", "VERSION", "5", "5000", "300", "2"],
+        &["LOLWUT", "version", "4"],
+        &["LOLWUT", "VERSION", "7"],
+        &["LOLWUT", "VERSION", "59"],
+        &["LOLWUT", "VERSION", "-1"],
+        &["LOLWUT", "VERSION", "x"],
+        &["LOLWUT", "VERSION", "5", "x"],
+        &["LOLWUT", "VERSION", "6", "10", "y"],
+        &["LOLWUT", "VERSION"],
+    ],
     // CONFIG GET of values both servers have.
     &[
         &["CONFIG", "GET", "maxclients"],

@@ -28,7 +28,12 @@ fn elem(rng: &mut Lcg) -> Vec<u8> {
     vec![b; len]
 }
 
-fn check(list: &List, model: &VecDeque<Vec<u8>>) {
+fn check_with(list: &List, model: &VecDeque<Vec<u8>>, enc: &Enc) {
+    for node in list.nodes() {
+        if node.iter().any(|e| enc.is_large(e.len())) {
+            assert_eq!(node.len(), 1, "a large element shares its node");
+        }
+    }
     assert_eq!(list.len(), model.len());
     let got: Vec<&[u8]> = list.iter().collect();
     let want: Vec<&[u8]> = model.iter().map(Vec::as_slice).collect();
@@ -43,6 +48,21 @@ fn check(list: &List, model: &VecDeque<Vec<u8>>) {
 
 #[test]
 fn matches_a_deque_model() {
+    run_model(&crate::model::encoding::DEFAULT);
+}
+
+#[test]
+fn large_elements_get_plain_nodes() {
+    // DEBUG QUICKLIST-PACKED-THRESHOLD 100: every element of 100 bytes or
+    // more sits alone in its node, whatever the operation put it there.
+    let enc = Enc {
+        list_packed: 100,
+        ..crate::model::encoding::DEFAULT
+    };
+    run_model(&enc);
+}
+
+fn run_model(enc: &Enc) {
     let mut rng = Lcg(7);
     let mut list = List::new();
     let mut model: VecDeque<Vec<u8>> = VecDeque::new();
@@ -50,23 +70,23 @@ fn matches_a_deque_model() {
         let e = elem(&mut rng);
         match rng.next(10) {
             0 | 1 => {
-                list.push(End::Left, &e, &crate::model::encoding::DEFAULT);
+                list.push(End::Left, &e, enc);
                 model.push_front(e);
             }
             2 | 3 => {
-                list.push(End::Right, &e, &crate::model::encoding::DEFAULT);
+                list.push(End::Right, &e, enc);
                 model.push_back(e);
             }
             4 => assert_eq!(list.pop(End::Left).map(|b| b.to_vec()), model.pop_front()),
             5 => assert_eq!(list.pop(End::Right).map(|b| b.to_vec()), model.pop_back()),
             6 => {
                 let i = rng.next(model.len() + 1);
-                list.insert(i, &e, &crate::model::encoding::DEFAULT);
+                list.insert(i, &e, enc);
                 model.insert(i, e);
             }
             7 if !model.is_empty() => {
                 let i = rng.next(model.len());
-                assert!(list.set(i, &e, &crate::model::encoding::DEFAULT));
+                assert!(list.set(i, &e, enc));
                 model[i] = e;
             }
             8 if !model.is_empty() => {
@@ -82,7 +102,7 @@ fn matches_a_deque_model() {
                     .collect();
                 positions.sort_unstable();
                 positions.dedup();
-                list.remove_positions(&positions, &crate::model::encoding::DEFAULT);
+                list.remove_positions(&positions, enc);
                 for &p in positions.iter().rev() {
                     model.remove(p);
                 }
@@ -104,12 +124,12 @@ fn matches_a_deque_model() {
             }
         }
         if step % 50 == 0 {
-            check(&list, &model);
+            check_with(&list, &model, enc);
         }
     }
-    check(&list, &model);
+    check_with(&list, &model, enc);
     assert!(list.get(list.len()).is_none());
-    assert!(!list.set(list.len(), b"x", &crate::model::encoding::DEFAULT));
+    assert!(!list.set(list.len(), b"x", enc));
     assert_eq!(list.iter_from(list.len()).count(), 0);
 }
 

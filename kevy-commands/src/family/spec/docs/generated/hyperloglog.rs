@@ -4,6 +4,7 @@
 //! Group `hyperloglog`.
 
 use crate::family::spec::docs::arg_flags::{MULTIPLE, OPTIONAL};
+use crate::family::spec::docs::doc_flags::SYSCMD;
 use crate::family::spec::docs::ArgType::{Key, String};
 use crate::family::spec::docs::{arg, docs, Docs};
 
@@ -27,4 +28,14 @@ pub(super) static DOCS: &[(&str, Docs)] = &[
             arg("destkey", Key).key(0),
             arg("sourcekey", Key).key(1).flags(MULTIPLE),
         ])),
+    ("pfdebug", docs("Internal commands for debugging HyperLogLog values", "2.8.9", "hyperloglog")
+        .complexity("N/A")
+        .flags(SYSCMD)
+        .args(&[
+            arg("subcommand", String),
+            arg("key", Key).key(0),
+        ])),
+    ("pfselftest", docs("An internal command for testing HyperLogLog values", "2.8.9", "hyperloglog")
+        .complexity("N/A")
+        .flags(SYSCMD)),
 ];

@@ -128,6 +128,10 @@ pub(super) static DOCS: &[(&str, Docs)] = &[
         ])),
     ("time", docs("Return the current server time", "2.6.0", "server")
         .complexity("O(1)")),
+    ("lolwut", docs("Display some computer art and the Redis version", "5.0.0", "server")
+        .args(&[
+            arg("version", Integer).token("VERSION").flags(OPTIONAL),
+        ])),
     ("save", docs("Synchronously save the dataset to disk", "1.0.0", "server")
         .complexity("O(N) where N is the total number of keys in all databases")),
     ("bgsave", docs("Asynchronously save the dataset to disk", "1.0.0", "server")
