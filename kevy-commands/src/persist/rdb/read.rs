@@ -86,7 +86,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A plain length.
-    pub fn len(&mut self) -> Result<u64, RdbError> {
+    pub fn length(&mut self) -> Result<u64, RdbError> {
         match self.len_or_enc()? {
             (n, false) => Ok(n),
             _ => Err(corrupt("encoded value where a length was expected")),
@@ -96,7 +96,7 @@ impl<'a> Reader<'a> {
     /// A count of items that each take at least `min` bytes: refused when
     /// the rest of the input could not hold them.
     pub fn count(&mut self, min: usize) -> Result<usize, RdbError> {
-        let n = self.len()?;
+        let n = self.length()?;
         if n > (self.remaining() / min.max(1)) as u64 {
             return Err(corrupt("count larger than the data"));
         }
@@ -116,8 +116,8 @@ impl<'a> Reader<'a> {
             1 => self.le_u64(2)? as u16 as i16 as i64,
             2 => self.le_u64(4)? as u32 as i32 as i64,
             3 => {
-                let clen = self.len()? as usize;
-                let len = self.len()?;
+                let clen = self.length()? as usize;
+                let len = self.length()?;
                 if clen > self.remaining() {
                     return Err(corrupt("unexpected end of data"));
                 }
@@ -222,7 +222,7 @@ impl<'a> Reader<'a> {
                 let mut l = List::new();
                 for _ in 0..nodes {
                     let container = if ty == types::LIST_QUICKLIST_2 {
-                        self.len()?
+                        self.length()?
                     } else {
                         2
                     };
@@ -286,7 +286,7 @@ fn zset(mut pairs: Vec<(Vec<u8>, f64)>, enc: &Enc) -> Result<Option<Value>, RdbE
 
 /// Pairs of a packed hash or sorted set: an even count.
 fn pairs<'b>(items: Vec<Elem<'b>>) -> Result<Vec<(Elem<'b>, Elem<'b>)>, RdbError> {
-    if items.len() % 2 != 0 {
+    if !items.len().is_multiple_of(2) {
         return Err(corrupt("odd number of entries in a packed pair encoding"));
     }
     Ok(items.chunks_exact(2).map(|c| (c[0], c[1])).collect())
@@ -440,12 +440,12 @@ pub fn load_rdb(
                 continue;
             }
             opcodes::IDLE => {
-                idle = Some(r.len()?);
+                idle = Some(r.length()?);
                 continue;
             }
             opcodes::EOF => break,
             opcodes::SELECTDB => {
-                let n = r.len()?;
+                let n = r.length()?;
                 if n >= databases as u64 {
                     return Err(RdbError(format!("FATAL: Data file was created with a Redis server configured to handle more than {databases} databases. Exiting")));
                 }
@@ -453,8 +453,8 @@ pub fn load_rdb(
                 continue;
             }
             opcodes::RESIZEDB => {
-                r.len()?;
-                r.len()?;
+                r.length()?;
+                r.length()?;
                 continue;
             }
             opcodes::AUX => {

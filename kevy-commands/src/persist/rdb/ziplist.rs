@@ -7,7 +7,7 @@
 use super::{corrupt, Elem, RdbError};
 
 /// Reads `n` bytes at `at` of `b`.
-fn take<'a>(b: &'a [u8], at: usize, n: usize) -> Result<&'a [u8], RdbError> {
+fn take(b: &[u8], at: usize, n: usize) -> Result<&[u8], RdbError> {
     at.checked_add(n)
         .and_then(|end| b.get(at..end))
         .ok_or_else(|| corrupt("ziplist entry past its end"))
