@@ -163,12 +163,12 @@ pub fn bgsave(c: &mut Local<'_>) -> Flow {
             return Flow::Continue;
         }
     };
+    // SCHEDULE only matters while another kind of background job runs
+    // (Redis: an AOF rewrite); a save in progress is refused either way.
+    let _ = schedule;
     let p = &c.shard.server.shared.persist;
     if p.start_job() {
         resp::simple(c.out, b"Background saving started");
-    } else if schedule {
-        p.scheduled.store(true, Ordering::Relaxed);
-        resp::simple(c.out, b"Background saving scheduled");
     } else {
         resp::error(c.out, b"ERR Background save already in progress");
     }

@@ -65,7 +65,9 @@ pub struct Persist {
     pub job: Mutex<Option<Arc<Job>>>,
     /// Bumped when a job starts; each shard remembers the last it served.
     pub epoch: AtomicU64,
-    /// A BGSAVE SCHEDULE waiting for nothing (kept for INFO symmetry).
+    /// A background save to start as soon as none is in progress (Redis's
+    /// `rdb_bgsave_scheduled`, for BGSAVE SCHEDULE while another kind of
+    /// background job runs).
     pub scheduled: AtomicBool,
     /// At shutdown: save the data (SHUTDOWN SAVE, SIGTERM with save rules).
     pub save_on_stop: AtomicBool,

@@ -286,3 +286,89 @@ fn a_corrupt_file_stops_start_up() {
     let log = String::from_utf8_lossy(&out.stdout);
     assert!(log.contains("Fatal error loading the DB"), "{log}");
 }
+
+/// Sends `cmds` as one pipeline and reads every reply.
+fn pipeline(c: &mut Raw, cmds: &[Vec<String>]) {
+    let mut bytes = Vec::new();
+    for cmd in cmds {
+        let args: Vec<&str> = cmd.iter().map(String::as_str).collect();
+        bytes.extend_from_slice(&crate::util::encode_str(&args));
+    }
+    c.send(&bytes);
+    for _ in cmds {
+        c.reply();
+    }
+}
+
+fn sets(prefix: &str, n: usize, value: &str) -> Vec<Vec<String>> {
+    (0..n)
+        .map(|i| vec!["SET".into(), format!("{prefix}{i}"), format!("{value}{i}")])
+        .collect()
+}
+
+#[test]
+fn writes_during_bgsave_are_all_present_after_a_restart() {
+    let dir = scratch("during-bgsave");
+    let kevy = kevy_in(&dir, 2, &[]);
+    let mut c = Raw::connect(kevy.addr);
+    for chunk in sets("k:", 20_000, "v").chunks(1000) {
+        pipeline(&mut c, chunk);
+    }
+    assert_eq!(c.call(&["BGSAVE"]), b"+Background saving started\r\n");
+    for chunk in sets("during:", 5_000, "d").chunks(500) {
+        pipeline(&mut c, chunk);
+    }
+    pipeline(&mut c, &sets("k:", 1000, "new"));
+    let mut done = false;
+    for _ in 0..3000 {
+        let info = String::from_utf8(c.call(&["INFO", "persistence"])).unwrap();
+        if info.contains("rdb_bgsave_in_progress:0") && info.contains("rdb_saves:1") {
+            done = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert!(done, "the background save did not finish");
+    assert!(String::from_utf8(c.call(&["INFO", "persistence"]))
+        .unwrap()
+        .contains("rdb_last_bgsave_status:ok"));
+    assert_eq!(integer(&c.call(&["DBSIZE"])), Some(25_000));
+    c.send(&crate::util::encode_str(&["SHUTDOWN", "SAVE"]));
+    let (status, _) = kevy.stop(0);
+    assert!(status.success());
+    let kevy = kevy_in(&dir, 3, &[]);
+    let mut c = Raw::connect(kevy.addr);
+    assert_eq!(integer(&c.call(&["DBSIZE"])), Some(25_000));
+    assert_eq!(c.call(&["GET", "k:5"]), b"$4\r\nnew5\r\n");
+    assert_eq!(c.call(&["GET", "k:15000"]), b"$6\r\nv15000\r\n");
+    assert_eq!(c.call(&["GET", "during:4999"]), b"$5\r\nd4999\r\n");
+}
+
+#[test]
+fn access_frequencies_travel_with_the_file_under_lfu() {
+    let dir = scratch("lfu");
+    let redis = RedisServer::start_with(&[
+        "--dir",
+        dir.to_str().unwrap(),
+        "--dbfilename",
+        "dump.rdb",
+        "--maxmemory-policy",
+        "allkeys-lfu",
+    ]);
+    let mut r = Raw::connect(redis.addr());
+    r.call(&["SET", "hot", "1"]);
+    r.call(&["SET", "cold", "1"]);
+    for _ in 0..200 {
+        r.call(&["GET", "hot"]);
+    }
+    let hot = integer(&r.call(&["OBJECT", "FREQ", "hot"])).unwrap();
+    assert!(hot > 5, "{hot}");
+    assert_eq!(r.call(&["SAVE"]), b"+OK\r\n");
+    let kevy = kevy_in(&dir, 2, &["--maxmemory-policy", "allkeys-lfu"]);
+    let mut k = Raw::connect(kevy.addr);
+    assert_eq!(integer(&k.call(&["OBJECT", "FREQ", "hot"])), Some(hot));
+    assert_eq!(
+        k.call(&["OBJECT", "FREQ", "cold"]),
+        r.call(&["OBJECT", "FREQ", "cold"])
+    );
+}

@@ -118,6 +118,53 @@ fn redis_dump_payloads() {
 }
 
 #[test]
+fn older_encodings_load() {
+    let sign = |mut c: Vec<u8>| {
+        c.extend_from_slice(&6u16.to_le_bytes());
+        let crc = crc64::update(0, &c);
+        c.extend_from_slice(&crc.to_le_bytes());
+        c
+    };
+    // RDB_TYPE_ZSET: text doubles (and the special inf byte).
+    let p = sign(vec![
+        types::ZSET,
+        2,
+        1,
+        b'a',
+        3,
+        b'1',
+        b'.',
+        b'5',
+        1,
+        b'b',
+        254,
+    ]);
+    let want = ZSet::from_sorted(
+        &[(b"a".to_vec(), 1.5), (b"b".to_vec(), f64::INFINITY)],
+        &Enc::default(),
+    );
+    assert_eq!(dump::restore(&p, &Enc::default()), Ok(Value::ZSet(want)));
+    // RDB_TYPE_LIST: plain elements, one integer-encoded.
+    let p = sign(vec![types::LIST, 2, 1, b'x', 0xc0, 5]);
+    let mut l = List::new();
+    l.push(End::Right, b"x", &Enc::default());
+    l.push(End::Right, b"5", &Enc::default());
+    assert_eq!(dump::restore(&p, &Enc::default()), Ok(Value::List(l)));
+    // RDB_TYPE_HASH_ZIPMAP.
+    let zm = [1u8, 1, b'f', 1, 0, b'v', 255];
+    let mut c = vec![types::HASH_ZIPMAP, zm.len() as u8];
+    c.extend_from_slice(&zm);
+    let mut h = Hash::new();
+    h.set(b"f", b"v", &Enc::default());
+    assert_eq!(dump::restore(&sign(c), &Enc::default()), Ok(Value::Hash(h)));
+    // Duplicates and NaN are corruption.
+    let p = sign(vec![types::SET, 2, 1, b'a', 1, b'a']);
+    assert_eq!(dump::restore(&p, &Enc::default()), Err(dump::BAD_FORMAT));
+    let p = sign(vec![types::ZSET, 1, 1, b'a', 253]);
+    assert_eq!(dump::restore(&p, &Enc::default()), Err(dump::BAD_FORMAT));
+}
+
+#[test]
 fn whole_file_round_trips() {
     let mut dbs: Vec<Db> = (0..3).map(|_| Db::new()).collect();
     let now = Clock::new();
