@@ -35,6 +35,14 @@ pub struct Meta {
     pub freq: Option<u8>,
 }
 
+/// The length of `v`'s body in an RDB file, as written now
+/// (`rdbSavedObjectLen`: `DEBUG OBJECT`'s `serializedlength`).
+pub fn serialized_len(v: &Value, compress: bool) -> usize {
+    let mut w = Writer::new(compress);
+    w.value(v);
+    w.out.len()
+}
+
 /// The integer encoding of `v` when it fits 32 bits (`rdbEncodeInteger`).
 fn encode_int(v: i64, buf: &mut [u8; 5]) -> usize {
     if let Ok(x) = i8::try_from(v) {
