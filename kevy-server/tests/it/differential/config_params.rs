@@ -118,15 +118,10 @@ const REFUSED: &[(&str, &[&str])] = &[
     (
         RDB,
         &[
-            "rdbcompression",
             "rdb-del-sync-files",
             "rdb-save-incremental-fsync",
             "stop-writes-on-bgsave-error",
         ],
-    ),
-    (
-        "snapshots (save) are not implemented yet; use save \"\"",
-        &["save"],
     ),
     (
         AOF,
