@@ -7,7 +7,7 @@ use super::*;
 
 const NO_RDB: &str = "RDB snapshots are not implemented yet";
 const NO_AOF: &str = "the append-only file is not implemented yet";
-const NO_RESTORE: &str = "DUMP/RESTORE are not implemented yet";
+const NO_RESTORE: &str = "RESTORE always checks payloads in full";
 
 /// The persistence settings.
 pub static PARAMS: &[Param] = &[
