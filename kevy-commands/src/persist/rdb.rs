@@ -4,7 +4,7 @@
 //! LFU policy, key–value pairs, `EOF` and the CRC-64) and the value
 //! encodings a DUMP payload shares ([`dump`]).
 //!
-//! Writing ([`write`]) picks the encoding Redis would for the value's
+//! Writing ([`mod@write`]) picks the encoding Redis would for the value's
 //! current encoding: an integer string as an integer, other strings LZF-compressed past 20 bytes when
 //! `rdbcompression` is on, lists as `QUICKLIST_2` of listpacks (one per
 //! node), small hashes and sorted sets as listpacks, large ones as
