@@ -22,7 +22,7 @@ use std::sync::Arc;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 /// The Redis version kevy answers as (INFO, HELLO).
-pub const REDIS_VERSION: &str = "7.0.15";
+pub const REDIS_VERSION: &str = crate::persist::state::REDIS_VERSION;
 
 use kevy_rt::{Args, ShardInfo};
 
@@ -62,6 +62,8 @@ pub struct Shared {
     /// Shards loaded before the runtime started (from the append-only
     /// file), taken by `new_shard`.
     pub preloaded: crate::aof::Preloaded,
+    /// Saving and loading: LASTSAVE, background saves, INFO persistence.
+    pub persist: crate::persist::state::Persist,
 }
 
 impl Default for Shared {
@@ -110,6 +112,7 @@ impl Shared {
             port: AtomicU64::new(0),
             aof: Default::default(),
             preloaded: Default::default(),
+            persist: Default::default(),
         }
     }
 
@@ -232,6 +235,8 @@ pub struct ShardServer {
     pub latency: latency::Monitor,
     /// Changes made by write commands (Redis's `server.dirty`).
     pub dirty: u64,
+    /// The last background-save epoch this shard served.
+    pub rdb_epoch: u64,
     /// Instantaneous rates (ops, bytes in and out).
     pub meter: meter::Meter,
 }
@@ -262,6 +267,7 @@ impl ShardServer {
             slowlog: SlowLog::default(),
             latency: latency::Monitor::default(),
             dirty: 0,
+            rdb_epoch: 0,
             meter: meter::Meter::default(),
         }
     }

@@ -19,6 +19,7 @@ pub mod debug;
 pub mod diag;
 pub mod info;
 pub mod monitor;
+pub mod persist;
 
 pub mod hash;
 pub mod list;

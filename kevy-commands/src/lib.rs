@@ -130,6 +130,8 @@ mod exec;
 pub mod family;
 pub mod limits;
 pub mod model;
+pub mod persist;
+mod persistence;
 pub mod session;
 pub mod shard;
 pub mod store;
@@ -238,7 +240,12 @@ impl Commands for Redis {
         ks.outbox = info.outbox.clone();
         ks.id = info.id;
         ks.nshards = info.nshards;
+        let p = &self.shared.persist;
+        p.shards
+            .store(info.nshards, std::sync::atomic::Ordering::Relaxed);
+        let id = info.id;
         ks.server = accounting::ShardServer::new(self.shared.clone(), Some(info));
+        persistence::take_preloaded(&mut ks, id);
         ks
     }
 
@@ -797,6 +804,10 @@ impl Commands for Redis {
         family::client::pausable(cmd, writes_only)
     }
 
+    fn stopped(&self, shard: &mut ShardState) {
+        persistence::stopped(&self.shared, shard);
+    }
+
     fn tick(&self, shard: &mut ShardState) {
         shard.tick_clock(now_ms());
         shard.server.sample_meter(now_ms());
@@ -819,6 +830,7 @@ impl Commands for Redis {
             let ms = t0.elapsed().as_millis() as u64;
             shard.server.event("expire-cycle", ms);
         }
+        family::persist::tick(shard);
         shard.evict_tick();
         for db in &mut shard.dbs {
             db.shrink_if_sparse();

@@ -543,6 +543,10 @@ pub trait Commands: Send + Sync + Sized + 'static {
     fn holds_replies(&self, _shard: &Self::Shard) -> bool {
         false
     }
+    /// The runtime stopped: the shard's last call, on its thread, before its
+    /// state is dropped (a command set may hand the state over, e.g. to save
+    /// it once every shard has stopped).
+    fn stopped(&self, _shard: &mut Self::Shard) {}
 
     /// How often [`Commands::tick`] runs; 100 ms (Redis's `hz 10`) by default.
     fn tick_interval(&self) -> Duration {

@@ -250,6 +250,7 @@ impl<C: Commands> Shard<C> {
                 }
             }
             if self.stop.load(Ordering::Acquire) {
+                self.cmds.stopped(&mut self.state);
                 return Ok(());
             }
             // Ring messages first: a reply that arrived while we slept may free

@@ -67,6 +67,10 @@ fn main() -> ExitCode {
     if aof::start(&redis, config.threads()).is_err() {
         return ExitCode::FAILURE;
     }
+    // As Redis 7.0: with the append-only file on, it alone is loaded.
+    if !redis.config().get_bool("appendonly") && !load_rdb(&redis, config.threads()) {
+        return ExitCode::FAILURE;
+    }
     let mut builder = Runtime::builder(redis.clone())
         .bind(config.listen_addr())
         .shards(config.threads())
@@ -122,11 +126,14 @@ fn main() -> ExitCode {
     let stopper = rt.stopper();
     let stats = rt.stats();
     trim::spawn(stats.clone());
+    let on_signal = redis.clone();
     waiter.spawn(move |sig| {
         log::log(
             Level::Warning,
             &format!("Received {sig}, scheduling shutdown..."),
         );
+        // As Redis: a save rule configured means a final save.
+        on_signal.save_on_stop(on_signal.has_save_rules());
         stopper.stop();
     });
     let ran = rt.run();
@@ -146,6 +153,16 @@ fn main() -> ExitCode {
                     ),
                 );
             }
+            match redis.final_save() {
+                Ok(None) => {}
+                Ok(Some(bytes)) => {
+                    log::log(Level::Notice, &format!("DB saved on disk ({bytes} bytes)"))
+                }
+                Err(e) => {
+                    log::log(Level::Warning, &format!("Error trying to save the DB: {e}"));
+                    return ExitCode::FAILURE;
+                }
+            }
             log::log(
                 Level::Notice,
                 "kevy-server is now ready to exit, bye bye...",
@@ -158,6 +175,40 @@ fn main() -> ExitCode {
                 &format!("kevy-server stopped on an error: {e}"),
             );
             ExitCode::FAILURE
+        }
+    }
+}
+
+/// Loads `dir`/`dbfilename` if it exists, for `shards` shards; false (after
+/// logging why) when it exists but does not load, as Redis stops then.
+fn load_rdb(redis: &kevy_commands::Redis, shards: usize) -> bool {
+    let t0 = std::time::Instant::now();
+    match redis.load_file(shards) {
+        Ok(None) => true,
+        Ok(Some(info)) => {
+            log::log(
+                Level::Notice,
+                &format!(
+                    "DB loaded from disk: {:.3} seconds ({} keys loaded, {} expired)",
+                    t0.elapsed().as_secs_f64(),
+                    info.loaded,
+                    info.expired
+                ),
+            );
+            if info.functions > 0 {
+                log::log(
+                    Level::Warning,
+                    &format!("{} function libraries in the RDB file were not loaded (functions are not supported)", info.functions),
+                );
+            }
+            true
+        }
+        Err(e) => {
+            log::log(
+                Level::Warning,
+                &format!("Fatal error loading the DB: {e}. Exiting."),
+            );
+            false
         }
     }
 }

@@ -23,7 +23,7 @@ pub const LAYERS: &[(&str, Layers)] = &[
         &[
             ("base", &["base"]),
             ("model", &["model"]),
-            ("store", &["store"]),
+            ("store", &["store", "persist"]),
             (
                 "shard",
                 &["config", "accounting", "session", "shard", "aof"],
@@ -33,7 +33,14 @@ pub const LAYERS: &[(&str, Layers)] = &[
             (
                 "lib",
                 &[
-                    "lib", "dispatch", "events", "exec", "limits", "tracked", "aofrun",
+                    "lib",
+                    "dispatch",
+                    "events",
+                    "exec",
+                    "limits",
+                    "persistence",
+                    "tracked",
+                    "aofrun",
                 ],
             ),
         ],

@@ -382,7 +382,17 @@ fn parse_save(cx: &Cx<'_>) -> Result<String, String> {
     if !valid {
         return Err("Invalid save parameters".into());
     }
-    Err("snapshots (save) are not implemented yet; use save \"\"".into())
+    let pairs: Vec<String> = words
+        .chunks_exact(2)
+        .map(|c| {
+            format!(
+                "{} {}",
+                parse_i64(c[0].as_bytes()).unwrap_or(0),
+                parse_i64(c[1].as_bytes()).unwrap_or(0)
+            )
+        })
+        .collect();
+    Ok(pairs.join(" "))
 }
 
 /// `maxmemory-clients`: a memory or percent value, as Redis parses it; only

@@ -12,7 +12,7 @@ use crate::base::hist::Histogram;
 use crate::base::resp;
 use crate::base::resp::Reply;
 use crate::cross::{Part, PartReply, Plan};
-use crate::family::{client, config, debug, diag, info};
+use crate::family::{client, config, debug, diag, info, persist};
 use crate::session::{Ctx, Session};
 use crate::shard::ShardState;
 
@@ -55,6 +55,10 @@ pub enum ServerOp {
     Pubsub(crate::family::pubsub::PubsubOp),
     /// The append-only file rewrite's cut on the shard.
     AofCut,
+    /// The shard's keys, encoded for an RDB file (SAVE, DEBUG RELOAD).
+    Snapshot,
+    /// Empty the shard and load its keys of the RDB file (DEBUG RELOAD).
+    Load,
 }
 
 /// What a server part answers.
@@ -81,6 +85,8 @@ pub enum ServerReply {
     /// `(database, digest)` of each non-empty database, or one value's
     /// digest (database 0).
     Digests(Vec<(u32, crate::model::digest::Digest)>),
+    /// A shard's keys encoded for an RDB file, and its change counter.
+    Chunks(Vec<crate::persist::rdb::DbChunk>, u64),
 }
 
 /// How the origin shard reduces a server command's parts.
@@ -129,6 +135,12 @@ pub enum ServerPlan {
     Pubsub(crate::family::pubsub::PubsubPlan),
     /// `BGREWRITEAOF`: every shard has cut.
     AofRewrite,
+    /// `SAVE`: the file from the parts' keys.
+    Save,
+    /// `DEBUG RELOAD` on this many shards: save, then load (stage in the byte).
+    Reload(usize),
+    /// `DEBUG RELOAD`'s load round.
+    Reloading(usize),
 }
 
 /// A plan answered without parts.
@@ -197,6 +209,8 @@ pub fn execute(
         ServerOp::DigestValue => debug::digest_value_part(shard, ctx, args),
         ServerOp::Pubsub(op) => crate::family::pubsub::part(&shard.pubsub, op, args),
         ServerOp::AofCut => crate::family::rewrite::cut_part(shard, args),
+        ServerOp::Snapshot => persist::snapshot_part(shard),
+        ServerOp::Load => persist::load_part(shard),
     })
 }
 
@@ -217,7 +231,7 @@ pub fn gather(
     ctx: Ctx,
     plan: &mut ServerPlan,
     replies: Vec<PartReply>,
-    _next: &mut Vec<(usize, Part)>,
+    next: &mut Vec<(usize, Part)>,
     out: &mut Reply<'_>,
 ) -> Gather {
     let replies = server_replies(replies);
@@ -245,6 +259,19 @@ pub fn gather(
         ServerPlan::AofRewrite => crate::family::rewrite::gather(shard, out),
         ServerPlan::Digest => debug::gather_digest(replies, out),
         ServerPlan::DigestValue => debug::gather_digest_value(replies, out),
+        ServerPlan::Save => persist::gather_save(shard, replies, out),
+        ServerPlan::Reload(n) => {
+            let n = *n;
+            let mut stage = 0;
+            if !persist::gather_reload(shard, n, &mut stage, replies, next, out) {
+                *plan = ServerPlan::Reloading(n);
+                return Gather::Again;
+            }
+        }
+        ServerPlan::Reloading(n) => {
+            let mut stage = 1;
+            persist::gather_reload(shard, *n, &mut stage, replies, next, out);
+        }
     }
     Gather::Done
 }

@@ -70,6 +70,7 @@ pub fn plan_debug(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
     let mut out = Vec::new();
     match args.len() {
         2 if keyword(sub, "help") => super::opts::write_help(&mut out, HELP),
+        2 if keyword(sub, "reload") => return super::persist::plan_reload(cx),
         3 if keyword(sub, "sleep") => {
             let secs = atof(args.at(2));
             if secs.is_finite() && secs > 0.0 {
@@ -203,6 +204,7 @@ pub fn encoding(v: &Value) -> &'static str {
 /// LFU policy). Not an access.
 pub fn object_part(shard: &mut ShardState, ctx: Ctx, args: Args<'_>) -> ServerReply {
     let clock = Clock::new();
+    let compress = super::persist::options(&shard.server.shared).compression;
     let db = shard.db(ctx.db as usize);
     let mut out = Vec::new();
     let lfu = db.limits().lfu();
@@ -219,7 +221,7 @@ pub fn object_part(shard: &mut ShardState, ctx: Ctx, args: Args<'_>) -> ServerRe
                 "Value at:{:p} refcount:1 encoding:{} serializedlength:{} lru:{lru} lru_seconds_idle:{idle}",
                 v as *const Value,
                 encoding(v),
-                crate::model::size::serialized_len(v)
+                crate::persist::rdb::write::serialized_len(v, compress)
             );
             if let Value::List(l) = v {
                 let nodes = l.node_count().max(1);

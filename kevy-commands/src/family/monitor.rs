@@ -23,12 +23,7 @@ pub fn time(c: &mut Local<'_>) -> Flow {
     Flow::Continue
 }
 
-/// LASTSAVE: nothing is saved yet, so the start time (as Redis reports
-/// before its first save).
-pub fn lastsave(c: &mut Local<'_>) -> Flow {
-    resp::int(c.out, c.shard.server.shared.start_secs());
-    Flow::Continue
-}
+pub use super::persist::lastsave;
 
 /// MONITOR
 pub fn monitor(c: &mut Local<'_>) -> Flow {
@@ -107,8 +102,8 @@ pub fn monitor_line(
 pub enum ShutdownOp {
     /// Stop the server; `save` asks for a snapshot first.
     Stop {
-        /// `SAVE` was given.
-        save: bool,
+        /// `SAVE` (`Some(true)`) or `NOSAVE` (`Some(false)`) was given.
+        save: Option<bool>,
     },
     /// `ABORT`: cancel a shutdown in progress.
     Abort,
@@ -138,15 +133,20 @@ pub fn parse_shutdown(args: Args<'_>) -> Result<ShutdownOp, crate::base::error::
     Ok(if abort {
         ShutdownOp::Abort
     } else {
-        ShutdownOp::Stop { save }
+        ShutdownOp::Stop {
+            save: (save || nosave).then_some(save),
+        }
     })
 }
 
 /// SHUTDOWN \[NOSAVE | SAVE\] \[NOW\] \[FORCE\] \[ABORT\]
 ///
-/// Stops the server (every shard) without a reply, as Redis does. kevy has no
-/// persistence yet, so `SAVE` fails like a failed snapshot would, and there
-/// is never a shutdown in progress to ABORT.
+/// Stops the server (every shard) without a reply, as Redis does, saving
+/// the data when `SAVE` is given or, unless `NOSAVE` is, when `save` rules
+/// are configured: each shard hands its databases over as it stops and
+/// the embedder (kevy-server) writes the file ([`crate::Redis::final_save`]).
+/// There is never a shutdown in progress to ABORT (the shutdown is
+/// immediate).
 pub fn shutdown(c: &mut Local<'_>) -> Flow {
     match parse_shutdown(c.args) {
         Err(e) => {
@@ -157,11 +157,17 @@ pub fn shutdown(c: &mut Local<'_>) -> Flow {
             resp::error(c.out, b"ERR No shutdown in progress.");
             Flow::Continue
         }
-        Ok(ShutdownOp::Stop { save: true }) => {
-            resp::error(c.out, b"ERR Errors trying to SHUTDOWN. Check logs.");
-            Flow::Continue
+        Ok(ShutdownOp::Stop { save }) => {
+            let shared = &c.shard.server.shared;
+            let rules =
+                !crate::persist::state::save_rules(&shared.config.get("save").unwrap_or_default())
+                    .is_empty();
+            shared
+                .persist
+                .save_on_stop
+                .store(save.unwrap_or(rules), std::sync::atomic::Ordering::Relaxed);
+            Flow::Shutdown
         }
-        Ok(ShutdownOp::Stop { save: false }) => Flow::Shutdown,
     }
 }
 

@@ -838,6 +838,7 @@ pub fn lru_ticks(ms: Ms) -> u32 {
 }
 
 mod node;
+mod persist;
 mod sample;
 pub(crate) use sample::Candidate;
 mod scan;

@@ -22,6 +22,7 @@ mod maxmemory;
 mod pipelines;
 mod pubsub;
 mod queue;
+mod rdb;
 mod server;
 mod soak;
 mod stall;

@@ -1,19 +1,18 @@
-//! Snapshot (RDB) and append-only-file settings. kevy keeps its data in
-//! memory only: these are known with Redis's defaults and checks, and any
-//! other value is refused with the reason.
+//! Snapshot (RDB) and append-only-file settings: `rdbcompression` and
+//! `rdbchecksum` are real (with `save`, `dir` and `dbfilename` among the
+//! server settings); the others are known with Redis's defaults and
+//! checks, and any other value is refused with the reason.
 
 use super::*;
 
 const NO_RDB: &str = "RDB snapshots are not implemented yet";
 const NO_AOF: &str = "the append-only file is not implemented yet";
-const NO_RESTORE: &str = "DUMP/RESTORE are not implemented yet";
+const NO_RESTORE: &str = "RESTORE always checks payloads in full";
 
 /// The persistence settings.
 pub static PARAMS: &[Param] = &[
-    Param::new("rdbchecksum", Kind::Bool, "yes")
-        .flags(IMMUTABLE)
-        .refuse(NO_RDB),
-    Param::new("rdbcompression", Kind::Bool, "yes").refuse(NO_RDB),
+    Param::new("rdbchecksum", Kind::Bool, "yes").flags(IMMUTABLE),
+    Param::new("rdbcompression", Kind::Bool, "yes"),
     Param::new("rdb-del-sync-files", Kind::Bool, "no").refuse(NO_RDB),
     Param::new("rdb-save-incremental-fsync", Kind::Bool, "yes").refuse(NO_RDB),
     Param::new("stop-writes-on-bgsave-error", Kind::Bool, "yes").refuse(NO_RDB),

@@ -88,15 +88,15 @@ fn debug_subcommands() {
     );
     assert_eq!(
         object(&mut h, "h"),
-        "refcount:1 encoding:listpack serializedlength:5"
+        "refcount:1 encoding:listpack serializedlength:14"
     );
     assert_eq!(
         object(&mut h, "st"),
-        "refcount:1 encoding:intset serializedlength:5"
+        "refcount:1 encoding:intset serializedlength:13"
     );
     let l = object(&mut h, "l");
     assert!(
-        l.starts_with("refcount:1 encoding:quicklist serializedlength:"),
+        l.starts_with("refcount:1 encoding:quicklist serializedlength:19 "),
         "{l}"
     );
     assert!(l.ends_with(" ql_nodes:1 ql_avg_node:3.00 ql_listpack_max:-2 ql_compressed:0 ql_uncompressed_size:9"), "{l}");

@@ -230,9 +230,12 @@ fn percent(a: u64, b: u64) -> String {
 }
 
 fn persistence(s: &mut Fields<'_>, shard: &ShardState, total: &Report) {
-    // Nothing is persisted yet: no load, no save, no fork, no append-only
-    // file; only the change counter is real.
-    s.field("loading", 0);
+    // RDB saving and loading are real (no fork: no copy-on-write figures);
+    // no append-only file yet.
+    use std::sync::atomic::Ordering::Relaxed;
+    let p = &shard.server.shared.persist;
+    let job = p.job();
+    s.field("loading", p.loading.load(Relaxed) as u8);
     s.field("async_loading", 0);
     s.field("current_cow_peak", 0);
     s.field("current_cow_size", 0);
@@ -240,16 +243,28 @@ fn persistence(s: &mut Fields<'_>, shard: &ShardState, total: &Report) {
     s.field("current_fork_perc", "0.00");
     s.field("current_save_keys_processed", 0);
     s.field("current_save_keys_total", 0);
-    s.field("rdb_changes_since_last_save", total.dirty);
-    s.field("rdb_bgsave_in_progress", 0);
-    s.field("rdb_last_save_time", shard.server.shared.start_secs());
-    s.field("rdb_last_bgsave_status", "ok");
-    s.field("rdb_last_bgsave_time_sec", -1);
-    s.field("rdb_current_bgsave_time_sec", -1);
-    s.field("rdb_saves", 0);
+    let saved = p.dirty_saved.load(Relaxed);
+    s.field(
+        "rdb_changes_since_last_save",
+        total.dirty.saturating_sub(saved),
+    );
+    s.field("rdb_bgsave_in_progress", job.is_some() as u8);
+    s.field("rdb_last_save_time", p.last_save.load(Relaxed));
+    let ok = p.last_bgsave_ok.load(Relaxed);
+    s.field("rdb_last_bgsave_status", if ok { "ok" } else { "err" });
+    s.field("rdb_last_bgsave_time_sec", p.last_bgsave_secs.load(Relaxed));
+    let current = job.map_or(-1, |j| j.started.elapsed().as_secs() as i64);
+    s.field("rdb_current_bgsave_time_sec", current);
+    s.field("rdb_saves", p.saves.load(Relaxed));
     s.field("rdb_last_cow_size", 0);
-    s.field("rdb_last_load_keys_expired", 0);
-    s.field("rdb_last_load_keys_loaded", 0);
+    s.field(
+        "rdb_last_load_keys_expired",
+        p.last_load_expired.load(Relaxed),
+    );
+    s.field(
+        "rdb_last_load_keys_loaded",
+        p.last_load_loaded.load(Relaxed),
+    );
     let aof = &shard.server.shared.aof;
     let st = aof.stats();
     let on = aof.is_enabled();

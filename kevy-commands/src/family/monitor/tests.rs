@@ -1,5 +1,6 @@
 //! TIME, LASTSAVE, MONITOR and the monitor line.
 
+use kevy_rt::testing::Harness;
 use kevy_rt::{Commands, Flow, OwnedArgs};
 
 use crate::testutil::{harness, inline, items, run};
@@ -98,12 +99,18 @@ fn shutdown_stops_the_runtime_or_answers_like_redis() {
         run(&mut h, &["SHUTDOWN", "ABORT", "NOW"]),
         b"-ERR syntax error\r\n"
     );
-    // No persistence yet: a requested save fails, as a failed snapshot would.
+    // A save is asked for (the embedder writes it once the shards stop).
     assert_eq!(
-        run(&mut h, &["SHUTDOWN", "SAVE"]),
-        b"-ERR Errors trying to SHUTDOWN. Check logs.\r\n"
+        h.run_flow(&["SHUTDOWN", "SAVE"]),
+        (Vec::new(), Flow::Shutdown)
     );
+    let asked = |h: &Harness<crate::Redis>| {
+        let p = &h.commands().shared().persist;
+        p.save_on_stop.load(std::sync::atomic::Ordering::Relaxed)
+    };
+    assert!(asked(&h));
     assert_eq!(h.run_flow(&["SHUTDOWN"]), (Vec::new(), Flow::Shutdown));
+    assert!(!asked(&h));
     assert_eq!(
         h.run_flow(&["shutdown", "nosave", "now", "force"]),
         (Vec::new(), Flow::Shutdown)

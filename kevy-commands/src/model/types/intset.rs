@@ -62,8 +62,14 @@ impl IntSet {
 
     /// Bytes per member (0 when empty).
     #[inline]
-    fn width(&self) -> usize {
+    pub fn width(&self) -> usize {
         self.buf.len().checked_div(self.len()).unwrap_or(0)
+    }
+
+    /// The members as stored: `width` little-endian bytes each, ascending
+    /// (the contents of Redis's intset blob).
+    pub fn raw(&self) -> &[u8] {
+        self.buf.as_slice()
     }
 
     /// Bytes allocated on the heap (0 while inline).

@@ -6,7 +6,7 @@ use super::super::flags::*;
 use super::super::key_flags::*;
 use super::super::{KeySpec, Run, Spec};
 use crate::family::keys::{self, object};
-use crate::family::{connection, sort};
+use crate::family::{connection, persist, sort};
 
 /// The notes of SORT's BY/GET key spec.
 const BY_GET_NOTES: &str = "For the optional BY/GET keyword. It is marked 'unknown' because the key names derive from the content of the key we sort";
@@ -16,6 +16,13 @@ const STORE_NOTES: &str = "For the optional STORE keyword. It is marked 'unknown
 /// The keyspace commands.
 #[rustfmt::skip]
 pub const KEYSPACE: &[Spec] = &[
+    Spec::new("dump", 2, READONLY, [1, 1, 1], Run::Shard(persist::dump))
+        .acl(&["@keyspace", "@read", "@slow"])
+        .tips(&["nondeterministic_output"])
+        .keys(&[KeySpec::index(1, RO | ACCESS)]),
+    Spec::new("restore", -4, WRITE | DENYOOM, [1, 1, 1], Run::Shard(persist::restore))
+        .acl(&["@keyspace", "@write", "@slow", "@dangerous"])
+        .keys(&[KeySpec::index(1, OW | UPDATE)]),
     Spec::new("rename", 3, WRITE, [1, 2, 1], Run::Keys(keys::rename, keys::plan_rename))
         .acl(&["@keyspace", "@write", "@slow"])
         .keys(&[KeySpec::index(1, RW | ACCESS | DELETE), KeySpec::index(2, OW | UPDATE)]),

@@ -7,7 +7,7 @@ use super::super::flags::*;
 use super::super::key_flags::*;
 use super::super::{KeySpec, Run, Spec};
 use crate::family::{
-    client, config, connection, debug, diag, info, lolwut, monitor, rewrite, tracking,
+    client, config, connection, debug, diag, info, lolwut, monitor, persist, rewrite, tracking,
 };
 
 /// The server commands.
@@ -37,6 +37,10 @@ pub const SERVER: &[Spec] = &[
         .acl(&["@admin", "@slow", "@dangerous"]),
     Spec::new("lolwut", -1, READONLY | FAST, [0, 0, 0], Run::Local(lolwut::lolwut))
         .acl(&["@read", "@fast"]),
+    Spec::new("save", 1, ADMIN | NOSCRIPT | NO_ASYNC_LOADING | NO_MULTI, [0, 0, 0], Run::Server(persist::plan_save))
+        .acl(&["@admin", "@slow", "@dangerous"]),
+    Spec::new("bgsave", -1, ADMIN | NOSCRIPT | NO_ASYNC_LOADING, [0, 0, 0], Run::Local(persist::bgsave))
+        .acl(&["@admin", "@slow", "@dangerous"]),
     Spec::new("lastsave", 1, LOADING | STALE | FAST, [0, 0, 0], Run::Local(monitor::lastsave))
         .acl(&["@admin", "@fast", "@dangerous"])
         .tips(&["nondeterministic_output"]),

@@ -125,15 +125,10 @@ const REFUSED: &[(&str, &[&str])] = &[
     (
         RDB,
         &[
-            "rdbcompression",
             "rdb-del-sync-files",
             "rdb-save-incremental-fsync",
             "stop-writes-on-bgsave-error",
         ],
-    ),
-    (
-        "snapshots (save) are not implemented yet; use save \"\"",
-        &["save"],
     ),
     (
         AOF,
@@ -145,7 +140,7 @@ const REFUSED: &[(&str, &[&str])] = &[
         ],
     ),
     (
-        "DUMP/RESTORE are not implemented yet",
+        "RESTORE always checks payloads in full",
         &["sanitize-dump-payload"],
     ),
     (

@@ -136,6 +136,27 @@ pub(super) static DOCS: &[(&str, Docs)] = &[
         .args(&[
             arg("pattern", Pattern),
         ])),
+    ("dump", docs("Return a serialized version of the value stored at the specified key.", "2.6.0", "generic")
+        .complexity("O(1) to access the key and additional O(N*M) to serialize it, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1).")
+        .args(&[
+            arg("key", Key).key(0),
+        ])),
+    ("restore", docs("Create a key using the provided serialized value, previously obtained using DUMP.", "2.6.0", "generic")
+        .complexity("O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1). However for sorted set values the complexity is O(N*M*log(N)) because inserting values into sorted sets is O(log(N)).")
+        .history(&[
+            ("3.0.0", "Added the `REPLACE` modifier."),
+            ("5.0.0", "Added the `ABSTTL` modifier."),
+            ("5.0.0", "Added the `IDLETIME` and `FREQ` options."),
+        ])
+        .args(&[
+            arg("key", Key).key(0),
+            arg("ttl", Integer),
+            arg("serialized-value", String),
+            arg("replace", PureToken).token("REPLACE").since("3.0.0").flags(OPTIONAL),
+            arg("absttl", PureToken).token("ABSTTL").since("5.0.0").flags(OPTIONAL),
+            arg("seconds", Integer).token("IDLETIME").since("5.0.0").flags(OPTIONAL),
+            arg("frequency", Integer).token("FREQ").since("5.0.0").flags(OPTIONAL),
+        ])),
     ("rename", docs("Rename a key", "1.0.0", "generic")
         .complexity("O(1)")
         .args(&[

@@ -134,6 +134,16 @@ pub(super) static DOCS: &[(&str, Docs)] = &[
         .args(&[
             arg("version", Integer).token("VERSION").flags(OPTIONAL),
         ])),
+    ("save", docs("Synchronously save the dataset to disk", "1.0.0", "server")
+        .complexity("O(N) where N is the total number of keys in all databases")),
+    ("bgsave", docs("Asynchronously save the dataset to disk", "1.0.0", "server")
+        .complexity("O(1)")
+        .history(&[
+            ("3.2.2", "Added the `SCHEDULE` option."),
+        ])
+        .args(&[
+            arg("schedule", PureToken).token("SCHEDULE").since("3.2.2").flags(OPTIONAL),
+        ])),
     ("lastsave", docs("Get the UNIX time stamp of the last successful save to disk", "1.0.0", "server")
         .complexity("O(1)")),
     ("slowlog", docs("A container for slow log commands", "2.2.12", "server")

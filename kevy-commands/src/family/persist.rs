@@ -1,0 +1,433 @@
+//! SAVE, BGSAVE, DUMP, RESTORE and DEBUG RELOAD; the shard side of
+//! background saves (each shard's tick serves a [`Job`]) and of loading a
+//! file into a running server. The format is [`crate::persist::rdb`].
+//!
+//! A save asks every shard for its keys, encoded ([`encode_shard`]):
+//! SAVE and DEBUG RELOAD as a part of a plan, so the reply waits for the
+//! file; BGSAVE and the `save` rules through a [`Job`] that each shard's
+//! next tick serves, the last shard handing the file to a writer thread.
+//!
+//! [`Job`]: crate::persist::state::Job
+
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use kevy_rt::{Flow, OwnedArgs, Planned, Router};
+
+use super::opts::keyword;
+use super::{Local, ServerCx, ShardCall};
+use crate::accounting::Shared;
+use crate::base::clock::now_ms;
+use crate::base::num::parse_i64;
+use crate::base::resp;
+use crate::cross::admin::{ServerOp, ServerPlan, ServerReply};
+use crate::cross::{Part, Plan};
+use crate::persist::rdb::file::{encode_dbs, save_file, AccessData};
+use crate::persist::rdb::{dump as payload, load_rdb, DbChunk, FileInfo, Options, RdbError};
+use crate::persist::state::{rules_fire, save_rules};
+use crate::shard::ShardState;
+use crate::store::db::Clock;
+use crate::store::limits::Policy;
+
+/// `rdbcompression` and `rdbchecksum`.
+pub fn options(shared: &Shared) -> Options {
+    let yes = |name| shared.config.get(name).as_deref() == Some("yes");
+    Options {
+        compression: yes("rdbcompression"),
+        checksum: yes("rdbchecksum"),
+    }
+}
+
+/// `dir`/`dbfilename`.
+pub fn rdb_path(shared: &Shared) -> PathBuf {
+    let dir = shared.config.get("dir").unwrap_or_default();
+    let name = shared.config.get("dbfilename").unwrap_or_default();
+    PathBuf::from(if dir.is_empty() { ".".into() } else { dir }).join(name)
+}
+
+/// Which access data keys carry in a file: Redis saves `IDLE` under the
+/// LRU policies and `FREQ` under the LFU ones.
+fn access(shard: &ShardState) -> AccessData {
+    match shard.db_ref(0).limits().policy() {
+        Policy::AllkeysLru | Policy::VolatileLru => AccessData::Lru,
+        p if p.lfu() => AccessData::Lfu,
+        _ => AccessData::None,
+    }
+}
+
+/// The shard's keys, encoded, and its change counter.
+pub fn encode_shard(shard: &ShardState) -> (Vec<DbChunk>, u64) {
+    let opts = options(&shard.server.shared);
+    let chunks = encode_dbs(&shard.dbs, opts.compression, access(shard), &Clock::new());
+    (chunks, shard.server.dirty)
+}
+
+/// The AUX fields' figures now.
+fn file_info(shared: &Shared) -> FileInfo {
+    FileInfo {
+        ctime: now_ms() / 1000,
+        used_mem: shared.memory().0,
+        aof_base: false,
+    }
+}
+
+/// DUMP key
+pub fn dump(c: &mut ShardCall<'_>) {
+    let compress = options(&c.shard.server.shared).compression;
+    let db = c.shard.db(c.db);
+    match db.get(c.args.at(1), &c.now) {
+        Some(v) => {
+            let p = payload::dump(v, compress);
+            resp::bulk(c.out, &p);
+        }
+        None => resp::null(c.out),
+    }
+}
+
+/// RESTORE key ttl serialized-value \[REPLACE\] \[ABSTTL\] \[IDLETIME seconds\] \[FREQ frequency\]
+pub fn restore(c: &mut ShardCall<'_>) {
+    let args = c.args;
+    let (mut replace, mut absttl) = (false, false);
+    let (mut idle, mut freq): (Option<i64>, Option<i64>) = (None, None);
+    let mut j = 4;
+    while j < args.len() {
+        let a = args.at(j);
+        let more = j + 1 < args.len();
+        if keyword(a, "replace") {
+            replace = true;
+        } else if keyword(a, "absttl") {
+            absttl = true;
+        } else if keyword(a, "idletime") && more && freq.is_none() {
+            let Some(v) = parse_i64(args.at(j + 1)) else {
+                return resp::error(c.out, b"ERR value is not an integer or out of range");
+            };
+            if v < 0 {
+                return resp::error(c.out, b"ERR Invalid IDLETIME value, must be >= 0");
+            }
+            idle = Some(v);
+            j += 1;
+        } else if keyword(a, "freq") && more && idle.is_none() {
+            let Some(v) = parse_i64(args.at(j + 1)) else {
+                return resp::error(c.out, b"ERR value is not an integer or out of range");
+            };
+            if !(0..=255).contains(&v) {
+                return resp::error(c.out, b"ERR Invalid FREQ value, must be >= 0 and <= 255");
+            }
+            freq = Some(v);
+            j += 1;
+        } else {
+            return resp::error(c.out, b"ERR syntax error");
+        }
+        j += 1;
+    }
+    let key = args.at(1);
+    let enc = c.shard.db(c.db).enc();
+    let db = c.shard.db(c.db);
+    if !replace && db.contains(key, &c.now) {
+        return resp::error(c.out, b"BUSYKEY Target key name already exists.");
+    }
+    let ttl = match parse_i64(args.at(2)) {
+        None => return resp::error(c.out, b"ERR value is not an integer or out of range"),
+        Some(t) if t < 0 => return resp::error(c.out, b"ERR Invalid TTL value, must be >= 0"),
+        Some(t) => t,
+    };
+    let value = match payload::restore(args.at(3), &enc) {
+        Ok(v) => v,
+        Err(e) => return resp::error(c.out, e.as_bytes()),
+    };
+    if replace {
+        db.remove(key, &c.now);
+    }
+    let at = match (ttl, absttl) {
+        (0, _) => None,
+        (t, true) => Some(t),
+        (t, false) => Some(t.saturating_add(c.now.ms())),
+    };
+    if at.is_some_and(|at| at < c.now.ms()) {
+        // Already expired: nothing is stored (an old key is gone).
+        return resp::ok(c.out);
+    }
+    db.set(key, value, &c.now, false, at);
+    db.set_access(key, idle.map(|i| i as u64), freq.map(|f| f as u8), &c.now);
+    resp::ok(c.out)
+}
+
+/// BGSAVE \[SCHEDULE\]
+pub fn bgsave(c: &mut Local<'_>) -> Flow {
+    let schedule = match c.args.len() {
+        1 => false,
+        2 if keyword(c.args.at(1), "schedule") => true,
+        _ => {
+            resp::error(c.out, b"ERR syntax error");
+            return Flow::Continue;
+        }
+    };
+    // SCHEDULE only matters while another kind of background job runs
+    // (Redis: an AOF rewrite); a save in progress is refused either way.
+    let _ = schedule;
+    let p = &c.shard.server.shared.persist;
+    if p.start_job() {
+        resp::simple(c.out, b"Background saving started");
+    } else {
+        resp::error(c.out, b"ERR Background save already in progress");
+    }
+    Flow::Continue
+}
+
+/// LASTSAVE: the time of the last successful save (the start before any).
+pub fn lastsave(c: &mut Local<'_>) -> Flow {
+    let t = c
+        .shard
+        .server
+        .shared
+        .persist
+        .last_save
+        .load(Ordering::Relaxed);
+    resp::int(c.out, t);
+    Flow::Continue
+}
+
+/// SAVE: every shard's keys, then the file, before the reply.
+pub fn plan_save(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
+    if cx.shard.server.shared.persist.job().is_some() {
+        return crate::cross::admin::error(b"ERR Background save already in progress");
+    }
+    crate::cross::admin::broadcast(
+        ServerOp::Snapshot,
+        &[],
+        cx.router.nshards(),
+        cx.parts,
+        ServerPlan::Save,
+    )
+}
+
+/// DEBUG RELOAD: save, then every shard empties itself and loads the file.
+pub fn plan_reload(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
+    let mut planned = crate::cross::admin::broadcast(
+        ServerOp::Snapshot,
+        &[],
+        cx.router.nshards(),
+        cx.parts,
+        ServerPlan::Reload(cx.router.nshards()),
+    );
+    planned.hold = true;
+    planned
+}
+
+/// A snapshot part: this shard's keys.
+pub fn snapshot_part(shard: &ShardState) -> ServerReply {
+    let (chunks, dirty) = encode_shard(shard);
+    ServerReply::Chunks(chunks, dirty)
+}
+
+/// Writes the file from the parts' chunks; the error Redis logs, if any.
+fn write_from(shard: &ShardState, replies: Vec<ServerReply>) -> Result<(), String> {
+    let shared = &shard.server.shared;
+    let mut chunks = Vec::new();
+    let mut dirty = 0;
+    for r in replies {
+        if let ServerReply::Chunks(c, d) = r {
+            chunks.extend(c);
+            dirty += d;
+        }
+    }
+    let path = rdb_path(shared);
+    match save_file(&path, options(shared), file_info(shared), &chunks) {
+        Ok(_) => {
+            shared.persist.saved(dirty);
+            Ok(())
+        }
+        Err(e) => Err(format!(
+            "Failed opening the temp RDB file {} (in server root dir {}) for saving: {e}",
+            path.display(),
+            std::env::current_dir()
+                .map(|d| d.display().to_string())
+                .unwrap_or_default()
+        )),
+    }
+}
+
+/// SAVE's reply once the parts answered.
+pub fn gather_save(shard: &ShardState, replies: Vec<ServerReply>, out: &mut Vec<u8>) {
+    match write_from(shard, replies) {
+        Ok(()) => resp::ok(out),
+        Err(_) => resp::error(out, b"ERR"),
+    }
+}
+
+/// DEBUG RELOAD's rounds: after the snapshot, write the file and send
+/// each shard a load part; after the loads, the reply.
+pub fn gather_reload(
+    shard: &ShardState,
+    nshards: usize,
+    stage: &mut u8,
+    replies: Vec<ServerReply>,
+    next: &mut Vec<(usize, Part)>,
+    out: &mut Vec<u8>,
+) -> bool {
+    if *stage == 0 {
+        if let Err(e) = write_from(shard, replies) {
+            resp::error(
+                out,
+                format!("ERR Error trying to save the DB: {e}").as_bytes(),
+            );
+            return true;
+        }
+        *stage = 1;
+        for s in 0..nshards {
+            next.push((
+                s,
+                Part {
+                    db: None,
+                    op: crate::cross::Op::Server(ServerOp::Load),
+                    args: OwnedArgs::new(),
+                    value: None,
+                },
+            ));
+        }
+        return false;
+    }
+    for r in replies {
+        if let ServerReply::Bytes(e) = r {
+            out.extend_from_slice(&e);
+            return true;
+        }
+    }
+    resp::ok(out);
+    true
+}
+
+/// A load part: this shard empties its databases and loads its keys of
+/// the file (an error reply if the file does not load).
+pub fn load_part(shard: &mut ShardState) -> ServerReply {
+    let path = rdb_path(&shard.server.shared);
+    let result = std::fs::read(&path)
+        .map_err(|e| RdbError(e.to_string()))
+        .and_then(|data| {
+            shard.dbs.iter_mut().for_each(|db| db.clear());
+            load_shard(shard, &data, true)
+        });
+    match result {
+        Ok(_) => ServerReply::Count(0),
+        Err(e) => {
+            let mut out = Vec::new();
+            resp::error(
+                &mut out,
+                format!("ERR Error trying to load the RDB dump: {e}").as_bytes(),
+            );
+            ServerReply::Bytes(out)
+        }
+    }
+}
+
+/// Loads this shard's keys of the file `data` (those its router sends
+/// here). Keys already expired are dropped when `drop_expired`.
+pub fn load_shard(
+    shard: &mut ShardState,
+    data: &[u8],
+    drop_expired: bool,
+) -> Result<(u64, u64), RdbError> {
+    let (id, n) = shard
+        .server
+        .info
+        .as_ref()
+        .map_or((0, 1), |i| (i.id, i.nshards));
+    let router = Router::new(n);
+    let enc = shard.db_ref(0).enc();
+    let checksum = options(&shard.server.shared).checksum;
+    let dbs = shard.dbs.len();
+    let now = Clock::new();
+    let info = load_rdb(
+        data,
+        &enc,
+        dbs,
+        drop_expired.then(|| now.ms()),
+        checksum,
+        |_, key| router.shard_of(key) == id,
+        |l| {
+            let db = shard.db(l.db);
+            db.set(&l.key, l.value, &now, false, l.expire);
+            db.set_access(&l.key, l.idle, l.freq, &now);
+            Ok(())
+        },
+    )?;
+    Ok((info.loaded, info.expired))
+}
+
+/// A shard's tick: publishes its change counter, serves a background save
+/// it has not served yet, and (shard 0) starts one when a `save` rule
+/// asks.
+pub fn tick(shard: &mut ShardState) {
+    let shared = shard.server.shared.clone();
+    let p = &shared.persist;
+    let id = shard.server.info.as_ref().map_or(0, |i| i.id);
+    p.publish_dirty(id, shard.server.dirty);
+    let epoch = p.epoch.load(Ordering::Acquire);
+    if epoch != shard.server.rdb_epoch {
+        shard.server.rdb_epoch = epoch;
+        if let Some(job) = p.job() {
+            let (chunks, dirty) = encode_shard(shard);
+            job.dirty.fetch_add(dirty, Ordering::Relaxed);
+            if let Ok(mut c) = job.chunks.lock() {
+                c.extend(chunks);
+            }
+            if job.remaining.fetch_sub(1, Ordering::AcqRel) == 1 {
+                write_in_background(shared.clone(), job);
+            }
+        }
+    }
+    if id == 0 && p.job().is_none() {
+        if p.scheduled.swap(false, Ordering::Relaxed) {
+            p.start_job();
+            return;
+        }
+        let rules = save_rules(&shared.config.get("save").unwrap_or_default());
+        if !rules.is_empty()
+            && rules_fire(
+                &rules,
+                p.changes(),
+                p.last_save.load(Ordering::Relaxed),
+                now_ms(),
+                p.last_bgsave_fail_ms.load(Ordering::Relaxed),
+                p.last_bgsave_ok.load(Ordering::Relaxed),
+            )
+        {
+            p.start_job();
+        }
+    }
+}
+
+/// Writes a finished job's file on a thread of its own.
+fn write_in_background(shared: Arc<Shared>, job: Arc<crate::persist::state::Job>) {
+    let spawned = std::thread::Builder::new()
+        .name("kevy-bgsave".into())
+        .spawn({
+            let shared = shared.clone();
+            let job = job.clone();
+            move || {
+                let chunks = job
+                    .chunks
+                    .lock()
+                    .map(|mut c| std::mem::take(&mut *c))
+                    .unwrap_or_default();
+                let ok = save_file(
+                    &rdb_path(&shared),
+                    options(&shared),
+                    file_info(&shared),
+                    &chunks,
+                )
+                .is_ok();
+                let secs = job.started.elapsed().as_secs() as i64;
+                shared
+                    .persist
+                    .finish_job(ok, job.dirty.load(Ordering::Relaxed), secs);
+            }
+        });
+    if spawned.is_err() {
+        shared.persist.finish_job(false, 0, 0);
+    }
+}
+
+#[cfg(test)]
+mod tests;

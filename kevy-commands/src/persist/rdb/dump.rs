@@ -1,0 +1,58 @@
+//! DUMP payloads (`createDumpPayload`, `verifyDumpPayload`): the value's
+//! type byte and body as in an RDB file, then the RDB version (2 bytes,
+//! little-endian) and the CRC-64 of everything before it (8 bytes,
+//! little-endian).
+
+use super::read::Reader;
+use super::write::Writer;
+use super::{crc64, RdbError, RDB_VERSION};
+use crate::model::encoding::Enc;
+use crate::model::value::Value;
+
+/// RESTORE's reply when the footer does not check.
+pub const BAD_PAYLOAD: &str = "ERR DUMP payload version or checksum are wrong";
+/// RESTORE's reply when the body does not decode.
+pub const BAD_FORMAT: &str = "ERR Bad data format";
+
+/// The DUMP payload of `v` (always LZF-compressed where it helps, as
+/// Redis with `rdbcompression yes`; `compress` follows the setting).
+pub fn dump(v: &Value, compress: bool) -> Vec<u8> {
+    let mut w = Writer::new(compress);
+    w.byte(Writer::type_of(v));
+    w.value(v);
+    w.out.extend_from_slice(&RDB_VERSION.to_le_bytes());
+    let crc = crc64::update(0, &w.out);
+    w.out.extend_from_slice(&crc.to_le_bytes());
+    w.out
+}
+
+/// Checks a payload's footer: at least 10 bytes, a version not newer than
+/// ours, and the checksum.
+pub fn verify(p: &[u8]) -> bool {
+    if p.len() < 10 {
+        return false;
+    }
+    let f = &p[p.len() - 10..];
+    if u16::from_le_bytes([f[0], f[1]]) > RDB_VERSION {
+        return false;
+    }
+    let mut w = [0u8; 8];
+    w.copy_from_slice(&f[2..]);
+    crc64::update(0, &p[..p.len() - 8]) == u64::from_le_bytes(w)
+}
+
+/// The value in a payload (RESTORE): [`BAD_PAYLOAD`] when the footer does
+/// not check, [`BAD_FORMAT`] when the body does not decode (or is an empty
+/// collection).
+pub fn restore(p: &[u8], enc: &Enc) -> Result<Value, &'static str> {
+    if !verify(p) {
+        return Err(BAD_PAYLOAD);
+    }
+    let body = &p[..p.len() - 10];
+    let mut r = Reader::new(body);
+    let decoded: Result<Option<Value>, RdbError> = r.byte().and_then(|ty| r.value(ty, enc));
+    match decoded {
+        Ok(Some(v)) => Ok(v),
+        _ => Err(BAD_FORMAT),
+    }
+}

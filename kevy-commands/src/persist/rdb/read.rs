@@ -1,0 +1,519 @@
+//! Decoding (`rdbLoadObject`, `rdbLoadRio`): [`Reader`] walks a byte slice
+//! (lengths, strings, doubles, values), [`load_rdb`] a whole file. Every
+//! length is checked against the bytes that remain before anything is
+//! allocated for it.
+
+use std::borrow::Cow;
+
+use super::{corrupt, listpack, opcodes, types, ziplist, Elem, RdbError, RDB_VERSION};
+use crate::base::bytes::Bytes;
+use crate::base::float::parse_double;
+use crate::base::lzf;
+use crate::model::encoding::Enc;
+use crate::model::types::hash::Hash;
+use crate::model::types::list::{End, List};
+use crate::model::types::set::{Member, Set};
+use crate::model::value::Value;
+use crate::model::zset::ZSet;
+
+/// A cursor over RDB bytes.
+pub struct Reader<'a> {
+    data: &'a [u8],
+    pos: usize,
+}
+
+/// Most bytes an LZF stream can expand to per input byte (a 3-byte back
+/// reference yields at most 264 bytes).
+const LZF_MAX_RATIO: usize = 88;
+
+impl<'a> Reader<'a> {
+    /// A reader at the start of `data`.
+    pub fn new(data: &'a [u8]) -> Reader<'a> {
+        Reader { data, pos: 0 }
+    }
+
+    /// Bytes read so far.
+    pub fn pos(&self) -> usize {
+        self.pos
+    }
+
+    /// Bytes left.
+    pub fn remaining(&self) -> usize {
+        self.data.len() - self.pos
+    }
+
+    /// The next `n` bytes.
+    pub fn take(&mut self, n: usize) -> Result<&'a [u8], RdbError> {
+        if n > self.remaining() {
+            return Err(corrupt("unexpected end of data"));
+        }
+        let s = &self.data[self.pos..self.pos + n];
+        self.pos += n;
+        Ok(s)
+    }
+
+    /// One byte.
+    pub fn byte(&mut self) -> Result<u8, RdbError> {
+        Ok(self.take(1)?[0])
+    }
+
+    fn le_u64(&mut self, n: usize) -> Result<u64, RdbError> {
+        let mut w = [0u8; 8];
+        w[..n].copy_from_slice(self.take(n)?);
+        Ok(u64::from_le_bytes(w))
+    }
+
+    /// A length or, when `.1`, a special string encoding (`rdbLoadLenByRef`).
+    pub fn len_or_enc(&mut self) -> Result<(u64, bool), RdbError> {
+        let b = self.byte()?;
+        Ok(match b >> 6 {
+            0 => ((b & 0x3f) as u64, false),
+            1 => ((((b & 0x3f) as u64) << 8) | self.byte()? as u64, false),
+            3 => ((b & 0x3f) as u64, true),
+            _ => match b {
+                0x80 => {
+                    let s = self.take(4)?;
+                    (u32::from_be_bytes([s[0], s[1], s[2], s[3]]) as u64, false)
+                }
+                0x81 => {
+                    let mut w = [0u8; 8];
+                    w.copy_from_slice(self.take(8)?);
+                    (u64::from_be_bytes(w), false)
+                }
+                _ => return Err(corrupt("unknown length encoding")),
+            },
+        })
+    }
+
+    /// A plain length.
+    pub fn length(&mut self) -> Result<u64, RdbError> {
+        match self.len_or_enc()? {
+            (n, false) => Ok(n),
+            _ => Err(corrupt("encoded value where a length was expected")),
+        }
+    }
+
+    /// A count of items that each take at least `min` bytes: refused when
+    /// the rest of the input could not hold them.
+    pub fn count(&mut self, min: usize) -> Result<usize, RdbError> {
+        let n = self.length()?;
+        if n > (self.remaining() / min.max(1)) as u64 {
+            return Err(corrupt("count larger than the data"));
+        }
+        Ok(n as usize)
+    }
+
+    /// A string (`rdbGenericLoadStringObject`): verbatim, integer-encoded or
+    /// LZF-compressed.
+    pub fn string(&mut self) -> Result<Cow<'a, [u8]>, RdbError> {
+        let (n, enc) = self.len_or_enc()?;
+        if !enc {
+            let n = usize::try_from(n).map_err(|_| corrupt("string too long"))?;
+            return Ok(Cow::Borrowed(self.take(n)?));
+        }
+        let v = match n {
+            0 => self.byte()? as i8 as i64,
+            1 => self.le_u64(2)? as u16 as i16 as i64,
+            2 => self.le_u64(4)? as u32 as i32 as i64,
+            3 => {
+                let clen = self.length()? as usize;
+                let len = self.length()?;
+                if clen > self.remaining() {
+                    return Err(corrupt("unexpected end of data"));
+                }
+                if len > (clen as u64).saturating_mul(LZF_MAX_RATIO as u64) + 8 {
+                    return Err(corrupt("LZF length impossible for its input"));
+                }
+                let c = self.take(clen)?;
+                let out = lzf::decompress(c, len as usize)
+                    .map_err(|_| corrupt("Invalid LZF compressed string"))?;
+                if out.len() as u64 != len {
+                    return Err(corrupt("Invalid LZF compressed string"));
+                }
+                return Ok(Cow::Owned(out));
+            }
+            _ => return Err(corrupt("unknown string encoding")),
+        };
+        Ok(Cow::Owned(v.to_string().into_bytes()))
+    }
+
+    /// A text double (`rdbLoadDoubleValue`, RDB type 3).
+    pub fn text_double(&mut self) -> Result<f64, RdbError> {
+        match self.byte()? {
+            255 => Ok(f64::NEG_INFINITY),
+            254 => Ok(f64::INFINITY),
+            253 => Ok(f64::NAN),
+            n => {
+                let s = self.take(n as usize)?;
+                parse_double(s).ok_or_else(|| corrupt("bad double"))
+            }
+        }
+    }
+
+    /// A binary double (`rdbLoadBinaryDoubleValue`).
+    pub fn binary_double(&mut self) -> Result<f64, RdbError> {
+        Ok(f64::from_bits(self.le_u64(8)?))
+    }
+
+    /// A millisecond time (`rdbLoadMillisecondTime`).
+    pub fn ms(&mut self) -> Result<i64, RdbError> {
+        Ok(self.le_u64(8)? as i64)
+    }
+
+    /// A value of RDB type `ty` (`rdbLoadObject`), built with the
+    /// thresholds `enc`. `None` for an empty collection (Redis skips the
+    /// key).
+    pub fn value(&mut self, ty: u8, enc: &Enc) -> Result<Option<Value>, RdbError> {
+        Ok(match ty {
+            types::STRING => Some(Value::string(&self.string()?)),
+            types::LIST => {
+                let n = self.count(1)?;
+                let mut l = List::new();
+                for _ in 0..n {
+                    l.push(End::Right, &self.string()?, enc);
+                }
+                (!l.is_empty()).then_some(Value::List(l))
+            }
+            types::SET => {
+                let n = self.count(1)?;
+                let mut s = Set::default();
+                for i in 0..n {
+                    let m = self.string()?;
+                    if i == 0 {
+                        s = Set::for_member(&m);
+                    }
+                    if !s.add(&m, enc) {
+                        return Err(corrupt("Duplicate set members detected"));
+                    }
+                }
+                (!s.is_empty()).then_some(Value::Set(s))
+            }
+            types::ZSET | types::ZSET_2 => {
+                let n = self.count(2)?;
+                let mut pairs = Vec::with_capacity(n.min(1 << 16));
+                for _ in 0..n {
+                    let m = self.string()?.into_owned();
+                    let s = if ty == types::ZSET_2 {
+                        self.binary_double()?
+                    } else {
+                        self.text_double()?
+                    };
+                    if s.is_nan() {
+                        return Err(corrupt("Zset with NAN score detected"));
+                    }
+                    pairs.push((m, s));
+                }
+                zset(pairs, enc)?
+            }
+            types::HASH => {
+                let n = self.count(2)?;
+                let mut h = Hash::new();
+                for _ in 0..n {
+                    let f = self.string()?;
+                    let v = self.string()?;
+                    if !h.set(&f, &v, enc) {
+                        return Err(corrupt("Duplicate hash fields detected"));
+                    }
+                }
+                (!h.is_empty()).then_some(Value::Hash(h))
+            }
+            types::LIST_QUICKLIST | types::LIST_QUICKLIST_2 => {
+                let nodes = self.count(1)?;
+                let mut l = List::new();
+                for _ in 0..nodes {
+                    let container = if ty == types::LIST_QUICKLIST_2 {
+                        self.length()?
+                    } else {
+                        2
+                    };
+                    let blob = self.string()?;
+                    match container {
+                        1 => l.push(End::Right, &blob, enc),
+                        2 => {
+                            let items = if ty == types::LIST_QUICKLIST_2 {
+                                listpack::entries(&blob)?
+                            } else {
+                                ziplist::ziplist(&blob)?
+                            };
+                            for e in items {
+                                e.with(|b| l.push(End::Right, b, enc));
+                            }
+                        }
+                        _ => return Err(corrupt("Quicklist integrity check failed")),
+                    }
+                }
+                (!l.is_empty()).then_some(Value::List(l))
+            }
+            types::HASH_ZIPMAP
+            | types::LIST_ZIPLIST
+            | types::SET_INTSET
+            | types::ZSET_ZIPLIST
+            | types::ZSET_LISTPACK
+            | types::HASH_ZIPLIST
+            | types::HASH_LISTPACK => {
+                let blob = self.string()?;
+                packed(ty, &blob, enc)?
+            }
+            types::STREAM_LISTPACKS | types::STREAM_LISTPACKS_2 => {
+                return Err(RdbError("streams are not supported yet".into()))
+            }
+            types::MODULE | types::MODULE_2 => {
+                return Err(RdbError("module values are not supported".into()))
+            }
+            _ => return Err(corrupt("unknown object type")),
+        })
+    }
+}
+
+/// A sorted set from `(member, score)` pairs in any order; duplicates are
+/// corruption.
+fn zset(mut pairs: Vec<(Vec<u8>, f64)>, enc: &Enc) -> Result<Option<Value>, RdbError> {
+    if pairs.is_empty() {
+        return Ok(None);
+    }
+    pairs.sort_by(|a, b| a.0.cmp(&b.0));
+    if pairs.windows(2).any(|w| w[0].0 == w[1].0) {
+        return Err(corrupt("Duplicate zset fields detected"));
+    }
+    // Redis compares -0 and 0 equal, then by member.
+    pairs.sort_by(|a, b| {
+        a.1.partial_cmp(&b.1)
+            .unwrap_or(std::cmp::Ordering::Equal)
+            .then_with(|| a.0.cmp(&b.0))
+    });
+    Ok(Some(Value::ZSet(ZSet::from_sorted(&pairs, enc))))
+}
+
+/// Pairs of a packed hash or sorted set: an even count.
+fn pairs<'b>(items: Vec<Elem<'b>>) -> Result<Vec<(Elem<'b>, Elem<'b>)>, RdbError> {
+    if !items.len().is_multiple_of(2) {
+        return Err(corrupt("odd number of entries in a packed pair encoding"));
+    }
+    Ok(items.chunks_exact(2).map(|c| (c[0], c[1])).collect())
+}
+
+/// A value saved as one blob (listpack, ziplist, zipmap, intset).
+fn packed(ty: u8, blob: &[u8], enc: &Enc) -> Result<Option<Value>, RdbError> {
+    Ok(match ty {
+        types::SET_INTSET => {
+            let mut s = Set::Ints(Default::default());
+            for v in ziplist::intset(blob)? {
+                s.add_member(Member::Int(v), enc);
+            }
+            Some(Value::Set(s))
+        }
+        types::LIST_ZIPLIST => {
+            let mut l = List::new();
+            for e in ziplist::ziplist(blob)? {
+                e.with(|b| l.push(End::Right, b, enc));
+            }
+            (!l.is_empty()).then_some(Value::List(l))
+        }
+        types::HASH_ZIPMAP | types::HASH_ZIPLIST | types::HASH_LISTPACK => {
+            let items = match ty {
+                types::HASH_ZIPMAP => ziplist::zipmap(blob)?,
+                types::HASH_ZIPLIST => ziplist::ziplist(blob)?,
+                _ => listpack::entries(blob)?,
+            };
+            let mut h = Hash::new();
+            for (f, v) in pairs(items)? {
+                let new = f.with(|f| v.with(|v| h.set(f, v, enc)));
+                if !new {
+                    return Err(corrupt("Duplicate hash fields detected"));
+                }
+            }
+            (!h.is_empty()).then_some(Value::Hash(h))
+        }
+        _ => {
+            // ZSET_ZIPLIST, ZSET_LISTPACK: member, score as text.
+            let items = if ty == types::ZSET_ZIPLIST {
+                ziplist::ziplist(blob)?
+            } else {
+                listpack::entries(blob)?
+            };
+            let mut out = Vec::with_capacity(items.len() / 2);
+            for (m, s) in pairs(items)? {
+                let score = match s {
+                    Elem::Int(n) => n as f64,
+                    Elem::Str(t) => parse_double(t).ok_or_else(|| corrupt("bad zset score"))?,
+                };
+                if score.is_nan() {
+                    return Err(corrupt("Zset with NAN score detected"));
+                }
+                out.push((m.to_vec(), score));
+            }
+            zset(out, enc)?
+        }
+    })
+}
+
+/// A key read from a file.
+#[derive(Debug)]
+pub struct Loaded {
+    /// Its database.
+    pub db: usize,
+    /// Its name.
+    pub key: Bytes,
+    /// Its value.
+    pub value: Value,
+    /// Its deadline (unix ms).
+    pub expire: Option<i64>,
+    /// Seconds idle (`IDLE` opcode).
+    pub idle: Option<u64>,
+    /// LFU counter (`FREQ` opcode).
+    pub freq: Option<u8>,
+}
+
+/// What a load found besides the keys.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LoadInfo {
+    /// The file's RDB version.
+    pub version: u16,
+    /// Keys handed to the sink.
+    pub loaded: u64,
+    /// Keys skipped because their deadline had passed.
+    pub expired: u64,
+    /// Keys the filter declined.
+    pub skipped: u64,
+    /// Empty collections skipped (Redis warns and skips them too).
+    pub empty: u64,
+    /// AUX fields, in file order.
+    pub aux: Vec<(Vec<u8>, Vec<u8>)>,
+    /// Function libraries in the file (not loaded: kevy has no functions).
+    pub functions: u64,
+    /// Bytes read.
+    pub bytes: usize,
+}
+
+/// Loads a whole RDB file from `data`. Each key goes through `want(db,
+/// key)` and, if wanted, to `sink`; with `now` set, keys whose deadline is
+/// before it are dropped and counted as Redis's master does. Databases at
+/// or past `databases` are an error, as in Redis. The checksum is verified
+/// when `checksum` is on and the file carries one.
+pub fn load_rdb(
+    data: &[u8],
+    enc: &Enc,
+    databases: usize,
+    now: Option<i64>,
+    checksum: bool,
+    mut want: impl FnMut(usize, &[u8]) -> bool,
+    mut sink: impl FnMut(Loaded) -> Result<(), RdbError>,
+) -> Result<LoadInfo, RdbError> {
+    let mut r = Reader::new(data);
+    let magic = r
+        .take(9)
+        .map_err(|_| RdbError("Wrong signature trying to load DB from file".into()))?;
+    if &magic[..5] != b"REDIS" {
+        return Err(RdbError(
+            "Wrong signature trying to load DB from file".into(),
+        ));
+    }
+    let version = std::str::from_utf8(&magic[5..])
+        .ok()
+        .and_then(|s| s.parse::<u16>().ok())
+        .filter(|v| (1..=RDB_VERSION).contains(v))
+        .ok_or_else(|| {
+            RdbError(format!(
+                "Can't handle RDB format version {}",
+                String::from_utf8_lossy(&magic[5..])
+            ))
+        })?;
+    let mut info = LoadInfo {
+        version,
+        ..LoadInfo::default()
+    };
+    let (mut db, mut expire, mut idle, mut freq) = (0usize, None, None, None);
+    loop {
+        let ty = r.byte()?;
+        match ty {
+            opcodes::EXPIRETIME => {
+                let s = r.take(4)?;
+                expire = Some(i32::from_le_bytes([s[0], s[1], s[2], s[3]]) as i64 * 1000);
+                continue;
+            }
+            opcodes::EXPIRETIME_MS => {
+                expire = Some(r.ms()?);
+                continue;
+            }
+            opcodes::FREQ => {
+                freq = Some(r.byte()?);
+                continue;
+            }
+            opcodes::IDLE => {
+                idle = Some(r.length()?);
+                continue;
+            }
+            opcodes::EOF => break,
+            opcodes::SELECTDB => {
+                let n = r.length()?;
+                if n >= databases as u64 {
+                    return Err(RdbError(format!("FATAL: Data file was created with a Redis server configured to handle more than {databases} databases. Exiting")));
+                }
+                db = n as usize;
+                continue;
+            }
+            opcodes::RESIZEDB => {
+                r.length()?;
+                r.length()?;
+                continue;
+            }
+            opcodes::AUX => {
+                let k = r.string()?.into_owned();
+                let v = r.string()?.into_owned();
+                info.aux.push((k, v));
+                continue;
+            }
+            opcodes::MODULE_AUX => {
+                return Err(RdbError("module data is not supported".into()));
+            }
+            opcodes::FUNCTION2 => {
+                r.string()?;
+                info.functions += 1;
+                continue;
+            }
+            opcodes::FUNCTION => {
+                return Err(RdbError("Pre-release function format not supported".into()));
+            }
+            _ => {}
+        }
+        let key = r.string()?;
+        let wanted = want(db, &key);
+        let value = r.value(ty, enc)?;
+        let (at, i, f) = (expire.take(), idle.take(), freq.take());
+        let Some(value) = value else {
+            info.empty += 1;
+            continue;
+        };
+        if !wanted {
+            info.skipped += 1;
+            continue;
+        }
+        if let (Some(at), Some(now)) = (at, now) {
+            if at < now {
+                info.expired += 1;
+                continue;
+            }
+        }
+        info.loaded += 1;
+        sink(Loaded {
+            db,
+            key: Bytes::from_slice(&key),
+            value,
+            expire: at,
+            idle: i,
+            freq: f,
+        })?;
+    }
+    if version >= 5 {
+        let end = r.pos();
+        let stored = r.take(8).map_err(|_| corrupt("missing checksum"))?;
+        let mut w = [0u8; 8];
+        w.copy_from_slice(stored);
+        let stored = u64::from_le_bytes(w);
+        if checksum && stored != 0 && super::crc64::update(0, &data[..end]) != stored {
+            return Err(RdbError("Wrong RDB checksum. Aborting now.".into()));
+        }
+    }
+    info.bytes = r.pos();
+    Ok(info)
+}

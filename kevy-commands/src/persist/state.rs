@@ -1,0 +1,200 @@
+//! What the server keeps about saving and loading, shared by every shard
+//! ([`Persist`], a field of the server state): the time and outcome of
+//! the last save (`LASTSAVE`, INFO's `rdb_*`), the background save in
+//! progress, the keys of the last load (`rdb_last_load_keys_*`,
+//! `loading_*`), each shard's change counter as its tick last published
+//! it (the `save <seconds> <changes>` rules read their sum), and the
+//! shards' databases handed over at shutdown for the final save.
+//!
+//! A background save is a [`Job`]: whoever starts one (BGSAVE, a save
+//! rule) creates it and bumps the epoch; each shard's tick sees the new
+//! epoch, encodes its own keys and deposits them; the shard depositing
+//! last hands the chunks to a writer thread. No shard waits for another,
+//! and the extra memory is the encoded keys (the size of the file).
+
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use super::rdb::{DbChunk, Loaded};
+use crate::base::clock::now_ms;
+
+/// The Redis version kevy answers as (INFO's `redis_version`, the RDB's
+/// `redis-ver`).
+pub const REDIS_VERSION: &str = "7.0.15";
+
+/// A background save being assembled.
+#[derive(Debug)]
+pub struct Job {
+    /// The shards' encoded keys so far.
+    pub chunks: Mutex<Vec<DbChunk>>,
+    /// Shards that have not deposited yet.
+    pub remaining: AtomicUsize,
+    /// The sum of the depositing shards' change counters at their snapshot.
+    pub dirty: AtomicU64,
+    /// When it was asked for.
+    pub started: Instant,
+}
+
+/// The server's persistence state.
+pub struct Persist {
+    /// Unix seconds of the last successful save (`LASTSAVE`).
+    pub last_save: AtomicI64,
+    /// The change count the last successful save covered.
+    pub dirty_saved: AtomicU64,
+    /// Whether the last background save succeeded.
+    pub last_bgsave_ok: AtomicBool,
+    /// Seconds the last background save took (-1: none yet).
+    pub last_bgsave_secs: AtomicI64,
+    /// Unix ms of the last failed background save (retry delay).
+    pub last_bgsave_fail_ms: AtomicI64,
+    /// Saves done (`rdb_saves`).
+    pub saves: AtomicU64,
+    /// Keys loaded and skipped as expired by the last load.
+    pub last_load_loaded: AtomicU64,
+    /// Keys skipped as expired by the last load.
+    pub last_load_expired: AtomicU64,
+    /// A load in progress (`loading`).
+    pub loading: AtomicBool,
+    /// Number of shards (set when they are made).
+    pub shards: AtomicUsize,
+    /// Each shard's change counter, published by its tick.
+    pub dirty_slots: Mutex<Vec<u64>>,
+    /// The background save in progress, if any, and its epoch.
+    pub job: Mutex<Option<Arc<Job>>>,
+    /// Bumped when a job starts; each shard remembers the last it served.
+    pub epoch: AtomicU64,
+    /// A background save to start as soon as none is in progress (Redis's
+    /// `rdb_bgsave_scheduled`, for BGSAVE SCHEDULE while another kind of
+    /// background job runs).
+    pub scheduled: AtomicBool,
+    /// At shutdown: save the data (SHUTDOWN SAVE, SIGTERM with save rules).
+    pub save_on_stop: AtomicBool,
+    /// The shards' databases, encoded by each shard as it stopped, for the
+    /// final save (a `Db` holds its shard's thread-local hooks: it stays on
+    /// its thread).
+    pub stopped: Mutex<Vec<crate::persist::rdb::file::DbChunk>>,
+    /// Keys loaded at start-up, per shard, until the shard takes them.
+    pub preload: Mutex<Vec<Vec<Loaded>>>,
+}
+
+impl Default for Persist {
+    fn default() -> Persist {
+        Persist {
+            last_save: AtomicI64::new(now_ms() / 1000),
+            dirty_saved: AtomicU64::new(0),
+            last_bgsave_ok: AtomicBool::new(true),
+            last_bgsave_secs: AtomicI64::new(-1),
+            last_bgsave_fail_ms: AtomicI64::new(0),
+            saves: AtomicU64::new(0),
+            last_load_loaded: AtomicU64::new(0),
+            last_load_expired: AtomicU64::new(0),
+            loading: AtomicBool::new(false),
+            shards: AtomicUsize::new(1),
+            dirty_slots: Mutex::new(Vec::new()),
+            job: Mutex::new(None),
+            epoch: AtomicU64::new(0),
+            scheduled: AtomicBool::new(false),
+            save_on_stop: AtomicBool::new(false),
+            stopped: Mutex::new(Vec::new()),
+            preload: Mutex::new(Vec::new()),
+        }
+    }
+}
+
+impl std::fmt::Debug for Persist {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Persist")
+            .field("last_save", &self.last_save)
+            .field("saves", &self.saves)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Persist {
+    /// The background save in progress.
+    pub fn job(&self) -> Option<Arc<Job>> {
+        self.job.lock().ok().and_then(|j| j.clone())
+    }
+
+    /// Starts a background save unless one is in progress; false if one is.
+    pub fn start_job(&self) -> bool {
+        let Ok(mut j) = self.job.lock() else {
+            return false;
+        };
+        if j.is_some() {
+            return false;
+        }
+        *j = Some(Arc::new(Job {
+            chunks: Mutex::new(Vec::new()),
+            remaining: AtomicUsize::new(self.shards.load(Ordering::Relaxed).max(1)),
+            dirty: AtomicU64::new(0),
+            started: Instant::now(),
+        }));
+        self.epoch.fetch_add(1, Ordering::AcqRel);
+        true
+    }
+
+    /// Ends the job in progress with its outcome.
+    pub fn finish_job(&self, ok: bool, dirty: u64, secs: i64) {
+        if ok {
+            self.saved(dirty);
+        } else {
+            self.last_bgsave_fail_ms.store(now_ms(), Ordering::Relaxed);
+        }
+        self.last_bgsave_ok.store(ok, Ordering::Relaxed);
+        self.last_bgsave_secs.store(secs, Ordering::Relaxed);
+        if let Ok(mut j) = self.job.lock() {
+            *j = None;
+        }
+    }
+
+    /// Records a successful save covering `dirty` changes.
+    pub fn saved(&self, dirty: u64) {
+        self.last_save.store(now_ms() / 1000, Ordering::Relaxed);
+        self.dirty_saved.store(dirty, Ordering::Relaxed);
+        self.saves.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Publishes shard `id`'s change counter.
+    pub fn publish_dirty(&self, id: usize, dirty: u64) {
+        if let Ok(mut s) = self.dirty_slots.lock() {
+            if s.len() <= id {
+                s.resize(id + 1, 0);
+            }
+            s[id] = dirty;
+        }
+    }
+
+    /// Changes since the last save, from the published counters.
+    pub fn changes(&self) -> u64 {
+        let total: u64 = self.dirty_slots.lock().map(|s| s.iter().sum()).unwrap_or(0);
+        total.saturating_sub(self.dirty_saved.load(Ordering::Relaxed))
+    }
+}
+
+/// Parses the `save` setting (`"3600 1 300 100"`) into `(seconds, changes)` rules.
+pub fn save_rules(v: &str) -> Vec<(i64, u64)> {
+    let w: Vec<&str> = v.split_whitespace().collect();
+    w.chunks_exact(2)
+        .filter_map(|c| Some((c[0].parse().ok()?, c[1].parse().ok()?)))
+        .collect()
+}
+
+/// True when a rule asks for a save: `changes` since the last save at
+/// least a rule's count, and its seconds elapsed since `last_save`; after
+/// a failed save, only 5 seconds after it (Redis's
+/// `CONFIG_BGSAVE_RETRY_DELAY`).
+pub fn rules_fire(
+    rules: &[(i64, u64)],
+    changes: u64,
+    last_save: i64,
+    now_ms: i64,
+    last_fail_ms: i64,
+    last_ok: bool,
+) -> bool {
+    let now = now_ms / 1000;
+    rules.iter().any(|&(secs, n)| {
+        changes >= n && now - last_save > secs && (last_ok || now_ms - last_fail_ms > 5000)
+    })
+}

@@ -1,0 +1,146 @@
+//! The embedder's side of persistence: loading a file at start-up
+//! ([`Redis::load_file`]: parsed once, each key sent to the shard that owns
+//! it, whatever shard count wrote the file) and the final save at
+//! shutdown ([`Redis::final_save`]: the databases every shard handed over
+//! when it stopped).
+
+use std::sync::atomic::Ordering;
+
+use kevy_rt::Router;
+
+use crate::family::persist::{options, rdb_path};
+use crate::persist::rdb::file::{encode_dbs, save_file, AccessData};
+use crate::persist::rdb::{load_rdb, FileInfo, LoadInfo, Loaded, RdbError};
+use crate::shard::ShardState;
+use crate::store::db::Clock;
+use crate::Redis;
+
+use crate::accounting::Shared;
+
+/// Moves the keys loaded for shard `id` into it.
+pub(crate) fn take_preloaded(shard: &mut ShardState, id: usize) {
+    let mine = shard
+        .server
+        .shared
+        .persist
+        .preload
+        .lock()
+        .ok()
+        .and_then(|mut p| p.get_mut(id).map(std::mem::take))
+        .unwrap_or_default();
+    let now = Clock::new();
+    for l in mine {
+        let db = shard.db(l.db);
+        db.set(&l.key, l.value, &now, false, l.expire);
+        db.set_access(&l.key, l.idle, l.freq, &now);
+    }
+}
+
+/// Hands the shard's databases over for the final save, if one is wanted.
+pub(crate) fn stopped(shared: &Shared, shard: &mut ShardState) {
+    if shared.persist.save_on_stop.load(Ordering::Relaxed) {
+        let opts = options(shared);
+        let chunks = encode_dbs(
+            &shard.dbs,
+            opts.compression,
+            access_data(shared),
+            &Clock::new(),
+        );
+        if let Ok(mut s) = shared.persist.stopped.lock() {
+            s.extend(chunks);
+        }
+    }
+}
+
+/// What the access data of saved keys is, by `maxmemory-policy`.
+fn access_data(shared: &Shared) -> AccessData {
+    match shared.config.get("maxmemory-policy").as_deref() {
+        Some("allkeys-lru" | "volatile-lru") => AccessData::Lru,
+        Some("allkeys-lfu" | "volatile-lfu") => AccessData::Lfu,
+        _ => AccessData::None,
+    }
+}
+
+impl Redis {
+    /// Loads the RDB file at `dir`/`dbfilename`, if it exists, for a
+    /// runtime of `nshards` shards: the keys wait for their shards to be
+    /// made. `Ok(None)` when there is no file.
+    pub fn load_file(&self, nshards: usize) -> Result<Option<LoadInfo>, RdbError> {
+        let path = rdb_path(&self.shared);
+        let data = match std::fs::read(&path) {
+            Ok(d) => d,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => {
+                return Err(RdbError(format!(
+                    "Fatal error loading the DB: {e}. Exiting."
+                )))
+            }
+        };
+        let p = &self.shared.persist;
+        p.loading.store(true, Ordering::Relaxed);
+        let router = Router::new(nshards.max(1));
+        let enc = self.shared.config.live().memory.encodings.snapshot();
+        let mut per: Vec<Vec<Loaded>> = (0..nshards.max(1)).map(|_| Vec::new()).collect();
+        let now = Clock::new();
+        let result = load_rdb(
+            &data,
+            &enc,
+            self.database_count(),
+            Some(now.ms()),
+            options(&self.shared).checksum,
+            |_, _| true,
+            |l| {
+                per[router.shard_of(&l.key)].push(l);
+                Ok(())
+            },
+        );
+        p.loading.store(false, Ordering::Relaxed);
+        let info = result?;
+        p.last_load_loaded.store(info.loaded, Ordering::Relaxed);
+        p.last_load_expired.store(info.expired, Ordering::Relaxed);
+        if let Ok(mut slot) = p.preload.lock() {
+            *slot = per;
+        }
+        Ok(Some(info))
+    }
+
+    /// Asks for the final save at shutdown (SIGTERM and SIGINT when `save`
+    /// rules are configured, as Redis does).
+    pub fn save_on_stop(&self, save: bool) {
+        self.shared
+            .persist
+            .save_on_stop
+            .store(save, Ordering::Relaxed);
+    }
+
+    /// True when `save` rules are configured.
+    pub fn has_save_rules(&self) -> bool {
+        !crate::persist::state::save_rules(&self.shared.config.get("save").unwrap_or_default())
+            .is_empty()
+    }
+
+    /// After the runtime stopped: writes the file from the databases the
+    /// shards handed over, if a final save was asked for. The bytes
+    /// written, `None` when no save was asked for.
+    pub fn final_save(&self) -> std::io::Result<Option<u64>> {
+        let p = &self.shared.persist;
+        if !p.save_on_stop.load(Ordering::Relaxed) {
+            return Ok(None);
+        }
+        let mut chunks = p
+            .stopped
+            .lock()
+            .map(|mut s| std::mem::take(&mut *s))
+            .unwrap_or_default();
+        // Each database's chunks in database order, whatever shard stopped first.
+        chunks.sort_by_key(|c| c.db);
+        let opts = options(&self.shared);
+        let now = Clock::new();
+        let info = FileInfo {
+            ctime: now.ms() / 1000,
+            used_mem: self.shared.memory().0,
+            aof_base: false,
+        };
+        save_file(&rdb_path(&self.shared), opts, info, &chunks).map(Some)
+    }
+}
