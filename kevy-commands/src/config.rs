@@ -49,6 +49,9 @@ pub struct Live {
     /// `maxmemory`, `maxmemory-policy` and the other eviction settings,
     /// read by every shard (and the memory gauge).
     pub memory: Arc<crate::store::limits::Limits>,
+    /// The users and the ACL log (`requirepass`, `acllog-max-len`,
+    /// `acl-pubsub-default` change them).
+    pub acl: Arc<crate::acl::Acl>,
 }
 
 impl Default for Live {
@@ -59,6 +62,7 @@ impl Default for Live {
             latency_threshold: AtomicU64::new(0),
             latency_tracking: AtomicBool::new(true),
             memory: Arc::new(crate::store::limits::Limits::new()),
+            acl: Arc::new(crate::acl::Acl::default()),
         }
     }
 }
@@ -270,6 +274,9 @@ impl ConfigTable {
     /// (`name` lowercase, `words` its arguments). Immutable settings are
     /// allowed here: the server is not running yet.
     pub fn load(&self, name: &str, words: &[&str]) -> Result<(), String> {
+        if name == "user" {
+            return self.load_user(words);
+        }
         if let Some(why) = params::refused(name) {
             return Err(why);
         }
@@ -297,6 +304,35 @@ impl ConfigTable {
         }
         self.live_update(p, &v);
         Ok(())
+    }
+
+    /// A `user name rules…` line: creates or changes the user, all or
+    /// nothing, with Redis's error for the first bad rule.
+    fn load_user(&self, words: &[&str]) -> Result<(), String> {
+        let Some((name, rules)) = words.split_first() else {
+            return Err("wrong number of arguments".into());
+        };
+        if name.bytes().any(|c| c.is_ascii_whitespace() || c == 0) {
+            return Err("Usernames can't contain spaces or null characters".into());
+        }
+        let rules: Vec<&[u8]> = rules.iter().map(|r| r.as_bytes()).collect();
+        let merged = crate::acl::user::merge_selectors(&rules).map_err(|i| {
+            format!(
+                "Unmatched parenthesis in acl selector starting at '{}'.",
+                String::from_utf8_lossy(rules[i])
+            )
+        })?;
+        let acl = &self.live.acl;
+        let all = acl.pubsub_all.load(Ordering::Relaxed);
+        acl.modify(|u| u.set_user(name.as_bytes(), &merged, all))
+            .map(|_| ())
+            .map_err(|(r, e)| {
+                format!(
+                    "Error in user declaration '{}': {}",
+                    String::from_utf8_lossy(&r),
+                    e.message()
+                )
+            })
     }
 
     /// `CONFIG SET name value [name value …]`: all or nothing, as Redis 7.
@@ -412,6 +448,15 @@ impl ConfigTable {
                 .latency_threshold
                 .store(v.parse().unwrap_or(0), Ordering::Relaxed),
             "latency-tracking" => l.latency_tracking.store(v == "yes", Ordering::Relaxed),
+            "requirepass" => l.acl.set_requirepass(v),
+            "acllog-max-len" => l
+                .acl
+                .log_max
+                .store(v.parse().unwrap_or(128), Ordering::Relaxed),
+            "acl-pubsub-default" => l
+                .acl
+                .pubsub_all
+                .store(v == "allchannels", Ordering::Relaxed),
             name => {
                 l.memory.update(name, v);
             }

@@ -119,6 +119,7 @@ use kevy_rt::{
 };
 
 pub mod accounting;
+pub mod acl;
 pub mod base;
 pub mod config;
 pub mod cross;
@@ -158,13 +159,19 @@ use table::{Run, Spec};
 #[derive(Clone, Debug)]
 pub struct Redis {
     shared: Arc<Shared>,
+    /// The users (also in the config's live settings), at hand for the
+    /// per-command context.
+    acl: Arc<acl::Acl>,
 }
 
 impl Default for Redis {
     fn default() -> Redis {
         table::install();
+        family::acl::install_commands();
+        let shared = Arc::new(Shared::new());
         Redis {
-            shared: Arc::new(Shared::new()),
+            acl: shared.config.live().acl.clone(),
+            shared,
         }
     }
 }
@@ -198,6 +205,81 @@ impl Redis {
         &self.shared
     }
 
+    /// Loads the users of `aclfile` (at start-up; nothing when it is
+    /// not set). Redis's error text on failure.
+    pub fn load_acl_file(&self) -> Result<(), String> {
+        let path = self.shared.config.get("aclfile").unwrap_or_default();
+        if path.is_empty() {
+            return Ok(());
+        }
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| format!("Error loading ACLs, opening file '{path}': {e}"))?;
+        let all = self
+            .acl
+            .pubsub_all
+            .load(std::sync::atomic::Ordering::Relaxed);
+        let users = family::acl::file::parse(&path, &text, all)?;
+        self.acl
+            .modify(|t| Ok::<_, String>(family::acl::file::replace(t, users)))
+            .map(|_| ())
+    }
+
+    /// Refuses a command of a restricted connection on another shard than
+    /// its own (`Some(error)`), logging the denial.
+    #[cold]
+    fn refuse(
+        &self,
+        shard: &mut ShardState,
+        ctx: Ctx,
+        cmd: &'static Spec,
+        args: Args<'_>,
+    ) -> Option<Vec<u8>> {
+        let info = |user: &[u8]| family::acl::remote_info(&ctx, cmd, user);
+        let who = family::acl::Asker {
+            code: ctx.acl,
+            multi: false,
+            info: &info,
+        };
+        let err = family::acl::gate(&self.acl, &mut shard.acl, &who, cmd, args)?;
+        shard.server.rejected(table::ids::id_of(cmd), &err);
+        Some(err)
+    }
+
+    /// Refuses a local command (or one queued in `MULTI`) of a restricted
+    /// connection: `Some(flow)` when refused, the error written.
+    #[cold]
+    #[allow(clippy::too_many_arguments)]
+    fn refuse_local(
+        &self,
+        shard: &mut ShardState,
+        session: &mut Session,
+        cx: &LocalCx,
+        code: u32,
+        cmd: &'static Spec,
+        args: Args<'_>,
+        out: &mut Vec<u8>,
+    ) -> Option<Flow> {
+        let shared = shard.server.shared.clone();
+        let err = {
+            let s: &Session = session;
+            let info = |_: &[u8]| family::acl::client_line(&shared, &cx.client, s, Some(cmd));
+            let who = family::acl::Asker {
+                code,
+                multi: s.multi.is_some(),
+                info: &info,
+            };
+            family::acl::gate(&self.acl, &mut shard.acl, &who, cmd, args)?
+        };
+        if let Some(m) = session.multi.as_mut() {
+            m.dirty = true;
+        }
+        shard.server.rejected(table::ids::id_of(cmd), &err);
+        let mark = out.len();
+        out.extend_from_slice(&err);
+        finish(out, mark, session.end_command());
+        Some(Flow::Continue)
+    }
+
     /// Counts memory with `gauge` (`used_memory`, `maxmemory`): the
     /// embedder's allocator. Without one, eviction estimates from the
     /// allocator's statistics (see [`shard::evict`]).
@@ -229,7 +311,9 @@ impl Commands for Redis {
     }
 
     fn new_session(&self, client: &ClientFacts) -> Session {
-        Session::new(client)
+        let mut s = Session::new(client);
+        s.authenticated = self.acl.auth_free();
+        s
     }
 
     #[inline]
@@ -257,6 +341,7 @@ impl Commands for Redis {
             peer: session.peer,
             resp3: session.resp3,
             subscribed: session.subscribed && !session.resp3,
+            acl: family::acl::code(&self.acl, session),
         }
     }
 
@@ -274,6 +359,13 @@ impl Commands for Redis {
         args: Args<'_>,
         out: &mut Vec<u8>,
     ) {
+        if ctx.acl != 0 {
+            if let Some(err) = self.refuse(shard, ctx, cmd, args) {
+                let mark = out.len();
+                out.extend_from_slice(&err);
+                return finish(out, mark, ctx.quiet);
+            }
+        }
         if cmd.flags & table::flags::DENYOOM != 0 && shard.refuses_write(args) {
             return refuse_oom(shard, args, out, ctx.quiet);
         }
@@ -354,6 +446,12 @@ impl Commands for Redis {
         args: Args<'_>,
         out: &mut Vec<u8>,
     ) -> Flow {
+        let code = family::acl::code(&self.acl, session);
+        if code != 0 {
+            if let Some(flow) = self.refuse_local(shard, session, cx, code, cmd, args, out) {
+                return flow;
+            }
+        }
         if family::txn::diverted(session, cmd) {
             // In MULTI: queued (or refused), not run.
             let mut reply = Reply::new(out, session.resp3);
@@ -409,6 +507,25 @@ impl Commands for Redis {
         parts: &mut Vec<(usize, Part)>,
     ) -> Planned<Tracked> {
         let t0 = clock::now();
+        let denied = if ctx.acl != 0 {
+            self.refuse(shard, ctx, cmd, args)
+        } else {
+            None
+        };
+        if let Some(reply) = denied {
+            return Planned {
+                plan: Tracked {
+                    plan: Plan::Reply(reply),
+                    spec: cmd,
+                    ctx,
+                    ns: since(t0),
+                    slow: None,
+                    argc: args.len(),
+                    exec: None,
+                },
+                hold: false,
+            };
+        }
         if cmd.flags & table::flags::DENYOOM != 0 && shard.refuses_write(args) {
             let mut reply = Vec::new();
             resp::error(&mut reply, shard::evict::OOM);

@@ -39,6 +39,11 @@ pub struct Session {
     pub subscribed: bool,
     /// `MULTI` ran: commands are queued here until `EXEC` or `DISCARD`.
     pub multi: Option<Multi>,
+    /// The ACL user's id (0: `default`).
+    pub user: usize,
+    /// It authenticated (or needed not: the default user was `nopass`
+    /// when it connected).
+    pub authenticated: bool,
 }
 
 /// A transaction being queued (`MULTI` … `EXEC`).
@@ -125,6 +130,9 @@ pub struct Ctx {
     pub resp3: bool,
     /// In RESP2 subscribed mode: only pub/sub commands may run.
     pub subscribed: bool,
+    /// The ACL check the command needs: 0 none (the default user may do
+    /// anything), else its user's id + 1, or `u32::MAX` before `AUTH`.
+    pub acl: u32,
 }
 
 impl Ctx {

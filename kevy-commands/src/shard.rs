@@ -29,6 +29,8 @@ pub struct ShardState {
     pub pubsub: crate::shard::pubsub::Registry,
     /// The active expiry's figures for INFO.
     pub expire_stats: expire::ExpireStats,
+    /// This shard's copy of the ACL users (checks of restricted clients).
+    pub acl: crate::acl::Cache,
 }
 
 impl ShardState {
@@ -42,6 +44,7 @@ impl ShardState {
             evict: Evictor::new(Arc::new(Limits::default())),
             pubsub: Default::default(),
             expire_stats: Default::default(),
+            acl: Default::default(),
         }
     }
 

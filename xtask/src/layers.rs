@@ -24,7 +24,10 @@ pub const LAYERS: &[(&str, Layers)] = &[
             ("base", &["base"]),
             ("model", &["model"]),
             ("store", &["store"]),
-            ("shard", &["config", "accounting", "session", "shard"]),
+            (
+                "shard",
+                &["config", "accounting", "session", "shard", "acl"],
+            ),
             ("commands", &["cross", "family"]),
             ("table", &["table"]),
             ("lib", &["lib", "dispatch", "exec", "limits", "tracked"]),

@@ -294,7 +294,6 @@ pub fn repr(s: &str) -> String {
 /// Config-file directives (not settings) kevy refuses because it does not
 /// implement them yet.
 const NOT_YET: &[(&str, &str)] = &[
-    ("user", "ACLs are not implemented yet"),
     ("rename-command", "command renaming is not implemented yet"),
     ("loadmodule", "modules are not implemented"),
 ];

@@ -43,6 +43,9 @@ pub enum ServerOp {
     DebugObject,
     /// A pub/sub part (PUBLISH, PUBSUB …).
     Pubsub(crate::family::pubsub::PubsubOp),
+    /// Close the shard's connections of the users whose ids are the
+    /// arguments (ACL DELUSER, ACL LOAD).
+    AclKill,
 }
 
 /// What a server part answers.
@@ -170,6 +173,7 @@ pub fn execute(
         ServerOp::Histograms => diag::histograms_part(shard),
         ServerOp::DebugObject => debug::object_part(shard, ctx, args),
         ServerOp::Pubsub(op) => crate::family::pubsub::part(&shard.pubsub, op, args),
+        ServerOp::AclKill => crate::family::acl::kill_part(args, clients),
     })
 }
 

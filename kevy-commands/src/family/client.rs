@@ -3,7 +3,7 @@
 //! connection of every shard (LIST, KILL — one part per shard, each seeing
 //! its shard's connections through [`ClientsOf`]).
 
-mod line;
+pub(crate) mod line;
 
 use std::time::{Duration, SystemTime};
 

@@ -56,7 +56,7 @@ pub fn write_line(
     let rest = format!(
         " age={} idle={} flags={flags} db={} sub={sub} psub={psub} ssub={ssub} multi={} qbuf={} qbuf-free={} \
          argv-mem={argv_mem} multi-mem=0 rbs={} rbp={} obl={} oll={} omem={} tot-mem={} events={} cmd={} \
-         user=default redir=-1 resp={}\n",
+         user={} redir=-1 resp={}\n",
         now.saturating_duration_since(f.created).as_secs(),
         now.saturating_duration_since(f.last_active).as_secs(),
         s.db,
@@ -73,6 +73,7 @@ pub fn write_line(
         // A refused request leaves no command, as in Redis.
         cmd.filter(|c| !std::ptr::eq(*c, &REJECT))
             .map_or("NULL", |c| c.name),
+        String::from_utf8_lossy(&shared.config.live().acl.name_of(s.user)),
         if s.resp3 { 3 } else { 2 },
     );
     out.extend_from_slice(rest.as_bytes());

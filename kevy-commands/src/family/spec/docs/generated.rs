@@ -21,11 +21,11 @@ mod transactions;
 
 /// Every group's docs.
 pub(super) static GROUPS: &[&[(&str, Docs)]] = &[
-    transactions::DOCS,
     connection::DOCS,
     server::DOCS,
     string::DOCS,
     generic::DOCS,
+    transactions::DOCS,
     list::DOCS,
     hash::DOCS,
     set::DOCS,
