@@ -449,6 +449,7 @@ impl ConfigTable {
                 .store(v.parse().unwrap_or(0), Ordering::Relaxed),
             "latency-tracking" => l.latency_tracking.store(v == "yes", Ordering::Relaxed),
             "requirepass" => l.acl.set_requirepass(v),
+            "protected-mode" => l.acl.set_protected(v == "yes"),
             "acllog-max-len" => l
                 .acl
                 .log_max

@@ -759,6 +759,14 @@ impl Commands for Redis {
         }
     }
 
+    fn refuses_connection(&self, peer: Option<std::net::SocketAddr>, out: &mut Vec<u8>) -> bool {
+        if !self.acl.refuses(peer) {
+            return false;
+        }
+        out.extend_from_slice(family::acl::PROTECTED_MODE);
+        true
+    }
+
     fn pausable(&self, cmd: &'static Spec, writes_only: bool) -> bool {
         family::client::pausable(cmd, writes_only)
     }

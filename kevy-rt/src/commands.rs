@@ -409,6 +409,14 @@ pub trait Commands: Send + Sync + Sized + 'static {
         out.extend_from_slice(b"-ERR max number of clients reached\r\n");
     }
 
+    /// Whether a new connection from `peer` (`None`: the Unix socket) is
+    /// refused at once (after the `maxclients` check); if so, `out` gets
+    /// the reply written before it is closed. Default: every connection
+    /// is accepted.
+    fn refuses_connection(&self, _peer: Option<std::net::SocketAddr>, _out: &mut Vec<u8>) -> bool {
+        false
+    }
+
     /// The output class of a connection with this session (an index below
     /// [`OUTPUT_CLASSES`](crate::push::OUTPUT_CLASSES)): its output is held
     /// to that class's [`OutputLimit`](crate::OutputLimit) in

@@ -346,6 +346,14 @@ impl<C: Commands> Shard<C> {
             self.stats.rejected.fetch_add(1, Ordering::Relaxed);
             return;
         }
+        let mut msg = Vec::new();
+        if self.cmds.refuses_connection(peer, &mut msg) {
+            // As above: one best-effort write, then close.
+            let _ = (&sock).write(&msg);
+            self.settings.release();
+            self.stats.rejected.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
         let entry = self.conns.vacant_entry();
         let token = Token(entry.key());
         if self

@@ -120,6 +120,7 @@ pub struct Acl {
     pub log_max: AtomicU64,
     /// `acl-pubsub-default allchannels`.
     pub pubsub_all: AtomicBool,
+    protected: AtomicBool,
 }
 
 impl Default for Acl {
@@ -132,6 +133,7 @@ impl Default for Acl {
             log: Mutex::new(Log::default()),
             log_max: AtomicU64::new(128),
             pubsub_all: AtomicBool::new(false),
+            protected: AtomicBool::new(true),
         }
     }
 }
@@ -216,6 +218,39 @@ impl Acl {
             .get(id)
             .map(|u| u.name.clone())
             .unwrap_or_default()
+    }
+
+    /// `protected-mode`.
+    pub fn set_protected(&self, on: bool) {
+        self.protected.store(on, Ordering::Relaxed);
+    }
+
+    /// `protected-mode yes`.
+    pub fn protected(&self) -> bool {
+        self.protected.load(Ordering::Relaxed)
+    }
+
+    /// Whether a new connection from `peer` (`None`: the Unix socket) is
+    /// refused by protected mode: it is on, the default user has no
+    /// password, and the client is not local (exactly `127.0.0.1` or `::1`,
+    /// as Redis's `islocalClient`).
+    pub fn refuses(&self, peer: Option<std::net::SocketAddr>) -> bool {
+        if !self.protected() || !self.auth_free() {
+            return false;
+        }
+        match peer {
+            None => false,
+            Some(a) => {
+                let ip = match a.ip() {
+                    std::net::IpAddr::V6(v6) => v6
+                        .to_ipv4_mapped()
+                        .map_or(std::net::IpAddr::V6(v6), std::net::IpAddr::V4),
+                    v4 => v4,
+                };
+                ip != std::net::IpAddr::from([127, 0, 0, 1])
+                    && ip != std::net::IpAddr::from(std::net::Ipv6Addr::LOCALHOST)
+            }
+        }
     }
 
     /// The ACL log, locked.

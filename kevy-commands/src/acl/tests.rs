@@ -180,3 +180,24 @@ fn store_versions_and_ids() {
         .unwrap();
     assert!(!acl.open());
 }
+
+#[test]
+fn protected_mode_refuses_remote_clients_without_a_password() {
+    setup();
+    let acl = super::Acl::default();
+    let remote: std::net::SocketAddr = "10.1.2.3:5000".parse().unwrap();
+    let local4: std::net::SocketAddr = "127.0.0.1:5000".parse().unwrap();
+    let local6: std::net::SocketAddr = "[::1]:5000".parse().unwrap();
+    let other_loop: std::net::SocketAddr = "127.0.0.2:5000".parse().unwrap();
+    assert!(acl.refuses(Some(remote)));
+    assert!(
+        acl.refuses(Some(other_loop)),
+        "only 127.0.0.1 and ::1 are local"
+    );
+    assert!(!acl.refuses(Some(local4)) && !acl.refuses(Some(local6)) && !acl.refuses(None));
+    acl.set_requirepass("pw");
+    assert!(!acl.refuses(Some(remote)), "a password lifts it");
+    acl.set_requirepass("");
+    acl.set_protected(false);
+    assert!(!acl.refuses(Some(remote)), "protected-mode no lifts it");
+}

@@ -184,9 +184,11 @@ fn config_files_load_into_the_same_table() {
         .load("bind", &["a", "b"])
         .unwrap_err()
         .contains("single bind"));
-    assert!(t.load("protected-mode", &["yes"]).is_ok());
     assert_eq!(t.load("bind", &["0.0.0.0"]), Ok(()));
-    assert!(t.load("protected-mode", &["yes"]).is_err());
+    assert!(t.load("protected-mode", &["yes"]).is_ok());
+    assert!(t.live().acl.protected());
+    assert!(t.load("protected-mode", &["no"]).is_ok());
+    assert!(!t.live().acl.protected());
     assert_eq!(memory("5mb"), Some(5 << 20));
     assert_eq!(memory("1K"), Some(1000));
     assert_eq!(memory("-1"), None);

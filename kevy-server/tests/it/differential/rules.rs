@@ -33,6 +33,10 @@ pub enum Rule {
     /// HELLO's map: equal but for the value of `id` (each server numbers its
     /// own connections).
     Hello,
+    /// ACL LOG's entries: equal but for `age-seconds` (timing) and
+    /// `client-info` (each server's connection line), whose `user=` must
+    /// still agree.
+    AclLog,
 }
 
 /// Commands whose replies are not compared exactly, by name (upper case), or by
@@ -62,6 +66,7 @@ pub const RULES: &[(&str, Rule)] = &[
     ("RANDOMKEY", Rule::Random),
     ("OBJECT IDLETIME", Rule::AnyInteger),
     ("HELLO", Rule::Hello),
+    ("ACL LOG", Rule::AclLog),
 ];
 
 fn rule_for(cmd: &[&str]) -> Rule {
@@ -97,6 +102,27 @@ pub fn agree(cmd: &[&str], redis: &[u8], kevy: &[u8]) -> bool {
                 .chunks(2)
                 .zip(b.chunks(2))
                 .all(|(x, y)| x[0] == y[0] && (x[0] == b"$2\r\nid\r\n" || x == y)),
+            _ => false,
+        },
+        Rule::AclLog => match (array_items(redis), array_items(kevy)) {
+            (Some(a), Some(b)) if a.len() == b.len() => {
+                a.iter()
+                    .zip(&b)
+                    .all(|(x, y)| match (array_items(x), array_items(y)) {
+                        (Some(x), Some(y)) if x.len() == 14 && y.len() == 14 => {
+                            let user = |v: &[u8]| {
+                                let t = String::from_utf8_lossy(bulk_body(v).unwrap_or_default())
+                                    .into_owned();
+                                t.split(' ')
+                                    .find(|f| f.starts_with("user="))
+                                    .map(str::to_owned)
+                            };
+                            (0..14).all(|i| i == 11 || i == 13 || x[i] == y[i])
+                                && user(x[13]) == user(y[13])
+                        }
+                        _ => false,
+                    })
+            }
             _ => false,
         },
         Rule::Unordered => match (array_items(redis), array_items(kevy)) {
