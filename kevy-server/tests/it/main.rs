@@ -6,6 +6,7 @@
 //! Needs `redis-server` and `redis-cli` (7.0) on PATH; without them the tests fail
 //! and say so.
 
+mod acl;
 mod bank;
 mod binary;
 mod clients;
