@@ -49,6 +49,10 @@ pub struct Live {
     /// `maxmemory`, `maxmemory-policy` and the other eviction settings,
     /// read by every shard (and the memory gauge).
     pub memory: Arc<crate::store::limits::Limits>,
+    /// `maxmemory-clients`: bytes, or a percentage of `maxmemory`.
+    pub client_memory: AtomicU64,
+    /// `maxmemory-clients` is a percentage.
+    pub client_memory_pct: AtomicBool,
     /// The users and the ACL log (`requirepass`, `acllog-max-len`,
     /// `acl-pubsub-default` change them).
     pub acl: Arc<crate::acl::Acl>,
@@ -62,6 +66,8 @@ impl Default for Live {
             latency_threshold: AtomicU64::new(0),
             latency_tracking: AtomicBool::new(true),
             memory: Arc::new(crate::store::limits::Limits::new()),
+            client_memory: AtomicU64::new(0),
+            client_memory_pct: AtomicBool::new(false),
             acl: Arc::new(crate::acl::Acl::default()),
         }
     }
@@ -194,6 +200,7 @@ impl ConfigTable {
                     let _ = self.apply(p, v);
                 }
             }
+            self.sync_client_memory();
         }
     }
 
@@ -448,6 +455,15 @@ impl ConfigTable {
                 .latency_threshold
                 .store(v.parse().unwrap_or(0), Ordering::Relaxed),
             "latency-tracking" => l.latency_tracking.store(v == "yes", Ordering::Relaxed),
+            "maxmemory-clients" => {
+                let (n, pct) = match v.strip_suffix('%') {
+                    Some(p) => (p.parse().unwrap_or(0), true),
+                    None => (v.parse().unwrap_or(0), false),
+                };
+                l.client_memory.store(n, Ordering::Relaxed);
+                l.client_memory_pct.store(pct, Ordering::Relaxed);
+                self.sync_client_memory();
+            }
             "requirepass" => l.acl.set_requirepass(v),
             "protected-mode" => l.acl.set_protected(v == "yes"),
             "acllog-max-len" => l
@@ -460,8 +476,27 @@ impl ConfigTable {
                 .store(v == "allchannels", Ordering::Relaxed),
             name => {
                 l.memory.update(name, v);
+                if name == "maxmemory" {
+                    self.sync_client_memory();
+                }
             }
         }
+    }
+
+    /// Hands `maxmemory-clients` to the runtime in bytes: a size, or a
+    /// percentage of `maxmemory` (no limit while `maxmemory` is 0).
+    fn sync_client_memory(&self) {
+        let Some(settings) = self.settings.get() else {
+            return;
+        };
+        // Called with the state locked: reads only the live copies.
+        let n = self.live.client_memory.load(Ordering::Relaxed);
+        let bytes = if self.live.client_memory_pct.load(Ordering::Relaxed) {
+            self.live.memory.maxmemory() / 100 * n
+        } else {
+            n
+        };
+        settings.set_max_client_memory(bytes);
     }
 
     /// Records the config file the server started from (absolute).

@@ -759,6 +759,10 @@ impl Commands for Redis {
         }
     }
 
+    fn evictable(&self, session: &Session) -> bool {
+        !session.no_evict
+    }
+
     fn refuses_connection(&self, peer: Option<std::net::SocketAddr>, out: &mut Vec<u8>) -> bool {
         if !self.acl.refuses(peer) {
             return false;

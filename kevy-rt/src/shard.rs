@@ -95,6 +95,9 @@ pub(crate) struct Shard<C: Commands> {
     direct_waiters: usize,
     /// Connections a part asked to close.
     killed: Vec<usize>,
+    /// The memory of this shard's connections as last published for
+    /// client eviction (`Settings::client_memory`).
+    client_mem: (u64, u64),
     /// Connections with a command held back by a pause.
     paused: Vec<usize>,
     /// This shard's `MONITOR` connections.
@@ -177,6 +180,7 @@ impl<C: Commands> Shard<C> {
             parks: 0,
             direct_waiters: 0,
             killed: Vec::new(),
+            client_mem: (0, 0),
             paused: Vec::new(),
             monitors: Vec::new(),
             monitor_buf: Vec::new(),
@@ -286,6 +290,7 @@ impl<C: Commands> Shard<C> {
                 self.deliver_pushes();
                 self.send_outgoing();
                 self.close_idle();
+                self.evict_clients();
                 self.shrink_idle();
                 if idle_since.is_some_and(|t| self.now.duration_since(t) >= tick_every) {
                     // Idle for a whole tick: hand the pools' burst memory back.

@@ -400,7 +400,8 @@ fn parse_maxmemory_clients(cx: &Cx<'_>) -> Result<String, String> {
     match n {
         None => Err("argument must be a memory or percent value".into()),
         Some(0) => Ok("0".into()),
-        Some(_) => Err("client eviction is not implemented yet; use maxmemory-clients 0".into()),
+        Some(n) if v.ends_with('%') => Ok(format!("{n}%")),
+        Some(n) => Ok(n.to_string()),
     }
 }
 

@@ -236,6 +236,9 @@ pub fn reset(c: &mut Local<'_>) -> Flow {
     c.session.resp3 = false;
     c.session.replies_on();
     c.session.name = None;
+    // Back to the default user, authenticated only if it needs no password.
+    c.session.user = 0;
+    c.session.authenticated = c.shard.server.shared.config.live().acl.auth_free();
     c.out.set_resp3(false);
     resp::simple(c.out, b"RESET");
     Flow::Continue

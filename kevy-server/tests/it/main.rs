@@ -9,6 +9,7 @@
 mod acl;
 mod bank;
 mod binary;
+mod client_eviction;
 mod clients;
 mod command_docs;
 mod command_info;
