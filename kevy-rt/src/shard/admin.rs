@@ -105,7 +105,7 @@ impl<C: Commands> Shard<C> {
         let mine = if limit == 0 { (0, 0) } else { (all, evictable) };
         let (total, _) = self.settings.publish_client_memory(self.client_mem, mine);
         self.client_mem = mine;
-        sizes.sort_unstable_by(|a, b| b.1.cmp(&a.1));
+        sizes.sort_unstable_by_key(|s| std::cmp::Reverse(s.1));
         let biggest = if limit == 0 {
             0
         } else {

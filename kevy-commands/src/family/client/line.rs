@@ -134,6 +134,8 @@ pub struct Filter {
     pub max_age: Option<u64>,
     /// `SKIPME no`: the caller may be killed.
     pub kill_me: bool,
+    /// `USER`: connections of that ACL user (checked to exist when planned).
+    pub user: Option<Vec<u8>>,
 }
 
 /// Parses `CLIENT KILL`'s arguments (from index 2), with Redis's errors.
@@ -171,12 +173,7 @@ pub fn parse_filter(args: Args<'_>) -> Result<Filter, Vec<u8>> {
         } else if keyword(opt, "laddr") {
             f.laddr = Some(val.to_vec());
         } else if keyword(opt, "user") {
-            if cstr(val) != b"default" {
-                let mut m = b"ERR No such user '".to_vec();
-                m.extend_from_slice(cstr(val));
-                m.push(b'\'');
-                return Err(m);
-            }
+            f.user = Some(val.to_vec());
         } else if keyword(opt, "skipme") {
             if keyword(val, "yes") {
                 f.kill_me = false;

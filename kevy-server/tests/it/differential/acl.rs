@@ -107,6 +107,8 @@ pub const SEQUENCES: &[Seq] = &[
         &["ACL", "LOG", "x"],
         &["ACL", "LOAD"],
         &["ACL", "SAVE"],
+        &["CLIENT", "KILL", "USER", "nobody"],
+        &["CLIENT", "KILL", "USER", "default", "SKIPME", "yes"],
         &["ACL", "HELP"],
     ],
     // AUTH, HELLO AUTH, NOAUTH, requirepass
