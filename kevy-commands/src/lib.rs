@@ -227,6 +227,7 @@ impl Redis {
     /// Refuses a command of a restricted connection on another shard than
     /// its own (`Some(error)`), logging the denial.
     #[cold]
+    #[inline(never)]
     fn refuse(
         &self,
         shard: &mut ShardState,
@@ -248,6 +249,7 @@ impl Redis {
     /// Refuses a local command (or one queued in `MULTI`) of a restricted
     /// connection: `Some(flow)` when refused, the error written.
     #[cold]
+    #[inline(never)]
     #[allow(clippy::too_many_arguments)]
     fn refuse_local(
         &self,
@@ -312,7 +314,7 @@ impl Commands for Redis {
 
     fn new_session(&self, client: &ClientFacts) -> Session {
         let mut s = Session::new(client);
-        s.authenticated = self.acl.auth_free();
+        s.set_user(0, self.acl.auth_free());
         s
     }
 

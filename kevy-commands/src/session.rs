@@ -44,6 +44,8 @@ pub struct Session {
     /// It authenticated (or needed not: the default user was `nopass`
     /// when it connected).
     pub authenticated: bool,
+    /// `user == 0 && authenticated` (the ACL fast path's one load).
+    pub default_user: bool,
 }
 
 /// A transaction being queued (`MULTI` … `EXEC`).
@@ -64,6 +66,13 @@ impl Session {
             unix: client.unix,
             ..Session::default()
         }
+    }
+
+    /// Sets who the connection is (ACL user id, authenticated).
+    pub fn set_user(&mut self, user: usize, authenticated: bool) {
+        self.user = user;
+        self.authenticated = authenticated;
+        self.default_user = user == 0 && authenticated;
     }
 
     /// The connection's name, if it has one.

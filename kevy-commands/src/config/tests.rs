@@ -147,9 +147,10 @@ fn config_files_load_into_the_same_table() {
     assert_eq!(t.load("save", &[""]), Ok(()));
     assert_eq!(t.load("maxmemory-clients", &["0%"]), Ok(()));
     assert_eq!(t.get("maxmemory-clients").as_deref(), Some("0"));
-    assert!(t
-        .load("maxmemory-clients", &["10%"])
-        .is_err_and(|e| e.contains("not implemented")));
+    assert_eq!(t.load("maxmemory-clients", &["10%"]), Ok(()));
+    assert_eq!(t.get("maxmemory-clients").as_deref(), Some("10%"));
+    assert_eq!(t.load("maxmemory-clients", &["1mb"]), Ok(()));
+    assert_eq!(t.get("maxmemory-clients").as_deref(), Some("1048576"));
     assert_eq!(
         t.load("maxmemory-clients", &["x"]),
         Err("argument must be a memory or percent value".into())

@@ -59,7 +59,7 @@ pub fn install_commands() {
 /// The `Ctx::acl` code of a session: 0 when no check is needed.
 #[inline]
 pub fn code(acl: &Acl, s: &Session) -> u32 {
-    if s.user == 0 && s.authenticated && acl.open() {
+    if s.default_user && acl.open() {
         0
     } else {
         slow_code(acl, s)
@@ -67,6 +67,7 @@ pub fn code(acl: &Acl, s: &Session) -> u32 {
 }
 
 #[cold]
+#[inline(never)]
 fn slow_code(acl: &Acl, s: &Session) -> u32 {
     if !s.authenticated && !acl.auth_free() {
         NOAUTH
@@ -255,8 +256,7 @@ fn authenticate(c: &mut Local<'_>, user: &[u8], pass: &[u8]) -> bool {
     let acl = acl_of(c);
     match acl.authenticate(user, pass) {
         Some(id) => {
-            c.session.user = id;
-            c.session.authenticated = true;
+            c.session.set_user(id, true);
             true
         }
         None => {

@@ -319,8 +319,7 @@ pub fn kill_part(
     };
     let mut doomed = Vec::new();
     clients.for_each(|c| {
-        if filter.matches(shared, &c.facts, ctx.client)
-            && user.is_none_or(|u| c.session.user == u)
+        if filter.matches(shared, &c.facts, ctx.client) && user.is_none_or(|u| c.session.user == u)
         {
             doomed.push(c.facts.id);
         }

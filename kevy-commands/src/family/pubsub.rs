@@ -237,8 +237,8 @@ pub fn reset(c: &mut Local<'_>) -> Flow {
     c.session.replies_on();
     c.session.name = None;
     // Back to the default user, authenticated only if it needs no password.
-    c.session.user = 0;
-    c.session.authenticated = c.shard.server.shared.config.live().acl.auth_free();
+    let free = c.shard.server.shared.config.live().acl.auth_free();
+    c.session.set_user(0, free);
     c.out.set_resp3(false);
     resp::simple(c.out, b"RESET");
     Flow::Continue
