@@ -401,6 +401,9 @@ fn parse_maxmemory_clients(cx: &Cx<'_>) -> Result<String, String> {
         None => Err("argument must be a memory or percent value".into()),
         Some(0) => Ok("0".into()),
         Some(n) if v.ends_with('%') => Ok(format!("{n}%")),
+        // Redis keeps the value as a signed number whose negative values
+        // are percentages: a size past i64::MAX reads back as one.
+        Some(n) if n > i64::MAX as u64 => Ok(format!("{}%", (n as i64).unsigned_abs())),
         Some(n) => Ok(n.to_string()),
     }
 }

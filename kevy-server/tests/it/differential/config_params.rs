@@ -23,7 +23,6 @@ const CLUSTER: &str = "cluster mode is not implemented";
 const TLS: &str = "TLS is not implemented yet";
 const RDB: &str = "RDB snapshots are not implemented yet";
 const AOF: &str = "the append-only file is not implemented yet";
-const ACL: &str = "ACLs and AUTH are not implemented yet";
 const BG: &str = "kevy has no background rehashing or defragmentation";
 const LAZY: &str = "kevy frees values in the foreground";
 const FIXED: &str = "kevy's process settings are fixed";
@@ -33,8 +32,6 @@ const REFUSED: &[(&str, &[&str])] = &[
     (
         REPL,
         &[
-            "masterauth",
-            "masteruser",
             "replica-announce-ip",
             "slave-announce-ip",
             "replica-announce-port",
@@ -146,10 +143,6 @@ const REFUSED: &[(&str, &[&str])] = &[
         &["sanitize-dump-payload"],
     ),
     (
-        ACL,
-        &["requirepass", "acllog-max-len", "acl-pubsub-default"],
-    ),
-    (
         BG,
         &[
             "activerehashing",
@@ -220,10 +213,6 @@ const REFUSED: &[(&str, &[&str])] = &[
     (
         "client-side caching (CLIENT TRACKING) is not implemented yet",
         &["tracking-table-max-keys"],
-    ),
-    (
-        "client eviction is not implemented yet; use maxmemory-clients 0",
-        &["maxmemory-clients"],
     ),
     (
         "kevy cannot change the listening port while it runs",
