@@ -18,6 +18,7 @@ pub mod num;
 pub mod pqsort;
 pub mod random;
 pub mod resp;
+pub mod sha256;
 pub mod sparkline;
 pub mod sys;
 pub mod text;

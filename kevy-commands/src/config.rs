@@ -49,6 +49,13 @@ pub struct Live {
     /// `maxmemory`, `maxmemory-policy` and the other eviction settings,
     /// read by every shard (and the memory gauge).
     pub memory: Arc<crate::store::limits::Limits>,
+    /// `maxmemory-clients`: bytes, or a percentage of `maxmemory`.
+    pub client_memory: AtomicU64,
+    /// `maxmemory-clients` is a percentage.
+    pub client_memory_pct: AtomicBool,
+    /// The users and the ACL log (`requirepass`, `acllog-max-len`,
+    /// `acl-pubsub-default` change them).
+    pub acl: Arc<crate::acl::Acl>,
 }
 
 impl Default for Live {
@@ -59,6 +66,9 @@ impl Default for Live {
             latency_threshold: AtomicU64::new(0),
             latency_tracking: AtomicBool::new(true),
             memory: Arc::new(crate::store::limits::Limits::new()),
+            client_memory: AtomicU64::new(0),
+            client_memory_pct: AtomicBool::new(false),
+            acl: Arc::new(crate::acl::Acl::default()),
         }
     }
 }
@@ -190,6 +200,7 @@ impl ConfigTable {
                     let _ = self.apply(p, v);
                 }
             }
+            self.sync_client_memory();
         }
     }
 
@@ -270,6 +281,9 @@ impl ConfigTable {
     /// (`name` lowercase, `words` its arguments). Immutable settings are
     /// allowed here: the server is not running yet.
     pub fn load(&self, name: &str, words: &[&str]) -> Result<(), String> {
+        if name == "user" {
+            return self.load_user(words);
+        }
         if let Some(why) = params::refused(name) {
             return Err(why);
         }
@@ -297,6 +311,35 @@ impl ConfigTable {
         }
         self.live_update(p, &v);
         Ok(())
+    }
+
+    /// A `user name rules…` line: creates or changes the user, all or
+    /// nothing, with Redis's error for the first bad rule.
+    fn load_user(&self, words: &[&str]) -> Result<(), String> {
+        let Some((name, rules)) = words.split_first() else {
+            return Err("wrong number of arguments".into());
+        };
+        if name.bytes().any(|c| c.is_ascii_whitespace() || c == 0) {
+            return Err("Usernames can't contain spaces or null characters".into());
+        }
+        let rules: Vec<&[u8]> = rules.iter().map(|r| r.as_bytes()).collect();
+        let merged = crate::acl::user::merge_selectors(&rules).map_err(|i| {
+            format!(
+                "Unmatched parenthesis in acl selector starting at '{}'.",
+                String::from_utf8_lossy(rules[i])
+            )
+        })?;
+        let acl = &self.live.acl;
+        let all = acl.pubsub_all.load(Ordering::Relaxed);
+        acl.modify(|u| u.set_user(name.as_bytes(), &merged, all))
+            .map(|_| ())
+            .map_err(|(r, e)| {
+                format!(
+                    "Error in user declaration '{}': {}",
+                    String::from_utf8_lossy(&r),
+                    e.message()
+                )
+            })
     }
 
     /// `CONFIG SET name value [name value …]`: all or nothing, as Redis 7.
@@ -412,10 +455,48 @@ impl ConfigTable {
                 .latency_threshold
                 .store(v.parse().unwrap_or(0), Ordering::Relaxed),
             "latency-tracking" => l.latency_tracking.store(v == "yes", Ordering::Relaxed),
+            "maxmemory-clients" => {
+                let (n, pct) = match v.strip_suffix('%') {
+                    Some(p) => (p.parse().unwrap_or(0), true),
+                    None => (v.parse().unwrap_or(0), false),
+                };
+                l.client_memory.store(n, Ordering::Relaxed);
+                l.client_memory_pct.store(pct, Ordering::Relaxed);
+                self.sync_client_memory();
+            }
+            "requirepass" => l.acl.set_requirepass(v),
+            "protected-mode" => l.acl.set_protected(v == "yes"),
+            "acllog-max-len" => l
+                .acl
+                .log_max
+                .store(v.parse().unwrap_or(128), Ordering::Relaxed),
+            "acl-pubsub-default" => l
+                .acl
+                .pubsub_all
+                .store(v == "allchannels", Ordering::Relaxed),
             name => {
                 l.memory.update(name, v);
+                if name == "maxmemory" {
+                    self.sync_client_memory();
+                }
             }
         }
+    }
+
+    /// Hands `maxmemory-clients` to the runtime in bytes: a size, or a
+    /// percentage of `maxmemory` (no limit while `maxmemory` is 0).
+    fn sync_client_memory(&self) {
+        let Some(settings) = self.settings.get() else {
+            return;
+        };
+        // Called with the state locked: reads only the live copies.
+        let n = self.live.client_memory.load(Ordering::Relaxed);
+        let bytes = if self.live.client_memory_pct.load(Ordering::Relaxed) {
+            self.live.memory.maxmemory() / 100 * n
+        } else {
+            n
+        };
+        settings.set_max_client_memory(bytes);
     }
 
     /// Records the config file the server started from (absolute).

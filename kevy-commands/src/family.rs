@@ -3,6 +3,7 @@
 //! shard-local `op_…` function that does no I/O and returns a value or an
 //! [`Error`](crate::base::error::Error), and writes the reply from that.
 
+pub mod acl;
 pub mod bitmap;
 pub mod blocking;
 pub mod command;

@@ -119,6 +119,7 @@ use kevy_rt::{
 };
 
 pub mod accounting;
+pub mod acl;
 pub mod aof;
 pub mod aofrun;
 pub mod base;
@@ -163,13 +164,19 @@ use table::{Run, Spec};
 #[derive(Clone, Debug)]
 pub struct Redis {
     shared: Arc<Shared>,
+    /// The users (also in the config's live settings), at hand for the
+    /// per-command context.
+    acl: Arc<acl::Acl>,
 }
 
 impl Default for Redis {
     fn default() -> Redis {
         table::install();
+        family::acl::install_commands();
+        let shared = Arc::new(Shared::new());
         Redis {
-            shared: Arc::new(Shared::new()),
+            acl: shared.config.live().acl.clone(),
+            shared,
         }
     }
 }
@@ -201,6 +208,83 @@ impl Redis {
     /// The server-wide state.
     pub fn shared(&self) -> &Arc<Shared> {
         &self.shared
+    }
+
+    /// Loads the users of `aclfile` (at start-up; nothing when it is
+    /// not set). Redis's error text on failure.
+    pub fn load_acl_file(&self) -> Result<(), String> {
+        let path = self.shared.config.get("aclfile").unwrap_or_default();
+        if path.is_empty() {
+            return Ok(());
+        }
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| format!("Error loading ACLs, opening file '{path}': {e}"))?;
+        let all = self
+            .acl
+            .pubsub_all
+            .load(std::sync::atomic::Ordering::Relaxed);
+        let users = family::acl::file::parse(&path, &text, all)?;
+        self.acl
+            .modify(|t| Ok::<_, String>(family::acl::file::replace(t, users)))
+            .map(|_| ())
+    }
+
+    /// Refuses a command of a restricted connection on another shard than
+    /// its own (`Some(error)`), logging the denial.
+    #[cold]
+    #[inline(never)]
+    fn refuse(
+        &self,
+        shard: &mut ShardState,
+        ctx: Ctx,
+        cmd: &'static Spec,
+        args: Args<'_>,
+    ) -> Option<Vec<u8>> {
+        let info = |user: &[u8]| family::acl::remote_info(&ctx, cmd, user);
+        let who = family::acl::Asker {
+            code: ctx.acl,
+            multi: false,
+            info: &info,
+        };
+        let err = family::acl::gate(&self.acl, &mut shard.acl, &who, cmd, args)?;
+        shard.server.rejected(table::ids::id_of(cmd), &err);
+        Some(err)
+    }
+
+    /// Refuses a local command (or one queued in `MULTI`) of a restricted
+    /// connection: `Some(flow)` when refused, the error written.
+    #[cold]
+    #[inline(never)]
+    #[allow(clippy::too_many_arguments)]
+    fn refuse_local(
+        &self,
+        shard: &mut ShardState,
+        session: &mut Session,
+        cx: &LocalCx,
+        code: u32,
+        cmd: &'static Spec,
+        args: Args<'_>,
+        out: &mut Vec<u8>,
+    ) -> Option<Flow> {
+        let shared = shard.server.shared.clone();
+        let err = {
+            let s: &Session = session;
+            let info = |_: &[u8]| family::acl::client_line(&shared, &cx.client, s, Some(cmd));
+            let who = family::acl::Asker {
+                code,
+                multi: s.multi.is_some(),
+                info: &info,
+            };
+            family::acl::gate(&self.acl, &mut shard.acl, &who, cmd, args)?
+        };
+        if let Some(m) = session.multi.as_mut() {
+            m.dirty = true;
+        }
+        shard.server.rejected(table::ids::id_of(cmd), &err);
+        let mark = out.len();
+        out.extend_from_slice(&err);
+        finish(out, mark, session.end_command());
+        Some(Flow::Continue)
     }
 
     /// Counts memory with `gauge` (`used_memory`, `maxmemory`): the
@@ -250,7 +334,9 @@ impl Commands for Redis {
     }
 
     fn new_session(&self, client: &ClientFacts) -> Session {
-        Session::new(client)
+        let mut s = Session::new(client);
+        s.set_user(0, self.acl.auth_free());
+        s
     }
 
     #[inline]
@@ -279,6 +365,7 @@ impl Commands for Redis {
             resp3: session.resp3,
             subscribed: session.subscribed && !session.resp3,
             track: family::tracking::track_of(session),
+            acl: family::acl::code(&self.acl, session),
         }
     }
 
@@ -296,6 +383,13 @@ impl Commands for Redis {
         args: Args<'_>,
         out: &mut Vec<u8>,
     ) {
+        if ctx.acl != 0 {
+            if let Some(err) = self.refuse(shard, ctx, cmd, args) {
+                let mark = out.len();
+                out.extend_from_slice(&err);
+                return finish(out, mark, ctx.quiet);
+            }
+        }
         if cmd.flags & table::flags::DENYOOM != 0 && shard.refuses_write(args) {
             return refuse_oom(shard, args, out, ctx.quiet);
         }
@@ -399,6 +493,12 @@ impl Commands for Redis {
         args: Args<'_>,
         out: &mut Vec<u8>,
     ) -> Flow {
+        let code = family::acl::code(&self.acl, session);
+        if code != 0 {
+            if let Some(flow) = self.refuse_local(shard, session, cx, code, cmd, args, out) {
+                return flow;
+            }
+        }
         if family::txn::diverted(session, cmd) {
             // In MULTI: queued (or refused), not run.
             let mut reply = Reply::new(out, session.resp3);
@@ -455,6 +555,27 @@ impl Commands for Redis {
         parts: &mut Vec<(usize, Part)>,
     ) -> Planned<Tracked> {
         let t0 = clock::now();
+        let denied = if ctx.acl != 0 {
+            self.refuse(shard, ctx, cmd, args)
+        } else {
+            None
+        };
+        if let Some(reply) = denied {
+            return Planned {
+                plan: Tracked {
+                    plan: Plan::Reply(reply),
+                    spec: cmd,
+                    ctx,
+                    ns: since(t0),
+                    slow: None,
+                    argc: args.len(),
+                    exec: None,
+                    argv: None,
+                    dst: None,
+                },
+                hold: false,
+            };
+        }
         if cmd.flags & table::flags::DENYOOM != 0 && shard.refuses_write(args) {
             let mut reply = Vec::new();
             resp::error(&mut reply, shard::evict::OOM);
@@ -779,6 +900,18 @@ impl Commands for Redis {
         }
         family::watch::unwatch_all(shard, session);
         family::tracking::closed(&self.shared, shard, session);
+    }
+
+    fn evictable(&self, session: &Session) -> bool {
+        !session.no_evict
+    }
+
+    fn refuses_connection(&self, peer: Option<std::net::SocketAddr>, out: &mut Vec<u8>) -> bool {
+        if !self.acl.refuses(peer) {
+            return false;
+        }
+        out.extend_from_slice(family::acl::PROTECTED_MODE);
+        true
     }
 
     fn opened(&self, _shard: &mut ShardState, session: &mut Session, conn: kevy_rt::ConnHandle) {

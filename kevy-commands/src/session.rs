@@ -45,6 +45,13 @@ pub struct Session {
     pub tracking: Option<Tracking>,
     /// This connection's push handle.
     pub conn: Option<kevy_rt::ConnHandle>,
+    /// The ACL user's id (0: `default`).
+    pub user: usize,
+    /// It authenticated (or needed not: the default user was `nopass`
+    /// when it connected).
+    pub authenticated: bool,
+    /// `user == 0 && authenticated` (the ACL fast path's one load).
+    pub default_user: bool,
 }
 
 /// A connection's `CLIENT TRACKING` state.
@@ -88,6 +95,13 @@ impl Session {
             unix: client.unix,
             ..Session::default()
         }
+    }
+
+    /// Sets who the connection is (ACL user id, authenticated).
+    pub fn set_user(&mut self, user: usize, authenticated: bool) {
+        self.user = user;
+        self.authenticated = authenticated;
+        self.default_user = user == 0 && authenticated;
     }
 
     /// The connection's name, if it has one.
@@ -159,6 +173,9 @@ pub struct Ctx {
     pub subscribed: bool,
     /// The tracking client a read command registers for its keys.
     pub track: Option<crate::shard::tracking::Track>,
+    /// The ACL check the command needs: 0 none (the default user may do
+    /// anything), else its user's id + 1, or `u32::MAX` before `AUTH`.
+    pub acl: u32,
 }
 
 impl Ctx {

@@ -49,6 +49,8 @@ pub struct ShardState {
     pub aof: crate::aof::Feed,
     /// Client-side caching: the tracked keys of this shard.
     pub tracking: tracking::Table,
+    /// This shard's copy of the ACL users (checks of restricted clients).
+    pub acl: crate::acl::Cache,
 }
 
 impl ShardState {
@@ -78,6 +80,7 @@ impl ShardState {
             next_gen: 0,
             aof: Default::default(),
             tracking: Default::default(),
+            acl: Default::default(),
         }
     }
 

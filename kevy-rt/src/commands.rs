@@ -486,6 +486,22 @@ pub trait Commands: Send + Sync + Sized + 'static {
         out.extend_from_slice(b"-ERR max number of clients reached\r\n");
     }
 
+    /// Whether a connection with this session may be closed when all
+    /// connections together use more memory than
+    /// [`Settings::max_client_memory`](crate::Settings::max_client_memory)
+    /// (Redis's client eviction; `CLIENT NO-EVICT on` says no). Default: yes.
+    fn evictable(&self, _session: &Self::Session) -> bool {
+        true
+    }
+
+    /// Whether a new connection from `peer` (`None`: the Unix socket) is
+    /// refused at once (after the `maxclients` check); if so, `out` gets
+    /// the reply written before it is closed. Default: every connection
+    /// is accepted.
+    fn refuses_connection(&self, _peer: Option<std::net::SocketAddr>, _out: &mut Vec<u8>) -> bool {
+        false
+    }
+
     /// The output class of a connection with this session (an index below
     /// [`OUTPUT_CLASSES`](crate::push::OUTPUT_CLASSES)): its output is held
     /// to that class's [`OutputLimit`](crate::OutputLimit) in

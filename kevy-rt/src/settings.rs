@@ -13,6 +13,10 @@ use crate::push::{OutputLimit, OUTPUT_CLASSES};
 #[derive(Debug)]
 pub struct Settings {
     max_clients: AtomicU64,
+    max_client_memory: AtomicU64,
+    client_memory: AtomicU64,
+    evictable_memory: AtomicU64,
+    biggest: std::sync::Mutex<Vec<u64>>,
     idle_timeout_ms: AtomicU64,
     keepalive_secs: AtomicU64,
     /// Per output class: hard bytes, soft bytes, soft milliseconds.
@@ -29,6 +33,10 @@ impl Default for Settings {
     fn default() -> Settings {
         Settings {
             max_clients: AtomicU64::new(10_000),
+            max_client_memory: AtomicU64::new(0),
+            client_memory: AtomicU64::new(0),
+            evictable_memory: AtomicU64::new(0),
+            biggest: std::sync::Mutex::new(Vec::new()),
             idle_timeout_ms: AtomicU64::new(0),
             keepalive_secs: AtomicU64::new(300),
             output_limits: Default::default(),
@@ -56,6 +64,57 @@ impl Settings {
     /// Sets `maxclients`.
     pub fn set_max_clients(&self, n: u64) {
         self.max_clients.store(n, Ordering::Relaxed);
+    }
+
+    /// The memory all connections may use together before the biggest are
+    /// closed (`maxmemory-clients`; 0: no limit).
+    pub fn max_client_memory(&self) -> u64 {
+        self.max_client_memory.load(Ordering::Relaxed)
+    }
+
+    /// Sets `maxmemory-clients` in bytes (0: no limit).
+    pub fn set_max_client_memory(&self, bytes: u64) {
+        self.max_client_memory.store(bytes, Ordering::Relaxed);
+    }
+
+    /// The memory of every shard's connections, as last published by the
+    /// shards (each on its tick while a limit is set).
+    pub fn client_memory(&self) -> u64 {
+        self.client_memory.load(Ordering::Relaxed)
+    }
+
+    /// Publishes shard `shard`'s biggest evictable connection (bytes) and
+    /// returns the biggest of the other shards' (client eviction closes
+    /// the biggest connections of the server first; taken on the tick
+    /// only while `maxmemory-clients` is set).
+    pub(crate) fn exchange_biggest(&self, shard: usize, size: u64) -> u64 {
+        let mut v = match self.biggest.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        if v.len() <= shard {
+            v.resize(shard + 1, 0);
+        }
+        v[shard] = size;
+        v.iter()
+            .enumerate()
+            .filter(|&(i, _)| i != shard)
+            .map(|(_, &m)| m)
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// A shard's change of its connections' memory, all and evictable
+    /// (`old` to `new`); the new totals.
+    pub(crate) fn publish_client_memory(&self, old: (u64, u64), new: (u64, u64)) -> (u64, u64) {
+        let add = |a: &AtomicU64, o: u64, n: u64| {
+            let d = n.wrapping_sub(o);
+            a.fetch_add(d, Ordering::Relaxed).wrapping_add(d)
+        };
+        (
+            add(&self.client_memory, old.0, new.0),
+            add(&self.evictable_memory, old.1, new.1),
+        )
     }
 
     /// Idle time after which a connection is closed (`timeout`); `None` = never.

@@ -106,6 +106,9 @@ pub(crate) struct Shard<C: Commands> {
     direct_waiters: usize,
     /// Connections a part asked to close.
     killed: Vec<usize>,
+    /// The memory of this shard's connections as last published for
+    /// client eviction (`Settings::client_memory`).
+    client_mem: (u64, u64),
     /// Connections with a command held back by a pause.
     paused: Vec<usize>,
     /// This shard's `MONITOR` connections.
@@ -200,6 +203,7 @@ impl<C: Commands> Shard<C> {
             parks: 0,
             direct_waiters: 0,
             killed: Vec::new(),
+            client_mem: (0, 0),
             paused: Vec::new(),
             monitors: Vec::new(),
             monitor_buf: Vec::new(),
@@ -325,6 +329,7 @@ impl<C: Commands> Shard<C> {
                 self.send_held();
                 self.send_outgoing();
                 self.close_idle();
+                self.evict_clients();
                 self.shrink_idle();
                 if idle_since.is_some_and(|t| self.now.duration_since(t) >= tick_every) {
                     // Idle for a whole tick: hand the pools' burst memory back.
@@ -390,6 +395,14 @@ impl<C: Commands> Shard<C> {
                 self.cmds.too_many_clients(&mut msg);
                 let _ = (&sock).write(&msg);
             }
+            self.stats.rejected.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
+        let mut msg = Vec::new();
+        if self.cmds.refuses_connection(peer, &mut msg) {
+            // As above: one best-effort write, then close.
+            let _ = (&sock).write(&msg);
+            self.settings.release();
             self.stats.rejected.fetch_add(1, Ordering::Relaxed);
             return;
         }

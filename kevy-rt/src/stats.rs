@@ -22,6 +22,9 @@ pub struct ShardStats {
     pub parks: AtomicU64,
     /// Connections refused because `maxclients` were open.
     pub rejected: AtomicU64,
+    /// Connections closed because all connections together used more than
+    /// `maxmemory-clients` (only this shard writes it).
+    pub evicted_clients: AtomicU64,
     /// Bytes read from client sockets (only this shard writes it: a load
     /// and a store per read, no locked instruction).
     pub net_input: AtomicU64,

@@ -112,16 +112,9 @@ impl Config {
         self.redis.config()
     }
 
-    /// Checks that need several settings at once.
+    /// Checks that need several settings at once (none today: protected
+    /// mode works whatever `bind` says, refusing non-loopback clients).
     fn check(&self) -> Result<(), ConfigError> {
-        let bind = self.bind();
-        let loopback = matches!(bind.as_str(), "127.0.0.1" | "::1" | "localhost");
-        if self.table().get_bool("protected-mode") && !loopback {
-            return Err(ConfigError(
-                "protected-mode is not implemented yet for non-loopback binds: set protected-mode no"
-                    .into(),
-            ));
-        }
         Ok(())
     }
 

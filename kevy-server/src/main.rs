@@ -64,6 +64,13 @@ fn main() -> ExitCode {
     // The runtime's live settings (maxclients, timeout…) follow the
     // command set's settings registry once the shards start.
     let redis = config.redis.clone().memory_gauge(&alloc::GAUGE);
+    if let Err(e) = redis.load_acl_file() {
+        log::log(
+            Level::Warning,
+            &format!("Aborting Redis startup because of ACL errors: {e}"),
+        );
+        return ExitCode::FAILURE;
+    }
     if aof::start(&redis, config.threads()).is_err() {
         return ExitCode::FAILURE;
     }

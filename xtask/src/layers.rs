@@ -26,7 +26,7 @@ pub const LAYERS: &[(&str, Layers)] = &[
             ("store", &["store", "persist"]),
             (
                 "shard",
-                &["config", "accounting", "session", "shard", "aof"],
+                &["config", "accounting", "session", "shard", "aof", "acl"],
             ),
             ("commands", &["cross", "family"]),
             ("table", &["table"]),

@@ -294,7 +294,6 @@ pub fn repr(s: &str) -> String {
 /// Config-file directives (not settings) kevy refuses because it does not
 /// implement them yet.
 const NOT_YET: &[(&str, &str)] = &[
-    ("user", "ACLs are not implemented yet"),
     ("rename-command", "command renaming is not implemented yet"),
     ("loadmodule", "modules are not implemented"),
 ];
@@ -411,7 +410,11 @@ fn parse_maxmemory_clients(cx: &Cx<'_>) -> Result<String, String> {
     match n {
         None => Err("argument must be a memory or percent value".into()),
         Some(0) => Ok("0".into()),
-        Some(_) => Err("client eviction is not implemented yet; use maxmemory-clients 0".into()),
+        Some(n) if v.ends_with('%') => Ok(format!("{n}%")),
+        // Redis keeps the value as a signed number whose negative values
+        // are percentages: a size past i64::MAX reads back as one.
+        Some(n) if n > i64::MAX as u64 => Ok(format!("{}%", (n as i64).unsigned_abs())),
+        Some(n) => Ok(n.to_string()),
     }
 }
 

@@ -59,6 +59,9 @@ pub enum ServerOp {
     Snapshot,
     /// Empty the shard and load its keys of the RDB file (DEBUG RELOAD).
     Load,
+    /// Close the shard's connections of the users whose ids are the
+    /// arguments (ACL DELUSER, ACL LOAD).
+    AclKill,
 }
 
 /// What a server part answers.
@@ -211,6 +214,7 @@ pub fn execute(
         ServerOp::AofCut => crate::family::rewrite::cut_part(shard, args),
         ServerOp::Snapshot => persist::snapshot_part(shard),
         ServerOp::Load => persist::load_part(shard),
+        ServerOp::AclKill => crate::family::acl::kill_part(args, clients),
     })
 }
 

@@ -3,7 +3,7 @@
 //! connection of every shard (LIST, KILL — one part per shard, each seeing
 //! its shard's connections through [`ClientsOf`]).
 
-mod line;
+pub(crate) mod line;
 
 use std::time::{Duration, SystemTime};
 
@@ -273,6 +273,15 @@ pub fn gather_list(ids: Option<&[u64]>, replies: Vec<ServerReply>, out: &mut Rep
 pub fn plan_kill(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
     match parse_filter(cx.args) {
         Ok(f) => {
+            if let Some(user) = &f.user {
+                let acl = &cx.shard.server.shared.config.live().acl;
+                if acl.users().id(user).is_none() {
+                    let mut m = b"ERR No such user '".to_vec();
+                    m.extend_from_slice(cstr(user));
+                    m.push(b'\'');
+                    return srv::error(&m);
+                }
+            }
             let args: Vec<&[u8]> = cx.args.iter().collect();
             let plan = ServerPlan::ClientKill {
                 old: f.old.is_some(),
@@ -351,9 +360,17 @@ pub fn kill_part(
         return ServerReply::Count(0);
     };
     let shared = &shard.server.shared;
+    let user = match &filter.user {
+        Some(name) => match shared.config.live().acl.users().id(name) {
+            Some(id) => Some(id),
+            None => return ServerReply::Count(0),
+        },
+        None => None,
+    };
     let mut doomed = Vec::new();
     clients.for_each(|c| {
-        if filter.matches(shared, &c.facts, ctx.client) {
+        if filter.matches(shared, &c.facts, ctx.client) && user.is_none_or(|u| c.session.user == u)
+        {
             doomed.push(c.facts.id);
         }
     });

@@ -102,6 +102,8 @@ pub struct Report {
     pub accepted: u64,
     /// Connections refused at `maxclients`.
     pub rejected: u64,
+    /// Connections closed by client eviction (`maxmemory-clients`).
+    pub evicted_clients: u64,
     /// Open connections on the shard.
     pub clients: u64,
     /// Largest unprocessed input of a connection.
@@ -149,6 +151,7 @@ impl Report {
         }
         self.accepted += o.accepted;
         self.rejected += o.rejected;
+        self.evicted_clients += o.evicted_clients;
         self.clients += o.clients;
         self.max_input = self.max_input.max(o.max_input);
         self.max_output = self.max_output.max(o.max_output);
@@ -245,6 +248,7 @@ pub fn report_part(
         use std::sync::atomic::Ordering::Relaxed;
         r.accepted = info.stats.accepted.load(Relaxed);
         r.rejected = info.stats.rejected.load(Relaxed);
+        r.evicted_clients = info.stats.evicted_clients.load(Relaxed);
     }
     clients.for_each(|c| {
         let f = &c.facts;

@@ -239,6 +239,9 @@ pub fn reset(c: &mut Local<'_>) -> Flow {
     c.session.resp3 = false;
     c.session.replies_on();
     c.session.name = None;
+    // Back to the default user, authenticated only if it needs no password.
+    let free = c.shard.server.shared.config.live().acl.auth_free();
+    c.session.set_user(0, free);
     c.out.set_resp3(false);
     resp::simple(c.out, b"RESET");
     Flow::Continue

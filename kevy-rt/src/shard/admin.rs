@@ -10,6 +10,7 @@ use super::Shard;
 use crate::clients::{ClientOf, ClientTable};
 use crate::commands::Commands;
 use crate::conn::Conn;
+use crate::stats::ShardStats;
 
 impl<C: Commands> Shard<C> {
     /// Runs the commands a pause held back, once it is over.
@@ -78,6 +79,61 @@ impl<C: Commands> Shard<C> {
             }
             self.mark_dirty(i);
             self.maybe_close(i);
+        }
+    }
+
+    /// Client eviction (`maxmemory-clients`), on the tick: publishes the
+    /// memory of this shard's connections (read buffer, output buffer and
+    /// what is owed to them) and its biggest evictable one; while the total
+    /// over every shard is past the limit, closes this shard's evictable
+    /// connections biggest first, as long as each is at least as big as
+    /// every other shard's biggest (so the server's biggest clients go
+    /// first, as in Redis, and a shard never closes small clients for
+    /// memory another shard is about to free).
+    pub(super) fn evict_clients(&mut self) {
+        let limit = self.settings.max_client_memory();
+        if limit == 0 && self.client_mem == (0, 0) {
+            return;
+        }
+        let mut sizes: Vec<(usize, u64)> = Vec::new();
+        let mut all = 0u64;
+        for (i, c) in self.conns.iter() {
+            if c.closing {
+                continue;
+            }
+            let m = (c.rbuf.capacity() + c.out.capacity() + c.owed) as u64;
+            all += m;
+            if self.cmds.evictable(&c.session) {
+                sizes.push((i, m));
+            }
+        }
+        let evictable: u64 = sizes.iter().map(|&(_, m)| m).sum();
+        let mine = if limit == 0 { (0, 0) } else { (all, evictable) };
+        let (total, _) = self.settings.publish_client_memory(self.client_mem, mine);
+        self.client_mem = mine;
+        sizes.sort_unstable_by_key(|s| std::cmp::Reverse(s.1));
+        let biggest = if limit == 0 {
+            0
+        } else {
+            sizes.first().map_or(0, |s| s.1)
+        };
+        let others = self.settings.exchange_biggest(self.id, biggest);
+        if limit == 0 || total <= limit {
+            return;
+        }
+        let mut freed = 0u64;
+        for (i, m) in sizes {
+            if total - freed <= limit || m < others {
+                break;
+            }
+            freed += m;
+            ShardStats::add_own(&self.stats.evicted_clients, 1);
+            self.close(i);
+        }
+        if freed > 0 {
+            let after = (all - freed.min(all), evictable - freed.min(evictable));
+            self.settings.publish_client_memory(mine, after);
+            self.client_mem = after;
         }
     }
 

@@ -41,6 +41,7 @@
 //! [`RULES`](rules::RULES). Once a family has a wrong-type error, its sequences
 //! also cover it.
 
+mod acl;
 mod bitmaps;
 mod blocking;
 mod config_params;

@@ -6,9 +6,11 @@
 //! Needs `redis-server` and `redis-cli` (7.0) on PATH; without them the tests fail
 //! and say so.
 
+mod acl;
 mod aof;
 mod bank;
 mod binary;
+mod client_eviction;
 mod clients;
 mod command_docs;
 mod command_info;

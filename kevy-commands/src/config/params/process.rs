@@ -8,7 +8,6 @@
 use super::*;
 
 const FIXED: &str = "kevy's process settings are fixed";
-const NO_ACL: &str = "ACLs and AUTH are not implemented yet";
 const NO_CPU: &str = "kevy does not pin threads to CPUs";
 const NO_BG: &str = "kevy has no background rehashing or defragmentation";
 const NO_LAZY: &str = "kevy frees values in the foreground";
@@ -158,17 +157,14 @@ pub static PARAMS: &[Param] = &[
     Param::new("lazyfree-lazy-server-del", Kind::Bool, "no").refuse(NO_LAZY),
     Param::new("lazyfree-lazy-user-del", Kind::Bool, "no").refuse(NO_LAZY),
     Param::new("lazyfree-lazy-user-flush", Kind::Bool, "no").refuse(NO_LAZY),
-    Param::new("requirepass", Kind::Str, "").refuse(NO_ACL),
-    Param::new("aclfile", Kind::Str, "")
-        .flags(IMMUTABLE)
-        .refuse(NO_ACL),
-    Param::new("acllog-max-len", Kind::Int(0, i64::MAX), "128").refuse(NO_ACL),
+    Param::new("requirepass", Kind::Str, ""),
+    Param::new("aclfile", Kind::Str, "").flags(IMMUTABLE),
+    Param::new("acllog-max-len", Kind::Int(0, i64::MAX), "128"),
     Param::new(
         "acl-pubsub-default",
         Kind::Enum(&["allchannels", "resetchannels"]),
         "resetchannels",
-    )
-    .refuse(NO_ACL),
+    ),
     Param::new("busy-reply-threshold", Kind::Int(0, i64::MAX), "5000")
         .alias("lua-time-limit")
         .refuse("scripting and modules are not implemented yet"),

@@ -16,8 +16,9 @@ pub static PARAMS: &[Param] = &[
     .alias("slaveof")
     .flags(IMMUTABLE | WORDS)
     .refuse(NO_REPL),
-    Param::new("masterauth", Kind::Str, "").refuse(NO_REPL),
-    Param::new("masteruser", Kind::Str, "").refuse(NO_REPL),
+    // Accepted and kept for replication, which is not built yet.
+    Param::new("masterauth", Kind::Str, ""),
+    Param::new("masteruser", Kind::Str, ""),
     Param::new("replica-announce-ip", Kind::Str, "")
         .alias("slave-announce-ip")
         .refuse(NO_REPL),

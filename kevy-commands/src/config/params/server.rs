@@ -94,15 +94,7 @@ pub static PARAMS: &[Param] = &[
                 "daemonize yes is not supported: run kevy-server under a supervisor",
             )
         }),
-    Param::new("protected-mode", Kind::Bool, "no").check(|cx, v| {
-        let bind = cx.value("bind");
-        let loopback = matches!(bind, "127.0.0.1" | "::1" | "localhost");
-        if v == "yes" && !loopback {
-            Err("protected-mode is not implemented yet for non-loopback binds".into())
-        } else {
-            Ok(())
-        }
-    }),
+    Param::new("protected-mode", Kind::Bool, "yes"),
     Param::new("hz", Kind::Int(0, i32::MAX as i64), "10")
         .check(|_, v| only(v, "10", "kevy's periodic tasks run at a fixed hz 10")),
     Param::new(

@@ -65,7 +65,7 @@ pub fn write_line(
     let rest = format!(
         " age={} idle={} flags={flags} db={} sub={sub} psub={psub} ssub={ssub} multi={} qbuf={} qbuf-free={} \
          argv-mem={argv_mem} multi-mem=0 rbs={} rbp={} obl={} oll={} omem={} tot-mem={} events={} cmd={} \
-         user=default redir={} resp={}\n",
+         user={} redir={} resp={}\n",
         now.saturating_duration_since(f.created).as_secs(),
         now.saturating_duration_since(f.last_active).as_secs(),
         s.db,
@@ -82,6 +82,7 @@ pub fn write_line(
         // A refused request leaves no command, as in Redis.
         cmd.filter(|c| !std::ptr::eq(*c, &REJECT))
             .map_or("NULL", |c| c.name),
+        String::from_utf8_lossy(&shared.config.live().acl.name_of(s.user)),
         s.tracking.as_ref().map_or(-1, |t| t.redirect as i64),
         if s.resp3 { 3 } else { 2 },
     );
@@ -143,6 +144,8 @@ pub struct Filter {
     pub max_age: Option<u64>,
     /// `SKIPME no`: the caller may be killed.
     pub kill_me: bool,
+    /// `USER`: connections of that ACL user (checked to exist when planned).
+    pub user: Option<Vec<u8>>,
 }
 
 /// Parses `CLIENT KILL`'s arguments (from index 2), with Redis's errors.
@@ -180,12 +183,7 @@ pub fn parse_filter(args: Args<'_>) -> Result<Filter, Vec<u8>> {
         } else if keyword(opt, "laddr") {
             f.laddr = Some(val.to_vec());
         } else if keyword(opt, "user") {
-            if cstr(val) != b"default" {
-                let mut m = b"ERR No such user '".to_vec();
-                m.extend_from_slice(cstr(val));
-                m.push(b'\'');
-                return Err(m);
-            }
+            f.user = Some(val.to_vec());
         } else if keyword(opt, "skipme") {
             if keyword(val, "yes") {
                 f.kill_me = false;

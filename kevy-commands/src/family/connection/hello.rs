@@ -1,7 +1,7 @@
 //! `HELLO [protover [AUTH username password] [SETNAME clientname]]`: picks
 //! the connection's protocol (RESP2 or RESP3) and describes the server, as
-//! redis-server 7.0 without `requirepass` does: the `default` user takes any
-//! password, any other user is refused.
+//! redis-server 7.0 does; `AUTH` authenticates as `AUTH user pass` does
+//! (`family::acl`), and an unauthenticated connection is refused.
 
 use kevy_rt::Flow;
 
@@ -82,12 +82,8 @@ pub fn hello(c: &mut Local<'_>) -> Flow {
             return Flow::Continue;
         }
     };
-    if let Some((user, _)) = h.auth {
-        if user != b"default" {
-            resp::error(
-                c.out,
-                b"WRONGPASS invalid username-password pair or user is disabled.",
-            );
+    if let Some((user, pass)) = h.auth {
+        if !crate::family::acl::hello_auth(c, user, pass) {
             return Flow::Continue;
         }
     }
@@ -96,6 +92,10 @@ pub fn hello(c: &mut Local<'_>) -> Flow {
             resp::error(c.out, e);
             return Flow::Continue;
         }
+    }
+    if !c.session.authenticated {
+        resp::error(c.out, b"NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time");
+        return Flow::Continue;
     }
     if let Some(ver) = h.proto {
         c.session.resp3 = ver == 3;

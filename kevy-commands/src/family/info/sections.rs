@@ -324,7 +324,7 @@ fn stats_section(s: &mut Fields<'_>, total: &Report) {
     s.field("expired_time_cap_reached_count", total.time_cap);
     s.field("expire_cycle_cpu_milliseconds", 0);
     s.field("evicted_keys", total.evicted);
-    s.field("evicted_clients", 0);
+    s.field("evicted_clients", total.evicted_clients);
     s.field("total_eviction_exceeded_time", 0);
     s.field("current_eviction_exceeded_time", 0);
     s.field("keyspace_hits", total.hits);

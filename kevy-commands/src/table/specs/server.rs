@@ -7,12 +7,17 @@ use super::super::flags::*;
 use super::super::key_flags::*;
 use super::super::{KeySpec, Run, Spec};
 use crate::family::{
-    client, config, connection, debug, diag, info, lolwut, monitor, persist, rewrite, tracking,
+    acl, client, config, connection, debug, diag, info, lolwut, monitor, persist, rewrite, tracking,
 };
 
 /// The server commands.
 #[rustfmt::skip]
 pub const SERVER: &[Spec] = &[
+    Spec::new("auth", -2, NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY, [0, 0, 0], Run::Local(acl::auth))
+        .acl(&["@fast", "@connection"]),
+    Spec::new("acl", -2, 0, [0, 0, 0], Run::Local(connection::reject))
+        .acl(&["@slow"])
+        .subcommands(ACL_SUBCOMMANDS),
     Spec::new("client", -2, 0, [0, 0, 0], Run::Local(connection::reject))
         .acl(&["@slow"])
         .subcommands(CLIENT_SUBCOMMANDS),
@@ -175,4 +180,35 @@ static MEMORY_SUBCOMMANDS: &[Spec] = &[
     Spec::new("memory|stats", 2, 0, [0, 0, 0], Run::Server(debug::plan_memory_stats))
         .acl(&["@slow"])
         .tips(&["nondeterministic_output", "request_policy:all_shards", "response_policy:special"]),
+];
+
+/// ACL's subcommands, in redis-server 7.0's order.
+#[rustfmt::skip]
+static ACL_SUBCOMMANDS: &[Spec] = &[
+    Spec::new("acl|load", 2, ADMIN | NOSCRIPT | LOADING | STALE, [0, 0, 0], Run::Server(acl::plan_load))
+        .acl(&["@admin", "@slow", "@dangerous"]),
+    Spec::new("acl|help", 2, LOADING | STALE, [0, 0, 0], Run::Local(acl::help))
+        .acl(&["@slow"]),
+    Spec::new("acl|getuser", 3, ADMIN | NOSCRIPT | LOADING | STALE, [0, 0, 0], Run::Local(acl::getuser))
+        .acl(&["@admin", "@slow", "@dangerous"]),
+    Spec::new("acl|dryrun", -4, ADMIN | NOSCRIPT | LOADING | STALE, [0, 0, 0], Run::Local(acl::dryrun))
+        .acl(&["@admin", "@slow", "@dangerous"]),
+    Spec::new("acl|list", 2, ADMIN | NOSCRIPT | LOADING | STALE, [0, 0, 0], Run::Local(acl::list))
+        .acl(&["@admin", "@slow", "@dangerous"]),
+    Spec::new("acl|save", 2, ADMIN | NOSCRIPT | LOADING | STALE, [0, 0, 0], Run::Local(acl::save))
+        .acl(&["@admin", "@slow", "@dangerous"]),
+    Spec::new("acl|log", -2, ADMIN | NOSCRIPT | LOADING | STALE, [0, 0, 0], Run::Local(acl::log_cmd))
+        .acl(&["@admin", "@slow", "@dangerous"]),
+    Spec::new("acl|whoami", 2, NOSCRIPT | LOADING | STALE, [0, 0, 0], Run::Local(acl::whoami))
+        .acl(&["@slow"]),
+    Spec::new("acl|deluser", -3, ADMIN | NOSCRIPT | LOADING | STALE, [0, 0, 0], Run::Server(acl::plan_deluser))
+        .acl(&["@admin", "@slow", "@dangerous"]),
+    Spec::new("acl|cat", -2, NOSCRIPT | LOADING | STALE, [0, 0, 0], Run::Local(acl::cat))
+        .acl(&["@slow"]),
+    Spec::new("acl|genpass", -2, NOSCRIPT | LOADING | STALE, [0, 0, 0], Run::Local(acl::genpass))
+        .acl(&["@slow"]),
+    Spec::new("acl|setuser", -3, ADMIN | NOSCRIPT | LOADING | STALE, [0, 0, 0], Run::Local(acl::setuser))
+        .acl(&["@admin", "@slow", "@dangerous"]),
+    Spec::new("acl|users", 2, ADMIN | NOSCRIPT | LOADING | STALE, [0, 0, 0], Run::Local(acl::users))
+        .acl(&["@admin", "@slow", "@dangerous"]),
 ];

@@ -25,7 +25,6 @@ const TLS_KEY_PASS: &str = "encrypted private keys are not supported (rustls rea
 const TLS_DH: &str = "TLS uses ECDHE key exchange only (rustls has no finite-field DH)";
 const RDB: &str = "RDB snapshots are not implemented yet";
 const AOF: &str = "the append-only file is not implemented yet";
-const ACL: &str = "ACLs and AUTH are not implemented yet";
 const BG: &str = "kevy has no background rehashing or defragmentation";
 const LAZY: &str = "kevy frees values in the foreground";
 const FIXED: &str = "kevy's process settings are fixed";
@@ -35,8 +34,6 @@ const REFUSED: &[(&str, &[&str])] = &[
     (
         REPL,
         &[
-            "masterauth",
-            "masteruser",
             "replica-announce-ip",
             "slave-announce-ip",
             "replica-announce-port",
@@ -144,10 +141,6 @@ const REFUSED: &[(&str, &[&str])] = &[
         &["sanitize-dump-payload"],
     ),
     (
-        ACL,
-        &["requirepass", "acllog-max-len", "acl-pubsub-default"],
-    ),
-    (
         BG,
         &[
             "activerehashing",
@@ -210,10 +203,6 @@ const REFUSED: &[(&str, &[&str])] = &[
     (
         "scripting and modules are not implemented yet",
         &["busy-reply-threshold", "lua-time-limit"],
-    ),
-    (
-        "client eviction is not implemented yet; use maxmemory-clients 0",
-        &["maxmemory-clients"],
     ),
     (
         "kevy cannot change the listening port while it runs",

@@ -40,6 +40,10 @@ pub enum Rule {
     /// seconds apart by at most 1 second, and IDs whose milliseconds are
     /// both such clock readings (with their bulk lengths).
     Clock,
+    /// ACL LOG's entries: equal but for `age-seconds` (timing) and
+    /// `client-info` (each server's connection line), whose `user=` must
+    /// still agree.
+    AclLog,
 }
 
 /// Commands whose replies are not compared exactly, by name (upper case), or by
@@ -72,6 +76,7 @@ pub const RULES: &[(&str, Rule)] = &[
     ("XADD", Rule::Clock),
     ("XPENDING", Rule::Clock),
     ("XINFO", Rule::Clock),
+    ("ACL LOG", Rule::AclLog),
 ];
 
 fn rule_for(cmd: &[&str]) -> Rule {
@@ -107,6 +112,27 @@ pub fn agree(cmd: &[&str], redis: &[u8], kevy: &[u8]) -> bool {
                 .chunks(2)
                 .zip(b.chunks(2))
                 .all(|(x, y)| x[0] == y[0] && (x[0] == b"$2\r\nid\r\n" || x == y)),
+            _ => false,
+        },
+        Rule::AclLog => match (array_items(redis), array_items(kevy)) {
+            (Some(a), Some(b)) if a.len() == b.len() => {
+                a.iter()
+                    .zip(&b)
+                    .all(|(x, y)| match (array_items(x), array_items(y)) {
+                        (Some(x), Some(y)) if x.len() == 14 && y.len() == 14 => {
+                            let user = |v: &[u8]| {
+                                let t = String::from_utf8_lossy(bulk_body(v).unwrap_or_default())
+                                    .into_owned();
+                                t.split(' ')
+                                    .find(|f| f.starts_with("user="))
+                                    .map(str::to_owned)
+                            };
+                            (0..14).all(|i| i == 11 || i == 13 || x[i] == y[i])
+                                && user(x[13]) == user(y[13])
+                        }
+                        _ => false,
+                    })
+            }
             _ => false,
         },
         Rule::Unordered => match (array_items(redis), array_items(kevy)) {

@@ -44,6 +44,15 @@ pub(super) static DOCS: &[(&str, Docs)] = &[
         ])),
     ("reset", docs("Reset the connection", "6.2.0", "connection")
         .complexity("O(1)")),
+    ("auth", docs("Authenticate to the server", "1.0.0", "connection")
+        .complexity("O(N) where N is the number of passwords defined for the user")
+        .history(&[
+            ("6.0.0", "Added ACL style (username and password)."),
+        ])
+        .args(&[
+            arg("username", String).since("6.0.0").flags(OPTIONAL),
+            arg("password", String),
+        ])),
     ("client", docs("A container for client connection commands", "2.4.0", "connection")
         .complexity("Depends on subcommand.")),
     ("client|help", docs("Show helpful text about the different subcommands", "5.0.0", "connection")

@@ -75,6 +75,69 @@ pub(super) static DOCS: &[(&str, Docs)] = &[
             arg("index1", Integer),
             arg("index2", Integer),
         ])),
+    ("acl", docs("A container for Access List Control commands ", "6.0.0", "server")
+        .complexity("Depends on subcommand.")),
+    ("acl|load", docs("Reload the ACLs from the configured ACL file", "6.0.0", "server")
+        .complexity("O(N). Where N is the number of configured users.")),
+    ("acl|help", docs("Show helpful text about the different subcommands", "6.0.0", "server")
+        .complexity("O(1)")),
+    ("acl|getuser", docs("Get the rules for a specific ACL user", "6.0.0", "server")
+        .complexity("O(N). Where N is the number of password, command and pattern rules that the user has.")
+        .history(&[
+            ("6.2.0", "Added Pub/Sub channel patterns."),
+            ("7.0.0", "Added selectors and changed the format of key and channel patterns from a list to their rule representation."),
+        ])
+        .args(&[
+            arg("username", String),
+        ])),
+    ("acl|dryrun", docs("Returns whether the user can execute the given command without executing the command.", "7.0.0", "server")
+        .complexity("O(1).")
+        .args(&[
+            arg("username", String),
+            arg("command", String),
+            arg("arg", String).flags(OPTIONAL | MULTIPLE),
+        ])),
+    ("acl|list", docs("List the current ACL rules in ACL config file format", "6.0.0", "server")
+        .complexity("O(N). Where N is the number of configured users.")),
+    ("acl|save", docs("Save the current ACL rules in the configured ACL file", "6.0.0", "server")
+        .complexity("O(N). Where N is the number of configured users.")),
+    ("acl|log", docs("List latest events denied because of ACLs in place", "6.0.0", "server")
+        .complexity("O(N) with N being the number of entries shown.")
+        .args(&[
+            arg("operation", OneOf).flags(OPTIONAL).args(&[
+                arg("count", Integer),
+                arg("reset", PureToken).token("RESET"),
+            ]),
+        ])),
+    ("acl|whoami", docs("Return the name of the user associated to the current connection", "6.0.0", "server")
+        .complexity("O(1)")),
+    ("acl|deluser", docs("Remove the specified ACL users and the associated rules", "6.0.0", "server")
+        .complexity("O(1) amortized time considering the typical user.")
+        .args(&[
+            arg("username", String).flags(MULTIPLE),
+        ])),
+    ("acl|cat", docs("List the ACL categories or the commands inside a category", "6.0.0", "server")
+        .complexity("O(1) since the categories and commands are a fixed set.")
+        .args(&[
+            arg("categoryname", String).flags(OPTIONAL),
+        ])),
+    ("acl|genpass", docs("Generate a pseudorandom secure password to use for ACL users", "6.0.0", "server")
+        .complexity("O(1)")
+        .args(&[
+            arg("bits", Integer).flags(OPTIONAL),
+        ])),
+    ("acl|setuser", docs("Modify or create the rules for a specific ACL user", "6.0.0", "server")
+        .complexity("O(N). Where N is the number of rules provided.")
+        .history(&[
+            ("6.2.0", "Added Pub/Sub channel patterns."),
+            ("7.0.0", "Added selectors and key based permissions."),
+        ])
+        .args(&[
+            arg("username", String),
+            arg("rule", String).flags(OPTIONAL | MULTIPLE),
+        ])),
+    ("acl|users", docs("List the username of all the configured ACL rules", "6.0.0", "server")
+        .complexity("O(N). Where N is the number of configured users.")),
     ("config", docs("A container for server configuration commands", "2.0.0", "server")
         .complexity("Depends on subcommand.")),
     ("config|resetstat", docs("Reset the stats returned by INFO", "2.0.0", "server")

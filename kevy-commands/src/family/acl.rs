@@ -1,0 +1,688 @@
+//! AUTH and ACL (Redis 7.0's `acl.c` commands), and the permission gate
+//! every command of a restricted connection passes ([`gate`]): `-NOAUTH`
+//! before authentication, `-NOPERM` for a command, key or channel its
+//! user may not touch, each denial recorded in the ACL log.
+//!
+//! A connection of the `default` user while that user may do anything
+//! carries `Ctx::acl == 0` and never comes here (one compare per command);
+//! others carry their user's id (or [`NOAUTH`]) to whichever shard runs
+//! the command, which checks it against its copy of the users
+//! ([`crate::acl::Cache`]).
+
+use kevy_rt::{Args, Flow, Planned};
+
+use super::command::op_getkeys;
+use super::opts::{keyword, subcommand_syntax, write_help};
+use super::spec::{catalog, flags, Spec};
+use super::{Local, ServerCx};
+use crate::acl::check::{self, Denied, Request};
+use crate::acl::commands::{self as acl_cmds, CmdInfo};
+use crate::acl::log::{Entry, Reason};
+use crate::acl::{describe, Acl, Cache, User};
+use crate::base::clock::now_ms;
+use crate::base::error::cstr;
+use crate::base::resp::{self, Reply};
+use crate::cross::admin::{self as srv, ServerOp, ServerPlan, ServerReply};
+use crate::cross::Plan;
+use crate::session::Session;
+
+pub mod file;
+
+/// `Ctx::acl` of a connection that has not authenticated.
+pub const NOAUTH: u32 = u32::MAX;
+
+/// What protected mode writes to a refused connection (Redis's text).
+pub const PROTECTED_MODE: &[u8] = b"-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Setup a an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n";
+
+const WRONGPASS: &[u8] = b"WRONGPASS invalid username-password pair or user is disabled.";
+
+/// Fills the ACL's view of the commands from the installed table (once).
+pub fn install_commands() {
+    let cat = catalog();
+    let list = (0..(cat.count)())
+        .filter_map(|id| (cat.spec_of)(id))
+        .map(|s| CmdInfo {
+            name: s.name,
+            cats: acl_cmds::categories_of(s.acl),
+            parent: s
+                .name
+                .split_once('|')
+                .and_then(|(p, _)| (cat.lookup_fullname)(p.as_bytes()))
+                .and_then(cat.id_of),
+            subs: s.subcommands.iter().filter_map(cat.id_of).collect(),
+            no_auth: s.flags & flags::NO_AUTH != 0,
+        })
+        .collect();
+    acl_cmds::install(list);
+}
+
+/// The `Ctx::acl` code of a session: 0 when no check is needed.
+#[inline]
+pub fn code(acl: &Acl, s: &Session) -> u32 {
+    if s.default_user && acl.open() {
+        0
+    } else {
+        slow_code(acl, s)
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn slow_code(acl: &Acl, s: &Session) -> u32 {
+    if !s.authenticated && !acl.auth_free() {
+        NOAUTH
+    } else if !s.authenticated || s.user == 0 {
+        if acl.open() {
+            0
+        } else {
+            1
+        }
+    } else {
+        s.user as u32 + 1
+    }
+}
+
+/// Channels a command publishes or subscribes to: `(argument, pattern)`.
+fn channels(spec: &Spec, args: Args<'_>) -> Vec<(usize, bool)> {
+    match spec.name {
+        "publish" | "spublish" => vec![(1, false)],
+        "subscribe" | "ssubscribe" => (1..args.len()).map(|i| (i, false)).collect(),
+        "psubscribe" => (1..args.len()).map(|i| (i, true)).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Checks user `u` against a resolved command.
+pub fn check_user(u: &User, spec: &'static Spec, args: Args<'_>) -> Result<(), Denied> {
+    if u.unrestricted() {
+        return Ok(());
+    }
+    let id = (catalog().id_of)(spec).unwrap_or(usize::MAX);
+    let argv: Vec<&[u8]> = args.iter().collect();
+    let keys: Option<Vec<(usize, u32)>> = spec.has_keys().then(|| {
+        op_getkeys(args)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|k| k.1 & crate::acl::key_flags::NOT_KEY == 0)
+            .collect()
+    });
+    let ch = channels(spec, args);
+    check::check(
+        u,
+        &Request {
+            id,
+            args: &argv,
+            keys: keys.as_deref(),
+            channels: &ch,
+        },
+    )
+}
+
+/// What the gate needs besides the command: who is asking.
+pub struct Asker<'a> {
+    /// `Ctx::acl` (non-zero).
+    pub code: u32,
+    /// Queued in `MULTI` (the log's context).
+    pub multi: bool,
+    /// The client's `CLIENT LIST` line, made only for a log entry.
+    pub info: &'a dyn Fn(&[u8]) -> Vec<u8>,
+}
+
+/// Checks a command of a restricted connection. `Some(error)` (the reply,
+/// logged in the ACL log) when refused.
+#[cold]
+pub fn gate(
+    acl: &Acl,
+    cache: &mut Cache,
+    who: &Asker<'_>,
+    spec: &'static Spec,
+    args: Args<'_>,
+) -> Option<Vec<u8>> {
+    if std::ptr::eq(spec, &super::connection::REJECT) {
+        return None;
+    }
+    let id = if who.code == NOAUTH {
+        if acl.auth_free() {
+            0
+        } else if spec.flags & flags::NO_AUTH == 0 {
+            return Some(b"-NOAUTH Authentication required.\r\n".to_vec());
+        } else {
+            return None;
+        }
+    } else {
+        who.code as usize - 1
+    };
+    let users = cache.get(acl);
+    let Some(u) = users.get(id) else {
+        return Some(perm_error(Denied::Command, spec, args));
+    };
+    let denied = check_user(u, spec, args).err()?;
+    let name = u.name.clone();
+    let object = match denied {
+        Denied::Command => spec.name.as_bytes().to_vec(),
+        Denied::Key(i) | Denied::Channel(i) => args.at(i).to_vec(),
+    };
+    let reason = match denied {
+        Denied::Command => Reason::Command,
+        Denied::Key(_) => Reason::Key,
+        Denied::Channel(_) => Reason::Channel,
+    };
+    log(acl, reason, who.multi, object, (who.info)(&name), name);
+    Some(perm_error(denied, spec, args))
+}
+
+fn log(acl: &Acl, reason: Reason, multi: bool, object: Vec<u8>, info: Vec<u8>, user: Vec<u8>) {
+    let max = acl.log_max.load(std::sync::atomic::Ordering::Relaxed) as usize;
+    acl.log().add(
+        Entry {
+            count: 1,
+            reason,
+            multi,
+            object,
+            username: user,
+            ctime: now_ms() as u64,
+            client_info: info,
+        },
+        max,
+    );
+}
+
+fn perm_error(d: Denied, spec: &Spec, _args: Args<'_>) -> Vec<u8> {
+    let text = match d {
+        Denied::Command => format!(
+            "-NOPERM this user has no permissions to run the '{}' command\r\n",
+            spec.name
+        ),
+        Denied::Key(_) => {
+            "-NOPERM this user has no permissions to access one of the keys used as arguments\r\n"
+                .to_string()
+        }
+        Denied::Channel(_) => {
+            "-NOPERM this user has no permissions to access one of the channels used as arguments\r\n"
+                .to_string()
+        }
+    };
+    text.into_bytes()
+}
+
+fn acl_of<'a>(c: &Local<'a>) -> std::sync::Arc<Acl> {
+    c.shard.server.shared.config.live().acl.clone()
+}
+
+/// A connection's `CLIENT LIST` line without its newline (what a log
+/// entry records), on the connection's shard.
+pub fn client_line(
+    shared: &crate::accounting::Shared,
+    facts: &kevy_rt::ClientFacts,
+    s: &Session,
+    cmd: Option<&Spec>,
+) -> Vec<u8> {
+    let mut line = Vec::new();
+    super::client::line::write_line(&mut line, shared, facts, s, cmd, 0);
+    if line.last() == Some(&b'\n') {
+        line.pop();
+    }
+    line
+}
+
+/// What a log entry records of a client on another shard, which knows its
+/// id, address, database and protocol only.
+pub fn remote_info(ctx: &crate::session::Ctx, cmd: &Spec, user: &[u8]) -> Vec<u8> {
+    let addr = match (ctx.unix, ctx.peer) {
+        (true, _) => "/unixsocket:0".to_string(),
+        (_, Some(p)) => p.to_string(),
+        _ => String::new(),
+    };
+    format!(
+        "id={} addr={addr} laddr= fd=-1 name= age=0 idle=0 flags=N db={} sub=0 psub=0 ssub=0 multi=-1 \
+         qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r \
+         cmd={} user={} redir=-1 resp={}",
+        ctx.client,
+        ctx.db,
+        cmd.name,
+        String::from_utf8_lossy(user),
+        if ctx.resp3 { 3 } else { 2 }
+    )
+    .into_bytes()
+}
+
+fn local_info(c: &Local<'_>) -> Vec<u8> {
+    let cmd = (catalog().lookup_args)(c.args);
+    client_line(&c.shard.server.shared, &c.cx.client, c.session, cmd)
+}
+
+/// Authenticates the connection as `user`, or logs the failure.
+fn authenticate(c: &mut Local<'_>, user: &[u8], pass: &[u8]) -> bool {
+    let acl = acl_of(c);
+    match acl.authenticate(user, pass) {
+        Some(id) => {
+            c.session.set_user(id, true);
+            true
+        }
+        None => {
+            let info = local_info(c);
+            let object = c.args.at(0).to_vec();
+            log(
+                &acl,
+                Reason::Auth,
+                c.session.multi.is_some(),
+                object,
+                info,
+                user.to_vec(),
+            );
+            false
+        }
+    }
+}
+
+/// AUTH [username] password
+pub fn auth(c: &mut Local<'_>) -> Flow {
+    if c.args.len() > 3 {
+        resp::error(c.out, b"ERR syntax error");
+        return Flow::Continue;
+    }
+    let (user, pass) = if c.args.len() == 2 {
+        let acl = acl_of(c);
+        if acl.users().get(0).is_some_and(|d| d.nopass) {
+            resp::error(
+                c.out,
+                b"ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?",
+            );
+            return Flow::Continue;
+        }
+        (b"default".to_vec(), c.args.at(1).to_vec())
+    } else {
+        (c.args.at(1).to_vec(), c.args.at(2).to_vec())
+    };
+    if authenticate(c, &user, &pass) {
+        resp::ok(c.out);
+    } else {
+        resp::error(c.out, WRONGPASS);
+    }
+    Flow::Continue
+}
+
+/// `HELLO … AUTH user pass`: true when authenticated (else the error is
+/// written).
+pub fn hello_auth(c: &mut Local<'_>, user: &[u8], pass: &[u8]) -> bool {
+    if authenticate(c, user, pass) {
+        return true;
+    }
+    resp::error(c.out, WRONGPASS);
+    false
+}
+
+/// ACL SETUSER username [rule …]
+pub fn setuser(c: &mut Local<'_>) -> Flow {
+    let name = c.args.at(2);
+    if name
+        .iter()
+        .any(|&b| b.is_ascii_whitespace() || b == 0 || b == 0x0b)
+    {
+        resp::error(
+            c.out,
+            b"ERR Usernames can't contain spaces or null characters",
+        );
+        return Flow::Continue;
+    }
+    let rules: Vec<&[u8]> = c.args.iter().skip(3).collect();
+    let merged = match crate::acl::user::merge_selectors(&rules) {
+        Ok(m) => m,
+        Err(i) => {
+            let mut m = b"ERR Unmatched parenthesis in acl selector starting at '".to_vec();
+            m.extend_from_slice(cstr(rules[i]));
+            m.extend_from_slice(b"'.");
+            crate::base::error::write_sanitized(c.out, &m);
+            return Flow::Continue;
+        }
+    };
+    let acl = acl_of(c);
+    let all = acl.pubsub_all.load(std::sync::atomic::Ordering::Relaxed);
+    match acl.modify(|u| u.set_user(name, &merged, all)) {
+        Ok(_) => resp::ok(c.out),
+        Err((rule, e)) => {
+            let mut m = b"ERR Error in ACL SETUSER modifier '".to_vec();
+            m.extend_from_slice(cstr(&rule));
+            m.extend_from_slice(b"': ");
+            m.extend_from_slice(e.message().as_bytes());
+            crate::base::error::write_sanitized(c.out, &m);
+        }
+    }
+    Flow::Continue
+}
+
+fn selector_fields(out: &mut Reply<'_>, s: &crate::acl::user::Selector) {
+    resp::bulk(out, b"commands");
+    resp::bulk(out, describe::command_rules(s).as_bytes());
+    resp::bulk(out, b"keys");
+    resp::bulk(out, &describe::keys(s));
+    resp::bulk(out, b"channels");
+    resp::bulk(out, &describe::channels(s));
+}
+
+/// ACL GETUSER username
+pub fn getuser(c: &mut Local<'_>) -> Flow {
+    let users = acl_of(c).users();
+    let Some(u) = users.by_name(c.args.at(2)) else {
+        resp::null(c.out);
+        return Flow::Continue;
+    };
+    let out = &mut *c.out;
+    resp::map(out, 6);
+    resp::bulk(out, b"flags");
+    let f = describe::flags(u);
+    resp::set(out, f.len());
+    for x in f {
+        resp::bulk(out, x.as_bytes());
+    }
+    resp::bulk(out, b"passwords");
+    resp::array(out, u.passwords.len());
+    for p in &u.passwords {
+        resp::bulk(out, p.as_bytes());
+    }
+    selector_fields(out, u.root());
+    resp::bulk(out, b"selectors");
+    resp::array(out, u.selectors.len() - 1);
+    for s in &u.selectors[1..] {
+        resp::map(out, 3);
+        selector_fields(out, s);
+    }
+    Flow::Continue
+}
+
+/// ACL LIST
+pub fn list(c: &mut Local<'_>) -> Flow {
+    let users = acl_of(c).users();
+    resp::array(c.out, users.len());
+    for (_, u) in users.iter() {
+        let mut line = b"user ".to_vec();
+        line.extend_from_slice(&u.name);
+        line.push(b' ');
+        line.extend_from_slice(&describe::user(u));
+        resp::bulk(c.out, &line);
+    }
+    Flow::Continue
+}
+
+/// ACL USERS
+pub fn users(c: &mut Local<'_>) -> Flow {
+    let users = acl_of(c).users();
+    resp::array(c.out, users.len());
+    for (_, u) in users.iter() {
+        resp::bulk(c.out, &u.name);
+    }
+    Flow::Continue
+}
+
+/// ACL WHOAMI
+pub fn whoami(c: &mut Local<'_>) -> Flow {
+    let name = acl_of(c).name_of(c.session.user);
+    resp::bulk(c.out, &name);
+    Flow::Continue
+}
+
+/// ACL CAT [category]
+pub fn cat(c: &mut Local<'_>) -> Flow {
+    match c.args.len() {
+        2 => {
+            resp::array(c.out, acl_cmds::CATEGORIES.len());
+            for name in acl_cmds::CATEGORIES {
+                resp::bulk(c.out, name.as_bytes());
+            }
+        }
+        3 => {
+            let Some(bit) = acl_cmds::category(c.args.at(2)) else {
+                let mut m = b"ERR Unknown category '".to_vec();
+                let a = cstr(c.args.at(2));
+                m.extend_from_slice(&a[..a.len().min(128)]);
+                m.push(b'\'');
+                crate::base::error::write_sanitized(c.out, &m);
+                return Flow::Continue;
+            };
+            let names: Vec<&str> = acl_cmds::all()
+                .iter()
+                .filter(|x| x.cats & bit != 0)
+                .map(|x| x.name)
+                .collect();
+            resp::array(c.out, names.len());
+            for n in names {
+                resp::bulk(c.out, n.as_bytes());
+            }
+        }
+        _ => subcommand_syntax(c.args, c.out),
+    }
+    Flow::Continue
+}
+
+/// ACL GENPASS [bits]
+pub fn genpass(c: &mut Local<'_>) -> Flow {
+    let bits = match c.args.len() {
+        2 => 256,
+        3 => match crate::base::num::parse_i64(c.args.at(2)) {
+            Some(b) => b,
+            None => {
+                resp::error(c.out, b"ERR value is not an integer or out of range");
+                return Flow::Continue;
+            }
+        },
+        _ => {
+            subcommand_syntax(c.args, c.out);
+            return Flow::Continue;
+        }
+    };
+    if bits <= 0 || bits > 4096 {
+        resp::error(
+            c.out,
+            b"ERR ACL GENPASS argument must be the number of bits for the output password, a positive number up to 4096",
+        );
+        return Flow::Continue;
+    }
+    let chars = ((bits + 3) / 4) as usize;
+    let mut raw = vec![0u8; chars.div_ceil(2)];
+    let ok = std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut raw))
+        .is_ok();
+    if !ok {
+        raw.iter_mut()
+            .for_each(|b| *b = crate::base::random::next() as u8);
+    }
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let hex: Vec<u8> = raw
+        .iter()
+        .flat_map(|b| [HEX[(b >> 4) as usize], HEX[(b & 15) as usize]])
+        .take(chars)
+        .collect();
+    resp::bulk(c.out, &hex);
+    Flow::Continue
+}
+
+/// ACL LOG [count | RESET]
+pub fn log_cmd(c: &mut Local<'_>) -> Flow {
+    let acl = acl_of(c);
+    let mut count = 10i64;
+    match c.args.len() {
+        2 => {}
+        3 if keyword(c.args.at(2), "reset") => {
+            acl.log().clear();
+            resp::ok(c.out);
+            return Flow::Continue;
+        }
+        3 => match crate::base::num::parse_i64(c.args.at(2)) {
+            Some(n) => count = n.max(0),
+            None => {
+                resp::error(c.out, b"ERR value is not an integer or out of range");
+                return Flow::Continue;
+            }
+        },
+        _ => {
+            subcommand_syntax(c.args, c.out);
+            return Flow::Continue;
+        }
+    }
+    let log = acl.log();
+    let n = (count as usize).min(log.len());
+    let now = now_ms() as u64;
+    let out = &mut *c.out;
+    resp::array(out, n);
+    for e in log.newest(n) {
+        resp::map(out, 7);
+        resp::bulk(out, b"count");
+        resp::int(out, e.count as i64);
+        resp::bulk(out, b"reason");
+        resp::bulk(out, e.reason.name().as_bytes());
+        resp::bulk(out, b"context");
+        resp::bulk(out, if e.multi { b"multi" } else { b"toplevel" });
+        resp::bulk(out, b"object");
+        resp::bulk(out, &e.object);
+        resp::bulk(out, b"username");
+        resp::bulk(out, &e.username);
+        resp::bulk(out, b"age-seconds");
+        crate::base::float::write_double(out, now.saturating_sub(e.ctime) as f64 / 1000.0);
+        resp::bulk(out, b"client-info");
+        resp::bulk(out, &e.client_info);
+    }
+    Flow::Continue
+}
+
+/// ACL DRYRUN username command [arg …]
+pub fn dryrun(c: &mut Local<'_>) -> Flow {
+    let users = acl_of(c).users();
+    let Some(u) = users.by_name(c.args.at(2)) else {
+        let mut m = b"ERR User '".to_vec();
+        m.extend_from_slice(cstr(c.args.at(2)));
+        m.extend_from_slice(b"' not found");
+        crate::base::error::write_sanitized(c.out, &m);
+        return Flow::Continue;
+    };
+    let rest: kevy_rt::OwnedArgs = c.args.iter().skip(3).collect();
+    let Some(spec) = (catalog().lookup_args)(rest.args()) else {
+        let mut m = b"ERR Command '".to_vec();
+        m.extend_from_slice(cstr(c.args.at(3)));
+        m.extend_from_slice(b"' not found");
+        crate::base::error::write_sanitized(c.out, &m);
+        return Flow::Continue;
+    };
+    if !spec.arity_ok(rest.args().len()) {
+        let m = format!("ERR wrong number of arguments for '{}' command", spec.name);
+        resp::error(c.out, m.as_bytes());
+        return Flow::Continue;
+    }
+    match check_user(u, spec, rest.args()) {
+        Ok(()) => resp::ok(c.out),
+        Err(d) => {
+            let mut m = Vec::new();
+            match d {
+                Denied::Command => m.extend_from_slice(
+                    format!(
+                        "This user has no permissions to run the '{}' command",
+                        spec.name
+                    )
+                    .as_bytes(),
+                ),
+                Denied::Key(i) | Denied::Channel(i) => {
+                    m.extend_from_slice(b"This user has no permissions to access the '");
+                    m.extend_from_slice(rest.args().at(i));
+                    m.extend_from_slice(if matches!(d, Denied::Key(_)) {
+                        b"' key"
+                    } else {
+                        b"' channel"
+                    });
+                }
+            }
+            resp::bulk(c.out, &m);
+        }
+    }
+    Flow::Continue
+}
+
+/// ACL DELUSER username [username …]: deletes the users and closes their
+/// connections on every shard.
+pub fn plan_deluser(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
+    let args: Vec<&[u8]> = cx.args.iter().skip(2).collect();
+    if args.iter().any(|a| *a == b"default") {
+        let mut out = Vec::new();
+        resp::error(&mut out, b"ERR The 'default' user cannot be removed");
+        return crate::cross::planned(Plan::Server(ServerPlan::Reply(out)));
+    }
+    let acl = cx.shard.server.shared.config.live().acl.clone();
+    let ids: Vec<usize> = acl
+        .modify(|u| Ok::<_, ()>(args.iter().filter_map(|n| u.remove(n)).collect()))
+        .unwrap_or_default();
+    let mut out = Vec::new();
+    resp::int(&mut out, ids.len() as i64);
+    if ids.is_empty() {
+        return crate::cross::planned(Plan::Server(ServerPlan::Reply(out)));
+    }
+    let words: Vec<Vec<u8>> = ids.iter().map(|i| i.to_string().into_bytes()).collect();
+    let refs: Vec<&[u8]> = words.iter().map(Vec::as_slice).collect();
+    srv::broadcast(
+        ServerOp::AclKill,
+        &refs,
+        cx.router.nshards(),
+        cx.parts,
+        ServerPlan::Reply(out),
+    )
+}
+
+/// Closes a shard's connections authenticated as one of the user ids in
+/// `args` (a deleted user's).
+pub fn kill_part(
+    args: Args<'_>,
+    clients: &mut kevy_rt::ClientsOf<'_, Session, &'static Spec>,
+) -> ServerReply {
+    let ids: Vec<usize> = args
+        .iter()
+        .filter_map(|a| std::str::from_utf8(a).ok()?.parse().ok())
+        .collect();
+    let mut doomed = Vec::new();
+    clients.for_each(|c| {
+        if c.session.authenticated && ids.contains(&c.session.user) {
+            doomed.push(c.facts.id);
+        }
+    });
+    let n = doomed.into_iter().filter(|&id| clients.kill(id)).count();
+    ServerReply::Count(n as i64)
+}
+
+pub use file::{plan_load, save};
+
+const HELP: &[&str] = &[
+    "ACL <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+    "CAT [<category>]",
+    "    List all commands that belong to <category>, or all command categories",
+    "    when no category is specified.",
+    "DELUSER <username> [<username> ...]",
+    "    Delete a list of users.",
+    "DRYRUN <username> <command> [<arg> ...]",
+    "    Returns whether the user can execute the given command without executing the command.",
+    "GETUSER <username>",
+    "    Get the user's details.",
+    "GENPASS [<bits>]",
+    "    Generate a secure 256-bit user password. The optional `bits` argument can",
+    "    be used to specify a different size.",
+    "LIST",
+    "    Show users details in config file format.",
+    "LOAD",
+    "    Reload users from the ACL file.",
+    "LOG [<count> | RESET]",
+    "    Show the ACL log entries.",
+    "SAVE",
+    "    Save the current config to the ACL file.",
+    "SETUSER <username> <attribute> [<attribute> ...]",
+    "    Create or modify a user with the specified attributes.",
+    "USERS",
+    "    List all the registered usernames.",
+    "WHOAMI",
+    "    Return the current connection username.",
+    "HELP",
+    "    Prints this help.",
+];
+
+/// ACL HELP
+pub fn help(c: &mut Local<'_>) -> Flow {
+    write_help(c.out, HELP);
+    Flow::Continue
+}
+
+#[cfg(test)]
+mod tests;

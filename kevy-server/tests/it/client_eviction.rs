@@ -1,0 +1,65 @@
+//! Client eviction (`maxmemory-clients`) on 2 shards: clients whose
+//! buffers take the connections past the limit are closed biggest first
+//! (counted in INFO's `evicted_clients`), a `CLIENT NO-EVICT on` client is
+//! spared, and small well-behaved clients keep being served.
+
+use crate::util::{kevy, Raw};
+
+/// A numeric field of INFO stats.
+fn evicted(c: &mut Raw) -> u64 {
+    let reply = c.call(&["INFO", "stats"]);
+    String::from_utf8_lossy(&reply)
+        .lines()
+        .find_map(|l| l.strip_prefix("evicted_clients:"))
+        .and_then(|v| v.trim().parse().ok())
+        .expect("evicted_clients in INFO stats")
+}
+
+/// Starts a SET whose 4 MB value arrives only in part (`bytes` of it): the
+/// server makes room for the whole value in the connection's read buffer
+/// (so each such client holds ~4 MB: two are over the 6 MB limit, one is
+/// not).
+fn half_sent_set(c: &mut Raw, bytes: usize) {
+    c.send(b"*3\r\n$3\r\nSET\r\n$4\r\nhuge\r\n$4194304\r\n");
+    c.send(&vec![b'x'; bytes]);
+}
+
+#[test]
+fn the_biggest_clients_go_first_and_no_evict_ones_stay() {
+    let server = kevy();
+    let mut admin = Raw::connect(server.addr());
+    assert_eq!(admin.call(&["CLIENT", "NO-EVICT", "on"]), b"+OK\r\n");
+    assert_eq!(
+        admin.call(&["CONFIG", "SET", "maxmemory-clients", "6mb"]),
+        b"+OK\r\n"
+    );
+    assert_eq!(
+        admin.call(&["CONFIG", "GET", "maxmemory-clients"]),
+        b"*2\r\n$17\r\nmaxmemory-clients\r\n$7\r\n6291456\r\n"
+    );
+    let mut small: Vec<Raw> = (0..6).map(|_| Raw::connect(server.addr())).collect();
+    for c in &mut small {
+        assert_eq!(c.call(&["SET", "k", "v"]), b"+OK\r\n");
+    }
+    let mut spared = Raw::connect(server.addr());
+    assert_eq!(spared.call(&["CLIENT", "NO-EVICT", "on"]), b"+OK\r\n");
+    half_sent_set(&mut spared, 1 << 20);
+    let mut hog = Raw::connect(server.addr());
+    half_sent_set(&mut hog, 1 << 20);
+    // The hog is closed at a tick; it never gets a reply.
+    assert_eq!(hog.try_reply(), None);
+    assert!(evicted(&mut admin) >= 1);
+    for c in &mut small {
+        assert_eq!(c.call(&["GET", "k"]), b"$1\r\nv\r\n");
+    }
+    // The spared client finishes its SET.
+    spared.send(&vec![b'x'; (4 << 20) - (1 << 20)]);
+    spared.send(b"\r\n");
+    assert_eq!(spared.reply(), b"+OK\r\n");
+    assert_eq!(admin.call(&["STRLEN", "huge"]), b":4194304\r\n");
+    assert_eq!(
+        admin.call(&["CONFIG", "SET", "maxmemory-clients", "0"]),
+        b"+OK\r\n"
+    );
+    server.stop();
+}
