@@ -49,9 +49,12 @@ pub fn execute_part(shard: &mut ShardState, ctx: Ctx, part: Part) -> PartReply {
             }
             encoded(bytes)
         }
-        Op::Exec => {
+        Op::Exec | Op::Script | Op::ScriptCall => {
             let mut bytes = Vec::new();
-            resp::error(&mut bytes, b"ERR internal error: EXEC part misrouted");
+            resp::error(
+                &mut bytes,
+                b"ERR internal error: EXEC or script part misrouted",
+            );
             encoded(bytes)
         }
         Op::Zset(op) => zset::execute_part(db, op, args, now, ctx.resp3),

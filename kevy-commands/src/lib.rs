@@ -127,6 +127,7 @@ mod exec;
 pub mod family;
 pub mod limits;
 pub mod model;
+pub mod script;
 pub mod session;
 pub mod shard;
 pub mod store;
@@ -158,6 +159,8 @@ use table::{Run, Spec};
 #[derive(Clone, Debug)]
 pub struct Redis {
     shared: Arc<Shared>,
+    /// The scripts (`EVAL`, `SCRIPT LOAD`), shared by every shard.
+    scripts: Arc<script::Registry>,
 }
 
 impl Default for Redis {
@@ -165,6 +168,7 @@ impl Default for Redis {
         table::install();
         Redis {
             shared: Arc::new(Shared::new()),
+            scripts: Arc::default(),
         }
     }
 }
@@ -221,6 +225,7 @@ impl Commands for Redis {
 
     fn new_shard(&self, info: ShardInfo) -> ShardState {
         let seed = (now_ms() as u64) ^ (info.id as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        self.scripts.set_nshards(info.nshards);
         let mut ks = ShardState::new(self.database_count(), seed);
         ks.set_limits(&self.shared.config.live().memory);
         ks.pubsub.set_outbox(info.outbox.clone());
@@ -421,6 +426,7 @@ impl Commands for Redis {
                     slow: None,
                     argc: args.len(),
                     exec: None,
+                    script: None,
                 },
                 hold: false,
             };
@@ -438,6 +444,7 @@ impl Commands for Redis {
                     slow: None,
                     argc: args.len(),
                     exec: None,
+                    script: None,
                 },
                 hold: false,
             };
@@ -473,6 +480,7 @@ impl Commands for Redis {
                 slow: logging.then(|| Captured::new(args)),
                 argc: args.len(),
                 exec: None,
+                script: None,
             },
             hold: planned.hold,
         }
@@ -486,6 +494,9 @@ impl Commands for Redis {
         args: Args<'_>,
         locks: &mut LockSet,
     ) -> bool {
+        if script::owns(cmd) {
+            return script::isolate(self, session, cmd, args, locks);
+        }
         if cmd.name == "exec" {
             // Inside MULTI: always planned with the session, which holds the
             // queue (an aborted one locks nothing).
@@ -516,6 +527,12 @@ impl Commands for Redis {
         router: &Router,
         parts: &mut Vec<(usize, Part)>,
     ) -> Planned<Tracked> {
+        if script::owns(cmd) {
+            let t0 = clock::now();
+            let mut planned = script::plan(self, shard, session, ctx, cmd, args, router, parts);
+            planned.plan.ns = since(t0);
+            return planned;
+        }
         if cmd.name != "exec" {
             return self.plan(shard, ctx, cmd, args, router, parts);
         }
@@ -532,6 +549,7 @@ impl Commands for Redis {
             slow: None,
             argc: args.len(),
             exec,
+            script: None,
         };
         if let Some(ex) = tracked.exec.as_mut() {
             ex.begin(self, shard, router, parts);
@@ -541,6 +559,15 @@ impl Commands for Redis {
             plan: tracked,
             hold: true,
         }
+    }
+
+    fn restart(
+        &self,
+        session: &mut Session,
+        plan: &mut Tracked,
+        locks: &mut LockSet,
+    ) -> Option<(Ctx, &'static Spec, kevy_rt::OwnedArgs)> {
+        script::restart(session, plan, locks)
     }
 
     fn execute_part(
@@ -557,6 +584,8 @@ impl Commands for Redis {
         };
         let reply = match part.op {
             cross::Op::Exec => exec::execute_part(self, shard, ctx, part),
+            cross::Op::Script => script::execute_part(self, shard, ctx, part),
+            cross::Op::ScriptCall => script::execute_call(self, shard, ctx, part),
             cross::Op::Server(op) => cross::admin::execute(shard, ctx, op, &part.args, clients),
             _ => dispatch::execute_part(shard, ctx, part),
         };
@@ -577,6 +606,21 @@ impl Commands for Redis {
     ) -> Gather {
         let t0 = clock::now();
         op.ns += replies.iter().map(|r| r.ns).max().unwrap_or(0);
+        if op.script.is_some() {
+            let mark = out.len();
+            let g = script::gather(self, shard, op, replies, _router, next, out);
+            op.ns += since(t0);
+            if g == Gather::Done {
+                let empty = kevy_rt::OwnedArgs::new();
+                let who = op.ctx.who();
+                let (spec, ns) = (op.spec, op.ns);
+                shard
+                    .server
+                    .done(spec, ns, &out[mark..], &who, empty.args(), op.slow.as_ref());
+                finish(out, mark, op.ctx.quiet);
+            }
+            return g;
+        }
         if let Some(mut ex) = op.exec.take() {
             let mark = out.len();
             if !ex.gather(self, shard, replies, _router, next, out) {

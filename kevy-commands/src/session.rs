@@ -39,6 +39,9 @@ pub struct Session {
     pub subscribed: bool,
     /// `MULTI` ran: commands are queued here until `EXEC` or `DISCARD`.
     pub multi: Option<Multi>,
+    /// The script being restarted runs with every shard locked (set by
+    /// `Commands::restart`, taken when it is planned again).
+    pub script_global: bool,
 }
 
 /// A transaction being queued (`MULTI` … `EXEC`).

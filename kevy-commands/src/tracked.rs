@@ -73,6 +73,8 @@ pub struct Tracked {
     pub(crate) argc: usize,
     /// An `EXEC` running its queued commands.
     pub(crate) exec: Option<Box<crate::exec::Exec>>,
+    /// A script running (see [`crate::script`]).
+    pub(crate) script: Option<Box<crate::script::Running>>,
 }
 
 impl std::fmt::Debug for Tracked {

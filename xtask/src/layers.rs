@@ -27,7 +27,10 @@ pub const LAYERS: &[(&str, Layers)] = &[
             ("shard", &["config", "accounting", "session", "shard"]),
             ("commands", &["cross", "family"]),
             ("table", &["table"]),
-            ("lib", &["lib", "dispatch", "exec", "limits", "tracked"]),
+            (
+                "lib",
+                &["lib", "dispatch", "exec", "limits", "script", "tracked"],
+            ),
         ],
     ),
     (

@@ -20,6 +20,7 @@ mod hll;
 mod keyspace;
 mod lists;
 mod pubsub;
+mod scripting;
 mod server;
 mod sets;
 mod zset;
@@ -37,6 +38,7 @@ const FAMILIES: &[&[Spec]] = &[
     geo::GEO,
     pubsub::PUBSUB_COMMANDS,
     server::SERVER,
+    scripting::SCRIPTING,
 ];
 
 /// Number of top-level commands.

@@ -13,6 +13,7 @@ mod hash;
 mod hyperloglog;
 mod list;
 mod pubsub;
+mod scripting;
 mod server;
 mod set;
 mod sorted_set;
@@ -21,11 +22,11 @@ mod transactions;
 
 /// Every group's docs.
 pub(super) static GROUPS: &[&[(&str, Docs)]] = &[
-    transactions::DOCS,
     connection::DOCS,
     server::DOCS,
     string::DOCS,
     generic::DOCS,
+    transactions::DOCS,
     list::DOCS,
     hash::DOCS,
     set::DOCS,
@@ -34,4 +35,5 @@ pub(super) static GROUPS: &[&[(&str, Docs)]] = &[
     hyperloglog::DOCS,
     geo::DOCS,
     pubsub::DOCS,
+    scripting::DOCS,
 ];
