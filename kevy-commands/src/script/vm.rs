@@ -78,8 +78,8 @@ local function protect(real)
   setmetatable(proxy, { __index = real, __newindex = refuse, __metatable = false })
   return proxy
 end
-rawset = function(t, k, v)
-  if readonly[t] then error("Attempt to modify a readonly table", 2) end
+_G.rawset = function(t, k, v)
+  if readonly[t] then error("Attempt to modify a readonly table", 0) end
   return realrawset(t, k, v)
 end
 redis = protect(redis)

@@ -17,9 +17,9 @@ fn unplanned(_: Args<'_>, _: &Router, _: &mut Vec<(usize, Part)>) -> Planned<Pla
 }
 
 const EVAL_NOTE: &str =
-    "We cannot tell how the keys will be used so we assume the worst, RW and UPDATE flags";
+    "We cannot tell how the keys will be used so we assume the worst, RW and UPDATE";
 const EVAL_RO_NOTE: &str =
-    "We cannot tell how the keys will be used so we assume the worst, RO and ACCESS flags";
+    "We cannot tell how the keys will be used so we assume the worst, RO and ACCESS";
 
 /// The scripting commands.
 #[rustfmt::skip]
