@@ -20,6 +20,7 @@ mod latency;
 mod maxmemory;
 mod pipelines;
 mod pubsub;
+mod script_bank;
 mod server;
 mod stall;
 mod util;
