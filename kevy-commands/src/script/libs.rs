@@ -1,13 +1,16 @@
 //! The libraries Redis adds to its Lua: `bit` (LuaBitOp's functions on
 //! 32-bit integers) and Redis's `math.random` (the 48-bit `lrand48`
 //! generator of Redis's `rand.c`, the same sequence on every platform).
-//! `cjson`, `cmsgpack` and `struct` are not built yet (see `limits`).
+//! `cjson` ([`json`]) and `cmsgpack` ([`msgpack`]); `struct` is not built yet.
 
 use std::cell::Cell;
 
 use mlua::{Lua, MultiValue, Value};
 
-use super::vm::{fail, ok};
+use super::vm::{fail_plain as fail, ok};
+
+pub(crate) mod json;
+pub(crate) mod msgpack;
 
 /// Installs `bit` in the globals of `lua`.
 pub(crate) fn install(lua: &Lua) -> mlua::Result<()> {
@@ -39,7 +42,9 @@ pub(crate) fn install(lua: &Lua) -> mlua::Result<()> {
         "tohex",
         lua.create_function(|_, (x, n): (f64, Option<f64>)| Ok(tohex(tobit(x), n.map(tobit))))?,
     )?;
-    lua.globals().set("bit", bit)
+    lua.globals().set("bit", bit)?;
+    json::install(lua)?;
+    msgpack::install(lua)
 }
 
 /// LuaBitOp's number to 32-bit integer: rounded, modulo 2^32 (the low

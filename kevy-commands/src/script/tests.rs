@@ -75,3 +75,28 @@ fn calls_on_one_shard_and_across() {
         "-NOSCRIPT No matching script. Please use EVAL.\r\n"
     );
 }
+
+#[test]
+fn library_errors_name_the_line() {
+    let mut h = inline();
+    let r = text(run(
+        &mut h,
+        &[
+            "EVAL",
+            "local x = cjson.encode(function() end)\nreturn x",
+            "0",
+        ],
+    ));
+    assert!(
+        r.starts_with("-ERR user_script:1: Cannot serialise function"),
+        "{r}"
+    );
+    let r = text(run(
+        &mut h,
+        &["EVAL", "return cjson.encode(function() end)", "0"],
+    ));
+    assert!(
+        r.starts_with("-ERR user_script:1: Cannot serialise function"),
+        "{r}"
+    );
+}

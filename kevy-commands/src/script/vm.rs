@@ -37,7 +37,15 @@ module = nil
 require = nil
 
 local redis = {}
-for name, f in next, api do redis[name] = f end
+for name, f in next, api do
+  if name:sub(1, 2) ~= 'x:' then redis[name] = f end
+end
+cjson.encode = api['x:cjson.encode']
+cjson.decode = api['x:cjson.decode']
+cmsgpack.pack = api['x:cmsgpack.pack']
+cmsgpack.unpack = api['x:cmsgpack.unpack']
+cmsgpack.unpack_one = api['x:cmsgpack.unpack_one']
+cmsgpack.unpack_limit = api['x:cmsgpack.unpack_limit']
 redis.LOG_DEBUG = 0
 redis.LOG_VERBOSE = 1
 redis.LOG_NOTICE = 2
@@ -53,10 +61,8 @@ redis.debug = function() end
 redis.REDIS_VERSION = hooks.version
 redis.REDIS_VERSION_NUM = hooks.version_num
 
-math.random = api.random
-math.randomseed = api.randomseed
-redis.random = nil
-redis.randomseed = nil
+math.random = api['x:random']
+math.randomseed = api['x:randomseed']
 
 local function fix(ok, ...)
   if ok then return ok, ... end
@@ -159,6 +165,21 @@ impl Vm {
         hooks.set("version_num", super::REDIS_VERSION_NUM)?;
         hooks.set("random", lua.create_function(libs::random)?)?;
         hooks.set("randomseed", lua.create_function(libs::randomseed)?)?;
+        hooks.set("cjson_encode", lua.create_function(libs::json::encode)?)?;
+        hooks.set("cjson_decode", lua.create_function(libs::json::decode)?)?;
+        hooks.set("msgpack_pack", lua.create_function(libs::msgpack::pack)?)?;
+        hooks.set(
+            "msgpack_unpack",
+            lua.create_function(libs::msgpack::unpack)?,
+        )?;
+        hooks.set(
+            "msgpack_unpack_one",
+            lua.create_function(libs::msgpack::unpack_one)?,
+        )?;
+        hooks.set(
+            "msgpack_unpack_limit",
+            lua.create_function(libs::msgpack::unpack_limit)?,
+        )?;
         hooks.set("set_repl", lua.create_function(super::run::set_repl)?)?;
         hooks.set("log", lua.create_function(super::run::log)?)?;
         hooks.set(
@@ -221,8 +242,14 @@ const TRAMPOLINES: &[(&str, mlua::ffi::lua_CFunction)] = &[
     ("setresp", t_setresp),
     ("set_repl", t_set_repl),
     ("acl_check_cmd", t_acl_check_cmd),
-    ("random", t_random),
-    ("randomseed", t_randomseed),
+    ("x:random", t_random),
+    ("x:randomseed", t_randomseed),
+    ("x:cjson.encode", t_cjson_encode),
+    ("x:cjson.decode", t_cjson_decode),
+    ("x:cmsgpack.pack", t_msgpack_pack),
+    ("x:cmsgpack.unpack", t_msgpack_unpack),
+    ("x:cmsgpack.unpack_one", t_msgpack_unpack_one),
+    ("x:cmsgpack.unpack_limit", t_msgpack_unpack_limit),
 ];
 
 macro_rules! trampolines {
@@ -246,6 +273,12 @@ trampolines! {
     t_acl_check_cmd => c"acl_check_cmd", None;
     t_random => c"random", None;
     t_randomseed => c"randomseed", None;
+    t_cjson_encode => c"cjson_encode", None;
+    t_cjson_decode => c"cjson_decode", None;
+    t_msgpack_pack => c"msgpack_pack", None;
+    t_msgpack_unpack => c"msgpack_unpack", None;
+    t_msgpack_unpack_one => c"msgpack_unpack_one", None;
+    t_msgpack_unpack_limit => c"msgpack_unpack_limit", None;
 }
 
 /// Calls hook `name` (with `flag` first when given) on the caller's
@@ -263,7 +296,7 @@ unsafe fn trampoline(
 ) -> std::ffi::c_int {
     use mlua::ffi;
     // SAFETY: stack operations on the running state `l`, within the
-    // LUA_MINSTACK slots a C function is given (two pushes at most beyond
+    // LUA_MINSTACK (20) slots a C function is given (three pushes at most beyond
     // its arguments before the call).
     unsafe {
         let mut n = ffi::lua_gettop(l);
@@ -280,7 +313,15 @@ unsafe fn trampoline(
         let results = ffi::lua_gettop(l);
         if results >= 2 && ffi::lua_type(l, 1) == ffi::LUA_TBOOLEAN && ffi::lua_toboolean(l, 1) == 0
         {
-            ffi::lua_pushvalue(l, 2);
+            if ffi::lua_type(l, 2) == ffi::LUA_TSTRING {
+                // A plain message gets its caller's position, as
+                // `luaL_error` gives it (`user_script:1: …`).
+                ffi::luaL_where(l, 1);
+                ffi::lua_pushvalue(l, 2);
+                ffi::lua_concat(l, 2);
+            } else {
+                ffi::lua_pushvalue(l, 2);
+            }
             ffi::lua_error(l);
         }
         if results == 0 {
@@ -289,6 +330,16 @@ unsafe fn trampoline(
         ffi::lua_remove(l, 1);
         results - 1
     }
+}
+
+/// What a library function answers to have its C frame raise the plain
+/// string `msg` (as `luaL_error` does: the error handler makes it
+/// `ERR msg`, a `pcall` sees the string).
+pub(crate) fn fail_plain(lua: &Lua, msg: &str) -> mlua::Result<MultiValue> {
+    Ok(MultiValue::from_iter([
+        Value::Boolean(false),
+        Value::String(lua.create_string(msg)?),
+    ]))
 }
 
 /// A hook's success: `true, v…`.
