@@ -56,11 +56,17 @@ pub struct Registry {
 }
 
 impl Registry {
-    /// Stores `body` under its SHA1; the SHA1.
-    pub(crate) fn add(&self, body: &[u8]) -> String {
+    /// Stores `body` under its SHA1; the SHA1. `counts` gets the number
+    /// of scripts and their bytes (Redis counts a script's body and its
+    /// two dictionary entries).
+    pub(crate) fn add(&self, body: &[u8], counts: &[AtomicU64; 2]) -> String {
         let sha = sha1_hex(body);
         if let Ok(mut m) = self.bodies.lock() {
-            m.entry(sha.clone()).or_insert_with(|| Arc::from(body));
+            if !m.contains_key(&sha) {
+                m.insert(sha.clone(), Arc::from(body));
+                counts[0].fetch_add(1, Ordering::Relaxed);
+                counts[1].fetch_add(script_bytes(body), Ordering::Relaxed);
+            }
         }
         sha
     }
@@ -71,9 +77,11 @@ impl Registry {
     }
 
     /// Forgets every script.
-    pub(crate) fn flush(&self) {
+    pub(crate) fn flush(&self, counts: &[AtomicU64; 2]) {
         if let Ok(mut m) = self.bodies.lock() {
             m.clear();
+            counts[0].store(0, Ordering::Relaxed);
+            counts[1].store(0, Ordering::Relaxed);
         }
         self.generation.fetch_add(1, Ordering::Relaxed);
     }
@@ -94,6 +102,13 @@ impl Registry {
     fn router(&self) -> Router {
         Router::new(self.nshards.load(Ordering::Relaxed).max(1))
     }
+}
+
+/// What one cached script counts in `used_memory_scripts_eval`: its body
+/// and SHA1 as strings, plus the cache's entry (redis-server 7.0 reports
+/// 136 bytes for an 8-byte body; its allocator rounds the rest).
+fn script_bytes(body: &[u8]) -> u64 {
+    body.len() as u64 + 128
 }
 
 /// SHA1 of `bytes` as 40 lowercase hex digits.
@@ -193,7 +208,13 @@ pub fn plan(
     };
     if cmd.name.starts_with("script|") {
         let mut buf = Vec::new();
-        cmds::script_command(redis, cmd, args, &mut Reply::new(&mut buf, ctx.resp3));
+        cmds::script_command(
+            redis,
+            shard,
+            cmd,
+            args,
+            &mut Reply::new(&mut buf, ctx.resp3),
+        );
         return Planned {
             plan: tracked(Plan::Reply(buf), None),
             hold: true,

@@ -104,7 +104,7 @@ pub(crate) fn run(env: &mut Env<'_>, spec: &'static Spec, args: Args<'_>, out: &
             }
         }
     } else {
-        let sha = registry.add(args.at(1));
+        let sha = registry.add(args.at(1), &env.shard.server.shared.scripts);
         let body = registry.body(&sha).unwrap_or_else(|| args.at(1).into());
         (sha, body)
     };
@@ -308,6 +308,7 @@ const HELP: &[&str] = &[
 /// `SCRIPT LOAD | EXISTS | FLUSH | KILL | HELP`.
 pub(crate) fn script_command(
     redis: &crate::Redis,
+    shard: &crate::shard::ShardState,
     cmd: &Spec,
     args: Args<'_>,
     out: &mut Reply<'_>,
@@ -329,7 +330,7 @@ pub(crate) fn script_command(
                     format!("ERR Error compiling script (new function): {e}").as_bytes(),
                 ),
                 _ => {
-                    registry.add(body);
+                    registry.add(body, &shard.server.shared.scripts);
                     resp::bulk(out, sha.as_bytes());
                 }
             }
@@ -351,7 +352,7 @@ pub(crate) fn script_command(
             {
                 return resp::error(out, b"ERR SCRIPT FLUSH only support SYNC|ASYNC option");
             }
-            registry.flush();
+            registry.flush(&shard.server.shared.scripts);
             resp::ok(out);
         }
         // SCRIPT KILL
