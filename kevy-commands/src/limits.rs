@@ -46,8 +46,8 @@
 //!   `maxmemory-clients` is not implemented. `CLIENT NO-TOUCH` is Redis
 //!   7.2's: kevy answers as 7.0 does (unknown subcommand).
 //! - Scripts (`EVAL`…): not yet `-BUSY`, `busy-reply-threshold` /
-//!   `lua-time-limit` or `SCRIPT KILL` of a running script (`NOTBUSY`);
-//!   no Functions (`FUNCTION`, `FCALL`), no `struct` library; MONITOR does
+//!   `lua-time-limit` or `SCRIPT KILL` / `FUNCTION KILL` of a running
+//!   script (`NOTBUSY`); no `struct` library; MONITOR does
 //!   not show a script's calls; `redis.log` writes nothing. A script that
 //!   reaches keys of another shard reruns from a journal of its calls'
 //!   replies (see `script::run`); one whose rerun makes different calls

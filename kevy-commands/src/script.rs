@@ -30,6 +30,8 @@ use crate::{TimedReply, Tracked};
 
 pub(crate) mod cmds;
 pub(crate) mod conv;
+pub(crate) mod dump;
+pub(crate) mod function;
 pub(crate) mod libs;
 pub(crate) mod run;
 pub(crate) mod vm;
@@ -53,6 +55,8 @@ pub struct Registry {
     generation: AtomicU64,
     /// The runtime's shard count (set as shards are made).
     nshards: AtomicUsize,
+    /// The functions' libraries.
+    pub(crate) libs: Mutex<function::Libraries>,
 }
 
 impl Registry {
@@ -118,8 +122,11 @@ pub(crate) fn sha1_hex(bytes: &[u8]) -> String {
 
 /// Whether `cmd` is one of this module's commands.
 pub fn owns(cmd: &Spec) -> bool {
-    matches!(cmd.name, "eval" | "evalsha" | "eval_ro" | "evalsha_ro")
-        || cmd.name.starts_with("script|")
+    matches!(
+        cmd.name,
+        "eval" | "evalsha" | "eval_ro" | "evalsha_ro" | "fcall" | "fcall_ro"
+    ) || cmd.name.starts_with("script|")
+        || cmd.name.starts_with("function|")
 }
 
 /// A script operation in flight on its origin shard (global mode), or a
@@ -145,7 +152,7 @@ pub fn isolate(
     args: Args<'_>,
     locks: &mut LockSet,
 ) -> bool {
-    if cmd.name.starts_with("script|") {
+    if cmd.name.starts_with("script|") || cmd.name.starts_with("function|") {
         return true;
     }
     if session.script_global {
@@ -206,6 +213,14 @@ pub fn plan(
         exec: None,
         script,
     };
+    if cmd.name.starts_with("function|") {
+        let mut buf = Vec::new();
+        function::function_command(redis, cmd, args, &mut Reply::new(&mut buf, ctx.resp3));
+        return Planned {
+            plan: tracked(Plan::Reply(buf), None),
+            hold: true,
+        };
+    }
     if cmd.name.starts_with("script|") {
         let mut buf = Vec::new();
         cmds::script_command(

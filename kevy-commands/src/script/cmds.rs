@@ -91,6 +91,9 @@ pub(crate) fn run(env: &mut Env<'_>, spec: &'static Spec, args: Args<'_>, out: &
         resp::error(out, b"ERR internal error: script arguments");
         return;
     };
+    if spec.name.starts_with("fcall") {
+        return run_function(env, spec, args, &call, out);
+    }
     let by_sha = spec.name.starts_with("evalsha");
     let ro_cmd = spec.name.ends_with("_ro");
     let registry = &env.redis.scripts;
@@ -123,7 +126,6 @@ pub(crate) fn run(env: &mut Env<'_>, spec: &'static Spec, args: Args<'_>, out: &
         return;
     }
     env.ro = ro_cmd || flags.no_writes;
-    let nkeys = call.keys.len();
     let generation = registry
         .generation
         .load(std::sync::atomic::Ordering::Relaxed);
@@ -142,6 +144,85 @@ pub(crate) fn run(env: &mut Env<'_>, spec: &'static Spec, args: Args<'_>, out: &
                 return Ok(());
             }
         };
+        execute(vm, env, Callee::Eval(f), &sha, &call, args, out)
+    });
+    finish(env, done, &sha, out);
+}
+
+/// What a run calls: a script body (KEYS and ARGV globals) or a function
+/// (KEYS and ARGV its arguments).
+enum Callee {
+    Eval(mlua::Function),
+    Function(mlua::Function),
+}
+
+/// `FCALL`/`FCALL_RO function numkeys key… arg…`.
+fn run_function(
+    env: &mut Env<'_>,
+    spec: &'static Spec,
+    args: Args<'_>,
+    call: &EvalArgs,
+    out: &mut Reply<'_>,
+) {
+    let name = String::from_utf8_lossy(args.at(1)).into_owned();
+    let ro_cmd = spec.name.ends_with("_ro");
+    let libs = &env.redis.scripts.libs;
+    let done = vm::with(|vm| {
+        let (f, meta) = match super::function::resolve(vm, libs, &name) {
+            Ok(x) => x,
+            Err(e) => {
+                resp::error(out, e);
+                return Ok(());
+            }
+        };
+        if ro_cmd && !meta.no_writes() {
+            resp::error(
+                out,
+                b"ERR Can not execute a script with write flag using *_ro command.",
+            );
+            return Ok(());
+        }
+        env.ro = ro_cmd || meta.no_writes();
+        execute(vm, env, Callee::Function(f), &name, call, args, out)
+    });
+    finish(env, done, &name, out);
+}
+
+/// The end of a run: an interpreter failure becomes Redis's reply.
+fn finish(env: &mut Env<'_>, done: Option<mlua::Result<()>>, label: &str, out: &mut Reply<'_>) {
+    match done {
+        Some(Ok(())) => {}
+        Some(Err(e)) => {
+            if env.stop.is_none() {
+                resp::error(
+                    out,
+                    format!("ERR Error running script {label}, {}", vm::plain(&e)).as_bytes(),
+                );
+            }
+        }
+        None => resp::error(out, b"ERR internal error: no Lua interpreter"),
+    }
+    if matches!(
+        env.stop,
+        Some(Stop::Remote(..) | Stop::Escalate | Stop::Diverged)
+    ) {
+        STOPPING.with(|s| s.set(false));
+    }
+}
+
+/// Runs `callee` with the call's keys and arguments in `vm`, writing its
+/// reply (or error, labelled `label`) unless the run stops.
+fn execute(
+    vm: &mut vm::Vm,
+    env: &mut Env<'_>,
+    callee: Callee,
+    label: &str,
+    call: &EvalArgs,
+    args: Args<'_>,
+    out: &mut Reply<'_>,
+) -> mlua::Result<()> {
+    let nkeys = call.keys.len();
+    {
         let lua = vm.lua.clone();
         let keys = lua.create_table()?;
         for (i, k) in call.keys.iter().enumerate() {
@@ -151,8 +232,10 @@ pub(crate) fn run(env: &mut Env<'_>, spec: &'static Spec, args: Args<'_>, out: &
         for i in 3 + nkeys..args.len() {
             argv.raw_set(i - 2 - nkeys, lua.create_string(args.at(i))?)?;
         }
-        vm.globals.raw_set("KEYS", keys)?;
-        vm.globals.raw_set("ARGV", argv)?;
+        if let Callee::Eval(_) = callee {
+            vm.globals.raw_set("KEYS", keys.clone())?;
+            vm.globals.raw_set("ARGV", argv.clone())?;
+        }
         STOPPING.with(|s| s.set(false));
         let cell = RefCell::new(&mut *env);
         let result = lua.scope(|scope| {
@@ -177,7 +260,10 @@ pub(crate) fn run(env: &mut Env<'_>, spec: &'static Spec, args: Args<'_>, out: &
                     Ok(mlua::VmState::Continue)
                 },
             )?;
-            let r: MultiValue = vm.runner.call(f)?;
+            let r: MultiValue = match &callee {
+                Callee::Eval(f) => vm.runner.call(f)?,
+                Callee::Function(f) => vm.fn_runner.call((f, keys, argv))?,
+            };
             lua.remove_hook();
             let env = cell.borrow();
             if env.stop.is_some() {
@@ -189,7 +275,7 @@ pub(crate) fn run(env: &mut Env<'_>, spec: &'static Spec, args: Args<'_>, out: &
             if ok {
                 conv::write_reply(out, &v, env.resp3, 0)?;
             } else {
-                write_error(out, &v, &sha);
+                write_error(out, &v, label);
             }
             Ok(())
         });
@@ -197,24 +283,6 @@ pub(crate) fn run(env: &mut Env<'_>, spec: &'static Spec, args: Args<'_>, out: &
         vm.hooks.raw_set("call", Value::Nil)?;
         vm.hooks.raw_set("setresp", Value::Nil)?;
         result
-    });
-    match done {
-        Some(Ok(())) => {}
-        Some(Err(e)) => {
-            if env.stop.is_none() {
-                resp::error(
-                    out,
-                    format!("ERR Error running script {sha}, {}", vm::plain(&e)).as_bytes(),
-                );
-            }
-        }
-        None => resp::error(out, b"ERR internal error: no Lua interpreter"),
-    }
-    if matches!(
-        env.stop,
-        Some(Stop::Remote(..) | Stop::Escalate | Stop::Diverged)
-    ) {
-        STOPPING.with(|s| s.set(false));
     }
 }
 

@@ -100,3 +100,19 @@ fn library_errors_name_the_line() {
         "{r}"
     );
 }
+
+#[test]
+fn functions_load_and_call() {
+    let mut h = harness();
+    assert_eq!(text(run(&mut h, &["FUNCTION", "FLUSH"])), "+OK\r\n");
+    let code =
+        "#!lua name=lib\nredis.register_function('f1', function(k, a) return {k[1], a[1]} end)";
+    assert_eq!(
+        text(run(&mut h, &["FUNCTION", "LOAD", code])),
+        "$3\r\nlib\r\n"
+    );
+    assert_eq!(
+        text(run(&mut h, &["FCALL", "f1", "1", "x", "y"])),
+        "*2\r\n$1\r\nx\r\n$1\r\ny\r\n"
+    );
+}

@@ -88,6 +88,7 @@ _G.rawset = function(t, k, v)
   if readonly[t] then error("Attempt to modify a readonly table", 0) end
   return realrawset(t, k, v)
 end
+local rawredis = redis
 redis = protect(redis)
 for _, name in ipairs({ 'string', 'math', 'table', 'coroutine', 'bit', 'cjson', 'struct', 'cmsgpack' }) do
   if _G[name] ~= nil then _G[name] = protect(_G[name]) end
@@ -113,8 +114,50 @@ setmetatable(G, {
   __metatable = false,
 })
 
+-- Functions: their libraries load with only this in sight (Redis's
+-- load-time globals); once loaded they see the same globals as scripts.
+local function strict(t)
+  local proxy = {}
+  readonly[proxy] = true
+  setmetatable(proxy, {
+    __index = function(_, k)
+      local v = t[k]
+      if v == nil then
+        error("Script attempted to access nonexistent global variable '" .. tostring(k) .. "'", 2)
+      end
+      return v
+    end,
+    __newindex = refuse,
+    __metatable = false,
+  })
+  return proxy
+end
+local loadredis = { register_function = api['x:register_function'], log = rawredis.log }
+for _, k in ipairs({ 'LOG_DEBUG', 'LOG_VERBOSE', 'LOG_NOTICE', 'LOG_WARNING', 'REDIS_VERSION', 'REDIS_VERSION_NUM' }) do
+  loadredis[k] = rawredis[k]
+end
+local loadglobals = { redis = strict(loadredis) }
+local loading = false
+local FENV = {}
+readonly[FENV] = true
+setmetatable(FENV, {
+  __index = function(_, k)
+    local v
+    if loading then v = loadglobals[k] else v = real[k] end
+    if v == nil then
+      error("Script attempted to access nonexistent global variable '" .. tostring(k) .. "'", 2)
+    end
+    return v
+  end,
+  __newindex = refuse,
+  __metatable = false,
+})
+
 local xpcall = xpcall
-return function(f) return xpcall(f, handler) end, real
+return function(f) return xpcall(f, handler) end, real, FENV,
+  function(b) loading = b end,
+  function(f) return rawpcall(f) end,
+  function(f, k, a) return xpcall(function() return f(k, a) end, handler) end
 "#;
 
 /// A thread's interpreter.
@@ -131,6 +174,18 @@ pub(crate) struct Vm {
     pub scripts: HashMap<String, Function>,
     /// The registry generation `scripts` belong to (`SCRIPT FLUSH` bumps it).
     pub generation: u64,
+    /// The environment of functions' libraries.
+    pub fenv: Table,
+    /// `set_loading(b)`: libraries see the load-time globals while true.
+    pub set_loading: Function,
+    /// `loader(chunk)`: `pcall(chunk)`.
+    pub loader: Function,
+    /// `fn_runner(f, keys, args)`: `xpcall` of `f(keys, args)` with the handler.
+    pub fn_runner: Function,
+    /// Loaded functions by name.
+    pub functions: HashMap<String, Function>,
+    /// The libraries' generation `functions` belong to.
+    pub fn_generation: u64,
 }
 
 thread_local! {
@@ -195,10 +250,11 @@ impl Vm {
             api.set(*name, unsafe { lua.create_c_function(*f)? })?;
         }
         let handler = lua.create_function(handle_error)?;
-        let (runner, globals): (Function, Table) =
-            lua.load(SANDBOX)
-                .set_name(INTERNAL)
-                .call((hooks.clone(), handler, api))?;
+        type Made = (Function, Table, Table, Function, Function, Function);
+        let (runner, globals, fenv, set_loading, loader, fn_runner): Made = lua
+            .load(SANDBOX)
+            .set_name(INTERNAL)
+            .call((hooks.clone(), handler, api))?;
         Ok(Vm {
             lua,
             hooks,
@@ -206,6 +262,12 @@ impl Vm {
             globals,
             scripts: HashMap::new(),
             generation: 0,
+            fenv,
+            set_loading,
+            loader,
+            fn_runner,
+            functions: HashMap::new(),
+            fn_generation: u64::MAX,
         })
     }
 
@@ -242,6 +304,7 @@ const TRAMPOLINES: &[(&str, mlua::ffi::lua_CFunction)] = &[
     ("setresp", t_setresp),
     ("set_repl", t_set_repl),
     ("acl_check_cmd", t_acl_check_cmd),
+    ("x:register_function", t_register_function),
     ("x:random", t_random),
     ("x:randomseed", t_randomseed),
     ("x:cjson.encode", t_cjson_encode),
@@ -271,6 +334,7 @@ trampolines! {
     t_setresp => c"setresp", None;
     t_set_repl => c"set_repl", None;
     t_acl_check_cmd => c"acl_check_cmd", None;
+    t_register_function => c"register_function", None;
     t_random => c"random", None;
     t_randomseed => c"randomseed", None;
     t_cjson_encode => c"cjson_encode", None;
@@ -351,7 +415,7 @@ pub(crate) fn ok(vals: impl IntoIterator<Item = Value>) -> MultiValue {
 }
 
 /// Lua's message of a compile error (`user_script:1: '=' expected near '1'`).
-fn compile_error(e: &mlua::Error) -> String {
+pub(crate) fn compile_error(e: &mlua::Error) -> String {
     match e {
         mlua::Error::SyntaxError { message, .. } => message.clone(),
         other => other.to_string(),

@@ -1,4 +1,5 @@
-//! The scripting commands (EVAL, EVALSHA, EVAL_RO, EVALSHA_RO, SCRIPT),
+//! The scripting commands (EVAL, EVALSHA, EVAL_RO, EVALSHA_RO, SCRIPT,
+//! FCALL, FCALL_RO, FUNCTION),
 //! from redis-server 7.0.15's `COMMAND INFO`. They are planned isolated
 //! by the crate root's `script` module (`Commands::isolate` takes them
 //! all), so their table handler is only the fallback of a misrouted call.
@@ -43,6 +44,47 @@ pub const SCRIPTING: &[Spec] = &[
     Spec::new("script", -2, 0, [0, 0, 0], Run::Plan(unplanned))
         .acl(&["@slow"])
         .subcommands(SCRIPT_SUBCOMMANDS),
+    Spec::new("fcall", -3, NOSCRIPT | STALE | SKIP_MONITOR | NO_MANDATORY_KEYS | MOVABLEKEYS, [0, 0, 0],
+              Run::Plan(unplanned))
+        .acl(&["@slow", "@scripting"])
+        .keys(&[KeySpec::index(2, RW | ACCESS | UPDATE).keynum(0, 1, 1).notes(EVAL_NOTE)]),
+    Spec::new("fcall_ro", -3, READONLY | NOSCRIPT | STALE | SKIP_MONITOR | NO_MANDATORY_KEYS | MOVABLEKEYS,
+              [0, 0, 0], Run::Plan(unplanned))
+        .acl(&["@slow", "@scripting"])
+        .keys(&[KeySpec::index(2, RO | ACCESS).keynum(0, 1, 1).notes(EVAL_RO_NOTE)]),
+    Spec::new("function", -2, 0, [0, 0, 0], Run::Plan(unplanned))
+        .acl(&["@slow"])
+        .subcommands(FUNCTION_SUBCOMMANDS),
+];
+
+/// The subcommands of FUNCTION, in redis-server's order.
+#[rustfmt::skip]
+static FUNCTION_SUBCOMMANDS: &[Spec] = &[
+    Spec::new("function|help", 2, LOADING | STALE, [0, 0, 0], Run::Plan(unplanned))
+        .acl(&["@slow", "@scripting"]),
+    Spec::new("function|flush", -2, WRITE | NOSCRIPT, [0, 0, 0], Run::Plan(unplanned))
+        .acl(&["@write", "@slow", "@scripting"])
+        .tips(&["request_policy:all_shards", "response_policy:all_succeeded"]),
+    Spec::new("function|kill", 2, NOSCRIPT | ALLOW_BUSY, [0, 0, 0], Run::Plan(unplanned))
+        .acl(&["@slow", "@scripting"])
+        .tips(&["request_policy:all_shards", "response_policy:one_succeeded"]),
+    Spec::new("function|list", -2, NOSCRIPT, [0, 0, 0], Run::Plan(unplanned))
+        .acl(&["@slow", "@scripting"])
+        .tips(&["nondeterministic_output_order"]),
+    Spec::new("function|restore", -3, WRITE | DENYOOM | NOSCRIPT, [0, 0, 0], Run::Plan(unplanned))
+        .acl(&["@write", "@slow", "@scripting"])
+        .tips(&["request_policy:all_shards", "response_policy:all_succeeded"]),
+    Spec::new("function|delete", 3, WRITE | NOSCRIPT, [0, 0, 0], Run::Plan(unplanned))
+        .acl(&["@write", "@slow", "@scripting"])
+        .tips(&["request_policy:all_shards", "response_policy:all_succeeded"]),
+    Spec::new("function|stats", 2, NOSCRIPT | ALLOW_BUSY, [0, 0, 0], Run::Plan(unplanned))
+        .acl(&["@slow", "@scripting"])
+        .tips(&["nondeterministic_output", "request_policy:all_shards", "response_policy:special"]),
+    Spec::new("function|dump", 2, NOSCRIPT, [0, 0, 0], Run::Plan(unplanned))
+        .acl(&["@slow", "@scripting"]),
+    Spec::new("function|load", -3, WRITE | DENYOOM | NOSCRIPT, [0, 0, 0], Run::Plan(unplanned))
+        .acl(&["@write", "@slow", "@scripting"])
+        .tips(&["request_policy:all_shards", "response_policy:all_succeeded"]),
 ];
 
 /// The subcommands of SCRIPT kevy implements, in redis-server's order.

@@ -69,4 +69,65 @@ pub(super) static DOCS: &[(&str, Docs)] = &[
         ])),
     ("script|kill", docs("Kill the script currently in execution.", "2.6.0", "scripting")
         .complexity("O(1)")),
+    ("fcall", docs("Invoke a function", "7.0.0", "scripting")
+        .complexity("Depends on the function that is executed.")
+        .args(&[
+            arg("function", String),
+            arg("numkeys", Integer),
+            arg("key", Key).key(0).flags(OPTIONAL | MULTIPLE),
+            arg("arg", String).flags(OPTIONAL | MULTIPLE),
+        ])),
+    ("fcall_ro", docs("Invoke a read-only function", "7.0.0", "scripting")
+        .complexity("Depends on the function that is executed.")
+        .args(&[
+            arg("function", String),
+            arg("numkeys", Integer),
+            arg("key", Key).key(0).flags(OPTIONAL | MULTIPLE),
+            arg("arg", String).flags(OPTIONAL | MULTIPLE),
+        ])),
+    ("function", docs("A container for function commands", "7.0.0", "scripting")
+        .complexity("Depends on subcommand.")),
+    ("function|help", docs("Show helpful text about the different subcommands", "7.0.0", "scripting")
+        .complexity("O(1)")),
+    ("function|flush", docs("Deleting all functions", "7.0.0", "scripting")
+        .complexity("O(N) where N is the number of functions deleted")
+        .args(&[
+            arg("async", OneOf).flags(OPTIONAL).args(&[
+                arg("async", PureToken).token("ASYNC"),
+                arg("sync", PureToken).token("SYNC"),
+            ]),
+        ])),
+    ("function|kill", docs("Kill the function currently in execution.", "7.0.0", "scripting")
+        .complexity("O(1)")),
+    ("function|list", docs("List information about all the functions", "7.0.0", "scripting")
+        .complexity("O(N) where N is the number of functions")
+        .args(&[
+            arg("library-name-pattern", String).token("LIBRARYNAME").flags(OPTIONAL),
+            arg("withcode", PureToken).token("WITHCODE").flags(OPTIONAL),
+        ])),
+    ("function|restore", docs("Restore all the functions on the given payload", "7.0.0", "scripting")
+        .complexity("O(N) where N is the number of functions on the payload")
+        .args(&[
+            arg("serialized-value", String),
+            arg("policy", OneOf).flags(OPTIONAL).args(&[
+                arg("flush", PureToken).token("FLUSH"),
+                arg("append", PureToken).token("APPEND"),
+                arg("replace", PureToken).token("REPLACE"),
+            ]),
+        ])),
+    ("function|delete", docs("Delete a function by name", "7.0.0", "scripting")
+        .complexity("O(1)")
+        .args(&[
+            arg("library-name", String),
+        ])),
+    ("function|stats", docs("Return information about the function currently running (name, description, duration)", "7.0.0", "scripting")
+        .complexity("O(1)")),
+    ("function|dump", docs("Dump all functions into a serialized binary payload", "7.0.0", "scripting")
+        .complexity("O(N) where N is the number of functions")),
+    ("function|load", docs("Create a function with the given arguments (name, code, description)", "7.0.0", "scripting")
+        .complexity("O(1) (considering compilation time is redundant)")
+        .args(&[
+            arg("replace", PureToken).token("REPLACE").flags(OPTIONAL),
+            arg("function-code", String),
+        ])),
 ];
