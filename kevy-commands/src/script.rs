@@ -1,5 +1,5 @@
-//! Lua scripting: `EVAL`, `EVALSHA`, `EVAL_RO`, `EVALSHA_RO` and `SCRIPT`,
-//! atomic on any number of shards.
+//! Lua scripting: `EVAL`, `EVALSHA`, `EVAL_RO`, `EVALSHA_RO`, `SCRIPT`,
+//! `FCALL`, `FCALL_RO` and `FUNCTION`, atomic on any number of shards.
 //!
 //! A script is an isolated operation (`Commands::isolate`) whose keys are
 //! found as it runs. When its declared keys live on one shard, that shard
@@ -8,12 +8,14 @@
 //! shard undoes what the run wrote and restarts the operation with every
 //! shard locked (`Gather::Restart`); the script then runs on the
 //! connection's shard and sends other shards' calls as parts, rerunning
-//! from a journal of replies (global mode). See [`run`] and ARCHITECTURE.md,
+//! from a journal of replies (global mode). See `run` and ARCHITECTURE.md,
 //! "Scripts".
 //!
-//! [`vm`] is the sandboxed interpreter of each thread, [`conv`] the
-//! conversions between replies and Lua values, [`libs`] the libraries
-//! Redis adds, [`cmds`] the commands' argument handling and `SCRIPT`.
+//! `vm` is the sandboxed interpreter of each thread, `conv` the
+//! conversions between replies and Lua values, `libs` the libraries
+//! Redis adds, `cmds` the commands' argument handling and `SCRIPT`,
+//! `function` the libraries (`FUNCTION`, `FCALL`) and `dump` their
+//! `FUNCTION DUMP` payload.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
