@@ -1,3 +1,7 @@
+//! Scripts and functions on a three-shard kevy: conversions, errors, calls
+//! on one shard and across (undone and rerun globally), SCRIPT, library
+//! errors' positions, FUNCTION LOAD and FCALL.
+
 use crate::testutil::{harness, inline, keys_on_distinct_shards, run};
 
 fn text(b: Vec<u8>) -> String {
