@@ -55,6 +55,10 @@ pub struct Shared {
     /// Allocated bytes when the server state was made (`used_memory_startup`).
     pub startup_memory: u64,
     slow_ids: AtomicU64,
+    /// Scripts in the script cache and their bytes (`INFO memory`'s
+    /// `number_of_cached_scripts`, `used_memory_scripts_eval`), kept by the
+    /// crate root's script registry.
+    pub scripts: [AtomicU64; 2],
     mem_peak: AtomicU64,
     port: AtomicU64,
     /// The append-only file.
@@ -108,6 +112,7 @@ impl Shared {
             conns: Default::default(),
             startup_memory: sys::allocated_bytes().unwrap_or_else(sys::rss_bytes),
             slow_ids: AtomicU64::new(0),
+            scripts: [AtomicU64::new(0), AtomicU64::new(0)],
             mem_peak: AtomicU64::new(0),
             port: AtomicU64::new(0),
             aof: Default::default(),

@@ -80,6 +80,12 @@ pub enum Op {
     /// A server command's part (see [`admin`]); run with the shard's
     /// connections by the command set, not by [`crate::dispatch::execute_part`].
     Server(admin::ServerOp),
+    /// Run a whole script (the `EVAL`… arguments) on the shard owning its
+    /// declared keys (run by the crate root's `script`).
+    Script,
+    /// One call of a script running on another shard (`db resp verb
+    /// args…`; run by the crate root's `script`).
+    ScriptCall,
 }
 
 /// One shard's share of a multi-shard command.
@@ -128,6 +134,9 @@ pub enum PartReply {
     Key(keys::KeyReply),
     /// The result of a server command's part.
     Server(admin::ServerReply),
+    /// A script part found it needs another shard: its writes are undone;
+    /// the operation restarts with every shard locked.
+    Restart,
 }
 
 /// How the origin shard reduces part replies.

@@ -79,9 +79,12 @@ fn run_part(shard: &mut ShardState, ctx: Ctx, part: Part) -> PartReply {
     let db = shard.db(ctx.db as usize);
     match part.op {
         Op::Whole => encoded(whole(shard, ctx, args)),
-        Op::Exec => {
+        Op::Exec | Op::Script | Op::ScriptCall => {
             let mut bytes = Vec::new();
-            resp::error(&mut bytes, b"ERR internal error: EXEC part misrouted");
+            resp::error(
+                &mut bytes,
+                b"ERR internal error: EXEC or script part misrouted",
+            );
             encoded(bytes)
         }
         Op::Zset(op) => zset::execute_part(db, op, args, now, ctx.resp3),

@@ -133,6 +133,7 @@ pub mod limits;
 pub mod model;
 pub mod persist;
 mod persistence;
+pub mod script;
 pub mod session;
 pub mod shard;
 pub mod store;
@@ -167,6 +168,8 @@ pub struct Redis {
     /// The users (also in the config's live settings), at hand for the
     /// per-command context.
     acl: Arc<acl::Acl>,
+    /// The scripts (`EVAL`, `SCRIPT LOAD`), shared by every shard.
+    scripts: Arc<script::Registry>,
 }
 
 impl Default for Redis {
@@ -177,6 +180,7 @@ impl Default for Redis {
         Redis {
             acl: shared.config.live().acl.clone(),
             shared,
+            scripts: Arc::default(),
         }
     }
 }
@@ -310,6 +314,7 @@ impl Commands for Redis {
 
     fn new_shard(&self, info: ShardInfo) -> ShardState {
         let seed = (now_ms() as u64) ^ (info.id as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        self.scripts.set_nshards(info.nshards);
         let mut ks = ShardState::new(self.database_count(), seed);
         if let Some(dbs) = self.shared.preloaded.take(info.id) {
             for (db, entries) in ks.dbs.iter_mut().zip(dbs) {
@@ -572,6 +577,7 @@ impl Commands for Redis {
                     exec: None,
                     argv: None,
                     dst: None,
+                    script: None,
                 },
                 hold: false,
             };
@@ -590,6 +596,7 @@ impl Commands for Redis {
                     exec: None,
                     argv: None,
                     dst: None,
+                    script: None,
                 },
                 hold: false,
             };
@@ -609,6 +616,7 @@ impl Commands for Redis {
                     exec: None,
                     argv: None,
                     dst: None,
+                    script: None,
                 },
                 hold: false,
             };
@@ -648,6 +656,7 @@ impl Commands for Redis {
                 dst: events::store_event(cmd)
                     .and_then(|_| args.get(if cmd.name == "bitop" { 2 } else { 1 }))
                     .map(<[u8]>::to_vec),
+                script: None,
             },
             hold: planned.hold,
         }
@@ -661,6 +670,9 @@ impl Commands for Redis {
         args: Args<'_>,
         locks: &mut LockSet,
     ) -> bool {
+        if script::owns(cmd) {
+            return script::isolate(self, session, cmd, args, locks);
+        }
         if cmd.name == "exec" {
             // Inside MULTI: always planned with the session, which holds the
             // queue (an aborted one locks nothing).
@@ -691,6 +703,12 @@ impl Commands for Redis {
         router: &Router,
         parts: &mut Vec<(usize, Part)>,
     ) -> Planned<Tracked> {
+        if script::owns(cmd) {
+            let t0 = clock::now();
+            let mut planned = script::plan(self, shard, session, ctx, cmd, args, router, parts);
+            planned.plan.ns = since(t0);
+            return planned;
+        }
         if cmd.name != "exec" {
             return self.plan(shard, ctx, cmd, args, router, parts);
         }
@@ -709,6 +727,7 @@ impl Commands for Redis {
             exec,
             argv: None,
             dst: None,
+            script: None,
         };
         if let Some(ex) = tracked.exec.as_mut() {
             ex.begin(self, shard, router, parts);
@@ -718,6 +737,15 @@ impl Commands for Redis {
             plan: tracked,
             hold: true,
         }
+    }
+
+    fn restart(
+        &self,
+        session: &mut Session,
+        plan: &mut Tracked,
+        locks: &mut LockSet,
+    ) -> Option<(Ctx, &'static Spec, kevy_rt::OwnedArgs)> {
+        script::restart(session, plan, locks)
     }
 
     fn execute_part(
@@ -744,6 +772,8 @@ impl Commands for Redis {
                 reply
             }
             cross::Op::Exec => exec::execute_part(self, shard, ctx, part),
+            cross::Op::Script => script::execute_part(self, shard, ctx, part),
+            cross::Op::ScriptCall => script::execute_call(self, shard, ctx, part),
             cross::Op::Server(op) => cross::admin::execute(shard, ctx, op, &part.args, clients),
             _ => dispatch::execute_part(shard, ctx, part),
         };
@@ -766,6 +796,21 @@ impl Commands for Redis {
     ) -> Gather {
         let t0 = clock::now();
         op.ns += replies.iter().map(|r| r.ns).max().unwrap_or(0);
+        if op.script.is_some() {
+            let mark = out.len();
+            let g = script::gather(self, shard, op, replies, _router, next, out);
+            op.ns += since(t0);
+            if g == Gather::Done {
+                let empty = kevy_rt::OwnedArgs::new();
+                let who = op.ctx.who();
+                let (spec, ns) = (op.spec, op.ns);
+                shard
+                    .server
+                    .done(spec, ns, &out[mark..], &who, empty.args(), op.slow.as_ref());
+                finish(out, mark, op.ctx.quiet);
+            }
+            return g;
+        }
         if let Some(mut ex) = op.exec.take() {
             let mark = out.len();
             if !ex.gather(self, shard, replies, _router, next, out) {

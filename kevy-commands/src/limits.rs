@@ -45,6 +45,13 @@
 //!   only. INFO leaves out `evicted_clients` and the eviction-time fields;
 //!   `maxmemory-clients` is not implemented. `CLIENT NO-TOUCH` is Redis
 //!   7.2's: kevy answers as 7.0 does (unknown subcommand).
+//! - Scripts (`EVAL`…): not yet `-BUSY`, `busy-reply-threshold` /
+//!   `lua-time-limit` or `SCRIPT KILL` / `FUNCTION KILL` of a running
+//!   script (`NOTBUSY`); no `struct` library; MONITOR does
+//!   not show a script's calls; `redis.log` writes nothing. A script that
+//!   reaches keys of another shard reruns from a journal of its calls'
+//!   replies (see `script::run`); one whose rerun makes different calls
+//!   ends with an error.
 //! - A planned command's duration (command statistics, slow log) is the time
 //!   spent planning and gathering on its connection's shard plus, for each
 //!   round, the longest of its parts.

@@ -52,6 +52,9 @@ pub struct Session {
     pub authenticated: bool,
     /// `user == 0 && authenticated` (the ACL fast path's one load).
     pub default_user: bool,
+    /// The script being restarted runs with every shard locked (set by
+    /// `Commands::restart`, taken when it is planned again).
+    pub script_global: bool,
 }
 
 /// A connection's `CLIENT TRACKING` state.

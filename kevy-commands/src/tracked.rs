@@ -82,6 +82,8 @@ pub struct Tracked {
     /// The key a multi-shard store command writes (its keyspace event is
     /// sent to that key's shard when the command is done).
     pub(crate) dst: Option<Vec<u8>>,
+    /// A script running (see [`crate::script`]).
+    pub(crate) script: Option<Box<crate::script::Running>>,
 }
 
 impl std::fmt::Debug for Tracked {

@@ -149,6 +149,12 @@ pub enum Gather {
     Done,
     /// Run the parts pushed to `next`, then gather again.
     Again,
+    /// Drop this attempt (its locks are released, nothing written to
+    /// `out` is sent) and start the operation again, isolated with the
+    /// locks [`Commands::restart`] declares: an operation that found, while
+    /// running, that it needs more than it locked (a script reaching a key
+    /// of another shard). The command set undoes what the attempt changed.
+    Restart,
 }
 
 /// Which shard a piece of per-shard state belongs to, and the runtime handles
@@ -431,6 +437,21 @@ pub trait Commands: Send + Sync + Sized + 'static {
         _why: Unpark,
         _out: &mut Vec<u8>,
     ) {
+    }
+
+    /// For an operation whose gather answered [`Gather::Restart`]: declares
+    /// its new locks in `locks` and gives back what to run again (its
+    /// context, verb and arguments), planned by [`Commands::plan_isolated`]
+    /// once the locks are granted. Called on the origin shard with the
+    /// connection's session, after the attempt's locks were released.
+    /// `None` drops the operation with what its gather wrote. Default: `None`.
+    fn restart(
+        &self,
+        _session: &mut Self::Session,
+        _plan: &mut Self::Plan,
+        _locks: &mut LockSet,
+    ) -> Option<(Self::Ctx, Self::Cmd, crate::args::OwnedArgs)> {
+        None
     }
 
     /// Runs one part on its shard. `clients` shows (and can close) the

@@ -24,6 +24,8 @@ pub struct LockSet {
     pub(crate) keys: Vec<(Vec<u8>, bool)>,
     /// Lock every key of every shard (FLUSHALL-like operations).
     pub(crate) all: bool,
+    /// Lock whole, in write mode, the shards owning these keys.
+    pub(crate) wholes: Vec<Vec<u8>>,
 }
 
 impl LockSet {
@@ -43,15 +45,23 @@ impl LockSet {
         self.all = true;
     }
 
+    /// Locks whole, in write mode, the one shard owning `key`: nothing
+    /// else runs there while the operation's parts run (a script running
+    /// on that shard, whatever keys of it the script finds as it runs).
+    pub fn shard_of(&mut self, key: &[u8]) {
+        self.wholes.push(key.to_vec());
+    }
+
     /// Whether nothing is locked.
     pub fn is_empty(&self) -> bool {
-        self.keys.is_empty() && !self.all
+        self.keys.is_empty() && !self.all && self.wholes.is_empty()
     }
 
     /// Forgets every key.
     pub fn clear(&mut self) {
         self.keys.clear();
         self.all = false;
+        self.wholes.clear();
     }
 }
 

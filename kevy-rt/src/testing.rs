@@ -186,6 +186,35 @@ impl<C: Commands> Harness<C> {
                     if g == Gather::Done {
                         break;
                     }
+                    if g == Gather::Restart {
+                        locks.clear();
+                        let Some((ctx2, cmd2, args2)) =
+                            self.cmds.restart(session, &mut planned.plan, &mut locks)
+                        else {
+                            break;
+                        };
+                        out.clear();
+                        parts.clear();
+                        let cx = LocalCx {
+                            nshards: self.router.nshards(),
+                            client: facts(conn.0, home),
+                            conn: crate::push::ConnHandle {
+                                shard: home as u32,
+                                idx: conn.0 as u32,
+                                gen: 0,
+                            },
+                        };
+                        planned = self.cmds.plan_isolated(
+                            &mut self.shards[home],
+                            session,
+                            &cx,
+                            ctx2,
+                            cmd2,
+                            args2.args(),
+                            &self.router,
+                            &mut parts,
+                        );
+                    }
                 }
             }
         }

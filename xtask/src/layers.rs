@@ -39,6 +39,7 @@ pub const LAYERS: &[(&str, Layers)] = &[
                     "exec",
                     "limits",
                     "persistence",
+                    "script",
                     "tracked",
                     "aofrun",
                 ],

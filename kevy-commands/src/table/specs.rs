@@ -20,6 +20,7 @@ mod hll;
 mod keyspace;
 mod lists;
 mod pubsub;
+mod scripting;
 mod server;
 mod sets;
 mod streams;
@@ -39,6 +40,7 @@ const FAMILIES: &[&[Spec]] = &[
     streams::STREAMS,
     pubsub::PUBSUB_COMMANDS,
     server::SERVER,
+    scripting::SCRIPTING,
 ];
 
 /// Number of top-level commands.

@@ -96,6 +96,41 @@ impl<C: Commands> Shard<C> {
                 self.pools.put_slot(out);
                 Some(op)
             }
+            Gather::Restart => {
+                let mut o = self.ops.remove(op);
+                if let Some((txn, shards)) = &o.locks {
+                    self.release_all(*txn, shards);
+                }
+                let i = o.conn.idx as usize;
+                let again = match self.conns.get_mut(i) {
+                    Some(c) if c.gen == o.conn.gen => {
+                        self.txn.locks.clear();
+                        self.cmds
+                            .restart(&mut c.session, &mut o.plan, &mut self.txn.locks)
+                    }
+                    // Its connection is gone: nothing to run again.
+                    _ => {
+                        self.pools.put_slot(out);
+                        return None;
+                    }
+                };
+                match again {
+                    Some((ctx, cmd, args)) => {
+                        self.pools.put_slot(out);
+                        // Still held: nothing of the connection runs meanwhile.
+                        self.begin_txn(o.conn, o.seq, ctx, cmd, args.args());
+                    }
+                    None => {
+                        self.deliver(o.conn, o.seq, &out);
+                        self.pools.put_slot(out);
+                        if let Some(c) = self.conns.get_mut(i) {
+                            c.held = false;
+                            self.resume.push(i);
+                        }
+                    }
+                }
+                None
+            }
             Gather::Done => {
                 let o = self.ops.remove(op);
                 if let Some((txn, shards)) = &o.locks {

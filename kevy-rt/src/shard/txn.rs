@@ -175,6 +175,19 @@ impl<C: Commands> Shard<C> {
                 ));
             }
         }
+        for key in &locks.wholes {
+            let s = self.router.shard_of(key);
+            match shards.iter_mut().find(|(x, _)| *x == s) {
+                Some((_, r)) => r.whole = true,
+                None => shards.push((
+                    s,
+                    lock::Request {
+                        keys: Vec::new(),
+                        whole: true,
+                    },
+                )),
+            }
+        }
         for (key, write) in &locks.keys {
             let s = self.router.shard_of(key);
             match shards.iter_mut().find(|(x, _)| *x == s) {

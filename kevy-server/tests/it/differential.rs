@@ -61,6 +61,7 @@ mod mixed;
 mod pubsub;
 mod raw;
 mod rules;
+mod scripting;
 mod server;
 mod sets;
 mod streams;

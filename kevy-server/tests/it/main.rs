@@ -25,6 +25,7 @@ mod pipelines;
 mod pubsub;
 mod queue;
 mod rdb;
+mod script_bank;
 mod server;
 mod soak;
 mod stall;

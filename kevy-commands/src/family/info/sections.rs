@@ -166,20 +166,23 @@ fn memory(s: &mut Fields<'_>, shard: &ShardState, total: &Report) {
     s.field("allocator_resident", rss);
     s.field("total_system_memory", system);
     s.field("total_system_memory_human", sys::human_bytes(system));
-    // No scripting or functions yet.
+    // Scripts: the cache's figures (the interpreters' own memory is not
+    // summed over the shards' threads yet); no functions yet.
+    let cached = shared.scripts[0].load(std::sync::atomic::Ordering::Relaxed);
+    let script_bytes = shared.scripts[1].load(std::sync::atomic::Ordering::Relaxed);
     s.field("used_memory_lua", 0);
     s.field("used_memory_vm_eval", 0);
     s.field("used_memory_lua_human", "0B");
-    s.field("used_memory_scripts_eval", 0);
-    s.field("number_of_cached_scripts", 0);
+    s.field("used_memory_scripts_eval", script_bytes);
+    s.field("number_of_cached_scripts", cached);
     s.field("number_of_functions", 0);
     s.field("number_of_libraries", 0);
     s.field("used_memory_vm_functions", 0);
     s.field("used_memory_vm_total", 0);
     s.field("used_memory_vm_total_human", "0B");
     s.field("used_memory_functions", 0);
-    s.field("used_memory_scripts", 0);
-    s.field("used_memory_scripts_human", "0B");
+    s.field("used_memory_scripts", script_bytes);
+    s.field("used_memory_scripts_human", sys::human_bytes(script_bytes));
     let limits = &shared.config.live().memory;
     let max = limits.maxmemory();
     s.field("maxmemory", max);

@@ -13,6 +13,7 @@ mod hash;
 mod hyperloglog;
 mod list;
 mod pubsub;
+mod scripting;
 mod server;
 mod set;
 mod sorted_set;
@@ -36,4 +37,5 @@ pub(super) static GROUPS: &[&[(&str, Docs)]] = &[
     geo::DOCS,
     stream::DOCS,
     pubsub::DOCS,
+    scripting::DOCS,
 ];

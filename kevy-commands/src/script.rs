@@ -1,0 +1,533 @@
+//! Lua scripting: `EVAL`, `EVALSHA`, `EVAL_RO`, `EVALSHA_RO`, `SCRIPT`,
+//! `FCALL`, `FCALL_RO` and `FUNCTION`, atomic on any number of shards.
+//!
+//! A script is an isolated operation (`Commands::isolate`) whose keys are
+//! found as it runs. When its declared keys live on one shard, that shard
+//! is locked whole and the script runs there, start to end, calls and all
+//! (shard mode: no other shard takes part). A call that needs another
+//! shard undoes what the run wrote and restarts the operation with every
+//! shard locked (`Gather::Restart`); the script then runs on the
+//! connection's shard and sends other shards' calls as parts, rerunning
+//! from a journal of replies (global mode). See `run` and ARCHITECTURE.md,
+//! "Scripts".
+//!
+//! `vm` is the sandboxed interpreter of each thread, `conv` the
+//! conversions between replies and Lua values, `libs` the libraries
+//! Redis adds, `cmds` the commands' argument handling and `SCRIPT`,
+//! `function` the libraries (`FUNCTION`, `FCALL`) and `dump` their
+//! `FUNCTION DUMP` payload.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use kevy_rt::{Args, Gather, LockSet, OwnedArgs, Planned, Router};
+
+use crate::base::resp::{self, Reply};
+use crate::cross::{self, Op, Part, PartReply, Plan};
+use crate::session::{Ctx, Session};
+use crate::shard::ShardState;
+use crate::table::Spec;
+use crate::{TimedReply, Tracked};
+
+pub(crate) mod cmds;
+pub(crate) mod conv;
+pub(crate) mod dump;
+pub(crate) mod function;
+pub(crate) mod libs;
+pub(crate) mod run;
+pub(crate) mod vm;
+
+#[cfg(test)]
+mod tests;
+
+use run::{Env, Mode, Stop, Undo};
+
+/// `redis.REDIS_VERSION`.
+pub(crate) const REDIS_VERSION: &str = "7.0.15";
+/// `redis.REDIS_VERSION_NUM`.
+pub(crate) const REDIS_VERSION_NUM: i64 = 0x0007_000f;
+
+/// The server's scripts: bodies by SHA1, shared by every shard (each
+/// thread compiles its own copy on first use).
+#[derive(Debug, Default)]
+pub struct Registry {
+    bodies: Mutex<HashMap<String, Arc<[u8]>>>,
+    /// Bumped by `SCRIPT FLUSH`: threads drop their compiled scripts.
+    generation: AtomicU64,
+    /// The runtime's shard count (set as shards are made).
+    nshards: AtomicUsize,
+    /// The functions' libraries.
+    pub(crate) libs: Mutex<function::Libraries>,
+}
+
+impl Registry {
+    /// Stores `body` under its SHA1; the SHA1. `counts` gets the number
+    /// of scripts and their bytes (Redis counts a script's body and its
+    /// two dictionary entries).
+    pub(crate) fn add(&self, body: &[u8], counts: &[AtomicU64; 2]) -> String {
+        let sha = sha1_hex(body);
+        if let Ok(mut m) = self.bodies.lock() {
+            if !m.contains_key(&sha) {
+                m.insert(sha.clone(), Arc::from(body));
+                counts[0].fetch_add(1, Ordering::Relaxed);
+                counts[1].fetch_add(script_bytes(body), Ordering::Relaxed);
+            }
+        }
+        sha
+    }
+
+    /// The body of script `sha` (lowercase hex).
+    pub(crate) fn body(&self, sha: &str) -> Option<Arc<[u8]>> {
+        self.bodies.lock().ok()?.get(sha).cloned()
+    }
+
+    /// Forgets every script.
+    pub(crate) fn flush(&self, counts: &[AtomicU64; 2]) {
+        if let Ok(mut m) = self.bodies.lock() {
+            m.clear();
+            counts[0].store(0, Ordering::Relaxed);
+            counts[1].store(0, Ordering::Relaxed);
+        }
+        self.generation.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Number of cached scripts and the bytes of their bodies.
+    pub fn stats(&self) -> (usize, usize) {
+        self.bodies
+            .lock()
+            .map(|m| (m.len(), m.values().map(|b| b.len() + 40).sum()))
+            .unwrap_or((0, 0))
+    }
+
+    /// Records the runtime's shard count.
+    pub(crate) fn set_nshards(&self, n: usize) {
+        self.nshards.store(n.max(1), Ordering::Relaxed);
+    }
+
+    fn router(&self) -> Router {
+        Router::new(self.nshards.load(Ordering::Relaxed).max(1))
+    }
+}
+
+/// What one cached script counts in `used_memory_scripts_eval`: its body
+/// and SHA1 as strings, plus the cache's entry (redis-server 7.0 reports
+/// 136 bytes for an 8-byte body; its allocator rounds the rest).
+fn script_bytes(body: &[u8]) -> u64 {
+    body.len() as u64 + 128
+}
+
+/// SHA1 of `bytes` as 40 lowercase hex digits.
+pub(crate) fn sha1_hex(bytes: &[u8]) -> String {
+    sha1_smol::Sha1::from(bytes).digest().to_string()
+}
+
+/// Whether `cmd` is one of this module's commands.
+pub fn owns(cmd: &Spec) -> bool {
+    matches!(
+        cmd.name,
+        "eval" | "evalsha" | "eval_ro" | "evalsha_ro" | "fcall" | "fcall_ro"
+    ) || cmd.name.starts_with("script|")
+        || cmd.name.starts_with("function|")
+}
+
+/// A script operation in flight on its origin shard (global mode), or a
+/// shard-mode run waiting for its part.
+pub struct Running {
+    spec: &'static Spec,
+    args: OwnedArgs,
+    ctx: Ctx,
+    /// Global mode: calls made and their replies.
+    journal: Vec<(OwnedArgs, Vec<u8>)>,
+    /// The call whose parts are out, and the nested plan of a multi-shard one.
+    pending: Option<(OwnedArgs, Option<Box<Tracked>>)>,
+    global: bool,
+}
+
+/// `Commands::isolate` for a script command: the shard of its declared
+/// keys whole (all shards when they span several, or when the session's
+/// last attempt asked for it); nothing for `SCRIPT`.
+pub fn isolate(
+    redis: &crate::Redis,
+    session: &mut Session,
+    cmd: &Spec,
+    args: Args<'_>,
+    locks: &mut LockSet,
+) -> bool {
+    if cmd.name.starts_with("script|") || cmd.name.starts_with("function|") {
+        return true;
+    }
+    if session.script_global {
+        locks.everything();
+        return true;
+    }
+    let Ok(call) = cmds::parse(args) else {
+        return true;
+    };
+    let router = redis.scripts.router();
+    let keys = &call.keys;
+    match keys.first() {
+        None => locks.shard_of(b""),
+        Some(k0) => {
+            let s0 = router.shard_of(k0);
+            if keys.iter().all(|k| router.shard_of(k) == s0) {
+                locks.shard_of(k0);
+            } else {
+                locks.everything();
+            }
+        }
+    }
+    true
+}
+
+/// `Commands::restart`: every shard, global mode.
+pub fn restart(
+    session: &mut Session,
+    plan: &mut Tracked,
+    locks: &mut LockSet,
+) -> Option<(Ctx, &'static Spec, OwnedArgs)> {
+    let running = plan.script.take()?;
+    locks.everything();
+    session.script_global = true;
+    Some((running.ctx, running.spec, running.args))
+}
+
+/// `Commands::plan_isolated` for a script command, its locks granted.
+#[allow(clippy::too_many_arguments)]
+pub fn plan(
+    redis: &crate::Redis,
+    shard: &mut ShardState,
+    session: &mut Session,
+    ctx: Ctx,
+    cmd: &'static Spec,
+    args: Args<'_>,
+    router: &Router,
+    parts: &mut Vec<(usize, Part)>,
+) -> Planned<Tracked> {
+    let global = std::mem::take(&mut session.script_global);
+    let tracked = |plan: Plan, script: Option<Box<Running>>| Tracked {
+        plan,
+        spec: cmd,
+        ctx,
+        ns: 0,
+        slow: None,
+        argc: args.len(),
+        exec: None,
+        argv: None,
+        dst: None,
+        script,
+    };
+    if cmd.name.starts_with("function|") {
+        let mut buf = Vec::new();
+        function::function_command(redis, cmd, args, &mut Reply::new(&mut buf, ctx.resp3));
+        return Planned {
+            plan: tracked(Plan::Reply(buf), None),
+            hold: true,
+        };
+    }
+    if cmd.name.starts_with("script|") {
+        let mut buf = Vec::new();
+        cmds::script_command(
+            redis,
+            shard,
+            cmd,
+            args,
+            &mut Reply::new(&mut buf, ctx.resp3),
+        );
+        return Planned {
+            plan: tracked(Plan::Reply(buf), None),
+            hold: true,
+        };
+    }
+    let call = match cmds::parse(args) {
+        Ok(c) => c,
+        Err(e) => {
+            let mut buf = Vec::new();
+            resp::error(&mut buf, e);
+            return Planned {
+                plan: tracked(Plan::Reply(buf), None),
+                hold: true,
+            };
+        }
+    };
+    let running = Box::new(Running {
+        spec: cmd,
+        args: args.to_owned_args(),
+        ctx,
+        journal: Vec::new(),
+        pending: None,
+        global,
+    });
+    if !global {
+        // Shard mode: the whole script runs as one part on its keys' shard.
+        let s = match call.keys.first() {
+            Some(k) => router.shard_of(k),
+            None => router.shard_of(b""),
+        };
+        parts.push((s, Part::new(Op::Script, args.to_owned_args())));
+        return Planned {
+            plan: tracked(Plan::Ok, Some(running)),
+            hold: true,
+        };
+    }
+    let mut t = tracked(Plan::Ok, Some(running));
+    let mut buf = Vec::new();
+    if step(redis, shard, &mut t, router, parts, &mut buf) {
+        t.plan = Plan::Reply(buf);
+        t.script = None;
+    }
+    Planned {
+        plan: t,
+        hold: true,
+    }
+}
+
+/// Runs the script in global mode once more; true when it ended (its
+/// reply in `out`), false when it sent parts for its next remote call.
+fn step(
+    redis: &crate::Redis,
+    shard: &mut ShardState,
+    t: &mut Tracked,
+    router: &Router,
+    next: &mut Vec<(usize, Part)>,
+    out: &mut Vec<u8>,
+) -> bool {
+    let Some(r) = t.script.as_mut() else {
+        return true;
+    };
+    let here = shard.server.info.as_ref().map_or(0, |i| i.id);
+    let ctx = r.ctx;
+    let mut env = Env {
+        redis,
+        shard,
+        router: *router,
+        here,
+        ctx,
+        db: ctx.db,
+        resp3: false,
+        ro: false,
+        mode: Mode::Global,
+        undo: None,
+        journal: &mut r.journal,
+        at: 0,
+        stop: None,
+    };
+    let mut reply = Reply::new(out, ctx.resp3);
+    cmds::run(&mut env, r.spec, r.args.args(), &mut reply);
+    match env.stop.take() {
+        Some(Stop::Remote(call, Some(s))) => {
+            let mut pargs = OwnedArgs::new();
+            pargs.push(env.db.to_string().as_bytes());
+            pargs.push(if env.resp3 { b"3" } else { b"2" });
+            for a in call.args().iter() {
+                pargs.push(a);
+            }
+            next.push((s, Part::new(Op::ScriptCall, pargs)));
+            r.pending = Some((call, None));
+            out.clear();
+            false
+        }
+        Some(Stop::Remote(call, None)) => {
+            let Ok(spec) = crate::table::find(call.args()) else {
+                return true;
+            };
+            let cctx = Ctx {
+                db: env.db,
+                resp3: env.resp3,
+                quiet: false,
+                subscribed: false,
+                ..ctx
+            };
+            let from = next.len();
+            let planned =
+                kevy_rt::Commands::plan(redis, shard, cctx, spec, call.args(), router, next);
+            next[from..]
+                .iter_mut()
+                .for_each(|(_, p)| p.db = Some(cctx.db));
+            r.pending = Some((call, Some(Box::new(planned.plan))));
+            out.clear();
+            if next.len() == from {
+                // Planned with no part: gather at once.
+                return gather_nested(redis, shard, t, Vec::new(), router, next, out);
+            }
+            false
+        }
+        Some(Stop::Diverged) => {
+            out.clear();
+            resp::error(
+                out,
+                b"ERR kevy: the script called another command when run again across shards (it must depend only on its keys, arguments and replies)",
+            );
+            true
+        }
+        Some(Stop::Escalate) | None => true,
+    }
+}
+
+/// A nested multi-shard call's round is in: gathers it, and when it is
+/// done files its reply and runs the script again.
+fn gather_nested(
+    redis: &crate::Redis,
+    shard: &mut ShardState,
+    t: &mut Tracked,
+    replies: Vec<TimedReply>,
+    router: &Router,
+    next: &mut Vec<(usize, Part)>,
+    out: &mut Vec<u8>,
+) -> bool {
+    let Some(r) = t.script.as_mut() else {
+        return true;
+    };
+    let Some((call, Some(mut inner))) = r.pending.take() else {
+        return true;
+    };
+    let mut buf = Vec::new();
+    let from = next.len();
+    let g = kevy_rt::Commands::gather(redis, shard, &mut inner, replies, router, next, &mut buf);
+    let db = inner.ctx.db;
+    next[from..].iter_mut().for_each(|(_, p)| p.db = Some(db));
+    if g != Gather::Done {
+        r.pending = Some((call, Some(inner)));
+        return false;
+    }
+    r.journal.push((call, buf));
+    step(redis, shard, t, router, next, out)
+}
+
+/// `Commands::gather` for a script operation.
+pub fn gather(
+    redis: &crate::Redis,
+    shard: &mut ShardState,
+    t: &mut Tracked,
+    mut replies: Vec<TimedReply>,
+    router: &Router,
+    next: &mut Vec<(usize, Part)>,
+    out: &mut Vec<u8>,
+) -> Gather {
+    let global = t.script.as_ref().is_some_and(|r| r.global);
+    if !global {
+        // Shard mode: the one part's reply, or a restart.
+        return match replies.pop().map(|r| r.reply) {
+            Some(PartReply::Restart) => Gather::Restart,
+            Some(r) => {
+                out.extend_from_slice(cross::bytes_of(&r));
+                Gather::Done
+            }
+            None => Gather::Done,
+        };
+    }
+    let nested = t
+        .script
+        .as_ref()
+        .is_some_and(|r| matches!(r.pending, Some((_, Some(_)))));
+    let done = if nested {
+        gather_nested(redis, shard, t, replies, router, next, out)
+    } else {
+        if let Some(r) = t.script.as_mut() {
+            if let (Some((call, None)), Some(reply)) = (r.pending.take(), replies.pop()) {
+                r.journal
+                    .push((call, cross::bytes_of(&reply.reply).to_vec()));
+            }
+        }
+        step(redis, shard, t, router, next, out)
+    };
+    if done {
+        Gather::Done
+    } else {
+        Gather::Again
+    }
+}
+
+/// Runs a shard-mode part: the whole script on this shard, or the
+/// [`PartReply::Restart`] of a run that needed another shard (its writes
+/// undone).
+pub fn execute_part(
+    redis: &crate::Redis,
+    shard: &mut ShardState,
+    ctx: Ctx,
+    part: Part,
+) -> PartReply {
+    let args = part.args.args();
+    let (here, nshards) = shard
+        .server
+        .info
+        .as_ref()
+        .map_or((0, 1), |i| (i.id, i.nshards));
+    let spec = crate::table::find(args).ok();
+    let Some(spec) = spec else {
+        let mut buf = Vec::new();
+        resp::error(
+            &mut buf,
+            b"ERR internal error: script part no longer resolves",
+        );
+        return cross::encoded(buf);
+    };
+    let mut journal = Vec::new();
+    let mut env = Env {
+        redis,
+        shard,
+        router: Router::new(nshards),
+        here,
+        ctx,
+        db: ctx.db,
+        resp3: false,
+        ro: false,
+        mode: Mode::Shard,
+        undo: (nshards > 1).then(Undo::default),
+        journal: &mut journal,
+        at: 0,
+        stop: None,
+    };
+    let mut buf = Vec::new();
+    cmds::run(&mut env, spec, args, &mut Reply::new(&mut buf, ctx.resp3));
+    if let Some(Stop::Escalate) = env.stop {
+        if let Some(undo) = env.undo.take() {
+            undo.rollback(env.shard);
+        }
+        return PartReply::Restart;
+    }
+    cross::encoded(buf)
+}
+
+/// Runs one call of a global-mode script on its shard (`db resp verb
+/// args…`).
+pub fn execute_call(
+    redis: &crate::Redis,
+    shard: &mut ShardState,
+    ctx: Ctx,
+    part: Part,
+) -> PartReply {
+    let args = part.args.args();
+    let db = crate::base::num::parse_i64(args.at(0)).unwrap_or(0) as u32;
+    let resp3 = args.at(1) == b"3";
+    let argv = args.skip(2);
+    let mut buf = Vec::new();
+    match crate::table::find(argv) {
+        Ok(spec) => {
+            let ctx = Ctx {
+                db,
+                resp3,
+                quiet: false,
+                subscribed: false,
+                ..ctx
+            };
+            match spec.run {
+                crate::table::Run::Movable(f, _) => {
+                    let mut out = Reply::new(&mut buf, resp3);
+                    f(&mut crate::family::Call {
+                        db: shard.db(db as usize),
+                        args: argv,
+                        now: crate::store::db::Clock::new(),
+                        out: &mut out,
+                    });
+                }
+                _ => kevy_rt::Commands::execute(redis, shard, ctx, spec, argv, &mut buf),
+            }
+        }
+        Err(_) => resp::error(
+            &mut buf,
+            b"ERR internal error: script call no longer resolves",
+        ),
+    }
+    cross::encoded(buf)
+}

@@ -1,0 +1,437 @@
+//! The script commands' arguments and bodies: `EVAL script numkeys key…
+//! arg…` (and `EVALSHA`, `*_RO`), shebang flags, one run of a script in a
+//! prepared [`Env`], and `SCRIPT LOAD | EXISTS | FLUSH | KILL | HELP`.
+
+use std::cell::RefCell;
+
+use kevy_rt::Args;
+use mlua::{MultiValue, Value};
+
+use super::run::{self, Env, Stop, STOPPING};
+use super::{conv, vm};
+use crate::base::resp::{self, Reply};
+use crate::table::Spec;
+
+/// An `EVAL`-like command's parts.
+pub(crate) struct EvalArgs {
+    /// The declared keys.
+    pub keys: Vec<Vec<u8>>,
+}
+
+/// Checks `EVAL script numkeys key… arg…`; the declared keys, or Redis's error.
+pub(crate) fn parse(args: Args<'_>) -> Result<EvalArgs, &'static [u8]> {
+    if args.len() < 3 {
+        return Err(b"ERR wrong number of arguments");
+    }
+    let n = crate::base::num::parse_i64(args.at(2))
+        .ok_or(&b"ERR value is not an integer or out of range"[..])?;
+    if n > (args.len() - 3) as i64 {
+        return Err(b"ERR Number of keys can't be greater than number of args");
+    }
+    if n < 0 {
+        return Err(b"ERR Number of keys can't be negative");
+    }
+    let keys = (3..3 + n as usize).map(|i| args.at(i).to_vec()).collect();
+    Ok(EvalArgs { keys })
+}
+
+/// Shebang flags (`#!lua flags=…`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Flags {
+    /// No shebang: Redis's compatibility mode.
+    pub compat: bool,
+    pub no_writes: bool,
+}
+
+/// Reads a body's shebang line (`evalExtractShebangFlags`): the flags and
+/// the length of the line (the body compiles from there, keeping its
+/// newline so line numbers hold).
+pub(crate) fn shebang(body: &[u8]) -> Result<(Flags, usize), String> {
+    if !body.starts_with(b"#!") {
+        return Ok((
+            Flags {
+                compat: true,
+                no_writes: false,
+            },
+            0,
+        ));
+    }
+    let Some(end) = memchr::memchr(b'\n', body) else {
+        return Err("Invalid script shebang".into());
+    };
+    let line = String::from_utf8_lossy(&body[..end]);
+    let mut parts = line.split_ascii_whitespace();
+    let engine = parts.next().unwrap_or("");
+    if engine.is_empty() {
+        return Err("Invalid engine in script shebang".into());
+    }
+    if engine != "#!lua" {
+        return Err(format!("Unexpected engine in script shebang: {engine}"));
+    }
+    let mut flags = Flags::default();
+    for p in parts {
+        let Some(list) = p.strip_prefix("flags=") else {
+            return Err(format!("Unknown lua shebang option: {p}"));
+        };
+        for f in list.split(',') {
+            match f {
+                "no-writes" => flags.no_writes = true,
+                "allow-oom" | "allow-stale" | "no-cluster" | "allow-cross-slot-keys" => {}
+                _ => return Err(format!("Unexpected flag in script shebang: {f}")),
+            }
+        }
+    }
+    Ok((flags, end))
+}
+
+/// Runs the script `args` names (`EVAL`…) once in `env`, writing its
+/// reply to `out` unless the run stops ([`Env::stop`]).
+pub(crate) fn run(env: &mut Env<'_>, spec: &'static Spec, args: Args<'_>, out: &mut Reply<'_>) {
+    let Ok(call) = parse(args) else {
+        resp::error(out, b"ERR internal error: script arguments");
+        return;
+    };
+    if spec.name.starts_with("fcall") {
+        return run_function(env, spec, args, &call, out);
+    }
+    let by_sha = spec.name.starts_with("evalsha");
+    let ro_cmd = spec.name.ends_with("_ro");
+    let registry = &env.redis.scripts;
+    let (sha, body) = if by_sha {
+        let sha = String::from_utf8_lossy(args.at(1)).to_ascii_lowercase();
+        match registry.body(&sha) {
+            Some(b) if sha.len() == 40 => (sha, b),
+            _ => {
+                resp::error(out, b"NOSCRIPT No matching script. Please use EVAL.");
+                return;
+            }
+        }
+    } else {
+        let sha = registry.add(args.at(1), &env.shard.server.shared.scripts);
+        let body = registry.body(&sha).unwrap_or_else(|| args.at(1).into());
+        (sha, body)
+    };
+    let (flags, skip) = match shebang(&body) {
+        Ok(x) => x,
+        Err(e) => {
+            resp::error(out, format!("ERR {e}").as_bytes());
+            return;
+        }
+    };
+    if ro_cmd && !flags.compat && !flags.no_writes {
+        resp::error(
+            out,
+            b"ERR Can not execute a script with write flag using *_ro command.",
+        );
+        return;
+    }
+    env.ro = ro_cmd || flags.no_writes;
+    let generation = registry
+        .generation
+        .load(std::sync::atomic::Ordering::Relaxed);
+    let done = vm::with(|vm| {
+        if vm.generation != generation {
+            vm.scripts.clear();
+            vm.generation = generation;
+        }
+        let f = match vm.compile(&sha, &body[skip..]) {
+            Ok(f) => f,
+            Err(e) => {
+                resp::error(
+                    out,
+                    format!("ERR Error compiling script (new function): {e}").as_bytes(),
+                );
+                return Ok(());
+            }
+        };
+        execute(vm, env, Callee::Eval(f), &sha, &call, args, out)
+    });
+    finish(env, done, &sha, out);
+}
+
+/// What a run calls: a script body (KEYS and ARGV globals) or a function
+/// (KEYS and ARGV its arguments).
+enum Callee {
+    Eval(mlua::Function),
+    Function(mlua::Function),
+}
+
+/// `FCALL`/`FCALL_RO function numkeys key… arg…`.
+fn run_function(
+    env: &mut Env<'_>,
+    spec: &'static Spec,
+    args: Args<'_>,
+    call: &EvalArgs,
+    out: &mut Reply<'_>,
+) {
+    let name = String::from_utf8_lossy(args.at(1)).into_owned();
+    let ro_cmd = spec.name.ends_with("_ro");
+    let libs = &env.redis.scripts.libs;
+    let done = vm::with(|vm| {
+        let (f, meta) = match super::function::resolve(vm, libs, &name) {
+            Ok(x) => x,
+            Err(e) => {
+                resp::error(out, e);
+                return Ok(());
+            }
+        };
+        if ro_cmd && !meta.no_writes() {
+            resp::error(
+                out,
+                b"ERR Can not execute a script with write flag using *_ro command.",
+            );
+            return Ok(());
+        }
+        env.ro = ro_cmd || meta.no_writes();
+        execute(vm, env, Callee::Function(f), &name, call, args, out)
+    });
+    finish(env, done, &name, out);
+}
+
+/// The end of a run: an interpreter failure becomes Redis's reply.
+fn finish(env: &mut Env<'_>, done: Option<mlua::Result<()>>, label: &str, out: &mut Reply<'_>) {
+    match done {
+        Some(Ok(())) => {}
+        Some(Err(e)) => {
+            if env.stop.is_none() {
+                resp::error(
+                    out,
+                    format!("ERR Error running script {label}, {}", vm::plain(&e)).as_bytes(),
+                );
+            }
+        }
+        None => resp::error(out, b"ERR internal error: no Lua interpreter"),
+    }
+    if matches!(
+        env.stop,
+        Some(Stop::Remote(..) | Stop::Escalate | Stop::Diverged)
+    ) {
+        STOPPING.with(|s| s.set(false));
+    }
+}
+
+/// Runs `callee` with the call's keys and arguments in `vm`, writing its
+/// reply (or error, labelled `label`) unless the run stops.
+fn execute(
+    vm: &mut vm::Vm,
+    env: &mut Env<'_>,
+    callee: Callee,
+    label: &str,
+    call: &EvalArgs,
+    args: Args<'_>,
+    out: &mut Reply<'_>,
+) -> mlua::Result<()> {
+    let nkeys = call.keys.len();
+    {
+        let lua = vm.lua.clone();
+        let keys = lua.create_table()?;
+        for (i, k) in call.keys.iter().enumerate() {
+            keys.raw_set(i + 1, lua.create_string(k)?)?;
+        }
+        let argv = lua.create_table()?;
+        for i in 3 + nkeys..args.len() {
+            argv.raw_set(i - 2 - nkeys, lua.create_string(args.at(i))?)?;
+        }
+        if let Callee::Eval(_) = callee {
+            vm.globals.raw_set("KEYS", keys.clone())?;
+            vm.globals.raw_set("ARGV", argv.clone())?;
+        }
+        STOPPING.with(|s| s.set(false));
+        let cell = RefCell::new(&mut *env);
+        let result = lua.scope(|scope| {
+            vm.hooks.raw_set(
+                "call",
+                scope.create_function(|lua, (raise, rest): (bool, MultiValue)| {
+                    cell.borrow_mut().call(lua, raise, rest)
+                })?,
+            )?;
+            vm.hooks.raw_set(
+                "setresp",
+                scope.create_function(|lua, a: MultiValue| {
+                    run::setresp(&mut cell.borrow_mut(), lua, a)
+                })?,
+            )?;
+            lua.set_hook(
+                mlua::HookTriggers::new().every_nth_instruction(1000),
+                |_, _| {
+                    if STOPPING.with(|s| s.get()) {
+                        return Err(run::stopping());
+                    }
+                    Ok(mlua::VmState::Continue)
+                },
+            )?;
+            let r: MultiValue = match &callee {
+                Callee::Eval(f) => vm.runner.call(f)?,
+                Callee::Function(f) => vm.fn_runner.call((f, keys, argv))?,
+            };
+            lua.remove_hook();
+            let env = cell.borrow();
+            if env.stop.is_some() {
+                return Ok(());
+            }
+            let mut it = r.into_iter();
+            let ok = matches!(it.next(), Some(Value::Boolean(true)));
+            let v = it.next().unwrap_or(Value::Nil);
+            if ok {
+                conv::write_reply(out, &v, env.resp3, 0)?;
+            } else {
+                write_error(out, &v, label);
+            }
+            Ok(())
+        });
+        lua.remove_hook();
+        vm.hooks.raw_set("call", Value::Nil)?;
+        vm.hooks.raw_set("setresp", Value::Nil)?;
+        result
+    }
+}
+
+/// A script's error as `luaCallFunction` replies it: the `err` text and,
+/// when the error knows where it was raised, ` script: <sha>, on
+/// <source>:<line>.`.
+fn write_error(out: &mut Reply<'_>, v: &Value, sha: &str) {
+    let Value::Table(t) = v else {
+        let msg = match v {
+            Value::String(s) => s.to_string_lossy(),
+            _ => "execution failure".into(),
+        };
+        resp::error(
+            out,
+            format!("ERR Error running script {sha}, {msg}").as_bytes(),
+        );
+        return;
+    };
+    let text = |k: &str| match t.raw_get::<Value>(k) {
+        Ok(Value::String(s)) => Some(s.as_bytes().to_vec()),
+        Ok(Value::Number(n)) => Some(vm::lua_number_text(n).into_bytes()),
+        Ok(Value::Integer(n)) => Some(n.to_string().into_bytes()),
+        _ => None,
+    };
+    let mut msg = text("err").unwrap_or_default();
+    if let (Some(source), Some(line)) = (text("source"), text("line")) {
+        msg.extend_from_slice(format!(" script: {sha}, on ").as_bytes());
+        msg.extend_from_slice(&source);
+        msg.push(b':');
+        msg.extend_from_slice(&line);
+        msg.push(b'.');
+    }
+    for b in msg.iter_mut() {
+        if *b == b'\r' || *b == b'\n' {
+            *b = b' ';
+        }
+    }
+    resp::error(out, &msg);
+}
+
+/// `redis.acl_check_cmd(cmd, …)`: true for any existing command (kevy has
+/// one user, allowed everything).
+pub(crate) fn acl_check_cmd(lua: &mlua::Lua, args: MultiValue) -> mlua::Result<MultiValue> {
+    if args.is_empty() {
+        return vm::fail(
+            lua,
+            "Please specify at least one argument for this redis lib call",
+        );
+    }
+    let mut argv = kevy_rt::OwnedArgs::new();
+    for a in args.iter() {
+        match a {
+            Value::String(s) => argv.push(&s.as_bytes()),
+            Value::Number(n) => argv.push(vm::lua_number_text(*n).as_bytes()),
+            Value::Integer(n) => argv.push(n.to_string().as_bytes()),
+            _ => {
+                return vm::fail(
+                    lua,
+                    "Lua redis lib command arguments must be strings or integers",
+                )
+            }
+        }
+    }
+    match crate::table::find(argv.args()) {
+        Ok(_) | Err(crate::table::Rejected::Error(_)) => Ok(vm::ok([Value::Boolean(true)])),
+        Err(_) => vm::fail(lua, "Invalid command passed to redis.acl_check_cmd()"),
+    }
+}
+
+/// `SCRIPT HELP` (redis-server 7.0's text).
+const HELP: &[&str] = &[
+    "SCRIPT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+    "DEBUG (YES|SYNC|NO)",
+    "    Set the debug mode for subsequent scripts executed.",
+    "EXISTS <sha1> [<sha1> ...]",
+    "    Return information about the existence of the scripts in the script cache.",
+    "FLUSH [ASYNC|SYNC]",
+    "    Flush the Lua scripts cache. Very dangerous on replicas.",
+    "    When called without the optional mode argument, the behavior is determined by the",
+    "    lazyfree-lazy-user-flush configuration directive. Valid modes are:",
+    "    * ASYNC: Asynchronously flush the scripts cache.",
+    "    * SYNC: Synchronously flush the scripts cache.",
+    "KILL",
+    "    Kill the currently executing Lua script.",
+    "LOAD <script>",
+    "    Load a script into the scripts cache without executing it.",
+    "HELP",
+    "    Prints this help.",
+];
+
+/// `SCRIPT LOAD | EXISTS | FLUSH | KILL | HELP`.
+pub(crate) fn script_command(
+    redis: &crate::Redis,
+    shard: &crate::shard::ShardState,
+    cmd: &Spec,
+    args: Args<'_>,
+    out: &mut Reply<'_>,
+) {
+    let registry = &redis.scripts;
+    match cmd.name {
+        // SCRIPT LOAD script
+        "script|load" => {
+            let body = args.at(2);
+            let (_, skip) = match shebang(body) {
+                Ok(x) => x,
+                Err(e) => return resp::error(out, format!("ERR {e}").as_bytes()),
+            };
+            let sha = super::sha1_hex(body);
+            let compiled = vm::with(|vm| vm.compile(&sha, &body[skip..]).map(|_| ()));
+            match compiled {
+                Some(Err(e)) => resp::error(
+                    out,
+                    format!("ERR Error compiling script (new function): {e}").as_bytes(),
+                ),
+                _ => {
+                    registry.add(body, &shard.server.shared.scripts);
+                    resp::bulk(out, sha.as_bytes());
+                }
+            }
+        }
+        // SCRIPT EXISTS sha1 [sha1 ...]
+        "script|exists" => {
+            resp::array(out, args.len() - 2);
+            for i in 2..args.len() {
+                let sha = String::from_utf8_lossy(args.at(i)).to_ascii_lowercase();
+                resp::int(out, registry.body(&sha).is_some() as i64);
+            }
+        }
+        // SCRIPT FLUSH [ASYNC|SYNC]
+        "script|flush" => {
+            if args.len() > 3
+                || (args.len() == 3
+                    && !args.at(2).eq_ignore_ascii_case(b"sync")
+                    && !args.at(2).eq_ignore_ascii_case(b"async"))
+            {
+                return resp::error(out, b"ERR SCRIPT FLUSH only support SYNC|ASYNC option");
+            }
+            registry.flush(&shard.server.shared.scripts);
+            resp::ok(out);
+        }
+        // SCRIPT KILL
+        "script|kill" => resp::error(out, b"NOTBUSY No scripts in execution right now."),
+        // SCRIPT HELP
+        "script|help" => {
+            resp::array(out, HELP.len());
+            for line in HELP {
+                resp::simple(out, line.as_bytes());
+            }
+        }
+        _ => resp::error(out, b"ERR internal error: unknown SCRIPT subcommand"),
+    }
+}

@@ -1,0 +1,463 @@
+//! One run of a script: the `redis.call` behind the Lua wrappers, where
+//! each call runs, and what a run that must stop leaves behind.
+//!
+//! A run is in one of two modes ([`Mode`]):
+//! - **shard**: the script runs whole on the shard that owns its declared
+//!   keys, which is locked whole; every call whose keys live there runs at
+//!   once. A call that needs another shard (an undeclared key elsewhere, a
+//!   multi-shard command) stops the run: the writes it made are undone
+//!   from the snapshots taken before each write ([`Undo`]), and the
+//!   operation restarts in global mode.
+//! - **global**: every shard is locked whole and the script runs on the
+//!   connection's shard. A call on that shard runs at once; a call on
+//!   another stops the run, is sent there as a part, and the script runs
+//!   again from the start with the replies so far *replayed* from the
+//!   journal (calls already made are not made again), until it ends. A
+//!   script is a function of its call replies (Redis's sandbox leaves it no
+//!   other input: no clock, no I/O, `math.random` a fixed sequence per
+//!   run), so each rerun takes the same path; one that does not (it called
+//!   something else at the same step) ends with an error, keeping its
+//!   earlier writes as any script error does.
+
+use std::cell::Cell;
+use std::collections::HashSet;
+
+use kevy_rt::{Args, LocalCx, OwnedArgs, Router};
+use mlua::{Lua, MultiValue, Value};
+
+use super::vm::{error_table, fail, ok};
+use crate::base::float::fmt_double;
+use crate::base::resp::Reply;
+use crate::family::spec::{flags, key_flags, Run, Spec};
+use crate::family::{Call, Local};
+use crate::model::value::Value as Stored;
+use crate::session::{Ctx, Session};
+use crate::shard::ShardState;
+use crate::store::db::Clock;
+use crate::table;
+
+/// Where a run is allowed to call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Mode {
+    /// On its own shard only (locked whole); anything else restarts it.
+    Shard,
+    /// Anywhere (every shard locked whole); other shards' calls by parts.
+    Global,
+}
+
+/// Why a run stopped before its end.
+#[derive(Debug)]
+pub(crate) enum Stop {
+    /// A shard-mode run needs another shard: undone, restart globally.
+    Escalate,
+    /// A global run needs this call run elsewhere: on shard `Some(s)`, or
+    /// planned over several (`None`).
+    Remote(OwnedArgs, Option<usize>),
+    /// A global rerun called something else than the journal says.
+    Diverged,
+}
+
+/// One saved key: its database, name, and value with deadline (`None`:
+/// it did not exist).
+type Saved = (u32, Vec<u8>, Option<(Stored, Option<i64>)>);
+
+/// The snapshots that undo a shard-mode run's writes: each written key's
+/// value (and deadline) before the run first wrote it.
+#[derive(Default)]
+pub(crate) struct Undo {
+    seen: HashSet<(u32, Vec<u8>)>,
+    saved: Vec<Saved>,
+}
+
+impl Undo {
+    fn save(&mut self, shard: &mut ShardState, db: u32, key: &[u8]) {
+        if !self.seen.insert((db, key.to_vec())) {
+            return;
+        }
+        let now = Clock::new();
+        let before = shard
+            .db(db as usize)
+            .get_with_deadline(key, &now)
+            .map(|(v, at)| (v.clone(), at));
+        self.saved.push((db, key.to_vec(), before));
+    }
+
+    /// Puts every saved key back, newest first.
+    pub(crate) fn rollback(self, shard: &mut ShardState) {
+        let now = Clock::new();
+        for (db, key, before) in self.saved.into_iter().rev() {
+            let d = shard.db(db as usize);
+            match before {
+                Some((v, at)) => d.set(&key, v, &now, false, at),
+                None => {
+                    d.remove(&key, &now);
+                }
+            }
+        }
+    }
+}
+
+thread_local! {
+    /// The running script must stop: raised again by the instruction hook
+    /// so that a `pcall` cannot swallow it.
+    pub(crate) static STOPPING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// What one run needs and collects.
+pub(crate) struct Env<'a> {
+    pub redis: &'a crate::Redis,
+    pub shard: &'a mut ShardState,
+    pub router: Router,
+    /// The shard running the script.
+    pub here: usize,
+    /// The caller's context.
+    pub ctx: Ctx,
+    /// The database calls run in (`SELECT` inside the script changes it).
+    pub db: u32,
+    /// Calls reply in RESP3 (`redis.setresp(3)`).
+    pub resp3: bool,
+    /// Write commands are refused (`EVAL_RO`, `no-writes`).
+    pub ro: bool,
+    pub mode: Mode,
+    pub undo: Option<Undo>,
+    /// Global mode: the calls made so far and their replies.
+    pub journal: &'a mut Vec<(OwnedArgs, Vec<u8>)>,
+    /// The next journal entry to replay.
+    pub at: usize,
+    pub stop: Option<Stop>,
+}
+
+/// Where one call runs.
+enum Place {
+    Here,
+    Shard(usize),
+    Multi,
+}
+
+impl Env<'_> {
+    /// `redis.call` (`raise`) / `redis.pcall`: `(ok, value)`; the Lua
+    /// wrapper raises `value` when `ok` is false.
+    pub(crate) fn call(
+        &mut self,
+        lua: &Lua,
+        raise: bool,
+        args: MultiValue,
+    ) -> mlua::Result<MultiValue> {
+        if self.stop.is_some() {
+            return Err(stopping());
+        }
+        let reply = match self.argv(&args) {
+            Ok(argv) => match self.run(argv) {
+                Some(bytes) => bytes,
+                None => return Err(stopping()),
+            },
+            Err(msg) => {
+                let t = error_table(lua, msg)?;
+                return Ok(MultiValue::from_iter([
+                    Value::Boolean(!raise),
+                    Value::Table(t),
+                ]));
+            }
+        };
+        let value = match super::conv::to_lua(lua, &reply)? {
+            Some((v, _)) => v,
+            None => Value::Table(error_table(lua, b"ERR internal error: unreadable reply")?),
+        };
+        let failed = reply.first() == Some(&b'-');
+        Ok(MultiValue::from_iter([
+            Value::Boolean(!(raise && failed)),
+            value,
+        ]))
+    }
+
+    /// The call's arguments (`luaArgsToRedisArgv`): strings as they are,
+    /// numbers as `%.17g`.
+    fn argv(&self, args: &MultiValue) -> Result<OwnedArgs, &'static [u8]> {
+        if args.is_empty() {
+            return Err(b"Please specify at least one argument for this redis lib call");
+        }
+        let mut argv = OwnedArgs::new();
+        for a in args.iter() {
+            match a {
+                Value::String(s) => argv.push(&s.as_bytes()),
+                Value::Integer(n) => argv.push(n.to_string().as_bytes()),
+                Value::Number(n) => {
+                    let mut buf = [0u8; 32];
+                    argv.push(fmt_double(*n, &mut buf));
+                }
+                _ => return Err(b"Lua redis lib command arguments must be strings or integers"),
+            }
+        }
+        Ok(argv)
+    }
+
+    /// Runs one call; its reply bytes, or `None` when the run must stop.
+    fn run(&mut self, argv: OwnedArgs) -> Option<Vec<u8>> {
+        if self.mode == Mode::Global && self.at < self.journal.len() {
+            let (done, reply) = &self.journal[self.at];
+            if done.args().iter().ne(argv.args().iter()) {
+                self.halt(Stop::Diverged);
+                return None;
+            }
+            self.at += 1;
+            if let Some(spec) = table::find(argv.args()).ok().filter(|s| s.name == "select") {
+                // The database a replayed SELECT chose.
+                let _ = spec;
+                if reply.starts_with(b"+OK") {
+                    if let Some(db) = crate::base::num::parse_i64(argv.args().at(1)) {
+                        self.db = db as u32;
+                    }
+                }
+            }
+            return Some(reply.clone());
+        }
+        let args = argv.args();
+        let spec = match table::find(args) {
+            Ok(spec) => spec,
+            Err(table::Rejected::Error(_)) => {
+                return Some(err(
+                    b"Wrong number of args calling Redis command from script",
+                ))
+            }
+            Err(_) => return Some(err(b"Unknown Redis command called from script")),
+        };
+        if spec.flags & flags::NOSCRIPT != 0 {
+            return Some(err(b"This Redis command is not allowed from script"));
+        }
+        if self.ro && spec.flags & flags::WRITE != 0 {
+            return Some(err(
+                b"Write commands are not allowed from read-only scripts.",
+            ));
+        }
+        match self.place(spec, args) {
+            Place::Here => {}
+            Place::Shard(s) if self.mode == Mode::Global => {
+                self.halt(Stop::Remote(argv, Some(s)));
+                return None;
+            }
+            Place::Multi if self.mode == Mode::Global => {
+                self.halt(Stop::Remote(argv, None));
+                return None;
+            }
+            _ => {
+                self.halt(Stop::Escalate);
+                return None;
+            }
+        }
+        if spec.flags & flags::WRITE != 0 {
+            if let Some(undo) = self.undo.as_mut() {
+                save_keys(undo, self.shard, self.db, spec, args);
+            }
+        }
+        let reply = self.here(spec, args);
+        if self.mode == Mode::Global {
+            self.journal.push((argv, reply.clone()));
+            self.at += 1;
+        }
+        Some(reply)
+    }
+
+    fn halt(&mut self, why: Stop) {
+        self.stop = Some(why);
+        STOPPING.with(|s| s.set(true));
+    }
+
+    /// Where `args` runs: here, on one other shard, or planned over several.
+    fn place(&self, spec: &'static Spec, args: Args<'_>) -> Place {
+        match spec.run {
+            Run::Local(_) => return Place::Here,
+            Run::Plan(_) | Run::Server(_) => return Place::Multi,
+            _ => {}
+        }
+        if matches!(spec.name, "flushall" | "flushdb" | "swapdb") {
+            return Place::Multi;
+        }
+        let Ok(keys) = crate::family::command::op_getkeys(args) else {
+            return Place::Here;
+        };
+        let mut owner = None;
+        for (at, _) in keys {
+            if at >= args.len() {
+                continue;
+            }
+            let s = self.router.shard_of(args.at(at));
+            if *owner.get_or_insert(s) != s {
+                return Place::Multi;
+            }
+        }
+        match owner {
+            Some(s) if s != self.here => Place::Shard(s),
+            _ => Place::Here,
+        }
+    }
+
+    /// Runs a call on this shard; its reply bytes.
+    fn here(&mut self, spec: &'static Spec, args: Args<'_>) -> Vec<u8> {
+        let ctx = Ctx {
+            db: self.db,
+            resp3: self.resp3,
+            quiet: false,
+            subscribed: false,
+            ..self.ctx
+        };
+        let mut buf = Vec::new();
+        match spec.run {
+            Run::Local(f) => {
+                let mut session = Session::default();
+                session.db = self.db as usize;
+                session.resp3 = self.resp3;
+                session.id = self.ctx.client;
+                let now = std::time::Instant::now();
+                let cx = LocalCx {
+                    nshards: self.router.nshards(),
+                    client: kevy_rt::ClientFacts {
+                        id: self.ctx.client,
+                        shard: self.here,
+                        peer: self.ctx.peer,
+                        local: None,
+                        unix: self.ctx.unix,
+                        fd: -1,
+                        blocked: false,
+                        created: now,
+                        last_active: now,
+                        query_buf: 0,
+                        query_buf_free: 0,
+                        out_unsent: 0,
+                        out_capacity: 0,
+                        out_peak: 0,
+                        replies_pending: 0,
+                        closing: false,
+                    },
+                    conn: kevy_rt::ConnHandle {
+                        shard: self.here as u32,
+                        idx: u32::MAX,
+                        gen: 0,
+                    },
+                };
+                let mut out = Reply::new(&mut buf, self.resp3);
+                f(&mut Local {
+                    shard: self.shard,
+                    session: &mut session,
+                    cx: &cx,
+                    args,
+                    out: &mut out,
+                });
+                if spec.name == "select" {
+                    self.db = session.db as u32;
+                }
+            }
+            Run::Movable(f, _) => {
+                let mut out = Reply::new(&mut buf, self.resp3);
+                f(&mut Call {
+                    db: self.shard.db(self.db as usize),
+                    args,
+                    now: Clock::new(),
+                    out: &mut out,
+                });
+            }
+            _ => kevy_rt::Commands::execute(self.redis, self.shard, ctx, spec, args, &mut buf),
+        }
+        buf
+    }
+}
+
+/// Snapshots the keys a write command may change (every key of its key
+/// specs but read-only ones; a command reaching other databases of the
+/// shard, MOVE or COPY … DB, in every database).
+fn save_keys(
+    undo: &mut Undo,
+    shard: &mut ShardState,
+    db: u32,
+    spec: &'static Spec,
+    args: Args<'_>,
+) {
+    let Ok(keys) = crate::family::command::op_getkeys(args) else {
+        return;
+    };
+    let every_db = matches!(spec.run, Run::Shard(_) | Run::ShardKeys(..));
+    let ndb = shard.dbs.len() as u32;
+    for (at, kf) in keys {
+        if at >= args.len() || kf & key_flags::RO != 0 {
+            continue;
+        }
+        if every_db {
+            for d in 0..ndb {
+                undo.save(shard, d, args.at(at));
+            }
+        } else {
+            undo.save(shard, db, args.at(at));
+        }
+    }
+}
+
+/// An error reply as `scriptCall` makes it (`ERR msg`).
+fn err(msg: &[u8]) -> Vec<u8> {
+    let mut out = b"-ERR ".to_vec();
+    out.extend_from_slice(msg);
+    out.extend_from_slice(b"\r\n");
+    out
+}
+
+/// The Lua error that unwinds a run that must stop.
+pub(crate) fn stopping() -> mlua::Error {
+    mlua::Error::RuntimeError("kevy: the script stops here".into())
+}
+
+/// `redis.setresp(n)`.
+pub(crate) fn setresp(env: &mut Env<'_>, lua: &Lua, args: MultiValue) -> mlua::Result<MultiValue> {
+    if args.len() != 1 {
+        return fail(lua, "redis.setresp() requires one argument.");
+    }
+    let n = match &args[0] {
+        Value::Integer(n) => *n as f64,
+        Value::Number(n) => *n,
+        Value::String(s) => s
+            .to_str()
+            .ok()
+            .and_then(|s| s.trim().parse().ok())
+            .unwrap_or(0.0),
+        _ => 0.0,
+    };
+    match n as i64 {
+        2 => env.resp3 = false,
+        3 => env.resp3 = true,
+        _ => return fail(lua, "RESP version must be 2 or 3."),
+    }
+    Ok(ok([]))
+}
+
+/// `redis.set_repl(flags)`: checked, nothing to propagate to yet.
+pub(crate) fn set_repl(lua: &Lua, args: MultiValue) -> mlua::Result<MultiValue> {
+    if args.len() != 1 {
+        return fail(lua, "redis.set_repl() requires two arguments.");
+    }
+    let n = match &args[0] {
+        Value::Integer(n) => *n,
+        Value::Number(n) => *n as i64,
+        _ => 0,
+    };
+    if n & !3 != 0 {
+        return fail(
+            lua,
+            "Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.",
+        );
+    }
+    Ok(ok([]))
+}
+
+/// `redis.log(level, message…)`: checked; written to standard error at
+/// `warning` (kevy's server log is the binary's).
+pub(crate) fn log(lua: &Lua, args: MultiValue) -> mlua::Result<MultiValue> {
+    if args.len() < 2 {
+        return fail(lua, "redis.log() requires two arguments or more.");
+    }
+    let level = match &args[0] {
+        Value::Integer(n) => *n,
+        Value::Number(n) => *n as i64,
+        _ => return fail(lua, "First argument must be a number (log level)."),
+    };
+    if !(0..=3).contains(&level) {
+        return fail(lua, "Invalid debug level.");
+    }
+    Ok(ok([]))
+}

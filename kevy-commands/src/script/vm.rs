@@ -1,0 +1,593 @@
+//! One thread's Lua 5.1 interpreter, sandboxed as Redis 7.0's: the base,
+//! table, string and math libraries plus `bit` (no `os`, `io`, `package`,
+//! `debug`, `dofile`, `loadfile`, `print`), the `redis` table, Redis's
+//! `pcall` (a table error becomes its `err` string), its
+//! error handler (an error becomes `{err=…, source=…, line=…}`), and
+//! read-only globals: reading a missing global or writing any is an error
+//! with Redis's text.
+//!
+//! Redis marks tables read-only inside its patched Lua; the vendored Lua
+//! 5.1 has no such flag, so here the global table and the library tables
+//! are empty proxies whose metatables read through to the real tables and
+//! refuse writes, and `rawset` refuses the proxies. Every shard thread has
+//! its own interpreter ([`with`]); compiled scripts are cached per thread
+//! by SHA1.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use mlua::{Function, Lua, LuaOptions, MultiValue, StdLib, Table, Value};
+
+use super::libs;
+
+/// The chunk name of kevy's own Lua code (frames the error handler skips).
+pub(crate) const INTERNAL: &str = "@kevy_sandbox";
+
+/// What the sandbox chunk builds, given the private `hooks` table, the
+/// error handler, and the Rust helpers. It returns the runner: the
+/// function that runs a script under `xpcall` with the handler.
+const SANDBOX: &str = r#"
+local hooks, handler, api = ...
+local error, type, select, tostring, rawset, rawget, rawpcall, setmetatable, next =
+  error, type, select, tostring, rawset, rawget, pcall, setmetatable, next
+dofile = nil
+loadfile = nil
+print = nil
+module = nil
+require = nil
+
+local redis = {}
+for name, f in next, api do
+  if name:sub(1, 2) ~= 'x:' then redis[name] = f end
+end
+cjson.encode = api['x:cjson.encode']
+cjson.decode = api['x:cjson.decode']
+cmsgpack.pack = api['x:cmsgpack.pack']
+cmsgpack.unpack = api['x:cmsgpack.unpack']
+cmsgpack.unpack_one = api['x:cmsgpack.unpack_one']
+cmsgpack.unpack_limit = api['x:cmsgpack.unpack_limit']
+redis.LOG_DEBUG = 0
+redis.LOG_VERBOSE = 1
+redis.LOG_NOTICE = 2
+redis.LOG_WARNING = 3
+redis.REPL_NONE = 0
+redis.REPL_AOF = 1
+redis.REPL_SLAVE = 2
+redis.REPL_REPLICA = 2
+redis.REPL_ALL = 3
+redis.replicate_commands = function() return true end
+redis.breakpoint = function() return false end
+redis.debug = function() end
+redis.REDIS_VERSION = hooks.version
+redis.REDIS_VERSION_NUM = hooks.version_num
+
+math.random = api['x:random']
+math.randomseed = api['x:randomseed']
+
+local function fix(ok, ...)
+  if ok then return ok, ... end
+  local e = ...
+  if type(e) == 'table' then
+    local m = e.err
+    if type(m) == 'string' or type(m) == 'number' then return false, m end
+  end
+  return false, e
+end
+pcall = function(f, ...) return fix(rawpcall(f, ...)) end
+
+local readonly = {}
+local function refuse() error("Attempt to modify a readonly table", 2) end
+local realrawset = rawset
+local function protect(real)
+  local proxy = {}
+  readonly[proxy] = true
+  setmetatable(proxy, { __index = real, __newindex = refuse, __metatable = false })
+  return proxy
+end
+_G.rawset = function(t, k, v)
+  if readonly[t] then error("Attempt to modify a readonly table", 0) end
+  return realrawset(t, k, v)
+end
+local rawredis = redis
+redis = protect(redis)
+for _, name in ipairs({ 'string', 'math', 'table', 'coroutine', 'bit', 'cjson', 'struct', 'cmsgpack' }) do
+  if _G[name] ~= nil then _G[name] = protect(_G[name]) end
+end
+
+-- The real globals move to a hidden table; _G becomes their proxy.
+local G = _G
+local real = {}
+for k, v in next, G do real[k] = v end
+for k in next, real do G[k] = nil end
+real.redis = redis
+real._G = G
+readonly[G] = true
+setmetatable(G, {
+  __index = function(_, k)
+    local v = real[k]
+    if v == nil then
+      error("Script attempted to access nonexistent global variable '" .. tostring(k) .. "'", 2)
+    end
+    return v
+  end,
+  __newindex = refuse,
+  __metatable = false,
+})
+
+-- Functions: their libraries load with only this in sight (Redis's
+-- load-time globals); once loaded they see the same globals as scripts.
+local function strict(t)
+  local proxy = {}
+  readonly[proxy] = true
+  setmetatable(proxy, {
+    __index = function(_, k)
+      local v = t[k]
+      if v == nil then
+        error("Script attempted to access nonexistent global variable '" .. tostring(k) .. "'", 2)
+      end
+      return v
+    end,
+    __newindex = refuse,
+    __metatable = false,
+  })
+  return proxy
+end
+local loadredis = { register_function = api['x:register_function'], log = rawredis.log }
+for _, k in ipairs({ 'LOG_DEBUG', 'LOG_VERBOSE', 'LOG_NOTICE', 'LOG_WARNING', 'REDIS_VERSION', 'REDIS_VERSION_NUM' }) do
+  loadredis[k] = rawredis[k]
+end
+local loadglobals = { redis = strict(loadredis) }
+local loading = false
+local FENV = {}
+readonly[FENV] = true
+setmetatable(FENV, {
+  __index = function(_, k)
+    local v
+    if loading then v = loadglobals[k] else v = real[k] end
+    if v == nil then
+      error("Script attempted to access nonexistent global variable '" .. tostring(k) .. "'", 2)
+    end
+    return v
+  end,
+  __newindex = refuse,
+  __metatable = false,
+})
+
+local xpcall = xpcall
+return function(f) return xpcall(f, handler) end, real, FENV,
+  function(b) loading = b end,
+  function(f) return rawpcall(f) end,
+  function(f, k, a) return xpcall(function() return f(k, a) end, handler) end
+"#;
+
+/// A thread's interpreter.
+pub(crate) struct Vm {
+    pub lua: Lua,
+    /// The private table the `redis` functions call through (`call`,
+    /// `setresp`…), filled for each run.
+    pub hooks: Table,
+    /// `runner(f)`: `xpcall(f, handler)`.
+    pub runner: Function,
+    /// The real globals (`KEYS` and `ARGV` are set here).
+    pub globals: Table,
+    /// Compiled scripts by SHA1 (lowercase hex).
+    pub scripts: HashMap<String, Function>,
+    /// The registry generation `scripts` belong to (`SCRIPT FLUSH` bumps it).
+    pub generation: u64,
+    /// The environment of functions' libraries.
+    pub fenv: Table,
+    /// `set_loading(b)`: libraries see the load-time globals while true.
+    pub set_loading: Function,
+    /// `loader(chunk)`: `pcall(chunk)`.
+    pub loader: Function,
+    /// `fn_runner(f, keys, args)`: `xpcall` of `f(keys, args)` with the handler.
+    pub fn_runner: Function,
+    /// Loaded functions by name.
+    pub functions: HashMap<String, Function>,
+    /// The libraries' generation `functions` belong to.
+    pub fn_generation: u64,
+}
+
+thread_local! {
+    static VM: RefCell<Option<Vm>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` with this thread's interpreter, made on first use. `None`
+/// when the interpreter cannot be made (out of memory) or is in use
+/// already (a re-entrant call).
+pub(crate) fn with<R>(f: impl FnOnce(&mut Vm) -> R) -> Option<R> {
+    VM.with(|cell| {
+        let mut slot = cell.try_borrow_mut().ok()?;
+        if slot.is_none() {
+            *slot = Some(Vm::new().ok()?);
+        }
+        slot.as_mut().map(f)
+    })
+}
+
+impl Vm {
+    fn new() -> mlua::Result<Vm> {
+        let lua = Lua::new_with(
+            StdLib::TABLE | StdLib::STRING | StdLib::MATH,
+            LuaOptions::default(),
+        )?;
+        libs::install(&lua)?;
+        let hooks = lua.create_table()?;
+        hooks.set("sha1hex", lua.create_function(sha1hex)?)?;
+        hooks.set("error_reply", lua.create_function(error_reply)?)?;
+        hooks.set("status_reply", lua.create_function(status_reply)?)?;
+        hooks.set("version", super::REDIS_VERSION)?;
+        hooks.set("version_num", super::REDIS_VERSION_NUM)?;
+        hooks.set("random", lua.create_function(libs::random)?)?;
+        hooks.set("randomseed", lua.create_function(libs::randomseed)?)?;
+        hooks.set("cjson_encode", lua.create_function(libs::json::encode)?)?;
+        hooks.set("cjson_decode", lua.create_function(libs::json::decode)?)?;
+        hooks.set("msgpack_pack", lua.create_function(libs::msgpack::pack)?)?;
+        hooks.set(
+            "msgpack_unpack",
+            lua.create_function(libs::msgpack::unpack)?,
+        )?;
+        hooks.set(
+            "msgpack_unpack_one",
+            lua.create_function(libs::msgpack::unpack_one)?,
+        )?;
+        hooks.set(
+            "msgpack_unpack_limit",
+            lua.create_function(libs::msgpack::unpack_limit)?,
+        )?;
+        hooks.set("set_repl", lua.create_function(super::run::set_repl)?)?;
+        hooks.set("log", lua.create_function(super::run::log)?)?;
+        hooks.set(
+            "acl_check_cmd",
+            lua.create_function(super::cmds::acl_check_cmd)?,
+        )?;
+        lua.set_named_registry_value(HOOKS, &hooks)?;
+        let api = lua.create_table()?;
+        for (name, f) in TRAMPOLINES {
+            // SAFETY: each trampoline keeps the invariant stated on
+            // `trampoline` (no Rust value alive across the calls that may
+            // unwind the Lua stack).
+            api.set(*name, unsafe { lua.create_c_function(*f)? })?;
+        }
+        let handler = lua.create_function(handle_error)?;
+        type Made = (Function, Table, Table, Function, Function, Function);
+        let (runner, globals, fenv, set_loading, loader, fn_runner): Made = lua
+            .load(SANDBOX)
+            .set_name(INTERNAL)
+            .call((hooks.clone(), handler, api))?;
+        Ok(Vm {
+            lua,
+            hooks,
+            runner,
+            globals,
+            scripts: HashMap::new(),
+            generation: 0,
+            fenv,
+            set_loading,
+            loader,
+            fn_runner,
+            functions: HashMap::new(),
+            fn_generation: u64::MAX,
+        })
+    }
+
+    /// Compiles `body` (a script's code, shebang line removed) as Redis's
+    /// `@user_script` chunk; the error is Redis's compile error text.
+    pub(crate) fn compile(&mut self, sha: &str, body: &[u8]) -> Result<Function, String> {
+        if let Some(f) = self.scripts.get(sha) {
+            return Ok(f.clone());
+        }
+        let f = self
+            .lua
+            .load(body)
+            .set_name("@user_script")
+            .into_function()
+            .map_err(|e| compile_error(&e))?;
+        self.scripts.insert(sha.to_string(), f.clone());
+        Ok(f)
+    }
+}
+
+/// The registry slot of the hooks table the trampolines call through.
+const HOOKS: &str = "kevy_hooks";
+
+/// The `redis` API functions Lua sees: C functions, as Redis's are (a
+/// script's `return redis.call(…)` keeps the script's frame, so an error
+/// names the script's line), each forwarding to the Rust hook of its name.
+const TRAMPOLINES: &[(&str, mlua::ffi::lua_CFunction)] = &[
+    ("call", t_call),
+    ("pcall", t_pcall),
+    ("sha1hex", t_sha1hex),
+    ("error_reply", t_error_reply),
+    ("status_reply", t_status_reply),
+    ("log", t_log),
+    ("setresp", t_setresp),
+    ("set_repl", t_set_repl),
+    ("acl_check_cmd", t_acl_check_cmd),
+    ("x:register_function", t_register_function),
+    ("x:random", t_random),
+    ("x:randomseed", t_randomseed),
+    ("x:cjson.encode", t_cjson_encode),
+    ("x:cjson.decode", t_cjson_decode),
+    ("x:cmsgpack.pack", t_msgpack_pack),
+    ("x:cmsgpack.unpack", t_msgpack_unpack),
+    ("x:cmsgpack.unpack_one", t_msgpack_unpack_one),
+    ("x:cmsgpack.unpack_limit", t_msgpack_unpack_limit),
+];
+
+macro_rules! trampolines {
+    ($($f:ident => $name:literal, $flag:expr;)*) => {$(
+        unsafe extern "C-unwind" fn $f(l: *mut mlua::ffi::lua_State) -> std::ffi::c_int {
+            // SAFETY: called by Lua with a valid state; see `trampoline`.
+            unsafe { trampoline(l, $name, $flag) }
+        }
+    )*};
+}
+
+trampolines! {
+    t_call => c"call", Some(true);
+    t_pcall => c"call", Some(false);
+    t_sha1hex => c"sha1hex", None;
+    t_error_reply => c"error_reply", None;
+    t_status_reply => c"status_reply", None;
+    t_log => c"log", None;
+    t_setresp => c"setresp", None;
+    t_set_repl => c"set_repl", None;
+    t_acl_check_cmd => c"acl_check_cmd", None;
+    t_register_function => c"register_function", None;
+    t_random => c"random", None;
+    t_randomseed => c"randomseed", None;
+    t_cjson_encode => c"cjson_encode", None;
+    t_cjson_decode => c"cjson_decode", None;
+    t_msgpack_pack => c"msgpack_pack", None;
+    t_msgpack_unpack => c"msgpack_unpack", None;
+    t_msgpack_unpack_one => c"msgpack_unpack_one", None;
+    t_msgpack_unpack_limit => c"msgpack_unpack_limit", None;
+}
+
+/// Calls hook `name` (with `flag` first when given) on the caller's
+/// arguments. The hook answers `true, results…` or `false, error`: the
+/// results are returned, the error raised from this C frame.
+///
+/// # Safety
+/// `l` is the running Lua state. `lua_call` and `lua_error` may unwind
+/// (longjmp) through this frame: nothing here owns a Rust value with a
+/// destructor, only the raw state pointer and integers.
+unsafe fn trampoline(
+    l: *mut mlua::ffi::lua_State,
+    name: &std::ffi::CStr,
+    flag: Option<bool>,
+) -> std::ffi::c_int {
+    use mlua::ffi;
+    // SAFETY: stack operations on the running state `l`, within the
+    // LUA_MINSTACK (20) slots a C function is given (three pushes at most beyond
+    // its arguments before the call).
+    unsafe {
+        let mut n = ffi::lua_gettop(l);
+        ffi::lua_getfield(l, ffi::LUA_REGISTRYINDEX, c"kevy_hooks".as_ptr());
+        ffi::lua_getfield(l, -1, name.as_ptr());
+        ffi::lua_remove(l, -2);
+        ffi::lua_insert(l, 1);
+        if let Some(f) = flag {
+            ffi::lua_pushboolean(l, f as std::ffi::c_int);
+            ffi::lua_insert(l, 2);
+            n += 1;
+        }
+        ffi::lua_call(l, n, ffi::LUA_MULTRET);
+        let results = ffi::lua_gettop(l);
+        if results >= 2 && ffi::lua_type(l, 1) == ffi::LUA_TBOOLEAN && ffi::lua_toboolean(l, 1) == 0
+        {
+            if ffi::lua_type(l, 2) == ffi::LUA_TSTRING {
+                // A plain message gets its caller's position, as
+                // `luaL_error` gives it (`user_script:1: …`).
+                ffi::luaL_where(l, 1);
+                ffi::lua_pushvalue(l, 2);
+                ffi::lua_concat(l, 2);
+            } else {
+                ffi::lua_pushvalue(l, 2);
+            }
+            ffi::lua_error(l);
+        }
+        if results == 0 {
+            return 0;
+        }
+        ffi::lua_remove(l, 1);
+        results - 1
+    }
+}
+
+/// What a library function answers to have its C frame raise the plain
+/// string `msg` (as `luaL_error` does: the error handler makes it
+/// `ERR msg`, a `pcall` sees the string).
+pub(crate) fn fail_plain(lua: &Lua, msg: &str) -> mlua::Result<MultiValue> {
+    Ok(MultiValue::from_iter([
+        Value::Boolean(false),
+        Value::String(lua.create_string(msg)?),
+    ]))
+}
+
+/// A hook's success: `true, v…`.
+pub(crate) fn ok(vals: impl IntoIterator<Item = Value>) -> MultiValue {
+    let mut m = MultiValue::new();
+    m.push_back(Value::Boolean(true));
+    m.extend(vals);
+    m
+}
+
+/// Lua's message of a compile error (`user_script:1: '=' expected near '1'`).
+pub(crate) fn compile_error(e: &mlua::Error) -> String {
+    match e {
+        mlua::Error::SyntaxError { message, .. } => message.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// `redis.sha1hex(s)`.
+fn sha1hex(lua: &Lua, args: MultiValue) -> mlua::Result<MultiValue> {
+    if args.len() != 1 {
+        return fail(lua, "wrong number of arguments");
+    }
+    let bytes = match &args[0] {
+        Value::String(s) => s.as_bytes().to_vec(),
+        Value::Integer(n) => n.to_string().into_bytes(),
+        Value::Number(n) => lua_number_text(*n).into_bytes(),
+        _ => Vec::new(),
+    };
+    Ok(ok([Value::String(
+        lua.create_string(super::sha1_hex(&bytes))?,
+    )]))
+}
+
+/// How Lua 5.1 prints a number (`%.14g`).
+pub(crate) fn lua_number_text(n: f64) -> String {
+    let mut buf = [0u8; 64];
+    // `%.14g` through the C library, as Lua does.
+    let len = {
+        let fmt = b"%.14g\0";
+        // SAFETY: `buf` is 64 bytes, which `%.14g` of a double never
+        // exceeds; the format string is NUL-terminated.
+        unsafe { libc::snprintf(buf.as_mut_ptr().cast(), buf.len(), fmt.as_ptr().cast(), n) }
+    };
+    String::from_utf8_lossy(&buf[..(len.max(0) as usize).min(buf.len())]).into_owned()
+}
+
+/// What a helper answers to have its Lua wrapper raise `{err=msg}`
+/// (Redis's `luaPushError`: a message without `-CODE` gets `ERR`):
+/// `false, table`.
+pub(crate) fn fail(lua: &Lua, msg: &str) -> mlua::Result<MultiValue> {
+    Ok(MultiValue::from_iter([
+        Value::Boolean(false),
+        Value::Table(error_table(lua, msg.as_bytes())?),
+    ]))
+}
+
+/// Redis's `luaPushErrorBuff`: `-CODE msg` keeps its code, a message
+/// without one gets `ERR`; trailing CR/LF trimmed. The table `{err=…}`.
+pub(crate) fn error_table(lua: &Lua, text: &[u8]) -> mlua::Result<Table> {
+    let t = lua.create_table()?;
+    t.raw_set("err", lua.create_string(error_text(text))?)?;
+    Ok(t)
+}
+
+/// The `err` string of [`error_table`].
+pub(crate) fn error_text(text: &[u8]) -> Vec<u8> {
+    let (code, msg): (&[u8], &[u8]) = match text.strip_prefix(b"-") {
+        Some(rest) => match rest.iter().position(|&b| b == b' ') {
+            Some(i) => (&rest[..i], &rest[i + 1..]),
+            None => (b"ERR", rest),
+        },
+        None => (b"ERR", text),
+    };
+    let mut msg = msg;
+    while let Some((&c, rest)) = msg.split_last() {
+        if c == b'\r' || c == b'\n' {
+            msg = rest;
+        } else {
+            break;
+        }
+    }
+    while let Some((&c, rest)) = msg.split_first() {
+        if c == b'\r' || c == b'\n' {
+            msg = rest;
+        } else {
+            break;
+        }
+    }
+    let mut out = code.to_vec();
+    out.push(b' ');
+    out.extend_from_slice(msg);
+    out
+}
+
+/// `redis.error_reply(msg)`.
+fn error_reply(lua: &Lua, args: MultiValue) -> mlua::Result<MultiValue> {
+    match (args.len(), args.front()) {
+        (1, Some(Value::String(s))) => {
+            let s = s.as_bytes();
+            let mut text = Vec::with_capacity(s.len() + 1);
+            if s.first() != Some(&b'-') {
+                text.push(b'-');
+            }
+            text.extend_from_slice(&s);
+            Ok(ok([Value::Table(error_table(lua, &text)?)]))
+        }
+        _ => Ok(ok([Value::Table(error_table(
+            lua,
+            b"wrong number or type of arguments",
+        )?)])),
+    }
+}
+
+/// `redis.status_reply(msg)`.
+fn status_reply(lua: &Lua, args: MultiValue) -> mlua::Result<MultiValue> {
+    match (args.len(), args.front()) {
+        (1, Some(v @ Value::String(_))) => {
+            let t = lua.create_table()?;
+            t.raw_set("ok", v.clone())?;
+            Ok(ok([Value::Table(t)]))
+        }
+        _ => Ok(ok([Value::Table(error_table(
+            lua,
+            b"wrong number or type of arguments",
+        )?)])),
+    }
+}
+
+/// The error handler scripts run under (Redis's `__redis__err__handler`):
+/// a string error becomes `{err='ERR ' .. msg}`; the table gets the
+/// `source` and `line` of the script frame that raised it (the raising
+/// function's frame, or its caller's when it is a C function; kevy's own
+/// wrappers are skipped).
+fn handle_error(lua: &Lua, err: Value) -> mlua::Result<Value> {
+    let t = match err {
+        Value::Table(t) => t,
+        Value::Error(e) => error_table(lua, format!("-ERR {}", plain(&e)).as_bytes())?,
+        other => {
+            let text = match &other {
+                Value::String(s) => s.as_bytes().to_vec(),
+                Value::Number(n) => lua_number_text(*n).into_bytes(),
+                Value::Integer(n) => n.to_string().into_bytes(),
+                Value::Nil => b"nil".to_vec(),
+                Value::Boolean(b) => b.to_string().into_bytes(),
+                _ => other.to_string().unwrap_or_default().into_bytes(),
+            };
+            let t = lua.create_table()?;
+            let mut msg = b"ERR ".to_vec();
+            msg.extend_from_slice(&text);
+            t.raw_set("err", lua.create_string(msg)?)?;
+            t
+        }
+    };
+    // Level 0 is this handler; 1 the function that raised.
+    let mut level = 1;
+    let mut c_skipped = false;
+    while let Some((what, source, line)) = lua.inspect_stack(level, |d| {
+        let s = d.source();
+        (
+            s.what,
+            s.source.map(|x| x.into_owned()).unwrap_or_default(),
+            d.current_line(),
+        )
+    }) {
+        if source == INTERNAL || (what == "C" && !c_skipped) {
+            c_skipped |= what == "C";
+            level += 1;
+            continue;
+        }
+        t.raw_set("source", source)?;
+        t.raw_set("line", line.map_or(-1, |l| l as i64))?;
+        break;
+    }
+    Ok(Value::Table(t))
+}
+
+/// An mlua error's message without mlua's traceback decorations.
+pub(crate) fn plain(e: &mlua::Error) -> String {
+    match e {
+        mlua::Error::RuntimeError(m) => m.clone(),
+        mlua::Error::CallbackError { cause, .. } => plain(cause),
+        mlua::Error::WithContext { cause, .. } => plain(cause),
+        mlua::Error::MemoryError(m) => m.clone(),
+        other => other.to_string(),
+    }
+}
