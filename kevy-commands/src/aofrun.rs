@@ -165,6 +165,9 @@ fn replay(
     truncate_ok: bool,
 ) -> Result<Loaded, String> {
     let mut h = Harness::new(redis.clone(), nshards);
+    // The replay is the server's own client: authenticated as `default`
+    // whatever `requirepass` says (Redis's AOF client needs no AUTH).
+    h.session().set_user(0, true);
     let mut loaded = Loaded::default();
     for (n, name) in files.iter().enumerate() {
         let last = n + 1 == files.len();

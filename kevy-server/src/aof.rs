@@ -103,7 +103,8 @@ pub fn spawn_scheduler(redis: &Redis, addr: SocketAddr) {
             }
             if aof.scheduled() || wants_rewrite(&redis) {
                 log::log(Level::Notice, "Starting automatic rewriting of AOF");
-                if let Err(e) = ask_rewrite(addr) {
+                let pass = redis.config().get("requirepass").filter(|p| !p.is_empty());
+                if let Err(e) = ask_rewrite(addr, pass.as_deref()) {
                     log::log(Level::Warning, &format!("Can't start the AOF rewrite: {e}"));
                     std::thread::sleep(Duration::from_secs(1));
                 }
@@ -128,11 +129,22 @@ fn wants_rewrite(redis: &Redis) -> bool {
     growth >= pct
 }
 
-fn ask_rewrite(addr: SocketAddr) -> std::io::Result<()> {
+fn ask_rewrite(addr: SocketAddr, pass: Option<&str>) -> std::io::Result<()> {
     let mut s = TcpStream::connect_timeout(&addr, Duration::from_secs(1))?;
     s.set_read_timeout(Some(Duration::from_secs(5)))?;
-    s.write_all(b"*1\r\n$12\r\nBGREWRITEAOF\r\n")?;
     let mut buf = [0u8; 256];
+    if let Some(pass) = pass {
+        // With `requirepass`, the server's own connection authenticates first.
+        let auth = format!("*2\r\n$4\r\nAUTH\r\n${}\r\n{pass}\r\n", pass.len());
+        s.write_all(auth.as_bytes())?;
+        let n = s.read(&mut buf)?;
+        if !buf.get(..n).is_some_and(|r| r.starts_with(b"+")) {
+            return Err(std::io::Error::other(
+                String::from_utf8_lossy(&buf[..n]).into_owned(),
+            ));
+        }
+    }
+    s.write_all(b"*1\r\n$12\r\nBGREWRITEAOF\r\n")?;
     let n = s.read(&mut buf)?;
     if buf.get(..n).is_some_and(|r| r.starts_with(b"+")) {
         Ok(())

@@ -191,8 +191,8 @@ fn a_bad_config_file_stops_start_up_naming_the_line() {
     for (text, expect) in [
         ("port 0\nport banana\n", "at line 2"),
         (
-            "port 0\nrequirepass secret\n",
-            "ACLs and AUTH are not implemented yet",
+            "port 0\ncluster-enabled yes\n",
+            "cluster mode is not implemented",
         ),
         ("frobnicate 1\n", "Bad directive"),
     ] {

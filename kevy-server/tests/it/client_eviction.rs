@@ -16,8 +16,8 @@ fn evicted(c: &mut Raw) -> u64 {
 }
 
 /// Starts a SET whose 4 MB value arrives only in part (`bytes` of it): the
-/// server makes room for the whole value in the connection's read buffer
-/// (so each such client holds ~4 MB: two are over the 6 MB limit, one is
+/// connection's read buffer grows as the bytes arrive (so each such client
+/// sending 3.5 MB holds at least that: two are over the 6 MB limit, one is
 /// not).
 fn half_sent_set(c: &mut Raw, bytes: usize) {
     c.send(b"*3\r\n$3\r\nSET\r\n$4\r\nhuge\r\n$4194304\r\n");
@@ -43,9 +43,10 @@ fn the_biggest_clients_go_first_and_no_evict_ones_stay() {
     }
     let mut spared = Raw::connect(server.addr());
     assert_eq!(spared.call(&["CLIENT", "NO-EVICT", "on"]), b"+OK\r\n");
-    half_sent_set(&mut spared, 1 << 20);
+    const SENT: usize = 7 << 19; // 3.5 MB
+    half_sent_set(&mut spared, SENT);
     let mut hog = Raw::connect(server.addr());
-    half_sent_set(&mut hog, 1 << 20);
+    half_sent_set(&mut hog, SENT);
     // The hog is closed at a tick; it never gets a reply.
     assert_eq!(hog.try_reply(), None);
     assert!(evicted(&mut admin) >= 1);
@@ -53,7 +54,7 @@ fn the_biggest_clients_go_first_and_no_evict_ones_stay() {
         assert_eq!(c.call(&["GET", "k"]), b"$1\r\nv\r\n");
     }
     // The spared client finishes its SET.
-    spared.send(&vec![b'x'; (4 << 20) - (1 << 20)]);
+    spared.send(&vec![b'x'; (4 << 20) - SENT]);
     spared.send(b"\r\n");
     assert_eq!(spared.reply(), b"+OK\r\n");
     assert_eq!(admin.call(&["STRLEN", "huge"]), b":4194304\r\n");

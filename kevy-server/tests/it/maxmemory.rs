@@ -60,13 +60,16 @@ fn rss(pid: u32) -> u64 {
 
 /// 500 MB of 10 KB values through a 50 MB limit under allkeys-lru, reading
 /// a small hot set between every hundred writes: the hot keys all survive,
-/// keys are evicted, and the server's resident size ends within 20% of the
-/// limit.
+/// keys are evicted, and the server's resident size grows by at most the
+/// limit plus 20%.
 #[test]
 fn allkeys_lru_holds_the_limit_and_keeps_hot_keys() {
     const LIMIT: u64 = 50 << 20;
     const HOT: usize = 20;
     let (server, mut c) = spawn("50mb", "allkeys-lru");
+    // What the idle server already holds (code, shards, TLS and Lua
+    // libraries): the bound is on what the data adds.
+    let idle = rss(server.pid());
     let value = noise(VALUE, 1);
     let hot: Vec<String> = (0..HOT).map(|i| format!("hot:{i}")).collect();
     let writes: Vec<Vec<u8>> = hot.iter().map(|k| set(k, &value)).collect();
@@ -108,8 +111,8 @@ fn allkeys_lru_holds_the_limit_and_keeps_hot_keys() {
     let resident = rss(server.pid());
     eprintln!("maxmemory {LIMIT}: used_memory {used} (peak sampled {peak_used}), RSS {resident}, evicted {evicted}");
     assert!(
-        resident <= LIMIT + LIMIT / 5,
-        "RSS {resident} over the limit {LIMIT} + 20%"
+        resident.saturating_sub(idle) <= LIMIT + LIMIT / 5,
+        "RSS {resident} (idle {idle}) grew past the limit {LIMIT} + 20%"
     );
     let dbsize = integer(&c.call(&["DBSIZE"])).unwrap_or(0);
     assert!(dbsize > 1000 && dbsize < 5200, "dbsize {dbsize}");
