@@ -49,7 +49,7 @@ pub const LAYERS: &[(&str, Layers)] = &[
     (
         "kevy-rt",
         &[
-            ("primitives", &["args", "ring", "router", "stream"]),
+            ("primitives", &["args", "ring", "router", "stream", "tls"]),
             ("wire", &["resp"]),
             (
                 "vocabulary",
