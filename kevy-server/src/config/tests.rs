@@ -86,7 +86,10 @@ fn bad_lines_name_their_line() {
         err.contains("Bad directive or wrong number of arguments"),
         "{err}"
     );
-    let err = c.load_text("cluster-enabled yes\n", "x.conf").unwrap_err().0;
+    let err = c
+        .load_text("cluster-enabled yes\n", "x.conf")
+        .unwrap_err()
+        .0;
     assert!(err.contains("not implemented"), "{err}");
     let err = c
         .load_text("tls-dh-params-file x\n", "x.conf")
