@@ -1,5 +1,5 @@
 //! TLS as a transport: a server configuration built from PEM files
-//! ([`TlsConfig`]) and the per-connection session ([`TlsSession`]) that
+//! ([`TlsConfig`]) and the per-connection session (`TlsSession`) that
 //! turns a socket's records into plaintext and back, with rustls (its `ring`
 //! provider: no system OpenSSL).
 //!

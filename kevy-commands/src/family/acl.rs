@@ -275,7 +275,7 @@ fn authenticate(c: &mut Local<'_>, user: &[u8], pass: &[u8]) -> bool {
     }
 }
 
-/// AUTH [username] password
+/// AUTH \[username\] password
 pub fn auth(c: &mut Local<'_>) -> Flow {
     if c.args.len() > 3 {
         resp::error(c.out, b"ERR syntax error");
@@ -421,7 +421,7 @@ pub fn whoami(c: &mut Local<'_>) -> Flow {
     Flow::Continue
 }
 
-/// ACL CAT [category]
+/// ACL CAT \[category\]
 pub fn cat(c: &mut Local<'_>) -> Flow {
     match c.args.len() {
         2 => {
@@ -454,7 +454,7 @@ pub fn cat(c: &mut Local<'_>) -> Flow {
     Flow::Continue
 }
 
-/// ACL GENPASS [bits]
+/// ACL GENPASS \[bits\]
 pub fn genpass(c: &mut Local<'_>) -> Flow {
     let bits = match c.args.len() {
         2 => 256,

@@ -302,7 +302,7 @@ fn op_xadd(db: &mut Db, args: Args<'_>, now: &Clock) -> XResult<Option<StreamId>
     Ok(Some(added))
 }
 
-/// XADD key [NOMKSTREAM] [MAXLEN|MINID [=|~] threshold [LIMIT count]] *|id field value [field value ...]
+/// XADD key \[NOMKSTREAM\] \[MAXLEN|MINID \[=|~\] threshold \[LIMIT count\]\] *|id field value \[field value ...\]
 pub fn xadd(c: &mut Call<'_>) {
     match op_xadd(c.db, c.args, &c.now) {
         Ok(Some(id)) => write_id(c.out, id),

@@ -130,7 +130,7 @@ fn op_create(db: &mut Db, args: Args<'_>, now: &Clock) -> XResult<i64> {
     Ok(1)
 }
 
-/// XGROUP CREATE key group id|$ [MKSTREAM] [ENTRIESREAD entries-read]
+/// XGROUP CREATE key group id|$ \[MKSTREAM\] \[ENTRIESREAD entries-read\]
 pub fn xgroup_create(c: &mut Call<'_>) {
     let r = op_create(c.db, c.args, &c.now);
     finish(c, r, true);
@@ -363,7 +363,7 @@ fn op_xpending(c: &mut Call<'_>) -> XResult<()> {
     Ok(())
 }
 
-/// XPENDING key group [[IDLE min-idle-time] start end count [consumer]]
+/// XPENDING key group \[\[IDLE min-idle-time\] start end count \[consumer\]\]
 pub fn xpending(c: &mut Call<'_>) {
     if let Err(e) = op_xpending(c) {
         e.write(c.args, c.out);
@@ -489,7 +489,7 @@ fn op_xclaim(c: &mut Call<'_>) -> XResult<()> {
     Ok(())
 }
 
-/// XCLAIM key group consumer min-idle-time id [id ...] [IDLE ms] [TIME unix-time-milliseconds] [RETRYCOUNT count] [FORCE] [JUSTID] [LASTID lastid]
+/// XCLAIM key group consumer min-idle-time id \[id ...\] \[IDLE ms\] \[TIME unix-time-milliseconds\] \[RETRYCOUNT count\] \[FORCE\] \[JUSTID\] \[LASTID lastid\]
 pub fn xclaim(c: &mut Call<'_>) {
     if let Err(e) = op_xclaim(c) {
         e.write(c.args, c.out);
@@ -588,7 +588,7 @@ fn op_xautoclaim(c: &mut Call<'_>) -> XResult<()> {
     Ok(())
 }
 
-/// XAUTOCLAIM key group consumer min-idle-time start [COUNT count] [JUSTID]
+/// XAUTOCLAIM key group consumer min-idle-time start \[COUNT count\] \[JUSTID\]
 pub fn xautoclaim(c: &mut Call<'_>) {
     if let Err(e) = op_xautoclaim(c) {
         e.write(c.args, c.out);

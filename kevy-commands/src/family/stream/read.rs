@@ -414,7 +414,7 @@ pub fn xread(c: &mut Call<'_>) {
     read_here(c, false);
 }
 
-/// XREADGROUP GROUP group consumer [COUNT count] [BLOCK milliseconds] [NOACK] STREAMS key [key ...] id [id ...]
+/// XREADGROUP GROUP group consumer \[COUNT count\] \[BLOCK milliseconds\] \[NOACK\] STREAMS key \[key ...\] id \[id ...\]
 pub fn xreadgroup(c: &mut Call<'_>) {
     read_here(c, true);
 }
