@@ -567,18 +567,7 @@ impl Commands for Redis {
         };
         if let Some(reply) = denied {
             return Planned {
-                plan: Tracked {
-                    plan: Plan::Reply(reply),
-                    spec: cmd,
-                    ctx,
-                    ns: since(t0),
-                    slow: None,
-                    argc: args.len(),
-                    exec: None,
-                    argv: None,
-                    dst: None,
-                    script: None,
-                },
+                plan: Tracked::new(Plan::Reply(reply), cmd, ctx, since(t0), args.len()),
                 hold: false,
             };
         }
@@ -586,18 +575,7 @@ impl Commands for Redis {
             let mut reply = Vec::new();
             resp::error(&mut reply, shard::evict::OOM);
             return Planned {
-                plan: Tracked {
-                    plan: Plan::Reply(reply),
-                    spec: cmd,
-                    ctx,
-                    ns: since(t0),
-                    slow: None,
-                    argc: args.len(),
-                    exec: None,
-                    argv: None,
-                    dst: None,
-                    script: None,
-                },
+                plan: Tracked::new(Plan::Reply(reply), cmd, ctx, since(t0), args.len()),
                 hold: false,
             };
         }
@@ -606,18 +584,7 @@ impl Commands for Redis {
             family::pubsub::write_refusal(&mut reply, cmd.name);
             shard.server.rejected(table::ids::id_of_args(args), &reply);
             return Planned {
-                plan: Tracked {
-                    plan: Plan::Reply(reply),
-                    spec: cmd,
-                    ctx,
-                    ns: since(t0),
-                    slow: None,
-                    argc: args.len(),
-                    exec: None,
-                    argv: None,
-                    dst: None,
-                    script: None,
-                },
+                plan: Tracked::new(Plan::Reply(reply), cmd, ctx, since(t0), args.len()),
                 hold: false,
             };
         }
@@ -645,18 +612,12 @@ impl Commands for Redis {
             >= 0;
         Planned {
             plan: Tracked {
-                plan: planned.plan,
-                spec: cmd,
-                ctx,
-                ns: since(t0),
                 slow: logging.then(|| Captured::new(args)),
-                argc: args.len(),
-                exec: None,
                 argv: shard.aof.on.then(|| args.to_owned_args()),
                 dst: events::store_event(cmd)
                     .and_then(|_| args.get(if cmd.name == "bitop" { 2 } else { 1 }))
                     .map(<[u8]>::to_vec),
-                script: None,
+                ..Tracked::new(planned.plan, cmd, ctx, since(t0), args.len())
             },
             hold: planned.hold,
         }
@@ -718,16 +679,8 @@ impl Commands for Redis {
             exec::Start::Run(ex) => (Plan::Ok, Some(ex)),
         };
         let mut tracked = Tracked {
-            plan,
-            spec: cmd,
-            ctx,
-            ns: 0,
-            slow: None,
-            argc: args.len(),
             exec,
-            argv: None,
-            dst: None,
-            script: None,
+            ..Tracked::new(plan, cmd, ctx, 0, args.len())
         };
         if let Some(ex) = tracked.exec.as_mut() {
             ex.begin(self, shard, router, parts);

@@ -206,16 +206,8 @@ pub fn plan(
 ) -> Planned<Tracked> {
     let global = std::mem::take(&mut session.script_global);
     let tracked = |plan: Plan, script: Option<Box<Running>>| Tracked {
-        plan,
-        spec: cmd,
-        ctx,
-        ns: 0,
-        slow: None,
-        argc: args.len(),
-        exec: None,
-        argv: None,
-        dst: None,
         script,
+        ..Tracked::new(plan, cmd, ctx, 0, args.len())
     };
     if cmd.name.starts_with("function|") {
         let mut buf = Vec::new();

@@ -86,6 +86,25 @@ pub struct Tracked {
     pub(crate) script: Option<Box<crate::script::Running>>,
 }
 
+impl Tracked {
+    /// `plan` for command `spec` with `argc` arguments, nothing else kept
+    /// (no slow-log capture, EXEC, propagation, event or script yet).
+    pub(crate) fn new(plan: Plan, spec: &'static Spec, ctx: Ctx, ns: u64, argc: usize) -> Tracked {
+        Tracked {
+            plan,
+            spec,
+            ctx,
+            ns,
+            slow: None,
+            argc,
+            exec: None,
+            argv: None,
+            dst: None,
+            script: None,
+        }
+    }
+}
+
 impl std::fmt::Debug for Tracked {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Tracked")
