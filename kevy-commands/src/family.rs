@@ -15,6 +15,7 @@ pub mod string;
 pub mod zset;
 
 pub mod client;
+pub mod cluster;
 pub mod config;
 pub mod debug;
 pub mod diag;

@@ -5,7 +5,7 @@
 //! The data is split by family (this file: connection, server, strings and
 //! generic keys; `specs/lists.rs`, `specs/hashes.rs`, `specs/sets.rs`,
 //! `specs/zset.rs`, `specs/bits.rs`, `specs/hll.rs`,
-//! `specs/geo.rs`, `specs/streams.rs`) and joined into
+//! `specs/geo.rs`, `specs/streams.rs`, `specs/cluster.rs`) and joined into
 //! [`COMMANDS`] at compile time.
 
 use super::flags::*;
@@ -14,6 +14,7 @@ use super::{KeySpec, Run, Spec};
 use crate::family::{command, connection, keys, string, txn, watch};
 
 mod bits;
+mod cluster;
 mod geo;
 mod hashes;
 mod hll;
@@ -41,6 +42,7 @@ const FAMILIES: &[&[Spec]] = &[
     pubsub::PUBSUB_COMMANDS,
     server::SERVER,
     scripting::SCRIPTING,
+    cluster::CLUSTER,
 ];
 
 /// Number of top-level commands.

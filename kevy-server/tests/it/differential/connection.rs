@@ -4,6 +4,23 @@
 use super::{run_family, Seq};
 
 pub const SEQUENCES: &[Seq] = &[
+    // Cluster commands on a server without cluster mode: refused, after
+    // the table's arity and subcommand checks.
+    &[
+        &["CLUSTER", "INFO"],
+        &["cluster", "help"],
+        &["CLUSTER", "KEYSLOT", "a"],
+        &["CLUSTER", "KEYSLOT"],
+        &["CLUSTER", "NOSUCH"],
+        &["CLUSTER"],
+        &["CLUSTER", "ADDSLOTS", "1", "2"],
+        &["READONLY"],
+        &["READWRITE"],
+        &["READONLY", "x"],
+        &["ASKING"],
+        &["COMMAND", "INFO", "cluster|shards", "asking"],
+        &["COMMAND", "COUNT"],
+    ],
     // PING
     &[&["PING"], &["ping"], &["PiNg"]],
     &[&["PING", "hello"], &["PING", ""], &["PING", "with space\r\nand crlf"]],

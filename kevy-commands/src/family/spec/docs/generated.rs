@@ -6,6 +6,7 @@
 use super::Docs;
 
 mod bitmap;
+mod cluster;
 mod connection;
 mod generic;
 mod geo;
@@ -38,4 +39,5 @@ pub(super) static GROUPS: &[&[(&str, Docs)]] = &[
     stream::DOCS,
     pubsub::DOCS,
     scripting::DOCS,
+    cluster::DOCS,
 ];
