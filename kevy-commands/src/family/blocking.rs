@@ -334,5 +334,7 @@ pub fn unparked(session: &Session, _cmd: &'static Spec, why: Unpark, out: &mut V
     }
 }
 
+pub mod multi;
+
 #[cfg(test)]
 mod tests;
