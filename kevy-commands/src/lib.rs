@@ -869,6 +869,10 @@ impl Commands for Redis {
         )
     }
 
+    fn missed(&self, op: &Tracked) -> bool {
+        family::blocking::missed(&op.plan)
+    }
+
     fn unparked(&self, s: &Session, cmd: Self::Cmd, _: Args<'_>, why: Unpark, out: &mut Vec<u8>) {
         family::blocking::unparked(s, cmd, why, out);
     }

@@ -426,6 +426,17 @@ pub trait Commands: Send + Sync + Sized + 'static {
         Served::Done
     }
 
+    /// Whether a finished multi-shard operation found nothing to act on (a
+    /// move whose source turned out empty). When the operation is the
+    /// continuation of a served parked call ([`Served::Then`]), the runtime
+    /// then drops its reply and parks the call again until its deadline: a
+    /// serve that lost its element to another client between the
+    /// readiness check and the continuation never answers early. Default:
+    /// never.
+    fn missed(&self, _plan: &Self::Plan) -> bool {
+        false
+    }
+
     /// A parked command ends unserved (its deadline passed, or it was
     /// unblocked): append its reply. Runs on the connection's shard, the
     /// connection's timer and unblock hook. Default: nothing.

@@ -48,6 +48,17 @@ struct Parked<C: Commands> {
     arming: usize,
     /// Keys reported ready while arming: (position, owner), tried leftmost first.
     offers: Vec<(u32, usize)>,
+    /// When it times out.
+    deadline: Option<Instant>,
+}
+
+/// A served call whose continuation ([`Served::Then`]) is running: parked
+/// again if the continuation finds nothing ([`Commands::missed`]).
+struct Resume<C: Commands> {
+    conn: ConnRef,
+    cmd: C::Cmd,
+    args: OwnedArgs,
+    deadline: Option<Instant>,
 }
 
 /// A shard's share of the arbiter.
@@ -65,6 +76,8 @@ pub(super) struct Parking<C: Commands> {
     pub(super) keys: Vec<u32>,
     /// Calls a part unblocked (`CLIENT UNBLOCK`): (connection, reason).
     pub(super) unblocked: Vec<(usize, Unpark)>,
+    /// Served calls whose continuation is running.
+    resuming: Vec<Resume<C>>,
 }
 
 impl<C: Commands> Parking<C> {
@@ -78,6 +91,7 @@ impl<C: Commands> Parking<C> {
             postponed: Vec::new(),
             keys: Vec::new(),
             unblocked: Vec::new(),
+            resuming: Vec::new(),
         }
     }
 
@@ -116,6 +130,21 @@ impl<C: Commands> Shard<C> {
         ctx: C::Ctx,
         args: Args<'_>,
         park: Park,
+    ) {
+        let deadline = park
+            .timeout
+            .map(|t| self.now.max(std::time::Instant::now()) + t);
+        self.park_at(i, cmd, ctx, args, deadline);
+    }
+
+    /// [`Shard::park_start`] with the deadline already fixed.
+    fn park_at(
+        &mut self,
+        i: usize,
+        cmd: C::Cmd,
+        ctx: C::Ctx,
+        args: Args<'_>,
+        deadline: Option<Instant>,
     ) {
         let Some(c) = self.conns.get_mut(i) else {
             return;
@@ -158,12 +187,11 @@ impl<C: Commands> Shard<C> {
                 shards: by_shard.iter().map(|(s, _)| *s).collect(),
                 arming: if single { 0 } else { by_shard.len() },
                 offers: Vec::new(),
+                deadline,
             },
         );
-        if let Some(t) = park.timeout {
-            self.parking
-                .deadlines
-                .push(Reverse((self.now.max(std::time::Instant::now()) + t, id)));
+        if let Some(at) = deadline {
+            self.parking.deadlines.push(Reverse((at, id)));
         }
         if by_shard.is_empty() {
             // Nothing to wait on: it can only time out (or be unblocked).
@@ -520,13 +548,58 @@ impl<C: Commands> Shard<C> {
         if let Some(next) = then {
             let i = p.conn.idx as usize;
             if self.conns.get(i).is_some_and(|c| c.gen == p.conn.gen) {
+                self.parking.resuming.push(Resume {
+                    conn: p.conn,
+                    cmd: p.cmd,
+                    args: p.args,
+                    deadline: p.deadline,
+                });
                 let routed = self.route(next.args());
                 self.dispatch(i, routed, next.args(), false);
+                if !self.conns.get(i).is_some_and(|c| c.held) {
+                    // Answered at once (or not an operation): nothing to resume.
+                    self.parking.resuming.retain(|r| r.conn != p.conn);
+                }
                 self.deliver_pushes();
                 self.note_queue(i);
                 self.mark_dirty(i);
             }
         }
+    }
+
+    /// Operation `plan` of connection `conn` is over: when it continued a
+    /// served call and found nothing, parks that call again (true: its
+    /// reply is to be dropped).
+    pub(super) fn resume_missed(&mut self, conn: ConnRef, plan: &C::Plan) -> bool {
+        if self.parking.resuming.is_empty() {
+            return false;
+        }
+        let Some(at) = self.parking.resuming.iter().position(|r| r.conn == conn) else {
+            return false;
+        };
+        let r = self.parking.resuming.swap_remove(at);
+        let i = conn.idx as usize;
+        if !self.cmds.missed(plan) || self.conns.get(i).is_none_or(|c| c.gen != conn.gen) {
+            return false;
+        }
+        let cmds = &*self.cmds;
+        let Some(c) = self.conns.get_mut(i) else {
+            return false;
+        };
+        let keys = &mut self.parking.keys;
+        keys.clear();
+        if cmds
+            .blocking(&c.session, r.cmd, r.args.args(), keys)
+            .is_none()
+        {
+            keys.clear();
+            return false;
+        }
+        let ctx = cmds.ctx(&c.session);
+        self.park_at(i, r.cmd, ctx, r.args.args(), r.deadline);
+        self.serve_ready();
+        self.mark_dirty(i);
+        true
     }
 
     /// Connection bookkeeping and owners' cleanup for a call that ended
