@@ -820,6 +820,11 @@ impl Commands for Redis {
         g
     }
 
+    /// Parked calls wait on keys of their database.
+    fn keyspace(&self, ctx: Ctx) -> u32 {
+        ctx.db
+    }
+
     #[inline]
     fn blocking(
         &self,

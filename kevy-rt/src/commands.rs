@@ -392,6 +392,14 @@ pub trait Commands: Send + Sync + Sized + 'static {
         None
     }
 
+    /// The keyspace (a database, say) of the keys a blocking command with
+    /// context `ctx` waits on: a parked call is woken only by
+    /// [`ReadyKeys::signal_in`] of its keyspace. Default: 0 (one keyspace;
+    /// [`ReadyKeys::signal`]).
+    fn keyspace(&self, _ctx: Self::Ctx) -> u32 {
+        0
+    }
+
     /// Whether the key at position `key` of a blocking command's `args`
     /// can serve it now, on the shard that owns the key. `first`: the
     /// command's first attempt, when an answer the non-blocking form would
