@@ -167,6 +167,8 @@ pub enum Plan {
     /// A command that has no plan (never produced for a command the table
     /// routes to planning); gathers to an error.
     Misrouted,
+    /// A blocking pop inside `MULTI` over keys on several shards.
+    First(crate::family::blocking::multi::FirstPlan),
     /// The reply of the one [`Op::Whole`] part.
     Whole,
     /// A reply known when planning (an argument error): no part is sent.

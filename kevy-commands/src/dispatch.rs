@@ -146,7 +146,7 @@ fn run_part(shard: &mut ShardState, ctx: Ctx, part: Part) -> PartReply {
     }
 }
 
-/// Runs a movable-keys command whole on the shard holding all its keys,
+/// Runs a movable-keys (or multi-key) command whole on the shard holding all its keys,
 /// naming its keyspace events as a command run directly would.
 fn whole(shard: &mut ShardState, ctx: Ctx, args: kevy_rt::Args<'_>) -> Vec<u8> {
     let mut bytes = Vec::new();
@@ -154,7 +154,7 @@ fn whole(shard: &mut ShardState, ctx: Ctx, args: kevy_rt::Args<'_>) -> Vec<u8> {
     let before = spec.and_then(|spec| crate::events::before(shard, ctx.db as usize, spec, args));
     let mut out = Reply::new(&mut bytes, ctx.resp3);
     match spec.map(|spec| spec.run) {
-        Some(Run::Movable(f, _)) => f(&mut Call {
+        Some(Run::Movable(f, _) | Run::Keys(f, _)) => f(&mut Call {
             db: shard.db(ctx.db as usize),
             args,
             now: Clock::new(),
@@ -228,6 +228,7 @@ pub fn gather(
         Plan::Hll(plan) => return hll::gather(plan, replies, next, out),
         Plan::Geo(plan) => return geo::gather(plan, replies, next, out),
         Plan::Stream(plan) => return stream::read::gather(plan, replies, next, out),
+        Plan::First(plan) => return family::blocking::multi::gather(plan, &replies, next, out),
     }
     Gather::Done
 }

@@ -820,6 +820,11 @@ impl Commands for Redis {
         g
     }
 
+    /// Parked calls wait on keys of their database.
+    fn keyspace(&self, ctx: Ctx) -> u32 {
+        ctx.db
+    }
+
     #[inline]
     fn blocking(
         &self,
@@ -867,6 +872,10 @@ impl Commands for Redis {
                 }
             },
         )
+    }
+
+    fn missed(&self, op: &Tracked) -> bool {
+        family::blocking::missed(&op.plan)
     }
 
     fn unparked(&self, s: &Session, cmd: Self::Cmd, _: Args<'_>, why: Unpark, out: &mut Vec<u8>) {

@@ -392,6 +392,14 @@ pub trait Commands: Send + Sync + Sized + 'static {
         None
     }
 
+    /// The keyspace (a database, say) of the keys a blocking command with
+    /// context `ctx` waits on: a parked call is woken only by
+    /// [`ReadyKeys::signal_in`] of its keyspace. Default: 0 (one keyspace;
+    /// [`ReadyKeys::signal`]).
+    fn keyspace(&self, _ctx: Self::Ctx) -> u32 {
+        0
+    }
+
     /// Whether the key at position `key` of a blocking command's `args`
     /// can serve it now, on the shard that owns the key. `first`: the
     /// command's first attempt, when an answer the non-blocking form would
@@ -424,6 +432,17 @@ pub trait Commands: Send + Sync + Sized + 'static {
         _out: &mut Vec<u8>,
     ) -> Served {
         Served::Done
+    }
+
+    /// Whether a finished multi-shard operation found nothing to act on (a
+    /// move whose source turned out empty). When the operation is the
+    /// continuation of a served parked call ([`Served::Then`]), the runtime
+    /// then drops its reply and parks the call again until its deadline: a
+    /// serve that lost its element to another client between the
+    /// readiness check and the continuation never answers early. Default:
+    /// never.
+    fn missed(&self, _plan: &Self::Plan) -> bool {
+        false
     }
 
     /// A parked command ends unserved (its deadline passed, or it was

@@ -76,6 +76,8 @@ pub(crate) enum Request<C: Commands> {
         ctx: C::Ctx,
         args: OwnedArgs,
         keys: Vec<u32>,
+        /// Its keyspace ([`Commands::keyspace`](crate::Commands::keyspace)).
+        space: u32,
         single: bool,
     },
     /// Our call `waiter` is armed on the sender; these keys were ready.

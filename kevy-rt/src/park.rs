@@ -96,31 +96,45 @@ impl Claim {
     }
 }
 
+/// A key in a keyspace ([`Commands::keyspace`](crate::Commands::keyspace):
+/// a database, say).
+pub(crate) type SpaceKey = (u32, Vec<u8>);
+
 /// The keys of one shard that parked calls wait on, and those signalled
 /// ready since the shard last served its waiters.
 #[derive(Debug, Default)]
 pub(crate) struct Waits {
-    /// Per key, the ids of the calls waiting on it, oldest first.
-    pub(crate) waiting: HashMap<Vec<u8>, VecDeque<u64>>,
+    /// Per key name, the calls waiting on it (id, keyspace), oldest first:
+    /// one name's waiters of every keyspace, in one FIFO, so a signal
+    /// looks the name up without building a key.
+    pub(crate) waiting: HashMap<Vec<u8>, VecDeque<(u64, u32)>>,
     /// Keys signalled ready, in signal order, each once.
-    pub(crate) queue: VecDeque<Vec<u8>>,
-    queued: HashSet<Vec<u8>>,
+    pub(crate) queue: VecDeque<SpaceKey>,
+    queued: HashSet<SpaceKey>,
 }
 
 impl Waits {
-    /// Queues `key` as ready (once until it is taken).
-    pub(crate) fn mark(&mut self, key: &[u8]) {
-        if !self.queued.contains(key) {
-            self.queued.insert(key.to_vec());
-            self.queue.push_back(key.to_vec());
+    /// Queues `key` of keyspace `space` as ready (once until it is taken).
+    pub(crate) fn mark(&mut self, space: u32, key: &[u8]) {
+        let k = (space, key.to_vec());
+        if !self.queued.contains(&k) {
+            self.queued.insert(k.clone());
+            self.queue.push_back(k);
         }
     }
 
     /// Takes the oldest key signalled ready.
-    pub(crate) fn next(&mut self) -> Option<Vec<u8>> {
+    pub(crate) fn next(&mut self) -> Option<SpaceKey> {
         let k = self.queue.pop_front()?;
         self.queued.remove(&k);
         Some(k)
+    }
+
+    /// True when a call of keyspace `space` waits on `key`.
+    fn waits(&self, space: u32, key: &[u8]) -> bool {
+        self.waiting
+            .get(key)
+            .is_some_and(|f| f.iter().any(|&(_, s)| s == space))
     }
 }
 
@@ -145,22 +159,35 @@ impl ReadyKeys {
         ReadyKeys::default()
     }
 
-    /// Key `key` may now serve a parked call (it was created or filled).
+    /// Key `key` of keyspace 0 may now serve a parked call (it was created
+    /// or filled): [`ReadyKeys::signal_in`] for a command set with one
+    /// keyspace.
     #[inline]
     pub fn signal(&self, key: &[u8]) {
+        self.signal_in(0, key);
+    }
+
+    /// Key `key` of keyspace `space` may now serve a parked call: only
+    /// calls waiting on that key in that keyspace are woken.
+    #[inline]
+    pub fn signal_in(&self, space: u32, key: &[u8]) {
         let mut w = self.waits.borrow_mut();
-        if !w.waiting.is_empty() && w.waiting.contains_key(key) {
-            w.mark(key);
+        if !w.waiting.is_empty() && w.waits(space, key) {
+            w.mark(space, key);
         }
     }
 
     /// Every key some parked call waits on here may serve it now (the
-    /// keyspace changed wholesale, e.g. two databases swapped).
+    /// keyspaces changed wholesale, e.g. two databases swapped).
     pub fn signal_all(&self) {
         let mut w = self.waits.borrow_mut();
-        let keys: Vec<Vec<u8>> = w.waiting.keys().cloned().collect();
-        for k in keys {
-            w.mark(&k);
+        let keys: Vec<SpaceKey> = w
+            .waiting
+            .iter()
+            .flat_map(|(k, f)| f.iter().map(|&(_, s)| (s, k.clone())))
+            .collect();
+        for (s, k) in keys {
+            w.mark(s, &k);
         }
     }
 

@@ -242,6 +242,8 @@ pub enum Stage {
     Give,
     /// Giving back to the source after the destination turned out wrong.
     Restore,
+    /// Over: the source held nothing to move ([`Commands::missed`](kevy_rt::Commands::missed)).
+    Missed,
 }
 
 /// A cross-shard SMOVE, LMOVE or RPOPLPUSH.
@@ -282,6 +284,17 @@ impl MovePlan {
     }
 
     /// The reply when the source has nothing to move.
+    /// Answers that the source held nothing to move.
+    fn missed(&mut self, out: &mut Reply<'_>) {
+        self.stage = Stage::Missed;
+        self.nothing(out);
+    }
+
+    /// True when the move ended finding its source empty.
+    pub fn is_missed(&self) -> bool {
+        self.stage == Stage::Missed
+    }
+
     fn nothing(&self, out: &mut Reply<'_>) {
         match self.moving {
             Moving::List { .. } => resp::null(out),
@@ -322,9 +335,9 @@ fn gather_move(
                 return Gather::Done;
             };
             match (src, dst) {
-                (Probe::Missing, _) => p.nothing(out),
+                (Probe::Missing, _) => p.missed(out),
                 (Probe::WrongType, _) | (_, Probe::WrongType) => wrongtype(out),
-                (Probe::Present { member: false }, _) => p.nothing(out),
+                (Probe::Present { member: false }, _) => p.missed(out),
                 (Probe::Present { member: true }, _) => {
                     let (key, shard) = (&p.src.0[..], p.src.1);
                     let take = match &p.moving {
@@ -358,7 +371,7 @@ fn gather_move(
                 resp::error(out, b"ERR internal error: nothing to give");
             }
             Some(CollReply::Taken(Err(e))) => e.write(kevy_rt::Args::new(&[], &[]), out),
-            _ => p.nothing(out),
+            _ => p.missed(out),
         },
         Stage::Give => match r(0) {
             Some(CollReply::Given(Ok(()))) => match &p.moving {
@@ -381,6 +394,7 @@ fn gather_move(
             }
         },
         Stage::Restore => wrongtype(out),
+        Stage::Missed => p.nothing(out),
     }
     Gather::Done
 }

@@ -321,6 +321,14 @@ fn move_command(args: Args<'_>) -> OwnedArgs {
     }
 }
 
+/// [`Commands::missed`](kevy_rt::Commands::missed): the LMOVE finishing a
+/// move between shards ([`Served::Then`]) found its source emptied by
+/// another client since the serve: the call waits again.
+pub fn missed(plan: &crate::cross::Plan) -> bool {
+    use crate::cross::coll::CollPlan;
+    matches!(plan, crate::cross::Plan::Coll(CollPlan::Move(m)) if m.is_missed())
+}
+
 /// [`Commands::unparked`](kevy_rt::Commands::unparked): the null array a
 /// timeout answers, or
 /// `CLIENT UNBLOCK … ERROR`'s error.
@@ -333,6 +341,8 @@ pub fn unparked(session: &Session, _cmd: &'static Spec, why: Unpark, out: &mut V
         Unpark::Timeout => resp::null_array(&mut reply),
     }
 }
+
+pub mod multi;
 
 #[cfg(test)]
 mod tests;

@@ -298,7 +298,7 @@ fn op_xadd(db: &mut Db, args: Args<'_>, now: &Clock) -> XResult<Option<StreamId>
         st.log.trim(how, o.approx, o.limit);
     }
     // Parked XREAD / XREADGROUP calls on this key may be served now.
-    db.ready.signal(args.at(1));
+    db.ready.signal_in(db.index, args.at(1));
     Ok(Some(added))
 }
 

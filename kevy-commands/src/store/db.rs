@@ -527,7 +527,7 @@ impl Db {
                 }
                 // A value replaced wholesale (RENAME, SORT … STORE onto a
                 // key of another type) may serve a parked call too.
-                self.ready.signal(key);
+                self.ready.signal_in(self.index, key);
             }
             Err(hash) => {
                 let vidx = match at {
@@ -548,7 +548,7 @@ impl Db {
                 let node = Node::new(key, value, vidx, clock, data);
                 self.table
                     .insert_unique(hash, node, |e| hasher.hash_one(e.key()));
-                self.ready.signal(key);
+                self.ready.signal_in(self.index, key);
                 self.notify(class::NEW, "new", key);
                 return;
             }

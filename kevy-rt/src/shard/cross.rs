@@ -136,9 +136,14 @@ impl<C: Commands> Shard<C> {
                 if let Some((txn, shards)) = &o.locks {
                     self.release_all(*txn, shards);
                 }
+                let reparked = self.resume_missed(o.conn, &o.plan);
+                if reparked {
+                    // Parked again (and held): its slot gets nothing.
+                    out.clear();
+                }
                 self.deliver(o.conn, o.seq, &out);
                 self.pools.put_slot(out);
-                if o.hold {
+                if o.hold && !reparked {
                     if let Some(c) = self.conns.get_mut(o.conn.idx as usize) {
                         if c.gen == o.conn.gen {
                             c.held = false;

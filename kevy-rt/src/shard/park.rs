@@ -13,7 +13,7 @@ use super::Shard;
 use crate::args::{Args, OwnedArgs};
 use crate::commands::Commands;
 use crate::msg::{ConnRef, Request};
-use crate::park::{claim, Claim, Park, ReadyKeys, Served, Unpark};
+use crate::park::{claim, Claim, Park, ReadyKeys, Served, SpaceKey, Unpark};
 
 /// Bits of a waiter id naming its origin shard.
 const ORIGIN_BITS: u32 = 12;
@@ -32,6 +32,8 @@ struct Entry<C: Commands> {
     args: OwnedArgs,
     /// Positions in `args` of its keys that live here.
     keys: Vec<u32>,
+    /// Their keyspace.
+    space: u32,
 }
 
 /// A parked call of one of this shard's connections (origin side).
@@ -48,6 +50,17 @@ struct Parked<C: Commands> {
     arming: usize,
     /// Keys reported ready while arming: (position, owner), tried leftmost first.
     offers: Vec<(u32, usize)>,
+    /// When it times out.
+    deadline: Option<Instant>,
+}
+
+/// A served call whose continuation ([`Served::Then`]) is running: parked
+/// again if the continuation finds nothing ([`Commands::missed`]).
+struct Resume<C: Commands> {
+    conn: ConnRef,
+    cmd: C::Cmd,
+    args: OwnedArgs,
+    deadline: Option<Instant>,
 }
 
 /// A shard's share of the arbiter.
@@ -60,11 +73,13 @@ pub(super) struct Parking<C: Commands> {
     deadlines: BinaryHeap<Reverse<(Instant, u64)>>,
     next_id: u64,
     /// Ready keys a lock holds back, signalled again when it is released.
-    postponed: Vec<Vec<u8>>,
+    postponed: Vec<SpaceKey>,
     /// Scratch for [`Commands::blocking`].
     pub(super) keys: Vec<u32>,
     /// Calls a part unblocked (`CLIENT UNBLOCK`): (connection, reason).
     pub(super) unblocked: Vec<(usize, Unpark)>,
+    /// Served calls whose continuation is running.
+    resuming: Vec<Resume<C>>,
 }
 
 impl<C: Commands> Parking<C> {
@@ -78,6 +93,7 @@ impl<C: Commands> Parking<C> {
             postponed: Vec::new(),
             keys: Vec::new(),
             unblocked: Vec::new(),
+            resuming: Vec::new(),
         }
     }
 
@@ -99,8 +115,8 @@ impl<C: Commands> Parking<C> {
             return;
         }
         let mut w = self.ready.waits.borrow_mut();
-        for k in self.postponed.drain(..) {
-            w.mark(&k);
+        for (s, k) in self.postponed.drain(..) {
+            w.mark(s, &k);
         }
     }
 }
@@ -116,6 +132,21 @@ impl<C: Commands> Shard<C> {
         ctx: C::Ctx,
         args: Args<'_>,
         park: Park,
+    ) {
+        let deadline = park
+            .timeout
+            .map(|t| self.now.max(std::time::Instant::now()) + t);
+        self.park_at(i, cmd, ctx, args, deadline);
+    }
+
+    /// [`Shard::park_start`] with the deadline already fixed.
+    fn park_at(
+        &mut self,
+        i: usize,
+        cmd: C::Cmd,
+        ctx: C::Ctx,
+        args: Args<'_>,
+        deadline: Option<Instant>,
     ) {
         let Some(c) = self.conns.get_mut(i) else {
             return;
@@ -146,6 +177,7 @@ impl<C: Commands> Shard<C> {
         self.parking.keys.clear();
         let owned = args.to_owned_args();
         let single = by_shard.len() == 1;
+        let space = self.cmds.keyspace(ctx);
         self.parking.parked.insert(
             id,
             Parked {
@@ -158,12 +190,11 @@ impl<C: Commands> Shard<C> {
                 shards: by_shard.iter().map(|(s, _)| *s).collect(),
                 arming: if single { 0 } else { by_shard.len() },
                 offers: Vec::new(),
+                deadline,
             },
         );
-        if let Some(t) = park.timeout {
-            self.parking
-                .deadlines
-                .push(Reverse((self.now.max(std::time::Instant::now()) + t, id)));
+        if let Some(at) = deadline {
+            self.parking.deadlines.push(Reverse((at, id)));
         }
         if by_shard.is_empty() {
             // Nothing to wait on: it can only time out (or be unblocked).
@@ -180,6 +211,7 @@ impl<C: Commands> Shard<C> {
                 ctx,
                 args: owned.clone(),
                 keys,
+                space,
                 single,
             };
             self.park_send(s, req);
@@ -206,8 +238,9 @@ impl<C: Commands> Shard<C> {
                 ctx,
                 args,
                 keys,
+                space,
                 single,
-            } => self.arm_here(from, waiter, claim, cmd, ctx, args, keys, single),
+            } => self.arm_here(from, waiter, claim, cmd, ctx, args, keys, space, single),
             Request::Armed { waiter, ready } => self.on_armed(from, waiter, ready),
             Request::Take { waiter, key } => self.take_here(waiter, key),
             Request::NotServed { waiter } => self.decide(waiter),
@@ -237,6 +270,7 @@ impl<C: Commands> Shard<C> {
         ctx: C::Ctx,
         args: OwnedArgs,
         keys: Vec<u32>,
+        space: u32,
         single: bool,
     ) {
         let locked = keys
@@ -276,11 +310,11 @@ impl<C: Commands> Shard<C> {
             for &k in &keys {
                 let key = args.args().get(k as usize).unwrap_or(b"");
                 let fifo = w.waiting.entry(key.to_vec()).or_default();
-                if !fifo.contains(&id) {
-                    fifo.push_back(id);
+                if !fifo.iter().any(|&(x, _)| x == id) {
+                    fifo.push_back((id, space));
                 }
                 if locked {
-                    w.mark(key);
+                    w.mark(space, key);
                 }
             }
         }
@@ -293,6 +327,7 @@ impl<C: Commands> Shard<C> {
                 ctx,
                 args,
                 keys,
+                space,
             },
         );
         if !single {
@@ -357,7 +392,7 @@ impl<C: Commands> Shard<C> {
         };
         let mut w = self.parking.ready.waits.borrow_mut();
         for &k in &e.keys {
-            w.mark(e.args.args().get(k as usize).unwrap_or(b""));
+            w.mark(e.space, e.args.args().get(k as usize).unwrap_or(b""));
         }
     }
 
@@ -374,7 +409,7 @@ impl<C: Commands> Shard<C> {
         for &k in &e.keys {
             let key = e.args.args().get(k as usize).unwrap_or(b"");
             if let Some(fifo) = w.waiting.get_mut(key) {
-                fifo.retain(|&x| x != id);
+                fifo.retain(|&(x, _)| x != id);
                 if fifo.is_empty() {
                     w.waiting.remove(key);
                 }
@@ -395,26 +430,31 @@ impl<C: Commands> Shard<C> {
     fn serve_ready_keys(&mut self) {
         loop {
             let key = self.parking.ready.waits.borrow_mut().next();
-            let Some(key) = key else {
+            let Some((space, key)) = key else {
                 return;
             };
             if self.txn.locked(&key) {
                 // Served once the transaction holding it is over.
-                self.parking.postponed.push(key);
+                self.parking.postponed.push((space, key));
                 continue;
             }
-            self.serve_key(&key);
+            self.serve_key(space, &key);
         }
     }
 
-    /// Serves the waiters of `key` in order while it can serve them.
-    fn serve_key(&mut self, key: &[u8]) {
+    /// Serves the waiters of `key` in keyspace `space` in order while it
+    /// can serve them (waiters of other keyspaces are not looked at).
+    fn serve_key(&mut self, space: u32, key: &[u8]) {
         let mut at = 0;
         loop {
             let id = {
                 let w = self.parking.ready.waits.borrow();
                 match w.waiting.get(key).and_then(|f| f.get(at)) {
-                    Some(&id) => id,
+                    Some(&(id, s)) if s == space => id,
+                    Some(_) => {
+                        at += 1;
+                        continue;
+                    }
                     None => return,
                 }
             };
@@ -465,7 +505,7 @@ impl<C: Commands> Shard<C> {
     fn drop_waiter(&mut self, key: &[u8], id: u64) {
         let mut w = self.parking.ready.waits.borrow_mut();
         if let Some(fifo) = w.waiting.get_mut(key) {
-            fifo.retain(|&x| x != id);
+            fifo.retain(|&(x, _)| x != id);
             if fifo.is_empty() {
                 w.waiting.remove(key);
             }
@@ -520,13 +560,62 @@ impl<C: Commands> Shard<C> {
         if let Some(next) = then {
             let i = p.conn.idx as usize;
             if self.conns.get(i).is_some_and(|c| c.gen == p.conn.gen) {
+                self.parking.resuming.push(Resume {
+                    conn: p.conn,
+                    cmd: p.cmd,
+                    args: p.args,
+                    deadline: p.deadline,
+                });
                 let routed = self.route(next.args());
                 self.dispatch(i, routed, next.args(), false);
+                if let Some(c) = self.conns.get_mut(i) {
+                    // CLIENT LIST names the call, not its continuation.
+                    c.last_cmd = Some(p.cmd);
+                    if !c.held {
+                        // Answered at once (not an operation): nothing to resume.
+                        self.parking.resuming.retain(|r| r.conn != p.conn);
+                    }
+                }
                 self.deliver_pushes();
                 self.note_queue(i);
                 self.mark_dirty(i);
             }
         }
+    }
+
+    /// Operation `plan` of connection `conn` is over: when it continued a
+    /// served call and found nothing, parks that call again (true: its
+    /// reply is to be dropped).
+    pub(super) fn resume_missed(&mut self, conn: ConnRef, plan: &C::Plan) -> bool {
+        if self.parking.resuming.is_empty() {
+            return false;
+        }
+        let Some(at) = self.parking.resuming.iter().position(|r| r.conn == conn) else {
+            return false;
+        };
+        let r = self.parking.resuming.swap_remove(at);
+        let i = conn.idx as usize;
+        if !self.cmds.missed(plan) || self.conns.get(i).is_none_or(|c| c.gen != conn.gen) {
+            return false;
+        }
+        let cmds = &*self.cmds;
+        let Some(c) = self.conns.get_mut(i) else {
+            return false;
+        };
+        let keys = &mut self.parking.keys;
+        keys.clear();
+        if cmds
+            .blocking(&c.session, r.cmd, r.args.args(), keys)
+            .is_none()
+        {
+            keys.clear();
+            return false;
+        }
+        let ctx = cmds.ctx(&c.session);
+        self.park_at(i, r.cmd, ctx, r.args.args(), r.deadline);
+        self.serve_ready();
+        self.mark_dirty(i);
+        true
     }
 
     /// Connection bookkeeping and owners' cleanup for a call that ended

@@ -10,6 +10,7 @@ mod acl;
 mod aof;
 mod bank;
 mod binary;
+mod blmove_race;
 mod client_eviction;
 mod clients;
 mod command_docs;

@@ -101,11 +101,10 @@ pub fn brpop(c: &mut Call<'_>) {
 }
 
 /// BLPOP / BRPOP with keys on several shards inside `MULTI` (outside it
-/// the arbiter serves them): not supported yet.
-pub fn plan_pop(_: Args<'_>, _: &Router, _: &mut Vec<(usize, Part)>) -> Planned<Plan> {
-    crate::cross::planned(Plan::Reply(
-        b"-ERR blocking pops of keys on several shards are not supported inside MULTI\r\n".to_vec(),
-    ))
+/// the arbiter serves them): the leftmost existing key, shard by shard
+/// ([`crate::family::blocking::multi`]).
+pub fn plan_pop(args: Args<'_>, router: &Router, parts: &mut Vec<(usize, Part)>) -> Planned<Plan> {
+    crate::family::blocking::multi::plan_first(args, router, parts)
 }
 
 /// The resolve-time check of BLMOVE: both ends, then the timeout.

@@ -170,7 +170,7 @@ fn op_destroy(db: &mut Db, args: Args<'_>, now: &Clock) -> XResult<i64> {
         .is_some_and(|s| s.groups.remove(args.at(3)).is_some());
     if gone {
         // Readers parked on the group are answered NOGROUP.
-        db.ready.signal(args.at(2));
+        db.ready.signal_in(db.index, args.at(2));
     }
     Ok(gone as i64)
 }

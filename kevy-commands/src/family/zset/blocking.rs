@@ -136,10 +136,9 @@ pub fn plan_bzmpop(
     plan_zmpop(args.skip(1), router, parts)
 }
 
-/// BZPOPMIN / BZPOPMAX with keys on several shards inside `MULTI` (outside
-/// it the arbiter serves them): not supported yet.
-pub fn plan_zpop(_: Args<'_>, _: &Router, _: &mut Vec<(usize, Part)>) -> Planned<Plan> {
-    cross::reply(
-        b"-ERR blocking pops of keys on several shards are not supported inside MULTI\r\n".to_vec(),
-    )
+/// BZPOPMIN / BZPOPMAX with keys on several shards inside `MULTI`
+/// (outside it the arbiter serves them): the leftmost existing key, shard
+/// by shard ([`crate::family::blocking::multi`]).
+pub fn plan_zpop(args: Args<'_>, router: &Router, parts: &mut Vec<(usize, Part)>) -> Planned<Plan> {
+    crate::family::blocking::multi::plan_first(args, router, parts)
 }

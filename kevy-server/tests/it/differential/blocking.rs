@@ -112,6 +112,42 @@ pub const SEQUENCES: &[Seq] = &[
         &["BLPOP", "q", "0"],
         &["EXEC"],
     ],
+    // inside MULTI with keys on both shards: the leftmost existing key
+    // serves, else a null reply at once
+    &[
+        &["RPUSH", "b", "1", "2", "3"],
+        &["ZADD", "a", "1", "m", "2", "n"],
+        &["MULTI"],
+        &["BLPOP", "a2", "nokey", "b", "0"],
+        &["BRPOP", "nokey", "b", "a2", "0"],
+        &["BLPOP", "b", "a", "0"],
+        &["BRPOP", "a", "b", "0"],
+        &["BZPOPMIN", "b2", "nokey", "a", "0"],
+        &["BZPOPMAX", "a", "b", "0"],
+        &["BZPOPMIN", "b", "a", "0"],
+        &["BZPOPMAX", "nokey", "a", "b2", "0"],
+        &[
+            "BLMPOP", "0", "3", "nokey", "a2", "b", "RIGHT", "COUNT", "5",
+        ],
+        &["BZMPOP", "0", "2", "b", "a", "MIN"],
+        &["BLPOP", "a", "b", "a2", "0"],
+        &["EXEC"],
+        &["RPUSH", "b", "x", "y"],
+        &["SELECT", "1"],
+        &["RPUSH", "a", "z"],
+        &["SELECT", "0"],
+        &["MULTI"],
+        &["BLMOVE", "b", "a", "LEFT", "RIGHT", "0"],
+        &["BRPOPLPUSH", "b", "a", "0"],
+        &["BRPOPLPUSH", "b", "a", "0"],
+        &["BLMOVE", "nokey", "a", "LEFT", "RIGHT", "0"],
+        &["SELECT", "1"],
+        &["BLPOP", "b", "a", "0"],
+        &["BLPOP", "b", "a", "0"],
+        &["EXEC"],
+        &["LRANGE", "a", "0", "-1"],
+        &["EXISTS", "a", "b"],
+    ],
     // CLIENT UNBLOCK's errors and misses
     &[
         &["CLIENT", "UNBLOCK", "999999"],
@@ -417,6 +453,33 @@ const SCENARIOS: &[&[Step]] = &[
     ],
 ];
 
+/// Waiters on one key name in different databases: a write in one
+/// database serves only its own waiters; SWAPDB and MOVE serve by the
+/// keys they bring.
+const DATABASES: &[Step] = &[
+    Call(1, &["SELECT", "1"]),
+    Park(1, &["BLPOP", "k", "0"], 1),
+    Park(2, &["BRPOP", "k", "other", "0"], 2),
+    Call(0, &["RPUSH", "k", "a", "b"]),
+    Reply(2),
+    Call(0, &["LRANGE", "k", "0", "-1"]),
+    Call(0, &["SELECT", "1"]),
+    Call(0, &["RPUSH", "k", "c"]),
+    Reply(1),
+    Call(0, &["EXISTS", "k"]),
+    Call(2, &["SELECT", "2"]),
+    Park(2, &["BLPOP", "k", "0"], 1),
+    Call(0, &["SWAPDB", "0", "2"]),
+    Reply(2),
+    Call(0, &["SELECT", "0"]),
+    Call(0, &["EXISTS", "k"]),
+    Park(3, &["BLPOP", "m", "0"], 1),
+    Call(0, &["SELECT", "1"]),
+    Call(0, &["RPUSH", "m", "z"]),
+    Call(0, &["MOVE", "m", "0"]),
+    Reply(3),
+];
+
 /// How many clients the server counts as blocked.
 fn blocked(c: &mut Raw) -> u64 {
     let info = c.call(&["INFO", "clients"]);
@@ -499,7 +562,7 @@ fn blocking_scenarios() {
     let pair = Pair::start();
     let mut failures = Vec::new();
     for proto in [Proto::Resp2, Proto::Resp3] {
-        for (i, steps) in SCENARIOS.iter().enumerate() {
+        for (i, steps) in SCENARIOS.iter().chain([&DATABASES]).enumerate() {
             let r = run_scenario(&pair, proto, steps, true);
             let k = run_scenario(&pair, proto, steps, false);
             if r != k {
@@ -511,7 +574,7 @@ fn blocking_scenarios() {
     }
     println!(
         "differential blocking scenarios: {} (RESP2 and RESP3), {} differ",
-        SCENARIOS.len() * 2,
+        (SCENARIOS.len() + 1) * 2,
         failures.len()
     );
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
