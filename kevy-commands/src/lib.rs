@@ -131,6 +131,7 @@ mod exec;
 pub mod family;
 pub mod limits;
 pub mod model;
+mod pause;
 pub mod persist;
 mod persistence;
 pub mod script;
@@ -937,11 +938,14 @@ impl Commands for Redis {
         shard.flush_signals(0);
     }
 
-    fn pausable(&self, session: &Session, cmd: &'static Spec, writes_only: bool) -> bool {
-        if writes_only && cmd.name == "exec" {
-            return family::txn::writes(session);
-        }
-        family::client::pausable(cmd, writes_only)
+    fn pausable(
+        &self,
+        session: &Session,
+        cmd: &'static Spec,
+        args: Args<'_>,
+        writes_only: bool,
+    ) -> bool {
+        pause::pausable(self, session, cmd, args, writes_only)
     }
 
     fn stopped(&self, shard: &mut ShardState) {
@@ -976,6 +980,7 @@ impl Commands for Redis {
             db.shrink_if_sparse();
         }
         shard.flush_signals(0);
+        shard.tracking.broadcast(&shard.outbox);
         if shard.aof.on {
             shard.log_expired_all();
         }
@@ -983,6 +988,7 @@ impl Commands for Redis {
 
     #[inline]
     fn before_replies(&self, shard: &mut ShardState) {
+        shard.tracking.broadcast(&shard.outbox);
         aofrun::before_replies(self, shard);
     }
 

@@ -388,10 +388,17 @@ impl ShardState {
                 self.tracking.flushed(&self.outbox);
             }
             for item in &log.items {
-                self.tracking
-                    .invalidate(log.key(item), writer, &self.outbox);
+                // An expiry or eviction has no writer, even when the
+                // client's own access expired the key (Redis's
+                // `signalModifiedKey(NULL, …)`): NOLOOP does not hide it.
+                let by = match item.class {
+                    class::EXPIRED | class::EVICTED => 0,
+                    _ => writer,
+                };
+                self.tracking.invalidate(log.key(item), by, &self.outbox);
             }
-            self.tracking.broadcast(&self.outbox);
+            // BCAST clients are told once per loop iteration
+            // (`Redis::before_replies`), one array per prefix.
         }
         let flags = self.dbs[0].limits().switches.notify();
         for item in &log.items {

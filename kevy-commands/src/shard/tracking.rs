@@ -156,12 +156,19 @@ impl Table {
     }
 
     /// Sends the BCAST invalidations gathered since the last call (Redis's
-    /// `trackingBroadcastInvalidationMessages`: one array per prefix, keys
-    /// a NOLOOP client changed itself left out).
+    /// `trackingBroadcastInvalidationMessages`, run once per loop iteration
+    /// from `beforeSleep`: one array per prefix holding every key of it
+    /// changed in the iteration, keys a NOLOOP client changed itself last
+    /// left out).
+    #[inline]
     pub fn broadcast(&mut self, outbox: &Outbox) {
-        if self.pending.is_empty() {
-            return;
+        if !self.pending.is_empty() {
+            self.send_pending(outbox);
         }
+    }
+
+    #[cold]
+    fn send_pending(&mut self, outbox: &Outbox) {
         for (prefix, keys) in std::mem::take(&mut self.pending) {
             let Some(subs) = self.bcast.get(&prefix) else {
                 continue;
