@@ -980,7 +980,7 @@ impl Commands for Redis {
             db.shrink_if_sparse();
         }
         shard.flush_signals(0);
-        shard.tracking.broadcast(&shard.outbox);
+        shard.broadcast_tracking();
         if shard.aof.on {
             shard.log_expired_all();
         }
@@ -988,7 +988,7 @@ impl Commands for Redis {
 
     #[inline]
     fn before_replies(&self, shard: &mut ShardState) {
-        shard.tracking.broadcast(&shard.outbox);
+        shard.broadcast_tracking();
         aofrun::before_replies(self, shard);
     }
 

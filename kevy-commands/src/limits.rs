@@ -57,23 +57,18 @@
 //!   round, the longest of its parts.
 //! - `DEBUG SLEEP` blocks the shard serving the connection, not the server.
 //! - Client-side caching: `tracking-table-max-keys` bounds each shard's
-//!   table at its share (the limit over the number of shards); the
-//!   `tracking-redir-broken` push and flag `R` are not sent (a redirect to a
-//!   closed connection goes nowhere); INFO has no `tracking_*` fields.
+//!   table at its share (the limit over the number of shards).
 //!   A multi-shard change (MSET over two shards) invalidates or notifies
 //!   per shard, so a subscriber may see its keys in either order.
 //! - Not implemented yet: the `DEBUG` subcommands other than
 //!   `OBJECT`, `SLEEP`, `SET-ACTIVE-EXPIRE`. `CLIENT KILL` also accepts Redis
 //!   7.4's `MAXAGE` filter. INFO gives Redis's neutral values for what kevy
 //!   does not have yet (replication).
-//! - Blocking commands: BLPOP, BRPOP, BZPOPMIN and BZPOPMAX whose keys live
-//!   on several shards answer an error inside `MULTI` (outside it they
-//!   block and are served as Redis does). A BLMOVE or BRPOPLPUSH whose
-//!   destination lives on another shard than its source is finished by an
-//!   isolated LMOVE once the source is ready: if another client empties the
-//!   source in between, it answers a null (Redis would keep waiting).
-//!   Waiters are kept per key name, whatever the database: a write to the
-//!   same name in another database makes them look, not take.
+//! - Blocking commands: a BLMOVE or BRPOPLPUSH whose destination lives on
+//!   another shard than its source is finished by an isolated LMOVE once
+//!   the source is ready; until that LMOVE runs the element stays in the
+//!   source, so one push wakes every such waiter of the key and all but
+//!   one park again (Redis wakes one).
 //! - RDB snapshots: each shard encodes its keys in one go when it serves a
 //!   save (for 1M small keys on 2 shards, about a second of each shard's
 //!   time), and holds the encoded keys until the file is written (about

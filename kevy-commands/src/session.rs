@@ -78,6 +78,9 @@ pub struct Tracking {
     pub caching_next: bool,
     /// The BCAST prefixes.
     pub prefixes: Vec<Vec<u8>>,
+    /// An invalidation found the redirect target gone (flag `R`; set
+    /// where the message is rendered, on this connection's shard).
+    pub broken: std::cell::Cell<bool>,
 }
 
 /// A transaction being queued (`MULTI` … `EXEC`).

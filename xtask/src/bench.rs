@@ -1,7 +1,7 @@
 //! `cargo xtask bench`: the benchmark kevy is judged by.
 //!
 //! ```text
-//! cargo xtask bench [--quick] [--rounds N] [--only redis|memcached|criterion]… [--no-write|--write]
+//! cargo xtask bench [--quick] [--rounds N] [--only redis|pubsub|memcached|criterion]… [--no-write|--write]
 //! cargo xtask bench-memcached [--quick] [--rounds N]   (= bench --only memcached)
 //! ```
 //!
@@ -12,6 +12,8 @@
 //!   first every round, so drifting machine load hits both alike.
 //! - **memcached**: the memcached example against Debian's `memcached -t 2`
 //!   under the same load from a small pipelining load generator (`loadgen`).
+//! - **pubsub**: PUBLISH fan-out to 50 subscribers of one channel, kevy-server
+//!   against redis-server (printed, not written).
 //! - **criterion**: the runtime's and command set's micro-benchmarks.
 //!
 //! Throughput is timed here, not taken from redis-benchmark: its threads only
@@ -28,6 +30,7 @@ mod chart;
 mod criterion;
 pub mod loadgen;
 mod memcached;
+mod pubsub;
 mod redis;
 mod report;
 
@@ -161,17 +164,17 @@ pub fn run(args: &[String], only_memcached: bool) -> Result<(), String> {
     }
     o.rounds = rounds.unwrap_or(if o.quick { 1 } else { 5 }).max(1);
     for s in &o.only {
-        if !["redis", "memcached", "criterion"].contains(&s.as_str()) {
+        if !["redis", "pubsub", "memcached", "criterion"].contains(&s.as_str()) {
             return Err(format!(
-                "bench: no section {s:?} (redis, memcached, criterion)"
+                "bench: no section {s:?} (redis, pubsub, memcached, criterion)"
             ));
         }
     }
     let root = root();
     let target = target_dir();
     let mut report = report::Report::load(&root.join("BENCHMARKS.md"));
-    if o.wants("redis") || o.wants("memcached") {
-        if o.wants("redis") {
+    if o.wants("redis") || o.wants("pubsub") || o.wants("memcached") {
+        if o.wants("redis") || o.wants("pubsub") {
             ensure_redis()?;
         }
         if o.wants("memcached") {
@@ -198,6 +201,15 @@ pub fn run(args: &[String], only_memcached: bool) -> Result<(), String> {
         );
         report.set("redis", &report::redis_section(&o, &t));
         charts.push(("kevy-server / redis-server".into(), rows));
+    }
+    if o.wants("pubsub") {
+        let rows = pubsub::compare(&o, &release.join("kevy-server"))?;
+        println!(
+            "\nPUBLISH to {} subscribers, kevy-server vs redis-server 7.0 (medians of {} round(s)):\n\n{}",
+            pubsub::SUBSCRIBERS,
+            o.rounds,
+            table(&rows, "redis")
+        );
     }
     if o.wants("memcached") {
         let rows = memcached::compare(&o, &release.join("memcached"))?;

@@ -134,6 +134,9 @@ pub struct Report {
     pub net_out: u64,
     /// Instantaneous rates in thousandths per second: ops, bytes in, out.
     pub rates_milli: [u64; 3],
+    /// Client-side caching: keys tracked, (key, client) items, BCAST
+    /// prefixes (every shard keeps them all: the largest count).
+    pub tracking: [u64; 3],
 }
 
 impl Report {
@@ -169,6 +172,9 @@ impl Report {
         for (a, b) in self.rates_milli.iter_mut().zip(o.rates_milli) {
             *a += b;
         }
+        self.tracking[0] += o.tracking[0];
+        self.tracking[1] += o.tracking[1];
+        self.tracking[2] = self.tracking[2].max(o.tracking[2]);
     }
 
     /// Keys over every database.
@@ -244,6 +250,8 @@ pub fn report_part(
     (r.net_in, r.net_out) = shard.server.net_bytes();
     let rates = shard.server.meter.rates();
     r.rates_milli = rates.map(|x| (x * 1000.0) as u64);
+    let t = &shard.tracking;
+    r.tracking = [t.len(), t.items(), t.prefixes()].map(|n| n as u64);
     if let Some(info) = &shard.server.info {
         use std::sync::atomic::Ordering::Relaxed;
         r.accepted = info.stats.accepted.load(Relaxed);

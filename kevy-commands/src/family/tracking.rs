@@ -15,7 +15,7 @@ use crate::base::resp;
 use crate::family::spec::{flags, Run, Spec};
 use crate::session::{Session, Tracking};
 use crate::shard::notify::Notice;
-use crate::shard::tracking::{Track, TAG_INVALIDATE, TAG_REDIRECTED};
+use crate::shard::tracking::{To, Track, TAG_INVALIDATE, TAG_REDIRECTED, TAG_REDIR_BROKEN};
 use crate::shard::ShardState;
 
 /// Records connection `id`'s push handle (`None`: it closed).
@@ -58,9 +58,12 @@ fn track(session: &Session, t: &Tracking) -> Track {
     Track {
         client: session.id,
         target: t.target.unwrap_or(own),
+        own,
         redirect: t.redirect != 0,
+        redir: t.redirect,
         noloop: t.noloop,
         resp3: session.resp3,
+        off: false,
     }
 }
 
@@ -74,9 +77,13 @@ pub fn remember(shard: &mut ShardState, t: Track, cmd: &'static Spec, args: Args
         return;
     }
     let max = max_keys(shard);
-    let (table, outbox) = (&mut shard.tracking, &shard.outbox);
+    let to = To {
+        outbox: &shard.outbox,
+        shared: &shard.server.shared,
+    };
+    let table = &mut shard.tracking;
     cmd.route().for_each_key(args, |key| {
-        table.remember(t, key, max, outbox);
+        table.remember(t, key, max, &to);
         true
     });
 }
@@ -84,8 +91,12 @@ pub fn remember(shard: &mut ShardState, t: Track, cmd: &'static Spec, args: Args
 /// Remembers `keys` (a multi-shard read's share) for tracking client `t`.
 pub fn remember_keys(shard: &mut ShardState, t: Track, keys: Args<'_>) {
     let max = max_keys(shard);
+    let to = To {
+        outbox: &shard.outbox,
+        shared: &shard.server.shared,
+    };
     for key in keys.iter() {
-        shard.tracking.remember(t, key, max, &shard.outbox);
+        shard.tracking.remember(t, key, max, &to);
     }
 }
 
@@ -102,7 +113,21 @@ fn max_keys(shard: &ShardState) -> usize {
 /// Renders an invalidation for the connection whose session is `session`
 /// (Redis's `sendTrackingMessage`): a RESP3 push; a RESP2 message on
 /// `__redis__:invalidate` for a subscribed redirect target; else nothing.
+/// A broken redirect sets the tracking client's flag `R` and, in RESP3,
+/// pushes `tracking-redir-broken` with the target's id.
 pub fn render(session: &Session, tag: u8, payload: &[u8], out: &mut Vec<u8>) {
+    if tag == TAG_REDIR_BROKEN {
+        let Some(t) = session.tracking.as_ref() else {
+            return; // Tracking turned off meanwhile.
+        };
+        t.broken.set(true);
+        if session.resp3 {
+            out.extend_from_slice(b">2\r\n$21\r\ntracking-redir-broken\r\n:");
+            out.extend_from_slice(payload);
+            out.extend_from_slice(b"\r\n");
+        }
+        return;
+    }
     if tag & TAG_INVALIDATE == 0 {
         out.extend_from_slice(payload);
         return;
@@ -274,6 +299,7 @@ pub fn tracking(c: &mut Local<'_>) -> Flow {
     let mut t = c.session.tracking.take().unwrap_or_default();
     t.redirect = o.redirect.unwrap_or(0) as u64;
     t.target = target;
+    t.broken.set(false);
     t.bcast = o.bcast;
     t.optin = o.optin;
     t.optout = o.optout;
@@ -379,6 +405,9 @@ pub fn trackinginfo(c: &mut Local<'_>) -> Flow {
         }
         if t.noloop {
             fl.push(b"noloop");
+        }
+        if t.broken.get() {
+            fl.push(b"broken_redirect");
         }
     }
     resp::map(c.out, 3);

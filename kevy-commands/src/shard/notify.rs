@@ -150,13 +150,17 @@ impl Notice<'_> {
             Notice::Follow { track, prefix } => {
                 let flags =
                     track.redirect as u64 | (track.noloop as u64) << 1 | (track.resp3 as u64) << 2;
-                let t = track.target;
+                let (t, o) = (track.target, track.own);
                 let v = [
                     track.client,
                     t.shard as u64,
                     t.idx as u64,
                     t.gen as u64,
                     flags,
+                    o.shard as u64,
+                    o.idx as u64,
+                    o.gen as u64,
+                    track.redir,
                 ];
                 ints(b'B', &v, &mut out);
                 field(&mut out, prefix);
@@ -207,13 +211,22 @@ impl Notice<'_> {
                     gen: take_u64(r)? as u32,
                 };
                 let flags = take_u64(r)?;
+                let own = ConnHandle {
+                    shard: take_u64(r)? as u32,
+                    idx: take_u64(r)? as u32,
+                    gen: take_u64(r)? as u32,
+                };
+                let redir = take_u64(r)?;
                 Notice::Follow {
                     track: Track {
                         client,
                         target,
+                        own,
+                        redir,
                         redirect: flags & 1 != 0,
                         noloop: flags & 2 != 0,
                         resp3: flags & 4 != 0,
+                        off: false,
                     },
                     prefix: take_field(r)?,
                 }
@@ -384,8 +397,12 @@ impl ShardState {
         }
         let log = self.sig.take_log(Log::default());
         if self.dbs[0].limits().switches.tracking() {
+            let to = super::tracking::To {
+                outbox: &self.outbox,
+                shared: &self.server.shared,
+            };
             if log.flushed {
-                self.tracking.flushed(&self.outbox);
+                self.tracking.flushed(&to);
             }
             for item in &log.items {
                 // An expiry or eviction has no writer, even when the
@@ -395,7 +412,7 @@ impl ShardState {
                     class::EXPIRED | class::EVICTED => 0,
                     _ => writer,
                 };
-                self.tracking.invalidate(log.key(item), by, &self.outbox);
+                self.tracking.invalidate(log.key(item), by, &to);
             }
             // BCAST clients are told once per loop iteration
             // (`Redis::before_replies`), one array per prefix.
@@ -424,6 +441,17 @@ impl ShardState {
                 self.publish_everywhere(&chan, key);
             }
         }
+    }
+
+    /// Sends the BCAST invalidations of this loop iteration (Redis's
+    /// `beforeSleep`); one emptiness check when there are none.
+    #[inline]
+    pub fn broadcast_tracking(&mut self) {
+        let to = super::tracking::To {
+            outbox: &self.outbox,
+            shared: &self.server.shared,
+        };
+        self.tracking.broadcast(&to);
     }
 
     /// Publishes on every shard (this one at once).
@@ -466,9 +494,16 @@ mod tests {
                         idx: 2,
                         gen: 3,
                     },
+                    own: ConnHandle {
+                        shard: 0,
+                        idx: 5,
+                        gen: 6,
+                    },
                     redirect: true,
+                    redir: 12,
                     noloop: false,
                     resp3: true,
+                    off: false,
                 },
                 prefix: b"user:",
             },

@@ -11,11 +11,16 @@ use std::collections::{BTreeMap, HashMap};
 
 use kevy_rt::{ConnHandle, Outbox};
 
+use crate::accounting::Shared;
+
 /// Push tag of an invalidation (the payload is the RESP keys array, or a
 /// null for "everything").
 pub const TAG_INVALIDATE: u8 = 1;
 /// Added to [`TAG_INVALIDATE`] when the message goes to a redirect target.
 pub const TAG_REDIRECTED: u8 = 2;
+/// To the tracking client itself: its redirect target is gone (the
+/// payload is the target's id in decimal).
+pub const TAG_REDIR_BROKEN: u8 = 4;
 
 /// A tracking client as the key shards know it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,17 +29,58 @@ pub struct Track {
     pub client: u64,
     /// Where its invalidations go (itself, or its redirect target).
     pub target: ConnHandle,
+    /// The tracking client's own connection.
+    pub own: ConnHandle,
     /// `target` is a redirect target.
     pub redirect: bool,
+    /// The redirect target's client id (0: none).
+    pub redir: u64,
     /// NOLOOP: not told of its own changes.
     pub noloop: bool,
     /// The tracking client speaks RESP3 (its "everything" null's shape).
     pub resp3: bool,
+    /// It stopped tracking (or closed) since: kept in the key table, as
+    /// Redis keeps a client's ids there until the key changes (INFO counts
+    /// them), but told nothing.
+    pub off: bool,
 }
 
 impl Track {
     fn tag(&self) -> u8 {
         TAG_INVALIDATE | if self.redirect { TAG_REDIRECTED } else { 0 }
+    }
+
+    /// Sends an invalidation (Redis's `sendTrackingMessage`): to the
+    /// target, or — its redirect target gone — `tracking-redir-broken` to
+    /// the tracking client itself.
+    fn send(&self, payload: &[u8], to: &To<'_>) {
+        if self.redirect && !to.alive(self.redir) {
+            let id = self.redir.to_string();
+            to.outbox
+                .push_rendered(self.own, TAG_REDIR_BROKEN, id.as_bytes());
+            return;
+        }
+        to.outbox.push_rendered(self.target, self.tag(), payload);
+    }
+}
+
+/// Where invalidations go: the shard's outbox, and the server's
+/// connection registry (a redirect target may be gone).
+pub struct To<'a> {
+    /// The shard's outbox.
+    pub outbox: &'a Outbox,
+    /// The connections by client id.
+    pub shared: &'a Shared,
+}
+
+impl To<'_> {
+    /// Whether client `id` is still connected.
+    fn alive(&self, id: u64) -> bool {
+        let map = match self.shared.conns.lock() {
+            Ok(m) => m,
+            Err(p) => p.into_inner(),
+        };
+        map.contains_key(&id)
     }
 }
 
@@ -92,17 +138,18 @@ impl Table {
     /// `t` read `key` (Redis's `trackingRememberKeys`); past `max` keys
     /// (`tracking-table-max-keys`, 0: none) others are forgotten, their
     /// clients told as if they changed.
-    pub fn remember(&mut self, t: Track, key: &[u8], max: usize, outbox: &Outbox) {
+    pub fn remember(&mut self, t: Track, key: &[u8], max: usize, to: &To<'_>) {
         let v = self.keys.entry(key.into()).or_default();
-        if !v.iter().any(|x| x.client == t.client) {
-            v.push(t);
+        match v.iter_mut().find(|x| x.client == t.client) {
+            Some(x) => *x = t,
+            None => v.push(t),
         }
         if max > 0 {
             while self.keys.len() > max {
                 let Some(victim) = self.keys.keys().find(|k| &***k != key).cloned() else {
                     break;
                 };
-                self.tell(&victim, 0, outbox);
+                self.tell(&victim, 0, to);
             }
         }
     }
@@ -114,12 +161,15 @@ impl Table {
         subs.push(t);
     }
 
-    /// Forgets client `client` (tracking off, or gone).
+    /// Forgets client `client` (tracking off, or gone): its BCAST
+    /// prefixes go; the keys it read keep it, turned off, until they
+    /// change (Redis's lazy `disableTracking`).
     pub fn forget(&mut self, client: u64) {
-        self.keys.retain(|_, v| {
-            v.retain(|t| t.client != client);
-            !v.is_empty()
-        });
+        for v in self.keys.values_mut() {
+            for t in v.iter_mut().filter(|t| t.client == client) {
+                t.off = true;
+            }
+        }
         self.bcast.retain(|_, v| {
             v.retain(|t| t.client != client);
             !v.is_empty()
@@ -130,7 +180,7 @@ impl Table {
     /// `key` changed, by client `writer` (0: none): tells its readers
     /// (Redis's `trackingInvalidateKey`) and notes it for the BCAST
     /// prefixes it matches.
-    pub fn invalidate(&mut self, key: &[u8], writer: u64, outbox: &Outbox) {
+    pub fn invalidate(&mut self, key: &[u8], writer: u64, to: &To<'_>) {
         for (prefix, _) in self.bcast.iter() {
             if key.starts_with(prefix) {
                 self.pending
@@ -139,19 +189,19 @@ impl Table {
                     .insert(key.into(), writer);
             }
         }
-        self.tell(key, writer, outbox);
+        self.tell(key, writer, to);
     }
 
-    fn tell(&mut self, key: &[u8], writer: u64, outbox: &Outbox) {
+    fn tell(&mut self, key: &[u8], writer: u64, to: &To<'_>) {
         let Some(readers) = self.keys.remove(key) else {
             return;
         };
         let payload = keys_payload(std::iter::once(key));
         for t in readers {
-            if t.noloop && t.client == writer {
+            if t.off || (t.noloop && t.client == writer) {
                 continue;
             }
-            outbox.push_rendered(t.target, t.tag(), &payload);
+            t.send(&payload, to);
         }
     }
 
@@ -161,14 +211,14 @@ impl Table {
     /// changed in the iteration, keys a NOLOOP client changed itself last
     /// left out).
     #[inline]
-    pub fn broadcast(&mut self, outbox: &Outbox) {
+    pub fn broadcast(&mut self, to: &To<'_>) {
         if !self.pending.is_empty() {
-            self.send_pending(outbox);
+            self.send_pending(to);
         }
     }
 
     #[cold]
-    fn send_pending(&mut self, outbox: &Outbox) {
+    fn send_pending(&mut self, to: &To<'_>) {
         for (prefix, keys) in std::mem::take(&mut self.pending) {
             let Some(subs) = self.bcast.get(&prefix) else {
                 continue;
@@ -184,7 +234,7 @@ impl Table {
                     .filter(|(_, w)| !mine(w))
                     .map(|(k, _)| &**k)
                     .collect();
-                outbox.push_rendered(t.target, t.tag(), &keys_payload(list.into_iter()));
+                t.send(&keys_payload(list.into_iter()), to);
             }
         }
     }
@@ -192,10 +242,10 @@ impl Table {
     /// A database was flushed (Redis's `trackingInvalidateKeysOnFlush`):
     /// the tracking clients living here are told "everything" (a null),
     /// and this shard forgets its tracked keys.
-    pub fn flushed(&mut self, outbox: &Outbox) {
+    pub fn flushed(&mut self, to: &To<'_>) {
         for t in self.homed.values() {
             let null: &[u8] = if t.resp3 { b"_\r\n" } else { b"$-1\r\n" };
-            outbox.push_rendered(t.target, t.tag(), null);
+            t.send(null, to);
         }
         self.keys.clear();
     }

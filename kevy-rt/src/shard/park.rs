@@ -15,6 +15,9 @@ use crate::commands::Commands;
 use crate::msg::{ConnRef, Request};
 use crate::park::{claim, Claim, Park, ReadyKeys, Served, SpaceKey, Unpark};
 
+mod resume;
+use resume::Resume;
+
 /// Bits of a waiter id naming its origin shard.
 const ORIGIN_BITS: u32 = 12;
 
@@ -51,15 +54,6 @@ struct Parked<C: Commands> {
     /// Keys reported ready while arming: (position, owner), tried leftmost first.
     offers: Vec<(u32, usize)>,
     /// When it times out.
-    deadline: Option<Instant>,
-}
-
-/// A served call whose continuation ([`Served::Then`]) is running: parked
-/// again if the continuation finds nothing ([`Commands::missed`]).
-struct Resume<C: Commands> {
-    conn: ConnRef,
-    cmd: C::Cmd,
-    args: OwnedArgs,
     deadline: Option<Instant>,
 }
 
@@ -581,41 +575,6 @@ impl<C: Commands> Shard<C> {
                 self.mark_dirty(i);
             }
         }
-    }
-
-    /// Operation `plan` of connection `conn` is over: when it continued a
-    /// served call and found nothing, parks that call again (true: its
-    /// reply is to be dropped).
-    pub(super) fn resume_missed(&mut self, conn: ConnRef, plan: &C::Plan) -> bool {
-        if self.parking.resuming.is_empty() {
-            return false;
-        }
-        let Some(at) = self.parking.resuming.iter().position(|r| r.conn == conn) else {
-            return false;
-        };
-        let r = self.parking.resuming.swap_remove(at);
-        let i = conn.idx as usize;
-        if !self.cmds.missed(plan) || self.conns.get(i).is_none_or(|c| c.gen != conn.gen) {
-            return false;
-        }
-        let cmds = &*self.cmds;
-        let Some(c) = self.conns.get_mut(i) else {
-            return false;
-        };
-        let keys = &mut self.parking.keys;
-        keys.clear();
-        if cmds
-            .blocking(&c.session, r.cmd, r.args.args(), keys)
-            .is_none()
-        {
-            keys.clear();
-            return false;
-        }
-        let ctx = cmds.ctx(&c.session);
-        self.park_at(i, r.cmd, ctx, r.args.args(), r.deadline);
-        self.serve_ready();
-        self.mark_dirty(i);
-        true
     }
 
     /// Connection bookkeeping and owners' cleanup for a call that ended

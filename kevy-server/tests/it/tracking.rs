@@ -263,3 +263,94 @@ fn redis_py_tracking_sees_kevy_as_it_sees_redis() {
         "redis-py tracking: kevy (left), redis-server (right)"
     );
 }
+
+/// INFO's `tracking_*` lines.
+fn tracking_info(c: &mut Raw) -> String {
+    let r = c.call(&["INFO", "everything"]);
+    String::from_utf8_lossy(&r)
+        .lines()
+        .filter(|l| l.starts_with("tracking_"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The `flags=` field of a connection's CLIENT INFO.
+fn client_flags(c: &mut Raw) -> String {
+    let r = c.call(&["CLIENT", "INFO"]);
+    let text = String::from_utf8_lossy(&r).into_owned();
+    text.split(' ')
+        .find_map(|f| f.strip_prefix("flags="))
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// A tracking session whose redirect target hangs up, on one server:
+/// everything it sees, client ids written as `@n`.
+fn broken_redirect_session(addr: std::net::SocketAddr) -> Vec<String> {
+    let mut c: Vec<Raw> = (0..5).map(|_| Raw::connect(addr)).collect();
+    let id = ids(&mut c);
+    let norm = |b: &[u8]| {
+        let mut s = escape(b);
+        for (i, x) in id.iter().enumerate().rev() {
+            s = s.replace(&format!(":{x}\\r\\n"), &format!(":@{i}\\r\\n"));
+        }
+        s
+    };
+    let mut seen = Vec::new();
+    c[0].call(&["FLUSHALL"]);
+    seen.push(tracking_info(&mut c[0]));
+    c[1].call(&["HELLO", "3"]);
+    for t in [1, 3] {
+        seen.push(norm(
+            &c[t].call(&["CLIENT", "TRACKING", "ON", "REDIRECT", &id[2]]),
+        ));
+    }
+    let bcast = [
+        "CLIENT", "TRACKING", "ON", "BCAST", "PREFIX", "a", "PREFIX", "b",
+    ];
+    seen.push(norm(&c[4].call(&bcast)));
+    for (t, k) in [(1, "k1"), (1, "k2"), (3, "k1"), (3, "k3")] {
+        seen.push(norm(&c[t].call(&["GET", k])));
+    }
+    seen.push(tracking_info(&mut c[0]));
+    seen.push(client_flags(&mut c[1]));
+    // The redirect target hangs up; wait until the server forgot it.
+    drop(std::mem::replace(&mut c[2], Raw::connect(addr)).into_stream());
+    while c[0].call(&["CLIENT", "LIST", "ID", &id[2]]) != b"$0\r\n\r\n" {
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    seen.push(client_flags(&mut c[1]));
+    seen.push(norm(&c[0].call(&["SET", "k1", "x"])));
+    seen.push(norm(&c[1].reply()));
+    seen.push(client_flags(&mut c[1]));
+    seen.push(client_flags(&mut c[3]));
+    seen.push(norm(&c[1].call(&["CLIENT", "TRACKINGINFO"])));
+    seen.push(norm(&c[3].call(&["CLIENT", "TRACKINGINFO"])));
+    seen.push(norm(&c[1].call(&["CLIENT", "GETREDIR"])));
+    seen.push(tracking_info(&mut c[0]));
+    seen.push(norm(&c[0].call(&["SET", "k2", "x"])));
+    seen.push(norm(&c[1].reply()));
+    // Tracking on again (no redirect) clears the flag.
+    seen.push(norm(&c[1].call(&["CLIENT", "TRACKING", "ON"])));
+    seen.push(client_flags(&mut c[1]));
+    seen.push(norm(&c[1].call(&["GET", "k1"])));
+    seen.push(norm(&c[0].call(&["SET", "k1", "y"])));
+    seen.push(norm(&c[1].reply()));
+    seen.push(norm(&c[3].call(&["CLIENT", "TRACKING", "OFF"])));
+    seen.push(client_flags(&mut c[3]));
+    seen.push(tracking_info(&mut c[0]));
+    seen
+}
+
+#[test]
+fn broken_redirects_and_tracking_info_match_redis() {
+    let redis = RedisServer::start();
+    let server = kevy();
+    let want = broken_redirect_session(redis.addr());
+    let got = broken_redirect_session(server.addr());
+    server.stop();
+    for (i, (w, g)) in want.iter().zip(&got).enumerate() {
+        assert_eq!(w, g, "step {i}");
+    }
+    assert_eq!(want.len(), got.len());
+}

@@ -34,13 +34,13 @@ fn implements(server: &Server, test: &str) -> bool {
     !ask(&mut s, probe(test), b"-")
 }
 
-fn start_kevy(bin: &Path) -> Result<Server, String> {
+pub(super) fn start_kevy(bin: &Path) -> Result<Server, String> {
     let port = free_port()?;
     let args = ["--port", &port.to_string(), "--threads", "2"].map(String::from);
     Server::start("kevy-server", bin, &args, port, resp_ready)
 }
 
-fn start_redis() -> Result<Server, String> {
+pub(super) fn start_redis() -> Result<Server, String> {
     let port = free_port()?;
     let args = [
         "--port",

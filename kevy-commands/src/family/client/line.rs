@@ -65,6 +65,9 @@ pub fn write_line(
     }
     if let Some(t) = s.tracking.as_ref() {
         flags.push('t');
+        if t.broken.get() {
+            flags.push('R');
+        }
         if t.bcast {
             flags.push('B');
         }

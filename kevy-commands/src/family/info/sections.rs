@@ -129,7 +129,12 @@ fn clients(s: &mut Fields<'_>, shard: &ShardState, total: &Report) {
         .as_ref()
         .map_or(0, |i| i.settings.blocked_clients());
     s.field("blocked_clients", blocked);
-    s.field("tracking_clients", 0);
+    let tracking = shard.dbs[0]
+        .limits()
+        .switches
+        .tracking
+        .load(Ordering::Relaxed);
+    s.field("tracking_clients", tracking);
     s.field("clients_in_timeout_table", 0);
 }
 
@@ -347,9 +352,9 @@ fn stats_section(s: &mut Fields<'_>, total: &Report) {
     s.field("active_defrag_key_misses", 0);
     s.field("total_active_defrag_time", 0);
     s.field("current_active_defrag_time", 0);
-    s.field("tracking_total_keys", 0);
-    s.field("tracking_total_items", 0);
-    s.field("tracking_total_prefixes", 0);
+    s.field("tracking_total_keys", total.tracking[0]);
+    s.field("tracking_total_items", total.tracking[1]);
+    s.field("tracking_total_prefixes", total.tracking[2]);
     s.field("unexpected_error_replies", 0);
     s.field("total_error_replies", total.stats.error_total());
     s.field("dump_payload_sanitizations", 0);
