@@ -84,9 +84,8 @@ fn migrate_redactions(args: Args<'_>) -> Vec<usize> {
             }
             hidden.extend([j + 1, j + 2]);
             j += 2;
-        } else if a.eq_ignore_ascii_case(b"keys") {
-            break;
         } else if !a.eq_ignore_ascii_case(b"copy") && !a.eq_ignore_ascii_case(b"replace") {
+            // KEYS ends the options; anything else is a syntax error.
             break;
         }
         j += 1;

@@ -69,13 +69,11 @@ fn a_write_pause_holds_exec_by_what_it_queued() {
     let h = harness();
     let redis = h.commands();
     let exec = |queued: &[&[&str]]| {
-        let session = Session {
-            multi: Some(Multi {
-                queue: queued.iter().map(|w| w.iter().collect()).collect(),
-                dirty: false,
-            }),
-            ..Session::default()
-        };
+        let mut session = Session::default();
+        session.multi = Some(Multi {
+            queue: queued.iter().map(|w| w.iter().collect()).collect(),
+            dirty: false,
+        });
         let a: OwnedArgs = ["EXEC"].iter().collect();
         let spec = table::find(a.args()).unwrap_or(&table::REJECT);
         pausable(redis, &session, spec, a.args(), true)

@@ -5,7 +5,6 @@ use kevy_rt::Flow;
 
 use super::*;
 use crate::family::opts::valid_name;
-use crate::table;
 use crate::testutil::{check, check_pipelined, harness, inline, run};
 
 #[test]
