@@ -131,6 +131,7 @@ mod exec;
 pub mod family;
 pub mod limits;
 pub mod model;
+mod pause;
 pub mod persist;
 mod persistence;
 pub mod script;
@@ -947,11 +948,14 @@ impl Commands for Redis {
         shard.flush_signals(0);
     }
 
-    fn pausable(&self, session: &Session, cmd: &'static Spec, writes_only: bool) -> bool {
-        if writes_only && cmd.name == "exec" {
-            return family::txn::writes(session);
-        }
-        family::client::pausable(cmd, writes_only)
+    fn pausable(
+        &self,
+        session: &Session,
+        cmd: &'static Spec,
+        args: Args<'_>,
+        writes_only: bool,
+    ) -> bool {
+        pause::pausable(self, session, cmd, args, writes_only)
     }
 
     fn stopped(&self, shard: &mut ShardState) {
@@ -986,6 +990,7 @@ impl Commands for Redis {
             db.shrink_if_sparse();
         }
         shard.flush_signals(0);
+        shard.broadcast_tracking();
         if shard.aof.on {
             shard.log_expired_all();
         }
@@ -993,6 +998,7 @@ impl Commands for Redis {
 
     #[inline]
     fn before_replies(&self, shard: &mut ShardState) {
+        shard.broadcast_tracking();
         aofrun::before_replies(self, shard);
     }
 

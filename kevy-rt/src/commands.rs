@@ -514,8 +514,15 @@ pub trait Commands: Send + Sync + Sized + 'static {
     ///
     /// [`Settings::pause`]: crate::Settings::pause
     /// `session` is the connection's (what it queued may decide, as
-    /// Redis pauses an `EXEC` whose transaction writes).
-    fn pausable(&self, _session: &Self::Session, _cmd: Self::Cmd, writes_only: bool) -> bool {
+    /// Redis pauses an `EXEC` whose transaction writes), `args` the request
+    /// (a script's declared flags may decide).
+    fn pausable(
+        &self,
+        _session: &Self::Session,
+        _cmd: Self::Cmd,
+        _args: Args<'_>,
+        writes_only: bool,
+    ) -> bool {
         !writes_only
     }
 

@@ -199,11 +199,13 @@ impl<C: Commands> Conn<C> {
             created: self.created,
             last_active: self.last_active,
             query_buf: self.rend - self.rpos,
+            // Room for input, as Redis's `sdsavail`: consumed bytes before
+            // `rpos` are reclaimed by the next read (`make_room`).
             query_buf_free: self
                 .rbuf
                 .len()
                 .max(self.rbuf_lent)
-                .saturating_sub(self.rend),
+                .saturating_sub(self.rend - self.rpos),
             out_unsent: self.unsent(),
             out_capacity: self.out.capacity(),
             out_peak: self.out_peak.max(self.out.len()),
@@ -356,12 +358,14 @@ impl<C: Commands> Conn<C> {
     /// deep pipeline), keeping only what is still buffered or owed; for a
     /// connection that has been idle a while, as Redis's `clientsCron`
     /// resizes query buffers.
+    /// An idle connection with nothing buffered keeps no read buffer at all
+    /// (Redis frees an idle client's query buffer); the next read makes one.
     pub(crate) fn shrink_idle(&mut self) {
-        if self.rpos == self.rend && self.rbuf.len() > READ_CHUNK {
+        if self.rpos == self.rend && !self.rbuf.is_empty() {
             self.rpos = 0;
             self.rend = 0;
             self.need = 0;
-            self.rbuf = vec![0; READ_CHUNK];
+            self.rbuf = Vec::new();
         }
         if self.unsent() == 0 && self.out.capacity() > IDLE_OUT_CAPACITY {
             self.out = Vec::new();
@@ -379,13 +383,18 @@ impl<C: Commands> Conn<C> {
     /// buffer as its bytes arrive (doubling, so copying stays linear), not
     /// in one go — a client sending `$536870000` and three bytes, on many
     /// connections, made the server zero 512 MB for each.
-    pub(crate) fn make_room(&mut self, need: usize) {
+    ///
+    /// A drained burst's big buffer is given back when the next input
+    /// arrives (`arrival`: the first read of an edge), not as soon as the
+    /// burst is done, as Redis keeps a big query buffer until the client's
+    /// next command (or its cron).
+    pub(crate) fn make_room(&mut self, need: usize, arrival: bool) {
         let buffered = self.rend - self.rpos;
         let need = need.min(buffered.saturating_mul(2).max(AHEAD_MAX));
         if self.rpos == self.rend {
             self.rpos = 0;
             self.rend = 0;
-            if self.rbuf.len() > 4 * READ_CHUNK && need <= READ_CHUNK {
+            if arrival && self.rbuf.len() > 4 * READ_CHUNK && need <= READ_CHUNK {
                 // Give a burst's big buffer back once it is drained.
                 self.rbuf = vec![0; READ_CHUNK];
             }

@@ -42,6 +42,7 @@ pub const LAYERS: &[(&str, Layers)] = &[
                     "script",
                     "tracked",
                     "aofrun",
+                    "pause",
                 ],
             ),
         ],

@@ -218,7 +218,7 @@ pub fn client_line(
     cmd: Option<&Spec>,
 ) -> Vec<u8> {
     let mut line = Vec::new();
-    super::client::line::write_line(&mut line, shared, facts, s, cmd, 0);
+    super::client::line::write_line(&mut line, shared, facts, s, cmd, 0, false);
     if line.last() == Some(&b'\n') {
         line.pop();
     }

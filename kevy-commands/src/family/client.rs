@@ -11,9 +11,8 @@ use kevy_rt::{Args, ClientsOf, Flow, Planned};
 
 pub use line::{client_type, parse_filter, write_line, ClientType, Filter};
 
-use super::connection::REJECT;
 use super::opts::{keyword, set_name, subcommand_syntax, write_help};
-use super::spec::{catalog, flags, Spec};
+use super::spec::catalog;
 use super::{Local, ServerCx};
 use crate::base::error::cstr;
 use crate::base::num::parse_i64;
@@ -57,6 +56,7 @@ pub fn info(c: &mut Local<'_>) -> Flow {
         c.session,
         me,
         argv,
+        false,
     );
     resp::verbatim(c.out, &line);
     Flow::Continue
@@ -146,17 +146,6 @@ pub fn unpause(c: &mut Local<'_>) -> Flow {
     Flow::Continue
 }
 
-/// Whether `cmd` waits during a client pause, as Redis 7.0 decides: during
-/// `CLIENT PAUSE … WRITE` the commands that may write; during `ALL` every
-/// command. A request refused before it runs (unknown command, wrong
-/// arity) is answered at once.
-pub fn pausable(cmd: &'static Spec, writes_only: bool) -> bool {
-    if std::ptr::eq(cmd, &REJECT) {
-        return false;
-    }
-    !writes_only || cmd.flags & flags::WRITE != 0
-}
-
 /// CLIENT LIST [TYPE type | ID id …]: one part per shard.
 pub fn plan_list(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
     let args = cx.args;
@@ -237,8 +226,9 @@ pub fn list_part(
             return;
         }
         let mut line = Vec::new();
-        let mem = if c.facts.id == ctx.client { argv } else { 0 };
-        write_line(&mut line, &shared, &c.facts, c.session, c.last_cmd, mem);
+        let me = c.facts.id == ctx.client;
+        let mem = if me { argv } else { 0 };
+        write_line(&mut line, &shared, &c.facts, c.session, c.last_cmd, mem, me);
         lines.push((c.facts.id, line));
     });
     ServerReply::Clients(lines)

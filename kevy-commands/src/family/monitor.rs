@@ -34,14 +34,63 @@ pub fn monitor(c: &mut Local<'_>) -> Flow {
 
 pub use crate::accounting::REDACTED;
 
-/// The positions of `args` that MONITOR and the slow log hide (HELLO's AUTH
-/// credentials), as Redis's `redactClientCommandArgument`.
+/// Settings whose values `CONFIG SET` hides (Redis's `SENSITIVE_CONFIG`).
+const SENSITIVE_CONFIGS: [&str; 3] = ["masteruser", "masterauth", "requirepass"];
+
+/// The positions of `args` that MONITOR and the slow log hide, as Redis's
+/// `redactClientCommandArgument` calls do, even when the command then
+/// fails: HELLO's AUTH credentials, AUTH's, every argument of ACL SETUSER
+/// from the user name on, the values of sensitive settings in CONFIG SET,
+/// and MIGRATE's AUTH / AUTH2 credentials.
 pub fn redactions(cmd: &Spec, args: Args<'_>) -> Vec<usize> {
-    if cmd.name == "hello" {
-        super::connection::redacted(args)
-    } else {
-        Vec::new()
+    match cmd.name {
+        "hello" => super::connection::redacted(args),
+        // More than 3 arguments is a syntax error before any redaction.
+        "auth" if args.len() <= 3 => (1..args.len()).collect(),
+        "acl|setuser" => (2..args.len()).collect(),
+        "config|set" => (2..args.len())
+            .step_by(2)
+            .filter(|&j| j + 1 < args.len())
+            .filter(|&j| {
+                SENSITIVE_CONFIGS
+                    .iter()
+                    .any(|n| args.at(j).eq_ignore_ascii_case(n.as_bytes()))
+            })
+            .map(|j| j + 1)
+            .collect(),
+        "migrate" => migrate_redactions(args),
+        _ => Vec::new(),
     }
+}
+
+/// MIGRATE host port key|"" db timeout [COPY] [REPLACE] [AUTH password |
+/// AUTH2 username password] [KEYS key …]: the credentials' positions, up to
+/// the first syntax error (Redis's `migrateCommand` option loop).
+fn migrate_redactions(args: Args<'_>) -> Vec<usize> {
+    let mut hidden = Vec::new();
+    let mut j = 6;
+    while j < args.len() {
+        let more = args.len() - 1 - j;
+        let a = args.at(j);
+        if a.eq_ignore_ascii_case(b"auth") {
+            if more == 0 {
+                break;
+            }
+            j += 1;
+            hidden.push(j);
+        } else if a.eq_ignore_ascii_case(b"auth2") {
+            if more < 2 {
+                break;
+            }
+            hidden.extend([j + 1, j + 2]);
+            j += 2;
+        } else if !a.eq_ignore_ascii_case(b"copy") && !a.eq_ignore_ascii_case(b"replace") {
+            // KEYS ends the options; anything else is a syntax error.
+            break;
+        }
+        j += 1;
+    }
+    hidden
 }
 
 /// Appends the line monitors see for a command, in Redis's format:

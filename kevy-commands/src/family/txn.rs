@@ -80,19 +80,6 @@ pub fn queue(c: &mut Local<'_>, cmd: &'static Spec) -> Flow {
     Flow::Continue
 }
 
-/// True when a queued transaction holds a write (or a command Redis
-/// may replicate: PUBLISH…): `CLIENT PAUSE WRITE` holds its `EXEC`.
-pub fn writes(session: &Session) -> bool {
-    session.multi.as_ref().is_some_and(|m| {
-        m.queue.iter().any(|args| {
-            (catalog().find)(args.args()).is_ok_and(|spec| {
-                spec.flags & flags::WRITE != 0
-                    || matches!(spec.name, "publish" | "spublish" | "pfcount")
-            })
-        })
-    })
-}
-
 /// The locks of a queued transaction: every key of every queued command,
 /// and the watched keys (read: `EXEC` checks them under the locks).
 pub fn isolate_exec(multi: &Multi, watched: &[(u32, Vec<u8>)], locks: &mut LockSet) {

@@ -405,9 +405,17 @@ impl ShardState {
                 self.tracking.flushed(&to);
             }
             for item in &log.items {
-                self.tracking.invalidate(log.key(item), writer, &to);
+                // An expiry or eviction has no writer, even when the
+                // client's own access expired the key (Redis's
+                // `signalModifiedKey(NULL, …)`): NOLOOP does not hide it.
+                let by = match item.class {
+                    class::EXPIRED | class::EVICTED => 0,
+                    _ => writer,
+                };
+                self.tracking.invalidate(log.key(item), by, &to);
             }
-            self.tracking.broadcast(&to);
+            // BCAST clients are told once per loop iteration
+            // (`Redis::before_replies`), one array per prefix.
         }
         let flags = self.dbs[0].limits().switches.notify();
         for item in &log.items {
@@ -433,6 +441,17 @@ impl ShardState {
                 self.publish_everywhere(&chan, key);
             }
         }
+    }
+
+    /// Sends the BCAST invalidations of this loop iteration (Redis's
+    /// `beforeSleep`); one emptiness check when there are none.
+    #[inline]
+    pub fn broadcast_tracking(&mut self) {
+        let to = super::tracking::To {
+            outbox: &self.outbox,
+            shared: &self.server.shared,
+        };
+        self.tracking.broadcast(&to);
     }
 
     /// Publishes on every shard (this one at once).

@@ -206,12 +206,19 @@ impl Table {
     }
 
     /// Sends the BCAST invalidations gathered since the last call (Redis's
-    /// `trackingBroadcastInvalidationMessages`: one array per prefix, keys
-    /// a NOLOOP client changed itself left out).
+    /// `trackingBroadcastInvalidationMessages`, run once per loop iteration
+    /// from `beforeSleep`: one array per prefix holding every key of it
+    /// changed in the iteration, keys a NOLOOP client changed itself last
+    /// left out).
+    #[inline]
     pub fn broadcast(&mut self, to: &To<'_>) {
-        if self.pending.is_empty() {
-            return;
+        if !self.pending.is_empty() {
+            self.send_pending(to);
         }
+    }
+
+    #[cold]
+    fn send_pending(&mut self, to: &To<'_>) {
         for (prefix, keys) in std::mem::take(&mut self.pending) {
             let Some(subs) = self.bcast.get(&prefix) else {
                 continue;

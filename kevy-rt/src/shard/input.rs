@@ -26,6 +26,7 @@ impl<C: Commands> Shard<C> {
     /// for events that carried a FIN, which no later edge would report again.
     pub(super) fn read(&mut self, i: usize, exhaust: bool) {
         let mut budget = READ_BUDGET;
+        let mut arrival = true;
         loop {
             let Some(c) = self.conns.get_mut(i) else {
                 return;
@@ -41,7 +42,7 @@ impl<C: Commands> Shard<C> {
             // A paused client is still read (into its buffer, not decoded),
             // as Redis reads blocked clients: its hang-up frees it.
             c.want_read = false;
-            c.make_room(c.need);
+            c.make_room(c.need, std::mem::take(&mut arrival));
             let space = c.rbuf.len() - c.rend;
             // A TLS session's plaintext says nothing of what the socket
             // still holds: read it until it would block.
@@ -272,7 +273,7 @@ impl<C: Commands> Shard<C> {
             return;
         };
         if let Some(writes_only) = self.settings.paused() {
-            if cmds.pausable(&c.session, r.cmd, writes_only) {
+            if cmds.pausable(&c.session, r.cmd, args, writes_only) {
                 c.deferred = Some(args.to_owned_args());
                 self.settings.add_blocked(1);
                 self.paused.push(i);

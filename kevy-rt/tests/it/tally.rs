@@ -153,7 +153,13 @@ impl Commands for Tally {
         out.extend_from_slice(b"\r\n");
     }
 
-    fn pausable(&self, _session: &Self::Session, cmd: Verb, writes_only: bool) -> bool {
+    fn pausable(
+        &self,
+        _session: &Self::Session,
+        cmd: Verb,
+        _args: Args<'_>,
+        writes_only: bool,
+    ) -> bool {
         !writes_only || matches!(cmd, Verb::Put | Verb::Add | Verb::Move)
     }
 

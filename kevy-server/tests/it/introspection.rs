@@ -392,3 +392,83 @@ fn paused_clients_are_blocked_spared_by_timeout_and_freed_on_hang_up() {
     assert_eq!(theirs[0], "connected=2 blocked=1");
     server.stop();
 }
+
+/// The `CLIENT LIST` line of the connection named `name`, asked by `by`.
+fn line_named(by: &mut Raw, name: &str) -> HashMap<String, String> {
+    client_lines(&by.call(&["CLIENT", "LIST"]))
+        .into_iter()
+        .find(|l| l.get("name").map(String::as_str) == Some(name))
+        .unwrap_or_else(|| panic!("no client named {name}"))
+}
+
+fn field(l: &HashMap<String, String>, k: &str) -> usize {
+    l[k].parse()
+        .unwrap_or_else(|_| panic!("{k}={} is not a number", l[k]))
+}
+
+/// The query buffer (`qbuf` + `qbuf-free`) of the connection named `name`.
+fn query_buffer(by: &mut Raw, name: &str) -> usize {
+    let l = line_named(by, name);
+    field(&l, "qbuf") + field(&l, "qbuf-free")
+}
+
+/// What the buffer fields of CLIENT LIST say, on one server (Redis's own
+/// `unit/introspection` and `unit/querybuf`): the caller's own line has its
+/// request in `qbuf` and no output queued; an idle connection has a 16 KB
+/// query buffer, one that sent a 400 KB argument keeps a bigger one until
+/// its next command, and an idle one gives it all back.
+fn buffer_story(addr: std::net::SocketAddr) -> Vec<String> {
+    let mut seen = Vec::new();
+    let mut me = Raw::connect(addr);
+    let mut other = Raw::connect(addr);
+    other.call(&["CLIENT", "SETNAME", "other"]);
+    for sub in ["LIST", "INFO"] {
+        let reply = me.call(&["CLIENT", sub]);
+        let name = format!("client|{}", sub.to_lowercase());
+        let l = &client_lines(&reply)
+            .into_iter()
+            .find(|l| l["cmd"] == name)
+            .expect("the caller's line");
+        for k in ["qbuf", "multi-mem", "obl", "oll", "omem", "events"] {
+            seen.push(format!("{} {k}={}", l["cmd"], l[k]));
+        }
+    }
+    let idle = query_buffer(&mut me, "other");
+    seen.push(format!("idle 16K..32K: {}", (16384..32768).contains(&idle)));
+    other.call_bytes(&[b"SET", b"x", &vec![b'A'; 400_000]]);
+    let big = query_buffer(&mut me, "other");
+    seen.push(format!("after 400 KB > 32K: {}", big > 32768));
+    other.call(&["SET", "x", "small"]);
+    let after = query_buffer(&mut me, "other");
+    seen.push(format!(
+        "next command shrinks: {}",
+        after > 0 && after < big
+    ));
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let freed = loop {
+        let l = line_named(&mut me, "other");
+        if field(&l, "idle") >= 3 && field(&l, "qbuf") + field(&l, "qbuf-free") == 0 {
+            break true;
+        }
+        if std::time::Instant::now() > deadline {
+            break false;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    seen.push(format!("idle frees it: {freed}"));
+    seen
+}
+
+#[test]
+fn client_buffer_fields_read_like_redis() {
+    let redis = RedisServer::start();
+    let server = kevy();
+    let (theirs, ours) = std::thread::scope(|s| {
+        let t = s.spawn(|| buffer_story(redis.addr()));
+        let o = buffer_story(server.addr());
+        (t.join().expect("redis story"), o)
+    });
+    server.stop();
+    assert!(theirs.iter().all(|l| !l.ends_with("false")), "{theirs:?}");
+    assert_eq!(ours, theirs);
+}

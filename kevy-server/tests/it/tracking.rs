@@ -97,6 +97,61 @@ const SCRIPTS: &[&[Step]] = &[
         (0, &["SET", "after-reset", "x"], 1),
         (3, &["PING"], 1),
     ],
+    // BCAST batches a loop iteration's changes: one array per prefix for
+    // a transaction's keys; NOLOOP leaves out keys the client changed
+    // last itself; expired keys are told (the tracking unit of Redis's
+    // own test suite).
+    &[
+        (2, &["SUBSCRIBE", "__redis__:invalidate"], 1),
+        (
+            1,
+            &[
+                "CLIENT", "TRACKING", "ON", "BCAST", "REDIRECT", "@2", "PREFIX", "a:", "PREFIX",
+                "b:",
+            ],
+            1,
+        ),
+        (1, &["MULTI"], 1),
+        (1, &["INCR", "b:1{t}"], 1),
+        (1, &["INCR", "a:2{t}"], 1),
+        (1, &["INCR", "a:1{t}"], 1),
+        (1, &["INCR", "b:2{t}"], 1),
+        (1, &["INCR", "c:1{t}"], 1),
+        (1, &["SET", "a:1{t}", "again"], 1),
+        (1, &["EXEC"], 1),
+        (2, &[], 2),
+        (
+            1,
+            &[
+                "CLIENT", "TRACKING", "ON", "BCAST", "REDIRECT", "@2", "PREFIX", "c:",
+            ],
+            1,
+        ),
+        (1, &["INCR", "c:1234"], 1),
+        (2, &[], 1),
+        (1, &["CLIENT", "TRACKING", "OFF"], 1),
+        (
+            1,
+            &[
+                "CLIENT", "TRACKING", "ON", "BCAST", "REDIRECT", "@2", "NOLOOP",
+            ],
+            1,
+        ),
+        (1, &["MULTI"], 1),
+        (1, &["SET", "x{t}", "1"], 1),
+        (1, &["SET", "mykey{t}", "v", "PX", "1"], 1),
+        (1, &["SET", "y{t}", "1"], 1),
+        (1, &["EXEC"], 1),
+        (1, &["DEBUG", "SLEEP", "0.1"], 1),
+        // Expired by this access or by the cycle: no writer either way.
+        (1, &["GET", "mykey{t}"], 1),
+        (2, &[], 1),
+        (0, &["SET", "z{t}", "1"], 1),
+        (2, &[], 1),
+        (1, &["SET", "gone", "v", "PX", "1"], 1),
+        (1, &["SET", "stays", "v"], 1),
+        (2, &[], 1),
+    ],
 ];
 
 fn ids(conns: &mut [Raw]) -> Vec<String> {
@@ -161,7 +216,7 @@ fn run(redis: &RedisServer, kevy: std::net::SocketAddr, script: &[Step]) -> Resu
 
 #[test]
 fn invalidation_messages_match_redis() {
-    let redis = RedisServer::start();
+    let redis = RedisServer::start_with(&["--enable-debug-command", "yes"]);
     let server = kevy();
     let mut errors = Vec::new();
     let mut steps = 0;

@@ -13,9 +13,32 @@ use crate::family::opts::keyword;
 use crate::family::spec::Spec;
 use crate::session::Session;
 
+/// Redis's static reply buffer (`PROTO_REPLY_CHUNK_BYTES`): the output
+/// fields show a connection's output buffer as Redis would hold it, its
+/// first 16 KB in the buffer (`rbs`, `rbp`, `obl`), the rest in the reply
+/// list (`oll` nodes of 16 KB, `omem` bytes).
+const REPLY_CHUNK: usize = 16 * 1024;
+
+/// Redis's output fields `(rbs, rbp, obl, oll, omem)` of connection `f`;
+/// `own_slot`: one of its queued reply slots is the running command's own
+/// (a multi-shard `CLIENT LIST` waiting for its parts), which Redis, running
+/// the command, has not queued.
+fn output_fields(f: &ClientFacts, own_slot: bool) -> [usize; 5] {
+    let queued = f.replies_pending - usize::from(own_slot && f.replies_pending > 0);
+    let listed = f.out_unsent.saturating_sub(REPLY_CHUNK);
+    [
+        f.out_capacity.min(REPLY_CHUNK),
+        f.out_peak.min(REPLY_CHUNK),
+        f.out_unsent.min(REPLY_CHUNK),
+        queued + listed.div_ceil(REPLY_CHUNK),
+        listed,
+    ]
+}
+
 /// Appends the `CLIENT LIST` line of a connection (with its final `\n`), in
 /// Redis 7.0's field order. `argv_mem` is the size of the arguments of the
-/// command it is running (only the caller is running one).
+/// command it is running (only the caller is running one); `own_slot`: see
+/// [`output_fields`].
 pub fn write_line(
     out: &mut Vec<u8>,
     shared: &Shared,
@@ -23,6 +46,7 @@ pub fn write_line(
     s: &Session,
     cmd: Option<&Spec>,
     argv_mem: usize,
+    own_slot: bool,
 ) {
     let now = Instant::now();
     let (addr, laddr) = addresses(shared, f);
@@ -61,13 +85,14 @@ pub fn write_line(
         flags.push('N');
     }
     let rbuf = f.query_buf + f.query_buf_free;
+    let [rbs, rbp, obl, oll, omem] = output_fields(f, own_slot);
     let (sub, psub, ssub) = s.pubsub.counts();
     let line = format!("id={} addr={addr} laddr={laddr} fd={} name=", f.id, f.fd);
     out.extend_from_slice(line.as_bytes());
     out.extend_from_slice(s.name().unwrap_or_default());
     let rest = format!(
         " age={} idle={} flags={flags} db={} sub={sub} psub={psub} ssub={ssub} multi={} qbuf={} qbuf-free={} \
-         argv-mem={argv_mem} multi-mem=0 rbs={} rbp={} obl={} oll={} omem={} tot-mem={} events={} cmd={} \
+         argv-mem={argv_mem} multi-mem=0 rbs={rbs} rbp={rbp} obl={obl} oll={oll} omem={omem} tot-mem={} events={} cmd={} \
          user={} redir={} resp={}\n",
         now.saturating_duration_since(f.created).as_secs(),
         now.saturating_duration_since(f.last_active).as_secs(),
@@ -75,11 +100,6 @@ pub fn write_line(
         s.multi.as_ref().map_or(-1, |m| m.queue.len() as i64),
         f.query_buf,
         f.query_buf_free,
-        f.out_capacity,
-        f.out_peak,
-        f.out_unsent,
-        f.replies_pending,
-        f.out_capacity,
         rbuf + f.out_capacity + argv_mem,
         if f.out_unsent > 0 { "rw" } else { "r" },
         // A refused request leaves no command, as in Redis.

@@ -5,7 +5,6 @@ use kevy_rt::Flow;
 
 use super::*;
 use crate::family::opts::valid_name;
-use crate::table;
 use crate::testutil::{check, check_pipelined, harness, inline, run};
 
 #[test]
@@ -212,17 +211,6 @@ fn pause_arguments_and_what_waits() {
     assert_eq!(settings.paused(), Some(true));
     check(&mut h, &[("CLIENT UNPAUSE", "+OK\r\n")]);
     assert_eq!(settings.paused(), None);
-    let spec = |words: &[&str]| {
-        let a: kevy_rt::OwnedArgs = words.iter().collect();
-        table::find(a.args()).unwrap_or(&table::REJECT)
-    };
-    assert!(pausable(spec(&["SET", "k", "v"]), true));
-    assert!(pausable(spec(&["DEL", "k"]), true));
-    assert!(!pausable(spec(&["GET", "k"]), true));
-    assert!(!pausable(spec(&["CLIENT", "UNPAUSE"]), true));
-    assert!(pausable(spec(&["GET", "k"]), false));
-    assert!(pausable(spec(&["CLIENT", "UNPAUSE"]), false));
-    assert!(!pausable(spec(&["GET"]), false));
 }
 
 #[test]

@@ -19,6 +19,50 @@ fn time_and_lastsave() {
 }
 
 #[test]
+fn credentials_are_redacted_as_redis_redacts_them() {
+    let h = harness();
+    let redis = h.commands();
+    let hidden = |words: &[&str]| {
+        let args: OwnedArgs = words.iter().copied().collect();
+        let cmd = redis.resolve(args.args()).cmd;
+        super::redactions(cmd, args.args())
+    };
+    assert_eq!(hidden(&["AUTH", "pw"]), [1]);
+    assert_eq!(hidden(&["auth", "user", "pw"]), [1, 2]);
+    assert!(hidden(&["AUTH", "a", "b", "c"]).is_empty());
+    assert_eq!(
+        hidden(&["ACL", "SETUSER", "u v", "+get", "+set"]),
+        [2, 3, 4]
+    );
+    assert_eq!(
+        hidden(&[
+            "CONFIG",
+            "SET",
+            "maxmemory",
+            "1",
+            "MASTERAUTH",
+            "x",
+            "requirepass",
+            "y"
+        ]),
+        [5, 7]
+    );
+    assert!(hidden(&["CONFIG", "SET", "masterauth"]).is_empty());
+    let migrate = |tail: &[&str]| {
+        let mut w = vec!["MIGRATE", "h", "1", "key", "9", "5000"];
+        w.extend_from_slice(tail);
+        let args: OwnedArgs = w.iter().copied().collect();
+        super::migrate_redactions(args.args())
+    };
+    assert!(migrate(&[]).is_empty());
+    assert_eq!(migrate(&["COPY", "AUTH", "p"]), [8]);
+    assert_eq!(migrate(&["AUTH2", "u", "p", "REPLACE"]), [7, 8]);
+    assert!(migrate(&["AUTH2", "u"]).is_empty());
+    assert!(migrate(&["BOGUS", "AUTH", "p"]).is_empty());
+    assert!(hidden(&["GET", "k"]).is_empty());
+}
+
+#[test]
 fn monitor_turns_the_connection_into_a_monitor() {
     let mut h = inline();
     assert_eq!(
