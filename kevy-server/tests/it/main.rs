@@ -30,6 +30,7 @@ mod server;
 mod soak;
 mod stall;
 mod stream_queue;
+mod stream_rdb;
 mod tls;
 mod tracking;
 mod util;

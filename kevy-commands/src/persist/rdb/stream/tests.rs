@@ -109,7 +109,7 @@ fn redis_bytes_restore_and_dump_back_identically() {
     assert_eq!(&g.pel[&StreamId::new(1, 1)].consumer[..], b"alice");
     let mut fields = Vec::new();
     s.log.walk(StreamId::MIN, StreamId::MAX, false, |e| {
-        fields.push(e.pairs().map(|(f, v)| (f.to_vec(), v.to_vec())).count());
+        fields.push(e.pairs().count());
         true
     });
     assert_eq!(fields, vec![2, 1]);
