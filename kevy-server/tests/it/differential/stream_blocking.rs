@@ -1,7 +1,7 @@
 //! Blocking stream reads against redis-server 7.0, in RESP2 and RESP3,
 //! over several connections (the scenario steps of `blocking`): parked
 //! XREADGROUP readers answered when their stream is deleted, replaced by
-//! another type, flushed, renamed or swapped away (`-UNBLOCKED`) or comes
+//! another type, flushed, renamed, swapped away or expired (`-UNBLOCKED`) or comes
 //! back without their group (`-NOGROUP`), while XREAD readers keep
 //! waiting; a first attempt over streams on both shards served from every
 //! stream with data in one reply; the 1,000-entry cap of a parked read
@@ -105,6 +105,11 @@ const SCENARIOS: &[&[Step]] = &[
         Call(0, &["DEL", "h"]),
         Reply(1),
         Call(0, &["XINFO", "GROUPS", "s"]),
+        // expired (the active expiry deletes it while nobody looks)
+        Park(1, RG_S, 1),
+        Call(0, &["PEXPIRE", "s", "100"]),
+        Reply(1),
+        Call(0, &["EXISTS", "s"]),
     ],
     // a first attempt over both shards serves every stream with data
     &[
