@@ -40,7 +40,7 @@ fn wait_key(ctx: Ctx, key: &[u8]) -> (u64, u32, Bytes) {
 /// `at`: at the first attempt an error or data counts (and `$` is fixed
 /// here); afterwards new data, or, for a group reader, a stream or group
 /// that is gone. A first attempt found ready leaves a mark the serve reads
-/// ([`first_mark`]): the runtime asks every key of the call on a shard
+/// (`first_mark`): the runtime asks every key of the call on a shard
 /// with `first` before it serves one there, so the last answer stands.
 pub fn ready(
     db: &mut Db,

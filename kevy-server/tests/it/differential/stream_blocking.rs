@@ -1,9 +1,9 @@
 //! Blocking stream reads against redis-server 7.0, in RESP2 and RESP3,
 //! over several connections (the scenario steps of `blocking`): parked
 //! XREADGROUP readers answered when their stream is deleted, replaced by
-//! another type, flushed, renamed, swapped away or expired (`-UNBLOCKED`) or comes
-//! back without their group (`-NOGROUP`), while XREAD readers keep
-//! waiting; a first attempt over streams on both shards served from every
+//! another type, flushed, renamed, swapped away or expired (`-UNBLOCKED`)
+//! or comes back without their group (`-NOGROUP`), while XREAD readers
+//! keep waiting; a first attempt over streams on both shards served from every
 //! stream with data in one reply; the 1,000-entry cap of a parked read
 //! without COUNT; and the keyspace events of XADD's trim and of consumers
 //! that reads and claims create.
