@@ -123,6 +123,11 @@ pub fn after(
     sig.reorder(b.mark, |log, tail| {
         let (news, mut out): (Vec<Item>, Vec<Item>) =
             tail.into_iter().partition(|i| i.class == class::NEW);
+        // XADD's "xtrim" (signalled as it trims) follows its "xadd".
+        let mut late = Vec::new();
+        if cmd.name == "xadd" {
+            (late, out) = out.into_iter().partition(|i| i.event == "xtrim");
+        }
         let mut news: Vec<Option<Item>> = news.into_iter().map(Some).collect();
         if news_first {
             out.extend(news.iter_mut().filter_map(Option::take));
@@ -137,6 +142,7 @@ pub fn after(
             }
             out.push(log.item(index, key, cl, ev));
         }
+        out.extend(late);
         out.extend(news.into_iter().flatten());
         out
     });
@@ -470,9 +476,9 @@ fn events(
         }
         "pfadd" if n == 1 => ev.push((k, STRING, "pfadd")),
         "pfmerge" => ev.push((k, STRING, "pfadd")),
-        // Streams stay when emptied (no "del"). Not named yet: XADD's
-        // "xtrim" when it trims, and the "xgroup-createconsumer" of a
-        // consumer XREADGROUP, XCLAIM or XAUTOCLAIM creates.
+        // Streams stay when emptied (no "del"). XADD's "xtrim" and the
+        // "xgroup-createconsumer" of a consumer XREADGROUP, XCLAIM or
+        // XAUTOCLAIM creates are signalled by the stream family itself.
         "xadd" if not_none => ev.push((k, STREAM, "xadd")),
         "xdel" if n > 0 => ev.push((k, STREAM, "xdel")),
         "xtrim" if n > 0 => ev.push((k, STREAM, "xtrim")),

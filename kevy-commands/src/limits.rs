@@ -75,7 +75,6 @@
 //!   the file's size); the cut across shards is per shard (see
 //!   ARCHITECTURE.md). SHUTDOWN's final save happens after the shards
 //!   stopped: a failed save ends the process with an error status instead
-//!   of refusing the SHUTDOWN. Function libraries and stream values in a
-//!   Redis file are not loaded (functions are skipped with a warning,
-//!   streams refuse the file). `sanitize-dump-payload` stays `no`, yet
+//!   of refusing the SHUTDOWN. Function libraries in a Redis file are not
+//!   loaded (they are skipped with a warning). `sanitize-dump-payload` stays `no`, yet
 //!   every payload is fully checked.

@@ -20,6 +20,7 @@ use crate::model::stream::node::Entry;
 use crate::model::stream::{AppendError, Stream, StreamId, Trim};
 use crate::model::value::Value;
 use crate::store::db::{Clock, Db};
+use crate::store::signal::class;
 
 pub mod groups;
 pub mod info;
@@ -294,8 +295,13 @@ fn op_xadd(db: &mut Db, args: Args<'_>, now: &Clock) -> XResult<Option<StreamId>
             ),
             AppendError::TooLarge => XErr::Msg("ERR Elements are too large to be stored"),
         })?;
-    if let Some(how) = o.trim {
-        st.log.trim(how, o.approx, o.limit);
+    let trimmed = match o.trim {
+        Some(how) => st.log.trim(how, o.approx, o.limit),
+        None => 0,
+    };
+    if trimmed > 0 {
+        // After the "xadd" the events table names (see `events::after`).
+        db.notify(class::STREAM, "xtrim", args.at(1));
     }
     // Parked XREAD / XREADGROUP calls on this key may be served now.
     db.ready.signal_in(db.index, args.at(1));

@@ -111,6 +111,13 @@ impl Log {
         self.nodes.iter().map(|(k, n)| (k, n))
     }
 
+    /// Adds a node read from a file or payload after the last one (whose
+    /// master ID must be below `master`; the caller checks the entries'
+    /// order and sets the counters).
+    pub fn push_node(&mut self, master: StreamId, node: Node) {
+        self.nodes.push_back((master, node));
+    }
+
     /// Index of the first node whose master ID is above `id`.
     fn after(&self, id: StreamId) -> usize {
         self.nodes.partition_point(|(m, _)| *m <= id)

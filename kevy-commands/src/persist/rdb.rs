@@ -21,6 +21,7 @@ pub mod dump;
 pub mod file;
 mod listpack;
 pub mod read;
+pub mod stream;
 pub mod write;
 mod ziplist;
 

@@ -408,6 +408,11 @@ impl Db {
     fn remove_bucket(&mut self, idx: usize) -> Option<Value> {
         let (node, _) = self.table.get_bucket_entry(idx).ok()?.remove();
         self.unlink_volatile(node.vidx());
+        if matches!(node.value(), Value::Stream(_)) {
+            // A stream going away answers its parked XREADGROUP readers
+            // (Redis's `dbGenericDelete` signals it).
+            self.ready.signal(node.key());
+        }
         Some(node.into_value())
     }
 
@@ -601,6 +606,11 @@ impl Db {
     /// Removes every key, releasing the memory (FLUSHDB, FLUSHALL): breaks
     /// the watches of keys it held, as Redis's `touchAllWatchedKeysInDb`.
     pub fn clear(&mut self) {
+        if self.ready.any_waiting() {
+            // Parked XREADGROUP readers of a stream that goes are answered
+            // (Redis's `scanDatabaseForDeletedStreams`).
+            self.ready.signal_all();
+        }
         if self.listening() {
             self.emptied(None);
             self.sig.flushed();

@@ -32,6 +32,7 @@ mod soak;
 mod stall;
 mod stock_conf;
 mod stream_queue;
+mod stream_rdb;
 mod tls;
 mod tracking;
 mod util;

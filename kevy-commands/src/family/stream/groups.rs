@@ -17,6 +17,7 @@ use crate::model::stream::group::Nack;
 use crate::model::stream::{Group, Stream, StreamId, INVALID_READ};
 use crate::model::value::{Bytes, Value};
 use crate::store::db::{Clock, Db};
+use crate::store::signal::class;
 
 /// What XGROUP's shared preamble found.
 struct Pre<'a> {
@@ -442,7 +443,7 @@ fn op_xclaim(c: &mut Call<'_>) -> XResult<()> {
     let name = args.at(3);
     let mut body = Vec::new();
     let mut rows = 0;
-    let mut have_consumer = false;
+    let (mut have_consumer, mut created) = (false, false);
     for id in ids {
         if !log.contains(id) {
             g.ack(id);
@@ -462,7 +463,7 @@ fn op_xclaim(c: &mut Call<'_>) -> XResult<()> {
             }
         }
         if !have_consumer {
-            g.touch_consumer(name, now);
+            created = g.touch_consumer(name, now);
             have_consumer = true;
         }
         if fresh {
@@ -486,6 +487,9 @@ fn op_xclaim(c: &mut Call<'_>) -> XResult<()> {
     }
     resp::array(c.out, rows);
     c.out.extend_from_slice(&body);
+    if created {
+        c.db.notify(class::STREAM, "xgroup-createconsumer", args.at(1));
+    }
     Ok(())
 }
 
@@ -539,7 +543,7 @@ fn op_xautoclaim(c: &mut Call<'_>) -> XResult<()> {
     let mut deleted = Vec::new();
     let mut body = Vec::new();
     let mut rows = 0;
-    let mut have_consumer = false;
+    let (mut have_consumer, mut created) = (false, false);
     // The next PEL entry to look at; `None` once past the last possible ID.
     let mut cursor = Some(start);
     let next_from = |g: &Group, cur: Option<StreamId>| {
@@ -565,7 +569,7 @@ fn op_xautoclaim(c: &mut Call<'_>) -> XResult<()> {
             continue;
         }
         if !have_consumer {
-            g.touch_consumer(name, now);
+            created = g.touch_consumer(name, now);
             have_consumer = true;
         }
         g.claim(id, name, now, None, !justid);
@@ -584,6 +588,9 @@ fn op_xautoclaim(c: &mut Call<'_>) -> XResult<()> {
     resp::array(c.out, deleted.len());
     for id in deleted {
         write_id(c.out, id);
+    }
+    if created {
+        c.db.notify(class::STREAM, "xgroup-createconsumer", args.at(1));
     }
     Ok(())
 }

@@ -3,7 +3,8 @@
 //! stream can serve it ([`ready`]) and the serve ([`serve_parked`]). `$` is
 //! fixed, per client and key, on the key's shard at the call's first
 //! attempt ([`Waits`]); a group destroyed while a reader waits answers it
-//! Redis's NOGROUP text for parked readers.
+//! Redis's NOGROUP text for parked readers, a stream deleted or replaced
+//! by another type `-UNBLOCKED`.
 
 use std::time::Duration;
 
@@ -11,7 +12,6 @@ use kevy_rt::{Args, OwnedArgs, Park, Served};
 
 use super::read::{check, parse, serve, write_items, ReadArgs, Start};
 use super::{is, XErr};
-use crate::base::error::Error;
 use crate::base::resp;
 use crate::base::resp::Reply;
 use crate::model::stream::{StreamId, Waits};
@@ -38,8 +38,31 @@ fn wait_key(ctx: Ctx, key: &[u8]) -> (u64, u32, Bytes) {
 
 /// [`Commands::ready`](kevy_rt::Commands::ready) for the stream at argument
 /// `at`: at the first attempt an error or data counts (and `$` is fixed
-/// here); afterwards new data, or a group that is gone.
+/// here); afterwards new data, or, for a group reader, a stream or group
+/// that is gone. A first attempt found ready leaves a mark the serve reads
+/// (`first_mark`): the runtime asks every key of the call on a shard
+/// with `first` before it serves one there, so the last answer stands.
 pub fn ready(
+    db: &mut Db,
+    waits: &mut Waits,
+    ctx: Ctx,
+    args: Args<'_>,
+    at: usize,
+    group: bool,
+    first: bool,
+) -> bool {
+    if first {
+        waits.remove(&first_mark(ctx));
+    }
+    let ready = ready_now(db, waits, ctx, args, at, group, first);
+    if first && ready {
+        waits.insert(first_mark(ctx), StreamId::MIN);
+    }
+    ready
+}
+
+/// [`ready`] without the first-attempt mark.
+fn ready_now(
     db: &mut Db,
     waits: &mut Waits,
     ctx: Ctx,
@@ -54,12 +77,11 @@ pub fn ready(
     let Some(k) = at.checked_sub(r.keys).filter(|&k| k < r.n) else {
         return false;
     };
-    if !group && first {
-        waits.remove(&first_mark(ctx));
-    }
     let now = Clock::new();
     let start = match check(db, args, &r, k, &now) {
-        Err(XErr::Std(Error::WrongType)) => return first,
+        // A group reader's stream deleted, replaced by another type or
+        // without its group answers it (Redis's
+        // `unblockDeletedStreamReadgroupClients`); XREAD keeps waiting.
         Err(_) => return first || group,
         Ok(s) => s,
     };
@@ -90,28 +112,14 @@ pub fn ready(
             _ => return false,
         },
     };
-    let ready = match last {
+    match last {
         Some((_, valid)) if first => valid.is_some_and(|v| v > gt),
         Some((l, _)) => l > gt,
         None => false,
-    };
-    if !group && first {
-        // Served at its first attempt: like Redis, from every stream with
-        // data, on whichever shard (see `serve_parked`). A call that parks
-        // was asked here first, so no mark outlives its attempt.
-        if ready {
-            waits.insert(first_mark(ctx), StreamId::MIN);
-        }
     }
-    if group && first && !ready {
-        // Parking: a group gone by the time it is served answers with the
-        // text of a parked reader.
-        waits.insert(wait_key(ctx, key), StreamId::MIN);
-    }
-    ready
 }
 
-/// The [`Waits`] entry marking an XREAD served at its first attempt.
+/// The [`Waits`] entry marking a call found ready at its first attempt.
 fn first_mark(ctx: Ctx) -> (u64, u32, Bytes) {
     (ctx.client, u32::MAX, Bytes::from_slice(b""))
 }
@@ -131,13 +139,21 @@ fn unblocked(args: Args<'_>, r: &ReadArgs) -> OwnedArgs {
     out
 }
 
+/// Redis's `XREAD_BLOCKED_DEFAULT_COUNT`: the most entries per stream a
+/// parked read without COUNT is served (its first attempt has no limit).
+const BLOCKED_COUNT: usize = 1000;
+
 /// [`Commands::serve`](kevy_rt::Commands::serve): a parked (or first)
-/// XREAD / XREADGROUP served from its streams on this shard (`here`). An
-/// XREAD served at its first attempt whose streams span shards runs as the
-/// non-blocking read instead, which gathers every shard's streams (as
-/// Redis answers a read that need not block). XREADGROUP serves this
-/// shard's streams only (a second read gets the others'), so no entry is
-/// delivered by a read that might then find nothing.
+/// XREAD / XREADGROUP served from its streams on this shard (`here`). A
+/// call served at its first attempt whose streams span shards runs as the
+/// non-blocking read instead, which answers from every stream with data
+/// on any shard, as Redis answers a read that need not block (it runs as
+/// the connection's next command: a read racing another consumer of the
+/// same group for the same entries may then find nothing and answer a
+/// null array, as at a timeout). A parked call is served from the
+/// signalling shard's streams, COUNT 1000 when it gave none; a parked
+/// XREADGROUP whose stream went (deleted, or replaced by another type)
+/// answers `-UNBLOCKED`, one whose group went `-NOGROUP`, as Redis's.
 pub fn serve_parked(
     db: &mut Db,
     waits: &mut Waits,
@@ -147,7 +163,7 @@ pub fn serve_parked(
     here: &dyn Fn(&[u8]) -> bool,
     out: &mut Reply<'_>,
 ) -> Served {
-    let r = match parse(args, group) {
+    let mut r = match parse(args, group) {
         Ok(r) => r,
         Err(e) => {
             e.write(args, out);
@@ -156,17 +172,20 @@ pub fn serve_parked(
     };
     let now = Clock::new();
     let ks: Vec<usize> = (0..r.n).filter(|&k| here(args.at(r.keys + k))).collect();
-    if !group && waits.remove(&first_mark(ctx)).is_some() && ks.len() < r.n {
+    let first = waits.remove(&first_mark(ctx)).is_some();
+    if first && ks.len() < r.n {
         return Served::Then(unblocked(args, &r));
     }
-    let mut parked = false;
-    if group {
-        for &k in &ks {
-            parked |= waits.remove(&wait_key(ctx, args.at(r.keys + k))).is_some();
-        }
+    if !first && r.count == 0 {
+        r.count = BLOCKED_COUNT;
     }
+    let parked = group && !first;
     let mut starts = Vec::with_capacity(ks.len());
     for &k in &ks {
+        if parked && !is_stream(db, args.at(r.keys + k), &now) {
+            resp::error(out, b"UNBLOCKED the stream key no longer exists");
+            return Served::Done;
+        }
         match check(db, args, &r, k, &now) {
             Ok(s) => starts.push(s),
             Err(XErr::Text(t)) if parked && t.starts_with(b"NOGROUP") => {
@@ -199,4 +218,9 @@ pub fn serve_parked(
     }
     write_items(out, served, &items);
     Served::Done
+}
+
+/// True when `key` holds a stream.
+fn is_stream(db: &mut Db, key: &[u8], now: &Clock) -> bool {
+    matches!(db.get(key, now), Some(Value::Stream(_)))
 }

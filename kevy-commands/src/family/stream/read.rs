@@ -28,6 +28,7 @@ use crate::family::Call;
 use crate::model::stream::{Stream, StreamId, INVALID_READ};
 use crate::model::value::Value;
 use crate::store::db::{Clock, Db};
+use crate::store::signal::class;
 
 /// A stream read part.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -233,7 +234,9 @@ pub(super) fn serve(
             // Like new entries, history starts after the ID given (the
             // maximum wraps around to 0-0, as `streamIncrID` does).
             let start = after.incr().unwrap_or(StreamId::MIN);
-            history(st, group, consumer, start, r.count, ms, out);
+            if history(st, group, consumer, start, r.count, ms, out) {
+                db.notify(class::STREAM, "xgroup-createconsumer", key);
+            }
             true
         }
         Start::New => {
@@ -246,7 +249,9 @@ pub(super) fn serve(
                 return false;
             }
             head(out, key);
-            deliver(st, group, consumer, r.count, r.noack, ms, out);
+            if deliver(st, group, consumer, r.count, r.noack, ms, out) {
+                db.notify(class::STREAM, "xgroup-createconsumer", key);
+            }
             true
         }
     }
@@ -260,7 +265,9 @@ fn head(out: &mut Reply<'_>, key: &[u8]) {
     resp::bulk(out, key);
 }
 
-/// A consumer's own pending entries from `start` (`streamReplyWithRangeFromConsumerPEL`).
+/// A consumer's own pending entries from `start`
+/// (`streamReplyWithRangeFromConsumerPEL`); true when the consumer was
+/// created.
 fn history(
     st: &mut Stream,
     group: &[u8],
@@ -269,13 +276,13 @@ fn history(
     count: usize,
     now: i64,
     out: &mut Reply<'_>,
-) {
+) -> bool {
     let Stream { log, groups } = st;
     let Some(g) = groups.get_mut(group) else {
         resp::array(out, 0);
-        return;
+        return false;
     };
-    g.touch_consumer(consumer, now);
+    let created = g.touch_consumer(consumer, now);
     let ids: Vec<StreamId> = match g.consumers.get(consumer) {
         Some(c) => c
             .pel
@@ -299,10 +306,12 @@ fn history(
             resp::null_array(out);
         }
     }
+    created
 }
 
 /// Delivers the entries after the group's last ID to `consumer`
-/// (`streamReplyWithRange` with a group).
+/// (`streamReplyWithRange` with a group); true when the consumer was
+/// created.
 fn deliver(
     st: &mut Stream,
     group: &[u8],
@@ -311,13 +320,13 @@ fn deliver(
     noack: bool,
     now: i64,
     out: &mut Reply<'_>,
-) {
+) -> bool {
     let Stream { log, groups } = st;
     let Some(g) = groups.get_mut(group) else {
         resp::array(out, 0);
-        return;
+        return false;
     };
-    g.touch_consumer(consumer, now);
+    let created = g.touch_consumer(consumer, now);
     let start = g.last_id.incr().unwrap_or(StreamId::MAX);
     let mut body = Vec::new();
     let mut n = 0usize;
@@ -339,6 +348,7 @@ fn deliver(
     });
     resp::array(out, n);
     out.extend_from_slice(&body);
+    created
 }
 
 /// Runs a read over the streams `ks` (indexes among the command's

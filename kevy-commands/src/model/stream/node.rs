@@ -222,9 +222,18 @@ impl Node {
             .all(|f| get_bytes(&self.buf, &mut pos) == *f)
     }
 
-    /// Appends an entry with ID `id` (not below `master`).
-    pub fn append(&mut self, master: StreamId, id: StreamId, pairs: &[&[u8]]) {
+    /// The master fields (the node's first entry's), in order.
+    pub fn master_fields(&self) -> impl Iterator<Item = &[u8]> + '_ {
+        let mut pos = 0;
+        let n = get_varint(&self.buf, &mut pos) as usize;
+        (0..n).map(move |_| get_bytes(&self.buf, &mut pos))
+    }
+
+    /// Appends an entry with ID `id` (not below `master`); returns where
+    /// its flags byte is (for [`Node::delete_at`]).
+    pub fn append(&mut self, master: StreamId, id: StreamId, pairs: &[&[u8]]) -> usize {
         let same = self.same_fields(pairs);
+        let at = self.buf.len();
         let (ms, seq) = (
             id.ms.wrapping_sub(master.ms),
             id.seq.wrapping_sub(master.seq),
@@ -259,6 +268,7 @@ impl Node {
         self.live += 1;
         lp = lp + lp_int(self.live as i64) - old;
         self.lp_bytes = self.lp_bytes.saturating_add(lp as u32);
+        at
     }
 
     /// The entry whose flags byte is at `at`.

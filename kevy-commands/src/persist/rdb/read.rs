@@ -255,7 +255,7 @@ impl<'a> Reader<'a> {
                 packed(ty, &blob, enc)?
             }
             types::STREAM_LISTPACKS | types::STREAM_LISTPACKS_2 => {
-                return Err(RdbError("streams are not supported yet".into()))
+                Some(super::stream::read(self, ty)?)
             }
             types::MODULE | types::MODULE_2 => {
                 return Err(RdbError("module values are not supported".into()))

@@ -145,8 +145,7 @@ impl Writer {
             Value::ZSet(_) => types::ZSET_2,
             Value::Hash(h) if h.is_packed() => types::HASH_LISTPACK,
             Value::Hash(_) => types::HASH,
-            // Not written yet (see `pair`): Redis's type number for DUMP.
-            Value::Stream(_) => 21,
+            Value::Stream(_) => types::STREAM_LISTPACKS_2,
         }
     }
 
@@ -174,9 +173,7 @@ impl Writer {
             Value::Set(s) => self.set(s),
             Value::ZSet(z) => self.zset(z),
             Value::Hash(h) => self.hash(h),
-            // RDB_TYPE_STREAM_LISTPACKS_2 is not written yet: `pair` skips
-            // streams, a stream's DUMP payload has no body (RESTORE refuses it).
-            Value::Stream(_) => {}
+            Value::Stream(s) => super::stream::write(self, s),
         }
     }
 
@@ -243,10 +240,6 @@ impl Writer {
     /// A whole key (`rdbSaveKeyValuePair`): its deadline, access data, type,
     /// name and value.
     pub fn pair(&mut self, key: &[u8], v: &Value, meta: Meta) {
-        // Streams are not in RDB files yet (the append-only file keeps them).
-        if matches!(v, Value::Stream(_)) {
-            return;
-        }
         if let Some(at) = meta.expire {
             self.byte(opcodes::EXPIRETIME_MS);
             self.out.extend_from_slice(&at.to_le_bytes());

@@ -165,7 +165,7 @@ fn blocking() {
 
 /// One step of a scenario over several connections.
 #[derive(Clone, Copy, Debug)]
-enum Step {
+pub(super) enum Step {
     /// Send on connection `n` and wait for the reply.
     Call(usize, &'static [&'static str]),
     /// Send a blocking command on connection `n` and wait until the server
@@ -179,7 +179,7 @@ enum Step {
     Unblock(usize, &'static str),
 }
 
-use Step::*;
+pub(super) use Step::*;
 
 /// Scenarios: connection 0 writes, the others park.
 const SCENARIOS: &[&[Step]] = &[
@@ -504,7 +504,7 @@ fn wait_blocked(c: &mut Raw, n: u64) {
 }
 
 /// Runs one scenario on one server; returns every reply in step order.
-fn run_scenario(pair: &Pair, proto: Proto, steps: &[Step], redis: bool) -> Vec<String> {
+pub(super) fn run_scenario(pair: &Pair, proto: Proto, steps: &[Step], redis: bool) -> Vec<String> {
     let mut conns: Vec<Raw> = (0..4)
         .map(|_| {
             let (r, k) = pair.connect_in(proto);
