@@ -177,10 +177,12 @@ impl Default for Redis {
         table::install();
         family::acl::install_commands();
         let shared = Arc::new(Shared::new());
+        let scripts: Arc<script::Registry> = Arc::default();
+        let _ = shared.persist.functions.set(scripts.clone());
         Redis {
             acl: shared.config.live().acl.clone(),
             shared,
-            scripts: Arc::default(),
+            scripts,
         }
     }
 }
@@ -632,6 +634,12 @@ impl Commands for Redis {
         locks: &mut LockSet,
     ) -> bool {
         if script::owns(cmd) {
+            if aofrun::changes_functions(cmd) {
+                // Every shard, as a rewrite's cut or a save takes them: the
+                // libraries a base or snapshot holds agree with the log.
+                locks.everything();
+                return true;
+            }
             return script::isolate(self, session, cmd, args, locks);
         }
         if cmd.name == "exec" {
@@ -668,6 +676,10 @@ impl Commands for Redis {
             let t0 = clock::now();
             let mut planned = script::plan(self, shard, session, ctx, cmd, args, router, parts);
             planned.plan.ns = since(t0);
+            if shard.aof.on && aofrun::changes_functions(cmd) {
+                // Logged as given once it succeeded (`after_plan`).
+                planned.plan.argv = Some(args.to_owned_args());
+            }
             return planned;
         }
         if cmd.name != "exec" {

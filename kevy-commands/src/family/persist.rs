@@ -63,12 +63,13 @@ pub fn encode_shard(shard: &ShardState) -> (Vec<DbChunk>, u64) {
     (chunks, shard.server.dirty)
 }
 
-/// The AUX fields' figures now.
-fn file_info(shared: &Shared) -> FileInfo {
+/// The AUX fields' figures and the function libraries now.
+pub fn file_info(shared: &Shared) -> FileInfo {
     FileInfo {
         ctime: now_ms() / 1000,
         used_mem: shared.memory().0,
         aof_base: false,
+        functions: shared.persist.function_codes(),
     }
 }
 
@@ -352,6 +353,16 @@ pub fn load_shard(
             Ok(())
         },
     )?;
+    if id == 0 {
+        // The libraries are the server's: one shard puts them back (as
+        // Redis's `emptyData` drops them before a DEBUG RELOAD loads).
+        shard
+            .server
+            .shared
+            .persist
+            .restore_functions(&info.libraries, true)
+            .map_err(|e| RdbError(format!("Failed loading the functions: {e}")))?;
+    }
     Ok((info.loaded, info.expired))
 }
 

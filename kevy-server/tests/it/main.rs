@@ -8,6 +8,7 @@
 
 mod acl;
 mod aof;
+mod aof_rdb;
 mod bank;
 mod binary;
 mod client_eviction;
