@@ -457,7 +457,7 @@ impl Aof {
 
     /// A shard's cut: what it propagated before goes to the previous file,
     /// what it propagates after to the new one; `snapshot` is its keyspace
-    /// as of this moment, in commands.
+    /// as of this moment (commands, or RDB pairs for an RDB base).
     pub fn cut(&self, shard: usize, feed: &mut Feed, generation: u64, snapshot: BasePart) {
         self.hand_over(feed);
         feed.generation = generation;

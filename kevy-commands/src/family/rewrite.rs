@@ -3,8 +3,10 @@
 //! whole (it is isolated like FLUSHALL), so no multi-shard operation
 //! straddles the cut; then each shard, in its part, hands what it logged so
 //! far to the old incremental file, switches to the new one and takes its
-//! keyspace as commands (see [`crate::aof::Aof::cut`]); the origin's
-//! gather starts the thread that writes the base and switches the manifest.
+//! keyspace — RDB key–value pairs under `aof-use-rdb-preamble yes`, else
+//! commands (see [`crate::aof::Aof::cut`]); the origin's gather reads the
+//! function libraries and starts the thread that writes the base and
+//! switches the manifest.
 
 use kevy_rt::Planned;
 
