@@ -987,6 +987,8 @@ impl Commands for Redis {
     #[inline]
     fn before_replies(&self, shard: &mut ShardState) {
         aofrun::before_replies(self, shard);
+        // A background save's snapshot advances a slice per iteration.
+        family::persist::snapshot_slice(shard, family::persist::SLICE_BUCKETS / 4);
     }
 
     #[inline]

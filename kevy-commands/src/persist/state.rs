@@ -8,9 +8,12 @@
 //!
 //! A background save is a [`Job`]: whoever starts one (BGSAVE, a save
 //! rule) creates it and bumps the epoch; each shard's tick sees the new
-//! epoch, encodes its own keys and deposits them; the shard depositing
-//! last hands the chunks to a writer thread. No shard waits for another,
-//! and the extra memory is the encoded keys (the size of the file).
+//! epoch and starts an incremental snapshot of its databases there (its
+//! cut), which its ticks and event-loop iterations encode slice by slice
+//! while it keeps serving (`store::db::snap`); once complete, the shard
+//! deposits the encoded keys, and the shard depositing last hands the
+//! chunks to a writer thread. No shard waits for another, and the extra
+//! memory is the encoded keys (the size of the file).
 
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};

@@ -26,6 +26,7 @@ mod pipelines;
 mod pubsub;
 mod queue;
 mod rdb;
+mod rdb_cut;
 mod script_bank;
 mod server;
 mod soak;
