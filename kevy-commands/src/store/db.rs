@@ -611,11 +611,12 @@ impl Db {
     /// Removes every key, releasing the memory (FLUSHDB, FLUSHALL): breaks
     /// the watches of keys it held, as Redis's `touchAllWatchedKeysInDb`.
     pub fn clear(&mut self) {
-        self.finish_snapshot_now();
         if self.listening() {
             self.emptied(None);
             self.sig.flushed();
         }
+        // A snapshot in progress takes what it has not taken yet first.
+        self.finish_snapshot_now();
         self.table = HashTable::new();
         self.volatile = Vec::new();
     }
