@@ -74,11 +74,10 @@
 //!   source in between, it answers a null (Redis would keep waiting).
 //!   Waiters are kept per key name, whatever the database: a write to the
 //!   same name in another database makes them look, not take.
-//! - RDB snapshots: SAVE, DEBUG RELOAD and an AOF rewrite's cut encode
-//!   each shard's keys in one go (for 1M small keys on 2 shards, about a
-//!   second of each shard's time; BGSAVE takes its snapshot in slices
-//!   while the shard serves), and hold the encoded keys until the file is written (about
-//!   the file's size); the cut across shards is per shard (see
+//! - RDB snapshots: each shard encodes its keys in one go when it serves a
+//!   save (for 1M small keys on 2 shards, about a second of each shard's
+//!   time), and holds the encoded keys until the file is written (about
+//!   the file's size) — but BGSAVE slices it while the shard serves; the cut across shards is per shard (see
 //!   ARCHITECTURE.md). SHUTDOWN's final save happens after the shards
 //!   stopped: a failed save ends the process with an error status instead
 //!   of refusing the SHUTDOWN. Function libraries and stream values in a
