@@ -242,6 +242,9 @@ pub struct ShardServer {
     pub dirty: u64,
     /// The last background-save epoch this shard served.
     pub rdb_epoch: u64,
+    /// The background save whose snapshot this shard is taking, slice by
+    /// slice, and its change counter at the cut.
+    pub rdb_job: Option<(Arc<crate::persist::state::Job>, u64)>,
     /// Instantaneous rates (ops, bytes in and out).
     pub meter: meter::Meter,
 }
@@ -273,6 +276,7 @@ impl ShardServer {
             latency: latency::Monitor::default(),
             dirty: 0,
             rdb_epoch: 0,
+            rdb_job: None,
             meter: meter::Meter::default(),
         }
     }

@@ -1,7 +1,8 @@
 //! The append-only file (Redis 7.0's multi-part AOF): what write commands
 //! propagate ([`propagate`]), each shard's buffer of it ([`feed`]), the
 //! server's files, fsync policies and rewrite switch ([`files`]), the
-//! manifest ([`manifest`]), the rewrite's base ([`snapshot`]) and the
+//! manifest ([`manifest`]), the rewrite's RESP base ([`snapshot`]; an RDB
+//! base is the shards' RDB encoding, [`files::BasePart`]) and the
 //! reader used at start-up ([`parse`]). The loading itself, which replays
 //! through the command set, and the hooks into command execution live in
 //! the crate root (`aofload.rs`, `lib.rs`). ARCHITECTURE.md, *Persistence:

@@ -90,6 +90,15 @@ pub fn after_plan(
     });
 }
 
+/// True for the commands that change the function libraries (`FUNCTION
+/// LOAD`, `DELETE`, `FLUSH`, `RESTORE`): logged as given, as Redis does.
+pub fn changes_functions(cmd: &Spec) -> bool {
+    matches!(
+        cmd.name,
+        "function|load" | "function|delete" | "function|flush" | "function|restore"
+    )
+}
+
 /// The runtime's durability barrier: hands the shard's feed to the file
 /// (and fsyncs under `appendfsync always`).
 pub fn before_replies(redis: &Redis, shard: &mut ShardState) {
@@ -177,14 +186,15 @@ fn replay(
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && n == 0 => continue,
             Err(e) => return Err(format!("Can't open the append-only file {name}: {e}")),
         };
-        if data.starts_with(b"REDIS") {
-            return Err(format!(
-                "The AOF base {name} is an RDB file (aof-use-rdb-preamble): \
-                 kevy cannot read RDB files yet"
-            ));
-        }
+        // An RDB preamble (`aof-use-rdb-preamble`, a base's whole content
+        // in Redis 7.0), then commands if any follow (older single files).
+        let skip = if data.starts_with(b"REDIS") {
+            load_preamble(redis, &mut h, name, &data)?
+        } else {
+            0
+        };
         let mut multi: Option<(u64, Vec<Vec<Vec<u8>>>)> = None;
-        let mut at = 0u64;
+        let mut at = skip as u64;
         let run = |h: &mut Harness<Redis>, args: &[&[u8]]| -> Result<(), String> {
             let reply = h.run(args);
             if reply.starts_with(b"-ERR unknown command") {
@@ -195,9 +205,9 @@ fn replay(
             }
             Ok(())
         };
-        let ended = parse::commands(&data, |args, end| {
+        let ended = parse::commands(&data[skip..], |args, end| {
             let start = at;
-            at = end;
+            at = end + skip as u64;
             loaded.commands += 1;
             let verb = args[0];
             if verb.eq_ignore_ascii_case(b"multi") {
@@ -221,12 +231,15 @@ fn replay(
         })?;
         let valid = match ended {
             Ok(()) => multi.as_ref().map(|(start, _)| *start),
-            Err(Stop::Truncated { valid }) => Some(multi.as_ref().map_or(valid, |(s, _)| *s)),
+            Err(Stop::Truncated { valid }) => {
+                Some(multi.as_ref().map_or(valid + skip as u64, |(s, _)| *s))
+            }
             Err(Stop::Corrupt { at }) => {
+                let at = at + skip as u64;
                 return Err(format!(
                     "Bad file format reading the append only file {name} at offset {at}: \
                      make a backup of your AOF file, then use ./redis-check-aof --fix <filename.manifest>"
-                ))
+                ));
             }
         };
         if let Some(valid) = valid {
@@ -259,6 +272,44 @@ fn replay(
         .preloaded
         .put(shards.into_iter().map(|s| s.dbs).collect());
     Ok(loaded)
+}
+
+/// Loads the RDB preamble at the start of `data` (file `name`) into the
+/// harness's shards, each key on the shard that owns it, and its function
+/// libraries; the bytes it took. Nothing is dropped as expired (Redis
+/// loads a preamble with `RDBFLAGS_AOF_PREAMBLE`, which keeps every key: the
+/// commands after it may still touch them).
+fn load_preamble(
+    redis: &Redis,
+    h: &mut Harness<Redis>,
+    name: &str,
+    data: &[u8],
+) -> Result<usize, String> {
+    let router = h.router();
+    let shared = redis.shared();
+    let enc = shared.config.live().memory.encodings.snapshot();
+    let checksum = crate::family::persist::options(shared).checksum;
+    let now = Clock::new();
+    let info = crate::persist::rdb::load_rdb(
+        data,
+        &enc,
+        redis.database_count(),
+        None,
+        checksum,
+        |_, _| true,
+        |l| {
+            let db = h.shard(router.shard_of(&l.key)).db(l.db);
+            db.set(&l.key, l.value, &now, false, l.expire);
+            db.set_access(&l.key, l.idle, l.freq, &now);
+            Ok(())
+        },
+    )
+    .map_err(|e| format!("Error reading the RDB preamble of the AOF file {name}: {e}"))?;
+    shared
+        .persist
+        .restore_functions(&info.libraries, false)
+        .map_err(|e| format!("Failed loading the functions of the AOF file {name}: {e}"))?;
+    Ok(info.bytes)
 }
 
 /// Opens the AOF for appending as the settings say (after [`load`]).

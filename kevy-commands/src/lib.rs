@@ -178,10 +178,12 @@ impl Default for Redis {
         table::install();
         family::acl::install_commands();
         let shared = Arc::new(Shared::new());
+        let scripts: Arc<script::Registry> = Arc::default();
+        let _ = shared.persist.functions.set(scripts.clone());
         Redis {
             acl: shared.config.live().acl.clone(),
             shared,
-            scripts: Arc::default(),
+            scripts,
         }
     }
 }
@@ -643,6 +645,12 @@ impl Commands for Redis {
         locks: &mut LockSet,
     ) -> bool {
         if script::owns(cmd) {
+            if aofrun::changes_functions(cmd) {
+                // Every shard, as a rewrite's cut or a save takes them: the
+                // libraries a base or snapshot holds agree with the log.
+                locks.everything();
+                return true;
+            }
             return script::isolate(self, session, cmd, args, locks);
         }
         if cmd.name == "exec" {
@@ -679,6 +687,10 @@ impl Commands for Redis {
             let t0 = clock::now();
             let mut planned = script::plan(self, shard, session, ctx, cmd, args, router, parts);
             planned.plan.ns = since(t0);
+            if shard.aof.on && aofrun::changes_functions(cmd) {
+                // Logged as given once it succeeded (`after_plan`).
+                planned.plan.argv = Some(args.to_owned_args());
+            }
             return planned;
         }
         if cmd.name != "exec" {
@@ -1000,6 +1012,8 @@ impl Commands for Redis {
     fn before_replies(&self, shard: &mut ShardState) {
         shard.broadcast_tracking();
         aofrun::before_replies(self, shard);
+        // A background save's snapshot advances a slice per iteration.
+        family::persist::snapshot_slice(shard, family::persist::SLICE_BUCKETS / 4);
     }
 
     #[inline]

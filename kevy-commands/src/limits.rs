@@ -72,7 +72,7 @@
 //! - RDB snapshots: each shard encodes its keys in one go when it serves a
 //!   save (for 1M small keys on 2 shards, about a second of each shard's
 //!   time), and holds the encoded keys until the file is written (about
-//!   the file's size); the cut across shards is per shard (see
+//!   the file's size) — but BGSAVE slices it while the shard serves; the cut across shards is per shard (see
 //!   ARCHITECTURE.md). SHUTDOWN's final save happens after the shards
 //!   stopped: a failed save ends the process with an error status instead
 //!   of refusing the SHUTDOWN. Function libraries in a Redis file are not

@@ -2,7 +2,8 @@
 //! ([`Redis::load_file`]: parsed once, each key sent to the shard that owns
 //! it, whatever shard count wrote the file) and the final save at
 //! shutdown ([`Redis::final_save`]: the databases every shard handed over
-//! when it stopped).
+//! when it stopped); the function libraries' side of saving and loading
+//! (the scripting registry as [`crate::persist::state::Functions`]).
 
 use std::sync::atomic::Ordering;
 
@@ -16,6 +17,17 @@ use crate::store::db::Clock;
 use crate::Redis;
 
 use crate::accounting::Shared;
+
+/// The function libraries as persistence saves and loads them.
+impl crate::persist::state::Functions for crate::script::Registry {
+    fn codes(&self) -> Vec<Vec<u8>> {
+        self.libs.lock().map(|l| l.codes()).unwrap_or_default()
+    }
+
+    fn restore(&self, codes: &[Vec<u8>], flush: bool) -> Result<(), String> {
+        crate::script::function::restore_codes(&self.libs, codes, flush)
+    }
+}
 
 /// Moves the keys loaded for shard `id` into it.
 pub(crate) fn take_preloaded(shard: &mut ShardState, id: usize) {
@@ -96,6 +108,8 @@ impl Redis {
         );
         p.loading.store(false, Ordering::Relaxed);
         let info = result?;
+        p.restore_functions(&info.libraries, false)
+            .map_err(|e| RdbError(format!("Failed loading the functions: {e}")))?;
         p.last_load_loaded.store(info.loaded, Ordering::Relaxed);
         p.last_load_expired.store(info.expired, Ordering::Relaxed);
         if let Ok(mut slot) = p.preload.lock() {
@@ -140,6 +154,7 @@ impl Redis {
             ctime: now.ms() / 1000,
             used_mem: self.shared.memory().0,
             aof_base: false,
+            functions: p.function_codes(),
         };
         save_file(&rdb_path(&self.shared), opts, info, &chunks).map(Some)
     }

@@ -266,8 +266,11 @@ fn load_rdb(redis: &kevy_commands::Redis, shards: usize) -> bool {
             );
             if info.functions > 0 {
                 log::log(
-                    Level::Warning,
-                    &format!("{} function libraries in the RDB file were not loaded (functions are not supported)", info.functions),
+                    Level::Notice,
+                    &format!(
+                        "Done loading RDB, {} function libraries loaded",
+                        info.functions
+                    ),
                 );
             }
             true

@@ -15,6 +15,34 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::feed::{select, Feed, Fragment};
 use super::manifest::{Entry, Kind, Manifest};
+use crate::persist::rdb::{write_rdb, DbChunk, FileInfo, Options};
+
+/// One shard's keyspace for a rewrite's base, taken at its cut: commands
+/// (a RESP base) or encoded RDB key–value pairs (`aof-use-rdb-preamble`).
+#[derive(Debug)]
+pub enum BasePart {
+    /// Commands recreating the keys.
+    Resp(Fragment),
+    /// The keys as an RDB file's databases hold them.
+    Rdb(Vec<DbChunk>),
+}
+
+impl Default for BasePart {
+    fn default() -> BasePart {
+        BasePart::Resp(Fragment::default())
+    }
+}
+
+/// What a rewrite's base holds besides the shards' keys: the function
+/// libraries (`FUNCTION LOAD` commands or `FUNCTION2` entries) and, for an
+/// RDB base, its AUX fields and options.
+#[derive(Debug, Default)]
+pub struct BaseHead {
+    /// AUX fields and function libraries (`aof_base` is set here).
+    pub info: FileInfo,
+    /// `rdbcompression`, `rdbchecksum`.
+    pub opts: Options,
+}
 
 /// `appendfsync`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -96,7 +124,9 @@ struct Inner {
     /// `appendonly no`, as Redis writes a base then): closed when it ends.
     one_off: AtomicBool,
     /// The shards' snapshots of the rewrite in progress.
-    snapshots: Mutex<Vec<Fragment>>,
+    snapshots: Mutex<Vec<BasePart>>,
+    /// The rewrite in progress writes an RDB base.
+    rdb_base: AtomicBool,
     stats: Mutex<Stats>,
 }
 
@@ -372,13 +402,21 @@ impl Aof {
         sync_inner(&self.inner, upto);
     }
 
+    /// The rewrite in progress writes an RDB base (its shards' parts are
+    /// [`BasePart::Rdb`]).
+    pub fn rdb_base(&self) -> bool {
+        self.inner.rdb_base.load(Ordering::Acquire)
+    }
+
     /// Starts a rewrite: opens the next incremental file, lists it in the
     /// manifest (so writes after the cut survive a crash before the rewrite
-    /// ends), and moves the generation on. `nshards` snapshots are expected.
-    pub fn begin_rewrite(&self, nshards: usize) -> Result<u64, String> {
+    /// ends), and moves the generation on. `nshards` snapshots are expected;
+    /// the base is an RDB file when `rdb` (`aof-use-rdb-preamble`).
+    pub fn begin_rewrite(&self, nshards: usize, rdb: bool) -> Result<u64, String> {
         if self.inner.rewriting.swap(true, Ordering::AcqRel) {
             return Err("ERR Background append only file rewriting already in progress".into());
         }
+        self.inner.rdb_base.store(rdb, Ordering::Release);
         let mut files = lock(&self.inner.files);
         let Some(f) = files.as_mut() else {
             self.inner.rewriting.store(false, Ordering::Release);
@@ -411,7 +449,7 @@ impl Aof {
             }
         }
         drop(files);
-        *lock(&self.inner.snapshots) = (0..nshards).map(|_| Fragment::default()).collect();
+        *lock(&self.inner.snapshots) = (0..nshards).map(|_| BasePart::default()).collect();
         lock(&self.inner.stats).started_ms = unix_ms();
         self.inner.scheduled.store(false, Ordering::Relaxed);
         Ok(self.generation())
@@ -419,8 +457,8 @@ impl Aof {
 
     /// A shard's cut: what it propagated before goes to the previous file,
     /// what it propagates after to the new one; `snapshot` is its keyspace
-    /// as of this moment, in commands.
-    pub fn cut(&self, shard: usize, feed: &mut Feed, generation: u64, snapshot: Fragment) {
+    /// as of this moment (commands, or RDB pairs for an RDB base).
+    pub fn cut(&self, shard: usize, feed: &mut Feed, generation: u64, snapshot: BasePart) {
         self.hand_over(feed);
         feed.generation = generation;
         if let Some(slot) = lock(&self.inner.snapshots).get_mut(shard) {
@@ -428,15 +466,16 @@ impl Aof {
         }
     }
 
-    /// Ends the rewrite on a thread of its own: writes the base from the
-    /// shards' snapshots, then makes it and the new incremental file the
-    /// whole AOF in the manifest and deletes the old files.
-    pub fn finish_rewrite(&self) {
+    /// Ends the rewrite on a thread of its own: writes the base from
+    /// `head` and the shards' snapshots, then makes it and the new
+    /// incremental file the whole AOF in the manifest and deletes the old
+    /// files.
+    pub fn finish_rewrite(&self, head: BaseHead) {
         let aof = self.clone();
         let spawned = std::thread::Builder::new()
             .name("aof-rewrite".into())
             .spawn(move || {
-                let r = aof.write_base();
+                let r = aof.write_base(head);
                 aof.done(r);
             });
         if spawned.is_err() {
@@ -444,8 +483,9 @@ impl Aof {
         }
     }
 
-    fn write_base(&self) -> Result<(), String> {
+    fn write_base(&self, mut head: BaseHead) -> Result<(), String> {
         let shots = std::mem::take(&mut *lock(&self.inner.snapshots));
+        let rdb = self.rdb_base();
         let (dir, prefix, seq) = {
             let files = lock(&self.inner.files);
             let f = files
@@ -458,23 +498,26 @@ impl Aof {
             )
         };
         let tmp = dir.join(format!("temp-rewriteaof-bg-{}.aof", std::process::id()));
-        let mut out = std::io::BufWriter::new(File::create(&tmp).map_err(|e| e.to_string())?);
-        let mut db = None;
-        let mut size = 0u64;
-        for s in shots.iter().filter(|s| !s.is_empty()) {
-            let mut head = Vec::new();
-            if db != Some(s.first_db) {
-                select(&mut head, s.first_db);
-            }
-            db = s.last_db;
-            out.write_all(&head).map_err(|e| e.to_string())?;
-            out.write_all(&s.bytes).map_err(|e| e.to_string())?;
-            size += (head.len() + s.bytes.len()) as u64;
-        }
-        drop(shots);
+        let mut out = std::io::BufWriter::with_capacity(
+            1 << 20,
+            File::create(&tmp).map_err(|e| e.to_string())?,
+        );
+        let size = if rdb {
+            let chunks: Vec<DbChunk> = shots
+                .into_iter()
+                .flat_map(|s| match s {
+                    BasePart::Rdb(c) => c,
+                    BasePart::Resp(_) => Vec::new(),
+                })
+                .collect();
+            head.info.aof_base = true;
+            write_rdb(&mut out, head.opts, head.info, &chunks).map_err(|e| e.to_string())?
+        } else {
+            write_resp_base(&mut out, &head.info.functions, &shots).map_err(|e| e.to_string())?
+        };
         let file = out.into_inner().map_err(|e| e.to_string())?;
         file.sync_all().map_err(|e| e.to_string())?;
-        let name = base_name(&prefix, seq, false);
+        let name = base_name(&prefix, seq, rdb);
         fs::rename(&tmp, dir.join(&name)).map_err(|e| e.to_string())?;
         let mut files = lock(&self.inner.files);
         let f = files
@@ -542,6 +585,42 @@ impl Aof {
             .as_ref()
             .map(|f| (f.base_size, f.incr_size))
     }
+}
+
+/// A RESP base: the function libraries as `FUNCTION LOAD` commands (as
+/// Redis's `rewriteFunctions`), then every shard's commands. The bytes
+/// written.
+fn write_resp_base(
+    out: &mut impl Write,
+    functions: &[Vec<u8>],
+    shots: &[BasePart],
+) -> std::io::Result<u64> {
+    let mut size = 0u64;
+    for code in functions {
+        let mut cmd = Vec::with_capacity(code.len() + 40);
+        crate::base::resp::array(&mut cmd, 3);
+        for a in [&b"FUNCTION"[..], b"LOAD", code] {
+            crate::base::resp::bulk(&mut cmd, a);
+        }
+        out.write_all(&cmd)?;
+        size += cmd.len() as u64;
+    }
+    let mut db = None;
+    for s in shots {
+        let BasePart::Resp(s) = s else { continue };
+        if s.is_empty() {
+            continue;
+        }
+        let mut head = Vec::new();
+        if db != Some(s.first_db) {
+            select(&mut head, s.first_db);
+        }
+        db = s.last_db;
+        out.write_all(&head)?;
+        out.write_all(&s.bytes)?;
+        size += (head.len() + s.bytes.len()) as u64;
+    }
+    Ok(size)
 }
 
 fn sync_inner(inner: &Inner, upto: u64) {

@@ -86,3 +86,25 @@ fn expiry_is_logged_as_del_before_the_command_that_met_it() {
     assert_eq!(got[0], v(&["DEL", "x"]), "{got:?}");
     assert_eq!(got[1], v(&["APPEND", "x", "new"]));
 }
+
+#[test]
+fn function_changes_are_logged_as_given_once_they_succeed() {
+    let mut h = harness(2);
+    let code = "#!lua name=lib\nredis.register_function('f', function() return 1 end)";
+    h.run(&["FUNCTION", "LOAD", code]);
+    // Refused (the library exists): nothing to replay.
+    h.run(&["FUNCTION", "LOAD", code]);
+    h.run(&["FUNCTION", "LIST"]);
+    h.run(&["FUNCTION", "DELETE", "lib"]);
+    h.run(&["FUNCTION", "DELETE", "lib"]);
+    h.run(&["FUNCTION", "FLUSH", "SYNC"]);
+    let got = logged(&mut h, 2);
+    assert_eq!(
+        got,
+        vec![
+            v(&["FUNCTION", "LOAD", code]),
+            v(&["FUNCTION", "DELETE", "lib"]),
+            v(&["FUNCTION", "FLUSH", "SYNC"]),
+        ]
+    );
+}

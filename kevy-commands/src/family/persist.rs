@@ -2,7 +2,8 @@
 //! background saves (each shard's tick serves a [`Job`]) and of loading a
 //! file into a running server. The format is [`crate::persist::rdb`].
 //!
-//! A save asks every shard for its keys, encoded ([`encode_shard`]):
+//! A save asks every shard for its keys, encoded ([`encode_shard`], or
+//! slice by slice for a background save: [`snapshot_slice`]):
 //! SAVE and DEBUG RELOAD as a part of a plan, so the reply waits for the
 //! file; BGSAVE and the `save` rules through a [`Job`] that each shard's
 //! next tick serves, the last shard handing the file to a writer thread.
@@ -63,12 +64,13 @@ pub fn encode_shard(shard: &ShardState) -> (Vec<DbChunk>, u64) {
     (chunks, shard.server.dirty)
 }
 
-/// The AUX fields' figures now.
-fn file_info(shared: &Shared) -> FileInfo {
+/// The AUX fields' figures and the function libraries now.
+pub fn file_info(shared: &Shared) -> FileInfo {
     FileInfo {
         ctime: now_ms() / 1000,
         used_mem: shared.memory().0,
         aof_base: false,
+        functions: shared.persist.function_codes(),
     }
 }
 
@@ -352,6 +354,16 @@ pub fn load_shard(
             Ok(())
         },
     )?;
+    if id == 0 {
+        // The libraries are the server's: one shard puts them back (as
+        // Redis's `emptyData` drops them before a DEBUG RELOAD loads).
+        shard
+            .server
+            .shared
+            .persist
+            .restore_functions(&info.libraries, true)
+            .map_err(|e| RdbError(format!("Failed loading the functions: {e}")))?;
+    }
     Ok((info.loaded, info.expired))
 }
 
@@ -367,15 +379,20 @@ pub fn tick(shard: &mut ShardState) {
     if epoch != shard.server.rdb_epoch {
         shard.server.rdb_epoch = epoch;
         if let Some(job) = p.job() {
-            let (chunks, dirty) = encode_shard(shard);
-            job.dirty.fetch_add(dirty, Ordering::Relaxed);
-            if let Ok(mut c) = job.chunks.lock() {
-                c.extend(chunks);
+            // The cut: every database starts its snapshot now.
+            let compress = options(&shared).compression;
+            let access = access(shard);
+            let now = now_ms();
+            for (i, db) in shard.dbs.iter_mut().enumerate() {
+                db.begin_snapshot(i, compress, access, now);
             }
-            if job.remaining.fetch_sub(1, Ordering::AcqRel) == 1 {
-                write_in_background(shared.clone(), job);
-            }
+            shard.server.rdb_job = Some((job, shard.server.dirty));
         }
+    }
+    // Idle or not, a tick gives the snapshot a quarter of the interval.
+    let until = std::time::Instant::now() + std::time::Duration::from_millis(25);
+    while shard.server.rdb_job.is_some() && std::time::Instant::now() < until {
+        snapshot_slice(shard, SLICE_BUCKETS);
     }
     if id == 0 && p.job().is_none() {
         if p.scheduled.swap(false, Ordering::Relaxed) {
@@ -395,6 +412,40 @@ pub fn tick(shard: &mut ShardState) {
         {
             p.start_job();
         }
+    }
+}
+
+/// Buckets a slice of a background save's snapshot looks at.
+pub const SLICE_BUCKETS: usize = 2048;
+
+/// One slice of the background save's snapshot this shard is taking, if
+/// any (its tick, and each event-loop iteration through
+/// `before_replies`): up to `buckets` buckets of its databases encoded;
+/// once every database is complete, the chunks go to the job (the shard
+/// depositing last starts the writer thread).
+pub fn snapshot_slice(shard: &mut ShardState, buckets: usize) {
+    if shard.server.rdb_job.is_none() {
+        return;
+    }
+    for db in shard.dbs.iter_mut() {
+        if !db.snapshot_step(buckets) {
+            return;
+        }
+    }
+    let Some((job, dirty)) = shard.server.rdb_job.take() else {
+        return;
+    };
+    let chunks: Vec<DbChunk> = shard
+        .dbs
+        .iter_mut()
+        .filter_map(|db| db.take_snapshot())
+        .collect();
+    job.dirty.fetch_add(dirty, Ordering::Relaxed);
+    if let Ok(mut c) = job.chunks.lock() {
+        c.extend(chunks);
+    }
+    if job.remaining.fetch_sub(1, Ordering::AcqRel) == 1 {
+        write_in_background(shard.server.shared.clone(), job);
     }
 }
 

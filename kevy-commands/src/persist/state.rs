@@ -8,12 +8,15 @@
 //!
 //! A background save is a [`Job`]: whoever starts one (BGSAVE, a save
 //! rule) creates it and bumps the epoch; each shard's tick sees the new
-//! epoch, encodes its own keys and deposits them; the shard depositing
-//! last hands the chunks to a writer thread. No shard waits for another,
-//! and the extra memory is the encoded keys (the size of the file).
+//! epoch and starts an incremental snapshot of its databases there (its
+//! cut), which its ticks and event-loop iterations encode slice by slice
+//! while it keeps serving (`store::db::snap`); once complete, the shard
+//! deposits the encoded keys, and the shard depositing last hands the
+//! chunks to a writer thread. No shard waits for another, and the extra
+//! memory is the encoded keys (the size of the file).
 
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
 
 use super::rdb::{DbChunk, Loaded};
@@ -34,6 +37,19 @@ pub struct Job {
     pub dirty: AtomicU64,
     /// When it was asked for.
     pub started: Instant,
+}
+
+/// The function libraries as persistence sees them: their code, to save
+/// (RDB `FUNCTION2` entries, `FUNCTION LOAD` commands in an AOF base), and
+/// a way to put saved ones back. The scripting layer, above this one,
+/// registers itself in [`Persist::functions`].
+pub trait Functions: Send + Sync {
+    /// Every library's code (its `#!lua name=…` line first), in name order.
+    fn codes(&self) -> Vec<Vec<u8>>;
+    /// Loads the libraries `codes`, first deleting every library when
+    /// `flush`; an error (a library that does not load, a name taken)
+    /// changes nothing.
+    fn restore(&self, codes: &[Vec<u8>], flush: bool) -> Result<(), String>;
 }
 
 /// The server's persistence state.
@@ -76,6 +92,8 @@ pub struct Persist {
     pub stopped: Mutex<Vec<crate::persist::rdb::file::DbChunk>>,
     /// Keys loaded at start-up, per shard, until the shard takes them.
     pub preload: Mutex<Vec<Vec<Loaded>>>,
+    /// The function libraries (set once by the scripting layer).
+    pub functions: OnceLock<Arc<dyn Functions>>,
 }
 
 impl Default for Persist {
@@ -98,6 +116,7 @@ impl Default for Persist {
             save_on_stop: AtomicBool::new(false),
             stopped: Mutex::new(Vec::new()),
             preload: Mutex::new(Vec::new()),
+            functions: OnceLock::new(),
         }
     }
 }
@@ -112,6 +131,21 @@ impl std::fmt::Debug for Persist {
 }
 
 impl Persist {
+    /// Every function library's code (none when no scripting layer
+    /// registered itself).
+    pub fn function_codes(&self) -> Vec<Vec<u8>> {
+        self.functions.get().map(|f| f.codes()).unwrap_or_default()
+    }
+
+    /// Loads saved function libraries (see [`Functions::restore`]).
+    pub fn restore_functions(&self, codes: &[Vec<u8>], flush: bool) -> Result<(), String> {
+        match self.functions.get() {
+            Some(f) => f.restore(codes, flush),
+            None if codes.is_empty() => Ok(()),
+            None => Err("functions are not supported".into()),
+        }
+    }
+
     /// The background save in progress.
     pub fn job(&self) -> Option<Arc<Job>> {
         self.job.lock().ok().and_then(|j| j.clone())

@@ -89,6 +89,47 @@ impl Libraries {
     }
 }
 
+/// Persistence's access (RDB `FUNCTION2` entries, the AOF base): every
+/// library's code in name order, and loading saved ones back.
+impl Libraries {
+    /// Every library's code, in name order.
+    pub(crate) fn codes(&self) -> Vec<Vec<u8>> {
+        self.libs.values().map(|l| l.code.clone()).collect()
+    }
+}
+
+/// Loads the libraries `codes`, after deleting every library when `flush`:
+/// all of them or, on the first error (Redis's text), none.
+pub(crate) fn restore_codes(
+    libs: &std::sync::Mutex<Libraries>,
+    codes: &[Vec<u8>],
+    flush: bool,
+) -> Result<(), String> {
+    let staged = std::sync::Mutex::new(Libraries::default());
+    for code in codes {
+        load(&staged, code, false)?;
+    }
+    let staged = staged.into_inner().map_err(|_| "internal error")?;
+    let mut l = libs.lock().map_err(|_| "internal error")?;
+    for (name, lib) in staged.libs.iter().filter(|_| !flush) {
+        if l.libs.contains_key(name) {
+            return Err(format!("Library {name} already exists"));
+        }
+        if let Some(f) = lib.funcs.iter().find(|f| l.owner.contains_key(&f.name)) {
+            return Err(format!("Function {} already exists", f.name));
+        }
+    }
+    if flush {
+        l.clear();
+    }
+    for (_, lib) in staged.libs {
+        if let Ok(lib) = Arc::try_unwrap(lib) {
+            l.insert(lib);
+        }
+    }
+    Ok(())
+}
+
 /// Letters, digits and underscores, at least one (`functionsVerifyName`).
 fn valid_name(name: &[u8]) -> bool {
     !name.is_empty() && name.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_')

@@ -98,8 +98,9 @@ pub fn is_expired(at: Option<Ms>, now: &Clock) -> bool {
     at.is_some_and(|at| at < now.ms())
 }
 
-/// `vidx` of an entry without a time to live.
-const NO_TTL: u32 = u32::MAX;
+/// `vidx` of an entry without a time to live (31 bits: the top one is
+/// the node's snapshot mark).
+const NO_TTL: u32 = u32::MAX >> 1;
 
 /// A key with a time to live: enough to sample it and find its entry again.
 #[derive(Clone, Copy)]
@@ -142,6 +143,10 @@ pub struct Db {
     pub log_expired: bool,
     /// Keys expiry removed, not yet propagated.
     pub expired_log: Vec<Vec<u8>>,
+    /// The incremental snapshot in progress (`snap`), and the mark every
+    /// node taken by it, or made since, carries.
+    snap: Option<Box<snap::Snap>>,
+    parity: bool,
 }
 
 /// A database's entries moved out: `(key, value, deadline)`.
@@ -209,6 +214,8 @@ impl Db {
             index: 0,
             log_expired: false,
             expired_log: Vec::new(),
+            snap: None,
+            parity: false,
         }
     }
 
@@ -406,6 +413,7 @@ impl Db {
 
     /// Removes the entry in bucket `idx`, with its deadline.
     fn remove_bucket(&mut self, idx: usize) -> Option<Value> {
+        self.cow(idx);
         let (node, _) = self.table.get_bucket_entry(idx).ok()?.remove();
         self.unlink_volatile(node.vidx());
         if matches!(node.value(), Value::Stream(_)) {
@@ -444,6 +452,7 @@ impl Db {
 
     /// Gives the entry in bucket `idx` the deadline `at` (or none).
     fn set_deadline(&mut self, idx: usize, at: Option<Ms>) {
+        self.cow(idx);
         let Some(e) = self.table.get_bucket(idx) else {
             return;
         };
@@ -476,6 +485,7 @@ impl Db {
     #[inline]
     pub fn get(&mut self, key: &[u8], now: &Clock) -> Option<&mut Value> {
         let idx = self.find(key, now)?;
+        self.cow(idx);
         let clock = self.lru_clock;
         self.table.get_bucket_mut(idx).map(|e| {
             stamp(e, clock, &self.limits, &mut self.rng, &mut self.seq);
@@ -499,6 +509,7 @@ impl Db {
         now: &Clock,
     ) -> Option<(&mut Value, Option<Ms>)> {
         let idx = self.find(key, now)?;
+        self.cow(idx);
         let at = self.table.get_bucket(idx).and_then(|e| self.deadline(e));
         let clock = self.lru_clock;
         self.table.get_bucket_mut(idx).map(|e| {
@@ -526,6 +537,7 @@ impl Db {
     pub fn set(&mut self, key: &[u8], value: Value, now: &Clock, keep_ttl: bool, at: Option<Ms>) {
         match self.probe(key, now) {
             Ok(idx) => {
+                self.cow(idx);
                 let clock = self.lru_clock;
                 if let Some(e) = self.table.get_bucket_mut(idx) {
                     *e.value_mut() = value;
@@ -554,7 +566,9 @@ impl Db {
                     self.seq = self.seq.wrapping_add(1);
                     self.seq
                 };
-                let node = Node::new(key, value, vidx, clock, data);
+                let mut node = Node::new(key, value, vidx, clock, data);
+                // Born taken: a snapshot in progress leaves it out.
+                node.set_mark(self.parity);
                 self.table
                     .insert_unique(hash, node, |e| hasher.hash_one(e.key()));
                 self.ready.signal_in(self.index, key);
@@ -615,6 +629,8 @@ impl Db {
             self.emptied(None);
             self.sig.flushed();
         }
+        // A snapshot in progress takes what it has not taken yet first.
+        self.finish_snapshot_now();
         self.table = HashTable::new();
         self.volatile = Vec::new();
     }
@@ -856,5 +872,6 @@ mod persist;
 mod sample;
 pub(crate) use sample::Candidate;
 mod scan;
+mod snap;
 #[cfg(test)]
 mod tests;

@@ -18,7 +18,7 @@ use crate::binary::Binary;
 use crate::util::RedisServer;
 
 /// A fresh directory for one test's files.
-fn temp(name: &str) -> PathBuf {
+pub(crate) fn temp(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("kevy-aof-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
@@ -26,7 +26,7 @@ fn temp(name: &str) -> PathBuf {
 }
 
 /// kevy-server with the AOF on in `dir`.
-fn kevy(dir: &Path, shards: usize, fsync: &str) -> Binary {
+pub(crate) fn kevy(dir: &Path, shards: usize, fsync: &str) -> Binary {
     Binary::spawn_with(&[
         "--port",
         "0",
@@ -41,12 +41,12 @@ fn kevy(dir: &Path, shards: usize, fsync: &str) -> Binary {
     ])
 }
 
-fn con(addr: std::net::SocketAddr) -> redis::Connection {
+pub(crate) fn con(addr: std::net::SocketAddr) -> redis::Connection {
     let client = redis::Client::open(format!("redis://{addr}/")).unwrap();
     client.get_connection().unwrap()
 }
 
-fn q(c: &mut redis::Connection, args: &[&str]) -> redis::Value {
+pub(crate) fn q(c: &mut redis::Connection, args: &[&str]) -> redis::Value {
     let mut cmd = redis::cmd(args[0]);
     for a in &args[1..] {
         cmd.arg(*a);
@@ -56,7 +56,7 @@ fn q(c: &mut redis::Connection, args: &[&str]) -> redis::Value {
 
 /// Every key of every database: type, value (collections in a canonical
 /// order) and absolute deadline.
-fn dump(addr: std::net::SocketAddr) -> BTreeMap<(u32, Vec<u8>), String> {
+pub(crate) fn dump(addr: std::net::SocketAddr) -> BTreeMap<(u32, Vec<u8>), String> {
     let mut c = con(addr);
     let mut all = BTreeMap::new();
     for db in 0..16u32 {
@@ -110,7 +110,7 @@ fn dump(addr: std::net::SocketAddr) -> BTreeMap<(u32, Vec<u8>), String> {
 
 /// Writes of every type, with deadlines, in several databases, through
 /// single-shard, cross-shard and transactional commands.
-fn write_everything(c: &mut redis::Connection, tag: &str) {
+pub(crate) fn write_everything(c: &mut redis::Connection, tag: &str) {
     let k = |name: &str| format!("{tag}:{name}");
     q(c, &["SET", &k("s"), "hello"]);
     q(c, &["SET", &k("n"), "10"]);
@@ -177,7 +177,7 @@ fn write_everything(c: &mut redis::Connection, tag: &str) {
     q(c, &["SELECT", "0"]);
 }
 
-fn check_aof(dir: &Path) {
+pub(crate) fn check_aof(dir: &Path) {
     let manifest = dir.join("appendonlydir/appendonly.aof.manifest");
     let out = Command::new("redis-check-aof")
         .arg(&manifest)
@@ -188,7 +188,7 @@ fn check_aof(dir: &Path) {
     assert!(text.contains("is valid"), "{text}");
 }
 
-fn kill(b: Binary) {
+pub(crate) fn kill(b: Binary) {
     let _ = b.stop(libc::SIGKILL);
 }
 
@@ -483,14 +483,14 @@ fn crash_test_acknowledged_writes_survive_sigkill() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-fn info_field(c: &mut redis::Connection, name: &str) -> String {
+pub(crate) fn info_field(c: &mut redis::Connection, name: &str) -> String {
     let info: String = redis::cmd("INFO").arg("persistence").query(c).unwrap();
     info.lines()
         .find_map(|l| l.strip_prefix(&format!("{name}:")).map(str::to_string))
         .unwrap_or_default()
 }
 
-fn wait_for(c: &mut redis::Connection, name: &str, want: impl Fn(&str) -> bool) {
+pub(crate) fn wait_for(c: &mut redis::Connection, name: &str, want: impl Fn(&str) -> bool) {
     for _ in 0..500 {
         if want(&info_field(c, name)) {
             return;
@@ -524,8 +524,13 @@ fn turned_on_at_run_time_and_rewritten_automatically() {
         &mut c,
         &["CONFIG", "SET", "auto-aof-rewrite-min-size", "1kb"],
     );
-    let big = "x".repeat(4096);
+    // Values LZF cannot shrink much (the base is an RDB file by default).
+    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     for i in 0..20 {
+        let big: String = crate::util::noise(8192, i)
+            .iter()
+            .map(|b| alphabet[(b % 64) as usize] as char)
+            .collect();
         q(&mut c, &["SET", &format!("big:{i}"), &big]);
     }
     wait_for(&mut c, "aof_rewrites", |v| {

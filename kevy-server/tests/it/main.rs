@@ -8,6 +8,7 @@
 
 mod acl;
 mod aof;
+mod aof_rdb;
 mod bank;
 mod binary;
 mod blmove_race;
@@ -26,6 +27,7 @@ mod pipelines;
 mod pubsub;
 mod queue;
 mod rdb;
+mod rdb_cut;
 mod script_bank;
 mod server;
 mod soak;

@@ -24,8 +24,8 @@ pub struct DbChunk {
     pub bytes: Vec<u8>,
 }
 
-/// What the AUX fields say.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// What the AUX fields say, and the function libraries.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FileInfo {
     /// `ctime`: unix seconds.
     pub ctime: i64,
@@ -33,6 +33,9 @@ pub struct FileInfo {
     pub used_mem: u64,
     /// `aof-base`: the file is an AOF's preamble.
     pub aof_base: bool,
+    /// The function libraries' code, one `FUNCTION2` entry each, after
+    /// the AUX fields (`rdbSaveFunctions`).
+    pub functions: Vec<Vec<u8>>,
 }
 
 /// Which access data a key carries in the file (`maxmemory-policy`).
@@ -120,6 +123,10 @@ pub fn write_rdb<W: Write>(
     head.aux("ctime", info.ctime.to_string().as_bytes());
     head.aux("used-mem", info.used_mem.to_string().as_bytes());
     head.aux("aof-base", if info.aof_base { b"1" } else { b"0" });
+    for code in &info.functions {
+        head.byte(opcodes::FUNCTION2);
+        head.string(code);
+    }
     s.put(&head.out)?;
     let mut dbs: Vec<usize> = chunks.iter().map(|c| c.db).collect();
     dbs.sort_unstable();

@@ -379,8 +379,10 @@ pub struct LoadInfo {
     pub empty: u64,
     /// AUX fields, in file order.
     pub aux: Vec<(Vec<u8>, Vec<u8>)>,
-    /// Function libraries in the file (not loaded: kevy has no functions).
+    /// Function libraries in the file.
     pub functions: u64,
+    /// Their code (`FUNCTION2` entries), for the caller to load.
+    pub libraries: Vec<Vec<u8>>,
     /// Bytes read.
     pub bytes: usize,
 }
@@ -467,7 +469,7 @@ pub fn load_rdb(
                 return Err(RdbError("module data is not supported".into()));
             }
             opcodes::FUNCTION2 => {
-                r.string()?;
+                info.libraries.push(r.string()?.into_owned());
                 info.functions += 1;
                 continue;
             }

@@ -203,6 +203,37 @@ fn whole_file_round_trips() {
 }
 
 #[test]
+fn function_libraries_are_function2_entries() {
+    let long = b"#!lua name=long\nredis.register_function('f', function() return 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' end)".to_vec();
+    let info = FileInfo {
+        aof_base: true,
+        functions: vec![long.clone(), b"#!lua name=s\n".to_vec()],
+        ..FileInfo::default()
+    };
+    let mut file = Vec::new();
+    write_rdb(&mut file, Options::default(), info, &[]).unwrap();
+    // After the AUX fields, before EOF: opcode 245, then the code as an
+    // RDB string (compressed when long, as `rdbSaveRawString`).
+    let mut short = vec![opcodes::FUNCTION2, 13];
+    short.extend_from_slice(b"#!lua name=s\n");
+    short.push(opcodes::EOF);
+    assert!(file.windows(short.len()).any(|w| w == short));
+    let got = load_rdb(
+        &file,
+        &Enc::default(),
+        16,
+        None,
+        true,
+        |_, _| true,
+        |_| Ok(()),
+    )
+    .unwrap();
+    assert_eq!(got.functions, 2);
+    assert_eq!(got.libraries, vec![long, b"#!lua name=s\n".to_vec()]);
+    assert!(got.aux.contains(&(b"aof-base".to_vec(), b"1".to_vec())));
+}
+
+#[test]
 fn corrupt_files_are_errors() {
     let mut db = Db::new();
     let now = Clock::new();

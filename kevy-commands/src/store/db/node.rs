@@ -33,6 +33,11 @@ struct Head {
     lru: u32,
 }
 
+/// The top bit of the `vidx` word: the node's snapshot mark, which says
+/// whether an incremental snapshot in progress has taken the node yet
+/// (`store::db::snap`); the volatile index uses the 31 bits below.
+pub(crate) const MARK: u32 = 1 << 31;
+
 /// Offset of the LFU data (4-aligned: the head is 8-aligned and 40 bytes).
 const LFU_OFFSET: usize = std::mem::size_of::<Head>();
 /// Offset of the key's length.
@@ -171,7 +176,20 @@ impl Node {
     /// The volatile-index slot.
     #[inline]
     pub(crate) fn vidx(&self) -> u32 {
-        self.head().vidx
+        self.head().vidx & !MARK
+    }
+
+    /// The snapshot mark (see [`MARK`]).
+    #[inline]
+    pub(crate) fn mark(&self) -> bool {
+        self.head().vidx & MARK != 0
+    }
+
+    /// Sets the snapshot mark.
+    #[inline]
+    pub(crate) fn set_mark(&mut self, on: bool) {
+        let h = self.head_mut();
+        h.vidx = (h.vidx & !MARK) | if on { MARK } else { 0 };
     }
 
     /// The access clock of the last access.
@@ -215,10 +233,11 @@ impl Node {
         }
     }
 
-    /// Sets the volatile-index slot.
+    /// Sets the volatile-index slot (below 2^31; the mark is kept).
     #[inline]
     pub(crate) fn set_vidx(&mut self, vidx: u32) {
-        self.head_mut().vidx = vidx;
+        let h = self.head_mut();
+        h.vidx = (h.vidx & MARK) | (vidx & !MARK);
     }
 
     /// Frees the node, returning its value.
@@ -287,9 +306,14 @@ mod tests {
             assert_eq!(n.key(), &key[..]);
             assert_eq!(n.value(), &value);
             assert_eq!(n.vidx(), 7);
-            n.set_vidx(u32::MAX);
+            n.set_mark(true);
+            n.set_vidx(u32::MAX >> 1);
             *n.value_mut() = Value::Int(len as i64);
-            assert_eq!(n.vidx(), u32::MAX);
+            assert_eq!(n.vidx(), u32::MAX >> 1);
+            assert!(n.mark());
+            n.set_mark(false);
+            assert_eq!(n.vidx(), u32::MAX >> 1);
+            assert!(!n.mark());
             assert_eq!(n.key(), &key[..]);
             assert_eq!(n.into_value(), Value::Int(len as i64));
         }

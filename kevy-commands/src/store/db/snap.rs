@@ -1,0 +1,183 @@
+//! Incremental snapshots: a database encoded as RDB key–value pairs in
+//! slices, between which its shard keeps serving commands, yet exactly as
+//! it was when the snapshot began (a background save's cut).
+//!
+//! Each node carries a mark bit ([`Node::mark`](super::node::Node)). The
+//! database keeps a *parity*: with no snapshot running every node's mark
+//! equals it (new nodes are made with it). [`Db::begin_snapshot`] flips the
+//! parity, so every node present at the cut is *untaken*. A node is taken —
+//! encoded as it is, its mark set to the parity — either by a slice
+//! ([`Db::snapshot_step`], walking the buckets from a cursor) or, before
+//! anything changes it, by the copy-on-write hook [`Db::cow`], which every
+//! access that can change or remove a node calls first (`get`, `set`,
+//! removal, expiry, deadline changes, `clear`). A node made after the cut
+//! is born taken and never encoded. The snapshot is complete once as many
+//! nodes were taken as the database held at the cut; a slice that reaches
+//! the end of the table before that (a rehash moved untaken nodes behind
+//! the cursor) starts again from bucket 0, skipping taken nodes.
+//!
+//! Extra memory: the encoded pairs (about the file's share of this
+//! database), no copy of any value.
+
+use super::node::Node;
+use super::{is_expired, Clock, Db, Ms, NO_TTL, TICKS_PER_SECOND};
+use crate::persist::rdb::file::{AccessData, DbChunk};
+use crate::persist::rdb::write::{Meta, Writer};
+use crate::store::lfu;
+
+/// A snapshot in progress (boxed in its [`Db`]).
+pub(crate) struct Snap {
+    /// The database's number at the cut (SWAPDB may move it later).
+    index: usize,
+    /// Nodes at the cut, and of those, taken so far.
+    total: usize,
+    taken: usize,
+    /// The next bucket a slice looks at.
+    cursor: usize,
+    /// The cut's time: keys already expired then are left out.
+    now: Ms,
+    access: AccessData,
+    writer: Writer,
+    keys: u64,
+    expires: u64,
+}
+
+impl Db {
+    /// Starts a snapshot of this database, number `index`, as it is now
+    /// (`now`: the cut's time), encoded with `compress` and `access` as
+    /// [`crate::persist::rdb::file::encode_dbs`] would. A snapshot still
+    /// running is completed and dropped first.
+    pub fn begin_snapshot(&mut self, index: usize, compress: bool, access: AccessData, now: Ms) {
+        if self.snap.is_some() {
+            self.finish_snapshot_now();
+            self.snap = None;
+        }
+        self.parity = !self.parity;
+        let mut writer = Writer::new(compress);
+        writer.plain_from = self.enc().list_packed;
+        self.snap = Some(Box::new(Snap {
+            index,
+            total: self.table.len(),
+            taken: 0,
+            cursor: 0,
+            now,
+            access,
+            writer,
+            keys: 0,
+            expires: 0,
+        }));
+    }
+
+    /// True while a snapshot is running or waits to be taken.
+    pub fn snapshot_running(&self) -> bool {
+        self.snap.is_some()
+    }
+
+    /// Encodes the untaken nodes of up to `budget` buckets; true when the
+    /// snapshot is complete (or none runs).
+    pub fn snapshot_step(&mut self, budget: usize) -> bool {
+        let Some(s) = self.snap.as_deref() else {
+            return true;
+        };
+        let mut cursor = s.cursor;
+        let mut left = budget.max(1);
+        loop {
+            if self.snap.as_deref().is_none_or(|s| s.taken >= s.total) {
+                return true;
+            }
+            if left == 0 {
+                break;
+            }
+            let n = self.table.num_buckets();
+            if cursor >= n {
+                cursor = 0;
+            }
+            let end = (cursor + left).min(n);
+            for idx in cursor..end {
+                self.cow(idx);
+            }
+            left -= end - cursor;
+            cursor = end;
+        }
+        if let Some(s) = self.snap.as_deref_mut() {
+            s.cursor = cursor;
+        }
+        false
+    }
+
+    /// Completes a running snapshot in one go (before the whole database
+    /// goes: FLUSHDB, FLUSHALL, a load).
+    pub fn finish_snapshot_now(&mut self) {
+        while !self.snapshot_step(1 << 16) {}
+    }
+
+    /// The complete snapshot's encoded pairs, once [`Db::snapshot_step`]
+    /// said it is complete; `None` otherwise (or when it holds no key).
+    pub fn take_snapshot(&mut self) -> Option<DbChunk> {
+        if self.snap.as_deref().is_none_or(|s| s.taken < s.total) {
+            return None;
+        }
+        let s = self.snap.take()?;
+        (s.keys > 0).then_some(DbChunk {
+            db: s.index,
+            keys: s.keys,
+            expires: s.expires,
+            bytes: s.writer.out,
+        })
+    }
+
+    /// The copy-on-write hook: when a snapshot runs and the node in bucket
+    /// `idx` is untaken, encodes it as it is now (its state at the cut,
+    /// since nothing changed it before this call) and marks it taken. Every
+    /// access that may change or remove a node calls this first.
+    #[inline]
+    pub(super) fn cow(&mut self, idx: usize) {
+        if self.snap.is_some() {
+            self.take_node(idx);
+        }
+    }
+
+    #[inline(never)]
+    fn take_node(&mut self, idx: usize) {
+        let parity = self.parity;
+        let Some(e) = self.table.get_bucket_mut(idx) else {
+            return;
+        };
+        if e.mark() == parity {
+            return;
+        }
+        e.set_mark(parity);
+        let e: &Node = e;
+        let Some(s) = self.snap.as_deref_mut() else {
+            return;
+        };
+        s.taken += 1;
+        let at = match e.vidx() {
+            NO_TTL => None,
+            v => self.volatile.get(v as usize).map(|v| v.at),
+        };
+        if is_expired(at, &Clock::at(s.now)) {
+            return;
+        }
+        let idle = (s.access == AccessData::Lru)
+            .then(|| (self.lru_clock.wrapping_sub(e.lru()) / TICKS_PER_SECOND) as u64);
+        let freq = (s.access == AccessData::Lfu).then(|| {
+            let (_, decay) = self.limits.lfu_params();
+            lfu::decayed(e.lfu(), lfu::minutes(self.lru_clock), decay).min(255) as u8
+        });
+        s.keys += 1;
+        s.expires += at.is_some() as u64;
+        s.writer.pair(
+            e.key(),
+            e.value(),
+            Meta {
+                expire: at,
+                idle,
+                freq,
+            },
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,195 @@
+//! Incremental snapshots against a copy taken at the cut: whatever the
+//! commands do between slices (overwrites, in-place changes, removals,
+//! deadlines, expiry, growth and rehashing, a flush), the snapshot decodes
+//! to exactly the keys, values and deadlines the database held at the cut.
+
+use std::collections::BTreeMap;
+
+use super::super::*;
+use crate::model::encoding::Enc;
+use crate::model::types::list::{End, List};
+use crate::persist::rdb::file::{write_rdb, AccessData, DbChunk, FileInfo};
+use crate::persist::rdb::{load_rdb, Options};
+
+type State = BTreeMap<Vec<u8>, (Value, Option<Ms>)>;
+
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self, n: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 33) % n
+    }
+}
+
+const NOW: Ms = 1_000_000;
+
+fn state(db: &Db) -> State {
+    let mut out = State::new();
+    db.for_each_to_save(&Clock::at(NOW), |k, v, at, _, _| {
+        out.insert(k.to_vec(), (v.clone(), at));
+    });
+    out
+}
+
+fn decoded(chunk: Option<DbChunk>, db: usize) -> State {
+    let chunks: Vec<DbChunk> = chunk.into_iter().collect();
+    assert!(chunks.iter().all(|c| c.db == db));
+    let mut file = Vec::new();
+    write_rdb(&mut file, Options::default(), FileInfo::default(), &chunks).unwrap();
+    let mut out = State::new();
+    load_rdb(
+        &file,
+        &Enc::default(),
+        16,
+        None,
+        true,
+        |_, _| true,
+        |l| {
+            out.insert(l.key.to_vec(), (l.value, l.expire));
+            Ok(())
+        },
+    )
+    .unwrap();
+    out
+}
+
+fn list(items: usize) -> Value {
+    let mut l = List::new();
+    for i in 0..items {
+        l.push(End::Right, format!("item{i}").as_bytes(), &Enc::default());
+    }
+    Value::List(l)
+}
+
+fn filled(n: usize) -> Db {
+    let mut db = Db::new();
+    let c = Clock::at(NOW);
+    for i in 0..n {
+        let key = format!("key:{i}");
+        let v = if i % 5 == 0 {
+            list(i % 7 + 1)
+        } else {
+            Value::string(format!("value-{i}").as_bytes())
+        };
+        let at = (i % 3 == 0).then_some(NOW + 10_000 + i as Ms);
+        db.set(key.as_bytes(), v, &c, false, at);
+    }
+    // Already expired at the cut: left out.
+    db.set(b"dead", Value::Int(1), &c, false, Some(NOW - 1));
+    db
+}
+
+/// One random change through the database's public API.
+fn mutate(db: &mut Db, rng: &mut Lcg, step: u64, size: usize) {
+    let c = Clock::at(NOW + step as Ms);
+    let key = format!("key:{}", rng.next(size as u64 * 2)).into_bytes();
+    match rng.next(9) {
+        0 => db.set(&key, Value::Int(step as i64), &c, false, None),
+        1 => db.set(&key, Value::Int(-1), &c, true, Some(NOW + 99)),
+        2 => {
+            db.remove(&key, &c);
+        }
+        3 => {
+            if let Some(Value::List(l)) = db.get(&key, &c) {
+                l.push(End::Left, b"pushed", &Enc::default());
+            } else if let Some(v) = db.get(&key, &c) {
+                *v = Value::string(b"changed in place");
+            }
+        }
+        4 => {
+            db.expire(&key, NOW + 5, &c);
+        }
+        5 => {
+            db.persist(&key, &c);
+        }
+        6 => {
+            db.take(&key, &c);
+        }
+        7 => {
+            // Expiry: lazily (a lookup later than the deadline) or actively.
+            let late = Clock::at(NOW + 20_000);
+            db.contains(&key, &late);
+            let len = db.volatile_len();
+            if len > 0 {
+                db.expire_slot(rng.next(len as u64) as usize, NOW + 20_000);
+            }
+        }
+        _ => {
+            // Growth (a resize moves every node), then removals (tombstones,
+            // a rehash in place, a shrink).
+            for i in 0..64 {
+                db.set(
+                    format!("grow:{step}:{i}").as_bytes(),
+                    Value::Int(1),
+                    &c,
+                    false,
+                    None,
+                );
+            }
+            for i in 0..64 {
+                db.remove(format!("grow:{step}:{i}").as_bytes(), &c);
+            }
+            db.shrink_if_sparse();
+        }
+    }
+}
+
+#[test]
+fn a_snapshot_is_the_database_at_the_cut_whatever_happens_between_slices() {
+    for (seed, size, budget) in [(1, 2_000, 7), (2, 500, 1), (3, 5_000, 300), (4, 50, 1000)] {
+        let mut db = filled(size);
+        let mut rng = Lcg(seed);
+        let want = state(&db);
+        db.begin_snapshot(4, seed % 2 == 0, AccessData::None, NOW);
+        let mut step = 0;
+        while !db.snapshot_step(budget) {
+            for _ in 0..rng.next(20) {
+                step += 1;
+                mutate(&mut db, &mut rng, step, size);
+            }
+        }
+        assert!(
+            step > 0 || budget >= size,
+            "changes happened during the snapshot"
+        );
+        let got = decoded(db.take_snapshot(), 4);
+        assert_eq!(got.len(), want.len(), "seed {seed}");
+        assert!(
+            got == want,
+            "seed {seed}: the snapshot differs from the cut"
+        );
+        assert!(!db.snapshot_running());
+        db.assert_consistent();
+        // A second snapshot (the marks flipped back) sees the changes.
+        let want = state(&db);
+        db.begin_snapshot(0, true, AccessData::None, NOW);
+        while !db.snapshot_step(budget) {
+            mutate(&mut db, &mut rng, step + 1, size);
+        }
+        assert!(
+            decoded(db.take_snapshot(), 0) == want,
+            "seed {seed}: second snapshot"
+        );
+    }
+}
+
+#[test]
+fn a_flush_during_a_snapshot_keeps_the_cut() {
+    let mut db = filled(1_000);
+    let want = state(&db);
+    db.begin_snapshot(2, true, AccessData::Lru, NOW);
+    assert!(!db.snapshot_step(10));
+    db.clear();
+    db.set(b"after", Value::Int(1), &Clock::at(NOW), false, None);
+    assert!(db.snapshot_step(10));
+    assert!(decoded(db.take_snapshot(), 2) == want);
+    // An empty database's snapshot is complete at once, with no chunk.
+    let mut empty = Db::new();
+    empty.begin_snapshot(0, true, AccessData::None, NOW);
+    assert!(empty.snapshot_step(1));
+    assert_eq!(empty.take_snapshot(), None);
+}
