@@ -186,3 +186,6 @@ impl Node {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

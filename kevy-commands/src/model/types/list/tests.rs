@@ -265,3 +265,50 @@ fn nodes_follow_the_fill() {
         }
     }
 }
+
+/// 10,000 similar items at depth 1: every node but the two ends is
+/// compressed, the list takes a fraction of its raw size, and every read
+/// sees the elements.
+#[test]
+fn compression_saves_memory() {
+    let at = |depth| Enc {
+        list_compress: depth,
+        ..crate::model::encoding::DEFAULT
+    };
+    let items: Vec<String> = (0..10_000)
+        .map(|i| format!("item-number-{i:06}-payload-abcdefghij"))
+        .collect();
+    let build = |enc: &Enc| {
+        let mut l = List::new();
+        items
+            .iter()
+            .for_each(|e| l.push(End::Right, e.as_bytes(), enc));
+        l
+    };
+    let raw = build(&at(0));
+    let packed = build(&at(1));
+    assert_eq!(raw, packed);
+    let n = packed.node_count();
+    let compressed = packed.nodes().filter(|n| n.is_compressed()).count();
+    assert_eq!(compressed, n - 2, "all inner nodes of {n}");
+    let size = |l: &List| l.nodes().map(|n| n.capacity()).sum::<usize>();
+    assert!(
+        size(&packed) * 4 < size(&raw),
+        "{} vs {}",
+        size(&packed),
+        size(&raw)
+    );
+    assert_eq!(packed.get(5000).as_deref(), Some(items[5000].as_bytes()));
+    let r = packed.reader();
+    assert!(r
+        .iter_from(9990)
+        .eq(items[9990..].iter().map(|s| s.as_bytes())));
+    // Depth 3 keeps three raw at each end; popping everything leaves none.
+    let mut deep = build(&at(3));
+    let raw_nodes = deep.nodes().filter(|n| !n.is_compressed()).count();
+    assert_eq!(raw_nodes, 6);
+    while deep.pop(End::Left).is_some() {
+        check_compression(&deep);
+    }
+    assert_eq!(deep.node_count(), 0);
+}
