@@ -97,23 +97,26 @@ fn int_reply(reply: &[u8]) -> i64 {
         .unwrap_or(0)
 }
 
-/// True for a null reply (`$-1`, `*-1`, `_`).
+/// True for a null reply (`$-1`, `*-1`, `_`): a bulk or array length is
+/// negative only there.
+#[inline]
 fn is_null(reply: &[u8]) -> bool {
-    reply.starts_with(b"$-1") || reply.starts_with(b"*-1") || reply.first() == Some(&b'_')
+    match reply.first() {
+        Some(b'_') => true,
+        Some(b'$' | b'*') => reply.get(1) == Some(&b'-'),
+        _ => false,
+    }
 }
 
 /// What command `id`, run with `argc` arguments and replying `reply`,
 /// adds to the change counter.
 #[inline]
 pub fn dirty(id: usize, args: Args<'_>, argc: usize, reply: &[u8]) -> u64 {
-    let rule = rules().get(id).copied().unwrap_or(Rule::None);
-    if rule == Rule::None {
-        return 0;
-    }
     let first = reply.first().copied().unwrap_or(b'-');
     if first == b'-' || first == b'!' {
         return 0;
     }
+    let rule = rules().get(id).copied().unwrap_or(Rule::None);
     match rule {
         Rule::None | Rule::Elsewhere => 0,
         Rule::Differs(at) => match args.get(at) {
@@ -141,6 +144,9 @@ pub fn dirty(id: usize, args: Args<'_>, argc: usize, reply: &[u8]) -> u64 {
             b'*' => int_reply(reply).max(0) as u64,
             _ => 1,
         },
+        // `+OK`: a SET without GET that wrote (the common case, decided on
+        // one byte: this runs after every SET).
+        Rule::Set if first == b'+' => 1,
         Rule::Set => {
             let has = |word: &[u8]| args.iter().skip(3).any(|a| a.eq_ignore_ascii_case(word));
             let null = is_null(reply);

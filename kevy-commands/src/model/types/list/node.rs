@@ -172,7 +172,7 @@ impl Node {
             return false;
         };
         // `lzf_compress` into `sz` bytes; kept only if it saves enough.
-        match lzf::compress(self.pack.as_bytes(), sz) {
+        match lzf::compress_reusing(self.pack.as_bytes(), sz) {
             Some(c) if c.len() + MIN_COMPRESS_IMPROVE < sz => {
                 self.lzf = Some(Box::new(Lzf {
                     data: c.into_boxed_slice(),
