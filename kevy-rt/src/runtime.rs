@@ -27,7 +27,9 @@ use crate::tls::rustls::ServerConfig;
 /// Configures a [`Runtime`].
 pub struct Builder<C: Commands> {
     cmds: C,
-    addr: String,
+    /// Addresses to listen on, each with whether failing to bind it is
+    /// tolerated (Redis's `-addr`).
+    addrs: Vec<(String, bool)>,
     shards: usize,
     ring_capacity: usize,
     limits: Limits,
@@ -64,9 +66,20 @@ impl<C: Commands> Builder<C> {
     }
 
     /// Address to listen on, `host:port` (default `127.0.0.1:6379`; port 0 picks
-    /// a free port).
+    /// a free port). Replaces the addresses given before.
     pub fn bind(mut self, addr: impl Into<String>) -> Self {
-        self.addr = addr.into();
+        self.addrs = vec![(addr.into(), false)];
+        self
+    }
+
+    /// Listen on every address of `addrs` (`host:port`, each with whether it
+    /// is optional), replacing the addresses given before. A port 0 takes
+    /// the port the first bound address got. An optional address the
+    /// machine does not have (or whose protocol it lacks, such as IPv6) is
+    /// skipped instead of failing the build, as Redis's `bind -::1`; at
+    /// least one address must bind.
+    pub fn bind_all(mut self, addrs: impl IntoIterator<Item = (String, bool)>) -> Self {
+        self.addrs = addrs.into_iter().collect();
         self
     }
 
@@ -104,19 +117,44 @@ impl<C: Commands> Builder<C> {
 
     /// Binds the listeners and sets up every shard's reactor; nothing runs yet.
     pub fn build(self) -> io::Result<Runtime<C>> {
-        let addr = self
-            .addr
-            .to_socket_addrs()?
-            .next()
-            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no address to bind"))?;
         let n = self.shards;
-        let mut listeners = Vec::with_capacity(n);
-        let mut bound = addr;
-        for _ in 0..n {
-            let l = listen(bound, self.backlog)?;
-            bound = l.local_addr()?;
-            listeners.push(l);
+        // listeners[shard][address]
+        let mut listeners: Vec<Vec<TcpListener>> = (0..n).map(|_| Vec::new()).collect();
+        let mut bound_addrs: Vec<SocketAddr> = Vec::new();
+        for (text, optional) in &self.addrs {
+            let resolved = match text.to_socket_addrs() {
+                Ok(mut a) => a.next().ok_or_else(|| {
+                    io::Error::new(io::ErrorKind::InvalidInput, "no address to bind")
+                }),
+                Err(e) => Err(e),
+            };
+            let mut addr = match resolved {
+                Ok(a) => a,
+                Err(_) if *optional => continue,
+                Err(e) => return Err(e),
+            };
+            if addr.port() == 0 {
+                if let Some(first) = bound_addrs.first() {
+                    addr.set_port(first.port());
+                }
+            }
+            match listen_n(addr, n, self.backlog) {
+                Ok((ls, bound)) => {
+                    for (shard, l) in ls.into_iter().enumerate() {
+                        listeners[shard].push(l);
+                    }
+                    bound_addrs.push(bound);
+                }
+                Err(e) if *optional && unavailable(&e) => continue,
+                Err(e) => return Err(e),
+            }
         }
+        let Some(&bound) = bound_addrs.first() else {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "no address to bind",
+            ));
+        };
         let mut tls_listeners = Vec::with_capacity(n);
         let mut tls_addr = None;
         if let Some((tls, config)) = &self.tls {
@@ -155,6 +193,7 @@ impl<C: Commands> Builder<C> {
         Ok(Runtime {
             cmds: Arc::new(self.cmds),
             local_addr: bound,
+            local_addrs: bound_addrs,
             tls_addr,
             limits: self.limits,
             shards: polls
@@ -175,8 +214,45 @@ impl<C: Commands> Builder<C> {
     }
 }
 
+/// `n` listeners on `addr` (one per shard), and the address they got.
+fn listen_n(
+    addr: SocketAddr,
+    n: usize,
+    backlog: i32,
+) -> io::Result<(Vec<TcpListener>, SocketAddr)> {
+    let mut out = Vec::with_capacity(n);
+    let mut bound = addr;
+    for _ in 0..n {
+        let l = listen(bound, backlog)?;
+        bound = l.local_addr()?;
+        out.push(l);
+    }
+    Ok((out, bound))
+}
+
+/// The address or its protocol does not exist on this machine (what an
+/// optional bind address may hit), as opposed to, say, the port being taken.
+fn unavailable(e: &io::Error) -> bool {
+    matches!(
+        e.raw_os_error(),
+        Some(
+            libc::EADDRNOTAVAIL
+                | libc::EAFNOSUPPORT
+                | libc::EPROTONOSUPPORT
+                | libc::ENOPROTOOPT
+                | libc::ESOCKTNOSUPPORT
+                | libc::EPFNOSUPPORT
+        )
+    )
+}
+
 fn listen(addr: SocketAddr, backlog: i32) -> io::Result<TcpListener> {
     let sock = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
+    if addr.is_ipv6() {
+        // As Redis: an IPv6 listener takes IPv6 only, so `0.0.0.0` and `::`
+        // can share a port.
+        sock.set_only_v6(true)?;
+    }
     sock.set_reuse_address(true)?;
     sock.set_reuse_port(true)?;
     sock.set_nonblocking(true)?;
@@ -186,7 +262,7 @@ fn listen(addr: SocketAddr, backlog: i32) -> io::Result<TcpListener> {
 }
 
 type ShardSetup<C> = (
-    (Poll, TcpListener),
+    (Poll, Vec<TcpListener>),
     MeshEnd<Msg<C>>,
     Option<mio::net::UnixListener>,
     Option<(TcpListener, Arc<ServerConfig>)>,
@@ -220,6 +296,7 @@ fn listen_unix(path: &Path, perm: Option<u32>) -> io::Result<std::os::unix::net:
 pub struct Runtime<C: Commands> {
     cmds: Arc<C>,
     local_addr: SocketAddr,
+    local_addrs: Vec<SocketAddr>,
     tls_addr: Option<SocketAddr>,
     limits: Limits,
     shards: Vec<ShardSetup<C>>,
@@ -236,7 +313,7 @@ impl<C: Commands> Runtime<C> {
     pub fn builder(cmds: C) -> Builder<C> {
         Builder {
             cmds,
-            addr: "127.0.0.1:6379".into(),
+            addrs: vec![("127.0.0.1:6379".into(), false)],
             shards: std::thread::available_parallelism().map_or(1, |n| n.get()),
             ring_capacity: 1024,
             limits: Limits::default(),
@@ -254,8 +331,15 @@ impl<C: Commands> Runtime<C> {
     }
 
     /// The address the listeners are bound to (with the real port when 0 was asked).
+    /// With several addresses, the first.
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr
+    }
+
+    /// Every address listened on (an optional one the machine lacks is not
+    /// among them).
+    pub fn local_addrs(&self) -> &[SocketAddr] {
+        &self.local_addrs
     }
 
     /// The address the TLS listeners are bound to, if any.
@@ -329,7 +413,7 @@ impl<C: Commands> Runtime<C> {
     fn spawn(self) -> io::Result<Vec<JoinHandle<io::Result<()>>>> {
         let conn_ids = Arc::new(AtomicU64::new(0));
         let mut handles = Vec::new();
-        for (id, (((poll, listener), mesh, unix_listener, tls), stats)) in
+        for (id, (((poll, listeners), mesh, unix_listener, tls), stats)) in
             self.shards.into_iter().zip(self.stats).enumerate()
         {
             let parts = ShardParts {
@@ -337,7 +421,7 @@ impl<C: Commands> Runtime<C> {
                 cmds: self.cmds.clone(),
                 limits: self.limits,
                 poll,
-                listener,
+                listeners,
                 unix_listener,
                 tls,
                 mesh,

@@ -47,7 +47,8 @@ const COALESCE_MAX: usize = 64 * 1024;
 const READ_BUDGET: usize = 256 * 1024;
 /// A connection without input for this long gives back grown buffers.
 const SHRINK_IDLE: Duration = Duration::from_secs(1);
-const LISTENER: Token = Token(usize::MAX - 1);
+/// The plain listeners' tokens: `LISTENERS + i` for the `i`-th bound address.
+const LISTENERS: usize = usize::MAX - 64;
 const UNIX_LISTENER: Token = Token(usize::MAX - 2);
 const TLS_LISTENER: Token = Token(usize::MAX - 3);
 
@@ -73,7 +74,8 @@ pub(crate) struct Shard<C: Commands> {
     router: Router,
     limits: Limits,
     poll: Poll,
-    listener: TcpListener,
+    /// One listener per bound address (`Builder::bind_all`).
+    listeners: Vec<TcpListener>,
     unix_listener: Option<UnixListener>,
     /// The TLS listener and the configuration its connections' sessions use.
     tls: Option<(TcpListener, Arc<ServerConfig>)>,
@@ -133,7 +135,7 @@ pub(crate) struct ShardParts<C: Commands> {
     pub(crate) cmds: Arc<C>,
     pub(crate) limits: Limits,
     pub(crate) poll: Poll,
-    pub(crate) listener: TcpListener,
+    pub(crate) listeners: Vec<TcpListener>,
     pub(crate) unix_listener: Option<UnixListener>,
     pub(crate) tls: Option<(TcpListener, Arc<ServerConfig>)>,
     pub(crate) mesh: MeshEnd<Msg<C>>,
@@ -158,10 +160,12 @@ impl<C: Commands> Shard<C> {
             outbox: outbox.clone(),
             ready: parking.ready.clone(),
         });
-        let mut listener = p.listener;
-        p.poll
-            .registry()
-            .register(&mut listener, LISTENER, Interest::READABLE)?;
+        let mut listeners = p.listeners;
+        for (i, l) in listeners.iter_mut().enumerate() {
+            p.poll
+                .registry()
+                .register(l, Token(LISTENERS + i), Interest::READABLE)?;
+        }
         let mut unix_listener = p.unix_listener;
         if let Some(l) = unix_listener.as_mut() {
             p.poll
@@ -181,7 +185,7 @@ impl<C: Commands> Shard<C> {
             router: Router::new(nshards),
             limits: p.limits,
             poll: p.poll,
-            listener,
+            listeners,
             unix_listener,
             tls,
             conns: Slab::new(),
@@ -264,9 +268,11 @@ impl<C: Commands> Shard<C> {
             for ev in events.iter() {
                 match ev.token() {
                     WAKER => {}
-                    LISTENER => self.accept(false),
-                    TLS_LISTENER => self.accept(true),
+                    TLS_LISTENER => self.accept(None),
                     UNIX_LISTENER => self.accept_unix(),
+                    Token(t) if (LISTENERS..LISTENERS + self.listeners.len()).contains(&t) => {
+                        self.accept(Some(t - LISTENERS))
+                    }
                     Token(i) => {
                         if ev.is_writable() {
                             self.flush(i);
@@ -344,12 +350,14 @@ impl<C: Commands> Shard<C> {
         }
     }
 
-    /// Accepts on the plain listener, or on the TLS one.
-    fn accept(&mut self, tls: bool) {
+    /// Accepts on the `i`-th plain listener, or on the TLS one (`None`).
+    fn accept(&mut self, plain: Option<usize>) {
+        let tls = plain.is_none();
         loop {
-            let accepted = match &self.tls {
-                Some((l, _)) if tls => l.accept(),
-                _ => self.listener.accept(),
+            let accepted = match (plain, &self.tls) {
+                (Some(i), _) => self.listeners[i].accept(),
+                (None, Some((l, _))) => l.accept(),
+                (None, None) => return,
             };
             match accepted {
                 Ok((sock, peer)) => {

@@ -167,9 +167,29 @@ impl Config {
         self.table().get_i64(name)
     }
 
-    /// Address to listen on.
+    /// The `bind` setting as given.
     pub fn bind(&self) -> String {
         self.text("bind")
+    }
+
+    /// Addresses to listen on (`bind`), each with whether it is optional
+    /// (written `-addr`); `*` is every IPv4 address, `::*` every IPv6 one.
+    pub fn binds(&self) -> Vec<(String, bool)> {
+        self.text("bind")
+            .split_whitespace()
+            .map(|w| {
+                let (optional, addr) = match w.strip_prefix('-') {
+                    Some(a) => (true, a),
+                    None => (false, w),
+                };
+                let addr = match addr {
+                    "*" => "0.0.0.0",
+                    "::*" => "::",
+                    a => a,
+                };
+                (addr.to_string(), optional)
+            })
+            .collect()
     }
 
     /// TCP port (0 picks a free one).
@@ -221,18 +241,24 @@ impl Config {
         }
     }
 
-    /// `bind:port`, bracketing IPv6 addresses.
-    pub fn listen_addr(&self) -> String {
-        self.addr(self.port())
+    /// `bind:port` for every bind address, bracketing IPv6 addresses, each
+    /// with whether it is optional.
+    pub fn listen_addrs(&self) -> Vec<(String, bool)> {
+        self.addrs(self.port())
     }
 
-    fn addr(&self, port: u16) -> String {
-        let bind = self.bind();
-        if bind.contains(':') && !bind.starts_with('[') {
-            format!("[{bind}]:{port}")
-        } else {
-            format!("{bind}:{port}")
-        }
+    fn addrs(&self, port: u16) -> Vec<(String, bool)> {
+        self.binds()
+            .into_iter()
+            .map(|(bind, optional)| {
+                let addr = if bind.contains(':') && !bind.starts_with('[') {
+                    format!("[{bind}]:{port}")
+                } else {
+                    format!("{bind}:{port}")
+                };
+                (addr, optional)
+            })
+            .collect()
     }
 
     /// Where TLS connections are taken (`bind:tls-port`) and the loaded
@@ -266,7 +292,10 @@ impl Config {
             ciphers: self.text("tls-ciphers"),
             ciphersuites: self.text("tls-ciphersuites"),
         };
-        Ok(Some((self.addr(port), config.load()?)))
+        // TLS is taken on the first bind address.
+        let addr = self.addrs(port).into_iter().next().map(|(a, _)| a);
+        let addr = addr.unwrap_or_else(|| format!("127.0.0.1:{port}"));
+        Ok(Some((addr, config.load()?)))
     }
 }
 

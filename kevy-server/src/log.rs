@@ -1,6 +1,6 @@
 //! Logging in Redis's line style: `pid:M 23 Nov 2026 19:20:00.123 * message`,
 //! with Redis's levels (debug `.`, verbose `-`, notice `*`, warning `#`) to
-//! standard output or a file.
+//! standard output or a file, and to syslog when `syslog-enabled` is on.
 
 use std::fs::OpenOptions;
 use std::io::Write;
@@ -42,6 +42,8 @@ impl Level {
 }
 
 static LEVEL: AtomicU8 = AtomicU8::new(Level::Notice as u8);
+/// Set once `syslog-enabled` opened the system log.
+static SYSLOG: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 /// Where lines go; `None` is standard output. Logging is rare (start-up,
 /// shutdown, warnings), so a mutex is fine here.
 static SINK: OnceLock<Mutex<Option<std::fs::File>>> = OnceLock::new();
@@ -58,6 +60,34 @@ pub fn init(level: Level, logfile: &str) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Also sends every line to the system log, as `ident` with `facility`
+/// (`syslog-ident`, `syslog-facility`: `user`, `local0`…`local7`).
+pub fn open_syslog(ident: &str, facility: &str) {
+    let facility = match facility {
+        "user" => libc::LOG_USER,
+        "local1" => libc::LOG_LOCAL1,
+        "local2" => libc::LOG_LOCAL2,
+        "local3" => libc::LOG_LOCAL3,
+        "local4" => libc::LOG_LOCAL4,
+        "local5" => libc::LOG_LOCAL5,
+        "local6" => libc::LOG_LOCAL6,
+        "local7" => libc::LOG_LOCAL7,
+        _ => libc::LOG_LOCAL0,
+    };
+    let ident = std::ffi::CString::new(ident.replace('\0', "")).unwrap_or_default();
+    // openlog keeps the pointer: the identity lives as long as the process.
+    let ident: &'static std::ffi::CStr = Box::leak(ident.into_boxed_c_str());
+    // SAFETY: `ident` is a NUL-terminated string that is never freed.
+    unsafe {
+        libc::openlog(
+            ident.as_ptr(),
+            libc::LOG_PID | libc::LOG_NDELAY | libc::LOG_NOWAIT,
+            facility,
+        )
+    };
+    SYSLOG.store(true, Ordering::Release);
+}
+
 /// Changes the level (`CONFIG SET loglevel`).
 pub fn set_level(level: Level) {
     LEVEL.store(level as u8, Ordering::Relaxed);
@@ -67,6 +97,19 @@ pub fn set_level(level: Level) {
 pub fn log(level: Level, msg: &str) {
     if (level as u8) < LEVEL.load(Ordering::Relaxed) || level == Level::Nothing {
         return;
+    }
+    if SYSLOG.load(Ordering::Acquire) {
+        let priority = match level {
+            Level::Debug => libc::LOG_DEBUG,
+            Level::Verbose => libc::LOG_INFO,
+            Level::Notice => libc::LOG_NOTICE,
+            _ => libc::LOG_WARNING,
+        };
+        if let Ok(text) = std::ffi::CString::new(msg.replace('\0', "")) {
+            // SAFETY: the format is a literal `%s` and `text` a valid
+            // NUL-terminated string for the duration of the call.
+            unsafe { libc::syslog(priority, c"%s".as_ptr(), text.as_ptr()) };
+        }
     }
     let line = format!(
         "{}:M {} {} {msg}\n",

@@ -10,6 +10,7 @@ mod alloc;
 mod aof;
 mod config;
 mod log;
+mod process;
 mod signals;
 mod trim;
 
@@ -40,10 +41,60 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    // As Redis: a supervisor takes precedence over running in the background.
+    let table = config.table();
+    let supervisor =
+        process::Supervisor::from_setting(&table.get("supervised").unwrap_or_default());
+    let background = table.get_bool("daemonize") && supervisor == process::Supervisor::None;
+    if background {
+        if let Err(e) = process::daemonize() {
+            eprintln!("Can't run in the background: {e}");
+            return ExitCode::FAILURE;
+        }
+    }
     let level = Level::parse(&config.loglevel()).unwrap_or(Level::Notice);
     if let Err(e) = log::init(level, &config.logfile()) {
         eprintln!("Can't open the log file: {e}");
         return ExitCode::FAILURE;
+    }
+    if table.get_bool("syslog-enabled") {
+        log::open_syslog(
+            &table.get("syslog-ident").unwrap_or_default(),
+            &table.get("syslog-facility").unwrap_or_default(),
+        );
+    }
+    let _pidfile =
+        match process::PidFile::create(&table.get("pidfile").unwrap_or_default(), background) {
+            Some(Ok(p)) => Some(p),
+            Some(Err(e)) => {
+                log::log(Level::Warning, &format!("Failed to write PID file: {e}"));
+                None
+            }
+            None => None,
+        };
+    let oom = std::sync::Arc::new(process::OomScore::new());
+    let apply_oom = {
+        let redis = config.redis.clone();
+        move |oom: &process::OomScore| {
+            let mode = redis.config().get("oom-score-adj").unwrap_or_default();
+            let values = redis
+                .config()
+                .get("oom-score-adj-values")
+                .unwrap_or_default();
+            if mode != "no" || process::read_oom() != Some(oom.base()) {
+                if let Err(e) = oom.apply(&mode, &values) {
+                    log::log(
+                        Level::Warning,
+                        &format!("Unable to write oom_score_adj: {e}"),
+                    );
+                }
+            }
+        }
+    };
+    apply_oom(&oom);
+    for name in ["oom-score-adj", "oom-score-adj-values"] {
+        let (oom, apply_oom) = (oom.clone(), apply_oom.clone());
+        table.on_change(name, move |_| apply_oom(&oom));
     }
     config.table().on_change("loglevel", |v| {
         if let Some(level) = Level::parse(v) {
@@ -79,7 +130,7 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     }
     let mut builder = Runtime::builder(redis.clone())
-        .bind(config.listen_addr())
+        .bind_all(config.listen_addrs())
         .shards(config.threads())
         .backlog(config.tcp_backlog())
         .limits(config.limits());
@@ -99,7 +150,7 @@ fn main() -> ExitCode {
         Err(e) => {
             log::log(
                 Level::Warning,
-                &format!("Failed listening on {}: {e}", config.listen_addr()),
+                &format!("Failed listening on {}: {e}", config.bind()),
             );
             return ExitCode::FAILURE;
         }
@@ -117,7 +168,11 @@ fn main() -> ExitCode {
         &format!(
             "kevy-server {} ready: listening on {} with {} shards",
             env!("CARGO_PKG_VERSION"),
-            rt.local_addr(),
+            rt.local_addrs()
+                .iter()
+                .map(|a| a.to_string())
+                .collect::<Vec<_>>()
+                .join(" "),
             config.threads()
         ),
     );
@@ -128,6 +183,12 @@ fn main() -> ExitCode {
                 "The server is now ready to accept connections at {}",
                 path.display()
             ),
+        );
+    }
+    if let Err(e) = supervisor.ready() {
+        log::log(
+            Level::Warning,
+            &format!("Failed to notify the supervisor: {e}"),
         );
     }
     let stopper = rt.stopper();
@@ -144,6 +205,7 @@ fn main() -> ExitCode {
         stopper.stop();
     });
     let ran = rt.run();
+    supervisor.stopping();
     aof::stop(&redis);
     match ran {
         Ok(()) => {

@@ -358,12 +358,14 @@ fn plain_lines(name: &str, v: &str) -> Vec<String> {
     vec![format!("{name} {v}")]
 }
 
+/// `bind addr [addr ...]`: up to 16 addresses, kept as given (a leading `-`
+/// marks one that may be missing, as in Redis's default `* -::*`).
 fn parse_bind(cx: &Cx<'_>) -> Result<String, String> {
     let words: Vec<&str> = cx.words.iter().flat_map(|w| w.split_whitespace()).collect();
-    match words[..] {
-        [addr] => Ok(addr.trim_start_matches('-').to_string()),
-        [] => Err("wrong number of arguments".into()),
-        _ => Err("kevy listens on one address: give a single bind address".into()),
+    match words.len() {
+        0 => Err("wrong number of arguments".into()),
+        1..=16 => Ok(words.join(" ")),
+        _ => Err("Too many bind addresses specified.".into()),
     }
 }
 

@@ -173,7 +173,7 @@ fn config_files_load_into_the_same_table() {
         t.get("latency-tracking-info-percentiles").as_deref(),
         Some("50 99.99")
     );
-    assert_eq!(t.get("bind").as_deref(), Some("127.0.0.1"));
+    assert_eq!(t.get("bind").as_deref(), Some("-127.0.0.1"));
     assert_eq!(t.get("unixsocketperm").as_deref(), Some("700"));
     assert!(t.load("port", &["1", "2"]).is_err());
     assert!(t
@@ -185,10 +185,14 @@ fn config_files_load_into_the_same_table() {
         .load("tls-cluster", &["yes"])
         .unwrap_err()
         .contains("cluster"));
-    assert!(t
-        .load("bind", &["a", "b"])
-        .unwrap_err()
-        .contains("single bind"));
+    assert_eq!(t.load("bind", &["127.0.0.1", "-::1"]), Ok(()));
+    assert_eq!(t.get("bind").as_deref(), Some("127.0.0.1 -::1"));
+    let seventeen: Vec<String> = (0..17).map(|i| format!("127.0.0.{i}")).collect();
+    let seventeen: Vec<&str> = seventeen.iter().map(String::as_str).collect();
+    assert_eq!(
+        t.load("bind", &seventeen),
+        Err("Too many bind addresses specified.".into())
+    );
     assert_eq!(t.load("bind", &["0.0.0.0"]), Ok(()));
     assert!(t.load("protected-mode", &["yes"]).is_ok());
     assert!(t.live().acl.protected());

@@ -52,9 +52,14 @@ pub(crate) fn string_for_write<'a>(
     let len = (maxbit >> 3) as usize + 1;
     if db.get(key, now).is_none() {
         db.set(key, Value::Str(Bytes::from_elem(0, len)), now, false, None);
+        db.counts.unseen_changes += 1;
+    }
+    let grows = db.get(key, now).ok_or(Error::WrongType)?.make_raw()?.len() < len;
+    if grows {
+        db.counts.unseen_changes += 1;
     }
     let s = db.get(key, now).ok_or(Error::WrongType)?.make_raw()?;
-    if s.len() < len {
+    if grows {
         s.resize(len, 0);
     }
     Ok(s)

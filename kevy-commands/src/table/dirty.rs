@@ -53,11 +53,14 @@ fn rule_of(name: &str) -> Rule {
     match name {
         "getset" | "setex" | "psetex" | "append" | "incr" | "decr" | "incrby" | "decrby"
         | "incrbyfloat" | "setrange" | "hincrby" | "hincrbyfloat" | "lset" | "pfmerge"
-        | "bitop" | "bitfield" | "rename" | "swapdb" | "sinterstore" | "sunionstore"
-        | "sdiffstore" | "zunionstore" | "zinterstore" | "zdiffstore" | "zrangestore"
-        | "geosearchstore" | "sort" => Always,
+        | "bitop" | "rename" | "swapdb" | "sinterstore" | "sunionstore" | "sdiffstore"
+        | "zunionstore" | "zinterstore" | "zdiffstore" | "zrangestore" | "geosearchstore"
+        | "sort" => Always,
         "flushdb" | "flushall" => Elsewhere,
         "setbit" => Differs(3),
+        // Its handler counts the operations that changed something
+        // (`Counts::unseen_changes`).
+        "bitfield" => Elsewhere,
         "mset" => Pairs(1),
         "msetnx" => PairsIf(1),
         "hset" | "hmset" => Pairs(2),

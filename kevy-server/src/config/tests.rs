@@ -25,8 +25,18 @@ fn flags() {
         (c.port(), c.bind().as_str(), c.threads()),
         (7000, "0.0.0.0", 3)
     );
-    assert_eq!(c.listen_addr(), "0.0.0.0:7000");
-    assert_eq!(run(&["--bind", "::1"]).listen_addr(), "[::1]:6379");
+    assert_eq!(c.listen_addrs(), [("0.0.0.0:7000".to_string(), false)]);
+    assert_eq!(
+        run(&["--bind", "::1"]).listen_addrs(),
+        [("[::1]:6379".to_string(), false)]
+    );
+    assert_eq!(
+        run(&["--bind", "* -::*"]).listen_addrs(),
+        [
+            ("0.0.0.0:6379".to_string(), false),
+            ("[::]:6379".to_string(), true)
+        ]
+    );
     assert!(matches!(parse(&["--help"]), Ok(Parsed::Help)));
     assert!(is_err(parse(&["--port"])));
     assert!(is_err(parse(&["--port", "x"])));

@@ -143,6 +143,25 @@ fn write_everything(c: &mut redis::Connection, tag: &str) {
     q(c, &["ZUNIONSTORE", &k("zu"), "1", &k("z")]);
     q(c, &["LMOVE", &k("l"), &k("l2"), "LEFT", "RIGHT"]);
     q(c, &["SETBIT", &k("bits"), "7", "1"]);
+    // Writes whose reply cannot show the change: a new all-zero string,
+    // then a longer one; BITFIELD setting what was already there.
+    q(c, &["SETBIT", &k("zeros"), "9", "0"]);
+    q(c, &["SETBIT", &k("zeros"), "100", "0"]);
+    q(
+        c,
+        &[
+            "BITFIELD",
+            &k("bf"),
+            "SET",
+            "u8",
+            "0",
+            "0",
+            "SET",
+            "u8",
+            "8",
+            "7",
+        ],
+    );
     q(c, &["SETNX", &k("s"), "ignored"]);
     q(c, &["GETSET", &k("gs"), "new"]);
     q(c, &["SELECT", "5"]);

@@ -29,6 +29,7 @@ mod script_bank;
 mod server;
 mod soak;
 mod stall;
+mod stock_conf;
 mod stream_queue;
 mod tls;
 mod tracking;

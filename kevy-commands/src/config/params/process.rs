@@ -1,9 +1,9 @@
-//! Process, security and background-work settings kevy does not have (yet):
-//! logging to syslog, process title, OOM score, CPU pinning, shutdown on
-//! signals, background rehashing / defragmentation / lazy freeing, ACLs,
-//! scripting, keyspace notifications and client tracking. Each is known
-//! with Redis's default and checks; any other value is refused with the
-//! reason.
+//! Process, security and background-work settings: the pid file,
+//! supervision, syslog and the OOM score (applied by kevy-server), ACLs,
+//! keyspace notifications and client tracking; and those kevy does not
+//! have (process title, CPU pinning, shutdown on signals, background
+//! rehashing / defragmentation / lazy freeing), each known with Redis's
+//! default and checks, any other value refused with the reason.
 
 use super::*;
 
@@ -20,22 +20,15 @@ pub static PARAMS: &[Param] = &[
     Param::new("io-threads-do-reads", Kind::Bool, "no")
         .flags(IMMUTABLE)
         .refuse("kevy is thread-per-core: use 'threads N'"),
-    Param::new("pidfile", Kind::Str, "")
-        .flags(IMMUTABLE)
-        .refuse("pid files are not implemented yet"),
+    Param::new("pidfile", Kind::Str, "").flags(IMMUTABLE),
     Param::new(
         "supervised",
         Kind::Enum(&["upstart", "systemd", "auto", "no"]),
         "no",
     )
-    .flags(IMMUTABLE)
-    .refuse("supervisor notification is not implemented yet"),
-    Param::new("syslog-enabled", Kind::Bool, "no")
-        .flags(IMMUTABLE)
-        .refuse("syslog logging is not implemented yet"),
-    Param::new("syslog-ident", Kind::Str, "redis")
-        .flags(IMMUTABLE)
-        .refuse("syslog logging is not implemented yet"),
+    .flags(IMMUTABLE),
+    Param::new("syslog-enabled", Kind::Bool, "no").flags(IMMUTABLE),
+    Param::new("syslog-ident", Kind::Str, "redis").flags(IMMUTABLE),
     Param::new(
         "syslog-facility",
         Kind::Enum(&[
@@ -43,8 +36,7 @@ pub static PARAMS: &[Param] = &[
         ]),
         "local0",
     )
-    .flags(IMMUTABLE)
-    .refuse("syslog logging is not implemented yet"),
+    .flags(IMMUTABLE),
     Param::new("always-show-logo", Kind::Bool, "no")
         .flags(IMMUTABLE)
         .refuse("kevy shows no logo"),
@@ -73,15 +65,13 @@ pub static PARAMS: &[Param] = &[
         "oom-score-adj",
         Kind::Enum(&["no", "yes", "relative", "absolute"]),
         "no",
-    )
-    .refuse("OOM score adjustment is not implemented yet"),
+    ),
     Param::new(
         "oom-score-adj-values",
         Kind::Custom(parse_oom_values, plain_lines),
         "0 200 800",
     )
-    .flags(WORDS)
-    .refuse("OOM score adjustment is not implemented yet"),
+    .flags(WORDS),
     Param::new("server_cpulist", Kind::Str, "")
         .flags(IMMUTABLE)
         .refuse(NO_CPU),

@@ -85,15 +85,7 @@ pub static PARAMS: &[Param] = &[
     Param::new("maxmemory-eviction-tenacity", Kind::Int(0, 100), "10"),
     Param::new("lfu-log-factor", Kind::Int(0, i32::MAX as i64), "10"),
     Param::new("lfu-decay-time", Kind::Int(0, i32::MAX as i64), "1"),
-    Param::new("daemonize", Kind::Bool, "no")
-        .flags(IMMUTABLE)
-        .check(|_, v| {
-            only(
-                v,
-                "no",
-                "daemonize yes is not supported: run kevy-server under a supervisor",
-            )
-        }),
+    Param::new("daemonize", Kind::Bool, "no").flags(IMMUTABLE),
     Param::new("protected-mode", Kind::Bool, "yes"),
     Param::new("hz", Kind::Int(0, i32::MAX as i64), "10")
         .check(|_, v| only(v, "10", "kevy's periodic tasks run at a fixed hz 10")),

@@ -55,22 +55,29 @@ fn names_and_aliases_are_unique() {
 #[test]
 fn features_kevy_lacks_take_only_their_default() {
     let t = ConfigTable::new();
-    assert_eq!(set(&t, &[("repl-timeout", "60")]), Ok(()));
+    assert_eq!(set(&t, &[("min-replicas-to-write", "0")]), Ok(()));
     assert_eq!(
-        set(&t, &[("repl-timeout", "61")]),
+        set(&t, &[("min-replicas-to-write", "1")]),
         failed(
-            "repl-timeout",
-            "'repl-timeout' is not supported: replication is not implemented yet"
+            "min-replicas-to-write",
+            "'min-replicas-to-write' is not supported: replication is not implemented yet"
         )
     );
     // Through an alias: the alias is named, the reason names the setting.
     assert_eq!(
-        set(&t, &[("slave-priority", "1")]),
+        set(&t, &[("min-slaves-to-write", "1")]),
         failed(
-            "slave-priority",
-            "'replica-priority' is not supported: replication is not implemented yet"
+            "min-slaves-to-write",
+            "'min-replicas-to-write' is not supported: replication is not implemented yet"
         )
     );
+    // The settings that tune a primary's replicas are kept, as a primary
+    // without replicas keeps them.
+    assert_eq!(set(&t, &[("repl-timeout", "61")]), Ok(()));
+    assert_eq!(t.get("repl-timeout").as_deref(), Some("61"));
+    assert_eq!(set(&t, &[("slave-priority", "1")]), Ok(()));
+    assert_eq!(t.get("replica-priority").as_deref(), Some("1"));
+    assert_eq!(set(&t, &[("repl-ping-replica-period", "3600")]), Ok(()));
     // Redis's own check comes first.
     assert_eq!(
         set(&t, &[("repl-timeout", "0")]),
@@ -147,7 +154,8 @@ fn special_values_parse_as_redis() {
     assert!(err("oom-score-adj-values", "1 2").ends_with("- wrong number of arguments"));
     assert!(err("oom-score-adj-values", "0 2001 0")
         .ends_with("- Invalid oom-score-adj-values, elements must be between -2000 and 2000."));
-    assert!(err("oom-score-adj-values", "0 100 800").contains("not supported"));
+    assert_eq!(set(&t, &[("oom-score-adj-values", "0 100 800")]), Ok(()));
+    assert_eq!(t.get("oom-score-adj-values").as_deref(), Some("0 100 800"));
     assert_eq!(set(&t, &[("oom-score-adj-values", "0 200 800")]), Ok(()));
     assert!(err("notify-keyspace-events", "KEAQ")
         .ends_with("- Invalid event class character. Use 'Ag$lshzxeKEtmdn'."));

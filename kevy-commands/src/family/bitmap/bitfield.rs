@@ -213,7 +213,9 @@ fn signed_overflow(value: i64, incr: i64, bits: u32, ow: Overflow) -> Option<Opt
 }
 
 /// Runs a SET or INCRBY on `p`, appending its reply.
-fn write_op(p: &mut [u8], op: &FieldOp, out: &mut Reply<'_>) {
+/// Runs a SET or INCRBY on `p`, appending its reply; true when it changed
+/// the field (an overflow FAIL changes nothing).
+fn write_op(p: &mut [u8], op: &FieldOp, out: &mut Reply<'_>) -> bool {
     let incr = op.opcode == Opcode::IncrBy;
     if op.signed {
         let old = get_signed(p, op.offset, op.bits);
@@ -221,10 +223,14 @@ fn write_op(p: &mut [u8], op: &FieldOp, out: &mut Reply<'_>) {
         let new = match signed_overflow(candidate, delta, op.bits, op.overflow) {
             None => candidate.wrapping_add(delta),
             Some(Some(v)) => v,
-            Some(None) => return resp::null(out),
+            Some(None) => {
+                resp::null(out);
+                return false;
+            }
         };
         resp::int(out, if incr { new } else { old });
         set_unsigned(p, op.offset, op.bits, new as u64);
+        new != old
     } else {
         let old = get_unsigned(p, op.offset, op.bits);
         let (candidate, delta) = if incr {
@@ -235,10 +241,14 @@ fn write_op(p: &mut [u8], op: &FieldOp, out: &mut Reply<'_>) {
         let new = match unsigned_overflow(candidate, delta, op.bits, op.overflow) {
             None => candidate.wrapping_add(delta as u64),
             Some(Some(v)) => v,
-            Some(None) => return resp::null(out),
+            Some(None) => {
+                resp::null(out);
+                return false;
+            }
         };
         resp::int(out, if incr { new as i64 } else { old as i64 });
         set_unsigned(p, op.offset, op.bits, new);
+        new != old
     }
 }
 
@@ -284,14 +294,25 @@ fn bitfield_generic(c: &mut Call<'_>, readonly_cmd: bool) -> OpResult<()> {
         .map(|o| o.offset + u64::from(o.bits) - 1)
         .max()
         .unwrap_or(0);
-    let s = string_for_write(c.db, c.args.at(1), highest, &c.now)?;
+    let before = c.db.counts.unseen_changes;
+    string_for_write(c.db, c.args.at(1), highest, &c.now)?;
+    // Created or grown: every write counts as a change (Redis's `dirty`).
+    let grown = c.db.counts.unseen_changes != before;
+    let s =
+        c.db.get(c.args.at(1), &c.now)
+            .ok_or(Error::WrongType)?
+            .make_raw()?;
     resp::array(c.out, ops.len());
+    let mut changes = 0;
     for op in &ops {
         match op.opcode {
             Opcode::Get => get_op(s, op, c.out),
-            _ => write_op(s, op, c.out),
+            _ => changes += u64::from(write_op(s, op, c.out) || grown),
         }
     }
+    // What the change counter and the append-only file take (the reply
+    // cannot show it): the writes that changed something.
+    c.db.counts.unseen_changes = before + changes;
     Ok(())
 }
 

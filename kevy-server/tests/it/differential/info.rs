@@ -68,6 +68,11 @@ const WORKLOAD: &[&[&str]] = &[
     &["GET", "n", "extra"],
     &["SETBIT", "bb", "1", "1"],
     &["SETBIT", "bb", "1", "1"],
+    // A new key, a longer string, then no change: the bit stays 0 throughout.
+    &["SETBIT", "b0", "3", "0"],
+    &["SETBIT", "b0", "100", "0"],
+    &["SETBIT", "b0", "100", "0"],
+    &["BITFIELD", "bf", "SET", "i5", "0", "0"],
     &["SELECT", "1"],
     &["MSET", "q", "1", "r", "2"],
     &["FLUSHDB"],
