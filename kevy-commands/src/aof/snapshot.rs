@@ -38,7 +38,8 @@ pub fn write_key(out: &mut Fragment, db: u32, key: &[u8], value: &Value, at: Opt
         }
         Value::Str(s) => cmd(buf, b"SET", key, &[&s[..]]),
         Value::List(l) => {
-            let items: Vec<&[u8]> = l.iter().collect();
+            let r = l.reader();
+            let items: Vec<&[u8]> = r.iter().collect();
             for chunk in items.chunks(PER_CMD) {
                 cmd(buf, b"RPUSH", key, chunk);
             }

@@ -39,13 +39,47 @@ fn put(out: &mut [u8], at: usize, b: u8) {
 /// `lzf_compress(input, len, out, out_len)`: `None` when the result would
 /// not fit (or for empty input or `out_len` 0).
 pub fn compress(input: &[u8], out_len: usize) -> Option<Vec<u8>> {
+    if input.is_empty() || out_len == 0 {
+        return None;
+    }
+    compress_with(input, out_len, &mut vec![0u32; HSIZE])
+}
+
+thread_local! {
+    /// The hash table [`compress_reusing`] keeps between calls.
+    static TABLE: std::cell::RefCell<Vec<u32>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// [`compress`] with a hash table kept from one call to the next instead
+/// of a fresh zeroed one (256 KB to allocate and clear, more than the
+/// compression of an 8 KB list node costs). Positions left by earlier
+/// inputs are only candidates: a back-reference is taken only where the
+/// bytes match, before the current position and within reach, so the
+/// output is valid LZF of `input`, though not always the bytes Redis
+/// writes. For list nodes, which only kevy reads back.
+pub fn compress_reusing(input: &[u8], out_len: usize) -> Option<Vec<u8>> {
+    if input.is_empty() || out_len == 0 {
+        return None;
+    }
+    TABLE.with(|t| match t.try_borrow_mut() {
+        Ok(mut table) => {
+            if table.len() != HSIZE {
+                *table = vec![0u32; HSIZE];
+            }
+            compress_with(input, out_len, &mut table)
+        }
+        Err(_) => compress(input, out_len),
+    })
+}
+
+/// [`compress`] using `htab` (`HSIZE` slots) as its hash table.
+fn compress_with(input: &[u8], out_len: usize, htab: &mut [u32]) -> Option<Vec<u8>> {
     let in_len = input.len();
-    if in_len == 0 || out_len == 0 {
+    if in_len == 0 || out_len == 0 || htab.len() != HSIZE {
         return None;
     }
     // Positions of earlier three-byte sequences; 0 is "none" (and Redis
     // never refers back to position 0 either: `ref > in_data`).
-    let mut htab = vec![0u32; HSIZE];
     // Four bytes of slack past `out_len`: every write the checks allow
     // lands below `out_len + 3`.
     let mut out = vec![0u8; out_len + 4];

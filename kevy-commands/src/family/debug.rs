@@ -23,6 +23,7 @@ use crate::base::resp;
 use crate::cross::admin::{self as srv, ServerOp, ServerPlan, ServerReply};
 use crate::cross::{Part, Plan};
 use crate::model::digest::{self, Digest};
+use crate::model::types::list::List;
 use crate::model::value::Value;
 use crate::session::Ctx;
 use crate::shard::ShardState;
@@ -208,6 +209,7 @@ pub fn object_part(shard: &mut ShardState, ctx: Ctx, args: Args<'_>) -> ServerRe
     let db = shard.db(ctx.db as usize);
     let mut out = Vec::new();
     let lfu = db.limits().lfu();
+    let enc = db.enc();
     let access = db.access_data(args.at(0), &clock);
     let idle = db.idle_seconds(args.at(0), &clock).unwrap_or(0);
     match (db.peek(args.at(0), &clock), access) {
@@ -225,14 +227,19 @@ pub fn object_part(shard: &mut ShardState, ctx: Ctx, args: Args<'_>) -> ServerRe
             );
             if let Value::List(l) = v {
                 let nodes = l.node_count().max(1);
-                let bytes: usize = l
-                    .iter()
-                    .map(|e| crate::model::types::pack::entry_size(e.len()))
-                    .sum();
+                let bytes: usize = l.nodes().map(|n| n.bytes()).sum();
+                // A list of one node compresses at the depth it will take
+                // when it grows: the current setting.
+                let depth = match l {
+                    List::One(_) => enc.list_compress,
+                    List::Many(_) => l.compress_depth(),
+                };
                 line.push_str(&format!(
-                    " ql_nodes:{} ql_avg_node:{:.2} ql_listpack_max:-2 ql_compressed:0 ql_uncompressed_size:{bytes}",
+                    " ql_nodes:{} ql_avg_node:{:.2} ql_listpack_max:{} ql_compressed:{} ql_uncompressed_size:{bytes}",
                     l.node_count(),
-                    l.len() as f64 / nodes as f64
+                    l.len() as f64 / nodes as f64,
+                    enc.list_fill,
+                    u8::from(depth != 0)
                 ));
             }
             resp::simple(&mut out, line.as_bytes());
@@ -268,9 +275,15 @@ pub fn structure_part(
                     l.node_count().max(1)
                 );
                 for (i, node) in l.nodes().enumerate() {
-                    println!("{{node {i} count:{} bytes:{}}}", node.len(), node.bytes());
+                    println!(
+                        "{{node {i} count:{} bytes:{} compressed:{} stored:{}}}",
+                        node.len(),
+                        node.bytes(),
+                        u8::from(node.is_compressed()),
+                        node.capacity()
+                    );
                     if full {
-                        for e in node.iter() {
+                        for e in node.unpacked().iter() {
                             println!("  {}", String::from_utf8_lossy(e));
                         }
                     }

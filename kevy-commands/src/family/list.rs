@@ -6,6 +6,8 @@
 //! A list whose last element goes is deleted with its key (and its time to
 //! live), as Redis never keeps empty lists.
 
+use std::borrow::Cow;
+
 use super::opts::MUST_BE_POSITIVE;
 use super::Call;
 use crate::base::error::{Error, OpResult};
@@ -232,7 +234,7 @@ pub fn lrange(c: &mut Call<'_>) {
     match r {
         Ok(Some((l, from, n))) => {
             resp::array(c.out, n);
-            for e in l.iter_from(from).take(n) {
+            for e in l.reader().iter_from(from).take(n) {
                 resp::bulk(c.out, e);
             }
         }
@@ -248,7 +250,7 @@ fn op_lindex<'a>(
     key: &[u8],
     index: &[u8],
     now: &Clock,
-) -> OpResult<Option<&'a [u8]>> {
+) -> OpResult<Option<Cow<'a, [u8]>>> {
     let Some(l) = list_mut(db, key, now)? else {
         return Ok(None);
     };
@@ -259,7 +261,7 @@ fn op_lindex<'a>(
 /// LINDEX key index
 pub fn lindex(c: &mut Call<'_>) {
     match op_lindex(c.db, c.args.at(1), c.args.at(2), &c.now) {
-        Ok(e) => resp::bulk_or_null(c.out, e),
+        Ok(e) => resp::bulk_or_null(c.out, e.as_deref()),
         Err(e) => e.write(c.args, c.out),
     }
 }

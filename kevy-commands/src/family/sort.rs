@@ -117,7 +117,7 @@ pub fn load(v: Option<&Value>) -> OpResult<Source> {
         }),
         Some(Value::List(l)) => Ok(Source {
             ordered: true,
-            elems: l.iter().map(Bytes::from_slice).collect(),
+            elems: l.reader().iter().map(Bytes::from_slice).collect(),
         }),
         Some(Value::Set(s)) => Ok(Source {
             ordered: false,

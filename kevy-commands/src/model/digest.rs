@@ -55,7 +55,7 @@ pub fn value(digest: &mut Digest, v: &Value, volatile: bool) {
     match v {
         Value::Int(n) => mix(digest, fmt_i64(*n, &mut ibuf)),
         Value::Str(s) => mix(digest, s),
-        Value::List(l) => l.iter().for_each(|e| mix(digest, e)),
+        Value::List(l) => l.reader().iter().for_each(|e| mix(digest, e)),
         Value::Set(s) => s.iter().for_each(|m| xor(digest, m.bytes(&mut ibuf))),
         Value::ZSet(z) => {
             let mut fbuf = [0u8; 32];

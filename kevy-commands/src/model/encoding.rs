@@ -24,6 +24,11 @@ pub struct Enc {
     /// takes no other element (Redis's `packed_threshold`, 1 GB, set by
     /// `DEBUG QUICKLIST-PACKED-THRESHOLD`).
     pub list_packed: usize,
+    /// `list-compress-depth`: nodes left raw at each end of a list; the
+    /// ones between are LZF-compressed (0: none). A list takes it when it
+    /// grows past one node and keeps it, as a quicklist keeps the depth it
+    /// was created with.
+    pub list_compress: usize,
 }
 
 /// Redis 7.0's defaults.
@@ -35,6 +40,7 @@ pub const DEFAULT: Enc = Enc {
     zset_value: 64,
     list_fill: -2,
     list_packed: PACKED_THRESHOLD,
+    list_compress: 0,
 };
 
 /// Redis's default `packed_threshold`: 1 GB.

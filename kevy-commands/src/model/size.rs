@@ -208,7 +208,7 @@ pub fn serialized_len(v: &Value) -> usize {
     match v {
         Value::Int(n) => rdb_int(*n),
         Value::Str(s) => len_len(s.len()) + s.len(),
-        Value::List(l) => len_len(l.len()) + l.iter().map(rdb_string).sum::<usize>(),
+        Value::List(l) => len_len(l.len()) + l.reader().iter().map(rdb_string).sum::<usize>(),
         Value::Hash(h) => {
             len_len(h.len())
                 + h.iter()

@@ -62,6 +62,7 @@ impl Encodings {
                 .load(Relaxed)
                 .clamp(i32::MIN as i64, i32::MAX as i64) as i32,
             list_packed: u(&self.list_packed),
+            list_compress: self.list_compress(),
         }
     }
 

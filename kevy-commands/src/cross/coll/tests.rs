@@ -34,6 +34,7 @@ fn on(shards: &mut [ShardState], s: usize, words: &[&str]) -> String {
 fn list(shards: &mut [ShardState], s: usize, key: &str) -> Vec<String> {
     match shards[s].db(0).get(key.as_bytes(), &Clock::new()) {
         Some(Value::List(l)) => l
+            .reader()
             .iter()
             .map(|e| String::from_utf8_lossy(e).into_owned())
             .collect(),

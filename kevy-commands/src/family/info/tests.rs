@@ -221,4 +221,22 @@ fn hits_misses_and_changes_count_as_in_redis() {
     assert_eq!(field(&mut h, "keyspace_hits"), "0");
     assert_eq!(field(&mut h, "expired_keys"), "0");
     assert_eq!(field(&mut h, "rdb_changes_since_last_save"), "8");
+    // What ZADD added or updated, not its reply (redis-server 7.0.15:
+    // 2, 0, 1, 1, 0, 0, 0, 1, 0, 0).
+    for (cmd, changes) in [
+        (&["ZADD", "z", "1", "a", "2", "b"][..], 10),
+        (&["ZADD", "z", "1", "a"], 10),
+        (&["ZADD", "z", "3", "a"], 11),
+        (&["ZADD", "z", "CH", "3", "a", "4", "b"], 12),
+        (&["ZINCRBY", "z", "0", "a"], 12),
+        (&["ZADD", "z", "INCR", "0", "a"], 12),
+        (&["ZADD", "z", "XX", "5", "nope"], 12),
+        (&["GEOADD", "g", "13.361389", "38.115556", "p"], 13),
+        (&["GEOADD", "g", "13.361389", "38.115556", "p"], 13),
+        (&["ZADD", "z", "GT", "1", "a"], 13),
+    ] {
+        run(&mut h, cmd);
+        let got = field(&mut h, "rdb_changes_since_last_save");
+        assert_eq!(got, changes.to_string(), "{cmd:?}");
+    }
 }

@@ -22,7 +22,7 @@ fn op_linsert(
     let Some(l) = list_mut(db, key, now)? else {
         return Ok(0);
     };
-    let Some(at) = l.iter().position(|e| e == pivot) else {
+    let Some(at) = l.reader().iter().position(|e| e == pivot) else {
         return Ok(-1);
     };
     l.insert(at + after as usize, element, &enc);
@@ -60,8 +60,9 @@ fn op_lrem(db: &mut Db, key: &[u8], count: i64, element: &[u8], now: &Clock) -> 
         0 => usize::MAX,
         n => usize::try_from(n).unwrap_or(usize::MAX),
     };
+    let r = l.reader();
     let mut positions: Vec<usize> = if count >= 0 {
-        l.iter()
+        r.iter()
             .enumerate()
             .filter(|(_, e)| *e == element)
             .map(|(i, _)| i)
@@ -69,7 +70,7 @@ fn op_lrem(db: &mut Db, key: &[u8], count: i64, element: &[u8], now: &Clock) -> 
             .collect()
     } else {
         let len = l.len();
-        l.iter()
+        r.iter()
             .rev()
             .enumerate()
             .filter(|(_, e)| *e == element)
@@ -163,10 +164,11 @@ fn op_lpos(
         0 => usize::MAX,
         n => usize::try_from(n).unwrap_or(usize::MAX),
     };
+    let r = l.reader();
     let elems: Box<dyn Iterator<Item = &[u8]>> = if from_tail {
-        Box::new(l.iter().rev())
+        Box::new(r.iter().rev())
     } else {
-        Box::new(l.iter())
+        Box::new(r.iter())
     };
     let mut found = Vec::new();
     let mut matches: i64 = 0;

@@ -5,15 +5,32 @@
 //! becomes a deque of nodes ([`Quick`]) when it outgrows it, as Redis 7.0
 //! keeps every list a quicklist.
 //!
+//! With `list-compress-depth` N the nodes more than N from either end
+//! are kept LZF-compressed ([`node`]); the list decompresses a node it
+//! changes and compresses it again after ([`Quick::settle`]). Reads go
+//! through a [`Reader`], which decompresses a compressed node's copy the
+//! first time the walk reaches it.
+//!
 //! Positions are 0-based from the head; callers convert Redis's negative
 //! indexes first. Operations walk nodes from the nearer end, then entries
 //! inside one node, like `quicklistGetIteratorAtIdx`.
 
+use std::borrow::Cow;
 use std::collections::VecDeque;
+use std::ops::Range;
 
 use super::pack::{entry_size, Pack};
 use crate::base::bytes::Bytes;
 use crate::model::encoding::Enc;
+
+pub mod node;
+mod read;
+
+pub use node::{Lzf, Node};
+pub use read::{NodeRef, Reader};
+
+/// Redis's `COMPRESS_MAX`: the deepest `list-compress-depth` a list takes.
+pub const COMPRESS_MAX: usize = (1 << 16) - 1;
 
 /// A list of byte strings.
 #[derive(Clone)]
@@ -28,8 +45,10 @@ pub enum List {
 /// The nodes of a list past one node.
 #[derive(Clone, Default)]
 pub struct Quick {
-    nodes: VecDeque<Pack>,
+    nodes: VecDeque<Node>,
     len: usize,
+    /// `list-compress-depth` when the list grew past one node.
+    depth: usize,
 }
 
 /// Which end of a list.
@@ -69,6 +88,26 @@ fn is_plain(node: &Pack, enc: &Enc) -> bool {
     node.len() == 1 && node.get(0).is_some_and(|e| enc.is_large(e.len()))
 }
 
+/// [`is_plain`] for a node that may be compressed.
+fn is_plain_node(node: &Node, enc: &Enc) -> bool {
+    // One entry of `n` bytes takes at least `n`: a node under the
+    // threshold is not plain, and needs no decompressing to tell.
+    node.len() == 1 && enc.is_large(node.bytes()) && is_plain(&node.unpacked(), enc)
+}
+
+/// [`fits`] for a node that may be compressed (decompressed only to tell
+/// whether it is plain).
+fn fits_node(node: &Node, len: usize, enc: &Enc) -> bool {
+    match node.raw() {
+        Some(p) => fits(p, len, enc),
+        None => {
+            enc.node_allows(node.len(), node.bytes() + entry_size(len))
+                && !enc.is_large(len)
+                && !is_plain_node(node, enc)
+        }
+    }
+}
+
 /// True when `node` is over what one node may hold and can be split.
 #[inline]
 fn too_big(node: &Pack, enc: &Enc) -> bool {
@@ -79,23 +118,71 @@ fn too_big(node: &Pack, enc: &Enc) -> bool {
 /// is small, an eighth more past 8 (a deque's default doubling would leave
 /// a two-node list paying for four).
 #[inline]
-fn room_for_one(nodes: &mut VecDeque<Pack>) {
+fn room_for_one(nodes: &mut VecDeque<Node>) {
     if nodes.len() == nodes.capacity() {
         nodes.reserve_exact((nodes.len() / 8).max(1));
     }
 }
 
 impl Quick {
-    /// A deque holding `node`.
-    fn from_node(mut node: Pack) -> Quick {
+    /// A deque holding `node`, compressing at `depth`
+    /// (`list-compress-depth`).
+    fn from_node(mut node: Pack, depth: usize) -> Quick {
         node.trim();
         let len = node.len();
         let mut nodes = VecDeque::new();
         if !node.is_empty() {
             room_for_one(&mut nodes);
-            nodes.push_back(node);
+            nodes.push_back(Node::from(node));
         }
-        Quick { nodes, len }
+        Quick {
+            nodes,
+            len,
+            depth: depth.min(COMPRESS_MAX),
+        }
+    }
+
+    /// Brings the nodes back to the compression the depth asks for after
+    /// a change to them (`__quicklistCompress`): the `depth` nodes at each
+    /// end raw; compressed, the nodes of `touched` between them and the
+    /// `added + 1` nodes past the depth at each end (where nodes raw for
+    /// being near an end land when `added` nodes came in nearer to it).
+    /// Compression is only tried where [`Node::compress`] finds it worth
+    /// it. Nothing to do at depth 0.
+    fn settle(&mut self, touched: Range<usize>, added: usize) {
+        let d = self.depth;
+        if d == 0 {
+            return;
+        }
+        let n = self.nodes.len();
+        for i in 0..d.min(n) {
+            for j in [i, n - 1 - i] {
+                if let Some(node) = self.nodes.get_mut(j) {
+                    node.decompress();
+                }
+            }
+        }
+        if n > 2 * d {
+            let inner = d..n - d;
+            let head = d..(d + added + 1).min(inner.end);
+            let tail = (n - d).saturating_sub(added + 1).max(d)..inner.end;
+            let touched = touched.start.max(d)..touched.end.min(inner.end);
+            for i in head.chain(tail).chain(touched) {
+                if let Some(node) = self.nodes.get_mut(i) {
+                    node.compress();
+                }
+            }
+        }
+    }
+
+    /// [`settle`](Self::settle) after a change to every node.
+    fn settle_all(&mut self) {
+        self.settle(0..self.nodes.len(), 0);
+    }
+
+    /// The depth this list compresses at (`list-compress-depth`).
+    pub fn depth(&self) -> usize {
+        self.depth
     }
 
     /// Number of elements.
@@ -118,7 +205,7 @@ impl Quick {
     /// Pushes `e` at `end`.
     pub fn push(&mut self, end: End, e: &[u8], enc: &Enc) {
         match end {
-            End::Left => match self.nodes.front_mut() {
+            End::Left => match self.nodes.front_mut().map(Node::raw_mut) {
                 Some(node) if fits(node, e.len(), enc) => node.push_front(e),
                 full => {
                     // A full node gives back its spare bytes.
@@ -128,10 +215,11 @@ impl Quick {
                     let mut node = Pack::new();
                     node.push_back(e);
                     room_for_one(&mut self.nodes);
-                    self.nodes.push_front(node);
+                    self.nodes.push_front(Node::from(node));
+                    self.settle(0..0, 1);
                 }
             },
-            End::Right => match self.nodes.back_mut() {
+            End::Right => match self.nodes.back_mut().map(Node::raw_mut) {
                 Some(node) if fits(node, e.len(), enc) => node.push_back(e),
                 full => {
                     if let Some(full) = full {
@@ -140,7 +228,8 @@ impl Quick {
                     let mut node = Pack::new();
                     node.push_back(e);
                     room_for_one(&mut self.nodes);
-                    self.nodes.push_back(node);
+                    self.nodes.push_back(Node::from(node));
+                    self.settle(0..0, 1);
                 }
             },
         }
@@ -151,18 +240,20 @@ impl Quick {
     pub fn pop(&mut self, end: End) -> Option<Bytes> {
         let e = match end {
             End::Left => {
-                let node = self.nodes.front_mut()?;
+                let node = self.nodes.front_mut()?.raw_mut();
                 let e = node.pop_front();
                 if node.is_empty() {
                     self.nodes.pop_front();
+                    self.settle(0..0, 0);
                 }
                 e
             }
             End::Right => {
-                let node = self.nodes.back_mut()?;
+                let node = self.nodes.back_mut()?.raw_mut();
                 let e = node.pop_back();
                 if node.is_empty() {
                     self.nodes.pop_back();
+                    self.settle(0..0, 0);
                 }
                 e
             }
@@ -197,10 +288,14 @@ impl Quick {
         None
     }
 
-    /// Element `i`.
-    pub fn get(&self, i: usize) -> Option<&[u8]> {
+    /// Element `i` (a copy when its node is compressed).
+    pub fn get(&self, i: usize) -> Option<Cow<'_, [u8]>> {
         let (n, at) = self.locate(i)?;
-        self.nodes.get(n)?.get(at)
+        let node = self.nodes.get(n)?;
+        match node.raw() {
+            Some(p) => p.get(at).map(Cow::Borrowed),
+            None => node.unpacked().get(at).map(|e| Cow::Owned(e.to_vec())),
+        }
     }
 
     /// Replaces element `i`; false when out of range.
@@ -208,7 +303,17 @@ impl Quick {
         let Some((n, at)) = self.locate(i) else {
             return false;
         };
-        let Some(node) = self.nodes.get_mut(n) else {
+        let before = self.nodes.len();
+        let done = self.set_at(n, at, e, enc);
+        let added = self.nodes.len() - before;
+        self.settle(n..n + 1 + added, added);
+        done
+    }
+
+    /// [`set`](Self::set) of entry `at` of node `n`, leaving compression
+    /// to the caller.
+    fn set_at(&mut self, n: usize, at: usize, e: &[u8], enc: &Enc) -> bool {
+        let Some(node) = self.nodes.get_mut(n).map(Node::raw_mut) else {
             return false;
         };
         if enc.is_large(e.len()) && node.len() > 1 {
@@ -223,9 +328,9 @@ impl Quick {
                 self.nodes.remove(n);
                 at_node = n;
             }
-            self.nodes.insert(at_node, plain);
+            self.nodes.insert(at_node, Node::from(plain));
             if !tail.is_empty() {
-                self.nodes.insert(at_node + 1, tail);
+                self.nodes.insert(at_node + 1, Node::from(tail));
             }
             return true;
         }
@@ -245,54 +350,67 @@ impl Quick {
         let Some((n, at)) = self.locate(i) else {
             return;
         };
+        let before = self.nodes.len();
+        let first = self.insert_at(n, at, e, enc);
+        let added = self.nodes.len() - before;
+        self.settle(first..n + 1 + added, added);
+    }
+
+    /// [`insert`](Self::insert) at entry `at` of node `n`, leaving
+    /// compression to the caller; returns the first node it changed.
+    fn insert_at(&mut self, n: usize, at: usize, e: &[u8], enc: &Enc) -> usize {
         // Prefer the end of the previous node when `e` lands at a boundary.
         if at == 0 {
             if let Some(prev) = n.checked_sub(1).and_then(|p| self.nodes.get_mut(p)) {
-                if fits(prev, e.len(), enc) {
-                    prev.push_back(e);
+                if fits_node(prev, e.len(), enc) {
+                    prev.raw_mut().push_back(e);
                     self.len += 1;
-                    return;
+                    return n - 1;
                 }
             }
         }
-        let lands_on_plain = self.nodes.get(n).is_some_and(|node| is_plain(node, enc));
+        let lands_on_plain = self
+            .nodes
+            .get(n)
+            .is_some_and(|node| is_plain_node(node, enc));
         if enc.is_large(e.len()) || lands_on_plain {
             // A plain node of its own, splitting the node it lands in (a
             // small element before a plain node gets a node of its own
             // too: the plain node takes nothing else).
             let mut plain = Pack::new();
             plain.push_back(e);
-            let Some(node) = self.nodes.get_mut(n) else {
-                return;
+            let Some(node) = self.nodes.get_mut(n).map(Node::raw_mut) else {
+                return n;
             };
             if at > 0 {
                 let tail = node.split_off(at);
-                self.nodes.insert(n + 1, tail);
-                self.nodes.insert(n + 1, plain);
+                self.nodes.insert(n + 1, Node::from(tail));
+                self.nodes.insert(n + 1, Node::from(plain));
             } else {
-                self.nodes.insert(n, plain);
+                self.nodes.insert(n, Node::from(plain));
             }
             self.len += 1;
-            return;
+            return n;
         }
-        if let Some(node) = self.nodes.get_mut(n) {
+        if let Some(node) = self.nodes.get_mut(n).map(Node::raw_mut) {
             node.insert(at, e);
             self.len += 1;
             self.split_if_big(n, enc);
         }
+        n
     }
 
     /// Splits node `n` in two while it holds more than one node may, with
     /// more than one element.
     fn split_if_big(&mut self, n: usize, enc: &Enc) {
-        let Some(node) = self.nodes.get_mut(n) else {
+        let Some(node) = self.nodes.get_mut(n).map(Node::raw_mut) else {
             return;
         };
         if !too_big(node, enc) {
             return;
         }
         let tail = node.split_off(node.len() / 2);
-        self.nodes.insert(n + 1, tail);
+        self.nodes.insert(n + 1, Node::from(tail));
         self.split_if_big(n + 1, enc);
         self.split_if_big(n, enc);
     }
@@ -301,6 +419,7 @@ impl Quick {
     pub fn drop_end(&mut self, end: End, mut n: usize) {
         n = n.min(self.len);
         self.len -= n;
+        let before = self.nodes.len();
         while n > 0 {
             let node = match end {
                 End::Left => self.nodes.front_mut(),
@@ -316,6 +435,7 @@ impl Quick {
                     End::Right => self.nodes.pop_back(),
                 };
             } else {
+                let node = node.raw_mut();
                 match end {
                     End::Left => node.remove_range(0, n),
                     End::Right => node.remove_range(node.len() - n, n),
@@ -323,6 +443,9 @@ impl Quick {
                 node.shrink();
                 n = 0;
             }
+        }
+        if self.nodes.len() != before {
+            self.settle(0..0, 0);
         }
     }
 
@@ -342,7 +465,7 @@ impl Quick {
                     .map(|p| p.wrapping_sub(base))
                     .peekable();
                 let mut kept = Pack::new();
-                for (i, e) in node.iter().enumerate() {
+                for (i, e) in node.unpacked().iter().enumerate() {
                     if gone.peek() == Some(&i) {
                         gone.next();
                     } else {
@@ -350,7 +473,7 @@ impl Quick {
                     }
                 }
                 self.len -= count - kept.len();
-                *node = kept;
+                *node = Node::from(kept);
             }
             base += count;
             if k == positions.len() {
@@ -360,7 +483,9 @@ impl Quick {
         self.compact(enc);
     }
 
-    /// Drops empty nodes and merges neighbours that fit in one node.
+    /// Drops empty nodes and merges neighbours that fit in one node (a
+    /// compressed node is decompressed only to merge), then compresses
+    /// what the depth asks for.
     fn compact(&mut self, enc: &Enc) {
         let old = std::mem::take(&mut self.nodes);
         for node in old {
@@ -371,26 +496,15 @@ impl Quick {
                 Some(last)
                     if enc
                         .node_allows(last.len() + node.len() - 1, last.bytes() + node.bytes())
-                        && !is_plain(last, enc)
-                        && !is_plain(&node, enc) =>
+                        && !is_plain_node(last, enc)
+                        && !is_plain_node(&node, enc) =>
                 {
-                    last.append(&node)
+                    last.raw_mut().append(&node.unpacked())
                 }
                 _ => self.nodes.push_back(node),
             }
         }
-    }
-
-    /// Iterates from element `start` towards the tail (nothing when
-    /// `start` is out of range).
-    pub fn iter_from(&self, start: usize) -> impl Iterator<Item = &[u8]> + '_ {
-        let (n, at) = self.locate(start).unwrap_or((self.nodes.len(), 0));
-        self.nodes.range(n..).flat_map(Pack::iter).skip(at)
-    }
-
-    /// Iterates over every element, head to tail.
-    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &[u8]> + '_ {
-        self.nodes.iter().flat_map(Pack::iter)
+        self.settle_all();
     }
 }
 
@@ -430,12 +544,28 @@ impl List {
     }
 
     /// The nodes, head to tail.
-    pub fn nodes(&self) -> impl Iterator<Item = &Pack> + '_ {
+    pub fn nodes(&self) -> impl Iterator<Item = NodeRef<'_>> + '_ {
         let (one, many) = match self {
             List::One(p) => (Some(p).filter(|p| !p.is_empty()), None),
             List::Many(q) => (None, Some(q.nodes.iter())),
         };
-        one.into_iter().chain(many.into_iter().flatten())
+        one.map(NodeRef::Raw)
+            .into_iter()
+            .chain(many.into_iter().flatten().map(Node::as_ref))
+    }
+
+    /// The `list-compress-depth` this list compresses at (0 for a list of
+    /// one node, which has no inner node to compress).
+    pub fn compress_depth(&self) -> usize {
+        match self {
+            List::One(_) => 0,
+            List::Many(q) => q.depth,
+        }
+    }
+
+    /// A reader of the elements.
+    pub fn reader(&self) -> Reader<'_> {
+        Reader::new(self)
     }
 
     /// Bytes of the deque's buffer of nodes (0 for a one-node list, which
@@ -447,10 +577,11 @@ impl List {
         }
     }
 
-    /// Moves a one-node list to the deque of nodes.
-    fn grow_to_many(&mut self) {
+    /// Moves a one-node list to the deque of nodes, which compresses at
+    /// `enc`'s `list-compress-depth` from then on.
+    fn grow_to_many(&mut self, enc: &Enc) {
         if let List::One(p) = self {
-            let q = Quick::from_node(std::mem::take(p));
+            let q = Quick::from_node(std::mem::take(p), enc.list_compress);
             *self = List::Many(Box::new(q));
         }
     }
@@ -464,7 +595,7 @@ impl List {
                     End::Right => p.push_back(e),
                 };
             }
-            self.grow_to_many();
+            self.grow_to_many(enc);
         }
         if let List::Many(q) = self {
             q.push(end, e, enc);
@@ -482,10 +613,10 @@ impl List {
         }
     }
 
-    /// Element `i`.
-    pub fn get(&self, i: usize) -> Option<&[u8]> {
+    /// Element `i` (a copy when its node is compressed).
+    pub fn get(&self, i: usize) -> Option<Cow<'_, [u8]>> {
         match self {
-            List::One(p) => p.get(i),
+            List::One(p) => p.get(i).map(Cow::Borrowed),
             List::Many(q) => q.get(i),
         }
     }
@@ -505,7 +636,7 @@ impl List {
                 p.replace(i, e);
                 return true;
             }
-            self.grow_to_many();
+            self.grow_to_many(enc);
         }
         match self {
             List::Many(q) => q.set(i, e, enc),
@@ -519,7 +650,7 @@ impl List {
             if fits(p, e.len(), enc) {
                 return p.insert(i.min(p.len()), e);
             }
-            self.grow_to_many();
+            self.grow_to_many(enc);
         }
         if let List::Many(q) = self {
             q.insert(i, e, enc);
@@ -559,30 +690,11 @@ impl List {
             List::Many(q) => q.remove_positions(positions, enc),
         }
     }
-
-    /// Iterates from element `start` towards the tail (nothing when
-    /// `start` is out of range).
-    pub fn iter_from(&self, start: usize) -> impl Iterator<Item = &[u8]> + '_ {
-        let (one, many) = match self {
-            List::One(p) => (Some(p.iter().skip(start)), None),
-            List::Many(q) => (None, Some(q.iter_from(start))),
-        };
-        one.into_iter().flatten().chain(many.into_iter().flatten())
-    }
-
-    /// Iterates over every element, head to tail.
-    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &[u8]> + '_ {
-        let (one, many) = match self {
-            List::One(p) => (Some(p.iter()), None),
-            List::Many(q) => (None, Some(q.iter())),
-        };
-        one.into_iter().flatten().chain(many.into_iter().flatten())
-    }
 }
 
 impl PartialEq for List {
     fn eq(&self, other: &List) -> bool {
-        self.len() == other.len() && self.iter().eq(other.iter())
+        self.len() == other.len() && self.reader().iter().eq(other.reader().iter())
     }
 }
 
@@ -591,7 +703,7 @@ impl Eq for List {}
 impl std::fmt::Debug for List {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_list()
-            .entries(self.iter().map(String::from_utf8_lossy))
+            .entries(self.reader().iter().map(String::from_utf8_lossy))
             .finish()
     }
 }

@@ -68,8 +68,10 @@ pub fn fwd_entry_size(len: usize) -> usize {
 
 impl<const BACK: bool> Pack<BACK> {
     /// An empty pack.
-    pub fn new() -> Self {
-        Pack::default()
+    pub const fn new() -> Self {
+        Pack {
+            buf: Compact::new(),
+        }
     }
 
     /// Number of entries.
@@ -88,6 +90,20 @@ impl<const BACK: bool> Pack<BACK> {
     #[inline]
     pub fn bytes(&self) -> usize {
         self.buf.len()
+    }
+
+    /// The encoded entries (what a list node compresses).
+    #[inline]
+    pub fn as_bytes(&self) -> &[u8] {
+        self.buf.as_slice()
+    }
+
+    /// The pack whose encoded entries are `bytes`, `count` of them (what
+    /// [`as_bytes`](Self::as_bytes) gave, decompressed).
+    pub fn from_bytes(bytes: &[u8], count: usize) -> Self {
+        Pack {
+            buf: Compact::from_parts(bytes, count),
+        }
     }
 
     /// Bytes allocated for the entries (0 while they fit inline).

@@ -120,6 +120,17 @@ impl Writer {
         self.out.extend_from_slice(s);
     }
 
+    /// [`string`](Self::string), LZF-compressed whenever that saves room
+    /// if `force` (a compressed list node: `rdbSaveLzfBlob`).
+    fn string_lzf(&mut self, s: &[u8], force: bool) {
+        if !force || self.compress {
+            return self.string(s);
+        }
+        let was = std::mem::replace(&mut self.compress, true);
+        self.string(s);
+        self.compress = was;
+    }
+
     /// An integer string (`rdbSaveLongLongAsStringObject`).
     pub fn int_string(&mut self, v: i64) {
         let mut buf = [0u8; 5];
@@ -157,17 +168,21 @@ impl Writer {
             Value::List(l) => {
                 self.len(l.node_count() as u64);
                 for node in l.nodes() {
-                    if let (1, Some(e)) = (node.len(), node.get(0)) {
+                    // A compressed node is written compressed, whatever
+                    // `rdbcompression` says (Redis's `rdbSaveLzfBlob`).
+                    let lzf = node.is_compressed();
+                    let pack = node.unpacked();
+                    if let (1, Some(e)) = (pack.len(), pack.get(0)) {
                         if e.len() >= self.plain_from {
                             self.len(1); // QUICKLIST_NODE_CONTAINER_PLAIN
-                            self.string(e);
+                            self.string_lzf(e, lzf);
                             continue;
                         }
                     }
                     self.len(2); // QUICKLIST_NODE_CONTAINER_PACKED
                     let mut lp = Builder::new();
-                    node.iter().for_each(|e| lp.push(e));
-                    self.string(&lp.finish());
+                    pack.iter().for_each(|e| lp.push(e));
+                    self.string_lzf(&lp.finish(), lzf);
                 }
             }
             Value::Set(s) => self.set(s),

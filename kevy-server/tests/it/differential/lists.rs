@@ -455,9 +455,16 @@ fn with(verb: &str, key: &str, args: impl IntoIterator<Item = String>) -> Vec<St
 }
 
 /// Long lists over many nodes: elements of mixed sizes (some over a node's
-/// 8 KB on their own), edited in the middle and at both ends.
+/// 8 KB on their own), edited in the middle and at both ends; then the
+/// same with `list-compress-depth` 1 and 3 (inner nodes compressed).
 #[test]
 fn lists_generated() {
+    let seqs: Vec<Vec<Vec<String>>> = ["0", "1", "3"].iter().map(|d| long_lists(d)).collect();
+    run_generated("lists (generated)", &seqs);
+}
+
+/// The steps of [`lists_generated`] at compression depth `depth`.
+fn long_lists(depth: &str) -> Vec<Vec<String>> {
     let elems: Vec<String> = (0..3000)
         .map(|i| match i % 97 {
             0 => format!("{i}:{}", "x".repeat(9000)),
@@ -465,7 +472,8 @@ fn lists_generated() {
             _ => format!("e{}", i % 50),
         })
         .collect();
-    let mut s = vec![with("RPUSH", "a", elems[..1500].iter().cloned())];
+    let mut s = vec![cmd(&["CONFIG", "SET", "list-compress-depth", depth])];
+    s.push(with("RPUSH", "a", elems[..1500].iter().cloned()));
     s.push(with("LPUSH", "a", elems[1500..].iter().cloned()));
     s.push(cmd(&["LLEN", "a"]));
     for (start, stop) in [
@@ -493,6 +501,17 @@ fn lists_generated() {
     s.push(cmd(&["LREM", "a", "-7", "e12"]));
     s.push(cmd(&["LREM", "a", "0", "e13"]));
     s.push(cmd(&["LRANGE", "a", "0", "-1"]));
+    // Through DUMP and RESTORE (compressed nodes are written compressed).
+    s.push(cmd(&[
+        "EVAL",
+        "local d = redis.call('DUMP', KEYS[1]) \
+         redis.call('RESTORE', KEYS[2], 0, d) \
+         return redis.call('LRANGE', KEYS[2], 0, -1)",
+        "2",
+        "a",
+        "{a}copy",
+    ]));
+    s.push(cmd(&["OBJECT", "ENCODING", "{a}copy"]));
     for _ in 0..20 {
         s.push(cmd(&["LMOVE", "a", "b", "LEFT", "RIGHT"]));
         s.push(cmd(&["RPOPLPUSH", "a", "b"]));
@@ -505,5 +524,6 @@ fn lists_generated() {
     s.push(cmd(&["LMPOP", "2", "b", "a", "RIGHT", "COUNT", "5000"]));
     s.push(cmd(&["LMPOP", "2", "b", "a", "RIGHT", "COUNT", "5000"]));
     s.push(cmd(&["EXISTS", "a", "b"]));
-    run_generated("lists (generated)", &[s]);
+    s.push(cmd(&["CONFIG", "SET", "list-compress-depth", "0"]));
+    s
 }

@@ -18,37 +18,78 @@ impl Lcg {
 }
 
 fn elem(rng: &mut Lcg) -> Vec<u8> {
-    // Mostly small, sometimes over a node's size on its own.
+    // Mostly small, sometimes over a node's size on its own; mostly
+    // compressible, sometimes noise.
     let len = match rng.next(20) {
         0 => 8192 + rng.next(100),
         1..=3 => 200 + rng.next(2000),
         _ => rng.next(12),
     };
+    if rng.next(4) == 0 {
+        return (0..len).map(|_| rng.next(256) as u8).collect();
+    }
     let b = b'a' + rng.next(26) as u8;
     vec![b; len]
 }
 
 fn check_with(list: &List, model: &VecDeque<Vec<u8>>, enc: &Enc) {
     for node in list.nodes() {
-        if node.iter().any(|e| enc.is_large(e.len())) {
+        if node.unpacked().iter().any(|e| enc.is_large(e.len())) {
             assert_eq!(node.len(), 1, "a large element shares its node");
         }
     }
     assert_eq!(list.len(), model.len());
-    let got: Vec<&[u8]> = list.iter().collect();
+    let r = list.reader();
+    let got: Vec<&[u8]> = r.iter().collect();
     let want: Vec<&[u8]> = model.iter().map(Vec::as_slice).collect();
     assert_eq!(got, want);
-    let back: Vec<&[u8]> = list.iter().rev().collect();
+    let back: Vec<&[u8]> = r.iter().rev().collect();
     assert_eq!(back, want.iter().rev().copied().collect::<Vec<_>>());
     for node in list.nodes() {
         assert!(!node.is_empty(), "empty node left behind");
         assert!(node.bytes() <= 8192 || node.len() == 1, "oversized node");
+        assert_eq!(node.len(), node.unpacked().len(), "node count");
+        assert_eq!(node.bytes(), node.unpacked().bytes(), "node size");
+    }
+    check_compression(list);
+}
+
+/// The nodes within the depth of either end are raw; the ones between are
+/// compressed unless compressing would not pay (`__quicklistCompressNode`).
+fn check_compression(list: &List) {
+    let d = list.compress_depth();
+    let n = list.node_count();
+    for (i, node) in list.nodes().enumerate() {
+        let inner = d > 0 && i >= d && i < n.saturating_sub(d);
+        if !inner {
+            assert!(!node.is_compressed(), "node {i} of {n} at depth {d}");
+        } else if !node.is_compressed() {
+            let mut copy = Node::from(node.unpacked().into_owned());
+            assert!(!copy.compress(), "node {i} of {n} at depth {d} left raw");
+        }
     }
 }
 
 #[test]
 fn matches_a_deque_model() {
     run_model(&crate::model::encoding::DEFAULT);
+}
+
+/// `list-compress-depth` 1..3: the same operations, inner nodes
+/// compressed.
+#[test]
+fn compressed_lists_match_the_model() {
+    for depth in 1..=3 {
+        run_model(&Enc {
+            list_compress: depth,
+            ..crate::model::encoding::DEFAULT
+        });
+        run_model(&Enc {
+            list_compress: depth,
+            list_packed: 100,
+            ..crate::model::encoding::DEFAULT
+        });
+    }
 }
 
 #[test]
@@ -91,8 +132,9 @@ fn run_model(enc: &Enc) {
             }
             8 if !model.is_empty() => {
                 let i = rng.next(model.len());
-                assert_eq!(list.get(i), Some(&model[i][..]));
-                let from: Vec<&[u8]> = list.iter_from(i).collect();
+                assert_eq!(list.get(i).as_deref(), Some(&model[i][..]));
+                let r = list.reader();
+                let from: Vec<&[u8]> = r.iter_from(i).collect();
                 let want: Vec<&[u8]> = model.range(i..).map(Vec::as_slice).collect();
                 assert_eq!(from, want);
             }
@@ -130,7 +172,7 @@ fn run_model(enc: &Enc) {
     check_with(&list, &model, enc);
     assert!(list.get(list.len()).is_none());
     assert!(!list.set(list.len(), b"x", enc));
-    assert_eq!(list.iter_from(list.len()).count(), 0);
+    assert_eq!(list.reader().iter_from(list.len()).count(), 0);
 }
 
 #[test]
@@ -204,7 +246,8 @@ fn nodes_follow_the_fill() {
         for &i in gone.iter().rev() {
             model.remove(i);
         }
-        let got: Vec<&[u8]> = list.iter().collect();
+        let r = list.reader();
+        let got: Vec<&[u8]> = r.iter().collect();
         let want: Vec<&[u8]> = model.iter().map(Vec::as_slice).collect();
         assert_eq!(got, want, "fill {fill}");
         assert!(list.node_count() > 1, "fill {fill}: many nodes");
@@ -221,4 +264,51 @@ fn nodes_follow_the_fill() {
             );
         }
     }
+}
+
+/// 10,000 similar items at depth 1: every node but the two ends is
+/// compressed, the list takes a fraction of its raw size, and every read
+/// sees the elements.
+#[test]
+fn compression_saves_memory() {
+    let at = |depth| Enc {
+        list_compress: depth,
+        ..crate::model::encoding::DEFAULT
+    };
+    let items: Vec<String> = (0..10_000)
+        .map(|i| format!("item-number-{i:06}-payload-abcdefghij"))
+        .collect();
+    let build = |enc: &Enc| {
+        let mut l = List::new();
+        items
+            .iter()
+            .for_each(|e| l.push(End::Right, e.as_bytes(), enc));
+        l
+    };
+    let raw = build(&at(0));
+    let packed = build(&at(1));
+    assert_eq!(raw, packed);
+    let n = packed.node_count();
+    let compressed = packed.nodes().filter(|n| n.is_compressed()).count();
+    assert_eq!(compressed, n - 2, "all inner nodes of {n}");
+    let size = |l: &List| l.nodes().map(|n| n.capacity()).sum::<usize>();
+    assert!(
+        size(&packed) * 4 < size(&raw),
+        "{} vs {}",
+        size(&packed),
+        size(&raw)
+    );
+    assert_eq!(packed.get(5000).as_deref(), Some(items[5000].as_bytes()));
+    let r = packed.reader();
+    assert!(r
+        .iter_from(9990)
+        .eq(items[9990..].iter().map(|s| s.as_bytes())));
+    // Depth 3 keeps three raw at each end; popping everything leaves none.
+    let mut deep = build(&at(3));
+    let raw_nodes = deep.nodes().filter(|n| !n.is_compressed()).count();
+    assert_eq!(raw_nodes, 6);
+    while deep.pop(End::Left).is_some() {
+        check_compression(&deep);
+    }
+    assert_eq!(deep.node_count(), 0);
 }
