@@ -60,7 +60,14 @@ pub fn start(
     shard: &mut ShardState,
     session: &mut Session,
     cx: &LocalCx,
+    verb: (&'static Spec, Args<'_>),
 ) -> Start {
+    let code = crate::family::acl::code(&redis.acl, session);
+    if code != 0 {
+        if let Some(reply) = refused(redis, shard, session, cx, code, verb) {
+            return Start::Reply(reply);
+        }
+    }
     let Some(multi) = session.multi.take() else {
         let mut reply = Vec::new();
         resp::error(&mut reply, b"ERR EXEC without MULTI");
@@ -91,6 +98,13 @@ pub fn start(
     };
     for args in multi.queue {
         let spec = table::find(args.args()).unwrap_or(&table::REJECT);
+        if code != 0 {
+            if let Some(err) = lost(redis, shard, session, cx, code, verb.0, spec, args.args()) {
+                exec.steps.push(None);
+                exec.replies.push(Some(err));
+                continue;
+            }
+        }
         if let Run::Local(f) = spec.run {
             let mut buf = Vec::new();
             let mut out = Reply::new(&mut buf, session.resp3);
@@ -104,8 +118,10 @@ pub fn start(
             exec.steps.push(None);
             exec.replies.push(Some(buf));
         } else {
+            // Checked above: its part runs unchecked.
             let ctx = Ctx {
                 quiet: false,
+                acl: 0,
                 ..kevy_rt::Commands::ctx(redis, session)
             };
             exec.steps.push(Some(Step { ctx, spec, args }));
@@ -113,6 +129,62 @@ pub fn start(
         }
     }
     Start::Run(Box::new(exec))
+}
+
+/// `EXEC` itself refused to a restricted connection, as Redis's
+/// `rejectCommand` does it: the transaction is discarded and the refusal
+/// quoted in an `-EXECABORT` error.
+#[cold]
+fn refused(
+    redis: &crate::Redis,
+    shard: &mut ShardState,
+    session: &mut Session,
+    cx: &LocalCx,
+    code: u32,
+    (cmd, args): (&'static Spec, Args<'_>),
+) -> Option<Vec<u8>> {
+    let shared = shard.server.shared.clone();
+    let err = {
+        let s: &Session = session;
+        let info = |_: &[u8]| crate::family::acl::client_line(&shared, &cx.client, s, Some(cmd));
+        let who = crate::family::acl::Asker {
+            code,
+            multi: s.multi.is_some(),
+            info: &info,
+        };
+        crate::family::acl::gate(&redis.acl, &mut shard.acl, &who, cmd, args)?
+    };
+    session.multi = None;
+    crate::family::watch::unwatch_all(shard, session);
+    let reply = crate::family::acl::exec_abort(&err);
+    shard.server.rejected(table::ids::id_of(cmd), &reply);
+    Some(reply)
+}
+
+/// A queued command its user may no longer run (the rules changed since
+/// it was queued): `Some(error)`, as Redis's `execCommand` checks each.
+#[cold]
+#[allow(clippy::too_many_arguments)]
+fn lost(
+    redis: &crate::Redis,
+    shard: &mut ShardState,
+    session: &Session,
+    cx: &LocalCx,
+    code: u32,
+    exec: &'static Spec,
+    spec: &'static Spec,
+    args: Args<'_>,
+) -> Option<Vec<u8>> {
+    let shared = shard.server.shared.clone();
+    let info = |_: &[u8]| crate::family::acl::client_line(&shared, &cx.client, session, Some(exec));
+    let who = crate::family::acl::Asker {
+        code,
+        multi: true,
+        info: &info,
+    };
+    let err = crate::family::acl::gate_exec(&redis.acl, &mut shard.acl, &who, spec, args)?;
+    shard.server.stats.error(&err);
+    Some(err)
 }
 
 /// The one shard all of a command's keys live on, if they do.
@@ -158,9 +230,11 @@ pub fn execute_part(
     let mut buf = Vec::new();
     match table::find(argv) {
         Ok(spec) => {
+            // `start` checked the command's permissions in queue order.
             let ctx = Ctx {
                 db,
                 quiet: false,
+                acl: 0,
                 ..ctx
             };
             kevy_rt::Commands::execute(redis, shard, ctx, spec, argv, &mut buf);

@@ -561,7 +561,10 @@ impl Commands for Redis {
     ) -> Planned<Tracked> {
         let t0 = clock::now();
         let denied = if ctx.acl != 0 {
-            self.refuse(shard, ctx, cmd, args)
+            self.refuse(shard, ctx, cmd, args).map(|e| match cmd.name {
+                "exec" => family::acl::exec_abort(&e),
+                _ => e,
+            })
         } else {
             None
         };
@@ -674,7 +677,7 @@ impl Commands for Redis {
             return self.plan(shard, ctx, cmd, args, router, parts);
         }
         let t0 = clock::now();
-        let (plan, exec) = match exec::start(self, shard, session, cx) {
+        let (plan, exec) = match exec::start(self, shard, session, cx, (cmd, args)) {
             exec::Start::Reply(reply) => (Plan::Reply(reply), None),
             exec::Start::Run(ex) => (Plan::Ok, Some(ex)),
         };

@@ -138,6 +138,43 @@ pub fn gate(
     spec: &'static Spec,
     args: Args<'_>,
 ) -> Option<Vec<u8>> {
+    gate_with(acl, cache, who, spec, args, false)
+}
+
+/// Checks a queued command again as `EXEC` runs it (Redis's `execCommand`
+/// does, in case the rules changed since it was queued): `Some(error)`
+/// with Redis's "ACLs rules changed" text, logged in the `multi` context.
+#[cold]
+pub fn gate_exec(
+    acl: &Acl,
+    cache: &mut Cache,
+    who: &Asker<'_>,
+    spec: &'static Spec,
+    args: Args<'_>,
+) -> Option<Vec<u8>> {
+    gate_with(acl, cache, who, spec, args, true)
+}
+
+/// `EXEC` refused (Redis's `execCommandAbort`): the transaction is
+/// discarded and the refusal (a RESP error line) quoted in an
+/// `-EXECABORT` error.
+pub fn exec_abort(err: &[u8]) -> Vec<u8> {
+    let text = err.strip_prefix(b"-").unwrap_or(err);
+    [
+        b"-EXECABORT Transaction discarded because of: ".as_slice(),
+        text,
+    ]
+    .concat()
+}
+
+fn gate_with(
+    acl: &Acl,
+    cache: &mut Cache,
+    who: &Asker<'_>,
+    spec: &'static Spec,
+    args: Args<'_>,
+    at_exec: bool,
+) -> Option<Vec<u8>> {
     if std::ptr::eq(spec, &super::connection::REJECT) {
         return None;
     }
@@ -167,8 +204,36 @@ pub fn gate(
         Denied::Key(_) => Reason::Key,
         Denied::Channel(_) => Reason::Channel,
     };
-    log(acl, reason, who.multi, object, (who.info)(&name), name);
-    Some(perm_error(denied, spec, args))
+    log(
+        acl,
+        reason,
+        who.multi || at_exec,
+        object,
+        (who.info)(&name),
+        name,
+    );
+    Some(if at_exec {
+        exec_perm_error(denied)
+    } else {
+        perm_error(denied, spec, args)
+    })
+}
+
+/// Redis's `execCommand` text for a queued command no longer allowed.
+fn exec_perm_error(d: Denied) -> Vec<u8> {
+    let reason: &[u8] = match d {
+        Denied::Command => b"no permission to execute the command or subcommand",
+        Denied::Key(_) => b"no permission to touch the specified keys",
+        Denied::Channel(_) => b"no permission to access one of the channels used as arguments",
+    };
+    [
+        b"-NOPERM ACLs rules changed between the moment the transaction was accumulated \
+          and the EXEC call. This command is no longer allowed for the following reason: "
+            .as_slice(),
+        reason,
+        b"\r\n",
+    ]
+    .concat()
 }
 
 fn log(acl: &Acl, reason: Reason, multi: bool, object: Vec<u8>, info: Vec<u8>, user: Vec<u8>) {
