@@ -43,6 +43,9 @@ pub struct Exec {
     /// What each command propagated (append-only file on), written as one
     /// MULTI/EXEC block when the transaction ends.
     logs: Vec<Fragment>,
+    /// A restricted connection's `Ctx::acl` and `CLIENT LIST` line: each
+    /// command is checked again as it is sent ([`lost`]).
+    acl: Option<(u32, Vec<u8>)>,
 }
 
 /// What `EXEC` starts with: an abort reply, or the transaction to run.
@@ -95,17 +98,21 @@ pub fn start(
         round: Vec::new(),
         inner: None,
         logs: Vec::new(),
+        acl: (code != 0).then(|| {
+            let line = |s: &Session| {
+                crate::family::acl::client_line(&shard.server.shared, &cx.client, s, Some(verb.0))
+            };
+            (code, line(session))
+        }),
     };
     for args in multi.queue {
         let spec = table::find(args.args()).unwrap_or(&table::REJECT);
-        if code != 0 {
-            if let Some(err) = lost(redis, shard, session, cx, code, verb.0, spec, args.args()) {
+        if let Run::Local(f) = spec.run {
+            if let Some(err) = exec.lost(redis, shard, spec, args.args()) {
                 exec.steps.push(None);
                 exec.replies.push(Some(err));
                 continue;
             }
-        }
-        if let Run::Local(f) = spec.run {
             let mut buf = Vec::new();
             let mut out = Reply::new(&mut buf, session.resp3);
             f(&mut Local {
@@ -159,32 +166,6 @@ fn refused(
     let reply = crate::family::acl::exec_abort(&err);
     shard.server.rejected(table::ids::id_of(cmd), &reply);
     Some(reply)
-}
-
-/// A queued command its user may no longer run (the rules changed since
-/// it was queued): `Some(error)`, as Redis's `execCommand` checks each.
-#[cold]
-#[allow(clippy::too_many_arguments)]
-fn lost(
-    redis: &crate::Redis,
-    shard: &mut ShardState,
-    session: &Session,
-    cx: &LocalCx,
-    code: u32,
-    exec: &'static Spec,
-    spec: &'static Spec,
-    args: Args<'_>,
-) -> Option<Vec<u8>> {
-    let shared = shard.server.shared.clone();
-    let info = |_: &[u8]| crate::family::acl::client_line(&shared, &cx.client, session, Some(exec));
-    let who = crate::family::acl::Asker {
-        code,
-        multi: true,
-        info: &info,
-    };
-    let err = crate::family::acl::gate_exec(&redis.acl, &mut shard.acl, &who, spec, args)?;
-    shard.server.stats.error(&err);
-    Some(err)
 }
 
 /// The one shard all of a command's keys live on, if they do.
@@ -248,6 +229,28 @@ pub fn execute_part(
 }
 
 impl Exec {
+    /// A queued command its user may no longer run (the rules changed
+    /// since it was queued): `Some(error)`, checked as it is about to run
+    /// (Redis's `execCommand` checks each so), in the `multi` context.
+    fn lost(
+        &self,
+        redis: &crate::Redis,
+        shard: &mut ShardState,
+        spec: &'static Spec,
+        args: Args<'_>,
+    ) -> Option<Vec<u8>> {
+        let (code, line) = self.acl.as_ref()?;
+        let info = |_: &[u8]| line.clone();
+        let who = crate::family::acl::Asker {
+            code: *code,
+            multi: true,
+            info: &info,
+        };
+        let err = crate::family::acl::gate_exec(&redis.acl, &mut shard.acl, &who, spec, args)?;
+        shard.server.stats.error(&err);
+        Some(err)
+    }
+
     /// Keeps what command `i` propagated.
     fn log(&mut self, i: usize, log: Fragment) {
         if log.is_empty() {
@@ -304,6 +307,13 @@ impl Exec {
                 self.at += 1;
                 continue;
             };
+            if self.acl.is_some() {
+                if let Some(err) = self.lost(redis, shard, step.spec, step.args.args()) {
+                    self.replies[i] = Some(err);
+                    self.at += 1;
+                    continue;
+                }
+            }
             if let Some(s) = single_shard(step.spec, step.args.args(), router) {
                 next.push((s, part(step)));
                 self.round.push(i);

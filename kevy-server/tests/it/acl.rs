@@ -1,11 +1,15 @@
 //! AUTH and ACL with the `redis` crate on 2 shards: a password and an ACL
 //! user from the config, `-NOAUTH` before authentication, key patterns
 //! refusing a cross-shard MSET whole (nothing written on either shard),
-//! and ACL DELUSER closing the user's connections on every shard.
+//! and ACL DELUSER closing the user's connections on every shard; and,
+//! against redis-server 7.0, ACL SETUSER closing a user's subscribers to
+//! channels it lost, and CLIENT KILL USER.
+
+use std::net::SocketAddr;
 
 use kevy_commands::Redis;
 
-use crate::util::{kevy_with, shard_of};
+use crate::util::{escape, kevy, kevy_with, shard_of, Raw, RedisServer};
 
 fn server() -> kevy_rt::Server {
     let redis = Redis::default();
@@ -124,4 +128,142 @@ fn deleting_a_user_closes_its_connections_on_every_shard() {
     let clients: String = redis::cmd("CLIENT").arg("LIST").query(&mut admin).unwrap();
     assert_eq!(clients.matches("user=").count(), 1, "{clients}");
     server.stop();
+}
+
+/// Connections of one role: enough that both of kevy's shards serve some.
+const EACH: usize = 4;
+
+/// Opens [`EACH`] connections as user `s` (RESP3 when `resp3`), each
+/// running `cmd` first (a subscription, or nothing).
+fn open_as(addr: SocketAddr, resp3: bool, cmd: &[&str]) -> Vec<Raw> {
+    (0..EACH)
+        .map(|_| {
+            let mut c = Raw::connect(addr);
+            if resp3 {
+                let r = c.call(&["HELLO", "3", "AUTH", "s", "p"]);
+                assert!(r.starts_with(b"%7"), "{}", escape(&r));
+            } else {
+                assert_eq!(c.call(&["AUTH", "s", "p"]), b"+OK\r\n");
+            }
+            if !cmd.is_empty() {
+                c.call(cmd);
+            }
+            c
+        })
+        .collect()
+}
+
+/// How many of `conns` still answer PING (a closed one answers nothing).
+fn alive(conns: &mut [Raw]) -> usize {
+    conns
+        .iter_mut()
+        .filter_map(|c| {
+            c.try_send(&crate::util::encode_str(&["PING"])).ok()?;
+            c.try_reply()
+        })
+        .count()
+}
+
+/// Subscribers of a user whose channel permissions shrink, seen from
+/// outside: `(step, connections of each role still alive)`.
+fn pubsub_revocation(addr: SocketAddr) -> Vec<(String, Vec<usize>)> {
+    let mut admin = Raw::connect(addr);
+    let setuser = |admin: &mut Raw, rules: &[&str]| {
+        let mut args = vec!["ACL", "SETUSER", "s"];
+        args.extend_from_slice(rules);
+        assert_eq!(admin.call(&args), b"+OK\r\n", "{rules:?}");
+    };
+    setuser(
+        &mut admin,
+        &[
+            "on",
+            ">p",
+            "+@all",
+            "~*",
+            "resetchannels",
+            "&news.*",
+            "&chat",
+        ],
+    );
+    let mut roles = [
+        open_as(addr, false, &["SUBSCRIBE", "chat"]),
+        open_as(addr, false, &["SUBSCRIBE", "news.x"]),
+        open_as(addr, false, &["PSUBSCRIBE", "news.*"]),
+        open_as(addr, false, &["SSUBSCRIBE", "news.y"]),
+        open_as(addr, true, &["SUBSCRIBE", "chat"]),
+        open_as(addr, false, &[]),
+    ];
+    let mut dflt: Vec<Raw> = (0..EACH)
+        .map(|_| {
+            let mut c = Raw::connect(addr);
+            c.call(&["SUBSCRIBE", "chat"]);
+            c
+        })
+        .collect();
+    let mut seen = Vec::new();
+    let mut look = |step: &str, roles: &mut [Vec<Raw>], dflt: &mut Vec<Raw>| {
+        let mut n: Vec<usize> = roles.iter_mut().map(|r| alive(r)).collect();
+        n.push(alive(dflt));
+        seen.push((step.to_string(), n));
+    };
+    look("start", &mut roles, &mut dflt);
+    // A superset, and other attributes: nobody is closed.
+    setuser(&mut admin, &["&more", "-flushall", "resetkeys", "~k*"]);
+    look("superset", &mut roles, &mut dflt);
+    // `chat` lost: its subscribers go, RESP3 ones too.
+    setuser(&mut admin, &["resetchannels", "&news.*"]);
+    look("chat lost", &mut roles, &mut dflt);
+    // `news.*` lost for `news.x` and `news.y`: the pattern subscriber (a
+    // pattern must be listed literally) and the shard subscriber go.
+    setuser(&mut admin, &["resetchannels", "&news.x", "(+get &news.z)"]);
+    look("pattern lost", &mut roles, &mut dflt);
+    // Every channel, then none: the last subscribers go.
+    setuser(&mut admin, &["allchannels"]);
+    look("all channels", &mut roles, &mut dflt);
+    setuser(&mut admin, &["clearselectors", "resetchannels"]);
+    look("no channel", &mut roles, &mut dflt);
+    // The default user too.
+    assert_eq!(
+        admin.call(&["ACL", "SETUSER", "default", "resetchannels", "&x"]),
+        b"+OK\r\n"
+    );
+    look("default lost chat", &mut roles, &mut dflt);
+    assert_eq!(
+        admin.call(&["ACL", "SETUSER", "default", "allchannels"]),
+        b"+OK\r\n"
+    );
+    // CLIENT KILL USER closes the rest of the user's connections.
+    let killed = admin.call(&["CLIENT", "KILL", "USER", "s"]);
+    look("after kill", &mut roles, &mut dflt);
+    let killed = crate::util::integer(&killed).and_then(|n| usize::try_from(n).ok());
+    seen.push(("killed".into(), killed.into_iter().collect()));
+    assert_eq!(admin.call(&["ACL", "DELUSER", "s"]), b":1\r\n");
+    seen
+}
+
+#[test]
+fn losing_channels_closes_subscribers_as_redis_does() {
+    let redis = RedisServer::start();
+    let expected = pubsub_revocation(redis.addr());
+    drop(redis);
+    let server = kevy();
+    let got = pubsub_revocation(server.addr());
+    server.stop();
+    assert_eq!(got, expected);
+    let e = EACH;
+    let at = |step: &str| {
+        got.iter()
+            .find(|(s, _)| s == step)
+            .map(|(_, n)| n.clone())
+            .unwrap()
+    };
+    assert_eq!(at("start"), [e, e, e, e, e, e, e]);
+    assert_eq!(at("superset"), [e, e, e, e, e, e, e]);
+    assert_eq!(at("chat lost"), [0, e, e, e, 0, e, e]);
+    assert_eq!(at("pattern lost"), [0, e, 0, 0, 0, e, e]);
+    assert_eq!(at("all channels"), [0, e, 0, 0, 0, e, e]);
+    assert_eq!(at("no channel"), [0, 0, 0, 0, 0, e, e]);
+    assert_eq!(at("default lost chat"), [0, 0, 0, 0, 0, e, 0]);
+    assert_eq!(at("after kill"), [0, 0, 0, 0, 0, 0, 0]);
+    assert_eq!(at("killed"), [e]);
 }
