@@ -345,6 +345,11 @@ impl Commands for Redis {
     }
 
     #[inline]
+    fn guest(&self, session: &Session) -> bool {
+        !session.authenticated && !self.acl.auth_free()
+    }
+
+    #[inline]
     fn resolve(&self, args: Args<'_>) -> Resolved<&'static Spec> {
         match table::find(args) {
             Ok(spec) => Resolved {

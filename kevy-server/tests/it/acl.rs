@@ -3,7 +3,8 @@
 //! refusing a cross-shard MSET whole (nothing written on either shard),
 //! and ACL DELUSER closing the user's connections on every shard; and,
 //! against redis-server 7.0, ACL SETUSER closing a user's subscribers to
-//! channels it lost, and CLIENT KILL USER.
+//! channels it lost, CLIENT KILL USER, and the request limits before
+//! authentication.
 
 use std::net::SocketAddr;
 
@@ -266,4 +267,87 @@ fn losing_channels_closes_subscribers_as_redis_does() {
     assert_eq!(at("default lost chat"), [0, 0, 0, 0, 0, e, 0]);
     assert_eq!(at("after kill"), [0, 0, 0, 0, 0, 0, 0]);
     assert_eq!(at("killed"), [e]);
+}
+
+/// Requests from a client that has not authenticated (requirepass set),
+/// each over a fresh connection followed by QUIT.
+fn guest_inputs() -> Vec<Vec<u8>> {
+    let args = |n: usize| [format!("*{n}\r\n").into_bytes(), b"$1\r\na\r\n".repeat(n)].concat();
+    let echo = |n: usize| {
+        [
+            format!("*2\r\n$4\r\nECHO\r\n${n}\r\n").into_bytes(),
+            vec![b'x'; n],
+            b"\r\n".to_vec(),
+        ]
+        .concat()
+    };
+    vec![
+        // At the limits: NOAUTH, the connection stays.
+        args(10),
+        echo(16384),
+        // Past them: the replies before it, the error, then closed.
+        [b"PING\r\n".to_vec(), args(11)].concat(),
+        b"*11\r\n".to_vec(),
+        echo(16385),
+        b"*2\r\n$4\r\nECHO\r\n$16385\r\n".to_vec(),
+        // Authenticated in the same read: no limit from there on.
+        [b"AUTH pw\r\n".to_vec(), args(11), echo(16385)].concat(),
+        [b"AUTH default pw\r\n".to_vec(), echo(20000)].concat(),
+        // A wrong password leaves the limits on.
+        [b"AUTH nope\r\n".to_vec(), args(11)].concat(),
+    ]
+}
+
+fn send_guests(addr: SocketAddr) -> Vec<Vec<u8>> {
+    guest_inputs()
+        .iter()
+        .map(|input| {
+            let mut c = Raw::connect(addr);
+            let _ = c.try_send(&[input.as_slice(), b"*1\r\n$4\r\nQUIT\r\n"].concat());
+            c.read_to_close()
+        })
+        .collect()
+}
+
+#[test]
+fn unauthenticated_clients_send_small_requests_only() {
+    let redis = RedisServer::start();
+    let set = Raw::connect(redis.addr()).call(&["CONFIG", "SET", "requirepass", "pw"]);
+    assert_eq!(set, b"+OK\r\n");
+    let expected = send_guests(redis.addr());
+    drop(redis);
+    let cmds = Redis::default();
+    cmds.config().load("requirepass", &["pw"]).unwrap();
+    let server = kevy_with(cmds);
+    let got = send_guests(server.addr());
+    server.stop();
+    for (i, (g, e)) in got.iter().zip(&expected).enumerate() {
+        assert_eq!(escape(g), escape(e), "input #{i}");
+    }
+    let text = |i: usize| String::from_utf8_lossy(&got[i]).into_owned();
+    let noauth = "-NOAUTH Authentication required.\r\n";
+    assert!(
+        text(0).starts_with("-ERR unknown command 'a'"),
+        "{}",
+        text(0)
+    );
+    assert_eq!(text(1), format!("{noauth}+OK\r\n"));
+    let mbulk = "-ERR Protocol error: unauthenticated multibulk length\r\n";
+    let bulk = "-ERR Protocol error: unauthenticated bulk length\r\n";
+    assert_eq!(text(2), format!("{noauth}{mbulk}"));
+    assert_eq!(text(3), mbulk);
+    assert_eq!(text(4), bulk);
+    assert_eq!(text(5), bulk);
+    assert!(
+        text(6).starts_with("+OK\r\n-ERR unknown command 'a'"),
+        "{}",
+        text(6)
+    );
+    let echoed = format!("${}\r\n{}\r\n+OK\r\n", 16385, "x".repeat(16385));
+    assert!(text(6).ends_with(&echoed));
+    assert!(text(7).ends_with(&format!("${}\r\n{}\r\n+OK\r\n", 20000, "x".repeat(20000))));
+    assert_eq!(
+        text(8),
+        format!("-WRONGPASS invalid username-password pair or user is disabled.\r\n{mbulk}")
+    );
 }
