@@ -344,6 +344,10 @@ impl Commands for Redis {
         s
     }
 
+    fn evicting(&self, shard: &mut ShardState, client: kevy_rt::Client<'_, Self>) {
+        family::client::log_eviction(shard, client);
+    }
+
     #[inline]
     fn guest(&self, session: &Session) -> bool {
         !session.authenticated && !self.acl.auth_free()

@@ -524,6 +524,11 @@ pub trait Commands: Send + Sync + Sized + 'static {
         true
     }
 
+    /// Connection `client` is about to be closed by client eviction, on its
+    /// shard: the command set may say so (Redis logs "Evicting client"
+    /// with its `CLIENT LIST` line). Default: nothing.
+    fn evicting(&self, _shard: &mut Self::Shard, _client: Client<'_, Self>) {}
+
     /// Whether a new connection from `peer` (`None`: the Unix socket) is
     /// refused at once (after the `maxclients` check); if so, `out` gets
     /// the reply written before it is closed. Default: every connection
