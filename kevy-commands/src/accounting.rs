@@ -68,6 +68,8 @@ pub struct Shared {
     pub preloaded: crate::aof::Preloaded,
     /// Saving and loading: LASTSAVE, background saves, INFO persistence.
     pub persist: crate::persist::state::Persist,
+    /// Where log lines go (the embedder's).
+    pub log: crate::base::log::Sink,
 }
 
 impl Default for Shared {
@@ -118,6 +120,7 @@ impl Shared {
             aof: Default::default(),
             preloaded: Default::default(),
             persist: Default::default(),
+            log: Default::default(),
         }
     }
 

@@ -5,7 +5,8 @@
 //! generator ([`random`]), Redis's glob matcher ([`glob`]), process
 //! figures from the OS and allocator ([`sys`]), the latency histogram
 //! ([`hist`]) the sparkline renderer ([`sparkline`]), Redis's LZF
-//! compressor ([`lzf`]) and Redis's quoting of bytes ([`text`]).
+//! compressor ([`lzf`]), Redis's quoting of bytes ([`text`]) and the
+//! embedder's log sink ([`log`]).
 
 pub mod bytes;
 pub mod clock;
@@ -13,6 +14,7 @@ pub mod error;
 pub mod float;
 pub mod glob;
 pub mod hist;
+pub mod log;
 pub mod lzf;
 pub mod num;
 pub mod pqsort;

@@ -43,6 +43,9 @@ pub struct Exec {
     /// What each command propagated (append-only file on), written as one
     /// MULTI/EXEC block when the transaction ends.
     logs: Vec<Fragment>,
+    /// A restricted connection's `Ctx::acl` and `CLIENT LIST` line: each
+    /// command is checked again as it is sent ([`lost`]).
+    acl: Option<(u32, Vec<u8>)>,
 }
 
 /// What `EXEC` starts with: an abort reply, or the transaction to run.
@@ -60,7 +63,14 @@ pub fn start(
     shard: &mut ShardState,
     session: &mut Session,
     cx: &LocalCx,
+    verb: (&'static Spec, Args<'_>),
 ) -> Start {
+    let code = crate::family::acl::code(&redis.acl, session);
+    if code != 0 {
+        if let Some(reply) = refused(redis, shard, session, cx, code, verb) {
+            return Start::Reply(reply);
+        }
+    }
     let Some(multi) = session.multi.take() else {
         let mut reply = Vec::new();
         resp::error(&mut reply, b"ERR EXEC without MULTI");
@@ -88,10 +98,21 @@ pub fn start(
         round: Vec::new(),
         inner: None,
         logs: Vec::new(),
+        acl: (code != 0).then(|| {
+            let line = |s: &Session| {
+                crate::family::acl::client_line(&shard.server.shared, &cx.client, s, Some(verb.0))
+            };
+            (code, line(session))
+        }),
     };
     for args in multi.queue {
         let spec = table::find(args.args()).unwrap_or(&table::REJECT);
         if let Run::Local(f) = spec.run {
+            if let Some(err) = exec.lost(redis, shard, spec, args.args()) {
+                exec.steps.push(None);
+                exec.replies.push(Some(err));
+                continue;
+            }
             let mut buf = Vec::new();
             let mut out = Reply::new(&mut buf, session.resp3);
             f(&mut Local {
@@ -104,8 +125,10 @@ pub fn start(
             exec.steps.push(None);
             exec.replies.push(Some(buf));
         } else {
+            // Checked above: its part runs unchecked.
             let ctx = Ctx {
                 quiet: false,
+                acl: 0,
                 ..kevy_rt::Commands::ctx(redis, session)
             };
             exec.steps.push(Some(Step { ctx, spec, args }));
@@ -113,6 +136,36 @@ pub fn start(
         }
     }
     Start::Run(Box::new(exec))
+}
+
+/// `EXEC` itself refused to a restricted connection, as Redis's
+/// `rejectCommand` does it: the transaction is discarded and the refusal
+/// quoted in an `-EXECABORT` error.
+#[cold]
+fn refused(
+    redis: &crate::Redis,
+    shard: &mut ShardState,
+    session: &mut Session,
+    cx: &LocalCx,
+    code: u32,
+    (cmd, args): (&'static Spec, Args<'_>),
+) -> Option<Vec<u8>> {
+    let shared = shard.server.shared.clone();
+    let err = {
+        let s: &Session = session;
+        let info = |_: &[u8]| crate::family::acl::client_line(&shared, &cx.client, s, Some(cmd));
+        let who = crate::family::acl::Asker {
+            code,
+            multi: s.multi.is_some(),
+            info: &info,
+        };
+        crate::family::acl::gate(&redis.acl, &mut shard.acl, &who, cmd, args)?
+    };
+    session.multi = None;
+    crate::family::watch::unwatch_all(shard, session);
+    let reply = crate::family::acl::exec_abort(&err);
+    shard.server.rejected(table::ids::id_of(cmd), &reply);
+    Some(reply)
 }
 
 /// The one shard all of a command's keys live on, if they do.
@@ -158,9 +211,11 @@ pub fn execute_part(
     let mut buf = Vec::new();
     match table::find(argv) {
         Ok(spec) => {
+            // `start` checked the command's permissions in queue order.
             let ctx = Ctx {
                 db,
                 quiet: false,
+                acl: 0,
                 ..ctx
             };
             kevy_rt::Commands::execute(redis, shard, ctx, spec, argv, &mut buf);
@@ -174,6 +229,28 @@ pub fn execute_part(
 }
 
 impl Exec {
+    /// A queued command its user may no longer run (the rules changed
+    /// since it was queued): `Some(error)`, checked as it is about to run
+    /// (Redis's `execCommand` checks each so), in the `multi` context.
+    fn lost(
+        &self,
+        redis: &crate::Redis,
+        shard: &mut ShardState,
+        spec: &'static Spec,
+        args: Args<'_>,
+    ) -> Option<Vec<u8>> {
+        let (code, line) = self.acl.as_ref()?;
+        let info = |_: &[u8]| line.clone();
+        let who = crate::family::acl::Asker {
+            code: *code,
+            multi: true,
+            info: &info,
+        };
+        let err = crate::family::acl::gate_exec(&redis.acl, &mut shard.acl, &who, spec, args)?;
+        shard.server.stats.error(&err);
+        Some(err)
+    }
+
     /// Keeps what command `i` propagated.
     fn log(&mut self, i: usize, log: Fragment) {
         if log.is_empty() {
@@ -230,6 +307,13 @@ impl Exec {
                 self.at += 1;
                 continue;
             };
+            if self.acl.is_some() {
+                if let Some(err) = self.lost(redis, shard, step.spec, step.args.args()) {
+                    self.replies[i] = Some(err);
+                    self.at += 1;
+                    continue;
+                }
+            }
             if let Some(s) = single_shard(step.spec, step.args.args(), router) {
                 next.push((s, part(step)));
                 self.round.push(i);

@@ -347,6 +347,15 @@ impl Commands for Redis {
         s
     }
 
+    fn evicting(&self, shard: &mut ShardState, client: kevy_rt::Client<'_, Self>) {
+        family::client::log_eviction(shard, client);
+    }
+
+    #[inline]
+    fn guest(&self, session: &Session) -> bool {
+        !session.authenticated && !self.acl.auth_free()
+    }
+
     #[inline]
     fn resolve(&self, args: Args<'_>) -> Resolved<&'static Spec> {
         match table::find(args) {
@@ -574,7 +583,10 @@ impl Commands for Redis {
     ) -> Planned<Tracked> {
         let t0 = clock::now();
         let denied = if ctx.acl != 0 {
-            self.refuse(shard, ctx, cmd, args)
+            self.refuse(shard, ctx, cmd, args).map(|e| match cmd.name {
+                "exec" => family::acl::exec_abort(&e),
+                _ => e,
+            })
         } else {
             None
         };
@@ -697,7 +709,7 @@ impl Commands for Redis {
             return self.plan(shard, ctx, cmd, args, router, parts);
         }
         let t0 = clock::now();
-        let (plan, exec) = match exec::start(self, shard, session, cx) {
+        let (plan, exec) = match exec::start(self, shard, session, cx, (cmd, args)) {
             exec::Start::Reply(reply) => (Plan::Reply(reply), None),
             exec::Start::Run(ex) => (Plan::Ok, Some(ex)),
         };

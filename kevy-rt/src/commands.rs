@@ -244,6 +244,15 @@ pub trait Commands: Send + Sync + Sized + 'static {
     /// Looks the verb up and says where the command runs. Called once per command.
     fn resolve(&self, args: Args<'_>) -> Resolved<Self::Cmd>;
 
+    /// True while a connection of `session` must still authenticate: its
+    /// requests are decoded with [`Limits::guest`] set (Redis's small
+    /// pre-authentication limits). Asked when a read is processed and
+    /// after each [`Route::Local`] command. Default: never.
+    #[inline]
+    fn guest(&self, _session: &Self::Session) -> bool {
+        false
+    }
+
     /// The session of a new connection, made when it is accepted (on its
     /// shard). Default: `Session::default()`.
     fn new_session(&self, _client: &ClientFacts) -> Self::Session {
@@ -540,6 +549,11 @@ pub trait Commands: Send + Sync + Sized + 'static {
     fn evictable(&self, _session: &Self::Session) -> bool {
         true
     }
+
+    /// Connection `client` is about to be closed by client eviction, on its
+    /// shard: the command set may say so (Redis logs "Evicting client"
+    /// with its `CLIENT LIST` line). Default: nothing.
+    fn evicting(&self, _shard: &mut Self::Shard, _client: Client<'_, Self>) {}
 
     /// Whether a new connection from `peer` (`None`: the Unix socket) is
     /// refused at once (after the `maxclients` check); if so, `out` gets

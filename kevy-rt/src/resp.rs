@@ -25,7 +25,20 @@ pub struct Limits {
     /// read again once the client has taken half of it): a client that pipelines
     /// without reading cannot make the server buffer without bound (64 MB).
     pub output_high_water: usize,
+    /// The connection has not authenticated and must (Redis's
+    /// `authRequired`): a multibulk of more than [`GUEST_MAX_ARGS`]
+    /// arguments or a bulk over [`GUEST_MAX_BULK`] bytes is a protocol
+    /// error. Set per connection by the runtime ([`Commands::guest`]).
+    ///
+    /// [`Commands::guest`]: crate::Commands::guest
+    pub guest: bool,
 }
+
+/// Most arguments of a request before authentication (Redis: 10).
+pub const GUEST_MAX_ARGS: i64 = 10;
+
+/// Longest bulk argument before authentication (Redis: 16 KB).
+pub const GUEST_MAX_BULK: usize = 16384;
 
 impl Default for Limits {
     fn default() -> Limits {
@@ -35,6 +48,7 @@ impl Default for Limits {
             max_inline_len: 64 * 1024,
             max_query_buffer: 1024 * 1024 * 1024,
             output_high_water: 64 * 1024 * 1024,
+            guest: false,
         }
     }
 }
@@ -105,6 +119,9 @@ fn decode_multibulk(buf: &[u8], spans: &mut Vec<Span>, limits: &Limits) -> Decod
         }
         _ => return proto_error("invalid multibulk length"),
     };
+    if count > GUEST_MAX_ARGS && limits.guest {
+        return proto_error("unauthenticated multibulk length");
+    }
     let mut pos = cr + 2;
     if count <= 0 {
         spans.clear();
@@ -140,6 +157,9 @@ fn decode_multibulk(buf: &[u8], spans: &mut Vec<Span>, limits: &Limits) -> Decod
             Some(n) if n >= 0 && n as u64 <= limits.max_bulk_len as u64 => n as usize,
             _ => return proto_error("invalid bulk length"),
         };
+        if len > GUEST_MAX_BULK && limits.guest {
+            return proto_error("unauthenticated bulk length");
+        }
         let start = pos + rcr + 2;
         // Like Redis, the two bytes after the payload are skipped, not checked.
         let end = start + len;

@@ -115,6 +115,15 @@ fn main() -> ExitCode {
     // The runtime's live settings (maxclients, timeout…) follow the
     // command set's settings registry once the shards start.
     let redis = config.redis.clone().memory_gauge(&alloc::GAUGE);
+    redis.shared().log.set(|level, msg| {
+        use kevy_commands::base::log::Level as L;
+        let level = match level {
+            L::Verbose => Level::Verbose,
+            L::Notice => Level::Notice,
+            L::Warning => Level::Warning,
+        };
+        log::log(level, msg);
+    });
     if let Err(e) = redis.load_acl_file() {
         log::log(
             Level::Warning,

@@ -131,3 +131,36 @@ pub fn check(u: &User, r: &Request<'_>) -> Result<(), Denied> {
     }
     Err(worst)
 }
+
+/// The channel patterns a user's subscribers must now keep to after a
+/// change from `old` to `new` (Redis's `ACLKillPubsubClientsIfNeeded`):
+/// `None` when no subscription can have lost its permission (some selector
+/// of `new` allows every channel, or `new`'s patterns include every one of
+/// `old`'s); otherwise every pattern of `new`, which a subscriber's
+/// channels and patterns are checked against ([`channel_ok`]).
+pub fn revoked_channels(new: &User, old: &User) -> Option<Vec<Vec<u8>>> {
+    if new.selectors.iter().any(|s| s.all_channels) {
+        return None;
+    }
+    let upcoming: Vec<Vec<u8>> = new
+        .selectors
+        .iter()
+        .flat_map(|s| s.channels.iter().cloned())
+        .collect();
+    let kept = old
+        .selectors
+        .iter()
+        .all(|s| !s.all_channels && s.channels.iter().all(|c| upcoming.contains(c)));
+    (!kept).then_some(upcoming)
+}
+
+/// True when a subscriber to `channels` (plain and shard channels) and
+/// `patterns` keeps to the channel patterns `allowed`.
+pub fn subscriptions_ok<'a>(
+    allowed: &[Vec<u8>],
+    channels: impl IntoIterator<Item = &'a [u8]>,
+    patterns: impl IntoIterator<Item = &'a [u8]>,
+) -> bool {
+    patterns.into_iter().all(|p| channel_ok(allowed, p, true))
+        && channels.into_iter().all(|c| channel_ok(allowed, c, false))
+}

@@ -201,3 +201,37 @@ fn protected_mode_refuses_remote_clients_without_a_password() {
     acl.set_protected(false);
     assert!(!acl.refuses(Some(remote)), "protected-mode no lifts it");
 }
+
+#[test]
+fn revoked_channels_only_when_a_pattern_was_lost() {
+    use super::check::{revoked_channels, subscriptions_ok};
+    let old = user(&["resetchannels", "&a*", "&b"]);
+    // A superset, or every channel: nobody to check.
+    assert_eq!(
+        revoked_channels(&user(&["resetchannels", "&b", "&a*", "&c"]), &old),
+        None
+    );
+    assert_eq!(revoked_channels(&user(&["allchannels"]), &old), None);
+    // `b` lost, even though a selector added another channel.
+    assert_eq!(
+        revoked_channels(&user(&["resetchannels", "&a*", "(~x &zz)"]), &old),
+        Some(vec![b"a*".to_vec(), b"zz".to_vec()])
+    );
+    // From every channel to some: check against the new list.
+    let all = user(&["allchannels"]);
+    assert_eq!(
+        revoked_channels(&user(&["resetchannels", "&n*"]), &all),
+        Some(vec![b"n*".to_vec()])
+    );
+    assert_eq!(
+        revoked_channels(&user(&["resetchannels"]), &all),
+        Some(vec![])
+    );
+    // Channels match the patterns; patterns must be listed literally.
+    let allowed = [b"n*".to_vec()];
+    let ch = |v: &[&'static str]| v.iter().map(|s| s.as_bytes()).collect::<Vec<_>>();
+    assert!(subscriptions_ok(&allowed, ch(&["news", "n"]), ch(&["n*"])));
+    assert!(!subscriptions_ok(&allowed, ch(&["other"]), ch(&[])));
+    assert!(!subscriptions_ok(&allowed, ch(&[]), ch(&["ne*"])));
+    assert!(subscriptions_ok(&[], ch(&[]), ch(&[])));
+}

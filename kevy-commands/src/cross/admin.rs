@@ -60,7 +60,8 @@ pub enum ServerOp {
     /// Empty the shard and load its keys of the RDB file (DEBUG RELOAD).
     Load,
     /// Close the shard's connections of the users whose ids are the
-    /// arguments (ACL DELUSER, ACL LOAD).
+    /// arguments (ACL DELUSER, ACL LOAD), or a user's subscribers to
+    /// channels it lost (ACL SETUSER).
     AclKill,
 }
 

@@ -138,6 +138,43 @@ pub fn gate(
     spec: &'static Spec,
     args: Args<'_>,
 ) -> Option<Vec<u8>> {
+    gate_with(acl, cache, who, spec, args, false)
+}
+
+/// Checks a queued command again as `EXEC` runs it (Redis's `execCommand`
+/// does, in case the rules changed since it was queued): `Some(error)`
+/// with Redis's "ACLs rules changed" text, logged in the `multi` context.
+#[cold]
+pub fn gate_exec(
+    acl: &Acl,
+    cache: &mut Cache,
+    who: &Asker<'_>,
+    spec: &'static Spec,
+    args: Args<'_>,
+) -> Option<Vec<u8>> {
+    gate_with(acl, cache, who, spec, args, true)
+}
+
+/// `EXEC` refused (Redis's `execCommandAbort`): the transaction is
+/// discarded and the refusal (a RESP error line) quoted in an
+/// `-EXECABORT` error.
+pub fn exec_abort(err: &[u8]) -> Vec<u8> {
+    let text = err.strip_prefix(b"-").unwrap_or(err);
+    [
+        b"-EXECABORT Transaction discarded because of: ".as_slice(),
+        text,
+    ]
+    .concat()
+}
+
+fn gate_with(
+    acl: &Acl,
+    cache: &mut Cache,
+    who: &Asker<'_>,
+    spec: &'static Spec,
+    args: Args<'_>,
+    at_exec: bool,
+) -> Option<Vec<u8>> {
     if std::ptr::eq(spec, &super::connection::REJECT) {
         return None;
     }
@@ -167,8 +204,36 @@ pub fn gate(
         Denied::Key(_) => Reason::Key,
         Denied::Channel(_) => Reason::Channel,
     };
-    log(acl, reason, who.multi, object, (who.info)(&name), name);
-    Some(perm_error(denied, spec, args))
+    log(
+        acl,
+        reason,
+        who.multi || at_exec,
+        object,
+        (who.info)(&name),
+        name,
+    );
+    Some(if at_exec {
+        exec_perm_error(denied)
+    } else {
+        perm_error(denied, spec, args)
+    })
+}
+
+/// Redis's `execCommand` text for a queued command no longer allowed.
+fn exec_perm_error(d: Denied) -> Vec<u8> {
+    let reason: &[u8] = match d {
+        Denied::Command => b"no permission to execute the command or subcommand",
+        Denied::Key(_) => b"no permission to touch the specified keys",
+        Denied::Channel(_) => b"no permission to access one of the channels used as arguments",
+    };
+    [
+        b"-NOPERM ACLs rules changed between the moment the transaction was accumulated \
+          and the EXEC call. This command is no longer allowed for the following reason: "
+            .as_slice(),
+        reason,
+        b"\r\n",
+    ]
+    .concat()
 }
 
 fn log(acl: &Acl, reason: Reason, multi: bool, object: Vec<u8>, info: Vec<u8>, user: Vec<u8>) {
@@ -312,44 +377,77 @@ pub fn hello_auth(c: &mut Local<'_>, user: &[u8], pass: &[u8]) -> bool {
     false
 }
 
-/// ACL SETUSER username [rule …]
-pub fn setuser(c: &mut Local<'_>) -> Flow {
-    let name = c.args.at(2);
+/// ACL SETUSER username \[rule …\]: all rules or none; a changed user's
+/// subscribers to channels it may no longer use are disconnected on every
+/// shard, as Redis's `ACLKillPubsubClientsIfNeeded` does.
+pub fn plan_setuser(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
+    let reply = |out: Vec<u8>| crate::cross::planned(Plan::Server(ServerPlan::Reply(out)));
+    let mut out = Vec::new();
+    let name = cx.args.at(2);
     if name
         .iter()
         .any(|&b| b.is_ascii_whitespace() || b == 0 || b == 0x0b)
     {
         resp::error(
-            c.out,
+            &mut out,
             b"ERR Usernames can't contain spaces or null characters",
         );
-        return Flow::Continue;
+        return reply(out);
     }
-    let rules: Vec<&[u8]> = c.args.iter().skip(3).collect();
+    let rules: Vec<&[u8]> = cx.args.iter().skip(3).collect();
     let merged = match crate::acl::user::merge_selectors(&rules) {
         Ok(m) => m,
         Err(i) => {
             let mut m = b"ERR Unmatched parenthesis in acl selector starting at '".to_vec();
             m.extend_from_slice(cstr(rules[i]));
             m.extend_from_slice(b"'.");
-            crate::base::error::write_sanitized(c.out, &m);
-            return Flow::Continue;
+            crate::base::error::write_sanitized(&mut out, &m);
+            return reply(out);
         }
     };
-    let acl = acl_of(c);
+    let acl = cx.shard.server.shared.config.live().acl.clone();
     let all = acl.pubsub_all.load(std::sync::atomic::Ordering::Relaxed);
-    match acl.modify(|u| u.set_user(name, &merged, all)) {
-        Ok(_) => resp::ok(c.out),
+    let changed = acl.modify(|u| {
+        let old = u.by_name(name).cloned();
+        let id = u.set_user(name, &merged, all)?;
+        let revoked = old
+            .zip(u.get(id))
+            .and_then(|(old, new)| check::revoked_channels(new, &old));
+        Ok((id, revoked))
+    });
+    match changed {
+        Ok((id, Some(allowed))) => {
+            resp::ok(&mut out);
+            let mut words = vec![PUBSUB_KILL.to_vec(), id.to_string().into_bytes()];
+            words.extend(allowed);
+            let refs: Vec<&[u8]> = words.iter().map(Vec::as_slice).collect();
+            srv::broadcast(
+                ServerOp::AclKill,
+                &refs,
+                cx.router.nshards(),
+                cx.parts,
+                ServerPlan::Reply(out),
+            )
+        }
+        Ok((_, None)) => {
+            resp::ok(&mut out);
+            reply(out)
+        }
         Err((rule, e)) => {
             let mut m = b"ERR Error in ACL SETUSER modifier '".to_vec();
             m.extend_from_slice(cstr(&rule));
             m.extend_from_slice(b"': ");
             m.extend_from_slice(e.message().as_bytes());
-            crate::base::error::write_sanitized(c.out, &m);
+            crate::base::error::write_sanitized(&mut out, &m);
+            reply(out)
         }
     }
-    Flow::Continue
 }
+
+/// The first argument of an [`ServerOp::AclKill`] part closing the
+/// subscribers of one user (its id next) to channels the patterns after
+/// it no longer allow.
+const PUBSUB_KILL: &[u8] = b"pubsub";
 
 fn selector_fields(out: &mut Reply<'_>, s: &crate::acl::user::Selector) {
     resp::bulk(out, b"commands");
@@ -625,11 +723,16 @@ pub fn plan_deluser(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
 }
 
 /// Closes a shard's connections authenticated as one of the user ids in
-/// `args` (a deleted user's).
+/// `args` (a deleted user's); or, when the first argument is
+/// [`PUBSUB_KILL`], the subscribers of user `args[1]` whose channels or
+/// patterns the patterns `args[2..]` no longer allow.
 pub fn kill_part(
     args: Args<'_>,
     clients: &mut kevy_rt::ClientsOf<'_, Session, &'static Spec>,
 ) -> ServerReply {
+    if args.len() >= 2 && args.at(0) == PUBSUB_KILL {
+        return kill_subscribers(args, clients);
+    }
     let ids: Vec<usize> = args
         .iter()
         .filter_map(|a| std::str::from_utf8(a).ok()?.parse().ok())
@@ -637,6 +740,38 @@ pub fn kill_part(
     let mut doomed = Vec::new();
     clients.for_each(|c| {
         if c.session.authenticated && ids.contains(&c.session.user) {
+            doomed.push(c.facts.id);
+        }
+    });
+    let n = doomed.into_iter().filter(|&id| clients.kill(id)).count();
+    ServerReply::Count(n as i64)
+}
+
+fn kill_subscribers(
+    args: Args<'_>,
+    clients: &mut kevy_rt::ClientsOf<'_, Session, &'static Spec>,
+) -> ServerReply {
+    let Some(user) = std::str::from_utf8(args.at(1))
+        .ok()
+        .and_then(|a| a.parse::<usize>().ok())
+    else {
+        return ServerReply::Count(0);
+    };
+    let allowed: Vec<Vec<u8>> = args.iter().skip(2).map(<[u8]>::to_vec).collect();
+    let mut doomed = Vec::new();
+    clients.for_each(|c| {
+        let subs = &c.session.pubsub;
+        if c.session.user == user
+            && subs.any()
+            && !check::subscriptions_ok(
+                &allowed,
+                subs.channels
+                    .iter()
+                    .chain(subs.shard_channels.iter())
+                    .map(Vec::as_slice),
+                subs.patterns.iter().map(Vec::as_slice),
+            )
+        {
             doomed.push(c.facts.id);
         }
     });

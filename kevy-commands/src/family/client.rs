@@ -62,6 +62,19 @@ pub fn info(c: &mut Local<'_>) -> Flow {
     Flow::Continue
 }
 
+/// Logs a connection closed by client eviction (`maxmemory-clients`),
+/// as Redis's `evictClients`: "Evicting client: " and its `CLIENT LIST`
+/// line, at notice level.
+pub fn log_eviction(shard: &ShardState, client: kevy_rt::Client<'_, crate::Redis>) {
+    let shared = &shard.server.shared;
+    let line =
+        crate::family::acl::client_line(shared, &client.facts, client.session, client.last_cmd);
+    shared.log.log(
+        crate::base::log::Level::Notice,
+        &format!("Evicting client: {}", String::from_utf8_lossy(&line)),
+    );
+}
+
 /// CLIENT NO-EVICT ON|OFF
 pub fn no_evict(c: &mut Local<'_>) -> Flow {
     match on_off(c.args.at(2)) {

@@ -112,6 +112,58 @@ fn limits_are_configurable() {
 }
 
 #[test]
+fn guests_are_held_to_small_requests() {
+    let guest = Limits {
+        guest: true,
+        ..Limits::default()
+    };
+    let run = |input: &[u8], limits: &Limits| {
+        let mut b = input.to_vec();
+        decode(&mut b, &mut Vec::new(), limits)
+    };
+    let ten = [b"*10\r\n".as_slice(), &b"$1\r\na\r\n".repeat(10)].concat();
+    assert_eq!(
+        run(&ten, &guest),
+        Decoded::Command {
+            consumed: ten.len()
+        }
+    );
+    assert_eq!(
+        run(b"*11\r\n", &guest),
+        err("unauthenticated multibulk length")
+    );
+    assert_eq!(
+        run(b"*11\r\n", &Limits::default()),
+        Decoded::Incomplete { need: 0 }
+    );
+    // Over the server's own limits, the usual error first.
+    assert_eq!(
+        run(b"*3000000000\r\n", &guest),
+        err("invalid multibulk length")
+    );
+    let max = [b"*1\r\n$16384\r\n".as_slice(), &[b'x'; 16384], b"\r\n"].concat();
+    assert_eq!(
+        run(&max, &guest),
+        Decoded::Command {
+            consumed: max.len()
+        }
+    );
+    assert_eq!(
+        run(b"*1\r\n$16385\r\n", &guest),
+        err("unauthenticated bulk length")
+    );
+    assert_eq!(
+        run(b"*1\r\n$16385\r\n", &Limits::default()),
+        Decoded::Incomplete {
+            need: 12 + 16385 + 2
+        }
+    );
+    // Inline requests have only their own limit.
+    let wide = [b"ECHO ".as_slice(), &[b'y'; 20000], b"\r\n"].concat();
+    assert!(matches!(run(&wide, &guest), Decoded::Command { .. }));
+}
+
+#[test]
 fn inline_commands() {
     assert_eq!(
         dec(b"SET k v\r\n"),

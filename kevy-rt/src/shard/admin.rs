@@ -128,6 +128,14 @@ impl<C: Commands> Shard<C> {
             }
             freed += m;
             ShardStats::add_own(&self.stats.evicted_clients, 1);
+            if let Some(c) = self.conns.get(i) {
+                let client = ClientOf {
+                    facts: c.facts(self.id),
+                    session: &c.session,
+                    last_cmd: c.last_cmd,
+                };
+                self.cmds.evicting(&mut self.state, client);
+            }
             self.close(i);
         }
         if freed > 0 {

@@ -126,6 +126,9 @@ impl<C: Commands> Shard<C> {
         let mut need = 0;
         // The request at `rpos` is incomplete and the decoder left spans of it.
         let mut need_spans = false;
+        // Redis's pre-authentication limits, while the session needs them.
+        let mut limits = self.limits;
+        limits.guest = self.cmds.guest(&c.session);
         loop {
             match self.conns.get_mut(i) {
                 Some(c) if c.can_decode() => {}
@@ -150,8 +153,7 @@ impl<C: Commands> Shard<C> {
                     if !std::mem::take(&mut resume) {
                         spans.clear();
                     }
-                    self.cmds
-                        .decode(&mut rbuf[rpos..rend], &mut spans, &self.limits)
+                    self.cmds.decode(&mut rbuf[rpos..rend], &mut spans, &limits)
                 }
             };
             match decoded {
@@ -166,9 +168,9 @@ impl<C: Commands> Shard<C> {
                     // resolved and prefetched with: no lookahead past it.
                     if !last && routed.1 != Target::Local {
                         spans_next.clear();
-                        let d =
-                            self.cmds
-                                .decode(&mut rbuf[at..rend], &mut spans_next, &self.limits);
+                        let d = self
+                            .cmds
+                            .decode(&mut rbuf[at..rend], &mut spans_next, &limits);
                         if let Decoded::Command { .. } = d {
                             let ahead = Args::new(&rbuf[at..rend], &spans_next);
                             next_resolved = Some(self.prefetch(i, ahead));
@@ -178,7 +180,14 @@ impl<C: Commands> Shard<C> {
                         }
                     }
                     let args = Args::new(&rbuf[rpos..rend], &spans);
+                    let local = routed.1 == Target::Local;
                     self.dispatch(i, routed, args, last);
+                    if local {
+                        // AUTH, HELLO … AUTH: the next request may be bigger.
+                        if let Some(c) = self.conns.get(i) {
+                            limits.guest = self.cmds.guest(&c.session);
+                        }
+                    }
                     self.serve_ready();
                     self.deliver_pushes();
                     self.note_queue(i);

@@ -207,7 +207,7 @@ static ACL_SUBCOMMANDS: &[Spec] = &[
         .acl(&["@slow"]),
     Spec::new("acl|genpass", -2, NOSCRIPT | LOADING | STALE, [0, 0, 0], Run::Local(acl::genpass))
         .acl(&["@slow"]),
-    Spec::new("acl|setuser", -3, ADMIN | NOSCRIPT | LOADING | STALE, [0, 0, 0], Run::Local(acl::setuser))
+    Spec::new("acl|setuser", -3, ADMIN | NOSCRIPT | LOADING | STALE, [0, 0, 0], Run::Server(acl::plan_setuser))
         .acl(&["@admin", "@slow", "@dangerous"]),
     Spec::new("acl|users", 2, ADMIN | NOSCRIPT | LOADING | STALE, [0, 0, 0], Run::Local(acl::users))
         .acl(&["@admin", "@slow", "@dangerous"]),

@@ -1,7 +1,7 @@
 //! AUTH and ACL against redis-server 7.0: user rules as ACL LIST and ACL
 //! GETUSER write them back, the errors of bad rules, AUTH and HELLO AUTH,
 //! `-NOAUTH` and `-NOPERM` texts (commands, keys on both shards, channels,
-//! selectors, read/write key patterns), ACL DRYRUN, ACL CAT and the ACL LOG
+//! selectors, read/write key patterns, MULTI/EXEC), ACL DRYRUN, ACL CAT and the ACL LOG
 //! entries (timing and connection lines masked). Every sequence ends by
 //! authenticating back as `default` and deleting its users, since the
 //! servers outlive a sequence.
@@ -197,6 +197,62 @@ pub const SEQUENCES: &[Seq] = &[
         &["EXEC"],
         &["ACL", "LOG", "3"],
         CLEANUP,
+        &["ACL", "DELUSER", "u"],
+        &["ACL", "LOG", "RESET"],
+    ],
+    // MULTI: a refused command queues nothing and fails EXEC; EXEC itself
+    // refused discards the transaction (EXECABORT quoting the refusal); a
+    // queued command its user lost in between is refused as EXEC runs it
+    &[
+        &[
+            "ACL", "SETUSER", "u", "on", "nopass", "+get", "+set", "+mset", "+multi", "+discard",
+            "+watch", "+publish", "~a*", "&c*",
+        ],
+        &["AUTH", "u", "p"],
+        &["MULTI"],
+        &["GET", "a"],
+        &["SET", "b", "1"],
+        &["PUBLISH", "x", "m"],
+        &["FLUSHALL"],
+        &["EXEC"],
+        &["DISCARD"],
+        &["WATCH", "a"],
+        &["MULTI"],
+        &["SET", "a", "1"],
+        &["EXEC"],
+        &["DISCARD"],
+        &["EXEC"],
+        &["GET", "a"],
+        &["ACL", "LOG", "3"],
+        CLEANUP,
+        &["ACL", "LOG", "RESET"],
+        &[
+            "ACL", "SETUSER", "u", "reset", "on", "nopass", "+@all", "~*", "&*",
+        ],
+        &["AUTH", "u", "p"],
+        &["MULTI"],
+        &["SET", "a", "1"],
+        &["MSET", "b", "1", "a", "2"],
+        &[
+            "ACL",
+            "SETUSER",
+            "u",
+            "-get",
+            "resetkeys",
+            "~b*",
+            "resetchannels",
+        ],
+        &["GET", "a"],
+        &["SET", "a", "2"],
+        &["GET", "b"],
+        &["PUBLISH", "c", "m"],
+        &["MSET", "b", "1", "a", "2"],
+        &["SET", "b", "2"],
+        &["EXEC"],
+        &["GET", "b"],
+        CLEANUP,
+        &["MGET", "a", "b"],
+        &["ACL", "LOG", "4"],
         &["ACL", "DELUSER", "u"],
         &["ACL", "LOG", "RESET"],
     ],
