@@ -34,6 +34,7 @@ mod cross;
 mod input;
 mod park;
 mod push;
+mod send;
 mod txn;
 
 pub(crate) const WAKER: Token = Token(usize::MAX);
@@ -50,6 +51,8 @@ const SHRINK_IDLE: Duration = Duration::from_secs(1);
 const LISTENER: Token = Token(usize::MAX - 1);
 const UNIX_LISTENER: Token = Token(usize::MAX - 2);
 const TLS_LISTENER: Token = Token(usize::MAX - 3);
+/// The eventfd of late io_uring send completions.
+const SENDS: Token = Token(usize::MAX - 4);
 
 /// A multi-shard operation in flight, on its origin shard.
 struct Op<C: Commands> {
@@ -125,6 +128,9 @@ pub(crate) struct Shard<C: Commands> {
     now: Instant,
     /// What the command set pushes to connections (see `shard/push.rs`).
     outbox: crate::push::Outbox,
+    /// Batched io_uring sends, unless the backend is epoll (`shard/send.rs`).
+    sends: Option<crate::reactor::uring::Sends>,
+    sends_done: Vec<crate::reactor::uring::Done>,
 }
 
 /// What a shard thread is built from.
@@ -142,6 +148,7 @@ pub(crate) struct ShardParts<C: Commands> {
     pub(crate) stats: Arc<ShardStats>,
     pub(crate) idle_spin: Duration,
     pub(crate) settings: Arc<Settings>,
+    pub(crate) io: crate::reactor::IoBackend,
 }
 
 impl<C: Commands> Shard<C> {
@@ -174,6 +181,18 @@ impl<C: Commands> Shard<C> {
                 .registry()
                 .register(l, TLS_LISTENER, Interest::READABLE)?;
         }
+        let sends = match p.io {
+            crate::reactor::IoBackend::Epoll => None,
+            _ => {
+                let s = crate::reactor::uring::Sends::new()?;
+                p.poll.registry().register(
+                    &mut SourceFd(&s.eventfd()),
+                    SENDS,
+                    Interest::READABLE,
+                )?;
+                Some(s)
+            }
+        };
         Ok(Shard {
             id: p.id,
             cmds: p.cmds,
@@ -214,6 +233,8 @@ impl<C: Commands> Shard<C> {
             settings: p.settings,
             now: Instant::now(),
             outbox,
+            sends,
+            sends_done: Vec::new(),
         })
     }
 
@@ -246,6 +267,7 @@ impl<C: Commands> Shard<C> {
             if timeout > Duration::ZERO {
                 self.parks += 1;
             }
+            self.submit_sends();
             let polled = self.poll.poll(&mut events, Some(timeout));
             self.mesh.unpark();
             if let Err(e) = polled {
@@ -261,9 +283,11 @@ impl<C: Commands> Shard<C> {
             // a connection whose next request is among the events.
             let mut busy = self.drain_mesh();
             busy |= !events.is_empty();
+            self.reap_sends();
             for ev in events.iter() {
                 match ev.token() {
                     WAKER => {}
+                    SENDS => self.sends_signalled(),
                     LISTENER => self.accept(false),
                     TLS_LISTENER => self.accept(true),
                     UNIX_LISTENER => self.accept_unix(),
@@ -322,6 +346,7 @@ impl<C: Commands> Shard<C> {
                 }
                 self.flush(i);
             }
+            self.submit_sends();
             if Instant::now() >= next_tick {
                 self.cmds.tick(&mut self.state);
                 self.deliver_pushes();
@@ -479,6 +504,13 @@ impl<C: Commands> Shard<C> {
             if let Some(t) = c.tls.as_deref_mut() {
                 t.close(&c.sock);
             }
+            if c.in_flight > 0 {
+                // Killed or broken: what was still being sent is dropped,
+                // as unwritten output is on the epoll backend.
+                if let Some(s) = self.sends.as_mut() {
+                    s.cancel(c.flight);
+                }
+            }
             // A peer writing a direct reply may hold the socket a moment longer;
             // it closes when the last holder drops it.
             let fd = c.sock.as_raw_fd();
@@ -520,7 +552,18 @@ impl<C: Commands> Shard<C> {
                 }
             }
         }
-        while !c.direct && c.wpos < c.out.len() {
+        if let Some(sends) = self.sends.as_mut().filter(|_| c.tls.is_none()) {
+            // One send in flight at a time keeps the bytes in order; what
+            // is produced meanwhile waits in `out` for its completion.
+            if !c.direct && c.in_flight == 0 && c.wpos < c.out.len() {
+                let mut out = std::mem::replace(&mut c.out, sends.spare());
+                out.drain(..c.wpos);
+                c.wpos = 0;
+                c.in_flight = out.len();
+                c.flight = sends.send(i, c.gen, c.sock.clone(), out);
+            }
+        }
+        while !c.direct && c.wpos < c.out.len() && c.in_flight == 0 {
             match c.write_sock() {
                 Ok(0) => break,
                 Ok(n) => {
