@@ -268,7 +268,9 @@ impl<C: Commands> Shard<C> {
                 self.parks += 1;
             }
             self.submit_sends();
+            let timeout = self.arm_sends(timeout);
             let polled = self.poll.poll(&mut events, Some(timeout));
+            self.disarm_sends();
             self.mesh.unpark();
             if let Err(e) = polled {
                 if e.kind() != io::ErrorKind::Interrupted {

@@ -82,6 +82,7 @@ fn main() -> ExitCode {
         .bind(config.listen_addr())
         .shards(config.threads())
         .backlog(config.tcp_backlog())
+        .io(config.io_backend())
         .limits(config.limits());
     if let Some(path) = &config.unixsocket() {
         builder = builder.unix_socket(path, config.unixsocketperm());
@@ -115,10 +116,11 @@ fn main() -> ExitCode {
     log::log(
         Level::Notice,
         &format!(
-            "kevy-server {} ready: listening on {} with {} shards",
+            "kevy-server {} ready: listening on {} with {} shards ({} I/O)",
             env!("CARGO_PKG_VERSION"),
             rt.local_addr(),
-            config.threads()
+            config.threads(),
+            rt.io().name()
         ),
     );
     if let Some(path) = &config.unixsocket() {

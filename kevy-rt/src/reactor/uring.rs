@@ -7,11 +7,13 @@
 //! flight, which keeps its bytes in order. Most sends complete during the
 //! submitting `io_uring_enter` itself (the socket had room); one that has to
 //! wait for room completes later, and the ring signals an eventfd the shard's
-//! epoll watches (edge-triggered, so it is never read). (Signalling only late
-//! completions, `IORING_REGISTER_EVENTFD_ASYNC`, misses those that complete
-//! through task work: replies were lost.) A short send is resubmitted for its
-//! rest unless its connection closed; only the whole buffer, or an error, is
-//! reported.
+//! epoll watches (edge-triggered, so it is never read) — only while the shard
+//! sleeps with sends in flight ([`Sends::arm`]): a signal per completion
+//! otherwise would cost kernel work for every send and wake the next poll
+//! for nothing. (`IORING_REGISTER_EVENTFD_ASYNC`, which signals only late
+//! completions, misses those that complete through task work: replies were
+//! lost.) A short send is resubmitted for its rest unless its connection
+//! closed; only the whole buffer, or an error, is reported.
 
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
@@ -64,8 +66,9 @@ pub(crate) struct Sends {
     /// Entries pushed since the last submit.
     queued: usize,
     spare: Vec<Vec<u8>>,
-    /// Signalled by completions that did not happen during a submit.
+    /// Signalled by completions while `armed`.
     eventfd: OwnedFd,
+    armed: bool,
 }
 
 impl Sends {
@@ -73,7 +76,7 @@ impl Sends {
     /// [`Sends::eventfd`]). Fails when the kernel refuses io_uring or lacks
     /// the send operation.
     pub(crate) fn new() -> io::Result<Sends> {
-        let ring = IoUring::new(ENTRIES)?;
+        let mut ring = IoUring::new(ENTRIES)?;
         let mut probe = io_uring::Probe::new();
         ring.submitter().register_probe(&mut probe)?;
         if !probe.is_supported(opcode::Send::CODE) || !probe.is_supported(opcode::AsyncCancel::CODE)
@@ -92,18 +95,44 @@ impl Sends {
         // SAFETY: `fd` was just created above and is owned by nothing else.
         let eventfd = unsafe { OwnedFd::from_raw_fd(fd) };
         ring.submitter().register_eventfd(eventfd.as_raw_fd())?;
+        ring.completion().disable_eventfd();
         Ok(Sends {
             ring,
             flights: Slab::new(),
             queued: 0,
             spare: Vec::new(),
             eventfd,
+            armed: false,
         })
     }
 
     /// The eventfd late completions signal: register it for readability.
     pub(crate) fn eventfd(&self) -> RawFd {
         self.eventfd.as_raw_fd()
+    }
+
+    /// Before the shard sleeps: asks for the eventfd signal while sends are
+    /// in flight. False when a completion is already waiting (do not sleep).
+    pub(crate) fn arm(&mut self) -> bool {
+        if self.flights.is_empty() {
+            return true;
+        }
+        self.armed = true;
+        let cq = self.ring.completion();
+        cq.enable_eventfd();
+        // Our flag store before our look at the queue's tail; the kernel
+        // posts the entry, then reads the flag.
+        std::sync::atomic::fence(std::sync::atomic::Ordering::SeqCst);
+        cq.is_empty()
+    }
+
+    /// After sleeping: no signals while awake (completions are reaped every
+    /// iteration).
+    pub(crate) fn disarm(&mut self) {
+        if self.armed {
+            self.armed = false;
+            self.ring.completion().disable_eventfd();
+        }
     }
 
     /// An empty buffer for a connection's next output.

@@ -2,6 +2,8 @@
 //! in one system call and taking their completions (`reactor::uring`).
 //! `Shard::flush` queues the sends; on the epoll backend none of this runs.
 
+use std::time::Duration;
+
 use super::Shard;
 use crate::commands::Commands;
 use crate::stats::ShardStats;
@@ -54,6 +56,28 @@ impl<C: Commands> Shard<C> {
             }
         }
         self.sends_done = done;
+    }
+
+    /// Before a sleep of `timeout`: sends in flight signal the eventfd while
+    /// it lasts; none if one already completed (then no sleep).
+    pub(super) fn arm_sends(&mut self, timeout: Duration) -> Duration {
+        match self.sends.as_mut() {
+            Some(s) if !timeout.is_zero() => {
+                if s.arm() {
+                    timeout
+                } else {
+                    Duration::ZERO
+                }
+            }
+            _ => timeout,
+        }
+    }
+
+    /// After the poll: back to no signals.
+    pub(super) fn disarm_sends(&mut self) {
+        if let Some(s) = self.sends.as_mut() {
+            s.disarm();
+        }
     }
 
     /// The eventfd said sends completed (its counter is never read: the
