@@ -86,6 +86,10 @@ pub(crate) struct Conn<C: Commands> {
     /// Output; bytes `wpos..` are not yet written.
     pub(crate) out: Vec<u8>,
     pub(crate) wpos: usize,
+    /// Output handed to the io_uring backend and not yet reported sent
+    /// (it counts as unsent); at most one send in flight, `flight` its key.
+    pub(crate) in_flight: usize,
+    pub(crate) flight: u32,
     /// The most output bytes held at once since the buffer was last shrunk.
     pub(crate) out_peak: usize,
     /// Replies after the first outstanding one, in order.
@@ -163,6 +167,8 @@ impl<C: Commands> Conn<C> {
             need: 0,
             out: Vec::new(),
             wpos: 0,
+            in_flight: 0,
+            flight: 0,
             out_peak: 0,
             pending: VecDeque::new(),
             owed: 0,
@@ -302,10 +308,11 @@ impl<C: Commands> Conn<C> {
         }
     }
 
-    /// Bytes of output not yet written.
+    /// Bytes of output not yet written (or sent through io_uring and not
+    /// yet reported done).
     #[inline]
     pub(crate) fn unsent(&self) -> usize {
-        self.out.len() - self.wpos
+        self.out.len() - self.wpos + self.in_flight
     }
 
     /// True when input may be decoded now.

@@ -23,7 +23,8 @@
 //!    [`single_shard!`] for command sets with no multi-shard commands.
 //! 5. `route` (a [`Route`] turned into the shard or plan a command runs on),
 //!    `msg`, `mesh` (the N×N mesh of rings with wake-ups), `conn` (connection
-//!    state).
+//!    state), [`reactor`] (how sockets are written: epoll or batched io_uring
+//!    sends).
 //! 6. `shard`: the per-core event loop.
 //! 7. [`runtime`]: the builder, `run` and the background `Server` handle;
 //!    [`testing`]: an in-process multi-shard driver for command-set unit tests.
@@ -38,6 +39,7 @@ mod mesh;
 mod msg;
 pub mod park;
 pub mod push;
+pub mod reactor;
 pub mod resp;
 pub mod ring;
 mod route;
@@ -58,6 +60,7 @@ pub use commands::{
 pub use lock::LockSet;
 pub use park::{Park, ReadyKeys, Served, Unpark};
 pub use push::{ConnHandle, Outbox, OutputLimit};
+pub use reactor::IoBackend;
 pub use resp::{Decoded, Limits};
 pub use router::Router;
 pub use runtime::{Builder, Runtime, Server, Stopper};

@@ -17,6 +17,8 @@ use socket2::{Domain, Protocol, Socket, Type};
 use crate::commands::Commands;
 use crate::mesh::{mesh, MeshEnd, Signal};
 use crate::msg::Msg;
+use crate::reactor::uring::Sends;
+use crate::reactor::IoBackend;
 use crate::resp::Limits;
 use crate::settings::Settings;
 use crate::shard::{Shard, ShardParts, WAKER};
@@ -38,6 +40,7 @@ pub struct Builder<C: Commands> {
     settings: Arc<Settings>,
     unix: Option<(PathBuf, Option<u32>)>,
     tls: Option<(String, Arc<ServerConfig>)>,
+    io: IoBackend,
 }
 
 impl<C: Commands> Builder<C> {
@@ -112,6 +115,15 @@ impl<C: Commands> Builder<C> {
     /// cycles when traffic is steady. Default: `KEVY_IDLE_SPIN_US` or 0.
     pub fn idle_spin(mut self, d: Duration) -> Self {
         self.idle_spin = d;
+        self
+    }
+
+    /// How shards write their sockets (see [`IoBackend`]). Default:
+    /// [`IoBackend::from_env`] (`KEVY_IO`, else epoll). With
+    /// [`IoBackend::Uring`], [`Builder::build`] fails where the kernel
+    /// refuses io_uring; [`IoBackend::Auto`] falls back to epoll there.
+    pub fn io(mut self, io: IoBackend) -> Self {
+        self.io = io;
         self
     }
 
@@ -210,6 +222,18 @@ impl<C: Commands> Builder<C> {
             stats: (0..n).map(|_| Arc::new(ShardStats::default())).collect(),
             idle_spin: self.idle_spin,
             settings: self.settings,
+            io: match self.io {
+                IoBackend::Epoll => IoBackend::Epoll,
+                // Fail here, not on a shard thread, when the kernel refuses it.
+                IoBackend::Uring => {
+                    uring_works()?;
+                    IoBackend::Uring
+                }
+                IoBackend::Auto => match uring_works() {
+                    Ok(()) => IoBackend::Uring,
+                    Err(_) => IoBackend::Epoll,
+                },
+            },
         })
     }
 }
@@ -244,6 +268,16 @@ fn unavailable(e: &io::Error) -> bool {
                 | libc::EPFNOSUPPORT
         )
     )
+}
+
+/// Whether the kernel gives this process an io_uring for sends. Tried on a
+/// thread of its own: tearing a ring down queues task work on the thread
+/// that made it, which interrupts that thread's next blocking system call
+/// (`EINTR`), and the caller's thread may be a client's.
+fn uring_works() -> io::Result<()> {
+    std::thread::spawn(|| Sends::new().map(drop))
+        .join()
+        .unwrap_or_else(|_| Err(io::Error::other("io_uring probe panicked")))
 }
 
 fn listen(addr: SocketAddr, backlog: i32) -> io::Result<TcpListener> {
@@ -306,6 +340,8 @@ pub struct Runtime<C: Commands> {
     idle_spin: Duration,
     settings: Arc<Settings>,
     unix_path: Option<PathBuf>,
+    /// Epoll or Uring (Auto resolved at build).
+    io: IoBackend,
 }
 
 impl<C: Commands> Runtime<C> {
@@ -327,7 +363,14 @@ impl<C: Commands> Runtime<C> {
             settings: Settings::new(),
             unix: None,
             tls: None,
+            io: IoBackend::from_env(),
         }
+    }
+
+    /// The I/O backend the shards use: [`IoBackend::Epoll`] or
+    /// [`IoBackend::Uring`] (what [`IoBackend::Auto`] chose).
+    pub fn io(&self) -> IoBackend {
+        self.io
     }
 
     /// The address the listeners are bound to (with the real port when 0 was asked).
@@ -430,6 +473,7 @@ impl<C: Commands> Runtime<C> {
                 stats,
                 idle_spin: self.idle_spin,
                 settings: self.settings.clone(),
+                io: self.io,
             };
             let stopper = Stopper {
                 stop: self.stop.clone(),

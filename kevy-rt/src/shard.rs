@@ -34,6 +34,7 @@ mod cross;
 mod input;
 mod park;
 mod push;
+mod send;
 mod txn;
 
 pub(crate) const WAKER: Token = Token(usize::MAX);
@@ -51,6 +52,8 @@ const SHRINK_IDLE: Duration = Duration::from_secs(1);
 const LISTENERS: usize = usize::MAX - 64;
 const UNIX_LISTENER: Token = Token(usize::MAX - 2);
 const TLS_LISTENER: Token = Token(usize::MAX - 3);
+/// The eventfd of late io_uring send completions.
+const SENDS: Token = Token(usize::MAX - 4);
 
 /// A multi-shard operation in flight, on its origin shard.
 struct Op<C: Commands> {
@@ -127,6 +130,9 @@ pub(crate) struct Shard<C: Commands> {
     now: Instant,
     /// What the command set pushes to connections (see `shard/push.rs`).
     outbox: crate::push::Outbox,
+    /// Batched io_uring sends, unless the backend is epoll (`shard/send.rs`).
+    sends: Option<crate::reactor::uring::Sends>,
+    sends_done: Vec<crate::reactor::uring::Done>,
 }
 
 /// What a shard thread is built from.
@@ -144,6 +150,7 @@ pub(crate) struct ShardParts<C: Commands> {
     pub(crate) stats: Arc<ShardStats>,
     pub(crate) idle_spin: Duration,
     pub(crate) settings: Arc<Settings>,
+    pub(crate) io: crate::reactor::IoBackend,
 }
 
 impl<C: Commands> Shard<C> {
@@ -178,6 +185,18 @@ impl<C: Commands> Shard<C> {
                 .registry()
                 .register(l, TLS_LISTENER, Interest::READABLE)?;
         }
+        let sends = match p.io {
+            crate::reactor::IoBackend::Epoll => None,
+            _ => {
+                let s = crate::reactor::uring::Sends::new()?;
+                p.poll.registry().register(
+                    &mut SourceFd(&s.eventfd()),
+                    SENDS,
+                    Interest::READABLE,
+                )?;
+                Some(s)
+            }
+        };
         Ok(Shard {
             id: p.id,
             cmds: p.cmds,
@@ -218,6 +237,8 @@ impl<C: Commands> Shard<C> {
             settings: p.settings,
             now: Instant::now(),
             outbox,
+            sends,
+            sends_done: Vec::new(),
         })
     }
 
@@ -250,7 +271,10 @@ impl<C: Commands> Shard<C> {
             if timeout > Duration::ZERO {
                 self.parks += 1;
             }
+            self.submit_sends();
+            let timeout = self.arm_sends(timeout);
             let polled = self.poll.poll(&mut events, Some(timeout));
+            self.disarm_sends();
             self.mesh.unpark();
             if let Err(e) = polled {
                 if e.kind() != io::ErrorKind::Interrupted {
@@ -265,9 +289,11 @@ impl<C: Commands> Shard<C> {
             // a connection whose next request is among the events.
             let mut busy = self.drain_mesh();
             busy |= !events.is_empty();
+            self.reap_sends();
             for ev in events.iter() {
                 match ev.token() {
                     WAKER => {}
+                    SENDS => self.sends_signalled(),
                     TLS_LISTENER => self.accept(None),
                     UNIX_LISTENER => self.accept_unix(),
                     Token(t) if (LISTENERS..LISTENERS + self.listeners.len()).contains(&t) => {
@@ -328,6 +354,7 @@ impl<C: Commands> Shard<C> {
                 }
                 self.flush(i);
             }
+            self.submit_sends();
             if Instant::now() >= next_tick {
                 self.cmds.tick(&mut self.state);
                 self.deliver_pushes();
@@ -487,6 +514,13 @@ impl<C: Commands> Shard<C> {
             if let Some(t) = c.tls.as_deref_mut() {
                 t.close(&c.sock);
             }
+            if c.in_flight > 0 {
+                // Killed or broken: what was still being sent is dropped,
+                // as unwritten output is on the epoll backend.
+                if let Some(s) = self.sends.as_mut() {
+                    s.cancel(c.flight);
+                }
+            }
             // A peer writing a direct reply may hold the socket a moment longer;
             // it closes when the last holder drops it.
             let fd = c.sock.as_raw_fd();
@@ -528,7 +562,18 @@ impl<C: Commands> Shard<C> {
                 }
             }
         }
-        while !c.direct && c.wpos < c.out.len() {
+        if let Some(sends) = self.sends.as_mut().filter(|_| c.tls.is_none()) {
+            // One send in flight at a time keeps the bytes in order; what
+            // is produced meanwhile waits in `out` for its completion.
+            if !c.direct && c.in_flight == 0 && c.wpos < c.out.len() {
+                let mut out = std::mem::replace(&mut c.out, sends.spare());
+                out.drain(..c.wpos);
+                c.wpos = 0;
+                c.in_flight = out.len();
+                c.flight = sends.send(i, c.gen, c.sock.clone(), out);
+            }
+        }
+        while !c.direct && c.wpos < c.out.len() && c.in_flight == 0 {
             match c.write_sock() {
                 Ok(0) => break,
                 Ok(n) => {

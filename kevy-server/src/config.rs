@@ -50,6 +50,7 @@ pub const USAGE: &str = "Usage: kevy-server [/path/to/kevy.conf] [--name value .
   --threads N       shards, one thread each (default: number of CPUs)
   --maxclients N    --timeout SECS   --tcp-keepalive SECS   --databases N
   --unixsocket PATH --unixsocketperm OCTAL  --loglevel LEVEL --logfile PATH
+  --io epoll|uring|auto  how shards write sockets (default: $KEVY_IO, else epoll)
   CONFIG GET * lists every setting.";
 
 impl Config {
@@ -89,10 +90,13 @@ impl Config {
             if flag == "version" {
                 return Ok(Parsed::Version);
             }
-            let (name, mut values) = match flag.split_once('=') {
+            let (mut name, mut values) = match flag.split_once('=') {
                 Some((n, v)) => (n.to_ascii_lowercase(), vec![v.to_string()]),
                 None => (flag.to_ascii_lowercase(), Vec::new()),
             };
+            if name == "io" {
+                name = "io-backend".into();
+            }
             i += 1;
             while i < rest.len() && !rest[i].starts_with("--") {
                 values.push(rest[i].clone());
@@ -200,6 +204,11 @@ impl Config {
     /// Shards (threads).
     pub fn threads(&self) -> usize {
         self.int("threads").max(1) as usize
+    }
+
+    /// How shards write sockets (`io-backend`, or `--io`).
+    pub fn io_backend(&self) -> kevy_rt::IoBackend {
+        kevy_rt::IoBackend::parse(&self.text("io-backend")).unwrap_or_default()
     }
 
     /// Listen backlog.

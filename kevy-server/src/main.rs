@@ -142,6 +142,7 @@ fn main() -> ExitCode {
         .bind_all(config.listen_addrs())
         .shards(config.threads())
         .backlog(config.tcp_backlog())
+        .io(config.io_backend())
         .limits(config.limits());
     if let Some(path) = &config.unixsocket() {
         builder = builder.unix_socket(path, config.unixsocketperm());
@@ -175,14 +176,15 @@ fn main() -> ExitCode {
     log::log(
         Level::Notice,
         &format!(
-            "kevy-server {} ready: listening on {} with {} shards",
+            "kevy-server {} ready: listening on {} with {} shards ({} I/O)",
             env!("CARGO_PKG_VERSION"),
             rt.local_addrs()
                 .iter()
                 .map(|a| a.to_string())
                 .collect::<Vec<_>>()
                 .join(" "),
-            config.threads()
+            config.threads(),
+            rt.io().name()
         ),
     );
     if let Some(path) = &config.unixsocket() {

@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! cargo xtask bench [--quick] [--rounds N] [--only redis|pubsub|memcached|criterion]… [--no-write|--write]
+//!                   [--kevy-arg ARG]…   (e.g. `--kevy-arg --io --kevy-arg uring`)
 //! cargo xtask bench-memcached [--quick] [--rounds N]   (= bench --only memcached)
 //! ```
 //!
@@ -22,7 +23,9 @@
 //! millisecond (`/proc/<pid>/task/*/schedstat`) and a run's time is the span in
 //! which the server was busy (`procs::busy_window`). Server CPU per request is
 //! its CPU time over the run divided by the requests. (The memcached load
-//! generator is ours, so it times itself.) Tables show medians over the rounds and kevy/other ratios.
+//! generator is ours, so it times itself.) Tables show medians over the rounds and kevy/other ratios,
+//! and for redis-benchmark runs the medians of its p50/p99/p99.9 latencies (read from its
+//! percentile distribution).
 //! Unless `--quick` (without `--write`) or `--no-write`, results go to `BENCHMARKS.md` (each
 //! section replaced on its own) and the chart to `docs/bench-ratios.svg`.
 
@@ -53,6 +56,8 @@ pub struct Options {
     pub only: Vec<String>,
     /// Write BENCHMARKS.md and the chart.
     pub write: bool,
+    /// Extra arguments for kevy-server (`--kevy-arg`).
+    pub kevy_args: Vec<String>,
 }
 
 impl Options {
@@ -99,12 +104,26 @@ impl Row {
     }
 }
 
-/// The comparison table, as Markdown.
+/// The comparison table, as Markdown; with latency columns (p50/p99/p99.9 in
+/// ms) when the runs measured them.
 pub fn table(rows: &[Row], other: &str) -> String {
+    let lat = rows.iter().any(|r| r.other.lat.is_some());
     let mut t = format!(
-        "| command | pipeline | kevy req/s | {other} req/s | kevy/{other} | kevy CPU µs/req | {other} CPU µs/req | kevy/{other} CPU |\n\
-         | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n"
+        "| command | pipeline | kevy req/s | {other} req/s | kevy/{other} | kevy CPU µs/req | {other} CPU µs/req | kevy/{other} CPU |"
     );
+    if lat {
+        t += &format!(" kevy p50/p99/p99.9 ms | {other} p50/p99/p99.9 ms |");
+    }
+    t += "\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |";
+    if lat {
+        t += " ---: | ---: |";
+    }
+    t += "\n";
+    let lat_cell = |l: Option<crate::stats::Latency>| {
+        l.map_or("n/a".into(), |l| {
+            format!("{:.3} / {:.3} / {:.3}", l.p50, l.p99, l.p999)
+        })
+    };
     for r in rows {
         let (k_rps, k_cpu) = match r.kevy {
             Some(k) => (format!("{:.0}", k.rps), format!("{:.2}", k.cpu_us)),
@@ -112,7 +131,7 @@ pub fn table(rows: &[Row], other: &str) -> String {
         };
         let ratio = |v: Option<f64>| v.map_or("n/a".into(), |v| format!("{v:.2}"));
         t += &format!(
-            "| {} | {} | {k_rps} | {:.0} | {} | {k_cpu} | {:.2} | {} |\n",
+            "| {} | {} | {k_rps} | {:.0} | {} | {k_cpu} | {:.2} | {} |",
             r.test,
             r.depth,
             r.other.rps,
@@ -120,6 +139,14 @@ pub fn table(rows: &[Row], other: &str) -> String {
             r.other.cpu_us,
             ratio(r.cpu_ratio())
         );
+        if lat {
+            t += &format!(
+                " {} | {} |",
+                lat_cell(r.kevy.and_then(|k| k.lat)),
+                lat_cell(r.other.lat)
+            );
+        }
+        t += "\n";
     }
     t
 }
@@ -131,6 +158,7 @@ pub fn run(args: &[String], only_memcached: bool) -> Result<(), String> {
         rounds: 5,
         only: Vec::new(),
         write: true,
+        kevy_args: Vec::new(),
     };
     let mut rounds = None;
     let mut force_write = false;
@@ -153,6 +181,9 @@ pub fn run(args: &[String], only_memcached: bool) -> Result<(), String> {
                     .clone(),
             ),
             "--criterion" => o.only.push("criterion".into()),
+            "--kevy-arg" => o
+                .kevy_args
+                .push(it.next().ok_or("--kevy-arg wants a value")?.clone()),
             other => return Err(format!("bench: unknown flag {other}")),
         }
     }

@@ -57,7 +57,10 @@ pub const LAYERS: &[(&str, Layers)] = &[
                 &["stats", "push", "settings", "clients", "lock", "park"],
             ),
             ("trait", &["commands"]),
-            ("reactor parts", &["route", "msg", "mesh", "conn"]),
+            (
+                "reactor parts",
+                &["route", "msg", "mesh", "conn", "reactor"],
+            ),
             ("reactor", &["shard"]),
             ("runtimes", &["runtime", "testing", "lib"]),
         ],

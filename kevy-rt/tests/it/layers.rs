@@ -18,7 +18,7 @@ const LAYERS: &[&[&str]] = &[
     // The trait.
     &["commands"],
     // What the reactor is made of.
-    &["route", "msg", "mesh", "conn"],
+    &["route", "msg", "mesh", "conn", "reactor"],
     // The reactor.
     &["shard"],
     // Runtimes: the real one and the in-process test driver.
@@ -54,6 +54,7 @@ const ROOT: &[(&str, &str)] = &[
     ("ConnHandle", "push"),
     ("OutputLimit", "push"),
     ("Outbox", "push"),
+    ("IoBackend", "reactor"),
     ("Router", "router"),
     ("Builder", "runtime"),
     ("Runtime", "runtime"),

@@ -73,6 +73,7 @@ fn bench(server: &mut Server, op: Op, depth: usize, requests: u64) -> Result<(Ru
             ops: requests,
             secs: wall.as_secs_f64(),
             cpu: used,
+            lat: None,
         },
         hits as f64 / requests as f64,
     ))

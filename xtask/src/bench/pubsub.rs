@@ -110,12 +110,13 @@ fn bench(server: &mut Server, n: usize) -> Result<Run, String> {
         ops: n as u64,
         secs,
         cpu,
+        lat: None,
     })
 }
 
 /// Interleaved rounds of the fan-out on both servers.
 pub fn compare(o: &Options, kevy_bin: &std::path::Path) -> Result<Vec<Row>, String> {
-    let mut kevy = start_kevy(kevy_bin)?;
+    let mut kevy = start_kevy(kevy_bin, &o.kevy_args)?;
     let mut redis = start_redis()?;
     let n = if o.quick { 5_000 } else { 20_000 };
     bench(&mut kevy, n / 10)?;

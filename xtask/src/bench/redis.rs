@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use super::{Options, Row};
 use crate::procs::{ask, free_port, resp_ready, run_timed, Server};
-use crate::stats::{summarize, Run};
+use crate::stats::{summarize, Latency, Run};
 
 /// redis-benchmark tests, in the order they run (SET before GET so GETs hit).
 pub const TESTS: &[&str] = &["set", "get", "incr", "lpush", "hset", "mset"];
@@ -34,9 +34,12 @@ fn implements(server: &Server, test: &str) -> bool {
     !ask(&mut s, probe(test), b"-")
 }
 
-pub(super) fn start_kevy(bin: &Path) -> Result<Server, String> {
+pub(super) fn start_kevy(bin: &Path, extra: &[String]) -> Result<Server, String> {
     let port = free_port()?;
-    let args = ["--port", &port.to_string(), "--threads", "2"].map(String::from);
+    let mut args = ["--port", &port.to_string(), "--threads", "2"]
+        .map(String::from)
+        .to_vec();
+    args.extend_from_slice(extra);
     Server::start("kevy-server", bin, &args, port, resp_ready)
 }
 
@@ -75,7 +78,8 @@ fn bench(server: &mut Server, test: &str, depth: usize, n: u64) -> Result<Run, S
             "-t",
             test,
         ])
-        .args(["-r", "100000", "--threads", "2", "-q"]);
+        // Not `-q`: the full report has the latency distribution.
+        .args(["-r", "100000", "--threads", "2"]);
     let timed = run_timed(&mut cmd, server.pid(), Duration::from_secs(300))?;
     let out = &timed.output;
     let text =
@@ -96,12 +100,13 @@ fn bench(server: &mut Server, test: &str, depth: usize, n: u64) -> Result<Run, S
         ops: n,
         secs: timed.busy.as_secs_f64(),
         cpu: timed.cpu.as_secs_f64(),
+        lat: Latency::parse_redis_benchmark(&text),
     })
 }
 
 /// Runs every test at every depth for `o.rounds` interleaved rounds.
 pub fn compare(o: &Options, kevy_bin: &Path) -> Result<Vec<Row>, String> {
-    let mut kevy = start_kevy(kevy_bin)?;
+    let mut kevy = start_kevy(kevy_bin, &o.kevy_args)?;
     let mut redis = start_redis()?;
     let usable: Vec<bool> = TESTS.iter().map(|t| implements(&kevy, t)).collect();
     for (t, ok) in TESTS.iter().zip(&usable) {
@@ -126,15 +131,19 @@ pub fn compare(o: &Options, kevy_bin: &Path) -> Result<Vec<Row>, String> {
                     }
                     let server = if who == 0 { &mut kevy } else { &mut redis };
                     let run = bench(server, test, depth, n)?;
+                    let lat = run.lat.unwrap_or_default();
                     eprintln!(
-                        "round {}/{} {:>5} -P {:<2} {:<12} {:>10.0} req/s {:>6.2} µs CPU/req",
+                        "round {}/{} {:>5} -P {:<2} {:<12} {:>10.0} req/s {:>6.2} µs CPU/req  p50 {:.3} p99 {:.3} p99.9 {:.3} ms",
                         round + 1,
                         o.rounds,
                         test,
                         depth,
                         server.name,
                         run.rps(),
-                        run.cpu_us_per_op()
+                        run.cpu_us_per_op(),
+                        lat.p50,
+                        lat.p99,
+                        lat.p999
                     );
                     runs[cell][who].push(run);
                 }

@@ -17,6 +17,13 @@ pub static PARAMS: &[Param] = &[
         default: Def::F(cpus),
         ..Param::new("threads", Kind::Int(1, 256), "").flags(IMMUTABLE | HIDDEN)
     },
+    // kevy's own: how shards write sockets (kevy_rt::IoBackend); the default
+    // is KEVY_IO's, else epoll. `--io` is the same flag.
+    Param {
+        default: Def::F(|| kevy_rt::IoBackend::from_env().name().to_string()),
+        ..Param::new("io-backend", Kind::Enum(&["epoll", "uring", "auto"]), "")
+            .flags(IMMUTABLE | HIDDEN)
+    },
     Param::new("tcp-backlog", Kind::Int(0, i32::MAX as i64), "511").flags(IMMUTABLE),
     Param::new("unixsocket", Kind::Str, "").flags(IMMUTABLE),
     Param::new("unixsocketperm", Kind::Octal, "0").flags(IMMUTABLE),

@@ -148,6 +148,22 @@ fn protected_and_running_settings() {
 }
 
 #[test]
+fn io_backend_is_chosen_at_start() {
+    let t = ConfigTable::new();
+    assert_eq!(
+        t.get("io-backend"),
+        Some(kevy_rt::IoBackend::from_env().name().to_string())
+    );
+    assert_eq!(t.load("io-backend", &["uring"]), Ok(()));
+    assert_eq!(t.get("io-backend").as_deref(), Some("uring"));
+    assert!(t.load("io-backend", &["kqueue"]).is_err());
+    assert_eq!(
+        set(&t, &[("io-backend", "epoll")]),
+        failed("io-backend", "can't set immutable config")
+    );
+}
+
+#[test]
 fn special_values_parse_as_redis() {
     let t = ConfigTable::new();
     let err = |name: &str, v: &str| -> String { set(&t, &[(name, v)]).unwrap_err() };
