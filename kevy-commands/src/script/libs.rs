@@ -1,7 +1,7 @@
 //! The libraries Redis adds to its Lua: `bit` (LuaBitOp's functions on
 //! 32-bit integers) and Redis's `math.random` (the 48-bit `lrand48`
 //! generator of Redis's `rand.c`, the same sequence on every platform).
-//! `cjson` ([`json`]) and `cmsgpack` ([`msgpack`]); `struct` is not built yet.
+//! `cjson` ([`json`]), `cmsgpack` ([`msgpack`]) and `struct` ([`structs`]).
 
 use std::cell::Cell;
 
@@ -11,6 +11,7 @@ use super::vm::{fail_plain as fail, ok};
 
 pub(crate) mod json;
 pub(crate) mod msgpack;
+pub(crate) mod structs;
 
 /// Installs `bit` in the globals of `lua`.
 pub(crate) fn install(lua: &Lua) -> mlua::Result<()> {
@@ -43,6 +44,8 @@ pub(crate) fn install(lua: &Lua) -> mlua::Result<()> {
         lua.create_function(|_, (x, n): (f64, Option<f64>)| Ok(tohex(tobit(x), n.map(tobit))))?,
     )?;
     lua.globals().set("bit", bit)?;
+    // `struct`'s functions are filled in by the sandbox (C trampolines).
+    lua.globals().set("struct", lua.create_table()?)?;
     json::install(lua)?;
     msgpack::install(lua)
 }

@@ -46,6 +46,9 @@ cmsgpack.pack = api['x:cmsgpack.pack']
 cmsgpack.unpack = api['x:cmsgpack.unpack']
 cmsgpack.unpack_one = api['x:cmsgpack.unpack_one']
 cmsgpack.unpack_limit = api['x:cmsgpack.unpack_limit']
+struct.pack = api['x:struct.pack']
+struct.unpack = api['x:struct.unpack']
+struct.size = api['x:struct.size']
 redis.LOG_DEBUG = 0
 redis.LOG_VERBOSE = 1
 redis.LOG_NOTICE = 2
@@ -235,6 +238,9 @@ impl Vm {
             "msgpack_unpack_limit",
             lua.create_function(libs::msgpack::unpack_limit)?,
         )?;
+        hooks.set("struct_pack", lua.create_function(libs::structs::pack)?)?;
+        hooks.set("struct_unpack", lua.create_function(libs::structs::unpack)?)?;
+        hooks.set("struct_size", lua.create_function(libs::structs::size)?)?;
         hooks.set("set_repl", lua.create_function(super::run::set_repl)?)?;
         hooks.set("log", lua.create_function(super::run::log)?)?;
         hooks.set(
@@ -289,7 +295,7 @@ impl Vm {
 }
 
 /// The registry slot of the hooks table the trampolines call through.
-const HOOKS: &str = "kevy_hooks";
+pub(crate) const HOOKS: &str = "kevy_hooks";
 
 /// The `redis` API functions Lua sees: C functions, as Redis's are (a
 /// script's `return redis.call(…)` keeps the script's frame, so an error
@@ -313,6 +319,9 @@ const TRAMPOLINES: &[(&str, mlua::ffi::lua_CFunction)] = &[
     ("x:cmsgpack.unpack", t_msgpack_unpack),
     ("x:cmsgpack.unpack_one", t_msgpack_unpack_one),
     ("x:cmsgpack.unpack_limit", t_msgpack_unpack_limit),
+    ("x:struct.pack", t_struct_pack),
+    ("x:struct.unpack", t_struct_unpack),
+    ("x:struct.size", t_struct_size),
 ];
 
 macro_rules! trampolines {
@@ -343,6 +352,9 @@ trampolines! {
     t_msgpack_unpack => c"msgpack_unpack", None;
     t_msgpack_unpack_one => c"msgpack_unpack_one", None;
     t_msgpack_unpack_limit => c"msgpack_unpack_limit", None;
+    t_struct_pack => c"struct_pack", None;
+    t_struct_unpack => c"struct_unpack", None;
+    t_struct_size => c"struct_size", None;
 }
 
 /// Calls hook `name` (with `flag` first when given) on the caller's
