@@ -217,7 +217,12 @@ fn run(redis: &RedisServer, kevy: std::net::SocketAddr, script: &[Step]) -> Resu
 #[test]
 fn invalidation_messages_match_redis() {
     let redis = RedisServer::start_with(&["--enable-debug-command", "yes"]);
-    let server = kevy();
+    let commands = kevy_commands::Redis::default();
+    commands
+        .config()
+        .load("enable-debug-command", &["yes"])
+        .expect("debug on");
+    let server = crate::util::kevy_with(commands);
     let mut errors = Vec::new();
     let mut steps = 0;
     for script in SCRIPTS {
