@@ -568,7 +568,12 @@ impl Commands for Redis {
         shard
             .server
             .done(cmd, ns, &out[mark..], &session.who(), args, None);
-        finish(out, mark, session.end_command());
+        let quiet = session.end_command();
+        finish(
+            out,
+            mark,
+            quiet && !family::pubsub::replies_as_pushes(cmd.name),
+        );
         flow
     }
 

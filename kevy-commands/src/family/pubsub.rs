@@ -62,7 +62,17 @@ pub enum PubsubPlan {
     NumPat,
 }
 
-/// Commands a RESP2 connection in subscribed mode may run.
+/// True for the commands whose replies are pub/sub notifications
+/// (`subscribe`, `unsubscribe`… confirmations): Redis writes them as
+/// pushes, which CLIENT REPLY OFF and SKIP do not silence.
+pub fn replies_as_pushes(name: &str) -> bool {
+    matches!(
+        name,
+        "subscribe" | "ssubscribe" | "unsubscribe" | "sunsubscribe" | "psubscribe" | "punsubscribe"
+    )
+}
+
+/// True for the commands a RESP2 client in subscribed mode may send.
 pub fn allowed_when_subscribed(name: &str) -> bool {
     matches!(
         name,

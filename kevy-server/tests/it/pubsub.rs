@@ -211,3 +211,42 @@ fn redis_py_pubsub_sees_kevy_as_it_sees_redis() {
     );
     server.stop();
 }
+
+/// One connection's story under CLIENT REPLY OFF: subscribe confirmations
+/// and messages are pushes, which Redis sends anyway, in RESP2 and RESP3.
+fn reply_off_story(addr: std::net::SocketAddr) -> Vec<Vec<u8>> {
+    let mut got = Vec::new();
+    let mut s = Raw::connect(addr);
+    let mut publisher = Raw::connect(addr);
+    for resp in ["2", "3"] {
+        s.call(&["HELLO", resp]);
+        // No reply to these; the next reply read is the confirmation.
+        s.send(&encode_str(&["CLIENT", "REPLY", "OFF"]));
+        s.send(&encode_str(&["SUBSCRIBE", "channel"]));
+        got.push(s.reply());
+        s.send(&encode_str(&["PSUBSCRIBE", "ch*"]));
+        got.push(s.reply());
+        got.push(publisher.call(&["PUBLISH", "channel", "hello"]));
+        got.push(s.reply());
+        got.push(s.reply());
+        s.send(&encode_str(&["GET", "silenced"]));
+        s.send(&encode_str(&["UNSUBSCRIBE", "channel"]));
+        got.push(s.reply());
+        s.send(&encode_str(&["PUNSUBSCRIBE", "ch*"]));
+        got.push(s.reply());
+        s.send(&encode_str(&["CLIENT", "REPLY", "SKIP"]));
+        s.send(&encode_str(&["SUBSCRIBE", "other"]));
+        got.push(s.reply());
+        got.push(s.call(&["UNSUBSCRIBE"]));
+        got.push(s.call(&["CLIENT", "REPLY", "ON"]));
+        got.push(s.call(&["PING"]));
+    }
+    got
+}
+
+#[test]
+fn subscribe_confirmations_and_messages_pass_client_reply_off() {
+    let redis = RedisServer::start();
+    let k = kevy();
+    assert_eq!(reply_off_story(k.addr()), reply_off_story(redis.addr()));
+}
