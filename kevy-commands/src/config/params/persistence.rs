@@ -5,8 +5,8 @@
 
 use super::*;
 
-const NO_RDB: &str = "RDB snapshots are not implemented yet";
-const NO_AOF: &str = "the append-only file is not implemented yet";
+const NO_RDB: &str = "kevy's RDB snapshots do not take this setting yet";
+const NO_AOF: &str = "kevy's append-only file does not take this setting yet";
 const NO_RESTORE: &str = "RESTORE always checks payloads in full";
 
 /// The persistence settings.

@@ -63,7 +63,7 @@ pub static PARAMS: &[Param] = &[
         .refuse("the software watchdog is not implemented"),
     Param::new(
         "oom-score-adj",
-        Kind::Enum(&["no", "yes", "relative", "absolute"]),
+        Kind::Custom(parse_oom_mode, plain_lines),
         "no",
     ),
     Param::new(
@@ -196,6 +196,17 @@ fn proc_title(v: &str) -> Result<(), String> {
         Err(BAD.into())
     } else {
         Ok(())
+    }
+}
+
+/// `oom-score-adj`: `no`, `yes` (also written `relative`, shown as `yes`,
+/// as Redis's enum shows the first name of a value) or `absolute`.
+fn parse_oom_mode(cx: &Cx<'_>) -> Result<String, String> {
+    let v = cx.words.first().copied().unwrap_or("").to_ascii_lowercase();
+    match v.as_str() {
+        "no" | "yes" | "absolute" => Ok(v),
+        "relative" => Ok("yes".into()),
+        _ => Err("argument(s) must be one of the following: no, yes, relative, absolute".into()),
     }
 }
 

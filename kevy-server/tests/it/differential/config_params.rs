@@ -23,50 +23,15 @@ const CLUSTER: &str = "cluster mode is not implemented";
 const TLS: &str = "kevy cannot change the TLS settings while it runs";
 const TLS_KEY_PASS: &str = "encrypted private keys are not supported (rustls reads plain PEM keys)";
 const TLS_DH: &str = "TLS uses ECDHE key exchange only (rustls has no finite-field DH)";
-const RDB: &str = "RDB snapshots are not implemented yet";
-const AOF: &str = "the append-only file is not implemented yet";
+const RDB: &str = "kevy's RDB snapshots do not take this setting yet";
+const AOF: &str = "kevy's append-only file does not take this setting yet";
 const BG: &str = "kevy has no background rehashing or defragmentation";
 const LAZY: &str = "kevy frees values in the foreground";
 const FIXED: &str = "kevy's process settings are fixed";
 
 /// Settings kevy refuses to change, with the reason its error ends with.
 const REFUSED: &[(&str, &[&str])] = &[
-    (
-        REPL,
-        &[
-            "replica-announce-ip",
-            "slave-announce-ip",
-            "replica-announce-port",
-            "slave-announce-port",
-            "replica-announced",
-            "replica-lazy-flush",
-            "slave-lazy-flush",
-            "replica-serve-stale-data",
-            "slave-serve-stale-data",
-            "replica-read-only",
-            "slave-read-only",
-            "replica-ignore-maxmemory",
-            "slave-ignore-maxmemory",
-            "replica-ignore-disk-write-errors",
-            "replica-priority",
-            "slave-priority",
-            "repl-disable-tcp-nodelay",
-            "repl-diskless-sync",
-            "repl-diskless-sync-delay",
-            "repl-diskless-sync-max-replicas",
-            "repl-diskless-load",
-            "repl-timeout",
-            "repl-ping-replica-period",
-            "repl-ping-slave-period",
-            "repl-backlog-size",
-            "repl-backlog-ttl",
-            "min-replicas-to-write",
-            "min-slaves-to-write",
-            "min-replicas-max-lag",
-            "min-slaves-max-lag",
-            "propagation-error-behavior",
-        ],
-    ),
+    (REPL, &["min-replicas-to-write", "min-slaves-to-write"]),
     (
         CLUSTER,
         &[
@@ -170,10 +135,6 @@ const REFUSED: &[(&str, &[&str])] = &[
             "crash-log-enabled",
             "crash-memcheck-enabled",
         ],
-    ),
-    (
-        "OOM score adjustment is not implemented yet",
-        &["oom-score-adj", "oom-score-adj-values"],
     ),
     (
         "kevy's signal handling is fixed",
