@@ -348,7 +348,7 @@ impl Commands for Redis {
     }
 
     fn evicting(&self, shard: &mut ShardState, client: kevy_rt::Client<'_, Self>) {
-        family::client::log_eviction(shard, client);
+        family::client::log_eviction(shard, &client.facts, client.session, client.last_cmd);
     }
 
     #[inline]

@@ -65,10 +65,14 @@ pub fn info(c: &mut Local<'_>) -> Flow {
 /// Logs a connection closed by client eviction (`maxmemory-clients`),
 /// as Redis's `evictClients`: "Evicting client: " and its `CLIENT LIST`
 /// line, at notice level.
-pub fn log_eviction(shard: &ShardState, client: kevy_rt::Client<'_, crate::Redis>) {
+pub fn log_eviction(
+    shard: &ShardState,
+    facts: &kevy_rt::ClientFacts,
+    session: &crate::session::Session,
+    last_cmd: Option<&crate::family::spec::Spec>,
+) {
     let shared = &shard.server.shared;
-    let line =
-        crate::family::acl::client_line(shared, &client.facts, client.session, client.last_cmd);
+    let line = crate::family::acl::client_line(shared, facts, session, last_cmd);
     shared.log.log(
         crate::base::log::Level::Notice,
         &format!("Evicting client: {}", String::from_utf8_lossy(&line)),
