@@ -363,12 +363,12 @@ fn access_frequencies_travel_with_the_file_under_lfu() {
     }
     let hot = integer(&r.call(&["OBJECT", "FREQ", "hot"])).unwrap();
     assert!(hot > 5, "{hot}");
+    // Read before the save: the counters the file holds. Asked again
+    // later, Redis would decay them once a minute boundary passes.
+    let cold = r.call(&["OBJECT", "FREQ", "cold"]);
     assert_eq!(r.call(&["SAVE"]), b"+OK\r\n");
     let kevy = kevy_in(&dir, 2, &["--maxmemory-policy", "allkeys-lfu"]);
     let mut k = Raw::connect(kevy.addr);
     assert_eq!(integer(&k.call(&["OBJECT", "FREQ", "hot"])), Some(hot));
-    assert_eq!(
-        k.call(&["OBJECT", "FREQ", "cold"]),
-        r.call(&["OBJECT", "FREQ", "cold"])
-    );
+    assert_eq!(k.call(&["OBJECT", "FREQ", "cold"]), cold);
 }
