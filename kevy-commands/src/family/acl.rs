@@ -724,7 +724,7 @@ pub fn plan_deluser(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
 
 /// Closes a shard's connections authenticated as one of the user ids in
 /// `args` (a deleted user's); or, when the first argument is
-/// [`PUBSUB_KILL`], the subscribers of user `args[1]` whose channels or
+/// `PUBSUB_KILL`, the subscribers of user `args[1]` whose channels or
 /// patterns the patterns `args[2..]` no longer allow.
 pub fn kill_part(
     args: Args<'_>,

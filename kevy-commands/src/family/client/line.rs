@@ -38,7 +38,7 @@ fn output_fields(f: &ClientFacts, own_slot: bool) -> [usize; 5] {
 /// Appends the `CLIENT LIST` line of a connection (with its final `\n`), in
 /// Redis 7.0's field order. `argv_mem` is the size of the arguments of the
 /// command it is running (only the caller is running one); `own_slot`: see
-/// [`output_fields`].
+/// `output_fields`.
 pub fn write_line(
     out: &mut Vec<u8>,
     shared: &Shared,

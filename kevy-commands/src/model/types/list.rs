@@ -7,7 +7,7 @@
 //!
 //! With `list-compress-depth` N the nodes more than N from either end
 //! are kept LZF-compressed ([`node`]); the list decompresses a node it
-//! changes and compresses it again after ([`Quick::settle`]). Reads go
+//! changes and compresses it again after (`Quick::settle`). Reads go
 //! through a [`Reader`], which decompresses a compressed node's copy the
 //! first time the walk reaches it.
 //!
