@@ -87,8 +87,7 @@ pub fn after(
     }
     let changed = table::ids::id_of(cmd)
         .is_some_and(|id| table::dirty::dirty(id, args, args.len(), reply) > 0)
-        || silent(cmd.name)
-        || shard.db(db).counts.unseen_changes > 0;
+        || silent(cmd.name);
     let d = shard.db(db);
     if changed {
         for &(at, f, _) in &b.keys {

@@ -443,16 +443,6 @@ impl Commands for Redis {
                 shard
                     .server
                     .done(cmd, ns, &out[mark..], &ctx.who(), args, None);
-                let counts = &mut shard.db(ctx.db as usize).counts;
-                if counts.unseen_changes != 0 {
-                    // Changes the reply does not show (SETBIT creating a
-                    // key, BITFIELD's writes): they count when the reply
-                    // counted none.
-                    let unseen = std::mem::take(&mut counts.unseen_changes);
-                    if shard.server.dirty == dirty {
-                        shard.server.dirty += unseen;
-                    }
-                }
                 if shard.aof.on {
                     let changed = shard.server.dirty - dirty;
                     aofrun::after_command(shard, ctx.db, cmd, args, &out[mark..], changed, false);

@@ -5,6 +5,7 @@
 //! eviction pool in [`pool`]). Imports only [`crate::base`] and
 //! [`crate::model`].
 
+pub mod changes;
 pub mod db;
 pub mod encodings;
 pub mod lfu;

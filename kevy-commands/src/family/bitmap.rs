@@ -42,27 +42,26 @@ pub(crate) fn bit_offset(arg: &[u8], bits: u32) -> OpResult<u64> {
 }
 
 /// The string at `key` for a bit write, created or zero-padded so that bit
-/// `maxbit` exists (Redis's `lookupStringForBitCommand`).
+/// `maxbit` exists (Redis's `lookupStringForBitCommand`), and whether it
+/// was created or grown (a change even when no bit changes).
 pub(crate) fn string_for_write<'a>(
     db: &'a mut Db,
     key: &[u8],
     maxbit: u64,
     now: &Clock,
-) -> OpResult<&'a mut Bytes> {
+) -> OpResult<(&'a mut Bytes, bool)> {
     let len = (maxbit >> 3) as usize + 1;
+    let mut grown = false;
     if db.get(key, now).is_none() {
         db.set(key, Value::Str(Bytes::from_elem(0, len)), now, false, None);
-        db.counts.unseen_changes += 1;
-    }
-    let grows = db.get(key, now).ok_or(Error::WrongType)?.make_raw()?.len() < len;
-    if grows {
-        db.counts.unseen_changes += 1;
+        grown = true;
     }
     let s = db.get(key, now).ok_or(Error::WrongType)?.make_raw()?;
-    if grows {
+    if s.len() < len {
         s.resize(len, 0);
+        grown = true;
     }
-    Ok(s)
+    Ok((s, grown))
 }
 
 /// SETBIT key offset value
@@ -73,10 +72,11 @@ pub fn setbit(c: &mut Call<'_>) {
         if on & !1 != 0 {
             return Err(BAD_BIT);
         }
-        let s = string_for_write(c.db, c.args.at(1), offset, &c.now)?;
+        let (s, grown) = string_for_write(c.db, c.args.at(1), offset, &c.now)?;
         let (byte, bit) = ((offset >> 3) as usize, 7 - (offset & 7) as u32);
         let old = (s[byte] >> bit) & 1;
         s[byte] = (s[byte] & !(1 << bit)) | ((on as u8) << bit);
+        crate::store::changes::report(u64::from(grown || old as i64 != on));
         Ok(old as i64)
     })();
     match r {

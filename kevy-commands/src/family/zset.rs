@@ -24,7 +24,7 @@ mod pop;
 mod range;
 mod setops;
 
-pub(crate) use add::{last_changed, op_zadd, AddReq};
+pub(crate) use add::{op_zadd, AddReq};
 pub use add::{zadd, zcard, zincrby, zmscore, zrank, zrem, zrevrank, zscore};
 pub(crate) use cross::put_pairs;
 pub use cross::{

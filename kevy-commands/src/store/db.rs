@@ -162,10 +162,6 @@ pub struct Counts {
     pub misses: u64,
     /// Keys removed because their deadline passed (`expired_keys`).
     pub expired: u64,
-    /// Changes the running command made that its reply cannot show (SETBIT
-    /// creating or growing a string while the bit stays 0): taken after the
-    /// command, so it counts as a change, is logged and touches watchers.
-    pub unseen_changes: u64,
 }
 
 /// Stamps an access on `e`: under an LFU policy the frequency counter

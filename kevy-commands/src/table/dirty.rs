@@ -34,19 +34,17 @@ enum Rule {
     ElemsIf(usize),
     /// Counted where it runs (FLUSHDB and FLUSHALL: the keys removed).
     Elsewhere,
-    /// 1 when the integer reply (the old bit) differs from argument `at`
-    /// (SETBIT).
-    Differs(usize),
     /// Elements of an array reply (pops with a count), 1 for a bulk, 0 for
     /// null or error.
     Count,
     /// SET: with `GET` the reply is the old value, so whether it wrote
     /// depends on `NX`/`XX` and on that reply being null.
     Set,
-    /// What the command itself reported it added or updated (ZADD,
-    /// ZINCRBY, GEOADD: updating a score or a position replies 0 yet
-    /// changes the key, a no-op replies 0 too and changes nothing;
-    /// [`last_changed`](crate::family::zset::last_changed)).
+    /// What the command itself reported it changed (ZADD, ZINCRBY, GEOADD:
+    /// updating a score or a position replies 0 yet changes the key, a
+    /// no-op replies 0 too and changes nothing; SETBIT and BITFIELD: a new
+    /// or longer string changes the key whatever the bits;
+    /// [`store::changes`](crate::store::changes)).
     Reported,
 }
 
@@ -59,10 +57,8 @@ fn rule_of(name: &str) -> Rule {
         | "zunionstore" | "zinterstore" | "zdiffstore" | "zrangestore" | "geosearchstore"
         | "sort" => Always,
         "flushdb" | "flushall" => Elsewhere,
-        "setbit" => Differs(3),
-        // Its handler counts the operations that changed something
-        // (`Counts::unseen_changes`).
-        "bitfield" => Elsewhere,
+        // Their handlers report what changed (`store::changes`).
+        "setbit" | "bitfield" => Reported,
         "mset" => Pairs(1),
         "msetnx" => PairsIf(1),
         "hset" | "hmset" => Pairs(2),
@@ -124,10 +120,6 @@ pub fn dirty(id: usize, args: Args<'_>, argc: usize, reply: &[u8]) -> u64 {
     let rule = rules().get(id).copied().unwrap_or(Rule::None);
     match rule {
         Rule::None | Rule::Elsewhere => 0,
-        Rule::Differs(at) => match args.get(at) {
-            Some(a) => (reply.get(1..reply.len().saturating_sub(2)) != Some(a)) as u64,
-            None => 1,
-        },
         Rule::Always => 1,
         Rule::Int => match first {
             b':' => int_reply(reply).max(0) as u64,
@@ -165,7 +157,7 @@ pub fn dirty(id: usize, args: Args<'_>, argc: usize, reply: &[u8]) -> u64 {
                 1
             }
         }
-        Rule::Reported => crate::family::zset::last_changed(),
+        Rule::Reported => crate::store::changes::last(),
     }
 }
 
@@ -218,8 +210,12 @@ mod tests {
         assert_eq!(of("lpop", 3, b"*2\r\n$1\r\na\r\n$1\r\nb\r\n"), 2);
         assert_eq!(of("get", 2, b"$1\r\na\r\n"), 0);
         assert_eq!(of("flushall", 1, b"+OK\r\n"), 0);
-        // The old bit against the new one (`x` here).
-        assert_eq!(of("setbit", 4, b":x\r\n"), 0);
+        // SETBIT reports whether it changed a bit or made the string
+        // (its `:0` reply cannot tell); an error counts nothing.
+        crate::store::changes::report(1);
         assert_eq!(of("setbit", 4, b":0\r\n"), 1);
+        assert_eq!(of("setbit", 4, b"-ERR x\r\n"), 0);
+        crate::store::changes::report(0);
+        assert_eq!(of("setbit", 4, b":0\r\n"), 0);
     }
 }

@@ -274,6 +274,7 @@ fn bitfield_generic(c: &mut Call<'_>, readonly_cmd: bool) -> OpResult<()> {
     let ops = parse_ops(c)?;
     let writes = ops.iter().any(|o| o.opcode != Opcode::Get);
     if !writes {
+        crate::store::changes::report(0);
         let mut buf = I64_BUF;
         let src = match c.db.get(c.args.at(1), &c.now) {
             Some(v) => v.as_bytes(&mut buf)?,
@@ -294,14 +295,8 @@ fn bitfield_generic(c: &mut Call<'_>, readonly_cmd: bool) -> OpResult<()> {
         .map(|o| o.offset + u64::from(o.bits) - 1)
         .max()
         .unwrap_or(0);
-    let before = c.db.counts.unseen_changes;
-    string_for_write(c.db, c.args.at(1), highest, &c.now)?;
     // Created or grown: every write counts as a change (Redis's `dirty`).
-    let grown = c.db.counts.unseen_changes != before;
-    let s =
-        c.db.get(c.args.at(1), &c.now)
-            .ok_or(Error::WrongType)?
-            .make_raw()?;
+    let (s, grown) = string_for_write(c.db, c.args.at(1), highest, &c.now)?;
     resp::array(c.out, ops.len());
     let mut changes = 0;
     for op in &ops {
@@ -312,7 +307,7 @@ fn bitfield_generic(c: &mut Call<'_>, readonly_cmd: bool) -> OpResult<()> {
     }
     // What the change counter and the append-only file take (the reply
     // cannot show it): the writes that changed something.
-    c.db.counts.unseen_changes = before + changes;
+    crate::store::changes::report(changes);
     Ok(())
 }
 

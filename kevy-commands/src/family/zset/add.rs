@@ -1,8 +1,6 @@
 //! Writes by member and point reads: ZADD, ZINCRBY, ZREM, ZCARD, ZSCORE,
 //! ZMSCORE, ZRANK, ZREVRANK.
 
-use std::cell::Cell;
-
 use kevy_rt::Args;
 
 use super::{drop_if_empty, read, reply_err};
@@ -88,25 +86,11 @@ pub(crate) struct AddDone {
     pub(crate) score: Option<f64>,
 }
 
-thread_local! {
-    /// Members the last ZADD, ZINCRBY or GEOADD run on this thread added or
-    /// updated: what it adds to the change counter (Redis's `server.dirty
-    /// += added + updated`), which its reply does not tell without `CH`
-    /// (a score update replies 0; so does a no-op, which changes nothing).
-    static CHANGED: Cell<u64> = const { Cell::new(0) };
-}
-
-/// What the last ZADD, ZINCRBY or GEOADD on this thread changed (read by
-/// the change counter right after the command, on the thread it ran on).
-pub(crate) fn last_changed() -> u64 {
-    CHANGED.with(Cell::get)
-}
-
 /// Applies a parsed ZADD to `key`.
 pub(crate) fn op_zadd(db: &mut Db, key: &[u8], req: &AddReq<'_>, now: &Clock) -> OpResult<AddDone> {
     let r = add_pairs(db, key, req, now);
     let changed = r.as_ref().map_or(0, |d| d.added + d.updated);
-    CHANGED.with(|c| c.set(changed.max(0) as u64));
+    crate::store::changes::report(changed.max(0) as u64);
     r
 }
 
