@@ -315,7 +315,15 @@ fn load_preamble(
 /// Opens the AOF for appending as the settings say (after [`load`]).
 pub fn open(redis: &Redis) -> std::io::Result<()> {
     let (dir, prefix, policy) = crate::aof::paths(redis.config());
-    redis.shared().aof.open(&dir, &prefix, policy)
+    let shared = redis.shared();
+    let rdb = shared
+        .config
+        .get_bool("aof-use-rdb-preamble")
+        .then(|| crate::aof::files::BaseHead {
+            info: crate::family::persist::file_info(shared),
+            opts: crate::family::persist::options(shared),
+        });
+    shared.aof.open(&dir, &prefix, policy, rdb)
 }
 
 #[cfg(test)]

@@ -38,6 +38,7 @@ use crate::store::signal::{class, Signals};
 use node::Node;
 
 pub use crate::base::clock::{now_ms, Ms};
+pub use snap::SnapFormat;
 
 /// The time of one command: the system clock read at most once, and only when
 /// needed (most commands meet no key with a deadline, and reading the clock
