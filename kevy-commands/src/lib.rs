@@ -157,7 +157,6 @@ use cross::{Part, PartReply, Plan};
 use family::{Call, Local, ServerCx, ShardCall};
 pub use session::{Ctx, Session};
 use shard::ShardState;
-use store::db::Clock;
 use table::{Run, Spec};
 
 /// The Redis command set. Configure with the builder methods (or its
@@ -419,12 +418,13 @@ impl Commands for Redis {
                 let t0 = clock::now();
                 let mut reply = Reply::new(out, ctx.resp3);
                 let before = events::before(shard, ctx.db as usize, cmd, args);
+                let now = shard.clock();
                 let db = shard.db(ctx.db as usize);
                 let counts = (db.counts.hits, db.counts.misses);
                 f(&mut Call {
                     db: &mut *db,
                     args,
-                    now: Clock::new(),
+                    now,
                     out: &mut reply,
                 });
                 if cmd.flags & table::flags::WRITE != 0 {
@@ -456,11 +456,12 @@ impl Commands for Redis {
                 let mut reply = Reply::new(out, ctx.resp3);
                 let db = shard.db(ctx.db as usize);
                 let counts = (db.counts.hits, db.counts.misses);
+                let now = shard.clock();
                 f(&mut ShardCall {
                     db: ctx.db as usize,
                     shard,
                     args,
-                    now: Clock::new(),
+                    now,
                     out: &mut reply,
                 });
                 if cmd.flags & table::flags::WRITE != 0 {
