@@ -543,12 +543,18 @@ impl Commands for Redis {
     fn before_replies(&self, shard: &mut ShardState) {
         shard.broadcast_tracking();
         aofrun::before_replies(self, shard);
-        // A background save's snapshot advances a slice per iteration.
-        family::persist::snapshot_slice(shard, family::persist::SLICE_BUCKETS / 4);
+        // A background save's or AOF rewrite's snapshot advances a slice
+        // per iteration.
+        family::persist::snapshot_slice(shard, family::persist::SLICE_BUCKETS);
     }
 
     #[inline]
     fn holds_replies(&self, shard: &ShardState) -> bool {
         aofrun::holds_replies(self, shard)
+    }
+
+    #[inline]
+    fn background(&self, shard: &ShardState) -> bool {
+        shard.server.rdb_job.is_some()
     }
 }

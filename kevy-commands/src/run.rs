@@ -10,7 +10,6 @@ use crate::base::resp::Reply;
 use crate::family::{Call, Local, ShardCall};
 use crate::session::{Ctx, Session};
 use crate::shard::ShardState;
-use crate::store::db::Clock;
 use crate::table::{self, Run, Spec};
 use crate::tracked::{finish, misrouted, refuse_oom, refuse_subscribed, uncount};
 use crate::{aofrun, events, family, Redis};
@@ -46,12 +45,13 @@ impl Redis {
                 let t0 = clock::now();
                 let mut reply = Reply::new(out, ctx.resp3);
                 let before = events::before(shard, ctx.db as usize, cmd, args);
+                let now = shard.clock();
                 let db = shard.db(ctx.db as usize);
                 let counts = (db.counts.hits, db.counts.misses);
                 f(&mut Call {
                     db: &mut *db,
                     args,
-                    now: Clock::new(),
+                    now,
                     out: &mut reply,
                 });
                 if cmd.flags & table::flags::WRITE != 0 {
@@ -83,11 +83,12 @@ impl Redis {
                 let mut reply = Reply::new(out, ctx.resp3);
                 let db = shard.db(ctx.db as usize);
                 let counts = (db.counts.hits, db.counts.misses);
+                let now = shard.clock();
                 f(&mut ShardCall {
                     db: ctx.db as usize,
                     shard,
                     args,
-                    now: Clock::new(),
+                    now,
                     out: &mut reply,
                 });
                 if cmd.flags & table::flags::WRITE != 0 {
