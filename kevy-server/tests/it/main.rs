@@ -23,6 +23,7 @@ mod introspection;
 mod isolation;
 mod latency;
 mod maxmemory;
+mod migrate;
 mod pipelines;
 mod pubsub;
 mod queue;
