@@ -24,6 +24,7 @@ mod isolation;
 mod latency;
 mod maxmemory;
 mod migrate;
+mod multi_oom;
 mod pipelines;
 mod pubsub;
 mod queue;
