@@ -190,6 +190,7 @@ impl Redis {
             shard.server.event("expire-cycle", ms);
         }
         family::persist::tick(shard);
+        family::migrate::link::expire();
         shard.evict_tick();
         for db in &mut shard.dbs {
             db.shrink_if_sparse();
