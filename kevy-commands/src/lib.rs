@@ -359,9 +359,16 @@ impl Commands for Redis {
     #[inline]
     fn resolve(&self, args: Args<'_>) -> Resolved<&'static Spec> {
         match table::find(args) {
-            Ok(spec) => Resolved {
-                cmd: spec,
-                route: spec.route(),
+            Ok(spec) => match self.scripts.watch.refusal(spec, args) {
+                None => Resolved {
+                    cmd: spec,
+                    route: spec.route(),
+                },
+                // A script is busy: refused here, on the connection's shard.
+                Some(busy) => Resolved {
+                    cmd: busy,
+                    route: Route::Local,
+                },
             },
             Err(_) => Resolved {
                 cmd: &table::REJECT,
@@ -755,7 +762,7 @@ impl Commands for Redis {
                 reply
             }
             cross::Op::Exec => exec::execute_part(self, shard, ctx, part),
-            cross::Op::Script => script::execute_part(self, shard, ctx, part),
+            cross::Op::Script => script::execute_part(self, shard, ctx, part, clients),
             cross::Op::ScriptCall => script::execute_call(self, shard, ctx, part),
             cross::Op::Server(op) => cross::admin::execute(shard, ctx, op, &part.args, clients),
             _ => dispatch::execute_part(shard, ctx, part),

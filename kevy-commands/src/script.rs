@@ -30,11 +30,13 @@ use crate::shard::ShardState;
 use crate::table::Spec;
 use crate::{TimedReply, Tracked};
 
+pub mod busy;
 pub(crate) mod cmds;
 pub(crate) mod conv;
 pub(crate) mod dump;
 pub(crate) mod function;
 pub(crate) mod libs;
+pub(crate) mod log;
 pub(crate) mod run;
 pub(crate) mod vm;
 
@@ -59,6 +61,8 @@ pub struct Registry {
     nshards: AtomicUsize,
     /// The functions' libraries.
     pub(crate) libs: Mutex<function::Libraries>,
+    /// The runs past `busy-reply-threshold`.
+    pub(crate) watch: busy::Watch,
 }
 
 impl Registry {
@@ -303,6 +307,7 @@ fn step(
         journal: &mut r.journal,
         at: 0,
         stop: None,
+        serve: None,
     };
     let mut reply = Reply::new(out, ctx.resp3);
     cmds::run(&mut env, r.spec, r.args.args(), &mut reply);
@@ -438,6 +443,7 @@ pub fn execute_part(
     shard: &mut ShardState,
     ctx: Ctx,
     part: Part,
+    clients: &mut kevy_rt::Clients<'_, crate::Redis>,
 ) -> PartReply {
     let args = part.args.args();
     let (here, nshards) = shard
@@ -455,6 +461,10 @@ pub fn execute_part(
         return cross::encoded(buf);
     };
     let mut journal = Vec::new();
+    // A run past the threshold serves this shard's connections.
+    let mut serve = |shard: &mut ShardState| {
+        clients.serve_busy(|session, req, out| busy::answer(redis, shard, session, req, out));
+    };
     let mut env = Env {
         redis,
         shard,
@@ -469,6 +479,7 @@ pub fn execute_part(
         journal: &mut journal,
         at: 0,
         stop: None,
+        serve: Some(&mut serve),
     };
     let mut buf = Vec::new();
     cmds::run(&mut env, spec, args, &mut Reply::new(&mut buf, ctx.resp3));

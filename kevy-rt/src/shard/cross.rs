@@ -6,6 +6,7 @@ use std::io::{self, Write};
 use std::sync::atomic::Ordering;
 
 use super::admin::ConnTable;
+use super::busy;
 use super::Shard;
 use crate::args::Args;
 use crate::clients::ClientsOf;
@@ -21,16 +22,30 @@ const PREFETCH_AHEAD: usize = 8;
 impl<C: Commands> Shard<C> {
     /// Runs one part on this shard, lending it the connection table.
     fn run_part(&mut self, ctx: C::Ctx, part: C::Part) -> C::PartReply {
+        let pump = busy::Pump {
+            cmds: &*self.cmds,
+            door: door!(self),
+            served: Vec::new(),
+            later: Vec::new(),
+            accepted: Vec::new(),
+        };
         let mut table = ConnTable {
             conns: &mut self.conns,
             killed: &mut self.killed,
             unblocked: &mut self.parking.unblocked,
             shard: self.id,
+            pump: Some(pump),
         };
         let mut clients = ClientsOf::new(&mut table);
         let reply = self
             .cmds
             .execute_part(&mut self.state, ctx, part, &mut clients);
+        if let Some(pump) = table.pump.take() {
+            if !pump.served.is_empty() || !pump.accepted.is_empty() {
+                let (served, accepted) = (pump.served, pump.accepted);
+                self.after_busy(served, accepted);
+            }
+        }
         if !self.parking.unblocked.is_empty() {
             self.reap_unblocked();
         }
