@@ -294,6 +294,36 @@ impl Redis {
         Some(Flow::Continue)
     }
 
+    /// `gather` of a script operation (`clients`: this shard's connections,
+    /// when the runtime lends them).
+    #[allow(clippy::too_many_arguments)]
+    fn gather_script(
+        &self,
+        shard: &mut ShardState,
+        op: &mut Tracked,
+        replies: Vec<TimedReply>,
+        router: &Router,
+        next: &mut Vec<(usize, Part)>,
+        out: &mut Vec<u8>,
+        clients: Option<&mut kevy_rt::Clients<'_, Self>>,
+    ) -> Gather {
+        let t0 = clock::now();
+        op.ns += replies.iter().map(|r| r.ns).max().unwrap_or(0);
+        let mark = out.len();
+        let g = script::gather(self, shard, op, replies, router, next, out, clients);
+        op.ns += since(t0);
+        if g == Gather::Done {
+            let empty = kevy_rt::OwnedArgs::new();
+            let who = op.ctx.who();
+            let (spec, ns) = (op.spec, op.ns);
+            shard
+                .server
+                .done(spec, ns, &out[mark..], &who, empty.args(), op.slow.as_ref());
+            finish(out, mark, op.ctx.quiet);
+        }
+        g
+    }
+
     /// Counts memory with `gauge` (`used_memory`, `maxmemory`): the
     /// embedder's allocator. Without one, eviction estimates from the
     /// allocator's statistics (see [`shard::evict`]).
@@ -775,6 +805,24 @@ impl Commands for Redis {
         }
     }
 
+    fn gather_lending(
+        &self,
+        shard: &mut ShardState,
+        op: &mut Tracked,
+        replies: Vec<TimedReply>,
+        router: &Router,
+        next: &mut Vec<(usize, Part)>,
+        out: &mut Vec<u8>,
+        clients: &mut kevy_rt::Clients<'_, Self>,
+    ) -> Gather {
+        if op.script.is_some() {
+            // A global-mode script runs here: past its time limit it
+            // serves this shard's connections.
+            return self.gather_script(shard, op, replies, router, next, out, Some(clients));
+        }
+        self.gather(shard, op, replies, router, next, out)
+    }
+
     fn gather(
         &self,
         shard: &mut ShardState,
@@ -784,23 +832,11 @@ impl Commands for Redis {
         next: &mut Vec<(usize, Part)>,
         out: &mut Vec<u8>,
     ) -> Gather {
+        if op.script.is_some() {
+            return self.gather_script(shard, op, replies, _router, next, out, None);
+        }
         let t0 = clock::now();
         op.ns += replies.iter().map(|r| r.ns).max().unwrap_or(0);
-        if op.script.is_some() {
-            let mark = out.len();
-            let g = script::gather(self, shard, op, replies, _router, next, out);
-            op.ns += since(t0);
-            if g == Gather::Done {
-                let empty = kevy_rt::OwnedArgs::new();
-                let who = op.ctx.who();
-                let (spec, ns) = (op.spec, op.ns);
-                shard
-                    .server
-                    .done(spec, ns, &out[mark..], &who, empty.args(), op.slow.as_ref());
-                finish(out, mark, op.ctx.quiet);
-            }
-            return g;
-        }
         if let Some(mut ex) = op.exec.take() {
             let mark = out.len();
             if !ex.gather(self, shard, replies, _router, next, out) {

@@ -266,14 +266,11 @@ pub fn plan(
             hold: true,
         };
     }
-    let mut t = tracked(Plan::Ok, Some(running));
-    let mut buf = Vec::new();
-    if step(redis, shard, &mut t, router, parts, &mut buf) {
-        t.plan = Plan::Reply(buf);
-        t.script = None;
-    }
+    // Global mode: no part; the first run is the gather that follows at
+    // once, where the runtime lends the shard's connections (a run past
+    // the time limit serves them).
     Planned {
-        plan: t,
+        plan: tracked(Plan::Ok, Some(running)),
         hold: true,
     }
 }
@@ -287,12 +284,18 @@ fn step(
     router: &Router,
     next: &mut Vec<(usize, Part)>,
     out: &mut Vec<u8>,
+    clients: &mut Option<&mut kevy_rt::Clients<'_, crate::Redis>>,
 ) -> bool {
     let Some(r) = t.script.as_mut() else {
         return true;
     };
     let here = shard.server.info.as_ref().map_or(0, |i| i.id);
     let ctx = r.ctx;
+    let mut serve = |shard: &mut ShardState| {
+        if let Some(c) = clients.as_mut() {
+            c.serve_busy(|session, req, out| busy::answer(redis, shard, session, req, out));
+        }
+    };
     let mut env = Env {
         redis,
         shard,
@@ -307,7 +310,7 @@ fn step(
         journal: &mut r.journal,
         at: 0,
         stop: None,
-        serve: None,
+        serve: Some(&mut serve),
     };
     let mut reply = Reply::new(out, ctx.resp3);
     cmds::run(&mut env, r.spec, r.args.args(), &mut reply);
@@ -345,7 +348,7 @@ fn step(
             out.clear();
             if next.len() == from {
                 // Planned with no part: gather at once.
-                return gather_nested(redis, shard, t, Vec::new(), router, next, out);
+                return gather_nested(redis, shard, t, Vec::new(), router, next, out, clients);
             }
             false
         }
@@ -363,6 +366,7 @@ fn step(
 
 /// A nested multi-shard call's round is in: gathers it, and when it is
 /// done files its reply and runs the script again.
+#[allow(clippy::too_many_arguments)]
 fn gather_nested(
     redis: &crate::Redis,
     shard: &mut ShardState,
@@ -371,6 +375,7 @@ fn gather_nested(
     router: &Router,
     next: &mut Vec<(usize, Part)>,
     out: &mut Vec<u8>,
+    clients: &mut Option<&mut kevy_rt::Clients<'_, crate::Redis>>,
 ) -> bool {
     let Some(r) = t.script.as_mut() else {
         return true;
@@ -388,10 +393,12 @@ fn gather_nested(
         return false;
     }
     r.journal.push((call, buf));
-    step(redis, shard, t, router, next, out)
+    step(redis, shard, t, router, next, out, clients)
 }
 
-/// `Commands::gather` for a script operation.
+/// `Commands::gather` for a script operation (`clients`: the shard's
+/// connections, when the runtime lends them).
+#[allow(clippy::too_many_arguments)]
 pub fn gather(
     redis: &crate::Redis,
     shard: &mut ShardState,
@@ -400,6 +407,7 @@ pub fn gather(
     router: &Router,
     next: &mut Vec<(usize, Part)>,
     out: &mut Vec<u8>,
+    mut clients: Option<&mut kevy_rt::Clients<'_, crate::Redis>>,
 ) -> Gather {
     let global = t.script.as_ref().is_some_and(|r| r.global);
     if !global {
@@ -418,7 +426,7 @@ pub fn gather(
         .as_ref()
         .is_some_and(|r| matches!(r.pending, Some((_, Some(_)))));
     let done = if nested {
-        gather_nested(redis, shard, t, replies, router, next, out)
+        gather_nested(redis, shard, t, replies, router, next, out, &mut clients)
     } else {
         if let Some(r) = t.script.as_mut() {
             if let (Some((call, None)), Some(reply)) = (r.pending.take(), replies.pop()) {
@@ -426,7 +434,7 @@ pub fn gather(
                     .push((call, cross::bytes_of(&reply.reply).to_vec()));
             }
         }
-        step(redis, shard, t, router, next, out)
+        step(redis, shard, t, router, next, out, &mut clients)
     };
     if done {
         Gather::Done

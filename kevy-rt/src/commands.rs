@@ -526,6 +526,24 @@ pub trait Commands: Send + Sync + Sized + 'static {
         out: &mut Vec<u8>,
     ) -> Gather;
 
+    /// [`Commands::gather`], with the origin shard's connections lent: what
+    /// the runtime calls. A gather that may run long (a script) serves them
+    /// through [`ClientsOf::serve_busy`](crate::ClientsOf::serve_busy).
+    /// Default: `gather`.
+    #[allow(clippy::too_many_arguments)]
+    fn gather_lending(
+        &self,
+        shard: &mut Self::Shard,
+        plan: &mut Self::Plan,
+        replies: Vec<Self::PartReply>,
+        router: &Router,
+        next: &mut Vec<(usize, Self::Part)>,
+        out: &mut Vec<u8>,
+        _clients: &mut Clients<'_, Self>,
+    ) -> Gather {
+        self.gather(shard, plan, replies, router, next, out)
+    }
+
     /// The line monitors receive for a command (`MONITOR`); called only while
     /// some connection monitors. Default: none.
     fn monitor_line(

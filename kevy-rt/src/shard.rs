@@ -47,6 +47,27 @@ macro_rules! door {
     };
 }
 
+/// The shard's connection table as lent to the command set
+/// (`admin::ConnTable`), able to serve its connections while a long part
+/// or gather runs (`busy::Pump`).
+macro_rules! conn_table {
+    ($s:ident) => {
+        super::admin::ConnTable {
+            conns: &mut $s.conns,
+            killed: &mut $s.killed,
+            unblocked: &mut $s.parking.unblocked,
+            shard: $s.id,
+            pump: Some(super::busy::Pump {
+                cmds: &*$s.cmds,
+                door: door!($s),
+                served: Vec::new(),
+                later: Vec::new(),
+                accepted: Vec::new(),
+            }),
+        }
+    };
+}
+
 mod admin;
 mod busy;
 mod cross;

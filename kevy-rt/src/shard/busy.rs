@@ -153,6 +153,14 @@ pub(super) struct Pump<'a, C: Commands> {
     pub(super) accepted: Vec<usize>,
 }
 
+impl<C: Commands> Pump<'_, C> {
+    /// The connections served and accepted, when there were any.
+    pub(super) fn served(self) -> Option<(Vec<usize>, Vec<usize>)> {
+        (!self.served.is_empty() || !self.accepted.is_empty())
+            .then_some((self.served, self.accepted))
+    }
+}
+
 /// A connection a busy shard may serve: nothing of it in flight.
 fn idle<C: Commands>(c: &Conn<C>) -> bool {
     !c.held

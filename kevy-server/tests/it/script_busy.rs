@@ -291,11 +291,13 @@ fn a_pcall_loop_is_killed_too() {
 }
 
 /// A script whose keys are on both shards runs in global mode on its
-/// connection's shard: the other shard's clients get `-BUSY` and kill it.
+/// connection's shard (every shard locked): both shards' clients get
+/// `-BUSY` (the running shard's served from inside the script) and kill
+/// it, from either shard.
 #[test]
-fn a_global_mode_script_is_refused_and_killed_from_the_other_shard() {
+fn a_global_mode_script_is_refused_and_killed_from_either_shard() {
     let server = server();
-    let mut on = conns_per_shard(&server, 2);
+    let mut on = conns_per_shard(&server, 3);
     let k0 = (0..)
         .map(|i| format!("g{i}"))
         .find(|k| shard_of(k) == 0)
@@ -306,13 +308,27 @@ fn a_global_mode_script_is_refused_and_killed_from_the_other_shard() {
         .unwrap();
     // The runner is on shard 0: the script runs there.
     let mut runner = on[0].pop().expect("a connection on shard 0");
-    runner.send(&encode_str(&["EVAL", SPIN, "2", &k0, &k1]));
+    for killer in 0..SHARDS {
+        runner.send(&encode_str(&["EVAL", SPIN, "2", &k0, &k1]));
+        wait_for(&mut on[1][0], BUSY_EVAL);
+        for conns in on.iter_mut() {
+            refusals(&mut conns[0], BUSY_EVAL);
+            assert_eq!(conns[0].call(&["SET", &k1, "x"]), BUSY_EVAL);
+        }
+        assert_eq!(on[killer][1].call(&["SCRIPT", "KILL"]), b"+OK\r\n");
+        assert!(runner.reply().starts_with(b"-ERR Script killed by user"));
+        assert_eq!(on[0][0].call(&["SET", &k0, "y"]), b"+OK\r\n");
+        assert_eq!(on[1][0].call(&["SET", &k1, "y"]), b"+OK\r\n");
+    }
+    // A script reaching another shard's key while it runs (global mode
+    // after a restart, its calls replayed) is refused and killed alike.
+    let script = "redis.call('GET', KEYS[1]) redis.call('GET', ARGV[1]) while true do end";
+    runner.send(&encode_str(&["EVAL", script, "1", &k0, &k1]));
     wait_for(&mut on[1][0], BUSY_EVAL);
-    assert_eq!(on[1][0].call(&["SET", &k1, "x"]), BUSY_EVAL);
-    assert_eq!(on[1][1].call(&["SCRIPT", "KILL"]), b"+OK\r\n");
+    assert_eq!(on[0][0].call(&["GET", &k0]), BUSY_EVAL);
+    assert_eq!(on[0][1].call(&["SCRIPT", "KILL"]), b"+OK\r\n");
     assert!(runner.reply().starts_with(b"-ERR Script killed by user"));
-    assert_eq!(on[0][0].call(&["SET", &k0, "y"]), b"+OK\r\n");
-    assert_eq!(on[1][0].call(&["SET", &k1, "y"]), b"+OK\r\n");
+    assert_eq!(runner.call(&["GET", &k1]), b"$1\r\ny\r\n");
 }
 
 /// A script that errors half-way keeps the writes it made, as in Redis.
