@@ -45,13 +45,12 @@
 //!   only. INFO leaves out `evicted_clients` and the eviction-time fields;
 //!   `maxmemory-clients` is not implemented. `CLIENT NO-TOUCH` is Redis
 //!   7.2's: kevy answers as 7.0 does (unknown subcommand).
-//! - Scripts (`EVAL`…): past `busy-reply-threshold`, a shard-mode
-//!   script's shard serves its connections from inside the script, but a
-//!   global-mode one's (keys on several shards) serves its connections
-//!   only once it ends (the other shards answer `-BUSY`, `SCRIPT KILL`…);
-//!   a command forwarded to a script's shard before the script timed out
-//!   waits for its end instead of getting `-BUSY`; with timed-out scripts
-//!   on several shards `SCRIPT KILL` kills them all. MONITOR does
+//! - Scripts (`EVAL`…): a command forwarded to a script's shard (or
+//!   waiting behind a global-mode script's locks) before the script timed
+//!   out waits for its end instead of getting `-BUSY`; a global-mode
+//!   script's time limit counts from its latest rerun; with timed-out
+//!   scripts on several shards `SCRIPT KILL` kills them all; TLS
+//!   connections of a busy shard wait for the script's end. MONITOR does
 //!   not show a script's calls. A script that
 //!   reaches keys of another shard reruns from a journal of its calls'
 //!   replies (see `script::run`); one whose rerun makes different calls
