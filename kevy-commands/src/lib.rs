@@ -212,9 +212,16 @@ impl Commands for Redis {
     #[inline]
     fn resolve(&self, args: Args<'_>) -> Resolved<&'static Spec> {
         match table::find(args) {
-            Ok(spec) => Resolved {
-                cmd: spec,
-                route: spec.route(),
+            Ok(spec) => match self.scripts.watch.refusal(spec, args) {
+                None => Resolved {
+                    cmd: spec,
+                    route: spec.route(),
+                },
+                // A script is busy: refused here, on the connection's shard.
+                Some(busy) => Resolved {
+                    cmd: busy,
+                    route: Route::Local,
+                },
             },
             Err(_) => Resolved {
                 cmd: &table::REJECT,
@@ -379,7 +386,7 @@ impl Commands for Redis {
                 reply
             }
             cross::Op::Exec => exec::execute_part(self, shard, ctx, part),
-            cross::Op::Script => script::execute_part(self, shard, ctx, part),
+            cross::Op::Script => script::execute_part(self, shard, ctx, part, clients),
             cross::Op::ScriptCall => script::execute_call(self, shard, ctx, part),
             cross::Op::Server(op) => cross::admin::execute(shard, ctx, op, &part.args, clients),
             _ => dispatch::execute_part(shard, ctx, part),
@@ -390,6 +397,24 @@ impl Commands for Redis {
             ns: since(t0),
             log,
         }
+    }
+
+    fn gather_lending(
+        &self,
+        shard: &mut ShardState,
+        op: &mut Tracked,
+        replies: Vec<TimedReply>,
+        router: &Router,
+        next: &mut Vec<(usize, Part)>,
+        out: &mut Vec<u8>,
+        clients: &mut kevy_rt::Clients<'_, Self>,
+    ) -> Gather {
+        if op.script.is_some() {
+            // A global-mode script runs here: past its time limit it
+            // serves this shard's connections.
+            return self.gather_script(shard, op, replies, router, next, out, Some(clients));
+        }
+        self.gather(shard, op, replies, router, next, out)
     }
 
     fn gather(

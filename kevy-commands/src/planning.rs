@@ -153,23 +153,11 @@ impl Redis {
         next: &mut Vec<(usize, Part)>,
         out: &mut Vec<u8>,
     ) -> Gather {
+        if op.script.is_some() {
+            return self.gather_script(shard, op, replies, _router, next, out, None);
+        }
         let t0 = clock::now();
         op.ns += replies.iter().map(|r| r.ns).max().unwrap_or(0);
-        if op.script.is_some() {
-            let mark = out.len();
-            let g = script::gather(self, shard, op, replies, _router, next, out);
-            op.ns += since(t0);
-            if g == Gather::Done {
-                let empty = kevy_rt::OwnedArgs::new();
-                let who = op.ctx.who();
-                let (spec, ns) = (op.spec, op.ns);
-                shard
-                    .server
-                    .done(spec, ns, &out[mark..], &who, empty.args(), op.slow.as_ref());
-                finish(out, mark, op.ctx.quiet);
-            }
-            return g;
-        }
         if let Some(mut ex) = op.exec.take() {
             let mark = out.len();
             if !ex.gather(self, shard, replies, _router, next, out) {
@@ -221,6 +209,36 @@ impl Redis {
             if let Some(dst) = op.dst.take().filter(|_| !matches!(op.plan, Plan::Whole)) {
                 events::stored(shard, _router, op.ctx.db, op.spec, &dst, &out[mark..]);
             }
+            finish(out, mark, op.ctx.quiet);
+        }
+        g
+    }
+
+    /// `gather` of a script operation (`clients`: this shard's connections,
+    /// when the runtime lends them).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn gather_script(
+        &self,
+        shard: &mut ShardState,
+        op: &mut Tracked,
+        replies: Vec<TimedReply>,
+        router: &Router,
+        next: &mut Vec<(usize, Part)>,
+        out: &mut Vec<u8>,
+        clients: Option<&mut kevy_rt::Clients<'_, Self>>,
+    ) -> Gather {
+        let t0 = clock::now();
+        op.ns += replies.iter().map(|r| r.ns).max().unwrap_or(0);
+        let mark = out.len();
+        let g = script::gather(self, shard, op, replies, router, next, out, clients);
+        op.ns += since(t0);
+        if g == Gather::Done {
+            let empty = kevy_rt::OwnedArgs::new();
+            let who = op.ctx.who();
+            let (spec, ns) = (op.spec, op.ns);
+            shard
+                .server
+                .done(spec, ns, &out[mark..], &who, empty.args(), op.slow.as_ref());
             finish(out, mark, op.ctx.quiet);
         }
         g

@@ -30,11 +30,13 @@ use crate::shard::ShardState;
 use crate::table::Spec;
 use crate::{TimedReply, Tracked};
 
+pub mod busy;
 pub(crate) mod cmds;
 pub(crate) mod conv;
 pub(crate) mod dump;
 pub(crate) mod function;
 pub(crate) mod libs;
+pub(crate) mod log;
 pub(crate) mod run;
 pub(crate) mod vm;
 
@@ -59,6 +61,8 @@ pub struct Registry {
     nshards: AtomicUsize,
     /// The functions' libraries.
     pub(crate) libs: Mutex<function::Libraries>,
+    /// The runs past `busy-reply-threshold`.
+    pub(crate) watch: busy::Watch,
 }
 
 impl Registry {
@@ -262,14 +266,11 @@ pub fn plan(
             hold: true,
         };
     }
-    let mut t = tracked(Plan::Ok, Some(running));
-    let mut buf = Vec::new();
-    if step(redis, shard, &mut t, router, parts, &mut buf) {
-        t.plan = Plan::Reply(buf);
-        t.script = None;
-    }
+    // Global mode: no part; the first run is the gather that follows at
+    // once, where the runtime lends the shard's connections (a run past
+    // the time limit serves them).
     Planned {
-        plan: t,
+        plan: tracked(Plan::Ok, Some(running)),
         hold: true,
     }
 }
@@ -283,12 +284,18 @@ fn step(
     router: &Router,
     next: &mut Vec<(usize, Part)>,
     out: &mut Vec<u8>,
+    clients: &mut Option<&mut kevy_rt::Clients<'_, crate::Redis>>,
 ) -> bool {
     let Some(r) = t.script.as_mut() else {
         return true;
     };
     let here = shard.server.info.as_ref().map_or(0, |i| i.id);
     let ctx = r.ctx;
+    let mut serve = |shard: &mut ShardState| {
+        if let Some(c) = clients.as_mut() {
+            c.serve_busy(|session, req, out| busy::answer(redis, shard, session, req, out));
+        }
+    };
     let mut env = Env {
         redis,
         shard,
@@ -303,6 +310,7 @@ fn step(
         journal: &mut r.journal,
         at: 0,
         stop: None,
+        serve: Some(&mut serve),
     };
     let mut reply = Reply::new(out, ctx.resp3);
     cmds::run(&mut env, r.spec, r.args.args(), &mut reply);
@@ -340,7 +348,7 @@ fn step(
             out.clear();
             if next.len() == from {
                 // Planned with no part: gather at once.
-                return gather_nested(redis, shard, t, Vec::new(), router, next, out);
+                return gather_nested(redis, shard, t, Vec::new(), router, next, out, clients);
             }
             false
         }
@@ -358,6 +366,7 @@ fn step(
 
 /// A nested multi-shard call's round is in: gathers it, and when it is
 /// done files its reply and runs the script again.
+#[allow(clippy::too_many_arguments)]
 fn gather_nested(
     redis: &crate::Redis,
     shard: &mut ShardState,
@@ -366,6 +375,7 @@ fn gather_nested(
     router: &Router,
     next: &mut Vec<(usize, Part)>,
     out: &mut Vec<u8>,
+    clients: &mut Option<&mut kevy_rt::Clients<'_, crate::Redis>>,
 ) -> bool {
     let Some(r) = t.script.as_mut() else {
         return true;
@@ -383,10 +393,12 @@ fn gather_nested(
         return false;
     }
     r.journal.push((call, buf));
-    step(redis, shard, t, router, next, out)
+    step(redis, shard, t, router, next, out, clients)
 }
 
-/// `Commands::gather` for a script operation.
+/// `Commands::gather` for a script operation (`clients`: the shard's
+/// connections, when the runtime lends them).
+#[allow(clippy::too_many_arguments)]
 pub fn gather(
     redis: &crate::Redis,
     shard: &mut ShardState,
@@ -395,6 +407,7 @@ pub fn gather(
     router: &Router,
     next: &mut Vec<(usize, Part)>,
     out: &mut Vec<u8>,
+    mut clients: Option<&mut kevy_rt::Clients<'_, crate::Redis>>,
 ) -> Gather {
     let global = t.script.as_ref().is_some_and(|r| r.global);
     if !global {
@@ -413,7 +426,7 @@ pub fn gather(
         .as_ref()
         .is_some_and(|r| matches!(r.pending, Some((_, Some(_)))));
     let done = if nested {
-        gather_nested(redis, shard, t, replies, router, next, out)
+        gather_nested(redis, shard, t, replies, router, next, out, &mut clients)
     } else {
         if let Some(r) = t.script.as_mut() {
             if let (Some((call, None)), Some(reply)) = (r.pending.take(), replies.pop()) {
@@ -421,7 +434,7 @@ pub fn gather(
                     .push((call, cross::bytes_of(&reply.reply).to_vec()));
             }
         }
-        step(redis, shard, t, router, next, out)
+        step(redis, shard, t, router, next, out, &mut clients)
     };
     if done {
         Gather::Done
@@ -438,6 +451,7 @@ pub fn execute_part(
     shard: &mut ShardState,
     ctx: Ctx,
     part: Part,
+    clients: &mut kevy_rt::Clients<'_, crate::Redis>,
 ) -> PartReply {
     let args = part.args.args();
     let (here, nshards) = shard
@@ -455,6 +469,10 @@ pub fn execute_part(
         return cross::encoded(buf);
     };
     let mut journal = Vec::new();
+    // A run past the threshold serves this shard's connections.
+    let mut serve = |shard: &mut ShardState| {
+        clients.serve_busy(|session, req, out| busy::answer(redis, shard, session, req, out));
+    };
     let mut env = Env {
         redis,
         shard,
@@ -469,6 +487,7 @@ pub fn execute_part(
         journal: &mut journal,
         at: 0,
         stop: None,
+        serve: Some(&mut serve),
     };
     let mut buf = Vec::new();
     cmds::run(&mut env, spec, args, &mut Reply::new(&mut buf, ctx.resp3));

@@ -48,6 +48,8 @@ fn runs_in_multi(cmd: &Spec) -> bool {
     matches!(
         cmd.name,
         "exec" | "discard" | "multi" | "watch" | "quit" | "reset"
+            // A busy script's `-BUSY` refusal: answered, failing the transaction.
+            | "(busy)"
     )
 }
 

@@ -31,6 +31,7 @@ mod queue;
 mod rdb;
 mod rdb_cut;
 mod script_bank;
+mod script_busy;
 mod server;
 mod soak;
 mod stall;

@@ -158,10 +158,6 @@ const REFUSED: &[(&str, &[&str])] = &[
         &["bind-source-addr"],
     ),
     (
-        "scripting and modules are not implemented yet",
-        &["busy-reply-threshold", "lua-time-limit"],
-    ),
-    (
         "kevy cannot change the listening port while it runs",
         &["port"],
     ),
