@@ -387,6 +387,13 @@ impl Commands for Redis {
             }
             cross::Op::Exec => exec::execute_part(self, shard, ctx, part),
             cross::Op::Script => script::execute_part(self, shard, ctx, part, clients),
+            cross::Op::ScriptCall if shard.aof.on => {
+                // The call's effects travel back to the script's origin.
+                shard.aof.start_capture();
+                let reply = script::execute_call(self, shard, ctx, part);
+                log = shard.aof.end_capture();
+                reply
+            }
             cross::Op::ScriptCall => script::execute_call(self, shard, ctx, part),
             cross::Op::Server(op) => cross::admin::execute(shard, ctx, op, &part.args, clients),
             _ => dispatch::execute_part(shard, ctx, part),
@@ -500,6 +507,10 @@ impl Commands for Redis {
         out: &mut Vec<u8>,
     ) {
         family::monitor::monitor_line(&self.shared, session, client, cmd, args, out);
+    }
+
+    fn monitor_lines(&self, _shard: &mut ShardState, out: &mut Vec<u8>) {
+        script::monitor::drain(out);
     }
 
     fn output_class(&self, session: &Session) -> usize {

@@ -556,6 +556,11 @@ pub trait Commands: Send + Sync + Sized + 'static {
     ) {
     }
 
+    /// Monitor lines the command set made itself since the last call (a
+    /// script's calls, say), appended to `out`; called once per loop
+    /// iteration while some connection monitors. Default: none.
+    fn monitor_lines(&self, _shard: &mut Self::Shard, _out: &mut Vec<u8>) {}
+
     /// Whether `cmd` waits while clients are paused ([`Settings::pause`]);
     /// `writes_only` is the pause's mode. Default: everything waits during a
     /// full pause, nothing during a write pause.

@@ -103,6 +103,12 @@ pub fn isolate_exec(multi: &Multi, watched: &[(u32, Vec<u8>)], locks: &mut LockS
     }
     for args in &multi.queue {
         if let Ok(spec) = (catalog().find)(args.args()) {
+            if crate::script::owns(spec) {
+                // A script finds its keys as it runs (`EXEC` runs it in
+                // global mode): every shard whole.
+                locks.everything();
+                return;
+            }
             isolate(spec, args.args(), locks);
         }
     }

@@ -261,6 +261,7 @@ impl Env<'_> {
             }
         }
         let reply = self.here(spec, args);
+        super::monitor::call(self.shard, self.db, args);
         if self.mode == Mode::Global {
             self.journal.push((argv, reply.clone()));
             self.at += 1;

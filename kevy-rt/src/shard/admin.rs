@@ -35,6 +35,10 @@ impl<C: Commands> Shard<C> {
     /// Hands this iteration's monitor lines to every monitor, here and on
     /// the other shards.
     pub(super) fn send_monitor_lines(&mut self) {
+        if self.settings.monitors() > 0 {
+            self.cmds
+                .monitor_lines(&mut self.state, &mut self.monitor_buf);
+        }
         if self.monitor_buf.is_empty() {
             return;
         }
