@@ -76,7 +76,19 @@ fn keys_travel_to_redis_and_back() {
     back.extend_from_slice(KEYS);
     assert_eq!(call(&mut r, &back), "+OK\r\n");
     let after: Vec<Vec<u8>> = KEYS.iter().map(|key| k.call(&["DUMP", key])).collect();
-    assert_eq!(before, after);
+    // A set of strings is a hash table in Redis 7.0, walked in its seeded
+    // hash order: its payload back from redis-server may list the members
+    // in another order. Its members are compared instead.
+    let unordered = KEYS.iter().position(|key| *key == "sset").unwrap();
+    for (i, (b, a)) in before.iter().zip(&after).enumerate() {
+        if i != unordered {
+            assert_eq!(b, a, "DUMP {}", KEYS[i]);
+        }
+    }
+    assert_eq!(
+        k.call(&["SORT", "sset", "ALPHA"]),
+        b"*2\r\n$1\r\nx\r\n$1\r\ny\r\n"
+    );
     let pttl = integer(&k.call(&["PTTL", "ttl"])).unwrap();
     assert!(pttl > 0 && pttl <= 500000, "{pttl}");
     server.stop();
