@@ -314,6 +314,30 @@ impl Exec {
                     continue;
                 }
             }
+            if crate::script::owns(step.spec) {
+                if !self.round.is_empty() {
+                    return false;
+                }
+                // Run at once in global mode (every shard is held whole);
+                // what its local calls propagate joins the block.
+                let capturing = shard.aof.on;
+                if capturing {
+                    shard.aof.start_capture();
+                }
+                let (ctx, spec) = (step.ctx, step.spec);
+                let args = step.args.clone();
+                let from = next.len();
+                let t =
+                    crate::script::plan_in_exec(redis, shard, ctx, spec, args.args(), router, next);
+                in_db(&mut next[from..], ctx.db);
+                if capturing {
+                    let log = shard.aof.end_capture();
+                    self.log(i, log);
+                }
+                self.inner = Some((i, Box::new(t)));
+                self.at += 1;
+                return false;
+            }
             if let Some(s) = single_shard(step.spec, step.args.args(), router) {
                 next.push((s, part(step)));
                 self.round.push(i);

@@ -30,11 +30,15 @@ use crate::shard::ShardState;
 use crate::table::Spec;
 use crate::{TimedReply, Tracked};
 
+pub mod busy;
 pub(crate) mod cmds;
 pub(crate) mod conv;
 pub(crate) mod dump;
+pub(crate) mod effects;
 pub(crate) mod function;
 pub(crate) mod libs;
+pub(crate) mod log;
+pub(crate) mod monitor;
 pub(crate) mod run;
 pub(crate) mod vm;
 
@@ -59,6 +63,8 @@ pub struct Registry {
     nshards: AtomicUsize,
     /// The functions' libraries.
     pub(crate) libs: Mutex<function::Libraries>,
+    /// The runs past `busy-reply-threshold`.
+    pub(crate) watch: busy::Watch,
 }
 
 impl Registry {
@@ -142,6 +148,8 @@ pub struct Running {
     /// The call whose parts are out, and the nested plan of a multi-shard one.
     pending: Option<(OwnedArgs, Option<Box<Tracked>>)>,
     global: bool,
+    /// Global mode: what its calls propagated so far (`effects`).
+    log: crate::aof::Fragment,
 }
 
 /// `Commands::isolate` for a script command: the shard of its declared
@@ -205,6 +213,37 @@ pub fn plan(
     parts: &mut Vec<(usize, Part)>,
 ) -> Planned<Tracked> {
     let global = std::mem::take(&mut session.script_global);
+    plan_in(redis, shard, global, false, ctx, cmd, args, router, parts)
+}
+
+/// A script command queued in a transaction: `EXEC` holds every shard
+/// whole (`family::txn::isolate_exec`), so it runs in global mode at once.
+pub fn plan_in_exec(
+    redis: &crate::Redis,
+    shard: &mut ShardState,
+    ctx: Ctx,
+    cmd: &'static Spec,
+    args: Args<'_>,
+    router: &Router,
+    parts: &mut Vec<(usize, Part)>,
+) -> Tracked {
+    plan_in(redis, shard, true, true, ctx, cmd, args, router, parts).plan
+}
+
+/// [`plan`], in global mode when `global`; the first global run made
+/// here when `inline` (inside EXEC), else in the gather that follows.
+#[allow(clippy::too_many_arguments)]
+fn plan_in(
+    redis: &crate::Redis,
+    shard: &mut ShardState,
+    global: bool,
+    inline: bool,
+    ctx: Ctx,
+    cmd: &'static Spec,
+    args: Args<'_>,
+    router: &Router,
+    parts: &mut Vec<(usize, Part)>,
+) -> Planned<Tracked> {
     let tracked = |plan: Plan, script: Option<Box<Running>>| Tracked {
         script,
         ..Tracked::new(plan, cmd, ctx, 0, args.len())
@@ -249,6 +288,7 @@ pub fn plan(
         journal: Vec::new(),
         pending: None,
         global,
+        log: crate::aof::Fragment::default(),
     });
     if !global {
         // Shard mode: the whole script runs as one part on its keys' shard.
@@ -262,14 +302,26 @@ pub fn plan(
             hold: true,
         };
     }
-    let mut t = tracked(Plan::Ok, Some(running));
-    let mut buf = Vec::new();
-    if step(redis, shard, &mut t, router, parts, &mut buf) {
-        t.plan = Plan::Reply(buf);
-        t.script = None;
+    if inline {
+        // Queued in a transaction: the first run now, inside EXEC's
+        // round (no connections are lent there).
+        let mut t = tracked(Plan::Ok, Some(running));
+        let mut buf = Vec::new();
+        if step(redis, shard, &mut t, router, parts, &mut buf, &mut None) {
+            ended(shard, &mut t);
+            t.plan = Plan::Reply(buf);
+            t.script = None;
+        }
+        return Planned {
+            plan: t,
+            hold: true,
+        };
     }
+    // Global mode: no part; the first run is the gather that follows at
+    // once, where the runtime lends the shard's connections (a run past
+    // the time limit serves them).
     Planned {
-        plan: t,
+        plan: tracked(Plan::Ok, Some(running)),
         hold: true,
     }
 }
@@ -283,12 +335,19 @@ fn step(
     router: &Router,
     next: &mut Vec<(usize, Part)>,
     out: &mut Vec<u8>,
+    clients: &mut Option<&mut kevy_rt::Clients<'_, crate::Redis>>,
 ) -> bool {
     let Some(r) = t.script.as_mut() else {
         return true;
     };
     let here = shard.server.info.as_ref().map_or(0, |i| i.id);
     let ctx = r.ctx;
+    let mut serve = |shard: &mut ShardState| {
+        if let Some(c) = clients.as_mut() {
+            c.serve_busy(|session, req, out| busy::answer(redis, shard, session, req, out));
+        }
+    };
+    let capturing = effects::begin(shard);
     let mut env = Env {
         redis,
         shard,
@@ -303,14 +362,18 @@ fn step(
         journal: &mut r.journal,
         at: 0,
         stop: None,
+        serve: Some(&mut serve),
     };
     let mut reply = Reply::new(out, ctx.resp3);
     cmds::run(&mut env, r.spec, r.args.args(), &mut reply);
-    match env.stop.take() {
+    let (stop, db, resp3) = (env.stop.take(), env.db, env.resp3);
+    let log = effects::end(shard, capturing);
+    r.log.append(&log);
+    match stop {
         Some(Stop::Remote(call, Some(s))) => {
             let mut pargs = OwnedArgs::new();
-            pargs.push(env.db.to_string().as_bytes());
-            pargs.push(if env.resp3 { b"3" } else { b"2" });
+            pargs.push(db.to_string().as_bytes());
+            pargs.push(if resp3 { b"3" } else { b"2" });
             for a in call.args().iter() {
                 pargs.push(a);
             }
@@ -324,8 +387,8 @@ fn step(
                 return true;
             };
             let cctx = Ctx {
-                db: env.db,
-                resp3: env.resp3,
+                db,
+                resp3,
                 quiet: false,
                 subscribed: false,
                 ..ctx
@@ -340,7 +403,7 @@ fn step(
             out.clear();
             if next.len() == from {
                 // Planned with no part: gather at once.
-                return gather_nested(redis, shard, t, Vec::new(), router, next, out);
+                return gather_nested(redis, shard, t, Vec::new(), router, next, out, clients);
             }
             false
         }
@@ -358,6 +421,7 @@ fn step(
 
 /// A nested multi-shard call's round is in: gathers it, and when it is
 /// done files its reply and runs the script again.
+#[allow(clippy::too_many_arguments)]
 fn gather_nested(
     redis: &crate::Redis,
     shard: &mut ShardState,
@@ -366,6 +430,7 @@ fn gather_nested(
     router: &Router,
     next: &mut Vec<(usize, Part)>,
     out: &mut Vec<u8>,
+    clients: &mut Option<&mut kevy_rt::Clients<'_, crate::Redis>>,
 ) -> bool {
     let Some(r) = t.script.as_mut() else {
         return true;
@@ -375,18 +440,24 @@ fn gather_nested(
     };
     let mut buf = Vec::new();
     let from = next.len();
+    let capturing = effects::begin(shard);
     let g = kevy_rt::Commands::gather(redis, shard, &mut inner, replies, router, next, &mut buf);
+    let log = effects::end(shard, capturing);
+    r.log.append(&log);
     let db = inner.ctx.db;
     next[from..].iter_mut().for_each(|(_, p)| p.db = Some(db));
     if g != Gather::Done {
         r.pending = Some((call, Some(inner)));
         return false;
     }
+    monitor::call(shard, db, call.args());
     r.journal.push((call, buf));
-    step(redis, shard, t, router, next, out)
+    step(redis, shard, t, router, next, out, clients)
 }
 
-/// `Commands::gather` for a script operation.
+/// `Commands::gather` for a script operation (`clients`: the shard's
+/// connections, when the runtime lends them).
+#[allow(clippy::too_many_arguments)]
 pub fn gather(
     redis: &crate::Redis,
     shard: &mut ShardState,
@@ -395,6 +466,7 @@ pub fn gather(
     router: &Router,
     next: &mut Vec<(usize, Part)>,
     out: &mut Vec<u8>,
+    mut clients: Option<&mut kevy_rt::Clients<'_, crate::Redis>>,
 ) -> Gather {
     let global = t.script.as_ref().is_some_and(|r| r.global);
     if !global {
@@ -413,17 +485,19 @@ pub fn gather(
         .as_ref()
         .is_some_and(|r| matches!(r.pending, Some((_, Some(_)))));
     let done = if nested {
-        gather_nested(redis, shard, t, replies, router, next, out)
+        gather_nested(redis, shard, t, replies, router, next, out, &mut clients)
     } else {
         if let Some(r) = t.script.as_mut() {
             if let (Some((call, None)), Some(reply)) = (r.pending.take(), replies.pop()) {
+                r.log.append(&reply.log);
                 r.journal
                     .push((call, cross::bytes_of(&reply.reply).to_vec()));
             }
         }
-        step(redis, shard, t, router, next, out)
+        step(redis, shard, t, router, next, out, &mut clients)
     };
     if done {
+        ended(shard, t);
         Gather::Done
     } else {
         Gather::Again
@@ -438,6 +512,7 @@ pub fn execute_part(
     shard: &mut ShardState,
     ctx: Ctx,
     part: Part,
+    clients: &mut kevy_rt::Clients<'_, crate::Redis>,
 ) -> PartReply {
     let args = part.args.args();
     let (here, nshards) = shard
@@ -455,6 +530,12 @@ pub fn execute_part(
         return cross::encoded(buf);
     };
     let mut journal = Vec::new();
+    // A run past the threshold serves this shard's connections.
+    let mut serve = |shard: &mut ShardState| {
+        clients.serve_busy(|session, req, out| busy::answer(redis, shard, session, req, out));
+    };
+    let capturing = effects::begin(shard);
+    let shown = monitor::mark();
     let mut env = Env {
         redis,
         shard,
@@ -469,16 +550,31 @@ pub fn execute_part(
         journal: &mut journal,
         at: 0,
         stop: None,
+        serve: Some(&mut serve),
     };
     let mut buf = Vec::new();
     cmds::run(&mut env, spec, args, &mut Reply::new(&mut buf, ctx.resp3));
-    if let Some(Stop::Escalate) = env.stop {
-        if let Some(undo) = env.undo.take() {
-            undo.rollback(env.shard);
+    let escalated = matches!(env.stop, Some(Stop::Escalate));
+    let undo = env.undo.take();
+    // An escalated run's effects are undone: it logs nothing.
+    let log = effects::end(shard, capturing);
+    if escalated {
+        monitor::forget(shown);
+        if let Some(undo) = undo {
+            undo.rollback(shard);
         }
         return PartReply::Restart;
     }
+    effects::write(shard, &log);
     cross::encoded(buf)
+}
+
+/// A global-mode script ended: its effects go to the origin's feed.
+fn ended(shard: &mut ShardState, t: &mut Tracked) {
+    if let Some(r) = t.script.as_mut() {
+        let log = std::mem::take(&mut r.log);
+        effects::write(shard, &log);
+    }
 }
 
 /// Runs one call of a global-mode script on its shard (`db resp verb
@@ -515,6 +611,7 @@ pub fn execute_call(
                 }
                 _ => kevy_rt::Commands::execute(redis, shard, ctx, spec, argv, &mut buf),
             }
+            monitor::call(shard, db, argv);
         }
         Err(_) => resp::error(
             &mut buf,

@@ -1,5 +1,5 @@
-//! What the tasks need from outside the workspace — Debian packages and a
-//! Python package — installed when missing, and small process helpers.
+//! What the tasks need from outside the workspace — Debian packages, Python
+//! and Node packages — installed when missing, and small process helpers.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -62,6 +62,26 @@ pub fn ensure_memcached() -> Result<(), String> {
 pub fn ensure_python_clients() -> Result<(), String> {
     ensure_py("pymemcache", "pymemcache")?;
     ensure_py("redis", "redis")
+}
+
+/// The Node applications kevy-server's tests run (BullMQ, redlock:
+/// `kevy-server/tests/it/clients/node`), at the versions its
+/// `package-lock.json` pins; Node itself from Debian when missing.
+pub fn ensure_node_clients() -> Result<(), String> {
+    let dir = root().join("kevy-server/tests/it/clients/node");
+    if dir.join("node_modules/bullmq").is_dir() && have("node") {
+        return Ok(());
+    }
+    ensure_apt(&["node", "npm"], &["nodejs", "npm"])?;
+    eprintln!(
+        "xtask: Node packages missing; npm ci --prefix {}",
+        dir.display()
+    );
+    run_cmd(
+        Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund", "--prefix"])
+            .arg(&dir),
+    )
 }
 
 /// Python package `package`, importable as `module`.

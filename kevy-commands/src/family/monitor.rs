@@ -105,7 +105,15 @@ pub fn monitor_line(
     args: Args<'_>,
     out: &mut Vec<u8>,
 ) {
-    if std::ptr::eq(cmd, &REJECT) || cmd.flags & (flags::ADMIN | flags::SKIP_MONITOR) != 0 {
+    // Scripts are `skip_monitor`, but `evalCommand` and `fcallCommand`
+    // feed their own line (before their calls' lines).
+    let script = matches!(
+        cmd.name,
+        "eval" | "evalsha" | "eval_ro" | "evalsha_ro" | "fcall" | "fcall_ro"
+    );
+    if std::ptr::eq(cmd, &REJECT)
+        || (!script && cmd.flags & (flags::ADMIN | flags::SKIP_MONITOR) != 0)
+    {
         return;
     }
     let now = SystemTime::now()

@@ -7,7 +7,7 @@ use std::time::Instant;
 use slab::Slab;
 
 use super::Shard;
-use crate::clients::{ClientOf, ClientTable};
+use crate::clients::{Answer, ClientOf, ClientTable};
 use crate::commands::Commands;
 use crate::conn::Conn;
 use crate::stats::ShardStats;
@@ -35,6 +35,10 @@ impl<C: Commands> Shard<C> {
     /// Hands this iteration's monitor lines to every monitor, here and on
     /// the other shards.
     pub(super) fn send_monitor_lines(&mut self) {
+        if self.settings.monitors() > 0 {
+            self.cmds
+                .monitor_lines(&mut self.state, &mut self.monitor_buf);
+        }
         if self.monitor_buf.is_empty() {
             return;
         }
@@ -177,6 +181,8 @@ pub(super) struct ConnTable<'a, C: Commands> {
     pub(super) killed: &'a mut Vec<usize>,
     pub(super) unblocked: &'a mut Vec<(usize, crate::park::Unpark)>,
     pub(super) shard: usize,
+    /// What serves the connections while a long part runs.
+    pub(super) pump: Option<super::busy::Pump<'a, C>>,
 }
 
 impl<C: Commands> ClientTable<C::Session, C::Cmd> for ConnTable<'_, C> {
@@ -214,5 +220,9 @@ impl<C: Commands> ClientTable<C::Session, C::Cmd> for ConnTable<'_, C> {
             },
             None => false,
         }
+    }
+
+    fn serve_busy(&mut self, answer: &mut Answer<'_, C::Session>) {
+        self.serve(answer);
     }
 }

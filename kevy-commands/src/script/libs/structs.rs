@@ -201,6 +201,12 @@ pub(crate) fn pack(lua: &Lua, args: MultiValue) -> mlua::Result<MultiValue> {
 fn pack_bytes(args: &MultiValue) -> Result<Vec<u8>, Raise> {
     const F: &str = "pack";
     let fmt = format(args, F)?;
+    // The C library pushes a nil after its arguments (a mark before its
+    // string buffer): the first missing value reads as `nil`, the next ones
+    // as `no value`.
+    let mut marked = args.clone();
+    marked.push_back(Value::Nil);
+    let args = &marked;
     let mut h = Header::new();
     let mut arg = 2;
     let mut total = 0usize;

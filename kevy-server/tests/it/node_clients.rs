@@ -1,0 +1,74 @@
+//! Real Node.js applications against kevy with 2 shards
+//! (`clients/node/script.js`): BullMQ processing 10,000 jobs with 4 workers
+//! (delayed jobs, jobs that fail and are retried), and redlock v5 taking a
+//! lock on two resources that live on different shards. Their Lua scripts
+//! touch keys they do not declare, on both shards.
+//!
+//! Needs `node` and the project's packages: `npm ci --prefix
+//! kevy-server/tests/it/clients/node` (`.ci/run` and `cargo xtask test` run it).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::util::{kevy, shard_of};
+
+/// The Node project's directory.
+fn project() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/clients/node")
+}
+
+/// Runs `node script.js port args…`, returning its `name value` lines;
+/// fails loudly when the packages are not installed or the script fails.
+fn node(port: u16, args: &[&str]) -> Vec<(String, String)> {
+    let dir = project();
+    assert!(
+        dir.join("node_modules/bullmq").is_dir(),
+        "the Node packages are not installed: run `npm ci --prefix {}`",
+        dir.display()
+    );
+    let out = Command::new("node")
+        .arg(dir.join("script.js"))
+        .arg(port.to_string())
+        .args(args)
+        .output()
+        .expect("run node (the Node client tests need it: apt-get install nodejs npm)");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "node script.js {args:?} failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    eprintln!("{stdout}");
+    stdout
+        .lines()
+        .filter_map(|l| l.split_once(' '))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+/// The value printed for `name`.
+fn value<'a>(lines: &'a [(String, String)], name: &str) -> &'a str {
+    lines
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or_else(|| panic!("no `{name}` line in {lines:?}"))
+}
+
+#[test]
+fn redlock_locks_resources_on_both_shards() {
+    let a = "lock:orders";
+    let b = (0..)
+        .map(|i| format!("lock:stock{i}"))
+        .find(|k| shard_of(k) != shard_of(a))
+        .expect("a key on the other shard");
+    let server = kevy();
+    let lines = node(server.addr().port(), &["redlock", a, &b]);
+    assert_eq!(value(&lines, "redlock_acquired"), "200");
+    assert_eq!(value(&lines, "redlock_extended"), "40");
+    assert_eq!(value(&lines, "redlock_overlaps"), "0");
+    assert_eq!(value(&lines, "redlock_counter"), "200");
+    assert_eq!(value(&lines, "redlock_refused"), "1");
+    assert_eq!(value(&lines, "redlock_left"), "0");
+    server.stop();
+}
