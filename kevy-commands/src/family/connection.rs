@@ -52,8 +52,28 @@ pub fn select(c: &mut Local<'_>) -> Flow {
     Flow::Continue
 }
 
-/// The handler of [`REJECT`]: writes why the request did not resolve.
+/// The handler of [`REJECT`]: writes why the request did not resolve. A
+/// refused `EXEC` (wrong arity), in `MULTI` or not, discards the transaction
+/// and every watch and quotes the refusal in an `-EXECABORT` error, as
+/// Redis's `rejectCommand` does through `execCommandAbort`.
 pub fn reject(c: &mut Local<'_>) -> Flow {
+    let start = c.out.len();
+    write_rejection(c);
+    if c.args
+        .get(0)
+        .is_some_and(|v| v.eq_ignore_ascii_case(b"exec"))
+    {
+        let err = c.out.split_off(start);
+        c.session.multi = None;
+        super::watch::unwatch_all(c.shard, c.session);
+        // Redis formats this refusal without its `ERR ` (`rejectCommandFormat`).
+        let text = err.strip_prefix(b"-ERR ").unwrap_or(&err);
+        c.out.extend_from_slice(&super::acl::exec_abort(text));
+    }
+    Flow::Continue
+}
+
+fn write_rejection(c: &mut Local<'_>) {
     match (catalog().find)(c.args) {
         Err(Rejected::UnknownCommand) => error::unknown_command(c.args, c.out),
         Err(Rejected::UnknownSubcommand) => error::unknown_subcommand(c.args, c.out),
@@ -62,7 +82,6 @@ pub fn reject(c: &mut Local<'_>) -> Flow {
         // should that ever change, report it like an unknown command.
         Ok(_) => error::unknown_command(c.args, c.out),
     }
-    Flow::Continue
 }
 
 /// The stand-in for a request that failed to resolve (unknown verb or

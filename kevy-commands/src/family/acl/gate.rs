@@ -6,6 +6,7 @@
 //! recorded in the ACL log with the client's line.
 
 use kevy_rt::Args;
+use smallvec::SmallVec;
 
 use super::super::command::op_getkeys;
 use super::super::spec::{catalog, flags, Spec};
@@ -60,15 +61,23 @@ pub fn check_user(u: &User, spec: &'static Spec, args: Args<'_>) -> Result<(), D
         return Ok(());
     }
     let id = (catalog().id_of)(spec).unwrap_or(usize::MAX);
-    let argv: Vec<&[u8]> = args.iter().collect();
-    let keys: Option<Vec<(usize, u32)>> = spec.has_keys().then(|| {
-        op_getkeys(args)
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|k| k.1 & crate::acl::key_flags::NOT_KEY == 0)
-            .collect()
-    });
-    let ch = channels(spec, args);
+    let argv: SmallVec<[&[u8]; 8]> = args.iter().collect();
+    // Keys and channels are looked up only when some selector restricts
+    // them (the check reads neither otherwise): a user with `~*` and `&*`
+    // pays for the command bit alone.
+    let keys: Option<Vec<(usize, u32)>> =
+        (spec.has_keys() && u.selectors.iter().any(|s| !s.all_keys)).then(|| {
+            op_getkeys(args)
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|k| k.1 & crate::acl::key_flags::NOT_KEY == 0)
+                .collect()
+        });
+    let ch = if u.selectors.iter().any(|s| !s.all_channels) {
+        channels(spec, args)
+    } else {
+        Vec::new()
+    };
     check::check(
         u,
         &Request {

@@ -1,8 +1,8 @@
 //! Transactions: MULTI, EXEC, DISCARD — QUEUED replies, EXECABORT after a
 //! queuing error (unknown command, wrong arity), runtime errors inside EXEC
 //! not aborting the rest, nested MULTI, EXEC/DISCARD without MULTI, SELECT
-//! inside a transaction, and transactions whose keys (and multi-key
-//! commands) span both shards. (WATCH is not built yet.)
+//! inside a transaction, transactions whose keys (and multi-key
+//! commands) span both shards, and a refused EXEC's effect on WATCH.
 //!
 //! With two shards, `a` lives on shard 1 and `b` on shard 0.
 
@@ -94,6 +94,31 @@ pub const SEQUENCES: &[Seq] = &[
         &["SET", "a", "3"],
         &["EXEC"],
         &["MGET", "a", "b"],
+    ],
+    // EXEC refused (wrong arity) discards and unwatches, in MULTI or not;
+    // a plain EXEC without MULTI keeps the watches
+    &[
+        &["WATCH", "a"],
+        &["EXEC", "x"],
+        &["SET", "a", "1"],
+        &["MULTI"],
+        &["PING"],
+        &["EXEC"],
+        &["WATCH", "a"],
+        &["MULTI"],
+        &["PING"],
+        &["EXEC", "x"],
+        &["EXEC"],
+        &["SET", "a", "2"],
+        &["MULTI"],
+        &["PING"],
+        &["EXEC"],
+        &["WATCH", "a"],
+        &["EXEC"],
+        &["SET", "a", "3"],
+        &["MULTI"],
+        &["PING"],
+        &["EXEC"],
     ],
 ];
 
