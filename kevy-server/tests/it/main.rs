@@ -9,6 +9,7 @@
 mod acl;
 mod aof;
 mod aof_rdb;
+mod aof_rewrite;
 mod bank;
 mod binary;
 mod blmove_race;
