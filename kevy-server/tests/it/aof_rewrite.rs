@@ -11,22 +11,18 @@ use crate::aof::{check_aof, con, dump, info_field, kill, q, temp};
 use crate::binary::Binary;
 
 fn kevy(dir: &std::path::Path, preamble: &str) -> Binary {
-    Binary::spawn_with(&[
-        "--port",
-        "0",
-        "--threads",
-        "2",
-        "--appendonly",
-        "yes",
-        "--appendfsync",
-        "always",
-        "--aof-use-rdb-preamble",
-        preamble,
-        "--enable-debug-command",
-        "yes",
-        "--dir",
-        dir.to_str().unwrap(),
-    ])
+    crate::persist_util::kevy_aof(
+        dir,
+        2,
+        &[
+            "--appendfsync",
+            "always",
+            "--aof-use-rdb-preamble",
+            preamble,
+            "--enable-debug-command",
+            "yes",
+        ],
+    )
 }
 
 /// Waits (a minute at most) until INFO persistence's `name` reads `want`.
@@ -43,7 +39,8 @@ fn settle(c: &mut redis::Connection, name: &str, want: &str) {
 fn text(v: redis::Value) -> String {
     match v {
         redis::Value::Okay => "OK".into(),
-        other => redis::from_redis_value(&other).unwrap_or_else(|_| format!("{other:?}")),
+        other => redis::from_redis_value::<String>(other.clone())
+            .unwrap_or_else(|_| format!("{other:?}")),
     }
 }
 

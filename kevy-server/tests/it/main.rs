@@ -24,6 +24,7 @@ mod introspection;
 mod isolation;
 mod latency;
 mod maxmemory;
+mod persist_util;
 mod pipelines;
 mod pubsub;
 mod queue;
