@@ -163,6 +163,18 @@ pub fn load(redis: &Redis, nshards: usize) -> Result<Option<Loaded>, String> {
     Ok(Some(loaded))
 }
 
+/// DEBUG LOADAOF's replay: the function libraries are flushed (Redis's
+/// `emptyData`), then the AOF directory is replayed as at start-up into
+/// `nshards` new shards, whose databases wait in `preloaded` for the live
+/// shards. An error when there is no AOF (Redis exits then).
+pub fn reload(redis: &Redis, nshards: usize) -> Result<(), String> {
+    redis.shared().persist.restore_functions(&[], true)?;
+    match load(redis, nshards)? {
+        Some(_) => Ok(()),
+        None => Err("there is no append only file".into()),
+    }
+}
+
 /// Replays `files` (of `dir`) into `nshards` new shards: what was read
 /// and the shards' databases.
 fn replay(
@@ -174,8 +186,10 @@ fn replay(
 ) -> Result<(Loaded, Vec<Vec<Db>>), String> {
     let mut h = Harness::new(redis.clone(), nshards);
     for i in 0..nshards {
-        // Its shards' clocks read 0: nothing expires during the replay.
+        // Its shards' clocks read 0: nothing expires during the replay;
+        // and they log nothing (DEBUG LOADAOF runs while the file is on).
         h.shard(i).loading = true;
+        h.shard(i).set_propagating(false);
     }
     // The replay is the server's own client: authenticated as `default`
     // whatever `requirepass` says (Redis's AOF client needs no AUTH).

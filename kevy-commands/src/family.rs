@@ -26,6 +26,7 @@ pub mod persist;
 
 pub mod hash;
 pub mod list;
+pub mod loadaof;
 pub mod lolwut;
 pub mod opts;
 pub mod pubsub;

@@ -37,6 +37,17 @@ impl Default for Redis {
         let shared = Arc::new(Shared::new());
         let scripts: Arc<script::Registry> = Arc::default();
         let _ = shared.persist.functions.set(scripts.clone());
+        let (weak, lua) = (Arc::downgrade(&shared), scripts.clone());
+        let _ = shared.persist.aof_loader.set(Box::new(move |nshards| {
+            // A weak reference: the state does not keep itself alive.
+            let shared = weak.upgrade().ok_or("the server is gone")?;
+            let redis = Redis {
+                acl: shared.config.live().acl.clone(),
+                shared,
+                scripts: lua.clone(),
+            };
+            crate::aofrun::reload(&redis, nshards)
+        }));
         Redis {
             acl: shared.config.live().acl.clone(),
             shared,

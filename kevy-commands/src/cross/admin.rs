@@ -59,6 +59,10 @@ pub enum ServerOp {
     Snapshot,
     /// Empty the shard and load its keys of the RDB file (DEBUG RELOAD).
     Load,
+    /// Hand the shard's AOF feed to the file (DEBUG LOADAOF).
+    AofFlush,
+    /// Replace the shard's databases by the AOF replay's (DEBUG LOADAOF).
+    AofLoad,
     /// Close the shard's connections of the users whose ids are the
     /// arguments (ACL DELUSER, ACL LOAD), or a user's subscribers to
     /// channels it lost (ACL SETUSER).
@@ -150,6 +154,10 @@ pub enum ServerPlan {
     Reloading(usize),
     /// MIGRATE: the first error, else `+OK` if a shard moved keys, else `+NOKEY`.
     Migrate,
+    /// `DEBUG LOADAOF` on this many shards: the feeds flushed.
+    LoadAof(usize),
+    /// `DEBUG LOADAOF`'s load round.
+    LoadingAof,
 }
 
 /// A plan answered without parts.
@@ -220,6 +228,8 @@ pub fn execute(
         ServerOp::AofCut => crate::family::rewrite::cut_part(shard, args),
         ServerOp::Snapshot => persist::snapshot_part(shard),
         ServerOp::Load => persist::load_part(shard),
+        ServerOp::AofFlush => crate::family::loadaof::flush_part(shard),
+        ServerOp::AofLoad => crate::family::loadaof::load_part(shard),
         ServerOp::AclKill => crate::family::acl::kill_part(args, clients),
         ServerOp::Migrate => crate::family::migrate::migrate_part(shard, ctx, args),
     })
@@ -284,6 +294,13 @@ pub fn gather(
             let mut stage = 1;
             persist::gather_reload(shard, *n, &mut stage, replies, next, out);
         }
+        ServerPlan::LoadAof(n) => {
+            if !crate::family::loadaof::gather_flushed(shard, *n, next, out) {
+                *plan = ServerPlan::LoadingAof;
+                return Gather::Again;
+            }
+        }
+        ServerPlan::LoadingAof => crate::family::loadaof::gather_loaded(out),
     }
     Gather::Done
 }

@@ -1,4 +1,4 @@
-//! DEBUG (HELP, SLEEP, SET-ACTIVE-EXPIRE, OBJECT) and MEMORY (USAGE, STATS,
+//! DEBUG (HELP, SLEEP, SET-ACTIVE-EXPIRE, OBJECT, RELOAD, LOADAOF) and MEMORY (USAGE, STATS,
 //! DOCTOR, PURGE, MALLOC-STATS, HELP). DEBUG answers only when
 //! `enable-debug-command` allows it, as in Redis 7.0.
 
@@ -72,6 +72,7 @@ pub fn plan_debug(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
     match args.len() {
         2 if keyword(sub, "help") => super::opts::write_help(&mut out, HELP),
         2 if keyword(sub, "reload") => return super::persist::plan_reload(cx),
+        2 if keyword(sub, "loadaof") => return super::loadaof::plan(cx),
         3 if keyword(sub, "sleep") => {
             let secs = atof(args.at(2));
             if secs.is_finite() && secs > 0.0 {
@@ -361,6 +362,8 @@ const HELP: &[&str] = &[
     "    Output a hex signature representing the current DB content.",
     "DIGEST-VALUE <key> [<key> ...]",
     "    Output a hex signature of the values of all the specified keys.",
+    "LOADAOF",
+    "    Flush the AOF buffers on disk and reload the AOF in memory.",
     "OBJECT <key>",
     "    Show low level info about `key` and associated value.",
     "QUICKLIST-PACKED-THRESHOLD <size>",

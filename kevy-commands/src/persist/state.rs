@@ -52,6 +52,11 @@ pub trait Functions: Send + Sync {
     fn restore(&self, codes: &[Vec<u8>], flush: bool) -> Result<(), String>;
 }
 
+/// Replays the append-only file into this many new shards and leaves
+/// their databases for the live shards to take (DEBUG LOADAOF); the error
+/// names the file and offset that did not load.
+pub type AofLoader = dyn Fn(usize) -> Result<(), String> + Send + Sync;
+
 /// What a shard's incremental snapshot is for.
 #[derive(Debug)]
 pub enum SnapJob {
@@ -116,6 +121,8 @@ pub struct Persist {
     pub functions: OnceLock<Arc<dyn Functions>>,
     /// The background job running ([`child`]).
     pub child: AtomicU8,
+    /// DEBUG LOADAOF's replay, registered by the crate root.
+    pub aof_loader: OnceLock<Box<AofLoader>>,
 }
 
 impl Default for Persist {
@@ -140,6 +147,7 @@ impl Default for Persist {
             preload: Mutex::new(Vec::new()),
             functions: OnceLock::new(),
             child: AtomicU8::new(child::NONE),
+            aof_loader: OnceLock::new(),
         }
     }
 }
@@ -255,7 +263,7 @@ pub fn debug_delay(usec: i64, rng: &mut u64) {
         *rng ^= *rng << 13;
         *rng ^= *rng >> 7;
         *rng ^= *rng << 17;
-        u64::from(*rng % usec.unsigned_abs() == 0)
+        u64::from(rng.is_multiple_of(usec.unsigned_abs()))
     } else {
         usec as u64
     };

@@ -27,18 +27,7 @@ pub(crate) fn temp(name: &str) -> PathBuf {
 
 /// kevy-server with the AOF on in `dir`.
 pub(crate) fn kevy(dir: &Path, shards: usize, fsync: &str) -> Binary {
-    Binary::spawn_with(&[
-        "--port",
-        "0",
-        "--threads",
-        &shards.to_string(),
-        "--appendonly",
-        "yes",
-        "--appendfsync",
-        fsync,
-        "--dir",
-        dir.to_str().unwrap(),
-    ])
+    crate::persist_util::kevy_aof(dir, shards, &["--appendfsync", fsync])
 }
 
 pub(crate) fn con(addr: std::net::SocketAddr) -> redis::Connection {

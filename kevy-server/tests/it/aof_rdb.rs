@@ -32,19 +32,7 @@ redis.register_function('pingc', function(keys, args) return 'pong' end)\n";
 
 /// kevy-server with the AOF on in `dir`, and more settings.
 fn kevy_with(dir: &Path, shards: usize, extra: &[&str]) -> Binary {
-    let shards = shards.to_string();
-    let mut args = vec![
-        "--port",
-        "0",
-        "--threads",
-        &shards,
-        "--appendonly",
-        "yes",
-        "--dir",
-        dir.to_str().unwrap(),
-    ];
-    args.extend_from_slice(extra);
-    Binary::spawn_with(&args)
+    crate::persist_util::kevy_aof(dir, shards, extra)
 }
 
 /// Every library: name → code (`FUNCTION LIST WITHCODE`).

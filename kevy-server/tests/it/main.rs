@@ -9,6 +9,7 @@
 mod acl;
 mod aof;
 mod aof_rdb;
+mod aof_rewrite;
 mod aof_scripts;
 mod bank;
 mod binary;
@@ -27,6 +28,7 @@ mod maxmemory;
 mod migrate;
 mod multi_oom;
 mod node_clients;
+mod persist_util;
 mod pipelines;
 mod pubsub;
 mod queue;

@@ -12,11 +12,7 @@ use crate::util::{array_items, bulk_body, integer, Raw, RedisServer};
 
 /// A fresh directory for one test's files.
 fn scratch(name: &str) -> PathBuf {
-    let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("rdb-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    crate::persist_util::scratch("rdb", name)
 }
 
 /// Keys of every type, small and large encodings, several databases, TTLs.
@@ -140,20 +136,7 @@ fn compare(keys: &[(usize, String)], a: SocketAddr, b: SocketAddr) {
 }
 
 fn kevy_in(dir: &std::path::Path, threads: usize, extra: &[&str]) -> Binary {
-    let dir = dir.to_str().unwrap();
-    let threads = threads.to_string();
-    let mut args = vec![
-        "--port",
-        "0",
-        "--threads",
-        &threads,
-        "--dir",
-        dir,
-        "--dbfilename",
-        "dump.rdb",
-    ];
-    args.extend_from_slice(extra);
-    Binary::spawn_with(&args)
+    crate::persist_util::kevy_rdb(dir, threads, extra)
 }
 
 #[test]

@@ -13,11 +13,7 @@ use crate::util::{bulk_body, Raw, RedisServer};
 
 /// A fresh directory for one test's files.
 fn scratch(name: &str) -> PathBuf {
-    let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("stream-rdb-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    crate::persist_util::scratch("stream-rdb", name)
 }
 
 /// Streams of every shape, with explicit IDs: deleted and trimmed entries,
@@ -156,19 +152,7 @@ fn compare(keys: &[(usize, String)], a: SocketAddr, b: SocketAddr) {
 }
 
 fn kevy_in(dir: &std::path::Path, threads: usize) -> Binary {
-    let threads = threads.to_string();
-    Binary::spawn_with(&[
-        "--port",
-        "0",
-        "--threads",
-        &threads,
-        "--dir",
-        dir.to_str().unwrap(),
-        "--dbfilename",
-        "dump.rdb",
-        "--enable-debug-command",
-        "yes",
-    ])
+    crate::persist_util::kevy_rdb(dir, threads, &["--enable-debug-command", "yes"])
 }
 
 #[test]

@@ -1,0 +1,164 @@
+//! BGREWRITEAOF as an incremental snapshot: the rewrite is slowed by
+//! `rdb-key-save-delay` so it is visibly in progress while clients write,
+//! a BGSAVE meanwhile is refused or scheduled as Redis answers (one
+//! background job at a time), every write survives a restart from the new
+//! base and incremental file (RDB and RESP bases), and DEBUG LOADAOF puts
+//! back exactly what the server held.
+
+use std::time::Duration;
+
+use crate::aof::{check_aof, con, dump, info_field, kill, q, temp};
+use crate::binary::Binary;
+
+fn kevy(dir: &std::path::Path, preamble: &str) -> Binary {
+    crate::persist_util::kevy_aof(
+        dir,
+        2,
+        &[
+            "--appendfsync",
+            "always",
+            "--aof-use-rdb-preamble",
+            preamble,
+            "--enable-debug-command",
+            "yes",
+        ],
+    )
+}
+
+/// Waits (a minute at most) until INFO persistence's `name` reads `want`.
+fn settle(c: &mut redis::Connection, name: &str, want: &str) {
+    for _ in 0..3000 {
+        if info_field(c, name) == want {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    panic!("{name} stayed {}", info_field(c, name));
+}
+
+fn text(v: redis::Value) -> String {
+    match v {
+        redis::Value::Okay => "OK".into(),
+        other => redis::from_redis_value::<String>(other.clone())
+            .unwrap_or_else(|_| format!("{other:?}")),
+    }
+}
+
+#[test]
+fn writes_during_a_slow_rewrite_survive_and_bgsave_waits_its_turn() {
+    for preamble in ["yes", "no"] {
+        let dir = temp(&format!("slowrewrite-{preamble}"));
+        let a = kevy(&dir, preamble);
+        let mut c = con(a.addr);
+        for i in 0..300 {
+            q(&mut c, &["SET", &format!("k{i}"), &format!("v{i}")]);
+            q(&mut c, &["RPUSH", &format!("l{}", i % 20), &i.to_string()]);
+        }
+        q(&mut c, &["PEXPIREAT", "k7", "99999999999999"]);
+        // 10 ms per key: the rewrite's snapshot lasts seconds.
+        q(&mut c, &["CONFIG", "SET", "rdb-key-save-delay", "10000"]);
+        assert_eq!(
+            text(q(&mut c, &["BGREWRITEAOF"])),
+            "Background append only file rewriting started"
+        );
+        assert_eq!(info_field(&mut c, "aof_rewrite_in_progress"), "1");
+        let e = redis::cmd("BGREWRITEAOF")
+            .query::<String>(&mut c)
+            .unwrap_err();
+        assert!(e.to_string().contains("already in progress"), "{e}");
+        let e = redis::cmd("BGSAVE").query::<String>(&mut c).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("Another child process is active (AOF?)"),
+            "{e}"
+        );
+        assert_eq!(
+            text(q(&mut c, &["BGSAVE", "SCHEDULE"])),
+            "Background saving scheduled"
+        );
+        // Writes while the snapshot runs: overwrites, in-place changes,
+        // removals, new keys, deadlines.
+        for i in 0..300 {
+            match i % 5 {
+                0 => q(&mut c, &["SET", &format!("k{i}"), "changed"]),
+                1 => q(&mut c, &["DEL", &format!("k{i}")]),
+                2 => q(&mut c, &["APPEND", &format!("k{i}"), "+more"]),
+                3 => q(&mut c, &["SET", &format!("new{i}"), "x", "PX", "9999999"]),
+                _ => q(&mut c, &["LPUSH", &format!("l{}", i % 20), "front"]),
+            };
+        }
+        q(&mut c, &["MSET", "k1", "m1", "k2", "m2", "k3", "m3"]);
+        settle(&mut c, "aof_rewrite_in_progress", "0");
+        assert_eq!(info_field(&mut c, "aof_last_bgrewrite_status"), "ok");
+        // The scheduled save starts once the rewrite gave the snapshots
+        // back, and ends.
+        settle(&mut c, "rdb_bgsave_in_progress", "0");
+        q(&mut c, &["CONFIG", "SET", "rdb-key-save-delay", "0"]);
+        for _ in 0..3000 {
+            if dir.join("dump.rdb").exists() && info_field(&mut c, "rdb_bgsave_in_progress") == "0"
+            {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert!(dir.join("dump.rdb").exists(), "the scheduled BGSAVE ran");
+        let base = if preamble == "yes" { "rdb" } else { "aof" };
+        let manifest =
+            std::fs::read_to_string(dir.join("appendonlydir/appendonly.aof.manifest")).unwrap();
+        assert!(
+            manifest.contains(&format!("appendonly.aof.2.base.{base} seq 2 type b")),
+            "{manifest}"
+        );
+        q(&mut c, &["SET", "after", "1"]);
+        let before = dump(a.addr);
+        assert!(before.len() > 300, "{}", before.len());
+        // DEBUG LOADAOF: flushed, emptied, reloaded from the files.
+        assert_eq!(text(q(&mut c, &["DEBUG", "LOADAOF"])), "OK");
+        assert_eq!(dump(a.addr), before, "DEBUG LOADAOF ({preamble})");
+        kill(a);
+        check_aof(&dir);
+        let b = kevy(&dir, preamble);
+        assert_eq!(dump(b.addr), before, "restart ({preamble})");
+        kill(b);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+#[test]
+fn a_fresh_directory_is_what_redis_makes_and_redis_loads_it() {
+    for preamble in ["yes", "no"] {
+        let dir = temp(&format!("fresh-{preamble}"));
+        let a = kevy(&dir, preamble);
+        let mut c = con(a.addr);
+        q(&mut c, &["SET", "x", "1"]);
+        q(&mut c, &["RPUSH", "list", "a", "b"]);
+        let before = dump(a.addr);
+        let _ = a.stop(libc::SIGTERM);
+        let aofdir = dir.join("appendonlydir");
+        let base = if preamble == "yes" { "rdb" } else { "aof" };
+        let manifest = std::fs::read_to_string(aofdir.join("appendonly.aof.manifest")).unwrap();
+        assert_eq!(
+            manifest,
+            format!(
+                "file appendonly.aof.1.base.{base} seq 1 type b\n\
+                 file appendonly.aof.1.incr.aof seq 1 type i\n"
+            )
+        );
+        let bytes = std::fs::read(aofdir.join(format!("appendonly.aof.1.base.{base}"))).unwrap();
+        if preamble == "yes" {
+            assert!(bytes.starts_with(b"REDIS0010"), "{bytes:?}");
+        } else {
+            assert!(bytes.is_empty());
+        }
+        check_aof(&dir);
+        let redis = crate::util::RedisServer::start_with(&[
+            "--appendonly",
+            "yes",
+            "--dir",
+            dir.to_str().unwrap(),
+        ]);
+        assert_eq!(dump(redis.addr()), before);
+        drop(redis);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
