@@ -22,6 +22,7 @@ mod history;
 mod introspection;
 mod isolation;
 mod latency;
+mod lazyfree;
 mod maxmemory;
 mod migrate;
 mod multi_oom;
