@@ -21,6 +21,7 @@ mod differential;
 mod history;
 mod introspection;
 mod isolation;
+mod keyspace_new;
 mod latency;
 mod lazyfree;
 mod maxmemory;

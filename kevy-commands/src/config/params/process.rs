@@ -268,11 +268,13 @@ fn parse_notify(cx: &Cx<'_>) -> Result<String, String> {
     let v = cx.words.first().copied().unwrap_or("");
     // Shown as Redis does: its canonical order, `A` for all classes.
     match crate::store::signal::flags_of(v) {
-        Some(flags) => Ok(crate::store::signal::flags_text(flags)),
+        Some(flags) => Ok(crate::store::signal::flags_kept(flags)),
         None => Err("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.".into()),
     }
 }
 
 fn notify_lines(name: &str, v: &str) -> Vec<String> {
-    vec![format!("{name} {}", repr(v))]
+    // Written as Redis shows it (without the `n` kept after `A`).
+    let shown = crate::store::signal::flags_text(crate::store::signal::flags_of(v).unwrap_or(0));
+    vec![format!("{name} {}", repr(&shown))]
 }
