@@ -219,7 +219,7 @@ impl ConfigTable {
         if let Some(get) = p.get {
             return Some(get());
         }
-        self.read().values.get(i).cloned()
+        self.read().values.get(i).map(|v| shown(p.name, v))
     }
 
     /// The current value of an integer setting (0 when it is not one).
@@ -270,7 +270,7 @@ impl ConfigTable {
             .map(|(i, name)| {
                 let v = match PARAMS[i].get {
                     Some(get) => get(),
-                    None => state.values[i].clone(),
+                    None => shown(PARAMS[i].name, &state.values[i]),
                 };
                 (name, v)
             })
@@ -523,6 +523,18 @@ impl ConfigTable {
         let text = rewrite::rewrite(&old, &state.values);
         drop(state);
         rewrite::replace_file(&path, &text).map_err(|e| format!("ERR Rewriting config file: {e}"))
+    }
+}
+
+/// A setting's value as `CONFIG GET` shows it: as kept, but for
+/// `notify-keyspace-events`, whose kept text names `n` even after `A`
+/// (Redis keeps the flag but does not show it there).
+fn shown(name: &str, v: &str) -> String {
+    match name {
+        "notify-keyspace-events" => {
+            crate::store::signal::flags_text(crate::store::signal::flags_of(v).unwrap_or(0))
+        }
+        _ => v.to_string(),
     }
 }
 

@@ -39,6 +39,8 @@ pub enum Op {
     Mget,
     /// Delete the keys; reply the count.
     Del,
+    /// Delete the keys, freeing big values in the background; reply the count.
+    Unlink,
     /// Count the live keys (with repeats).
     Exists,
     /// Count the live keys (with repeats), counting an access to each.

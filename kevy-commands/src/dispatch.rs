@@ -66,7 +66,11 @@ fn run_part(shard: &mut ShardState, ctx: Ctx, part: Part) -> PartReply {
         // Redis adds the keys it removed to the change counter.
         let keys: usize = shard.dbs.iter().map(|db| db.len()).sum();
         shard.server.dirty += keys as u64;
-        shard.dbs.iter_mut().for_each(|db| db.clear());
+        let lazy = shard
+            .dbs
+            .first()
+            .is_some_and(|db| family::keys::flush_async(db, args));
+        shard.dbs.iter_mut().for_each(|db| db.clear_lazily(lazy));
         return PartReply::Ok;
     }
     if part.op == Op::Flushdb {
@@ -100,12 +104,21 @@ fn run_part(shard: &mut ShardState, ctx: Ctx, part: Part) -> PartReply {
             }
             PartReply::Encoded { buf, ends }
         }
-        Op::Del => {
+        Op::Del | Op::Unlink => {
+            let lazy = part.op == Op::Unlink
+                || db
+                    .limits()
+                    .lazy
+                    .user_del
+                    .load(std::sync::atomic::Ordering::Relaxed);
             let mut n = 0;
             for key in args.iter() {
-                if db.remove(key, now).is_some() {
+                if let Some(v) = db.remove(key, now) {
                     db.notify(GENERIC, "del", key);
                     n += 1;
+                    if lazy {
+                        crate::store::lazyfree::free(v);
+                    }
                 }
             }
             PartReply::Int(n)
@@ -125,7 +138,8 @@ fn run_part(shard: &mut ShardState, ctx: Ctx, part: Part) -> PartReply {
         Op::MsetnxProbe => PartReply::Int(family::keys::op_exists(db, args, now)),
         Op::Dbsize => PartReply::Int(db.len() as i64),
         Op::Flushdb | Op::Flushall => {
-            db.clear();
+            let lazy = family::keys::flush_async(db, args);
+            db.clear_lazily(lazy);
             PartReply::Ok
         }
         Op::Keys => {

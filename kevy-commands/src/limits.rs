@@ -59,6 +59,13 @@
 //!   spent planning and gathering on its connection's shard plus, for each
 //!   round, the longest of its parts.
 //! - `DEBUG SLEEP` blocks the shard serving the connection, not the server.
+//! - MIGRATE whose keys live on several shards runs one exchange per shard,
+//!   each on its own connection to the target (Redis: one); the replies
+//!   merge (first error, else `+OK`, else `+NOKEY`). Each blocks the shard
+//!   running it for the exchange, as Redis blocks the server. WAIT: no
+//!   replica exists, so it answers 0 (after its timeout when it asks for
+//!   replicas). The lazy-free counters of INFO are the process's (one
+//!   server per process in `kevy-server`).
 //! - Client-side caching: `tracking-table-max-keys` bounds each shard's
 //!   table at its share (the limit over the number of shards).
 //!   A multi-shard change (MSET over two shards) invalidates or notifies

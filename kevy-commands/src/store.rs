@@ -8,6 +8,7 @@
 pub mod changes;
 pub mod db;
 pub mod encodings;
+pub mod lazyfree;
 pub mod lfu;
 pub mod limits;
 pub mod pool;

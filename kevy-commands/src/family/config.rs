@@ -66,6 +66,7 @@ pub fn plan_resetstat(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
 /// histograms, and the runtime's connection counters.
 pub fn reset_part(shard: &mut ShardState) -> ServerReply {
     shard.server.stats.reset();
+    crate::store::lazyfree::reset_stats();
     shard.evict.evicted = 0;
     shard.expire_stats = Default::default();
     for db in &mut shard.dbs {

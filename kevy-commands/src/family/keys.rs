@@ -13,6 +13,7 @@ use crate::base::num::int_arg;
 use crate::base::resp;
 use crate::cross::{self, Op, Part, Plan};
 use crate::store::db::{Clock, Db, Ms};
+use crate::store::lazyfree;
 
 pub mod moves;
 pub mod object;
@@ -23,7 +24,28 @@ pub use scan::{check_scan, plan_randomkey, plan_scan};
 
 /// Removes each of `keys`; returns how many existed.
 pub fn op_del(db: &mut Db, keys: Args<'_>, now: &Clock) -> i64 {
-    keys.iter().filter(|k| db.remove(k, now).is_some()).count() as i64
+    let lazy = db
+        .limits()
+        .lazy
+        .user_del
+        .load(std::sync::atomic::Ordering::Relaxed);
+    op_remove(db, keys, now, lazy)
+}
+
+/// Deletes the live keys among `keys`, their values freed in the
+/// background when `lazy` and big enough ([`lazyfree::free`]); returns how
+/// many there were.
+pub fn op_remove(db: &mut Db, keys: Args<'_>, now: &Clock, lazy: bool) -> i64 {
+    let mut n = 0;
+    for k in keys.iter() {
+        if let Some(v) = db.remove(k, now) {
+            n += 1;
+            if lazy {
+                lazyfree::free(v);
+            }
+        }
+    }
+    n
 }
 
 /// Counts the live keys among `keys`, repeats included.
@@ -45,10 +67,10 @@ pub fn del(c: &mut Call<'_>) {
 
 /// UNLINK key [key ...]
 ///
-/// Values are freed inline: they are dropped by the shard that owns them,
-/// which is where Redis's lazy-free thread would otherwise help.
+/// Big values are freed by the lazy-free thread ([`lazyfree`]).
 pub fn unlink(c: &mut Call<'_>) {
-    del(c);
+    let n = op_remove(c.db, c.args.skip(1), &c.now, true);
+    resp::int(c.out, n);
 }
 
 /// EXISTS key [key ...]
@@ -84,7 +106,7 @@ pub fn plan_unlink(
     router: &Router,
     parts: &mut Vec<(usize, Part)>,
 ) -> Planned<Plan> {
-    plan_sum(args, router, parts, Op::Del)
+    plan_sum(args, router, parts, Op::Unlink)
 }
 
 /// Plans a cross-shard EXISTS: the sum of each shard's count.
@@ -288,12 +310,34 @@ pub fn check_flush(args: Args<'_>) -> Result<(), Error> {
     }
 }
 
+/// The flush parts' argument: the mode given (`async` / `sync`), if any
+/// (without one, `lazyfree-lazy-user-flush` decides on each shard).
+fn flush_mode(args: Args<'_>) -> Vec<&[u8]> {
+    args.get(1).into_iter().collect()
+}
+
+/// Whether a flush part with these arguments frees in the background.
+pub fn flush_async(db: &Db, args: Args<'_>) -> bool {
+    match args.get(0) {
+        Some(mode) => cstr(mode).eq_ignore_ascii_case(b"async"),
+        None => db
+            .limits()
+            .lazy
+            .user_flush
+            .load(std::sync::atomic::Ordering::Relaxed),
+    }
+}
+
 /// FLUSHDB [ASYNC | SYNC]
 ///
-/// Planned over every shard, each emptying the selected database. Both modes
-/// free inline, on each shard.
-pub fn plan_flushdb(_: Args<'_>, router: &Router, parts: &mut Vec<(usize, Part)>) -> Planned<Plan> {
-    cross::broadcast(Op::Flushdb, &[], router, parts);
+/// Planned over every shard, each emptying the selected database; ASYNC
+/// hands the old table to the lazy-free thread.
+pub fn plan_flushdb(
+    args: Args<'_>,
+    router: &Router,
+    parts: &mut Vec<(usize, Part)>,
+) -> Planned<Plan> {
+    cross::broadcast(Op::Flushdb, &flush_mode(args), router, parts);
     cross::planned(Plan::Ok)
 }
 
@@ -301,11 +345,11 @@ pub fn plan_flushdb(_: Args<'_>, router: &Router, parts: &mut Vec<(usize, Part)>
 ///
 /// Planned over every shard, each emptying every database.
 pub fn plan_flushall(
-    _: Args<'_>,
+    args: Args<'_>,
     router: &Router,
     parts: &mut Vec<(usize, Part)>,
 ) -> Planned<Plan> {
-    cross::broadcast(Op::Flushall, &[], router, parts);
+    cross::broadcast(Op::Flushall, &flush_mode(args), router, parts);
     cross::planned(Plan::Ok)
 }
 

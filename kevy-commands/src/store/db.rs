@@ -551,6 +551,18 @@ impl Db {
         self.volatile = Vec::new();
     }
 
+    /// [`Db::clear`], the old table freed by the lazy-free thread when
+    /// `lazy` (FLUSHALL / FLUSHDB ASYNC), counted as one object per key.
+    pub fn clear_lazily(&mut self, lazy: bool) {
+        if !lazy || self.table.is_empty() {
+            return self.clear();
+        }
+        let keys = self.table.len() as u64;
+        let old = std::mem::replace(&mut self.table, HashTable::new());
+        self.clear();
+        crate::store::lazyfree::free_all(old, keys);
+    }
+
     /// Gives memory back once the table is mostly empty (under 1/8 full), like
     /// Redis's `tryResizeHashTables`; called from the periodic tick.
     pub fn shrink_if_sparse(&mut self) {

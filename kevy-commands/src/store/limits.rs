@@ -103,6 +103,8 @@ pub struct Limits {
     pub encodings: crate::store::encodings::Encodings,
     /// Keyspace notification classes and tracking, read by every write.
     pub switches: crate::store::signal::Switches,
+    /// The `lazyfree-lazy-*` settings.
+    pub lazy: crate::store::lazyfree::Lazy,
 }
 
 impl Default for Limits {
@@ -135,6 +137,7 @@ impl Limits {
             gauge: OnceLock::new(),
             startup: AtomicU64::new(0),
             encodings: Default::default(),
+            lazy: Default::default(),
             switches: {
                 let s = crate::store::signal::Switches::default();
                 s.tracking_max_keys.store(1_000_000, Relaxed);
@@ -189,6 +192,11 @@ impl Limits {
             "maxmemory-eviction-tenacity" => self.tenacity.store(n() as u32, Relaxed),
             "lfu-log-factor" => self.lfu_log_factor.store(n() as u32, Relaxed),
             "lfu-decay-time" => self.lfu_decay_time.store(n() as u32, Relaxed),
+            "lazyfree-lazy-eviction" => self.lazy.eviction.store(v == "yes", Relaxed),
+            "lazyfree-lazy-expire" => self.lazy.expire.store(v == "yes", Relaxed),
+            "lazyfree-lazy-server-del" => self.lazy.server_del.store(v == "yes", Relaxed),
+            "lazyfree-lazy-user-del" => self.lazy.user_del.store(v == "yes", Relaxed),
+            "lazyfree-lazy-user-flush" => self.lazy.user_flush.store(v == "yes", Relaxed),
             "tracking-table-max-keys" => self.switches.tracking_max_keys.store(n(), Relaxed),
             "notify-keyspace-events" => self
                 .switches

@@ -83,6 +83,17 @@ pub fn flags_of(classes: &str) -> Option<u32> {
     Some(flags)
 }
 
+/// The text kevy keeps for `flags`: Redis's [`flags_text`], with `n` after
+/// `A` when both are set (Redis's text hides `n` there, yet its flags keep
+/// it: new-key events still fire).
+pub fn flags_kept(flags: u32) -> String {
+    let mut s = flags_text(flags);
+    if flags & class::ALL == class::ALL && flags & class::NEW != 0 {
+        s.insert(1, 'n');
+    }
+    s
+}
+
 /// Redis's `keyspaceEventsFlagsToString` (what `CONFIG GET` shows: `A`
 /// stands for all of it and hides `n`).
 pub fn flags_text(flags: u32) -> String {

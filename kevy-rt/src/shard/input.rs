@@ -229,6 +229,16 @@ impl<C: Commands> Shard<C> {
             c.rpos = rpos;
             c.need = need;
         }
+        // A request of many arguments (SADD of 100,000 members: 800 KB of
+        // spans) does not keep its spans for the shard's life: like the
+        // connection's `partial`, past PARTIAL_KEEP they are given back
+        // (only after such a request: no cost on the usual path).
+        if spans.capacity() > PARTIAL_KEEP {
+            spans = Vec::new();
+        }
+        if spans_next.capacity() > PARTIAL_KEEP {
+            spans_next = Vec::new();
+        }
         self.spans = spans;
         self.spans_next = spans_next;
     }

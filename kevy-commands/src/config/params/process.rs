@@ -10,7 +10,6 @@ use super::*;
 const FIXED: &str = "kevy's process settings are fixed";
 const NO_CPU: &str = "kevy does not pin threads to CPUs";
 const NO_BG: &str = "kevy has no background rehashing or defragmentation";
-const NO_LAZY: &str = "kevy frees values in the foreground";
 
 /// The process and background-work settings.
 pub static PARAMS: &[Param] = &[
@@ -142,11 +141,11 @@ pub static PARAMS: &[Param] = &[
         "1000",
     )
     .refuse(NO_BG),
-    Param::new("lazyfree-lazy-eviction", Kind::Bool, "no").refuse(NO_LAZY),
-    Param::new("lazyfree-lazy-expire", Kind::Bool, "no").refuse(NO_LAZY),
-    Param::new("lazyfree-lazy-server-del", Kind::Bool, "no").refuse(NO_LAZY),
-    Param::new("lazyfree-lazy-user-del", Kind::Bool, "no").refuse(NO_LAZY),
-    Param::new("lazyfree-lazy-user-flush", Kind::Bool, "no").refuse(NO_LAZY),
+    Param::new("lazyfree-lazy-eviction", Kind::Bool, "no"),
+    Param::new("lazyfree-lazy-expire", Kind::Bool, "no"),
+    Param::new("lazyfree-lazy-server-del", Kind::Bool, "no"),
+    Param::new("lazyfree-lazy-user-del", Kind::Bool, "no"),
+    Param::new("lazyfree-lazy-user-flush", Kind::Bool, "no"),
     Param::new("requirepass", Kind::Str, ""),
     Param::new("aclfile", Kind::Str, "").flags(IMMUTABLE),
     Param::new("acllog-max-len", Kind::Int(0, i64::MAX), "128"),
@@ -267,11 +266,13 @@ fn parse_notify(cx: &Cx<'_>) -> Result<String, String> {
     let v = cx.words.first().copied().unwrap_or("");
     // Shown as Redis does: its canonical order, `A` for all classes.
     match crate::store::signal::flags_of(v) {
-        Some(flags) => Ok(crate::store::signal::flags_text(flags)),
+        Some(flags) => Ok(crate::store::signal::flags_kept(flags)),
         None => Err("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.".into()),
     }
 }
 
 fn notify_lines(name: &str, v: &str) -> Vec<String> {
-    vec![format!("{name} {}", repr(v))]
+    // Written as Redis shows it (without the `n` kept after `A`).
+    let shown = crate::store::signal::flags_text(crate::store::signal::flags_of(v).unwrap_or(0));
+    vec![format!("{name} {}", repr(&shown))]
 }

@@ -87,7 +87,7 @@ fn features_kevy_lacks_take_only_their_default() {
         )
     );
     // All or nothing: an accepted setting before a refused one is undone.
-    assert!(set(&t, &[("timeout", "9"), ("lazyfree-lazy-user-del", "yes")]).is_err());
+    assert!(set(&t, &[("timeout", "9"), ("activedefrag", "yes")]).is_err());
     assert_eq!(t.get("timeout").as_deref(), Some("0"));
     // The config file takes the same table.
     assert_eq!(

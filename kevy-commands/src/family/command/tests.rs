@@ -62,7 +62,7 @@ fn command_count_list_and_all() {
         &mut h,
         &["COMMAND", "LIST", "FILTERBY", "ACLCAT", "Connection"],
     );
-    let want = "*34\r\n$4\r\nping\r\n$4\r\necho\r\n$4\r\nquit\r\n$5\r\nhello\r\n$6\r\nselect\r\n";
+    let want = "*35\r\n$4\r\nping\r\n$4\r\necho\r\n$4\r\nquit\r\n$5\r\nhello\r\n$6\r\nselect\r\n";
     assert!(
         String::from_utf8_lossy(&acl).starts_with(want),
         "{:?}",

@@ -223,8 +223,11 @@ fn memory(s: &mut Fields<'_>, shard: &ShardState, total: &Report) {
     s.field("mem_allocator", allocator);
     s.field("active_defrag_running", 0);
     // Values are freed where they are dropped, never in the background.
-    s.field("lazyfree_pending_objects", 0);
-    s.field("lazyfreed_objects", 0);
+    s.field(
+        "lazyfree_pending_objects",
+        crate::store::lazyfree::pending(),
+    );
+    s.field("lazyfreed_objects", crate::store::lazyfree::freed());
 }
 
 /// `a` as a percentage of `b`, Redis's `%.2f%%`.

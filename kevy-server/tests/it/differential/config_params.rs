@@ -26,7 +26,6 @@ const TLS_DH: &str = "TLS uses ECDHE key exchange only (rustls has no finite-fie
 const RDB: &str = "kevy's RDB snapshots do not take this setting yet";
 const AOF: &str = "kevy's append-only file does not take this setting yet";
 const BG: &str = "kevy has no background rehashing or defragmentation";
-const LAZY: &str = "kevy frees values in the foreground";
 const FIXED: &str = "kevy's process settings are fixed";
 
 /// Settings kevy refuses to change, with the reason its error ends with.
@@ -112,16 +111,6 @@ const REFUSED: &[(&str, &[&str])] = &[
             "active-defrag-threshold-upper",
             "active-defrag-ignore-bytes",
             "active-defrag-max-scan-fields",
-        ],
-    ),
-    (
-        LAZY,
-        &[
-            "lazyfree-lazy-eviction",
-            "lazyfree-lazy-expire",
-            "lazyfree-lazy-server-del",
-            "lazyfree-lazy-user-del",
-            "lazyfree-lazy-user-flush",
         ],
     ),
     (
