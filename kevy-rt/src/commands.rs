@@ -659,6 +659,16 @@ pub trait Commands: Send + Sync + Sized + 'static {
     fn holds_replies(&self, _shard: &Self::Shard) -> bool {
         false
     }
+
+    /// True while the shard has background work that advances in slices
+    /// (in [`Commands::before_replies`] or [`Commands::tick`]): an idle
+    /// loop then sleeps 1 ms at most between iterations instead of until
+    /// the next tick, so the work goes on in small steps without one long
+    /// stall. Asked once per loop iteration. Default: false.
+    fn background(&self, _shard: &Self::Shard) -> bool {
+        false
+    }
+
     /// The runtime stopped: the shard's last call, on its thread, before its
     /// state is dropped (a command set may hand the state over, e.g. to save
     /// it once every shard has stopped).

@@ -306,7 +306,7 @@ impl<C: Commands> Shard<C> {
             let now = Instant::now();
             self.now = now;
             let mut timeout = next_tick.saturating_duration_since(now);
-            if self.mesh.has_backlog() {
+            if self.mesh.has_backlog() || self.cmds.background(&self.state) {
                 timeout = timeout.min(Duration::from_millis(1));
             }
             if let Some(d) = self.parking.sleep_limit(now) {

@@ -23,6 +23,8 @@ mod introspection;
 mod isolation;
 mod latency;
 mod maxmemory;
+mod migrate;
+mod multi_oom;
 mod pipelines;
 mod pubsub;
 mod queue;

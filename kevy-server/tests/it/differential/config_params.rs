@@ -86,11 +86,7 @@ const REFUSED: &[(&str, &[&str])] = &[
     (TLS_DH, &["tls-dh-params-file"]),
     (
         RDB,
-        &[
-            "rdb-del-sync-files",
-            "rdb-save-incremental-fsync",
-            "stop-writes-on-bgsave-error",
-        ],
+        &["rdb-save-incremental-fsync", "stop-writes-on-bgsave-error"],
     ),
     (
         AOF,
