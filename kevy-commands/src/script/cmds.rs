@@ -243,12 +243,15 @@ fn execute(
         let cell = RefCell::new(&mut *env);
         let result = lua.scope(|scope| {
             vm.hooks.raw_set(
-                "busy",
-                scope.create_function(|_, ()| Ok(run::busy_check(&cell, label, args)))?,
-            )?;
-            vm.hooks.raw_set(
                 "call",
                 scope.create_function(|lua, (raise, rest): (bool, MultiValue)| {
+                    if let Some(Value::LightUserData(_)) = rest.front() {
+                        // The instruction hook's look at the run (no
+                        // script can pass a light userdata): one scoped
+                        // function per run, not two.
+                        let stop = run::busy_check(&cell, label, args);
+                        return Ok(MultiValue::from_iter([Value::Boolean(stop)]));
+                    }
                     cell.borrow_mut().call(lua, raise, rest)
                 })?,
             )?;
@@ -285,7 +288,6 @@ fn execute(
         super::busy::end(watch);
         vm.hooks.raw_set("call", Value::Nil)?;
         vm.hooks.raw_set("setresp", Value::Nil)?;
-        vm.hooks.raw_set("busy", Value::Nil)?;
         result
     }
 }
@@ -303,8 +305,11 @@ fn instruction_hook(lua: &mlua::Lua, _: &mlua::debug::Debug) -> mlua::Result<mlu
         super::busy::Tick::Kill => true,
         super::busy::Tick::Check => {
             let hooks: mlua::Table = lua.named_registry_value(vm::HOOKS)?;
-            match hooks.raw_get::<Value>("busy")? {
-                Value::Function(f) => f.call::<bool>(())?,
+            match hooks.raw_get::<Value>("call")? {
+                Value::Function(f) => {
+                    let marker = Value::LightUserData(mlua::LightUserData(std::ptr::null_mut()));
+                    f.call::<bool>((false, marker))?
+                }
                 _ => false,
             }
         }
