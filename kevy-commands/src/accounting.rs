@@ -245,9 +245,9 @@ pub struct ShardServer {
     pub dirty: u64,
     /// The last background-save epoch this shard served.
     pub rdb_epoch: u64,
-    /// The background save whose snapshot this shard is taking, slice by
-    /// slice, and its change counter at the cut.
-    pub rdb_job: Option<(Arc<crate::persist::state::Job>, u64)>,
+    /// The background save or AOF rewrite whose snapshot this shard is
+    /// taking, slice by slice.
+    pub rdb_job: Option<crate::persist::state::SnapJob>,
     /// Instantaneous rates (ops, bytes in and out).
     pub meter: meter::Meter,
 }

@@ -1,9 +1,9 @@
 //! The append-only file (Redis 7.0's multi-part AOF): what write commands
 //! propagate ([`propagate`]), each shard's buffer of it ([`feed`]), the
 //! server's files, fsync policies and rewrite switch ([`files`]), the
-//! manifest ([`manifest`]), the rewrite's RESP base ([`snapshot`]; an RDB
-//! base is the shards' RDB encoding, [`files::BasePart`]) and the
-//! reader used at start-up ([`parse`]). The loading itself, which replays
+//! manifest ([`manifest`]) and the reader used at start-up ([`parse`]).
+//! A rewrite's base is the shards' incremental snapshots (RDB pairs or
+//! commands, `crate::persist::resp`). The loading itself, which replays
 //! through the command set, and the hooks into command execution live in
 //! the crate root (`aofload.rs`, `lib.rs`). ARCHITECTURE.md, *Persistence:
 //! the append-only file*, describes the design.
@@ -13,7 +13,6 @@ pub mod files;
 pub mod manifest;
 pub mod parse;
 pub mod propagate;
-pub mod snapshot;
 
 pub use feed::{Feed, Fragment};
 pub use files::{Aof, Fsync};

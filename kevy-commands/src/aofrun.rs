@@ -14,7 +14,7 @@ use kevy_rt::Args;
 use crate::aof::parse::{self, Stop};
 use crate::aof::propagate::{propagate, Prop};
 use crate::shard::ShardState;
-use crate::store::db::Clock;
+use crate::store::db::{Clock, Db};
 use crate::table::{self, Spec};
 use crate::Redis;
 
@@ -158,22 +158,25 @@ pub fn load(redis: &Redis, nshards: usize) -> Result<Option<Loaded>, String> {
         .into_iter()
         .collect();
     files.extend(manifest.incrs().map(|e| e.name.clone()));
-    crate::store::db::set_loading(true);
-    let r = replay(redis, nshards, &dir, &files, truncate_ok);
-    crate::store::db::set_loading(false);
-    let loaded = r?;
+    let (loaded, shards) = replay(redis, nshards, &dir, &files, truncate_ok)?;
+    redis.shared().preloaded.put(shards);
     Ok(Some(loaded))
 }
 
-/// Replays `files` (of `dir`) into `nshards` shards kept for the runtime.
+/// Replays `files` (of `dir`) into `nshards` new shards: what was read
+/// and the shards' databases.
 fn replay(
     redis: &Redis,
     nshards: usize,
     dir: &std::path::Path,
     files: &[String],
     truncate_ok: bool,
-) -> Result<Loaded, String> {
+) -> Result<(Loaded, Vec<Vec<Db>>), String> {
     let mut h = Harness::new(redis.clone(), nshards);
+    for i in 0..nshards {
+        // Its shards' clocks read 0: nothing expires during the replay.
+        h.shard(i).loading = true;
+    }
     // The replay is the server's own client: authenticated as `default`
     // whatever `requirepass` says (Redis's AOF client needs no AUTH).
     h.session().set_user(0, true);
@@ -266,12 +269,8 @@ fn replay(
         }
         loaded.files.push(name.clone());
     }
-    let shards = h.into_shards();
-    redis
-        .shared()
-        .preloaded
-        .put(shards.into_iter().map(|s| s.dbs).collect());
-    Ok(loaded)
+    let shards = h.into_shards().into_iter().map(|s| s.dbs).collect();
+    Ok((loaded, shards))
 }
 
 /// Loads the RDB preamble at the start of `data` (file `name`) into the
@@ -315,7 +314,15 @@ fn load_preamble(
 /// Opens the AOF for appending as the settings say (after [`load`]).
 pub fn open(redis: &Redis) -> std::io::Result<()> {
     let (dir, prefix, policy) = crate::aof::paths(redis.config());
-    redis.shared().aof.open(&dir, &prefix, policy)
+    let shared = redis.shared();
+    let rdb = shared
+        .config
+        .get_bool("aof-use-rdb-preamble")
+        .then(|| crate::aof::files::BaseHead {
+            info: crate::family::persist::file_info(shared),
+            opts: crate::family::persist::options(shared),
+        });
+    shared.aof.open(&dir, &prefix, policy, rdb)
 }
 
 #[cfg(test)]

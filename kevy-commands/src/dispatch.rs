@@ -13,7 +13,6 @@ use crate::family::{self, bitmap, geo, hll, stream, string, zset, Call};
 use crate::model::value::Value;
 use crate::session::Ctx;
 use crate::shard::ShardState;
-use crate::store::db::Clock;
 use crate::table::{self, Run};
 
 /// Runs one part on its shard, then signals what a writing part changed
@@ -60,7 +59,7 @@ fn run_part(shard: &mut ShardState, ctx: Ctx, part: Part) -> PartReply {
     if let Op::Key(op) = part.op {
         return PartReply::Key(keys::execute(shard, ctx, op, part));
     }
-    let clock = Clock::new();
+    let clock = shard.clock();
     let now = &clock;
     let args = part.args.args();
     if part.op == Op::Flushall {
@@ -153,11 +152,12 @@ fn whole(shard: &mut ShardState, ctx: Ctx, args: kevy_rt::Args<'_>) -> Vec<u8> {
     let spec = table::find(args).ok();
     let before = spec.and_then(|spec| crate::events::before(shard, ctx.db as usize, spec, args));
     let mut out = Reply::new(&mut bytes, ctx.resp3);
+    let now = shard.clock();
     match spec.map(|spec| spec.run) {
         Some(Run::Movable(f, _) | Run::Keys(f, _)) => f(&mut Call {
             db: shard.db(ctx.db as usize),
             args,
-            now: Clock::new(),
+            now,
             out: &mut out,
         }),
         _ => resp::error(&mut out, b"ERR internal error: command has no key handler"),

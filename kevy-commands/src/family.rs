@@ -20,6 +20,7 @@ pub mod config;
 pub mod debug;
 pub mod diag;
 pub mod info;
+pub mod migrate;
 pub mod monitor;
 pub mod persist;
 
@@ -35,6 +36,7 @@ pub mod spec;
 pub mod stream;
 pub mod tracking;
 pub mod txn;
+pub mod wait;
 pub mod watch;
 
 pub use spec::{Call, KeyFn, Local, LocalFn, PlanFn, ServerCx, ServerPlanFn, ShardCall, ShardFn};

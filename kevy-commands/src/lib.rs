@@ -101,7 +101,10 @@
 //!    naming its handler (`table/specs.rs` and, per family,
 //!    `table/specs/*.rs`), the one-lookup resolver, the commands' counter
 //!    indexes ([`table::ids`]) and [`table::CATALOG`].
-//! 7. This file: [`Redis`], the [`Commands`] implementation, and
+//! 7. This file: the [`Commands`] implementation for [`Redis`], each method
+//!    delegating to `redis` (the struct, its builder, a shard's tick), `run`
+//!    (a command on one shard) or `planning` (multi-shard and isolated
+//!    commands: plan and gather); and
 //!    [`dispatch`]: a part run by its [`cross::Op`], a plan gathered by its
 //!    [`cross::Plan`] (the matches that call into each family).
 //!
@@ -109,9 +112,6 @@
 //!
 //! Listed in [`limits`].
 #![deny(missing_docs)]
-
-use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use kevy_rt::{
     Args, ClientFacts, Clients, Commands, Flow, Gather, LocalCx, LockSet, Park, Planned, Prefetch,
@@ -134,6 +134,9 @@ pub mod model;
 mod pause;
 pub mod persist;
 mod persistence;
+mod planning;
+mod redis;
+mod run;
 pub mod script;
 pub mod session;
 pub mod shard;
@@ -141,7 +144,6 @@ pub mod store;
 pub mod table;
 mod tracked;
 
-use tracked::{finish, misrouted, refuse_oom, refuse_subscribed, uncount};
 pub use tracked::{TimedReply, Tracked};
 
 pub use store::limits::MemoryGauge;
@@ -149,162 +151,13 @@ pub use store::limits::MemoryGauge;
 #[cfg(test)]
 mod testutil;
 
-use accounting::slowlog::Captured;
-use accounting::Shared;
 use base::clock::{self, now_ms, since};
-use base::resp::{self, Reply};
-use cross::{Part, PartReply, Plan};
-use family::{Call, Local, ServerCx, ShardCall};
+use cross::Part;
 pub use session::{Ctx, Session};
 use shard::ShardState;
-use store::db::Clock;
 use table::{Run, Spec};
 
-/// The Redis command set. Configure with the builder methods (or its
-/// [`config`](Redis::config)), then hand it to the runtime. Clones share the
-/// server state: settings, statistics, logs.
-#[derive(Clone, Debug)]
-pub struct Redis {
-    shared: Arc<Shared>,
-    /// The users (also in the config's live settings), at hand for the
-    /// per-command context.
-    acl: Arc<acl::Acl>,
-    /// The scripts (`EVAL`, `SCRIPT LOAD`), shared by every shard.
-    scripts: Arc<script::Registry>,
-}
-
-impl Default for Redis {
-    fn default() -> Redis {
-        table::install();
-        family::acl::install_commands();
-        let shared = Arc::new(Shared::new());
-        let scripts: Arc<script::Registry> = Arc::default();
-        let _ = shared.persist.functions.set(scripts.clone());
-        Redis {
-            acl: shared.config.live().acl.clone(),
-            shared,
-            scripts,
-        }
-    }
-}
-
-impl Redis {
-    /// The command set with Redis's defaults (16 databases).
-    pub fn new() -> Redis {
-        Redis::default()
-    }
-
-    /// Sets the number of databases `SELECT` can reach (at least 1).
-    pub fn databases(self, n: usize) -> Redis {
-        let n = n.clamp(1, i32::MAX as usize).to_string();
-        let _ = self.shared.config.load("databases", &[&n]);
-        self
-    }
-
-    /// The number of databases.
-    pub fn database_count(&self) -> usize {
-        self.shared.config.get_i64("databases").max(1) as usize
-    }
-
-    /// The settings (filled by the server from its config file and flags
-    /// before it starts; changed by `CONFIG SET` while it runs).
-    pub fn config(&self) -> &config::ConfigTable {
-        &self.shared.config
-    }
-
-    /// The server-wide state.
-    pub fn shared(&self) -> &Arc<Shared> {
-        &self.shared
-    }
-
-    /// Loads the users of `aclfile` (at start-up; nothing when it is
-    /// not set). Redis's error text on failure.
-    pub fn load_acl_file(&self) -> Result<(), String> {
-        let path = self.shared.config.get("aclfile").unwrap_or_default();
-        if path.is_empty() {
-            return Ok(());
-        }
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| format!("Error loading ACLs, opening file '{path}': {e}"))?;
-        let all = self
-            .acl
-            .pubsub_all
-            .load(std::sync::atomic::Ordering::Relaxed);
-        let users = family::acl::file::parse(&path, &text, all)?;
-        self.acl
-            .modify(|t| Ok::<_, String>(family::acl::file::replace(t, users)))
-            .map(|_| ())
-    }
-
-    /// Refuses a command of a restricted connection on another shard than
-    /// its own (`Some(error)`), logging the denial.
-    #[cold]
-    #[inline(never)]
-    fn refuse(
-        &self,
-        shard: &mut ShardState,
-        ctx: Ctx,
-        cmd: &'static Spec,
-        args: Args<'_>,
-    ) -> Option<Vec<u8>> {
-        let info = |user: &[u8]| family::acl::remote_info(&ctx, cmd, user);
-        let who = family::acl::Asker {
-            code: ctx.acl,
-            multi: false,
-            info: &info,
-        };
-        let err = family::acl::gate(&self.acl, &mut shard.acl, &who, cmd, args)?;
-        shard.server.rejected(table::ids::id_of(cmd), &err);
-        Some(err)
-    }
-
-    /// Refuses a local command (or one queued in `MULTI`) of a restricted
-    /// connection: `Some(flow)` when refused, the error written.
-    #[cold]
-    #[inline(never)]
-    #[allow(clippy::too_many_arguments)]
-    fn refuse_local(
-        &self,
-        shard: &mut ShardState,
-        session: &mut Session,
-        cx: &LocalCx,
-        code: u32,
-        cmd: &'static Spec,
-        args: Args<'_>,
-        out: &mut Vec<u8>,
-    ) -> Option<Flow> {
-        let shared = shard.server.shared.clone();
-        let err = {
-            let s: &Session = session;
-            let info = |_: &[u8]| family::acl::client_line(&shared, &cx.client, s, Some(cmd));
-            let who = family::acl::Asker {
-                code,
-                multi: s.multi.is_some(),
-                info: &info,
-            };
-            family::acl::gate(&self.acl, &mut shard.acl, &who, cmd, args)?
-        };
-        if let Some(m) = session.multi.as_mut() {
-            m.dirty = true;
-        }
-        shard.server.rejected(table::ids::id_of(cmd), &err);
-        let mark = out.len();
-        out.extend_from_slice(&err);
-        finish(out, mark, session.end_command());
-        Some(Flow::Continue)
-    }
-
-    /// Counts memory with `gauge` (`used_memory`, `maxmemory`): the
-    /// embedder's allocator. Without one, eviction estimates from the
-    /// allocator's statistics (see [`shard::evict`]).
-    pub fn memory_gauge(self, gauge: &'static dyn MemoryGauge) -> Redis {
-        self.shared.config.live().memory.set_gauge(gauge);
-        self
-    }
-}
-
-/// Share of the tick interval the active expiry may use (Redis: 25%).
-const EXPIRE_BUDGET_DIVISOR: u32 = 4;
+pub use redis::Redis;
 
 impl Commands for Redis {
     type Shard = ShardState;
@@ -359,9 +212,16 @@ impl Commands for Redis {
     #[inline]
     fn resolve(&self, args: Args<'_>) -> Resolved<&'static Spec> {
         match table::find(args) {
-            Ok(spec) => Resolved {
-                cmd: spec,
-                route: spec.route(),
+            Ok(spec) => match self.scripts.watch.refusal(spec, args) {
+                None => Resolved {
+                    cmd: spec,
+                    route: spec.route(),
+                },
+                // A script is busy: refused here, on the connection's shard.
+                Some(busy) => Resolved {
+                    cmd: busy,
+                    route: Route::Local,
+                },
             },
             Err(_) => Resolved {
                 cmd: &table::REJECT,
@@ -400,89 +260,7 @@ impl Commands for Redis {
         args: Args<'_>,
         out: &mut Vec<u8>,
     ) {
-        if ctx.acl != 0 {
-            if let Some(err) = self.refuse(shard, ctx, cmd, args) {
-                let mark = out.len();
-                out.extend_from_slice(&err);
-                return finish(out, mark, ctx.quiet);
-            }
-        }
-        if cmd.flags & table::flags::DENYOOM != 0 && shard.refuses_write(args) {
-            return refuse_oom(shard, args, out, ctx.quiet);
-        }
-        if ctx.subscribed {
-            return refuse_subscribed(shard, cmd, args, out, ctx.quiet);
-        }
-        match cmd.run {
-            Run::Key(f) | Run::Keys(f, _) => {
-                let mark = out.len();
-                let t0 = clock::now();
-                let mut reply = Reply::new(out, ctx.resp3);
-                let before = events::before(shard, ctx.db as usize, cmd, args);
-                let db = shard.db(ctx.db as usize);
-                let counts = (db.counts.hits, db.counts.misses);
-                f(&mut Call {
-                    db: &mut *db,
-                    args,
-                    now: Clock::new(),
-                    out: &mut reply,
-                });
-                if cmd.flags & table::flags::WRITE != 0 {
-                    // Redis counts hits and misses of read lookups only.
-                    uncount(db, counts);
-                }
-                if let Some(b) = before {
-                    events::after(shard, ctx.db as usize, cmd, args, &out[mark..], b);
-                }
-                if let Some(t) = ctx.track {
-                    family::tracking::remember(shard, t, cmd, args);
-                }
-                shard.flush_signals(ctx.client);
-                let ns = since(t0);
-                let dirty = shard.server.dirty;
-                shard
-                    .server
-                    .done(cmd, ns, &out[mark..], &ctx.who(), args, None);
-                if shard.aof.on {
-                    let changed = shard.server.dirty - dirty;
-                    aofrun::after_command(shard, ctx.db, cmd, args, &out[mark..], changed, false);
-                }
-                finish(out, mark, ctx.quiet);
-            }
-            Run::Shard(f) | Run::ShardKeys(f, _) => {
-                let mark = out.len();
-                let t0 = clock::now();
-                let before = events::before(shard, ctx.db as usize, cmd, args);
-                let mut reply = Reply::new(out, ctx.resp3);
-                let db = shard.db(ctx.db as usize);
-                let counts = (db.counts.hits, db.counts.misses);
-                f(&mut ShardCall {
-                    db: ctx.db as usize,
-                    shard,
-                    args,
-                    now: Clock::new(),
-                    out: &mut reply,
-                });
-                if cmd.flags & table::flags::WRITE != 0 {
-                    uncount(shard.db(ctx.db as usize), counts);
-                }
-                if let Some(b) = before {
-                    events::after(shard, ctx.db as usize, cmd, args, &out[mark..], b);
-                }
-                shard.flush_signals(ctx.client);
-                let ns = since(t0);
-                let dirty = shard.server.dirty;
-                shard
-                    .server
-                    .done(cmd, ns, &out[mark..], &ctx.who(), args, None);
-                if shard.aof.on {
-                    let changed = shard.server.dirty - dirty;
-                    aofrun::after_command(shard, ctx.db, cmd, args, &out[mark..], changed, true);
-                }
-                finish(out, mark, ctx.quiet);
-            }
-            Run::Local(_) | Run::Plan(_) | Run::Movable(..) | Run::Server(_) => misrouted(out),
-        }
+        self.run_keyed(shard, ctx, cmd, args, out)
     }
 
     #[inline]
@@ -510,61 +288,7 @@ impl Commands for Redis {
         args: Args<'_>,
         out: &mut Vec<u8>,
     ) -> Flow {
-        let code = family::acl::code(&self.acl, session);
-        if code != 0 {
-            if let Some(flow) = self.refuse_local(shard, session, cx, code, cmd, args, out) {
-                return flow;
-            }
-        }
-        if family::txn::diverted(session, cmd) {
-            // In MULTI: queued (or refused), not run.
-            let mut reply = Reply::new(out, session.resp3);
-            return family::txn::queue(
-                &mut Local {
-                    shard,
-                    session,
-                    cx,
-                    args,
-                    out: &mut reply,
-                },
-                cmd,
-            );
-        }
-        let Run::Local(f) = cmd.run else {
-            misrouted(out);
-            return Flow::Continue;
-        };
-        if session.subscribed
-            && !session.resp3
-            && !family::pubsub::allowed_when_subscribed(cmd.name)
-            && !std::ptr::eq(cmd, &table::REJECT)
-        {
-            let quiet = session.end_command();
-            refuse_subscribed(shard, cmd, args, out, quiet);
-            return Flow::Continue;
-        }
-        let mark = out.len();
-        let t0 = clock::now();
-        let mut reply = Reply::new(out, session.resp3);
-        let flow = f(&mut Local {
-            shard,
-            session,
-            cx,
-            args,
-            out: &mut reply,
-        });
-        let ns = since(t0);
-        shard.flush_signals(session.id);
-        shard
-            .server
-            .done(cmd, ns, &out[mark..], &session.who(), args, None);
-        let quiet = session.end_command();
-        finish(
-            out,
-            mark,
-            quiet && !family::pubsub::replies_as_pushes(cmd.name),
-        );
-        flow
+        self.run_local(shard, session, cx, cmd, args, out)
     }
 
     fn plan(
@@ -576,71 +300,7 @@ impl Commands for Redis {
         router: &Router,
         parts: &mut Vec<(usize, Part)>,
     ) -> Planned<Tracked> {
-        let t0 = clock::now();
-        let denied = if ctx.acl != 0 {
-            self.refuse(shard, ctx, cmd, args).map(|e| match cmd.name {
-                "exec" => family::acl::exec_abort(&e),
-                _ => e,
-            })
-        } else {
-            None
-        };
-        if let Some(reply) = denied {
-            return Planned {
-                plan: Tracked::new(Plan::Reply(reply), cmd, ctx, since(t0), args.len()),
-                hold: false,
-            };
-        }
-        if cmd.flags & table::flags::DENYOOM != 0 && shard.refuses_write(args) {
-            let mut reply = Vec::new();
-            resp::error(&mut reply, shard::evict::OOM);
-            return Planned {
-                plan: Tracked::new(Plan::Reply(reply), cmd, ctx, since(t0), args.len()),
-                hold: false,
-            };
-        }
-        if ctx.subscribed {
-            let mut reply = Vec::new();
-            family::pubsub::write_refusal(&mut reply, cmd.name);
-            shard.server.rejected(table::ids::id_of_args(args), &reply);
-            return Planned {
-                plan: Tracked::new(Plan::Reply(reply), cmd, ctx, since(t0), args.len()),
-                hold: false,
-            };
-        }
-        let planned = match cmd.run {
-            Run::Keys(_, plan)
-            | Run::ShardKeys(_, plan)
-            | Run::Plan(plan)
-            | Run::Movable(_, plan) => plan(args, router, parts),
-            Run::Server(plan) => plan(&mut ServerCx {
-                shard,
-                ctx,
-                args,
-                router,
-                parts,
-            }),
-            Run::Local(_) | Run::Key(_) | Run::Shard(_) => cross::planned(Plan::Misrouted),
-        };
-        let logging = shard
-            .server
-            .shared
-            .config
-            .live()
-            .slowlog_slower_than
-            .load(std::sync::atomic::Ordering::Relaxed)
-            >= 0;
-        Planned {
-            plan: Tracked {
-                slow: logging.then(|| Captured::new(args)),
-                argv: shard.aof.on.then(|| args.to_owned_args()),
-                dst: events::store_event(cmd)
-                    .and_then(|_| args.get(if cmd.name == "bitop" { 2 } else { 1 }))
-                    .map(<[u8]>::to_vec),
-                ..Tracked::new(planned.plan, cmd, ctx, since(t0), args.len())
-            },
-            hold: planned.hold,
-        }
+        self.plan_command(shard, ctx, cmd, args, router, parts)
     }
 
     fn isolate(
@@ -690,36 +350,7 @@ impl Commands for Redis {
         router: &Router,
         parts: &mut Vec<(usize, Part)>,
     ) -> Planned<Tracked> {
-        if script::owns(cmd) {
-            let t0 = clock::now();
-            let mut planned = script::plan(self, shard, session, ctx, cmd, args, router, parts);
-            planned.plan.ns = since(t0);
-            if shard.aof.on && aofrun::changes_functions(cmd) {
-                // Logged as given once it succeeded (`after_plan`).
-                planned.plan.argv = Some(args.to_owned_args());
-            }
-            return planned;
-        }
-        if cmd.name != "exec" {
-            return self.plan(shard, ctx, cmd, args, router, parts);
-        }
-        let t0 = clock::now();
-        let (plan, exec) = match exec::start(self, shard, session, cx, (cmd, args)) {
-            exec::Start::Reply(reply) => (Plan::Reply(reply), None),
-            exec::Start::Run(ex) => (Plan::Ok, Some(ex)),
-        };
-        let mut tracked = Tracked {
-            exec,
-            ..Tracked::new(plan, cmd, ctx, 0, args.len())
-        };
-        if let Some(ex) = tracked.exec.as_mut() {
-            ex.begin(self, shard, router, parts);
-        }
-        tracked.ns = since(t0);
-        Planned {
-            plan: tracked,
-            hold: true,
-        }
+        self.plan_isolated_command(shard, session, cx, ctx, cmd, args, router, parts)
     }
 
     fn restart(
@@ -755,7 +386,7 @@ impl Commands for Redis {
                 reply
             }
             cross::Op::Exec => exec::execute_part(self, shard, ctx, part),
-            cross::Op::Script => script::execute_part(self, shard, ctx, part),
+            cross::Op::Script => script::execute_part(self, shard, ctx, part, clients),
             cross::Op::ScriptCall if shard.aof.on => {
                 // The call's effects travel back to the script's origin.
                 shard.aof.start_capture();
@@ -775,6 +406,24 @@ impl Commands for Redis {
         }
     }
 
+    fn gather_lending(
+        &self,
+        shard: &mut ShardState,
+        op: &mut Tracked,
+        replies: Vec<TimedReply>,
+        router: &Router,
+        next: &mut Vec<(usize, Part)>,
+        out: &mut Vec<u8>,
+        clients: &mut kevy_rt::Clients<'_, Self>,
+    ) -> Gather {
+        if op.script.is_some() {
+            // A global-mode script runs here: past its time limit it
+            // serves this shard's connections.
+            return self.gather_script(shard, op, replies, router, next, out, Some(clients));
+        }
+        self.gather(shard, op, replies, router, next, out)
+    }
+
     fn gather(
         &self,
         shard: &mut ShardState,
@@ -784,77 +433,7 @@ impl Commands for Redis {
         next: &mut Vec<(usize, Part)>,
         out: &mut Vec<u8>,
     ) -> Gather {
-        let t0 = clock::now();
-        op.ns += replies.iter().map(|r| r.ns).max().unwrap_or(0);
-        if op.script.is_some() {
-            let mark = out.len();
-            let g = script::gather(self, shard, op, replies, _router, next, out);
-            op.ns += since(t0);
-            if g == Gather::Done {
-                let empty = kevy_rt::OwnedArgs::new();
-                let who = op.ctx.who();
-                let (spec, ns) = (op.spec, op.ns);
-                shard
-                    .server
-                    .done(spec, ns, &out[mark..], &who, empty.args(), op.slow.as_ref());
-                finish(out, mark, op.ctx.quiet);
-            }
-            return g;
-        }
-        if let Some(mut ex) = op.exec.take() {
-            let mark = out.len();
-            if !ex.gather(self, shard, replies, _router, next, out) {
-                op.exec = Some(ex);
-                return Gather::Again;
-            }
-            op.ns += since(t0);
-            let empty = kevy_rt::OwnedArgs::new();
-            let who = op.ctx.who();
-            let (spec, ns) = (op.spec, op.ns);
-            shard
-                .server
-                .done(spec, ns, &out[mark..], &who, empty.args(), op.slow.as_ref());
-            finish(out, mark, op.ctx.quiet);
-            return Gather::Done;
-        }
-        let replies: Vec<PartReply> = replies.into_iter().map(|r| r.reply).collect();
-        let mark = out.len();
-        let mut reply = Reply::new(out, op.ctx.resp3);
-        let g = match &mut op.plan {
-            Plan::Server(p) => cross::admin::gather(shard, op.ctx, p, replies, next, &mut reply),
-            plan => dispatch::gather(plan, replies, next, &mut reply),
-        };
-        op.ns += since(t0);
-        if g == Gather::Done {
-            let empty = kevy_rt::OwnedArgs::new();
-            shard.server.done(
-                op.spec,
-                op.ns,
-                &out[mark..],
-                &op.ctx.who(),
-                empty.args(),
-                op.slow.as_ref(),
-            );
-            let dirty = shard.server.dirty;
-            shard.server.count_dirty(op.spec, op.argc, &out[mark..]);
-            if let Some(argv) = op.argv.take() {
-                let changed = shard.server.dirty - dirty;
-                aofrun::after_plan(
-                    shard,
-                    op.ctx.db,
-                    op.spec,
-                    argv.args(),
-                    &out[mark..],
-                    changed,
-                );
-            }
-            // A plan run whole on one shard named its events there.
-            if let Some(dst) = op.dst.take().filter(|_| !matches!(op.plan, Plan::Whole)) {
-                events::stored(shard, _router, op.ctx.db, op.spec, &dst, &out[mark..]);
-            }
-            finish(out, mark, op.ctx.quiet);
-        }
-        g
+        self.gather_plan(shard, op, replies, _router, next, out)
     }
 
     /// Parked calls wait on keys of their database.
@@ -993,49 +572,25 @@ impl Commands for Redis {
     }
 
     fn tick(&self, shard: &mut ShardState) {
-        shard.tick_clock(now_ms());
-        shard.server.sample_meter(now_ms());
-        if self
-            .shared
-            .active_expire
-            .load(std::sync::atomic::Ordering::Relaxed)
-            && shard
-                .server
-                .info
-                .as_ref()
-                .is_none_or(|i| i.settings.paused().is_none())
-        {
-            let budget = self.tick_interval() / EXPIRE_BUDGET_DIVISOR;
-            let t0 = Instant::now();
-            shard.active_expire(
-                now_ms(),
-                Instant::now() + budget.max(Duration::from_millis(1)),
-            );
-            let ms = t0.elapsed().as_millis() as u64;
-            shard.server.event("expire-cycle", ms);
-        }
-        family::persist::tick(shard);
-        shard.evict_tick();
-        for db in &mut shard.dbs {
-            db.shrink_if_sparse();
-        }
-        shard.flush_signals(0);
-        shard.broadcast_tracking();
-        if shard.aof.on {
-            shard.log_expired_all();
-        }
+        self.tick_shard(shard)
     }
 
     #[inline]
     fn before_replies(&self, shard: &mut ShardState) {
         shard.broadcast_tracking();
         aofrun::before_replies(self, shard);
-        // A background save's snapshot advances a slice per iteration.
-        family::persist::snapshot_slice(shard, family::persist::SLICE_BUCKETS / 4);
+        // A background save's or AOF rewrite's snapshot advances a slice
+        // per iteration.
+        family::persist::snapshot_slice(shard, family::persist::SLICE_BUCKETS);
     }
 
     #[inline]
     fn holds_replies(&self, shard: &ShardState) -> bool {
         aofrun::holds_replies(self, shard)
+    }
+
+    #[inline]
+    fn background(&self, shard: &ShardState) -> bool {
+        shard.server.rdb_job.is_some()
     }
 }

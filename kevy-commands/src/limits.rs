@@ -45,10 +45,13 @@
 //!   only. INFO leaves out `evicted_clients` and the eviction-time fields;
 //!   `maxmemory-clients` is not implemented. `CLIENT NO-TOUCH` is Redis
 //!   7.2's: kevy answers as 7.0 does (unknown subcommand).
-//! - Scripts (`EVAL`…): not yet `-BUSY`, `busy-reply-threshold` /
-//!   `lua-time-limit` or `SCRIPT KILL` / `FUNCTION KILL` of a running
-//!   script (`NOTBUSY`); no `struct` library; MONITOR does
-//!   not show a script's calls; `redis.log` writes nothing. A script that
+//! - Scripts (`EVAL`…): a command forwarded to a script's shard (or
+//!   waiting behind a global-mode script's locks) before the script timed
+//!   out waits for its end instead of getting `-BUSY`; a global-mode
+//!   script's time limit counts from its latest rerun; with timed-out
+//!   scripts on several shards `SCRIPT KILL` kills them all; TLS
+//!   connections of a busy shard wait for the script's end. MONITOR does
+//!   not show a script's calls. A script that
 //!   reaches keys of another shard reruns from a journal of its calls'
 //!   replies (see `script::run`); one whose rerun makes different calls
 //!   ends with an error.

@@ -94,6 +94,8 @@ impl Redis {
         let enc = self.shared.config.live().memory.encodings.snapshot();
         let mut per: Vec<Vec<Loaded>> = (0..nshards.max(1)).map(|_| Vec::new()).collect();
         let now = Clock::new();
+        let delay = self.shared.config.get_i64("key-load-delay");
+        let mut rng = 0x9e37_79b9_7f4a_7c15u64;
         let result = load_rdb(
             &data,
             &enc,
@@ -102,6 +104,9 @@ impl Redis {
             options(&self.shared).checksum,
             |_, _| true,
             |l| {
+                if delay != 0 {
+                    crate::persist::state::debug_delay(delay, &mut rng);
+                }
                 per[router.shard_of(&l.key)].push(l);
                 Ok(())
             },

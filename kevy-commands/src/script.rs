@@ -30,12 +30,14 @@ use crate::shard::ShardState;
 use crate::table::Spec;
 use crate::{TimedReply, Tracked};
 
+pub mod busy;
 pub(crate) mod cmds;
 pub(crate) mod conv;
 pub(crate) mod dump;
 pub(crate) mod effects;
 pub(crate) mod function;
 pub(crate) mod libs;
+pub(crate) mod log;
 pub(crate) mod monitor;
 pub(crate) mod run;
 pub(crate) mod vm;
@@ -61,6 +63,8 @@ pub struct Registry {
     nshards: AtomicUsize,
     /// The functions' libraries.
     pub(crate) libs: Mutex<function::Libraries>,
+    /// The runs past `busy-reply-threshold`.
+    pub(crate) watch: busy::Watch,
 }
 
 impl Registry {
@@ -209,7 +213,7 @@ pub fn plan(
     parts: &mut Vec<(usize, Part)>,
 ) -> Planned<Tracked> {
     let global = std::mem::take(&mut session.script_global);
-    plan_in(redis, shard, global, ctx, cmd, args, router, parts)
+    plan_in(redis, shard, global, false, ctx, cmd, args, router, parts)
 }
 
 /// A script command queued in a transaction: `EXEC` holds every shard
@@ -223,15 +227,17 @@ pub fn plan_in_exec(
     router: &Router,
     parts: &mut Vec<(usize, Part)>,
 ) -> Tracked {
-    plan_in(redis, shard, true, ctx, cmd, args, router, parts).plan
+    plan_in(redis, shard, true, true, ctx, cmd, args, router, parts).plan
 }
 
-/// [`plan`], in global mode when `global`.
+/// [`plan`], in global mode when `global`; the first global run made
+/// here when `inline` (inside EXEC), else in the gather that follows.
 #[allow(clippy::too_many_arguments)]
 fn plan_in(
     redis: &crate::Redis,
     shard: &mut ShardState,
     global: bool,
+    inline: bool,
     ctx: Ctx,
     cmd: &'static Spec,
     args: Args<'_>,
@@ -296,15 +302,26 @@ fn plan_in(
             hold: true,
         };
     }
-    let mut t = tracked(Plan::Ok, Some(running));
-    let mut buf = Vec::new();
-    if step(redis, shard, &mut t, router, parts, &mut buf) {
-        ended(shard, &mut t);
-        t.plan = Plan::Reply(buf);
-        t.script = None;
+    if inline {
+        // Queued in a transaction: the first run now, inside EXEC's
+        // round (no connections are lent there).
+        let mut t = tracked(Plan::Ok, Some(running));
+        let mut buf = Vec::new();
+        if step(redis, shard, &mut t, router, parts, &mut buf, &mut None) {
+            ended(shard, &mut t);
+            t.plan = Plan::Reply(buf);
+            t.script = None;
+        }
+        return Planned {
+            plan: t,
+            hold: true,
+        };
     }
+    // Global mode: no part; the first run is the gather that follows at
+    // once, where the runtime lends the shard's connections (a run past
+    // the time limit serves them).
     Planned {
-        plan: t,
+        plan: tracked(Plan::Ok, Some(running)),
         hold: true,
     }
 }
@@ -318,12 +335,18 @@ fn step(
     router: &Router,
     next: &mut Vec<(usize, Part)>,
     out: &mut Vec<u8>,
+    clients: &mut Option<&mut kevy_rt::Clients<'_, crate::Redis>>,
 ) -> bool {
     let Some(r) = t.script.as_mut() else {
         return true;
     };
     let here = shard.server.info.as_ref().map_or(0, |i| i.id);
     let ctx = r.ctx;
+    let mut serve = |shard: &mut ShardState| {
+        if let Some(c) = clients.as_mut() {
+            c.serve_busy(|session, req, out| busy::answer(redis, shard, session, req, out));
+        }
+    };
     let capturing = effects::begin(shard);
     let mut env = Env {
         redis,
@@ -339,6 +362,7 @@ fn step(
         journal: &mut r.journal,
         at: 0,
         stop: None,
+        serve: Some(&mut serve),
     };
     let mut reply = Reply::new(out, ctx.resp3);
     cmds::run(&mut env, r.spec, r.args.args(), &mut reply);
@@ -379,7 +403,7 @@ fn step(
             out.clear();
             if next.len() == from {
                 // Planned with no part: gather at once.
-                return gather_nested(redis, shard, t, Vec::new(), router, next, out);
+                return gather_nested(redis, shard, t, Vec::new(), router, next, out, clients);
             }
             false
         }
@@ -397,6 +421,7 @@ fn step(
 
 /// A nested multi-shard call's round is in: gathers it, and when it is
 /// done files its reply and runs the script again.
+#[allow(clippy::too_many_arguments)]
 fn gather_nested(
     redis: &crate::Redis,
     shard: &mut ShardState,
@@ -405,6 +430,7 @@ fn gather_nested(
     router: &Router,
     next: &mut Vec<(usize, Part)>,
     out: &mut Vec<u8>,
+    clients: &mut Option<&mut kevy_rt::Clients<'_, crate::Redis>>,
 ) -> bool {
     let Some(r) = t.script.as_mut() else {
         return true;
@@ -426,10 +452,12 @@ fn gather_nested(
     }
     monitor::call(shard, db, call.args());
     r.journal.push((call, buf));
-    step(redis, shard, t, router, next, out)
+    step(redis, shard, t, router, next, out, clients)
 }
 
-/// `Commands::gather` for a script operation.
+/// `Commands::gather` for a script operation (`clients`: the shard's
+/// connections, when the runtime lends them).
+#[allow(clippy::too_many_arguments)]
 pub fn gather(
     redis: &crate::Redis,
     shard: &mut ShardState,
@@ -438,6 +466,7 @@ pub fn gather(
     router: &Router,
     next: &mut Vec<(usize, Part)>,
     out: &mut Vec<u8>,
+    mut clients: Option<&mut kevy_rt::Clients<'_, crate::Redis>>,
 ) -> Gather {
     let global = t.script.as_ref().is_some_and(|r| r.global);
     if !global {
@@ -456,7 +485,7 @@ pub fn gather(
         .as_ref()
         .is_some_and(|r| matches!(r.pending, Some((_, Some(_)))));
     let done = if nested {
-        gather_nested(redis, shard, t, replies, router, next, out)
+        gather_nested(redis, shard, t, replies, router, next, out, &mut clients)
     } else {
         if let Some(r) = t.script.as_mut() {
             if let (Some((call, None)), Some(reply)) = (r.pending.take(), replies.pop()) {
@@ -465,7 +494,7 @@ pub fn gather(
                     .push((call, cross::bytes_of(&reply.reply).to_vec()));
             }
         }
-        step(redis, shard, t, router, next, out)
+        step(redis, shard, t, router, next, out, &mut clients)
     };
     if done {
         ended(shard, t);
@@ -483,6 +512,7 @@ pub fn execute_part(
     shard: &mut ShardState,
     ctx: Ctx,
     part: Part,
+    clients: &mut kevy_rt::Clients<'_, crate::Redis>,
 ) -> PartReply {
     let args = part.args.args();
     let (here, nshards) = shard
@@ -500,6 +530,10 @@ pub fn execute_part(
         return cross::encoded(buf);
     };
     let mut journal = Vec::new();
+    // A run past the threshold serves this shard's connections.
+    let mut serve = |shard: &mut ShardState| {
+        clients.serve_busy(|session, req, out| busy::answer(redis, shard, session, req, out));
+    };
     let capturing = effects::begin(shard);
     let shown = monitor::mark();
     let mut env = Env {
@@ -516,6 +550,7 @@ pub fn execute_part(
         journal: &mut journal,
         at: 0,
         stop: None,
+        serve: Some(&mut serve),
     };
     let mut buf = Vec::new();
     cmds::run(&mut env, spec, args, &mut Reply::new(&mut buf, ctx.resp3));

@@ -47,6 +47,9 @@ pub struct ShardState {
     pub next_gen: u64,
     /// What this shard's writes propagate to the append-only file.
     pub aof: crate::aof::Feed,
+    /// This shard replays a log (AOF loading, at start-up or DEBUG
+    /// LOADAOF): its commands' clock then reads 0 ([`ShardState::clock`]).
+    pub loading: bool,
     /// Client-side caching: the tracked keys of this shard.
     pub tracking: tracking::Table,
     /// This shard's copy of the ACL users (checks of restricted clients).
@@ -54,6 +57,20 @@ pub struct ShardState {
 }
 
 impl ShardState {
+    /// The clock of a command this shard runs: the system time read on
+    /// first use — or, while the shard replays a log, stopped at 0, so no
+    /// key expires during the replay (Redis's `expireIfNeeded` while
+    /// `server.loading`) and a deadline the log set in the past is kept
+    /// as set: a command of the log that met a key before its deadline
+    /// meets it again.
+    #[inline]
+    pub fn clock(&self) -> crate::store::db::Clock {
+        match self.loading {
+            false => crate::store::db::Clock::new(),
+            true => crate::store::db::Clock::at(0),
+        }
+    }
+
     /// A shard of `databases` empty databases; `seed` varies the sampling.
     pub fn new(databases: usize, seed: u64) -> ShardState {
         let sig = std::rc::Rc::new(crate::store::signal::Signals::default());
@@ -79,6 +96,7 @@ impl ShardState {
             cas: Default::default(),
             next_gen: 0,
             aof: Default::default(),
+            loading: false,
             tracking: Default::default(),
             acl: Default::default(),
         }

@@ -12,6 +12,9 @@
 use std::net::SocketAddr;
 use std::time::Instant;
 
+use crate::args::Args;
+use crate::push::ConnHandle;
+
 /// Runtime facts about one connection.
 #[derive(Clone, Copy, Debug)]
 pub struct ClientFacts {
@@ -67,6 +70,39 @@ pub(crate) trait ClientTable<S, K> {
     fn each(&self, f: &mut dyn FnMut(ClientOf<'_, S, K>));
     fn kill(&mut self, id: u64) -> bool;
     fn unblock(&mut self, id: u64, why: crate::park::Unpark) -> bool;
+    fn serve_busy(
+        &mut self,
+        answer: &mut dyn FnMut(&mut S, &BusyRequest<'_>, &mut Vec<u8>) -> Busy,
+    );
+}
+
+/// How a command set answers a request read while a long part keeps its
+/// shard busy: the session, the request, the output (see
+/// [`ClientsOf::serve_busy`]).
+pub(crate) type Answer<'a, S> = dyn FnMut(&mut S, &BusyRequest<'_>, &mut Vec<u8>) -> Busy + 'a;
+
+/// A request a shard read while a long part keeps its thread (see
+/// [`ClientsOf::serve_busy`]).
+pub struct BusyRequest<'a> {
+    /// The connection's runtime facts.
+    pub client: ClientFacts,
+    /// The connection as pushes name it.
+    pub conn: ConnHandle,
+    /// The request.
+    pub args: Args<'a>,
+}
+
+/// What a command set did with a request read while a long part keeps its
+/// shard busy (see [`ClientsOf::serve_busy`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Busy {
+    /// Answered (its reply appended): go on with the connection's next request.
+    Replied,
+    /// Answered, and the connection closes once its replies are written.
+    Close,
+    /// Not now: this request and every later one of the connection wait
+    /// until the part is over, and run then as usual.
+    Later,
 }
 
 /// The connections of one shard, lent to a multi-shard part.
@@ -109,6 +145,31 @@ impl<'a, S, K> ClientsOf<'a, S, K> {
         match &mut self.table {
             Some(t) => t.unblock(id, why),
             None => false,
+        }
+    }
+
+    /// Serves, from inside a long part (a script that runs long), the
+    /// shard's connections that wait for nothing: accepts the clients
+    /// waiting on its plain and Unix listeners, reads what each idle
+    /// connection's socket holds, lets `answer` reply to each complete
+    /// request from the session alone, and writes the replies without
+    /// waiting (what the socket does not take is written by the event loop
+    /// once the part ends). Never blocks, never touches another shard or the
+    /// command set's shard state: `answer` decides, with its own means,
+    /// what to refuse, what to do at once, and what to put off
+    /// ([`Busy::Later`]). A connection with anything in flight (a reply
+    /// owed, a hold, a pause, a parked call, a request decoded ahead,
+    /// TLS) is left alone, as is, for the rest of the part, one whose
+    /// request was put off. When the part ends the event loop resumes every
+    /// connection served here and tells the command set of those accepted
+    /// ([`Commands::opened`](crate::Commands::opened)). Nothing without a
+    /// connection table ([`ClientsOf::none`]).
+    pub fn serve_busy(
+        &mut self,
+        mut answer: impl FnMut(&mut S, &BusyRequest<'_>, &mut Vec<u8>) -> Busy,
+    ) {
+        if let Some(t) = &mut self.table {
+            t.serve_busy(&mut answer);
         }
     }
 }

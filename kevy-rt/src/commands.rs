@@ -175,6 +175,26 @@ pub struct ShardInfo {
     /// Where this shard's command set signals keys that may serve parked
     /// calls (see [`crate::park`]).
     pub ready: ReadyKeys,
+    /// Whether the runtime is stopping: a long operation (a script that
+    /// runs long) watches it to end early, or its shard would never stop.
+    pub stopping: Stopping,
+}
+
+/// Whether the runtime is stopping (see [`ShardInfo::stopping`]).
+#[derive(Clone, Debug, Default)]
+pub struct Stopping(Arc<std::sync::atomic::AtomicBool>);
+
+impl Stopping {
+    /// Shares the runtime's stop flag.
+    pub(crate) fn new(flag: Arc<std::sync::atomic::AtomicBool>) -> Stopping {
+        Stopping(flag)
+    }
+
+    /// True once the runtime was asked to stop. One relaxed load.
+    #[inline]
+    pub fn get(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
 }
 
 impl ShardInfo {
@@ -188,6 +208,7 @@ impl ShardInfo {
             settings: Settings::new(),
             outbox: Outbox::new(),
             ready: ReadyKeys::new(),
+            stopping: Stopping::default(),
         }
     }
 }
@@ -505,6 +526,24 @@ pub trait Commands: Send + Sync + Sized + 'static {
         out: &mut Vec<u8>,
     ) -> Gather;
 
+    /// [`Commands::gather`], with the origin shard's connections lent: what
+    /// the runtime calls. A gather that may run long (a script) serves them
+    /// through [`ClientsOf::serve_busy`](crate::ClientsOf::serve_busy).
+    /// Default: `gather`.
+    #[allow(clippy::too_many_arguments)]
+    fn gather_lending(
+        &self,
+        shard: &mut Self::Shard,
+        plan: &mut Self::Plan,
+        replies: Vec<Self::PartReply>,
+        router: &Router,
+        next: &mut Vec<(usize, Self::Part)>,
+        out: &mut Vec<u8>,
+        _clients: &mut Clients<'_, Self>,
+    ) -> Gather {
+        self.gather(shard, plan, replies, router, next, out)
+    }
+
     /// The line monitors receive for a command (`MONITOR`); called only while
     /// some connection monitors. Default: none.
     fn monitor_line(
@@ -625,6 +664,16 @@ pub trait Commands: Send + Sync + Sized + 'static {
     fn holds_replies(&self, _shard: &Self::Shard) -> bool {
         false
     }
+
+    /// True while the shard has background work that advances in slices
+    /// (in [`Commands::before_replies`] or [`Commands::tick`]): an idle
+    /// loop then sleeps 1 ms at most between iterations instead of until
+    /// the next tick, so the work goes on in small steps without one long
+    /// stall. Asked once per loop iteration. Default: false.
+    fn background(&self, _shard: &Self::Shard) -> bool {
+        false
+    }
+
     /// The runtime stopped: the shard's last call, on its thread, before its
     /// state is dropped (a command set may hand the state over, e.g. to save
     /// it once every shard has stopped).

@@ -53,9 +53,10 @@ pub mod testing;
 pub mod tls;
 
 pub use args::{Args, OwnedArgs, Span};
-pub use clients::{ClientFacts, ClientOf, ClientsOf};
+pub use clients::{Busy, BusyRequest, ClientFacts, ClientOf, ClientsOf};
 pub use commands::{
-    Client, Clients, Commands, Flow, Gather, LocalCx, Planned, Prefetch, Resolved, Route, ShardInfo,
+    Client, Clients, Commands, Flow, Gather, LocalCx, Planned, Prefetch, Resolved, Route,
+    ShardInfo, Stopping,
 };
 pub use lock::LockSet;
 pub use park::{Park, ReadyKeys, Served, Unpark};

@@ -5,7 +5,7 @@
 //! requests, file their replies), send this iteration's batches, write replies
 //! out, and run the periodic tick when it is due.
 
-use std::io::{self, Write};
+use std::io;
 use std::os::fd::AsRawFd;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -29,7 +29,47 @@ use crate::stream::Stream;
 use crate::tls::rustls::ServerConfig;
 use crate::tls::TlsSession;
 
+/// What admits connections (`busy::Door`), borrowing the shard's fields
+/// one by one (its connections and state stay free to borrow).
+macro_rules! door {
+    ($s:ident) => {
+        busy::Door {
+            shard: $s.id,
+            registry: $s.poll.registry(),
+            settings: &$s.settings,
+            stats: &$s.stats,
+            conn_ids: &$s.conn_ids,
+            next_gen: &mut $s.next_gen,
+            limits: &$s.limits,
+            listeners: &$s.listeners,
+            unix_listener: $s.unix_listener.as_ref(),
+        }
+    };
+}
+
+/// The shard's connection table as lent to the command set
+/// (`admin::ConnTable`), able to serve its connections while a long part
+/// or gather runs (`busy::Pump`).
+macro_rules! conn_table {
+    ($s:ident) => {
+        super::admin::ConnTable {
+            conns: &mut $s.conns,
+            killed: &mut $s.killed,
+            unblocked: &mut $s.parking.unblocked,
+            shard: $s.id,
+            pump: Some(super::busy::Pump {
+                cmds: &*$s.cmds,
+                door: door!($s),
+                served: Vec::new(),
+                later: Vec::new(),
+                accepted: Vec::new(),
+            }),
+        }
+    };
+}
+
 mod admin;
+mod busy;
 mod cross;
 mod input;
 mod park;
@@ -54,6 +94,18 @@ const UNIX_LISTENER: Token = Token(usize::MAX - 2);
 const TLS_LISTENER: Token = Token(usize::MAX - 3);
 /// The eventfd of late io_uring send completions.
 const SENDS: Token = Token(usize::MAX - 4);
+
+/// Sets an accepted socket's options: no Nagle delay, and TCP keep-alive
+/// when configured.
+fn tune(sock: &mio::net::TcpStream, settings: &Settings) {
+    let _ = sock.set_nodelay(true);
+    if let Some(every) = settings.keepalive() {
+        let ka = socket2::TcpKeepalive::new()
+            .with_time(every)
+            .with_interval(every / 3);
+        let _ = socket2::SockRef::from(sock).set_tcp_keepalive(&ka);
+    }
+}
 
 /// A multi-shard operation in flight, on its origin shard.
 struct Op<C: Commands> {
@@ -166,6 +218,7 @@ impl<C: Commands> Shard<C> {
             settings: p.settings.clone(),
             outbox: outbox.clone(),
             ready: parking.ready.clone(),
+            stopping: crate::commands::Stopping::new(p.stop.clone()),
         });
         let mut listeners = p.listeners;
         for (i, l) in listeners.iter_mut().enumerate() {
@@ -253,7 +306,7 @@ impl<C: Commands> Shard<C> {
             let now = Instant::now();
             self.now = now;
             let mut timeout = next_tick.saturating_duration_since(now);
-            if self.mesh.has_backlog() {
+            if self.mesh.has_backlog() || self.cmds.background(&self.state) {
                 timeout = timeout.min(Duration::from_millis(1));
             }
             if let Some(d) = self.parking.sleep_limit(now) {
@@ -388,13 +441,7 @@ impl<C: Commands> Shard<C> {
             };
             match accepted {
                 Ok((sock, peer)) => {
-                    let _ = sock.set_nodelay(true);
-                    if let Some(every) = self.settings.keepalive() {
-                        let ka = socket2::TcpKeepalive::new()
-                            .with_time(every)
-                            .with_interval(every / 3);
-                        let _ = socket2::SockRef::from(&sock).set_tcp_keepalive(&ka);
-                    }
+                    tune(&sock, &self.settings);
                     self.add_conn(Stream::Tcp(sock), Some(peer), tls)
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
@@ -422,70 +469,29 @@ impl<C: Commands> Shard<C> {
     }
 
     fn add_conn(&mut self, sock: Stream, peer: Option<std::net::SocketAddr>, tls: bool) {
-        if !self.settings.try_admit() {
-            // Like Redis: one best-effort write of the error, then close
-            // (a TLS client, before any handshake, is just closed).
-            if !tls {
-                let mut msg = Vec::new();
-                self.cmds.too_many_clients(&mut msg);
-                let _ = (&sock).write(&msg);
-            }
-            self.stats.rejected.fetch_add(1, Ordering::Relaxed);
-            return;
-        }
-        let mut msg = Vec::new();
-        if self.cmds.refuses_connection(peer, &mut msg) {
-            // As above: one best-effort write, then close.
-            let _ = (&sock).write(&msg);
-            self.settings.release();
-            self.stats.rejected.fetch_add(1, Ordering::Relaxed);
-            return;
-        }
         let session = match &self.tls {
             Some((_, config)) if tls => match TlsSession::new(config) {
                 Ok(s) => Some(Box::new(s)),
-                Err(_) => {
-                    self.settings.release();
-                    return;
-                }
+                Err(_) => return,
             },
             _ => None,
         };
-        let entry = self.conns.vacant_entry();
-        let slot = entry.key();
-        let token = Token(slot);
-        if self
-            .poll
-            .registry()
-            .register(
-                &mut SourceFd(&sock.as_raw_fd()),
-                token,
-                Interest::READABLE | Interest::WRITABLE,
-            )
-            .is_err()
-        {
-            self.settings.release();
-            return;
+        let mut door = door!(self);
+        if let Some(slot) = door.admit(&*self.cmds, &mut self.conns, sock, peer, session) {
+            self.opened(slot);
         }
-        self.next_gen = self.next_gen.wrapping_add(1);
-        let id = self.conn_ids.fetch_add(1, Ordering::Relaxed) + 1;
-        let c = entry.insert(Conn::new(
-            Arc::new(sock),
-            session,
-            id,
-            self.next_gen,
-            peer,
-            self.limits.output_high_water,
-        ));
-        c.session = self.cmds.new_session(&c.facts(self.id));
-        let handle = crate::push::ConnHandle {
-            shard: self.id as u32,
-            idx: slot as u32,
-            gen: c.gen,
-        };
-        self.cmds.opened(&mut self.state, &mut c.session, handle);
-        self.stats.accepted.fetch_add(1, Ordering::Relaxed);
-        self.stats.connected.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Tells the command set of admitted connection `slot`.
+    fn opened(&mut self, slot: usize) {
+        if let Some(c) = self.conns.get_mut(slot) {
+            let handle = crate::push::ConnHandle {
+                shard: self.id as u32,
+                idx: slot as u32,
+                gen: c.gen,
+            };
+            self.cmds.opened(&mut self.state, &mut c.session, handle);
+        }
     }
 
     fn close(&mut self, i: usize) {

@@ -53,6 +53,7 @@ impl<C: Commands> Harness<C> {
                     settings: settings.clone(),
                     outbox: crate::push::Outbox::new(),
                     ready: crate::park::ReadyKeys::new(),
+                    stopping: Default::default(),
                 })
             })
             .collect();

@@ -98,10 +98,12 @@ pub fn spawn_scheduler(redis: &Redis, addr: SocketAddr) {
         .spawn(move || loop {
             std::thread::sleep(Duration::from_millis(100));
             let aof = &redis.shared().aof;
-            if !aof.is_enabled() || aof.rewriting() {
+            if aof.rewriting() || redis.shared().persist.job().is_some() {
+                // One background job at a time: a scheduled rewrite waits
+                // for a background save to end.
                 continue;
             }
-            if aof.scheduled() || wants_rewrite(&redis) {
+            if aof.scheduled() || (aof.is_enabled() && wants_rewrite(&redis)) {
                 log::log(Level::Notice, "Starting automatic rewriting of AOF");
                 let pass = redis.config().get("requirepass").filter(|p| !p.is_empty());
                 if let Err(e) = ask_rewrite(addr, pass.as_deref()) {

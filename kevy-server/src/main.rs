@@ -118,6 +118,7 @@ fn main() -> ExitCode {
     redis.shared().log.set(|level, msg| {
         use kevy_commands::base::log::Level as L;
         let level = match level {
+            L::Debug => Level::Debug,
             L::Verbose => Level::Verbose,
             L::Notice => Level::Notice,
             L::Warning => Level::Warning,

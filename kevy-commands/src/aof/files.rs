@@ -9,29 +9,13 @@
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use super::feed::{select, Feed, Fragment};
+use super::feed::{select, Feed};
 use super::manifest::{Entry, Kind, Manifest};
 use crate::persist::rdb::{write_rdb, DbChunk, FileInfo, Options};
-
-/// One shard's keyspace for a rewrite's base, taken at its cut: commands
-/// (a RESP base) or encoded RDB key–value pairs (`aof-use-rdb-preamble`).
-#[derive(Debug)]
-pub enum BasePart {
-    /// Commands recreating the keys.
-    Resp(Fragment),
-    /// The keys as an RDB file's databases hold them.
-    Rdb(Vec<DbChunk>),
-}
-
-impl Default for BasePart {
-    fn default() -> BasePart {
-        BasePart::Resp(Fragment::default())
-    }
-}
 
 /// What a rewrite's base holds besides the shards' keys: the function
 /// libraries (`FUNCTION LOAD` commands or `FUNCTION2` entries) and, for an
@@ -123,8 +107,14 @@ struct Inner {
     /// The files are open only for one rewrite (BGREWRITEAOF while
     /// `appendonly no`, as Redis writes a base then): closed when it ends.
     one_off: AtomicBool,
-    /// The shards' snapshots of the rewrite in progress.
-    snapshots: Mutex<Vec<BasePart>>,
+    /// The shards' snapshots of the rewrite in progress (RDB pairs or
+    /// commands, one chunk per database), as each shard completes its own.
+    snapshots: Mutex<Vec<Vec<DbChunk>>>,
+    /// What the base still waits for: each shard's snapshot and the head
+    /// ([`Aof::set_head`]); whoever brings the last one writes the base.
+    pending: AtomicUsize,
+    /// The base's head, once the rewrite's command gathered.
+    head: Mutex<Option<BaseHead>>,
     /// The rewrite in progress writes an RDB base.
     rdb_base: AtomicBool,
     stats: Mutex<Stats>,
@@ -218,7 +208,7 @@ impl Aof {
     /// Opens the files for one rewrite while the AOF is off.
     pub fn open_one_off(&self, dir: &Path, prefix: &str) -> std::io::Result<()> {
         self.inner.one_off.store(true, Ordering::Release);
-        let r = self.open(dir, prefix, Fsync::No);
+        let r = self.open(dir, prefix, Fsync::No, None);
         if r.is_err() {
             self.inner.one_off.store(false, Ordering::Release);
         }
@@ -277,9 +267,19 @@ impl Aof {
     }
 
     /// Opens the AOF in `dir` (created if missing) for appending: the last
-    /// incremental file of an existing manifest, else a new empty base and
-    /// incremental file. Starts the everysec fsync thread.
-    pub fn open(&self, dir: &Path, prefix: &str, policy: Fsync) -> std::io::Result<()> {
+    /// incremental file of an existing manifest, else a new base and
+    /// incremental file — as Redis 7.0 makes them on start: the base an
+    /// RDB file (`appendonly.aof.1.base.rdb`, AUX `aof-base`) when `rdb`
+    /// gives its head (`aof-use-rdb-preamble yes`; the dataset is empty
+    /// then, or a rewrite follows), else an empty `.base.aof`. Starts the
+    /// everysec fsync thread.
+    pub fn open(
+        &self,
+        dir: &Path,
+        prefix: &str,
+        policy: Fsync,
+        rdb: Option<BaseHead>,
+    ) -> std::io::Result<()> {
         fs::create_dir_all(dir)?;
         let mpath = dir.join(manifest_name(prefix));
         let mut manifest = match fs::read_to_string(&mpath) {
@@ -290,8 +290,14 @@ impl Aof {
         };
         let mut changed = false;
         if manifest.base().is_none() && manifest.incrs().next().is_none() {
-            let name = base_name(prefix, 1, false);
-            let f = File::create(dir.join(&name))?;
+            let name = base_name(prefix, 1, rdb.is_some());
+            let mut f = File::create(dir.join(&name))?;
+            if let Some(mut head) = rdb {
+                head.info.aof_base = true;
+                let mut out = Vec::new();
+                write_rdb(&mut out, head.opts, head.info, &[])?;
+                f.write_all(&out)?;
+            }
             f.sync_all()?;
             manifest.files.push(Entry {
                 name,
@@ -402,8 +408,8 @@ impl Aof {
         sync_inner(&self.inner, upto);
     }
 
-    /// The rewrite in progress writes an RDB base (its shards' parts are
-    /// [`BasePart::Rdb`]).
+    /// The rewrite in progress writes an RDB base (its shards' snapshots
+    /// are RDB pairs; otherwise commands).
     pub fn rdb_base(&self) -> bool {
         self.inner.rdb_base.load(Ordering::Acquire)
     }
@@ -449,38 +455,54 @@ impl Aof {
             }
         }
         drop(files);
-        *lock(&self.inner.snapshots) = (0..nshards).map(|_| BasePart::default()).collect();
+        *lock(&self.inner.snapshots) = vec![Vec::new(); nshards];
+        *lock(&self.inner.head) = None;
+        self.inner.pending.store(nshards + 1, Ordering::Release);
         lock(&self.inner.stats).started_ms = unix_ms();
         self.inner.scheduled.store(false, Ordering::Relaxed);
         Ok(self.generation())
     }
 
     /// A shard's cut: what it propagated before goes to the previous file,
-    /// what it propagates after to the new one; `snapshot` is its keyspace
-    /// as of this moment (commands, or RDB pairs for an RDB base).
-    pub fn cut(&self, shard: usize, feed: &mut Feed, generation: u64, snapshot: BasePart) {
+    /// what it propagates after to the new one. Its keyspace as of this
+    /// moment is its incremental snapshot, deposited when complete
+    /// ([`Aof::deposit`]).
+    pub fn cut(&self, feed: &mut Feed, generation: u64) {
         self.hand_over(feed);
         feed.generation = generation;
-        if let Some(slot) = lock(&self.inner.snapshots).get_mut(shard) {
-            *slot = snapshot;
-        }
     }
 
-    /// Ends the rewrite on a thread of its own: writes the base from
-    /// `head` and the shards' snapshots, then makes it and the new
-    /// incremental file the whole AOF in the manifest and deletes the old
-    /// files.
-    pub fn finish_rewrite(&self, head: BaseHead) {
-        let aof = self.clone();
-        let spawned = std::thread::Builder::new()
-            .name("aof-rewrite".into())
-            .spawn(move || {
-                let r = aof.write_base(head);
-                aof.done(r);
-            });
-        if spawned.is_err() {
-            self.done(Err("can't start the rewrite thread".into()));
+    /// Shard `shard`'s complete snapshot (one chunk per database holding
+    /// keys). True when it was the last thing the base waited for: the
+    /// caller then has [`Aof::write_and_switch`] run off its thread.
+    pub fn deposit(&self, shard: usize, chunks: Vec<DbChunk>) -> bool {
+        if let Some(slot) = lock(&self.inner.snapshots).get_mut(shard) {
+            *slot = chunks;
         }
+        self.inner.pending.fetch_sub(1, Ordering::AcqRel) == 1
+    }
+
+    /// The base's head (function libraries, AUX fields), read while every
+    /// shard is at its cut. True when it was the last thing the base waited
+    /// for (as [`Aof::deposit`]).
+    pub fn set_head(&self, head: BaseHead) -> bool {
+        *lock(&self.inner.head) = Some(head);
+        self.inner.pending.fetch_sub(1, Ordering::AcqRel) == 1
+    }
+
+    /// Ends the rewrite (on a thread of its own, not a shard's): writes the
+    /// base from the head and the shards' snapshots, then makes it and the
+    /// new incremental file the whole AOF in the manifest and deletes the
+    /// old files.
+    pub fn write_and_switch(&self) {
+        let head = lock(&self.inner.head).take().unwrap_or_default();
+        let r = self.write_base(head);
+        self.done(r);
+    }
+
+    /// A rewrite that could not start its writer ends as failed.
+    pub fn abandon(&self) {
+        self.done(Err("can't start the rewrite thread".into()));
     }
 
     fn write_base(&self, mut head: BaseHead) -> Result<(), String> {
@@ -503,13 +525,7 @@ impl Aof {
             File::create(&tmp).map_err(|e| e.to_string())?,
         );
         let size = if rdb {
-            let chunks: Vec<DbChunk> = shots
-                .into_iter()
-                .flat_map(|s| match s {
-                    BasePart::Rdb(c) => c,
-                    BasePart::Resp(_) => Vec::new(),
-                })
-                .collect();
+            let chunks: Vec<DbChunk> = shots.into_iter().flatten().collect();
             head.info.aof_base = true;
             write_rdb(&mut out, head.opts, head.info, &chunks).map_err(|e| e.to_string())?
         } else {
@@ -588,12 +604,12 @@ impl Aof {
 }
 
 /// A RESP base: the function libraries as `FUNCTION LOAD` commands (as
-/// Redis's `rewriteFunctions`), then every shard's commands. The bytes
-/// written.
+/// Redis's `rewriteFunctions`), then every shard's commands, a `SELECT`
+/// before each database's. The bytes written.
 fn write_resp_base(
     out: &mut impl Write,
     functions: &[Vec<u8>],
-    shots: &[BasePart],
+    shots: &[Vec<DbChunk>],
 ) -> std::io::Result<u64> {
     let mut size = 0u64;
     for code in functions {
@@ -605,20 +621,12 @@ fn write_resp_base(
         out.write_all(&cmd)?;
         size += cmd.len() as u64;
     }
-    let mut db = None;
-    for s in shots {
-        let BasePart::Resp(s) = s else { continue };
-        if s.is_empty() {
-            continue;
-        }
+    for chunk in shots.iter().flatten() {
         let mut head = Vec::new();
-        if db != Some(s.first_db) {
-            select(&mut head, s.first_db);
-        }
-        db = s.last_db;
+        select(&mut head, chunk.db as u32);
         out.write_all(&head)?;
-        out.write_all(&s.bytes)?;
-        size += (head.len() + s.bytes.len()) as u64;
+        out.write_all(&chunk.bytes)?;
+        size += (head.len() + chunk.bytes.len()) as u64;
     }
     Ok(size)
 }

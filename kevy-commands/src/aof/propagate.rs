@@ -90,6 +90,8 @@ impl Prop {
             "bzpopmax" => Prop::Bzpop(false),
             "blmove" => Prop::Blmove,
             "brpoplpush" => Prop::Brpoplpush,
+            // Its shards log the keys they moved away as DEL.
+            "migrate" => Prop::Never,
             _ => Prop::Verbatim,
         }
     }

@@ -8,6 +8,8 @@ use std::sync::OnceLock;
 /// A line's level (Redis's `LL_*`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Level {
+    /// `LL_DEBUG`.
+    Debug,
     /// `LL_VERBOSE`.
     Verbose,
     /// `LL_NOTICE`.

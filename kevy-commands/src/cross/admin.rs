@@ -63,6 +63,9 @@ pub enum ServerOp {
     /// arguments (ACL DELUSER, ACL LOAD), or a user's subscribers to
     /// channels it lost (ACL SETUSER).
     AclKill,
+    /// MIGRATE of the shard's keys named in the arguments (see
+    /// [`crate::family::migrate`]).
+    Migrate,
 }
 
 /// What a server part answers.
@@ -145,6 +148,8 @@ pub enum ServerPlan {
     Reload(usize),
     /// `DEBUG RELOAD`'s load round.
     Reloading(usize),
+    /// MIGRATE: the first error, else `+OK` if a shard moved keys, else `+NOKEY`.
+    Migrate,
 }
 
 /// A plan answered without parts.
@@ -216,6 +221,7 @@ pub fn execute(
         ServerOp::Snapshot => persist::snapshot_part(shard),
         ServerOp::Load => persist::load_part(shard),
         ServerOp::AclKill => crate::family::acl::kill_part(args, clients),
+        ServerOp::Migrate => crate::family::migrate::migrate_part(shard, ctx, args),
     })
 }
 
@@ -265,6 +271,7 @@ pub fn gather(
         ServerPlan::Digest => debug::gather_digest(replies, out),
         ServerPlan::DigestValue => debug::gather_digest_value(replies, out),
         ServerPlan::Save => persist::gather_save(shard, replies, out),
+        ServerPlan::Migrate => crate::family::migrate::gather(replies, out),
         ServerPlan::Reload(n) => {
             let n = *n;
             let mut stage = 0;

@@ -158,7 +158,7 @@ pub fn execute(db: &mut Db, op: CollOp, args: &OwnedArgs, now: &Clock, resp3: bo
             let mut call = Call {
                 db,
                 args: a,
-                now: Clock::new(),
+                now: Clock::like(now),
                 out: &mut out,
             };
             match w {

@@ -31,7 +31,7 @@ use crate::family::sort;
 use crate::model::value::{Bytes, Value};
 use crate::session::Ctx;
 use crate::shard::ShardState;
-use crate::store::db::{Clock, Ms};
+use crate::store::db::Ms;
 use crate::store::signal::class::{GENERIC, LIST};
 
 /// A value on its way between shards, with its deadline.
@@ -159,7 +159,7 @@ pub fn plan(p: KeyPlan) -> kevy_rt::Planned<Plan> {
 
 /// Runs one part on its shard (naming the keyspace events it causes).
 pub fn execute(shard: &mut ShardState, ctx: Ctx, op: KeyOp, part: Part) -> KeyReply {
-    let now = Clock::new();
+    let now = shard.clock();
     let args = part.args.args();
     let selected = ctx.db as usize;
     match op {

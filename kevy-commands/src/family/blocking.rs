@@ -114,6 +114,9 @@ pub fn blocking(
     args: Args<'_>,
     keys: &mut Vec<u32>,
 ) -> Option<Park> {
+    if cmd.name == "wait" {
+        return super::wait::blocking(args);
+    }
     if cmd.flags & super::spec::flags::BLOCKING == 0 || (session.subscribed && !session.resp3) {
         return None;
     }
@@ -332,10 +335,11 @@ pub fn missed(plan: &crate::cross::Plan) -> bool {
 /// [`Commands::unparked`](kevy_rt::Commands::unparked): the null array a
 /// timeout answers, or
 /// `CLIENT UNBLOCK … ERROR`'s error.
-pub fn unparked(session: &Session, _cmd: &'static Spec, why: Unpark, out: &mut Vec<u8>) {
+pub fn unparked(session: &Session, cmd: &'static Spec, why: Unpark, out: &mut Vec<u8>) {
     let mut reply = Reply::new(out, session.resp3);
     match why {
         Unpark::Error => resp::error(&mut reply, UNBLOCKED),
+        Unpark::Timeout if cmd.name == "wait" => super::wait::timed_out(&mut reply),
         // Redis 7.0 answers every blocked list or sorted-set timeout
         // with a null array, the moves' too.
         Unpark::Timeout => resp::null_array(&mut reply),

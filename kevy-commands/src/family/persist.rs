@@ -26,9 +26,9 @@ use crate::cross::admin::{ServerOp, ServerPlan, ServerReply};
 use crate::cross::{Part, Plan};
 use crate::persist::rdb::file::{encode_dbs, save_file, AccessData};
 use crate::persist::rdb::{dump as payload, load_rdb, DbChunk, FileInfo, Options, RdbError};
-use crate::persist::state::{rules_fire, save_rules};
+use crate::persist::state::{rules_fire, save_rules, SnapJob};
 use crate::shard::ShardState;
-use crate::store::db::Clock;
+use crate::store::db::{Clock, SnapFormat};
 use crate::store::limits::Policy;
 
 /// `rdbcompression` and `rdbchecksum`.
@@ -165,14 +165,22 @@ pub fn bgsave(c: &mut Local<'_>) -> Flow {
             return Flow::Continue;
         }
     };
-    // SCHEDULE only matters while another kind of background job runs
-    // (Redis: an AOF rewrite); a save in progress is refused either way.
-    let _ = schedule;
     let p = &c.shard.server.shared.persist;
-    if p.start_job() {
-        resp::simple(c.out, b"Background saving started");
-    } else {
+    if p.job().is_some() {
         resp::error(c.out, b"ERR Background save already in progress");
+    } else if p.start_job() {
+        resp::simple(c.out, b"Background saving started");
+    } else if schedule {
+        // An AOF rewrite holds the snapshots: the tick starts the save
+        // once it ends.
+        p.scheduled.store(true, Ordering::Relaxed);
+        resp::simple(c.out, b"Background saving scheduled");
+    } else {
+        resp::error(
+            c.out,
+            b"ERR Another child process is active (AOF?): can't BGSAVE right now. \
+Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.",
+        );
     }
     Flow::Continue
 }
@@ -340,6 +348,8 @@ pub fn load_shard(
     let checksum = options(&shard.server.shared).checksum;
     let dbs = shard.dbs.len();
     let now = Clock::new();
+    let delay = shard.server.shared.config.get_i64("key-load-delay");
+    let mut rng = 0x9e37_79b9_7f4a_7c15u64 ^ id as u64;
     let info = load_rdb(
         data,
         &enc,
@@ -348,6 +358,9 @@ pub fn load_shard(
         checksum,
         |_, key| router.shard_of(key) == id,
         |l| {
+            if delay != 0 {
+                crate::persist::state::debug_delay(delay, &mut rng);
+            }
             let db = shard.db(l.db);
             db.set(&l.key, l.value, &now, false, l.expire);
             db.set_access(&l.key, l.idle, l.freq, &now);
@@ -380,23 +393,20 @@ pub fn tick(shard: &mut ShardState) {
         shard.server.rdb_epoch = epoch;
         if let Some(job) = p.job() {
             // The cut: every database starts its snapshot now.
-            let compress = options(&shared).compression;
-            let access = access(shard);
-            let now = now_ms();
-            for (i, db) in shard.dbs.iter_mut().enumerate() {
-                db.begin_snapshot(i, compress, access, now);
-            }
-            shard.server.rdb_job = Some((job, shard.server.dirty));
+            begin_cut(shard, SnapFormat::Rdb);
+            shard.server.rdb_job = Some(SnapJob::Save(job, shard.server.dirty));
         }
     }
-    // Idle or not, a tick gives the snapshot a quarter of the interval.
-    let until = std::time::Instant::now() + std::time::Duration::from_millis(25);
-    while shard.server.rdb_job.is_some() && std::time::Instant::now() < until {
-        snapshot_slice(shard, SLICE_BUCKETS);
-    }
+    // Idle or not, a tick advances the snapshot by one slice (the loop
+    // runs one per iteration too, and iterates every millisecond while a
+    // snapshot runs: `Commands::background`).
+    snapshot_slice(shard, SLICE_BUCKETS);
     if id == 0 && p.job().is_none() {
-        if p.scheduled.swap(false, Ordering::Relaxed) {
-            p.start_job();
+        if p.scheduled.load(Ordering::Relaxed) {
+            // BGSAVE SCHEDULE: as soon as no AOF rewrite runs.
+            if p.start_job() {
+                p.scheduled.store(false, Ordering::Relaxed);
+            }
             return;
         }
         let rules = save_rules(&shared.config.get("save").unwrap_or_default());
@@ -415,8 +425,33 @@ pub fn tick(shard: &mut ShardState) {
     }
 }
 
-/// Buckets a slice of a background save's snapshot looks at.
-pub const SLICE_BUCKETS: usize = 2048;
+/// Buckets a slice of a background snapshot looks at (about 450 keys at
+/// the table's load: well under a millisecond of encoding).
+pub const SLICE_BUCKETS: usize = 512;
+
+/// `rdb-key-save-delay` in microseconds (0: none; Redis reads a negative
+/// value as a busy wait in its child, which here is no delay).
+fn key_save_delay(shared: &Shared) -> u64 {
+    shared
+        .config
+        .get("rdb-key-save-delay")
+        .and_then(|v| v.parse::<i64>().ok())
+        .unwrap_or(0)
+        .max(0) as u64
+}
+
+/// A background job's cut on this shard: every database starts an
+/// incremental snapshot of itself as it is now, encoded as `format`.
+pub fn begin_cut(shard: &mut ShardState, format: SnapFormat) {
+    let shared = shard.server.shared.clone();
+    let compress = options(&shared).compression;
+    let access = access(shard);
+    let delay = key_save_delay(&shared);
+    let now = now_ms();
+    for (i, db) in shard.dbs.iter_mut().enumerate() {
+        db.begin_snapshot(i, format, compress, access, now, delay);
+    }
+}
 
 /// One slice of the background save's snapshot this shard is taking, if
 /// any (its tick, and each event-loop iteration through
@@ -432,7 +467,7 @@ pub fn snapshot_slice(shard: &mut ShardState, buckets: usize) {
             return;
         }
     }
-    let Some((job, dirty)) = shard.server.rdb_job.take() else {
+    let Some(job) = shard.server.rdb_job.take() else {
         return;
     };
     let chunks: Vec<DbChunk> = shard
@@ -440,12 +475,17 @@ pub fn snapshot_slice(shard: &mut ShardState, buckets: usize) {
         .iter_mut()
         .filter_map(|db| db.take_snapshot())
         .collect();
-    job.dirty.fetch_add(dirty, Ordering::Relaxed);
-    if let Ok(mut c) = job.chunks.lock() {
-        c.extend(chunks);
-    }
-    if job.remaining.fetch_sub(1, Ordering::AcqRel) == 1 {
-        write_in_background(shard.server.shared.clone(), job);
+    match job {
+        SnapJob::Save(job, dirty) => {
+            job.dirty.fetch_add(dirty, Ordering::Relaxed);
+            if let Ok(mut c) = job.chunks.lock() {
+                c.extend(chunks);
+            }
+            if job.remaining.fetch_sub(1, Ordering::AcqRel) == 1 {
+                write_in_background(shard.server.shared.clone(), job);
+            }
+        }
+        SnapJob::Rewrite => super::rewrite::deposit(shard, chunks),
     }
 }
 

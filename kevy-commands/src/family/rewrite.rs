@@ -1,45 +1,60 @@
 //! `BGREWRITEAOF`: the append-only file rewritten without a fork and
-//! without stopping writes to the file. The command locks every shard
-//! whole (it is isolated like FLUSHALL), so no multi-shard operation
-//! straddles the cut; then each shard, in its part, hands what it logged so
-//! far to the old incremental file, switches to the new one and takes its
-//! keyspace — RDB key–value pairs under `aof-use-rdb-preamble yes`, else
-//! commands (see [`crate::aof::Aof::cut`]); the origin's gather reads the
-//! function libraries and starts the thread that writes the base and
-//! switches the manifest.
+//! without stopping writes. The command locks every shard whole (it is
+//! isolated like FLUSHALL), so no multi-shard operation straddles the cut;
+//! each shard's part is its cut: it hands what it logged so far to the old
+//! incremental file, switches to the new one and starts an incremental
+//! snapshot of its keyspace (the one background saves use,
+//! `store/db/snap.rs`: RDB pairs under `aof-use-rdb-preamble yes`, else
+//! commands) — O(1), no key is encoded at the cut. The snapshot then
+//! advances slice by slice while the shard serves commands, and each shard
+//! deposits it when complete; the gather deposits the function libraries
+//! (read while every shard is still at its cut). Whichever comes last
+//! starts the thread that writes the base and switches the manifest.
+
+use std::sync::Arc;
 
 use kevy_rt::Planned;
 
-use crate::aof::files::{BaseHead, BasePart};
-use crate::aof::snapshot::snapshot;
+use crate::accounting::Shared;
+use crate::aof::files::BaseHead;
 use crate::base::num::parse_i64;
 use crate::base::resp;
 use crate::cross::admin::{self as srv, ServerOp, ServerPlan, ServerReply};
 use crate::cross::Plan;
-use crate::family::persist::{encode_shard, file_info, options};
+use crate::family::persist::{begin_cut, file_info, options};
 use crate::family::ServerCx;
+use crate::persist::state::{child, SnapJob};
 use crate::shard::ShardState;
+use crate::store::db::SnapFormat;
 
 /// The reply once the rewrite is under way.
 const STARTED: &[u8] = b"Background append only file rewriting started";
 
 /// BGREWRITEAOF
 pub fn plan_bgrewriteaof(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
-    let aof = &cx.shard.server.shared.aof;
-    if !aof.is_open() && !aof.rewriting() {
+    let shared = &cx.shard.server.shared;
+    let aof = &shared.aof;
+    if aof.rewriting() {
+        return srv::error(b"ERR Background append only file rewriting already in progress");
+    }
+    if !shared.persist.claim(child::AOF) {
+        // A background save holds the snapshots: the rewrite starts when
+        // it ends (kevy-server's rewrite thread asks again).
+        aof.schedule(true);
+        let mut out = Vec::new();
+        resp::simple(&mut out, b"Background append only file rewriting scheduled");
+        return srv::reply(out);
+    }
+    if !aof.is_open() {
         // Off: Redis still writes a base (and the manifest naming it).
-        let (dir, prefix, _) = crate::aof::paths(&cx.shard.server.shared.config);
+        let (dir, prefix, _) = crate::aof::paths(&shared.config);
         if let Err(e) = aof.open_one_off(&dir, &prefix) {
+            shared.persist.release(child::AOF);
             return srv::error(format!("ERR Can't open the append-only file: {e}").as_bytes());
         }
     }
     let nshards = cx.router.nshards();
-    let rdb = cx
-        .shard
-        .server
-        .shared
-        .config
-        .get_bool("aof-use-rdb-preamble");
+    let rdb = shared.config.get_bool("aof-use-rdb-preamble");
     match aof.begin_rewrite(nshards, rdb) {
         Ok(generation) => srv::broadcast(
             ServerOp::AofCut,
@@ -48,36 +63,69 @@ pub fn plan_bgrewriteaof(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
             cx.parts,
             ServerPlan::AofRewrite,
         ),
-        Err(e) => srv::error(e.as_bytes()),
+        Err(e) => {
+            shared.persist.release(child::AOF);
+            srv::error(e.as_bytes())
+        }
     }
 }
 
 /// The cut on one shard (arguments: the rewrite's generation).
 pub fn cut_part(shard: &mut ShardState, args: kevy_rt::Args<'_>) -> ServerReply {
     let generation = args.get(0).and_then(parse_i64).unwrap_or(0) as u64;
-    let id = shard.server.info.as_ref().map_or(0, |i| i.id);
     let aof = shard.server.shared.aof.clone();
-    let shot = if aof.rdb_base() {
-        BasePart::Rdb(encode_shard(shard).0)
-    } else {
-        BasePart::Resp(snapshot(shard))
-    };
     if !shard.aof.on && !aof.one_off() {
         // The file was turned on at run time: this shard logs from its cut.
         shard.set_propagating(true);
     }
-    aof.cut(id, &mut shard.aof, generation, shot);
+    aof.cut(&mut shard.aof, generation);
+    let format = match aof.rdb_base() {
+        true => SnapFormat::Rdb,
+        false => SnapFormat::Resp,
+    };
+    begin_cut(shard, format);
+    shard.server.rdb_job = Some(SnapJob::Rewrite);
     ServerReply::Count(0)
 }
 
-/// Every shard has cut: the base is written in the background, with the
-/// function libraries as they are now (every shard is still locked, and
-/// the commands changing them lock every shard too).
+/// Every shard has cut: the function libraries as they are now (every
+/// shard is still locked, and the commands changing them lock every shard
+/// too) complete the base's head.
 pub fn gather(shard: &mut ShardState, out: &mut crate::base::resp::Reply<'_>) {
     let shared = &shard.server.shared;
-    shared.aof.finish_rewrite(BaseHead {
+    let head = BaseHead {
         info: file_info(shared),
         opts: options(shared),
-    });
+    };
+    if shared.aof.set_head(head) {
+        write_in_background(shared.clone());
+    }
     resp::simple(out, STARTED);
+}
+
+/// A shard's snapshot is complete: it joins the base.
+pub fn deposit(shard: &mut ShardState, chunks: Vec<crate::persist::rdb::DbChunk>) {
+    let id = shard.server.info.as_ref().map_or(0, |i| i.id);
+    let shared = &shard.server.shared;
+    if shared.aof.deposit(id, chunks) {
+        write_in_background(shared.clone());
+    }
+}
+
+/// Writes the base and switches the manifest on a thread of its own, then
+/// gives the snapshots back to background saves.
+fn write_in_background(shared: Arc<Shared>) {
+    let spawned = std::thread::Builder::new()
+        .name("aof-rewrite".into())
+        .spawn({
+            let shared = shared.clone();
+            move || {
+                shared.aof.write_and_switch();
+                shared.persist.release(child::AOF);
+            }
+        });
+    if spawned.is_err() {
+        shared.aof.abandon();
+        shared.persist.release(child::AOF);
+    }
 }

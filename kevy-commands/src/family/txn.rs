@@ -48,6 +48,8 @@ fn runs_in_multi(cmd: &Spec) -> bool {
     matches!(
         cmd.name,
         "exec" | "discard" | "multi" | "watch" | "quit" | "reset"
+            // A busy script's `-BUSY` refusal: answered, failing the transaction.
+            | "(busy)"
     )
 }
 
@@ -75,6 +77,19 @@ pub fn queue(c: &mut Local<'_>, cmd: &'static Spec) -> Flow {
         resp::error(c.out, b"ERR Command not allowed inside a transaction");
         return Flow::Continue;
     }
+    // Queuing may use memory without bound: over `maxmemory` (once
+    // eviction cannot free enough) every queued command is refused, as
+    // Redis's `processCommand` does, failing the transaction.
+    if c.shard.refuses_write(c.args) {
+        if let Some(m) = c.session.multi.as_mut() {
+            m.dirty = true;
+        }
+        resp::error(c.out, crate::shard::evict::OOM);
+        return Flow::Continue;
+    }
+    let Some(m) = c.session.multi.as_mut() else {
+        return Flow::Continue;
+    };
     m.queue.push(c.args.to_owned_args());
     resp::simple(c.out, b"QUEUED");
     Flow::Continue

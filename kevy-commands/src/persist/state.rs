@@ -15,7 +15,7 @@
 //! chunks to a writer thread. No shard waits for another, and the extra
 //! memory is the encoded keys (the size of the file).
 
-use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
 
@@ -50,6 +50,26 @@ pub trait Functions: Send + Sync {
     /// `flush`; an error (a library that does not load, a name taken)
     /// changes nothing.
     fn restore(&self, codes: &[Vec<u8>], flush: bool) -> Result<(), String>;
+}
+
+/// What a shard's incremental snapshot is for.
+#[derive(Debug)]
+pub enum SnapJob {
+    /// A background save, with the shard's change counter at its cut.
+    Save(Arc<Job>, u64),
+    /// An AOF rewrite's base.
+    Rewrite,
+}
+
+/// Which background job holds the shards' snapshots (one at a time, as
+/// Redis runs one fork child at a time).
+pub mod child {
+    /// None runs.
+    pub const NONE: u8 = 0;
+    /// A background save.
+    pub const RDB: u8 = 1;
+    /// An AOF rewrite.
+    pub const AOF: u8 = 2;
 }
 
 /// The server's persistence state.
@@ -94,6 +114,8 @@ pub struct Persist {
     pub preload: Mutex<Vec<Vec<Loaded>>>,
     /// The function libraries (set once by the scripting layer).
     pub functions: OnceLock<Arc<dyn Functions>>,
+    /// The background job running ([`child`]).
+    pub child: AtomicU8,
 }
 
 impl Default for Persist {
@@ -117,6 +139,7 @@ impl Default for Persist {
             stopped: Mutex::new(Vec::new()),
             preload: Mutex::new(Vec::new()),
             functions: OnceLock::new(),
+            child: AtomicU8::new(child::NONE),
         }
     }
 }
@@ -151,12 +174,28 @@ impl Persist {
         self.job.lock().ok().and_then(|j| j.clone())
     }
 
-    /// Starts a background save unless one is in progress; false if one is.
+    /// Claims the shards' snapshots for background job `kind` ([`child`]);
+    /// false while another job holds them.
+    pub fn claim(&self, kind: u8) -> bool {
+        self.child
+            .compare_exchange(child::NONE, kind, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok()
+    }
+
+    /// Gives the snapshots back (job `kind` ended).
+    pub fn release(&self, kind: u8) {
+        let _ = self
+            .child
+            .compare_exchange(kind, child::NONE, Ordering::AcqRel, Ordering::Acquire);
+    }
+
+    /// Starts a background save unless a save or an AOF rewrite is in
+    /// progress; false then.
     pub fn start_job(&self) -> bool {
         let Ok(mut j) = self.job.lock() else {
             return false;
         };
-        if j.is_some() {
+        if j.is_some() || !self.claim(child::RDB) {
             return false;
         }
         *j = Some(Arc::new(Job {
@@ -181,6 +220,7 @@ impl Persist {
         if let Ok(mut j) = self.job.lock() {
             *j = None;
         }
+        self.release(child::RDB);
     }
 
     /// Records a successful save covering `dirty` changes.
@@ -204,6 +244,23 @@ impl Persist {
     pub fn changes(&self) -> u64 {
         let total: u64 = self.dirty_slots.lock().map(|s| s.iter().sum()).unwrap_or(0);
         total.saturating_sub(self.dirty_saved.load(Ordering::Relaxed))
+    }
+}
+
+/// Redis's `debugDelay` (`key-load-delay`, per key loaded): sleeps `usec`
+/// microseconds, or for a negative value 1 µs once every `-usec` calls on
+/// average (a sleep costs a context switch: short delays are statistical).
+pub fn debug_delay(usec: i64, rng: &mut u64) {
+    let us = if usec < 0 {
+        *rng ^= *rng << 13;
+        *rng ^= *rng >> 7;
+        *rng ^= *rng << 17;
+        u64::from(*rng % usec.unsigned_abs() == 0)
+    } else {
+        usec as u64
+    };
+    if us > 0 {
+        std::thread::sleep(std::time::Duration::from_micros(us));
     }
 }
 

@@ -237,8 +237,15 @@ fn execute(
             vm.globals.raw_set("ARGV", argv.clone())?;
         }
         STOPPING.with(|s| s.set(false));
+        super::busy::begin(matches!(callee, Callee::Eval(_)));
+        super::log::attach(&env.shard.server.shared);
+        let watch = &env.redis.scripts.watch;
         let cell = RefCell::new(&mut *env);
         let result = lua.scope(|scope| {
+            vm.hooks.raw_set(
+                "busy",
+                scope.create_function(|_, ()| Ok(run::busy_check(&cell, label, args)))?,
+            )?;
             vm.hooks.raw_set(
                 "call",
                 scope.create_function(|lua, (raise, rest): (bool, MultiValue)| {
@@ -253,12 +260,7 @@ fn execute(
             )?;
             lua.set_hook(
                 mlua::HookTriggers::new().every_nth_instruction(1000),
-                |_, _| {
-                    if STOPPING.with(|s| s.get()) {
-                        return Err(run::stopping());
-                    }
-                    Ok(mlua::VmState::Continue)
-                },
+                instruction_hook,
             )?;
             let r: MultiValue = match &callee {
                 Callee::Eval(f) => vm.runner.call(f)?,
@@ -280,10 +282,38 @@ fn execute(
             Ok(())
         });
         lua.remove_hook();
+        super::busy::end(watch);
         vm.hooks.raw_set("call", Value::Nil)?;
         vm.hooks.raw_set("setresp", Value::Nil)?;
+        vm.hooks.raw_set("busy", Value::Nil)?;
         result
     }
+}
+
+/// The hook every thousand instructions of a run (every line once it is
+/// killed, as Redis's, so that a `pcall` loop cannot outlive a kill):
+/// stops a run that must stop, and lets [`super::busy`] time it out and
+/// serve the shard's connections.
+fn instruction_hook(lua: &mlua::Lua, _: &mlua::debug::Debug) -> mlua::Result<mlua::VmState> {
+    if STOPPING.with(|s| s.get()) {
+        return Err(run::stopping());
+    }
+    let kill = match super::busy::tick() {
+        super::busy::Tick::Continue => false,
+        super::busy::Tick::Kill => true,
+        super::busy::Tick::Check => {
+            let hooks: mlua::Table = lua.named_registry_value(vm::HOOKS)?;
+            match hooks.raw_get::<Value>("busy")? {
+                Value::Function(f) => f.call::<bool>(())?,
+                _ => false,
+            }
+        }
+    };
+    if kill {
+        lua.set_hook(mlua::HookTriggers::EVERY_LINE, instruction_hook)?;
+        return Err(mlua::Error::RuntimeError(super::busy::KILLED.into()));
+    }
+    Ok(mlua::VmState::Continue)
 }
 
 /// A script's error as `luaCallFunction` replies it: the `err` text and,
@@ -424,7 +454,7 @@ pub(crate) fn script_command(
             resp::ok(out);
         }
         // SCRIPT KILL
-        "script|kill" => resp::error(out, b"NOTBUSY No scripts in execution right now."),
+        "script|kill" => registry.watch.kill(true, out),
         // SCRIPT HELP
         "script|help" => {
             resp::array(out, HELP.len());

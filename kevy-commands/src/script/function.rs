@@ -493,10 +493,13 @@ pub(crate) fn function_command(
         }
         // FUNCTION STATS
         "function|stats" => {
+            let Ok(running) = redis.scripts.watch.running_function() else {
+                return resp::error(out, super::busy::BUSY_EVAL);
+            };
             let (nlibs, nfuncs) = libs.lock().map(|l| l.counts()).unwrap_or((0, 0));
             resp::map(out, 2);
             resp::bulk(out, b"running_script");
-            resp::null(out);
+            super::busy::write_running(running, out);
             resp::bulk(out, b"engines");
             resp::map(out, 1);
             resp::bulk(out, b"LUA");
@@ -507,7 +510,7 @@ pub(crate) fn function_command(
             resp::int(out, nfuncs as i64);
         }
         // FUNCTION KILL
-        "function|kill" => resp::error(out, b"NOTBUSY No scripts in execution right now."),
+        "function|kill" => redis.scripts.watch.kill(false, out),
         // FUNCTION DUMP
         "function|dump" => {
             let codes: Vec<Vec<u8>> = libs

@@ -19,7 +19,7 @@
 //!   something else at the same step) ends with an error, keeping its
 //!   earlier writes as any script error does.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashSet;
 
 use kevy_rt::{Args, LocalCx, OwnedArgs, Router};
@@ -125,6 +125,9 @@ pub(crate) struct Env<'a> {
     /// The next journal entry to replay.
     pub at: usize,
     pub stop: Option<Stop>,
+    /// Serves the shard's connections while the run is timed out (where
+    /// the runtime lends them: shard mode; see [`super::busy`]).
+    pub serve: Option<&'a mut dyn FnMut(&mut ShardState)>,
 }
 
 /// Where one call runs.
@@ -200,6 +203,10 @@ impl Env<'_> {
                 return None;
             }
             self.at += 1;
+            if table::find(argv.args()).is_ok_and(|s| s.flags & flags::WRITE != 0) {
+                // A replayed write was made: the run is unkillable.
+                super::busy::writing();
+            }
             if let Some(spec) = table::find(argv.args()).ok().filter(|s| s.name == "select") {
                 // The database a replayed SELECT chose.
                 let _ = spec;
@@ -245,6 +252,10 @@ impl Env<'_> {
             }
         }
         if spec.flags & flags::WRITE != 0 {
+            if !super::busy::writing() {
+                // Killed before this write: the hook ends the run.
+                return Some(err(super::busy::KILLED.as_bytes()));
+            }
             if let Some(undo) = self.undo.as_mut() {
                 save_keys(undo, self.shard, self.db, spec, args);
             }
@@ -404,6 +415,32 @@ pub(crate) fn stopping() -> mlua::Error {
     mlua::Error::RuntimeError("kevy: the script stops here".into())
 }
 
+/// The instruction hook's look at the run ([`super::busy::check`]),
+/// between two instructions: serves the shard's connections when the run
+/// is timed out; true when the run must end (the runtime is stopping).
+pub(crate) fn busy_check(cell: &RefCell<&mut Env<'_>>, label: &str, args: Args<'_>) -> bool {
+    let Ok(mut env) = cell.try_borrow_mut() else {
+        return false;
+    };
+    let env = &mut **env;
+    if env
+        .shard
+        .server
+        .info
+        .as_ref()
+        .is_some_and(|i| i.stopping.get())
+    {
+        super::busy::stop();
+        return true;
+    }
+    if super::busy::check(&env.redis.scripts.watch, env.shard, label, args) {
+        if let Some(serve) = env.serve.as_mut() {
+            serve(env.shard);
+        }
+    }
+    false
+}
+
 /// `redis.setresp(n)`.
 pub(crate) fn setresp(env: &mut Env<'_>, lua: &Lua, args: MultiValue) -> mlua::Result<MultiValue> {
     if args.len() != 1 {
@@ -446,19 +483,42 @@ pub(crate) fn set_repl(lua: &Lua, args: MultiValue) -> mlua::Result<MultiValue> 
     Ok(ok([]))
 }
 
-/// `redis.log(level, message…)`: checked; written to standard error at
-/// `warning` (kevy's server log is the binary's).
+/// `redis.log(level, message…)`: the messages joined by spaces, to the
+/// server's log at `level` (`luaLogCommand`; the log drops lines under
+/// its `loglevel`).
 pub(crate) fn log(lua: &Lua, args: MultiValue) -> mlua::Result<MultiValue> {
     if args.len() < 2 {
         return fail(lua, "redis.log() requires two arguments or more.");
     }
     let level = match &args[0] {
-        Value::Integer(n) => *n,
-        Value::Number(n) => *n as i64,
+        Value::Integer(n) => *n as f64,
+        Value::Number(n) => *n,
+        Value::String(s) => match s.to_str().ok().and_then(|t| t.trim().parse::<f64>().ok()) {
+            Some(n) => n,
+            None => return fail(lua, "First argument must be a number (log level)."),
+        },
         _ => return fail(lua, "First argument must be a number (log level)."),
     };
+    // `lua_tonumber` into a C int: truncated towards zero.
+    let level = level as i64;
     if !(0..=3).contains(&level) {
         return fail(lua, "Invalid debug level.");
     }
+    let mut line = Vec::new();
+    for (j, a) in args.iter().enumerate().skip(1) {
+        let text = match a {
+            Value::String(s) => s.as_bytes().to_vec(),
+            Value::Integer(n) => n.to_string().into_bytes(),
+            Value::Number(n) => super::vm::lua_number_text(*n).into_bytes(),
+            // `lua_tolstring` gives nothing for other types: skipped.
+            _ => continue,
+        };
+        // A space before every argument but the first, as Redis glues them.
+        if j != 1 {
+            line.push(b' ');
+        }
+        line.extend_from_slice(&text);
+    }
+    super::log::write(level, &String::from_utf8_lossy(&line));
     Ok(ok([]))
 }

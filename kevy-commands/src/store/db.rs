@@ -38,6 +38,7 @@ use crate::store::signal::{class, Signals};
 use node::Node;
 
 pub use crate::base::clock::{now_ms, Ms};
+pub use snap::SnapFormat;
 
 /// The time of one command: the system clock read at most once, and only when
 /// needed (most commands meet no key with a deadline, and reading the clock
@@ -61,33 +62,26 @@ impl Clock {
         }
     }
 
+    /// A clock for a step of the same command: the time `other` read, if
+    /// it read it (or was stopped), else read on first use.
+    pub fn like(other: &Clock) -> Clock {
+        Clock {
+            ms: Cell::new(other.ms.get()),
+        }
+    }
+
     /// The command's time, in unix milliseconds.
     #[inline]
     pub fn ms(&self) -> Ms {
         match self.ms.get() {
             Some(ms) => ms,
             None => {
-                let ms = match LOADING.load(std::sync::atomic::Ordering::Relaxed) {
-                    false => now_ms(),
-                    true => 0,
-                };
+                let ms = now_ms();
                 self.ms.set(Some(ms));
                 ms
             }
         }
     }
-}
-
-/// Set while a log is replayed at start-up: commands then see the time as
-/// 0, so no key expires during the replay (Redis's `expireIfNeeded` while
-/// `server.loading`); a command of the log that met a key before its
-/// deadline meets it again. Read once per command, on its first clock read.
-static LOADING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-
-/// Starts or ends the replay of a log (the clock then reads 0); only while no
-/// shard runs.
-pub fn set_loading(on: bool) {
-    LOADING.store(on, std::sync::atomic::Ordering::Relaxed);
 }
 
 /// True when a key with deadline `at` is expired at `now`. Like Redis's

@@ -57,6 +57,8 @@ fn rule_of(name: &str) -> Rule {
         | "zunionstore" | "zinterstore" | "zdiffstore" | "zrangestore" | "geosearchstore"
         | "sort" => Always,
         "flushdb" | "flushall" => Elsewhere,
+        // Each shard counts the keys it moved away.
+        "migrate" => Elsewhere,
         // Their handlers report what changed (`store::changes`).
         "setbit" | "bitfield" => Reported,
         "mset" => Pairs(1),

@@ -7,7 +7,7 @@ use std::time::Instant;
 use slab::Slab;
 
 use super::Shard;
-use crate::clients::{ClientOf, ClientTable};
+use crate::clients::{Answer, ClientOf, ClientTable};
 use crate::commands::Commands;
 use crate::conn::Conn;
 use crate::stats::ShardStats;
@@ -181,6 +181,8 @@ pub(super) struct ConnTable<'a, C: Commands> {
     pub(super) killed: &'a mut Vec<usize>,
     pub(super) unblocked: &'a mut Vec<(usize, crate::park::Unpark)>,
     pub(super) shard: usize,
+    /// What serves the connections while a long part runs.
+    pub(super) pump: Option<super::busy::Pump<'a, C>>,
 }
 
 impl<C: Commands> ClientTable<C::Session, C::Cmd> for ConnTable<'_, C> {
@@ -218,5 +220,9 @@ impl<C: Commands> ClientTable<C::Session, C::Cmd> for ConnTable<'_, C> {
             },
             None => false,
         }
+    }
+
+    fn serve_busy(&mut self, answer: &mut Answer<'_, C::Session>) {
+        self.serve(answer);
     }
 }

@@ -5,7 +5,7 @@
 use std::io::{self, Write};
 use std::sync::atomic::Ordering;
 
-use super::admin::ConnTable;
+use super::busy;
 use super::Shard;
 use crate::args::Args;
 use crate::clients::ClientsOf;
@@ -21,16 +21,14 @@ const PREFETCH_AHEAD: usize = 8;
 impl<C: Commands> Shard<C> {
     /// Runs one part on this shard, lending it the connection table.
     fn run_part(&mut self, ctx: C::Ctx, part: C::Part) -> C::PartReply {
-        let mut table = ConnTable {
-            conns: &mut self.conns,
-            killed: &mut self.killed,
-            unblocked: &mut self.parking.unblocked,
-            shard: self.id,
-        };
+        let mut table = conn_table!(self);
         let mut clients = ClientsOf::new(&mut table);
         let reply = self
             .cmds
             .execute_part(&mut self.state, ctx, part, &mut clients);
+        if let Some((served, accepted)) = table.pump.take().and_then(busy::Pump::served) {
+            self.after_busy(served, accepted);
+        }
         if !self.parking.unblocked.is_empty() {
             self.reap_unblocked();
         }
@@ -84,14 +82,21 @@ impl<C: Commands> Shard<C> {
         let o = self.ops.get_mut(op)?;
         let replies: Vec<C::PartReply> = o.replies.drain(..).flatten().collect();
         let mut out = self.pools.slot();
-        match self.cmds.gather(
+        let mut table = conn_table!(self);
+        let mut clients = ClientsOf::new(&mut table);
+        let gathered = self.cmds.gather_lending(
             &mut self.state,
             &mut o.plan,
             replies,
             &self.router,
             next,
             &mut out,
-        ) {
+            &mut clients,
+        );
+        if let Some((served, accepted)) = table.pump.take().and_then(busy::Pump::served) {
+            self.after_busy(served, accepted);
+        }
+        match gathered {
             Gather::Again => {
                 self.pools.put_slot(out);
                 Some(op)

@@ -1,6 +1,7 @@
-//! Snapshot (RDB) and append-only-file settings: `rdbcompression` and
-//! `rdbchecksum` are real (with `save`, `dir` and `dbfilename` among the
-//! server settings); the others are known with Redis's defaults and
+//! Snapshot (RDB) and append-only-file settings: `rdbcompression`,
+//! `rdbchecksum`, the test delays `rdb-key-save-delay` and
+//! `key-load-delay` and the AOF's are real (with `save`, `dir` and
+//! `dbfilename` among the server settings); the others are known with Redis's defaults and
 //! checks, and any other value is refused with the reason.
 
 use super::*;
@@ -13,23 +14,25 @@ const NO_RESTORE: &str = "RESTORE always checks payloads in full";
 pub static PARAMS: &[Param] = &[
     Param::new("rdbchecksum", Kind::Bool, "yes").flags(IMMUTABLE),
     Param::new("rdbcompression", Kind::Bool, "yes"),
-    Param::new("rdb-del-sync-files", Kind::Bool, "no").refuse(NO_RDB),
+    // Only replication writes sync files, and kevy has none: there is
+    // never a file for this to delete.
+    Param::new("rdb-del-sync-files", Kind::Bool, "no"),
     Param::new("rdb-save-incremental-fsync", Kind::Bool, "yes").refuse(NO_RDB),
     Param::new("stop-writes-on-bgsave-error", Kind::Bool, "yes").refuse(NO_RDB),
+    // Test settings: microseconds between two keys a background snapshot
+    // takes (BGSAVE, BGREWRITEAOF), and slept per key loaded.
     Param::new(
         "rdb-key-save-delay",
         Kind::Int(i32::MIN as i64, i32::MAX as i64),
         "0",
     )
-    .flags(HIDDEN)
-    .refuse(NO_RDB),
+    .flags(HIDDEN),
     Param::new(
         "key-load-delay",
         Kind::Int(i32::MIN as i64, i32::MAX as i64),
         "0",
     )
-    .flags(HIDDEN)
-    .refuse(NO_RDB),
+    .flags(HIDDEN),
     Param::new(
         "loading-process-events-interval-bytes",
         Kind::Int(1024, i32::MAX as i64),

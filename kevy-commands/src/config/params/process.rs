@@ -155,9 +155,7 @@ pub static PARAMS: &[Param] = &[
         Kind::Enum(&["allchannels", "resetchannels"]),
         "resetchannels",
     ),
-    Param::new("busy-reply-threshold", Kind::Int(0, i64::MAX), "5000")
-        .alias("lua-time-limit")
-        .refuse("scripting and modules are not implemented yet"),
+    Param::new("busy-reply-threshold", Kind::Int(0, i64::MAX), "5000").alias("lua-time-limit"),
     Param::new(
         "notify-keyspace-events",
         Kind::Custom(parse_notify, notify_lines),

@@ -344,7 +344,10 @@ fn stats_section(s: &mut Fields<'_>, total: &Report) {
     s.field("pubsubshard_channels", 0);
     s.field("latest_fork_usec", 0);
     s.field("total_forks", 0);
-    s.field("migrate_cached_sockets", 0);
+    s.field(
+        "migrate_cached_sockets",
+        crate::family::migrate::link::cached(),
+    );
     s.field("slave_expires_tracked_keys", 0);
     s.field("active_defrag_hits", 0);
     s.field("active_defrag_misses", 0);

@@ -16,6 +16,10 @@
 //! the end of the table before that (a rehash moved untaken nodes behind
 //! the cursor) starts again from bucket 0, skipping taken nodes.
 //!
+//! A snapshot encodes either as RDB key–value pairs (a background save, an
+//! AOF rewrite with `aof-use-rdb-preamble yes`) or as the commands that
+//! recreate each key (an AOF rewrite's RESP base, [`crate::persist::resp`]).
+//!
 //! Extra memory: the encoded pairs (about the file's share of this
 //! database), no copy of any value.
 
@@ -23,7 +27,17 @@ use super::node::Node;
 use super::{is_expired, Clock, Db, Ms, NO_TTL, TICKS_PER_SECOND};
 use crate::persist::rdb::file::{AccessData, DbChunk};
 use crate::persist::rdb::write::{Meta, Writer};
+use crate::persist::resp;
 use crate::store::lfu;
+
+/// How a snapshot encodes the keys it takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SnapFormat {
+    /// RDB key–value pairs (`rdbSaveKeyValuePair` each).
+    Rdb,
+    /// Commands recreating each key (a RESP AOF base).
+    Resp,
+}
 
 /// A snapshot in progress (boxed in its [`Db`]).
 pub(crate) struct Snap {
@@ -38,6 +52,12 @@ pub(crate) struct Snap {
     now: Ms,
     access: AccessData,
     writer: Writer,
+    format: SnapFormat,
+    /// `rdb-key-save-delay`: microseconds between two keys a slice takes
+    /// (a test setting Redis's suite uses to watch a save in progress).
+    delay_us: u64,
+    /// When a paced slice may take its next key.
+    next_at: std::time::Instant,
     keys: u64,
     expires: u64,
 }
@@ -45,9 +65,19 @@ pub(crate) struct Snap {
 impl Db {
     /// Starts a snapshot of this database, number `index`, as it is now
     /// (`now`: the cut's time), encoded with `compress` and `access` as
-    /// [`crate::persist::rdb::file::encode_dbs`] would. A snapshot still
-    /// running is completed and dropped first.
-    pub fn begin_snapshot(&mut self, index: usize, compress: bool, access: AccessData, now: Ms) {
+    /// [`crate::persist::rdb::file::encode_dbs`] would, or as commands
+    /// (`format`); `delay_us` paces the slices (`rdb-key-save-delay`).
+    /// A snapshot still running is completed and dropped first (callers
+    /// run one at a time: `Persist::claim`).
+    pub fn begin_snapshot(
+        &mut self,
+        index: usize,
+        format: SnapFormat,
+        compress: bool,
+        access: AccessData,
+        now: Ms,
+        delay_us: u64,
+    ) {
         if self.snap.is_some() {
             self.finish_snapshot_now();
             self.snap = None;
@@ -63,6 +93,9 @@ impl Db {
             now,
             access,
             writer,
+            format,
+            delay_us,
+            next_at: std::time::Instant::now(),
             keys: 0,
             expires: 0,
         }));
@@ -74,25 +107,40 @@ impl Db {
     }
 
     /// Encodes the untaken nodes of up to `budget` buckets; true when the
-    /// snapshot is complete (or none runs).
+    /// snapshot is complete (or none runs). Under `rdb-key-save-delay` a
+    /// step takes one key at most, and none before the delay since the
+    /// last one has passed (the shard never sleeps: Redis sleeps in its
+    /// fork child).
     pub fn snapshot_step(&mut self, budget: usize) -> bool {
         let Some(s) = self.snap.as_deref() else {
             return true;
         };
         let mut cursor = s.cursor;
         let mut left = budget.max(1);
+        let paced = s.delay_us > 0;
+        if paced && s.taken < s.total && std::time::Instant::now() < s.next_at {
+            return false;
+        }
+        let before = s.taken;
         loop {
-            if self.snap.as_deref().is_none_or(|s| s.taken >= s.total) {
+            let Some(s) = self.snap.as_deref() else {
+                return true;
+            };
+            if s.taken >= s.total {
                 return true;
             }
-            if left == 0 {
+            if left == 0 || (paced && s.taken > before) {
                 break;
             }
             let n = self.table.num_buckets();
             if cursor >= n {
                 cursor = 0;
             }
-            let end = (cursor + left).min(n);
+            let end = if paced {
+                cursor + 1
+            } else {
+                (cursor + left).min(n)
+            };
             for idx in cursor..end {
                 self.cow(idx);
             }
@@ -101,6 +149,10 @@ impl Db {
         }
         if let Some(s) = self.snap.as_deref_mut() {
             s.cursor = cursor;
+            if paced {
+                s.next_at =
+                    std::time::Instant::now() + std::time::Duration::from_micros(s.delay_us);
+            }
         }
         false
     }
@@ -108,6 +160,9 @@ impl Db {
     /// Completes a running snapshot in one go (before the whole database
     /// goes: FLUSHDB, FLUSHALL, a load).
     pub fn finish_snapshot_now(&mut self) {
+        if let Some(s) = self.snap.as_deref_mut() {
+            s.delay_us = 0;
+        }
         while !self.snapshot_step(1 << 16) {}
     }
 
@@ -167,15 +222,18 @@ impl Db {
         });
         s.keys += 1;
         s.expires += at.is_some() as u64;
-        s.writer.pair(
-            e.key(),
-            e.value(),
-            Meta {
-                expire: at,
-                idle,
-                freq,
-            },
-        );
+        match s.format {
+            SnapFormat::Rdb => s.writer.pair(
+                e.key(),
+                e.value(),
+                Meta {
+                    expire: at,
+                    idle,
+                    freq,
+                },
+            ),
+            SnapFormat::Resp => resp::write_key(&mut s.writer.out, e.key(), e.value(), at),
+        }
     }
 }
 

@@ -4,14 +4,29 @@
 
 use super::super::flags::*;
 use super::super::key_flags::*;
-use super::super::{KeySpec, Run, Spec};
+use super::super::{BeginSearch, FindKeys, KeySpec, Run, Spec};
 use crate::family::keys::{self, object};
-use crate::family::{connection, persist, sort};
+use crate::family::{connection, migrate, persist, sort};
 
 /// The notes of SORT's BY/GET key spec.
 const BY_GET_NOTES: &str = "For the optional BY/GET keyword. It is marked 'unknown' because the key names derive from the content of the key we sort";
 /// The notes of SORT's STORE key spec.
 const STORE_NOTES: &str = "For the optional STORE keyword. It is marked 'unknown' because the keyword can appear anywhere in the argument array";
+
+/// MIGRATE's keys after KEYS.
+const MIGRATE_KEYS: KeySpec = KeySpec {
+    notes: "",
+    flags: RW | ACCESS | DELETE | INCOMPLETE,
+    begin: BeginSearch::Keyword {
+        keyword: "KEYS",
+        startfrom: -2,
+    },
+    find: FindKeys::Range {
+        lastkey: -1,
+        keystep: 1,
+        limit: 0,
+    },
+};
 
 /// The keyspace commands.
 #[rustfmt::skip]
@@ -23,6 +38,11 @@ pub const KEYSPACE: &[Spec] = &[
     Spec::new("restore", -4, WRITE | DENYOOM, [1, 1, 1], Run::Shard(persist::restore))
         .acl(&["@keyspace", "@write", "@slow", "@dangerous"])
         .keys(&[KeySpec::index(1, OW | UPDATE)]),
+    Spec::new("migrate", -6, WRITE | MOVABLEKEYS, [3, 3, 1], Run::Server(migrate::plan_migrate))
+        .acl(&["@keyspace", "@write", "@slow", "@dangerous"])
+        .tips(&["nondeterministic_output"])
+        .keys(&[KeySpec::index(3, RW | ACCESS | DELETE), MIGRATE_KEYS])
+        .getkeys(migrate::keys),
     Spec::new("rename", 3, WRITE, [1, 2, 1], Run::Keys(keys::rename, keys::plan_rename))
         .acl(&["@keyspace", "@write", "@slow"])
         .keys(&[KeySpec::index(1, RW | ACCESS | DELETE), KeySpec::index(2, OW | UPDATE)]),

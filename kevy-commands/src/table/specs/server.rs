@@ -7,7 +7,8 @@ use super::super::flags::*;
 use super::super::key_flags::*;
 use super::super::{KeySpec, Run, Spec};
 use crate::family::{
-    acl, client, config, connection, debug, diag, info, lolwut, monitor, persist, rewrite, tracking,
+    acl, client, config, connection, debug, diag, info, lolwut, monitor, persist, rewrite,
+    tracking, wait,
 };
 
 /// The server commands.
@@ -35,6 +36,10 @@ pub const SERVER: &[Spec] = &[
         Run::Local(monitor::shutdown),
     )
         .acl(&["@admin", "@slow", "@dangerous"]),
+    Spec::new("wait", 3, NOSCRIPT, [0, 0, 0], Run::Plan(wait::plan_wait))
+        .acl(&["@slow", "@connection"])
+        .tips(&["request_policy:all_shards", "response_policy:agg_min"])
+        .check(wait::check),
     Spec::new("time", 1, LOADING | STALE | FAST, [0, 0, 0], Run::Local(monitor::time))
         .acl(&["@fast"])
         .tips(&["nondeterministic_output"]),

@@ -86,11 +86,7 @@ const REFUSED: &[(&str, &[&str])] = &[
     (TLS_DH, &["tls-dh-params-file"]),
     (
         RDB,
-        &[
-            "rdb-del-sync-files",
-            "rdb-save-incremental-fsync",
-            "stop-writes-on-bgsave-error",
-        ],
+        &["rdb-save-incremental-fsync", "stop-writes-on-bgsave-error"],
     ),
     (
         AOF,
@@ -160,10 +156,6 @@ const REFUSED: &[(&str, &[&str])] = &[
     (
         "kevy makes no outgoing connections yet",
         &["bind-source-addr"],
-    ),
-    (
-        "scripting and modules are not implemented yet",
-        &["busy-reply-threshold", "lua-time-limit"],
     ),
     (
         "kevy cannot change the listening port while it runs",

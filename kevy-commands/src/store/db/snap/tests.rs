@@ -144,7 +144,7 @@ fn a_snapshot_is_the_database_at_the_cut_whatever_happens_between_slices() {
         let mut db = filled(size);
         let mut rng = Lcg(seed);
         let want = state(&db);
-        db.begin_snapshot(4, seed % 2 == 0, AccessData::None, NOW);
+        db.begin_snapshot(4, SnapFormat::Rdb, seed % 2 == 0, AccessData::None, NOW, 0);
         let mut step = 0;
         while !db.snapshot_step(budget) {
             for _ in 0..rng.next(20) {
@@ -166,7 +166,7 @@ fn a_snapshot_is_the_database_at_the_cut_whatever_happens_between_slices() {
         db.assert_consistent();
         // A second snapshot (the marks flipped back) sees the changes.
         let want = state(&db);
-        db.begin_snapshot(0, true, AccessData::None, NOW);
+        db.begin_snapshot(0, SnapFormat::Rdb, true, AccessData::None, NOW, 0);
         while !db.snapshot_step(budget) {
             mutate(&mut db, &mut rng, step + 1, size);
         }
@@ -181,7 +181,7 @@ fn a_snapshot_is_the_database_at_the_cut_whatever_happens_between_slices() {
 fn a_flush_during_a_snapshot_keeps_the_cut() {
     let mut db = filled(1_000);
     let want = state(&db);
-    db.begin_snapshot(2, true, AccessData::Lru, NOW);
+    db.begin_snapshot(2, SnapFormat::Rdb, true, AccessData::Lru, NOW, 0);
     assert!(!db.snapshot_step(10));
     db.clear();
     db.set(b"after", Value::Int(1), &Clock::at(NOW), false, None);
@@ -189,7 +189,58 @@ fn a_flush_during_a_snapshot_keeps_the_cut() {
     assert!(decoded(db.take_snapshot(), 2) == want);
     // An empty database's snapshot is complete at once, with no chunk.
     let mut empty = Db::new();
-    empty.begin_snapshot(0, true, AccessData::None, NOW);
+    empty.begin_snapshot(0, SnapFormat::Rdb, true, AccessData::None, NOW, 0);
     assert!(empty.snapshot_step(1));
     assert_eq!(empty.take_snapshot(), None);
+}
+
+#[test]
+fn a_resp_snapshot_holds_each_key_of_the_cut_as_commands() {
+    let size = 1_500;
+    let mut db = filled(size);
+    let mut rng = Lcg(9);
+    let want = state(&db);
+    db.begin_snapshot(3, SnapFormat::Resp, true, AccessData::None, NOW, 0);
+    let mut step = 0;
+    while !db.snapshot_step(5) {
+        for _ in 0..rng.next(20) {
+            step += 1;
+            mutate(&mut db, &mut rng, step, size);
+        }
+    }
+    let chunk = db.take_snapshot().expect("keys");
+    assert_eq!((chunk.db, chunk.keys as usize), (3, want.len()));
+    // Every key of the cut is there as the commands recreating it, and
+    // nothing else is.
+    let mut total = 0;
+    for (key, (value, at)) in &want {
+        let mut cmds = Vec::new();
+        crate::persist::resp::write_key(&mut cmds, key, value, *at);
+        assert!(
+            chunk.bytes.windows(cmds.len()).any(|w| w == &cmds[..]),
+            "{}",
+            String::from_utf8_lossy(key)
+        );
+        total += cmds.len();
+    }
+    assert_eq!(chunk.bytes.len(), total);
+}
+
+#[test]
+fn a_key_save_delay_paces_the_slices() {
+    let mut db = filled(40);
+    let want = state(&db);
+    // One key per step at most, and none until the delay has passed.
+    db.begin_snapshot(0, SnapFormat::Rdb, true, AccessData::None, NOW, 1_000);
+    let mut steps = 0;
+    while !db.snapshot_step(1 << 20) {
+        steps += 1;
+        std::thread::sleep(std::time::Duration::from_micros(1_100));
+    }
+    assert!(
+        steps >= want.len() - 1,
+        "{steps} steps for {} keys",
+        want.len()
+    );
+    assert!(decoded(db.take_snapshot(), 0) == want);
 }

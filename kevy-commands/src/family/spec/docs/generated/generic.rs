@@ -157,6 +157,34 @@ pub(super) static DOCS: &[(&str, Docs)] = &[
             arg("seconds", Integer).token("IDLETIME").since("5.0.0").flags(OPTIONAL),
             arg("frequency", Integer).token("FREQ").since("5.0.0").flags(OPTIONAL),
         ])),
+    ("migrate", docs("Atomically transfer a key from a Redis instance to another one.", "2.6.0", "generic")
+        .complexity("This command actually executes a DUMP+DEL in the source instance, and a RESTORE in the target instance. See the pages of these commands for time complexity. Also an O(N) data transfer between the two instances is performed.")
+        .history(&[
+            ("3.0.0", "Added the `COPY` and `REPLACE` options."),
+            ("3.0.6", "Added the `KEYS` option."),
+            ("4.0.7", "Added the `AUTH` option."),
+            ("6.0.0", "Added the `AUTH2` option."),
+        ])
+        .args(&[
+            arg("host", String),
+            arg("port", Integer),
+            arg("key_or_empty_string", OneOf).args(&[
+                arg("key", Key).key(0),
+                arg("empty_string", PureToken).token(""),
+            ]),
+            arg("destination-db", Integer),
+            arg("timeout", Integer),
+            arg("copy", PureToken).token("COPY").since("3.0.0").flags(OPTIONAL),
+            arg("replace", PureToken).token("REPLACE").since("3.0.0").flags(OPTIONAL),
+            arg("authentication", OneOf).flags(OPTIONAL).args(&[
+                arg("password", String).token("AUTH").since("4.0.7").flags(OPTIONAL),
+                arg("username_password", Block).token("AUTH2").since("6.0.0").flags(OPTIONAL).args(&[
+                    arg("username", String),
+                    arg("password", String),
+                ]),
+            ]),
+            arg("key", Key).key(1).token("KEYS").since("3.0.6").flags(OPTIONAL | MULTIPLE),
+        ])),
     ("rename", docs("Rename a key", "1.0.0", "generic")
         .complexity("O(1)")
         .args(&[
@@ -255,5 +283,11 @@ pub(super) static DOCS: &[(&str, Docs)] = &[
                 arg("desc", PureToken).token("DESC"),
             ]),
             arg("sorting", PureToken).token("ALPHA").flags(OPTIONAL),
+        ])),
+    ("wait", docs("Wait for the synchronous replication of all the write commands sent in the context of the current connection", "3.0.0", "generic")
+        .complexity("O(1)")
+        .args(&[
+            arg("numreplicas", Integer),
+            arg("timeout", Integer),
         ])),
 ];

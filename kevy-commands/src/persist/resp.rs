@@ -1,36 +1,21 @@
-//! A shard's keyspace as commands (the rewrite's base when
-//! `aof-use-rdb-preamble` is off, as Redis's `rewriteAppendOnlyFileRio`):
-//! SET for strings, RPUSH, HSET, SADD and ZADD with at most 64 items per
-//! command (`AOF_REWRITE_ITEMS_PER_CMD`), then PEXPIREAT for a key with a
-//! deadline.
+//! Keys as commands (the AOF rewrite's base when `aof-use-rdb-preamble`
+//! is off, as Redis's `rewriteAppendOnlyFileRio`): SET for strings, RPUSH,
+//! HSET, SADD and ZADD with at most 64 items per command
+//! (`AOF_REWRITE_ITEMS_PER_CMD`), then PEXPIREAT for a key with a
+//! deadline. An incremental snapshot (`store/db/snap.rs`) writes each key
+//! it takes through [`write_key`]; the base's writer puts a `SELECT`
+//! before each database's commands.
 
-use super::feed::Fragment;
 use crate::base::float::fmt_double;
 use crate::base::resp;
 use crate::model::value::Value;
-use crate::shard::ShardState;
-use crate::store::db::{is_expired, Clock, Ms};
+use crate::store::db::Ms;
 
 /// Items per command (Redis's `AOF_REWRITE_ITEMS_PER_CMD`).
 const PER_CMD: usize = 64;
 
-/// Every live key of every database of `shard`, as commands.
-pub fn snapshot(shard: &ShardState) -> Fragment {
-    let mut out = Fragment::default();
-    let now = Clock::new();
-    for (i, db) in shard.dbs.iter().enumerate() {
-        db.for_each_entry(|key, value, at| {
-            if !is_expired(at, &now) {
-                write_key(&mut out, i as u32, key, value, at);
-            }
-        });
-    }
-    out
-}
-
 /// Commands recreating `key` holding `value` (with deadline `at`).
-pub fn write_key(out: &mut Fragment, db: u32, key: &[u8], value: &Value, at: Option<Ms>) {
-    let buf = out.at(db);
+pub fn write_key(buf: &mut Vec<u8>, key: &[u8], value: &Value, at: Option<Ms>) {
     match value {
         Value::Int(n) => {
             let n = n.to_string();

@@ -1,0 +1,277 @@
+//! The permission gate every command of a restricted connection passes:
+//! the connection's `Ctx::acl` code ([`code`]), `-NOAUTH` before
+//! authentication, the check of a resolved command against its user's
+//! selectors ([`check_user`]: command, keys through the key specs,
+//! channels), `-NOPERM` texts as Redis writes them, and each denial
+//! recorded in the ACL log with the client's line.
+
+use kevy_rt::Args;
+
+use super::super::command::op_getkeys;
+use super::super::spec::{catalog, flags, Spec};
+use crate::acl::check::{self, Denied, Request};
+use crate::acl::log::{Entry, Reason};
+use crate::acl::{Acl, Cache, User};
+use crate::base::clock::now_ms;
+use crate::session::Session;
+
+/// `Ctx::acl` of a connection that has not authenticated.
+pub const NOAUTH: u32 = u32::MAX;
+
+/// The `Ctx::acl` code of a session: 0 when no check is needed.
+#[inline]
+pub fn code(acl: &Acl, s: &Session) -> u32 {
+    if s.default_user && acl.open() {
+        0
+    } else {
+        slow_code(acl, s)
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn slow_code(acl: &Acl, s: &Session) -> u32 {
+    if !s.authenticated && !acl.auth_free() {
+        NOAUTH
+    } else if !s.authenticated || s.user == 0 {
+        if acl.open() {
+            0
+        } else {
+            1
+        }
+    } else {
+        s.user as u32 + 1
+    }
+}
+
+/// Channels a command publishes or subscribes to: `(argument, pattern)`.
+fn channels(spec: &Spec, args: Args<'_>) -> Vec<(usize, bool)> {
+    match spec.name {
+        "publish" | "spublish" => vec![(1, false)],
+        "subscribe" | "ssubscribe" => (1..args.len()).map(|i| (i, false)).collect(),
+        "psubscribe" => (1..args.len()).map(|i| (i, true)).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Checks user `u` against a resolved command.
+pub fn check_user(u: &User, spec: &'static Spec, args: Args<'_>) -> Result<(), Denied> {
+    if u.unrestricted() {
+        return Ok(());
+    }
+    let id = (catalog().id_of)(spec).unwrap_or(usize::MAX);
+    let argv: Vec<&[u8]> = args.iter().collect();
+    let keys: Option<Vec<(usize, u32)>> = spec.has_keys().then(|| {
+        op_getkeys(args)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|k| k.1 & crate::acl::key_flags::NOT_KEY == 0)
+            .collect()
+    });
+    let ch = channels(spec, args);
+    check::check(
+        u,
+        &Request {
+            id,
+            args: &argv,
+            keys: keys.as_deref(),
+            channels: &ch,
+        },
+    )
+}
+
+/// What the gate needs besides the command: who is asking.
+pub struct Asker<'a> {
+    /// `Ctx::acl` (non-zero).
+    pub code: u32,
+    /// Queued in `MULTI` (the log's context).
+    pub multi: bool,
+    /// The client's `CLIENT LIST` line, made only for a log entry.
+    pub info: &'a dyn Fn(&[u8]) -> Vec<u8>,
+}
+
+/// Checks a command of a restricted connection. `Some(error)` (the reply,
+/// logged in the ACL log) when refused.
+#[cold]
+pub fn gate(
+    acl: &Acl,
+    cache: &mut Cache,
+    who: &Asker<'_>,
+    spec: &'static Spec,
+    args: Args<'_>,
+) -> Option<Vec<u8>> {
+    gate_with(acl, cache, who, spec, args, false)
+}
+
+/// Checks a queued command again as `EXEC` runs it (Redis's `execCommand`
+/// does, in case the rules changed since it was queued): `Some(error)`
+/// with Redis's "ACLs rules changed" text, logged in the `multi` context.
+#[cold]
+pub fn gate_exec(
+    acl: &Acl,
+    cache: &mut Cache,
+    who: &Asker<'_>,
+    spec: &'static Spec,
+    args: Args<'_>,
+) -> Option<Vec<u8>> {
+    gate_with(acl, cache, who, spec, args, true)
+}
+
+/// `EXEC` refused (Redis's `execCommandAbort`): the transaction is
+/// discarded and the refusal (a RESP error line) quoted in an
+/// `-EXECABORT` error.
+pub fn exec_abort(err: &[u8]) -> Vec<u8> {
+    let text = err.strip_prefix(b"-").unwrap_or(err);
+    [
+        b"-EXECABORT Transaction discarded because of: ".as_slice(),
+        text,
+    ]
+    .concat()
+}
+
+fn gate_with(
+    acl: &Acl,
+    cache: &mut Cache,
+    who: &Asker<'_>,
+    spec: &'static Spec,
+    args: Args<'_>,
+    at_exec: bool,
+) -> Option<Vec<u8>> {
+    if std::ptr::eq(spec, &super::super::connection::REJECT) {
+        return None;
+    }
+    let id = if who.code == NOAUTH {
+        if acl.auth_free() {
+            0
+        } else if spec.flags & flags::NO_AUTH == 0 {
+            return Some(b"-NOAUTH Authentication required.\r\n".to_vec());
+        } else {
+            return None;
+        }
+    } else {
+        who.code as usize - 1
+    };
+    let users = cache.get(acl);
+    let Some(u) = users.get(id) else {
+        return Some(perm_error(Denied::Command, spec, args));
+    };
+    let denied = check_user(u, spec, args).err()?;
+    let name = u.name.clone();
+    let object = match denied {
+        Denied::Command => spec.name.as_bytes().to_vec(),
+        Denied::Key(i) | Denied::Channel(i) => args.at(i).to_vec(),
+    };
+    let reason = match denied {
+        Denied::Command => Reason::Command,
+        Denied::Key(_) => Reason::Key,
+        Denied::Channel(_) => Reason::Channel,
+    };
+    log(
+        acl,
+        reason,
+        who.multi || at_exec,
+        object,
+        (who.info)(&name),
+        name,
+    );
+    Some(if at_exec {
+        exec_perm_error(denied)
+    } else {
+        perm_error(denied, spec, args)
+    })
+}
+
+/// Redis's `execCommand` text for a queued command no longer allowed.
+fn exec_perm_error(d: Denied) -> Vec<u8> {
+    let reason: &[u8] = match d {
+        Denied::Command => b"no permission to execute the command or subcommand",
+        Denied::Key(_) => b"no permission to touch the specified keys",
+        Denied::Channel(_) => b"no permission to access one of the channels used as arguments",
+    };
+    [
+        b"-NOPERM ACLs rules changed between the moment the transaction was accumulated \
+          and the EXEC call. This command is no longer allowed for the following reason: "
+            .as_slice(),
+        reason,
+        b"\r\n",
+    ]
+    .concat()
+}
+
+pub(super) fn log(
+    acl: &Acl,
+    reason: Reason,
+    multi: bool,
+    object: Vec<u8>,
+    info: Vec<u8>,
+    user: Vec<u8>,
+) {
+    let max = acl.log_max.load(std::sync::atomic::Ordering::Relaxed) as usize;
+    acl.log().add(
+        Entry {
+            count: 1,
+            reason,
+            multi,
+            object,
+            username: user,
+            ctime: now_ms() as u64,
+            client_info: info,
+        },
+        max,
+    );
+}
+
+fn perm_error(d: Denied, spec: &Spec, _args: Args<'_>) -> Vec<u8> {
+    let text = match d {
+        Denied::Command => format!(
+            "-NOPERM this user has no permissions to run the '{}' command\r\n",
+            spec.name
+        ),
+        Denied::Key(_) => {
+            "-NOPERM this user has no permissions to access one of the keys used as arguments\r\n"
+                .to_string()
+        }
+        Denied::Channel(_) => {
+            "-NOPERM this user has no permissions to access one of the channels used as arguments\r\n"
+                .to_string()
+        }
+    };
+    text.into_bytes()
+}
+
+/// A connection's `CLIENT LIST` line without its newline (what a log
+/// entry records), on the connection's shard.
+pub fn client_line(
+    shared: &crate::accounting::Shared,
+    facts: &kevy_rt::ClientFacts,
+    s: &Session,
+    cmd: Option<&Spec>,
+) -> Vec<u8> {
+    let mut line = Vec::new();
+    super::super::client::line::write_line(&mut line, shared, facts, s, cmd, 0, false);
+    if line.last() == Some(&b'\n') {
+        line.pop();
+    }
+    line
+}
+
+/// What a log entry records of a client on another shard, which knows its
+/// id, address, database and protocol only.
+pub fn remote_info(ctx: &crate::session::Ctx, cmd: &Spec, user: &[u8]) -> Vec<u8> {
+    let addr = match (ctx.unix, ctx.peer) {
+        (true, _) => "/unixsocket:0".to_string(),
+        (_, Some(p)) => p.to_string(),
+        _ => String::new(),
+    };
+    format!(
+        "id={} addr={addr} laddr= fd=-1 name= age=0 idle=0 flags=N db={} sub=0 psub=0 ssub=0 multi=-1 \
+         qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r \
+         cmd={} user={} redir=-1 resp={}",
+        ctx.client,
+        ctx.db,
+        cmd.name,
+        String::from_utf8_lossy(user),
+        if ctx.resp3 { 3 } else { 2 }
+    )
+    .into_bytes()
+}

@@ -1,0 +1,246 @@
+//! Multi-shard and isolated commands on their origin shard: planning
+//! (refusals, the table's planner, scripts and `EXEC`) and the gather that
+//! reduces the parts' replies, accounts the command and logs it.
+
+use kevy_rt::{Args, Gather, LocalCx, Planned, Router};
+
+use crate::accounting::slowlog::Captured;
+use crate::base::clock::{self, since};
+use crate::base::resp::{self, Reply};
+use crate::cross::{self, Part, PartReply, Plan};
+use crate::family::ServerCx;
+use crate::session::{Ctx, Session};
+use crate::shard::{self, ShardState};
+use crate::table::{self, Run, Spec};
+use crate::tracked::{finish, TimedReply, Tracked};
+use crate::{aofrun, dispatch, events, exec, family, script, Redis};
+
+impl Redis {
+    /// Plans a multi-shard command (`Commands::plan`): refusals answered at
+    /// once, then the table's planner, with what the gather will need to
+    /// account and log the command.
+    pub(crate) fn plan_command(
+        &self,
+        shard: &mut ShardState,
+        ctx: Ctx,
+        cmd: &'static Spec,
+        args: Args<'_>,
+        router: &Router,
+        parts: &mut Vec<(usize, Part)>,
+    ) -> Planned<Tracked> {
+        let t0 = clock::now();
+        let denied = if ctx.acl != 0 {
+            self.refuse(shard, ctx, cmd, args).map(|e| match cmd.name {
+                "exec" => family::acl::exec_abort(&e),
+                _ => e,
+            })
+        } else {
+            None
+        };
+        if let Some(reply) = denied {
+            return Planned {
+                plan: Tracked::new(Plan::Reply(reply), cmd, ctx, since(t0), args.len()),
+                hold: false,
+            };
+        }
+        if cmd.flags & table::flags::DENYOOM != 0 && shard.refuses_write(args) {
+            let mut reply = Vec::new();
+            resp::error(&mut reply, shard::evict::OOM);
+            return Planned {
+                plan: Tracked::new(Plan::Reply(reply), cmd, ctx, since(t0), args.len()),
+                hold: false,
+            };
+        }
+        if ctx.subscribed {
+            let mut reply = Vec::new();
+            family::pubsub::write_refusal(&mut reply, cmd.name);
+            shard.server.rejected(table::ids::id_of_args(args), &reply);
+            return Planned {
+                plan: Tracked::new(Plan::Reply(reply), cmd, ctx, since(t0), args.len()),
+                hold: false,
+            };
+        }
+        let planned = match cmd.run {
+            Run::Keys(_, plan)
+            | Run::ShardKeys(_, plan)
+            | Run::Plan(plan)
+            | Run::Movable(_, plan) => plan(args, router, parts),
+            Run::Server(plan) => plan(&mut ServerCx {
+                shard,
+                ctx,
+                args,
+                router,
+                parts,
+            }),
+            Run::Local(_) | Run::Key(_) | Run::Shard(_) => cross::planned(Plan::Misrouted),
+        };
+        let logging = shard
+            .server
+            .shared
+            .config
+            .live()
+            .slowlog_slower_than
+            .load(std::sync::atomic::Ordering::Relaxed)
+            >= 0;
+        Planned {
+            plan: Tracked {
+                slow: logging.then(|| Captured::new(args)),
+                argv: shard.aof.on.then(|| args.to_owned_args()),
+                dst: events::store_event(cmd)
+                    .and_then(|_| args.get(if cmd.name == "bitop" { 2 } else { 1 }))
+                    .map(<[u8]>::to_vec),
+                ..Tracked::new(planned.plan, cmd, ctx, since(t0), args.len())
+            },
+            hold: planned.hold,
+        }
+    }
+
+    /// Plans an isolated operation (`Commands::plan_isolated`): a script,
+    /// `EXEC`, or a command run under its locks.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn plan_isolated_command(
+        &self,
+        shard: &mut ShardState,
+        session: &mut Session,
+        cx: &LocalCx,
+        ctx: Ctx,
+        cmd: &'static Spec,
+        args: Args<'_>,
+        router: &Router,
+        parts: &mut Vec<(usize, Part)>,
+    ) -> Planned<Tracked> {
+        if script::owns(cmd) {
+            let t0 = clock::now();
+            let mut planned = script::plan(self, shard, session, ctx, cmd, args, router, parts);
+            planned.plan.ns = since(t0);
+            if shard.aof.on && aofrun::changes_functions(cmd) {
+                // Logged as given once it succeeded (`after_plan`).
+                planned.plan.argv = Some(args.to_owned_args());
+            }
+            return planned;
+        }
+        if cmd.name != "exec" {
+            return self.plan_command(shard, ctx, cmd, args, router, parts);
+        }
+        let t0 = clock::now();
+        let (plan, exec) = match exec::start(self, shard, session, cx, (cmd, args)) {
+            exec::Start::Reply(reply) => (Plan::Reply(reply), None),
+            exec::Start::Run(ex) => (Plan::Ok, Some(ex)),
+        };
+        let mut tracked = Tracked {
+            exec,
+            ..Tracked::new(plan, cmd, ctx, 0, args.len())
+        };
+        if let Some(ex) = tracked.exec.as_mut() {
+            ex.begin(self, shard, router, parts);
+        }
+        tracked.ns = since(t0);
+        Planned {
+            plan: tracked,
+            hold: true,
+        }
+    }
+
+    /// Reduces a round of part replies (`Commands::gather`): a script's or
+    /// a transaction's own gather, a server plan, or the dispatch table's;
+    /// the finished reply accounted and logged.
+    pub(crate) fn gather_plan(
+        &self,
+        shard: &mut ShardState,
+        op: &mut Tracked,
+        replies: Vec<TimedReply>,
+        _router: &Router,
+        next: &mut Vec<(usize, Part)>,
+        out: &mut Vec<u8>,
+    ) -> Gather {
+        if op.script.is_some() {
+            return self.gather_script(shard, op, replies, _router, next, out, None);
+        }
+        let t0 = clock::now();
+        op.ns += replies.iter().map(|r| r.ns).max().unwrap_or(0);
+        if let Some(mut ex) = op.exec.take() {
+            let mark = out.len();
+            if !ex.gather(self, shard, replies, _router, next, out) {
+                op.exec = Some(ex);
+                return Gather::Again;
+            }
+            op.ns += since(t0);
+            let empty = kevy_rt::OwnedArgs::new();
+            let who = op.ctx.who();
+            let (spec, ns) = (op.spec, op.ns);
+            shard
+                .server
+                .done(spec, ns, &out[mark..], &who, empty.args(), op.slow.as_ref());
+            finish(out, mark, op.ctx.quiet);
+            return Gather::Done;
+        }
+        let replies: Vec<PartReply> = replies.into_iter().map(|r| r.reply).collect();
+        let mark = out.len();
+        let mut reply = Reply::new(out, op.ctx.resp3);
+        let g = match &mut op.plan {
+            Plan::Server(p) => cross::admin::gather(shard, op.ctx, p, replies, next, &mut reply),
+            plan => dispatch::gather(plan, replies, next, &mut reply),
+        };
+        op.ns += since(t0);
+        if g == Gather::Done {
+            let empty = kevy_rt::OwnedArgs::new();
+            shard.server.done(
+                op.spec,
+                op.ns,
+                &out[mark..],
+                &op.ctx.who(),
+                empty.args(),
+                op.slow.as_ref(),
+            );
+            let dirty = shard.server.dirty;
+            shard.server.count_dirty(op.spec, op.argc, &out[mark..]);
+            if let Some(argv) = op.argv.take() {
+                let changed = shard.server.dirty - dirty;
+                aofrun::after_plan(
+                    shard,
+                    op.ctx.db,
+                    op.spec,
+                    argv.args(),
+                    &out[mark..],
+                    changed,
+                );
+            }
+            // A plan run whole on one shard named its events there.
+            if let Some(dst) = op.dst.take().filter(|_| !matches!(op.plan, Plan::Whole)) {
+                events::stored(shard, _router, op.ctx.db, op.spec, &dst, &out[mark..]);
+            }
+            finish(out, mark, op.ctx.quiet);
+        }
+        g
+    }
+
+    /// `gather` of a script operation (`clients`: this shard's connections,
+    /// when the runtime lends them).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn gather_script(
+        &self,
+        shard: &mut ShardState,
+        op: &mut Tracked,
+        replies: Vec<TimedReply>,
+        router: &Router,
+        next: &mut Vec<(usize, Part)>,
+        out: &mut Vec<u8>,
+        clients: Option<&mut kevy_rt::Clients<'_, Self>>,
+    ) -> Gather {
+        let t0 = clock::now();
+        op.ns += replies.iter().map(|r| r.ns).max().unwrap_or(0);
+        let mark = out.len();
+        let g = script::gather(self, shard, op, replies, router, next, out, clients);
+        op.ns += since(t0);
+        if g == Gather::Done {
+            let empty = kevy_rt::OwnedArgs::new();
+            let who = op.ctx.who();
+            let (spec, ns) = (op.spec, op.ns);
+            shard
+                .server
+                .done(spec, ns, &out[mark..], &who, empty.args(), op.slow.as_ref());
+            finish(out, mark, op.ctx.quiet);
+        }
+        g
+    }
+}

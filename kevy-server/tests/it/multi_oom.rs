@@ -1,0 +1,43 @@
+//! Queue-time `-OOM` inside MULTI over `maxmemory`, compared with
+//! redis-server 7.0: every queued command is refused (not only `denyoom`
+//! ones) and EXEC answers `-EXECABORT`; DISCARD and EXEC themselves run.
+
+use crate::util::{kevy, Raw, RedisServer};
+
+fn session(addr: std::net::SocketAddr) -> Vec<String> {
+    let mut c = Raw::connect(addr);
+    let mut admin = Raw::connect(addr);
+    let mut out = Vec::new();
+    let mut call = |c: &mut Raw, args: &[&str]| {
+        out.push(String::from_utf8_lossy(&c.call(args)).into_owned());
+    };
+    call(&mut c, &["DEL", "foo1{t}", "foo2{t}"]);
+    call(&mut c, &["MULTI"]);
+    call(&mut c, &["SET", "foo1{t}", "bar1"]);
+    call(&mut admin, &["CONFIG", "SET", "maxmemory", "1"]);
+    call(&mut c, &["LPUSH", "mylist{t}", "myvalue"]);
+    call(&mut c, &["GET", "foo1{t}"]);
+    call(&mut admin, &["CONFIG", "SET", "maxmemory", "0"]);
+    call(&mut c, &["SET", "foo2{t}", "bar2"]);
+    call(&mut c, &["EXEC"]);
+    call(&mut c, &["EXISTS", "foo1{t}", "foo2{t}"]);
+    // DISCARD still runs over the limit.
+    call(&mut c, &["MULTI"]);
+    call(&mut admin, &["CONFIG", "SET", "maxmemory", "1"]);
+    call(&mut c, &["PING"]);
+    call(&mut c, &["DISCARD"]);
+    call(&mut admin, &["CONFIG", "SET", "maxmemory", "0"]);
+    out
+}
+
+#[test]
+fn queued_commands_are_refused_over_maxmemory() {
+    let redis = RedisServer::start();
+    let server = kevy();
+    let want = session(redis.addr());
+    let got = session(server.addr());
+    server.stop();
+    assert_eq!(want, got);
+    assert!(want[4].starts_with("-OOM"), "{want:?}");
+    assert!(want[8].starts_with("-EXECABORT"), "{want:?}");
+}
