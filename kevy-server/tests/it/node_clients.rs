@@ -1,8 +1,9 @@
 //! Real Node.js applications against kevy with 2 shards
 //! (`clients/node/script.js`): BullMQ processing 10,000 jobs with 4 workers
-//! (delayed jobs, jobs that fail and are retried), and redlock v5 taking a
-//! lock on two resources that live on different shards. Their Lua scripts
-//! touch keys they do not declare, on both shards.
+//! (delayed jobs, jobs that fail and are retried) in a hash-tagged queue,
+//! and 400 in a queue whose keys spread over both shards (its scripts touch
+//! undeclared keys on the other shard); redlock v5 taking a lock on two
+//! resources that live on different shards.
 //!
 //! Needs `node` and the project's packages: `npm ci --prefix
 //! kevy-server/tests/it/clients/node` (`.ci/run` and `cargo xtask test` run it).
@@ -53,6 +54,59 @@ fn value<'a>(lines: &'a [(String, String)], name: &str) -> &'a str {
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.as_str())
         .unwrap_or_else(|| panic!("no `{name}` line in {lines:?}"))
+}
+
+/// The BullMQ run's checks: `jobs` jobs, every one completed exactly once,
+/// the planned failures retried, no delayed job run early.
+fn check_bullmq(lines: &[(String, String)], jobs: u32) {
+    let failures: u32 = (0..jobs)
+        .map(|i| match i {
+            i if i % 39 == 0 => 2,
+            i if i % 13 == 0 => 1,
+            _ => 0,
+        })
+        .sum();
+    let jobs_s = jobs.to_string();
+    assert_eq!(value(lines, "jobs"), jobs_s);
+    assert_eq!(value(lines, "completed"), jobs_s);
+    assert_eq!(value(lines, "exactly_once"), jobs_s);
+    assert_eq!(value(lines, "runs"), (jobs + failures).to_string());
+    assert_eq!(value(lines, "expected_runs"), (jobs + failures).to_string());
+    assert_eq!(value(lines, "failed_attempts"), failures.to_string());
+    assert_eq!(
+        value(lines, "delayed_jobs_checked"),
+        jobs.div_ceil(10).to_string()
+    );
+    assert_eq!(value(lines, "delayed_too_early"), "0");
+    assert_eq!(
+        value(lines, "counts"),
+        format!("completed={jobs} failed=0 delayed=0 wait=0 active=0")
+    );
+    assert!(!lines.iter().any(|(k, _)| k == "FAILED"), "{lines:?}");
+}
+
+/// 10,000 jobs under the `{bull}` prefix, as BullMQ's docs set a queue up
+/// for Redis Cluster: every key of the queue on one shard, so its scripts
+/// run in shard mode.
+#[test]
+fn bullmq_runs_every_job_exactly_once() {
+    let server = kevy();
+    let lines = node(server.addr().port(), &["bullmq", "10000", "{bull}"]);
+    check_bullmq(&lines, 10_000);
+    assert_eq!(value(&lines, "retried_jobs"), "770");
+    server.stop();
+}
+
+/// The default `bull` prefix spreads a queue's keys over both shards: its
+/// scripts touch undeclared keys on the other shard (global mode). Fewer
+/// jobs: each remote call reruns the script's prefix (see ARCHITECTURE.md,
+/// "Scripts"), and BullMQ's delayed-job promotion makes many.
+#[test]
+fn bullmq_with_keys_on_both_shards() {
+    let server = kevy();
+    let lines = node(server.addr().port(), &["bullmq", "400"]);
+    check_bullmq(&lines, 400);
+    server.stop();
 }
 
 #[test]

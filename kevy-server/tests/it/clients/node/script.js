@@ -1,7 +1,8 @@
 // Real Node.js applications against a Redis-compatible server (kevy-server's
 // integration tests run this, tests/it/node_clients.rs):
 //
-//   node script.js PORT bullmq [JOBS]        BullMQ: JOBS jobs (10,000 by default), 4 workers
+//   node script.js PORT bullmq [JOBS] [PREFIX]  BullMQ: JOBS jobs (10,000 by default),
+//                                              4 workers; keys under PREFIX ("bull" by default)
 //   node script.js PORT redlock KEY_A KEY_B  redlock v5: a lock on both resources at once
 //
 // Prints `name value` lines the test asserts on, plus timing lines starting
@@ -26,9 +27,9 @@ function fail(msg) {
 const delayOf = (i) => (i % 10 === 0 ? 100 + (i % 7) * 50 : 0);
 const failuresOf = (i) => (i % 39 === 0 ? 2 : i % 13 === 0 ? 1 : 0);
 
-async function bullmq(jobs) {
+async function bullmq(jobs, prefix) {
   const name = "kevy-it";
-  const queue = new Queue(name, { connection });
+  const queue = new Queue(name, { connection, prefix });
   await queue.waitUntilReady();
   const start = Date.now();
   for (let from = 0; from < jobs; from += 500) {
@@ -65,7 +66,7 @@ async function bullmq(jobs) {
   };
   const workers = [];
   for (let w = 0; w < 4; w++) {
-    const worker = new Worker(name, processor, { connection, concurrency: 8 });
+    const worker = new Worker(name, processor, { connection, prefix, concurrency: 8 });
     worker.on("completed", (job) => {
       completedEvents.set(job.id, (completedEvents.get(job.id) || 0) + 1);
       if (completedEvents.size === jobs) done();
@@ -74,11 +75,22 @@ async function bullmq(jobs) {
     worker.on("error", (e) => fail(`worker error ${e}`));
     workers.push(worker);
   }
-  const timeout = setTimeout(() => done("timeout"), 900_000);
+  // A guard against a hang, not a time limit: fail only when no job has
+  // completed for three minutes.
+  let seen = 0;
+  let lastProgress = Date.now();
+  const watchdog = setInterval(() => {
+    if (completedEvents.size > seen) {
+      seen = completedEvents.size;
+      lastProgress = Date.now();
+    } else if (Date.now() - lastProgress > 180_000) {
+      done("stalled");
+    }
+  }, 1000);
   const outcome = await allDone;
-  clearTimeout(timeout);
+  clearInterval(watchdog);
   const finished = Date.now();
-  if (outcome === "timeout") fail(`timeout with ${completedEvents.size} of ${jobs} completed`);
+  if (outcome === "stalled") fail(`stalled with ${completedEvents.size} of ${jobs} completed`);
   await Promise.all(workers.map((w) => w.close()));
 
   let exactlyOnce = 0;
@@ -171,9 +183,9 @@ async function redlock(keyA, keyB) {
 }
 
 async function main() {
-  if (mode === "bullmq") await bullmq(Number(process.argv[4] || 10000));
+  if (mode === "bullmq") await bullmq(Number(process.argv[4] || 10000), process.argv[5] || "bull");
   else if (mode === "redlock") await redlock(process.argv[4], process.argv[5]);
-  else fail(`usage: node script.js PORT bullmq [JOBS] | redlock KEY_A KEY_B`);
+  else fail(`usage: node script.js PORT bullmq [JOBS] [PREFIX] | redlock KEY_A KEY_B`);
 }
 
 main().catch((e) => {
