@@ -199,10 +199,16 @@ pub fn scatter(
 ) -> Vec<(u32, u32)> {
     let mut groups: Vec<Option<OwnedArgs>> = (0..router.nshards()).map(|_| None).collect();
     let mut owner = Vec::with_capacity(args.len() / step.max(1));
+    // Room for an even share of the arguments and a bit: most groups
+    // never grow while filled.
+    let nshards = router.nshards();
+    let room = |n: usize| n / nshards + n / (2 * nshards) + 8;
+    let (nargs, nbytes) = (args.len(), args.byte_len());
     let mut i = 1;
     while i < args.len() {
         let shard = router.shard_of(args.at(i));
-        let group = groups[shard].get_or_insert_with(OwnedArgs::new);
+        let group = groups[shard]
+            .get_or_insert_with(|| OwnedArgs::with_capacity(room(nargs), room(nbytes)));
         owner.push((shard, (group.len() / step) as u32));
         for j in i..(i + step).min(args.len()) {
             group.push(args.at(j));

@@ -117,7 +117,12 @@ impl<'a> Args<'a> {
 
     /// Copies the arguments into an owned list.
     pub fn to_owned_args(&self) -> OwnedArgs {
-        OwnedArgs::from_iter(self.iter())
+        // Sized once: no regrowth while copying.
+        let mut o = OwnedArgs::with_capacity(self.len(), self.byte_len());
+        for a in self.iter() {
+            o.push(a);
+        }
+        o
     }
 }
 
@@ -141,6 +146,15 @@ impl OwnedArgs {
     /// An empty list.
     pub fn new() -> OwnedArgs {
         OwnedArgs::default()
+    }
+
+    /// An empty list with room for `args` arguments of `bytes` bytes in all
+    /// (pushing within that allocates nothing).
+    pub fn with_capacity(args: usize, bytes: usize) -> OwnedArgs {
+        OwnedArgs {
+            buf: Vec::with_capacity(bytes),
+            spans: Vec::with_capacity(args),
+        }
     }
 
     /// Appends one argument, when the list's bytes stay within [`MAX_OFFSET`]

@@ -110,6 +110,10 @@ pub(crate) struct Conn<C: Commands> {
     /// Input was left unread (held, closing or output high-water): read again
     /// when the reason is gone.
     pub(crate) want_read: bool,
+    /// The socket may hold input that arrived with an edge no read has
+    /// drained (false once a read came back short or would block): resuming
+    /// the connection reads it, and skips the read that would only block.
+    pub(crate) unread: bool,
     /// Queued for a flush at the end of this loop iteration.
     pub(crate) dirty: bool,
     /// `Limits::output_high_water`.
@@ -178,6 +182,7 @@ impl<C: Commands> Conn<C> {
             closing: false,
             eof: false,
             want_read: false,
+            unread: true,
             dirty: false,
             high_water,
             direct: false,

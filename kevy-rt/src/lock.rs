@@ -11,32 +11,65 @@
 //! "Isolation", for the deadlock-freedom and isolation arguments.
 
 use std::collections::{HashMap, VecDeque};
+use std::hash::{BuildHasherDefault, Hasher};
+
+use crate::router::{hash, hash_tag};
 
 /// A transaction: `(sequence << 16) | origin shard`, unique per runtime.
 pub(crate) type TxnId = u64;
+
+/// What the lock tables know of a key: a 64-bit hash of its bytes. Equal
+/// keys have equal ids; two keys sharing one would only conflict falsely (a
+/// wait, never a missed exclusion), so no key bytes are copied, hashed
+/// twice or compared in the tables.
+pub(crate) type KeyId = u64;
+
+/// The id of `key` in the lock tables.
+#[inline]
+pub(crate) fn key_id(key: &[u8]) -> KeyId {
+    hash(key)
+}
 
 /// The keys an isolated operation touches, with their modes, as a command set
 /// declares them ([`Commands::isolate`](crate::Commands::isolate)). The runtime
 /// sends each key to the shard that owns it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LockSet {
-    /// `(key, write)`: a write lock excludes everything, read locks share.
-    pub(crate) keys: Vec<(Vec<u8>, bool)>,
+    /// `(key, routing hash, write)`: a write lock excludes everything, read
+    /// locks share. The routing hash is the one [`Router`](crate::Router)
+    /// places the key by (its `{tag}`'s).
+    pub(crate) keys: Vec<(KeyId, u64, bool)>,
     /// Lock every key of every shard (FLUSHALL-like operations).
     pub(crate) all: bool,
-    /// Lock whole, in write mode, the shards owning these keys.
-    pub(crate) wholes: Vec<Vec<u8>>,
+    /// Lock whole, in write mode, the shards owning keys of these routing
+    /// hashes.
+    pub(crate) wholes: Vec<u64>,
+}
+
+/// `key`'s id and routing hash (one hash when it has no `{tag}`).
+#[inline]
+fn ids(key: &[u8]) -> (KeyId, u64) {
+    let id = key_id(key);
+    let tag = hash_tag(key);
+    let route = if tag.len() == key.len() {
+        id
+    } else {
+        hash(tag)
+    };
+    (id, route)
 }
 
 impl LockSet {
     /// Reads `key` (shared with other readers).
     pub fn read(&mut self, key: &[u8]) {
-        self.keys.push((key.to_vec(), false));
+        let (id, route) = ids(key);
+        self.keys.push((id, route, false));
     }
 
     /// Writes `key` (excludes every other user of the key).
     pub fn write(&mut self, key: &[u8]) {
-        self.keys.push((key.to_vec(), true));
+        let (id, route) = ids(key);
+        self.keys.push((id, route, true));
     }
 
     /// Locks every shard whole, in write mode: nothing else runs on any shard
@@ -49,7 +82,7 @@ impl LockSet {
     /// else runs there while the operation's parts run (a script running
     /// on that shard, whatever keys of it the script finds as it runs).
     pub fn shard_of(&mut self, key: &[u8]) {
-        self.wholes.push(key.to_vec());
+        self.wholes.push(hash(hash_tag(key)));
     }
 
     /// Whether nothing is locked.
@@ -68,8 +101,8 @@ impl LockSet {
 /// One lock request on one shard: the shard's share of a [`LockSet`].
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Request {
-    /// `(key, write)`, each key once (write wins when declared twice).
-    pub(crate) keys: Vec<(Vec<u8>, bool)>,
+    /// `(key, write)`; a key declared twice takes the stronger mode.
+    pub(crate) keys: Vec<(KeyId, bool)>,
     /// Lock the whole shard in write mode.
     pub(crate) whole: bool,
 }
@@ -83,10 +116,67 @@ struct Entry {
 
 /// The resource every request takes: each key, and the shard itself (read by
 /// key requests, written by whole-shard ones).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Res {
-    Key(Vec<u8>),
+    Key(KeyId),
     Shard,
+}
+
+/// Hashes the tables' `u64` ids (key hashes, transaction ids) with one
+/// multiply-xorshift round: no SipHash on the isolated path.
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    #[inline]
+    fn finish(&self) -> u64 {
+        let h = self.0.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        h ^ (h >> 29)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ b as u64;
+        }
+    }
+
+    #[inline]
+    fn write_u64(&mut self, n: u64) {
+        self.0 ^= n;
+    }
+}
+
+type IdMap<V> = HashMap<u64, V, BuildHasherDefault<IdHasher>>;
+
+/// A key's FIFO of requests: most keys have one, kept inline (no
+/// allocation per locked key).
+#[derive(Debug, Default)]
+struct Queue {
+    first: Option<Entry>,
+    rest: VecDeque<Entry>,
+}
+
+impl Queue {
+    fn push(&mut self, e: Entry) {
+        if self.first.is_none() {
+            self.first = Some(e);
+        } else {
+            self.rest.push_back(e);
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &Entry> {
+        self.first.iter().chain(self.rest.iter())
+    }
+
+    /// Drops `txn`'s entries; true when nothing is left.
+    fn remove(&mut self, txn: TxnId) -> bool {
+        self.rest.retain(|e| e.txn != txn);
+        if self.first.is_some_and(|e| e.txn == txn) {
+            self.first = self.rest.pop_front();
+        }
+        self.first.is_none()
+    }
 }
 
 /// A shard's lock table: per resource, the FIFO of requests on it; a request
@@ -97,11 +187,11 @@ enum Res {
 /// deadlocks.
 #[derive(Debug, Default)]
 pub(crate) struct LockTable {
-    queues: HashMap<Vec<u8>, VecDeque<Entry>>,
+    queues: IdMap<Queue>,
     /// The shard itself: read by every key request, written by whole-shard ones.
     shard: VecDeque<Entry>,
     /// Per request: its resources and whether it is granted.
-    txns: HashMap<TxnId, (Vec<(Res, bool)>, bool)>,
+    txns: IdMap<(Vec<(Res, bool)>, bool)>,
     /// Waiting requests in arrival order.
     waiting: Vec<TxnId>,
 }
@@ -117,19 +207,16 @@ impl LockTable {
         let mut res: Vec<(Res, bool)> = Vec::with_capacity(req.keys.len() + 1);
         res.push((Res::Shard, req.whole));
         for (k, w) in req.keys {
-            match res
-                .iter_mut()
-                .find(|(r, _)| matches!(r, Res::Key(x) if *x == k))
-            {
+            match res.iter_mut().find(|(r, _)| *r == Res::Key(k)) {
                 Some(e) => e.1 |= w,
                 None => res.push((Res::Key(k), w)),
             }
         }
-        for (r, write) in &res {
-            let e = Entry { txn, write: *write };
+        for &(r, write) in &res {
+            let e = Entry { txn, write };
             match r {
                 Res::Shard => self.shard.push_back(e),
-                Res::Key(k) => self.queues.entry(k.clone()).or_default().push_back(e),
+                Res::Key(k) => self.queues.entry(k).or_default().push(e),
             }
         }
         let granted = self.grantable(&res, txn);
@@ -142,19 +229,12 @@ impl LockTable {
 
     /// Whether every request ahead of `txn` on each of `res` is compatible.
     fn grantable(&self, res: &[(Res, bool)], txn: TxnId) -> bool {
-        res.iter().all(|(r, write)| {
-            let Some(q) = self.queue(r) else {
-                return true;
-            };
-            for e in q {
-                if e.txn == txn {
-                    return true;
-                }
-                if *write || e.write {
-                    return false;
-                }
-            }
-            true
+        res.iter().all(|&(r, write)| match r {
+            Res::Shard => admits(self.shard.iter(), txn, write),
+            Res::Key(k) => self
+                .queues
+                .get(&k)
+                .is_none_or(|q| admits(q.iter(), txn, write)),
         })
     }
 
@@ -164,15 +244,12 @@ impl LockTable {
         let Some((res, _)) = self.txns.remove(&txn) else {
             return;
         };
-        for (r, _) in &res {
+        for &(r, _) in &res {
             match r {
                 Res::Shard => self.shard.retain(|e| e.txn != txn),
                 Res::Key(k) => {
-                    if let Some(q) = self.queues.get_mut(k) {
-                        q.retain(|e| e.txn != txn);
-                        if q.is_empty() {
-                            self.queues.remove(k);
-                        }
+                    if self.queues.get_mut(&k).is_some_and(|q| q.remove(txn)) {
+                        self.queues.remove(&k);
                     }
                 }
             }
@@ -201,16 +278,9 @@ impl LockTable {
     /// holds the key, or the whole shard.
     pub(crate) fn blocks(&self, key: &[u8]) -> bool {
         self.queues
-            .get(key)
+            .get(&key_id(key))
             .is_some_and(|q| q.iter().any(|e| self.is_granted(e.txn)))
             || self.whole_held()
-    }
-
-    fn queue(&self, r: &Res) -> Option<&VecDeque<Entry>> {
-        match r {
-            Res::Shard => Some(&self.shard),
-            Res::Key(k) => self.queues.get(k),
-        }
     }
 
     /// Whether a granted request holds the whole shard in write mode.
@@ -221,6 +291,20 @@ impl LockTable {
     fn is_granted(&self, txn: TxnId) -> bool {
         self.txns.get(&txn).is_some_and(|e| e.1)
     }
+}
+
+/// Whether every request ahead of `txn` in queue `q` is compatible with
+/// it (`write` is its mode).
+fn admits<'a>(q: impl Iterator<Item = &'a Entry>, txn: TxnId, write: bool) -> bool {
+    for e in q {
+        if e.txn == txn {
+            return true;
+        }
+        if write || e.write {
+            return false;
+        }
+    }
+    true
 }
 
 #[cfg(test)]

@@ -30,7 +30,16 @@ impl Router {
         if self.nshards == 1 {
             return 0;
         }
-        let h = hash(hash_tag(key));
+        self.shard_of_hash(hash(hash_tag(key)))
+    }
+
+    /// The shard that owns keys whose routing hash (`hash(hash_tag(key))`)
+    /// is `h`.
+    #[inline]
+    pub(crate) fn shard_of_hash(&self, h: u64) -> usize {
+        if self.nshards == 1 {
+            return 0;
+        }
         // Multiply-shift range reduction: uniform for a well-mixed 64-bit hash.
         ((h as u128 * self.nshards as u128) >> 64) as usize
     }

@@ -316,7 +316,12 @@ impl<C: Commands> Shard<C> {
                 // Look again soon: the pause may end (or be lifted) any time.
                 timeout = timeout.min(Duration::from_millis(5));
             }
-            let spinning = idle_since.is_none_or(|t| now.duration_since(t) < self.idle_spin);
+            // Without an idle spin, a busy iteration is not followed by a
+            // zero-timeout poll before parking: the parking poll returns at
+            // once when something is ready, and the empty one was a system
+            // call for nothing.
+            let spinning = !self.idle_spin.is_zero()
+                && idle_since.is_none_or(|t| now.duration_since(t) < self.idle_spin);
             self.resume.append(&mut self.again);
             if !self.resume.is_empty() || spinning || !self.mesh.park(self.direct_waiters > 0) {
                 timeout = Duration::ZERO;
@@ -374,8 +379,12 @@ impl<C: Commands> Shard<C> {
             while let Some(i) = self.resume.pop() {
                 self.process(i);
                 // The edge that announced this input (maybe with a FIN) is
-                // spent: read to the end.
-                self.read(i, true);
+                // spent: read to the end, unless a read already came back
+                // short (a held connection at depth 1: the read would only
+                // block, one system call per request for nothing).
+                if self.conns.get(i).is_some_and(|c| c.unread || c.eof) {
+                    self.read(i, true);
+                }
             }
             self.reap_killed();
             self.expire_parked();

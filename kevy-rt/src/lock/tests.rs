@@ -4,7 +4,7 @@ fn req(keys: &[(&str, bool)]) -> Request {
     Request {
         keys: keys
             .iter()
-            .map(|(k, w)| (k.as_bytes().to_vec(), *w))
+            .map(|(k, w)| (key_id(k.as_bytes()), *w))
             .collect(),
         whole: false,
     }
@@ -149,7 +149,7 @@ fn ordered_acquisition_never_deadlocks_and_excludes() {
                     let r = Request {
                         keys: keys
                             .iter()
-                            .map(|(k, w)| (k.to_le_bytes().to_vec(), *w))
+                            .map(|(k, w)| (key_id(&k.to_le_bytes()), *w))
                             .collect(),
                         whole: wholes[t],
                     };

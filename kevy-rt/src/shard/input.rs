@@ -37,6 +37,7 @@ impl<C: Commands> Shard<C> {
             }
             if !c.can_decode() && c.deferred.is_none() && c.parked.is_none() {
                 c.want_read = true;
+                c.unread = true;
                 return;
             }
             // A paused client is still read (into its buffer, not decoded),
@@ -68,8 +69,10 @@ impl<C: Commands> Shard<C> {
                         self.close(i);
                         return;
                     }
+                    let short = n < space && drained_if_short;
+                    c.unread = !short;
                     self.process(i);
-                    if n < space && drained_if_short {
+                    if short {
                         return;
                     }
                     budget = budget.saturating_sub(n);
@@ -80,7 +83,12 @@ impl<C: Commands> Shard<C> {
                         return;
                     }
                 }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    if let Some(c) = self.conns.get_mut(i) {
+                        c.unread = false;
+                    }
+                    return;
+                }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(_) => {
                     self.close(i);

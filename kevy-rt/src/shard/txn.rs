@@ -163,7 +163,7 @@ impl<C: Commands> Shard<C> {
     ) {
         let nshards = self.router.nshards();
         let mut shards: Vec<(usize, lock::Request)> = Vec::new();
-        let locks = std::mem::take(&mut self.txn.locks);
+        let mut locks = std::mem::take(&mut self.txn.locks);
         if locks.all {
             for s in 0..nshards {
                 shards.push((
@@ -175,8 +175,8 @@ impl<C: Commands> Shard<C> {
                 ));
             }
         }
-        for key in &locks.wholes {
-            let s = self.router.shard_of(key);
+        for &route in &locks.wholes {
+            let s = self.router.shard_of_hash(route);
             match shards.iter_mut().find(|(x, _)| *x == s) {
                 Some((_, r)) => r.whole = true,
                 None => shards.push((
@@ -188,14 +188,14 @@ impl<C: Commands> Shard<C> {
                 )),
             }
         }
-        for (key, write) in &locks.keys {
-            let s = self.router.shard_of(key);
+        for (key, route, write) in locks.keys.drain(..) {
+            let s = self.router.shard_of_hash(route);
             match shards.iter_mut().find(|(x, _)| *x == s) {
-                Some((_, r)) => r.keys.push((key.clone(), *write)),
+                Some((_, r)) => r.keys.push((key, write)),
                 None => shards.push((
                     s,
                     lock::Request {
-                        keys: vec![(key.clone(), *write)],
+                        keys: vec![(key, write)],
                         whole: false,
                     },
                 )),
@@ -227,12 +227,13 @@ impl<C: Commands> Shard<C> {
         let Some(a) = self.txn.acquiring.get_mut(slot_of(txn)) else {
             return;
         };
-        let Some((s, req)) = a.shards.get(step) else {
+        let Some((s, req)) = a.shards.get_mut(step) else {
             // Nothing to lock at all.
             self.txn.ready.push(txn);
             return;
         };
-        let (s, req) = (*s, req.clone());
+        // Asked once: only the shard numbers are needed after this.
+        let (s, req) = (*s, std::mem::take(req));
         if s == self.id {
             self.lock_here(txn, req);
         } else {
