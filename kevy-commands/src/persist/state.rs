@@ -255,7 +255,7 @@ pub fn debug_delay(usec: i64, rng: &mut u64) {
         *rng ^= *rng << 13;
         *rng ^= *rng >> 7;
         *rng ^= *rng << 17;
-        u64::from(*rng % usec.unsigned_abs() == 0)
+        u64::from((*rng).is_multiple_of(usec.unsigned_abs()))
     } else {
         usec as u64
     };
