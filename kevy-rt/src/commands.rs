@@ -179,24 +179,7 @@ pub struct ShardInfo {
     pub ready: ReadyKeys,
     /// Whether the runtime is stopping: a long operation (a script that
     /// runs long) watches it to end early, or its shard would never stop.
-    pub stopping: Stopping,
-}
-
-/// Whether the runtime is stopping (see [`ShardInfo::stopping`]).
-#[derive(Clone, Debug, Default)]
-pub struct Stopping(Arc<std::sync::atomic::AtomicBool>);
-
-impl Stopping {
-    /// Shares the runtime's stop flag.
-    pub(crate) fn new(flag: Arc<std::sync::atomic::AtomicBool>) -> Stopping {
-        Stopping(flag)
-    }
-
-    /// True once the runtime was asked to stop. One relaxed load.
-    #[inline]
-    pub fn get(&self) -> bool {
-        self.0.load(std::sync::atomic::Ordering::Relaxed)
-    }
+    pub stopping: crate::settings::Stopping,
 }
 
 impl ShardInfo {
@@ -210,7 +193,7 @@ impl ShardInfo {
             settings: Settings::new(),
             outbox: Outbox::new(),
             ready: ReadyKeys::new(),
-            stopping: Stopping::default(),
+            stopping: Default::default(),
         }
     }
 }

@@ -55,8 +55,7 @@ pub mod tls;
 pub use args::{Args, OwnedArgs, Span};
 pub use clients::{Busy, BusyRequest, ClientFacts, ClientOf, ClientsOf};
 pub use commands::{
-    Client, Clients, Commands, Flow, Gather, LocalCx, Planned, Prefetch, Resolved, Route,
-    ShardInfo, Stopping,
+    Client, Clients, Commands, Flow, Gather, LocalCx, Planned, Prefetch, Resolved, Route, ShardInfo,
 };
 pub use lock::LockSet;
 pub use park::{Park, ReadyKeys, Served, Unpark};
@@ -65,5 +64,5 @@ pub use reactor::IoBackend;
 pub use resp::{Decoded, Limits};
 pub use router::Router;
 pub use runtime::{Builder, Runtime, Server, Stopper};
-pub use settings::Settings;
+pub use settings::{Settings, Stopping};
 pub use stats::{ShardStats, Stats};

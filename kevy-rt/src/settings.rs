@@ -271,3 +271,20 @@ impl Settings {
         self.connected.fetch_sub(1, Ordering::Relaxed);
     }
 }
+
+/// Whether the runtime is stopping (see [`ShardInfo::stopping`](crate::ShardInfo::stopping)).
+#[derive(Clone, Debug, Default)]
+pub struct Stopping(Arc<std::sync::atomic::AtomicBool>);
+
+impl Stopping {
+    /// Shares the runtime's stop flag.
+    pub(crate) fn new(flag: Arc<std::sync::atomic::AtomicBool>) -> Stopping {
+        Stopping(flag)
+    }
+
+    /// True once the runtime was asked to stop. One relaxed load.
+    #[inline]
+    pub fn get(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}

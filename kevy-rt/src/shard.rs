@@ -218,7 +218,7 @@ impl<C: Commands> Shard<C> {
             settings: p.settings.clone(),
             outbox: outbox.clone(),
             ready: parking.ready.clone(),
-            stopping: crate::commands::Stopping::new(p.stop.clone()),
+            stopping: crate::settings::Stopping::new(p.stop.clone()),
         });
         let mut listeners = p.listeners;
         for (i, l) in listeners.iter_mut().enumerate() {

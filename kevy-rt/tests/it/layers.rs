@@ -35,7 +35,7 @@ const ROOT: &[(&str, &str)] = &[
     ("ClientsOf", "clients"),
     ("Busy", "clients"),
     ("BusyRequest", "clients"),
-    ("Stopping", "commands"),
+    ("Stopping", "settings"),
     ("Client", "commands"),
     ("Clients", "commands"),
     ("Commands", "commands"),
