@@ -84,7 +84,7 @@ impl Redis {
             >= 0;
         Planned {
             plan: Tracked {
-                slow: logging.then(|| Captured::new(args)),
+                slow: logging.then(|| Captured::new(args, &family::monitor::redactions(cmd, args))),
                 argv: shard.aof.on.then(|| args.to_owned_args()),
                 dst: events::store_event(cmd)
                     .and_then(|_| args.get(if cmd.name == "bitop" { 2 } else { 1 }))

@@ -97,8 +97,10 @@ pub struct Captured {
 }
 
 impl Captured {
-    /// Keeps what a slow-log entry of `args` would show.
-    pub fn new(args: Args<'_>) -> Captured {
+    /// Keeps what a slow-log entry of `args` would show, the arguments at
+    /// the positions in `hidden` (credentials: MIGRATE's AUTH, HELLO's)
+    /// shown as `(redacted)`.
+    pub fn new(args: Args<'_>, hidden: &[usize]) -> Captured {
         let kept = args.len().min(MAX_ARGC);
         let mut buf = Vec::with_capacity(
             args.iter()
@@ -107,7 +109,12 @@ impl Captured {
                 .sum(),
         );
         let mut meta = Vec::with_capacity(kept);
-        for a in args.iter().take(kept) {
+        for (i, a) in args.iter().take(kept).enumerate() {
+            let a = if hidden.contains(&i) {
+                crate::accounting::REDACTED
+            } else {
+                a
+            };
             buf.extend_from_slice(&a[..a.len().min(MAX_STRING)]);
             meta.push((buf.len() as u32, a.len().min(u32::MAX as usize) as u32));
         }
@@ -191,7 +198,7 @@ mod tests {
         let args: OwnedArgs = words.iter().collect();
         let e = Entry::new(2, 3, with_lens(args.args()), 42, "1.2.3.4:5".into(), b"");
         assert_eq!(e.args.len(), 32);
-        let c = Captured::new(args.args()).entry(2, 3, "1.2.3.4:5".into(), b"");
+        let c = Captured::new(args.args(), &[]).entry(2, 3, "1.2.3.4:5".into(), b"");
         assert_eq!(c, e);
         assert_eq!(
             e.args[1],

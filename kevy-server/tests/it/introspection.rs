@@ -467,3 +467,63 @@ fn client_buffer_fields_read_like_redis() {
     assert!(theirs.iter().all(|l| !l.ends_with("false")), "{theirs:?}");
     assert_eq!(ours, theirs);
 }
+
+/// MIGRATE's credentials are hidden in the slow log as in MONITOR, with
+/// redis-server's arguments: the slow log of a planned command (MIGRATE
+/// runs on every shard owning its keys) showed the password.
+#[test]
+fn slowlog_redacts_migrate_credentials_like_redis() {
+    let server = kevy();
+    let redis = RedisServer::start();
+    let mut logs = Vec::new();
+    for addr in [server.addr(), redis.addr()] {
+        let mut c = Raw::connect(addr);
+        assert_eq!(
+            c.call(&["CONFIG", "SET", "slowlog-log-slower-than", "0"]),
+            b"+OK\r\n"
+        );
+        c.call(&["MSET", "a", "1", "b", "2", "k", "3"]);
+        c.call(&["SLOWLOG", "RESET"]);
+        // Port 1: nothing listens there, so the reply is an IOERR.
+        for cmd in [
+            &[
+                "MIGRATE",
+                "127.0.0.1",
+                "1",
+                "",
+                "0",
+                "50",
+                "AUTH",
+                "secret",
+                "KEYS",
+                "a",
+                "b",
+            ][..],
+            &[
+                "MIGRATE",
+                "127.0.0.1",
+                "1",
+                "k",
+                "0",
+                "50",
+                "AUTH2",
+                "user",
+                "secret2",
+            ],
+        ] {
+            let r = c.call(cmd);
+            assert!(r.starts_with(b"-IOERR"), "{}", String::from_utf8_lossy(&r));
+        }
+        let log = slow_entries(&c.call(&["SLOWLOG", "GET", "-1"]));
+        let migrates: Vec<Vec<String>> = log
+            .into_iter()
+            .filter(|e| e.1[0].eq_ignore_ascii_case("migrate"))
+            .map(|e| e.1)
+            .collect();
+        logs.push(migrates);
+    }
+    assert_eq!(logs[0].len(), 2, "{:?}", logs[0]);
+    assert!(logs[0].iter().flatten().all(|a| !a.contains("secret")));
+    assert_eq!(logs[0], logs[1]);
+    server.stop();
+}
