@@ -130,11 +130,7 @@ pub(crate) fn sha1_hex(bytes: &[u8]) -> String {
 
 /// Whether `cmd` is one of this module's commands.
 pub fn owns(cmd: &Spec) -> bool {
-    matches!(
-        cmd.name,
-        "eval" | "evalsha" | "eval_ro" | "evalsha_ro" | "fcall" | "fcall_ro"
-    ) || cmd.name.starts_with("script|")
-        || cmd.name.starts_with("function|")
+    cmd.is_script()
 }
 
 /// A script operation in flight on its origin shard (global mode), or a

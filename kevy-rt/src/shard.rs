@@ -52,12 +52,12 @@ macro_rules! door {
 /// or gather runs (`busy::Pump`).
 macro_rules! conn_table {
     ($s:ident) => {
-        super::admin::ConnTable {
+        crate::shard::admin::ConnTable {
             conns: &mut $s.conns,
             killed: &mut $s.killed,
             unblocked: &mut $s.parking.unblocked,
             shard: $s.id,
-            pump: Some(super::busy::Pump {
+            pump: Some(crate::shard::busy::Pump {
                 cmds: &*$s.cmds,
                 door: door!($s),
                 served: Vec::new(),

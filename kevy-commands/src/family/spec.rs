@@ -301,6 +301,16 @@ pub struct Spec {
 }
 
 impl Spec {
+    /// True for the scripting commands (EVAL…, FCALL…, SCRIPT, FUNCTION):
+    /// a script finds its keys as it runs.
+    pub fn is_script(&self) -> bool {
+        matches!(
+            self.name,
+            "eval" | "evalsha" | "eval_ro" | "evalsha_ro" | "fcall" | "fcall_ro"
+        ) || self.name.starts_with("script|")
+            || self.name.starts_with("function|")
+    }
+
     /// A spec with the essential facts; the rest is filled by the builders below.
     pub const fn new(name: &'static str, arity: i32, flags: u32, keys: [i32; 3], run: Run) -> Spec {
         Spec {

@@ -103,7 +103,7 @@ pub fn isolate_exec(multi: &Multi, watched: &[(u32, Vec<u8>)], locks: &mut LockS
     }
     for args in &multi.queue {
         if let Ok(spec) = (catalog().find)(args.args()) {
-            if crate::script::owns(spec) {
+            if spec.is_script() {
                 // A script finds its keys as it runs (`EXEC` runs it in
                 // global mode): every shard whole.
                 locks.everything();
