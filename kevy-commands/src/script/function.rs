@@ -52,11 +52,22 @@ pub struct Libraries {
     pub(crate) generation: u64,
 }
 
+/// A function's key in the server-wide function table: Redis 7.0 finds
+/// functions by name case-insensitively (`functionDictType`), while
+/// library names and a library's own table are case-sensitive.
+fn fold(name: &str) -> String {
+    name.to_ascii_lowercase()
+}
+
 impl Libraries {
     /// The library holding function `name`, and the function.
     pub(crate) fn function(&self, name: &str) -> Option<(Arc<Lib>, FnMeta)> {
-        let lib = self.libs.get(self.owner.get(name)?)?;
-        let meta = lib.funcs.iter().find(|f| f.name == name)?.clone();
+        let lib = self.libs.get(self.owner.get(&fold(name))?)?;
+        let meta = lib
+            .funcs
+            .iter()
+            .find(|f| f.name.eq_ignore_ascii_case(name))?
+            .clone();
         Some((lib.clone(), meta))
     }
 
@@ -67,7 +78,7 @@ impl Libraries {
 
     fn insert(&mut self, lib: Lib) {
         for f in &lib.funcs {
-            self.owner.insert(f.name.clone(), lib.name.clone());
+            self.owner.insert(fold(&f.name), lib.name.clone());
         }
         self.libs.insert(lib.name.clone(), Arc::new(lib));
         self.generation += 1;
@@ -76,7 +87,7 @@ impl Libraries {
     fn remove(&mut self, name: &str) -> Option<Arc<Lib>> {
         let lib = self.libs.remove(name)?;
         for f in &lib.funcs {
-            self.owner.remove(&f.name);
+            self.owner.remove(&fold(&f.name));
         }
         self.generation += 1;
         Some(lib)
@@ -115,7 +126,11 @@ pub(crate) fn restore_codes(
         if l.libs.contains_key(name) {
             return Err(format!("Library {name} already exists"));
         }
-        if let Some(f) = lib.funcs.iter().find(|f| l.owner.contains_key(&f.name)) {
+        if let Some(f) = lib
+            .funcs
+            .iter()
+            .find(|f| l.owner.contains_key(&fold(&f.name)))
+        {
             return Err(format!("Function {} already exists", f.name));
         }
     }
@@ -342,7 +357,8 @@ pub(crate) fn resolve(
         vm.functions.clear();
         vm.fn_generation = generation;
     }
-    if let Some(f) = vm.functions.get(name) {
+    // The registered name (FCALL finds it case-insensitively).
+    if let Some(f) = vm.functions.get(&meta.name) {
         return Ok((f.clone(), meta));
     }
     let skip = metadata(&lib.code).map(|m| m.2).unwrap_or(0);
@@ -350,7 +366,7 @@ pub(crate) fn resolve(
     for r in funcs {
         vm.functions.insert(r.meta.name, r.callback);
     }
-    match vm.functions.get(name) {
+    match vm.functions.get(&meta.name) {
         Some(f) => Ok((f.clone(), meta)),
         None => Err(b"ERR Function not found"),
     }
@@ -378,7 +394,7 @@ fn load(libs: &std::sync::Mutex<Libraries>, code: &[u8], replace: bool) -> Resul
     }
     let mut l = libs.lock().map_err(|_| "internal error")?;
     for r in &funcs {
-        if let Some(owner) = l.owner.get(&r.meta.name) {
+        if let Some(owner) = l.owner.get(&fold(&r.meta.name)) {
             if *owner != name || !replace {
                 return Err(format!("Function {} already exists", r.meta.name));
             }
@@ -635,7 +651,7 @@ fn restore(libs: &std::sync::Mutex<Libraries>, args: Args<'_>, out: &mut Reply<'
             return resp::error(out, format!("ERR Library {name} already exists").as_bytes());
         }
         for f in &lib.funcs {
-            if l.owner.get(&f.name).is_some_and(|o| o != name) {
+            if l.owner.get(&fold(&f.name)).is_some_and(|o| o != name) {
                 return resp::error(
                     out,
                     format!("ERR Function {} already exists", f.name).as_bytes(),

@@ -218,6 +218,11 @@ pub const SEQUENCES: &[Seq] = &[
         &["FUNCTION", "LOAD", "REPLACE", "#!lua name=mylib\nredis.register_function('f3', function() return 3 end)"],
         &["FCALL", "f3", "0"],
         &["FCALL", "f1", "0"],
+        // Function names are found case-insensitively; library names are not.
+        &["FCALL", "F3", "0"],
+        &["FCALL_RO", "F3", "0"],
+        &["FUNCTION", "LOAD", "#!lua name=upper\nredis.register_function('F3', function() return 4 end)"],
+        &["FUNCTION", "DELETE", "MYLIB"],
         &["FUNCTION", "LOAD", "#!lua name=other\nredis.register_function('f3', function() return 3 end)"],
         &["FUNCTION", "LOAD", "#!lua name=other\nreturn 1"],
         &["FUNCTION", "LOAD", "#!lua name=other\nredis.call('get', 'a')"],
