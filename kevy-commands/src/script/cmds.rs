@@ -23,8 +23,13 @@ pub(crate) fn parse(args: Args<'_>) -> Result<EvalArgs, &'static [u8]> {
     if args.len() < 3 {
         return Err(b"ERR wrong number of arguments");
     }
-    let n = crate::base::num::parse_i64(args.at(2))
-        .ok_or(&b"ERR value is not an integer or out of range"[..])?;
+    let fcall =
+        args.at(0).eq_ignore_ascii_case(b"fcall") || args.at(0).eq_ignore_ascii_case(b"fcall_ro");
+    let n = crate::base::num::parse_i64(args.at(2)).ok_or(if fcall {
+        &b"ERR Bad number of keys provided"[..]
+    } else {
+        &b"ERR value is not an integer or out of range"[..]
+    })?;
     if n > (args.len() - 3) as i64 {
         return Err(b"ERR Number of keys can't be greater than number of args");
     }

@@ -236,6 +236,13 @@ impl Env<'_> {
                 b"Write commands are not allowed from read-only scripts.",
             ));
         }
+        if let Some(name) = blocking_read(spec, args) {
+            // Redis's stream reads refuse BLOCK from scripts (a script
+            // cannot wait); its text names the command as the script wrote it.
+            let mut msg = name.to_vec();
+            msg.extend_from_slice(b" command is not allowed with BLOCK option from scripts");
+            return Some(err(&msg));
+        }
         match self.place(spec, args) {
             Place::Here => {}
             Place::Shard(s) if self.mode == Mode::Global => {
@@ -403,6 +410,19 @@ fn save_keys(
 }
 
 /// An error reply as `scriptCall` makes it (`ERR msg`).
+/// The command name of an XREAD or XREADGROUP call with a BLOCK option
+/// (among the options before STREAMS).
+fn blocking_read<'a>(spec: &Spec, args: Args<'a>) -> Option<&'a [u8]> {
+    if spec.name != "xread" && spec.name != "xreadgroup" {
+        return None;
+    }
+    args.iter()
+        .skip(1)
+        .take_while(|a| !a.eq_ignore_ascii_case(b"streams"))
+        .any(|a| a.eq_ignore_ascii_case(b"block"))
+        .then(|| args.at(0))
+}
+
 fn err(msg: &[u8]) -> Vec<u8> {
     let mut out = b"-ERR ".to_vec();
     out.extend_from_slice(msg);

@@ -205,6 +205,11 @@ pub const SEQUENCES: &[Seq] = &[
         &["FCALL", "nosuch", "0"],
         &["FCALL", "f1", "2", "a"],
         &["FCALL", "f1", "-1"],
+        &["FCALL", "f1", "bad_arg"],
+        &["FCALL_RO", "f2", "x"],
+        &["EVAL", "return redis.pcall('xread', 'BLOCK', 0, 'STREAMS', 's', '$')", "1", "s"],
+        &["EVAL", "return redis.pcall('XREADGROUP', 'GROUP', 'g', 'c', 'block', 10, 'STREAMS', 's', '>')", "1", "s"],
+        &["EVAL", "return redis.call('xread', 'COUNT', 1, 'STREAMS', 's', '0')", "1", "s"],
         // (functions of one library list in Redis's hash order: one each here)
         &["FUNCTION", "LOAD", "#!lua name=solo\nredis.register_function{function_name='s1', callback=function() return 1 end, flags={'no-writes', 'allow-oom'}, description='solo fn'}"],
         &["FUNCTION", "LIST", "LIBRARYNAME", "so*"],
