@@ -42,6 +42,13 @@ for name, f in next, api do
 end
 cjson.encode = api['x:cjson.encode']
 cjson.decode = api['x:cjson.decode']
+cjson.encode_sparse_array = api['x:cjson.encode_sparse_array']
+cjson.encode_max_depth = api['x:cjson.encode_max_depth']
+cjson.decode_max_depth = api['x:cjson.decode_max_depth']
+cjson.encode_number_precision = api['x:cjson.encode_number_precision']
+cjson.encode_keep_buffer = api['x:cjson.encode_keep_buffer']
+cjson.encode_invalid_numbers = api['x:cjson.encode_invalid_numbers']
+cjson.decode_invalid_numbers = api['x:cjson.decode_invalid_numbers']
 cmsgpack.pack = api['x:cmsgpack.pack']
 cmsgpack.unpack = api['x:cmsgpack.unpack']
 cmsgpack.unpack_one = api['x:cmsgpack.unpack_one']
@@ -210,6 +217,8 @@ pub(crate) fn with<R>(f: impl FnOnce(&mut Vm) -> R) -> Option<R> {
 
 impl Vm {
     fn new() -> mlua::Result<Vm> {
+        // A new interpreter starts with lua-cjson's default options.
+        libs::json::config::reset();
         let lua = Lua::new_with(
             StdLib::TABLE | StdLib::STRING | StdLib::MATH,
             LuaOptions::default(),
@@ -225,6 +234,34 @@ impl Vm {
         hooks.set("randomseed", lua.create_function(libs::randomseed)?)?;
         hooks.set("cjson_encode", lua.create_function(libs::json::encode)?)?;
         hooks.set("cjson_decode", lua.create_function(libs::json::decode)?)?;
+        hooks.set(
+            "cjson_encode_sparse_array",
+            lua.create_function(libs::json::config::encode_sparse_array)?,
+        )?;
+        hooks.set(
+            "cjson_encode_max_depth",
+            lua.create_function(libs::json::config::encode_max_depth)?,
+        )?;
+        hooks.set(
+            "cjson_decode_max_depth",
+            lua.create_function(libs::json::config::decode_max_depth)?,
+        )?;
+        hooks.set(
+            "cjson_encode_number_precision",
+            lua.create_function(libs::json::config::encode_number_precision)?,
+        )?;
+        hooks.set(
+            "cjson_encode_keep_buffer",
+            lua.create_function(libs::json::config::encode_keep_buffer)?,
+        )?;
+        hooks.set(
+            "cjson_encode_invalid_numbers",
+            lua.create_function(libs::json::config::encode_invalid_numbers)?,
+        )?;
+        hooks.set(
+            "cjson_decode_invalid_numbers",
+            lua.create_function(libs::json::config::decode_invalid_numbers)?,
+        )?;
         hooks.set("msgpack_pack", lua.create_function(libs::msgpack::pack)?)?;
         hooks.set(
             "msgpack_unpack",
@@ -315,6 +352,22 @@ const TRAMPOLINES: &[(&str, mlua::ffi::lua_CFunction)] = &[
     ("x:randomseed", t_randomseed),
     ("x:cjson.encode", t_cjson_encode),
     ("x:cjson.decode", t_cjson_decode),
+    ("x:cjson.encode_sparse_array", t_cjson_encode_sparse_array),
+    ("x:cjson.encode_max_depth", t_cjson_encode_max_depth),
+    ("x:cjson.decode_max_depth", t_cjson_decode_max_depth),
+    (
+        "x:cjson.encode_number_precision",
+        t_cjson_encode_number_precision,
+    ),
+    ("x:cjson.encode_keep_buffer", t_cjson_encode_keep_buffer),
+    (
+        "x:cjson.encode_invalid_numbers",
+        t_cjson_encode_invalid_numbers,
+    ),
+    (
+        "x:cjson.decode_invalid_numbers",
+        t_cjson_decode_invalid_numbers,
+    ),
     ("x:cmsgpack.pack", t_msgpack_pack),
     ("x:cmsgpack.unpack", t_msgpack_unpack),
     ("x:cmsgpack.unpack_one", t_msgpack_unpack_one),
@@ -348,6 +401,13 @@ trampolines! {
     t_randomseed => c"randomseed", None;
     t_cjson_encode => c"cjson_encode", None;
     t_cjson_decode => c"cjson_decode", None;
+    t_cjson_encode_sparse_array => c"cjson_encode_sparse_array", None;
+    t_cjson_encode_max_depth => c"cjson_encode_max_depth", None;
+    t_cjson_decode_max_depth => c"cjson_decode_max_depth", None;
+    t_cjson_encode_number_precision => c"cjson_encode_number_precision", None;
+    t_cjson_encode_keep_buffer => c"cjson_encode_keep_buffer", None;
+    t_cjson_encode_invalid_numbers => c"cjson_encode_invalid_numbers", None;
+    t_cjson_decode_invalid_numbers => c"cjson_decode_invalid_numbers", None;
     t_msgpack_pack => c"msgpack_pack", None;
     t_msgpack_unpack => c"msgpack_unpack", None;
     t_msgpack_unpack_one => c"msgpack_unpack_one", None;

@@ -1,14 +1,15 @@
-//! `cjson`: Redis's lua-cjson 2.1.0 with its defaults — `encode` (numbers
+//! `cjson`: Redis's lua-cjson 2.1.0 — `encode` (numbers
 //! `%.14g`, `/` escaped, empty tables as `{}`, sparse arrays refused past
 //! ratio 2 and 10 items, NaN and infinities refused, 1000 levels deep at
-//! most), `decode` (JSON `null` as `cjson.null`), `null`.
+//! most: the defaults of the options in [`config`], which the
+//! `cjson.encode_max_depth(…)`… functions change), `decode` (JSON `null`
+//! as `cjson.null`), `null`.
 
 use mlua::{LightUserData, Lua, Table, Value};
 
 use super::super::vm::{fail_plain as fail, lua_number_text, ok};
 
-/// Deepest nesting `encode` and `decode` accept.
-const MAX_DEPTH: usize = 1000;
+pub(crate) mod config;
 
 /// Installs `cjson` in the globals of `lua`.
 pub(crate) fn install(lua: &Lua) -> mlua::Result<()> {
@@ -28,33 +29,30 @@ pub(crate) fn encode(lua: &Lua, args: mlua::MultiValue) -> mlua::Result<mlua::Mu
         return fail(lua, "bad argument #1 to 'encode' (expected 1 argument)");
     }
     let mut out = Vec::new();
-    match write(&args[0], &mut out, 0) {
+    let cfg = config::get();
+    match write(&cfg, &args[0], &mut out, 0) {
         Ok(()) => Ok(ok([Value::String(lua.create_string(&out)?)])),
         Err(e) => fail(lua, &e),
     }
 }
 
-fn write(v: &Value, out: &mut Vec<u8>, depth: usize) -> Result<(), String> {
+fn write(cfg: &config::Config, v: &Value, out: &mut Vec<u8>, depth: usize) -> Result<(), String> {
     match v {
         Value::Nil => out.extend_from_slice(b"null"),
         Value::LightUserData(p) if p.0.is_null() => out.extend_from_slice(b"null"),
         Value::Boolean(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
-        Value::Integer(n) => out.extend_from_slice(n.to_string().as_bytes()),
-        Value::Number(n) => {
-            if !n.is_finite() {
-                return Err("Cannot serialise number: must not be NaN or Inf".into());
-            }
-            out.extend_from_slice(lua_number_text(*n).as_bytes());
-        }
+        // lua-cjson formats every number alike (`%.14g`: 2^60 has an exponent).
+        Value::Integer(n) => number(cfg, *n as f64, out)?,
+        Value::Number(n) => number(cfg, *n, out)?,
         Value::String(s) => string(&s.as_bytes(), out),
         Value::Table(t) => {
-            if depth + 1 > MAX_DEPTH {
+            if depth as i64 + 1 > cfg.encode_max_depth {
                 return Err(format!(
                     "Cannot serialise, excessive nesting ({})",
                     depth + 1
                 ));
             }
-            table(t, out, depth + 1)?;
+            table(cfg, t, out, depth + 1)?;
         }
         other => {
             return Err(format!(
@@ -85,13 +83,55 @@ fn string(s: &[u8], out: &mut Vec<u8>) {
     out.push(b'"');
 }
 
-fn table(t: &Table, out: &mut Vec<u8>, depth: usize) -> Result<(), String> {
+/// A number as lua-cjson writes it: `%.14g` (`encode_number_precision`
+/// digits), NaN and infinities refused, written, or `null`
+/// (`encode_invalid_numbers`).
+fn number(cfg: &config::Config, n: f64, out: &mut Vec<u8>) -> Result<(), String> {
+    if !n.is_finite() {
+        match cfg.encode_invalid {
+            0 => return Err("Cannot serialise number: must not be NaN or Inf".into()),
+            1 if n.is_nan() => out.extend_from_slice(b"nan"),
+            1 => out.extend_from_slice(if n > 0.0 { b"inf" } else { b"-inf" }),
+            _ => out.extend_from_slice(b"null"),
+        }
+        return Ok(());
+    }
+    if cfg.precision == 14 {
+        out.extend_from_slice(lua_number_text(n).as_bytes());
+    } else {
+        out.extend_from_slice(precise(n, cfg.precision).as_bytes());
+    }
+    Ok(())
+}
+
+/// `%.<digits>g` through the C library, as lua-cjson's fpconv.
+fn precise(n: f64, digits: i64) -> String {
+    let mut buf = [0u8; 64];
+    let fmt = b"%.*g\0";
+    // SAFETY: `buf` is 64 bytes and `%.*g` with at most 14 digits of a
+    // double never needs more; the format is NUL-terminated and takes an
+    // int precision then a double, as passed.
+    let len = unsafe {
+        libc::snprintf(
+            buf.as_mut_ptr().cast(),
+            buf.len(),
+            fmt.as_ptr().cast(),
+            digits as libc::c_int,
+            n,
+        )
+    };
+    String::from_utf8_lossy(&buf[..(len.max(0) as usize).min(buf.len())]).into_owned()
+}
+
+fn table(cfg: &config::Config, t: &Table, out: &mut Vec<u8>, depth: usize) -> Result<(), String> {
     let pairs: Vec<(Value, Value)> = t
         .pairs::<Value, Value>()
         .collect::<mlua::Result<_>>()
         .map_err(|e| e.to_string())?;
-    // An array: every key a positive integer, not too sparse.
-    let mut max = 0usize;
+    // An array: every key a positive integer, not too sparse. lua-cjson
+    // keeps the largest key in a C int: a key past its range converts to
+    // INT_MIN on x86, which makes the table an object.
+    let mut max = 0i32;
     let mut array = !pairs.is_empty();
     for (k, _) in &pairs {
         let n = match k {
@@ -106,10 +146,24 @@ fn table(t: &Table, out: &mut Vec<u8>, depth: usize) -> Result<(), String> {
             array = false;
             break;
         }
-        max = max.max(n as usize);
+        if n > f64::from(max) {
+            max = if n <= f64::from(i32::MAX) {
+                n as i32
+            } else {
+                i32::MIN
+            };
+        }
     }
-    if array && max > pairs.len() * 2 && max > 10 {
-        return Err("Cannot serialise table: excessively sparse array".into());
+    array &= max > 0;
+    if array
+        && cfg.sparse_ratio > 0
+        && i64::from(max) > pairs.len() as i64 * cfg.sparse_ratio
+        && i64::from(max) > cfg.sparse_safe
+    {
+        if !cfg.sparse_convert {
+            return Err("Cannot serialise table: excessively sparse array".into());
+        }
+        array = false;
     }
     if array {
         out.push(b'[');
@@ -118,7 +172,7 @@ fn table(t: &Table, out: &mut Vec<u8>, depth: usize) -> Result<(), String> {
                 out.push(b',');
             }
             let v: Value = t.raw_get(i).map_err(|e| e.to_string())?;
-            write(&v, out, depth)?;
+            write(cfg, &v, out, depth)?;
         }
         out.push(b']');
         return Ok(());
@@ -130,12 +184,20 @@ fn table(t: &Table, out: &mut Vec<u8>, depth: usize) -> Result<(), String> {
         }
         match k {
             Value::String(s) => string(&s.as_bytes(), out),
-            Value::Integer(n) => string(n.to_string().as_bytes(), out),
-            Value::Number(n) => string(lua_number_text(*n).as_bytes(), out),
+            Value::Integer(_) | Value::Number(_) => {
+                let n = match k {
+                    Value::Integer(n) => *n as f64,
+                    Value::Number(n) => *n,
+                    _ => 0.0,
+                };
+                out.push(b'"');
+                number(cfg, n, out)?;
+                out.push(b'"');
+            }
             _ => return Err("Cannot serialise table: table key must be a number or string".into()),
         }
         out.push(b':');
-        write(v, out, depth)?;
+        write(cfg, v, out, depth)?;
     }
     out.push(b'}');
     Ok(())
@@ -147,7 +209,12 @@ pub(crate) fn decode(lua: &Lua, args: mlua::MultiValue) -> mlua::Result<mlua::Mu
         Some(Value::String(s)) if args.len() == 1 => s.as_bytes().to_vec(),
         _ => return fail(lua, "bad argument #1 to 'decode' (string expected)"),
     };
-    let mut p = Parser { s: &text, at: 0 };
+    let max_depth = config::get().decode_max_depth;
+    let mut p = Parser {
+        s: &text,
+        at: 0,
+        max_depth,
+    };
     let v = match p.value(lua, 0) {
         Ok(v) => v,
         Err(e) => return fail(lua, &e),
@@ -168,6 +235,8 @@ pub(crate) fn decode(lua: &Lua, args: mlua::MultiValue) -> mlua::Result<mlua::Mu
 struct Parser<'a> {
     s: &'a [u8],
     at: usize,
+    /// `decode_max_depth`.
+    max_depth: i64,
 }
 
 impl Parser<'_> {
@@ -196,7 +265,7 @@ impl Parser<'_> {
         };
         let e = |e: mlua::Error| e.to_string();
         match c {
-            b'{' | b'[' if depth + 1 > MAX_DEPTH => Err(format!(
+            b'{' | b'[' if depth as i64 + 1 > self.max_depth => Err(format!(
                 "Found too many nested data structures ({}) at character {}",
                 depth + 1,
                 self.at + 1

@@ -192,6 +192,21 @@ pub const SEQUENCES: &[Seq] = &[
         &["EVAL", "return {cmsgpack.unpack_limit(cmsgpack.pack(1, 2, 3), 2)}", "0"],
         &["EVAL", "return cmsgpack.unpack('\\205')", "0"],
         &["EVAL", "return cmsgpack.pack()", "0"],
+        &["EVAL", "return cjson.encode({2^60, -2^53, 1e15, 123456789012345, [20]=0, x={[7]='a'}})", "0"],
+        &["EVAL", "return cjson.encode({[2^60]=1})", "0"],
+        // lua-cjson's options (each script puts the defaults back: the
+        // interpreter keeps them).
+        &["EVAL", "return {cjson.encode_max_depth(), cjson.decode_max_depth(), cjson.encode_number_precision(), cjson.encode_keep_buffer(), tostring(cjson.encode_invalid_numbers()), cjson.decode_invalid_numbers()}", "0"],
+        &["EVAL", "return {cjson.encode_sparse_array()}", "0"],
+        &["EVAL", "cjson.encode_max_depth(1); local ok = pcall(cjson.encode, {a={1}}); local ok2 = pcall(cjson.encode, {1}); cjson.encode_max_depth(1000); return {tostring(ok), tostring(ok2)}", "0"],
+        &["EVAL", "cjson.decode_max_depth(1); local ok = pcall(cjson.decode, '{\"obj\": {\"array\": [1,2,3,4]}}'); cjson.decode_max_depth(1000); return tostring(ok)", "0"],
+        &["EVAL", "cjson.encode_invalid_numbers(true); local s = cjson.encode({0/0, 1/0, -1/0}); cjson.encode_invalid_numbers('null'); local t = cjson.encode({1/0, 2}); local r = cjson.encode_invalid_numbers(false); return {s, t, tostring(r)}", "0"],
+        &["EVAL", "cjson.encode_number_precision(3); local s = cjson.encode({3.14159, 1234567}); cjson.encode_number_precision(14); return s", "0"],
+        &["EVAL", "cjson.encode_sparse_array(true); local s = cjson.encode({[20]=2}); local ok = pcall(cjson.encode, {[30]=1}); cjson.encode_sparse_array(false, 0); local t = cjson.encode({[40]=1}); cjson.encode_sparse_array(false, 2, 10); return {s, tostring(ok), t}", "0"],
+        &["EVAL", "cjson.encode_keep_buffer(false); local s = cjson.encode({1}); return {s, cjson.encode_keep_buffer(true)}", "0"],
+        &["EVAL", "return cjson.encode_max_depth(0)", "0"],
+        &["EVAL", "return cjson.encode_keep_buffer('x')", "0"],
+        &["EVAL", "return cjson.encode_number_precision(15)", "0"],
     ],
     // functions
     &[
