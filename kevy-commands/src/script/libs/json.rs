@@ -124,40 +124,39 @@ fn precise(n: f64, digits: i64) -> String {
 }
 
 fn table(cfg: &config::Config, t: &Table, out: &mut Vec<u8>, depth: usize) -> Result<(), String> {
-    let pairs: Vec<(Value, Value)> = t
-        .pairs::<Value, Value>()
-        .collect::<mlua::Result<_>>()
-        .map_err(|e| e.to_string())?;
     // An array: every key a positive integer, not too sparse. lua-cjson
     // keeps the largest key in a C int: a key past its range converts to
-    // INT_MIN on x86, which makes the table an object.
+    // INT_MIN on x86, which makes the table an object. Two walks holding
+    // one pair at a time (a table of 100,000 entries collected at once
+    // would hold as many references, past Lua's stack).
     let mut max = 0i32;
-    let mut array = !pairs.is_empty();
-    for (k, _) in &pairs {
-        let n = match k {
-            Value::Integer(n) => *n as f64,
-            Value::Number(n) => *n,
-            _ => {
-                array = false;
-                break;
-            }
-        };
-        if n < 1.0 || n.fract() != 0.0 {
-            array = false;
-            break;
-        }
-        if n > f64::from(max) {
-            max = if n <= f64::from(i32::MAX) {
-                n as i32
-            } else {
-                i32::MIN
+    let mut array = true;
+    let mut count = 0usize;
+    t.for_each(|k: Value, _: Value| {
+        count += 1;
+        if array {
+            let n = match k {
+                Value::Integer(n) => n as f64,
+                Value::Number(n) => n,
+                _ => f64::NAN,
             };
+            if n.is_nan() || n < 1.0 || n.fract() != 0.0 {
+                array = false;
+            } else if n > f64::from(max) {
+                max = if n <= f64::from(i32::MAX) {
+                    n as i32
+                } else {
+                    i32::MIN
+                };
+            }
         }
-    }
-    array &= max > 0;
+        Ok(())
+    })
+    .map_err(|e| e.to_string())?;
+    array &= count > 0 && max > 0;
     if array
         && cfg.sparse_ratio > 0
-        && i64::from(max) > pairs.len() as i64 * cfg.sparse_ratio
+        && i64::from(max) > count as i64 * cfg.sparse_ratio
         && i64::from(max) > cfg.sparse_safe
     {
         if !cfg.sparse_convert {
@@ -178,26 +177,50 @@ fn table(cfg: &config::Config, t: &Table, out: &mut Vec<u8>, depth: usize) -> Re
         return Ok(());
     }
     out.push(b'{');
-    for (i, (k, v)) in pairs.iter().enumerate() {
-        if i > 0 {
+    let mut first = true;
+    let mut failed = None;
+    t.for_each(|k: Value, v: Value| {
+        if !first {
             out.push(b',');
         }
-        match k {
-            Value::String(s) => string(&s.as_bytes(), out),
+        first = false;
+        let r = match k {
+            Value::String(s) => {
+                string(&s.as_bytes(), out);
+                Ok(())
+            }
             Value::Integer(_) | Value::Number(_) => {
                 let n = match k {
-                    Value::Integer(n) => *n as f64,
-                    Value::Number(n) => *n,
+                    Value::Integer(n) => n as f64,
+                    Value::Number(n) => n,
                     _ => 0.0,
                 };
                 out.push(b'"');
-                number(cfg, n, out)?;
+                let r = number(cfg, n, out);
                 out.push(b'"');
+                r
             }
-            _ => return Err("Cannot serialise table: table key must be a number or string".into()),
+            _ => Err("Cannot serialise table: table key must be a number or string".into()),
+        };
+        let r = r.and_then(|()| {
+            out.push(b':');
+            write(cfg, &v, out, depth)
+        });
+        match r {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                failed = Some(e);
+                // Stops the walk; the message is in `failed`.
+                Err(mlua::Error::RuntimeError(String::new()))
+            }
         }
-        out.push(b':');
-        write(cfg, v, out, depth)?;
+    })
+    .or_else(|e| match failed.is_some() {
+        true => Ok(()),
+        false => Err(e.to_string()),
+    })?;
+    if let Some(e) = failed {
+        return Err(e);
     }
     out.push(b'}');
     Ok(())

@@ -119,36 +119,39 @@ fn header(n: usize, fix: u8, b16: u8, b32: u8, out: &mut Vec<u8>) {
 }
 
 fn table(t: &Table, out: &mut Vec<u8>, level: usize) -> mlua::Result<()> {
-    let pairs: Vec<(Value, Value)> = t.pairs::<Value, Value>().collect::<mlua::Result<_>>()?;
+    // Two walks, holding one pair at a time: a table of 100,000 entries
+    // collected at once would hold as many references (past Lua's stack).
     let mut max = 0.0f64;
     let mut array = true;
-    for (k, _) in &pairs {
-        let n = match k {
-            Value::Integer(n) => *n as f64,
-            Value::Number(n) => *n,
-            _ => {
+    let mut count = 0usize;
+    t.for_each(|k: Value, _: Value| {
+        count += 1;
+        if array {
+            let n = match k {
+                Value::Integer(n) => n as f64,
+                Value::Number(n) => n,
+                _ => f64::NAN,
+            };
+            if n.is_nan() || n <= 0.0 || n.fract() != 0.0 || n > i32::MAX as f64 {
                 array = false;
-                break;
+            } else {
+                max = max.max(n);
             }
-        };
-        if n <= 0.0 || n.fract() != 0.0 || n > i32::MAX as f64 {
-            array = false;
-            break;
         }
-        max = max.max(n);
-    }
-    if array && max as usize == pairs.len() {
+        Ok(())
+    })?;
+    if array && max as usize == count {
         let len = t.raw_len();
         header(len, 0x90, 0xdc, 0xdd, out);
         for i in 1..=len {
             encode(&t.raw_get::<Value>(i)?, out, level + 1)?;
         }
     } else {
-        header(pairs.len(), 0x80, 0xde, 0xdf, out);
-        for (k, v) in &pairs {
-            encode(k, out, level + 1)?;
-            encode(v, out, level + 1)?;
-        }
+        header(count, 0x80, 0xde, 0xdf, out);
+        t.for_each(|k: Value, v: Value| {
+            encode(&k, out, level + 1)?;
+            encode(&v, out, level + 1)
+        })?;
     }
     Ok(())
 }

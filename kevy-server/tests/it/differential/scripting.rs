@@ -194,6 +194,10 @@ pub const SEQUENCES: &[Seq] = &[
         &["EVAL", "return cmsgpack.pack()", "0"],
         &["EVAL", "return cjson.encode({2^60, -2^53, 1e15, 123456789012345, [20]=0, x={[7]='a'}})", "0"],
         &["EVAL", "return cjson.encode({[2^60]=1})", "0"],
+        // Tables of 100,000 entries (one reference at a time, not all).
+        &["EVAL", "local t = {} for i=1,100000 do t[tostring(i)]=i end local e = cmsgpack.pack(t) local d = cmsgpack.unpack(e) return {#e, d['77777']}", "0"],
+        &["EVAL", "local t = {} for i=1,100000 do t[tostring(i)]=i end local e = cjson.encode(t) local d = cjson.decode(e) return {#e, d['77777']}", "0"],
+        &["EVAL", "local t = {} for i=1,100000 do t[i]=i end return {#cmsgpack.pack(t), #cjson.encode(t)}", "0"],
         // lua-cjson's options (each script puts the defaults back: the
         // interpreter keeps them).
         &["EVAL", "return {cjson.encode_max_depth(), cjson.decode_max_depth(), cjson.encode_number_precision(), cjson.encode_keep_buffer(), tostring(cjson.encode_invalid_numbers()), cjson.decode_invalid_numbers()}", "0"],
