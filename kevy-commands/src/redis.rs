@@ -164,7 +164,7 @@ impl Redis {
 
     /// Counts memory with `gauge` (`used_memory`, `maxmemory`): the
     /// embedder's allocator. Without one, eviction estimates from the
-    /// allocator's statistics (see [`shard::evict`]).
+    /// allocator's statistics (see [`crate::shard::evict`]).
     pub fn memory_gauge(self, gauge: &'static dyn MemoryGauge) -> Redis {
         self.shared.config.live().memory.set_gauge(gauge);
         self

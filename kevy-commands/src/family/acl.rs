@@ -1,6 +1,6 @@
 //! AUTH and ACL (Redis 7.0's `acl.c` commands): AUTH, HELLO's AUTH, ACL
 //! SETUSER / GETUSER / DELUSER / LIST / USERS / WHOAMI / CAT / GENPASS /
-//! LOG / DRYRUN / HELP (LOAD and SAVE in [`file`]). The permission gate
+//! LOG / DRYRUN / HELP (LOAD and SAVE in [`file`](mod@file)). The permission gate
 //! every command of a restricted connection passes lives in `gate`
 //! (re-exported here: [`gate()`], [`code`], [`check_user`]).
 //!

@@ -2,17 +2,17 @@
 //! `-BUSY` refusal, `SCRIPT KILL` / `FUNCTION KILL`, `SHUTDOWN NOSAVE`
 //! while busy, and `FUNCTION STATS`' `running_script`.
 //!
-//! A run keeps its state in a thread-local ([`begin`], [`end`]); the
-//! interpreter's instruction hook calls [`tick`] every thousand
+//! A run keeps its state in a thread-local (`begin`, `end`); the
+//! interpreter's instruction hook calls `tick` every thousand
 //! instructions. Once the run is older than the threshold it is *timed
 //! out*: it is published in the registry's [`Watch`] — a counter every
 //! shard's `resolve` reads (one relaxed load per command), and the list
 //! `KILL` walks — and from then on the hook lets the script's shard serve
 //! its own connections ([`kevy_rt::ClientsOf::serve_busy`]) with
-//! [`answer`]: Redis's `allow-busy` commands run, the rest get `-BUSY`.
+//! `answer`: Redis's `allow-busy` commands run, the rest get `-BUSY`.
 //! Connections of the other shards get `-BUSY` from `resolve`
 //! ([`Watch::refusal`]): a local stand-in, so nothing waits for the busy
-//! shard. `KILL` (from any shard) moves the run's [`Timed::state`] from
+//! shard. `KILL` (from any shard) moves the run's `Timed::state` from
 //! clean to killed — a write moves it from clean to written, so exactly
 //! one of them wins — and the hook turns a kill into an error raised at
 //! every tick until the script ends.
