@@ -250,7 +250,7 @@ fn execute(
             vm.hooks.raw_set(
                 "call",
                 scope.create_function(|lua, (raise, rest): (bool, MultiValue)| {
-                    if let Some(Value::LightUserData(_)) = rest.front() {
+                    if matches!(rest.front(), Some(Value::LightUserData(p)) if p.0.is_null()) {
                         // The instruction hook's look at the run (no
                         // script can pass a light userdata): one scoped
                         // function per run, not two.

@@ -180,16 +180,21 @@ impl Env<'_> {
             return Err(b"Please specify at least one argument for this redis lib call");
         }
         let mut argv = OwnedArgs::new();
-        for a in args.iter() {
-            match a {
-                Value::String(s) => argv.push(&s.as_bytes()),
-                Value::Integer(n) => argv.push(n.to_string().as_bytes()),
-                Value::Number(n) => {
-                    let mut buf = [0u8; 32];
-                    argv.push(fmt_double(*n, &mut buf));
+        if let (Some(Value::LightUserData(p)), Some(Value::Table(t)), 2) =
+            (args.front(), args.get(1), args.len())
+        {
+            if p.0 as usize == super::vm::PACKED {
+                // Many arguments, packed by the trampoline: read one at a
+                // time.
+                for i in 1..=t.raw_len() {
+                    let a: Value = t.raw_get(i).unwrap_or(Value::Nil);
+                    push_arg(&mut argv, &a)?;
                 }
-                _ => return Err(b"Lua redis lib command arguments must be strings or integers"),
+                return Ok(argv);
             }
+        }
+        for a in args.iter() {
+            push_arg(&mut argv, a)?;
         }
         Ok(argv)
     }
@@ -421,6 +426,20 @@ fn blocking_read<'a>(spec: &Spec, args: Args<'a>) -> Option<&'a [u8]> {
         .take_while(|a| !a.eq_ignore_ascii_case(b"streams"))
         .any(|a| a.eq_ignore_ascii_case(b"block"))
         .then(|| args.at(0))
+}
+
+/// One `redis.call` argument: a string or a number, as Redis takes them.
+fn push_arg(argv: &mut OwnedArgs, a: &Value) -> Result<(), &'static [u8]> {
+    match a {
+        Value::String(s) => argv.push(&s.as_bytes()),
+        Value::Integer(n) => argv.push(n.to_string().as_bytes()),
+        Value::Number(n) => {
+            let mut buf = [0u8; 32];
+            argv.push(fmt_double(*n, &mut buf));
+        }
+        _ => return Err(b"Lua redis lib command arguments must be strings or integers"),
+    }
+    Ok(())
 }
 
 fn err(msg: &[u8]) -> Vec<u8> {

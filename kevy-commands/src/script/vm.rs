@@ -425,6 +425,14 @@ trampolines! {
 /// `l` is the running Lua state. `lua_call` and `lua_error` may unwind
 /// (longjmp) through this frame: nothing here owns a Rust value with a
 /// destructor, only the raw state pointer and integers.
+/// Past this many arguments, `redis.call`'s trampoline hands them over
+/// as one table (see `trampoline`).
+const PACK_OVER: std::ffi::c_int = 64;
+
+/// The light userdata that marks arguments packed in a table (the busy
+/// check's marker is the null pointer).
+pub(crate) const PACKED: usize = 1;
+
 unsafe fn trampoline(
     l: *mut mlua::ffi::lua_State,
     name: &std::ffi::CStr,
@@ -436,6 +444,23 @@ unsafe fn trampoline(
     // its arguments before the call).
     unsafe {
         let mut n = ffi::lua_gettop(l);
+        if flag.is_some() && n > PACK_OVER {
+            // `redis.call` with many arguments (`unpack` of a big table):
+            // one table of them, behind the PACKED marker, instead of as
+            // many values (each held as a reference past Lua's stack).
+            // The arguments are already on the stack; the table and one
+            // copy at a time take two more slots.
+            ffi::lua_createtable(l, n, 0);
+            for i in 1..=n {
+                ffi::lua_pushvalue(l, i);
+                ffi::lua_rawseti(l, -2, i.into());
+            }
+            ffi::lua_replace(l, 1);
+            ffi::lua_settop(l, 1);
+            ffi::lua_pushlightuserdata(l, PACKED as *mut std::ffi::c_void);
+            ffi::lua_insert(l, 1);
+            n = 2;
+        }
         ffi::lua_getfield(l, ffi::LUA_REGISTRYINDEX, c"kevy_hooks".as_ptr());
         ffi::lua_getfield(l, -1, name.as_ptr());
         ffi::lua_remove(l, -2);

@@ -194,6 +194,14 @@ pub const SEQUENCES: &[Seq] = &[
         &["EVAL", "return cmsgpack.pack()", "0"],
         &["EVAL", "return cjson.encode({2^60, -2^53, 1e15, 123456789012345, [20]=0, x={[7]='a'}})", "0"],
         &["EVAL", "return cjson.encode({[2^60]=1})", "0"],
+        // Calls with many arguments (packed by the trampoline past 64).
+        &["EVAL", "local a = {} for i=1,7999 do a[i] = i end return redis.call('lpush', KEYS[1], unpack(a))", "1", "biglist"],
+        &["EVAL", "return redis.call('llen', KEYS[1])", "1", "biglist"],
+        &["EVAL", "local a = {} for i=1,100 do a[i] = 'x' .. i end a[50] = {} return redis.pcall('rpush', KEYS[1], unpack(a))", "1", "biglist"],
+        &["EVAL", "local a = {} for i=1,100 do a[i] = 'x' .. i end a[50] = {} return redis.call('rpush', KEYS[1], unpack(a))", "1", "biglist"],
+        &["EVAL", "local a = {} for i=1,70 do a[i] = i * 1.5 end return redis.call('rpush', KEYS[1], unpack(a))", "1", "biglist"],
+        &["EVAL", "return redis.call('lrange', KEYS[1], -3, -1)", "1", "biglist"],
+        &["DEL", "biglist"],
         // Tables of 100,000 entries (one reference at a time, not all).
         &["EVAL", "local t = {} for i=1,100000 do t[tostring(i)]=i end local e = cmsgpack.pack(t) local d = cmsgpack.unpack(e) return {#e, d['77777']}", "0"],
         &["EVAL", "local t = {} for i=1,100000 do t[tostring(i)]=i end local e = cjson.encode(t) local d = cjson.decode(e) return {#e, d['77777']}", "0"],
