@@ -441,7 +441,8 @@ unsafe fn trampoline(
     use mlua::ffi;
     // SAFETY: stack operations on the running state `l`, within the
     // LUA_MINSTACK (20) slots a C function is given (three pushes at most beyond
-    // its arguments before the call).
+    // its arguments before the call; packing pushes two, the table and one
+    // copy, then leaves two values).
     unsafe {
         let mut n = ffi::lua_gettop(l);
         if flag.is_some() && n > PACK_OVER {
