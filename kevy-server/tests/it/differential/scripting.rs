@@ -194,6 +194,12 @@ pub const SEQUENCES: &[Seq] = &[
         &["EVAL", "return cmsgpack.pack()", "0"],
         &["EVAL", "return cjson.encode({2^60, -2^53, 1e15, 123456789012345, [20]=0, x={[7]='a'}})", "0"],
         &["EVAL", "return cjson.encode({[2^60]=1})", "0"],
+        // Bytecode never loads (Redis parses every chunk as text).
+        &["EVAL", "return loadstring(string.dump(function() return 1 end))()", "0"],
+        &["EVAL", "local f, e = loadstring(string.dump(function() return 1 end)) return {tostring(f), type(e)}", "0"],
+        &["EVAL", "local s = string.dump(function() return 1 end) local f = load(function() local p = s; s = nil; return p end) return tostring(f)", "0"],
+        &["EVAL", "return loadstring('return 7')()", "0"],
+        &["EVAL", "local n = 0 return load(function() n = n + 1; if n == 1 then return 'return ' end if n == 2 then return '8' end end)()", "0"],
         // Calls with many arguments (packed by the trampoline past 64).
         &["EVAL", "local a = {} for i=1,7999 do a[i] = i end return redis.call('lpush', KEYS[1], unpack(a))", "1", "biglist"],
         &["EVAL", "return redis.call('llen', KEYS[1])", "1", "biglist"],
