@@ -179,7 +179,7 @@ fn table(cfg: &config::Config, t: &Table, out: &mut Vec<u8>, depth: usize) -> Re
     out.push(b'{');
     let mut first = true;
     let mut failed = None;
-    t.for_each(|k: Value, v: Value| {
+    let walked = t.for_each(|k: Value, v: Value| {
         if !first {
             out.push(b',');
         }
@@ -214,14 +214,11 @@ fn table(cfg: &config::Config, t: &Table, out: &mut Vec<u8>, depth: usize) -> Re
                 Err(mlua::Error::RuntimeError(String::new()))
             }
         }
-    })
-    .or_else(|e| match failed.is_some() {
-        true => Ok(()),
-        false => Err(e.to_string()),
-    })?;
+    });
     if let Some(e) = failed {
         return Err(e);
     }
+    walked.map_err(|e| e.to_string())?;
     out.push(b'}');
     Ok(())
 }
