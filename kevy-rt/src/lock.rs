@@ -44,6 +44,8 @@ pub struct LockSet {
     /// Lock whole, in write mode, the shards owning keys of these routing
     /// hashes.
     pub(crate) wholes: Vec<u64>,
+    /// Planned before its locks, one round of parts ([`LockSet::one_round`]).
+    pub(crate) one_round: bool,
 }
 
 /// `key`'s id and routing hash (one hash when it has no `{tag}`).
@@ -85,6 +87,16 @@ impl LockSet {
         self.wholes.push(hash(hash_tag(key)));
     }
 
+    /// Declares the operation *one-round*: its plan depends on its
+    /// arguments alone (not on what its keys hold) and it replies after one
+    /// round of parts, at most one per shard (MSET, MGET, DEL, EXISTS…).
+    /// The runtime then plans it before locking, and runs each shard's part
+    /// as soon as that shard's share is granted, on the way up the shards,
+    /// instead of a lock round trip per shard followed by a round of parts.
+    pub fn one_round(&mut self) {
+        self.one_round = true;
+    }
+
     /// Whether nothing is locked.
     pub fn is_empty(&self) -> bool {
         self.keys.is_empty() && !self.all && self.wholes.is_empty()
@@ -95,6 +107,7 @@ impl LockSet {
         self.keys.clear();
         self.all = false;
         self.wholes.clear();
+        self.one_round = false;
     }
 }
 
@@ -225,6 +238,22 @@ impl LockTable {
         }
         self.txns.insert(txn, (res, granted));
         granted
+    }
+
+    /// Whether `req` would be granted at once, arriving now: every request
+    /// queued on each of its resources is compatible with it. Nothing is
+    /// queued: a request that runs and leaves within one step (the last
+    /// shard of a one-round operation) need not enter the table.
+    pub(crate) fn free_for(&self, req: &Request) -> bool {
+        if self.txns.is_empty() {
+            return true;
+        }
+        self.shard.iter().all(|e| !(req.whole || e.write))
+            && req.keys.iter().all(|&(k, write)| {
+                self.queues
+                    .get(&k)
+                    .is_none_or(|q| q.iter().all(|e| !(write || e.write)))
+            })
     }
 
     /// Whether every request ahead of `txn` on each of `res` is compatible.
