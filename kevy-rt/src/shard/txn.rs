@@ -225,8 +225,10 @@ impl<C: Commands> Shard<C> {
     /// ascending.
     fn shares(&mut self) -> Vec<(usize, lock::Request)> {
         let nshards = self.router.nshards();
-        let mut shards: Vec<(usize, lock::Request)> = Vec::new();
+        let mut shards: Vec<(usize, lock::Request)> = Vec::with_capacity(nshards.min(4));
         let mut locks = std::mem::take(&mut self.txn.locks);
+        // Room for every key in each share: no share's list grows.
+        let room = locks.keys.len();
         if locks.all {
             for s in 0..nshards {
                 shards.push((
@@ -255,13 +257,11 @@ impl<C: Commands> Shard<C> {
             let s = self.router.shard_of_hash(route);
             match shards.iter_mut().find(|(x, _)| *x == s) {
                 Some((_, r)) => r.keys.push((key, write)),
-                None => shards.push((
-                    s,
-                    lock::Request {
-                        keys: vec![(key, write)],
-                        whole: false,
-                    },
-                )),
+                None => {
+                    let mut keys = Vec::with_capacity(room);
+                    keys.push((key, write));
+                    shards.push((s, lock::Request { keys, whole: false }));
+                }
             }
         }
         self.txn.locks = locks;
