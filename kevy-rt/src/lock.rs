@@ -10,6 +10,7 @@
 //! holds none) and wait behind a conflicting lock. See ARCHITECTURE.md,
 //! "Isolation", for the deadlock-freedom and isolation arguments.
 
+use std::collections::hash_map::Entry as Slot;
 use std::collections::{HashMap, VecDeque};
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -273,8 +274,11 @@ impl LockTable {
         };
         self.shard.retain(|e| e.txn != txn);
         for &(k, _) in &req.keys {
-            if self.queues.get_mut(&k).is_some_and(|q| q.remove(txn)) {
-                self.queues.remove(&k);
+            // One lookup per key.
+            if let Slot::Occupied(mut q) = self.queues.entry(k) {
+                if q.get_mut().remove(txn) {
+                    q.remove();
+                }
             }
         }
         if self.waiting.is_empty() {
