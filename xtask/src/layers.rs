@@ -28,7 +28,8 @@ pub const LAYERS: &[(&str, Layers)] = &[
                 "shard",
                 &["config", "accounting", "session", "shard", "aof", "acl"],
             ),
-            ("commands", &["cross", "family"]),
+            ("cross", &["cross"]),
+            ("commands", &["family"]),
             ("table", &["table"]),
             (
                 "lib",
