@@ -411,6 +411,19 @@ mod tests {
     }
 
     #[test]
+    fn cross_names_no_family() {
+        let commands = LAYERS
+            .iter()
+            .find(|(k, _)| *k == "kevy-commands")
+            .map(|(_, l)| *l)
+            .unwrap();
+        let f = |rel: &str, text: &str| check_file(commands, rel, text).unwrap().len();
+        assert_eq!(f("cross/keys.rs", "use crate::family::sort;\n"), 1);
+        assert_eq!(f("family/zset/cross.rs", "use crate::cross::Plan;\n"), 0);
+        assert_eq!(f("dispatch/admin.rs", "use crate::family::info;\n"), 0);
+    }
+
+    #[test]
     fn the_workspace_keeps_its_layers() {
         if let Err(e) = check(&crate::tools::root()) {
             panic!("layer violations:{e}");
