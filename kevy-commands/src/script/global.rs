@@ -106,8 +106,9 @@ impl Drop for Suspended {
 
 /// Keeps a finished run's stack for the next run.
 fn give_back(co: Co) {
-    if co.started() && !co.done() {
-        // Cannot happen (see `Drop`); dropping it unwinds the stack.
+    if !co.done() {
+        // Never started (dropping it drops its closure), or still
+        // suspended, which cannot happen (see `Drop`; dropping it unwinds).
         return;
     }
     let stack = co.into_stack();
