@@ -7,9 +7,9 @@
 //! (shard mode: no other shard takes part). A call that needs another
 //! shard undoes what the run wrote and restarts the operation with every
 //! shard locked (`Gather::Restart`); the script then runs on the
-//! connection's shard and sends other shards' calls as parts, rerunning
-//! from a journal of replies (global mode). See `run` and ARCHITECTURE.md,
-//! "Scripts".
+//! connection's shard, on a stack of its own, suspended at each call on
+//! another shard until that call's part replies (global mode). See `run`,
+//! `global` and ARCHITECTURE.md, "Scripts".
 //!
 //! `vm` is the sandboxed interpreter of each thread, `conv` the
 //! conversions between replies and Lua values, `libs` the libraries
@@ -36,6 +36,7 @@ pub(crate) mod conv;
 pub(crate) mod dump;
 pub(crate) mod effects;
 pub(crate) mod function;
+pub(crate) mod global;
 pub(crate) mod libs;
 pub(crate) mod log;
 pub(crate) mod monitor;
@@ -139,8 +140,8 @@ pub struct Running {
     spec: &'static Spec,
     args: OwnedArgs,
     ctx: Ctx,
-    /// Global mode: calls made and their replies.
-    journal: Vec<(OwnedArgs, Vec<u8>)>,
+    /// Global mode: the run, suspended between its remote calls.
+    run: global::Suspended,
     /// The call whose parts are out, and the nested plan of a multi-shard one.
     pending: Option<(OwnedArgs, Option<Box<Tracked>>)>,
     global: bool,
@@ -281,7 +282,7 @@ fn plan_in(
         spec: cmd,
         args: args.to_owned_args(),
         ctx,
-        journal: Vec::new(),
+        run: global::Suspended::default(),
         pending: None,
         global,
         log: crate::aof::Fragment::default(),
@@ -303,7 +304,16 @@ fn plan_in(
         // round (no connections are lent there).
         let mut t = tracked(Plan::Ok, Some(running));
         let mut buf = Vec::new();
-        if step(redis, shard, &mut t, router, parts, &mut buf, &mut None) {
+        if global::step(
+            redis,
+            shard,
+            &mut t,
+            router,
+            parts,
+            &mut buf,
+            &mut None,
+            Vec::new(),
+        ) {
             ended(shard, &mut t);
             t.plan = Plan::Reply(buf);
             t.script = None;
@@ -320,135 +330,6 @@ fn plan_in(
         plan: tracked(Plan::Ok, Some(running)),
         hold: true,
     }
-}
-
-/// Runs the script in global mode once more; true when it ended (its
-/// reply in `out`), false when it sent parts for its next remote call.
-fn step(
-    redis: &crate::Redis,
-    shard: &mut ShardState,
-    t: &mut Tracked,
-    router: &Router,
-    next: &mut Vec<(usize, Part)>,
-    out: &mut Vec<u8>,
-    clients: &mut Option<&mut kevy_rt::Clients<'_, crate::Redis>>,
-) -> bool {
-    let Some(r) = t.script.as_mut() else {
-        return true;
-    };
-    let here = shard.server.info.as_ref().map_or(0, |i| i.id);
-    let ctx = r.ctx;
-    let mut serve = |shard: &mut ShardState| {
-        if let Some(c) = clients.as_mut() {
-            c.serve_busy(|session, req, out| busy::answer(redis, shard, session, req, out));
-        }
-    };
-    let capturing = effects::begin(shard);
-    let mut env = Env {
-        redis,
-        shard,
-        router: *router,
-        here,
-        ctx,
-        db: ctx.db,
-        resp3: false,
-        ro: false,
-        mode: Mode::Global,
-        undo: None,
-        journal: &mut r.journal,
-        at: 0,
-        stop: None,
-        serve: Some(&mut serve),
-    };
-    let mut reply = Reply::new(out, ctx.resp3);
-    cmds::run(&mut env, r.spec, r.args.args(), &mut reply);
-    let (stop, db, resp3) = (env.stop.take(), env.db, env.resp3);
-    let log = effects::end(shard, capturing);
-    r.log.append(&log);
-    match stop {
-        Some(Stop::Remote(call, Some(s))) => {
-            let mut pargs = OwnedArgs::new();
-            pargs.push(db.to_string().as_bytes());
-            pargs.push(if resp3 { b"3" } else { b"2" });
-            for a in call.args().iter() {
-                pargs.push(a);
-            }
-            next.push((s, Part::new(Op::ScriptCall, pargs)));
-            r.pending = Some((call, None));
-            out.clear();
-            false
-        }
-        Some(Stop::Remote(call, None)) => {
-            let Ok(spec) = crate::table::find(call.args()) else {
-                return true;
-            };
-            let cctx = Ctx {
-                db,
-                resp3,
-                quiet: false,
-                subscribed: false,
-                ..ctx
-            };
-            let from = next.len();
-            let planned =
-                kevy_rt::Commands::plan(redis, shard, cctx, spec, call.args(), router, next);
-            next[from..]
-                .iter_mut()
-                .for_each(|(_, p)| p.db = Some(cctx.db));
-            r.pending = Some((call, Some(Box::new(planned.plan))));
-            out.clear();
-            if next.len() == from {
-                // Planned with no part: gather at once.
-                return gather_nested(redis, shard, t, Vec::new(), router, next, out, clients);
-            }
-            false
-        }
-        Some(Stop::Diverged) => {
-            out.clear();
-            resp::error(
-                out,
-                b"ERR kevy: the script called another command when run again across shards (it must depend only on its keys, arguments and replies)",
-            );
-            true
-        }
-        Some(Stop::Escalate) | None => true,
-    }
-}
-
-/// A nested multi-shard call's round is in: gathers it, and when it is
-/// done files its reply and runs the script again.
-#[allow(clippy::too_many_arguments)]
-fn gather_nested(
-    redis: &crate::Redis,
-    shard: &mut ShardState,
-    t: &mut Tracked,
-    replies: Vec<TimedReply>,
-    router: &Router,
-    next: &mut Vec<(usize, Part)>,
-    out: &mut Vec<u8>,
-    clients: &mut Option<&mut kevy_rt::Clients<'_, crate::Redis>>,
-) -> bool {
-    let Some(r) = t.script.as_mut() else {
-        return true;
-    };
-    let Some((call, Some(mut inner))) = r.pending.take() else {
-        return true;
-    };
-    let mut buf = Vec::new();
-    let from = next.len();
-    let capturing = effects::begin(shard);
-    let g = kevy_rt::Commands::gather(redis, shard, &mut inner, replies, router, next, &mut buf);
-    let log = effects::end(shard, capturing);
-    r.log.append(&log);
-    let db = inner.ctx.db;
-    next[from..].iter_mut().for_each(|(_, p)| p.db = Some(db));
-    if g != Gather::Done {
-        r.pending = Some((call, Some(inner)));
-        return false;
-    }
-    monitor::call(shard, db, call.args());
-    r.journal.push((call, buf));
-    step(redis, shard, t, router, next, out, clients)
 }
 
 /// `Commands::gather` for a script operation (`clients`: the shard's
@@ -481,16 +362,16 @@ pub fn gather(
         .as_ref()
         .is_some_and(|r| matches!(r.pending, Some((_, Some(_)))));
     let done = if nested {
-        gather_nested(redis, shard, t, replies, router, next, out, &mut clients)
+        global::gather_nested(redis, shard, t, replies, router, next, out, &mut clients)
     } else {
+        let mut answer = Vec::new();
         if let Some(r) = t.script.as_mut() {
-            if let (Some((call, None)), Some(reply)) = (r.pending.take(), replies.pop()) {
+            if let (Some((_, None)), Some(reply)) = (r.pending.take(), replies.pop()) {
                 r.log.append(&reply.log);
-                r.journal
-                    .push((call, cross::bytes_of(&reply.reply).to_vec()));
+                answer = cross::bytes_of(&reply.reply).to_vec();
             }
         }
-        step(redis, shard, t, router, next, out, &mut clients)
+        global::step(redis, shard, t, router, next, out, &mut clients, answer)
     };
     if done {
         ended(shard, t);
@@ -525,7 +406,6 @@ pub fn execute_part(
         );
         return cross::encoded(buf);
     };
-    let mut journal = Vec::new();
     // A run past the threshold serves this shard's connections.
     let mut serve = |shard: &mut ShardState| {
         clients.serve_busy(|session, req, out| busy::answer(redis, shard, session, req, out));
@@ -543,10 +423,9 @@ pub fn execute_part(
         ro: false,
         mode: Mode::Shard,
         undo: (nshards > 1).then(Undo::default),
-        journal: &mut journal,
-        at: 0,
         stop: None,
         serve: Some(&mut serve),
+        yielder: None,
     };
     let mut buf = Vec::new();
     cmds::run(&mut env, spec, args, &mut Reply::new(&mut buf, ctx.resp3));

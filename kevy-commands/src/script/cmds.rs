@@ -207,10 +207,7 @@ fn finish(env: &mut Env<'_>, done: Option<mlua::Result<()>>, label: &str, out: &
         }
         None => resp::error(out, b"ERR internal error: no Lua interpreter"),
     }
-    if matches!(
-        env.stop,
-        Some(Stop::Remote(..) | Stop::Escalate | Stop::Diverged)
-    ) {
+    if matches!(env.stop, Some(Stop::Escalate | Stop::Aborted)) {
         STOPPING.with(|s| s.set(false));
     }
 }
@@ -303,6 +300,8 @@ fn execute(
 /// serve the shard's connections.
 fn instruction_hook(lua: &mlua::Lua, _: &mlua::debug::Debug) -> mlua::Result<mlua::VmState> {
     if STOPPING.with(|s| s.get()) {
+        // At every line from now on, so that a `pcall` loop ends too.
+        lua.set_hook(mlua::HookTriggers::EVERY_LINE, instruction_hook)?;
         return Err(run::stopping());
     }
     let kill = match super::busy::tick() {
@@ -431,7 +430,7 @@ pub(crate) fn script_command(
                 Err(e) => return resp::error(out, format!("ERR {e}").as_bytes()),
             };
             let sha = super::sha1_hex(body);
-            let compiled = vm::with(|vm| vm.compile(&sha, &body[skip..]).map(|_| ()));
+            let compiled = vm::with_spare(|vm| vm.compile(&sha, &body[skip..]).map(|_| ()));
             match compiled {
                 Some(Err(e)) => resp::error(
                     out,

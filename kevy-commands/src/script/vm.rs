@@ -248,10 +248,29 @@ pub(crate) fn with<R>(f: impl FnOnce(&mut Vm) -> R) -> Option<R> {
     })
 }
 
+/// Runs `f` with this thread's interpreter, or, while a suspended
+/// global-mode run holds it (see `super::global`), with a spare one made
+/// for `f` alone (the thread's cjson options untouched). For the commands
+/// that compile or load code without any lock: `SCRIPT LOAD`, `FUNCTION
+/// LOAD`.
+pub(crate) fn with_spare<R>(f: impl FnOnce(&mut Vm) -> R) -> Option<R> {
+    let mut f = Some(f);
+    let got = with(|vm| f.take().map(|f| f(vm)));
+    match (got, f) {
+        (Some(r), _) => r,
+        (None, Some(f)) => Vm::build().ok().as_mut().map(f),
+        (None, None) => None,
+    }
+}
+
 impl Vm {
     fn new() -> mlua::Result<Vm> {
         // A new interpreter starts with lua-cjson's default options.
         libs::json::config::reset();
+        Vm::build()
+    }
+
+    fn build() -> mlua::Result<Vm> {
         let lua = Lua::new_with(
             StdLib::TABLE | StdLib::STRING | StdLib::MATH,
             LuaOptions::default(),
