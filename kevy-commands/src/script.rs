@@ -1,10 +1,11 @@
 //! Lua scripting: `EVAL`, `EVALSHA`, `EVAL_RO`, `EVALSHA_RO`, `SCRIPT`,
 //! `FCALL`, `FCALL_RO` and `FUNCTION`, atomic on any number of shards.
 //!
-//! A script is an isolated operation (`Commands::isolate`) whose keys are
-//! found as it runs. When its declared keys live on one shard, that shard
-//! is locked whole and the script runs there, start to end, calls and all
-//! (shard mode: no other shard takes part). A call that needs another
+//! A script is a transaction whose keys are found as it runs. When its
+//! declared keys live on one shard, the script runs there, start to end,
+//! calls and all (shard mode: no other shard takes part): without locks,
+//! as a keyed command, while no isolated operation takes part on that
+//! shard ([`plan_free`]), else with the shard locked whole. A call that needs another
 //! shard undoes what the run wrote and restarts the operation with every
 //! shard locked (`Gather::Restart`); the script then runs on the
 //! connection's shard and sends other shards' calls as parts, rerunning
