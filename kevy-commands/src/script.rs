@@ -34,6 +34,7 @@ use crate::{TimedReply, Tracked};
 pub mod busy;
 pub(crate) mod cmds;
 pub(crate) mod conv;
+pub(crate) mod current;
 pub(crate) mod dump;
 pub(crate) mod effects;
 pub(crate) mod function;

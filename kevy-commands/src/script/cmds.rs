@@ -242,7 +242,6 @@ fn execute(
         super::log::attach(&env.shard.server.shared);
         let watch = &env.redis.scripts.watch;
         let cell = RefCell::new(&mut *env);
-        let [call_name, setresp_name] = vm.names.clone();
         if !vm.hooked {
             lua.set_hook(
                 mlua::HookTriggers::new().every_nth_instruction(1000),
@@ -250,26 +249,17 @@ fn execute(
             )?;
             vm.hooked = true;
         }
-        let result = lua.scope(|scope| {
-            vm.hooks.raw_set(
-                &call_name,
-                scope.create_function(|lua, (raise, rest): (bool, MultiValue)| {
-                    if matches!(rest.front(), Some(Value::LightUserData(p)) if p.0.is_null()) {
-                        // The instruction hook's look at the run (no
-                        // script can pass a light userdata): one scoped
-                        // function per run, not two.
-                        let stop = run::busy_check(&cell, label, args);
-                        return Ok(MultiValue::from_iter([Value::Boolean(stop)]));
-                    }
-                    cell.borrow_mut().call(lua, raise, rest)
-                })?,
-            )?;
-            vm.hooks.raw_set(
-                &setresp_name,
-                scope.create_function(|lua, a: MultiValue| {
-                    run::setresp(&mut cell.borrow_mut(), lua, a)
-                })?,
-            )?;
+        if !vm.bound {
+            super::current::bind(&lua, &vm.hooks, &vm.names)?;
+            vm.bound = true;
+        }
+        let current = super::current::Run {
+            cell: &cell,
+            label,
+            args,
+        };
+        let result = (|| {
+            let _current = super::current::enter(&current);
             let r: MultiValue = match &callee {
                 Callee::Eval(f) => vm.runner.call((f, keys, argv))?,
                 Callee::Function(f) => vm.fn_runner.call((f, keys, argv))?,
@@ -287,15 +277,13 @@ fn execute(
                 write_error(out, &v, label);
             }
             Ok(())
-        });
+        })();
         super::busy::end(watch);
         // A run killed or stopped left the flag and the hook at every line.
         STOPPING.with(|s| s.set(false));
         if LINE_HOOK.with(|l| l.replace(false)) {
             vm.hooked = false;
         }
-        vm.hooks.raw_set(&call_name, Value::Nil)?;
-        vm.hooks.raw_set(&setresp_name, Value::Nil)?;
         result
     }
 }

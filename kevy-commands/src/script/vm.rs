@@ -207,7 +207,7 @@ return function(f, k, a) real.KEYS = k real.ARGV = a return xpcall(f, handler) e
 pub(crate) struct Vm {
     pub lua: Lua,
     /// The private table the `redis` functions call through (`call`,
-    /// `setresp`…), filled for each run.
+    /// `setresp`…).
     pub hooks: Table,
     /// `runner(f, keys, argv)`: sets the `KEYS` and `ARGV` globals, then
     /// `xpcall(f, handler)`.
@@ -228,9 +228,11 @@ pub(crate) struct Vm {
     pub functions: HashMap<String, Function>,
     /// The libraries' generation `functions` belong to.
     pub fn_generation: u64,
-    /// The names of the hooks filled for each run (`call`, `setresp`),
-    /// made once: a name pushed from Rust is hashed and interned anew.
+    /// The names of the hooks that reach the current run (`call`,
+    /// `setresp`; see `super::current`).
     pub names: [mlua::LuaString; 2],
+    /// Those hooks are in `hooks` (put there by the first run).
+    pub bound: bool,
     /// The instruction hook is set (every thousand instructions): a run
     /// sets it only when it is not (first run, or after a kill set it to
     /// every line). Outside a run it finds no run and lets Lua go on.
@@ -351,6 +353,7 @@ impl Vm {
             functions: HashMap::new(),
             fn_generation: u64::MAX,
             names,
+            bound: false,
             hooked: false,
         })
     }
