@@ -94,6 +94,10 @@ pub enum Op {
     /// Run a whole script (the `EVAL`… arguments) on the shard owning its
     /// declared keys (run by the crate root's `script`).
     Script,
+    /// [`Op::Script`] run without locks, as a keyed command is (the
+    /// script's fast path): answered [`PartReply::Busy`] without running
+    /// while an isolated operation is partway on the shard.
+    ScriptFree,
     /// One call of a script running on another shard (`db resp verb
     /// args…`; run by the crate root's `script`).
     ScriptCall,
@@ -148,6 +152,9 @@ pub enum PartReply {
     /// A script part found it needs another shard: its writes are undone;
     /// the operation restarts with every shard locked.
     Restart,
+    /// An [`Op::ScriptFree`] part did not run: the shard takes part in an
+    /// isolated operation; the script goes through the locks instead.
+    Busy,
 }
 
 /// How the origin shard reduces part replies.

@@ -88,7 +88,7 @@ fn run_part(shard: &mut ShardState, ctx: Ctx, part: Part) -> PartReply {
     let db = shard.db(ctx.db as usize);
     match part.op {
         Op::Whole => encoded(whole(shard, ctx, args)),
-        Op::Exec | Op::Script | Op::ScriptCall => {
+        Op::Exec | Op::Script | Op::ScriptFree | Op::ScriptCall => {
             let mut bytes = Vec::new();
             resp::error(
                 &mut bytes,

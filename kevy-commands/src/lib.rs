@@ -305,6 +305,13 @@ impl Commands for Redis {
         router: &Router,
         parts: &mut Vec<(usize, Part)>,
     ) -> Planned<Tracked> {
+        if script::owns(cmd) {
+            // A script whose keys live on one shard: `isolate` locked nothing.
+            let t0 = clock::now();
+            let mut planned = script::plan_free(self, shard, ctx, cmd, args, router, parts);
+            planned.plan.ns = since(t0);
+            return planned;
+        }
         self.plan_command(shard, ctx, cmd, args, router, parts)
     }
 
@@ -364,7 +371,7 @@ impl Commands for Redis {
         plan: &mut Tracked,
         locks: &mut LockSet,
     ) -> Option<(Ctx, &'static Spec, kevy_rt::OwnedArgs)> {
-        script::restart(session, plan, locks)
+        script::restart(self, session, plan, locks)
     }
 
     fn execute_part(
@@ -391,7 +398,9 @@ impl Commands for Redis {
                 reply
             }
             cross::Op::Exec => exec::execute_part(self, shard, ctx, part),
-            cross::Op::Script => script::execute_part(self, shard, ctx, part, clients),
+            cross::Op::Script | cross::Op::ScriptFree => {
+                script::execute_part(self, shard, ctx, part, clients)
+            }
             cross::Op::ScriptCall if shard.aof.on => {
                 // The call's effects travel back to the script's origin.
                 shard.aof.start_capture();
