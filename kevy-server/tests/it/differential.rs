@@ -62,6 +62,7 @@ mod pubsub;
 mod raw;
 mod rules;
 mod scripting;
+mod scripting_global;
 mod scripting_multi;
 mod scripting_struct;
 mod server;
