@@ -155,13 +155,14 @@ impl<C: Commands> Shard<C> {
         };
         let (s, req) = (*s, std::mem::take(req));
         if s == self.id {
-            // Free and last: its part runs and is done within this step,
-            // without entering the table.
+            // Free and last: its part runs now, without entering the table
+            // (now: nothing else may run on the shard between the check and
+            // the part).
             st.queued_here = !(last && st.release_last && self.txn.table.free_for(&req));
             if st.queued_here {
                 self.lock_here(txn, req);
             } else {
-                self.txn.ready.push(txn);
+                self.step_done(txn);
             }
             return;
         }
