@@ -286,8 +286,8 @@ fn execute(
 }
 
 thread_local! {
-    /// The instruction hook was set to every line (a run killed): the
-    /// next run sets it back to every thousand instructions.
+    /// The instruction hook was set to every line (a run killed or
+    /// stopped): the next run sets it back to every thousand instructions.
     static LINE_HOOK: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
@@ -298,6 +298,7 @@ thread_local! {
 fn instruction_hook(lua: &mlua::Lua, _: &mlua::debug::Debug) -> mlua::Result<mlua::VmState> {
     if STOPPING.with(|s| s.get()) {
         // At every line from now on, so that a `pcall` loop ends too.
+        LINE_HOOK.with(|l| l.set(true));
         lua.set_hook(mlua::HookTriggers::EVERY_LINE, instruction_hook)?;
         return Err(run::stopping());
     }
