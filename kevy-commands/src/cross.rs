@@ -115,6 +115,9 @@ pub struct Part {
     /// The database to run in instead of the operation's (a multi-shard
     /// command inside `EXEC`, after a `SELECT` in the transaction).
     pub db: Option<u32>,
+    /// The protocol to reply in instead of the operation's (a multi-shard
+    /// call of a script, in the script's protocol, not its client's).
+    pub resp3: Option<bool>,
 }
 
 impl Part {
@@ -122,6 +125,7 @@ impl Part {
     pub fn new(op: Op, args: OwnedArgs) -> Part {
         Part {
             db: None,
+            resp3: None,
             op,
             args,
             value: None,
@@ -304,6 +308,7 @@ pub fn whole(args: Args<'_>, shard: usize, parts: &mut Vec<(usize, Part)>) -> Pl
         shard,
         Part {
             db: None,
+            resp3: None,
             op: Op::Whole,
             args: args.to_owned_args(),
             value: None,

@@ -389,6 +389,10 @@ impl Commands for Redis {
             Some(db) => Ctx { db, ..ctx },
             None => ctx,
         };
+        let ctx = match part.resp3 {
+            Some(resp3) => Ctx { resp3, ..ctx },
+            None => ctx,
+        };
         let mut log = aof::Fragment::default();
         if let (Some(t), cross::Op::Mget) = (ctx.track, &part.op) {
             family::tracking::remember_keys(shard, t, part.args.args());

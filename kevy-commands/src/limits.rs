@@ -49,10 +49,7 @@
 //!   waiting behind a global-mode script's locks) before the script timed
 //!   out waits for its end instead of getting `-BUSY`; with timed-out
 //!   scripts on several shards `SCRIPT KILL` kills them all; TLS
-//!   connections of a busy shard wait for the script's end. A global-mode
-//!   script's multi-shard call (an `MGET` over both shards) answers the
-//!   script in its client's protocol, so under RESP3 missing values read
-//!   as `nil` instead of `false`.
+//!   connections of a busy shard wait for the script's end.
 //! - A planned command's duration (command statistics, slow log) is the time
 //!   spent planning and gathering on its connection's shard plus, for each
 //!   round, the longest of its parts.

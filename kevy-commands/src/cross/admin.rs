@@ -184,6 +184,7 @@ pub fn broadcast(
             shard,
             Part {
                 db: None,
+                resp3: None,
                 op: super::Op::Server(op),
                 args,
                 value: None,

@@ -139,6 +139,7 @@ pub fn part(op: KeyOp, args: OwnedArgs) -> Part {
 pub fn part_with(op: KeyOp, args: OwnedArgs, value: Box<Carried>) -> Part {
     Part {
         db: None,
+        resp3: None,
         value: Some(value),
         ..part(op, args)
     }

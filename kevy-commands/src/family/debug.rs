@@ -120,6 +120,7 @@ pub fn plan_debug(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
                     cx.router.shard_of(key),
                     Part {
                         db: None,
+                        resp3: None,
                         op: crate::cross::Op::Server(ServerOp::DigestValue),
                         args: [key].iter().collect(),
                         value: None,
@@ -152,6 +153,7 @@ pub fn plan_debug(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
                 cx.router.shard_of(key),
                 Part {
                     db: None,
+                    resp3: None,
                     op: crate::cross::Op::Server(op),
                     args: args.iter().skip(2).collect(),
                     value: None,
@@ -166,6 +168,7 @@ pub fn plan_debug(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
                 shard,
                 Part {
                     db: None,
+                    resp3: None,
                     op: crate::cross::Op::Server(ServerOp::DebugObject),
                     args: [key].iter().collect(),
                     value: None,

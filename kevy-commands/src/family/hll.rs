@@ -357,6 +357,7 @@ pub fn gather(
                 shard,
                 Part {
                     db: None,
+                    resp3: None,
                     op: Op::Hll(HllOp::Apply),
                     args,
                     value: None,

@@ -59,6 +59,7 @@ pub fn gather_flushed(
             s,
             Part {
                 db: None,
+                resp3: None,
                 op: Op::Server(ServerOp::AofLoad),
                 args: OwnedArgs::new(),
                 value: None,

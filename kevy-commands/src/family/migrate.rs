@@ -153,6 +153,7 @@ pub fn plan_migrate(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
                 shard,
                 Part {
                     db: None,
+                    resp3: None,
                     op: crate::cross::Op::Server(ServerOp::Migrate),
                     args,
                     value: None,

@@ -290,6 +290,7 @@ pub fn gather_reload(
                 s,
                 Part {
                     db: None,
+                    resp3: None,
                     op: crate::cross::Op::Server(ServerOp::Load),
                     args: OwnedArgs::new(),
                     value: None,

@@ -256,9 +256,10 @@ pub(super) fn step(
     };
     let from = next.len();
     let planned = kevy_rt::Commands::plan(redis, shard, cctx, spec, args.args(), router, next);
-    next[from..]
-        .iter_mut()
-        .for_each(|(_, p)| p.db = Some(cctx.db));
+    next[from..].iter_mut().for_each(|(_, p)| {
+        p.db = Some(cctx.db);
+        p.resp3 = Some(cctx.resp3);
+    });
     r.pending = Some((args, Some(Box::new(planned.plan))));
     if next.len() == from {
         // Planned with no part: gather at once.
@@ -301,8 +302,11 @@ pub(super) fn gather_nested(
     let g = kevy_rt::Commands::gather(redis, shard, &mut inner, replies, router, next, &mut buf);
     let log = effects::end(shard, capturing);
     r.log.append(&log);
-    let db = inner.ctx.db;
-    next[from..].iter_mut().for_each(|(_, p)| p.db = Some(db));
+    let (db, resp3) = (inner.ctx.db, inner.ctx.resp3);
+    next[from..].iter_mut().for_each(|(_, p)| {
+        p.db = Some(db);
+        p.resp3 = Some(resp3);
+    });
     if g != Gather::Done {
         r.pending = Some((call, Some(inner)));
         return false;

@@ -1,9 +1,9 @@
 //! MONITOR shows a script as redis-server 7.0 does: the EVAL, EVALSHA or
 //! FCALL line from the client, then each `redis.call` with the `lua`
 //! client (`+<ts> [<db> lua] "set" "k" "v"`), for scripts on one shard and
-//! on both (undeclared keys, a multi-shard call), the calls replayed by a
-//! global-mode rerun shown once. Timestamps and client addresses aside, the
-//! lines must match redis-server's.
+//! on both (undeclared keys, a multi-shard call; a shard-mode run that
+//! escalates to global mode shown once). Timestamps and client addresses
+//! aside, the lines must match redis-server's.
 
 use std::net::SocketAddr;
 

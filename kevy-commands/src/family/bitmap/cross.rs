@@ -186,6 +186,7 @@ pub fn gather(
                 *shard,
                 Part {
                     db: None,
+                    resp3: None,
                     op: Op::Bits(BitsOp::Store),
                     args,
                     value: None,

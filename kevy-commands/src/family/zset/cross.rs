@@ -323,6 +323,7 @@ pub fn plan_zrangestore(
         router.shard_of(args.at(2)),
         Part {
             db: None,
+            resp3: None,
             op: Op::Zset(ZOp::Range),
             args: args.to_owned_args(),
             value: None,
@@ -389,6 +390,7 @@ fn relay(
         shard,
         Part {
             db: None,
+            resp3: None,
             op: Op::Zset(op),
             args,
             value: None,

@@ -4,7 +4,8 @@
 //! `table.sort` comparator, a `string.gsub` callback, a Lua coroutine, an
 //! iterator whose order no rerun could repeat (`pairs` over tables keyed
 //! by tables) — with errors half-way keeping their writes, `SELECT` inside
-//! the script, multi-shard calls in a loop, functions, and hundreds of
+//! the script, multi-shard calls in a loop (their replies in the
+//! script's protocol, not its client's), functions, and hundreds of
 //! remote calls in one script. Every reply as redis-server 7.0's.
 //!
 //! With two shards, `a` lives on shard 1 and `b` on shard 0.
@@ -44,8 +45,12 @@ const SELECT: &str = "redis.call('select', 1) redis.call('set', KEYS[1], 'one') 
     redis.call('select', 0) return {r, redis.call('exists', KEYS[1], KEYS[2])}";
 const MULTI_LOOP: &str = "for i = 1, 20 do redis.call('mset', KEYS[1], i, KEYS[2], i * 2) end \
     local n = redis.call('del', KEYS[1], KEYS[2]) \
+    local gone = redis.call('mget', KEYS[1], KEYS[2]) \
     redis.call('mset', KEYS[1], 'x', KEYS[2], 'y') \
-    return {n, redis.call('mget', KEYS[1], KEYS[2])}";
+    local r2 = redis.call('mget', KEYS[1], KEYS[2]) \
+    redis.setresp(3) \
+    local r3 = redis.call('mget', KEYS[1], 'nosuch', KEYS[2]) \
+    return {n, gone[1] == false and 'false' or 'other', r2, r3[1], r3[2] == nil and 'nil' or 'other', r3[3]}";
 const LIB: &str = "#!lua name=glib\nredis.register_function('spread', function(keys, args) \
     local out = {} \
     for i = 1, tonumber(args[1]) do \
