@@ -90,6 +90,16 @@ pub fn plan_debug(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
                 .store(on, Ordering::Relaxed);
             resp::ok(&mut out);
         }
+        3 if keyword(sub, "set-disable-deny-scripts") => {
+            // C's `atoi`: the integer part.
+            let on = atof(args.at(2)).trunc() != 0.0;
+            cx.shard
+                .server
+                .shared
+                .script_deny_off
+                .store(on, Ordering::Relaxed);
+            resp::ok(&mut out);
+        }
         2 if keyword(sub, "change-repl-id") => {
             cx.shard.server.shared.change_repl_id();
             resp::ok(&mut out);

@@ -223,31 +223,19 @@ impl Env<'_> {
             }
             return Some(reply.clone());
         }
-        let args = argv.args();
-        let spec = match table::find(args) {
+        let spec = match self.verify(argv.args()) {
             Ok(spec) => spec,
-            Err(table::Rejected::Error(_)) => {
-                return Some(err(
-                    b"Wrong number of args calling Redis command from script",
-                ))
+            Err(refused) => {
+                if self.mode == Mode::Global {
+                    // Journaled as any reply, so that a rerun replays it
+                    // (and does not log an ACL denial again).
+                    self.journal.push((argv, refused.clone()));
+                    self.at += 1;
+                }
+                return Some(refused);
             }
-            Err(_) => return Some(err(b"Unknown Redis command called from script")),
         };
-        if spec.flags & flags::NOSCRIPT != 0 {
-            return Some(err(b"This Redis command is not allowed from script"));
-        }
-        if self.ro && spec.flags & flags::WRITE != 0 {
-            return Some(err(
-                b"Write commands are not allowed from read-only scripts.",
-            ));
-        }
-        if let Some(name) = blocking_read(spec, args) {
-            // Redis's stream reads refuse BLOCK from scripts (a script
-            // cannot wait); its text names the command as the script wrote it.
-            let mut msg = name.to_vec();
-            msg.extend_from_slice(b" command is not allowed with BLOCK option from scripts");
-            return Some(err(&msg));
-        }
+        let args = argv.args();
         match self.place(spec, args) {
             Place::Here => {}
             Place::Shard(s) if self.mode == Mode::Global => {
@@ -279,6 +267,39 @@ impl Env<'_> {
             self.at += 1;
         }
         Some(reply)
+    }
+
+    /// `scriptCall`'s checks of a call before it runs (arity, `noscript`,
+    /// ACL, read-only, BLOCK): its command, or the error it replies.
+    fn verify(&mut self, args: Args<'_>) -> Result<&'static Spec, Vec<u8>> {
+        let spec = match table::find(args) {
+            Ok(spec) => spec,
+            Err(table::Rejected::Error(_)) => {
+                return Err(err(
+                    b"Wrong number of args calling Redis command from script",
+                ))
+            }
+            Err(_) => return Err(err(b"Unknown Redis command called from script")),
+        };
+        if spec.flags & flags::NOSCRIPT != 0 && !super::cmds::deny_off(self.shard, spec) {
+            return Err(err(b"This Redis command is not allowed from script"));
+        }
+        if let Some(refused) = super::cmds::acl_refusal(self, spec, args) {
+            return Err(err(refused.as_bytes()));
+        }
+        if self.ro && spec.flags & flags::WRITE != 0 {
+            return Err(err(
+                b"Write commands are not allowed from read-only scripts.",
+            ));
+        }
+        if let Some(name) = blocking_read(spec, args) {
+            // Redis's stream reads refuse BLOCK from scripts (a script
+            // cannot wait); its text names the command as the script wrote it.
+            let mut msg = name.to_vec();
+            msg.extend_from_slice(b" command is not allowed with BLOCK option from scripts");
+            return Err(err(&msg));
+        }
+        Ok(spec)
     }
 
     fn halt(&mut self, why: Stop) {
@@ -322,6 +343,8 @@ impl Env<'_> {
             resp3: self.resp3,
             quiet: false,
             subscribed: false,
+            // Checked already (`acl_refusal`), in the script's context.
+            acl: 0,
             ..self.ctx
         };
         let mut buf = Vec::new();
