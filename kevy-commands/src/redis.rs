@@ -185,6 +185,11 @@ impl Redis {
             .shared
             .active_expire
             .load(std::sync::atomic::Ordering::Relaxed)
+            && self
+                .shared
+                .scripts_global
+                .load(std::sync::atomic::Ordering::Relaxed)
+                == 0
             && shard
                 .server
                 .info

@@ -146,6 +146,8 @@ pub struct Running {
     global: bool,
     /// Global mode: what its calls propagated so far (`effects`).
     log: crate::aof::Fragment,
+    /// Global mode: active expiry waits until the run ends.
+    _hold: cmds::ExpiryHold,
 }
 
 /// `Commands::isolate` for a script command: the shard of its declared
@@ -285,6 +287,7 @@ fn plan_in(
         pending: None,
         global,
         log: crate::aof::Fragment::default(),
+        _hold: cmds::ExpiryHold::new(&shard.server.shared, global),
     });
     if !global {
         // Shard mode: the whole script runs as one part on its keys' shard.
@@ -370,6 +373,8 @@ fn step(
             let mut pargs = OwnedArgs::new();
             pargs.push(db.to_string().as_bytes());
             pargs.push(if resp3 { b"3" } else { b"2" });
+            // The run's start: keys expire by it there too.
+            pargs.push(cmds::started().to_string().as_bytes());
             for a in call.args().iter() {
                 pargs.push(a);
             }
@@ -584,8 +589,10 @@ pub fn execute_call(
     let args = part.args.args();
     let db = crate::base::num::parse_i64(args.at(0)).unwrap_or(0) as u32;
     let resp3 = args.at(1) == b"3";
-    let argv = args.skip(2);
+    let start = crate::base::num::parse_i64(args.at(2));
+    let argv = args.skip(3);
     let mut buf = Vec::new();
+    crate::store::db::freeze(start);
     match crate::table::find(argv) {
         Ok(spec) => {
             let ctx = Ctx {
@@ -614,5 +621,6 @@ pub fn execute_call(
             b"ERR internal error: script call no longer resolves",
         ),
     }
+    crate::store::db::freeze(None);
     cross::encoded(buf)
 }

@@ -213,9 +213,11 @@ pub fn encoding(v: &Value) -> &'static str {
 /// the length it would have in an RDB file (strings exactly, other types
 /// as length-prefixed elements, without compression), and its access data
 /// (`lru`: the access clock in seconds, 24 bits, or the LFU data under an
-/// LFU policy). Not an access.
+/// LFU policy). Not an access, nor an expiry.
 pub fn object_part(shard: &mut ShardState, ctx: Ctx, args: Args<'_>) -> ServerReply {
-    let clock = Clock::new();
+    // A key past its deadline but not yet reclaimed is still shown, as
+    // Redis's `dictFind` finds it: a clock stopped before every deadline.
+    let clock = Clock::at(0);
     let compress = super::persist::options(&shard.server.shared).compression;
     let db = shard.db(ctx.db as usize);
     let mut out = Vec::new();

@@ -2,7 +2,7 @@
 //! arg…` (and `EVALSHA`, `*_RO`), shebang flags, one run of a script in a
 //! prepared [`Env`], and `SCRIPT LOAD | EXISTS | FLUSH | KILL | HELP`.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 use kevy_rt::Args;
 use mlua::{MultiValue, Value};
@@ -250,6 +250,15 @@ fn execute(
                 denied: Vec::new(),
             })
         });
+        // Keys expire by the run's start while it runs (Redis's
+        // `scriptTimeSnapshot`); a global run started again keeps the
+        // first start, as its calls so far are replayed.
+        let start = match START.with(Cell::get) {
+            Some(t) if !env.journal.is_empty() => t,
+            _ => crate::base::clock::now_ms(),
+        };
+        START.with(|s| s.set(Some(start)));
+        crate::store::db::freeze(Some(start));
         super::busy::begin(matches!(callee, Callee::Eval(_)));
         super::log::attach(&env.shard.server.shared);
         let watch = &env.redis.scripts.watch;
@@ -298,6 +307,7 @@ fn execute(
             Ok(())
         });
         lua.remove_hook();
+        crate::store::db::freeze(None);
         if let Some(r) = RUNNER.with(|r| r.borrow_mut().take()) {
             if !matches!(cell.borrow().stop, Some(Stop::Escalate)) {
                 for (d, info) in r.denied {
@@ -378,6 +388,43 @@ fn write_error(out: &mut Reply<'_>, v: &Value, sha: &str) {
     resp::error(out, &msg);
 }
 
+/// Counts a global-mode script in flight in
+/// [`Shared::scripts_global`](crate::accounting::Shared::scripts_global)
+/// while it lives: a global run is many steps, between which the shards
+/// tick, and active expiry must not take a key the run may still read
+/// (its keys expire by its start).
+pub(crate) struct ExpiryHold(Option<std::sync::Arc<crate::accounting::Shared>>);
+
+impl ExpiryHold {
+    /// Holds when `global`.
+    pub(crate) fn new(shared: &std::sync::Arc<crate::accounting::Shared>, global: bool) -> Self {
+        if !global {
+            return ExpiryHold(None);
+        }
+        shared
+            .scripts_global
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        ExpiryHold(Some(shared.clone()))
+    }
+}
+
+impl Drop for ExpiryHold {
+    fn drop(&mut self) {
+        if let Some(s) = &self.0 {
+            s.scripts_global
+                .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+}
+
+/// The start of this thread's last script run (unix ms): the time its
+/// keys expire at, on any shard its calls run.
+pub(crate) fn started() -> crate::store::db::Ms {
+    START
+        .with(Cell::get)
+        .unwrap_or_else(crate::base::clock::now_ms)
+}
+
 /// Who runs the current script, for its ACL checks: the caller's user
 /// code (`Ctx::acl`), the users, and the caller's command (its
 /// `CLIENT LIST` line names it in a log entry).
@@ -394,6 +441,8 @@ struct Runner {
 thread_local! {
     /// Set for the length of a run ([`execute`]).
     static RUNNER: RefCell<Option<Runner>> = const { RefCell::new(None) };
+    /// The start of the last run, which its global reruns keep.
+    static START: Cell<Option<crate::store::db::Ms>> = const { Cell::new(None) };
 }
 
 /// True when `DEBUG SET-DISABLE-DENY-SCRIPTS` lets a script call the

@@ -4,7 +4,8 @@
 //! and connection line masked); `redis.acl_check_cmd` answers for the
 //! user, keys and channels included; `DEBUG SET-DISABLE-DENY-SCRIPTS`
 //! lets scripts call `noscript` commands; the global tables' protection
-//! against `setmetatable` and `getmetatable` tricks. Every sequence ends
+//! against `setmetatable` and `getmetatable` tricks; keys expiring by the
+//! script's start time while it runs (Redis's `scriptTimeSnapshot`). Every sequence ends
 //! as `default` with its users deleted, since the servers outlive it.
 //!
 //! With two shards, `a` lives on shard 1 and `b` on shard 0.
@@ -97,6 +98,12 @@ pub const SEQUENCES: &[Seq] = &[
         &["FCALL", "t2", "0"],
         &["FUNCTION", "FLUSH"],
     ],
+    // a key with a 1 ms deadline lives through the script that set it
+    &[
+        &["EVAL", BUSY, "1", "a"],
+        &["EVAL", BUSY, "1", "b"],
+        &["EXISTS", "a", "b"],
+    ],
 ];
 
 /// With `DEBUG` on both servers.
@@ -136,7 +143,29 @@ pub const DEBUG_SEQUENCES: &[Seq] = &[
         &["DEBUG", "SET-DISABLE-DENY-SCRIPTS"],
         &["DEBUG", "SET-DISABLE-DENY-SCRIPTS", "0"],
     ],
+    // keys expire by the script's start while it runs, on either shard,
+    // declared or not (the run going global on DEBUG's plan)
+    &[
+        &["DEBUG", "SET-DISABLE-DENY-SCRIPTS", "1"],
+        &["EVAL", SLEEPY, "0"],
+        &["EXISTS", "key"],
+        &["EVAL", SLEEPY_KEYS, "1", "a"],
+        &["EVAL", SLEEPY_KEYS, "1", "b"],
+        &["EXISTS", "a", "b"],
+        &["DEBUG", "SET-ACTIVE-EXPIRE", "0"],
+        &["SET", "key", "value", "PX", "1"],
+        &["DEBUG", "SLEEP", "0.01"],
+        &["EVAL", "return redis.call('EXISTS', 'key')", "0"],
+        &["EXISTS", "key"],
+        &["DEBUG", "SET-ACTIVE-EXPIRE", "1"],
+        &["DEBUG", "SET-DISABLE-DENY-SCRIPTS", "0"],
+    ],
 ];
+
+const SLEEPY: &str = "redis.call('SET', 'key', 'value', 'PX', '1'); redis.call('DEBUG', 'SLEEP', 0.01); return redis.call('EXISTS', 'key')";
+const SLEEPY_KEYS: &str = "redis.call('SET', KEYS[1], 'value', 'PX', '1'); redis.call('DEBUG', 'SLEEP', 0.01); return {redis.call('EXISTS', KEYS[1]), redis.call('GET', KEYS[1])}";
+/// Waits 3 ms of the server's clock without DEBUG.
+const BUSY: &str = "redis.call('SET', KEYS[1], 'v', 'PX', 1); local t = redis.call('TIME'); repeat local n = redis.call('TIME') until (n[1] - t[1]) * 1000000 + (n[2] - t[2]) > 3000; return {redis.call('EXISTS', KEYS[1]), redis.call('GET', KEYS[1])}";
 
 #[test]
 fn scripts_and_acl() {
