@@ -71,7 +71,7 @@ pub fn plan_debug(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
     let mut out = Vec::new();
     match args.len() {
         2 if keyword(sub, "help") => super::opts::write_help(&mut out, HELP),
-        2 if keyword(sub, "reload") => return super::persist::plan_reload(cx),
+        _ if keyword(sub, "reload") => return super::persist::plan_reload(cx),
         2 if keyword(sub, "loadaof") => return super::loadaof::plan(cx),
         3 if keyword(sub, "sleep") => {
             let secs = atof(args.at(2));
