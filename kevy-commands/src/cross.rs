@@ -18,19 +18,28 @@
 //! another command may run on one shard between the parts. MSETNX holds its
 //! connection between its two rounds, so its own later commands wait.
 //!
-//! A movable-keys command ([`Run::Movable`](crate::family::spec::Run::Movable)) whose keys all live on one shard
+//! A movable-keys command (the table's `Run::Movable`) whose keys all live on one shard
 //! runs there whole ([`whole`]). The sorted set, bitmap and HyperLogLog
 //! families bring their own parts and plans ([`Op::Zset`], [`Op::Bits`],
 //! [`Op::Hll`]): they fetch what the command reads to the origin, compute
 //! there, and store a result on the destination's shard in a second round.
+//!
+//! This layer sits below the families: it names their part operations
+//! ([`ops`]) and replies, never their code. A family's origin-side state
+//! between rounds is a [`FamilyPlan`] ([`Plan::Family`]), gathered through
+//! the trait; running parts and the server plans' reductions sit above the
+//! families (`dispatch`).
 
-use kevy_rt::{Args, OwnedArgs, Planned, Router};
+use kevy_rt::{Args, Gather, OwnedArgs, Planned, Router};
 
-use crate::family::{bitmap, geo, hll, stream, zset};
+use crate::base::resp::Reply;
 
 pub mod admin;
 pub mod coll;
 pub mod keys;
+pub mod ops;
+
+use ops::{BitsOp, GeoOp, HllOp, StreamOp, ZOp};
 
 /// What a part does on its shard.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,23 +77,27 @@ pub enum Op {
     /// its reply bytes (run by the crate root's `exec`).
     Exec,
     /// A sorted set part.
-    Zset(zset::ZOp),
+    Zset(ZOp),
     /// A bitmap (or LCS) part.
-    Bits(bitmap::BitsOp),
+    Bits(BitsOp),
     /// A HyperLogLog part.
-    Hll(hll::HllOp),
+    Hll(HllOp),
     /// A GEO part.
-    Geo(geo::GeoOp),
+    Geo(GeoOp),
     /// A generic key operation (see [`keys`]).
     Key(keys::KeyOp),
     /// A stream read over some of its keys (XREAD, XREADGROUP).
-    Stream(stream::StreamOp),
+    Stream(StreamOp),
     /// A server command's part (see [`admin`]); run with the shard's
     /// connections by the command set, not by [`crate::dispatch::execute_part`].
     Server(admin::ServerOp),
     /// Run a whole script (the `EVAL`… arguments) on the shard owning its
     /// declared keys (run by the crate root's `script`).
     Script,
+    /// [`Op::Script`] run without locks, as a keyed command is (the
+    /// script's fast path): answered [`PartReply::Busy`] without running
+    /// while an isolated operation is partway on the shard.
+    ScriptFree,
     /// One call of a script running on another shard (`db resp verb
     /// args…`; run by the crate root's `script`).
     ScriptCall,
@@ -139,6 +152,9 @@ pub enum PartReply {
     /// A script part found it needs another shard: its writes are undone;
     /// the operation restarts with every shard locked.
     Restart,
+    /// An [`Op::ScriptFree`] part did not run: the shard takes part in an
+    /// isolated operation; the script goes through the locks instead.
+    Busy,
 }
 
 /// How the origin shard reduces part replies.
@@ -169,22 +185,34 @@ pub enum Plan {
     /// A command that has no plan (never produced for a command the table
     /// routes to planning); gathers to an error.
     Misrouted,
-    /// A blocking pop inside `MULTI` over keys on several shards.
-    First(crate::family::blocking::multi::FirstPlan),
     /// The reply of the one [`Op::Whole`] part.
     Whole,
     /// A reply known when planning (an argument error): no part is sent.
     Reply(Vec<u8>),
-    /// A sorted set operation.
-    Zset(zset::ZPlan),
-    /// A bitmap operation or LCS.
-    Bits(bitmap::BitsPlan),
-    /// A HyperLogLog operation.
-    Hll(hll::HllPlan),
-    /// A storing GEO search across shards.
-    Geo(geo::GeoPlan),
-    /// A stream read across shards.
-    Stream(stream::StreamPlan),
+    /// A family's own multi-round operation (a sorted set, bitmap,
+    /// HyperLogLog, GEO or stream operation, a set combination, LMPOP,
+    /// RENAME, COPY, SCAN, SORT, a blocking pop inside `MULTI`).
+    Family(Box<dyn FamilyPlan>),
+}
+
+/// What a family keeps on the origin shard between the rounds of its
+/// multi-shard operation: it reduces each round's part replies.
+pub trait FamilyPlan: std::fmt::Debug {
+    /// Reduces one round: writes the reply ([`Gather::Done`]), or pushes the
+    /// next round's parts to `next` ([`Gather::Again`]).
+    fn gather(
+        &mut self,
+        replies: Vec<PartReply>,
+        next: &mut Vec<(usize, Part)>,
+        out: &mut Reply<'_>,
+    ) -> Gather;
+}
+
+impl Plan {
+    /// A family's plan ([`Plan::Family`]).
+    pub fn of(plan: impl FamilyPlan + 'static) -> Plan {
+        Plan::Family(Box::new(plan))
+    }
 }
 
 /// Groups the keys of `args` (from index 1, `step` apart, each followed by its
@@ -239,6 +267,11 @@ pub fn broadcast(op: Op, args: &[&[u8]], router: &Router, parts: &mut Vec<(usize
 /// A plan that holds nothing back.
 pub fn planned(plan: Plan) -> Planned<Plan> {
     Planned { plan, hold: false }
+}
+
+/// A plan that holds its connection until it replies.
+pub fn held(plan: Plan) -> Planned<Plan> {
+    Planned { plan, hold: true }
 }
 
 /// Plans the whole command on `shard`, which owns all its keys.

@@ -1,14 +1,20 @@
 //! Where a multi-shard command's parts and plans meet the families' code:
 //! [`execute_part`] runs a [`Part`] on its shard by its [`Op`], and
 //! [`gather`] reduces the part replies as the [`Plan`] says. The enums
-//! live in [`crate::cross`]; these two matches sit above the families
-//! (and the table) so that nothing below has to call back up.
+//! live in [`crate::cross`]; these matches sit above the families
+//! (and the table) so that nothing below has to call back up: [`coll`]
+//! and [`keys`] run the list, set and key parts, [`admin`] the server
+//! commands' parts and plans.
 
 use kevy_rt::Gather;
 
+pub mod admin;
+pub mod coll;
+pub mod keys;
+
 use crate::base::resp;
 use crate::base::resp::Reply;
-use crate::cross::{admin, bytes_of, coll, encoded, keys, Op, Part, PartReply, Plan};
+use crate::cross::{self, bytes_of, encoded, Op, Part, PartReply, Plan};
 use crate::family::{self, bitmap, geo, hll, stream, string, zset, Call};
 use crate::model::value::Value;
 use crate::session::Ctx;
@@ -36,9 +42,9 @@ pub fn execute_part(shard: &mut ShardState, ctx: Ctx, part: Part) -> PartReply {
 /// The event of a part that changes the key in its argument 0 in place
 /// (`""`: none of its own, just the change).
 fn written_key(op: &Op) -> Option<(u32, &'static str)> {
+    use crate::cross::coll::CollOp;
     use crate::model::types::list::End;
     use crate::store::signal::class::*;
-    use coll::CollOp;
     Some(match op {
         Op::Coll(CollOp::ListGive(End::Left)) => (LIST, "lpush"),
         Op::Coll(CollOp::ListGive(End::Right)) => (LIST, "rpush"),
@@ -82,7 +88,7 @@ fn run_part(shard: &mut ShardState, ctx: Ctx, part: Part) -> PartReply {
     let db = shard.db(ctx.db as usize);
     match part.op {
         Op::Whole => encoded(whole(shard, ctx, args)),
-        Op::Exec | Op::Script | Op::ScriptCall => {
+        Op::Exec | Op::Script | Op::ScriptFree | Op::ScriptCall => {
             let mut bytes = Vec::new();
             resp::error(
                 &mut bytes,
@@ -155,7 +161,7 @@ fn run_part(shard: &mut ShardState, ctx: Ctx, part: Part) -> PartReply {
         Op::Key(_) => PartReply::Ok,
         // Server parts need the shard's connections: `Redis::execute_part`
         // runs them.
-        Op::Server(_) => PartReply::Server(admin::ServerReply::Count(0)),
+        Op::Server(_) => PartReply::Server(cross::admin::ServerReply::Count(0)),
     }
 }
 
@@ -227,8 +233,8 @@ pub fn gather(
                 return Gather::Again;
             }
         }
-        Plan::Coll(p) => return coll::gather(p, replies, next, out),
-        Plan::Key(p) => return keys::gather(p, replies, next, out),
+        Plan::Coll(p) => return cross::coll::gather(p, replies, next, out),
+        Plan::Key(p) => return keys::gather(p, replies, out),
         // Server plans are gathered by `Redis::gather`, on the origin shard's state.
         Plan::Server(_) | Plan::Misrouted => {
             resp::error(out, b"ERR internal error: command has no plan")
@@ -237,12 +243,7 @@ pub fn gather(
             .iter()
             .for_each(|r| out.extend_from_slice(bytes_of(r))),
         Plan::Reply(reply) => out.append(reply),
-        Plan::Zset(plan) => return zset::gather(plan, replies, next, out),
-        Plan::Bits(plan) => return bitmap::gather(plan, replies, next, out),
-        Plan::Hll(plan) => return hll::gather(plan, replies, next, out),
-        Plan::Geo(plan) => return geo::gather(plan, replies, next, out),
-        Plan::Stream(plan) => return stream::read::gather(plan, replies, next, out),
-        Plan::First(plan) => return family::blocking::multi::gather(plan, &replies, next, out),
+        Plan::Family(plan) => return plan.gather(replies, next, out),
     }
     Gather::Done
 }

@@ -69,15 +69,17 @@
 //!    settings registry behind the config file and `CONFIG`; [`session`]: a
 //!    connection's [`Session`] and the [`Ctx`] its commands carry to other
 //!    shards (selected database, protocol, …).
-//! 5. The commands (one layer, whose modules still import each other
-//!    through the `cross` enums):
-//!    - [`cross`]: multi-shard parts, their replies, and the plans that
-//!      gather them; [`cross::coll`] has those of the list and set families
-//!      (set algebra, moves between shards, LMPOP), [`cross::keys`] those
-//!      of the generic key commands (whole values travelling between
-//!      shards, SCAN, RANDOMKEY, SWAPDB, SORT's rounds), [`cross::admin`]
-//!      those of the server commands; the sorted set, bitmap and
-//!      HyperLogLog families add their own (`family/*/cross.rs`).
+//! 5. The commands, in two layers:
+//!    - [`cross`] (below the families, naming none of them): multi-shard
+//!      parts, their replies, and the plans that gather them;
+//!      [`cross::coll`] has those of the list and set families (moves
+//!      between shards, LMPOP), [`cross::keys`] those of the generic key
+//!      commands (whole values travelling between shards, RANDOMKEY,
+//!      SWAPDB, SORT's rounds), [`cross::admin`] those of the server
+//!      commands, [`cross::ops`] the part operations of the sorted set,
+//!      bitmap, HyperLogLog, GEO and stream families; a family's own
+//!      state between rounds is a [`cross::FamilyPlan`]
+//!      (`family/*/cross.rs`, set algebra, LMPOP, RENAME, COPY, SCAN, SORT).
 //!    - [`family`]: the handlers, one module per family: `connection`
 //!      (PING, ECHO, QUIT, SELECT, HELLO, resolve errors), `command`
 //!      (COMMAND …), `string` (with LCS), `keys` (generic key commands and
@@ -106,7 +108,10 @@
 //!    (a command on one shard) or `planning` (multi-shard and isolated
 //!    commands: plan and gather); and
 //!    [`dispatch`]: a part run by its [`cross::Op`], a plan gathered by its
-//!    [`cross::Plan`] (the matches that call into each family).
+//!    [`cross::Plan`] (the matches that call into each family;
+//!    [`dispatch::coll`], [`dispatch::keys`] and [`dispatch::admin`] run
+//!    the list and set, key and server parts, and reduce the key and
+//!    server plans).
 //!
 //! ## Known limitations
 //!
@@ -300,6 +305,27 @@ impl Commands for Redis {
         router: &Router,
         parts: &mut Vec<(usize, Part)>,
     ) -> Planned<Tracked> {
+        if script::owns(cmd) {
+            // A script whose keys live on one shard: `isolate` locked nothing.
+            let t0 = clock::now();
+            if ctx.acl != 0 {
+                if let Some(err) = self.refuse(shard, ctx, cmd, args) {
+                    return Planned {
+                        plan: Tracked::new(
+                            cross::Plan::Reply(err),
+                            cmd,
+                            ctx,
+                            since(t0),
+                            args.len(),
+                        ),
+                        hold: false,
+                    };
+                }
+            }
+            let mut planned = script::plan_free(self, shard, ctx, cmd, args, router, parts);
+            planned.plan.ns = since(t0);
+            return planned;
+        }
         self.plan_command(shard, ctx, cmd, args, router, parts)
     }
 
@@ -359,7 +385,7 @@ impl Commands for Redis {
         plan: &mut Tracked,
         locks: &mut LockSet,
     ) -> Option<(Ctx, &'static Spec, kevy_rt::OwnedArgs)> {
-        script::restart(session, plan, locks)
+        script::restart(self, session, plan, locks)
     }
 
     fn execute_part(
@@ -386,7 +412,9 @@ impl Commands for Redis {
                 reply
             }
             cross::Op::Exec => exec::execute_part(self, shard, ctx, part),
-            cross::Op::Script => script::execute_part(self, shard, ctx, part, clients),
+            cross::Op::Script | cross::Op::ScriptFree => {
+                script::execute_part(self, shard, ctx, part, clients)
+            }
             cross::Op::ScriptCall if shard.aof.on => {
                 // The call's effects travel back to the script's origin.
                 shard.aof.start_capture();
@@ -395,7 +423,7 @@ impl Commands for Redis {
                 reply
             }
             cross::Op::ScriptCall => script::execute_call(self, shard, ctx, part),
-            cross::Op::Server(op) => cross::admin::execute(shard, ctx, op, &part.args, clients),
+            cross::Op::Server(op) => dispatch::admin::execute(shard, ctx, op, &part.args, clients),
             _ => dispatch::execute_part(shard, ctx, part),
         };
         shard.flush_signals(ctx.client);

@@ -47,14 +47,12 @@
 //!   7.2's: kevy answers as 7.0 does (unknown subcommand).
 //! - Scripts (`EVAL`…): a command forwarded to a script's shard (or
 //!   waiting behind a global-mode script's locks) before the script timed
-//!   out waits for its end instead of getting `-BUSY`; a global-mode
-//!   script's time limit counts from its latest rerun; with timed-out
+//!   out waits for its end instead of getting `-BUSY`; with timed-out
 //!   scripts on several shards `SCRIPT KILL` kills them all; TLS
-//!   connections of a busy shard wait for the script's end. MONITOR does
-//!   not show a script's calls. A script that
-//!   reaches keys of another shard reruns from a journal of its calls'
-//!   replies (see `script::run`); one whose rerun makes different calls
-//!   ends with an error.
+//!   connections of a busy shard wait for the script's end. A global-mode
+//!   script's multi-shard call (an `MGET` over both shards) answers the
+//!   script in its client's protocol, so under RESP3 missing values read
+//!   as `nil` instead of `false`.
 //! - A planned command's duration (command statistics, slow log) is the time
 //!   spent planning and gathering on its connection's shard plus, for each
 //!   round, the longest of its parts.

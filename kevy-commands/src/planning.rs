@@ -186,7 +186,7 @@ impl Redis {
         let mark = out.len();
         let mut reply = Reply::new(out, op.ctx.resp3);
         let g = match &mut op.plan {
-            Plan::Server(p) => cross::admin::gather(shard, op.ctx, p, replies, next, &mut reply),
+            Plan::Server(p) => dispatch::admin::gather(shard, op.ctx, p, replies, next, &mut reply),
             plan => dispatch::gather(plan, replies, next, &mut reply),
         };
         op.ns += since(t0);

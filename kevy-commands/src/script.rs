@@ -1,15 +1,16 @@
 //! Lua scripting: `EVAL`, `EVALSHA`, `EVAL_RO`, `EVALSHA_RO`, `SCRIPT`,
 //! `FCALL`, `FCALL_RO` and `FUNCTION`, atomic on any number of shards.
 //!
-//! A script is an isolated operation (`Commands::isolate`) whose keys are
-//! found as it runs. When its declared keys live on one shard, that shard
-//! is locked whole and the script runs there, start to end, calls and all
-//! (shard mode: no other shard takes part). A call that needs another
+//! A script is a transaction whose keys are found as it runs. When its
+//! declared keys live on one shard, the script runs there, start to end,
+//! calls and all (shard mode: no other shard takes part): without locks,
+//! as a keyed command, while no isolated operation takes part on that
+//! shard ([`plan_free`]), else with the shard locked whole. A call that needs another
 //! shard undoes what the run wrote and restarts the operation with every
 //! shard locked (`Gather::Restart`); the script then runs on the
-//! connection's shard and sends other shards' calls as parts, rerunning
-//! from a journal of replies (global mode). See `run` and ARCHITECTURE.md,
-//! "Scripts".
+//! connection's shard, on a stack of its own, suspended at each call on
+//! another shard until that call's part replies (global mode). See `run`,
+//! `global` and ARCHITECTURE.md, "Scripts".
 //!
 //! `vm` is the sandboxed interpreter of each thread, `conv` the
 //! conversions between replies and Lua values, `libs` the libraries
@@ -33,9 +34,11 @@ use crate::{TimedReply, Tracked};
 pub mod busy;
 pub(crate) mod cmds;
 pub(crate) mod conv;
+pub(crate) mod current;
 pub(crate) mod dump;
 pub(crate) mod effects;
 pub(crate) mod function;
+pub(crate) mod global;
 pub(crate) mod libs;
 pub(crate) mod log;
 pub(crate) mod monitor;
@@ -139,20 +142,25 @@ pub struct Running {
     spec: &'static Spec,
     args: OwnedArgs,
     ctx: Ctx,
-    /// Global mode: calls made and their replies.
-    journal: Vec<(OwnedArgs, Vec<u8>)>,
+    /// Global mode: the run, suspended between its remote calls.
+    run: global::Suspended,
     /// The call whose parts are out, and the nested plan of a multi-shard one.
     pending: Option<(OwnedArgs, Option<Box<Tracked>>)>,
     global: bool,
+    /// A fast-path run whose shard was busy ([`PartReply::Busy`]): it
+    /// starts again locked, in shard mode.
+    busy: bool,
     /// Global mode: what its calls propagated so far (`effects`).
     log: crate::aof::Fragment,
     /// Global mode: active expiry waits until the run ends.
     _hold: cmds::ExpiryHold,
 }
 
-/// `Commands::isolate` for a script command: the shard of its declared
-/// keys whole (all shards when they span several, or when the session's
-/// last attempt asked for it); nothing for `SCRIPT`.
+/// `Commands::isolate` for a script command: nothing when its declared
+/// keys live on one shard (the fast path: planned as a plain multi-shard
+/// command, [`plan_free`]); all shards when they span several, or when
+/// the session's last attempt asked for it; nothing for `SCRIPT` and
+/// `FUNCTION` (isolated all the same: run with the connection held).
 pub fn isolate(
     redis: &crate::Redis,
     session: &mut Session,
@@ -167,34 +175,57 @@ pub fn isolate(
         locks.everything();
         return true;
     }
-    let Ok(call) = cmds::parse(args) else {
-        return true;
-    };
-    let router = redis.scripts.router();
-    let keys = &call.keys;
-    match keys.first() {
-        None => locks.shard_of(b""),
-        Some(k0) => {
-            let s0 = router.shard_of(k0);
-            if keys.iter().all(|k| router.shard_of(k) == s0) {
-                locks.shard_of(k0);
-            } else {
-                locks.everything();
-            }
+    match home_key(args, &redis.scripts.router()) {
+        // A parse error: planned isolated, where `plan` writes it.
+        Err(()) => true,
+        Ok(Some(_)) => false,
+        Ok(None) => {
+            locks.everything();
+            true
         }
     }
-    true
 }
 
-/// `Commands::restart`: every shard, global mode.
+/// The key naming a script's shard: its first declared key (the empty key
+/// when none is declared), or `None` when its declared keys span several
+/// shards; `Err` for arguments `cmds::parse` refuses.
+fn home_key<'a>(args: Args<'a>, router: &Router) -> Result<Option<&'a [u8]>, ()> {
+    if args.len() < 3 {
+        return Err(());
+    }
+    let n = crate::base::num::parse_i64(args.at(2)).ok_or(())?;
+    if n < 0 || n > (args.len() - 3) as i64 {
+        return Err(());
+    }
+    let n = n as usize;
+    if n == 0 {
+        return Ok(Some(b""));
+    }
+    let k0 = args.at(3);
+    let s0 = router.shard_of(k0);
+    if (4..3 + n).all(|i| router.shard_of(args.at(i)) == s0) {
+        Ok(Some(k0))
+    } else {
+        Ok(None)
+    }
+}
+
+/// `Commands::restart`: every shard, global mode; or, for a fast-path
+/// run whose shard was busy, that shard whole (shard mode).
 pub fn restart(
+    redis: &crate::Redis,
     session: &mut Session,
     plan: &mut Tracked,
     locks: &mut LockSet,
 ) -> Option<(Ctx, &'static Spec, OwnedArgs)> {
     let running = plan.script.take()?;
-    locks.everything();
-    session.script_global = true;
+    match home_key(running.args.args(), &redis.scripts.router()) {
+        Ok(Some(k)) if running.busy => locks.shard_of(k),
+        _ => {
+            locks.everything();
+            session.script_global = true;
+        }
+    }
     Some((running.ctx, running.spec, running.args))
 }
 
@@ -211,7 +242,41 @@ pub fn plan(
     parts: &mut Vec<(usize, Part)>,
 ) -> Planned<Tracked> {
     let global = std::mem::take(&mut session.script_global);
-    plan_in(redis, shard, global, false, ctx, cmd, args, router, parts)
+    let how = if global { How::Global } else { How::Locked };
+    plan_in(redis, shard, how, ctx, cmd, args, router, parts)
+}
+
+/// `Commands::plan` for a script command [`isolate`] left unlocked (its
+/// declared keys on one shard): the fast path. The whole script goes as
+/// one [`Op::ScriptFree`] part to that shard, where it runs at its turn as
+/// a keyed command does, start to end; the connection is held only when
+/// that shard is another one (a run that must start again, through the
+/// locks, is overtaken by nothing of its connection).
+#[allow(clippy::too_many_arguments)]
+pub fn plan_free(
+    redis: &crate::Redis,
+    shard: &mut ShardState,
+    ctx: Ctx,
+    cmd: &'static Spec,
+    args: Args<'_>,
+    router: &Router,
+    parts: &mut Vec<(usize, Part)>,
+) -> Planned<Tracked> {
+    plan_in(redis, shard, How::Free, ctx, cmd, args, router, parts)
+}
+
+/// How [`plan_in`] runs a script.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum How {
+    /// Shard mode, without locks ([`plan_free`]).
+    Free,
+    /// Shard mode, its shard locked whole.
+    Locked,
+    /// Global mode, every shard locked whole.
+    Global,
+    /// Global mode inside `EXEC` (every shard locked whole): the first run
+    /// made while planning.
+    Exec,
 }
 
 /// A script command queued in a transaction: `EXEC` holds every shard
@@ -225,17 +290,15 @@ pub fn plan_in_exec(
     router: &Router,
     parts: &mut Vec<(usize, Part)>,
 ) -> Tracked {
-    plan_in(redis, shard, true, true, ctx, cmd, args, router, parts).plan
+    plan_in(redis, shard, How::Exec, ctx, cmd, args, router, parts).plan
 }
 
-/// [`plan`], in global mode when `global`; the first global run made
-/// here when `inline` (inside EXEC), else in the gather that follows.
+/// [`plan`] or [`plan_free`], as `how` says.
 #[allow(clippy::too_many_arguments)]
 fn plan_in(
     redis: &crate::Redis,
     shard: &mut ShardState,
-    global: bool,
-    inline: bool,
+    how: How,
     ctx: Ctx,
     cmd: &'static Spec,
     args: Args<'_>,
@@ -279,13 +342,15 @@ fn plan_in(
             };
         }
     };
+    let global = matches!(how, How::Global | How::Exec);
     let running = Box::new(Running {
         spec: cmd,
         args: args.to_owned_args(),
         ctx,
-        journal: Vec::new(),
+        run: global::Suspended::default(),
         pending: None,
         global,
+        busy: false,
         log: crate::aof::Fragment::default(),
         _hold: cmds::ExpiryHold::new(&shard.server.shared, global),
     });
@@ -295,18 +360,32 @@ fn plan_in(
             Some(k) => router.shard_of(k),
             None => router.shard_of(b""),
         };
-        parts.push((s, Part::new(Op::Script, args.to_owned_args())));
+        let here = shard.server.info.as_ref().map_or(0, |i| i.id);
+        let (op, hold) = match how {
+            How::Free => (Op::ScriptFree, s != here),
+            _ => (Op::Script, true),
+        };
+        parts.push((s, Part::new(op, args.to_owned_args())));
         return Planned {
             plan: tracked(Plan::Ok, Some(running)),
-            hold: true,
+            hold,
         };
     }
-    if inline {
+    if how == How::Exec {
         // Queued in a transaction: the first run now, inside EXEC's
         // round (no connections are lent there).
         let mut t = tracked(Plan::Ok, Some(running));
         let mut buf = Vec::new();
-        if step(redis, shard, &mut t, router, parts, &mut buf, &mut None) {
+        if global::step(
+            redis,
+            shard,
+            &mut t,
+            router,
+            parts,
+            &mut buf,
+            &mut None,
+            Vec::new(),
+        ) {
             ended(shard, &mut t);
             t.plan = Plan::Reply(buf);
             t.script = None;
@@ -323,137 +402,6 @@ fn plan_in(
         plan: tracked(Plan::Ok, Some(running)),
         hold: true,
     }
-}
-
-/// Runs the script in global mode once more; true when it ended (its
-/// reply in `out`), false when it sent parts for its next remote call.
-fn step(
-    redis: &crate::Redis,
-    shard: &mut ShardState,
-    t: &mut Tracked,
-    router: &Router,
-    next: &mut Vec<(usize, Part)>,
-    out: &mut Vec<u8>,
-    clients: &mut Option<&mut kevy_rt::Clients<'_, crate::Redis>>,
-) -> bool {
-    let Some(r) = t.script.as_mut() else {
-        return true;
-    };
-    let here = shard.server.info.as_ref().map_or(0, |i| i.id);
-    let ctx = r.ctx;
-    let mut serve = |shard: &mut ShardState| {
-        if let Some(c) = clients.as_mut() {
-            c.serve_busy(|session, req, out| busy::answer(redis, shard, session, req, out));
-        }
-    };
-    let capturing = effects::begin(shard);
-    let mut env = Env {
-        redis,
-        shard,
-        router: *router,
-        here,
-        ctx,
-        db: ctx.db,
-        resp3: false,
-        ro: false,
-        mode: Mode::Global,
-        undo: None,
-        journal: &mut r.journal,
-        at: 0,
-        stop: None,
-        serve: Some(&mut serve),
-    };
-    let mut reply = Reply::new(out, ctx.resp3);
-    cmds::run(&mut env, r.spec, r.args.args(), &mut reply);
-    let (stop, db, resp3) = (env.stop.take(), env.db, env.resp3);
-    let log = effects::end(shard, capturing);
-    r.log.append(&log);
-    match stop {
-        Some(Stop::Remote(call, Some(s))) => {
-            let mut pargs = OwnedArgs::new();
-            pargs.push(db.to_string().as_bytes());
-            pargs.push(if resp3 { b"3" } else { b"2" });
-            // The run's start: keys expire by it there too.
-            pargs.push(cmds::started().to_string().as_bytes());
-            for a in call.args().iter() {
-                pargs.push(a);
-            }
-            next.push((s, Part::new(Op::ScriptCall, pargs)));
-            r.pending = Some((call, None));
-            out.clear();
-            false
-        }
-        Some(Stop::Remote(call, None)) => {
-            let Ok(spec) = crate::table::find(call.args()) else {
-                return true;
-            };
-            let cctx = Ctx {
-                db,
-                resp3,
-                quiet: false,
-                subscribed: false,
-                ..ctx
-            };
-            let from = next.len();
-            let planned =
-                kevy_rt::Commands::plan(redis, shard, cctx, spec, call.args(), router, next);
-            next[from..]
-                .iter_mut()
-                .for_each(|(_, p)| p.db = Some(cctx.db));
-            r.pending = Some((call, Some(Box::new(planned.plan))));
-            out.clear();
-            if next.len() == from {
-                // Planned with no part: gather at once.
-                return gather_nested(redis, shard, t, Vec::new(), router, next, out, clients);
-            }
-            false
-        }
-        Some(Stop::Diverged) => {
-            out.clear();
-            resp::error(
-                out,
-                b"ERR kevy: the script called another command when run again across shards (it must depend only on its keys, arguments and replies)",
-            );
-            true
-        }
-        Some(Stop::Escalate) | None => true,
-    }
-}
-
-/// A nested multi-shard call's round is in: gathers it, and when it is
-/// done files its reply and runs the script again.
-#[allow(clippy::too_many_arguments)]
-fn gather_nested(
-    redis: &crate::Redis,
-    shard: &mut ShardState,
-    t: &mut Tracked,
-    replies: Vec<TimedReply>,
-    router: &Router,
-    next: &mut Vec<(usize, Part)>,
-    out: &mut Vec<u8>,
-    clients: &mut Option<&mut kevy_rt::Clients<'_, crate::Redis>>,
-) -> bool {
-    let Some(r) = t.script.as_mut() else {
-        return true;
-    };
-    let Some((call, Some(mut inner))) = r.pending.take() else {
-        return true;
-    };
-    let mut buf = Vec::new();
-    let from = next.len();
-    let capturing = effects::begin(shard);
-    let g = kevy_rt::Commands::gather(redis, shard, &mut inner, replies, router, next, &mut buf);
-    let log = effects::end(shard, capturing);
-    r.log.append(&log);
-    let db = inner.ctx.db;
-    next[from..].iter_mut().for_each(|(_, p)| p.db = Some(db));
-    if g != Gather::Done {
-        r.pending = Some((call, Some(inner)));
-        return false;
-    }
-    monitor::call(shard, db, call.args());
-    r.journal.push((call, buf));
-    step(redis, shard, t, router, next, out, clients)
 }
 
 /// `Commands::gather` for a script operation (`clients`: the shard's
@@ -474,6 +422,12 @@ pub fn gather(
         // Shard mode: the one part's reply, or a restart.
         return match replies.pop().map(|r| r.reply) {
             Some(PartReply::Restart) => Gather::Restart,
+            Some(PartReply::Busy) => {
+                if let Some(r) = t.script.as_mut() {
+                    r.busy = true;
+                }
+                Gather::Restart
+            }
             Some(r) => {
                 out.extend_from_slice(cross::bytes_of(&r));
                 Gather::Done
@@ -486,16 +440,16 @@ pub fn gather(
         .as_ref()
         .is_some_and(|r| matches!(r.pending, Some((_, Some(_)))));
     let done = if nested {
-        gather_nested(redis, shard, t, replies, router, next, out, &mut clients)
+        global::gather_nested(redis, shard, t, replies, router, next, out, &mut clients)
     } else {
+        let mut answer = Vec::new();
         if let Some(r) = t.script.as_mut() {
-            if let (Some((call, None)), Some(reply)) = (r.pending.take(), replies.pop()) {
+            if let (Some((_, None)), Some(reply)) = (r.pending.take(), replies.pop()) {
                 r.log.append(&reply.log);
-                r.journal
-                    .push((call, cross::bytes_of(&reply.reply).to_vec()));
+                answer = cross::bytes_of(&reply.reply).to_vec();
             }
         }
-        step(redis, shard, t, router, next, out, &mut clients)
+        global::step(redis, shard, t, router, next, out, &mut clients, answer)
     };
     if done {
         ended(shard, t);
@@ -507,7 +461,10 @@ pub fn gather(
 
 /// Runs a shard-mode part: the whole script on this shard, or the
 /// [`PartReply::Restart`] of a run that needed another shard (its writes
-/// undone).
+/// undone). A fast-path part ([`Op::ScriptFree`]) runs only while no
+/// isolated operation takes part on this shard (else
+/// [`PartReply::Busy`]): then nothing can come between its calls, as
+/// nothing comes between a keyed command's steps.
 pub fn execute_part(
     redis: &crate::Redis,
     shard: &mut ShardState,
@@ -515,6 +472,9 @@ pub fn execute_part(
     part: Part,
     clients: &mut kevy_rt::Clients<'_, crate::Redis>,
 ) -> PartReply {
+    if part.op == Op::ScriptFree && clients.isolating() {
+        return PartReply::Busy;
+    }
     let args = part.args.args();
     let (here, nshards) = shard
         .server
@@ -530,7 +490,6 @@ pub fn execute_part(
         );
         return cross::encoded(buf);
     };
-    let mut journal = Vec::new();
     // A run past the threshold serves this shard's connections.
     let mut serve = |shard: &mut ShardState| {
         clients.serve_busy(|session, req, out| busy::answer(redis, shard, session, req, out));
@@ -548,10 +507,9 @@ pub fn execute_part(
         ro: false,
         mode: Mode::Shard,
         undo: (nshards > 1).then(Undo::default),
-        journal: &mut journal,
-        at: 0,
         stop: None,
         serve: Some(&mut serve),
+        yielder: None,
     };
     let mut buf = Vec::new();
     cmds::run(&mut env, spec, args, &mut Reply::new(&mut buf, ctx.resp3));

@@ -108,16 +108,41 @@ pub enum Busy {
 /// The connections of one shard, lent to a multi-shard part.
 pub struct ClientsOf<'a, S, K> {
     table: Option<&'a mut dyn ClientTable<S, K>>,
+    /// The shard's isolation state is armed ([`ClientsOf::isolating`]).
+    isolating: bool,
 }
 
 impl<'a, S, K> ClientsOf<'a, S, K> {
     pub(crate) fn new(table: &'a mut dyn ClientTable<S, K>) -> ClientsOf<'a, S, K> {
-        ClientsOf { table: Some(table) }
+        ClientsOf {
+            table: Some(table),
+            isolating: false,
+        }
+    }
+
+    /// The same view, saying whether the shard is [isolating](ClientsOf::isolating).
+    pub(crate) fn with_isolating(mut self, isolating: bool) -> ClientsOf<'a, S, K> {
+        self.isolating = isolating;
+        self
     }
 
     /// A view with no connections (for drivers without sockets).
     pub fn none() -> ClientsOf<'static, S, K> {
-        ClientsOf { table: None }
+        ClientsOf {
+            table: None,
+            isolating: false,
+        }
+    }
+
+    /// Whether an isolated operation holds or waits for a lock on this
+    /// shard, or a keyed command waits behind one. A part that is not
+    /// itself isolated but must run as one step, never between the rounds
+    /// of an isolated operation touching anything of the shard, checks it:
+    /// while it is false no isolated operation is partway here, and
+    /// nothing of another connection waits to run first. False without a
+    /// connection table ([`ClientsOf::none`]: one thread runs everything).
+    pub fn isolating(&self) -> bool {
+        self.isolating
     }
 
     /// Calls `f` for every open connection of the shard.

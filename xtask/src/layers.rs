@@ -28,7 +28,8 @@ pub const LAYERS: &[(&str, Layers)] = &[
                 "shard",
                 &["config", "accounting", "session", "shard", "aof", "acl"],
             ),
-            ("commands", &["cross", "family"]),
+            ("cross", &["cross"]),
+            ("commands", &["family"]),
             ("table", &["table"]),
             (
                 "lib",
@@ -407,6 +408,19 @@ mod tests {
             0
         );
         assert_eq!(f("table/ids.rs", "use crate::family::monitor;\n"), 0);
+    }
+
+    #[test]
+    fn cross_names_no_family() {
+        let commands = LAYERS
+            .iter()
+            .find(|(k, _)| *k == "kevy-commands")
+            .map(|(_, l)| *l)
+            .unwrap();
+        let f = |rel: &str, text: &str| check_file(commands, rel, text).unwrap().len();
+        assert_eq!(f("cross/keys.rs", "use crate::family::sort;\n"), 1);
+        assert_eq!(f("family/zset/cross.rs", "use crate::cross::Plan;\n"), 0);
+        assert_eq!(f("dispatch/admin.rs", "use crate::family::info;\n"), 0);
     }
 
     #[test]

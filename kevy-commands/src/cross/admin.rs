@@ -1,20 +1,18 @@
 //! The multi-shard parts of server commands (`CLIENT LIST | KILL`, `INFO`,
 //! `CONFIG RESETSTAT`, `SLOWLOG`, `LATENCY`, `DEBUG OBJECT`, `MEMORY
 //! STATS | DOCTOR`): what each part does on its shard, what it answers, and
-//! how the origin shard reduces the answers. The work itself lives in the
-//! families; this module only routes.
+//! how the origin shard reduces the answers, with the data they carry
+//! ([`Report`], [`Sections`], the pub/sub parts). The work itself lives in
+//! the families; `dispatch::admin` routes each part and plan to it.
 
-use kevy_rt::{ClientsOf, Gather, OwnedArgs, Planned};
+use kevy_rt::{OwnedArgs, Planned};
 
 use crate::accounting::latency::Series;
 use crate::accounting::slowlog::Entry;
+use crate::accounting::stats::Stats;
 use crate::base::hist::Histogram;
-use crate::base::resp;
-use crate::base::resp::Reply;
-use crate::cross::{Part, PartReply, Plan};
-use crate::family::{client, config, debug, diag, info, persist};
-use crate::session::{Ctx, Session};
-use crate::shard::ShardState;
+use crate::cross::{Part, Plan};
+use crate::shard::pubsub::Kind;
 
 /// What a server command's part does on its shard.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,7 +50,7 @@ pub enum ServerOp {
     /// `DEBUG DIGEST-VALUE`: one key's value digest on its shard.
     DigestValue,
     /// A pub/sub part (PUBLISH, PUBSUB …).
-    Pubsub(crate::family::pubsub::PubsubOp),
+    Pubsub(PubsubOp),
     /// The append-only file rewrite's cut on the shard.
     AofCut,
     /// The shard's keys, encoded for an RDB file (SAVE, DEBUG RELOAD).
@@ -67,8 +65,8 @@ pub enum ServerOp {
     /// arguments (ACL DELUSER, ACL LOAD), or a user's subscribers to
     /// channels it lost (ACL SETUSER).
     AclKill,
-    /// MIGRATE of the shard's keys named in the arguments (see
-    /// [`crate::family::migrate`]).
+    /// MIGRATE of the shard's keys named in the arguments (see the
+    /// migrate family).
     Migrate,
 }
 
@@ -80,7 +78,7 @@ pub enum ServerReply {
     /// `(connection id, CLIENT LIST line)` of each connection.
     Clients(Vec<(u64, Vec<u8>)>),
     /// A shard's figures.
-    Report(Box<info::Report>),
+    Report(Box<Report>),
     /// Slow-log entries, newest first.
     Slow(Vec<Entry>),
     /// Latency events.
@@ -92,7 +90,7 @@ pub enum ServerReply {
     /// A finished reply.
     Bytes(Vec<u8>),
     /// A pub/sub part's answer.
-    Pubsub(crate::family::pubsub::PubsubReply),
+    Pubsub(PubsubReply),
     /// `(database, digest)` of each non-empty database, or one value's
     /// digest (database 0).
     Digests(Vec<(u32, crate::model::digest::Digest)>),
@@ -113,7 +111,7 @@ pub enum ServerPlan {
         old: bool,
     },
     /// `INFO` of these sections.
-    Info(info::Sections),
+    Info(Sections),
     /// `MEMORY STATS`.
     MemoryStats,
     /// `MEMORY DOCTOR`.
@@ -143,7 +141,7 @@ pub enum ServerPlan {
     /// `DEBUG DIGEST-VALUE`: one digest per part, in part order.
     DigestValue,
     /// A pub/sub command.
-    Pubsub(crate::family::pubsub::PubsubPlan),
+    Pubsub(PubsubPlan),
     /// `BGREWRITEAOF`: every shard has cut.
     AofRewrite,
     /// `SAVE`: the file from the parts' keys.
@@ -196,112 +194,105 @@ pub fn broadcast(
     super::planned(Plan::Server(plan))
 }
 
-/// Runs a server part on its shard.
-pub fn execute(
-    shard: &mut ShardState,
-    ctx: Ctx,
-    op: ServerOp,
-    args: &OwnedArgs,
-    clients: &mut ClientsOf<'_, Session, &'static crate::family::spec::Spec>,
-) -> PartReply {
-    let args = args.args();
-    PartReply::Server(match op {
-        ServerOp::ClientList => client::list_part(shard, ctx, args, clients),
-        ServerOp::ClientKill => client::kill_part(shard, ctx, args, clients),
-        ServerOp::ClientUnblock => client::unblock_part(args, clients),
-        ServerOp::Report => info::report_part(shard, args, clients),
-        ServerOp::ResetStat => config::reset_part(shard),
-        ServerOp::SlowlogGet => diag::slowlog_part(shard, args),
-        ServerOp::SlowlogLen => ServerReply::Count(shard.server.slowlog.len() as i64),
-        ServerOp::SlowlogReset => {
-            shard.server.slowlog.reset();
-            ServerReply::Count(0)
-        }
-        ServerOp::Latency => ServerReply::Latency(shard.server.latency.snapshot()),
-        ServerOp::LatencyReset => diag::latency_reset_part(shard, args),
-        ServerOp::Histograms => diag::histograms_part(shard),
-        ServerOp::DebugObject => debug::object_part(shard, ctx, args),
-        ServerOp::DebugListpack => debug::structure_part(shard, ctx, args, false),
-        ServerOp::DebugQuicklist => debug::structure_part(shard, ctx, args, true),
-        ServerOp::Digest => debug::digest_part(shard),
-        ServerOp::DigestValue => debug::digest_value_part(shard, ctx, args),
-        ServerOp::Pubsub(op) => crate::family::pubsub::part(&shard.pubsub, op, args),
-        ServerOp::AofCut => crate::family::rewrite::cut_part(shard, args),
-        ServerOp::Snapshot => persist::snapshot_part(shard),
-        ServerOp::Load => persist::load_part(shard, args),
-        ServerOp::AofFlush => crate::family::loadaof::flush_part(shard),
-        ServerOp::AofLoad => crate::family::loadaof::load_part(shard),
-        ServerOp::AclKill => crate::family::acl::kill_part(args, clients),
-        ServerOp::Migrate => crate::family::migrate::migrate_part(shard, ctx, args),
-    })
+/// What a pub/sub part does on its shard.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PubsubOp {
+    /// Publish `channel message` (the kind's namespace); answer the count.
+    Publish(Kind),
+    /// The channels matching the optional pattern argument.
+    Channels(Kind),
+    /// The subscriber count of each channel argument.
+    NumSub(Kind),
+    /// The patterns with subscribers.
+    Patterns,
 }
 
-/// The server replies of a round, in part order.
-fn server_replies(replies: Vec<PartReply>) -> Vec<ServerReply> {
-    replies
-        .into_iter()
-        .filter_map(|r| match r {
-            PartReply::Server(s) => Some(s),
-            _ => None,
-        })
-        .collect()
+/// What a pub/sub part answers.
+#[derive(Debug, PartialEq, Eq)]
+pub enum PubsubReply {
+    /// Receivers reached.
+    Count(i64),
+    /// Channel or pattern names.
+    Names(Vec<Vec<u8>>),
+    /// A count per channel argument.
+    Counts(Vec<i64>),
 }
 
-/// Reduces a server command's parts into its reply, on the origin shard.
-pub fn gather(
-    shard: &mut ShardState,
-    ctx: Ctx,
-    plan: &mut ServerPlan,
-    replies: Vec<PartReply>,
-    next: &mut Vec<(usize, Part)>,
-    out: &mut Reply<'_>,
-) -> Gather {
-    let replies = server_replies(replies);
-    match plan {
-        ServerPlan::Reply(bytes) => out.extend_from_slice(bytes),
-        ServerPlan::ClientList(ids) => client::gather_list(ids.as_deref(), replies, out),
-        ServerPlan::ClientKill { old } => client::gather_kill(*old, replies, out),
-        ServerPlan::Info(sections) => info::gather_info(shard, ctx, sections, replies, out),
-        ServerPlan::MemoryStats => debug::gather_memory_stats(shard, replies, out),
-        ServerPlan::MemoryDoctor => debug::gather_memory_doctor(shard, replies, out),
-        ServerPlan::Ok => resp::ok(out),
-        ServerPlan::SlowlogGet(n) => diag::gather_slowlog(*n, replies, out),
-        ServerPlan::SlowlogLen => diag::gather_slowlog_len(shard, replies, out),
-        ServerPlan::LatencyLatest => diag::gather_latest(replies, out),
-        ServerPlan::LatencyHistory(event) => diag::gather_history(event, replies, out),
-        ServerPlan::LatencyDoctor => diag::gather_doctor(shard, replies, out),
-        ServerPlan::LatencyGraph(event) => diag::gather_graph(event, replies, out),
-        ServerPlan::LatencyReset => diag::gather_reset(replies, out),
-        ServerPlan::LatencyHistogram(names) => diag::gather_histograms(names, replies, out),
-        ServerPlan::Forward => match replies.into_iter().next() {
-            Some(ServerReply::Bytes(b)) => out.extend_from_slice(&b),
-            _ => resp::error(out, b"ERR internal error: no reply from the key's shard"),
-        },
-        ServerPlan::Pubsub(p) => crate::family::pubsub::gather(p, replies, out),
-        ServerPlan::AofRewrite => crate::family::rewrite::gather(shard, out),
-        ServerPlan::Digest => debug::gather_digest(replies, out),
-        ServerPlan::DigestValue => debug::gather_digest_value(replies, out),
-        ServerPlan::Save => persist::gather_save(shard, replies, out),
-        ServerPlan::Migrate => crate::family::migrate::gather(replies, out),
-        ServerPlan::Reload(n, opts) => {
-            let n = *n;
-            let mut stage = 0;
-            if !persist::gather_reload(shard, n, *opts, &mut stage, replies, next, out) {
-                *plan = ServerPlan::Reloading(n);
-                return Gather::Again;
-            }
-        }
-        ServerPlan::Reloading(n) => {
-            let mut stage = 1;
-            persist::gather_reload(shard, *n, 0, &mut stage, replies, next, out);
-        }
-        ServerPlan::LoadAof(n) => {
-            if !crate::family::loadaof::gather_flushed(shard, *n, next, out) {
-                *plan = ServerPlan::LoadingAof;
-                return Gather::Again;
-            }
-        }
-        ServerPlan::LoadingAof => crate::family::loadaof::gather_loaded(out),
-    }
-    Gather::Done
+/// How the origin reduces pub/sub parts.
+#[derive(Debug)]
+pub enum PubsubPlan {
+    /// PUBLISH, SPUBLISH: the sum.
+    Sum,
+    /// PUBSUB CHANNELS, SHARDCHANNELS: the union.
+    Union,
+    /// PUBSUB NUMSUB, SHARDNUMSUB: these channels with summed counts.
+    NumSub(Vec<Vec<u8>>),
+    /// PUBSUB NUMPAT: distinct patterns.
+    NumPat,
+}
+
+/// Which `INFO` sections to write: bit `i` is the INFO family's
+/// `SECTIONS[i]`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Sections(pub u32);
+
+/// One database's figures on one shard.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DbFigures {
+    /// Keys (expired ones not yet reclaimed included, like DBSIZE).
+    pub keys: u64,
+    /// Keys with a time to live.
+    pub expires: u64,
+    /// Sum of the remaining time to live of the sampled keys, in ms.
+    pub ttl_sum: u64,
+    /// Keys sampled for it.
+    pub ttl_samples: u64,
+}
+
+/// A shard's figures.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Report {
+    /// Command and error counters (latency histograms only when asked).
+    pub stats: Stats,
+    /// By database index.
+    pub dbs: Vec<DbFigures>,
+    /// Connections accepted since start (or `CONFIG RESETSTAT`).
+    pub accepted: u64,
+    /// Connections refused at `maxclients`.
+    pub rejected: u64,
+    /// Connections closed by client eviction (`maxmemory-clients`).
+    pub evicted_clients: u64,
+    /// Open connections on the shard.
+    pub clients: u64,
+    /// Largest unprocessed input of a connection.
+    pub max_input: u64,
+    /// Largest unsent output of a connection.
+    pub max_output: u64,
+    /// Bytes of connection buffers (query and output).
+    pub client_memory: u64,
+    /// Keys evicted under `maxmemory`.
+    pub evicted: u64,
+    /// Read lookups that found their key.
+    pub hits: u64,
+    /// Read lookups that did not.
+    pub misses: u64,
+    /// Keys removed at their deadline.
+    pub expired: u64,
+    /// The active expiry's stale share, in millionths, summed over shards.
+    pub stale_ppm: u64,
+    /// Shards summed into `stale_ppm`.
+    pub shards: u64,
+    /// Active-expiry cycles cut short by their budget.
+    pub time_cap: u64,
+    /// Changes since the last save (`server.dirty`).
+    pub dirty: u64,
+    /// Bytes read from clients.
+    pub net_in: u64,
+    /// Bytes written to clients.
+    pub net_out: u64,
+    /// Instantaneous rates in thousandths per second: ops, bytes in, out.
+    pub rates_milli: [u64; 3],
+    /// Client-side caching: keys tracked, (key, client) items, BCAST
+    /// prefixes (every shard keeps them all: the largest count).
+    pub tracking: [u64; 3],
 }

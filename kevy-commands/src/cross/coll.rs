@@ -28,10 +28,8 @@ use super::{Op, Part, PartReply, Plan};
 use crate::base::error::{Error, OpResult};
 use crate::base::resp;
 use crate::base::resp::Reply;
-use crate::family::{list, set, Call};
 use crate::model::types::list::End;
 use crate::model::value::Bytes;
-use crate::store::db::{Clock, Db};
 
 /// A command run whole on one shard by a plan.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -122,12 +120,8 @@ pub enum CollReply {
 pub enum CollPlan {
     /// Copy the single part's reply.
     Whole,
-    /// Set algebra, see [`set::AlgebraPlan`].
-    Algebra(set::AlgebraPlan),
     /// A move, see [`MovePlan`].
     Move(MovePlan),
-    /// LMPOP, see [`list::LmpopPlan`].
-    Lmpop(list::LmpopPlan),
 }
 
 /// A collection part: `op` with its arguments.
@@ -146,38 +140,6 @@ pub fn held(p: CollPlan) -> kevy_rt::Planned<Plan> {
         plan: Plan::Coll(p),
         hold: true,
     }
-}
-
-/// Runs one part on its shard.
-pub fn execute(db: &mut Db, op: CollOp, args: &OwnedArgs, now: &Clock, resp3: bool) -> PartReply {
-    let a = args.args();
-    PartReply::Coll(match op {
-        CollOp::Whole(w) => {
-            let mut bytes = Vec::new();
-            let mut out = Reply::new(&mut bytes, resp3);
-            let mut call = Call {
-                db,
-                args: a,
-                now: Clock::like(now),
-                out: &mut out,
-            };
-            match w {
-                Whole::Lmpop => list::lmpop(&mut call),
-                Whole::Sintercard => set::sintercard(&mut call),
-            }
-            CollReply::Encoded(bytes)
-        }
-        CollOp::SetPartial(alg) => CollReply::Members(set::op_partial(db, a, alg, now)),
-        CollOp::SetStore => CollReply::Int(set::op_store_members(db, a, now)),
-        CollOp::ListProbe => CollReply::Probe(list::op_probe(db, a.at(0), now)),
-        CollOp::SetProbe => CollReply::Probe(set::op_probe(db, a.at(0), a.at(1), now)),
-        CollOp::ListTake(end) => CollReply::Taken(list::op_take(db, a.at(0), end, now)),
-        CollOp::ListGive(end) => CollReply::Given(list::op_give(db, a.at(0), end, a.at(1), now)),
-        CollOp::SetTake => CollReply::Taken(set::op_take(db, a.at(0), a.at(1), now)),
-        CollOp::SetGive => CollReply::Given(set::op_give(db, a.at(0), a.at(1), now)),
-        CollOp::LmpopProbe => CollReply::Found(list::execute_lmpop_probe(db, a, now)),
-        CollOp::LmpopPop(end) => CollReply::Popped(list::execute_lmpop(db, a, end, now)),
-    })
 }
 
 /// The collection reply of a part reply (`None` for another kind).
@@ -206,9 +168,7 @@ pub fn gather(
             resp::error(out, b"ERR internal error: no reply from shard");
             Gather::Done
         }
-        CollPlan::Algebra(p) => set::gather_algebra(p, &replies, next, out),
         CollPlan::Move(p) => gather_move(p, &replies, next, out),
-        CollPlan::Lmpop(p) => list::gather_lmpop(p, &replies, next, out),
     }
 }
 

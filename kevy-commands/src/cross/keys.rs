@@ -1,38 +1,36 @@
 //! The multi-shard operations of the generic key commands.
 //!
-//! - **RENAME / RENAMENX** across two shards ([`moves::RenamePlan`]): RENAMENX first
+//! - **RENAME / RENAMENX** across two shards (the keys family's `RenamePlan`): RENAMENX first
 //!   probes both keys (the source must exist, the destination must not);
 //!   then round *take* removes the source with its deadline, round *put*
 //!   stores both at the destination. Should a RENAMENX destination have
 //!   appeared meanwhile (another client), the value goes back to the source
 //!   (*restore*) and the reply is 0: the value is never lost.
-//! - **COPY** across two shards ([`moves::CopyPlan`]): the source's shard parses
+//! - **COPY** across two shards (the keys family's `CopyPlan`): the source's shard parses
 //!   the command (it knows the number of databases), checks it and clones
 //!   the value with its deadline; the destination's shard stores the clone.
 //! - **SWAPDB**, **RANDOMKEY**: every shard swaps its two databases / offers
 //!   a random key and its database size; the origin picks one key, weighted
 //!   by size.
-//! - **SCAN** ([`scan::ScanPlan`]): the cursor names a shard and a position in its
+//! - **SCAN** (the keys family's `ScanPlan`): the cursor names a shard and a position in its
 //!   table; a call continues on the next shards while it has seen fewer keys
 //!   than COUNT.
-//! - **SORT** ([`crate::family::sort::SortPlan`]): see there.
+//! - **SORT** (the sort family's `SortPlan`): see there.
+//!
+//! Those four keep their state in a [`super::FamilyPlan`]; the parts run,
+//! and the plans below are reduced, by `dispatch::keys`.
 //!
 //! Values travel between shards whole ([`Carried`]): any [`Value`] type
 //! moves or copies the same way.
 
-use kevy_rt::{Args, Gather, OwnedArgs};
+use kevy_rt::OwnedArgs;
 
 use super::{Part, PartReply, Plan};
-use crate::base::error::{Error, OpResult};
+use crate::base::error::OpResult;
 use crate::base::resp;
 use crate::base::resp::Reply;
-use crate::family::keys::{moves, scan};
-use crate::family::sort;
 use crate::model::value::{Bytes, Value};
-use crate::session::Ctx;
-use crate::shard::ShardState;
 use crate::store::db::Ms;
-use crate::store::signal::class::{GENERIC, LIST};
 
 /// A value on its way between shards, with its deadline.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -41,6 +39,16 @@ pub struct Carried {
     pub value: Value,
     /// Its deadline, if any.
     pub at: Option<Ms>,
+}
+
+/// The elements to sort, in the source's order.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Source {
+    /// The order means something (a list): BY nosort keeps it, and LIMIT
+    /// takes a range of it.
+    pub ordered: bool,
+    /// The elements.
+    pub elems: Vec<Bytes>,
 }
 
 /// What a part of a generic key operation does on its shard.
@@ -106,7 +114,7 @@ pub enum KeyReply {
     /// A whole command's reply bytes.
     Encoded(Vec<u8>),
     /// SORT's elements, and whether their order is meaningful (a list).
-    Loaded(OpResult<sort::Source>),
+    Loaded(OpResult<Source>),
     /// SORT's looked-up values.
     Values(Vec<Option<Bytes>>),
 }
@@ -116,18 +124,10 @@ pub enum KeyReply {
 pub enum KeyPlan {
     /// Copy the single part's reply.
     Whole,
-    /// RENAME or RENAMENX across shards.
-    Rename(moves::RenamePlan),
-    /// COPY across shards.
-    Copy(moves::CopyPlan),
     /// SWAPDB: `+OK` unless a shard refused.
     Swapdb,
     /// RANDOMKEY: one key among the shards' offers.
     Random,
-    /// SCAN.
-    Scan(scan::ScanPlan),
-    /// SORT across shards.
-    Sort(Box<sort::SortPlan>),
 }
 
 /// A part of a generic key operation.
@@ -157,88 +157,6 @@ pub fn plan(p: KeyPlan) -> kevy_rt::Planned<Plan> {
     super::planned(Plan::Key(p))
 }
 
-/// Runs one part on its shard (naming the keyspace events it causes).
-pub fn execute(shard: &mut ShardState, ctx: Ctx, op: KeyOp, part: Part) -> KeyReply {
-    let now = shard.clock();
-    let args = part.args.args();
-    let selected = ctx.db as usize;
-    match op {
-        KeyOp::Take => {
-            let db = shard.db(selected);
-            let taken = db.take(args.at(0), &now);
-            if taken.is_some() {
-                db.notify(GENERIC, "rename_from", args.at(0));
-            }
-            KeyReply::Taken(taken.map(|(value, at)| Box::new(Carried { value, at })))
-        }
-        KeyOp::Put | KeyOp::PutNx => {
-            let db = shard.db(selected);
-            let back = part
-                .value
-                .and_then(|c| moves::op_put(db, args.at(0), c, op == KeyOp::PutNx, &now));
-            if back.is_none() {
-                db.notify(GENERIC, "rename_to", args.at(0));
-            }
-            KeyReply::Put(back)
-        }
-        KeyOp::CopyOut => KeyReply::Copied(moves::op_copy_out(shard, selected, args, &now)),
-        KeyOp::CopyIn => {
-            let (replace, to) = (args.at(2) == b"1", db_arg(args.at(1)));
-            let db = shard.db(to);
-            let put = part.value.is_some();
-            let back = part
-                .value
-                .and_then(|c| moves::op_put(db, args.at(0), c, !replace, &now));
-            if put && back.is_none() {
-                db.notify(GENERIC, "copy_to", args.at(0));
-            }
-            KeyReply::Put(back)
-        }
-        KeyOp::Swapdb => {
-            let ok = shard.swap_dbs(db_arg(args.at(0)), db_arg(args.at(1)));
-            KeyReply::Done(if ok {
-                Ok(())
-            } else {
-                Err(Error::DbIndexOutOfRange)
-            })
-        }
-        KeyOp::Random => {
-            let db = shard.db(selected);
-            KeyReply::Random {
-                len: db.len(),
-                key: db.random_key(&now, crate::base::random::next),
-            }
-        }
-        KeyOp::Scan => scan::execute_scan(shard.db(selected), args, &now),
-        KeyOp::SortWhole(ro) => {
-            let mut bytes = Vec::new();
-            let mut out = Reply::new(&mut bytes, ctx.resp3);
-            sort::op_sort(shard.db(selected), args, ro, &now, &mut out);
-            KeyReply::Encoded(bytes)
-        }
-        KeyOp::SortLoad => KeyReply::Loaded(sort::op_load(shard.db(selected), args.at(0), &now)),
-        KeyOp::SortFetch => KeyReply::Values(sort::op_fetch(shard.db(selected), args, &now)),
-        KeyOp::SortStore => {
-            let db = shard.db(selected);
-            let had = db.get_ref(args.at(0), &now).is_some();
-            sort::op_store(db, args.at(0), args.skip(1).iter(), &now);
-            if args.len() > 1 {
-                db.notify(LIST, "sortstore", args.at(0));
-            } else if had {
-                db.notify(GENERIC, "del", args.at(0));
-            }
-            KeyReply::Done(Ok(()))
-        }
-    }
-}
-
-/// A database index a plan wrote as decimal (out of range when garbled).
-fn db_arg(arg: &[u8]) -> usize {
-    crate::base::num::parse_i64(arg)
-        .and_then(|n| usize::try_from(n).ok())
-        .unwrap_or(usize::MAX)
-}
-
 /// The key reply of a part reply (`None` for another kind).
 pub fn reply_of(r: &PartReply) -> Option<&KeyReply> {
     match r {
@@ -252,44 +170,6 @@ pub fn into_reply(r: PartReply) -> Option<KeyReply> {
     match r {
         PartReply::Key(k) => Some(k),
         _ => None,
-    }
-}
-
-/// Reduces one round of replies, or starts the next round.
-pub fn gather(
-    plan: &mut KeyPlan,
-    replies: Vec<PartReply>,
-    next: &mut Vec<(usize, Part)>,
-    out: &mut Reply<'_>,
-) -> Gather {
-    match plan {
-        KeyPlan::Whole => {
-            match replies.first().and_then(reply_of) {
-                Some(KeyReply::Encoded(bytes)) => out.extend_from_slice(bytes),
-                _ => internal(out),
-            }
-            Gather::Done
-        }
-        KeyPlan::Rename(p) => moves::gather_rename(p, replies, next, out),
-        KeyPlan::Copy(p) => moves::gather_copy(p, replies, next, out),
-        KeyPlan::Swapdb => {
-            let failed = replies.iter().find_map(|r| match reply_of(r) {
-                Some(KeyReply::Done(Err(e))) => Some(*e),
-                Some(KeyReply::Done(Ok(()))) => None,
-                _ => Some(Error::Message("ERR internal error: bad SWAPDB part")),
-            });
-            match failed {
-                Some(e) => e.write(Args::new(&[], &[]), out),
-                None => resp::ok(out),
-            }
-            Gather::Done
-        }
-        KeyPlan::Random => {
-            scan::gather_random(&replies, out);
-            Gather::Done
-        }
-        KeyPlan::Scan(p) => scan::gather_scan(p, replies, next, out),
-        KeyPlan::Sort(p) => p.gather(replies, next, out),
     }
 }
 

@@ -20,6 +20,8 @@ use crate::model::hll::{self, REGISTERS};
 use crate::model::value::{Bytes, Value};
 use crate::store::db::{Clock, Db};
 
+pub use crate::cross::ops::HllOp;
+
 /// A string that is not an HLL.
 const NOT_HLL: Error = Error::Message("WRONGTYPE Key is not a valid HyperLogLog string value.");
 /// A corrupt sparse representation.
@@ -220,17 +222,6 @@ pub fn pfmerge(c: &mut Call<'_>) {
     }
 }
 
-/// A HyperLogLog part.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum HllOp {
-    /// Merge the keys (arguments): one item, `[error index u32][error
-    /// kind][dense][registers]`.
-    Merge,
-    /// PFMERGE's write (arguments: key, `dense` flag, registers): replies the
-    /// reply bytes.
-    Apply,
-}
-
 /// What the origin keeps of a HyperLogLog operation between rounds.
 #[derive(Debug)]
 pub enum HllPlan {
@@ -244,6 +235,17 @@ pub enum HllPlan {
     },
     /// A last round whose one part replied the reply bytes.
     Relay,
+}
+
+impl crate::cross::FamilyPlan for HllPlan {
+    fn gather(
+        &mut self,
+        replies: Vec<PartReply>,
+        next: &mut Vec<(usize, Part)>,
+        out: &mut Reply<'_>,
+    ) -> Gather {
+        gather(self, replies, next, out)
+    }
 }
 
 /// The errors a merge part reports, by kind.
@@ -290,7 +292,7 @@ fn plan_merge(
     let dst = dst.then(|| (router.shard_of(args.at(1)), Bytes::from_slice(args.at(1))));
     Planned {
         hold: dst.is_some(),
-        plan: Plan::Hll(HllPlan::Merge { slots, dst }),
+        plan: Plan::of(HllPlan::Merge { slots, dst }),
     }
 }
 

@@ -13,10 +13,11 @@ mod sections;
 use kevy_rt::{Args, ClientsOf, Planned};
 
 use super::ServerCx;
-use crate::accounting::stats::{CmdStat, Stats};
+use crate::accounting::stats::CmdStat;
 use crate::base::resp;
 use crate::base::resp::Reply;
 use crate::cross::admin::{self as srv, ServerOp, ServerPlan, ServerReply};
+pub use crate::cross::admin::{DbFigures, Report, Sections};
 use crate::cross::Plan;
 use crate::session::{Ctx, Session};
 use crate::shard::ShardState;
@@ -40,10 +41,6 @@ pub const SECTIONS: [&str; 13] = [
 
 /// Sections written by `INFO` / `INFO default`.
 const DEFAULT: u32 = ((1 << SECTIONS.len()) - 1) & !(1 << 8) & !(1 << 10);
-
-/// Which sections to write: bit `i` is [`SECTIONS`]`[i]`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Sections(pub u32);
 
 impl Sections {
     /// The sections `INFO args…` asks for (Redis's `genInfoSectionDict`):
@@ -76,67 +73,6 @@ impl Sections {
             .position(|s| *s == name)
             .is_some_and(|i| self.0 & (1 << i) != 0)
     }
-}
-
-/// One database's figures on one shard.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct DbFigures {
-    /// Keys (expired ones not yet reclaimed included, like DBSIZE).
-    pub keys: u64,
-    /// Keys with a time to live.
-    pub expires: u64,
-    /// Sum of the remaining time to live of the sampled keys, in ms.
-    pub ttl_sum: u64,
-    /// Keys sampled for it.
-    pub ttl_samples: u64,
-}
-
-/// A shard's figures.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Report {
-    /// Command and error counters (latency histograms only when asked).
-    pub stats: Stats,
-    /// By database index.
-    pub dbs: Vec<DbFigures>,
-    /// Connections accepted since start (or `CONFIG RESETSTAT`).
-    pub accepted: u64,
-    /// Connections refused at `maxclients`.
-    pub rejected: u64,
-    /// Connections closed by client eviction (`maxmemory-clients`).
-    pub evicted_clients: u64,
-    /// Open connections on the shard.
-    pub clients: u64,
-    /// Largest unprocessed input of a connection.
-    pub max_input: u64,
-    /// Largest unsent output of a connection.
-    pub max_output: u64,
-    /// Bytes of connection buffers (query and output).
-    pub client_memory: u64,
-    /// Keys evicted under `maxmemory`.
-    pub evicted: u64,
-    /// Read lookups that found their key.
-    pub hits: u64,
-    /// Read lookups that did not.
-    pub misses: u64,
-    /// Keys removed at their deadline.
-    pub expired: u64,
-    /// The active expiry's stale share, in millionths, summed over shards.
-    pub stale_ppm: u64,
-    /// Shards summed into `stale_ppm`.
-    pub shards: u64,
-    /// Active-expiry cycles cut short by their budget.
-    pub time_cap: u64,
-    /// Changes since the last save (`server.dirty`).
-    pub dirty: u64,
-    /// Bytes read from clients.
-    pub net_in: u64,
-    /// Bytes written to clients.
-    pub net_out: u64,
-    /// Instantaneous rates in thousandths per second: ops, bytes in, out.
-    pub rates_milli: [u64; 3],
-    /// Client-side caching: keys tracked, (key, client) items, BCAST
-    /// prefixes (every shard keeps them all: the largest count).
-    pub tracking: [u64; 3],
 }
 
 impl Report {

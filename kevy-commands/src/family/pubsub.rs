@@ -19,48 +19,12 @@ use crate::cross::admin::{self as srv, ServerOp, ServerPlan, ServerReply};
 use crate::cross::Plan;
 use crate::session::Session;
 
+pub use crate::cross::admin::{PubsubOp, PubsubPlan, PubsubReply};
 pub use crate::shard::pubsub::{push_header, Kind, Registry, Sub, Subs};
 
 /// The output class of subscribed connections (Redis's `pubsub`; 0 is
 /// `normal`, 1 `replica`).
 pub const PUBSUB_CLASS: usize = 2;
-
-/// What a pub/sub part does on its shard.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PubsubOp {
-    /// Publish `channel message` (the kind's namespace); answer the count.
-    Publish(Kind),
-    /// The channels matching the optional pattern argument.
-    Channels(Kind),
-    /// The subscriber count of each channel argument.
-    NumSub(Kind),
-    /// The patterns with subscribers.
-    Patterns,
-}
-
-/// What a pub/sub part answers.
-#[derive(Debug, PartialEq, Eq)]
-pub enum PubsubReply {
-    /// Receivers reached.
-    Count(i64),
-    /// Channel or pattern names.
-    Names(Vec<Vec<u8>>),
-    /// A count per channel argument.
-    Counts(Vec<i64>),
-}
-
-/// How the origin reduces pub/sub parts.
-#[derive(Debug)]
-pub enum PubsubPlan {
-    /// PUBLISH, SPUBLISH: the sum.
-    Sum,
-    /// PUBSUB CHANNELS, SHARDCHANNELS: the union.
-    Union,
-    /// PUBSUB NUMSUB, SHARDNUMSUB: these channels with summed counts.
-    NumSub(Vec<Vec<u8>>),
-    /// PUBSUB NUMPAT: distinct patterns.
-    NumPat,
-}
 
 /// True for the commands whose replies are pub/sub notifications
 /// (`subscribe`, `unsubscribe`… confirmations): Redis writes them as

@@ -32,6 +32,7 @@ use crate::store::db::{Clock, Db};
 
 mod plan;
 
+pub use crate::cross::keys::Source;
 pub use plan::{check_sort, check_sort_ro, getkeys, getkeys_ro, plan_sort, plan_sort_ro, SortPlan};
 
 /// A score that is not a number.
@@ -95,16 +96,6 @@ pub fn parse(args: Args<'_>, readonly: bool) -> OpResult<SortSpec> {
         j += 1;
     }
     Ok(s)
-}
-
-/// The elements to sort, in the source's order.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Source {
-    /// The order means something (a list): BY nosort keeps it, and LIMIT
-    /// takes a range of it.
-    pub ordered: bool,
-    /// The elements.
-    pub elems: Vec<Bytes>,
 }
 
 /// The elements of the value SORT reads: a missing key is an empty list,

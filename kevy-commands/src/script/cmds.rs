@@ -207,10 +207,7 @@ fn finish(env: &mut Env<'_>, done: Option<mlua::Result<()>>, label: &str, out: &
         }
         None => resp::error(out, b"ERR internal error: no Lua interpreter"),
     }
-    if matches!(
-        env.stop,
-        Some(Stop::Remote(..) | Stop::Escalate | Stop::Diverged)
-    ) {
+    if matches!(env.stop, Some(Stop::Escalate | Stop::Aborted)) {
         STOPPING.with(|s| s.set(false));
     }
 }
@@ -229,17 +226,13 @@ fn execute(
     let nkeys = call.keys.len();
     {
         let lua = vm.lua.clone();
-        let keys = lua.create_table()?;
+        let keys = lua.create_table_with_capacity(nkeys, 0)?;
         for (i, k) in call.keys.iter().enumerate() {
             keys.raw_set(i + 1, lua.create_string(k)?)?;
         }
-        let argv = lua.create_table()?;
+        let argv = lua.create_table_with_capacity(args.len() - 3 - nkeys, 0)?;
         for i in 3 + nkeys..args.len() {
             argv.raw_set(i - 2 - nkeys, lua.create_string(args.at(i))?)?;
-        }
-        if let Callee::Eval(_) = callee {
-            vm.globals.raw_set("KEYS", keys.clone())?;
-            vm.globals.raw_set("ARGV", argv.clone())?;
         }
         STOPPING.with(|s| s.set(false));
         RUNNER.with(|r| {
@@ -251,47 +244,36 @@ fn execute(
             })
         });
         // Keys expire by the run's start while it runs (Redis's
-        // `scriptTimeSnapshot`); a global run started again keeps the
-        // first start, as its calls so far are replayed.
-        let start = match START.with(Cell::get) {
-            Some(t) if !env.journal.is_empty() => t,
-            _ => crate::base::clock::now_ms(),
-        };
+        // `scriptTimeSnapshot`), suspended or not.
+        let start = crate::base::clock::now_ms();
         START.with(|s| s.set(Some(start)));
         crate::store::db::freeze(Some(start));
         super::busy::begin(matches!(callee, Callee::Eval(_)));
         super::log::attach(&env.shard.server.shared);
         let watch = &env.redis.scripts.watch;
         let cell = RefCell::new(&mut *env);
-        let result = lua.scope(|scope| {
-            vm.hooks.raw_set(
-                "call",
-                scope.create_function(|lua, (raise, rest): (bool, MultiValue)| {
-                    if matches!(rest.front(), Some(Value::LightUserData(p)) if p.0.is_null()) {
-                        // The instruction hook's look at the run (no
-                        // script can pass a light userdata): one scoped
-                        // function per run, not two.
-                        let stop = run::busy_check(&cell, label, args);
-                        return Ok(MultiValue::from_iter([Value::Boolean(stop)]));
-                    }
-                    cell.borrow_mut().call(lua, raise, rest)
-                })?,
-            )?;
-            vm.hooks.raw_set(
-                "setresp",
-                scope.create_function(|lua, a: MultiValue| {
-                    run::setresp(&mut cell.borrow_mut(), lua, a)
-                })?,
-            )?;
+        if !vm.hooked {
             lua.set_hook(
                 mlua::HookTriggers::new().every_nth_instruction(1000),
                 instruction_hook,
             )?;
+            vm.hooked = true;
+        }
+        if !vm.bound {
+            super::current::bind(&lua, &vm.hooks, &vm.names)?;
+            vm.bound = true;
+        }
+        let current = super::current::Run {
+            cell: &cell,
+            label,
+            args,
+        };
+        let result = (|| {
+            let _current = super::current::enter(&current);
             let r: MultiValue = match &callee {
-                Callee::Eval(f) => vm.runner.call(f)?,
+                Callee::Eval(f) => vm.runner.call((f, keys, argv))?,
                 Callee::Function(f) => vm.fn_runner.call((f, keys, argv))?,
             };
-            lua.remove_hook();
             let env = cell.borrow();
             if env.stop.is_some() {
                 return Ok(());
@@ -305,8 +287,7 @@ fn execute(
                 write_error(out, &v, label);
             }
             Ok(())
-        });
-        lua.remove_hook();
+        })();
         crate::store::db::freeze(None);
         if let Some(r) = RUNNER.with(|r| r.borrow_mut().take()) {
             if !matches!(cell.borrow().stop, Some(Stop::Escalate)) {
@@ -316,10 +297,19 @@ fn execute(
             }
         }
         super::busy::end(watch);
-        vm.hooks.raw_set("call", Value::Nil)?;
-        vm.hooks.raw_set("setresp", Value::Nil)?;
+        // A run killed or stopped left the flag and the hook at every line.
+        STOPPING.with(|s| s.set(false));
+        if LINE_HOOK.with(|l| l.replace(false)) {
+            vm.hooked = false;
+        }
         result
     }
+}
+
+thread_local! {
+    /// The instruction hook was set to every line (a run killed): the
+    /// next run sets it back to every thousand instructions.
+    static LINE_HOOK: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// The hook every thousand instructions of a run (every line once it is
@@ -328,6 +318,8 @@ fn execute(
 /// serve the shard's connections.
 fn instruction_hook(lua: &mlua::Lua, _: &mlua::debug::Debug) -> mlua::Result<mlua::VmState> {
     if STOPPING.with(|s| s.get()) {
+        // At every line from now on, so that a `pcall` loop ends too.
+        lua.set_hook(mlua::HookTriggers::EVERY_LINE, instruction_hook)?;
         return Err(run::stopping());
     }
     let kill = match super::busy::tick() {
@@ -345,6 +337,7 @@ fn instruction_hook(lua: &mlua::Lua, _: &mlua::debug::Debug) -> mlua::Result<mlu
         }
     };
     if kill {
+        LINE_HOOK.with(|l| l.set(true));
         lua.set_hook(mlua::HookTriggers::EVERY_LINE, instruction_hook)?;
         return Err(mlua::Error::RuntimeError(super::busy::KILLED.into()));
     }
@@ -441,7 +434,7 @@ struct Runner {
 thread_local! {
     /// Set for the length of a run ([`execute`]).
     static RUNNER: RefCell<Option<Runner>> = const { RefCell::new(None) };
-    /// The start of the last run, which its global reruns keep.
+    /// The start of the last run (a global run's remote calls carry it).
     static START: Cell<Option<crate::store::db::Ms>> = const { Cell::new(None) };
 }
 
@@ -573,7 +566,7 @@ pub(crate) fn script_command(
                 Err(e) => return resp::error(out, format!("ERR {e}").as_bytes()),
             };
             let sha = super::sha1_hex(body);
-            let compiled = vm::with(|vm| vm.compile(&sha, &body[skip..]).map(|_| ()));
+            let compiled = vm::with_spare(|vm| vm.compile(&sha, &body[skip..]).map(|_| ()));
             match compiled {
                 Some(Err(e)) => resp::error(
                     out,

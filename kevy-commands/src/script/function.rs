@@ -387,7 +387,7 @@ fn load(libs: &std::sync::Mutex<Libraries>, code: &[u8], replace: bool) -> Resul
             return Err(format!("Library '{name}' already exists"));
         }
     }
-    let funcs = vm::with(|vm| run_library(vm, &code[skip..]))
+    let funcs = vm::with_spare(|vm| run_library(vm, &code[skip..]))
         .ok_or("internal error: no Lua interpreter")??;
     if funcs.is_empty() {
         return Err("No functions registered".into());

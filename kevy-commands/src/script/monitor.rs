@@ -1,8 +1,8 @@
 //! What `MONITOR` shows of a script, as Redis 7.0 does: the `EVAL`,
 //! `EVALSHA` or `FCALL` line itself (`family::monitor`), then, as each
 //! `redis.call` ran, its line with the `lua` client:
-//! `+1700000000.123456 [0 lua] "set" "k" "v"`. Calls replayed from a
-//! global-mode journal were shown when first made.
+//! `+1700000000.123456 [0 lua] "set" "k" "v"` (a global-mode call on
+//! another shard is shown by that shard, `execute_call`).
 //!
 //! The lines wait in a per-thread buffer (each shard is one thread) until
 //! the runtime collects them with its own monitor lines

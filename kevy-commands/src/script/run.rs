@@ -9,15 +9,11 @@
 //!   from the snapshots taken before each write ([`Undo`]), and the
 //!   operation restarts in global mode.
 //! - **global**: every shard is locked whole and the script runs on the
-//!   connection's shard. A call on that shard runs at once; a call on
-//!   another stops the run, is sent there as a part, and the script runs
-//!   again from the start with the replies so far *replayed* from the
-//!   journal (calls already made are not made again), until it ends. A
-//!   script is a function of its call replies (Redis's sandbox leaves it no
-//!   other input: no clock, no I/O, `math.random` a fixed sequence per
-//!   run), so each rerun takes the same path; one that does not (it called
-//!   something else at the same step) ends with an error, keeping its
-//!   earlier writes as any script error does.
+//!   connection's shard, on a stack of its own (`super::global`). A call
+//!   on that shard runs at once; a call on another *suspends* the run
+//!   ([`Env::remote`]): the call is sent there as a part, and the run
+//!   resumes where it stopped with the reply, the Lua interpreter and
+//!   every frame above the call (Lua's and Rust's) kept on that stack.
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashSet;
@@ -50,11 +46,9 @@ pub(crate) enum Mode {
 pub(crate) enum Stop {
     /// A shard-mode run needs another shard: undone, restart globally.
     Escalate,
-    /// A global run needs this call run elsewhere: on shard `Some(s)`, or
-    /// planned over several (`None`).
-    Remote(OwnedArgs, Option<usize>),
-    /// A global rerun called something else than the journal says.
-    Diverged,
+    /// A suspended global run was told to end instead of resuming (its
+    /// operation is dropped: the runtime stops).
+    Aborted,
 }
 
 /// One saved key: its database, name, and value with deadline (`None`:
@@ -120,14 +114,13 @@ pub(crate) struct Env<'a> {
     pub ro: bool,
     pub mode: Mode,
     pub undo: Option<Undo>,
-    /// Global mode: the calls made so far and their replies.
-    pub journal: &'a mut Vec<(OwnedArgs, Vec<u8>)>,
-    /// The next journal entry to replay.
-    pub at: usize,
     pub stop: Option<Stop>,
     /// Serves the shard's connections while the run is timed out (where
-    /// the runtime lends them: shard mode; see [`super::busy`]).
+    /// the runtime lends them; see [`super::busy`]).
     pub serve: Option<&'a mut dyn FnMut(&mut ShardState)>,
+    /// Global mode: suspends the run's stack until a remote call's reply
+    /// is in ([`super::global`]).
+    pub yielder: Option<&'a super::global::Yielder>,
 }
 
 /// Where one call runs.
@@ -201,56 +194,43 @@ impl Env<'_> {
 
     /// Runs one call; its reply bytes, or `None` when the run must stop.
     fn run(&mut self, argv: OwnedArgs) -> Option<Vec<u8>> {
-        if self.mode == Mode::Global && self.at < self.journal.len() {
-            let (done, reply) = &self.journal[self.at];
-            if done.args().iter().ne(argv.args().iter()) {
-                self.halt(Stop::Diverged);
-                return None;
-            }
-            self.at += 1;
-            if table::find(argv.args()).is_ok_and(|s| s.flags & flags::WRITE != 0) {
-                // A replayed write was made: the run is unkillable.
-                super::busy::writing();
-            }
-            if let Some(spec) = table::find(argv.args()).ok().filter(|s| s.name == "select") {
-                // The database a replayed SELECT chose.
-                let _ = spec;
-                if reply.starts_with(b"+OK") {
-                    if let Some(db) = crate::base::num::parse_i64(argv.args().at(1)) {
-                        self.db = db as u32;
-                    }
-                }
-            }
-            return Some(reply.clone());
-        }
-        let spec = match self.verify(argv.args()) {
-            Ok(spec) => spec,
-            Err(refused) => {
-                if self.mode == Mode::Global {
-                    // Journaled as any reply, so that a rerun replays it
-                    // (and does not log an ACL denial again).
-                    self.journal.push((argv, refused.clone()));
-                    self.at += 1;
-                }
-                return Some(refused);
-            }
-        };
         let args = argv.args();
-        match self.place(spec, args) {
-            Place::Here => {}
-            Place::Shard(s) if self.mode == Mode::Global => {
-                self.halt(Stop::Remote(argv, Some(s)));
-                return None;
+        let spec = match table::find(args) {
+            Ok(spec) => spec,
+            Err(table::Rejected::Error(_)) => {
+                return Some(err(
+                    b"Wrong number of args calling Redis command from script",
+                ))
             }
-            Place::Multi if self.mode == Mode::Global => {
-                self.halt(Stop::Remote(argv, None));
-                return None;
-            }
+            Err(_) => return Some(err(b"Unknown Redis command called from script")),
+        };
+        if spec.flags & flags::NOSCRIPT != 0 && !super::cmds::deny_off(self.shard, spec) {
+            return Some(err(b"This Redis command is not allowed from script"));
+        }
+        if let Some(refused) = super::cmds::acl_refusal(self, spec, args) {
+            return Some(err(refused.as_bytes()));
+        }
+        if self.ro && spec.flags & flags::WRITE != 0 {
+            return Some(err(
+                b"Write commands are not allowed from read-only scripts.",
+            ));
+        }
+        if let Some(name) = blocking_read(spec, args) {
+            // Redis's stream reads refuse BLOCK from scripts (a script
+            // cannot wait); its text names the command as the script wrote it.
+            let mut msg = name.to_vec();
+            msg.extend_from_slice(b" command is not allowed with BLOCK option from scripts");
+            return Some(err(&msg));
+        }
+        let remote = match self.place(spec, args) {
+            Place::Here => None,
+            Place::Shard(s) if self.mode == Mode::Global => Some(Some(s)),
+            Place::Multi if self.mode == Mode::Global => Some(None),
             _ => {
                 self.halt(Stop::Escalate);
                 return None;
             }
-        }
+        };
         if spec.flags & flags::WRITE != 0 {
             if !super::busy::writing() {
                 // Killed before this write: the hook ends the run.
@@ -260,46 +240,51 @@ impl Env<'_> {
                 save_keys(undo, self.shard, self.db, spec, args);
             }
         }
+        if let Some(shard) = remote {
+            return self.remote(argv, shard);
+        }
         let reply = self.here(spec, args);
         super::monitor::call(self.shard, self.db, args);
-        if self.mode == Mode::Global {
-            self.journal.push((argv, reply.clone()));
-            self.at += 1;
-        }
         Some(reply)
     }
 
-    /// `scriptCall`'s checks of a call before it runs (arity, `noscript`,
-    /// ACL, read-only, BLOCK): its command, or the error it replies.
-    fn verify(&mut self, args: Args<'_>) -> Result<&'static Spec, Vec<u8>> {
-        let spec = match table::find(args) {
-            Ok(spec) => spec,
-            Err(table::Rejected::Error(_)) => {
-                return Err(err(
-                    b"Wrong number of args calling Redis command from script",
-                ))
-            }
-            Err(_) => return Err(err(b"Unknown Redis command called from script")),
+    /// A global run's call on another shard (`Some(s)`) or over several
+    /// (`None`): the run suspends until the origin has the reply, and goes
+    /// on with the shard state and connections it is lent then; `None`
+    /// when it must end instead.
+    fn remote(&mut self, argv: OwnedArgs, shard: Option<usize>) -> Option<Vec<u8>> {
+        let Some(yielder) = self.yielder else {
+            // Not on a stack of its own (cannot happen in global mode).
+            self.halt(Stop::Aborted);
+            return None;
         };
-        if spec.flags & flags::NOSCRIPT != 0 && !super::cmds::deny_off(self.shard, spec) {
-            return Err(err(b"This Redis command is not allowed from script"));
+        let call = super::global::Remote {
+            args: argv,
+            shard,
+            db: self.db,
+            resp3: self.resp3,
+        };
+        match yielder.suspend(call) {
+            super::global::Resume::Go(lent) => {
+                // SAFETY: the pointers were made by `global::step` from
+                // the references it holds for the whole resume, and are
+                // replaced at every suspension: the run never uses one
+                // lent for an earlier resume (nothing else of the run
+                // holds a reference derived from `self.shard` or
+                // `self.serve` across this call).
+                unsafe {
+                    self.redis = &*lent.redis;
+                    self.shard = &mut *lent.shard;
+                    self.serve = Some(&mut *lent.serve);
+                }
+                Some(lent.reply)
+            }
+            super::global::Resume::Abort => {
+                super::busy::stop();
+                self.halt(Stop::Aborted);
+                None
+            }
         }
-        if let Some(refused) = super::cmds::acl_refusal(self, spec, args) {
-            return Err(err(refused.as_bytes()));
-        }
-        if self.ro && spec.flags & flags::WRITE != 0 {
-            return Err(err(
-                b"Write commands are not allowed from read-only scripts.",
-            ));
-        }
-        if let Some(name) = blocking_read(spec, args) {
-            // Redis's stream reads refuse BLOCK from scripts (a script
-            // cannot wait); its text names the command as the script wrote it.
-            let mut msg = name.to_vec();
-            msg.extend_from_slice(b" command is not allowed with BLOCK option from scripts");
-            return Err(err(&msg));
-        }
-        Ok(spec)
     }
 
     fn halt(&mut self, why: Stop) {

@@ -1,6 +1,7 @@
 //! Scripts and functions on a three-shard kevy: conversions, errors, calls
-//! on one shard and across (undone and rerun globally), SCRIPT, library
-//! errors' positions, FUNCTION LOAD and FCALL.
+//! on one shard and across (undone, then suspended at each remote call),
+//! SCRIPT, the spare interpreter, library errors' positions, FUNCTION LOAD
+//! and FCALL.
 
 use crate::testutil::{harness, inline, keys_on_distinct_shards, run};
 
@@ -119,4 +120,25 @@ fn functions_load_and_call() {
         text(run(&mut h, &["FCALL", "f1", "1", "x", "y"])),
         "*2\r\n$1\r\nx\r\n$1\r\ny\r\n"
     );
+}
+
+#[test]
+fn a_held_interpreter_leaves_a_spare_one() {
+    // The thread's interpreter held (as a suspended global run holds it):
+    // compiling still works, on a spare interpreter, and the held one is
+    // left as it was.
+    let nested = super::vm::with(|held| {
+        let before = held.scripts.len();
+        let spare = super::vm::with_spare(|vm| {
+            let ok = vm.compile("x", b"return 1").is_ok();
+            let bad = vm.compile("y", b"return +").is_err();
+            ok && bad
+        });
+        (spare, held.scripts.len() == before)
+    });
+    assert_eq!(nested, Some((Some(true), true)));
+    // Free again: the thread's own interpreter is used.
+    let own = super::vm::with_spare(|vm| vm.compile("z", b"return 2").is_ok());
+    assert_eq!(own, Some(true));
+    assert!(super::vm::with(|vm| vm.scripts.contains_key("z")).unwrap_or(false));
 }

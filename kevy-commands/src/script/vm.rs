@@ -210,7 +210,7 @@ setmetatable(FENV, {
 })
 
 local xpcall = xpcall
-return function(f) return xpcall(f, handler) end, real, FENV,
+return function(f, k, a) real.KEYS = k real.ARGV = a return xpcall(f, handler) end, real, FENV,
   function(b) loading = b end,
   function(f) return rawpcall(f) end,
   function(f, k, a) return xpcall(function() return f(k, a) end, handler) end
@@ -220,12 +220,11 @@ return function(f) return xpcall(f, handler) end, real, FENV,
 pub(crate) struct Vm {
     pub lua: Lua,
     /// The private table the `redis` functions call through (`call`,
-    /// `setresp`…), filled for each run.
+    /// `setresp`…).
     pub hooks: Table,
-    /// `runner(f)`: `xpcall(f, handler)`.
+    /// `runner(f, keys, argv)`: sets the `KEYS` and `ARGV` globals, then
+    /// `xpcall(f, handler)`.
     pub runner: Function,
-    /// The real globals (`KEYS` and `ARGV` are set here).
-    pub globals: Table,
     /// Compiled scripts by SHA1 (lowercase hex).
     pub scripts: HashMap<String, Function>,
     /// The registry generation `scripts` belong to (`SCRIPT FLUSH` bumps it).
@@ -242,6 +241,15 @@ pub(crate) struct Vm {
     pub functions: HashMap<String, Function>,
     /// The libraries' generation `functions` belong to.
     pub fn_generation: u64,
+    /// The names of the hooks that reach the current run (`call`,
+    /// `setresp`; see `super::current`).
+    pub names: [mlua::LuaString; 2],
+    /// Those hooks are in `hooks` (put there by the first run).
+    pub bound: bool,
+    /// The instruction hook is set (every thousand instructions): a run
+    /// sets it only when it is not (first run, or after a kill set it to
+    /// every line). Outside a run it finds no run and lets Lua go on.
+    pub hooked: bool,
 }
 
 thread_local! {
@@ -261,10 +269,29 @@ pub(crate) fn with<R>(f: impl FnOnce(&mut Vm) -> R) -> Option<R> {
     })
 }
 
+/// Runs `f` with this thread's interpreter, or, while a suspended
+/// global-mode run holds it (see `super::global`), with a spare one made
+/// for `f` alone (the thread's cjson options untouched). For the commands
+/// that compile or load code without any lock: `SCRIPT LOAD`, `FUNCTION
+/// LOAD`.
+pub(crate) fn with_spare<R>(f: impl FnOnce(&mut Vm) -> R) -> Option<R> {
+    let mut f = Some(f);
+    let got = with(|vm| f.take().map(|f| f(vm)));
+    match (got, f) {
+        (Some(r), _) => r,
+        (None, Some(f)) => Vm::build().ok().as_mut().map(f),
+        (None, None) => None,
+    }
+}
+
 impl Vm {
     fn new() -> mlua::Result<Vm> {
         // A new interpreter starts with lua-cjson's default options.
         libs::json::config::reset();
+        Vm::build()
+    }
+
+    fn build() -> mlua::Result<Vm> {
         let lua = Lua::new_with(
             StdLib::TABLE | StdLib::STRING | StdLib::MATH,
             LuaOptions::default(),
@@ -340,15 +367,15 @@ impl Vm {
         }
         let handler = lua.create_function(handle_error)?;
         type Made = (Function, Table, Table, Function, Function, Function);
-        let (runner, globals, fenv, set_loading, loader, fn_runner): Made = lua
+        let (runner, _globals, fenv, set_loading, loader, fn_runner): Made = lua
             .load(SANDBOX)
             .set_name(INTERNAL)
             .call((hooks.clone(), handler, api))?;
+        let names = [lua.create_string("call")?, lua.create_string("setresp")?];
         Ok(Vm {
             lua,
             hooks,
             runner,
-            globals,
             scripts: HashMap::new(),
             generation: 0,
             fenv,
@@ -357,6 +384,9 @@ impl Vm {
             fn_runner,
             functions: HashMap::new(),
             fn_generation: u64::MAX,
+            names,
+            bound: false,
+            hooked: false,
         })
     }
 

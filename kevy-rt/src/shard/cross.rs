@@ -22,7 +22,7 @@ impl<C: Commands> Shard<C> {
     /// Runs one part on this shard, lending it the connection table.
     fn run_part(&mut self, ctx: C::Ctx, part: C::Part) -> C::PartReply {
         let mut table = conn_table!(self);
-        let mut clients = ClientsOf::new(&mut table);
+        let mut clients = ClientsOf::new(&mut table).with_isolating(self.txn.armed);
         let reply = self
             .cmds
             .execute_part(&mut self.state, ctx, part, &mut clients);
@@ -109,6 +109,10 @@ impl<C: Commands> Shard<C> {
                 let i = o.conn.idx as usize;
                 let again = match self.conns.get_mut(i) {
                     Some(c) if c.gen == o.conn.gen => {
+                        // Held from now on, even if the attempt was not (a
+                        // part run at once): nothing of the connection may
+                        // overtake the operation while it locks.
+                        c.held = true;
                         self.txn.locks.clear();
                         self.cmds
                             .restart(&mut c.session, &mut o.plan, &mut self.txn.locks)

@@ -63,6 +63,7 @@ mod raw;
 mod rules;
 mod scripting;
 mod scripting_acl;
+mod scripting_global;
 mod scripting_multi;
 mod scripting_struct;
 mod server;

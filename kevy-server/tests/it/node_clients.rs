@@ -1,7 +1,7 @@
 //! Real Node.js applications against kevy with 2 shards
 //! (`clients/node/script.js`): BullMQ processing 10,000 jobs with 4 workers
-//! (delayed jobs, jobs that fail and are retried) in a hash-tagged queue,
-//! and 400 in a queue whose keys spread over both shards (its scripts touch
+//! (delayed jobs, jobs that fail and are retried), in a hash-tagged queue
+//! and in a queue whose keys spread over both shards (its scripts touch
 //! undeclared keys on the other shard); redlock v5 taking a lock on two
 //! resources that live on different shards.
 //!
@@ -98,14 +98,15 @@ fn bullmq_runs_every_job_exactly_once() {
 }
 
 /// The default `bull` prefix spreads a queue's keys over both shards: its
-/// scripts touch undeclared keys on the other shard (global mode). Fewer
-/// jobs: each remote call reruns the script's prefix (see ARCHITECTURE.md,
-/// "Scripts"), and BullMQ's delayed-job promotion makes many.
+/// scripts touch undeclared keys on the other shard (global mode, each
+/// remote call suspending the script until its reply is in; see
+/// ARCHITECTURE.md, "Scripts"), BullMQ's delayed-job promotion among them.
 #[test]
 fn bullmq_with_keys_on_both_shards() {
     let server = kevy();
-    let lines = node(server.addr().port(), &["bullmq", "400"]);
-    check_bullmq(&lines, 400);
+    let lines = node(server.addr().port(), &["bullmq", "10000"]);
+    check_bullmq(&lines, 10_000);
+    assert_eq!(value(&lines, "retried_jobs"), "770");
     server.stop();
 }
 

@@ -321,7 +321,7 @@ fn a_global_mode_script_is_refused_and_killed_from_either_shard() {
         assert_eq!(on[1][0].call(&["SET", &k1, "y"]), b"+OK\r\n");
     }
     // A script reaching another shard's key while it runs (global mode
-    // after a restart, its calls replayed) is refused and killed alike.
+    // after a restart) is refused and killed alike.
     let script = "redis.call('GET', KEYS[1]) redis.call('GET', ARGV[1]) while true do end";
     runner.send(&encode_str(&["EVAL", script, "1", &k0, &k1]));
     wait_for(&mut on[1][0], BUSY_EVAL);
@@ -329,6 +329,38 @@ fn a_global_mode_script_is_refused_and_killed_from_either_shard() {
     assert_eq!(on[0][1].call(&["SCRIPT", "KILL"]), b"+OK\r\n");
     assert!(runner.reply().starts_with(b"-ERR Script killed by user"));
     assert_eq!(runner.call(&["GET", &k1]), b"$1\r\ny\r\n");
+}
+
+/// A global-mode script calling the other shard at every step, so
+/// suspended most of the time: it times out (its time counts from its
+/// start, across suspensions), is refused on both shards and killed at its
+/// next line; one that wrote is unkillable, and stopping the server ends
+/// it wherever it is (running, or suspended at a call).
+#[test]
+fn a_script_suspended_at_each_remote_call_times_out_and_is_killed() {
+    let server = server();
+    let mut on = conns_per_shard(&server, 2);
+    let k0 = (0..)
+        .map(|i| format!("s{i}"))
+        .find(|k| shard_of(k) == 0)
+        .unwrap();
+    let k1 = (0..)
+        .map(|i| format!("s{i}"))
+        .find(|k| shard_of(k) == 1)
+        .unwrap();
+    let mut runner = on[0].pop().expect("a connection on shard 0");
+    let reads = "while true do redis.call('GET', KEYS[2]) end";
+    runner.send(&encode_str(&["EVAL", reads, "2", &k0, &k1]));
+    wait_for(&mut on[1][0], BUSY_EVAL);
+    refusals(&mut on[0][0], BUSY_EVAL);
+    assert_eq!(on[1][1].call(&["SCRIPT", "KILL"]), b"+OK\r\n");
+    assert!(runner.reply().starts_with(b"-ERR Script killed by user"));
+    assert_eq!(on[1][0].call(&["SET", &k1, "0"]), b"+OK\r\n");
+    let writes = "while true do redis.call('INCR', KEYS[2]) end";
+    runner.send(&encode_str(&["EVAL", writes, "2", &k0, &k1]));
+    wait_for(&mut on[1][0], BUSY_EVAL);
+    assert_eq!(on[1][1].call(&["SCRIPT", "KILL"]), UNKILLABLE);
+    server.stop();
 }
 
 /// A script that errors half-way keeps the writes it made, as in Redis.

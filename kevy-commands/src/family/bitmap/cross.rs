@@ -16,16 +16,7 @@ use crate::family::string::lcs_reply;
 use crate::model::value::Bytes;
 use crate::store::db::{Clock, Db};
 
-/// A bitmap part.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum BitsOp {
-    /// The string at each key (arguments: keys): one item per key, a tag
-    /// byte then the bytes.
-    Fetch,
-    /// Store a string (arguments: key, bytes) or delete the key when empty;
-    /// replies BITOP's reply bytes (the length).
-    Store,
-}
+pub use crate::cross::ops::BitsOp;
 
 /// What the origin keeps of a bitmap operation between rounds.
 #[derive(Debug)]
@@ -50,6 +41,17 @@ pub enum BitsPlan {
     },
     /// A last round whose one part replied the reply bytes.
     Relay,
+}
+
+impl crate::cross::FamilyPlan for BitsPlan {
+    fn gather(
+        &mut self,
+        replies: Vec<PartReply>,
+        next: &mut Vec<(usize, Part)>,
+        out: &mut Reply<'_>,
+    ) -> Gather {
+        gather(self, replies, next, out)
+    }
 }
 
 const MISSING: u8 = 0;
@@ -113,7 +115,7 @@ pub fn plan_bitop(
     };
     let slots = fetch(args, 3..args.len(), router, parts);
     Planned {
-        plan: Plan::Bits(BitsPlan::Bitop {
+        plan: Plan::of(BitsPlan::Bitop {
             op,
             slots,
             shard: router.shard_of(args.at(2)),
@@ -126,7 +128,7 @@ pub fn plan_bitop(
 /// Plans an LCS whose two keys live on different shards.
 pub fn plan_lcs(args: Args<'_>, router: &Router, parts: &mut Vec<(usize, Part)>) -> Planned<Plan> {
     let slots = fetch(args, 1..3, router, parts);
-    cross::planned(Plan::Bits(BitsPlan::Lcs {
+    cross::planned(Plan::of(BitsPlan::Lcs {
         args: args.to_owned_args(),
         slots,
     }))

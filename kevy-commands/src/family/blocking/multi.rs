@@ -29,6 +29,17 @@ pub struct FirstPlan {
     next: usize,
 }
 
+impl crate::cross::FamilyPlan for FirstPlan {
+    fn gather(
+        &mut self,
+        replies: Vec<PartReply>,
+        next: &mut Vec<(usize, Part)>,
+        out: &mut Reply<'_>,
+    ) -> Gather {
+        gather(self, &replies, next, out)
+    }
+}
+
 impl FirstPlan {
     /// Sends the next run of keys sharing a shard; false when none is left.
     fn send(&mut self, parts: &mut Vec<(usize, Part)>) -> bool {
@@ -72,7 +83,7 @@ pub fn plan_first(
     };
     plan.send(parts);
     Planned {
-        plan: Plan::First(plan),
+        plan: Plan::of(plan),
         hold: true,
     }
 }

@@ -20,14 +20,7 @@ use crate::family::zset::{put_pairs, ZOp};
 use crate::model::value::Bytes;
 use crate::store::db::{Clock, Db};
 
-/// A GEO part.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum GeoOp {
-    /// Run a storing search (arguments: the whole command) without storing:
-    /// replies a tag byte then the reply bytes, or another tag then the encoded
-    /// pairs to store.
-    Search,
-}
+pub use crate::cross::ops::GeoOp;
 
 /// What the origin keeps of a storing search between rounds.
 #[derive(Debug)]
@@ -41,6 +34,17 @@ pub enum GeoPlan {
     },
     /// Round two: the store part's reply is the command's.
     Relay,
+}
+
+impl crate::cross::FamilyPlan for GeoPlan {
+    fn gather(
+        &mut self,
+        replies: Vec<PartReply>,
+        next: &mut Vec<(usize, Part)>,
+        out: &mut Reply<'_>,
+    ) -> Gather {
+        gather(self, replies, next, out)
+    }
 }
 
 /// A search part's tag: the reply follows.
@@ -109,7 +113,7 @@ fn plan_search(
     };
     parts.push((src, Part::new(Op::Geo(GeoOp::Search), args.to_owned_args())));
     Planned {
-        plan: Plan::Geo(GeoPlan::Search {
+        plan: Plan::of(GeoPlan::Search {
             shard: router.shard_of(args.at(dst)),
             dst: Bytes::from_slice(args.at(dst)),
         }),

@@ -8,8 +8,8 @@ use kevy_rt::{Args, Gather, Planned, Router};
 use crate::base::error::{Error, OpResult};
 use crate::base::resp;
 use crate::base::resp::Reply;
-use crate::cross::keys::{self, Carried, KeyOp, KeyPlan, KeyReply};
-use crate::cross::{Op, Part, PartReply, Plan};
+use crate::cross::keys::{self, Carried, KeyOp, KeyReply};
+use crate::cross::{self, Op, Part, PartReply, Plan};
 use crate::family::opts::{keyword, op_select};
 use crate::family::{Call, ShardCall};
 use crate::model::value::Bytes;
@@ -90,6 +90,17 @@ pub struct RenamePlan {
     pub stage: RenameStage,
 }
 
+impl crate::cross::FamilyPlan for RenamePlan {
+    fn gather(
+        &mut self,
+        replies: Vec<PartReply>,
+        next: &mut Vec<(usize, Part)>,
+        out: &mut Reply<'_>,
+    ) -> Gather {
+        gather_rename(self, replies, next, out)
+    }
+}
+
 impl RenamePlan {
     fn take(&mut self, next: &mut Vec<(usize, Part)>) -> Gather {
         let args = [&self.src.0[..]].into_iter().collect();
@@ -129,7 +140,7 @@ pub fn plan_rename(
 ) -> Planned<Plan> {
     let (p, first) = plan_rename_generic(args, router, false);
     parts.extend(first);
-    keys::held(KeyPlan::Rename(p))
+    cross::held(Plan::of(p))
 }
 
 /// Plans a RENAMENX whose keys live on two shards.
@@ -140,7 +151,7 @@ pub fn plan_renamenx(
 ) -> Planned<Plan> {
     let (p, first) = plan_rename_generic(args, router, true);
     parts.extend(first);
-    keys::held(KeyPlan::Rename(p))
+    cross::held(Plan::of(p))
 }
 
 /// One round of a cross-shard rename.
@@ -298,6 +309,17 @@ pub struct CopyPlan {
     pub sent: bool,
 }
 
+impl crate::cross::FamilyPlan for CopyPlan {
+    fn gather(
+        &mut self,
+        replies: Vec<PartReply>,
+        next: &mut Vec<(usize, Part)>,
+        out: &mut Reply<'_>,
+    ) -> Gather {
+        gather_copy(self, replies, next, out)
+    }
+}
+
 /// Plans a COPY whose keys live on two shards: the source's shard parses
 /// and checks the command, then clones the value.
 pub fn plan_copy(args: Args<'_>, router: &Router, parts: &mut Vec<(usize, Part)>) -> Planned<Plan> {
@@ -306,7 +328,7 @@ pub fn plan_copy(args: Args<'_>, router: &Router, parts: &mut Vec<(usize, Part)>
         router.shard_of(src),
         keys::part(KeyOp::CopyOut, args.iter().collect()),
     ));
-    keys::held(KeyPlan::Copy(CopyPlan {
+    cross::held(Plan::of(CopyPlan {
         dst: (Bytes::from_slice(dst), router.shard_of(dst)),
         sent: false,
     }))

@@ -14,7 +14,7 @@ use crate::base::random;
 use crate::base::resp;
 use crate::base::resp::Reply;
 use crate::cross::keys::{self, KeyOp, KeyPlan, KeyReply};
-use crate::cross::{Part, PartReply, Plan};
+use crate::cross::{self, Part, PartReply, Plan};
 use crate::family::opts::{self, scan_cursor, scan_opts_typed};
 use crate::model::value::{Bytes, Value};
 use crate::store::db::{Clock, Db};
@@ -40,6 +40,17 @@ pub struct ScanPlan {
     keys: Vec<Bytes>,
     /// SCAN's options (MATCH, COUNT, TYPE), for every shard's step.
     opts: OwnedArgs,
+}
+
+impl crate::cross::FamilyPlan for ScanPlan {
+    fn gather(
+        &mut self,
+        replies: Vec<PartReply>,
+        next: &mut Vec<(usize, Part)>,
+        out: &mut Reply<'_>,
+    ) -> Gather {
+        gather_scan(self, replies, next, out)
+    }
 }
 
 impl ScanPlan {
@@ -72,7 +83,7 @@ pub fn plan_scan(args: Args<'_>, router: &Router, parts: &mut Vec<(usize, Part)>
         opts: args.skip(2).iter().collect(),
     };
     parts.push(p.step(cursor / shards as u64));
-    keys::held(KeyPlan::Scan(p))
+    cross::held(Plan::of(p))
 }
 
 /// One SCAN step on a shard: `args` are the cursor, the budget and SCAN's

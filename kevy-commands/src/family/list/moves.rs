@@ -11,7 +11,7 @@ use crate::base::resp::Reply;
 use crate::cross::coll::{
     self, CollOp, CollPlan, CollReply, MovePlan, Moving, Probe, Stage, Whole,
 };
-use crate::cross::{Part, PartReply, Plan};
+use crate::cross::{self, Part, PartReply, Plan};
 use crate::family::opts::{end, keyword, positive};
 use crate::family::Call;
 use crate::model::types::list::End;
@@ -266,6 +266,17 @@ pub struct LmpopPlan {
     retries: u32,
 }
 
+impl crate::cross::FamilyPlan for LmpopPlan {
+    fn gather(
+        &mut self,
+        replies: Vec<PartReply>,
+        next: &mut Vec<(usize, Part)>,
+        out: &mut Reply<'_>,
+    ) -> Gather {
+        gather_lmpop(self, &replies, next, out)
+    }
+}
+
 impl LmpopPlan {
     /// Round 1: one probe per shard with its keys in argument order.
     fn probe(&mut self, parts: &mut Vec<(usize, Part)>) {
@@ -322,7 +333,7 @@ pub fn plan_lmpop(
         retries: 0,
     };
     plan.probe(parts);
-    coll::held(CollPlan::Lmpop(plan))
+    cross::held(Plan::of(plan))
 }
 
 /// One round of a cross-shard LMPOP.

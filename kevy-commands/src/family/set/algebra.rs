@@ -14,7 +14,7 @@ use crate::base::num::I64_BUF;
 use crate::base::resp;
 use crate::base::resp::Reply;
 use crate::cross::coll::{self, members_of, reply_of, Algebra, CollOp, CollPlan, CollReply, Whole};
-use crate::cross::{Part, PartReply, Plan};
+use crate::cross::{self, Part, PartReply, Plan};
 use crate::family::opts::{keyword, non_negative, positive};
 use crate::family::Call;
 use crate::model::encoding::{Enc, DEFAULT};
@@ -262,6 +262,17 @@ pub struct AlgebraPlan {
     storing: bool,
 }
 
+impl crate::cross::FamilyPlan for AlgebraPlan {
+    fn gather(
+        &mut self,
+        replies: Vec<PartReply>,
+        next: &mut Vec<(usize, Part)>,
+        out: &mut Reply<'_>,
+    ) -> Gather {
+        gather_algebra(self, &replies, next, out)
+    }
+}
+
 /// Round 1: one partial per shard over its keys (`keys` in argument order).
 fn plan_partials<'k>(
     keys: impl Iterator<Item = &'k [u8]>,
@@ -313,9 +324,9 @@ fn plan_combine(
         storing: false,
     };
     if store {
-        coll::held(CollPlan::Algebra(plan))
+        cross::held(Plan::of(plan))
     } else {
-        coll::plan(CollPlan::Algebra(plan))
+        cross::planned(Plan::of(plan))
     }
 }
 
@@ -392,7 +403,7 @@ pub fn plan_sintercard(
         return coll::plan(CollPlan::Whole);
     }
     plan_partials(keys(), Kind::Inter, router, parts);
-    coll::plan(CollPlan::Algebra(AlgebraPlan {
+    cross::planned(Plan::of(AlgebraPlan {
         kind: Kind::Inter,
         store: None,
         card: Some(limit),

@@ -9,7 +9,7 @@ use crate::base::error::{cstr, Error};
 use crate::base::resp;
 use crate::base::resp::Reply;
 use crate::cross::keys::{self, KeyOp, KeyPlan, KeyReply};
-use crate::cross::{Part, PartReply, Plan};
+use crate::cross::{self, Part, PartReply, Plan};
 use crate::family::opts::keyword;
 use crate::family::spec::key_flags::{ACCESS, OW, RO, UPDATE};
 use crate::model::value::Bytes;
@@ -102,14 +102,14 @@ fn plan_generic(
         Some(spec) if !whole => {
             let args = [args.at(1)].into_iter().collect();
             parts.push((home, keys::part(KeyOp::SortLoad, args)));
-            keys::held(KeyPlan::Sort(Box::new(SortPlan {
+            cross::held(Plan::of(SortPlan {
                 spec,
                 router: *router,
                 stage: Stage::Load,
                 job: None,
                 slots: Vec::new(),
                 stored: 0,
-            })))
+            }))
         }
         _ => {
             let op = KeyOp::SortWhole(readonly);
@@ -143,6 +143,17 @@ pub struct SortPlan {
     slots: Vec<(u32, u32)>,
     /// The length of the stored result.
     stored: usize,
+}
+
+impl crate::cross::FamilyPlan for SortPlan {
+    fn gather(
+        &mut self,
+        replies: Vec<PartReply>,
+        next: &mut Vec<(usize, Part)>,
+        out: &mut Reply<'_>,
+    ) -> Gather {
+        SortPlan::gather(self, replies, next, out)
+    }
 }
 
 impl SortPlan {

@@ -30,14 +30,7 @@ use crate::model::value::Value;
 use crate::store::db::{Clock, Db};
 use crate::store::signal::class;
 
-/// A stream read part.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum StreamOp {
-    /// Check the part's keys (XREADGROUP's first round).
-    Check,
-    /// Check and serve the part's keys.
-    Read,
-}
+pub use crate::cross::ops::StreamOp;
 
 /// What the origin keeps of a read across shards.
 #[derive(Debug)]
@@ -50,6 +43,17 @@ pub enum StreamPlan {
         /// (empty when the read round is running or for XREAD).
         serve: Vec<(usize, Part)>,
     },
+}
+
+impl crate::cross::FamilyPlan for StreamPlan {
+    fn gather(
+        &mut self,
+        replies: Vec<PartReply>,
+        next: &mut Vec<(usize, Part)>,
+        out: &mut Reply<'_>,
+    ) -> Gather {
+        gather(self, replies, next, out)
+    }
 }
 
 /// A part item's tag: the key was not served.
@@ -502,7 +506,7 @@ fn plan(
         parts.push((shard, Part::new(Op::Stream(op), a)));
     }
     Planned {
-        plan: Plan::Stream(StreamPlan::Read { slots, serve }),
+        plan: Plan::of(StreamPlan::Read { slots, serve }),
         hold: group,
     }
 }

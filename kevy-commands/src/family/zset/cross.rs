@@ -28,25 +28,7 @@ use crate::model::value::Bytes;
 use crate::model::zset::ZSet;
 use crate::store::db::{Clock, Db};
 
-/// A sorted set part.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ZOp {
-    /// Snapshot each key (arguments: keys): one item per key, its tag and
-    /// its members.
-    Fetch,
-    /// ZRANGESTORE's range (arguments: the whole command): one item.
-    Range,
-    /// Store a sorted set (arguments: key, encoded members in order, and how
-    /// Redis builds it: `set` for a set operation's result, `add` / `addskip`
-    /// for ZRANGESTORE's), or delete the key when empty; replies the reply
-    /// bytes.
-    Store,
-    /// The type of each key (arguments: keys): one tag byte per key.
-    Probe,
-    /// ZMPOP on one key (arguments: key, `min` / `max`, count): replies the
-    /// reply bytes.
-    Pop,
-}
+pub use crate::cross::ops::ZOp;
 
 /// What the origin keeps of a sorted set operation between rounds.
 #[derive(Debug)]
@@ -84,6 +66,17 @@ pub enum ZPlan {
     },
     /// A last round whose one part replied the reply bytes.
     Relay,
+}
+
+impl crate::cross::FamilyPlan for ZPlan {
+    fn gather(
+        &mut self,
+        replies: Vec<PartReply>,
+        next: &mut Vec<(usize, Part)>,
+        out: &mut Reply<'_>,
+    ) -> Gather {
+        gather(self, replies, next, out)
+    }
 }
 
 /// Snapshot tags.
@@ -242,7 +235,7 @@ fn plan_setop(
     let slots = cross::scatter(fetch.args(), 1, Op::Zset(ZOp::Fetch), router, parts);
     let opts = cmd.opts(args, keys);
     Planned {
-        plan: Plan::Zset(ZPlan::SetOp {
+        plan: Plan::of(ZPlan::SetOp {
             cmd,
             slots,
             opts,
@@ -336,7 +329,7 @@ pub fn plan_zrangestore(
         },
     ));
     Planned {
-        plan: Plan::Zset(ZPlan::RangeStore {
+        plan: Plan::of(ZPlan::RangeStore {
             shard: router.shard_of(args.at(1)),
             dst: Bytes::from_slice(args.at(1)),
             req,
@@ -375,7 +368,7 @@ pub fn plan_zmpop(
         })
         .collect();
     Planned {
-        plan: Plan::Zset(ZPlan::Mpop {
+        plan: Plan::of(ZPlan::Mpop {
             keys,
             max: req.max,
             count: req.count,

@@ -1,0 +1,124 @@
+//! Server commands' parts run on their shards, with the shard's
+//! connections, and their plans reduced on the origin shard's state (the
+//! types are [`crate::cross::admin`]'s): each op and plan is routed to the
+//! family doing the work.
+
+use kevy_rt::{ClientsOf, Gather, OwnedArgs};
+
+use crate::base::resp;
+use crate::base::resp::Reply;
+use crate::cross::admin::{ServerOp, ServerPlan, ServerReply};
+use crate::cross::{Part, PartReply};
+use crate::family::{client, config, debug, diag, info, persist};
+use crate::session::{Ctx, Session};
+use crate::shard::ShardState;
+
+/// Runs a server part on its shard.
+pub fn execute(
+    shard: &mut ShardState,
+    ctx: Ctx,
+    op: ServerOp,
+    args: &OwnedArgs,
+    clients: &mut ClientsOf<'_, Session, &'static crate::family::spec::Spec>,
+) -> PartReply {
+    let args = args.args();
+    PartReply::Server(match op {
+        ServerOp::ClientList => client::list_part(shard, ctx, args, clients),
+        ServerOp::ClientKill => client::kill_part(shard, ctx, args, clients),
+        ServerOp::ClientUnblock => client::unblock_part(args, clients),
+        ServerOp::Report => info::report_part(shard, args, clients),
+        ServerOp::ResetStat => config::reset_part(shard),
+        ServerOp::SlowlogGet => diag::slowlog_part(shard, args),
+        ServerOp::SlowlogLen => ServerReply::Count(shard.server.slowlog.len() as i64),
+        ServerOp::SlowlogReset => {
+            shard.server.slowlog.reset();
+            ServerReply::Count(0)
+        }
+        ServerOp::Latency => ServerReply::Latency(shard.server.latency.snapshot()),
+        ServerOp::LatencyReset => diag::latency_reset_part(shard, args),
+        ServerOp::Histograms => diag::histograms_part(shard),
+        ServerOp::DebugObject => debug::object_part(shard, ctx, args),
+        ServerOp::DebugListpack => debug::structure_part(shard, ctx, args, false),
+        ServerOp::DebugQuicklist => debug::structure_part(shard, ctx, args, true),
+        ServerOp::Digest => debug::digest_part(shard),
+        ServerOp::DigestValue => debug::digest_value_part(shard, ctx, args),
+        ServerOp::Pubsub(op) => crate::family::pubsub::part(&shard.pubsub, op, args),
+        ServerOp::AofCut => crate::family::rewrite::cut_part(shard, args),
+        ServerOp::Snapshot => persist::snapshot_part(shard),
+        ServerOp::Load => persist::load_part(shard, args),
+        ServerOp::AofFlush => crate::family::loadaof::flush_part(shard),
+        ServerOp::AofLoad => crate::family::loadaof::load_part(shard),
+        ServerOp::AclKill => crate::family::acl::kill_part(args, clients),
+        ServerOp::Migrate => crate::family::migrate::migrate_part(shard, ctx, args),
+    })
+}
+
+/// The server replies of a round, in part order.
+fn server_replies(replies: Vec<PartReply>) -> Vec<ServerReply> {
+    replies
+        .into_iter()
+        .filter_map(|r| match r {
+            PartReply::Server(s) => Some(s),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Reduces a server command's parts into its reply, on the origin shard.
+pub fn gather(
+    shard: &mut ShardState,
+    ctx: Ctx,
+    plan: &mut ServerPlan,
+    replies: Vec<PartReply>,
+    next: &mut Vec<(usize, Part)>,
+    out: &mut Reply<'_>,
+) -> Gather {
+    let replies = server_replies(replies);
+    match plan {
+        ServerPlan::Reply(bytes) => out.extend_from_slice(bytes),
+        ServerPlan::ClientList(ids) => client::gather_list(ids.as_deref(), replies, out),
+        ServerPlan::ClientKill { old } => client::gather_kill(*old, replies, out),
+        ServerPlan::Info(sections) => info::gather_info(shard, ctx, sections, replies, out),
+        ServerPlan::MemoryStats => debug::gather_memory_stats(shard, replies, out),
+        ServerPlan::MemoryDoctor => debug::gather_memory_doctor(shard, replies, out),
+        ServerPlan::Ok => resp::ok(out),
+        ServerPlan::SlowlogGet(n) => diag::gather_slowlog(*n, replies, out),
+        ServerPlan::SlowlogLen => diag::gather_slowlog_len(shard, replies, out),
+        ServerPlan::LatencyLatest => diag::gather_latest(replies, out),
+        ServerPlan::LatencyHistory(event) => diag::gather_history(event, replies, out),
+        ServerPlan::LatencyDoctor => diag::gather_doctor(shard, replies, out),
+        ServerPlan::LatencyGraph(event) => diag::gather_graph(event, replies, out),
+        ServerPlan::LatencyReset => diag::gather_reset(replies, out),
+        ServerPlan::LatencyHistogram(names) => diag::gather_histograms(names, replies, out),
+        ServerPlan::Forward => match replies.into_iter().next() {
+            Some(ServerReply::Bytes(b)) => out.extend_from_slice(&b),
+            _ => resp::error(out, b"ERR internal error: no reply from the key's shard"),
+        },
+        ServerPlan::Pubsub(p) => crate::family::pubsub::gather(p, replies, out),
+        ServerPlan::AofRewrite => crate::family::rewrite::gather(shard, out),
+        ServerPlan::Digest => debug::gather_digest(replies, out),
+        ServerPlan::DigestValue => debug::gather_digest_value(replies, out),
+        ServerPlan::Save => persist::gather_save(shard, replies, out),
+        ServerPlan::Migrate => crate::family::migrate::gather(replies, out),
+        ServerPlan::Reload(n, opts) => {
+            let n = *n;
+            let mut stage = 0;
+            if !persist::gather_reload(shard, n, *opts, &mut stage, replies, next, out) {
+                *plan = ServerPlan::Reloading(n);
+                return Gather::Again;
+            }
+        }
+        ServerPlan::Reloading(n) => {
+            let mut stage = 1;
+            persist::gather_reload(shard, *n, 0, &mut stage, replies, next, out);
+        }
+        ServerPlan::LoadAof(n) => {
+            if !crate::family::loadaof::gather_flushed(shard, *n, next, out) {
+                *plan = ServerPlan::LoadingAof;
+                return Gather::Again;
+            }
+        }
+        ServerPlan::LoadingAof => crate::family::loadaof::gather_loaded(out),
+    }
+    Gather::Done
+}
