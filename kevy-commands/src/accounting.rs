@@ -49,6 +49,12 @@ pub struct Shared {
     pub names: Arc<Names>,
     /// Active expiry on (`DEBUG SET-ACTIVE-EXPIRE`).
     pub active_expire: AtomicBool,
+    /// Scripts may call `noscript` commands
+    /// (`DEBUG SET-DISABLE-DENY-SCRIPTS`).
+    pub script_deny_off: AtomicBool,
+    /// Global-mode scripts in flight: active expiry waits for them, as
+    /// nothing expires a key in the middle of a Redis script.
+    pub scripts_global: std::sync::atomic::AtomicUsize,
     /// Every connection's push handle by client id (`CLIENT TRACKING …
     /// REDIRECT id` looks its target up; written on connect and close).
     pub conns: std::sync::Mutex<std::collections::HashMap<u64, kevy_rt::ConnHandle>>,
@@ -111,6 +117,8 @@ impl Shared {
             repl_id: std::sync::Mutex::new(random_hex40()),
             names: Arc::new(Names::default()),
             active_expire: AtomicBool::new(true),
+            script_deny_off: AtomicBool::new(false),
+            scripts_global: Default::default(),
             conns: Default::default(),
             startup_memory: sys::allocated_bytes().unwrap_or_else(sys::rss_bytes),
             slow_ids: AtomicU64::new(0),

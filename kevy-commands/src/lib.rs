@@ -308,6 +308,20 @@ impl Commands for Redis {
         if script::owns(cmd) {
             // A script whose keys live on one shard: `isolate` locked nothing.
             let t0 = clock::now();
+            if ctx.acl != 0 {
+                if let Some(err) = self.refuse(shard, ctx, cmd, args) {
+                    return Planned {
+                        plan: Tracked::new(
+                            cross::Plan::Reply(err),
+                            cmd,
+                            ctx,
+                            since(t0),
+                            args.len(),
+                        ),
+                        hold: false,
+                    };
+                }
+            }
             let mut planned = script::plan_free(self, shard, ctx, cmd, args, router, parts);
             planned.plan.ns = since(t0);
             return planned;

@@ -111,6 +111,14 @@ impl Redis {
     ) -> Planned<Tracked> {
         if script::owns(cmd) {
             let t0 = clock::now();
+            if ctx.acl != 0 {
+                if let Some(err) = self.refuse_isolated(shard, session, cx, ctx.acl, cmd, args) {
+                    return Planned {
+                        plan: Tracked::new(Plan::Reply(err), cmd, ctx, since(t0), args.len()),
+                        hold: false,
+                    };
+                }
+            }
             let mut planned = script::plan(self, shard, session, ctx, cmd, args, router, parts);
             planned.plan.ns = since(t0);
             if shard.aof.on && aofrun::changes_functions(cmd) {

@@ -126,6 +126,32 @@ impl Redis {
         Some(err)
     }
 
+    /// Refuses a script command (`EVAL`, `FCALL`, `SCRIPT`, `FUNCTION`…) of
+    /// a restricted connection, planned with its session: `Some(error)`
+    /// when refused, logged with the client's line.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn refuse_isolated(
+        &self,
+        shard: &mut ShardState,
+        session: &Session,
+        cx: &LocalCx,
+        code: u32,
+        cmd: &'static Spec,
+        args: Args<'_>,
+    ) -> Option<Vec<u8>> {
+        let shared = shard.server.shared.clone();
+        let info = |_: &[u8]| family::acl::client_line(&shared, &cx.client, session, Some(cmd));
+        let who = family::acl::Asker {
+            code,
+            multi: session.multi.is_some(),
+            info: &info,
+        };
+        let err = family::acl::gate(&self.acl, &mut shard.acl, &who, cmd, args)?;
+        shard.server.rejected(table::ids::id_of(cmd), &err);
+        Some(err)
+    }
+
     /// Refuses a local command (or one queued in `MULTI`) of a restricted
     /// connection: `Some(flow)` when refused, the error written.
     #[cold]
@@ -185,6 +211,11 @@ impl Redis {
             .shared
             .active_expire
             .load(std::sync::atomic::Ordering::Relaxed)
+            && self
+                .shared
+                .scripts_global
+                .load(std::sync::atomic::Ordering::Relaxed)
+                == 0
             && shard
                 .server
                 .info

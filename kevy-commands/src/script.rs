@@ -152,6 +152,8 @@ pub struct Running {
     busy: bool,
     /// Global mode: what its calls propagated so far (`effects`).
     log: crate::aof::Fragment,
+    /// Global mode: active expiry waits until the run ends.
+    _hold: cmds::ExpiryHold,
 }
 
 /// `Commands::isolate` for a script command: nothing when its declared
@@ -350,6 +352,7 @@ fn plan_in(
         global,
         busy: false,
         log: crate::aof::Fragment::default(),
+        _hold: cmds::ExpiryHold::new(&shard.server.shared, global),
     });
     if !global {
         // Shard mode: the whole script runs as one part on its keys' shard.
@@ -544,8 +547,10 @@ pub fn execute_call(
     let args = part.args.args();
     let db = crate::base::num::parse_i64(args.at(0)).unwrap_or(0) as u32;
     let resp3 = args.at(1) == b"3";
-    let argv = args.skip(2);
+    let start = crate::base::num::parse_i64(args.at(2));
+    let argv = args.skip(3);
     let mut buf = Vec::new();
+    crate::store::db::freeze(start);
     match crate::table::find(argv) {
         Ok(spec) => {
             let ctx = Ctx {
@@ -574,5 +579,6 @@ pub fn execute_call(
             b"ERR internal error: script call no longer resolves",
         ),
     }
+    crate::store::db::freeze(None);
     cross::encoded(buf)
 }

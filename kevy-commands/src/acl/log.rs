@@ -35,6 +35,28 @@ impl Reason {
     }
 }
 
+/// Where the denied command ran (the log's `context`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Context {
+    /// Sent by the client.
+    Toplevel,
+    /// Queued in a transaction.
+    Multi,
+    /// Called by a script.
+    Lua,
+}
+
+impl Context {
+    /// The word `ACL LOG` shows.
+    pub fn name(self) -> &'static str {
+        match self {
+            Context::Toplevel => "toplevel",
+            Context::Multi => "multi",
+            Context::Lua => "lua",
+        }
+    }
+}
+
 /// One entry.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Entry {
@@ -42,8 +64,8 @@ pub struct Entry {
     pub count: u64,
     /// Why.
     pub reason: Reason,
-    /// In a transaction (`multi`) or not (`toplevel`).
-    pub multi: bool,
+    /// Where the command ran.
+    pub context: Context,
     /// The command, key or channel refused.
     pub object: Vec<u8>,
     /// The user.
@@ -65,7 +87,7 @@ impl Log {
     pub fn add(&mut self, e: Entry, max: usize) {
         let found = self.entries.iter().take(SCAN).position(|c| {
             c.reason == e.reason
-                && c.multi == e.multi
+                && c.context == e.context
                 && c.ctime.abs_diff(e.ctime) <= GROUPING_MS
                 && c.object == e.object
                 && c.username == e.username

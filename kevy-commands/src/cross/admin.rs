@@ -146,8 +146,9 @@ pub enum ServerPlan {
     AofRewrite,
     /// `SAVE`: the file from the parts' keys.
     Save,
-    /// `DEBUG RELOAD` on this many shards: save, then load (stage in the byte).
-    Reload(usize),
+    /// `DEBUG RELOAD` on this many shards: save, then load with these
+    /// options (`persist::RELOAD_*` bits).
+    Reload(usize, u8),
     /// `DEBUG RELOAD`'s load round.
     Reloading(usize),
     /// MIGRATE: the first error, else `+OK` if a shard moved keys, else `+NOKEY`.

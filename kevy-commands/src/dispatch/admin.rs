@@ -45,7 +45,7 @@ pub fn execute(
         ServerOp::Pubsub(op) => crate::family::pubsub::part(&shard.pubsub, op, args),
         ServerOp::AofCut => crate::family::rewrite::cut_part(shard, args),
         ServerOp::Snapshot => persist::snapshot_part(shard),
-        ServerOp::Load => persist::load_part(shard),
+        ServerOp::Load => persist::load_part(shard, args),
         ServerOp::AofFlush => crate::family::loadaof::flush_part(shard),
         ServerOp::AofLoad => crate::family::loadaof::load_part(shard),
         ServerOp::AclKill => crate::family::acl::kill_part(args, clients),
@@ -100,17 +100,17 @@ pub fn gather(
         ServerPlan::DigestValue => debug::gather_digest_value(replies, out),
         ServerPlan::Save => persist::gather_save(shard, replies, out),
         ServerPlan::Migrate => crate::family::migrate::gather(replies, out),
-        ServerPlan::Reload(n) => {
+        ServerPlan::Reload(n, opts) => {
             let n = *n;
             let mut stage = 0;
-            if !persist::gather_reload(shard, n, &mut stage, replies, next, out) {
+            if !persist::gather_reload(shard, n, *opts, &mut stage, replies, next, out) {
                 *plan = ServerPlan::Reloading(n);
                 return Gather::Again;
             }
         }
         ServerPlan::Reloading(n) => {
             let mut stage = 1;
-            persist::gather_reload(shard, *n, &mut stage, replies, next, out);
+            persist::gather_reload(shard, *n, 0, &mut stage, replies, next, out);
         }
         ServerPlan::LoadAof(n) => {
             if !crate::family::loadaof::gather_flushed(shard, *n, next, out) {

@@ -17,7 +17,7 @@ use super::spec::{catalog, flags, Spec};
 use super::{Local, ServerCx};
 use crate::acl::check::{self, Denied};
 use crate::acl::commands::{self as acl_cmds, CmdInfo};
-use crate::acl::log::Reason;
+use crate::acl::log::{Context, Reason};
 use crate::acl::{describe, Acl};
 use crate::base::clock::now_ms;
 use crate::base::error::cstr;
@@ -31,7 +31,8 @@ mod gate;
 
 use gate::log;
 pub use gate::{
-    check_user, client_line, code, exec_abort, gate, gate_exec, remote_info, Asker, NOAUTH,
+    check_user, client_line, code, exec_abort, gate, gate_exec, gate_script, log_script,
+    remote_info, Asker, ScriptDenial, NOAUTH,
 };
 
 /// What protected mode writes to a refused connection (Redis's text).
@@ -82,7 +83,11 @@ fn authenticate(c: &mut Local<'_>, user: &[u8], pass: &[u8]) -> bool {
             log(
                 &acl,
                 Reason::Auth,
-                c.session.multi.is_some(),
+                if c.session.multi.is_some() {
+                    Context::Multi
+                } else {
+                    Context::Toplevel
+                },
                 object,
                 info,
                 user.to_vec(),
@@ -381,7 +386,7 @@ pub fn log_cmd(c: &mut Local<'_>) -> Flow {
         resp::bulk(out, b"reason");
         resp::bulk(out, e.reason.name().as_bytes());
         resp::bulk(out, b"context");
-        resp::bulk(out, if e.multi { b"multi" } else { b"toplevel" });
+        resp::bulk(out, e.context.name().as_bytes());
         resp::bulk(out, b"object");
         resp::bulk(out, &e.object);
         resp::bulk(out, b"username");

@@ -71,7 +71,7 @@ pub fn plan_debug(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
     let mut out = Vec::new();
     match args.len() {
         2 if keyword(sub, "help") => super::opts::write_help(&mut out, HELP),
-        2 if keyword(sub, "reload") => return super::persist::plan_reload(cx),
+        _ if keyword(sub, "reload") => return super::persist::plan_reload(cx),
         2 if keyword(sub, "loadaof") => return super::loadaof::plan(cx),
         3 if keyword(sub, "sleep") => {
             let secs = atof(args.at(2));
@@ -87,6 +87,16 @@ pub fn plan_debug(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
                 .server
                 .shared
                 .active_expire
+                .store(on, Ordering::Relaxed);
+            resp::ok(&mut out);
+        }
+        3 if keyword(sub, "set-disable-deny-scripts") => {
+            // C's `atoi`: the integer part.
+            let on = atof(args.at(2)).trunc() != 0.0;
+            cx.shard
+                .server
+                .shared
+                .script_deny_off
                 .store(on, Ordering::Relaxed);
             resp::ok(&mut out);
         }
@@ -206,9 +216,11 @@ pub fn encoding(v: &Value) -> &'static str {
 /// the length it would have in an RDB file (strings exactly, other types
 /// as length-prefixed elements, without compression), and its access data
 /// (`lru`: the access clock in seconds, 24 bits, or the LFU data under an
-/// LFU policy). Not an access.
+/// LFU policy). Not an access, nor an expiry.
 pub fn object_part(shard: &mut ShardState, ctx: Ctx, args: Args<'_>) -> ServerReply {
-    let clock = Clock::new();
+    // A key past its deadline but not yet reclaimed is still shown, as
+    // Redis's `dictFind` finds it: a clock stopped before every deadline.
+    let clock = Clock::at(0);
     let compress = super::persist::options(&shard.server.shared).compression;
     let db = shard.db(ctx.db as usize);
     let mut out = Vec::new();

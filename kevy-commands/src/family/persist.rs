@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use kevy_rt::{Flow, OwnedArgs, Planned, Router};
+use kevy_rt::{Flow, Planned, Router};
 
 use super::opts::keyword;
 use super::{Local, ServerCx, ShardCall};
@@ -212,15 +212,46 @@ pub fn plan_save(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
     )
 }
 
-/// DEBUG RELOAD: save, then every shard empties itself and loads the file.
+/// `DEBUG RELOAD NOFLUSH`: the databases and functions are kept.
+pub const RELOAD_NOFLUSH: u8 = 1;
+/// `DEBUG RELOAD MERGE`: what the file holds replaces what is there.
+pub const RELOAD_MERGE: u8 = 2;
+
+/// DEBUG RELOAD \[MERGE\] \[NOFLUSH\] \[NOSAVE\]: save (unless NOSAVE),
+/// then every shard empties itself (unless NOFLUSH) and loads the file.
 pub fn plan_reload(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
-    let mut planned = crate::cross::admin::broadcast(
-        ServerOp::Snapshot,
-        &[],
-        cx.router.nshards(),
-        cx.parts,
-        ServerPlan::Reload(cx.router.nshards()),
-    );
+    let (mut opts, mut save) = (0, true);
+    for opt in cx.args.iter().skip(2) {
+        if keyword(opt, "merge") {
+            opts |= RELOAD_MERGE;
+        } else if keyword(opt, "noflush") {
+            opts |= RELOAD_NOFLUSH;
+        } else if keyword(opt, "nosave") {
+            save = false;
+        } else {
+            return crate::cross::admin::error(
+                b"ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.",
+            );
+        }
+    }
+    let n = cx.router.nshards();
+    let mut planned = if save {
+        crate::cross::admin::broadcast(
+            ServerOp::Snapshot,
+            &[],
+            n,
+            cx.parts,
+            ServerPlan::Reload(n, opts),
+        )
+    } else {
+        crate::cross::admin::broadcast(
+            ServerOp::Load,
+            &[&[opts]],
+            n,
+            cx.parts,
+            ServerPlan::Reloading(n),
+        )
+    };
     planned.hold = true;
     planned
 }
@@ -271,6 +302,7 @@ pub fn gather_save(shard: &ShardState, replies: Vec<ServerReply>, out: &mut Vec<
 pub fn gather_reload(
     shard: &ShardState,
     nshards: usize,
+    opts: u8,
     stage: &mut u8,
     replies: Vec<ServerReply>,
     next: &mut Vec<(usize, Part)>,
@@ -292,7 +324,7 @@ pub fn gather_reload(
                     db: None,
                     resp3: None,
                     op: crate::cross::Op::Server(ServerOp::Load),
-                    args: OwnedArgs::new(),
+                    args: [&[opts][..]].iter().collect(),
                     value: None,
                 },
             ));
@@ -309,24 +341,29 @@ pub fn gather_reload(
     true
 }
 
-/// A load part: this shard empties its databases and loads its keys of
-/// the file (an error reply if the file does not load).
-pub fn load_part(shard: &mut ShardState) -> ServerReply {
+/// A load part: this shard empties its databases (unless `RELOAD_NOFLUSH`
+/// in its argument) and loads its keys of the file (an error reply if the
+/// file does not load).
+pub fn load_part(shard: &mut ShardState, args: kevy_rt::Args<'_>) -> ServerReply {
+    let opts = args.get(0).and_then(|a| a.first().copied()).unwrap_or(0);
     let path = rdb_path(&shard.server.shared);
     let result = std::fs::read(&path)
         .map_err(|e| RdbError(e.to_string()))
         .and_then(|data| {
-            shard.dbs.iter_mut().for_each(|db| db.clear());
-            load_shard(shard, &data, true)
+            if opts & RELOAD_NOFLUSH == 0 {
+                shard.dbs.iter_mut().for_each(|db| db.clear());
+            }
+            load_shard(shard, &data, true, opts)
         });
     match result {
         Ok(_) => ServerReply::Count(0),
         Err(e) => {
-            let mut out = Vec::new();
-            resp::error(
-                &mut out,
-                format!("ERR Error trying to load the RDB dump: {e}").as_bytes(),
+            shard.server.shared.log.log(
+                crate::base::log::Level::Warning,
+                &format!("Error trying to load the RDB dump: {e}"),
             );
+            let mut out = Vec::new();
+            resp::error(&mut out, b"ERR Error trying to load the RDB dump");
             ServerReply::Bytes(out)
         }
     }
@@ -338,6 +375,7 @@ pub fn load_shard(
     shard: &mut ShardState,
     data: &[u8],
     drop_expired: bool,
+    opts: u8,
 ) -> Result<(u64, u64), RdbError> {
     let (id, n) = shard
         .server
@@ -375,10 +413,38 @@ pub fn load_shard(
             .server
             .shared
             .persist
-            .restore_functions(&info.libraries, true)
+            .restore_functions(
+                &libraries(shared_codes(shard, opts), &info.libraries),
+                opts & RELOAD_NOFLUSH == 0 || opts & RELOAD_MERGE != 0,
+            )
             .map_err(|e| RdbError(format!("Failed loading the functions: {e}")))?;
     }
     Ok((info.loaded, info.expired))
+}
+
+/// The libraries a `DEBUG RELOAD … NOFLUSH MERGE` keeps besides the
+/// file's (all of them, those the file does not replace), else none.
+fn shared_codes(shard: &ShardState, opts: u8) -> Vec<Vec<u8>> {
+    if opts & RELOAD_NOFLUSH != 0 && opts & RELOAD_MERGE != 0 {
+        shard.server.shared.persist.function_codes()
+    } else {
+        Vec::new()
+    }
+}
+
+/// `kept` libraries but those `loaded` names again, then `loaded`.
+fn libraries(kept: Vec<Vec<u8>>, loaded: &[Vec<u8>]) -> Vec<Vec<u8>> {
+    let name = |code: &[u8]| -> Option<Vec<u8>> {
+        let line = code.split(|&b| b == b'\n').next()?;
+        line.split(|&b| b == b' ')
+            .find_map(|w| w.strip_prefix(b"name="))
+            .map(|n| n.to_ascii_lowercase())
+    };
+    let names: Vec<_> = loaded.iter().filter_map(|c| name(c)).collect();
+    kept.into_iter()
+        .filter(|c| name(c).is_none_or(|n| !names.contains(&n)))
+        .chain(loaded.iter().cloned())
+        .collect()
 }
 
 /// A shard's tick: publishes its change counter, serves a background save

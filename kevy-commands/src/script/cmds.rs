@@ -2,7 +2,7 @@
 //! arg…` (and `EVALSHA`, `*_RO`), shebang flags, one run of a script in a
 //! prepared [`Env`], and `SCRIPT LOAD | EXISTS | FLUSH | KILL | HELP`.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 use kevy_rt::Args;
 use mlua::{MultiValue, Value};
@@ -235,6 +235,19 @@ fn execute(
             argv.raw_set(i - 2 - nkeys, lua.create_string(args.at(i))?)?;
         }
         STOPPING.with(|s| s.set(false));
+        RUNNER.with(|r| {
+            *r.borrow_mut() = Some(Runner {
+                code: env.ctx.acl,
+                acl: env.redis.acl.clone(),
+                caller: crate::table::find(args).ok(),
+                denied: Vec::new(),
+            })
+        });
+        // Keys expire by the run's start while it runs (Redis's
+        // `scriptTimeSnapshot`), suspended or not.
+        let start = crate::base::clock::now_ms();
+        START.with(|s| s.set(Some(start)));
+        crate::store::db::freeze(Some(start));
         super::busy::begin(matches!(callee, Callee::Eval(_)));
         super::log::attach(&env.shard.server.shared);
         let watch = &env.redis.scripts.watch;
@@ -275,6 +288,14 @@ fn execute(
             }
             Ok(())
         })();
+        crate::store::db::freeze(None);
+        if let Some(r) = RUNNER.with(|r| r.borrow_mut().take()) {
+            if !matches!(cell.borrow().stop, Some(Stop::Escalate)) {
+                for (d, info) in r.denied {
+                    crate::family::acl::log_script(&r.acl, d, info);
+                }
+            }
+        }
         super::busy::end(watch);
         // A run killed or stopped left the flag and the hook at every line.
         STOPPING.with(|s| s.set(false));
@@ -361,9 +382,114 @@ fn write_error(out: &mut Reply<'_>, v: &Value, sha: &str) {
     resp::error(out, &msg);
 }
 
-/// `redis.acl_check_cmd(cmd, …)`: true for any existing command (kevy has
-/// one user, allowed everything).
+/// Counts a global-mode script in flight in
+/// [`Shared::scripts_global`](crate::accounting::Shared::scripts_global)
+/// while it lives: a global run is many steps, between which the shards
+/// tick, and active expiry must not take a key the run may still read
+/// (its keys expire by its start).
+pub(crate) struct ExpiryHold(Option<std::sync::Arc<crate::accounting::Shared>>);
+
+impl ExpiryHold {
+    /// Holds when `global`.
+    pub(crate) fn new(shared: &std::sync::Arc<crate::accounting::Shared>, global: bool) -> Self {
+        if !global {
+            return ExpiryHold(None);
+        }
+        shared
+            .scripts_global
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        ExpiryHold(Some(shared.clone()))
+    }
+}
+
+impl Drop for ExpiryHold {
+    fn drop(&mut self) {
+        if let Some(s) = &self.0 {
+            s.scripts_global
+                .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+}
+
+/// The start of this thread's last script run (unix ms): the time its
+/// keys expire at, on any shard its calls run.
+pub(crate) fn started() -> crate::store::db::Ms {
+    START
+        .with(Cell::get)
+        .unwrap_or_else(crate::base::clock::now_ms)
+}
+
+/// Who runs the current script, for its ACL checks: the caller's user
+/// code (`Ctx::acl`), the users, and the caller's command (its
+/// `CLIENT LIST` line names it in a log entry).
+struct Runner {
+    code: u32,
+    acl: std::sync::Arc<crate::acl::Acl>,
+    caller: Option<&'static Spec>,
+    /// Denied calls, with the caller's line: logged at the run's end,
+    /// unless the run is undone to start again (a shard-mode run that
+    /// escalates), so that a rerun's denial is not logged twice.
+    denied: Vec<(crate::family::acl::ScriptDenial, Vec<u8>)>,
+}
+
+thread_local! {
+    /// Set for the length of a run ([`execute`]).
+    static RUNNER: RefCell<Option<Runner>> = const { RefCell::new(None) };
+    /// The start of the last run (a global run's remote calls carry it).
+    static START: Cell<Option<crate::store::db::Ms>> = const { Cell::new(None) };
+}
+
+/// True when `DEBUG SET-DISABLE-DENY-SCRIPTS` lets a script call the
+/// `noscript` command `spec` (Redis's `script_disable_deny_script`); the
+/// script and function commands and the blocking ones stay refused (a
+/// script here cannot run another, nor wait).
+pub(crate) fn deny_off(shard: &crate::shard::ShardState, spec: &'static Spec) -> bool {
+    shard
+        .server
+        .shared
+        .script_deny_off
+        .load(std::sync::atomic::Ordering::Relaxed)
+        && spec.flags & crate::family::spec::flags::BLOCKING == 0
+        && !["eval", "fcall", "script", "function"]
+            .iter()
+            .any(|p| spec.name.starts_with(p))
+}
+
+/// Checks a script's call against its caller's ACL user (Redis's
+/// `scriptVerifyACL`): the refusal's text (`scriptCall` makes it an `ERR`)
+/// or `None` when allowed.
+pub(crate) fn acl_refusal(
+    env: &mut Env<'_>,
+    spec: &'static Spec,
+    args: Args<'_>,
+) -> Option<&'static str> {
+    if env.ctx.acl == 0 {
+        return None;
+    }
+    let ctx = env.ctx;
+    let d =
+        crate::family::acl::gate_script(&env.redis.acl, &mut env.shard.acl, ctx.acl, spec, args)?;
+    let text = d.text;
+    RUNNER.with(|r| {
+        if let Some(r) = r.borrow_mut().as_mut() {
+            let info = crate::family::acl::remote_info(&ctx, r.caller.unwrap_or(spec), &d.user);
+            r.denied.push((d, info));
+        }
+    });
+    Some(text)
+}
+
+/// `redis.acl_check_cmd(cmd, …)`: true when the script's user may run the
+/// command with these arguments (its keys and channels included), false
+/// otherwise (`luaRedisAclCheckCmdPermissionsCommand`).
 pub(crate) fn acl_check_cmd(lua: &mlua::Lua, args: MultiValue) -> mlua::Result<MultiValue> {
+    let runner = RUNNER.with(|r| r.borrow().as_ref().map(|r| (r.code, r.acl.clone())));
+    let Some((code, acl)) = runner else {
+        return vm::fail(
+            lua,
+            "redis.acl_check_cmd can only be called inside a script invocation",
+        );
+    };
     if args.is_empty() {
         return vm::fail(
             lua,
@@ -384,10 +510,22 @@ pub(crate) fn acl_check_cmd(lua: &mlua::Lua, args: MultiValue) -> mlua::Result<M
             }
         }
     }
-    match crate::table::find(argv.args()) {
-        Ok(_) | Err(crate::table::Rejected::Error(_)) => Ok(vm::ok([Value::Boolean(true)])),
-        Err(_) => vm::fail(lua, "Invalid command passed to redis.acl_check_cmd()"),
+    let Some(spec) = (crate::family::spec::catalog().lookup_args)(argv.args()) else {
+        return vm::fail(lua, "Invalid command passed to redis.acl_check_cmd()");
+    };
+    if code == 0 {
+        return Ok(vm::ok([Value::Boolean(true)]));
     }
+    let id = if code == crate::family::acl::NOAUTH {
+        0
+    } else {
+        code as usize - 1
+    };
+    let users = acl.users();
+    let allowed = users
+        .get(id)
+        .is_some_and(|u| crate::family::acl::check_user(u, spec, argv.args()).is_ok());
+    Ok(vm::ok([Value::Boolean(allowed)]))
 }
 
 /// `SCRIPT HELP` (redis-server 7.0's text).

@@ -235,6 +235,8 @@ pub(super) fn step(
         let mut pargs = OwnedArgs::new();
         pargs.push(db.to_string().as_bytes());
         pargs.push(if resp3 { b"3" } else { b"2" });
+        // The run's start: keys expire by it there too.
+        pargs.push(super::cmds::started().to_string().as_bytes());
         for a in args.args().iter() {
             pargs.push(a);
         }

@@ -204,8 +204,11 @@ impl Env<'_> {
             }
             Err(_) => return Some(err(b"Unknown Redis command called from script")),
         };
-        if spec.flags & flags::NOSCRIPT != 0 {
+        if spec.flags & flags::NOSCRIPT != 0 && !super::cmds::deny_off(self.shard, spec) {
             return Some(err(b"This Redis command is not allowed from script"));
+        }
+        if let Some(refused) = super::cmds::acl_refusal(self, spec, args) {
+            return Some(err(refused.as_bytes()));
         }
         if self.ro && spec.flags & flags::WRITE != 0 {
             return Some(err(
@@ -325,6 +328,8 @@ impl Env<'_> {
             resp3: self.resp3,
             quiet: false,
             subscribed: false,
+            // Checked already (`acl_refusal`), in the script's context.
+            acl: 0,
             ..self.ctx
         };
         let mut buf = Vec::new();

@@ -131,6 +131,18 @@ _G.rawset = function(t, k, v)
   if readonly[t] then error("Attempt to modify a readonly table", 0) end
   return realrawset(t, k, v)
 end
+-- Redis's readonly tables refuse a new metatable the same way; the
+-- protected metatables read as Redis's (none for a readonly library).
+_G.setmetatable = function(t, mt)
+  if readonly[t] then error("Attempt to modify a readonly table", 0) end
+  return setmetatable(t, mt)
+end
+local realgetmetatable = getmetatable
+_G.getmetatable = function(t)
+  local mt = realgetmetatable(t)
+  if mt == false then return nil end
+  return mt
+end
 local rawredis = redis
 redis = protect(redis)
 for _, name in ipairs({ 'string', 'math', 'table', 'coroutine', 'bit', 'cjson', 'struct', 'cmsgpack' }) do
@@ -154,7 +166,8 @@ setmetatable(G, {
     return v
   end,
   __newindex = refuse,
-  __metatable = false,
+  -- getmetatable(_G) gives a table, readonly as Redis's.
+  __metatable = protect({}),
 })
 
 -- Functions: their libraries load with only this in sight (Redis's

@@ -382,3 +382,69 @@ fn an_rdb_preamble_followed_by_commands_and_a_corrupt_one() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]` against redis-server 7.0, each
+/// in its own directory: a NOFLUSH load meeting a library still there
+/// fails, MERGE replaces it; NOSAVE loads the file as it was (functions.tcl
+/// 'test debug reload different options' / 'with nosave and noflush').
+#[test]
+fn debug_reload_options_as_redis() {
+    let (rd, kd) = (temp("reload-redis"), temp("reload-kevy"));
+    let redis = RedisServer::start_with(&[
+        "--dir",
+        rd.to_str().unwrap(),
+        "--enable-debug-command",
+        "yes",
+    ]);
+    let kevy = Binary::spawn_with(&[
+        "--port",
+        "0",
+        "--threads",
+        "2",
+        "--dir",
+        kd.to_str().unwrap(),
+        "--enable-debug-command",
+        "yes",
+    ]);
+    let (mut r, mut k) = (
+        crate::util::Raw::connect(redis.addr()),
+        crate::util::Raw::connect(kevy.addr),
+    );
+    let lib = |name: &str, reply: &str| {
+        format!(
+            "#!lua name={name}\nredis.register_function('{name}', function() return '{reply}' end)"
+        )
+    };
+    let (test, test1, test2) = (lib("test", "a"), lib("test1", "b"), lib("test2", "c"));
+    let steps: &[&[&str]] = &[
+        &["FUNCTION", "LOAD", &test],
+        &["SET", "a", "1"],
+        &["DEBUG", "RELOAD"],
+        &["DEBUG", "RELOAD", "NOFLUSH"],
+        &["DEBUG", "RELOAD", "noflush", "merge"],
+        &["FUNCTION", "LIST"],
+        &["FUNCTION", "DELETE", "test"],
+        &["SET", "b", "1"],
+        &["FUNCTION", "LOAD", &test1],
+        &["DEBUG", "RELOAD"],
+        &["FUNCTION", "LOAD", &test2],
+        &["SET", "c", "2"],
+        &["DEBUG", "RELOAD", "NOSAVE", "NOFLUSH", "MERGE"],
+        &["FCALL", "test1", "0"],
+        &["FCALL", "test2", "0"],
+        &["MGET", "a", "b", "c"],
+        &["DEBUG", "RELOAD", "NOSAVE"],
+        &["FCALL", "test2", "0"],
+        &["MGET", "a", "b", "c"],
+        &["DEBUG", "RELOAD", "NOFLUSH", "NOSAVE"],
+        &["FUNCTION", "LIST"],
+        &["DEBUG", "RELOAD", "SOMETIMES"],
+    ];
+    for step in steps {
+        let (a, b) = (r.call(step), k.call(step));
+        assert_eq!(crate::util::escape(&a), crate::util::escape(&b), "{step:?}");
+    }
+    drop(kevy);
+    let _ = std::fs::remove_dir_all(&rd);
+    let _ = std::fs::remove_dir_all(&kd);
+}

@@ -62,6 +62,7 @@ mod pubsub;
 mod raw;
 mod rules;
 mod scripting;
+mod scripting_acl;
 mod scripting_global;
 mod scripting_multi;
 mod scripting_struct;
@@ -172,8 +173,25 @@ pub fn run_generated(family: &str, seqs: &[Vec<Vec<String>>]) {
     run_sequences(family, &views);
 }
 
+/// [`run_family`] with `DEBUG` enabled on both servers.
+pub fn run_family_debug(family: &str, seqs: &[Seq]) {
+    let commands = kevy_commands::Redis::default();
+    commands
+        .config()
+        .load("enable-debug-command", &["yes"])
+        .expect("debug on");
+    let pair = Pair {
+        redis: RedisServer::start_with(&["--enable-debug-command", "yes"]),
+        kevy: crate::util::kevy_with(commands),
+    };
+    run_sequences_on(pair, family, seqs);
+}
+
 fn run_sequences(family: &str, seqs: &[&[&[&str]]]) {
-    let pair = Pair::start();
+    run_sequences_on(Pair::start(), family, seqs);
+}
+
+fn run_sequences_on(pair: Pair, family: &str, seqs: &[&[&[&str]]]) {
     let mut tally = Tally::default();
     let mut mismatches = Vec::new();
     for proto in [Proto::Resp2, Proto::Resp3] {

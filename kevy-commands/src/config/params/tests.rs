@@ -141,6 +141,13 @@ fn protected_and_running_settings() {
             "kevy cannot change the listening port while it runs"
         )
     );
+    // A port something listens on: Redis's failure to listen there.
+    let busy = std::net::TcpListener::bind(("127.0.0.1", 0)).expect("a free port");
+    let port = busy.local_addr().expect("its address").port().to_string();
+    assert_eq!(
+        set(&t, &[("port", &port)]),
+        failed("port", "Unable to listen on this port. Check server logs.")
+    );
     assert_eq!(
         set(&t, &[("threads", "2")]),
         failed("threads", "can't set immutable config")

@@ -11,7 +11,7 @@ use smallvec::SmallVec;
 use super::super::command::op_getkeys;
 use super::super::spec::{catalog, flags, Spec};
 use crate::acl::check::{self, Denied, Request};
-use crate::acl::log::{Entry, Reason};
+use crate::acl::log::{Context, Entry, Reason};
 use crate::acl::{Acl, Cache, User};
 use crate::base::clock::now_ms;
 use crate::session::Session;
@@ -175,19 +175,73 @@ fn gate_with(
         Denied::Key(_) => Reason::Key,
         Denied::Channel(_) => Reason::Channel,
     };
-    log(
-        acl,
-        reason,
-        who.multi || at_exec,
-        object,
-        (who.info)(&name),
-        name,
-    );
+    let context = if who.multi || at_exec {
+        Context::Multi
+    } else {
+        Context::Toplevel
+    };
+    log(acl, reason, context, object, (who.info)(&name), name);
     Some(if at_exec {
         exec_perm_error(denied)
     } else {
         perm_error(denied, spec, args)
     })
+}
+
+/// A call a script may not make: Redis's text, and what the ACL log
+/// records of it once the run is known to count ([`log_script`]).
+pub struct ScriptDenial {
+    /// `scriptVerifyACL`'s message (`scriptCall` makes it an `ERR`).
+    pub text: &'static str,
+    reason: Reason,
+    object: Vec<u8>,
+    /// The user's name.
+    pub user: Vec<u8>,
+}
+
+/// Checks a call a script makes against its caller's user `code`
+/// (`Ctx::acl`, non-zero; Redis's `scriptVerifyACL`): the denial, if any.
+#[cold]
+pub fn gate_script(
+    acl: &Acl,
+    cache: &mut Cache,
+    code: u32,
+    spec: &'static Spec,
+    args: Args<'_>,
+) -> Option<ScriptDenial> {
+    let id = if code == NOAUTH { 0 } else { code as usize - 1 };
+    let users = cache.get(acl);
+    let u = users.get(id)?;
+    let denied = check_user(u, spec, args).err()?;
+    let (reason, object, text) = match denied {
+        Denied::Command => (
+            Reason::Command,
+            spec.name.as_bytes().to_vec(),
+            "The user executing the script can't run this command or subcommand",
+        ),
+        Denied::Key(i) => (
+            Reason::Key,
+            args.at(i).to_vec(),
+            "The user executing the script can't access at least one of the keys mentioned in the command arguments",
+        ),
+        Denied::Channel(i) => (
+            Reason::Channel,
+            args.at(i).to_vec(),
+            "The user executing the script can't publish to the channel mentioned in the command",
+        ),
+    };
+    Some(ScriptDenial {
+        text,
+        reason,
+        object,
+        user: u.name.clone(),
+    })
+}
+
+/// Records a script's denied call in the ACL log, in the `lua` context,
+/// with the caller's `CLIENT LIST` line `info`.
+pub fn log_script(acl: &Acl, d: ScriptDenial, info: Vec<u8>) {
+    log(acl, d.reason, Context::Lua, d.object, info, d.user);
 }
 
 /// Redis's `execCommand` text for a queued command no longer allowed.
@@ -210,7 +264,7 @@ fn exec_perm_error(d: Denied) -> Vec<u8> {
 pub(super) fn log(
     acl: &Acl,
     reason: Reason,
-    multi: bool,
+    context: Context,
     object: Vec<u8>,
     info: Vec<u8>,
     user: Vec<u8>,
@@ -220,7 +274,7 @@ pub(super) fn log(
         Entry {
             count: 1,
             reason,
-            multi,
+            context,
             object,
             username: user,
             ctime: now_ms() as u64,

@@ -1,5 +1,6 @@
-//! The time of one command ([`Clock`]) and the expiry test every lookup
-//! makes ([`is_expired`]).
+//! The time of one command ([`Clock`]), the expiry test every lookup
+//! makes ([`is_expired`]), and the time a running script's keys expire at
+//! ([`freeze`]).
 
 use std::cell::Cell;
 
@@ -12,6 +13,23 @@ use crate::base::clock::now_ms;
 #[derive(Debug, Default)]
 pub struct Clock {
     ms: Cell<Option<Ms>>,
+    /// Stopped at a given time ([`Clock::at`]): keys expire by it even
+    /// while a script runs.
+    stopped: bool,
+}
+
+thread_local! {
+    /// The time keys expire at while a script runs on this thread: its
+    /// start (Redis's `scriptTimeSnapshot`), so that a key cannot expire
+    /// in the middle of a script. Deadlines set meanwhile still count from
+    /// the real time, as Redis's `mstime()`.
+    static FROZEN: Cell<Option<Ms>> = const { Cell::new(None) };
+}
+
+/// Sets (`Some(start)`) or clears the time a running script's keys
+/// expire at on this thread.
+pub fn freeze(at: Option<Ms>) {
+    FROZEN.with(|f| f.set(at));
 }
 
 impl Clock {
@@ -25,6 +43,7 @@ impl Clock {
     pub fn at(ms: Ms) -> Clock {
         Clock {
             ms: Cell::new(Some(ms)),
+            stopped: true,
         }
     }
 
@@ -33,6 +52,7 @@ impl Clock {
     pub fn like(other: &Clock) -> Clock {
         Clock {
             ms: Cell::new(other.ms.get()),
+            stopped: other.stopped,
         }
     }
 
@@ -48,6 +68,16 @@ impl Clock {
             }
         }
     }
+
+    /// The time keys expire at: a running script's start, unless this
+    /// clock was stopped at a time of its own.
+    #[inline]
+    fn expiry_ms(&self) -> Ms {
+        match (self.stopped, FROZEN.with(Cell::get)) {
+            (false, Some(at)) => at,
+            _ => self.ms(),
+        }
+    }
 }
 
 /// True when a key with deadline `at` is expired at `now`. Like Redis's
@@ -55,5 +85,5 @@ impl Clock {
 /// only read for a key that has a deadline.
 #[inline]
 pub fn is_expired(at: Option<Ms>, now: &Clock) -> bool {
-    at.is_some_and(|at| at < now.ms())
+    at.is_some_and(|at| at < now.expiry_ms())
 }
