@@ -216,8 +216,9 @@ impl Plan {
 }
 
 /// Groups the keys of `args` (from index 1, `step` apart, each followed by its
-/// `step - 1` companions) by shard, pushing one part per shard in shard order.
-/// Returns, for each key in request order, its (part index, position in part).
+/// `step - 1` companions) by shard, pushing one part per shard, in the order
+/// the shards first appear. Returns, for each key in request order, its
+/// (part index, position in part).
 pub fn scatter(
     args: Args<'_>,
     step: usize,
@@ -225,8 +226,34 @@ pub fn scatter(
     router: &Router,
     parts: &mut Vec<(usize, Part)>,
 ) -> Vec<(u32, u32)> {
-    let mut groups: Vec<Option<OwnedArgs>> = (0..router.nshards()).map(|_| None).collect();
     let mut owner = Vec::with_capacity(args.len() / step.max(1));
+    scatter_each(args, step, op, router, parts, |p, pos| owner.push((p, pos)));
+    owner
+}
+
+/// [`scatter`] for a plan that needs no key's place (MSET, DEL, EXISTS):
+/// nothing but the parts is allocated.
+pub fn scatter_parts(
+    args: Args<'_>,
+    step: usize,
+    op: Op,
+    router: &Router,
+    parts: &mut Vec<(usize, Part)>,
+) {
+    scatter_each(args, step, op, router, parts, |_, _| {});
+}
+
+/// [`scatter`]'s walk: `each(part index, position in part)` per key.
+fn scatter_each(
+    args: Args<'_>,
+    step: usize,
+    op: Op,
+    router: &Router,
+    parts: &mut Vec<(usize, Part)>,
+    mut each: impl FnMut(u32, u32),
+) {
+    let step = step.max(1);
+    let first = parts.len();
     // Room for an even share of the arguments and a bit: most groups
     // never grow while filled.
     let nshards = router.nshards();
@@ -235,25 +262,22 @@ pub fn scatter(
     let mut i = 1;
     while i < args.len() {
         let shard = router.shard_of(args.at(i));
-        let group = groups[shard]
-            .get_or_insert_with(|| OwnedArgs::with_capacity(room(nargs), room(nbytes)));
-        owner.push((shard, (group.len() / step) as u32));
+        // A few shards at most: a scan beats a table.
+        let p = match parts[first..].iter().position(|(s, _)| *s == shard) {
+            Some(p) => first + p,
+            None => {
+                let group = OwnedArgs::with_capacity(room(nargs), room(nbytes));
+                parts.push((shard, Part::new(op, group)));
+                parts.len() - 1
+            }
+        };
+        let group = &mut parts[p].1.args;
+        each(p as u32, (group.len() / step) as u32);
         for j in i..(i + step).min(args.len()) {
             group.push(args.at(j));
         }
         i += step;
     }
-    let mut part_of = vec![0u32; groups.len()];
-    for (shard, group) in groups.into_iter().enumerate() {
-        if let Some(args) = group {
-            part_of[shard] = parts.len() as u32;
-            parts.push((shard, Part::new(op, args)));
-        }
-    }
-    owner
-        .into_iter()
-        .map(|(shard, pos)| (part_of[shard], pos))
-        .collect()
 }
 
 /// Sends the same part (`op` with `args`) to every shard.

@@ -323,6 +323,9 @@ impl Commands for Redis {
         args: Args<'_>,
         locks: &mut LockSet,
     ) -> bool {
+        if family::txn::one_round(cmd, args, locks) {
+            return true;
+        }
         if script::owns(cmd) {
             if aofrun::changes_functions(cmd) {
                 // Every shard, as a rewrite's cut or a save takes them: the

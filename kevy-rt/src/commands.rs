@@ -354,7 +354,9 @@ pub trait Commands: Send + Sync + Sized + 'static {
     /// other command touching those keys runs on any shard: a keyed command
     /// of one shard waits behind the lock, another isolated operation waits
     /// for it. The connection is held until the operation replies. Default:
-    /// not isolated (parts run as soon as they arrive).
+    /// not isolated (parts run as soon as they arrive). An operation that
+    /// declares itself one-round ([`LockSet::one_round`]) is planned before
+    /// its locks instead, each shard's part running as that shard grants.
     fn isolate(
         &self,
         _session: &mut Self::Session,

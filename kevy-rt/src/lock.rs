@@ -10,6 +10,7 @@
 //! holds none) and wait behind a conflicting lock. See ARCHITECTURE.md,
 //! "Isolation", for the deadlock-freedom and isolation arguments.
 
+use std::collections::hash_map::Entry as Slot;
 use std::collections::{HashMap, VecDeque};
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -44,6 +45,8 @@ pub struct LockSet {
     /// Lock whole, in write mode, the shards owning keys of these routing
     /// hashes.
     pub(crate) wholes: Vec<u64>,
+    /// Planned before its locks, one round of parts ([`LockSet::one_round`]).
+    pub(crate) one_round: bool,
 }
 
 /// `key`'s id and routing hash (one hash when it has no `{tag}`).
@@ -85,6 +88,16 @@ impl LockSet {
         self.wholes.push(hash(hash_tag(key)));
     }
 
+    /// Declares the operation *one-round*: its plan depends on its
+    /// arguments alone (not on what its keys hold) and it replies after one
+    /// round of parts, at most one per shard (MSET, MGET, DEL, EXISTS…).
+    /// The runtime then plans it before locking, and runs each shard's part
+    /// as soon as that shard's share is granted, on the way up the shards,
+    /// instead of a lock round trip per shard followed by a round of parts.
+    pub fn one_round(&mut self) {
+        self.one_round = true;
+    }
+
     /// Whether nothing is locked.
     pub fn is_empty(&self) -> bool {
         self.keys.is_empty() && !self.all && self.wholes.is_empty()
@@ -95,6 +108,7 @@ impl LockSet {
         self.keys.clear();
         self.all = false;
         self.wholes.clear();
+        self.one_round = false;
     }
 }
 
@@ -112,14 +126,6 @@ pub(crate) struct Request {
 struct Entry {
     txn: TxnId,
     write: bool,
-}
-
-/// The resource every request takes: each key, and the shard itself (read by
-/// key requests, written by whole-shard ones).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Res {
-    Key(KeyId),
-    Shard,
 }
 
 /// Hashes the tables' `u64` ids (key hashes, transaction ids) with one
@@ -190,8 +196,9 @@ pub(crate) struct LockTable {
     queues: IdMap<Queue>,
     /// The shard itself: read by every key request, written by whole-shard ones.
     shard: VecDeque<Entry>,
-    /// Per request: its resources and whether it is granted.
-    txns: IdMap<(Vec<(Res, bool)>, bool)>,
+    /// Per request: its keys (each once, in its strongest mode; it also
+    /// takes the shard, written when `whole`) and whether it is granted.
+    txns: IdMap<(Request, bool)>,
     /// Waiting requests in arrival order.
     waiting: Vec<TxnId>,
 }
@@ -203,56 +210,79 @@ impl LockTable {
     }
 
     /// Queues `req` for `txn`; true when it is granted at once.
-    pub(crate) fn acquire(&mut self, txn: TxnId, req: Request) -> bool {
-        let mut res: Vec<(Res, bool)> = Vec::with_capacity(req.keys.len() + 1);
-        res.push((Res::Shard, req.whole));
-        for (k, w) in req.keys {
-            match res.iter_mut().find(|(r, _)| *r == Res::Key(k)) {
-                Some(e) => e.1 |= w,
-                None => res.push((Res::Key(k), w)),
+    pub(crate) fn acquire(&mut self, txn: TxnId, mut req: Request) -> bool {
+        // A key declared twice takes its strongest mode, in place (no copy
+        // of the request).
+        let mut i = 0;
+        while i < req.keys.len() {
+            let (k, w) = req.keys[i];
+            match req.keys[..i].iter_mut().find(|(x, _)| *x == k) {
+                Some(e) => {
+                    e.1 |= w;
+                    req.keys.swap_remove(i);
+                }
+                None => i += 1,
             }
         }
-        for &(r, write) in &res {
-            let e = Entry { txn, write };
-            match r {
-                Res::Shard => self.shard.push_back(e),
-                Res::Key(k) => self.queues.entry(k).or_default().push(e),
-            }
+        self.shard.push_back(Entry {
+            txn,
+            write: req.whole,
+        });
+        for &(k, write) in &req.keys {
+            self.queues.entry(k).or_default().push(Entry { txn, write });
         }
-        let granted = self.grantable(&res, txn);
+        let granted = self.grantable(&req, txn);
         if !granted {
             self.waiting.push(txn);
         }
-        self.txns.insert(txn, (res, granted));
+        self.txns.insert(txn, (req, granted));
         granted
     }
 
-    /// Whether every request ahead of `txn` on each of `res` is compatible.
-    fn grantable(&self, res: &[(Res, bool)], txn: TxnId) -> bool {
-        res.iter().all(|&(r, write)| match r {
-            Res::Shard => admits(self.shard.iter(), txn, write),
-            Res::Key(k) => self
-                .queues
-                .get(&k)
-                .is_none_or(|q| admits(q.iter(), txn, write)),
-        })
+    /// Whether `req` would be granted at once, arriving now: every request
+    /// queued on each of its resources is compatible with it. Nothing is
+    /// queued: a request that runs and leaves within one step (the last
+    /// shard of a one-round operation) need not enter the table.
+    pub(crate) fn free_for(&self, req: &Request) -> bool {
+        if self.txns.is_empty() {
+            return true;
+        }
+        self.shard.iter().all(|e| !(req.whole || e.write))
+            && req.keys.iter().all(|&(k, write)| {
+                self.queues
+                    .get(&k)
+                    .is_none_or(|q| q.iter().all(|e| !(write || e.write)))
+            })
+    }
+
+    /// Whether every request ahead of `txn` on each of `req`'s resources is
+    /// compatible.
+    fn grantable(&self, req: &Request, txn: TxnId) -> bool {
+        admits(self.shard.iter(), txn, req.whole)
+            && req.keys.iter().all(|&(k, write)| {
+                self.queues
+                    .get(&k)
+                    .is_none_or(|q| admits(q.iter(), txn, write))
+            })
     }
 
     /// Drops `txn`'s request (granted or not); pushes the requests this grants
     /// to `granted`, oldest first.
     pub(crate) fn release(&mut self, txn: TxnId, granted: &mut Vec<TxnId>) {
-        let Some((res, _)) = self.txns.remove(&txn) else {
+        let Some((req, _)) = self.txns.remove(&txn) else {
             return;
         };
-        for &(r, _) in &res {
-            match r {
-                Res::Shard => self.shard.retain(|e| e.txn != txn),
-                Res::Key(k) => {
-                    if self.queues.get_mut(&k).is_some_and(|q| q.remove(txn)) {
-                        self.queues.remove(&k);
-                    }
+        self.shard.retain(|e| e.txn != txn);
+        for &(k, _) in &req.keys {
+            // One lookup per key.
+            if let Slot::Occupied(mut q) = self.queues.entry(k) {
+                if q.get_mut().remove(txn) {
+                    q.remove();
                 }
             }
+        }
+        if self.waiting.is_empty() {
+            return;
         }
         self.waiting.retain(|&t| t != txn);
         let mut i = 0;
@@ -261,7 +291,7 @@ impl LockTable {
             let ok = self
                 .txns
                 .get(&t)
-                .is_some_and(|(res, _)| self.grantable(res, t));
+                .is_some_and(|(req, _)| self.grantable(req, t));
             if ok {
                 self.waiting.remove(i);
                 if let Some(e) = self.txns.get_mut(&t) {

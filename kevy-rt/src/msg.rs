@@ -62,6 +62,20 @@ pub(crate) enum Request<C: Commands> {
     /// Queue lock request `req` of transaction `txn` (whose origin is the
     /// sender); answer [`Request::Granted`] once it is granted.
     Lock { txn: TxnId, req: lock::Request },
+    /// Queue lock request `req` of one-round transaction `txn` (whose origin
+    /// is the sender); once it is granted, run part `idx` of operation `op`
+    /// and answer [`Reply::Part`] (late when it waited). With `release`, the
+    /// share is dropped right after the part ran (the transaction's last
+    /// shard), else on [`Request::Release`].
+    LockPart {
+        txn: TxnId,
+        req: lock::Request,
+        op: u32,
+        idx: u32,
+        ctx: C::Ctx,
+        part: C::Part,
+        release: bool,
+    },
     /// Transaction `txn` (of the sender) is over: drop its locks here.
     Release { txn: TxnId },
     /// The sender granted the locks of our transaction `txn`.

@@ -91,7 +91,7 @@ fn plan_sum(
     parts: &mut Vec<(usize, Part)>,
     op: Op,
 ) -> Planned<Plan> {
-    cross::scatter(args, 1, op, router, parts);
+    cross::scatter_parts(args, 1, op, router, parts);
     cross::planned(Plan::Sum)
 }
 

@@ -149,7 +149,7 @@ pub fn mset(c: &mut Call<'_>) {
 
 /// Plans a cross-shard MSET: one part per shard with its pairs.
 pub fn plan_mset(args: Args<'_>, router: &Router, parts: &mut Vec<(usize, Part)>) -> Planned<Plan> {
-    cross::scatter(args, 2, Op::Mset, router, parts);
+    cross::scatter_parts(args, 2, Op::Mset, router, parts);
     cross::planned(Plan::Ok)
 }
 
@@ -174,7 +174,7 @@ pub fn plan_msetnx(
     parts: &mut Vec<(usize, Part)>,
 ) -> Planned<Plan> {
     let mut set = Vec::new();
-    cross::scatter(args, 2, Op::MsetnxSet, router, &mut set);
+    cross::scatter_parts(args, 2, Op::MsetnxSet, router, &mut set);
     for (shard, part) in &set {
         let keys = part.args.args().iter().step_by(2).collect();
         parts.push((*shard, Part::new(Op::MsetnxProbe, keys)));

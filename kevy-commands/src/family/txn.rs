@@ -114,6 +114,31 @@ pub fn isolate_exec(multi: &Multi, watched: &[(u32, Vec<u8>)], locks: &mut LockS
     }
 }
 
+/// The one-round multi-key commands (MSET, MGET, DEL, UNLINK, EXISTS,
+/// TOUCH): planned from their arguments alone, one part per shard, no
+/// second round. Declares their keys (every key argument, in the mode their
+/// key spec gives: MGET, EXISTS and TOUCH read) without the generic key
+/// finder, and the operation one-round (`LockSet::one_round`: each shard's
+/// part runs as its locks are granted). False for any other command. Not
+/// for queued commands: `EXEC` plans its transaction under its locks.
+pub fn one_round(cmd: &'static Spec, args: Args<'_>, locks: &mut LockSet) -> bool {
+    let (step, write) = match cmd.name {
+        "mset" => (2, true),
+        "del" | "unlink" => (1, true),
+        "mget" | "exists" | "touch" => (1, false),
+        _ => return false,
+    };
+    for key in args.iter().skip(1).step_by(step) {
+        if write {
+            locks.write(key);
+        } else {
+            locks.read(key);
+        }
+    }
+    locks.one_round();
+    true
+}
+
 /// Declares the keys a multi-shard command touches, in read or write mode
 /// (read when its key spec says `RO`), so the runtime runs it isolated;
 /// FLUSHALL, FLUSHDB and SWAPDB lock every shard whole. False for commands

@@ -18,9 +18,11 @@
 //! the run holds across the suspension: the thread's interpreter (its
 //! `RefCell` stays borrowed: `SCRIPT LOAD` and `FUNCTION LOAD`, which take
 //! no lock, use a spare interpreter then, see `vm::with_spare`), the busy
-//! state of [`super::busy`] (thread-local; nothing else runs a script on
-//! the thread meanwhile: every shard is locked whole, so every other
-//! script, shard-mode part or `EXEC` waits), and nothing else. The shard
+//! state of [`super::busy`] and the current run of [`super::current`]
+//! (thread-locals; nothing else runs a script on the thread meanwhile:
+//! every shard is locked whole, so every other script, shard-mode part or
+//! `EXEC` waits, and a fast-path part finds the shard isolating and
+//! restarts through the locks), and nothing else. The shard
 //! state, the command set and the connections are *lent* anew for every
 //! resume ([`Lent`]) and never used outside one.
 //!

@@ -199,3 +199,28 @@ fn ordered_acquisition_never_deadlocks_and_excludes() {
         assert!(tables.iter().all(|t| t.is_empty()));
     }
 }
+
+#[test]
+fn free_for_says_whether_a_request_would_be_granted_at_once() {
+    let mut t = LockTable::default();
+    assert!(t.free_for(&req(&[("a", true)])));
+    assert!(t.acquire(1, req(&[("a", false)])));
+    // Readers share with a reader; a writer of `a` would wait.
+    assert!(t.free_for(&req(&[("a", false), ("b", true)])));
+    assert!(!t.free_for(&req(&[("b", false), ("a", true)])));
+    // A waiting writer makes later readers wait too.
+    assert!(!t.acquire(2, req(&[("a", true)])));
+    assert!(!t.free_for(&req(&[("a", false)])));
+    assert!(t.free_for(&req(&[("c", true)])));
+    let whole = Request {
+        keys: Vec::new(),
+        whole: true,
+    };
+    assert!(!t.free_for(&whole));
+    let mut g = Vec::new();
+    t.release(1, &mut g);
+    t.release(2, &mut g);
+    assert!(t.free_for(&whole));
+    assert!(t.acquire(3, whole.clone()));
+    assert!(!t.free_for(&req(&[("z", false)])));
+}

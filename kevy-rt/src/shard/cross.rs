@@ -20,7 +20,7 @@ const PREFETCH_AHEAD: usize = 8;
 
 impl<C: Commands> Shard<C> {
     /// Runs one part on this shard, lending it the connection table.
-    fn run_part(&mut self, ctx: C::Ctx, part: C::Part) -> C::PartReply {
+    pub(super) fn run_part(&mut self, ctx: C::Ctx, part: C::Part) -> C::PartReply {
         let mut table = conn_table!(self);
         let mut clients = ClientsOf::new(&mut table).with_isolating(self.txn.armed);
         let reply = self
@@ -321,6 +321,20 @@ impl<C: Commands> Shard<C> {
                     self.cmds.notice(&mut self.state, bytes);
                 }
                 Request::Lock { txn, req } => self.lock_here(txn, req),
+                Request::LockPart {
+                    txn,
+                    req,
+                    op,
+                    idx,
+                    ctx,
+                    part,
+                    release,
+                } => {
+                    if let Some(reply) = self.lock_part(txn, req, op, idx, ctx, part, release) {
+                        lazy = false;
+                        rep.items.push(Reply::Part { op, idx, reply });
+                    }
+                }
                 Request::Release { txn } => self.release_here(txn),
                 Request::Granted { txn } => self.on_granted(txn),
                 park => self.on_park_msg(peer, park),
@@ -383,6 +397,10 @@ impl<C: Commands> Shard<C> {
                         if let Some(again) = self.gather(op, &mut next) {
                             self.launch(again, &mut next);
                         }
+                    } else if let Some((txn, _)) = o.locks {
+                        // A one-round operation's share replied: on to the
+                        // next (nothing for other operations).
+                        self.txn.ready.push(txn);
                     }
                 }
             }

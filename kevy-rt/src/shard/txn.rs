@@ -17,6 +17,8 @@ use crate::commands::{Commands, LocalCx, Route};
 use crate::lock::{self, LockSet, LockTable, TxnId};
 use crate::msg::{ConnRef, Msg, Replies, Reply, ReplyBufs, Request};
 
+mod round;
+
 /// Bits of a [`TxnId`] naming the origin shard.
 const ORIGIN_BITS: u32 = 12;
 /// Bits naming the origin's acquisition slot.
@@ -38,12 +40,27 @@ struct Acquire<C: Commands> {
     conn: ConnRef,
     seq: u64,
     ctx: C::Ctx,
-    cmd: C::Cmd,
-    args: OwnedArgs,
+    /// What runs once the shares are granted.
+    then: Then<C>,
     /// Per shard, ascending: its share of the locks.
     shards: Vec<(usize, lock::Request)>,
     /// Index in `shards` of the lock being acquired.
     next: usize,
+}
+
+/// What a transaction runs under its locks.
+enum Then<C: Commands> {
+    /// Plan `cmd` once every share is granted ([`Commands::plan_isolated`]).
+    Plan { cmd: C::Cmd, args: OwnedArgs },
+    /// Operation `op`, planned ahead (one-round, several parts on a shard):
+    /// launch its parts once every share is granted.
+    Launch {
+        op: usize,
+        parts: Vec<(usize, C::Part)>,
+    },
+    /// Operation `op`, planned ahead, at most one part per share:
+    /// `parts[step]` runs as soon as share `step` is granted (see `round.rs`).
+    Steps(round::Steps<C>),
 }
 
 /// A keyed command waiting behind a lock.
@@ -69,13 +86,17 @@ pub(super) struct Txns<C: Commands> {
     /// Transaction sequence, for unique ids.
     seq: u64,
     /// Our transactions granted on their current shard, to advance.
-    ready: Vec<TxnId>,
+    pub(super) ready: Vec<TxnId>,
     /// The table changed: retry the deferred commands.
     retry: bool,
     /// Per peer: replies of its deferred commands, sent at the end of the iteration.
     late: Vec<Option<ReplyBufs<C>>>,
     /// Scratch for [`Commands::isolate`].
     pub(super) locks: LockSet,
+    /// Peers' one-round parts waiting here for their share's locks.
+    waiting: Vec<round::Waiting<C>>,
+    /// Those whose share was granted: to run, in grant order.
+    runnable: Vec<round::Waiting<C>>,
 }
 
 impl<C: Commands> Txns<C> {
@@ -90,6 +111,8 @@ impl<C: Commands> Txns<C> {
             retry: false,
             late: (0..nshards).map(|_| None).collect(),
             locks: LockSet::default(),
+            waiting: Vec::new(),
+            runnable: Vec::new(),
         }
     }
 
@@ -152,7 +175,8 @@ impl<C: Commands> Txns<C> {
 impl<C: Commands> Shard<C> {
     /// Starts an isolated operation of connection `conn`: splits `locks` by
     /// shard and asks the lowest shard for its share. The operation is
-    /// planned once every share is granted ([`Shard::advance`]).
+    /// planned once every share is granted ([`Shard::advance`]), or at once
+    /// when it is one-round ([`LockSet::one_round`], `round.rs`).
     pub(super) fn begin_txn(
         &mut self,
         conn: ConnRef,
@@ -161,9 +185,50 @@ impl<C: Commands> Shard<C> {
         cmd: C::Cmd,
         args: Args<'_>,
     ) {
+        let one_round = self.txn.locks.one_round;
+        let mut shards = self.shares();
+        let then = if one_round {
+            match self.plan_ahead(conn, seq, ctx, cmd, args, &mut shards) {
+                Some(then) => then,
+                // Answered at once (a refusal, an argument error): nothing to lock.
+                None => return,
+            }
+        } else {
+            Then::Plan {
+                cmd,
+                args: args.to_owned_args(),
+            }
+        };
+        self.txn.seq += 1;
+        let entry = self.txn.acquiring.vacant_entry();
+        let txn = (self.txn.seq << (ORIGIN_BITS + SLOT_BITS))
+            | ((entry.key() as u64) << ORIGIN_BITS)
+            | self.id as u64;
+        if let Then::Steps(st) = &then {
+            if let Some(o) = self.ops.get_mut(st.op) {
+                o.locks = Some((txn, Vec::new()));
+            }
+        }
+        entry.insert(Acquire {
+            txn,
+            conn,
+            seq,
+            ctx,
+            then,
+            shards,
+            next: 0,
+        });
+        self.request_lock(txn, 0);
+    }
+
+    /// Splits the declared locks (`txn.locks`, left empty) by owner shard,
+    /// ascending.
+    fn shares(&mut self) -> Vec<(usize, lock::Request)> {
         let nshards = self.router.nshards();
-        let mut shards: Vec<(usize, lock::Request)> = Vec::new();
+        let mut shards: Vec<(usize, lock::Request)> = Vec::with_capacity(nshards.min(4));
         let mut locks = std::mem::take(&mut self.txn.locks);
+        // Room for every key in each share: no share's list grows.
+        let room = locks.keys.len();
         if locks.all {
             for s in 0..nshards {
                 shards.push((
@@ -192,34 +257,17 @@ impl<C: Commands> Shard<C> {
             let s = self.router.shard_of_hash(route);
             match shards.iter_mut().find(|(x, _)| *x == s) {
                 Some((_, r)) => r.keys.push((key, write)),
-                None => shards.push((
-                    s,
-                    lock::Request {
-                        keys: vec![(key, write)],
-                        whole: false,
-                    },
-                )),
+                None => {
+                    let mut keys = Vec::with_capacity(room);
+                    keys.push((key, write));
+                    shards.push((s, lock::Request { keys, whole: false }));
+                }
             }
         }
         self.txn.locks = locks;
         self.txn.locks.clear();
         shards.sort_by_key(|(s, _)| *s);
-        self.txn.seq += 1;
-        let entry = self.txn.acquiring.vacant_entry();
-        let txn = (self.txn.seq << (ORIGIN_BITS + SLOT_BITS))
-            | ((entry.key() as u64) << ORIGIN_BITS)
-            | self.id as u64;
-        entry.insert(Acquire {
-            txn,
-            conn,
-            seq,
-            ctx,
-            cmd,
-            args: args.to_owned_args(),
-            shards,
-            next: 0,
-        });
-        self.request_lock(txn, 0);
+        shards
     }
 
     /// Asks shard number `step` of `txn`'s list for its share.
@@ -227,6 +275,10 @@ impl<C: Commands> Shard<C> {
         let Some(a) = self.txn.acquiring.get_mut(slot_of(txn)) else {
             return;
         };
+        if matches!(a.then, Then::Steps(_)) {
+            self.request_step(txn, step);
+            return;
+        }
         let Some((s, req)) = a.shards.get_mut(step) else {
             // Nothing to lock at all.
             self.txn.ready.push(txn);
@@ -255,6 +307,10 @@ impl<C: Commands> Shard<C> {
         let origin = origin_of(txn);
         if origin == self.id {
             self.txn.ready.push(txn);
+        } else if let Some(i) = self.txn.waiting.iter().position(|w| w.txn == txn) {
+            // A one-round part waited for it: it runs now (`pump_txns`).
+            let w = self.txn.waiting.swap_remove(i);
+            self.txn.runnable.push(w);
         } else {
             let batch = self.outgoing[origin].get_or_insert_with(|| self.pools.requests(origin));
             batch.items.push(Request::Granted { txn });
@@ -289,14 +345,19 @@ impl<C: Commands> Shard<C> {
         }
     }
 
-    /// `txn` was granted on its current shard: lock the next one, or, when
-    /// all are granted, plan and launch the operation.
+    /// `txn` was granted on its current shard (or, one-round, its part
+    /// there replied): lock the next one, or, when all are granted, plan
+    /// and launch the operation.
     fn advance(&mut self, txn: TxnId) {
         let slot = slot_of(txn);
         let Some(a) = self.txn.acquiring.get_mut(slot) else {
             return;
         };
         if a.txn != txn {
+            return;
+        }
+        if matches!(a.then, Then::Steps(_)) {
+            self.step_done(txn);
             return;
         }
         a.next += 1;
@@ -307,6 +368,17 @@ impl<C: Commands> Shard<C> {
         }
         let a = self.txn.acquiring.remove(slot);
         let shards: Vec<usize> = a.shards.iter().map(|(s, _)| *s).collect();
+        let (cmd, args) = match a.then {
+            Then::Plan { cmd, args } => (cmd, args),
+            Then::Launch { op, mut parts } => {
+                if let Some(o) = self.ops.get_mut(op) {
+                    o.locks = Some((txn, shards));
+                }
+                self.launch(op, &mut parts);
+                return;
+            }
+            Then::Steps(_) => return,
+        };
         let cmds = &*self.cmds;
         let Some(c) = self
             .conns
@@ -332,8 +404,8 @@ impl<C: Commands> Shard<C> {
             &mut c.session,
             &cx,
             a.ctx,
-            a.cmd,
-            a.args.args(),
+            cmd,
+            args.args(),
             &self.router,
             &mut parts,
         );
@@ -360,6 +432,11 @@ impl<C: Commands> Shard<C> {
         loop {
             if let Some(txn) = self.txn.ready.pop() {
                 self.advance(txn);
+            } else if !self.txn.runnable.is_empty() {
+                let runnable = std::mem::take(&mut self.txn.runnable);
+                for w in runnable {
+                    self.run_granted(w);
+                }
             } else if std::mem::take(&mut self.txn.retry) {
                 self.retry_deferred();
             } else {

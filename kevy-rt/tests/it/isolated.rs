@@ -31,7 +31,12 @@ enum Verb {
     Bad,
 }
 
-struct Bank;
+/// `one_round`: every isolated verb declares itself one-round
+/// (`LockSet::one_round`) and plans one part per shard (XFER: one per key,
+/// so two on one shard when both accounts share it).
+struct Bank {
+    one_round: bool,
+}
 
 enum Part {
     Add(Vec<u8>, i64),
@@ -152,6 +157,9 @@ impl Commands for Bank {
             Verb::Clear => locks.everything(),
             _ => return false,
         }
+        if self.one_round {
+            locks.one_round();
+        }
         true
     }
 
@@ -176,9 +184,32 @@ impl Commands for Bank {
                     Part::Add(args.at(2).to_vec(), n),
                 ));
             }
+            Verb::Sum | Verb::Same if self.one_round => {
+                for s in 0..router.nshards() {
+                    let keys: Vec<Vec<u8>> = (args.skip(1).iter())
+                        .filter(|k| router.shard_of(k) == s)
+                        .map(<[u8]>::to_vec)
+                        .collect();
+                    if !keys.is_empty() {
+                        parts.push((s, Part::Get(keys)));
+                    }
+                }
+            }
             Verb::Sum | Verb::Same => {
                 for k in args.skip(1).iter() {
                     parts.push((router.shard_of(k), Part::Get(vec![k.to_vec()])));
+                }
+            }
+            Verb::SetAll if self.one_round => {
+                // Highest shard first: the runtime orders the steps itself.
+                for s in (0..router.nshards()).rev() {
+                    let keys: Vec<Vec<u8>> = (args.skip(2).iter())
+                        .filter(|k| router.shard_of(k) == s)
+                        .map(<[u8]>::to_vec)
+                        .collect();
+                    if !keys.is_empty() {
+                        parts.push((s, Part::Set(keys, args.at(1).to_vec())));
+                    }
                 }
             }
             Verb::SetAll => {
@@ -278,8 +309,8 @@ fn int(reply: &[u8]) -> i64 {
 /// operations.)
 #[test]
 fn transfers_keep_the_total_for_every_reader() {
-    for nshards in [2, 3] {
-        let server = TestServer::start(Bank, nshards);
+    for (nshards, one_round) in [(2, false), (3, false), (2, true), (3, true)] {
+        let server = TestServer::start(Bank { one_round }, nshards);
         let names = accounts();
         let mut c = server.connect();
         for n in &names {
@@ -340,7 +371,13 @@ fn transfers_keep_the_total_for_every_reader() {
 /// whole-shard CLEAR racing them) sees the keys of one write only.
 #[test]
 fn bulk_writes_never_interleave() {
-    let server = TestServer::start(Bank, 3);
+    for one_round in [false, true] {
+        bulk_writes_on_3_shards(one_round);
+    }
+}
+
+fn bulk_writes_on_3_shards(one_round: bool) {
+    let server = TestServer::start(Bank { one_round }, 3);
     let keys: Vec<String> = (0..12).map(|i| format!("k{i}")).collect();
     let mut c = server.connect();
     let mut set = vec!["SETALL".to_string(), "0".to_string()];
