@@ -122,6 +122,11 @@ pub(crate) struct Ring {
     pub(crate) epoll_ready: bool,
 }
 
+/// `KEVY_URING_COOP=1`: cooperative task work (measured, see BENCHMARKS.md).
+fn coop() -> bool {
+    std::env::var("KEVY_URING_COOP").is_ok_and(|v| v == "1")
+}
+
 /// Fails unless the kernel has what the reactor needs: io_uring allowed,
 /// the opcodes it uses, provided-buffer rings and multishot receives (the
 /// last found by receiving through a socket pair).
@@ -161,7 +166,16 @@ impl Ring {
     /// which polls `epoll_fd` (when not negative) for everything else.
     /// Fails when the kernel refuses io_uring or lacks an operation used.
     pub(crate) fn new(wake_fd: Option<RawFd>, epoll_fd: RawFd) -> io::Result<Ring> {
-        let ring = IoUring::new(ENTRIES)?;
+        let ring = if coop() {
+            // Completions' task work runs when this thread next enters the
+            // kernel (it does every iteration), not by interrupting it.
+            IoUring::builder()
+                .setup_coop_taskrun()
+                .setup_taskrun_flag()
+                .build(ENTRIES)?
+        } else {
+            IoUring::builder().build(ENTRIES)?
+        };
         let mut probe = io_uring::Probe::new();
         ring.submitter().register_probe(&mut probe)?;
         let codes = [
@@ -344,12 +358,21 @@ impl Ring {
     /// for a completion, then reaps. With nothing to submit and no wait,
     /// no system call: the completion queue is shared memory.
     pub(crate) fn wait(&mut self, timeout: Duration) -> io::Result<()> {
-        if !timeout.is_zero() {
-            self.arm_waits();
-        }
+        // Armed even when not waiting: a shard kept busy still hears of
+        // its epoll instance (new connections) through the ring.
+        self.arm_waits();
         let ready = !self.ring.completion().is_empty();
         if timeout.is_zero() || ready {
-            self.submit()?;
+            let owed = {
+                let sq = self.ring.submission();
+                sq.taskrun() || sq.cq_overflow()
+            };
+            if owed {
+                // Completions wait in the kernel (task work, overflow).
+                self.poke();
+            } else {
+                self.submit()?;
+            }
         } else {
             let ts = types::Timespec::from(timeout);
             let args = types::SubmitArgs::new().timespec(&ts);
@@ -367,7 +390,8 @@ impl Ring {
         Ok(())
     }
 
-    /// Before a sleep: the wake read and the epoll poll are armed.
+    /// The wake read and the epoll poll are armed (each once, until it
+    /// completes).
     fn arm_waits(&mut self) {
         if !self.wake_armed {
             if let Some(fd) = self.wake_fd {
