@@ -90,6 +90,15 @@ pub(crate) struct Conn<C: Commands> {
     /// (it counts as unsent); at most one send in flight, `flight` its key.
     pub(crate) in_flight: usize,
     pub(crate) flight: u32,
+    /// Input arrives through the io_uring reactor's multishot receive
+    /// (plain connections on that reactor), not through epoll and `read`.
+    pub(crate) ring: bool,
+    /// That receive is armed in the kernel (until a completion says it
+    /// ended).
+    pub(crate) recv_armed: bool,
+    /// It was cancelled because input piled up while the connection could
+    /// not take it: armed again when the connection resumes.
+    pub(crate) recv_stopped: bool,
     /// The most output bytes held at once since the buffer was last shrunk.
     pub(crate) out_peak: usize,
     /// Replies after the first outstanding one, in order.
@@ -173,6 +182,9 @@ impl<C: Commands> Conn<C> {
             wpos: 0,
             in_flight: 0,
             flight: 0,
+            ring: false,
+            recv_armed: false,
+            recv_stopped: false,
             out_peak: 0,
             pending: VecDeque::new(),
             owed: 0,

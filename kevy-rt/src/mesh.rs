@@ -15,16 +15,23 @@ use std::sync::Arc;
 
 use crate::ring::{ring, Consumer, Producer};
 
+/// What wakes a shard: a mio waker on its epoll instance, or (io_uring
+/// reactor) an eventfd its ring keeps a read armed on.
+pub(crate) enum Waker {
+    Mio(mio::Waker),
+    Fd(std::os::fd::OwnedFd),
+}
+
 /// How a shard is woken from `poll`.
 pub(crate) struct Signal {
-    pub(crate) waker: mio::Waker,
+    pub(crate) waker: Waker,
     parked: AtomicBool,
     /// While parked: wake even for lazy messages.
     eager: AtomicBool,
 }
 
 impl Signal {
-    pub(crate) fn new(waker: mio::Waker) -> Signal {
+    pub(crate) fn new(waker: Waker) -> Signal {
         Signal {
             waker,
             parked: AtomicBool::new(false),
@@ -35,7 +42,26 @@ impl Signal {
     /// Wakes the shard unconditionally (used to stop it).
     pub(crate) fn wake(&self) {
         // A failed wake-up leaves the shard to its poll timeout, never hung.
-        let _ = self.waker.wake();
+        match &self.waker {
+            Waker::Mio(w) => {
+                let _ = w.wake();
+            }
+            Waker::Fd(fd) => {
+                use std::os::fd::AsRawFd;
+                let one: u64 = 1;
+                // SAFETY: writes 8 bytes from a live u64 to an eventfd we own.
+                let _ = unsafe { libc::write(fd.as_raw_fd(), (&one as *const u64).cast(), 8) };
+            }
+        }
+    }
+
+    /// The eventfd a ring reads to be woken (none with a mio waker).
+    pub(crate) fn wake_fd(&self) -> Option<std::os::fd::RawFd> {
+        use std::os::fd::AsRawFd;
+        match &self.waker {
+            Waker::Mio(_) => None,
+            Waker::Fd(fd) => Some(fd.as_raw_fd()),
+        }
     }
 }
 
@@ -189,6 +215,11 @@ impl<M: Send> MeshEnd<M> {
             return false;
         }
         true
+    }
+
+    /// This shard's wake eventfd, on the io_uring reactor.
+    pub(crate) fn wake_fd(&self) -> Option<std::os::fd::RawFd> {
+        self.signals[self.id].wake_fd()
     }
 
     /// Wakes every shard (to stop them).

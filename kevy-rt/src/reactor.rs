@@ -1,29 +1,32 @@
 //! The kernel interfaces a shard's event loop does its socket I/O through.
 //!
-//! Readiness always comes from epoll (mio): accepts, reads and wake-ups are
-//! the same on every backend. What differs is how replies leave:
-//! - [`IoBackend::Epoll`]: one `write` system call per connection flushed;
-//! - [`IoBackend::Uring`]: each flush becomes a send queued on the shard's
-//!   io_uring, and all the sends of a loop iteration go to the kernel in one
-//!   `io_uring_enter` (see `uring`). At `-P 1` with 50 clients an iteration
-//!   flushes about 15 connections: 15 system calls become one.
+//! - [`IoBackend::Epoll`]: the shard waits in `epoll_wait` (mio); each
+//!   readable connection is `read`, each flushed one written with one
+//!   `write` system call; peers wake it through a mio waker.
+//! - [`IoBackend::Uring`]: the shard waits in `io_uring_enter` (see
+//!   `uring`). Plain connections' input arrives through multishot receives
+//!   into provided buffers, their output leaves as sends queued on the ring,
+//!   and peers wake it through an eventfd the ring keeps a read armed on:
+//!   one system call per loop iteration does all of a shard's socket I/O.
+//!   Listeners and TLS connections stay on an epoll instance the ring polls.
 //!
 //! The choice is made once, at start ([`Builder::io`](crate::Builder::io));
-//! [`IoBackend::Auto`] takes io_uring when the kernel allows it
-//! (`/proc/sys/kernel/io_uring_disabled`, seccomp, old kernels) and epoll
+//! [`IoBackend::Auto`] takes io_uring when the kernel has what it needs
+//! (`/proc/sys/kernel/io_uring_disabled`, seccomp, kernels before 6.0
+//! without multishot receives: `uring::probe` tries one) and epoll
 //! otherwise. The default comes from the `KEVY_IO` environment variable
 //! (`epoll`, `uring`, `auto`), else epoll, so a test suite can be run on
 //! either backend without changing it.
 
 pub(crate) mod uring;
 
-/// How a shard's sockets are written (see the module docs).
+/// How a shard does its socket I/O (see the module docs).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum IoBackend {
-    /// One `write` per connection flush.
+    /// epoll readiness, one `read` or `write` per socket operation.
     #[default]
     Epoll,
-    /// Sends batched through io_uring; start-up fails if the kernel refuses it.
+    /// Everything through io_uring; start-up fails if the kernel lacks it.
     Uring,
     /// io_uring when the kernel allows it, else epoll.
     Auto,

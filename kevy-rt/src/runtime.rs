@@ -17,7 +17,6 @@ use socket2::{Domain, Protocol, Socket, Type};
 use crate::commands::Commands;
 use crate::mesh::{mesh, MeshEnd, Signal};
 use crate::msg::Msg;
-use crate::reactor::uring::Sends;
 use crate::reactor::IoBackend;
 use crate::resp::Limits;
 use crate::settings::Settings;
@@ -193,11 +192,27 @@ impl<C: Commands> Builder<C> {
                 None => None,
             });
         }
+        let io = match self.io {
+            IoBackend::Epoll => IoBackend::Epoll,
+            // Fail here, not on a shard thread, when the kernel refuses it.
+            IoBackend::Uring => {
+                uring_works()?;
+                IoBackend::Uring
+            }
+            IoBackend::Auto => match uring_works() {
+                Ok(()) => IoBackend::Uring,
+                Err(_) => IoBackend::Epoll,
+            },
+        };
         let mut polls = Vec::with_capacity(n);
         let mut signals = Vec::with_capacity(n);
         for _ in 0..n {
             let poll = Poll::new()?;
-            signals.push(Signal::new(Waker::new(poll.registry(), WAKER)?));
+            let waker = match io {
+                IoBackend::Uring => crate::mesh::Waker::Fd(eventfd()?),
+                _ => crate::mesh::Waker::Mio(Waker::new(poll.registry(), WAKER)?),
+            };
+            signals.push(Signal::new(waker));
             polls.push(poll);
         }
         let signals: Arc<[Signal]> = signals.into();
@@ -222,18 +237,7 @@ impl<C: Commands> Builder<C> {
             stats: (0..n).map(|_| Arc::new(ShardStats::default())).collect(),
             idle_spin: self.idle_spin,
             settings: self.settings,
-            io: match self.io {
-                IoBackend::Epoll => IoBackend::Epoll,
-                // Fail here, not on a shard thread, when the kernel refuses it.
-                IoBackend::Uring => {
-                    uring_works()?;
-                    IoBackend::Uring
-                }
-                IoBackend::Auto => match uring_works() {
-                    Ok(()) => IoBackend::Uring,
-                    Err(_) => IoBackend::Epoll,
-                },
-            },
+            io,
         })
     }
 }
@@ -274,8 +278,21 @@ fn unavailable(e: &io::Error) -> bool {
 /// thread of its own: tearing a ring down queues task work on the thread
 /// that made it, which interrupts that thread's next blocking system call
 /// (`EINTR`), and the caller's thread may be a client's.
+/// A new non-blocking eventfd (a shard's waker on the io_uring reactor).
+fn eventfd() -> io::Result<std::os::fd::OwnedFd> {
+    use std::os::fd::FromRawFd;
+    // SAFETY: eventfd takes no pointers; a non-negative return is a new
+    // descriptor nothing else owns.
+    let fd = unsafe { libc::eventfd(0, libc::EFD_NONBLOCK | libc::EFD_CLOEXEC) };
+    if fd < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: `fd` was just created above and is owned by nothing else.
+    Ok(unsafe { std::os::fd::OwnedFd::from_raw_fd(fd) })
+}
+
 fn uring_works() -> io::Result<()> {
-    std::thread::spawn(|| Sends::new().map(drop))
+    std::thread::spawn(crate::reactor::uring::probe)
         .join()
         .unwrap_or_else(|_| Err(io::Error::other("io_uring probe panicked")))
 }

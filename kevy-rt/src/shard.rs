@@ -43,6 +43,7 @@ macro_rules! door {
             limits: &$s.limits,
             listeners: &$s.listeners,
             unix_listener: $s.unix_listener.as_ref(),
+            uring: $s.ring.is_some(),
         }
     };
 }
@@ -63,6 +64,7 @@ macro_rules! conn_table {
                 served: Vec::new(),
                 later: Vec::new(),
                 accepted: Vec::new(),
+                ring: $s.ring.as_mut(),
             }),
         }
     };
@@ -74,6 +76,7 @@ mod cross;
 mod input;
 mod park;
 mod push;
+mod recv;
 mod send;
 mod txn;
 
@@ -92,8 +95,6 @@ const SHRINK_IDLE: Duration = Duration::from_secs(1);
 const LISTENERS: usize = usize::MAX - 64;
 const UNIX_LISTENER: Token = Token(usize::MAX - 2);
 const TLS_LISTENER: Token = Token(usize::MAX - 3);
-/// The eventfd of late io_uring send completions.
-const SENDS: Token = Token(usize::MAX - 4);
 
 /// Sets an accepted socket's options: no Nagle delay, and TCP keep-alive
 /// when configured.
@@ -182,9 +183,11 @@ pub(crate) struct Shard<C: Commands> {
     now: Instant,
     /// What the command set pushes to connections (see `shard/push.rs`).
     outbox: crate::push::Outbox,
-    /// Batched io_uring sends, unless the backend is epoll (`shard/send.rs`).
-    sends: Option<crate::reactor::uring::Sends>,
-    sends_done: Vec<crate::reactor::uring::Done>,
+    /// The io_uring reactor, unless the backend is epoll (`shard/send.rs`,
+    /// `shard/recv.rs`).
+    ring: Option<crate::reactor::uring::Ring>,
+    /// Connections whose receive is armed at the next wait.
+    rearm: Vec<usize>,
 }
 
 /// What a shard thread is built from.
@@ -238,17 +241,12 @@ impl<C: Commands> Shard<C> {
                 .registry()
                 .register(l, TLS_LISTENER, Interest::READABLE)?;
         }
-        let sends = match p.io {
+        let ring = match p.io {
             crate::reactor::IoBackend::Epoll => None,
-            _ => {
-                let s = crate::reactor::uring::Sends::new()?;
-                p.poll.registry().register(
-                    &mut SourceFd(&s.eventfd()),
-                    SENDS,
-                    Interest::READABLE,
-                )?;
-                Some(s)
-            }
+            _ => Some(crate::reactor::uring::Ring::new(
+                p.mesh.wake_fd(),
+                p.poll.as_raw_fd(),
+            )?),
         };
         Ok(Shard {
             id: p.id,
@@ -290,8 +288,8 @@ impl<C: Commands> Shard<C> {
             settings: p.settings,
             now: Instant::now(),
             outbox,
-            sends,
-            sends_done: Vec::new(),
+            ring,
+            rearm: Vec::new(),
         })
     }
 
@@ -329,10 +327,11 @@ impl<C: Commands> Shard<C> {
             if timeout > Duration::ZERO {
                 self.parks += 1;
             }
-            self.submit_sends();
-            let timeout = self.arm_sends(timeout);
-            let polled = self.poll.poll(&mut events, Some(timeout));
-            self.disarm_sends();
+            let polled = if self.ring.is_some() {
+                self.ring_wait(timeout, &mut events)
+            } else {
+                self.poll.poll(&mut events, Some(timeout))
+            };
             self.mesh.unpark();
             if let Err(e) = polled {
                 if e.kind() != io::ErrorKind::Interrupted {
@@ -346,12 +345,12 @@ impl<C: Commands> Shard<C> {
             // Ring messages first: a reply that arrived while we slept may free
             // a connection whose next request is among the events.
             let mut busy = self.drain_mesh();
-            busy |= !events.is_empty();
+            busy |= !events.is_empty() || self.ring_busy();
             self.reap_sends();
+            self.take_recvs();
             for ev in events.iter() {
                 match ev.token() {
                     WAKER => {}
-                    SENDS => self.sends_signalled(),
                     TLS_LISTENER => self.accept(None),
                     UNIX_LISTENER => self.accept_unix(),
                     Token(t) if (LISTENERS..LISTENERS + self.listeners.len()).contains(&t) => {
@@ -416,7 +415,6 @@ impl<C: Commands> Shard<C> {
                 }
                 self.flush(i);
             }
-            self.submit_sends();
             if Instant::now() >= next_tick {
                 self.cmds.tick(&mut self.state);
                 self.deliver_pushes();
@@ -487,6 +485,9 @@ impl<C: Commands> Shard<C> {
         };
         let mut door = door!(self);
         if let Some(slot) = door.admit(&*self.cmds, &mut self.conns, sock, peer, session) {
+            if self.conns[slot].ring {
+                self.rearm.push(slot);
+            }
             self.opened(slot);
         }
     }
@@ -529,11 +530,15 @@ impl<C: Commands> Shard<C> {
             if let Some(t) = c.tls.as_deref_mut() {
                 t.close(&c.sock);
             }
-            if c.in_flight > 0 {
-                // Killed or broken: what was still being sent is dropped,
-                // as unwritten output is on the epoll backend.
-                if let Some(s) = self.sends.as_mut() {
-                    s.cancel(c.flight);
+            if let Some(r) = self.ring.as_mut() {
+                if c.in_flight > 0 {
+                    // Killed or broken: what was still being sent is
+                    // dropped, as unwritten output is on the epoll backend.
+                    r.cancel(c.flight);
+                }
+                if c.recv_armed {
+                    // The ring holds the socket open until its receive ends.
+                    r.cancel_recv(i, c.gen);
                 }
             }
             // A peer writing a direct reply may hold the socket a moment longer;
@@ -577,7 +582,7 @@ impl<C: Commands> Shard<C> {
                 }
             }
         }
-        if let Some(sends) = self.sends.as_mut().filter(|_| c.tls.is_none()) {
+        if let Some(sends) = self.ring.as_mut().filter(|_| c.tls.is_none()) {
             // One send in flight at a time keeps the bytes in order; what
             // is produced meanwhile waits in `out` for its completion.
             if !c.direct && c.in_flight == 0 && c.wpos < c.out.len() {

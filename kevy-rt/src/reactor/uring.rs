@@ -1,38 +1,66 @@
-//! Batched sends through io_uring: a shard queues each connection's output as
-//! a send and submits the iteration's sends in one system call.
+//! The io_uring reactor: a shard waits in `io_uring_enter`, and its plain
+//! connections' input arrives through it as well as their output leaves.
 //!
-//! A send owns its buffer (the connection's output `Vec`, swapped for an empty
-//! one) until the kernel reports it done, so the shard may keep producing
-//! output for that connection meanwhile; a connection has at most one send in
-//! flight, which keeps its bytes in order. Most sends complete during the
-//! submitting `io_uring_enter` itself (the socket had room); one that has to
-//! wait for room completes later, and the ring signals an eventfd the shard's
-//! epoll watches (edge-triggered, so it is never read) — only while the shard
-//! sleeps with sends in flight ([`Sends::arm`]): a signal per completion
-//! otherwise would cost kernel work for every send and wake the next poll
-//! for nothing. (`IORING_REGISTER_EVENTFD_ASYNC`, which signals only late
-//! completions, misses those that complete through task work: replies were
-//! lost.) A short send is resubmitted for its rest unless its connection
-//! closed; only the whole buffer, or an error, is reported.
+//! - **Receives**: each plain (TCP or Unix, not TLS) connection has one
+//!   multishot receive armed; the kernel copies arriving bytes into a
+//!   provided buffer (`bufs`) and posts a completion per chunk, which the
+//!   shard copies into the connection's buffer and decodes. No `epoll_wait`,
+//!   no `read`: one `io_uring_enter` per loop iteration waits, submits the
+//!   iteration's sends and collects every connection's input.
+//! - **Sends**: a send owns its buffer (the connection's output `Vec`,
+//!   swapped for an empty one) until the kernel reports it done, so the
+//!   shard may keep producing output for that connection meanwhile; a
+//!   connection has at most one send in flight, which keeps its bytes in
+//!   order. A short send is resubmitted for its rest unless its connection
+//!   closed; only the whole buffer, or an error, is reported.
+//! - **Wake-ups**: a read on the shard's wake eventfd (peers write it when
+//!   they leave it work while it sleeps) is kept armed in the ring.
+//! - **Everything else** (listeners, TLS connections) stays on the shard's
+//!   epoll instance, whose descriptor the ring polls: when it is readable
+//!   the shard runs one non-blocking `epoll_wait` for those events.
 
+use std::collections::VecDeque;
 use std::io;
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsRawFd, RawFd};
 use std::sync::Arc;
+use std::time::Duration;
 
-use io_uring::{opcode, types, IoUring};
+use io_uring::{cqueue, opcode, types, IoUring};
 use slab::Slab;
 
 use crate::stream::Stream;
 
-/// Submission queue size; more sends than this in one iteration are
+mod bufs;
+
+/// Submission queue size; more entries than this in one iteration are
 /// submitted in several calls.
 const ENTRIES: u32 = 1024;
 /// A buffer bigger than this is not kept for reuse.
 const SPARE_MAX_BYTES: usize = 64 * 1024;
 /// Buffers kept for reuse.
 const SPARE_MAX: usize = 256;
-/// The `user_data` of cancellations (their completions are ignored).
+
+/// The `user_data` of an entry: its kind in the top four bits.
+const TAG_SHIFT: u32 = 60;
+const TAG_SEND: u64 = 0;
+const TAG_RECV: u64 = 1;
+const TAG_WAKE: u64 = 2;
+const TAG_EPOLL: u64 = 3;
+/// Cancellations (their completions are ignored).
 const CANCEL: u64 = u64::MAX;
+/// A receive's `user_data`: its connection's generation above its slot.
+const SLOT_BITS: u32 = 28;
+const SLOT_MASK: u64 = (1 << SLOT_BITS) - 1;
+
+fn recv_data(conn: usize, gen: u32) -> u64 {
+    (TAG_RECV << TAG_SHIFT) | ((gen as u64) << SLOT_BITS) | (conn as u64 & SLOT_MASK)
+}
+
+/// True when connection slot `conn` can have a receive in the ring (slots
+/// past 2^28 stay on epoll).
+pub(crate) fn recv_slot_ok(conn: usize) -> bool {
+    (conn as u64) <= SLOT_MASK
+}
 
 /// One send in flight.
 struct Flight {
@@ -59,80 +87,132 @@ pub(crate) struct Done {
     pub(crate) failed: bool,
 }
 
-/// A shard's io_uring for sends.
-pub(crate) struct Sends {
+/// A receive's completion, for connection `conn`/`gen`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Recv {
+    pub(crate) conn: usize,
+    pub(crate) gen: u32,
+    /// Bytes received (in buffer `bid`), 0 at end of stream, or `-errno`.
+    pub(crate) res: i32,
+    pub(crate) bid: Option<u16>,
+    /// The receive stays armed (false: it ended and must be armed again).
+    pub(crate) more: bool,
+}
+
+/// A shard's io_uring (see the module docs).
+pub(crate) struct Ring {
     ring: IoUring,
     flights: Slab<Flight>,
     /// Entries pushed since the last submit.
     queued: usize,
     spare: Vec<Vec<u8>>,
-    /// Signalled by completions while `armed`.
-    eventfd: OwnedFd,
-    armed: bool,
+    bufs: Option<bufs::Bufs>,
+    /// Finished sends, in completion order.
+    pub(crate) done: Vec<Done>,
+    /// Receive completions not yet taken by the shard, in order.
+    pub(crate) recvs: VecDeque<Recv>,
+    /// The wake eventfd and the 8 bytes its armed read lands in.
+    wake_fd: Option<RawFd>,
+    wake_buf: Box<u64>,
+    wake_armed: bool,
+    /// The epoll instance of everything else, and whether a poll on it is
+    /// armed / has reported it readable.
+    epoll_fd: RawFd,
+    epoll_armed: bool,
+    pub(crate) epoll_ready: bool,
 }
 
-impl Sends {
-    /// A ring whose late completions signal a new eventfd (see
-    /// [`Sends::eventfd`]). Fails when the kernel refuses io_uring or lacks
-    /// the send operation.
-    pub(crate) fn new() -> io::Result<Sends> {
-        let mut ring = IoUring::new(ENTRIES)?;
+/// `KEVY_URING_COOP=1`: cooperative task work (measured, see BENCHMARKS.md).
+fn coop() -> bool {
+    std::env::var("KEVY_URING_COOP").is_ok_and(|v| v == "1")
+}
+
+/// Fails unless the kernel has what the reactor needs: io_uring allowed,
+/// the opcodes it uses, provided-buffer rings and multishot receives (the
+/// last found by receiving through a socket pair).
+pub(crate) fn probe() -> io::Result<()> {
+    let mut r = Ring::new(None, -1)?;
+    let (a, b) = std::os::unix::net::UnixStream::pair()?;
+    a.set_nonblocking(true)?;
+    r.push_entry(
+        &opcode::RecvMulti::new(types::Fd(a.as_raw_fd()), bufs::GROUP)
+            .build()
+            .user_data(recv_data(1, 1)),
+    );
+    r.ring.submit()?;
+    use std::io::Write;
+    (&b).write_all(b"probe")?;
+    let ts = types::Timespec::from(Duration::from_secs(1));
+    let args = types::SubmitArgs::new().timespec(&ts);
+    match r.ring.submitter().submit_with_args(1, &args) {
+        Ok(_) => {}
+        Err(e) if e.raw_os_error() == Some(libc::ETIME) => {}
+        Err(e) => return Err(e),
+    }
+    r.reap();
+    match r.recvs.pop_front() {
+        Some(Recv {
+            res: 5, more: true, ..
+        }) => Ok(()),
+        _ => Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "io_uring without multishot receives",
+        )),
+    }
+}
+
+impl Ring {
+    /// A ring whose armed read on `wake_fd` (when given) ends waits, and
+    /// which polls `epoll_fd` (when not negative) for everything else.
+    /// Fails when the kernel refuses io_uring or lacks an operation used.
+    pub(crate) fn new(wake_fd: Option<RawFd>, epoll_fd: RawFd) -> io::Result<Ring> {
+        let ring = if coop() {
+            // Completions' task work runs when this thread next enters the
+            // kernel (it does every iteration), not by interrupting it.
+            IoUring::builder()
+                .setup_coop_taskrun()
+                .setup_taskrun_flag()
+                .build(ENTRIES)?
+        } else {
+            IoUring::builder().build(ENTRIES)?
+        };
         let mut probe = io_uring::Probe::new();
         ring.submitter().register_probe(&mut probe)?;
-        if !probe.is_supported(opcode::Send::CODE) || !probe.is_supported(opcode::AsyncCancel::CODE)
-        {
+        let codes = [
+            opcode::Send::CODE,
+            opcode::RecvMulti::CODE,
+            opcode::AsyncCancel::CODE,
+            opcode::PollAdd::CODE,
+            opcode::Read::CODE,
+        ];
+        if !codes.iter().all(|&c| probe.is_supported(c)) {
             return Err(io::Error::new(
                 io::ErrorKind::Unsupported,
-                "io_uring without IORING_OP_SEND",
+                "io_uring without send, receive, cancel, poll or read",
             ));
         }
-        // SAFETY: eventfd takes no pointers; a non-negative return is a new
-        // descriptor nothing else owns.
-        let fd = unsafe { libc::eventfd(0, libc::EFD_NONBLOCK | libc::EFD_CLOEXEC) };
-        if fd < 0 {
-            return Err(io::Error::last_os_error());
+        if !ring.params().is_feature_ext_arg() {
+            return Err(io::Error::new(
+                io::ErrorKind::Unsupported,
+                "io_uring without timed waits",
+            ));
         }
-        // SAFETY: `fd` was just created above and is owned by nothing else.
-        let eventfd = unsafe { OwnedFd::from_raw_fd(fd) };
-        ring.submitter().register_eventfd(eventfd.as_raw_fd())?;
-        ring.completion().disable_eventfd();
-        Ok(Sends {
+        let bufs = bufs::Bufs::new(&ring)?;
+        Ok(Ring {
             ring,
             flights: Slab::new(),
             queued: 0,
             spare: Vec::new(),
-            eventfd,
-            armed: false,
+            bufs: Some(bufs),
+            done: Vec::new(),
+            recvs: VecDeque::new(),
+            wake_fd,
+            wake_buf: Box::new(0),
+            wake_armed: false,
+            epoll_fd,
+            epoll_armed: false,
+            epoll_ready: false,
         })
-    }
-
-    /// The eventfd late completions signal: register it for readability.
-    pub(crate) fn eventfd(&self) -> RawFd {
-        self.eventfd.as_raw_fd()
-    }
-
-    /// Before the shard sleeps: asks for the eventfd signal while sends are
-    /// in flight. False when a completion is already waiting (do not sleep).
-    pub(crate) fn arm(&mut self) -> bool {
-        if self.flights.is_empty() {
-            return true;
-        }
-        self.armed = true;
-        let cq = self.ring.completion();
-        cq.enable_eventfd();
-        // Our flag store before our look at the queue's tail; the kernel
-        // posts the entry, then reads the flag.
-        std::sync::atomic::fence(std::sync::atomic::Ordering::SeqCst);
-        cq.is_empty()
-    }
-
-    /// After sleeping: no signals while awake (completions are reaped every
-    /// iteration).
-    pub(crate) fn disarm(&mut self) {
-        if self.armed {
-            self.armed = false;
-            self.ring.completion().disable_eventfd();
-        }
     }
 
     /// An empty buffer for a connection's next output.
@@ -141,8 +221,8 @@ impl Sends {
     }
 
     /// Queues `buf` (not empty) to be sent on `sock` for connection
-    /// `conn`/`gen`; goes to the kernel at the next [`Sends::submit`].
-    /// Returns the send's key, for [`Sends::cancel`].
+    /// `conn`/`gen`; goes to the kernel at the next submit.
+    /// Returns the send's key, for [`Ring::cancel`].
     pub(crate) fn send(&mut self, conn: usize, gen: u32, sock: Arc<Stream>, buf: Vec<u8>) -> u32 {
         let key = self.flights.insert(Flight {
             conn,
@@ -152,19 +232,19 @@ impl Sends {
             sock,
             cancelled: false,
         });
-        self.push(key);
+        self.push_send(key);
         key as u32
     }
 
     /// Pushes the submission for the unsent rest of flight `key`.
-    fn push(&mut self, key: usize) {
+    fn push_send(&mut self, key: usize) {
         let f = &self.flights[key];
         let rest = &f.buf[f.off..];
         let len = rest.len().min(u32::MAX as usize) as u32;
         let sqe = opcode::Send::new(types::Fd(f.sock.as_raw_fd()), rest.as_ptr(), len)
             .flags(libc::MSG_NOSIGNAL)
             .build()
-            .user_data(key as u64);
+            .user_data((TAG_SEND << TAG_SHIFT) | key as u64);
         self.push_entry(&sqe);
     }
 
@@ -174,8 +254,10 @@ impl Sends {
             // which is neither touched nor dropped until its completion is
             // reaped (`reap` removes it then; `Drop` leaks what is still in
             // flight), and a Vec's heap block does not move when the slab
-            // does. `Flight::sock` keeps the descriptor open as long. A
-            // cancellation points at no memory.
+            // does. `Flight::sock` keeps the descriptor open as long. The
+            // wake read's 8 bytes are `wake_buf`, boxed, alive as long as
+            // the ring. Receives write only into the provided buffers
+            // (`bufs`). Cancellations and polls point at no memory.
             if unsafe { self.ring.submission().push(sqe) }.is_ok() {
                 self.queued += 1;
                 return;
@@ -195,20 +277,55 @@ impl Sends {
     pub(crate) fn cancel(&mut self, key: u32) {
         if let Some(f) = self.flights.get_mut(key as usize) {
             f.cancelled = true;
-            let sqe = opcode::AsyncCancel::new(key as u64)
+            let sqe = opcode::AsyncCancel::new((TAG_SEND << TAG_SHIFT) | key as u64)
                 .build()
                 .user_data(CANCEL);
             self.push_entry(&sqe);
         }
     }
 
-    /// True when sends wait to be submitted.
-    #[inline]
-    pub(crate) fn has_queued(&self) -> bool {
-        self.queued > 0
+    /// Arms a multishot receive on `fd` for connection `conn`/`gen` (a slot
+    /// [`recv_slot_ok`] accepts).
+    pub(crate) fn recv(&mut self, conn: usize, gen: u32, fd: RawFd) {
+        let sqe = opcode::RecvMulti::new(types::Fd(fd), bufs::GROUP)
+            .build()
+            .user_data(recv_data(conn, gen));
+        self.push_entry(&sqe);
     }
 
-    /// Hands the queued sends to the kernel (one system call).
+    /// Asks the kernel to end connection `conn`/`gen`'s receive; it
+    /// completes with `-ECANCELED` (or whatever ended it first).
+    pub(crate) fn cancel_recv(&mut self, conn: usize, gen: u32) {
+        let sqe = opcode::AsyncCancel::new(recv_data(conn, gen))
+            .build()
+            .user_data(CANCEL);
+        self.push_entry(&sqe);
+    }
+
+    /// The bytes of a receive's buffer.
+    pub(crate) fn buf(&self, bid: u16, len: usize) -> &[u8] {
+        match &self.bufs {
+            Some(b) => b.get(bid, len),
+            None => &[],
+        }
+    }
+
+    /// Gives a receive's buffer back to the kernel (after [`Ring::buf`]);
+    /// published at the next [`Ring::publish`].
+    pub(crate) fn put(&mut self, bid: u16) {
+        if let Some(b) = self.bufs.as_mut() {
+            b.put(bid);
+        }
+    }
+
+    /// Publishes the buffers given back.
+    pub(crate) fn publish(&self) {
+        if let Some(b) = &self.bufs {
+            b.publish();
+        }
+    }
+
+    /// Hands the queued entries to the kernel (one system call).
     pub(crate) fn submit(&mut self) -> io::Result<()> {
         if self.queued == 0 {
             return Ok(());
@@ -230,49 +347,135 @@ impl Sends {
         }
     }
 
-    /// Collects finished sends into `done`; short ones are queued again for
-    /// their rest.
-    pub(crate) fn reap(&mut self, done: &mut Vec<Done>) {
-        let mut again = Vec::new();
-        for cqe in self.ring.completion() {
-            let key = cqe.user_data();
-            if key == CANCEL {
-                continue;
-            }
-            let key = key as usize;
-            let Some(f) = self.flights.get_mut(key) else {
-                continue;
+    /// Lets the kernel run completions owed to this thread (one system
+    /// call), for a shard that is not waiting: a busy one.
+    pub(crate) fn poke(&mut self) {
+        let _ = self.ring.submit();
+        self.queued = 0;
+    }
+
+    /// Submits what is queued and waits up to `timeout` (none: not at all)
+    /// for a completion, then reaps. With nothing to submit and no wait,
+    /// no system call: the completion queue is shared memory.
+    pub(crate) fn wait(&mut self, timeout: Duration) -> io::Result<()> {
+        // Armed even when not waiting: a shard kept busy still hears of
+        // its epoll instance (new connections) through the ring.
+        self.arm_waits();
+        let ready = !self.ring.completion().is_empty();
+        if timeout.is_zero() || ready {
+            let owed = {
+                let sq = self.ring.submission();
+                sq.taskrun() || sq.cq_overflow()
             };
-            let res = cqe.result();
-            let short = res > 0 && f.off + (res as usize) < f.buf.len();
-            if short {
-                f.off += res as usize;
+            if owed {
+                // Completions wait in the kernel (task work, overflow).
+                self.poke();
+            } else {
+                self.submit()?;
             }
-            if !f.cancelled && (short || res == -libc::EINTR || res == -libc::EAGAIN) {
-                again.push(key);
-                continue;
-            }
-            let f = self.flights.remove(key);
-            let failed = res <= 0 || short;
-            done.push(Done {
-                conn: f.conn,
-                gen: f.gen,
-                sent: if failed { f.off } else { f.buf.len() },
-                failed,
-            });
-            let mut buf = f.buf;
-            if buf.capacity() <= SPARE_MAX_BYTES && self.spare.len() < SPARE_MAX {
-                buf.clear();
-                self.spare.push(buf);
+        } else {
+            let ts = types::Timespec::from(timeout);
+            let args = types::SubmitArgs::new().timespec(&ts);
+            match self.ring.submitter().submit_with_args(1, &args) {
+                Ok(_) => self.queued = 0,
+                Err(e) => match e.raw_os_error() {
+                    // Timed out or interrupted: whatever was queued went.
+                    Some(libc::ETIME | libc::EINTR) => self.queued = 0,
+                    Some(libc::EBUSY | libc::EAGAIN) => {}
+                    _ => return Err(e),
+                },
             }
         }
+        self.reap();
+        Ok(())
+    }
+
+    /// The wake read and the epoll poll are armed (each once, until it
+    /// completes).
+    fn arm_waits(&mut self) {
+        if !self.wake_armed {
+            if let Some(fd) = self.wake_fd {
+                let buf: *mut u64 = &mut *self.wake_buf;
+                let sqe = opcode::Read::new(types::Fd(fd), buf.cast(), 8)
+                    .build()
+                    .user_data(TAG_WAKE << TAG_SHIFT);
+                self.push_entry(&sqe);
+                self.wake_armed = true;
+            }
+        }
+        if !self.epoll_armed && self.epoll_fd >= 0 {
+            let sqe = opcode::PollAdd::new(types::Fd(self.epoll_fd), libc::POLLIN as u32)
+                .build()
+                .user_data(TAG_EPOLL << TAG_SHIFT);
+            self.push_entry(&sqe);
+            self.epoll_armed = true;
+        }
+    }
+
+    /// Sorts the completions waiting: finished sends into `done` (short
+    /// ones are queued again for their rest), receives into `recvs`, the
+    /// epoll poll into `epoll_ready`.
+    pub(crate) fn reap(&mut self) {
+        let mut again = Vec::new();
+        let mut cq = self.ring.completion();
+        cq.sync();
+        for cqe in &mut cq {
+            let data = cqe.user_data();
+            if data == CANCEL {
+                continue;
+            }
+            let res = cqe.result();
+            match data >> TAG_SHIFT {
+                TAG_RECV => self.recvs.push_back(Recv {
+                    conn: (data & SLOT_MASK) as usize,
+                    gen: ((data >> SLOT_BITS) & u32::MAX as u64) as u32,
+                    res,
+                    bid: cqueue::buffer_select(cqe.flags()),
+                    more: cqueue::more(cqe.flags()),
+                }),
+                TAG_WAKE => self.wake_armed = false,
+                TAG_EPOLL => {
+                    self.epoll_armed = false;
+                    self.epoll_ready = true;
+                }
+                TAG_SEND => {
+                    let key = (data & !(0xf << TAG_SHIFT)) as usize;
+                    let Some(f) = self.flights.get_mut(key) else {
+                        continue;
+                    };
+                    let short = res > 0 && f.off + (res as usize) < f.buf.len();
+                    if short {
+                        f.off += res as usize;
+                    }
+                    if !f.cancelled && (short || res == -libc::EINTR || res == -libc::EAGAIN) {
+                        again.push(key);
+                        continue;
+                    }
+                    let f = self.flights.remove(key);
+                    let failed = res <= 0 || short;
+                    self.done.push(Done {
+                        conn: f.conn,
+                        gen: f.gen,
+                        sent: if failed { f.off } else { f.buf.len() },
+                        failed,
+                    });
+                    let mut buf = f.buf;
+                    if buf.capacity() <= SPARE_MAX_BYTES && self.spare.len() < SPARE_MAX {
+                        buf.clear();
+                        self.spare.push(buf);
+                    }
+                }
+                _ => {}
+            }
+        }
+        drop(cq);
         for key in again {
-            self.push(key);
+            self.push_send(key);
         }
     }
 }
 
-impl Drop for Sends {
+impl Drop for Ring {
     fn drop(&mut self) {
         // Sends still in flight may be read by the kernel until the ring is
         // torn down, which happens after this returns: their buffers are
@@ -282,5 +485,19 @@ impl Drop for Sends {
         for f in std::mem::take(&mut self.flights).drain() {
             std::mem::forget(f.buf);
         }
+        // Receives fill provided buffers in task work on this thread (never
+        // while it runs this), picking them from the group: once it is
+        // unregistered none is picked again, and the memory may go. If the
+        // kernel refuses, it is leaked instead.
+        if let Some(b) = self.bufs.take() {
+            if b.unregister(&self.ring) {
+                b.unmap();
+            } else {
+                std::mem::forget(b);
+            }
+        }
+        // The wake read's target (`wake_buf`) may still be written until the
+        // ring is torn down: leak it.
+        std::mem::forget(std::mem::replace(&mut self.wake_buf, Box::new(0)));
     }
 }

@@ -51,6 +51,9 @@ pub(super) struct Door<'a> {
     /// event loop's work).
     pub(super) listeners: &'a [TcpListener],
     pub(super) unix_listener: Option<&'a UnixListener>,
+    /// The io_uring reactor runs: plain connections take their input
+    /// through it, not through epoll.
+    pub(super) uring: bool,
 }
 
 impl Door<'_> {
@@ -87,14 +90,16 @@ impl Door<'_> {
         }
         let entry = conns.vacant_entry();
         let slot = entry.key();
-        if self
-            .registry
-            .register(
-                &mut SourceFd(&sock.as_raw_fd()),
-                Token(slot),
-                Interest::READABLE | Interest::WRITABLE,
-            )
-            .is_err()
+        let ring = self.uring && tls.is_none() && crate::reactor::uring::recv_slot_ok(slot);
+        if !ring
+            && self
+                .registry
+                .register(
+                    &mut SourceFd(&sock.as_raw_fd()),
+                    Token(slot),
+                    Interest::READABLE | Interest::WRITABLE,
+                )
+                .is_err()
         {
             self.settings.release();
             return None;
@@ -109,6 +114,7 @@ impl Door<'_> {
             peer,
             self.limits.output_high_water,
         ));
+        c.ring = ring;
         c.session = cmds.new_session(&c.facts(self.shard));
         self.stats.accepted.fetch_add(1, Ordering::Relaxed);
         self.stats.connected.fetch_add(1, Ordering::Relaxed);
@@ -151,6 +157,8 @@ pub(super) struct Pump<'a, C: Commands> {
     pub(super) later: Vec<usize>,
     /// Connections accepted while the part ran.
     pub(super) accepted: Vec<usize>,
+    /// The io_uring reactor, whose completed receives serving takes.
+    pub(super) ring: Option<&'a mut crate::reactor::uring::Ring>,
 }
 
 impl<C: Commands> Pump<'_, C> {
@@ -185,6 +193,11 @@ impl<C: Commands> ConnTable<'_, C> {
         };
         pump.door
             .accept_all(pump.cmds, self.conns, &mut pump.accepted);
+        if let Some(r) = pump.ring.as_deref_mut() {
+            let max = pump.door.limits.max_query_buffer;
+            super::recv::arm_accepted(r, self.conns, &pump.accepted);
+            super::recv::take_while_busy(r, self.conns, pump.door.stats, max, &mut pump.served);
+        }
         let ready: Vec<usize> = self
             .conns
             .iter()
@@ -294,6 +307,10 @@ fn serve_one<C: Commands>(
             }
         }
         if c.closing || c.unsent() >= c.high_water {
+            return true;
+        }
+        if c.ring {
+            // Its input comes through the ring (taken above).
             return true;
         }
         c.make_room(c.need, false);

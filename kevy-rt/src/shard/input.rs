@@ -25,6 +25,10 @@ impl<C: Commands> Shard<C> {
     /// arrival as a new edge); with it, reading goes on to `WouldBlock` or EOF,
     /// for events that carried a FIN, which no later edge would report again.
     pub(super) fn read(&mut self, i: usize, exhaust: bool) {
+        if self.conns.get(i).is_some_and(|c| c.ring) {
+            self.read_ring(i);
+            return;
+        }
         let mut budget = READ_BUDGET;
         let mut arrival = true;
         loop {

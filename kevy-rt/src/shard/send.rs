@@ -1,45 +1,54 @@
-//! The io_uring backend's side of the loop: submitting the iteration's sends
-//! in one system call and taking their completions (`reactor::uring`).
-//! `Shard::flush` queues the sends; on the epoll backend none of this runs.
+//! The io_uring reactor's wait and output side of the loop: one
+//! `io_uring_enter` submits the iteration's sends and receives and waits
+//! (`reactor::uring`), then finished sends are filed. `Shard::flush`
+//! queues the sends; on the epoll reactor none of this runs.
 
+use std::io;
 use std::time::Duration;
+
+use mio::Events;
 
 use super::Shard;
 use crate::commands::Commands;
 use crate::stats::ShardStats;
 
-/// Submit-and-reap rounds per call: a completion's flush may queue the
-/// output produced meanwhile, which goes in the next round.
-const ROUNDS: usize = 4;
-
 impl<C: Commands> Shard<C> {
-    /// Hands the queued sends to the kernel, then takes the completions
-    /// that came back at once (the usual case: the socket had room).
-    pub(super) fn submit_sends(&mut self) {
-        for _ in 0..ROUNDS {
-            let Some(s) = self.sends.as_mut() else {
-                return;
-            };
-            if !s.has_queued() {
-                return;
-            }
-            if s.submit().is_err() {
-                // The ring is unusable; the sends stay queued and are
-                // retried next iteration (their connections wait).
-                return;
-            }
-            self.reap_sends();
+    /// The io_uring reactor's poll: submits what is queued, waits up to
+    /// `timeout` for a completion, and, when the ring saw the epoll
+    /// instance readable, collects its events (without waiting) into
+    /// `events`; else `events` is left empty.
+    pub(super) fn ring_wait(&mut self, timeout: Duration, events: &mut Events) -> io::Result<()> {
+        self.arm_recvs();
+        let Some(r) = self.ring.as_mut() else {
+            return Ok(());
+        };
+        r.publish();
+        r.wait(timeout)?;
+        if std::mem::take(&mut r.epoll_ready) {
+            self.poll.poll(events, Some(Duration::ZERO))
+        } else {
+            events.clear();
+            Ok(())
         }
+    }
+
+    /// True when the last wait collected completions to handle.
+    pub(super) fn ring_busy(&self) -> bool {
+        self.ring
+            .as_ref()
+            .is_some_and(|r| !r.recvs.is_empty() || !r.done.is_empty())
     }
 
     /// Files finished sends: the connection's next output goes (or it
     /// resumes reading, or closes, as after a write), a failed one closes.
     pub(super) fn reap_sends(&mut self) {
-        let Some(s) = self.sends.as_mut() else {
+        let Some(r) = self.ring.as_mut() else {
             return;
         };
-        s.reap(&mut self.sends_done);
-        let mut done = std::mem::take(&mut self.sends_done);
+        if r.done.is_empty() {
+            return;
+        }
+        let mut done = std::mem::take(&mut r.done);
         for d in done.drain(..) {
             let Some(c) = self.conns.get_mut(d.conn) else {
                 continue;
@@ -55,34 +64,11 @@ impl<C: Commands> Shard<C> {
                 self.flush(d.conn);
             }
         }
-        self.sends_done = done;
-    }
-
-    /// Before a sleep of `timeout`: sends in flight signal the eventfd while
-    /// it lasts; none if one already completed (then no sleep).
-    pub(super) fn arm_sends(&mut self, timeout: Duration) -> Duration {
-        match self.sends.as_mut() {
-            Some(s) if !timeout.is_zero() => {
-                if s.arm() {
-                    timeout
-                } else {
-                    Duration::ZERO
-                }
+        if let Some(r) = self.ring.as_mut() {
+            if r.done.is_empty() {
+                // Its capacity is kept for the next reap.
+                r.done = done;
             }
-            _ => timeout,
         }
-    }
-
-    /// After the poll: back to no signals.
-    pub(super) fn disarm_sends(&mut self) {
-        if let Some(s) = self.sends.as_mut() {
-            s.disarm();
-        }
-    }
-
-    /// The eventfd said sends completed (its counter is never read: the
-    /// edge-triggered registration reports each signal).
-    pub(super) fn sends_signalled(&mut self) {
-        self.reap_sends();
     }
 }
