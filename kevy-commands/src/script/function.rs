@@ -495,10 +495,12 @@ pub(crate) fn function_command(
         }
         // FUNCTION FLUSH [ASYNC|SYNC]
         "function|flush" => {
-            if args.len() > 3
-                || (args.len() == 3
-                    && !args.at(2).eq_ignore_ascii_case(b"sync")
-                    && !args.at(2).eq_ignore_ascii_case(b"async"))
+            if args.len() > 3 {
+                return subcommand_syntax(out, args);
+            }
+            if args.len() == 3
+                && !args.at(2).eq_ignore_ascii_case(b"sync")
+                && !args.at(2).eq_ignore_ascii_case(b"async")
             {
                 return resp::error(out, b"ERR FUNCTION FLUSH only supports SYNC|ASYNC option");
             }
@@ -606,6 +608,9 @@ fn list(libs: &std::sync::Mutex<Libraries>, args: Args<'_>, out: &mut Reply<'_>)
 
 /// `FUNCTION RESTORE payload [FLUSH|APPEND|REPLACE]`.
 fn restore(libs: &std::sync::Mutex<Libraries>, args: Args<'_>, out: &mut Reply<'_>) {
+    if args.len() > 4 {
+        return subcommand_syntax(out, args);
+    }
     #[derive(PartialEq)]
     enum Policy {
         Append,
@@ -623,9 +628,6 @@ fn restore(libs: &std::sync::Mutex<Libraries>, args: Args<'_>, out: &mut Reply<'
                 b"ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.",
             ),
         };
-    if args.len() > 4 {
-        return resp::error(out, b"ERR syntax error");
-    }
     let codes = match super::dump::undump(args.at(2)) {
         Ok(c) => c,
         Err(e) => return resp::error(out, e.as_bytes()),
@@ -666,4 +668,18 @@ fn restore(libs: &std::sync::Mutex<Libraries>, args: Args<'_>, out: &mut Reply<'
         }
     }
     resp::ok(out);
+}
+
+/// Redis's `addReplySubcommandSyntaxError` for `FUNCTION <sub>`, naming
+/// the subcommand as given.
+fn subcommand_syntax(out: &mut Reply<'_>, args: Args<'_>) {
+    let mut m = b"ERR unknown subcommand or wrong number of arguments for '".to_vec();
+    let sub = crate::base::error::cstr(args.at(1));
+    m.extend_from_slice(&sub[..sub.len().min(128)]);
+    m.extend_from_slice(b"'. Try FUNCTION HELP.");
+    // As `addReplyErrorFormat`: no line break inside the error line.
+    for b in m.iter_mut().filter(|b| **b == b'\r' || **b == b'\n') {
+        *b = b' ';
+    }
+    resp::error(out, &m);
 }
