@@ -15,7 +15,7 @@
 //! (`/proc/sys/kernel/io_uring_disabled`, seccomp, kernels before 6.0
 //! without multishot receives: `uring::probe` tries one) and epoll
 //! otherwise. The default comes from the `KEVY_IO` environment variable
-//! (`epoll`, `uring`, `auto`), else epoll, so a test suite can be run on
+//! (`epoll`, `uring`, `auto`), else auto, so a test suite can be run on
 //! either backend without changing it.
 
 pub(crate) mod uring;
@@ -24,11 +24,12 @@ pub(crate) mod uring;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum IoBackend {
     /// epoll readiness, one `read` or `write` per socket operation.
-    #[default]
     Epoll,
     /// Everything through io_uring; start-up fails if the kernel lacks it.
     Uring,
-    /// io_uring when the kernel allows it, else epoll.
+    /// io_uring when the kernel has what it needs, else epoll (the
+    /// default: measured at least as cheap per request, see BENCHMARKS.md).
+    #[default]
     Auto,
 }
 
@@ -52,7 +53,7 @@ impl IoBackend {
         }
     }
 
-    /// The default: `KEVY_IO` when it names a backend, else epoll.
+    /// The default: `KEVY_IO` when it names a backend, else auto.
     pub fn from_env() -> IoBackend {
         std::env::var("KEVY_IO")
             .ok()

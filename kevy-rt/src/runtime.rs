@@ -117,8 +117,8 @@ impl<C: Commands> Builder<C> {
         self
     }
 
-    /// How shards write their sockets (see [`IoBackend`]). Default:
-    /// [`IoBackend::from_env`] (`KEVY_IO`, else epoll). With
+    /// The shards' reactor (see [`IoBackend`]). Default:
+    /// [`IoBackend::from_env`] (`KEVY_IO`, else auto). With
     /// [`IoBackend::Uring`], [`Builder::build`] fails where the kernel
     /// refuses io_uring; [`IoBackend::Auto`] falls back to epoll there.
     pub fn io(mut self, io: IoBackend) -> Self {

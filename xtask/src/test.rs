@@ -11,7 +11,7 @@ use crate::tools::{
 };
 
 /// The reactor kevy-rt picks without `KEVY_IO`.
-const DEFAULT_IO: &str = "epoll";
+const DEFAULT_IO: &str = "auto";
 
 pub fn run(extra: &[String]) -> Result<(), String> {
     ensure_redis()?;

@@ -16,8 +16,8 @@ pub static PARAMS: &[Param] = &[
         default: Def::F(cpus),
         ..Param::new("threads", Kind::Int(1, 256), "").flags(IMMUTABLE | HIDDEN)
     },
-    // kevy's own: how shards write sockets (kevy_rt::IoBackend); the default
-    // is KEVY_IO's, else epoll. `--io` is the same flag.
+    // kevy's own: the shards' reactor (kevy_rt::IoBackend); the default
+    // is KEVY_IO's, else auto. `--io` is the same flag.
     Param {
         default: Def::F(|| kevy_rt::IoBackend::from_env().name().to_string()),
         ..Param::new("io-backend", Kind::Enum(&["epoll", "uring", "auto"]), "")
