@@ -34,6 +34,11 @@ pub fn run(extra: &[String]) -> Result<(), String> {
     let mut cmd = cargo();
     cmd.env("KEVY_IO", other)
         .args(["test", "-p", "kevy-rt", "-p", "kevy-server", "--test", "it"]);
+    if extra.is_empty() {
+        // The Node applications (minutes of BullMQ) ran in the first pass;
+        // the reactor is covered by every other test.
+        cmd.args(["--", "--skip", "node_clients"]);
+    }
     cmd.args(extra.iter().skip_while(|a| *a == "--"));
     run_cmd(&mut cmd)?;
     // The fuzz smoke: a few seconds of every stable fuzz target.
