@@ -232,6 +232,14 @@ fn legal(name: &str, cur: &str) -> String {
     if let Some((_, v)) = LEGAL.iter().find(|(n, _)| *n == name) {
         return v.to_string();
     }
+    if name == "port" {
+        // A port free right now (the one after redis-server's may belong
+        // to another test's server, and both would refuse it alike).
+        return std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port().to_string())
+            .unwrap_or_else(|_| (cur.parse::<u16>().unwrap_or(6379) + 1).to_string());
+    }
     match cur {
         "yes" => "no".into(),
         "no" => "yes".into(),
