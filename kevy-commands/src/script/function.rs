@@ -211,7 +211,9 @@ fn run_library(vm: &mut Vm, code: &[u8]) -> Result<Vec<Registered>, String> {
         Ok(r)
     });
     let _ = vm.set_loading.call::<()>(false);
-    let _ = vm.hooks.raw_set("register_function", Value::Nil);
+    if let Ok(f) = lua.create_function(vm::register_outside_load) {
+        let _ = vm.hooks.raw_set("register_function", f);
+    }
     let r = outcome.map_err(|e| format!("Error registering functions: ERR {}", vm::plain(&e)))?;
     let mut it = r.into_iter();
     if !matches!(it.next(), Some(Value::Boolean(true))) {

@@ -94,45 +94,82 @@ fn lrand48() -> i32 {
     })
 }
 
+/// Lua's `luaL_checkint` on argument `i` (0-based) of `fname`: a number, or
+/// a string Lua reads as one, truncated; otherwise Lua's `bad argument`
+/// text naming the type it got (`no value` past the last argument).
+fn check_int(args: &MultiValue, i: usize, fname: &str) -> Result<i32, String> {
+    let got = match args.get(i) {
+        Some(Value::Integer(n)) => return Ok(*n as i32),
+        Some(Value::Number(n)) => return Ok(*n as i32),
+        Some(Value::String(s)) => match s.to_str().ok().and_then(|t| lua_number(&t)) {
+            Some(n) => return Ok(n as i32),
+            None => "string",
+        },
+        None => "no value",
+        Some(Value::Nil) => "nil",
+        Some(Value::Boolean(_)) => "boolean",
+        Some(Value::Table(_)) => "table",
+        Some(Value::Function(_)) => "function",
+        Some(Value::Thread(_)) => "thread",
+        Some(_) => "userdata",
+    };
+    Err(format!(
+        "bad argument #{} to '{fname}' (number expected, got {got})",
+        i + 1
+    ))
+}
+
+/// A string as Lua 5.1's `lua_tonumber` reads it: decimal or `0x` hex,
+/// surrounded by optional whitespace.
+fn lua_number(text: &str) -> Option<f64> {
+    let t = text.trim_matches(|c: char| c.is_ascii_whitespace());
+    let (neg, digits) = match t.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, t.strip_prefix('+').unwrap_or(t)),
+    };
+    if let Some(hex) = digits
+        .strip_prefix("0x")
+        .or_else(|| digits.strip_prefix("0X"))
+    {
+        let v = u64::from_str_radix(hex, 16).ok()? as f64;
+        return Some(if neg { -v } else { v });
+    }
+    t.parse::<f64>().ok()
+}
+
 /// `math.random([m [, n]])` on Redis's generator.
 pub(crate) fn random(lua: &Lua, args: MultiValue) -> mlua::Result<MultiValue> {
     let max = i32::MAX as f64;
     let r = (lrand48() % i32::MAX) as f64 / max;
-    let int = |v: &Value| match v {
-        Value::Integer(n) => Some(*n as i32),
-        Value::Number(n) => Some(*n as i32),
-        Value::String(s) => s
-            .to_str()
-            .ok()
-            .and_then(|s| s.trim().parse::<f64>().ok())
-            .map(|n| n as i32),
-        _ => None,
-    };
     let n = match args.len() {
         0 => r,
-        1 => match int(&args[0]) {
-            Some(u) if u >= 1 => (r * u as f64).floor() + 1.0,
-            Some(_) => return fail(lua, "bad argument #1 to 'random' (interval is empty)"),
-            None => return fail(lua, "bad argument #1 to 'random' (number expected)"),
+        1 => match check_int(&args, 0, "random") {
+            Ok(u) if u >= 1 => (r * u as f64).floor() + 1.0,
+            Ok(_) => return fail(lua, "bad argument #1 to 'random' (interval is empty)"),
+            Err(e) => return fail(lua, &e),
         },
-        2 => match (int(&args[0]), int(&args[1])) {
-            (Some(l), Some(u)) if l <= u => (r * (u as f64 - l as f64 + 1.0)).floor() + l as f64,
-            (Some(_), Some(_)) => {
-                return fail(lua, "bad argument #2 to 'random' (interval is empty)")
+        2 => {
+            let l = match check_int(&args, 0, "random") {
+                Ok(l) => l,
+                Err(e) => return fail(lua, &e),
+            };
+            match check_int(&args, 1, "random") {
+                Ok(u) if l <= u => (r * (u as f64 - l as f64 + 1.0)).floor() + l as f64,
+                Ok(_) => return fail(lua, "bad argument #2 to 'random' (interval is empty)"),
+                Err(e) => return fail(lua, &e),
             }
-            _ => return fail(lua, "bad argument to 'random' (number expected)"),
-        },
+        }
         _ => return fail(lua, "wrong number of arguments"),
     };
     Ok(ok([Value::Number(n)]))
 }
 
-/// `math.randomseed(n)`: Redis's `redisSrand48`.
+/// `math.randomseed(n)`: Redis's `redisSrand48` (`luaL_checkint`, so a
+/// numeric string such as an `ARGV` element is a seed).
 pub(crate) fn randomseed(lua: &Lua, args: MultiValue) -> mlua::Result<MultiValue> {
-    let seed = match args.front() {
-        Some(Value::Integer(n)) => *n as i32,
-        Some(Value::Number(n)) => *n as i32,
-        _ => return fail(lua, "bad argument #1 to 'randomseed' (number expected)"),
+    let seed = match check_int(&args, 0, "randomseed") {
+        Ok(n) => n,
+        Err(e) => return fail(lua, &e),
     };
     RAND.with(|s| s.set(((seed as u32 as u64) << 16) | 0x330E));
     Ok(ok([]))
@@ -149,5 +186,34 @@ mod tests {
         assert_eq!(tobit(-1.0), -1);
         assert_eq!(tohex(255, None), "000000ff");
         assert_eq!(tohex(255, Some(-2)), "FF");
+    }
+
+    #[test]
+    fn checkint_reads_numbers_and_numeric_strings_as_lua() {
+        let lua = Lua::new();
+        let args = |vs: Vec<Value>| MultiValue::from_iter(vs);
+        let s = |t: &str| Value::String(lua.create_string(t).unwrap());
+        assert_eq!(check_int(&args(vec![s(" 10 ")]), 0, "randomseed"), Ok(10));
+        assert_eq!(check_int(&args(vec![s("0x10")]), 0, "randomseed"), Ok(16));
+        assert_eq!(
+            check_int(&args(vec![Value::Number(7.9)]), 0, "random"),
+            Ok(7)
+        );
+        assert_eq!(
+            check_int(&args(vec![s("x")]), 0, "randomseed"),
+            Err("bad argument #1 to 'randomseed' (number expected, got string)".into())
+        );
+        assert_eq!(
+            check_int(&args(vec![]), 0, "randomseed"),
+            Err("bad argument #1 to 'randomseed' (number expected, got no value)".into())
+        );
+        assert_eq!(
+            check_int(
+                &args(vec![Value::Integer(1), Value::Boolean(true)]),
+                1,
+                "random"
+            ),
+            Err("bad argument #2 to 'random' (number expected, got boolean)".into())
+        );
     }
 }

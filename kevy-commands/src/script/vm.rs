@@ -305,6 +305,10 @@ impl Vm {
         hooks.set("version_num", super::REDIS_VERSION_NUM)?;
         hooks.set("random", lua.create_function(libs::random)?)?;
         hooks.set("randomseed", lua.create_function(libs::randomseed)?)?;
+        hooks.set(
+            "register_function",
+            lua.create_function(register_outside_load)?,
+        )?;
         hooks.set("cjson_encode", lua.create_function(libs::json::encode)?)?;
         hooks.set("cjson_decode", lua.create_function(libs::json::decode)?)?;
         hooks.set(
@@ -431,6 +435,16 @@ pub(crate) fn compile_error(e: &mlua::Error) -> String {
         mlua::Error::SyntaxError { message, .. } => message.clone(),
         other => other.to_string(),
     }
+}
+
+/// `redis.register_function` reached outside `FUNCTION LOAD` (a library
+/// that kept the load-time `redis` table and calls it from a function):
+/// Redis's refusal.
+pub(crate) fn register_outside_load(lua: &Lua, _args: MultiValue) -> mlua::Result<MultiValue> {
+    fail(
+        lua,
+        "redis.register_function can only be called on FUNCTION LOAD command",
+    )
 }
 
 /// `redis.sha1hex(s)`.
