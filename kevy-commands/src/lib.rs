@@ -484,6 +484,9 @@ impl Commands for Redis {
         args: Args<'_>,
         keys: &mut Vec<u32>,
     ) -> Option<Park> {
+        if !family::blocking::may_park(cmd) {
+            return None;
+        }
         family::blocking::blocking(s, cmd, args, keys)
     }
 

@@ -110,6 +110,18 @@ pub fn decode(buf: &mut [u8], spans: &mut Vec<Span>, limits: &Limits) -> Decoded
 /// digit) and `parse_i64` the same number, so both agree byte for byte.
 #[inline(always)]
 fn quick_number(buf: &[u8], at: usize) -> Option<(usize, usize)> {
+    // One or two digits (most headers), with no loop: what the loop below
+    // would find for them.
+    if let Some(w) = buf.get(at + 1..at + 5) {
+        let (a, b) = (w[0].wrapping_sub(b'0'), w[1]);
+        if a <= 9 && b == b'\r' {
+            return Some((a as usize, at + 2));
+        }
+        let b = b.wrapping_sub(b'0');
+        if (1..=9).contains(&a) && b <= 9 && w[2] == b'\r' {
+            return Some((a as usize * 10 + b as usize, at + 3));
+        }
+    }
     let first = at + 1;
     let mut i = first;
     let mut v: usize = 0;

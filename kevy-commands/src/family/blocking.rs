@@ -106,6 +106,14 @@ pub fn check_last(args: Args<'_>) -> Result<(), Error> {
     timeout(args.at(args.len() - 1)).map(drop)
 }
 
+/// Whether `cmd` may park at all: flagged `blocking`, or planned (WAIT,
+/// which Redis does not flag, is a planned command). Checked inline before
+/// [`blocking`], so the usual keyed command pays one test, not a call.
+#[inline]
+pub fn may_park(cmd: &Spec) -> bool {
+    cmd.flags & super::spec::flags::BLOCKING != 0 || matches!(cmd.run, super::spec::Run::Plan(_))
+}
+
 /// [`Commands::blocking`](kevy_rt::Commands::blocking): a blocking command
 /// outside `MULTI` and RESP2's subscribed mode parks.
 pub fn blocking(

@@ -355,6 +355,18 @@ fn quick_numbers_agree_with_the_general_path() {
         b"$123",
         b"*2\r\n",
         b"$7\n\r\n",
+        b"$7\r\n",
+        b"$7\r\nx",
+        b"$42\r\n",
+        b"$42\r",
+        b"$42\rxx",
+        b"$4\r",
+        b"$4\rx",
+        b"$09\r\n",
+        b"$1:\r\n",
+        b"$:1\r\n",
+        b"$/\r\n",
+        b"$123\r\n",
     ];
     for line in lines {
         let got = super::quick_number(line, 0);
@@ -364,6 +376,10 @@ fn quick_numbers_agree_with_the_general_path() {
         assert_eq!(parse_i64(&line[1..cr]), Some(v as i64), "{line:?}");
     }
     assert_eq!(super::quick_number(b"$3\r\n", 0), Some((3, 2)));
+    assert_eq!(super::quick_number(b"$42\r\n", 0), Some((42, 3)));
+    assert_eq!(super::quick_number(b"$4\rx", 0), Some((4, 2)));
+    assert_eq!(super::quick_number(b"$42\r", 0), None);
+    assert_eq!(super::quick_number(b"$09\r\n", 0), None);
     assert_eq!(super::quick_number(b"$03\r\n", 0), None);
     assert_eq!(super::quick_number(b"$123\r", 0), None);
     // Every prefix of a pipelined request decodes as a whole one would.

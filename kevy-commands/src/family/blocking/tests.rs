@@ -18,3 +18,17 @@ fn timeouts_parse_as_redis() {
     assert_eq!(ms(" 1"), Err(NOT_FLOAT));
     assert_eq!(ms(""), Err(NOT_FLOAT));
 }
+
+#[test]
+fn every_command_that_parks_passes_the_quick_test() {
+    // `blocking` answers a park for flagged commands and for WAIT only:
+    // the inline test in front of it must let all of them through.
+    for spec in crate::table::COMMANDS {
+        let parks = spec.flags & super::super::spec::flags::BLOCKING != 0 || spec.name == "wait";
+        if parks {
+            assert!(may_park(spec), "{}", spec.name);
+        }
+    }
+    let get = crate::table::lookup(b"get").expect("in the table");
+    assert!(!may_park(get));
+}
