@@ -161,8 +161,11 @@ pub struct SlowLog {
     entries: VecDeque<Entry>,
     /// Buffers of finished captures, for the next ones (no allocation per
     /// planned command once warm).
-    spare: Vec<(Vec<u8>, Vec<(u32, u32)>)>,
+    spare: Vec<Spare>,
 }
+
+/// A finished capture's buffers (its `buf` and `meta`).
+type Spare = (Vec<u8>, Vec<(u32, u32)>);
 
 /// Spare capture buffers kept per shard (about one per planned command in
 /// flight on it).
@@ -257,7 +260,10 @@ mod tests {
         // The longer capture's leftovers never show in the next one.
         let c = log.capture(short.args(), &[1]);
         let e = c.entry(1, 2, "p".into(), b"n");
-        assert_eq!(e, Captured::new(short.args(), &[1]).entry(1, 2, "p".into(), b"n"));
+        assert_eq!(
+            e,
+            Captured::new(short.args(), &[1]).entry(1, 2, "p".into(), b"n")
+        );
         assert_eq!(e.args, [b"AUTH".to_vec(), b"(redacted)".to_vec()]);
     }
 
