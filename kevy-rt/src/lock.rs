@@ -321,7 +321,18 @@ impl LockTable {
         let Some((req, _)) = self.txns.remove(&txn) else {
             return;
         };
-        self.shard.retain(|e| e.txn != txn);
+        if self.txns.is_empty() && self.queues.capacity() <= 64 {
+            // It was alone (so nothing waits): every queue holds only it.
+            self.queues.clear();
+            self.shard.clear();
+            self.waiting.clear();
+            return;
+        }
+        if self.shard.front().is_some_and(|e| e.txn == txn) {
+            self.shard.pop_front();
+        } else {
+            self.shard.retain(|e| e.txn != txn);
+        }
         for &(k, _) in &req.keys {
             // One lookup per key.
             if let Slot::Occupied(mut q) = self.queues.entry(k) {
