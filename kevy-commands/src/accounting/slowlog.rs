@@ -101,14 +101,27 @@ impl Captured {
     /// the positions in `hidden` (credentials: MIGRATE's AUTH, HELLO's)
     /// shown as `(redacted)`.
     pub fn new(args: Args<'_>, hidden: &[usize]) -> Captured {
+        Captured::new_in(args, hidden, Vec::new(), Vec::new())
+    }
+
+    /// [`Captured::new`] into `buf` and `meta` (emptied first: recycled
+    /// buffers, [`SlowLog::capture`]).
+    fn new_in(
+        args: Args<'_>,
+        hidden: &[usize],
+        mut buf: Vec<u8>,
+        mut meta: Vec<(u32, u32)>,
+    ) -> Captured {
         let kept = args.len().min(MAX_ARGC);
-        let mut buf = Vec::with_capacity(
+        buf.clear();
+        meta.clear();
+        buf.reserve(
             args.iter()
                 .take(kept)
                 .map(|a| a.len().min(MAX_STRING))
                 .sum(),
         );
-        let mut meta = Vec::with_capacity(kept);
+        meta.reserve(kept);
         for (i, a) in args.iter().take(kept).enumerate() {
             let a = if hidden.contains(&i) {
                 crate::accounting::REDACTED
@@ -146,9 +159,34 @@ pub fn with_lens<'a>(args: Args<'a>) -> impl Iterator<Item = (&'a [u8], usize)> 
 #[derive(Debug, Default)]
 pub struct SlowLog {
     entries: VecDeque<Entry>,
+    /// Buffers of finished captures, for the next ones (no allocation per
+    /// planned command once warm).
+    spare: Vec<Spare>,
 }
 
+/// A finished capture's buffers (its `buf` and `meta`).
+type Spare = (Vec<u8>, Vec<(u32, u32)>);
+
+/// Spare capture buffers kept per shard (about one per planned command in
+/// flight on it).
+const MAX_SPARE: usize = 256;
+
 impl SlowLog {
+    /// [`Captured::new`], in recycled buffers when there are some.
+    pub fn capture(&mut self, args: Args<'_>, hidden: &[usize]) -> Captured {
+        let (buf, meta) = self.spare.pop().unwrap_or_default();
+        Captured::new_in(args, hidden, buf, meta)
+    }
+
+    /// Takes back the buffers of a capture no longer needed.
+    pub fn recycle(&mut self, c: Captured) {
+        // At most 32 arguments of 128 bytes each: a capture's buffers stay
+        // small, so the spares hold little memory.
+        if self.spare.len() < MAX_SPARE {
+            self.spare.push((c.buf, c.meta));
+        }
+    }
+
     /// Adds `e`, keeping at most `max_len` entries.
     pub fn push(&mut self, e: Entry, max_len: usize) {
         self.entries.push_front(e);
@@ -206,6 +244,27 @@ mod tests {
         );
         assert_eq!(e.args[31], b"... (11 more arguments)".to_vec());
         assert_eq!(e.args[30], b"28".to_vec());
+    }
+
+    #[test]
+    fn a_capture_in_recycled_buffers_is_the_same() {
+        let mut log = SlowLog::default();
+        let long: OwnedArgs = ["MSET", "k1", &"v".repeat(300), "k2", "w"].iter().collect();
+        let short: OwnedArgs = ["AUTH", "secret"].iter().collect();
+        let c = log.capture(long.args(), &[]);
+        assert_eq!(
+            c.entry(1, 2, "p".into(), b""),
+            Captured::new(long.args(), &[]).entry(1, 2, "p".into(), b"")
+        );
+        log.recycle(c);
+        // The longer capture's leftovers never show in the next one.
+        let c = log.capture(short.args(), &[1]);
+        let e = c.entry(1, 2, "p".into(), b"n");
+        assert_eq!(
+            e,
+            Captured::new(short.args(), &[1]).entry(1, 2, "p".into(), b"n")
+        );
+        assert_eq!(e.args, [b"AUTH".to_vec(), b"(redacted)".to_vec()]);
     }
 
     #[test]
