@@ -91,10 +91,13 @@ impl Entry {
 #[derive(Debug)]
 pub struct Captured {
     buf: Vec<u8>,
-    /// `(end in buf, original length)` of each kept argument.
-    meta: Vec<(u32, u32)>,
+    /// `(start, end)` in `buf` and original length of each kept argument.
+    meta: Vec<Kept>,
     argc: usize,
 }
+
+/// Where a kept argument is in a capture's buffer, and its original length.
+type Kept = (u32, u32, u32);
 
 impl Captured {
     /// Keeps what a slow-log entry of `args` would show, the arguments at
@@ -106,30 +109,33 @@ impl Captured {
 
     /// [`Captured::new`] into `buf` and `meta` (emptied first: recycled
     /// buffers, [`SlowLog::capture`]).
-    fn new_in(
-        args: Args<'_>,
-        hidden: &[usize],
-        mut buf: Vec<u8>,
-        mut meta: Vec<(u32, u32)>,
-    ) -> Captured {
+    fn new_in(args: Args<'_>, hidden: &[usize], mut buf: Vec<u8>, mut meta: Vec<Kept>) -> Captured {
         let kept = args.len().min(MAX_ARGC);
         buf.clear();
         meta.clear();
-        buf.reserve(
-            args.iter()
-                .take(kept)
-                .map(|a| a.len().min(MAX_STRING))
-                .sum(),
-        );
         meta.reserve(kept);
+        if hidden.is_empty() && copy_whole(args.raw(), kept, &mut buf, &mut meta) {
+            return Captured {
+                buf,
+                meta,
+                argc: args.len(),
+            };
+        }
+        buf.clear();
+        meta.clear();
         for (i, a) in args.iter().take(kept).enumerate() {
             let a = if hidden.contains(&i) {
                 crate::accounting::REDACTED
             } else {
                 a
             };
+            let start = buf.len() as u32;
             buf.extend_from_slice(&a[..a.len().min(MAX_STRING)]);
-            meta.push((buf.len() as u32, a.len().min(u32::MAX as usize) as u32));
+            meta.push((
+                start,
+                buf.len() as u32,
+                a.len().min(u32::MAX as usize) as u32,
+            ));
         }
         Captured {
             buf,
@@ -140,14 +146,44 @@ impl Captured {
 
     /// The entry for these arguments.
     pub fn entry(&self, time: i64, usec: u64, peer: String, name: &[u8]) -> Entry {
-        let mut start = 0;
-        let args = self.meta.iter().map(|&(end, len)| {
-            let a = self.buf.get(start..end as usize).unwrap_or_default();
-            start = end as usize;
+        let args = self.meta.iter().map(|&(start, end, len)| {
+            let a = self
+                .buf
+                .get(start as usize..end as usize)
+                .unwrap_or_default();
             (a, len as usize)
         });
         Entry::new(time, usec, args, self.argc, peer, name)
     }
+}
+
+/// The common case of [`Captured::new`]: the first `kept` arguments are all
+/// short (none cut) and lie within a few kilobytes of the request's buffer,
+/// `raw`: that stretch is copied in one go (the framing between arguments
+/// with it) and each argument located in the copy. False, with `buf` and
+/// `meta` to be cleared, when they are not.
+fn copy_whole(
+    (raw, spans): (&[u8], &[kevy_rt::Span]),
+    kept: usize,
+    buf: &mut Vec<u8>,
+    meta: &mut Vec<Kept>,
+) -> bool {
+    let spans = &spans[..kept.min(spans.len())];
+    let (Some(first), Some(last)) = (spans.first(), spans.last()) else {
+        return true;
+    };
+    let (lo, hi) = (first.start, last.end);
+    if hi < lo || (hi - lo) as usize > kept * (MAX_STRING + 16) || hi as usize > raw.len() {
+        return false;
+    }
+    for s in spans {
+        if s.start < lo || s.end > hi || s.end < s.start || s.len() > MAX_STRING {
+            return false;
+        }
+        meta.push((s.start - lo, s.end - lo, s.end - s.start));
+    }
+    buf.extend_from_slice(&raw[lo as usize..hi as usize]);
+    true
 }
 
 /// Pairs each argument with its length, for [`Entry::new`].
@@ -165,7 +201,7 @@ pub struct SlowLog {
 }
 
 /// A finished capture's buffers (its `buf` and `meta`).
-type Spare = (Vec<u8>, Vec<(u32, u32)>);
+type Spare = (Vec<u8>, Vec<Kept>);
 
 /// Spare capture buffers kept per shard (about one per planned command in
 /// flight on it).
@@ -265,6 +301,16 @@ mod tests {
             Captured::new(short.args(), &[1]).entry(1, 2, "p".into(), b"n")
         );
         assert_eq!(e.args, [b"AUTH".to_vec(), b"(redacted)".to_vec()]);
+        // Arguments inside a request's framing, copied in one stretch.
+        let raw = b"*3\r\n$4\r\nMGET\r\n$1\r\na\r\n$0\r\n\r\n";
+        let spans = [
+            kevy_rt::Span::new(8, 12),
+            kevy_rt::Span::new(18, 19),
+            kevy_rt::Span::new(25, 25),
+        ];
+        let framed = Args::new(raw, &spans);
+        let e = log.capture(framed, &[]).entry(1, 2, "p".into(), b"");
+        assert_eq!(e.args, [b"MGET".to_vec(), b"a".to_vec(), Vec::new()]);
     }
 
     #[test]
