@@ -201,6 +201,13 @@ pub(crate) struct LockTable {
     txns: IdMap<(Request, bool)>,
     /// Waiting requests in arrival order.
     waiting: Vec<TxnId>,
+    /// Per key, how many commands deferred here behind the locks touch it
+    /// (`defer_key`); `ndeferred`, how many are deferred. A request is not
+    /// granted ahead of a deferred command on one of its keys (nor, whole,
+    /// ahead of any): the deferred commands arrived first, and a connection
+    /// that sends `SET k 1` then `MSET k 2 x 1` must see k = 2.
+    deferred: IdMap<u32>,
+    ndeferred: usize,
 }
 
 impl LockTable {
@@ -244,6 +251,9 @@ impl LockTable {
     /// queued: a request that runs and leaves within one step (the last
     /// shard of a one-round operation) need not enter the table.
     pub(crate) fn free_for(&self, req: &Request) -> bool {
+        if !self.behind_no_deferred(req) {
+            return false;
+        }
         if self.txns.is_empty() {
             return true;
         }
@@ -258,12 +268,51 @@ impl LockTable {
     /// Whether every request ahead of `txn` on each of `req`'s resources is
     /// compatible.
     fn grantable(&self, req: &Request, txn: TxnId) -> bool {
-        admits(self.shard.iter(), txn, req.whole)
+        self.behind_no_deferred(req)
+            && admits(self.shard.iter(), txn, req.whole)
             && req.keys.iter().all(|&(k, write)| {
                 self.queues
                     .get(&k)
                     .is_none_or(|q| admits(q.iter(), txn, write))
             })
+    }
+
+    /// Whether no deferred command touches `req`'s resources (a whole
+    /// request: none is deferred at all).
+    #[inline]
+    fn behind_no_deferred(&self, req: &Request) -> bool {
+        self.ndeferred == 0
+            || (!req.whole && req.keys.iter().all(|(k, _)| !self.deferred.contains_key(k)))
+    }
+
+    /// A command is deferred here (behind a granted lock, or behind an
+    /// earlier deferred command of its connection), its keys declared by
+    /// `defer_key`: requests arriving from now on are not granted ahead of
+    /// it on those keys.
+    pub(crate) fn defer(&mut self) {
+        self.ndeferred += 1;
+    }
+
+    /// Key `key` of the command being deferred ([`LockTable::defer`]).
+    pub(crate) fn defer_key(&mut self, key: &[u8]) {
+        *self.deferred.entry(key_id(key)).or_default() += 1;
+    }
+
+    /// Key `key` of a deferred command that ran (declared by `defer_key`).
+    pub(crate) fn undefer_key(&mut self, key: &[u8]) {
+        if let Slot::Occupied(mut n) = self.deferred.entry(key_id(key)) {
+            *n.get_mut() -= 1;
+            if *n.get() == 0 {
+                n.remove();
+            }
+        }
+    }
+
+    /// A deferred command ran, its keys undeclared (`undefer_key`); pushes
+    /// the requests that only waited for it to `granted`, oldest first.
+    pub(crate) fn undefer(&mut self, granted: &mut Vec<TxnId>) {
+        self.ndeferred = self.ndeferred.saturating_sub(1);
+        self.grant_waiting(granted);
     }
 
     /// Drops `txn`'s request (granted or not); pushes the requests this grants
@@ -285,6 +334,12 @@ impl LockTable {
             return;
         }
         self.waiting.retain(|&t| t != txn);
+        self.grant_waiting(granted);
+    }
+
+    /// Grants the waiting requests nothing ahead of them holds back any
+    /// more; pushes them to `granted`, oldest first.
+    fn grant_waiting(&mut self, granted: &mut Vec<TxnId>) {
         let mut i = 0;
         while i < self.waiting.len() {
             let t = self.waiting[i];

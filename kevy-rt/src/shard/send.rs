@@ -7,10 +7,45 @@ use std::io;
 use std::time::Duration;
 
 use mio::Events;
+use slab::Slab;
 
 use super::Shard;
 use crate::commands::Commands;
+use crate::conn::Conn;
+use crate::reactor::uring::Ring;
 use crate::stats::ShardStats;
+
+/// While a busy part runs (`busy::serve`): files the sends that finished
+/// whole, so their connections count as idle again and get served (a
+/// connection with a send in flight is left alone, and only the event
+/// loop's `reap_sends` used to clear it: one whose last reply was still
+/// being sent when the part started was never served during it, its
+/// requests unanswered until the part ended). Those connections are
+/// listed in `served`, so the event loop flushes what they owe once the
+/// part ends. Failed sends stay in `done` for the event loop, which
+/// closes their connections.
+pub(super) fn settle_while_busy<C: Commands>(
+    ring: &mut Ring,
+    conns: &mut Slab<Conn<C>>,
+    stats: &ShardStats,
+    served: &mut Vec<usize>,
+) {
+    ring.done.retain(|d| {
+        if d.failed {
+            return true;
+        }
+        if let Some(c) = conns.get_mut(d.conn) {
+            if c.gen == d.gen && c.in_flight > 0 {
+                c.in_flight = 0;
+                ShardStats::add_own(&stats.net_output, d.sent);
+                if !served.contains(&d.conn) {
+                    served.push(d.conn);
+                }
+            }
+        }
+        false
+    });
+}
 
 impl<C: Commands> Shard<C> {
     /// The io_uring reactor's poll: submits what is queued, waits up to
