@@ -292,4 +292,21 @@ mod tests {
         let w = busy_window(&steady).unwrap().as_secs_f64();
         assert!((w - 0.050).abs() < 1e-6, "{w}");
     }
+
+    #[test]
+    fn a_starved_stretch_mid_run_counts_as_run() {
+        // Busy 1–100 ms, no CPU 100–150 ms (waiting for a core), busy to 300 ms,
+        // then idle and a 1 ms cron tick at 700 ms (0.4% of the work).
+        let mut s = Vec::new();
+        let mut cpu = 0;
+        for t in 0..=800u64 {
+            if (1..=100).contains(&t) || (151..=300).contains(&t) || t == 700 {
+                cpu += 1_000_000;
+            }
+            s.push((ms(t), cpu));
+        }
+        let w = busy_window(&s).unwrap().as_secs_f64();
+        // Within 1%: the tick's work is counted in the whole the window is scaled to.
+        assert!((w - 0.300).abs() < 0.01 * 0.300, "{w}");
+    }
 }

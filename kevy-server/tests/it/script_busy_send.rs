@@ -10,9 +10,7 @@ use std::io::{Read, Write};
 use std::thread;
 use std::time::Duration;
 
-use kevy_rt::Server;
-
-use crate::util::{encode_str, kevy, shard_of, Raw, SHARDS};
+use crate::util::{conns_per_shard, encode_str, kevy, key_on, shard_of, Raw};
 
 const BUSY_EVAL: &[u8] =
     b"-BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.\r\n";
@@ -20,42 +18,18 @@ const BUSY_EVAL: &[u8] =
 /// send stays in flight until the client reads it.
 const BIG: usize = 32 << 20;
 
-/// A connection on each shard (the shard found by the runtime's accept
-/// counters).
-fn one_per_shard(server: &Server) -> Vec<Raw> {
-    let mut on: Vec<Option<Raw>> = (0..SHARDS).map(|_| None).collect();
-    for _ in 0..500 {
-        if on.iter().all(Option::is_some) {
-            return on.into_iter().flatten().collect();
-        }
-        let before = server.stats().accepted();
-        let mut c = Raw::connect(server.addr());
-        assert_eq!(c.call(&["PING"]), b"+PONG\r\n");
-        let after = server.stats().accepted();
-        let s = (0..SHARDS)
-            .find(|&s| after[s] > before[s])
-            .expect("a shard accepted the connection");
-        if on[s].is_none() {
-            on[s] = Some(c);
-        }
-    }
-    panic!("the kernel never spread connections over every shard");
-}
-
 #[test]
 fn a_connection_whose_reply_was_being_sent_is_served_while_a_script_runs() {
     let server = kevy();
-    let mut on = one_per_shard(&server);
+    // A connection on each shard.
+    let mut on: Vec<Raw> = conns_per_shard(&server, 1).into_iter().flatten().collect();
     assert_eq!(
         on[0].call(&["CONFIG", "SET", "busy-reply-threshold", "100"]),
         b"+OK\r\n"
     );
     // `EVAL … 0` runs on the shard of the empty key.
     let s = shard_of("");
-    let key = (0..)
-        .map(|i| format!("big{i}"))
-        .find(|k| shard_of(k) == s)
-        .expect("a key on the script's shard");
+    let key = key_on(s, "big");
     let last = (BIG - 1).to_string();
     assert_eq!(
         on[s].call(&["SETRANGE", &key, &last, "x"]),
