@@ -212,6 +212,37 @@ pub trait FamilyPlan: std::fmt::Debug {
     ) -> Gather;
 }
 
+/// Implements [`FamilyPlan`] for a plan type by its family's gather function,
+/// which takes the plan, the round's replies, the next round's parts and the
+/// reply: `family_plan!(ZPlan => gather);`, or with `&` before the function
+/// when it borrows the replies (`family_plan!(AlgebraPlan => &gather_algebra);`).
+macro_rules! family_plan {
+    ($plan:ty => & $gather:path) => {
+        $crate::cross::family_plan!(@impl $plan, |plan, replies, next, out| {
+            $gather(plan, &replies, next, out)
+        });
+    };
+    ($plan:ty => $gather:path) => {
+        $crate::cross::family_plan!(@impl $plan, |plan, replies, next, out| {
+            $gather(plan, replies, next, out)
+        });
+    };
+    (@impl $plan:ty, |$p:ident, $r:ident, $n:ident, $o:ident| $call:expr) => {
+        impl $crate::cross::FamilyPlan for $plan {
+            fn gather(
+                &mut self,
+                $r: ::std::vec::Vec<$crate::cross::PartReply>,
+                $n: &mut ::std::vec::Vec<(usize, $crate::cross::Part)>,
+                $o: &mut $crate::base::resp::Reply<'_>,
+            ) -> ::kevy_rt::Gather {
+                let $p = self;
+                $call
+            }
+        }
+    };
+}
+pub(crate) use family_plan;
+
 impl Plan {
     /// A family's plan ([`Plan::Family`]).
     pub fn of(plan: impl FamilyPlan + 'static) -> Plan {

@@ -2,15 +2,23 @@
 //!
 //! ```text
 //! cargo xtask bench [--quick] [--rounds N] [--only redis|pubsub|memcached|criterion]… [--no-write|--write]
-//!                   [--kevy-arg ARG]…   (e.g. `--kevy-arg --io --kevy-arg uring`)
+//!                   [--kevy-arg ARG]…   (e.g. `--kevy-arg --maxclients --kevy-arg 20000`)
+//!                   [--kevy-bin [LABEL=]PATH]…  [--reactors epoll,uring]
+//!                   [--commands set,get,mset,…] [--depths 1,16] [--port-base N] [--no-perf]
 //! cargo xtask bench-memcached [--quick] [--rounds N]   (= bench --only memcached)
 //! ```
+//! (flags in `args`).
 //!
-//! - **redis**: release `kevy-server --threads 2` and `redis-server` 7.0
-//!   (`--save '' --appendonly no`) on free ports, driven by `redis-benchmark`
-//!   (`-c 50 --threads 2 -r 100000`, pipelines 1 and 16, one test per run) in
-//!   interleaved rounds — the two servers alternate run by run and swap who goes
-//!   first every round, so drifting machine load hits both alike.
+//! - **redis**: release `kevy-server --threads 2`, one per reactor (`--io
+//!   epoll`, `--io uring`) and per binary (`--kevy-bin`: e.g. a session's
+//!   starting build against its final one; default: build this tree's), and
+//!   `redis-server` 7.0 (`--save '' --appendonly no`) on free ports, driven by
+//!   `redis-benchmark` (`-c 50 --threads 2 -r 100000`, pipelines 1 and 16, one
+//!   test per run: SET, GET, INCR, LPUSH, HSET, MSET and ten-key MGET, EXISTS,
+//!   DEL) in interleaved rounds — every server runs each test in turn and the
+//!   order rotates every round, so drifting machine load hits all alike. Each
+//!   run's system calls and context switches are counted by `perf stat` where
+//!   it works (`perf`).
 //! - **memcached**: the memcached example against Debian's `memcached -t 2`
 //!   under the same load from a small pipelining load generator (`loadgen`).
 //! - **pubsub**: PUBLISH fan-out to 50 subscribers of one channel, kevy-server
@@ -29,52 +37,25 @@
 //! Unless `--quick` (without `--write`) or `--no-write`, results go to `BENCHMARKS.md` (each
 //! section replaced on its own) and the chart to `docs/bench-ratios.svg`.
 
+mod args;
 mod chart;
 mod criterion;
 pub mod loadgen;
 mod memcached;
+mod perf;
 mod pubsub;
 mod redis;
 mod report;
+mod versus;
 
 use std::path::PathBuf;
 
 use crate::run_cmd;
+pub use args::Options;
 pub use loadgen::Rng;
 
 use crate::stats::Summary;
 use crate::tools::{cargo, ensure_memcached, ensure_redis, root, target_dir};
-
-/// What to measure and how long.
-#[derive(Clone, Debug)]
-pub struct Options {
-    /// Small runs, one round, nothing written.
-    pub quick: bool,
-    /// Interleaved rounds.
-    pub rounds: usize,
-    /// Sections to run.
-    pub only: Vec<String>,
-    /// Write BENCHMARKS.md and the chart.
-    pub write: bool,
-    /// Extra arguments for kevy-server (`--kevy-arg`).
-    pub kevy_args: Vec<String>,
-}
-
-impl Options {
-    /// Requests per run at pipeline depth `depth`.
-    pub fn requests(&self, depth: usize) -> u64 {
-        match (self.quick, depth) {
-            (true, 1) => 30_000,
-            (true, _) => 200_000,
-            (false, 1) => 300_000,
-            (false, _) => 2_000_000,
-        }
-    }
-
-    fn wants(&self, section: &str) -> bool {
-        self.only.is_empty() || self.only.iter().any(|s| s == section)
-    }
-}
 
 /// One line of a comparison table: a workload, kevy's and the other server's
 /// medians (kevy's absent when it cannot run the workload).
@@ -153,54 +134,7 @@ pub fn table(rows: &[Row], other: &str) -> String {
 
 /// Parses flags and runs the chosen sections.
 pub fn run(args: &[String], only_memcached: bool) -> Result<(), String> {
-    let mut o = Options {
-        quick: false,
-        rounds: 5,
-        only: Vec::new(),
-        write: true,
-        kevy_args: Vec::new(),
-    };
-    let mut rounds = None;
-    let mut force_write = false;
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        match a.as_str() {
-            "--quick" => o.quick = true,
-            "--no-write" => o.write = false,
-            "--write" => force_write = true,
-            "--rounds" => {
-                rounds = Some(
-                    it.next()
-                        .and_then(|v| v.parse().ok())
-                        .ok_or("--rounds wants a number")?,
-                )
-            }
-            "--only" => o.only.push(
-                it.next()
-                    .ok_or("--only wants redis, memcached or criterion")?
-                    .clone(),
-            ),
-            "--criterion" => o.only.push("criterion".into()),
-            "--kevy-arg" => o
-                .kevy_args
-                .push(it.next().ok_or("--kevy-arg wants a value")?.clone()),
-            other => return Err(format!("bench: unknown flag {other}")),
-        }
-    }
-    if only_memcached {
-        o.only = vec!["memcached".into()];
-    }
-    if o.quick && !force_write {
-        o.write = false;
-    }
-    o.rounds = rounds.unwrap_or(if o.quick { 1 } else { 5 }).max(1);
-    for s in &o.only {
-        if !["redis", "pubsub", "memcached", "criterion"].contains(&s.as_str()) {
-            return Err(format!(
-                "bench: no section {s:?} (redis, pubsub, memcached, criterion)"
-            ));
-        }
-    }
+    let o = args::parse(args, only_memcached)?;
     let root = root();
     let target = target_dir();
     let mut report = report::Report::load(&root.join("BENCHMARKS.md"));
@@ -211,30 +145,43 @@ pub fn run(args: &[String], only_memcached: bool) -> Result<(), String> {
         if o.wants("memcached") {
             ensure_memcached()?;
         }
-        eprintln!("xtask bench: building release binaries");
-        run_cmd(cargo().current_dir(&root).args([
-            "build",
-            "--release",
-            "-p",
-            "kevy-server",
-            "-p",
-            "memcached",
-        ]))?;
+        let mut build = cargo();
+        build.current_dir(&root).args(["build", "--release"]);
+        if o.kevy_bins.is_empty() {
+            build.args(["-p", "kevy-server"]);
+        }
+        if o.wants("memcached") {
+            build.args(["-p", "memcached"]);
+        }
+        if o.kevy_bins.is_empty() || o.wants("memcached") {
+            eprintln!("xtask bench: building release binaries");
+            run_cmd(&mut build)?;
+        }
     }
     let release = target.join("release");
+    let kevy_bins = if o.kevy_bins.is_empty() {
+        vec![("kevy".to_string(), release.join("kevy-server"))]
+    } else {
+        o.kevy_bins.clone()
+    };
     let mut charts: Vec<(String, Vec<Row>)> = Vec::new();
     if o.wants("redis") {
-        let rows = redis::compare(&o, &release.join("kevy-server"))?;
-        let t = table(&rows, "redis");
+        let v = redis::compare(&o, &kevy_bins)?;
+        let t = v.table();
         println!(
             "\nkevy-server vs redis-server 7.0 (medians of {} round(s)):\n\n{t}",
             o.rounds
         );
-        report.set("redis", &report::redis_section(&o, &t));
-        charts.push(("kevy-server / redis-server".into(), rows));
+        report.set("redis", &report::redis_section(&o, &v.servers, &t));
+        for i in v.kevys() {
+            charts.push((
+                format!("kevy-server ({}) / redis-server", v.servers[i]),
+                v.rows(i),
+            ));
+        }
     }
     if o.wants("pubsub") {
-        let rows = pubsub::compare(&o, &release.join("kevy-server"))?;
+        let rows = pubsub::compare(&o, &kevy_bins[0].1)?;
         println!(
             "\nPUBLISH to {} subscribers, kevy-server vs redis-server 7.0 (medians of {} round(s)):\n\n{}",
             pubsub::SUBSCRIBERS,

@@ -37,7 +37,9 @@ use std::process::ExitCode;
 
 const USAGE: &str = "usage: cargo xtask <task>
   test [-- <cargo test args>]     install test dependencies, run every test
-  bench [--quick] [--rounds N] [--only redis|memcached|criterion] [--no-write]
+  bench [--quick] [--rounds N] [--only redis|pubsub|memcached|criterion] [--no-write]
+        [--kevy-bin [LABEL=]PATH]... [--reactors epoll,uring] [--commands set,get,...]
+        [--depths 1,16] [--port-base N] [--no-perf] [--kevy-arg ARG]...
   bench-memcached [--quick] [--rounds N]
   memory [--quick] [--no-build] [--threads N] [--keys N] [--only ROWS] [--kevy PATH]
                                                 RSS per key of kevy and redis-server, per type

@@ -155,9 +155,8 @@ impl CpuProbe {
 pub struct Timed {
     /// The client's output.
     pub output: Output,
-    /// From the server's first busy moment to the start of its first idle
-    /// stretch of 20 ms or more: the time the work took, without a client's
-    /// idle tail (redis-benchmark's threads exit only on a 250 ms timer).
+    /// The time the server's work took (`busy_window`), without the client's
+    /// idle head and tail (redis-benchmark's threads exit only on a 250 ms timer).
     pub busy: Duration,
     /// Server CPU over the whole run.
     pub cpu: Duration,
@@ -229,30 +228,35 @@ pub fn run_timed(cmd: &mut Command, server: u32, limit: Duration) -> Result<Time
     })
 }
 
-/// The span from the first busy sample interval (the server used more than
-/// 5% of a core) to the start of the first idle stretch of at least 20 ms
-/// after it, or to the last sample.
+/// Work trimmed from each end of a run when timing it (see `busy_window`).
+const TRIM: f64 = 0.01;
+
+/// How long the server took for the run's work, from cumulative CPU samples
+/// `(time, nanoseconds)`: the span from the moment it had done 1% of the
+/// run's CPU work to the moment it had done 99% (each found by linear
+/// interpolation within its sample interval), scaled to the whole work
+/// (÷ 0.98). Blips before and after the load — the client connecting and
+/// reading its configuration, closing its connections a timer tick after
+/// the last reply — are each well under 1% of a run and do not stretch the
+/// window, however long the idle gaps around them (on a loaded machine a
+/// client may take tens of milliseconds between them and the load). None
+/// when the server did nothing.
 pub fn busy_window(samples: &[(Duration, u64)]) -> Option<Duration> {
-    let busy = |i: usize| {
-        let (t0, c0) = samples[i - 1];
-        let (t1, c1) = samples[i];
-        let dt = (t1 - t0).as_nanos() as f64;
-        dt > 0.0 && (c1.saturating_sub(c0)) as f64 > 0.05 * dt
+    let (first, last) = (samples.first()?.1, samples.last()?.1);
+    let total = last.checked_sub(first).filter(|&t| t > 0)? as f64;
+    let at = |share: f64| -> Option<f64> {
+        let goal = first as f64 + share * total;
+        samples.windows(2).find_map(|w| {
+            let ((t0, c0), (t1, c1)) = (w[0], w[1]);
+            let (c0, c1) = (c0 as f64, c1 as f64);
+            (c1 >= goal && c1 > c0).then(|| {
+                let (t0, t1) = (t0.as_secs_f64(), t1.as_secs_f64());
+                t0 + (t1 - t0) * ((goal - c0) / (c1 - c0)).clamp(0.0, 1.0)
+            })
+        })
     };
-    let first = (1..samples.len()).find(|&i| busy(i))?;
-    let begin = samples[first - 1].0;
-    let mut idle_since: Option<Duration> = None;
-    for i in first + 1..samples.len() {
-        if busy(i) {
-            idle_since = None;
-        } else {
-            let since = *idle_since.get_or_insert(samples[i - 1].0);
-            if samples[i].0 - since >= Duration::from_millis(20) {
-                return Some(since - begin);
-            }
-        }
-    }
-    Some(samples.last()?.0 - begin)
+    let span = (at(1.0 - TRIM)? - at(TRIM)?) / (1.0 - 2.0 * TRIM);
+    Some(Duration::from_secs_f64(span.max(0.0)))
 }
 
 #[cfg(test)]
@@ -265,18 +269,44 @@ mod tests {
 
     #[test]
     fn the_busy_window_skips_the_idle_head_and_tail() {
-        // Idle 0–3 ms, busy 3–10 ms (a full core), idle after, a blip at 100 ms.
+        // A blip at 2 ms (the client connecting), idle to 40 ms, busy 40–140 ms
+        // at a full core, idle, a blip at 400 ms (the client closing).
         let mut s = Vec::new();
         let mut cpu = 0;
-        for t in 0..=120u64 {
-            if (4..=10).contains(&t) || t == 100 {
+        for t in 0..=500u64 {
+            if t == 2 || t == 400 {
+                cpu += 200_000;
+            }
+            if (41..=140).contains(&t) {
                 cpu += 1_000_000;
             }
             s.push((ms(t), cpu));
         }
-        assert_eq!(busy_window(&s), Some(ms(7)));
-        assert_eq!(busy_window(&s[..3]), None);
-        // Busy to the end: the window runs to the last sample.
-        assert_eq!(busy_window(&s[..9]), Some(ms(5)));
+        let w = busy_window(&s).unwrap();
+        let want = ms(100).as_secs_f64();
+        // The blips are 0.4% of the work: the window is that much long.
+        assert!((w.as_secs_f64() - want).abs() < 0.005 * want, "{w:?}");
+        assert_eq!(busy_window(&s[..2]), None);
+        // A steady load to the end: the window is the run.
+        let steady: Vec<_> = (0..=50u64).map(|t| (ms(t), t * 500_000)).collect();
+        let w = busy_window(&steady).unwrap().as_secs_f64();
+        assert!((w - 0.050).abs() < 1e-6, "{w}");
+    }
+
+    #[test]
+    fn a_starved_stretch_mid_run_counts_as_run() {
+        // Busy 1–100 ms, no CPU 100–150 ms (waiting for a core), busy to 300 ms,
+        // then idle and a 1 ms cron tick at 700 ms (0.4% of the work).
+        let mut s = Vec::new();
+        let mut cpu = 0;
+        for t in 0..=800u64 {
+            if (1..=100).contains(&t) || (151..=300).contains(&t) || t == 700 {
+                cpu += 1_000_000;
+            }
+            s.push((ms(t), cpu));
+        }
+        let w = busy_window(&s).unwrap().as_secs_f64();
+        // Within 1%: the tick's work is counted in the whole the window is scaled to.
+        assert!((w - 0.300).abs() < 0.01 * 0.300, "{w}");
     }
 }

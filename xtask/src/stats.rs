@@ -69,6 +69,15 @@ impl Latency {
     }
 }
 
+/// Kernel event counts of a server over a run (`perf stat`).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Counts {
+    /// System calls entered (`raw_syscalls:sys_enter`).
+    pub syscalls: u64,
+    /// Context switches (`context-switches`).
+    pub cswitches: u64,
+}
+
 /// One measured run: operations, wall seconds, server CPU seconds.
 #[derive(Clone, Copy, Debug)]
 pub struct Run {
@@ -80,6 +89,8 @@ pub struct Run {
     pub cpu: f64,
     /// Latency percentiles, when the load generator reports them.
     pub lat: Option<Latency>,
+    /// The server's system calls and context switches, when counted.
+    pub counts: Option<Counts>,
 }
 
 impl Run {
@@ -92,6 +103,16 @@ impl Run {
     pub fn cpu_us_per_op(&self) -> f64 {
         self.cpu * 1e6 / self.ops as f64
     }
+
+    /// Server system calls per request, when counted.
+    pub fn syscalls_per_op(&self) -> Option<f64> {
+        self.counts.map(|c| c.syscalls as f64 / self.ops as f64)
+    }
+
+    /// Server context switches per request, when counted.
+    pub fn cswitches_per_op(&self) -> Option<f64> {
+        self.counts.map(|c| c.cswitches as f64 / self.ops as f64)
+    }
 }
 
 /// Medians over several rounds of one server on one workload.
@@ -103,6 +124,10 @@ pub struct Summary {
     pub cpu_us: f64,
     /// Median of each latency percentile over the rounds that report it.
     pub lat: Option<Latency>,
+    /// Median system calls per request over the rounds that counted them.
+    pub syscalls: Option<f64>,
+    /// Median context switches per request over the rounds that counted them.
+    pub cswitches: Option<f64>,
 }
 
 /// Summarises runs by their medians.
@@ -119,7 +144,15 @@ pub fn summarize(runs: &[Run]) -> Summary {
                 p999: m(|l| l.p999),
             })
         },
+        syscalls: median_of(runs, Run::syscalls_per_op),
+        cswitches: median_of(runs, Run::cswitches_per_op),
     }
+}
+
+/// The median of `f` over the runs where it is known (None if nowhere).
+fn median_of(runs: &[Run], f: fn(&Run) -> Option<f64>) -> Option<f64> {
+    let v: Vec<f64> = runs.iter().filter_map(f).collect();
+    (!v.is_empty()).then(|| median(&v))
 }
 
 #[cfg(test)]
@@ -136,6 +169,7 @@ mod tests {
             secs: 0.5,
             cpu: 0.001,
             lat: None,
+            counts: None,
         };
         assert_eq!(r.rps(), 2000.0);
         assert!((r.cpu_us_per_op() - 1.0).abs() < 1e-9);
@@ -174,7 +208,16 @@ mod tests {
                 p99: p50 * 2.0,
                 p999: p50 * 3.0,
             }),
+            counts: (p50 > 1.5).then_some(Counts {
+                syscalls: (p50 * 2.0) as u64,
+                cswitches: 1,
+            }),
         });
-        assert_eq!(summarize(&runs).lat.map(|l| l.p99), Some(4.0));
+        let s = summarize(&runs);
+        assert_eq!(s.lat.map(|l| l.p99), Some(4.0));
+        // Only the rounds that counted (p50 2 and 3: 4 and 6 syscalls) count.
+        assert_eq!(s.syscalls, Some(5.0));
+        assert_eq!(s.cswitches, Some(1.0));
+        assert_eq!(summarize(&runs[..1]).syscalls, None);
     }
 }

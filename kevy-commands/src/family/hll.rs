@@ -237,16 +237,7 @@ pub enum HllPlan {
     Relay,
 }
 
-impl crate::cross::FamilyPlan for HllPlan {
-    fn gather(
-        &mut self,
-        replies: Vec<PartReply>,
-        next: &mut Vec<(usize, Part)>,
-        out: &mut Reply<'_>,
-    ) -> Gather {
-        gather(self, replies, next, out)
-    }
-}
+crate::cross::family_plan!(HllPlan => gather);
 
 /// The errors a merge part reports, by kind.
 const ERRORS: [Error; 3] = [Error::WrongType, NOT_HLL, CORRUPT];

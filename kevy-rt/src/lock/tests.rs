@@ -37,6 +37,46 @@ fn writers_queue_in_arrival_order_readers_share() {
     assert!(!t.blocks(b"a"));
 }
 
+/// A connection sends `SET k 1` while a lock holds k (deferred), then
+/// `MSET k 2 x 1`: releasing the lock must not grant the MSET's request ahead
+/// of the deferred SET (k would end at 1); it is granted once the SET ran.
+#[test]
+fn a_request_is_not_granted_ahead_of_an_earlier_deferred_command() {
+    let mut t = LockTable::default();
+    assert!(t.acquire(1, req(&[("k", true)])));
+    // SET k 1, deferred behind request 1.
+    assert!(t.blocks(b"k"));
+    t.defer();
+    t.defer_key(b"k");
+    // MSET k 2 x 1 arrives: it waits, and stays waiting when 1 leaves.
+    assert!(!t.free_for(&req(&[("k", true), ("x", true)])));
+    assert!(!t.acquire(2, req(&[("k", true), ("x", true)])));
+    let mut g = Vec::new();
+    t.release(1, &mut g);
+    assert!(g.is_empty());
+    // The SET runs (nothing granted holds k now), then the MSET is granted.
+    assert!(!t.blocks(b"k"));
+    t.undefer_key(b"k");
+    t.undefer(&mut g);
+    assert_eq!(g, [2]);
+    // A readers' request and a whole-shard one wait for deferred commands
+    // on their keys (any key, for the whole shard); others do not.
+    t.defer();
+    t.defer_key(b"y");
+    assert!(!t.free_for(&req(&[("y", false)])));
+    assert!(t.free_for(&req(&[("z", true)])));
+    assert!(!t.free_for(&Request {
+        keys: Vec::new(),
+        whole: true,
+    }));
+    assert!(t.acquire(3, req(&[("z", false)])));
+    assert!(!t.acquire(4, req(&[("y", false)])));
+    g.clear();
+    t.undefer_key(b"y");
+    t.undefer(&mut g);
+    assert_eq!(g, [4]);
+}
+
 #[test]
 fn a_key_declared_twice_takes_the_stronger_mode() {
     let mut t = LockTable::default();

@@ -197,6 +197,7 @@ impl<C: Commands> ConnTable<'_, C> {
             let max = pump.door.limits.max_query_buffer;
             super::recv::arm_accepted(r, self.conns, &pump.accepted);
             super::recv::take_while_busy(r, self.conns, pump.door.stats, max, &mut pump.served);
+            super::send::settle_while_busy(r, self.conns, pump.door.stats, &mut pump.served);
         }
         let ready: Vec<usize> = self
             .conns

@@ -101,7 +101,9 @@ pub(super) fn arm_accepted<C: Commands>(
 
 /// While a busy part runs (`busy::serve`): files what the ring received
 /// for connections whose buffer is not lent out (whose input then gets
-/// served), and keeps the rest, in order, for the event loop.
+/// served), arms again the receives that ended without an error, and keeps
+/// the rest (a lent buffer's input, an end of stream, an error, a receive
+/// out of provided buffers), in order, for the event loop.
 pub(super) fn take_while_busy<C: Commands>(
     ring: &mut Ring,
     conns: &mut Slab<Conn<C>>,
@@ -120,25 +122,31 @@ pub(super) fn take_while_busy<C: Commands>(
     let mut behind: Vec<usize> = Vec::new();
     while let Some(ev) = ring.recvs.pop_front() {
         let c = match conns.get_mut(ev.conn) {
-            Some(c)
-                if c.gen == ev.gen
-                    && c.ring
-                    && c.rbuf_lent == 0
-                    && ev.res > 0
-                    && ev.more
-                    && !behind.contains(&ev.conn) =>
-            {
-                c
-            }
+            Some(c) if c.gen == ev.gen && c.ring => c,
             _ => {
-                behind.push(ev.conn);
-                keep.push_back(ev);
+                // A closed connection's last completions.
+                if let Some(bid) = ev.bid {
+                    ring.put(bid);
+                }
                 continue;
             }
         };
-        if let Filed::TooBig = file(ring, c, &ev, stats, max_query, now) {
+        let ended = ev.res < 0 && matches!(-ev.res, libc::ECANCELED | libc::EINTR | libc::EAGAIN);
+        if c.rbuf_lent != 0 || !(ev.res > 0 || ended) || behind.contains(&ev.conn) {
+            behind.push(ev.conn);
+            keep.push_back(ev);
+            continue;
+        }
+        match file(ring, c, &ev, stats, max_query, now) {
             // The event loop closes it (as `serve_one` leaves it).
-            c.eof = true;
+            Filed::TooBig | Filed::Eof | Filed::Broken => c.eof = true,
+            Filed::Ended => {
+                if !c.recv_stopped && !c.eof {
+                    ring.recv(ev.conn, c.gen, c.sock.as_raw_fd());
+                    c.recv_armed = true;
+                }
+            }
+            Filed::Data => {}
         }
         if !served.contains(&ev.conn) {
             served.push(ev.conn);

@@ -7,10 +7,46 @@ use std::io;
 use std::time::Duration;
 
 use mio::Events;
+use slab::Slab;
 
 use super::Shard;
 use crate::commands::Commands;
+use crate::conn::Conn;
+use crate::msg::{Msg, Replies, Reply, ReplyBufs};
+use crate::reactor::uring::Ring;
 use crate::stats::ShardStats;
+
+/// While a busy part runs (`busy::serve`): files the sends that finished
+/// whole, so their connections count as idle again and get served (a
+/// connection with a send in flight is left alone, and only the event
+/// loop's `reap_sends` used to clear it: one whose last reply was still
+/// being sent when the part started was never served during it, its
+/// requests unanswered until the part ended). Those connections are
+/// listed in `served`, so the event loop flushes what they owe once the
+/// part ends. Failed sends stay in `done` for the event loop, which
+/// closes their connections.
+pub(super) fn settle_while_busy<C: Commands>(
+    ring: &mut Ring,
+    conns: &mut Slab<Conn<C>>,
+    stats: &ShardStats,
+    served: &mut Vec<usize>,
+) {
+    ring.done.retain(|d| {
+        if d.failed {
+            return true;
+        }
+        if let Some(c) = conns.get_mut(d.conn) {
+            if c.gen == d.gen && c.in_flight > 0 {
+                c.in_flight = 0;
+                ShardStats::add_own(&stats.net_output, d.sent);
+                if !served.contains(&d.conn) {
+                    served.push(d.conn);
+                }
+            }
+        }
+        false
+    });
+}
 
 impl<C: Commands> Shard<C> {
     /// The io_uring reactor's poll: submits what is queued, waits up to
@@ -24,11 +60,59 @@ impl<C: Commands> Shard<C> {
         };
         r.publish();
         r.wait(timeout)?;
+        self.file_direct();
+        let Some(r) = self.ring.as_mut() else {
+            return Ok(());
+        };
         if std::mem::take(&mut r.epoll_ready) {
             self.poll.poll(events, Some(Duration::ZERO))
         } else {
             events.clear();
             Ok(())
+        }
+    }
+
+    /// Answers the origins of the direct replies that finished: a lazy
+    /// `Written` note for one sent whole (the origin need not wake for
+    /// it), the unsent rest for one that failed (the origin writes it and
+    /// meets the error), one reply batch per origin.
+    pub(super) fn file_direct(&mut self) {
+        let Some(r) = self.ring.as_mut() else {
+            return;
+        };
+        if r.direct_done.is_empty() {
+            return;
+        }
+        let mut done = std::mem::take(&mut r.direct_done);
+        for peer in 0..self.router.nshards() {
+            let mut batch: Option<(ReplyBufs<C>, bool)> = None;
+            for d in done.iter().filter(|d| d.to.peer == peer) {
+                ShardStats::add_own(&self.stats.net_output, d.sent);
+                let (bufs, lazy) = batch.get_or_insert_with(|| (self.pools.replies(), true));
+                let (conn, seq) = (d.to.conn, d.to.seq);
+                if d.rest.is_empty() {
+                    bufs.items.push(Reply::Written { conn, seq });
+                } else {
+                    bufs.data.extend_from_slice(&d.rest);
+                    let end = bufs.data.len();
+                    bufs.items.push(Reply::Cmd { conn, seq, end });
+                    *lazy = false;
+                }
+            }
+            if let Some((bufs, lazy)) = batch {
+                let replies = Replies {
+                    bufs,
+                    returned: None,
+                };
+                self.mesh.send(peer, Msg::Replies(replies), lazy);
+            }
+        }
+        done.clear();
+        if let Some(r) = self.ring.as_mut() {
+            if r.direct_done.is_empty() {
+                // Its capacity is kept for the next reap.
+                r.direct_done = done;
+            }
         }
     }
 

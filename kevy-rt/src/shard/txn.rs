@@ -159,6 +159,12 @@ impl<C: Commands> Txns<C> {
         route: Route,
         args: Args<'_>,
     ) {
+        self.table.defer();
+        let table = &mut self.table;
+        route.for_each_key(args, |k| {
+            table.defer_key(k);
+            true
+        });
         self.deferred.push_back(Deferred {
             origin,
             conn,
@@ -499,6 +505,17 @@ impl<C: Commands> Shard<C> {
                     end: bufs.data.len(),
                 });
                 self.serve_ready();
+            }
+            // Lock requests that arrived after it may be granted now.
+            let table = &mut self.txn.table;
+            d.route.for_each_key(d.args.args(), |k| {
+                table.undefer_key(k);
+                true
+            });
+            let mut granted = Vec::new();
+            table.undefer(&mut granted);
+            for g in granted {
+                self.granted(g);
             }
         }
         self.txn.deferred = keep;

@@ -5,6 +5,7 @@ mod barrier;
 mod client;
 mod isolated;
 mod layers;
+mod ordered;
 mod push;
 mod runtime;
 mod session;

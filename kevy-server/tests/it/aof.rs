@@ -15,7 +15,7 @@ use std::time::Duration;
 use kevy_rt::Router;
 
 use crate::binary::Binary;
-use crate::util::RedisServer;
+use crate::persist_util::{kevy_in, redis_aof};
 
 /// A fresh directory for one test's files.
 pub(crate) fn temp(name: &str) -> PathBuf {
@@ -216,8 +216,7 @@ fn every_type_round_trips_across_shard_counts_and_rewrites() {
         assert_eq!(dump(again.addr), before);
         kill(again);
         // And redis-server 7.0 reads kevy's directory key for key.
-        let redis =
-            RedisServer::start_with(&["--appendonly", "yes", "--dir", dir.to_str().unwrap()]);
+        let redis = redis_aof(&dir, &[]);
         assert_eq!(dump(redis.addr()), before);
         drop(redis);
         let _ = std::fs::remove_dir_all(&dir);
@@ -227,16 +226,10 @@ fn every_type_round_trips_across_shard_counts_and_rewrites() {
 #[test]
 fn redis_appendonlydir_loads_into_kevy() {
     let dir = temp("fromredis");
-    let redis = RedisServer::start_with(&[
-        "--appendonly",
-        "yes",
-        "--aof-use-rdb-preamble",
-        "no",
-        "--appendfsync",
-        "always",
-        "--dir",
-        dir.to_str().unwrap(),
-    ]);
+    let redis = redis_aof(
+        &dir,
+        &["--aof-use-rdb-preamble", "no", "--appendfsync", "always"],
+    );
     let mut c = con(redis.addr());
     write_everything(&mut c, "one");
     q(&mut c, &["BGREWRITEAOF"]);
@@ -492,14 +485,7 @@ pub(crate) fn wait_for(c: &mut redis::Connection, name: &str, want: impl Fn(&str
 #[test]
 fn turned_on_at_run_time_and_rewritten_automatically() {
     let dir = temp("runtime");
-    let a = Binary::spawn_with(&[
-        "--port",
-        "0",
-        "--threads",
-        "2",
-        "--dir",
-        dir.to_str().unwrap(),
-    ]);
+    let a = kevy_in(&dir, 2, &[]);
     let mut c = con(a.addr);
     write_everything(&mut c, "before");
     assert_eq!(info_field(&mut c, "aof_enabled"), "0");
@@ -579,7 +565,7 @@ fn nothing_expires_while_the_log_is_replayed() {
     let mut expected = BTreeMap::new();
     expected.insert((0, b"other".to_vec()), "string [49] at=-1".to_string());
     assert_eq!(kd, expected);
-    let r = RedisServer::start_with(&["--appendonly", "yes", "--dir", dir.to_str().unwrap()]);
+    let r = redis_aof(&dir, &[]);
     assert_eq!(dump(r.addr()), expected);
     drop(r);
     let _ = std::fs::remove_dir_all(&dir);
@@ -637,14 +623,7 @@ fn info_field_clients(c: &mut redis::Connection) -> u64 {
 #[test]
 fn bgrewriteaof_while_off_writes_a_base() {
     let dir = temp("offrewrite");
-    let a = Binary::spawn_with(&[
-        "--port",
-        "0",
-        "--threads",
-        "2",
-        "--dir",
-        dir.to_str().unwrap(),
-    ]);
+    let a = kevy_in(&dir, 2, &[]);
     let mut c = con(a.addr);
     write_everything(&mut c, "off");
     let started: String = redis::cmd("BGREWRITEAOF").query(&mut c).unwrap();

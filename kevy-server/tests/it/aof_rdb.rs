@@ -15,8 +15,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use crate::aof::{check_aof, con, dump, kill, q, temp, wait_for, write_everything};
-use crate::binary::Binary;
-use crate::util::RedisServer;
+use crate::persist_util::{kevy_aof, kevy_in, redis_aof, redis_in};
 
 /// A library with two functions (longer than 20 bytes: Redis compresses
 /// it in an RDB file).
@@ -29,11 +28,6 @@ redis.register_function('incrb', function(keys, args) return redis.call('INCRBY'
 
 const LIB_C: &str = "#!lua name=libc\n\
 redis.register_function('pingc', function(keys, args) return 'pong' end)\n";
-
-/// kevy-server with the AOF on in `dir`, and more settings.
-fn kevy_with(dir: &Path, shards: usize, extra: &[&str]) -> Binary {
-    crate::persist_util::kevy_aof(dir, shards, extra)
-}
 
 /// Every library: name → code (`FUNCTION LIST WITHCODE`).
 fn libraries(addr: std::net::SocketAddr) -> BTreeMap<String, String> {
@@ -82,7 +76,7 @@ fn fcall(c: &mut redis::Connection, f: &str, key: &str, arg: &str) -> redis::Val
 #[test]
 fn rdb_preamble_base_round_trips_on_other_shard_counts_and_into_redis() {
     let dir = temp("preamble");
-    let a = kevy_with(&dir, 2, &["--appendfsync", "always"]);
+    let a = kevy_aof(&dir, 2, &["--appendfsync", "always"]);
     let mut c = con(a.addr);
     write_everything(&mut c, "one");
     q(&mut c, &["FUNCTION", "LOAD", LIB_A]);
@@ -111,7 +105,7 @@ fn rdb_preamble_base_round_trips_on_other_shard_counts_and_into_redis() {
     );
     kill(a);
     check_aof(&dir);
-    let b = kevy_with(&dir, 3, &[]);
+    let b = kevy_aof(&dir, 3, &[]);
     assert_eq!(dump(b.addr), before, "2 shards, then 3");
     assert_eq!(libraries(b.addr), libs);
     let mut c = con(b.addr);
@@ -127,7 +121,7 @@ fn rdb_preamble_base_round_trips_on_other_shard_counts_and_into_redis() {
     let before = dump(b.addr);
     let _ = b.stop(libc::SIGTERM);
     check_aof(&dir);
-    let redis = RedisServer::start_with(&["--appendonly", "yes", "--dir", dir.to_str().unwrap()]);
+    let redis = redis_aof(&dir, &[]);
     assert_eq!(dump(redis.addr()), before);
     assert_eq!(libraries(redis.addr()), libs);
     drop(redis);
@@ -137,14 +131,7 @@ fn rdb_preamble_base_round_trips_on_other_shard_counts_and_into_redis() {
 #[test]
 fn redis_appendonlydir_with_an_rdb_preamble_loads_into_kevy() {
     let dir = temp("redispreamble");
-    let redis = RedisServer::start_with(&[
-        "--appendonly",
-        "yes",
-        "--aof-use-rdb-preamble",
-        "yes",
-        "--dir",
-        dir.to_str().unwrap(),
-    ]);
+    let redis = redis_aof(&dir, &["--aof-use-rdb-preamble", "yes"]);
     let mut c = con(redis.addr());
     write_everything(&mut c, "one");
     q(&mut c, &["FUNCTION", "LOAD", LIB_A]);
@@ -157,7 +144,7 @@ fn redis_appendonlydir_with_an_rdb_preamble_loads_into_kevy() {
     let libs = libraries(redis.addr());
     drop(c);
     drop(redis);
-    let k = kevy_with(&dir, 3, &[]);
+    let k = kevy_aof(&dir, 3, &[]);
     assert_eq!(dump(k.addr), expected);
     assert_eq!(libraries(k.addr), libs);
     kill(k);
@@ -168,7 +155,7 @@ fn redis_appendonlydir_with_an_rdb_preamble_loads_into_kevy() {
 fn function_changes_are_logged_and_rewritten_into_a_resp_base() {
     let dir = temp("fnlog");
     let extra = ["--aof-use-rdb-preamble", "no", "--appendfsync", "always"];
-    let a = kevy_with(&dir, 2, &extra);
+    let a = kevy_aof(&dir, 2, &extra);
     let mut c = con(a.addr);
     q(&mut c, &["FUNCTION", "LOAD", LIB_A]);
     q(&mut c, &["FUNCTION", "LOAD", LIB_B]);
@@ -191,7 +178,7 @@ fn function_changes_are_logged_and_rewritten_into_a_resp_base() {
     assert_eq!(libs.keys().collect::<Vec<_>>(), ["libb", "libc"]);
     kill(a);
     check_aof(&dir);
-    let b = kevy_with(&dir, 3, &extra);
+    let b = kevy_aof(&dir, 3, &extra);
     assert_eq!(libraries(b.addr), libs, "replayed from the log");
     let mut c = con(b.addr);
     q(&mut c, &["BGREWRITEAOF"]);
@@ -204,10 +191,10 @@ fn function_changes_are_logged_and_rewritten_into_a_resp_base() {
     assert_eq!(loads, 2, "one FUNCTION LOAD per library in the base");
     kill(b);
     check_aof(&dir);
-    let again = kevy_with(&dir, 2, &extra);
+    let again = kevy_aof(&dir, 2, &extra);
     assert_eq!(libraries(again.addr), libs, "from the rewritten base");
     kill(again);
-    let redis = RedisServer::start_with(&["--appendonly", "yes", "--dir", dir.to_str().unwrap()]);
+    let redis = redis_aof(&dir, &[]);
     assert_eq!(libraries(redis.addr()), libs);
     drop(redis);
     let _ = std::fs::remove_dir_all(&dir);
@@ -226,17 +213,7 @@ fn check_rdb(path: &Path) {
 #[test]
 fn functions_are_saved_in_rdb_files_both_ways() {
     let dir = temp("fnrdb");
-    let d = dir.to_str().unwrap();
-    let a = Binary::spawn_with(&[
-        "--port",
-        "0",
-        "--threads",
-        "2",
-        "--dir",
-        d,
-        "--enable-debug-command",
-        "yes",
-    ]);
+    let a = kevy_in(&dir, 2, &["--enable-debug-command", "yes"]);
     let mut c = con(a.addr);
     q(&mut c, &["FUNCTION", "LOAD", LIB_A]);
     q(&mut c, &["FUNCTION", "LOAD", LIB_B]);
@@ -249,7 +226,7 @@ fn functions_are_saved_in_rdb_files_both_ways() {
     kill(a);
     let rdb = dir.join("dump.rdb");
     check_rdb(&rdb);
-    let b = Binary::spawn_with(&["--port", "0", "--threads", "3", "--dir", d]);
+    let b = kevy_in(&dir, 3, &[]);
     assert_eq!(libraries(b.addr), libs, "kevy reads its own file");
     let mut c = con(b.addr);
     assert_eq!(
@@ -258,7 +235,7 @@ fn functions_are_saved_in_rdb_files_both_ways() {
     );
     kill(b);
     // redis-server reads kevy's file…
-    let redis = RedisServer::start_with(&["--dir", d]);
+    let redis = redis_in(&dir, &[]);
     assert_eq!(libraries(redis.addr()), libs);
     let mut c = con(redis.addr());
     q(&mut c, &["FUNCTION", "DELETE", "liba"]);
@@ -268,7 +245,7 @@ fn functions_are_saved_in_rdb_files_both_ways() {
     drop(c);
     drop(redis);
     // …and kevy redis-server's.
-    let k = Binary::spawn_with(&["--port", "0", "--threads", "2", "--dir", d]);
+    let k = kevy_in(&dir, 2, &[]);
     assert_eq!(libraries(k.addr), theirs);
     assert_eq!(theirs.keys().collect::<Vec<_>>(), ["libb", "libc"]);
     kill(k);
@@ -282,7 +259,7 @@ fn functions_are_saved_in_rdb_files_both_ways() {
 fn acknowledged_writes_survive_sigkill_under_everysec_and_always() {
     for policy in ["everysec", "always"] {
         let dir = temp(&format!("kill{policy}"));
-        let a = kevy_with(&dir, 2, &["--appendfsync", policy]);
+        let a = kevy_aof(&dir, 2, &["--appendfsync", policy]);
         let mut c = con(a.addr);
         for i in 0..500 {
             q(&mut c, &["SET", &format!("k{i}"), &i.to_string()]);
@@ -295,7 +272,7 @@ fn acknowledged_writes_survive_sigkill_under_everysec_and_always() {
             std::thread::sleep(Duration::from_millis(1300));
         }
         kill(a);
-        let b = kevy_with(&dir, 3, &["--appendfsync", policy]);
+        let b = kevy_aof(&dir, 3, &["--appendfsync", policy]);
         let mut c = con(b.addr);
         for i in 0..500 {
             let v: Option<String> = redis::cmd("GET")
@@ -336,7 +313,7 @@ fn acknowledged_writes_survive_sigkill_under_everysec_and_always() {
 fn an_rdb_preamble_followed_by_commands_and_a_corrupt_one() {
     let dir = temp("mixed");
     let d = dir.to_str().unwrap();
-    let a = Binary::spawn_with(&["--port", "0", "--threads", "2", "--dir", d]);
+    let a = kevy_in(&dir, 2, &[]);
     let mut c = con(a.addr);
     write_everything(&mut c, "rdb");
     q(&mut c, &["FUNCTION", "LOAD", LIB_A]);
@@ -359,11 +336,11 @@ fn an_rdb_preamble_followed_by_commands_and_a_corrupt_one() {
         format!("file {name} seq 1 type b\n"),
     )
     .unwrap();
-    let k = kevy_with(&dir, 3, &[]);
+    let k = kevy_aof(&dir, 3, &[]);
     assert_eq!(dump(k.addr), expected);
     assert_eq!(libraries(k.addr).keys().collect::<Vec<_>>(), ["liba"]);
     kill(k);
-    let redis = RedisServer::start_with(&["--appendonly", "yes", "--dir", d]);
+    let redis = redis_aof(&dir, &[]);
     assert_eq!(dump(redis.addr()), expected);
     drop(redis);
     // A flipped byte inside the preamble: caught by its checksum.
@@ -390,22 +367,8 @@ fn an_rdb_preamble_followed_by_commands_and_a_corrupt_one() {
 #[test]
 fn debug_reload_options_as_redis() {
     let (rd, kd) = (temp("reload-redis"), temp("reload-kevy"));
-    let redis = RedisServer::start_with(&[
-        "--dir",
-        rd.to_str().unwrap(),
-        "--enable-debug-command",
-        "yes",
-    ]);
-    let kevy = Binary::spawn_with(&[
-        "--port",
-        "0",
-        "--threads",
-        "2",
-        "--dir",
-        kd.to_str().unwrap(),
-        "--enable-debug-command",
-        "yes",
-    ]);
+    let redis = redis_in(&rd, &["--enable-debug-command", "yes"]);
+    let kevy = kevy_in(&kd, 2, &["--enable-debug-command", "yes"]);
     let (mut r, mut k) = (
         crate::util::Raw::connect(redis.addr()),
         crate::util::Raw::connect(kevy.addr),

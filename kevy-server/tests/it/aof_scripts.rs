@@ -10,7 +10,7 @@ use std::path::Path;
 use kevy_rt::Router;
 
 use crate::aof::{check_aof, con, dump, kevy, kill, q, temp};
-use crate::util::RedisServer;
+use crate::persist_util::redis_aof;
 
 const LIB: &str = "#!lua name=effects\n\
     redis.register_function{function_name='peek', callback=function(keys) \
@@ -131,16 +131,10 @@ fn script_effects_are_logged_as_redis_logs_them() {
         .unwrap();
 
     let rdir = temp("scripts-redis");
-    let redis = RedisServer::start_with(&[
-        "--appendonly",
-        "yes",
-        "--aof-use-rdb-preamble",
-        "no",
-        "--appendfsync",
-        "always",
-        "--dir",
-        rdir.to_str().unwrap(),
-    ]);
+    let redis = redis_aof(
+        &rdir,
+        &["--aof-use-rdb-preamble", "no", "--appendfsync", "always"],
+    );
     let mut rc = con(redis.addr());
     q(&mut rc, &["SET", "nochange", "x"]);
     scripts(&mut rc, a, &b);

@@ -12,26 +12,18 @@ use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use crate::util::{bulk_body, encode_str, escape, kevy, shard_of, Raw};
+use crate::util::{bulk_body, encode_str, escape, kevy, key_on, Raw};
 
 const MOVERS: usize = 8;
 const PRODUCERS: usize = 2;
 const ELEMENTS: usize = 2_000;
 
-/// The first key with `prefix` living on shard `s`.
-fn key_on(prefix: &str, s: usize) -> String {
-    (0..)
-        .map(|i| format!("{prefix}:{i}"))
-        .find(|k| shard_of(k) == s)
-        .unwrap_or_default()
-}
-
 #[test]
 fn blmove_across_shards_reparks_instead_of_answering_null() {
     let server = kevy();
     let addr = server.addr();
-    let src = key_on("race:src", 0);
-    let dst = key_on("race:dst", 1);
+    let src = key_on(0, "race:src:");
+    let dst = key_on(1, "race:dst:");
     let moved = Arc::new(Mutex::new(Vec::new()));
     let stolen = Arc::new(Mutex::new(Vec::new()));
     let early_nulls = Arc::new(AtomicUsize::new(0));

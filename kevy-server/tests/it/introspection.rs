@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use crate::util::{array_items, bulk, bulk_body, integer, kevy, shard_of, Raw, RedisServer};
+use crate::util::{array_items, bulk, bulk_body, integer, kevy, key_on, Raw, RedisServer};
 
 /// The `name=value` fields of each `CLIENT LIST` line.
 fn client_lines(reply: &[u8]) -> Vec<HashMap<String, String>> {
@@ -20,14 +20,6 @@ fn client_lines(reply: &[u8]) -> Vec<HashMap<String, String>> {
                 .collect()
         })
         .collect()
-}
-
-/// The first key at or after `key{i}` that lives on `shard`.
-fn key_on(shard: usize, prefix: &str) -> String {
-    (0..)
-        .map(|i| format!("{prefix}{i}"))
-        .find(|k| shard_of(k) == shard)
-        .unwrap_or_default()
 }
 
 #[test]

@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use kevy_rt::Server;
 
-use crate::util::{encode_str, kevy, shard_of, Raw, RedisServer, SHARDS};
+use crate::util::{conns_per_shard, encode_str, kevy, key_on, shard_of, Raw, RedisServer, SHARDS};
 
 const BUSY_EVAL: &[u8] =
     b"-BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.\r\n";
@@ -35,34 +35,6 @@ fn execabort(busy: &[u8]) -> Vec<u8> {
         &busy[1..],
     ]
     .concat()
-}
-
-/// A connection and the shard that accepted it.
-fn connect_on(server: &Server) -> (Raw, usize) {
-    let before = server.stats().accepted();
-    let mut c = Raw::connect(server.addr());
-    // Answered: accepted by now.
-    assert_eq!(c.call(&["PING"]), b"+PONG\r\n");
-    let after = server.stats().accepted();
-    let shard = (0..SHARDS)
-        .find(|&s| after[s] > before[s])
-        .expect("a shard accepted the connection");
-    (c, shard)
-}
-
-/// `n` connections on each shard (the kernel spreads them).
-fn conns_per_shard(server: &Server, n: usize) -> Vec<Vec<Raw>> {
-    let mut on: Vec<Vec<Raw>> = (0..SHARDS).map(|_| Vec::new()).collect();
-    for _ in 0..500 {
-        if on.iter().all(|v| v.len() >= n) {
-            return on;
-        }
-        let (c, s) = connect_on(server);
-        if on[s].len() < n {
-            on[s].push(c);
-        }
-    }
-    panic!("the kernel never spread connections over every shard");
 }
 
 /// A kevy whose scripts are busy after 100 ms (set as a client would).
@@ -298,14 +270,7 @@ fn a_pcall_loop_is_killed_too() {
 fn a_global_mode_script_is_refused_and_killed_from_either_shard() {
     let server = server();
     let mut on = conns_per_shard(&server, 3);
-    let k0 = (0..)
-        .map(|i| format!("g{i}"))
-        .find(|k| shard_of(k) == 0)
-        .unwrap();
-    let k1 = (0..)
-        .map(|i| format!("g{i}"))
-        .find(|k| shard_of(k) == 1)
-        .unwrap();
+    let (k0, k1) = (key_on(0, "g"), key_on(1, "g"));
     // The runner is on shard 0: the script runs there.
     let mut runner = on[0].pop().expect("a connection on shard 0");
     for killer in 0..SHARDS {
@@ -340,14 +305,7 @@ fn a_global_mode_script_is_refused_and_killed_from_either_shard() {
 fn a_script_suspended_at_each_remote_call_times_out_and_is_killed() {
     let server = server();
     let mut on = conns_per_shard(&server, 2);
-    let k0 = (0..)
-        .map(|i| format!("s{i}"))
-        .find(|k| shard_of(k) == 0)
-        .unwrap();
-    let k1 = (0..)
-        .map(|i| format!("s{i}"))
-        .find(|k| shard_of(k) == 1)
-        .unwrap();
+    let (k0, k1) = (key_on(0, "s"), key_on(1, "s"));
     let mut runner = on[0].pop().expect("a connection on shard 0");
     let reads = "while true do redis.call('GET', KEYS[2]) end";
     runner.send(&encode_str(&["EVAL", reads, "2", &k0, &k1]));

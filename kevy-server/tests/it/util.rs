@@ -41,6 +41,45 @@ pub fn shard_of(key: &str) -> usize {
     Router::new(SHARDS).shard_of(key.as_bytes())
 }
 
+/// The first key `prefix{i}` (i = 0, 1, …) that lives on `shard` of a
+/// [`kevy`] server.
+pub fn key_on(shard: usize, prefix: &str) -> String {
+    (0..)
+        .map(|i| format!("{prefix}{i}"))
+        .find(|k| shard_of(k) == shard)
+        .expect("a key on every shard")
+}
+
+/// A connection to `server` and the shard that accepted it (from the
+/// runtime's per-shard accept counters; the connection is answered first,
+/// so accepted by then).
+pub fn connect_on(server: &Server) -> (Raw, usize) {
+    let before = server.stats().accepted();
+    let mut c = Raw::connect(server.addr());
+    assert_eq!(c.call(&["PING"]), b"+PONG\r\n");
+    let after = server.stats().accepted();
+    let shard = (0..SHARDS)
+        .find(|&s| after[s] > before[s])
+        .expect("a shard accepted the connection");
+    (c, shard)
+}
+
+/// `n` connections on each shard of `server` (the kernel spreads them):
+/// `[shard][i]`.
+pub fn conns_per_shard(server: &Server, n: usize) -> Vec<Vec<Raw>> {
+    let mut on: Vec<Vec<Raw>> = (0..SHARDS).map(|_| Vec::new()).collect();
+    for _ in 0..500 {
+        if on.iter().all(|v| v.len() >= n) {
+            return on;
+        }
+        let (c, s) = connect_on(server);
+        if on[s].len() < n {
+            on[s].push(c);
+        }
+    }
+    panic!("the kernel never spread connections over every shard");
+}
+
 /// A real `redis-server` on a free port, killed (and reaped) on drop.
 pub struct RedisServer {
     child: Child,

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use super::loadgen::{self, Load, Op};
 use super::{Options, Row};
-use crate::procs::{free_port, memcached_ready, CpuProbe, Server};
+use crate::procs::{memcached_ready, CpuProbe, Server};
 use crate::stats::{summarize, Run};
 use crate::tools::is_root;
 
@@ -13,14 +13,14 @@ const OPS: &[(&str, Op)] = &[("set", Op::Set), ("get", Op::Get)];
 /// Pipeline depths.
 const DEPTHS: &[usize] = &[1, 16];
 
-fn start_kevy(bin: &Path) -> Result<Server, String> {
-    let port = free_port()?;
+fn start_kevy(o: &Options, bin: &Path) -> Result<Server, String> {
+    let port = o.port()?;
     let args = ["-l", "127.0.0.1", "-p", &port.to_string(), "-t", "2"].map(String::from);
     Server::start("kevy-memcached", bin, &args, port, memcached_ready)
 }
 
-fn start_memcached() -> Result<Server, String> {
-    let port = free_port()?;
+fn start_memcached(o: &Options) -> Result<Server, String> {
+    let port = o.port()?;
     let mut args: Vec<String> = [
         "-l",
         "127.0.0.1",
@@ -74,6 +74,7 @@ fn bench(server: &mut Server, op: Op, depth: usize, requests: u64) -> Result<(Ru
             secs: wall.as_secs_f64(),
             cpu: used,
             lat: None,
+            counts: None,
         },
         hits as f64 / requests as f64,
     ))
@@ -81,8 +82,8 @@ fn bench(server: &mut Server, op: Op, depth: usize, requests: u64) -> Result<(Ru
 
 /// Runs every workload at every depth for `o.rounds` interleaved rounds.
 pub fn compare(o: &Options, kevy_bin: &Path) -> Result<Vec<Row>, String> {
-    let mut kevy = start_kevy(kevy_bin)?;
-    let mut real = start_memcached()?;
+    let mut kevy = start_kevy(o, kevy_bin)?;
+    let mut real = start_memcached(o)?;
     bench(&mut kevy, Op::Set, 16, o.requests(16) / 10)?;
     bench(&mut real, Op::Set, 16, o.requests(16) / 10)?;
     let cells = OPS.len() * DEPTHS.len();

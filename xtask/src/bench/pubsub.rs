@@ -111,13 +111,14 @@ fn bench(server: &mut Server, n: usize) -> Result<Run, String> {
         secs,
         cpu,
         lat: None,
+        counts: None,
     })
 }
 
 /// Interleaved rounds of the fan-out on both servers.
 pub fn compare(o: &Options, kevy_bin: &std::path::Path) -> Result<Vec<Row>, String> {
-    let mut kevy = start_kevy(kevy_bin, &o.kevy_args)?;
-    let mut redis = start_redis()?;
+    let mut kevy = start_kevy(o, kevy_bin, &o.kevy_args)?;
+    let mut redis = start_redis(o)?;
     let n = if o.quick { 5_000 } else { 20_000 };
     bench(&mut kevy, n / 10)?;
     bench(&mut redis, n / 10)?;

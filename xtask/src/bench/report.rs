@@ -12,15 +12,18 @@ const SECTIONS: &[&str] = &["machine", "redis", "memcached", "criterion"];
 const INTRO: &str = "# kevy benchmarks
 
 Reproduce with `cargo xtask bench` (a few minutes of both cores; `--quick` for a
-smoke run that writes nothing, `--only redis|memcached|criterion` for one part).
+smoke run that writes nothing, `--only redis|memcached|criterion` for one part;
+`--commands`, `--depths`, `--reactors`, `--kevy-bin LABEL=PATH` to choose; see
+`xtask/src/bench/args.rs`).
 The end-to-end numbers come from interleaved rounds — kevy and the reference
 server alternate run by run, swapping who goes first each round — so both see
 the same background load; the **ratios** are what to read, the absolute figures
 move with whatever else the machine does (other builds share this machine).
 Throughput is requests over the time the server was busy with the run (its CPU
-time is sampled every millisecond: redis-benchmark's threads only notice the
-end of a run on a 250 ms timer, so its own figure, and its exit, are
-quantised); for the memcached load generator, over the generator's own timing.
+time, and the time its threads waited for a CPU, are sampled every millisecond:
+redis-benchmark's threads only notice the end of a run on a 250 ms timer, so its
+own figure, and its exit, are quantised); for the memcached load generator, over
+the generator's own timing.
 CPU per request is the server's user + system time over the run (summed over
 its threads' `/proc/<pid>/task/*/schedstat`) divided by its requests. Load
 generators share the same two cores as the servers.
@@ -122,14 +125,32 @@ pub fn machine_section() -> String {
     )
 }
 
-/// The kevy-server vs redis-server section.
-pub fn redis_section(o: &Options, table: &str) -> String {
+/// The kevy-server vs redis-server section (`servers`: the table's labels).
+pub fn redis_section(o: &Options, servers: &[String], table: &str) -> String {
+    let kevys = servers[..servers.len().saturating_sub(1)].join("`, `");
+    let bins = if o.kevy_bins.is_empty() {
+        "this tree's release build".to_string()
+    } else {
+        o.kevy_bins
+            .iter()
+            .map(|(label, path)| format!("{label} = `{}`", path.display()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     format!(
         "## kevy-server vs redis-server\n\n\
-         `kevy-server --threads 2` and `redis-server --save '' --appendonly no`, each\n\
-         driven by `redis-benchmark -c 50 --threads 2 -r 100000 -P <1|16> -t <command>`\n\
-         ({} requests per run at `-P 1`, {} at `-P 16`); medians of {} interleaved rounds,\n\
-         measured {}. A command kevy does not implement yet shows n/a.\n\n\
+         `kevy-server --threads 2 --io <reactor>` (`{kevys}`: binary, reactor; binaries:\n\
+         {bins}) and `redis-server --save '' --appendonly no`, each driven by\n\
+         `redis-benchmark -c 50 --threads 2 -r 100000 -P <depth>` with `-t <command>`, or\n\
+         for mget, exists and del a custom command of 10 random `key:__rand_int__` keys\n\
+         (over both shards; the keyspace filled by MSETs first, refilled after each DEL run).\n\
+         {} requests per run at `-P 1`, {} at `-P 16` (a quarter of that for the 10-key\n\
+         commands); medians of {} interleaved rounds, measured {}. ÷ redis: the ratio to\n\
+         redis-server's figure in the same rounds. syscalls and context switches per request:\n\
+         `perf stat -e raw_syscalls:sys_enter,context-switches -p <pid>` over the run (n/a\n\
+         where perf could not count). Latencies: redis-benchmark's percentile distribution\n\
+         (depth 1 is the one to read; at 16 a request waits for its batch).\n\
+         A command kevy does not implement shows n/a.\n\n\
          ![kevy ÷ redis ratios](docs/bench-ratios.svg)\n\n{table}",
         o.requests(1),
         o.requests(16),

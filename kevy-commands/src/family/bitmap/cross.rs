@@ -43,16 +43,7 @@ pub enum BitsPlan {
     Relay,
 }
 
-impl crate::cross::FamilyPlan for BitsPlan {
-    fn gather(
-        &mut self,
-        replies: Vec<PartReply>,
-        next: &mut Vec<(usize, Part)>,
-        out: &mut Reply<'_>,
-    ) -> Gather {
-        gather(self, replies, next, out)
-    }
-}
+crate::cross::family_plan!(BitsPlan => gather);
 
 const MISSING: u8 = 0;
 const WRONG_TYPE: u8 = 1;

@@ -29,16 +29,7 @@ pub struct FirstPlan {
     next: usize,
 }
 
-impl crate::cross::FamilyPlan for FirstPlan {
-    fn gather(
-        &mut self,
-        replies: Vec<PartReply>,
-        next: &mut Vec<(usize, Part)>,
-        out: &mut Reply<'_>,
-    ) -> Gather {
-        gather(self, &replies, next, out)
-    }
-}
+crate::cross::family_plan!(FirstPlan => &gather);
 
 impl FirstPlan {
     /// Sends the next run of keys sharing a shard; false when none is left.

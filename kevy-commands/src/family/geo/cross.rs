@@ -36,16 +36,7 @@ pub enum GeoPlan {
     Relay,
 }
 
-impl crate::cross::FamilyPlan for GeoPlan {
-    fn gather(
-        &mut self,
-        replies: Vec<PartReply>,
-        next: &mut Vec<(usize, Part)>,
-        out: &mut Reply<'_>,
-    ) -> Gather {
-        gather(self, replies, next, out)
-    }
-}
+crate::cross::family_plan!(GeoPlan => gather);
 
 /// A search part's tag: the reply follows.
 const REPLY: u8 = 0;

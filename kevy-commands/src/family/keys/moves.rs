@@ -90,16 +90,7 @@ pub struct RenamePlan {
     pub stage: RenameStage,
 }
 
-impl crate::cross::FamilyPlan for RenamePlan {
-    fn gather(
-        &mut self,
-        replies: Vec<PartReply>,
-        next: &mut Vec<(usize, Part)>,
-        out: &mut Reply<'_>,
-    ) -> Gather {
-        gather_rename(self, replies, next, out)
-    }
-}
+crate::cross::family_plan!(RenamePlan => gather_rename);
 
 impl RenamePlan {
     fn take(&mut self, next: &mut Vec<(usize, Part)>) -> Gather {
@@ -309,16 +300,7 @@ pub struct CopyPlan {
     pub sent: bool,
 }
 
-impl crate::cross::FamilyPlan for CopyPlan {
-    fn gather(
-        &mut self,
-        replies: Vec<PartReply>,
-        next: &mut Vec<(usize, Part)>,
-        out: &mut Reply<'_>,
-    ) -> Gather {
-        gather_copy(self, replies, next, out)
-    }
-}
+crate::cross::family_plan!(CopyPlan => gather_copy);
 
 /// Plans a COPY whose keys live on two shards: the source's shard parses
 /// and checks the command, then clones the value.

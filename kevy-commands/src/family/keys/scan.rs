@@ -42,16 +42,7 @@ pub struct ScanPlan {
     opts: OwnedArgs,
 }
 
-impl crate::cross::FamilyPlan for ScanPlan {
-    fn gather(
-        &mut self,
-        replies: Vec<PartReply>,
-        next: &mut Vec<(usize, Part)>,
-        out: &mut Reply<'_>,
-    ) -> Gather {
-        gather_scan(self, replies, next, out)
-    }
-}
+crate::cross::family_plan!(ScanPlan => gather_scan);
 
 impl ScanPlan {
     /// The step on the current shard from `cursor`, with what is left of

@@ -266,16 +266,7 @@ pub struct LmpopPlan {
     retries: u32,
 }
 
-impl crate::cross::FamilyPlan for LmpopPlan {
-    fn gather(
-        &mut self,
-        replies: Vec<PartReply>,
-        next: &mut Vec<(usize, Part)>,
-        out: &mut Reply<'_>,
-    ) -> Gather {
-        gather_lmpop(self, &replies, next, out)
-    }
-}
+crate::cross::family_plan!(LmpopPlan => &gather_lmpop);
 
 impl LmpopPlan {
     /// Round 1: one probe per shard with its keys in argument order.

@@ -262,16 +262,7 @@ pub struct AlgebraPlan {
     storing: bool,
 }
 
-impl crate::cross::FamilyPlan for AlgebraPlan {
-    fn gather(
-        &mut self,
-        replies: Vec<PartReply>,
-        next: &mut Vec<(usize, Part)>,
-        out: &mut Reply<'_>,
-    ) -> Gather {
-        gather_algebra(self, &replies, next, out)
-    }
-}
+crate::cross::family_plan!(AlgebraPlan => &gather_algebra);
 
 /// Round 1: one partial per shard over its keys (`keys` in argument order).
 fn plan_partials<'k>(

@@ -145,16 +145,7 @@ pub struct SortPlan {
     stored: usize,
 }
 
-impl crate::cross::FamilyPlan for SortPlan {
-    fn gather(
-        &mut self,
-        replies: Vec<PartReply>,
-        next: &mut Vec<(usize, Part)>,
-        out: &mut Reply<'_>,
-    ) -> Gather {
-        SortPlan::gather(self, replies, next, out)
-    }
-}
+crate::cross::family_plan!(SortPlan => SortPlan::gather);
 
 impl SortPlan {
     /// One round of the SORT.

@@ -45,16 +45,7 @@ pub enum StreamPlan {
     },
 }
 
-impl crate::cross::FamilyPlan for StreamPlan {
-    fn gather(
-        &mut self,
-        replies: Vec<PartReply>,
-        next: &mut Vec<(usize, Part)>,
-        out: &mut Reply<'_>,
-    ) -> Gather {
-        gather(self, replies, next, out)
-    }
-}
+crate::cross::family_plan!(StreamPlan => gather);
 
 /// A part item's tag: the key was not served.
 const NONE: u8 = 0;

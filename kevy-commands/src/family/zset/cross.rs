@@ -68,16 +68,7 @@ pub enum ZPlan {
     Relay,
 }
 
-impl crate::cross::FamilyPlan for ZPlan {
-    fn gather(
-        &mut self,
-        replies: Vec<PartReply>,
-        next: &mut Vec<(usize, Part)>,
-        out: &mut Reply<'_>,
-    ) -> Gather {
-        gather(self, replies, next, out)
-    }
-}
+crate::cross::family_plan!(ZPlan => gather);
 
 /// Snapshot tags.
 const MISSING: u8 = 0;
