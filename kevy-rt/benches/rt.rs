@@ -1,10 +1,11 @@
-//! Hot paths of the runtime: RESP decoding and ring throughput.
+//! Hot paths of the runtime: RESP decoding, key routing and ring throughput.
 
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use kevy_rt::resp::{decode, Decoded, Limits};
 use kevy_rt::ring::ring;
+use kevy_rt::router::Router;
 use kevy_rt::Span;
 
 fn pipeline(n: usize) -> Vec<u8> {
@@ -89,5 +90,35 @@ fn bench_ring(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench_decode, bench_ring);
+/// Key → shard: a plain key (hashed and checked for `{` in one pass) and a
+/// tagged one (the tag found, then hashed).
+fn bench_route(c: &mut Criterion) {
+    let mut g = c.benchmark_group("route");
+    let router = Router::new(2);
+    let keys: Vec<Vec<u8>> = (0..1024)
+        .map(|i| format!("key:{i:012}").into_bytes())
+        .collect();
+    g.throughput(Throughput::Elements(keys.len() as u64));
+    g.bench_function("plain_16b_x1024", |b| {
+        b.iter(|| {
+            keys.iter()
+                .map(|k| router.shard_of(black_box(k)))
+                .sum::<usize>()
+        })
+    });
+    let tagged: Vec<Vec<u8>> = (0..1024)
+        .map(|i| format!("{{user:{i}}}:name").into_bytes())
+        .collect();
+    g.bench_function("tagged_x1024", |b| {
+        b.iter(|| {
+            tagged
+                .iter()
+                .map(|k| router.shard_of(black_box(k)))
+                .sum::<usize>()
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench_decode, bench_route, bench_ring);
 criterion_main!(benches);
