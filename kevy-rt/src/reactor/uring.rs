@@ -156,6 +156,20 @@ fn coop() -> bool {
     std::env::var("KEVY_URING_COOP").is_ok_and(|v| v == "1")
 }
 
+/// Whether the ring defers its task work to this thread's next
+/// `io_uring_enter` (`IORING_SETUP_DEFER_TASKRUN | SINGLE_ISSUER`) unless
+/// `KEVY_URING_DEFER` says otherwise (`1`, `0`).
+const DEFER: bool = true;
+
+/// `KEVY_URING_DEFER`: deferred task work (see [`DEFER`]).
+fn defer() -> bool {
+    match std::env::var("KEVY_URING_DEFER").as_deref() {
+        Ok("1") => true,
+        Ok("0") => false,
+        _ => DEFER,
+    }
+}
+
 /// Fails unless the kernel has what the reactor needs: io_uring allowed,
 /// the opcodes it uses, provided-buffer rings and multishot receives (the
 /// last found by receiving through a socket pair).
@@ -195,7 +209,25 @@ impl Ring {
     /// which polls `epoll_fd` (when not negative) for everything else.
     /// Fails when the kernel refuses io_uring or lacks an operation used.
     pub(crate) fn new(wake_fd: Option<RawFd>, epoll_fd: RawFd) -> io::Result<Ring> {
-        let ring = if coop() {
+        let deferred = if defer() {
+            // Completions' task work runs only when this thread enters the
+            // kernel asking for events: the shard's wait, or the submit of
+            // an iteration that sees `IORING_SQ_TASKRUN` (the io-uring
+            // crate adds GETEVENTS then); never by interrupting it. Only
+            // the shard's thread submits (it made the ring). Kernels before
+            // 6.1 refuse the flags: the ring is made without them.
+            IoUring::builder()
+                .setup_single_issuer()
+                .setup_defer_taskrun()
+                .setup_taskrun_flag()
+                .build(ENTRIES)
+                .ok()
+        } else {
+            None
+        };
+        let ring = if let Some(r) = deferred {
+            r
+        } else if coop() {
             // Completions' task work runs when this thread next enters the
             // kernel (it does every iteration), not by interrupting it.
             IoUring::builder()
