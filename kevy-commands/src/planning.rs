@@ -4,7 +4,6 @@
 
 use kevy_rt::{Args, Gather, LocalCx, Planned, Router};
 
-use crate::accounting::slowlog::Captured;
 use crate::base::clock::{self, since};
 use crate::base::resp::{self, Reply};
 use crate::cross::{self, Part, PartReply, Plan};
@@ -84,7 +83,10 @@ impl Redis {
             >= 0;
         Planned {
             plan: Tracked {
-                slow: logging.then(|| Captured::new(args, &family::monitor::redactions(cmd, args))),
+                slow: logging.then(|| {
+                    let hidden = family::monitor::redactions(cmd, args);
+                    shard.server.slowlog.capture(args, &hidden)
+                }),
                 argv: shard.aof.on.then(|| args.to_owned_args()),
                 dst: events::store_event(cmd)
                     .and_then(|_| args.get(if cmd.name == "bitop" { 2 } else { 1 }))
@@ -179,6 +181,7 @@ impl Redis {
             shard
                 .server
                 .done(spec, ns, &out[mark..], &who, empty.args(), op.slow.as_ref());
+            recycle(shard, op);
             finish(out, mark, op.ctx.quiet);
             return Gather::Done;
         }
@@ -200,6 +203,7 @@ impl Redis {
                 empty.args(),
                 op.slow.as_ref(),
             );
+            recycle(shard, op);
             let dirty = shard.server.dirty;
             shard.server.count_dirty(op.spec, op.argc, &out[mark..]);
             if let Some(argv) = op.argv.take() {
@@ -247,8 +251,16 @@ impl Redis {
             shard
                 .server
                 .done(spec, ns, &out[mark..], &who, empty.args(), op.slow.as_ref());
+            recycle(shard, op);
             finish(out, mark, op.ctx.quiet);
         }
         g
+    }
+}
+
+/// Hands a finished operation's slow-log capture back to the shard's spares.
+fn recycle(shard: &mut ShardState, op: &mut Tracked) {
+    if let Some(c) = op.slow.take() {
+        shard.server.slowlog.recycle(c);
     }
 }

@@ -41,73 +41,25 @@ impl Redis {
         }
         match cmd.run {
             Run::Key(f) | Run::Keys(f, _) => {
-                let mark = out.len();
-                let t0 = clock::now();
-                let mut reply = Reply::new(out, ctx.resp3);
-                let before = events::before(shard, ctx.db as usize, cmd, args);
-                let now = shard.clock();
-                let db = shard.db(ctx.db as usize);
-                let counts = (db.counts.hits, db.counts.misses);
-                f(&mut Call {
-                    db: &mut *db,
-                    args,
-                    now,
-                    out: &mut reply,
-                });
-                if cmd.flags & table::flags::WRITE != 0 {
-                    // Redis counts hits and misses of read lookups only.
-                    uncount(db, counts);
-                }
-                if let Some(b) = before {
-                    events::after(shard, ctx.db as usize, cmd, args, &out[mark..], b);
-                }
-                if let Some(t) = ctx.track {
-                    family::tracking::remember(shard, t, cmd, args);
-                }
-                shard.flush_signals(ctx.client);
-                let ns = since(t0);
-                let dirty = shard.server.dirty;
-                shard
-                    .server
-                    .done(cmd, ns, &out[mark..], &ctx.who(), args, None);
-                if shard.aof.on {
-                    let changed = shard.server.dirty - dirty;
-                    aofrun::after_command(shard, ctx.db, cmd, args, &out[mark..], changed, false);
-                }
-                finish(out, mark, ctx.quiet);
+                keyed(shard, ctx, cmd, args, out, false, |shard, now, out| {
+                    f(&mut Call {
+                        db: shard.db(ctx.db as usize),
+                        args,
+                        now,
+                        out: &mut Reply::new(out, ctx.resp3),
+                    })
+                })
             }
             Run::Shard(f) | Run::ShardKeys(f, _) => {
-                let mark = out.len();
-                let t0 = clock::now();
-                let before = events::before(shard, ctx.db as usize, cmd, args);
-                let mut reply = Reply::new(out, ctx.resp3);
-                let db = shard.db(ctx.db as usize);
-                let counts = (db.counts.hits, db.counts.misses);
-                let now = shard.clock();
-                f(&mut ShardCall {
-                    db: ctx.db as usize,
-                    shard,
-                    args,
-                    now,
-                    out: &mut reply,
-                });
-                if cmd.flags & table::flags::WRITE != 0 {
-                    uncount(shard.db(ctx.db as usize), counts);
-                }
-                if let Some(b) = before {
-                    events::after(shard, ctx.db as usize, cmd, args, &out[mark..], b);
-                }
-                shard.flush_signals(ctx.client);
-                let ns = since(t0);
-                let dirty = shard.server.dirty;
-                shard
-                    .server
-                    .done(cmd, ns, &out[mark..], &ctx.who(), args, None);
-                if shard.aof.on {
-                    let changed = shard.server.dirty - dirty;
-                    aofrun::after_command(shard, ctx.db, cmd, args, &out[mark..], changed, true);
-                }
-                finish(out, mark, ctx.quiet);
+                keyed(shard, ctx, cmd, args, out, true, |shard, now, out| {
+                    f(&mut ShardCall {
+                        db: ctx.db as usize,
+                        shard,
+                        args,
+                        now,
+                        out: &mut Reply::new(out, ctx.resp3),
+                    })
+                })
             }
             Run::Local(_) | Run::Plan(_) | Run::Movable(..) | Run::Server(_) => misrouted(out),
         }
@@ -180,4 +132,49 @@ impl Redis {
         );
         flow
     }
+}
+
+/// Runs a keyed command's handler `run` (given the shard, the command's
+/// time and the reply), with what every keyed command pays around it:
+/// keyspace events, hit/miss counts, tracking, signals, accounting, the AOF.
+/// `whole`: a handler given the whole shard (`Run::Shard`), which tracks
+/// no keys itself and is logged to the AOF as such.
+#[inline(always)]
+fn keyed(
+    shard: &mut ShardState,
+    ctx: Ctx,
+    cmd: &'static Spec,
+    args: Args<'_>,
+    out: &mut Vec<u8>,
+    whole: bool,
+    run: impl FnOnce(&mut ShardState, crate::store::db::Clock, &mut Vec<u8>),
+) {
+    let mark = out.len();
+    let t0 = clock::now();
+    let before = events::before(shard, ctx.db as usize, cmd, args);
+    let now = shard.clock();
+    let db = shard.db(ctx.db as usize);
+    let counts = (db.counts.hits, db.counts.misses);
+    run(shard, now, out);
+    if cmd.flags & table::flags::WRITE != 0 {
+        // Redis counts hits and misses of read lookups only.
+        uncount(shard.db(ctx.db as usize), counts);
+    }
+    if let Some(b) = before {
+        events::after(shard, ctx.db as usize, cmd, args, &out[mark..], b);
+    }
+    if let (false, Some(t)) = (whole, ctx.track) {
+        family::tracking::remember(shard, t, cmd, args);
+    }
+    shard.flush_signals(ctx.client);
+    let ns = since(t0);
+    let dirty = shard.server.dirty;
+    shard
+        .server
+        .done(cmd, ns, &out[mark..], &ctx.who(), args, None);
+    if shard.aof.on {
+        let changed = shard.server.dirty - dirty;
+        aofrun::after_command(shard, ctx.db, cmd, args, &out[mark..], changed, whole);
+    }
+    finish(out, mark, ctx.quiet);
 }

@@ -34,26 +34,43 @@ pub use specs::COMMANDS;
 /// Longest verb worth looking up; longer ones are unknown.
 const MAX_VERB: usize = 32;
 
-/// A hash of the verb's length and its first two and last two bytes, with
-/// ASCII case folded (`| 0x20`): constant time whatever the verb, and enough to
-/// spread Redis's command names; the one name compared settles the rest.
+/// A verb's first eight bytes as a little-endian word, zero-padded.
 #[inline]
-fn fold_hash(verb: &[u8]) -> u32 {
-    let n = verb.len();
-    let at = |i: usize| verb.get(i).map_or(0, |&b| (b | 0x20) as u32);
-    let h = (n as u32)
-        ^ (at(0) << 8)
-        ^ (at(1) << 16)
-        ^ (at(n.wrapping_sub(1)) << 24)
-        ^ (at(n.wrapping_sub(2)) << 4);
-    h.wrapping_mul(0x9E37_79B1) >> 7
+fn head(verb: &[u8]) -> u64 {
+    let mut w = 0u64;
+    for (i, &b) in verb.iter().take(8).enumerate() {
+        w |= (b as u64) << (8 * i);
+    }
+    w
 }
 
-/// An open-addressing index over [`COMMANDS`], built once: slot `i` holds a
-/// command index + 1 (0: empty). Kept at most a quarter full so a lookup
-/// usually probes one slot and compares one name.
+/// The index slot of a verb of `len` bytes whose [`head`] is `w`: ASCII case
+/// folded (`| 0x20` on the bytes present), then multiplied, so the hash is
+/// a few instructions whatever the verb; the name compared settles the rest.
+#[inline]
+fn slot_of(w: u64, len: usize, mask: usize) -> usize {
+    let present = u64::MAX >> (8 * (8 - len.min(8)));
+    let folded = (w | (0x2020_2020_2020_2020 & present)) ^ ((len as u64) << 56);
+    (folded.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40) as usize & mask
+}
+
+/// One command of the index: its name's first eight bytes in lower case,
+/// the bits that fold case (`0x20` where the name has a letter), its
+/// length and its place in [`COMMANDS`] + 1 (0: an empty slot).
+#[derive(Clone, Copy, Default)]
+struct Slot {
+    lower: u64,
+    fold: u64,
+    len: u32,
+    cmd: u32,
+}
+
+/// An open-addressing index over [`COMMANDS`], built once. Kept at most a
+/// quarter full so a lookup usually probes one slot. A verb matches a slot
+/// when `(head(verb) | fold) == lower`: a letter of the name matches either
+/// case, anything else only itself (so `_`, `|` and digits are exact).
 struct Index {
-    slots: Vec<u16>,
+    slots: Vec<Slot>,
     mask: usize,
 }
 
@@ -61,13 +78,26 @@ fn index() -> &'static Index {
     static INDEX: OnceLock<Index> = OnceLock::new();
     INDEX.get_or_init(|| {
         let size = (COMMANDS.len() * 4).next_power_of_two();
-        let mut slots = vec![0u16; size];
+        let mut slots = vec![Slot::default(); size];
         for (i, spec) in COMMANDS.iter().enumerate() {
-            let mut at = fold_hash(spec.name.as_bytes()) as usize & (size - 1);
-            while slots[at] != 0 {
+            let name = spec.name.as_bytes();
+            let lower = head(&name.to_ascii_lowercase());
+            let fold = head(
+                &name
+                    .iter()
+                    .map(|b| if b.is_ascii_alphabetic() { 0x20 } else { 0 })
+                    .collect::<Vec<u8>>(),
+            );
+            let mut at = slot_of(lower, name.len(), size - 1);
+            while slots[at].cmd != 0 {
                 at = (at + 1) & (size - 1);
             }
-            slots[at] = (i + 1) as u16;
+            slots[at] = Slot {
+                lower,
+                fold,
+                len: name.len() as u32,
+                cmd: (i + 1) as u32,
+            };
         }
         Index {
             slots,
@@ -79,17 +109,23 @@ fn index() -> &'static Index {
 /// Looks a top-level verb up, case-insensitively.
 #[inline]
 pub fn lookup(verb: &[u8]) -> Option<&'static Spec> {
-    if verb.len() > MAX_VERB {
+    if verb.is_empty() || verb.len() > MAX_VERB {
         return None;
     }
     let index = index();
-    let mut at = fold_hash(verb) as usize & index.mask;
+    let w = head(verb);
+    let mut at = slot_of(w, verb.len(), index.mask);
     loop {
         // Ends at an empty slot: the index is never more than a quarter full.
-        let slot = *index.slots.get(at)? as usize;
-        let spec = COMMANDS.get(slot.checked_sub(1)?)?;
-        if spec.name.len() == verb.len() && spec.name.as_bytes().eq_ignore_ascii_case(verb) {
-            return Some(spec);
+        let slot = index.slots.get(at)?;
+        if slot.cmd == 0 {
+            return None;
+        }
+        if slot.len as usize == verb.len() && (w | slot.fold) == slot.lower {
+            let spec = COMMANDS.get(slot.cmd as usize - 1)?;
+            if verb.len() <= 8 || spec.name.as_bytes()[8..].eq_ignore_ascii_case(&verb[8..]) {
+                return Some(spec);
+            }
         }
         at = (at + 1) & index.mask;
     }

@@ -110,6 +110,13 @@ impl<'a> Args<'a> {
         }
     }
 
+    /// The buffer the arguments point into and their spans in it (e.g. to
+    /// copy a run of short arguments in one go).
+    #[inline]
+    pub fn raw(&self) -> (&'a [u8], &'a [Span]) {
+        (self.buf, self.spans)
+    }
+
     /// Total number of argument bytes.
     pub fn byte_len(&self) -> usize {
         self.spans.iter().map(Span::len).sum()

@@ -175,14 +175,24 @@ impl Queue {
         self.first.iter().chain(self.rest.iter())
     }
 
-    /// Drops `txn`'s entries; true when nothing is left.
+    /// Drops `txn`'s entry (a request enters a key's queue once); true
+    /// when nothing is left.
     fn remove(&mut self, txn: TxnId) -> bool {
-        self.rest.retain(|e| e.txn != txn);
         if self.first.is_some_and(|e| e.txn == txn) {
             self.first = self.rest.pop_front();
+        } else if !self.rest.is_empty() {
+            self.rest.retain(|e| e.txn != txn);
         }
         self.first.is_none()
     }
+}
+
+/// A request in a [`LockTable`].
+#[derive(Debug)]
+struct Held {
+    req: Request,
+    granted: bool,
+    arrival: u64,
 }
 
 /// A shard's lock table: per resource, the FIFO of requests on it; a request
@@ -194,11 +204,18 @@ impl Queue {
 #[derive(Debug, Default)]
 pub(crate) struct LockTable {
     queues: IdMap<Queue>,
-    /// The shard itself: read by every key request, written by whole-shard ones.
-    shard: VecDeque<Entry>,
+    /// The shard itself, read by every key request and written by
+    /// whole-shard ones: its FIFO is the arrival order. Only the writers
+    /// are listed, `(arrival, txn)`, oldest first: a key request is
+    /// admitted when no writer arrived before it, a whole request when no
+    /// request at all did (no queue entry, scan or removal per key request).
+    wholes: VecDeque<(u64, TxnId)>,
+    /// Arrivals so far.
+    arrivals: u64,
     /// Per request: its keys (each once, in its strongest mode; it also
-    /// takes the shard, written when `whole`) and whether it is granted.
-    txns: IdMap<(Request, bool)>,
+    /// takes the shard, written when `whole`), whether it is granted, and
+    /// its arrival.
+    txns: IdMap<Held>,
     /// Waiting requests in arrival order.
     waiting: Vec<TxnId>,
     /// Per key, how many commands deferred here behind the locks touch it
@@ -231,18 +248,26 @@ impl LockTable {
                 None => i += 1,
             }
         }
-        self.shard.push_back(Entry {
-            txn,
-            write: req.whole,
-        });
+        self.arrivals += 1;
+        let arrival = self.arrivals;
+        if req.whole {
+            self.wholes.push_back((arrival, txn));
+        }
         for &(k, write) in &req.keys {
             self.queues.entry(k).or_default().push(Entry { txn, write });
         }
-        let granted = self.grantable(&req, txn);
+        let granted = self.grantable(&req, txn, arrival);
         if !granted {
             self.waiting.push(txn);
         }
-        self.txns.insert(txn, (req, granted));
+        self.txns.insert(
+            txn,
+            Held {
+                req,
+                granted,
+                arrival,
+            },
+        );
         granted
     }
 
@@ -257,7 +282,8 @@ impl LockTable {
         if self.txns.is_empty() {
             return true;
         }
-        self.shard.iter().all(|e| !(req.whole || e.write))
+        !req.whole
+            && self.wholes.is_empty()
             && req.keys.iter().all(|&(k, write)| {
                 self.queues
                     .get(&k)
@@ -267,14 +293,25 @@ impl LockTable {
 
     /// Whether every request ahead of `txn` on each of `req`'s resources is
     /// compatible.
-    fn grantable(&self, req: &Request, txn: TxnId) -> bool {
+    fn grantable(&self, req: &Request, txn: TxnId, arrival: u64) -> bool {
         self.behind_no_deferred(req)
-            && admits(self.shard.iter(), txn, req.whole)
+            && self.shard_admits(req.whole, arrival)
             && req.keys.iter().all(|&(k, write)| {
                 self.queues
                     .get(&k)
                     .is_none_or(|q| admits(q.iter(), txn, write))
             })
+    }
+
+    /// Whether every request ahead of a request that arrived `arrival`th
+    /// on the shard resource is compatible with it (`whole`: it writes it).
+    fn shard_admits(&self, whole: bool, arrival: u64) -> bool {
+        if whole {
+            // Rare (FLUSHALL, a script on the shard): a scan is fine.
+            self.txns.values().all(|h| h.arrival >= arrival)
+        } else {
+            self.wholes.front().is_none_or(|&(a, _)| a > arrival)
+        }
     }
 
     /// Whether no deferred command touches `req`'s resources (a whole
@@ -318,10 +355,19 @@ impl LockTable {
     /// Drops `txn`'s request (granted or not); pushes the requests this grants
     /// to `granted`, oldest first.
     pub(crate) fn release(&mut self, txn: TxnId, granted: &mut Vec<TxnId>) {
-        let Some((req, _)) = self.txns.remove(&txn) else {
+        let Some(Held { req, .. }) = self.txns.remove(&txn) else {
             return;
         };
-        self.shard.retain(|e| e.txn != txn);
+        if self.txns.is_empty() && self.queues.capacity() <= 64 {
+            // It was alone (so nothing waits): every queue holds only it.
+            self.queues.clear();
+            self.wholes.clear();
+            self.waiting.clear();
+            return;
+        }
+        if req.whole {
+            self.wholes.retain(|&(_, t)| t != txn);
+        }
         for &(k, _) in &req.keys {
             // One lookup per key.
             if let Slot::Occupied(mut q) = self.queues.entry(k) {
@@ -346,11 +392,11 @@ impl LockTable {
             let ok = self
                 .txns
                 .get(&t)
-                .is_some_and(|(req, _)| self.grantable(req, t));
+                .is_some_and(|h| self.grantable(&h.req, t, h.arrival));
             if ok {
                 self.waiting.remove(i);
-                if let Some(e) = self.txns.get_mut(&t) {
-                    e.1 = true;
+                if let Some(h) = self.txns.get_mut(&t) {
+                    h.granted = true;
                 }
                 granted.push(t);
             } else {
@@ -370,11 +416,11 @@ impl LockTable {
 
     /// Whether a granted request holds the whole shard in write mode.
     pub(crate) fn whole_held(&self) -> bool {
-        self.shard.iter().any(|e| e.write && self.is_granted(e.txn))
+        self.wholes.iter().any(|&(_, t)| self.is_granted(t))
     }
 
     fn is_granted(&self, txn: TxnId) -> bool {
-        self.txns.get(&txn).is_some_and(|e| e.1)
+        self.txns.get(&txn).is_some_and(|h| h.granted)
     }
 }
 

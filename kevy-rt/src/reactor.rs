@@ -23,16 +23,13 @@ pub(crate) mod uring;
 /// How a shard does its socket I/O (see the module docs).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum IoBackend {
-    /// epoll readiness, one `read` or `write` per socket operation (the
-    /// default until the io_uring reactor's busy-script serving is fixed:
-    /// a request to a shard busy with a script went unanswered once in
-    /// three full test runs on io_uring).
-    #[default]
+    /// epoll readiness, one `read` or `write` per socket operation.
     Epoll,
     /// Everything through io_uring; start-up fails if the kernel lacks it.
     Uring,
     /// io_uring when the kernel has what it needs, else epoll (measured
-    /// at least as cheap per request, see BENCHMARKS.md).
+    /// at least as cheap per request, see BENCHMARKS.md): the default.
+    #[default]
     Auto,
 }
 
@@ -56,7 +53,7 @@ impl IoBackend {
         }
     }
 
-    /// The default: `KEVY_IO` when it names a backend, else epoll.
+    /// The default: `KEVY_IO` when it names a backend, else auto.
     pub fn from_env() -> IoBackend {
         std::env::var("KEVY_IO")
             .ok()

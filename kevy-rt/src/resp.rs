@@ -101,7 +101,35 @@ pub fn decode(buf: &mut [u8], spans: &mut Vec<Span>, limits: &Limits) -> Decoded
     }
 }
 
+/// The usual header line, read in one pass: `buf[at]` is the type byte, then
+/// 1 to 18 digits without a leading zero (or a lone `0`) and a `\r` with
+/// one byte after it in the buffer. Gives the number and where the `\r` is.
+/// Anything else (a sign, a leading zero, a long or unfinished line) is `None`
+/// and left to the general path, which answers it as Redis does: on what
+/// this accepts, that path finds the same `\r` (every byte before it is a
+/// digit) and `parse_i64` the same number, so both agree byte for byte.
+#[inline(always)]
+fn quick_number(buf: &[u8], at: usize) -> Option<(usize, usize)> {
+    let first = at + 1;
+    let mut i = first;
+    let mut v: usize = 0;
+    while let Some(&c) = buf.get(i) {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            break;
+        }
+        v = v.wrapping_mul(10).wrapping_add(d as usize);
+        i += 1;
+    }
+    let n = i - first;
+    let canonical = n == 1 || (n > 1 && n <= 18 && buf[first] != b'0');
+    (canonical && buf.get(i) == Some(&b'\r') && i + 2 <= buf.len()).then_some((v, i))
+}
+
 fn decode_multibulk(buf: &[u8], spans: &mut Vec<Span>, limits: &Limits) -> Decoded {
+    if let Some((count, cr)) = quick_number(buf, 0) {
+        return decode_bulks(buf, spans, limits, count as i64, cr);
+    }
     let Some(cr) = memchr::memchr(b'\r', buf) else {
         if buf.len() > limits.max_inline_len {
             return proto_error("too big mbulk count string");
@@ -111,14 +139,24 @@ fn decode_multibulk(buf: &[u8], spans: &mut Vec<Span>, limits: &Limits) -> Decod
     if cr + 2 > buf.len() {
         return Decoded::Incomplete { need: 0 };
     }
-    let count = match parse_i64(&buf[1..cr]) {
-        Some(n)
-            if n <= i32::MAX as i64 && (n <= 0 || n as u64 <= limits.max_multibulk_len as u64) =>
-        {
-            n
-        }
-        _ => return proto_error("invalid multibulk length"),
+    let Some(count) = parse_i64(&buf[1..cr]) else {
+        return proto_error("invalid multibulk length");
     };
+    decode_bulks(buf, spans, limits, count, cr)
+}
+
+/// The arguments of a multibulk of `count` whose header line ends at `cr`.
+#[inline(always)]
+fn decode_bulks(
+    buf: &[u8],
+    spans: &mut Vec<Span>,
+    limits: &Limits,
+    count: i64,
+    cr: usize,
+) -> Decoded {
+    if count > i32::MAX as i64 || (count > 0 && count as u64 > limits.max_multibulk_len as u64) {
+        return proto_error("invalid multibulk length");
+    }
     if count > GUEST_MAX_ARGS && limits.guest {
         return proto_error("unauthenticated multibulk length");
     }
@@ -139,6 +177,19 @@ fn decode_multibulk(buf: &[u8], spans: &mut Vec<Span>, limits: &Limits) -> Decod
         }
     }
     for _ in have as i64..count {
+        if buf.get(pos) == Some(&b'$') {
+            if let Some((len, rcr)) = quick_number(buf, pos) {
+                if len <= limits.max_bulk_len && !(len > GUEST_MAX_BULK && limits.guest) {
+                    let start = rcr + 2;
+                    let end = start + len;
+                    if end <= MAX_OFFSET && end + 2 <= buf.len() {
+                        spans.push(Span::new(start, end));
+                        pos = end + 2;
+                        continue;
+                    }
+                }
+            }
+        }
         let rest = &buf[pos..];
         let Some(rcr) = memchr::memchr(b'\r', rest) else {
             if rest.len() > limits.max_inline_len {

@@ -192,16 +192,19 @@ impl<C: Commands> Builder<C> {
                 None => None,
             });
         }
-        let io = match self.io {
-            IoBackend::Epoll => IoBackend::Epoll,
+        let (io, io_reason) = match self.io {
+            IoBackend::Epoll => (IoBackend::Epoll, "asked for".to_string()),
             // Fail here, not on a shard thread, when the kernel refuses it.
             IoBackend::Uring => {
                 uring_works()?;
-                IoBackend::Uring
+                (IoBackend::Uring, "asked for".to_string())
             }
             IoBackend::Auto => match uring_works() {
-                Ok(()) => IoBackend::Uring,
-                Err(_) => IoBackend::Epoll,
+                Ok(()) => (
+                    IoBackend::Uring,
+                    "auto: the kernel has io_uring with multishot receives".to_string(),
+                ),
+                Err(e) => (IoBackend::Epoll, format!("auto: io_uring unusable ({e})")),
             },
         };
         let mut polls = Vec::with_capacity(n);
@@ -238,6 +241,7 @@ impl<C: Commands> Builder<C> {
             idle_spin: self.idle_spin,
             settings: self.settings,
             io,
+            io_reason,
         })
     }
 }
@@ -359,6 +363,8 @@ pub struct Runtime<C: Commands> {
     unix_path: Option<PathBuf>,
     /// Epoll or Uring (Auto resolved at build).
     io: IoBackend,
+    /// Why `io` was chosen.
+    io_reason: String,
 }
 
 impl<C: Commands> Runtime<C> {
@@ -388,6 +394,13 @@ impl<C: Commands> Runtime<C> {
     /// [`IoBackend::Uring`] (what [`IoBackend::Auto`] chose).
     pub fn io(&self) -> IoBackend {
         self.io
+    }
+
+    /// Why [`Runtime::io`] is what it is, for a start-up log line: `asked
+    /// for`, or what [`IoBackend::Auto`] found (`auto: the kernel has
+    /// io_uring …`, `auto: io_uring unusable (<error>)`).
+    pub fn io_reason(&self) -> &str {
+        &self.io_reason
     }
 
     /// The address the listeners are bound to (with the real port when 0 was asked).

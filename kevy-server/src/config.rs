@@ -50,7 +50,7 @@ pub const USAGE: &str = "Usage: kevy-server [/path/to/kevy.conf] [--name value .
   --threads N       shards, one thread each (default: number of CPUs)
   --maxclients N    --timeout SECS   --tcp-keepalive SECS   --databases N
   --unixsocket PATH --unixsocketperm OCTAL  --loglevel LEVEL --logfile PATH
-  --io epoll|uring|auto  the shards' reactor (default: $KEVY_IO, else epoll)
+  --io epoll|uring|auto  the shards' reactor (default: $KEVY_IO, else auto)
   CONFIG GET * lists every setting.";
 
 impl Config {

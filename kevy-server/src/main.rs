@@ -177,7 +177,7 @@ fn main() -> ExitCode {
     log::log(
         Level::Notice,
         &format!(
-            "kevy-server {} ready: listening on {} with {} shards ({} I/O)",
+            "kevy-server {} ready: listening on {} with {} shards ({} I/O, {})",
             env!("CARGO_PKG_VERSION"),
             rt.local_addrs()
                 .iter()
@@ -185,7 +185,8 @@ fn main() -> ExitCode {
                 .collect::<Vec<_>>()
                 .join(" "),
             config.threads(),
-            rt.io().name()
+            rt.io().name(),
+            rt.io_reason()
         ),
     );
     if let Some(path) = &config.unixsocket() {

@@ -10,8 +10,9 @@ use crate::tools::{
     cargo, ensure_memcached, ensure_node_clients, ensure_python_clients, ensure_redis,
 };
 
-/// The reactor kevy-rt picks without `KEVY_IO`.
-const DEFAULT_IO: &str = "epoll";
+/// The reactor kevy-rt picks without `KEVY_IO` (io_uring where the kernel
+/// has it, so the second pass runs epoll).
+const DEFAULT_IO: &str = "auto";
 
 pub fn run(extra: &[String]) -> Result<(), String> {
     ensure_redis()?;

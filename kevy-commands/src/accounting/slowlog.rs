@@ -91,32 +91,51 @@ impl Entry {
 #[derive(Debug)]
 pub struct Captured {
     buf: Vec<u8>,
-    /// `(end in buf, original length)` of each kept argument.
-    meta: Vec<(u32, u32)>,
+    /// `(start, end)` in `buf` and original length of each kept argument.
+    meta: Vec<Kept>,
     argc: usize,
 }
+
+/// Where a kept argument is in a capture's buffer, and its original length.
+type Kept = (u32, u32, u32);
 
 impl Captured {
     /// Keeps what a slow-log entry of `args` would show, the arguments at
     /// the positions in `hidden` (credentials: MIGRATE's AUTH, HELLO's)
     /// shown as `(redacted)`.
     pub fn new(args: Args<'_>, hidden: &[usize]) -> Captured {
+        Captured::new_in(args, hidden, Vec::new(), Vec::new())
+    }
+
+    /// [`Captured::new`] into `buf` and `meta` (emptied first: recycled
+    /// buffers, [`SlowLog::capture`]).
+    fn new_in(args: Args<'_>, hidden: &[usize], mut buf: Vec<u8>, mut meta: Vec<Kept>) -> Captured {
         let kept = args.len().min(MAX_ARGC);
-        let mut buf = Vec::with_capacity(
-            args.iter()
-                .take(kept)
-                .map(|a| a.len().min(MAX_STRING))
-                .sum(),
-        );
-        let mut meta = Vec::with_capacity(kept);
+        buf.clear();
+        meta.clear();
+        meta.reserve(kept);
+        if hidden.is_empty() && copy_whole(args.raw(), kept, &mut buf, &mut meta) {
+            return Captured {
+                buf,
+                meta,
+                argc: args.len(),
+            };
+        }
+        buf.clear();
+        meta.clear();
         for (i, a) in args.iter().take(kept).enumerate() {
             let a = if hidden.contains(&i) {
                 crate::accounting::REDACTED
             } else {
                 a
             };
+            let start = buf.len() as u32;
             buf.extend_from_slice(&a[..a.len().min(MAX_STRING)]);
-            meta.push((buf.len() as u32, a.len().min(u32::MAX as usize) as u32));
+            meta.push((
+                start,
+                buf.len() as u32,
+                a.len().min(u32::MAX as usize) as u32,
+            ));
         }
         Captured {
             buf,
@@ -127,14 +146,44 @@ impl Captured {
 
     /// The entry for these arguments.
     pub fn entry(&self, time: i64, usec: u64, peer: String, name: &[u8]) -> Entry {
-        let mut start = 0;
-        let args = self.meta.iter().map(|&(end, len)| {
-            let a = self.buf.get(start..end as usize).unwrap_or_default();
-            start = end as usize;
+        let args = self.meta.iter().map(|&(start, end, len)| {
+            let a = self
+                .buf
+                .get(start as usize..end as usize)
+                .unwrap_or_default();
             (a, len as usize)
         });
         Entry::new(time, usec, args, self.argc, peer, name)
     }
+}
+
+/// The common case of [`Captured::new`]: the first `kept` arguments are all
+/// short (none cut) and lie within a few kilobytes of the request's buffer,
+/// `raw`: that stretch is copied in one go (the framing between arguments
+/// with it) and each argument located in the copy. False, with `buf` and
+/// `meta` to be cleared, when they are not.
+fn copy_whole(
+    (raw, spans): (&[u8], &[kevy_rt::Span]),
+    kept: usize,
+    buf: &mut Vec<u8>,
+    meta: &mut Vec<Kept>,
+) -> bool {
+    let spans = &spans[..kept.min(spans.len())];
+    let (Some(first), Some(last)) = (spans.first(), spans.last()) else {
+        return true;
+    };
+    let (lo, hi) = (first.start, last.end);
+    if hi < lo || (hi - lo) as usize > kept * (MAX_STRING + 16) || hi as usize > raw.len() {
+        return false;
+    }
+    for s in spans {
+        if s.start < lo || s.end > hi || s.end < s.start || s.len() > MAX_STRING {
+            return false;
+        }
+        meta.push((s.start - lo, s.end - lo, s.end - s.start));
+    }
+    buf.extend_from_slice(&raw[lo as usize..hi as usize]);
+    true
 }
 
 /// Pairs each argument with its length, for [`Entry::new`].
@@ -146,9 +195,34 @@ pub fn with_lens<'a>(args: Args<'a>) -> impl Iterator<Item = (&'a [u8], usize)> 
 #[derive(Debug, Default)]
 pub struct SlowLog {
     entries: VecDeque<Entry>,
+    /// Buffers of finished captures, for the next ones (no allocation per
+    /// planned command once warm).
+    spare: Vec<Spare>,
 }
 
+/// A finished capture's buffers (its `buf` and `meta`).
+type Spare = (Vec<u8>, Vec<Kept>);
+
+/// Spare capture buffers kept per shard (about one per planned command in
+/// flight on it).
+const MAX_SPARE: usize = 256;
+
 impl SlowLog {
+    /// [`Captured::new`], in recycled buffers when there are some.
+    pub fn capture(&mut self, args: Args<'_>, hidden: &[usize]) -> Captured {
+        let (buf, meta) = self.spare.pop().unwrap_or_default();
+        Captured::new_in(args, hidden, buf, meta)
+    }
+
+    /// Takes back the buffers of a capture no longer needed.
+    pub fn recycle(&mut self, c: Captured) {
+        // At most 32 arguments of 128 bytes each: a capture's buffers stay
+        // small, so the spares hold little memory.
+        if self.spare.len() < MAX_SPARE {
+            self.spare.push((c.buf, c.meta));
+        }
+    }
+
     /// Adds `e`, keeping at most `max_len` entries.
     pub fn push(&mut self, e: Entry, max_len: usize) {
         self.entries.push_front(e);
@@ -206,6 +280,37 @@ mod tests {
         );
         assert_eq!(e.args[31], b"... (11 more arguments)".to_vec());
         assert_eq!(e.args[30], b"28".to_vec());
+    }
+
+    #[test]
+    fn a_capture_in_recycled_buffers_is_the_same() {
+        let mut log = SlowLog::default();
+        let long: OwnedArgs = ["MSET", "k1", &"v".repeat(300), "k2", "w"].iter().collect();
+        let short: OwnedArgs = ["AUTH", "secret"].iter().collect();
+        let c = log.capture(long.args(), &[]);
+        assert_eq!(
+            c.entry(1, 2, "p".into(), b""),
+            Captured::new(long.args(), &[]).entry(1, 2, "p".into(), b"")
+        );
+        log.recycle(c);
+        // The longer capture's leftovers never show in the next one.
+        let c = log.capture(short.args(), &[1]);
+        let e = c.entry(1, 2, "p".into(), b"n");
+        assert_eq!(
+            e,
+            Captured::new(short.args(), &[1]).entry(1, 2, "p".into(), b"n")
+        );
+        assert_eq!(e.args, [b"AUTH".to_vec(), b"(redacted)".to_vec()]);
+        // Arguments inside a request's framing, copied in one stretch.
+        let raw = b"*3\r\n$4\r\nMGET\r\n$1\r\na\r\n$0\r\n\r\n";
+        let spans = [
+            kevy_rt::Span::new(8, 12),
+            kevy_rt::Span::new(18, 19),
+            kevy_rt::Span::new(25, 25),
+        ];
+        let framed = Args::new(raw, &spans);
+        let e = log.capture(framed, &[]).entry(1, 2, "p".into(), b"");
+        assert_eq!(e.args, [b"MGET".to_vec(), b"a".to_vec(), Vec::new()]);
     }
 
     #[test]

@@ -107,8 +107,21 @@ pub fn int(out: &mut Vec<u8>, n: i64) {
 /// Appends a bulk string `$len` + bytes.
 #[inline]
 pub fn bulk(out: &mut Vec<u8>, s: &[u8]) {
-    line(out, b'$', s.len() as i64);
-    out.reserve(s.len() + 2);
+    let n = s.len();
+    if n < 100 {
+        // The usual short value: its header is one fixed-size copy, and
+        // one reservation covers the whole bulk.
+        out.reserve(n + 7);
+        let d = n as u8;
+        if n < 10 {
+            out.extend_from_slice(&[b'$', b'0' + d, b'\r', b'\n']);
+        } else {
+            out.extend_from_slice(&[b'$', b'0' + d / 10, b'0' + d % 10, b'\r', b'\n']);
+        }
+    } else {
+        line(out, b'$', n as i64);
+        out.reserve(n + 2);
+    }
     out.extend_from_slice(s);
     out.extend_from_slice(b"\r\n");
 }
@@ -262,6 +275,19 @@ mod tests {
             b"+PONG\r\n+OK\r\n-ERR x\r\n:0\r\n:-42\r\n:-9223372036854775808\r\n$0\r\n\r\n\
               $2\r\nab\r\n$4\r\n1234\r\n*3\r\n$-1\r\n*-1\r\n"
         );
+    }
+
+    #[test]
+    fn bulk_headers_at_every_width() {
+        for n in [0usize, 1, 9, 10, 11, 42, 99, 100, 101, 999, 1000, 65536] {
+            let value = vec![b'x'; n];
+            let mut out = Vec::new();
+            bulk(&mut out, &value);
+            let mut want = format!("${n}\r\n").into_bytes();
+            want.extend_from_slice(&value);
+            want.extend_from_slice(b"\r\n");
+            assert_eq!(out, want, "{n}");
+        }
     }
 
     /// Every shape-sensitive writer, in one protocol.

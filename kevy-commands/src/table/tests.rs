@@ -96,6 +96,37 @@ fn lookup_is_case_insensitive_and_bounded() {
 }
 
 #[test]
+fn lookup_finds_what_a_case_insensitive_search_finds() {
+    let reference = |verb: &[u8]| {
+        COMMANDS
+            .iter()
+            .find(|s| s.name.as_bytes().eq_ignore_ascii_case(verb))
+            .map(|s| s.name)
+    };
+    for spec in COMMANDS {
+        let name = spec.name.as_bytes();
+        assert_eq!(lookup(name).map(|s| s.name), Some(spec.name));
+        assert_eq!(
+            lookup(&name.to_ascii_uppercase()).map(|s| s.name),
+            Some(spec.name)
+        );
+        // Each byte flipped by 0x20 (a letter's other case, or another
+        // character), dropped, or doubled.
+        for i in 0..name.len() {
+            let mut v = name.to_vec();
+            v[i] ^= 0x20;
+            assert_eq!(lookup(&v).map(|s| s.name), reference(&v), "{v:?}");
+            let mut v = name.to_vec();
+            v.remove(i);
+            assert_eq!(lookup(&v).map(|s| s.name), reference(&v), "{v:?}");
+            let mut v = name.to_vec();
+            v.insert(i, name[i]);
+            assert_eq!(lookup(&v).map(|s| s.name), reference(&v), "{v:?}");
+        }
+    }
+}
+
+#[test]
 fn find_checks_arity_and_subcommands() {
     let f = |w: &[&str]| find(args(w).args()).map(|s| s.name);
     assert_eq!(f(&["get", "k"]), Ok("get"));

@@ -10,3 +10,8 @@ fn parse_names() {
     assert_eq!(IoBackend::parse("IO_URING"), Some(IoBackend::Uring));
     assert_eq!(IoBackend::parse("kqueue"), None);
 }
+
+#[test]
+fn auto_is_the_default() {
+    assert_eq!(IoBackend::default(), IoBackend::Auto);
+}

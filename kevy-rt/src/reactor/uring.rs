@@ -13,6 +13,11 @@
 //!   connection has at most one send in flight, which keeps its bytes in
 //!   order. A short send is resubmitted for its rest unless its connection
 //!   closed; only the whole buffer, or an error, is reported.
+//! - **Direct replies**: a peer's forwarded command whose reply this shard
+//!   writes to the origin's socket ([`Ring::send_direct`]) leaves as a send
+//!   on this ring too, so the iteration's one `io_uring_enter` carries it
+//!   (no `sendto` per reply); its completion says when the origin may write
+//!   again ([`DirectDone`]).
 //! - **Wake-ups**: a read on the shard's wake eventfd (peers write it when
 //!   they leave it work while it sleeps) is kept armed in the ring.
 //! - **Everything else** (listeners, TLS connections) stays on the shard's
@@ -28,6 +33,7 @@ use std::time::Duration;
 use io_uring::{cqueue, opcode, types, IoUring};
 use slab::Slab;
 
+use crate::msg::ConnRef;
 use crate::stream::Stream;
 
 mod bufs;
@@ -73,6 +79,27 @@ struct Flight {
     sock: Arc<Stream>,
     /// Its connection closed: a short send is not continued.
     cancelled: bool,
+    /// A direct reply to another shard's connection: its completion goes
+    /// to `direct_done`, not `done`.
+    direct: Option<Direct>,
+}
+
+/// Whose direct reply a send carries: the origin shard, the connection
+/// there and the reply's sequence number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Direct {
+    pub(crate) peer: usize,
+    pub(crate) conn: ConnRef,
+    pub(crate) seq: u64,
+}
+
+/// A finished direct reply: all of it went out, or `rest` is what did not
+/// (the send failed: the origin writes it, and meets the error itself).
+#[derive(Debug)]
+pub(crate) struct DirectDone {
+    pub(crate) to: Direct,
+    pub(crate) sent: usize,
+    pub(crate) rest: Vec<u8>,
 }
 
 /// A finished send: all of its bytes went out, or it failed.
@@ -111,6 +138,8 @@ pub(crate) struct Ring {
     pub(crate) done: Vec<Done>,
     /// Receive completions not yet taken by the shard, in order.
     pub(crate) recvs: VecDeque<Recv>,
+    /// Finished direct replies, in completion order.
+    pub(crate) direct_done: Vec<DirectDone>,
     /// The wake eventfd and the 8 bytes its armed read lands in.
     wake_fd: Option<RawFd>,
     wake_buf: Box<u64>,
@@ -206,6 +235,7 @@ impl Ring {
             bufs: Some(bufs),
             done: Vec::new(),
             recvs: VecDeque::new(),
+            direct_done: Vec::new(),
             wake_fd,
             wake_buf: Box::new(0),
             wake_armed: false,
@@ -231,9 +261,28 @@ impl Ring {
             off: 0,
             sock,
             cancelled: false,
+            direct: None,
         });
         self.push_send(key);
         key as u32
+    }
+
+    /// Queues a copy of `bytes` (not empty), a direct reply for `to`, to be
+    /// sent on `sock` (another shard's connection); goes to the kernel at
+    /// the next submit, and its completion to [`Ring::direct_done`].
+    pub(crate) fn send_direct(&mut self, sock: Arc<Stream>, bytes: &[u8], to: Direct) {
+        let mut buf = self.spare();
+        buf.extend_from_slice(bytes);
+        let key = self.flights.insert(Flight {
+            conn: usize::MAX,
+            gen: 0,
+            buf,
+            off: 0,
+            sock,
+            cancelled: false,
+            direct: Some(to),
+        });
+        self.push_send(key);
     }
 
     /// Pushes the submission for the unsent rest of flight `key`.
@@ -453,13 +502,23 @@ impl Ring {
                     }
                     let f = self.flights.remove(key);
                     let failed = res <= 0 || short;
-                    self.done.push(Done {
-                        conn: f.conn,
-                        gen: f.gen,
-                        sent: if failed { f.off } else { f.buf.len() },
-                        failed,
-                    });
+                    let sent = if failed { f.off } else { f.buf.len() };
                     let mut buf = f.buf;
+                    if let Some(to) = f.direct {
+                        let rest = if failed {
+                            buf[f.off..].to_vec()
+                        } else {
+                            Vec::new()
+                        };
+                        self.direct_done.push(DirectDone { to, sent, rest });
+                    } else {
+                        self.done.push(Done {
+                            conn: f.conn,
+                            gen: f.gen,
+                            sent,
+                            failed,
+                        });
+                    }
                     if buf.capacity() <= SPARE_MAX_BYTES && self.spare.len() < SPARE_MAX {
                         buf.clear();
                         self.spare.push(buf);
@@ -501,3 +560,6 @@ impl Drop for Ring {
         std::mem::forget(std::mem::replace(&mut self.wake_buf, Box::new(0)));
     }
 }
+
+#[cfg(test)]
+mod tests;

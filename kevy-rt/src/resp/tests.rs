@@ -336,3 +336,46 @@ fn bulks_past_32_bit_offsets_are_refused() {
         );
     }
 }
+
+#[test]
+fn quick_numbers_agree_with_the_general_path() {
+    let lines: &[&[u8]] = &[
+        b"$0\r\n",
+        b"$3\r\n",
+        b"$03\r\n",
+        b"$00\r\n",
+        b"$-1\r\n",
+        b"$+1\r\n",
+        b"$12a\r\n",
+        b"$\r\n",
+        b"$999999999999999999\r\n",
+        b"$9999999999999999999\r\n",
+        b"$99999999999999999999\r\n",
+        b"$123\r",
+        b"$123",
+        b"*2\r\n",
+        b"$7\n\r\n",
+    ];
+    for line in lines {
+        let got = super::quick_number(line, 0);
+        let Some((v, cr)) = got else { continue };
+        assert_eq!(memchr::memchr(b'\r', line), Some(cr), "{line:?}");
+        assert!(cr + 2 <= line.len(), "{line:?}");
+        assert_eq!(parse_i64(&line[1..cr]), Some(v as i64), "{line:?}");
+    }
+    assert_eq!(super::quick_number(b"$3\r\n", 0), Some((3, 2)));
+    assert_eq!(super::quick_number(b"$03\r\n", 0), None);
+    assert_eq!(super::quick_number(b"$123\r", 0), None);
+    // Every prefix of a pipelined request decodes as a whole one would.
+    let req = b"*3\r\n$3\r\nSET\r\n$10\r\nkey:000001\r\n$0\r\n\r\n*1\r\n$4\r\nPING\r\n";
+    let first = req.len() - 14;
+    for cut in 0..req.len() {
+        let (d, got) = dec(&req[..cut]);
+        if cut < first {
+            assert!(matches!(d, Decoded::Incomplete { .. }), "{cut}: {d:?}");
+        } else {
+            assert_eq!(d, Decoded::Command { consumed: first }, "{cut}");
+            assert_eq!(got, args(&["SET", "key:000001", ""]));
+        }
+    }
+}

@@ -11,6 +11,7 @@ use crate::args::Args;
 use crate::clients::ClientsOf;
 use crate::commands::{Commands, Gather, Prefetch};
 use crate::msg::{ConnRef, Msg, Replies, Reply, Request, Requests, POOL_MAX_BYTES};
+use crate::reactor::uring::Direct;
 use crate::stats::ShardStats;
 use crate::stream::Stream;
 
@@ -285,6 +286,18 @@ impl<C: Commands> Shard<C> {
                     self.cmds
                         .execute(&mut self.state, ctx, cmd, args, &mut rep.data);
                     if let Some(sock) = direct.filter(|_| !hold) {
+                        if let Some(r) = self.ring.as_mut() {
+                            // On this shard's ring: the iteration's one
+                            // submit sends it; its completion sends the
+                            // `Written` note (`Shard::file_direct`).
+                            if rep.data.len() > start {
+                                let to = Direct { peer, conn, seq };
+                                r.send_direct(sock, &rep.data[start..], to);
+                                rep.data.truncate(start);
+                                self.serve_ready();
+                                continue;
+                            }
+                        }
                         let written = write_some(&sock, &rep.data[start..]);
                         ShardStats::add_own(&self.stats.net_output, written);
                         rep.data.drain(start..start + written);

@@ -12,6 +12,7 @@ use slab::Slab;
 use super::Shard;
 use crate::commands::Commands;
 use crate::conn::Conn;
+use crate::msg::{Msg, Replies, Reply, ReplyBufs};
 use crate::reactor::uring::Ring;
 use crate::stats::ShardStats;
 
@@ -59,11 +60,59 @@ impl<C: Commands> Shard<C> {
         };
         r.publish();
         r.wait(timeout)?;
+        self.file_direct();
+        let Some(r) = self.ring.as_mut() else {
+            return Ok(());
+        };
         if std::mem::take(&mut r.epoll_ready) {
             self.poll.poll(events, Some(Duration::ZERO))
         } else {
             events.clear();
             Ok(())
+        }
+    }
+
+    /// Answers the origins of the direct replies that finished: a lazy
+    /// `Written` note for one sent whole (the origin need not wake for
+    /// it), the unsent rest for one that failed (the origin writes it and
+    /// meets the error), one reply batch per origin.
+    pub(super) fn file_direct(&mut self) {
+        let Some(r) = self.ring.as_mut() else {
+            return;
+        };
+        if r.direct_done.is_empty() {
+            return;
+        }
+        let mut done = std::mem::take(&mut r.direct_done);
+        for peer in 0..self.router.nshards() {
+            let mut batch: Option<(ReplyBufs<C>, bool)> = None;
+            for d in done.iter().filter(|d| d.to.peer == peer) {
+                ShardStats::add_own(&self.stats.net_output, d.sent);
+                let (bufs, lazy) = batch.get_or_insert_with(|| (self.pools.replies(), true));
+                let (conn, seq) = (d.to.conn, d.to.seq);
+                if d.rest.is_empty() {
+                    bufs.items.push(Reply::Written { conn, seq });
+                } else {
+                    bufs.data.extend_from_slice(&d.rest);
+                    let end = bufs.data.len();
+                    bufs.items.push(Reply::Cmd { conn, seq, end });
+                    *lazy = false;
+                }
+            }
+            if let Some((bufs, lazy)) = batch {
+                let replies = Replies {
+                    bufs,
+                    returned: None,
+                };
+                self.mesh.send(peer, Msg::Replies(replies), lazy);
+            }
+        }
+        done.clear();
+        if let Some(r) = self.ring.as_mut() {
+            if r.direct_done.is_empty() {
+                // Its capacity is kept for the next reap.
+                r.direct_done = done;
+            }
         }
     }
 

@@ -1,0 +1,93 @@
+//! Unit tests of the ring's sends, on a Unix socket pair (skipped where the
+//! kernel refuses io_uring).
+
+use std::io::Read;
+use std::time::Duration;
+
+use super::*;
+
+/// A ring, or `None` where the kernel has no io_uring (nothing to test).
+fn ring() -> Option<Ring> {
+    probe().ok()?;
+    Some(Ring::new(None, -1).expect("a ring where the probe passed"))
+}
+
+/// Our end as the shard holds a socket, and the peer's end.
+fn pair() -> (Arc<Stream>, std::os::unix::net::UnixStream) {
+    let (a, b) = std::os::unix::net::UnixStream::pair().expect("a socket pair");
+    a.set_nonblocking(true).expect("non-blocking");
+    let ours = Arc::new(Stream::Unix(mio::net::UnixStream::from_std(a)));
+    (ours, b)
+}
+
+/// Waits until `f` holds of the ring (a few seconds at most).
+fn reap_until(r: &mut Ring, f: impl Fn(&Ring) -> bool) {
+    for _ in 0..200 {
+        r.wait(Duration::from_millis(20)).expect("wait");
+        if f(r) {
+            return;
+        }
+    }
+    panic!("the ring never reported the send");
+}
+
+const TO: Direct = Direct {
+    peer: 1,
+    conn: ConnRef { idx: 7, gen: 3 },
+    seq: 42,
+};
+
+#[test]
+fn a_direct_reply_is_sent_and_reported_apart_from_own_sends() {
+    let Some(mut r) = ring() else {
+        return;
+    };
+    let (ours, mut theirs) = pair();
+    r.send_direct(ours, b"+PONG\r\n", TO);
+    reap_until(&mut r, |r| !r.direct_done.is_empty());
+    assert!(r.done.is_empty(), "not a send of this shard's connection");
+    let d = r.direct_done.pop().expect("one direct reply done");
+    assert_eq!((d.to, d.sent, d.rest.len()), (TO, 7, 0));
+    let mut got = [0u8; 7];
+    theirs.read_exact(&mut got).expect("the reply arrives");
+    assert_eq!(&got, b"+PONG\r\n");
+}
+
+#[test]
+fn a_failed_direct_reply_gives_back_its_unsent_bytes() {
+    let Some(mut r) = ring() else {
+        return;
+    };
+    let (ours, theirs) = pair();
+    drop(theirs);
+    r.send_direct(ours, b"$3\r\nabc\r\n", TO);
+    reap_until(&mut r, |r| !r.direct_done.is_empty());
+    let d = r.direct_done.pop().expect("one direct reply done");
+    assert_eq!(d.to, TO);
+    assert_eq!(d.sent, 0);
+    assert_eq!(d.rest, b"$3\r\nabc\r\n");
+}
+
+#[test]
+fn an_own_send_is_reported_in_done() {
+    let Some(mut r) = ring() else {
+        return;
+    };
+    let (ours, mut theirs) = pair();
+    r.send(5, 9, ours, b"+OK\r\n".to_vec());
+    reap_until(&mut r, |r| !r.done.is_empty());
+    assert!(r.direct_done.is_empty());
+    let d = r.done.pop().expect("one send done");
+    assert_eq!(
+        d,
+        Done {
+            conn: 5,
+            gen: 9,
+            sent: 5,
+            failed: false
+        }
+    );
+    let mut got = [0u8; 5];
+    theirs.read_exact(&mut got).expect("the reply arrives");
+    assert_eq!(&got, b"+OK\r\n");
+}
