@@ -163,7 +163,7 @@ fn refused(
     };
     session.multi = None;
     crate::family::watch::unwatch_all(shard, session);
-    let reply = crate::family::acl::exec_abort(&err);
+    let reply = crate::base::error::exec_abort(&err);
     shard.server.rejected(table::ids::id_of(cmd), &reply);
     Some(reply)
 }

@@ -30,7 +30,7 @@ impl Redis {
         let t0 = clock::now();
         let denied = if ctx.acl != 0 {
             self.refuse(shard, ctx, cmd, args).map(|e| match cmd.name {
-                "exec" => family::acl::exec_abort(&e),
+                "exec" => crate::base::error::exec_abort(&e),
                 _ => e,
             })
         } else {

@@ -162,6 +162,18 @@ fn push_c(msg: &mut Vec<u8>, s: &[u8], max: usize) {
     msg.extend_from_slice(&s[..s.len().min(max)]);
 }
 
+/// `EXEC` refused (Redis's `execCommandAbort`): the transaction is
+/// discarded and the refusal (a RESP error line) quoted in an
+/// `-EXECABORT` error.
+pub fn exec_abort(err: &[u8]) -> Vec<u8> {
+    let text = err.strip_prefix(b"-").unwrap_or(err);
+    [
+        b"-EXECABORT Transaction discarded because of: ".as_slice(),
+        text,
+    ]
+    .concat()
+}
+
 /// Appends Redis 7.0's unknown-command error: the verb (at most 128 bytes) and
 /// the arguments quoted one by one while the list is under 128 bytes, each cut
 /// to what still fits.

@@ -9,49 +9,20 @@
 //! A new blocking command (XREAD BLOCK, say) adds one `Kind` with its
 //! key positions, readiness test and serve; nothing else changes.
 
-use std::time::Duration;
-
 use kevy_rt::{Args, OwnedArgs, Park, Router, Served, Unpark};
 
 use super::spec::Spec;
 use super::{list, stream, zset};
-use crate::base::error::{Error, OpResult};
-use crate::base::float::parse_bound;
 use crate::base::resp;
 use crate::base::resp::Reply;
 use crate::model::types::list::End;
 use crate::session::{Ctx, Session};
 use crate::shard::ShardState;
 use crate::store::db::Clock;
+pub use wait::{check_last, timeout};
 
-/// `ERR timeout is not a float or out of range`.
-const NOT_FLOAT: Error = Error::Message("ERR timeout is not a float or out of range");
-/// `ERR timeout is negative`.
-const NEGATIVE: Error = Error::Message("ERR timeout is negative");
 /// What `CLIENT UNBLOCK … ERROR` answers the unblocked client.
 pub const UNBLOCKED: &[u8] = b"UNBLOCKED client unblocked via CLIENT UNBLOCK";
-
-/// Redis's `getTimeoutFromObjectOrReply` in seconds: a `long double`
-/// (no leading space, no NaN; `inf` and hexadecimal accepted), times 1000
-/// rounded up to whole milliseconds; 0 waits forever. Values past the
-/// 64-bit range turn negative, as Redis's conversion does.
-pub fn timeout(arg: &[u8]) -> OpResult<Option<Duration>> {
-    if arg.is_empty() || arg[0].is_ascii_whitespace() || arg.len() >= 5 * 1024 {
-        return Err(NOT_FLOAT);
-    }
-    let v = parse_bound(arg).filter(|v| !v.is_nan()).ok_or(NOT_FLOAT)?;
-    let ms = (v * 1000.0).ceil();
-    // Past the 64-bit range (2^63 as a double) Redis's cast gives a
-    // negative number.
-    if !ms.is_finite() || !(i64::MIN as f64..i64::MAX as f64).contains(&ms) {
-        return Err(NEGATIVE);
-    }
-    match ms as i64 {
-        n if n < 0 => Err(NEGATIVE),
-        0 => Ok(None),
-        n => Ok(Some(Duration::from_millis(n as u64))),
-    }
-}
 
 /// The blocking commands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -99,11 +70,6 @@ fn layout(k: Kind, args: Args<'_>, keys: &mut Vec<u32>) {
         // Parked through `stream::park::park` instead.
         Kind::Xread(_) => {}
     }
-}
-
-/// The resolve-time check of a command whose timeout is its last argument.
-pub fn check_last(args: Args<'_>) -> Result<(), Error> {
-    timeout(args.at(args.len() - 1)).map(drop)
 }
 
 /// Whether `cmd` may park at all: flagged `blocking`, or planned (WAIT,
@@ -355,6 +321,7 @@ pub fn unparked(session: &Session, cmd: &'static Spec, why: Unpark, out: &mut Ve
 }
 
 pub mod multi;
+pub mod wait;
 
 #[cfg(test)]
 mod tests;

@@ -68,7 +68,7 @@ pub fn reject(c: &mut Local<'_>) -> Flow {
         super::watch::unwatch_all(c.shard, c.session);
         // Redis formats this refusal without its `ERR ` (`rejectCommandFormat`).
         let text = err.strip_prefix(b"-ERR ").unwrap_or(&err);
-        c.out.extend_from_slice(&super::acl::exec_abort(text));
+        c.out.extend_from_slice(&error::exec_abort(text));
     }
     Flow::Continue
 }

@@ -10,7 +10,6 @@
 //!
 //! [`Job`]: crate::persist::state::Job
 
-use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
@@ -24,54 +23,21 @@ use crate::base::num::parse_i64;
 use crate::base::resp;
 use crate::cross::admin::{ServerOp, ServerPlan, ServerReply};
 use crate::cross::{Part, Plan};
-use crate::persist::rdb::file::{encode_dbs, save_file, AccessData};
-use crate::persist::rdb::{dump as payload, load_rdb, DbChunk, FileInfo, Options, RdbError};
+use crate::persist::rdb::file::{encode_dbs, save_file};
+use crate::persist::rdb::{dump as payload, load_rdb, DbChunk, RdbError};
 use crate::persist::state::{rules_fire, save_rules, SnapJob};
 use crate::shard::ShardState;
 use crate::store::db::{Clock, SnapFormat};
-use crate::store::limits::Policy;
 
-/// `rdbcompression` and `rdbchecksum`.
-pub fn options(shared: &Shared) -> Options {
-    let yes = |name| shared.config.get(name).as_deref() == Some("yes");
-    Options {
-        compression: yes("rdbcompression"),
-        checksum: yes("rdbchecksum"),
-    }
-}
-
-/// `dir`/`dbfilename`.
-pub fn rdb_path(shared: &Shared) -> PathBuf {
-    let dir = shared.config.get("dir").unwrap_or_default();
-    let name = shared.config.get("dbfilename").unwrap_or_default();
-    PathBuf::from(if dir.is_empty() { ".".into() } else { dir }).join(name)
-}
-
-/// Which access data keys carry in a file: Redis saves `IDLE` under the
-/// LRU policies and `FREQ` under the LFU ones.
-fn access(shard: &ShardState) -> AccessData {
-    match shard.db_ref(0).limits().policy() {
-        Policy::AllkeysLru | Policy::VolatileLru => AccessData::Lru,
-        p if p.lfu() => AccessData::Lfu,
-        _ => AccessData::None,
-    }
-}
+pub mod cut;
+use cut::access;
+pub use cut::{begin_cut, file_info, options, rdb_path};
 
 /// The shard's keys, encoded, and its change counter.
 pub fn encode_shard(shard: &ShardState) -> (Vec<DbChunk>, u64) {
     let opts = options(&shard.server.shared);
     let chunks = encode_dbs(&shard.dbs, opts.compression, access(shard), &Clock::new());
     (chunks, shard.server.dirty)
-}
-
-/// The AUX fields' figures and the function libraries now.
-pub fn file_info(shared: &Shared) -> FileInfo {
-    FileInfo {
-        ctime: now_ms() / 1000,
-        used_mem: shared.memory().0,
-        aof_base: false,
-        functions: shared.persist.function_codes(),
-    }
 }
 
 /// DUMP key
@@ -495,30 +461,6 @@ pub fn tick(shard: &mut ShardState) {
 /// Buckets a slice of a background snapshot looks at (about 450 keys at
 /// the table's load: well under a millisecond of encoding).
 pub const SLICE_BUCKETS: usize = 512;
-
-/// `rdb-key-save-delay` in microseconds (0: none; Redis reads a negative
-/// value as a busy wait in its child, which here is no delay).
-fn key_save_delay(shared: &Shared) -> u64 {
-    shared
-        .config
-        .get("rdb-key-save-delay")
-        .and_then(|v| v.parse::<i64>().ok())
-        .unwrap_or(0)
-        .max(0) as u64
-}
-
-/// A background job's cut on this shard: every database starts an
-/// incremental snapshot of itself as it is now, encoded as `format`.
-pub fn begin_cut(shard: &mut ShardState, format: SnapFormat) {
-    let shared = shard.server.shared.clone();
-    let compress = options(&shared).compression;
-    let access = access(shard);
-    let delay = key_save_delay(&shared);
-    let now = now_ms();
-    for (i, db) in shard.dbs.iter_mut().enumerate() {
-        db.begin_snapshot(i, format, compress, access, now, delay);
-    }
-}
 
 /// One slice of the background save's snapshot this shard is taking, if
 /// any (its tick, and each event-loop iteration through

@@ -21,7 +21,7 @@ use crate::base::num::parse_i64;
 use crate::base::resp;
 use crate::cross::admin::{self as srv, ServerOp, ServerPlan, ServerReply};
 use crate::cross::Plan;
-use crate::family::persist::{begin_cut, file_info, options};
+use crate::family::persist::cut::{begin_cut, file_info, options};
 use crate::family::ServerCx;
 use crate::persist::state::{child, SnapJob};
 use crate::shard::ShardState;

@@ -18,7 +18,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use crate::model::value::Bytes;
+use crate::base::bytes::Bytes;
 
 pub mod group;
 pub mod id;

@@ -126,18 +126,6 @@ pub fn gate_exec(
     gate_with(acl, cache, who, spec, args, true)
 }
 
-/// `EXEC` refused (Redis's `execCommandAbort`): the transaction is
-/// discarded and the refusal (a RESP error line) quoted in an
-/// `-EXECABORT` error.
-pub fn exec_abort(err: &[u8]) -> Vec<u8> {
-    let text = err.strip_prefix(b"-").unwrap_or(err);
-    [
-        b"-EXECABORT Transaction discarded because of: ".as_slice(),
-        text,
-    ]
-    .concat()
-}
-
 fn gate_with(
     acl: &Acl,
     cache: &mut Cache,

@@ -1,3 +1,4 @@
+use super::wait::{NEGATIVE, NOT_FLOAT};
 use super::*;
 
 #[test]

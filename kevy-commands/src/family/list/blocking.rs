@@ -11,7 +11,7 @@ use crate::base::error::{Error, OpResult};
 use crate::base::resp;
 use crate::base::resp::Reply;
 use crate::cross::{Part, Plan};
-use crate::family::blocking::{check_last, timeout};
+use crate::family::blocking::wait::{check_last, timeout};
 use crate::family::Call;
 use crate::model::types::list::End;
 use crate::store::db::{Clock, Db};

@@ -11,7 +11,7 @@ use crate::base::error::{Error, OpResult};
 use crate::base::resp;
 use crate::base::resp::Reply;
 use crate::cross::{self, Part, Plan};
-use crate::family::blocking::timeout;
+use crate::family::blocking::wait::timeout;
 use crate::family::Call;
 use crate::store::db::{Clock, Db};
 
