@@ -43,6 +43,7 @@ pub(crate) mod libs;
 pub(crate) mod log;
 pub(crate) mod monitor;
 pub(crate) mod run;
+pub(crate) mod values;
 pub(crate) mod vm;
 
 #[cfg(test)]

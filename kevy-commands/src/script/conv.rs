@@ -16,7 +16,7 @@
 
 use mlua::{Lua, Table, Value};
 
-use super::vm::error_text;
+use super::values::error_text;
 use crate::base::float::fmt_double;
 use crate::base::resp::{self, Reply};
 

@@ -7,7 +7,7 @@ use std::cell::Cell;
 
 use mlua::{Lua, MultiValue, Value};
 
-use super::vm::{fail_plain as fail, ok};
+use super::values::{fail_plain as fail, ok};
 
 pub(crate) mod json;
 pub(crate) mod msgpack;

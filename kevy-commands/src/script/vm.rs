@@ -24,6 +24,7 @@ mod trampoline;
 
 use trampoline::TRAMPOLINES;
 pub(crate) use trampoline::{HOOKS, PACKED};
+pub(crate) use super::values::{error_table, fail, fail_plain, lua_number_text, ok};
 
 /// The chunk name of kevy's own Lua code (frames the error handler skips).
 pub(crate) const INTERNAL: &str = "@kevy_sandbox";
@@ -411,24 +412,6 @@ impl Vm {
     }
 }
 
-/// What a library function answers to have its C frame raise the plain
-/// string `msg` (as `luaL_error` does: the error handler makes it
-/// `ERR msg`, a `pcall` sees the string).
-pub(crate) fn fail_plain(lua: &Lua, msg: &str) -> mlua::Result<MultiValue> {
-    Ok(MultiValue::from_iter([
-        Value::Boolean(false),
-        Value::String(lua.create_string(msg)?),
-    ]))
-}
-
-/// A hook's success: `true, v…`.
-pub(crate) fn ok(vals: impl IntoIterator<Item = Value>) -> MultiValue {
-    let mut m = MultiValue::new();
-    m.push_back(Value::Boolean(true));
-    m.extend(vals);
-    m
-}
-
 /// Lua's message of a compile error (`user_script:1: '=' expected near '1'`).
 pub(crate) fn compile_error(e: &mlua::Error) -> String {
     match e {
@@ -461,67 +444,6 @@ fn sha1hex(lua: &Lua, args: MultiValue) -> mlua::Result<MultiValue> {
     Ok(ok([Value::String(
         lua.create_string(super::sha1_hex(&bytes))?,
     )]))
-}
-
-/// How Lua 5.1 prints a number (`%.14g`).
-pub(crate) fn lua_number_text(n: f64) -> String {
-    let mut buf = [0u8; 64];
-    // `%.14g` through the C library, as Lua does.
-    let len = {
-        let fmt = b"%.14g\0";
-        // SAFETY: `buf` is 64 bytes, which `%.14g` of a double never
-        // exceeds; the format string is NUL-terminated.
-        unsafe { libc::snprintf(buf.as_mut_ptr().cast(), buf.len(), fmt.as_ptr().cast(), n) }
-    };
-    String::from_utf8_lossy(&buf[..(len.max(0) as usize).min(buf.len())]).into_owned()
-}
-
-/// What a helper answers to have its Lua wrapper raise `{err=msg}`
-/// (Redis's `luaPushError`: a message without `-CODE` gets `ERR`):
-/// `false, table`.
-pub(crate) fn fail(lua: &Lua, msg: &str) -> mlua::Result<MultiValue> {
-    Ok(MultiValue::from_iter([
-        Value::Boolean(false),
-        Value::Table(error_table(lua, msg.as_bytes())?),
-    ]))
-}
-
-/// Redis's `luaPushErrorBuff`: `-CODE msg` keeps its code, a message
-/// without one gets `ERR`; trailing CR/LF trimmed. The table `{err=…}`.
-pub(crate) fn error_table(lua: &Lua, text: &[u8]) -> mlua::Result<Table> {
-    let t = lua.create_table()?;
-    t.raw_set("err", lua.create_string(error_text(text))?)?;
-    Ok(t)
-}
-
-/// The `err` string of [`error_table`].
-pub(crate) fn error_text(text: &[u8]) -> Vec<u8> {
-    let (code, msg): (&[u8], &[u8]) = match text.strip_prefix(b"-") {
-        Some(rest) => match rest.iter().position(|&b| b == b' ') {
-            Some(i) => (&rest[..i], &rest[i + 1..]),
-            None => (b"ERR", rest),
-        },
-        None => (b"ERR", text),
-    };
-    let mut msg = msg;
-    while let Some((&c, rest)) = msg.split_last() {
-        if c == b'\r' || c == b'\n' {
-            msg = rest;
-        } else {
-            break;
-        }
-    }
-    while let Some((&c, rest)) = msg.split_first() {
-        if c == b'\r' || c == b'\n' {
-            msg = rest;
-        } else {
-            break;
-        }
-    }
-    let mut out = code.to_vec();
-    out.push(b' ');
-    out.extend_from_slice(msg);
-    out
 }
 
 /// `redis.error_reply(msg)`.

@@ -7,7 +7,7 @@
 
 use mlua::{LightUserData, Lua, Table, Value};
 
-use super::super::vm::{fail_plain as fail, lua_number_text, ok};
+use super::super::values::{fail_plain as fail, lua_number_text, ok};
 
 pub(crate) mod config;
 

@@ -7,7 +7,7 @@
 
 use mlua::{Lua, MultiValue, Table, Value};
 
-use super::super::vm::{fail_plain, ok};
+use super::super::values::{fail_plain, ok};
 
 /// Deepest table nesting `pack` follows (deeper tables pack as nil).
 const MAX_NESTING: usize = 16;
@@ -205,7 +205,7 @@ fn unpack_full(lua: &Lua, s: Option<&Value>, limit: i64, offset: i64) -> mlua::R
     let s = match s {
         Some(Value::String(s)) => s.as_bytes().to_vec(),
         Some(Value::Integer(n)) => n.to_string().into_bytes(),
-        Some(Value::Number(n)) => super::super::vm::lua_number_text(*n).into_bytes(),
+        Some(Value::Number(n)) => super::super::values::lua_number_text(*n).into_bytes(),
         _ => return fail_plain(lua, "bad argument #1 to 'unpack' (string expected)"),
     };
     let all = limit == 0 && offset == 0;

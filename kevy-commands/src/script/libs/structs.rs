@@ -14,7 +14,7 @@
 
 use mlua::{Lua, MultiValue, Value};
 
-use crate::script::vm::{fail_plain as fail, lua_number_text, ok};
+use crate::script::values::{fail_plain as fail, lua_number_text, ok};
 
 /// The most bytes an integer format may take.
 const MAXINTSIZE: usize = 32;

@@ -8,7 +8,7 @@ use std::cell::Cell;
 
 use mlua::{Lua, MultiValue, Value};
 
-use super::super::super::vm::{fail_plain as fail, ok};
+use super::super::super::values::{fail_plain as fail, ok};
 
 /// The options, with lua-cjson's defaults.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
