@@ -22,9 +22,9 @@ use super::libs;
 
 mod trampoline;
 
+pub(crate) use super::values::{error_table, fail, lua_number_text, ok};
 use trampoline::TRAMPOLINES;
 pub(crate) use trampoline::{HOOKS, PACKED};
-pub(crate) use super::values::{error_table, fail, fail_plain, lua_number_text, ok};
 
 /// The chunk name of kevy's own Lua code (frames the error handler skips).
 pub(crate) const INTERNAL: &str = "@kevy_sandbox";
