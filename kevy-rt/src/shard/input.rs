@@ -19,6 +19,27 @@ use crate::stats::ShardStats;
 const PARTIAL_KEEP: usize = 1024;
 
 impl<C: Commands> Shard<C> {
+    /// Whether connection `i` takes input now, on either reactor: a
+    /// connection that hung up is closed (when nothing of its own is still
+    /// pending); one that can decode nothing more and holds no paused or
+    /// parked command is marked to be read when it can (`want_read`, and
+    /// `unread` when its socket may still hold bytes).
+    pub(super) fn takes_input(&mut self, i: usize, unread: bool) -> bool {
+        let Some(c) = self.conns.get_mut(i) else {
+            return false;
+        };
+        if c.eof {
+            self.maybe_close(i);
+            return false;
+        }
+        if !c.can_decode() && c.deferred.is_none() && c.parked.is_none() {
+            c.want_read = true;
+            c.unread |= unread;
+            return false;
+        }
+        true
+    }
+
     /// Reads until the socket is drained, the connection stops taking input,
     /// or [`READ_BUDGET`] bytes were read (then it goes on next iteration).
     /// Unless `exhaust`, a short read counts as drained (epoll reports the next
@@ -32,18 +53,12 @@ impl<C: Commands> Shard<C> {
         let mut budget = READ_BUDGET;
         let mut arrival = true;
         loop {
+            if !self.takes_input(i, true) {
+                return;
+            }
             let Some(c) = self.conns.get_mut(i) else {
                 return;
             };
-            if c.eof {
-                self.maybe_close(i);
-                return;
-            }
-            if !c.can_decode() && c.deferred.is_none() && c.parked.is_none() {
-                c.want_read = true;
-                c.unread = true;
-                return;
-            }
             // A paused client is still read (into its buffer, not decoded),
             // as Redis reads blocked clients: its hang-up frees it.
             c.want_read = false;

@@ -240,17 +240,12 @@ impl<C: Commands> Shard<C> {
     /// nothing to read, but a stopped or ended receive is armed again when
     /// the connection takes input.
     pub(super) fn read_ring(&mut self, i: usize) {
+        if !self.takes_input(i, false) {
+            return;
+        }
         let Some(c) = self.conns.get_mut(i) else {
             return;
         };
-        if c.eof {
-            self.maybe_close(i);
-            return;
-        }
-        if !c.can_decode() && c.deferred.is_none() && c.parked.is_none() {
-            c.want_read = true;
-            return;
-        }
         c.unread = false;
         c.recv_stopped = false;
         if !c.recv_armed {
