@@ -469,12 +469,25 @@ impl<C: Commands> Shard<C> {
 
     /// Runs the deferred commands no lock holds back any more, in order; a
     /// connection's later commands stay behind its first waiting one.
+    ///
+    /// The FIFO stays in place while it is walked: a command runs only once
+    /// it is out of the FIFO, and what waits stays in it, so whatever runs
+    /// meanwhile sees every earlier command of its connection that still
+    /// waits ([`Txns::must_defer`]), and a command deferred meanwhile joins
+    /// the back of the walk instead of being dropped. (Nothing of a
+    /// connection is dispatched during the walk today: a finished command's
+    /// connection resumes its input from the event loop (`Shard::resume`),
+    /// peer batches are drained there too, and the one dispatch a serve can
+    /// make here, a served blocking call's continuation, is an operation
+    /// across shards, never deferred. Taking the FIFO out, as the walk once
+    /// did, relied on all of that.) `ordered.rs` pins the order.
     fn retry_deferred(&mut self) {
-        let queue = std::mem::take(&mut self.txn.deferred);
-        let mut keep: VecDeque<Deferred<C>> = VecDeque::new();
-        for d in queue {
-            let waits = keep
-                .iter()
+        let mut at = 0;
+        while let Some(d) = self.txn.deferred.get(at) {
+            let waits = self
+                .txn
+                .deferred
+                .range(..at)
                 .any(|k| k.origin == d.origin && k.conn == d.conn)
                 || {
                     let mut blocked = false;
@@ -485,9 +498,12 @@ impl<C: Commands> Shard<C> {
                     blocked
                 };
             if waits {
-                keep.push_back(d);
+                at += 1;
                 continue;
             }
+            let Some(d) = self.txn.deferred.remove(at) else {
+                break;
+            };
             if d.origin == self.id {
                 let mut out = self.pools.slot();
                 self.cmds
@@ -518,6 +534,5 @@ impl<C: Commands> Shard<C> {
                 self.granted(g);
             }
         }
-        self.txn.deferred = keep;
     }
 }
