@@ -102,7 +102,11 @@ fn run_part(shard: &mut ShardState, ctx: Ctx, part: Part) -> PartReply {
         Op::Geo(op) => geo::execute_part(db, op, args, now, ctx.resp3),
         Op::Stream(op) => stream::read::execute_part(db, op, args, now, ctx.resp3),
         Op::Mget => {
-            let (mut buf, mut ends) = (Vec::new(), Vec::with_capacity(args.len()));
+            // Room for short values up front: grown a bulk at a time from
+            // empty, the buffer was reallocated ~8 times for 10 keys
+            // (~2,300 instructions per MGET at -P 16).
+            let room = args.len() * 32 + 16;
+            let (mut buf, mut ends) = (Vec::with_capacity(room), Vec::with_capacity(args.len()));
             let mut out = Reply::new(&mut buf, ctx.resp3);
             for key in args.iter() {
                 string::write_get_or_null(db, key, now, &mut out);
