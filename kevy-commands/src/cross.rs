@@ -38,6 +38,7 @@ pub mod admin;
 pub mod coll;
 pub mod keys;
 pub mod ops;
+pub mod spare;
 
 use ops::{BitsOp, GeoOp, HllOp, StreamOp, ZOp};
 
@@ -301,7 +302,7 @@ fn scatter_each(
         let p = match parts[first..].iter().position(|(s, _)| *s == shard) {
             Some(p) => first + p,
             None => {
-                let group = OwnedArgs::with_capacity(room(nargs), room(nbytes));
+                let group = spare::args(room(nargs), room(nbytes));
                 parts.push((shard, Part::new(op, group)));
                 parts.len() - 1
             }

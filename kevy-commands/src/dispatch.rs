@@ -61,7 +61,22 @@ fn written_key(op: &Op) -> Option<(u32, &'static str)> {
 }
 
 fn run_part(shard: &mut ShardState, ctx: Ctx, part: Part) -> PartReply {
-    use crate::store::signal::class::{GENERIC, STRING};
+    if matches!(
+        part.op,
+        Op::Mget
+            | Op::Del
+            | Op::Unlink
+            | Op::Exists
+            | Op::Touch
+            | Op::Mset
+            | Op::MsetnxSet
+            | Op::MsetnxProbe
+    ) {
+        let reply = run_keys_part(shard, ctx, &part);
+        // Its argument list serves the next part this shard builds.
+        cross::spare::keep_args(part.args);
+        return reply;
+    }
     if let Op::Key(op) = part.op {
         return PartReply::Key(keys::execute(shard, ctx, op, part));
     }
@@ -101,12 +116,51 @@ fn run_part(shard: &mut ShardState, ctx: Ctx, part: Part) -> PartReply {
         Op::Hll(op) => hll::execute_part(db, op, args, now),
         Op::Geo(op) => geo::execute_part(db, op, args, now, ctx.resp3),
         Op::Stream(op) => stream::read::execute_part(db, op, args, now, ctx.resp3),
+        Op::Mget
+        | Op::Del
+        | Op::Unlink
+        | Op::Exists
+        | Op::Touch
+        | Op::Mset
+        | Op::MsetnxSet
+        | Op::MsetnxProbe => run_keys_part(shard, ctx, &part),
+        Op::Dbsize => PartReply::Int(db.len() as i64),
+        Op::Flushdb | Op::Flushall => {
+            let lazy = family::keys::flush_async(db, args);
+            db.clear_lazily(lazy);
+            PartReply::Ok
+        }
+        Op::Keys => {
+            let (mut buf, mut ends) = (Vec::new(), Vec::new());
+            family::keys::op_keys(db, args.at(0), now, |key| {
+                resp::bulk(&mut buf, key);
+                ends.push(buf.len() as u32);
+            });
+            PartReply::Encoded { buf, ends }
+        }
+        Op::Coll(op) => coll::execute(db, op, &part.args, now, ctx.resp3),
+        // Handled above: key operations reach every database of the shard.
+        Op::Key(_) => PartReply::Ok,
+        // Server parts need the shard's connections: `Redis::execute_part`
+        // runs them.
+        Op::Server(_) => PartReply::Server(cross::admin::ServerReply::Count(0)),
+    }
+}
+
+/// Runs a part over plain keys (MGET, DEL, UNLINK, EXISTS, TOUCH, MSET,
+/// MSETNX's rounds): the one-round operations' parts.
+fn run_keys_part(shard: &mut ShardState, ctx: Ctx, part: &Part) -> PartReply {
+    use crate::store::signal::class::{GENERIC, STRING};
+    let clock = shard.clock();
+    let now = &clock;
+    let args = part.args.args();
+    let db = shard.db(ctx.db as usize);
+    match part.op {
         Op::Mget => {
-            // Room for short values up front: grown a bulk at a time from
-            // empty, the buffer was reallocated ~8 times for 10 keys
-            // (~2,300 instructions per MGET at -P 16).
-            let room = args.len() * 32 + 16;
-            let (mut buf, mut ends) = (Vec::with_capacity(room), Vec::with_capacity(args.len()));
+            // Room for short values up front (grown a bulk at a time from
+            // empty, the buffer was reallocated ~8 times for 10 keys), in
+            // a buffer an earlier MGET gathered here left (`spare`).
+            let (mut buf, mut ends) = cross::spare::reply(args.len() * 32 + 16, args.len());
             let mut out = Reply::new(&mut buf, ctx.resp3);
             for key in args.iter() {
                 string::write_get_or_null(db, key, now, &mut out);
@@ -146,26 +200,7 @@ fn run_part(shard: &mut ShardState, ctx: Ctx, part: Part) -> PartReply {
             PartReply::Ok
         }
         Op::MsetnxProbe => PartReply::Int(family::keys::op_exists(db, args, now)),
-        Op::Dbsize => PartReply::Int(db.len() as i64),
-        Op::Flushdb | Op::Flushall => {
-            let lazy = family::keys::flush_async(db, args);
-            db.clear_lazily(lazy);
-            PartReply::Ok
-        }
-        Op::Keys => {
-            let (mut buf, mut ends) = (Vec::new(), Vec::new());
-            family::keys::op_keys(db, args.at(0), now, |key| {
-                resp::bulk(&mut buf, key);
-                ends.push(buf.len() as u32);
-            });
-            PartReply::Encoded { buf, ends }
-        }
-        Op::Coll(op) => coll::execute(db, op, &part.args, now, ctx.resp3),
-        // Handled above: key operations reach every database of the shard.
-        Op::Key(_) => PartReply::Ok,
-        // Server parts need the shard's connections: `Redis::execute_part`
-        // runs them.
-        Op::Server(_) => PartReply::Server(cross::admin::ServerReply::Count(0)),
+        _ => PartReply::Ok,
     }
 }
 
@@ -211,6 +246,12 @@ pub fn gather(
                 {
                     Some(bytes) => out.extend_from_slice(bytes),
                     None => resp::null(out),
+                }
+            }
+            // The parts' buffers serve the next MGET parts run here.
+            for r in replies {
+                if let PartReply::Encoded { buf, ends } = r {
+                    cross::spare::keep_reply(buf, ends);
                 }
             }
         }
