@@ -235,25 +235,9 @@ pub fn gather(
     out: &mut Reply<'_>,
 ) -> Gather {
     match plan {
-        Plan::Sum => resp::int(out, replies.iter().map(int_of).sum()),
-        Plan::Ok => resp::ok(out),
-        Plan::Mget { slots } => {
-            resp::array(out, slots.len());
-            for &(part, item) in slots.iter() {
-                match replies
-                    .get(part as usize)
-                    .and_then(|r| item_of(r, item as usize))
-                {
-                    Some(bytes) => out.extend_from_slice(bytes),
-                    None => resp::null(out),
-                }
-            }
-            // The parts' buffers serve the next MGET parts run here.
-            for r in replies {
-                if let PartReply::Encoded { buf, ends } = r {
-                    cross::spare::keep_reply(buf, ends);
-                }
-            }
+        Plan::Sum | Plan::Ok | Plan::Mget { .. } => {
+            let mut replies = replies;
+            gather_one_round(plan, &mut replies, |r| r, out);
         }
         Plan::Keys => {
             let n = replies.iter().map(|r| match r {
@@ -291,6 +275,41 @@ pub fn gather(
         Plan::Family(plan) => return plan.gather(replies, next, out),
     }
     Gather::Done
+}
+
+/// [`gather`] for the one-round plans (a sum, all-OK, MGET's values in
+/// request order), reading the replies where they are (`reply_of` finds
+/// the part reply in each): the crate root passes its timed replies without
+/// collecting them again. Any other plan writes nothing.
+pub fn gather_one_round<R>(
+    plan: &Plan,
+    replies: &mut [R],
+    reply_of: impl Fn(&mut R) -> &mut PartReply,
+    out: &mut Reply<'_>,
+) {
+    match plan {
+        Plan::Sum => resp::int(out, replies.iter_mut().map(|r| int_of(reply_of(r))).sum()),
+        Plan::Ok => resp::ok(out),
+        Plan::Mget { slots } => {
+            resp::array(out, slots.len());
+            for &(part, item) in slots.iter() {
+                match replies
+                    .get_mut(part as usize)
+                    .and_then(|r| item_of(reply_of(r), item as usize))
+                {
+                    Some(bytes) => out.extend_from_slice(bytes),
+                    None => resp::null(out),
+                }
+            }
+            // The parts' buffers serve the next MGET parts run here.
+            for r in replies.iter_mut() {
+                if let PartReply::Encoded { buf, ends } = reply_of(r) {
+                    cross::spare::keep_reply(std::mem::take(buf), std::mem::take(ends));
+                }
+            }
+        }
+        _ => {}
+    }
 }
 
 fn int_of(r: &PartReply) -> i64 {
