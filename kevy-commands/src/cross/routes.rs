@@ -15,7 +15,6 @@ use std::cell::RefCell;
 use kevy_rt::LockSet;
 
 /// Where hashes wait between `keep` and `lend`, and while lent.
-#[derive(Default)]
 struct Carried {
     kept: Vec<u64>,
     /// Lent to the plan running now.
@@ -23,7 +22,12 @@ struct Carried {
 }
 
 thread_local! {
-    static CARRIED: RefCell<Carried> = RefCell::new(Carried::default());
+    static CARRIED: RefCell<Carried> = const {
+        RefCell::new(Carried {
+            kept: Vec::new(),
+            lent: false,
+        })
+    };
 }
 
 /// Keeps the routing hash of every key `locks` declared, in order.
