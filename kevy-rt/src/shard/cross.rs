@@ -142,10 +142,12 @@ impl<C: Commands> Shard<C> {
                 None
             }
             Gather::Done => {
-                let o = self.ops.remove(op);
+                let mut o = self.ops.remove(op);
                 if let Some((txn, shards)) = &o.locks {
                     self.release_all(*txn, shards);
                 }
+                let held = o.locks.take().map(|(_, held)| held);
+                self.txn.keep_lists(std::mem::take(&mut o.replies), held);
                 let reparked = self.resume_missed(o.conn, &o.plan);
                 if reparked {
                     // Parked again (and held): its slot gets nothing.

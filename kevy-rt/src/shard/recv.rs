@@ -16,6 +16,14 @@ use crate::conn::Conn;
 use crate::reactor::uring::{Recv, Ring};
 use crate::stats::ShardStats;
 
+/// Provided buffers a connection whose input cannot be filed (its buffer
+/// lent out to the running part) may hold while a busy part runs: at this
+/// many its receive is stopped, so that a client pipelining into its own
+/// long script cannot take the ring's buffers from the other connections
+/// (whose receives would end with ENOBUFS, a SCRIPT KILL among them,
+/// until the script ends). The rest waits in its socket, as on epoll.
+const HELD_MAX: usize = 8;
+
 /// What one receive completion did to its connection.
 enum Filed {
     /// Bytes were added to its buffer.
@@ -101,9 +109,11 @@ pub(super) fn arm_accepted<C: Commands>(
 
 /// While a busy part runs (`busy::serve`): files what the ring received
 /// for connections whose buffer is not lent out (whose input then gets
-/// served), arms again the receives that ended without an error, and keeps
-/// the rest (a lent buffer's input, an end of stream, an error, a receive
-/// out of provided buffers), in order, for the event loop.
+/// served), arms again the receives that ended without an error (or ran
+/// out of provided buffers), and keeps the rest (a lent buffer's input, an
+/// end of stream, an error), in order, for the event loop; a connection
+/// holding [`HELD_MAX`] buffers so has its receive stopped (the event loop
+/// arms it again once the connection takes input).
 pub(super) fn take_while_busy<C: Commands>(
     ring: &mut Ring,
     conns: &mut Slab<Conn<C>>,
@@ -120,6 +130,8 @@ pub(super) fn take_while_busy<C: Commands>(
     let mut keep = VecDeque::new();
     // Connections with a completion kept: later ones stay behind it.
     let mut behind: Vec<usize> = Vec::new();
+    // Per connection of `behind` (same index): buffers its kept ones hold.
+    let mut held: Vec<usize> = Vec::new();
     while let Some(ev) = ring.recvs.pop_front() {
         let c = match conns.get_mut(ev.conn) {
             Some(c) if c.gen == ev.gen && c.ring => c,
@@ -131,9 +143,31 @@ pub(super) fn take_while_busy<C: Commands>(
                 continue;
             }
         };
-        let ended = ev.res < 0 && matches!(-ev.res, libc::ECANCELED | libc::EINTR | libc::EAGAIN);
-        if c.rbuf_lent != 0 || !(ev.res > 0 || ended) || behind.contains(&ev.conn) {
-            behind.push(ev.conn);
+        let ended = ev.res < 0
+            && matches!(
+                -ev.res,
+                libc::ECANCELED | libc::EINTR | libc::EAGAIN | libc::ENOBUFS
+            );
+        let at = behind.iter().position(|&b| b == ev.conn);
+        if c.rbuf_lent != 0 || !(ev.res > 0 || ended) || at.is_some() {
+            let at = at.unwrap_or_else(|| {
+                behind.push(ev.conn);
+                held.push(0);
+                behind.len() - 1
+            });
+            held[at] += usize::from(ev.bid.is_some());
+            if held[at] >= HELD_MAX && c.recv_armed && !c.recv_stopped {
+                // Its rest waits in the socket; `served`: the event loop
+                // looks at it once the part ends (`Shard::after_busy`),
+                // arming it again when it takes input (`read_ring`).
+                c.recv_stopped = true;
+                c.unread = true;
+                c.want_read = true;
+                ring.cancel_recv(ev.conn, c.gen);
+                if !served.contains(&ev.conn) {
+                    served.push(ev.conn);
+                }
+            }
             keep.push_back(ev);
             continue;
         }

@@ -97,7 +97,14 @@ pub(super) struct Txns<C: Commands> {
     waiting: Vec<round::Waiting<C>>,
     /// Those whose share was granted: to run, in grant order.
     runnable: Vec<round::Waiting<C>>,
+    /// Emptied reply and held-shard lists of finished operations, for the
+    /// next one-round operations (no allocation per operation).
+    spare_replies: Vec<Vec<Option<C::PartReply>>>,
+    spare_held: Vec<Vec<usize>>,
 }
+
+/// Lists kept per kind in [`Txns`]' spares.
+const SPARE_VECS: usize = 32;
 
 impl<C: Commands> Txns<C> {
     pub(super) fn new(nshards: usize) -> Txns<C> {
@@ -113,6 +120,34 @@ impl<C: Commands> Txns<C> {
             locks: LockSet::default(),
             waiting: Vec::new(),
             runnable: Vec::new(),
+            spare_replies: Vec::new(),
+            spare_held: Vec::new(),
+        }
+    }
+
+    /// An empty reply list for an operation (a kept one when there is one).
+    pub(super) fn reply_list(&mut self) -> Vec<Option<C::PartReply>> {
+        self.spare_replies.pop().unwrap_or_default()
+    }
+
+    /// Keeps a finished operation's (emptied) reply and held-shard lists.
+    pub(super) fn keep_lists(
+        &mut self,
+        mut replies: Vec<Option<C::PartReply>>,
+        held: Option<Vec<usize>>,
+    ) {
+        if replies.capacity() > 0
+            && replies.capacity() <= 64
+            && self.spare_replies.len() < SPARE_VECS
+        {
+            replies.clear();
+            self.spare_replies.push(replies);
+        }
+        if let Some(mut held) = held.filter(|h| h.capacity() > 0 && h.capacity() <= 64) {
+            if self.spare_held.len() < SPARE_VECS {
+                held.clear();
+                self.spare_held.push(held);
+            }
         }
     }
 
@@ -212,7 +247,7 @@ impl<C: Commands> Shard<C> {
             | self.id as u64;
         if let Then::Steps(st) = &then {
             if let Some(o) = self.ops.get_mut(st.op) {
-                o.locks = Some((txn, Vec::new()));
+                o.locks = Some((txn, self.txn.spare_held.pop().unwrap_or_default()));
             }
         }
         entry.insert(Acquire {
@@ -264,7 +299,7 @@ impl<C: Commands> Shard<C> {
             match shards.iter_mut().find(|(x, _)| *x == s) {
                 Some((_, r)) => r.keys.push((key, write)),
                 None => {
-                    let mut keys = Vec::with_capacity(room);
+                    let mut keys = self.txn.table.key_list(room);
                     keys.push((key, write));
                     shards.push((s, lock::Request { keys, whole: false }));
                 }
@@ -469,12 +504,25 @@ impl<C: Commands> Shard<C> {
 
     /// Runs the deferred commands no lock holds back any more, in order; a
     /// connection's later commands stay behind its first waiting one.
+    ///
+    /// The FIFO stays in place while it is walked: a command runs only once
+    /// it is out of the FIFO, and what waits stays in it, so whatever runs
+    /// meanwhile sees every earlier command of its connection that still
+    /// waits ([`Txns::must_defer`]), and a command deferred meanwhile joins
+    /// the back of the walk instead of being dropped. (Nothing of a
+    /// connection is dispatched during the walk today: a finished command's
+    /// connection resumes its input from the event loop (`Shard::resume`),
+    /// peer batches are drained there too, and the one dispatch a serve can
+    /// make here, a served blocking call's continuation, is an operation
+    /// across shards, never deferred. Taking the FIFO out, as the walk once
+    /// did, relied on all of that.) `ordered.rs` pins the order.
     fn retry_deferred(&mut self) {
-        let queue = std::mem::take(&mut self.txn.deferred);
-        let mut keep: VecDeque<Deferred<C>> = VecDeque::new();
-        for d in queue {
-            let waits = keep
-                .iter()
+        let mut at = 0;
+        while let Some(d) = self.txn.deferred.get(at) {
+            let waits = self
+                .txn
+                .deferred
+                .range(..at)
                 .any(|k| k.origin == d.origin && k.conn == d.conn)
                 || {
                     let mut blocked = false;
@@ -485,9 +533,12 @@ impl<C: Commands> Shard<C> {
                     blocked
                 };
             if waits {
-                keep.push_back(d);
+                at += 1;
                 continue;
             }
+            let Some(d) = self.txn.deferred.remove(at) else {
+                break;
+            };
             if d.origin == self.id {
                 let mut out = self.pools.slot();
                 self.cmds
@@ -518,6 +569,5 @@ impl<C: Commands> Shard<C> {
                 self.granted(g);
             }
         }
-        self.txn.deferred = keep;
     }
 }

@@ -2,11 +2,12 @@
 //! command deferred behind a lock runs before the isolated operation its
 //! connection sent next, even when that operation's lock request reaches
 //! the shard while the command still waits (`SET k 1`, then
-//! `MSET k 2 x 1`, then `GET k` answers 2, as in Redis).
+//! `MSET k 2 x 1`, then `GET k` answers 2, as in Redis); and a connection's
+//! commands deferred behind locks run in the order sent, its later ones
+//! (locked or not) staying behind its first waiting one, across retries.
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
@@ -25,14 +26,15 @@ enum Verb {
     /// `MSET key value …`: isolated, one-round, one part per shard.
     Mset,
     /// `HOLD key …`: isolated; holds its locks, a round of empty parts
-    /// after another, until the test lets it go.
+    /// after another, until the test lets its first key go.
     Hold,
     Bad,
 }
 
 enum Plan {
     Mset,
-    Hold(Vec<usize>),
+    /// Its shards and its first key (what the test releases).
+    Hold(Vec<usize>, Vec<u8>),
     None,
 }
 
@@ -41,11 +43,24 @@ enum Part {
     Nop,
 }
 
-/// The command set; `held` is set once a `HOLD` holds its locks, which
-/// it keeps until `release` is set.
+/// The command set; a `HOLD`'s first key enters `held` once it holds its
+/// locks, which it keeps until that key is in `release`.
 struct Order {
-    held: Arc<AtomicBool>,
-    release: Arc<AtomicBool>,
+    held: Keys,
+    release: Keys,
+}
+
+/// A set of keys shared with the test.
+type Keys = Arc<Mutex<HashSet<Vec<u8>>>>;
+
+fn has(keys: &Keys, key: &[u8]) -> bool {
+    keys.lock().is_ok_and(|k| k.contains(key))
+}
+
+fn put(keys: &Keys, key: &str) {
+    if let Ok(mut k) = keys.lock() {
+        k.insert(key.as_bytes().to_vec());
+    }
 }
 
 impl Commands for Order {
@@ -145,7 +160,7 @@ impl Commands for Order {
                 shards.sort_unstable();
                 shards.dedup();
                 parts.extend(shards.iter().map(|&s| (s, Part::Nop)));
-                Plan::Hold(shards)
+                Plan::Hold(shards, args.at(1).to_vec())
             }
             _ => Plan::None,
         };
@@ -167,9 +182,11 @@ impl Commands for Order {
         next: &mut Vec<(usize, Part)>,
         out: &mut Vec<u8>,
     ) -> Gather {
-        if let Plan::Hold(shards) = plan {
-            self.held.store(true, Ordering::SeqCst);
-            if !self.release.load(Ordering::SeqCst) {
+        if let Plan::Hold(shards, key) = plan {
+            if let Ok(mut held) = self.held.lock() {
+                held.insert(key.clone());
+            }
+            if !has(&self.release, key) {
                 // Another round under the same locks.
                 next.extend(shards.iter().map(|&s| (s, Part::Nop)));
                 return Gather::Again;
@@ -195,8 +212,8 @@ fn key_on(server: &TestServer, prefix: &str, s: usize) -> String {
 /// MSET) and connections on both shards.
 #[test]
 fn a_deferred_command_runs_before_its_connections_next_isolated_operation() {
-    let held = Arc::new(AtomicBool::new(false));
-    let release = Arc::new(AtomicBool::new(false));
+    let held = Keys::default();
+    let release = Keys::default();
     let cmds = Order {
         held: held.clone(),
         release: release.clone(),
@@ -210,10 +227,8 @@ fn a_deferred_command_runs_before_its_connections_next_isolated_operation() {
         // the holder and the client are on either shard over the rounds.
         let mut holder = server.connect();
         let mut client = server.connect();
-        held.store(false, Ordering::SeqCst);
-        release.store(false, Ordering::SeqCst);
         holder.send(&encode(&["HOLD", k.as_str(), x.as_str()]));
-        while !held.load(Ordering::SeqCst) {
+        while !has(&held, k.as_bytes()) {
             thread::sleep(Duration::from_millis(1));
         }
         let mut bytes = encode(&["SET", k.as_str(), "1"]);
@@ -223,7 +238,7 @@ fn a_deferred_command_runs_before_its_connections_next_isolated_operation() {
         // Give the pipeline time to reach the shards and wait there (were
         // it slower, the test would pass without exercising the order).
         thread::sleep(Duration::from_millis(100));
-        release.store(true, Ordering::SeqCst);
+        put(&release, &k);
         assert_eq!(holder.reply().unwrap_or_default(), b"+OK\r\n");
         let replies = client.replies(3);
         assert_eq!(
@@ -232,6 +247,72 @@ fn a_deferred_command_runs_before_its_connections_next_isolated_operation() {
             "round {round}: k on shard {ks}"
         );
         assert_eq!(client.call(&["GET", x.as_str()]), b"+1\r\n");
+    }
+    drop(server);
+}
+
+/// A connection's deferred commands leave the wait in the order it sent
+/// them, across several retries, and what it sends while they wait stays
+/// behind them. `HOLD a xa` and `HOLD b xb` hold two keys of one shard
+/// (and one each on the other shard: a hold's rounds then wait for a peer,
+/// never looping on one shard); a client
+/// pipelines `SET a 1`, `SET b 1`, `SET z 1` (z is not locked: it waits
+/// only behind its connection's earlier commands). Letting `a` go retries
+/// the waiting commands: `SET a` runs (another client reads a = 1), `SET
+/// b` still waits, so `SET z` must too (z reads empty). The client then
+/// sends `GET z`, which waits as well; letting `b` go runs the rest in
+/// order, so `GET z` answers 1. Connections on both shards over the rounds.
+#[test]
+fn deferred_commands_leave_in_order_across_retries() {
+    let held = Keys::default();
+    let release = Keys::default();
+    let cmds = Order {
+        held: held.clone(),
+        release: release.clone(),
+    };
+    let server = TestServer::start(cmds, 2);
+    for round in 0..4 {
+        let s = round % 2;
+        let a = key_on(&server, &format!("a{round}-"), s);
+        let b = key_on(&server, &format!("b{round}-"), s);
+        let z = key_on(&server, &format!("z{round}-"), s);
+        let xa = key_on(&server, &format!("xa{round}-"), 1 - s);
+        let xb = key_on(&server, &format!("xb{round}-"), 1 - s);
+        let mut hold_a = server.connect();
+        let mut hold_b = server.connect();
+        let mut client = server.connect();
+        let mut other = server.connect();
+        hold_a.send(&encode(&["HOLD", a.as_str(), xa.as_str()]));
+        hold_b.send(&encode(&["HOLD", b.as_str(), xb.as_str()]));
+        while !has(&held, a.as_bytes()) || !has(&held, b.as_bytes()) {
+            thread::sleep(Duration::from_millis(1));
+        }
+        let mut bytes = encode(&["SET", a.as_str(), "1"]);
+        bytes.extend(encode(&["SET", b.as_str(), "1"]));
+        bytes.extend(encode(&["SET", z.as_str(), "1"]));
+        client.send(&bytes);
+        // Give the pipeline time to reach the shard and wait there (were
+        // it slower, its commands would still wait: the assertions hold,
+        // only the first retry would see fewer of them).
+        thread::sleep(Duration::from_millis(100));
+        put(&release, &a);
+        assert_eq!(hold_a.reply().unwrap_or_default(), b"+OK\r\n");
+        // The retry ran `SET a` (its reply stays unwritten while the
+        // connection still owes the next ones: written together).
+        while other.call(&["GET", a.as_str()]) != b"+1\r\n" {
+            thread::sleep(Duration::from_millis(1));
+        }
+        assert_eq!(other.call(&["GET", z.as_str()]), b"+\r\n", "round {round}");
+        client.send(&encode(&["GET", z.as_str()]));
+        put(&release, &b);
+        assert_eq!(hold_b.reply().unwrap_or_default(), b"+OK\r\n");
+        let replies = client.replies(4);
+        assert_eq!(
+            replies,
+            [&b"+OK\r\n"[..], b"+OK\r\n", b"+OK\r\n", b"+1\r\n"],
+            "round {round}: keys on shard {s}"
+        );
+        assert_eq!(other.call(&["GET", b.as_str()]), b"+1\r\n");
     }
     drop(server);
 }

@@ -233,7 +233,9 @@ fn redis_appendonlydir_loads_into_kevy() {
     let mut c = con(redis.addr());
     write_everything(&mut c, "one");
     q(&mut c, &["BGREWRITEAOF"]);
-    std::thread::sleep(Duration::from_millis(500));
+    // The rewrite done (a base and a fresh increment), then more writes.
+    wait_for(&mut c, "aof_rewrite_in_progress", |v| v == "0");
+    wait_for(&mut c, "aof_rewrite_scheduled", |v| v == "0");
     write_everything(&mut c, "two");
     let expected = dump(redis.addr());
     drop(c);

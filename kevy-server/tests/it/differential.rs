@@ -112,6 +112,19 @@ impl Pair {
         }
     }
 
+    /// Starts both servers with `DEBUG` enabled.
+    pub fn start_debug() -> Pair {
+        let commands = kevy_commands::Redis::default();
+        commands
+            .config()
+            .load("enable-debug-command", &["yes"])
+            .expect("debug on");
+        Pair {
+            redis: RedisServer::start_with(&["--enable-debug-command", "yes"]),
+            kevy: crate::util::kevy_with(commands),
+        }
+    }
+
     fn connect(&self) -> (Raw, Raw) {
         (
             Raw::connect(self.redis.addr()),
@@ -175,16 +188,7 @@ pub fn run_generated(family: &str, seqs: &[Vec<Vec<String>>]) {
 
 /// [`run_family`] with `DEBUG` enabled on both servers.
 pub fn run_family_debug(family: &str, seqs: &[Seq]) {
-    let commands = kevy_commands::Redis::default();
-    commands
-        .config()
-        .load("enable-debug-command", &["yes"])
-        .expect("debug on");
-    let pair = Pair {
-        redis: RedisServer::start_with(&["--enable-debug-command", "yes"]),
-        kevy: crate::util::kevy_with(commands),
-    };
-    run_sequences_on(pair, family, seqs);
+    run_sequences_on(Pair::start_debug(), family, seqs);
 }
 
 fn run_sequences(family: &str, seqs: &[&[&[&str]]]) {

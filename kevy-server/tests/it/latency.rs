@@ -43,9 +43,11 @@ fn latency_reports_with_a_sample_match_redis() {
             r.call(&["HELLO", "3"]);
             k.call(&["HELLO", "3"]);
         }
-        // 250 ms: nothing but the sleep is that slow, even in a debug build
-        // on a loaded machine (at 10 ms, a slow LATENCY RESET made an event
-        // of its own).
+        // Monitoring is on only around the sleep (250 ms: nothing but the
+        // sleep is that slow, even in a debug build on a loaded machine),
+        // then off: the reports read one sample whatever the later steps
+        // take. Off, the events recorded are still reported (and reset);
+        // at the end it is on again at a threshold nothing reaches.
         let steps: &[(&[&str], bool)] = &[
             (&["LATENCY", "RESET"], false),
             (
@@ -53,6 +55,7 @@ fn latency_reports_with_a_sample_match_redis() {
                 false,
             ),
             (&["DEBUG", "SLEEP", "0.3"], false),
+            (&["CONFIG", "SET", "latency-monitor-threshold", "0"], false),
             (&["LATENCY", "DOCTOR"], true),
             (&["LATENCY", "GRAPH", "command"], true),
             (&["LATENCY", "LATEST"], true),
@@ -60,8 +63,12 @@ fn latency_reports_with_a_sample_match_redis() {
             (&["LATENCY", "GRAPH", "fast-command"], false),
             (&["LATENCY", "RESET", "COMMAND"], false),
             (&["LATENCY", "DOCTOR"], false),
-            (&["CONFIG", "SET", "latency-monitor-threshold", "0"], false),
+            (
+                &["CONFIG", "SET", "latency-monitor-threshold", "1000000"],
+                false,
+            ),
             (&["LATENCY", "DOCTOR"], false),
+            (&["CONFIG", "SET", "latency-monitor-threshold", "0"], false),
         ];
         for (args, mask) in steps {
             let theirs = r.call(args);

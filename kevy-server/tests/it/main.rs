@@ -38,6 +38,7 @@ mod rdb;
 mod rdb_cut;
 mod script_bank;
 mod script_busy;
+mod script_busy_flood;
 mod script_busy_send;
 mod script_monitor;
 mod server;

@@ -490,10 +490,13 @@ fn blocked(c: &mut Raw) -> u64 {
         .unwrap_or(0)
 }
 
-/// Waits until `c`'s server counts `n` blocked clients.
+/// Waits until `c`'s server counts `n` blocked clients (failing after a
+/// minute, as a reply that never comes does: a loaded machine may take
+/// seconds).
 fn wait_blocked(c: &mut Raw, n: u64) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
     let mut last = 0;
-    for _ in 0..2000 {
+    while std::time::Instant::now() < deadline {
         last = blocked(c);
         if last == n {
             return;
