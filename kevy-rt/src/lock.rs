@@ -14,7 +14,7 @@ use std::collections::hash_map::Entry as Slot;
 use std::collections::{HashMap, VecDeque};
 use std::hash::{BuildHasherDefault, Hasher};
 
-use crate::router::{hash, hash_tag};
+use crate::router::{hash, hash_tag, key_and_route_hash};
 
 /// A transaction: `(sequence << 16) | origin shard`, unique per runtime.
 pub(crate) type TxnId = u64;
@@ -52,14 +52,7 @@ pub struct LockSet {
 /// `key`'s id and routing hash (one hash when it has no `{tag}`).
 #[inline]
 fn ids(key: &[u8]) -> (KeyId, u64) {
-    let id = key_id(key);
-    let tag = hash_tag(key);
-    let route = if tag.len() == key.len() {
-        id
-    } else {
-        hash(tag)
-    };
-    (id, route)
+    key_and_route_hash(key)
 }
 
 impl LockSet {

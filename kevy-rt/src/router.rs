@@ -119,6 +119,38 @@ pub fn route_hash(key: &[u8]) -> u64 {
     finish(h)
 }
 
+/// `(hash(key), route_hash(key))`, in one pass over the key when it has
+/// no `{` (then both are the same hash): a lock's id and its routing hash
+/// (`lock.rs`), which took a hash and a separate tag scan per key.
+#[inline]
+pub(crate) fn key_and_route_hash(key: &[u8]) -> (u64, u64) {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    const BRACES: u64 = ONES * b'{' as u64;
+    let mut h = start(key.len());
+    let mut braces = 0;
+    let mut chunks = key.chunks_exact(8);
+    for c in &mut chunks {
+        let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+        let x = w ^ BRACES;
+        braces |= x.wrapping_sub(ONES) & !x & HIGHS;
+        h = mix(h, w);
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let w = tail(rest);
+        // The padding bytes are zero, never `{`.
+        let x = w ^ BRACES;
+        braces |= x.wrapping_sub(ONES) & !x & HIGHS;
+        h = mix(h, w);
+    }
+    let id = finish(h);
+    if braces != 0 {
+        return (id, hash(hash_tag(key)));
+    }
+    (id, id)
+}
+
 const K: u64 = 0x9E37_79B9_7F4A_7C15;
 
 #[inline]
@@ -171,6 +203,24 @@ fn finish(mut h: u64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn key_and_route_hash_agree_with_their_parts() {
+        let keys: &[&[u8]] = &[
+            b"",
+            b"k",
+            b"key:000000012345",
+            b"key:0000000123456",
+            b"{user1000}.following",
+            b"foo{}{bar}",
+            b"foo{bar}{zap}",
+            b"0123456{",
+            b"01234567{a}",
+        ];
+        for &k in keys {
+            assert_eq!(key_and_route_hash(k), (hash(k), route_hash(k)), "{k:?}");
+        }
+    }
 
     #[test]
     fn hash_tags() {
