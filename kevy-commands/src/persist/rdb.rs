@@ -20,6 +20,7 @@ pub mod crc64;
 pub mod dump;
 pub mod file;
 mod listpack;
+mod object;
 pub mod read;
 pub mod stream;
 pub mod write;
