@@ -38,6 +38,8 @@ pub mod admin;
 pub mod coll;
 pub mod keys;
 pub mod ops;
+pub mod routes;
+pub mod spare;
 
 use ops::{BitsOp, GeoOp, HllOp, StreamOp, ZOp};
 
@@ -294,25 +296,34 @@ fn scatter_each(
     let nshards = router.nshards();
     let room = |n: usize| n / nshards + n / (2 * nshards) + 8;
     let (nargs, nbytes) = (args.len(), args.byte_len());
-    let mut i = 1;
-    while i < args.len() {
-        let shard = router.shard_of(args.at(i));
-        // A few shards at most: a scan beats a table.
-        let p = match parts[first..].iter().position(|(s, _)| *s == shard) {
-            Some(p) => first + p,
-            None => {
-                let group = OwnedArgs::with_capacity(room(nargs), room(nbytes));
-                parts.push((shard, Part::new(op, group)));
-                parts.len() - 1
+    let nkeys = (nargs.saturating_sub(1)).div_ceil(step);
+    routes::take(nkeys, |hashes| {
+        let mut i = 1;
+        let mut key = 0;
+        while i < args.len() {
+            let shard = match hashes {
+                // Hashed when its lock was declared (`routes`).
+                Some(h) => router.shard_of_hash(h[key]),
+                None => router.shard_of(args.at(i)),
+            };
+            key += 1;
+            // A few shards at most: a scan beats a table.
+            let p = match parts[first..].iter().position(|(s, _)| *s == shard) {
+                Some(p) => first + p,
+                None => {
+                    let group = spare::args(room(nargs), room(nbytes));
+                    parts.push((shard, Part::new(op, group)));
+                    parts.len() - 1
+                }
+            };
+            let group = &mut parts[p].1.args;
+            each(p as u32, (group.len() / step) as u32);
+            for j in i..(i + step).min(args.len()) {
+                group.push(args.at(j));
             }
-        };
-        let group = &mut parts[p].1.args;
-        each(p as u32, (group.len() / step) as u32);
-        for j in i..(i + step).min(args.len()) {
-            group.push(args.at(j));
+            i += step;
         }
-        i += step;
-    }
+    });
 }
 
 /// Sends the same part (`op` with `args`) to every shard.

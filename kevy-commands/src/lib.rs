@@ -379,6 +379,13 @@ impl Commands for Redis {
         router: &Router,
         parts: &mut Vec<(usize, Part)>,
     ) -> Planned<Tracked> {
+        if family::txn::is_one_round(cmd) {
+            // Planned right after `isolate` declared its keys: the split
+            // reuses their routing hashes.
+            return cross::routes::lend(|| {
+                self.plan_isolated_command(shard, session, cx, ctx, cmd, args, router, parts)
+            });
+        }
         self.plan_isolated_command(shard, session, cx, ctx, cmd, args, router, parts)
     }
 

@@ -6,7 +6,7 @@ use kevy_rt::{Args, Gather, LocalCx, Planned, Router};
 
 use crate::base::clock::{self, since};
 use crate::base::resp::{self, Reply};
-use crate::cross::{self, Part, PartReply, Plan};
+use crate::cross::{self, Part, Plan};
 use crate::family::ServerCx;
 use crate::session::{Ctx, Session};
 use crate::shard::{self, ShardState};
@@ -185,12 +185,24 @@ impl Redis {
             finish(out, mark, op.ctx.quiet);
             return Gather::Done;
         }
-        let replies: Vec<PartReply> = replies.into_iter().map(|r| r.reply).collect();
         let mark = out.len();
         let mut reply = Reply::new(out, op.ctx.resp3);
         let g = match &mut op.plan {
-            Plan::Server(p) => dispatch::admin::gather(shard, op.ctx, p, replies, next, &mut reply),
-            plan => dispatch::gather(plan, replies, next, &mut reply),
+            // The one-round plans reduce the replies where they are (no
+            // second vector of them).
+            Plan::Sum | Plan::Ok | Plan::Mget { .. } => {
+                let mut replies = replies;
+                dispatch::gather_one_round(&op.plan, &mut replies, |r| &mut r.reply, &mut reply);
+                Gather::Done
+            }
+            Plan::Server(p) => {
+                let replies = replies.into_iter().map(|r| r.reply).collect();
+                dispatch::admin::gather(shard, op.ctx, p, replies, next, &mut reply)
+            }
+            plan => {
+                let replies = replies.into_iter().map(|r| r.reply).collect();
+                dispatch::gather(plan, replies, next, &mut reply)
+            }
         };
         op.ns += since(t0);
         if g == Gather::Done {

@@ -164,6 +164,23 @@ impl OwnedArgs {
         }
     }
 
+    /// Makes room for `args` more arguments of `bytes` more bytes in all.
+    pub fn reserve(&mut self, args: usize, bytes: usize) {
+        self.buf.reserve(bytes);
+        self.spans.reserve(args);
+    }
+
+    /// Empties the list, keeping its allocations (for reuse).
+    pub fn clear(&mut self) {
+        self.buf.clear();
+        self.spans.clear();
+    }
+
+    /// Bytes the list has allocated.
+    pub fn capacity_bytes(&self) -> usize {
+        self.buf.capacity() + self.spans.capacity() * std::mem::size_of::<Span>()
+    }
+
     /// Appends one argument, when the list's bytes stay within [`MAX_OFFSET`]
     /// (4 GB); false, and nothing appended, when they would not.
     #[must_use]

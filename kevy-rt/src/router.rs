@@ -34,9 +34,9 @@ impl Router {
     }
 
     /// The shard that owns keys whose routing hash (`hash(hash_tag(key))`)
-    /// is `h`.
+    /// is `h` (as [`LockSet::routes`](crate::LockSet::routes) gives them).
     #[inline]
-    pub(crate) fn shard_of_hash(&self, h: u64) -> usize {
+    pub fn shard_of_hash(&self, h: u64) -> usize {
         if self.nshards == 1 {
             return 0;
         }

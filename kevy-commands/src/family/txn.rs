@@ -136,7 +136,17 @@ pub fn one_round(cmd: &'static Spec, args: Args<'_>, locks: &mut LockSet) -> boo
         }
     }
     locks.one_round();
+    // Planned right after: its split by shard reuses these hashes.
+    cross::routes::keep(locks);
     true
+}
+
+/// Whether `cmd` is one of [`one_round`]'s commands.
+pub fn is_one_round(cmd: &'static Spec) -> bool {
+    matches!(
+        cmd.name,
+        "mset" | "del" | "unlink" | "mget" | "exists" | "touch"
+    )
 }
 
 /// Declares the keys a multi-shard command touches, in read or write mode

@@ -36,6 +36,7 @@ use slab::Slab;
 use crate::msg::ConnRef;
 use crate::stream::Stream;
 
+mod batch;
 mod bufs;
 
 /// Submission queue size; more entries than this in one iteration are
@@ -149,6 +150,8 @@ pub(crate) struct Ring {
     epoll_fd: RawFd,
     epoll_armed: bool,
     pub(crate) epoll_ready: bool,
+    /// How many completions a wait asks for (`batch`).
+    batch: batch::Batch,
 }
 
 /// `KEVY_URING_COOP=1`: cooperative task work (measured, see BENCHMARKS.md).
@@ -259,6 +262,7 @@ impl Ring {
             ));
         }
         let bufs = bufs::Bufs::new(&ring)?;
+        let batch = batch::Batch::new(ring.params().is_feature_min_timeout());
         Ok(Ring {
             ring,
             flights: Slab::new(),
@@ -274,6 +278,7 @@ impl Ring {
             epoll_fd,
             epoll_armed: false,
             epoll_ready: false,
+            batch,
         })
     }
 
@@ -443,6 +448,7 @@ impl Ring {
         // its epoll instance (new connections) through the ring.
         self.arm_waits();
         let ready = !self.ring.completion().is_empty();
+        let (want, min_wait) = self.batch.next(timeout.as_micros());
         if timeout.is_zero() || ready {
             let owed = {
                 let sq = self.ring.submission();
@@ -456,8 +462,12 @@ impl Ring {
             }
         } else {
             let ts = types::Timespec::from(timeout);
-            let args = types::SubmitArgs::new().timespec(&ts);
-            match self.ring.submitter().submit_with_args(1, &args) {
+            // Up to `min_wait` µs for `want` completions, then for one
+            // (`batch`); never past `timeout`.
+            let args = types::SubmitArgs::new()
+                .timespec(&ts)
+                .min_wait_usec(min_wait);
+            match self.ring.submitter().submit_with_args(want as usize, &args) {
                 Ok(_) => self.queued = 0,
                 Err(e) => match e.raw_os_error() {
                     // Timed out or interrupted: whatever was queued went.
@@ -506,15 +516,22 @@ impl Ring {
                 continue;
             }
             let res = cqe.result();
+            self.batch.cqes += 1;
             match data >> TAG_SHIFT {
-                TAG_RECV => self.recvs.push_back(Recv {
-                    conn: (data & SLOT_MASK) as usize,
-                    gen: ((data >> SLOT_BITS) & u32::MAX as u64) as u32,
-                    res,
-                    bid: cqueue::buffer_select(cqe.flags()),
-                    more: cqueue::more(cqe.flags()),
-                }),
-                TAG_WAKE => self.wake_armed = false,
+                TAG_RECV => {
+                    self.batch.arrivals += 1;
+                    self.recvs.push_back(Recv {
+                        conn: (data & SLOT_MASK) as usize,
+                        gen: ((data >> SLOT_BITS) & u32::MAX as u64) as u32,
+                        res,
+                        bid: cqueue::buffer_select(cqe.flags()),
+                        more: cqueue::more(cqe.flags()),
+                    })
+                }
+                TAG_WAKE => {
+                    self.batch.arrivals += 1;
+                    self.wake_armed = false;
+                }
                 TAG_EPOLL => {
                     self.epoll_armed = false;
                     self.epoll_ready = true;

@@ -142,10 +142,12 @@ impl<C: Commands> Shard<C> {
                 None
             }
             Gather::Done => {
-                let o = self.ops.remove(op);
+                let mut o = self.ops.remove(op);
                 if let Some((txn, shards)) = &o.locks {
                     self.release_all(*txn, shards);
                 }
+                let held = o.locks.take().map(|(_, held)| held);
+                self.txn.keep_lists(std::mem::take(&mut o.replies), held);
                 let reparked = self.resume_missed(o.conn, &o.plan);
                 if reparked {
                     // Parked again (and held): its slot gets nothing.
@@ -227,6 +229,10 @@ impl<C: Commands> Shard<C> {
         let mut lazy = true;
         // Each command is prefetched in two stages before its turn: its index
         // entry `PREFETCH_AHEAD` commands ahead, its entry half as far.
+        // Read in place: a command item is not moved out of the batch (the
+        // enum is sized by its largest variant; moving each one cost a
+        // `memcpy` call per forwarded command).
+        let mut items = std::mem::take(&mut req.items);
         let prefetch = |shard: &Self, item: Option<&Request<C>>, stage: Prefetch| {
             if let Some(Request::Cmd {
                 cmd,
@@ -245,76 +251,86 @@ impl<C: Commands> Shard<C> {
             }
         };
         const NEAR: usize = PREFETCH_AHEAD / 2;
-        for item in req.items.iter().take(PREFETCH_AHEAD) {
+        for item in items.iter().take(PREFETCH_AHEAD) {
             prefetch(self, Some(item), Prefetch::Index);
         }
-        for item in req.items.iter().take(NEAR) {
+        for item in items.iter().take(NEAR) {
             prefetch(self, Some(item), Prefetch::Entry);
         }
         // Replies that must wait for the durability barrier go back to
         // their origin: no direct write while the batch runs.
         let hold = self.cmds.holds_replies(&self.state);
-        let mut items = req.items.drain(..);
-        while let Some(item) = items.next() {
-            let ahead = items.as_slice();
-            prefetch(self, ahead.get(PREFETCH_AHEAD - 1), Prefetch::Index);
-            prefetch(self, ahead.get(NEAR - 1), Prefetch::Entry);
-            match item {
-                Request::Cmd {
-                    conn,
-                    seq,
-                    cmd,
-                    ctx,
-                    span0,
-                    nargs,
-                    direct,
-                } => {
-                    let spans = req
-                        .spans
-                        .get(span0 as usize..(span0 + nargs) as usize)
-                        .unwrap_or(&[]);
-                    let args = Args::new(&req.data, spans);
-                    if self.txn.armed {
-                        let route = self.cmds.resolve(args).route;
-                        if self.txn.must_defer(peer, conn, route, args) {
-                            // Answered in a later batch, once it runs.
-                            self.txn.defer(peer, conn, seq, cmd, ctx, route, args);
-                            continue;
-                        }
+        for at in 0..items.len() {
+            prefetch(self, items.get(at + PREFETCH_AHEAD), Prefetch::Index);
+            prefetch(self, items.get(at + NEAR), Prefetch::Entry);
+            if let Some(Request::Cmd {
+                conn,
+                seq,
+                cmd,
+                ctx,
+                span0,
+                nargs,
+                direct,
+            }) = items.get_mut(at)
+            {
+                let (conn, seq, cmd, ctx) = (*conn, *seq, *cmd, *ctx);
+                let direct = direct.take();
+                let spans = req
+                    .spans
+                    .get(*span0 as usize..(*span0 + *nargs) as usize)
+                    .unwrap_or(&[]);
+                let args = Args::new(&req.data, spans);
+                if self.txn.armed {
+                    let route = self.cmds.resolve(args).route;
+                    if self.txn.must_defer(peer, conn, route, args) {
+                        // Answered in a later batch, once it runs.
+                        self.txn.defer(peer, conn, seq, cmd, ctx, route, args);
+                        continue;
                     }
-                    let start = rep.data.len();
-                    self.cmds
-                        .execute(&mut self.state, ctx, cmd, args, &mut rep.data);
-                    if let Some(sock) = direct.filter(|_| !hold) {
-                        if let Some(r) = self.ring.as_mut() {
-                            // On this shard's ring: the iteration's one
-                            // submit sends it; its completion sends the
-                            // `Written` note (`Shard::file_direct`).
-                            if rep.data.len() > start {
-                                let to = Direct { peer, conn, seq };
-                                r.send_direct(sock, &rep.data[start..], to);
-                                rep.data.truncate(start);
-                                self.serve_ready();
-                                continue;
-                            }
-                        }
-                        let written = write_some(&sock, &rep.data[start..]);
-                        ShardStats::add_own(&self.stats.net_output, written);
-                        rep.data.drain(start..start + written);
-                        if rep.data.len() == start {
-                            rep.items.push(Reply::Written { conn, seq });
+                }
+                let start = rep.data.len();
+                self.cmds
+                    .execute(&mut self.state, ctx, cmd, args, &mut rep.data);
+                if let Some(sock) = direct.filter(|_| !hold) {
+                    if let Some(r) = self.ring.as_mut() {
+                        // On this shard's ring: the iteration's one
+                        // submit sends it; its completion sends the
+                        // `Written` note (`Shard::file_direct`).
+                        if rep.data.len() > start {
+                            let to = Direct { peer, conn, seq };
+                            r.send_direct(sock, &rep.data[start..], to);
+                            rep.data.truncate(start);
                             self.serve_ready();
                             continue;
                         }
                     }
-                    lazy = false;
-                    rep.items.push(Reply::Cmd {
-                        conn,
-                        seq,
-                        end: rep.data.len(),
-                    });
-                    self.serve_ready();
+                    let written = write_some(&sock, &rep.data[start..]);
+                    ShardStats::add_own(&self.stats.net_output, written);
+                    rep.data.drain(start..start + written);
+                    if rep.data.len() == start {
+                        rep.items.push(Reply::Written { conn, seq });
+                        self.serve_ready();
+                        continue;
+                    }
                 }
+                lazy = false;
+                rep.items.push(Reply::Cmd {
+                    conn,
+                    seq,
+                    end: rep.data.len(),
+                });
+                self.serve_ready();
+                continue;
+            }
+            // Any other item is taken out (a field-less one left in its place).
+            let Some(item) = items
+                .get_mut(at)
+                .map(|i| std::mem::replace(i, Request::Cancel { waiter: 0 }))
+            else {
+                break;
+            };
+            match item {
+                Request::Cmd { .. } => {}
                 Request::Part { op, idx, ctx, part } => {
                     lazy = false;
                     let reply = self.run_part(ctx, part);
@@ -353,7 +369,8 @@ impl<C: Commands> Shard<C> {
                 park => self.on_park_msg(peer, park),
             }
         }
-        drop(items);
+        items.clear();
+        req.items = items;
         self.deliver_pushes();
         req.data.clear();
         req.spans.clear();

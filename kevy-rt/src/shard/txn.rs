@@ -97,7 +97,14 @@ pub(super) struct Txns<C: Commands> {
     waiting: Vec<round::Waiting<C>>,
     /// Those whose share was granted: to run, in grant order.
     runnable: Vec<round::Waiting<C>>,
+    /// Emptied reply and held-shard lists of finished operations, for the
+    /// next one-round operations (no allocation per operation).
+    spare_replies: Vec<Vec<Option<C::PartReply>>>,
+    spare_held: Vec<Vec<usize>>,
 }
+
+/// Lists kept per kind in [`Txns`]' spares.
+const SPARE_VECS: usize = 32;
 
 impl<C: Commands> Txns<C> {
     pub(super) fn new(nshards: usize) -> Txns<C> {
@@ -113,6 +120,34 @@ impl<C: Commands> Txns<C> {
             locks: LockSet::default(),
             waiting: Vec::new(),
             runnable: Vec::new(),
+            spare_replies: Vec::new(),
+            spare_held: Vec::new(),
+        }
+    }
+
+    /// An empty reply list for an operation (a kept one when there is one).
+    pub(super) fn reply_list(&mut self) -> Vec<Option<C::PartReply>> {
+        self.spare_replies.pop().unwrap_or_default()
+    }
+
+    /// Keeps a finished operation's (emptied) reply and held-shard lists.
+    pub(super) fn keep_lists(
+        &mut self,
+        mut replies: Vec<Option<C::PartReply>>,
+        held: Option<Vec<usize>>,
+    ) {
+        if replies.capacity() > 0
+            && replies.capacity() <= 64
+            && self.spare_replies.len() < SPARE_VECS
+        {
+            replies.clear();
+            self.spare_replies.push(replies);
+        }
+        if let Some(mut held) = held.filter(|h| h.capacity() > 0 && h.capacity() <= 64) {
+            if self.spare_held.len() < SPARE_VECS {
+                held.clear();
+                self.spare_held.push(held);
+            }
         }
     }
 
@@ -212,7 +247,7 @@ impl<C: Commands> Shard<C> {
             | self.id as u64;
         if let Then::Steps(st) = &then {
             if let Some(o) = self.ops.get_mut(st.op) {
-                o.locks = Some((txn, Vec::new()));
+                o.locks = Some((txn, self.txn.spare_held.pop().unwrap_or_default()));
             }
         }
         entry.insert(Acquire {
@@ -264,7 +299,7 @@ impl<C: Commands> Shard<C> {
             match shards.iter_mut().find(|(x, _)| *x == s) {
                 Some((_, r)) => r.keys.push((key, write)),
                 None => {
-                    let mut keys = Vec::with_capacity(room);
+                    let mut keys = self.txn.table.key_list(room);
                     keys.push((key, write));
                     shards.push((s, lock::Request { keys, whole: false }));
                 }

@@ -91,3 +91,34 @@ fn an_own_send_is_reported_in_done() {
     theirs.read_exact(&mut got).expect("the reply arrives");
     assert_eq!(&got, b"+OK\r\n");
 }
+
+#[test]
+fn a_wait_for_several_completions_ends_with_the_one_that_came() {
+    let Some(mut r) = ring() else {
+        return;
+    };
+    if !r.ring.params().is_feature_min_timeout() {
+        // No `min_wait_usec`: the policy never asks for more than one.
+        return;
+    }
+    // Batching on, and the last round busy: the wait asks for 8.
+    r.batch.usec = 50;
+    r.batch.cqes = 8;
+    r.batch.arrivals = 4;
+    let (ours, mut theirs) = pair();
+    r.recv(3, 1, ours.as_raw_fd());
+    use std::io::Write;
+    theirs
+        .write_all(b"*1\r\n$4\r\nPING\r\n")
+        .expect("a request");
+    // One receive arrives, not 8: past the bound the wait returns with it
+    // (a wait for the full 8 would only end at the 60 s timeout).
+    while r.recvs.is_empty() {
+        r.wait(Duration::from_secs(60)).expect("wait");
+    }
+    let ev = r.recvs.pop_front().expect("the receive");
+    assert_eq!((ev.conn, ev.gen, ev.res), (3, 1, 14));
+    if let Some(bid) = ev.bid {
+        r.put(bid);
+    }
+}

@@ -95,7 +95,7 @@ impl<C: Commands> Shard<C> {
             ctx,
             hold: true,
             plan: planned.plan,
-            replies: Vec::new(),
+            replies: self.txn.reply_list(),
             remaining: 0,
             locks: None,
         });
@@ -162,6 +162,7 @@ impl<C: Commands> Shard<C> {
             if st.queued_here {
                 self.lock_here(txn, req);
             } else {
+                self.txn.table.recycle(req);
                 self.step_done(txn);
             }
             return;
@@ -280,6 +281,7 @@ impl<C: Commands> Shard<C> {
         release: bool,
     ) -> Option<C::PartReply> {
         if release && self.txn.table.free_for(&req) {
+            self.txn.table.recycle(req);
             return Some(self.run_part(ctx, part));
         }
         self.txn.armed = true;
