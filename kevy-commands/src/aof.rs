@@ -6,7 +6,9 @@
 //! commands, `crate::persist::resp`). The loading itself, which replays
 //! through the command set, and the hooks into command execution live in
 //! the crate root (`aofload.rs`, `lib.rs`). ARCHITECTURE.md, *Persistence:
-//! the append-only file*, describes the design.
+//! the append-only file*, describes the design. What a shard logs through
+//! its feed (`ShardState::propagate`, the expired keys' `DEL`s) is in
+//! `crate::shard::aoflog`.
 
 pub mod feed;
 pub mod files;
@@ -17,7 +19,6 @@ pub mod propagate;
 pub use feed::{Feed, Fragment};
 pub use files::{Aof, Fsync};
 
-use crate::shard::ShardState;
 use crate::store::db::{Db, Entries};
 
 /// Where the settings put the AOF: the directory (`dir`/`appenddirname`),
@@ -64,49 +65,5 @@ impl Preloaded {
 impl std::fmt::Debug for Preloaded {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Preloaded")
-    }
-}
-
-impl ShardState {
-    /// Logs `argv` as run in database `db` — the propagation API for code
-    /// that knows the effect it had (a blocked pop served later, a script's
-    /// write): nothing when the append-only file is off. Inside a
-    /// transaction's step the command joins the transaction's block.
-    pub fn propagate(&mut self, db: u32, argv: &[&[u8]]) {
-        if self.aof.on {
-            self.aof.out().command(db, argv);
-        }
-    }
-
-    /// Logs the keys expiry removed from database `db` since the last call
-    /// as `DEL`s (Redis's `propagateDeletion`).
-    pub fn log_expired(&mut self, db: usize) {
-        let Some(d) = self.dbs.get_mut(db) else {
-            return;
-        };
-        if d.expired_log.is_empty() {
-            return;
-        }
-        let keys = std::mem::take(&mut d.expired_log);
-        for k in &keys {
-            self.aof.out().command(db as u32, &[&b"DEL"[..], k]);
-        }
-    }
-
-    /// [`ShardState::log_expired`] for every database.
-    pub fn log_expired_all(&mut self) {
-        for i in 0..self.dbs.len() {
-            self.log_expired(i);
-        }
-    }
-
-    /// Turns propagation on or off for this shard: its databases then
-    /// record the keys expiry removes.
-    pub fn set_propagating(&mut self, on: bool) {
-        self.aof.on = on;
-        for d in &mut self.dbs {
-            d.log_expired = on;
-            d.expired_log.clear();
-        }
     }
 }

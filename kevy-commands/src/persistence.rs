@@ -10,7 +10,8 @@ use std::sync::atomic::Ordering;
 use kevy_rt::Router;
 
 use crate::family::persist::{options, rdb_path};
-use crate::persist::rdb::file::{encode_dbs, save_file, AccessData};
+use crate::persist::rdb::chunk::AccessData;
+use crate::persist::rdb::file::{encode_dbs, save_file};
 use crate::persist::rdb::{load_rdb, FileInfo, LoadInfo, Loaded, RdbError};
 use crate::shard::ShardState;
 use crate::store::db::Clock;

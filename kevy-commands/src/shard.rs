@@ -2,6 +2,7 @@
 //! databases, its server accounting ([`crate::accounting`]), its eviction
 //! state ([`evict`]) and active expiry ([`expire`]).
 
+mod aoflog;
 pub mod evict;
 pub mod expire;
 pub mod notify;

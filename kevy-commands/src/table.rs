@@ -25,6 +25,7 @@ pub use crate::family::spec::{
 };
 
 pub use crate::family::spec::docs;
+mod account;
 pub mod dirty;
 pub mod ids;
 mod specs;

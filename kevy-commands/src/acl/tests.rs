@@ -1,3 +1,4 @@
+//! Unit tests of `acl`.
 use super::check::{check, Denied, Request};
 use super::describe;
 use super::user::{merge_selectors, split_args, RuleError, User};

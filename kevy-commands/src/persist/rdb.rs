@@ -16,16 +16,19 @@
 //! or payload is an error ([`RdbError`]), never a panic or an allocation
 //! larger than the input allows.
 
+pub mod chunk;
 pub mod crc64;
 pub mod dump;
 pub mod file;
 mod listpack;
+mod object;
 pub mod read;
 pub mod stream;
 pub mod write;
 mod ziplist;
 
-pub use file::{write_rdb, DbChunk, FileInfo};
+pub use chunk::DbChunk;
+pub use file::{write_rdb, FileInfo};
 pub use read::{load_rdb, LoadInfo, Loaded};
 pub use write::Writer;
 

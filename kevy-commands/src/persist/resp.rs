@@ -6,10 +6,10 @@
 //! it takes through [`write_key`]; the base's writer puts a `SELECT`
 //! before each database's commands.
 
+use crate::base::clock::Ms;
 use crate::base::float::fmt_double;
 use crate::base::resp;
 use crate::model::value::Value;
-use crate::store::db::Ms;
 
 /// Items per command (Redis's `AOF_REWRITE_ITEMS_PER_CMD`).
 const PER_CMD: usize = 64;

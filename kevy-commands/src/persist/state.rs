@@ -114,7 +114,7 @@ pub struct Persist {
     /// The shards' databases, encoded by each shard as it stopped, for the
     /// final save (a `Db` holds its shard's thread-local hooks: it stays on
     /// its thread).
-    pub stopped: Mutex<Vec<crate::persist::rdb::file::DbChunk>>,
+    pub stopped: Mutex<Vec<DbChunk>>,
     /// Keys loaded at start-up, per shard, until the shard takes them.
     pub preload: Mutex<Vec<Vec<Loaded>>>,
     /// The function libraries (set once by the scripting layer).

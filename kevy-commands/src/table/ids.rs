@@ -1,15 +1,13 @@
 //! Counter indexes of the commands (`INFO commandstats`, `latencystats`):
 //! an index comes from where a command's [`Spec`] lives: top-level commands
 //! are one static array ([`COMMANDS`]), each container's subcommands
-//! another, so an index is a pointer subtraction, not a lookup. Also how
-//! the shard's accounting sees a [`Spec`] ([`Accountable`]).
+//! another, so an index is a pointer subtraction, not a lookup.
 
 use std::sync::OnceLock;
 
 use kevy_rt::Args;
 
-use super::{flags, lookup_args, Spec, COMMANDS};
-use crate::accounting::Accountable;
+use super::{lookup_args, Spec, COMMANDS};
 
 /// Where each command's counters are: top-level commands first, then each
 /// container's subcommands.
@@ -69,41 +67,6 @@ pub fn count() -> usize {
 /// The counter index of the command `args` name, if any.
 pub fn id_of_args(args: Args<'_>) -> Option<usize> {
     lookup_args(args).and_then(id_of)
-}
-
-impl Accountable for Spec {
-    #[inline]
-    fn stat_id(&'static self) -> Option<usize> {
-        id_of(self)
-    }
-
-    fn stat_id_of_args(args: Args<'_>) -> Option<usize> {
-        id_of_args(args)
-    }
-
-    #[inline]
-    fn skip_slowlog(&self) -> bool {
-        self.flags & flags::SKIP_SLOWLOG != 0
-    }
-
-    #[inline]
-    fn fast(&self) -> bool {
-        self.flags & flags::FAST != 0
-    }
-
-    #[inline]
-    fn writes(&self) -> bool {
-        self.flags & flags::WRITE != 0
-    }
-
-    #[inline]
-    fn dirty(id: usize, args: Args<'_>, argc: usize, reply: &[u8]) -> u64 {
-        super::dirty::dirty(id, args, argc, reply)
-    }
-
-    fn redactions(&self, args: Args<'_>) -> Vec<usize> {
-        crate::family::monitor::redactions(self, args)
-    }
 }
 
 #[cfg(test)]

@@ -1,3 +1,4 @@
+//! Unit tests of `lock`.
 use super::*;
 
 fn req(keys: &[(&str, bool)]) -> Request {

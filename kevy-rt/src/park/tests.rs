@@ -1,3 +1,4 @@
+//! Unit tests of `park`.
 use super::*;
 
 #[test]

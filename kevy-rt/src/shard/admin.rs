@@ -223,6 +223,8 @@ impl<C: Commands> ClientTable<C::Session, C::Cmd> for ConnTable<'_, C> {
     }
 
     fn serve_busy(&mut self, answer: &mut Answer<'_, C::Session>) {
-        self.serve(answer);
+        if let Some(pump) = self.pump.as_mut() {
+            pump.serve(self.conns, self.shard, answer);
+        }
     }
 }

@@ -25,7 +25,6 @@ use mio::unix::SourceFd;
 use mio::{Interest, Registry, Token};
 use slab::Slab;
 
-use super::admin::ConnTable;
 use crate::args::Args;
 use crate::clients::{Answer, Busy, BusyRequest};
 use crate::commands::Commands;
@@ -147,7 +146,8 @@ impl Door<'_> {
     }
 }
 
-/// A busy part's serving state, kept in the [`ConnTable`] it is lent.
+/// A busy part's serving state, kept in the connection table it is lent
+/// (`admin::ConnTable`, whose `serve_busy` calls [`Pump::serve`]).
 pub(super) struct Pump<'a, C: Commands> {
     pub(super) cmds: &'a C,
     pub(super) door: Door<'a>,
@@ -185,37 +185,38 @@ fn idle<C: Commands>(c: &Conn<C>) -> bool {
         && c.tls.is_none()
 }
 
-impl<C: Commands> ConnTable<'_, C> {
-    /// [`ClientsOf::serve_busy`](crate::ClientsOf::serve_busy).
-    pub(super) fn serve(&mut self, answer: &mut Answer<'_, C::Session>) {
-        let Some(pump) = self.pump.as_mut() else {
-            return;
-        };
-        pump.door
-            .accept_all(pump.cmds, self.conns, &mut pump.accepted);
-        if let Some(r) = pump.ring.as_deref_mut() {
-            let max = pump.door.limits.max_query_buffer;
-            super::recv::arm_accepted(r, self.conns, &pump.accepted);
-            super::recv::take_while_busy(r, self.conns, pump.door.stats, max, &mut pump.served);
-            super::send::settle_while_busy(r, self.conns, pump.door.stats, &mut pump.served);
+impl<C: Commands> Pump<'_, C> {
+    /// [`ClientsOf::serve_busy`](crate::ClientsOf::serve_busy): serves the
+    /// idle connections of `conns` (shard `shard`'s).
+    pub(super) fn serve(
+        &mut self,
+        conns: &mut Slab<Conn<C>>,
+        shard: usize,
+        answer: &mut Answer<'_, C::Session>,
+    ) {
+        self.door.accept_all(self.cmds, conns, &mut self.accepted);
+        if let Some(r) = self.ring.as_deref_mut() {
+            let max = self.door.limits.max_query_buffer;
+            super::recv::arm_accepted(r, conns, &self.accepted);
+            super::recv::take_while_busy(r, conns, self.door.stats, max, &mut self.served);
+            super::send::settle_while_busy(r, conns, self.door.stats, &mut self.served);
         }
-        let ready: Vec<usize> = self
-            .conns
+        let ready: Vec<usize> = conns
             .iter()
-            .filter(|(i, c)| idle(c) && !pump.later.contains(i))
+            .filter(|(i, c)| idle(c) && !self.later.contains(i))
             .map(|(i, _)| i)
             .collect();
         for i in ready {
-            let Some(c) = self.conns.get_mut(i) else {
+            let Some(c) = conns.get_mut(i) else {
                 continue;
             };
-            if !pump.served.contains(&i) {
-                pump.served.push(i);
+            if !self.served.contains(&i) {
+                self.served.push(i);
             }
-            if !serve_one(c, i, pump, self.shard, answer) {
-                pump.later.push(i);
+            if !serve_one(c, i, self, shard, answer) {
+                self.later.push(i);
             }
-            write_out(c, pump.door.stats);
+            write_out(c, self.door.stats);
         }
     }
 }

@@ -1,3 +1,4 @@
+//! Unit tests of `tls`.
 use super::*;
 
 #[test]

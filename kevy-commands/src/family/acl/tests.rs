@@ -1,3 +1,4 @@
+//! Unit tests of `acl`.
 use crate::testutil::{check, harness};
 
 #[test]

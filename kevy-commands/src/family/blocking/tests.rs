@@ -1,3 +1,4 @@
+//! Unit tests of `blocking`.
 use super::wait::{NEGATIVE, NOT_FLOAT};
 use super::*;
 

@@ -1,3 +1,4 @@
+//! Unit tests of `migrate`.
 use kevy_rt::OwnedArgs;
 
 use super::*;

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use crate::accounting::Shared;
 use crate::base::clock::now_ms;
-use crate::persist::rdb::file::AccessData;
+use crate::persist::rdb::chunk::AccessData;
 use crate::persist::rdb::{FileInfo, Options};
 use crate::shard::ShardState;
 use crate::store::db::SnapFormat;

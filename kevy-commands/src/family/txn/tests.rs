@@ -1,3 +1,4 @@
+//! Unit tests of `txn`.
 use kevy_rt::{LockSet, OwnedArgs};
 
 use super::*;

@@ -1,3 +1,4 @@
+//! Unit tests of `wait`.
 use kevy_rt::OwnedArgs;
 
 use super::*;

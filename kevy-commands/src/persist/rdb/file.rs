@@ -6,23 +6,11 @@
 
 use std::io::Write;
 
+use super::chunk::{AccessData, DbChunk};
 use super::crc64;
 use super::write::{Meta, Writer};
 use super::{opcodes, Options, RDB_VERSION};
 use crate::store::db::{Clock, Db};
-
-/// One database's keys as encoded by one shard.
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct DbChunk {
-    /// The database.
-    pub db: usize,
-    /// Keys in `bytes`.
-    pub keys: u64,
-    /// Of which with a deadline.
-    pub expires: u64,
-    /// The encoded key–value pairs (`rdbSaveKeyValuePair` each).
-    pub bytes: Vec<u8>,
-}
 
 /// What the AUX fields say, and the function libraries.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -36,17 +24,6 @@ pub struct FileInfo {
     /// The function libraries' code, one `FUNCTION2` entry each, after
     /// the AUX fields (`rdbSaveFunctions`).
     pub functions: Vec<Vec<u8>>,
-}
-
-/// Which access data a key carries in the file (`maxmemory-policy`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AccessData {
-    /// Neither.
-    None,
-    /// `IDLE` seconds (an LRU policy).
-    Lru,
-    /// `FREQ` (an LFU policy).
-    Lfu,
 }
 
 /// Encodes every live key of `dbs` (database `i` is `dbs[i]`), one chunk

@@ -1,7 +1,8 @@
 //! Round trips of every type through the RDB encoders, Redis's own bytes,
 //! and corrupt input (truncations, flipped bytes): an error, never a panic.
 
-use super::file::{encode_dbs, AccessData};
+use super::chunk::AccessData;
+use super::file::encode_dbs;
 use super::*;
 use crate::model::encoding::Enc;
 use crate::model::types::hash::Hash;

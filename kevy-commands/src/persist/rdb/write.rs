@@ -1,16 +1,11 @@
-//! Encoding values as Redis writes them (`rdbSaveObject` and its helpers):
-//! [`Writer`] appends lengths, strings, doubles, values and whole
-//! key–value pairs to a buffer.
+//! Encoding as Redis writes it (`rdbSaveKeyValuePair` and its helpers):
+//! [`Writer`] appends lengths, strings, doubles, values (by type in
+//! `object.rs`) and whole key–value pairs to a buffer.
 
-use super::listpack::Builder;
-use super::{opcodes, types};
-use crate::base::float::fmt_d2string;
+use super::opcodes;
 use crate::base::lzf;
 use crate::base::num::{fmt_i64, parse_i64, I64_BUF};
-use crate::model::types::hash::Hash;
-use crate::model::types::set::{Member, Set};
 use crate::model::value::Value;
-use crate::model::zset::ZSet;
 
 /// A buffer values are encoded into.
 #[derive(Debug)]
@@ -122,7 +117,7 @@ impl Writer {
 
     /// [`string`](Self::string), LZF-compressed whenever that saves room
     /// if `force` (a compressed list node: `rdbSaveLzfBlob`).
-    fn string_lzf(&mut self, s: &[u8], force: bool) {
+    pub(super) fn string_lzf(&mut self, s: &[u8], force: bool) {
         if !force || self.compress {
             return self.string(s);
         }
@@ -142,113 +137,6 @@ impl Writer {
             let digits = fmt_i64(v, &mut b);
             self.len(digits.len() as u64);
             self.out.extend_from_slice(digits);
-        }
-    }
-
-    /// The type byte Redis writes for `v` (`rdbSaveObjectType`).
-    pub fn type_of(v: &Value) -> u8 {
-        match v {
-            Value::Int(_) | Value::Str(_) => types::STRING,
-            Value::List(_) => types::LIST_QUICKLIST_2,
-            Value::Set(s) if s.is_intset() => types::SET_INTSET,
-            Value::Set(_) => types::SET,
-            Value::ZSet(z) if z.is_packed() => types::ZSET_LISTPACK,
-            Value::ZSet(_) => types::ZSET_2,
-            Value::Hash(h) if h.is_packed() => types::HASH_LISTPACK,
-            Value::Hash(_) => types::HASH,
-            Value::Stream(_) => types::STREAM_LISTPACKS_2,
-        }
-    }
-
-    /// The value's body (`rdbSaveObject`), without its type byte.
-    pub fn value(&mut self, v: &Value) {
-        match v {
-            Value::Int(n) => self.int_string(*n),
-            Value::Str(s) => self.string(s),
-            Value::List(l) => {
-                self.len(l.node_count() as u64);
-                for node in l.nodes() {
-                    // A compressed node is written compressed, whatever
-                    // `rdbcompression` says (Redis's `rdbSaveLzfBlob`).
-                    let lzf = node.is_compressed();
-                    let pack = node.unpacked();
-                    if let (1, Some(e)) = (pack.len(), pack.get(0)) {
-                        if e.len() >= self.plain_from {
-                            self.len(1); // QUICKLIST_NODE_CONTAINER_PLAIN
-                            self.string_lzf(e, lzf);
-                            continue;
-                        }
-                    }
-                    self.len(2); // QUICKLIST_NODE_CONTAINER_PACKED
-                    let mut lp = Builder::new();
-                    pack.iter().for_each(|e| lp.push(e));
-                    self.string_lzf(&lp.finish(), lzf);
-                }
-            }
-            Value::Set(s) => self.set(s),
-            Value::ZSet(z) => self.zset(z),
-            Value::Hash(h) => self.hash(h),
-            Value::Stream(s) => super::stream::write(self, s),
-        }
-    }
-
-    fn set(&mut self, s: &Set) {
-        match s {
-            Set::Ints(i) => {
-                let mut blob = Vec::with_capacity(8 + i.raw().len());
-                blob.extend_from_slice(&(i.width() as u32).to_le_bytes());
-                blob.extend_from_slice(&(i.len() as u32).to_le_bytes());
-                blob.extend_from_slice(i.raw());
-                self.string(&blob);
-            }
-            Set::Table(_) => {
-                self.len(s.len() as u64);
-                for m in s.iter() {
-                    match m {
-                        Member::Int(n) => {
-                            let mut b = I64_BUF;
-                            self.string(fmt_i64(n, &mut b));
-                        }
-                        Member::Bytes(b) => self.string(b),
-                    }
-                }
-            }
-        }
-    }
-
-    fn zset(&mut self, z: &ZSet) {
-        if z.is_packed() {
-            let mut lp = Builder::new();
-            for (m, score) in z.iter(0, false) {
-                lp.push(m);
-                let mut buf = [0u8; 32];
-                lp.push(fmt_d2string(score, &mut buf));
-            }
-            self.string(&lp.finish());
-        } else {
-            // Greatest first, as Redis walks its skiplist from the tail.
-            self.len(z.len() as u64);
-            for (m, score) in z.iter(z.len() - 1, true) {
-                self.string(m);
-                self.out.extend_from_slice(&score.to_le_bytes());
-            }
-        }
-    }
-
-    fn hash(&mut self, h: &Hash) {
-        if h.is_packed() {
-            let mut lp = Builder::new();
-            for (f, v) in h.iter() {
-                lp.push(f);
-                lp.push(v);
-            }
-            self.string(&lp.finish());
-        } else {
-            self.len(h.len() as u64);
-            for (f, v) in h.iter() {
-                self.string(f);
-                self.string(v);
-            }
         }
     }
 

@@ -25,7 +25,7 @@
 
 use super::node::Node;
 use super::{is_expired, Clock, Db, Ms, NO_TTL, TICKS_PER_SECOND};
-use crate::persist::rdb::file::{AccessData, DbChunk};
+use crate::persist::rdb::chunk::{AccessData, DbChunk};
 use crate::persist::rdb::write::{Meta, Writer};
 use crate::persist::resp;
 use crate::store::lfu;

@@ -1,3 +1,4 @@
+//! Unit tests of `lazyfree`.
 use super::*;
 use crate::model::encoding::Enc;
 

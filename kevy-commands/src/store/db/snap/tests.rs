@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 use super::super::*;
 use crate::model::encoding::Enc;
 use crate::model::types::list::{End, List};
-use crate::persist::rdb::file::{write_rdb, AccessData, DbChunk, FileInfo};
+use crate::persist::rdb::chunk::{AccessData, DbChunk};
+use crate::persist::rdb::file::{write_rdb, FileInfo};
 use crate::persist::rdb::{load_rdb, Options};
 
 type State = BTreeMap<Vec<u8>, (Value, Option<Ms>)>;
