@@ -1,0 +1,202 @@
+//! Seeded random generators for the data-type families (strings, lists,
+//! hashes, sets, keyspace with SORT), and the seeds every seeded family runs.
+//!
+//! Each generator turns a seed into one sequence over a few keys on both
+//! shards, where keys of other types collide with the family's commands
+//! (wrong-type errors), numbers reach the 64-bit limits (overflow errors), and
+//! [`Gen::finish`] sometimes drops or adds arguments (arity and syntax errors).
+//! Random picks compare by shape only (see [`RULES`](super::RULES)); commands
+//! that would leave random state behind (SPOP of part of a set) are not sent.
+//!
+//! A family runs [`seeds`]`(n)`: its `n` default seeds, plus
+//! `KEVY_DIFF_SEEDS=N` more (from `KEVY_DIFF_SEED=S`, default 1000, on): e.g.
+//! `KEVY_DIFF_SEEDS=2000 cargo test -p kevy-server --test it differential::`
+//! for a long run; a failure names its seed, which `KEVY_DIFF_SEED=S
+//! KEVY_DIFF_SEEDS=1` replays.
+
+mod hashes;
+mod keyspace;
+mod lists;
+mod sets;
+mod strings;
+
+use super::run_seeded;
+
+/// One command's arguments.
+pub type Cmd = Vec<String>;
+
+/// The seeds a seeded family runs: `1..=default`, then `KEVY_DIFF_SEEDS`
+/// more from `KEVY_DIFF_SEED` (1000 when unset) on.
+pub fn seeds(default: u64) -> Vec<u64> {
+    let var = |name: &str| std::env::var(name).ok().and_then(|s| s.parse::<u64>().ok());
+    let from = var("KEVY_DIFF_SEED").unwrap_or(1000);
+    let extra = var("KEVY_DIFF_SEEDS").unwrap_or(0);
+    (1..=default)
+        .chain(from..from.saturating_add(extra))
+        .collect()
+}
+
+/// xorshift64 over a seed, and the sequence being built.
+pub struct Gen {
+    state: u64,
+    seq: Vec<Cmd>,
+}
+
+impl Gen {
+    /// A generator for `seed` (the same seed, the same commands).
+    pub fn new(seed: u64) -> Gen {
+        Gen {
+            state: seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1,
+            seq: Vec::new(),
+        }
+    }
+
+    /// A number in `0..n`.
+    pub fn below(&mut self, n: usize) -> usize {
+        self.state ^= self.state << 13;
+        self.state ^= self.state >> 7;
+        self.state ^= self.state << 17;
+        (self.state % n as u64) as usize
+    }
+
+    /// True one time in `n`.
+    pub fn one_in(&mut self, n: usize) -> bool {
+        self.below(n) == 0
+    }
+
+    /// One of `items`.
+    pub fn pick(&mut self, items: &[&str]) -> String {
+        items[self.below(items.len())].to_string()
+    }
+
+    /// An integer argument: small ones mostly, sometimes the 64-bit limits,
+    /// past them, or not a number.
+    pub fn int(&mut self) -> String {
+        if self.one_in(8) {
+            self.pick(INTS)
+        } else {
+            (self.below(13) as i64 - 6).to_string()
+        }
+    }
+
+    /// Appends `cmd`, sometimes with an argument dropped or one more added.
+    pub fn push(&mut self, mut cmd: Cmd) {
+        match self.below(60) {
+            0 if cmd.len() > 1 => {
+                let at = self.below(cmd.len() - 1) + 1;
+                cmd.truncate(at);
+            }
+            1 => cmd.push(self.pick(&["x", "1", "-1", "COUNT", "LIMIT"])),
+            _ => {}
+        }
+        self.seq.push(cmd);
+    }
+
+    /// Appends `cmd` as it is.
+    pub fn exact(&mut self, cmd: Cmd) {
+        self.seq.push(cmd);
+    }
+
+    /// The sequence.
+    pub fn finish(self) -> Vec<Cmd> {
+        self.seq
+    }
+}
+
+/// Integers at and past the limits, and not quite integers.
+pub const INTS: &[&str] = &[
+    "9223372036854775807",
+    "-9223372036854775808",
+    "9223372036854775808",
+    "-9223372036854775809",
+    "4611686018427387904",
+    "-4611686018427387904",
+    "2147483648",
+    "-2147483649",
+    "007",
+    "+1",
+    "-0",
+    " 1",
+    "1.0",
+    "1e3",
+    "abc",
+    "",
+];
+
+/// Floats: exact and inexact decimals, exponents, infinities, not numbers.
+pub const FLOATS: &[&str] = &[
+    "0",
+    "1",
+    "-1",
+    "0.1",
+    "1.5",
+    "-2.25",
+    "3.0e2",
+    "1e-5",
+    "1.7976931348623157e308",
+    "1e308",
+    "-1e308",
+    "inf",
+    "-inf",
+    "+inf",
+    "nan",
+    "5e-324",
+    "0.3333333333333333",
+    "10.50",
+    "-0",
+    " 1",
+    "1 ",
+    "0x10",
+    "abc",
+    "",
+    "1e",
+    "123456789012345678",
+    "1.23456789012345678",
+];
+
+/// `parts` as owned arguments.
+pub fn cmd(parts: &[&str]) -> Cmd {
+    parts.iter().map(|s| s.to_string()).collect()
+}
+
+/// `verb` followed by `args`.
+pub fn with(verb: &str, args: impl IntoIterator<Item = String>) -> Cmd {
+    std::iter::once(verb.to_string()).chain(args).collect()
+}
+
+/// Puts a key of another type at `key` (for wrong-type errors).
+pub fn other_type(g: &mut Gen, key: &str) -> Cmd {
+    let k = key.to_string();
+    match g.below(5) {
+        0 => with("SET", [k, "1".into()]),
+        1 => with("RPUSH", [k, "a".into()]),
+        2 => with("SADD", [k, "a".into()]),
+        3 => with("HSET", [k, "f".into(), "1".into()]),
+        _ => with("ZADD", [k, "1".into(), "a".into()]),
+    }
+}
+
+#[test]
+fn strings_random() {
+    run_seeded("strings random", &seeds(12), strings::sequence);
+}
+
+#[test]
+fn lists_random() {
+    run_seeded("lists random", &seeds(12), lists::sequence);
+}
+
+#[test]
+fn hashes_random() {
+    run_seeded("hashes random", &seeds(12), hashes::sequence);
+}
+
+#[test]
+fn sets_random() {
+    run_seeded("sets random", &seeds(12), sets::sequence);
+}
+
+#[test]
+fn keyspace_random() {
+    run_seeded("keyspace random", &seeds(12), keyspace::sequence);
+}
