@@ -92,17 +92,58 @@ impl Value {
     }
 
     /// The string as a growable buffer (an integer becomes its digits), for
-    /// APPEND and SETRANGE; `WrongType` for other types.
+    /// APPEND and SETRANGE; `WrongType` for other types. The string is
+    /// [`raw`](Value::raw) from now on, as Redis's `dbUnshareStringValue`
+    /// leaves it.
     pub fn make_raw(&mut self) -> OpResult<&mut Bytes> {
         if let Value::Int(n) = *self {
             let mut buf = I64_BUF;
             *self = Value::Str(Bytes::from_slice(fmt_i64(n, &mut buf)));
         }
         match self {
-            Value::Str(s) => Ok(s),
+            Value::Str(s) => {
+                mark_raw(s);
+                Ok(s)
+            }
             _ => Err(Error::WrongType),
         }
     }
+
+    /// A copy, as Redis's `dupStringObject` makes it for COPY: a `raw`
+    /// string stays `raw`.
+    pub fn duplicate(&self) -> Value {
+        match self {
+            Value::Str(s) if !is_embstr(s) => Value::raw(s.clone()),
+            v => v.clone(),
+        }
+    }
+
+    /// A string Redis keeps in its `raw` encoding whatever its length
+    /// (made by SETRANGE, SETBIT, BITOP, PFADD…, see [`Value::make_raw`]).
+    pub fn raw(mut bytes: Bytes) -> Value {
+        mark_raw(&mut bytes);
+        Value::Str(bytes)
+    }
+}
+
+/// Longest string Redis stores in one allocation with its header
+/// (`OBJ_ENCODING_EMBSTR_SIZE_LIMIT`): up to it, a string made whole is
+/// `embstr`.
+pub const EMBSTR_MAX: usize = 44;
+
+/// Marks `s` as a string Redis calls `raw` whatever its length: its
+/// capacity exceeds [`EMBSTR_MAX`], which no string made whole (from a
+/// slice: capacity = length, or inline) of that length has.
+fn mark_raw(s: &mut Bytes) {
+    if s.capacity() <= EMBSTR_MAX {
+        s.reserve_exact(EMBSTR_MAX + 1 - s.len());
+    }
+}
+
+/// Whether `s` is a short string Redis would hold as `embstr` (see
+/// [`mark_raw`]).
+pub fn is_embstr(s: &Bytes) -> bool {
+    s.len() <= EMBSTR_MAX && s.capacity() <= EMBSTR_MAX
 }
 
 /// Access to streams.

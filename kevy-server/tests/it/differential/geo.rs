@@ -254,7 +254,12 @@ fn geo() {
 
 #[test]
 fn geo_random() {
-    run_generated("geo random", &random::sequences());
+    // `KEVY_GEO_SEEDS=N`: N default seeds instead of 20.
+    let n = std::env::var("KEVY_GEO_SEEDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(20);
+    super::run_seeded("geo random", &super::seeded::seeds(n), random::sequence);
 }
 
 #[test]

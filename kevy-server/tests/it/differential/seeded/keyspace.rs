@@ -113,10 +113,9 @@ fn one(g: &mut Gen) {
         19 => with("MOVE", [k, g.pick(&["1", "0", "16", "x"])]),
         20 => with("SELECT", [g.pick(&["0", "0", "1"])]),
         21 | 22 => with("TYPE", [k]),
-        23 | 24 => with(
-            "OBJECT",
-            [g.pick(&["ENCODING", "REFCOUNT", "FREQ", "encoding"]), k],
-        ),
+        // Not REFCOUNT: a small integer COPY made is shared in kevy, not
+        // in Redis (a documented difference, limits.rs).
+        23 | 24 => with("OBJECT", [g.pick(&["ENCODING", "FREQ", "encoding"]), k]),
         25 => with("EXISTS", [k, k2, "dst".into()]),
         26 => with("DEL", [k]),
         27 => with("LRANGE", ["dst".into(), "0".into(), "-1".into()]),
