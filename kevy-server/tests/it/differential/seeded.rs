@@ -20,7 +20,7 @@ mod lists;
 mod sets;
 mod strings;
 
-use super::run_seeded;
+use super::{run_family, run_seeded, Seq};
 
 /// One command's arguments.
 pub type Cmd = Vec<String>;
@@ -174,6 +174,63 @@ pub fn other_type(g: &mut Gen, key: &str) -> Cmd {
         3 => with("HSET", [k, "f".into(), "1".into()]),
         _ => with("ZADD", [k, "1".into(), "a".into()]),
     }
+}
+
+/// What the generators found, fixed: each case as a sequence of its own.
+const REGRESSIONS: &[Seq] = &[
+    // A blocking pop with a ready key on another shard (or a wrong type
+    // there) answers it, however short its timeout: l3 and l4 live on
+    // different shards, so each single-key pop is remote from one side.
+    &[
+        &["RPUSH", "l3", "1", "2", "3"],
+        &["BRPOP", "l4", "l3", "0.001"],
+        &["BLPOP", "l3", "0.001"],
+        &["RPUSH", "l4", "x"],
+        &["BLPOP", "l4", "0.001"],
+        &["BLPOP", "l4", "0.001"],
+        &["SET", "l0", "s"],
+        &["BLPOP", "l4", "l0", "0.001"],
+        &["BLMOVE", "l3", "l4", "LEFT", "RIGHT", "0.001"],
+        &["BLMPOP", "0.001", "2", "l4", "l3", "LEFT"],
+        &["LRANGE", "l4", "0", "-1"],
+    ],
+    // Strings modified in place are `raw` whatever their length; an empty
+    // SETRANGE leaves the encoding; INCRBYFLOAT and SET make them whole.
+    &[
+        &["SET", "s", "abc"],
+        &["OBJECT", "ENCODING", "s"],
+        &["APPEND", "s", "d"],
+        &["OBJECT", "ENCODING", "s"],
+        &["INCR", "n"],
+        &["APPEND", "n", ""],
+        &["OBJECT", "ENCODING", "n"],
+        &["SET", "t", "abc"],
+        &["SETRANGE", "t", "1", ""],
+        &["OBJECT", "ENCODING", "t"],
+        &["SETRANGE", "t", "1", "x"],
+        &["OBJECT", "ENCODING", "t"],
+        &["SETRANGE", "u", "3", "x"],
+        &["OBJECT", "ENCODING", "u"],
+        &["SETBIT", "b", "7", "1"],
+        &["OBJECT", "ENCODING", "b"],
+        &["PFADD", "p", "a"],
+        &["OBJECT", "ENCODING", "p"],
+        &["COPY", "s", "s2"],
+        &["OBJECT", "ENCODING", "s2"],
+        &["RENAME", "t", "t2"],
+        &["OBJECT", "ENCODING", "t2"],
+        &["SET", "f", "1.5"],
+        &["APPEND", "f", "0"],
+        &["INCRBYFLOAT", "f", "1"],
+        &["OBJECT", "ENCODING", "f"],
+        &["SET", "s", "abc", "GET"],
+        &["OBJECT", "ENCODING", "s"],
+    ],
+];
+
+#[test]
+fn seeded_regressions() {
+    run_family("seeded regressions", REGRESSIONS);
 }
 
 #[test]
