@@ -1,5 +1,7 @@
 //! Seeded random generators for the data-type families (strings, lists,
-//! hashes, sets, keyspace with SORT), and the seeds every seeded family runs.
+//! hashes, sets, keyspace with SORT), the seeds every seeded family runs,
+//! and a sweep of every data-type command over every key type and argument
+//! count (`sweep.rs`).
 //!
 //! Each generator turns a seed into one sequence over a few keys on both
 //! shards, where keys of other types collide with the family's commands
@@ -19,6 +21,7 @@ mod keyspace;
 mod lists;
 mod sets;
 mod strings;
+mod sweep;
 
 use super::{run_family, run_seeded, Seq};
 
@@ -231,6 +234,13 @@ const REGRESSIONS: &[Seq] = &[
 #[test]
 fn seeded_regressions() {
     run_family("seeded regressions", REGRESSIONS);
+}
+
+#[test]
+fn sweep() {
+    // Every argument count in a long run (extra seeds), most without.
+    let full = std::env::var_os("KEVY_DIFF_SEEDS").is_some();
+    super::run_generated("sweep", &sweep::sequences(full));
 }
 
 #[test]
