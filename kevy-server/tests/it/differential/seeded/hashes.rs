@@ -41,7 +41,24 @@ fn field(g: &mut Gen) -> String {
 
 fn one(g: &mut Gen) {
     let k = g.pick(KEYS);
-    let c: Cmd = match g.below(32) {
+    let c: Cmd = match g.below(34) {
+        // Limits moving under existing hashes (reset at the end).
+        32 => with(
+            "CONFIG",
+            [
+                "SET".into(),
+                "hash-max-listpack-entries".into(),
+                g.pick(&["2", "4", "128"]),
+            ],
+        ),
+        33 => with(
+            "CONFIG",
+            [
+                "SET".into(),
+                "hash-max-listpack-value".into(),
+                g.pick(&["4", "64"]),
+            ],
+        ),
         0..=3 => {
             let mut c = with(g.pick(&["HSET", "HSET", "HMSET"]).as_str(), [k]);
             for _ in 0..1 + g.below(3) {
@@ -115,7 +132,9 @@ pub fn sequence(seed: u64) -> Vec<Cmd> {
     }
     for k in KEYS {
         g.exact(cmd(&["HGETALL", k]));
-        g.exact(cmd(&["TYPE", k]));
+        g.exact(cmd(&["OBJECT", "ENCODING", k]));
     }
+    g.exact(cmd(&["CONFIG", "SET", "hash-max-listpack-entries", "128"]));
+    g.exact(cmd(&["CONFIG", "SET", "hash-max-listpack-value", "64"]));
     g.finish()
 }

@@ -39,7 +39,16 @@ fn keys(g: &mut Gen, n: usize) -> Vec<String> {
 fn one(g: &mut Gen) {
     let k = g.pick(KEYS);
     let k2 = g.pick(KEYS);
-    let c: Cmd = match g.below(30) {
+    let c: Cmd = match g.below(31) {
+        // The limit moving under existing sets (reset at the end).
+        30 => with(
+            "CONFIG",
+            [
+                "SET".into(),
+                "set-max-intset-entries".into(),
+                g.pick(&["2", "4", "512"]),
+            ],
+        ),
         0..=4 => {
             let mut c = with("SADD", [k]);
             for _ in 0..1 + g.below(4) {
@@ -134,5 +143,6 @@ pub fn sequence(seed: u64) -> Vec<Cmd> {
         g.exact(cmd(&["SMEMBERS", k]));
         g.exact(cmd(&["OBJECT", "ENCODING", k]));
     }
+    g.exact(cmd(&["CONFIG", "SET", "set-max-intset-entries", "512"]));
     g.finish()
 }
