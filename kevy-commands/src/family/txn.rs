@@ -11,7 +11,7 @@ use super::command::op_getkeys;
 use super::{connection, Local};
 use crate::base::resp;
 use crate::cross::{self, Part, Plan};
-use crate::family::spec::{catalog, flags, key_flags, Run, Spec};
+use crate::family::spec::{catalog, flags, key_flags, Rejected, Run, Spec};
 use crate::session::{Multi, Session};
 
 /// `MULTI`: starts queuing.
@@ -62,7 +62,7 @@ pub fn diverted(session: &Session, cmd: &'static Spec) -> bool {
 /// Queues a command of a session in `MULTI` (`+QUEUED`), or refuses it and
 /// marks the transaction failed, as Redis's `processCommand` does.
 pub fn queue(c: &mut Local<'_>, cmd: &'static Spec) -> Flow {
-    if std::ptr::eq(cmd, &connection::REJECT) {
+    if std::ptr::eq(cmd, &connection::REJECT) && !runtime_error(c.args) {
         let flow = connection::reject(c);
         if let Some(m) = c.session.multi.as_mut() {
             m.dirty = true;
@@ -93,6 +93,18 @@ pub fn queue(c: &mut Local<'_>, cmd: &'static Spec) -> Flow {
     m.queue.push(c.args.to_owned_args());
     resp::simple(c.out, b"QUEUED");
     Flow::Continue
+}
+
+/// Whether a rejected request is refused only by its command's resolve-time
+/// check ([`Spec::check`]: a bad numkeys, timeout, LIMIT…), an error Redis
+/// finds as the command runs: inside `MULTI` it is queued, and its error
+/// is its reply in `EXEC`'s (where it is rejected again). Unknown commands
+/// and wrong arities are refused at once, failing the transaction.
+fn runtime_error(args: Args<'_>) -> bool {
+    matches!(
+        (catalog().find)(args),
+        Err(Rejected::Error(e)) if !matches!(e, crate::base::error::Error::WrongArity(_))
+    )
 }
 
 /// The locks of a queued transaction: every key of every queued command,

@@ -43,6 +43,8 @@ pub fn seeds(default: u64) -> Vec<u64> {
 pub struct Gen {
     state: u64,
     seq: Vec<Cmd>,
+    /// Commands left to queue in the open `MULTI` (0: none open).
+    queued: usize,
 }
 
 impl Gen {
@@ -51,6 +53,7 @@ impl Gen {
         Gen {
             state: seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1,
             seq: Vec::new(),
+            queued: 0,
         }
     }
 
@@ -83,25 +86,56 @@ impl Gen {
     }
 
     /// Appends `cmd`, sometimes with an argument dropped or one more added.
-    pub fn push(&mut self, mut cmd: Cmd) {
+    /// Sometimes inside a `MULTI` … `EXEC` (or `DISCARD`) of a few commands,
+    /// where an arity error aborts the transaction; not a command whose
+    /// reply compares under a [`Rule`](super::Rule) (EXEC's compares exactly).
+    pub fn push(&mut self, mut c: Cmd) {
         match self.below(60) {
-            0 if cmd.len() > 1 => {
-                let at = self.below(cmd.len() - 1) + 1;
-                cmd.truncate(at);
+            0 if c.len() > 1 => {
+                let at = self.below(c.len() - 1) + 1;
+                c.truncate(at);
             }
-            1 => cmd.push(self.pick(&["x", "1", "-1", "COUNT", "LIMIT"])),
+            1 => c.push(self.pick(&["x", "1", "-1", "COUNT", "LIMIT"])),
             _ => {}
         }
-        self.seq.push(cmd);
+        let name = c[0].to_ascii_uppercase();
+        if super::RULES
+            .iter()
+            .any(|(n, _)| n.split(' ').next() == Some(&name))
+        {
+            return self.exact(c);
+        }
+        if self.queued == 0 && self.one_in(40) {
+            self.seq.push(cmd(&["MULTI"]));
+            self.queued = 1 + self.below(5);
+        }
+        self.seq.push(c);
+        self.end_multi(false);
     }
 
-    /// Appends `cmd` as it is.
+    /// Counts one queued command; ends the transaction after the last (or
+    /// with `now`).
+    fn end_multi(&mut self, now: bool) {
+        if self.queued == 0 {
+            return;
+        }
+        self.queued -= 1;
+        if now || self.queued == 0 {
+            self.queued = 0;
+            let end = if self.one_in(8) { "DISCARD" } else { "EXEC" };
+            self.seq.push(cmd(&[end]));
+        }
+    }
+
+    /// Appends `cmd` as it is (outside any transaction).
     pub fn exact(&mut self, cmd: Cmd) {
+        self.end_multi(true);
         self.seq.push(cmd);
     }
 
     /// The sequence.
-    pub fn finish(self) -> Vec<Cmd> {
+    pub fn finish(mut self) -> Vec<Cmd> {
+        self.end_multi(true);
         self.seq
     }
 }
@@ -196,6 +230,33 @@ const REGRESSIONS: &[Seq] = &[
         &["BLMOVE", "l3", "l4", "LEFT", "RIGHT", "0.001"],
         &["BLMPOP", "0.001", "2", "l4", "l3", "LEFT"],
         &["LRANGE", "l4", "0", "-1"],
+    ],
+    // Inside MULTI, arguments only the command itself rejects (numkeys,
+    // timeouts, LIMIT, directions) are queued, their errors EXEC's replies;
+    // a wrong arity fails the transaction.
+    &[
+        &["MULTI"],
+        &["RPUSH", "l1", "a", "b"],
+        &["LMPOP", "-1", "l1", "LEFT"],
+        &["LMPOP", "1", "l1", "MIDDLE"],
+        &["SINTERCARD", "0", "t"],
+        &["ZINTERCARD", "0", "z"],
+        &["ZMPOP", "0", "z", "MIN"],
+        &["SORT", "l1", "LIMIT", "x", "1"],
+        &["BLPOP", "l1", "x"],
+        &["BRPOP", "l1", "l3", "-1"],
+        &["LMOVE", "l1", "l2", "MIDDLE", "LEFT"],
+        &["BLMOVE", "l1", "l2", "LEFT", "LEFT", "x"],
+        &["BLMPOP", "x", "1", "l1", "LEFT"],
+        &["BZMPOP", "0", "0", "z", "MIN"],
+        &["RPUSH", "l1", "c"],
+        &["EXEC"],
+        &["LRANGE", "l1", "0", "-1"],
+        &["MULTI"],
+        &["RPUSH", "l1", "d"],
+        &["LMPOP", "1"],
+        &["EXEC"],
+        &["LRANGE", "l1", "0", "-1"],
     ],
     // Strings modified in place are `raw` whatever their length; an empty
     // SETRANGE leaves the encoding; INCRBYFLOAT and SET make them whole.
