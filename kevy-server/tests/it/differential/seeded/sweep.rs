@@ -225,6 +225,15 @@ const READS: &[&str] = &[
 const FILLERS: &[&[&str]] = &[
     &["k", "1", "0", "a", "-1", "2"],
     &["k", "a", "-1", "k2", "1", "x"],
+    // At and past the 64-bit limits (overflow errors).
+    &[
+        "k",
+        "9223372036854775807",
+        "-9223372036854775808",
+        "9223372036854775808",
+        "4611686018427387904",
+        "-1",
+    ],
 ];
 
 /// `k` as each type, and missing.
@@ -239,7 +248,8 @@ const SETUPS: &[&[&str]] = &[
 ];
 
 /// One sequence per key type: every argument count up to 5 with the first
-/// filler and 2 to 4 with the second (`full`), or 0 to 4 and 3.
+/// filler, 2 to 4 with the second, 2 to 5 with the third (`full`), or 0
+/// to 4, 3, and 2 and 3.
 pub fn sequences(full: bool) -> Vec<Vec<Cmd>> {
     SETUPS
         .iter()
@@ -251,8 +261,10 @@ pub fn sequences(full: bool) -> Vec<Vec<Cmd>> {
                     let counts: &[usize] = match (f, full) {
                         (0, true) => &[0, 1, 2, 3, 4, 5],
                         (0, false) => &[0, 1, 2, 3, 4],
-                        (_, true) => &[2, 3, 4],
-                        (_, false) => &[3],
+                        (1, true) => &[2, 3, 4],
+                        (1, false) => &[3],
+                        (_, true) => &[2, 3, 4, 5],
+                        (_, false) => &[2, 3],
                     };
                     for &n in counts {
                         if dirty {
@@ -262,7 +274,9 @@ pub fn sequences(full: bool) -> Vec<Vec<Cmd>> {
                             }
                         }
                         let mut c = with(name, filler[..n].iter().map(|a| a.to_string()));
-                        if name.ends_with("SCAN") && c.get(2).is_some_and(|a| a == "1") {
+                        if name.ends_with("SCAN")
+                            && c.get(2).is_some_and(|a| a.parse::<i128>().is_ok())
+                        {
                             // Only cursor 0 compares: kevy's cursors are its own.
                             c[2] = "0".into();
                         }
