@@ -11,7 +11,7 @@ use super::command::op_getkeys;
 use super::{connection, Local};
 use crate::base::resp;
 use crate::cross::{self, Part, Plan};
-use crate::family::spec::{catalog, flags, key_flags, Rejected, Run, Spec};
+use crate::family::spec::{catalog, flags, key_flags, Run, Spec};
 use crate::session::{Multi, Session};
 
 /// `MULTI`: starts queuing.
@@ -96,15 +96,13 @@ pub fn queue(c: &mut Local<'_>, cmd: &'static Spec) -> Flow {
 }
 
 /// Whether a rejected request is refused only by its command's resolve-time
-/// check ([`Spec::check`]: a bad numkeys, timeout, LIMIT…), an error Redis
-/// finds as the command runs: inside `MULTI` it is queued, and its error
-/// is its reply in `EXEC`'s (where it is rejected again). Unknown commands
-/// and wrong arities are refused at once, failing the transaction.
+/// check ([`Spec::check`]: a bad numkeys, timeout, LIMIT, an odd MSETNX…),
+/// an error Redis finds as the command runs: inside `MULTI` it is queued,
+/// and its error is its reply in `EXEC`'s (where it is rejected again).
+/// Unknown commands and arities outside the table's are refused at once,
+/// failing the transaction.
 fn runtime_error(args: Args<'_>) -> bool {
-    matches!(
-        (catalog().find)(args),
-        Err(Rejected::Error(e)) if !matches!(e, crate::base::error::Error::WrongArity(_))
-    )
+    (catalog().lookup_args)(args).is_some_and(|spec| spec.arity_ok(args.len()))
 }
 
 /// The locks of a queued transaction: every key of every queued command,

@@ -131,19 +131,23 @@ impl Value {
 /// `embstr`.
 pub const EMBSTR_MAX: usize = 44;
 
-/// Marks `s` as a string Redis calls `raw` whatever its length: its
-/// capacity exceeds [`EMBSTR_MAX`], which no string made whole (from a
-/// slice: capacity = length, or inline) of that length has.
+/// The capacity that marks a short string `raw`: more than any string of
+/// at most [`EMBSTR_MAX`] bytes has when made whole (from a slice: its
+/// length, or inline) or cloned (the next power of two: 64).
+const RAW_CAPACITY: usize = 65;
+
+/// Marks `s` as a string Redis calls `raw` whatever its length (see
+/// [`RAW_CAPACITY`]).
 fn mark_raw(s: &mut Bytes) {
-    if s.capacity() <= EMBSTR_MAX {
-        s.reserve_exact(EMBSTR_MAX + 1 - s.len());
+    if s.capacity() < RAW_CAPACITY {
+        s.reserve_exact(RAW_CAPACITY - s.len());
     }
 }
 
 /// Whether `s` is a short string Redis would hold as `embstr` (see
 /// [`mark_raw`]).
 pub fn is_embstr(s: &Bytes) -> bool {
-    s.len() <= EMBSTR_MAX && s.capacity() <= EMBSTR_MAX
+    s.len() <= EMBSTR_MAX && s.capacity() < RAW_CAPACITY
 }
 
 /// Access to streams.
@@ -227,6 +231,27 @@ impl Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn raw_strings_stay_raw_and_whole_ones_embstr() {
+        for len in [0, 5, 16, 17, 33, 40, 44] {
+            let whole = Value::string(&vec![b'x'; len]);
+            let Value::Str(s) = whole.clone() else {
+                panic!("a string")
+            };
+            assert!(is_embstr(&s), "clone of {len} bytes");
+            let mut v = whole;
+            v.make_raw().unwrap();
+            let Value::Str(s) = v.duplicate() else {
+                panic!("a string")
+            };
+            assert!(!is_embstr(&s), "copy of a raw {len} bytes");
+        }
+        let Value::Str(s) = Value::raw(Bytes::from_slice(b"abc")) else {
+            panic!("a string")
+        };
+        assert!(!is_embstr(&s));
+    }
 
     #[test]
     fn int_encoding_round_trips() {

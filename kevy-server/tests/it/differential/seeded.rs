@@ -249,6 +249,8 @@ const REGRESSIONS: &[Seq] = &[
         &["BLMOVE", "l1", "l2", "LEFT", "LEFT", "x"],
         &["BLMPOP", "x", "1", "l1", "LEFT"],
         &["BZMPOP", "0", "0", "z", "MIN"],
+        &["MSETNX", "a", "1", "b"],
+        &["HSET", "h", "f", "v", "g"],
         &["RPUSH", "l1", "c"],
         &["EXEC"],
         &["LRANGE", "l1", "0", "-1"],
@@ -289,6 +291,14 @@ const REGRESSIONS: &[Seq] = &[
         &["OBJECT", "ENCODING", "f"],
         &["SET", "s", "abc", "GET"],
         &["OBJECT", "ENCODING", "s"],
+        // A copy of a 33-44 byte string made whole stays `embstr`.
+        &["SET", "s5", "vvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvv"],
+        &["SET", "s4", "abc"],
+        &["APPEND", "s4", "x"],
+        &["COPY", "s5", "s4", "REPLACE"],
+        &["OBJECT", "ENCODING", "s4"],
+        &["COPY", "s5", "{s5}6"],
+        &["OBJECT", "ENCODING", "{s5}6"],
     ],
 ];
 
