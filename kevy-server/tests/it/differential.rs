@@ -33,6 +33,11 @@
 //!
 //! `KEVY_DIFF_TRACE=1` prints every step with Redis's reply (`--nocapture`).
 //!
+//! Seeded random families ([`run_seeded`]: `seeded.rs` and the `random`
+//! generators of the others) run their default seeds, plus
+//! `KEVY_DIFF_SEEDS=N` more from `KEVY_DIFF_SEED` (1000 when unset) on;
+//! a mismatch names its seed.
+//!
 //! [`run_raw`] compares raw request bytes instead (pipelines, inline quoting,
 //! protocol errors): everything each server writes until it closes.
 //!
