@@ -216,17 +216,23 @@ pub fn other_type(g: &mut Gen, key: &str) -> Cmd {
 /// What the generators found, fixed: each case as a sequence of its own.
 const REGRESSIONS: &[Seq] = &[
     // A blocking pop with a ready key on another shard (or a wrong type
-    // there) answers it, however short its timeout: l3 and l4 live on
-    // different shards, so each single-key pop is remote from one side.
+    // there) answers it, however short its timeout: l3 and l4 live on one
+    // shard, l0 and l6 on the other, so the pops on one shard's keys are
+    // remote from the connection, and those over both cross shards.
     &[
         &["RPUSH", "l3", "1", "2", "3"],
         &["BRPOP", "l4", "l3", "0.001"],
         &["BLPOP", "l3", "0.001"],
+        &["RPUSH", "l6", "x", "y"],
+        &["BLPOP", "l6", "0.001"],
+        &["BRPOP", "l4", "l6", "0.001"],
+        &["BLPOP", "l6", "0.001"],
         &["RPUSH", "l4", "x"],
         &["BLPOP", "l4", "0.001"],
         &["BLPOP", "l4", "0.001"],
         &["SET", "l0", "s"],
         &["BLPOP", "l4", "l0", "0.001"],
+        &["BLPOP", "l0", "0.001"],
         &["BLMOVE", "l3", "l4", "LEFT", "RIGHT", "0.001"],
         &["BLMPOP", "0.001", "2", "l4", "l3", "LEFT"],
         &["LRANGE", "l4", "0", "-1"],
@@ -304,6 +310,10 @@ const REGRESSIONS: &[Seq] = &[
 
 #[test]
 fn seeded_regressions() {
+    use crate::util::shard_of;
+    assert_eq!(shard_of("l3"), shard_of("l4"), "the blocking case's keys");
+    assert_ne!(shard_of("l3"), shard_of("l6"), "the blocking case's keys");
+    assert_ne!(shard_of("l4"), shard_of("l0"), "the blocking case's keys");
     run_family("seeded regressions", REGRESSIONS);
 }
 
