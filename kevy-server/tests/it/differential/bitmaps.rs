@@ -547,6 +547,12 @@ fn bitmaps() {
 }
 
 #[test]
+fn bitmaps_random_mutated() {
+    let seq = |seed| super::seeded::mutated(seed, random(seed));
+    super::run_seeded("bitmaps random mutated", &super::seeded::seeds(4), seq);
+}
+
+#[test]
 fn bitmaps_random() {
     super::run_seeded("bitmaps random", &super::seeded::seeds(16), random);
 }

@@ -224,6 +224,15 @@ fn generated() {
 }
 
 #[test]
+fn generated_random_mutated() {
+    let mix = |seed: u64| {
+        let seq = random_mix(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15), 500);
+        super::seeded::mutated(seed, seq)
+    };
+    super::run_seeded("generated random mutated", &super::seeded::seeds(3), mix);
+}
+
+#[test]
 fn generated_random() {
     let mix = |seed: u64| random_mix(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15), 500);
     super::run_seeded("generated random", &super::seeded::seeds(4), mix);

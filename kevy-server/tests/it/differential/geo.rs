@@ -263,6 +263,12 @@ fn geo_random() {
 }
 
 #[test]
+fn geo_random_mutated() {
+    let seq = |seed| super::seeded::mutated(seed, random::sequence(seed));
+    super::run_seeded("geo random mutated", &super::seeded::seeds(4), seq);
+}
+
+#[test]
 fn geo_large() {
     run_generated("geo large", &random::large());
 }

@@ -200,6 +200,12 @@ fn hyperloglog_random() {
 }
 
 #[test]
+fn hyperloglog_random_mutated() {
+    let seq = |seed| super::seeded::mutated(seed, random(seed));
+    super::run_seeded("hyperloglog random mutated", &super::seeded::seeds(4), seq);
+}
+
+#[test]
 fn hyperloglog() {
     run_family("hyperloglog", SEQUENCES);
 }

@@ -121,6 +121,15 @@ fn random_mix(seed: u64, steps: usize) -> Vec<Cmd> {
 }
 
 #[test]
+fn mixed_mutated() {
+    let mix = |seed: u64| {
+        let seq = random_mix(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15), 600);
+        super::seeded::mutated(seed, seq)
+    };
+    super::run_seeded("mixed collections mutated", &super::seeded::seeds(3), mix);
+}
+
+#[test]
 fn mixed() {
     let mix = |seed: u64| random_mix(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15), 600);
     super::run_seeded("mixed collections", &super::seeded::seeds(6), mix);

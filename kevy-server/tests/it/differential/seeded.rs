@@ -6,9 +6,13 @@
 //! Each generator turns a seed into one sequence over a few keys on both
 //! shards, where keys of other types collide with the family's commands
 //! (wrong-type errors), numbers reach the 64-bit limits (overflow errors), and
-//! [`Gen::finish`] sometimes drops or adds arguments (arity and syntax errors).
+//! [`Gen::push`] sometimes drops or adds arguments (arity and syntax errors)
+//! and queues runs of commands in `MULTI`.
 //! Random picks compare by shape only (see [`RULES`](super::RULES)); commands
 //! that would leave random state behind (SPOP of part of a set) are not sent.
+//!
+//! [`mutated`] does the same to the other families' generated sequences
+//! (their `*_mutated` tests).
 //!
 //! A family runs [`seeds`]`(n)`: its `n` default seeds, plus
 //! `KEVY_DIFF_SEEDS=N` more (from `KEVY_DIFF_SEED=S`, default 1000, on): e.g.
@@ -138,6 +142,16 @@ impl Gen {
         self.end_multi(true);
         self.seq
     }
+}
+
+/// `seq` (another family's generated sequence) as [`Gen::push`] sends it:
+/// arguments sometimes dropped or added, runs of commands in `MULTI`.
+pub fn mutated(seed: u64, seq: Vec<Cmd>) -> Vec<Cmd> {
+    let mut g = Gen::new(seed ^ 0x5EED_0F_3A7E);
+    for c in seq {
+        g.push(c);
+    }
+    g.finish()
 }
 
 /// Integers at and past the limits, and not quite integers.

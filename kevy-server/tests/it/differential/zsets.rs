@@ -523,6 +523,12 @@ fn zsets_random() {
 }
 
 #[test]
+fn zsets_random_mutated() {
+    let seq = |seed| super::seeded::mutated(seed, random::sequence(seed));
+    super::run_seeded("zsets random mutated", &super::seeded::seeds(6), seq);
+}
+
+#[test]
 fn zsets_large() {
     run_generated("zsets large", &large::sequences());
 }
