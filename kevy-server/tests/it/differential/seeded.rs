@@ -94,6 +94,15 @@ impl Gen {
     /// where an arity error aborts the transaction; not a command whose
     /// reply compares under a [`Rule`](super::Rule) (EXEC's compares exactly).
     pub fn push(&mut self, mut c: Cmd) {
+        // As they are: random picks (a dropped count pops at random), scans
+        // (cut short, they stop at a cursor of their own) and clock readings.
+        let name = c[0].to_ascii_uppercase();
+        if super::RULES
+            .iter()
+            .any(|(n, _)| n.split(' ').next() == Some(&name))
+        {
+            return self.exact(c);
+        }
         match self.below(60) {
             0 if c.len() > 1 => {
                 let at = self.below(c.len() - 1) + 1;
@@ -101,13 +110,6 @@ impl Gen {
             }
             1 => c.push(self.pick(&["x", "1", "-1", "COUNT", "LIMIT"])),
             _ => {}
-        }
-        let name = c[0].to_ascii_uppercase();
-        if super::RULES
-            .iter()
-            .any(|(n, _)| n.split(' ').next() == Some(&name))
-        {
-            return self.exact(c);
         }
         if self.queued == 0 && self.one_in(40) {
             self.seq.push(cmd(&["MULTI"]));
