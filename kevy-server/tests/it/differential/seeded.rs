@@ -149,7 +149,7 @@ impl Gen {
 /// `seq` (another family's generated sequence) as [`Gen::push`] sends it:
 /// arguments sometimes dropped or added, runs of commands in `MULTI`.
 pub fn mutated(seed: u64, seq: Vec<Cmd>) -> Vec<Cmd> {
-    let mut g = Gen::new(seed ^ 0x5EED_0F_3A7E);
+    let mut g = Gen::new(seed ^ 0x5EED_0F3A_7E00);
     for c in seq {
         g.push(c);
     }
