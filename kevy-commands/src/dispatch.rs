@@ -52,7 +52,7 @@ fn written_key(op: &Op) -> Option<(u32, &'static str)> {
         Op::Coll(CollOp::ListTake(End::Right) | CollOp::LmpopPop(End::Right)) => (LIST, "rpop"),
         Op::Coll(CollOp::SetTake) => (SET, "srem"),
         Op::Coll(CollOp::SetGive) => (SET, "sadd"),
-        Op::Coll(CollOp::SetStore)
+        Op::Coll(CollOp::SetStore { .. })
         | Op::Zset(zset::ZOp::Store | zset::ZOp::Pop)
         | Op::Bits(bitmap::BitsOp::Store)
         | Op::Hll(hll::HllOp::Merge | hll::HllOp::Apply) => (NONE, ""),

@@ -31,10 +31,7 @@
 //! - OBJECT ENCODING reports what Redis would for the same value by its
 //!   shape and history (strings modified in place by APPEND, SETRANGE,
 //!   SETBIT, PFADD… are `raw` whatever their length, and so are their
-//!   copies). An SDIFFSTORE whose keys span shards stores its result in
-//!   the encoding of its content; Redis's (and kevy's on one shard) can be
-//!   a hash table of integers when its algorithm filled it with a first set
-//!   too large for an intset. OBJECT REFCOUNT of a small integer (0–9999) is always 2147483647; Redis
+//!   copies). OBJECT REFCOUNT of a small integer (0–9999) is always 2147483647; Redis
 //!   says 1 for one made by COPY.
 //! - The access clock (OBJECT IDLETIME) is refreshed by the shard tick,
 //!   every 100 ms, like Redis's `server.lruclock`. Reads of several sets at

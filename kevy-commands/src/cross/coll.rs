@@ -47,8 +47,47 @@ pub enum Algebra {
     Inter,
     /// The union of its keys.
     Union,
-    /// SDIFF on the shard of the first key: the first set minus the others.
+    /// SDIFF on the shard of the first key: the first set minus the others,
+    /// led by the sizes Redis picks its algorithm by ([`DiffSizes`]).
     DiffFirst,
+    /// SDIFF on another shard: the union of its keys (to subtract), led by
+    /// their sizes ([`DiffSizes`]).
+    DiffRest,
+}
+
+/// What a shard's SDIFF partial tells the origin besides its members: the
+/// sizes Redis chooses its algorithm by, which decide the encoding an
+/// SDIFFSTORE result is stored in. Travels as the partial's argument 0.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DiffSizes {
+    /// The shard's keys that hold a set.
+    pub present: usize,
+    /// Their members, summed.
+    pub total: usize,
+    /// The first set's size (its shard only; 0 when missing).
+    pub first: usize,
+    /// The first set would fit an intset (its shard only).
+    pub first_fits: bool,
+}
+
+impl DiffSizes {
+    /// The sizes as one argument.
+    pub fn encode(&self) -> Vec<u8> {
+        let fits = u8::from(self.first_fits);
+        format!("{} {} {} {fits}", self.present, self.total, self.first).into_bytes()
+    }
+
+    /// Reads [`DiffSizes::encode`]'s argument (`None`: not one).
+    pub fn decode(arg: &[u8]) -> Option<DiffSizes> {
+        let text = std::str::from_utf8(arg).ok()?;
+        let mut n = text.split(' ').map(|f| f.parse::<usize>().ok());
+        Some(DiffSizes {
+            present: n.next()??,
+            total: n.next()??,
+            first: n.next()??,
+            first_fits: n.next()?? == 1,
+        })
+    }
 }
 
 /// What a part of a list or set operation does on its shard.
@@ -60,7 +99,11 @@ pub enum CollOp {
     SetPartial(Algebra),
     /// Replaces the key in argument 0 by a set of the other arguments
     /// (deletes it when there are none); replies the size.
-    SetStore,
+    SetStore {
+        /// In the hash-table encoding even where an intset would do (what
+        /// Redis's second SDIFF algorithm leaves).
+        as_table: bool,
+    },
     /// Probes the list at argument 0.
     ListProbe,
     /// Probes the set at argument 0 and whether argument 1 is a member.

@@ -29,7 +29,9 @@ pub fn execute(db: &mut Db, op: CollOp, args: &OwnedArgs, now: &Clock, resp3: bo
             CollReply::Encoded(bytes)
         }
         CollOp::SetPartial(alg) => CollReply::Members(set::op_partial(db, a, alg, now)),
-        CollOp::SetStore => CollReply::Int(set::op_store_members(db, a, now)),
+        CollOp::SetStore { as_table } => {
+            CollReply::Int(set::op_store_members(db, a, as_table, now))
+        }
         CollOp::ListProbe => CollReply::Probe(list::op_probe(db, a.at(0), now)),
         CollOp::SetProbe => CollReply::Probe(set::op_probe(db, a.at(0), a.at(1), now)),
         CollOp::ListTake(end) => CollReply::Taken(list::op_take(db, a.at(0), end, now)),

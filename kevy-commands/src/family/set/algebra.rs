@@ -13,7 +13,9 @@ use crate::base::error::{Error, OpResult};
 use crate::base::num::I64_BUF;
 use crate::base::resp;
 use crate::base::resp::Reply;
-use crate::cross::coll::{self, members_of, reply_of, Algebra, CollOp, CollPlan, CollReply, Whole};
+use crate::cross::coll::{
+    self, members_of, reply_of, Algebra, CollOp, CollPlan, CollReply, DiffSizes, Whole,
+};
 use crate::cross::{self, Part, PartReply, Plan};
 use crate::family::opts::{keyword, non_negative, positive};
 use crate::family::Call;
@@ -98,27 +100,40 @@ fn op_combine<'k>(
     Ok(out)
 }
 
-/// The encoding Redis's SDIFF leaves its result in: it picks the algorithm
-/// doing less work, and the second adds the whole first set to the result
-/// before removing the others' members, so the result is a hash table
-/// whenever the first set would not fit an intset, whatever is left.
-/// (Sets on one shard; a cross-shard result takes its content's encoding.)
-fn diff_encoding(sets: &[Option<&Set>], out: &mut Set, enc: &Enc) {
-    let Some(Some(first)) = sets.first() else {
-        return;
+/// Whether Redis's SDIFF leaves its result a hash table whatever is left
+/// in it: it picks the algorithm doing less work, and the second adds the
+/// whole first set to the result before removing the others' members, so
+/// the result is a hash table whenever the first set would not fit an
+/// intset. `sizes` sums the sets present (the first one's size and fit on
+/// their own).
+fn diff_as_table(sizes: &DiffSizes) -> bool {
+    let algo_one = sizes.first * sizes.present / 2;
+    sizes.first > 0 && algo_one > sizes.total && !sizes.first_fits
+}
+
+/// The sizes [`diff_as_table`] reads, of `sets` on one shard (`first`: the
+/// first of them is the command's first key).
+fn diff_sizes(sets: &[Option<&Set>], first: bool, enc: &Enc) -> DiffSizes {
+    let mut sizes = DiffSizes {
+        present: sets.iter().flatten().count(),
+        total: sets.iter().flatten().map(|s| s.len()).sum(),
+        ..DiffSizes::default()
     };
-    let present = sets.iter().flatten().count();
-    let algo_one = first.len() * present / 2;
-    let algo_two: usize = sets.iter().flatten().map(|s| s.len()).sum();
-    if algo_one <= algo_two || !out.is_intset() {
-        return;
+    if let (true, Some(Some(f))) = (first, sets.first()) {
+        let mut buf = I64_BUF;
+        sizes.first = f.len();
+        sizes.first_fits = f.len() <= enc.set_intset
+            && (f.is_intset()
+                || f.iter()
+                    .all(|m| crate::base::num::parse_i64(m.bytes(&mut buf)).is_some()));
     }
-    let mut buf = I64_BUF;
-    let fits = first.len() <= enc.set_intset
-        && first
-            .iter()
-            .all(|m| crate::base::num::parse_i64(m.bytes(&mut buf)).is_some());
-    if !fits {
+    sizes
+}
+
+/// The encoding Redis's SDIFF leaves its result in (sets on one shard;
+/// across shards the origin adds up the shards' [`DiffSizes`]).
+fn diff_encoding(sets: &[Option<&Set>], out: &mut Set, enc: &Enc) {
+    if out.is_intset() && diff_as_table(&diff_sizes(sets, true, enc)) {
         out.convert_to_table();
     }
 }
@@ -254,27 +269,37 @@ pub fn sintercard(c: &mut Call<'_>) {
 }
 
 /// A shard's share of a cross-shard combination: its keys combined by
-/// `alg`, as members.
+/// `alg`, as members; an SDIFF share is led by its sets' sizes
+/// ([`DiffSizes`], argument 0).
 pub fn op_partial(db: &mut Db, keys: Args<'_>, alg: Algebra, now: &Clock) -> OpResult<OwnedArgs> {
     let kind = match alg {
         Algebra::Inter => Kind::Inter,
-        Algebra::Union => Kind::Union,
+        Algebra::Union | Algebra::DiffRest => Kind::Union,
         Algebra::DiffFirst => Kind::Diff,
     };
-    let s = op_combine(db, keys.iter(), kind, now)?;
+    let sets = lookup(db, keys.iter(), now)?;
+    let mut out = OwnedArgs::new();
+    if matches!(alg, Algebra::DiffFirst | Algebra::DiffRest) {
+        let sizes = diff_sizes(&sets, alg == Algebra::DiffFirst, &db.enc());
+        out.push(&sizes.encode());
+    }
+    let s = combine(&sets, kind, &db.enc());
     let mut buf = I64_BUF;
-    Ok(s.iter()
-        .map(|m| Bytes::from_slice(m.bytes(&mut buf)))
-        .collect())
+    s.iter().for_each(|m| out.push(m.bytes(&mut buf)));
+    Ok(out)
 }
 
-/// Round 2 of a cross-shard STORE: argument 0 becomes the set of the others.
-pub fn op_store_members(db: &mut Db, args: Args<'_>, now: &Clock) -> i64 {
+/// Round 2 of a cross-shard STORE: argument 0 becomes the set of the others
+/// (a hash table even where an intset would do when `as_table`).
+pub fn op_store_members(db: &mut Db, args: Args<'_>, as_table: bool, now: &Clock) -> i64 {
     let mut s = Set::default();
     let enc = db.enc();
     args.iter().skip(1).for_each(|m| {
         s.add(m, &enc);
     });
+    if as_table {
+        s.convert_to_table();
+    }
     store(db, args.at(0), s, now)
 }
 
@@ -320,7 +345,7 @@ fn plan_partials<'k>(
                 first_part = parts.len();
                 Algebra::DiffFirst
             }
-            Kind::Diff => Algebra::Union,
+            Kind::Diff => Algebra::DiffRest,
         };
         parts.push((shard, coll::part(CollOp::SetPartial(alg), args)));
     }
@@ -433,13 +458,15 @@ pub fn plan_sintercard(
     }))
 }
 
-/// Combines the partial results of round 1 at the origin.
+/// Combines the partial results of round 1 at the origin (an SDIFF
+/// partial's argument 0 holds sizes, not a member).
 fn combine_partials(p: &AlgebraPlan, partials: &[&OwnedArgs]) -> Set {
+    let skip = usize::from(p.kind == Kind::Diff);
     let sets: Vec<Set> = partials
         .iter()
         .map(|m| {
             let mut s = Set::default();
-            m.args().iter().for_each(|m| {
+            m.args().iter().skip(skip).for_each(|m| {
                 s.add(m, &DEFAULT);
             });
             s
@@ -452,6 +479,23 @@ fn combine_partials(p: &AlgebraPlan, partials: &[&OwnedArgs]) -> Set {
         refs.insert(0, first);
     }
     combine(&refs, p.kind, &DEFAULT)
+}
+
+/// The shards' SDIFF sizes added up (the first set's from its shard).
+fn sum_sizes(p: &AlgebraPlan, partials: &[&OwnedArgs]) -> DiffSizes {
+    let mut sum = DiffSizes::default();
+    for (i, m) in partials.iter().enumerate() {
+        let Some(sizes) = m.args().iter().next().and_then(DiffSizes::decode) else {
+            continue;
+        };
+        sum.present += sizes.present;
+        sum.total += sizes.total;
+        if i == p.first_part {
+            sum.first = sizes.first;
+            sum.first_fits = sizes.first_fits;
+        }
+    }
+    sum
 }
 
 /// One round of a cross-shard combination.
@@ -499,7 +543,8 @@ pub fn gather_algebra(
             args.push(dest);
             let mut buf = I64_BUF;
             result.iter().for_each(|m| args.push(m.bytes(&mut buf)));
-            next.push((*shard, coll::part(CollOp::SetStore, args)));
+            let as_table = p.kind == Kind::Diff && diff_as_table(&sum_sizes(p, &partials));
+            next.push((*shard, coll::part(CollOp::SetStore { as_table }, args)));
             p.storing = true;
             Gather::Again
         }

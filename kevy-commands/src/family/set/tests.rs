@@ -557,3 +557,42 @@ fn sdiffstore_encoding_follows_the_algorithm() {
         ],
     );
 }
+
+/// The same across shards (`a`, `b` and `g` on three): the origin adds up
+/// the shards' sizes to choose the algorithm, and the destination's shard
+/// stores the result as a hash table when the second one was chosen
+/// (replayed from redis-server 7.0.15).
+#[test]
+fn sdiffstore_encoding_follows_the_algorithm_across_shards() {
+    let mut h = harness();
+    let many: Vec<String> = (0..=1536).step_by(3).map(|i| i.to_string()).collect();
+    check(
+        &mut h,
+        &[(&format!("SADD a {} -1", many.join(" ")), ":514\r\n")],
+    );
+    check(
+        &mut h,
+        &[
+            ("SADD b 0 3 6", ":3\r\n"),
+            ("SADD g 5", ":1\r\n"),
+            // Algorithm 1 (514 <= 517): the result's own encoding.
+            ("SDIFFSTORE d a b", ":511\r\n"),
+            ("OBJECT ENCODING d", "$6\r\nintset\r\n"),
+            // Algorithm 2 (771 > 518): past 512 members on the way.
+            ("SDIFFSTORE d2 a b g", ":511\r\n"),
+            ("OBJECT ENCODING d2", "$9\r\nhashtable\r\n"),
+            ("SDIFFSTORE d3 a missing b g", ":511\r\n"),
+            ("OBJECT ENCODING d3", "$9\r\nhashtable\r\n"),
+            ("DEL a b g", ":3\r\n"),
+            ("SADD a 1 2 3 4 5 6 x", ":7\r\n"),
+            ("SADD b x", ":1\r\n"),
+            // Algorithm 2 (10 > 9): a string member on the way.
+            ("SDIFFSTORE r a b b", ":6\r\n"),
+            ("OBJECT ENCODING r", "$9\r\nhashtable\r\n"),
+            ("SADD g 1 2 x", ":3\r\n"),
+            // Algorithm 1 (4 <= 5).
+            ("SDIFFSTORE r2 g b b", ":2\r\n"),
+            ("OBJECT ENCODING r2", "$6\r\nintset\r\n"),
+        ],
+    );
+}
