@@ -241,14 +241,14 @@ impl<C: Commands> Shard<C> {
                 .registry()
                 .register(l, TLS_LISTENER, Interest::READABLE)?;
         }
-        let ring = match p.io {
+        let mut ring = match p.io {
             crate::reactor::IoBackend::Epoll => None,
             _ => Some(crate::reactor::uring::Ring::new(
                 p.mesh.wake_fd(),
                 p.poll.as_raw_fd(),
             )?),
         };
-        if let Some(fd) = ring.as_ref().and_then(|r| r.wake_handle()) {
+        if let Some(fd) = ring.as_mut().and_then(|r| r.wake_handle()) {
             p.mesh.set_ring(fd);
         }
         Ok(Shard {

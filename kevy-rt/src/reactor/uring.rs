@@ -163,6 +163,8 @@ pub(crate) struct Ring {
     send_wait: Duration,
     /// Peers may be woken with `IORING_OP_MSG_RING` (the kernel has it).
     msg_ring: bool,
+    /// A [`Ring::wake_handle`] was given out: the ring outlives `self`.
+    shared: bool,
     spare: Vec<Vec<u8>>,
     bufs: Option<bufs::Bufs>,
     /// Finished sends, in completion order.
@@ -314,6 +316,7 @@ impl Ring {
             sends_queued: 0,
             send_wait: send_wait(),
             msg_ring,
+            shared: false,
             spare: Vec::new(),
             bufs: Some(bufs),
             done: Vec::new(),
@@ -332,14 +335,16 @@ impl Ring {
     /// A duplicate of this ring's descriptor, for peers to wake it by
     /// posting into it ([`Ring::wake_peer`]); none when the kernel lacks
     /// `IORING_OP_MSG_RING` (or it is turned off).
-    pub(crate) fn wake_handle(&self) -> Option<std::os::fd::OwnedFd> {
+    pub(crate) fn wake_handle(&mut self) -> Option<std::os::fd::OwnedFd> {
         if !self.msg_ring {
             return None;
         }
         // SAFETY: the descriptor is this ring's, open while `self` lives;
         // it is only borrowed to be duplicated.
         let fd = unsafe { std::os::fd::BorrowedFd::borrow_raw(self.ring.as_raw_fd()) };
-        fd.try_clone_to_owned().ok()
+        let handle = fd.try_clone_to_owned().ok()?;
+        self.shared = true;
+        Some(handle)
     }
 
     /// Queues a wake-up of the peer whose ring is `ring_fd` (a
@@ -704,6 +709,23 @@ impl Ring {
 
 impl Drop for Ring {
     fn drop(&mut self) {
+        if self.shared {
+            // Peers' wake handles keep the ring alive past this: end what
+            // is still armed now (a receive holds its socket open, so its
+            // client would never see the connection close), as closing the
+            // last descriptor would. The wait runs the cancellations' task
+            // work; a wake-up posted later finds no task to run it and
+            // fails, and its sender writes the eventfd.
+            let sqe = opcode::AsyncCancel2::new(types::CancelBuilder::any())
+                .build()
+                .user_data(CANCEL);
+            // SAFETY: a cancellation points at no memory.
+            if unsafe { self.ring.submission().push(&sqe) }.is_ok() {
+                let ts = types::Timespec::from(Duration::from_secs(1));
+                let args = types::SubmitArgs::new().timespec(&ts);
+                let _ = self.ring.submitter().submit_with_args(1, &args);
+            }
+        }
         // Sends still in flight may be read by the kernel until the ring is
         // torn down, which happens after this returns: their buffers are
         // leaked rather than freed under it (only at shutdown, only sends to
