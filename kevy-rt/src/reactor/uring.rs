@@ -24,11 +24,14 @@
 //!   neither side makes a system call for it; a read on the shard's wake
 //!   eventfd stays armed for the rest (stopping, kernels without
 //!   `MSG_RING`, a message that could not be posted).
-//! - **Waiting past its own sends**: a send that completes while it is
-//!   submitted posts its completion at once, which would end the wait it
-//!   was submitted with, and the loop would come back for a second
-//!   `io_uring_enter` to sleep. A wait therefore asks for one completion
-//!   more than the small sends it submits ([`SEND_WAIT`]).
+//! - **Waiting past its own sends** (opt-in, [`SEND_WAIT`]): a send that
+//!   completes while it is submitted posts its completion at once, which
+//!   ends the wait it was submitted with, and the loop comes back for a
+//!   second `io_uring_enter` to sleep. With `KEVY_URING_SEND_WAIT_US` > 0
+//!   a wait asks for one completion more than the small sends it submits.
+//!   Measured at `-P 1` (BENCHMARKS.md, "Session 10"): `io_uring_enter`
+//!   per request −20-25%, sleeps unchanged, but CPU per request did not
+//!   fall (it rose in most interleaved rounds), so it is off by default.
 //! - **Everything else** (listeners, TLS connections) stays on the shard's
 //!   epoll instance, whose descriptor the ring polls: when it is readable
 //!   the shard runs one non-blocking `epoll_wait` for those events.
@@ -76,9 +79,9 @@ const SEND_INLINE_MAX: usize = 64 * 1024;
 /// How long a wait that asked for the completions of its own sends plus
 /// one may last at most: when a counted send did not complete at once (its
 /// socket was full), a single arrival does not end the wait, which then
-/// ends at this bound instead (default; `KEVY_URING_SEND_WAIT_US`, 0 turns
-/// the counting off).
-const SEND_WAIT: Duration = Duration::from_millis(1);
+/// ends at this bound instead. Zero (the default) turns the counting off;
+/// `KEVY_URING_SEND_WAIT_US` sets it (1000 was measured).
+const SEND_WAIT: Duration = Duration::ZERO;
 /// A receive's `user_data`: its connection's generation above its slot.
 const SLOT_BITS: u32 = 28;
 const SLOT_MASK: u64 = (1 << SLOT_BITS) - 1;

@@ -150,6 +150,7 @@ fn a_wait_counting_its_sends_returns_with_the_next_arrival() {
     };
     let (out, mut reader) = pair();
     let (inp, mut writer) = pair();
+    r.send_wait = Duration::from_millis(1);
     r.recv(3, 1, inp.as_raw_fd());
     use std::io::Write;
     writer
