@@ -7,11 +7,20 @@
 //!
 //! Wake-ups follow the Dekker pattern: before sleeping, a shard sets its `parked`
 //! flag, fences, and looks at its inbound rings once more; a sender publishes to
-//! the ring, fences, and pays for a wake-up syscall only if the target is parked.
+//! the ring, fences, and pays for a wake-up only if the target is parked.
+//!
+//! On the io_uring reactor that wake-up is no system call of its own: when
+//! the target published its ring ([`MeshEnd::set_ring`]), the sender queues
+//! an `IORING_OP_MSG_RING` on its own ring (the caller of
+//! [`MeshEnd::notify`] does), which posts a completion into the target's
+//! and goes to the kernel with the sender's next `io_uring_enter`; else
+//! (epoll, or a kernel without it) the target's eventfd or mio waker is
+//! written.
 
 use std::collections::VecDeque;
+use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use std::sync::atomic::{fence, AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::ring::{ring, Consumer, Producer};
 
@@ -28,6 +37,10 @@ pub(crate) struct Signal {
     parked: AtomicBool,
     /// While parked: wake even for lazy messages.
     eager: AtomicBool,
+    /// The shard's io_uring (a duplicate descriptor, which keeps the ring
+    /// alive as long as the mesh), when peers may wake it with a message
+    /// posted into it.
+    ring: OnceLock<OwnedFd>,
 }
 
 impl Signal {
@@ -36,6 +49,7 @@ impl Signal {
             waker,
             parked: AtomicBool::new(false),
             eager: AtomicBool::new(true),
+            ring: OnceLock::new(),
         }
     }
 
@@ -47,7 +61,6 @@ impl Signal {
                 let _ = w.wake();
             }
             Waker::Fd(fd) => {
-                use std::os::fd::AsRawFd;
                 let one: u64 = 1;
                 // SAFETY: writes 8 bytes from a live u64 to an eventfd we own.
                 let _ = unsafe { libc::write(fd.as_raw_fd(), (&one as *const u64).cast(), 8) };
@@ -56,8 +69,7 @@ impl Signal {
     }
 
     /// The eventfd a ring reads to be woken (none with a mio waker).
-    pub(crate) fn wake_fd(&self) -> Option<std::os::fd::RawFd> {
-        use std::os::fd::AsRawFd;
+    pub(crate) fn wake_fd(&self) -> Option<RawFd> {
         match &self.waker {
             Waker::Mio(_) => None,
             Waker::Fd(fd) => Some(fd.as_raw_fd()),
@@ -163,8 +175,11 @@ impl<M: Send> MeshEnd<M> {
     }
 
     /// Wakes every peer sent to since the last call, if it may be parked.
-    /// Returns how many wake-ups (syscalls) it made.
-    pub(crate) fn notify(&mut self) -> u64 {
+    /// A peer that published its ring is offered to `by_ring` (its ring's
+    /// descriptor and its eventfd, for a fallback), which returns true when
+    /// it queued the wake-up itself; else the peer's waker is written.
+    /// Returns how many wake-ups it made.
+    pub(crate) fn notify(&mut self, mut by_ring: impl FnMut(RawFd, Option<RawFd>) -> bool) -> u64 {
         let mut any = false;
         let mut woken = 0;
         for to in 0..self.touched.len() {
@@ -187,7 +202,13 @@ impl<M: Send> MeshEnd<M> {
                 continue;
             }
             if s.parked.swap(false, Ordering::SeqCst) {
-                s.wake();
+                let queued = s
+                    .ring
+                    .get()
+                    .is_some_and(|r| by_ring(r.as_raw_fd(), s.wake_fd()));
+                if !queued {
+                    s.wake();
+                }
                 woken += 1;
             }
         }
@@ -217,8 +238,14 @@ impl<M: Send> MeshEnd<M> {
         true
     }
 
+    /// Publishes this shard's io_uring (a duplicate of its descriptor), so
+    /// peers wake it by posting into it; once, before they may use it.
+    pub(crate) fn set_ring(&self, ring: OwnedFd) {
+        let _ = self.signals[self.id].ring.set(ring);
+    }
+
     /// This shard's wake eventfd, on the io_uring reactor.
-    pub(crate) fn wake_fd(&self) -> Option<std::os::fd::RawFd> {
+    pub(crate) fn wake_fd(&self) -> Option<RawFd> {
         self.signals[self.id].wake_fd()
     }
 

@@ -241,13 +241,16 @@ impl<C: Commands> Shard<C> {
                 .registry()
                 .register(l, TLS_LISTENER, Interest::READABLE)?;
         }
-        let ring = match p.io {
+        let mut ring = match p.io {
             crate::reactor::IoBackend::Epoll => None,
             _ => Some(crate::reactor::uring::Ring::new(
                 p.mesh.wake_fd(),
                 p.poll.as_raw_fd(),
             )?),
         };
+        if let Some(fd) = ring.as_mut().and_then(|r| r.wake_handle()) {
+            p.mesh.set_ring(fd);
+        }
         Ok(Shard {
             id: p.id,
             cmds: p.cmds,
@@ -590,7 +593,10 @@ impl<C: Commands> Shard<C> {
                 out.drain(..c.wpos);
                 c.wpos = 0;
                 c.in_flight = out.len();
-                c.flight = sends.send(i, c.gen, c.sock.clone(), out);
+                // A closing connection is closed when its send is done:
+                // that completion must end the wait.
+                let waits = !c.closing && !c.eof;
+                c.flight = sends.send(i, c.gen, c.sock.clone(), out, waits);
             }
         }
         while !c.direct && c.wpos < c.out.len() && c.in_flight == 0 {

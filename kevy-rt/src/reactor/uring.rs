@@ -18,8 +18,20 @@
 //!   on this ring too, so the iteration's one `io_uring_enter` carries it
 //!   (no `sendto` per reply); its completion says when the origin may write
 //!   again ([`DirectDone`]).
-//! - **Wake-ups**: a read on the shard's wake eventfd (peers write it when
-//!   they leave it work while it sleeps) is kept armed in the ring.
+//! - **Wake-ups**: a peer that leaves the shard work while it sleeps posts
+//!   a completion into its ring (`IORING_OP_MSG_RING`, queued on the
+//!   peer's own ring with its other entries: [`Ring::wake_peer`]), so
+//!   neither side makes a system call for it; a read on the shard's wake
+//!   eventfd stays armed for the rest (stopping, kernels without
+//!   `MSG_RING`, a message that could not be posted).
+//! - **Waiting past its own sends** (opt-in, [`SEND_WAIT`]): a send that
+//!   completes while it is submitted posts its completion at once, which
+//!   ends the wait it was submitted with, and the loop comes back for a
+//!   second `io_uring_enter` to sleep. With `KEVY_URING_SEND_WAIT_US` > 0
+//!   a wait asks for one completion more than the small sends it submits.
+//!   Measured at `-P 1` (BENCHMARKS.md, "Session 10"): `io_uring_enter`
+//!   per request −20-25%, sleeps unchanged, but CPU per request did not
+//!   fall (it rose in most interleaved rounds), so it is off by default.
 //! - **Everything else** (listeners, TLS connections) stays on the shard's
 //!   epoll instance, whose descriptor the ring polls: when it is readable
 //!   the shard runs one non-blocking `epoll_wait` for those events.
@@ -53,8 +65,23 @@ const TAG_SEND: u64 = 0;
 const TAG_RECV: u64 = 1;
 const TAG_WAKE: u64 = 2;
 const TAG_EPOLL: u64 = 3;
+/// A peer's wake-up message, posted into this ring.
+const TAG_PEER: u64 = 4;
+/// This ring's own completion of a wake-up message it failed to post (a
+/// success posts none): the peer's eventfd below the tag.
+const TAG_MSG: u64 = 5;
 /// Cancellations (their completions are ignored).
 const CANCEL: u64 = u64::MAX;
+/// A send of at most this many bytes is counted as one that completes
+/// while it is submitted (a socket takes it whole unless its buffer is
+/// full); a bigger one may well not.
+const SEND_INLINE_MAX: usize = 64 * 1024;
+/// How long a wait that asked for the completions of its own sends plus
+/// one may last at most: when a counted send did not complete at once (its
+/// socket was full), a single arrival does not end the wait, which then
+/// ends at this bound instead. Zero (the default) turns the counting off;
+/// `KEVY_URING_SEND_WAIT_US` sets it (1000 was measured).
+const SEND_WAIT: Duration = Duration::ZERO;
 /// A receive's `user_data`: its connection's generation above its slot.
 const SLOT_BITS: u32 = 28;
 const SLOT_MASK: u64 = (1 << SLOT_BITS) - 1;
@@ -133,6 +160,14 @@ pub(crate) struct Ring {
     flights: Slab<Flight>,
     /// Entries pushed since the last submit.
     queued: usize,
+    /// Of those, sends expected to complete while submitted ([`SEND_INLINE_MAX`]).
+    sends_queued: u32,
+    /// The bound of a wait counting its sends ([`SEND_WAIT`]; zero: off).
+    send_wait: Duration,
+    /// Peers may be woken with `IORING_OP_MSG_RING` (the kernel has it).
+    msg_ring: bool,
+    /// A [`Ring::wake_handle`] was given out: the ring outlives `self`.
+    shared: bool,
     spare: Vec<Vec<u8>>,
     bufs: Option<bufs::Bufs>,
     /// Finished sends, in completion order.
@@ -163,6 +198,19 @@ fn coop() -> bool {
 /// `io_uring_enter` (`IORING_SETUP_DEFER_TASKRUN | SINGLE_ISSUER`) unless
 /// `KEVY_URING_DEFER` says otherwise (`1`, `0`).
 const DEFER: bool = true;
+
+/// `KEVY_URING_SEND_WAIT_US`: see [`SEND_WAIT`].
+fn send_wait() -> Duration {
+    std::env::var("KEVY_URING_SEND_WAIT_US")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .map_or(SEND_WAIT, Duration::from_micros)
+}
+
+/// `KEVY_URING_MSG_RING=0`: peers are woken through the eventfd only.
+fn msg_ring() -> bool {
+    std::env::var("KEVY_URING_MSG_RING").map_or(true, |v| v != "0")
+}
 
 /// `KEVY_URING_DEFER`: deferred task work (see [`DEFER`]).
 fn defer() -> bool {
@@ -263,10 +311,15 @@ impl Ring {
         }
         let bufs = bufs::Bufs::new(&ring)?;
         let batch = batch::Batch::new(ring.params().is_feature_min_timeout());
+        let msg_ring = probe.is_supported(opcode::MsgRingData::CODE) && msg_ring();
         Ok(Ring {
             ring,
             flights: Slab::new(),
             queued: 0,
+            sends_queued: 0,
+            send_wait: send_wait(),
+            msg_ring,
+            shared: false,
             spare: Vec::new(),
             bufs: Some(bufs),
             done: Vec::new(),
@@ -282,6 +335,34 @@ impl Ring {
         })
     }
 
+    /// A duplicate of this ring's descriptor, for peers to wake it by
+    /// posting into it ([`Ring::wake_peer`]); none when the kernel lacks
+    /// `IORING_OP_MSG_RING` (or it is turned off).
+    pub(crate) fn wake_handle(&mut self) -> Option<std::os::fd::OwnedFd> {
+        if !self.msg_ring {
+            return None;
+        }
+        // SAFETY: the descriptor is this ring's, open while `self` lives;
+        // it is only borrowed to be duplicated.
+        let fd = unsafe { std::os::fd::BorrowedFd::borrow_raw(self.ring.as_raw_fd()) };
+        let handle = fd.try_clone_to_owned().ok()?;
+        self.shared = true;
+        Some(handle)
+    }
+
+    /// Queues a wake-up of the peer whose ring is `ring_fd` (a
+    /// [`Ring::wake_handle`]): a completion posted into it, which goes with
+    /// this ring's next submit. Should the kernel fail to post it, the
+    /// peer's eventfd `fallback` is written then.
+    pub(crate) fn wake_peer(&mut self, ring_fd: RawFd, fallback: Option<RawFd>) {
+        let fail = (TAG_MSG << TAG_SHIFT) | fallback.map_or(SLOT_MASK, |fd| fd as u64 & SLOT_MASK);
+        let sqe = opcode::MsgRingData::new(types::Fd(ring_fd), 0, TAG_PEER << TAG_SHIFT, None)
+            .build()
+            .flags(io_uring::squeue::Flags::SKIP_SUCCESS)
+            .user_data(fail);
+        self.push_entry(&sqe);
+    }
+
     /// An empty buffer for a connection's next output.
     pub(crate) fn spare(&mut self) -> Vec<u8> {
         self.spare.pop().unwrap_or_default()
@@ -289,8 +370,22 @@ impl Ring {
 
     /// Queues `buf` (not empty) to be sent on `sock` for connection
     /// `conn`/`gen`; goes to the kernel at the next submit.
-    /// Returns the send's key, for [`Ring::cancel`].
-    pub(crate) fn send(&mut self, conn: usize, gen: u32, sock: Arc<Stream>, buf: Vec<u8>) -> u32 {
+    /// Returns the send's key, for [`Ring::cancel`]. Unless `waits`, its
+    /// completion ends the next wait (the shard has work to do then: a
+    /// closing connection to close); else that wait asks for one
+    /// completion more ([`SEND_WAIT`]), as finishing it only frees the
+    /// connection for its next output, which an event will bring.
+    pub(crate) fn send(
+        &mut self,
+        conn: usize,
+        gen: u32,
+        sock: Arc<Stream>,
+        buf: Vec<u8>,
+        waits: bool,
+    ) -> u32 {
+        if waits && buf.len() <= SEND_INLINE_MAX {
+            self.sends_queued += 1;
+        }
         let key = self.flights.insert(Flight {
             conn,
             gen,
@@ -306,7 +401,8 @@ impl Ring {
 
     /// Queues a copy of `bytes` (not empty), a direct reply for `to`, to be
     /// sent on `sock` (another shard's connection); goes to the kernel at
-    /// the next submit, and its completion to [`Ring::direct_done`].
+    /// the next submit, and its completion to [`Ring::direct_done`] (it
+    /// ends the next wait: the origin is owed a note).
     pub(crate) fn send_direct(&mut self, sock: Arc<Stream>, bytes: &[u8], to: Direct) {
         let mut buf = self.spare();
         buf.extend_from_slice(bytes);
@@ -355,6 +451,7 @@ impl Ring {
                 std::thread::yield_now();
             }
             self.queued = 0;
+            self.sends_queued = 0;
         }
     }
 
@@ -420,6 +517,7 @@ impl Ring {
             match self.ring.submit() {
                 Ok(_) => {
                     self.queued = 0;
+                    self.sends_queued = 0;
                     return Ok(());
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
@@ -438,6 +536,7 @@ impl Ring {
     pub(crate) fn poke(&mut self) {
         let _ = self.ring.submit();
         self.queued = 0;
+        self.sends_queued = 0;
     }
 
     /// Submits what is queued and waits up to `timeout` (none: not at all)
@@ -461,6 +560,15 @@ impl Ring {
                 self.submit()?;
             }
         } else {
+            // The sends submitted now that complete at once post their
+            // completions before the wait begins: ask for one more than
+            // those, for at most `send_wait` ([`SEND_WAIT`]).
+            let mut want = want;
+            let mut timeout = timeout;
+            if self.sends_queued > 0 && !self.send_wait.is_zero() {
+                want += self.sends_queued;
+                timeout = timeout.min(self.send_wait);
+            }
             let ts = types::Timespec::from(timeout);
             // Up to `min_wait` µs for `want` completions, then for one
             // (`batch`); never past `timeout`.
@@ -468,10 +576,16 @@ impl Ring {
                 .timespec(&ts)
                 .min_wait_usec(min_wait);
             match self.ring.submitter().submit_with_args(want as usize, &args) {
-                Ok(_) => self.queued = 0,
+                Ok(_) => {
+                    self.queued = 0;
+                    self.sends_queued = 0;
+                }
                 Err(e) => match e.raw_os_error() {
                     // Timed out or interrupted: whatever was queued went.
-                    Some(libc::ETIME | libc::EINTR) => self.queued = 0,
+                    Some(libc::ETIME | libc::EINTR) => {
+                        self.queued = 0;
+                        self.sends_queued = 0;
+                    }
                     Some(libc::EBUSY | libc::EAGAIN) => {}
                     _ => return Err(e),
                 },
@@ -536,6 +650,19 @@ impl Ring {
                     self.epoll_armed = false;
                     self.epoll_ready = true;
                 }
+                TAG_PEER => self.batch.arrivals += 1,
+                TAG_MSG => {
+                    // A wake-up message that could not be posted: the
+                    // peer's eventfd instead.
+                    let fd = (data & SLOT_MASK) as RawFd;
+                    if (data & SLOT_MASK) != SLOT_MASK {
+                        let one: u64 = 1;
+                        // SAFETY: writes 8 bytes from a live u64 to the
+                        // peer's eventfd, which the mesh's signals own for
+                        // as long as any shard runs (this one does).
+                        let _ = unsafe { libc::write(fd, (&one as *const u64).cast(), 8) };
+                    }
+                }
                 TAG_SEND => {
                     let key = (data & !(0xf << TAG_SHIFT)) as usize;
                     let Some(f) = self.flights.get_mut(key) else {
@@ -585,6 +712,23 @@ impl Ring {
 
 impl Drop for Ring {
     fn drop(&mut self) {
+        if self.shared {
+            // Peers' wake handles keep the ring alive past this: end what
+            // is still armed now (a receive holds its socket open, so its
+            // client would never see the connection close), as closing the
+            // last descriptor would. The wait runs the cancellations' task
+            // work; a wake-up posted later finds no task to run it and
+            // fails, and its sender writes the eventfd.
+            let sqe = opcode::AsyncCancel2::new(types::CancelBuilder::any())
+                .build()
+                .user_data(CANCEL);
+            // SAFETY: a cancellation points at no memory.
+            if unsafe { self.ring.submission().push(&sqe) }.is_ok() {
+                let ts = types::Timespec::from(Duration::from_secs(1));
+                let args = types::SubmitArgs::new().timespec(&ts);
+                let _ = self.ring.submitter().submit_with_args(1, &args);
+            }
+        }
         // Sends still in flight may be read by the kernel until the ring is
         // torn down, which happens after this returns: their buffers are
         // leaked rather than freed under it (only at shutdown, only sends to

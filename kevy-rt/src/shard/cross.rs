@@ -448,7 +448,14 @@ impl<C: Commands> Shard<C> {
             }
         }
         self.mesh.retry_backlog();
-        let woken = self.mesh.notify();
+        let mut ring = self.ring.as_mut();
+        let woken = self.mesh.notify(|fd, fallback| match ring.as_deref_mut() {
+            Some(r) => {
+                r.wake_peer(fd, fallback);
+                true
+            }
+            None => false,
+        });
         if woken > 0 {
             self.stats.wakeups.fetch_add(woken, Ordering::Relaxed);
         }

@@ -1,5 +1,5 @@
-//! Unit tests of the ring's sends, on a Unix socket pair (skipped where the
-//! kernel refuses io_uring).
+//! Unit tests of the ring's sends, waits and peer wake-ups, on Unix socket
+//! pairs (skipped where the kernel refuses io_uring).
 
 use std::io::Read;
 use std::time::Duration;
@@ -74,7 +74,7 @@ fn an_own_send_is_reported_in_done() {
         return;
     };
     let (ours, mut theirs) = pair();
-    r.send(5, 9, ours, b"+OK\r\n".to_vec());
+    r.send(5, 9, ours, b"+OK\r\n".to_vec(), true);
     reap_until(&mut r, |r| !r.done.is_empty());
     assert!(r.direct_done.is_empty());
     let d = r.done.pop().expect("one send done");
@@ -121,4 +121,54 @@ fn a_wait_for_several_completions_ends_with_the_one_that_came() {
     if let Some(bid) = ev.bid {
         r.put(bid);
     }
+}
+
+#[test]
+fn a_peer_is_woken_by_a_message_posted_into_its_ring() {
+    let (Some(mut a), Some(mut b)) = (ring(), ring()) else {
+        return;
+    };
+    let Some(handle) = b.wake_handle() else {
+        // No `IORING_OP_MSG_RING` here: peers use the eventfd.
+        return;
+    };
+    a.wake_peer(handle.as_raw_fd(), None);
+    a.submit().expect("submit");
+    // The message is b's only completion: without it this wait would end
+    // only at its 60 s timeout, with nothing.
+    b.wait(Duration::from_secs(60)).expect("wait");
+    assert_eq!(b.batch.arrivals, 1, "the wake-up arrived");
+    // A success posts nothing into the sender's ring.
+    a.wait(Duration::ZERO).expect("reap");
+    assert_eq!(a.batch.cqes, 0);
+}
+
+#[test]
+fn a_wait_counting_its_sends_returns_with_the_next_arrival() {
+    let Some(mut r) = ring() else {
+        return;
+    };
+    let (out, mut reader) = pair();
+    let (inp, mut writer) = pair();
+    r.send_wait = Duration::from_millis(1);
+    r.recv(3, 1, inp.as_raw_fd());
+    use std::io::Write;
+    writer
+        .write_all(b"*1\r\n$4\r\nPING\r\n")
+        .expect("a request");
+    // The send completes as it is submitted, the receive finds its bytes:
+    // the wait asked for two and got both.
+    r.send(5, 9, out, b"+OK\r\n".to_vec(), true);
+    while r.recvs.is_empty() || r.done.is_empty() {
+        r.wait(Duration::from_secs(60)).expect("wait");
+    }
+    assert_eq!(r.done.pop().map(|d| (d.conn, d.sent)), Some((5, 5)));
+    let ev = r.recvs.pop_front().expect("the receive");
+    assert_eq!((ev.conn, ev.gen, ev.res), (3, 1, 14));
+    if let Some(bid) = ev.bid {
+        r.put(bid);
+    }
+    let mut got = [0u8; 5];
+    reader.read_exact(&mut got).expect("the reply arrives");
+    assert_eq!(&got, b"+OK\r\n");
 }
