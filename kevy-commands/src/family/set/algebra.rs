@@ -90,7 +90,37 @@ fn op_combine<'k>(
     now: &Clock,
 ) -> OpResult<Set> {
     let enc = db.enc();
-    Ok(combine(&lookup(db, keys, now)?, kind, &enc))
+    let sets = lookup(db, keys, now)?;
+    let mut out = combine(&sets, kind, &enc);
+    if kind == Kind::Diff {
+        diff_encoding(&sets, &mut out, &enc);
+    }
+    Ok(out)
+}
+
+/// The encoding Redis's SDIFF leaves its result in: it picks the algorithm
+/// doing less work, and the second adds the whole first set to the result
+/// before removing the others' members, so the result is a hash table
+/// whenever the first set would not fit an intset, whatever is left.
+/// (Sets on one shard; a cross-shard result takes its content's encoding.)
+fn diff_encoding(sets: &[Option<&Set>], out: &mut Set, enc: &Enc) {
+    let Some(Some(first)) = sets.first() else {
+        return;
+    };
+    let present = sets.iter().flatten().count();
+    let algo_one = first.len() * present / 2;
+    let algo_two: usize = sets.iter().flatten().map(|s| s.len()).sum();
+    if algo_one <= algo_two || !out.is_intset() {
+        return;
+    }
+    let mut buf = I64_BUF;
+    let fits = first.len() <= enc.set_intset
+        && first
+            .iter()
+            .all(|m| crate::base::num::parse_i64(m.bytes(&mut buf)).is_some());
+    if !fits {
+        out.convert_to_table();
+    }
 }
 
 /// Stores `set` at `dest` (no time to live), or deletes `dest` when the set

@@ -522,3 +522,38 @@ fn sintercard() {
         ],
     );
 }
+
+/// SDIFFSTORE's result takes the encoding Redis's chosen algorithm leaves
+/// (replayed from redis-server 7.0.15): the second algorithm (less work with
+/// small sets to subtract) fills the result with the whole first set first.
+#[test]
+fn sdiffstore_encoding_follows_the_algorithm() {
+    let mut h = harness();
+    let many: Vec<String> = (0..=1536).step_by(3).map(|i| i.to_string()).collect();
+    check(
+        &mut h,
+        &[(&format!("SADD {{t}}a {} -1", many.join(" ")), ":514\r\n")],
+    );
+    check(
+        &mut h,
+        &[
+            ("SADD {t}b 0 3 6", ":3\r\n"),
+            ("SADD {t}b2 5", ":1\r\n"),
+            // Algorithm 1 (514 <= 517): the result's own encoding.
+            ("SDIFFSTORE {t}d {t}a {t}b", ":511\r\n"),
+            ("OBJECT ENCODING {t}d", "$6\r\nintset\r\n"),
+            // Algorithm 2 (771 > 518): past 512 members on the way.
+            ("SDIFFSTORE {t}d2 {t}a {t}b {t}b2", ":511\r\n"),
+            ("OBJECT ENCODING {t}d2", "$9\r\nhashtable\r\n"),
+            ("SADD {t}k 1 2 3 4 5 6 x", ":7\r\n"),
+            ("SADD {t}m x", ":1\r\n"),
+            // Algorithm 2 (10 > 9): a string member on the way.
+            ("SDIFFSTORE {t}r {t}k {t}m {t}m", ":6\r\n"),
+            ("OBJECT ENCODING {t}r", "$9\r\nhashtable\r\n"),
+            ("SADD {t}k2 1 2 x", ":3\r\n"),
+            // Algorithm 1 (4 <= 5).
+            ("SDIFFSTORE {t}r2 {t}k2 {t}m {t}m", ":2\r\n"),
+            ("OBJECT ENCODING {t}r2", "$6\r\nintset\r\n"),
+        ],
+    );
+}

@@ -89,7 +89,7 @@ impl Set {
     }
 
     /// Converts an intset to the hash-table encoding.
-    fn convert_to_table(&mut self) {
+    pub(crate) fn convert_to_table(&mut self) {
         if let Set::Ints(v) = self {
             let mut d = Dense::with_capacity(v.len() + 1);
             let mut buf = I64_BUF;
