@@ -55,9 +55,10 @@ pub struct Shared {
     /// Global-mode scripts in flight: active expiry waits for them, as
     /// nothing expires a key in the middle of a Redis script.
     pub scripts_global: std::sync::atomic::AtomicUsize,
-    /// Every connection's push handle by client id (`CLIENT TRACKING …
-    /// REDIRECT id` looks its target up; written on connect and close).
-    pub conns: std::sync::Mutex<std::collections::HashMap<u64, kevy_rt::ConnHandle>>,
+    /// Every connection by client id (written on connect and close, and
+    /// when its tracking changes): what another shard looks up instead of
+    /// carrying it with every forwarded command ([`Registered`]).
+    pub conns: std::sync::Mutex<std::collections::HashMap<u64, Registered>>,
     /// Allocated bytes when the server state was made (`used_memory_startup`).
     pub startup_memory: u64,
     slow_ids: AtomicU64,
@@ -192,6 +193,45 @@ impl Shared {
             None if unix => format!("{}:0", self.config.get("unixsocket").unwrap_or_default()),
             None => String::new(),
         }
+    }
+}
+
+/// A connection as any shard looks it up by its id ([`Shared::conns`]).
+#[derive(Clone, Copy, Debug)]
+pub struct Registered {
+    /// Its push handle (`CLIENT TRACKING … REDIRECT id` looks its target up).
+    pub conn: kevy_rt::ConnHandle,
+    /// Its address (TCP): for a slow-log or ACL-log entry made on another shard.
+    pub peer: Option<SocketAddr>,
+    /// While it tracks keys its reads touch: where their invalidations go.
+    pub tracking: Option<TrackTo>,
+}
+
+/// Where a tracking client's invalidations go (`CLIENT TRACKING` options).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TrackTo {
+    /// The redirect target's handle (`None`: the client itself).
+    pub target: Option<kevy_rt::ConnHandle>,
+    /// The redirect target's client id (0: none).
+    pub redirect: u64,
+    /// NOLOOP: not told of its own changes.
+    pub noloop: bool,
+}
+
+impl Shared {
+    /// Connection `id` as registered, if it is still connected.
+    pub fn registered(&self, id: u64) -> Option<Registered> {
+        let map = match self.conns.lock() {
+            Ok(m) => m,
+            Err(p) => p.into_inner(),
+        };
+        map.get(&id).copied()
+    }
+
+    /// The address of connection `id` (TCP, still connected).
+    #[cold]
+    pub fn peer_of(&self, id: u64) -> Option<SocketAddr> {
+        self.registered(id).and_then(|r| r.peer)
     }
 }
 
@@ -379,7 +419,12 @@ impl ShardServer {
             .live()
             .slowlog_max_len
             .load(Ordering::Relaxed);
-        let peer = self.shared.peer_id(who.peer, who.unix);
+        // A forwarded command's context carries no address: looked up.
+        let addr = match (who.peer, who.unix) {
+            (None, false) => self.shared.peer_of(who.id),
+            (peer, _) => peer,
+        };
+        let peer = self.shared.peer_id(addr, who.unix);
         let looked_up = match who.name {
             None if who.named => self.shared.names.get(who.id),
             _ => None,

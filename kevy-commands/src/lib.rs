@@ -243,10 +243,9 @@ impl Commands for Redis {
             named: session.name.is_some(),
             unix: session.unix,
             client: session.id,
-            peer: session.peer,
             resp3: session.resp3,
             subscribed: session.subscribed && !session.resp3,
-            track: family::tracking::track_of(session),
+            track: family::tracking::tracks(session),
             acl: family::acl::code(&self.acl, session),
         }
     }
@@ -415,8 +414,8 @@ impl Commands for Redis {
             None => ctx,
         };
         let mut log = aof::Fragment::default();
-        if let (Some(t), cross::Op::Mget) = (ctx.track, &part.op) {
-            family::tracking::remember_keys(shard, t, part.args.args());
+        if let (true, cross::Op::Mget) = (ctx.track, &part.op) {
+            family::tracking::remember_keys(shard, ctx.client, part.args.args());
         }
         let reply = match part.op {
             cross::Op::Exec if shard.aof.on => {
@@ -588,7 +587,7 @@ impl Commands for Redis {
 
     fn opened(&self, _shard: &mut ShardState, session: &mut Session, conn: kevy_rt::ConnHandle) {
         session.conn = Some(conn);
-        family::tracking::register(&self.shared, session.id, Some(conn));
+        family::tracking::register(&self.shared, session.id, Some((conn, session.peer)));
     }
 
     fn render_push(&self, session: &Session, tag: u8, payload: &[u8], out: &mut Vec<u8>) {

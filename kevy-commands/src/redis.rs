@@ -115,7 +115,8 @@ impl Redis {
         cmd: &'static Spec,
         args: Args<'_>,
     ) -> Option<Vec<u8>> {
-        let info = |user: &[u8]| family::acl::remote_info(&ctx, cmd, user);
+        let shared = shard.server.shared.clone();
+        let info = |user: &[u8]| family::acl::remote_info(&shared, &ctx, cmd, user);
         let who = family::acl::Asker {
             code: ctx.acl,
             multi: false,

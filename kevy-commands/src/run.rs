@@ -163,8 +163,8 @@ fn keyed(
     if let Some(b) = before {
         events::after(shard, ctx.db as usize, cmd, args, &out[mark..], b);
     }
-    if let (false, Some(t)) = (whole, ctx.track) {
-        family::tracking::remember(shard, t, cmd, args);
+    if !whole && ctx.track {
+        family::tracking::remember(shard, ctx.client, cmd, args);
     }
     shard.flush_signals(ctx.client);
     let ns = since(t0);

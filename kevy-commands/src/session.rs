@@ -169,27 +169,30 @@ pub struct Ctx {
     pub named: bool,
     /// It came through the Unix socket.
     pub unix: bool,
-    /// The connection id.
+    /// The connection id: what a shard looks the rest up by (its address
+    /// for a log entry, its tracking target) in the server's registry
+    /// ([`crate::accounting::Shared::registered`]), so the context stays
+    /// small (24 bytes: a forwarded command's ring item is one cache line).
     pub client: u64,
-    /// The client's address (TCP).
-    pub peer: Option<SocketAddr>,
     /// Replies are in RESP3: a handler on any shard shapes its reply so.
     pub resp3: bool,
     /// In RESP2 subscribed mode: only pub/sub commands may run.
     pub subscribed: bool,
-    /// The tracking client a read command registers for its keys.
-    pub track: Option<crate::shard::tracking::Track>,
+    /// A read command registers its keys for the tracking client
+    /// (`family::tracking::track_for` finds where its invalidations go).
+    pub track: bool,
     /// The ACL check the command needs: 0 none (the default user may do
     /// anything), else its user's id + 1, or `u32::MAX` before `AUTH`.
     pub acl: u32,
 }
 
 impl Ctx {
-    /// Who sent the command, as another shard knows it.
+    /// Who sent the command, as another shard knows it (its address is
+    /// looked up by id when an entry needs it).
     pub fn who(&self) -> Who<'static> {
         Who {
             id: self.client,
-            peer: self.peer,
+            peer: None,
             unix: self.unix,
             name: None,
             named: self.named,
@@ -213,6 +216,16 @@ mod tests {
                 s.end_command()
             })
             .collect()
+    }
+
+    /// Every forwarded command carries a context in a ring item, every
+    /// reply an item back: one cache line and half of one.
+    #[test]
+    fn forwarded_items_stay_small() {
+        assert!(std::mem::size_of::<Ctx>() <= 24);
+        let (request, reply) = kevy_rt::testing::item_sizes::<crate::Redis>();
+        assert!(request <= 64, "request item: {request} B");
+        assert!(reply <= 32, "reply item: {reply} B");
     }
 
     #[test]

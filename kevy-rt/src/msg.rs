@@ -28,7 +28,11 @@ pub(crate) struct ConnRef {
     pub(crate) gen: u32,
 }
 
-/// One item of a request batch.
+/// One item of a request batch. Sized for the common case, a keyed command
+/// (64 bytes with a 24-byte context): what a multi-shard part carries rides
+/// in the batch's `parts`, a lock request in its `locks`, and the rare big
+/// items (arming a parked call) are boxed, so a pipeline of forwarded
+/// commands costs one cache line each.
 pub(crate) enum Request<C: Commands> {
     /// Run a keyed command; its arguments are `spans[span0..span0 + nargs]`.
     /// With `direct`, nothing else is owed to the connection: the owner writes
@@ -52,48 +56,31 @@ pub(crate) enum Request<C: Commands> {
     },
     /// Hand `data[start..end]` to the command set (`Commands::notice`).
     Notice { start: u32, end: u32 },
-    /// Run part `idx` of multi-shard operation `op`.
-    Part {
-        op: u32,
-        idx: u32,
-        ctx: C::Ctx,
-        part: C::Part,
-    },
-    /// Queue lock request `req` of transaction `txn` (whose origin is the
-    /// sender); answer [`Request::Granted`] once it is granted.
-    Lock { txn: TxnId, req: lock::Request },
-    /// Queue lock request `req` of one-round transaction `txn` (whose origin
-    /// is the sender); once it is granted, run part `idx` of operation `op`
-    /// and answer [`Reply::Part`] (late when it waited). With `release`, the
-    /// share is dropped right after the part ran (the transaction's last
-    /// shard), else on [`Request::Release`].
+    /// Run part `idx` of multi-shard operation `op`: the batch's next
+    /// entry of `parts`.
+    Part { op: u32, idx: u32 },
+    /// Queue a lock request (the batch's next entry of `locks`) of
+    /// transaction `txn` (whose origin is the sender); answer
+    /// [`Request::Granted`] once it is granted.
+    Lock { txn: TxnId },
+    /// Queue a lock request (the batch's next entry of `locks`) of one-round
+    /// transaction `txn` (whose origin is the sender); once it is granted,
+    /// run part `idx` of operation `op`
+    /// (the batch's next entry of `parts`) and answer [`Reply::Part`] (late
+    /// when it waited). With `release`, the share is dropped right after the
+    /// part ran (the transaction's last shard), else on [`Request::Release`].
     LockPart {
         txn: TxnId,
-        req: lock::Request,
         op: u32,
         idx: u32,
-        ctx: C::Ctx,
-        part: C::Part,
         release: bool,
     },
     /// Transaction `txn` (of the sender) is over: drop its locks here.
     Release { txn: TxnId },
     /// The sender granted the locks of our transaction `txn`.
     Granted { txn: TxnId },
-    /// Arm parked call `waiter` (of the sender) on its keys `keys` here
-    /// (positions in `args`); `single`: all its keys live here, so try it
-    /// first (see `shard/park.rs`).
-    Arm {
-        waiter: u64,
-        claim: Claim,
-        cmd: C::Cmd,
-        ctx: C::Ctx,
-        args: OwnedArgs,
-        keys: Vec<u32>,
-        /// Its keyspace ([`Commands::keyspace`](crate::Commands::keyspace)).
-        space: u32,
-        single: bool,
-    },
+    /// Arm a parked call here ([`Arm`]).
+    Arm(Box<Arm<C>>),
     /// Our call `waiter` is armed on the sender; these keys were ready.
     Armed { waiter: u64, ready: Vec<u32> },
     /// Serve call `waiter` (of the sender) from key position `key`, if it still can.
@@ -104,7 +91,7 @@ pub(crate) enum Request<C: Commands> {
     Served {
         waiter: u64,
         reply: Vec<u8>,
-        then: Option<OwnedArgs>,
+        then: Option<Box<OwnedArgs>>,
     },
     /// Call `waiter` (of the sender) is open: look at its keys here again.
     Kick { waiter: u64 },
@@ -112,18 +99,31 @@ pub(crate) enum Request<C: Commands> {
     Cancel { waiter: u64 },
 }
 
-/// One item of a reply batch.
-pub(crate) enum Reply<C: Commands> {
+/// Arm parked call `waiter` (of the sender) on its keys `keys` here
+/// (positions in `args`); `single`: all its keys live here, so try it
+/// first (see `shard/park.rs`).
+pub(crate) struct Arm<C: Commands> {
+    pub(crate) waiter: u64,
+    pub(crate) claim: Claim,
+    pub(crate) cmd: C::Cmd,
+    pub(crate) ctx: C::Ctx,
+    pub(crate) args: OwnedArgs,
+    pub(crate) keys: Vec<u32>,
+    /// Its keyspace ([`Commands::keyspace`](crate::Commands::keyspace)).
+    pub(crate) space: u32,
+    pub(crate) single: bool,
+}
+
+/// One item of a reply batch: a part's result rides in the batch's `parts`,
+/// so the item is what a command's reply needs (32 bytes).
+pub(crate) enum Reply {
     /// The reply bytes of a command: `data[previous end..end]`.
     Cmd { conn: ConnRef, seq: u64, end: usize },
     /// A direct reply was written to the socket whole.
     Written { conn: ConnRef, seq: u64 },
-    /// The result of a part.
-    Part {
-        op: u32,
-        idx: u32,
-        reply: C::PartReply,
-    },
+    /// The result of part `idx` of operation `op`: the batch's next entry
+    /// of `parts`.
+    Part { op: u32, idx: u32 },
 }
 
 /// Requests from one shard to another.
@@ -131,6 +131,10 @@ pub(crate) struct Requests<C: Commands> {
     pub(crate) data: Vec<u8>,
     pub(crate) spans: Vec<Span>,
     pub(crate) items: Vec<Request<C>>,
+    /// What the `Part` and `LockPart` items run, in item order.
+    pub(crate) parts: Vec<(C::Ctx, C::Part)>,
+    /// The lock requests of the `Lock` and `LockPart` items, in item order.
+    pub(crate) locks: Vec<lock::Request>,
     /// `MONITOR` lines for the receiving shard's monitors.
     pub(crate) monitor: Vec<u8>,
     /// Reply buffers going back to the shard that allocated them.
@@ -140,7 +144,9 @@ pub(crate) struct Requests<C: Commands> {
 /// The buffers of a reply batch.
 pub(crate) struct ReplyBufs<C: Commands> {
     pub(crate) data: Vec<u8>,
-    pub(crate) items: Vec<Reply<C>>,
+    pub(crate) items: Vec<Reply>,
+    /// The results of the `Part` items, in item order.
+    pub(crate) parts: Vec<C::PartReply>,
 }
 
 /// Replies from the shard that ran a request batch, carrying the emptied batch home.
@@ -158,7 +164,16 @@ pub(crate) enum Msg<C: Commands> {
 impl<C: Commands> ReplyBufs<C> {
     /// Small enough to keep in a pool.
     fn pooled_size_ok(&self) -> bool {
-        self.data.capacity() <= POOL_MAX_BYTES && bytes(&self.items) <= POOL_MAX_BYTES
+        self.data.capacity() <= POOL_MAX_BYTES
+            && bytes(&self.items) <= POOL_MAX_BYTES
+            && bytes(&self.parts) <= POOL_MAX_BYTES
+    }
+
+    /// Empties the buffers, keeping their memory.
+    fn clear(&mut self) {
+        self.data.clear();
+        self.items.clear();
+        self.parts.clear();
     }
 }
 
@@ -193,6 +208,8 @@ impl<C: Commands> Pools<C> {
             data: Vec::new(),
             spans: Vec::new(),
             items: Vec::new(),
+            parts: Vec::new(),
+            locks: Vec::new(),
             monitor: Vec::new(),
             returned: None,
         });
@@ -209,10 +226,14 @@ impl<C: Commands> Pools<C> {
             && r.data.capacity() <= POOL_MAX_BYTES
             && bytes(&r.spans) <= POOL_MAX_BYTES
             && bytes(&r.items) <= POOL_MAX_BYTES
+            && bytes(&r.parts) <= POOL_MAX_BYTES
+            && bytes(&r.locks) <= POOL_MAX_BYTES
         {
             r.data.clear();
             r.spans.clear();
             r.items.clear();
+            r.parts.clear();
+            r.locks.clear();
             r.monitor.clear();
             self.requests.push(r);
         }
@@ -223,14 +244,14 @@ impl<C: Commands> Pools<C> {
         self.replies.pop().unwrap_or_else(|| ReplyBufs {
             data: Vec::new(),
             items: Vec::new(),
+            parts: Vec::new(),
         })
     }
 
     /// Takes reply buffers that belong to this shard back.
     pub(crate) fn put_replies(&mut self, mut b: ReplyBufs<C>) {
         if self.replies.len() < POOL_MAX && b.pooled_size_ok() {
-            b.data.clear();
-            b.items.clear();
+            b.clear();
             self.replies.push(b);
         }
     }
@@ -243,8 +264,7 @@ impl<C: Commands> Pools<C> {
         // with 4 kept: ~120 instructions a request more, in malloc, realloc,
         // free and their copies).
         if self.to_return[peer].len() < POOL_MAX && b.pooled_size_ok() {
-            b.data.clear();
-            b.items.clear();
+            b.clear();
             self.to_return[peer].push(b);
         }
     }

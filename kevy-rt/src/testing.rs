@@ -279,3 +279,13 @@ fn facts(conn: usize, home: usize) -> ClientFacts {
         blocked: false,
     }
 }
+
+/// Bytes of one item of a forwarded request batch and of a reply batch
+/// (`(request, reply)`) for command set `C`: what every forwarded command
+/// costs in ring traffic, pinned by a command set's tests.
+pub fn item_sizes<C: Commands>() -> (usize, usize) {
+    (
+        std::mem::size_of::<crate::msg::Request<C>>(),
+        std::mem::size_of::<crate::msg::Reply>(),
+    )
+}

@@ -42,7 +42,12 @@ fn allowed(cx: &ServerCx<'_, '_>) -> bool {
         .as_deref()
     {
         Some("yes") => true,
-        Some("local") => cx.ctx.unix || cx.ctx.peer.is_some_and(|p| p.ip().is_loopback()),
+        Some("local") => {
+            cx.ctx.unix
+                || (cx.shard.server.shared)
+                    .peer_of(cx.ctx.client)
+                    .is_some_and(|p| p.ip().is_loopback())
+        }
         _ => false,
     }
 }

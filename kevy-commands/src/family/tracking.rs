@@ -7,10 +7,12 @@
 //! tracking connection or its redirect target, rendered on that
 //! connection's shard by [`render`].
 
+use std::net::SocketAddr;
+
 use kevy_rt::{Args, ConnHandle, Flow};
 
 use super::Local;
-use crate::accounting::Shared;
+use crate::accounting::{Registered, Shared, TrackTo};
 use crate::base::resp;
 use crate::family::spec::{flags, Run, Spec};
 use crate::session::{Session, Tracking};
@@ -18,35 +20,74 @@ use crate::shard::notify::Notice;
 use crate::shard::tracking::{To, Track, TAG_INVALIDATE, TAG_REDIRECTED, TAG_REDIR_BROKEN};
 use crate::shard::ShardState;
 
-/// Records connection `id`'s push handle (`None`: it closed).
-pub fn register(shared: &Shared, id: u64, conn: Option<ConnHandle>) {
+/// Records connection `id` (its push handle and address; `None`: it
+/// closed) in the server's registry, not tracking.
+pub fn register(shared: &Shared, id: u64, conn: Option<(ConnHandle, Option<SocketAddr>)>) {
     let mut map = match shared.conns.lock() {
         Ok(m) => m,
         Err(p) => p.into_inner(),
     };
     match conn {
-        Some(c) => map.insert(id, c),
+        Some((conn, peer)) => map.insert(
+            id,
+            Registered {
+                conn,
+                peer,
+                tracking: None,
+            },
+        ),
         None => map.remove(&id),
     };
 }
 
-fn lookup(shared: &Shared, id: u64) -> Option<ConnHandle> {
-    let map = match shared.conns.lock() {
+/// Records where connection `id`'s invalidations go while it tracks
+/// (`None`: it stopped), for the key shards that look it up by id.
+fn register_tracking(shared: &Shared, id: u64, to: Option<TrackTo>) {
+    let mut map = match shared.conns.lock() {
         Ok(m) => m,
         Err(p) => p.into_inner(),
     };
-    map.get(&id).copied()
+    if let Some(r) = map.get_mut(&id) {
+        r.tracking = to;
+    }
 }
 
-/// What a read command of `session` registers for its keys (`None`: not
-/// tracking, BCAST, or OPTIN/OPTOUT says no for this command).
+fn lookup(shared: &Shared, id: u64) -> Option<ConnHandle> {
+    shared.registered(id).map(|r| r.conn)
+}
+
+/// Whether a read command of `session` registers its keys for tracking
+/// (false: not tracking, BCAST, or OPTIN/OPTOUT says no for this command).
+/// The key's shard looks the client's [`Track`] up by id ([`track_for`]).
 #[inline]
-pub fn track_of(session: &Session) -> Option<Track> {
-    let t = session.tracking.as_ref()?;
-    if t.bcast || (t.optin && !t.caching) || (t.optout && t.caching) {
-        return None;
+pub fn tracks(session: &Session) -> bool {
+    match session.tracking.as_ref() {
+        None => false,
+        Some(t) => !(t.bcast || (t.optin && !t.caching) || (t.optout && t.caching)),
     }
-    Some(track(session, t))
+}
+
+/// The [`Track`] of tracking client `client`, on any shard: at hand when
+/// it lives on this one, else from the server's registry (`None`: it
+/// stopped tracking or closed meanwhile).
+pub fn track_for(shard: &ShardState, client: u64) -> Option<Track> {
+    if let Some(t) = shard.tracking.homed.get(&client) {
+        return Some(*t);
+    }
+    let r = shard.server.shared.registered(client)?;
+    let to = r.tracking?;
+    Some(Track {
+        client,
+        target: to.target.unwrap_or(r.conn),
+        own: r.conn,
+        redirect: to.redirect != 0,
+        redir: to.redirect,
+        noloop: to.noloop,
+        // Read only for the "everything" message of a flush, which its own
+        // shard sends (from `homed`).
+        resp3: false,
+        off: false,
+    })
 }
 
 fn track(session: &Session, t: &Tracking) -> Track {
@@ -68,14 +109,17 @@ fn track(session: &Session, t: &Tracking) -> Track {
 }
 
 /// After read command `cmd` (`args`) ran on its keys' shard: remembers
-/// them for tracking client `t`.
-pub fn remember(shard: &mut ShardState, t: Track, cmd: &'static Spec, args: Args<'_>) {
+/// them for tracking client `client`.
+pub fn remember(shard: &mut ShardState, client: u64, cmd: &'static Spec, args: Args<'_>) {
     if cmd.flags & flags::READONLY == 0 || cmd.flags & flags::PUBSUB != 0 {
         return;
     }
     if !matches!(cmd.run, Run::Key(_) | Run::Keys(..)) {
         return;
     }
+    let Some(t) = track_for(shard, client) else {
+        return;
+    };
     let max = max_keys(shard);
     let to = To {
         outbox: &shard.outbox,
@@ -88,8 +132,11 @@ pub fn remember(shard: &mut ShardState, t: Track, cmd: &'static Spec, args: Args
     });
 }
 
-/// Remembers `keys` (a multi-shard read's share) for tracking client `t`.
-pub fn remember_keys(shard: &mut ShardState, t: Track, keys: Args<'_>) {
+/// Remembers `keys` (a multi-shard read's share) for tracking client `client`.
+pub fn remember_keys(shard: &mut ShardState, client: u64, keys: Args<'_>) {
+    let Some(t) = track_for(shard, client) else {
+        return;
+    };
     let max = max_keys(shard);
     let to = To {
         outbox: &shard.outbox,
@@ -153,6 +200,7 @@ fn everywhere(shard: &mut ShardState, notice: &Notice<'_>) {
 pub fn disable(shard: &mut ShardState, session: &mut Session) {
     if session.tracking.take().is_some() {
         let client = session.id;
+        register_tracking(&shard.server.shared, client, None);
         everywhere(shard, &Notice::Untrack { client });
         shard.tracking.homed.remove(&client);
         shard.dbs[0]
@@ -322,6 +370,12 @@ pub fn tracking(c: &mut Local<'_>) -> Flow {
     }
     let tr = track(c.session, &t);
     c.shard.tracking.homed.insert(c.session.id, tr);
+    let to = TrackTo {
+        target: t.target,
+        redirect: t.redirect,
+        noloop: t.noloop,
+    };
+    register_tracking(&shared, c.session.id, Some(to));
     if t.bcast {
         // Every shard follows the prefixes (again, with the new options).
         let prefixes = t.prefixes.clone();

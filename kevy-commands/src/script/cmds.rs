@@ -472,7 +472,9 @@ pub(crate) fn acl_refusal(
     let text = d.text;
     RUNNER.with(|r| {
         if let Some(r) = r.borrow_mut().as_mut() {
-            let info = crate::family::acl::remote_info(&ctx, r.caller.unwrap_or(spec), &d.user);
+            let caller = r.caller.unwrap_or(spec);
+            let info =
+                crate::family::acl::remote_info(&env.shard.server.shared, &ctx, caller, &d.user);
             r.denied.push((d, info));
         }
     });

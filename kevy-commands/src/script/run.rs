@@ -345,7 +345,11 @@ impl Env<'_> {
                     client: kevy_rt::ClientFacts {
                         id: self.ctx.client,
                         shard: self.here,
-                        peer: self.ctx.peer,
+                        peer: if self.ctx.unix {
+                            None
+                        } else {
+                            self.shard.server.shared.peer_of(self.ctx.client)
+                        },
                         local: None,
                         unix: self.ctx.unix,
                         fd: -1,

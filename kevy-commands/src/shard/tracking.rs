@@ -76,11 +76,7 @@ pub struct To<'a> {
 impl To<'_> {
     /// Whether client `id` is still connected.
     fn alive(&self, id: u64) -> bool {
-        let map = match self.shared.conns.lock() {
-            Ok(m) => m,
-            Err(p) => p.into_inner(),
-        };
-        map.contains_key(&id)
+        self.shared.registered(id).is_some()
     }
 }
 

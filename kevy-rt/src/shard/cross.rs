@@ -61,9 +61,8 @@ impl<C: Commands> Shard<C> {
                     req.items.push(Request::Part {
                         op: current as u32,
                         idx: idx as u32,
-                        ctx,
-                        part,
                     });
+                    req.parts.push((ctx, part));
                 }
             }
             if self.ops.get(current).is_none_or(|o| o.remaining > 0) {
@@ -233,6 +232,10 @@ impl<C: Commands> Shard<C> {
         // enum is sized by its largest variant; moving each one cost a
         // `memcpy` call per forwarded command).
         let mut items = std::mem::take(&mut req.items);
+        let mut parts = std::mem::take(&mut req.parts);
+        let mut next_part = parts.drain(..);
+        let mut locks = std::mem::take(&mut req.locks);
+        let mut next_lock = locks.drain(..);
         let prefetch = |shard: &Self, item: Option<&Request<C>>, stage: Prefetch| {
             if let Some(Request::Cmd {
                 cmd,
@@ -331,10 +334,14 @@ impl<C: Commands> Shard<C> {
             };
             match item {
                 Request::Cmd { .. } => {}
-                Request::Part { op, idx, ctx, part } => {
+                Request::Part { op, idx } => {
+                    let Some((ctx, part)) = next_part.next() else {
+                        continue;
+                    };
                     lazy = false;
                     let reply = self.run_part(ctx, part);
-                    rep.items.push(Reply::Part { op, idx, reply });
+                    rep.items.push(Reply::Part { op, idx });
+                    rep.parts.push(reply);
                 }
                 Request::Push {
                     conn,
@@ -349,19 +356,25 @@ impl<C: Commands> Shard<C> {
                     let bytes = req.data.get(start as usize..end as usize).unwrap_or(&[]);
                     self.cmds.notice(&mut self.state, bytes);
                 }
-                Request::Lock { txn, req } => self.lock_here(txn, req),
+                Request::Lock { txn } => {
+                    if let Some(req) = next_lock.next() {
+                        self.lock_here(txn, req);
+                    }
+                }
                 Request::LockPart {
                     txn,
-                    req,
                     op,
                     idx,
-                    ctx,
-                    part,
                     release,
                 } => {
+                    let (Some((ctx, part)), Some(req)) = (next_part.next(), next_lock.next())
+                    else {
+                        continue;
+                    };
                     if let Some(reply) = self.lock_part(txn, req, op, idx, ctx, part, release) {
                         lazy = false;
-                        rep.items.push(Reply::Part { op, idx, reply });
+                        rep.items.push(Reply::Part { op, idx });
+                        rep.parts.push(reply);
                     }
                 }
                 Request::Release { txn } => self.release_here(txn),
@@ -369,8 +382,12 @@ impl<C: Commands> Shard<C> {
                 park => self.on_park_msg(peer, park),
             }
         }
+        drop(next_part);
+        drop(next_lock);
         items.clear();
         req.items = items;
+        req.parts = parts;
+        req.locks = locks;
         self.deliver_pushes();
         req.data.clear();
         req.spans.clear();
@@ -407,6 +424,7 @@ impl<C: Commands> Shard<C> {
         let data = std::mem::take(&mut bufs.data);
         let mut start = 0;
         let mut next = std::mem::take(&mut self.parts);
+        let mut results = bufs.parts.drain(..);
         for item in bufs.items.drain(..) {
             match item {
                 Reply::Cmd { conn, seq, end } => {
@@ -414,7 +432,10 @@ impl<C: Commands> Shard<C> {
                     start = end;
                 }
                 Reply::Written { conn, seq } => self.deliver(conn, seq, &[]),
-                Reply::Part { op, idx, reply } => {
+                Reply::Part { op, idx } => {
+                    let Some(reply) = results.next() else {
+                        continue;
+                    };
                     let op = op as usize;
                     let Some(o) = self.ops.get_mut(op) else {
                         continue;
@@ -435,6 +456,7 @@ impl<C: Commands> Shard<C> {
                 }
             }
         }
+        drop(results);
         self.parts = next;
         self.deliver_pushes();
         bufs.data = data;

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use super::Shard;
 use crate::args::{Args, OwnedArgs};
 use crate::commands::Commands;
-use crate::msg::{ConnRef, Request};
+use crate::msg::{Arm, ConnRef, Request};
 use crate::park::{claim, Claim, Park, ReadyKeys, Served, SpaceKey, Unpark};
 
 mod resume;
@@ -202,7 +202,7 @@ impl<C: Commands> Shard<C> {
             return;
         }
         for (s, keys) in by_shard {
-            let req = Request::Arm {
+            let req = Request::Arm(Box::new(Arm {
                 waiter: id,
                 claim: claim.clone(),
                 cmd,
@@ -211,7 +211,7 @@ impl<C: Commands> Shard<C> {
                 keys,
                 space,
                 single,
-            };
+            }));
             self.park_send(s, req);
         }
     }
@@ -229,16 +229,19 @@ impl<C: Commands> Shard<C> {
     /// Handles one parking message from shard `from`.
     pub(super) fn on_park_msg(&mut self, from: usize, req: Request<C>) {
         match req {
-            Request::Arm {
-                waiter,
-                claim,
-                cmd,
-                ctx,
-                args,
-                keys,
-                space,
-                single,
-            } => self.arm_here(from, waiter, claim, cmd, ctx, args, keys, space, single),
+            Request::Arm(arm) => {
+                let Arm {
+                    waiter,
+                    claim,
+                    cmd,
+                    ctx,
+                    args,
+                    keys,
+                    space,
+                    single,
+                } = *arm;
+                self.arm_here(from, waiter, claim, cmd, ctx, args, keys, space, single)
+            }
             Request::Armed { waiter, ready } => self.on_armed(from, waiter, ready),
             Request::Take { waiter, key } => self.take_here(waiter, key),
             Request::NotServed { waiter } => self.decide(waiter),
@@ -246,7 +249,7 @@ impl<C: Commands> Shard<C> {
                 waiter,
                 reply,
                 then,
-            } => self.on_served(from, waiter, &reply, then),
+            } => self.on_served(from, waiter, &reply, then.map(|b| *b)),
             Request::Kick { waiter } => self.kick_here(waiter),
             Request::Cancel { waiter } => self.cancel_here(waiter),
             _ => {}
@@ -350,7 +353,7 @@ impl<C: Commands> Shard<C> {
             .serve(&mut self.state, ctx, cmd, args.args(), k, &mut reply);
         let then = match served {
             Served::Done => None,
-            Served::Then(next) => Some(next),
+            Served::Then(next) => Some(Box::new(next)),
         };
         self.park_send(
             origin,

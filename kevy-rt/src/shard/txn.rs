@@ -331,7 +331,8 @@ impl<C: Commands> Shard<C> {
             self.lock_here(txn, req);
         } else {
             let batch = self.outgoing[s].get_or_insert_with(|| self.pools.requests(s));
-            batch.items.push(Request::Lock { txn, req });
+            batch.items.push(Request::Lock { txn });
+            batch.locks.push(req);
         }
     }
 

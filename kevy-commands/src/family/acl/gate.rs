@@ -308,8 +308,13 @@ pub fn client_line(
 
 /// What a log entry records of a client on another shard, which knows its
 /// id, address, database and protocol only.
-pub fn remote_info(ctx: &crate::session::Ctx, cmd: &Spec, user: &[u8]) -> Vec<u8> {
-    let addr = match (ctx.unix, ctx.peer) {
+pub fn remote_info(
+    shared: &crate::accounting::Shared,
+    ctx: &crate::session::Ctx,
+    cmd: &Spec,
+    user: &[u8],
+) -> Vec<u8> {
+    let addr = match (ctx.unix, shared.peer_of(ctx.client)) {
         (true, _) => "/unixsocket:0".to_string(),
         (_, Some(p)) => p.to_string(),
         _ => String::new(),

@@ -181,19 +181,19 @@ impl<C: Commands> Shard<C> {
                 let batch = self.outgoing[s].get_or_insert_with(|| self.pools.requests(s));
                 batch.items.push(Request::LockPart {
                     txn,
-                    req,
                     op: op as u32,
                     idx,
-                    ctx,
-                    part,
                     release,
                 });
+                batch.parts.push((ctx, part));
+                batch.locks.push(req);
             }
             None => {
                 // A share without a part: locked as any share, and held.
                 self.hold_share(op, s);
                 let batch = self.outgoing[s].get_or_insert_with(|| self.pools.requests(s));
-                batch.items.push(Request::Lock { txn, req });
+                batch.items.push(Request::Lock { txn });
+                batch.locks.push(req);
             }
         }
     }
@@ -315,7 +315,7 @@ impl<C: Commands> Shard<C> {
         bufs.items.push(Reply::Part {
             op: w.op,
             idx: w.idx,
-            reply,
         });
+        bufs.parts.push(reply);
     }
 }
