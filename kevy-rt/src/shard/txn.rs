@@ -173,7 +173,8 @@ impl<C: Commands> Txns<C> {
 
     /// Keeps an emptied share list for [`Shard::shares`].
     fn keep_shares(&mut self, mut shares: Vec<(usize, lock::Request)>) {
-        if shares.capacity() > 0 && shares.capacity() <= 64 && self.spare_shares.len() < SPARE_VECS {
+        if shares.capacity() > 0 && shares.capacity() <= 64 && self.spare_shares.len() < SPARE_VECS
+        {
             shares.clear();
             self.spare_shares.push(shares);
         }
