@@ -29,9 +29,9 @@
 //!   go on to the next shards in the same call. The guarantee is Redis's;
 //!   a call costs several times Redis's (see `store/db/scan.rs`).
 //! - OBJECT ENCODING reports what Redis would for the same value by its
-//!   shape: strings modified in place by APPEND or SETRANGE are `raw` in
-//!   Redis whatever their length, but `embstr` up to 44 bytes in kevy.
-//!   OBJECT REFCOUNT of a small integer (0–9999) is always 2147483647; Redis
+//!   shape and history (strings modified in place by APPEND, SETRANGE,
+//!   SETBIT, PFADD… are `raw` whatever their length, and so are their
+//!   copies). OBJECT REFCOUNT of a small integer (0–9999) is always 2147483647; Redis
 //!   says 1 for one made by COPY.
 //! - The access clock (OBJECT IDLETIME) is refreshed by the shard tick,
 //!   every 100 ms, like Redis's `server.lruclock`. Reads of several sets at

@@ -53,7 +53,7 @@ pub(crate) fn string_for_write<'a>(
     let len = (maxbit >> 3) as usize + 1;
     let mut grown = false;
     if db.get(key, now).is_none() {
-        db.set(key, Value::Str(Bytes::from_elem(0, len)), now, false, None);
+        db.set(key, Value::raw(Bytes::from_elem(0, len)), now, false, None);
         grown = true;
     }
     let s = db.get(key, now).ok_or(Error::WrongType)?.make_raw()?;
@@ -360,7 +360,7 @@ pub(crate) fn store_string(db: &mut Db, dst: &[u8], res: &[u8], now: &Clock) {
     if res.is_empty() {
         db.remove(dst, now);
     } else {
-        db.set(dst, Value::Str(Bytes::from_slice(res)), now, false, None);
+        db.set(dst, Value::raw(Bytes::from_slice(res)), now, false, None);
     }
 }
 

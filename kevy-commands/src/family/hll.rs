@@ -50,12 +50,13 @@ fn hll_for_write<'a>(db: &'a mut Db, key: &[u8], now: &Clock) -> OpResult<(&'a m
             false
         }
         None => {
-            db.set(key, Value::Str(hll::new_hll()), now, false, None);
+            db.set(key, Value::raw(hll::new_hll()), now, false, None);
             true
         }
     };
+    // Redis unshares it (`raw` from now on).
     match db.get(key, now) {
-        Some(Value::Str(s)) => Ok((s, created)),
+        Some(v @ Value::Str(_)) => Ok((v.make_raw()?, created)),
         _ => Err(NOT_HLL),
     }
 }

@@ -240,18 +240,14 @@ pub fn op_select(arg: &[u8], databases: usize) -> Result<usize, Error> {
     Ok(n as usize)
 }
 
-/// Longest string Redis stores in one allocation with its header
-/// (`OBJ_ENCODING_EMBSTR_SIZE_LIMIT`).
-const EMBSTR_MAX: usize = 44;
-
 /// The encoding Redis 7.0 reports for the same value: strings by their
-/// shape (`int`, `embstr` up to 44 bytes, `raw`), lists always `quicklist`,
+/// shape (`int`, `embstr` up to 44 bytes unless modified in place, `raw`), lists always `quicklist`,
 /// hashes `listpack` or `hashtable`, sets `intset` or `hashtable`, sorted
 /// sets `listpack` or `skiplist`.
 pub fn encoding_name(v: &Value) -> &'static str {
     match v {
         Value::Int(_) => "int",
-        Value::Str(s) if s.len() <= EMBSTR_MAX => "embstr",
+        Value::Str(s) if crate::model::value::is_embstr(s) => "embstr",
         Value::Str(_) => "raw",
         Value::List(_) => "quicklist",
         Value::Hash(h) if h.is_packed() => "listpack",

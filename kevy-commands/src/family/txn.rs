@@ -62,7 +62,7 @@ pub fn diverted(session: &Session, cmd: &'static Spec) -> bool {
 /// Queues a command of a session in `MULTI` (`+QUEUED`), or refuses it and
 /// marks the transaction failed, as Redis's `processCommand` does.
 pub fn queue(c: &mut Local<'_>, cmd: &'static Spec) -> Flow {
-    if std::ptr::eq(cmd, &connection::REJECT) {
+    if std::ptr::eq(cmd, &connection::REJECT) && !runtime_error(c.args) {
         let flow = connection::reject(c);
         if let Some(m) = c.session.multi.as_mut() {
             m.dirty = true;
@@ -93,6 +93,16 @@ pub fn queue(c: &mut Local<'_>, cmd: &'static Spec) -> Flow {
     m.queue.push(c.args.to_owned_args());
     resp::simple(c.out, b"QUEUED");
     Flow::Continue
+}
+
+/// Whether a rejected request is refused only by its command's resolve-time
+/// check ([`Spec::check`]: a bad numkeys, timeout, LIMIT, an odd MSETNX…),
+/// an error Redis finds as the command runs: inside `MULTI` it is queued,
+/// and its error is its reply in `EXEC`'s (where it is rejected again).
+/// Unknown commands and arities outside the table's are refused at once,
+/// failing the transaction.
+fn runtime_error(args: Args<'_>) -> bool {
+    (catalog().lookup_args)(args).is_some_and(|spec| spec.arity_ok(args.len()))
 }
 
 /// The locks of a queued transaction: every key of every queued command,

@@ -92,17 +92,62 @@ impl Value {
     }
 
     /// The string as a growable buffer (an integer becomes its digits), for
-    /// APPEND and SETRANGE; `WrongType` for other types.
+    /// APPEND and SETRANGE; `WrongType` for other types. The string is
+    /// [`raw`](Value::raw) from now on, as Redis's `dbUnshareStringValue`
+    /// leaves it.
     pub fn make_raw(&mut self) -> OpResult<&mut Bytes> {
         if let Value::Int(n) = *self {
             let mut buf = I64_BUF;
             *self = Value::Str(Bytes::from_slice(fmt_i64(n, &mut buf)));
         }
         match self {
-            Value::Str(s) => Ok(s),
+            Value::Str(s) => {
+                mark_raw(s);
+                Ok(s)
+            }
             _ => Err(Error::WrongType),
         }
     }
+
+    /// A copy, as Redis's `dupStringObject` makes it for COPY: a `raw`
+    /// string stays `raw`.
+    pub fn duplicate(&self) -> Value {
+        match self {
+            Value::Str(s) if !is_embstr(s) => Value::raw(s.clone()),
+            v => v.clone(),
+        }
+    }
+
+    /// A string Redis keeps in its `raw` encoding whatever its length
+    /// (made by SETRANGE, SETBIT, BITOP, PFADD…, see [`Value::make_raw`]).
+    pub fn raw(mut bytes: Bytes) -> Value {
+        mark_raw(&mut bytes);
+        Value::Str(bytes)
+    }
+}
+
+/// Longest string Redis stores in one allocation with its header
+/// (`OBJ_ENCODING_EMBSTR_SIZE_LIMIT`): up to it, a string made whole is
+/// `embstr`.
+pub const EMBSTR_MAX: usize = 44;
+
+/// The capacity that marks a short string `raw`: more than any string of
+/// at most [`EMBSTR_MAX`] bytes has when made whole (from a slice: its
+/// length, or inline) or cloned (the next power of two: 64).
+const RAW_CAPACITY: usize = 65;
+
+/// Marks `s` as a string Redis calls `raw` whatever its length (see
+/// [`RAW_CAPACITY`]).
+fn mark_raw(s: &mut Bytes) {
+    if s.capacity() < RAW_CAPACITY {
+        s.reserve_exact(RAW_CAPACITY - s.len());
+    }
+}
+
+/// Whether `s` is a short string Redis would hold as `embstr` (see
+/// [`mark_raw`]).
+pub fn is_embstr(s: &Bytes) -> bool {
+    s.len() <= EMBSTR_MAX && s.capacity() < RAW_CAPACITY
 }
 
 /// Access to streams.
@@ -186,6 +231,27 @@ impl Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn raw_strings_stay_raw_and_whole_ones_embstr() {
+        for len in [0, 5, 16, 17, 33, 40, 44] {
+            let whole = Value::string(&vec![b'x'; len]);
+            let Value::Str(s) = whole.clone() else {
+                panic!("a string")
+            };
+            assert!(is_embstr(&s), "clone of {len} bytes");
+            let mut v = whole;
+            v.make_raw().unwrap();
+            let Value::Str(s) = v.duplicate() else {
+                panic!("a string")
+            };
+            assert!(!is_embstr(&s), "copy of a raw {len} bytes");
+        }
+        let Value::Str(s) = Value::raw(Bytes::from_slice(b"abc")) else {
+            panic!("a string")
+        };
+        assert!(!is_embstr(&s));
+    }
 
     #[test]
     fn int_encoding_round_trips() {

@@ -21,6 +21,10 @@ use resume::Resume;
 /// Bits of a waiter id naming its origin shard.
 const ORIGIN_BITS: u32 = 12;
 
+/// How long past its deadline a call still arming may wait for its first
+/// attempt (see [`Shard::expire_parked`]).
+const ARMING_GRACE: Duration = Duration::from_secs(1);
+
 /// The origin shard of waiter `id`.
 fn origin_of(id: u64) -> usize {
     (id & ((1 << ORIGIN_BITS) - 1)) as usize
@@ -625,13 +629,27 @@ impl<C: Commands> Shard<C> {
             return;
         }
         let now = std::time::Instant::now();
+        let mut later = Vec::new();
         while let Some(Reverse((at, id))) = self.parking.deadlines.peek().copied() {
             if at > now {
                 break;
             }
             self.parking.deadlines.pop();
+            // A call still arming has not had its first attempt (its keys'
+            // owners have not all answered): Redis always serves a ready key
+            // before it blocks, however short the timeout. Look again in a
+            // millisecond (for a second at most: an owner always answers).
+            let arming = self.parking.parked.get(&id).is_some_and(|p| {
+                p.claim.state() == claim::ARMING
+                    && p.deadline.is_some_and(|d| now < d + ARMING_GRACE)
+            });
+            if arming {
+                later.push(Reverse((now + Duration::from_millis(1), id)));
+                continue;
+            }
             self.unpark(id, Unpark::Timeout, false);
         }
+        self.parking.deadlines.extend(later);
     }
 
     /// Acts on the unblocks a part made (their claims are taken).

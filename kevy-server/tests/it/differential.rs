@@ -33,6 +33,11 @@
 //!
 //! `KEVY_DIFF_TRACE=1` prints every step with Redis's reply (`--nocapture`).
 //!
+//! Seeded random families ([`run_seeded`]: `seeded.rs` and the `random`
+//! generators of the others) run their default seeds, plus
+//! `KEVY_DIFF_SEEDS=N` more from `KEVY_DIFF_SEED` (1000 when unset) on;
+//! a mismatch names its seed.
+//!
 //! [`run_raw`] compares raw request bytes instead (pipelines, inline quoting,
 //! protocol errors): everything each server writes until it closes.
 //!
@@ -66,6 +71,7 @@ mod scripting_acl;
 mod scripting_global;
 mod scripting_multi;
 mod scripting_struct;
+mod seeded;
 mod server;
 mod sets;
 mod stream_blocking;
@@ -186,6 +192,26 @@ pub fn run_generated(family: &str, seqs: &[Vec<Vec<String>>]) {
     run_sequences(family, &views);
 }
 
+/// [`run_generated`] over one sequence per seed, made by `sequence`; a mismatch
+/// names its seed (see [`seeded::seeds`]).
+pub fn run_seeded(family: &str, seeds: &[u64], sequence: impl Fn(u64) -> Vec<Vec<String>>) {
+    let seqs: Vec<Vec<Vec<String>>> = seeds.iter().map(|&s| sequence(s)).collect();
+    let strs: Vec<Vec<Vec<&str>>> = seqs
+        .iter()
+        .map(|seq| {
+            seq.iter()
+                .map(|cmd| cmd.iter().map(String::as_str).collect())
+                .collect()
+        })
+        .collect();
+    let steps: Vec<Vec<&[&str]>> = strs
+        .iter()
+        .map(|seq| seq.iter().map(Vec::as_slice).collect())
+        .collect();
+    let views: Vec<&[&[&str]]> = steps.iter().map(Vec::as_slice).collect();
+    run_sequences_labeled(Pair::start(), family, &views, Some(seeds));
+}
+
 /// [`run_family`] with `DEBUG` enabled on both servers.
 pub fn run_family_debug(family: &str, seqs: &[Seq]) {
     run_sequences_on(Pair::start_debug(), family, seqs);
@@ -196,6 +222,11 @@ fn run_sequences(family: &str, seqs: &[&[&[&str]]]) {
 }
 
 fn run_sequences_on(pair: Pair, family: &str, seqs: &[&[&[&str]]]) {
+    run_sequences_labeled(pair, family, seqs, None);
+}
+
+/// Runs `seqs` (the seed of each in `seeds`, if they have one).
+fn run_sequences_labeled(pair: Pair, family: &str, seqs: &[&[&[&str]]], seeds: Option<&[u64]>) {
     let mut tally = Tally::default();
     let mut mismatches = Vec::new();
     for proto in [Proto::Resp2, Proto::Resp3] {
@@ -217,9 +248,11 @@ fn run_sequences_on(pair: Pair, family: &str, seqs: &[&[&[&str]]]) {
         return;
     }
     let mut report = summary;
-    for m in &mismatches {
+    // Past a few dozen, more mismatches only repeat the first ones.
+    for m in mismatches.iter().take(40) {
+        let seed = seeds.map_or(String::new(), |s| format!(" (seed {})", s[m.seq]));
         report.push_str(&format!(
-            "\n\n[{family} {:?} #{}, step {}] {}\n  redis: {}\n  kevy:  {}\n  sequence: {}",
+            "\n\n[{family} {:?} #{}{seed}, step {}] {}\n  redis: {}\n  kevy:  {}\n  sequence: {}",
             m.proto,
             m.seq,
             m.step,

@@ -248,7 +248,7 @@ fn parse_copy(args: Args<'_>, databases: usize) -> OpResult<CopyOpts> {
 fn clone_of(db: &mut Db, key: &[u8], now: &Clock) -> Option<Box<Carried>> {
     db.get_with_deadline(key, now).map(|(value, at)| {
         Box::new(Carried {
-            value: value.clone(),
+            value: value.duplicate(),
             at,
         })
     })

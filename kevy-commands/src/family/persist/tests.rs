@@ -56,6 +56,21 @@ fn contents(h: &mut Kevy, key: &str) -> Vec<String> {
     out
 }
 
+/// `contents` as a value loaded from a payload shows them: a short string
+/// made `raw` in place (an HLL) loads whole, `embstr` (as in Redis 7.0).
+fn loaded(mut c: Vec<String>) -> Vec<String> {
+    let n = c.len();
+    let short = c[0]
+        .strip_prefix('$')
+        .and_then(|s| s.split("\r\n").next())
+        .and_then(|l| l.parse::<usize>().ok())
+        .is_some_and(|l| l <= 44);
+    if n == 3 && c[1] == "+string\r\n" && c[2] == "$3\r\nraw\r\n" && short {
+        c[2] = "$6\r\nembstr\r\n".into();
+    }
+    c
+}
+
 #[test]
 fn dump_and_restore_every_type_across_shards() {
     let mut h = harness();
@@ -66,7 +81,11 @@ fn dump_and_restore_every_type_across_shards() {
         for other in ["copy-a", "copy-b", "{x}copy-c"] {
             let r = run_bytes(&mut h, &[b"RESTORE", other.as_bytes(), b"0", &body]);
             assert_eq!(r, b"+OK\r\n", "{key} → {other}");
-            assert_eq!(contents(&mut h, key), contents(&mut h, other), "{key}");
+            assert_eq!(
+                loaded(contents(&mut h, key)),
+                contents(&mut h, other),
+                "{key}"
+            );
             // The restored value dumps to the same payload.
             assert_eq!(run(&mut h, &["DUMP", other]), payload, "{key}");
             run(&mut h, &["DEL", other]);
@@ -162,7 +181,7 @@ fn save_and_debug_reload_keep_every_key() {
     run(&mut h, &["SET", "in-db-3", "x"]);
     run(&mut h, &["SET", "ttl", "y", "PX", "500000"]);
     run(&mut h, &["SELECT", "0"]);
-    let before: Vec<_> = keys.iter().map(|k| contents(&mut h, k)).collect();
+    let before: Vec<_> = keys.iter().map(|k| loaded(contents(&mut h, k))).collect();
     assert_eq!(run(&mut h, &["SAVE"]), b"+OK\r\n");
     assert!(std::path::Path::new(&name).exists());
     run(&mut h, &["SET", "after-save", "1"]);

@@ -112,7 +112,7 @@ fn op_setrange(
         let mut s = Bytes::from_elem(0, offset);
         s.extend_from_slice(data);
         let len = s.len();
-        db.set(key, Value::Str(s), now, false, None);
+        db.set(key, Value::raw(s), now, false, None);
         return Ok(len);
     };
     let len = v.str_len()?;

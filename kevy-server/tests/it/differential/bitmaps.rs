@@ -7,7 +7,7 @@
 //! With two shards, `a`, `dst`, `k1`, `m` and `bf` live on shard 1 and `b`,
 //! `x`, `k2`, `short` and `z` on shard 0.
 
-use super::{run_family, run_generated, Seq};
+use super::{run_family, Seq};
 
 pub const SEQUENCES: &[Seq] = &[
     // setbit getbit
@@ -535,14 +535,10 @@ fn random_cmd(r: &mut Rng) -> Vec<String> {
     }
 }
 
-/// Seeded random sequences of bitmap commands.
-fn random() -> Vec<Vec<Vec<String>>> {
-    (1..=16u64)
-        .map(|seed| {
-            let mut r = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
-            (0..300).map(|_| random_cmd(&mut r)).collect()
-        })
-        .collect()
+/// The seeded random sequence of bitmap commands of `seed`.
+fn random(seed: u64) -> Vec<Vec<String>> {
+    let mut r = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+    (0..300).map(|_| random_cmd(&mut r)).collect()
 }
 
 #[test]
@@ -551,6 +547,12 @@ fn bitmaps() {
 }
 
 #[test]
+fn bitmaps_random_mutated() {
+    let seq = |seed| super::seeded::mutated(seed, random(seed));
+    super::run_seeded("bitmaps random mutated", &super::seeded::seeds(4), seq);
+}
+
+#[test]
 fn bitmaps_random() {
-    run_generated("bitmaps random", &random());
+    super::run_seeded("bitmaps random", &super::seeded::seeds(16), random);
 }

@@ -219,9 +219,21 @@ fn random_mix(seed: u64, steps: usize) -> Vec<Cmd> {
 
 #[test]
 fn generated() {
-    let mut seqs = vec![many_keys("0"), many_keys("7"), hashtags(), large_values()];
-    for seed in 1..=4u64 {
-        seqs.push(random_mix(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15), 500));
-    }
+    let seqs = vec![many_keys("0"), many_keys("7"), hashtags(), large_values()];
     run_generated("generated", &seqs);
+}
+
+#[test]
+fn generated_random_mutated() {
+    let mix = |seed: u64| {
+        let seq = random_mix(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15), 500);
+        super::seeded::mutated(seed, seq)
+    };
+    super::run_seeded("generated random mutated", &super::seeded::seeds(3), mix);
+}
+
+#[test]
+fn generated_random() {
+    let mix = |seed: u64| random_mix(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15), 500);
+    super::run_seeded("generated random", &super::seeded::seeds(4), mix);
 }

@@ -254,7 +254,18 @@ fn geo() {
 
 #[test]
 fn geo_random() {
-    run_generated("geo random", &random::sequences());
+    // `KEVY_GEO_SEEDS=N`: N default seeds instead of 20.
+    let n = std::env::var("KEVY_GEO_SEEDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(20);
+    super::run_seeded("geo random", &super::seeded::seeds(n), random::sequence);
+}
+
+#[test]
+fn geo_random_mutated() {
+    let seq = |seed| super::seeded::mutated(seed, random::sequence(seed));
+    super::run_seeded("geo random mutated", &super::seeded::seeds(4), seq);
 }
 
 #[test]

@@ -157,50 +157,52 @@ fn larger() -> Vec<Vec<Vec<String>>> {
     vec![grow, merges]
 }
 
-/// Seeded random PFADD / PFCOUNT / PFMERGE / GET over `a`, `c` (shard 1)
+/// The seeded random PFADD / PFCOUNT / PFMERGE / GET over `a`, `c` (shard 1)
 /// and `b`, `x` (shard 0), sparse and dense.
-fn random() -> Vec<Vec<Vec<String>>> {
+fn random(seed: u64) -> Vec<Vec<String>> {
     let keys = ["a", "b", "c", "x"];
-    (1..=12u64)
-        .map(|seed| {
-            let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-            let mut below = move |n: usize| {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                (state % n as u64) as usize
-            };
-            (0..150)
-                .map(|_| {
-                    let key = keys[below(4)].to_string();
-                    match below(8) {
-                        0..=2 => {
-                            let n = [1, 3, 20, 200][below(4)];
-                            let pool = [50, 1000, 100_000][below(3)];
-                            let mut c = vec!["PFADD".to_string(), key];
-                            c.extend((0..n).map(|_| format!("e{}", below(pool))));
-                            c
-                        }
-                        3 => vec!["PFCOUNT".into(), key],
-                        4 => vec!["PFCOUNT".into(), key, keys[below(4)].into()],
-                        5 => vec![
-                            "PFMERGE".into(),
-                            key,
-                            keys[below(4)].into(),
-                            keys[below(4)].into(),
-                        ],
-                        6 => vec!["GET".into(), key],
-                        _ => vec!["STRLEN".into(), key],
-                    }
-                })
-                .collect()
+    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut below = move |n: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % n as u64) as usize
+    };
+    (0..150)
+        .map(|_| {
+            let key = keys[below(4)].to_string();
+            match below(8) {
+                0..=2 => {
+                    let n = [1, 3, 20, 200][below(4)];
+                    let pool = [50, 1000, 100_000][below(3)];
+                    let mut c = vec!["PFADD".to_string(), key];
+                    c.extend((0..n).map(|_| format!("e{}", below(pool))));
+                    c
+                }
+                3 => vec!["PFCOUNT".into(), key],
+                4 => vec!["PFCOUNT".into(), key, keys[below(4)].into()],
+                5 => vec![
+                    "PFMERGE".into(),
+                    key,
+                    keys[below(4)].into(),
+                    keys[below(4)].into(),
+                ],
+                6 => vec!["GET".into(), key],
+                _ => vec!["STRLEN".into(), key],
+            }
         })
         .collect()
 }
 
 #[test]
 fn hyperloglog_random() {
-    run_generated("hyperloglog random", &random());
+    super::run_seeded("hyperloglog random", &super::seeded::seeds(12), random);
+}
+
+#[test]
+fn hyperloglog_random_mutated() {
+    let seq = |seed| super::seeded::mutated(seed, random(seed));
+    super::run_seeded("hyperloglog random mutated", &super::seeded::seeds(4), seq);
 }
 
 #[test]

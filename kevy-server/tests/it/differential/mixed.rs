@@ -3,8 +3,6 @@
 //! shards. Random picks are either full (SPOP of everything) or leave no trace
 //! (SRANDMEMBER, HRANDFIELD), so both servers keep the same state.
 
-use super::run_generated;
-
 type Cmd = Vec<String>;
 
 /// `verb` followed by `args`.
@@ -123,9 +121,16 @@ fn random_mix(seed: u64, steps: usize) -> Vec<Cmd> {
 }
 
 #[test]
+fn mixed_mutated() {
+    let mix = |seed: u64| {
+        let seq = random_mix(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15), 600);
+        super::seeded::mutated(seed, seq)
+    };
+    super::run_seeded("mixed collections mutated", &super::seeded::seeds(3), mix);
+}
+
+#[test]
 fn mixed() {
-    let seqs: Vec<Vec<Cmd>> = (1..=6u64)
-        .map(|seed| random_mix(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15), 600))
-        .collect();
-    run_generated("mixed collections", &seqs);
+    let mix = |seed: u64| random_mix(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15), 600);
+    super::run_seeded("mixed collections", &super::seeded::seeds(6), mix);
 }

@@ -519,7 +519,13 @@ fn zsets_ranges() {
 
 #[test]
 fn zsets_random() {
-    run_generated("zsets random", &random::sequences());
+    super::run_seeded("zsets random", &super::seeded::seeds(24), random::sequence);
+}
+
+#[test]
+fn zsets_random_mutated() {
+    let seq = |seed| super::seeded::mutated(seed, random::sequence(seed));
+    super::run_seeded("zsets random mutated", &super::seeded::seeds(6), seq);
 }
 
 #[test]

@@ -6,7 +6,8 @@
 //! centres, STORE / STOREDIST / GEOSEARCHSTORE into keys on both shards.
 //!
 //! 20 seeds by default; `KEVY_GEO_SEEDS=N` runs N (400 seeds, 238K
-//! commands over both protocols, agreed with redis-server 7.0.15).
+//! commands over both protocols, agreed with redis-server 7.0.15), and
+//! `KEVY_DIFF_SEEDS` more as every seeded family (`seeded.rs`).
 
 type Cmd = Vec<String>;
 
@@ -244,36 +245,29 @@ fn one(r: &mut Rng) -> Vec<Cmd> {
     }
 }
 
-/// Seeded random sequences, each ending with every key's contents.
-pub fn sequences() -> Vec<Vec<Cmd>> {
-    (1..=std::env::var("KEVY_GEO_SEEDS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(20u64))
-        .map(|seed| {
-            let mut r = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
-            // Both sources start with p0..p99 (seeds 1-5: p0..p149, past the
-            // compact encoding).
-            let n = if seed <= 5 { 150 } else { 100 };
-            let mut seq: Vec<Cmd> = SOURCES
-                .iter()
-                .map(|k| {
-                    let mut c = s(&["GEOADD", k]);
-                    for i in 0..n {
-                        let (lon, lat) = point(&mut r);
-                        c.extend([lon, lat, format!("p{i}")]);
-                    }
-                    c
-                })
-                .collect();
-            seq.extend((0..250).flat_map(|_| one(&mut r)));
-            for k in SOURCES.iter().chain(DESTS) {
-                seq.push(s(&["ZRANGE", k, "0", "-1", "WITHSCORES"]));
-                seq.push(s(&["OBJECT", "ENCODING", k]));
+/// The sequence of `seed`, ending with every key's contents.
+pub fn sequence(seed: u64) -> Vec<Cmd> {
+    let mut r = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+    // Both sources start with p0..p99 (seeds 1-5: p0..p149, past the
+    // compact encoding).
+    let n = if seed <= 5 { 150 } else { 100 };
+    let mut seq: Vec<Cmd> = SOURCES
+        .iter()
+        .map(|k| {
+            let mut c = s(&["GEOADD", k]);
+            for i in 0..n {
+                let (lon, lat) = point(&mut r);
+                c.extend([lon, lat, format!("p{i}")]);
             }
-            seq
+            c
         })
-        .collect()
+        .collect();
+    seq.extend((0..250).flat_map(|_| one(&mut r)));
+    for k in SOURCES.iter().chain(DESTS) {
+        seq.push(s(&["ZRANGE", k, "0", "-1", "WITHSCORES"]));
+        seq.push(s(&["OBJECT", "ENCODING", k]));
+    }
+    seq
 }
 
 /// Dense sets: 10,000 points over Sicily in `k1` and 3,000 around Paris in
