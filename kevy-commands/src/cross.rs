@@ -263,7 +263,7 @@ pub fn scatter(
     router: &Router,
     parts: &mut Vec<(usize, Part)>,
 ) -> Vec<(u32, u32)> {
-    let mut owner = Vec::with_capacity(args.len() / step.max(1));
+    let mut owner = spare::slots(args.len() / step.max(1));
     scatter_each(args, step, op, router, parts, |p, pos| owner.push((p, pos)));
     owner
 }
@@ -280,6 +280,11 @@ pub fn scatter_parts(
     scatter_each(args, step, op, router, parts, |_, _| {});
 }
 
+/// The longest stretch of arguments [`scatter`] copies whole into every
+/// part (times the number of shards): beyond it, each part copies its own
+/// arguments only.
+const STRETCH_BYTES: usize = 16 * 1024;
+
 /// [`scatter`]'s walk: `each(part index, position in part)` per key.
 fn scatter_each(
     args: Args<'_>,
@@ -295,8 +300,28 @@ fn scatter_each(
     // never grow while filled.
     let nshards = router.nshards();
     let room = |n: usize| n / nshards + n / (2 * nshards) + 8;
-    let (nargs, nbytes) = (args.len(), args.byte_len());
+    let nargs = args.len();
+    let arg_room = room(nargs);
     let nkeys = (nargs.saturating_sub(1)).div_ceil(step);
+    // The arguments after the verb, when they lie in one short stretch of
+    // their buffer (a decoded request): each part copies the stretch once
+    // and picks its arguments out of it, instead of one copy per argument.
+    let (raw, spans) = args.raw();
+    let stretch = match (spans.get(1), spans.last()) {
+        (Some(first), Some(last))
+            if nshards * (last.end.saturating_sub(first.start) as usize) <= STRETCH_BYTES
+                && last.end as usize <= raw.len()
+                && spans[1..]
+                    .iter()
+                    .all(|s| s.start >= first.start && s.end <= last.end && s.start <= s.end) =>
+        {
+            Some((
+                first.start as usize,
+                &raw[first.start as usize..last.end as usize],
+            ))
+        }
+        _ => None,
+    };
     routes::take(nkeys, |hashes| {
         let mut i = 1;
         let mut key = 0;
@@ -311,15 +336,35 @@ fn scatter_each(
             let p = match parts[first..].iter().position(|(s, _)| *s == shard) {
                 Some(p) => first + p,
                 None => {
-                    let group = spare::args(room(nargs), room(nbytes));
+                    let group = match stretch {
+                        Some((_, bytes)) => {
+                            // A kept list comes back empty: the stretch
+                            // starts at its byte 0.
+                            let mut g = spare::args(arg_room, bytes.len());
+                            let at = g.push_bytes(bytes);
+                            debug_assert_eq!(at, 0);
+                            g
+                        }
+                        None => spare::args(arg_room, room(args.byte_len())),
+                    };
                     parts.push((shard, Part::new(op, group)));
                     parts.len() - 1
                 }
             };
             let group = &mut parts[p].1.args;
             each(p as u32, (group.len() / step) as u32);
-            for j in i..(i + step).min(args.len()) {
-                group.push(args.at(j));
+            let end = (i + step).min(spans.len());
+            match stretch {
+                Some((lo, _)) => {
+                    for s in &spans[i..end] {
+                        group.push_within(s.start as usize - lo, s.end as usize - lo);
+                    }
+                }
+                None => {
+                    for j in i..end {
+                        group.push(args.at(j));
+                    }
+                }
             }
             i += step;
         }
@@ -405,5 +450,48 @@ mod tests {
             assert_eq!(*shard, router.shard_of(key.as_bytes()));
             assert_eq!(part.args.args().at(pos as usize * 2), key.as_bytes());
         }
+    }
+
+    /// Each part holds exactly its keys and values, in request order, whether
+    /// it copied the request's stretch whole or argument by argument.
+    fn parts_hold_their_pairs(args: Args<'_>) {
+        let router = Router::new(2);
+        let mut parts = Vec::new();
+        scatter_parts(args, 2, Op::Mset, &router, &mut parts);
+        for (shard, part) in &parts {
+            let want: Vec<&[u8]> = (1..args.len())
+                .step_by(2)
+                .filter(|&i| router.shard_of(args.at(i)) == *shard)
+                .flat_map(|i| [args.at(i), args.at(i + 1)])
+                .collect();
+            assert_eq!(part.args.args().iter().collect::<Vec<_>>(), want);
+        }
+        assert_eq!(parts.len(), 2);
+    }
+
+    #[test]
+    fn scatter_picks_arguments_out_of_one_stretch() {
+        // A decoded request: arguments inside their framing.
+        let mut raw = Vec::new();
+        let mut spans = Vec::new();
+        let words: Vec<String> = ["MSET".to_string()]
+            .into_iter()
+            .chain((0..16).flat_map(|i| [format!("key:{i}"), format!("v{i}")]))
+            .collect();
+        for w in &words {
+            raw.extend_from_slice(format!("${}\r\n", w.len()).as_bytes());
+            spans.push(kevy_rt::Span::new(raw.len(), raw.len() + w.len()));
+            raw.extend_from_slice(w.as_bytes());
+            raw.extend_from_slice(b"\r\n");
+        }
+        parts_hold_their_pairs(Args::new(&raw, &spans));
+        // Too long to copy whole into every part: copied per argument.
+        let big = "x".repeat(STRETCH_BYTES);
+        let owned: OwnedArgs = words
+            .iter()
+            .enumerate()
+            .map(|(i, w)| if i == 2 { big.as_str() } else { w.as_str() })
+            .collect();
+        parts_hold_their_pairs(owned.args());
     }
 }

@@ -193,6 +193,10 @@ impl Redis {
             Plan::Sum | Plan::Ok | Plan::Mget { .. } => {
                 let mut replies = replies;
                 dispatch::gather_one_round(&op.plan, &mut replies, |r| &mut r.reply, &mut reply);
+                if let Plan::Mget { slots } = &mut op.plan {
+                    // Its list serves the next MGET planned here.
+                    cross::spare::keep_slots(std::mem::take(slots));
+                }
                 Gather::Done
             }
             Plan::Server(p) => {

@@ -285,13 +285,21 @@ impl LockTable {
         if req.whole {
             self.wholes.push_back((arrival, txn));
         }
+        // Whether every request already queued on its keys (all of them
+        // ahead of it) is compatible, found while it enters those queues:
+        // one lookup per key, not a second one to check the queue.
+        let mut keys_admit = true;
         for &(k, write) in &req.keys {
-            self.queues.entry(k).or_default().push(Entry { txn, write });
+            let q = self.queues.entry(k).or_default();
+            keys_admit = keys_admit && q.iter().all(|e| !(write || e.write));
+            q.push(Entry { txn, write });
         }
-        // Alone in the table (the usual case): nothing is ahead of it on
-        // any resource, so no queue need be looked at.
+        // Alone in the table: nothing is ahead of it on any resource.
         let alone = self.txns.is_empty() && self.ndeferred == 0;
-        let granted = alone || self.grantable(&req, txn, arrival);
+        let granted = alone
+            || (keys_admit
+                && self.behind_no_deferred(&req)
+                && self.shard_admits(req.whole, arrival));
         if !granted {
             self.waiting.push(txn);
         }

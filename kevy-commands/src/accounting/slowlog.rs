@@ -7,7 +7,7 @@
 
 use std::collections::VecDeque;
 
-use kevy_rt::Args;
+use kevy_rt::{Args, Span};
 
 use crate::base::resp;
 
@@ -88,11 +88,21 @@ impl Entry {
 /// command's arguments are gone by the time its duration is known): the
 /// first 32, each cut to 128 bytes, back to back, with their original
 /// lengths. Two allocations, whatever the command.
+///
+/// Usually (short arguments in one stretch of the request's buffer) the
+/// stretch and the arguments' spans are copied as they are, and each
+/// argument is located and cut only when an entry is made, which is rare:
+/// two copies per planned command.
 #[derive(Debug)]
 pub struct Captured {
     buf: Vec<u8>,
-    /// `(start, end)` in `buf` and original length of each kept argument.
+    /// `(start, end)` in `buf` and original length of each kept argument
+    /// (when `spans` is empty).
     meta: Vec<Kept>,
+    /// The kept arguments' spans in the request's buffer, whose stretch
+    /// from offset `lo` on `buf` holds.
+    spans: Vec<Span>,
+    lo: u32,
     argc: usize,
 }
 
@@ -104,25 +114,30 @@ impl Captured {
     /// the positions in `hidden` (credentials: MIGRATE's AUTH, HELLO's)
     /// shown as `(redacted)`.
     pub fn new(args: Args<'_>, hidden: &[usize]) -> Captured {
-        Captured::new_in(args, hidden, Vec::new(), Vec::new())
+        Captured::new_in(args, hidden, Spare::default())
     }
 
     /// [`Captured::new`] into `buf` and `meta` (emptied first: recycled
     /// buffers, [`SlowLog::capture`]).
-    fn new_in(args: Args<'_>, hidden: &[usize], mut buf: Vec<u8>, mut meta: Vec<Kept>) -> Captured {
+    fn new_in(args: Args<'_>, hidden: &[usize], (mut buf, mut meta, mut spans): Spare) -> Captured {
         let kept = args.len().min(MAX_ARGC);
         buf.clear();
         meta.clear();
-        meta.reserve(kept);
-        if hidden.is_empty() && copy_whole(args.raw(), kept, &mut buf, &mut meta) {
-            return Captured {
-                buf,
-                meta,
-                argc: args.len(),
-            };
+        spans.clear();
+        if hidden.is_empty() {
+            if let Some(lo) = copy_whole(args.raw(), kept, &mut buf, &mut spans) {
+                return Captured {
+                    buf,
+                    meta,
+                    spans,
+                    lo,
+                    argc: args.len(),
+                };
+            }
         }
         buf.clear();
-        meta.clear();
+        spans.clear();
+        meta.reserve(kept);
         for (i, a) in args.iter().take(kept).enumerate() {
             let a = if hidden.contains(&i) {
                 crate::accounting::REDACTED
@@ -140,12 +155,23 @@ impl Captured {
         Captured {
             buf,
             meta,
+            spans,
+            lo: 0,
             argc: args.len(),
         }
     }
 
     /// The entry for these arguments.
     pub fn entry(&self, time: i64, usec: u64, peer: String, name: &[u8]) -> Entry {
+        if self.meta.is_empty() {
+            // The stretch as copied: each argument whole in it, cut by
+            // `Entry::new`.
+            let args = self.spans.iter().map(|s| {
+                let (start, end) = ((s.start - self.lo) as usize, (s.end - self.lo) as usize);
+                (self.buf.get(start..end).unwrap_or_default(), s.len())
+            });
+            return Entry::new(time, usec, args, self.argc, peer, name);
+        }
         let args = self.meta.iter().map(|&(start, end, len)| {
             let a = self
                 .buf
@@ -157,33 +183,35 @@ impl Captured {
     }
 }
 
-/// The common case of [`Captured::new`]: the first `kept` arguments are all
-/// short (none cut) and lie within a few kilobytes of the request's buffer,
-/// `raw`: that stretch is copied in one go (the framing between arguments
-/// with it) and each argument located in the copy. False, with `buf` and
-/// `meta` to be cleared, when they are not.
+/// The common case of [`Captured::new`]: the first `kept` arguments lie
+/// within a few kilobytes of the request's buffer, `raw`: that stretch is
+/// copied in one go (the framing between arguments with it), and their
+/// spans with it (located in the copy when an entry is made). The stretch's
+/// first offset; `None`, with `buf` and `kept_spans` to be cleared, when
+/// they do not.
 fn copy_whole(
-    (raw, spans): (&[u8], &[kevy_rt::Span]),
+    (raw, spans): (&[u8], &[Span]),
     kept: usize,
     buf: &mut Vec<u8>,
-    meta: &mut Vec<Kept>,
-) -> bool {
+    kept_spans: &mut Vec<Span>,
+) -> Option<u32> {
     let spans = &spans[..kept.min(spans.len())];
     let (Some(first), Some(last)) = (spans.first(), spans.last()) else {
-        return true;
+        return Some(0);
     };
     let (lo, hi) = (first.start, last.end);
     if hi < lo || (hi - lo) as usize > kept * (MAX_STRING + 16) || hi as usize > raw.len() {
-        return false;
+        return None;
     }
-    for s in spans {
-        if s.start < lo || s.end > hi || s.end < s.start || s.len() > MAX_STRING {
-            return false;
-        }
-        meta.push((s.start - lo, s.end - lo, s.end - s.start));
+    if !spans
+        .iter()
+        .all(|s| s.start >= lo && s.end <= hi && s.start <= s.end)
+    {
+        return None;
     }
+    kept_spans.extend_from_slice(spans);
     buf.extend_from_slice(&raw[lo as usize..hi as usize]);
-    true
+    Some(lo)
 }
 
 /// Pairs each argument with its length, for [`Entry::new`].
@@ -200,8 +228,8 @@ pub struct SlowLog {
     spare: Vec<Spare>,
 }
 
-/// A finished capture's buffers (its `buf` and `meta`).
-type Spare = (Vec<u8>, Vec<Kept>);
+/// A finished capture's buffers (its `buf`, `meta` and `spans`).
+type Spare = (Vec<u8>, Vec<Kept>, Vec<Span>);
 
 /// Spare capture buffers kept per shard (about one per planned command in
 /// flight on it).
@@ -210,8 +238,8 @@ const MAX_SPARE: usize = 256;
 impl SlowLog {
     /// [`Captured::new`], in recycled buffers when there are some.
     pub fn capture(&mut self, args: Args<'_>, hidden: &[usize]) -> Captured {
-        let (buf, meta) = self.spare.pop().unwrap_or_default();
-        Captured::new_in(args, hidden, buf, meta)
+        let spare = self.spare.pop().unwrap_or_default();
+        Captured::new_in(args, hidden, spare)
     }
 
     /// Takes back the buffers of a capture no longer needed.
@@ -219,7 +247,7 @@ impl SlowLog {
         // At most 32 arguments of 128 bytes each: a capture's buffers stay
         // small, so the spares hold little memory.
         if self.spare.len() < MAX_SPARE {
-            self.spare.push((c.buf, c.meta));
+            self.spare.push((c.buf, c.meta, c.spans));
         }
     }
 

@@ -1,6 +1,7 @@
 //! Buffers of one-round parts kept for reuse on their shard: the argument
-//! lists of parts that ran here (MGET, MSET, DEL, EXISTS… keys) and the
-//! reply buffers of MGET parts gathered here.
+//! lists of parts that ran here (MGET, MSET, DEL, EXISTS… keys), the
+//! reply buffers of MGET parts gathered here, and MGET plans' lists of key
+//! places.
 //!
 //! A part's arguments are built on its origin shard and dropped on the
 //! shard it ran on; an MGET part's reply is built where it ran and dropped
@@ -25,6 +26,7 @@ const KEEP_BYTES: usize = 16 * 1024;
 
 thread_local! {
     static ARGS: RefCell<Vec<OwnedArgs>> = const { RefCell::new(Vec::new()) };
+    static SLOTS: RefCell<Vec<Vec<(u32, u32)>>> = const { RefCell::new(Vec::new()) };
     static REPLIES: RefCell<Vec<(Vec<u8>, Vec<u32>)>> = const { RefCell::new(Vec::new()) };
 }
 
@@ -48,6 +50,32 @@ pub fn keep_args(mut a: OwnedArgs) {
             let mut p = p.borrow_mut();
             if p.len() < KEEP {
                 p.push(a);
+            }
+        });
+    }
+}
+
+/// An empty list of MGET's key places (`Plan::Mget`) with room for `n`,
+/// reused when one is kept (built and dropped on the origin shard: a
+/// malloc and a free per MGET otherwise).
+pub fn slots(n: usize) -> Vec<(u32, u32)> {
+    match SLOTS.with(|p| p.borrow_mut().pop()) {
+        Some(mut v) => {
+            v.reserve(n);
+            v
+        }
+        None => Vec::with_capacity(n),
+    }
+}
+
+/// Keeps a gathered MGET's list of key places for reuse (emptied).
+pub fn keep_slots(mut v: Vec<(u32, u32)>) {
+    if v.capacity() > 0 && v.capacity() * 8 <= KEEP_BYTES {
+        v.clear();
+        SLOTS.with(|p| {
+            let mut p = p.borrow_mut();
+            if p.len() < KEEP {
+                p.push(v);
             }
         });
     }

@@ -101,6 +101,10 @@ pub(super) struct Txns<C: Commands> {
     /// next one-round operations (no allocation per operation).
     spare_replies: Vec<Vec<Option<C::PartReply>>>,
     spare_held: Vec<Vec<usize>>,
+    /// Emptied share lists and one-round step lists of finished
+    /// acquisitions (`Txns::retire`): no allocation per operation.
+    spare_shares: Vec<Vec<(usize, lock::Request)>>,
+    spare_steps: Vec<round::StepParts<C>>,
 }
 
 /// Lists kept per kind in [`Txns`]' spares.
@@ -122,6 +126,8 @@ impl<C: Commands> Txns<C> {
             runnable: Vec::new(),
             spare_replies: Vec::new(),
             spare_held: Vec::new(),
+            spare_shares: Vec::new(),
+            spare_steps: Vec::new(),
         }
     }
 
@@ -148,6 +154,29 @@ impl<C: Commands> Txns<C> {
                 held.clear();
                 self.spare_held.push(held);
             }
+        }
+    }
+
+    /// Keeps a finished acquisition's share list (emptied) for the next
+    /// operation's shares, and its one-round step list.
+    fn retire(&mut self, a: Acquire<C>) {
+        self.keep_shares(a.shards);
+        if let Then::Steps(st) = a.then {
+            let mut steps = st.into_parts();
+            if steps.capacity() > 0 && steps.capacity() <= 64 && self.spare_steps.len() < SPARE_VECS
+            {
+                steps.clear();
+                self.spare_steps.push(steps);
+            }
+        }
+    }
+
+    /// Keeps an emptied share list for [`Shard::shares`].
+    fn keep_shares(&mut self, mut shares: Vec<(usize, lock::Request)>) {
+        if shares.capacity() > 0 && shares.capacity() <= 64 && self.spare_shares.len() < SPARE_VECS
+        {
+            shares.clear();
+            self.spare_shares.push(shares);
         }
     }
 
@@ -232,7 +261,10 @@ impl<C: Commands> Shard<C> {
             match self.plan_ahead(conn, seq, ctx, cmd, args, &mut shards) {
                 Some(then) => then,
                 // Answered at once (a refusal, an argument error): nothing to lock.
-                None => return,
+                None => {
+                    self.txn.keep_shares(shards);
+                    return;
+                }
             }
         } else {
             Then::Plan {
@@ -266,7 +298,10 @@ impl<C: Commands> Shard<C> {
     /// ascending.
     fn shares(&mut self) -> Vec<(usize, lock::Request)> {
         let nshards = self.router.nshards();
-        let mut shards: Vec<(usize, lock::Request)> = Vec::with_capacity(nshards.min(4));
+        let mut shards = match self.txn.spare_shares.pop() {
+            Some(v) => v,
+            None => Vec::with_capacity(nshards.min(4)),
+        };
         let mut locks = std::mem::take(&mut self.txn.locks);
         // Room for every key in each share: no share's list grows.
         let room = locks.keys.len();
@@ -408,8 +443,9 @@ impl<C: Commands> Shard<C> {
             self.request_lock(txn, step);
             return;
         }
-        let a = self.txn.acquiring.remove(slot);
+        let mut a = self.txn.acquiring.remove(slot);
         let shards: Vec<usize> = a.shards.iter().map(|(s, _)| *s).collect();
+        self.txn.keep_shares(std::mem::take(&mut a.shards));
         let (cmd, args) = match a.then {
             Then::Plan { cmd, args } => (cmd, args),
             Then::Launch { op, mut parts } => {

@@ -26,13 +26,17 @@ use crate::lock::{self, TxnId};
 use crate::msg::{ConnRef, Reply, Request};
 use crate::shard::{Op, Shard};
 
+/// Per share of a one-round operation (same order as the shares): its
+/// part, with its index.
+pub(super) type StepParts<C> = Vec<Option<(u32, <C as Commands>::Part)>>;
+
 /// The origin's side of a one-round operation being stepped through its
 /// shards.
 pub(super) struct Steps<C: Commands> {
     /// The operation (in `Shard::ops`).
     pub(super) op: usize,
     /// Per share (same order as the shares): its part, with its index.
-    parts: Vec<Option<(u32, C::Part)>>,
+    parts: StepParts<C>,
     /// The last share is dropped as soon as its part ran.
     release_last: bool,
     /// The origin's own share entered its lock table (else it was free and
@@ -48,6 +52,13 @@ pub(in crate::shard) struct Waiting<C: Commands> {
     ctx: C::Ctx,
     part: C::Part,
     release: bool,
+}
+
+impl<C: Commands> Steps<C> {
+    /// Its step list, for reuse (`Txns::retire`).
+    pub(super) fn into_parts(self) -> StepParts<C> {
+        self.parts
+    }
 }
 
 impl<C: Commands> Shard<C> {
@@ -127,7 +138,8 @@ impl<C: Commands> Shard<C> {
             o.replies.extend((0..n).map(|_| None));
             o.remaining = n;
         }
-        let mut per: Vec<Option<(u32, C::Part)>> = (0..shards.len()).map(|_| None).collect();
+        let mut per = self.txn.spare_steps.pop().unwrap_or_default();
+        per.extend((0..shards.len()).map(|_| None));
         for (idx, (s, part)) in parts.drain(..).enumerate() {
             if let Some(j) = shards.iter().position(|(x, _)| *x == s) {
                 per[j] = Some((idx as u32, part));
@@ -173,7 +185,8 @@ impl<C: Commands> Shard<C> {
             Some((idx, part)) => {
                 if last {
                     // Its reply completes the operation: nothing to advance.
-                    self.txn.acquiring.remove(slot);
+                    let a = self.txn.acquiring.remove(slot);
+                    self.txn.retire(a);
                 }
                 if !release {
                     self.hold_share(op, s);
@@ -246,7 +259,8 @@ impl<C: Commands> Shard<C> {
             self.request_step(txn, next);
             return;
         }
-        self.txn.acquiring.remove(slot);
+        let a = self.txn.acquiring.remove(slot);
+        self.txn.retire(a);
         if self.ops.get(op).is_some_and(|o| o.remaining == 0) {
             let mut next = std::mem::take(&mut self.parts);
             if let Some(again) = self.gather(op, &mut next) {
