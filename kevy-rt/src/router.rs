@@ -92,6 +92,14 @@ fn find_byte(byte: u8, hay: &[u8]) -> Option<usize> {
 /// (the usual key): the words hashed are also checked for the byte.
 #[inline]
 pub fn route_hash(key: &[u8]) -> u64 {
+    key_and_route_hash(key).1
+}
+
+/// `(hash(key), route_hash(key))`, in one pass over the key when it has
+/// no `{` (then both are the same hash): a lock's id and its routing hash
+/// (`lock.rs`), which took a hash and a separate tag scan per key.
+#[inline(always)]
+pub(crate) fn key_and_route_hash(key: &[u8]) -> (u64, u64) {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
     const BRACES: u64 = ONES * b'{' as u64;
@@ -102,36 +110,6 @@ pub fn route_hash(key: &[u8]) -> u64 {
         let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
         // Non-zero exactly when some byte of `w` is `{` (a zero byte of
         // `w ^ BRACES`).
-        let x = w ^ BRACES;
-        braces |= x.wrapping_sub(ONES) & !x & HIGHS;
-        h = mix(h, w);
-    }
-    let rest = chunks.remainder();
-    if !rest.is_empty() {
-        if rest.contains(&b'{') {
-            return hash(hash_tag(key));
-        }
-        h = mix(h, tail(rest));
-    }
-    if braces != 0 {
-        return hash(hash_tag(key));
-    }
-    finish(h)
-}
-
-/// `(hash(key), route_hash(key))`, in one pass over the key when it has
-/// no `{` (then both are the same hash): a lock's id and its routing hash
-/// (`lock.rs`), which took a hash and a separate tag scan per key.
-#[inline]
-pub(crate) fn key_and_route_hash(key: &[u8]) -> (u64, u64) {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    const BRACES: u64 = ONES * b'{' as u64;
-    let mut h = start(key.len());
-    let mut braces = 0;
-    let mut chunks = key.chunks_exact(8);
-    for c in &mut chunks {
-        let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
         let x = w ^ BRACES;
         braces |= x.wrapping_sub(ONES) & !x & HIGHS;
         h = mix(h, w);

@@ -144,8 +144,8 @@ fn mark_raw(s: &mut Bytes) {
     }
 }
 
-/// Whether `s` is a short string Redis would hold as `embstr` (see
-/// [`mark_raw`]).
+/// Whether `s` is a short string Redis would hold as `embstr` (a string
+/// changed in place is marked raw by its capacity, `RAW_CAPACITY`).
 pub fn is_embstr(s: &Bytes) -> bool {
     s.len() <= EMBSTR_MAX && s.capacity() < RAW_CAPACITY
 }
