@@ -144,6 +144,27 @@ impl Gen {
         self.end_multi(true);
         self.seq
     }
+
+    /// A family's seeded sequence: 300 commands from `one`, then, as they
+    /// are, `read(key)` for every key (its contents, its type or encoding)
+    /// and the commands of `after` (settings put back).
+    pub fn sequence(
+        seed: u64,
+        one: fn(&mut Gen),
+        keys: &[&str],
+        read: impl Fn(&str) -> [Cmd; 2],
+        after: &[&[&str]],
+    ) -> Vec<Cmd> {
+        let mut g = Gen::new(seed);
+        for _ in 0..300 {
+            one(&mut g);
+        }
+        for k in keys {
+            read(k).into_iter().for_each(|c| g.exact(c));
+        }
+        after.iter().for_each(|c| g.exact(cmd(c)));
+        g.finish()
+    }
 }
 
 /// `seq` (another family's generated sequence) as [`Gen::push`] sends it:

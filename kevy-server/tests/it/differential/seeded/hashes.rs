@@ -126,15 +126,14 @@ fn one(g: &mut Gen) {
 
 /// One seeded sequence, ending with every key's contents.
 pub fn sequence(seed: u64) -> Vec<Cmd> {
-    let mut g = Gen::new(seed);
-    for _ in 0..300 {
-        one(&mut g);
-    }
-    for k in KEYS {
-        g.exact(cmd(&["HGETALL", k]));
-        g.exact(cmd(&["OBJECT", "ENCODING", k]));
-    }
-    g.exact(cmd(&["CONFIG", "SET", "hash-max-listpack-entries", "128"]));
-    g.exact(cmd(&["CONFIG", "SET", "hash-max-listpack-value", "64"]));
-    g.finish()
+    Gen::sequence(
+        seed,
+        one,
+        KEYS,
+        |k| [cmd(&["HGETALL", k]), cmd(&["OBJECT", "ENCODING", k])],
+        &[
+            &["CONFIG", "SET", "hash-max-listpack-entries", "128"],
+            &["CONFIG", "SET", "hash-max-listpack-value", "64"],
+        ],
+    )
 }

@@ -127,13 +127,7 @@ fn one(g: &mut Gen) {
 
 /// One seeded sequence, ending with every key's type and a sort of each.
 pub fn sequence(seed: u64) -> Vec<Cmd> {
-    let mut g = Gen::new(seed);
-    for _ in 0..300 {
-        one(&mut g);
-    }
-    for k in KEYS.iter().chain(&["dst"]) {
-        g.exact(cmd(&["TYPE", k]));
-        g.exact(cmd(&["SORT", k, "ALPHA"]));
-    }
-    g.finish()
+    let keys: Vec<&str> = KEYS.iter().copied().chain(["dst"]).collect();
+    let read = |k: &str| [cmd(&["TYPE", k]), cmd(&["SORT", k, "ALPHA"])];
+    Gen::sequence(seed, one, &keys, read, &[])
 }

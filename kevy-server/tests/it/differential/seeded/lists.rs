@@ -137,13 +137,11 @@ fn one(g: &mut Gen) {
 
 /// One seeded sequence, ending with every key's contents.
 pub fn sequence(seed: u64) -> Vec<Cmd> {
-    let mut g = Gen::new(seed);
-    for _ in 0..300 {
-        one(&mut g);
-    }
-    for k in KEYS {
-        g.exact(cmd(&["LRANGE", k, "0", "-1"]));
-        g.exact(cmd(&["TYPE", k]));
-    }
-    g.finish()
+    Gen::sequence(
+        seed,
+        one,
+        KEYS,
+        |k| [cmd(&["LRANGE", k, "0", "-1"]), cmd(&["TYPE", k])],
+        &[],
+    )
 }

@@ -135,14 +135,11 @@ fn one(g: &mut Gen) {
 
 /// One seeded sequence, ending with every key's contents.
 pub fn sequence(seed: u64) -> Vec<Cmd> {
-    let mut g = Gen::new(seed);
-    for _ in 0..300 {
-        one(&mut g);
-    }
-    for k in KEYS {
-        g.exact(cmd(&["SMEMBERS", k]));
-        g.exact(cmd(&["OBJECT", "ENCODING", k]));
-    }
-    g.exact(cmd(&["CONFIG", "SET", "set-max-intset-entries", "512"]));
-    g.finish()
+    Gen::sequence(
+        seed,
+        one,
+        KEYS,
+        |k| [cmd(&["SMEMBERS", k]), cmd(&["OBJECT", "ENCODING", k])],
+        &[&["CONFIG", "SET", "set-max-intset-entries", "512"]],
+    )
 }

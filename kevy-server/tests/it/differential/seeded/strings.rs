@@ -177,13 +177,11 @@ fn one(g: &mut Gen) {
 
 /// One seeded sequence, ending with every key's value.
 pub fn sequence(seed: u64) -> Vec<Cmd> {
-    let mut g = Gen::new(seed);
-    for _ in 0..300 {
-        one(&mut g);
-    }
-    for k in KEYS {
-        g.exact(cmd(&["GET", k]));
-        g.exact(cmd(&["TYPE", k]));
-    }
-    g.finish()
+    Gen::sequence(
+        seed,
+        one,
+        KEYS,
+        |k| [cmd(&["GET", k]), cmd(&["TYPE", k])],
+        &[],
+    )
 }
