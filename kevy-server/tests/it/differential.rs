@@ -176,26 +176,20 @@ pub fn run_family(family: &str, seqs: &[Seq]) {
 
 /// [`run_family`] for sequences built at run time (many keys, generated values).
 pub fn run_generated(family: &str, seqs: &[Vec<Vec<String>>]) {
-    let strs: Vec<Vec<Vec<&str>>> = seqs
-        .iter()
-        .map(|seq| {
-            seq.iter()
-                .map(|cmd| cmd.iter().map(String::as_str).collect())
-                .collect()
-        })
-        .collect();
-    let steps: Vec<Vec<&[&str]>> = strs
-        .iter()
-        .map(|seq| seq.iter().map(Vec::as_slice).collect())
-        .collect();
-    let views: Vec<&[&[&str]]> = steps.iter().map(Vec::as_slice).collect();
-    run_sequences(family, &views);
+    with_views(seqs, |views| run_sequences(family, views));
 }
 
 /// [`run_generated`] over one sequence per seed, made by `sequence`; a mismatch
 /// names its seed (see [`seeded::seeds`]).
 pub fn run_seeded(family: &str, seeds: &[u64], sequence: impl Fn(u64) -> Vec<Vec<String>>) {
     let seqs: Vec<Vec<Vec<String>>> = seeds.iter().map(|&s| sequence(s)).collect();
+    with_views(&seqs, |views| {
+        run_sequences_labeled(Pair::start(), family, views, Some(seeds))
+    });
+}
+
+/// Calls `f` with `seqs` borrowed as the runner's sequences of `&str` steps.
+fn with_views(seqs: &[Vec<Vec<String>>], f: impl FnOnce(&[&[&[&str]]])) {
     let strs: Vec<Vec<Vec<&str>>> = seqs
         .iter()
         .map(|seq| {
@@ -209,7 +203,7 @@ pub fn run_seeded(family: &str, seeds: &[u64], sequence: impl Fn(u64) -> Vec<Vec
         .map(|seq| seq.iter().map(Vec::as_slice).collect())
         .collect();
     let views: Vec<&[&[&str]]> = steps.iter().map(Vec::as_slice).collect();
-    run_sequences_labeled(Pair::start(), family, &views, Some(seeds));
+    f(&views);
 }
 
 /// [`run_family`] with `DEBUG` enabled on both servers.
