@@ -163,6 +163,10 @@ impl Commands for Bank {
         true
     }
 
+    fn one_round(&self, cmd: Verb, args: Args<'_>, locks: &mut LockSet) -> bool {
+        self.one_round && self.isolate(&mut (), (), cmd, args, locks)
+    }
+
     fn plan(
         &self,
         _: &mut Self::Shard,
@@ -416,4 +420,133 @@ fn bulk_writes_on_3_shards(one_round: bool) {
         t.join().unwrap();
     }
     drop(server);
+}
+
+/// A key the router places on shard `s` (`prefix0`, `prefix1`…).
+fn key_on(server: &TestServer, prefix: &str, s: usize) -> String {
+    (0..)
+        .map(|i| format!("{prefix}{i}"))
+        .find(|k| server.router().shard_of(k.as_bytes()) == s)
+        .unwrap_or_default()
+}
+
+/// A connection's pipelined one-round operations are chained (each asks
+/// its shares behind the previous one's, without waiting for its reply):
+/// each still sees what the connection's earlier commands did, local ones
+/// included, and nothing of its later ones — reads that conflict with the
+/// write before them on one shard only, each shard in turn, where only the
+/// chaining orders them — while other connections' chains of transfers
+/// over shared accounts (and their pipelined local reads) contend for the
+/// same locks: every transfer keeps the total, and nothing deadlocks.
+#[test]
+fn pipelined_operations_keep_their_order() {
+    for nshards in [2, 3] {
+        let server = TestServer::start(Bank { one_round: true }, nshards);
+        let names = accounts();
+        let mut c = server.connect();
+        for n in &names {
+            assert_eq!(int(&c.call(&["ADD", n, &START.to_string()])), START);
+        }
+        let total = START * ACCOUNTS as i64;
+        let owners: Vec<_> = (0..4)
+            .map(|w| {
+                let mut c = server.connect();
+                // One written key and one never written per shard.
+                let written: Vec<String> = (0..nshards)
+                    .map(|s| key_on(&server, &format!("own{w}:"), s))
+                    .collect();
+                let free: Vec<String> = (0..nshards)
+                    .map(|s| key_on(&server, &format!("free{w}:"), s))
+                    .collect();
+                thread::spawn(move || {
+                    let n = written.len() as i64;
+                    let mut sum = vec!["SUM".to_string()];
+                    sum.extend(written.iter().cloned());
+                    // Reads the written key of shard `s` only.
+                    let sum_at = |s: usize| {
+                        let mut cmd = vec!["SUM".to_string()];
+                        cmd.extend((0..written.len()).map(|t| {
+                            if t == s {
+                                written[t].clone()
+                            } else {
+                                free[t].clone()
+                            }
+                        }));
+                        cmd
+                    };
+                    for round in 0..40i64 {
+                        let mut cmds: Vec<Vec<String>> = Vec::new();
+                        for j in 0..4 {
+                            let mut set = vec!["SETALL".to_string(), (round * 10 + j).to_string()];
+                            set.extend(written.iter().cloned());
+                            cmds.push(set);
+                            cmds.extend((0..written.len()).map(sum_at));
+                            // A local command between chained ones.
+                            cmds.push(vec!["ADD".into(), written[0].clone(), "1".into()]);
+                            cmds.push(sum.clone());
+                        }
+                        let cmds: Vec<Vec<&str>> = cmds
+                            .iter()
+                            .map(|c| c.iter().map(String::as_str).collect())
+                            .collect();
+                        let refs: Vec<&[&str]> = cmds.iter().map(Vec::as_slice).collect();
+                        let r = c.pipeline(&refs);
+                        let mut r = r.iter();
+                        for j in 0..4 {
+                            let v = round * 10 + j;
+                            assert_eq!(r.next().unwrap(), b"+OK\r\n");
+                            for _ in 0..n {
+                                assert_eq!(int(r.next().unwrap()), v);
+                            }
+                            assert_eq!(int(r.next().unwrap()), v + 1);
+                            assert_eq!(int(r.next().unwrap()), n * v + 1);
+                        }
+                    }
+                })
+            })
+            .collect();
+        let movers: Vec<_> = (0..3)
+            .map(|w| {
+                let mut c = server.connect();
+                let names = names.clone();
+                thread::spawn(move || {
+                    let mut x = 0x9E37_79B9_7F4A_7C15u64 ^ (w as u64 + 1);
+                    let mut sum = vec!["SUM".to_string()];
+                    sum.extend(names.iter().cloned());
+                    for _ in 0..60 {
+                        let mut cmds: Vec<Vec<String>> = Vec::new();
+                        for _ in 0..8 {
+                            x ^= x << 13;
+                            x ^= x >> 7;
+                            x ^= x << 17;
+                            let a = &names[(x % ACCOUNTS as u64) as usize];
+                            let b = &names[((x >> 20) % ACCOUNTS as u64) as usize];
+                            let amount = ((x >> 40) % 50).to_string();
+                            cmds.push(vec!["XFER".into(), a.clone(), b.clone(), amount]);
+                            cmds.push(vec!["GET".into(), a.clone()]);
+                            cmds.push(sum.clone());
+                        }
+                        let cmds: Vec<Vec<&str>> = cmds
+                            .iter()
+                            .map(|c| c.iter().map(String::as_str).collect())
+                            .collect();
+                        let refs: Vec<&[&str]> = cmds.iter().map(Vec::as_slice).collect();
+                        let r = c.pipeline(&refs);
+                        for j in 0..8 {
+                            assert_eq!(r[3 * j], b"+OK\r\n");
+                            int(&r[3 * j + 1]);
+                            assert_eq!(int(&r[3 * j + 2]), total);
+                        }
+                    }
+                })
+            })
+            .collect();
+        for t in owners.into_iter().chain(movers) {
+            t.join().unwrap();
+        }
+        let mut sum = vec!["SUM".to_string()];
+        sum.extend(names.iter().cloned());
+        assert_eq!(int(&c.call(&sum)), total);
+        drop(server);
+    }
 }
