@@ -362,10 +362,6 @@ impl Commands for Redis {
         family::txn::isolate(cmd, args, locks)
     }
 
-    fn one_round(&self, cmd: &'static Spec, args: Args<'_>, locks: &mut LockSet) -> bool {
-        family::txn::one_round(cmd, args, locks)
-    }
-
     #[inline]
     fn diverted(&self, session: &Session, cmd: &'static Spec) -> bool {
         family::txn::diverted(session, cmd)

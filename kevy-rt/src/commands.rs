@@ -353,9 +353,7 @@ pub trait Commands: Send + Sync + Sized + 'static {
     /// lock is granted, and release them after the last `gather`. Meanwhile no
     /// other command touching those keys runs on any shard: a keyed command
     /// of one shard waits behind the lock, another isolated operation waits
-    /// for it. The connection is held until the operation replies (one-round
-    /// operations pipelined behind a one-round one are chained instead:
-    /// [`Commands::one_round`]). Default:
+    /// for it. The connection is held until the operation replies. Default:
     /// not isolated (parts run as soon as they arrive). An operation that
     /// declares itself one-round ([`LockSet::one_round`]) is planned before
     /// its locks instead, each shard's part running as that shard grants.
@@ -367,18 +365,6 @@ pub trait Commands: Send + Sync + Sized + 'static {
         _args: Args<'_>,
         _locks: &mut LockSet,
     ) -> bool {
-        false
-    }
-
-    /// What [`Commands::isolate`] declares for `cmd` when it is a
-    /// one-round operation ([`LockSet::one_round`], its keys pushed to
-    /// `locks`), whatever the session; false (nothing pushed) for any other
-    /// command. Asked, instead of `isolate`, while one-round operations of
-    /// the same connection are in flight: a one-round operation pipelined
-    /// behind them is chained (its shares requested behind theirs, shard by
-    /// shard) instead of waiting for their replies; anything else waits.
-    /// Default: false (nothing is chained).
-    fn one_round(&self, _cmd: Self::Cmd, _args: Args<'_>, _locks: &mut LockSet) -> bool {
         false
     }
 

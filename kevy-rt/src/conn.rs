@@ -110,21 +110,8 @@ pub(crate) struct Conn<C: Commands> {
     /// Sequence number of the next command.
     pub(crate) next_seq: u64,
     pub(crate) session: C::Session,
-    /// A held multi-shard operation is in flight: decode nothing further
-    /// (but for one-round operations chained behind one: `rounds`).
+    /// A held multi-shard operation is in flight: decode nothing further.
     pub(crate) held: bool,
-    /// One-round operations of this connection in flight (it is held while
-    /// there are any). While no other command waits behind them (`gated`),
-    /// the connection goes on decoding: a pipelined one-round operation is
-    /// chained behind them (`Commands::one_round`); anything else stops
-    /// input until the last of them replies.
-    pub(crate) rounds: u32,
-    /// A command that cannot be chained waits (in `ahead`) for `rounds` to
-    /// reach 0.
-    pub(crate) gated: bool,
-    /// The transaction of this connection's latest one-round operation: the
-    /// next one chained behind it steps behind it.
-    pub(crate) last_txn: u64,
     /// Close once every reply is written (QUIT, protocol error).
     pub(crate) closing: bool,
     /// The peer closed its side: read nothing more.
@@ -204,9 +191,6 @@ impl<C: Commands> Conn<C> {
             next_seq: 0,
             session: C::Session::default(),
             held: false,
-            rounds: 0,
-            gated: false,
-            last_txn: 0,
             closing: false,
             eof: false,
             want_read: false,
@@ -351,18 +335,11 @@ impl<C: Commands> Conn<C> {
     /// True when input may be decoded now.
     #[inline]
     pub(crate) fn can_decode(&self) -> bool {
-        (!self.held || self.chaining())
+        !self.held
             && !self.closing
             && self.deferred.is_none()
             && self.unsent() < self.high_water
             && !self.owes_too_much()
-    }
-
-    /// Held by one-round operations only, behind which the next one-round
-    /// operation may be chained.
-    #[inline]
-    pub(crate) fn chaining(&self) -> bool {
-        self.rounds > 0 && !self.gated
     }
 
     /// Reads from the socket into `rbuf[rend..]`, through the TLS session

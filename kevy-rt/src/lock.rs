@@ -219,21 +219,13 @@ pub(crate) struct LockTable {
     txns: IdMap<Held>,
     /// Waiting requests in arrival order.
     waiting: Vec<TxnId>,
-    /// Per key, the arrivals of the commands deferred here behind the locks
-    /// that touch it (`defer_key`); `deferred_all`, every deferred command's
-    /// arrival, oldest first. A request is not granted ahead of a command
-    /// deferred before it arrived on one of its keys (nor, whole, ahead of
-    /// any deferred before it): a connection that sends `SET k 1` then
-    /// `MSET k 2 x 1` must see k = 2. One deferred after it arrived does
-    /// not hold it back: that command waits for a granted lock, whose
-    /// holder may be waiting (a one-round operation chained behind another,
-    /// `shard/txn.rs`) for this very request to be granted.
-    deferred: IdMap<Vec<u64>>,
-    deferred_all: VecDeque<u64>,
-    /// Scratch of `release`: the requests queued on a released request's
-    /// keys, and those of them granted, by arrival.
-    near: Vec<TxnId>,
-    order: Vec<(u64, TxnId)>,
+    /// Per key, how many commands deferred here behind the locks touch it
+    /// (`defer_key`); `ndeferred`, how many are deferred. A request is not
+    /// granted ahead of a deferred command on one of its keys (nor, whole,
+    /// ahead of any): the deferred commands arrived first, and a connection
+    /// that sends `SET k 1` then `MSET k 2 x 1` must see k = 2.
+    deferred: IdMap<u32>,
+    ndeferred: usize,
     /// Emptied key lists of released requests, for the next requests this
     /// shard builds ([`LockTable::key_list`]). A share's list is built on
     /// its origin and dropped where it was locked, often another shard:
@@ -244,7 +236,7 @@ pub(crate) struct LockTable {
 }
 
 /// Key lists kept for reuse per table.
-const SPARE_LISTS: usize = 1024;
+const SPARE_LISTS: usize = 64;
 
 impl LockTable {
     /// True when no request is queued or granted.
@@ -303,10 +295,10 @@ impl LockTable {
             q.push(Entry { txn, write });
         }
         // Alone in the table: nothing is ahead of it on any resource.
-        let alone = self.txns.is_empty() && self.deferred_all.is_empty();
+        let alone = self.txns.is_empty() && self.ndeferred == 0;
         let granted = alone
             || (keys_admit
-                && self.behind_no_deferred(&req, arrival)
+                && self.behind_no_deferred(&req)
                 && self.shard_admits(req.whole, arrival));
         if !granted {
             self.waiting.push(txn);
@@ -327,7 +319,7 @@ impl LockTable {
     /// queued: a request that runs and leaves within one step (the last
     /// shard of a one-round operation) need not enter the table.
     pub(crate) fn free_for(&self, req: &Request) -> bool {
-        if !self.behind_no_deferred(req, self.arrivals + 1) {
+        if !self.behind_no_deferred(req) {
             return false;
         }
         if self.txns.is_empty() {
@@ -345,7 +337,7 @@ impl LockTable {
     /// Whether every request ahead of `txn` on each of `req`'s resources is
     /// compatible.
     fn grantable(&self, req: &Request, txn: TxnId, arrival: u64) -> bool {
-        self.behind_no_deferred(req, arrival)
+        self.behind_no_deferred(req)
             && self.shard_admits(req.whole, arrival)
             && req.keys.iter().all(|&(k, write)| {
                 self.queues
@@ -365,71 +357,48 @@ impl LockTable {
         }
     }
 
-    /// Whether no command deferred before a request that arrived
-    /// `arrival`th touches `req`'s resources (a whole request: none was
-    /// deferred before it at all).
+    /// Whether no deferred command touches `req`'s resources (a whole
+    /// request: none is deferred at all).
     #[inline]
-    fn behind_no_deferred(&self, req: &Request, arrival: u64) -> bool {
-        let Some(&first) = self.deferred_all.front() else {
-            return true;
-        };
-        if first > arrival {
-            return true;
-        }
-        !req.whole
-            && req.keys.iter().all(|(k, _)| {
-                self.deferred
-                    .get(k)
-                    .is_none_or(|d| d.iter().all(|&a| a > arrival))
-            })
+    fn behind_no_deferred(&self, req: &Request) -> bool {
+        self.ndeferred == 0
+            || (!req.whole && req.keys.iter().all(|(k, _)| !self.deferred.contains_key(k)))
     }
 
     /// A command is deferred here (behind a granted lock, or behind an
     /// earlier deferred command of its connection), its keys declared by
     /// `defer_key`: requests arriving from now on are not granted ahead of
-    /// it on those keys. Returns its place in the arrival order, which
-    /// `defer_key`, `undefer_key` and `undefer` name it by.
-    pub(crate) fn defer(&mut self) -> u64 {
-        self.arrivals += 1;
-        self.deferred_all.push_back(self.arrivals);
-        self.arrivals
+    /// it on those keys.
+    pub(crate) fn defer(&mut self) {
+        self.ndeferred += 1;
     }
 
-    /// Key `key` of the command deferred `arrival`th ([`LockTable::defer`]).
-    pub(crate) fn defer_key(&mut self, key: &[u8], arrival: u64) {
-        self.deferred.entry(key_id(key)).or_default().push(arrival);
+    /// Key `key` of the command being deferred ([`LockTable::defer`]).
+    pub(crate) fn defer_key(&mut self, key: &[u8]) {
+        *self.deferred.entry(key_id(key)).or_default() += 1;
     }
 
-    /// Key `key` of the command deferred `arrival`th, which ran (declared
-    /// by `defer_key`).
-    pub(crate) fn undefer_key(&mut self, key: &[u8], arrival: u64) {
-        if let Slot::Occupied(mut d) = self.deferred.entry(key_id(key)) {
-            if let Some(at) = d.get().iter().position(|&a| a == arrival) {
-                d.get_mut().swap_remove(at);
-            }
-            if d.get().is_empty() {
-                d.remove();
+    /// Key `key` of a deferred command that ran (declared by `defer_key`).
+    pub(crate) fn undefer_key(&mut self, key: &[u8]) {
+        if let Slot::Occupied(mut n) = self.deferred.entry(key_id(key)) {
+            *n.get_mut() -= 1;
+            if *n.get() == 0 {
+                n.remove();
             }
         }
     }
 
-    /// The command deferred `arrival`th ran, its keys undeclared
-    /// (`undefer_key`); pushes the requests that only waited for it to
-    /// `granted`, oldest first.
-    pub(crate) fn undefer(&mut self, arrival: u64, granted: &mut Vec<TxnId>) {
-        if let Some(at) = self.deferred_all.iter().position(|&a| a == arrival) {
-            self.deferred_all.remove(at);
-        }
+    /// A deferred command ran, its keys undeclared (`undefer_key`); pushes
+    /// the requests that only waited for it to `granted`, oldest first.
+    pub(crate) fn undefer(&mut self, granted: &mut Vec<TxnId>) {
+        self.ndeferred = self.ndeferred.saturating_sub(1);
         self.grant_waiting(granted);
     }
 
     /// Drops `txn`'s request (granted or not); pushes the requests this grants
     /// to `granted`, oldest first.
     pub(crate) fn release(&mut self, txn: TxnId, granted: &mut Vec<TxnId>) {
-        let Some(Held {
-            req, granted: was, ..
-        }) = self.txns.remove(&txn)
-        else {
+        let Some(Held { req, .. }) = self.txns.remove(&txn) else {
             return;
         };
         if self.txns.is_empty() && self.queues.capacity() <= 64 {
@@ -443,69 +412,20 @@ impl LockTable {
         if req.whole {
             self.wholes.retain(|&(_, t)| t != txn);
         }
-        // The waiting requests this may grant: those queued on its keys
-        // (nothing else changed for the others), unless a whole-shard
-        // request is involved.
-        let mut near = std::mem::take(&mut self.near);
-        near.clear();
-        let wait = !self.waiting.is_empty();
         for &(k, _) in &req.keys {
             // One lookup per key.
             if let Slot::Occupied(mut q) = self.queues.entry(k) {
                 if q.get_mut().remove(txn) {
                     q.remove();
-                } else if wait {
-                    near.extend(q.get().iter().map(|e| e.txn));
                 }
             }
         }
-        let whole = req.whole;
         self.recycle(req);
-        if wait {
-            if !was {
-                self.waiting.retain(|&t| t != txn);
-            }
-            if whole || !self.wholes.is_empty() {
-                // A whole-shard request waits for every request ahead.
-                self.grant_waiting(granted);
-            } else {
-                self.grant_near(&mut near, granted);
-            }
+        if self.waiting.is_empty() {
+            return;
         }
-        self.near = near;
-    }
-
-    /// Grants those of `near` (requests queued on a released request's
-    /// keys) that wait and nothing holds back any more; pushes them to
-    /// `granted`, oldest first. The same as [`LockTable::grant_waiting`]
-    /// after a release, without looking at every waiting request: with many
-    /// operations in flight (pipelined one-round operations) most wait on
-    /// other keys.
-    fn grant_near(&mut self, near: &mut Vec<TxnId>, granted: &mut Vec<TxnId>) {
-        near.sort_unstable();
-        near.dedup();
-        let first = granted.len();
-        let mut order = std::mem::take(&mut self.order);
-        order.clear();
-        for &t in near.iter() {
-            if let Some(h) = self.txns.get(&t) {
-                if !h.granted && self.grantable(&h.req, t, h.arrival) {
-                    order.push((h.arrival, t));
-                }
-            }
-        }
-        order.sort_unstable();
-        for &(_, t) in &order {
-            if let Some(h) = self.txns.get_mut(&t) {
-                h.granted = true;
-            }
-            granted.push(t);
-        }
-        if granted.len() > first {
-            let now = &granted[first..];
-            self.waiting.retain(|t| !now.contains(t));
-        }
-        self.order = order;
+        self.waiting.retain(|&t| t != txn);
+        self.grant_waiting(granted);
     }
 
     /// Grants the waiting requests nothing ahead of them holds back any

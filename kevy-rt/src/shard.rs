@@ -114,8 +114,6 @@ struct Op<C: Commands> {
     seq: u64,
     ctx: C::Ctx,
     hold: bool,
-    /// A one-round operation, counted in its connection's `Conn::rounds`.
-    round: bool,
     plan: C::Plan,
     replies: Vec<Option<C::PartReply>>,
     remaining: usize,

@@ -20,7 +20,7 @@ use std::cell::RefCell;
 use kevy_rt::OwnedArgs;
 
 /// Buffers kept per pool.
-const KEEP: usize = 1024;
+const KEEP: usize = 64;
 /// Larger buffers are freed, not kept.
 const KEEP_BYTES: usize = 16 * 1024;
 

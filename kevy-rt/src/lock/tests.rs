@@ -47,8 +47,8 @@ fn a_request_is_not_granted_ahead_of_an_earlier_deferred_command() {
     assert!(t.acquire(1, req(&[("k", true)])));
     // SET k 1, deferred behind request 1.
     assert!(t.blocks(b"k"));
-    let set = t.defer();
-    t.defer_key(b"k", set);
+    t.defer();
+    t.defer_key(b"k");
     // MSET k 2 x 1 arrives: it waits, and stays waiting when 1 leaves.
     assert!(!t.free_for(&req(&[("k", true), ("x", true)])));
     assert!(!t.acquire(2, req(&[("k", true), ("x", true)])));
@@ -57,13 +57,13 @@ fn a_request_is_not_granted_ahead_of_an_earlier_deferred_command() {
     assert!(g.is_empty());
     // The SET runs (nothing granted holds k now), then the MSET is granted.
     assert!(!t.blocks(b"k"));
-    t.undefer_key(b"k", set);
-    t.undefer(set, &mut g);
+    t.undefer_key(b"k");
+    t.undefer(&mut g);
     assert_eq!(g, [2]);
     // A readers' request and a whole-shard one wait for deferred commands
     // on their keys (any key, for the whole shard); others do not.
-    let get = t.defer();
-    t.defer_key(b"y", get);
+    t.defer();
+    t.defer_key(b"y");
     assert!(!t.free_for(&req(&[("y", false)])));
     assert!(t.free_for(&req(&[("z", true)])));
     assert!(!t.free_for(&Request {
@@ -73,38 +73,8 @@ fn a_request_is_not_granted_ahead_of_an_earlier_deferred_command() {
     assert!(t.acquire(3, req(&[("z", false)])));
     assert!(!t.acquire(4, req(&[("y", false)])));
     g.clear();
-    t.undefer_key(b"y", get);
-    t.undefer(get, &mut g);
-    assert_eq!(g, [4]);
-}
-
-/// A request waiting (behind another) when a command is deferred on one of
-/// its keys is granted ahead of that later command: the command waits for
-/// a granted lock, whose holder may itself wait for this request (a
-/// one-round operation chained behind it on its connection).
-#[test]
-fn a_request_is_granted_ahead_of_a_later_deferred_command() {
-    let mut t = LockTable::default();
-    assert!(t.acquire(1, req(&[("x", true)])));
-    // 2 waits behind 1 on x; it also reads k.
-    assert!(!t.acquire(2, req(&[("x", true), ("k", false)])));
-    // 3 reads k (granted: readers share).
-    assert!(t.acquire(3, req(&[("k", false)])));
-    // SET k: deferred behind 3's read lock, after 2 arrived.
-    let set = t.defer();
-    t.defer_key(b"k", set);
-    // A request arriving now waits for the SET.
-    assert!(!t.acquire(4, req(&[("k", false)])));
-    // 1 leaves: 2 is granted, 4 still waits for the SET.
-    let mut g = Vec::new();
-    t.release(1, &mut g);
-    assert_eq!(g, [2]);
-    g.clear();
-    t.release(2, &mut g);
-    t.release(3, &mut g);
-    assert!(g.is_empty());
-    t.undefer_key(b"k", set);
-    t.undefer(set, &mut g);
+    t.undefer_key(b"y");
+    t.undefer(&mut g);
     assert_eq!(g, [4]);
 }
 

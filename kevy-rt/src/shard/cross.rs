@@ -157,16 +157,8 @@ impl<C: Commands> Shard<C> {
                 if o.hold && !reparked {
                     if let Some(c) = self.conns.get_mut(o.conn.idx as usize) {
                         if c.gen == o.conn.gen {
-                            if o.round {
-                                c.rounds = c.rounds.saturating_sub(1);
-                            }
-                            // Chained one-round operations hold it until
-                            // the last replies.
-                            if c.rounds == 0 {
-                                c.held = false;
-                                c.gated = false;
-                                self.resume.push(o.conn.idx as usize);
-                            }
+                            c.held = false;
+                            self.resume.push(o.conn.idx as usize);
                         }
                     }
                 }

@@ -18,12 +18,6 @@ use crate::stats::ShardStats;
 /// none is pending (a bigger one came from a request of many arguments).
 const PARTIAL_KEEP: usize = 1024;
 
-/// One-round operations a connection may have in flight, chained
-/// (`Conn::rounds`); the next waits for them all to reply. More in flight
-/// means more of them waiting on each other's keys: 4, 8 and 16 measured
-/// alike (instructions, system calls and wake-ups per MSET at `-P 16`).
-const CHAIN_MAX: u32 = 8;
-
 impl<C: Commands> Shard<C> {
     /// Whether connection `i` takes input now, on either reactor: a
     /// connection that hung up is closed (when nothing of its own is still
@@ -197,25 +191,6 @@ impl<C: Commands> Shard<C> {
                         Some(r) => r,
                         None => self.route(Args::new(&rbuf[rpos..rend], &spans)),
                     };
-                    if self.conns.get(i).is_some_and(|c| c.held)
-                        && !self.chains(i, routed, Args::new(&rbuf[rpos..rend], &spans))
-                    {
-                        // Waits, decoded, for the operations in flight to
-                        // reply (`Conn::gated`).
-                        if let Some(c) = self.conns.get_mut(i) {
-                            c.gated = true;
-                            c.want_read = true;
-                            // (`spans` goes on with the lookahead's list,
-                            // unused here: no allocation.)
-                            let kept =
-                                std::mem::replace(&mut spans, std::mem::take(&mut spans_next));
-                            c.ahead = Some(Ahead {
-                                decoded: Decoded::Command { consumed },
-                                spans: kept,
-                            });
-                        }
-                        break;
-                    }
                     // A local command may change the session the next one is
                     // resolved and prefetched with: no lookahead past it.
                     if !last && routed.1 != Target::Local {
@@ -234,10 +209,6 @@ impl<C: Commands> Shard<C> {
                     let args = Args::new(&rbuf[rpos..rend], &spans);
                     let local = routed.1 == Target::Local;
                     self.dispatch(i, routed, args, last);
-                    if std::mem::take(&mut self.txn.declared) {
-                        // Not dispatched as planned (a pause holds it).
-                        self.txn.locks.clear();
-                    }
                     if local {
                         // AUTH, HELLO … AUTH: the next request may be bigger.
                         if let Some(c) = self.conns.get(i) {
@@ -297,26 +268,6 @@ impl<C: Commands> Shard<C> {
         }
         self.spans = spans;
         self.spans_next = spans_next;
-    }
-
-    /// Whether the next command of connection `i`, held by one-round
-    /// operations in flight (`Conn::chaining`), is a one-round operation to
-    /// chain behind them: its keys are then declared (`Txns::locks`, taken
-    /// by `dispatch`).
-    fn chains(&mut self, i: usize, (r, t): (Resolved<C::Cmd>, Target), args: Args<'_>) -> bool {
-        let Some(c) = self.conns.get(i) else {
-            return false;
-        };
-        if t != Target::Plan || c.rounds >= CHAIN_MAX || self.cmds.diverted(&c.session, r.cmd) {
-            return false;
-        }
-        let locks = &mut self.txn.locks;
-        if self.cmds.one_round(r.cmd, args, locks) && locks.one_round {
-            self.txn.declared = true;
-            return true;
-        }
-        locks.clear();
-        false
     }
 
     /// Resolves a decoded request and where it runs (once per command).
@@ -506,15 +457,10 @@ impl<C: Commands> Shard<C> {
                     idx: i as u32,
                     gen: c.gen,
                 };
-                let declared = std::mem::take(&mut self.txn.declared);
-                if declared || cmds.isolate(&mut c.session, ctx, r.cmd, args, &mut self.txn.locks) {
+                if cmds.isolate(&mut c.session, ctx, r.cmd, args, &mut self.txn.locks) {
                     // Planned once its locks are granted; nothing of this
-                    // connection runs meanwhile, but one-round operations
-                    // chained behind it (`Conn::rounds`).
+                    // connection runs meanwhile.
                     c.held = true;
-                    if self.txn.locks.one_round {
-                        c.rounds += 1;
-                    }
                     self.begin_txn(conn, seq, ctx, r.cmd, args);
                     return;
                 }
@@ -530,7 +476,6 @@ impl<C: Commands> Shard<C> {
                     seq,
                     ctx,
                     hold: planned.hold,
-                    round: false,
                     plan: planned.plan,
                     replies: Vec::new(),
                     remaining: 0,

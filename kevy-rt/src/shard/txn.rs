@@ -6,11 +6,6 @@
 //! queued here; otherwise it checks its keys and, when one is locked (or an
 //! earlier command of its connection already waits), waits in `deferred`
 //! with its arguments copied, retried whenever a lock is released.
-//!
-//! A connection's pipelined one-round operations are chained: each asks a
-//! share only once the previous one asked it (`Shard::behind`), so they
-//! reach every shard in the connection's order without waiting for each
-//! other's replies.
 
 use std::collections::VecDeque;
 
@@ -51,17 +46,6 @@ struct Acquire<C: Commands> {
     shards: Vec<(usize, lock::Request)>,
     /// Index in `shards` of the lock being acquired.
     next: usize,
-    /// Shares requested so far (`next + 1` once share `next` is asked).
-    asked: usize,
-    /// The acquisition of the connection's previous operation, this one
-    /// being chained behind it: it asks share `j` only once that one has
-    /// asked its share `j` (their shards the same), else once that one has
-    /// asked all its shares (see `Shard::behind`).
-    prev: Option<TxnId>,
-    /// The operation chained behind this one, when it waits for it.
-    succ: Option<TxnId>,
-    /// Waiting for `prev` to ask share `next` first.
-    stalled: bool,
 }
 
 /// What a transaction runs under its locks.
@@ -89,8 +73,6 @@ struct Deferred<C: Commands> {
     ctx: C::Ctx,
     route: Route,
     args: OwnedArgs,
-    /// Its place in the lock table's arrival order ([`LockTable::defer`]).
-    arrival: u64,
 }
 
 /// A shard's isolation state.
@@ -111,9 +93,6 @@ pub(super) struct Txns<C: Commands> {
     late: Vec<Option<ReplyBufs<C>>>,
     /// Scratch for [`Commands::isolate`].
     pub(super) locks: LockSet,
-    /// `locks` holds a chained one-round operation's keys, declared before
-    /// its dispatch ([`Commands::one_round`]).
-    pub(super) declared: bool,
     /// Peers' one-round parts waiting here for their share's locks.
     waiting: Vec<round::Waiting<C>>,
     /// Those whose share was granted: to run, in grant order.
@@ -129,7 +108,7 @@ pub(super) struct Txns<C: Commands> {
 }
 
 /// Lists kept per kind in [`Txns`]' spares.
-const SPARE_VECS: usize = 1024;
+const SPARE_VECS: usize = 32;
 
 impl<C: Commands> Txns<C> {
     pub(super) fn new(nshards: usize) -> Txns<C> {
@@ -143,7 +122,6 @@ impl<C: Commands> Txns<C> {
             retry: false,
             late: (0..nshards).map(|_| None).collect(),
             locks: LockSet::default(),
-            declared: false,
             waiting: Vec::new(),
             runnable: Vec::new(),
             spare_replies: Vec::new(),
@@ -181,9 +159,7 @@ impl<C: Commands> Txns<C> {
 
     /// Keeps a finished acquisition's share list (emptied) for the next
     /// operation's shares, and its one-round step list.
-    /// Returns the operation chained behind it, if it waits ([`Shard::kick`]
-    /// it once the acquisition's last share is asked).
-    fn retire(&mut self, a: Acquire<C>) -> Option<TxnId> {
+    fn retire(&mut self, a: Acquire<C>) {
         self.keep_shares(a.shards);
         if let Then::Steps(st) = a.then {
             let mut steps = st.into_parts();
@@ -193,7 +169,6 @@ impl<C: Commands> Txns<C> {
                 self.spare_steps.push(steps);
             }
         }
-        a.succ
     }
 
     /// Keeps an emptied share list for [`Shard::shares`].
@@ -248,10 +223,10 @@ impl<C: Commands> Txns<C> {
         route: Route,
         args: Args<'_>,
     ) {
-        let arrival = self.table.defer();
+        self.table.defer();
         let table = &mut self.table;
         route.for_each_key(args, |k| {
-            table.defer_key(k, arrival);
+            table.defer_key(k);
             true
         });
         self.deferred.push_back(Deferred {
@@ -262,7 +237,6 @@ impl<C: Commands> Txns<C> {
             ctx,
             route,
             args: args.to_owned_args(),
-            arrival,
         });
         self.armed = true;
     }
@@ -308,21 +282,6 @@ impl<C: Commands> Shard<C> {
                 o.locks = Some((txn, self.txn.spare_held.pop().unwrap_or_default()));
             }
         }
-        // Chained behind the connection's previous one-round operation
-        // while that one is still acquiring (`Conn::rounds`).
-        let mut prev = None;
-        if one_round {
-            if let Some(c) = self
-                .conns
-                .get_mut(conn.idx as usize)
-                .filter(|c| c.gen == conn.gen)
-            {
-                if c.rounds > 1 {
-                    prev = Some(c.last_txn);
-                }
-                c.last_txn = txn;
-            }
-        }
         entry.insert(Acquire {
             txn,
             conn,
@@ -331,10 +290,6 @@ impl<C: Commands> Shard<C> {
             then,
             shards,
             next: 0,
-            asked: 0,
-            prev,
-            succ: None,
-            stalled: false,
         });
         self.request_lock(txn, 0);
     }
@@ -400,13 +355,6 @@ impl<C: Commands> Shard<C> {
             self.request_step(txn, step);
             return;
         }
-        if self.behind(txn, step) {
-            return;
-        }
-        let Some(a) = self.txn.acquiring.get_mut(slot_of(txn)) else {
-            return;
-        };
-        a.asked = step + 1;
         let Some((s, req)) = a.shards.get_mut(step) else {
             // Nothing to lock at all.
             self.txn.ready.push(txn);
@@ -421,71 +369,6 @@ impl<C: Commands> Shard<C> {
             batch.items.push(Request::Lock { txn });
             batch.locks.push(req);
         }
-        self.asked(txn);
-    }
-
-    /// Whether share `step` of `txn` must wait for the operation it is
-    /// chained behind: it is asked once that operation asked its share
-    /// `step` (both one-round with the same shards), else once that
-    /// operation asked all its shares. Either way the two operations' shares
-    /// reach each shard in the connection's order, so where they conflict
-    /// the earlier runs first; and no chained operation waits holding a
-    /// share above one its predecessor still waits for, so the
-    /// deadlock-freedom argument of ordered acquisition holds
-    /// (ARCHITECTURE.md, "Isolation").
-    fn behind(&mut self, txn: TxnId, step: usize) -> bool {
-        let acq = &mut self.txn.acquiring;
-        let Some(prev) = acq
-            .get(slot_of(txn))
-            .filter(|a| a.txn == txn)
-            .and_then(|a| a.prev)
-        else {
-            return false;
-        };
-        let Some(p) = acq.get(slot_of(prev)).filter(|p| p.txn == prev) else {
-            // It asked all its shares.
-            acq[slot_of(txn)].prev = None;
-            return false;
-        };
-        let a = &acq[slot_of(txn)];
-        let same = matches!((&p.then, &a.then), (Then::Steps(_), Then::Steps(_)))
-            && p.shards.len() == a.shards.len()
-            && p.shards.iter().zip(&a.shards).all(|(x, y)| x.0 == y.0);
-        if same && p.asked > step {
-            return false;
-        }
-        acq[slot_of(prev)].succ = Some(txn);
-        acq[slot_of(txn)].stalled = true;
-        true
-    }
-
-    /// `txn` asked a share (or all of them, its acquisition gone): the
-    /// operation chained behind it may ask its own.
-    fn asked(&mut self, txn: TxnId) {
-        let succ = match self.txn.acquiring.get_mut(slot_of(txn)) {
-            Some(a) if a.txn == txn => a.succ.take(),
-            _ => None,
-        };
-        self.kick(succ);
-    }
-
-    /// Lets operation `succ`, stalled behind the one it is chained to, ask
-    /// its next share (`Shard::behind` says whether it may now).
-    pub(super) fn kick(&mut self, succ: Option<TxnId>) {
-        let Some(succ) = succ else {
-            return;
-        };
-        let Some(s) = self
-            .txn
-            .acquiring
-            .get_mut(slot_of(succ))
-            .filter(|s| s.txn == succ && s.stalled)
-        else {
-            return;
-        };
-        s.stalled = false;
-        let step = s.next;
-        self.request_lock(succ, step);
     }
 
     /// Queues a lock request in this shard's table.
@@ -570,7 +453,6 @@ impl<C: Commands> Shard<C> {
                     o.locks = Some((txn, shards));
                 }
                 self.launch(op, &mut parts);
-                self.kick(a.succ);
                 return;
             }
             Then::Steps(_) => return,
@@ -610,7 +492,6 @@ impl<C: Commands> Shard<C> {
             seq: a.seq,
             ctx: a.ctx,
             hold: true,
-            round: false,
             plan: planned.plan,
             replies: Vec::new(),
             remaining: 0,
@@ -716,11 +597,11 @@ impl<C: Commands> Shard<C> {
             // Lock requests that arrived after it may be granted now.
             let table = &mut self.txn.table;
             d.route.for_each_key(d.args.args(), |k| {
-                table.undefer_key(k, d.arrival);
+                table.undefer_key(k);
                 true
             });
             let mut granted = Vec::new();
-            table.undefer(d.arrival, &mut granted);
+            table.undefer(&mut granted);
             for g in granted {
                 self.granted(g);
             }

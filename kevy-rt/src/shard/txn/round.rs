@@ -105,7 +105,6 @@ impl<C: Commands> Shard<C> {
             seq,
             ctx,
             hold: true,
-            round: true,
             plan: planned.plan,
             replies: self.txn.reply_list(),
             remaining: 0,
@@ -157,9 +156,6 @@ impl<C: Commands> Shard<C> {
 
     /// Asks share `step` of one-round `txn` for its locks, with its part.
     pub(super) fn request_step(&mut self, txn: TxnId, step: usize) {
-        if self.behind(txn, step) {
-            return;
-        }
         let slot = slot_of(txn);
         let Some(a) = self.txn.acquiring.get_mut(slot) else {
             return;
@@ -170,7 +166,6 @@ impl<C: Commands> Shard<C> {
             return;
         };
         let (s, req) = (*s, std::mem::take(req));
-        a.asked = step + 1;
         if s == self.id {
             // Free and last: its part runs now, without entering the table
             // (now: nothing else may run on the shard between the check and
@@ -178,26 +173,20 @@ impl<C: Commands> Shard<C> {
             st.queued_here = !(last && st.release_last && self.txn.table.free_for(&req));
             if st.queued_here {
                 self.lock_here(txn, req);
-                self.asked(txn);
             } else {
                 self.txn.table.recycle(req);
-                // Asked: the operation behind it may follow (after this
-                // part, which runs first).
-                let succ = a.succ.take();
                 self.step_done(txn);
-                self.kick(succ);
             }
             return;
         }
         let op = st.op;
         let release = last && st.release_last;
-        let mut succ = None;
         match st.parts.get_mut(step).and_then(Option::take) {
             Some((idx, part)) => {
                 if last {
                     // Its reply completes the operation: nothing to advance.
                     let a = self.txn.acquiring.remove(slot);
-                    succ = self.txn.retire(a);
+                    self.txn.retire(a);
                 }
                 if !release {
                     self.hold_share(op, s);
@@ -219,10 +208,6 @@ impl<C: Commands> Shard<C> {
                 batch.items.push(Request::Lock { txn });
                 batch.locks.push(req);
             }
-        }
-        match succ {
-            Some(_) => self.kick(succ),
-            None => self.asked(txn),
         }
     }
 
@@ -275,7 +260,7 @@ impl<C: Commands> Shard<C> {
             return;
         }
         let a = self.txn.acquiring.remove(slot);
-        let succ = self.txn.retire(a);
+        self.txn.retire(a);
         if self.ops.get(op).is_some_and(|o| o.remaining == 0) {
             let mut next = std::mem::take(&mut self.parts);
             if let Some(again) = self.gather(op, &mut next) {
@@ -283,7 +268,6 @@ impl<C: Commands> Shard<C> {
             }
             self.parts = next;
         }
-        self.kick(succ);
     }
 
     /// Files the reply of part `idx` of operation `op`.
