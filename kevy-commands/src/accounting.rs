@@ -380,12 +380,13 @@ impl ShardServer {
             s.failed += 1;
             self.stats.error(reply);
         }
-        let usec = ns / 1000;
-        if slow_thr >= 0 && usec >= slow_thr as u64 && !spec.skip_slowlog() {
-            self.log_slow(spec, usec, who, args, slow);
+        // `ns / 1000 >= t` exactly when `ns >= t * 1000`: no division on
+        // the usual path (a command under both thresholds).
+        if slow_thr >= 0 && ns >= (slow_thr as u64).saturating_mul(1000) && !spec.skip_slowlog() {
+            self.log_slow(spec, ns / 1000, who, args, slow);
         }
-        let ms = usec / 1000;
-        if lat > 0 && ms >= lat {
+        if lat > 0 && ns >= lat.saturating_mul(1_000_000) {
+            let ms = ns / 1_000_000;
             let event = if spec.fast() {
                 "fast-command"
             } else {
