@@ -10,7 +10,8 @@
 //! live server (`cargo xtask gen-docs`).
 //!
 //! [`find`] resolves a request with one lookup in an index built once (the verb
-//! is case-folded while it is hashed, then compared once), then checks arity and any
+//! is case-folded while it is hashed, then compared once; a thread's last verb
+//! of up to eight bytes, as typed, skips the index), then checks arity and any
 //! resolve-time [`Spec::check`]. A rejected request resolves to [`REJECT`], a
 //! local command that recomputes and writes the error.
 
