@@ -10,7 +10,8 @@
 //! live server (`cargo xtask gen-docs`).
 //!
 //! [`find`] resolves a request with one lookup in an index built once (the verb
-//! is case-folded while it is hashed, then compared once), then checks arity and any
+//! is case-folded while it is hashed, then compared once; a thread's last verb
+//! of up to eight bytes, as typed, skips the index), then checks arity and any
 //! resolve-time [`Spec::check`]. A rejected request resolves to [`REJECT`], a
 //! local command that recomputes and writes the error.
 
@@ -107,14 +108,31 @@ fn index() -> &'static Index {
     })
 }
 
+std::thread_local! {
+    /// This thread's last verb of at most eight bytes found, as typed
+    /// (`head`, length) with its command: a pipeline repeats its verb, and
+    /// the index's probe was most of a lookup.
+    static LAST: std::cell::Cell<(u64, usize, Option<&'static Spec>)> =
+        const { std::cell::Cell::new((0, 0, None)) };
+}
+
 /// Looks a top-level verb up, case-insensitively.
 #[inline]
 pub fn lookup(verb: &[u8]) -> Option<&'static Spec> {
     if verb.is_empty() || verb.len() > MAX_VERB {
         return None;
     }
-    let index = index();
     let w = head(verb);
+    let short = verb.len() <= 8;
+    if short {
+        // The same bytes as the last verb found: the same command.
+        if let (last, len, Some(spec)) = LAST.get() {
+            if last == w && len == verb.len() {
+                return Some(spec);
+            }
+        }
+    }
+    let index = index();
     let mut at = slot_of(w, verb.len(), index.mask);
     loop {
         // Ends at an empty slot: the index is never more than a quarter full.
@@ -124,7 +142,11 @@ pub fn lookup(verb: &[u8]) -> Option<&'static Spec> {
         }
         if slot.len as usize == verb.len() && (w | slot.fold) == slot.lower {
             let spec = COMMANDS.get(slot.cmd as usize - 1)?;
-            if verb.len() <= 8 || spec.name.as_bytes()[8..].eq_ignore_ascii_case(&verb[8..]) {
+            if short {
+                LAST.set((w, verb.len(), Some(spec)));
+                return Some(spec);
+            }
+            if spec.name.as_bytes()[8..].eq_ignore_ascii_case(&verb[8..]) {
                 return Some(spec);
             }
         }

@@ -3,8 +3,10 @@
 //!
 //! Every command takes the next sequence number. While no earlier reply is
 //! outstanding, a local reply is appended straight to the output buffer; once a
-//! forwarded (or multi-shard) command is in flight, later replies wait in
-//! `pending` slots and are released in order as the earlier ones arrive.
+//! forwarded (or multi-shard) command is in flight, it has a `pending` slot and
+//! later local replies are appended to `behind`, each slot owning the run of
+//! them up to the next slot; a slot's reply, then its run, are released in
+//! order as the earlier ones arrive.
 
 use std::collections::VecDeque;
 use std::io::{self, Read, Write};
@@ -52,12 +54,24 @@ pub(crate) struct Ahead {
     pub(crate) spans: Vec<crate::args::Span>,
 }
 
-/// A reply position in the queue.
-pub(crate) enum Slot {
-    /// The command is running on another shard; what it counts in `owed`.
-    Waiting(u32),
-    /// The reply is ready but an earlier one is not.
-    Ready(Vec<u8>),
+/// A command whose reply comes later (forwarded, planned, deferred), with
+/// the replies made after it up to the next such command. Local replies
+/// behind an outstanding one share one buffer (`Conn::behind`) instead of a
+/// pooled buffer each: at `-P 16` over two shards most of them queue so,
+/// and a buffer each (taken, filled, copied out, given back) was ~40
+/// instructions a reply.
+pub(crate) struct Slot {
+    /// The command's sequence number.
+    seq: u64,
+    /// What it counts in `owed` while its reply is outstanding.
+    cost: u32,
+    /// Replies in its run (each counts [`SLOT_COST`] in `owed`).
+    n: u32,
+    /// Where its run ends in `behind` (the last slot's run ends at the
+    /// buffer's end; set when the next slot is queued).
+    end: usize,
+    /// Its reply, when it came before an earlier one's.
+    arrived: Option<Vec<u8>>,
 }
 
 pub(crate) struct Conn<C: Commands> {
@@ -101,8 +115,17 @@ pub(crate) struct Conn<C: Commands> {
     pub(crate) recv_stopped: bool,
     /// The most output bytes held at once since the buffer was last shrunk.
     pub(crate) out_peak: usize,
-    /// Replies after the first outstanding one, in order.
+    /// The outstanding commands, in order, each with the run of replies
+    /// queued behind it.
     pub(crate) pending: VecDeque<Slot>,
+    /// The replies queued behind outstanding ones, runs one after the other;
+    /// `behind_pos..` is not yet released. Empty when `pending` is.
+    behind: Vec<u8>,
+    behind_pos: usize,
+    /// `behind`'s length when the last reply queued there started.
+    mark: usize,
+    /// The first slot's sequence number (while there is one).
+    head: u64,
     /// Bytes `pending` stands for: each waiting command's arguments and each
     /// queued reply, plus [`SLOT_COST`] a slot. Input stops at [`OWED_MAX`];
     /// back to 0 whenever `pending` empties.
@@ -187,6 +210,10 @@ impl<C: Commands> Conn<C> {
             recv_stopped: false,
             out_peak: 0,
             pending: VecDeque::new(),
+            behind: Vec::new(),
+            behind_pos: 0,
+            mark: 0,
+            head: 0,
             owed: 0,
             next_seq: 0,
             session: C::Session::default(),
@@ -232,7 +259,7 @@ impl<C: Commands> Conn<C> {
             out_unsent: self.unsent(),
             out_capacity: self.out.capacity(),
             out_peak: self.out_peak.max(self.out.len()),
-            replies_pending: self.pending.len(),
+            replies_pending: self.pending_cmds(),
             closing: self.closing,
             blocked: self.parked.is_some() || self.deferred.is_some(),
         }
@@ -241,34 +268,32 @@ impl<C: Commands> Conn<C> {
     /// Where the reply of a command finished now goes: the output buffer, or a
     /// deferred slot behind an outstanding reply.
     #[inline]
-    pub(crate) fn reply_buf(&mut self, pools: &mut Pools<C>) -> &mut Vec<u8> {
+    pub(crate) fn reply_buf(&mut self) -> &mut Vec<u8> {
         self.next_seq += 1;
-        if self.pending.is_empty() {
-            return &mut self.out;
-        }
-        self.owed += SLOT_COST;
-        self.pending.push_back(Slot::Ready(pools.slot()));
         match self.pending.back_mut() {
-            Some(Slot::Ready(v)) => v,
-            _ => &mut self.out,
+            None => &mut self.out,
+            Some(last) => {
+                last.n += 1;
+                self.owed += SLOT_COST;
+                self.mark = self.behind.len();
+                &mut self.behind
+            }
         }
     }
 
     /// Like [`Conn::reply_buf`], also lending the session.
     #[inline]
-    pub(crate) fn reply_buf_and_session(
-        &mut self,
-        pools: &mut Pools<C>,
-    ) -> (&mut Vec<u8>, &mut C::Session) {
+    pub(crate) fn reply_buf_and_session(&mut self) -> (&mut Vec<u8>, &mut C::Session) {
         self.next_seq += 1;
-        if !self.pending.is_empty() {
-            self.owed += SLOT_COST;
-            self.pending.push_back(Slot::Ready(pools.slot()));
-            if let Some(Slot::Ready(v)) = self.pending.back_mut() {
-                return (v, &mut self.session);
+        match self.pending.back_mut() {
+            None => (&mut self.out, &mut self.session),
+            Some(last) => {
+                last.n += 1;
+                self.owed += SLOT_COST;
+                self.mark = self.behind.len();
+                (&mut self.behind, &mut self.session)
             }
         }
-        (&mut self.out, &mut self.session)
     }
 
     /// Counts the reply a command just queued behind an outstanding one
@@ -276,10 +301,25 @@ impl<C: Commands> Conn<C> {
     #[inline]
     pub(crate) fn count_queued(&mut self, queued: bool) {
         if queued {
-            if let Some(Slot::Ready(v)) = self.pending.back() {
-                self.owed += v.len();
-            }
+            self.owed += self.behind.len().saturating_sub(self.mark);
         }
+    }
+
+    /// The sequence number of the first reply not yet released.
+    #[inline]
+    pub(crate) fn head_seq(&self) -> u64 {
+        if self.pending.is_empty() {
+            self.next_seq
+        } else {
+            self.head
+        }
+    }
+
+    /// Replies not yet released: outstanding ones and those queued behind
+    /// them.
+    #[inline]
+    pub(crate) fn pending_cmds(&self) -> usize {
+        (self.next_seq - self.head_seq()) as usize
     }
 
     /// Reserves the reply position of a command finishing elsewhere; `bytes`:
@@ -290,37 +330,71 @@ impl<C: Commands> Conn<C> {
         self.next_seq += 1;
         let cost = (bytes + SLOT_COST).min(u32::MAX as usize);
         self.owed += cost;
-        self.pending.push_back(Slot::Waiting(cost as u32));
+        match self.pending.back_mut() {
+            Some(last) => last.end = self.behind.len(),
+            None => self.head = seq,
+        }
+        self.pending.push_back(Slot {
+            seq,
+            cost: cost as u32,
+            n: 0,
+            end: 0,
+            arrived: None,
+        });
         seq
     }
 
     /// Files the reply of command `seq`, releasing every reply now in order.
     pub(crate) fn deliver(&mut self, seq: u64, bytes: &[u8], pools: &mut Pools<C>) {
-        let base = self.next_seq - self.pending.len() as u64;
-        let Some(idx) = seq.checked_sub(base).map(|i| i as usize) else {
+        let Some(first) = self.pending.front() else {
             return;
         };
-        if idx == 0 {
+        if seq == first.seq {
             self.out.extend_from_slice(bytes);
-            if let Some(Slot::Waiting(cost)) = self.pending.pop_front() {
-                self.owed = self.owed.saturating_sub(cost as usize);
+            self.release_first();
+            while let Some(v) = self.pending.front_mut().and_then(|s| s.arrived.take()) {
+                self.owed = self.owed.saturating_sub(v.len() + SLOT_COST);
+                self.out.extend_from_slice(&v);
+                pools.put_slot(v);
+                self.release_first();
             }
-            while let Some(Slot::Ready(_)) = self.pending.front() {
-                if let Some(Slot::Ready(v)) = self.pending.pop_front() {
-                    self.owed = self.owed.saturating_sub(v.len() + SLOT_COST);
-                    self.out.extend_from_slice(&v);
-                    pools.put_slot(v);
+        } else if let Ok(idx) = self.pending.binary_search_by_key(&seq, |s| s.seq) {
+            // Sequence numbers increase along `pending`.
+            if let Some(slot) = self.pending.get_mut(idx) {
+                if slot.arrived.is_none() {
+                    let mut v = pools.slot();
+                    v.extend_from_slice(bytes);
+                    let cost = std::mem::take(&mut slot.cost) as usize;
+                    self.owed = (self.owed + bytes.len() + SLOT_COST).saturating_sub(cost);
+                    slot.arrived = Some(v);
                 }
             }
-            if self.pending.is_empty() {
-                self.owed = 0;
+        }
+    }
+
+    /// Drops the first slot, whose reply is out, and releases its run.
+    #[inline]
+    fn release_first(&mut self) {
+        let Some(s) = self.pending.pop_front() else {
+            return;
+        };
+        match self.pending.front() {
+            Some(next) => {
+                self.head = next.seq;
+                let run = self.behind.get(self.behind_pos..s.end).unwrap_or_default();
+                self.out.extend_from_slice(run);
+                let freed = s.cost as usize + run.len() + s.n as usize * SLOT_COST;
+                self.owed = self.owed.saturating_sub(freed);
+                self.behind_pos = s.end;
             }
-        } else if let Some(slot) = self.pending.get_mut(idx) {
-            if let Slot::Waiting(cost) = *slot {
-                let mut v = pools.slot();
-                v.extend_from_slice(bytes);
-                self.owed = (self.owed + bytes.len() + SLOT_COST).saturating_sub(cost as usize);
-                *slot = Slot::Ready(v);
+            None => {
+                // The last one: its run is the rest.
+                if let Some(run) = self.behind.get(self.behind_pos..) {
+                    self.out.extend_from_slice(run);
+                }
+                self.behind.clear();
+                self.behind_pos = 0;
+                self.owed = 0;
             }
         }
     }
@@ -367,7 +441,7 @@ impl<C: Commands> Conn<C> {
     /// Input stops: too much is owed (bytes or slots).
     #[inline]
     pub(crate) fn owes_too_much(&self) -> bool {
-        self.owed >= OWED_MAX || self.pending.len() >= SLOTS_MAX
+        self.owed >= OWED_MAX || self.pending_cmds() >= SLOTS_MAX
     }
 
     /// True when nothing is owed to the client any more.
@@ -398,6 +472,9 @@ impl<C: Commands> Conn<C> {
         self.out_peak = 0;
         if self.pending.is_empty() && self.pending.capacity() > 64 {
             self.pending = VecDeque::new();
+        }
+        if self.pending.is_empty() && self.behind.capacity() > IDLE_OUT_CAPACITY {
+            self.behind = Vec::new();
         }
     }
 

@@ -22,6 +22,11 @@ pub(crate) fn target(route: Route, args: Args<'_>, router: &Router, here: usize)
     match route {
         Route::Local => Target::Local,
         Route::Plan => Target::Plan,
+        // The usual keyed command, without the walk's closure (a call per
+        // key that was not inlined).
+        Route::Key(i) if (i as usize) < args.len() => {
+            Target::Shard(router.shard_of(args.at(i as usize)))
+        }
         Route::Key(_) | Route::Keys { .. } => {
             let mut owner = None;
             let one = route.for_each_key(args, |key| {

@@ -192,3 +192,19 @@ fn docs_cover_exactly_the_table() {
     }
     assert_eq!(n, names.len(), "a command listed twice in the docs");
 }
+
+#[test]
+fn the_remembered_verb_answers_only_the_same_bytes() {
+    // Each call below follows a hit on a verb it differs from by case, a
+    // byte or its length: none may take the remembered command.
+    let name = |v: &[u8]| lookup(v).map(|s| s.name);
+    assert_eq!(name(b"get"), Some("get"));
+    assert_eq!(name(b"GET"), Some("get"));
+    assert_eq!(name(b"gez"), None);
+    assert_eq!(name(b"ge"), None);
+    assert_eq!(name(b"get\0"), None);
+    assert_eq!(name(b"SET"), Some("set"));
+    assert_eq!(name(b"getdel"), Some("getdel"));
+    assert_eq!(name(b"getdex"), None);
+    assert_eq!(name(b"get"), Some("get"));
+}

@@ -172,7 +172,7 @@ impl<C: Commands> Shard<C> {
         let i = conn.idx as usize;
         match self.conns.get_mut(i) {
             Some(c) if c.gen == conn.gen => {
-                let head = c.next_seq - c.pending.len() as u64;
+                let head = c.head_seq();
                 let mut bytes = bytes;
                 if c.direct && seq == head {
                     c.direct = false;

@@ -229,7 +229,7 @@ impl<C: Commands> Shard<C> {
                 }
                 Decoded::Error(reply) => {
                     if let Some(c) = self.conns.get_mut(i) {
-                        c.reply_buf(&mut self.pools).extend_from_slice(&reply);
+                        c.reply_buf().extend_from_slice(&reply);
                         c.closing = true;
                     }
                     self.note_queue(i);
@@ -298,7 +298,7 @@ impl<C: Commands> Shard<C> {
     #[inline]
     pub(super) fn note_queue(&mut self, i: usize) {
         if let Some(c) = self.conns.get_mut(i) {
-            if c.direct && !c.direct_waited && (c.pending.len() > 1 || c.unsent() > 0) {
+            if c.direct && !c.direct_waited && (c.pending_cmds() > 1 || c.unsent() > 0) {
                 c.direct_waited = true;
                 self.direct_waiters += 1;
             }
@@ -360,7 +360,7 @@ impl<C: Commands> Shard<C> {
                     },
                 };
                 let queued = !c.pending.is_empty();
-                let (out, session) = c.reply_buf_and_session(&mut self.pools);
+                let (out, session) = c.reply_buf_and_session();
                 let flow = cmds.execute_local(&mut self.state, session, &cx, r.cmd, args, out);
                 c.count_queued(queued);
                 match flow {
@@ -394,7 +394,7 @@ impl<C: Commands> Shard<C> {
                         return;
                     }
                 }
-                let out = c.reply_buf(&mut self.pools);
+                let out = c.reply_buf();
                 cmds.execute(&mut self.state, ctx, r.cmd, args, out);
                 c.count_queued(queued);
             }

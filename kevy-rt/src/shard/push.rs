@@ -103,9 +103,9 @@ impl<C: Commands> Shard<C> {
             if out.is_empty() {
                 return;
             }
-            c.reply_buf(&mut self.pools).extend_from_slice(&out);
+            c.reply_buf().extend_from_slice(&out);
         } else {
-            c.reply_buf(&mut self.pools).extend_from_slice(bytes);
+            c.reply_buf().extend_from_slice(bytes);
         }
         c.count_queued(queued);
         let limit = self
