@@ -77,13 +77,6 @@ impl Signal {
     }
 }
 
-/// What the mesh counts of a message: whether it asks its target for an
-/// answer, and whether it is such an answer (exactly one per question).
-pub(crate) trait Exchange {
-    fn asks(&self) -> bool;
-    fn answers(&self) -> bool;
-}
-
 /// Whether a peer was sent something that needs it awake.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Touch {
@@ -102,13 +95,11 @@ pub(crate) struct MeshEnd<M> {
     backlogged: usize,
     /// Peers sent to since the last [`MeshEnd::notify`].
     touched: Vec<Touch>,
-    /// Per peer: questions sent and not yet answered ([`Exchange`]).
-    asked: Vec<u32>,
     signals: Arc<[Signal]>,
 }
 
 /// Builds the mesh for `signals.len()` shards; element `i` belongs to shard `i`.
-pub(crate) fn mesh<M: Send + Exchange>(capacity: usize, signals: Arc<[Signal]>) -> Vec<MeshEnd<M>> {
+pub(crate) fn mesh<M: Send>(capacity: usize, signals: Arc<[Signal]>) -> Vec<MeshEnd<M>> {
     let n = signals.len();
     let mut ends: Vec<MeshEnd<M>> = (0..n)
         .map(|id| MeshEnd {
@@ -118,7 +109,6 @@ pub(crate) fn mesh<M: Send + Exchange>(capacity: usize, signals: Arc<[Signal]>) 
             backlog: (0..n).map(|_| VecDeque::new()).collect(),
             backlogged: 0,
             touched: vec![Touch::No; n],
-            asked: vec![0; n],
             signals: signals.clone(),
         })
         .collect();
@@ -134,7 +124,7 @@ pub(crate) fn mesh<M: Send + Exchange>(capacity: usize, signals: Arc<[Signal]>) 
     ends
 }
 
-impl<M: Send + Exchange> MeshEnd<M> {
+impl<M: Send> MeshEnd<M> {
     /// Number of shards.
     pub(crate) fn nshards(&self) -> usize {
         self.outbound.len()
@@ -146,9 +136,6 @@ impl<M: Send + Exchange> MeshEnd<M> {
     pub(crate) fn send(&mut self, to: usize, msg: M, lazy: bool) {
         let t = if lazy { Touch::Lazy } else { Touch::Yes };
         self.touched[to] = self.touched[to].max(t);
-        if msg.asks() {
-            self.asked[to] += 1;
-        }
         if !self.backlog[to].is_empty() {
             self.backlog[to].push_back(msg);
             self.backlogged += 1;
@@ -231,26 +218,7 @@ impl<M: Send + Exchange> MeshEnd<M> {
     /// Pops the next message from peer `from`.
     #[inline]
     pub(crate) fn recv(&mut self, from: usize) -> Option<M> {
-        let msg = self.inbound[from].as_mut()?.pop()?;
-        if msg.answers() {
-            self.asked[from] = self.asked[from].saturating_sub(1);
-        }
-        Some(msg)
-    }
-
-    /// True when a peer owes this shard an answer and is not parked (it
-    /// runs, or a wake-up is on its way): the answer is due within
-    /// microseconds.
-    pub(crate) fn owed_by_awake_peer(&self) -> bool {
-        self.asked
-            .iter()
-            .zip(self.signals.iter())
-            .any(|(&n, s)| n > 0 && !s.parked.load(Ordering::Relaxed))
-    }
-
-    /// True when a message waits in an inbound ring.
-    pub(crate) fn has_inbound(&self) -> bool {
-        self.inbound.iter().flatten().any(|c| !c.is_empty())
+        self.inbound[from].as_mut()?.pop()
     }
 
     /// Announces that this shard is about to sleep; `eager` asks peers to wake

@@ -161,19 +161,6 @@ pub(crate) enum Msg<C: Commands> {
     Replies(Replies<C>),
 }
 
-impl<C: Commands> crate::mesh::Exchange for Msg<C> {
-    /// A request batch is answered by exactly one reply batch, which
-    /// brings its buffers home (`returned`); the replies of direct sends
-    /// (`Shard::file_direct`) and of locks answer nothing.
-    fn asks(&self) -> bool {
-        matches!(self, Msg::Requests(_))
-    }
-
-    fn answers(&self) -> bool {
-        matches!(self, Msg::Replies(r) if r.returned.is_some())
-    }
-}
-
 impl<C: Commands> ReplyBufs<C> {
     /// Small enough to keep in a pool.
     fn pooled_size_ok(&self) -> bool {

@@ -78,7 +78,6 @@ mod park;
 mod push;
 mod recv;
 mod send;
-mod spin;
 mod txn;
 
 pub(crate) const WAKER: Token = Token(usize::MAX);
@@ -179,9 +178,6 @@ pub(crate) struct Shard<C: Commands> {
     stats: Arc<ShardStats>,
     /// How long an idle loop keeps polling before it parks.
     idle_spin: Duration,
-    /// How long it polls for an awake peer's answer before it parks
-    /// (`shard/spin.rs`).
-    peer_spin: Duration,
     settings: Arc<Settings>,
     /// Time at the top of this loop iteration.
     now: Instant,
@@ -292,7 +288,6 @@ impl<C: Commands> Shard<C> {
             stop: p.stop,
             stats: p.stats,
             idle_spin: p.idle_spin,
-            peer_spin: spin::peer_spin(),
             settings: p.settings,
             now: Instant::now(),
             outbox,
@@ -329,11 +324,7 @@ impl<C: Commands> Shard<C> {
             let spinning = !self.idle_spin.is_zero()
                 && idle_since.is_none_or(|t| now.duration_since(t) < self.idle_spin);
             self.resume.append(&mut self.again);
-            let busy_next = !self.resume.is_empty() || spinning;
-            if busy_next || (timeout > Duration::ZERO && self.spin_for_peer()) {
-                timeout = Duration::ZERO;
-            }
-            if timeout > Duration::ZERO && !self.mesh.park(self.direct_waiters > 0) {
+            if !self.resume.is_empty() || spinning || !self.mesh.park(self.direct_waiters > 0) {
                 timeout = Duration::ZERO;
             }
             if timeout > Duration::ZERO {

@@ -416,21 +416,6 @@ impl Ring {
         }
     }
 
-    /// True when something waits to be taken: completions reaped or in
-    /// the queue, task work the kernel owes this thread (a receive's data,
-    /// with deferred task work), the epoll instance readable. Finished
-    /// sends alone are not news.
-    pub(crate) fn news(&mut self) -> bool {
-        if !self.recvs.is_empty() || !self.direct_done.is_empty() || self.epoll_ready {
-            return true;
-        }
-        let owed = {
-            let sq = self.ring.submission();
-            sq.taskrun() || sq.cq_overflow()
-        };
-        owed || !self.ring.completion().is_empty()
-    }
-
     /// Lets the kernel run completions owed to this thread (one system
     /// call), for a shard that is not waiting: a busy one.
     pub(crate) fn poke(&mut self) {
