@@ -543,6 +543,8 @@ impl<C: Commands> Shard<C> {
                     // The ring holds the socket open until its receive ends.
                     r.cancel_recv(i, c.gen);
                 }
+                // Nor may its registered file table keep it open.
+                r.release(i);
             }
             // A peer writing a direct reply may hold the socket a moment longer;
             // it closes when the last holder drops it.

@@ -32,6 +32,13 @@
 //!   Measured at `-P 1` (BENCHMARKS.md, "Session 10"): `io_uring_enter`
 //!   per request −20-25%, sleeps unchanged, but CPU per request did not
 //!   fall (it rose in most interleaved rounds), so it is off by default.
+//! - **No file lookups**: a connection's socket sits in the ring's
+//!   registered file table, in the slot of its index, from its first
+//!   receive until it closes (`files`), and its receives and sends name
+//!   the slot; the shard's thread registered the ring's own descriptor, and
+//!   enters it by index (`enter`). Neither takes a reference to a `struct
+//!   file` per operation (`fget`/`fput`), whose count the peer's direct
+//!   replies and wake-ups touch from the other core.
 //! - **Everything else** (listeners, TLS connections) stays on the shard's
 //!   epoll instance, whose descriptor the ring polls: when it is readable
 //!   the shard runs one non-blocking `epoll_wait` for those events.
@@ -50,6 +57,8 @@ use crate::stream::Stream;
 
 mod batch;
 mod bufs;
+mod enter;
+mod files;
 mod setup;
 
 pub(crate) use setup::probe;
@@ -190,6 +199,10 @@ pub(crate) struct Ring {
     pub(crate) epoll_ready: bool,
     /// How many completions a wait asks for (`batch`).
     batch: batch::Batch,
+    /// Connections' sockets in the registered file table (`files`).
+    files: files::Files,
+    /// How `io_uring_enter` names the ring (`enter`).
+    enter: enter::Enter,
 }
 
 impl Ring {
@@ -281,10 +294,13 @@ impl Ring {
         let f = &self.flights[key];
         let rest = &f.buf[f.off..];
         let len = rest.len().min(u32::MAX as usize) as u32;
-        let sqe = opcode::Send::new(types::Fd(f.sock.as_raw_fd()), rest.as_ptr(), len)
-            .flags(libc::MSG_NOSIGNAL)
-            .build()
-            .user_data((TAG_SEND << TAG_SHIFT) | key as u64);
+        let sqe = match self.files.slot(f.conn, f.gen) {
+            Some(s) => opcode::Send::new(types::Fixed(s), rest.as_ptr(), len),
+            None => opcode::Send::new(types::Fd(f.sock.as_raw_fd()), rest.as_ptr(), len),
+        }
+        .flags(libc::MSG_NOSIGNAL)
+        .build()
+        .user_data((TAG_SEND << TAG_SHIFT) | key as u64);
         self.push_entry(&sqe);
     }
 
@@ -303,7 +319,7 @@ impl Ring {
                 return;
             }
             // Queue full: hand what is queued to the kernel and retry.
-            if self.ring.submit().is_err() {
+            if self.enter.enter(&mut self.ring, 0, None).is_err() {
                 // Cannot make room (the kernel is out of memory): the
                 // entry waits for the next submit, which retries.
                 std::thread::yield_now();
@@ -326,12 +342,23 @@ impl Ring {
     }
 
     /// Arms a multishot receive on `fd` for connection `conn`/`gen` (a slot
-    /// [`recv_slot_ok`] accepts).
+    /// [`recv_slot_ok`] accepts), installing `fd` in the registered file
+    /// table first (`files`); [`Ring::release`] must follow before the
+    /// connection's socket closes.
     pub(crate) fn recv(&mut self, conn: usize, gen: u32, fd: RawFd) {
-        let sqe = opcode::RecvMulti::new(types::Fd(fd), bufs::GROUP)
-            .build()
-            .user_data(recv_data(conn, gen));
+        let sqe = match self.files.install(&self.ring, conn, gen, fd) {
+            Some(s) => opcode::RecvMulti::new(types::Fixed(s), bufs::GROUP),
+            None => opcode::RecvMulti::new(types::Fd(fd), bufs::GROUP),
+        }
+        .build()
+        .user_data(recv_data(conn, gen));
         self.push_entry(&sqe);
+    }
+
+    /// Connection `conn` is closing: its socket leaves the registered file
+    /// table (which would keep it open), after the cancellations queued.
+    pub(crate) fn release(&mut self, conn: usize) {
+        self.files.remove(&self.ring, conn);
     }
 
     /// Asks the kernel to end connection `conn`/`gen`'s receive; it
@@ -372,7 +399,7 @@ impl Ring {
             return Ok(());
         }
         loop {
-            match self.ring.submit() {
+            match self.enter.enter(&mut self.ring, 0, None) {
                 Ok(_) => {
                     self.queued = 0;
                     self.sends_queued = 0;
@@ -392,7 +419,7 @@ impl Ring {
     /// Lets the kernel run completions owed to this thread (one system
     /// call), for a shard that is not waiting: a busy one.
     pub(crate) fn poke(&mut self) {
-        let _ = self.ring.submit();
+        let _ = self.enter.enter(&mut self.ring, 0, None);
         self.queued = 0;
         self.sends_queued = 0;
     }
@@ -427,13 +454,10 @@ impl Ring {
                 want += self.sends_queued;
                 timeout = timeout.min(self.send_wait);
             }
-            let ts = types::Timespec::from(timeout);
             // Up to `min_wait` µs for `want` completions, then for one
             // (`batch`); never past `timeout`.
-            let args = types::SubmitArgs::new()
-                .timespec(&ts)
-                .min_wait_usec(min_wait);
-            match self.ring.submitter().submit_with_args(want as usize, &args) {
+            let wait = Some((timeout, min_wait));
+            match self.enter.enter(&mut self.ring, want, wait) {
                 Ok(_) => {
                     self.queued = 0;
                     self.sends_queued = 0;
@@ -587,6 +611,11 @@ impl Drop for Ring {
                 let _ = self.ring.submitter().submit_with_args(1, &args);
             }
         }
+        // The table would keep every socket in it open as long as the ring.
+        self.files.unregister(&self.ring);
+        // The thread's registration would keep the ring open as long as
+        // the thread.
+        self.enter.unregister(&self.ring);
         // Sends still in flight may be read by the kernel until the ring is
         // torn down, which happens after this returns: their buffers are
         // leaked rather than freed under it (only at shutdown, only sends to

@@ -10,7 +10,7 @@ use io_uring::{opcode, types, IoUring};
 use slab::Slab;
 use std::collections::VecDeque;
 
-use super::{batch, bufs, recv_data, Recv, Ring, ENTRIES, SEND_WAIT};
+use super::{batch, bufs, enter, files, recv_data, Recv, Ring, ENTRIES, SEND_WAIT};
 
 /// `KEVY_URING_COOP=1`: cooperative task work (measured, see BENCHMARKS.md).
 fn coop() -> bool {
@@ -135,6 +135,8 @@ impl Ring {
         let bufs = bufs::Bufs::new(&ring)?;
         let batch = batch::Batch::new(ring.params().is_feature_min_timeout());
         let msg_ring = probe.is_supported(opcode::MsgRingData::CODE) && msg_ring();
+        let files = files::Files::new(&ring);
+        let enter = enter::Enter::new(&ring);
         Ok(Ring {
             ring,
             flights: Slab::new(),
@@ -155,6 +157,8 @@ impl Ring {
             epoll_armed: false,
             epoll_ready: false,
             batch,
+            files,
+            enter,
         })
     }
 }

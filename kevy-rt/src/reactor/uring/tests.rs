@@ -172,3 +172,81 @@ fn a_wait_counting_its_sends_returns_with_the_next_arrival() {
     reader.read_exact(&mut got).expect("the reply arrives");
     assert_eq!(&got, b"+OK\r\n");
 }
+
+#[test]
+fn a_connection_receives_and_sends_through_its_registered_slot() {
+    let Some(mut r) = ring() else {
+        return;
+    };
+    let (ours, mut theirs) = pair();
+    r.recv(6, 2, ours.as_raw_fd());
+    let fixed = r.files.slot(6, 2).is_some();
+    // Another generation of the same slot is not the socket installed.
+    assert_eq!(r.files.slot(6, 3), None);
+    use std::io::Write;
+    theirs
+        .write_all(b"*1\r\n$4\r\nPING\r\n")
+        .expect("a request");
+    while r.recvs.is_empty() {
+        r.wait(Duration::from_secs(60)).expect("wait");
+    }
+    let ev = r.recvs.pop_front().expect("the receive");
+    assert_eq!((ev.conn, ev.gen, ev.res), (6, 2, 14));
+    if let Some(bid) = ev.bid {
+        r.put(bid);
+    }
+    r.send(6, 2, ours.clone(), b"+PONG\r\n".to_vec(), true);
+    reap_until(&mut r, |r| !r.done.is_empty());
+    assert_eq!(
+        r.done.pop().map(|d| (d.conn, d.sent, d.failed)),
+        Some((6, 7, false))
+    );
+    let mut got = [0u8; 7];
+    theirs.read_exact(&mut got).expect("the reply arrives");
+    assert_eq!(&got, b"+PONG\r\n");
+    // Closing: the receive is cancelled, the slot emptied, the descriptor
+    // closed; the client then sees the end of the stream, which a slot
+    // still holding the socket would keep from it.
+    r.cancel_recv(6, 2);
+    r.release(6);
+    assert_eq!(r.files.slot(6, 2), None);
+    drop(ours);
+    r.submit().expect("submit");
+    theirs.set_nonblocking(true).expect("non-blocking");
+    let mut closed = false;
+    for _ in 0..500 {
+        // Runs the cancellation's task work, which lets go of the socket.
+        r.wait(Duration::from_millis(20)).expect("wait");
+        let mut b = [0u8; 16];
+        match theirs.read(&mut b) {
+            Ok(0) => {
+                closed = true;
+                break;
+            }
+            Ok(n) => panic!("unexpected bytes {:?}", &b[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+            Err(e) => panic!("read: {e}"),
+        }
+    }
+    assert!(closed, "the client saw the connection close");
+    // Where the kernel gave a table, the connection used it.
+    assert_eq!(fixed, r.files.cap > 0);
+}
+
+#[test]
+fn a_ring_entered_through_its_registered_index_submits_and_waits() {
+    let Some(mut r) = ring() else {
+        return;
+    };
+    let (ours, mut theirs) = pair();
+    r.send(1, 1, ours, b"+OK\r\n".to_vec(), true);
+    // Submitted by the enter with a timed wait (ext arg), through the
+    // index where the kernel allowed registering it.
+    r.wait(Duration::from_secs(60)).expect("wait");
+    reap_until(&mut r, |r| !r.done.is_empty());
+    let mut got = [0u8; 5];
+    theirs.read_exact(&mut got).expect("the reply arrives");
+    assert_eq!(&got, b"+OK\r\n");
+    // A wait with nothing to come ends at its timeout, not with an error.
+    r.wait(Duration::from_millis(1)).expect("a timed-out wait");
+}
