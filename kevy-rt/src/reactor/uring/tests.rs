@@ -31,6 +31,24 @@ fn reap_until(r: &mut Ring, f: impl Fn(&Ring) -> bool) {
     panic!("the ring never reported the send");
 }
 
+/// Writes one 14-byte request into the peer's end `theirs`.
+fn send_request(theirs: &mut std::os::unix::net::UnixStream) {
+    use std::io::Write;
+    theirs
+        .write_all(b"*1\r\n$4\r\nPING\r\n")
+        .expect("a request");
+}
+
+/// Takes the ring's next receive, which must be that whole request on
+/// connection `conn` (generation `gen`), and gives its buffer back.
+fn take_request(r: &mut Ring, conn: usize, gen: u32) {
+    let ev = r.recvs.pop_front().expect("the receive");
+    assert_eq!((ev.conn, ev.gen, ev.res), (conn, gen, 14));
+    if let Some(bid) = ev.bid {
+        r.put(bid);
+    }
+}
+
 const TO: Direct = Direct {
     peer: 1,
     conn: ConnRef { idx: 7, gen: 3 },
@@ -107,20 +125,13 @@ fn a_wait_for_several_completions_ends_with_the_one_that_came() {
     r.batch.arrivals = 4;
     let (ours, mut theirs) = pair();
     r.recv(3, 1, ours.as_raw_fd());
-    use std::io::Write;
-    theirs
-        .write_all(b"*1\r\n$4\r\nPING\r\n")
-        .expect("a request");
+    send_request(&mut theirs);
     // One receive arrives, not 8: past the bound the wait returns with it
     // (a wait for the full 8 would only end at the 60 s timeout).
     while r.recvs.is_empty() {
         r.wait(Duration::from_secs(60)).expect("wait");
     }
-    let ev = r.recvs.pop_front().expect("the receive");
-    assert_eq!((ev.conn, ev.gen, ev.res), (3, 1, 14));
-    if let Some(bid) = ev.bid {
-        r.put(bid);
-    }
+    take_request(&mut r, 3, 1);
 }
 
 #[test]
@@ -152,10 +163,7 @@ fn a_wait_counting_its_sends_returns_with_the_next_arrival() {
     let (inp, mut writer) = pair();
     r.send_wait = Duration::from_millis(1);
     r.recv(3, 1, inp.as_raw_fd());
-    use std::io::Write;
-    writer
-        .write_all(b"*1\r\n$4\r\nPING\r\n")
-        .expect("a request");
+    send_request(&mut writer);
     // The send completes as it is submitted, the receive finds its bytes:
     // the wait asked for two and got both.
     r.send(5, 9, out, b"+OK\r\n".to_vec(), true);
@@ -163,11 +171,7 @@ fn a_wait_counting_its_sends_returns_with_the_next_arrival() {
         r.wait(Duration::from_secs(60)).expect("wait");
     }
     assert_eq!(r.done.pop().map(|d| (d.conn, d.sent)), Some((5, 5)));
-    let ev = r.recvs.pop_front().expect("the receive");
-    assert_eq!((ev.conn, ev.gen, ev.res), (3, 1, 14));
-    if let Some(bid) = ev.bid {
-        r.put(bid);
-    }
+    take_request(&mut r, 3, 1);
     let mut got = [0u8; 5];
     reader.read_exact(&mut got).expect("the reply arrives");
     assert_eq!(&got, b"+OK\r\n");
@@ -183,18 +187,11 @@ fn a_connection_receives_and_sends_through_its_registered_slot() {
     let fixed = r.files.slot(6, 2).is_some();
     // Another generation of the same slot is not the socket installed.
     assert_eq!(r.files.slot(6, 3), None);
-    use std::io::Write;
-    theirs
-        .write_all(b"*1\r\n$4\r\nPING\r\n")
-        .expect("a request");
+    send_request(&mut theirs);
     while r.recvs.is_empty() {
         r.wait(Duration::from_secs(60)).expect("wait");
     }
-    let ev = r.recvs.pop_front().expect("the receive");
-    assert_eq!((ev.conn, ev.gen, ev.res), (6, 2, 14));
-    if let Some(bid) = ev.bid {
-        r.put(bid);
-    }
+    take_request(&mut r, 6, 2);
     r.send(6, 2, ours.clone(), b"+PONG\r\n".to_vec(), true);
     reap_until(&mut r, |r| !r.done.is_empty());
     assert_eq!(
