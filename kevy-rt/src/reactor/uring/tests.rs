@@ -49,6 +49,13 @@ fn take_request(r: &mut Ring, conn: usize, gen: u32) {
     }
 }
 
+/// Reads exactly `want` from the peer's end `theirs`: the reply arrived whole.
+fn reply_arrives(theirs: &mut std::os::unix::net::UnixStream, want: &[u8]) {
+    let mut got = vec![0u8; want.len()];
+    theirs.read_exact(&mut got).expect("the reply arrives");
+    assert_eq!(got, want);
+}
+
 const TO: Direct = Direct {
     peer: 1,
     conn: ConnRef { idx: 7, gen: 3 },
@@ -66,9 +73,7 @@ fn a_direct_reply_is_sent_and_reported_apart_from_own_sends() {
     assert!(r.done.is_empty(), "not a send of this shard's connection");
     let d = r.direct_done.pop().expect("one direct reply done");
     assert_eq!((d.to, d.sent, d.rest.len()), (TO, 7, 0));
-    let mut got = [0u8; 7];
-    theirs.read_exact(&mut got).expect("the reply arrives");
-    assert_eq!(&got, b"+PONG\r\n");
+    reply_arrives(&mut theirs, b"+PONG\r\n");
 }
 
 #[test]
@@ -105,9 +110,7 @@ fn an_own_send_is_reported_in_done() {
             failed: false
         }
     );
-    let mut got = [0u8; 5];
-    theirs.read_exact(&mut got).expect("the reply arrives");
-    assert_eq!(&got, b"+OK\r\n");
+    reply_arrives(&mut theirs, b"+OK\r\n");
 }
 
 #[test]
@@ -172,9 +175,7 @@ fn a_wait_counting_its_sends_returns_with_the_next_arrival() {
     }
     assert_eq!(r.done.pop().map(|d| (d.conn, d.sent)), Some((5, 5)));
     take_request(&mut r, 3, 1);
-    let mut got = [0u8; 5];
-    reader.read_exact(&mut got).expect("the reply arrives");
-    assert_eq!(&got, b"+OK\r\n");
+    reply_arrives(&mut reader, b"+OK\r\n");
 }
 
 #[test]
@@ -198,9 +199,7 @@ fn a_connection_receives_and_sends_through_its_registered_slot() {
         r.done.pop().map(|d| (d.conn, d.sent, d.failed)),
         Some((6, 7, false))
     );
-    let mut got = [0u8; 7];
-    theirs.read_exact(&mut got).expect("the reply arrives");
-    assert_eq!(&got, b"+PONG\r\n");
+    reply_arrives(&mut theirs, b"+PONG\r\n");
     // Closing: the receive is cancelled, the slot emptied, the descriptor
     // closed; the client then sees the end of the stream, which a slot
     // still holding the socket would keep from it.
@@ -241,9 +240,7 @@ fn a_ring_entered_through_its_registered_index_submits_and_waits() {
     // index where the kernel allowed registering it.
     r.wait(Duration::from_secs(60)).expect("wait");
     reap_until(&mut r, |r| !r.done.is_empty());
-    let mut got = [0u8; 5];
-    theirs.read_exact(&mut got).expect("the reply arrives");
-    assert_eq!(&got, b"+OK\r\n");
+    reply_arrives(&mut theirs, b"+OK\r\n");
     // A wait with nothing to come ends at its timeout, not with an error.
     r.wait(Duration::from_millis(1)).expect("a timed-out wait");
 }
