@@ -161,7 +161,7 @@ fn run_keys_part(shard: &mut ShardState, ctx: Ctx, part: &Part) -> PartReply {
     } else {
         1
     };
-    prefetch_keys(db, args, step);
+    db.prefetch_keys(args, 0, args.len(), step);
     match part.op {
         Op::Mget => {
             // Room for short values up front (grown a bulk at a time from
@@ -208,24 +208,6 @@ fn run_keys_part(shard: &mut ShardState, ctx: Ctx, part: &Part) -> PartReply {
         }
         Op::MsetnxProbe => PartReply::Int(family::keys::op_exists(db, args, now)),
         _ => PartReply::Ok,
-    }
-}
-
-/// Starts loading what the lookups of a part's `keys` will wait on, for
-/// all of them before the first runs: every key's table slots, then its
-/// entry (`step`: every `step`th argument is a key). A part's keys are independent random lookups (in a table larger
-/// than the cache, each a miss or two): started together, their misses
-/// overlap instead of queueing one behind the other. One key has nothing
-/// to overlap with.
-fn prefetch_keys(db: &crate::store::db::Db, args: kevy_rt::Args<'_>, step: usize) {
-    if args.len() < 2 * step {
-        return;
-    }
-    for key in args.iter().step_by(step) {
-        db.prefetch(key, kevy_rt::Prefetch::Index);
-    }
-    for key in args.iter().step_by(step) {
-        db.prefetch(key, kevy_rt::Prefetch::Entry);
     }
 }
 

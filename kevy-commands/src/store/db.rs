@@ -272,6 +272,27 @@ impl Db {
         }
     }
 
+    /// Starts loading what the lookups of several keys will wait on, for
+    /// all of them before the first runs: every key's table slots, then its
+    /// entry. The keys are `args` `first`, `first + step`, … below `end`.
+    /// A multi-key command's keys are independent random lookups (in a
+    /// table larger than the cache, each a miss or two): started together,
+    /// their misses overlap instead of queueing one behind the other. Fewer
+    /// than two keys have nothing to overlap with.
+    pub fn prefetch_keys(&self, args: kevy_rt::Args<'_>, first: usize, end: usize, step: usize) {
+        let end = end.min(args.len());
+        if step == 0 || first + step >= end {
+            return;
+        }
+        let keys = || (first..end).step_by(step).map(|i| args.at(i));
+        for key in keys() {
+            self.prefetch(key, Prefetch::Index);
+        }
+        for key in keys() {
+            self.prefetch(key, Prefetch::Entry);
+        }
+    }
+
     /// The bucket of `key` if it is live, or the key's hash for an insertion.
     /// An expired key is removed on the way (Redis's `expireIfNeeded`).
     #[inline]
