@@ -20,6 +20,9 @@ pub struct ShardStats {
     pub wakeups: AtomicU64,
     /// Loop iterations that parked in the kernel (published every tick).
     pub parks: AtomicU64,
+    /// Connections that moved here from another shard (their keys live
+    /// here; see [`Builder::move_after`](crate::Builder::move_after)).
+    pub moved_in: AtomicU64,
     /// Connections refused because `maxclients` were open.
     pub rejected: AtomicU64,
     /// Connections closed because all connections together used more than
