@@ -144,7 +144,7 @@ impl<C: Commands> Shard<C> {
     }
 
     /// Connection `c` moved here from another shard.
-    pub(super) fn adopt(&mut self, c: Box<Conn<C>>) {
+    pub(super) fn adopt(&mut self, c: Conn<C>) {
         let entry = self.conns.vacant_entry();
         let slot = entry.key();
         let ring = self.ring.is_some() && crate::reactor::uring::recv_slot_ok(slot);
@@ -164,7 +164,7 @@ impl<C: Commands> Shard<C> {
             return;
         }
         self.next_gen = self.next_gen.wrapping_add(1);
-        let mut c = *c;
+        let mut c = c;
         c.gen = self.next_gen;
         c.ring = ring;
         // Whatever arrived before the move (or since, in its socket) is
