@@ -359,6 +359,9 @@ impl<C: Commands> Shard<C> {
             let mut busy = self.drain_mesh();
             busy |= !events.is_empty() || self.ring_busy();
             self.reap_sends();
+            // A candidate the replies just drained goes before its next
+            // request runs here (what the ring brings meanwhile goes along).
+            self.move_ready();
             self.take_recvs();
             for ev in events.iter() {
                 match ev.token() {
