@@ -219,3 +219,42 @@ fn a_client_that_hangs_up_as_it_moves_is_closed_and_others_are_served() {
     });
     assert!(gone, "hung-up clients still counted as connected");
 }
+
+#[test]
+fn clients_moving_back_and_forth_keep_their_order() {
+    let server = TestServer::start(Movers, 2);
+    let keys = [key_of(&server, 0), key_of(&server, 1)];
+    let threads: Vec<_> = (0..6)
+        .map(|t| {
+            let mut c = server.connect();
+            let keys = keys.clone();
+            std::thread::spawn(move || {
+                let mut sent = 0u64;
+                for phase in 0..12usize {
+                    // 70-odd commands on one shard's key, then on the
+                    // other's: each phase is a run long enough to move.
+                    let key = &keys[(phase + t) % 2];
+                    let mut left = 70 + (phase * 13 + t * 7) % 50;
+                    while left > 0 {
+                        let depth = 1 + (left * 31 + t) % 24;
+                        let n = depth.min(left);
+                        let cmds: Vec<[&str; 2]> = (0..n).map(|_| ["N", key.as_str()]).collect();
+                        let refs: Vec<&[&str]> = cmds.iter().map(|c| c.as_slice()).collect();
+                        let got: Vec<u64> = c.pipeline(&refs).iter().map(|r| int(r)).collect();
+                        let want: Vec<u64> = (sent..sent + n as u64).collect();
+                        assert_eq!(got, want, "client {t} phase {phase}");
+                        sent += n as u64;
+                        left -= n;
+                    }
+                }
+                sent
+            })
+        })
+        .collect();
+    for t in threads {
+        assert!(t.join().is_ok_and(|sent| sent > 0));
+    }
+    // They moved, more than once each on average.
+    let moves: u64 = moved_in(&server).iter().sum();
+    assert!(moves >= 6, "moves: {moves}");
+}
