@@ -58,9 +58,23 @@ impl Stats {
 
     /// Connections accepted by each shard.
     pub fn accepted(&self) -> Vec<u64> {
+        self.each(|s| &s.accepted)
+    }
+
+    /// Connections that moved to each shard.
+    pub fn moved_in(&self) -> Vec<u64> {
+        self.each(|s| &s.moved_in)
+    }
+
+    /// Connections open on each shard.
+    pub fn connected(&self) -> Vec<u64> {
+        self.each(|s| &s.connected)
+    }
+
+    fn each(&self, counter: impl Fn(&ShardStats) -> &AtomicU64) -> Vec<u64> {
         self.0
             .iter()
-            .map(|s| s.accepted.load(Ordering::Relaxed))
+            .map(|s| counter(s).load(Ordering::Relaxed))
             .collect()
     }
 }

@@ -3,7 +3,6 @@
 //! place in the reply order go with it, the client sees nothing; a session
 //! the command set pins, and keys spread over the shards, never move it.
 
-use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use kevy_rt::testing::TestServer;
@@ -109,21 +108,29 @@ fn lives_on(c: &mut kevy_rt::testing::TestClient, s: u64) -> bool {
 }
 
 fn moved_in(server: &TestServer) -> Vec<u64> {
-    server
-        .stats()
-        .shards()
-        .iter()
-        .map(|s| s.moved_in.load(Ordering::Relaxed))
-        .collect()
+    server.stats().moved_in()
+}
+
+/// A server, a client, the shard the client lives on, the other shard and
+/// a key of that other shard.
+fn start() -> (
+    TestServer,
+    kevy_rt::testing::TestClient,
+    usize,
+    usize,
+    String,
+) {
+    let server = TestServer::start(Movers, 2);
+    let mut c = server.connect();
+    let home = int(&c.call(&["WHERE"])) as usize;
+    let other = 1 - home;
+    let key = key_of(&server, other);
+    (server, c, home, other, key)
 }
 
 #[test]
 fn a_connection_moves_to_the_shard_of_its_keys_and_keeps_its_session() {
-    let server = TestServer::start(Movers, 2);
-    let mut c = server.connect();
-    let home = int(&c.call(&["WHERE"]));
-    let other = 1 - home as usize;
-    let key = key_of(&server, other);
+    let (server, mut c, home, other, key) = start();
     for i in 0..64u64 {
         assert_eq!(int(&c.call(&["N", &key])), i);
     }
@@ -132,25 +139,15 @@ fn a_connection_moves_to_the_shard_of_its_keys_and_keeps_its_session() {
     // The session came along: the count goes on.
     assert_eq!(int(&c.call(&["N", &key])), 64);
     // And it serves keys of both shards from its new place.
-    let back = key_of(&server, home as usize);
+    let back = key_of(&server, home);
     assert_eq!(int(&c.call(&["N", &back])), 65);
     assert_eq!(int(&c.call(&["N", &key])), 66);
-    let connected: u64 = server
-        .stats()
-        .shards()
-        .iter()
-        .map(|s| s.connected.load(Ordering::Relaxed))
-        .sum();
-    assert_eq!(connected, 1);
+    assert_eq!(server.stats().connected().iter().sum::<u64>(), 1);
 }
 
 #[test]
 fn a_deep_pipeline_keeps_its_order_across_the_move() {
-    let server = TestServer::start(Movers, 2);
-    let mut c = server.connect();
-    let home = int(&c.call(&["WHERE"]));
-    let other = 1 - home as usize;
-    let key = key_of(&server, other);
+    let (_server, mut c, _, other, key) = start();
     let mut sent = 0u64;
     for round in 0..20 {
         // Pipelines of 1 to 200 commands: the move finds the connection
@@ -206,12 +203,7 @@ fn a_client_that_hangs_up_as_it_moves_is_closed_and_others_are_served() {
     let mut c = server.connect();
     assert_eq!(int(&c.call(&["N", "x"])), 0);
     let gone = (0..500).any(|_| {
-        let n: u64 = server
-            .stats()
-            .shards()
-            .iter()
-            .map(|s| s.connected.load(Ordering::Relaxed))
-            .sum();
+        let n: u64 = server.stats().connected().iter().sum();
         if n != 1 {
             std::thread::sleep(Duration::from_millis(10));
         }

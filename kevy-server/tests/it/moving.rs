@@ -4,18 +4,11 @@
 //! state on its shard (subscriptions, tracking, WATCH, MULTI) never moves,
 //! so its messages, invalidations and aborts still reach it.
 
-use std::sync::atomic::Ordering;
-
 use crate::util::{connect_on, kevy, key_on, Raw, SHARDS};
 
 /// Connections that moved to each shard of `server`.
 fn moved_in(server: &kevy_rt::Server) -> Vec<u64> {
-    server
-        .stats()
-        .shards()
-        .iter()
-        .map(|s| s.moved_in.load(Ordering::Relaxed))
-        .collect()
+    server.stats().moved_in()
 }
 
 /// Sends `n` GETs of `key` one at a time (each answered before the next).
