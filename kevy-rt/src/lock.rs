@@ -11,7 +11,7 @@
 //! "Isolation", for the deadlock-freedom and isolation arguments.
 
 use std::collections::hash_map::Entry as Slot;
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::router::{hash, hash_tag, key_and_route_hash};
@@ -161,10 +161,14 @@ type IdMap<V> = HashMap<u64, V, BuildHasherDefault<IdHasher>>;
 struct Queue {
     first: Option<Entry>,
     rest: VecDeque<Entry>,
+    /// How many of its entries write: a request entering it is admitted
+    /// there when it is empty, or when it reads and none writes (no walk).
+    writers: u32,
 }
 
 impl Queue {
     fn push(&mut self, e: Entry) {
+        self.writers += e.write as u32;
         if self.first.is_none() {
             self.first = Some(e);
         } else {
@@ -176,15 +180,72 @@ impl Queue {
         self.first.iter().chain(self.rest.iter())
     }
 
+    /// Whether a request entering it now, in mode `write`, finds only
+    /// compatible requests ahead.
+    fn admits_new(&self, write: bool) -> bool {
+        self.first.is_none() || (!write && self.writers == 0)
+    }
+
     /// Drops `txn`'s entry (a request enters a key's queue once); true
     /// when nothing is left.
     fn remove(&mut self, txn: TxnId) -> bool {
-        if self.first.is_some_and(|e| e.txn == txn) {
+        if let Some(e) = self.first.filter(|e| e.txn == txn) {
+            self.writers -= e.write as u32;
             self.first = self.rest.pop_front();
-        } else if !self.rest.is_empty() {
-            self.rest.retain(|e| e.txn != txn);
+        } else if let Some(i) = self.rest.iter().position(|e| e.txn == txn) {
+            if let Some(e) = self.rest.remove(i) {
+                self.writers -= e.write as u32;
+            }
         }
         self.first.is_none()
+    }
+
+    /// Pushes to `cand` the requests of this queue that the leaving of an
+    /// entry of it may have let through: with `head_only` (a reader
+    /// left, which held back only a writer that now heads the queue) the
+    /// head when it writes; else every request of its *admissible
+    /// prefix* (its leading readers, or its head writer), the only ones
+    /// no entry ahead of them holds back. Granted ones are weeded out by
+    /// the caller.
+    fn candidates(&self, head_only: bool, cand: &mut Vec<TxnId>) {
+        if head_only {
+            if let Some(e) = self.first.filter(|e| e.write) {
+                cand.push(e.txn);
+            }
+            return;
+        }
+        for (i, e) in self.iter().enumerate() {
+            if e.write {
+                if i == 0 {
+                    cand.push(e.txn);
+                }
+                return;
+            }
+            cand.push(e.txn);
+        }
+    }
+}
+
+/// The stamps (arrivals, [`LockTable::defer`]) of the deferred commands
+/// touching one key, oldest first; most keys have one, kept inline.
+#[derive(Debug)]
+struct Stamps {
+    first: u64,
+    rest: Vec<u64>,
+}
+
+impl Stamps {
+    /// Drops `stamp`; true when nothing is left.
+    fn remove(&mut self, stamp: u64) -> bool {
+        if self.first == stamp {
+            if self.rest.is_empty() {
+                return true;
+            }
+            self.first = self.rest.remove(0);
+        } else {
+            self.rest.retain(|&s| s != stamp);
+        }
+        false
     }
 }
 
@@ -198,7 +259,8 @@ struct Held {
 
 /// A shard's lock table: per resource, the FIFO of requests on it; a request
 /// is granted when every request ahead of it on each of its resources is
-/// compatible (all readers, and it reads too). Requests enter all their queues
+/// compatible (all readers, and it reads too), and no command deferred here
+/// before it arrived touches its resources. Requests enter all their queues
 /// at once, in arrival order, so the oldest waiting request always heads its
 /// queues once the granted ones ahead of it leave: the table alone never
 /// deadlocks.
@@ -211,21 +273,34 @@ pub(crate) struct LockTable {
     /// admitted when no writer arrived before it, a whole request when no
     /// request at all did (no queue entry, scan or removal per key request).
     wholes: VecDeque<(u64, TxnId)>,
-    /// Arrivals so far.
+    /// Arrivals so far: lock requests and deferred commands, numbered in
+    /// one sequence.
     arrivals: u64,
     /// Per request: its keys (each once, in its strongest mode; it also
     /// takes the shard, written when `whole`), whether it is granted, and
     /// its arrival.
     txns: IdMap<Held>,
-    /// Waiting requests in arrival order.
-    waiting: Vec<TxnId>,
-    /// Per key, how many commands deferred here behind the locks touch it
-    /// (`defer_key`); `ndeferred`, how many are deferred. A request is not
-    /// granted ahead of a deferred command on one of its keys (nor, whole,
-    /// ahead of any): the deferred commands arrived first, and a connection
-    /// that sends `SET k 1` then `MSET k 2 x 1` must see k = 2.
-    deferred: IdMap<u32>,
-    ndeferred: usize,
+    /// How many requests wait (are not granted).
+    nwaiting: usize,
+    /// Per key, the stamps of the commands deferred here behind the locks
+    /// that touch it (`defer_key`); `stamps`, every deferred command's. A
+    /// request is not granted ahead of a command deferred *before it
+    /// arrived* on one of its keys (nor, whole, ahead of any deferred
+    /// before it): such a command came first, and a connection that sends
+    /// `SET k 1` then `MSET k 2 x 1` must see k = 2. A command deferred
+    /// after it arrived holds nothing back (it waits for the request
+    /// instead, once granted): else a request could wait for a command
+    /// that waits, through its connection's earlier commands, for a holder
+    /// that waits for the request.
+    deferred: IdMap<Stamps>,
+    stamps: BTreeSet<u64>,
+    /// Keys of the deferred command leaving (`undefer_key`), examined by
+    /// `undefer`.
+    undeferred: Vec<KeyId>,
+    /// Scratch: requests a release or an undeferral may grant, and the
+    /// waiting ones of them by arrival.
+    cand: Vec<TxnId>,
+    order: Vec<(u64, TxnId)>,
     /// Emptied key lists of released requests, for the next requests this
     /// shard builds ([`LockTable::key_list`]). A share's list is built on
     /// its origin and dropped where it was locked, often another shard:
@@ -291,18 +366,16 @@ impl LockTable {
         let mut keys_admit = true;
         for &(k, write) in &req.keys {
             let q = self.queues.entry(k).or_default();
-            keys_admit = keys_admit && q.iter().all(|e| !(write || e.write));
+            keys_admit = keys_admit && q.admits_new(write);
             q.push(Entry { txn, write });
         }
         // Alone in the table: nothing is ahead of it on any resource.
-        let alone = self.txns.is_empty() && self.ndeferred == 0;
+        let alone = self.txns.is_empty() && self.stamps.is_empty();
         let granted = alone
             || (keys_admit
-                && self.behind_no_deferred(&req)
+                && self.behind_no_deferred(&req, arrival)
                 && self.shard_admits(req.whole, arrival));
-        if !granted {
-            self.waiting.push(txn);
-        }
+        self.nwaiting += !granted as usize;
         self.txns.insert(
             txn,
             Held {
@@ -319,7 +392,7 @@ impl LockTable {
     /// queued: a request that runs and leaves within one step (the last
     /// shard of a one-round operation) need not enter the table.
     pub(crate) fn free_for(&self, req: &Request) -> bool {
-        if !self.behind_no_deferred(req) {
+        if !self.behind_no_deferred(req, u64::MAX) {
             return false;
         }
         if self.txns.is_empty() {
@@ -335,9 +408,9 @@ impl LockTable {
     }
 
     /// Whether every request ahead of `txn` on each of `req`'s resources is
-    /// compatible.
+    /// compatible, and no command deferred before it touches them.
     fn grantable(&self, req: &Request, txn: TxnId, arrival: u64) -> bool {
-        self.behind_no_deferred(req)
+        self.behind_no_deferred(req, arrival)
             && self.shard_admits(req.whole, arrival)
             && req.keys.iter().all(|&(k, write)| {
                 self.queues
@@ -357,97 +430,160 @@ impl LockTable {
         }
     }
 
-    /// Whether no deferred command touches `req`'s resources (a whole
-    /// request: none is deferred at all).
+    /// Whether no command deferred before `arrival` touches `req`'s
+    /// resources (a whole request: no command deferred before it at all).
     #[inline]
-    fn behind_no_deferred(&self, req: &Request) -> bool {
-        self.ndeferred == 0
-            || (!req.whole && req.keys.iter().all(|(k, _)| !self.deferred.contains_key(k)))
+    fn behind_no_deferred(&self, req: &Request, arrival: u64) -> bool {
+        if self.stamps.is_empty() {
+            return true;
+        }
+        if req.whole {
+            return self.stamps.first().is_none_or(|&s| s > arrival);
+        }
+        req.keys
+            .iter()
+            .all(|(k, _)| self.deferred.get(k).is_none_or(|s| s.first > arrival))
     }
 
     /// A command is deferred here (behind a granted lock, or behind an
     /// earlier deferred command of its connection), its keys declared by
-    /// `defer_key`: requests arriving from now on are not granted ahead of
-    /// it on those keys.
-    pub(crate) fn defer(&mut self) {
-        self.ndeferred += 1;
+    /// `defer_key` with the stamp returned: requests arriving from now on
+    /// are not granted ahead of it on those keys.
+    pub(crate) fn defer(&mut self) -> u64 {
+        self.arrivals += 1;
+        self.stamps.insert(self.arrivals);
+        self.arrivals
     }
 
-    /// Key `key` of the command being deferred ([`LockTable::defer`]).
-    pub(crate) fn defer_key(&mut self, key: &[u8]) {
-        *self.deferred.entry(key_id(key)).or_default() += 1;
-    }
-
-    /// Key `key` of a deferred command that ran (declared by `defer_key`).
-    pub(crate) fn undefer_key(&mut self, key: &[u8]) {
-        if let Slot::Occupied(mut n) = self.deferred.entry(key_id(key)) {
-            *n.get_mut() -= 1;
-            if *n.get() == 0 {
-                n.remove();
+    /// Key `key` of the command deferred with `stamp` ([`LockTable::defer`]).
+    pub(crate) fn defer_key(&mut self, key: &[u8], stamp: u64) {
+        match self.deferred.entry(key_id(key)) {
+            Slot::Occupied(mut s) => s.get_mut().rest.push(stamp),
+            Slot::Vacant(v) => {
+                v.insert(Stamps {
+                    first: stamp,
+                    rest: Vec::new(),
+                });
             }
         }
     }
 
-    /// A deferred command ran, its keys undeclared (`undefer_key`); pushes
-    /// the requests that only waited for it to `granted`, oldest first.
-    pub(crate) fn undefer(&mut self, granted: &mut Vec<TxnId>) {
-        self.ndeferred = self.ndeferred.saturating_sub(1);
-        self.grant_waiting(granted);
+    /// Key `key` of the deferred command of `stamp` that ran (declared by
+    /// `defer_key`).
+    pub(crate) fn undefer_key(&mut self, key: &[u8], stamp: u64) {
+        let k = key_id(key);
+        if let Slot::Occupied(mut s) = self.deferred.entry(k) {
+            if s.get_mut().remove(stamp) {
+                s.remove();
+            }
+            self.undeferred.push(k);
+        }
+    }
+
+    /// The deferred command of `stamp` ran, its keys undeclared
+    /// (`undefer_key`); pushes the requests that only waited for it to
+    /// `granted`, oldest first.
+    pub(crate) fn undefer(&mut self, stamp: u64, granted: &mut Vec<TxnId>) {
+        self.stamps.remove(&stamp);
+        let keys = std::mem::take(&mut self.undeferred);
+        if self.nwaiting > 0 {
+            let mut cand = std::mem::take(&mut self.cand);
+            for k in &keys {
+                if let Some(q) = self.queues.get(k) {
+                    q.candidates(false, &mut cand);
+                }
+            }
+            self.cand = cand;
+            self.grant_candidates(false, granted);
+        }
+        self.undeferred = keys;
+        self.undeferred.clear();
     }
 
     /// Drops `txn`'s request (granted or not); pushes the requests this grants
     /// to `granted`, oldest first.
     pub(crate) fn release(&mut self, txn: TxnId, granted: &mut Vec<TxnId>) {
-        let Some(Held { req, .. }) = self.txns.remove(&txn) else {
+        let Some(held) = self.txns.remove(&txn) else {
             return;
         };
+        let whole = held.req.whole;
+        let req = held.req;
         if self.txns.is_empty() && self.queues.capacity() <= 64 {
             // It was alone (so nothing waits): every queue holds only it.
             self.queues.clear();
             self.wholes.clear();
-            self.waiting.clear();
+            self.nwaiting = 0;
             self.recycle(req);
             return;
         }
+        self.nwaiting -= !held.granted as usize;
         if req.whole {
             self.wholes.retain(|&(_, t)| t != txn);
         }
-        for &(k, _) in &req.keys {
-            // One lookup per key.
+        // One lookup per key: out of its queue, and (when anything waits)
+        // what its leaving may let through.
+        let waits = self.nwaiting > 0;
+        let mut cand = std::mem::take(&mut self.cand);
+        for &(k, write) in &req.keys {
             if let Slot::Occupied(mut q) = self.queues.entry(k) {
                 if q.get_mut().remove(txn) {
                     q.remove();
+                } else if waits {
+                    q.get().candidates(!write, &mut cand);
                 }
             }
         }
+        self.cand = cand;
         self.recycle(req);
-        if self.waiting.is_empty() {
-            return;
+        if waits {
+            self.grant_candidates(whole, granted);
         }
-        self.waiting.retain(|&t| t != txn);
-        self.grant_waiting(granted);
     }
 
-    /// Grants the waiting requests nothing ahead of them holds back any
-    /// more; pushes them to `granted`, oldest first.
-    fn grant_waiting(&mut self, granted: &mut Vec<TxnId>) {
-        let mut i = 0;
-        while i < self.waiting.len() {
-            let t = self.waiting[i];
+    /// Grants the candidates (`cand`) nothing holds back any more, and the
+    /// oldest whole-shard request when nothing does; with `all` (a
+    /// whole-shard request left, which held back every later request),
+    /// every waiting request is a candidate. Pushes them to `granted`,
+    /// oldest first.
+    fn grant_candidates(&mut self, all: bool, granted: &mut Vec<TxnId>) {
+        let mut cand = std::mem::take(&mut self.cand);
+        if all {
+            cand.clear();
+            cand.extend(
+                self.txns
+                    .iter()
+                    .filter(|(_, h)| !h.granted)
+                    .map(|(&t, _)| t),
+            );
+        } else if let Some(&(_, t)) = self.wholes.front() {
+            cand.push(t);
+        }
+        // Oldest first, each once, the granted ones out.
+        let mut order = std::mem::take(&mut self.order);
+        for &t in &cand {
+            if let Some(h) = self.txns.get(&t).filter(|h| !h.granted) {
+                order.push((h.arrival, t));
+            }
+        }
+        cand.clear();
+        self.cand = cand;
+        order.sort_unstable();
+        order.dedup();
+        for &(arrival, t) in &order {
             let ok = self
                 .txns
                 .get(&t)
-                .is_some_and(|h| self.grantable(&h.req, t, h.arrival));
+                .is_some_and(|h| self.grantable(&h.req, t, arrival));
             if ok {
-                self.waiting.remove(i);
                 if let Some(h) = self.txns.get_mut(&t) {
                     h.granted = true;
                 }
+                self.nwaiting -= 1;
                 granted.push(t);
-            } else {
-                i += 1;
             }
         }
+        order.clear();
+        self.order = order;
     }
 
     /// Whether a local command writing `key` must wait: a granted request

@@ -73,6 +73,8 @@ struct Deferred<C: Commands> {
     ctx: C::Ctx,
     route: Route,
     args: OwnedArgs,
+    /// Its place among the lock table's arrivals ([`LockTable::defer`]).
+    stamp: u64,
 }
 
 /// A shard's isolation state.
@@ -223,10 +225,10 @@ impl<C: Commands> Txns<C> {
         route: Route,
         args: Args<'_>,
     ) {
-        self.table.defer();
+        let stamp = self.table.defer();
         let table = &mut self.table;
         route.for_each_key(args, |k| {
-            table.defer_key(k);
+            table.defer_key(k, stamp);
             true
         });
         self.deferred.push_back(Deferred {
@@ -237,6 +239,7 @@ impl<C: Commands> Txns<C> {
             ctx,
             route,
             args: args.to_owned_args(),
+            stamp,
         });
         self.armed = true;
     }
@@ -597,11 +600,11 @@ impl<C: Commands> Shard<C> {
             // Lock requests that arrived after it may be granted now.
             let table = &mut self.txn.table;
             d.route.for_each_key(d.args.args(), |k| {
-                table.undefer_key(k);
+                table.undefer_key(k, d.stamp);
                 true
             });
             let mut granted = Vec::new();
-            table.undefer(&mut granted);
+            table.undefer(d.stamp, &mut granted);
             for g in granted {
                 self.granted(g);
             }
