@@ -15,6 +15,7 @@ use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::router::{hash, hash_tag, key_and_route_hash};
+use queues::{Entry, Queues};
 
 /// A transaction: `(sequence << 16) | origin shard`, unique per runtime.
 pub(crate) type TxnId = u64;
@@ -122,13 +123,6 @@ pub(crate) struct Request {
     pub(crate) whole: bool,
 }
 
-/// One queued request on a key.
-#[derive(Clone, Copy, Debug)]
-struct Entry {
-    txn: TxnId,
-    write: bool,
-}
-
 /// Hashes the tables' `u64` ids (key hashes, transaction ids) with one
 /// multiply-xorshift round: no SipHash on the isolated path.
 #[derive(Default)]
@@ -154,77 +148,6 @@ impl Hasher for IdHasher {
 }
 
 type IdMap<V> = HashMap<u64, V, BuildHasherDefault<IdHasher>>;
-
-/// A key's FIFO of requests: most keys have one, kept inline (no
-/// allocation per locked key).
-#[derive(Debug, Default)]
-struct Queue {
-    first: Option<Entry>,
-    rest: VecDeque<Entry>,
-    /// How many of its entries write: a request entering it is admitted
-    /// there when it is empty, or when it reads and none writes (no walk).
-    writers: u32,
-}
-
-impl Queue {
-    fn push(&mut self, e: Entry) {
-        self.writers += e.write as u32;
-        if self.first.is_none() {
-            self.first = Some(e);
-        } else {
-            self.rest.push_back(e);
-        }
-    }
-
-    fn iter(&self) -> impl Iterator<Item = &Entry> {
-        self.first.iter().chain(self.rest.iter())
-    }
-
-    /// Whether a request entering it now, in mode `write`, finds only
-    /// compatible requests ahead.
-    fn admits_new(&self, write: bool) -> bool {
-        self.first.is_none() || (!write && self.writers == 0)
-    }
-
-    /// Drops `txn`'s entry (a request enters a key's queue once); true
-    /// when nothing is left.
-    fn remove(&mut self, txn: TxnId) -> bool {
-        if let Some(e) = self.first.filter(|e| e.txn == txn) {
-            self.writers -= e.write as u32;
-            self.first = self.rest.pop_front();
-        } else if let Some(i) = self.rest.iter().position(|e| e.txn == txn) {
-            if let Some(e) = self.rest.remove(i) {
-                self.writers -= e.write as u32;
-            }
-        }
-        self.first.is_none()
-    }
-
-    /// Pushes to `cand` the requests of this queue that the leaving of an
-    /// entry of it may have let through: with `head_only` (a reader
-    /// left, which held back only a writer that now heads the queue) the
-    /// head when it writes; else every request of its *admissible
-    /// prefix* (its leading readers, or its head writer), the only ones
-    /// no entry ahead of them holds back. Granted ones are weeded out by
-    /// the caller.
-    fn candidates(&self, head_only: bool, cand: &mut Vec<TxnId>) {
-        if head_only {
-            if let Some(e) = self.first.filter(|e| e.write) {
-                cand.push(e.txn);
-            }
-            return;
-        }
-        for (i, e) in self.iter().enumerate() {
-            if e.write {
-                if i == 0 {
-                    cand.push(e.txn);
-                }
-                return;
-            }
-            cand.push(e.txn);
-        }
-    }
-}
 
 /// The stamps (arrivals, [`LockTable::defer`]) of the deferred commands
 /// touching one key, oldest first; most keys have one, kept inline.
@@ -266,7 +189,7 @@ struct Held {
 /// deadlocks.
 #[derive(Debug, Default)]
 pub(crate) struct LockTable {
-    queues: IdMap<Queue>,
+    queues: Queues,
     /// The shard itself, read by every key request and written by
     /// whole-shard ones: its FIFO is the arrival order. Only the writers
     /// are listed, `(arrival, txn)`, oldest first: a key request is
@@ -365,9 +288,7 @@ impl LockTable {
         // one lookup per key, not a second one to check the queue.
         let mut keys_admit = true;
         for &(k, write) in &req.keys {
-            let q = self.queues.entry(k).or_default();
-            keys_admit = keys_admit && q.admits_new(write);
-            q.push(Entry { txn, write });
+            keys_admit &= self.queues.enter(k, Entry { txn, write });
         }
         // Alone in the table: nothing is ahead of it on any resource.
         let alone = self.txns.is_empty() && self.stamps.is_empty();
@@ -402,7 +323,7 @@ impl LockTable {
             && self.wholes.is_empty()
             && req.keys.iter().all(|&(k, write)| {
                 self.queues
-                    .get(&k)
+                    .get(k)
                     .is_none_or(|q| q.iter().all(|e| !(write || e.write)))
             })
     }
@@ -414,7 +335,7 @@ impl LockTable {
             && self.shard_admits(req.whole, arrival)
             && req.keys.iter().all(|&(k, write)| {
                 self.queues
-                    .get(&k)
+                    .get(k)
                     .is_none_or(|q| admits(q.iter(), txn, write))
             })
     }
@@ -488,7 +409,7 @@ impl LockTable {
         let keys = std::mem::take(&mut self.undeferred);
         if self.nwaiting > 0 {
             let mut cand = std::mem::take(&mut self.cand);
-            for k in &keys {
+            for &k in &keys {
                 if let Some(q) = self.queues.get(k) {
                     q.candidates(false, &mut cand);
                 }
@@ -508,14 +429,6 @@ impl LockTable {
         };
         let whole = held.req.whole;
         let req = held.req;
-        if self.txns.is_empty() && self.queues.capacity() <= 64 {
-            // It was alone (so nothing waits): every queue holds only it.
-            self.queues.clear();
-            self.wholes.clear();
-            self.nwaiting = 0;
-            self.recycle(req);
-            return;
-        }
         self.nwaiting -= !held.granted as usize;
         if req.whole {
             self.wholes.retain(|&(_, t)| t != txn);
@@ -525,13 +438,8 @@ impl LockTable {
         let waits = self.nwaiting > 0;
         let mut cand = std::mem::take(&mut self.cand);
         for &(k, write) in &req.keys {
-            if let Slot::Occupied(mut q) = self.queues.entry(k) {
-                if q.get_mut().remove(txn) {
-                    q.remove();
-                } else if waits {
-                    q.get().candidates(!write, &mut cand);
-                }
-            }
+            self.queues
+                .leave(k, txn, waits.then_some(&mut cand), !write);
         }
         self.cand = cand;
         self.recycle(req);
@@ -590,7 +498,7 @@ impl LockTable {
     /// holds the key, or the whole shard.
     pub(crate) fn blocks(&self, key: &[u8]) -> bool {
         self.queues
-            .get(&key_id(key))
+            .get(key_id(key))
             .is_some_and(|q| q.iter().any(|e| self.is_granted(e.txn)))
             || self.whole_held()
     }
@@ -607,7 +515,7 @@ impl LockTable {
 
 /// Whether every request ahead of `txn` in queue `q` is compatible with
 /// it (`write` is its mode).
-fn admits<'a>(q: impl Iterator<Item = &'a Entry>, txn: TxnId, write: bool) -> bool {
+fn admits(q: impl Iterator<Item = Entry>, txn: TxnId, write: bool) -> bool {
     for e in q {
         if e.txn == txn {
             return true;
@@ -618,6 +526,8 @@ fn admits<'a>(q: impl Iterator<Item = &'a Entry>, txn: TxnId, write: bool) -> bo
     }
     true
 }
+
+mod queues;
 
 #[cfg(test)]
 mod tests;
