@@ -466,29 +466,29 @@ impl LockTable {
         } else if let Some(&(_, t)) = self.wholes.front() {
             cand.push(t);
         }
-        // Oldest first, each once, the granted ones out.
+        // Each once; one lookup each to weed out the granted ones and
+        // judge the others (whether one is grantable does not depend on
+        // which others are granted: queue order and deferrals decide).
+        cand.sort_unstable();
+        cand.dedup();
         let mut order = std::mem::take(&mut self.order);
         for &t in &cand {
-            if let Some(h) = self.txns.get(&t).filter(|h| !h.granted) {
-                order.push((h.arrival, t));
+            if let Some(h) = self.txns.get(&t) {
+                if !h.granted && self.grantable(&h.req, t, h.arrival) {
+                    order.push((h.arrival, t));
+                }
             }
         }
         cand.clear();
         self.cand = cand;
+        // Oldest first.
         order.sort_unstable();
-        order.dedup();
-        for &(arrival, t) in &order {
-            let ok = self
-                .txns
-                .get(&t)
-                .is_some_and(|h| self.grantable(&h.req, t, arrival));
-            if ok {
-                if let Some(h) = self.txns.get_mut(&t) {
-                    h.granted = true;
-                }
-                self.nwaiting -= 1;
-                granted.push(t);
+        for &(_, t) in &order {
+            if let Some(h) = self.txns.get_mut(&t) {
+                h.granted = true;
             }
+            self.nwaiting -= 1;
+            granted.push(t);
         }
         order.clear();
         self.order = order;

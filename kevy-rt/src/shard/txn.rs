@@ -97,8 +97,12 @@ pub(super) struct Txns<C: Commands> {
     pub(super) locks: LockSet,
     /// Peers' one-round parts waiting here for their share's locks.
     waiting: Vec<round::Waiting<C>>,
-    /// Those whose share was granted: to run, in grant order.
+    /// Those whose share was granted: to run, in grant order; and the
+    /// emptied list of the last run, for the next (no allocation per run).
     runnable: Vec<round::Waiting<C>>,
+    spare_runnable: Vec<round::Waiting<C>>,
+    /// Scratch: the requests a release or a deferred command's run grants.
+    grants: Vec<TxnId>,
     /// Emptied reply and held-shard lists of finished operations, for the
     /// next one-round operations (no allocation per operation).
     spare_replies: Vec<Vec<Option<C::PartReply>>>,
@@ -126,6 +130,8 @@ impl<C: Commands> Txns<C> {
             locks: LockSet::default(),
             waiting: Vec::new(),
             runnable: Vec::new(),
+            spare_runnable: Vec::new(),
+            grants: Vec::new(),
             spare_replies: Vec::new(),
             spare_held: Vec::new(),
             spare_shares: Vec::new(),
@@ -404,12 +410,13 @@ impl<C: Commands> Shard<C> {
 
     /// Drops `txn`'s locks on this shard; grants what waited on them.
     pub(super) fn release_here(&mut self, txn: TxnId) {
-        let mut granted = Vec::new();
+        let mut granted = std::mem::take(&mut self.txn.grants);
         self.txn.table.release(txn, &mut granted);
         self.parking.released();
-        for g in granted {
+        for g in granted.drain(..) {
             self.granted(g);
         }
+        self.txn.grants = granted;
         self.txn.retry = true;
     }
 
@@ -514,10 +521,12 @@ impl<C: Commands> Shard<C> {
             if let Some(txn) = self.txn.ready.pop() {
                 self.advance(txn);
             } else if !self.txn.runnable.is_empty() {
-                let runnable = std::mem::take(&mut self.txn.runnable);
-                for w in runnable {
+                let spare = std::mem::take(&mut self.txn.spare_runnable);
+                let mut runnable = std::mem::replace(&mut self.txn.runnable, spare);
+                for w in runnable.drain(..) {
                     self.run_granted(w);
                 }
+                self.txn.spare_runnable = runnable;
             } else if std::mem::take(&mut self.txn.retry) {
                 self.retry_deferred();
             } else {
@@ -603,11 +612,12 @@ impl<C: Commands> Shard<C> {
                 table.undefer_key(k, d.stamp);
                 true
             });
-            let mut granted = Vec::new();
+            let mut granted = std::mem::take(&mut self.txn.grants);
             table.undefer(d.stamp, &mut granted);
-            for g in granted {
+            for g in granted.drain(..) {
                 self.granted(g);
             }
+            self.txn.grants = granted;
         }
     }
 }
