@@ -203,7 +203,12 @@ pub(crate) struct LockTable {
     /// takes the shard, written when `whole`), whether it is granted, and
     /// its arrival.
     txns: IdMap<Held>,
-    /// How many requests wait (are not granted).
+    /// The waiting (not granted) requests, oldest first: `(arrival,
+    /// txn)`, `None` once granted or released (dropped from the front,
+    /// compacted when they are most of it); `nwaiting`, how many are
+    /// `Some`. Arrivals only grow, so a request enters at the back and
+    /// leaves by binary search.
+    waiting: VecDeque<(u64, Option<TxnId>)>,
     nwaiting: usize,
     /// Per key, the stamps of the commands deferred here behind the locks
     /// that touch it (`defer_key`); `stamps`, every deferred command's. A
@@ -217,9 +222,6 @@ pub(crate) struct LockTable {
     /// that waits for the request.
     deferred: IdMap<Stamps>,
     stamps: BTreeSet<u64>,
-    /// Keys of the deferred command leaving (`undefer_key`), examined by
-    /// `undefer`.
-    undeferred: Vec<KeyId>,
     /// Scratch: requests a release or an undeferral may grant, and the
     /// waiting ones of them by arrival.
     cand: Vec<TxnId>,
@@ -296,7 +298,10 @@ impl LockTable {
             || (keys_admit
                 && self.behind_no_deferred(&req, arrival)
                 && self.shard_admits(req.whole, arrival));
-        self.nwaiting += !granted as usize;
+        if !granted {
+            self.waiting.push_back((arrival, Some(txn)));
+            self.nwaiting += 1;
+        }
         self.txns.insert(
             txn,
             Held {
@@ -321,11 +326,10 @@ impl LockTable {
         }
         !req.whole
             && self.wholes.is_empty()
-            && req.keys.iter().all(|&(k, write)| {
-                self.queues
-                    .get(k)
-                    .is_none_or(|q| q.iter().all(|e| !(write || e.write)))
-            })
+            && req
+                .keys
+                .iter()
+                .all(|&(k, write)| self.queues.get(k).is_none_or(|q| q.admits_new(write)))
     }
 
     /// Whether every request ahead of `txn` on each of `req`'s resources is
@@ -392,33 +396,27 @@ impl LockTable {
     /// Key `key` of the deferred command of `stamp` that ran (declared by
     /// `defer_key`).
     pub(crate) fn undefer_key(&mut self, key: &[u8], stamp: u64) {
-        let k = key_id(key);
-        if let Slot::Occupied(mut s) = self.deferred.entry(k) {
+        if let Slot::Occupied(mut s) = self.deferred.entry(key_id(key)) {
             if s.get_mut().remove(stamp) {
                 s.remove();
             }
-            self.undeferred.push(k);
         }
     }
 
     /// The deferred command of `stamp` ran, its keys undeclared
     /// (`undefer_key`); pushes the requests that only waited for it to
-    /// `granted`, oldest first.
+    /// `granted`, oldest first. Only requests that arrived after it can
+    /// have waited for it: those are the candidates (not the queues of its
+    /// keys, whose granted readers may be many).
     pub(crate) fn undefer(&mut self, stamp: u64, granted: &mut Vec<TxnId>) {
         self.stamps.remove(&stamp);
-        let keys = std::mem::take(&mut self.undeferred);
         if self.nwaiting > 0 {
             let mut cand = std::mem::take(&mut self.cand);
-            for &k in &keys {
-                if let Some(q) = self.queues.get(k) {
-                    q.candidates(false, &mut cand);
-                }
-            }
+            let from = self.waiting.partition_point(|&(a, _)| a < stamp);
+            cand.extend(self.waiting.range(from..).filter_map(|&(_, t)| t));
             self.cand = cand;
             self.grant_candidates(false, granted);
         }
-        self.undeferred = keys;
-        self.undeferred.clear();
     }
 
     /// Drops `txn`'s request (granted or not); pushes the requests this grants
@@ -429,7 +427,9 @@ impl LockTable {
         };
         let whole = held.req.whole;
         let req = held.req;
-        self.nwaiting -= !held.granted as usize;
+        if !held.granted {
+            self.unwait(held.arrival);
+        }
         if req.whole {
             self.wholes.retain(|&(_, t)| t != txn);
         }
@@ -457,12 +457,7 @@ impl LockTable {
         let mut cand = std::mem::take(&mut self.cand);
         if all {
             cand.clear();
-            cand.extend(
-                self.txns
-                    .iter()
-                    .filter(|(_, h)| !h.granted)
-                    .map(|(&t, _)| t),
-            );
+            cand.extend(self.waiting.iter().filter_map(|&(_, t)| t));
         } else if let Some(&(_, t)) = self.wholes.front() {
             cand.push(t);
         }
@@ -483,15 +478,30 @@ impl LockTable {
         self.cand = cand;
         // Oldest first.
         order.sort_unstable();
-        for &(_, t) in &order {
+        for &(arrival, t) in &order {
             if let Some(h) = self.txns.get_mut(&t) {
                 h.granted = true;
             }
-            self.nwaiting -= 1;
+            self.unwait(arrival);
             granted.push(t);
         }
         order.clear();
         self.order = order;
+    }
+
+    /// The request that arrived `arrival`th waits no more.
+    fn unwait(&mut self, arrival: u64) {
+        if let Ok(i) = self.waiting.binary_search_by_key(&arrival, |&(a, _)| a) {
+            if self.waiting[i].1.take().is_some() {
+                self.nwaiting -= 1;
+            }
+        }
+        while self.waiting.front().is_some_and(|&(_, t)| t.is_none()) {
+            self.waiting.pop_front();
+        }
+        if self.waiting.len() > 32 && self.waiting.len() > 4 * self.nwaiting {
+            self.waiting.retain(|&(_, t)| t.is_some());
+        }
     }
 
     /// Whether a local command writing `key` must wait: a granted request

@@ -91,6 +91,12 @@ impl<'a> Queue<'a> {
         std::iter::once(self.head).chain(self.tail.into_iter().flatten().copied())
     }
 
+    /// Whether a request entering it now, in mode `write`, would find only
+    /// compatible requests ahead (no walk: it reads and none writes).
+    pub(super) fn admits_new(self, write: bool) -> bool {
+        !write && self.writers == 0
+    }
+
     /// Pushes to `cand` the requests of this queue that the leaving of an
     /// entry of it may have let through: with `head_only` (a reader left,
     /// which held back only a writer that now heads the queue) the head

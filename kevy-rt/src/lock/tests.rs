@@ -188,6 +188,8 @@ fn releases_grant_what_the_full_rule_grants() {
             );
             let waiting = t.txns.values().filter(|h| !h.granted).count();
             assert_eq!(t.nwaiting, waiting, "seed {seed}");
+            let listed = t.waiting.iter().filter(|w| w.1.is_some()).count();
+            assert_eq!(listed, waiting, "seed {seed}");
             for (&x, h) in &t.txns {
                 assert!(
                     h.granted || !t.grantable(&h.req, x, h.arrival),
