@@ -290,7 +290,12 @@ impl LockTable {
         // one lookup per key, not a second one to check the queue.
         let mut keys_admit = true;
         for &(k, write) in &req.keys {
-            keys_admit &= self.queues.enter(k, Entry { txn, write });
+            let e = Entry {
+                txn,
+                arrival,
+                write,
+            };
+            keys_admit &= self.queues.enter(k, e);
         }
         // Alone in the table: nothing is ahead of it on any resource.
         let alone = self.txns.is_empty() && self.stamps.is_empty();
@@ -438,8 +443,12 @@ impl LockTable {
         let waits = self.nwaiting > 0;
         let mut cand = std::mem::take(&mut self.cand);
         for &(k, write) in &req.keys {
-            self.queues
-                .leave(k, txn, waits.then_some(&mut cand), !write);
+            let e = Entry {
+                txn,
+                arrival: held.arrival,
+                write,
+            };
+            self.queues.leave(k, e, waits.then_some(&mut cand));
         }
         self.cand = cand;
         self.recycle(req);

@@ -19,6 +19,11 @@ use super::{KeyId, TxnId};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) struct Entry {
     pub(super) txn: TxnId,
+    /// Its arrival in the table: a queue is sorted by it, so a request
+    /// leaving from the middle of a long queue (a reader among many) is
+    /// found by bisection. Not kept for a queue's head (0 in a [`Queue`]'s
+    /// entries): the head is found by its id.
+    pub(super) arrival: u64,
     pub(super) write: bool,
 }
 
@@ -148,6 +153,7 @@ impl Queues {
         Queue {
             head: Entry {
                 txn: s.head,
+                arrival: 0,
                 write: s.head_write,
             },
             tail: match s.tail {
@@ -197,18 +203,13 @@ impl Queues {
         admitted
     }
 
-    /// Drops `txn`'s entry from key `k`'s queue (a request enters a key's
+    /// Drops entry `e` from key `k`'s queue (a request enters a key's
     /// queue once). When entries are left and `cand` is given, pushes the
     /// requests the leaving may let through ([`Queue::candidates`];
-    /// `head_only` when `txn` read).
+    /// `head_only` when `e` reads).
     #[inline]
-    pub(super) fn leave(
-        &mut self,
-        k: KeyId,
-        txn: TxnId,
-        cand: Option<&mut Vec<TxnId>>,
-        head_only: bool,
-    ) {
+    pub(super) fn leave(&mut self, k: KeyId, e: Entry, cand: Option<&mut Vec<TxnId>>) {
+        let (txn, head_only) = (e.txn, !e.write);
         if self.len == 0 {
             return;
         }
@@ -234,9 +235,11 @@ impl Queues {
                 slot.head = next.txn;
                 slot.head_write = next.write;
             }
-        } else if let Some(at) = q.iter().position(|e| e.txn == txn) {
-            if let Some(e) = q.remove(at) {
-                slot.writers -= e.write as u32;
+        } else if let Ok(at) = q.binary_search_by_key(&e.arrival, |x| x.arrival) {
+            if q[at].txn == txn {
+                if let Some(e) = q.remove(at) {
+                    slot.writers -= e.write as u32;
+                }
             }
         }
         if q.is_empty() {
