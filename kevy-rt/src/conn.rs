@@ -174,6 +174,12 @@ pub(crate) struct Conn<C: Commands> {
     pub(crate) last_active: Instant,
     /// Since when output has been over its class's soft limit.
     pub(crate) soft_since: Option<Instant>,
+    /// The shard its last keyed commands all went to, and how many in a row
+    /// (see `shard/moving.rs`).
+    pub(crate) streak: (u32, u32),
+    /// Moving to this shard: its receive is being cancelled; it takes no
+    /// input until it arrives there.
+    pub(crate) moving: Option<usize>,
 }
 
 impl<C: Commands> Conn<C> {
@@ -233,7 +239,36 @@ impl<C: Commands> Conn<C> {
             monitor: false,
             parked: None,
             soft_since: None,
+            streak: (0, 0),
+            moving: None,
         }
+    }
+
+    /// Its push handle, living in slot `idx` of shard `shard`.
+    pub(crate) fn handle(&self, shard: usize, idx: usize) -> crate::push::ConnHandle {
+        crate::push::ConnHandle {
+            shard: shard as u32,
+            idx: idx as u32,
+            gen: self.gen,
+        }
+    }
+
+    /// Nothing of it is in flight (no command out, no send, nothing decoded
+    /// ahead, its buffer not lent), and nothing keeps it from taking input
+    /// but its own turn: a busy shard may serve it, it may move.
+    pub(crate) fn idle(&self) -> bool {
+        !self.held
+            && !self.closing
+            && !self.eof
+            && !self.direct
+            && !self.monitor
+            && self.pending.is_empty()
+            && self.deferred.is_none()
+            && self.parked.is_none()
+            && self.ahead.is_none()
+            && self.rbuf_lent == 0
+            && self.in_flight == 0
+            && self.tls.is_none()
     }
 
     /// The runtime facts of this connection, on shard `shard`.
@@ -411,6 +446,7 @@ impl<C: Commands> Conn<C> {
     pub(crate) fn can_decode(&self) -> bool {
         !self.held
             && !self.closing
+            && self.moving.is_none()
             && self.deferred.is_none()
             && self.unsent() < self.high_water
             && !self.owes_too_much()

@@ -353,11 +353,7 @@ impl<C: Commands> Shard<C> {
                 let cx = LocalCx {
                     nshards: self.router.nshards(),
                     client: c.facts(self.id),
-                    conn: crate::push::ConnHandle {
-                        shard: self.id as u32,
-                        idx: i as u32,
-                        gen: c.gen,
-                    },
+                    conn: c.handle(self.id, i),
                 };
                 let queued = !c.pending.is_empty();
                 let (out, session) = c.reply_buf_and_session();
@@ -378,6 +374,7 @@ impl<C: Commands> Shard<C> {
                 }
             }
             Target::Shard(s) if s == self.id || s >= self.router.nshards() => {
+                c.streak.1 = 0;
                 let ctx = cmds.ctx(&c.session);
                 let queued = !c.pending.is_empty();
                 cmds.dispatched(&mut c.session);
@@ -399,6 +396,9 @@ impl<C: Commands> Shard<C> {
                 c.count_queued(queued);
             }
             Target::Shard(s) => {
+                if self.move_after != 0 && c.note_target(s, self.id, self.move_after) {
+                    self.movers.push(i);
+                }
                 let ctx = cmds.ctx(&c.session);
                 cmds.dispatched(&mut c.session);
                 // Direct reply: when this command is all the connection is
@@ -450,6 +450,7 @@ impl<C: Commands> Shard<C> {
                 return;
             }
             Target::Plan => {
+                c.streak.1 = 0;
                 let ctx = cmds.ctx(&c.session);
                 cmds.dispatched(&mut c.session);
                 let seq = c.reserve(args.iter().map(|a| a.len() + 8).sum());
