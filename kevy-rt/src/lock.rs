@@ -58,12 +58,14 @@ fn ids(key: &[u8]) -> (KeyId, u64) {
 
 impl LockSet {
     /// Reads `key` (shared with other readers).
+    #[inline]
     pub fn read(&mut self, key: &[u8]) {
         let (id, route) = ids(key);
         self.keys.push((id, route, false));
     }
 
     /// Writes `key` (excludes every other user of the key).
+    #[inline]
     pub fn write(&mut self, key: &[u8]) {
         let (id, route) = ids(key);
         self.keys.push((id, route, true));
