@@ -224,8 +224,8 @@ pub(crate) struct LockTable {
     /// that waits for the request.
     deferred: IdMap<Stamps>,
     stamps: BTreeSet<u64>,
-    /// Scratch: requests a release or an undeferral may grant, and the
-    /// waiting ones of them by arrival.
+    /// Scratch: requests a release or an undeferral may grant, and those
+    /// it grants, by arrival.
     cand: Vec<TxnId>,
     order: Vec<(u64, TxnId)>,
     /// Emptied key lists of released requests, for the next requests this
