@@ -454,6 +454,9 @@ impl LockTable {
         }
         self.cand = cand;
         self.recycle(req);
+        if self.txns.is_empty() {
+            self.queues.shrink_if_empty();
+        }
         if waits {
             self.grant_candidates(whole, granted);
         }

@@ -69,6 +69,10 @@ fn stored(k: KeyId) -> KeyId {
 
 /// Slots when the table first holds a key.
 const INITIAL: usize = 64;
+/// Slots an empty table keeps (32 KB); past that, it starts again.
+const KEEP_SLOTS: usize = 1024;
+/// Tails an empty table keeps.
+const KEEP_TAILS: usize = 256;
 
 /// Per key id, its FIFO of requests.
 #[derive(Debug, Default)]
@@ -283,6 +287,21 @@ impl Queues {
             let i = self.find(s.key);
             self.slots[i] = s;
         }
+    }
+
+    /// Gives back the memory of a burst (an operation of many keys, many
+    /// operations at once) once no queue is left: the slots of a table
+    /// past [`KEEP_SLOTS`], and the kept tails.
+    pub(super) fn shrink_if_empty(&mut self) {
+        if self.len == 0 && (self.slots.len() > KEEP_SLOTS || self.tails.len() > KEEP_TAILS) {
+            *self = Queues::default();
+        }
+    }
+
+    /// How many slots it has.
+    #[cfg(test)]
+    pub(super) fn capacity(&self) -> usize {
+        self.slots.len()
     }
 
     /// How many keys have a queue.

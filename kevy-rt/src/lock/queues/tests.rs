@@ -84,3 +84,29 @@ fn queues_agree_with_a_model() {
         assert_eq!(q.len(), 0, "seed {seed}");
     }
 }
+
+#[test]
+fn an_emptied_big_table_gives_its_slots_back() {
+    let mut q = Queues::default();
+    let e = |txn| Entry {
+        txn,
+        arrival: txn,
+        write: true,
+    };
+    for k in 1..=10_000u64 {
+        q.enter(k.wrapping_mul(0x9E37_79B9_7F4A_7C15), e(k));
+    }
+    assert!(q.capacity() >= 20_000);
+    q.shrink_if_empty();
+    assert!(q.capacity() >= 20_000, "not empty yet");
+    for k in 1..=10_000u64 {
+        q.leave(k.wrapping_mul(0x9E37_79B9_7F4A_7C15), e(k), None);
+    }
+    q.shrink_if_empty();
+    assert_eq!(q.capacity(), 0);
+    // A small one keeps its slots.
+    q.enter(7, e(1));
+    q.leave(7, e(1), None);
+    q.shrink_if_empty();
+    assert_eq!(q.capacity(), INITIAL);
+}
