@@ -11,10 +11,11 @@
 //! "Isolation", for the deadlock-freedom and isolation arguments.
 
 use std::collections::hash_map::Entry as Slot;
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::router::{hash, hash_tag, key_and_route_hash};
+use queues::{Entry, Queues};
 
 /// A transaction: `(sequence << 16) | origin shard`, unique per runtime.
 pub(crate) type TxnId = u64;
@@ -57,12 +58,14 @@ fn ids(key: &[u8]) -> (KeyId, u64) {
 
 impl LockSet {
     /// Reads `key` (shared with other readers).
+    #[inline]
     pub fn read(&mut self, key: &[u8]) {
         let (id, route) = ids(key);
         self.keys.push((id, route, false));
     }
 
     /// Writes `key` (excludes every other user of the key).
+    #[inline]
     pub fn write(&mut self, key: &[u8]) {
         let (id, route) = ids(key);
         self.keys.push((id, route, true));
@@ -122,13 +125,6 @@ pub(crate) struct Request {
     pub(crate) whole: bool,
 }
 
-/// One queued request on a key.
-#[derive(Clone, Copy, Debug)]
-struct Entry {
-    txn: TxnId,
-    write: bool,
-}
-
 /// Hashes the tables' `u64` ids (key hashes, transaction ids) with one
 /// multiply-xorshift round: no SipHash on the isolated path.
 #[derive(Default)]
@@ -155,36 +151,26 @@ impl Hasher for IdHasher {
 
 type IdMap<V> = HashMap<u64, V, BuildHasherDefault<IdHasher>>;
 
-/// A key's FIFO of requests: most keys have one, kept inline (no
-/// allocation per locked key).
-#[derive(Debug, Default)]
-struct Queue {
-    first: Option<Entry>,
-    rest: VecDeque<Entry>,
+/// The stamps (arrivals, [`LockTable::defer`]) of the deferred commands
+/// touching one key, oldest first; most keys have one, kept inline.
+#[derive(Debug)]
+struct Stamps {
+    first: u64,
+    rest: Vec<u64>,
 }
 
-impl Queue {
-    fn push(&mut self, e: Entry) {
-        if self.first.is_none() {
-            self.first = Some(e);
+impl Stamps {
+    /// Drops `stamp`; true when nothing is left.
+    fn remove(&mut self, stamp: u64) -> bool {
+        if self.first == stamp {
+            if self.rest.is_empty() {
+                return true;
+            }
+            self.first = self.rest.remove(0);
         } else {
-            self.rest.push_back(e);
+            self.rest.retain(|&s| s != stamp);
         }
-    }
-
-    fn iter(&self) -> impl Iterator<Item = &Entry> {
-        self.first.iter().chain(self.rest.iter())
-    }
-
-    /// Drops `txn`'s entry (a request enters a key's queue once); true
-    /// when nothing is left.
-    fn remove(&mut self, txn: TxnId) -> bool {
-        if self.first.is_some_and(|e| e.txn == txn) {
-            self.first = self.rest.pop_front();
-        } else if !self.rest.is_empty() {
-            self.rest.retain(|e| e.txn != txn);
-        }
-        self.first.is_none()
+        false
     }
 }
 
@@ -198,34 +184,50 @@ struct Held {
 
 /// A shard's lock table: per resource, the FIFO of requests on it; a request
 /// is granted when every request ahead of it on each of its resources is
-/// compatible (all readers, and it reads too). Requests enter all their queues
+/// compatible (all readers, and it reads too), and no command deferred here
+/// before it arrived touches its resources. Requests enter all their queues
 /// at once, in arrival order, so the oldest waiting request always heads its
 /// queues once the granted ones ahead of it leave: the table alone never
 /// deadlocks.
 #[derive(Debug, Default)]
 pub(crate) struct LockTable {
-    queues: IdMap<Queue>,
+    queues: Queues,
     /// The shard itself, read by every key request and written by
     /// whole-shard ones: its FIFO is the arrival order. Only the writers
     /// are listed, `(arrival, txn)`, oldest first: a key request is
     /// admitted when no writer arrived before it, a whole request when no
     /// request at all did (no queue entry, scan or removal per key request).
     wholes: VecDeque<(u64, TxnId)>,
-    /// Arrivals so far.
+    /// Arrivals so far: lock requests and deferred commands, numbered in
+    /// one sequence.
     arrivals: u64,
     /// Per request: its keys (each once, in its strongest mode; it also
     /// takes the shard, written when `whole`), whether it is granted, and
     /// its arrival.
     txns: IdMap<Held>,
-    /// Waiting requests in arrival order.
-    waiting: Vec<TxnId>,
-    /// Per key, how many commands deferred here behind the locks touch it
-    /// (`defer_key`); `ndeferred`, how many are deferred. A request is not
-    /// granted ahead of a deferred command on one of its keys (nor, whole,
-    /// ahead of any): the deferred commands arrived first, and a connection
-    /// that sends `SET k 1` then `MSET k 2 x 1` must see k = 2.
-    deferred: IdMap<u32>,
-    ndeferred: usize,
+    /// The waiting (not granted) requests, oldest first: `(arrival,
+    /// txn)`, `None` once granted or released (dropped from the front,
+    /// compacted when they are most of it); `nwaiting`, how many are
+    /// `Some`. Arrivals only grow, so a request enters at the back and
+    /// leaves by binary search.
+    waiting: VecDeque<(u64, Option<TxnId>)>,
+    nwaiting: usize,
+    /// Per key, the stamps of the commands deferred here behind the locks
+    /// that touch it (`defer_key`); `stamps`, every deferred command's. A
+    /// request is not granted ahead of a command deferred *before it
+    /// arrived* on one of its keys (nor, whole, ahead of any deferred
+    /// before it): such a command came first, and a connection that sends
+    /// `SET k 1` then `MSET k 2 x 1` must see k = 2. A command deferred
+    /// after it arrived holds nothing back (it waits for the request
+    /// instead, once granted): else a request could wait for a command
+    /// that waits, through its connection's earlier commands, for a holder
+    /// that waits for the request.
+    deferred: IdMap<Stamps>,
+    stamps: BTreeSet<u64>,
+    /// Scratch: requests a release or an undeferral may grant, and those
+    /// it grants, by arrival.
+    cand: Vec<TxnId>,
+    order: Vec<(u64, TxnId)>,
     /// Emptied key lists of released requests, for the next requests this
     /// shard builds ([`LockTable::key_list`]). A share's list is built on
     /// its origin and dropped where it was locked, often another shard:
@@ -290,18 +292,22 @@ impl LockTable {
         // one lookup per key, not a second one to check the queue.
         let mut keys_admit = true;
         for &(k, write) in &req.keys {
-            let q = self.queues.entry(k).or_default();
-            keys_admit = keys_admit && q.iter().all(|e| !(write || e.write));
-            q.push(Entry { txn, write });
+            let e = Entry {
+                txn,
+                arrival,
+                write,
+            };
+            keys_admit &= self.queues.enter(k, e);
         }
         // Alone in the table: nothing is ahead of it on any resource.
-        let alone = self.txns.is_empty() && self.ndeferred == 0;
+        let alone = self.txns.is_empty() && self.stamps.is_empty();
         let granted = alone
             || (keys_admit
-                && self.behind_no_deferred(&req)
+                && self.behind_no_deferred(&req, arrival)
                 && self.shard_admits(req.whole, arrival));
         if !granted {
-            self.waiting.push(txn);
+            self.waiting.push_back((arrival, Some(txn)));
+            self.nwaiting += 1;
         }
         self.txns.insert(
             txn,
@@ -319,7 +325,7 @@ impl LockTable {
     /// queued: a request that runs and leaves within one step (the last
     /// shard of a one-round operation) need not enter the table.
     pub(crate) fn free_for(&self, req: &Request) -> bool {
-        if !self.behind_no_deferred(req) {
+        if !self.behind_no_deferred(req, u64::MAX) {
             return false;
         }
         if self.txns.is_empty() {
@@ -327,21 +333,20 @@ impl LockTable {
         }
         !req.whole
             && self.wholes.is_empty()
-            && req.keys.iter().all(|&(k, write)| {
-                self.queues
-                    .get(&k)
-                    .is_none_or(|q| q.iter().all(|e| !(write || e.write)))
-            })
+            && req
+                .keys
+                .iter()
+                .all(|&(k, write)| self.queues.get(k).is_none_or(|q| q.admits_new(write)))
     }
 
     /// Whether every request ahead of `txn` on each of `req`'s resources is
-    /// compatible.
+    /// compatible, and no command deferred before it touches them.
     fn grantable(&self, req: &Request, txn: TxnId, arrival: u64) -> bool {
-        self.behind_no_deferred(req)
+        self.behind_no_deferred(req, arrival)
             && self.shard_admits(req.whole, arrival)
             && req.keys.iter().all(|&(k, write)| {
                 self.queues
-                    .get(&k)
+                    .get(k)
                     .is_none_or(|q| admits(q.iter(), txn, write))
             })
     }
@@ -357,96 +362,159 @@ impl LockTable {
         }
     }
 
-    /// Whether no deferred command touches `req`'s resources (a whole
-    /// request: none is deferred at all).
+    /// Whether no command deferred before `arrival` touches `req`'s
+    /// resources (a whole request: no command deferred before it at all).
     #[inline]
-    fn behind_no_deferred(&self, req: &Request) -> bool {
-        self.ndeferred == 0
-            || (!req.whole && req.keys.iter().all(|(k, _)| !self.deferred.contains_key(k)))
+    fn behind_no_deferred(&self, req: &Request, arrival: u64) -> bool {
+        if self.stamps.is_empty() {
+            return true;
+        }
+        if req.whole {
+            return self.stamps.first().is_none_or(|&s| s > arrival);
+        }
+        req.keys
+            .iter()
+            .all(|(k, _)| self.deferred.get(k).is_none_or(|s| s.first > arrival))
     }
 
     /// A command is deferred here (behind a granted lock, or behind an
     /// earlier deferred command of its connection), its keys declared by
-    /// `defer_key`: requests arriving from now on are not granted ahead of
-    /// it on those keys.
-    pub(crate) fn defer(&mut self) {
-        self.ndeferred += 1;
+    /// `defer_key` with the stamp returned: requests arriving from now on
+    /// are not granted ahead of it on those keys.
+    pub(crate) fn defer(&mut self) -> u64 {
+        self.arrivals += 1;
+        self.stamps.insert(self.arrivals);
+        self.arrivals
     }
 
-    /// Key `key` of the command being deferred ([`LockTable::defer`]).
-    pub(crate) fn defer_key(&mut self, key: &[u8]) {
-        *self.deferred.entry(key_id(key)).or_default() += 1;
-    }
-
-    /// Key `key` of a deferred command that ran (declared by `defer_key`).
-    pub(crate) fn undefer_key(&mut self, key: &[u8]) {
-        if let Slot::Occupied(mut n) = self.deferred.entry(key_id(key)) {
-            *n.get_mut() -= 1;
-            if *n.get() == 0 {
-                n.remove();
+    /// Key `key` of the command deferred with `stamp` ([`LockTable::defer`]).
+    pub(crate) fn defer_key(&mut self, key: &[u8], stamp: u64) {
+        match self.deferred.entry(key_id(key)) {
+            Slot::Occupied(mut s) => s.get_mut().rest.push(stamp),
+            Slot::Vacant(v) => {
+                v.insert(Stamps {
+                    first: stamp,
+                    rest: Vec::new(),
+                });
             }
         }
     }
 
-    /// A deferred command ran, its keys undeclared (`undefer_key`); pushes
-    /// the requests that only waited for it to `granted`, oldest first.
-    pub(crate) fn undefer(&mut self, granted: &mut Vec<TxnId>) {
-        self.ndeferred = self.ndeferred.saturating_sub(1);
-        self.grant_waiting(granted);
+    /// Key `key` of the deferred command of `stamp` that ran (declared by
+    /// `defer_key`).
+    pub(crate) fn undefer_key(&mut self, key: &[u8], stamp: u64) {
+        if let Slot::Occupied(mut s) = self.deferred.entry(key_id(key)) {
+            if s.get_mut().remove(stamp) {
+                s.remove();
+            }
+        }
+    }
+
+    /// The deferred command of `stamp` ran, its keys undeclared
+    /// (`undefer_key`); pushes the requests that only waited for it to
+    /// `granted`, oldest first. Only requests that arrived after it can
+    /// have waited for it: those are the candidates (not the queues of its
+    /// keys, whose granted readers may be many).
+    pub(crate) fn undefer(&mut self, stamp: u64, granted: &mut Vec<TxnId>) {
+        self.stamps.remove(&stamp);
+        if self.nwaiting > 0 {
+            let mut cand = std::mem::take(&mut self.cand);
+            let from = self.waiting.partition_point(|&(a, _)| a < stamp);
+            cand.extend(self.waiting.range(from..).filter_map(|&(_, t)| t));
+            self.cand = cand;
+            self.grant_candidates(false, granted);
+        }
     }
 
     /// Drops `txn`'s request (granted or not); pushes the requests this grants
     /// to `granted`, oldest first.
     pub(crate) fn release(&mut self, txn: TxnId, granted: &mut Vec<TxnId>) {
-        let Some(Held { req, .. }) = self.txns.remove(&txn) else {
+        let Some(held) = self.txns.remove(&txn) else {
             return;
         };
-        if self.txns.is_empty() && self.queues.capacity() <= 64 {
-            // It was alone (so nothing waits): every queue holds only it.
-            self.queues.clear();
-            self.wholes.clear();
-            self.waiting.clear();
-            self.recycle(req);
-            return;
+        let whole = held.req.whole;
+        let req = held.req;
+        if !held.granted {
+            self.unwait(held.arrival);
         }
         if req.whole {
             self.wholes.retain(|&(_, t)| t != txn);
         }
-        for &(k, _) in &req.keys {
-            // One lookup per key.
-            if let Slot::Occupied(mut q) = self.queues.entry(k) {
-                if q.get_mut().remove(txn) {
-                    q.remove();
-                }
-            }
+        // One lookup per key: out of its queue, and (when anything waits)
+        // what its leaving may let through.
+        let waits = self.nwaiting > 0;
+        let mut cand = std::mem::take(&mut self.cand);
+        for &(k, write) in &req.keys {
+            let e = Entry {
+                txn,
+                arrival: held.arrival,
+                write,
+            };
+            self.queues.leave(k, e, waits.then_some(&mut cand));
         }
+        self.cand = cand;
         self.recycle(req);
-        if self.waiting.is_empty() {
-            return;
+        if self.txns.is_empty() {
+            self.queues.shrink_if_empty();
         }
-        self.waiting.retain(|&t| t != txn);
-        self.grant_waiting(granted);
+        if waits {
+            self.grant_candidates(whole, granted);
+        }
     }
 
-    /// Grants the waiting requests nothing ahead of them holds back any
-    /// more; pushes them to `granted`, oldest first.
-    fn grant_waiting(&mut self, granted: &mut Vec<TxnId>) {
-        let mut i = 0;
-        while i < self.waiting.len() {
-            let t = self.waiting[i];
-            let ok = self
-                .txns
-                .get(&t)
-                .is_some_and(|h| self.grantable(&h.req, t, h.arrival));
-            if ok {
-                self.waiting.remove(i);
-                if let Some(h) = self.txns.get_mut(&t) {
-                    h.granted = true;
+    /// Grants the candidates (`cand`) nothing holds back any more, and the
+    /// oldest whole-shard request when nothing does; with `all` (a
+    /// whole-shard request left, which held back every later request),
+    /// every waiting request is a candidate. Pushes them to `granted`,
+    /// oldest first.
+    fn grant_candidates(&mut self, all: bool, granted: &mut Vec<TxnId>) {
+        let mut cand = std::mem::take(&mut self.cand);
+        if all {
+            cand.clear();
+            cand.extend(self.waiting.iter().filter_map(|&(_, t)| t));
+        } else if let Some(&(_, t)) = self.wholes.front() {
+            cand.push(t);
+        }
+        // Each once; one lookup each to weed out the granted ones and
+        // judge the others (whether one is grantable does not depend on
+        // which others are granted: queue order and deferrals decide).
+        cand.sort_unstable();
+        cand.dedup();
+        let mut order = std::mem::take(&mut self.order);
+        for &t in &cand {
+            if let Some(h) = self.txns.get(&t) {
+                if !h.granted && self.grantable(&h.req, t, h.arrival) {
+                    order.push((h.arrival, t));
                 }
-                granted.push(t);
-            } else {
-                i += 1;
             }
+        }
+        cand.clear();
+        self.cand = cand;
+        // Oldest first.
+        order.sort_unstable();
+        for &(arrival, t) in &order {
+            if let Some(h) = self.txns.get_mut(&t) {
+                h.granted = true;
+            }
+            self.unwait(arrival);
+            granted.push(t);
+        }
+        order.clear();
+        self.order = order;
+    }
+
+    /// The request that arrived `arrival`th waits no more.
+    fn unwait(&mut self, arrival: u64) {
+        if let Ok(i) = self.waiting.binary_search_by_key(&arrival, |&(a, _)| a) {
+            if self.waiting[i].1.take().is_some() {
+                self.nwaiting -= 1;
+            }
+        }
+        while self.waiting.front().is_some_and(|&(_, t)| t.is_none()) {
+            self.waiting.pop_front();
+        }
+        if self.waiting.len() > 32 && self.waiting.len() > 4 * self.nwaiting {
+            self.waiting.retain(|&(_, t)| t.is_some());
         }
     }
 
@@ -454,7 +522,7 @@ impl LockTable {
     /// holds the key, or the whole shard.
     pub(crate) fn blocks(&self, key: &[u8]) -> bool {
         self.queues
-            .get(&key_id(key))
+            .get(key_id(key))
             .is_some_and(|q| q.iter().any(|e| self.is_granted(e.txn)))
             || self.whole_held()
     }
@@ -471,7 +539,7 @@ impl LockTable {
 
 /// Whether every request ahead of `txn` in queue `q` is compatible with
 /// it (`write` is its mode).
-fn admits<'a>(q: impl Iterator<Item = &'a Entry>, txn: TxnId, write: bool) -> bool {
+fn admits(q: impl Iterator<Item = Entry>, txn: TxnId, write: bool) -> bool {
     for e in q {
         if e.txn == txn {
             return true;
@@ -482,6 +550,8 @@ fn admits<'a>(q: impl Iterator<Item = &'a Entry>, txn: TxnId, write: bool) -> bo
     }
     true
 }
+
+mod queues;
 
 #[cfg(test)]
 mod tests;

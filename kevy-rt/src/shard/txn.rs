@@ -73,6 +73,8 @@ struct Deferred<C: Commands> {
     ctx: C::Ctx,
     route: Route,
     args: OwnedArgs,
+    /// Its place among the lock table's arrivals ([`LockTable::defer`]).
+    stamp: u64,
 }
 
 /// A shard's isolation state.
@@ -95,8 +97,12 @@ pub(super) struct Txns<C: Commands> {
     pub(super) locks: LockSet,
     /// Peers' one-round parts waiting here for their share's locks.
     waiting: Vec<round::Waiting<C>>,
-    /// Those whose share was granted: to run, in grant order.
+    /// Those whose share was granted: to run, in grant order; and the
+    /// emptied list of the last run, for the next (no allocation per run).
     runnable: Vec<round::Waiting<C>>,
+    spare_runnable: Vec<round::Waiting<C>>,
+    /// Scratch: the requests a release or a deferred command's run grants.
+    grants: Vec<TxnId>,
     /// Emptied reply and held-shard lists of finished operations, for the
     /// next one-round operations (no allocation per operation).
     spare_replies: Vec<Vec<Option<C::PartReply>>>,
@@ -124,6 +130,8 @@ impl<C: Commands> Txns<C> {
             locks: LockSet::default(),
             waiting: Vec::new(),
             runnable: Vec::new(),
+            spare_runnable: Vec::new(),
+            grants: Vec::new(),
             spare_replies: Vec::new(),
             spare_held: Vec::new(),
             spare_shares: Vec::new(),
@@ -223,10 +231,10 @@ impl<C: Commands> Txns<C> {
         route: Route,
         args: Args<'_>,
     ) {
-        self.table.defer();
+        let stamp = self.table.defer();
         let table = &mut self.table;
         route.for_each_key(args, |k| {
-            table.defer_key(k);
+            table.defer_key(k, stamp);
             true
         });
         self.deferred.push_back(Deferred {
@@ -237,6 +245,7 @@ impl<C: Commands> Txns<C> {
             ctx,
             route,
             args: args.to_owned_args(),
+            stamp,
         });
         self.armed = true;
     }
@@ -401,12 +410,13 @@ impl<C: Commands> Shard<C> {
 
     /// Drops `txn`'s locks on this shard; grants what waited on them.
     pub(super) fn release_here(&mut self, txn: TxnId) {
-        let mut granted = Vec::new();
+        let mut granted = std::mem::take(&mut self.txn.grants);
         self.txn.table.release(txn, &mut granted);
         self.parking.released();
-        for g in granted {
+        for g in granted.drain(..) {
             self.granted(g);
         }
+        self.txn.grants = granted;
         self.txn.retry = true;
     }
 
@@ -511,10 +521,12 @@ impl<C: Commands> Shard<C> {
             if let Some(txn) = self.txn.ready.pop() {
                 self.advance(txn);
             } else if !self.txn.runnable.is_empty() {
-                let runnable = std::mem::take(&mut self.txn.runnable);
-                for w in runnable {
+                let spare = std::mem::take(&mut self.txn.spare_runnable);
+                let mut runnable = std::mem::replace(&mut self.txn.runnable, spare);
+                for w in runnable.drain(..) {
                     self.run_granted(w);
                 }
+                self.txn.spare_runnable = runnable;
             } else if std::mem::take(&mut self.txn.retry) {
                 self.retry_deferred();
             } else {
@@ -597,14 +609,15 @@ impl<C: Commands> Shard<C> {
             // Lock requests that arrived after it may be granted now.
             let table = &mut self.txn.table;
             d.route.for_each_key(d.args.args(), |k| {
-                table.undefer_key(k);
+                table.undefer_key(k, d.stamp);
                 true
             });
-            let mut granted = Vec::new();
-            table.undefer(&mut granted);
-            for g in granted {
+            let mut granted = std::mem::take(&mut self.txn.grants);
+            table.undefer(d.stamp, &mut granted);
+            for g in granted.drain(..) {
                 self.granted(g);
             }
+            self.txn.grants = granted;
         }
     }
 }

@@ -316,3 +316,69 @@ fn deferred_commands_leave_in_order_across_retries() {
     }
     drop(server);
 }
+
+/// A lock request is not held back by commands deferred *after* it
+/// arrived. `HOLD k xk` and `HOLD z xz` hold two keys of one shard; a
+/// client's `MSET k 2 x 1` queues behind the first hold; then another
+/// client pipelines `SET z 1` (deferred behind the second hold) and `SET k
+/// 1` (deferred behind its connection's `SET z`: it declares k after the
+/// MSET's request arrived). Letting k go must grant the MSET, though `SET
+/// k 1` still waits; the second hold lets z go only once the MSET replied,
+/// as a holder that waits for another operation would (a connection's
+/// chained operations): a table that held the MSET back behind `SET k 1`
+/// deadlocks here (the SET waits for `SET z`, which waits for the hold,
+/// which waits for the MSET), and the MSET's reply never comes. Then k =
+/// 2, and once z goes the SETs run in order: k = 1. Both placements of k
+/// (lower and higher shard of the MSET), connections on both shards.
+#[test]
+fn a_request_is_not_held_back_by_commands_deferred_after_it() {
+    let held = Keys::default();
+    let release = Keys::default();
+    let cmds = Order {
+        held: held.clone(),
+        release: release.clone(),
+    };
+    let server = TestServer::start(cmds, 2);
+    for round in 0..4 {
+        let (s, o) = if round % 2 == 0 { (0, 1) } else { (1, 0) };
+        let k = key_on(&server, &format!("k{round}-"), s);
+        let z = key_on(&server, &format!("z{round}-"), s);
+        let xk = key_on(&server, &format!("xk{round}-"), o);
+        let xz = key_on(&server, &format!("xz{round}-"), o);
+        let x = key_on(&server, &format!("x{round}-"), o);
+        let mut hold_k = server.connect();
+        let mut hold_z = server.connect();
+        let mut mset = server.connect();
+        let mut client = server.connect();
+        let mut other = server.connect();
+        hold_k.send(&encode(&["HOLD", k.as_str(), xk.as_str()]));
+        hold_z.send(&encode(&["HOLD", z.as_str(), xz.as_str()]));
+        while !has(&held, k.as_bytes()) || !has(&held, z.as_bytes()) {
+            thread::sleep(Duration::from_millis(1));
+        }
+        mset.send(&encode(&["MSET", k.as_str(), "2", x.as_str(), "1"]));
+        // Give the MSET's request time to reach k's shard and queue there
+        // before the SETs are deferred (were it slower, the SETs would
+        // arrive first and the MSET would rightly wait for them: the test
+        // would pass without exercising the order).
+        thread::sleep(Duration::from_millis(100));
+        let mut bytes = encode(&["SET", z.as_str(), "1"]);
+        bytes.extend(encode(&["SET", k.as_str(), "1"]));
+        client.send(&bytes);
+        thread::sleep(Duration::from_millis(100));
+        put(&release, &k);
+        assert_eq!(hold_k.reply().unwrap_or_default(), b"+OK\r\n");
+        assert_eq!(
+            mset.reply().unwrap_or_default(),
+            b"+OK\r\n",
+            "round {round}"
+        );
+        assert_eq!(other.call(&["GET", k.as_str()]), b"+2\r\n", "round {round}");
+        put(&release, &z);
+        assert_eq!(hold_z.reply().unwrap_or_default(), b"+OK\r\n");
+        assert_eq!(client.replies(2), [&b"+OK\r\n"[..], b"+OK\r\n"]);
+        assert_eq!(other.call(&["GET", k.as_str()]), b"+1\r\n", "round {round}");
+        assert_eq!(other.call(&["GET", x.as_str()]), b"+1\r\n");
+    }
+    drop(server);
+}

@@ -8,7 +8,7 @@ use std::thread;
 use kevy_commands::Redis;
 use kevy_rt::Router;
 
-use crate::util::{kevy_on, Raw};
+use crate::util::{encode_str, kevy_on, Raw};
 
 /// Keys `prefix<i>` spreading over every shard of `shards`.
 fn spread(prefix: &str, n: usize, shards: usize) -> Vec<String> {
@@ -131,6 +131,139 @@ fn renamed_and_moved_values_are_always_in_one_place() {
             })
             .collect();
         for t in readers.into_iter().chain([mover]) {
+            t.join().unwrap();
+        }
+    }
+}
+
+/// What a pipelined command of the mixed load checks in its reply.
+enum Check {
+    /// Any reply but an error.
+    Any,
+    /// An array of bulks, all equal (an MGET of the whole group).
+    Equal,
+    /// `:0` or `:n` (EXISTS of the whole group).
+    AllOrNone(usize),
+    /// `+OK`, then a `+QUEUED` per command, then EXEC's array.
+    Exec(usize),
+}
+
+/// Many clients pipelining MSET, MGET, DEL, EXISTS and MULTI/EXEC blocks
+/// over one group of few keys (each writing the whole group), and
+/// single-key GETs and SETs (which wait behind the locks) on it and on a
+/// second group that MSETs also lock: every reply comes (no deadlock),
+/// and no read sees part of a write (MGET all equal, EXISTS 0 or all).
+#[test]
+fn a_mixed_load_over_few_keys_never_deadlocks() {
+    for shards in [2, 3] {
+        let server = kevy_on(Redis::default(), shards);
+        let a = spread("a", 6, shards);
+        let b = spread("b", 6, shards);
+        let clients: Vec<_> = (0..12u64)
+            .map(|id| {
+                let mut c = Raw::connect(server.addr());
+                let (a, b) = (a.clone(), b.clone());
+                thread::spawn(move || {
+                    let mut rng = id.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+                    let mut next = move |n: usize| {
+                        rng ^= rng << 13;
+                        rng ^= rng >> 7;
+                        rng ^= rng << 17;
+                        (rng % n as u64) as usize
+                    };
+                    for i in 0..150 {
+                        let mut bytes = Vec::new();
+                        let mut checks = Vec::new();
+                        for j in 0..8 {
+                            let v = format!("{id}-{i}-{j}");
+                            let mut cmd: Vec<&str> = Vec::new();
+                            let check = match next(8) {
+                                0 => {
+                                    cmd.push("MSET");
+                                    a.iter().for_each(|k| cmd.extend([k.as_str(), &v]));
+                                    Check::Any
+                                }
+                                1 => {
+                                    cmd.push("MGET");
+                                    cmd.extend(a.iter().map(String::as_str));
+                                    Check::Equal
+                                }
+                                2 => {
+                                    cmd.push("DEL");
+                                    cmd.extend(a.iter().map(String::as_str));
+                                    Check::Any
+                                }
+                                3 => {
+                                    cmd.push("EXISTS");
+                                    cmd.extend(a.iter().map(String::as_str));
+                                    Check::AllOrNone(a.len())
+                                }
+                                4 => {
+                                    bytes.extend(encode_str(&["MULTI"]));
+                                    for k in &a {
+                                        bytes.extend(encode_str(&["SET", k, &v]));
+                                    }
+                                    cmd.push("EXEC");
+                                    Check::Exec(a.len())
+                                }
+                                5 => {
+                                    cmd.extend(["GET", &a[next(a.len())]]);
+                                    Check::Any
+                                }
+                                6 => {
+                                    cmd.extend(["SET", &b[next(b.len())], &v]);
+                                    Check::Any
+                                }
+                                _ => {
+                                    cmd.push("MSET");
+                                    b.iter().for_each(|k| cmd.extend([k.as_str(), &v]));
+                                    Check::Any
+                                }
+                            };
+                            bytes.extend(encode_str(&cmd));
+                            checks.push(check);
+                        }
+                        c.send(&bytes);
+                        for check in checks {
+                            match check {
+                                Check::Any => {
+                                    let r = c.reply();
+                                    assert!(
+                                        !r.starts_with(b"-"),
+                                        "{}",
+                                        String::from_utf8_lossy(&r)
+                                    );
+                                }
+                                Check::Equal => {
+                                    let vals = bulks(&c.reply());
+                                    assert!(
+                                        vals.windows(2).all(|w| w[0] == w[1]),
+                                        "an MGET saw part of a write: {vals:?}"
+                                    );
+                                }
+                                Check::AllOrNone(n) => {
+                                    let r = c.reply();
+                                    let n = format!(":{n}\r\n");
+                                    assert!(r == b":0\r\n" || r == n.as_bytes(), "EXISTS {r:?}");
+                                }
+                                Check::Exec(n) => {
+                                    assert_eq!(c.reply(), b"+OK\r\n");
+                                    for _ in 0..n {
+                                        assert_eq!(c.reply(), b"+QUEUED\r\n");
+                                    }
+                                    let r = c.reply();
+                                    assert!(
+                                        r.starts_with(format!("*{n}\r\n").as_bytes()),
+                                        "EXEC {r:?}"
+                                    );
+                                }
+                            }
+                        }
+                    }
+                })
+            })
+            .collect();
+        for t in clients {
             t.join().unwrap();
         }
     }
