@@ -154,6 +154,9 @@ pub(crate) struct Shard<C: Commands> {
     /// The spans of the request decoded ahead (see `process`).
     spans_next: Vec<Span>,
     parts: Vec<(usize, C::Part)>,
+    /// A gathered round's replies, emptied, for the next gather's (lent
+    /// to [`Commands::gather_lending`]: no vector per operation).
+    gathered: Vec<C::PartReply>,
     /// Peer batches' replies waiting for the iteration's durability
     /// barrier (`Commands::holds_replies`): one barrier for all of them.
     held: Vec<(usize, crate::msg::Replies<C>, bool)>,
@@ -274,6 +277,7 @@ impl<C: Commands> Shard<C> {
             spans: Vec::new(),
             spans_next: Vec::new(),
             parts: Vec::new(),
+            gathered: Vec::new(),
             held: Vec::new(),
             next_gen: 0,
             commands_run: 0,
