@@ -155,6 +155,13 @@ fn run_keys_part(shard: &mut ShardState, ctx: Ctx, part: &Part) -> PartReply {
     let now = &clock;
     let args = part.args.args();
     let db = shard.db(ctx.db as usize);
+    // MSET's arguments alternate key, value.
+    let step = if matches!(part.op, Op::Mset | Op::MsetnxSet) {
+        2
+    } else {
+        1
+    };
+    db.prefetch_keys(args, 0, args.len(), step);
     match part.op {
         Op::Mget => {
             // Room for short values up front (grown a bulk at a time from

@@ -586,6 +586,25 @@ impl Commands for Redis {
         true
     }
 
+    /// A connection moves only with nothing of it registered on its shard:
+    /// no subscriptions, watched keys, transaction, tracking (its keys'
+    /// shards hold its handle), not a tracking redirect target, not
+    /// monitoring, no script restart pending.
+    fn movable(&self, session: &Session) -> bool {
+        !session.subscribed
+            && session.multi.is_none()
+            && session.watched.is_empty()
+            && session.tracking.is_none()
+            && !session.monitor
+            && !session.script_global
+            && !family::tracking::is_redirect_target(&self.shared, session.id)
+    }
+
+    fn moved(&self, _shard: &mut ShardState, session: &mut Session, conn: kevy_rt::ConnHandle) {
+        session.conn = Some(conn);
+        family::tracking::register(&self.shared, session.id, Some((conn, session.peer)));
+    }
+
     fn opened(&self, _shard: &mut ShardState, session: &mut Session, conn: kevy_rt::ConnHandle) {
         session.conn = Some(conn);
         family::tracking::register(&self.shared, session.id, Some((conn, session.peer)));

@@ -41,6 +41,18 @@ impl Redis {
         }
         match cmd.run {
             Run::Key(f) | Run::Keys(f, _) => {
+                if let (Run::Keys(..), Ok(first)) = (cmd.run, usize::try_from(cmd.first_key)) {
+                    // MGET, MSET, DEL… with every key here: their lookups'
+                    // misses overlap.
+                    let end = match usize::try_from(cmd.last_key) {
+                        Ok(last) => last + 1,
+                        Err(_) => (args.len() as i64 + 1 + i64::from(cmd.last_key)) as usize,
+                    };
+                    let step = usize::try_from(cmd.step).unwrap_or(1);
+                    shard
+                        .db_ref(ctx.db as usize)
+                        .prefetch_keys(args, first, end, step);
+                }
                 keyed(shard, ctx, cmd, args, out, false, |shard, now, out| {
                     f(&mut Call {
                         db: shard.db(ctx.db as usize),

@@ -221,7 +221,9 @@ pub trait Commands: Send + Sync + Sized + 'static {
     type Cmd: Copy + Send + 'static;
     /// Per-connection state kept on the connection's shard (selected database,
     /// protocol version, name…).
-    type Session: Default + 'static;
+    /// `Send`: a connection may move to another shard with its session
+    /// (see [`Commands::movable`]).
+    type Session: Default + Send + 'static;
     /// The part of the session a command needs when it runs on another shard.
     type Ctx: Copy + Send + 'static;
     /// One shard's share of a multi-shard operation.
@@ -623,6 +625,22 @@ pub trait Commands: Send + Sync + Sized + 'static {
     fn render_push(&self, _session: &Self::Session, _tag: u8, payload: &[u8], out: &mut Vec<u8>) {
         out.extend_from_slice(payload);
     }
+
+    /// Whether the connection of `session` may move to another shard now:
+    /// nothing of the command set's (subscriptions, watched keys, a queued
+    /// transaction, a registry holding its [`ConnHandle`]…) would be left
+    /// behind pointing at its old place, or [`Commands::moved`] updates it.
+    /// The runtime moves a connection whose keyed commands keep going to one
+    /// other shard (its forwarded commands then run where it lives), only
+    /// when nothing of it is in flight. Default: never.
+    fn movable(&self, _session: &Self::Session) -> bool {
+        false
+    }
+
+    /// The connection of `session` moved to this shard, where it is now
+    /// `conn` (see [`Commands::movable`]). Runs on its new shard. Default:
+    /// nothing.
+    fn moved(&self, _shard: &mut Self::Shard, _session: &mut Self::Session, _conn: ConnHandle) {}
 
     /// A new connection `conn` was accepted; its session was just made.
     /// Runs on its shard. Default: nothing.

@@ -174,6 +174,12 @@ pub(crate) struct Conn<C: Commands> {
     pub(crate) last_active: Instant,
     /// Since when output has been over its class's soft limit.
     pub(crate) soft_since: Option<Instant>,
+    /// The shard its last keyed commands all went to, and how many in a row
+    /// (see `shard/moving.rs`).
+    pub(crate) streak: (u32, u32),
+    /// Moving to this shard: its receive is being cancelled; it takes no
+    /// input until it arrives there.
+    pub(crate) moving: Option<usize>,
 }
 
 impl<C: Commands> Conn<C> {
@@ -233,6 +239,8 @@ impl<C: Commands> Conn<C> {
             monitor: false,
             parked: None,
             soft_since: None,
+            streak: (0, 0),
+            moving: None,
         }
     }
 
@@ -411,6 +419,7 @@ impl<C: Commands> Conn<C> {
     pub(crate) fn can_decode(&self) -> bool {
         !self.held
             && !self.closing
+            && self.moving.is_none()
             && self.deferred.is_none()
             && self.unsent() < self.high_water
             && !self.owes_too_much()

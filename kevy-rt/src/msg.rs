@@ -159,6 +159,8 @@ pub(crate) struct Replies<C: Commands> {
 pub(crate) enum Msg<C: Commands> {
     Requests(Requests<C>),
     Replies(Replies<C>),
+    /// A connection moving to the receiving shard (`shard/moving.rs`).
+    Adopt(Box<crate::conn::Conn<C>>),
 }
 
 impl<C: Commands> ReplyBufs<C> {

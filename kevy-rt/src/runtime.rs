@@ -15,6 +15,9 @@ use mio::{Poll, Waker};
 use socket2::{Domain, Protocol, Socket, Type};
 
 use crate::commands::Commands;
+
+/// [`Builder::move_after`]'s default.
+const DEFAULT_MOVE_AFTER: u32 = 64;
 use crate::mesh::{mesh, MeshEnd, Signal};
 use crate::msg::Msg;
 use crate::reactor::IoBackend;
@@ -36,6 +39,7 @@ pub struct Builder<C: Commands> {
     limits: Limits,
     backlog: i32,
     idle_spin: Duration,
+    move_after: u32,
     settings: Arc<Settings>,
     unix: Option<(PathBuf, Option<u32>)>,
     tls: Option<(String, Arc<ServerConfig>)>,
@@ -114,6 +118,16 @@ impl<C: Commands> Builder<C> {
     /// cycles when traffic is steady. Default: `KEVY_IDLE_SPIN_US` or 0.
     pub fn idle_spin(mut self, d: Duration) -> Self {
         self.idle_spin = d;
+        self
+    }
+
+    /// After how many keyed commands in a row that all went to one other
+    /// shard a connection moves there, where its commands then run without
+    /// a hop (when the command set allows it, see [`Commands::movable`]);
+    /// 0: never. Default: `KEVY_MOVE_AFTER` or 64 (random keys over two
+    /// shards make such a run about once in 2^64 commands).
+    pub fn move_after(mut self, n: u32) -> Self {
+        self.move_after = n;
         self
     }
 
@@ -239,6 +253,7 @@ impl<C: Commands> Builder<C> {
             stop: Arc::new(AtomicBool::new(false)),
             stats: (0..n).map(|_| Arc::new(ShardStats::default())).collect(),
             idle_spin: self.idle_spin,
+            move_after: self.move_after,
             settings: self.settings,
             io,
             io_reason,
@@ -359,6 +374,7 @@ pub struct Runtime<C: Commands> {
     stop: Arc<AtomicBool>,
     stats: Vec<Arc<ShardStats>>,
     idle_spin: Duration,
+    move_after: u32,
     settings: Arc<Settings>,
     unix_path: Option<PathBuf>,
     /// Epoll or Uring (Auto resolved at build).
@@ -383,6 +399,10 @@ impl<C: Commands> Runtime<C> {
                     .and_then(|v| v.parse().ok())
                     .unwrap_or(0),
             ),
+            move_after: std::env::var("KEVY_MOVE_AFTER")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(DEFAULT_MOVE_AFTER),
             settings: Settings::new(),
             unix: None,
             tls: None,
@@ -502,6 +522,7 @@ impl<C: Commands> Runtime<C> {
                 stop: self.stop.clone(),
                 stats,
                 idle_spin: self.idle_spin,
+                move_after: self.move_after,
                 settings: self.settings.clone(),
                 io: self.io,
             };

@@ -74,6 +74,7 @@ mod admin;
 mod busy;
 mod cross;
 mod input;
+mod moving;
 mod park;
 mod push;
 mod recv;
@@ -187,6 +188,11 @@ pub(crate) struct Shard<C: Commands> {
     stats: Arc<ShardStats>,
     /// How long an idle loop keeps polling before it parks.
     idle_spin: Duration,
+    /// `Builder::move_after` (0: connections never move).
+    move_after: u32,
+    /// Connections whose keyed commands all went to another shard lately:
+    /// they move there once nothing of theirs is in flight.
+    movers: Vec<usize>,
     settings: Arc<Settings>,
     /// Time at the top of this loop iteration.
     now: Instant,
@@ -213,6 +219,7 @@ pub(crate) struct ShardParts<C: Commands> {
     pub(crate) stop: Arc<AtomicBool>,
     pub(crate) stats: Arc<ShardStats>,
     pub(crate) idle_spin: Duration,
+    pub(crate) move_after: u32,
     pub(crate) settings: Arc<Settings>,
     pub(crate) io: crate::reactor::IoBackend,
 }
@@ -299,6 +306,8 @@ impl<C: Commands> Shard<C> {
             stop: p.stop,
             stats: p.stats,
             idle_spin: p.idle_spin,
+            move_after: p.move_after,
+            movers: Vec::new(),
             settings: p.settings,
             now: Instant::now(),
             outbox,
@@ -361,6 +370,9 @@ impl<C: Commands> Shard<C> {
             let mut busy = self.drain_mesh();
             busy |= !events.is_empty() || self.ring_busy();
             self.reap_sends();
+            // A candidate the replies just drained goes before its next
+            // request runs here (what the ring brings meanwhile goes along).
+            self.move_ready();
             self.take_recvs();
             for ev in events.iter() {
                 match ev.token() {
@@ -429,6 +441,7 @@ impl<C: Commands> Shard<C> {
                 }
                 self.flush(i);
             }
+            self.move_ready();
             if Instant::now() >= next_tick {
                 self.cmds.tick(&mut self.state);
                 self.deliver_pushes();

@@ -20,6 +20,9 @@ pub struct ShardStats {
     pub wakeups: AtomicU64,
     /// Loop iterations that parked in the kernel (published every tick).
     pub parks: AtomicU64,
+    /// Connections that moved here from another shard (their keys live
+    /// here; see [`Builder::move_after`](crate::Builder::move_after)).
+    pub moved_in: AtomicU64,
     /// Connections refused because `maxclients` were open.
     pub rejected: AtomicU64,
     /// Connections closed because all connections together used more than
@@ -55,9 +58,23 @@ impl Stats {
 
     /// Connections accepted by each shard.
     pub fn accepted(&self) -> Vec<u64> {
+        self.each(|s| &s.accepted)
+    }
+
+    /// Connections that moved to each shard.
+    pub fn moved_in(&self) -> Vec<u64> {
+        self.each(|s| &s.moved_in)
+    }
+
+    /// Connections open on each shard.
+    pub fn connected(&self) -> Vec<u64> {
+        self.each(|s| &s.connected)
+    }
+
+    fn each(&self, counter: impl Fn(&ShardStats) -> &AtomicU64) -> Vec<u64> {
         self.0
             .iter()
-            .map(|s| s.accepted.load(Ordering::Relaxed))
+            .map(|s| counter(s).load(Ordering::Relaxed))
             .collect()
     }
 }

@@ -52,6 +52,17 @@ fn register_tracking(shared: &Shared, id: u64, to: Option<TrackTo>) {
     }
 }
 
+/// Whether some tracking client sends its invalidations to connection
+/// `id` (`REDIRECT id`): it holds `id`'s handle, so `id` may not move.
+pub fn is_redirect_target(shared: &Shared, id: u64) -> bool {
+    let map = match shared.conns.lock() {
+        Ok(m) => m,
+        Err(p) => p.into_inner(),
+    };
+    map.values()
+        .any(|r| r.tracking.is_some_and(|t| t.redirect == id))
+}
+
 fn lookup(shared: &Shared, id: u64) -> Option<ConnHandle> {
     shared.registered(id).map(|r| r.conn)
 }

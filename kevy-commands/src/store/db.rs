@@ -27,7 +27,6 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use hashbrown::{DefaultHashBuilder, HashTable};
-use kevy_rt::Prefetch;
 
 use crate::model::value::Value;
 use crate::store::lfu;
@@ -245,31 +244,6 @@ impl Db {
             return None;
         }
         self.volatile.get(e.vidx() as usize).map(|v| v.at)
-    }
-
-    /// Starts loading what a lookup of `key` will read (see
-    /// [`kevy_rt::Commands::prefetch`]). `Index`: the table's control bytes
-    /// are read and the candidate buckets (usually one) prefetched; `Entry`:
-    /// the buckets are read and their nodes prefetched.
-    #[inline]
-    pub fn prefetch(&self, key: &[u8], stage: Prefetch) {
-        let hash = self.hash(key);
-        match stage {
-            Prefetch::Index => {
-                for idx in self.table.iter_hash_buckets(hash) {
-                    if let Some(bucket) = self.table.get_bucket(idx) {
-                        // The bucket's address, not its contents: nothing
-                        // here waits for the load.
-                        node::prefetch_addr(std::ptr::from_ref(bucket).cast());
-                    }
-                }
-            }
-            Prefetch::Entry => {
-                for node in self.table.iter_hash(hash) {
-                    node.prefetch();
-                }
-            }
-        }
     }
 
     /// The bucket of `key` if it is live, or the key's hash for an insertion.
@@ -685,6 +659,7 @@ mod access;
 mod clock;
 mod node;
 mod persist;
+mod prefetch;
 mod sample;
 pub(crate) use sample::Candidate;
 mod scan;

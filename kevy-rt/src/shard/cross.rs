@@ -217,6 +217,7 @@ impl<C: Commands> Shard<C> {
                 match msg {
                     Msg::Requests(r) => self.on_requests(peer, r),
                     Msg::Replies(r) => self.on_replies(peer, r),
+                    Msg::Adopt(c) => self.adopt(*c),
                 }
             }
         }

@@ -392,6 +392,7 @@ impl<C: Commands> Shard<C> {
                 }
             }
             Target::Shard(s) if s == self.id || s >= self.router.nshards() => {
+                c.streak.1 = 0;
                 let ctx = cmds.ctx(&c.session);
                 let queued = !c.pending.is_empty();
                 cmds.dispatched(&mut c.session);
@@ -413,6 +414,9 @@ impl<C: Commands> Shard<C> {
                 c.count_queued(queued);
             }
             Target::Shard(s) => {
+                if self.move_after != 0 && c.note_target(s, self.id, self.move_after) {
+                    self.movers.push(i);
+                }
                 let ctx = cmds.ctx(&c.session);
                 cmds.dispatched(&mut c.session);
                 // Direct reply: when this command is all the connection is
@@ -464,6 +468,7 @@ impl<C: Commands> Shard<C> {
                 return;
             }
             Target::Plan => {
+                c.streak.1 = 0;
                 let ctx = cmds.ctx(&c.session);
                 cmds.dispatched(&mut c.session);
                 let seq = c.reserve(args.iter().map(|a| a.len() + 8).sum());

@@ -64,6 +64,11 @@ impl TestServer {
         self.router
     }
 
+    /// Its per-shard counters.
+    pub fn stats(&self) -> &crate::stats::Stats {
+        self.server.stats()
+    }
+
     /// A new client connection. Panics when it cannot connect.
     pub fn connect(&self) -> TestClient {
         let sock = match TcpStream::connect(self.addr()) {

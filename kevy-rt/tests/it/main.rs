@@ -5,6 +5,7 @@ mod barrier;
 mod client;
 mod isolated;
 mod layers;
+mod moving;
 mod ordered;
 mod push;
 mod runtime;

@@ -28,6 +28,7 @@ mod latency;
 mod lazyfree;
 mod maxmemory;
 mod migrate;
+mod moving;
 mod multi_oom;
 mod node_clients;
 mod persist_util;
