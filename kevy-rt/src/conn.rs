@@ -244,6 +244,33 @@ impl<C: Commands> Conn<C> {
         }
     }
 
+    /// Its push handle, living in slot `idx` of shard `shard`.
+    pub(crate) fn handle(&self, shard: usize, idx: usize) -> crate::push::ConnHandle {
+        crate::push::ConnHandle {
+            shard: shard as u32,
+            idx: idx as u32,
+            gen: self.gen,
+        }
+    }
+
+    /// Nothing of it is in flight (no command out, no send, nothing decoded
+    /// ahead, its buffer not lent), and nothing keeps it from taking input
+    /// but its own turn: a busy shard may serve it, it may move.
+    pub(crate) fn idle(&self) -> bool {
+        !self.held
+            && !self.closing
+            && !self.eof
+            && !self.direct
+            && !self.monitor
+            && self.pending.is_empty()
+            && self.deferred.is_none()
+            && self.parked.is_none()
+            && self.ahead.is_none()
+            && self.rbuf_lent == 0
+            && self.in_flight == 0
+            && self.tls.is_none()
+    }
+
     /// The runtime facts of this connection, on shard `shard`.
     pub(crate) fn facts(&self, shard: usize) -> ClientFacts {
         use std::os::fd::AsRawFd;

@@ -522,11 +522,7 @@ impl<C: Commands> Shard<C> {
     /// Tells the command set of admitted connection `slot`.
     fn opened(&mut self, slot: usize) {
         if let Some(c) = self.conns.get_mut(slot) {
-            let handle = crate::push::ConnHandle {
-                shard: self.id as u32,
-                idx: slot as u32,
-                gen: c.gen,
-            };
+            let handle = c.handle(self.id, slot);
             self.cmds.opened(&mut self.state, &mut c.session, handle);
         }
     }
@@ -534,11 +530,7 @@ impl<C: Commands> Shard<C> {
     fn close(&mut self, i: usize) {
         if self.conns.contains(i) {
             let mut c = self.conns.remove(i);
-            let handle = crate::push::ConnHandle {
-                shard: self.id as u32,
-                idx: i as u32,
-                gen: c.gen,
-            };
+            let handle = c.handle(self.id, i);
             self.cmds.closed(&mut self.state, &mut c.session, handle);
             self.settings.release();
             if c.monitor {

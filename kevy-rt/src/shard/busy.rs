@@ -169,22 +169,6 @@ impl<C: Commands> Pump<'_, C> {
     }
 }
 
-/// A connection a busy shard may serve: nothing of it in flight.
-fn idle<C: Commands>(c: &Conn<C>) -> bool {
-    !c.held
-        && !c.closing
-        && !c.eof
-        && !c.direct
-        && !c.monitor
-        && c.pending.is_empty()
-        && c.deferred.is_none()
-        && c.parked.is_none()
-        && c.ahead.is_none()
-        && c.rbuf_lent == 0
-        && c.in_flight == 0
-        && c.tls.is_none()
-}
-
 impl<C: Commands> Pump<'_, C> {
     /// [`ClientsOf::serve_busy`](crate::ClientsOf::serve_busy): serves the
     /// idle connections of `conns` (shard `shard`'s).
@@ -203,7 +187,7 @@ impl<C: Commands> Pump<'_, C> {
         }
         let ready: Vec<usize> = conns
             .iter()
-            .filter(|(i, c)| idle(c) && !self.later.contains(i))
+            .filter(|(i, c)| c.idle() && !self.later.contains(i))
             .map(|(i, _)| i)
             .collect();
         for i in ready {

@@ -367,11 +367,7 @@ impl<C: Commands> Shard<C> {
                 let cx = LocalCx {
                     nshards: self.router.nshards(),
                     client: c.facts(self.id),
-                    conn: crate::push::ConnHandle {
-                        shard: self.id as u32,
-                        idx: i as u32,
-                        gen: c.gen,
-                    },
+                    conn: c.handle(self.id, i),
                 };
                 let queued = !c.pending.is_empty();
                 let (out, session) = c.reply_buf_and_session();

@@ -176,11 +176,7 @@ impl<C: Commands> Shard<C> {
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         ShardStats::add_own(&self.stats.moved_in, 1);
         if let Some(c) = self.conns.get_mut(slot) {
-            let handle = crate::push::ConnHandle {
-                shard: self.id as u32,
-                idx: slot as u32,
-                gen: c.gen,
-            };
+            let handle = c.handle(self.id, slot);
             self.cmds.moved(&mut self.state, &mut c.session, handle);
         }
         if ring {
@@ -190,20 +186,12 @@ impl<C: Commands> Shard<C> {
     }
 }
 
-/// Nothing of connection `c` is in flight or buffered: it can move.
+/// Nothing of connection `c` is in flight, unsent or buffered: it can move.
 fn quiet<C: Commands>(c: &Conn<C>) -> bool {
-    c.drained()
+    c.idle()
+        && c.unsent() == 0
         && c.rpos == c.rend
-        && c.ahead.is_none()
         && c.partial.is_empty()
-        && !c.held
-        && !c.closing
-        && !c.eof
-        && !c.direct
         && !c.direct_waited
-        && c.deferred.is_none()
-        && c.parked.is_none()
-        && !c.monitor
-        && c.tls.is_none()
         && !c.recv_stopped
 }
