@@ -51,6 +51,8 @@ pub const USAGE: &str = "Usage: kevy-server [/path/to/kevy.conf] [--name value .
   --maxclients N    --timeout SECS   --tcp-keepalive SECS   --databases N
   --unixsocket PATH --unixsocketperm OCTAL  --loglevel LEVEL --logfile PATH
   --io epoll|uring|auto  the shards' reactor (default: $KEVY_IO, else auto)
+  --move-after N    move a connection to the shard its keys live on after N
+                    keyed commands in a row there (default 64; 0: never)
   CONFIG GET * lists every setting.";
 
 impl Config {
@@ -209,6 +211,12 @@ impl Config {
     /// How shards write sockets (`io-backend`, or `--io`).
     pub fn io_backend(&self) -> kevy_rt::IoBackend {
         kevy_rt::IoBackend::parse(&self.text("io-backend")).unwrap_or_default()
+    }
+
+    /// After how many keyed commands in a row on one other shard a
+    /// connection moves there (`move-after`; 0: never).
+    pub fn move_after(&self) -> u32 {
+        self.int("move-after").clamp(0, u32::MAX as i64) as u32
     }
 
     /// Listen backlog.

@@ -144,6 +144,7 @@ fn main() -> ExitCode {
         .shards(config.threads())
         .backlog(config.tcp_backlog())
         .io(config.io_backend())
+        .move_after(config.move_after())
         .limits(config.limits());
     if let Some(path) = &config.unixsocket() {
         builder = builder.unix_socket(path, config.unixsocketperm());

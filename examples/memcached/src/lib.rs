@@ -172,6 +172,12 @@ impl Commands for Memcached {
 
     fn ctx(&self, _: &()) {}
 
+    /// A memcached connection has no state of its own: one whose keys keep
+    /// to one other shard may always move there.
+    fn movable(&self, _: &()) -> bool {
+        true
+    }
+
     fn execute(&self, store: &mut Store, _: (), cmd: Cmd, args: Args<'_>, out: &mut Vec<u8>) {
         let now = self.clock.now();
         let key = args.at(1);

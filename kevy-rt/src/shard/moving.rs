@@ -144,7 +144,7 @@ impl<C: Commands> Shard<C> {
     }
 
     /// Connection `c` moved here from another shard.
-    pub(super) fn adopt(&mut self, c: Conn<C>) {
+    pub(super) fn adopt(&mut self, mut c: Conn<C>) {
         let entry = self.conns.vacant_entry();
         let slot = entry.key();
         let ring = self.ring.is_some() && crate::reactor::uring::recv_slot_ok(slot);
@@ -159,12 +159,14 @@ impl<C: Commands> Shard<C> {
                 )
                 .is_err()
         {
-            // Dropping it closes the socket, as a failed accept would.
+            // Closed, as a failed accept would be: the command set forgets
+            // it, dropping it closes the socket.
+            let handle = c.handle(self.id, slot);
+            self.cmds.closed(&mut self.state, &mut c.session, handle);
             self.settings.release();
             return;
         }
         self.next_gen = self.next_gen.wrapping_add(1);
-        let mut c = c;
         c.gen = self.next_gen;
         c.ring = ring;
         // Whatever arrived before the move (or since, in its socket) is

@@ -105,3 +105,38 @@ fn values_spanning_many_reads_and_pipelined_requests() {
     );
     server.stop();
 }
+
+/// A connection whose keys all live on the other shard moves there
+/// (`Commands::movable` is always true here) and keeps answering, in
+/// order, for keys of both shards.
+#[test]
+fn a_connection_moves_to_its_keys_shard() {
+    let server = kevy(2);
+    let before = server.stats().accepted();
+    let mut c = Raw::connect(server.addr());
+    assert_eq!(c.exchange(b""), b"");
+    let after = server.stats().accepted();
+    let home = (0..2).find(|&s| after[s] > before[s]).expect("accepted");
+    let router = kevy_rt::Router::new(2);
+    let key = |s: usize| {
+        (0..)
+            .map(|i| format!("mv{i}"))
+            .find(|k| router.shard_of(k.as_bytes()) == s)
+            .unwrap_or_default()
+    };
+    let (away, local) = (key(1 - home), key(home));
+    for i in 0..100 {
+        let v = format!("{i:03}");
+        let script = format!("set {away} 0 0 3\r\n{v}\r\nget {away}\r\n");
+        let want = format!("STORED\r\nVALUE {away} 0 3\r\n{v}\r\nEND\r\n");
+        assert_eq!(c.exchange(script.as_bytes()), want.as_bytes());
+    }
+    let moved = (0..500).any(|_| {
+        c.exchange(b"");
+        server.stats().moved_in()[1 - home] == 1
+    });
+    assert!(moved, "never moved: {:?}", server.stats().moved_in());
+    let script = format!("set {local} 0 0 1\r\nh\r\nget {local} {away}\r\n");
+    let want = format!("STORED\r\nVALUE {local} 0 1\r\nh\r\nVALUE {away} 0 3\r\n099\r\nEND\r\n");
+    assert_eq!(c.exchange(script.as_bytes()), want.as_bytes());
+}

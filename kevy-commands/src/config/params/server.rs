@@ -23,6 +23,19 @@ pub static PARAMS: &[Param] = &[
         ..Param::new("io-backend", Kind::Enum(&["epoll", "uring", "auto"]), "")
             .flags(IMMUTABLE | HIDDEN)
     },
+    // kevy's own: after how many keyed commands in a row on one other
+    // shard a connection moves there (kevy_rt::Builder::move_after; 0:
+    // never); the default is KEVY_MOVE_AFTER's, else 64.
+    Param {
+        default: Def::F(|| {
+            std::env::var("KEVY_MOVE_AFTER")
+                .ok()
+                .and_then(|v| v.parse::<u32>().ok())
+                .unwrap_or(64)
+                .to_string()
+        }),
+        ..Param::new("move-after", Kind::Int(0, u32::MAX as i64), "").flags(IMMUTABLE | HIDDEN)
+    },
     Param::new("tcp-backlog", Kind::Int(0, i32::MAX as i64), "511").flags(IMMUTABLE),
     Param::new("unixsocket", Kind::Str, "").flags(IMMUTABLE),
     Param::new("unixsocketperm", Kind::Octal, "0").flags(IMMUTABLE),

@@ -171,6 +171,24 @@ fn io_backend_is_chosen_at_start() {
 }
 
 #[test]
+fn move_after_is_a_count_set_at_start() {
+    let t = ConfigTable::new();
+    let want = std::env::var("KEVY_MOVE_AFTER")
+        .ok()
+        .and_then(|v| v.parse::<u32>().ok())
+        .unwrap_or(64);
+    assert_eq!(t.get("move-after"), Some(want.to_string()));
+    assert_eq!(t.load("move-after", &["0"]), Ok(()));
+    assert_eq!(t.get("move-after").as_deref(), Some("0"));
+    assert!(t.load("move-after", &["-1"]).is_err());
+    assert!(t.load("move-after", &["many"]).is_err());
+    assert_eq!(
+        set(&t, &[("move-after", "8")]),
+        failed("move-after", "can't set immutable config")
+    );
+}
+
+#[test]
 fn special_values_parse_as_redis() {
     let t = ConfigTable::new();
     let err = |name: &str, v: &str| -> String { set(&t, &[(name, v)]).unwrap_err() };
