@@ -451,7 +451,7 @@ impl Commands for Redis {
         &self,
         shard: &mut ShardState,
         op: &mut Tracked,
-        replies: Vec<TimedReply>,
+        replies: &mut Vec<TimedReply>,
         router: &Router,
         next: &mut Vec<(usize, Part)>,
         out: &mut Vec<u8>,
@@ -460,21 +460,22 @@ impl Commands for Redis {
         if op.script.is_some() {
             // A global-mode script runs here: past its time limit it
             // serves this shard's connections.
+            let replies = std::mem::take(replies);
             return self.gather_script(shard, op, replies, router, next, out, Some(clients));
         }
-        self.gather(shard, op, replies, router, next, out)
+        self.gather_plan(shard, op, replies, router, next, out)
     }
 
     fn gather(
         &self,
         shard: &mut ShardState,
         op: &mut Tracked,
-        replies: Vec<TimedReply>,
+        mut replies: Vec<TimedReply>,
         _router: &Router,
         next: &mut Vec<(usize, Part)>,
         out: &mut Vec<u8>,
     ) -> Gather {
-        self.gather_plan(shard, op, replies, _router, next, out)
+        self.gather_plan(shard, op, &mut replies, _router, next, out)
     }
 
     /// Parked calls wait on keys of their database.

@@ -158,19 +158,20 @@ impl Redis {
         &self,
         shard: &mut ShardState,
         op: &mut Tracked,
-        replies: Vec<TimedReply>,
+        replies: &mut Vec<TimedReply>,
         _router: &Router,
         next: &mut Vec<(usize, Part)>,
         out: &mut Vec<u8>,
     ) -> Gather {
         if op.script.is_some() {
+            let replies = std::mem::take(replies);
             return self.gather_script(shard, op, replies, _router, next, out, None);
         }
         let t0 = clock::now();
         op.ns += replies.iter().map(|r| r.ns).max().unwrap_or(0);
         if let Some(mut ex) = op.exec.take() {
             let mark = out.len();
-            if !ex.gather(self, shard, replies, _router, next, out) {
+            if !ex.gather(self, shard, std::mem::take(replies), _router, next, out) {
                 op.exec = Some(ex);
                 return Gather::Again;
             }
@@ -188,11 +189,10 @@ impl Redis {
         let mark = out.len();
         let mut reply = Reply::new(out, op.ctx.resp3);
         let g = match &mut op.plan {
-            // The one-round plans reduce the replies where they are (no
-            // second vector of them).
+            // The one-round plans reduce the replies where they lie, in the
+            // runtime's list (no vector of them).
             Plan::Sum | Plan::Ok | Plan::Mget { .. } => {
-                let mut replies = replies;
-                dispatch::gather_one_round(&op.plan, &mut replies, |r| &mut r.reply, &mut reply);
+                dispatch::gather_one_round(&op.plan, replies, |r| &mut r.reply, &mut reply);
                 if let Plan::Mget { slots } = &mut op.plan {
                     // Its list serves the next MGET planned here.
                     cross::spare::keep_slots(std::mem::take(slots));
@@ -200,11 +200,11 @@ impl Redis {
                 Gather::Done
             }
             Plan::Server(p) => {
-                let replies = replies.into_iter().map(|r| r.reply).collect();
+                let replies = replies.drain(..).map(|r| r.reply).collect();
                 dispatch::admin::gather(shard, op.ctx, p, replies, next, &mut reply)
             }
             plan => {
-                let replies = replies.into_iter().map(|r| r.reply).collect();
+                let replies = replies.drain(..).map(|r| r.reply).collect();
                 dispatch::gather(plan, replies, next, &mut reply)
             }
         };

@@ -518,19 +518,22 @@ pub trait Commands: Send + Sync + Sized + 'static {
     /// [`Commands::gather`], with the origin shard's connections lent: what
     /// the runtime calls. A gather that may run long (a script) serves them
     /// through [`ClientsOf::serve_busy`](crate::ClientsOf::serve_busy).
-    /// Default: `gather`.
+    /// The round's replies are lent too: the runtime empties the list
+    /// afterwards and reuses it for the next round it gathers, so a command
+    /// set that reduces them where they lie allocates no vector per round
+    /// (one that keeps them takes them). Default: `gather`, given them.
     #[allow(clippy::too_many_arguments)]
     fn gather_lending(
         &self,
         shard: &mut Self::Shard,
         plan: &mut Self::Plan,
-        replies: Vec<Self::PartReply>,
+        replies: &mut Vec<Self::PartReply>,
         router: &Router,
         next: &mut Vec<(usize, Self::Part)>,
         out: &mut Vec<u8>,
         _clients: &mut Clients<'_, Self>,
     ) -> Gather {
-        self.gather(shard, plan, replies, router, next, out)
+        self.gather(shard, plan, std::mem::take(replies), router, next, out)
     }
 
     /// The line monitors receive for a command (`MONITOR`); called only while

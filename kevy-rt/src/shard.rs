@@ -154,7 +154,16 @@ pub(crate) struct Shard<C: Commands> {
     spans: Vec<Span>,
     /// The spans of the request decoded ahead (see `process`).
     spans_next: Vec<Span>,
+    /// Span lists for `spans_next` when its own is left with a request
+    /// decoded ahead (`Conn::ahead`): the lists such requests' resumptions
+    /// replaced, kept instead of freed, so none is allocated again (a held
+    /// connection, with an isolated operation in flight, leaves one ahead
+    /// on almost every read at `-P 16`).
+    spans_spare: Vec<Vec<Span>>,
     parts: Vec<(usize, C::Part)>,
+    /// A gathered round's replies, emptied, for the next gather's (lent
+    /// to [`Commands::gather_lending`]: no vector per operation).
+    gathered: Vec<C::PartReply>,
     /// Peer batches' replies waiting for the iteration's durability
     /// barrier (`Commands::holds_replies`): one barrier for all of them.
     held: Vec<(usize, crate::msg::Replies<C>, bool)>,
@@ -280,7 +289,9 @@ impl<C: Commands> Shard<C> {
             again: Vec::new(),
             spans: Vec::new(),
             spans_next: Vec::new(),
+            spans_spare: Vec::new(),
             parts: Vec::new(),
+            gathered: Vec::new(),
             held: Vec::new(),
             next_gen: 0,
             commands_run: 0,

@@ -19,6 +19,10 @@ use crate::stream::Stream;
 /// prefetched ([`Commands::prefetch`]).
 const PREFETCH_AHEAD: usize = 8;
 
+/// The longest list of a round's replies kept for the next gather
+/// ([`Shard::gather`]); a longer one (a round over many shards) is freed.
+const KEEP_GATHERED: usize = 64;
+
 impl<C: Commands> Shard<C> {
     /// Runs one part on this shard, lending it the connection table.
     pub(super) fn run_part(&mut self, ctx: C::Ctx, part: C::Part) -> C::PartReply {
@@ -80,19 +84,26 @@ impl<C: Commands> Shard<C> {
     /// it wants another round (its parts left in `next`).
     pub(super) fn gather(&mut self, op: usize, next: &mut Vec<(usize, C::Part)>) -> Option<usize> {
         let o = self.ops.get_mut(op)?;
-        let replies: Vec<C::PartReply> = o.replies.drain(..).flatten().collect();
+        // The kept list (a gather it lends to may gather another operation,
+        // which then finds none and allocates its own).
+        let mut replies = std::mem::take(&mut self.gathered);
+        replies.extend(o.replies.drain(..).flatten());
         let mut out = self.pools.slot();
         let mut table = conn_table!(self);
         let mut clients = ClientsOf::new(&mut table);
         let gathered = self.cmds.gather_lending(
             &mut self.state,
             &mut o.plan,
-            replies,
+            &mut replies,
             &self.router,
             next,
             &mut out,
             &mut clients,
         );
+        if replies.capacity() <= KEEP_GATHERED {
+            replies.clear();
+            self.gathered = replies;
+        }
         if let Some((served, accepted)) = table.pump.take().and_then(busy::Pump::served) {
             self.after_busy(served, accepted);
         }

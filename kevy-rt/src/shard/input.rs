@@ -18,6 +18,10 @@ use crate::stats::ShardStats;
 /// none is pending (a bigger one came from a request of many arguments).
 const PARTIAL_KEEP: usize = 1024;
 
+/// Span lists kept for requests left decoded ahead (`Shard::spans_spare`):
+/// about one per connection held at once.
+const SPANS_SPARE: usize = 64;
+
 impl<C: Commands> Shard<C> {
     /// Whether connection `i` takes input now, on either reactor: a
     /// connection that hung up is closed (when nothing of its own is still
@@ -138,7 +142,16 @@ impl<C: Commands> Shard<C> {
         let mut spans = std::mem::take(&mut self.spans);
         let mut spans_next = std::mem::take(&mut self.spans_next);
         let mut next = c.ahead.take().map(|a| {
-            spans_next = a.spans;
+            // The shard's own list is kept for the next request left ahead
+            // (`spans_spare`), not freed: a held connection (an isolated
+            // operation in flight) leaves one ahead on every resumption.
+            let own = std::mem::replace(&mut spans_next, a.spans);
+            if own.capacity() > 0
+                && own.capacity() <= PARTIAL_KEEP
+                && self.spans_spare.len() < SPANS_SPARE
+            {
+                self.spans_spare.push(own);
+            }
             a.decoded
         });
         // The arguments an earlier read found of an incomplete request: the
@@ -246,9 +259,10 @@ impl<C: Commands> Shard<C> {
                 c.partial = Vec::new();
             }
             if let Some(decoded) = next {
+                let spare = self.spans_spare.pop().unwrap_or_default();
                 c.ahead = Some(Ahead {
                     decoded,
-                    spans: std::mem::take(&mut spans_next),
+                    spans: std::mem::replace(&mut spans_next, spare),
                 });
             }
             c.rbuf = rbuf;
