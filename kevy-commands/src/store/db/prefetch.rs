@@ -39,7 +39,7 @@ impl Db {
 
     /// Starts loading what the lookups of several keys will wait on, for
     /// all of them before the first runs: every key's table slots, then its
-    /// entry, [`WINDOW`] keys at a time (each key hashed once for both).
+    /// entry, 16 keys at a time (each key hashed once for both).
     /// The keys are `args` `first`, `first + step`, … below `end`. A
     /// multi-key command's keys are independent random lookups (in a table
     /// larger than the cache, each a miss or two): started together, their
