@@ -197,6 +197,17 @@ impl Commands for Order {
     }
 }
 
+/// A two-shard server of `Order`, with its `held` and `release` sets.
+fn start() -> (TestServer, Keys, Keys) {
+    let held = Keys::default();
+    let release = Keys::default();
+    let cmds = Order {
+        held: held.clone(),
+        release: release.clone(),
+    };
+    (TestServer::start(cmds, 2), held, release)
+}
+
 /// A key the router places on shard `s` (`prefix0`, `prefix1`…).
 fn key_on(server: &TestServer, prefix: &str, s: usize) -> String {
     (0..)
@@ -212,13 +223,7 @@ fn key_on(server: &TestServer, prefix: &str, s: usize) -> String {
 /// MSET) and connections on both shards.
 #[test]
 fn a_deferred_command_runs_before_its_connections_next_isolated_operation() {
-    let held = Keys::default();
-    let release = Keys::default();
-    let cmds = Order {
-        held: held.clone(),
-        release: release.clone(),
-    };
-    let server = TestServer::start(cmds, 2);
+    let (server, held, release) = start();
     for round in 0..8 {
         let (ks, xs) = if round % 2 == 0 { (0, 1) } else { (1, 0) };
         let k = key_on(&server, &format!("k{round}-"), ks);
@@ -264,13 +269,7 @@ fn a_deferred_command_runs_before_its_connections_next_isolated_operation() {
 /// order, so `GET z` answers 1. Connections on both shards over the rounds.
 #[test]
 fn deferred_commands_leave_in_order_across_retries() {
-    let held = Keys::default();
-    let release = Keys::default();
-    let cmds = Order {
-        held: held.clone(),
-        release: release.clone(),
-    };
-    let server = TestServer::start(cmds, 2);
+    let (server, held, release) = start();
     for round in 0..4 {
         let s = round % 2;
         let a = key_on(&server, &format!("a{round}-"), s);
@@ -332,13 +331,7 @@ fn deferred_commands_leave_in_order_across_retries() {
 /// (lower and higher shard of the MSET), connections on both shards.
 #[test]
 fn a_request_is_not_held_back_by_commands_deferred_after_it() {
-    let held = Keys::default();
-    let release = Keys::default();
-    let cmds = Order {
-        held: held.clone(),
-        release: release.clone(),
-    };
-    let server = TestServer::start(cmds, 2);
+    let (server, held, release) = start();
     for round in 0..4 {
         let (s, o) = if round % 2 == 0 { (0, 1) } else { (1, 0) };
         let k = key_on(&server, &format!("k{round}-"), s);
