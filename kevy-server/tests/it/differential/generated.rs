@@ -180,6 +180,20 @@ fn random_mix(seed: u64, steps: usize) -> Vec<Cmd> {
                 ) {
                     c.push("4102444800000".into());
                 }
+                // No deadline in the past: the key would stay, expired, until
+                // each server's active expiry reclaims it, and DBSIZE counts it
+                // until then on both (a matter of timing; `strings.rs` covers
+                // past deadlines).
+                for i in 1..c.len() {
+                    let future = match c[i - 1].as_str() {
+                        "EXAT" => "4102444800",
+                        "PXAT" => "4102444800000",
+                        _ => continue,
+                    };
+                    if c[i] == "100000" {
+                        c[i] = future.into();
+                    }
+                }
                 c
             }
             24 => {
