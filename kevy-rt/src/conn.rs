@@ -97,6 +97,11 @@ pub(crate) struct Conn<C: Commands> {
     pub(crate) rend: usize,
     /// Buffered bytes (from `rpos`) the incomplete request is known to need.
     pub(crate) need: usize,
+    /// The bytes from `rpos` are an incomplete request, as the last decode
+    /// left them (nothing read since): after a hang-up they are dropped,
+    /// where complete requests not yet decoded (the connection held, or
+    /// its output over the high-water mark) still run before it closes.
+    pub(crate) tail: bool,
     /// Output; bytes `wpos..` are not yet written.
     pub(crate) out: Vec<u8>,
     pub(crate) wpos: usize,
@@ -207,6 +212,7 @@ impl<C: Commands> Conn<C> {
             rpos: 0,
             rend: 0,
             need: 0,
+            tail: false,
             out: Vec::new(),
             wpos: 0,
             in_flight: 0,

@@ -671,9 +671,12 @@ impl<C: Commands> Shard<C> {
     /// Closes a connection that is finished and owed nothing.
     fn maybe_close(&mut self, i: usize) {
         if let Some(c) = self.conns.get(i) {
-            // After EOF, input still waiting for a hold or for output to drain
-            // runs first; an incomplete tail is dropped.
-            let input_waiting = c.rpos < c.rend && !c.can_decode();
+            // After EOF, complete requests still buffered (the connection
+            // was held, or its output over the high-water mark, and is
+            // resumed once that ends) run first; an incomplete tail is
+            // dropped. Not "can it decode now": a flush that just brought
+            // the output down resumes the connection after this check.
+            let input_waiting = c.rpos < c.rend && !c.tail;
             if c.drained() && (c.closing || (c.eof && !c.held && !input_waiting)) {
                 self.close(i);
             }

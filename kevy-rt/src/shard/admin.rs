@@ -19,9 +19,15 @@ impl<C: Commands> Shard<C> {
             return;
         }
         for i in std::mem::take(&mut self.paused) {
-            let Some(owned) = self.conns.get_mut(i).and_then(|c| c.deferred.take()) else {
+            let Some(c) = self.conns.get_mut(i) else {
                 continue;
             };
+            let Some(owned) = c.deferred.take() else {
+                continue;
+            };
+            // Its command runs now: the idle timeout counts from here, as
+            // Redis's from the reply it writes.
+            c.last_active = self.now;
             self.settings.add_blocked(-1);
             let routed = self.route(owned.args());
             self.dispatch(i, routed, owned.args(), false);
@@ -150,8 +156,9 @@ impl<C: Commands> Shard<C> {
     }
 
     /// Closes connections idle for longer than the `timeout` setting: those
-    /// with nothing in flight, not paused, not monitors (Redis exempts
-    /// blocked clients and monitors).
+    /// with nothing in flight nor left to write, not paused, not monitors
+    /// (Redis exempts blocked clients and monitors, and counts idleness from
+    /// a client's last read or write).
     pub(super) fn close_idle(&mut self) {
         let Some(limit) = self.settings.idle_timeout() else {
             return;
@@ -162,6 +169,7 @@ impl<C: Commands> Shard<C> {
             .iter()
             .filter(|(_, c)| {
                 c.pending.is_empty()
+                    && c.unsent() == 0
                     && c.deferred.is_none()
                     && c.parked.is_none()
                     && !c.monitor

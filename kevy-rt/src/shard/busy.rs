@@ -307,6 +307,7 @@ fn serve_one<C: Commands>(
             }
             Ok(n) => {
                 c.rend += n;
+                c.tail = false;
                 c.last_active = Instant::now();
                 ShardStats::add_own(&pump.door.stats.net_input, n);
                 if c.rend - c.rpos > pump.door.limits.max_query_buffer {

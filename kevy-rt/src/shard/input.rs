@@ -85,6 +85,7 @@ impl<C: Commands> Shard<C> {
                 }
                 Ok(n) => {
                     c.rend += n;
+                    c.tail = false;
                     ShardStats::add_own(&self.stats.net_input, n);
                     c.last_active = self.now;
                     if c.rend - c.rpos > self.limits.max_query_buffer {
@@ -164,6 +165,8 @@ impl<C: Commands> Shard<C> {
         // kept in `Conn::ahead`).
         let mut next_resolved = None;
         let mut need = 0;
+        // The loop stopped at an incomplete request.
+        let mut tail = false;
         // The request at `rpos` is incomplete and the decoder left spans of it.
         let mut need_spans = false;
         // Redis's pre-authentication limits, while the session needs them.
@@ -237,6 +240,7 @@ impl<C: Commands> Shard<C> {
                 Decoded::Skip { consumed } => rpos += consumed,
                 Decoded::Incomplete { need: n } => {
                     need = n;
+                    tail = true;
                     need_spans = !spans.is_empty();
                     break;
                 }
@@ -269,6 +273,7 @@ impl<C: Commands> Shard<C> {
             c.rbuf_lent = 0;
             c.rpos = rpos;
             c.need = need;
+            c.tail = tail;
         }
         // A request of many arguments (SADD of 100,000 members: 800 KB of
         // spans) does not keep its spans for the shard's life: like the

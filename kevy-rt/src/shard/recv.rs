@@ -64,6 +64,7 @@ fn file<C: Commands>(
         }
         c.rbuf[c.rend..c.rend + n].copy_from_slice(data);
         c.rend += n;
+        c.tail = false;
         ShardStats::add_own(&stats.net_input, n);
         c.last_active = now;
         if c.rend - c.rpos > max_query {

@@ -375,3 +375,42 @@ fn a_request_is_not_held_back_by_commands_deferred_after_it() {
     }
     drop(server);
 }
+
+/// A client that pipelines commands behind an isolated operation and then
+/// hangs up its sending side gets every reply before the connection closes:
+/// the commands wait while the operation holds the connection, the hang-up
+/// arrives meanwhile, and they still run once it ends (the same for output
+/// over the high-water mark: `runtime.rs`). Connections on both shards, k
+/// on either.
+#[test]
+fn commands_sent_before_a_hang_up_run_after_the_hold_that_delayed_them() {
+    let (server, held, release) = start();
+    for round in 0..4 {
+        let (ks, xs) = if round % 2 == 0 { (0, 1) } else { (1, 0) };
+        let k = key_on(&server, &format!("k{round}-"), ks);
+        let x = key_on(&server, &format!("x{round}-"), xs);
+        let mut c = crate::client::Raw::connect(server.addr());
+        let mut bytes = encode(&["HOLD", k.as_str(), x.as_str()]);
+        bytes.extend(encode(&["SET", k.as_str(), "1"]));
+        bytes.extend(encode(&["SET", x.as_str(), "2"]));
+        bytes.extend(encode(&["GET", k.as_str()]));
+        bytes.extend(encode(&["GET", x.as_str()]));
+        c.send(&bytes);
+        c.sock_ref()
+            .shutdown(std::net::Shutdown::Write)
+            .expect("half-close");
+        while !has(&held, k.as_bytes()) {
+            thread::sleep(Duration::from_millis(1));
+        }
+        // Give the hang-up time to reach the shard while the hold lasts
+        // (were it slower, the test would pass without exercising it).
+        thread::sleep(Duration::from_millis(100));
+        put(&release, &k);
+        assert_eq!(
+            c.read_to_close(),
+            b"+OK\r\n+OK\r\n+OK\r\n+1\r\n+2\r\n",
+            "round {round}: k on shard {ks}"
+        );
+    }
+    drop(server);
+}

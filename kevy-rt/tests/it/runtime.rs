@@ -385,6 +385,49 @@ fn output_backpressure_pauses_and_resumes_a_pipelining_client() {
     server.stop();
 }
 
+/// A client that pipelines behind a reply larger than the output
+/// high-water mark and then hangs up its sending side gets every reply
+/// before the connection closes: the hang-up arrives while the reply waits
+/// to be read and the rest of the pipeline is held back, and the rest still
+/// runs once the reply is written (before, the connection closed as the
+/// reply's last byte went out). The value on either shard.
+#[test]
+fn a_pipeline_held_back_by_its_output_still_runs_after_a_hang_up() {
+    let limits = kevy_rt::Limits {
+        output_high_water: 4096,
+        ..kevy_rt::Limits::default()
+    };
+    let server = start_with(2, |b| b.limits(limits));
+    let router = kevy_rt::Router::new(2);
+    let value = vec![b'v'; 1 << 20];
+    for shard in 0..2 {
+        let key = (0..)
+            .map(|i| format!("big{i}"))
+            .find(|k| router.shard_of(k.as_bytes()) == shard)
+            .unwrap();
+        let n = format!("n{shard}");
+        let mut c = Raw::connect(server.addr());
+        c.send(&cmd(&[b"PUT", key.as_bytes(), &value]));
+        assert_eq!(c.reply(), b"+OK\r\n");
+        let mut batch = cmd(&[b"TAKE", key.as_bytes()]);
+        batch.extend(cmd(&[b"ADD", n.as_bytes(), b"1"]));
+        batch.extend(cmd(&[b"ADD", n.as_bytes(), b"1"]));
+        batch.extend(cmd(&[b"PING"]));
+        c.send(&batch);
+        c.sock_ref().shutdown(Shutdown::Write).expect("half-close");
+        // Give the hang-up time to reach the server while the reply waits
+        // (were it slower, the test would pass without exercising it).
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        let mut expect = format!("${}\r\n", value.len()).into_bytes();
+        expect.extend_from_slice(&value);
+        expect.extend_from_slice(b"\r\n:1\r\n:2\r\n+PONG\r\n");
+        let got = c.read_to_close();
+        assert_eq!(got.len(), expect.len(), "value on shard {shard}");
+        assert!(got == expect, "value on shard {shard}: replies differ");
+    }
+    server.stop();
+}
+
 #[test]
 fn the_query_buffer_limit_closes_the_connection() {
     let limits = kevy_rt::Limits {
