@@ -88,6 +88,8 @@ pub(crate) fn dump(addr: std::net::SocketAddr) -> BTreeMap<(u32, Vec<u8>), Strin
                         .query::<Vec<Vec<u8>>>(&mut c)
                         .unwrap()
                 ),
+                // Expired since KEYS listed it (`gone` lives 1 ms).
+                "none" => continue,
                 other => panic!("unexpected type {other}"),
             };
             let at: i64 = redis::cmd("PEXPIRETIME").arg(&k).query(&mut c).unwrap();
