@@ -5,6 +5,7 @@ mod barrier;
 mod client;
 mod isolated;
 mod layers;
+mod limits;
 mod moving;
 mod ordered;
 mod push;
