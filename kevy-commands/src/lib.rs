@@ -566,6 +566,11 @@ impl Commands for Redis {
         }
     }
 
+    fn idle_exempt(&self, session: &Session) -> bool {
+        // Redis's `timeout` spares Pub/Sub clients.
+        session.subscribed
+    }
+
     fn closed(&self, shard: &mut ShardState, session: &mut Session, conn: kevy_rt::ConnHandle) {
         if session.subscribed {
             family::pubsub::drop_all(&mut shard.pubsub, session, conn);

@@ -610,6 +610,14 @@ pub trait Commands: Send + Sync + Sized + 'static {
         0
     }
 
+    /// Whether the idle timeout ([`Settings::set_idle_timeout`]) spares the
+    /// connection of `session` however long it stays quiet, as Redis spares
+    /// Pub/Sub clients. The runtime itself spares monitors and paused or
+    /// parked connections. Default: no.
+    fn idle_exempt(&self, _session: &Self::Session) -> bool {
+        false
+    }
+
     /// Connection `conn` closed (hung up, killed, over its output limit or
     /// at shutdown of its shard's loop): undo what its session registered in
     /// the shard's state (subscriptions, waiters). Runs on its shard; the

@@ -156,14 +156,16 @@ impl<C: Commands> Shard<C> {
     }
 
     /// Closes connections idle for longer than the `timeout` setting: those
-    /// with nothing in flight nor left to write, not paused, not monitors
-    /// (Redis exempts blocked clients and monitors, and counts idleness from
-    /// a client's last read or write).
+    /// with nothing in flight nor left to write, not paused, not monitors,
+    /// not exempted by the command set (Redis exempts blocked clients,
+    /// monitors and Pub/Sub clients, and counts idleness from a client's
+    /// last read or write).
     pub(super) fn close_idle(&mut self) {
         let Some(limit) = self.settings.idle_timeout() else {
             return;
         };
         let now = Instant::now();
+        let cmds = &*self.cmds;
         let idle: Vec<usize> = self
             .conns
             .iter()
@@ -174,6 +176,7 @@ impl<C: Commands> Shard<C> {
                     && c.parked.is_none()
                     && !c.monitor
                     && now.duration_since(c.last_active) > limit
+                    && !cmds.idle_exempt(&c.session)
             })
             .map(|(i, _)| i)
             .collect();

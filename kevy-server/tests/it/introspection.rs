@@ -385,6 +385,44 @@ fn paused_clients_are_blocked_spared_by_timeout_and_freed_on_hang_up() {
     server.stop();
 }
 
+/// What a subscriber and a pattern subscriber see across the `timeout` that
+/// closes an idle client, on the server at `addr`.
+fn subscriber_timeout_story(addr: std::net::SocketAddr) -> Vec<String> {
+    let mut story = Vec::new();
+    let mut text = |b: Vec<u8>| story.push(String::from_utf8_lossy(&b).into_owned());
+    text(Raw::connect(addr).call(&["CONFIG", "SET", "timeout", "1"]));
+    let mut sub = Raw::connect(addr);
+    text(sub.call(&["SUBSCRIBE", "news"]));
+    let mut psub = Raw::connect(addr);
+    text(psub.call(&["PSUBSCRIBE", "n*"]));
+    // Connected after the subscribers, closed by the timeout before them
+    // were they not spared.
+    let mut idle = Raw::connect(addr);
+    text(idle.call(&["PING"]));
+    text(idle.read_to_close());
+    text(sub.call(&["PING"]));
+    // The first connection was as idle: a new one publishes.
+    let mut admin = Raw::connect(addr);
+    text(admin.call(&["PUBLISH", "news", "hi"]));
+    text(sub.reply());
+    text(psub.reply());
+    text(admin.call(&["CONFIG", "SET", "timeout", "0"]));
+    story
+}
+
+/// The idle timeout spares Pub/Sub clients, in kevy as in redis-server 7.0
+/// (before, kevy closed them as any idle client).
+#[test]
+fn the_idle_timeout_spares_subscribers() {
+    let redis = RedisServer::start();
+    let theirs = subscriber_timeout_story(redis.addr());
+    let server = kevy();
+    let ours = subscriber_timeout_story(server.addr());
+    assert_eq!(ours, theirs);
+    assert_eq!(theirs[4], "", "the idle client was closed");
+    server.stop();
+}
+
 /// The `CLIENT LIST` line of the connection named `name`, asked by `by`.
 fn line_named(by: &mut Raw, name: &str) -> HashMap<String, String> {
     client_lines(&by.call(&["CLIENT", "LIST"]))
