@@ -60,6 +60,8 @@ pub const SERVER: &[Spec] = &[
     Spec::new("latency", -2, 0, [0, 0, 0], Run::Local(connection::reject))
         .acl(&["@slow"])
         .subcommands(LATENCY_SUBCOMMANDS),
+    Spec::new("role", 1, NOSCRIPT | LOADING | STALE | FAST, [0, 0, 0], Run::Local(monitor::role))
+        .acl(&["@admin", "@fast", "@dangerous"]),
     Spec::new("monitor", 1, ADMIN | NOSCRIPT | LOADING | STALE, [0, 0, 0], Run::Local(monitor::monitor))
         .acl(&["@admin", "@slow", "@dangerous"]),
     Spec::new("debug", -2, ADMIN | NOSCRIPT | LOADING | STALE, [0, 0, 0], Run::Server(debug::plan_debug))

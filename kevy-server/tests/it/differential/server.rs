@@ -1,4 +1,4 @@
-//! Server commands' deterministic replies: CONFIG GET/SET (values kevy and
+//! Server commands' deterministic replies: ROLE, CONFIG GET/SET (values kevy and
 //! the test redis-server share, and every error), CLIENT's errors and
 //! per-connection settings, SLOWLOG, LATENCY, INFO, MEMORY USAGE, DEBUG
 //! while disabled. Sequences that change a setting put it back. (CLIENT
@@ -8,6 +8,8 @@
 use super::{run_family, Seq};
 
 pub const SEQUENCES: &[Seq] = &[
+    // ROLE of a master without replicas, its arity, and inside MULTI.
+    &[&["ROLE"], &["ROLE", "x"], &["MULTI"], &["ROLE"], &["EXEC"]],
     // LOLWUT: the version line, and Schotter's rows that use no random
     // numbers (two rows of squares or fewer), clamps and errors.
     &[

@@ -253,6 +253,8 @@ pub(super) static DOCS: &[(&str, Docs)] = &[
         .args(&[
             arg("event", String).flags(OPTIONAL | MULTIPLE),
         ])),
+    ("role", docs("Return the role of the instance in the context of replication", "2.8.12", "server")
+        .complexity("O(1)")),
     ("monitor", docs("Listen for all requests received by the server in real time", "1.0.0", "server")),
     ("debug", docs("A container for debugging commands", "1.0.0", "server")
         .complexity("Depends on subcommand.")
