@@ -21,6 +21,7 @@ pub mod debug;
 pub mod diag;
 pub mod info;
 pub mod migrate;
+pub mod module;
 pub mod monitor;
 pub mod persist;
 

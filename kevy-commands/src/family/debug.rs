@@ -33,23 +33,14 @@ const NOT_ALLOWED: &[u8] = b"ERR DEBUG command not allowed. If the enable-debug-
 
 /// True when `enable-debug-command` lets this client run DEBUG.
 fn allowed(cx: &ServerCx<'_, '_>) -> bool {
-    match cx
-        .shard
-        .server
-        .shared
-        .config
-        .get("enable-debug-command")
-        .as_deref()
-    {
-        Some("yes") => true,
-        Some("local") => {
-            cx.ctx.unix
-                || (cx.shard.server.shared)
-                    .peer_of(cx.ctx.client)
-                    .is_some_and(|p| p.ip().is_loopback())
-        }
-        _ => false,
-    }
+    let shared = &cx.shard.server.shared;
+    let setting = shared.config.get("enable-debug-command");
+    super::opts::protected_enabled(setting.as_deref(), {
+        cx.ctx.unix
+            || shared
+                .peer_of(cx.ctx.client)
+                .is_some_and(|p| p.ip().is_loopback())
+    })
 }
 
 /// C's `atof`: the longest numeric prefix, 0 when there is none.

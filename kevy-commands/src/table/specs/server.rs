@@ -7,7 +7,7 @@ use super::super::flags::*;
 use super::super::key_flags::*;
 use super::super::{KeySpec, Run, Spec};
 use crate::family::{
-    acl, client, config, connection, debug, diag, info, lolwut, monitor, persist, rewrite,
+    acl, client, config, connection, debug, diag, info, lolwut, module, monitor, persist, rewrite,
     tracking, wait,
 };
 
@@ -69,6 +69,25 @@ pub const SERVER: &[Spec] = &[
     Spec::new("memory", -2, 0, [0, 0, 0], Run::Local(connection::reject))
         .acl(&["@slow"])
         .subcommands(MEMORY_SUBCOMMANDS),
+    Spec::new("module", -2, 0, [0, 0, 0], Run::Local(connection::reject))
+        .acl(&["@slow"])
+        .subcommands(MODULE_SUBCOMMANDS),
+];
+
+/// The subcommands of MODULE, in redis-server's order.
+#[rustfmt::skip]
+static MODULE_SUBCOMMANDS: &[Spec] = &[
+    Spec::new("module|loadex", -3, ADMIN | NOSCRIPT | NO_ASYNC_LOADING, [0, 0, 0], Run::Local(module::refuse))
+        .acl(&["@admin", "@slow", "@dangerous"]),
+    Spec::new("module|help", 2, LOADING | STALE, [0, 0, 0], Run::Local(module::help))
+        .acl(&["@slow"]),
+    Spec::new("module|load", -3, ADMIN | NOSCRIPT | NO_ASYNC_LOADING, [0, 0, 0], Run::Local(module::refuse))
+        .acl(&["@admin", "@slow", "@dangerous"]),
+    Spec::new("module|list", 2, ADMIN | NOSCRIPT, [0, 0, 0], Run::Local(module::list))
+        .acl(&["@admin", "@slow", "@dangerous"])
+        .tips(&["nondeterministic_output_order"]),
+    Spec::new("module|unload", 3, ADMIN | NOSCRIPT | NO_ASYNC_LOADING, [0, 0, 0], Run::Local(module::refuse))
+        .acl(&["@admin", "@slow", "@dangerous"]),
 ];
 
 /// The subcommands of CLIENT kevy implements, in redis-server's order.

@@ -1,4 +1,4 @@
-//! Server commands' deterministic replies: ROLE, CONFIG GET/SET (values kevy and
+//! Server commands' deterministic replies: ROLE, MODULE, CONFIG GET/SET (values kevy and
 //! the test redis-server share, and every error), CLIENT's errors and
 //! per-connection settings, SLOWLOG, LATENCY, INFO, MEMORY USAGE, DEBUG
 //! while disabled. Sequences that change a setting put it back. (CLIENT
@@ -8,6 +8,20 @@
 use super::{run_family, Seq};
 
 pub const SEQUENCES: &[Seq] = &[
+    // MODULE: no module loaded, its help, and LOAD/LOADEX/UNLOAD refused
+    // while enable-module-command is off (the default).
+    &[
+        &["MODULE", "LIST"],
+        &["MODULE", "HELP"],
+        &["MODULE", "LOAD", "/nonexistent.so"],
+        &["MODULE", "LOADEX", "/nonexistent.so", "CONFIG", "a", "b"],
+        &["MODULE", "UNLOAD", "foo"],
+        &["MODULE"],
+        &["MODULE", "LIST", "x"],
+        &["MODULE", "FOO"],
+        &["MODULE", "LOAD"],
+        &["MODULE", "UNLOAD"],
+    ],
     // ROLE of a master without replicas, its arity, and inside MULTI.
     &[&["ROLE"], &["ROLE", "x"], &["MULTI"], &["ROLE"], &["EXEC"]],
     // LOLWUT: the version line, and Schotter's rows that use no random

@@ -3,7 +3,7 @@
 //!
 //! Group `server`.
 
-use crate::family::spec::docs::arg_flags::{MULTIPLE, OPTIONAL};
+use crate::family::spec::docs::arg_flags::{MULTIPLE, MULTIPLE_TOKEN, OPTIONAL};
 use crate::family::spec::docs::doc_flags::SYSCMD;
 use crate::family::spec::docs::ArgType::{Block, Integer, Key, OneOf, Pattern, PureToken, String};
 use crate::family::spec::docs::{arg, docs, Docs};
@@ -277,4 +277,33 @@ pub(super) static DOCS: &[(&str, Docs)] = &[
         .complexity("O(1)")),
     ("memory|stats", docs("Show memory usage details", "4.0.0", "server")
         .complexity("O(1)")),
+    ("module", docs("A container for module commands", "4.0.0", "server")
+        .complexity("Depends on subcommand.")),
+    ("module|loadex", docs("Load a module with extended parameters", "7.0.0", "server")
+        .complexity("O(1)")
+        .args(&[
+            arg("path", String),
+            arg("configs", Block).token("CONFIG").flags(OPTIONAL | MULTIPLE | MULTIPLE_TOKEN).args(&[
+                arg("name", String),
+                arg("value", String),
+            ]),
+            arg("args", Block).token("ARGS").flags(OPTIONAL | MULTIPLE).args(&[
+                arg("arg", String),
+            ]),
+        ])),
+    ("module|help", docs("Show helpful text about the different subcommands", "5.0.0", "server")
+        .complexity("O(1)")),
+    ("module|load", docs("Load a module", "4.0.0", "server")
+        .complexity("O(1)")
+        .args(&[
+            arg("path", String),
+            arg("arg", String).flags(OPTIONAL | MULTIPLE),
+        ])),
+    ("module|list", docs("List all modules loaded by the server", "4.0.0", "server")
+        .complexity("O(N) where N is the number of loaded modules.")),
+    ("module|unload", docs("Unload a module", "4.0.0", "server")
+        .complexity("O(1)")
+        .args(&[
+            arg("name", String),
+        ])),
 ];
