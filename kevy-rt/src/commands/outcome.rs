@@ -4,8 +4,6 @@
 //! [`Gather`]), and the stage a prefetch is for ([`Prefetch`]).
 
 use crate::args::Args;
-#[cfg(doc)]
-use crate::Commands;
 
 /// Where a resolved command runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,7 +25,7 @@ pub enum Route {
         /// Distance between keys (2 for `key value key value …`).
         step: u32,
     },
-    /// A multi-shard operation, planned by [`Commands::plan`].
+    /// A multi-shard operation, planned by [`Commands::plan`](crate::Commands::plan).
     Plan,
 }
 
@@ -62,7 +60,7 @@ impl Route {
     }
 }
 
-/// How far ahead of its turn a command is prefetched ([`Commands::prefetch`]).
+/// How far ahead of its turn a command is prefetched ([`Commands::prefetch`](crate::Commands::prefetch)).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Prefetch {
     /// Well ahead: start loading the index entry that leads to the key
@@ -89,25 +87,25 @@ pub enum Flow {
     /// Write the pending replies, then close (e.g. `QUIT`).
     Close,
     /// From now on the connection also receives a line for every command run
-    /// by any client ([`Commands::monitor_line`]), like Redis's `MONITOR`.
+    /// by any client ([`Commands::monitor_line`](crate::Commands::monitor_line)), like Redis's `MONITOR`.
     Monitor,
     /// Stop the whole runtime (like Redis's `SHUTDOWN`): every shard finishes
     /// its iteration, closes its connections and exits; `Runtime::run` returns.
     Shutdown,
 }
 
-/// The origin-side state of a multi-shard operation, as [`Commands::plan`] made it.
+/// The origin-side state of a multi-shard operation, as [`Commands::plan`](crate::Commands::plan) made it.
 pub struct Planned<P> {
     /// State kept on the origin shard until the operation is reduced.
     pub plan: P,
     /// Hold the connection: no later command of this connection starts until this
-    /// operation has replied. Required when [`Commands::gather`] may answer
+    /// operation has replied. Required when [`Commands::gather`](crate::Commands::gather) may answer
     /// [`Gather::Again`] (a second round must not be overtaken by later commands);
     /// single-round operations keep per-key order without it.
     pub hold: bool,
 }
 
-/// What [`Commands::gather`] decided.
+/// What [`Commands::gather`](crate::Commands::gather) decided.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Gather {
     /// The reply is written; the operation is over.
@@ -116,7 +114,7 @@ pub enum Gather {
     Again,
     /// Drop this attempt (its locks are released, nothing written to
     /// `out` is sent) and start the operation again, isolated with the
-    /// locks [`Commands::restart`] declares: an operation that found, while
+    /// locks [`Commands::restart`](crate::Commands::restart) declares: an operation that found, while
     /// running, that it needs more than it locked (a script reaching a key
     /// of another shard). The command set undoes what the attempt changed.
     Restart,
