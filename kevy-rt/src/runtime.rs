@@ -183,14 +183,11 @@ impl<C: Commands> Builder<C> {
         let mut tls_listeners = Vec::with_capacity(n);
         let mut tls_addr = None;
         if let Some((tls, config)) = &self.tls {
-            let mut bound = tls.to_socket_addrs()?.next().ok_or_else(|| {
+            let addr = tls.to_socket_addrs()?.next().ok_or_else(|| {
                 io::Error::new(io::ErrorKind::InvalidInput, "no TLS address to bind")
             })?;
-            for _ in 0..n {
-                let l = listen(bound, self.backlog)?;
-                bound = l.local_addr()?;
-                tls_listeners.push(Some((l, config.clone())));
-            }
+            let (ls, bound) = listen_n(addr, n, self.backlog)?;
+            tls_listeners.extend(ls.into_iter().map(|l| Some((l, config.clone()))));
             tls_addr = Some(bound);
         } else {
             tls_listeners.resize_with(n, || None);
@@ -268,7 +265,7 @@ fn listen_n(
     backlog: i32,
 ) -> io::Result<(Vec<TcpListener>, SocketAddr)> {
     let mut out = Vec::with_capacity(n);
-    let mut bound = addr;
+    let mut bound = claim(addr)?;
     for _ in 0..n {
         let l = listen(bound, backlog)?;
         bound = l.local_addr()?;
@@ -314,6 +311,24 @@ fn uring_works() -> io::Result<()> {
     std::thread::spawn(crate::reactor::uring::probe)
         .join()
         .unwrap_or_else(|_| Err(io::Error::other("io_uring probe panicked")))
+}
+
+/// Binds `addr` alone for a moment (no `SO_REUSEPORT`) and lets it go,
+/// giving back the address (port 0: the port the kernel chose). The shards'
+/// listeners share their port through `SO_REUSEPORT`, which shares it as
+/// gladly with another process's listeners: a second server started on a
+/// port in use would silently take part of the clients. Here a port in use
+/// fails, as Redis's bind does ("Address already in use").
+fn claim(addr: SocketAddr) -> io::Result<SocketAddr> {
+    let sock = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
+    if addr.is_ipv6() {
+        sock.set_only_v6(true)?;
+    }
+    sock.set_reuse_address(true)?;
+    sock.bind(&addr.into())?;
+    sock.local_addr()?
+        .as_socket()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not an IP address"))
 }
 
 fn listen(addr: SocketAddr, backlog: i32) -> io::Result<TcpListener> {

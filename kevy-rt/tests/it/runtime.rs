@@ -556,3 +556,21 @@ fn a_command_can_shut_the_whole_runtime_down() {
     assert!(runner.join().expect("runtime thread").is_ok());
     assert!(other.read_to_close().is_empty());
 }
+
+/// A second runtime asked for a port another one listens on fails to build
+/// (Address already in use, as Redis's bind), instead of sharing the port
+/// through `SO_REUSEPORT` and silently taking part of its clients; the
+/// first keeps serving.
+#[test]
+fn a_port_in_use_is_refused() {
+    let server = start(2);
+    let taken = Runtime::builder(Tally)
+        .bind(server.addr().to_string())
+        .shards(2)
+        .build();
+    let err = taken.err().expect("the second build fails");
+    assert_eq!(err.kind(), std::io::ErrorKind::AddrInUse, "{err}");
+    let mut c = Raw::connect(server.addr());
+    assert_eq!(c.call(&["PING"]), b"+PONG\r\n");
+    server.stop();
+}
