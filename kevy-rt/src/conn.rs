@@ -175,7 +175,8 @@ pub(crate) struct Conn<C: Commands> {
     /// A blocking command parked (its waiter id and claim): the connection
     /// is held, and still read so that a hang-up ends the wait.
     pub(crate) parked: Option<(u64, crate::park::Claim)>,
-    /// When input last arrived (for the idle timeout).
+    /// When input last arrived or output was last written (the idle timeout,
+    /// `CLIENT LIST` idle, buffer shrinking; Redis's `lastinteraction`).
     pub(crate) last_active: Instant,
     /// Since when output has been over its class's soft limit.
     pub(crate) soft_since: Option<Instant>,

@@ -591,6 +591,12 @@ impl<C: Commands> Shard<C> {
             return;
         };
         c.out_peak = c.out_peak.max(c.out.len());
+        if c.wpos < c.out.len() {
+            // Idleness counts from the last read or write, as Redis's
+            // `timeout` does: a client answered after a long block or pause
+            // is not idle.
+            c.last_active = self.now;
+        }
         if let Some(t) = c.tls.as_deref_mut() {
             // Records left from an earlier flush go first (and alone may be
             // what this writable event is for).

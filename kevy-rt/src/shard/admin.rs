@@ -19,15 +19,9 @@ impl<C: Commands> Shard<C> {
             return;
         }
         for i in std::mem::take(&mut self.paused) {
-            let Some(c) = self.conns.get_mut(i) else {
+            let Some(owned) = self.conns.get_mut(i).and_then(|c| c.deferred.take()) else {
                 continue;
             };
-            let Some(owned) = c.deferred.take() else {
-                continue;
-            };
-            // Its command runs now: the idle timeout counts from here, as
-            // Redis's from the reply it writes.
-            c.last_active = self.now;
             self.settings.add_blocked(-1);
             let routed = self.route(owned.args());
             self.dispatch(i, routed, owned.args(), false);
@@ -158,8 +152,8 @@ impl<C: Commands> Shard<C> {
     /// Closes connections idle for longer than the `timeout` setting: those
     /// with nothing in flight nor left to write, not paused, not monitors,
     /// not exempted by the command set (Redis exempts blocked clients,
-    /// monitors and Pub/Sub clients, and counts idleness from a client's
-    /// last read or write).
+    /// monitors and Pub/Sub clients). Idleness counts from the last input
+    /// or output (`Shard::flush`).
     pub(super) fn close_idle(&mut self) {
         let Some(limit) = self.settings.idle_timeout() else {
             return;

@@ -423,6 +423,40 @@ fn the_idle_timeout_spares_subscribers() {
     server.stop();
 }
 
+/// A client blocked longer than the `timeout` is answered and then still
+/// served: idleness counts from the last write as well as the last read.
+fn blocked_then_served_story(addr: std::net::SocketAddr) -> Vec<String> {
+    let mut story = Vec::new();
+    let mut text = |b: Vec<u8>| story.push(String::from_utf8_lossy(&b).into_owned());
+    text(Raw::connect(addr).call(&["CONFIG", "SET", "timeout", "2"]));
+    let mut waiter = Raw::connect(addr);
+    waiter.send(&crate::util::encode_str(&["BLPOP", "jobs", "0"]));
+    // Blocked past the timeout (spared while blocked, as in Redis).
+    std::thread::sleep(Duration::from_millis(3000));
+    text(Raw::connect(addr).call(&["LPUSH", "jobs", "j1"]));
+    text(waiter.reply());
+    // Well inside the timeout since the reply, past it since the request:
+    // a server counting from the request alone closes the client here.
+    std::thread::sleep(Duration::from_millis(800));
+    text(waiter.call(&["PING"]));
+    text(Raw::connect(addr).call(&["CONFIG", "SET", "timeout", "0"]));
+    story
+}
+
+/// A client answered after blocking longer than `timeout` stays open, in
+/// kevy as in redis-server 7.0 (before, kevy closed it right after the
+/// reply: its idleness counted from the BLPOP's arrival).
+#[test]
+fn the_idle_timeout_counts_from_the_last_reply() {
+    let redis = RedisServer::start();
+    let theirs = blocked_then_served_story(redis.addr());
+    let server = kevy();
+    let ours = blocked_then_served_story(server.addr());
+    assert_eq!(ours, theirs);
+    assert_eq!(theirs[3], "+PONG\r\n");
+    server.stop();
+}
+
 /// The `CLIENT LIST` line of the connection named `name`, asked by `by`.
 fn line_named(by: &mut Raw, name: &str) -> HashMap<String, String> {
     client_lines(&by.call(&["CLIENT", "LIST"]))
