@@ -190,6 +190,8 @@ fn main() -> ExitCode {
             rt.io_reason()
         ),
     );
+    // Redis 7.0's own words, which supervisors and test harnesses wait for.
+    log::log(Level::Notice, "Ready to accept connections");
     if let Some(path) = &config.unixsocket() {
         log::log(
             Level::Notice,
