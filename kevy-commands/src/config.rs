@@ -80,6 +80,8 @@ struct State {
     values: Vec<String>,
     /// The file the server started from (`CONFIG REWRITE` target).
     file: Option<PathBuf>,
+    /// Users declared by `user` lines so far (each may be declared once).
+    users: Vec<Vec<u8>>,
 }
 
 /// Why a `CONFIG SET` failed.
@@ -158,6 +160,7 @@ impl ConfigTable {
             state: RwLock::new(State {
                 values: PARAMS.iter().map(|p| p.default_value()).collect(),
                 file: None,
+                users: Vec::new(),
             }),
             live: Live::default(),
             settings: OnceLock::new(),
@@ -322,7 +325,17 @@ impl ConfigTable {
         if name.bytes().any(|c| c.is_ascii_whitespace() || c == 0) {
             return Err("Usernames can't contain spaces or null characters".into());
         }
-        let rules: Vec<&[u8]> = rules.iter().map(|r| r.as_bytes()).collect();
+        if self.read().users.iter().any(|u| u == name.as_bytes()) {
+            return Err(format!(
+                "Error in user declaration '{name}': Duplicate user found. \
+                 A user can only be defined once in config files"
+            ));
+        }
+        // A declared user starts from nothing, as Redis's
+        // `ACLLoadConfiguredUsers` resets it first (the default user too).
+        let rules: Vec<&[u8]> = std::iter::once(b"reset".as_slice())
+            .chain(rules.iter().map(|r| r.as_bytes()))
+            .collect();
         let merged = crate::acl::user::merge_selectors(&rules).map_err(|i| {
             format!(
                 "Unmatched parenthesis in acl selector starting at '{}'.",
@@ -332,7 +345,7 @@ impl ConfigTable {
         let acl = &self.live.acl;
         let all = acl.pubsub_all.load(Ordering::Relaxed);
         acl.modify(|u| u.set_user(name.as_bytes(), &merged, all))
-            .map(|_| ())
+            .map(|_| self.write().users.push(name.as_bytes().to_vec()))
             .map_err(|(r, e)| {
                 format!(
                     "Error in user declaration '{}': {}",

@@ -115,6 +115,7 @@ pub fn start(
             }
             let mut buf = Vec::new();
             let mut out = Reply::new(&mut buf, session.resp3);
+            let t0 = crate::base::clock::now();
             f(&mut Local {
                 shard,
                 session,
@@ -122,6 +123,12 @@ pub fn start(
                 args: args.args(),
                 out: &mut out,
             });
+            // Counted as Redis's `call` counts every queued command: its
+            // calls, failures and error replies.
+            let ns = crate::base::clock::since(t0);
+            shard
+                .server
+                .done(spec, ns, &buf, &session.who(), args.args(), None);
             exec.steps.push(None);
             exec.replies.push(Some(buf));
         } else {

@@ -539,8 +539,16 @@ impl Commands for Redis {
         family::blocking::missed(&op.plan)
     }
 
-    fn unparked(&self, s: &Session, cmd: Self::Cmd, _: Args<'_>, why: Unpark, out: &mut Vec<u8>) {
-        family::blocking::unparked(s, cmd, why, out);
+    fn unparked(
+        &self,
+        shard: &mut ShardState,
+        s: &Session,
+        cmd: Self::Cmd,
+        args: Args<'_>,
+        why: Unpark,
+        out: &mut Vec<u8>,
+    ) {
+        family::blocking::unparked(shard, s, cmd, args, why, out);
     }
 
     fn monitor_line(

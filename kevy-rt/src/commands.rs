@@ -353,10 +353,13 @@ pub trait Commands: Send + Sync + Sized + 'static {
     }
 
     /// A parked command ends unserved (its deadline passed, or it was
-    /// unblocked): append its reply. Runs on the connection's shard, the
-    /// connection's timer and unblock hook. Default: nothing.
+    /// unblocked): append its reply (and count the call, as a command set
+    /// counting calls does). Runs on the connection's shard, with its
+    /// state, from the connection's timer and unblock hook. Default:
+    /// nothing.
     fn unparked(
         &self,
+        _shard: &mut Self::Shard,
         _session: &Self::Session,
         _cmd: Self::Cmd,
         _args: Args<'_>,

@@ -186,7 +186,15 @@ impl Commands for Queues {
         Served::Done
     }
 
-    fn unparked(&self, _: &(), _: Verb, _: Args<'_>, why: Unpark, out: &mut Vec<u8>) {
+    fn unparked(
+        &self,
+        _: &mut Self::Shard,
+        _: &(),
+        _: Verb,
+        _: Args<'_>,
+        why: Unpark,
+        out: &mut Vec<u8>,
+    ) {
         match why {
             Unpark::Timeout => out.extend_from_slice(b"*-1\r\n"),
             Unpark::Error => out.extend_from_slice(b"-ERR unblocked\r\n"),

@@ -132,6 +132,20 @@ pub fn check(u: &User, r: &Request<'_>) -> Result<(), Denied> {
     Err(worst)
 }
 
+/// True when some selector of `u` that allows the request reads every key
+/// (`allkeys`, or a `*` pattern with read permission): Redis's
+/// `ACLUserCheckCmdWithUnrestrictedKeyAccess` with `CMD_KEY_ACCESS`, which
+/// SORT asks before it reads keys its BY and GET patterns make.
+pub fn reads_every_key(u: &User, r: &Request<'_>) -> bool {
+    u.selectors.iter().any(|s| {
+        selector_check(s, r).is_ok()
+            && (s.all_keys
+                || s.patterns
+                    .iter()
+                    .any(|p| p.flags & READ == READ && p.pattern == b"*"))
+    })
+}
+
 /// The channel patterns a user's subscribers must now keep to after a
 /// change from `old` to `new` (Redis's `ACLKillPubsubClientsIfNeeded`):
 /// `None` when no subscription can have lost its permission (some selector

@@ -308,8 +308,18 @@ pub fn missed(plan: &crate::cross::Plan) -> bool {
 
 /// [`Commands::unparked`](kevy_rt::Commands::unparked): the null array a
 /// timeout answers, or
-/// `CLIENT UNBLOCK … ERROR`'s error.
-pub fn unparked(session: &Session, cmd: &'static Spec, why: Unpark, out: &mut Vec<u8>) {
+/// `CLIENT UNBLOCK … ERROR`'s error; the call is counted then, as Redis
+/// counts a blocked command when it is unblocked (a failed call, and an
+/// error reply, for the error).
+pub fn unparked(
+    shard: &mut ShardState,
+    session: &Session,
+    cmd: &'static Spec,
+    args: Args<'_>,
+    why: Unpark,
+    out: &mut Vec<u8>,
+) {
+    let mark = out.len();
     let mut reply = Reply::new(out, session.resp3);
     match why {
         Unpark::Error => resp::error(&mut reply, UNBLOCKED),
@@ -318,6 +328,9 @@ pub fn unparked(session: &Session, cmd: &'static Spec, why: Unpark, out: &mut Ve
         // with a null array, the moves' too.
         Unpark::Timeout => resp::null_array(&mut reply),
     }
+    shard
+        .server
+        .done(cmd, 0, &out[mark..], &session.who(), args, None);
 }
 
 pub mod multi;

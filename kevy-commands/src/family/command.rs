@@ -208,13 +208,15 @@ pub(crate) fn op_getkeys(cmd: Args<'_>) -> Result<Vec<(usize, u32)>, Error> {
     if !spec.arity_ok(cmd.len()) {
         return Err(Error::InvalidArgCount);
     }
-    // A key spec Redis cannot express sends it to the command's own
-    // `getkeys_proc` (SORT's STORE anywhere in the arguments).
+    // A key spec Redis cannot express, or one marked incomplete, sends it
+    // to the command's own `getkeys_proc` (SORT's STORE anywhere in the
+    // arguments; MIGRATE's "" key with KEYS), as `getKeysUsingKeySpecs`
+    // failing does.
     if let Some(getkeys) = spec.getkeys {
         if spec
             .key_specs
             .iter()
-            .any(|k| k.begin == BeginSearch::Unknown)
+            .any(|k| k.begin == BeginSearch::Unknown || k.flags & key_flags::INCOMPLETE != 0)
         {
             return Ok(getkeys(cmd));
         }

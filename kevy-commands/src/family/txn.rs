@@ -62,11 +62,18 @@ pub fn diverted(session: &Session, cmd: &'static Spec) -> bool {
 /// Queues a command of a session in `MULTI` (`+QUEUED`), or refuses it and
 /// marks the transaction failed, as Redis's `processCommand` does.
 pub fn queue(c: &mut Local<'_>, cmd: &'static Spec) -> Flow {
+    let mark = c.out.len();
     if std::ptr::eq(cmd, &connection::REJECT) && !runtime_error(c.args) {
         let flow = connection::reject(c);
         if let Some(m) = c.session.multi.as_mut() {
             m.dirty = true;
         }
+        // A rejected call of the command named, when it is one, and an
+        // error reply (Redis's `rejectCommand`).
+        let reply = c.out[mark..].to_vec();
+        c.shard
+            .server
+            .done(cmd, 0, &reply, &c.session.who(), c.args, None);
         return flow;
     }
     let Some(m) = c.session.multi.as_mut() else {
@@ -75,6 +82,7 @@ pub fn queue(c: &mut Local<'_>, cmd: &'static Spec) -> Flow {
     if cmd.flags & flags::NO_MULTI != 0 {
         m.dirty = true;
         resp::error(c.out, b"ERR Command not allowed inside a transaction");
+        rejected(c, cmd, mark);
         return Flow::Continue;
     }
     // Queuing may use memory without bound: over `maxmemory` (once
@@ -85,6 +93,7 @@ pub fn queue(c: &mut Local<'_>, cmd: &'static Spec) -> Flow {
             m.dirty = true;
         }
         resp::error(c.out, crate::shard::evict::OOM);
+        rejected(c, cmd, mark);
         return Flow::Continue;
     }
     let Some(m) = c.session.multi.as_mut() else {
@@ -93,6 +102,15 @@ pub fn queue(c: &mut Local<'_>, cmd: &'static Spec) -> Flow {
     m.queue.push(c.args.to_owned_args());
     resp::simple(c.out, b"QUEUED");
     Flow::Continue
+}
+
+/// Counts a refusal written since `mark`: a rejected call of `cmd` and
+/// its error reply.
+fn rejected(c: &mut Local<'_>, cmd: &'static Spec, mark: usize) {
+    let reply = c.out[mark..].to_vec();
+    c.shard
+        .server
+        .rejected(crate::table::ids::id_of(cmd), &reply);
 }
 
 /// Whether a rejected request is refused only by its command's resolve-time

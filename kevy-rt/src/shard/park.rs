@@ -619,8 +619,14 @@ impl<C: Commands> Shard<C> {
         };
         let mut out = Vec::new();
         if let Some(c) = self.conns.get(p.conn.idx as usize) {
-            self.cmds
-                .unparked(&c.session, p.cmd, p.args.args(), why, &mut out);
+            self.cmds.unparked(
+                &mut self.state,
+                &c.session,
+                p.cmd,
+                p.args.args(),
+                why,
+                &mut out,
+            );
         }
         self.deliver(p.conn, p.seq, &out);
         self.end_parked(&p, None);
