@@ -73,8 +73,9 @@ pub enum KeyOp {
     Random,
     /// One SCAN step: cursor, budget, then SCAN's options.
     Scan,
-    /// A whole SORT (`true`: SORT_RO) on the shard holding every key it uses.
-    SortWhole(bool),
+    /// A whole SORT on the shard holding every key it uses (SORT_RO, and
+    /// called from a script).
+    SortWhole(bool, bool),
     /// Reads the elements SORT sorts (argument 0).
     SortLoad,
     /// Looks up `key, field-flag, field` triples for SORT's BY and GET.

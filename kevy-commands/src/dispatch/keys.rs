@@ -69,10 +69,10 @@ pub fn execute(shard: &mut ShardState, ctx: Ctx, op: KeyOp, part: Part) -> KeyRe
             }
         }
         KeyOp::Scan => scan::execute_scan(shard.db(selected), args, &now),
-        KeyOp::SortWhole(ro) => {
+        KeyOp::SortWhole(ro, script) => {
             let mut bytes = Vec::new();
             let mut out = Reply::new(&mut bytes, ctx.resp3);
-            sort::op_sort(shard.db(selected), args, ro, &now, &mut out);
+            sort::op_sort(shard.db(selected), args, (ro, script), &now, &mut out);
             KeyReply::Encoded(bytes)
         }
         KeyOp::SortLoad => KeyReply::Loaded(sort::op_load(shard.db(selected), args.at(0), &now)),

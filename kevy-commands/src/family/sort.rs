@@ -56,6 +56,9 @@ pub struct SortSpec {
     pub gets: Vec<Bytes>,
     /// STORE destination.
     pub store: Option<Bytes>,
+    /// Called from a script: a set sorted BY a constant comes out sorted
+    /// ALPHA, as with STORE, for a reproducible result.
+    pub script: bool,
 }
 
 /// Parses SORT's options (SORT_RO's when `readonly`: no STORE).
@@ -215,7 +218,7 @@ impl Job {
     /// tail for DESC.
     pub fn new(spec: &SortSpec, src: Source) -> Job {
         let (mut dontsort, mut alpha, mut by) = (spec.dontsort, spec.alpha, spec.by.clone());
-        if dontsort && !src.ordered && spec.store.is_some() {
+        if dontsort && !src.ordered && (spec.store.is_some() || spec.script) {
             // A set has no order to keep: STORE sorts it, for a result that
             // replicas and scripts can reproduce.
             (dontsort, alpha, by) = (false, true, None);
@@ -442,10 +445,18 @@ fn finish(
     }
 }
 
-/// The whole of SORT on one shard (`readonly`: SORT_RO).
-pub fn op_sort(db: &mut Db, args: Args<'_>, readonly: bool, now: &Clock, out: &mut Reply<'_>) {
+/// The whole of SORT on one shard (`readonly`: SORT_RO; `script`: called
+/// from a script).
+pub fn op_sort(
+    db: &mut Db,
+    args: Args<'_>,
+    (readonly, script): (bool, bool),
+    now: &Clock,
+    out: &mut Reply<'_>,
+) {
     let r = (|| -> OpResult<_> {
-        let spec = parse(args, readonly)?;
+        let mut spec = parse(args, readonly)?;
+        spec.script = script;
         let src = op_load(db, args.at(1), now)?;
         let mut job = Job::new(&spec, src);
         job.sort(|r| lookup(db, r, now))?;

@@ -37,7 +37,7 @@ use node::Node;
 pub use crate::base::clock::{now_ms, Ms};
 use access::stamp;
 pub use access::{lru_ticks, TICKS_PER_SECOND};
-pub use clock::{freeze, is_expired, Clock};
+pub use clock::{freeze, in_script, is_expired, Clock};
 pub use snap::SnapFormat;
 
 /// `vidx` of an entry without a time to live (31 bits: the top one is

@@ -89,7 +89,10 @@ fn plan_generic(
     readonly: bool,
 ) -> Planned<Plan> {
     let home = router.shard_of(args.at(1));
-    let spec = parse(args, readonly).ok();
+    let spec = parse(args, readonly).ok().map(|mut s| {
+        s.script = crate::store::db::in_script();
+        s
+    });
     let local = |p: &[u8]| pattern_shard(p, router).is_some_and(|s| s.is_none_or(|s| s == home));
     let whole = spec.as_ref().is_none_or(|s| {
         s.by.as_deref().is_none_or(|p| s.dontsort || local(p))
@@ -112,7 +115,7 @@ fn plan_generic(
             }))
         }
         _ => {
-            let op = KeyOp::SortWhole(readonly);
+            let op = KeyOp::SortWhole(readonly, crate::store::db::in_script());
             parts.push((home, keys::part(op, args.iter().collect())));
             keys::plan(KeyPlan::Whole)
         }

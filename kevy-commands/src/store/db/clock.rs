@@ -32,6 +32,11 @@ pub fn freeze(at: Option<Ms>) {
     FROZEN.with(|f| f.set(at));
 }
 
+/// True while a script runs on this thread (its clock is frozen).
+pub fn in_script() -> bool {
+    FROZEN.with(|f| f.get().is_some())
+}
+
 impl Clock {
     /// A clock that reads the system time on first use.
     #[inline]

@@ -361,6 +361,19 @@ pub const SEQUENCES: &[Seq] = &[
         &["EVAL", "return redis.call('FLUSHALL')", "0"],
         &["DBSIZE"],
     ],
+    // SORT BY a constant of a set from a script comes out sorted ALPHA
+    // (a set has no order a replica could reproduce), on either shard.
+    &[
+        &["SADD", "a", "z", "b", "aa", "c", "azz", "a"],
+        &["SADD", "b", "z", "b", "aa", "c", "azz", "a"],
+        &["EVAL", "return redis.call('SORT', KEYS[1], 'BY', '_')", "1", "a"],
+        &["EVAL", "return redis.call('SORT', KEYS[1], 'BY', 'nosort', 'LIMIT', 1, 2)", "1", "b"],
+        &["EVAL", "return redis.call('SORT_RO', KEYS[1], 'BY', '_', 'GET', '#', 'GET', '_:*')", "1", "b"],
+        &["EVAL", "return redis.call('SORT', KEYS[1], 'BY', '_', 'DESC')", "1", "a"],
+        &["RPUSH", "l", "3", "1", "2"],
+        &["EVAL", "return redis.call('SORT', 'l', 'BY', '_')", "0"],
+        &["FLUSHALL"],
+    ],
 ];
 
 #[test]
