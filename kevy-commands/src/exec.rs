@@ -52,6 +52,9 @@ pub struct Exec {
 pub enum Start {
     /// The reply, written at once.
     Reply(Vec<u8>),
+    /// `EXEC` refused before it ran (already counted as a rejected call):
+    /// the reply, written at once.
+    Rejected(Vec<u8>),
     /// Run it.
     Run(Box<Exec>),
 }
@@ -68,8 +71,11 @@ pub fn start(
     let code = crate::family::acl::code(&redis.acl, session);
     if code != 0 {
         if let Some(reply) = refused(redis, shard, session, cx, code, verb) {
-            return Start::Reply(reply);
+            return Start::Rejected(reply);
         }
+    }
+    if let Some(reply) = out_of_memory(shard, session, verb) {
+        return Start::Rejected(reply);
     }
     let Some(multi) = session.multi.take() else {
         let mut reply = Vec::new();
@@ -143,6 +149,32 @@ pub fn start(
         }
     }
     Start::Run(Box::new(exec))
+}
+
+/// Over `maxmemory` (once eviction cannot free enough), an `EXEC` whose
+/// transaction queued a `denyoom` command is refused as that command
+/// would be, and the transaction discarded (Redis's `processCommand`
+/// checks the queued commands' flags before `execCommand` runs).
+fn out_of_memory(
+    shard: &mut ShardState,
+    session: &mut Session,
+    (cmd, args): (&'static Spec, Args<'_>),
+) -> Option<Vec<u8>> {
+    let multi = session.multi.as_ref()?;
+    let denyoom = multi
+        .queue
+        .iter()
+        .any(|q| table::find(q.args()).is_ok_and(|s| s.flags & crate::table::flags::DENYOOM != 0));
+    if !denyoom || !shard.refuses_write(args) {
+        return None;
+    }
+    session.multi = None;
+    crate::family::watch::unwatch_all(shard, session);
+    let mut err = Vec::new();
+    resp::error(&mut err, crate::shard::evict::OOM);
+    let reply = crate::base::error::exec_abort(&err);
+    shard.server.rejected(table::ids::id_of(cmd), &reply);
+    Some(reply)
 }
 
 /// `EXEC` itself refused to a restricted connection, as Redis's

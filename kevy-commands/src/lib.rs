@@ -309,14 +309,12 @@ impl Commands for Redis {
             let t0 = clock::now();
             if ctx.acl != 0 {
                 if let Some(err) = self.refuse(shard, ctx, cmd, args) {
+                    // Counted as a rejected call by `refuse`.
                     return Planned {
-                        plan: Tracked::new(
-                            cross::Plan::Reply(err),
-                            cmd,
-                            ctx,
-                            since(t0),
-                            args.len(),
-                        ),
+                        plan: Tracked {
+                            rejected: true,
+                            ..Tracked::new(cross::Plan::Reply(err), cmd, ctx, since(t0), args.len())
+                        },
                         hold: false,
                     };
                 }

@@ -133,12 +133,14 @@ impl Redis {
             return self.plan_command(shard, ctx, cmd, args, router, parts);
         }
         let t0 = clock::now();
-        let (plan, exec) = match exec::start(self, shard, session, cx, (cmd, args)) {
-            exec::Start::Reply(reply) => (Plan::Reply(reply), None),
-            exec::Start::Run(ex) => (Plan::Ok, Some(ex)),
+        let (plan, exec, rejected) = match exec::start(self, shard, session, cx, (cmd, args)) {
+            exec::Start::Reply(reply) => (Plan::Reply(reply), None, false),
+            exec::Start::Rejected(reply) => (Plan::Reply(reply), None, true),
+            exec::Start::Run(ex) => (Plan::Ok, Some(ex), false),
         };
         let mut tracked = Tracked {
             exec,
+            rejected,
             ..Tracked::new(plan, cmd, ctx, 0, args.len())
         };
         if let Some(ex) = tracked.exec.as_mut() {
@@ -211,14 +213,16 @@ impl Redis {
         op.ns += since(t0);
         if g == Gather::Done {
             let empty = kevy_rt::OwnedArgs::new();
-            shard.server.done(
-                op.spec,
-                op.ns,
-                &out[mark..],
-                &op.ctx.who(),
-                empty.args(),
-                op.slow.as_ref(),
-            );
+            if !op.rejected {
+                shard.server.done(
+                    op.spec,
+                    op.ns,
+                    &out[mark..],
+                    &op.ctx.who(),
+                    empty.args(),
+                    op.slow.as_ref(),
+                );
+            }
             recycle(shard, op);
             let dirty = shard.server.dirty;
             shard.server.count_dirty(op.spec, op.argc, &out[mark..]);

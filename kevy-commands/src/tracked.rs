@@ -84,6 +84,9 @@ pub struct Tracked {
     pub(crate) dst: Option<Vec<u8>>,
     /// A script running (see [`crate::script`]).
     pub(crate) script: Option<Box<crate::script::Running>>,
+    /// Refused before it ran, and counted so (a rejected call): its reply
+    /// is not counted again as a call.
+    pub(crate) rejected: bool,
 }
 
 impl Tracked {
@@ -101,6 +104,7 @@ impl Tracked {
             argv: None,
             dst: None,
             script: None,
+            rejected: false,
         }
     }
 }

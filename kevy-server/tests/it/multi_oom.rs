@@ -41,3 +41,63 @@ fn queued_commands_are_refused_over_maxmemory() {
     assert!(want[4].starts_with("-OOM"), "{want:?}");
     assert!(want[8].starts_with("-EXECABORT"), "{want:?}");
 }
+
+/// Memory over the limit only at EXEC: a transaction that queued a
+/// `denyoom` command is discarded with `-EXECABORT … OOM …` (one rejected
+/// call of EXEC, one error reply), one with only reads runs.
+fn exec_session(addr: std::net::SocketAddr) -> Vec<String> {
+    let mut c = Raw::connect(addr);
+    let mut admin = Raw::connect(addr);
+    let mut out = Vec::new();
+    let mut call = |c: &mut Raw, args: &[&str]| {
+        out.push(String::from_utf8_lossy(&c.call(args)).into_owned());
+    };
+    call(&mut admin, &["CONFIG", "RESETSTAT"]);
+    call(&mut c, &["MULTI"]);
+    call(&mut c, &["SET", "x", "1"]);
+    call(&mut c, &["GET", "x"]);
+    call(&mut admin, &["CONFIG", "SET", "maxmemory", "1"]);
+    call(&mut c, &["EXEC"]);
+    call(&mut admin, &["CONFIG", "SET", "maxmemory", "0"]);
+    call(&mut c, &["MULTI"]);
+    call(&mut c, &["GET", "x"]);
+    call(&mut admin, &["CONFIG", "SET", "maxmemory", "1"]);
+    call(&mut c, &["EXEC"]);
+    call(&mut admin, &["CONFIG", "SET", "maxmemory", "0"]);
+    call(&mut c, &["EXISTS", "x"]);
+    let stats = String::from_utf8_lossy(&admin.call(&["INFO", "commandstats"])).into_owned();
+    // Calls, rejected and failed calls (not the times).
+    out.extend(
+        stats
+            .lines()
+            .filter(|l| l.starts_with("cmdstat_exec:"))
+            .map(|l| {
+                l.split(',')
+                    .filter(|f| !f.contains("usec"))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            }),
+    );
+    let errors = String::from_utf8_lossy(&admin.call(&["INFO", "errorstats"])).into_owned();
+    out.extend(
+        errors
+            .lines()
+            .filter(|l| l.starts_with("errorstat_"))
+            .map(String::from),
+    );
+    out
+}
+
+#[test]
+fn exec_of_a_denyoom_transaction_is_refused_over_maxmemory() {
+    let redis = RedisServer::start();
+    let server = kevy();
+    let want = exec_session(redis.addr());
+    let got = exec_session(server.addr());
+    server.stop();
+    assert_eq!(want, got);
+    assert!(
+        want[5].starts_with("-EXECABORT") && want[5].contains("OOM"),
+        "{want:?}"
+    );
+}
