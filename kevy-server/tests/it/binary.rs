@@ -195,6 +195,10 @@ fn a_bad_config_file_stops_start_up_naming_the_line() {
             "cluster mode is not implemented",
         ),
         ("frobnicate 1\n", "Bad directive"),
+        (
+            "port 0\nuser foo on\nuser foo off\n",
+            "Error in user declaration 'foo': Duplicate user found",
+        ),
     ] {
         std::fs::write(&conf, text).unwrap();
         let out = Command::new(env!("CARGO_BIN_EXE_kevy-server"))
@@ -221,4 +225,22 @@ fn redis_cli_shutdown_stops_the_binary() {
     assert!(out.status.success(), "{out:?}");
     let status = bin.child.wait().expect("wait for kevy-server");
     assert!(status.success(), "kevy-server exited with {status}");
+}
+
+#[test]
+fn a_declared_user_starts_from_a_reset_one() {
+    // As Redis's ACLLoadConfiguredUsers: the default user loses its
+    // channels (and gains sanitize-payload) unless the line gives them.
+    let bin = Binary::spawn_with(&["--user", "default", "on", "nopass", "~*", "+@all"]);
+    let mut c = Raw::connect(bin.addr);
+    let list = String::from_utf8_lossy(&c.call(&["ACL", "LIST"])).into_owned();
+    assert!(
+        list.contains("user default on nopass sanitize-payload ~* resetchannels +@all"),
+        "{list}"
+    );
+    let sub = String::from_utf8_lossy(&c.call(&["SUBSCRIBE", "foo"])).into_owned();
+    assert!(
+        sub.starts_with("-NOPERM") && sub.contains("channel"),
+        "{sub}"
+    );
 }

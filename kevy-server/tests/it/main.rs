@@ -14,6 +14,7 @@ mod aof_scripts;
 mod bank;
 mod binary;
 mod blmove_race;
+mod call_stats;
 mod client_eviction;
 mod clients;
 mod command_docs;

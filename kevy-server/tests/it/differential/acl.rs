@@ -271,6 +271,92 @@ pub const SEQUENCES: &[Seq] = &[
         &["ACL", "CAT"],
         &["ACL", "DELUSER", "u"],
     ],
+    // MIGRATE's keys: the "" key with KEYS names the keys after KEYS
+    // (its key spec is incomplete: Redis asks migrateGetKeys).
+    &[
+        &[
+            "ACL",
+            "SETUSER",
+            "mig",
+            "+@all",
+            "%R~read*",
+            "%W~write*",
+            "%RW~rw*",
+        ],
+        &[
+            "ACL", "DRYRUN", "mig", "MIGRATE", "h", "1", "rw", "0", "500",
+        ],
+        &[
+            "ACL", "DRYRUN", "mig", "MIGRATE", "h", "1", "read", "0", "500",
+        ],
+        &[
+            "ACL", "DRYRUN", "mig", "MIGRATE", "h", "1", "", "0", "500", "KEYS", "rw",
+        ],
+        &[
+            "ACL", "DRYRUN", "mig", "MIGRATE", "h", "1", "", "0", "500", "KEYS", "write",
+        ],
+        &[
+            "ACL", "DRYRUN", "mig", "MIGRATE", "h", "1", "", "0", "500", "AUTH2", "KEYS", "123",
+            "KEYS", "rw",
+        ],
+        &[
+            "ACL", "DRYRUN", "mig", "MIGRATE", "h", "1", "", "0", "500", "AUTH", "KEYS", "KEYS",
+            "read",
+        ],
+        &[
+            "COMMAND", "GETKEYS", "MIGRATE", "h", "1", "", "0", "500", "KEYS", "a", "b",
+        ],
+        &["COMMAND", "GETKEYS", "MIGRATE", "h", "1", "k", "0", "500"],
+        &[
+            "COMMAND",
+            "GETKEYSANDFLAGS",
+            "MIGRATE",
+            "h",
+            "1",
+            "",
+            "0",
+            "500",
+            "COPY",
+            "KEYS",
+            "a",
+        ],
+        &["ACL", "DELUSER", "mig"],
+    ],
+    // SORT's BY (a pattern) and GET need a selector reading every key.
+    &[
+        &["SET", "v1", "1"],
+        &["LPUSH", "mylist", "1", "2"],
+        &["ACL", "SETUSER", "s", "on", "nopass", "(+sort ~mylist)"],
+        &[
+            "ACL",
+            "SETUSER",
+            "s2",
+            "on",
+            "nopass",
+            "+sort",
+            "+sort_ro",
+            "~mylist",
+            "(+sort %R~*)",
+        ],
+        &["AUTH", "s2", "x"],
+        &["SORT", "mylist", "BY", "v*"],
+        &["SORT_RO", "mylist", "GET", "#", "GET", "v*"],
+        &["SORT", "mylist", "BY", "v*", "STORE", "other"],
+        &["AUTH", "s", "x"],
+        &["SORT", "mylist", "BY", "v*"],
+        &["SORT", "mylist", "GET", "v*"],
+        &["SORT", "mylist", "BY", "nosort"],
+        &["SORT", "mylist", "LIMIT", "x", "1", "BY", "v*"],
+        &["SORT", "mylist", "DESC", "BY", "const", "GET", "#"],
+        &["SORT", "mylist", "BY"],
+        &["MULTI"],
+        &["SORT", "mylist", "BY", "v*"],
+        &["SORT", "mylist"],
+        &["EXEC"],
+        &["AUTH", "default", "x"],
+        &["ACL", "DELUSER", "s", "s2"],
+        &["DEL", "v1", "mylist", "other"],
+    ],
 ];
 
 #[test]
