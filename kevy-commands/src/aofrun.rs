@@ -9,7 +9,7 @@
 use std::sync::OnceLock;
 
 use kevy_rt::testing::Harness;
-use kevy_rt::Args;
+use kevy_rt::{Args, OwnedArgs};
 
 use crate::aof::parse::{self, Stop};
 use crate::aof::propagate::{propagate, Prop};
@@ -61,9 +61,41 @@ pub fn after_command(
     let Some(d) = dbs.get_mut(db as usize) else {
         return;
     };
+    let rewritten = match cmd.name {
+        "xadd" | "xtrim" => stream_effect(cmd.name == "xadd", d, args, reply, &now),
+        _ => None,
+    };
+    let args = rewritten.as_ref().map_or(args, OwnedArgs::args);
     propagate(aof.out(), db, prop, args, reply, changed, &mut |k| {
         d.left_of(k, &now)
     });
+}
+
+/// XADD / XTRIM as Redis logs them (see [`crate::aof::propagate::stream`]).
+#[cold]
+fn stream_effect(
+    xadd: bool,
+    d: &Db,
+    args: Args<'_>,
+    reply: &[u8],
+    now: &Clock,
+) -> Option<OwnedArgs> {
+    use crate::aof::propagate::stream::{effect, Left};
+    use crate::model::value::Value;
+    let key = args.get(1)?;
+    let Some(Value::Stream(s)) = d.get_ref(key, now) else {
+        return None;
+    };
+    let left = Left {
+        length: s.log.length,
+        first: s.log.edge_id(false),
+    };
+    // XADD answers the ID it added as a bulk string.
+    let added = reply
+        .strip_prefix(b"$")
+        .and_then(|r| r.iter().position(|&b| b == b'\n').map(|n| &r[n + 1..]))
+        .and_then(|r| r.strip_suffix(b"\r\n"));
+    effect(xadd, args, added, &left)
 }
 
 /// Propagates a multi-shard operation on its origin, once its last round is
