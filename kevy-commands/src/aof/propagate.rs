@@ -17,6 +17,8 @@
 //! | LMPOP, BLMPOP, BLPOP, BRPOP | `LPOP`/`RPOP key count` |
 //! | ZMPOP, BZMPOP, BZPOPMIN, BZPOPMAX | `ZPOPMIN`/`ZPOPMAX key count` |
 //! | BLMOVE, BRPOPLPUSH | `LMOVE …`, `RPOPLPUSH …` |
+//! | RESTORE with a TTL | the deadline with `ABSTTL` (`DEL` when it deleted) |
+//! | XADD, XTRIM | the ID added; `~` trims exact (see [`stream`]) |
 //!
 //! A write that changed nothing (its change-counter increment is 0) is not
 //! logged. Keys removed by expiry or eviction are logged as `DEL` by their
@@ -67,6 +69,8 @@ pub enum Prop {
     Blmove,
     /// BRPOPLPUSH.
     Brpoplpush,
+    /// RESTORE (a relative TTL logged absolute).
+    Restore,
 }
 
 impl Prop {
@@ -90,6 +94,7 @@ impl Prop {
             "bzpopmax" => Prop::Bzpop(false),
             "blmove" => Prop::Blmove,
             "brpoplpush" => Prop::Brpoplpush,
+            "restore" => Prop::Restore,
             // Its shards log the keys they moved away as DEL.
             "migrate" => Prop::Never,
             _ => Prop::Verbatim,
@@ -211,6 +216,24 @@ pub fn propagate(
             let a: Vec<&[u8]> = args.iter().take(3).skip(1).collect();
             if a.len() == 2 {
                 out.command(db, &[&b"RPOPLPUSH"[..], a[0], a[1]]);
+            }
+        }
+        Prop::Restore => {
+            let absttl = args
+                .iter()
+                .skip(4)
+                .any(|a| a.eq_ignore_ascii_case(b"absttl"));
+            match lookup(key) {
+                // REPLACE with a deadline already past: the old key deleted.
+                None => out.command(db, &[&b"DEL"[..], key]),
+                Some(Some(at)) if !absttl => {
+                    let at = at.to_string();
+                    let mut argv: Vec<&[u8]> = args.iter().collect();
+                    argv[2] = at.as_bytes();
+                    argv.push(b"ABSTTL");
+                    out.command(db, &argv);
+                }
+                Some(_) => verbatim(out, db, args),
             }
         }
     }

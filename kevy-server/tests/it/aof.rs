@@ -682,3 +682,31 @@ fn stream_ids_and_approximate_trims_replay_alike() {
     kill(b);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// RESTORE with a relative TTL is logged with its deadline (ABSTTL), as
+/// Redis 7.0 does: the key keeps its deadline across a restart.
+#[test]
+fn restore_keeps_its_deadline_across_a_restart() {
+    let dir = temp("restore");
+    let a = kevy(&dir, 2, "always");
+    let mut c = crate::util::Raw::connect(a.addr);
+    c.call(&["SET", "k", "v"]);
+    let payload = crate::util::bulk_body(&c.call(&["DUMP", "k"]))
+        .unwrap()
+        .to_vec();
+    let p: &[u8] = &payload;
+    c.call_bytes(&[b"RESTORE", b"k1", b"100000000", p]);
+    c.call_bytes(&[b"RESTORE", b"k2", b"0", p]);
+    c.call_bytes(&[b"RESTORE", b"k", b"1", p, b"REPLACE", b"ABSTTL"]);
+    let times = |addr| {
+        let mut c = crate::util::Raw::connect(addr);
+        ["k", "k1", "k2"].map(|k| c.call(&["PEXPIRETIME", k]))
+    };
+    let before = times(a.addr);
+    assert_eq!(before[0], b":-2\r\n");
+    kill(a);
+    let b = kevy(&dir, 3, "always");
+    assert_eq!(times(b.addr), before);
+    kill(b);
+    let _ = std::fs::remove_dir_all(&dir);
+}
