@@ -8,6 +8,7 @@
 
 mod acl;
 mod aof;
+mod aof_effects;
 mod aof_rdb;
 mod aof_rewrite;
 mod aof_scripts;

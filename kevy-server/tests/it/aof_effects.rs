@@ -1,0 +1,70 @@
+//! Commands the append-only file logs by their effect, as Redis 7.0
+//! rewrites them, checked across a restart: XADD's generated IDs and
+//! approximate trims, RESTORE's relative TTL.
+
+use crate::aof::{check_aof, con, kevy, kill, q, temp};
+
+/// XADD's generated IDs and approximate trims replay alike: logged as the
+/// ID added and the exact length or first ID left (as Redis 7.0 does), a
+/// restart with another node size and shard count gives the same streams.
+#[test]
+fn stream_ids_and_approximate_trims_replay_alike() {
+    let dir = temp("streams");
+    let a = crate::persist_util::kevy_aof(&dir, 2, &["--stream-node-max-entries", "10"]);
+    let mut c = con(a.addr);
+    for i in 0..40 {
+        q(&mut c, &["XADD", "s", "*", "i", &i.to_string()]);
+        q(
+            &mut c,
+            &["XADD", "t", "MAXLEN", "~", "15", "*", "i", &i.to_string()],
+        );
+    }
+    q(&mut c, &["XADD", "s", "99999999999999-*", "last", "1"]);
+    q(
+        &mut c,
+        &[
+            "XADD", "u", "MINID", "~", "0-1", "LIMIT", "5", "5-*", "a", "1",
+        ],
+    );
+    q(&mut c, &["XTRIM", "s", "MAXLEN", "~", "25", "LIMIT", "20"]);
+    q(&mut c, &["XTRIM", "t", "MINID", "~", "1-0"]);
+    let streams = |addr| {
+        let mut c = crate::util::Raw::connect(addr);
+        ["s", "t", "u"].map(|k| (c.call(&["XLEN", k]), c.call(&["XRANGE", k, "-", "+"])))
+    };
+    let before = streams(a.addr);
+    kill(a);
+    check_aof(&dir);
+    let b = crate::persist_util::kevy_aof(&dir, 3, &["--stream-node-max-entries", "1"]);
+    assert_eq!(streams(b.addr), before);
+    kill(b);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// RESTORE with a relative TTL is logged with its deadline (ABSTTL), as
+/// Redis 7.0 does: the key keeps its deadline across a restart.
+#[test]
+fn restore_keeps_its_deadline_across_a_restart() {
+    let dir = temp("restore");
+    let a = kevy(&dir, 2, "always");
+    let mut c = crate::util::Raw::connect(a.addr);
+    c.call(&["SET", "k", "v"]);
+    let payload = crate::util::bulk_body(&c.call(&["DUMP", "k"]))
+        .unwrap()
+        .to_vec();
+    let p: &[u8] = &payload;
+    c.call_bytes(&[b"RESTORE", b"k1", b"100000000", p]);
+    c.call_bytes(&[b"RESTORE", b"k2", b"0", p]);
+    c.call_bytes(&[b"RESTORE", b"k", b"1", p, b"REPLACE", b"ABSTTL"]);
+    let times = |addr| {
+        let mut c = crate::util::Raw::connect(addr);
+        ["k", "k1", "k2"].map(|k| c.call(&["PEXPIRETIME", k]))
+    };
+    let before = times(a.addr);
+    assert_eq!(before[0], b":-2\r\n");
+    kill(a);
+    let b = kevy(&dir, 3, "always");
+    assert_eq!(times(b.addr), before);
+    kill(b);
+    let _ = std::fs::remove_dir_all(&dir);
+}
