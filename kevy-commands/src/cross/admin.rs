@@ -146,6 +146,11 @@ pub enum ServerPlan {
     AofRewrite,
     /// `SAVE`: the file from the parts' keys.
     Save,
+    /// `FLUSHALL` on this many shards: every one emptied; saved next when
+    /// `save` has rules.
+    Flushall(usize),
+    /// `FLUSHALL`'s save round.
+    FlushallSave,
     /// `DEBUG RELOAD` on this many shards: save, then load with these
     /// options (`persist::RELOAD_*` bits).
     Reload(usize, u8),

@@ -99,6 +99,18 @@ pub fn gather(
         ServerPlan::Digest => debug::gather_digest(replies, out),
         ServerPlan::DigestValue => debug::gather_digest_value(replies, out),
         ServerPlan::Save => persist::gather_save(shard, replies, out),
+        ServerPlan::Flushall(n) => {
+            if persist::save_after_flush(shard, *n, next) {
+                *plan = ServerPlan::FlushallSave;
+                return Gather::Again;
+            }
+            resp::ok(out);
+        }
+        ServerPlan::FlushallSave => {
+            // Redis replies +OK whatever the save did (the log says).
+            persist::gather_save(shard, replies, &mut Vec::new());
+            resp::ok(out);
+        }
         ServerPlan::Migrate => crate::family::migrate::gather(replies, out),
         ServerPlan::Reload(n, opts) => {
             let n = *n;

@@ -343,14 +343,15 @@ pub fn plan_flushdb(
 
 /// FLUSHALL [ASYNC | SYNC]
 ///
-/// Planned over every shard, each emptying every database.
-pub fn plan_flushall(
-    args: Args<'_>,
-    router: &Router,
-    parts: &mut Vec<(usize, Part)>,
-) -> Planned<Plan> {
-    cross::broadcast(Op::Flushall, &flush_mode(args), router, parts);
-    cross::planned(Plan::Ok)
+/// Planned over every shard, each emptying every database; then, when
+/// `save` has rules, the (now empty) dataset is saved at once, as Redis's
+/// `flushAllDataAndResetRDB` does: a restart does not bring back what was
+/// flushed, and the change counter starts again from 0.
+pub fn plan_flushall(cx: &mut crate::family::ServerCx<'_, '_>) -> Planned<Plan> {
+    cross::broadcast(Op::Flushall, &flush_mode(cx.args), cx.router, cx.parts);
+    cross::planned(Plan::Server(cross::admin::ServerPlan::Flushall(
+        cx.router.nshards(),
+    )))
 }
 
 /// The resolve-time check of SWAPDB: two integers (Redis's

@@ -255,6 +255,32 @@ fn write_from(shard: &ShardState, replies: Vec<ServerReply>) -> Result<(), Strin
     }
 }
 
+/// After FLUSHALL emptied every shard: when `save` has rules (and no save
+/// is running, nor a file loading), sends each shard a snapshot part for
+/// the save that follows; true when it did.
+pub fn save_after_flush(shard: &ShardState, nshards: usize, next: &mut Vec<(usize, Part)>) -> bool {
+    let shared = &shard.server.shared;
+    if shard.loading
+        || shared.persist.job().is_some()
+        || save_rules(&shared.config.get("save").unwrap_or_default()).is_empty()
+    {
+        return false;
+    }
+    for s in 0..nshards {
+        next.push((
+            s,
+            Part {
+                db: None,
+                resp3: None,
+                op: crate::cross::Op::Server(ServerOp::Snapshot),
+                args: kevy_rt::OwnedArgs::new(),
+                value: None,
+            },
+        ));
+    }
+    true
+}
+
 /// SAVE's reply once the parts answered.
 pub fn gather_save(shard: &ShardState, replies: Vec<ServerReply>, out: &mut Vec<u8>) {
     match write_from(shard, replies) {

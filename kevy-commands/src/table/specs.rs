@@ -236,7 +236,7 @@ const BASE: &[Spec] = &[
         .acl(&["@keyspace", "@write", "@slow", "@dangerous"])
         .tips(&["request_policy:all_shards", "response_policy:all_succeeded"])
         .check(keys::check_flush),
-    Spec::new("flushall", -1, WRITE, [0, 0, 0], Run::Plan(keys::plan_flushall))
+    Spec::new("flushall", -1, WRITE, [0, 0, 0], Run::Server(keys::plan_flushall))
         .acl(&["@keyspace", "@write", "@slow", "@dangerous"])
         .tips(&["request_policy:all_shards", "response_policy:all_succeeded"])
         .check(keys::check_flush),

@@ -355,3 +355,44 @@ fn access_frequencies_travel_with_the_file_under_lfu() {
     assert_eq!(integer(&k.call(&["OBJECT", "FREQ", "hot"])), Some(hot));
     assert_eq!(k.call(&["OBJECT", "FREQ", "cold"]), cold);
 }
+
+/// FLUSHALL with a save rule saves the emptied dataset at once (Redis's
+/// `flushAllDataAndResetRDB`): what it removed does not come back after a
+/// restart that does not save, libraries stay, the change counter is 0.
+/// Without a rule it saves nothing, as Redis.
+#[test]
+fn flushall_with_a_save_rule_saves_the_empty_dataset() {
+    let info_changes = |c: &mut Raw| {
+        let info = String::from_utf8_lossy(&c.call(&["INFO", "persistence"])).into_owned();
+        info.lines()
+            .find_map(|l| {
+                l.strip_prefix("rdb_changes_since_last_save:")
+                    .map(str::to_string)
+            })
+            .unwrap()
+    };
+    for (rules, keys_back) in [("3600 1", ":0\r\n"), ("", ":1\r\n")] {
+        let dir = scratch(&format!("flushall-{}", rules.is_empty()));
+        let kevy = kevy_in(&dir, 2, &["--save", rules]);
+        let mut c = Raw::connect(kevy.addr);
+        c.call(&["SET", "a", "1"]);
+        assert_eq!(c.call(&["SAVE"]), b"+OK\r\n");
+        c.call(&["SET", "b", "1"]);
+        let lib = "#!lua name=lib\nredis.register_function('f', function() return 1 end)";
+        c.call(&["FUNCTION", "LOAD", lib]);
+        assert_eq!(c.call(&["FLUSHALL"]), b"+OK\r\n");
+        if !rules.is_empty() {
+            assert_eq!(info_changes(&mut c), "0");
+        }
+        c.send(&crate::util::encode_str(&["SHUTDOWN", "NOSAVE"]));
+        let (status, _) = kevy.stop(0);
+        assert!(status.success());
+        let kevy = kevy_in(&dir, 3, &[]);
+        let mut c = Raw::connect(kevy.addr);
+        assert_eq!(c.call(&["DBSIZE"]), keys_back.as_bytes(), "save {rules:?}");
+        if !rules.is_empty() {
+            assert_eq!(c.call(&["FCALL", "f", "0"]), b":1\r\n");
+        }
+        let _ = kevy.stop(libc::SIGTERM);
+    }
+}
