@@ -210,7 +210,10 @@ impl Env<'_> {
         if let Some(refused) = super::cmds::acl_refusal(self, spec, args) {
             return Some(err(refused.as_bytes()));
         }
-        if self.ro && spec.flags & flags::WRITE != 0 {
+        // Redis counts `may-replicate` commands as writes here, so that a
+        // read-only script may run during CLIENT PAUSE WRITE.
+        let may_replicate = matches!(spec.name, "publish" | "spublish" | "pfcount");
+        if self.ro && (spec.flags & flags::WRITE != 0 || may_replicate) {
             return Some(err(
                 b"Write commands are not allowed from read-only scripts.",
             ));

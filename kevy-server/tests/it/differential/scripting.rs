@@ -160,6 +160,12 @@ pub const SEQUENCES: &[Seq] = &[
     &[
         &["EVAL_RO", "return redis.call('set','a','b')", "1", "a"],
         &["EVAL_RO", "return redis.call('get','a')", "1", "a"],
+        // may-replicate commands count as writes in read-only scripts.
+        &["EVAL_RO", "return redis.call('publish','ch','m')", "0"],
+        &["EVAL_RO", "return redis.call('spublish','ch','m')", "0"],
+        &["EVAL_RO", "return redis.call('pfcount','a')", "1", "a"],
+        &["EVAL", "#!lua flags=no-writes\nreturn redis.call('publish','ch','m')", "0"],
+        &["EVAL", "return redis.call('publish','ch','m')", "0"],
         &["EVAL", "#!lua\nreturn redis.call('set','a','b')", "0"],
         &["EVAL", "#!lua flags=no-writes\nreturn redis.call('set','a','b')", "0"],
         &["EVAL", "#!lua flags=no-writes\nreturn redis.call('get','a')", "0"],
