@@ -61,6 +61,12 @@ pub fn after_command(
     let Some(d) = dbs.get_mut(db as usize) else {
         return;
     };
+    if matches!(cmd.name, "xclaim" | "xautoclaim") {
+        if let Some(cmds) = claim_effect(cmd.name == "xautoclaim", d, args, reply, &now) {
+            cmds.iter().for_each(|c| aof.out().command(db, c));
+            return;
+        }
+    }
     let rewritten = match cmd.name {
         "xadd" | "xtrim" => stream_effect(cmd.name == "xadd", d, args, reply, &now),
         _ => None,
@@ -69,6 +75,23 @@ pub fn after_command(
     propagate(aof.out(), db, prop, args, reply, changed, &mut |k| {
         d.left_of(k, &now)
     });
+}
+
+/// XCLAIM / XAUTOCLAIM as Redis logs them (see
+/// [`crate::aof::propagate::claim`]); `None`: as given.
+#[cold]
+fn claim_effect(
+    auto: bool,
+    d: &Db,
+    args: Args<'_>,
+    reply: &[u8],
+    now: &Clock,
+) -> Option<Vec<Vec<Vec<u8>>>> {
+    use crate::model::value::Value;
+    let Some(Value::Stream(s)) = d.get_ref(args.get(1)?, now) else {
+        return None;
+    };
+    crate::aof::propagate::claim::effect(auto, args, reply, s)
 }
 
 /// XADD / XTRIM as Redis logs them (see [`crate::aof::propagate::stream`]).

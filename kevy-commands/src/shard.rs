@@ -68,7 +68,7 @@ impl ShardState {
     pub fn clock(&self) -> crate::store::db::Clock {
         match self.loading {
             false => crate::store::db::Clock::new(),
-            true => crate::store::db::Clock::at(0),
+            true => crate::store::db::Clock::loading(),
         }
     }
 

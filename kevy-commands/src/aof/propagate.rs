@@ -346,6 +346,7 @@ fn key_and_count(r: &[u8]) -> Option<(&[u8], i64)> {
     (kind == b'*' || kind == b'~').then_some((key, count))
 }
 
+pub mod claim;
 pub mod stream;
 
 #[cfg(test)]

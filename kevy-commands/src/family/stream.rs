@@ -151,9 +151,10 @@ pub fn write_entry(out: &mut Vec<u8>, e: &Entry<'_>) {
     }
 }
 
-/// The milliseconds of `now`, as Redis's unsigned `mstime()`.
+/// The milliseconds of `now`, as Redis's unsigned `mstime()` (the real
+/// time while a file loads: delivery and seen times are kept).
 pub fn now_ms(now: &Clock) -> i64 {
-    now.ms()
+    now.wall_ms()
 }
 
 /// XADD's and XTRIM's options (`streamParseAddOrTrimArgsOrReply`).

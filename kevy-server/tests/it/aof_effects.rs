@@ -68,3 +68,96 @@ fn restore_keeps_its_deadline_across_a_restart() {
     kill(b);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The pending entries of group `g` of stream `s` as XINFO STREAM FULL
+/// shows them: `[id, consumer, delivery time, delivery count]` each.
+fn pending(addr: std::net::SocketAddr) -> Vec<redis::Value> {
+    use redis::Value;
+    let mut c = con(addr);
+    let full: Value = redis::cmd("XINFO")
+        .arg("STREAM")
+        .arg("s")
+        .arg("FULL")
+        .query(&mut c)
+        .unwrap();
+    let field = |v: &Value, name: &str| -> Option<Value> {
+        let Value::Array(items) = v else { return None };
+        items.chunks(2).find_map(|kv| match &kv[0] {
+            Value::BulkString(k) if k == name.as_bytes() => Some(kv[1].clone()),
+            _ => None,
+        })
+    };
+    let Some(Value::Array(groups)) = field(&full, "groups") else {
+        panic!("no groups in {full:?}");
+    };
+    match field(&groups[0], "pending") {
+        Some(Value::Array(p)) => p,
+        other => panic!("no pending list: {other:?}"),
+    }
+}
+
+/// Claims are logged as Redis logs them, with each entry's delivery time
+/// and count: the pending list is the same after a restart (its delivery
+/// times too), and entries found deleted stay dropped.
+#[test]
+fn claimed_entries_keep_their_delivery_times_across_a_restart() {
+    let dir = temp("claims");
+    let a = kevy(&dir, 2, "always");
+    let mut c = con(a.addr);
+    for i in 1..=6 {
+        q(&mut c, &["XADD", "s", &format!("{i}-0"), "f", "v"]);
+    }
+    q(&mut c, &["XGROUP", "CREATE", "s", "g", "0"]);
+    q(
+        &mut c,
+        &[
+            "XREADGROUP",
+            "GROUP",
+            "g",
+            "alice",
+            "COUNT",
+            "5",
+            "STREAMS",
+            "s",
+            ">",
+        ],
+    );
+    q(
+        &mut c,
+        &["XCLAIM", "s", "g", "bob", "0", "1-0", "IDLE", "5000000"],
+    );
+    q(
+        &mut c,
+        &[
+            "XCLAIM", "s", "g", "carol", "3600000", "1-0", "2-0", "JUSTID",
+        ],
+    );
+    q(
+        &mut c,
+        &[
+            "XCLAIM",
+            "s",
+            "g",
+            "dave",
+            "0",
+            "3-0",
+            "RETRYCOUNT",
+            "7",
+            "LASTID",
+            "9-0",
+        ],
+    );
+    q(&mut c, &["XDEL", "s", "4-0"]);
+    q(
+        &mut c,
+        &["XAUTOCLAIM", "s", "g", "erin", "0", "0-0", "COUNT", "10"],
+    );
+    let before = pending(a.addr);
+    assert_eq!(before.len(), 4, "{before:?}");
+    kill(a);
+    check_aof(&dir);
+    let b = kevy(&dir, 3, "always");
+    assert_eq!(pending(b.addr), before);
+    kill(b);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -16,6 +16,10 @@ pub struct Clock {
     /// Stopped at a given time ([`Clock::at`]): keys expire by it even
     /// while a script runs.
     stopped: bool,
+    /// Files being loaded ([`Clock::loading`]): stopped at 0 for expiry,
+    /// while times recorded in the data (a stream's delivery times) are
+    /// the wall clock's, as Redis's `mstime()` while it loads.
+    loading: bool,
 }
 
 thread_local! {
@@ -49,6 +53,26 @@ impl Clock {
         Clock {
             ms: Cell::new(Some(ms)),
             stopped: true,
+            loading: false,
+        }
+    }
+
+    /// The clock of commands replayed from a file: nothing expires (it is
+    /// stopped at 0), [`Clock::wall_ms`] reads the real time.
+    pub fn loading() -> Clock {
+        Clock {
+            loading: true,
+            ..Clock::at(0)
+        }
+    }
+
+    /// The time a command records in the data it keeps (not the time keys
+    /// expire by): [`Clock::ms`], or the real time while loading.
+    pub fn wall_ms(&self) -> Ms {
+        if self.loading {
+            now_ms()
+        } else {
+            self.ms()
         }
     }
 
@@ -58,6 +82,7 @@ impl Clock {
         Clock {
             ms: Cell::new(other.ms.get()),
             stopped: other.stopped,
+            loading: other.loading,
         }
     }
 
