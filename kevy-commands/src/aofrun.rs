@@ -61,8 +61,8 @@ pub fn after_command(
     let Some(d) = dbs.get_mut(db as usize) else {
         return;
     };
-    if matches!(cmd.name, "xclaim" | "xautoclaim") {
-        if let Some(cmds) = claim_effect(cmd.name == "xautoclaim", d, args, reply, &now) {
+    if matches!(cmd.name, "xclaim" | "xautoclaim" | "xreadgroup") {
+        if let Some(cmds) = claim_effect(cmd.name, d, args, reply, &now) {
             cmds.iter().for_each(|c| aof.out().command(db, c));
             return;
         }
@@ -77,21 +77,28 @@ pub fn after_command(
     });
 }
 
-/// XCLAIM / XAUTOCLAIM as Redis logs them (see
+/// XCLAIM / XAUTOCLAIM / XREADGROUP as Redis logs them (see
 /// [`crate::aof::propagate::claim`]); `None`: as given.
 #[cold]
 fn claim_effect(
-    auto: bool,
+    name: &str,
     d: &Db,
     args: Args<'_>,
     reply: &[u8],
     now: &Clock,
 ) -> Option<Vec<Vec<Vec<u8>>>> {
+    use crate::aof::propagate::claim;
     use crate::model::value::Value;
-    let Some(Value::Stream(s)) = d.get_ref(args.get(1)?, now) else {
-        return None;
+    let stream = |k: &[u8]| match d.get_ref(k, now) {
+        Some(Value::Stream(s)) => Some(&**s),
+        _ => None,
     };
-    crate::aof::propagate::claim::effect(auto, args, reply, s)
+    if name == "xreadgroup" {
+        // A consumer NOACK created is logged whether or not it was new
+        // (XGROUP CREATECONSUMER of an existing one changes nothing).
+        return claim::read_effect(args, reply, true, &stream);
+    }
+    claim::effect(name == "xautoclaim", args, reply, stream(args.get(1)?)?)
 }
 
 /// XADD / XTRIM as Redis logs them (see [`crate::aof::propagate::stream`]).

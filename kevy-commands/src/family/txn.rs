@@ -108,9 +108,7 @@ pub fn queue(c: &mut Local<'_>, cmd: &'static Spec) -> Flow {
 /// its error reply.
 fn rejected(c: &mut Local<'_>, cmd: &'static Spec, mark: usize) {
     let reply = c.out[mark..].to_vec();
-    c.shard
-        .server
-        .rejected(crate::table::ids::id_of(cmd), &reply);
+    c.shard.server.rejected((catalog().id_of)(cmd), &reply);
 }
 
 /// Whether a rejected request is refused only by its command's resolve-time

@@ -5,10 +5,11 @@
 //! replay claims the same entries whatever their idle time is then; an
 //! entry found deleted is logged as an `XCLAIM … JUSTID` that drops it from
 //! the pending list again. A LASTID that claimed nothing is logged as
-//! `XGROUP SETID … ENTRIESREAD …`.
+//! `XGROUP SETID … ENTRIESREAD …`. XREADGROUP likewise ([`read_effect`]).
 
 use kevy_rt::Args;
 
+use crate::model::stream::group::Nack;
 use crate::model::stream::id::parse;
 use crate::model::stream::Stream;
 
@@ -34,22 +35,7 @@ pub fn effect(
         let Some(nack) = parse(&id, 0, true, false).and_then(|p| group.pel.get(&p.id)) else {
             continue;
         };
-        out.push(vec![
-            b"XCLAIM".to_vec(),
-            key.to_vec(),
-            group_name.to_vec(),
-            nack.consumer.to_vec(),
-            b"0".to_vec(),
-            id,
-            b"TIME".to_vec(),
-            nack.delivery_time.to_string().into_bytes(),
-            b"RETRYCOUNT".to_vec(),
-            nack.delivery_count.to_string().into_bytes(),
-            b"FORCE".to_vec(),
-            b"JUSTID".to_vec(),
-            b"LASTID".to_vec(),
-            last.clone(),
-        ]);
+        out.push(xclaim(key, group_name, nack, id, &last));
     }
     // Entries found deleted left the pending list: XCLAIM's requested IDs
     // the stream no longer holds, XAUTOCLAIM's third reply.
@@ -87,6 +73,130 @@ pub fn effect(
             b"ENTRIESREAD".to_vec(),
             group.entries_read.to_string().into_bytes(),
         ]);
+    }
+    Some(out)
+}
+
+/// The commands to log for XREADGROUP, answered `reply`, for the streams
+/// of `streams` (name → stream as the read left it) it read from: per
+/// entry delivered with `>`, the XCLAIM Redis propagates; with NOACK, the
+/// group's new last ID (`XGROUP SETID … ENTRIESREAD …`) and a consumer it
+/// created (`XGROUP CREATECONSUMER`, when `created`). History reads (an ID
+/// other than `>`) log nothing, as in Redis.
+pub fn read_effect<'s>(
+    args: Args<'_>,
+    reply: &[u8],
+    created: bool,
+    stream: &dyn Fn(&[u8]) -> Option<&'s Stream>,
+) -> Option<Vec<Vec<Vec<u8>>>> {
+    let word = |i: usize, w: &str| {
+        args.get(i)
+            .is_some_and(|a| a.eq_ignore_ascii_case(w.as_bytes()))
+    };
+    let (group_name, consumer) = (args.get(2)?, args.get(3)?);
+    let mut noack = false;
+    let mut i = 4;
+    while i < args.len() && !word(i, "streams") {
+        noack |= word(i, "noack");
+        i += if word(i, "noack") { 1 } else { 2 };
+    }
+    let keys = args.len().checked_sub(i + 1)? / 2;
+    let first = i + 1;
+    let id_of = |key: &[u8]| {
+        (0..keys)
+            .find(|&k| args.at(first + k) == key)
+            .map(|k| args.at(first + keys + k))
+    };
+    let mut out = Vec::new();
+    for (key, ids) in read_ids(reply)? {
+        if id_of(&key) != Some(b">".as_slice()) || ids.is_empty() {
+            continue;
+        }
+        let Some(group) = stream(&key).and_then(|s| s.groups.get(group_name)) else {
+            continue;
+        };
+        let last = group.last_id.to_vec();
+        if noack {
+            if created {
+                out.push(
+                    [
+                        &b"XGROUP"[..],
+                        b"CREATECONSUMER",
+                        &key,
+                        group_name,
+                        consumer,
+                    ]
+                    .iter()
+                    .map(|a| a.to_vec())
+                    .collect(),
+                );
+            }
+            out.push(vec![
+                b"XGROUP".to_vec(),
+                b"SETID".to_vec(),
+                key.clone(),
+                group_name.to_vec(),
+                last,
+                b"ENTRIESREAD".to_vec(),
+                group.entries_read.to_string().into_bytes(),
+            ]);
+            continue;
+        }
+        for id in ids {
+            if let Some(nack) = parse(&id, 0, true, false).and_then(|p| group.pel.get(&p.id)) {
+                out.push(xclaim(&key, group_name, nack, id, &last));
+            }
+        }
+    }
+    Some(out)
+}
+
+/// `XCLAIM key group consumer 0 id TIME … RETRYCOUNT … FORCE JUSTID LASTID …`.
+fn xclaim(key: &[u8], group: &[u8], nack: &Nack, id: Vec<u8>, last: &[u8]) -> Vec<Vec<u8>> {
+    vec![
+        b"XCLAIM".to_vec(),
+        key.to_vec(),
+        group.to_vec(),
+        nack.consumer.to_vec(),
+        b"0".to_vec(),
+        id,
+        b"TIME".to_vec(),
+        nack.delivery_time.to_string().into_bytes(),
+        b"RETRYCOUNT".to_vec(),
+        nack.delivery_count.to_string().into_bytes(),
+        b"FORCE".to_vec(),
+        b"JUSTID".to_vec(),
+        b"LASTID".to_vec(),
+        last.to_vec(),
+    ]
+}
+
+/// XREADGROUP's reply (RESP2 `[[key, entries]…]` or a RESP3 map): each
+/// key with the IDs of its entries.
+fn read_ids(r: &[u8]) -> Option<Vec<(Vec<u8>, Vec<Vec<u8>>)>> {
+    let (kind, n, mut at) = line(r, 0)?;
+    let mut out = Vec::new();
+    match kind {
+        b'*' if n < 0 => {}
+        b'_' => {}
+        b'*' => {
+            for _ in 0..n {
+                let (_, inner) = array(r, at)?;
+                let (key, next) = bulk(r, inner)?;
+                let (ids, end) = claim_ids(r, next)?;
+                out.push((key.to_vec(), ids));
+                at = end;
+            }
+        }
+        b'%' => {
+            for _ in 0..n {
+                let (key, next) = bulk(r, at)?;
+                let (ids, end) = claim_ids(r, next)?;
+                out.push((key.to_vec(), ids));
+                at = end;
+            }
+        }
+        _ => return None,
     }
     Some(out)
 }
@@ -183,7 +293,7 @@ fn id(ms: u64, seq: u64) -> crate::model::stream::StreamId {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::stream::group::{Group, Nack};
+    use crate::model::stream::group::Group;
 
     fn text(cmds: &[Vec<Vec<u8>>]) -> Vec<String> {
         cmds.iter()
@@ -280,5 +390,53 @@ mod tests {
         .collect();
         let got = effect(false, args.args(), b"*0\r\n", &stream()).unwrap();
         assert_eq!(text(&got), ["XGROUP SETID s g 5-0 ENTRIESREAD 3"]);
+    }
+
+    #[test]
+    fn a_group_read_is_logged_as_the_claims_it_made() {
+        let args: kevy_rt::OwnedArgs = [
+            &b"XREADGROUP"[..],
+            b"GROUP",
+            b"g",
+            b"bob",
+            b"COUNT",
+            b"1",
+            b"STREAMS",
+            b"s",
+            b"t",
+            b">",
+            b"0",
+        ]
+        .into_iter()
+        .collect();
+        let s = stream();
+        let reply = b"*2\r\n*2\r\n$1\r\ns\r\n*1\r\n*2\r\n$3\r\n1-0\r\n*2\r\n$1\r\nf\r\n$1\r\nv\r\n\
+                      *2\r\n$1\r\nt\r\n*0\r\n";
+        let got = read_effect(args.args(), reply, false, &|k| (k == b"s").then_some(&s)).unwrap();
+        assert_eq!(
+            text(&got),
+            ["XCLAIM s g bob 0 1-0 TIME 1000 RETRYCOUNT 2 FORCE JUSTID LASTID 5-0"]
+        );
+        let noack: kevy_rt::OwnedArgs = [
+            &b"XREADGROUP"[..],
+            b"GROUP",
+            b"g",
+            b"bob",
+            b"NOACK",
+            b"STREAMS",
+            b"s",
+            b">",
+        ]
+        .into_iter()
+        .collect();
+        let map = b"%1\r\n$1\r\ns\r\n*1\r\n*2\r\n$3\r\n5-0\r\n*0\r\n";
+        let got = read_effect(noack.args(), map, true, &|_| Some(&s)).unwrap();
+        assert_eq!(
+            text(&got),
+            [
+                "XGROUP CREATECONSUMER s g bob",
+                "XGROUP SETID s g 5-0 ENTRIESREAD 3"
+            ]
+        );
     }
 }
