@@ -13,6 +13,9 @@ use crate::model::stream::group::Nack;
 use crate::model::stream::id::parse;
 use crate::model::stream::Stream;
 
+/// Entry IDs, as their text.
+type Ids = Vec<Vec<u8>>;
+
 /// The commands to log for XCLAIM (`auto` false) or XAUTOCLAIM, answered
 /// `reply`, on `stream` as they left it; `None` when the group is gone.
 pub fn effect(
@@ -173,7 +176,7 @@ fn xclaim(key: &[u8], group: &[u8], nack: &Nack, id: Vec<u8>, last: &[u8]) -> Ve
 
 /// XREADGROUP's reply (RESP2 `[[key, entries]…]` or a RESP3 map): each
 /// key with the IDs of its entries.
-fn read_ids(r: &[u8]) -> Option<Vec<(Vec<u8>, Vec<Vec<u8>>)>> {
+fn read_ids(r: &[u8]) -> Option<Vec<(Vec<u8>, Ids)>> {
     let (kind, n, mut at) = line(r, 0)?;
     let mut out = Vec::new();
     match kind {
@@ -226,7 +229,7 @@ fn claim_ids(r: &[u8], at: usize) -> Option<(Vec<Vec<u8>>, usize)> {
 
 /// XAUTOCLAIM's reply `[cursor, claimed, deleted]`: the claimed and the
 /// deleted IDs.
-fn auto_ids(r: &[u8]) -> Option<(Vec<Vec<u8>>, Vec<Vec<u8>>)> {
+fn auto_ids(r: &[u8]) -> Option<(Ids, Ids)> {
     let (n, at) = array(r, 0)?;
     if n != 3 {
         return None;
