@@ -7,8 +7,8 @@
 use crate::util::{kevy, Raw, RedisServer};
 
 /// Calls, rejected and failed calls of every command (not the times), and
-/// the error counts.
-fn stats(admin: &mut Raw) -> Vec<String> {
+/// the error counts, sorted.
+pub(crate) fn stats(admin: &mut Raw) -> Vec<String> {
     let mut out = Vec::new();
     for section in ["commandstats", "errorstats"] {
         let body = String::from_utf8_lossy(&admin.call(&["INFO", section])).into_owned();

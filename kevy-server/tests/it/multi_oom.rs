@@ -65,25 +65,11 @@ fn exec_session(addr: std::net::SocketAddr) -> Vec<String> {
     call(&mut c, &["EXEC"]);
     call(&mut admin, &["CONFIG", "SET", "maxmemory", "0"]);
     call(&mut c, &["EXISTS", "x"]);
-    let stats = String::from_utf8_lossy(&admin.call(&["INFO", "commandstats"])).into_owned();
-    // Calls, rejected and failed calls (not the times).
+    // EXEC's calls, rejected and failed calls, and the error counts.
     out.extend(
-        stats
-            .lines()
-            .filter(|l| l.starts_with("cmdstat_exec:"))
-            .map(|l| {
-                l.split(',')
-                    .filter(|f| !f.contains("usec"))
-                    .collect::<Vec<_>>()
-                    .join(",")
-            }),
-    );
-    let errors = String::from_utf8_lossy(&admin.call(&["INFO", "errorstats"])).into_owned();
-    out.extend(
-        errors
-            .lines()
-            .filter(|l| l.starts_with("errorstat_"))
-            .map(String::from),
+        crate::call_stats::stats(&mut admin)
+            .into_iter()
+            .filter(|l| l.starts_with("cmdstat_exec:") || l.starts_with("errorstat_")),
     );
     out
 }
