@@ -121,10 +121,7 @@ fn stream_effect(
         first: s.log.edge_id(false),
     };
     // XADD answers the ID it added as a bulk string.
-    let added = reply
-        .strip_prefix(b"$")
-        .and_then(|r| r.iter().position(|&b| b == b'\n').map(|n| &r[n + 1..]))
-        .and_then(|r| r.strip_suffix(b"\r\n"));
+    let added = crate::aof::propagate::first_bulk(reply).filter(|_| reply.first() == Some(&b'$'));
     effect(xadd, args, added, &left)
 }
 

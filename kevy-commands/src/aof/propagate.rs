@@ -302,7 +302,7 @@ fn bulk_at(r: &[u8], at: usize) -> Option<(&[u8], usize)> {
 }
 
 /// The reply's first bulk string: a bulk reply itself, or an array's first.
-fn first_bulk(r: &[u8]) -> Option<&[u8]> {
+pub(crate) fn first_bulk(r: &[u8]) -> Option<&[u8]> {
     match *r.first()? {
         b'$' => bulk_at(r, 0).map(|(b, _)| b),
         b'*' | b'~' => {

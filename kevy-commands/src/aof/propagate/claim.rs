@@ -13,6 +13,8 @@ use crate::model::stream::group::Nack;
 use crate::model::stream::id::parse;
 use crate::model::stream::Stream;
 
+use super::{bulk_at, header};
+
 /// Entry IDs, as their text.
 type Ids = Vec<Vec<u8>>;
 
@@ -177,15 +179,17 @@ fn xclaim(key: &[u8], group: &[u8], nack: &Nack, id: Vec<u8>, last: &[u8]) -> Ve
 /// XREADGROUP's reply (RESP2 `[[key, entries]…]` or a RESP3 map): each
 /// key with the IDs of its entries.
 fn read_ids(r: &[u8]) -> Option<Vec<(Vec<u8>, Ids)>> {
-    let (kind, n, mut at) = line(r, 0)?;
+    if r.first() == Some(&b'_') {
+        return Some(Vec::new());
+    }
+    let (kind, n, mut at) = header(r, 0)?;
     let mut out = Vec::new();
     match kind {
         b'*' if n < 0 => {}
-        b'_' => {}
         b'*' => {
             for _ in 0..n {
                 let (_, inner) = array(r, at)?;
-                let (key, next) = bulk(r, inner)?;
+                let (key, next) = bulk_at(r, inner)?;
                 let (ids, end) = claim_ids(r, next)?;
                 out.push((key.to_vec(), ids));
                 at = end;
@@ -193,7 +197,7 @@ fn read_ids(r: &[u8]) -> Option<Vec<(Vec<u8>, Ids)>> {
         }
         b'%' => {
             for _ in 0..n {
-                let (key, next) = bulk(r, at)?;
+                let (key, next) = bulk_at(r, at)?;
                 let (ids, end) = claim_ids(r, next)?;
                 out.push((key.to_vec(), ids));
                 at = end;
@@ -211,12 +215,12 @@ fn claim_ids(r: &[u8], at: usize) -> Option<(Vec<Vec<u8>>, usize)> {
     let mut ids = Vec::with_capacity(n);
     for _ in 0..n {
         if r.get(at) == Some(&b'$') {
-            let (id, next) = bulk(r, at)?;
+            let (id, next) = bulk_at(r, at)?;
             ids.push(id.to_vec());
             at = next;
         } else {
             let (m, inner) = array(r, at)?;
-            let (id, mut next) = bulk(r, inner)?;
+            let (id, mut next) = bulk_at(r, inner)?;
             ids.push(id.to_vec());
             for _ in 1..m {
                 next = skip(r, next)?;
@@ -240,36 +244,23 @@ fn auto_ids(r: &[u8]) -> Option<(Ids, Ids)> {
     Some((claimed, deleted))
 }
 
-/// The length line at `at`: its type, number and where its data starts.
-fn line(r: &[u8], at: usize) -> Option<(u8, i64, usize)> {
-    let end = at + memchr::memchr(b'\n', r.get(at..)?)?;
-    let n = std::str::from_utf8(r.get(at + 1..end.checked_sub(1)?)?)
-        .ok()?
-        .parse::<i64>()
-        .ok();
-    Some((r[at], n.unwrap_or(0), end + 1))
-}
-
 fn array(r: &[u8], at: usize) -> Option<(usize, usize)> {
-    match line(r, at)? {
+    match header(r, at)? {
         (b'*' | b'~' | b'>', n, next) => Some((usize::try_from(n).unwrap_or(0), next)),
-        _ => None,
-    }
-}
-
-fn bulk(r: &[u8], at: usize) -> Option<(&[u8], usize)> {
-    match line(r, at)? {
-        (b'$', n, next) if n >= 0 => {
-            let end = next + n as usize;
-            Some((r.get(next..end)?, end + 2))
-        }
         _ => None,
     }
 }
 
 /// Where the value at `at` ends.
 fn skip(r: &[u8], at: usize) -> Option<usize> {
-    let (kind, n, next) = line(r, at)?;
+    if !matches!(
+        r.get(at)?,
+        b'$' | b'=' | b'!' | b'*' | b'~' | b'>' | b'%' | b'|'
+    ) {
+        // A line with no length (`+`, `-`, `:`, `,`, `_`, `#`, `(`).
+        return Some(at + memchr::memchr(b'\n', r.get(at..)?)? + 1);
+    }
+    let (kind, n, next) = header(r, at)?;
     match kind {
         b'$' | b'=' | b'!' if n >= 0 => Some(next + n as usize + 2),
         b'*' | b'~' | b'>' | b'%' | b'|' => {
