@@ -4,7 +4,7 @@
 //! while queueing, and blocked calls that time out or are unblocked with
 //! an error.
 
-use crate::util::{kevy, Raw, RedisServer};
+use crate::util::{same_as_redis, Raw};
 
 /// Calls, rejected and failed calls of every command (not the times), and
 /// the error counts, sorted.
@@ -68,12 +68,7 @@ fn session(addr: std::net::SocketAddr) -> Vec<String> {
 
 #[test]
 fn unusual_calls_are_counted_as_redis_counts_them() {
-    let redis = RedisServer::start();
-    let server = kevy();
-    let want = session(redis.addr());
-    let got = session(server.addr());
-    server.stop();
-    assert_eq!(want, got);
+    let want = same_as_redis(session);
     assert!(
         want.iter()
             .any(|l| l.starts_with("errorstat_UNBLOCKED:count=1")),

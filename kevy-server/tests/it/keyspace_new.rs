@@ -2,7 +2,7 @@
 //! compared with redis-server 7.0: CONFIG GET shows `AKE` (Redis's text
 //! hides `n` after `A`) yet new-key events still fire.
 
-use crate::util::{encode_str, kevy, Raw, RedisServer};
+use crate::util::{encode_str, same_as_redis, Raw};
 
 fn session(addr: std::net::SocketAddr) -> Vec<Vec<u8>> {
     let mut c = Raw::connect(addr);
@@ -24,12 +24,7 @@ fn session(addr: std::net::SocketAddr) -> Vec<Vec<u8>> {
 
 #[test]
 fn new_key_events_fire_with_all_classes() {
-    let redis = RedisServer::start();
-    let server = kevy();
-    let want = session(redis.addr());
-    let got = session(server.addr());
-    server.stop();
-    assert_eq!(want, got);
+    let want = same_as_redis(session);
     assert_eq!(
         want[1],
         b"*2\r\n$22\r\nnotify-keyspace-events\r\n$3\r\nAKE\r\n"

@@ -2,7 +2,7 @@
 //! redis-server 7.0: every queued command is refused (not only `denyoom`
 //! ones) and EXEC answers `-EXECABORT`; DISCARD and EXEC themselves run.
 
-use crate::util::{kevy, Raw, RedisServer};
+use crate::util::{same_as_redis, Raw};
 
 fn session(addr: std::net::SocketAddr) -> Vec<String> {
     let mut c = Raw::connect(addr);
@@ -32,12 +32,7 @@ fn session(addr: std::net::SocketAddr) -> Vec<String> {
 
 #[test]
 fn queued_commands_are_refused_over_maxmemory() {
-    let redis = RedisServer::start();
-    let server = kevy();
-    let want = session(redis.addr());
-    let got = session(server.addr());
-    server.stop();
-    assert_eq!(want, got);
+    let want = same_as_redis(session);
     assert!(want[4].starts_with("-OOM"), "{want:?}");
     assert!(want[8].starts_with("-EXECABORT"), "{want:?}");
 }
@@ -76,12 +71,7 @@ fn exec_session(addr: std::net::SocketAddr) -> Vec<String> {
 
 #[test]
 fn exec_of_a_denyoom_transaction_is_refused_over_maxmemory() {
-    let redis = RedisServer::start();
-    let server = kevy();
-    let want = exec_session(redis.addr());
-    let got = exec_session(server.addr());
-    server.stop();
-    assert_eq!(want, got);
+    let want = same_as_redis(exec_session);
     assert!(
         want[5].starts_with("-EXECABORT") && want[5].contains("OOM"),
         "{want:?}"

@@ -13,6 +13,21 @@ use kevy_rt::{Router, Runtime, Server};
 /// Shards of every in-process kevy: more than one, so keys spread over shards.
 pub const SHARDS: usize = 2;
 
+/// Runs `session` against a real redis-server and against a kevy server
+/// (both stopped after), asserts they saw the same, and gives what Redis
+/// answered.
+pub fn same_as_redis<T: PartialEq + std::fmt::Debug>(
+    session: impl Fn(std::net::SocketAddr) -> T,
+) -> T {
+    let redis = RedisServer::start();
+    let server = kevy();
+    let want = session(redis.addr());
+    let got = session(server.addr());
+    server.stop();
+    assert_eq!(want, got);
+    want
+}
+
 /// Starts kevy in-process on a free port with [`SHARDS`] shards; dropping the
 /// returned server stops it.
 pub fn kevy() -> Server {
