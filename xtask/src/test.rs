@@ -1,6 +1,6 @@
 //! `cargo xtask test`: install what the tests need (a real `redis-server`, a
 //! real `memcached`, the `pymemcache` and redis-py client libraries, the Node
-//! applications of `kevy-server/tests/it/clients/node`), then
+//! applications of `kevy-server/tests/it/clients/node`, Sidekiq), then
 //! `cargo test --workspace`, then the integration tests of kevy-rt and
 //! kevy-server once more on the other reactor (`KEVY_IO`: epoll vs
 //! io_uring), then a 5-second fuzz smoke (`cargo xtask fuzz`).
@@ -8,6 +8,7 @@
 use crate::run_cmd;
 use crate::tools::{
     cargo, ensure_memcached, ensure_node_clients, ensure_python_clients, ensure_redis,
+    ensure_ruby_clients,
 };
 
 /// The reactor kevy-rt picks without `KEVY_IO` (io_uring where the kernel
@@ -19,6 +20,7 @@ pub fn run(extra: &[String]) -> Result<(), String> {
     ensure_memcached()?;
     ensure_python_clients()?;
     ensure_node_clients()?;
+    ensure_ruby_clients()?;
     let mut cmd = cargo();
     cmd.args(["test", "--workspace"]);
     cmd.args(extra.iter().skip_while(|a| *a == "--"));
@@ -38,7 +40,7 @@ pub fn run(extra: &[String]) -> Result<(), String> {
     if extra.is_empty() {
         // The Node applications (minutes of BullMQ) ran in the first pass;
         // the reactor is covered by every other test.
-        cmd.args(["--", "--skip", "node_clients"]);
+        cmd.args(["--", "--skip", "node_clients", "--skip", "sidekiq"]);
     }
     cmd.args(extra.iter().skip_while(|a| *a == "--"));
     run_cmd(&mut cmd)?;

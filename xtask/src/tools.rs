@@ -27,11 +27,13 @@ fn ensure_apt(progs: &[&str], packages: &[&str]) -> Result<(), String> {
     if progs.iter().all(|p| have(p)) {
         return Ok(());
     }
-    eprintln!(
-        "xtask: {} missing; installing Debian's {}",
-        progs.join("/"),
-        packages.join(" ")
-    );
+    eprintln!("xtask: {} missing", progs.join("/"));
+    apt_install(packages)
+}
+
+/// Installs Debian `packages`.
+fn apt_install(packages: &[&str]) -> Result<(), String> {
+    eprintln!("xtask: installing Debian's {}", packages.join(" "));
     let sudo = if is_root() { "" } else { "sudo " };
     run_cmd(Command::new("sh").args([
         "-c",
@@ -62,6 +64,19 @@ pub fn ensure_memcached() -> Result<(), String> {
 pub fn ensure_python_clients() -> Result<(), String> {
     ensure_py("pymemcache", "pymemcache")?;
     ensure_py("redis", "redis")
+}
+
+/// Sidekiq and its Ruby (kevy-server's `sidekiq` test), from Debian.
+pub fn ensure_ruby_clients() -> Result<(), String> {
+    let present = Command::new("ruby")
+        .args(["-e", "require 'sidekiq'"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if present {
+        return Ok(());
+    }
+    eprintln!("xtask: Ruby's Sidekiq missing");
+    apt_install(&["ruby-sidekiq"])
 }
 
 /// The Node applications kevy-server's tests run (BullMQ, redlock:

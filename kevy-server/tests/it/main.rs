@@ -45,6 +45,7 @@ mod script_busy_flood;
 mod script_busy_send;
 mod script_monitor;
 mod server;
+mod sidekiq;
 mod soak;
 mod stall;
 mod stock_conf;

@@ -1,0 +1,85 @@
+//! A real Ruby application, Sidekiq 6 (`clients/ruby/sidekiq_app.rb`),
+//! against kevy with 2 shards and against redis-server 7.0: jobs pushed one
+//! by one and in bulk over two weighted queues, a scheduled job, a failing
+//! job retried through the API and then dead, a `sidekiq` process working
+//! them (its fetcher blocks in BRPOP over both queues, its poller runs a
+//! script, its heartbeat a transaction), and Sidekiq's API reading the
+//! state (stats, queues, retry, dead and process sets). Sidekiq's keys
+//! (`queue:*`, `schedule`, `retry`, `dead`, `stat:*`, `processes`…) lie on
+//! both shards.
+//!
+//! Needs `ruby` with Sidekiq (Debian: `apt-get install ruby-sidekiq`;
+//! `.ci/run` and `cargo xtask test` install it).
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::util::{kevy, shard_of, RedisServer};
+
+/// Runs the application against the server on `port`, returning its
+/// `name value` lines; fails loudly when Sidekiq is missing or the run fails.
+fn sidekiq_app(port: u16) -> Vec<(String, String)> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/clients/ruby/sidekiq_app.rb");
+    let out = Command::new("ruby")
+        .arg(&script)
+        .arg(port.to_string())
+        .output()
+        .expect("run ruby (the Sidekiq test needs it: apt-get install ruby-sidekiq)");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "ruby sidekiq_app.rb {port} failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+        .lines()
+        .filter_map(|l| l.split_once(' '))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+fn value<'a>(lines: &'a [(String, String)], name: &str) -> &'a str {
+    lines
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or_else(|| panic!("no `{name}` line in {lines:?}"))
+}
+
+#[test]
+fn sidekiq_works_jobs_as_with_redis() {
+    // The application's keys are spread: the test means both shards.
+    let keys = [
+        "queue:default",
+        "queue:critical",
+        "schedule",
+        "retry",
+        "dead",
+        "stat:processed",
+    ];
+    assert!(keys.iter().any(|k| shard_of(k) == 0) && keys.iter().any(|k| shard_of(k) == 1));
+
+    let server = kevy();
+    let on_kevy = sidekiq_app(server.addr().port());
+    server.stop();
+    let redis = RedisServer::start();
+    let on_redis = sidekiq_app(redis.addr().port());
+    drop(redis);
+
+    assert_eq!(value(&on_kevy, "done"), "yes");
+    assert_eq!(value(&on_kevy, "enqueued_before"), "211");
+    assert_eq!(value(&on_kevy, "default_size_before"), "201");
+    assert_eq!(value(&on_kevy, "results"), "201");
+    assert_eq!(value(&on_kevy, "results_distinct"), "201");
+    assert_eq!(value(&on_kevy, "results_sum"), "21101");
+    assert_eq!(value(&on_kevy, "urgent"), "30");
+    assert_eq!(value(&on_kevy, "retry_error"), "\"boom 7\"");
+    assert_eq!(value(&on_kevy, "dead_args"), "[7]");
+    assert_eq!(value(&on_kevy, "processed"), "213");
+    assert_eq!(value(&on_kevy, "failed"), "2");
+    assert_eq!(value(&on_kevy, "processes_after"), "0");
+    assert_eq!(
+        on_kevy, on_redis,
+        "kevy and redis-server saw different runs"
+    );
+}
