@@ -27,6 +27,8 @@ struct Step {
     ctx: Ctx,
     spec: &'static Spec,
     args: OwnedArgs,
+    /// Its user (as earlier `AUTH`s left it): checked again when it is sent.
+    who: crate::family::acl::Who,
 }
 
 /// An `EXEC` in progress.
@@ -43,9 +45,10 @@ pub struct Exec {
     /// What each command propagated (append-only file on), written as one
     /// MULTI/EXEC block when the transaction ends.
     logs: Vec<Fragment>,
-    /// A restricted connection's `Ctx::acl` and `CLIENT LIST` line: each
-    /// command is checked again as it is sent ([`lost`]).
-    acl: Option<(u32, Vec<u8>)>,
+    /// The connection's `CLIENT LIST` line, for the ACL log, when it is
+    /// restricted or the transaction may change that: each command is
+    /// checked again as it is about to run ([`Exec::lost`]).
+    acl: Option<Vec<u8>>,
 }
 
 /// What `EXEC` starts with: an abort reply, or the transaction to run.
@@ -104,17 +107,27 @@ pub fn start(
         round: Vec::new(),
         inner: None,
         logs: Vec::new(),
-        acl: (code != 0).then(|| {
-            let line = |s: &Session| {
-                crate::family::acl::client_line(&shard.server.shared, &cx.client, s, Some(verb.0))
-            };
-            (code, line(session))
-        }),
+        acl: None,
     };
+    // Transactions that may change the rules or the user as they run keep
+    // the connection's line for the ACL log entries of what they refuse.
+    let changes = |a: &OwnedArgs| {
+        let v = a.args().at(0);
+        v.eq_ignore_ascii_case(b"acl") || v.eq_ignore_ascii_case(b"auth")
+    };
+    if code != 0 || multi.queue.iter().any(changes) {
+        exec.acl = Some(crate::family::acl::client_line(
+            &shard.server.shared,
+            &cx.client,
+            session,
+            Some(verb.0),
+        ));
+    }
     for args in multi.queue {
         let spec = table::find(args.args()).unwrap_or(&table::REJECT);
+        let who = crate::family::acl::Who::of(session);
         if let Run::Local(f) = spec.run {
-            if let Some(err) = exec.lost(redis, shard, spec, args.args()) {
+            if let Some(err) = exec.lost(redis, shard, who, spec, args.args()) {
                 exec.steps.push(None);
                 exec.replies.push(Some(err));
                 continue;
@@ -144,7 +157,12 @@ pub fn start(
                 acl: 0,
                 ..kevy_rt::Commands::ctx(redis, session)
             };
-            exec.steps.push(Some(Step { ctx, spec, args }));
+            exec.steps.push(Some(Step {
+                ctx,
+                spec,
+                args,
+                who,
+            }));
             exec.replies.push(None);
         }
     }
@@ -275,13 +293,18 @@ impl Exec {
         &self,
         redis: &crate::Redis,
         shard: &mut ShardState,
+        who: crate::family::acl::Who,
         spec: &'static Spec,
         args: Args<'_>,
     ) -> Option<Vec<u8>> {
-        let (code, line) = self.acl.as_ref()?;
-        let info = |_: &[u8]| line.clone();
+        let code = who.code(&redis.acl);
+        if code == 0 {
+            return None;
+        }
+        let line = self.acl.as_deref().unwrap_or_default();
+        let info = |_: &[u8]| line.to_vec();
         let who = crate::family::acl::Asker {
-            code: *code,
+            code,
             multi: true,
             info: &info,
         };
@@ -346,12 +369,10 @@ impl Exec {
                 self.at += 1;
                 continue;
             };
-            if self.acl.is_some() {
-                if let Some(err) = self.lost(redis, shard, step.spec, step.args.args()) {
-                    self.replies[i] = Some(err);
-                    self.at += 1;
-                    continue;
-                }
+            if let Some(err) = self.lost(redis, shard, step.who, step.spec, step.args.args()) {
+                self.replies[i] = Some(err);
+                self.at += 1;
+                continue;
             }
             if crate::script::owns(step.spec) {
                 if !self.round.is_empty() {

@@ -32,7 +32,7 @@ mod gate;
 use gate::log;
 pub use gate::{
     check_user, client_line, code, gate, gate_exec, gate_script, log_script, remote_info, Asker,
-    ScriptDenial, NOAUTH,
+    ScriptDenial, Who, NOAUTH,
 };
 
 /// What protected mode writes to a refused connection (Redis's text).

@@ -25,13 +25,42 @@ pub fn code(acl: &Acl, s: &Session) -> u32 {
     if s.default_user && acl.open() {
         0
     } else {
-        slow_code(acl, s)
+        slow_code(acl, Who::of(s))
+    }
+}
+
+/// Who a connection is, as far as [`code`] asks: kept by a command that
+/// is checked later than it was queued (`EXEC`).
+#[derive(Clone, Copy, Debug)]
+pub struct Who {
+    default_user: bool,
+    authenticated: bool,
+    user: usize,
+}
+
+impl Who {
+    /// The session's user now.
+    pub fn of(s: &Session) -> Who {
+        Who {
+            default_user: s.default_user,
+            authenticated: s.authenticated,
+            user: s.user,
+        }
+    }
+
+    /// [`code`] for this user under the rules as they are now.
+    pub fn code(self, acl: &Acl) -> u32 {
+        if self.default_user && acl.open() {
+            0
+        } else {
+            slow_code(acl, self)
+        }
     }
 }
 
 #[cold]
 #[inline(never)]
-fn slow_code(acl: &Acl, s: &Session) -> u32 {
+fn slow_code(acl: &Acl, s: Who) -> u32 {
     if !s.authenticated && !acl.auth_free() {
         NOAUTH
     } else if !s.authenticated || s.user == 0 {

@@ -256,6 +256,30 @@ pub const SEQUENCES: &[Seq] = &[
         &["ACL", "DELUSER", "u"],
         &["ACL", "LOG", "RESET"],
     ],
+    // the default user's rules changed by the transaction itself: each
+    // queued command is checked again as it comes to run, under the rules
+    // the commands before it left
+    &[
+        &["MULTI"],
+        &["SET", "a", "1"],
+        &["ACL", "SETUSER", "default", "-set"],
+        &["SET", "b", "1"],
+        &["GET", "a"],
+        &["ACL", "SETUSER", "default", "+set"],
+        &["SET", "b", "2"],
+        &["ACL", "SETUSER", "default", "-get"],
+        &["MGET", "a", "b"],
+        &["GET", "a"],
+        &[
+            "ACL", "SETUSER", "default", "reset", "on", "nopass", "~*", "&*", "+@all",
+        ],
+        &["GET", "b"],
+        &["EXEC"],
+        &["MGET", "a", "b"],
+        &["ACL", "LIST"],
+        &["ACL", "LOG", "3"],
+        &["ACL", "LOG", "RESET"],
+    ],
     // DRYRUN and CAT
     &[
         &[
