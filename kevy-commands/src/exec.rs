@@ -155,6 +155,7 @@ pub fn start(
             let ctx = Ctx {
                 quiet: false,
                 acl: 0,
+                in_exec: true,
                 ..kevy_rt::Commands::ctx(redis, session)
             };
             exec.steps.push(Some(Step {

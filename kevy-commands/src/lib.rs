@@ -247,6 +247,7 @@ impl Commands for Redis {
             subscribed: session.subscribed && !session.resp3,
             track: family::tracking::tracks(session),
             acl: family::acl::code(&self.acl, session),
+            in_exec: false,
         }
     }
 

@@ -184,6 +184,9 @@ pub struct Ctx {
     /// The ACL check the command needs: 0 none (the default user may do
     /// anything), else its user's id + 1, or `u32::MAX` before `AUTH`.
     pub acl: u32,
+    /// Run by `EXEC` (Redis's `server.in_exec`: `BGREWRITEAOF` says it is
+    /// scheduled).
+    pub in_exec: bool,
 }
 
 impl Ctx {

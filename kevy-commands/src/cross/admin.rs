@@ -143,7 +143,10 @@ pub enum ServerPlan {
     /// A pub/sub command.
     Pubsub(PubsubPlan),
     /// `BGREWRITEAOF`: every shard has cut.
-    AofRewrite,
+    AofRewrite {
+        /// Run by `EXEC`: the reply says "scheduled", as Redis's does.
+        in_exec: bool,
+    },
     /// `SAVE`: the file from the parts' keys.
     Save,
     /// `FLUSHALL` on this many shards: every one emptied; saved next when

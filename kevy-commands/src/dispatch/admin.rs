@@ -95,7 +95,7 @@ pub fn gather(
             _ => resp::error(out, b"ERR internal error: no reply from the key's shard"),
         },
         ServerPlan::Pubsub(p) => crate::family::pubsub::gather(p, replies, out),
-        ServerPlan::AofRewrite => crate::family::rewrite::gather(shard, out),
+        ServerPlan::AofRewrite { in_exec } => crate::family::rewrite::gather(shard, *in_exec, out),
         ServerPlan::Digest => debug::gather_digest(replies, out),
         ServerPlan::DigestValue => debug::gather_digest_value(replies, out),
         ServerPlan::Save => persist::gather_save(shard, replies, out),

@@ -30,6 +30,11 @@ use crate::store::db::SnapFormat;
 /// The reply once the rewrite is under way.
 const STARTED: &[u8] = b"Background append only file rewriting started";
 
+/// The reply inside `EXEC` (Redis schedules the rewrite for after the
+/// transaction; kevy's cut is taken under the transaction's locks, so it
+/// starts at once, and says what Redis says).
+const SCHEDULED: &[u8] = b"Background append only file rewriting scheduled";
+
 /// BGREWRITEAOF
 pub fn plan_bgrewriteaof(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
     let shared = &cx.shard.server.shared;
@@ -42,7 +47,7 @@ pub fn plan_bgrewriteaof(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
         // it ends (kevy-server's rewrite thread asks again).
         aof.schedule(true);
         let mut out = Vec::new();
-        resp::simple(&mut out, b"Background append only file rewriting scheduled");
+        resp::simple(&mut out, SCHEDULED);
         return srv::reply(out);
     }
     if !aof.is_open() {
@@ -61,7 +66,9 @@ pub fn plan_bgrewriteaof(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
             &[generation.to_string().as_bytes()],
             nshards,
             cx.parts,
-            ServerPlan::AofRewrite,
+            ServerPlan::AofRewrite {
+                in_exec: cx.ctx.in_exec,
+            },
         ),
         Err(e) => {
             shared.persist.release(child::AOF);
@@ -91,7 +98,7 @@ pub fn cut_part(shard: &mut ShardState, args: kevy_rt::Args<'_>) -> ServerReply 
 /// Every shard has cut: the function libraries as they are now (every
 /// shard is still locked, and the commands changing them lock every shard
 /// too) complete the base's head.
-pub fn gather(shard: &mut ShardState, out: &mut crate::base::resp::Reply<'_>) {
+pub fn gather(shard: &mut ShardState, in_exec: bool, out: &mut crate::base::resp::Reply<'_>) {
     let shared = &shard.server.shared;
     let head = BaseHead {
         info: file_info(shared),
@@ -100,7 +107,7 @@ pub fn gather(shard: &mut ShardState, out: &mut crate::base::resp::Reply<'_>) {
     if shared.aof.set_head(head) {
         write_in_background(shared.clone());
     }
-    resp::simple(out, STARTED);
+    resp::simple(out, if in_exec { SCHEDULED } else { STARTED });
 }
 
 /// A shard's snapshot is complete: it joins the base.

@@ -162,3 +162,49 @@ fn a_fresh_directory_is_what_redis_makes_and_redis_loads_it() {
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
+
+/// Inside a transaction BGREWRITEAOF answers "scheduled", as Redis's does
+/// (`server.in_exec`), and the rewrite happens: a new base in the manifest,
+/// the transaction's write in it.
+#[test]
+fn bgrewriteaof_in_exec_is_scheduled_and_runs() {
+    let dir = temp("exec-rewrite");
+    let a = kevy(&dir, "yes");
+    let mut c = con(a.addr);
+    let replies: Vec<redis::Value> = redis::pipe()
+        .atomic()
+        .cmd("SET")
+        .arg("a")
+        .arg("1")
+        .cmd("BGREWRITEAOF")
+        .query(&mut c)
+        .unwrap();
+    let replies: Vec<String> = replies.into_iter().map(text).collect();
+    assert_eq!(
+        replies,
+        ["OK", "Background append only file rewriting scheduled"]
+    );
+    settle(&mut c, "aof_rewrite_in_progress", "0");
+    assert_eq!(info_field(&mut c, "aof_last_bgrewrite_status"), "ok");
+    let manifest =
+        std::fs::read_to_string(dir.join("appendonlydir/appendonly.aof.manifest")).unwrap();
+    assert!(
+        manifest.contains("appendonly.aof.2.base.rdb seq 2 type b"),
+        "{manifest}"
+    );
+    // Outside a transaction: "started".
+    assert_eq!(
+        text(q(&mut c, &["BGREWRITEAOF"])),
+        "Background append only file rewriting started"
+    );
+    settle(&mut c, "aof_rewrite_in_progress", "0");
+    kill(a);
+    let b = kevy(&dir, "yes");
+    assert_eq!(
+        text(q(&mut con(b.addr), &["GET", "a"])),
+        "1",
+        "the write survived both rewrites"
+    );
+    kill(b);
+    let _ = std::fs::remove_dir_all(&dir);
+}
