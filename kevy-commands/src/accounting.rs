@@ -405,6 +405,21 @@ impl ShardServer {
         }
     }
 
+    /// Accounts a command refused by the permission gate: a rejected call,
+    /// or a failed one when the command's own check refused it (`ran`:
+    /// SORT's, which Redis makes as the command runs).
+    pub fn refused(&mut self, id: Option<usize>, reply: &[u8], ran: bool) {
+        match id {
+            Some(id) if ran => {
+                let s = self.stats.cmd(id);
+                s.calls += 1;
+                s.failed += 1;
+                self.stats.error(reply);
+            }
+            _ => self.rejected(id, reply),
+        }
+    }
+
     /// Accounts a request refused before it ran: an error reply, and a
     /// rejected call of its command (counter index `id`) when the command
     /// is known.

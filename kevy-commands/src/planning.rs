@@ -37,16 +37,24 @@ impl Redis {
             None
         };
         if let Some(reply) = denied {
+            // Counted by `refuse` (a rejected call, or SORT's failed one).
             return Planned {
-                plan: Tracked::new(Plan::Reply(reply), cmd, ctx, since(t0), args.len()),
+                plan: Tracked {
+                    rejected: true,
+                    ..Tracked::new(Plan::Reply(reply), cmd, ctx, since(t0), args.len())
+                },
                 hold: false,
             };
         }
         if cmd.flags & table::flags::DENYOOM != 0 && shard.refuses_write(args) {
             let mut reply = Vec::new();
             resp::error(&mut reply, shard::evict::OOM);
+            shard.server.rejected(table::ids::id_of_args(args), &reply);
             return Planned {
-                plan: Tracked::new(Plan::Reply(reply), cmd, ctx, since(t0), args.len()),
+                plan: Tracked {
+                    rejected: true,
+                    ..Tracked::new(Plan::Reply(reply), cmd, ctx, since(t0), args.len())
+                },
                 hold: false,
             };
         }
@@ -55,7 +63,10 @@ impl Redis {
             family::pubsub::write_refusal(&mut reply, cmd.name);
             shard.server.rejected(table::ids::id_of_args(args), &reply);
             return Planned {
-                plan: Tracked::new(Plan::Reply(reply), cmd, ctx, since(t0), args.len()),
+                plan: Tracked {
+                    rejected: true,
+                    ..Tracked::new(Plan::Reply(reply), cmd, ctx, since(t0), args.len())
+                },
                 hold: false,
             };
         }

@@ -123,7 +123,11 @@ impl Redis {
             info: &info,
         };
         let err = family::acl::gate(&self.acl, &mut shard.acl, &who, cmd, args)?;
-        shard.server.rejected(table::ids::id_of(cmd), &err);
+        shard.server.refused(
+            table::ids::id_of(cmd),
+            &err,
+            family::acl::is_sort_refusal(&err),
+        );
         Some(err)
     }
 
@@ -149,7 +153,11 @@ impl Redis {
             info: &info,
         };
         let err = family::acl::gate(&self.acl, &mut shard.acl, &who, cmd, args)?;
-        shard.server.rejected(table::ids::id_of(cmd), &err);
+        shard.server.refused(
+            table::ids::id_of(cmd),
+            &err,
+            family::acl::is_sort_refusal(&err),
+        );
         Some(err)
     }
 
@@ -182,7 +190,11 @@ impl Redis {
         if let Some(m) = session.multi.as_mut() {
             m.dirty = true;
         }
-        shard.server.rejected(table::ids::id_of(cmd), &err);
+        shard.server.refused(
+            table::ids::id_of(cmd),
+            &err,
+            family::acl::is_sort_refusal(&err),
+        );
         let mark = out.len();
         out.extend_from_slice(&err);
         finish(out, mark, session.end_command());

@@ -31,8 +31,8 @@ mod gate;
 
 use gate::log;
 pub use gate::{
-    check_user, client_line, code, gate, gate_exec, gate_script, log_script, remote_info, Asker,
-    ScriptDenial, Who, NOAUTH,
+    check_user, client_line, code, gate, gate_exec, gate_script, is_sort_refusal, log_script,
+    remote_info, Asker, ScriptDenial, Who, NOAUTH,
 };
 
 /// What protected mode writes to a refused connection (Redis's text).

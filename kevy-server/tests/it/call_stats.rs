@@ -1,8 +1,8 @@
 //! Command and error statistics (`INFO commandstats`, `INFO errorstats`)
 //! against redis-server 7.0 where the counting is not a plain call:
 //! connection commands queued in MULTI and run by EXEC, commands refused
-//! while queueing, and blocked calls that time out or are unblocked with
-//! an error.
+//! while queueing, blocked calls that time out or are unblocked with
+//! an error, and SORT refusing its BY/GET options for ACL reasons.
 
 use crate::util::{same_as_redis, Raw};
 
@@ -61,7 +61,38 @@ fn session(addr: std::net::SocketAddr) -> Vec<String> {
     while admin.call(&["CLIENT", "UNBLOCK", &id, "ERROR"]) != b":1\r\n" {
         std::thread::yield_now();
     }
-    out.push(String::from_utf8_lossy(&c.reply()).into_owned());
+    let unblocked = String::from_utf8_lossy(&c.reply()).into_owned();
+    call(&mut admin, &["PING"]);
+    // SORT BY / GET refused by SORT's own ACL check (a user without every
+    // key): failed calls, not rejected ones; a key the user may not touch
+    // is a rejected call.
+    call(&mut admin, &["RPUSH", "l1", "3", "1", "2"]);
+    call(
+        &mut admin,
+        &["ACL", "SETUSER", "s", "on", "nopass", "+@all", "~l*"],
+    );
+    call(&mut c, &["AUTH", "s", "x"]);
+    call(&mut c, &["SORT", "l1", "BY", "w*"]);
+    call(&mut c, &["SORT", "l1", "GET", "#"]);
+    call(&mut c, &["SORT_RO", "l1", "GET", "w*"]);
+    call(&mut c, &["SORT", "l1"]);
+    call(&mut c, &["SORT", "other"]);
+    // Refused multi-shard commands: a key the user may not touch, a
+    // write over maxmemory, a command in RESP2 subscribed mode.
+    call(&mut c, &["MSET", "l1", "1", "other", "2"]);
+    call(&mut c, &["MGET", "l1", "l2", "l3", "l4"]);
+    call(&mut admin, &["ACL", "DELUSER", "s"]);
+    call(&mut admin, &["CONFIG", "SET", "maxmemory", "1"]);
+    call(
+        &mut admin,
+        &["MSET", "a", "1", "b", "2", "c", "3", "d", "4"],
+    );
+    call(&mut admin, &["CONFIG", "SET", "maxmemory", "0"]);
+    let mut sub = Raw::connect(addr);
+    call(&mut sub, &["SUBSCRIBE", "ch"]);
+    call(&mut sub, &["MGET", "a", "b", "c", "d"]);
+    call(&mut sub, &["MSET", "a", "1", "b", "2", "c", "3", "d", "4"]);
+    out.push(unblocked);
     out.extend(stats(&mut admin));
     out
 }

@@ -96,6 +96,18 @@ pub fn check_user(u: &User, spec: &'static Spec, args: Args<'_>) -> Result<(), D
 /// selector of which reads every key: Redis's error for the first such
 /// option, met as `sortCommandGeneric` parses (an earlier syntax or LIMIT
 /// error is the handler's to answer).
+/// SORT's own refusals ([`sort_denied`]).
+const SORT_BY_DENIED: &[u8] =
+    b"-ERR BY option of SORT denied due to insufficient ACL permissions.\r\n";
+const SORT_GET_DENIED: &[u8] =
+    b"-ERR GET option of SORT denied due to insufficient ACL permissions.\r\n";
+
+/// True for a refusal SORT makes itself as it runs (Redis's
+/// `sortCommandGeneric` replies it: a failed call, not a rejected one).
+pub fn is_sort_refusal(err: &[u8]) -> bool {
+    err == SORT_BY_DENIED || err == SORT_GET_DENIED
+}
+
 fn sort_denied(u: &User, spec: &'static Spec, args: Args<'_>) -> Option<&'static [u8]> {
     let readonly = match spec.name {
         "sort" => false,
@@ -128,9 +140,9 @@ fn sort_denied(u: &User, spec: &'static Spec, args: Args<'_>) -> Option<&'static
             if !args.at(j - 1).contains(&b'*') {
                 continue;
             }
-            b"-ERR BY option of SORT denied due to insufficient ACL permissions.\r\n"
+            SORT_BY_DENIED
         } else if word(a, "get") && left >= 1 {
-            b"-ERR GET option of SORT denied due to insufficient ACL permissions.\r\n"
+            SORT_GET_DENIED
         } else {
             return None;
         };
