@@ -150,6 +150,10 @@ pub fn pause(c: &mut Local<'_>) -> Flow {
     if let Some(info) = &c.shard.server.info {
         info.settings.pause(until, writes_only);
     }
+    let until_ms = until
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(1, |d| d.as_millis().max(1) as u64);
+    c.shard.evict.limits().hold_expiry(Some(until_ms));
     resp::ok(c.out);
     Flow::Continue
 }
@@ -159,6 +163,7 @@ pub fn unpause(c: &mut Local<'_>) -> Flow {
     if let Some(info) = &c.shard.server.info {
         info.settings.unpause();
     }
+    c.shard.evict.limits().hold_expiry(None);
     resp::ok(c.out);
     Flow::Continue
 }

@@ -250,12 +250,23 @@ impl Db {
     /// An expired key is removed on the way (Redis's `expireIfNeeded`).
     #[inline]
     fn probe(&mut self, key: &[u8], now: &Clock) -> Result<usize, u64> {
+        self.probe_with(key, now, false)
+    }
+
+    /// [`Db::probe`]; with `lookup` (the caller only looks: it inserts
+    /// nothing with the hash), an expired key is left in place while
+    /// clients are paused ([`Limits::expiry_held`]), missing all the same.
+    #[inline]
+    fn probe_with(&mut self, key: &[u8], now: &Clock, lookup: bool) -> Result<usize, u64> {
         let hash = self.hash(key);
         let Some(idx) = self.table.find_bucket_index(hash, |e| e.key() == key) else {
             return Err(hash);
         };
         match self.table.get_bucket(idx) {
             Some(e) if is_expired(self.deadline(e), now) => {
+                if lookup && self.limits.expiry_held(now.ms()) {
+                    return Err(hash);
+                }
                 if self.log_expired {
                     self.expired_log.push(e.key().to_vec());
                 }
@@ -274,7 +285,7 @@ impl Db {
     /// uncounted by its caller, see [`Counts`]).
     #[inline]
     fn find(&mut self, key: &[u8], now: &Clock) -> Option<usize> {
-        let found = self.probe(key, now).ok();
+        let found = self.probe_with(key, now, true).ok();
         self.counts.hits += found.is_some() as u64;
         self.counts.misses += found.is_none() as u64;
         if found.is_none() && self.listening() {
@@ -298,7 +309,7 @@ impl Db {
     /// write makes: DEL, EXPIRE, RENAME).
     #[inline]
     fn find_quiet(&mut self, key: &[u8], now: &Clock) -> Option<usize> {
-        self.probe(key, now).ok()
+        self.probe_with(key, now, true).ok()
     }
 
     /// Removes the entry in bucket `idx`, with its deadline.

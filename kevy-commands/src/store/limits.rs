@@ -105,6 +105,11 @@ pub struct Limits {
     pub switches: crate::store::signal::Switches,
     /// The `lazyfree-lazy-*` settings.
     pub lazy: crate::store::lazyfree::Lazy,
+    /// While clients are paused (`CLIENT PAUSE`, until this unix time in
+    /// ms; 0: not paused) lookups keep expired keys: they read as missing
+    /// but stay, uncounted, until the pause ends (Redis's `expireIfNeeded`
+    /// keeps the dataset constant while paused).
+    held_until: AtomicU64,
 }
 
 impl Default for Limits {
@@ -138,12 +143,30 @@ impl Limits {
             startup: AtomicU64::new(0),
             encodings: Default::default(),
             lazy: Default::default(),
+            held_until: AtomicU64::new(0),
             switches: {
                 let s = crate::store::signal::Switches::default();
                 s.tracking_max_keys.store(1_000_000, Relaxed);
                 s
             },
         }
+    }
+
+    /// Holds expired keys until `until_ms` (a `CLIENT PAUSE`; the later of
+    /// two pauses wins), or (`None`: `CLIENT UNPAUSE`) no longer.
+    pub fn hold_expiry(&self, until_ms: Option<u64>) {
+        match until_ms {
+            Some(ms) => {
+                self.held_until.fetch_max(ms, Relaxed);
+            }
+            None => self.held_until.store(0, Relaxed),
+        }
+    }
+
+    /// True while expired keys are held at `now_ms` ([`Limits::hold_expiry`]).
+    #[inline]
+    pub fn expiry_held(&self, now_ms: i64) -> bool {
+        now_ms < self.held_until.load(Relaxed) as i64
     }
 
     /// The limit in bytes (0: none).
