@@ -304,4 +304,7 @@ pub struct Report {
     /// Client-side caching: keys tracked, (key, client) items, BCAST
     /// prefixes (every shard keeps them all: the largest count).
     pub tracking: [u64; 3],
+    /// Hashes of the channels, patterns and shard channels subscribed to
+    /// here: a name subscribed on several shards counts once.
+    pub pubsub: [Vec<u64>; 3],
 }

@@ -111,6 +111,18 @@ impl Report {
         self.tracking[0] += o.tracking[0];
         self.tracking[1] += o.tracking[1];
         self.tracking[2] = self.tracking[2].max(o.tracking[2]);
+        for (a, b) in self.pubsub.iter_mut().zip(&o.pubsub) {
+            a.extend_from_slice(b);
+        }
+    }
+
+    /// Distinct channels, patterns and shard channels subscribed to.
+    pub fn pubsub_counts(&self) -> [usize; 3] {
+        self.pubsub.clone().map(|mut v| {
+            v.sort_unstable();
+            v.dedup();
+            v.len()
+        })
     }
 
     /// Keys over every database.
@@ -188,6 +200,7 @@ pub fn report_part(
     r.rates_milli = rates.map(|x| (x * 1000.0) as u64);
     let t = &shard.tracking;
     r.tracking = [t.len(), t.items(), t.prefixes()].map(|n| n as u64);
+    r.pubsub = shard.pubsub.name_hashes();
     if let Some(info) = &shard.server.info {
         use std::sync::atomic::Ordering::Relaxed;
         r.accepted = info.stats.accepted.load(Relaxed);

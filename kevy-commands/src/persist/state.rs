@@ -121,6 +121,9 @@ pub struct Persist {
     pub functions: OnceLock<Arc<dyn Functions>>,
     /// The background job running ([`child`]).
     pub child: AtomicU8,
+    /// Background jobs started (`total_forks`: kevy forks no child, and
+    /// counts each background save or rewrite where Redis forks one).
+    pub forks: AtomicU64,
     /// DEBUG LOADAOF's replay, registered by the crate root.
     pub aof_loader: OnceLock<Box<AofLoader>>,
 }
@@ -147,6 +150,7 @@ impl Default for Persist {
             preload: Mutex::new(Vec::new()),
             functions: OnceLock::new(),
             child: AtomicU8::new(child::NONE),
+            forks: AtomicU64::new(0),
             aof_loader: OnceLock::new(),
         }
     }
@@ -185,9 +189,14 @@ impl Persist {
     /// Claims the shards' snapshots for background job `kind` ([`child`]);
     /// false while another job holds them.
     pub fn claim(&self, kind: u8) -> bool {
-        self.child
+        let claimed = self
+            .child
             .compare_exchange(child::NONE, kind, Ordering::AcqRel, Ordering::Acquire)
-            .is_ok()
+            .is_ok();
+        if claimed {
+            self.forks.fetch_add(1, Ordering::Relaxed);
+        }
+        claimed
     }
 
     /// Gives the snapshots back (job `kind` ended).

@@ -190,6 +190,23 @@ impl Registry {
     pub fn patterns(&self) -> Vec<Vec<u8>> {
         self.patterns.iter().map(|(p, _)| p.clone()).collect()
     }
+
+    /// Hashes of the channels, patterns and shard channels with
+    /// subscribers here (the same on every shard: INFO counts names
+    /// subscribed on several shards once).
+    pub fn name_hashes(&self) -> [Vec<u64>; 3] {
+        let hash = |name: &[u8]| {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::hash::DefaultHasher::new();
+            name.hash(&mut h);
+            h.finish()
+        };
+        [
+            self.channels.keys().map(|c| hash(c)).collect(),
+            self.patterns.iter().map(|(p, _)| hash(p)).collect(),
+            self.shard_channels.keys().map(|c| hash(c)).collect(),
+        ]
+    }
 }
 
 /// A connection's subscriptions (kept in its session).

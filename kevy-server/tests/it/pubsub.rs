@@ -250,3 +250,58 @@ fn subscribe_confirmations_and_messages_pass_client_reply_off() {
     let k = kevy();
     assert_eq!(reply_off_story(k.addr()), reply_off_story(redis.addr()));
 }
+
+/// INFO stats' `pubsub_channels`, `pubsub_patterns` and
+/// `pubsubshard_channels` as Redis counts them: distinct names with a
+/// subscriber, though subscribers of one name sit on both shards.
+fn info_pubsub_story(addr: std::net::SocketAddr) -> Vec<String> {
+    let mut admin = Raw::connect(addr);
+    let counts = |admin: &mut Raw| -> Vec<String> {
+        String::from_utf8_lossy(&admin.call(&["INFO", "stats"]))
+            .lines()
+            .filter(|l| l.starts_with("pubsub"))
+            .map(str::to_string)
+            .collect()
+    };
+    let mut out = counts(&mut admin);
+    // Eight connections: the kernel spreads them over both shards.
+    let mut subs: Vec<Raw> = (0..8).map(|_| Raw::connect(addr)).collect();
+    for (i, s) in subs.iter_mut().enumerate() {
+        let ch = format!("ch{}", i % 3);
+        s.call(&["SUBSCRIBE", &ch, "common"]);
+        s.reply();
+        s.call(&["PSUBSCRIBE", if i % 2 == 0 { "p*" } else { "q*" }]);
+        s.call(&["SSUBSCRIBE", "sh"]);
+    }
+    out.extend(counts(&mut admin));
+    for s in subs.iter_mut().take(4) {
+        s.send(&encode_str(&["UNSUBSCRIBE"]));
+        s.reply();
+        s.reply();
+    }
+    out.extend(counts(&mut admin));
+    drop(subs);
+    // Closed connections leave nothing behind (once their shards saw them go).
+    loop {
+        let now = counts(&mut admin);
+        if now.iter().all(|l| l.ends_with(":0")) {
+            out.extend(now);
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    out
+}
+
+#[test]
+fn info_counts_subscribed_names_as_redis_does() {
+    let want = crate::util::same_as_redis(info_pubsub_story);
+    assert_eq!(
+        want[3..6],
+        [
+            "pubsub_channels:4",
+            "pubsub_patterns:2",
+            "pubsubshard_channels:1"
+        ]
+    );
+}

@@ -38,7 +38,7 @@ pub fn write(shard: &ShardState, sections: Sections, total: &Report) -> String {
             "clients" => clients(&mut s, shard, total),
             "memory" => memory(&mut s, shard, total),
             "persistence" => persistence(&mut s, shard, total),
-            "stats" => stats_section(&mut s, total),
+            "stats" => stats_section(&mut s, shard, total),
             "replication" => replication(&mut s, shard),
             "cpu" => cpu(&mut s),
             "commandstats" => commandstats(&mut s, total),
@@ -309,7 +309,7 @@ fn persistence(s: &mut Fields<'_>, shard: &ShardState, total: &Report) {
     }
 }
 
-fn stats_section(s: &mut Fields<'_>, total: &Report) {
+fn stats_section(s: &mut Fields<'_>, shard: &ShardState, total: &Report) {
     let calls: u64 = total.stats.cmds.iter().map(|c| c.calls).sum();
     let [ops, input, output] = total.rates_milli;
     let kbps = |milli: u64| format!("{:.2}", milli as f64 / 1000.0 / 1024.0);
@@ -340,13 +340,24 @@ fn stats_section(s: &mut Fields<'_>, total: &Report) {
     s.field("current_eviction_exceeded_time", 0);
     s.field("keyspace_hits", total.hits);
     s.field("keyspace_misses", total.misses);
-    // No pub/sub, fork, MIGRATE, replica, defragmentation or client
-    // tracking yet.
-    s.field("pubsub_channels", 0);
-    s.field("pubsub_patterns", 0);
-    s.field("pubsubshard_channels", 0);
+    // Subscriptions live on their connections' shards: a name subscribed
+    // on several counts once.
+    let [channels, patterns, shard_channels] = total.pubsub_counts();
+    s.field("pubsub_channels", channels);
+    s.field("pubsub_patterns", patterns);
+    s.field("pubsubshard_channels", shard_channels);
+    // No fork: background saves and rewrites are counted where Redis
+    // forks (no replica, no defragmentation either).
     s.field("latest_fork_usec", 0);
-    s.field("total_forks", 0);
+    s.field(
+        "total_forks",
+        shard
+            .server
+            .shared
+            .persist
+            .forks
+            .load(std::sync::atomic::Ordering::Relaxed),
+    );
     s.field(
         "migrate_cached_sockets",
         crate::family::migrate::link::cached(),
