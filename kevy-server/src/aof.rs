@@ -32,8 +32,16 @@ pub fn start(redis: &Redis, shards: usize) -> Result<(), ()> {
                 aof.schedule(true);
             }
             (true, false) => match kevy_commands::aofrun::open(&turned) {
-                // As Redis's startAppendOnly: a rewrite makes the base.
-                Ok(()) => aof.schedule(true),
+                // As Redis's startAppendOnly: a rewrite makes the base
+                // (always scheduled here: the rewrite thread asks for it,
+                // as Redis does inside a transaction).
+                Ok(()) => {
+                    aof.schedule(true);
+                    log::log(
+                        Level::Notice,
+                        "AOF was enabled. An AOF background was scheduled to start when possible.",
+                    );
+                }
                 Err(e) => log::log(
                     Level::Warning,
                     &format!("Can't open the append-only file: {e}"),
