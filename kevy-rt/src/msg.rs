@@ -112,6 +112,9 @@ pub(crate) struct Arm<C: Commands> {
     /// Its keyspace ([`Commands::keyspace`](crate::Commands::keyspace)).
     pub(crate) space: u32,
     pub(crate) single: bool,
+    /// When it came (its origin's clock): a key's waiters are served in
+    /// this order, whichever shard's arming reached the key first.
+    pub(crate) since: std::time::Instant,
 }
 
 /// One item of a reply batch: a part's result rides in the batch's `parts`,

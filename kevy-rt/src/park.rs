@@ -113,6 +113,23 @@ pub(crate) struct Waits {
     queued: HashSet<SpaceKey>,
 }
 
+/// Puts waiter `w` (come at `since`) into a key's FIFO after every waiter
+/// that came no later (`since_of`; one unknown counts as older): a call
+/// whose arming had to cross shards keeps its place before one that came
+/// after it on the key's own shard.
+pub(crate) fn enqueue(
+    fifo: &mut VecDeque<(u64, u32)>,
+    w: (u64, u32),
+    since: std::time::Instant,
+    since_of: impl Fn(u64) -> Option<std::time::Instant>,
+) {
+    let at = fifo
+        .iter()
+        .rposition(|&(x, _)| since_of(x).is_none_or(|s| s <= since))
+        .map_or(0, |p| p + 1);
+    fifo.insert(at, w);
+}
+
 impl Waits {
     /// Queues `key` of keyspace `space` as ready (once until it is taken).
     pub(crate) fn mark(&mut self, space: u32, key: &[u8]) {

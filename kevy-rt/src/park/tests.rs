@@ -69,3 +69,26 @@ fn a_claim_is_taken_once() {
     assert!(!d.was_open());
     assert!(!d.take(claim::ARMING, claim::SERVED));
 }
+
+#[test]
+fn waiters_queue_by_arrival_not_by_arming() {
+    let t0 = std::time::Instant::now();
+    let at = |ms: u64| t0 + Duration::from_millis(ms);
+    let since = |id: u64| Some(at(id * 10));
+    let mut fifo = VecDeque::new();
+    // Call 3 armed first (on the key's own shard), then 1 and 2 whose
+    // arming crossed shards, then 4; 5 came with 3 (same instant: after).
+    enqueue(&mut fifo, (3, 0), at(30), since);
+    enqueue(&mut fifo, (1, 0), at(10), since);
+    enqueue(&mut fifo, (2, 0), at(20), since);
+    enqueue(&mut fifo, (4, 0), at(40), since);
+    enqueue(&mut fifo, (5, 0), at(30), |id| {
+        (id != 5).then(|| at(id * 10))
+    });
+    let order: Vec<u64> = fifo.iter().map(|&(id, _)| id).collect();
+    assert_eq!(order, [1, 2, 3, 5, 4]);
+    // A waiter whose entry is gone counts as older.
+    let mut fifo = VecDeque::from([(9, 0)]);
+    enqueue(&mut fifo, (1, 0), at(10), |id| (id != 9).then(|| at(0)));
+    assert_eq!(fifo, VecDeque::from([(9, 0), (1, 0)]));
+}

@@ -41,6 +41,8 @@ struct Entry<C: Commands> {
     keys: Vec<u32>,
     /// Their keyspace.
     space: u32,
+    /// When it came ([`Arm::since`]).
+    since: Instant,
 }
 
 /// A parked call of one of this shard's connections (origin side).
@@ -59,6 +61,8 @@ struct Parked<C: Commands> {
     offers: Vec<(u32, usize)>,
     /// When it times out.
     deadline: Option<Instant>,
+    /// When it came ([`Arm::since`]).
+    since: Instant,
 }
 
 /// A shard's share of the arbiter.
@@ -131,10 +135,9 @@ impl<C: Commands> Shard<C> {
         args: Args<'_>,
         park: Park,
     ) {
-        let deadline = park
-            .timeout
-            .map(|t| self.now.max(std::time::Instant::now()) + t);
-        self.park_at(i, cmd, ctx, args, deadline);
+        let now = self.now.max(std::time::Instant::now());
+        let deadline = park.timeout.map(|t| now + t);
+        self.park_at(i, cmd, ctx, args, deadline, now);
     }
 
     /// [`Shard::park_start`] with the deadline already fixed.
@@ -145,6 +148,7 @@ impl<C: Commands> Shard<C> {
         ctx: C::Ctx,
         args: Args<'_>,
         deadline: Option<Instant>,
+        since: Instant,
     ) {
         let Some(c) = self.conns.get_mut(i) else {
             return;
@@ -189,6 +193,7 @@ impl<C: Commands> Shard<C> {
                 arming: if single { 0 } else { by_shard.len() },
                 offers: Vec::new(),
                 deadline,
+                since,
             },
         );
         if let Some(at) = deadline {
@@ -211,6 +216,7 @@ impl<C: Commands> Shard<C> {
                 keys,
                 space,
                 single,
+                since,
             }));
             self.park_send(s, req);
         }
@@ -239,8 +245,11 @@ impl<C: Commands> Shard<C> {
                     keys,
                     space,
                     single,
+                    since,
                 } = *arm;
-                self.arm_here(from, waiter, claim, cmd, ctx, args, keys, space, single)
+                self.arm_here(
+                    from, waiter, claim, cmd, ctx, args, keys, space, single, since,
+                )
             }
             Request::Armed { waiter, ready } => self.on_armed(from, waiter, ready),
             Request::Take { waiter, key } => self.take_here(waiter, key),
@@ -273,6 +282,7 @@ impl<C: Commands> Shard<C> {
         keys: Vec<u32>,
         space: u32,
         single: bool,
+        since: Instant,
     ) {
         let locked = keys
             .iter()
@@ -312,7 +322,10 @@ impl<C: Commands> Shard<C> {
                 let key = args.args().get(k as usize).unwrap_or(b"");
                 let fifo = w.waiting.entry(key.to_vec()).or_default();
                 if !fifo.iter().any(|&(x, _)| x == id) {
-                    fifo.push_back((id, space));
+                    let entries = &self.parking.entries;
+                    crate::park::enqueue(fifo, (id, space), since, |x| {
+                        entries.get(&x).map(|e| e.since)
+                    });
                 }
                 if locked {
                     w.mark(space, key);
@@ -329,6 +342,7 @@ impl<C: Commands> Shard<C> {
                 args,
                 keys,
                 space,
+                since,
             },
         );
         if !single {
@@ -566,6 +580,7 @@ impl<C: Commands> Shard<C> {
                     cmd: p.cmd,
                     args: p.args,
                     deadline: p.deadline,
+                    since: p.since,
                 });
                 let routed = self.route(next.args());
                 self.dispatch(i, routed, next.args(), false);

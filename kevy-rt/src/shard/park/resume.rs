@@ -18,6 +18,8 @@ pub(super) struct Resume<C: Commands> {
     pub(super) cmd: C::Cmd,
     pub(super) args: OwnedArgs,
     pub(super) deadline: Option<Instant>,
+    /// When the call first came: parked again, it keeps its place.
+    pub(super) since: Instant,
 }
 
 impl<C: Commands> Shard<C> {
@@ -50,7 +52,7 @@ impl<C: Commands> Shard<C> {
             return false;
         }
         let ctx = cmds.ctx(&c.session);
-        self.park_at(i, r.cmd, ctx, r.args.args(), r.deadline);
+        self.park_at(i, r.cmd, ctx, r.args.args(), r.deadline, r.since);
         self.serve_ready();
         self.mark_dirty(i);
         true
