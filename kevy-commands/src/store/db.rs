@@ -320,7 +320,7 @@ impl Db {
         if matches!(node.value(), Value::Stream(_)) {
             // A stream going away answers its parked XREADGROUP readers
             // (Redis's `dbGenericDelete` signals it).
-            self.ready.signal(node.key());
+            self.ready.signal_in(self.index, node.key());
         }
         Some(node.into_value())
     }

@@ -59,6 +59,24 @@ const ADD_1005: &[&str] = &[
 ];
 
 const SCENARIOS: &[&[Step]] = &[
+    // the same in another database (a deleted stream signalled its
+    // readers in database 0 only)
+    &[
+        Call(0, &["SELECT", "9"]),
+        Call(1, &["SELECT", "9"]),
+        Call(2, &["SELECT", "9"]),
+        Call(0, &["XGROUP", "CREATE", "s", "g", "$", "MKSTREAM"]),
+        Park(1, RG_S, 1),
+        Park(2, XR_S, 2),
+        Call(0, &["DEL", "s"]),
+        Reply(1),
+        Call(0, &["XADD", "s", "1-0", "f", "v"]),
+        Reply(2),
+        Call(0, &["SELECT", "0"]),
+        Call(0, &["EXISTS", "s"]),
+        Call(0, &["SELECT", "9"]),
+        Call(0, &["FLUSHDB"]),
+    ],
     // a deleted stream answers its group readers, not its XREAD readers
     &[
         Call(0, &["XGROUP", "CREATE", "s", "g", "$", "MKSTREAM"]),
