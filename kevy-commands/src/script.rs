@@ -511,11 +511,17 @@ pub fn execute_part(
         stop: None,
         serve: Some(&mut serve),
         yielder: None,
+        read: false,
     };
     let mut buf = Vec::new();
     cmds::run(&mut env, spec, args, &mut Reply::new(&mut buf, ctx.resp3));
     let escalated = matches!(env.stop, Some(Stop::Escalate));
+    let read = env.read;
     let undo = env.undo.take();
+    if read && ctx.track && !escalated {
+        // Its declared keys all live here (shard mode).
+        crate::family::tracking::remember_each(shard, ctx.client, declared_keys(args));
+    }
     // An escalated run's effects are undone: it logs nothing.
     let log = effects::end(shard, capturing);
     if escalated {
@@ -527,6 +533,17 @@ pub fn execute_part(
     }
     effects::write(shard, &log);
     cross::encoded(buf)
+}
+
+/// The keys a script command declares (`EVAL script numkeys key…`,
+/// `FCALL function numkeys key…`).
+fn declared_keys<'a>(args: kevy_rt::Args<'a>) -> impl Iterator<Item = &'a [u8]> + 'a {
+    let n = args
+        .get(2)
+        .and_then(crate::base::num::parse_i64)
+        .unwrap_or(0)
+        .max(0) as usize;
+    args.iter().skip(3).take(n)
 }
 
 /// A global-mode script ended: its effects go to the origin's feed.

@@ -145,6 +145,15 @@ pub fn remember(shard: &mut ShardState, client: u64, cmd: &'static Spec, args: A
 
 /// Remembers `keys` (a multi-shard read's share) for tracking client `client`.
 pub fn remember_keys(shard: &mut ShardState, client: u64, keys: Args<'_>) {
+    remember_each(shard, client, keys.iter());
+}
+
+/// Remembers each of `keys` for tracking client `client`.
+pub fn remember_each<'k>(
+    shard: &mut ShardState,
+    client: u64,
+    keys: impl Iterator<Item = &'k [u8]>,
+) {
     let Some(t) = track_for(shard, client) else {
         return;
     };
@@ -153,7 +162,7 @@ pub fn remember_keys(shard: &mut ShardState, client: u64, keys: Args<'_>) {
         outbox: &shard.outbox,
         shared: &shard.server.shared,
     };
-    for key in keys.iter() {
+    for key in keys {
         shard.tracking.remember(t, key, max, &to);
     }
 }

@@ -149,6 +149,7 @@ fn start(r: &Running, here: usize, router: Router) -> Option<Co> {
                 stop: None,
                 serve: Some(serve),
                 yielder: Some(yielder),
+                read: false,
             };
             let mut out = Vec::new();
             cmds::run(

@@ -121,6 +121,10 @@ pub(crate) struct Env<'a> {
     /// Global mode: suspends the run's stack until a remote call's reply
     /// is in ([`super::global`]).
     pub yielder: Option<&'a super::global::Yielder>,
+    /// A read command was called: a tracking caller then remembers the
+    /// script's declared keys (Redis's `call` does it for the script's
+    /// caller, not for the keys of the call).
+    pub read: bool,
 }
 
 /// Where one call runs.
@@ -243,6 +247,7 @@ impl Env<'_> {
                 save_keys(undo, self.shard, self.db, spec, args);
             }
         }
+        self.read |= spec.flags & flags::READONLY != 0;
         if let Some(shard) = remote {
             return self.remote(argv, shard);
         }
@@ -333,6 +338,10 @@ impl Env<'_> {
             subscribed: false,
             // Checked already (`acl_refusal`), in the script's context.
             acl: 0,
+            // A script's calls track nothing themselves: in shard mode
+            // its declared keys are remembered when it read anything;
+            // a global run keeps tracking what its calls read.
+            track: self.ctx.track && self.mode == Mode::Global,
             ..self.ctx
         };
         let mut buf = Vec::new();

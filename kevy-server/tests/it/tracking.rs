@@ -152,6 +152,64 @@ const SCRIPTS: &[&[Step]] = &[
         (1, &["SET", "stays", "v"], 1),
         (2, &[], 1),
     ],
+    // Scripts: a script that read anything makes its declared keys
+    // tracked, not the keys its calls read; one that only wrote or
+    // pinged tracks nothing (Redis's `call` remembers the caller's keys).
+    // The PINGs flush the pushes that came before them.
+    &[
+        (1, &["HELLO", "3"], UNCOMPARED),
+        (1, &["CLIENT", "TRACKING", "ON"], 1),
+        (0, &["MSET", "key1{t}", "1", "key2{t}", "1"], 1),
+        (
+            1,
+            &[
+                "EVAL",
+                "redis.call('set', 'key3{t}', 'bar')",
+                "2",
+                "key1{t}",
+                "key2{t}",
+            ],
+            1,
+        ),
+        (0, &["MSET", "key2{t}", "2", "key1{t}", "2"], 1),
+        (1, &["PING"], 1),
+        (
+            1,
+            &[
+                "EVAL",
+                "redis.call('get', 'key3{t}')",
+                "2",
+                "key1{t}",
+                "key2{t}",
+            ],
+            1,
+        ),
+        (0, &["MSET", "key2{t}", "2", "key1{t}", "2"], 1),
+        (1, &["PING"], 3),
+        (0, &["SET", "key3{t}", "x"], 1),
+        (1, &["PING"], 1),
+        (
+            1,
+            &["EVAL_RO", "redis.call('ping')", "2", "key1{t}", "key2{t}"],
+            1,
+        ),
+        (0, &["MSET", "key2{t}", "2", "key1{t}", "2"], 1),
+        (1, &["PING"], 1),
+        (
+            1,
+            &[
+                "EVAL_RO",
+                "redis.call('get', 'key1{t}')",
+                "2",
+                "key1{t}",
+                "key2{t}",
+            ],
+            1,
+        ),
+        (0, &["MSET", "key2{t}", "3", "key1{t}", "3"], 1),
+        (1, &["PING"], 3),
+        (1, &["FCALL_RO", "nosuch", "1", "key1{t}"], 1),
+    ],
 ];
 
 fn ids(conns: &mut [Raw]) -> Vec<String> {
