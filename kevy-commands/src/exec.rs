@@ -274,6 +274,7 @@ pub fn execute_part(
                 db,
                 quiet: false,
                 acl: 0,
+                in_exec: true,
                 ..ctx
             };
             kevy_rt::Commands::execute(redis, shard, ctx, spec, argv, &mut buf);

@@ -46,7 +46,7 @@ impl Redis {
                 hold: false,
             };
         }
-        if cmd.flags & table::flags::DENYOOM != 0 && shard.refuses_write(args) {
+        if cmd.flags & table::flags::DENYOOM != 0 && shard.refuses_write(args) && !ctx.in_exec {
             let mut reply = Vec::new();
             resp::error(&mut reply, shard::evict::OOM);
             shard.server.rejected(table::ids::id_of_args(args), &reply);

@@ -33,7 +33,9 @@ impl Redis {
                 return finish(out, mark, ctx.quiet);
             }
         }
-        if cmd.flags & table::flags::DENYOOM != 0 && shard.refuses_write(args) {
+        // Inside EXEC nothing is refused for memory: the transaction as a
+        // whole was checked when EXEC started (Redis's processCommand).
+        if cmd.flags & table::flags::DENYOOM != 0 && shard.refuses_write(args) && !ctx.in_exec {
             return refuse_oom(shard, args, out, ctx.quiet);
         }
         if ctx.subscribed {

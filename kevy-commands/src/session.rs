@@ -185,7 +185,7 @@ pub struct Ctx {
     /// anything), else its user's id + 1, or `u32::MAX` before `AUTH`.
     pub acl: u32,
     /// Run by `EXEC` (Redis's `server.in_exec`: `BGREWRITEAOF` says it is
-    /// scheduled).
+    /// scheduled, and nothing is refused for memory).
     pub in_exec: bool,
 }
 

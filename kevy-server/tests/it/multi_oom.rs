@@ -77,3 +77,38 @@ fn exec_of_a_denyoom_transaction_is_refused_over_maxmemory() {
         "{want:?}"
     );
 }
+
+/// Memory over the limit only while EXEC runs (the transaction itself sets
+/// `maxmemory`): nothing in it is refused for memory, on either shard —
+/// Redis checks a transaction once, when EXEC starts.
+fn inside_session(addr: std::net::SocketAddr) -> Vec<String> {
+    let mut c = Raw::connect(addr);
+    let mut out = Vec::new();
+    let mut call = |args: &[&str]| {
+        out.push(String::from_utf8_lossy(&c.call(args)).into_owned());
+    };
+    call(&["DEL", "a", "b", "c", "d", "l"]);
+    call(&["MULTI"]);
+    call(&["SET", "a", "1"]);
+    call(&["CONFIG", "SET", "maxmemory", "1"]);
+    call(&["SET", "b", "2"]);
+    call(&["MSET", "c", "1", "d", "2"]);
+    call(&["RPUSH", "l", "x"]);
+    call(&["EXEC"]);
+    // Outside a transaction the limit holds again.
+    call(&["SET", "e", "1"]);
+    call(&["CONFIG", "SET", "maxmemory", "0"]);
+    call(&["MGET", "a", "b", "c", "d"]);
+    call(&["DEL", "a", "b", "c", "d", "l"]);
+    out
+}
+
+#[test]
+fn nothing_inside_exec_is_refused_for_memory() {
+    let want = same_as_redis(inside_session);
+    assert_eq!(
+        want[7], "*5\r\n+OK\r\n+OK\r\n+OK\r\n+OK\r\n:1\r\n",
+        "{want:?}"
+    );
+    assert!(want[8].starts_with("-OOM"), "{want:?}");
+}
