@@ -11,7 +11,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::util::{kevy, shard_of};
+use crate::util::{app_lines, kevy, line_value as value, shard_of};
 
 /// The Node project's directory.
 fn project() -> PathBuf {
@@ -27,33 +27,14 @@ fn node(port: u16, args: &[&str]) -> Vec<(String, String)> {
         "the Node packages are not installed: run `npm ci --prefix {}`",
         dir.display()
     );
-    let out = Command::new("node")
-        .arg(dir.join("script.js"))
-        .arg(port.to_string())
-        .args(args)
-        .output()
-        .expect("run node (the Node client tests need it: apt-get install nodejs npm)");
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "node script.js {args:?} failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    eprintln!("{stdout}");
-    stdout
-        .lines()
-        .filter_map(|l| l.split_once(' '))
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
-}
-
-/// The value printed for `name`.
-fn value<'a>(lines: &'a [(String, String)], name: &str) -> &'a str {
-    lines
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-        .unwrap_or_else(|| panic!("no `{name}` line in {lines:?}"))
+    app_lines(
+        Command::new("node")
+            .arg(dir.join("script.js"))
+            .arg(port.to_string())
+            .args(args),
+        &format!("node script.js {args:?}"),
+        "the Node client tests need it: apt-get install nodejs npm",
+    )
 }
 
 /// The BullMQ run's checks: `jobs` jobs, every one completed exactly once,

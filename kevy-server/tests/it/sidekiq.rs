@@ -14,36 +14,16 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::util::{kevy, shard_of, RedisServer};
+use crate::util::{app_lines, kevy, line_value as value, shard_of, RedisServer};
 
-/// Runs the application against the server on `port`, returning its
-/// `name value` lines; fails loudly when Sidekiq is missing or the run fails.
+/// Runs the application against the server on `port`: its `name value` lines.
 fn sidekiq_app(port: u16) -> Vec<(String, String)> {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/clients/ruby/sidekiq_app.rb");
-    let out = Command::new("ruby")
-        .arg(&script)
-        .arg(port.to_string())
-        .output()
-        .expect("run ruby (the Sidekiq test needs it: apt-get install ruby-sidekiq)");
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "ruby sidekiq_app.rb {port} failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout
-        .lines()
-        .filter_map(|l| l.split_once(' '))
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
-}
-
-fn value<'a>(lines: &'a [(String, String)], name: &str) -> &'a str {
-    lines
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-        .unwrap_or_else(|| panic!("no `{name}` line in {lines:?}"))
+    app_lines(
+        Command::new("ruby").arg(&script).arg(port.to_string()),
+        &format!("ruby sidekiq_app.rb {port}"),
+        "the Sidekiq test needs ruby-sidekiq",
+    )
 }
 
 #[test]

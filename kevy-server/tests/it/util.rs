@@ -479,3 +479,33 @@ pub fn noise(n: usize, seed: u64) -> Vec<u8> {
     v.truncate(n);
     v
 }
+
+/// Runs a client application (`cmd`, `what` naming it in failures) and
+/// gives its `name value` output lines; fails loudly when it cannot start
+/// (`missing` says what to install) or exits with an error.
+pub fn app_lines(cmd: &mut Command, what: &str, missing: &str) -> Vec<(String, String)> {
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {what} ({missing}): {e}"));
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{what} failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    eprintln!("{stdout}");
+    stdout
+        .lines()
+        .filter_map(|l| l.split_once(' '))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+/// The value of line `name` of [`app_lines`]' output.
+pub fn line_value<'a>(lines: &'a [(String, String)], name: &str) -> &'a str {
+    lines
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or_else(|| panic!("no `{name}` line in {lines:?}"))
+}
