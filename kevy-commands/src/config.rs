@@ -522,8 +522,9 @@ impl ConfigTable {
         self.read().file.clone()
     }
 
-    /// `CONFIG REWRITE`: rewrites the config file in place, Redis-style.
-    pub fn rewrite(&self) -> Result<(), String> {
+    /// `CONFIG REWRITE`: rewrites the config file in place, Redis-style;
+    /// `all` writes the settings at their default too.
+    pub fn rewrite(&self, all: bool) -> Result<(), String> {
         let state = self.read();
         let Some(path) = state.file.clone() else {
             return Err("ERR The server is running without a config file".into());
@@ -533,7 +534,7 @@ impl ConfigTable {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
             Err(e) => return Err(format!("ERR Rewriting config file: {e}")),
         };
-        let text = rewrite::rewrite(&old, &state.values);
+        let text = rewrite::rewrite(&old, &state.values, all);
         drop(state);
         rewrite::replace_file(&path, &text).map_err(|e| format!("ERR Rewriting config file: {e}"))
     }

@@ -43,7 +43,7 @@ pub fn set(c: &mut Local<'_>) -> Flow {
 
 /// CONFIG REWRITE
 pub fn rewrite(c: &mut Local<'_>) -> Flow {
-    match c.shard.server.shared.config.rewrite() {
+    match c.shard.server.shared.config.rewrite(false) {
         Ok(()) => resp::ok(c.out),
         Err(msg) => error::write_sanitized(c.out, msg.as_bytes()),
     }

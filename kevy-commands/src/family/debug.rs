@@ -1,4 +1,4 @@
-//! DEBUG (HELP, SLEEP, SET-ACTIVE-EXPIRE, OBJECT, RELOAD, LOADAOF) and MEMORY (USAGE, STATS,
+//! DEBUG (HELP, SLEEP, SET-ACTIVE-EXPIRE, OBJECT, RELOAD, LOADAOF, CONFIG-REWRITE-FORCE-ALL) and MEMORY (USAGE, STATS,
 //! DOCTOR, PURGE, MALLOC-STATS, HELP). DEBUG answers only when
 //! `enable-debug-command` allows it, as in Redis 7.0.
 
@@ -69,6 +69,12 @@ pub fn plan_debug(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
         2 if keyword(sub, "help") => super::opts::write_help(&mut out, HELP),
         _ if keyword(sub, "reload") => return super::persist::plan_reload(cx),
         2 if keyword(sub, "loadaof") => return super::loadaof::plan(cx),
+        2 if keyword(sub, "config-rewrite-force-all") => {
+            match cx.shard.server.shared.config.rewrite(true) {
+                Ok(()) => resp::ok(&mut out),
+                Err(msg) => crate::base::error::write_sanitized(&mut out, msg.as_bytes()),
+            }
+        }
         3 if keyword(sub, "sleep") => {
             let secs = atof(args.at(2));
             if secs.is_finite() && secs > 0.0 {

@@ -126,3 +126,50 @@ fn encoding_thresholds_from_the_config_file() {
     assert!(status.success());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `DEBUG CONFIG-REWRITE-FORCE-ALL` writes every setting, defaults too (what
+/// Redis's suite rewrites and restarts from): the server starts again from
+/// that file with every value as it was.
+#[test]
+fn a_forced_full_rewrite_restarts_to_the_same_settings() {
+    let dir = std::env::temp_dir().join(format!("kevy-config-all-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let conf = dir.join("kevy.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "port 0\nthreads 2\nenable-debug-command yes\nsave \"\"\ndir {}\n",
+            dir.display()
+        ),
+    )
+    .unwrap();
+    let all = |c: &mut Raw| -> Vec<(String, String)> {
+        let r = c.call(&["CONFIG", "GET", "*"]);
+        let items = crate::util::array_items(&r).expect("an array");
+        let text = |b: &[u8]| String::from_utf8_lossy(bulk_body(b).unwrap()).into_owned();
+        let mut pairs: Vec<(String, String)> = items
+            .chunks(2)
+            .map(|p| (text(p[0]), text(p[1])))
+            .filter(|(k, _)| k != "port")
+            .collect();
+        pairs.sort();
+        pairs
+    };
+    let bin = Binary::spawn_with(&[conf.to_str().unwrap()]);
+    let mut c = Raw::connect(bin.addr);
+    assert_eq!(c.call(&["CONFIG", "SET", "maxmemory", "12345"]), b"+OK\r\n");
+    assert_eq!(c.call(&["DEBUG", "CONFIG-REWRITE-FORCE-ALL"]), b"+OK\r\n");
+    let before = all(&mut c);
+    let (status, log) = bin.stop(libc::SIGTERM);
+    assert!(status.success(), "{status}: {log}");
+    let text = std::fs::read_to_string(&conf).unwrap();
+    assert!(text.lines().count() > 100, "{text}");
+    assert!(text.contains("\nmaxmemory 12345\n"), "{text}");
+    assert!(text.contains("\nhz 10\n"), "defaults too: {text}");
+    let bin = Binary::spawn_with(&[conf.to_str().unwrap()]);
+    let mut c = Raw::connect(bin.addr);
+    assert_eq!(all(&mut c), before);
+    let (status, log) = bin.stop(libc::SIGTERM);
+    assert!(status.success(), "{status}: {log}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
