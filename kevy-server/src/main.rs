@@ -216,8 +216,24 @@ fn main() -> ExitCode {
             Level::Warning,
             &format!("Received {sig}, scheduling shutdown..."),
         );
-        // As Redis: a save rule configured means a final save.
-        on_signal.save_on_stop(on_signal.has_save_rules());
+        // As Redis: `shutdown-on-sigterm` / `shutdown-on-sigint` say
+        // (`save`, `nosave`; by default a save rule configured means a
+        // final save; `now` has no replicas to skip waiting for).
+        let flags = on_signal
+            .config()
+            .get(if sig == "SIGINT" {
+                "shutdown-on-sigint"
+            } else {
+                "shutdown-on-sigterm"
+            })
+            .unwrap_or_default();
+        let has = |f: &str| flags.split_whitespace().any(|w| w == f);
+        let save = if has("nosave") {
+            false
+        } else {
+            has("save") || on_signal.has_save_rules()
+        };
+        on_signal.save_on_stop(save);
         stopper.stop();
     });
     let ran = rt.run();

@@ -173,3 +173,48 @@ fn a_forced_full_rewrite_restarts_to_the_same_settings() {
     assert!(status.success(), "{status}: {log}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `shutdown-on-sigterm` / `shutdown-on-sigint` decide the final save, as
+/// in Redis: `save` saves without save rules, `nosave` skips it despite
+/// them; both survive CONFIG REWRITE and a restart.
+#[test]
+fn shutdown_on_signal_settings_decide_the_final_save() {
+    let dir = std::env::temp_dir().join(format!("kevy-config-sig-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let conf = dir.join("kevy.conf");
+    let dump = dir.join("dump.rdb");
+    std::fs::write(
+        &conf,
+        format!("port 0\nthreads 2\nsave \"\"\ndir {}\n", dir.display()),
+    )
+    .unwrap();
+    // No save rule, SIGINT says `save`: saved.
+    let bin = Binary::spawn_with(&[conf.to_str().unwrap()]);
+    let mut c = Raw::connect(bin.addr);
+    assert_eq!(c.call(&["SET", "k", "1"]), b"+OK\r\n");
+    assert_eq!(
+        c.call(&["CONFIG", "SET", "shutdown-on-sigint", "save"]),
+        b"+OK\r\n"
+    );
+    assert_eq!(
+        c.call(&["CONFIG", "SET", "shutdown-on-sigterm", "nosave now"]),
+        b"+OK\r\n"
+    );
+    assert_eq!(c.call(&["CONFIG", "REWRITE"]), b"+OK\r\n");
+    let (status, log) = bin.stop(libc::SIGINT);
+    assert!(status.success(), "{status}: {log}");
+    assert!(dump.exists(), "SIGINT with `save` saved: {log}");
+    std::fs::remove_file(&dump).unwrap();
+    // Save rules, SIGTERM says `nosave now`: not saved.
+    let bin = Binary::spawn_with(&[conf.to_str().unwrap()]);
+    let mut c = Raw::connect(bin.addr);
+    assert_eq!(get(&mut c, "shutdown-on-sigterm"), "nosave now");
+    assert_eq!(get(&mut c, "shutdown-on-sigint"), "save");
+    assert_eq!(c.call(&["CONFIG", "SET", "save", "3600 1"]), b"+OK\r\n");
+    assert_eq!(c.call(&["SET", "k", "2"]), b"+OK\r\n");
+    let (status, log) = bin.stop(libc::SIGTERM);
+    assert!(status.success(), "{status}: {log}");
+    assert!(!dump.exists(), "SIGTERM with `nosave` did not save: {log}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -107,15 +107,13 @@ pub static PARAMS: &[Param] = &[
         Kind::Custom(parse_shutdown_flags, plain_lines),
         "default",
     )
-    .flags(WORDS)
-    .refuse("kevy's signal handling is fixed"),
+    .flags(WORDS),
     Param::new(
         "shutdown-on-sigterm",
         Kind::Custom(parse_shutdown_flags, plain_lines),
         "default",
     )
-    .flags(WORDS)
-    .refuse("kevy's signal handling is fixed"),
+    .flags(WORDS),
     Param::new("shutdown-timeout", Kind::Int(0, i32::MAX as i64), "10")
         .refuse("kevy has no replicas to wait for at shutdown"),
     Param::new("jemalloc-bg-thread", Kind::Bool, "yes").refuse("kevy does not use jemalloc"),

@@ -122,10 +122,6 @@ const REFUSED: &[(&str, &[&str])] = &[
         ],
     ),
     (
-        "kevy's signal handling is fixed",
-        &["shutdown-on-sigint", "shutdown-on-sigterm"],
-    ),
-    (
         "kevy has no replicas to wait for at shutdown",
         &["shutdown-timeout"],
     ),
