@@ -4,7 +4,7 @@
 //! while queueing, blocked calls that time out or are unblocked with
 //! an error, and SORT refusing its BY/GET options for ACL reasons.
 
-use crate::util::{same_as_redis, Raw};
+use crate::util::{same_as_redis, Raw, Transcript};
 
 /// Calls, rejected and failed calls of every command (not the times), and
 /// the error counts, sorted.
@@ -31,27 +31,24 @@ pub(crate) fn stats(admin: &mut Raw) -> Vec<String> {
 fn session(addr: std::net::SocketAddr) -> Vec<String> {
     let mut c = Raw::connect(addr);
     let mut admin = Raw::connect(addr);
-    let mut out = Vec::new();
-    let mut call = |c: &mut Raw, args: &[&str]| {
-        out.push(String::from_utf8_lossy(&c.call(args)).into_owned());
-    };
-    call(&mut admin, &["CONFIG", "RESETSTAT"]);
+    let mut out = Transcript::default();
+    out.call(&mut admin, &["CONFIG", "RESETSTAT"]);
     // A connection command inside EXEC fails: counted as its own call.
-    call(&mut c, &["MULTI"]);
-    call(&mut c, &["SET", "a", "b"]);
-    call(&mut c, &["AUTH", "a"]);
-    call(&mut c, &["SELECT", "1"]);
-    call(&mut c, &["SELECT", "0"]);
-    call(&mut c, &["EXEC"]);
-    call(&mut c, &["EXEC"]);
+    out.call(&mut c, &["MULTI"]);
+    out.call(&mut c, &["SET", "a", "b"]);
+    out.call(&mut c, &["AUTH", "a"]);
+    out.call(&mut c, &["SELECT", "1"]);
+    out.call(&mut c, &["SELECT", "0"]);
+    out.call(&mut c, &["EXEC"]);
+    out.call(&mut c, &["EXEC"]);
     // Refused while queueing: rejected calls, and EXECABORT.
-    call(&mut c, &["MULTI"]);
-    call(&mut c, &["SET"]);
-    call(&mut c, &["NOSUCH"]);
-    call(&mut c, &["WATCH", "a"]);
-    call(&mut c, &["EXEC"]);
+    out.call(&mut c, &["MULTI"]);
+    out.call(&mut c, &["SET"]);
+    out.call(&mut c, &["NOSUCH"]);
+    out.call(&mut c, &["WATCH", "a"]);
+    out.call(&mut c, &["EXEC"]);
     // A blocked call that times out, and one unblocked with an error.
-    call(&mut c, &["BLPOP", "nolist", "0.01"]);
+    out.call(&mut c, &["BLPOP", "nolist", "0.01"]);
     let id = String::from_utf8_lossy(&c.call(&["CLIENT", "ID"]))
         .trim_start_matches(':')
         .trim()
@@ -62,36 +59,37 @@ fn session(addr: std::net::SocketAddr) -> Vec<String> {
         std::thread::yield_now();
     }
     let unblocked = String::from_utf8_lossy(&c.reply()).into_owned();
-    call(&mut admin, &["PING"]);
+    out.call(&mut admin, &["PING"]);
     // SORT BY / GET refused by SORT's own ACL check (a user without every
     // key): failed calls, not rejected ones; a key the user may not touch
     // is a rejected call.
-    call(&mut admin, &["RPUSH", "l1", "3", "1", "2"]);
-    call(
+    out.call(&mut admin, &["RPUSH", "l1", "3", "1", "2"]);
+    out.call(
         &mut admin,
         &["ACL", "SETUSER", "s", "on", "nopass", "+@all", "~l*"],
     );
-    call(&mut c, &["AUTH", "s", "x"]);
-    call(&mut c, &["SORT", "l1", "BY", "w*"]);
-    call(&mut c, &["SORT", "l1", "GET", "#"]);
-    call(&mut c, &["SORT_RO", "l1", "GET", "w*"]);
-    call(&mut c, &["SORT", "l1"]);
-    call(&mut c, &["SORT", "other"]);
+    out.call(&mut c, &["AUTH", "s", "x"]);
+    out.call(&mut c, &["SORT", "l1", "BY", "w*"]);
+    out.call(&mut c, &["SORT", "l1", "GET", "#"]);
+    out.call(&mut c, &["SORT_RO", "l1", "GET", "w*"]);
+    out.call(&mut c, &["SORT", "l1"]);
+    out.call(&mut c, &["SORT", "other"]);
     // Refused multi-shard commands: a key the user may not touch, a
     // write over maxmemory, a command in RESP2 subscribed mode.
-    call(&mut c, &["MSET", "l1", "1", "other", "2"]);
-    call(&mut c, &["MGET", "l1", "l2", "l3", "l4"]);
-    call(&mut admin, &["ACL", "DELUSER", "s"]);
-    call(&mut admin, &["CONFIG", "SET", "maxmemory", "1"]);
-    call(
+    out.call(&mut c, &["MSET", "l1", "1", "other", "2"]);
+    out.call(&mut c, &["MGET", "l1", "l2", "l3", "l4"]);
+    out.call(&mut admin, &["ACL", "DELUSER", "s"]);
+    out.call(&mut admin, &["CONFIG", "SET", "maxmemory", "1"]);
+    out.call(
         &mut admin,
         &["MSET", "a", "1", "b", "2", "c", "3", "d", "4"],
     );
-    call(&mut admin, &["CONFIG", "SET", "maxmemory", "0"]);
+    out.call(&mut admin, &["CONFIG", "SET", "maxmemory", "0"]);
     let mut sub = Raw::connect(addr);
-    call(&mut sub, &["SUBSCRIBE", "ch"]);
-    call(&mut sub, &["MGET", "a", "b", "c", "d"]);
-    call(&mut sub, &["MSET", "a", "1", "b", "2", "c", "3", "d", "4"]);
+    out.call(&mut sub, &["SUBSCRIBE", "ch"]);
+    out.call(&mut sub, &["MGET", "a", "b", "c", "d"]);
+    out.call(&mut sub, &["MSET", "a", "1", "b", "2", "c", "3", "d", "4"]);
+    let mut out = out.0;
     out.push(unblocked);
     out.extend(stats(&mut admin));
     out

@@ -2,32 +2,29 @@
 //! redis-server 7.0: every queued command is refused (not only `denyoom`
 //! ones) and EXEC answers `-EXECABORT`; DISCARD and EXEC themselves run.
 
-use crate::util::{same_as_redis, Raw};
+use crate::util::{same_as_redis, Raw, Transcript};
 
 fn session(addr: std::net::SocketAddr) -> Vec<String> {
     let mut c = Raw::connect(addr);
     let mut admin = Raw::connect(addr);
-    let mut out = Vec::new();
-    let mut call = |c: &mut Raw, args: &[&str]| {
-        out.push(String::from_utf8_lossy(&c.call(args)).into_owned());
-    };
-    call(&mut c, &["DEL", "foo1{t}", "foo2{t}"]);
-    call(&mut c, &["MULTI"]);
-    call(&mut c, &["SET", "foo1{t}", "bar1"]);
-    call(&mut admin, &["CONFIG", "SET", "maxmemory", "1"]);
-    call(&mut c, &["LPUSH", "mylist{t}", "myvalue"]);
-    call(&mut c, &["GET", "foo1{t}"]);
-    call(&mut admin, &["CONFIG", "SET", "maxmemory", "0"]);
-    call(&mut c, &["SET", "foo2{t}", "bar2"]);
-    call(&mut c, &["EXEC"]);
-    call(&mut c, &["EXISTS", "foo1{t}", "foo2{t}"]);
+    let mut out = Transcript::default();
+    out.call(&mut c, &["DEL", "foo1{t}", "foo2{t}"]);
+    out.call(&mut c, &["MULTI"]);
+    out.call(&mut c, &["SET", "foo1{t}", "bar1"]);
+    out.call(&mut admin, &["CONFIG", "SET", "maxmemory", "1"]);
+    out.call(&mut c, &["LPUSH", "mylist{t}", "myvalue"]);
+    out.call(&mut c, &["GET", "foo1{t}"]);
+    out.call(&mut admin, &["CONFIG", "SET", "maxmemory", "0"]);
+    out.call(&mut c, &["SET", "foo2{t}", "bar2"]);
+    out.call(&mut c, &["EXEC"]);
+    out.call(&mut c, &["EXISTS", "foo1{t}", "foo2{t}"]);
     // DISCARD still runs over the limit.
-    call(&mut c, &["MULTI"]);
-    call(&mut admin, &["CONFIG", "SET", "maxmemory", "1"]);
-    call(&mut c, &["PING"]);
-    call(&mut c, &["DISCARD"]);
-    call(&mut admin, &["CONFIG", "SET", "maxmemory", "0"]);
-    out
+    out.call(&mut c, &["MULTI"]);
+    out.call(&mut admin, &["CONFIG", "SET", "maxmemory", "1"]);
+    out.call(&mut c, &["PING"]);
+    out.call(&mut c, &["DISCARD"]);
+    out.call(&mut admin, &["CONFIG", "SET", "maxmemory", "0"]);
+    out.0
 }
 
 #[test]
@@ -43,24 +40,22 @@ fn queued_commands_are_refused_over_maxmemory() {
 fn exec_session(addr: std::net::SocketAddr) -> Vec<String> {
     let mut c = Raw::connect(addr);
     let mut admin = Raw::connect(addr);
-    let mut out = Vec::new();
-    let mut call = |c: &mut Raw, args: &[&str]| {
-        out.push(String::from_utf8_lossy(&c.call(args)).into_owned());
-    };
-    call(&mut admin, &["CONFIG", "RESETSTAT"]);
-    call(&mut c, &["MULTI"]);
-    call(&mut c, &["SET", "x", "1"]);
-    call(&mut c, &["GET", "x"]);
-    call(&mut admin, &["CONFIG", "SET", "maxmemory", "1"]);
-    call(&mut c, &["EXEC"]);
-    call(&mut admin, &["CONFIG", "SET", "maxmemory", "0"]);
-    call(&mut c, &["MULTI"]);
-    call(&mut c, &["GET", "x"]);
-    call(&mut admin, &["CONFIG", "SET", "maxmemory", "1"]);
-    call(&mut c, &["EXEC"]);
-    call(&mut admin, &["CONFIG", "SET", "maxmemory", "0"]);
-    call(&mut c, &["EXISTS", "x"]);
+    let mut out = Transcript::default();
+    out.call(&mut admin, &["CONFIG", "RESETSTAT"]);
+    out.call(&mut c, &["MULTI"]);
+    out.call(&mut c, &["SET", "x", "1"]);
+    out.call(&mut c, &["GET", "x"]);
+    out.call(&mut admin, &["CONFIG", "SET", "maxmemory", "1"]);
+    out.call(&mut c, &["EXEC"]);
+    out.call(&mut admin, &["CONFIG", "SET", "maxmemory", "0"]);
+    out.call(&mut c, &["MULTI"]);
+    out.call(&mut c, &["GET", "x"]);
+    out.call(&mut admin, &["CONFIG", "SET", "maxmemory", "1"]);
+    out.call(&mut c, &["EXEC"]);
+    out.call(&mut admin, &["CONFIG", "SET", "maxmemory", "0"]);
+    out.call(&mut c, &["EXISTS", "x"]);
     // EXEC's calls, rejected and failed calls, and the error counts.
+    let mut out = out.0;
     out.extend(
         crate::call_stats::stats(&mut admin)
             .into_iter()
@@ -83,24 +78,21 @@ fn exec_of_a_denyoom_transaction_is_refused_over_maxmemory() {
 /// Redis checks a transaction once, when EXEC starts.
 fn inside_session(addr: std::net::SocketAddr) -> Vec<String> {
     let mut c = Raw::connect(addr);
-    let mut out = Vec::new();
-    let mut call = |args: &[&str]| {
-        out.push(String::from_utf8_lossy(&c.call(args)).into_owned());
-    };
-    call(&["DEL", "a", "b", "c", "d", "l"]);
-    call(&["MULTI"]);
-    call(&["SET", "a", "1"]);
-    call(&["CONFIG", "SET", "maxmemory", "1"]);
-    call(&["SET", "b", "2"]);
-    call(&["MSET", "c", "1", "d", "2"]);
-    call(&["RPUSH", "l", "x"]);
-    call(&["EXEC"]);
+    let mut out = Transcript::default();
+    out.call(&mut c, &["DEL", "a", "b", "c", "d", "l"]);
+    out.call(&mut c, &["MULTI"]);
+    out.call(&mut c, &["SET", "a", "1"]);
+    out.call(&mut c, &["CONFIG", "SET", "maxmemory", "1"]);
+    out.call(&mut c, &["SET", "b", "2"]);
+    out.call(&mut c, &["MSET", "c", "1", "d", "2"]);
+    out.call(&mut c, &["RPUSH", "l", "x"]);
+    out.call(&mut c, &["EXEC"]);
     // Outside a transaction the limit holds again.
-    call(&["SET", "e", "1"]);
-    call(&["CONFIG", "SET", "maxmemory", "0"]);
-    call(&["MGET", "a", "b", "c", "d"]);
-    call(&["DEL", "a", "b", "c", "d", "l"]);
-    out
+    out.call(&mut c, &["SET", "e", "1"]);
+    out.call(&mut c, &["CONFIG", "SET", "maxmemory", "0"]);
+    out.call(&mut c, &["MGET", "a", "b", "c", "d"]);
+    out.call(&mut c, &["DEL", "a", "b", "c", "d", "l"]);
+    out.0
 }
 
 #[test]

@@ -509,3 +509,16 @@ pub fn line_value<'a>(lines: &'a [(String, String)], name: &str) -> &'a str {
         .map(|(_, v)| v.as_str())
         .unwrap_or_else(|| panic!("no `{name}` line in {lines:?}"))
 }
+
+/// The replies of a session's calls, as text, in order (what the
+/// `same_as_redis` sessions compare).
+#[derive(Default)]
+pub struct Transcript(pub Vec<String>);
+
+impl Transcript {
+    /// Sends `args` on `c` and records its reply.
+    pub fn call(&mut self, c: &mut Raw, args: &[&str]) {
+        self.0
+            .push(String::from_utf8_lossy(&c.call(args)).into_owned());
+    }
+}
