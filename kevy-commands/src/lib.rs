@@ -312,10 +312,7 @@ impl Commands for Redis {
                 if let Some(err) = self.refuse(shard, ctx, cmd, args) {
                     // Counted as a rejected call by `refuse`.
                     return Planned {
-                        plan: Tracked {
-                            rejected: true,
-                            ..Tracked::new(cross::Plan::Reply(err), cmd, ctx, since(t0), args.len())
-                        },
+                        plan: Tracked::refused(err, cmd, ctx, since(t0), args.len()),
                         hold: false,
                     };
                 }

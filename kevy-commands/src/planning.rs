@@ -39,10 +39,7 @@ impl Redis {
         if let Some(reply) = denied {
             // Counted by `refuse` (a rejected call, or SORT's failed one).
             return Planned {
-                plan: Tracked {
-                    rejected: true,
-                    ..Tracked::new(Plan::Reply(reply), cmd, ctx, since(t0), args.len())
-                },
+                plan: Tracked::refused(reply, cmd, ctx, since(t0), args.len()),
                 hold: false,
             };
         }
@@ -51,10 +48,7 @@ impl Redis {
             resp::error(&mut reply, shard::evict::OOM);
             shard.server.rejected(table::ids::id_of_args(args), &reply);
             return Planned {
-                plan: Tracked {
-                    rejected: true,
-                    ..Tracked::new(Plan::Reply(reply), cmd, ctx, since(t0), args.len())
-                },
+                plan: Tracked::refused(reply, cmd, ctx, since(t0), args.len()),
                 hold: false,
             };
         }
@@ -63,10 +57,7 @@ impl Redis {
             family::pubsub::write_refusal(&mut reply, cmd.name);
             shard.server.rejected(table::ids::id_of_args(args), &reply);
             return Planned {
-                plan: Tracked {
-                    rejected: true,
-                    ..Tracked::new(Plan::Reply(reply), cmd, ctx, since(t0), args.len())
-                },
+                plan: Tracked::refused(reply, cmd, ctx, since(t0), args.len()),
                 hold: false,
             };
         }

@@ -92,6 +92,21 @@ pub struct Tracked {
 impl Tracked {
     /// `plan` for command `spec` with `argc` arguments, nothing else kept
     /// (no slow-log capture, EXEC, propagation, event or script yet).
+    /// A refusal already counted (a rejected call): its reply is the plan,
+    /// and the gather counts nothing more.
+    pub(crate) fn refused(
+        reply: Vec<u8>,
+        spec: &'static Spec,
+        ctx: Ctx,
+        ns: u64,
+        argc: usize,
+    ) -> Tracked {
+        Tracked {
+            rejected: true,
+            ..Tracked::new(Plan::Reply(reply), spec, ctx, ns, argc)
+        }
+    }
+
     pub(crate) fn new(plan: Plan, spec: &'static Spec, ctx: Ctx, ns: u64, argc: usize) -> Tracked {
         Tracked {
             plan,
