@@ -89,6 +89,11 @@ pub struct Db {
     /// node taken by it, or made since, carries.
     snap: Option<Box<snap::Snap>>,
     parity: bool,
+    /// The table's bucket count and the address where its buckets end, as
+    /// a prefetch last saw them (`prefetch`): where a lookup's first reads
+    /// will be, computed without reading the table. Only a hint: a stale
+    /// pair aims a prefetch at the wrong address, never a load.
+    ends: std::cell::Cell<(usize, usize)>,
 }
 
 /// A database's entries moved out: `(key, value, deadline)`.
@@ -131,6 +136,7 @@ impl Db {
             expired_log: Vec::new(),
             snap: None,
             parity: false,
+            ends: std::cell::Cell::new((0, 0)),
         }
     }
 

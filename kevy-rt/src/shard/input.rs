@@ -204,7 +204,14 @@ impl<C: Commands> Shard<C> {
                     let at = rpos + consumed;
                     let last = at == rend;
                     let routed = match resolved {
-                        Some(r) => r,
+                        Some(r) => {
+                            // Its index entry was prefetched a command ago
+                            // (`Prefetch::Index`): now read it and start
+                            // loading the entry, which the lookahead below
+                            // gives time to arrive.
+                            self.prefetch_at(i, r, Args::new(&rbuf[rpos..rend], &spans));
+                            r
+                        }
                         None => self.route(Args::new(&rbuf[rpos..rend], &spans)),
                     };
                     // A local command may change the session the next one is
@@ -296,19 +303,39 @@ impl<C: Commands> Shard<C> {
         (r, target(r.route, args, &self.router, self.id))
     }
 
-    /// Routes a decoded request and prefetches what it will touch when it
-    /// is a keyed command this shard runs.
+    /// Routes a decoded request and, when it is a keyed command this shard
+    /// runs, starts loading its index entry ([`Prefetch::Index`]: nothing
+    /// here waits for memory). Its entry is prefetched when its turn comes
+    /// ([`Shard::prefetch_at`]), a command's run later.
     #[inline]
     fn prefetch(&self, i: usize, args: Args<'_>) -> (Resolved<C::Cmd>, Target) {
         let (r, t) = self.route(args);
+        self.prefetch_stage(i, (r, t), args, Prefetch::Index);
+        (r, t)
+    }
+
+    /// The second stage of [`Shard::prefetch`]'s: reads the index entry
+    /// (loaded by now) and starts loading the entry itself.
+    #[inline]
+    fn prefetch_at(&self, i: usize, routed: (Resolved<C::Cmd>, Target), args: Args<'_>) {
+        self.prefetch_stage(i, routed, args, Prefetch::Entry);
+    }
+
+    #[inline]
+    fn prefetch_stage(
+        &self,
+        i: usize,
+        (r, t): (Resolved<C::Cmd>, Target),
+        args: Args<'_>,
+        stage: Prefetch,
+    ) {
         if let (Target::Shard(s), Some(c)) = (t, self.conns.get(i)) {
             if s == self.id {
                 let cmds = &*self.cmds;
                 let ctx = cmds.ctx(&c.session);
-                cmds.prefetch(&self.state, &ctx, r.cmd, args, Prefetch::Entry);
+                cmds.prefetch(&self.state, &ctx, r.cmd, args, stage);
             }
         }
-        (r, t)
     }
 
     /// Counts connection `i` among those waiting on a direct reply once it
