@@ -12,7 +12,8 @@
 //! nothing that depends on it.
 //! 1. [`args`]: argument spans borrowed from read buffers; [`ring`]: the SPSC
 //!    ring; [`router`]: key → shard hashing, with `{hashtag}` co-location;
-//!    `stream`: TCP or Unix client sockets.
+//!    `stream`: TCP or Unix client sockets; [`sched`]: the shard threads'
+//!    scheduling policy.
 //! 2. [`resp`]: RESP2 request decoding (the default wire format) and its limits.
 //! 3. [`stats`]: per-shard counters; [`push`]: handles, outboxes and output
 //!    limits of pushed output; [`park`]: what blocking commands declare and
@@ -45,6 +46,7 @@ pub mod ring;
 mod route;
 pub mod router;
 pub mod runtime;
+pub mod sched;
 pub mod settings;
 mod shard;
 pub mod stats;
@@ -64,5 +66,6 @@ pub use reactor::IoBackend;
 pub use resp::{Decoded, Limits};
 pub use router::Router;
 pub use runtime::{Builder, Runtime, Server, Stopper};
+pub use sched::ShardSched;
 pub use settings::{Settings, Stopping};
 pub use stats::{ShardStats, Stats};

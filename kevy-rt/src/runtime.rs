@@ -22,6 +22,7 @@ use crate::mesh::{mesh, MeshEnd, Signal};
 use crate::msg::Msg;
 use crate::reactor::IoBackend;
 use crate::resp::Limits;
+use crate::sched::ShardSched;
 use crate::settings::Settings;
 use crate::shard::{Shard, ShardParts, WAKER};
 // Re-exported where they were first defined (`kevy_rt::runtime::Stats`).
@@ -44,6 +45,7 @@ pub struct Builder<C: Commands> {
     unix: Option<(PathBuf, Option<u32>)>,
     tls: Option<(String, Arc<ServerConfig>)>,
     io: IoBackend,
+    sched: ShardSched,
 }
 
 impl<C: Commands> Builder<C> {
@@ -128,6 +130,13 @@ impl<C: Commands> Builder<C> {
     /// shards make such a run about once in 2^64 commands).
     pub fn move_after(mut self, n: u32) -> Self {
         self.move_after = n;
+        self
+    }
+
+    /// The shard threads' scheduling policy (see [`ShardSched`]). Default:
+    /// [`ShardSched::from_env`] (`KEVY_SCHED`, else batch).
+    pub fn sched(mut self, sched: ShardSched) -> Self {
+        self.sched = sched;
         self
     }
 
@@ -254,6 +263,7 @@ impl<C: Commands> Builder<C> {
             settings: self.settings,
             io,
             io_reason,
+            sched: self.sched,
         })
     }
 }
@@ -396,6 +406,8 @@ pub struct Runtime<C: Commands> {
     io: IoBackend,
     /// Why `io` was chosen.
     io_reason: String,
+    /// The shard threads' scheduling policy.
+    sched: ShardSched,
 }
 
 impl<C: Commands> Runtime<C> {
@@ -422,6 +434,7 @@ impl<C: Commands> Runtime<C> {
             unix: None,
             tls: None,
             io: IoBackend::from_env(),
+            sched: ShardSched::from_env(),
         }
     }
 
@@ -545,9 +558,13 @@ impl<C: Commands> Runtime<C> {
                 stop: self.stop.clone(),
                 signals: self.signals.clone(),
             };
+            let sched = self.sched;
             let h = std::thread::Builder::new()
                 .name(format!("kevy-shard-{id}"))
                 .spawn(move || {
+                    // Best effort: a thread left under the default policy
+                    // serves the same, at a higher CPU cost per request.
+                    let _ = sched.apply();
                     // A panic is a bug; a server missing a shard would hang its
                     // clients, so the whole runtime stops instead (fail fast).
                     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {

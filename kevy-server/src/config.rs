@@ -53,6 +53,8 @@ pub const USAGE: &str = "Usage: kevy-server [/path/to/kevy.conf] [--name value .
   --io epoll|uring|auto  the shards' reactor (default: $KEVY_IO, else auto)
   --move-after N    move a connection to the shard its keys live on after N
                     keyed commands in a row there (default 64; 0: never)
+  --shard-sched batch|normal  the shard threads' scheduling policy (default:
+                    $KEVY_SCHED, else batch: a woken shard does not preempt)
   CONFIG GET * lists every setting.";
 
 impl Config {
@@ -217,6 +219,11 @@ impl Config {
     /// connection moves there (`move-after`; 0: never).
     pub fn move_after(&self) -> u32 {
         self.int("move-after").clamp(0, u32::MAX as i64) as u32
+    }
+
+    /// The shard threads' scheduling policy (`shard-sched`).
+    pub fn shard_sched(&self) -> kevy_rt::ShardSched {
+        kevy_rt::ShardSched::parse(&self.text("shard-sched")).unwrap_or_default()
     }
 
     /// Listen backlog.

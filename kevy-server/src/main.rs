@@ -145,6 +145,7 @@ fn main() -> ExitCode {
         .backlog(config.tcp_backlog())
         .io(config.io_backend())
         .move_after(config.move_after())
+        .sched(config.shard_sched())
         .limits(config.limits());
     if let Some(path) = &config.unixsocket() {
         builder = builder.unix_socket(path, config.unixsocketperm());

@@ -54,7 +54,10 @@ pub const LAYERS: &[(&str, Layers)] = &[
     (
         "kevy-rt",
         &[
-            ("primitives", &["args", "ring", "router", "stream", "tls"]),
+            (
+                "primitives",
+                &["args", "ring", "router", "sched", "stream", "tls"],
+            ),
             ("wire", &["resp"]),
             (
                 "vocabulary",

@@ -9,7 +9,7 @@ use std::path::Path;
 /// Every module of `src/`, lowest layer first.
 const LAYERS: &[&[&str]] = &[
     // Primitives: argument spans, rings, key hashing, sockets.
-    &["args", "ring", "router", "stream", "tls"],
+    &["args", "ring", "router", "sched", "stream", "tls"],
     // The wire format.
     &["resp"],
     // Vocabulary the trait speaks: counters, live settings, connection facts,
@@ -58,6 +58,7 @@ const ROOT: &[(&str, &str)] = &[
     ("OutputLimit", "push"),
     ("Outbox", "push"),
     ("IoBackend", "reactor"),
+    ("ShardSched", "sched"),
     ("Router", "router"),
     ("Builder", "runtime"),
     ("Runtime", "runtime"),

@@ -244,3 +244,51 @@ fn a_declared_user_starts_from_a_reset_one() {
         "{sub}"
     );
 }
+
+/// The scheduling policy of each `kevy-shard-*` thread of process `pid`
+/// (`/proc/PID/task/TID/stat` field 41: 0 SCHED_OTHER, 3 SCHED_BATCH).
+fn shard_policies(pid: u32) -> Vec<u32> {
+    let mut found = Vec::new();
+    for task in std::fs::read_dir(format!("/proc/{pid}/task")).expect("tasks") {
+        let dir = task.expect("task").path();
+        let comm = std::fs::read_to_string(dir.join("comm")).unwrap_or_default();
+        if !comm.starts_with("kevy-shard-") {
+            continue;
+        }
+        let stat = std::fs::read_to_string(dir.join("stat")).expect("stat");
+        let after = stat.rsplit_once(')').expect("comm ends").1;
+        // Field 3 (state) is the first after the name.
+        let policy = after.split_whitespace().nth(41 - 3).expect("policy");
+        found.push(policy.parse().expect("a number"));
+    }
+    found
+}
+
+#[test]
+fn shard_threads_run_under_the_scheduling_policy_asked_for() {
+    for (flag, policy) in [("batch", 3), ("normal", 0)] {
+        let bin = Binary::spawn_with(&["--port", "0", "--threads", "2", "--shard-sched", flag]);
+        let mut c = Raw::connect(bin.addr);
+        assert_eq!(
+            c.call(&["CONFIG", "GET", "shard-sched"]),
+            format!("*2\r\n$11\r\nshard-sched\r\n${}\r\n{flag}\r\n", flag.len()).as_bytes()
+        );
+        assert_eq!(c.call(&["SET", "k", "v"]), b"+OK\r\n");
+        assert_eq!(
+            shard_policies(bin.pid()),
+            vec![policy; 2],
+            "--shard-sched {flag}"
+        );
+        assert_eq!(
+            c.call(&["CONFIG", "SET", "shard-sched", "normal"]),
+            b"-ERR CONFIG SET failed (possibly related to argument 'shard-sched') - can't set immutable config\r\n"
+        );
+        let (status, _) = bin.stop(libc::SIGTERM);
+        assert!(status.success());
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_kevy-server"))
+        .args(["--port", "0", "--shard-sched", "fifo"])
+        .output()
+        .expect("run kevy-server");
+    assert!(!out.status.success(), "an unknown policy is refused");
+}

@@ -36,6 +36,12 @@ pub static PARAMS: &[Param] = &[
         }),
         ..Param::new("move-after", Kind::Int(0, u32::MAX as i64), "").flags(IMMUTABLE | HIDDEN)
     },
+    // kevy's own: the shard threads' scheduling policy
+    // (kevy_rt::ShardSched); the default is KEVY_SCHED's, else batch.
+    Param {
+        default: Def::F(|| kevy_rt::ShardSched::from_env().name().to_string()),
+        ..Param::new("shard-sched", Kind::Enum(&["batch", "normal"]), "").flags(IMMUTABLE | HIDDEN)
+    },
     Param::new("tcp-backlog", Kind::Int(0, i32::MAX as i64), "511").flags(IMMUTABLE),
     Param::new("unixsocket", Kind::Str, "").flags(IMMUTABLE),
     Param::new("unixsocketperm", Kind::Octal, "0").flags(IMMUTABLE),

@@ -189,6 +189,20 @@ fn move_after_is_a_count_set_at_start() {
 }
 
 #[test]
+fn shard_sched_is_a_policy_set_at_start() {
+    let t = ConfigTable::new();
+    let want = kevy_rt::ShardSched::from_env().name();
+    assert_eq!(t.get("shard-sched").as_deref(), Some(want));
+    assert_eq!(t.load("shard-sched", &["normal"]), Ok(()));
+    assert_eq!(t.get("shard-sched").as_deref(), Some("normal"));
+    assert!(t.load("shard-sched", &["fifo"]).is_err());
+    assert_eq!(
+        set(&t, &[("shard-sched", "batch")]),
+        failed("shard-sched", "can't set immutable config")
+    );
+}
+
+#[test]
 fn special_values_parse_as_redis() {
     let t = ConfigTable::new();
     let err = |name: &str, v: &str| -> String { set(&t, &[(name, v)]).unwrap_err() };
