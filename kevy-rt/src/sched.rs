@@ -8,12 +8,15 @@
 //! Under `SCHED_BATCH` ([`ShardSched::Batch`], the default) a woken shard
 //! does not preempt: it runs when the thread on its core sleeps or uses up
 //! its slice, and then finds the requests that arrived meanwhile
-//! together. Measured on the 2-core machine of BENCHMARKS.md (session 16,
-//! 50 clients at depth 1, random keys): server CPU per request 8–24% lower,
-//! throughput no lower, p99 unchanged. The thread's share of the CPU is
-//! the same under both policies; only wake-up preemption differs.
-//! [`ShardSched::Normal`] keeps the default policy (a core shared with a
-//! busy program then delays a shard less).
+//! together. Measured on the 2-core machine of BENCHMARKS.md ("Session
+//! 16", 50 clients at depth 1, random keys): a third fewer context
+//! switches per request, server CPU per request 5–24% lower, p99 no
+//! higher. The cost is waiting: when one shard does all the work (every
+//! client on one key), its median latency rose (0.35 → 0.62 ms there)
+//! while it waited for the client threads on its core. The thread's share
+//! of the CPU is the same under both policies; only wake-up preemption
+//! differs. [`ShardSched::Normal`] keeps the default policy (a core
+//! shared with a busy program then delays a shard less).
 
 use std::io;
 
