@@ -179,7 +179,7 @@ fn main() -> ExitCode {
     log::log(
         Level::Notice,
         &format!(
-            "kevy-server {} ready: listening on {} with {} shards ({} I/O, {})",
+            "kevy-server {} ready: listening on {} with {} shards ({} I/O, {}; {} scheduling)",
             env!("CARGO_PKG_VERSION"),
             rt.local_addrs()
                 .iter()
@@ -188,7 +188,8 @@ fn main() -> ExitCode {
                 .join(" "),
             config.threads(),
             rt.io().name(),
-            rt.io_reason()
+            rt.io_reason(),
+            config.shard_sched().name()
         ),
     );
     // Redis 7.0's own words, which supervisors and test harnesses wait for.
