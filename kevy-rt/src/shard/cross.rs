@@ -319,6 +319,15 @@ impl<C: Commands> Shard<C> {
                             continue;
                         }
                     }
+                    if !self.outbox.is_empty() {
+                        // What the command posted for other shards' clients
+                        // (an invalidation, a keyspace event) leaves before
+                        // its reply does: a client that reads the reply and
+                        // then asks another shard finds it delivered, as
+                        // Redis writes both in that order.
+                        self.deliver_pushes();
+                        self.send_outgoing();
+                    }
                     let written = write_some(&sock, &rep.data[start..]);
                     ShardStats::add_own(&self.stats.net_output, written);
                     rep.data.drain(start..start + written);
