@@ -209,7 +209,8 @@ impl<C: Commands> Shard<C> {
                             // (`Prefetch::Index`): now read it and start
                             // loading the entry, which the lookahead below
                             // gives time to arrive.
-                            self.prefetch_at(i, r, Args::new(&rbuf[rpos..rend], &spans));
+                            let args = Args::new(&rbuf[rpos..rend], &spans);
+                            self.prefetch_stage(i, r, args, Prefetch::Entry);
                             r
                         }
                         None => self.route(Args::new(&rbuf[rpos..rend], &spans)),
@@ -306,7 +307,7 @@ impl<C: Commands> Shard<C> {
     /// Routes a decoded request and, when it is a keyed command this shard
     /// runs, starts loading its index entry ([`Prefetch::Index`]: nothing
     /// here waits for memory). Its entry is prefetched when its turn comes
-    /// ([`Shard::prefetch_at`]), a command's run later.
+    /// ([`Shard::prefetch_stage`]), a command's run later.
     #[inline]
     fn prefetch(&self, i: usize, args: Args<'_>) -> (Resolved<C::Cmd>, Target) {
         let (r, t) = self.route(args);
@@ -314,13 +315,10 @@ impl<C: Commands> Shard<C> {
         (r, t)
     }
 
-    /// The second stage of [`Shard::prefetch`]'s: reads the index entry
-    /// (loaded by now) and starts loading the entry itself.
-    #[inline]
-    fn prefetch_at(&self, i: usize, routed: (Resolved<C::Cmd>, Target), args: Args<'_>) {
-        self.prefetch_stage(i, routed, args, Prefetch::Entry);
-    }
-
+    /// Prefetches `stage` of a routed request when this shard runs it:
+    /// [`Prefetch::Entry`] a command after [`Shard::prefetch`]'s index
+    /// stage reads the index entry (loaded by then) and starts loading the
+    /// entry itself.
     #[inline]
     fn prefetch_stage(
         &self,
