@@ -93,6 +93,8 @@ pub(crate) struct MeshEnd<M> {
     inbound: Vec<Option<Consumer<M>>>,
     backlog: Vec<VecDeque<M>>,
     backlogged: usize,
+    /// Per peer: how far its ring was filled at the last [`MeshEnd::mark`].
+    marks: Vec<usize>,
     /// Peers sent to since the last [`MeshEnd::notify`].
     touched: Vec<Touch>,
     signals: Arc<[Signal]>,
@@ -108,6 +110,7 @@ pub(crate) fn mesh<M: Send>(capacity: usize, signals: Arc<[Signal]>) -> Vec<Mesh
             inbound: (0..n).map(|_| None).collect(),
             backlog: (0..n).map(|_| VecDeque::new()).collect(),
             backlogged: 0,
+            marks: vec![0; n],
             touched: vec![Touch::No; n],
             signals: signals.clone(),
         })
@@ -219,6 +222,27 @@ impl<M: Send> MeshEnd<M> {
     #[inline]
     pub(crate) fn recv(&mut self, from: usize) -> Option<M> {
         self.inbound[from].as_mut()?.pop()
+    }
+
+    /// Notes how far every peer's ring is filled now: [`MeshEnd::marked_prefix`]
+    /// counts nothing sent after this.
+    pub(crate) fn mark(&mut self) {
+        for (m, c) in self.marks.iter_mut().zip(self.inbound.iter_mut()) {
+            *m = c.as_mut().map_or(0, |c| c.mark());
+        }
+    }
+
+    /// Of peer `from`'s messages sent before the last [`MeshEnd::mark`], how
+    /// many lead up to the last one `must` picks (none: 0): the prefix that
+    /// must run now, in order; the rest may wait.
+    pub(crate) fn marked_prefix(&self, from: usize, must: impl Fn(&M) -> bool) -> usize {
+        let Some(c) = self.inbound[from].as_ref() else {
+            return 0;
+        };
+        (0..c.before(self.marks[from]))
+            .rev()
+            .find(|&k| c.peek(k).is_some_and(&must))
+            .map_or(0, |k| k + 1)
     }
 
     /// Announces that this shard is about to sleep; `eager` asks peers to wake

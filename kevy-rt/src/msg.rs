@@ -144,6 +144,18 @@ pub(crate) struct Requests<C: Commands> {
     pub(crate) returned: Option<ReplyBufs<C>>,
 }
 
+impl<C: Commands> Requests<C> {
+    /// Only new work of the peer's clients (keyed commands, parts of
+    /// multi-shard operations): nothing that reports what already happened
+    /// there (a push, a notice, a lock's grant or release, a parked call's
+    /// step), so it may run after input that arrived meanwhile.
+    pub(crate) fn only_new_work(&self) -> bool {
+        self.items
+            .iter()
+            .all(|it| matches!(it, Request::Cmd { .. } | Request::Part { .. }))
+    }
+}
+
 /// The buffers of a reply batch.
 pub(crate) struct ReplyBufs<C: Commands> {
     pub(crate) data: Vec<u8>,

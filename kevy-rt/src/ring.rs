@@ -129,6 +129,34 @@ impl<T: Send> Consumer<T> {
         Some(value)
     }
 
+    /// How many values were ever pushed, as of now (an Acquire load of the
+    /// tail): a mark for [`Consumer::before`].
+    #[inline]
+    pub fn mark(&mut self) -> usize {
+        self.tail_cache = self.ring.tail.0.load(Ordering::Acquire);
+        self.tail_cache
+    }
+
+    /// How many values pushed before `mark` are still in the ring.
+    #[inline]
+    pub fn before(&self, mark: usize) -> usize {
+        mark.saturating_sub(self.head)
+    }
+
+    /// The `k`-th oldest value, if one pushed before the last
+    /// [`Consumer::mark`] (or load of the tail) is there.
+    #[inline]
+    pub fn peek(&self, k: usize) -> Option<&T> {
+        if self.head + k >= self.tail_cache {
+            return None;
+        }
+        let slot = &self.ring.slots[(self.head + k) & self.ring.mask];
+        // SAFETY: `head + k < tail` (Acquire-loaded): the producer initialised
+        // this slot and will not write it again until our `head` passes it,
+        // which takes `&mut self` while the borrow returned here lives.
+        Some(unsafe { (*slot.get()).assume_init_ref() })
+    }
+
     /// True when the ring holds nothing (as of an Acquire load of the tail).
     #[inline]
     pub fn is_empty(&self) -> bool {
@@ -139,6 +167,23 @@ impl<T: Send> Consumer<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn peek_sees_what_the_mark_saw_without_taking_it() {
+        let (mut p, mut c) = ring::<u32>(4);
+        for v in 1..=3 {
+            p.push(v).unwrap();
+        }
+        let mark = c.mark();
+        p.push(4).unwrap();
+        assert_eq!(c.before(mark), 3);
+        assert_eq!(c.peek(0), Some(&1));
+        assert_eq!(c.peek(2), Some(&3));
+        assert_eq!(c.peek(3), None, "pushed after the mark");
+        assert_eq!(c.pop(), Some(1));
+        assert_eq!(c.before(mark), 2);
+        assert_eq!(c.peek(0), Some(&2));
+    }
 
     #[test]
     fn push_pop_full_and_wrap() {

@@ -71,6 +71,7 @@ macro_rules! conn_table {
 }
 
 mod admin;
+mod arrival;
 mod busy;
 mod cross;
 mod input;
@@ -350,10 +351,14 @@ impl<C: Commands> Shard<C> {
             if timeout > Duration::ZERO {
                 self.parks += 1;
             }
+            // The mesh is marked at the wait's end, before the peers see us
+            // awake (`arrival.rs`).
             let polled = if self.ring.is_some() {
                 self.ring_wait(timeout, &mut events)
             } else {
-                self.poll.poll(&mut events, Some(timeout))
+                let polled = self.poll.poll(&mut events, Some(timeout));
+                self.mesh.mark();
+                polled
             };
             self.mesh.unpark();
             if let Err(e) = polled {
@@ -365,36 +370,7 @@ impl<C: Commands> Shard<C> {
                 self.cmds.stopped(&mut self.state);
                 return Ok(());
             }
-            // Ring messages first: a reply that arrived while we slept may free
-            // a connection whose next request is among the events.
-            let mut busy = self.drain_mesh();
-            busy |= !events.is_empty() || self.ring_busy();
-            self.reap_sends();
-            // A candidate the replies just drained goes before its next
-            // request runs here (what the ring brings meanwhile goes along).
-            self.move_ready();
-            self.take_recvs();
-            for ev in events.iter() {
-                match ev.token() {
-                    WAKER => {}
-                    TLS_LISTENER => self.accept(None),
-                    UNIX_LISTENER => self.accept_unix(),
-                    Token(t) if (LISTENERS..LISTENERS + self.listeners.len()).contains(&t) => {
-                        self.accept(Some(t - LISTENERS))
-                    }
-                    Token(i) => {
-                        if ev.is_writable() {
-                            self.flush(i);
-                        }
-                        if ev.is_read_closed() || ev.is_error() {
-                            self.read(i, true);
-                        } else if ev.is_readable() {
-                            self.read(i, false);
-                        }
-                    }
-                }
-            }
-            busy |= self.drain_mesh();
+            let busy = self.serve_arrivals(&events);
             if busy {
                 idle_since = None;
             } else if idle_since.is_none() {

@@ -214,14 +214,19 @@ impl<C: Commands> Shard<C> {
         for peer in 0..self.router.nshards() {
             while let Some(msg) = self.mesh.recv(peer) {
                 any = true;
-                match msg {
-                    Msg::Requests(r) => self.on_requests(peer, r),
-                    Msg::Replies(r) => self.on_replies(peer, r),
-                    Msg::Adopt(c) => self.adopt(*c),
-                }
+                self.on_msg(peer, msg);
             }
         }
         any
+    }
+
+    /// Runs one message of peer `peer`.
+    pub(super) fn on_msg(&mut self, peer: usize, msg: Msg<C>) {
+        match msg {
+            Msg::Requests(r) => self.on_requests(peer, r),
+            Msg::Replies(r) => self.on_replies(peer, r),
+            Msg::Adopt(c) => self.adopt(*c),
+        }
     }
 
     /// Runs a peer's request batch and answers it with one reply batch.

@@ -59,7 +59,10 @@ impl<C: Commands> Shard<C> {
             return Ok(());
         };
         r.publish();
-        r.wait(timeout)?;
+        // What peers send from the mark on comes after every completion
+        // this wait reaps (`arrival.rs` runs it after that input).
+        let mesh = &mut self.mesh;
+        r.wait_then(timeout, || mesh.mark())?;
         self.file_direct();
         let Some(r) = self.ring.as_mut() else {
             return Ok(());
