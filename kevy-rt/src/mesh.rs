@@ -283,3 +283,43 @@ impl<M: Send> MeshEnd<M> {
         self.signals[self.id].parked.store(false, Ordering::Relaxed);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn two_ends() -> (MeshEnd<u32>, MeshEnd<u32>) {
+        let signals: Arc<[Signal]> = (0..2)
+            .map(|_| Signal::new(Waker::Fd(crate::runtime::eventfd().expect("eventfd"))))
+            .collect();
+        let mut ends = mesh::<u32>(8, signals);
+        let b = ends.pop().expect("end 1");
+        let a = ends.pop().expect("end 0");
+        (a, b)
+    }
+
+    #[test]
+    fn the_marked_prefix_ends_at_the_last_message_before_the_mark_that_must_run() {
+        let must = |m: &u32| *m < 10;
+        let (mut a, mut b) = two_ends();
+        assert_eq!(b.marked_prefix(0, must), 0, "nothing sent");
+        for m in [1, 10, 2, 11] {
+            a.send(1, m, false);
+        }
+        b.mark();
+        a.send(1, 3, false);
+        // 1, 10, 2 run now; 11 (may wait) and 3 (sent after the mark) later.
+        assert_eq!(b.marked_prefix(0, must), 3);
+        assert_eq!(b.recv(0), Some(1));
+        assert_eq!(b.marked_prefix(0, must), 2);
+        assert_eq!((b.recv(0), b.recv(0)), (Some(10), Some(2)));
+        assert_eq!(
+            b.marked_prefix(0, must),
+            0,
+            "only 11 is left before the mark"
+        );
+        b.mark();
+        assert_eq!(b.marked_prefix(0, must), 2, "11, then 3");
+        assert_eq!(b.marked_prefix(1, must), 0, "no ring from itself");
+    }
+}

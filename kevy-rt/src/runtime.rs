@@ -305,7 +305,7 @@ fn unavailable(e: &io::Error) -> bool {
 /// that made it, which interrupts that thread's next blocking system call
 /// (`EINTR`), and the caller's thread may be a client's.
 /// A new non-blocking eventfd (a shard's waker on the io_uring reactor).
-fn eventfd() -> io::Result<std::os::fd::OwnedFd> {
+pub(crate) fn eventfd() -> io::Result<std::os::fd::OwnedFd> {
     use std::os::fd::FromRawFd;
     // SAFETY: eventfd takes no pointers; a non-negative return is a new
     // descriptor nothing else owns.

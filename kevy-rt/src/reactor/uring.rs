@@ -439,8 +439,8 @@ impl Ring {
     }
 
     /// [`Ring::wait`], calling `before_reap` once the wait is over and
-    /// before the completion queue is read: what happens after the call
-    /// happens after every completion the reap finds.
+    /// before the completion queue is read: everything that completed
+    /// before the call is among what the reap finds.
     pub(crate) fn wait_then(
         &mut self,
         timeout: Duration,
@@ -492,6 +492,12 @@ impl Ring {
             }
         }
         before_reap();
+        // Input that arrived before the call may still be task work (it
+        // came after the wait's own run of it): run it now, so that the
+        // reap finds it.
+        if self.ring.submission().taskrun() {
+            self.poke();
+        }
         self.reap();
         Ok(())
     }

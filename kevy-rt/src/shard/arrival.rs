@@ -14,8 +14,12 @@
 //! So one iteration orders them by what the wait tells of their arrival:
 //!
 //! 1. The mesh is marked at the end of the wait, before peers see this
-//!    shard awake ([`MeshEnd::mark`]): what they send from then on came
-//!    after all the input the wait reports, and runs after it (step 5).
+//!    shard awake ([`MeshEnd::mark`]), and only then is the input read off
+//!    the reactor (on io_uring, task work still owed runs after the mark:
+//!    without it, input that came while a busy shard left its wait was
+//!    reported an iteration late, behind messages sent after it). What
+//!    peers send from the mark on came after all the input the wait
+//!    reports, and runs after it (step 5).
 //! 2. Input that arrived before the first wake-up by a peer runs first: a
 //!    parked shard is woken for the first message sent to it, and its
 //!    wake-up is reported in arrival order among the input (io_uring's
