@@ -357,7 +357,7 @@ impl<C: Commands> Shard<C> {
                 self.ring_wait(timeout, &mut events)
             } else {
                 let polled = self.poll.poll(&mut events, Some(timeout));
-                self.mesh.mark();
+                let _ = self.mesh.mark();
                 polled
             };
             self.mesh.unpark();

@@ -435,16 +435,16 @@ impl Ring {
     /// no system call: the completion queue is shared memory.
     #[cfg(test)]
     pub(crate) fn wait(&mut self, timeout: Duration) -> io::Result<()> {
-        self.wait_then(timeout, || {})
+        self.wait_then(timeout, || false)
     }
 
     /// [`Ring::wait`], calling `before_reap` once the wait is over and
-    /// before the completion queue is read: everything that completed
-    /// before the call is among what the reap finds.
+    /// before the completion queue is read; when it returns true, everything
+    /// that completed before the call is among what the reap finds.
     pub(crate) fn wait_then(
         &mut self,
         timeout: Duration,
-        before_reap: impl FnOnce(),
+        before_reap: impl FnOnce() -> bool,
     ) -> io::Result<()> {
         // Armed even when not waiting: a shard kept busy still hears of
         // its epoll instance (new connections) through the ring.
@@ -491,11 +491,10 @@ impl Ring {
                 },
             }
         }
-        before_reap();
         // Input that arrived before the call may still be task work (it
         // came after the wait's own run of it): run it now, so that the
         // reap finds it.
-        if self.ring.submission().taskrun() {
+        if before_reap() && self.ring.submission().taskrun() {
             self.poke();
         }
         self.reap();

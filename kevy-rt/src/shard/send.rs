@@ -60,7 +60,9 @@ impl<C: Commands> Shard<C> {
         };
         r.publish();
         // What peers send from the mark on comes after every completion
-        // this wait reaps (`arrival.rs` runs it after that input).
+        // this wait reaps (`arrival.rs` runs it after that input); when
+        // peers sent something before it, input still owed as task work is
+        // reaped now, not an iteration later behind it.
         let mesh = &mut self.mesh;
         r.wait_then(timeout, || mesh.mark())?;
         self.file_direct();
