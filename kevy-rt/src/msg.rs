@@ -145,14 +145,14 @@ pub(crate) struct Requests<C: Commands> {
 }
 
 impl<C: Commands> Requests<C> {
-    /// Only new work of the peer's clients (keyed commands, parts of
-    /// multi-shard operations): nothing that reports what already happened
-    /// there (a push, a notice, a lock's grant or release, a parked call's
-    /// step), so it may run after input that arrived meanwhile.
-    pub(crate) fn only_new_work(&self) -> bool {
+    /// Only parts of multi-shard operations (a `PUBLISH`'s fan-out, a
+    /// multi-key command's share): no forwarded command, and nothing that
+    /// reports what already happened on the peer (a push, a notice, a
+    /// lock's grant or release, a parked call's step).
+    pub(crate) fn only_parts(&self) -> bool {
         self.items
             .iter()
-            .all(|it| matches!(it, Request::Cmd { .. } | Request::Part { .. }))
+            .all(|it| matches!(it, Request::Part { .. }))
     }
 }
 

@@ -351,14 +351,10 @@ impl<C: Commands> Shard<C> {
             if timeout > Duration::ZERO {
                 self.parks += 1;
             }
-            // The mesh is marked at the wait's end, before the peers see us
-            // awake (`arrival.rs`).
             let polled = if self.ring.is_some() {
                 self.ring_wait(timeout, &mut events)
             } else {
-                let polled = self.poll.poll(&mut events, Some(timeout));
-                let _ = self.mesh.mark();
-                polled
+                self.poll.poll(&mut events, Some(timeout))
             };
             self.mesh.unpark();
             if let Err(e) = polled {

@@ -186,12 +186,6 @@ pub(crate) struct Ring {
     pub(crate) done: Vec<Done>,
     /// Receive completions not yet taken by the shard, in order.
     pub(crate) recvs: VecDeque<Recv>,
-    /// How many of `recvs` completed before the first peer wake-up reaped
-    /// since they were last taken (none: no wake-up among them). With
-    /// deferred task work, socket input and `MSG_RING` posts complete in
-    /// the order they happened: this is the input that arrived before any
-    /// message the waking peer sent.
-    pub(crate) ahead_of_peer: Option<usize>,
     /// Finished direct replies, in completion order.
     pub(crate) direct_done: Vec<DirectDone>,
     /// The wake eventfd and the 8 bytes its armed read lands in.
@@ -430,22 +424,20 @@ impl Ring {
         self.sends_queued = 0;
     }
 
+    /// Reaps what completed since the last wait, running the task work owed
+    /// first (one system call) if the kernel flagged some: input that
+    /// arrived after the wait ran its task work.
+    pub(crate) fn catch_up(&mut self) {
+        if self.ring.submission().taskrun() {
+            self.poke();
+            self.reap();
+        }
+    }
+
     /// Submits what is queued and waits up to `timeout` (none: not at all)
     /// for a completion, then reaps. With nothing to submit and no wait,
     /// no system call: the completion queue is shared memory.
-    #[cfg(test)]
     pub(crate) fn wait(&mut self, timeout: Duration) -> io::Result<()> {
-        self.wait_then(timeout, || false)
-    }
-
-    /// [`Ring::wait`], calling `before_reap` once the wait is over and
-    /// before the completion queue is read; when it returns true, everything
-    /// that completed before the call is among what the reap finds.
-    pub(crate) fn wait_then(
-        &mut self,
-        timeout: Duration,
-        before_reap: impl FnOnce() -> bool,
-    ) -> io::Result<()> {
         // Armed even when not waiting: a shard kept busy still hears of
         // its epoll instance (new connections) through the ring.
         self.arm_waits();
@@ -490,12 +482,6 @@ impl Ring {
                     _ => return Err(e),
                 },
             }
-        }
-        // Input that arrived before the call may still be task work (it
-        // came after the wait's own run of it): run it now, so that the
-        // reap finds it.
-        if before_reap() && self.ring.submission().taskrun() {
-            self.poke();
         }
         self.reap();
         Ok(())
@@ -551,16 +537,12 @@ impl Ring {
                 TAG_WAKE => {
                     self.batch.arrivals += 1;
                     self.wake_armed = false;
-                    self.ahead_of_peer.get_or_insert(self.recvs.len());
                 }
                 TAG_EPOLL => {
                     self.epoll_armed = false;
                     self.epoll_ready = true;
                 }
-                TAG_PEER => {
-                    self.batch.arrivals += 1;
-                    self.ahead_of_peer.get_or_insert(self.recvs.len());
-                }
+                TAG_PEER => self.batch.arrivals += 1,
                 TAG_MSG => {
                     // A wake-up message that could not be posted: the
                     // peer's eventfd instead.

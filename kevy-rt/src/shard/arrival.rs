@@ -1,43 +1,32 @@
 //! The order a wake-up's input and peers' messages run in.
 //!
-//! Redis runs what arrived first first: a client's `PUNSUBSCRIBE` sent just
-//! before another client's `PUBLISH` is served before it, and the
-//! `PUBLISH` finds no subscriber (Redis's own pub/sub suite relies on it).
-//! Here the two may land on different shards: the `PUBLISH` runs on its
-//! client's shard, whose fan-out reaches the subscriber's shard as a ring
-//! message that can get there before that shard has looked at its socket.
-//! Neither may one simply run input before ring messages: a message may
-//! report what already happened on its peer (a `WATCH`ed key written, a
-//! key to invalidate), and a client that saw that write acknowledged and
-//! then sent input here must find it applied (`EXEC` fails).
+//! Redis runs what arrived first first. Two clients' requests that meet on
+//! one shard here may come by different ways, one from its socket, one from
+//! a peer's ring (forwarded, or fanned out), and neither reactor says when
+//! socket data arrived relative to a ring message. So the order is chosen
+//! per kind of message, by which way round a client can have sent them:
 //!
-//! So one iteration orders them by what the wait tells of their arrival:
+//! - **Reports of what already happened on the peer** (a notice such as a
+//!   broken `WATCH`, a push, a reply, a lock's grant, a parked call's step)
+//!   run before the input: a client may have seen the effect (the reply of
+//!   the `SET` that broke the `WATCH`, sent after the notice) before
+//!   sending that input (its `EXEC`, which must fail).
+//! - **Forwarded commands** run before the input too: a client's command
+//!   reaches its own shard first and this one a hop later, so a command
+//!   forwarded here was usually sent before input that arrived here
+//!   meanwhile (Redis's suite: two clients' `BRPOPLPUSH` sent back to back
+//!   block in that order, and the first one is served first).
+//! - **Parts of multi-shard operations** run after the input: a `PUBLISH`'s
+//!   fan-out asks every shard for its subscribers, and a subscriber that
+//!   sent `PUNSUBSCRIBE` before another client's `PUBLISH` (not waiting for
+//!   the reply) must not be counted (Redis's suite: "PUBLISH/PSUBSCRIBE
+//!   after PUNSUBSCRIBE without arguments"). No client has seen a part
+//!   answered, so running it after the input is always a valid order.
 //!
-//! 1. The mesh is marked at the end of the wait, before peers see this
-//!    shard awake ([`MeshEnd::mark`]), and only then is the input read off
-//!    the reactor (on io_uring, task work still owed runs after the mark:
-//!    without it, input that came while a busy shard left its wait was
-//!    reported an iteration late, behind messages sent after it). What
-//!    peers send from the mark on came after all the input the wait
-//!    reports, and runs after it (step 5).
-//! 2. Input that arrived before the first wake-up by a peer runs first: a
-//!    parked shard is woken for the first message sent to it, and its
-//!    wake-up is reported in arrival order among the input (io_uring's
-//!    deferred task work posts receives and `MSG_RING` wake-ups in the
-//!    order they happened; epoll's ready list is in readiness order).
-//! 3. Then what peers sent before the mark, up to the last message that
-//!    reports what already happened there ([`Requests::only_new_work`]
-//!    says which do not): a client may have seen its effect.
-//! 4. Then the rest of the input.
-//! 5. Then everything else peers sent: their new work (forwarded commands,
-//!    parts of multi-shard operations) may have been sent before some of
-//!    that input arrived, but none of it has been answered, so running it
-//!    after is a valid order, and it is Redis's when the input came first.
-//!
-//! A peer's messages always run in the order it sent them.
-//!
-//! [`MeshEnd::mark`]: crate::mesh::MeshEnd::mark
-//! [`Requests::only_new_work`]: crate::msg::Requests::only_new_work
+//! A peer's messages always run in the order it sent them: only batches of
+//! parts that come after every other message of that peer wait for the
+//! input. And input that arrived while the shard was leaving its wait is
+//! reaped before such parts run (on io_uring it may still be task work).
 
 use mio::event::Event;
 use mio::{Events, Token};
@@ -50,63 +39,47 @@ impl<C: Commands> Shard<C> {
     /// Serves what the last wait reported (`events`, the ring's completions)
     /// and what peers sent, in the order above; true if there was any.
     pub(super) fn serve_arrivals(&mut self, events: &Events) -> bool {
-        let woken_at = events.iter().position(|ev| ev.token() == WAKER);
-        for ev in events.iter().take(woken_at.unwrap_or(0)) {
-            self.on_event(ev);
-        }
-        self.take_early_recvs();
         // A reply among these may also free a connection whose next request
         // is among the events.
-        let mut busy = self.drain_marked();
+        let (mut busy, parts_wait) = self.drain_before_input();
+        if parts_wait {
+            if let Some(r) = self.ring.as_mut() {
+                r.catch_up();
+            }
+        }
         busy |= !events.is_empty() || self.ring_busy();
         self.reap_sends();
         // A candidate the replies just drained goes before its next
         // request runs here (what the ring brings meanwhile goes along).
         self.move_ready();
         self.take_recvs();
-        for ev in events.iter().skip(woken_at.unwrap_or(0)) {
+        for ev in events.iter() {
             self.on_event(ev);
         }
         busy |= self.drain_mesh();
         busy
     }
 
-    /// Step 3: what peers sent before the mark, up to the last message of
-    /// each that is not only new work; true if there was any.
-    fn drain_marked(&mut self) -> bool {
-        let mut any = false;
+    /// Runs each peer's messages up to its last that is not only parts of
+    /// multi-shard operations. Returns whether it ran any, and whether parts
+    /// were left to run after the input.
+    fn drain_before_input(&mut self) -> (bool, bool) {
+        self.mesh.mark();
+        let (mut any, mut left) = (false, false);
         for peer in 0..self.router.nshards() {
-            let must = self.mesh.marked_prefix(
-                peer,
-                |m| !matches!(m, Msg::Requests(r) if r.only_new_work()),
-            );
-            for _ in 0..must {
+            let now = self
+                .mesh
+                .marked_prefix(peer, |m| !matches!(m, Msg::Requests(r) if r.only_parts()));
+            for _ in 0..now {
                 let Some(msg) = self.mesh.recv(peer) else {
                     break;
                 };
                 any = true;
                 self.on_msg(peer, msg);
             }
+            left |= self.mesh.marked_prefix(peer, |_| true) > 0;
         }
-        any
-    }
-
-    /// Step 2 on io_uring: files and decodes the receive completions that
-    /// came before the first peer wake-up of the last wait
-    /// ([`Ring::ahead_of_peer`](crate::reactor::uring::Ring)).
-    fn take_early_recvs(&mut self) {
-        let Some(n) = self.ring.as_mut().and_then(|r| r.ahead_of_peer.take()) else {
-            return;
-        };
-        for _ in 0..n {
-            match self.ring.as_mut().and_then(|r| r.recvs.pop_front()) {
-                Some(ev) => self.on_recv(ev),
-                None => break,
-            }
-        }
-        if let Some(r) = self.ring.as_ref() {
-            r.publish();
-        }
+        (any, left)
     }
 
     /// Handles one readiness event of the poll.

@@ -188,9 +188,6 @@ pub(super) fn take_while_busy<C: Commands>(
         }
     }
     ring.recvs = keep;
-    // What is kept waited behind its connection's lent buffer: no order
-    // against peers' messages is known for it any more.
-    ring.ahead_of_peer = None;
     ring.publish();
 }
 
@@ -200,15 +197,12 @@ impl<C: Commands> Shard<C> {
         while let Some(ev) = self.ring.as_mut().and_then(|r| r.recvs.pop_front()) {
             self.on_recv(ev);
         }
-        if let Some(r) = self.ring.as_mut() {
-            r.ahead_of_peer = None;
-        }
         if let Some(r) = self.ring.as_ref() {
             r.publish();
         }
     }
 
-    pub(super) fn on_recv(&mut self, ev: Recv) {
+    fn on_recv(&mut self, ev: Recv) {
         let Some(ring) = self.ring.as_mut() else {
             return;
         };

@@ -59,12 +59,7 @@ impl<C: Commands> Shard<C> {
             return Ok(());
         };
         r.publish();
-        // What peers send from the mark on comes after every completion
-        // this wait reaps (`arrival.rs` runs it after that input); when
-        // peers sent something before it, input still owed as task work is
-        // reaped now, not an iteration later behind it.
-        let mesh = &mut self.mesh;
-        r.wait_then(timeout, || mesh.mark())?;
+        r.wait(timeout)?;
         self.file_direct();
         let Some(r) = self.ring.as_mut() else {
             return Ok(());

@@ -124,12 +124,12 @@ fn fifty_subscribers_get_every_message_in_order_per_publisher() {
 /// (Redis's suite: "PUBLISH/PSUBSCRIBE after PUNSUBSCRIBE without
 /// arguments"), also with the two clients on different shards, where the
 /// `PUBLISH`'s fan-out reaches the subscriber's shard as a ring message that
-/// may get there before the shard has served its socket (`arrival.rs` in
-/// kevy-rt). Arrival order is known from the wake-ups of a parked shard and
-/// the mark at a wait's end, not exactly for what comes in while a shard is
-/// busy: one round in a hundred may miss it (0 of 400 in runs of the whole
-/// suite; the publish found the subscriber in 5–15% of rounds when other
-/// tests loaded the machine, before `arrival.rs`).
+/// may get there before the shard has served its socket (kevy-rt's
+/// `shard/arrival.rs`: parts of multi-shard operations run after the input).
+/// Neither reactor tells exactly when socket data arrived, so one round in a
+/// hundred may miss (0 of 400 in every run so far; 37–62 of 400 when the
+/// other tests loaded the machine before `arrival.rs`, or without its
+/// catch-up of input still owed as io_uring task work).
 #[test]
 fn a_publish_sent_after_another_clients_punsubscribe_finds_no_subscriber() {
     const ROUNDS: usize = 400;

@@ -149,7 +149,6 @@ impl Ring {
             bufs: Some(bufs),
             done: Vec::new(),
             recvs: VecDeque::new(),
-            ahead_of_peer: None,
             direct_done: Vec::new(),
             wake_fd,
             wake_buf: Box::new(0),
