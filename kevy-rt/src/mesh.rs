@@ -93,8 +93,6 @@ pub(crate) struct MeshEnd<M> {
     inbound: Vec<Option<Consumer<M>>>,
     backlog: Vec<VecDeque<M>>,
     backlogged: usize,
-    /// Per peer: how far its ring was filled at the last [`MeshEnd::mark`].
-    marks: Vec<usize>,
     /// Peers sent to since the last [`MeshEnd::notify`].
     touched: Vec<Touch>,
     signals: Arc<[Signal]>,
@@ -110,7 +108,6 @@ pub(crate) fn mesh<M: Send>(capacity: usize, signals: Arc<[Signal]>) -> Vec<Mesh
             inbound: (0..n).map(|_| None).collect(),
             backlog: (0..n).map(|_| VecDeque::new()).collect(),
             backlogged: 0,
-            marks: vec![0; n],
             touched: vec![Touch::No; n],
             signals: signals.clone(),
         })
@@ -224,25 +221,19 @@ impl<M: Send> MeshEnd<M> {
         self.inbound[from].as_mut()?.pop()
     }
 
-    /// Notes how far every peer's ring is filled now: [`MeshEnd::marked_prefix`]
-    /// counts nothing sent after this.
-    pub(crate) fn mark(&mut self) {
-        for (m, c) in self.marks.iter_mut().zip(self.inbound.iter_mut()) {
-            *m = c.as_mut().map_or(0, |c| c.mark());
-        }
-    }
-
-    /// Of peer `from`'s messages sent before the last [`MeshEnd::mark`], how
-    /// many lead up to the last one `must` picks (none: 0): the prefix that
-    /// must run now, in order; the rest may wait.
-    pub(crate) fn marked_prefix(&self, from: usize, must: impl Fn(&M) -> bool) -> usize {
-        let Some(c) = self.inbound[from].as_ref() else {
-            return 0;
+    /// Of the messages waiting from peer `from`: how many lead up to the
+    /// last one `must` picks (the prefix that must run now, in order; none:
+    /// 0), and how many wait in all.
+    pub(crate) fn prefix(&mut self, from: usize, must: impl Fn(&M) -> bool) -> (usize, usize) {
+        let Some(c) = self.inbound[from].as_mut() else {
+            return (0, 0);
         };
-        (0..c.before(self.marks[from]))
+        let waiting = c.len();
+        let now = (0..waiting)
             .rev()
             .find(|&k| c.peek(k).is_some_and(&must))
-            .map_or(0, |k| k + 1)
+            .map_or(0, |k| k + 1);
+        (now, waiting)
     }
 
     /// Announces that this shard is about to sleep; `eager` asks peers to wake
@@ -299,27 +290,21 @@ mod tests {
     }
 
     #[test]
-    fn the_marked_prefix_ends_at_the_last_message_before_the_mark_that_must_run() {
+    fn the_prefix_ends_at_the_last_waiting_message_that_must_run() {
         let must = |m: &u32| *m < 10;
         let (mut a, mut b) = two_ends();
-        assert_eq!(b.marked_prefix(0, must), 0, "nothing sent");
+        assert_eq!(b.prefix(0, must), (0, 0), "nothing sent");
         for m in [1, 10, 2, 11] {
             a.send(1, m, false);
         }
-        b.mark();
-        a.send(1, 3, false);
-        // 1, 10, 2 run now; 11 (may wait) and 3 (sent after the mark) later.
-        assert_eq!(b.marked_prefix(0, must), 3);
+        // 1, 10, 2 run now; 11 may wait.
+        assert_eq!(b.prefix(0, must), (3, 4));
         assert_eq!(b.recv(0), Some(1));
-        assert_eq!(b.marked_prefix(0, must), 2);
+        assert_eq!(b.prefix(0, must), (2, 3));
         assert_eq!((b.recv(0), b.recv(0)), (Some(10), Some(2)));
-        assert_eq!(
-            b.marked_prefix(0, must),
-            0,
-            "only 11 is left before the mark"
-        );
-        b.mark();
-        assert_eq!(b.marked_prefix(0, must), 2, "11, then 3");
-        assert_eq!(b.marked_prefix(1, must), 0, "no ring from itself");
+        assert_eq!(b.prefix(0, must), (0, 1), "only 11 is left");
+        a.send(1, 3, false);
+        assert_eq!(b.prefix(0, must), (2, 2), "11, then 3");
+        assert_eq!(b.prefix(1, must), (0, 0), "no ring from itself");
     }
 }

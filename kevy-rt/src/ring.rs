@@ -129,22 +129,16 @@ impl<T: Send> Consumer<T> {
         Some(value)
     }
 
-    /// How many values were ever pushed, as of now (an Acquire load of the
-    /// tail): a mark for [`Consumer::before`].
+    /// How many values the ring holds now (an Acquire load of the tail,
+    /// which [`Consumer::peek`] then sees up to).
     #[inline]
-    pub fn mark(&mut self) -> usize {
+    pub fn len(&mut self) -> usize {
         self.tail_cache = self.ring.tail.0.load(Ordering::Acquire);
-        self.tail_cache
-    }
-
-    /// How many values pushed before `mark` are still in the ring.
-    #[inline]
-    pub fn before(&self, mark: usize) -> usize {
-        mark.saturating_sub(self.head)
+        self.tail_cache - self.head
     }
 
     /// The `k`-th oldest value, if one pushed before the last
-    /// [`Consumer::mark`] (or load of the tail) is there.
+    /// [`Consumer::len`] (or load of the tail) is there.
     #[inline]
     pub fn peek(&self, k: usize) -> Option<&T> {
         if self.head + k >= self.tail_cache {
@@ -169,20 +163,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn peek_sees_what_the_mark_saw_without_taking_it() {
+    fn peek_sees_what_len_saw_without_taking_it() {
         let (mut p, mut c) = ring::<u32>(4);
         for v in 1..=3 {
             p.push(v).unwrap();
         }
-        let mark = c.mark();
+        assert_eq!(c.len(), 3);
         p.push(4).unwrap();
-        assert_eq!(c.before(mark), 3);
         assert_eq!(c.peek(0), Some(&1));
         assert_eq!(c.peek(2), Some(&3));
-        assert_eq!(c.peek(3), None, "pushed after the mark");
+        assert_eq!(c.peek(3), None, "pushed after len looked");
         assert_eq!(c.pop(), Some(1));
-        assert_eq!(c.before(mark), 2);
         assert_eq!(c.peek(0), Some(&2));
+        assert_eq!(c.len(), 3);
+        assert_eq!(c.peek(2), Some(&4));
     }
 
     #[test]

@@ -15,9 +15,10 @@
 //! client on one key), its median latency rose (0.35 → 0.62 ms there)
 //! while it waited for the client threads on its core; and a shard that
 //! runs later finds a client's input and a peer's message together more
-//! often, where it serves the peer's first (Redis 7.0's `unit/pubsub`
-//! "PUBLISH/PSUBSCRIBE after PUNSUBSCRIBE without arguments" then counts
-//! the unsubscribing client in 2 of 3 runs). The thread's share
+//! often, and must choose which runs first (`shard/arrival.rs`: before it
+//! did, Redis 7.0's `unit/pubsub` "PUBLISH/PSUBSCRIBE after PUNSUBSCRIBE
+//! without arguments" counted the unsubscribing client in 2 of 3 runs).
+//! The thread's share
 //! of the CPU is the same under both policies; only wake-up preemption
 //! differs. [`ShardSched::Normal`] keeps the default policy (a core
 //! shared with a busy program then delays a shard less).

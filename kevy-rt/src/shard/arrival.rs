@@ -64,12 +64,11 @@ impl<C: Commands> Shard<C> {
     /// multi-shard operations. Returns whether it ran any, and whether parts
     /// were left to run after the input.
     fn drain_before_input(&mut self) -> (bool, bool) {
-        self.mesh.mark();
         let (mut any, mut left) = (false, false);
         for peer in 0..self.router.nshards() {
-            let now = self
+            let (now, waiting) = self
                 .mesh
-                .marked_prefix(peer, |m| !matches!(m, Msg::Requests(r) if r.only_parts()));
+                .prefix(peer, |m| !matches!(m, Msg::Requests(r) if r.only_parts()));
             for _ in 0..now {
                 let Some(msg) = self.mesh.recv(peer) else {
                     break;
@@ -77,7 +76,7 @@ impl<C: Commands> Shard<C> {
                 any = true;
                 self.on_msg(peer, msg);
             }
-            left |= self.mesh.marked_prefix(peer, |_| true) > 0;
+            left |= waiting > now;
         }
         (any, left)
     }
