@@ -2,6 +2,12 @@
 //! `SIZE` bytes the kernel picks from as data arrives, and the shard hands
 //! back once it has copied a buffer's bytes into its connection's own
 //! buffer (within the same reap, so few are ever out at once).
+//!
+//! Both the entries and the buffers are anonymous mappings, not heap
+//! allocations: the pool is the shard's share of what the kernel's socket
+//! buffers are to a server reading with `read(2)`, fixed at start, so the
+//! allocator's count (what `used_memory` reports and `maxmemory` compares)
+//! leaves it out, and its pages become resident only as data lands in them.
 
 use std::io;
 use std::sync::atomic::{AtomicU16, Ordering};
@@ -21,8 +27,9 @@ const SIZE: usize = 8 * 1024;
 pub(crate) struct Bufs {
     /// `COUNT` entries, page-aligned (mmap), shared with the kernel.
     entries: *mut BufRingEntry,
-    /// `COUNT * SIZE` bytes; never resized, so its addresses stay valid.
-    data: Box<[u8]>,
+    /// `COUNT * SIZE` bytes (a mapping); never moved, so its addresses
+    /// stay valid.
+    data: *mut u8,
     /// Our next tail (the kernel reads the published one).
     tail: u16,
 }
@@ -31,29 +38,22 @@ impl Bufs {
     /// Maps the entries, registers them with `ring` and provides every
     /// buffer.
     pub(crate) fn new(ring: &IoUring) -> io::Result<Bufs> {
-        let bytes = COUNT as usize * std::mem::size_of::<BufRingEntry>();
-        // SAFETY: an anonymous private mapping takes no pointer of ours; the
-        // result is checked before use.
-        let p = unsafe {
-            libc::mmap(
-                std::ptr::null_mut(),
-                bytes,
-                libc::PROT_READ | libc::PROT_WRITE,
-                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
-                -1,
-                0,
-            )
+        let entries = map(ENTRIES_BYTES)?;
+        let data = match map(DATA_BYTES) {
+            Ok(d) => d,
+            Err(e) => {
+                // SAFETY: mapped just above with this length, never shared.
+                unsafe { libc::munmap(entries, ENTRIES_BYTES) };
+                return Err(e);
+            }
         };
-        if p == libc::MAP_FAILED {
-            return Err(io::Error::last_os_error());
-        }
         let mut bufs = Bufs {
-            entries: p.cast(),
-            data: vec![0u8; COUNT as usize * SIZE].into_boxed_slice(),
+            entries: entries.cast(),
+            data: data.cast(),
             tail: 0,
         };
         // SAFETY: `entries` is a page-aligned mapping of COUNT entries that
-        // lives as long as `bufs` (unmapped in Drop, after the group is
+        // lives as long as `bufs` (unmapped by `unmap`, after the group is
         // unregistered), and every buffer address it will hold points into
         // `data`, which lives as long.
         unsafe {
@@ -70,7 +70,12 @@ impl Bufs {
     /// The bytes the kernel put in buffer `bid` (`len` of them).
     pub(crate) fn get(&self, bid: u16, len: usize) -> &[u8] {
         let start = (bid % COUNT) as usize * SIZE;
-        &self.data[start..start + len.min(SIZE)]
+        // SAFETY: buffer `bid % COUNT` lies inside the DATA_BYTES mapping,
+        // which lives as long as `self`; the kernel wrote its first `len`
+        // bytes (at most SIZE) before posting the completion that named it,
+        // and does not write it again until `put` gives it back, which
+        // needs `&mut self` (this borrow has ended by then).
+        unsafe { std::slice::from_raw_parts(self.data.add(start), len.min(SIZE)) }
     }
 
     /// Gives buffer `bid` back to the kernel (visible at [`Bufs::publish`]).
@@ -81,7 +86,7 @@ impl Bufs {
         // entries between its head and the published tail, and this one is
         // at or past the published tail until `publish`.
         let e = unsafe { &mut *self.entries.add(idx) };
-        e.set_addr(self.data[bid as usize * SIZE..].as_ptr() as u64);
+        e.set_addr(self.data.wrapping_add(bid as usize * SIZE) as u64);
         e.set_len(SIZE as u32);
         e.set_bid(bid);
         self.tail = self.tail.wrapping_add(1);
@@ -102,11 +107,40 @@ impl Bufs {
         ring.submitter().unregister_buf_ring(GROUP).is_ok()
     }
 
-    /// Unmaps the entries.
+    /// Unmaps the entries and the buffers.
     pub(crate) fn unmap(self) {
-        let bytes = COUNT as usize * std::mem::size_of::<BufRingEntry>();
-        // SAFETY: the mapping was made in `new` with this length and the
-        // kernel no longer reads it (the caller unregistered the group).
-        unsafe { libc::munmap(self.entries.cast(), bytes) };
+        // SAFETY: both mappings were made in `new` with these lengths and
+        // the kernel no longer reads or writes them (the caller unregistered
+        // the group); nothing borrowed from `data` outlives `self`.
+        unsafe {
+            libc::munmap(self.entries.cast(), ENTRIES_BYTES);
+            libc::munmap(self.data.cast(), DATA_BYTES);
+        }
     }
+}
+
+/// Bytes of the entries' mapping.
+const ENTRIES_BYTES: usize = COUNT as usize * std::mem::size_of::<BufRingEntry>();
+/// Bytes of the buffers' mapping.
+const DATA_BYTES: usize = COUNT as usize * SIZE;
+
+/// An anonymous private read-write mapping of `bytes` (zero-filled, its
+/// pages resident once touched).
+fn map(bytes: usize) -> io::Result<*mut libc::c_void> {
+    // SAFETY: an anonymous private mapping takes no pointer of ours; the
+    // result is checked before use.
+    let p = unsafe {
+        libc::mmap(
+            std::ptr::null_mut(),
+            bytes,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+            -1,
+            0,
+        )
+    };
+    if p == libc::MAP_FAILED {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(p)
 }
