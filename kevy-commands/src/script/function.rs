@@ -10,7 +10,9 @@
 //! thread loaded before).
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use kevy_rt::Args;
 use mlua::{Function, Lua, MultiValue, Value};
@@ -118,7 +120,7 @@ pub(crate) fn restore_codes(
 ) -> Result<(), String> {
     let staged = std::sync::Mutex::new(Libraries::default());
     for code in codes {
-        load(&staged, code, false)?;
+        load(&staged, code, false, None)?;
     }
     let staged = staged.into_inner().map_err(|_| "internal error")?;
     let mut l = libs.lock().map_err(|_| "internal error")?;
@@ -191,8 +193,58 @@ struct Registered {
 
 /// Runs library `code` (after its shebang) in `vm` with the load-time
 /// globals; its functions, or Redis's error text.
-fn run_library(vm: &mut Vm, code: &[u8]) -> Result<Vec<Registered>, String> {
+/// Runs a library's code with only the load-time API in sight, collecting
+/// what it registers. With a `timeout`, code still running past it fails
+/// with Redis's `FUNCTION LOAD timeout` (checked every 100,000
+/// instructions, then at every line so that a `pcall` cannot catch it
+/// for long, as Redis's `luaEngineLoadHook`).
+fn run_library(
+    vm: &mut Vm,
+    code: &[u8],
+    timeout: Option<Duration>,
+) -> Result<Vec<Registered>, String> {
     let lua = vm.lua.clone();
+    let timed_out = Arc::new(AtomicBool::new(false));
+    if let Some(limit) = timeout {
+        let start = Instant::now();
+        let flag = timed_out.clone();
+        let hook = move |lua: &Lua, _: &mlua::debug::Debug| -> mlua::Result<mlua::VmState> {
+            if start.elapsed() <= limit {
+                return Ok(mlua::VmState::Continue);
+            }
+            if !flag.swap(true, Relaxed) {
+                let again = flag.clone();
+                lua.set_hook(mlua::HookTriggers::EVERY_LINE, move |_, _| {
+                    again.store(true, Relaxed);
+                    Err(mlua::Error::RuntimeError(LOAD_TIMED_OUT.into()))
+                })?;
+            }
+            Err(mlua::Error::RuntimeError(LOAD_TIMED_OUT.into()))
+        };
+        lua.set_hook(
+            mlua::HookTriggers::new().every_nth_instruction(100_000),
+            hook,
+        )
+        .map_err(|e| format!("Error registering functions: ERR {}", vm::plain(&e)))?;
+        // The run's own hook is set again by the next run.
+        vm.hooked = false;
+    }
+    let r = load_chunk(vm, &lua, code);
+    if timeout.is_some() {
+        lua.remove_hook();
+    }
+    if timed_out.load(Relaxed) {
+        return Err(format!("Error registering functions: ERR {LOAD_TIMED_OUT}"));
+    }
+    r
+}
+
+/// The error a library's code gets when it runs past `FUNCTION LOAD`'s
+/// bound.
+const LOAD_TIMED_OUT: &str = "FUNCTION LOAD timeout";
+
+/// [`run_library`] without the bound.
+fn load_chunk(vm: &mut Vm, lua: &Lua, code: &[u8]) -> Result<Vec<Registered>, String> {
     let chunk = lua
         .load(code)
         .set_name("@user_function")
@@ -364,7 +416,8 @@ pub(crate) fn resolve(
         return Ok((f.clone(), meta));
     }
     let skip = metadata(&lib.code).map(|m| m.2).unwrap_or(0);
-    let funcs = run_library(vm, &lib.code[skip..]).map_err(|_| &b"ERR Function not found"[..])?;
+    let funcs =
+        run_library(vm, &lib.code[skip..], None).map_err(|_| &b"ERR Function not found"[..])?;
     for r in funcs {
         vm.functions.insert(r.meta.name, r.callback);
     }
@@ -375,7 +428,17 @@ pub(crate) fn resolve(
 }
 
 /// `FUNCTION LOAD [REPLACE] code`: the library's name, or Redis's error.
-fn load(libs: &std::sync::Mutex<Libraries>, code: &[u8], replace: bool) -> Result<String, String> {
+/// How long `FUNCTION LOAD` lets a library's code run (Redis's
+/// `LOAD_TIMEOUT_MS`); a restore or an RDB load has no bound.
+const LOAD_TIMEOUT: Duration = Duration::from_millis(500);
+
+/// Loads library `code` into `libs` (its code run for at most `timeout`).
+fn load(
+    libs: &std::sync::Mutex<Libraries>,
+    code: &[u8],
+    replace: bool,
+    timeout: Option<Duration>,
+) -> Result<String, String> {
     let (engine, name, skip) = metadata(code)?;
     if !valid_name(name.as_bytes()) {
         return Err("Library names can only contain letters, numbers, or underscores(_) and must be at least one character long".into());
@@ -389,7 +452,7 @@ fn load(libs: &std::sync::Mutex<Libraries>, code: &[u8], replace: bool) -> Resul
             return Err(format!("Library '{name}' already exists"));
         }
     }
-    let funcs = vm::with_spare(|vm| run_library(vm, &code[skip..]))
+    let funcs = vm::with_spare(|vm| run_library(vm, &code[skip..], timeout))
         .ok_or("internal error: no Lua interpreter")??;
     if funcs.is_empty() {
         return Err("No functions registered".into());
@@ -480,7 +543,7 @@ pub(crate) fn function_command(
             if at >= args.len() {
                 return resp::error(out, b"ERR Function code is missing");
             }
-            match load(libs, args.at(at), replace) {
+            match load(libs, args.at(at), replace, Some(LOAD_TIMEOUT)) {
                 Ok(name) => resp::bulk(out, name.as_bytes()),
                 Err(e) => resp::error(out, format!("ERR {e}").as_bytes()),
             }
@@ -637,7 +700,7 @@ fn restore(libs: &std::sync::Mutex<Libraries>, args: Args<'_>, out: &mut Reply<'
     // Load into a fresh set first; then merge by the policy.
     let staged = std::sync::Mutex::new(Libraries::default());
     for code in &codes {
-        if let Err(e) = load(&staged, code, false) {
+        if let Err(e) = load(&staged, code, false, None) {
             return resp::error(out, format!("ERR {e}").as_bytes());
         }
     }

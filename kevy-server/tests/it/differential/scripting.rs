@@ -284,6 +284,13 @@ pub const SEQUENCES: &[Seq] = &[
         &["FUNCTION", "LOAD", "#!lua name=other\nredis.register_function{function_name='f9'}"],
         &["FUNCTION", "LOAD", "#!lua name=other\nredis.register_function('f9', function() end)\nredis.register_function('f9', function() end)"],
         &["FUNCTION", "LOAD", "#!lua name=other\nretur 1"],
+        // Code still running after 500 ms fails the load (Redis's
+        // `luaEngineLoadHook`), a loop of `pcall`s as well; the server
+        // serves on.
+        &["FUNCTION", "LOAD", "#!lua name=spin\nlocal a = 1\nwhile 1 do a = a + 1 end"],
+        &["FUNCTION", "LOAD", "#!lua name=spin\nredis.register_function('sp', function() return 1 end)\nwhile 1 do local ok = redis.pcall and 1 end"],
+        &["FUNCTION", "LIST", "LIBRARYNAME", "spin"],
+        &["FCALL", "sp", "0"],
         // The load-time `redis` table kept and called from a function.
         &["FUNCTION", "LOAD", "#!lua name=keeper\nlocal lib = redis\nlib.register_function('kf', function() lib.register_function('kg', function() return 1 end) end)"],
         &["FCALL", "kf", "0"],
