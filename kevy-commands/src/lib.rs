@@ -317,6 +317,9 @@ impl Commands for Redis {
                     };
                 }
             }
+            if let Some(refused) = planning::refuse_oom(shard, ctx, cmd, args, t0) {
+                return refused;
+            }
             let mut planned = script::plan_free(self, shard, ctx, cmd, args, router, parts);
             planned.plan.ns = since(t0);
             return planned;

@@ -14,6 +14,29 @@ use crate::table::{self, Run, Spec};
 use crate::tracked::{finish, TimedReply, Tracked};
 use crate::{aofrun, dispatch, events, exec, family, script, Redis};
 
+/// A `denyoom` command (FUNCTION LOAD / RESTORE among the script-owned
+/// ones) refused over `maxmemory` with Redis's `-OOM`, counted as a
+/// rejected call; none inside EXEC (the transaction was checked as a
+/// whole when it started).
+pub(crate) fn refuse_oom(
+    shard: &mut ShardState,
+    ctx: Ctx,
+    cmd: &'static Spec,
+    args: Args<'_>,
+    t0: clock::Stamp,
+) -> Option<Planned<Tracked>> {
+    if cmd.flags & table::flags::DENYOOM == 0 || ctx.in_exec || !shard.refuses_write(args) {
+        return None;
+    }
+    let mut reply = Vec::new();
+    resp::error(&mut reply, shard::evict::OOM);
+    shard.server.rejected(table::ids::id_of_args(args), &reply);
+    Some(Planned {
+        plan: Tracked::refused(reply, cmd, ctx, since(t0), args.len()),
+        hold: false,
+    })
+}
+
 impl Redis {
     /// Plans a multi-shard command (`Commands::plan`): refusals answered at
     /// once, then the table's planner, with what the gather will need to
@@ -43,14 +66,8 @@ impl Redis {
                 hold: false,
             };
         }
-        if cmd.flags & table::flags::DENYOOM != 0 && shard.refuses_write(args) && !ctx.in_exec {
-            let mut reply = Vec::new();
-            resp::error(&mut reply, shard::evict::OOM);
-            shard.server.rejected(table::ids::id_of_args(args), &reply);
-            return Planned {
-                plan: Tracked::refused(reply, cmd, ctx, since(t0), args.len()),
-                hold: false,
-            };
+        if let Some(refused) = refuse_oom(shard, ctx, cmd, args, t0) {
+            return refused;
         }
         if ctx.subscribed {
             let mut reply = Vec::new();
@@ -122,6 +139,9 @@ impl Redis {
                         hold: false,
                     };
                 }
+            }
+            if let Some(refused) = refuse_oom(shard, ctx, cmd, args, t0) {
+                return refused;
             }
             let mut planned = script::plan(self, shard, session, ctx, cmd, args, router, parts);
             planned.plan.ns = since(t0);

@@ -291,6 +291,14 @@ pub const SEQUENCES: &[Seq] = &[
         &["FUNCTION", "LOAD", "#!lua name=spin\nredis.register_function('sp', function() return 1 end)\nwhile 1 do local ok = redis.pcall and 1 end"],
         &["FUNCTION", "LIST", "LIBRARYNAME", "spin"],
         &["FCALL", "sp", "0"],
+        // Over maxmemory FUNCTION LOAD and RESTORE are refused (denyoom).
+        &["CONFIG", "SET", "maxmemory", "1"],
+        &["FUNCTION", "LOAD", "#!lua name=oom\nredis.register_function('o1', function() return 1 end)"],
+        &["FUNCTION", "RESTORE", "bad"],
+        &["FUNCTION", "LIST", "LIBRARYNAME", "oom"],
+        &["CONFIG", "SET", "maxmemory", "0"],
+        &["FUNCTION", "LOAD", "#!lua name=oom\nredis.register_function('o1', function() return 1 end)"],
+        &["FUNCTION", "DELETE", "oom"],
         // The load-time `redis` table kept and called from a function.
         &["FUNCTION", "LOAD", "#!lua name=keeper\nlocal lib = redis\nlib.register_function('kf', function() lib.register_function('kg', function() return 1 end) end)"],
         &["FCALL", "kf", "0"],
