@@ -231,6 +231,9 @@ fn the_idle_figure_and_first_calls_leave_room_under_a_tight_limit() {
             c.call(&["LPUSH", &format!("l{i}"), "x"]);
         }
         let grown = info_field(&mut c, "memory", "used_memory").saturating_sub(before);
-        assert!(grown < 64 << 10, "{io}: first calls grew used_memory by {grown}");
+        assert!(
+            grown < 64 << 10,
+            "{io}: first calls grew used_memory by {grown}"
+        );
     }
 }
