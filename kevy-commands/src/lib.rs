@@ -248,6 +248,7 @@ impl Commands for Redis {
             track: family::tracking::tracks(session),
             acl: family::acl::code(&self.acl, session),
             in_exec: false,
+            allow_oom: false,
         }
     }
 

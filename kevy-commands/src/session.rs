@@ -187,6 +187,9 @@ pub struct Ctx {
     /// Run by `EXEC` (Redis's `server.in_exec`: `BGREWRITEAOF` says it is
     /// scheduled, and nothing is refused for memory).
     pub in_exec: bool,
+    /// Called by a script flagged `allow-oom`: nothing is refused for
+    /// memory (Redis's `SCRIPT_ALLOW_OOM`).
+    pub allow_oom: bool,
 }
 
 impl Ctx {

@@ -46,6 +46,8 @@ pub(crate) struct Flags {
     /// No shebang: Redis's compatibility mode.
     pub compat: bool,
     pub no_writes: bool,
+    /// Its calls may write over `maxmemory` (`allow-oom`).
+    pub allow_oom: bool,
 }
 
 /// Reads a body's shebang line (`evalExtractShebangFlags`): the flags and
@@ -57,6 +59,7 @@ pub(crate) fn shebang(body: &[u8]) -> Result<(Flags, usize), String> {
             Flags {
                 compat: true,
                 no_writes: false,
+                allow_oom: false,
             },
             0,
         ));
@@ -78,10 +81,12 @@ pub(crate) fn shebang(body: &[u8]) -> Result<(Flags, usize), String> {
         let Some(list) = p.strip_prefix("flags=") else {
             return Err(format!("Unknown lua shebang option: {p}"));
         };
-        for f in list.split(',') {
+        // `flags=` declares none (Redis splits an empty list into no parts).
+        for f in list.split(',').filter(|_| !list.is_empty()) {
             match f {
                 "no-writes" => flags.no_writes = true,
-                "allow-oom" | "allow-stale" | "no-cluster" | "allow-cross-slot-keys" => {}
+                "allow-oom" => flags.allow_oom = true,
+                "allow-stale" | "no-cluster" | "allow-cross-slot-keys" => {}
                 _ => return Err(format!("Unexpected flag in script shebang: {f}")),
             }
         }
@@ -130,7 +135,11 @@ pub(crate) fn run(env: &mut Env<'_>, spec: &'static Spec, args: Args<'_>, out: &
         );
         return;
     }
+    if !flags.compat && refuses_for_memory(env, flags.allow_oom || flags.no_writes, args, out) {
+        return;
+    }
     env.ro = ro_cmd || flags.no_writes;
+    env.ctx.allow_oom = flags.allow_oom;
     let generation = registry
         .generation
         .load(std::sync::atomic::Ordering::Relaxed);
@@ -187,10 +196,33 @@ fn run_function(
             );
             return Ok(());
         }
+        let allow_oom = meta.flags.contains(&"allow-oom");
+        if refuses_for_memory(env, allow_oom || meta.no_writes(), args, out) {
+            return Ok(());
+        }
         env.ro = ro_cmd || meta.no_writes();
+        env.ctx.allow_oom = allow_oom;
         execute(vm, env, Callee::Function(f), &name, call, args, out)
     });
     finish(env, done, &name, out);
+}
+
+/// A script with flags (a shebang, or a function) that may write and is
+/// not flagged `allow-oom` does not start over `maxmemory` (`allowed`:
+/// `allow-oom` or `no-writes`): Redis derives `denyoom` for the EVAL or
+/// FCALL from those flags (`scriptFlagsToCmdFlags`), so it is refused with
+/// the plain `-OOM` reply before it runs.
+fn refuses_for_memory(
+    env: &mut Env<'_>,
+    allowed: bool,
+    args: Args<'_>,
+    out: &mut Reply<'_>,
+) -> bool {
+    if allowed || env.ctx.in_exec || !env.shard.refuses_write(args) {
+        return false;
+    }
+    resp::error(out, crate::shard::evict::OOM);
+    true
 }
 
 /// The end of a run: an interpreter failure becomes Redis's reply.

@@ -296,7 +296,20 @@ pub const SEQUENCES: &[Seq] = &[
         &["FUNCTION", "LOAD", "#!lua name=oom\nredis.register_function('o1', function() return 1 end)"],
         &["FUNCTION", "RESTORE", "bad"],
         &["FUNCTION", "LIST", "LIBRARYNAME", "oom"],
+        // Scripts over maxmemory: without flags a denyoom call fails, reads
+        // run; with flags (`flags=` declares none) the script is refused
+        // unless allow-oom or no-writes, and allow-oom lets it write.
+        &["EVAL", "redis.call('set', KEYS[1], 1) return 1", "1", "oomk"],
+        &["EVAL", "return redis.call('get', KEYS[1])", "1", "oomk"],
+        &["EVAL", "#!lua flags=\nreturn 1", "0"],
+        &["EVAL", "#!lua flags=,\nreturn 1", "0"],
+        &["EVAL", "#!lua\nreturn 1", "0"],
+        &["EVAL", "#!lua flags=allow-oom\nredis.call('set', KEYS[1], 2) return 1", "1", "oomk"],
+        &["EVAL", "#!lua flags=no-writes\nreturn redis.call('get', KEYS[1])", "1", "oomk"],
+        &["EVAL_RO", "#!lua flags=no-writes\nreturn redis.call('get', KEYS[1])", "1", "oomk"],
         &["CONFIG", "SET", "maxmemory", "0"],
+        &["GET", "oomk"],
+        &["DEL", "oomk"],
         &["FUNCTION", "LOAD", "#!lua name=oom\nredis.register_function('o1', function() return 1 end)"],
         &["FUNCTION", "DELETE", "oom"],
         // The load-time `redis` table kept and called from a function.
