@@ -17,6 +17,12 @@ use crate::stream::Stream;
 
 /// Buffers (or item vectors) larger than this are freed instead of pooled.
 pub(crate) const POOL_MAX_BYTES: usize = 1 << 20;
+/// What a pooled buffer keeps past a tick ([`Pools::trim`]): steady
+/// traffic's batches are a few KB, and one grown by a bulk request (a
+/// 100,000-member SADD forwarded: 1.6 MB of arguments and spans) would
+/// otherwise stay allocated, counted in `used_memory`, as long as the
+/// shard never idles for a whole tick.
+const POOL_TRIM_BYTES: usize = 64 << 10;
 /// Pooled batches kept per shard.
 const POOL_MAX: usize = 16;
 
@@ -289,6 +295,31 @@ impl<C: Commands> Pools<C> {
     /// A buffer for one deferred reply.
     pub(crate) fn slot(&mut self) -> Vec<u8> {
         self.slots.pop().unwrap_or_default()
+    }
+
+    /// Shrinks pooled buffers grown past [`POOL_TRIM_BYTES`] back to it
+    /// (on each tick of a busy shard: bulk traffic regrows them at most
+    /// once a tick).
+    pub(crate) fn trim(&mut self) {
+        fn shrink<T>(v: &mut Vec<T>) {
+            let keep = POOL_TRIM_BYTES / std::mem::size_of::<T>().max(1);
+            if v.capacity() > keep {
+                v.shrink_to(keep);
+            }
+        }
+        for r in &mut self.requests {
+            shrink(&mut r.data);
+            shrink(&mut r.spans);
+            shrink(&mut r.items);
+            shrink(&mut r.parts);
+            shrink(&mut r.locks);
+        }
+        let replies = self.to_return.iter_mut().flatten();
+        for b in self.replies.iter_mut().chain(replies) {
+            shrink(&mut b.data);
+            shrink(&mut b.items);
+            shrink(&mut b.parts);
+        }
     }
 
     /// Frees every pooled buffer (an idle shard gives its burst memory back).

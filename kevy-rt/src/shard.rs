@@ -426,6 +426,8 @@ impl<C: Commands> Shard<C> {
                 if idle_since.is_some_and(|t| self.now.duration_since(t) >= tick_every) {
                     // Idle for a whole tick: hand the pools' burst memory back.
                     self.pools.release();
+                } else {
+                    self.pools.trim();
                 }
                 next_tick = Instant::now() + tick_every;
                 self.stats

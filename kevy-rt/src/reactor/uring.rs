@@ -641,9 +641,9 @@ impl Drop for Ring {
         if let Some(b) = self.bufs.take() {
             if b.unregister(&self.ring) {
                 b.unmap();
-            } else {
-                std::mem::forget(b);
             }
+            // Else dropping `b` leaves its mappings in place (it has no
+            // Drop): they stay mapped as long as the process.
         }
         // The wake read's target (`wake_buf`) may still be written until the
         // ring is torn down: leak it.

@@ -237,3 +237,36 @@ fn the_idle_figure_and_first_calls_leave_room_under_a_tight_limit() {
         );
     }
 }
+
+/// A bulk request forwarded to the other shard (100,000 SADD members, on a
+/// key of each shard so that one of them crosses) leaves no batch buffers
+/// behind once its set is unlinked, even while the shards stay busy
+/// (Redis's lazyfree.tcl checks `used_memory` falls back under twice its
+/// start with INFO every 100 ms).
+#[test]
+fn a_forwarded_bulk_request_leaves_no_buffers_behind() {
+    let server = Binary::spawn_with(&["--port", "0", "--threads", "2"]);
+    let mut c = Raw::connect(server.addr);
+    info_field(&mut c, "memory", "used_memory");
+    let start = info_field(&mut c, "memory", "used_memory");
+    let members: Vec<String> = (0..100_000).map(|i| i.to_string()).collect();
+    for shard in 0..2 {
+        let key = crate::util::key_on(shard, "bulk");
+        let mut args = vec!["SADD", key.as_str()];
+        args.extend(members.iter().map(String::as_str));
+        assert_eq!(c.call(&args), b":100000\r\n");
+        assert_eq!(c.call(&["UNLINK", &key]), b":1\r\n");
+    }
+    let mut now = u64::MAX;
+    for _ in 0..150 {
+        now = info_field(&mut c, "memory", "used_memory");
+        if now < start + (512 << 10) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(
+        now < start + (512 << 10),
+        "used_memory {now} after the bulk requests, {start} before"
+    );
+}
