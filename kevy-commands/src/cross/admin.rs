@@ -110,8 +110,8 @@ pub enum ServerPlan {
         /// `CLIENT KILL addr:port`.
         old: bool,
     },
-    /// `INFO` of these sections.
-    Info(Sections),
+    /// `INFO` of these sections, and `used_memory` when it was planned.
+    Info(Sections, u64),
     /// `MEMORY STATS`.
     MemoryStats,
     /// `MEMORY DOCTOR`.
@@ -261,6 +261,10 @@ pub struct DbFigures {
 /// A shard's figures.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Report {
+    /// `used_memory` as the origin read it when it planned the INFO,
+    /// before the parts and their reports were allocated (Redis reads it
+    /// before building its reply); 0 in a part's own report.
+    pub used_at_plan: u64,
     /// Command and error counters (latency histograms only when asked).
     pub stats: Stats,
     /// By database index.

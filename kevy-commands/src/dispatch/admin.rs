@@ -78,7 +78,9 @@ pub fn gather(
         ServerPlan::Reply(bytes) => out.extend_from_slice(bytes),
         ServerPlan::ClientList(ids) => client::gather_list(ids.as_deref(), replies, out),
         ServerPlan::ClientKill { old } => client::gather_kill(*old, replies, out),
-        ServerPlan::Info(sections) => info::gather_info(shard, ctx, sections, replies, out),
+        ServerPlan::Info(sections, used) => {
+            info::gather_info(shard, ctx, sections, *used, replies, out)
+        }
         ServerPlan::MemoryStats => debug::gather_memory_stats(shard, replies, out),
         ServerPlan::MemoryDoctor => debug::gather_memory_doctor(shard, replies, out),
         ServerPlan::Ok => resp::ok(out),

@@ -142,12 +142,15 @@ pub fn plan_info(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
     } else {
         b"0"
     };
+    // Read before anything of this INFO is allocated (its parts and their
+    // reports: ~30 KB on 2 shards), as Redis reads it before its reply.
+    let (used, _) = cx.shard.server.shared.memory();
     srv::broadcast(
         ServerOp::Report,
         &[hist],
         cx.router.nshards(),
         cx.parts,
-        ServerPlan::Info(sections),
+        ServerPlan::Info(sections, used),
     )
 }
 
@@ -233,10 +236,12 @@ pub fn gather_info(
     shard: &mut ShardState,
     _ctx: Ctx,
     sections: &Sections,
+    used_at_plan: u64,
     replies: Vec<ServerReply>,
     out: &mut Reply<'_>,
 ) {
-    let total = merge_reports(replies);
+    let mut total = merge_reports(replies);
+    total.used_at_plan = used_at_plan;
     let text = sections::write(shard, *sections, &total);
     resp::verbatim(out, text.as_bytes());
 }

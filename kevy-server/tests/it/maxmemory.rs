@@ -270,3 +270,55 @@ fn a_forwarded_bulk_request_leaves_no_buffers_behind() {
         "used_memory {now} after the bulk requests, {start} before"
     );
 }
+
+/// Redis's maxmemory.tcl 'is the memory limit honoured': a limit 100 KB
+/// above the idle figure, small volatile keys added until INFO shows it
+/// within 4 KB, then as many again: INFO's `used_memory` stays within 4 KB
+/// of the limit under every evicting policy (INFO reads it before it
+/// allocates its own parts and reports, ~30 KB on 2 shards, as Redis reads
+/// it before building its reply).
+#[test]
+fn the_limit_is_honoured_within_4k_as_info_shows_it() {
+    for policy in [
+        "allkeys-random",
+        "allkeys-lru",
+        "volatile-lru",
+        "volatile-ttl",
+    ] {
+        let server = Binary::spawn_with(&["--port", "0", "--threads", "2"]);
+        let mut c = Raw::connect(server.addr);
+        info_field(&mut c, "memory", "used_memory");
+        let limit = info_field(&mut c, "memory", "used_memory") + 100 * 1024;
+        let limit_arg = limit.to_string();
+        assert_eq!(
+            c.call(&["CONFIG", "SET", "maxmemory", &limit_arg]),
+            b"+OK\r\n"
+        );
+        assert_eq!(
+            c.call(&["CONFIG", "SET", "maxmemory-policy", policy]),
+            b"+OK\r\n"
+        );
+        let mut n = 0u64;
+        let mut key = 0u64;
+        loop {
+            key += 1;
+            let k = format!("key:{}", key.wrapping_mul(2_654_435_761) % 1_000_003);
+            assert_eq!(c.call(&["SETEX", &k, "10000", "x"]), b"+OK\r\n", "{policy}");
+            n += 1;
+            if info_field(&mut c, "memory", "used_memory") + 4096 > limit {
+                break;
+            }
+        }
+        assert!(n > 10, "{policy}: only {n} keys under the limit");
+        for _ in 0..n {
+            key += 1;
+            let k = format!("key:{}", key.wrapping_mul(2_654_435_761) % 1_000_003);
+            assert_eq!(c.call(&["SETEX", &k, "10000", "x"]), b"+OK\r\n", "{policy}");
+        }
+        let used = info_field(&mut c, "memory", "used_memory");
+        assert!(
+            used < limit + 4096,
+            "{policy}: used_memory {used}, limit {limit}"
+        );
+    }
+}

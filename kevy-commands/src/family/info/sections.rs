@@ -140,7 +140,11 @@ fn clients(s: &mut Fields<'_>, shard: &ShardState, total: &Report) {
 
 fn memory(s: &mut Fields<'_>, shard: &ShardState, total: &Report) {
     let shared = &shard.server.shared;
-    let (used, peak) = shared.memory();
+    let (now, peak) = shared.memory();
+    let used = match total.used_at_plan {
+        0 => now,
+        at_plan => at_plan,
+    };
     let rss = sys::rss_bytes();
     let startup = shared
         .config
