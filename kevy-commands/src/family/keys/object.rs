@@ -8,6 +8,7 @@ use crate::base::resp;
 use crate::family::opts::encoding_name;
 use crate::family::{Call, Local};
 use crate::model::value::Value;
+use crate::store::limits::Policy;
 
 /// Integers Redis keeps as shared objects (`OBJ_SHARED_INTEGERS`).
 const SHARED_INTEGERS: i64 = 10_000;
@@ -43,8 +44,20 @@ pub fn encoding(c: &mut Call<'_>) {
 }
 
 /// OBJECT REFCOUNT key
+///
+/// Redis shares small integers unless a limit is set with an LRU or LFU
+/// policy (`MAXMEMORY_FLAG_NO_SHARED_INTEGERS`: each key then needs its
+/// own access clock); kevy keeps no shared objects, so it answers as the
+/// current settings would have made the value.
 pub fn refcount_cmd(c: &mut Call<'_>) {
+    let limits = &c.db.limits;
+    let unshared = limits.maxmemory() != 0
+        && matches!(
+            limits.policy(),
+            Policy::VolatileLru | Policy::VolatileLfu | Policy::AllkeysLru | Policy::AllkeysLfu
+        );
     match c.db.peek(c.args.at(2), &c.now) {
+        Some(v) if unshared => resp::int(c.out, refcount(v).min(1)),
         Some(v) => resp::int(c.out, refcount(v)),
         None => resp::null(c.out),
     }
