@@ -45,6 +45,10 @@ pub enum ServerOp {
     DebugListpack,
     /// `DEBUG QUICKLIST key [0|1]` on the key's shard.
     DebugQuicklist,
+    /// `DEBUG HTSTATS-KEY key` on the key's shard.
+    HtStatsKey,
+    /// `DEBUG POPULATE count [prefix [size]]`: the keys this shard owns.
+    Populate,
     /// `DEBUG DIGEST`: the shard's per-database digests.
     Digest,
     /// `DEBUG DIGEST-VALUE`: one key's value digest on its shard.
@@ -136,6 +140,9 @@ pub enum ServerPlan {
     LatencyHistogram(Vec<Vec<u8>>),
     /// The one part's [`ServerReply::Bytes`] is the reply.
     Forward,
+    /// `DEBUG HTSTATS dbid`: the database's key and expiry counts from
+    /// every shard's report.
+    HtStats(usize),
     /// `DEBUG DIGEST`: the dataset digest from every shard's databases.
     Digest,
     /// `DEBUG DIGEST-VALUE`: one digest per part, in part order.

@@ -1,4 +1,4 @@
-//! DEBUG (HELP, SLEEP, SET-ACTIVE-EXPIRE, OBJECT, RELOAD, LOADAOF, CONFIG-REWRITE-FORCE-ALL) and MEMORY (USAGE, STATS,
+//! DEBUG (HELP, SLEEP, SET-ACTIVE-EXPIRE, OBJECT, HTSTATS, HTSTATS-KEY, POPULATE, RELOAD, LOADAOF, CONFIG-REWRITE-FORCE-ALL) and MEMORY (USAGE, STATS,
 //! DOCTOR, PURGE, MALLOC-STATS, HELP). DEBUG answers only when
 //! `enable-debug-command` allows it, as in Redis 7.0.
 
@@ -173,6 +173,56 @@ pub fn plan_debug(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
             ));
             return crate::cross::planned(Plan::Server(ServerPlan::Forward));
         }
+        3..=5 if keyword(sub, "populate") => {
+            let positive = |a: &[u8]| crate::base::num::parse_i64(a).filter(|n| *n >= 0);
+            let Some(_) = positive(args.at(2)) else {
+                resp::error(&mut out, b"ERR value is out of range, must be positive");
+                return srv::reply(out);
+            };
+            if args.len() == 5 && positive(args.at(4)).is_none() {
+                resp::error(&mut out, b"ERR value is out of range, must be positive");
+                return srv::reply(out);
+            }
+            let rest: Vec<&[u8]> = args.iter().skip(2).collect();
+            return srv::broadcast(
+                ServerOp::Populate,
+                &rest,
+                cx.router.nshards(),
+                cx.parts,
+                ServerPlan::Ok,
+            );
+        }
+        3 if keyword(sub, "htstats") => {
+            let Some(db) = crate::base::num::parse_i64(args.at(2)) else {
+                resp::error(&mut out, b"ERR value is not an integer or out of range");
+                return srv::reply(out);
+            };
+            if db < 0 || db as usize >= cx.shard.dbs.len() {
+                resp::error(&mut out, b"ERR Out of range database");
+                return srv::reply(out);
+            }
+            return srv::broadcast(
+                ServerOp::Report,
+                &[b"0"],
+                cx.router.nshards(),
+                cx.parts,
+                ServerPlan::HtStats(db as usize),
+            );
+        }
+        3 if keyword(sub, "htstats-key") => {
+            let key = args.at(2);
+            cx.parts.push((
+                cx.router.shard_of(key),
+                Part {
+                    db: None,
+                    resp3: None,
+                    op: crate::cross::Op::Server(ServerOp::HtStatsKey),
+                    args: [key].iter().collect(),
+                    value: None,
+                },
+            ));
+            return crate::cross::planned(Plan::Server(ServerPlan::Forward));
+        }
         3 if keyword(sub, "object") => {
             let key = args.at(2);
             let shard = cx.router.shard_of(key);
@@ -265,6 +315,106 @@ pub fn object_part(shard: &mut ShardState, ctx: Ctx, args: Args<'_>) -> ServerRe
         _ => resp::error(&mut out, b"ERR no such key"),
     }
     ServerReply::Bytes(out)
+}
+
+/// Redis's `dictGetStats` text for a table of `n` elements, as kevy's
+/// open-addressing tables hold them: every element in a slot of its own
+/// (no chains), in a table of the size Redis's dict grows to for `n`
+/// (powers of two from 4, doubled when full).
+fn dict_stats(n: u64) -> String {
+    if n == 0 {
+        return "Hash table 0 stats (main hash table):\nNo stats available for empty dictionaries\n"
+            .to_string();
+    }
+    let size = n.max(4).next_power_of_two();
+    let mut s = format!(
+        "Hash table 0 stats (main hash table):\n table size: {size}\n number of elements: {n}\n \
+         different slots: {n}\n max chain length: 1\n avg chain length (counted): 1.00\n \
+         avg chain length (computed): 1.00\n Chain length distribution:\n"
+    );
+    for (len, count) in [(0, size - n), (1, n)] {
+        if count > 0 {
+            let pct = count as f64 / size as f64 * 100.0;
+            s.push_str(&format!("   {len}: {count} ({pct:.02}%)\n"));
+        }
+    }
+    s
+}
+
+/// `DEBUG HTSTATS dbid`: the database's keys and keys with a time to live
+/// over every shard, as Redis's two dictionaries' statistics.
+pub fn gather_htstats(db: usize, replies: Vec<ServerReply>, out: &mut resp::Reply<'_>) {
+    let total = super::info::merge_reports(replies);
+    let (keys, expires) = total.dbs.get(db).map_or((0, 0), |d| (d.keys, d.expires));
+    let text = format!(
+        "[Dictionary HT]\n{}[Expires HT]\n{}",
+        dict_stats(keys),
+        dict_stats(expires)
+    );
+    resp::verbatim(out, text.as_bytes());
+}
+
+/// `DEBUG HTSTATS-KEY key` on the key's shard: the statistics of a set,
+/// hash or sorted set kept as a hash table (Redis's `hashtable` and
+/// `skiplist` encodings), else Redis's refusal.
+pub fn htstats_key_part(shard: &mut ShardState, ctx: Ctx, args: Args<'_>) -> ServerReply {
+    let mut out = Vec::new();
+    let mut reply = resp::Reply::new(&mut out, ctx.resp3);
+    match shard.db(ctx.db as usize).peek(args.at(0), &Clock::new()) {
+        None => resp::error(&mut reply, b"ERR no such key"),
+        Some(v) => match (encoding(v), v) {
+            ("hashtable", Value::Set(s)) => {
+                resp::verbatim(&mut reply, dict_stats(s.len() as u64).as_bytes())
+            }
+            ("hashtable", Value::Hash(h)) => {
+                resp::verbatim(&mut reply, dict_stats(h.len() as u64).as_bytes())
+            }
+            ("skiplist", Value::ZSet(z)) => {
+                resp::verbatim(&mut reply, dict_stats(z.len() as u64).as_bytes())
+            }
+            _ => resp::error(
+                &mut reply,
+                b"ERR The value stored at the specified key is not represented using an hash table",
+            ),
+        },
+    }
+    ServerReply::Bytes(out)
+}
+
+/// `DEBUG POPULATE count [prefix [size]]` on every shard: of the keys
+/// `prefix:0` … `prefix:<count-1>` (prefix `key`), the ones this shard
+/// owns and that do not exist yet get `value:<j>` (with `size`: that many
+/// bytes, zeros after the `value:<j>` text, cut to `size`), as Redis's.
+pub fn populate_part(shard: &mut ShardState, ctx: Ctx, args: Args<'_>) -> ServerReply {
+    let count = crate::base::num::parse_i64(args.at(0)).unwrap_or(0).max(0) as u64;
+    let prefix = if args.len() >= 2 { args.at(1) } else { b"key" };
+    let size = match args.len() {
+        3 => crate::base::num::parse_i64(args.at(2)).unwrap_or(0).max(0) as usize,
+        _ => 0,
+    };
+    let router = kevy_rt::Router::new(shard.nshards);
+    let (id, now) = (shard.id, Clock::new());
+    let db = shard.db(ctx.db as usize);
+    let mut key = Vec::with_capacity(prefix.len() + 21);
+    for j in 0..count {
+        key.clear();
+        key.extend_from_slice(prefix);
+        key.extend_from_slice(format!(":{j}").as_bytes());
+        if router.shard_of(&key) != id || db.contains(&key, &now) {
+            continue;
+        }
+        let text = format!("value:{j}");
+        let value = if size == 0 {
+            Value::string(text.as_bytes())
+        } else {
+            let mut v = vec![0u8; size];
+            let n = text.len().min(size);
+            v[..n].copy_from_slice(&text.as_bytes()[..n]);
+            Value::string(&v)
+        };
+        db.set(&key, value, &now, false, None);
+    }
+    ServerReply::Count(0)
 }
 
 /// `DEBUG LISTPACK key` / `DEBUG QUICKLIST key [0|1]` on the key's shard:
@@ -379,10 +529,19 @@ const HELP: &[&str] = &[
     "    Output a hex signature representing the current DB content.",
     "DIGEST-VALUE <key> [<key> ...]",
     "    Output a hex signature of the values of all the specified keys.",
+    "HTSTATS <dbid>",
+    "    Return hash table statistics of the specified Redis database.",
+    "HTSTATS-KEY <key>",
+    "    Like HTSTATS but for the hash table stored at <key>'s value.",
     "LOADAOF",
     "    Flush the AOF buffers on disk and reload the AOF in memory.",
     "OBJECT <key>",
     "    Show low level info about `key` and associated value.",
+    "POPULATE <count> [<prefix>] [<size>]",
+    "    Create <count> string keys named key:<num>. If <prefix> is specified then",
+    "    it is used instead of the 'key' prefix. These are not propagated to",
+    "    replicas. Cluster slots are not respected so keys not belonging to the",
+    "    current node can be created in cluster mode.",
     "QUICKLIST-PACKED-THRESHOLD <size>",
     "    Sets the threshold for elements to be inserted as plain vs packed nodes",
     "    Default value is 1GB, allows values up to 4GB. Setting to 0 restores to default.",

@@ -173,3 +173,71 @@ fn digests_match_redis() {
     }
     assert_eq!(both(&["DEBUG", "DIGEST-VALUE", "plain"]).len(), 4 + 43);
 }
+
+/// DEBUG POPULATE makes the same keys and values as redis-server (the same
+/// digest, prefix and size variants, existing keys kept, Redis's errors),
+/// and DEBUG HTSTATS / HTSTATS-KEY answer in Redis's layout: the table
+/// size Redis's dict has for that many keys, the element counts, and the
+/// same refusals (kevy's tables have no chains, so the chain figures of a
+/// populated table differ and are not compared).
+#[test]
+fn populate_and_htstats_match_redis() {
+    let redis = RedisServer::start_with(&["--enable-debug-command", "yes"]);
+    let commands = kevy_commands::Redis::default();
+    commands
+        .config()
+        .load("enable-debug-command", &["yes"])
+        .expect("debug on");
+    let kv = kevy_with(commands);
+    let (mut r, mut k) = (Raw::connect(redis.addr()), Raw::connect(kv.addr()));
+    let mut pair = |cmd: &[&str]| (r.call(cmd), k.call(cmd));
+    let both = |pair: &mut dyn FnMut(&[&str]) -> (Vec<u8>, Vec<u8>), cmd: &[&str]| {
+        let (a, b) = pair(cmd);
+        assert_eq!(escape(&a), escape(&b), "{cmd:?}");
+    };
+    both(&mut pair, &["SET", "key:3", "mine"]);
+    for cmd in [
+        &["DEBUG", "POPULATE", "5000"][..],
+        &["DEBUG", "POPULATE", "10", "pre", "3"],
+        &["DEBUG", "POPULATE", "10", "big", "40"],
+        &["DEBUG", "POPULATE", "-1"],
+        &["DEBUG", "POPULATE", "x"],
+        &["DEBUG", "POPULATE", "1", "a", "-5"],
+        &["DEBUG", "POPULATE", "1", "a", "2", "3"],
+        &["DBSIZE"],
+        &["GET", "key:3"],
+        &["GET", "key:4999"],
+        &["GET", "pre:7"],
+        &["GET", "big:9"],
+        &["DEBUG", "DIGEST"],
+        &["DEBUG", "HTSTATS", "1"],
+        &["DEBUG", "HTSTATS", "16"],
+        &["DEBUG", "HTSTATS", "-1"],
+        &["DEBUG", "HTSTATS", "zero"],
+        &["DEBUG", "HTSTATS-KEY", "nope"],
+        &["DEBUG", "HTSTATS-KEY", "key:1"],
+        &["RPUSH", "list", "a"],
+        &["DEBUG", "HTSTATS-KEY", "list"],
+        &["SADD", "ints", "1", "2"],
+        &["DEBUG", "HTSTATS-KEY", "ints"],
+    ] {
+        both(&mut pair, cmd);
+    }
+    // The figures Redis's dict would show; chain figures aside.
+    let head = |reply: Vec<u8>| -> Vec<String> {
+        String::from_utf8_lossy(&reply)
+            .lines()
+            .filter(|l| {
+                l.contains("table size") || l.contains("number of elements") || l.starts_with('[')
+            })
+            .map(str::to_string)
+            .collect()
+    };
+    both(&mut pair, &["EXPIRE", "key:1", "100"]);
+    let (a, b) = pair(&["DEBUG", "HTSTATS", "0"]);
+    assert_eq!(head(a), head(b));
+    both(&mut pair, &["SADD", "strs", "a", "b", "c"]);
+    let (a, b) = pair(&["DEBUG", "HTSTATS-KEY", "strs"]);
+    assert_eq!(head(a), head(b));
+    kv.stop();
+}
