@@ -213,6 +213,8 @@ pub(crate) struct Pools<C: Commands> {
     to_return: Vec<Vec<ReplyBufs<C>>>,
     /// Reply-slot buffers for connections.
     slots: Vec<Vec<u8>>,
+    /// The most bytes a batch held since the last [`Pools::trim`].
+    high: usize,
 }
 
 impl<C: Commands> Pools<C> {
@@ -222,6 +224,7 @@ impl<C: Commands> Pools<C> {
             replies: Vec::new(),
             to_return: (0..nshards).map(|_| Vec::new()).collect(),
             slots: Vec::new(),
+            high: 0,
         }
     }
 
@@ -273,6 +276,7 @@ impl<C: Commands> Pools<C> {
 
     /// Takes reply buffers that belong to this shard back.
     pub(crate) fn put_replies(&mut self, mut b: ReplyBufs<C>) {
+        self.saw(b.data.len());
         if self.replies.len() < POOL_MAX && b.pooled_size_ok() {
             b.clear();
             self.replies.push(b);
@@ -286,6 +290,7 @@ impl<C: Commands> Pools<C> {
         // here is one the peer allocates and grows again (GET at `-P 1`
         // with 4 kept: ~120 instructions a request more, in malloc, realloc,
         // free and their copies).
+        self.saw(b.data.len());
         if self.to_return[peer].len() < POOL_MAX && b.pooled_size_ok() {
             b.clear();
             self.to_return[peer].push(b);
@@ -297,10 +302,22 @@ impl<C: Commands> Pools<C> {
         self.slots.pop().unwrap_or_default()
     }
 
-    /// Shrinks pooled buffers grown past [`POOL_TRIM_BYTES`] back to it
-    /// (on each tick of a busy shard: bulk traffic regrows them at most
-    /// once a tick).
+    /// Notes a batch that held `bytes` (its data, or its spans' bytes).
+    #[inline]
+    pub(crate) fn saw(&mut self, bytes: usize) {
+        self.high = self.high.max(bytes);
+    }
+
+    /// On each tick of a busy shard: shrinks pooled buffers grown past
+    /// [`POOL_TRIM_BYTES`] back to it, unless batches that big came back
+    /// since the last tick (steady bulk traffic keeps its buffers instead
+    /// of regrowing them, which fragments the heap: a pipeline of 10 KB
+    /// SETs grew the resident size past its bound).
     pub(crate) fn trim(&mut self) {
+        let high = std::mem::take(&mut self.high);
+        if high > POOL_TRIM_BYTES {
+            return;
+        }
         fn shrink<T>(v: &mut Vec<T>) {
             let keep = POOL_TRIM_BYTES / std::mem::size_of::<T>().max(1);
             if v.capacity() > keep {

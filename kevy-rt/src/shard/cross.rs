@@ -7,7 +7,7 @@ use std::sync::atomic::Ordering;
 
 use super::busy;
 use super::Shard;
-use crate::args::Args;
+use crate::args::{Args, Span};
 use crate::clients::ClientsOf;
 use crate::commands::{Commands, Gather, Prefetch};
 use crate::msg::{ConnRef, Msg, Replies, Reply, Request, Requests, POOL_MAX_BYTES};
@@ -415,6 +415,11 @@ impl<C: Commands> Shard<C> {
         req.parts = parts;
         req.locks = locks;
         self.deliver_pushes();
+        self.pools.saw(
+            req.data
+                .len()
+                .max(req.spans.len() * std::mem::size_of::<Span>()),
+        );
         req.data.clear();
         req.spans.clear();
         if req.data.capacity() > POOL_MAX_BYTES {

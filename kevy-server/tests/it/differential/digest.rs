@@ -174,6 +174,9 @@ fn digests_match_redis() {
     assert_eq!(both(&["DEBUG", "DIGEST-VALUE", "plain"]).len(), 4 + 43);
 }
 
+/// Runs a command on both servers: (redis-server's reply, kevy's).
+type Pair<'a> = dyn FnMut(&[&str]) -> (Vec<u8>, Vec<u8>) + 'a;
+
 /// DEBUG POPULATE makes the same keys and values as redis-server (the same
 /// digest, prefix and size variants, existing keys kept, Redis's errors),
 /// and DEBUG HTSTATS / HTSTATS-KEY answer in Redis's layout: the table
@@ -191,7 +194,7 @@ fn populate_and_htstats_match_redis() {
     let kv = kevy_with(commands);
     let (mut r, mut k) = (Raw::connect(redis.addr()), Raw::connect(kv.addr()));
     let mut pair = |cmd: &[&str]| (r.call(cmd), k.call(cmd));
-    let both = |pair: &mut dyn FnMut(&[&str]) -> (Vec<u8>, Vec<u8>), cmd: &[&str]| {
+    let both = |pair: &mut Pair<'_>, cmd: &[&str]| {
         let (a, b) = pair(cmd);
         assert_eq!(escape(&a), escape(&b), "{cmd:?}");
     };
