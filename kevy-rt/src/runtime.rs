@@ -5,7 +5,7 @@
 use std::io;
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -533,6 +533,7 @@ impl<C: Commands> Runtime<C> {
 
     fn spawn(self) -> io::Result<Vec<JoinHandle<io::Result<()>>>> {
         let conn_ids = Arc::new(AtomicU64::new(0));
+        let unlistened = Arc::new(AtomicUsize::new(0));
         let mut handles = Vec::new();
         for (id, (((poll, listeners), mesh, unix_listener, tls), stats)) in
             self.shards.into_iter().zip(self.stats).enumerate()
@@ -548,6 +549,7 @@ impl<C: Commands> Runtime<C> {
                 mesh,
                 conn_ids: conn_ids.clone(),
                 stop: self.stop.clone(),
+                unlistened: unlistened.clone(),
                 stats,
                 idle_spin: self.idle_spin,
                 move_after: self.move_after,

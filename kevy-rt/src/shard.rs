@@ -7,7 +7,7 @@
 
 use std::io;
 use std::os::fd::AsRawFd;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -185,6 +185,8 @@ pub(crate) struct Shard<C: Commands> {
     /// Monitor lines produced this iteration.
     monitor_buf: Vec<u8>,
     conn_ids: Arc<AtomicU64>,
+    /// Shards that closed their listeners while stopping.
+    unlistened: Arc<AtomicUsize>,
     stop: Arc<AtomicBool>,
     stats: Arc<ShardStats>,
     /// How long an idle loop keeps polling before it parks.
@@ -218,6 +220,8 @@ pub(crate) struct ShardParts<C: Commands> {
     pub(crate) mesh: MeshEnd<Msg<C>>,
     pub(crate) conn_ids: Arc<AtomicU64>,
     pub(crate) stop: Arc<AtomicBool>,
+    /// Shards that closed their listeners while stopping ([`Shard::run`]).
+    pub(crate) unlistened: Arc<AtomicUsize>,
     pub(crate) stats: Arc<ShardStats>,
     pub(crate) idle_spin: Duration,
     pub(crate) move_after: u32,
@@ -304,6 +308,7 @@ impl<C: Commands> Shard<C> {
             monitors: Vec::new(),
             monitor_buf: Vec::new(),
             conn_ids: p.conn_ids,
+            unlistened: p.unlistened,
             stop: p.stop,
             stats: p.stats,
             idle_spin: p.idle_spin,
@@ -363,6 +368,7 @@ impl<C: Commands> Shard<C> {
                 }
             }
             if self.stop.load(Ordering::Acquire) {
+                self.stop_listening();
                 self.cmds.stopped(&mut self.state);
                 return Ok(());
             }
@@ -435,6 +441,28 @@ impl<C: Commands> Shard<C> {
                     .store(self.commands_run, Ordering::Relaxed);
                 self.stats.parks.store(self.parks, Ordering::Relaxed);
             }
+        }
+    }
+
+    /// Stopping: closes this shard's listeners, then waits (up to a
+    /// second) until every shard has closed its own before its connections
+    /// close. A client that sees its connection end (the one that sent
+    /// SHUTDOWN, say) and connects again is then refused, as by a stopped
+    /// Redis, instead of being accepted by a shard still finishing its
+    /// iteration and dropped.
+    fn stop_listening(&mut self) {
+        self.listeners.clear();
+        self.unix_listener = None;
+        if let Some((l, _)) = self.tls.as_mut() {
+            let _ = self.poll.registry().deregister(l);
+        }
+        self.tls = None;
+        self.unlistened.fetch_add(1, Ordering::AcqRel);
+        let deadline = Instant::now() + Duration::from_secs(1);
+        while self.unlistened.load(Ordering::Acquire) < self.router.nshards()
+            && Instant::now() < deadline
+        {
+            std::thread::sleep(Duration::from_micros(200));
         }
     }
 

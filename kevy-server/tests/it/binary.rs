@@ -1,6 +1,6 @@
 //! The `kevy-server` binary: start-up from flags and redis.conf files, signals.
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
 
@@ -225,6 +225,35 @@ fn redis_cli_shutdown_stops_the_binary() {
     assert!(out.status.success(), "{out:?}");
     let status = bin.child.wait().expect("wait for kevy-server");
     assert!(status.success(), "kevy-server exited with {status}");
+}
+
+/// Once SHUTDOWN's connection is closed, connecting again is refused (no
+/// shard still listens), on both reactors, as with redis-server (Redis's
+/// scripting.tcl 'SHUTDOWN NOSAVE can kill a timedout script anyway').
+#[test]
+fn after_shutdown_closes_the_connection_no_shard_accepts() {
+    for io in ["uring", "epoll"] {
+        for round in 0..5 {
+            let mut bin = Binary::spawn_with(&["--port", "0", "--threads", "2", "--io", io]);
+            let addr = bin.addr;
+            let mut c = std::net::TcpStream::connect(addr).expect("connect");
+            c.write_all(b"*2\r\n$8\r\nSHUTDOWN\r\n$6\r\nNOSAVE\r\n")
+                .expect("send");
+            let mut buf = [0u8; 64];
+            // No reply: the connection ends with the server.
+            assert!(
+                matches!(c.read(&mut buf), Ok(0) | Err(_)),
+                "{io} round {round}"
+            );
+            let again = std::net::TcpStream::connect(addr);
+            assert!(
+                again.is_err(),
+                "{io} round {round}: accepted after SHUTDOWN"
+            );
+            let status = bin.child.wait().expect("wait for kevy-server");
+            assert!(status.success(), "kevy-server exited with {status}");
+        }
+    }
 }
 
 #[test]
