@@ -650,3 +650,44 @@ fn bgrewriteaof_while_off_writes_a_base() {
     kill(b);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Redis's suite turns the file on and waits only while
+/// `aof_rewrite_in_progress` is 1 before relying on it: the rewrite that
+/// makes the base counts as running from the moment `CONFIG SET appendonly
+/// yes` returns (Redis forks it there; kevy's rewrite thread starts it
+/// within 100 ms), so writes after that wait are in the file and `DEBUG
+/// LOADAOF` keeps them (it loaded the empty base while the rewrite was
+/// still only scheduled: Redis's stream.tcl 'XADD … can propagate
+/// correctly' in external mode).
+#[test]
+fn turned_on_the_rewrite_counts_as_running_until_done() {
+    let dir = temp("onrunning");
+    let a = kevy_in(&dir, 2, &["--enable-debug-command", "yes"]);
+    let mut c = con(a.addr);
+    for round in 0..3 {
+        q(&mut c, &["FLUSHALL"]);
+        q(&mut c, &["CONFIG", "SET", "appendonly", "yes"]);
+        assert_eq!(
+            info_field(&mut c, "aof_rewrite_in_progress"),
+            if info_field(&mut c, "aof_rewrites") == round.to_string() {
+                "1"
+            } else {
+                "0"
+            },
+            "round {round}"
+        );
+        wait_for(&mut c, "aof_rewrite_in_progress", |v| v == "0");
+        for i in 0..100 {
+            q(&mut c, &["XADD", "mystream", "*", "item", &i.to_string()]);
+        }
+        q(&mut c, &["DEBUG", "LOADAOF"]);
+        assert_eq!(
+            q(&mut c, &["XLEN", "mystream"]),
+            redis::Value::Int(100),
+            "round {round}"
+        );
+        q(&mut c, &["CONFIG", "SET", "appendonly", "no"]);
+    }
+    kill(a);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -268,7 +268,9 @@ fn persistence(s: &mut Fields<'_>, shard: &ShardState, total: &Report) {
     let ok = p.last_bgsave_ok.load(Relaxed);
     s.field("rdb_last_bgsave_status", if ok { "ok" } else { "err" });
     s.field("rdb_last_bgsave_time_sec", p.last_bgsave_secs.load(Relaxed));
-    let current = job.map_or(-1, |j| j.started.elapsed().as_secs() as i64);
+    let current = job
+        .as_ref()
+        .map_or(-1, |j| j.started.elapsed().as_secs() as i64);
     s.field("rdb_current_bgsave_time_sec", current);
     s.field("rdb_saves", p.saves.load(Relaxed));
     s.field("rdb_last_cow_size", 0);
@@ -285,8 +287,20 @@ fn persistence(s: &mut Fields<'_>, shard: &ShardState, total: &Report) {
     let on = aof.is_enabled();
     let ok = |b: bool| if b { "ok" } else { "err" };
     s.field("aof_enabled", on as u8);
-    s.field("aof_rewrite_in_progress", aof.rewriting() as u8);
-    s.field("aof_rewrite_scheduled", aof.scheduled() as u8);
+    // A rewrite asked for with no background save in its way starts at the
+    // rewrite thread's next look (within 100 ms); Redis forks it at once
+    // (`startAppendOnly`), so it counts as running, what clients wait on
+    // before relying on the file (`DEBUG LOADAOF` before it started would
+    // load the empty base).
+    let starting = aof.scheduled() && job.is_none();
+    s.field(
+        "aof_rewrite_in_progress",
+        (aof.rewriting() || starting) as u8,
+    );
+    s.field(
+        "aof_rewrite_scheduled",
+        (aof.scheduled() && !starting) as u8,
+    );
     s.field("aof_last_rewrite_time_sec", st.last_rewrite_secs);
     let running = match aof.rewriting() {
         true => (crate::base::clock::now_ms() as u64).saturating_sub(st.started_ms) as i64 / 1000,
