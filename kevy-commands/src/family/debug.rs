@@ -155,23 +155,12 @@ pub fn plan_debug(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
             }
         }
         3 | 4 if keyword(sub, "quicklist") || (args.len() == 3 && keyword(sub, "listpack")) => {
-            let key = args.at(2);
             let op = if keyword(sub, "listpack") {
                 ServerOp::DebugListpack
             } else {
                 ServerOp::DebugQuicklist
             };
-            cx.parts.push((
-                cx.router.shard_of(key),
-                Part {
-                    db: None,
-                    resp3: None,
-                    op: crate::cross::Op::Server(op),
-                    args: args.iter().skip(2).collect(),
-                    value: None,
-                },
-            ));
-            return crate::cross::planned(Plan::Server(ServerPlan::Forward));
+            return on_key_shard(cx, op);
         }
         3..=5 if keyword(sub, "populate") => {
             let positive = |a: &[u8]| crate::base::num::parse_i64(a).filter(|n| *n >= 0);
@@ -209,38 +198,28 @@ pub fn plan_debug(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
                 ServerPlan::HtStats(db as usize),
             );
         }
-        3 if keyword(sub, "htstats-key") => {
-            let key = args.at(2);
-            cx.parts.push((
-                cx.router.shard_of(key),
-                Part {
-                    db: None,
-                    resp3: None,
-                    op: crate::cross::Op::Server(ServerOp::HtStatsKey),
-                    args: [key].iter().collect(),
-                    value: None,
-                },
-            ));
-            return crate::cross::planned(Plan::Server(ServerPlan::Forward));
-        }
-        3 if keyword(sub, "object") => {
-            let key = args.at(2);
-            let shard = cx.router.shard_of(key);
-            cx.parts.push((
-                shard,
-                Part {
-                    db: None,
-                    resp3: None,
-                    op: crate::cross::Op::Server(ServerOp::DebugObject),
-                    args: [key].iter().collect(),
-                    value: None,
-                },
-            ));
-            return crate::cross::planned(Plan::Server(ServerPlan::Forward));
-        }
+        3 if keyword(sub, "htstats-key") => return on_key_shard(cx, ServerOp::HtStatsKey),
+        3 if keyword(sub, "object") => return on_key_shard(cx, ServerOp::DebugObject),
         _ => subcommand_syntax(args, &mut out),
     }
     srv::reply(out)
+}
+
+/// `DEBUG <sub> key [arg …]` run by `op` on the key's shard, its reply the
+/// command's (the part gets the key and what follows it).
+fn on_key_shard(cx: &mut ServerCx<'_, '_>, op: ServerOp) -> Planned<Plan> {
+    let key = cx.args.at(2);
+    cx.parts.push((
+        cx.router.shard_of(key),
+        Part {
+            db: None,
+            resp3: None,
+            op: crate::cross::Op::Server(op),
+            args: cx.args.iter().skip(2).collect(),
+            value: None,
+        },
+    ));
+    crate::cross::planned(Plan::Server(ServerPlan::Forward))
 }
 
 /// Matches random patterns against random strings (Redis's

@@ -85,15 +85,20 @@ fn dataset() -> Vec<Vec<String>> {
     cmds
 }
 
-#[test]
-fn digests_match_redis() {
+/// A redis-server and a kevy server, both with DEBUG enabled.
+fn with_debug() -> (RedisServer, kevy_rt::Server) {
     let redis = RedisServer::start_with(&["--enable-debug-command", "yes"]);
     let commands = kevy_commands::Redis::default();
     commands
         .config()
         .load("enable-debug-command", &["yes"])
         .expect("debug on");
-    let kv = kevy_with(commands);
+    (redis, kevy_with(commands))
+}
+
+#[test]
+fn digests_match_redis() {
+    let (redis, kv) = with_debug();
     let (mut r, mut k) = (Raw::connect(redis.addr()), Raw::connect(kv.addr()));
     let mut both = |cmd: &[&str]| {
         let (a, b) = (r.call(cmd), k.call(cmd));
@@ -185,13 +190,7 @@ type Pair<'a> = dyn FnMut(&[&str]) -> (Vec<u8>, Vec<u8>) + 'a;
 /// populated table differ and are not compared).
 #[test]
 fn populate_and_htstats_match_redis() {
-    let redis = RedisServer::start_with(&["--enable-debug-command", "yes"]);
-    let commands = kevy_commands::Redis::default();
-    commands
-        .config()
-        .load("enable-debug-command", &["yes"])
-        .expect("debug on");
-    let kv = kevy_with(commands);
+    let (redis, kv) = with_debug();
     let (mut r, mut k) = (Raw::connect(redis.addr()), Raw::connect(kv.addr()));
     let mut pair = |cmd: &[&str]| (r.call(cmd), k.call(cmd));
     let both = |pair: &mut Pair<'_>, cmd: &[&str]| {
