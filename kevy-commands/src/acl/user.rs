@@ -430,51 +430,7 @@ fn valid_hash(h: &[u8]) -> Result<String, RuleError> {
 /// Splits a selector's inside on spaces, with Redis's quoting
 /// (`sdssplitargs`); `None` on unbalanced quotes.
 pub fn split_args(s: &[u8]) -> Option<Vec<Vec<u8>>> {
-    let line = String::from_utf8_lossy(s);
-    let mut out = Vec::new();
-    let mut it = line.as_bytes().iter().copied().peekable();
-    loop {
-        while it.peek().is_some_and(|c| c.is_ascii_whitespace()) {
-            it.next();
-        }
-        let Some(&first) = it.peek() else {
-            return Some(out);
-        };
-        let mut cur = Vec::new();
-        if first == b'"' || first == b'\'' {
-            it.next();
-            let mut closed = false;
-            while let Some(c) = it.next() {
-                if c == first {
-                    closed = true;
-                    break;
-                }
-                if c == b'\\' && first == b'"' {
-                    match it.next() {
-                        Some(b'n') => cur.push(b'\n'),
-                        Some(b't') => cur.push(b'\t'),
-                        Some(b'r') => cur.push(b'\r'),
-                        Some(x) => cur.push(x),
-                        None => return None,
-                    }
-                } else {
-                    cur.push(c);
-                }
-            }
-            if !closed || it.peek().is_some_and(|c| !c.is_ascii_whitespace()) {
-                return None;
-            }
-        } else {
-            while let Some(&c) = it.peek() {
-                if c.is_ascii_whitespace() {
-                    break;
-                }
-                cur.push(c);
-                it.next();
-            }
-        }
-        out.push(cur);
-    }
+    crate::base::text::split_args(s)
 }
 
 /// Joins selector rules spread over several words (`(~a` `+get)`) into

@@ -138,45 +138,13 @@ fn quote(name: &str) -> String {
 
 /// Splits a line into words, `"quoted"` ones unescaped (`sdssplitargs`).
 fn split_words(line: &str) -> Option<Vec<String>> {
-    let mut words = Vec::new();
-    let mut chars = line.chars().peekable();
-    loop {
-        while chars.peek().is_some_and(|c| c.is_whitespace()) {
-            chars.next();
-        }
-        let Some(&c) = chars.peek() else {
-            return Some(words);
-        };
-        let mut w = String::new();
-        if c == '"' {
-            chars.next();
-            loop {
-                match chars.next()? {
-                    '"' => break,
-                    '\\' => match chars.next()? {
-                        'n' => w.push('\n'),
-                        'r' => w.push('\r'),
-                        't' => w.push('\t'),
-                        'x' => {
-                            let h: String = [chars.next()?, chars.next()?].iter().collect();
-                            w.push(u8::from_str_radix(&h, 16).ok()? as char);
-                        }
-                        other => w.push(other),
-                    },
-                    other => w.push(other),
-                }
-            }
-        } else {
-            while let Some(&c) = chars.peek() {
-                if c.is_whitespace() {
-                    break;
-                }
-                w.push(c);
-                chars.next();
-            }
-        }
-        words.push(w);
-    }
+    let words = crate::base::text::split_args(line.as_bytes())?;
+    Some(
+        words
+            .iter()
+            .map(|w| String::from_utf8_lossy(w).into_owned())
+            .collect(),
+    )
 }
 
 #[cfg(test)]

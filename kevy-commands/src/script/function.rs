@@ -164,16 +164,18 @@ fn metadata(code: &[u8]) -> Result<(String, String, usize), String> {
     let Some(end) = memchr::memchr(b'\n', code) else {
         return Err("Invalid library metadata".into());
     };
-    let line = String::from_utf8_lossy(&code[..end]);
-    let mut parts = line.split_ascii_whitespace();
-    let engine = parts
-        .next()
-        .ok_or("Invalid library metadata")?
-        .trim_start_matches("#!")
-        .to_string();
+    // Words as Redis's `sdssplitargs` makes them (`name="foo"` is `name=foo`).
+    let parts = crate::base::text::split_args(&code[..end])
+        .filter(|p| !p.is_empty())
+        .ok_or("Invalid library metadata")?;
+    let parts: Vec<String> = parts
+        .iter()
+        .map(|p| String::from_utf8_lossy(p).into_owned())
+        .collect();
+    let engine = parts[0].get(2..).unwrap_or_default().to_string();
     let mut name = None;
-    for p in parts {
-        if p.len() >= 5 && p[..5].eq_ignore_ascii_case("name=") {
+    for p in &parts[1..] {
+        if p.len() >= 5 && p.is_char_boundary(5) && p[..5].eq_ignore_ascii_case("name=") {
             if name.is_some() {
                 return Err(
                     "Invalid metadata value, name argument was given multiple times".into(),

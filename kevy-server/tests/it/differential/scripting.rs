@@ -284,6 +284,16 @@ pub const SEQUENCES: &[Seq] = &[
         &["FUNCTION", "LOAD", "#!lua name=other\nredis.register_function{function_name='f9'}"],
         &["FUNCTION", "LOAD", "#!lua name=other\nredis.register_function('f9', function() end)\nredis.register_function('f9', function() end)"],
         &["FUNCTION", "LOAD", "#!lua name=other\nretur 1"],
+        // The shebang's words as Redis's sdssplitargs makes them.
+        &["FUNCTION", "LOAD", "#!lua name=\"quoted\"\nredis.register_function('fq', function() return 1 end)"],
+        &["FUNCTION", "LOAD", "#!\"lua\" name=q2\nredis.register_function('fq2', function() return 1 end)"],
+        &["FUNCTION", "LOAD", "#!lua name='b a'\nreturn 1"],
+        &["FUNCTION", "LOAD", "#!lua name=\"x\nreturn 1"],
+        &["FUNCTION", "LOAD", "#!lua name=\"x\"y\nreturn 1"],
+        &["FUNCTION", "LOAD", "#! name=z\nreturn 1"],
+        &["FCALL", "fq", "0"],
+        &["FUNCTION", "DELETE", "quoted"],
+        &["FUNCTION", "DELETE", "q2"],
         // Code still running after 500 ms fails the load (Redis's
         // `luaEngineLoadHook`), a loop of `pcall`s as well; the server
         // serves on.
