@@ -64,6 +64,7 @@ macro_rules! conn_table {
                 served: Vec::new(),
                 later: Vec::new(),
                 accepted: Vec::new(),
+                rearm: &mut $s.rearm,
                 ring: $s.ring.as_mut(),
             }),
         }

@@ -157,6 +157,11 @@ pub(super) struct Pump<'a, C: Commands> {
     pub(super) later: Vec<usize>,
     /// Connections accepted while the part ran.
     pub(super) accepted: Vec<usize>,
+    /// The shard's connections whose receive the event loop arms before
+    /// its next wait (accepted, or taking input again, in the iteration the
+    /// part started in): armed by the first serving instead, or their input
+    /// would wait for the part to end.
+    pub(super) rearm: &'a mut Vec<usize>,
     /// The io_uring reactor, whose completed receives serving takes.
     pub(super) ring: Option<&'a mut crate::reactor::uring::Ring>,
 }
@@ -181,6 +186,8 @@ impl<C: Commands> Pump<'_, C> {
         self.door.accept_all(self.cmds, conns, &mut self.accepted);
         if let Some(r) = self.ring.as_deref_mut() {
             let max = self.door.limits.max_query_buffer;
+            super::recv::arm_accepted(r, conns, self.rearm);
+            self.rearm.clear();
             super::recv::arm_accepted(r, conns, &self.accepted);
             super::recv::take_while_busy(r, conns, self.door.stats, max, &mut self.served);
             super::send::settle_while_busy(r, conns, self.door.stats, &mut self.served);
