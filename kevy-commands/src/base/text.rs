@@ -100,8 +100,9 @@ pub fn split_args(line: &[u8]) -> Option<Vec<Vec<u8>>> {
                 }
             } else {
                 match c {
-                    None => break,
-                    Some(c) if blank(c) => break,
+                    // A word ends where C's `sdssplitargs` ends it (not at
+                    // \v or \f, which only separate words).
+                    None | Some(b' ' | b'\n' | b'\r' | b'\t' | 0) => break,
                     Some(b'"') => inq = true,
                     Some(b'\'') => insq = true,
                     Some(other) => w.push(other),
