@@ -12,6 +12,7 @@
 //!
 //! `CONFIG` is not on the per-command path: the table sits behind a lock.
 
+pub mod cpus;
 mod params;
 mod rewrite;
 

@@ -13,7 +13,7 @@
 //! 1. [`args`]: argument spans borrowed from read buffers; [`ring`]: the SPSC
 //!    ring; [`router`]: key → shard hashing, with `{hashtag}` co-location;
 //!    `stream`: TCP or Unix client sockets; [`sched`]: the shard threads'
-//!    scheduling policy.
+//!    scheduling policy; [`cpus`]: the CPUs they run on.
 //! 2. [`resp`]: RESP2 request decoding (the default wire format) and its limits.
 //! 3. [`stats`]: per-shard counters; [`push`]: handles, outboxes and output
 //!    limits of pushed output; [`park`]: what blocking commands declare and
@@ -35,6 +35,7 @@ pub mod args;
 pub mod clients;
 pub mod commands;
 mod conn;
+pub mod cpus;
 mod lock;
 mod mesh;
 mod msg;
@@ -59,6 +60,7 @@ pub use clients::{Busy, BusyRequest, ClientFacts, ClientOf, ClientsOf};
 pub use commands::{
     Client, Clients, Commands, Flow, Gather, LocalCx, Planned, Prefetch, Resolved, Route, ShardInfo,
 };
+pub use cpus::ShardCpus;
 pub use lock::LockSet;
 pub use park::{Park, ReadyKeys, Served, Unpark};
 pub use push::{ConnHandle, Outbox, OutputLimit};

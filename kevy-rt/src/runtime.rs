@@ -18,6 +18,7 @@ use crate::commands::Commands;
 
 /// [`Builder::move_after`]'s default.
 const DEFAULT_MOVE_AFTER: u32 = 64;
+use crate::cpus::ShardCpus;
 use crate::mesh::{mesh, MeshEnd, Signal};
 use crate::msg::Msg;
 use crate::reactor::IoBackend;
@@ -46,6 +47,7 @@ pub struct Builder<C: Commands> {
     tls: Option<(String, Arc<ServerConfig>)>,
     io: IoBackend,
     sched: ShardSched,
+    cpus: ShardCpus,
 }
 
 impl<C: Commands> Builder<C> {
@@ -133,6 +135,14 @@ impl<C: Commands> Builder<C> {
         self
     }
 
+    /// The CPUs the shard threads run on (see [`ShardCpus`]). Default:
+    /// [`ShardCpus::from_env`] (`KEVY_SHARD_CPUS`, else auto: one CPU
+    /// each when there are enough).
+    pub fn cpus(mut self, cpus: ShardCpus) -> Self {
+        self.cpus = cpus;
+        self
+    }
+
     /// The shard threads' scheduling policy (see [`ShardSched`]). Default:
     /// [`ShardSched::from_env`] (`KEVY_SCHED`, else batch).
     pub fn sched(mut self, sched: ShardSched) -> Self {
@@ -151,6 +161,8 @@ impl<C: Commands> Builder<C> {
 
     /// Binds the listeners and sets up every shard's reactor; nothing runs yet.
     pub fn build(self) -> io::Result<Runtime<C>> {
+        // The process's CPUs, before a shard thread narrows its own.
+        crate::cpus::remember();
         let n = self.shards;
         // listeners[shard][address]
         let mut listeners: Vec<Vec<TcpListener>> = (0..n).map(|_| Vec::new()).collect();
@@ -264,6 +276,7 @@ impl<C: Commands> Builder<C> {
             io,
             io_reason,
             sched: self.sched,
+            cpus: self.cpus,
         })
     }
 }
@@ -408,6 +421,8 @@ pub struct Runtime<C: Commands> {
     io_reason: String,
     /// The shard threads' scheduling policy.
     sched: ShardSched,
+    /// Where the shard threads run.
+    cpus: ShardCpus,
 }
 
 impl<C: Commands> Runtime<C> {
@@ -435,6 +450,7 @@ impl<C: Commands> Runtime<C> {
             tls: None,
             io: IoBackend::from_env(),
             sched: ShardSched::from_env(),
+            cpus: ShardCpus::from_env(),
         }
     }
 
@@ -535,6 +551,8 @@ impl<C: Commands> Runtime<C> {
         let conn_ids = Arc::new(AtomicU64::new(0));
         let unlistened = Arc::new(AtomicUsize::new(0));
         let mut handles = Vec::new();
+        let nshards = self.shards.len();
+        let allowed = crate::cpus::allowed_cpus();
         for (id, (((poll, listeners), mesh, unix_listener, tls), stats)) in
             self.shards.into_iter().zip(self.stats).enumerate()
         {
@@ -561,12 +579,18 @@ impl<C: Commands> Runtime<C> {
                 signals: self.signals.clone(),
             };
             let sched = self.sched;
+            let cpu = self.cpus.cpu_of(id, nshards, &allowed);
             let h = std::thread::Builder::new()
                 .name(format!("kevy-shard-{id}"))
                 .spawn(move || {
                     // Best effort: a thread left under the default policy
                     // serves the same, at a higher CPU cost per request.
                     let _ = sched.apply();
+                    // Best effort too: a shard the system does not place
+                    // runs where the kernel puts it.
+                    if let Some(cpu) = cpu {
+                        let _ = crate::cpus::place(&[cpu]);
+                    }
                     // A panic is a bug; a server missing a shard would hang its
                     // clients, so the whole runtime stops instead (fail fast).
                     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {

@@ -53,6 +53,9 @@ pub const USAGE: &str = "Usage: kevy-server [/path/to/kevy.conf] [--name value .
   --io epoll|uring|auto  the shards' reactor (default: $KEVY_IO, else auto)
   --move-after N    move a connection to the shard its keys live on after N
                     keyed commands in a row there (default 64; 0: never)
+  --shard-cpus auto|any|LIST  the shards' CPUs (default: $KEVY_SHARD_CPUS,
+                    else auto: one CPU each when there are enough; LIST as
+                    Redis's server_cpulist, e.g. 0-3 or 0-7:2)
   --shard-sched batch|normal  the shard threads' scheduling policy (default:
                     $KEVY_SCHED, else batch: a woken shard does not preempt)
   CONFIG GET * lists every setting.";
@@ -224,6 +227,18 @@ impl Config {
     /// The shard threads' scheduling policy (`shard-sched`).
     pub fn shard_sched(&self) -> kevy_rt::ShardSched {
         kevy_rt::ShardSched::parse(&self.text("shard-sched")).unwrap_or_default()
+    }
+
+    /// Where the shard threads run: `server_cpulist` when set, else
+    /// `shard-cpus`.
+    pub fn shard_cpus(&self) -> kevy_rt::ShardCpus {
+        let list = self.text("server_cpulist");
+        if !list.trim().is_empty() {
+            if let Some(cpus) = kevy_rt::cpus::parse_cpu_list(&list) {
+                return kevy_rt::ShardCpus::List(cpus);
+            }
+        }
+        kevy_rt::ShardCpus::parse(&self.text("shard-cpus")).unwrap_or_default()
     }
 
     /// Listen backlog.

@@ -146,6 +146,7 @@ fn main() -> ExitCode {
         .io(config.io_backend())
         .move_after(config.move_after())
         .sched(config.shard_sched())
+        .cpus(config.shard_cpus())
         .limits(config.limits());
     if let Some(path) = &config.unixsocket() {
         builder = builder.unix_socket(path, config.unixsocketperm());
@@ -179,7 +180,7 @@ fn main() -> ExitCode {
     log::log(
         Level::Notice,
         &format!(
-            "kevy-server {} ready: listening on {} with {} shards ({} I/O, {}; {} scheduling)",
+            "kevy-server {} ready: listening on {} with {} shards ({} I/O, {}; {} scheduling; CPUs {})",
             env!("CARGO_PKG_VERSION"),
             rt.local_addrs()
                 .iter()
@@ -189,7 +190,8 @@ fn main() -> ExitCode {
             config.threads(),
             rt.io().name(),
             rt.io_reason(),
-            config.shard_sched().name()
+            config.shard_sched().name(),
+            config.shard_cpus().name()
         ),
     );
     // Redis 7.0's own words, which supervisors and test harnesses wait for.

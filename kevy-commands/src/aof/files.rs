@@ -345,7 +345,10 @@ impl Aof {
         let weak = Arc::downgrade(&self.inner);
         let _ = std::thread::Builder::new()
             .name("aof-fsync".into())
-            .spawn(move || everysec(weak));
+            .spawn(move || {
+                crate::config::cpus::place(crate::config::cpus::Helper::Bio);
+                everysec(weak)
+            });
         Ok(())
     }
 

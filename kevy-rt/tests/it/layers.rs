@@ -59,6 +59,7 @@ const ROOT: &[(&str, &str)] = &[
     ("Outbox", "push"),
     ("IoBackend", "reactor"),
     ("ShardSched", "sched"),
+    ("ShardCpus", "cpus"),
     ("Router", "router"),
     ("Builder", "runtime"),
     ("Runtime", "runtime"),

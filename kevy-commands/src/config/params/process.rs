@@ -1,14 +1,26 @@
 //! Process, security and background-work settings: the pid file,
 //! supervision, syslog and the OOM score (applied by kevy-server), ACLs,
 //! keyspace notifications and client tracking; and those kevy does not
-//! have (process title, CPU pinning, shutdown on signals, background
+//! have (process title, shutdown on signals, background
 //! rehashing / defragmentation / lazy freeing), each known with Redis's
 //! default and checks, any other value refused with the reason.
 
 use super::*;
+use crate::config::cpus::{self, Helper};
+
+fn bio_cpus(v: &str) -> Result<(), String> {
+    cpus::set(Helper::Bio, v)
+}
+
+fn aof_rewrite_cpus(v: &str) -> Result<(), String> {
+    cpus::set(Helper::AofRewrite, v)
+}
+
+fn bgsave_cpus(v: &str) -> Result<(), String> {
+    cpus::set(Helper::Bgsave, v)
+}
 
 const FIXED: &str = "kevy's process settings are fixed";
-const NO_CPU: &str = "kevy does not pin threads to CPUs";
 const NO_BG: &str = "kevy has no background rehashing or defragmentation";
 
 /// The process and background-work settings.
@@ -71,18 +83,23 @@ pub static PARAMS: &[Param] = &[
         "0 200 800",
     )
     .flags(WORDS),
+    // The shards' CPUs (kevy-server builds the runtime with them; empty:
+    // `shard-cpus`'s choice); the helper threads' (`config::cpus`).
     Param::new("server_cpulist", Kind::Str, "")
         .flags(IMMUTABLE)
-        .refuse(NO_CPU),
-    Param::new("bio_cpulist", Kind::Str, "")
-        .flags(IMMUTABLE)
-        .refuse(NO_CPU),
-    Param::new("aof_rewrite_cpulist", Kind::Str, "")
-        .flags(IMMUTABLE)
-        .refuse(NO_CPU),
-    Param::new("bgsave_cpulist", Kind::Str, "")
-        .flags(IMMUTABLE)
-        .refuse(NO_CPU),
+        .check(|_, v| cpus::parse(v).map(drop)),
+    Param {
+        set: Some(bio_cpus),
+        ..Param::new("bio_cpulist", Kind::Str, "").flags(IMMUTABLE)
+    },
+    Param {
+        set: Some(aof_rewrite_cpus),
+        ..Param::new("aof_rewrite_cpulist", Kind::Str, "").flags(IMMUTABLE)
+    },
+    Param {
+        set: Some(bgsave_cpus),
+        ..Param::new("bgsave_cpulist", Kind::Str, "").flags(IMMUTABLE)
+    },
     Param::new("ignore-warnings", Kind::Str, "").refuse("kevy has no startup warnings to ignore"),
     Param::new("socket-mark-id", Kind::Int(0, u32::MAX as i64), "0")
         .flags(IMMUTABLE)

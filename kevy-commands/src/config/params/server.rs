@@ -42,6 +42,18 @@ pub static PARAMS: &[Param] = &[
         default: Def::F(|| kevy_rt::ShardSched::from_env().name().to_string()),
         ..Param::new("shard-sched", Kind::Enum(&["batch", "normal"]), "").flags(IMMUTABLE | HIDDEN)
     },
+    // kevy's own: the CPUs the shard threads run on (kevy_rt::ShardCpus:
+    // auto, any or a CPU list; a non-empty server_cpulist wins); the
+    // default is KEVY_SHARD_CPUS's, else auto.
+    Param {
+        default: Def::F(|| kevy_rt::ShardCpus::from_env().name()),
+        ..Param::new("shard-cpus", Kind::Str, "")
+            .flags(IMMUTABLE | HIDDEN)
+            .check(|_, v| match kevy_rt::ShardCpus::parse(v) {
+                Some(_) => Ok(()),
+                None => Err(format!("Invalid CPU list '{v}'")),
+            })
+    },
     Param::new("tcp-backlog", Kind::Int(0, i32::MAX as i64), "511").flags(IMMUTABLE),
     Param::new("unixsocket", Kind::Str, "").flags(IMMUTABLE),
     Param::new("unixsocketperm", Kind::Octal, "0").flags(IMMUTABLE),
