@@ -10,6 +10,7 @@
 
 pub mod bytes;
 pub mod clock;
+pub mod cpus;
 pub mod error;
 pub mod float;
 pub mod glob;

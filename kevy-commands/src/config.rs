@@ -12,7 +12,6 @@
 //!
 //! `CONFIG` is not on the per-command path: the table sits behind a lock.
 
-pub mod cpus;
 mod params;
 mod rewrite;
 

@@ -56,7 +56,7 @@ pub const LAYERS: &[(&str, Layers)] = &[
         &[
             (
                 "primitives",
-                &["args", "ring", "router", "sched", "stream", "tls"],
+                &["args", "ring", "router", "sched", "cpus", "stream", "tls"],
             ),
             ("wire", &["resp"]),
             (

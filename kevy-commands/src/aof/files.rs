@@ -346,7 +346,7 @@ impl Aof {
         let _ = std::thread::Builder::new()
             .name("aof-fsync".into())
             .spawn(move || {
-                crate::config::cpus::place(crate::config::cpus::Helper::Bio);
+                crate::base::cpus::place(crate::base::cpus::Helper::Bio);
                 everysec(weak)
             });
         Ok(())

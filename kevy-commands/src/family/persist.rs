@@ -532,7 +532,7 @@ fn write_in_background(shared: Arc<Shared>, job: Arc<crate::persist::state::Job>
             let shared = shared.clone();
             let job = job.clone();
             move || {
-                crate::config::cpus::place(crate::config::cpus::Helper::Bgsave);
+                crate::base::cpus::place(crate::base::cpus::Helper::Bgsave);
                 let chunks = job
                     .chunks
                     .lock()

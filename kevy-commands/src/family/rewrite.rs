@@ -127,7 +127,7 @@ fn write_in_background(shared: Arc<Shared>) {
         .spawn({
             let shared = shared.clone();
             move || {
-                crate::config::cpus::place(crate::config::cpus::Helper::AofRewrite);
+                crate::base::cpus::place(crate::base::cpus::Helper::AofRewrite);
                 shared.aof.write_and_switch();
                 shared.persist.release(child::AOF);
             }

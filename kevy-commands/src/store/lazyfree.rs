@@ -37,7 +37,7 @@ fn queue() -> &'static Mutex<Sender<Job>> {
         let spawned = std::thread::Builder::new()
             .name("kevy-lazyfree".into())
             .spawn(move || {
-                crate::config::cpus::place(crate::config::cpus::Helper::Bio);
+                crate::base::cpus::place(crate::base::cpus::Helper::Bio);
                 for (job, n) in rx {
                     drop(job);
                     PENDING.fetch_sub(n, Relaxed);

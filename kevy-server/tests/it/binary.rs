@@ -321,3 +321,81 @@ fn shard_threads_run_under_the_scheduling_policy_asked_for() {
         .expect("run kevy-server");
     assert!(!out.status.success(), "an unknown policy is refused");
 }
+
+/// The CPUs each `kevy-shard-*` thread of process `pid` may run on, by
+/// shard (`Cpus_allowed_list` of `/proc/PID/task/TID/status`).
+fn shard_cpus(pid: u32) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    for task in std::fs::read_dir(format!("/proc/{pid}/task")).expect("tasks") {
+        let dir = task.expect("task").path();
+        let comm = std::fs::read_to_string(dir.join("comm")).unwrap_or_default();
+        if !comm.starts_with("kevy-shard-") {
+            continue;
+        }
+        let status = std::fs::read_to_string(dir.join("status")).expect("status");
+        let list = status
+            .lines()
+            .find_map(|l| l.strip_prefix("Cpus_allowed_list:"))
+            .expect("Cpus_allowed_list")
+            .trim()
+            .to_string();
+        found.push((comm.trim().to_string(), list));
+    }
+    found.sort();
+    found
+}
+
+#[test]
+fn shard_threads_run_on_the_cpus_asked_for() {
+    let all = std::fs::read_to_string("/proc/self/status")
+        .expect("status")
+        .lines()
+        .find_map(|l| l.strip_prefix("Cpus_allowed_list:"))
+        .expect("Cpus_allowed_list")
+        .trim()
+        .to_string();
+    let ncpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let cases: Vec<(&[&str], Vec<String>)> = vec![
+        // Anywhere: the process's own CPUs.
+        (&["--shard-cpus", "any"], vec![all.clone(); 2]),
+        // Redis's list: round robin over it.
+        (&["--server_cpulist", "0"], vec!["0".into(); 2]),
+        (&["--shard-cpus", "0"], vec!["0".into(); 2]),
+    ];
+    for (flags, want) in cases {
+        let mut args = vec!["--port", "0", "--threads", "2"];
+        args.extend_from_slice(flags);
+        let bin = Binary::spawn_with(&args);
+        let mut c = Raw::connect(bin.addr);
+        assert_eq!(c.call(&["SET", "k", "v"]), b"+OK\r\n");
+        let got: Vec<String> = shard_cpus(bin.pid()).into_iter().map(|(_, l)| l).collect();
+        assert_eq!(got, want, "{flags:?}");
+        let (status, _) = bin.stop(libc::SIGTERM);
+        assert!(status.success());
+    }
+    // The default: one CPU each, each its own, when there are enough.
+    let bin = Binary::spawn_with(&["--port", "0", "--threads", "2"]);
+    let mut c = Raw::connect(bin.addr);
+    assert_eq!(c.call(&["SET", "k", "v"]), b"+OK\r\n");
+    let got = shard_cpus(bin.pid());
+    if ncpus >= 2 {
+        assert_eq!(got.len(), 2);
+        assert!(
+            got.iter().all(|(_, l)| l.parse::<usize>().is_ok()),
+            "{got:?}"
+        );
+        assert_ne!(got[0].1, got[1].1, "{got:?}");
+    } else {
+        assert!(got.iter().all(|(_, l)| *l == all), "{got:?}");
+    }
+    let (status, _) = bin.stop(libc::SIGTERM);
+    assert!(status.success());
+    for bad in [["--shard-cpus", "3-1"], ["--server_cpulist", "x"]] {
+        let out = Command::new(env!("CARGO_BIN_EXE_kevy-server"))
+            .args(["--port", "0"])
+            .args(bad)
+            .output()
+            .expect("run kevy-server");
+        assert!(!out.status.success(), "{bad:?} is refused");
+    }
+}

@@ -6,7 +6,7 @@
 //! default and checks, any other value refused with the reason.
 
 use super::*;
-use crate::config::cpus::{self, Helper};
+use crate::base::cpus::{self, Helper};
 
 fn bio_cpus(v: &str) -> Result<(), String> {
     cpus::set(Helper::Bio, v)
@@ -84,7 +84,7 @@ pub static PARAMS: &[Param] = &[
     )
     .flags(WORDS),
     // The shards' CPUs (kevy-server builds the runtime with them; empty:
-    // `shard-cpus`'s choice); the helper threads' (`config::cpus`).
+    // `shard-cpus`'s choice); the helper threads' (`base::cpus`).
     Param::new("server_cpulist", Kind::Str, "")
         .flags(IMMUTABLE)
         .check(|_, v| cpus::parse(v).map(drop)),

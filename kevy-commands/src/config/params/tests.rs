@@ -203,6 +203,36 @@ fn shard_sched_is_a_policy_set_at_start() {
 }
 
 #[test]
+fn cpu_lists_are_set_at_start() {
+    let _serial = crate::base::cpus::TEST_LOCK
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    let t = ConfigTable::new();
+    let want = kevy_rt::ShardCpus::from_env().name();
+    assert_eq!(t.get("shard-cpus"), Some(want));
+    assert_eq!(t.load("shard-cpus", &["0-3:2"]), Ok(()));
+    assert_eq!(t.get("shard-cpus").as_deref(), Some("0-3:2"));
+    assert_eq!(t.load("shard-cpus", &["any"]), Ok(()));
+    assert!(t.load("shard-cpus", &["3-1"]).is_err());
+    for name in [
+        "server_cpulist",
+        "bio_cpulist",
+        "aof_rewrite_cpulist",
+        "bgsave_cpulist",
+    ] {
+        assert_eq!(t.get(name).as_deref(), Some(""));
+        assert_eq!(t.load(name, &["0,1"]), Ok(()), "{name}");
+        assert_eq!(t.get(name).as_deref(), Some("0,1"));
+        assert!(t.load(name, &["1-"]).is_err(), "{name}");
+        assert_eq!(t.load(name, &[""]), Ok(()), "{name}");
+        assert_eq!(
+            set(&t, &[(name, "0")]),
+            failed(name, "can't set immutable config")
+        );
+    }
+}
+
+#[test]
 fn special_values_parse_as_redis() {
     let t = ConfigTable::new();
     let err = |name: &str, v: &str| -> String { set(&t, &[(name, v)]).unwrap_err() };

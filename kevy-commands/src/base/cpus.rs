@@ -53,6 +53,10 @@ pub fn place(h: Helper) {
     let _ = kevy_rt::cpus::place(&cpus);
 }
 
+/// Held by tests that set the process's lists.
+#[cfg(test)]
+pub(crate) static TEST_LOCK: Mutex<()> = Mutex::new(());
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -67,6 +71,7 @@ mod tests {
     #[cfg(target_os = "linux")]
     #[test]
     fn a_helper_started_by_a_pinned_thread_gets_its_own_cpus() {
+        let _serial = TEST_LOCK.lock().unwrap_or_else(|p| p.into_inner());
         let all = kevy_rt::cpus::allowed_cpus();
         std::thread::spawn(move || {
             kevy_rt::cpus::place(&all[..1]).unwrap();
