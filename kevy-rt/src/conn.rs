@@ -165,6 +165,9 @@ pub(crate) struct Conn<C: Commands> {
     /// stopped taking input behind the one before it): it starts at `rpos`
     /// and runs, without being decoded again, when input resumes.
     pub(crate) ahead: Option<Ahead>,
+    /// The request decoded after `ahead` (the shard looks two ahead), run
+    /// right after it. Only with `ahead`.
+    pub(crate) ahead2: Option<Ahead>,
     /// The arguments found so far of the incomplete request at `rpos`, for
     /// the decoder to resume from when more arrives (see `Commands::decode`).
     pub(crate) partial: Vec<crate::args::Span>,
@@ -241,6 +244,7 @@ impl<C: Commands> Conn<C> {
             direct_waited: false,
             last_active: now,
             ahead: None,
+            ahead2: None,
             partial: Vec::new(),
             deferred: None,
             monitor: false,

@@ -156,6 +156,8 @@ pub(crate) struct Shard<C: Commands> {
     spans: Vec<Span>,
     /// The spans of the request decoded ahead (see `process`).
     spans_next: Vec<Span>,
+    /// The spans of the request decoded after that one.
+    spans_next2: Vec<Span>,
     /// Span lists for `spans_next` when its own is left with a request
     /// decoded ahead (`Conn::ahead`): the lists such requests' resumptions
     /// replaced, kept instead of freed, so none is allocated again (a held
@@ -295,6 +297,7 @@ impl<C: Commands> Shard<C> {
             again: Vec::new(),
             spans: Vec::new(),
             spans_next: Vec::new(),
+            spans_next2: Vec::new(),
             spans_spare: Vec::new(),
             parts: Vec::new(),
             gathered: Vec::new(),

@@ -1,5 +1,5 @@
 //! A shard's input: reading a connection's socket, decoding its requests
-//! (with one request of lookahead for prefetching) and running, forwarding or
+//! (with two requests of lookahead for prefetching) and running, forwarding or
 //! planning each one.
 
 use std::io;
@@ -124,15 +124,21 @@ impl<C: Commands> Shard<C> {
 
     /// Decodes and runs every complete request in the connection's buffer.
     ///
-    /// While a request runs, the one behind it is already decoded, resolved
-    /// and, when it is a keyed command for this shard, prefetched
-    /// ([`Commands::prefetch`]): the next lookup's cache misses overlap this
-    /// command's work. Not past a [`Route::Local`](crate::Route::Local)
-    /// command, which may change the session the next one is resolved and
-    /// prefetched with (`SELECT`-like verbs). A request decoded ahead is never decoded twice (a
-    /// decoder may rewrite its bytes, as inline unescaping does): when the
-    /// connection stops taking input with one decoded ahead, it is kept in
-    /// `Conn::ahead` and runs first on resumption.
+    /// While a request runs, the two behind it are already decoded and
+    /// resolved and, when they are keyed commands for this shard,
+    /// prefetched ([`Commands::prefetch`]): the next one's entry
+    /// ([`Prefetch::Entry`], its index entry asked for a command ago) and
+    /// the one after it's index entry ([`Prefetch::Index`]), so the next
+    /// lookups' cache misses overlap this command's work (one request of
+    /// lookahead left the entry's load to the lookup itself: GET `-P 16`
+    /// user time 0.31 → 0.27 µs a request, BENCHMARKS.md "Session 19").
+    /// Not past a [`Route::Local`](crate::Route::Local) command, which may
+    /// change the session the next one is resolved and prefetched with
+    /// (`SELECT`-like verbs). A request decoded ahead is never decoded
+    /// twice (a decoder may rewrite its bytes, as inline unescaping does):
+    /// when the connection stops taking input with some decoded ahead, they
+    /// are kept in `Conn::ahead` / `Conn::ahead2` and run first on
+    /// resumption.
     pub(super) fn process(&mut self, i: usize) {
         let Some(c) = self.conns.get_mut(i) else {
             return;
@@ -142,28 +148,35 @@ impl<C: Commands> Shard<C> {
         let (mut rpos, rend) = (c.rpos, c.rend);
         let mut spans = std::mem::take(&mut self.spans);
         let mut spans_next = std::mem::take(&mut self.spans_next);
-        let mut next = c.ahead.take().map(|a| {
-            // The shard's own list is kept for the next request left ahead
-            // (`spans_spare`), not freed: a held connection (an isolated
-            // operation in flight) leaves one ahead on every resumption.
+        let mut spans_next2 = std::mem::take(&mut self.spans_next2);
+        // Requests decoded ahead when the connection last stopped: they run
+        // first. The shard's own lists are kept for the next requests left
+        // ahead (`spans_spare`), not freed: a held connection (an isolated
+        // operation in flight) leaves some ahead on every resumption.
+        let mut next = None;
+        let mut next2 = None;
+        if let Some(a) = c.ahead.take() {
             let own = std::mem::replace(&mut spans_next, a.spans);
-            if own.capacity() > 0
-                && own.capacity() <= PARTIAL_KEEP
-                && self.spans_spare.len() < SPANS_SPARE
-            {
-                self.spans_spare.push(own);
+            spare_spans(&mut self.spans_spare, own);
+            next = Some(a.decoded);
+            if let Some(a) = c.ahead2.take() {
+                let own = std::mem::replace(&mut spans_next2, a.spans);
+                spare_spans(&mut self.spans_spare, own);
+                next2 = Some(a.decoded);
             }
-            a.decoded
-        });
+        }
         // The arguments an earlier read found of an incomplete request: the
         // decoder resumes after them instead of from its first byte.
         let mut resume = !c.partial.is_empty();
         if resume {
             std::mem::swap(&mut spans, &mut c.partial);
         }
-        // The lookahead's verb and target, found while prefetching (never for one
-        // kept in `Conn::ahead`).
+        // The lookaheads' verbs and targets, found while prefetching their
+        // index entries (never for those kept in `Conn::ahead`), and whether
+        // the first's entry is prefetched too.
         let mut next_resolved = None;
+        let mut next2_resolved = None;
+        let mut next_entry = false;
         let mut need = 0;
         // The loop stopped at an incomplete request.
         let mut tail = false;
@@ -187,9 +200,15 @@ impl<C: Commands> Shard<C> {
                 break;
             }
             let resolved = next_resolved.take();
+            let entry_done = std::mem::take(&mut next_entry);
             let decoded = match next.take() {
                 Some(d) => {
                     std::mem::swap(&mut spans, &mut spans_next);
+                    if let Some(d2) = next2.take() {
+                        std::mem::swap(&mut spans_next, &mut spans_next2);
+                        next = Some(d2);
+                        next_resolved = next2_resolved.take();
+                    }
                     d
                 }
                 None => {
@@ -205,29 +224,65 @@ impl<C: Commands> Shard<C> {
                     let last = at == rend;
                     let routed = match resolved {
                         Some(r) => {
-                            // Its index entry was prefetched a command ago
-                            // (`Prefetch::Index`): now read it and start
-                            // loading the entry, which the lookahead below
-                            // gives time to arrive.
-                            let args = Args::new(&rbuf[rpos..rend], &spans);
-                            self.prefetch_stage(i, r, args, Prefetch::Entry);
+                            if !entry_done {
+                                // Its index entry was prefetched a command
+                                // ago: read it now, start loading the entry.
+                                let args = Args::new(&rbuf[rpos..rend], &spans);
+                                self.prefetch_stage(i, r, args, Prefetch::Entry);
+                            }
                             r
                         }
                         None => self.route(Args::new(&rbuf[rpos..rend], &spans)),
                     };
-                    // A local command may change the session the next one is
-                    // resolved and prefetched with: no lookahead past it.
+                    // Two requests of lookahead: while this one runs, the
+                    // next one's entry loads (its index entry was asked for
+                    // a command ago) and the one after it's index entry.
+                    // Not past a local command, which may change the
+                    // session the next one is resolved and prefetched with.
                     if !last && routed.1 != Target::Local {
-                        spans_next.clear();
-                        let d = self
-                            .cmds
-                            .decode(&mut rbuf[at..rend], &mut spans_next, &limits);
-                        if let Decoded::Command { .. } = d {
-                            let ahead = Args::new(&rbuf[at..rend], &spans_next);
-                            next_resolved = Some(self.prefetch(i, ahead));
+                        if next.is_none() {
+                            spans_next.clear();
+                            let d = self
+                                .cmds
+                                .decode(&mut rbuf[at..rend], &mut spans_next, &limits);
+                            if !matches!(d, Decoded::Incomplete { .. }) {
+                                next = Some(d);
+                            }
                         }
-                        if !matches!(d, Decoded::Incomplete { .. }) {
-                            next = Some(d);
+                        if let Some(Decoded::Command { consumed: c1 }) = &next {
+                            let at1 = at + *c1;
+                            // Index-prefetched an iteration ago: its entry
+                            // can be asked for without waiting.
+                            let indexed = next_resolved.is_some();
+                            let r1 = match next_resolved {
+                                Some(r1) => r1,
+                                None => {
+                                    let ahead = Args::new(&rbuf[at..rend], &spans_next);
+                                    let r1 = self.prefetch(i, ahead);
+                                    next_resolved = Some(r1);
+                                    r1
+                                }
+                            };
+                            if r1.1 != Target::Local && at1 < rend && next2.is_none() {
+                                spans_next2.clear();
+                                let d2 = self.cmds.decode(
+                                    &mut rbuf[at1..rend],
+                                    &mut spans_next2,
+                                    &limits,
+                                );
+                                if let Decoded::Command { .. } = d2 {
+                                    let ahead = Args::new(&rbuf[at1..rend], &spans_next2);
+                                    next2_resolved = Some(self.prefetch(i, ahead));
+                                }
+                                if !matches!(d2, Decoded::Incomplete { .. }) {
+                                    next2 = Some(d2);
+                                }
+                            }
+                            if indexed {
+                                let ahead = Args::new(&rbuf[at..rend], &spans_next);
+                                self.prefetch_stage(i, r1, ahead, Prefetch::Entry);
+                                next_entry = true;
+                            }
                         }
                     }
                     let args = Args::new(&rbuf[rpos..rend], &spans);
@@ -276,6 +331,13 @@ impl<C: Commands> Shard<C> {
                     decoded,
                     spans: std::mem::replace(&mut spans_next, spare),
                 });
+                if let Some(decoded) = next2 {
+                    let spare = self.spans_spare.pop().unwrap_or_default();
+                    c.ahead2 = Some(Ahead {
+                        decoded,
+                        spans: std::mem::replace(&mut spans_next2, spare),
+                    });
+                }
             }
             c.rbuf = rbuf;
             c.rbuf_lent = 0;
@@ -293,8 +355,12 @@ impl<C: Commands> Shard<C> {
         if spans_next.capacity() > PARTIAL_KEEP {
             spans_next = Vec::new();
         }
+        if spans_next2.capacity() > PARTIAL_KEEP {
+            spans_next2 = Vec::new();
+        }
         self.spans = spans;
         self.spans_next = spans_next;
+        self.spans_next2 = spans_next2;
     }
 
     /// Resolves a decoded request and where it runs (once per command).
@@ -532,5 +598,13 @@ impl<C: Commands> Shard<C> {
             }
         }
         self.mark_dirty(i);
+    }
+}
+
+/// Keeps a span list a resumption replaced for the next request left
+/// ahead (`Shard::spans_spare`), unless it is big or enough are kept.
+fn spare_spans(spare: &mut Vec<Vec<crate::args::Span>>, own: Vec<crate::args::Span>) {
+    if own.capacity() > 0 && own.capacity() <= PARTIAL_KEEP && spare.len() < SPANS_SPARE {
+        spare.push(own);
     }
 }

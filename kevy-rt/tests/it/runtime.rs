@@ -134,6 +134,40 @@ fn a_request_decoded_ahead_of_a_hold_runs_once_decoded() {
     server.stop();
 }
 
+/// Two requests decoded ahead of a hold (the shard looks two ahead), both
+/// inline with quoting unescaped in place: each runs once, in order, after
+/// the hold, and so does what follows them (`TAKE` reads).
+#[test]
+fn two_requests_decoded_ahead_of_a_hold_run_once_in_order() {
+    let server = start(2);
+    let mut c = Raw::connect(server.addr());
+    for round in 0..20 {
+        let mut batch = Vec::new();
+        batch.extend(cmd(&[b"PUT", b"a", b"x"]));
+        batch.extend(cmd(&[b"PUT", b"b\"A", b"y"]));
+        batch.extend(cmd(&[b"PUT", b"d\"B", b"z"]));
+        batch.extend(cmd(&[b"MOVE", b"a", b"c"]));
+        batch.extend_from_slice(b"TAKE \"b\\x22\\x41\"\r\n");
+        batch.extend_from_slice(b"TAKE \"d\\x22\\x42\"\r\n");
+        batch.extend(cmd(&[b"TAKE", b"c"]));
+        batch.extend(cmd(&[b"TAKE", b"c"]));
+        c.send(&batch);
+        for want in [
+            &b"+OK\r\n"[..],
+            b"+OK\r\n",
+            b"+OK\r\n",
+            b":1\r\n",
+            b"$1\r\ny\r\n",
+            b"$1\r\nz\r\n",
+            b"$1\r\nx\r\n",
+            b"$1\r\nx\r\n",
+        ] {
+            assert_eq!(c.reply(), want, "round {round}");
+        }
+    }
+    server.stop();
+}
+
 #[test]
 fn connections_spread_over_every_shard() {
     let server = start(2);
