@@ -1,3 +1,6 @@
+//! Tests of shard CPU placement: Redis-syntax CPU lists, `Auto`'s choice,
+//! placing a thread and unpinning what it starts.
+
 use super::*;
 
 #[test]
