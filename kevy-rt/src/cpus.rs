@@ -148,6 +148,12 @@ pub fn unpin() {
     let _ = place(&[]);
 }
 
+/// The CPUs the calling thread may run on now (None where the system
+/// does not say).
+pub fn thread_cpus() -> Option<Vec<usize>> {
+    current_cpus()
+}
+
 #[cfg(target_os = "linux")]
 fn current_cpus() -> Option<Vec<usize>> {
     // SAFETY: an all-zero `cpu_set_t` is a valid empty set.

@@ -78,10 +78,10 @@ mod tests {
             let (unset, listed) = std::thread::spawn(move || {
                 // Bio's list is empty: every CPU the process may use.
                 place(Helper::Bio);
-                let unset = cpus_now();
+                let unset = kevy_rt::cpus::thread_cpus().unwrap();
                 *lock(Helper::Bgsave) = vec![all[all.len() - 1]];
                 place(Helper::Bgsave);
-                (unset, cpus_now())
+                (unset, kevy_rt::cpus::thread_cpus().unwrap())
             })
             .join()
             .unwrap();
@@ -91,20 +91,5 @@ mod tests {
         .join()
         .unwrap();
         *lock(Helper::Bgsave) = Vec::new();
-    }
-
-    #[cfg(target_os = "linux")]
-    fn cpus_now() -> Vec<usize> {
-        // SAFETY: an all-zero `cpu_set_t` is a valid empty set.
-        let mut set: libc::cpu_set_t = unsafe { std::mem::zeroed() };
-        // SAFETY: `set` is a live `cpu_set_t` of the size passed; pid 0 is
-        // the calling thread.
-        let r =
-            unsafe { libc::sched_getaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &mut set) };
-        assert_eq!(r, 0);
-        // SAFETY: reads the set only, below its capacity.
-        (0..1024)
-            .filter(|&c| unsafe { libc::CPU_ISSET(c, &set) })
-            .collect()
     }
 }

@@ -274,16 +274,26 @@ fn a_declared_user_starts_from_a_reset_one() {
     );
 }
 
-/// The scheduling policy of each `kevy-shard-*` thread of process `pid`
-/// (`/proc/PID/task/TID/stat` field 41: 0 SCHED_OTHER, 3 SCHED_BATCH).
-fn shard_policies(pid: u32) -> Vec<u32> {
+/// The `/proc/PID/task/TID` directories of process `pid`'s `kevy-shard-*`
+/// threads, with their names, by name.
+fn shard_tasks(pid: u32) -> Vec<(String, std::path::PathBuf)> {
     let mut found = Vec::new();
     for task in std::fs::read_dir(format!("/proc/{pid}/task")).expect("tasks") {
         let dir = task.expect("task").path();
         let comm = std::fs::read_to_string(dir.join("comm")).unwrap_or_default();
-        if !comm.starts_with("kevy-shard-") {
-            continue;
+        if comm.starts_with("kevy-shard-") {
+            found.push((comm.trim().to_string(), dir));
         }
+    }
+    found.sort();
+    found
+}
+
+/// The scheduling policy of each `kevy-shard-*` thread of process `pid`
+/// (`/proc/PID/task/TID/stat` field 41: 0 SCHED_OTHER, 3 SCHED_BATCH).
+fn shard_policies(pid: u32) -> Vec<u32> {
+    let mut found = Vec::new();
+    for (_, dir) in shard_tasks(pid) {
         let stat = std::fs::read_to_string(dir.join("stat")).expect("stat");
         let after = stat.rsplit_once(')').expect("comm ends").1;
         // Field 3 (state) is the first after the name.
@@ -325,35 +335,28 @@ fn shard_threads_run_under_the_scheduling_policy_asked_for() {
 /// The CPUs each `kevy-shard-*` thread of process `pid` may run on, by
 /// shard (`Cpus_allowed_list` of `/proc/PID/task/TID/status`).
 fn shard_cpus(pid: u32) -> Vec<(String, String)> {
-    let mut found = Vec::new();
-    for task in std::fs::read_dir(format!("/proc/{pid}/task")).expect("tasks") {
-        let dir = task.expect("task").path();
-        let comm = std::fs::read_to_string(dir.join("comm")).unwrap_or_default();
-        if !comm.starts_with("kevy-shard-") {
-            continue;
-        }
-        let status = std::fs::read_to_string(dir.join("status")).expect("status");
-        let list = status
-            .lines()
-            .find_map(|l| l.strip_prefix("Cpus_allowed_list:"))
-            .expect("Cpus_allowed_list")
-            .trim()
-            .to_string();
-        found.push((comm.trim().to_string(), list));
-    }
-    found.sort();
-    found
+    shard_tasks(pid)
+        .into_iter()
+        .map(|(name, dir)| {
+            let status = std::fs::read_to_string(dir.join("status")).expect("status");
+            (name, cpus_allowed(&status))
+        })
+        .collect()
 }
 
-#[test]
-fn shard_threads_run_on_the_cpus_asked_for() {
-    let all = std::fs::read_to_string("/proc/self/status")
-        .expect("status")
+/// The `Cpus_allowed_list` of a `/proc/…/status` text.
+fn cpus_allowed(status: &str) -> String {
+    status
         .lines()
         .find_map(|l| l.strip_prefix("Cpus_allowed_list:"))
         .expect("Cpus_allowed_list")
         .trim()
-        .to_string();
+        .to_string()
+}
+
+#[test]
+fn shard_threads_run_on_the_cpus_asked_for() {
+    let all = cpus_allowed(&std::fs::read_to_string("/proc/self/status").expect("status"));
     let ncpus = std::thread::available_parallelism().map_or(1, |n| n.get());
     let cases: Vec<(&[&str], Vec<String>)> = vec![
         // Anywhere: the process's own CPUs.
