@@ -10,8 +10,11 @@
 //! most runs unpinned, 0.95 ms with each shard on its own CPU, and server
 //! CPU per request 10.4–13.3 µs against 8.7–9.3 µs; GET at depth 16 0.70
 //! against 0.59–0.63 µs. [`ShardCpus::Auto`] (the default) places shard
-//! `i` on the `i`-th CPU the process may use when there are at least as
-//! many such CPUs as shards (and more than one shard).
+//! `i` on the `i`-th CPU the process may use when there is one such CPU
+//! per shard (two or more): thread-per-core. With more CPUs than shards
+//! the shards stay free to move to an idle one (a machine shared with
+//! other work, a container whose CPU quota sets the shard count), and with
+//! fewer they must share anyway.
 //!
 //! Threads inherit their creator's placement: a helper thread a shard
 //! starts (a background save, say) calls [`unpin`] first, or it would
@@ -23,9 +26,9 @@ use std::sync::OnceLock;
 /// Where shard threads run (see the module docs).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub enum ShardCpus {
-    /// Shard `i` on the `i`-th CPU the process may use, when it may use at
-    /// least as many CPUs as there are shards and there are two shards or
-    /// more; else anywhere.
+    /// Shard `i` on the `i`-th CPU the process may use, when it may use
+    /// exactly as many CPUs as there are shards, two or more; else
+    /// anywhere.
     #[default]
     Auto,
     /// Wherever the kernel puts them.
@@ -73,7 +76,7 @@ impl ShardCpus {
             ShardCpus::Any => None,
             ShardCpus::List(l) if l.is_empty() => None,
             ShardCpus::List(l) => Some(l[shard % l.len()]),
-            ShardCpus::Auto if shards < 2 || allowed.len() < shards => None,
+            ShardCpus::Auto if shards < 2 || allowed.len() != shards => None,
             ShardCpus::Auto => allowed.get(shard).copied(),
         }
     }

@@ -137,7 +137,7 @@ impl<C: Commands> Builder<C> {
 
     /// The CPUs the shard threads run on (see [`ShardCpus`]). Default:
     /// [`ShardCpus::from_env`] (`KEVY_SHARD_CPUS`, else auto: one CPU
-    /// each when there are enough).
+    /// each when the process may use one CPU per shard).
     pub fn cpus(mut self, cpus: ShardCpus) -> Self {
         self.cpus = cpus;
         self

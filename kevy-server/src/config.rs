@@ -54,7 +54,7 @@ pub const USAGE: &str = "Usage: kevy-server [/path/to/kevy.conf] [--name value .
   --move-after N    move a connection to the shard its keys live on after N
                     keyed commands in a row there (default 64; 0: never)
   --shard-cpus auto|any|LIST  the shards' CPUs (default: $KEVY_SHARD_CPUS,
-                    else auto: one CPU each when there are enough; LIST as
+                    else auto: one CPU each when there is one per shard; LIST as
                     Redis's server_cpulist, e.g. 0-3 or 0-7:2)
   --shard-sched batch|normal  the shard threads' scheduling policy (default:
                     $KEVY_SCHED, else batch: a woken shard does not preempt)

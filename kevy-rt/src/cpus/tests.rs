@@ -30,15 +30,17 @@ fn names_parse_back() {
 }
 
 #[test]
-fn auto_gives_each_shard_a_cpu_only_when_there_are_enough() {
+fn auto_gives_each_shard_a_cpu_only_when_there_is_one_per_shard() {
     let allowed = [2, 3, 5];
     let auto = ShardCpus::Auto;
-    assert_eq!(auto.cpu_of(0, 2, &allowed), Some(2));
-    assert_eq!(auto.cpu_of(1, 2, &allowed), Some(3));
+    assert_eq!(auto.cpu_of(0, 3, &allowed), Some(2));
+    assert_eq!(auto.cpu_of(1, 3, &allowed), Some(3));
     assert_eq!(auto.cpu_of(2, 3, &allowed), Some(5));
-    // More shards than CPUs, or one shard: the kernel places them.
+    // More shards than CPUs, more CPUs than shards, or one shard: the
+    // kernel places them.
     assert_eq!(auto.cpu_of(0, 4, &allowed), None);
-    assert_eq!(auto.cpu_of(0, 1, &allowed), None);
+    assert_eq!(auto.cpu_of(0, 2, &allowed), None);
+    assert_eq!(auto.cpu_of(0, 1, &allowed[..1]), None);
     assert_eq!(ShardCpus::Any.cpu_of(0, 2, &allowed), None);
     // A list is used round robin, whatever the process may use.
     let list = ShardCpus::List(vec![7, 9]);
