@@ -140,6 +140,12 @@ pub(crate) struct Conn<C: Commands> {
     pub(crate) session: C::Session,
     /// A held multi-shard operation is in flight: decode nothing further.
     pub(crate) held: bool,
+    /// The keys of its isolated operations in flight that do not hold it
+    /// (`lock/fence.rs`); made on its first such operation.
+    pub(crate) fence: Option<Box<crate::lock::fence::Fence>>,
+    /// Held until the fence is empty: the next command touches a key of an
+    /// operation in flight (it is kept decoded, in `ahead`).
+    pub(crate) fence_wait: bool,
     /// Close once every reply is written (QUIT, protocol error).
     pub(crate) closing: bool,
     /// The peer closed its side: read nothing more.
@@ -234,6 +240,8 @@ impl<C: Commands> Conn<C> {
             next_seq: 0,
             session: C::Session::default(),
             held: false,
+            fence: None,
+            fence_wait: false,
             closing: false,
             eof: false,
             want_read: false,

@@ -239,6 +239,9 @@ pub(crate) struct LockTable {
 
 /// Key lists kept for reuse per table.
 const SPARE_LISTS: usize = 64;
+/// Past [`SPARE_LISTS`], short lists (64 keys at most) kept up to this many:
+/// pipelined one-round operations are many in flight at once.
+const SPARE_SMALL_LISTS: usize = 1024;
 
 impl LockTable {
     /// True when no request is queued or granted.
@@ -261,7 +264,9 @@ impl LockTable {
     /// Keeps `req`'s key list for [`LockTable::key_list`].
     pub(crate) fn recycle(&mut self, req: Request) {
         let mut keys = req.keys;
-        if self.spare.len() < SPARE_LISTS && keys.capacity() > 0 && keys.capacity() <= 1024 {
+        let room = self.spare.len() < SPARE_LISTS
+            || (self.spare.len() < SPARE_SMALL_LISTS && keys.capacity() <= 64);
+        if room && keys.capacity() > 0 && keys.capacity() <= 1024 {
             keys.clear();
             self.spare.push(keys);
         }
@@ -551,6 +556,7 @@ fn admits(q: impl Iterator<Item = Entry>, txn: TxnId, write: bool) -> bool {
     true
 }
 
+pub(crate) mod fence;
 mod queues;
 
 #[cfg(test)]

@@ -117,6 +117,9 @@ struct Op<C: Commands> {
     seq: u64,
     ctx: C::Ctx,
     hold: bool,
+    /// Counted in its connection's fence (not holding it): leaves the
+    /// fence when it replies.
+    fenced: bool,
     plan: C::Plan,
     replies: Vec<Option<C::PartReply>>,
     remaining: usize,
@@ -164,6 +167,10 @@ pub(crate) struct Shard<C: Commands> {
     /// connection, with an isolated operation in flight, leaves one ahead
     /// on almost every read at `-P 16`).
     spans_spare: Vec<Vec<Span>>,
+    /// The command about to be dispatched was declared isolated (one-round,
+    /// its keys in `txn.locks`) by the fence check
+    /// ([`Shard::fence_holds`]): `dispatch` does not ask again.
+    predeclared: bool,
     parts: Vec<(usize, C::Part)>,
     /// A gathered round's replies, emptied, for the next gather's (lent
     /// to [`Commands::gather_lending`]: no vector per operation).
@@ -299,6 +306,7 @@ impl<C: Commands> Shard<C> {
             spans_next: Vec::new(),
             spans_next2: Vec::new(),
             spans_spare: Vec::new(),
+            predeclared: false,
             parts: Vec::new(),
             gathered: Vec::new(),
             held: Vec::new(),

@@ -24,7 +24,7 @@ impl<C: Commands> Shard<C> {
             };
             self.settings.add_blocked(-1);
             let routed = self.route(owned.args());
-            self.dispatch(i, routed, owned.args(), false);
+            self.dispatch(i, routed, owned.args(), false, false);
             self.deliver_pushes();
             self.note_queue(i);
             self.mark_dirty(i);

@@ -138,7 +138,7 @@ impl<C: Commands> Shard<C> {
                     Some((ctx, cmd, args)) => {
                         self.pools.put_slot(out);
                         // Still held: nothing of the connection runs meanwhile.
-                        self.begin_txn(o.conn, o.seq, ctx, cmd, args.args());
+                        self.begin_txn(o.conn, o.seq, ctx, cmd, args.args(), false);
                     }
                     None => {
                         self.deliver(o.conn, o.seq, &out);
@@ -172,6 +172,9 @@ impl<C: Commands> Shard<C> {
                             self.resume.push(o.conn.idx as usize);
                         }
                     }
+                }
+                if o.fenced {
+                    self.fence_left(o.conn);
                 }
                 None
             }

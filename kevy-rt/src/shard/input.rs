@@ -8,6 +8,7 @@ use std::sync::atomic::Ordering;
 use super::{Op, Shard, READ_BUDGET};
 use crate::args::{Args, Span, MAX_OFFSET};
 use crate::commands::{Commands, Flow, LocalCx, Prefetch, Resolved};
+use crate::lock;
 use crate::conn::Ahead;
 use crate::msg::{ConnRef, Msg, Request};
 use crate::resp::Decoded;
@@ -234,6 +235,26 @@ impl<C: Commands> Shard<C> {
                         }
                         None => self.route(Args::new(&rbuf[rpos..rend], &spans)),
                     };
+                    if self.fence_holds(i, routed, Args::new(&rbuf[rpos..rend], &spans)) {
+                        // Touches a key of an operation in flight: kept
+                        // decoded (with the one decoded behind it) until
+                        // they have all replied.
+                        if let Some(c) = self.conns.get_mut(i) {
+                            let spare = self.spans_spare.pop().unwrap_or_default();
+                            c.ahead = Some(Ahead {
+                                decoded: Decoded::Command { consumed },
+                                spans: std::mem::replace(&mut spans, spare),
+                            });
+                            if let Some(decoded) = next.take() {
+                                let spare = self.spans_spare.pop().unwrap_or_default();
+                                c.ahead2 = Some(Ahead {
+                                    decoded,
+                                    spans: std::mem::replace(&mut spans_next, spare),
+                                });
+                            }
+                        }
+                        break;
+                    }
                     // Two requests of lookahead: while this one runs, the
                     // next one's entry loads (its index entry was asked for
                     // a command ago) and the one after it's index entry.
@@ -287,7 +308,7 @@ impl<C: Commands> Shard<C> {
                     }
                     let args = Args::new(&rbuf[rpos..rend], &spans);
                     let local = routed.1 == Target::Local;
-                    self.dispatch(i, routed, args, last);
+                    self.dispatch(i, routed, args, last, true);
                     if local {
                         // AUTH, HELLO … AUTH: the next request may be bigger.
                         if let Some(c) = self.conns.get(i) {
@@ -415,14 +436,76 @@ impl<C: Commands> Shard<C> {
         }
     }
 
+    /// Whether connection `i`'s next command must wait for the isolated
+    /// operations it has in flight (`lock/fence.rs`): it touches one of
+    /// their keys (a keyed command is taken to write its keys), or it is a
+    /// command whose keys are not known here (local, planned, isolated but
+    /// not one-round). Then the connection is held until they have all
+    /// replied. A one-round operation that may go on has its keys declared
+    /// in `txn.locks` already (`predeclared`).
+    fn fence_holds(&mut self, i: usize, (r, t): (Resolved<C::Cmd>, Target), args: Args<'_>) -> bool {
+        let Some(c) = self.conns.get_mut(i) else {
+            return false;
+        };
+        let Some(fence) = c.fence.as_deref().filter(|f| f.active()) else {
+            return false;
+        };
+        let go = match t {
+            Target::Local => false,
+            Target::Shard(_) => r
+                .route
+                .for_each_key(args, |k| !fence.blocks(lock::key_id(k), true)),
+            Target::Plan => {
+                let cmds = &*self.cmds;
+                let ctx = cmds.ctx(&c.session);
+                let locks = &mut self.txn.locks;
+                let go = cmds.isolate(&mut c.session, ctx, r.cmd, args, locks)
+                    && locks.one_round
+                    && !locks.all
+                    && locks.wholes.is_empty()
+                    && locks.keys.iter().all(|&(id, _, w)| !fence.blocks(id, w));
+                if go {
+                    self.predeclared = true;
+                } else {
+                    locks.clear();
+                }
+                go
+            }
+        };
+        if !go {
+            c.held = true;
+            c.fence_wait = true;
+        }
+        !go
+    }
+
+    /// One of connection `conn`'s operations in flight replied: the last
+    /// one resumes the connection if a command waits for them.
+    pub(super) fn fence_left(&mut self, conn: ConnRef) {
+        let i = conn.idx as usize;
+        let Some(c) = self.conns.get_mut(i).filter(|c| c.gen == conn.gen) else {
+            return;
+        };
+        if c.fence.as_deref_mut().is_some_and(|f| f.leave()) && c.fence_wait {
+            c.fence_wait = false;
+            c.held = false;
+            self.resume.push(i);
+        }
+    }
+
     /// Runs, forwards or plans one decoded command of connection `i`. `last`:
-    /// nothing else of the connection's is buffered behind it.
+    /// nothing else of the connection's is buffered behind it. `free`: it
+    /// comes from the connection's input, which may go on while an isolated
+    /// one-round operation it starts is in flight (`lock/fence.rs`); else
+    /// (a pause's or a blocking call's continuation) every isolated
+    /// operation holds the connection.
     pub(super) fn dispatch(
         &mut self,
         i: usize,
         (r, t): (Resolved<C::Cmd>, Target),
         args: Args<'_>,
         last: bool,
+        free: bool,
     ) {
         let cmds = &*self.cmds;
         let Some(c) = self.conns.get_mut(i) else {
@@ -430,6 +513,9 @@ impl<C: Commands> Shard<C> {
         };
         if let Some(writes_only) = self.settings.paused() {
             if cmds.pausable(&c.session, r.cmd, args, writes_only) {
+                if std::mem::take(&mut self.predeclared) {
+                    self.txn.locks.clear();
+                }
                 c.deferred = Some(args.to_owned_args());
                 self.settings.add_blocked(1);
                 self.paused.push(i);
@@ -450,6 +536,9 @@ impl<C: Commands> Shard<C> {
             // `keys` is empty: `park_start` leaves it so.
             let keys = &mut self.parking.keys;
             if let Some(park) = cmds.blocking(&c.session, r.cmd, args, keys) {
+                if std::mem::take(&mut self.predeclared) {
+                    self.txn.locks.clear();
+                }
                 let ctx = cmds.ctx(&c.session);
                 cmds.dispatched(&mut c.session);
                 self.park_start(i, r.cmd, ctx, args, park);
@@ -457,6 +546,10 @@ impl<C: Commands> Shard<C> {
                 self.mark_dirty(i);
                 return;
             }
+        }
+        if t != Target::Plan && std::mem::take(&mut self.predeclared) {
+            // Diverted (queued by a transaction): not isolated after all.
+            self.txn.locks.clear();
         }
         match t {
             Target::Local => {
@@ -568,11 +661,22 @@ impl<C: Commands> Shard<C> {
                     idx: i as u32,
                     gen: c.gen,
                 };
-                if cmds.isolate(&mut c.session, ctx, r.cmd, args, &mut self.txn.locks) {
-                    // Planned once its locks are granted; nothing of this
-                    // connection runs meanwhile.
-                    c.held = true;
-                    self.begin_txn(conn, seq, ctx, r.cmd, args);
+                if std::mem::take(&mut self.predeclared)
+                    || cmds.isolate(&mut c.session, ctx, r.cmd, args, &mut self.txn.locks)
+                {
+                    let locks = &self.txn.locks;
+                    // One-round, from the input: planned now, its keys
+                    // fenced, and the connection goes on. Else planned once
+                    // its locks are granted; nothing of this connection
+                    // runs meanwhile.
+                    let free = free && locks.one_round && !locks.all && locks.wholes.is_empty();
+                    if free {
+                        let keys = locks.keys.iter().map(|&(id, _, w)| (id, w));
+                        c.fence.get_or_insert_default().enter(keys);
+                    } else {
+                        c.held = true;
+                    }
+                    self.begin_txn(conn, seq, ctx, r.cmd, args, free);
                     return;
                 }
                 self.txn.locks.clear();
@@ -587,6 +691,7 @@ impl<C: Commands> Shard<C> {
                     seq,
                     ctx,
                     hold: planned.hold,
+                    fenced: false,
                     plan: planned.plan,
                     replies: Vec::new(),
                     remaining: 0,

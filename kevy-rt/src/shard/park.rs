@@ -580,7 +580,7 @@ impl<C: Commands> Shard<C> {
                     since: p.since,
                 });
                 let routed = self.route(next.args());
-                self.dispatch(i, routed, next.args(), false);
+                self.dispatch(i, routed, next.args(), false, false);
                 if let Some(c) = self.conns.get_mut(i) {
                     // CLIENT LIST names the call, not its continuation.
                     c.last_cmd = Some(p.cmd);

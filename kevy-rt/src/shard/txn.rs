@@ -113,8 +113,10 @@ pub(super) struct Txns<C: Commands> {
     spare_steps: Vec<round::StepParts<C>>,
 }
 
-/// Lists kept per kind in [`Txns`]' spares.
-const SPARE_VECS: usize = 32;
+/// Lists kept per kind in [`Txns`]' spares (each at most 64 entries): a
+/// connection's pipeline of one-round operations has them all in flight at
+/// once (`lock/fence.rs`), and 32 ran dry every burst.
+const SPARE_VECS: usize = 512;
 
 impl<C: Commands> Txns<C> {
     pub(super) fn new(nshards: usize) -> Txns<C> {
@@ -256,6 +258,10 @@ impl<C: Commands> Shard<C> {
     /// shard and asks the lowest shard for its share. The operation is
     /// planned once every share is granted ([`Shard::advance`]), or at once
     /// when it is one-round ([`LockSet::one_round`], `round.rs`).
+    ///
+    /// `free`: a one-round operation that does not hold its connection
+    /// (its keys are in the connection's fence, which it leaves when it
+    /// replies).
     pub(super) fn begin_txn(
         &mut self,
         conn: ConnRef,
@@ -263,11 +269,12 @@ impl<C: Commands> Shard<C> {
         ctx: C::Ctx,
         cmd: C::Cmd,
         args: Args<'_>,
+        free: bool,
     ) {
         let one_round = self.txn.locks.one_round;
         let mut shards = self.shares();
         let then = if one_round {
-            match self.plan_ahead(conn, seq, ctx, cmd, args, &mut shards) {
+            match self.plan_ahead(conn, seq, ctx, cmd, args, &mut shards, free) {
                 Some(then) => then,
                 // Answered at once (a refusal, an argument error): nothing to lock.
                 None => {
@@ -502,6 +509,7 @@ impl<C: Commands> Shard<C> {
             seq: a.seq,
             ctx: a.ctx,
             hold: true,
+            fenced: false,
             plan: planned.plan,
             replies: Vec::new(),
             remaining: 0,

@@ -65,7 +65,9 @@ impl<C: Commands> Shard<C> {
     /// Plans one-round operation `cmd` of connection `conn` before its
     /// locks. `None` when it is answered at once (no part: a refusal, an
     /// argument error); else how its parts run, `shards` completed with a
-    /// share for every shard a part goes to.
+    /// share for every shard a part goes to. `free`: the operation does
+    /// not hold its connection (it is in the connection's fence).
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn plan_ahead(
         &mut self,
         conn: ConnRef,
@@ -74,6 +76,7 @@ impl<C: Commands> Shard<C> {
         cmd: C::Cmd,
         args: Args<'_>,
         shards: &mut Vec<(usize, lock::Request)>,
+        free: bool,
     ) -> Option<Then<C>> {
         let nshards = self.router.nshards();
         let c = self
@@ -104,7 +107,8 @@ impl<C: Commands> Shard<C> {
             conn,
             seq,
             ctx,
-            hold: true,
+            hold: !free,
+            fenced: free,
             plan: planned.plan,
             replies: self.txn.reply_list(),
             remaining: 0,
