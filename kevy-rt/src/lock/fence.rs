@@ -79,9 +79,7 @@ impl Fence {
         if filter[w] & m == 0 {
             return false;
         }
-        self.keys
-            .iter()
-            .any(|&(k, kw)| k == id && (write || kw))
+        self.keys.iter().any(|&(k, kw)| k == id && (write || kw))
     }
 
     /// An operation using `keys` (`(id, write)`) goes in flight.

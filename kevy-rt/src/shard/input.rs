@@ -8,8 +8,8 @@ use std::sync::atomic::Ordering;
 use super::{Op, Shard, READ_BUDGET};
 use crate::args::{Args, Span, MAX_OFFSET};
 use crate::commands::{Commands, Flow, LocalCx, Prefetch, Resolved};
-use crate::lock;
 use crate::conn::Ahead;
+use crate::lock;
 use crate::msg::{ConnRef, Msg, Request};
 use crate::resp::Decoded;
 use crate::route::{target, Target};
@@ -443,7 +443,12 @@ impl<C: Commands> Shard<C> {
     /// not one-round). Then the connection is held until they have all
     /// replied. A one-round operation that may go on has its keys declared
     /// in `txn.locks` already (`predeclared`).
-    fn fence_holds(&mut self, i: usize, (r, t): (Resolved<C::Cmd>, Target), args: Args<'_>) -> bool {
+    fn fence_holds(
+        &mut self,
+        i: usize,
+        (r, t): (Resolved<C::Cmd>, Target),
+        args: Args<'_>,
+    ) -> bool {
         let Some(c) = self.conns.get_mut(i) else {
             return false;
         };

@@ -414,3 +414,50 @@ fn commands_sent_before_a_hang_up_run_after_the_hold_that_delayed_them() {
     }
     drop(server);
 }
+
+/// A one-round operation does not hold its connection
+/// (`kevy-rt/src/lock/fence.rs`): while `HOLD k xk` holds k, a client
+/// pipelines `MSET k 2 x 1` (which waits for k), `SET z 1`, `SET x 5` and
+/// `GET k`. `SET z 1` runs meanwhile (another client reads it), while the
+/// commands on the MSET's keys wait for it: once the hold ends, GET k
+/// answers 2 and x ends as 5. k on either shard, z on either, connections
+/// on both shards.
+#[test]
+fn a_one_round_operation_lets_its_connection_go_on_but_not_past_its_keys() {
+    let (server, held, release) = start();
+    for round in 0..8 {
+        let (ks, xs) = if round % 2 == 0 { (0, 1) } else { (1, 0) };
+        let zs = (round / 2) % 2;
+        let k = key_on(&server, &format!("k{round}-"), ks);
+        let xk = key_on(&server, &format!("xk{round}-"), xs);
+        let x = key_on(&server, &format!("x{round}-"), xs);
+        let z = key_on(&server, &format!("z{round}-"), zs);
+        let mut holder = server.connect();
+        let mut client = server.connect();
+        let mut other = server.connect();
+        holder.send(&encode(&["HOLD", k.as_str(), xk.as_str()]));
+        while !has(&held, k.as_bytes()) {
+            thread::sleep(Duration::from_millis(1));
+        }
+        let mut bytes = encode(&["MSET", k.as_str(), "2", x.as_str(), "1"]);
+        bytes.extend(encode(&["SET", z.as_str(), "1"]));
+        bytes.extend(encode(&["SET", x.as_str(), "5"]));
+        bytes.extend(encode(&["GET", k.as_str()]));
+        client.send(&bytes);
+        // The MSET waits for k as long as the hold lasts: the SET of z
+        // behind it runs meanwhile (a connection held by the MSET would
+        // never get there).
+        while other.call(&["GET", z.as_str()]) != b"+1\r\n" {
+            thread::sleep(Duration::from_millis(1));
+        }
+        put(&release, &k);
+        assert_eq!(holder.reply().unwrap_or_default(), b"+OK\r\n");
+        assert_eq!(
+            client.replies(4),
+            [&b"+OK\r\n"[..], b"+OK\r\n", b"+OK\r\n", b"+2\r\n"],
+            "round {round}: k on shard {ks}, z on {zs}"
+        );
+        assert_eq!(other.call(&["GET", x.as_str()]), b"+5\r\n", "round {round}");
+    }
+    drop(server);
+}
