@@ -25,7 +25,7 @@ const KEEP: usize = 64;
 /// this many: a connection's pipeline of one-round operations has them all
 /// in flight at once (16 a connection at `-P 16`), and a pool of 64 ran dry
 /// every burst (`malloc` and `free` 12% of EXISTS `-P 16` samples).
-const KEEP_SMALL: usize = 1024;
+const KEEP_SMALL: usize = 512;
 /// See [`KEEP_SMALL`].
 const SMALL_BYTES: usize = 1024;
 /// Larger buffers are freed, not kept.

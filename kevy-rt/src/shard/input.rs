@@ -698,7 +698,7 @@ impl<C: Commands> Shard<C> {
                     hold: planned.hold,
                     fenced: false,
                     plan: planned.plan,
-                    replies: Vec::new(),
+                    replies: self.txn.reply_list(),
                     remaining: 0,
                     locks: None,
                 });

@@ -511,7 +511,7 @@ impl<C: Commands> Shard<C> {
             hold: true,
             fenced: false,
             plan: planned.plan,
-            replies: Vec::new(),
+            replies: self.txn.reply_list(),
             remaining: 0,
             locks: Some((txn, shards)),
         });

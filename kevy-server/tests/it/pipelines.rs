@@ -133,7 +133,7 @@ fn random_pipeline(seed: u64, n: usize) -> Vec<u8> {
     let keys = ["k0", "k1", "k2", "k3", "k4", "k5", "{k0}x"];
     let mut out = Vec::new();
     let mut value = 0;
-    let mut push = |out: &mut Vec<u8>, words: Vec<String>| {
+    let push = |out: &mut Vec<u8>, words: Vec<String>| {
         out.extend_from_slice(format!("*{}\r\n", words.len()).as_bytes());
         for w in words {
             out.extend_from_slice(format!("${}\r\n{w}\r\n", w.len()).as_bytes());
