@@ -239,7 +239,7 @@ pub(crate) struct LockTable {
 
 /// Key lists kept for reuse per table.
 const SPARE_LISTS: usize = 64;
-/// Past [`SPARE_LISTS`], short lists (64 keys at most) kept up to this many
+/// Past [`SPARE_LISTS`], short lists (64 keys at most) kept up to this many:
 /// pipelined one-round operations are many in flight at once.
 const SPARE_SMALL_LISTS: usize = 512;
 
