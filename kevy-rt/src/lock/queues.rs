@@ -69,8 +69,10 @@ fn stored(k: KeyId) -> KeyId {
 
 /// Slots when the table first holds a key.
 const INITIAL: usize = 64;
-/// Slots an empty table keeps (32 KB); past that, it starts again.
-const KEEP_SLOTS: usize = 1024;
+/// Slots an empty table keeps (128 KB: a burst of pipelined one-round
+/// operations locks a few thousand keys; starting again from [`INITIAL`]
+/// after each burst regrew the table five times); past that, it starts again.
+const KEEP_SLOTS: usize = 4096;
 /// Tails an empty table keeps.
 const KEEP_TAILS: usize = 256;
 

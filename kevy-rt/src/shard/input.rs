@@ -438,9 +438,9 @@ impl<C: Commands> Shard<C> {
 
     /// Whether connection `i`'s next command must wait for the isolated
     /// operations it has in flight (`lock/fence.rs`): it touches one of
-    /// their keys (a keyed command is taken to write its keys), or it is a
+    /// their keys (a keyed command is taken to write its keys), it is a
     /// command whose keys are not known here (local, planned, isolated but
-    /// not one-round). Then the connection is held until they have all
+    /// not one-round), or [`MAX_OPS`](lock::fence::MAX_OPS) are in flight. Then the connection is held until they have all
     /// replied. A one-round operation that may go on has its keys declared
     /// in `txn.locks` already (`predeclared`).
     fn fence_holds(
@@ -456,6 +456,7 @@ impl<C: Commands> Shard<C> {
             return false;
         };
         let go = match t {
+            _ if fence.full() => false,
             Target::Local => false,
             Target::Shard(_) => r
                 .route
