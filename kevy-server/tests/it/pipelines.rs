@@ -153,7 +153,7 @@ fn random_pipeline(seed: u64, n: usize) -> Vec<u8> {
                     words.push(format!("v{value}"));
                 }
             }
-            4..=6 | 7..=8 | 9 | 10 => {
+            4..=10 => {
                 let verb = match pick {
                     4..=6 => "MGET",
                     7..=8 => "EXISTS",
