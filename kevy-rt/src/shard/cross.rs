@@ -122,7 +122,15 @@ impl<C: Commands> Shard<C> {
                     Some(c) if c.gen == o.conn.gen => {
                         // Held from now on, even if the attempt was not (a
                         // part run at once): nothing of the connection may
-                        // overtake the operation while it locks.
+                        // overtake the operation while it locks. (A fenced
+                        // one leaves the fence: the hold orders what follows.
+                        // No one-round plan restarts today.)
+                        if o.fenced {
+                            if let Some(f) = c.fence.as_deref_mut() {
+                                f.leave();
+                            }
+                            c.fence_wait = false;
+                        }
                         c.held = true;
                         self.txn.locks.clear();
                         self.cmds
