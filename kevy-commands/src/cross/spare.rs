@@ -22,9 +22,10 @@ use kevy_rt::OwnedArgs;
 /// Buffers kept per pool.
 const KEEP: usize = 64;
 /// Past [`KEEP`], small buffers (at most [`SMALL_BYTES`]) are kept up to
-/// this many: a connection's pipeline of one-round operations has them all
-/// in flight at once (16 a connection at `-P 16`), and a pool of 64 ran dry
-/// every burst (`malloc` and `free` 12% of EXISTS `-P 16` samples).
+/// this many: pipelined one-round operations are many in flight at once
+/// (up to four a connection: 200 over 50 connections at `-P 16`), and a
+/// pool of 64 ran dry every burst (with no bound on them, `malloc` and
+/// `free` took 12% of EXISTS `-P 16` samples).
 const KEEP_SMALL: usize = 512;
 /// See [`KEEP_SMALL`].
 const SMALL_BYTES: usize = 1024;

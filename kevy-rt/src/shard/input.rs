@@ -440,9 +440,10 @@ impl<C: Commands> Shard<C> {
     /// operations it has in flight (`lock/fence.rs`): it touches one of
     /// their keys (a keyed command is taken to write its keys), it is a
     /// command whose keys are not known here (local, planned, isolated but
-    /// not one-round), or [`MAX_OPS`](lock::fence::MAX_OPS) are in flight. Then the connection is held until they have all
-    /// replied. A one-round operation that may go on has its keys declared
-    /// in `txn.locks` already (`predeclared`).
+    /// not one-round), or [`MAX_OPS`](lock::fence::MAX_OPS) are in flight.
+    /// Then the connection is held until they have all replied. A one-round
+    /// operation that may go on has its keys declared in `txn.locks`
+    /// already (`predeclared`).
     fn fence_holds(
         &mut self,
         i: usize,

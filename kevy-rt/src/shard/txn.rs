@@ -113,9 +113,9 @@ pub(super) struct Txns<C: Commands> {
     spare_steps: Vec<round::StepParts<C>>,
 }
 
-/// Lists kept per kind in [`Txns`]' spares (each at most 64 entries): a
-/// connection's pipeline of one-round operations has them all in flight at
-/// once (`lock/fence.rs`), and 32 ran dry every burst.
+/// Lists kept per kind in [`Txns`]' spares (each at most 64 entries):
+/// pipelined one-round operations are many in flight at once (up to four a
+/// connection, `lock/fence.rs`), and 32 ran dry every burst.
 const SPARE_VECS: usize = 512;
 
 impl<C: Commands> Txns<C> {
