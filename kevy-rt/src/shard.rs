@@ -75,6 +75,7 @@ mod admin;
 mod arrival;
 mod busy;
 mod cross;
+mod fence;
 mod input;
 mod moving;
 mod park;

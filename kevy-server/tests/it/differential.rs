@@ -71,7 +71,7 @@ mod scripting_acl;
 mod scripting_global;
 mod scripting_multi;
 mod scripting_struct;
-mod seeded;
+pub mod seeded;
 mod server;
 mod sets;
 mod stream_blocking;

@@ -8,6 +8,7 @@
 
 use kevy_commands::Redis;
 
+use crate::differential::seeded::{seeds, Gen};
 use crate::util::{escape, kevy_on, Raw, RedisServer};
 
 /// Each input (sent in one write, then `QUIT`) and all the server writes
@@ -111,25 +112,13 @@ fn many_arguments_in_small_pieces() {
     assert_eq!(c.call(&["LINDEX", "list", "12345"]), b"$3\r\n345\r\n");
 }
 
-/// A small pseudo-random generator (xorshift), seeded per case.
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 % n as u64) as usize
-    }
-}
-
 /// One pipeline of `n` commands over a few keys (both shards of a two-shard
 /// server): one-round multi-key commands (which do not hold their
 /// connection in kevy) mixed with single-key reads and writes of the same
 /// keys, commands that name no key, `SELECT`, and `MULTI` blocks. Every
 /// written value is unique, so a command run out of order shows.
 fn random_pipeline(seed: u64, n: usize) -> Vec<u8> {
-    let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+    let mut rng = Gen::new(seed);
     let keys = ["k0", "k1", "k2", "k3", "k4", "k5", "{k0}x"];
     let mut out = Vec::new();
     let mut value = 0;
@@ -141,7 +130,7 @@ fn random_pipeline(seed: u64, n: usize) -> Vec<u8> {
     };
     let mut in_multi = false;
     for _ in 0..n {
-        let key = |rng: &mut Rng| keys[rng.below(keys.len())].to_string();
+        let key = |rng: &mut Gen| rng.pick(&keys);
         let mut words: Vec<String> = Vec::new();
         let pick = rng.below(24);
         match pick {
@@ -220,7 +209,7 @@ fn one_round_operations_and_commands_on_their_keys_keep_their_order() {
     let two = kevy_on(Redis::default(), 2);
     let three = kevy_on(Redis::default(), 3);
     let mut failures = Vec::new();
-    for seed in 1..=40u64 {
+    for seed in seeds(40) {
         let input = random_pipeline(seed, 60);
         let want = answer(redis.addr(), &input);
         assert!(want.ends_with(b"+OK\r\n"), "redis-server answered QUIT");
