@@ -12,7 +12,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use mio::net::{TcpListener, UnixListener};
-use mio::unix::SourceFd;
 use mio::{Events, Interest, Poll, Token};
 use slab::Slab;
 
@@ -25,9 +24,7 @@ use crate::resp::Limits;
 use crate::router::Router;
 use crate::settings::Settings;
 use crate::stats::ShardStats;
-use crate::stream::Stream;
 use crate::tls::rustls::ServerConfig;
-use crate::tls::TlsSession;
 
 /// What admits connections (`busy::Door`), borrowing the shard's fields
 /// one by one (its connections and state stay free to borrow).
@@ -71,6 +68,7 @@ macro_rules! conn_table {
     };
 }
 
+mod accept;
 mod admin;
 mod arrival;
 mod busy;
@@ -99,18 +97,6 @@ const SHRINK_IDLE: Duration = Duration::from_secs(1);
 const LISTENERS: usize = usize::MAX - 64;
 const UNIX_LISTENER: Token = Token(usize::MAX - 2);
 const TLS_LISTENER: Token = Token(usize::MAX - 3);
-
-/// Sets an accepted socket's options: no Nagle delay, and TCP keep-alive
-/// when configured.
-fn tune(sock: &mio::net::TcpStream, settings: &Settings) {
-    let _ = sock.set_nodelay(true);
-    if let Some(every) = settings.keepalive() {
-        let ka = socket2::TcpKeepalive::new()
-            .with_time(every)
-            .with_interval(every / 3);
-        let _ = socket2::SockRef::from(sock).set_tcp_keepalive(&ka);
-    }
-}
 
 /// A multi-shard operation in flight, on its origin shard.
 struct Op<C: Commands> {
@@ -454,134 +440,6 @@ impl<C: Commands> Shard<C> {
                     .store(self.commands_run, Ordering::Relaxed);
                 self.stats.parks.store(self.parks, Ordering::Relaxed);
             }
-        }
-    }
-
-    /// Stopping: closes this shard's listeners, then waits (up to a
-    /// second) until every shard has closed its own before its connections
-    /// close. A client that sees its connection end (the one that sent
-    /// SHUTDOWN, say) and connects again is then refused, as by a stopped
-    /// Redis, instead of being accepted by a shard still finishing its
-    /// iteration and dropped.
-    fn stop_listening(&mut self) {
-        self.listeners.clear();
-        self.unix_listener = None;
-        if let Some((l, _)) = self.tls.as_mut() {
-            let _ = self.poll.registry().deregister(l);
-        }
-        self.tls = None;
-        self.unlistened.fetch_add(1, Ordering::AcqRel);
-        let deadline = Instant::now() + Duration::from_secs(1);
-        while self.unlistened.load(Ordering::Acquire) < self.router.nshards()
-            && Instant::now() < deadline
-        {
-            std::thread::sleep(Duration::from_micros(200));
-        }
-    }
-
-    /// Accepts on the `i`-th plain listener, or on the TLS one (`None`).
-    fn accept(&mut self, plain: Option<usize>) {
-        let tls = plain.is_none();
-        loop {
-            let accepted = match (plain, &self.tls) {
-                (Some(i), _) => self.listeners[i].accept(),
-                (None, Some((l, _))) => l.accept(),
-                (None, None) => return,
-            };
-            match accepted {
-                Ok((sock, peer)) => {
-                    tune(&sock, &self.settings);
-                    self.add_conn(Stream::Tcp(sock), Some(peer), tls)
-                }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                // Out of descriptors and the like: stop accepting for now; the
-                // next incoming connection triggers another attempt.
-                Err(_) => return,
-            }
-        }
-    }
-
-    /// Accepts on the Unix socket. Every shard listens on it; the kernel hands
-    /// each connection to one of them (the others see `WouldBlock`).
-    fn accept_unix(&mut self) {
-        loop {
-            let Some(l) = self.unix_listener.as_ref() else {
-                return;
-            };
-            match l.accept() {
-                Ok((sock, _)) => self.add_conn(Stream::Unix(sock), None, false),
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(_) => return,
-            }
-        }
-    }
-
-    fn add_conn(&mut self, sock: Stream, peer: Option<std::net::SocketAddr>, tls: bool) {
-        let session = match &self.tls {
-            Some((_, config)) if tls => match TlsSession::new(config) {
-                Ok(s) => Some(Box::new(s)),
-                Err(_) => return,
-            },
-            _ => None,
-        };
-        let mut door = door!(self);
-        if let Some(slot) = door.admit(&*self.cmds, &mut self.conns, sock, peer, session) {
-            if self.conns[slot].ring {
-                self.rearm.push(slot);
-            }
-            self.opened(slot);
-        }
-    }
-
-    /// Tells the command set of admitted connection `slot`.
-    fn opened(&mut self, slot: usize) {
-        if let Some(c) = self.conns.get_mut(slot) {
-            let handle = c.handle(self.id, slot);
-            self.cmds.opened(&mut self.state, &mut c.session, handle);
-        }
-    }
-
-    fn close(&mut self, i: usize) {
-        if self.conns.contains(i) {
-            let mut c = self.conns.remove(i);
-            let handle = c.handle(self.id, i);
-            self.cmds.closed(&mut self.state, &mut c.session, handle);
-            self.settings.release();
-            if c.monitor {
-                self.monitors.retain(|&(m, _)| m != i);
-                self.settings.add_monitor(-1);
-            }
-            if c.direct_waited {
-                self.direct_waiters -= 1;
-            }
-            if c.deferred.is_some() {
-                self.settings.add_blocked(-1);
-            }
-            if let Some((id, _)) = c.parked.take() {
-                self.parked_conn_closed(id);
-            }
-            if let Some(t) = c.tls.as_deref_mut() {
-                t.close(&c.sock);
-            }
-            if let Some(r) = self.ring.as_mut() {
-                if c.in_flight > 0 {
-                    // Killed or broken: what was still being sent is
-                    // dropped, as unwritten output is on the epoll backend.
-                    r.cancel(c.flight);
-                }
-                if c.recv_armed {
-                    // The ring holds the socket open until its receive ends.
-                    r.cancel_recv(i, c.gen);
-                }
-                // Nor may its registered file table keep it open.
-                r.release(i);
-            }
-            // A peer writing a direct reply may hold the socket a moment longer;
-            // it closes when the last holder drops it.
-            let fd = c.sock.as_raw_fd();
-            let _ = self.poll.registry().deregister(&mut SourceFd(&fd));
-            self.stats.connected.fetch_sub(1, Ordering::Relaxed);
         }
     }
 

@@ -130,7 +130,7 @@ impl Door<'_> {
     ) {
         for l in self.listeners {
             while let Ok((sock, peer)) = l.accept() {
-                super::tune(&sock, self.settings);
+                super::accept::tune(&sock, self.settings);
                 if let Some(i) = self.admit(cmds, conns, Stream::Tcp(sock), Some(peer), None) {
                     accepted.push(i);
                 }
