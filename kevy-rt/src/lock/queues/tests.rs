@@ -103,10 +103,56 @@ fn an_emptied_big_table_gives_its_slots_back() {
         q.leave(k.wrapping_mul(0x9E37_79B9_7F4A_7C15), e(k), None);
     }
     q.shrink_if_empty();
-    assert_eq!(q.capacity(), 0);
-    // A small one keeps its slots.
+    assert_eq!(q.capacity(), KEEP_SLOTS.max(32_768));
+    // The next, smaller burst lets the rest go.
     q.enter(7, e(1));
     q.leave(7, e(1), None);
     q.shrink_if_empty();
-    assert_eq!(q.capacity(), INITIAL);
+    assert_eq!(q.capacity(), KEEP_SLOTS);
+    // A small one keeps its slots.
+    let mut small = Queues::default();
+    small.enter(7, e(1));
+    small.leave(7, e(1), None);
+    small.shrink_if_empty();
+    assert_eq!(small.capacity(), INITIAL);
+}
+
+#[test]
+fn a_table_sized_for_its_bursts_keeps_its_slots() {
+    let mut q = Queues::default();
+    let e = |txn| Entry {
+        txn,
+        arrival: txn,
+        write: false,
+    };
+    for _ in 0..3 {
+        for k in 1..=3_000u64 {
+            q.enter(k.wrapping_mul(0x9E37_79B9_7F4A_7C15), e(k));
+        }
+        assert_eq!(q.capacity(), 8192);
+        for k in 1..=3_000u64 {
+            q.leave(k.wrapping_mul(0x9E37_79B9_7F4A_7C15), e(k), None);
+        }
+        q.shrink_if_empty();
+        assert_eq!(q.capacity(), 8192, "kept for the next burst");
+    }
+}
+
+#[test]
+fn a_giant_burst_gives_everything_back() {
+    let mut q = Queues::default();
+    let e = |txn| Entry {
+        txn,
+        arrival: txn,
+        write: true,
+    };
+    for k in 1..=40_000u64 {
+        q.enter(k.wrapping_mul(0x9E37_79B9_7F4A_7C15), e(k));
+    }
+    assert!(q.capacity() > KEEP_MAX);
+    for k in 1..=40_000u64 {
+        q.leave(k.wrapping_mul(0x9E37_79B9_7F4A_7C15), e(k), None);
+    }
+    q.shrink_if_empty();
+    assert_eq!(q.capacity(), 0);
 }
