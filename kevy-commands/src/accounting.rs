@@ -62,6 +62,11 @@ pub struct Shared {
     /// Allocated bytes when the server state was made (`used_memory_startup`).
     pub startup_memory: u64,
     slow_ids: AtomicU64,
+    /// Subscriptions, on every shard, that a keyspace event could reach
+    /// (patterns, and channels named `__key…`; kept by each shard's
+    /// [`Registry`](crate::shard::pubsub::Registry)): while there are
+    /// none, keyspace events are not published at all.
+    pub key_listeners: Arc<std::sync::atomic::AtomicUsize>,
     /// Scripts in the script cache and their bytes (`INFO memory`'s
     /// `number_of_cached_scripts`, `used_memory_scripts_eval`), kept by the
     /// crate root's script registry.
@@ -123,6 +128,7 @@ impl Shared {
             conns: Default::default(),
             startup_memory: sys::allocated_bytes().unwrap_or_else(sys::rss_bytes),
             slow_ids: AtomicU64::new(0),
+            key_listeners: Arc::default(),
             scripts: [AtomicU64::new(0), AtomicU64::new(0)],
             mem_peak: AtomicU64::new(0),
             port: AtomicU64::new(0),

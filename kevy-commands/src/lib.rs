@@ -186,6 +186,8 @@ impl Commands for Redis {
         ks.set_propagating(self.shared.aof.is_enabled());
         ks.aof.generation = self.shared.aof.generation();
         ks.pubsub.set_outbox(info.outbox.clone());
+        ks.pubsub
+            .set_key_listeners(self.shared.key_listeners.clone());
         ks.set_ready(&info.ready);
         ks.outbox = info.outbox.clone();
         ks.id = info.id;

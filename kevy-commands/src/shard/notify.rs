@@ -418,6 +418,18 @@ impl ShardState {
             // (`Redis::before_replies`), one array per prefix.
         }
         let flags = self.dbs[0].limits().switches.notify();
+        // Nobody anywhere could hear an event (no pattern, no `__key…`
+        // channel): nothing to build or send to the other shards.
+        if flags == 0
+            || self
+                .server
+                .shared
+                .key_listeners
+                .load(std::sync::atomic::Ordering::Acquire)
+                == 0
+        {
+            return;
+        }
         for item in &log.items {
             if item.class == class::NONE || flags & item.class == 0 {
                 continue;

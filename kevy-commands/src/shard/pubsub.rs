@@ -9,6 +9,8 @@
 //! channel payload`, `*3 smessage channel payload`.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
 use kevy_rt::{ConnHandle, Outbox};
 
@@ -41,6 +43,16 @@ pub struct Registry {
     shard_channels: HashMap<Vec<u8>, Vec<Sub>>,
     /// Patterns with their subscribers, in order of first subscription.
     patterns: Vec<(Vec<u8>, Vec<Sub>)>,
+    /// The server's count of subscriptions a keyspace event could reach
+    /// (`Shared::key_listeners`): this registry adds its patterns and its
+    /// `__key…` channels.
+    key_listeners: Arc<AtomicUsize>,
+}
+
+/// Whether a keyspace event (`__keyspace@…`, `__keyevent@…`) could be
+/// published on `channel`.
+fn keyspace_channel(kind: Kind, channel: &[u8]) -> bool {
+    kind == Kind::Channel && channel.starts_with(b"__key")
 }
 
 /// Writes the header of a pushed message of `n` elements.
@@ -56,6 +68,23 @@ impl Registry {
         self.outbox = outbox;
     }
 
+    /// Counts its keyspace subscriptions in `count` (the server's
+    /// `Shared::key_listeners`), before any subscription.
+    pub fn set_key_listeners(&mut self, count: Arc<AtomicUsize>) {
+        self.key_listeners = count;
+    }
+
+    /// A subscription a keyspace event could reach came (`up`) or went.
+    fn listener(&self, up: bool) {
+        // Before the subscription is answered: an event caused after the
+        // client read its answer finds the count raised.
+        if up {
+            self.key_listeners.fetch_add(1, Ordering::Release);
+        } else {
+            self.key_listeners.fetch_sub(1, Ordering::Release);
+        }
+    }
+
     fn map(&mut self, kind: Kind) -> &mut HashMap<Vec<u8>, Vec<Sub>> {
         match kind {
             Kind::Channel => &mut self.channels,
@@ -65,10 +94,12 @@ impl Registry {
 
     /// Adds `sub` to `channel`'s subscribers.
     pub fn subscribe(&mut self, kind: Kind, channel: &[u8], sub: Sub) {
-        self.map(kind)
-            .entry(channel.to_vec())
-            .or_default()
-            .push(sub);
+        let subs = self.map(kind).entry(channel.to_vec()).or_default();
+        let new = subs.is_empty();
+        subs.push(sub);
+        if new && keyspace_channel(kind, channel) {
+            self.listener(true);
+        }
     }
 
     /// Removes `conn` from `channel`'s subscribers (the channel goes when
@@ -79,6 +110,9 @@ impl Registry {
             subs.retain(|s| s.conn != conn);
             if subs.is_empty() {
                 map.remove(channel);
+                if keyspace_channel(kind, channel) {
+                    self.listener(false);
+                }
             }
         }
     }
@@ -107,7 +141,10 @@ impl Registry {
     pub fn psubscribe(&mut self, pattern: &[u8], sub: Sub) {
         match self.patterns.iter_mut().find(|(p, _)| p == pattern) {
             Some((_, subs)) => subs.push(sub),
-            None => self.patterns.push((pattern.to_vec(), vec![sub])),
+            None => {
+                self.patterns.push((pattern.to_vec(), vec![sub]));
+                self.listener(true);
+            }
         }
     }
 
@@ -118,6 +155,7 @@ impl Registry {
             subs.retain(|s| s.conn != conn);
             if subs.is_empty() {
                 self.patterns.remove(at);
+                self.listener(false);
             }
         }
     }
