@@ -426,6 +426,7 @@ impl<C: Commands> Shard<C> {
                 self.send_held();
                 self.send_outgoing();
                 self.close_idle();
+                self.enforce_output_limits_idle();
                 self.evict_clients();
                 self.shrink_idle();
                 if idle_since.is_some_and(|t| self.now.duration_since(t) >= tick_every) {

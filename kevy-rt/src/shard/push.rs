@@ -135,6 +135,26 @@ impl<C: Commands> Shard<C> {
         false
     }
 
+    /// Closes the connections that have been over their soft output limit
+    /// for longer than its time, whether or not anything more was written
+    /// to them (Redis's `clientsCron`: a subscriber that stopped reading is
+    /// dropped once the publishing has stopped too). Run on the tick; only
+    /// connections already seen over a soft limit are looked at.
+    pub(super) fn enforce_output_limits_idle(&mut self) {
+        if !self.conns.iter().any(|(_, c)| c.soft_since.is_some()) {
+            return;
+        }
+        let over: Vec<usize> = self
+            .conns
+            .iter()
+            .filter(|(_, c)| c.soft_since.is_some())
+            .map(|(i, _)| i)
+            .collect();
+        for i in over {
+            self.enforce_output_limit(i);
+        }
+    }
+
     /// True when connection `i` holds more unsent output than its class's
     /// hard limit (then it is written now rather than coalesced).
     pub(super) fn over_hard_limit(&self, c: &Conn<C>) -> bool {

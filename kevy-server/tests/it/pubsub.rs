@@ -355,3 +355,57 @@ fn info_counts_subscribed_names_as_redis_does() {
         ]
     );
 }
+
+/// Redis's obuf-limits.tcl "soft limit … is enforced when no traffic": a
+/// subscriber over its soft limit is closed once the limit's time has
+/// passed even though nothing more is published to it (the check runs on
+/// the tick, as Redis's `clientsCron`, not only when output is added).
+#[test]
+fn a_subscriber_over_its_soft_limit_is_closed_when_the_publishing_stops() {
+    let bin = Binary::spawn_with(&["--port", "0", "--threads", "2"]);
+    let mut admin = Raw::connect(bin.addr);
+    assert_eq!(
+        admin.call(&[
+            "CONFIG",
+            "SET",
+            "client-output-buffer-limit",
+            "pubsub 0 100000 1"
+        ]),
+        b"+OK\r\n"
+    );
+    let mut slow = Raw::connect(bin.addr);
+    assert_eq!(
+        slow.call(&["CLIENT", "SETNAME", "slow"]),
+        b"+OK\r\n".to_vec()
+    );
+    slow.call(&["SUBSCRIBE", "feed"]);
+    let payload = "x".repeat(1000);
+    let omem = |admin: &mut Raw| -> Option<u64> {
+        let list = String::from_utf8(admin.call(&["CLIENT", "LIST"])).expect("utf-8");
+        let line = list.lines().find(|l| l.contains("name=slow"))?;
+        line.split(' ')
+            .find_map(|f| f.strip_prefix("omem="))
+            .and_then(|v| v.parse().ok())
+    };
+    // Publish until the subscriber (which never reads) holds more than the
+    // soft limit, then stop.
+    let mut published = 0;
+    while omem(&mut admin).is_some_and(|m| m <= 100_000) {
+        admin.call(&["PUBLISH", "feed", &payload]);
+        published += 1;
+        assert!(published < 100_000, "the output never grew");
+    }
+    assert!(omem(&mut admin).is_some(), "closed while traffic went on");
+    // No more traffic: it goes once its second over the limit is up.
+    let mut polls = 0;
+    while omem(&mut admin).is_some() {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        polls += 1;
+        assert!(
+            polls < 600,
+            "still connected 30 s after the publishing stopped"
+        );
+    }
+    drop(slow);
+    drop(bin);
+}
