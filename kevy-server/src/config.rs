@@ -83,37 +83,14 @@ impl Config {
                 _ => {}
             }
         }
-        let mut i = 0;
-        while i < rest.len() {
-            let arg = &rest[i];
-            let Some(flag) = arg.strip_prefix("--") else {
-                return Err(ConfigError(format!(
-                    "unexpected argument '{arg}'\n\n{USAGE}"
-                )));
-            };
-            if flag == "help" {
-                return Ok(Parsed::Help);
-            }
-            if flag == "version" {
-                return Ok(Parsed::Version);
-            }
-            let (mut name, mut values) = match flag.split_once('=') {
-                Some((n, v)) => (n.to_ascii_lowercase(), vec![v.to_string()]),
-                None => (flag.to_ascii_lowercase(), Vec::new()),
-            };
-            if name == "io" {
-                name = "io-backend".into();
-            }
-            i += 1;
-            while i < rest.len() && !rest[i].starts_with("--") {
-                values.push(rest[i].clone());
-                i += 1;
-            }
-            let words: Vec<&str> = values.iter().map(String::as_str).collect();
-            c.table()
-                .load(&name, &words)
-                .map_err(|e| ConfigError(format!("invalid option '--{name}': {e}\n\n{USAGE}")))?;
+        if rest.iter().any(|a| a == "--help") {
+            return Ok(Parsed::Help);
         }
+        if rest.iter().any(|a| a == "--version") {
+            return Ok(Parsed::Version);
+        }
+        let options = options(rest);
+        c.load_text(&options, "")?;
         c.check()?;
         Ok(Parsed::Run(Box::new(c)))
     }
@@ -145,8 +122,12 @@ impl Config {
                 continue;
             }
             let fatal = |msg: &str| {
+                let from = match origin {
+                    "" => "the command line".to_string(),
+                    file => format!("the configuration file {file}"),
+                };
                 ConfigError(format!(
-                    "\n*** FATAL CONFIG FILE ERROR (kevy {}) ***\nReading the configuration file {origin}, at line {}\n>>> '{trimmed}'\n{msg}",
+                    "\n*** FATAL CONFIG FILE ERROR (kevy {}) ***\nReading {from}, at line {}\n>>> '{trimmed}'\n{msg}",
                     env!("CARGO_PKG_VERSION"),
                     n + 1
                 ))
@@ -156,7 +137,10 @@ impl Config {
             let Some((name, values)) = words.split_first() else {
                 continue;
             };
-            let name = name.to_ascii_lowercase();
+            let mut name = name.to_ascii_lowercase();
+            if name == "io" {
+                name = "io-backend".into();
+            }
             if name == "include" {
                 let [file] = values else {
                     return Err(fatal("Bad directive or wrong number of arguments"));
@@ -336,6 +320,80 @@ impl Config {
         let addr = addr.unwrap_or_else(|| format!("127.0.0.1:{port}"));
         Ok(Some((addr, config.load()?)))
     }
+}
+
+/// The command line after the config file as config-file text, the way
+/// Redis's `main` builds it: each `--name` starts a line, the words after
+/// it are its arguments (quoted as `sdscatrepr` does), and a word starting
+/// with `--` is an argument only right after a name given alone (`--port
+/// --bla` sets port to "--bla"); a name and its value may share one word
+/// (`"--maxmemory 700mb"`); `--save` alone, last or before another name,
+/// is `save ""`. kevy also takes `--name=value`.
+fn options(args: &[String]) -> String {
+    let mut out = String::new();
+    // The last name had its value (so a `--word` starts a new name).
+    let mut handled = true;
+    for (j, arg) in args.iter().enumerate() {
+        let next_is_name = args.get(j + 1).is_some_and(|a| a.starts_with("--"));
+        match arg.strip_prefix("--") {
+            Some(flag) if handled => {
+                if !out.is_empty() {
+                    out.push('\n');
+                }
+                let single = split::split(arg).is_ok_and(|w| w.len() == 1);
+                match flag.split_once('=') {
+                    // kevy's `--name=value`.
+                    Some((name, value)) if single && !name.is_empty() => {
+                        out.push_str(name);
+                        out.push(' ');
+                        out.push_str(&repr(value));
+                        continue;
+                    }
+                    _ => {}
+                }
+                out.push_str(flag);
+                out.push(' ');
+                if single {
+                    handled = false;
+                    let save = arg.eq_ignore_ascii_case("--save");
+                    if save && (next_is_name || j + 1 == args.len()) {
+                        out.push_str("\"\"");
+                        handled = true;
+                    }
+                }
+            }
+            // An argument (a word first is one too, as in Redis: `kevy.conf
+            // loglevel verbose` sets loglevel).
+            _ => {
+                out.push_str(&repr(arg));
+                out.push(' ');
+                handled = true;
+            }
+        }
+    }
+    out
+}
+
+/// `s` quoted as Redis's `sdscatrepr` writes it: in double quotes, with
+/// `\\`, `\"`, `\n`, `\r`, `\t`, `\a`, `\b` and `\xHH` escapes.
+fn repr(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for &b in s.as_bytes() {
+        match b {
+            b'\\' => out.push_str("\\\\"),
+            b'"' => out.push_str("\\\""),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            7 => out.push_str("\\a"),
+            8 => out.push_str("\\b"),
+            b if b.is_ascii_graphic() || b == b' ' => out.push(b as char),
+            b => out.push_str(&format!("\\x{b:02x}")),
+        }
+    }
+    out.push('"');
+    out
 }
 
 #[cfg(test)]

@@ -122,3 +122,73 @@ fn split_follows_redis_quoting() {
     assert!(split::split(r#"a "b"c"#).is_err());
     assert_eq!(split::split(r#"save """#).unwrap(), vec!["save", ""]);
 }
+
+/// The command line is turned into config-file lines as Redis's `main`
+/// does (Redis's introspection.tcl "command line arguments" tests).
+#[test]
+fn the_command_line_follows_redis_rules() {
+    let err = |a: &[&str]| match parse(a) {
+        Err(ConfigError(e)) => e,
+        Ok(_) => panic!("{a:?} parsed"),
+    };
+    let has = |e: &str, line: &str, msg: &str| {
+        assert!(e.contains(&format!(">>> '{line}'")), "{e}");
+        assert!(e.contains(msg), "{e}");
+    };
+    has(&err(&["--port"]), "port", "wrong number of arguments");
+    has(
+        &err(&["--port", "6380", "--loglevel"]),
+        "loglevel",
+        "wrong number of arguments",
+    );
+    has(
+        &err(&["--port", "6379", "6380"]),
+        r#"port "6379" "6380""#,
+        "wrong number of arguments",
+    );
+    // A `--word` right after a name given alone is its value.
+    has(
+        &err(&["--port", "--loglevel", "verbose"]),
+        r#"port "--loglevel" "verbose""#,
+        "wrong number of arguments",
+    );
+    has(
+        &err(&["--port", "--bla", "--loglevel", "verbose"]),
+        r#"port "--bla""#,
+        "argument couldn't be parsed into an integer",
+    );
+    has(
+        &err(&["--logfile", "--my--log--file", "--loglevel", "--bla"]),
+        r#"loglevel "--bla""#,
+        "argument(s) must be one of the following",
+    );
+    has(
+        &err(&["--shutdown-on-sigint"]),
+        "shutdown-on-sigint",
+        "argument(s) must be one of the following",
+    );
+    // A name and its value in one word; a value quoted inside it.
+    let c = run(&["--maxmemory 700mb", "--maxmemory-policy 'volatile-lru'"]);
+    assert_eq!(c.table().get("maxmemory").as_deref(), Some("734003200"));
+    assert_eq!(
+        c.table().get("maxmemory-policy").as_deref(),
+        Some("volatile-lru")
+    );
+    // `--save` alone, before another name or last, is `save ""`.
+    for a in [
+        &["--save", "--loglevel", "verbose"][..],
+        &["--loglevel", "verbose", "--save"],
+    ] {
+        let c = run(a);
+        assert_eq!(c.table().get("save").as_deref(), Some(""), "{a:?}");
+        assert_eq!(
+            c.table().get("loglevel").as_deref(),
+            Some("verbose"),
+            "{a:?}"
+        );
+    }
+    // kevy's `--name=value`, and values needing quotes.
+    let c = run(&["--port=7010", "--logfile", "a \"b\"\tc"]);
+    assert_eq!(c.port(), 7010);
+    assert_eq!(c.table().get("logfile").as_deref(), Some("a \"b\"\tc"));
+}
