@@ -31,8 +31,9 @@ pub const WORDS: u32 = 2;
 /// glob (Redis's hidden settings, and kevy's own `threads`).
 pub const HIDDEN: u32 = 4;
 /// `Param::flags`: refused by `CONFIG SET` as Redis refuses its protected
-/// settings while `enable-protected-configs` is `no` (kevy's only value);
-/// set from the config file or the command line.
+/// settings unless `enable-protected-configs` allows the client (`yes`, or
+/// `local` from a local connection); set from the config file or the
+/// command line.
 pub const PROTECTED: u32 = 8;
 
 /// The settings read on the per-command path, as atomics.
@@ -362,7 +363,13 @@ impl ConfigTable {
     /// alias when one was used), then the effects apply; a failure puts the
     /// old values back. A setting and its alias are not duplicates (Redis
     /// registers them apart): the later one wins.
-    pub fn set(&self, pairs: &[(&[u8], &[u8])]) -> Result<(), SetError> {
+    /// `local`: the client is on a local connection (loopback or Unix
+    /// socket), for `enable-protected-configs local`.
+    pub fn set(&self, pairs: &[(&[u8], &[u8])], local: bool) -> Result<(), SetError> {
+        let protected_ok = crate::family::opts::protected_enabled(
+            self.get("enable-protected-configs").as_deref(),
+            local,
+        );
         let mut idx = Vec::with_capacity(pairs.len());
         let mut names: Vec<&'static str> = Vec::with_capacity(pairs.len());
         for (name, _) in pairs {
@@ -370,7 +377,7 @@ impl ConfigTable {
                 return Err(SetError::Unknown(name.to_vec()));
             };
             let flags = PARAMS[i].flags;
-            if flags & (IMMUTABLE | PROTECTED) != 0 {
+            if flags & IMMUTABLE != 0 || (flags & PROTECTED != 0 && !protected_ok) {
                 let why = if flags & IMMUTABLE != 0 {
                     "can't set immutable config"
                 } else {

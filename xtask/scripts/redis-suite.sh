@@ -9,9 +9,9 @@
 #   UNIT: e.g. unit/type/list (default: every unit/*.tcl and unit/type/*.tcl)
 #
 # The suite starts `src/redis-server CONF [--opt val …]`: a wrapper there
-# starts target/release/kevy-server (2 shards) instead, without the three
-# directives kevy refuses (always-show-logo, enable-protected-configs,
-# enable-module-command), printing the " PID: n" line the harness waits
+# starts target/release/kevy-server (2 shards) instead, without the two
+# directives kevy refuses (always-show-logo, enable-module-command),
+# printing the " PID: n" line the harness waits
 # for. Tests tagged needs:repl / repl are skipped (no replication); a unit
 # stops at its first exception (an unknown DEBUG subcommand, SYNC…), so
 # its count covers the tests before it. Logs: $OUT (default /tmp/redis-suite).
@@ -25,7 +25,7 @@ cat > "$SRC/src/redis-server" <<WRAP
 #!/bin/bash
 args=()
 if [ \$# -gt 0 ] && [ "\${1#--}" = "\$1" ] && [ -f "\$1" ]; then
-  grep -v -E '^(always-show-logo|enable-protected-configs|enable-module-command) ' "\$1" > "\$1.kevy"
+  grep -v -E '^(always-show-logo|enable-module-command) ' "\$1" > "\$1.kevy"
   args+=("\$1.kevy"); shift
 fi
 echo " PID: \$\$"

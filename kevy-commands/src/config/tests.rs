@@ -10,7 +10,7 @@ fn set(t: &ConfigTable, pairs: &[(&str, &str)]) -> Result<(), String> {
         .iter()
         .map(|(k, v)| (k.as_bytes(), v.as_bytes()))
         .collect();
-    t.set(&pairs)
+    t.set(&pairs, false)
         .map_err(|e| String::from_utf8_lossy(&e.message()).into_owned())
 }
 

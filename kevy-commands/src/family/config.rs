@@ -34,7 +34,9 @@ pub fn set(c: &mut Local<'_>) -> Flow {
         .step_by(2)
         .map(|i| (c.args.at(i), c.args.at(i + 1)))
         .collect();
-    match c.shard.server.shared.config.set(&pairs) {
+    let client = &c.cx.client;
+    let local = client.unix || client.peer.is_some_and(|p| p.ip().is_loopback());
+    match c.shard.server.shared.config.set(&pairs, local) {
         Ok(()) => resp::ok(c.out),
         Err(e) => error::write_sanitized(c.out, &e.message()),
     }

@@ -110,8 +110,7 @@ pub static PARAMS: &[Param] = &[
         Kind::Enum(&["no", "yes", "local"]),
         "no",
     )
-    .flags(IMMUTABLE)
-    .refuse("protected configs are not implemented yet"),
+    .flags(IMMUTABLE),
     Param::new(
         "enable-module-command",
         Kind::Enum(&["no", "yes", "local"]),

@@ -9,7 +9,7 @@ fn set(t: &ConfigTable, pairs: &[(&str, &str)]) -> Result<(), String> {
         .iter()
         .map(|(k, v)| (k.as_bytes(), v.as_bytes()))
         .collect();
-    t.set(&pairs)
+    t.set(&pairs, false)
         .map_err(|e| String::from_utf8_lossy(&e.message()).into_owned())
 }
 
@@ -132,6 +132,17 @@ fn protected_and_running_settings() {
             failed(name, "can't set protected config")
         );
     }
+    // `enable-protected-configs yes` lets them be set; `local` only from a
+    // local connection.
+    let open = ConfigTable::new();
+    assert_eq!(open.load("enable-protected-configs", &["yes"]), Ok(()));
+    assert_eq!(set(&open, &[("dbfilename", "x.rdb")]), Ok(()));
+    assert_eq!(open.get("dbfilename").as_deref(), Some("x.rdb"));
+    let local = ConfigTable::new();
+    assert_eq!(local.load("enable-protected-configs", &["local"]), Ok(()));
+    let pairs: [(&[u8], &[u8]); 1] = [(b"dbfilename", b"y.rdb")];
+    assert!(local.set(&pairs, false).is_err());
+    assert_eq!(local.set(&pairs, true).map_err(|_| ()), Ok(()));
     assert_eq!(t.load("port", &["7000"]), Ok(()));
     assert_eq!(set(&t, &[("port", "7000")]), Ok(()));
     assert_eq!(
