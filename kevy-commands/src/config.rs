@@ -137,6 +137,17 @@ impl Default for ConfigTable {
     }
 }
 
+/// Whether a protected command (DEBUG, MODULE) may run, or a protected
+/// setting be changed, by its `enable-…` setting: `yes`, or `local` for a
+/// caller on the Unix socket or a loopback address (`local`).
+pub fn protected_enabled(setting: Option<&str>, local: bool) -> bool {
+    match setting {
+        Some("yes") => true,
+        Some("local") => local,
+        _ => false,
+    }
+}
+
 /// The index of setting `name` (or an alias), case-insensitively.
 pub fn find(name: &[u8]) -> Option<usize> {
     entry(name).map(|(i, _)| i)
@@ -366,10 +377,8 @@ impl ConfigTable {
     /// `local`: the client is on a local connection (loopback or Unix
     /// socket), for `enable-protected-configs local`.
     pub fn set(&self, pairs: &[(&[u8], &[u8])], local: bool) -> Result<(), SetError> {
-        let protected_ok = crate::family::opts::protected_enabled(
-            self.get("enable-protected-configs").as_deref(),
-            local,
-        );
+        let protected_ok =
+            protected_enabled(self.get("enable-protected-configs").as_deref(), local);
         let mut idx = Vec::with_capacity(pairs.len());
         let mut names: Vec<&'static str> = Vec::with_capacity(pairs.len());
         for (name, _) in pairs {

@@ -198,16 +198,7 @@ pub fn subcommand_syntax(args: Args<'_>, out: &mut Vec<u8>) {
     crate::base::error::write_sanitized(out, &m);
 }
 
-/// Whether a protected command (DEBUG, MODULE) may run, by its
-/// `enable-…-command` setting: `yes`, or `local` for a caller on the Unix
-/// socket or a loopback address (`local`).
-pub fn protected_enabled(setting: Option<&str>, local: bool) -> bool {
-    match setting {
-        Some("yes") => true,
-        Some("local") => local,
-        _ => false,
-    }
-}
+pub use crate::config::protected_enabled;
 
 /// Appends a `… HELP` reply: one simple string per line.
 pub fn write_help(out: &mut Vec<u8>, lines: &[&str]) {
