@@ -33,6 +33,7 @@ mod migrate;
 mod moving;
 mod multi_oom;
 mod node_clients;
+mod obuf;
 mod pause_expiry;
 mod persist_util;
 mod pipelines;

@@ -1,0 +1,51 @@
+//! `client-output-buffer-limit` for normal clients on 2 shards: a reply
+//! over the hard limit closes the connection before any of it is written,
+//! whichever shard owns the key (Redis's obuf-limits.tcl "No response for
+//! single command if client output buffer hard limit is enforced").
+
+use crate::binary::Binary;
+use crate::util::Raw;
+
+#[test]
+fn a_reply_over_the_hard_limit_closes_the_client_unwritten_from_either_shard() {
+    let bin = Binary::spawn_with(&["--port", "0", "--threads", "2"]);
+    let mut admin = Raw::connect(bin.addr);
+    let item = "x".repeat(1000);
+    for _ in 0..150 {
+        admin.call(&["LPUSH", "mylist", &item]);
+    }
+    assert_eq!(
+        admin.call(&[
+            "CONFIG",
+            "SET",
+            "client-output-buffer-limit",
+            "normal 100000 0 0"
+        ]),
+        b"+OK\r\n"
+    );
+    // Connections are spread over the shards: among several, some live
+    // where the key does and some on the other shard (whose forwarded
+    // command's reply the owner once wrote to the socket itself, past the
+    // limit only the connection's own shard checks).
+    for n in 0..8 {
+        let mut c = Raw::connect(bin.addr);
+        c.send(b"*4\r\n$6\r\nLRANGE\r\n$6\r\nmylist\r\n$1\r\n0\r\n$2\r\n-1\r\n");
+        let got = c.read_to_close();
+        assert!(got.is_empty(), "connection {n} got {} bytes", got.len());
+    }
+    // Under the limit, the same reply is served.
+    assert_eq!(
+        admin.call(&[
+            "CONFIG",
+            "SET",
+            "client-output-buffer-limit",
+            "normal 0 0 0"
+        ]),
+        b"+OK\r\n"
+    );
+    let mut c = Raw::connect(bin.addr);
+    c.send(b"*4\r\n$6\r\nLRANGE\r\n$6\r\nmylist\r\n$1\r\n0\r\n$2\r\n-1\r\n");
+    let reply = c.reply();
+    assert!(reply.starts_with(b"*150\r\n"), "{}", reply.len());
+    drop(bin);
+}
