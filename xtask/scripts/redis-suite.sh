@@ -23,13 +23,17 @@ mkdir -p "$OUT" "$SRC/src"
 (cd "$ROOT" && cargo build --release -p kevy-server >/dev/null) || exit 1
 cat > "$SRC/src/redis-server" <<WRAP
 #!/bin/bash
-args=()
+# Two shards: a line of the config file (a flag between the file and the
+# suite's own arguments would take those as its values, as Redis reads a
+# command line), else a first flag.
+args=(--threads 2)
 if [ \$# -gt 0 ] && [ "\${1#--}" = "\$1" ] && [ -f "\$1" ]; then
   grep -v -E '^(always-show-logo|enable-module-command) ' "\$1" > "\$1.kevy"
-  args+=("\$1.kevy"); shift
+  echo "threads 2" >> "\$1.kevy"
+  args=("\$1.kevy"); shift
 fi
 echo " PID: \$\$"
-exec $ROOT/target/release/kevy-server "\${args[@]}" --threads 2 "\$@"
+exec $ROOT/target/release/kevy-server "\${args[@]}" "\$@"
 WRAP
 chmod +x "$SRC/src/redis-server"
 for tool in redis-cli redis-benchmark redis-check-aof redis-check-rdb; do
