@@ -461,6 +461,12 @@ impl<C: Commands> Shard<C> {
     /// nothing: output produced meanwhile (monitor lines, pushed messages)
     /// waits in `out` until the peer's note comes back.
     fn flush(&mut self, i: usize) {
+        // client-output-buffer-limit, on what is owed before any of it is
+        // written (Redis checks as a reply is added): a reply past the hard
+        // limit closes the client unwritten, whatever the socket would take.
+        if self.enforce_output_limit(i) {
+            return;
+        }
         let Some(c) = self.conns.get_mut(i) else {
             return;
         };
@@ -511,10 +517,6 @@ impl<C: Commands> Shard<C> {
                     return;
                 }
             }
-        }
-        // client-output-buffer-limit: Redis closes such a client.
-        if self.enforce_output_limit(i) {
-            return;
         }
         let Some(c) = self.conns.get_mut(i) else {
             return;
