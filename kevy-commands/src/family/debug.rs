@@ -35,7 +35,7 @@ const NOT_ALLOWED: &[u8] = b"ERR DEBUG command not allowed. If the enable-debug-
 fn allowed(cx: &ServerCx<'_, '_>) -> bool {
     let shared = &cx.shard.server.shared;
     let setting = shared.config.get("enable-debug-command");
-    super::opts::protected_enabled(setting.as_deref(), {
+    crate::config::protected_enabled(setting.as_deref(), {
         cx.ctx.unix
             || shared
                 .peer_of(cx.ctx.client)

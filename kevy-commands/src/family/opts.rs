@@ -198,8 +198,6 @@ pub fn subcommand_syntax(args: Args<'_>, out: &mut Vec<u8>) {
     crate::base::error::write_sanitized(out, &m);
 }
 
-pub use crate::config::protected_enabled;
-
 /// Appends a `… HELP` reply: one simple string per line.
 pub fn write_help(out: &mut Vec<u8>, lines: &[&str]) {
     resp::array(out, lines.len());

@@ -553,15 +553,16 @@ impl<C: Commands> Shard<C> {
                 // Nor under an output limit (`client-output-buffer-limit`),
                 // which only this shard enforces: a reply over it must close
                 // the connection unwritten, as in Redis.
-                let limit = self.settings.output_limit(cmds.output_class(&c.session));
                 let direct = (last
                     && c.pending.is_empty()
                     && c.unsent() == 0
                     && !c.closing
                     && c.tls.is_none()
-                    && limit.hard == 0
-                    && limit.soft == 0)
-                    .then(|| c.sock.clone());
+                    && {
+                        let limit = self.settings.output_limit(cmds.output_class(&c.session));
+                        limit.hard == 0 && limit.soft == 0
+                    })
+                .then(|| c.sock.clone());
                 if direct.is_some() {
                     c.direct = true;
                 }

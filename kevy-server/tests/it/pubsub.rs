@@ -180,19 +180,21 @@ fn rss(pid: u32) -> u64 {
         * 1024
 }
 
-#[test]
-fn a_subscriber_that_stops_reading_is_closed_at_its_limit_and_memory_stays_flat() {
+/// A 2-shard server whose `client-output-buffer-limit` is `limit`, and a
+/// connection to it.
+fn with_output_limit(limit: &str) -> (Binary, Raw) {
     let bin = Binary::spawn_with(&["--port", "0", "--threads", "2"]);
     let mut admin = Raw::connect(bin.addr);
     assert_eq!(
-        admin.call(&[
-            "CONFIG",
-            "SET",
-            "client-output-buffer-limit",
-            "pubsub 4mb 1mb 60"
-        ]),
+        admin.call(&["CONFIG", "SET", "client-output-buffer-limit", limit]),
         b"+OK\r\n"
     );
+    (bin, admin)
+}
+
+#[test]
+fn a_subscriber_that_stops_reading_is_closed_at_its_limit_and_memory_stays_flat() {
+    let (bin, _admin) = with_output_limit("pubsub 4mb 1mb 60");
     let mut slow = Raw::connect(bin.addr);
     slow.call(&["SUBSCRIBE", "feed"]);
     // A subscriber that keeps reading stays.
@@ -362,17 +364,7 @@ fn info_counts_subscribed_names_as_redis_does() {
 /// the tick, as Redis's `clientsCron`, not only when output is added).
 #[test]
 fn a_subscriber_over_its_soft_limit_is_closed_when_the_publishing_stops() {
-    let bin = Binary::spawn_with(&["--port", "0", "--threads", "2"]);
-    let mut admin = Raw::connect(bin.addr);
-    assert_eq!(
-        admin.call(&[
-            "CONFIG",
-            "SET",
-            "client-output-buffer-limit",
-            "pubsub 0 100000 1"
-        ]),
-        b"+OK\r\n"
-    );
+    let (bin, mut admin) = with_output_limit("pubsub 0 100000 1");
     let mut slow = Raw::connect(bin.addr);
     assert_eq!(
         slow.call(&["CLIENT", "SETNAME", "slow"]),

@@ -85,34 +85,53 @@ fn queues_agree_with_a_model() {
     }
 }
 
+/// The entry of request `txn` (arriving as `txn`).
+fn entry(txn: u64, write: bool) -> Entry {
+    Entry {
+        txn,
+        arrival: txn,
+        write,
+    }
+}
+
+/// Key `k` of a burst, spread over the table as lock ids are.
+fn burst_key(k: u64) -> KeyId {
+    k.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
+/// Queues requests 1..=`n`, each on its own key.
+fn fill(q: &mut Queues, n: u64, write: bool) {
+    for k in 1..=n {
+        q.enter(burst_key(k), entry(k, write));
+    }
+}
+
+/// Takes [`fill`]'s requests out again.
+fn drain(q: &mut Queues, n: u64, write: bool) {
+    for k in 1..=n {
+        q.leave(burst_key(k), entry(k, write), None);
+    }
+}
+
 #[test]
 fn an_emptied_big_table_gives_its_slots_back() {
     let mut q = Queues::default();
-    let e = |txn| Entry {
-        txn,
-        arrival: txn,
-        write: true,
-    };
-    for k in 1..=10_000u64 {
-        q.enter(k.wrapping_mul(0x9E37_79B9_7F4A_7C15), e(k));
-    }
+    fill(&mut q, 10_000, true);
     assert!(q.capacity() >= 20_000);
     q.shrink_if_empty();
     assert!(q.capacity() >= 20_000, "not empty yet");
-    for k in 1..=10_000u64 {
-        q.leave(k.wrapping_mul(0x9E37_79B9_7F4A_7C15), e(k), None);
-    }
+    drain(&mut q, 10_000, true);
     q.shrink_if_empty();
     assert_eq!(q.capacity(), KEEP_SLOTS.max(32_768));
     // The next, smaller burst lets the rest go.
-    q.enter(7, e(1));
-    q.leave(7, e(1), None);
+    fill(&mut q, 1, true);
+    drain(&mut q, 1, true);
     q.shrink_if_empty();
     assert_eq!(q.capacity(), KEEP_SLOTS);
     // A small one keeps its slots.
     let mut small = Queues::default();
-    small.enter(7, e(1));
-    small.leave(7, e(1), None);
+    fill(&mut small, 1, true);
+    drain(&mut small, 1, true);
     small.shrink_if_empty();
     assert_eq!(small.capacity(), INITIAL);
 }
@@ -120,19 +139,10 @@ fn an_emptied_big_table_gives_its_slots_back() {
 #[test]
 fn a_table_sized_for_its_bursts_keeps_its_slots() {
     let mut q = Queues::default();
-    let e = |txn| Entry {
-        txn,
-        arrival: txn,
-        write: false,
-    };
     for _ in 0..3 {
-        for k in 1..=3_000u64 {
-            q.enter(k.wrapping_mul(0x9E37_79B9_7F4A_7C15), e(k));
-        }
+        fill(&mut q, 3_000, false);
         assert_eq!(q.capacity(), 8192);
-        for k in 1..=3_000u64 {
-            q.leave(k.wrapping_mul(0x9E37_79B9_7F4A_7C15), e(k), None);
-        }
+        drain(&mut q, 3_000, false);
         q.shrink_if_empty();
         assert_eq!(q.capacity(), 8192, "kept for the next burst");
     }
@@ -141,18 +151,9 @@ fn a_table_sized_for_its_bursts_keeps_its_slots() {
 #[test]
 fn a_giant_burst_gives_everything_back() {
     let mut q = Queues::default();
-    let e = |txn| Entry {
-        txn,
-        arrival: txn,
-        write: true,
-    };
-    for k in 1..=40_000u64 {
-        q.enter(k.wrapping_mul(0x9E37_79B9_7F4A_7C15), e(k));
-    }
+    fill(&mut q, 40_000, true);
     assert!(q.capacity() > KEEP_MAX);
-    for k in 1..=40_000u64 {
-        q.leave(k.wrapping_mul(0x9E37_79B9_7F4A_7C15), e(k), None);
-    }
+    drain(&mut q, 40_000, true);
     q.shrink_if_empty();
     assert_eq!(q.capacity(), 0);
 }
