@@ -274,6 +274,19 @@ fn a_declared_user_starts_from_a_reset_one() {
     );
 }
 
+/// Returns once every shard of the server behind `c` runs: DBSIZE asks them
+/// all, so its reply means each shard thread has started (named, placed and
+/// under its policy). Listeners are bound before the threads start, so a
+/// reply from one shard says nothing about the others.
+fn every_shard_runs(c: &mut Raw) {
+    let reply = c.call(&["DBSIZE"]);
+    assert!(
+        reply.starts_with(b":"),
+        "{}",
+        String::from_utf8_lossy(&reply)
+    );
+}
+
 /// The `/proc/PID/task/TID` directories of process `pid`'s `kevy-shard-*`
 /// threads, with their names, by name.
 fn shard_tasks(pid: u32) -> Vec<(String, std::path::PathBuf)> {
@@ -313,6 +326,7 @@ fn shard_threads_run_under_the_scheduling_policy_asked_for() {
             format!("*2\r\n$11\r\nshard-sched\r\n${}\r\n{flag}\r\n", flag.len()).as_bytes()
         );
         assert_eq!(c.call(&["SET", "k", "v"]), b"+OK\r\n");
+        every_shard_runs(&mut c);
         assert_eq!(
             shard_policies(bin.pid()),
             vec![policy; 2],
@@ -370,6 +384,7 @@ fn shard_threads_run_on_the_cpus_asked_for() {
         let bin = Binary::spawn_with(&args);
         let mut c = Raw::connect(bin.addr);
         assert_eq!(c.call(&["SET", "k", "v"]), b"+OK\r\n");
+        every_shard_runs(&mut c);
         let got: Vec<String> = shard_cpus(bin.pid()).into_iter().map(|(_, l)| l).collect();
         assert_eq!(got, want, "{flags:?}");
         let (status, _) = bin.stop(libc::SIGTERM);
@@ -384,6 +399,7 @@ fn shard_threads_run_on_the_cpus_asked_for() {
         let bin = Binary::spawn_with(&["--port", "0", "--threads", &n]);
         let mut c = Raw::connect(bin.addr);
         assert_eq!(c.call(&["SET", "k", "v"]), b"+OK\r\n");
+        every_shard_runs(&mut c);
         let got = shard_cpus(bin.pid());
         assert_eq!(got.len(), shards);
         if shards == ncpus && ncpus >= 2 {
