@@ -75,6 +75,8 @@ pub struct Shared {
     port: AtomicU64,
     /// The append-only file.
     pub aof: crate::aof::Aof,
+    /// The attached replicas and their streams.
+    pub replicas: crate::repl::Replicas,
     /// Shards loaded before the runtime started (from the append-only
     /// file), taken by `new_shard`.
     pub preloaded: crate::aof::Preloaded,
@@ -133,6 +135,7 @@ impl Shared {
             mem_peak: AtomicU64::new(0),
             port: AtomicU64::new(0),
             aof: Default::default(),
+            replicas: Default::default(),
             preloaded: Default::default(),
             persist: Default::default(),
             log: Default::default(),

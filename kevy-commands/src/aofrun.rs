@@ -158,19 +158,16 @@ pub fn changes_functions(cmd: &Spec) -> bool {
     )
 }
 
-/// The runtime's durability barrier: hands the shard's feed to the file
-/// (and fsyncs under `appendfsync always`).
-pub fn before_replies(redis: &Redis, shard: &mut ShardState) {
+/// The runtime's durability barrier: hands the shard's feed to the
+/// replicas and the file (and fsyncs under `appendfsync always`).
+pub fn before_replies(_redis: &Redis, shard: &mut ShardState) {
     if shard.aof.on {
-        let aof = &redis.shared().aof;
-        if !shard.aof.main.is_empty() || aof.unsynced(&shard.aof) {
-            aof.hand_over(&mut shard.aof);
-        }
+        shard.hand_over_feed();
     }
 }
 
 /// True when replies must wait for [`before_replies`]: whenever the file
-/// is on, so an acknowledged write is in the file (the page cache at
+/// is on or a replica is attached (the shard propagates), so an acknowledged write is in the file (the page cache at
 /// least) before its reply leaves, whatever the fsync policy — as Redis
 /// writes the AOF in `beforeSleep` before any reply. A killed process then
 /// loses no acknowledged write; only a machine crash loses what `everysec`

@@ -31,6 +31,7 @@ pub mod loadaof;
 pub mod lolwut;
 pub mod opts;
 pub mod pubsub;
+pub mod repl;
 pub mod rewrite;
 pub mod set;
 pub mod sort;

@@ -141,6 +141,7 @@ pub mod persist;
 mod persistence;
 mod planning;
 mod redis;
+pub mod repl;
 mod run;
 pub mod script;
 pub mod session;
@@ -441,6 +442,11 @@ impl Commands for Redis {
             cross::Op::Server(op) => dispatch::admin::execute(shard, ctx, op, &part.args, clients),
             _ => dispatch::execute_part(shard, ctx, part),
         };
+        if shard.aof.on {
+            // Keys the part found expired (RANDOMKEY's, SCAN's…): their
+            // `DEL`s before the command, which its origin logs once gathered.
+            shard.log_expired_all();
+        }
         shard.flush_signals(ctx.client);
         TimedReply {
             reply,
@@ -571,14 +577,16 @@ impl Commands for Redis {
     fn output_class(&self, session: &Session) -> usize {
         if session.subscribed {
             family::pubsub::PUBSUB_CLASS
+        } else if self.shared.replicas.is(session.id) {
+            family::pubsub::REPLICA_CLASS
         } else {
             0
         }
     }
 
     fn idle_exempt(&self, session: &Session) -> bool {
-        // Redis's `timeout` spares Pub/Sub clients.
-        session.subscribed
+        // Redis's `timeout` spares Pub/Sub clients and replicas.
+        session.subscribed || self.shared.replicas.is(session.id)
     }
 
     fn closed(&self, shard: &mut ShardState, session: &mut Session, conn: kevy_rt::ConnHandle) {
@@ -587,6 +595,7 @@ impl Commands for Redis {
         }
         family::watch::unwatch_all(shard, session);
         family::tracking::closed(&self.shared, shard, session);
+        self.shared.replicas.remove(session.id);
     }
 
     fn evictable(&self, session: &Session) -> bool {
@@ -613,6 +622,7 @@ impl Commands for Redis {
             && !session.monitor
             && !session.script_global
             && !family::tracking::is_redirect_target(&self.shared, session.id)
+            && !self.shared.replicas.is(session.id)
     }
 
     fn moved(&self, _shard: &mut ShardState, session: &mut Session, conn: kevy_rt::ConnHandle) {

@@ -245,6 +245,7 @@ impl Redis {
             shard.server.event("expire-cycle", ms);
         }
         family::persist::tick(shard);
+        family::repl::ping_replicas(shard);
         family::migrate::link::expire();
         shard.evict_tick();
         for db in &mut shard.dbs {

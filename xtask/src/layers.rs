@@ -26,7 +26,15 @@ pub const LAYERS: &[(&str, Layers)] = &[
             ("store", &["store", "persist"]),
             (
                 "shard",
-                &["config", "accounting", "session", "shard", "aof", "acl"],
+                &[
+                    "config",
+                    "accounting",
+                    "session",
+                    "shard",
+                    "aof",
+                    "acl",
+                    "repl",
+                ],
             ),
             ("cross", &["cross"]),
             ("commands", &["family"]),

@@ -366,10 +366,6 @@ impl Aof {
     pub fn hand_over(&self, feed: &mut Feed) {
         if !feed.main.is_empty() {
             let mut files = lock(&self.inner.files);
-            if files.is_none() {
-                // Turned off: this shard stops propagating.
-                feed.on = false;
-            }
             if let Some(f) = files.as_mut() {
                 let current = feed.generation >= f.generation;
                 let (file, db) = match (&f.old, current) {

@@ -72,6 +72,9 @@ pub enum ServerOp {
     /// MIGRATE of the shard's keys named in the arguments (see the
     /// migrate family).
     Migrate,
+    /// A new replica's cut on the shard (argument: its client id): the
+    /// shard's keys for its snapshot, its later commands for its stream.
+    ReplCut,
 }
 
 /// What a server part answers.
@@ -172,6 +175,16 @@ pub enum ServerPlan {
     LoadAof(usize),
     /// `DEBUG LOADAOF`'s load round.
     LoadingAof,
+    /// `SYNC` / `PSYNC` of client `id`: the snapshot from the parts' keys,
+    /// after `+FULLRESYNC <replid> <offset>` for PSYNC.
+    Sync {
+        /// Answer `+FULLRESYNC` first.
+        psync: bool,
+        /// The stream's offset when the replica attached.
+        offset: u64,
+        /// The replica's client id.
+        id: u64,
+    },
 }
 
 /// A plan answered without parts.

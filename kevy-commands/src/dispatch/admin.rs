@@ -52,6 +52,7 @@ pub fn execute(
         ServerOp::AofLoad => crate::family::loadaof::load_part(shard),
         ServerOp::AclKill => crate::family::acl::kill_part(args, clients),
         ServerOp::Migrate => crate::family::migrate::migrate_part(shard, ctx, args),
+        ServerOp::ReplCut => crate::family::repl::cut_part(shard, args),
     })
 }
 
@@ -136,6 +137,9 @@ pub fn gather(
             }
         }
         ServerPlan::LoadingAof => crate::family::loadaof::gather_loaded(out),
+        ServerPlan::Sync { psync, offset, id } => {
+            crate::family::repl::gather(shard, *psync, *offset, *id, replies, out)
+        }
     }
     Gather::Done
 }

@@ -25,18 +25,6 @@ pub fn time(c: &mut Local<'_>) -> Flow {
 
 pub use super::persist::lastsave;
 
-/// ROLE
-///
-/// kevy is always a master without replicas: `master`, its replication
-/// offset (0, as `INFO replication` says) and an empty replica list.
-pub fn role(c: &mut Local<'_>) -> Flow {
-    resp::array(c.out, 3);
-    resp::bulk(c.out, b"master");
-    resp::int(c.out, 0);
-    resp::array(c.out, 0);
-    Flow::Continue
-}
-
 /// MONITOR
 pub fn monitor(c: &mut Local<'_>) -> Flow {
     c.session.monitor = true;

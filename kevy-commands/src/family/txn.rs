@@ -184,7 +184,10 @@ pub fn isolate(cmd: &'static Spec, args: Args<'_>, locks: &mut LockSet) -> bool 
     if cmd.name == "exec" {
         return false;
     }
-    if matches!(cmd.name, "flushall" | "flushdb" | "swapdb" | "bgrewriteaof") {
+    if matches!(
+        cmd.name,
+        "flushall" | "flushdb" | "swapdb" | "bgrewriteaof" | "sync" | "psync"
+    ) {
         locks.everything();
         return true;
     }

@@ -1,8 +1,9 @@
-//! What a shard logs to the append-only file through its feed
-//! ([`crate::aof::Feed`]): commands whose effect the caller knows
+//! What a shard logs to the append-only file and the replicas through its
+//! feed ([`crate::aof::Feed`]): commands whose effect the caller knows
 //! ([`ShardState::propagate`]) and the keys expiry removed, as `DEL`s
-//! ([`ShardState::log_expired`]). On the shard, not in `aof`, so that the
-//! append-only file's modules do not depend on the shard's state.
+//! ([`ShardState::log_expired`]); and the hand-over of what it logged
+//! ([`ShardState::hand_over_feed`]). On the shard, not in `aof`, so that
+//! the append-only file's modules do not depend on the shard's state.
 
 use super::ShardState;
 
@@ -36,6 +37,42 @@ impl ShardState {
     pub fn log_expired_all(&mut self) {
         for i in 0..self.dbs.len() {
             self.log_expired(i);
+        }
+    }
+
+    /// Hands what the shard logged since the last call to the replicas
+    /// that are owed it ([`crate::repl`]) and to the append-only file
+    /// (fsynced there under `appendfsync always`); turns propagation off
+    /// once neither is left. The durability barrier's work, run before any
+    /// reply of those commands leaves the shard.
+    pub fn hand_over_feed(&mut self) {
+        let shared = self.server.shared.clone();
+        let repl = &shared.replicas;
+        if repl.active() && !self.aof.main.is_empty() {
+            let mut notify: [Option<u32>; 4] = [None; 4];
+            let mut more = Vec::new();
+            repl.feed(self.id, &self.aof.main, |s| {
+                match notify.iter_mut().find(|n| n.is_none() || **n == Some(s)) {
+                    Some(n) => *n = Some(s),
+                    None => more.push(s),
+                }
+            });
+            let notice = super::notify::Notice::ReplDrain.encode();
+            for s in notify.into_iter().flatten().chain(more) {
+                self.outbox.notice(s, &notice);
+            }
+        }
+        let aof = &shared.aof;
+        if aof.is_open() {
+            if !self.aof.main.is_empty() || aof.unsynced(&self.aof) {
+                aof.hand_over(&mut self.aof);
+            }
+        } else {
+            self.aof.main.clear();
+            if !repl.active() {
+                // The file was turned off and no replica is attached.
+                self.set_propagating(false);
+            }
         }
     }
 

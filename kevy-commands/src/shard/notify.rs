@@ -87,6 +87,9 @@ pub enum Notice<'a> {
         /// The deadline, unix ms.
         at: i64,
     },
+    /// Send the replication stream owed to this shard's replicas
+    /// ([`crate::repl`]).
+    ReplDrain,
 }
 
 /// What a client's shard knows of its watches: their generation, whether
@@ -166,6 +169,7 @@ impl Notice<'_> {
                 field(&mut out, prefix);
             }
             Notice::Untrack { client } => ints(b'X', &[client], &mut out),
+            Notice::ReplDrain => ints(b'R', &[], &mut out),
             Notice::Event {
                 db,
                 class,
@@ -196,6 +200,7 @@ impl Notice<'_> {
                 db: take_u64(r)? as u32,
                 key: take_field(r)?,
             },
+            b'R' => Notice::ReplDrain,
             b'U' => Notice::Unwatch {
                 client: take_u64(r)?,
             },
@@ -291,6 +296,12 @@ impl ShardState {
     /// Runs a notice another shard (or this one) sent.
     pub fn on_notice(&mut self, notice: &Notice<'_>) {
         match *notice {
+            Notice::ReplDrain => {
+                let shard = self.id as u32;
+                for (conn, bytes) in self.server.shared.replicas.drain(shard) {
+                    self.outbox.push(conn, &bytes);
+                }
+            }
             Notice::Publish { channel, message } => {
                 self.pubsub.publish(Kind::Channel, channel, message);
             }

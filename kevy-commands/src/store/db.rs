@@ -273,12 +273,7 @@ impl Db {
                 if lookup && self.limits.expiry_held(now.ms()) {
                     return Err(hash);
                 }
-                if self.log_expired {
-                    self.expired_log.push(e.key().to_vec());
-                }
-                self.remove_bucket(idx);
-                self.counts.expired += 1;
-                self.notify(class::EXPIRED, "expired", key);
+                self.expire_bucket(idx);
                 Err(hash)
             }
             Some(_) => Ok(idx),
@@ -638,6 +633,21 @@ impl Db {
             }
         }
         assert!(owners.iter().all(|&n| n == 1), "volatile slots owned once");
+    }
+
+    /// Removes the key of bucket `idx`, found past its deadline by a
+    /// lookup: counted and announced as expired, and logged as a `DEL`
+    /// while the shard propagates (Redis's `deleteExpiredKeyAndPropagate`).
+    pub(crate) fn expire_bucket(&mut self, idx: usize) {
+        let Some(key) = self.table.get_bucket(idx).map(|e| e.key().to_vec()) else {
+            return;
+        };
+        self.remove_bucket(idx);
+        self.counts.expired += 1;
+        self.notify(class::EXPIRED, "expired", &key);
+        if self.log_expired {
+            self.expired_log.push(key);
+        }
     }
 
     /// Removes the key of volatile slot `vidx` if its deadline has passed;

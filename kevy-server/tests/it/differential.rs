@@ -51,7 +51,7 @@ mod bitmaps;
 mod blocking;
 mod config_params;
 mod connection;
-mod digest;
+pub(crate) mod digest;
 mod encodings;
 mod generated;
 mod geo;

@@ -41,6 +41,7 @@ mod pubsub;
 mod queue;
 mod rdb;
 mod rdb_cut;
+mod replication;
 mod script_bank;
 mod script_busy;
 mod script_busy_flood;

@@ -1,9 +1,9 @@
-//! Replication settings. kevy has no replication yet. The settings that
-//! tune a primary's replicas (timeouts, backlog, diskless sync…) are
-//! accepted and kept, as a Redis primary without replicas does, where they
-//! have no effect either; `replicaof` (becoming a replica) and
-//! `min-replicas-to-write` (which would refuse every write, with no replica
-//! to count) are refused with the reason.
+//! Replication settings. kevy replicates only as a primary (`SYNC` /
+//! `PSYNC`, `crate::repl`): `repl-ping-replica-period` paces its pings to
+//! replicas; the settings that tune the rest (backlog, diskless sync,
+//! timeouts…) are accepted and kept, with no effect on kevy's full
+//! resynchronizations; `replicaof` (becoming a replica) and
+//! `min-replicas-to-write` are refused with the reason.
 
 use super::*;
 

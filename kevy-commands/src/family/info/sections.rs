@@ -403,12 +403,24 @@ fn stats_section(s: &mut Fields<'_>, shard: &ShardState, total: &Report) {
 }
 
 fn replication(s: &mut Fields<'_>, shard: &ShardState) {
+    let replicas = &shard.server.shared.replicas;
+    let shown = replicas.shown();
     s.field("role", "master");
-    s.field("connected_slaves", 0);
+    s.field("connected_slaves", shown.len());
+    for (i, r) in shown.iter().enumerate() {
+        let state = if r.online { "online" } else { "wait_bgsave" };
+        s.field(
+            &format!("slave{i}"),
+            format!(
+                "ip={},port={},state={state},offset={},lag=0",
+                r.ip, r.port, r.acked
+            ),
+        );
+    }
     s.field("master_failover_state", "no-failover");
     s.field("master_replid", shard.server.shared.repl_id());
     s.field("master_replid2", "0".repeat(40));
-    s.field("master_repl_offset", 0);
+    s.field("master_repl_offset", replicas.offset());
     s.field("second_repl_offset", -1);
     s.field("repl_backlog_active", 0);
     let backlog = shard.server.shared.config.get_i64("repl-backlog-size");

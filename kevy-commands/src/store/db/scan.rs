@@ -105,7 +105,7 @@ impl Db {
             let idx = found?;
             let e = self.table.get_bucket(idx)?;
             if is_expired(self.deadline(e), now) {
-                self.remove_bucket(idx);
+                self.expire_bucket(idx);
                 continue;
             }
             return Some(Bytes::from_slice(e.key()));
@@ -138,6 +138,22 @@ mod tests {
             db.visit_home(h & mask, mask, |k| hits += (*k == *e.key()) as usize);
             assert_eq!(hits, 1, "{:?} found {hits} times from its home", e.key());
         }
+    }
+
+    /// RANDOMKEY's lookup removes the expired keys it meets as any lookup
+    /// does: counted, and logged for the file and the replicas (it used to
+    /// drop them silently, so a replica kept them).
+    #[test]
+    fn random_key_expires_what_it_meets_as_a_lookup_does() {
+        let mut db = Db::new();
+        db.log_expired = true;
+        let c = Clock::at(1_000);
+        db.set(b"old", Value::Int(1), &c, false, Some(1_500));
+        let later = Clock::at(2_000);
+        assert_eq!(db.random_key(&later, || 7), None);
+        assert_eq!(db.counts.expired, 1);
+        assert_eq!(db.expired_log, [b"old".to_vec()]);
+        assert!(db.is_empty());
     }
 
     #[test]

@@ -7,8 +7,8 @@ use super::super::flags::*;
 use super::super::key_flags::*;
 use super::super::{KeySpec, Run, Spec};
 use crate::family::{
-    acl, client, config, connection, debug, diag, info, lolwut, module, monitor, persist, rewrite,
-    tracking, wait,
+    acl, client, config, connection, debug, diag, info, lolwut, module, monitor, persist, repl,
+    rewrite, tracking, wait,
 };
 
 /// The server commands.
@@ -60,7 +60,13 @@ pub const SERVER: &[Spec] = &[
     Spec::new("latency", -2, 0, [0, 0, 0], Run::Local(connection::reject))
         .acl(&["@slow"])
         .subcommands(LATENCY_SUBCOMMANDS),
-    Spec::new("role", 1, NOSCRIPT | LOADING | STALE | FAST, [0, 0, 0], Run::Local(monitor::role))
+    Spec::new("sync", 1, ADMIN | NOSCRIPT | NO_ASYNC_LOADING | NO_MULTI, [0, 0, 0], Run::Server(repl::plan_sync))
+        .acl(&["@admin", "@slow", "@dangerous"]),
+    Spec::new("psync", -3, ADMIN | NOSCRIPT | NO_ASYNC_LOADING | NO_MULTI, [0, 0, 0], Run::Server(repl::plan_sync))
+        .acl(&["@admin", "@slow", "@dangerous"]),
+    Spec::new("replconf", -1, ADMIN | NOSCRIPT | LOADING | STALE | ALLOW_BUSY, [0, 0, 0], Run::Local(repl::replconf))
+        .acl(&["@admin", "@slow", "@dangerous"]),
+    Spec::new("role", 1, NOSCRIPT | LOADING | STALE | FAST, [0, 0, 0], Run::Local(repl::role))
         .acl(&["@admin", "@fast", "@dangerous"]),
     Spec::new("monitor", 1, ADMIN | NOSCRIPT | LOADING | STALE, [0, 0, 0], Run::Local(monitor::monitor))
         .acl(&["@admin", "@slow", "@dangerous"]),

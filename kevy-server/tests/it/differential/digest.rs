@@ -34,7 +34,7 @@ impl Gen {
 }
 
 /// The commands that build the dataset.
-fn dataset() -> Vec<Vec<String>> {
+pub(crate) fn dataset() -> Vec<Vec<String>> {
     let mut g = Gen(0x9E37_79B9_7F4A_7C15);
     let mut cmds: Vec<Vec<String>> = Vec::new();
     let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();

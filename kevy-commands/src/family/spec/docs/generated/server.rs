@@ -253,6 +253,15 @@ pub(super) static DOCS: &[(&str, Docs)] = &[
         .args(&[
             arg("event", String).flags(OPTIONAL | MULTIPLE),
         ])),
+    ("sync", docs("Internal command used for replication", "1.0.0", "server")),
+    ("psync", docs("Internal command used for replication", "2.8.0", "server")
+        .args(&[
+            arg("replicationid", String),
+            arg("offset", Integer),
+        ])),
+    ("replconf", docs("An internal command for configuring the replication stream", "3.0.0", "server")
+        .complexity("O(1)")
+        .flags(SYSCMD)),
     ("role", docs("Return the role of the instance in the context of replication", "2.8.12", "server")
         .complexity("O(1)")),
     ("monitor", docs("Listen for all requests received by the server in real time", "1.0.0", "server")),

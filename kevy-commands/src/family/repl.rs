@@ -1,0 +1,201 @@
+//! The primary's side of replication: `SYNC` and `PSYNC` attach the caller
+//! as a replica (a full resynchronization: a snapshot of every shard, then
+//! the stream of what the shards propagate, [`crate::repl`]), `REPLCONF`
+//! takes what a replica says of itself, `ROLE` lists the replicas.
+//!
+//! The snapshot is taken by parts that lock every shard whole (the command
+//! is isolated like FLUSHALL): each shard hands what it logged so far to
+//! the replicas already attached, starts owing its later commands to the
+//! new one, and encodes its keys — one step, so every command of the shard
+//! is either in the snapshot or in the stream. The origin writes the RDB
+//! file from the parts' keys as the reply (`$<length>` and the file, as a
+//! disk-based Redis primary sends it); the stream follows it, pushed to the
+//! connection after the replies it is owed. There is no replication
+//! backlog: a `PSYNC` always gets a full resynchronization.
+
+use kevy_rt::{Args, Flow, Planned};
+
+use crate::base::num::parse_i64;
+use crate::base::resp;
+use crate::cross::admin::{self as srv, ServerOp, ServerPlan, ServerReply};
+use crate::cross::Plan;
+use crate::family::persist::cut::{file_info, options};
+use crate::family::{Local, ServerCx};
+use crate::shard::ShardState;
+
+/// SYNC
+///
+/// PSYNC replicationid offset
+///
+/// The caller becomes a replica: the snapshot now (after `+FULLRESYNC
+/// <replid> <offset>` for PSYNC), the stream after it. A replica asking
+/// again gets nothing, as in Redis.
+pub fn plan_sync(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
+    let shared = &cx.shard.server.shared;
+    let id = cx.ctx.client;
+    let psync = cx.args.at(0).eq_ignore_ascii_case(b"psync");
+    let Some((conn, peer)) = shared
+        .conns
+        .lock()
+        .ok()
+        .and_then(|m| m.get(&id).map(|r| (r.conn, r.peer)))
+    else {
+        return srv::error(b"ERR the connection is not registered");
+    };
+    let ip = peer.map_or_else(|| "127.0.0.1".to_string(), |p| p.ip().to_string());
+    let nshards = cx.router.nshards();
+    if !shared.replicas.add(id, conn, ip, nshards) {
+        return srv::reply(Vec::new());
+    }
+    let offset = shared.replicas.offset();
+    srv::broadcast(
+        ServerOp::ReplCut,
+        &[id.to_string().as_bytes()],
+        nshards,
+        cx.parts,
+        ServerPlan::Sync { psync, offset, id },
+    )
+}
+
+/// A replica's cut on one shard (argument: its client id): what the shard
+/// logged before goes to the replicas attached before, what it logs from
+/// now on is owed to this one too, and its keys are the snapshot's share.
+pub fn cut_part(shard: &mut ShardState, args: Args<'_>) -> ServerReply {
+    let id = args.get(0).and_then(parse_i64).unwrap_or(0) as u64;
+    if shard.aof.on {
+        shard.hand_over_feed();
+    }
+    if !shard.aof.on {
+        shard.set_propagating(true);
+    }
+    let me = shard.id;
+    shard.server.shared.replicas.start(id, me);
+    crate::family::persist::snapshot_part(shard)
+}
+
+/// Writes the snapshot, as the reply: `+FULLRESYNC <replid> <offset>`
+/// first for PSYNC, then the RDB file as `$<length>` and its bytes (no
+/// trailing CRLF, as a primary sends it).
+pub fn gather(
+    shard: &ShardState,
+    psync: bool,
+    offset: u64,
+    id: u64,
+    replies: Vec<ServerReply>,
+    out: &mut Vec<u8>,
+) {
+    let shared = &shard.server.shared;
+    let mut chunks = Vec::new();
+    for r in replies {
+        if let ServerReply::Chunks(c, _) = r {
+            chunks.extend(c);
+        }
+    }
+    let mut rdb = Vec::new();
+    if let Err(e) =
+        crate::persist::rdb::write_rdb(&mut rdb, options(shared), file_info(shared), &chunks)
+    {
+        shared.replicas.remove(id);
+        resp::error(out, format!("ERR can't write the snapshot: {e}").as_bytes());
+        return;
+    }
+    if psync {
+        out.extend_from_slice(format!("+FULLRESYNC {} {offset}\r\n", shared.repl_id()).as_bytes());
+    }
+    out.extend_from_slice(format!("${}\r\n", rdb.len()).as_bytes());
+    out.extend_from_slice(&rdb);
+}
+
+/// REPLCONF option value [option value ...]
+///
+/// A replica's settings before its PSYNC (`listening-port`, `ip-address`,
+/// `capa`, answered `+OK`) and its acknowledgements after it (`ACK`,
+/// `FACK`, answered with nothing, as a primary never answers them).
+pub fn replconf(c: &mut Local<'_>) -> Flow {
+    let args = c.args;
+    if args.len().is_multiple_of(2) {
+        resp::error(c.out, b"ERR syntax error");
+        return Flow::Continue;
+    }
+    let replicas = &c.shard.server.shared.replicas;
+    let id = c.session.id;
+    let mut i = 1;
+    while i + 1 < args.len() {
+        let (opt, val) = (args.at(i), args.at(i + 1));
+        if opt.eq_ignore_ascii_case(b"ack") || opt.eq_ignore_ascii_case(b"fack") {
+            if opt.eq_ignore_ascii_case(b"ack") {
+                if let Some(acked) = parse_i64(val) {
+                    replicas.note_ack(id, acked.max(0) as u64);
+                }
+            }
+            return Flow::Continue;
+        }
+        if opt.eq_ignore_ascii_case(b"listening-port") {
+            match parse_i64(val).and_then(|p| u16::try_from(p).ok()) {
+                Some(p) => replicas.note_port(id, p),
+                None => {
+                    resp::error(c.out, b"ERR value is not an integer or out of range");
+                    return Flow::Continue;
+                }
+            }
+        } else if opt.eq_ignore_ascii_case(b"getack") {
+            // Only a primary sends GETACK; kevy is never a replica.
+            return Flow::Continue;
+        } else if !(opt.eq_ignore_ascii_case(b"ip-address")
+            || opt.eq_ignore_ascii_case(b"capa")
+            || opt.eq_ignore_ascii_case(b"rdb-only")
+            || opt.eq_ignore_ascii_case(b"rdb-filter-only"))
+        {
+            let msg = format!(
+                "ERR Unrecognized REPLCONF option: {}",
+                String::from_utf8_lossy(opt)
+            );
+            resp::error(c.out, msg.as_bytes());
+            return Flow::Continue;
+        }
+        i += 2;
+    }
+    resp::ok(c.out);
+    Flow::Continue
+}
+
+/// ROLE
+///
+/// `master`, the stream's offset, and each replica as `[ip, port,
+/// acknowledged offset]`.
+pub fn role(c: &mut Local<'_>) -> Flow {
+    let replicas = &c.shard.server.shared.replicas;
+    let shown = replicas.shown();
+    resp::array(c.out, 3);
+    resp::bulk(c.out, b"master");
+    resp::int(c.out, replicas.offset() as i64);
+    resp::array(c.out, shown.len());
+    for r in shown {
+        resp::array(c.out, 3);
+        resp::bulk(c.out, r.ip.as_bytes());
+        resp::bulk(c.out, r.port.to_string().as_bytes());
+        resp::bulk(c.out, r.acked.to_string().as_bytes());
+    }
+    Flow::Continue
+}
+
+/// The primary's `PING` to its replicas every `repl-ping-replica-period`
+/// seconds (from any shard's tick: whichever finds it due sends it).
+pub fn ping_replicas(shard: &mut ShardState) {
+    let shared = shard.server.shared.clone();
+    let period = shared
+        .config
+        .get("repl-ping-replica-period")
+        .and_then(|v| v.parse::<u64>().ok())
+        .unwrap_or(10);
+    let now = crate::base::clock::now_ms().max(0) as u64;
+    if !shared.replicas.ping_due(now, period.saturating_mul(1000)) {
+        return;
+    }
+    let notice = crate::shard::notify::Notice::ReplDrain.encode();
+    let mut told = Vec::new();
+    shared.replicas.command(&[b"PING"], |s| told.push(s));
+    for s in told {
+        shard.outbox.notice(s, &notice);
+    }
+}

@@ -1,0 +1,275 @@
+//! A primary's replication stream: the replicas attached with `SYNC` or
+//! `PSYNC` (one server-wide list, [`Replicas`]) and what each is owed.
+//!
+//! A replica is sent a snapshot of every shard (an RDB file, taken by the
+//! `SYNC` command's parts, which lock every shard whole) and then, from
+//! each shard's cut on, every command that shard propagates — the same
+//! effects the append-only file logs (`crate::aof::propagate`), handed
+//! over at the same durability barrier (`ShardState::hand_over_feed`,
+//! before any reply of the commands leaves the shard). A shard appends
+//! to a replica only once its own cut for that replica has run, so a
+//! command is either in the snapshot or in the stream, never both.
+//!
+//! The stream of one replica is a byte buffer in this list, appended by
+//! whichever shard hands over, under the list's mutex: the order of the
+//! hand-overs is the stream's order, as the append-only file's is the
+//! file's. The replica's own shard sends it: the first hand-over into an
+//! empty buffer posts that shard a notice (`Notice::ReplDrain`), which
+//! takes the buffer and pushes it to the connection after the replies it
+//! is owed (its `SYNC` reply first).
+
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use kevy_rt::ConnHandle;
+
+use crate::aof::feed::{select, Fragment};
+use crate::base::resp;
+
+/// The attached replicas (see the module doc).
+#[derive(Debug, Default)]
+pub struct Replicas {
+    list: Mutex<Vec<Replica>>,
+    /// Replicas in the list (read without the mutex on every hand-over).
+    count: AtomicUsize,
+    /// Bytes fed to the stream since the start (`master_repl_offset`).
+    offset: AtomicU64,
+    /// When the primary last pinged its replicas (unix ms).
+    pinged: AtomicU64,
+    /// Ports given by clients not yet attached (`REPLCONF listening-port`
+    /// comes before `PSYNC`), by client id.
+    ports: Mutex<Vec<(u64, u16)>>,
+}
+
+/// One attached replica.
+#[derive(Debug)]
+struct Replica {
+    /// Its client id.
+    id: u64,
+    /// Where its stream goes.
+    conn: ConnHandle,
+    /// Per shard: that shard's cut has run, so what it hands over is owed.
+    started: Vec<bool>,
+    /// Stream bytes not yet taken by its shard.
+    pending: Vec<u8>,
+    /// The database its stream last selected (`None`: none yet, so the
+    /// first command is preceded by a `SELECT`, as Redis starts a stream).
+    db: Option<u32>,
+    /// A drain notice is on its way to its shard.
+    notified: bool,
+    /// The port it listens on (`REPLCONF listening-port`).
+    port: u16,
+    /// Its address, as `ip`.
+    ip: String,
+    /// The offset it last acknowledged (`REPLCONF ACK`).
+    acked: u64,
+}
+
+/// What `INFO replication` and `ROLE` show of one replica.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Shown {
+    /// Its address.
+    pub ip: String,
+    /// The port it listens on.
+    pub port: u16,
+    /// The offset it acknowledged.
+    pub acked: u64,
+    /// Its snapshot was sent: it follows the stream.
+    pub online: bool,
+}
+
+fn lock(m: &Mutex<Vec<Replica>>) -> std::sync::MutexGuard<'_, Vec<Replica>> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Replicas {
+    /// True while some replica is attached (one atomic load).
+    #[inline]
+    pub fn active(&self) -> bool {
+        self.count.load(Ordering::Acquire) != 0
+    }
+
+    /// The stream's offset (`master_repl_offset`).
+    pub fn offset(&self) -> u64 {
+        self.offset.load(Ordering::Acquire)
+    }
+
+    /// Client `id` is a replica.
+    pub fn is(&self, id: u64) -> bool {
+        self.active() && lock(&self.list).iter().any(|r| r.id == id)
+    }
+
+    /// Attaches client `id` (at `conn`, from `ip`) as a replica of a server
+    /// of `nshards` shards: nothing is owed until each shard's cut
+    /// ([`Replicas::start`]). False when it is attached already.
+    pub fn add(&self, id: u64, conn: ConnHandle, ip: String, nshards: usize) -> bool {
+        let mut list = lock(&self.list);
+        if list.iter().any(|r| r.id == id) {
+            return false;
+        }
+        let port = {
+            let mut ports = self.ports.lock().unwrap_or_else(|e| e.into_inner());
+            let at = ports.iter().position(|(c, _)| *c == id);
+            at.map_or(0, |at| ports.swap_remove(at).1)
+        };
+        list.push(Replica {
+            id,
+            conn,
+            started: vec![false; nshards],
+            pending: Vec::new(),
+            db: None,
+            notified: false,
+            port,
+            ip,
+            acked: 0,
+        });
+        self.count.store(list.len(), Ordering::Release);
+        true
+    }
+
+    /// Shard `shard` has cut for replica `id`: what it hands over from now
+    /// on is owed to it.
+    pub fn start(&self, id: u64, shard: usize) {
+        if let Some(r) = lock(&self.list).iter_mut().find(|r| r.id == id) {
+            if let Some(s) = r.started.get_mut(shard) {
+                *s = true;
+            }
+        }
+    }
+
+    /// Detaches client `id` (closed, or its snapshot failed).
+    pub fn remove(&self, id: u64) {
+        let mut ports = self.ports.lock().unwrap_or_else(|e| e.into_inner());
+        if !ports.is_empty() {
+            ports.retain(|(c, _)| *c != id);
+        }
+        drop(ports);
+        if !self.active() {
+            return;
+        }
+        let mut list = lock(&self.list);
+        list.retain(|r| r.id != id);
+        self.count.store(list.len(), Ordering::Release);
+    }
+
+    /// Records the port client `id` listens on (`REPLCONF
+    /// listening-port`), before or after it attached.
+    pub fn note_port(&self, id: u64, port: u16) {
+        if let Some(r) = lock(&self.list).iter_mut().find(|r| r.id == id) {
+            r.port = port;
+            return;
+        }
+        let mut ports = self.ports.lock().unwrap_or_else(|e| e.into_inner());
+        match ports.iter_mut().find(|(c, _)| *c == id) {
+            Some(p) => p.1 = port,
+            None => ports.push((id, port)),
+        }
+    }
+
+    /// Records the offset replica `id` acknowledged (`REPLCONF ACK`).
+    pub fn note_ack(&self, id: u64, acked: u64) {
+        if let Some(r) = lock(&self.list).iter_mut().find(|r| r.id == id) {
+            r.acked = acked;
+        }
+    }
+
+    /// True when a ping is due: replicas are attached and none was sent
+    /// in the last `period_ms` (at `now_ms`); the ping then counts as sent.
+    pub fn ping_due(&self, now_ms: u64, period_ms: u64) -> bool {
+        if !self.active() {
+            self.pinged.store(now_ms, Ordering::Relaxed);
+            return false;
+        }
+        let last = self.pinged.load(Ordering::Relaxed);
+        if now_ms.saturating_sub(last) < period_ms {
+            return false;
+        }
+        self.pinged
+            .compare_exchange(last, now_ms, Ordering::AcqRel, Ordering::Relaxed)
+            .is_ok()
+    }
+
+    /// Appends shard `shard`'s handed-over commands to every replica that
+    /// shard owes them to; calls `notify` with the shard of each replica
+    /// whose buffer was empty (it must be told to send it).
+    pub fn feed(&self, shard: usize, frag: &Fragment, mut notify: impl FnMut(u32)) {
+        let Some(last) = frag.last_db else {
+            return;
+        };
+        let mut list = lock(&self.list);
+        let mut most = 0;
+        for r in list.iter_mut() {
+            if !r.started.get(shard).copied().unwrap_or(false) {
+                continue;
+            }
+            let before = r.pending.len();
+            if r.db != Some(frag.first_db) {
+                select(&mut r.pending, frag.first_db);
+            }
+            r.pending.extend_from_slice(&frag.bytes);
+            r.db = Some(last);
+            most = most.max(r.pending.len() - before);
+            if !r.notified {
+                r.notified = true;
+                notify(r.conn.shard);
+            }
+        }
+        self.offset.fetch_add(most as u64, Ordering::AcqRel);
+    }
+
+    /// Appends the command `argv` to every replica whose snapshot is
+    /// complete, in the database each has selected (the primary's `PING`
+    /// every `repl-ping-replica-period`); `notify` as for
+    /// [`Replicas::feed`].
+    pub fn command(&self, argv: &[&[u8]], mut notify: impl FnMut(u32)) {
+        let mut cmd = Vec::new();
+        resp::array(&mut cmd, argv.len());
+        argv.iter().for_each(|a| resp::bulk(&mut cmd, a));
+        let mut list = lock(&self.list);
+        let mut any = false;
+        for r in list.iter_mut().filter(|r| r.started.iter().all(|s| *s)) {
+            r.pending.extend_from_slice(&cmd);
+            any = true;
+            if !r.notified {
+                r.notified = true;
+                notify(r.conn.shard);
+            }
+        }
+        if any {
+            self.offset.fetch_add(cmd.len() as u64, Ordering::AcqRel);
+        }
+    }
+
+    /// Takes the buffers of the replicas living on shard `shard`: `(where,
+    /// bytes)` for each that has some.
+    pub fn drain(&self, shard: u32) -> Vec<(ConnHandle, Vec<u8>)> {
+        let mut list = lock(&self.list);
+        let mut out = Vec::new();
+        for r in list.iter_mut().filter(|r| r.conn.shard == shard) {
+            r.notified = false;
+            if !r.pending.is_empty() {
+                out.push((r.conn, std::mem::take(&mut r.pending)));
+            }
+        }
+        out
+    }
+
+    /// The replicas, as `INFO replication` and `ROLE` list them.
+    pub fn shown(&self) -> Vec<Shown> {
+        if !self.active() {
+            return Vec::new();
+        }
+        lock(&self.list)
+            .iter()
+            .map(|r| Shown {
+                ip: r.ip.clone(),
+                port: r.port,
+                acked: r.acked,
+                online: r.started.iter().all(|s| *s),
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests;

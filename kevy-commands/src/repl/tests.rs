@@ -1,0 +1,101 @@
+//! The replica list: what each replica is owed, and when its shard is told.
+
+use super::*;
+
+fn handle(shard: u32) -> ConnHandle {
+    ConnHandle {
+        shard,
+        idx: 0,
+        gen: 0,
+    }
+}
+
+fn frag(db: u32, argv: &[&[u8]]) -> Fragment {
+    let mut f = Fragment::default();
+    f.command(db, argv);
+    f
+}
+
+#[test]
+fn a_shard_owes_a_replica_only_what_it_hands_over_after_its_cut() {
+    let r = Replicas::default();
+    assert!(!r.active());
+    assert!(r.add(7, handle(1), "127.0.0.1".into(), 2));
+    assert!(!r.add(7, handle(1), "127.0.0.1".into(), 2), "attached once");
+    assert!(r.active() && r.is(7) && !r.is(8));
+    let mut told = Vec::new();
+    // Shard 0 has not cut yet: in the snapshot, not the stream.
+    r.feed(0, &frag(0, &[b"SET", b"a", b"1"]), |s| told.push(s));
+    assert!(told.is_empty());
+    assert_eq!(r.drain(1), []);
+    r.start(7, 0);
+    r.feed(0, &frag(0, &[b"SET", b"b", b"2"]), |s| told.push(s));
+    r.feed(0, &frag(3, &[b"DEL", b"c"]), |s| told.push(s));
+    assert_eq!(told, [1], "told once until it drains");
+    let drained = r.drain(1);
+    assert_eq!(drained.len(), 1);
+    assert_eq!(drained[0].0, handle(1));
+    assert_eq!(
+        drained[0].1,
+        b"*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*3\r\n$3\r\nSET\r\n$1\r\nb\r\n$1\r\n2\r\n\
+          *2\r\n$6\r\nSELECT\r\n$1\r\n3\r\n*2\r\n$3\r\nDEL\r\n$1\r\nc\r\n"
+            .to_vec()
+    );
+    assert_eq!(r.offset(), drained[0].1.len() as u64);
+    // Database 3 stays selected across hand-overs.
+    r.feed(0, &frag(3, &[b"DEL", b"d"]), |s| told.push(s));
+    assert_eq!(told, [1, 1]);
+    assert_eq!(r.drain(1)[0].1, b"*2\r\n$3\r\nDEL\r\n$1\r\nd\r\n".to_vec());
+    assert_eq!(r.drain(0), [], "nothing lives on shard 0");
+}
+
+#[test]
+fn pings_go_to_replicas_whose_every_shard_has_cut() {
+    let r = Replicas::default();
+    r.add(1, handle(0), "127.0.0.1".into(), 2);
+    r.add(2, handle(1), "127.0.0.1".into(), 2);
+    for s in 0..2 {
+        r.start(1, s);
+    }
+    r.start(2, 0);
+    let mut told = Vec::new();
+    r.command(&[b"PING"], |s| told.push(s));
+    assert_eq!(told, [0]);
+    assert_eq!(r.drain(0)[0].1, b"*1\r\n$4\r\nPING\r\n".to_vec());
+    assert_eq!(r.drain(1), []);
+    let shown = r.shown();
+    assert_eq!(shown.len(), 2);
+    assert!(shown[0].online && !shown[1].online);
+    r.note_port(2, 6380);
+    r.note_ack(2, 42);
+    assert_eq!((r.shown()[1].port, r.shown()[1].acked), (6380, 42));
+    r.remove(1);
+    r.remove(2);
+    assert!(!r.active());
+    assert_eq!(r.shown(), []);
+}
+
+#[test]
+fn a_port_given_before_psync_is_kept_for_the_replica() {
+    let r = Replicas::default();
+    r.note_port(5, 7001);
+    r.note_port(6, 7002);
+    r.add(5, handle(0), "10.0.0.1".into(), 1);
+    assert_eq!(r.shown()[0].port, 7001);
+    assert_eq!(r.shown()[0].ip, "10.0.0.1");
+    // A client that never attached leaves nothing behind once closed.
+    r.remove(6);
+    r.add(6, handle(0), "10.0.0.1".into(), 1);
+    assert_eq!(r.shown()[1].port, 0);
+}
+
+#[test]
+fn pings_are_due_once_per_period_while_replicas_are_attached() {
+    let r = Replicas::default();
+    assert!(!r.ping_due(10_000, 1_000), "nobody to ping");
+    r.add(1, handle(0), "127.0.0.1".into(), 1);
+    assert!(!r.ping_due(10_500, 1_000));
+    assert!(r.ping_due(11_000, 1_000));
+    assert!(!r.ping_due(11_999, 1_000));
+    assert!(r.ping_due(12_000, 1_000));
+}

@@ -1,0 +1,246 @@
+//! kevy as a replication primary: a real redis-server 7.0 started with
+//! `--replicaof` loads kevy's snapshot and follows its stream to the same
+//! dataset (DEBUG DIGEST), whatever shard each write ran on; and the
+//! stream a `SYNC` connection reads holds the commands redis-server's
+//! holds for the same writes.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::time::{Duration, Instant};
+
+use crate::differential::digest::dataset;
+use crate::util::{kevy_with, Raw, RedisServer};
+
+/// kevy with DEBUG enabled (for DEBUG DIGEST).
+fn kevy_debug() -> kevy_rt::Server {
+    let commands = kevy_commands::Redis::default();
+    commands
+        .config()
+        .load("enable-debug-command", &["yes"])
+        .expect("debug on");
+    kevy_with(commands)
+}
+
+/// `field` of `INFO section` on `c`.
+fn info(c: &mut Raw, section: &str, field: &str) -> Option<String> {
+    let reply = String::from_utf8_lossy(&c.call(&["INFO", section])).into_owned();
+    reply
+        .lines()
+        .find_map(|l| l.strip_prefix(&format!("{field}:")).map(str::to_string))
+}
+
+/// Waits until `ready` holds (a hang guard, not a timing assertion: the
+/// deadline only turns a hang into a failure that says what it waited for).
+fn wait_for(what: &str, mut ready: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !ready() {
+        assert!(Instant::now() < deadline, "never happened: {what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn run(c: &mut Raw, cmd: &[&str]) -> Vec<u8> {
+    let reply = c.call(cmd);
+    assert!(
+        !reply.starts_with(b"-"),
+        "{cmd:?}: {}",
+        String::from_utf8_lossy(&reply)
+    );
+    reply
+}
+
+#[test]
+fn a_redis_replica_follows_kevy_to_the_same_dataset() {
+    let kv = kevy_debug();
+    let mut k = Raw::connect(kv.addr());
+    let cmds = dataset();
+    let (before, after) = cmds.split_at(cmds.len() / 2);
+    for c in before {
+        let c: Vec<&str> = c.iter().map(String::as_str).collect();
+        run(&mut k, &c);
+    }
+    let port = kv.addr().port().to_string();
+    let replica = RedisServer::start_with(&[
+        "--replicaof",
+        "127.0.0.1",
+        &port,
+        "--enable-debug-command",
+        "yes",
+    ]);
+    let mut r = Raw::connect(replica.addr());
+    wait_for("the replica's first sync", || {
+        info(&mut r, "replication", "master_link_status").as_deref() == Some("up")
+            && info(&mut r, "replication", "master_sync_in_progress").as_deref() == Some("0")
+    });
+    // kevy lists it, online, at the port it listens on.
+    let line = info(&mut k, "replication", "slave0").expect("slave0");
+    assert!(
+        line.starts_with(&format!(
+            "ip=127.0.0.1,port={},state=online,",
+            replica.addr().port()
+        )),
+        "{line}"
+    );
+    assert_eq!(
+        info(&mut k, "replication", "connected_slaves").as_deref(),
+        Some("1")
+    );
+    // The rest of the dataset, then writes of every kind: multi-key
+    // commands over both shards, a transaction, a script, expiries,
+    // effects rewritten for the stream, another database emptied.
+    for c in after {
+        let c: Vec<&str> = c.iter().map(String::as_str).collect();
+        run(&mut k, &c);
+    }
+    for cmd in [
+        &["SELECT", "0"][..],
+        &["MSET", "m:1", "a", "m:2", "b", "m:3", "c", "m:4", "d"],
+        &["DEL", "m:1", "m:3", "str:0"],
+        &["INCRBYFLOAT", "fl", "1.5"],
+        &["SET", "ttl", "v", "EX", "1000"],
+        &["EXPIRE", "str:2", "500"],
+        &["SPOP", "set:0", "2"],
+        &["MULTI"],
+        &["LPUSH", "list:0", "in-tx"],
+        &["HSET", "hash:0", "tx", "1"],
+        &["EXEC"],
+        &[
+            "EVAL",
+            "redis.call('SET', KEYS[1], ARGV[1]); return redis.call('INCR', KEYS[2])",
+            "2",
+            "s:1",
+            "s:2",
+            "x",
+        ],
+        &["RENAME", "str:4", "renamed"],
+        &["SELECT", "5"],
+        &["SET", "gone", "1"],
+        &["FLUSHDB"],
+        &["SELECT", "3"],
+        &["SET", "db3", "yes"],
+        &["SELECT", "0"],
+        &["SET", "sentinel", "last"],
+    ] {
+        run(&mut k, cmd);
+    }
+    wait_for("the sentinel on the replica", || {
+        r.call(&["GET", "sentinel"]) == b"$4\r\nlast\r\n"
+    });
+    let ours = k.call(&["DEBUG", "DIGEST"]);
+    assert_eq!(
+        String::from_utf8_lossy(&r.call(&["DEBUG", "DIGEST"])),
+        String::from_utf8_lossy(&ours),
+        "the replica holds kevy's dataset"
+    );
+    assert_ne!(ours, format!("+{}\r\n", "0".repeat(40)).into_bytes());
+    // A replica that goes away is forgotten, and writes go on.
+    drop(r);
+    drop(replica);
+    wait_for("the replica detached", || {
+        info(&mut k, "replication", "connected_slaves").as_deref() == Some("0")
+    });
+    run(&mut k, &["SET", "after", "1"]);
+    kv.stop();
+}
+
+/// A raw `SYNC` connection: the snapshot read and skipped, then the
+/// stream's commands one by one.
+struct Stream(BufReader<TcpStream>);
+
+impl Stream {
+    fn attach(addr: SocketAddr) -> Stream {
+        let mut s = TcpStream::connect(addr).expect("connect");
+        s.set_read_timeout(Some(Duration::from_secs(30)))
+            .expect("timeout");
+        s.write_all(b"SYNC\r\n").expect("send SYNC");
+        let mut r = BufReader::new(s);
+        let mut line = String::new();
+        // Newlines may come first (a primary's keepalives).
+        while line.trim().is_empty() {
+            line.clear();
+            r.read_line(&mut line).expect("the snapshot's length");
+        }
+        let len: usize = line
+            .trim()
+            .strip_prefix('$')
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("not a bulk length: {line:?}"));
+        let mut rdb = vec![0; len];
+        r.read_exact(&mut rdb).expect("the snapshot");
+        assert!(rdb.starts_with(b"REDIS0010"), "an RDB file");
+        Stream(r)
+    }
+
+    /// The next command, its words lowercased where they are verbs.
+    fn next(&mut self) -> Vec<String> {
+        let mut line = String::new();
+        self.0.read_line(&mut line).expect("a command");
+        let n: usize = line
+            .trim()
+            .strip_prefix('*')
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("not a command: {line:?}"));
+        (0..n)
+            .map(|_| {
+                line.clear();
+                self.0.read_line(&mut line).expect("a bulk length");
+                let len: usize = line.trim()[1..].parse().expect("length");
+                let mut b = vec![0; len + 2];
+                self.0.read_exact(&mut b).expect("a bulk");
+                String::from_utf8_lossy(&b[..len]).into_owned()
+            })
+            .collect()
+    }
+}
+
+/// The stream of each server for the same writes: (SYNC reader, client).
+fn streams(addr: SocketAddr, cmds: &[&[&str]], count: usize) -> Vec<Vec<String>> {
+    let mut c = Raw::connect(addr);
+    // No pings in the stream, and no 5 s wait for a diskless transfer.
+    run(
+        &mut c,
+        &["CONFIG", "SET", "repl-ping-replica-period", "3600"],
+    );
+    run(&mut c, &["CONFIG", "SET", "repl-diskless-sync", "no"]);
+    let mut s = Stream::attach(addr);
+    for cmd in cmds {
+        c.call(cmd);
+    }
+    (0..count).map(|_| s.next()).collect()
+}
+
+#[test]
+fn the_stream_holds_what_redis_streams_for_the_same_writes() {
+    let redis = RedisServer::start();
+    let kv = kevy_debug();
+    let cmds: &[&[&str]] = &[
+        &["SET", "a", "1"],
+        &["INCR", "a"],
+        &["SET", "absent-ok", "1", "NX"],
+        &["SET", "absent-ok", "2", "NX"],
+        &["INCRBYFLOAT", "f", "2.5"],
+        &["MSET", "k1", "v1", "k2", "v2", "k3", "v3"],
+        &["DEL", "k1", "k2", "nokey"],
+        &["GETSET", "k3", "w"],
+        &["HINCRBYFLOAT", "h", "x", "1.25"],
+        &["RPUSH", "l", "a", "b", "c"],
+        &["LPOP", "l"],
+        &["GETDEL", "a"],
+        &["SELECT", "2"],
+        &["SADD", "s", "m"],
+        &["MULTI"],
+        &["INCR", "c"],
+        &["SET", "d", "x"],
+        &["EXEC"],
+        &["SELECT", "0"],
+        &["RENAME", "k3", "k4"],
+        &["SET", "end", "1"],
+    ];
+    let count = 21;
+    let theirs = streams(redis.addr(), cmds, count);
+    let ours = streams(kv.addr(), cmds, count);
+    assert_eq!(ours, theirs);
+    assert_eq!(ours[0], ["SELECT", "0"]);
+    assert_eq!(ours[count - 1], ["SET", "end", "1"]);
+    kv.stop();
+}
