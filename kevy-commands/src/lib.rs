@@ -502,6 +502,9 @@ impl Commands for Redis {
         if !family::blocking::may_park(cmd) {
             return None;
         }
+        if cmd.name == "wait" {
+            return family::wait::blocking(&self.shared.replicas, s, args);
+        }
         family::blocking::blocking(s, cmd, args, keys)
     }
 
@@ -596,6 +599,7 @@ impl Commands for Redis {
         family::watch::unwatch_all(shard, session);
         family::tracking::closed(&self.shared, shard, session);
         self.shared.replicas.remove(session.id);
+        self.shared.replicas.finish_wait(session.id);
     }
 
     fn evictable(&self, session: &Session) -> bool {

@@ -39,6 +39,23 @@ pub struct Replicas {
     /// Ports given by clients not yet attached (`REPLCONF listening-port`
     /// comes before `PSYNC`), by client id.
     ports: Mutex<Vec<(u64, u16)>>,
+    /// Clients parked in `WAIT`.
+    waits: Mutex<Vec<Waiter>>,
+    /// A `WAIT` parked since the last `REPLCONF GETACK` went out.
+    want_ack: std::sync::atomic::AtomicBool,
+}
+
+/// A client parked in `WAIT numreplicas`: done once `need` replicas have
+/// acknowledged what they were owed when it parked.
+#[derive(Debug)]
+struct Waiter {
+    client: u64,
+    conn: ConnHandle,
+    need: usize,
+    /// `(replica id, offset)`: the stream each replica was owed then.
+    targets: Vec<(u64, u64)>,
+    /// Its shard was told to end the wait.
+    told: bool,
 }
 
 /// One attached replica.
@@ -48,6 +65,12 @@ struct Replica {
     id: u64,
     /// Where its stream goes.
     conn: ConnHandle,
+    /// The stream's offset after its last byte owed to it (the offset it
+    /// was told at `PSYNC`, plus every byte appended since).
+    sent: u64,
+    /// The offset after the last write owed to it (`sent` without the
+    /// pings and `GETACK`s after it): what `WAIT` waits for.
+    written: u64,
     /// Per shard: that shard's cut has run, so what it hands over is owed.
     started: Vec<bool>,
     /// Stream bytes not yet taken by its shard.
@@ -101,12 +124,14 @@ impl Replicas {
 
     /// Attaches client `id` (at `conn`, from `ip`) as a replica of a server
     /// of `nshards` shards: nothing is owed until each shard's cut
-    /// ([`Replicas::start`]). False when it is attached already.
-    pub fn add(&self, id: u64, conn: ConnHandle, ip: String, nshards: usize) -> bool {
+    /// ([`Replicas::start`]). The stream's offset it starts at, or `None`
+    /// when it is attached already.
+    pub fn add(&self, id: u64, conn: ConnHandle, ip: String, nshards: usize) -> Option<u64> {
         let mut list = lock(&self.list);
         if list.iter().any(|r| r.id == id) {
-            return false;
+            return None;
         }
+        let start = self.offset();
         let port = {
             let mut ports = self.ports.lock().unwrap_or_else(|e| e.into_inner());
             let at = ports.iter().position(|(c, _)| *c == id);
@@ -115,6 +140,8 @@ impl Replicas {
         list.push(Replica {
             id,
             conn,
+            sent: start,
+            written: start,
             started: vec![false; nshards],
             pending: Vec::new(),
             db: None,
@@ -124,7 +151,7 @@ impl Replicas {
             acked: 0,
         });
         self.count.store(list.len(), Ordering::Release);
-        true
+        Some(start)
     }
 
     /// Shard `shard` has cut for replica `id`: what it hands over from now
@@ -166,11 +193,78 @@ impl Replicas {
         }
     }
 
-    /// Records the offset replica `id` acknowledged (`REPLCONF ACK`).
-    pub fn note_ack(&self, id: u64, acked: u64) {
-        if let Some(r) = lock(&self.list).iter_mut().find(|r| r.id == id) {
-            r.acked = acked;
+    /// Records the offset replica `id` acknowledged (`REPLCONF ACK`);
+    /// calls `done` with each `WAIT`ing client that now has its count.
+    pub fn note_ack(&self, id: u64, acked: u64, mut done: impl FnMut(ConnHandle)) {
+        let mut list = lock(&self.list);
+        let Some(r) = list.iter_mut().find(|r| r.id == id) else {
+            return;
+        };
+        r.acked = acked;
+        // Lock order: the list, then the waits.
+        let mut waits = self.waits.lock().unwrap_or_else(|e| e.into_inner());
+        for w in waits.iter_mut().filter(|w| !w.told) {
+            if acks(&list, &w.targets) >= w.need {
+                w.told = true;
+                done(w.conn);
+            }
         }
+    }
+
+    /// The replicas that acknowledged everything owed to them now (`WAIT`
+    /// answered at once).
+    pub fn acked_now(&self) -> usize {
+        if !self.active() {
+            return 0;
+        }
+        lock(&self.list)
+            .iter()
+            .filter(|r| r.acked >= r.written && r.started.iter().all(|s| *s))
+            .count()
+    }
+
+    /// Parks client `client` (at `conn`) in `WAIT need`: true unless enough
+    /// replicas acknowledged everything owed to them already. The replicas
+    /// are asked for an acknowledgement at the next tick
+    /// ([`Replicas::take_want_ack`]).
+    pub fn wait(&self, client: u64, conn: Option<ConnHandle>, need: usize) -> bool {
+        if self.acked_now() >= need {
+            return false;
+        }
+        let Some(conn) = conn else {
+            return true;
+        };
+        let targets = lock(&self.list).iter().map(|r| (r.id, r.written)).collect();
+        let mut waits = self.waits.lock().unwrap_or_else(|e| e.into_inner());
+        waits.retain(|w| w.client != client);
+        waits.push(Waiter {
+            client,
+            conn,
+            need,
+            targets,
+            told: false,
+        });
+        self.want_ack.store(true, Ordering::Release);
+        true
+    }
+
+    /// Ends client `client`'s `WAIT` (answered, timed out, unblocked or
+    /// closed): the replicas that acknowledged what they were owed when it
+    /// parked.
+    pub fn finish_wait(&self, client: u64) -> usize {
+        let mut waits = self.waits.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(at) = waits.iter().position(|w| w.client == client) else {
+            return 0;
+        };
+        let w = waits.swap_remove(at);
+        drop(waits);
+        acks(&lock(&self.list), &w.targets)
+    }
+
+    /// True once after a `WAIT` parked: the replicas are to be sent
+    /// `REPLCONF GETACK *`.
+    pub fn take_want_ack(&self) -> bool {
+        self.want_ack.load(Ordering::Relaxed) && self.want_ack.swap(false, Ordering::AcqRel)
     }
 
     /// True when a ping is due: replicas are attached and none was sent
@@ -208,7 +302,10 @@ impl Replicas {
             }
             r.pending.extend_from_slice(&frag.bytes);
             r.db = Some(last);
-            most = most.max(r.pending.len() - before);
+            let added = r.pending.len() - before;
+            r.sent += added as u64;
+            r.written = r.sent;
+            most = most.max(added);
             if !r.notified {
                 r.notified = true;
                 notify(r.conn.shard);
@@ -229,6 +326,7 @@ impl Replicas {
         let mut any = false;
         for r in list.iter_mut().filter(|r| r.started.iter().all(|s| *s)) {
             r.pending.extend_from_slice(&cmd);
+            r.sent += cmd.len() as u64;
             any = true;
             if !r.notified {
                 r.notified = true;
@@ -269,6 +367,14 @@ impl Replicas {
             })
             .collect()
     }
+}
+
+/// How many of `targets`' replicas acknowledged at least their offset.
+fn acks(list: &[Replica], targets: &[(u64, u64)]) -> usize {
+    targets
+        .iter()
+        .filter(|(id, at)| list.iter().any(|r| r.id == *id && r.acked >= *at))
+        .count()
 }
 
 #[cfg(test)]

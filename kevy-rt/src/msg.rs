@@ -62,6 +62,9 @@ pub(crate) enum Request<C: Commands> {
     },
     /// Hand `data[start..end]` to the command set (`Commands::notice`).
     Notice { start: u32, end: u32 },
+    /// End connection `conn`'s parked call as if its deadline had passed
+    /// (`Outbox::end_parked`).
+    EndParked { conn: ConnRef },
     /// Run part `idx` of multi-shard operation `op`: the batch's next
     /// entry of `parts`.
     Part { op: u32, idx: u32 },

@@ -64,6 +64,8 @@ struct Posted {
     items: Vec<Item>,
     /// Notices for shards: `(shard, bytes)` over `data`.
     notices: Vec<(u32, Range<usize>)>,
+    /// Connections whose parked call is to end ([`Outbox::end_parked`]).
+    ends: Vec<ConnHandle>,
 }
 
 /// A shard's outgoing pushes. Cloning gives another handle to the same
@@ -124,11 +126,25 @@ impl Outbox {
         p.notices.push((shard, start..end));
     }
 
+    /// Ends the parked call of connection `to` (a call parked on no key,
+    /// such as a wait for acknowledgements), if it is still parked, as if
+    /// its deadline had passed: [`Commands::unparked`](crate::Commands::unparked)
+    /// writes its reply on its shard. For a condition another shard saw
+    /// met; nothing happens if the call already ended.
+    pub fn end_parked(&self, to: ConnHandle) {
+        self.posted.borrow_mut().ends.push(to);
+    }
+
     /// True when something waits to be delivered.
     #[inline]
     pub(crate) fn is_empty(&self) -> bool {
         let p = self.posted.borrow();
-        p.items.is_empty() && p.notices.is_empty()
+        p.items.is_empty() && p.notices.is_empty() && p.ends.is_empty()
+    }
+
+    /// Takes the connections whose parked call is to end.
+    pub(crate) fn take_ends(&self, ends: &mut Vec<ConnHandle>) {
+        std::mem::swap(ends, &mut self.posted.borrow_mut().ends);
     }
 
     /// Takes the posted notices (their bytes are in the `data` the next
@@ -148,7 +164,11 @@ impl Outbox {
     /// unless a burst grew them past 1 MB).
     pub(crate) fn give_back(&self, mut data: Vec<u8>, mut items: Vec<Item>) {
         let mut p = self.posted.borrow_mut();
-        if p.items.is_empty() && p.notices.is_empty() && data.capacity() <= 1 << 20 {
+        if p.items.is_empty()
+            && p.notices.is_empty()
+            && p.ends.is_empty()
+            && data.capacity() <= 1 << 20
+        {
             data.clear();
             items.clear();
             p.data = data;

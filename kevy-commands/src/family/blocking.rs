@@ -72,12 +72,13 @@ fn layout(k: Kind, args: Args<'_>, keys: &mut Vec<u32>) {
     }
 }
 
-/// Whether `cmd` may park at all: flagged `blocking`, or planned (WAIT,
-/// which Redis does not flag, is a planned command). Checked inline before
-/// [`blocking`], so the usual keyed command pays one test, not a call.
+/// Whether `cmd` may park at all: flagged `blocking`, or WAIT (which Redis
+/// does not flag). Checked inline before [`blocking`], so the usual keyed
+/// command pays one test, not a call.
 #[inline]
 pub fn may_park(cmd: &Spec) -> bool {
-    cmd.flags & super::spec::flags::BLOCKING != 0 || matches!(cmd.run, super::spec::Run::Plan(_))
+    cmd.flags & super::spec::flags::BLOCKING != 0
+        || (matches!(cmd.run, super::spec::Run::Server(_)) && cmd.name == "wait")
 }
 
 /// [`Commands::blocking`](kevy_rt::Commands::blocking): a blocking command
@@ -88,9 +89,6 @@ pub fn blocking(
     args: Args<'_>,
     keys: &mut Vec<u32>,
 ) -> Option<Park> {
-    if cmd.name == "wait" {
-        return super::wait::blocking(args);
-    }
     if cmd.flags & super::spec::flags::BLOCKING == 0 || (session.subscribed && !session.resp3) {
         return None;
     }
@@ -321,9 +319,16 @@ pub fn unparked(
 ) {
     let mark = out.len();
     let mut reply = Reply::new(out, session.resp3);
+    let replicas = &shard.server.shared.replicas;
     match why {
+        Unpark::Error if cmd.name == "wait" => {
+            replicas.finish_wait(session.id);
+            resp::error(&mut reply, UNBLOCKED);
+        }
         Unpark::Error => resp::error(&mut reply, UNBLOCKED),
-        Unpark::Timeout if cmd.name == "wait" => super::wait::timed_out(&mut reply),
+        Unpark::Timeout if cmd.name == "wait" => {
+            super::wait::finished(replicas, session.id, &mut reply)
+        }
         // Redis 7.0 answers every blocked list or sorted-set timeout
         // with a null array, the moves' too.
         Unpark::Timeout => resp::null_array(&mut reply),

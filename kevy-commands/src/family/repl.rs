@@ -44,10 +44,9 @@ pub fn plan_sync(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
     };
     let ip = peer.map_or_else(|| "127.0.0.1".to_string(), |p| p.ip().to_string());
     let nshards = cx.router.nshards();
-    if !shared.replicas.add(id, conn, ip, nshards) {
+    let Some(offset) = shared.replicas.add(id, conn, ip, nshards) else {
         return srv::reply(Vec::new());
-    }
-    let offset = shared.replicas.offset();
+    };
     srv::broadcast(
         ServerOp::ReplCut,
         &[id.to_string().as_bytes()],
@@ -113,6 +112,7 @@ pub fn gather(
 /// `FACK`, answered with nothing, as a primary never answers them).
 pub fn replconf(c: &mut Local<'_>) -> Flow {
     let args = c.args;
+    let outbox = c.shard.outbox.clone();
     if args.len().is_multiple_of(2) {
         resp::error(c.out, b"ERR syntax error");
         return Flow::Continue;
@@ -125,7 +125,8 @@ pub fn replconf(c: &mut Local<'_>) -> Flow {
         if opt.eq_ignore_ascii_case(b"ack") || opt.eq_ignore_ascii_case(b"fack") {
             if opt.eq_ignore_ascii_case(b"ack") {
                 if let Some(acked) = parse_i64(val) {
-                    replicas.note_ack(id, acked.max(0) as u64);
+                    // WAITs this acknowledgement completes end now.
+                    replicas.note_ack(id, acked.max(0) as u64, |to| outbox.end_parked(to));
                 }
             }
             return Flow::Continue;
@@ -180,21 +181,31 @@ pub fn role(c: &mut Local<'_>) -> Flow {
 }
 
 /// The primary's `PING` to its replicas every `repl-ping-replica-period`
-/// seconds (from any shard's tick: whichever finds it due sends it).
+/// seconds, and `REPLCONF GETACK *` after a `WAIT` parked (from any
+/// shard's tick: whichever finds it due sends it).
 pub fn ping_replicas(shard: &mut ShardState) {
     let shared = shard.server.shared.clone();
+    if shared.replicas.take_want_ack() {
+        send(shard, &[b"REPLCONF", b"GETACK", b"*"]);
+    }
     let period = shared
         .config
         .get("repl-ping-replica-period")
         .and_then(|v| v.parse::<u64>().ok())
         .unwrap_or(10);
     let now = crate::base::clock::now_ms().max(0) as u64;
-    if !shared.replicas.ping_due(now, period.saturating_mul(1000)) {
-        return;
+    if shared.replicas.ping_due(now, period.saturating_mul(1000)) {
+        send(shard, &[b"PING"]);
     }
+}
+
+/// Appends `argv` to every online replica's stream and tells their shards.
+fn send(shard: &mut ShardState, argv: &[&[u8]]) {
     let notice = crate::shard::notify::Notice::ReplDrain.encode();
     let mut told = Vec::new();
-    shared.replicas.command(&[b"PING"], |s| told.push(s));
+    shard.server.shared.replicas.command(argv, |s| told.push(s));
+    told.sort_unstable();
+    told.dedup();
     for s in told {
         shard.outbox.notice(s, &notice);
     }

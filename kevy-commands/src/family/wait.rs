@@ -1,23 +1,27 @@
-//! WAIT numreplicas timeout, on a server without replicas (Redis 7.0's
-//! `waitCommand` with no replica attached): no replica ever acknowledges,
-//! so a call asking for none (or fewer than one) answers `0` at once, and
-//! any other call waits its whole timeout (0: forever) and answers `0`.
-//! It waits parked with no key ([`kevy_rt::Park`]), so `CLIENT UNBLOCK`
-//! ends it (`0`, or the `UNBLOCKED` error) and the connection's later
-//! commands wait behind it. Inside `MULTI` (and scripts, which refuse
-//! it: `noscript`) it answers at once.
+//! WAIT numreplicas timeout (Redis 7.0's `waitCommand`): the number of
+//! replicas ([`crate::repl`]) that acknowledged everything they were owed
+//! when it was called — a conservative stand-in for the caller's own
+//! writes, all of which had been handed to the stream by then. Enough of
+//! them already (or a count of 0 or less, or `MULTI`): the count at once.
+//! Otherwise it parks with no key ([`kevy_rt::Park`]) until the
+//! acknowledgement that completes it (a replica's `REPLCONF ACK`, which
+//! ends the wait through [`kevy_rt::Outbox::end_parked`]; the replicas are
+//! asked with `REPLCONF GETACK *` at the next tick) or its timeout (0:
+//! forever), and answers the count then. `CLIENT UNBLOCK` ends it too
+//! (the count, or the `UNBLOCKED` error); the connection's later commands
+//! wait behind it. Scripts refuse it (`noscript`).
 
 use std::time::Duration;
 
-use kevy_rt::{Args, Park, Planned, Router};
+use kevy_rt::{Args, Park, Planned};
 
 use crate::base::error::Error;
 use crate::base::num::parse_i64;
 use crate::base::resp;
-use crate::cross::{Part, Plan};
-
-/// The replicas that acknowledged: none, without replication.
-const ACKED: i64 = 0;
+use crate::cross::Plan;
+use crate::family::ServerCx;
+use crate::repl::Replicas;
+use crate::session::Session;
 
 /// `numreplicas`, then the timeout in milliseconds (`None`: forever), in
 /// Redis's order and with its errors.
@@ -38,25 +42,29 @@ pub fn check(args: Args<'_>) -> Result<(), Error> {
 }
 
 /// [`Commands::blocking`](kevy_rt::Commands::blocking) for WAIT: parks
-/// (on no key) unless the acknowledged replicas already suffice.
-pub fn blocking(args: Args<'_>) -> Option<Park> {
+/// (on no key, registered with `replicas`) unless the acknowledged
+/// replicas already suffice.
+pub fn blocking(replicas: &Replicas, session: &Session, args: Args<'_>) -> Option<Park> {
     match parse(args) {
-        Ok((n, timeout)) if n > ACKED => Some(Park { timeout }),
+        Ok((n, timeout)) if n > 0 && replicas.wait(session.id, session.conn, n as usize) => {
+            Some(Park { timeout })
+        }
         _ => None,
     }
 }
 
 /// WAIT numreplicas timeout, when it does not wait (or inside `MULTI`):
-/// the acknowledged replicas.
-pub fn plan_wait(_: Args<'_>, _: &Router, _: &mut Vec<(usize, Part)>) -> Planned<Plan> {
+/// the replicas that acknowledged everything owed to them.
+pub fn plan_wait(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
     let mut out = Vec::new();
-    resp::int(&mut out, ACKED);
+    resp::int(&mut out, cx.shard.server.shared.replicas.acked_now() as i64);
     crate::cross::reply(out)
 }
 
-/// What a WAIT that timed out (or was unblocked without error) answers.
-pub fn timed_out(out: &mut Vec<u8>) {
-    resp::int(out, ACKED);
+/// Ends client `client`'s parked WAIT: what it answers (the replicas that
+/// acknowledged what they were owed when it parked).
+pub fn finished(replicas: &Replicas, client: u64, out: &mut Vec<u8>) {
+    resp::int(out, replicas.finish_wait(client) as i64);
 }
 
 #[cfg(test)]

@@ -20,8 +20,12 @@ fn frag(db: u32, argv: &[&[u8]]) -> Fragment {
 fn a_shard_owes_a_replica_only_what_it_hands_over_after_its_cut() {
     let r = Replicas::default();
     assert!(!r.active());
-    assert!(r.add(7, handle(1), "127.0.0.1".into(), 2));
-    assert!(!r.add(7, handle(1), "127.0.0.1".into(), 2), "attached once");
+    assert_eq!(r.add(7, handle(1), "127.0.0.1".into(), 2), Some(0));
+    assert_eq!(
+        r.add(7, handle(1), "127.0.0.1".into(), 2),
+        None,
+        "attached once"
+    );
     assert!(r.active() && r.is(7) && !r.is(8));
     let mut told = Vec::new();
     // Shard 0 has not cut yet: in the snapshot, not the stream.
@@ -67,7 +71,7 @@ fn pings_go_to_replicas_whose_every_shard_has_cut() {
     assert_eq!(shown.len(), 2);
     assert!(shown[0].online && !shown[1].online);
     r.note_port(2, 6380);
-    r.note_ack(2, 42);
+    r.note_ack(2, 42, |_| {});
     assert_eq!((r.shown()[1].port, r.shown()[1].acked), (6380, 42));
     r.remove(1);
     r.remove(2);
@@ -98,4 +102,44 @@ fn pings_are_due_once_per_period_while_replicas_are_attached() {
     assert!(r.ping_due(11_000, 1_000));
     assert!(!r.ping_due(11_999, 1_000));
     assert!(r.ping_due(12_000, 1_000));
+}
+
+#[test]
+fn a_wait_ends_when_enough_replicas_acknowledged_what_they_were_owed() {
+    let r = Replicas::default();
+    for id in [1, 2] {
+        assert_eq!(r.add(id, handle(0), "127.0.0.1".into(), 1), Some(0));
+        r.start(id, 0);
+    }
+    assert_eq!(r.acked_now(), 2, "nothing owed yet");
+    assert!(!r.wait(9, Some(handle(1)), 2), "answered at once");
+    r.feed(0, &frag(0, &[b"SET", b"k", b"v"]), |_| {});
+    let owed = r.drain(0)[0].1.len() as u64;
+    assert_eq!(r.acked_now(), 0);
+    assert!(r.wait(9, Some(handle(1)), 2));
+    assert!(r.take_want_ack() && !r.take_want_ack(), "asked once");
+    // Writes after the WAIT are not waited for.
+    r.feed(0, &frag(0, &[b"SET", b"later", b"v"]), |_| {});
+    let mut ended = Vec::new();
+    r.note_ack(1, owed, |c| ended.push(c));
+    assert!(ended.is_empty(), "one of two");
+    r.note_ack(2, owed - 1, |c| ended.push(c));
+    assert!(ended.is_empty(), "short of its offset");
+    r.note_ack(2, owed, |c| ended.push(c));
+    assert_eq!(ended, [handle(1)]);
+    r.note_ack(2, owed + 1, |c| ended.push(c));
+    assert_eq!(ended.len(), 1, "told once");
+    assert_eq!(r.finish_wait(9), 2);
+    assert_eq!(r.finish_wait(9), 0, "gone");
+    // A timed-out wait counts whoever acknowledged.
+    assert!(r.wait(10, Some(handle(1)), 2));
+    let now = r.offset();
+    r.note_ack(1, now, |_| {});
+    assert_eq!(r.finish_wait(10), 1);
+    // Pings and GETACKs after the writes are not waited for.
+    let written = r.offset();
+    r.command(&[b"PING"], |_| {});
+    r.note_ack(1, written, |_| {});
+    r.note_ack(2, written, |_| {});
+    assert_eq!(r.acked_now(), 2);
 }

@@ -393,6 +393,7 @@ impl<C: Commands> Shard<C> {
                     let bytes = req.data.get(start as usize..end as usize).unwrap_or(&[]);
                     self.cmds.notice(&mut self.state, bytes);
                 }
+                Request::EndParked { conn } => self.end_parked_local(conn),
                 Request::Lock { txn } => {
                     if let Some(req) = next_lock.next() {
                         self.lock_here(txn, req);

@@ -83,6 +83,42 @@ impl<C: Commands> Shard<C> {
             });
         }
         self.outbox.give_back(data, items);
+        let mut ends = Vec::new();
+        self.outbox.take_ends(&mut ends);
+        for to in ends {
+            let conn = ConnRef {
+                idx: to.idx,
+                gen: to.gen,
+            };
+            let s = to.shard as usize;
+            if s == self.id || s >= self.router.nshards() {
+                self.end_parked_local(conn);
+                continue;
+            }
+            let req = self.outgoing[s].get_or_insert_with(|| self.pools.requests(s));
+            req.items.push(Request::EndParked { conn });
+        }
+    }
+
+    /// Ends the parked call of connection `conn` of this shard, if it is
+    /// still the same connection and still parked, as if its deadline had
+    /// passed ([`Outbox::end_parked`](crate::Outbox::end_parked)).
+    pub(super) fn end_parked_local(&mut self, conn: ConnRef) {
+        let i = conn.idx as usize;
+        let Some(c) = self.conns.get(i) else {
+            return;
+        };
+        if c.gen != conn.gen {
+            return;
+        }
+        if let Some((_, claim)) = &c.parked {
+            if claim.end(crate::park::claim::GONE) {
+                self.parking
+                    .unblocked
+                    .push((i, crate::park::Unpark::Timeout));
+                self.reap_unblocked();
+            }
+        }
     }
 
     /// Appends pushed bytes to connection `conn` of this shard, after the

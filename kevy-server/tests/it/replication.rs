@@ -126,6 +126,14 @@ fn a_redis_replica_follows_kevy_to_the_same_dataset() {
     wait_for("the sentinel on the replica", || {
         r.call(&["GET", "sentinel"]) == b"$4\r\nlast\r\n"
     });
+    // WAIT counts the replica once it acknowledged the writes before it:
+    // asked for one, it blocks until then; asked for two, it answers one
+    // at its timeout.
+    run(&mut k, &["SET", "acked", "1"]);
+    assert_eq!(k.call(&["WAIT", "1", "0"]), b":1\r\n");
+    assert_eq!(r.call(&["GET", "acked"]), b"$1\r\n1\r\n");
+    assert_eq!(k.call(&["WAIT", "2", "300"]), b":1\r\n");
+    assert_eq!(k.call(&["WAIT", "0", "0"]), b":1\r\n");
     let ours = k.call(&["DEBUG", "DIGEST"]);
     assert_eq!(
         String::from_utf8_lossy(&r.call(&["DEBUG", "DIGEST"])),

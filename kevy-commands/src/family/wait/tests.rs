@@ -8,15 +8,15 @@ fn args(w: &[&str]) -> OwnedArgs {
 }
 
 #[test]
-fn parks_only_when_replicas_are_wanted() {
-    assert_eq!(blocking(args(&["WAIT", "0", "0"]).args()), None);
-    assert_eq!(blocking(args(&["WAIT", "-3", "100"]).args()), None);
+fn parks_only_when_more_replicas_are_wanted_than_acknowledged() {
+    let replicas = Replicas::default();
+    let session = Session::default();
+    let parks = |w: &[&str]| blocking(&replicas, &session, args(w).args());
+    assert_eq!(parks(&["WAIT", "0", "0"]), None);
+    assert_eq!(parks(&["WAIT", "-3", "100"]), None);
+    assert_eq!(parks(&["WAIT", "1", "0"]), Some(Park { timeout: None }));
     assert_eq!(
-        blocking(args(&["WAIT", "1", "0"]).args()),
-        Some(Park { timeout: None })
-    );
-    assert_eq!(
-        blocking(args(&["WAIT", "2", "150"]).args()),
+        parks(&["WAIT", "2", "150"]),
         Some(Park {
             timeout: Some(Duration::from_millis(150))
         })

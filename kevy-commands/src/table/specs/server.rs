@@ -36,7 +36,7 @@ pub const SERVER: &[Spec] = &[
         Run::Local(monitor::shutdown),
     )
         .acl(&["@admin", "@slow", "@dangerous"]),
-    Spec::new("wait", 3, NOSCRIPT, [0, 0, 0], Run::Plan(wait::plan_wait))
+    Spec::new("wait", 3, NOSCRIPT, [0, 0, 0], Run::Server(wait::plan_wait))
         .acl(&["@slow", "@connection"])
         .tips(&["request_policy:all_shards", "response_policy:agg_min"])
         .check(wait::check),
