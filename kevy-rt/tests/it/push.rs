@@ -3,21 +3,25 @@
 //! on each shard, which pushes it to that shard's members; `TELL` pushes
 //! from the sender's shard to one connection anywhere (across a ring); the
 //! close hook drops a member's registration; the member class's output
-//! limits close a member that stops reading.
+//! limits close a member that stops reading. `AWAIT` parks on no key until
+//! another connection's `RELEASE` ends it from any shard
+//! (`Outbox::end_parked`).
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use kevy_rt::testing::{TestClient, TestServer};
 use kevy_rt::{
-    Args, Clients, Commands, ConnHandle, Flow, Gather, LocalCx, Outbox, OutputLimit, Planned,
-    Resolved, Route, Router, Settings, ShardInfo,
+    Args, Clients, Commands, ConnHandle, Flow, Gather, LocalCx, Outbox, OutputLimit, Park, Planned,
+    Resolved, Route, Router, Settings, ShardInfo, Unpark,
 };
 
 /// `JOIN` (members get `SAY` lines; output class 1), `WHO` (this
 /// connection's handle), `TELL shard:idx:gen line`, `SAY line` (answers how
 /// many members got it), `MEMBERS` (over every shard), `LIMIT hard soft ms`
-/// (class 1's output limit).
+/// (class 1's output limit), `AWAIT` (parks until released: `+RELEASED`),
+/// `RELEASE shard:idx:gen` (ends that connection's parked `AWAIT`),
+/// `BLOCKED` (parked calls, server-wide).
 struct Chat;
 
 struct Shard {
@@ -40,6 +44,9 @@ enum Verb {
     Say,
     Members,
     Limit,
+    Await,
+    Release,
+    Blocked,
     Bad,
 }
 
@@ -90,6 +97,9 @@ impl Commands for Chat {
             (b"SAY", 2) => (Verb::Say, Route::Plan),
             (b"MEMBERS", 1) => (Verb::Members, Route::Plan),
             (b"LIMIT", 4) => (Verb::Limit, Route::Local),
+            (b"AWAIT", 1) => (Verb::Await, Route::Plan),
+            (b"RELEASE", 2) => (Verb::Release, Route::Local),
+            (b"BLOCKED", 1) => (Verb::Blocked, Route::Local),
             _ => (Verb::Bad, Route::Local),
         };
         Resolved { cmd, route }
@@ -129,6 +139,17 @@ impl Commands for Chat {
                 }
                 None => out.extend_from_slice(b"-ERR bad handle\r\n"),
             },
+            Verb::Blocked => {
+                let n = shard.settings.blocked_clients();
+                out.extend_from_slice(format!(":{n}\r\n").as_bytes());
+            }
+            Verb::Release => match parse_handle(args.at(1)) {
+                Some(to) => {
+                    shard.outbox.end_parked(to);
+                    line(out, b"OK");
+                }
+                None => out.extend_from_slice(b"-ERR bad handle\r\n"),
+            },
             Verb::Limit => {
                 let n = |i| {
                     std::str::from_utf8(args.at(i))
@@ -149,6 +170,25 @@ impl Commands for Chat {
             _ => out.extend_from_slice(b"-ERR unknown command\r\n"),
         }
         Flow::Continue
+    }
+
+    fn blocking(&self, _: &Session, cmd: Verb, _: Args<'_>, _: &mut Vec<u32>) -> Option<Park> {
+        matches!(cmd, Verb::Await).then_some(Park { timeout: None })
+    }
+
+    fn unparked(
+        &self,
+        _: &mut Shard,
+        _: &Session,
+        _: Verb,
+        _: Args<'_>,
+        why: Unpark,
+        out: &mut Vec<u8>,
+    ) {
+        match why {
+            Unpark::Timeout => line(out, b"RELEASED"),
+            Unpark::Error => out.extend_from_slice(b"-ERR unblocked\r\n"),
+        }
     }
 
     fn output_class(&self, session: &Session) -> usize {
@@ -335,5 +375,46 @@ fn a_member_that_stops_reading_is_closed_at_its_class_limit() {
     }
     assert!(sent > 64, "closed before its limit: {sent}");
     assert_eq!(plain.call(&["WHO"]).first(), Some(&b'+'));
+    drop(server);
+}
+
+/// A connection parked on no key is ended by `Outbox::end_parked` from its
+/// own shard or another: it answers as at its deadline, then serves its
+/// next command; a handle that is not parked (or stale) changes nothing.
+#[test]
+fn a_parked_call_is_ended_from_any_shard() {
+    let server = TestServer::start(Chat, 2);
+    let mut conns = one_per_shard(&server, 2);
+    let (b, hb) = conns.pop().unwrap();
+    let (a, ha) = conns.pop().unwrap();
+    // Another connection on shard 0: a release from the waiter's own shard.
+    let near = loop {
+        let mut c = server.connect();
+        if who(&mut c).starts_with("0:") {
+            break c;
+        }
+    };
+    let mut all = [(a, ha), (b, hb), (near, String::new())];
+    for round in 0..2 {
+        let [(a, ha), (b, _), (near, _)] = &mut all;
+        // Shard 1 releases shard 0's call, then shard 0 its own.
+        let (waiter, h, releaser) = if round == 0 {
+            (a, &*ha, b)
+        } else {
+            (a, &*ha, near)
+        };
+        waiter.send(&kevy_rt::testing::encode(&["AWAIT"]));
+        waiter.send(&kevy_rt::testing::encode(&["WHO"]));
+        while releaser.call(&["BLOCKED"]) != b":1\r\n" {
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        // Parked: its next command waits behind it. Released; released
+        // again, by itself (nothing left to end).
+        assert_eq!(releaser.call(&["RELEASE", h]), b"+OK\r\n");
+        assert_eq!(waiter.reply().unwrap(), b"+RELEASED\r\n");
+        assert_eq!(waiter.reply().unwrap(), format!("+{h}\r\n").into_bytes());
+        assert_eq!(waiter.call(&["RELEASE", h]), b"+OK\r\n");
+        assert_eq!(waiter.call(&["WHO"]), format!("+{h}\r\n").into_bytes());
+    }
     drop(server);
 }
