@@ -49,6 +49,9 @@ pub struct Shared {
     pub names: Arc<Names>,
     /// Active expiry on (`DEBUG SET-ACTIVE-EXPIRE`).
     pub active_expire: AtomicBool,
+    /// The shards' periodic work stopped (`DEBUG PAUSE-CRON 1`): no active
+    /// expiry, background saves, key eviction or replica pings.
+    pub cron_paused: AtomicBool,
     /// Scripts may call `noscript` commands
     /// (`DEBUG SET-DISABLE-DENY-SCRIPTS`).
     pub script_deny_off: AtomicBool,
@@ -125,6 +128,7 @@ impl Shared {
             repl_id: std::sync::Mutex::new(random_hex40()),
             names: Arc::new(Names::default()),
             active_expire: AtomicBool::new(true),
+            cron_paused: AtomicBool::new(false),
             script_deny_off: AtomicBool::new(false),
             scripts_global: Default::default(),
             conns: Default::default(),

@@ -606,6 +606,10 @@ impl Commands for Redis {
         !session.no_evict
     }
 
+    fn session_memory(&self, session: &Session) -> usize {
+        session.memory()
+    }
+
     fn refuses_connection(&self, peer: Option<std::net::SocketAddr>, out: &mut Vec<u8>) -> bool {
         if !self.acl.refuses(peer) {
             return false;

@@ -222,6 +222,13 @@ impl Redis {
         shard.server.sample_meter(now_ms());
         if self
             .shared
+            .cron_paused
+            .load(std::sync::atomic::Ordering::Relaxed)
+        {
+            return;
+        }
+        if self
+            .shared
             .active_expire
             .load(std::sync::atomic::Ordering::Relaxed)
             && self

@@ -93,6 +93,38 @@ pub struct Multi {
 }
 
 impl Session {
+    /// What the queued transaction and the watched keys hold (`CLIENT
+    /// LIST`'s `multi-mem`, Redis's `multiStateMemOverhead`): the queued
+    /// arguments with a pointer each, a slot per queued command, a list
+    /// entry per watched key.
+    pub fn multi_memory(&self) -> usize {
+        /// `sizeof(multiCmd)`.
+        const CMD: usize = 24;
+        /// `sizeof(listNode) + sizeof(watchedKey)`.
+        const WATCHED: usize = 56;
+        let queued = self.multi.as_ref().map_or(0, |m| {
+            m.queue
+                .iter()
+                .map(|a| CMD + a.args().iter().map(|x| x.len() + 8).sum::<usize>())
+                .sum()
+        });
+        queued + self.watched.len() * WATCHED
+    }
+
+    /// Bytes the session holds besides its connection's buffers, counted
+    /// for client eviction: [`Session::multi_memory`], the subscriptions (a
+    /// table entry and the name each, as Redis counts its clients' pub/sub
+    /// dictionaries) and the BCAST tracking prefixes (a radix-tree entry
+    /// and the prefix each).
+    pub fn memory(&self) -> usize {
+        /// A prefix's entry in the client's prefix tree.
+        const PREFIX: usize = 48;
+        let prefixes = self.tracking.as_ref().map_or(0, |t| {
+            t.prefixes.iter().map(|p| PREFIX + p.len()).sum::<usize>()
+        });
+        self.multi_memory() + self.pubsub.memory() + prefixes
+    }
+
     /// The session of a new connection.
     pub fn new(client: &ClientFacts) -> Session {
         Session {

@@ -482,6 +482,13 @@ pub trait Commands: Send + Sync + Sized + 'static {
     /// with its `CLIENT LIST` line). Default: nothing.
     fn evicting(&self, _shard: &mut Self::Shard, _client: Client<'_, Self>) {}
 
+    /// Bytes a session holds besides the connection's buffers (queued
+    /// transaction commands, subscriptions, watched keys…), counted in its
+    /// memory for client eviction. Default: none.
+    fn session_memory(&self, _session: &Self::Session) -> usize {
+        0
+    }
+
     /// Whether a new connection from `peer` (`None`: the Unix socket) is
     /// refused at once (after the `maxclients` check); if so, `out` gets
     /// the reply written before it is closed. Default: every connection

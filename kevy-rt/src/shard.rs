@@ -464,7 +464,7 @@ impl<C: Commands> Shard<C> {
         // client-output-buffer-limit, on what is owed before any of it is
         // written (Redis checks as a reply is added): a reply past the hard
         // limit closes the client unwritten, whatever the socket would take.
-        if self.enforce_output_limit(i) {
+        if self.enforce_output_limit(i) || self.evicted_for_memory(i) {
             return;
         }
         let Some(c) = self.conns.get_mut(i) else {

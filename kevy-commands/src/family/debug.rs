@@ -1,4 +1,4 @@
-//! DEBUG (HELP, SLEEP, SET-ACTIVE-EXPIRE, OBJECT, HTSTATS, HTSTATS-KEY, POPULATE, RELOAD, LOADAOF, CONFIG-REWRITE-FORCE-ALL) and MEMORY (USAGE, STATS,
+//! DEBUG (HELP, SLEEP, SET-ACTIVE-EXPIRE, PAUSE-CRON, OBJECT, HTSTATS, HTSTATS-KEY, POPULATE, RELOAD, LOADAOF, CONFIG-REWRITE-FORCE-ALL) and MEMORY (USAGE, STATS,
 //! DOCTOR, PURGE, MALLOC-STATS, HELP). DEBUG answers only when
 //! `enable-debug-command` allows it, as in Redis 7.0.
 
@@ -89,6 +89,16 @@ pub fn plan_debug(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
                 .server
                 .shared
                 .active_expire
+                .store(on, Ordering::Relaxed);
+            resp::ok(&mut out);
+        }
+        3 if keyword(sub, "pause-cron") => {
+            // C's `atoi`: the integer part.
+            let on = atof(args.at(2)).trunc() != 0.0;
+            cx.shard
+                .server
+                .shared
+                .cron_paused
                 .store(on, Ordering::Relaxed);
             resp::ok(&mut out);
         }
@@ -530,6 +540,8 @@ const HELP: &[&str] = &[
     "    default.",
     "SLEEP <seconds>",
     "    Block the shard serving this connection for <seconds>. Decimals allowed.",
+    "PAUSE-CRON <0|1>",
+    "    Stop periodic cron job processing.",
     "HELP",
     "    Prints this help.",
 ];

@@ -286,6 +286,16 @@ impl Subs {
         )
     }
 
+    /// What the subscriptions hold: a table entry and the name each.
+    pub fn memory(&self) -> usize {
+        /// A dictionary entry and its bucket.
+        const ENTRY: usize = 32;
+        let names = |set: &HashSet<Vec<u8>>| set.iter().map(|n| ENTRY + n.len()).sum::<usize>();
+        names(&self.channels)
+            + names(&self.shard_channels)
+            + self.patterns.iter().map(|p| ENTRY + p.len()).sum::<usize>()
+    }
+
     /// Any subscription at all (subscribed mode).
     pub fn any(&self) -> bool {
         self.count() + self.shard_channels.len() > 0

@@ -105,7 +105,10 @@ impl<C: Commands> Shard<C> {
             if c.closing {
                 continue;
             }
-            let m = (c.rbuf.capacity() + c.out.capacity() + c.owed) as u64;
+            let m = (c.rbuf.capacity()
+                + c.out.capacity()
+                + c.owed
+                + self.cmds.session_memory(&c.session)) as u64;
             all += m;
             if self.cmds.evictable(&c.session) {
                 sizes.push((i, m));
@@ -131,22 +134,55 @@ impl<C: Commands> Shard<C> {
                 break;
             }
             freed += m;
-            ShardStats::add_own(&self.stats.evicted_clients, 1);
-            if let Some(c) = self.conns.get(i) {
-                let client = ClientOf {
-                    facts: c.facts(self.id),
-                    session: &c.session,
-                    last_cmd: c.last_cmd,
-                };
-                self.cmds.evicting(&mut self.state, client);
-            }
-            self.close(i);
+            self.evict_client(i);
         }
         if freed > 0 {
             let after = (all - freed.min(all), evictable - freed.min(evictable));
             self.settings.publish_client_memory(mine, after);
             self.client_mem = after;
         }
+    }
+
+    /// Closes connection `i` for client eviction (counted, told to the
+    /// command set).
+    fn evict_client(&mut self, i: usize) {
+        ShardStats::add_own(&self.stats.evicted_clients, 1);
+        if let Some(c) = self.conns.get(i) {
+            let client = ClientOf {
+                facts: c.facts(self.id),
+                session: &c.session,
+                last_cmd: c.last_cmd,
+            };
+            self.cmds.evicting(&mut self.state, client);
+        }
+        self.close(i);
+    }
+
+    /// Client eviction right after a read, before the input runs, and
+    /// before output is written (Redis checks after every read and
+    /// command): a connection that alone uses more than `maxmemory-clients`
+    /// goes at once — a request with a huge argument never runs, a
+    /// transaction queued past the limit never commits, output piling up
+    /// for a client that does not read stops at the limit. The server-wide
+    /// sum is the tick's ([`Shard::evict_clients`]). True when it closed
+    /// the connection.
+    #[inline]
+    pub(super) fn evicted_for_memory(&mut self, i: usize) -> bool {
+        let limit = self.settings.max_client_memory();
+        if limit == 0 {
+            return false;
+        }
+        let Some(c) = self.conns.get(i) else {
+            return false;
+        };
+        let m = (c.rbuf.capacity() + c.out.capacity() + c.owed) as u64;
+        if m + self.cmds.session_memory(&c.session) as u64 <= limit
+            || !self.cmds.evictable(&c.session)
+        {
+            return false;
+        }
+        self.evict_client(i);
+        true
     }
 
     /// Closes connections idle for longer than the `timeout` setting: those

@@ -95,6 +95,9 @@ impl<C: Commands> Shard<C> {
                     }
                     let short = n < space && drained_if_short;
                     c.unread = !short;
+                    if self.evicted_for_memory(i) {
+                        return;
+                    }
                     self.process(i);
                     if short {
                         return;

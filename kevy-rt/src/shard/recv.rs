@@ -244,6 +244,9 @@ impl<C: Commands> Shard<C> {
             }
             Filed::Data => {}
         }
+        if self.evicted_for_memory(i) {
+            return;
+        }
         self.process(i);
         self.stop_if_full(i);
     }

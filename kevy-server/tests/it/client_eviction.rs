@@ -88,3 +88,86 @@ fn the_biggest_clients_go_first_and_no_evict_ones_stay() {
     );
     server.stop();
 }
+
+/// What one server did with clients that alone go past `maxmemory-clients`
+/// (3,000,000 bytes, as Redis's `unit/client-eviction`): a request with a
+/// huge argument, a transaction queued past the limit, watched keys and
+/// subscriptions piling up, output a client does not read. Each is closed
+/// before the request runs (its write never happens), and the clients
+/// under the limit are served.
+fn one_client_story(addr: std::net::SocketAddr) -> Vec<String> {
+    let mut seen = Vec::new();
+    let mut admin = Raw::connect(addr);
+    assert_eq!(admin.call(&["CLIENT", "NO-EVICT", "on"]), b"+OK\r\n");
+    admin.call(&["CONFIG", "SET", "maxmemory-clients", "3000000"]);
+    let big = |n: usize| "v".repeat(n);
+    // A request under the limit runs; one over it never does.
+    let mut c = Raw::connect(addr);
+    let first = big(1_000_000);
+    seen.push(format!("{:?}", c.call(&["MSET", "k", "v", "k2", &first])));
+    let huge = big(3_000_000);
+    let _ = c.try_send(&crate::util::encode_str(&["MSET", "k", "w", "k2", &huge]));
+    seen.push(format!("closed: {:?}", c.read_to_close()));
+    seen.push(format!("{:?}", admin.call(&["STRLEN", "k2"])));
+    seen.push(format!("{:?}", admin.call(&["GET", "k"])));
+    // A transaction queued past the limit is dropped with its client.
+    let mut c = Raw::connect(addr);
+    seen.push(format!("{:?}", c.call(&["MULTI"])));
+    let quarter = big(750_000);
+    let mut closed = false;
+    for _ in 0..5 {
+        if c.try_send(&crate::util::encode_str(&["SET", "k", &quarter]))
+            .is_err()
+        {
+            closed = true;
+            break;
+        }
+        match c.try_reply() {
+            Some(r) => assert_eq!(r, b"+QUEUED\r\n"),
+            None => {
+                closed = true;
+                break;
+            }
+        }
+    }
+    seen.push(format!("multi closed: {closed}"));
+    seen.push(format!("{:?}", admin.call(&["GET", "k"])));
+    // Watched keys and subscriptions count too (at 200,000 bytes).
+    admin.call(&["CONFIG", "SET", "maxmemory-clients", "200000"]);
+    for verb in ["WATCH", "PSUBSCRIBE", "SUBSCRIBE"] {
+        let mut c = Raw::connect(addr);
+        let mut n = 0;
+        let gone = loop {
+            n += 1;
+            if n > 200_000 {
+                break false;
+            }
+            let name = format!("{n:012}");
+            if c.try_send(&crate::util::encode_str(&[verb, &name]))
+                .is_err()
+            {
+                break true;
+            }
+            if c.try_reply().is_none() {
+                break true;
+            }
+        };
+        seen.push(format!("{verb} closed: {gone}"));
+    }
+    admin.call(&["CONFIG", "SET", "maxmemory-clients", "0"]);
+    seen.push(format!("{:?}", admin.call(&["PING"])));
+    seen
+}
+
+#[test]
+fn a_client_alone_past_the_limit_goes_before_its_request_runs_as_in_redis() {
+    let redis = crate::util::RedisServer::start();
+    let theirs = one_client_story(redis.addr());
+    let server = crate::util::kevy();
+    let ours = one_client_story(server.addr());
+    assert_eq!(ours, theirs);
+    assert!(theirs.iter().all(|l| !l.ends_with("false")), "{theirs:?}");
+    let mut c = Raw::connect(server.addr());
+    assert!(evicted(&mut c) >= 5);
+    server.stop();
+}

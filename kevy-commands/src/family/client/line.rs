@@ -92,7 +92,7 @@ pub fn write_line(
     out.extend_from_slice(s.name().unwrap_or_default());
     let rest = format!(
         " age={} idle={} flags={flags} db={} sub={sub} psub={psub} ssub={ssub} multi={} qbuf={} qbuf-free={} \
-         argv-mem={argv_mem} multi-mem=0 rbs={rbs} rbp={rbp} obl={obl} oll={oll} omem={omem} tot-mem={} events={} cmd={} \
+         argv-mem={argv_mem} multi-mem={} rbs={rbs} rbp={rbp} obl={obl} oll={oll} omem={omem} tot-mem={} events={} cmd={} \
          user={} redir={} resp={}\n",
         now.saturating_duration_since(f.created).as_secs(),
         now.saturating_duration_since(f.last_active).as_secs(),
@@ -100,7 +100,8 @@ pub fn write_line(
         s.multi.as_ref().map_or(-1, |m| m.queue.len() as i64),
         f.query_buf,
         f.query_buf_free,
-        rbuf + f.out_capacity + argv_mem,
+        s.multi_memory(),
+        rbuf + f.out_capacity + argv_mem + s.memory(),
         if f.out_unsent > 0 { "rw" } else { "r" },
         // A refused request leaves no command, as in Redis.
         cmd.filter(|c| !std::ptr::eq(*c, &REJECT))

@@ -261,3 +261,26 @@ fn debug_protocol_shapes() {
         b"*6\r\n:0\r\n:0\r\n:1\r\n:1\r\n:2\r\n:0\r\n"
     );
 }
+
+/// DEBUG PAUSE-CRON stops the periodic work: a key past its deadline
+/// stays (as an expired key not yet reclaimed, which DBSIZE counts) until
+/// the cron runs again.
+#[test]
+fn pause_cron_stops_the_active_expiry_until_resumed() {
+    let mut h = debug_inline();
+    check(
+        &mut h,
+        &[
+            ("DEBUG PAUSE-CRON 1", "+OK\r\n"),
+            ("SET k v PX 1", "+OK\r\n"),
+        ],
+    );
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    h.tick();
+    check(
+        &mut h,
+        &[("DBSIZE", ":1\r\n"), ("DEBUG PAUSE-CRON 0", "+OK\r\n")],
+    );
+    h.tick();
+    check(&mut h, &[("DBSIZE", ":0\r\n")]);
+}
