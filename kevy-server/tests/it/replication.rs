@@ -60,12 +60,19 @@ fn a_redis_replica_follows_kevy_to_the_same_dataset() {
         run(&mut k, &c);
     }
     let port = kv.addr().port().to_string();
+    // The replica writes the snapshot it receives to its own directory
+    // (not the tests' working directory, where other redis-servers start).
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("replica-{}-{port}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("replica dir");
     let replica = RedisServer::start_with(&[
         "--replicaof",
         "127.0.0.1",
         &port,
         "--enable-debug-command",
         "yes",
+        "--dir",
+        dir.to_str().expect("utf-8 path"),
     ]);
     let mut r = Raw::connect(replica.addr());
     wait_for("the replica's first sync", || {
@@ -149,6 +156,7 @@ fn a_redis_replica_follows_kevy_to_the_same_dataset() {
     });
     run(&mut k, &["SET", "after", "1"]);
     kv.stop();
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// A raw `SYNC` connection: the snapshot read and skipped, then the
