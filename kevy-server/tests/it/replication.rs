@@ -227,7 +227,12 @@ fn streams(addr: SocketAddr, cmds: &[&[&str]], count: usize) -> Vec<Vec<String>>
 
 #[test]
 fn the_stream_holds_what_redis_streams_for_the_same_writes() {
-    let redis = RedisServer::start();
+    // redis-server saves to disk for a SYNC (repl-diskless-sync no): in a
+    // directory of its own.
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("sync-primary-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("primary dir");
+    let redis = RedisServer::start_with(&["--dir", dir.to_str().expect("utf-8 path")]);
     let kv = kevy_debug();
     let cmds: &[&[&str]] = &[
         &["SET", "a", "1"],
@@ -259,4 +264,6 @@ fn the_stream_holds_what_redis_streams_for_the_same_writes() {
     assert_eq!(ours[0], ["SELECT", "0"]);
     assert_eq!(ours[count - 1], ["SET", "end", "1"]);
     kv.stop();
+    drop(redis);
+    let _ = std::fs::remove_dir_all(&dir);
 }
