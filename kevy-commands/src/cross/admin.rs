@@ -250,8 +250,9 @@ pub enum PubsubReply {
 /// How the origin reduces pub/sub parts.
 #[derive(Debug)]
 pub enum PubsubPlan {
-    /// PUBLISH, SPUBLISH: the sum.
-    Sum,
+    /// PUBLISH, SPUBLISH (the command, sent to the replicas once
+    /// gathered): the sum.
+    Sum(Vec<Vec<u8>>),
     /// PUBSUB CHANNELS, SHARDCHANNELS: the union.
     Union,
     /// PUBSUB NUMSUB, SHARDNUMSUB: these channels with summed counts.

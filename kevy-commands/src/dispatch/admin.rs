@@ -99,7 +99,12 @@ pub fn gather(
             Some(ServerReply::Bytes(b)) => out.extend_from_slice(&b),
             _ => resp::error(out, b"ERR internal error: no reply from the key's shard"),
         },
-        ServerPlan::Pubsub(p) => crate::family::pubsub::gather(p, replies, out),
+        ServerPlan::Pubsub(p) => {
+            if let crate::cross::admin::PubsubPlan::Sum(argv) = p {
+                crate::family::pubsub::to_replicas(shard, ctx.db, argv);
+            }
+            crate::family::pubsub::gather(p, replies, out)
+        }
         ServerPlan::AofRewrite { in_exec } => crate::family::rewrite::gather(shard, *in_exec, out),
         ServerPlan::HtStats(db) => debug::gather_htstats(*db, replies, out),
         ServerPlan::Digest => debug::gather_digest(replies, out),

@@ -246,6 +246,16 @@ fn ask_all(
     )
 }
 
+/// Sends a gathered PUBLISH or SPUBLISH (`argv`, run in database `db`)
+/// to the replicas, as Redis does (their subscribers get the message too);
+/// inside `EXEC` it joins the transaction's block.
+pub fn to_replicas(shard: &mut crate::shard::ShardState, db: u32, argv: &[Vec<u8>]) {
+    if shard.server.shared.replicas.active() {
+        let argv: Vec<&[u8]> = argv.iter().map(Vec::as_slice).collect();
+        shard.propagate_to_replicas(db, &argv);
+    }
+}
+
 /// PUBLISH channel message
 pub fn plan_publish(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
     let (ch, msg) = (cx.args.at(1), cx.args.at(2));
@@ -253,7 +263,7 @@ pub fn plan_publish(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
         cx,
         PubsubOp::Publish(Kind::Channel),
         &[ch, msg],
-        PubsubPlan::Sum,
+        PubsubPlan::Sum(cx.args.iter().map(<[u8]>::to_vec).collect()),
     )
 }
 
@@ -264,7 +274,7 @@ pub fn plan_spublish(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
         cx,
         PubsubOp::Publish(Kind::Shard),
         &[ch, msg],
-        PubsubPlan::Sum,
+        PubsubPlan::Sum(cx.args.iter().map(<[u8]>::to_vec).collect()),
     )
 }
 
@@ -364,7 +374,7 @@ pub fn gather(plan: &PubsubPlan, replies: Vec<ServerReply>, out: &mut Reply<'_>)
         _ => None,
     });
     match plan {
-        PubsubPlan::Sum => {
+        PubsubPlan::Sum(_) => {
             let n = replies
                 .map(|r| match r {
                     PubsubReply::Count(n) => n,

@@ -76,6 +76,30 @@ impl ShardState {
         }
     }
 
+    /// Sends `argv`, run in database `db`, to the replicas only (Redis
+    /// propagates PUBLISH and SPUBLISH to replicas, not to the file):
+    /// after what this shard logged before it, which is handed over first.
+    /// Inside a transaction's step it joins the transaction's block.
+    pub fn propagate_to_replicas(&mut self, db: u32, argv: &[&[u8]]) {
+        let shared = self.server.shared.clone();
+        if !shared.replicas.active() || !self.aof.on {
+            return;
+        }
+        if let Some(capture) = self.aof.capture.as_mut() {
+            capture.command(db, argv);
+            return;
+        }
+        self.hand_over_feed();
+        let mut frag = crate::aof::Fragment::default();
+        frag.command(db, argv);
+        let mut told = Vec::new();
+        shared.replicas.feed(self.id, &frag, |s| told.push(s));
+        let notice = super::notify::Notice::ReplDrain.encode();
+        for s in told {
+            self.outbox.notice(s, &notice);
+        }
+    }
+
     /// Turns propagation on or off for this shard: its databases then
     /// record the keys expiry removes.
     pub fn set_propagating(&mut self, on: bool) {

@@ -148,6 +148,15 @@ fn a_redis_replica_follows_kevy_to_the_same_dataset() {
         "the replica holds kevy's dataset"
     );
     assert_ne!(ours, format!("+{}\r\n", "0".repeat(40)).into_bytes());
+    // A PUBLISH reaches the replica's subscribers too.
+    let mut sub = Raw::connect(replica.addr());
+    sub.call(&["SUBSCRIBE", "news"]);
+    assert_eq!(k.call(&["PUBLISH", "news", "hi"]), b":0\r\n");
+    assert_eq!(
+        sub.reply(),
+        b"*3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n$2\r\nhi\r\n"
+    );
+    drop(sub);
     // A replica that goes away is forgotten, and writes go on.
     drop(r);
     drop(replica);
@@ -255,9 +264,14 @@ fn the_stream_holds_what_redis_streams_for_the_same_writes() {
         &["EXEC"],
         &["SELECT", "0"],
         &["RENAME", "k3", "k4"],
+        &["PUBLISH", "news", "hello"],
+        &["MULTI"],
+        &["PUBLISH", "news", "in-tx"],
+        &["SET", "after-publish", "1"],
+        &["EXEC"],
         &["SET", "end", "1"],
     ];
-    let count = 21;
+    let count = 26;
     let theirs = streams(redis.addr(), cmds, count);
     let ours = streams(kv.addr(), cmds, count);
     assert_eq!(ours, theirs);
