@@ -72,9 +72,22 @@ pub fn after_command(
         _ => None,
     };
     let args = rewritten.as_ref().map_or(args, OwnedArgs::args);
+    let wrap = prop == Prop::Spop
+        && aof.capture.is_none()
+        && crate::aof::propagate::spop_wraps(
+            args,
+            reply,
+            d.left_of(args.get(1).unwrap_or(b""), &now),
+        );
+    if wrap {
+        aof.out().command(db, &["MULTI"]);
+    }
     propagate(aof.out(), db, prop, args, reply, changed, &mut |k| {
         d.left_of(k, &now)
     });
+    if wrap {
+        aof.out().command(db, &["EXEC"]);
+    }
 }
 
 /// XCLAIM / XAUTOCLAIM / XREADGROUP as Redis logs them (see

@@ -328,7 +328,8 @@ impl Exec {
 
     /// Writes the transaction's effects to the origin's feed as one
     /// MULTI … EXEC block (nothing when it changed nothing), so a replay
-    /// applies all of it or none.
+    /// applies all of it or none; a single command goes alone, as Redis
+    /// 7.0 propagates it.
     fn propagate(&mut self, shard: &mut ShardState) {
         let logs = std::mem::take(&mut self.logs);
         let mut used = logs.iter().filter(|l| !l.is_empty());
@@ -336,6 +337,16 @@ impl Exec {
             return;
         };
         let out = shard.aof.out();
+        let total: usize = logs
+            .iter()
+            .map(|l| crate::script::effects::commands(&l.bytes))
+            .sum();
+        if total < 2 {
+            for l in logs.iter().filter(|l| !l.is_empty()) {
+                out.append(l);
+            }
+            return;
+        }
         out.command(first.first_db, &["MULTI"]);
         for l in logs.iter().filter(|l| !l.is_empty()) {
             out.append(l);

@@ -12,9 +12,10 @@
 # starts target/release/kevy-server (2 shards) instead, without the two
 # directives kevy refuses (always-show-logo, enable-module-command),
 # printing the " PID: n" line the harness waits
-# for. Tests tagged needs:repl / repl are skipped (no replication); a unit
-# stops at its first exception (an unknown DEBUG subcommand, SYNC…), so
-# its count covers the tests before it. Logs: $OUT (default /tmp/redis-suite).
+# for. Tests tagged repl are skipped (they start replicas: kevy is a
+# primary only); needs:repl ones run (they read the replication stream
+# through SYNC). A unit stops at its first exception (an unknown DEBUG
+# subcommand, REPLICAOF…), so its count covers the tests before it. Logs: $OUT (default /tmp/redis-suite).
 set -u
 SRC=$(cd "$1" && pwd); shift
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -44,7 +45,7 @@ units=("$@")
 cd "$SRC"
 for u in "${units[@]}"; do
   log="$OUT/$(echo "$u" | tr / _).log"
-  timeout 900 ./runtest --single "$u" --tags -needs:repl --tags -repl --timeout 120 >"$log" 2>&1
+  timeout 900 ./runtest --single "$u" --tags -repl --timeout 120 >"$log" 2>&1
   echo "=== $u: $(grep -ac '\[.*ok.*\]' "$log") passed"
   grep -a "31;49m" "$log" | grep -v "^\*\*\*\|WARNING" | head -10
 done

@@ -106,6 +106,13 @@ impl Prop {
 /// deadline (`Some(None)`: none).
 pub type Lookup<'a> = &'a mut dyn FnMut(&[u8]) -> Option<Option<Ms>>;
 
+/// True when SPOP `args`, answered `reply`, with its key left as `left`,
+/// logs several SREMs (a count that took more than one member and left
+/// some): Redis wraps them in MULTI … EXEC outside a transaction or script.
+pub fn spop_wraps(args: Args<'_>, reply: &[u8], left: Option<Option<Ms>>) -> bool {
+    args.len() > 2 && left.is_some() && bulks(reply).len() > 1
+}
+
 /// Logs the command `args` (run in database `db`, answered `reply`, having
 /// added `changed` to the change counter) into `out` by rule `prop`;
 /// `lookup` reads what it left of a key (a planned command's origin, which
@@ -171,19 +178,27 @@ pub fn propagate(
             }
         }
         Prop::Spop => {
-            if lookup(key).is_none() {
+            // With a count that took the whole set Redis logs a DEL;
+            // without one, an SREM even of the last member.
+            if args.len() > 2 && lookup(key).is_none() {
                 out.command(db, &[&b"DEL"[..], key]);
                 return;
             }
-            let mut argv: Vec<&[u8]> = vec![b"SREM", key];
-            argv.extend(bulks(reply));
-            if argv.len() > 2 {
-                out.command(db, &argv);
+            // One SREM per member, in the reply's order (the caller wraps
+            // several in MULTI … EXEC, as Redis does outside a block).
+            for m in bulks(reply) {
+                out.command(db, &[&b"SREM"[..], key, m]);
             }
         }
         Prop::Lmpop | Prop::Zmpop => {
-            let n = parse_i64(key).unwrap_or(0).max(0) as usize;
-            let dir = args.get(2 + n).unwrap_or(b"");
+            // BLMPOP / BZMPOP have a timeout before `numkeys`.
+            let blocking = args
+                .get(0)
+                .and_then(|v| v.first())
+                .is_some_and(|c| c.eq_ignore_ascii_case(&b'b'));
+            let at = if blocking { 2 } else { 1 };
+            let n = args.get(at).and_then(parse_i64).unwrap_or(0).max(0) as usize;
+            let dir = args.get(at + 1 + n).unwrap_or(b"");
             let left = dir.eq_ignore_ascii_case(b"left") || dir.eq_ignore_ascii_case(b"min");
             let verb: &[u8] = match (prop == Prop::Lmpop, left) {
                 (true, true) => b"LPOP",

@@ -269,9 +269,22 @@ fn the_stream_holds_what_redis_streams_for_the_same_writes() {
         &["PUBLISH", "news", "in-tx"],
         &["SET", "after-publish", "1"],
         &["EXEC"],
+        // One write in a transaction goes alone; the blocking multi-pops
+        // log the pop they did.
+        &["MULTI"],
+        &["SET", "single", "1"],
+        &["GET", "single"],
+        &["EXEC"],
+        &["ZADD", "z", "1", "a", "2", "b", "3", "c"],
+        &["BZMPOP", "0", "1", "z", "MIN"],
+        &["BZMPOP", "0", "1", "z", "MAX", "COUNT", "5"],
+        &["RPUSH", "bl", "x", "y"],
+        &["BLMPOP", "0", "1", "bl", "RIGHT"],
+        &["SADD", "one", "m"],
+        &["SPOP", "one"],
         &["SET", "end", "1"],
     ];
-    let count = 26;
+    let count = 34;
     let theirs = streams(redis.addr(), cmds, count);
     let ours = streams(kv.addr(), cmds, count);
     assert_eq!(ours, theirs);

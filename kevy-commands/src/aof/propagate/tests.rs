@@ -88,10 +88,16 @@ fn rewrites_time_and_chance_as_redis() {
             b"*2\r\n$1\r\na\r\n$1\r\nb\r\n",
             Some(None)
         ),
-        vec![v(&["SREM", "s", "a", "b"])]
+        vec![v(&["SREM", "s", "a"]), v(&["SREM", "s", "b"])]
     );
+    // The last member popped without a count is an SREM; a count that
+    // took the whole set, a DEL (as Redis 7.0 logs them).
     assert_eq!(
         run(Prop::Spop, &["SPOP", "s"], b"$1\r\na\r\n", None),
+        vec![v(&["SREM", "s", "a"])]
+    );
+    assert_eq!(
+        run(Prop::Spop, &["SPOP", "s", "5"], b"*1\r\n$1\r\na\r\n", None),
         vec![v(&["DEL", "s"])]
     );
     assert_eq!(
@@ -132,4 +138,49 @@ fn unchanged_writes_are_not_logged() {
         &mut |_| None,
     );
     assert!(out.is_empty());
+}
+
+/// The multi-key pops log the pop they did, their direction read past the
+/// keys: after `numkeys`, which the blocking forms put after a timeout
+/// (BZMPOP MIN was logged as ZPOPMAX: the timeout was read as `numkeys`).
+#[test]
+fn the_multi_key_pops_log_their_direction() {
+    let zreply = b"*2\r\n$1\r\nz\r\n*1\r\n*2\r\n$3\r\none\r\n$1\r\n1\r\n";
+    let lreply = b"*2\r\n$1\r\nl\r\n*1\r\n$1\r\na\r\n";
+    let cases: [(Prop, &[&str], &[u8], &str); 6] = [
+        (Prop::Zmpop, &["ZMPOP", "1", "z", "MIN"], zreply, "ZPOPMIN"),
+        (
+            Prop::Zmpop,
+            &["BZMPOP", "0", "1", "z", "MIN"],
+            zreply,
+            "ZPOPMIN",
+        ),
+        (
+            Prop::Zmpop,
+            &["bzmpop", "0", "2", "y", "z", "MAX", "COUNT", "3"],
+            zreply,
+            "ZPOPMAX",
+        ),
+        (Prop::Lmpop, &["LMPOP", "1", "l", "RIGHT"], lreply, "RPOP"),
+        (
+            Prop::Lmpop,
+            &["BLMPOP", "0", "1", "l", "LEFT"],
+            lreply,
+            "LPOP",
+        ),
+        (
+            Prop::Lmpop,
+            &["BLMPOP", "0", "2", "k", "l", "RIGHT"],
+            lreply,
+            "RPOP",
+        ),
+    ];
+    for (prop, args, reply, verb) in cases {
+        let key = if prop == Prop::Zmpop { "z" } else { "l" };
+        assert_eq!(
+            run(prop, args, reply, None),
+            vec![v(&[verb, key, "1"])],
+            "{args:?}"
+        );
+    }
 }
