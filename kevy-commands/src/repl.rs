@@ -275,6 +275,12 @@ impl Replicas {
             return false;
         }
         let last = self.pinged.load(Ordering::Relaxed);
+        if last == 0 {
+            // The first look since the start (a replica may attach before
+            // any tick ran): the period starts now.
+            self.pinged.store(now_ms, Ordering::Relaxed);
+            return false;
+        }
         if now_ms.saturating_sub(last) < period_ms {
             return false;
         }

@@ -96,6 +96,13 @@ fn a_port_given_before_psync_is_kept_for_the_replica() {
 #[test]
 fn pings_are_due_once_per_period_while_replicas_are_attached() {
     let r = Replicas::default();
+    // A replica attached before the first tick is not pinged at once.
+    r.add(1, handle(0), "127.0.0.1".into(), 1);
+    assert!(
+        !r.ping_due(9_000, 1_000),
+        "the period starts at the first look"
+    );
+    r.remove(1);
     assert!(!r.ping_due(10_000, 1_000), "nobody to ping");
     r.add(1, handle(0), "127.0.0.1".into(), 1);
     assert!(!r.ping_due(10_500, 1_000));
