@@ -80,6 +80,8 @@ pub struct Shared {
     pub aof: crate::aof::Aof,
     /// The attached replicas and their streams.
     pub replicas: crate::repl::Replicas,
+    /// The link to the primary, while this server is a replica.
+    pub upstream: crate::repl::upstream::Upstream,
     /// Shards loaded before the runtime started (from the append-only
     /// file), taken by `new_shard`.
     pub preloaded: crate::aof::Preloaded,
@@ -96,7 +98,7 @@ impl Default for Shared {
 }
 
 /// 40 hex digits from the OS's randomness (falling back to the clock).
-fn random_hex40() -> String {
+pub(crate) fn random_hex40() -> String {
     let mut bytes = [0u8; 20];
     let ok = std::fs::File::open("/dev/urandom")
         .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut bytes))
@@ -140,6 +142,7 @@ impl Shared {
             port: AtomicU64::new(0),
             aof: Default::default(),
             replicas: Default::default(),
+            upstream: Default::default(),
             preloaded: Default::default(),
             persist: Default::default(),
             log: Default::default(),

@@ -14,10 +14,10 @@ use crate::table::{self, Run, Spec};
 use crate::tracked::{finish, TimedReply, Tracked};
 use crate::{aofrun, dispatch, events, exec, family, script, Redis};
 
-/// A `denyoom` command (FUNCTION LOAD / RESTORE among the script-owned
-/// ones) refused over `maxmemory` with Redis's `-OOM`, counted as a
-/// rejected call; none inside EXEC (the transaction was checked as a
-/// whole when it started).
+/// A write refused on a read-only replica (`-READONLY`), or a `denyoom`
+/// command (FUNCTION LOAD / RESTORE among the script-owned ones) refused
+/// over `maxmemory` with Redis's `-OOM` (none inside EXEC: the transaction
+/// was checked as a whole when it started); counted as a rejected call.
 pub(crate) fn refuse_oom(
     shard: &mut ShardState,
     ctx: Ctx,
@@ -25,15 +25,21 @@ pub(crate) fn refuse_oom(
     args: Args<'_>,
     t0: clock::Stamp,
 ) -> Option<Planned<Tracked>> {
-    if cmd.flags & table::flags::DENYOOM == 0
-        || ctx.in_exec
-        || ctx.allow_oom
-        || !shard.refuses_write(args)
+    let readonly = crate::tracked::read_only_for(shard, cmd, ctx.client);
+    if !readonly
+        && (cmd.flags & table::flags::DENYOOM == 0
+            || ctx.in_exec
+            || ctx.allow_oom
+            || !shard.refuses_write(args))
     {
         return None;
     }
     let mut reply = Vec::new();
-    resp::error(&mut reply, shard::evict::OOM);
+    if readonly {
+        resp::error(&mut reply, crate::tracked::READONLY);
+    } else {
+        resp::error(&mut reply, shard::evict::OOM);
+    }
     shard.server.rejected(table::ids::id_of_args(args), &reply);
     Some(Planned {
         plan: Tracked::refused(reply, cmd, ctx, since(t0), args.len()),

@@ -383,5 +383,7 @@ fn acks(list: &[Replica], targets: &[(u64, u64)]) -> usize {
         .count()
 }
 
+pub mod upstream;
+
 #[cfg(test)]
 mod tests;

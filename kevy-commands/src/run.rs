@@ -11,7 +11,9 @@ use crate::family::{Call, Local, ShardCall};
 use crate::session::{Ctx, Session};
 use crate::shard::ShardState;
 use crate::table::{self, Run, Spec};
-use crate::tracked::{finish, misrouted, refuse_oom, refuse_subscribed, uncount};
+use crate::tracked::{
+    finish, misrouted, read_only_for, refuse_oom, refuse_readonly, refuse_subscribed, uncount,
+};
 use crate::{aofrun, events, family, Redis};
 
 impl Redis {
@@ -32,6 +34,9 @@ impl Redis {
                 out.extend_from_slice(&err);
                 return finish(out, mark, ctx.quiet);
             }
+        }
+        if read_only_for(shard, cmd, ctx.client) {
+            return refuse_readonly(shard, args, out, ctx.quiet);
         }
         // Inside EXEC nothing is refused for memory: the transaction as a
         // whole was checked when EXEC started (Redis's processCommand).

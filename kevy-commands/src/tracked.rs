@@ -24,6 +24,37 @@ pub(crate) fn refuse_oom(shard: &mut ShardState, args: Args<'_>, out: &mut Vec<u
     finish(out, mark, quiet);
 }
 
+/// Redis's refusal of a write on a read-only replica.
+pub(crate) const READONLY: &[u8] = b"READONLY You can't write against a read only replica.";
+
+/// True when a write from client `client` is refused: this server is a
+/// read-only replica and the client is not the link applying the
+/// primary's stream.
+#[inline]
+pub(crate) fn read_only_for(shard: &ShardState, cmd: &'static Spec, client: u64) -> bool {
+    cmd.flags & table::flags::WRITE != 0 && {
+        let shared = &shard.server.shared;
+        shared.upstream.active()
+            && !shared.upstream.is_link(client)
+            && shared.config.get_bool("replica-read-only")
+    }
+}
+
+/// The refusal of a write on a read-only replica.
+pub(crate) fn refuse_readonly(
+    shard: &mut ShardState,
+    args: Args<'_>,
+    out: &mut Vec<u8>,
+    quiet: bool,
+) {
+    let mark = out.len();
+    resp::error(out, READONLY);
+    shard
+        .server
+        .rejected(table::ids::id_of_args(args), &out[mark..]);
+    finish(out, mark, quiet);
+}
+
 /// The refusal of a command other than pub/sub ones in RESP2 subscribed mode.
 pub(crate) fn refuse_subscribed(
     shard: &mut ShardState,

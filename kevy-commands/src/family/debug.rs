@@ -34,6 +34,10 @@ const NOT_ALLOWED: &[u8] = b"ERR DEBUG command not allowed. If the enable-debug-
 /// True when `enable-debug-command` lets this client run DEBUG.
 fn allowed(cx: &ServerCx<'_, '_>) -> bool {
     let shared = &cx.shard.server.shared;
+    if shared.upstream.is_link(cx.ctx.client) {
+        // The replica link loads the primary's snapshot (DEBUG RELOAD).
+        return true;
+    }
     let setting = shared.config.get("enable-debug-command");
     crate::config::protected_enabled(setting.as_deref(), {
         cx.ctx.unix

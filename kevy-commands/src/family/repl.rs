@@ -119,6 +119,18 @@ pub fn replconf(c: &mut Local<'_>) -> Flow {
     }
     let replicas = &c.shard.server.shared.replicas;
     let id = c.session.id;
+    if args.len() == 3 && args.at(1).eq_ignore_ascii_case(b"master-link") {
+        // kevy's own: the replica link's loopback connection shows its
+        // secret (crate::repl::upstream), and may then apply the stream.
+        if c.shard.server.shared.upstream.claim_link(id, args.at(2)) {
+            c.session.set_user(0, true);
+            c.session.no_evict = true;
+            resp::ok(c.out);
+        } else {
+            resp::error(c.out, b"ERR Unrecognized REPLCONF option: master-link");
+        }
+        return Flow::Continue;
+    }
     let mut i = 1;
     while i + 1 < args.len() {
         let (opt, val) = (args.at(i), args.at(i + 1));
@@ -160,11 +172,65 @@ pub fn replconf(c: &mut Local<'_>) -> Flow {
     Flow::Continue
 }
 
+/// REPLICAOF host port | NO ONE (and its old name, SLAVEOF)
+///
+/// Follows the primary at `host:port` (a link thread: the snapshot, then
+/// the stream; writes from clients are refused while `replica-read-only`),
+/// or stops following one (`NO ONE`: a primary again, with a new
+/// replication id).
+pub fn replicaof(c: &mut Local<'_>) -> Flow {
+    let (host, port) = (c.args.at(1), c.args.at(2));
+    let shared = c.shard.server.shared.clone();
+    if host.eq_ignore_ascii_case(b"no") && port.eq_ignore_ascii_case(b"one") {
+        if shared.upstream.stop() {
+            shared.change_repl_id();
+            shared.log.log(
+                crate::base::log::Level::Notice,
+                "MASTER MODE enabled (user request from client)",
+            );
+        }
+        resp::ok(c.out);
+        return Flow::Continue;
+    }
+    if shared.replicas.is(c.session.id) {
+        resp::error(c.out, b"ERR Command is not valid when client is a replica.");
+        return Flow::Continue;
+    }
+    let Some(port) = parse_i64(port) else {
+        resp::error(c.out, b"ERR value is not an integer or out of range");
+        return Flow::Continue;
+    };
+    let host = String::from_utf8_lossy(host).into_owned();
+    if !crate::repl::upstream::start(&shared, host, port.clamp(0, 65535) as u16) {
+        resp::simple(c.out, b"OK Already connected to specified master");
+        return Flow::Continue;
+    }
+    resp::ok(c.out);
+    Flow::Continue
+}
+
 /// ROLE
 ///
 /// `master`, the stream's offset, and each replica as `[ip, port,
-/// acknowledged offset]`.
+/// acknowledged offset]`; on a replica `slave`, the primary's host and
+/// port, the link's state and the offset applied.
 pub fn role(c: &mut Local<'_>) -> Flow {
+    let up = &c.shard.server.shared.upstream;
+    if let Some((host, port)) = up.master() {
+        use crate::repl::upstream::State;
+        let state: &[u8] = match up.state() {
+            State::Connect | State::None => b"connect",
+            State::Sync => b"sync",
+            State::Connected => b"connected",
+        };
+        resp::array(c.out, 5);
+        resp::bulk(c.out, b"slave");
+        resp::bulk(c.out, host.as_bytes());
+        resp::int(c.out, i64::from(port));
+        resp::bulk(c.out, state);
+        resp::int(c.out, up.offset() as i64);
+        return Flow::Continue;
+    }
     let replicas = &c.shard.server.shared.replicas;
     let shown = replicas.shown();
     resp::array(c.out, 3);
@@ -185,6 +251,15 @@ pub fn role(c: &mut Local<'_>) -> Flow {
 /// shard's tick: whichever finds it due sends it).
 pub fn ping_replicas(shard: &mut ShardState) {
     let shared = shard.server.shared.clone();
+    if !shared.upstream.booted() {
+        // `replicaof` in the configuration: a replica from the start.
+        let wanted = shared.config.get("replicaof").unwrap_or_default();
+        if let Some((host, port)) = wanted.split_once(' ') {
+            if let Ok(port) = port.parse::<u16>() {
+                crate::repl::upstream::start(&shared, host.to_string(), port);
+            }
+        }
+    }
     if shared.replicas.take_want_ack() {
         send(shard, &[b"REPLCONF", b"GETACK", b"*"]);
     }

@@ -294,3 +294,158 @@ fn the_stream_holds_what_redis_streams_for_the_same_writes() {
     drop(redis);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A scratch directory under the target dir, made empty.
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir
+}
+
+/// kevy with DEBUG enabled, saving into `dir` (a replica writes the
+/// snapshot it receives there).
+fn kevy_in(dir: &std::path::Path) -> kevy_rt::Server {
+    let commands = kevy_commands::Redis::default();
+    let config = commands.config();
+    config
+        .load("enable-debug-command", &["yes"])
+        .expect("debug on");
+    config
+        .load("dir", &[dir.to_str().expect("utf-8 path")])
+        .expect("dir");
+    kevy_with(commands)
+}
+
+/// kevy as a replica (`REPLICAOF`) of `primary`, which `p` talks to:
+/// it loads the primary's snapshot and applies its stream to the same
+/// dataset, refuses clients' writes while read-only, is counted by the
+/// primary's WAIT, and writes again after `REPLICAOF NO ONE`.
+fn follow_story(primary: SocketAddr, p: &mut Raw, replica: &kevy_rt::Server) {
+    let cmds = dataset();
+    let (before, after) = cmds.split_at(cmds.len() / 2);
+    for c in before {
+        let c: Vec<&str> = c.iter().map(String::as_str).collect();
+        run(p, &c);
+    }
+    let mut r = Raw::connect(replica.addr());
+    let port = primary.port().to_string();
+    assert_eq!(r.call(&["REPLICAOF", "127.0.0.1", &port]), b"+OK\r\n");
+    assert_eq!(
+        r.call(&["REPLICAOF", "127.0.0.1", &port]),
+        b"+OK Already connected to specified master\r\n"
+    );
+    wait_for("the link up", || {
+        info(&mut r, "replication", "master_link_status").as_deref() == Some("up")
+    });
+    for c in after {
+        let c: Vec<&str> = c.iter().map(String::as_str).collect();
+        run(p, &c);
+    }
+    run(p, &["SELECT", "0"]);
+    run(p, &["MSET", "m:1", "a", "m:2", "b"]);
+    run(p, &["MULTI"]);
+    run(p, &["INCR", "counter"]);
+    run(p, &["LPUSH", "list:0", "tx"]);
+    run(p, &["EXEC"]);
+    run(p, &["SET", "sentinel", "last"]);
+    assert_eq!(p.call(&["WAIT", "1", "0"]), b":1\r\n");
+    assert_eq!(r.call(&["GET", "sentinel"]), b"$4\r\nlast\r\n");
+    assert_eq!(
+        String::from_utf8_lossy(&r.call(&["DEBUG", "DIGEST"])),
+        String::from_utf8_lossy(&p.call(&["DEBUG", "DIGEST"])),
+        "the replica holds the primary's dataset"
+    );
+    assert_eq!(
+        r.call(&["SET", "mine", "1"]),
+        b"-READONLY You can't write against a read only replica.\r\n"
+    );
+    let role = String::from_utf8_lossy(&r.call(&["ROLE"])).into_owned();
+    assert!(
+        role.starts_with("*5\r\n$5\r\nslave\r\n$9\r\n127.0.0.1\r\n"),
+        "{role}"
+    );
+    assert!(role.contains("$9\r\nconnected\r\n"), "{role}");
+    assert_eq!(r.call(&["REPLICAOF", "NO", "ONE"]), b"+OK\r\n");
+    assert_eq!(r.call(&["SET", "mine", "1"]), b"+OK\r\n");
+    assert_eq!(
+        info(&mut r, "replication", "role").as_deref(),
+        Some("master")
+    );
+}
+
+#[test]
+fn kevy_follows_a_redis_primary_and_a_kevy_one() {
+    let redis_dir = scratch("redis-primary");
+    let redis = RedisServer::start_with(&[
+        "--enable-debug-command",
+        "yes",
+        "--dir",
+        redis_dir.to_str().expect("utf-8 path"),
+        "--repl-diskless-sync-delay",
+        "0",
+    ]);
+    let dir = scratch("kevy-replica");
+    let replica = kevy_in(&dir);
+    let mut p = Raw::connect(redis.addr());
+    follow_story(redis.addr(), &mut p, &replica);
+    drop(p);
+    drop(redis);
+    // The same replica, now following a kevy primary (a full resync
+    // replaces what it held).
+    let primary = kevy_debug();
+    let mut p = Raw::connect(primary.addr());
+    run(&mut p, &["SET", "only-on-the-new-primary", "1"]);
+    follow_story(primary.addr(), &mut p, &replica);
+    let mut r = Raw::connect(replica.addr());
+    assert_eq!(
+        r.call(&["EXISTS", "mine", "only-on-the-new-primary"]),
+        b":2\r\n"
+    );
+    primary.stop();
+    replica.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&redis_dir);
+}
+
+/// `replicaof` on the command line makes kevy-server a replica from the
+/// start (as in a configuration file).
+#[test]
+fn the_binary_follows_the_primary_its_configuration_names() {
+    let redis_dir = scratch("boot-primary");
+    let redis = RedisServer::start_with(&[
+        "--dir",
+        redis_dir.to_str().expect("utf-8 path"),
+        "--repl-diskless-sync-delay",
+        "0",
+    ]);
+    let mut p = Raw::connect(redis.addr());
+    run(&mut p, &["SET", "from-primary", "1"]);
+    let dir = scratch("boot-replica");
+    let port = redis.addr().port().to_string();
+    let bin = crate::binary::Binary::spawn_with(&[
+        "--port",
+        "0",
+        "--threads",
+        "2",
+        "--replicaof",
+        "127.0.0.1",
+        &port,
+        "--dir",
+        dir.to_str().expect("utf-8 path"),
+    ]);
+    let mut r = Raw::connect(bin.addr);
+    wait_for("the link up", || {
+        info(&mut r, "replication", "master_link_status").as_deref() == Some("up")
+    });
+    assert_eq!(r.call(&["GET", "from-primary"]), b"$1\r\n1\r\n");
+    run(&mut p, &["SET", "later", "2"]);
+    assert_eq!(p.call(&["WAIT", "1", "0"]), b":1\r\n");
+    assert_eq!(r.call(&["GET", "later"]), b"$1\r\n2\r\n");
+    let (status, _) = bin.stop(libc::SIGTERM);
+    assert!(status.success());
+    drop(redis);
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&redis_dir);
+}

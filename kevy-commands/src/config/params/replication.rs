@@ -1,9 +1,10 @@
-//! Replication settings. kevy replicates only as a primary (`SYNC` /
-//! `PSYNC`, `crate::repl`): `repl-ping-replica-period` paces its pings to
-//! replicas; the settings that tune the rest (backlog, diskless sync,
+//! Replication settings (`crate::repl`): `replicaof` in the configuration
+//! makes the server a replica at start (`REPLICAOF` at run time),
+//! `masterauth` / `masteruser` authenticate its link, `replica-read-only`
+//! refuses clients' writes, `repl-ping-replica-period` paces a primary's
+//! pings; the settings that tune the rest (backlog, diskless sync,
 //! timeouts…) are accepted and kept, with no effect on kevy's full
-//! resynchronizations; `replicaof` (becoming a replica) and
-//! `min-replicas-to-write` are refused with the reason.
+//! resynchronizations; `min-replicas-to-write` is refused with the reason.
 
 use super::*;
 
@@ -17,9 +18,7 @@ pub static PARAMS: &[Param] = &[
         "",
     )
     .alias("slaveof")
-    .flags(IMMUTABLE | WORDS)
-    .refuse(NO_REPL),
-    // Accepted and kept for replication, which is not built yet.
+    .flags(IMMUTABLE | WORDS),
     Param::new("masterauth", Kind::Str, ""),
     Param::new("masteruser", Kind::Str, ""),
     Param::new("replica-announce-ip", Kind::Str, "").alias("slave-announce-ip"),

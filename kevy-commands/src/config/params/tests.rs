@@ -90,10 +90,8 @@ fn features_kevy_lacks_take_only_their_default() {
     assert!(set(&t, &[("timeout", "9"), ("activedefrag", "yes")]).is_err());
     assert_eq!(t.get("timeout").as_deref(), Some("0"));
     // The config file takes the same table.
-    assert_eq!(
-        t.load("slaveof", &["127.0.0.1", "6380"]),
-        Err("'replicaof' is not supported: replication is not implemented yet".into())
-    );
+    assert_eq!(t.load("slaveof", &["127.0.0.1", "6380"]), Ok(()));
+    assert_eq!(t.get("replicaof").as_deref(), Some("127.0.0.1 6380"));
     assert_eq!(t.load("replicaof", &["no", "one"]), Ok(()));
     assert_eq!(t.load("tls-port", &["0"]), Ok(()));
     assert_eq!(t.load("tls-port", &["6380"]), Ok(()));

@@ -405,7 +405,43 @@ fn stats_section(s: &mut Fields<'_>, shard: &ShardState, total: &Report) {
 fn replication(s: &mut Fields<'_>, shard: &ShardState) {
     let replicas = &shard.server.shared.replicas;
     let shown = replicas.shown();
-    s.field("role", "master");
+    let up = &shard.server.shared.upstream;
+    let upstream = up.master();
+    let mut offset = replicas.offset();
+    if let Some((host, port)) = &upstream {
+        use crate::repl::upstream::State;
+        let state = up.state();
+        offset = up.offset();
+        s.field("role", "slave");
+        s.field("master_host", host);
+        s.field("master_port", port);
+        s.field(
+            "master_link_status",
+            if state == State::Connected {
+                "up"
+            } else {
+                "down"
+            },
+        );
+        s.field("master_last_io_seconds_ago", up.last_io_secs());
+        s.field("master_sync_in_progress", u8::from(state == State::Sync));
+        s.field("slave_read_repl_offset", offset);
+        s.field("slave_repl_offset", offset);
+        s.field(
+            "slave_priority",
+            shard.server.shared.config.get_i64("replica-priority"),
+        );
+        s.field(
+            "slave_read_only",
+            u8::from(shard.server.shared.config.get_bool("replica-read-only")),
+        );
+        s.field(
+            "replica_announced",
+            u8::from(shard.server.shared.config.get_bool("replica-announced")),
+        );
+    } else {
+        s.field("role", "master");
+    }
     s.field("connected_slaves", shown.len());
     for (i, r) in shown.iter().enumerate() {
         let state = if r.online { "online" } else { "wait_bgsave" };
@@ -420,7 +456,7 @@ fn replication(s: &mut Fields<'_>, shard: &ShardState) {
     s.field("master_failover_state", "no-failover");
     s.field("master_replid", shard.server.shared.repl_id());
     s.field("master_replid2", "0".repeat(40));
-    s.field("master_repl_offset", replicas.offset());
+    s.field("master_repl_offset", offset);
     s.field("second_repl_offset", -1);
     s.field("repl_backlog_active", 0);
     let backlog = shard.server.shared.config.get_i64("repl-backlog-size");

@@ -64,6 +64,10 @@ pub const SERVER: &[Spec] = &[
         .acl(&["@admin", "@slow", "@dangerous"]),
     Spec::new("psync", -3, ADMIN | NOSCRIPT | NO_ASYNC_LOADING | NO_MULTI, [0, 0, 0], Run::Server(repl::plan_sync))
         .acl(&["@admin", "@slow", "@dangerous"]),
+    Spec::new("replicaof", 3, ADMIN | NOSCRIPT | STALE | NO_ASYNC_LOADING, [0, 0, 0], Run::Local(repl::replicaof))
+        .acl(&["@admin", "@slow", "@dangerous"]),
+    Spec::new("slaveof", 3, ADMIN | NOSCRIPT | STALE | NO_ASYNC_LOADING, [0, 0, 0], Run::Local(repl::replicaof))
+        .acl(&["@admin", "@slow", "@dangerous"]),
     Spec::new("replconf", -1, ADMIN | NOSCRIPT | LOADING | STALE | ALLOW_BUSY, [0, 0, 0], Run::Local(repl::replconf))
         .acl(&["@admin", "@slow", "@dangerous"]),
     Spec::new("role", 1, NOSCRIPT | LOADING | STALE | FAST, [0, 0, 0], Run::Local(repl::role))

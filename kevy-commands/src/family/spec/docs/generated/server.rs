@@ -4,7 +4,7 @@
 //! Group `server`.
 
 use crate::family::spec::docs::arg_flags::{MULTIPLE, MULTIPLE_TOKEN, OPTIONAL};
-use crate::family::spec::docs::doc_flags::SYSCMD;
+use crate::family::spec::docs::doc_flags::{DEPRECATED, SYSCMD};
 use crate::family::spec::docs::ArgType::{Block, Integer, Key, OneOf, Pattern, PureToken, String};
 use crate::family::spec::docs::{arg, docs, Docs};
 
@@ -258,6 +258,37 @@ pub(super) static DOCS: &[(&str, Docs)] = &[
         .args(&[
             arg("replicationid", String),
             arg("offset", Integer),
+        ])),
+    ("replicaof", docs("Make the server a replica of another instance, or promote it as master.", "5.0.0", "server")
+        .complexity("O(1)")
+        .args(&[
+            arg("args", OneOf).args(&[
+                arg("host-port", Block).args(&[
+                    arg("host", String),
+                    arg("port", Integer),
+                ]),
+                arg("no-one", Block).args(&[
+                    arg("no", PureToken).token("NO"),
+                    arg("one", PureToken).token("ONE"),
+                ]),
+            ]),
+        ])),
+    ("slaveof", docs("Make the server a replica of another instance, or promote it as master.", "1.0.0", "server")
+        .complexity("O(1)")
+        .flags(DEPRECATED)
+        .deprecated("5.0.0")
+        .replaced_by("`REPLICAOF`")
+        .args(&[
+            arg("args", OneOf).args(&[
+                arg("host-port", Block).args(&[
+                    arg("host", String),
+                    arg("port", Integer),
+                ]),
+                arg("no-one", Block).args(&[
+                    arg("no", PureToken).token("NO"),
+                    arg("one", PureToken).token("ONE"),
+                ]),
+            ]),
         ])),
     ("replconf", docs("An internal command for configuring the replication stream", "3.0.0", "server")
         .complexity("O(1)")

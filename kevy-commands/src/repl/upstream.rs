@@ -1,0 +1,549 @@
+//! kevy as a replica (`REPLICAOF host port`): the link to the primary.
+//!
+//! A thread of its own ([`start`]) connects to the primary and speaks the
+//! replica's side of Redis's protocol: `PING`, `AUTH` (`masterauth`,
+//! `masteruser`), `REPLCONF listening-port` and `capa`, `PSYNC ? -1`; it
+//! reads the snapshot (`$<length>` or a diskless `$EOF:<mark>`), writes it
+//! to `dir/dbfilename` and has the server load it; then it applies the
+//! stream. It applies everything through a connection of its own to this
+//! server (loopback), which it marks as the primary's link with a secret
+//! (`REPLCONF MASTER-LINK`): that connection may write on a read-only
+//! replica, load the snapshot (`DEBUG RELOAD NOSAVE`) and is never refused
+//! for memory. Each batch of the stream is forwarded and its replies read
+//! before the offset moves, so `REPLCONF ACK` (every second, and on
+//! `GETACK`) acknowledges only what the server has applied. A lost link is
+//! tried again every second until `REPLICAOF NO ONE`.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::accounting::Shared;
+
+/// The link's state, as `INFO replication` names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum State {
+    /// Not a replica.
+    None = 0,
+    /// Connecting (or waiting to retry).
+    Connect = 1,
+    /// Receiving and loading the snapshot.
+    Sync = 2,
+    /// Applying the stream.
+    Connected = 3,
+}
+
+/// The replica side's state (server-wide, in `Shared`).
+#[derive(Debug, Default)]
+pub struct Upstream {
+    /// The primary, while this server is a replica.
+    master: Mutex<Option<(String, u16)>>,
+    /// The link thread's generation: a thread whose generation is no
+    /// longer current stops.
+    generation: AtomicU64,
+    state: AtomicU8,
+    /// The stream offset applied (`master_repl_offset` of a replica).
+    offset: AtomicU64,
+    /// The client id of the loopback connection that applies the stream.
+    link_client: AtomicU64,
+    /// Unix ms of the last byte from the primary.
+    last_io: AtomicU64,
+    /// The secret the loopback connection shows (`REPLCONF MASTER-LINK`).
+    secret: Mutex<String>,
+    active: AtomicBool,
+    /// The configuration's `replicaof` was looked at (once, at the first
+    /// tick).
+    booted: AtomicBool,
+}
+
+impl Upstream {
+    /// False the first time only: the caller then starts the link the
+    /// configuration asks for.
+    pub fn booted(&self) -> bool {
+        self.booted.load(Ordering::Relaxed) || self.booted.swap(true, Ordering::AcqRel)
+    }
+
+    /// True while this server is a replica (one atomic load).
+    #[inline]
+    pub fn active(&self) -> bool {
+        self.active.load(Ordering::Acquire)
+    }
+
+    /// The primary, if this server is a replica.
+    pub fn master(&self) -> Option<(String, u16)> {
+        self.master.lock().ok().and_then(|m| m.clone())
+    }
+
+    /// The link's state.
+    pub fn state(&self) -> State {
+        match self.state.load(Ordering::Acquire) {
+            1 => State::Connect,
+            2 => State::Sync,
+            3 => State::Connected,
+            _ => State::None,
+        }
+    }
+
+    /// The stream offset applied.
+    pub fn offset(&self) -> u64 {
+        self.offset.load(Ordering::Acquire)
+    }
+
+    /// Seconds since the primary last sent anything (`-1`: never).
+    pub fn last_io_secs(&self) -> i64 {
+        match self.last_io.load(Ordering::Relaxed) {
+            0 => -1,
+            t => (now_ms().saturating_sub(t) / 1000) as i64,
+        }
+    }
+
+    /// True when client `id` is the connection applying the stream.
+    #[inline]
+    pub fn is_link(&self, id: u64) -> bool {
+        self.active() && self.link_client.load(Ordering::Acquire) == id
+    }
+
+    /// Client `id` showed `secret`: true (and it is the link from now on)
+    /// when it is the link thread's.
+    pub fn claim_link(&self, id: u64, secret: &[u8]) -> bool {
+        let ok = self
+            .secret
+            .lock()
+            .is_ok_and(|s| !s.is_empty() && s.as_bytes() == secret);
+        if ok {
+            self.link_client.store(id, Ordering::Release);
+        }
+        ok
+    }
+
+    /// Stops being a replica (`REPLICAOF NO ONE`): the link thread stops.
+    /// True if it was one.
+    pub fn stop(&self) -> bool {
+        let was = self.active.swap(false, Ordering::AcqRel);
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        if let Ok(mut m) = self.master.lock() {
+            *m = None;
+        }
+        self.state.store(State::None as u8, Ordering::Release);
+        self.link_client.store(0, Ordering::Release);
+        was
+    }
+}
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+/// Becomes a replica of `host:port`: a new link thread (the old one, if
+/// any, stops). False when it already follows that primary.
+pub fn start(shared: &Arc<Shared>, host: String, port: u16) -> bool {
+    let up = &shared.upstream;
+    if up.active() && up.master().as_ref() == Some(&(host.clone(), port)) {
+        return false;
+    }
+    let generation = up.generation.fetch_add(1, Ordering::AcqRel) + 1;
+    if let Ok(mut m) = up.master.lock() {
+        *m = Some((host.clone(), port));
+    }
+    if let Ok(mut s) = up.secret.lock() {
+        *s = crate::accounting::random_hex40();
+    }
+    up.offset.store(0, Ordering::Release);
+    up.state.store(State::Connect as u8, Ordering::Release);
+    up.active.store(true, Ordering::Release);
+    let shared = shared.clone();
+    let spawned = std::thread::Builder::new()
+        .name("replica-link".into())
+        .spawn(move || run(&shared, generation, &host, port));
+    if spawned.is_err() {
+        up.stop();
+    }
+    true
+}
+
+/// The link thread: connects, syncs and applies until its generation ends.
+fn run(shared: &Shared, generation: u64, host: &str, port: u16) {
+    let up = &shared.upstream;
+    let current = || up.generation.load(Ordering::Acquire) == generation;
+    while current() {
+        up.state.store(State::Connect as u8, Ordering::Release);
+        if let Err(e) = follow(shared, &current, host, port) {
+            if current() {
+                shared.log.log(
+                    crate::base::log::Level::Warning,
+                    &format!("Lost the link with MASTER {host}:{port}: {e}"),
+                );
+            }
+        }
+        std::thread::sleep(Duration::from_secs(1));
+    }
+}
+
+type Result<T> = std::result::Result<T, String>;
+
+fn err(e: std::io::Error) -> String {
+    e.to_string()
+}
+
+/// One connection to the primary: the handshake, the snapshot, the stream.
+fn follow(shared: &Shared, current: &dyn Fn() -> bool, host: &str, port: u16) -> Result<()> {
+    let up = &shared.upstream;
+    let addr = std::net::ToSocketAddrs::to_socket_addrs(&(host, port))
+        .map_err(err)?
+        .next()
+        .ok_or("no address")?;
+    let sock = TcpStream::connect_timeout(&addr, Duration::from_secs(5)).map_err(err)?;
+    sock.set_read_timeout(Some(Duration::from_secs(60)))
+        .map_err(err)?;
+    let _ = sock.set_nodelay(true);
+    let mut master = BufReader::new(sock.try_clone().map_err(err)?);
+    let mut out = sock;
+    // The handshake: errors to PING (a primary asking for AUTH) are fine.
+    call(&mut out, &mut master, &[b"PING"])?;
+    let pass = shared.config.get("masterauth").unwrap_or_default();
+    if !pass.is_empty() {
+        let user = shared.config.get("masteruser").unwrap_or_default();
+        let reply = if user.is_empty() {
+            call(&mut out, &mut master, &[b"AUTH", pass.as_bytes()])?
+        } else {
+            call(
+                &mut out,
+                &mut master,
+                &[b"AUTH", user.as_bytes(), pass.as_bytes()],
+            )?
+        };
+        if reply.starts_with('-') {
+            return Err(format!("AUTH refused: {reply}"));
+        }
+    }
+    let me = shared.listening_port().to_string();
+    call(
+        &mut out,
+        &mut master,
+        &[b"REPLCONF", b"listening-port", me.as_bytes()],
+    )?;
+    call(
+        &mut out,
+        &mut master,
+        &[b"REPLCONF", b"capa", b"eof", b"capa", b"psync2"],
+    )?;
+    let reply = call(&mut out, &mut master, &[b"PSYNC", b"?", b"-1"])?;
+    let mut words = reply.trim_start_matches('+').split_whitespace();
+    if words.next() != Some("FULLRESYNC") {
+        return Err(format!("PSYNC answered {reply}"));
+    }
+    let _replid = words.next().unwrap_or_default().to_string();
+    let start: u64 = words.next().and_then(|o| o.parse().ok()).unwrap_or(0);
+    up.state.store(State::Sync as u8, Ordering::Release);
+    let rdb = read_snapshot(&mut master)?;
+    up.last_io.store(now_ms(), Ordering::Relaxed);
+    if !current() {
+        return Ok(());
+    }
+    // The snapshot goes where SAVE would put it, then the server loads it.
+    let dir = shared.config.get("dir").unwrap_or_default();
+    let name = shared.config.get("dbfilename").unwrap_or_default();
+    let path = std::path::PathBuf::from(if dir.is_empty() { ".".into() } else { dir }).join(name);
+    let tmp = path.with_extension(format!("replica-{}.tmp", std::process::id()));
+    std::fs::write(&tmp, &rdb).map_err(err)?;
+    std::fs::rename(&tmp, &path).map_err(err)?;
+    let mut local = Local::connect(shared)?;
+    let reply = local.call(&[b"DEBUG", b"RELOAD", b"NOSAVE"])?;
+    if reply.starts_with('-') {
+        return Err(format!("loading the snapshot: {reply}"));
+    }
+    up.offset.store(start, Ordering::Release);
+    up.state.store(State::Connected as u8, Ordering::Release);
+    shared.log.log(
+        crate::base::log::Level::Notice,
+        &format!("MASTER <-> REPLICA sync: Finished with success ({host}:{port})"),
+    );
+    apply(shared, current, &mut master, &mut out, &mut local)
+}
+
+/// Applies the stream until the link ends: every batch the primary sent
+/// is forwarded to the server and answered before the offset counts it.
+fn apply(
+    shared: &Shared,
+    current: &dyn Fn() -> bool,
+    master: &mut BufReader<TcpStream>,
+    out: &mut TcpStream,
+    local: &mut Local,
+) -> Result<()> {
+    let up = &shared.upstream;
+    master
+        .get_ref()
+        .set_read_timeout(Some(Duration::from_millis(100)))
+        .map_err(err)?;
+    let mut acked = Instant::now();
+    let mut buf: Vec<u8> = Vec::new();
+    loop {
+        if !current() {
+            return Ok(());
+        }
+        if acked.elapsed() >= Duration::from_secs(1) {
+            ack(out, up.offset())?;
+            acked = Instant::now();
+        }
+        let mut chunk = [0u8; 64 * 1024];
+        match master.read(&mut chunk) {
+            Ok(0) => return Err("the primary closed the link".into()),
+            Ok(n) => {
+                buf.extend_from_slice(&chunk[..n]);
+                up.last_io.store(now_ms(), Ordering::Relaxed);
+            }
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
+            {
+                continue;
+            }
+            Err(e) => return Err(err(e)),
+        }
+        // Whole commands only; a partial one waits for the next read. The
+        // batch is forwarded pipelined, and its replies read before the
+        // offset counts it (at its end, or before a GETACK's answer).
+        let mut at = 0;
+        let mut forwarded = 0;
+        let mut pending = 0u64;
+        while let Some((argv, used)) = parse_command(&buf[at..]) {
+            at += used;
+            let verb = argv.first().map(|v| v.to_ascii_lowercase());
+            let getack = verb.as_deref() == Some(b"replconf")
+                && argv
+                    .get(1)
+                    .is_some_and(|a| a.eq_ignore_ascii_case(b"getack"));
+            match verb.as_deref() {
+                Some(b"ping" | b"replconf") | None => {}
+                Some(_) => {
+                    local.send(&argv)?;
+                    forwarded += 1;
+                }
+            }
+            if getack {
+                local.skip_replies(std::mem::take(&mut forwarded))?;
+                up.offset
+                    .fetch_add(std::mem::take(&mut pending), Ordering::AcqRel);
+                ack(out, up.offset())?;
+                acked = Instant::now();
+            }
+            pending += used as u64;
+        }
+        local.skip_replies(forwarded)?;
+        up.offset.fetch_add(pending, Ordering::AcqRel);
+        buf.drain(..at);
+    }
+}
+
+fn ack(out: &mut TcpStream, offset: u64) -> Result<()> {
+    let offset = offset.to_string();
+    let argv: [&[u8]; 3] = [b"REPLCONF", b"ACK", offset.as_bytes()];
+    out.write_all(&encode(&argv)).map_err(err)
+}
+
+/// Reads the snapshot: `$<length>` then that many bytes, or a diskless
+/// `$EOF:<40-byte mark>` then bytes up to the mark. Newlines before it are
+/// the primary's keepalives.
+fn read_snapshot(r: &mut BufReader<TcpStream>) -> Result<Vec<u8>> {
+    let mut line = String::new();
+    while line.trim().is_empty() {
+        line.clear();
+        if r.read_line(&mut line).map_err(err)? == 0 {
+            return Err("the primary closed the link before the snapshot".into());
+        }
+    }
+    let head = line.trim_end();
+    let Some(rest) = head.strip_prefix('$') else {
+        return Err(format!("expected the snapshot, got {head}"));
+    };
+    if let Some(mark) = rest.strip_prefix("EOF:") {
+        let mark = mark.as_bytes().to_vec();
+        let mut data = Vec::new();
+        let mut chunk = [0u8; 64 * 1024];
+        loop {
+            let n = r.read(&mut chunk).map_err(err)?;
+            if n == 0 {
+                return Err("the primary closed the link inside the snapshot".into());
+            }
+            data.extend_from_slice(&chunk[..n]);
+            if data.ends_with(&mark) {
+                data.truncate(data.len() - mark.len());
+                return Ok(data);
+            }
+        }
+    }
+    let len: usize = rest.parse().map_err(|_| format!("bad length {head}"))?;
+    let mut data = vec![0; len];
+    r.read_exact(&mut data).map_err(err)?;
+    Ok(data)
+}
+
+/// Sends one command and reads its one-line reply (the handshake's).
+fn call(out: &mut TcpStream, r: &mut BufReader<TcpStream>, argv: &[&[u8]]) -> Result<String> {
+    out.write_all(&encode(argv)).map_err(err)?;
+    let mut line = String::new();
+    while line.trim().is_empty() {
+        line.clear();
+        if r.read_line(&mut line).map_err(err)? == 0 {
+            return Err("the primary closed the link".into());
+        }
+    }
+    Ok(line.trim_end().to_string())
+}
+
+fn encode<A: AsRef<[u8]>>(argv: &[A]) -> Vec<u8> {
+    let mut out = format!("*{}\r\n", argv.len()).into_bytes();
+    for a in argv {
+        let a = a.as_ref();
+        out.extend_from_slice(format!("${}\r\n", a.len()).as_bytes());
+        out.extend_from_slice(a);
+        out.extend_from_slice(b"\r\n");
+    }
+    out
+}
+
+/// One command of the stream (a RESP array of bulk strings) at the start
+/// of `b`, and the bytes it took; `None` until it is complete.
+fn parse_command(b: &[u8]) -> Option<(Vec<Vec<u8>>, usize)> {
+    let (n, mut at) = header(b, 0, b'*')?;
+    let mut argv = Vec::with_capacity(n);
+    for _ in 0..n {
+        let (len, start) = header(b, at, b'$')?;
+        let end = start.checked_add(len)?;
+        if b.len() < end + 2 {
+            return None;
+        }
+        argv.push(b[start..end].to_vec());
+        at = end + 2;
+    }
+    Some((argv, at))
+}
+
+/// `<tag><n>\r\n` at `at`: `n` and where what follows starts.
+fn header(b: &[u8], at: usize, tag: u8) -> Option<(usize, usize)> {
+    if *b.get(at)? != tag {
+        return None;
+    }
+    let end = at + b.get(at..)?.windows(2).position(|w| w == b"\r\n")?;
+    let n = std::str::from_utf8(&b[at + 1..end]).ok()?.parse().ok()?;
+    Some((n, end + 2))
+}
+
+/// Length of the RESP2 reply at the start of `b`, once complete.
+fn reply_len(b: &[u8]) -> Option<usize> {
+    let end = b.windows(2).position(|w| w == b"\r\n")?;
+    match b.first()? {
+        b'+' | b'-' | b':' => Some(end + 2),
+        b'$' => {
+            let n: i64 = std::str::from_utf8(&b[1..end]).ok()?.parse().ok()?;
+            if n < 0 {
+                return Some(end + 2);
+            }
+            let total = end + 2 + n as usize + 2;
+            (b.len() >= total).then_some(total)
+        }
+        b'*' => {
+            let n: i64 = std::str::from_utf8(&b[1..end]).ok()?.parse().ok()?;
+            let mut at = end + 2;
+            for _ in 0..n.max(0) {
+                at += reply_len(&b[at..])?;
+            }
+            Some(at)
+        }
+        _ => None,
+    }
+}
+
+/// The loopback connection that applies the stream.
+struct Local {
+    sock: TcpStream,
+    buf: Vec<u8>,
+}
+
+impl Local {
+    /// Connects to this server and shows the link's secret.
+    fn connect(shared: &Shared) -> Result<Local> {
+        let port = shared.listening_port() as u16;
+        let sock = TcpStream::connect(("127.0.0.1", port)).map_err(err)?;
+        let _ = sock.set_nodelay(true);
+        let mut local = Local {
+            sock,
+            buf: Vec::new(),
+        };
+        let secret = shared
+            .upstream
+            .secret
+            .lock()
+            .map(|s| s.clone())
+            .unwrap_or_default();
+        let reply = local.call(&[b"REPLCONF", b"MASTER-LINK", secret.as_bytes()])?;
+        if reply != "+OK" {
+            return Err(format!("the local link was refused: {reply}"));
+        }
+        Ok(local)
+    }
+
+    fn send<A: AsRef<[u8]>>(&mut self, argv: &[A]) -> Result<()> {
+        self.sock.write_all(&encode(argv)).map_err(err)
+    }
+
+    /// Reads and drops `n` replies.
+    fn skip_replies(&mut self, n: usize) -> Result<()> {
+        for _ in 0..n {
+            self.reply()?;
+        }
+        Ok(())
+    }
+
+    fn reply(&mut self) -> Result<Vec<u8>> {
+        let mut chunk = [0u8; 64 * 1024];
+        loop {
+            if let Some(n) = reply_len(&self.buf) {
+                return Ok(self.buf.drain(..n).collect());
+            }
+            let n = self.sock.read(&mut chunk).map_err(err)?;
+            if n == 0 {
+                return Err("the local link closed".into());
+            }
+            self.buf.extend_from_slice(&chunk[..n]);
+        }
+    }
+
+    /// Sends one command and returns its reply's first line.
+    fn call(&mut self, argv: &[&[u8]]) -> Result<String> {
+        self.send(argv)?;
+        let r = self.reply()?;
+        let text = String::from_utf8_lossy(&r).into_owned();
+        Ok(text.lines().next().unwrap_or_default().to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stream_commands_are_taken_whole() {
+        let cmd = b"*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*1\r\n$4\r\nPING\r\n";
+        let (argv, used) = parse_command(cmd).expect("a command");
+        assert_eq!(argv, [b"SELECT".to_vec(), b"0".to_vec()]);
+        assert_eq!(parse_command(&cmd[used..]).map(|c| c.1), Some(14));
+        for cut in 1..used {
+            assert_eq!(parse_command(&cmd[..cut]), None, "cut at {cut}");
+        }
+    }
+
+    #[test]
+    fn replies_are_measured_whole() {
+        let r = b"*2\r\n+QUEUED\r\n*2\r\n$1\r\na\r\n$-1\r\n:1\r\n";
+        assert_eq!(reply_len(r), Some(r.len() - 4));
+        assert_eq!(reply_len(b"$3\r\nab"), None);
+        assert_eq!(reply_len(b"-ERR x\r\n"), Some(8));
+    }
+}
