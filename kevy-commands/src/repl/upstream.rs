@@ -476,6 +476,15 @@ impl Local {
             sock,
             buf: Vec::new(),
         };
+        // Under `requirepass` the connection authenticates first (the
+        // secret then makes it the link whatever the ACL says).
+        let pass = shared.config.get("requirepass").unwrap_or_default();
+        if !pass.is_empty() {
+            let reply = local.call(&[b"AUTH", pass.as_bytes()])?;
+            if reply != "+OK" {
+                return Err(format!("the local link could not authenticate: {reply}"));
+            }
+        }
         let secret = shared
             .upstream
             .secret

@@ -307,8 +307,16 @@ fn scratch(name: &str) -> std::path::PathBuf {
 /// kevy with DEBUG enabled, saving into `dir` (a replica writes the
 /// snapshot it receives there).
 fn kevy_in(dir: &std::path::Path) -> kevy_rt::Server {
+    kevy_in_with(dir, &[])
+}
+
+/// [`kevy_in`] with more settings.
+fn kevy_in_with(dir: &std::path::Path, settings: &[(&str, &str)]) -> kevy_rt::Server {
     let commands = kevy_commands::Redis::default();
     let config = commands.config();
+    for (name, value) in settings {
+        config.load(name, &[value]).expect("setting");
+    }
     config
         .load("enable-debug-command", &["yes"])
         .expect("debug on");
@@ -445,6 +453,43 @@ fn the_binary_follows_the_primary_its_configuration_names() {
     assert_eq!(r.call(&["GET", "later"]), b"$1\r\n2\r\n");
     let (status, _) = bin.stop(libc::SIGTERM);
     assert!(status.success());
+    drop(redis);
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&redis_dir);
+}
+
+/// A replica under `requirepass` (its link authenticates to itself) that
+/// needs `masterauth` for its primary.
+#[test]
+fn a_replica_with_passwords_on_both_sides_follows() {
+    let redis_dir = scratch("auth-primary");
+    let redis = RedisServer::start_with(&[
+        "--dir",
+        redis_dir.to_str().expect("utf-8 path"),
+        "--repl-diskless-sync-delay",
+        "0",
+    ]);
+    let mut p = Raw::connect(redis.addr());
+    run(&mut p, &["CONFIG", "SET", "requirepass", "up-secret"]);
+    run(&mut p, &["SET", "guarded", "1"]);
+    let dir = scratch("auth-replica");
+    let replica = kevy_in_with(
+        &dir,
+        &[("requirepass", "down-secret"), ("masterauth", "up-secret")],
+    );
+    let mut r = Raw::connect(replica.addr());
+    run(&mut r, &["AUTH", "down-secret"]);
+    let port = redis.addr().port().to_string();
+    run(&mut r, &["REPLICAOF", "127.0.0.1", &port]);
+    wait_for("the link up", || {
+        info(&mut r, "replication", "master_link_status").as_deref() == Some("up")
+    });
+    assert_eq!(r.call(&["GET", "guarded"]), b"$1\r\n1\r\n");
+    run(&mut p, &["SET", "later", "2"]);
+    assert_eq!(p.call(&["WAIT", "1", "0"]), b":1\r\n");
+    assert_eq!(r.call(&["GET", "later"]), b"$1\r\n2\r\n");
+    run(&mut r, &["REPLICAOF", "NO", "ONE"]);
+    replica.stop();
     drop(redis);
     let _ = std::fs::remove_dir_all(&dir);
     let _ = std::fs::remove_dir_all(&redis_dir);
