@@ -30,8 +30,8 @@ pub fn plan(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
 pub fn flush_part(shard: &mut ShardState) -> ServerReply {
     if shard.aof.on {
         shard.log_expired_all();
-        let aof = shard.server.shared.aof.clone();
-        aof.hand_over(&mut shard.aof);
+        // To the file, and to the replicas.
+        shard.hand_over_feed();
     }
     ServerReply::Count(0)
 }

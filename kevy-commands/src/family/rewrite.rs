@@ -85,6 +85,11 @@ pub fn cut_part(shard: &mut ShardState, args: kevy_rt::Args<'_>) -> ServerReply 
         // The file was turned on at run time: this shard logs from its cut.
         shard.set_propagating(true);
     }
+    if shard.aof.on {
+        // What it logged before the cut reaches the replicas too (the cut
+        // hands it to the old file only).
+        shard.hand_over_feed();
+    }
     aof.cut(&mut shard.aof, generation);
     let format = match aof.rdb_base() {
         true => SnapFormat::Rdb,

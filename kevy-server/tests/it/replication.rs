@@ -51,7 +51,10 @@ fn run(c: &mut Raw, cmd: &[&str]) -> Vec<u8> {
 
 #[test]
 fn a_redis_replica_follows_kevy_to_the_same_dataset() {
-    let kv = kevy_debug();
+    // kevy's append-only file goes on midway (a rewrite's cut on every
+    // shard) while the replica follows.
+    let kevy_dir = scratch("aof-primary");
+    let kv = kevy_in(&kevy_dir);
     let mut k = Raw::connect(kv.addr());
     let cmds = dataset();
     let (before, after) = cmds.split_at(cmds.len() / 2);
@@ -92,6 +95,15 @@ fn a_redis_replica_follows_kevy_to_the_same_dataset() {
         info(&mut k, "replication", "connected_slaves").as_deref(),
         Some("1")
     );
+    run(&mut k, &["CONFIG", "SET", "appendonly", "yes"]);
+    for _ in 0..2 {
+        wait_for("no rewrite in progress", || {
+            info(&mut k, "persistence", "aof_rewrite_in_progress").as_deref() == Some("0")
+                && info(&mut k, "persistence", "aof_rewrite_scheduled").as_deref() == Some("0")
+        });
+        run(&mut k, &["SET", "around-a-rewrite", "1"]);
+        run(&mut k, &["BGREWRITEAOF"]);
+    }
     // The rest of the dataset, then writes of every kind: multi-key
     // commands over both shards, a transaction, a script, expiries,
     // effects rewritten for the stream, another database emptied.
@@ -166,6 +178,7 @@ fn a_redis_replica_follows_kevy_to_the_same_dataset() {
     run(&mut k, &["SET", "after", "1"]);
     kv.stop();
     let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&kevy_dir);
 }
 
 /// A raw `SYNC` connection: the snapshot read and skipped, then the
