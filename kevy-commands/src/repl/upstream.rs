@@ -21,6 +21,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::accounting::Shared;
+use crate::base::resp;
 
 /// The link's state, as `INFO replication` names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -397,13 +398,12 @@ fn call(out: &mut TcpStream, r: &mut BufReader<TcpStream>, argv: &[&[u8]]) -> Re
     Ok(line.trim_end().to_string())
 }
 
+/// `argv` as a RESP command.
 fn encode<A: AsRef<[u8]>>(argv: &[A]) -> Vec<u8> {
-    let mut out = format!("*{}\r\n", argv.len()).into_bytes();
+    let mut out = Vec::new();
+    resp::array(&mut out, argv.len());
     for a in argv {
-        let a = a.as_ref();
-        out.extend_from_slice(format!("${}\r\n", a.len()).as_bytes());
-        out.extend_from_slice(a);
-        out.extend_from_slice(b"\r\n");
+        resp::bulk(&mut out, a.as_ref());
     }
     out
 }

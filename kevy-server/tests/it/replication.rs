@@ -317,6 +317,27 @@ fn scratch(name: &str) -> std::path::PathBuf {
     dir
 }
 
+/// A redis-server primary saving into a scratch directory of its own,
+/// sending its snapshot to replicas at once (no diskless delay).
+fn redis_primary(name: &str, extra: &[&str]) -> (RedisServer, std::path::PathBuf) {
+    let dir = scratch(name);
+    let mut args = vec![
+        "--dir",
+        dir.to_str().expect("utf-8 path"),
+        "--repl-diskless-sync-delay",
+        "0",
+    ];
+    args.extend_from_slice(extra);
+    (RedisServer::start_with(&args), dir)
+}
+
+/// Waits until the replica behind `r` has its link to the primary up.
+fn wait_link_up(r: &mut Raw) {
+    wait_for("the link up", || {
+        info(r, "replication", "master_link_status").as_deref() == Some("up")
+    });
+}
+
 /// kevy with DEBUG enabled, saving into `dir` (a replica writes the
 /// snapshot it receives there).
 fn kevy_in(dir: &std::path::Path) -> kevy_rt::Server {
@@ -357,9 +378,7 @@ fn follow_story(primary: SocketAddr, p: &mut Raw, replica: &kevy_rt::Server) {
         r.call(&["REPLICAOF", "127.0.0.1", &port]),
         b"+OK Already connected to specified master\r\n"
     );
-    wait_for("the link up", || {
-        info(&mut r, "replication", "master_link_status").as_deref() == Some("up")
-    });
+    wait_link_up(&mut r);
     for c in after {
         let c: Vec<&str> = c.iter().map(String::as_str).collect();
         run(p, &c);
@@ -398,15 +417,7 @@ fn follow_story(primary: SocketAddr, p: &mut Raw, replica: &kevy_rt::Server) {
 
 #[test]
 fn kevy_follows_a_redis_primary_and_a_kevy_one() {
-    let redis_dir = scratch("redis-primary");
-    let redis = RedisServer::start_with(&[
-        "--enable-debug-command",
-        "yes",
-        "--dir",
-        redis_dir.to_str().expect("utf-8 path"),
-        "--repl-diskless-sync-delay",
-        "0",
-    ]);
+    let (redis, redis_dir) = redis_primary("redis-primary", &["--enable-debug-command", "yes"]);
     let dir = scratch("kevy-replica");
     let replica = kevy_in(&dir);
     let mut p = Raw::connect(redis.addr());
@@ -434,13 +445,7 @@ fn kevy_follows_a_redis_primary_and_a_kevy_one() {
 /// start (as in a configuration file).
 #[test]
 fn the_binary_follows_the_primary_its_configuration_names() {
-    let redis_dir = scratch("boot-primary");
-    let redis = RedisServer::start_with(&[
-        "--dir",
-        redis_dir.to_str().expect("utf-8 path"),
-        "--repl-diskless-sync-delay",
-        "0",
-    ]);
+    let (redis, redis_dir) = redis_primary("boot-primary", &[]);
     let mut p = Raw::connect(redis.addr());
     run(&mut p, &["SET", "from-primary", "1"]);
     let dir = scratch("boot-replica");
@@ -457,9 +462,7 @@ fn the_binary_follows_the_primary_its_configuration_names() {
         dir.to_str().expect("utf-8 path"),
     ]);
     let mut r = Raw::connect(bin.addr);
-    wait_for("the link up", || {
-        info(&mut r, "replication", "master_link_status").as_deref() == Some("up")
-    });
+    wait_link_up(&mut r);
     assert_eq!(r.call(&["GET", "from-primary"]), b"$1\r\n1\r\n");
     run(&mut p, &["SET", "later", "2"]);
     assert_eq!(p.call(&["WAIT", "1", "0"]), b":1\r\n");
@@ -475,13 +478,7 @@ fn the_binary_follows_the_primary_its_configuration_names() {
 /// needs `masterauth` for its primary.
 #[test]
 fn a_replica_with_passwords_on_both_sides_follows() {
-    let redis_dir = scratch("auth-primary");
-    let redis = RedisServer::start_with(&[
-        "--dir",
-        redis_dir.to_str().expect("utf-8 path"),
-        "--repl-diskless-sync-delay",
-        "0",
-    ]);
+    let (redis, redis_dir) = redis_primary("auth-primary", &[]);
     let mut p = Raw::connect(redis.addr());
     run(&mut p, &["CONFIG", "SET", "requirepass", "up-secret"]);
     run(&mut p, &["SET", "guarded", "1"]);
@@ -494,9 +491,7 @@ fn a_replica_with_passwords_on_both_sides_follows() {
     run(&mut r, &["AUTH", "down-secret"]);
     let port = redis.addr().port().to_string();
     run(&mut r, &["REPLICAOF", "127.0.0.1", &port]);
-    wait_for("the link up", || {
-        info(&mut r, "replication", "master_link_status").as_deref() == Some("up")
-    });
+    wait_link_up(&mut r);
     assert_eq!(r.call(&["GET", "guarded"]), b"$1\r\n1\r\n");
     run(&mut p, &["SET", "later", "2"]);
     assert_eq!(p.call(&["WAIT", "1", "0"]), b":1\r\n");
