@@ -588,8 +588,11 @@ impl Commands for Redis {
     }
 
     fn idle_exempt(&self, session: &Session) -> bool {
-        // Redis's `timeout` spares Pub/Sub clients and replicas.
-        session.subscribed || self.shared.replicas.is(session.id)
+        // Redis's `timeout` spares Pub/Sub clients, replicas and the link
+        // applying a primary's stream.
+        session.subscribed
+            || self.shared.replicas.is(session.id)
+            || self.shared.upstream.is_link(session.id)
     }
 
     fn closed(&self, shard: &mut ShardState, session: &mut Session, conn: kevy_rt::ConnHandle) {
@@ -603,7 +606,9 @@ impl Commands for Redis {
     }
 
     fn evictable(&self, session: &Session) -> bool {
-        !session.no_evict
+        // The link applying a primary's stream is never evicted, as Redis
+        // never evicts its master client.
+        !session.no_evict && !self.shared.upstream.is_link(session.id)
     }
 
     fn session_memory(&self, session: &Session) -> usize {

@@ -124,7 +124,6 @@ pub fn replconf(c: &mut Local<'_>) -> Flow {
         // secret (crate::repl::upstream), and may then apply the stream.
         if c.shard.server.shared.upstream.claim_link(id, args.at(2)) {
             c.session.set_user(0, true);
-            c.session.no_evict = true;
             resp::ok(c.out);
         } else {
             resp::error(c.out, b"ERR Unrecognized REPLCONF option: master-link");

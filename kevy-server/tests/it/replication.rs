@@ -493,6 +493,28 @@ fn a_replica_with_passwords_on_both_sides_follows() {
     run(&mut r, &["REPLICAOF", "127.0.0.1", &port]);
     wait_link_up(&mut r);
     assert_eq!(r.call(&["GET", "guarded"]), b"$1\r\n1\r\n");
+    // The idle timeout spares the link applying the stream (flag M) as it
+    // spares the primary's replica connection (flag S): idle past it, the
+    // same connections are there (not closed, nor resynced).
+    let id_of = |c: &mut Raw, flag: &str| -> String {
+        let list = String::from_utf8_lossy(&c.call(&["CLIENT", "LIST"])).into_owned();
+        list.lines()
+            .find(|l| l.contains(&format!(" flags={flag} ")))
+            .and_then(|l| l.split_whitespace().next().map(str::to_string))
+            .unwrap_or_else(|| panic!("no client with flags={flag} in {list}"))
+    };
+    let (link, copy) = (id_of(&mut r, "M"), id_of(&mut p, "S"));
+    run(&mut r, &["CONFIG", "SET", "timeout", "1"]);
+    run(&mut p, &["CONFIG", "SET", "timeout", "1"]);
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    // The clients themselves were idle too: new ones.
+    let mut r = Raw::connect(replica.addr());
+    run(&mut r, &["AUTH", "down-secret"]);
+    let mut p = Raw::connect(redis.addr());
+    run(&mut p, &["AUTH", "up-secret"]);
+    assert_eq!((id_of(&mut r, "M"), id_of(&mut p, "S")), (link, copy));
+    run(&mut r, &["CONFIG", "SET", "timeout", "0"]);
+    run(&mut p, &["CONFIG", "SET", "timeout", "0"]);
     run(&mut p, &["SET", "later", "2"]);
     assert_eq!(p.call(&["WAIT", "1", "0"]), b":1\r\n");
     assert_eq!(r.call(&["GET", "later"]), b"$1\r\n2\r\n");

@@ -53,6 +53,11 @@ pub fn write_line(
     let mut flags = String::new();
     if s.monitor {
         flags.push('O');
+    } else if shared.replicas.is(s.id) {
+        flags.push('S');
+    }
+    if shared.upstream.is_link(s.id) {
+        flags.push('M');
     }
     if s.subscribed {
         flags.push('P');
