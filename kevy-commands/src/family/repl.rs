@@ -275,12 +275,7 @@ pub fn ping_replicas(shard: &mut ShardState) {
 
 /// Appends `argv` to every online replica's stream and tells their shards.
 fn send(shard: &mut ShardState, argv: &[&[u8]]) {
-    let notice = crate::shard::notify::Notice::ReplDrain.encode();
     let mut told = Vec::new();
     shard.server.shared.replicas.command(argv, |s| told.push(s));
-    told.sort_unstable();
-    told.dedup();
-    for s in told {
-        shard.outbox.notice(s, &notice);
-    }
+    shard.tell_replica_shards(told);
 }

@@ -49,18 +49,9 @@ impl ShardState {
         let shared = self.server.shared.clone();
         let repl = &shared.replicas;
         if repl.active() && !self.aof.main.is_empty() {
-            let mut notify: [Option<u32>; 4] = [None; 4];
-            let mut more = Vec::new();
-            repl.feed(self.id, &self.aof.main, |s| {
-                match notify.iter_mut().find(|n| n.is_none() || **n == Some(s)) {
-                    Some(n) => *n = Some(s),
-                    None => more.push(s),
-                }
-            });
-            let notice = super::notify::Notice::ReplDrain.encode();
-            for s in notify.into_iter().flatten().chain(more) {
-                self.outbox.notice(s, &notice);
-            }
+            let mut told = Vec::new();
+            repl.feed(self.id, &self.aof.main, |s| told.push(s));
+            self.tell_replica_shards(told);
         }
         let aof = &shared.aof;
         if aof.is_open() {
@@ -94,8 +85,19 @@ impl ShardState {
         frag.command(db, argv);
         let mut told = Vec::new();
         shared.replicas.feed(self.id, &frag, |s| told.push(s));
+        self.tell_replica_shards(told);
+    }
+
+    /// Tells each shard in `shards` (once) that replicas living there have
+    /// stream to send ([`crate::repl`]).
+    pub fn tell_replica_shards(&self, mut shards: Vec<u32>) {
+        if shards.is_empty() {
+            return;
+        }
+        shards.sort_unstable();
+        shards.dedup();
         let notice = super::notify::Notice::ReplDrain.encode();
-        for s in told {
+        for s in shards {
             self.outbox.notice(s, &notice);
         }
     }
