@@ -80,6 +80,9 @@ pub fn start(
     if let Some(reply) = out_of_memory(shard, session, verb) {
         return Start::Rejected(reply);
     }
+    if let Some(reply) = stale(shard, session, verb) {
+        return Start::Rejected(reply);
+    }
     let Some(multi) = session.multi.take() else {
         let mut reply = Vec::new();
         resp::error(&mut reply, b"ERR EXEC without MULTI");
@@ -191,6 +194,36 @@ fn out_of_memory(
     crate::family::watch::unwatch_all(shard, session);
     let mut err = Vec::new();
     resp::error(&mut err, crate::shard::evict::OOM);
+    let reply = crate::base::error::exec_abort(&err);
+    shard.server.rejected(table::ids::id_of(cmd), &reply);
+    Some(reply)
+}
+
+/// On a stale replica ([`crate::family::replica::running_stale`]), an
+/// `EXEC` whose transaction queued a command not flagged `stale` is refused
+/// with `-MASTERDOWN` and the transaction discarded, though the replica
+/// went stale after the queueing (Redis's `processCommand`).
+fn stale(
+    shard: &mut ShardState,
+    session: &mut Session,
+    (cmd, _): (&'static Spec, Args<'_>),
+) -> Option<Vec<u8>> {
+    let multi = session.multi.as_ref()?;
+    if !crate::family::replica::running_stale(&shard.server.shared) {
+        return None;
+    }
+    let stale = crate::table::flags::STALE;
+    if multi
+        .queue
+        .iter()
+        .all(|q| table::find(q.args()).is_ok_and(|s| s.flags & stale != 0))
+    {
+        return None;
+    }
+    session.multi = None;
+    crate::family::watch::unwatch_all(shard, session);
+    let mut err = Vec::new();
+    resp::error(&mut err, crate::family::replica::MASTERDOWN);
     let reply = crate::base::error::exec_abort(&err);
     shard.server.rejected(table::ids::id_of(cmd), &reply);
     Some(reply)

@@ -32,6 +32,7 @@ pub mod lolwut;
 pub mod opts;
 pub mod pubsub;
 pub mod repl;
+pub mod replica;
 pub mod rewrite;
 pub mod set;
 pub mod sort;

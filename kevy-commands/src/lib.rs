@@ -221,9 +221,16 @@ impl Commands for Redis {
     fn resolve(&self, args: Args<'_>) -> Resolved<&'static Spec> {
         match table::find(args) {
             Ok(spec) => match self.scripts.watch.refusal(spec, args) {
-                None => Resolved {
-                    cmd: spec,
-                    route: spec.route(),
+                None => match family::replica::stale_refusal(&self.shared, spec) {
+                    None => Resolved {
+                        cmd: spec,
+                        route: spec.route(),
+                    },
+                    // A stale replica: refused on the connection's shard.
+                    Some(stale) => Resolved {
+                        cmd: stale,
+                        route: Route::Local,
+                    },
                 },
                 // A script is busy: refused here, on the connection's shard.
                 Some(busy) => Resolved {

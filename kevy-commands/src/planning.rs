@@ -25,7 +25,7 @@ pub(crate) fn refuse_oom(
     args: Args<'_>,
     t0: clock::Stamp,
 ) -> Option<Planned<Tracked>> {
-    let readonly = crate::tracked::read_only_for(shard, cmd, ctx.client);
+    let readonly = !ctx.in_exec && crate::tracked::read_only_for(shard, cmd, ctx.client);
     if !readonly
         && (cmd.flags & table::flags::DENYOOM == 0
             || ctx.in_exec
@@ -36,7 +36,7 @@ pub(crate) fn refuse_oom(
     }
     let mut reply = Vec::new();
     if readonly {
-        resp::error(&mut reply, crate::tracked::READONLY);
+        resp::error(&mut reply, crate::family::replica::READONLY);
     } else {
         resp::error(&mut reply, shard::evict::OOM);
     }

@@ -35,7 +35,10 @@ impl Redis {
                 return finish(out, mark, ctx.quiet);
             }
         }
-        if read_only_for(shard, cmd, ctx.client) {
+        // Inside EXEC nothing is refused as a replica's: the queued
+        // commands were checked when queued (Redis's processCommand), and
+        // the transaction may have made this server a replica itself.
+        if !ctx.in_exec && read_only_for(shard, cmd, ctx.client) {
             return refuse_readonly(shard, args, out, ctx.quiet);
         }
         // Inside EXEC nothing is refused for memory: the transaction as a

@@ -24,20 +24,12 @@ pub(crate) fn refuse_oom(shard: &mut ShardState, args: Args<'_>, out: &mut Vec<u
     finish(out, mark, quiet);
 }
 
-/// Redis's refusal of a write on a read-only replica.
-pub(crate) const READONLY: &[u8] = b"READONLY You can't write against a read only replica.";
-
 /// True when a write from client `client` is refused: this server is a
 /// read-only replica and the client is not the link applying the
-/// primary's stream.
+/// primary's stream ([`family::replica::read_only_for`]).
 #[inline]
 pub(crate) fn read_only_for(shard: &ShardState, cmd: &'static Spec, client: u64) -> bool {
-    cmd.flags & table::flags::WRITE != 0 && {
-        let shared = &shard.server.shared;
-        shared.upstream.active()
-            && !shared.upstream.is_link(client)
-            && shared.config.get_bool("replica-read-only")
-    }
+    family::replica::read_only_for(&shard.server.shared, cmd.flags, client)
 }
 
 /// The refusal of a write on a read-only replica.
@@ -48,7 +40,7 @@ pub(crate) fn refuse_readonly(
     quiet: bool,
 ) {
     let mark = out.len();
-    resp::error(out, READONLY);
+    resp::error(out, family::replica::READONLY);
     shard
         .server
         .rejected(table::ids::id_of_args(args), &out[mark..]);

@@ -76,12 +76,30 @@ pub fn queue(c: &mut Local<'_>, cmd: &'static Spec) -> Flow {
             .done(cmd, 0, &reply, &c.session.who(), c.args, None);
         return flow;
     }
+    if let (true, Run::Local(refuse)) = (cmd.name.starts_with('('), cmd.run) {
+        // A stand-in for a refusal (a stale replica's, a busy script's):
+        // refused now, failing the transaction, never queued.
+        let flow = refuse(c);
+        let reply = c.out[mark..].to_vec();
+        c.shard
+            .server
+            .done(cmd, 0, &reply, &c.session.who(), c.args, None);
+        return flow;
+    }
     let Some(m) = c.session.multi.as_mut() else {
         return Flow::Continue;
     };
     if cmd.flags & flags::NO_MULTI != 0 {
         m.dirty = true;
         resp::error(c.out, b"ERR Command not allowed inside a transaction");
+        rejected(c, cmd, mark);
+        return Flow::Continue;
+    }
+    // A write on a read-only replica fails the transaction at once, as
+    // Redis's `processCommand` refuses it before queueing.
+    if super::replica::read_only_for(&c.shard.server.shared, cmd.flags, c.cx.client.id) {
+        m.dirty = true;
+        resp::error(c.out, super::replica::READONLY);
         rejected(c, cmd, mark);
         return Flow::Continue;
     }
@@ -208,6 +226,25 @@ pub fn isolate(cmd: &'static Spec, args: Args<'_>, locks: &mut LockSet) -> bool 
         }
     }
     !locks.is_empty()
+}
+
+/// Redis's `rejectCommand` with error `text`: a refused `EXEC` discards
+/// the transaction (`-EXECABORT Transaction discarded because of: …`); any
+/// other refusal fails a transaction being queued.
+pub fn reject_with(c: &mut Local<'_>, text: &[u8]) -> Flow {
+    if c.args.at(0).eq_ignore_ascii_case(b"exec") {
+        c.session.multi = None;
+        super::watch::unwatch_all(c.shard, c.session);
+        let mut msg = b"EXECABORT Transaction discarded because of: ".to_vec();
+        msg.extend_from_slice(text);
+        resp::error(c.out, &msg);
+        return Flow::Continue;
+    }
+    if let Some(m) = c.session.multi.as_mut() {
+        m.dirty = true;
+    }
+    resp::error(c.out, text);
+    Flow::Continue
 }
 
 #[cfg(test)]

@@ -54,29 +54,11 @@ pub static REFUSED_FUNCTION: Spec =
     Spec::new("(busy)", -1, 0, [0, 0, 0], Run::Local(refuse_function));
 
 fn refuse_eval(c: &mut Local<'_>) -> Flow {
-    refuse(c, BUSY_EVAL)
+    crate::family::txn::reject_with(c, BUSY_EVAL)
 }
 
 fn refuse_function(c: &mut Local<'_>) -> Flow {
-    refuse(c, BUSY_FUNCTION)
-}
-
-/// Redis's `rejectCommand`: a refused `EXEC` discards the transaction
-/// (`-EXECABORT …`); any other refusal fails a transaction being queued.
-fn refuse(c: &mut Local<'_>, text: &[u8]) -> Flow {
-    if c.args.at(0).eq_ignore_ascii_case(b"exec") {
-        c.session.multi = None;
-        crate::family::watch::unwatch_all(c.shard, c.session);
-        let mut msg = b"EXECABORT Transaction discarded because of: ".to_vec();
-        msg.extend_from_slice(text);
-        resp::error(c.out, &msg);
-        return Flow::Continue;
-    }
-    if let Some(m) = c.session.multi.as_mut() {
-        m.dirty = true;
-    }
-    resp::error(c.out, text);
-    Flow::Continue
+    crate::family::txn::reject_with(c, BUSY_FUNCTION)
 }
 
 /// A run's kill state (`Timed::state`).

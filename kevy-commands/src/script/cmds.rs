@@ -48,6 +48,8 @@ pub(crate) struct Flags {
     pub no_writes: bool,
     /// Its calls may write over `maxmemory` (`allow-oom`).
     pub allow_oom: bool,
+    /// It runs on a stale replica (`allow-stale`).
+    pub allow_stale: bool,
 }
 
 /// Reads a body's shebang line (`evalExtractShebangFlags`): the flags and
@@ -60,6 +62,7 @@ pub(crate) fn shebang(body: &[u8]) -> Result<(Flags, usize), String> {
                 compat: true,
                 no_writes: false,
                 allow_oom: false,
+                allow_stale: false,
             },
             0,
         ));
@@ -86,7 +89,8 @@ pub(crate) fn shebang(body: &[u8]) -> Result<(Flags, usize), String> {
             match f {
                 "no-writes" => flags.no_writes = true,
                 "allow-oom" => flags.allow_oom = true,
-                "allow-stale" | "no-cluster" | "allow-cross-slot-keys" => {}
+                "allow-stale" => flags.allow_stale = true,
+                "no-cluster" | "allow-cross-slot-keys" => {}
                 _ => return Err(format!("Unexpected flag in script shebang: {f}")),
             }
         }
@@ -128,6 +132,9 @@ pub(crate) fn run(env: &mut Env<'_>, spec: &'static Spec, args: Args<'_>, out: &
             return;
         }
     };
+    if refuses_on_replica(env, flags.compat, flags.allow_stale, flags.no_writes, out) {
+        return;
+    }
     if ro_cmd && !flags.compat && !flags.no_writes {
         resp::error(
             out,
@@ -189,6 +196,10 @@ fn run_function(
                 return Ok(());
             }
         };
+        let allow_stale = meta.flags.contains(&"allow-stale");
+        if refuses_on_replica(env, false, allow_stale, meta.no_writes(), out) {
+            return Ok(());
+        }
         if ro_cmd && !meta.no_writes() {
             resp::error(
                 out,
@@ -205,6 +216,36 @@ fn run_function(
         execute(vm, env, Callee::Function(f), &name, call, args, out)
     });
     finish(env, done, &name, out);
+}
+
+/// A script refused on a replica before it runs, as Redis's
+/// `processCommand` refuses it with the flags it derives from the script's
+/// (`scriptFlagsToCmdFlags`): on a read-only replica, a script with flags
+/// that may write, `-READONLY`; then, on a stale replica, one that does
+/// not declare `allow-stale` (`compat`: no shebang, which never does,
+/// refused by `scriptPrepareForRun` with the same reply), `-MASTERDOWN`.
+fn refuses_on_replica(
+    env: &mut Env<'_>,
+    compat: bool,
+    allow_stale: bool,
+    no_writes: bool,
+    out: &mut Reply<'_>,
+) -> bool {
+    use crate::family::replica;
+    let shared = &env.shard.server.shared;
+    if !shared.upstream.active() {
+        return false;
+    }
+    let writes = crate::table::flags::WRITE;
+    if !compat && !no_writes && replica::read_only_for(shared, writes, env.ctx.client) {
+        resp::error(out, replica::READONLY);
+        return true;
+    }
+    if (compat || !allow_stale) && replica::running_stale(shared) {
+        resp::error(out, replica::MASTERDOWN);
+        return true;
+    }
+    false
 }
 
 /// A script with flags (a shebang, or a function) that may write and is

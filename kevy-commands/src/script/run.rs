@@ -222,6 +222,11 @@ impl Env<'_> {
                 b"Write commands are not allowed from read-only scripts.",
             ));
         }
+        if spec.flags & flags::STALE == 0
+            && crate::family::replica::running_stale(&self.shard.server.shared)
+        {
+            return Some(err(crate::family::replica::STALE_CALL));
+        }
         if let Some(name) = blocking_read(spec, args) {
             // Redis's stream reads refuse BLOCK from scripts (a script
             // cannot wait); its text names the command as the script wrote it.

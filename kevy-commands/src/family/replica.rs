@@ -1,0 +1,69 @@
+//! What a replica refuses, and when (Redis's `processCommand` checks):
+//! clients' writes on a read-only replica (`-READONLY`), and, while the
+//! link to the primary is not up and `replica-serve-stale-data` is `no`,
+//! every command not flagged `stale` (`-MASTERDOWN`). The connection that
+//! applies the primary's stream is never refused a write; while the link is
+//! down it sends only `stale` commands (`AUTH`, `REPLCONF`, `DEBUG RELOAD`).
+
+use kevy_rt::Flow;
+
+use crate::accounting::Shared;
+use crate::family::spec::{flags, Run, Spec};
+use crate::family::Local;
+use crate::repl::upstream::State;
+
+/// Redis's refusal of a write on a read-only replica.
+pub const READONLY: &[u8] = b"READONLY You can't write against a read only replica.";
+
+/// Redis's refusal of a command on a stale replica.
+pub const MASTERDOWN: &[u8] =
+    b"MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
+
+/// A script's call of a command not flagged `stale` on a stale replica.
+pub const STALE_CALL: &[u8] = b"Can not execute the command on a stale replica";
+
+/// True when a write (`cmd_flags` has `write`) from client `client` is
+/// refused: this server is a read-only replica and the client is not the
+/// link applying the primary's stream.
+#[inline]
+pub fn read_only_for(shared: &Shared, cmd_flags: u32, client: u64) -> bool {
+    cmd_flags & flags::WRITE != 0 && {
+        let up = &shared.upstream;
+        up.active() && !up.is_link(client) && shared.config.get_bool("replica-read-only")
+    }
+}
+
+/// Redis's "running stale": a replica whose link to the primary is not up
+/// (connecting, or loading the snapshot) while `replica-serve-stale-data`
+/// is `no`. One atomic load when this server is no replica.
+#[inline]
+pub fn running_stale(shared: &Shared) -> bool {
+    let up = &shared.upstream;
+    up.active()
+        && up.state() != State::Connected
+        && !shared.config.get_bool("replica-serve-stale-data")
+}
+
+/// The stand-in a command resolves to when a stale replica refuses it
+/// (`Commands::resolve`): `None` when `cmd` may run. A write on a read-only
+/// replica is left to its `-READONLY`, which Redis checks first.
+#[inline]
+pub fn stale_refusal(shared: &Shared, cmd: &'static Spec) -> Option<&'static Spec> {
+    if cmd.flags & flags::STALE != 0 || !running_stale(shared) {
+        return None;
+    }
+    if cmd.flags & flags::WRITE != 0 && shared.config.get_bool("replica-read-only") {
+        return None;
+    }
+    Some(&REFUSED_STALE)
+}
+
+/// The stand-in of a command refused on a stale replica.
+pub static REFUSED_STALE: Spec = Spec::new("(stale)", -1, 0, [0, 0, 0], Run::Local(refuse_stale));
+
+fn refuse_stale(c: &mut Local<'_>) -> Flow {
+    crate::family::txn::reject_with(c, MASTERDOWN)
+}
+
+#[cfg(test)]
+mod tests;
