@@ -35,6 +35,10 @@ pub const HIDDEN: u32 = 4;
 /// `local` from a local connection); set from the config file or the
 /// command line.
 pub const PROTECTED: u32 = 8;
+/// `Param::flags`: each config-file line adds to the value (`save 900 1`
+/// then `save 300 10`), the first one replacing the built-in value;
+/// `CONFIG SET` replaces it.
+pub const ACCUMULATES: u32 = 16;
 
 /// The settings read on the per-command path, as atomics.
 #[derive(Debug)]
@@ -83,6 +87,9 @@ struct State {
     file: Option<PathBuf>,
     /// Users declared by `user` lines so far (each may be declared once).
     users: Vec<Vec<u8>>,
+    /// Settings whose lines accumulate (`save`) that a line has set: the
+    /// first line replaces the built-in value, later ones add to it.
+    accumulated: Vec<usize>,
 }
 
 /// Why a `CONFIG SET` failed.
@@ -173,6 +180,7 @@ impl ConfigTable {
                 values: PARAMS.iter().map(|p| p.default_value()).collect(),
                 file: None,
                 users: Vec::new(),
+                accumulated: Vec::new(),
             }),
             live: Live::default(),
             settings: OnceLock::new(),
@@ -310,13 +318,18 @@ impl ConfigTable {
             return Err("wrong number of arguments".into());
         }
         let state = self.read();
+        // A first line of an accumulating setting starts from nothing.
+        let first = p.flags & ACCUMULATES != 0 && !state.accumulated.contains(&i);
         let v = p.parse(&Cx {
-            cur: &state.values[i],
+            cur: if first { "" } else { &state.values[i] },
             words,
             file: true,
             values: &state.values,
         })?;
         drop(state);
+        if first {
+            self.write().accumulated.push(i);
+        }
         if let Some(set) = p.set {
             set(&v)?;
         }

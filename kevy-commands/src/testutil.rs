@@ -17,7 +17,7 @@ pub const SHARDS: usize = 3;
 
 /// A fresh three-shard kevy on a real runtime, with Redis's defaults.
 pub fn harness() -> Kevy {
-    let redis = Redis::new();
+    let redis = redis();
     let server = TestServer::start(redis.clone(), SHARDS);
     Kevy {
         conns: vec![server.connect()],
@@ -26,10 +26,22 @@ pub fn harness() -> Kevy {
     }
 }
 
+/// The Redis command set for a test: without Redis's built-in `save`
+/// rules, so that a FLUSHALL (which saves when rules are set) writes no
+/// `dump.rdb` into the working directory that tests share.
+pub fn redis() -> Redis {
+    let redis = Redis::new();
+    redis
+        .config()
+        .load("save", &[""])
+        .expect("save \"\" is a valid setting");
+    redis
+}
+
 /// A fresh three-shard in-process harness (no sockets, no threads), for
 /// tests that reach into shards, ticks or sessions.
 pub fn inline() -> Harness<Redis> {
-    Harness::new(Redis::new(), SHARDS)
+    Harness::new(redis(), SHARDS)
 }
 
 /// A kevy server for one test, and its client connections (the first made
@@ -237,7 +249,7 @@ pub fn drive(
     words: &[&str],
     mut between: impl FnMut(usize, &mut [DriveKeyspace]),
 ) -> String {
-    let redis = Redis::new();
+    let redis = redis();
     let args: kevy_rt::OwnedArgs = words.iter().collect();
     let spec = crate::table::find(args.args()).expect("a valid command");
     let ctx = crate::Ctx::default();

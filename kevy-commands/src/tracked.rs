@@ -26,10 +26,11 @@ pub(crate) fn refuse_oom(shard: &mut ShardState, args: Args<'_>, out: &mut Vec<u
 
 /// True when a write from client `client` is refused: this server is a
 /// read-only replica and the client is not the link applying the
-/// primary's stream ([`family::replica::read_only_for`]).
+/// primary's stream ([`family::replica::read_only_for`]), nor the
+/// loading of an append-only file.
 #[inline]
 pub(crate) fn read_only_for(shard: &ShardState, cmd: &'static Spec, client: u64) -> bool {
-    family::replica::read_only_for(&shard.server.shared, cmd.flags, client)
+    !shard.loading && family::replica::read_only_for(&shard.server.shared, cmd.flags, client)
 }
 
 /// The refusal of a write on a read-only replica.

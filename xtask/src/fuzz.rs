@@ -238,7 +238,13 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let n = commands::fuzz(&mut rng, Instant::now() + slice)?;
     eprintln!("fuzz: command table: {n} commands");
 
-    let redis = Runtime::builder(kevy_commands::Redis::default())
+    // No snapshots: the fuzz inputs' writes stay in memory.
+    let commands = kevy_commands::Redis::default();
+    commands
+        .config()
+        .load("save", &[""])
+        .map_err(|e| e.to_string())?;
+    let redis = Runtime::builder(commands)
         .bind("127.0.0.1:0")
         .shards(2)
         .build()

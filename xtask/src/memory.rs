@@ -539,6 +539,9 @@ impl Server {
                 "127.0.0.1".into(),
                 "--threads".into(),
                 threads.to_string(),
+                // No snapshots, as the redis-server it is compared with.
+                "--save".into(),
+                String::new(),
             ]
         })
     }

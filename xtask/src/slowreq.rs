@@ -105,6 +105,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
             "127.0.0.1",
             "--threads",
             "2",
+            "--save",
+            "",
         ]
         .map(String::from),
         port,

@@ -25,7 +25,7 @@ fn logged(h: &mut Harness<Redis>, shards: usize) -> Vec<Vec<String>> {
 }
 
 fn harness(shards: usize) -> Harness<Redis> {
-    let mut h = Harness::new(Redis::new(), shards);
+    let mut h = Harness::new(crate::testutil::redis(), shards);
     for i in 0..shards {
         h.shard(i).set_propagating(true);
     }

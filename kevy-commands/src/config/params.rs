@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 
 use kevy_rt::Settings;
 
-use super::{HIDDEN, IMMUTABLE, PROTECTED, WORDS};
+use super::{ACCUMULATES, HIDDEN, IMMUTABLE, PROTECTED, WORDS};
 use crate::base::num::parse_i64;
 
 mod cluster;
@@ -374,6 +374,7 @@ fn parse_save(cx: &Cx<'_>) -> Result<String, String> {
     // split at spaces, as Redis does.
     let words: Vec<&str> = cx.words.iter().flat_map(|w| w.split_whitespace()).collect();
     if words.is_empty() {
+        // `save ""`: no rules (on a config-file line, none so far either).
         return Ok(String::new());
     }
     let valid = words.len().is_multiple_of(2)
@@ -393,7 +394,12 @@ fn parse_save(cx: &Cx<'_>) -> Result<String, String> {
             )
         })
         .collect();
-    Ok(pairs.join(" "))
+    let pairs = pairs.join(" ");
+    // A config-file line adds its rules to those of the lines before it.
+    Ok(match (cx.file, cx.cur.is_empty()) {
+        (true, false) => format!("{} {pairs}", cx.cur),
+        _ => pairs,
+    })
 }
 
 /// `maxmemory-clients`: a memory or percent value, as Redis parses it; only

@@ -97,7 +97,9 @@ pub fn queue(c: &mut Local<'_>, cmd: &'static Spec) -> Flow {
     }
     // A write on a read-only replica fails the transaction at once, as
     // Redis's `processCommand` refuses it before queueing.
-    if super::replica::read_only_for(&c.shard.server.shared, cmd.flags, c.cx.client.id) {
+    if !c.shard.loading
+        && super::replica::read_only_for(&c.shard.server.shared, cmd.flags, c.cx.client.id)
+    {
         m.dirty = true;
         resp::error(c.out, super::replica::READONLY);
         rejected(c, cmd, mark);

@@ -218,7 +218,7 @@ fn follow(shared: &Shared, current: &dyn Fn() -> bool, host: &str, port: u16) ->
             )?
         };
         if reply.starts_with('-') {
-            return Err(format!("AUTH refused: {reply}"));
+            return Err(format!("Unable to AUTH to MASTER: {reply}"));
         }
     }
     let me = shared.listening_port().to_string();

@@ -18,9 +18,23 @@ impl Binary {
         Binary::spawn_with(&["--port", "0", "--threads", "2"])
     }
 
+    /// Starts the binary with `args`. Without a configuration file it runs
+    /// without Redis's built-in `save` rules (`--save ""` first, so a
+    /// `save` the test passes still applies): its SIGTERM would write
+    /// `dump.rdb` into the working directory, for the next test to load.
+    /// With one, it runs in the file's directory, the test's own.
     pub(crate) fn spawn_with(args: &[&str]) -> Binary {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_kevy-server"))
-            .args(args)
+        let conf = args.first().filter(|a| !a.starts_with("--"));
+        let mut all = args.to_vec();
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_kevy-server"));
+        match conf.and_then(|c| std::path::Path::new(c).parent()) {
+            Some(dir) => {
+                cmd.current_dir(dir);
+            }
+            None => all.splice(0..0, ["--save", ""]).for_each(drop),
+        }
+        let mut child = cmd
+            .args(&all)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

@@ -121,6 +121,7 @@ impl Drop for Pki {
 /// kevy on `shards` shards with a plain and a TLS listener.
 pub fn kevy_tls(pki: &Pki, auth: ClientAuth, shards: usize) -> Server {
     let redis = Redis::default();
+    crate::util::no_snapshots(&redis);
     let rt = Runtime::builder(redis.clone())
         .bind("127.0.0.1:0")
         .tls("127.0.0.1:0", pki.config(auth).load().expect("TLS config"))

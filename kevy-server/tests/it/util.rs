@@ -42,6 +42,7 @@ pub fn kevy_with(redis: Redis) -> Server {
 
 /// Like [`kevy_with`], on `shards` shards.
 pub fn kevy_on(redis: Redis, shards: usize) -> Server {
+    no_snapshots(&redis);
     let rt = Runtime::builder(redis.clone())
         .bind("127.0.0.1:0")
         .shards(shards)
@@ -49,6 +50,16 @@ pub fn kevy_on(redis: Redis, shards: usize) -> Server {
         .expect("build the kevy runtime");
     redis.shared().set_listening_port(rt.local_addr().port());
     rt.start().expect("start the kevy runtime")
+}
+
+/// Turns off Redis's built-in `save` rules (a test's server would write
+/// `dump.rdb` into the working directory, and the next one load it); a
+/// test that wants them sets `save` once the server runs.
+pub fn no_snapshots(redis: &Redis) {
+    redis
+        .config()
+        .load("save", &[""])
+        .expect("save \"\" is a valid setting");
 }
 
 /// The shard that owns `key` in a [`kevy`] server.

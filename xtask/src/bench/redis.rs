@@ -78,7 +78,8 @@ fn implements(server: &Server, test: &str) -> bool {
 
 pub(super) fn start_kevy(o: &Options, bin: &Path, extra: &[String]) -> Result<Server, String> {
     let port = o.port()?;
-    let mut args = ["--port", &port.to_string(), "--threads", "2"]
+    // No snapshots, as the redis-server it is compared with.
+    let mut args = ["--port", &port.to_string(), "--threads", "2", "--save", ""]
         .map(String::from)
         .to_vec();
     args.extend_from_slice(extra);

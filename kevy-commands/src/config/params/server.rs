@@ -91,7 +91,13 @@ pub static PARAMS: &[Param] = &[
                 Ok(())
             }
         }),
-    Param::new("save", Kind::Custom(parse_save, save_lines), "").flags(WORDS),
+    // Redis's built-in rules (a first `save` line replaces them).
+    Param::new(
+        "save",
+        Kind::Custom(parse_save, save_lines),
+        "3600 1 300 100 60 10000",
+    )
+    .flags(WORDS | ACCUMULATES),
     Param::new("appendonly", Kind::Bool, "no"),
     Param::new(
         "appendfsync",

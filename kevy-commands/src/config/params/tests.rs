@@ -42,8 +42,14 @@ fn names_and_aliases_are_unique() {
             vec![d.as_str()]
         };
         let values: Vec<String> = PARAMS.iter().map(|p| p.default_value()).collect();
+        // An accumulating setting's first line starts from nothing.
+        let cur = if p.flags & crate::config::ACCUMULATES != 0 {
+            ""
+        } else {
+            &d
+        };
         let cx = Cx {
-            cur: &d,
+            cur,
             words: &words,
             file: true,
             values: &values,

@@ -10,7 +10,7 @@ use crate::model::value::Value;
 use crate::store::db::Clock;
 use crate::table;
 use crate::testutil::drive;
-use crate::{Ctx, Redis};
+use crate::Ctx;
 
 /// Two shards; with this router `a` lives on shard 1, `b` and `g` on shard 0.
 fn shards() -> (Vec<ShardState>, Router) {
@@ -23,7 +23,7 @@ fn shards() -> (Vec<ShardState>, Router) {
 
 /// Runs `words` on shard `s` directly (a command of another client).
 fn on(shards: &mut [ShardState], s: usize, words: &[&str]) -> String {
-    let redis = Redis::new();
+    let redis = crate::testutil::redis();
     let args: OwnedArgs = words.iter().collect();
     let spec = table::find(args.args()).expect("a valid command");
     let mut out = Vec::new();

@@ -70,7 +70,7 @@ fn unknown_command_quotes_args_like_redis() {
 #[test]
 fn sessions_keep_their_database() {
     let mut h = inline();
-    let db = crate::Redis::new().databases(2);
+    let db = crate::testutil::redis().databases(2);
     let mut h2 = kevy_rt::testing::Harness::new(db, 3);
     assert_eq!(h2.run(&["SELECT", "1"]), b"+OK\r\n");
     assert_eq!(

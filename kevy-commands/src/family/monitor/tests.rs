@@ -130,6 +130,7 @@ fn monitor_lines_are_formatted_like_redis() {
 fn shutdown_stops_the_runtime_or_answers_like_redis() {
     let mut h = inline();
     // Replies recorded from redis-server 7.0.15 (save "", no AOF).
+    assert_eq!(run(&mut h, &["CONFIG", "SET", "save", ""]), b"+OK\r\n");
     assert_eq!(
         run(&mut h, &["SHUTDOWN", "ABORT"]),
         b"-ERR No shutdown in progress.\r\n"
@@ -159,4 +160,14 @@ fn shutdown_stops_the_runtime_or_answers_like_redis() {
         h.run_flow(&["shutdown", "nosave", "now", "force"]),
         (Vec::new(), Flow::Shutdown)
     );
+    // With save rules (Redis's built-in ones), a plain SHUTDOWN saves.
+    assert_eq!(
+        run(
+            &mut h,
+            &["CONFIG", "SET", "save", "3600 1 300 100 60 10000"]
+        ),
+        b"+OK\r\n"
+    );
+    assert_eq!(h.run_flow(&["SHUTDOWN"]), (Vec::new(), Flow::Shutdown));
+    assert!(asked(&h));
 }

@@ -3,7 +3,7 @@
 use kevy_rt::testing::TestServer;
 
 fn harness() -> TestServer {
-    TestServer::start(crate::Redis::new(), 3)
+    TestServer::start(crate::testutil::redis(), 3)
 }
 
 #[test]
