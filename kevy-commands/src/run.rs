@@ -43,12 +43,12 @@ impl Redis {
         }
         // Inside EXEC nothing is refused for memory: the transaction as a
         // whole was checked when EXEC started (Redis's processCommand).
-        if cmd.flags & table::flags::DENYOOM != 0
-            && !ctx.in_exec
-            && !ctx.allow_oom
-            && shard.refuses_write(args)
-        {
-            return refuse_oom(shard, args, out, ctx.quiet);
+        if !ctx.in_exec {
+            if cmd.flags & table::flags::DENYOOM == 0 || ctx.allow_oom {
+                shard.evict_before();
+            } else if shard.refuses_write(args) {
+                return refuse_oom(shard, args, out, ctx.quiet);
+            }
         }
         if ctx.subscribed {
             return refuse_subscribed(shard, cmd, args, out, ctx.quiet);

@@ -76,9 +76,12 @@ pub fn queue(c: &mut Local<'_>, cmd: &'static Spec) -> Flow {
             .done(cmd, 0, &reply, &c.session.who(), c.args, None);
         return flow;
     }
-    if let (true, Run::Local(refuse)) = (cmd.name.starts_with('('), cmd.run) {
+    let stand_in = cmd.name.starts_with('(') && !std::ptr::eq(cmd, &connection::REJECT);
+    if let (true, Run::Local(refuse)) = (stand_in, cmd.run) {
         // A stand-in for a refusal (a stale replica's, a busy script's):
-        // refused now, failing the transaction, never queued.
+        // refused now, failing the transaction, never queued. (A request
+        // that failed to resolve on a runtime error is queued, as in
+        // Redis: its error comes at EXEC.)
         let flow = refuse(c);
         let reply = c.out[mark..].to_vec();
         c.shard

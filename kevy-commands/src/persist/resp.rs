@@ -62,7 +62,8 @@ pub fn write_key(buf: &mut Vec<u8>, key: &[u8], value: &Value, at: Option<Ms>) {
 }
 
 /// A stream as Redis's `rewriteStreamObject` writes it: its entries by
-/// XADD with their IDs (an empty stream: one XADD trimmed by `MAXLEN 0`),
+/// XADD with their IDs (an empty stream: one XADD of ID 0-1 trimmed by
+/// `MAXLEN 0`),
 /// XSETID with the counters, then each group (XGROUP CREATE … ENTRIESREAD),
 /// its pending entries (XCLAIM … FORCE JUSTID with their delivery time and
 /// count) and its consumers without pending entries (XGROUP CREATECONSUMER).
@@ -83,7 +84,9 @@ fn write_stream(buf: &mut Vec<u8>, key: &[u8], st: &crate::model::stream::Stream
     });
     let last = id(st.log.last_id);
     if !any {
-        cmd(buf, b"XADD", key, &[b"MAXLEN", b"0", &last, b"x", b"y"]);
+        // Redis's trick, with its ID 0-1 (the last ID may be 0-0, which
+        // XADD refuses): XSETID then sets the real one.
+        cmd(buf, b"XADD", key, &[b"MAXLEN", b"0", b"0-1", b"x", b"y"]);
     }
     let added = st.log.entries_added.to_string();
     let maxdel = id(st.log.max_deleted);

@@ -300,7 +300,10 @@ fn apply(
             Err(e)
                 if matches!(
                     e.kind(),
-                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                    std::io::ErrorKind::WouldBlock
+                        | std::io::ErrorKind::TimedOut
+                        // A signal (SIGSTOP then SIGCONT): read again.
+                        | std::io::ErrorKind::Interrupted
                 ) =>
             {
                 continue;
@@ -342,6 +345,17 @@ fn apply(
     }
 }
 
+/// `r.read(buf)`, again when a signal interrupted it (a stopped and
+/// continued process must not lose its link).
+fn read_again(r: &mut impl Read, buf: &mut [u8]) -> Result<usize> {
+    loop {
+        match r.read(buf) {
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            other => return other.map_err(err),
+        }
+    }
+}
+
 fn ack(out: &mut TcpStream, offset: u64) -> Result<()> {
     let offset = offset.to_string();
     let argv: [&[u8]; 3] = [b"REPLCONF", b"ACK", offset.as_bytes()];
@@ -368,7 +382,7 @@ fn read_snapshot(r: &mut BufReader<TcpStream>) -> Result<Vec<u8>> {
         let mut data = Vec::new();
         let mut chunk = [0u8; 64 * 1024];
         loop {
-            let n = r.read(&mut chunk).map_err(err)?;
+            let n = read_again(r, &mut chunk)?;
             if n == 0 {
                 return Err("the primary closed the link inside the snapshot".into());
             }
@@ -516,7 +530,7 @@ impl Local {
             if let Some(n) = reply_len(&self.buf) {
                 return Ok(self.buf.drain(..n).collect());
             }
-            let n = self.sock.read(&mut chunk).map_err(err)?;
+            let n = read_again(&mut self.sock, &mut chunk)?;
             if n == 0 {
                 return Err("the local link closed".into());
             }

@@ -132,6 +132,22 @@ impl ShardState {
         self.evict.limited() && self.write_over_limit(args)
     }
 
+    /// Before any other command: evicts as needed, as Redis does before
+    /// every command while over `maxmemory` (reads included), refusing
+    /// nothing.
+    #[inline]
+    pub fn evict_before(&mut self) {
+        if self.evict.limited() {
+            self.evict_now();
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn evict_now(&mut self) {
+        self.perform_evictions();
+    }
+
     #[cold]
     #[inline(never)]
     fn write_over_limit(&mut self, args: Args<'_>) -> bool {

@@ -218,3 +218,32 @@ fn bgrewriteaof_in_exec_is_scheduled_and_runs() {
     kill(b);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// An empty stream whose last ID is still 0-0 (a group made with
+/// MKSTREAM) survives a rewrite into a RESP base (Redis's "empty stream
+/// with no lastid" case): the XADD that makes it uses ID 0-1, then XSETID
+/// puts back 0-0, and DEBUG LOADAOF gives back the stream and its group.
+#[test]
+fn an_empty_stream_with_no_last_id_survives_a_resp_rewrite() {
+    let dir = temp("empty-stream");
+    let a = kevy(&dir, "no");
+    let mut c = con(a.addr);
+    let info =
+        |c: &mut redis::Connection, what: &str| format!("{:?}", q(c, &["XINFO", what, "mystream"]));
+    assert_eq!(
+        text(q(
+            &mut c,
+            &["XGROUP", "CREATE", "mystream", "g", "$", "MKSTREAM"]
+        )),
+        "OK"
+    );
+    let (stream, groups) = (info(&mut c, "STREAM"), info(&mut c, "GROUPS"));
+    q(&mut c, &["BGREWRITEAOF"]);
+    settle(&mut c, "aof_rewrite_in_progress", "0");
+    assert_eq!(info_field(&mut c, "aof_last_bgrewrite_status"), "ok");
+    assert_eq!(text(q(&mut c, &["DEBUG", "LOADAOF"])), "OK");
+    assert_eq!(info(&mut c, "STREAM"), stream);
+    assert_eq!(info(&mut c, "GROUPS"), groups);
+    kill(a);
+    let _ = std::fs::remove_dir_all(&dir);
+}

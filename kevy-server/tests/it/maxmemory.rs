@@ -357,3 +357,23 @@ fn limit_honoured(policy: &str, args: &[&str], key: impl Fn(u64) -> String) {
         "{policy}: used_memory {used}, limit {limit}"
     );
 }
+
+/// Over `maxmemory`, a read evicts too, before it runs, as Redis evicts
+/// before every command: the key with a TTL is gone (and counted) by the
+/// time the GETBIT that follows the big SETBIT answers (Redis's "tracking
+/// invalidation of eviction keys before the response" case, one shard).
+#[test]
+fn a_read_over_the_limit_evicts_before_it_runs() {
+    let (_server, mut c) = spawn("0", "volatile-random");
+    let used = info_field(&mut c, "memory", "used_memory");
+    let limit = (used + 100 * 1024).to_string();
+    assert_eq!(c.call(&["CONFIG", "SET", "maxmemory", &limit]), b"+OK\r\n");
+    assert_eq!(c.call(&["SETEX", "{t}volatile", "10000", "x"]), b"+OK\r\n");
+    // 200 KB: over the limit once it is written (nothing to evict before).
+    assert_eq!(c.call(&["SETBIT", "{t}big", "1600000", "0"]), b":0\r\n");
+    assert_eq!(info_field(&mut c, "stats", "evicted_keys"), 0);
+    assert_eq!(c.call(&["GETBIT", "{t}big", "0"]), b":0\r\n");
+    assert_eq!(info_field(&mut c, "stats", "evicted_keys"), 1);
+    assert_eq!(c.call(&["EXISTS", "{t}volatile"]), b":0\r\n");
+    assert_eq!(c.call(&["CONFIG", "SET", "maxmemory", "0"]), b"+OK\r\n");
+}

@@ -467,6 +467,19 @@ fn the_binary_follows_the_primary_its_configuration_names() {
     run(&mut p, &["SET", "later", "2"]);
     assert_eq!(p.call(&["WAIT", "1", "0"]), b":1\r\n");
     assert_eq!(r.call(&["GET", "later"]), b"$1\r\n2\r\n");
+    // Stopped and continued (SIGSTOP, SIGCONT: the link's read is
+    // interrupted), the replica keeps its link: the writes meanwhile are
+    // applied and acknowledged, and the primary made no second full sync.
+    let pid = bin.pid() as libc::pid_t;
+    // SAFETY: kill(2) on our own child's pid has no memory effects.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGSTOP) }, 0);
+    run(&mut p, &["SET", "while-stopped", "3"]);
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    // SAFETY: as above.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGCONT) }, 0);
+    assert_eq!(p.call(&["WAIT", "1", "0"]), b":1\r\n");
+    assert_eq!(r.call(&["GET", "while-stopped"]), b"$1\r\n3\r\n");
+    assert_eq!(info(&mut p, "stats", "sync_full").as_deref(), Some("1"));
     let (status, _) = bin.stop(libc::SIGTERM);
     assert!(status.success());
     drop(redis);
