@@ -199,31 +199,37 @@ fn out_of_memory(
     Some(reply)
 }
 
-/// On a stale replica ([`crate::family::replica::running_stale`]), an
-/// `EXEC` whose transaction queued a command not flagged `stale` is refused
-/// with `-MASTERDOWN` and the transaction discarded, though the replica
-/// went stale after the queueing (Redis's `processCommand`).
+/// An `EXEC` refused for what its transaction queued, though the state
+/// changed after the queueing (Redis's `processCommand`): a write while too
+/// few replicas are good (`-NOREPLICAS`), or, on a stale replica
+/// ([`crate::family::replica::running_stale`]), a command not flagged
+/// `stale` (`-MASTERDOWN`); the transaction is discarded.
 fn stale(
     shard: &mut ShardState,
     session: &mut Session,
     (cmd, _): (&'static Spec, Args<'_>),
 ) -> Option<Vec<u8>> {
+    use crate::family::replica;
     let multi = session.multi.as_ref()?;
-    if !crate::family::replica::running_stale(&shard.server.shared) {
+    let shared = &shard.server.shared;
+    let (stale, writes) = (crate::table::flags::STALE, crate::table::flags::WRITE);
+    let any = |flag: u32, set: bool| {
+        multi
+            .queue
+            .iter()
+            .any(|q| table::find(q.args()).is_ok_and(|s| (s.flags & flag != 0) == set))
+    };
+    let text = if shared.replicas.refusing() && !shared.upstream.active() && any(writes, true) {
+        replica::NOREPLICAS
+    } else if replica::running_stale(shared) && any(stale, false) {
+        replica::MASTERDOWN
+    } else {
         return None;
-    }
-    let stale = crate::table::flags::STALE;
-    if multi
-        .queue
-        .iter()
-        .all(|q| table::find(q.args()).is_ok_and(|s| s.flags & stale != 0))
-    {
-        return None;
-    }
+    };
     session.multi = None;
     crate::family::watch::unwatch_all(shard, session);
     let mut err = Vec::new();
-    resp::error(&mut err, crate::family::replica::MASTERDOWN);
+    resp::error(&mut err, text);
     let reply = crate::base::error::exec_abort(&err);
     shard.server.rejected(table::ids::id_of(cmd), &reply);
     Some(reply)

@@ -14,7 +14,8 @@ use crate::table::{self, Run, Spec};
 use crate::tracked::{finish, TimedReply, Tracked};
 use crate::{aofrun, dispatch, events, exec, family, script, Redis};
 
-/// A write refused on a read-only replica (`-READONLY`), or a `denyoom`
+/// A write refused on a read-only replica (`-READONLY`) or for want of
+/// good replicas (`-NOREPLICAS`), or a `denyoom`
 /// command (FUNCTION LOAD / RESTORE among the script-owned ones) refused
 /// over `maxmemory` with Redis's `-OOM` (none inside EXEC: the transaction
 /// was checked as a whole when it started); counted as a rejected call.
@@ -25,8 +26,12 @@ pub(crate) fn refuse_oom(
     args: Args<'_>,
     t0: clock::Stamp,
 ) -> Option<Planned<Tracked>> {
-    let readonly = !ctx.in_exec && crate::tracked::read_only_for(shard, cmd, ctx.client);
-    if !readonly
+    let refused = if ctx.in_exec {
+        None
+    } else {
+        crate::tracked::write_refusal(shard, cmd, ctx.client)
+    };
+    if refused.is_none()
         && (cmd.flags & table::flags::DENYOOM == 0
             || ctx.in_exec
             || ctx.allow_oom
@@ -35,8 +40,8 @@ pub(crate) fn refuse_oom(
         return None;
     }
     let mut reply = Vec::new();
-    if readonly {
-        resp::error(&mut reply, crate::family::replica::READONLY);
+    if let Some(err) = refused {
+        resp::error(&mut reply, err);
     } else {
         resp::error(&mut reply, shard::evict::OOM);
     }

@@ -48,6 +48,19 @@ impl Default for Redis {
             };
             crate::aofrun::reload(&redis, nshards)
         }));
+        // CONFIG SET of the good-replica minimum applies at once (Redis's
+        // `updateGoodSlaves`); the tick counts again from the settings.
+        for name in ["min-replicas-to-write", "min-replicas-max-lag"] {
+            let weak = Arc::downgrade(&shared);
+            shared.config.on_change(name, move |_| {
+                if let Some(shared) = weak.upgrade() {
+                    let n = |s: &str| shared.config.get_i64(s).max(0) as u64;
+                    shared
+                        .replicas
+                        .set_minimum(n("min-replicas-to-write"), n("min-replicas-max-lag"));
+                }
+            });
+        }
         Redis {
             acl: shared.config.live().acl.clone(),
             shared,

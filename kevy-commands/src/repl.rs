@@ -43,6 +43,13 @@ pub struct Replicas {
     waits: Mutex<Vec<Waiter>>,
     /// A `WAIT` parked since the last `REPLCONF GETACK` went out.
     want_ack: std::sync::atomic::AtomicBool,
+    /// `min-replicas-to-write` and `min-replicas-max-lag` (seconds).
+    minimum: (AtomicU64, AtomicU64),
+    /// Fewer good replicas than `min-replicas-to-write`: writes are
+    /// refused (`-NOREPLICAS`). Counted again at every tick, on every
+    /// acknowledgement, and when a replica comes or goes, as Redis's
+    /// `refreshGoodSlavesCount` is.
+    refusing: std::sync::atomic::AtomicBool,
 }
 
 /// A client parked in `WAIT numreplicas`: done once `need` replicas have
@@ -86,6 +93,8 @@ struct Replica {
     ip: String,
     /// The offset it last acknowledged (`REPLCONF ACK`).
     acked: u64,
+    /// When it last acknowledged (unix ms; its attachment before that).
+    ack_ms: u64,
 }
 
 /// What `INFO replication` and `ROLE` show of one replica.
@@ -106,6 +115,42 @@ fn lock(m: &Mutex<Vec<Replica>>) -> std::sync::MutexGuard<'_, Vec<Replica>> {
 }
 
 impl Replicas {
+    /// True while writes are refused for want of good replicas
+    /// (`-NOREPLICAS`): one relaxed load.
+    #[inline]
+    pub fn refusing(&self) -> bool {
+        self.refusing.load(Ordering::Relaxed)
+    }
+
+    /// Sets `min-replicas-to-write` and `min-replicas-max-lag` (seconds)
+    /// and counts the good replicas again.
+    pub fn set_minimum(&self, to_write: u64, max_lag: u64) {
+        self.minimum.0.store(to_write, Ordering::Relaxed);
+        self.minimum.1.store(max_lag, Ordering::Relaxed);
+        self.count_good(&lock(&self.list));
+    }
+
+    /// Counts the good replicas (online, acknowledged within
+    /// `min-replicas-max-lag` seconds) and says whether writes are refused:
+    /// fewer than `min-replicas-to-write`, both settings non-zero.
+    fn count_good(&self, list: &[Replica]) {
+        let (to_write, max_lag) = (
+            self.minimum.0.load(Ordering::Relaxed),
+            self.minimum.1.load(Ordering::Relaxed),
+        );
+        let refuse = to_write != 0 && max_lag != 0 && {
+            let now = crate::base::clock::now_ms().max(0) as u64 / 1000;
+            let good = list
+                .iter()
+                .filter(|r| {
+                    r.started.iter().all(|s| *s) && now.saturating_sub(r.ack_ms / 1000) <= max_lag
+                })
+                .count() as u64;
+            good < to_write
+        };
+        self.refusing.store(refuse, Ordering::Relaxed);
+    }
+
     /// True while some replica is attached (one atomic load).
     #[inline]
     pub fn active(&self) -> bool {
@@ -149,19 +194,23 @@ impl Replicas {
             port,
             ip,
             acked: 0,
+            ack_ms: crate::base::clock::now_ms().max(0) as u64,
         });
         self.count.store(list.len(), Ordering::Release);
+        self.count_good(&list);
         Some(start)
     }
 
     /// Shard `shard` has cut for replica `id`: what it hands over from now
     /// on is owed to it.
     pub fn start(&self, id: u64, shard: usize) {
-        if let Some(r) = lock(&self.list).iter_mut().find(|r| r.id == id) {
+        let mut list = lock(&self.list);
+        if let Some(r) = list.iter_mut().find(|r| r.id == id) {
             if let Some(s) = r.started.get_mut(shard) {
                 *s = true;
             }
         }
+        self.count_good(&list);
     }
 
     /// Detaches client `id` (closed, or its snapshot failed).
@@ -177,6 +226,7 @@ impl Replicas {
         let mut list = lock(&self.list);
         list.retain(|r| r.id != id);
         self.count.store(list.len(), Ordering::Release);
+        self.count_good(&list);
     }
 
     /// Records the port client `id` listens on (`REPLCONF
@@ -201,6 +251,8 @@ impl Replicas {
             return;
         };
         r.acked = acked;
+        r.ack_ms = crate::base::clock::now_ms().max(0) as u64;
+        self.count_good(&list);
         // Lock order: the list, then the waits.
         let mut waits = self.waits.lock().unwrap_or_else(|e| e.into_inner());
         for w in waits.iter_mut().filter(|w| !w.told) {

@@ -12,7 +12,7 @@ use crate::session::{Ctx, Session};
 use crate::shard::ShardState;
 use crate::table::{self, Run, Spec};
 use crate::tracked::{
-    finish, misrouted, read_only_for, refuse_oom, refuse_readonly, refuse_subscribed, uncount,
+    finish, misrouted, refuse_oom, refuse_subscribed, refuse_write, uncount, write_refusal,
 };
 use crate::{aofrun, events, family, Redis};
 
@@ -38,8 +38,10 @@ impl Redis {
         // Inside EXEC nothing is refused as a replica's: the queued
         // commands were checked when queued (Redis's processCommand), and
         // the transaction may have made this server a replica itself.
-        if !ctx.in_exec && read_only_for(shard, cmd, ctx.client) {
-            return refuse_readonly(shard, args, out, ctx.quiet);
+        if !ctx.in_exec {
+            if let Some(err) = write_refusal(shard, cmd, ctx.client) {
+                return refuse_write(shard, err, args, out, ctx.quiet);
+            }
         }
         // Inside EXEC nothing is refused for memory: the transaction as a
         // whole was checked when EXEC started (Redis's processCommand).

@@ -24,24 +24,32 @@ pub(crate) fn refuse_oom(shard: &mut ShardState, args: Args<'_>, out: &mut Vec<u
     finish(out, mark, quiet);
 }
 
-/// True when a write from client `client` is refused: this server is a
-/// read-only replica and the client is not the link applying the
-/// primary's stream ([`family::replica::read_only_for`]), nor the
-/// loading of an append-only file.
+/// The refusal of a write from client `client`, if it is refused
+/// ([`family::replica::write_refusal`]); never while an append-only file
+/// loads.
 #[inline]
-pub(crate) fn read_only_for(shard: &ShardState, cmd: &'static Spec, client: u64) -> bool {
-    !shard.loading && family::replica::read_only_for(&shard.server.shared, cmd.flags, client)
+pub(crate) fn write_refusal(
+    shard: &ShardState,
+    cmd: &'static Spec,
+    client: u64,
+) -> Option<&'static [u8]> {
+    if shard.loading {
+        return None;
+    }
+    family::replica::write_refusal(&shard.server.shared, cmd.flags, client)
 }
 
-/// The refusal of a write on a read-only replica.
-pub(crate) fn refuse_readonly(
+/// The refusal of a write (`-READONLY`, `-NOREPLICAS`), accounted as a
+/// rejected call.
+pub(crate) fn refuse_write(
     shard: &mut ShardState,
+    err: &[u8],
     args: Args<'_>,
     out: &mut Vec<u8>,
     quiet: bool,
 ) {
     let mark = out.len();
-    resp::error(out, family::replica::READONLY);
+    resp::error(out, err);
     shard
         .server
         .rejected(table::ids::id_of_args(args), &out[mark..]);

@@ -262,6 +262,18 @@ pub fn ping_replicas(shard: &mut ShardState) {
     if shared.replicas.take_want_ack() {
         send(shard, &[b"REPLCONF", b"GETACK", b"*"]);
     }
+    // The good replicas, counted again (lags grow with time alone).
+    let setting = |name: &str| {
+        shared
+            .config
+            .get(name)
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    shared.replicas.set_minimum(
+        setting("min-replicas-to-write"),
+        setting("min-replicas-max-lag"),
+    );
     let period = shared
         .config
         .get("repl-ping-replica-period")

@@ -1,5 +1,6 @@
 //! What a replica refuses, and when (Redis's `processCommand` checks):
-//! clients' writes on a read-only replica (`-READONLY`), and, while the
+//! clients' writes on a read-only replica (`-READONLY`), writes on a
+//! primary with too few good replicas (`-NOREPLICAS`), and, while the
 //! link to the primary is not up and `replica-serve-stale-data` is `no`,
 //! every command not flagged `stale` (`-MASTERDOWN`). The connection that
 //! applies the primary's stream is never refused a write; while the link is
@@ -19,6 +20,10 @@ pub const READONLY: &[u8] = b"READONLY You can't write against a read only repli
 pub const MASTERDOWN: &[u8] =
     b"MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
 
+/// Redis's refusal of a write while fewer replicas acknowledge than
+/// `min-replicas-to-write` asks for.
+pub const NOREPLICAS: &[u8] = b"NOREPLICAS Not enough good replicas to write.";
+
 /// A script's call of a command not flagged `stale` on a stale replica.
 pub const STALE_CALL: &[u8] = b"Can not execute the command on a stale replica";
 
@@ -31,6 +36,21 @@ pub fn read_only_for(shared: &Shared, cmd_flags: u32, client: u64) -> bool {
         let up = &shared.upstream;
         up.active() && !up.is_link(client) && shared.config.get_bool("replica-read-only")
     }
+}
+
+/// The refusal of a write (`cmd_flags` has `write`) from client `client`,
+/// if it is refused: on a primary, while too few replicas are good
+/// (`-NOREPLICAS`); on a read-only replica, unless the client is the link
+/// (`-READONLY`). One branch for a command that does not write.
+#[inline]
+pub fn write_refusal(shared: &Shared, cmd_flags: u32, client: u64) -> Option<&'static [u8]> {
+    if cmd_flags & flags::WRITE == 0 {
+        return None;
+    }
+    if shared.replicas.refusing() && !shared.upstream.active() {
+        return Some(NOREPLICAS);
+    }
+    read_only_for(shared, cmd_flags, client).then_some(READONLY)
 }
 
 /// Redis's "running stale": a replica whose link to the primary is not up

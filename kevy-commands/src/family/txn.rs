@@ -98,13 +98,17 @@ pub fn queue(c: &mut Local<'_>, cmd: &'static Spec) -> Flow {
         rejected(c, cmd, mark);
         return Flow::Continue;
     }
-    // A write on a read-only replica fails the transaction at once, as
-    // Redis's `processCommand` refuses it before queueing.
-    if !c.shard.loading
-        && super::replica::read_only_for(&c.shard.server.shared, cmd.flags, c.cx.client.id)
-    {
+    // A write on a read-only replica, or on a primary with too few good
+    // replicas, fails the transaction at once, as Redis's `processCommand`
+    // refuses it before queueing.
+    let refused = if c.shard.loading {
+        None
+    } else {
+        super::replica::write_refusal(&c.shard.server.shared, cmd.flags, c.cx.client.id)
+    };
+    if let Some(err) = refused {
         m.dirty = true;
-        resp::error(c.out, super::replica::READONLY);
+        resp::error(c.out, err);
         rejected(c, cmd, mark);
         return Flow::Continue;
     }

@@ -234,6 +234,12 @@ fn refuses_on_replica(
     use crate::family::replica;
     let shared = &env.shard.server.shared;
     if !shared.upstream.active() {
+        // A primary: a script with flags that may write needs its good
+        // replicas (`scriptPrepareForRun`).
+        if !compat && !no_writes && shared.replicas.refusing() {
+            resp::error(out, replica::NOREPLICAS);
+            return true;
+        }
         return false;
     }
     let writes = crate::table::flags::WRITE;

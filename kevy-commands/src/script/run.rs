@@ -244,6 +244,14 @@ impl Env<'_> {
             }
         };
         if spec.flags & flags::WRITE != 0 {
+            let shared = &self.shard.server.shared;
+            if shared.replicas.refusing() && !shared.upstream.active() {
+                // A script without flags (the others were refused before
+                // they ran): `scriptVerifyWriteCommandAllow`.
+                let mut reply = Vec::new();
+                crate::base::resp::error(&mut reply, crate::family::replica::NOREPLICAS);
+                return Some(reply);
+            }
             if !super::busy::writing() {
                 // Killed before this write: the hook ends the run.
                 return Some(err(super::busy::KILLED.as_bytes()));

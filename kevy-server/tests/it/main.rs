@@ -41,6 +41,7 @@ mod pubsub;
 mod queue;
 mod rdb;
 mod rdb_cut;
+mod replica_gates;
 mod replication;
 mod script_bank;
 mod script_busy;

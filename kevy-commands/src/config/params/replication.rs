@@ -4,11 +4,11 @@
 //! refuses clients' writes, `repl-ping-replica-period` paces a primary's
 //! pings; the settings that tune the rest (backlog, diskless sync,
 //! timeouts…) are accepted and kept, with no effect on kevy's full
-//! resynchronizations; `min-replicas-to-write` is refused with the reason.
+//! resynchronizations; `min-replicas-to-write` and `min-replicas-max-lag`
+//! make a primary refuse writes while too few replicas acknowledge
+//! (`crate::repl::Replicas::refusing`).
 
 use super::*;
-
-const NO_REPL: &str = "replication is not implemented yet";
 
 /// The replication settings.
 pub static PARAMS: &[Param] = &[
@@ -61,8 +61,7 @@ pub static PARAMS: &[Param] = &[
     ),
     Param::new("repl-backlog-ttl", Kind::Int(0, i64::MAX), "3600"),
     Param::new("min-replicas-to-write", Kind::Int(0, i32::MAX as i64), "0")
-        .alias("min-slaves-to-write")
-        .refuse(NO_REPL),
+        .alias("min-slaves-to-write"),
     Param::new("min-replicas-max-lag", Kind::Int(0, i32::MAX as i64), "10")
         .alias("min-slaves-max-lag"),
     Param::new(

@@ -61,22 +61,18 @@ fn names_and_aliases_are_unique() {
 #[test]
 fn features_kevy_lacks_take_only_their_default() {
     let t = ConfigTable::new();
-    assert_eq!(set(&t, &[("min-replicas-to-write", "0")]), Ok(()));
+    assert_eq!(set(&t, &[("cluster-node-timeout", "15000")]), Ok(()));
     assert_eq!(
-        set(&t, &[("min-replicas-to-write", "1")]),
+        set(&t, &[("cluster-node-timeout", "1")]),
         failed(
-            "min-replicas-to-write",
-            "'min-replicas-to-write' is not supported: replication is not implemented yet"
+            "cluster-node-timeout",
+            "'cluster-node-timeout' is not supported: cluster mode is not implemented"
         )
     );
-    // Through an alias: the alias is named, the reason names the setting.
-    assert_eq!(
-        set(&t, &[("min-slaves-to-write", "1")]),
-        failed(
-            "min-slaves-to-write",
-            "'min-replicas-to-write' is not supported: replication is not implemented yet"
-        )
-    );
+    // Replication's: `min-replicas-to-write` is kept (a primary refuses
+    // writes by it), also through its alias.
+    assert_eq!(set(&t, &[("min-slaves-to-write", "1")]), Ok(()));
+    assert_eq!(t.get("min-replicas-to-write").as_deref(), Some("1"));
     // The settings that tune a primary's replicas are kept, as a primary
     // without replicas keeps them.
     assert_eq!(set(&t, &[("repl-timeout", "61")]), Ok(()));
