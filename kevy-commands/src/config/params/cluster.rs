@@ -6,7 +6,7 @@
 use super::*;
 
 const NO_CLUSTER: &str = "cluster mode is not implemented";
-const NO_REPLICATION: &str = "replication is not implemented yet";
+const NO_REPLICATION: &str = "replication over TLS is not implemented";
 const NO_KEY_PASS: &str = "encrypted private keys are not supported (rustls reads plain PEM keys)";
 const NO_DH: &str = "TLS uses ECDHE key exchange only (rustls has no finite-field DH)";
 

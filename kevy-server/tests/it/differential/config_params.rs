@@ -18,7 +18,7 @@ const HIDDEN: &[&str] = &[
     "loading-process-events-interval-bytes",
 ];
 
-const REPL: &str = "replication is not implemented yet";
+const REPL_TLS: &str = "replication over TLS is not implemented";
 const CLUSTER: &str = "cluster mode is not implemented";
 const TLS: &str = "kevy cannot change the TLS settings while it runs";
 const TLS_KEY_PASS: &str = "encrypted private keys are not supported (rustls reads plain PEM keys)";
@@ -30,7 +30,6 @@ const FIXED: &str = "kevy's process settings are fixed";
 
 /// Settings kevy refuses to change, with the reason its error ends with.
 const REFUSED: &[(&str, &[&str])] = &[
-    (REPL, &["min-replicas-to-write", "min-slaves-to-write"]),
     (
         CLUSTER,
         &[
@@ -73,7 +72,7 @@ const REFUSED: &[(&str, &[&str])] = &[
     ),
     (CLUSTER, &["tls-cluster"]),
     (
-        REPL,
+        REPL_TLS,
         &[
             "tls-replication",
             "tls-client-cert-file",
