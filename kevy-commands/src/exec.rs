@@ -190,13 +190,24 @@ fn out_of_memory(
     if !denyoom || !shard.refuses_write(args) {
         return None;
     }
+    Some(discard(shard, session, cmd, crate::shard::evict::OOM))
+}
+
+/// Discards the session's transaction for `EXEC`'s refusal `text`: the
+/// `-EXECABORT` reply quoting it, accounted as a rejected call.
+fn discard(
+    shard: &mut ShardState,
+    session: &mut Session,
+    cmd: &'static Spec,
+    text: &[u8],
+) -> Vec<u8> {
     session.multi = None;
     crate::family::watch::unwatch_all(shard, session);
     let mut err = Vec::new();
-    resp::error(&mut err, crate::shard::evict::OOM);
+    resp::error(&mut err, text);
     let reply = crate::base::error::exec_abort(&err);
     shard.server.rejected(table::ids::id_of(cmd), &reply);
-    Some(reply)
+    reply
 }
 
 /// An `EXEC` refused for what its transaction queued, though the state
@@ -226,13 +237,7 @@ fn stale(
     } else {
         return None;
     };
-    session.multi = None;
-    crate::family::watch::unwatch_all(shard, session);
-    let mut err = Vec::new();
-    resp::error(&mut err, text);
-    let reply = crate::base::error::exec_abort(&err);
-    shard.server.rejected(table::ids::id_of(cmd), &reply);
-    Some(reply)
+    Some(discard(shard, session, cmd, text))
 }
 
 /// `EXEC` itself refused to a restricted connection, as Redis's
