@@ -220,21 +220,14 @@ impl Commands for Redis {
     #[inline]
     fn resolve(&self, args: Args<'_>) -> Resolved<&'static Spec> {
         match table::find(args) {
-            Ok(spec) => match self.scripts.watch.refusal(spec, args) {
-                None => match family::replica::stale_refusal(&self.shared, spec) {
-                    None => Resolved {
-                        cmd: spec,
-                        route: spec.route(),
-                    },
-                    // A stale replica: refused on the connection's shard.
-                    Some(stale) => Resolved {
-                        cmd: stale,
-                        route: Route::Local,
-                    },
+            Ok(spec) => match self.stand_in(spec, args) {
+                None => Resolved {
+                    cmd: spec,
+                    route: spec.route(),
                 },
-                // A script is busy: refused here, on the connection's shard.
-                Some(busy) => Resolved {
-                    cmd: busy,
+                // Refused here, on the connection's shard.
+                Some(refusal) => Resolved {
+                    cmd: refusal,
                     route: Route::Local,
                 },
             },

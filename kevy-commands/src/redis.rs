@@ -144,6 +144,17 @@ impl Redis {
         Some(err)
     }
 
+    /// The stand-in `spec` resolves to when the server refuses it whatever
+    /// its arguments and keys: while a script is busy (`-BUSY`), or on a
+    /// stale replica (`-MASTERDOWN`). Two relaxed loads when neither holds.
+    #[inline]
+    pub(crate) fn stand_in(&self, spec: &'static Spec, args: Args<'_>) -> Option<&'static Spec> {
+        self.scripts
+            .watch
+            .refusal(spec, args)
+            .or_else(|| family::replica::stale_refusal(&self.shared, spec))
+    }
+
     /// Refuses a script command (`EVAL`, `FCALL`, `SCRIPT`, `FUNCTION`…) of
     /// a restricted connection, planned with its session: `Some(error)`
     /// when refused, logged with the client's line.
