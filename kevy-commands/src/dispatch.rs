@@ -231,7 +231,29 @@ fn whole(shard: &mut ShardState, ctx: Ctx, args: kevy_rt::Args<'_>) -> Vec<u8> {
     if let (Some(spec), Some(b)) = (spec, before) {
         crate::events::after(shard, ctx.db as usize, spec, args, &bytes, b);
     }
+    if let Some(spec) = spec.filter(|s| s.name == "xreadgroup" && shard.aof.on) {
+        // The entries it delivered, as Redis logs them (an XCLAIM each),
+        // written where its stream is; the part's caller captures it.
+        use crate::accounting::Accountable;
+        let changed = spec
+            .stat_id()
+            .map_or(0, |id| table::Spec::dirty(id, args, args.len(), &bytes));
+        crate::aofrun::after_command(shard, ctx.db, spec, args, &bytes, changed, false);
+    }
     bytes
+}
+
+/// True for a whole-command part whose effect is logged by the part, on
+/// its keys' shard, and carried home with its reply (XREADGROUP: the
+/// entries it delivered, which only that shard knows), instead of the
+/// command as given on the origin.
+pub fn logs_in_part(part: &Part) -> bool {
+    matches!(part.op, Op::Whole)
+        && part
+            .args
+            .args()
+            .get(0)
+            .is_some_and(|v| v.eq_ignore_ascii_case(b"xreadgroup"))
 }
 
 /// Reduces one round of part replies into the reply, or starts round two.

@@ -416,31 +416,31 @@ impl Commands for Redis {
             Some(resp3) => Ctx { resp3, ..ctx },
             None => ctx,
         };
-        let mut log = aof::Fragment::default();
         if let (true, cross::Op::Mget) = (ctx.track, &part.op) {
             family::tracking::remember_keys(shard, ctx.client, part.args.args());
         }
+        // What these parts log travels back to their origin with the reply:
+        // a transaction's commands, a script's calls, and a whole
+        // XREADGROUP (`dispatch::logs_in_part`).
+        let capture = shard.aof.on
+            && (matches!(part.op, cross::Op::Exec | cross::Op::ScriptCall)
+                || dispatch::logs_in_part(&part));
+        if capture {
+            shard.aof.start_capture();
+        }
         let reply = match part.op {
-            cross::Op::Exec if shard.aof.on => {
-                shard.aof.start_capture();
-                let reply = exec::execute_part(self, shard, ctx, part);
-                log = shard.aof.end_capture();
-                reply
-            }
             cross::Op::Exec => exec::execute_part(self, shard, ctx, part),
             cross::Op::Script | cross::Op::ScriptFree => {
                 script::execute_part(self, shard, ctx, part, clients)
             }
-            cross::Op::ScriptCall if shard.aof.on => {
-                // The call's effects travel back to the script's origin.
-                shard.aof.start_capture();
-                let reply = script::execute_call(self, shard, ctx, part);
-                log = shard.aof.end_capture();
-                reply
-            }
             cross::Op::ScriptCall => script::execute_call(self, shard, ctx, part),
             cross::Op::Server(op) => dispatch::admin::execute(shard, ctx, op, &part.args, clients),
             _ => dispatch::execute_part(shard, ctx, part),
+        };
+        let log = if capture {
+            shard.aof.end_capture()
+        } else {
+            aof::Fragment::default()
         };
         if shard.aof.on {
             // Keys the part found expired (RANDOMKEY's, SCAN's…): their

@@ -225,6 +225,18 @@ impl Redis {
             finish(out, mark, op.ctx.quiet);
             return Gather::Done;
         }
+        // A part that logged its own effect (`dispatch::logs_in_part`):
+        // written here, where the origin logs the operation, so that a
+        // transaction's or a script's capture takes it in order.
+        let carried = matches!(op.plan, Plan::Whole) && op.spec.name == "xreadgroup";
+        if carried {
+            for r in replies.iter_mut() {
+                let log = std::mem::take(&mut r.log);
+                if !log.is_empty() {
+                    shard.aof.out().append(&log);
+                }
+            }
+        }
         let mark = out.len();
         let mut reply = Reply::new(out, op.ctx.resp3);
         let g = match &mut op.plan {
@@ -263,7 +275,7 @@ impl Redis {
             recycle(shard, op);
             let dirty = shard.server.dirty;
             shard.server.count_dirty(op.spec, op.argc, &out[mark..]);
-            if let Some(argv) = op.argv.take() {
+            if let Some(argv) = op.argv.take().filter(|_| !carried) {
                 let changed = shard.server.dirty - dirty;
                 aofrun::after_plan(
                     shard,

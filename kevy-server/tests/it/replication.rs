@@ -547,3 +547,79 @@ fn a_replica_with_passwords_on_both_sides_follows() {
     let _ = std::fs::remove_dir_all(&dir);
     let _ = std::fs::remove_dir_all(&redis_dir);
 }
+
+/// XREADGROUP goes to the stream as Redis sends it: an XCLAIM per entry
+/// delivered (in a transaction's MULTI … EXEC too, and from a script),
+/// and a script's ZUNIONSTORE and ZMPOP as Redis propagates them (their
+/// delivery times aside: `TIME` differs from server to server).
+#[test]
+fn stream_reads_and_a_scripts_movable_key_writes_stream_as_in_redis() {
+    let dir = scratch("sync-xreadgroup");
+    let redis = RedisServer::start_with(&["--dir", dir.to_str().expect("utf-8 path")]);
+    let kv = kevy_debug();
+    let r1 = [
+        "XREADGROUP",
+        "GROUP",
+        "g",
+        "c1",
+        "COUNT",
+        "1",
+        "STREAMS",
+        "ms",
+        ">",
+    ];
+    let r2 = ["XREADGROUP", "GROUP", "g", "c2", "STREAMS", "ms", ">"];
+    let script_read = "return redis.call('xreadgroup','group','g','c4','streams',KEYS[1],'>')";
+    let cmds: &[&[&str]] = &[
+        &["XADD", "ms", "1-1", "a", "b"],
+        &["XADD", "ms", "2-1", "c", "d"],
+        &["XADD", "ms", "3-1", "e", "f"],
+        &["XGROUP", "CREATE", "ms", "g", "0"],
+        &r1,
+        &["MULTI"],
+        &r1,
+        &["SET", "k", "v"],
+        &r2,
+        &["EXEC"],
+        &["XREADGROUP", "GROUP", "g", "c3", "STREAMS", "ms", ">"],
+        &["XADD", "ms", "4-1", "g", "h"],
+        &["EVAL", script_read, "1", "ms"],
+        &["ZADD", "{t}a", "1", "x", "2", "y"],
+        &[
+            "EVAL",
+            "return redis.call('zunionstore','{t}d',1,'{t}a')",
+            "2",
+            "{t}d",
+            "{t}a",
+        ],
+        &[
+            "EVAL",
+            "return redis.call('zmpop',1,'{t}a','min')",
+            "1",
+            "{t}a",
+        ],
+        &["SET", "end", "1"],
+    ];
+    let count = 17;
+    let untimed = |stream: Vec<Vec<String>>| -> Vec<Vec<String>> {
+        stream
+            .into_iter()
+            .map(|mut c| {
+                if let Some(at) = c.iter().position(|w| w.eq_ignore_ascii_case("time")) {
+                    if let Some(t) = c.get_mut(at + 1) {
+                        *t = "*".into();
+                    }
+                }
+                c
+            })
+            .collect()
+    };
+    let theirs = untimed(streams(redis.addr(), cmds, count));
+    let ours = untimed(streams(kv.addr(), cmds, count));
+    assert_eq!(ours, theirs);
+    assert_eq!(ours[5][0].to_ascii_uppercase(), "XCLAIM");
+    assert_eq!(ours[count - 1], ["SET", "end", "1"]);
+    kv.stop();
+    drop(redis);
+    let _ = std::fs::remove_dir_all(&dir);
+}
