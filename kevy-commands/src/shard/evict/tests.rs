@@ -136,12 +136,15 @@ fn lru_evicts_the_longest_idle_key() {
         set(&mut ks, 0, key, None);
     }
     ks.db(0).set_lru_clock(t + 10);
-    assert!(ks.evict_one(Policy::AllkeysLru).is_some());
+    assert!(matches!(
+        ks.evict_one(Policy::AllkeysLru, None),
+        Evicted::Freed(_)
+    ));
     assert!(!has(&mut ks, 0, "old"));
     assert_eq!(ks.db(0).len(), 3);
     // A read makes a key recent again: the next victim is the oldest other.
     ks.db(0).get(b"a", &Clock::new());
-    ks.evict_one(Policy::AllkeysLru);
+    ks.evict_one(Policy::AllkeysLru, None);
     assert!(has(&mut ks, 0, "a") && !has(&mut ks, 0, "b"));
     assert_eq!(ks.evict.evicted, 2);
 }
@@ -160,7 +163,7 @@ fn lfu_evicts_the_least_frequently_used_key() {
     }
     assert_eq!(ks.db(1).frequency(b"rare", &Clock::new()), Some(INIT));
     assert!(ks.db(1).frequency(b"a", &Clock::new()).unwrap() > INIT);
-    ks.evict_one(Policy::AllkeysLfu);
+    ks.evict_one(Policy::AllkeysLfu, None);
     assert!(!has(&mut ks, 1, "rare"));
     assert_eq!(ks.db(1).len(), 3);
 }
@@ -172,13 +175,13 @@ fn volatile_ttl_evicts_the_soonest_deadline_and_never_a_persistent_key() {
     set(&mut ks, 0, "soon", Some(10_000));
     set(&mut ks, 1, "latest", Some(900_000));
     set(&mut ks, 0, "persistent", None);
-    ks.evict_one(Policy::VolatileTtl);
+    ks.evict_one(Policy::VolatileTtl, None);
     assert!(!has(&mut ks, 0, "soon") && has(&mut ks, 0, "later"));
-    ks.evict_one(Policy::VolatileTtl);
+    ks.evict_one(Policy::VolatileTtl, None);
     assert!(!has(&mut ks, 0, "later") && has(&mut ks, 1, "latest"));
-    ks.evict_one(Policy::VolatileTtl);
+    ks.evict_one(Policy::VolatileTtl, None);
     assert!(!has(&mut ks, 1, "latest"));
-    assert!(ks.evict_one(Policy::VolatileTtl).is_none());
+    assert!(ks.evict_one(Policy::VolatileTtl, None) == Evicted::Nothing);
     assert!(has(&mut ks, 0, "persistent"));
 }
 
@@ -366,8 +369,57 @@ fn lru_orders_accesses_within_one_tick() {
         set(&mut ks, 0, key, None);
     }
     ks.db(0).get(b"first", &Clock::new());
-    ks.evict_one(Policy::AllkeysLru);
+    ks.evict_one(Policy::AllkeysLru, None);
     assert!(has(&mut ks, 0, "first") && !has(&mut ks, 0, "second"));
-    ks.evict_one(Policy::AllkeysLru);
+    ks.evict_one(Policy::AllkeysLru, None);
     assert!(has(&mut ks, 0, "first") && !has(&mut ks, 0, "third"));
+}
+
+/// A gauge the test sets: `used` as stored, and frees never measured (an
+/// eviction frees 0 bytes as far as the loop knows).
+struct FixedGauge(std::sync::atomic::AtomicU64);
+
+impl MemoryGauge for FixedGauge {
+    fn used(&self) -> u64 {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+    fn thread_net(&self) -> i64 {
+        0
+    }
+}
+
+/// A read a little over the limit evicts no key bigger than the shard's
+/// share of the excess (a write does); well over, it evicts.
+#[test]
+fn a_read_evicts_no_more_than_its_share() {
+    let (mut ks, limits) = keyspace("allkeys-random");
+    let gauge: &'static FixedGauge = Box::leak(Box::new(FixedGauge(0.into())));
+    assert!(limits.set_gauge(gauge));
+    limits.update("maxmemory", "1000000");
+    let now = Clock::new();
+    ks.db(0)
+        .set(b"big", Value::string(&[b'x'; 10_000]), &now, false, None);
+    // 2,000 bytes over: the 10 KB value stays for a read…
+    gauge
+        .0
+        .store(1_002_000, std::sync::atomic::Ordering::Relaxed);
+    ks.evict_before();
+    assert!(has(&mut ks, 0, "big"));
+    assert_eq!(ks.evict.evicted, 0);
+    // …and 20,000 over, it goes.
+    gauge
+        .0
+        .store(1_020_000, std::sync::atomic::Ordering::Relaxed);
+    ks.evict_before();
+    assert!(!has(&mut ks, 0, "big"));
+    assert_eq!(ks.evict.evicted, 1);
+    // A write 2,000 over evicts whatever it takes.
+    ks.db(0)
+        .set(b"big", Value::string(&[b'x'; 10_000]), &now, false, None);
+    gauge
+        .0
+        .store(1_002_000, std::sync::atomic::Ordering::Relaxed);
+    assert_eq!(evict_until_done(&mut ks), Outcome::Fail);
+    assert!(!has(&mut ks, 0, "big"));
+    assert_eq!(ks.evict.evicted, 2);
 }
