@@ -90,6 +90,23 @@ pub fn after_command(
     }
 }
 
+/// [`after_command`] for a write run outside the keyed path (a whole
+/// part, a script's call of a movable-key command), its change counted
+/// from its reply as the accounting counts it.
+pub fn after_call(
+    shard: &mut ShardState,
+    db: u32,
+    cmd: &'static Spec,
+    args: Args<'_>,
+    reply: &[u8],
+) {
+    use crate::accounting::Accountable;
+    let changed = cmd
+        .stat_id()
+        .map_or(0, |id| Spec::dirty(id, args, args.len(), reply));
+    after_command(shard, db, cmd, args, reply, changed, false);
+}
+
 /// XCLAIM / XAUTOCLAIM / XREADGROUP as Redis logs them (see
 /// [`crate::aof::propagate::claim`]); `None`: as given.
 #[cold]

@@ -234,11 +234,7 @@ fn whole(shard: &mut ShardState, ctx: Ctx, args: kevy_rt::Args<'_>) -> Vec<u8> {
     if let Some(spec) = spec.filter(|s| s.name == "xreadgroup" && shard.aof.on) {
         // The entries it delivered, as Redis logs them (an XCLAIM each),
         // written where its stream is; the part's caller captures it.
-        use crate::accounting::Accountable;
-        let changed = spec
-            .stat_id()
-            .map_or(0, |id| table::Spec::dirty(id, args, args.len(), &bytes));
-        crate::aofrun::after_command(shard, ctx.db, spec, args, &bytes, changed, false);
+        crate::aofrun::after_call(shard, ctx.db, spec, args, &bytes);
     }
     bytes
 }

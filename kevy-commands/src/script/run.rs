@@ -419,13 +419,7 @@ impl Env<'_> {
                     // Its effect joins the script's (ZUNIONSTORE, ZMPOP,
                     // GEORADIUS … STORE as their rules say; XREADGROUP as
                     // an XCLAIM per entry delivered).
-                    use crate::accounting::Accountable;
-                    let changed = spec
-                        .stat_id()
-                        .map_or(0, |id| Spec::dirty(id, args, args.len(), &buf));
-                    crate::aofrun::after_command(
-                        self.shard, self.db, spec, args, &buf, changed, false,
-                    );
+                    crate::aofrun::after_call(self.shard, self.db, spec, args, &buf);
                 }
             }
             _ => kevy_rt::Commands::execute(self.redis, self.shard, ctx, spec, args, &mut buf),
