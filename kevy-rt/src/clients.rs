@@ -42,9 +42,12 @@ pub struct ClientFacts {
     pub out_unsent: usize,
     /// Capacity of the output buffer.
     pub out_capacity: usize,
-    /// The most output bytes it held at once lately (since it last went
-    /// idle for a second).
-    pub out_peak: usize,
+    /// Its reply buffer's size as Redis sizes it (`CLIENT LIST`'s `rbs`):
+    /// 16 KB to start with, shrunk to what it held at most lately (1 KB
+    /// at least), grown back by doubling when full.
+    pub reply_buf_size: usize,
+    /// The most bytes that buffer held at once lately (`rbp`).
+    pub reply_buf_peak: usize,
     /// Replies queued behind one still being computed elsewhere.
     pub replies_pending: usize,
     /// It will close once its replies are written.

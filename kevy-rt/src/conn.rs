@@ -14,6 +14,10 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
+mod replybuf;
+
+pub(crate) use replybuf::Resized;
+
 use crate::clients::ClientFacts;
 use crate::commands::Commands;
 use crate::msg::Pools;
@@ -118,8 +122,8 @@ pub(crate) struct Conn<C: Commands> {
     /// It was cancelled because input piled up while the connection could
     /// not take it: armed again when the connection resumes.
     pub(crate) recv_stopped: bool,
-    /// The most output bytes held at once since the buffer was last shrunk.
-    pub(crate) out_peak: usize,
+    /// The reply buffer's size and peak, as Redis sizes them.
+    pub(crate) reply: replybuf::ReplyBuf,
     /// The outstanding commands, in order, each with the run of replies
     /// queued behind it.
     pub(crate) pending: VecDeque<Slot>,
@@ -230,7 +234,7 @@ impl<C: Commands> Conn<C> {
             ring: false,
             recv_armed: false,
             recv_stopped: false,
-            out_peak: 0,
+            reply: replybuf::ReplyBuf::new(now),
             pending: VecDeque::new(),
             behind: Vec::new(),
             behind_pos: 0,
@@ -312,7 +316,8 @@ impl<C: Commands> Conn<C> {
                 .saturating_sub(self.rend - self.rpos),
             out_unsent: self.unsent(),
             out_capacity: self.out.capacity(),
-            out_peak: self.out_peak.max(self.out.len()),
+            reply_buf_size: self.reply.size(),
+            reply_buf_peak: self.reply.peak(),
             replies_pending: self.pending_cmds(),
             closing: self.closing,
             blocked: self.parked.is_some() || self.deferred.is_some(),
@@ -524,7 +529,6 @@ impl<C: Commands> Conn<C> {
             self.out = Vec::new();
             self.wpos = 0;
         }
-        self.out_peak = 0;
         if self.pending.is_empty() && self.pending.capacity() > 64 {
             self.pending = VecDeque::new();
         }

@@ -3,11 +3,15 @@
 //! every shard as relaxed atomics: read when a connection is accepted, when
 //! output is queued and on the periodic tick — never behind a lock.
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use crate::push::{OutputLimit, OUTPUT_CLASSES};
+
+/// How often a connection's reply-buffer peak starts again by default
+/// (Redis's `reply_buffer_peak_reset_time`, 5 s).
+pub const REPLY_PEAK_RESET_MS: i64 = 5000;
 
 /// Live-changeable connection settings. `0` disables a limit.
 #[derive(Debug)]
@@ -27,6 +31,11 @@ pub struct Settings {
     /// Unix time in ms until which clients are paused (0: not paused).
     pause_until_ms: AtomicU64,
     pause_writes_only: AtomicBool,
+    /// The reply-buffer model's settings and counts (`conn.rs`, `ReplyBuf`).
+    reply_resizing: AtomicBool,
+    reply_peak_reset_ms: AtomicI64,
+    reply_shrinks: AtomicU64,
+    reply_expands: AtomicU64,
 }
 
 impl Default for Settings {
@@ -45,6 +54,10 @@ impl Default for Settings {
             blocked: AtomicU64::new(0),
             pause_until_ms: AtomicU64::new(0),
             pause_writes_only: AtomicBool::new(false),
+            reply_resizing: AtomicBool::new(true),
+            reply_peak_reset_ms: AtomicI64::new(REPLY_PEAK_RESET_MS),
+            reply_shrinks: AtomicU64::new(0),
+            reply_expands: AtomicU64::new(0),
         }
     }
 }
@@ -183,6 +196,49 @@ impl Settings {
             let ms = limit.soft_for.as_millis().min(u64::MAX as u128) as u64;
             l[2].store(ms, Ordering::Relaxed);
         }
+    }
+
+    /// Whether reply buffers are resized to their use (Redis's
+    /// `DEBUG REPLYBUFFER RESIZING`, on by default).
+    pub fn reply_resizing(&self) -> bool {
+        self.reply_resizing.load(Ordering::Relaxed)
+    }
+
+    /// Turns reply-buffer resizing on or off.
+    pub fn set_reply_resizing(&self, on: bool) {
+        self.reply_resizing.store(on, Ordering::Relaxed);
+    }
+
+    /// Milliseconds after which a reply buffer's peak starts again (its
+    /// current fill), `None` for never (`DEBUG REPLYBUFFER
+    /// PEAK-RESET-TIME`).
+    pub fn reply_peak_reset(&self) -> Option<Duration> {
+        let ms = self.reply_peak_reset_ms.load(Ordering::Relaxed);
+        (ms >= 0).then(|| Duration::from_millis(ms as u64))
+    }
+
+    /// Sets the peak reset time in milliseconds (negative: never).
+    pub fn set_reply_peak_reset_ms(&self, ms: i64) {
+        self.reply_peak_reset_ms.store(ms, Ordering::Relaxed);
+    }
+
+    /// Reply buffers shrunk and grown so far (INFO `reply_buffer_shrinks`,
+    /// `reply_buffer_expands`).
+    pub fn reply_resizes(&self) -> (u64, u64) {
+        (
+            self.reply_shrinks.load(Ordering::Relaxed),
+            self.reply_expands.load(Ordering::Relaxed),
+        )
+    }
+
+    /// Counts a reply buffer shrunk (`false`) or grown (`true`).
+    pub(crate) fn count_reply_resize(&self, grew: bool) {
+        let c = if grew {
+            &self.reply_expands
+        } else {
+            &self.reply_shrinks
+        };
+        c.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Connections open now over all shards.

@@ -17,7 +17,7 @@ use slab::Slab;
 
 use crate::args::Span;
 use crate::commands::{Commands, ShardInfo};
-use crate::conn::Conn;
+use crate::conn::{Conn, Resized};
 use crate::mesh::MeshEnd;
 use crate::msg::{ConnRef, Msg, Pools, Requests, POOL_MAX_BYTES};
 use crate::resp::Limits;
@@ -470,7 +470,7 @@ impl<C: Commands> Shard<C> {
         let Some(c) = self.conns.get_mut(i) else {
             return;
         };
-        c.out_peak = c.out_peak.max(c.out.len());
+        c.reply.fill(c.out.len() - c.wpos);
         if c.wpos < c.out.len() {
             // Idleness counts from the last read or write, as Redis's
             // `timeout` does: a client answered after a long block or pause
@@ -537,14 +537,21 @@ impl<C: Commands> Shard<C> {
         self.maybe_close(i);
     }
 
-    /// Shrinks the buffers of connections that took no input for
+    /// Resizes every connection's reply buffer (`conn/replybuf.rs`), and
+    /// shrinks the buffers of connections that took no input for
     /// [`SHRINK_IDLE`].
     fn shrink_idle(&mut self) {
-        let Some(before) = self.now.checked_sub(SHRINK_IDLE) else {
-            return;
-        };
+        let before = self.now.checked_sub(SHRINK_IDLE);
         for (_, c) in self.conns.iter_mut() {
-            if c.last_active < before {
+            let queued = c.unsent();
+            if c.reply.resize(self.now, queued, &self.settings) == Some(Resized::Shrunk)
+                && queued == 0
+                && c.out.capacity() > c.reply.size()
+            {
+                c.out = Vec::with_capacity(c.reply.size());
+                c.wpos = 0;
+            }
+            if before.is_some_and(|b| c.last_active < b) {
                 c.shrink_idle();
             }
         }

@@ -1,4 +1,4 @@
-//! DEBUG (HELP, SLEEP, SET-ACTIVE-EXPIRE, PAUSE-CRON, OBJECT, HTSTATS, HTSTATS-KEY, POPULATE, RELOAD, LOADAOF, CONFIG-REWRITE-FORCE-ALL) and MEMORY (USAGE, STATS,
+//! DEBUG (HELP, SLEEP, SET-ACTIVE-EXPIRE, PAUSE-CRON, REPLYBUFFER, OBJECT, HTSTATS, HTSTATS-KEY, POPULATE, RELOAD, LOADAOF, CONFIG-REWRITE-FORCE-ALL) and MEMORY (USAGE, STATS,
 //! DOCTOR, PURGE, MALLOC-STATS, HELP). DEBUG answers only when
 //! `enable-debug-command` allows it, as in Redis 7.0.
 
@@ -106,6 +106,7 @@ pub fn plan_debug(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
                 .store(on, Ordering::Relaxed);
             resp::ok(&mut out);
         }
+        4 if keyword(sub, "replybuffer") => reply_buffer(cx, args, &mut out),
         3 if keyword(sub, "set-disable-deny-scripts") => {
             // C's `atoi`: the integer part.
             let on = atof(args.at(2)).trunc() != 0.0;
@@ -217,6 +218,35 @@ pub fn plan_debug(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
         _ => subcommand_syntax(args, &mut out),
     }
     srv::reply(out)
+}
+
+/// DEBUG REPLYBUFFER PEAK-RESET-TIME <NEVER|RESET|ms> |
+/// DEBUG REPLYBUFFER RESIZING <0|1>: the reply-buffer sizing of every
+/// connection (kevy-rt's `Settings`).
+fn reply_buffer(cx: &mut ServerCx<'_, '_>, args: Args<'_>, out: &mut Vec<u8>) {
+    let Some(info) = &cx.shard.server.info else {
+        return resp::ok(out);
+    };
+    let (what, value) = (args.at(2), args.at(3));
+    if keyword(what, "peak-reset-time") {
+        let ms = if keyword(value, "never") {
+            -1
+        } else if keyword(value, "reset") {
+            kevy_rt::settings::REPLY_PEAK_RESET_MS
+        } else {
+            match crate::base::num::int_arg(value) {
+                Ok(ms) => ms,
+                Err(e) => return e.write(args, out),
+            }
+        };
+        info.settings.set_reply_peak_reset_ms(ms);
+    } else if keyword(what, "resizing") {
+        // C's `atoi`: the integer part.
+        info.settings.set_reply_resizing(atof(value).trunc() != 0.0);
+    } else {
+        return subcommand_syntax(args, out);
+    }
+    resp::ok(out);
 }
 
 /// `DEBUG <sub> key [arg …]` run by `op` on the key's shard, its reply the
@@ -546,6 +576,12 @@ const HELP: &[&str] = &[
     "    Block the shard serving this connection for <seconds>. Decimals allowed.",
     "PAUSE-CRON <0|1>",
     "    Stop periodic cron job processing.",
+    "REPLYBUFFER PEAK-RESET-TIME <NEVER||RESET|time>",
+    "    Sets the time (in milliseconds) to wait between client reply buffer peak resets.",
+    "    In case NEVER is provided the last observed peak will never be reset",
+    "    In case RESET is provided the peak reset time will be restored to the default value",
+    "REPLYBUFFER RESIZING <0|1>",
+    "    Enable or disable the reply buffer resize cron job",
     "HELP",
     "    Prints this help.",
 ];

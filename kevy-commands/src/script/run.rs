@@ -385,7 +385,9 @@ impl Env<'_> {
                         query_buf_free: 0,
                         out_unsent: 0,
                         out_capacity: 0,
-                        out_peak: 0,
+                        // A fresh client's reply buffer, as Redis's.
+                        reply_buf_size: 16 * 1024,
+                        reply_buf_peak: 0,
                         replies_pending: 0,
                         closing: false,
                     },

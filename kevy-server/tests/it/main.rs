@@ -43,6 +43,7 @@ mod rdb;
 mod rdb_cut;
 mod replica_gates;
 mod replication;
+mod reply_buffer;
 mod script_bank;
 mod script_busy;
 mod script_busy_flood;

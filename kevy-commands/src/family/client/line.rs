@@ -27,8 +27,8 @@ fn output_fields(f: &ClientFacts, own_slot: bool) -> [usize; 5] {
     let queued = f.replies_pending - usize::from(own_slot && f.replies_pending > 0);
     let listed = f.out_unsent.saturating_sub(REPLY_CHUNK);
     [
-        f.out_capacity.min(REPLY_CHUNK),
-        f.out_peak.min(REPLY_CHUNK),
+        f.reply_buf_size,
+        f.reply_buf_peak,
         f.out_unsent.min(REPLY_CHUNK),
         queued + listed.div_ceil(REPLY_CHUNK),
         listed,

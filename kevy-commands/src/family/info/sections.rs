@@ -398,8 +398,13 @@ fn stats_section(s: &mut Fields<'_>, shard: &ShardState, total: &Report) {
     s.field("total_writes_processed", 0);
     s.field("io_threaded_reads_processed", 0);
     s.field("io_threaded_writes_processed", 0);
-    s.field("reply_buffer_shrinks", 0);
-    s.field("reply_buffer_expands", 0);
+    let (shrinks, expands) = shard
+        .server
+        .info
+        .as_ref()
+        .map_or((0, 0), |i| i.settings.reply_resizes());
+    s.field("reply_buffer_shrinks", shrinks);
+    s.field("reply_buffer_expands", expands);
 }
 
 fn replication(s: &mut Fields<'_>, shard: &ShardState) {
