@@ -12,6 +12,7 @@ mod config;
 mod log;
 mod process;
 mod signals;
+mod title;
 mod trim;
 
 use std::process::ExitCode;
@@ -25,6 +26,8 @@ use log::Level;
 static ALLOC: alloc::Counting = alloc::Counting;
 
 fn main() -> ExitCode {
+    // Before any thread: the process title's area is made free to write.
+    title::prepare();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let config = match config::Config::from_args(&args) {
         Ok(config::Parsed::Run(c)) => c,
@@ -171,6 +174,25 @@ fn main() -> ExitCode {
     };
     redis.shared().set_listening_port(rt.local_addr().port());
     aof::spawn_scheduler(&redis, rt.local_addr());
+    if table.get_bool("set-proc-title") {
+        let (port, tls_port) = (
+            rt.local_addr().port(),
+            rt.tls_addr().map_or(0, |a| a.port()),
+        );
+        let titled = redis.clone();
+        let show = move || {
+            let vars = title_vars(&titled, port, tls_port);
+            let template = titled
+                .config()
+                .get("proc-title-template")
+                .unwrap_or_default();
+            if let Some(t) = title::expand(&template, &vars) {
+                title::set(&t);
+            }
+        };
+        show();
+        table.on_change("proc-title-template", move |_| show());
+    }
     if let Some(addr) = rt.tls_addr() {
         log::log(
             Level::Notice,
@@ -318,5 +340,31 @@ fn load_rdb(redis: &kevy_commands::Redis, shards: usize) -> bool {
             );
             false
         }
+    }
+}
+
+/// What a `proc-title-template`'s variables stand for in this server
+/// (Redis's `redisProcTitleGetVariable`).
+fn title_vars(redis: &kevy_commands::Redis, port: u16, tls_port: u16) -> title::Vars {
+    let cfg = redis.config();
+    let unixsocket = cfg.get("unixsocket").unwrap_or_default();
+    let bind = cfg.get("bind").unwrap_or_default();
+    let first = bind.split_whitespace().next().unwrap_or("*").to_string();
+    let listen_addr = match (port, tls_port) {
+        (0, 0) => format!("unixsocket:{unixsocket}"),
+        (0, tls) => format!("{first}:{tls}"),
+        (p, _) => format!("{first}:{p}"),
+    };
+    let config_file = cfg
+        .file()
+        .map(|f| std::path::absolute(&f).unwrap_or(f).display().to_string())
+        .unwrap_or_else(|| "-".into());
+    title::Vars {
+        title: title::arg0(),
+        listen_addr,
+        config_file,
+        port,
+        tls_port,
+        unixsocket,
     }
 }

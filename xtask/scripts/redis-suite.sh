@@ -36,7 +36,7 @@ if [ \$# -gt 0 ] && [ "\${1#--}" = "\$1" ] && [ -f "\$1" ]; then
   args=("\$1.kevy"); shift
 fi
 echo " PID: \$\$"
-exec $ROOT/target/release/kevy-server "\${args[@]}" "\$@"
+exec -a "$SRC/src/redis-server" $ROOT/target/release/kevy-server "\${args[@]}" "\$@"
 WRAP
 chmod +x "$SRC/src/redis-server"
 for tool in redis-cli redis-benchmark redis-check-aof redis-check-rdb; do

@@ -437,3 +437,62 @@ fn shard_threads_run_on_the_cpus_asked_for() {
         assert!(!out.status.success(), "{bad:?} is refused");
     }
 }
+
+/// What `/proc/PID/cmdline` (and so `ps`) shows of process `pid`, up to
+/// its first NUL.
+fn proc_title(pid: u32) -> String {
+    let raw = std::fs::read(format!("/proc/{pid}/cmdline")).expect("read cmdline");
+    let first = raw.split(|&b| b == 0).next().unwrap_or_default();
+    String::from_utf8_lossy(first).into_owned()
+}
+
+/// The process title, as Redis sets it: the default template shows the
+/// program as executed and where it listens; `CONFIG SET
+/// proc-title-template` shows a new one at once; an unknown variable is
+/// refused with Redis's error, and the title stays.
+#[test]
+fn the_process_title_follows_its_template() {
+    let dir = std::env::temp_dir().join(format!("kevy-title-it-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let sock = dir.join("t.sock");
+    let conf = dir.join("t.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "port 0\nthreads 2\nsave \"\"\nbind 127.0.0.1\nunixsocket {}\n",
+            sock.display()
+        ),
+    )
+    .unwrap();
+    let bin = Binary::spawn_with(&[conf.to_str().unwrap()]);
+    let exe = env!("CARGO_BIN_EXE_kevy-server");
+    let port = bin.addr.port();
+    assert_eq!(proc_title(bin.pid()), format!("{exe} 127.0.0.1:{port}"));
+    let mut c = Raw::connect(bin.addr);
+    let template = "TEST {title} {listen-addr} {port} {tls-port} {unixsocket} {config-file}";
+    assert_eq!(
+        c.call(&["CONFIG", "SET", "proc-title-template", template]),
+        b"+OK\r\n"
+    );
+    let want = format!(
+        "TEST {exe} 127.0.0.1:{port} {port} 0 {} {}",
+        sock.display(),
+        conf.display()
+    );
+    assert_eq!(proc_title(bin.pid()), want);
+    assert_eq!(
+        c.call(&["CONFIG", "SET", "proc-title-template", "{invalid-var}"]),
+        &b"-ERR CONFIG SET failed (possibly related to argument 'proc-title-template') - \
+           template format is invalid or contains unknown variables\r\n"[..]
+    );
+    assert_eq!(proc_title(bin.pid()), want);
+    // A title shorter than the program's name: the rest is cleared.
+    assert_eq!(
+        c.call(&["CONFIG", "SET", "proc-title-template", "x"]),
+        b"+OK\r\n"
+    );
+    assert_eq!(proc_title(bin.pid()), "x");
+    let (status, log) = bin.stop(libc::SIGTERM);
+    assert!(status.success(), "{status}: {log}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

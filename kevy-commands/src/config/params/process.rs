@@ -51,16 +51,14 @@ pub static PARAMS: &[Param] = &[
     Param::new("always-show-logo", Kind::Bool, "no")
         .flags(IMMUTABLE)
         .refuse("kevy shows no logo"),
-    Param::new("set-proc-title", Kind::Bool, "yes")
-        .flags(IMMUTABLE)
-        .refuse(FIXED),
+    // Applied by the binary (kevy-server's `title.rs`).
+    Param::new("set-proc-title", Kind::Bool, "yes").flags(IMMUTABLE),
     Param::new(
         "proc-title-template",
         Kind::Str,
         "{title} {listen-addr} {server-mode}",
     )
-    .check(|_, v| proc_title(v))
-    .refuse(FIXED),
+    .check(|_, v| proc_title(v)),
     Param::new("disable-thp", Kind::Bool, "yes")
         .flags(IMMUTABLE)
         .refuse(FIXED),

@@ -112,14 +112,7 @@ const REFUSED: &[(&str, &[&str])] = &[
             "active-defrag-max-scan-fields",
         ],
     ),
-    (
-        FIXED,
-        &[
-            "proc-title-template",
-            "crash-log-enabled",
-            "crash-memcheck-enabled",
-        ],
-    ),
+    (FIXED, &["crash-log-enabled", "crash-memcheck-enabled"]),
     (
         "kevy has no replicas to wait for at shutdown",
         &["shutdown-timeout"],
