@@ -131,8 +131,8 @@ pub(crate) struct Arm<C: Commands> {
 pub(crate) enum Reply {
     /// The reply bytes of a command: `data[previous end..end]`.
     Cmd { conn: ConnRef, seq: u64, end: usize },
-    /// A direct reply was written to the socket whole.
-    Written { conn: ConnRef, seq: u64 },
+    /// A direct reply of `len` bytes was written to the socket whole.
+    Written { conn: ConnRef, seq: u64, len: u32 },
     /// The result of part `idx` of operation `op`: the batch's next entry
     /// of `parts`.
     Part { op: u32, idx: u32 },

@@ -348,7 +348,8 @@ impl<C: Commands> Shard<C> {
                     ShardStats::add_own(&self.stats.net_output, written);
                     rep.data.drain(start..start + written);
                     if rep.data.len() == start {
-                        rep.items.push(Reply::Written { conn, seq });
+                        let len = u32::try_from(written).unwrap_or(u32::MAX);
+                        rep.items.push(Reply::Written { conn, seq, len });
                         self.serve_ready();
                         continue;
                     }
@@ -474,7 +475,16 @@ impl<C: Commands> Shard<C> {
                     self.deliver(conn, seq, data.get(start..end).unwrap_or(&[]));
                     start = end;
                 }
-                Reply::Written { conn, seq } => self.deliver(conn, seq, &[]),
+                Reply::Written { conn, seq, len } => {
+                    // Its bytes count toward the reply buffer's peak as if
+                    // they had been queued here.
+                    if let Some(c) = self.conns.get_mut(conn.idx as usize) {
+                        if c.gen == conn.gen {
+                            c.reply.fill(len as usize);
+                        }
+                    }
+                    self.deliver(conn, seq, &[]);
+                }
                 Reply::Part { op, idx } => {
                     let Some(reply) = results.next() else {
                         continue;

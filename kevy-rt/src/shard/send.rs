@@ -91,7 +91,8 @@ impl<C: Commands> Shard<C> {
                 let (bufs, lazy) = batch.get_or_insert_with(|| (self.pools.replies(), true));
                 let (conn, seq) = (d.to.conn, d.to.seq);
                 if d.rest.is_empty() {
-                    bufs.items.push(Reply::Written { conn, seq });
+                    let len = u32::try_from(d.sent).unwrap_or(u32::MAX);
+                    bufs.items.push(Reply::Written { conn, seq, len });
                 } else {
                     bufs.data.extend_from_slice(&d.rest);
                     let end = bufs.data.len();

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use kevy_commands::Redis;
 
-use crate::util::{kevy_with, Raw, RedisServer};
+use crate::util::{connect_on, kevy_with, key_on, Raw, RedisServer};
 
 /// `rbs` of the client named `name`, as `CLIENT LIST` shows it.
 fn rbs(admin: &mut Raw, name: &str) -> u64 {
@@ -46,7 +46,11 @@ fn reaches(admin: &mut Raw, name: &str, want: u64, mut step: impl FnMut()) -> bo
     false
 }
 
-fn story(addr: SocketAddr) -> Vec<String> {
+/// The story against the server at `addr`; `tc` is the client watched
+/// (already connected, after a PING) and `far` the key it reads (on kevy,
+/// one on another shard than `tc`'s: its replies come from that shard,
+/// which may write them to the socket itself).
+fn story(addr: SocketAddr, mut tc: Raw, far: &str) -> Vec<String> {
     let mut seen = Vec::new();
     let mut admin = Raw::connect(addr);
     let say = |admin: &mut Raw, args: &[&str]| {
@@ -62,19 +66,18 @@ fn story(addr: SocketAddr) -> Vec<String> {
         seen.push(say(&mut admin, args));
     }
     // A fresh client's buffer is 16 KB; idle, it shrinks to 1 KB.
-    let mut tc = Raw::connect(addr);
     assert_eq!(tc.call(&["CLIENT", "SETNAME", "tc"]), b"+OK\r\n");
     seen.push(format!("fresh: {}", rbs(&mut admin, "tc") >= 1024));
     seen.push(format!("idle: {}", reaches(&mut admin, "tc", 1024, || {})));
     // Reading 32 KB replies, with the peak never reset, it doubles to 16 KB.
     let big = "x".repeat(32 * 1024);
-    seen.push(format!("set: {:?}", admin.call(&["SET", "bigval", &big])));
+    seen.push(format!("set: {:?}", admin.call(&["SET", far, &big])));
     seen.push(say(
         &mut admin,
         &["DEBUG", "REPLYBUFFER", "PEAK-RESET-TIME", "never"],
     ));
     let busy = reaches(&mut admin, "tc", 16 * 1024, || {
-        assert_eq!(tc.call(&["GET", "bigval"]).len(), 32 * 1024 + 10);
+        assert_eq!(tc.call(&["GET", far]).len(), 32 * 1024 + 10);
     });
     seen.push(format!("busy: {busy}"));
     seen.push(format!(
@@ -106,13 +109,16 @@ fn story(addr: SocketAddr) -> Vec<String> {
 #[test]
 fn the_reply_buffer_resizes_as_in_redis() {
     let redis = RedisServer::start_with(&["--enable-debug-command", "yes"]);
-    let want = story(redis.addr());
+    let mut tc = Raw::connect(redis.addr());
+    assert_eq!(tc.call(&["PING"]), b"+PONG\r\n");
+    let want = story(redis.addr(), tc, "bigval");
     let r = Redis::default();
     r.config()
         .load("enable-debug-command", &["yes"])
         .expect("a valid setting");
     let server = kevy_with(r);
-    let got = story(server.addr());
+    let (tc, home) = connect_on(&server);
+    let got = story(server.addr(), tc, &key_on(1 - home, "bigval:"));
     assert_eq!(got, want);
     assert!(want.iter().any(|l| l == "busy: true"), "{want:?}");
     assert!(want.iter().any(|l| l == "kept: 16384"), "{want:?}");
