@@ -550,6 +550,10 @@ impl<C: Commands> Conn<C> {
     /// next command (or its cron).
     pub(crate) fn make_room(&mut self, need: usize, arrival: bool) {
         let buffered = self.rend - self.rpos;
+        // Doubling stops at what the request announced (plus a read): a
+        // 4 MB argument's buffer ends near 4 MB, as Redis sizes its query
+        // buffer for a big argument, not at twice what had arrived.
+        let most = need.max(buffered).saturating_add(READ_CHUNK);
         let need = need.min(buffered.saturating_mul(2).max(AHEAD_MAX));
         if self.rpos == self.rend {
             self.rpos = 0;
@@ -567,7 +571,7 @@ impl<C: Commands> Conn<C> {
                 self.rpos = 0;
             }
             if self.rbuf.len() < want {
-                let grown = want.max(self.rbuf.len() * 2);
+                let grown = want.max((self.rbuf.len() * 2).min(most));
                 // A fresh zeroed block (calloc: the pages of a large one
                 // cost nothing until bytes land there), then what is buffered.
                 let mut bigger = vec![0u8; grown];

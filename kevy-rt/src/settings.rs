@@ -18,6 +18,9 @@ pub const REPLY_PEAK_RESET_MS: i64 = 5000;
 pub struct Settings {
     max_clients: AtomicU64,
     max_client_memory: AtomicU64,
+    /// Bumped when `maxmemory-clients` changes, or when a shard's eviction
+    /// left the connections over it: every shard evicts at once.
+    client_limit_gen: AtomicU64,
     client_memory: AtomicU64,
     evictable_memory: AtomicU64,
     biggest: std::sync::Mutex<Vec<u64>>,
@@ -43,6 +46,7 @@ impl Default for Settings {
         Settings {
             max_clients: AtomicU64::new(10_000),
             max_client_memory: AtomicU64::new(0),
+            client_limit_gen: AtomicU64::new(0),
             client_memory: AtomicU64::new(0),
             evictable_memory: AtomicU64::new(0),
             biggest: std::sync::Mutex::new(Vec::new()),
@@ -88,6 +92,30 @@ impl Settings {
     /// Sets `maxmemory-clients` in bytes (0: no limit).
     pub fn set_max_client_memory(&self, bytes: u64) {
         self.max_client_memory.store(bytes, Ordering::Relaxed);
+        self.evict_clients_now();
+    }
+
+    /// Asks every shard to evict clients at its next loop iteration (as
+    /// Redis evicts at once when `maxmemory-clients` is lowered).
+    pub(crate) fn evict_clients_now(&self) {
+        self.client_limit_gen.fetch_add(1, Ordering::Release);
+    }
+
+    /// How many times [`Settings::evict_clients_now`] was asked.
+    #[inline]
+    pub(crate) fn client_limit_gen(&self) -> u64 {
+        self.client_limit_gen.load(Ordering::Acquire)
+    }
+
+    /// Takes `bytes` off the connections' memory if it is over `limit`
+    /// (a client about to be evicted for it), atomically, so that shards
+    /// evicting at the same time stop once the total is under the limit.
+    pub(crate) fn claim_client_memory(&self, limit: u64, bytes: u64) -> bool {
+        self.client_memory
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |cur| {
+                (cur > limit).then(|| cur.saturating_sub(bytes))
+            })
+            .is_ok()
     }
 
     /// The memory of every shard's connections, as last published by the
@@ -122,7 +150,7 @@ impl Settings {
     pub(crate) fn publish_client_memory(&self, old: (u64, u64), new: (u64, u64)) -> (u64, u64) {
         let add = |a: &AtomicU64, o: u64, n: u64| {
             let d = n.wrapping_sub(o);
-            a.fetch_add(d, Ordering::Relaxed).wrapping_add(d)
+            a.fetch_add(d, Ordering::AcqRel).wrapping_add(d)
         };
         (
             add(&self.client_memory, old.0, new.0),

@@ -175,6 +175,8 @@ pub(crate) struct Shard<C: Commands> {
     /// The memory of this shard's connections as last published for
     /// client eviction (`Settings::client_memory`).
     client_mem: (u64, u64),
+    /// The last [`Settings::client_limit_gen`] this shard evicted for.
+    client_limit_gen: u64,
     /// Connections with a command held back by a pause.
     paused: Vec<usize>,
     /// This shard's `MONITOR` connections.
@@ -303,6 +305,7 @@ impl<C: Commands> Shard<C> {
             direct_waiters: 0,
             killed: Vec::new(),
             client_mem: (0, 0),
+            client_limit_gen: 0,
             paused: Vec::new(),
             monitors: Vec::new(),
             monitor_buf: Vec::new(),
@@ -370,6 +373,13 @@ impl<C: Commands> Shard<C> {
                 self.stop_listening();
                 self.cmds.stopped(&mut self.state);
                 return Ok(());
+            }
+            let gen = self.settings.client_limit_gen();
+            if gen != self.client_limit_gen {
+                // `maxmemory-clients` lowered, or another shard's eviction
+                // left the server over it: evict before serving anything.
+                self.client_limit_gen = gen;
+                self.evict_clients();
             }
             let busy = self.serve_arrivals(&events);
             if busy {

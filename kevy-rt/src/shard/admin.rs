@@ -116,30 +116,48 @@ impl<C: Commands> Shard<C> {
         }
         let evictable: u64 = sizes.iter().map(|&(_, m)| m).sum();
         let mine = if limit == 0 { (0, 0) } else { (all, evictable) };
-        let (total, _) = self.settings.publish_client_memory(self.client_mem, mine);
-        self.client_mem = mine;
         sizes.sort_unstable_by_key(|s| std::cmp::Reverse(s.1));
         let biggest = if limit == 0 {
             0
         } else {
             sizes.first().map_or(0, |s| s.1)
         };
+        // The biggest before the total: a shard that sees this shard's
+        // total (an AcqRel update) sees the biggest client in it too, and
+        // does not close its small ones for memory this shard holds.
         let others = self.settings.exchange_biggest(self.id, biggest);
+        let (total, _) = self.settings.publish_client_memory(self.client_mem, mine);
+        self.client_mem = mine;
         if limit == 0 || total <= limit {
             return;
         }
         let mut freed = 0u64;
+        let mut left = biggest;
         for (i, m) in sizes {
-            if total - freed <= limit || m < others {
+            // Each closing takes its bytes off the shared total first: the
+            // shards evicting at once stop together under the limit.
+            left = m;
+            if m < others || !self.settings.claim_client_memory(limit, m) {
                 break;
             }
+            left = 0;
             freed += m;
             self.evict_client(i);
         }
         if freed > 0 {
-            let after = (all - freed.min(all), evictable - freed.min(evictable));
-            self.settings.publish_client_memory(mine, after);
+            // What is left here is smaller now: the other shards may close
+            // theirs (they held back for the clients just closed).
+            self.settings.exchange_biggest(self.id, left);
+            // The total of all connections already lost `freed` (claimed).
+            let claimed = (all - freed.min(all), evictable);
+            let after = (claimed.0, evictable - freed.min(evictable));
+            self.settings.publish_client_memory(claimed, after);
             self.client_mem = after;
+            if self.settings.client_memory() > limit {
+                // Still over: the other shards look again (one of them
+                // held back for this shard's bigger clients).
+                self.settings.evict_clients_now();
+            }
         }
     }
 

@@ -171,3 +171,87 @@ fn a_client_alone_past_the_limit_goes_before_its_request_runs_as_in_redis() {
     assert!(evicted(&mut c) >= 5);
     server.stop();
 }
+
+/// Lowering `maxmemory-clients` evicts as in Redis: the biggest clients go,
+/// on both shards, and only until the rest is under the new limit. (Every
+/// shard evicts at its next loop iteration, not at its next tick; a shard
+/// holding back for another's bigger client may go on an iteration later,
+/// so the test waits for the count.)
+#[test]
+fn lowering_the_limit_evicts_the_biggest_on_every_shard() {
+    let server = kevy_with(Redis::default());
+    let mut admin = Raw::connect(server.addr());
+    assert_eq!(admin.call(&["CLIENT", "NO-EVICT", "on"]), b"+OK\r\n");
+    let mut on = crate::util::conns_per_shard(&server, 3);
+    // Per shard: a 2 MB, a 1 MB and a 512 KB half-sent request.
+    let sizes = [2 << 20, 1 << 20, 1 << 19];
+    for (s, conns) in on.iter_mut().enumerate() {
+        for (c, &bytes) in conns.iter_mut().zip(&sizes) {
+            assert_eq!(
+                c.call(&["CLIENT", "SETNAME", &format!("c{s}-{bytes}")]),
+                b"+OK\r\n"
+            );
+            half_sent_set(c, bytes);
+        }
+    }
+    // Wait until every byte sent is buffered (CLIENT LIST's qbuf); then
+    // each client's tot-mem, by name ("" for the admin).
+    let fields = |admin: &mut Raw, field: &str| -> Vec<(String, u64)> {
+        let list = String::from_utf8(admin.call(&["CLIENT", "LIST"])).unwrap();
+        let at = format!("{field}=");
+        list.lines()
+            .filter_map(|l| {
+                let name = l.split(' ').find_map(|f| f.strip_prefix("name="))?;
+                let v = l.split(' ').find_map(|f| f.strip_prefix(at.as_str()))?;
+                Some((name.to_string(), v.parse().unwrap()))
+            })
+            .collect()
+    };
+    for _ in 0..500 {
+        let full = fields(&mut admin, "qbuf")
+            .iter()
+            .filter(|(_, q)| *q >= 1 << 19)
+            .count();
+        if full == 6 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    // Room for everyone but the two 2 MB clients (with 64 KB to spare):
+    // those two go, and only they.
+    let mem = fields(&mut admin, "tot-mem");
+    assert_eq!(mem.len(), 7, "{mem:?}");
+    let keep: u64 = mem
+        .iter()
+        .filter(|(n, _)| !n.ends_with(&format!("-{}", 2 << 20)))
+        .map(|(_, m)| m)
+        .sum();
+    let limit = (keep + (64 << 10)).to_string();
+    assert_eq!(
+        admin.call(&["CONFIG", "SET", "maxmemory-clients", &limit]),
+        b"+OK\r\n"
+    );
+    for _ in 0..500 {
+        if evicted(&mut admin) >= 2 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    let mut left: Vec<String> = fields(&mut admin, "qbuf")
+        .into_iter()
+        .map(|(n, _)| n)
+        .filter(|n| !n.is_empty())
+        .collect();
+    left.sort();
+    let mut want: Vec<String> = (0..2)
+        .flat_map(|s| [format!("c{s}-{}", 1 << 20), format!("c{s}-{}", 1 << 19)])
+        .collect();
+    want.sort();
+    assert_eq!(left, want);
+    assert_eq!(evicted(&mut admin), 2);
+    assert_eq!(
+        admin.call(&["CONFIG", "SET", "maxmemory-clients", "0"]),
+        b"+OK\r\n"
+    );
+    server.stop();
+}
