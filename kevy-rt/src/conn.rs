@@ -124,6 +124,8 @@ pub(crate) struct Conn<C: Commands> {
     pub(crate) recv_stopped: bool,
     /// The reply buffer's size and peak, as Redis sizes them.
     pub(crate) reply: replybuf::ReplyBuf,
+    /// Its buffers' memory when client eviction last looked at it.
+    pub(crate) mem_seen: u64,
     /// The outstanding commands, in order, each with the run of replies
     /// queued behind it.
     pub(crate) pending: VecDeque<Slot>,
@@ -235,6 +237,7 @@ impl<C: Commands> Conn<C> {
             recv_armed: false,
             recv_stopped: false,
             reply: replybuf::ReplyBuf::new(now),
+            mem_seen: 0,
             pending: VecDeque::new(),
             behind: Vec::new(),
             behind_pos: 0,
@@ -315,7 +318,7 @@ impl<C: Commands> Conn<C> {
                 .max(self.rbuf_lent)
                 .saturating_sub(self.rend - self.rpos),
             out_unsent: self.unsent(),
-            out_capacity: self.out.capacity(),
+            out_capacity: self.out_memory(),
             reply_buf_size: self.reply.size(),
             reply_buf_peak: self.reply.peak(),
             replies_pending: self.pending_cmds(),
@@ -510,6 +513,14 @@ impl<C: Commands> Conn<C> {
         self.pending.is_empty()
             && self.unsent() == 0
             && self.tls.as_ref().is_none_or(|t| !t.unsent())
+    }
+
+    /// The memory its output holds: the buffer, and the bytes of a send
+    /// in flight on io_uring (handed to the ring, not yet reported sent:
+    /// for a client that does not read, most of what it is owed).
+    #[inline]
+    pub(crate) fn out_memory(&self) -> usize {
+        self.out.capacity() + self.in_flight
     }
 
     /// Gives back the buffers a burst grew (a big request, a big reply, a

@@ -97,7 +97,7 @@ impl Settings {
 
     /// Asks every shard to evict clients at its next loop iteration (as
     /// Redis evicts at once when `maxmemory-clients` is lowered).
-    pub(crate) fn evict_clients_now(&self) {
+    pub fn evict_clients_now(&self) {
         self.client_limit_gen.fetch_add(1, Ordering::Release);
     }
 

@@ -177,6 +177,9 @@ pub(crate) struct Shard<C: Commands> {
     client_mem: (u64, u64),
     /// The last [`Settings::client_limit_gen`] this shard evicted for.
     client_limit_gen: u64,
+    /// How much this shard's connections grew (or shrank) since its last
+    /// look at the server-wide sum (`Shard::evicted_for_memory`).
+    client_drift: i64,
     /// Connections with a command held back by a pause.
     paused: Vec<usize>,
     /// This shard's `MONITOR` connections.
@@ -306,6 +309,7 @@ impl<C: Commands> Shard<C> {
             killed: Vec::new(),
             client_mem: (0, 0),
             client_limit_gen: 0,
+            client_drift: 0,
             paused: Vec::new(),
             monitors: Vec::new(),
             monitor_buf: Vec::new(),

@@ -164,7 +164,26 @@ impl ShardState {
     #[cold]
     #[inline(never)]
     fn evict_now(&mut self) {
-        self.evict_share(true);
+        if !self.clients_first() {
+            self.evict_share(true);
+        }
+    }
+
+    /// Redis evicts clients before keys (`processCommand`): while the
+    /// connections hold more than `maxmemory-clients`, a read leaves the
+    /// keys alone and has every shard evict clients at once (closing them
+    /// frees what put the server over `maxmemory`).
+    fn clients_first(&self) -> bool {
+        let Some(info) = self.server.info.as_ref() else {
+            return false;
+        };
+        let s = &info.settings;
+        let limit = s.max_client_memory();
+        if limit == 0 || s.client_memory() <= limit {
+            return false;
+        }
+        s.evict_clients_now();
+        true
     }
 
     #[cold]
@@ -186,7 +205,9 @@ impl ShardState {
         if self.evict.limits.gauge().is_none() {
             self.evict.refresh();
         }
-        self.perform_evictions();
+        if !self.clients_first() {
+            self.perform_evictions();
+        }
     }
 
     fn shards(&self) -> usize {

@@ -99,6 +99,7 @@ impl<C: Commands> Shard<C> {
         if limit == 0 && self.client_mem == (0, 0) {
             return;
         }
+        self.client_drift = 0;
         let mut sizes: Vec<(usize, u64)> = Vec::new();
         let mut all = 0u64;
         for (i, c) in self.conns.iter() {
@@ -106,7 +107,7 @@ impl<C: Commands> Shard<C> {
                 continue;
             }
             let m = (c.rbuf.capacity()
-                + c.out.capacity()
+                + c.out_memory()
                 + c.owed
                 + self.cmds.session_memory(&c.session)) as u64;
             all += m;
@@ -190,13 +191,23 @@ impl<C: Commands> Shard<C> {
         if limit == 0 {
             return false;
         }
-        let Some(c) = self.conns.get(i) else {
+        let Some(c) = self.conns.get_mut(i) else {
             return false;
         };
-        let m = (c.rbuf.capacity() + c.out.capacity() + c.owed) as u64;
+        let m = (c.rbuf.capacity() + c.out_memory() + c.owed) as u64;
+        // This connection's growth since it was last looked at here: past
+        // a 32nd of the limit on this shard, the server-wide sum is
+        // looked at now rather than at the tick (Redis counts every
+        // client's memory as it changes), so clients filling their
+        // buffers fast are evicted before their memory evicts keys.
+        self.client_drift += m as i64 - std::mem::replace(&mut c.mem_seen, m) as i64;
         if m + self.cmds.session_memory(&c.session) as u64 <= limit
             || !self.cmds.evictable(&c.session)
         {
+            if self.client_drift.unsigned_abs() > (limit / 32).max(64 << 10) {
+                self.evict_clients();
+                return !self.conns.contains(i) || self.conns[i].closing;
+            }
             return false;
         }
         self.evict_client(i);

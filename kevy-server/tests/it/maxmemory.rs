@@ -377,3 +377,44 @@ fn a_read_over_the_limit_evicts_before_it_runs() {
     assert_eq!(c.call(&["EXISTS", "{t}volatile"]), b":0\r\n");
     assert_eq!(c.call(&["CONFIG", "SET", "maxmemory", "0"]), b"+OK\r\n");
 }
+
+/// Clients before keys, as Redis's `processCommand` evicts: with
+/// `maxmemory-clients` set, connections whose input buffers take the
+/// server past `maxmemory` are closed, and no key is evicted for them
+/// (Redis's "eviction due to input buffer of a dead client").
+#[test]
+fn clients_are_evicted_before_keys() {
+    let (_server, mut c) = spawn("11mb", "allkeys-lru");
+    assert_eq!(
+        c.call(&["CONFIG", "SET", "maxmemory-clients", "3mb"]),
+        b"+OK\r\n"
+    );
+    assert_eq!(c.call(&["CLIENT", "NO-EVICT", "on"]), b"+OK\r\n");
+    for j in 0..50 {
+        assert_eq!(
+            c.call(&["SETRANGE", &j.to_string(), "100000", "x"]),
+            b":100001\r\n"
+        );
+    }
+    let arg = [b"$1000\r\n".to_vec(), vec![b'x'; 1000], b"\r\n".to_vec()].concat();
+    let mut dead = Vec::new();
+    for _ in 0..30 {
+        let mut d = Raw::connect(_server.addr);
+        d.send(b"*250\r\n");
+        for _ in 0..249 {
+            if d.try_send(&arg).is_err() {
+                break;
+            }
+        }
+        dead.push(d);
+    }
+    for _ in 0..500 {
+        if info_field(&mut c, "stats", "evicted_clients") > 0 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert!(info_field(&mut c, "stats", "evicted_clients") > 0);
+    assert_eq!(info_field(&mut c, "stats", "evicted_keys"), 0);
+    assert_eq!(c.call(&["DBSIZE"]), b":50\r\n");
+}
