@@ -39,6 +39,9 @@ pub const PROTECTED: u32 = 8;
 /// then `save 300 10`), the first one replacing the built-in value;
 /// `CONFIG SET` replaces it.
 pub const ACCUMULATES: u32 = 16;
+/// `Param::flags`: `CONFIG REWRITE` writes it even at its default (Redis
+/// always writes `save`, so that the built-in rules are not assumed).
+pub const ALWAYS_WRITTEN: u32 = 32;
 
 /// The settings read on the per-command path, as atomics.
 #[derive(Debug)]

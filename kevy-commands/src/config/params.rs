@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 
 use kevy_rt::Settings;
 
-use super::{ACCUMULATES, HIDDEN, IMMUTABLE, PROTECTED, WORDS};
+use super::{ACCUMULATES, ALWAYS_WRITTEN, HIDDEN, IMMUTABLE, PROTECTED, WORDS};
 use crate::base::num::parse_i64;
 
 mod cluster;
@@ -426,12 +426,17 @@ fn parse_maxmemory_clients(cx: &Cx<'_>) -> Result<String, String> {
     }
 }
 
+/// `save ""`, or one `save seconds changes` line per rule, as Redis's
+/// `rewriteConfigSaveOption` writes them.
 fn save_lines(name: &str, v: &str) -> Vec<String> {
-    if v.is_empty() {
-        vec![format!("{name} \"\"")]
-    } else {
-        vec![format!("{name} {v}")]
+    let words: Vec<&str> = v.split_whitespace().collect();
+    if words.is_empty() {
+        return vec![format!("{name} \"\"")];
     }
+    words
+        .chunks(2)
+        .map(|pair| format!("{name} {}", pair.join(" ")))
+        .collect()
 }
 
 const OBUF_CLASSES: [&str; 3] = ["normal", "slave", "pubsub"];

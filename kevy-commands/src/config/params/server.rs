@@ -97,7 +97,7 @@ pub static PARAMS: &[Param] = &[
         Kind::Custom(parse_save, save_lines),
         "3600 1 300 100 60 10000",
     )
-    .flags(WORDS | ACCUMULATES),
+    .flags(WORDS | ACCUMULATES | ALWAYS_WRITTEN),
     Param::new("appendonly", Kind::Bool, "no"),
     Param::new(
         "appendfsync",
