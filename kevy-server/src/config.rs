@@ -45,7 +45,9 @@ impl fmt::Display for ConfigError {
 
 pub const USAGE: &str = "Usage: kevy-server [/path/to/kevy.conf] [--name value ...]
   Settings use Redis's names, in the file or as flags, e.g.:
-  --bind ADDR       address to listen on (default 127.0.0.1)
+  --bind ADDR       addresses to listen on (default \"* -::*\": every IPv4
+                    and, when there is one, every IPv6 address; protected
+                    mode refuses non-local clients while there is no password)
   --port PORT       TCP port (default 6379; 0 picks a free port)
   --threads N       shards, one thread each (default: number of CPUs)
   --maxclients N    --timeout SECS   --tcp-keepalive SECS   --databases N

@@ -15,6 +15,7 @@ mod signals;
 mod title;
 mod trim;
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use kevy_rt::Runtime;
@@ -32,11 +33,13 @@ fn main() -> ExitCode {
     let config = match config::Config::from_args(&args) {
         Ok(config::Parsed::Run(c)) => c,
         Ok(config::Parsed::Help) => {
-            println!("{}", config::USAGE);
+            // A closed pipe (`--help | head`) is no reason to panic.
+            let _ = writeln!(std::io::stdout(), "{}", config::USAGE);
             return ExitCode::SUCCESS;
         }
         Ok(config::Parsed::Version) => {
-            println!("kevy-server v={}", env!("CARGO_PKG_VERSION"));
+            let version = env!("CARGO_PKG_VERSION");
+            let _ = writeln!(std::io::stdout(), "kevy-server v={version}");
             return ExitCode::SUCCESS;
         }
         Err(e) => {

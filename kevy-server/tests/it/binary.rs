@@ -15,7 +15,7 @@ pub(crate) struct Binary {
 
 impl Binary {
     fn spawn() -> Binary {
-        Binary::spawn_with(&["--port", "0", "--threads", "2"])
+        Binary::spawn_with(&["--bind", "127.0.0.1", "--port", "0", "--threads", "2"])
     }
 
     /// Starts the binary with `args`. Without a configuration file it runs
@@ -125,6 +125,53 @@ fn the_binary_serves_then_exits_cleanly_on_sigterm() {
         c.try_reply().is_none(),
         "the connection stays open after exit"
     );
+}
+
+/// A non-loopback IPv4 address of this machine, if it has one: the source
+/// address a datagram to a documentation address would leave from (a
+/// UDP `connect` sends nothing).
+fn non_loopback_ip() -> Option<std::net::IpAddr> {
+    let sock = std::net::UdpSocket::bind("0.0.0.0:0").ok()?;
+    sock.connect("192.0.2.1:9").ok()?;
+    let ip = sock.local_addr().ok()?.ip();
+    (!ip.is_loopback() && !ip.is_unspecified()).then_some(ip)
+}
+
+#[test]
+fn by_default_it_binds_as_redis_and_protected_mode_refuses_outsiders() {
+    // No `bind`: Redis 7.0's default, every IPv4 address and, where the
+    // machine has IPv6, every IPv6 one.
+    let bin = Binary::spawn_with(&["--port", "0", "--threads", "2"]);
+    let port = bin.addr.port();
+    let mut c = Raw::connect(SocketAddr::from(([127, 0, 0, 1], port)));
+    assert_eq!(
+        c.call(&["CONFIG", "GET", "bind"]),
+        b"*2\r\n$4\r\nbind\r\n$6\r\n* -::*\r\n"
+    );
+    assert_eq!(
+        c.call(&["CONFIG", "GET", "protected-mode"]),
+        b"*2\r\n$14\r\nprotected-mode\r\n$3\r\nyes\r\n"
+    );
+    let Some(ip) = non_loopback_ip() else {
+        // No address but loopback here: nothing more to try.
+        return;
+    };
+    // From outside, while the default user has no password: refused with
+    // Redis's text, the connection closed.
+    let mut outsider = Raw::connect(SocketAddr::new(ip, port));
+    let refused = outsider.reply_within(std::time::Duration::from_secs(10));
+    let refused = refused.expect("a refusal");
+    assert!(
+        refused.starts_with(b"-DENIED Redis is running in protected mode"),
+        "{}",
+        String::from_utf8_lossy(&refused)
+    );
+    assert_eq!(
+        c.call(&["CONFIG", "SET", "protected-mode", "no"]),
+        b"+OK\r\n"
+    );
+    let mut outsider = Raw::connect(SocketAddr::new(ip, port));
+    assert_eq!(outsider.call(&["PING"]), b"+PONG\r\n");
 }
 
 #[test]

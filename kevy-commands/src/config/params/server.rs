@@ -7,7 +7,7 @@ use super::*;
 
 /// The settings kevy implements.
 pub static PARAMS: &[Param] = &[
-    Param::new("bind", Kind::Custom(parse_bind, plain_lines), "127.0.0.1")
+    Param::new("bind", Kind::Custom(parse_bind, plain_lines), "* -::*")
         .flags(WORDS)
         .check(|cx, v| unchanged_while_running(cx, v, "the listening address")),
     Param::new("port", Kind::Int(0, 65535), "6379").check(check_port),
