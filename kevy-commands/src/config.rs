@@ -93,6 +93,8 @@ struct State {
     /// Settings whose lines accumulate (`save`) that a line has set: the
     /// first line replaces the built-in value, later ones add to it.
     accumulated: Vec<usize>,
+    /// `rename-command` lines so far, sealed by [`ConfigTable::seal_renames`].
+    renames: crate::table::rename::Renames,
 }
 
 /// Why a `CONFIG SET` failed.
@@ -184,6 +186,7 @@ impl ConfigTable {
                 file: None,
                 users: Vec::new(),
                 accumulated: Vec::new(),
+                renames: Default::default(),
             }),
             live: Live::default(),
             settings: OnceLock::new(),
@@ -310,6 +313,12 @@ impl ConfigTable {
         if name == "user" {
             return self.load_user(words);
         }
+        if name == "rename-command" {
+            let [old, new] = words else {
+                return Err("Bad directive or wrong number of arguments".into());
+            };
+            return self.write().renames.rename(old.as_bytes(), new.as_bytes());
+        }
         if let Some(why) = params::refused(name) {
             return Err(why);
         }
@@ -342,6 +351,14 @@ impl ConfigTable {
         }
         self.live_update(p, &v);
         Ok(())
+    }
+
+    /// Puts the configuration's `rename-command`s in force for the
+    /// process's life (`table/rename.rs`): once the configuration is
+    /// loaded, before any command runs.
+    pub fn seal_renames(&self) {
+        let renames = std::mem::take(&mut self.write().renames);
+        crate::table::rename::seal(renames);
     }
 
     /// A `user name rules…` line: creates or changes the user, all or

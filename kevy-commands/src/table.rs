@@ -29,6 +29,7 @@ pub use crate::family::spec::docs;
 mod account;
 pub mod dirty;
 pub mod ids;
+pub mod rename;
 mod specs;
 
 pub use specs::COMMANDS;
@@ -116,9 +117,19 @@ std::thread_local! {
         const { std::cell::Cell::new((0, 0, None)) };
 }
 
-/// Looks a top-level verb up, case-insensitively.
+/// Looks a top-level verb up, case-insensitively (with the configuration's
+/// `rename-command`s, `table/rename.rs`).
 #[inline]
 pub fn lookup(verb: &[u8]) -> Option<&'static Spec> {
+    match rename::sealed() {
+        None => lookup_own(verb),
+        Some(renames) => renames.find(verb),
+    }
+}
+
+/// Looks a top-level verb up under the commands' own names.
+#[inline]
+fn lookup_own(verb: &[u8]) -> Option<&'static Spec> {
     if verb.is_empty() || verb.len() > MAX_VERB {
         return None;
     }

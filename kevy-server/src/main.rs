@@ -49,6 +49,8 @@ fn main() -> ExitCode {
     };
     // As Redis: a supervisor takes precedence over running in the background.
     let table = config.table();
+    // The configuration is whole: its `rename-command`s hold from now on.
+    table.seal_renames();
     let supervisor =
         process::Supervisor::from_setting(&table.get("supervised").unwrap_or_default());
     let background = table.get_bool("daemonize") && supervisor == process::Supervisor::None;
@@ -196,6 +198,11 @@ fn main() -> ExitCode {
         show();
         table.on_change("proc-title-template", move |_| show());
     }
+    show_logo(
+        table.get_bool("always-show-logo"),
+        rt.local_addr().port(),
+        config.threads(),
+    );
     if let Some(addr) = rt.tls_addr() {
         log::log(
             Level::Notice,
@@ -343,6 +350,35 @@ fn load_rdb(redis: &kevy_commands::Redis, shards: usize) -> bool {
             );
             false
         }
+    }
+}
+
+/// Redis's start-up banner: with `always-show-logo yes`, a logo with the
+/// version, mode, port and pid (Redis's ASCII art is its own; this is
+/// kevy's); else Redis's one line, `Running mode=standalone, port=N.`.
+fn show_logo(always: bool, port: u16, shards: usize) {
+    if !always {
+        log::log(
+            Level::Notice,
+            &format!("Running mode=standalone, port={port}."),
+        );
+        return;
+    }
+    let version = env!("CARGO_PKG_VERSION");
+    let pid = std::process::id();
+    let bits = usize::BITS;
+    let logo = [
+        String::new(),
+        r"   _".to_string(),
+        format!(r"  | | _______   ___   _     kevy-server {version} ({bits} bit)"),
+        r"  | |/ / _ \ \ / / | | |    Redis 7.0 compatible".to_string(),
+        format!(r"  |   <  __/\ V /| |_| |    Running in standalone mode, {shards} shards"),
+        format!(r"  |_|\_\___| \_/  \__, |    Port: {port}"),
+        format!(r"                  |___/     PID: {pid}"),
+        String::new(),
+    ];
+    for line in logo {
+        log::log(Level::Notice, &line);
     }
 }
 

@@ -9,9 +9,10 @@
 #   UNIT: e.g. unit/type/list (default: every unit/*.tcl and unit/type/*.tcl)
 #
 # The suite starts `src/redis-server CONF [--opt val …]`: a wrapper there
-# starts target/release/kevy-server (2 shards) instead, without the two
-# directives kevy refuses (always-show-logo, enable-module-command),
-# printing the " PID: n" line the harness waits
+# starts target/release/kevy-server (2 shards: `--threads 2` right after
+# the file, or first without one, so that it takes none of the suite's
+# values) on the same file, so that CONFIG REWRITE rewrites the file the
+# next start reads, printing the " PID: n" line the harness waits
 # for. Tests tagged repl are skipped (they start replicas: kevy is a
 # primary only), and so are needs:repl ones unless KEVY_SUITE_REPL=1: most
 # read the replication stream through SYNC, which kevy serves, but some
@@ -26,17 +27,14 @@ mkdir -p "$OUT" "$SRC/src"
 (cd "$ROOT" && cargo build --release -p kevy-server >/dev/null) || exit 1
 cat > "$SRC/src/redis-server" <<WRAP
 #!/bin/bash
-# Two shards: a line of the config file (a flag between the file and the
-# suite's own arguments would take those as its values, as Redis reads a
-# command line), else a first flag.
-args=(--threads 2)
-if [ \$# -gt 0 ] && [ "\${1#--}" = "\$1" ] && [ -f "\$1" ]; then
-  grep -v -E '^(always-show-logo|enable-module-command) ' "\$1" > "\$1.kevy"
-  echo "threads 2" >> "\$1.kevy"
-  args=("\$1.kevy"); shift
-fi
+# Two shards: a flag right after the config file (or first), so that it
+# takes none of the suite's values.
 echo " PID: \$\$"
-exec -a "$SRC/src/redis-server" $ROOT/target/release/kevy-server "\${args[@]}" "\$@"
+if [ \$# -gt 0 ] && [ "\${1#--}" = "\$1" ] && [ -f "\$1" ]; then
+  conf=\$1; shift
+  exec -a "$SRC/src/redis-server" $ROOT/target/release/kevy-server "\$conf" --threads 2 "\$@"
+fi
+exec -a "$SRC/src/redis-server" $ROOT/target/release/kevy-server --threads 2 "\$@"
 WRAP
 chmod +x "$SRC/src/redis-server"
 for tool in redis-cli redis-benchmark redis-check-aof redis-check-rdb; do

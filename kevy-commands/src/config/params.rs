@@ -293,10 +293,7 @@ pub fn repr(s: &str) -> String {
 
 /// Config-file directives (not settings) kevy refuses because it does not
 /// implement them yet.
-const NOT_YET: &[(&str, &str)] = &[
-    ("rename-command", "command renaming is not implemented yet"),
-    ("loadmodule", "modules are not implemented"),
-];
+const NOT_YET: &[(&str, &str)] = &[("loadmodule", "modules are not implemented")];
 
 /// Why kevy refuses setting `name` (lowercase), if it does.
 pub fn refused(name: &str) -> Option<String> {

@@ -1,8 +1,9 @@
-//! MODULE: kevy loads no modules. LIST answers an empty list and HELP
-//! Redis's text; LOAD, LOADEX and UNLOAD are refused as Redis refuses them
-//! while `enable-module-command` is `no`, the only value kevy accepts for
-//! it (the configuration refuses the others: modules are not
-//! implemented).
+//! MODULE: kevy loads no modules (Redis modules are C libraries written
+//! against Redis's own module API). LIST answers an empty list and HELP
+//! Redis's text. LOAD, LOADEX and UNLOAD are refused as Redis refuses them
+//! while `enable-module-command` does not allow the client (`no`, the
+//! default; `local` from another host); where it does, they fail as
+//! Redis's fail for a library it cannot load and a name it has not loaded.
 
 use kevy_rt::Flow;
 
@@ -40,12 +41,49 @@ pub fn list(c: &mut Local<'_>) -> Flow {
     Flow::Continue
 }
 
-/// MODULE LOAD path [arg …] | MODULE LOADEX path [CONFIG name value …] [ARGS arg …] |
+/// Whether `enable-module-command` lets this client load and unload.
+fn allowed(c: &Local<'_>) -> bool {
+    let setting = c.shard.server.shared.config.get("enable-module-command");
+    let client = &c.cx.client;
+    let local = client.unix || client.peer.is_some_and(|p| p.ip().is_loopback());
+    crate::config::protected_enabled(setting.as_deref(), local)
+}
+
+/// MODULE LOAD path [arg …] | MODULE LOADEX path [CONFIG name value …] [ARGS arg …]
+///
+/// Refused unless `enable-module-command` allows the client; else the
+/// library is not loaded (logged, as Redis logs a failed `dlopen`) and
+/// the reply is Redis's for a module that failed to load.
+pub fn load(c: &mut Local<'_>) -> Flow {
+    if !allowed(c) {
+        resp::error(c.out, NOT_ALLOWED);
+        return Flow::Continue;
+    }
+    let path = String::from_utf8_lossy(c.args.at(2)).into_owned();
+    c.shard.server.shared.log.log(
+        crate::base::log::Level::Warning,
+        &format!("Module {path} failed to load: kevy-server does not load Redis modules"),
+    );
+    resp::error(
+        c.out,
+        b"ERR Error loading the extension. Please check the server logs.",
+    );
+    Flow::Continue
+}
+
 /// MODULE UNLOAD name
 ///
-/// Redis's refusal while `enable-module-command` is `no`.
-pub fn refuse(c: &mut Local<'_>) -> Flow {
-    resp::error(c.out, NOT_ALLOWED);
+/// Refused unless `enable-module-command` allows the client; else no
+/// module of that name is loaded (none ever is).
+pub fn unload(c: &mut Local<'_>) -> Flow {
+    if !allowed(c) {
+        resp::error(c.out, NOT_ALLOWED);
+        return Flow::Continue;
+    }
+    resp::error(
+        c.out,
+        b"ERR Error unloading module: no such module with that name",
+    );
     Flow::Continue
 }
 
@@ -53,10 +91,10 @@ pub fn refuse(c: &mut Local<'_>) -> Flow {
 mod tests {
     use crate::testutil::{harness, run};
 
-    /// Refused as redis-server 7.0.15 refuses them by default; the setting
-    /// that would allow them is refused by the configuration.
+    /// Refused as redis-server 7.0.15 refuses them by default
+    /// (`enable-module-command no`).
     #[test]
-    fn load_and_unload_are_refused_and_cannot_be_enabled() {
+    fn load_and_unload_are_refused_by_default() {
         let mut h = harness();
         for cmd in [
             &["MODULE", "LOAD", "/x.so"][..],
@@ -70,12 +108,30 @@ mod tests {
             );
         }
         assert_eq!(run(&mut h, &["MODULE", "LIST"]), b"*0\r\n");
-        for value in ["yes", "local"] {
-            let refused = h
-                .commands()
-                .config()
-                .load("enable-module-command", &[value]);
-            assert!(refused.is_err(), "{value}");
+    }
+
+    /// Allowed, they fail as Redis's fail with nothing loadable: the
+    /// library is not loaded, and no module of that name is loaded.
+    #[test]
+    fn when_allowed_load_fails_and_unload_finds_nothing() {
+        let mut h = harness();
+        h.commands()
+            .config()
+            .load("enable-module-command", &["yes"])
+            .expect("accepted");
+        for cmd in [
+            &["MODULE", "LOAD", "/x.so"][..],
+            &["MODULE", "LOADEX", "/x.so"],
+        ] {
+            assert_eq!(
+                run(&mut h, cmd),
+                b"-ERR Error loading the extension. Please check the server logs.\r\n"
+            );
         }
+        assert_eq!(
+            run(&mut h, &["MODULE", "UNLOAD", "x"]),
+            b"-ERR Error unloading module: no such module with that name\r\n"
+        );
+        assert_eq!(run(&mut h, &["MODULE", "LIST"]), b"*0\r\n");
     }
 }

@@ -245,6 +245,75 @@ fn the_binary_starts_from_a_redis_conf_file() {
 }
 
 #[test]
+fn rename_command_renames_and_removes_and_survives_a_rewrite() {
+    let dir = std::env::temp_dir().join(format!("kevy-rename-it-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let conf = dir.join("kevy.conf");
+    std::fs::write(
+        &conf,
+        "port 0\nthreads 2\nbind 127.0.0.1\nsave \"\"\nrename-command flushdb badger\nrename-command keys \"\"\n",
+    )
+    .unwrap();
+    let check = |c: &mut Raw| {
+        assert_eq!(c.call(&["SET", "k", "v"]), b"+OK\r\n");
+        assert_eq!(
+            c.call(&["FLUSHDB"]),
+            b"-ERR unknown command 'FLUSHDB', with args beginning with: \r\n"
+        );
+        assert_eq!(
+            c.call(&["KEYS", "*"]),
+            b"-ERR unknown command 'KEYS', with args beginning with: '*' \r\n"
+        );
+        // Under MULTI and in scripts too.
+        assert_eq!(c.call(&["MULTI"]), b"+OK\r\n");
+        assert_eq!(c.call(&["badger"]), b"+QUEUED\r\n");
+        assert_eq!(c.call(&["EXEC"]), b"*1\r\n+OK\r\n");
+        assert_eq!(c.call(&["DBSIZE"]), b":0\r\n");
+        let refused = c.call(&["EVAL", "return redis.call('flushdb')", "0"]);
+        assert!(
+            refused.starts_with(b"-ERR Unknown Redis command called from script"),
+            "{}",
+            String::from_utf8_lossy(&refused)
+        );
+    };
+    let bin = Binary::spawn_with(&[conf.to_str().unwrap()]);
+    let mut c = Raw::connect(bin.addr);
+    check(&mut c);
+    // CONFIG REWRITE keeps the lines; the next start renames alike.
+    assert_eq!(c.call(&["CONFIG", "REWRITE"]), b"+OK\r\n");
+    let text = std::fs::read_to_string(&conf).unwrap();
+    assert!(text.contains("rename-command flushdb badger"), "{text}");
+    let (status, log) = bin.stop(libc::SIGTERM);
+    assert!(status.success(), "{status}: {log}");
+    let bin = Binary::spawn_with(&[conf.to_str().unwrap()]);
+    check(&mut Raw::connect(bin.addr));
+    drop(bin);
+    // Redis's errors stop the start-up.
+    std::fs::write(&conf, "port 0\nrename-command nosuch x\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_kevy-server"))
+        .arg(&conf)
+        .output()
+        .expect("run kevy-server");
+    assert!(!out.status.success());
+    let said =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("No such command in rename-command"), "{said}");
+    std::fs::write(&conf, "port 0\nrename-command get set\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_kevy-server"))
+        .arg(&conf)
+        .output()
+        .expect("run kevy-server");
+    assert!(!out.status.success());
+    let said =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("Target command name already exists"),
+        "{said}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn a_bad_config_file_stops_start_up_naming_the_line() {
     let dir = std::env::temp_dir().join(format!("kevy-conf-bad-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

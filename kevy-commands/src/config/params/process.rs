@@ -48,9 +48,8 @@ pub static PARAMS: &[Param] = &[
         "local0",
     )
     .flags(IMMUTABLE),
-    Param::new("always-show-logo", Kind::Bool, "no")
-        .flags(IMMUTABLE)
-        .refuse("kevy shows no logo"),
+    // Applied by the binary (its start-up banner).
+    Param::new("always-show-logo", Kind::Bool, "no").flags(IMMUTABLE),
     // Applied by the binary (kevy-server's `title.rs`).
     Param::new("set-proc-title", Kind::Bool, "yes").flags(IMMUTABLE),
     Param::new(
@@ -114,8 +113,7 @@ pub static PARAMS: &[Param] = &[
         Kind::Enum(&["no", "yes", "local"]),
         "no",
     )
-    .flags(IMMUTABLE)
-    .refuse("modules are not implemented"),
+    .flags(IMMUTABLE),
     Param::new(
         "shutdown-on-sigint",
         Kind::Custom(parse_shutdown_flags, plain_lines),

@@ -87,16 +87,16 @@ pub const SERVER: &[Spec] = &[
 /// The subcommands of MODULE, in redis-server's order.
 #[rustfmt::skip]
 static MODULE_SUBCOMMANDS: &[Spec] = &[
-    Spec::new("module|loadex", -3, ADMIN | NOSCRIPT | NO_ASYNC_LOADING, [0, 0, 0], Run::Local(module::refuse))
+    Spec::new("module|loadex", -3, ADMIN | NOSCRIPT | NO_ASYNC_LOADING, [0, 0, 0], Run::Local(module::load))
         .acl(&["@admin", "@slow", "@dangerous"]),
     Spec::new("module|help", 2, LOADING | STALE, [0, 0, 0], Run::Local(module::help))
         .acl(&["@slow"]),
-    Spec::new("module|load", -3, ADMIN | NOSCRIPT | NO_ASYNC_LOADING, [0, 0, 0], Run::Local(module::refuse))
+    Spec::new("module|load", -3, ADMIN | NOSCRIPT | NO_ASYNC_LOADING, [0, 0, 0], Run::Local(module::load))
         .acl(&["@admin", "@slow", "@dangerous"]),
     Spec::new("module|list", 2, ADMIN | NOSCRIPT, [0, 0, 0], Run::Local(module::list))
         .acl(&["@admin", "@slow", "@dangerous"])
         .tips(&["nondeterministic_output_order"]),
-    Spec::new("module|unload", 3, ADMIN | NOSCRIPT | NO_ASYNC_LOADING, [0, 0, 0], Run::Local(module::refuse))
+    Spec::new("module|unload", 3, ADMIN | NOSCRIPT | NO_ASYNC_LOADING, [0, 0, 0], Run::Local(module::unload))
         .acl(&["@admin", "@slow", "@dangerous"]),
 ];
 
