@@ -164,37 +164,20 @@ impl<C: Commands> Builder<C> {
         // The process's CPUs, before a shard thread narrows its own.
         crate::cpus::remember();
         let n = self.shards;
-        // listeners[shard][address]
-        let mut listeners: Vec<Vec<TcpListener>> = (0..n).map(|_| Vec::new()).collect();
-        let mut bound_addrs: Vec<SocketAddr> = Vec::new();
-        for (text, optional) in &self.addrs {
-            let resolved = match text.to_socket_addrs() {
-                Ok(mut a) => a.next().ok_or_else(|| {
-                    io::Error::new(io::ErrorKind::InvalidInput, "no address to bind")
-                }),
-                Err(e) => Err(e),
-            };
-            let mut addr = match resolved {
-                Ok(a) => a,
-                Err(_) if *optional => continue,
-                Err(e) => return Err(e),
-            };
-            if addr.port() == 0 {
-                if let Some(first) = bound_addrs.first() {
-                    addr.set_port(first.port());
+        // listeners[shard][address]. A port the kernel picked for the first
+        // address (port 0) may be taken on a later one (`* -::*`: another
+        // process holds it on IPv6): then all start again on a new one.
+        let mut attempts = 0;
+        let (listeners, bound_addrs) = loop {
+            match bind_listeners(&self.addrs, n, self.backlog) {
+                Err((e, true)) if attempts < 16 => {
+                    attempts += 1;
+                    drop(e);
                 }
+                Err((e, _)) => return Err(e),
+                Ok(bound) => break bound,
             }
-            match listen_n(addr, n, self.backlog) {
-                Ok((ls, bound)) => {
-                    for (shard, l) in ls.into_iter().enumerate() {
-                        listeners[shard].push(l);
-                    }
-                    bound_addrs.push(bound);
-                }
-                Err(e) if *optional && unavailable(&e) => continue,
-                Err(e) => return Err(e),
-            }
-        }
+        };
         let Some(&bound) = bound_addrs.first() else {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
@@ -299,6 +282,55 @@ fn listen_n(
 
 /// The address or its protocol does not exist on this machine (what an
 /// optional bind address may hit), as opposed to, say, the port being taken.
+/// Listeners bound on all of `addrs` (`host:port`, optional ones skipped
+/// when their address is unavailable), `n` per address (one per shard):
+/// per shard its listeners, and the addresses bound. On an error, whether
+/// it was a port picked for the first address already taken on a later
+/// one (worth another try).
+#[allow(clippy::type_complexity)]
+fn bind_listeners(
+    addrs: &[(String, bool)],
+    n: usize,
+    backlog: i32,
+) -> Result<(Vec<Vec<TcpListener>>, Vec<SocketAddr>), (io::Error, bool)> {
+    let mut listeners: Vec<Vec<TcpListener>> = (0..n).map(|_| Vec::new()).collect();
+    let mut bound_addrs: Vec<SocketAddr> = Vec::new();
+    for (text, optional) in addrs {
+        let resolved = match text.to_socket_addrs() {
+            Ok(mut a) => a
+                .next()
+                .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no address to bind")),
+            Err(e) => Err(e),
+        };
+        let mut addr = match resolved {
+            Ok(a) => a,
+            Err(_) if *optional => continue,
+            Err(e) => return Err((e, false)),
+        };
+        let mut borrowed = false;
+        if addr.port() == 0 {
+            if let Some(first) = bound_addrs.first() {
+                addr.set_port(first.port());
+                borrowed = true;
+            }
+        }
+        match listen_n(addr, n, backlog) {
+            Ok((ls, bound)) => {
+                for (shard, l) in ls.into_iter().enumerate() {
+                    listeners[shard].push(l);
+                }
+                bound_addrs.push(bound);
+            }
+            Err(e) if *optional && unavailable(&e) => continue,
+            Err(e) => {
+                let again = borrowed && e.kind() == io::ErrorKind::AddrInUse;
+                return Err((e, again));
+            }
+        }
+    }
+    Ok((listeners, bound_addrs))
+}
+
 fn unavailable(e: &io::Error) -> bool {
     matches!(
         e.raw_os_error(),
