@@ -49,7 +49,8 @@ pub const USAGE: &str = "Usage: kevy-server [/path/to/kevy.conf] [--name value .
                     and, when there is one, every IPv6 address; protected
                     mode refuses non-local clients while there is no password)
   --port PORT       TCP port (default 6379; 0 picks a free port)
-  --threads N       shards, one thread each (default: number of CPUs)
+  --threads N       shards, one thread each (default: $KEVY_THREADS, else
+                    the number of CPUs)
   --maxclients N    --timeout SECS   --tcp-keepalive SECS   --databases N
   --unixsocket PATH --unixsocketperm OCTAL  --loglevel LEVEL --logfile PATH
   --io epoll|uring|auto  the shards' reactor (default: $KEVY_IO, else auto)

@@ -9,10 +9,11 @@
 #   UNIT: e.g. unit/type/list (default: every unit/*.tcl and unit/type/*.tcl)
 #
 # The suite starts `src/redis-server CONF [--opt val …]`: a wrapper there
-# starts target/release/kevy-server (2 shards: `--threads 2` right after
-# the file, or first without one, so that it takes none of the suite's
-# values) on the same file, so that CONFIG REWRITE rewrites the file the
-# next start reads, printing the " PID: n" line the harness waits
+# starts target/release/kevy-server with the same arguments (2 shards:
+# `KEVY_THREADS=2`, so that no flag of ours meets the suite's own, which
+# Redis's command line reads as values of the flag before them), on the
+# same file, so that CONFIG REWRITE rewrites the file the next start
+# reads, printing the " PID: n" line the harness waits
 # for. Tests tagged repl are skipped (they start replicas: kevy is a
 # primary only), and so are needs:repl ones unless KEVY_SUITE_REPL=1: most
 # read the replication stream through SYNC, which kevy serves, but some
@@ -27,14 +28,8 @@ mkdir -p "$OUT" "$SRC/src"
 (cd "$ROOT" && cargo build --release -p kevy-server >/dev/null) || exit 1
 cat > "$SRC/src/redis-server" <<WRAP
 #!/bin/bash
-# Two shards: a flag right after the config file (or first), so that it
-# takes none of the suite's values.
 echo " PID: \$\$"
-if [ \$# -gt 0 ] && [ "\${1#--}" = "\$1" ] && [ -f "\$1" ]; then
-  conf=\$1; shift
-  exec -a "$SRC/src/redis-server" $ROOT/target/release/kevy-server "\$conf" --threads 2 "\$@"
-fi
-exec -a "$SRC/src/redis-server" $ROOT/target/release/kevy-server --threads 2 "\$@"
+KEVY_THREADS=2 exec -a "$SRC/src/redis-server" $ROOT/target/release/kevy-server "\$@"
 WRAP
 chmod +x "$SRC/src/redis-server"
 for tool in redis-cli redis-benchmark redis-check-aof redis-check-rdb; do

@@ -303,9 +303,14 @@ pub fn refused(name: &str) -> Option<String> {
     None
 }
 
+/// `threads`' default: `KEVY_THREADS`, else one shard per CPU.
 fn cpus() -> String {
-    std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
+    std::env::var("KEVY_THREADS")
+        .ok()
+        .and_then(|v| v.trim().parse::<u16>().ok())
+        .filter(|&n| n > 0)
+        .map(usize::from)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
         .to_string()
 }
 
