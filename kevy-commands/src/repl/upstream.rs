@@ -47,6 +47,10 @@ pub struct Upstream {
     state: AtomicU8,
     /// The stream offset applied (`master_repl_offset` of a replica).
     offset: AtomicU64,
+    /// The stream offset read from the primary, applied or not yet
+    /// (`slave_read_repl_offset`: ahead of `offset` while a write waits,
+    /// e.g. under `CLIENT PAUSE WRITE`).
+    read_offset: AtomicU64,
     /// The client id of the loopback connection that applies the stream.
     link_client: AtomicU64,
     /// Unix ms of the last byte from the primary.
@@ -90,6 +94,11 @@ impl Upstream {
     /// The stream offset applied.
     pub fn offset(&self) -> u64 {
         self.offset.load(Ordering::Acquire)
+    }
+
+    /// The stream offset read (applied or waiting to be).
+    pub fn read_offset(&self) -> u64 {
+        self.read_offset.load(Ordering::Acquire)
     }
 
     /// Seconds since the primary last sent anything (`-1`: never).
@@ -154,6 +163,7 @@ pub fn start(shared: &Arc<Shared>, host: String, port: u16) -> bool {
         *s = crate::accounting::random_hex40();
     }
     up.offset.store(0, Ordering::Release);
+    up.read_offset.store(0, Ordering::Release);
     up.state.store(State::Connect as u8, Ordering::Release);
     up.active.store(true, Ordering::Release);
     let shared = shared.clone();
@@ -258,6 +268,7 @@ fn follow(shared: &Shared, current: &dyn Fn() -> bool, host: &str, port: u16) ->
         return Err(format!("loading the snapshot: {reply}"));
     }
     up.offset.store(start, Ordering::Release);
+    up.read_offset.store(start, Ordering::Release);
     up.state.store(State::Connected as u8, Ordering::Release);
     shared.log.log(
         crate::base::log::Level::Notice,
@@ -295,6 +306,7 @@ fn apply(
             Ok(0) => return Err("the primary closed the link".into()),
             Ok(n) => {
                 buf.extend_from_slice(&chunk[..n]);
+                up.read_offset.fetch_add(n as u64, Ordering::AcqRel);
                 up.last_io.store(now_ms(), Ordering::Relaxed);
             }
             Err(e)

@@ -451,6 +451,47 @@ fn kevy_follows_a_redis_primary_and_a_kevy_one() {
     let _ = std::fs::remove_dir_all(&redis_dir);
 }
 
+/// Under `CLIENT PAUSE WRITE` a replica reads the primary's stream
+/// (`slave_read_repl_offset` follows `master_repl_offset`) but applies
+/// none of it (`slave_repl_offset` stays) until unpaused, as Redis's
+/// pause unit checks.
+#[test]
+fn a_paused_replica_reads_the_stream_and_applies_it_once_unpaused() {
+    let (redis, redis_dir) = redis_primary("paused-primary", &[]);
+    let dir = scratch("paused-replica");
+    let replica = kevy_in(&dir);
+    let mut p = Raw::connect(redis.addr());
+    let mut r = Raw::connect(replica.addr());
+    let port = redis.addr().port().to_string();
+    assert_eq!(r.call(&["REPLICAOF", "127.0.0.1", &port]), b"+OK\r\n");
+    wait_link_up(&mut r);
+    run(&mut p, &["SET", "foo", "bar"]);
+    let primary_offset = |p: &mut Raw| info(p, "replication", "master_repl_offset");
+    let applied = |r: &mut Raw| info(r, "replication", "slave_repl_offset");
+    let read = |r: &mut Raw| info(r, "replication", "slave_read_repl_offset");
+    wait_for("the replica applied foo", || {
+        applied(&mut r) == primary_offset(&mut p)
+    });
+    let before = applied(&mut r);
+    assert_eq!(r.call(&["CLIENT", "PAUSE", "100000", "WRITE"]), b"+OK\r\n");
+    run(&mut p, &["SET", "foo2", "bar2"]);
+    wait_for("the replica read foo2", || {
+        read(&mut r) == primary_offset(&mut p)
+    });
+    assert_eq!(applied(&mut r), before, "applied while paused");
+    assert_eq!(r.call(&["GET", "foo2"]), b"$-1\r\n");
+    assert_eq!(r.call(&["CLIENT", "UNPAUSE"]), b"+OK\r\n");
+    wait_for("the replica applied foo2", || {
+        applied(&mut r) == primary_offset(&mut p)
+    });
+    assert_eq!(r.call(&["GET", "foo2"]), b"$4\r\nbar2\r\n");
+    drop(p);
+    drop(redis);
+    replica.stop();
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&redis_dir);
+}
+
 /// `replicaof` on the command line makes kevy-server a replica from the
 /// start (as in a configuration file).
 #[test]

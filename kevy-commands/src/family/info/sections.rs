@@ -430,7 +430,7 @@ fn replication(s: &mut Fields<'_>, shard: &ShardState) {
         );
         s.field("master_last_io_seconds_ago", up.last_io_secs());
         s.field("master_sync_in_progress", u8::from(state == State::Sync));
-        s.field("slave_read_repl_offset", offset);
+        s.field("slave_read_repl_offset", up.read_offset().max(offset));
         s.field("slave_repl_offset", offset);
         s.field(
             "slave_priority",
