@@ -23,6 +23,24 @@ use kevy_rt::Settings;
 
 pub use params::{format_memory, memory, os_error, repr, Cx, Def, Kind, Param, PARAMS};
 
+/// What `rename-command` lines do, installed by the command table (a layer
+/// above this one: `table/rename.rs`) when the command set is made.
+#[derive(Clone, Copy, Debug)]
+pub struct RenameHooks {
+    /// Applies one line (`old`, `new`), with Redis's error.
+    pub rename: fn(&[u8], &[u8]) -> Result<(), String>,
+    /// Puts the lines applied so far in force.
+    pub seal: fn(),
+}
+
+static RENAMES: OnceLock<RenameHooks> = OnceLock::new();
+
+/// Installs the `rename-command` hooks (once per process; later calls
+/// change nothing).
+pub fn install_rename_hooks(hooks: RenameHooks) {
+    let _ = RENAMES.set(hooks);
+}
+
 /// `Param::flags`: cannot change while the server runs.
 pub const IMMUTABLE: u32 = 1;
 /// `Param::flags`: takes several words on a config-file line (`save 900 1`).
@@ -93,8 +111,6 @@ struct State {
     /// Settings whose lines accumulate (`save`) that a line has set: the
     /// first line replaces the built-in value, later ones add to it.
     accumulated: Vec<usize>,
-    /// `rename-command` lines so far, sealed by [`ConfigTable::seal_renames`].
-    renames: crate::table::rename::Renames,
 }
 
 /// Why a `CONFIG SET` failed.
@@ -186,7 +202,6 @@ impl ConfigTable {
                 file: None,
                 users: Vec::new(),
                 accumulated: Vec::new(),
-                renames: Default::default(),
             }),
             live: Live::default(),
             settings: OnceLock::new(),
@@ -317,7 +332,10 @@ impl ConfigTable {
             let [old, new] = words else {
                 return Err("Bad directive or wrong number of arguments".into());
             };
-            return self.write().renames.rename(old.as_bytes(), new.as_bytes());
+            return match RENAMES.get() {
+                Some(hooks) => (hooks.rename)(old.as_bytes(), new.as_bytes()),
+                None => Err("'rename-command' is not supported here".into()),
+            };
         }
         if let Some(why) = params::refused(name) {
             return Err(why);
@@ -357,8 +375,9 @@ impl ConfigTable {
     /// process's life (`table/rename.rs`): once the configuration is
     /// loaded, before any command runs.
     pub fn seal_renames(&self) {
-        let renames = std::mem::take(&mut self.write().renames);
-        crate::table::rename::seal(renames);
+        if let Some(hooks) = RENAMES.get() {
+            (hooks.seal)();
+        }
     }
 
     /// A `user name rules…` line: creates or changes the user, all or

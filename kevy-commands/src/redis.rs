@@ -34,6 +34,7 @@ impl Default for Redis {
     fn default() -> Redis {
         table::install();
         family::acl::install_commands();
+        config::install_rename_hooks(table::rename::hooks());
         let shared = Arc::new(Shared::new());
         let scripts: Arc<script::Registry> = Arc::default();
         let _ = shared.persist.functions.set(scripts.clone());

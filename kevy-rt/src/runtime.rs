@@ -280,8 +280,6 @@ fn listen_n(
     Ok((out, bound))
 }
 
-/// The address or its protocol does not exist on this machine (what an
-/// optional bind address may hit), as opposed to, say, the port being taken.
 /// Listeners bound on all of `addrs` (`host:port`, optional ones skipped
 /// when their address is unavailable), `n` per address (one per shard):
 /// per shard its listeners, and the addresses bound. On an error, whether
@@ -331,6 +329,8 @@ fn bind_listeners(
     Ok((listeners, bound_addrs))
 }
 
+/// The address or its protocol does not exist on this machine (what an
+/// optional bind address may hit), as opposed to, say, the port being taken.
 fn unavailable(e: &io::Error) -> bool {
     matches!(
         e.raw_os_error(),

@@ -8,9 +8,11 @@
 //!
 //! What is renamed is the verb clients, `MULTI` and scripts send; a
 //! command's own name (in `COMMAND`, `INFO commandstats`, ACL categories)
-//! stays the original one.
+//! stays the original one. The configuration (a layer below) reaches this
+//! through [`hooks`]; the lines it applies wait in a process-wide list
+//! until sealed (one server a process reads a configuration file).
 
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 use super::Spec;
 
@@ -40,6 +42,26 @@ impl std::fmt::Debug for Renames {
 
 /// The renames in force, once sealed.
 static SEALED: OnceLock<Renames> = OnceLock::new();
+
+/// The configuration's lines applied so far, not yet sealed.
+static PENDING: Mutex<Renames> = Mutex::new(Renames {
+    hidden: Vec::new(),
+    added: Vec::new(),
+});
+
+/// The configuration's way in ([`crate::config::RenameHooks`]).
+pub fn hooks() -> crate::config::RenameHooks {
+    crate::config::RenameHooks {
+        rename: |old, new| {
+            let mut pending = PENDING.lock().unwrap_or_else(|p| p.into_inner());
+            pending.rename(old, new)
+        },
+        seal: || {
+            let mut pending = PENDING.lock().unwrap_or_else(|p| p.into_inner());
+            seal(std::mem::take(&mut *pending));
+        },
+    }
+}
 
 impl Renames {
     /// Applies `rename-command old new` (`new` empty: the command is only
