@@ -289,26 +289,24 @@ fn rename_command_renames_and_removes_and_survives_a_rewrite() {
     check(&mut Raw::connect(bin.addr));
     drop(bin);
     // Redis's errors stop the start-up.
-    std::fs::write(&conf, "port 0\nrename-command nosuch x\n").unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_kevy-server"))
-        .arg(&conf)
-        .output()
-        .expect("run kevy-server");
-    assert!(!out.status.success());
-    let said =
-        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
-    assert!(said.contains("No such command in rename-command"), "{said}");
-    std::fs::write(&conf, "port 0\nrename-command get set\n").unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_kevy-server"))
-        .arg(&conf)
-        .output()
-        .expect("run kevy-server");
-    assert!(!out.status.success());
-    let said =
-        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
-    assert!(
-        said.contains("Target command name already exists"),
-        "{said}"
+    let refused = |line: &str, why: &str| {
+        std::fs::write(&conf, format!("port 0\n{line}\n")).unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_kevy-server"))
+            .arg(&conf)
+            .output()
+            .expect("run kevy-server");
+        assert!(!out.status.success(), "{line} started");
+        let said = String::from_utf8_lossy(&out.stdout).into_owned()
+            + &String::from_utf8_lossy(&out.stderr);
+        assert!(said.contains(why), "{line}: {said}");
+    };
+    refused(
+        "rename-command nosuch x",
+        "No such command in rename-command",
+    );
+    refused(
+        "rename-command get set",
+        "Target command name already exists",
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
