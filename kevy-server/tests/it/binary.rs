@@ -60,9 +60,18 @@ impl Binary {
             seen.push_str(&line);
             if let Some((_, rest)) = line.split_once("listening on ") {
                 let addr = rest.split_whitespace().next().unwrap_or_default();
-                break addr
+                let mut addr = addr
                     .parse::<SocketAddr>()
                     .unwrap_or_else(|e| panic!("bad address in {line:?}: {e}"));
+                // Listening on every address (the default `* -::*`): the
+                // tests reach it through loopback.
+                if addr.ip().is_unspecified() {
+                    addr.set_ip(match addr {
+                        SocketAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
+                        SocketAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
+                    });
+                }
+                break addr;
             }
         };
         Binary {

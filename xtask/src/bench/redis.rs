@@ -78,10 +78,19 @@ fn implements(server: &Server, test: &str) -> bool {
 
 pub(super) fn start_kevy(o: &Options, bin: &Path, extra: &[String]) -> Result<Server, String> {
     let port = o.port()?;
-    // No snapshots, as the redis-server it is compared with.
-    let mut args = ["--port", &port.to_string(), "--threads", "2", "--save", ""]
-        .map(String::from)
-        .to_vec();
+    // No snapshots, on loopback only, as the redis-server it is compared with.
+    let mut args = [
+        "--port",
+        &port.to_string(),
+        "--bind",
+        "127.0.0.1",
+        "--threads",
+        "2",
+        "--save",
+        "",
+    ]
+    .map(String::from)
+    .to_vec();
     args.extend_from_slice(extra);
     Server::start(
         &format!("kevy-server {}", bin.display()),
