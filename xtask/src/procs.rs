@@ -11,6 +11,24 @@ use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+/// The flags a compared kevy-server runs with: `port`, loopback only, 2
+/// shards, no snapshots (as the redis-server it is compared with).
+pub fn kevy_flags(port: u16) -> Vec<String> {
+    let port = port.to_string();
+    [
+        "--port",
+        &port,
+        "--bind",
+        "127.0.0.1",
+        "--threads",
+        "2",
+        "--save",
+        "",
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
 /// A free TCP port on 127.0.0.1 (bound, then released for the server to take).
 pub fn free_port() -> Result<u16, String> {
     let l = TcpListener::bind("127.0.0.1:0").map_err(|e| format!("no free port: {e}"))?;

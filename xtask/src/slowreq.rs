@@ -98,17 +98,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let kevy = Server::start(
         "kevy-server",
         &kevy,
-        &[
-            "--port",
-            &port.to_string(),
-            "--bind",
-            "127.0.0.1",
-            "--threads",
-            "2",
-            "--save",
-            "",
-        ]
-        .map(String::from),
+        &crate::procs::kevy_flags(port),
         port,
         resp_ready,
     )?;

@@ -78,19 +78,7 @@ fn implements(server: &Server, test: &str) -> bool {
 
 pub(super) fn start_kevy(o: &Options, bin: &Path, extra: &[String]) -> Result<Server, String> {
     let port = o.port()?;
-    // No snapshots, on loopback only, as the redis-server it is compared with.
-    let mut args = [
-        "--port",
-        &port.to_string(),
-        "--bind",
-        "127.0.0.1",
-        "--threads",
-        "2",
-        "--save",
-        "",
-    ]
-    .map(String::from)
-    .to_vec();
+    let mut args = crate::procs::kevy_flags(port);
     args.extend_from_slice(extra);
     Server::start(
         &format!("kevy-server {}", bin.display()),
