@@ -57,6 +57,15 @@ pub struct ClientFacts {
     pub blocked: bool,
 }
 
+impl ClientFacts {
+    /// It connected from this machine: the Unix socket, or a loopback
+    /// address (what Redis's `islocalClient` and its protected configs'
+    /// `local` mean).
+    pub fn local(&self) -> bool {
+        self.unix || self.peer.is_some_and(|p| p.ip().is_loopback())
+    }
+}
+
 /// One connection as a command set sees it: runtime facts, its session (`S`)
 /// and the last command it sent (`K`, a resolved verb).
 pub struct ClientOf<'a, S, K> {

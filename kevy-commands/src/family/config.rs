@@ -34,9 +34,13 @@ pub fn set(c: &mut Local<'_>) -> Flow {
         .step_by(2)
         .map(|i| (c.args.at(i), c.args.at(i + 1)))
         .collect();
-    let client = &c.cx.client;
-    let local = client.unix || client.peer.is_some_and(|p| p.ip().is_loopback());
-    match c.shard.server.shared.config.set(&pairs, local) {
+    match c
+        .shard
+        .server
+        .shared
+        .config
+        .set(&pairs, c.cx.client.local())
+    {
         Ok(()) => resp::ok(c.out),
         Err(e) => error::write_sanitized(c.out, &e.message()),
     }

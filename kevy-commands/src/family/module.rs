@@ -44,9 +44,7 @@ pub fn list(c: &mut Local<'_>) -> Flow {
 /// Whether `enable-module-command` lets this client load and unload.
 fn allowed(c: &Local<'_>) -> bool {
     let setting = c.shard.server.shared.config.get("enable-module-command");
-    let client = &c.cx.client;
-    let local = client.unix || client.peer.is_some_and(|p| p.ip().is_loopback());
-    crate::config::protected_enabled(setting.as_deref(), local)
+    crate::config::protected_enabled(setting.as_deref(), c.cx.client.local())
 }
 
 /// MODULE LOAD path [arg …] | MODULE LOADEX path [CONFIG name value …] [ARGS arg …]
