@@ -57,12 +57,23 @@ impl Fragment {
         }
     }
 
-    /// Empties it, keeping its buffer.
+    /// Empties it, keeping its buffer unless a big command grew it past
+    /// [`KEEP`]: that one is freed (as Redis frees a big AOF buffer once
+    /// written), so a 32 MB value's command does not stay allocated in
+    /// every shard that once propagated one.
     pub fn clear(&mut self) {
-        self.bytes.clear();
+        if self.bytes.capacity() > KEEP {
+            self.bytes = Vec::new();
+        } else {
+            self.bytes.clear();
+        }
         self.last_db = None;
     }
 }
+
+/// The buffer a [`Fragment`] keeps across hand-overs: what a pipeline of
+/// ordinary writes fills, without keeping a big value's command.
+pub const KEEP: usize = 1 << 20;
 
 /// Writes `SELECT db`.
 pub fn select(out: &mut Vec<u8>, db: u32) {

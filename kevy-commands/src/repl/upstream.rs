@@ -354,6 +354,20 @@ fn apply(
         local.skip_replies(forwarded)?;
         up.offset.fetch_add(pending, Ordering::AcqRel);
         buf.drain(..at);
+        shrink(&mut buf);
+    }
+}
+
+/// What the link's buffers keep between reads: a big command (a 32 MB
+/// value) grows them, and they give that back once it is applied, as a
+/// Redis replica trims its primary's query buffer.
+const LINK_KEEP: usize = 1 << 20;
+
+/// Frees what `buf` holds past [`LINK_KEEP`] and past what it still
+/// holds.
+fn shrink(buf: &mut Vec<u8>) {
+    if buf.capacity() > LINK_KEEP && buf.len() < LINK_KEEP / 2 {
+        buf.shrink_to(LINK_KEEP / 2);
     }
 }
 
@@ -540,7 +554,9 @@ impl Local {
         let mut chunk = [0u8; 64 * 1024];
         loop {
             if let Some(n) = reply_len(&self.buf) {
-                return Ok(self.buf.drain(..n).collect());
+                let reply = self.buf.drain(..n).collect();
+                shrink(&mut self.buf);
+                return Ok(reply);
             }
             let n = read_again(&mut self.sock, &mut chunk)?;
             if n == 0 {

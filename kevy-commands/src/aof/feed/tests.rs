@@ -37,3 +37,18 @@ fn capture_takes_commands_aside() {
     assert_eq!(feed.main.last_db, Some(0));
     assert!(!feed.main.bytes.windows(1).any(|w| w == b"b"));
 }
+
+#[test]
+fn clearing_keeps_a_small_buffer_and_frees_a_big_one() {
+    let mut f = Fragment::default();
+    f.command(0, &["SET", "a", "1"]);
+    let small = f.bytes.capacity();
+    f.clear();
+    assert_eq!(f.bytes.capacity(), small, "an ordinary buffer is kept");
+    let big = vec![b'x'; KEEP + 1];
+    f.command(0, &[&b"SET"[..], b"big", &big]);
+    assert!(f.bytes.capacity() > KEEP);
+    f.clear();
+    assert!(f.is_empty());
+    assert_eq!(f.bytes.capacity(), 0, "a big value's command is not kept");
+}
