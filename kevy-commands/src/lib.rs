@@ -198,6 +198,7 @@ impl Commands for Redis {
             .store(info.nshards, std::sync::atomic::Ordering::Relaxed);
         let id = info.id;
         ks.server = accounting::ShardServer::new(self.shared.clone(), Some(info));
+        ks.server.stats.make_all(table::ids::count());
         persistence::take_preloaded(&mut ks, id);
         ks
     }
