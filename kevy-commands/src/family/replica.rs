@@ -24,6 +24,10 @@ pub const MASTERDOWN: &[u8] =
 /// `min-replicas-to-write` asks for.
 pub const NOREPLICAS: &[u8] = b"NOREPLICAS Not enough good replicas to write.";
 
+/// What a write from the loopback connection of a replication link that
+/// has ended gets (kevy's own: only that link's thread ever sees it).
+pub const LINK_ENDED: &[u8] = b"ERR this connection's replication link has ended";
+
 /// A script's call of a command not flagged `stale` on a stale replica.
 pub const STALE_CALL: &[u8] = b"Can not execute the command on a stale replica";
 
@@ -46,6 +50,9 @@ pub fn read_only_for(shared: &Shared, cmd_flags: u32, client: u64) -> bool {
 pub fn write_refusal(shared: &Shared, cmd_flags: u32, client: u64) -> Option<&'static [u8]> {
     if cmd_flags & flags::WRITE == 0 {
         return None;
+    }
+    if shared.upstream.is_retired_link(client) {
+        return Some(LINK_ENDED);
     }
     if shared.replicas.refusing() && !shared.upstream.active() {
         return Some(NOREPLICAS);

@@ -53,6 +53,10 @@ pub struct Upstream {
     read_offset: AtomicU64,
     /// The client id of the loopback connection that applies the stream.
     link_client: AtomicU64,
+    /// The loopback connection of the link that ended last: its thread may
+    /// still be sending a batch it read before it saw its end, and none of
+    /// it may apply (its writes are refused, [`Upstream::is_retired_link`]).
+    retired_link: AtomicU64,
     /// Unix ms of the last byte from the primary.
     last_io: AtomicU64,
     /// The secret the loopback connection shows (`REPLCONF MASTER-LINK`).
@@ -115,6 +119,24 @@ impl Upstream {
         self.active() && self.link_client.load(Ordering::Acquire) == id
     }
 
+    /// True when client `id` is the loopback connection of a link that
+    /// has ended (`REPLICAOF NO ONE`, or a new primary): its writes are
+    /// refused, so that nothing the old primary sent applies once
+    /// `REPLICAOF` has replied.
+    #[inline]
+    pub fn is_retired_link(&self, id: u64) -> bool {
+        id != 0 && self.retired_link.load(Ordering::Acquire) == id
+    }
+
+    /// The link's loopback connection, if one claimed it, is the link no
+    /// more.
+    fn retire_link(&self) {
+        let old = self.link_client.swap(0, Ordering::AcqRel);
+        if old != 0 {
+            self.retired_link.store(old, Ordering::Release);
+        }
+    }
+
     /// Client `id` showed `secret`: true (and it is the link from now on)
     /// when it is the link thread's.
     pub fn claim_link(&self, id: u64, secret: &[u8]) -> bool {
@@ -137,7 +159,7 @@ impl Upstream {
             *m = None;
         }
         self.state.store(State::None as u8, Ordering::Release);
-        self.link_client.store(0, Ordering::Release);
+        self.retire_link();
         was
     }
 }
@@ -156,11 +178,13 @@ pub fn start(shared: &Arc<Shared>, host: String, port: u16) -> bool {
         return false;
     }
     let generation = up.generation.fetch_add(1, Ordering::AcqRel) + 1;
+    up.retire_link();
     if let Ok(mut m) = up.master.lock() {
         *m = Some((host.clone(), port));
     }
+    let secret = crate::accounting::random_hex40();
     if let Ok(mut s) = up.secret.lock() {
-        *s = crate::accounting::random_hex40();
+        s.clone_from(&secret);
     }
     up.offset.store(0, Ordering::Release);
     up.read_offset.store(0, Ordering::Release);
@@ -169,7 +193,7 @@ pub fn start(shared: &Arc<Shared>, host: String, port: u16) -> bool {
     let shared = shared.clone();
     let spawned = std::thread::Builder::new()
         .name("replica-link".into())
-        .spawn(move || run(&shared, generation, &host, port));
+        .spawn(move || run(&shared, generation, &secret, &host, port));
     if spawned.is_err() {
         up.stop();
     }
@@ -177,12 +201,14 @@ pub fn start(shared: &Arc<Shared>, host: String, port: u16) -> bool {
 }
 
 /// The link thread: connects, syncs and applies until its generation ends.
-fn run(shared: &Shared, generation: u64, host: &str, port: u16) {
+/// Its loopback connections show `secret`, its generation's: a thread
+/// that has not yet seen its end cannot claim a later link.
+fn run(shared: &Shared, generation: u64, secret: &str, host: &str, port: u16) {
     let up = &shared.upstream;
     let current = || up.generation.load(Ordering::Acquire) == generation;
     while current() {
         up.state.store(State::Connect as u8, Ordering::Release);
-        if let Err(e) = follow(shared, &current, host, port) {
+        if let Err(e) = follow(shared, &current, secret, host, port) {
             if current() {
                 shared.log.log(
                     crate::base::log::Level::Warning,
@@ -201,7 +227,13 @@ fn err(e: std::io::Error) -> String {
 }
 
 /// One connection to the primary: the handshake, the snapshot, the stream.
-fn follow(shared: &Shared, current: &dyn Fn() -> bool, host: &str, port: u16) -> Result<()> {
+fn follow(
+    shared: &Shared,
+    current: &dyn Fn() -> bool,
+    secret: &str,
+    host: &str,
+    port: u16,
+) -> Result<()> {
     let up = &shared.upstream;
     let addr = std::net::ToSocketAddrs::to_socket_addrs(&(host, port))
         .map_err(err)?
@@ -262,7 +294,7 @@ fn follow(shared: &Shared, current: &dyn Fn() -> bool, host: &str, port: u16) ->
     let tmp = path.with_extension(format!("replica-{}.tmp", std::process::id()));
     std::fs::write(&tmp, &rdb).map_err(err)?;
     std::fs::rename(&tmp, &path).map_err(err)?;
-    let mut local = Local::connect(shared)?;
+    let mut local = Local::connect(shared, secret)?;
     let reply = local.call(&[b"DEBUG", b"RELOAD", b"NOSAVE"])?;
     if reply.starts_with('-') {
         return Err(format!("loading the snapshot: {reply}"));
@@ -304,6 +336,10 @@ fn apply(
         let mut chunk = [0u8; 64 * 1024];
         match master.read(&mut chunk) {
             Ok(0) => return Err("the primary closed the link".into()),
+            // Read after this link ended (a read waits up to 100 ms, and
+            // the old primary streams until it sees the link close): none
+            // of it applies, nor counts.
+            Ok(_) if !current() => return Ok(()),
             Ok(n) => {
                 buf.extend_from_slice(&chunk[..n]);
                 up.read_offset.fetch_add(n as u64, Ordering::AcqRel);
@@ -344,6 +380,9 @@ fn apply(
             }
             if getack {
                 local.skip_replies(std::mem::take(&mut forwarded))?;
+                if !current() {
+                    return Ok(());
+                }
                 up.offset
                     .fetch_add(std::mem::take(&mut pending), Ordering::AcqRel);
                 ack(out, up.offset())?;
@@ -352,6 +391,9 @@ fn apply(
             pending += used as u64;
         }
         local.skip_replies(forwarded)?;
+        if !current() {
+            return Ok(());
+        }
         up.offset.fetch_add(pending, Ordering::AcqRel);
         buf.drain(..at);
         shrink(&mut buf);
@@ -507,8 +549,8 @@ struct Local {
 }
 
 impl Local {
-    /// Connects to this server and shows the link's secret.
-    fn connect(shared: &Shared) -> Result<Local> {
+    /// Connects to this server and shows the link's `secret`.
+    fn connect(shared: &Shared, secret: &str) -> Result<Local> {
         let port = shared.listening_port() as u16;
         let sock = TcpStream::connect(("127.0.0.1", port)).map_err(err)?;
         let _ = sock.set_nodelay(true);
@@ -525,12 +567,6 @@ impl Local {
                 return Err(format!("the local link could not authenticate: {reply}"));
             }
         }
-        let secret = shared
-            .upstream
-            .secret
-            .lock()
-            .map(|s| s.clone())
-            .unwrap_or_default();
         let reply = local.call(&[b"REPLCONF", b"MASTER-LINK", secret.as_bytes()])?;
         if reply != "+OK" {
             return Err(format!("the local link was refused: {reply}"));

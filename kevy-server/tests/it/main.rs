@@ -41,6 +41,7 @@ mod pubsub;
 mod queue;
 mod rdb;
 mod rdb_cut;
+mod relink;
 mod replica_gates;
 mod replication;
 mod reply_buffer;

@@ -22,7 +22,7 @@ fn kevy_debug() -> kevy_rt::Server {
 }
 
 /// `field` of `INFO section` on `c`.
-fn info(c: &mut Raw, section: &str, field: &str) -> Option<String> {
+pub(crate) fn info(c: &mut Raw, section: &str, field: &str) -> Option<String> {
     let reply = String::from_utf8_lossy(&c.call(&["INFO", section])).into_owned();
     reply
         .lines()
@@ -31,7 +31,7 @@ fn info(c: &mut Raw, section: &str, field: &str) -> Option<String> {
 
 /// Waits until `ready` holds (a hang guard, not a timing assertion: the
 /// deadline only turns a hang into a failure that says what it waited for).
-fn wait_for(what: &str, mut ready: impl FnMut() -> bool) {
+pub(crate) fn wait_for(what: &str, mut ready: impl FnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(60);
     while !ready() {
         assert!(Instant::now() < deadline, "never happened: {what}");
@@ -319,7 +319,7 @@ fn the_stream_holds_what_redis_streams_for_the_same_writes() {
 }
 
 /// A scratch directory under the target dir, made empty.
-fn scratch(name: &str) -> std::path::PathBuf {
+pub(crate) fn scratch(name: &str) -> std::path::PathBuf {
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join(format!("{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -342,7 +342,7 @@ fn redis_primary(name: &str, extra: &[&str]) -> (RedisServer, std::path::PathBuf
 }
 
 /// Waits until the replica behind `r` has its link to the primary up.
-fn wait_link_up(r: &mut Raw) {
+pub(crate) fn wait_link_up(r: &mut Raw) {
     wait_for("the link up", || {
         info(r, "replication", "master_link_status").as_deref() == Some("up")
     });
@@ -350,7 +350,7 @@ fn wait_link_up(r: &mut Raw) {
 
 /// kevy with DEBUG enabled, saving into `dir` (a replica writes the
 /// snapshot it receives there).
-fn kevy_in(dir: &std::path::Path) -> kevy_rt::Server {
+pub(crate) fn kevy_in(dir: &std::path::Path) -> kevy_rt::Server {
     kevy_in_with(dir, &[])
 }
 
