@@ -188,12 +188,11 @@ pub(crate) enum Msg<C: Commands> {
 }
 
 impl<C: Commands> ReplyBufs<C> {
-    /// Its biggest buffer's bytes.
-    fn biggest(&self) -> usize {
-        self.data
-            .capacity()
-            .max(bytes(&self.items))
-            .max(bytes(&self.parts))
+    /// Small enough to keep in a pool.
+    fn pooled_size_ok(&self) -> bool {
+        self.data.capacity() <= POOL_MAX_BYTES
+            && bytes(&self.items) <= POOL_MAX_BYTES
+            && bytes(&self.parts) <= POOL_MAX_BYTES
     }
 
     /// Empties the buffers, keeping their memory.
@@ -219,10 +218,6 @@ pub(crate) struct Pools<C: Commands> {
     slots: Vec<Vec<u8>>,
     /// The most bytes a batch held since the last [`Pools::trim`].
     high: usize,
-    /// `high` as the last tick found it: at most [`POOL_TRIM_BYTES`] when
-    /// the traffic then was small, and a batch grown past that now is a
-    /// one-off ([`Pools::keeps`]).
-    last_high: usize,
 }
 
 impl<C: Commands> Pools<C> {
@@ -233,19 +228,7 @@ impl<C: Commands> Pools<C> {
             to_return: (0..nshards).map(|_| Vec::new()).collect(),
             slots: Vec::new(),
             high: 0,
-            last_high: 0,
         }
-    }
-
-    /// Whether a batch whose biggest buffer holds `bytes` goes back to a
-    /// pool: not past [`POOL_MAX_BYTES`], nor past [`POOL_TRIM_BYTES`]
-    /// while the last tick saw only small batches. A one-off big reply (an
-    /// LRANGE of 150 KB from the other shard) then leaves no big buffer
-    /// allocated, counted in `used_memory` after its client is gone, while
-    /// steady bulk traffic keeps its buffers from one batch to the next.
-    #[inline]
-    fn keeps(&self, bytes: usize) -> bool {
-        bytes <= POOL_TRIM_BYTES || (bytes <= POOL_MAX_BYTES && self.last_high > POOL_TRIM_BYTES)
     }
 
     /// An empty request batch for `peer`, carrying reply buffers home.
@@ -268,14 +251,13 @@ impl<C: Commands> Pools<C> {
         if let Some(bufs) = r.returned.take() {
             self.put_replies(bufs);
         }
-        let biggest = r
-            .data
-            .capacity()
-            .max(bytes(&r.spans))
-            .max(bytes(&r.items))
-            .max(bytes(&r.parts))
-            .max(bytes(&r.locks));
-        if self.requests.len() < POOL_MAX && self.keeps(biggest) {
+        if self.requests.len() < POOL_MAX
+            && r.data.capacity() <= POOL_MAX_BYTES
+            && bytes(&r.spans) <= POOL_MAX_BYTES
+            && bytes(&r.items) <= POOL_MAX_BYTES
+            && bytes(&r.parts) <= POOL_MAX_BYTES
+            && bytes(&r.locks) <= POOL_MAX_BYTES
+        {
             r.data.clear();
             r.spans.clear();
             r.items.clear();
@@ -298,7 +280,7 @@ impl<C: Commands> Pools<C> {
     /// Takes reply buffers that belong to this shard back.
     pub(crate) fn put_replies(&mut self, mut b: ReplyBufs<C>) {
         self.saw(b.data.len());
-        if self.replies.len() < POOL_MAX && self.keeps(b.biggest()) {
+        if self.replies.len() < POOL_MAX && b.pooled_size_ok() {
             b.clear();
             self.replies.push(b);
         }
@@ -312,7 +294,7 @@ impl<C: Commands> Pools<C> {
         // with 4 kept: ~120 instructions a request more, in malloc, realloc,
         // free and their copies).
         self.saw(b.data.len());
-        if self.to_return[peer].len() < POOL_MAX && self.keeps(b.biggest()) {
+        if self.to_return[peer].len() < POOL_MAX && b.pooled_size_ok() {
             b.clear();
             self.to_return[peer].push(b);
         }
@@ -336,7 +318,6 @@ impl<C: Commands> Pools<C> {
     /// SETs grew the resident size past its bound).
     pub(crate) fn trim(&mut self) {
         let high = std::mem::take(&mut self.high);
-        self.last_high = high;
         if high > POOL_TRIM_BYTES {
             return;
         }
@@ -367,7 +348,6 @@ impl<C: Commands> Pools<C> {
         self.replies = Vec::new();
         self.slots = Vec::new();
         self.to_return.iter_mut().for_each(|v| *v = Vec::new());
-        self.last_high = 0;
     }
 
     /// Recycles a deferred-reply buffer.
@@ -378,6 +358,3 @@ impl<C: Commands> Pools<C> {
         }
     }
 }
-
-#[cfg(test)]
-mod tests;
