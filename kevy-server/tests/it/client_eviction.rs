@@ -9,16 +9,11 @@ use std::sync::{Arc, Mutex};
 use kevy_commands::base::log::Level;
 use kevy_commands::Redis;
 
-use crate::util::{kevy_with, Raw};
+use crate::util::{info_num, kevy_with, Raw};
 
 /// A numeric field of INFO stats.
 fn evicted(c: &mut Raw) -> u64 {
-    let reply = c.call(&["INFO", "stats"]);
-    String::from_utf8_lossy(&reply)
-        .lines()
-        .find_map(|l| l.strip_prefix("evicted_clients:"))
-        .and_then(|v| v.trim().parse().ok())
-        .expect("evicted_clients in INFO stats")
+    info_num(c, "stats", "evicted_clients").expect("evicted_clients in INFO stats")
 }
 
 /// Starts a SET whose 4 MB value arrives only in part (`bytes` of it): the

@@ -5,14 +5,10 @@
 
 use std::time::{Duration, Instant};
 
-use crate::util::{kevy, Raw, RedisServer};
+use crate::util::{info_num, kevy, Raw, RedisServer};
 
 fn info_field(c: &mut Raw, name: &str) -> u64 {
-    let info = String::from_utf8_lossy(&c.call(&["INFO", "memory"])).into_owned();
-    info.lines()
-        .find_map(|l| l.strip_prefix(&format!("{name}:")))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or_else(|| panic!("no {name} in {info}"))
+    info_num(c, "memory", name).unwrap_or_else(|| panic!("no {name} in INFO memory"))
 }
 
 /// Waits until `lazyfreed_objects` reaches `at_least`.

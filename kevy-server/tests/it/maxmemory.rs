@@ -5,7 +5,7 @@
 //! evict only keys with a time to live.
 
 use crate::binary::Binary;
-use crate::util::{encode, integer, noise, Raw};
+use crate::util::{encode, info_num, integer, noise, Raw};
 
 const OOM: &[u8] = b"-OOM command not allowed when used memory > 'maxmemory'.\r\n";
 
@@ -39,12 +39,7 @@ fn set(key: &str, value: &[u8]) -> Vec<u8> {
 
 /// A numeric field of an INFO section.
 fn info_field(c: &mut Raw, section: &str, field: &str) -> u64 {
-    let reply = c.call(&["INFO", section]);
-    let text = String::from_utf8_lossy(&reply);
-    text.lines()
-        .find_map(|l| l.strip_prefix(&format!("{field}:")))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or_else(|| panic!("no {field} in INFO {section}: {text}"))
+    info_num(c, section, field).unwrap_or_else(|| panic!("no {field} in INFO {section}"))
 }
 
 /// The resident size of process `pid` in bytes (`VmRSS`).

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::util::{encode_str, kevy, shard_of, Raw};
+use crate::util::{encode_str, info_num, kevy, shard_of, Raw};
 
 const CONSUMERS: usize = 50;
 const PRODUCERS: usize = 4;
@@ -38,12 +38,7 @@ fn queues() -> Vec<String> {
 }
 
 fn blocked(c: &mut Raw) -> u64 {
-    let info = c.call(&["INFO", "clients"]);
-    String::from_utf8_lossy(&info)
-        .lines()
-        .find_map(|l| l.strip_prefix("blocked_clients:"))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(0)
+    info_num(c, "clients", "blocked_clients").unwrap_or(0)
 }
 
 /// Waits (without a deadline of its own: the caller's test does) until the

@@ -10,7 +10,7 @@ use std::time::Duration;
 use kevy_rt::Router;
 
 use crate::binary::Binary;
-use crate::util::{encode, encode_str, noise, Raw};
+use crate::util::{encode, encode_str, info_num, noise, Raw};
 
 /// Shards of the binary under test.
 const SHARDS: usize = 2;
@@ -177,12 +177,7 @@ fn a_stalled_shard_does_not_let_pipelines_grow_memory() {
 
 /// `connected_clients` of `INFO clients`, through `c`.
 fn connected(c: &mut Raw) -> u64 {
-    let reply = c.call(&["INFO", "clients"]);
-    String::from_utf8_lossy(&reply)
-        .lines()
-        .find_map(|l| l.strip_prefix("connected_clients:"))
-        .and_then(|v| v.trim().parse().ok())
-        .expect("connected_clients")
+    info_num(c, "clients", "connected_clients").expect("connected_clients")
 }
 
 /// A client hangs up while its MSETNX over both shards is held between

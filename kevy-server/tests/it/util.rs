@@ -433,6 +433,17 @@ pub fn array_items(reply: &[u8]) -> Option<Vec<&[u8]>> {
     Some(items)
 }
 
+/// The numeric `field` of `INFO section`, through `c` (`None` when it is
+/// missing or not a number).
+pub fn info_num(c: &mut Raw, section: &str, field: &str) -> Option<u64> {
+    let reply = c.call(&["INFO", section]);
+    let prefix = format!("{field}:");
+    String::from_utf8_lossy(&reply)
+        .lines()
+        .find_map(|l| l.strip_prefix(&prefix).map(|v| v.trim().parse().ok()))
+        .flatten()
+}
+
 /// The value of an integer reply (`:N\r\n`).
 pub fn integer(reply: &[u8]) -> Option<i64> {
     let body = reply.strip_prefix(b":")?.strip_suffix(b"\r\n")?;
