@@ -5,6 +5,7 @@
 //! evict only keys with a time to live.
 
 use crate::binary::Binary;
+use crate::replication::{scratch, wait_for, wait_link_up};
 use crate::util::{encode, info_num, integer, noise, Raw};
 
 const OOM: &[u8] = b"-OOM command not allowed when used memory > 'maxmemory'.\r\n";
@@ -440,10 +441,7 @@ fn clients_are_evicted_before_keys() {
 /// replica's link buffers grew to hold the command; neither keeps it.
 #[test]
 fn a_big_replicated_value_leaves_no_big_buffer_behind() {
-    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("big-repl-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch dir");
+    let dir = scratch("big-repl");
     let dir_arg = dir.to_str().expect("utf-8 path");
     let primary = Binary::spawn_with(&["--port", "0", "--threads", "2", "--dir", dir_arg]);
     let port = primary.addr.port().to_string();
@@ -461,17 +459,7 @@ fn a_big_replicated_value_leaves_no_big_buffer_behind() {
     let mut p = Raw::connect(primary.addr);
     let mut r = Raw::connect(replica.addr);
     let used = |c: &mut Raw| info_field(c, "memory", "used_memory");
-    // A hang guard, not a timing assertion.
-    let eventually = |what: &str, ready: &mut dyn FnMut() -> bool| {
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-        while !ready() {
-            assert!(std::time::Instant::now() < deadline, "never: {what}");
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
-    };
-    eventually("the link up", &mut || {
-        String::from_utf8_lossy(&r.call(&["INFO", "replication"])).contains("master_link_status:up")
-    });
+    wait_link_up(&mut r);
     let start = used(&mut p).max(used(&mut r));
     let value = vec![b'x'; 32 << 20];
     assert_eq!(
@@ -486,12 +474,12 @@ fn a_big_replicated_value_leaves_no_big_buffer_behind() {
         primary_used < start + (34 << 20),
         "primary used_memory {primary_used} from {start}: the value and no copy of its command"
     );
-    eventually("the replica within 10 MB of the primary", &mut || {
+    wait_for("the replica within 10 MB of the primary", || {
         used(&mut r) <= used(&mut p) + (10 << 20)
     });
     assert_eq!(p.call(&["DEL", "big"]), b":1\r\n");
     assert_eq!(p.call(&["WAIT", "1", "0"]), b":1\r\n");
-    eventually("both back near their start", &mut || {
+    wait_for("both back near their start", || {
         used(&mut p) < start + (4 << 20) && used(&mut r) < start + (4 << 20)
     });
     drop((p, r));
