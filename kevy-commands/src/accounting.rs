@@ -168,9 +168,13 @@ impl Shared {
         self.port.store(port as u64, Ordering::Relaxed);
     }
 
-    /// The TCP port the server listens on: the one recorded, else the
-    /// configured one.
+    /// The TCP port the server listens on: the runtime's (which `CONFIG
+    /// SET port` changes; while `bind ""` listens nowhere, the last one),
+    /// else the one recorded, else the configured one.
     pub fn listening_port(&self) -> u64 {
+        if let Some(p) = self.config.settings().and_then(|s| s.listening_port()) {
+            return p as u64;
+        }
         match self.port.load(Ordering::Relaxed) {
             0 => self.config.get_i64("port").max(0) as u64,
             p => p,

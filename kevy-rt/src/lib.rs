@@ -36,6 +36,7 @@ pub mod clients;
 pub mod commands;
 mod conn;
 pub mod cpus;
+pub(crate) mod listen;
 mod lock;
 mod mesh;
 mod msg;

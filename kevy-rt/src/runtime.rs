@@ -29,9 +29,7 @@ use crate::shard::{Shard, ShardParts, WAKER};
 pub use crate::stats::{ShardStats, Stats};
 use crate::tls::rustls::ServerConfig;
 
-mod listen;
-
-use listen::{bind_listeners, listen_n, listen_unix};
+use crate::listen::{bind_listeners, listen_n, listen_unix};
 
 /// Configures a [`Runtime`].
 pub struct Builder<C: Commands> {
@@ -90,7 +88,9 @@ impl<C: Commands> Builder<C> {
     /// the port the first bound address got. An optional address the
     /// machine does not have (or whose protocol it lacks, such as IPv6) is
     /// skipped instead of failing the build, as Redis's `bind -::1`; at
-    /// least one address must bind.
+    /// least one address must bind, unless there are none at all and a
+    /// Unix socket takes the clients (Redis's `bind ""`). They can change
+    /// while the server runs: [`Settings::relisten`].
     pub fn bind_all(mut self, addrs: impl IntoIterator<Item = (String, bool)>) -> Self {
         self.addrs = addrs.into_iter().collect();
         self
@@ -181,12 +181,22 @@ impl<C: Commands> Builder<C> {
                 Ok(bound) => break bound,
             }
         };
-        let Some(&bound) = bound_addrs.first() else {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "no address to bind",
-            ));
+        // No TCP address at all (`bind ""`) is fine with a Unix socket to
+        // take clients; `local_addr` is then an unspecified address, port 0.
+        let bound = match bound_addrs.first() {
+            Some(&a) => a,
+            None if self.addrs.is_empty() && self.unix.is_some() => {
+                SocketAddr::from(([0, 0, 0, 0], 0))
+            }
+            None => {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    "no address to bind",
+                ))
+            }
         };
+        self.settings
+            .init_listening(n, self.backlog, bound_addrs.clone(), &listeners);
         let mut tls_listeners = Vec::with_capacity(n);
         let mut tls_addr = None;
         if let Some((tls, config)) = &self.tls {
@@ -477,6 +487,9 @@ impl<C: Commands> Runtime<C> {
                 stats,
                 idle_spin: self.idle_spin,
                 move_after: self.move_after,
+                // Read here, not on the shard's thread: a `CONFIG SET port`
+                // served by a shard that started first must not be missed.
+                listen_gen: self.settings.listen_gen(),
                 settings: self.settings.clone(),
                 io: self.io,
             };

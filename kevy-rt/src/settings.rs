@@ -1,10 +1,14 @@
 //! Runtime settings that can change while the server runs (`CONFIG SET`
-//! `maxclients`, `timeout`, `tcp-keepalive`, output-buffer limits). Shared by
-//! every shard as relaxed atomics: read when a connection is accepted, when
-//! output is queued and on the periodic tick — never behind a lock.
+//! `maxclients`, `timeout`, `tcp-keepalive`, output-buffer limits, the
+//! addresses listened on). Shared by every shard as relaxed atomics: read
+//! when a connection is accepted, when output is queued and on the periodic
+//! tick — never behind a lock (new listeners wait behind one, looked at
+//! only when a tick sees their generation change).
 
+use std::io;
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::push::{OutputLimit, OUTPUT_CLASSES};
@@ -39,6 +43,47 @@ pub struct Settings {
     reply_peak_reset_ms: AtomicI64,
     reply_shrinks: AtomicU64,
     reply_expands: AtomicU64,
+    /// The TCP addresses listened on, and listeners bound while running.
+    listening: Mutex<Listening>,
+    /// Bumped when new listeners wait for the shards to take them.
+    listen_gen: AtomicU64,
+}
+
+/// The TCP listeners as `CONFIG SET port` / `bind` change them.
+#[derive(Debug, Default)]
+struct Listening {
+    /// The runtime's shards and listen backlog (set when it is built).
+    shards: usize,
+    backlog: i32,
+    /// The addresses listened on.
+    addrs: Vec<SocketAddr>,
+    /// Listeners bound by [`Settings::relisten`], per shard, until that
+    /// shard takes its own (closing the ones it had).
+    handover: Vec<Option<Vec<mio::net::TcpListener>>>,
+    /// Addresses listened on before, while some shard may still hold its
+    /// listeners there: binding one of their ports again joins them.
+    retiring: Vec<SocketAddr>,
+    /// Shards that closed their old listeners since the last hand-over.
+    closed: usize,
+    /// The port of the addresses listened on last (kept while there are
+    /// none: `bind ""`).
+    port: u16,
+    /// A duplicate of every listener now in use (the shards own theirs):
+    /// [`Settings::relisten`] shuts them down at once, so that the old
+    /// addresses refuse connections before `CONFIG SET` replies, not at
+    /// the shards' next tick.
+    dups: Vec<socket2::Socket>,
+}
+
+/// Duplicates of `listeners`' sockets (one that cannot be duplicated, out
+/// of descriptors, is left out: it closes at its shard's next tick).
+fn dups<'a>(
+    listeners: impl IntoIterator<Item = &'a mio::net::TcpListener>,
+) -> Vec<socket2::Socket> {
+    listeners
+        .into_iter()
+        .filter_map(|l| socket2::SockRef::from(l).try_clone().ok())
+        .collect()
 }
 
 impl Default for Settings {
@@ -62,6 +107,8 @@ impl Default for Settings {
             reply_peak_reset_ms: AtomicI64::new(REPLY_PEAK_RESET_MS),
             reply_shrinks: AtomicU64::new(0),
             reply_expands: AtomicU64::new(0),
+            listening: Mutex::new(Listening::default()),
+            listen_gen: AtomicU64::new(0),
         }
     }
 }
@@ -336,6 +383,103 @@ impl Settings {
         } else {
             self.blocked
                 .fetch_sub(delta.unsigned_abs(), Ordering::Relaxed);
+        }
+    }
+
+    /// Listens on `addrs` (`host:port`, each with whether it is optional:
+    /// skipped where the machine lacks it) instead of the addresses listened
+    /// on now; an empty list takes no more TCP connections. The new
+    /// listeners are bound here, so that an address that does not resolve or
+    /// a port another process holds fails this call and changes nothing;
+    /// each shard then takes its own at its next tick, closing the old ones
+    /// (connections already accepted stay). Returns the addresses bound.
+    pub fn relisten(&self, addrs: &[(String, bool)]) -> io::Result<Vec<SocketAddr>> {
+        let mut l = self.listening.lock().unwrap_or_else(|p| p.into_inner());
+        if l.shards == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::NotConnected,
+                "the runtime is not running",
+            ));
+        }
+        let held: Vec<SocketAddr> = l.addrs.iter().chain(&l.retiring).copied().collect();
+        let (listeners, bound) =
+            crate::listen::bind_listeners_beside(addrs, l.shards, l.backlog, &held)
+                .map_err(|(e, _)| e)?;
+        if bound.is_empty() && !addrs.is_empty() {
+            return Err(io::Error::new(
+                io::ErrorKind::AddrNotAvailable,
+                "no address to bind",
+            ));
+        }
+        // Bound and listening already: the old ones can stop taking
+        // connections now (Linux unhashes a listening socket shut down for
+        // reading; its shard closes it at its next tick).
+        for old in l.dups.drain(..) {
+            let _ = old.shutdown(std::net::Shutdown::Read);
+        }
+        l.dups = dups(listeners.iter().flatten());
+        l.handover = listeners.into_iter().map(Some).collect();
+        l.retiring = held;
+        l.closed = 0;
+        if let Some(a) = bound.first() {
+            l.port = a.port();
+        }
+        l.addrs = bound.clone();
+        self.listen_gen.fetch_add(1, Ordering::Release);
+        Ok(bound)
+    }
+
+    /// The TCP addresses listened on (after [`Settings::relisten`], the
+    /// new ones, though shards may still be taking them).
+    pub fn listening(&self) -> Vec<SocketAddr> {
+        let l = self.listening.lock().unwrap_or_else(|p| p.into_inner());
+        l.addrs.clone()
+    }
+
+    /// The TCP port listened on: the first address's, else (none now) the
+    /// last one listened on; `None` before the runtime is built or when it
+    /// never listened on TCP.
+    pub fn listening_port(&self) -> Option<u16> {
+        let l = self.listening.lock().unwrap_or_else(|p| p.into_inner());
+        Some(l.port).filter(|&p| p != 0)
+    }
+
+    /// What the runtime listens on when it is built.
+    pub(crate) fn init_listening(
+        &self,
+        shards: usize,
+        backlog: i32,
+        addrs: Vec<SocketAddr>,
+        listeners: &[Vec<mio::net::TcpListener>],
+    ) {
+        let mut l = self.listening.lock().unwrap_or_else(|p| p.into_inner());
+        l.dups = dups(listeners.iter().flatten());
+        l.port = addrs.first().map_or(0, SocketAddr::port);
+        l.shards = shards;
+        l.backlog = backlog;
+        l.addrs = addrs;
+        l.handover.clear();
+    }
+
+    /// How many times listeners were handed over (a shard compares it on
+    /// its tick with the last it saw).
+    #[inline]
+    pub(crate) fn listen_gen(&self) -> u64 {
+        self.listen_gen.load(Ordering::Acquire)
+    }
+
+    /// Shard `shard`'s listeners of the latest hand-over, once.
+    pub(crate) fn take_listeners(&self, shard: usize) -> Option<Vec<mio::net::TcpListener>> {
+        let mut l = self.listening.lock().unwrap_or_else(|p| p.into_inner());
+        l.handover.get_mut(shard).and_then(Option::take)
+    }
+
+    /// A shard closed the listeners the latest hand-over replaced.
+    pub(crate) fn closed_old_listeners(&self) {
+        let mut l = self.listening.lock().unwrap_or_else(|p| p.into_inner());
+        l.closed += 1;
+        if l.closed >= l.shards {
+            l.retiring.clear();
         }
     }
 

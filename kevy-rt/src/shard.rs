@@ -177,6 +177,8 @@ pub(crate) struct Shard<C: Commands> {
     client_mem: (u64, u64),
     /// The last [`Settings::client_limit_gen`] this shard evicted for.
     client_limit_gen: u64,
+    /// The last [`Settings::listen_gen`] this shard took listeners for.
+    listen_gen: u64,
     /// How much this shard's connections grew (or shrank) since its last
     /// look at the server-wide sum (`Shard::evicted_for_memory`).
     client_drift: i64,
@@ -228,6 +230,8 @@ pub(crate) struct ShardParts<C: Commands> {
     pub(crate) idle_spin: Duration,
     pub(crate) move_after: u32,
     pub(crate) settings: Arc<Settings>,
+    /// [`Settings::listen_gen`] when the runtime started.
+    pub(crate) listen_gen: u64,
     pub(crate) io: crate::reactor::IoBackend,
 }
 
@@ -309,6 +313,7 @@ impl<C: Commands> Shard<C> {
             killed: Vec::new(),
             client_mem: (0, 0),
             client_limit_gen: 0,
+            listen_gen: p.listen_gen,
             client_drift: 0,
             paused: Vec::new(),
             monitors: Vec::new(),
@@ -443,6 +448,11 @@ impl<C: Commands> Shard<C> {
                 self.enforce_output_limits_idle();
                 self.evict_clients();
                 self.shrink_idle();
+                let gen = self.settings.listen_gen();
+                if gen != self.listen_gen {
+                    self.listen_gen = gen;
+                    self.take_listeners();
+                }
                 if idle_since.is_some_and(|t| self.now.duration_since(t) >= tick_every) {
                     // Idle for a whole tick: hand the pools' burst memory back.
                     self.pools.release();

@@ -170,26 +170,6 @@ impl Config {
         self.text("bind")
     }
 
-    /// Addresses to listen on (`bind`), each with whether it is optional
-    /// (written `-addr`); `*` is every IPv4 address, `::*` every IPv6 one.
-    pub fn binds(&self) -> Vec<(String, bool)> {
-        self.text("bind")
-            .split_whitespace()
-            .map(|w| {
-                let (optional, addr) = match w.strip_prefix('-') {
-                    Some(a) => (true, a),
-                    None => (false, w),
-                };
-                let addr = match addr {
-                    "*" => "0.0.0.0",
-                    "::*" => "::",
-                    a => a,
-                };
-                (addr.to_string(), optional)
-            })
-            .collect()
-    }
-
     /// TCP port (0 picks a free one).
     pub fn port(&self) -> u16 {
         self.int("port") as u16
@@ -274,17 +254,7 @@ impl Config {
     }
 
     fn addrs(&self, port: u16) -> Vec<(String, bool)> {
-        self.binds()
-            .into_iter()
-            .map(|(bind, optional)| {
-                let addr = if bind.contains(':') && !bind.starts_with('[') {
-                    format!("[{bind}]:{port}")
-                } else {
-                    format!("{bind}:{port}")
-                };
-                (addr, optional)
-            })
-            .collect()
+        kevy_commands::config::listen_addrs(&self.text("bind"), port)
     }
 
     /// Where TLS connections are taken (`bind:tls-port`) and the loaded

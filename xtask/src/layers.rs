@@ -64,7 +64,9 @@ pub const LAYERS: &[(&str, Layers)] = &[
         &[
             (
                 "primitives",
-                &["args", "ring", "router", "sched", "cpus", "stream", "tls"],
+                &[
+                    "args", "ring", "router", "sched", "cpus", "stream", "tls", "listen",
+                ],
             ),
             ("wire", &["resp"]),
             (

@@ -360,11 +360,21 @@ fn plain_lines(name: &str, v: &str) -> Vec<String> {
     vec![format!("{name} {v}")]
 }
 
+/// `bind`'s config-file line: `bind ""` for no address, as Redis writes it.
+fn bind_lines(name: &str, v: &str) -> Vec<String> {
+    match v {
+        "" => vec![format!("{name} \"\"")],
+        _ => plain_lines(name, v),
+    }
+}
+
 /// `bind addr [addr ...]`: up to 16 addresses, kept as given (a leading `-`
-/// marks one that may be missing, as in Redis's default `* -::*`).
+/// marks one that may be missing, as in Redis's default `* -::*`); `bind
+/// ""` is none (no TCP clients).
 fn parse_bind(cx: &Cx<'_>) -> Result<String, String> {
     let words: Vec<&str> = cx.words.iter().flat_map(|w| w.split_whitespace()).collect();
     match words.len() {
+        0 if !cx.file || cx.words.len() == 1 => Ok(String::new()),
         0 => Err("wrong number of arguments".into()),
         1..=16 => Ok(words.join(" ")),
         _ => Err("Too many bind addresses specified.".into()),

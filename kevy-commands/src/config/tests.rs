@@ -293,6 +293,14 @@ fn rewrite_keeps_the_file_and_updates_values() {
     assert_eq!(set(&t, &[("save", "")]), Ok(()));
     let values = t.read().values.clone();
     assert!(rewrite::rewrite("port 1\n", &values, false).contains("\nsave \"\"\n"));
+    // No bind address: `bind ""`, which a config file reads back as none.
+    assert_eq!(set(&t, &[("bind", "")]), Ok(()));
+    let values = t.read().values.clone();
+    assert!(rewrite::rewrite("port 1\n", &values, false).contains("\nbind \"\"\n"));
+    let file = ConfigTable::new();
+    assert_eq!(file.load("bind", &[""]), Ok(()));
+    assert_eq!(file.get("bind").as_deref(), Some(""));
+    assert!(file.load("bind", &[]).is_err());
 }
 
 #[test]

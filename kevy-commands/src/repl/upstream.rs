@@ -226,6 +226,23 @@ fn err(e: std::io::Error) -> String {
     e.to_string()
 }
 
+/// A connection to `addr` from `source` (`bind-source-addr`: an IP
+/// address, or empty for the kernel's choice). As Redis's best-effort
+/// bind, a source address that cannot be bound is left to the kernel.
+fn connect_from(
+    addr: std::net::SocketAddr,
+    source: &str,
+    timeout: Duration,
+) -> std::io::Result<TcpStream> {
+    use socket2::{Domain, Protocol, Socket, Type};
+    let sock = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
+    if let Ok(ip) = source.parse::<std::net::IpAddr>() {
+        let _ = sock.bind(&std::net::SocketAddr::new(ip, 0).into());
+    }
+    sock.connect_timeout(&addr.into(), timeout)?;
+    Ok(sock.into())
+}
+
 /// One connection to the primary: the handshake, the snapshot, the stream.
 fn follow(
     shared: &Shared,
@@ -239,7 +256,8 @@ fn follow(
         .map_err(err)?
         .next()
         .ok_or("no address")?;
-    let sock = TcpStream::connect_timeout(&addr, Duration::from_secs(5)).map_err(err)?;
+    let source = shared.config.get("bind-source-addr").unwrap_or_default();
+    let sock = connect_from(addr, &source, Duration::from_secs(5)).map_err(err)?;
     sock.set_read_timeout(Some(Duration::from_secs(60)))
         .map_err(err)?;
     let _ = sock.set_nodelay(true);

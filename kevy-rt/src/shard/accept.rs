@@ -8,7 +8,9 @@ use std::time::{Duration, Instant};
 
 use mio::unix::SourceFd;
 
-use super::{busy, Shard};
+use mio::{Interest, Token};
+
+use super::{busy, Shard, LISTENERS};
 use crate::commands::Commands;
 use crate::settings::Settings;
 use crate::stream::Stream;
@@ -49,12 +51,43 @@ impl<C: Commands> Shard<C> {
         }
     }
 
+    /// Takes the listeners [`Settings::relisten`] bound for this shard,
+    /// closing the ones it had (connections they accepted stay).
+    pub(super) fn take_listeners(&mut self) {
+        let Some(mut new) = self.settings.take_listeners(self.id) else {
+            return;
+        };
+        // Should the poll refuse one (out of memory), the old listeners
+        // stay: clients keep a way in.
+        let registry = self.poll.registry();
+        let registered = new
+            .iter_mut()
+            .enumerate()
+            .map(|(i, l)| registry.register(l, Token(LISTENERS + i), Interest::READABLE))
+            .position(|r| r.is_err());
+        if let Some(failed) = registered {
+            for l in &mut new[..failed] {
+                let _ = registry.deregister(l);
+            }
+            return;
+        }
+        for l in &mut self.listeners {
+            let _ = registry.deregister(l);
+        }
+        self.listeners = new;
+        self.settings.closed_old_listeners();
+    }
+
     /// Accepts on the `i`-th plain listener, or on the TLS one (`None`).
     pub(super) fn accept(&mut self, plain: Option<usize>) {
         let tls = plain.is_none();
         loop {
             let accepted = match (plain, &self.tls) {
-                (Some(i), _) => self.listeners[i].accept(),
+                // A token of listeners since replaced finds none.
+                (Some(i), _) => match self.listeners.get(i) {
+                    Some(l) => l.accept(),
+                    None => return,
+                },
                 (None, Some((l, _))) => l.accept(),
                 (None, None) => return,
             };

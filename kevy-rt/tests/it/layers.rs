@@ -9,7 +9,9 @@ use std::path::Path;
 /// Every module of `src/`, lowest layer first.
 const LAYERS: &[&[&str]] = &[
     // Primitives: argument spans, rings, key hashing, sockets.
-    &["args", "ring", "router", "sched", "cpus", "stream", "tls"],
+    &[
+        "args", "ring", "router", "sched", "cpus", "stream", "tls", "listen",
+    ],
     // The wire format.
     &["resp"],
     // Vocabulary the trait speaks: counters, live settings, connection facts,

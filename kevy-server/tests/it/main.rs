@@ -42,6 +42,7 @@ mod queue;
 mod rdb;
 mod rdb_cut;
 mod relink;
+mod relisten;
 mod replica_gates;
 mod replication;
 mod reply_buffer;

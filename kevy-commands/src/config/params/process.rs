@@ -101,7 +101,8 @@ pub static PARAMS: &[Param] = &[
     Param::new("socket-mark-id", Kind::Int(0, u32::MAX as i64), "0")
         .flags(IMMUTABLE)
         .refuse("socket marks are not implemented yet"),
-    Param::new("bind-source-addr", Kind::Str, "").refuse("kevy makes no outgoing connections yet"),
+    // A replica's link to its primary leaves from it (`repl/upstream.rs`).
+    Param::new("bind-source-addr", Kind::Str, ""),
     Param::new(
         "enable-protected-configs",
         Kind::Enum(&["no", "yes", "local"]),

@@ -7,10 +7,9 @@ use super::*;
 
 /// The settings kevy implements.
 pub static PARAMS: &[Param] = &[
-    Param::new("bind", Kind::Custom(parse_bind, plain_lines), "* -::*")
-        .flags(WORDS)
-        .check(|cx, v| unchanged_while_running(cx, v, "the listening address")),
-    Param::new("port", Kind::Int(0, 65535), "6379").check(check_port),
+    // Both change the listeners while running (`Config::relisten`).
+    Param::new("bind", Kind::Custom(parse_bind, bind_lines), "* -::*").flags(WORDS),
+    Param::new("port", Kind::Int(0, 65535), "6379"),
     // kevy's own: hidden from globs, as Redis hides its internal settings.
     Param {
         default: Def::F(cpus),
@@ -185,21 +184,3 @@ pub static PARAMS: &[Param] = &[
     )
     .flags(IMMUTABLE),
 ];
-
-/// `port` cannot change while kevy runs; a port kevy could not listen on
-/// anyway is refused with Redis's text (its `updatePort` failing).
-fn check_port(cx: &Cx<'_>, v: &str) -> Result<(), String> {
-    if cx.file || v == cx.cur {
-        return Ok(());
-    }
-    let taken = v.parse::<u16>().is_ok_and(|port| {
-        port != 0
-            && ["127.0.0.1", "0.0.0.0"]
-                .iter()
-                .any(|ip| std::net::TcpListener::bind((*ip, port)).is_err())
-    });
-    if taken {
-        return Err("Unable to listen on this port. Check server logs.".into());
-    }
-    unchanged_while_running(cx, v, "the listening port")
-}

@@ -131,18 +131,6 @@ const REFUSED: &[(&str, &[&str])] = &[
         &["ignore-warnings"],
     ),
     (
-        "kevy makes no outgoing connections yet",
-        &["bind-source-addr"],
-    ),
-    (
-        "kevy cannot change the listening port while it runs",
-        &["port"],
-    ),
-    (
-        "kevy cannot change the listening address while it runs",
-        &["bind"],
-    ),
-    (
         "kevy cannot change the largest bulk length while it runs",
         &["proto-max-bulk-len"],
     ),
@@ -280,17 +268,20 @@ fn config_get_star_lists_the_same_settings_and_set_answers_the_same() {
         values.extend(ILLEGAL.iter().map(|v| v.to_string()));
         for value in &values {
             compared += 1;
-            // kevy first for `port`: redis-server moves to a legal port
-            // at once, and kevy would then find it taken.
-            let (rr, kr) = if name == "port" {
+            // Each server moves to a free port of its own (the same one
+            // would be taken for the second).
+            let (rr, kr) = if name == "port" && value == &values[0] {
                 let kr = call(&mut k, &["CONFIG", "SET", name, value]);
-                (call(&mut r, &["CONFIG", "SET", name, value]), kr)
+                (
+                    call(&mut r, &["CONFIG", "SET", name, &legal(name, cur)]),
+                    kr,
+                )
             } else {
                 let rr = call(&mut r, &["CONFIG", "SET", name, value]);
                 (rr, call(&mut k, &["CONFIG", "SET", name, value]))
             };
             if rr == kr {
-                if rr == b"+OK\r\n" {
+                if rr == b"+OK\r\n" && name != "port" {
                     let (rg, kg) = (config_get(&mut r, name), config_get(&mut k, name));
                     if rg != kg {
                         mismatches.push(format!("{name} {value:?}: GET {rg:?} vs {kg:?}"));

@@ -11,13 +11,23 @@ use mio::net::TcpListener;
 use socket2::{Domain, Protocol, Socket, Type};
 
 /// `n` listeners on `addr` (one per shard), and the address they got.
-pub(super) fn listen_n(
+pub(crate) fn listen_n(
+    addr: SocketAddr,
+    n: usize,
+    backlog: i32,
+) -> io::Result<(Vec<TcpListener>, SocketAddr)> {
+    let bound = claim(addr)?;
+    listen_n_unclaimed(bound, n, backlog)
+}
+
+/// `n` listeners on `addr` without claiming it first.
+fn listen_n_unclaimed(
     addr: SocketAddr,
     n: usize,
     backlog: i32,
 ) -> io::Result<(Vec<TcpListener>, SocketAddr)> {
     let mut out = Vec::with_capacity(n);
-    let mut bound = claim(addr)?;
+    let mut bound = addr;
     for _ in 0..n {
         let l = listen(bound, backlog)?;
         bound = l.local_addr()?;
@@ -32,10 +42,23 @@ pub(super) fn listen_n(
 /// it was a port picked for the first address already taken on a later
 /// one (worth another try).
 #[allow(clippy::type_complexity)]
-pub(super) fn bind_listeners(
+pub(crate) fn bind_listeners(
     addrs: &[(String, bool)],
     n: usize,
     backlog: i32,
+) -> Result<(Vec<Vec<TcpListener>>, Vec<SocketAddr>), (io::Error, bool)> {
+    bind_listeners_beside(addrs, n, backlog, &[])
+}
+
+/// [`bind_listeners`] while the server already listens on `current`: a
+/// port among theirs is not claimed first (the server's own listeners hold
+/// it; the new ones join them through `SO_REUSEPORT` until the old close).
+#[allow(clippy::type_complexity)]
+pub(crate) fn bind_listeners_beside(
+    addrs: &[(String, bool)],
+    n: usize,
+    backlog: i32,
+    current: &[SocketAddr],
 ) -> Result<(Vec<Vec<TcpListener>>, Vec<SocketAddr>), (io::Error, bool)> {
     let mut listeners: Vec<Vec<TcpListener>> = (0..n).map(|_| Vec::new()).collect();
     let mut bound_addrs: Vec<SocketAddr> = Vec::new();
@@ -58,7 +81,13 @@ pub(super) fn bind_listeners(
                 borrowed = true;
             }
         }
-        match listen_n(addr, n, backlog) {
+        let ours = addr.port() != 0 && current.iter().any(|c| c.port() == addr.port());
+        let listened = if ours {
+            listen_n_unclaimed(addr, n, backlog)
+        } else {
+            listen_n(addr, n, backlog)
+        };
+        match listened {
             Ok((ls, bound)) => {
                 for (shard, l) in ls.into_iter().enumerate() {
                     listeners[shard].push(l);
@@ -124,7 +153,7 @@ fn listen(addr: SocketAddr, backlog: i32) -> io::Result<TcpListener> {
     Ok(TcpListener::from_std(sock.into()))
 }
 
-pub(super) fn listen_unix(
+pub(crate) fn listen_unix(
     path: &Path,
     perm: Option<u32>,
 ) -> io::Result<std::os::unix::net::UnixListener> {
