@@ -16,10 +16,24 @@ use crate::base::resp::{self, Reply};
 use crate::model::types::list::End;
 use crate::model::value::Value;
 
-/// Most elements a negative count may ask of SRANDMEMBER or HRANDFIELD.
-/// Redis has no bound and would build the reply until memory runs out;
-/// kevy answers `ERR value is out of range` past it.
+/// Most elements a negative count may ask of SRANDMEMBER or HRANDFIELD
+/// while normal clients have no output hard limit. Redis has no bound and
+/// would build the reply until memory runs out; kevy answers `ERR value is
+/// out of range` past it.
 pub const MAX_REPEATED: u64 = 1 << 26;
+
+/// Whether `n` repeated random picks may be written into a reply now
+/// `len` bytes long, and the length past which they stop: with an output
+/// hard limit (`cap`), any count, stopped once the reply passes it (its
+/// client is closed for it, as Redis's loop stops when the client is to be
+/// closed); without one, at most [`MAX_REPEATED`], written whole.
+pub fn repeats_allowed(n: i64, len: usize, cap: Option<usize>) -> Result<usize, Error> {
+    match cap {
+        Some(cap) => Ok(len.saturating_add(cap)),
+        None if n.unsigned_abs() > MAX_REPEATED => Err(OUT_OF_RANGE),
+        None => Ok(usize::MAX),
+    }
+}
 
 /// `getPositiveLongFromObjectOrReply`'s default message.
 pub const MUST_BE_POSITIVE: Error = Error::Message("ERR value is out of range, must be positive");

@@ -5,7 +5,7 @@
 //!
 //! A set whose last member goes is deleted with its key.
 
-use super::opts::{self, long_not_min, non_negative, MAX_REPEATED, MUST_BE_POSITIVE};
+use super::opts::{self, long_not_min, non_negative, MUST_BE_POSITIVE};
 use super::Call;
 use crate::base::error::{Error, OpResult};
 use crate::base::num::I64_BUF;
@@ -196,17 +196,20 @@ pub fn spop(c: &mut Call<'_>) {
 }
 
 /// What SRANDMEMBER (with a count) replies: members drawn from `s`.
-fn write_random(out: &mut Reply<'_>, s: &Set, n: i64) -> OpResult<()> {
+/// `cap`: the reply size past which repeated picks stop
+/// ([`opts::repeats_allowed`]).
+fn write_random(out: &mut Reply<'_>, s: &Set, n: i64, cap: Option<usize>) -> OpResult<()> {
     let want = usize::try_from(n.unsigned_abs()).unwrap_or(usize::MAX);
     if n < 0 || n == 1 {
         // Repeats allowed: independent draws.
-        if n.unsigned_abs() > MAX_REPEATED {
-            return Err(opts::OUT_OF_RANGE);
-        }
+        let stop = opts::repeats_allowed(n, out.len(), cap)?;
         resp::array(out, want);
         for _ in 0..want {
             if let Some(m) = s.random() {
                 write_member(out, m);
+            }
+            if out.len() > stop {
+                break;
             }
         }
     } else if want >= s.len() {
@@ -231,6 +234,7 @@ pub fn srandmember(c: &mut Call<'_>) {
             3 => Some(long_not_min(c.args.at(2))?),
             _ => return Err(Error::Syntax),
         };
+        let cap = c.db.limits().reply_cap();
         let s = set_mut(c.db, c.args.at(1), &c.now)?;
         match (count, s) {
             (None, s) => match s.and_then(|s| s.random()) {
@@ -238,7 +242,7 @@ pub fn srandmember(c: &mut Call<'_>) {
                 None => resp::null(out),
             },
             (Some(_), None) | (Some(0), _) => resp::array(out, 0),
-            (Some(n), Some(s)) => write_random(out, s, n)?,
+            (Some(n), Some(s)) => write_random(out, s, n, cap)?,
         }
         Ok(())
     })();

@@ -110,6 +110,11 @@ pub struct Limits {
     /// but stay, uncounted, until the pause ends (Redis's `expireIfNeeded`
     /// keeps the dataset constant while paused).
     held_until: AtomicU64,
+    /// The normal clients' output hard limit (`client-output-buffer-limit
+    /// normal <hard> …`; 0: none): a reply of random picks with repeats
+    /// stops growing past it, its client being closed for it anyway, as
+    /// Redis's loop stops at `CLIENT_CLOSE_ASAP`.
+    reply_cap: AtomicU64,
 }
 
 impl Default for Limits {
@@ -144,6 +149,7 @@ impl Limits {
             encodings: Default::default(),
             lazy: Default::default(),
             held_until: AtomicU64::new(0),
+            reply_cap: AtomicU64::new(0),
             switches: {
                 let s = crate::store::signal::Switches::default();
                 s.tracking_max_keys.store(1_000_000, Relaxed);
@@ -221,6 +227,10 @@ impl Limits {
             "lazyfree-lazy-user-del" => self.lazy.user_del.store(v == "yes", Relaxed),
             "lazyfree-lazy-user-flush" => self.lazy.user_flush.store(v == "yes", Relaxed),
             "tracking-table-max-keys" => self.switches.tracking_max_keys.store(n(), Relaxed),
+            "client-output-buffer-limit" => {
+                let hard = v.split(' ').nth(1).and_then(|h| h.parse().ok());
+                self.reply_cap.store(hard.unwrap_or(0), Relaxed);
+            }
             "notify-keyspace-events" => self
                 .switches
                 .notify
@@ -228,6 +238,15 @@ impl Limits {
             _ => return self.encodings.update(name, v),
         }
         true
+    }
+
+    /// The size past which a reply of repeated random picks stops (the
+    /// normal clients' output hard limit), if one is set.
+    pub fn reply_cap(&self) -> Option<usize> {
+        match self.reply_cap.load(Relaxed) {
+            0 => None,
+            n => Some(usize::try_from(n).unwrap_or(usize::MAX)),
+        }
     }
 
     /// Installs the gauge `used_memory` and eviction read (the first one

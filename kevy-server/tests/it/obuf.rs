@@ -49,3 +49,46 @@ fn a_reply_over_the_hard_limit_closes_the_client_unwritten_from_either_shard() {
     assert!(reply.starts_with(b"*150\r\n"), "{}", reply.len());
     drop(bin);
 }
+
+/// Redis's obuf-limits.tcl "HRANDFIELD with huge count stopped mid-run":
+/// repeated random picks stop once the reply passes the hard limit (and
+/// the client is closed for it) instead of building a reply of gigabytes;
+/// without a limit, a count past 2^26 is refused.
+#[test]
+fn random_picks_with_a_huge_count_stop_at_the_hard_limit() {
+    let bin = Binary::spawn_with(&["--port", "0", "--threads", "2"]);
+    let mut admin = Raw::connect(bin.addr);
+    admin.call(&["HSET", "myhash", "a", "b"]);
+    admin.call(&["SADD", "myset", "m"]);
+    let limit = |admin: &mut Raw, v: &str| {
+        assert_eq!(
+            admin.call(&["CONFIG", "SET", "client-output-buffer-limit", v]),
+            b"+OK\r\n"
+        );
+    };
+    limit(&mut admin, "normal 1000000 0 0");
+    for cmd in [
+        ["HRANDFIELD", "myhash", "-999999999", "WITHVALUES"],
+        ["HRANDFIELD", "myhash", "-999999999", ""],
+        ["SRANDMEMBER", "myset", "-999999999", ""],
+    ] {
+        let args: Vec<&str> = cmd.into_iter().filter(|a| !a.is_empty()).collect();
+        for _ in 0..4 {
+            let mut c = Raw::connect(bin.addr);
+            c.send(&crate::util::encode_str(&args));
+            let got = c.read_to_close();
+            assert!(got.is_empty(), "{args:?}: got {} bytes", got.len());
+        }
+    }
+    // The server goes on; a small count is served whole.
+    assert_eq!(
+        admin.call(&["HRANDFIELD", "myhash", "-3"]),
+        b"*3\r\n$1\r\na\r\n$1\r\na\r\n$1\r\na\r\n"
+    );
+    limit(&mut admin, "normal 0 0 0");
+    assert_eq!(
+        admin.call(&["SRANDMEMBER", "myset", "-999999999"]),
+        b"-ERR value is out of range\r\n"
+    );
+    drop(bin);
+}

@@ -7,8 +7,7 @@ use crate::base::error::{Error, OpResult};
 use crate::base::random;
 use crate::base::resp;
 use crate::base::resp::Reply;
-use crate::family::opts::MAX_REPEATED;
-use crate::family::opts::{keyword, long_not_min, OUT_OF_RANGE};
+use crate::family::opts::{keyword, long_not_min, repeats_allowed, OUT_OF_RANGE};
 use crate::family::Call;
 use crate::model::types::hash::Hash;
 
@@ -25,7 +24,15 @@ fn write_pair(out: &mut Reply<'_>, (f, v): (&[u8], &[u8]), values: bool) {
 
 /// HRANDFIELD with a count `n` over `h` (Redis's
 /// `hrandfieldWithCountCommand`).
-fn write_random(out: &mut Reply<'_>, h: &Hash, n: i64, values: bool) -> OpResult<()> {
+/// `cap`: the reply size past which repeated picks stop (see
+/// [`repeats_allowed`]).
+fn write_random(
+    out: &mut Reply<'_>,
+    h: &Hash,
+    n: i64,
+    values: bool,
+    cap: Option<usize>,
+) -> OpResult<()> {
     // RESP3 nests each pair in its own array.
     let per = 1 + (values && !out.resp3()) as usize;
     let want = usize::try_from(n.unsigned_abs()).unwrap_or(usize::MAX);
@@ -40,13 +47,14 @@ fn write_random(out: &mut Reply<'_>, h: &Hash, n: i64, values: bool) -> OpResult
         None => h.at(i),
     };
     if n < 0 || n == 1 {
-        if n.unsigned_abs() > MAX_REPEATED {
-            return Err(OUT_OF_RANGE);
-        }
+        let stop = repeats_allowed(n, out.len(), cap)?;
         resp::array(out, want * per);
         for _ in 0..want {
             if let Some(pair) = at(random::below(h.len())) {
                 write_pair(out, pair, values);
+            }
+            if out.len() > stop {
+                break;
             }
         }
     } else if want >= h.len() {
@@ -76,8 +84,9 @@ pub fn hrandfield(c: &mut Call<'_>) {
             if values && !(-(i64::MAX / 2)..=i64::MAX / 2).contains(&n) {
                 return Err(OUT_OF_RANGE);
             }
+            let cap = c.db.limits().reply_cap();
             match hash_mut(c.db, c.args.at(1), &c.now)? {
-                Some(h) if n != 0 => write_random(out, h, n, values)?,
+                Some(h) if n != 0 => write_random(out, h, n, values, cap)?,
                 _ => resp::array(out, 0),
             }
         } else {
