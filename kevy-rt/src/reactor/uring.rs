@@ -122,6 +122,8 @@ struct Flight {
     /// A direct reply to another shard's connection: its completion goes
     /// to `direct_done`, not `done`.
     direct: Option<Direct>,
+    /// Its buffer may join the spare buffers once sent.
+    pool: bool,
 }
 
 /// Whose direct reply a send carries: the origin shard, the connection
@@ -265,9 +267,18 @@ impl Ring {
             sock,
             cancelled: false,
             direct: None,
+            pool: true,
         });
         self.push_send(key);
         key as u32
+    }
+
+    /// Flight `key`'s buffer is dropped once sent, not kept as a spare
+    /// (a connection whose output memory is summed: see `Shard::flush`).
+    pub(crate) fn unpooled(&mut self, key: u32) {
+        if let Some(f) = self.flights.get_mut(key as usize) {
+            f.pool = false;
+        }
     }
 
     /// Queues a copy of `bytes` (not empty), a direct reply for `to`, to be
@@ -285,6 +296,7 @@ impl Ring {
             sock,
             cancelled: false,
             direct: Some(to),
+            pool: true,
         });
         self.push_send(key);
     }
@@ -587,7 +599,7 @@ impl Ring {
                             failed,
                         });
                     }
-                    if buf.capacity() <= SPARE_MAX_BYTES && self.spare.len() < SPARE_MAX {
+                    if f.pool && buf.capacity() <= SPARE_MAX_BYTES && self.spare.len() < SPARE_MAX {
                         buf.clear();
                         self.spare.push(buf);
                     }

@@ -118,6 +118,9 @@ impl<C: Commands> Shard<C> {
             let handle = c.handle(self.id, i);
             self.cmds.closed(&mut self.state, &mut c.session, handle);
             self.settings.release();
+            // Its output no longer counts in its class's sum.
+            let class = c.class as usize;
+            self.settings.note_output(class, c.class_mem, class, 0);
             if c.monitor {
                 self.monitors.retain(|&(m, _)| m != i);
                 self.settings.add_monitor(-1);

@@ -38,6 +38,7 @@ pub(super) fn settle_while_busy<C: Commands>(
         if let Some(c) = conns.get_mut(d.conn) {
             if c.gen == d.gen && c.in_flight > 0 {
                 c.in_flight = 0;
+                c.flight_mem = 0;
                 ShardStats::add_own(&stats.net_output, d.sent);
                 if !served.contains(&d.conn) {
                     served.push(d.conn);
@@ -142,6 +143,7 @@ impl<C: Commands> Shard<C> {
                 continue;
             }
             c.in_flight = 0;
+            c.flight_mem = 0;
             ShardStats::add_own(&self.stats.net_output, d.sent);
             if d.failed {
                 self.close(d.conn);
