@@ -170,8 +170,9 @@ pub(crate) struct Shard<C: Commands> {
     parks: u64,
     /// Connections with replies queued behind a direct reply in flight.
     direct_waiters: usize,
-    /// Connections a part asked to close.
-    killed: Vec<usize>,
+    /// Connections a part asked to close (and whether at once, dropping
+    /// their output).
+    killed: Vec<(usize, bool)>,
     /// The memory of this shard's connections as last published for
     /// client eviction (`Settings::client_memory`).
     client_mem: (u64, u64),
