@@ -183,6 +183,8 @@ impl Commands for Redis {
                 db.restore(entries);
             }
         }
+        // Replicas' output is left out of `maxmemory`: the runtime sums it.
+        info.settings.sum_output_of(repl::REPLICA_CLASS);
         ks.set_limits(&self.shared.config.live().memory);
         ks.set_propagating(self.shared.aof.is_enabled());
         ks.aof.generation = self.shared.aof.generation();
