@@ -534,11 +534,15 @@ impl<C: Commands> Conn<C> {
     }
 
     /// Notes its output memory in its output class's sum
-    /// ([`Settings::output_memory`](crate::Settings::output_memory)): the
+    /// ([`Settings::output_memory`](crate::settings::Settings::output_memory)): the
     /// class just looked up (`Some`), else the one recorded. Nothing to do
     /// (no atomic) while neither changed or the class is not summed.
     #[inline]
-    pub(crate) fn note_output(&mut self, settings: &crate::Settings, class: Option<usize>) {
+    pub(crate) fn note_output(
+        &mut self,
+        settings: &crate::settings::Settings,
+        class: Option<usize>,
+    ) {
         let class = class.unwrap_or(self.class as usize);
         // What the allocator holds for it: the buffer in flight whole, not
         // just its unsent bytes (a send of 4 MB may hold an 8 MB buffer).
@@ -561,7 +565,7 @@ impl<C: Commands> Conn<C> {
     /// check) must not see a doubled buffer as memory no class holds.
     /// Nothing for output queued behind an outstanding reply.
     #[inline]
-    pub(crate) fn reserve_output(&mut self, settings: &crate::Settings, extra: usize) {
+    pub(crate) fn reserve_output(&mut self, settings: &crate::settings::Settings, extra: usize) {
         let (len, cap) = (self.out.len(), self.out.capacity());
         if len + extra <= cap
             || !self.pending.is_empty()
