@@ -523,7 +523,7 @@ impl<C: Commands> Shard<C> {
                 let waits = !c.closing && !c.eof;
                 c.flight = sends.send(i, c.gen, c.sock.clone(), out, waits);
                 if summed {
-                    sends.unpooled(c.flight);
+                    sends.summed(c.flight, c.class, c.flight_mem as u64);
                 }
             }
         }
