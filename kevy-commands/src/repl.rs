@@ -221,23 +221,25 @@ impl Replicas {
         self.count_good(&list);
     }
 
-    /// Detaches client `id` (closed, or its snapshot failed).
-    pub fn remove(&self, id: u64) {
+    /// Detaches client `id` (closed, or its snapshot failed); true when it
+    /// was a replica.
+    pub fn remove(&self, id: u64) -> bool {
         let mut ports = self.ports.lock().unwrap_or_else(|e| e.into_inner());
         if !ports.is_empty() {
             ports.retain(|(c, _)| *c != id);
         }
         drop(ports);
         if !self.active() {
-            return;
+            return false;
         }
         let mut list = lock(&self.list);
-        if let Some(at) = list.iter().position(|r| r.id == id) {
+        let found = list.iter().position(|r| r.id == id).map(|at| {
             let r = list.remove(at);
             self.unbuffer(r.pending.capacity());
-        }
+        });
         self.count.store(list.len(), Ordering::Release);
         self.count_good(&list);
+        found.is_some()
     }
 
     /// Records the port client `id` listens on (`REPLCONF
@@ -411,19 +413,27 @@ impl Replicas {
     }
 
     /// Takes the buffers of the replicas living on shard `shard`: `(where,
-    /// bytes)` for each that has some.
+    /// bytes)` for each that has some. They stay counted in
+    /// [`Replicas::buffered`] until [`Replicas::release`]: the shard
+    /// pushes them to the connections (a copy, until the runtime delivers
+    /// it), and the memory a stream holds on its way there is the
+    /// replicas' all along.
     pub fn drain(&self, shard: u32) -> Vec<(ConnHandle, Vec<u8>)> {
         let mut list = lock(&self.list);
         let mut out = Vec::new();
         for r in list.iter_mut().filter(|r| r.conn.shard == shard) {
             r.notified = false;
             if !r.pending.is_empty() {
-                let bytes = std::mem::take(&mut r.pending);
-                self.unbuffer(bytes.capacity());
-                out.push((r.conn, bytes));
+                out.push((r.conn, std::mem::take(&mut r.pending)));
             }
         }
         out
+    }
+
+    /// Uncounts `bytes` of taken buffers ([`Replicas::drain`]) once their
+    /// push was delivered.
+    pub fn release(&self, bytes: u64) {
+        self.buffered.fetch_sub(bytes, Ordering::Relaxed);
     }
 
     /// The memory of the replicas' streams waiting here for their shards
