@@ -91,6 +91,30 @@ pub struct Shared {
     pub log: crate::base::log::Sink,
 }
 
+/// Memory counted in `used_memory` that `maxmemory` leaves out, as Redis's
+/// `freeMemoryGetNotCountedMemory` does: replicas' output buffers (a
+/// replica that stops reading must not make the primary evict its keys)
+/// and the append-only file's buffer.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Uncounted {
+    /// The replication buffers: the replicas' streams waiting for their
+    /// shards and the output held by replica connections. kevy keeps no
+    /// backlog, so all of it is the replicas' (INFO's
+    /// `mem_total_replication_buffers`).
+    pub replicas: u64,
+    /// What the shards' feeds keep while the append-only file is open
+    /// (`mem_aof_buffer`).
+    pub aof: u64,
+}
+
+impl Uncounted {
+    /// All of it (`mem_not_counted_for_evict`).
+    #[inline]
+    pub fn total(&self) -> u64 {
+        self.replicas + self.aof
+    }
+}
+
 impl Default for Shared {
     fn default() -> Shared {
         Shared::new()
@@ -160,6 +184,18 @@ impl Shared {
         let used = self.config.live().memory.used();
         let peak = self.mem_peak.fetch_max(used, Ordering::Relaxed).max(used);
         (used, peak)
+    }
+
+    /// The memory `maxmemory` leaves out (see [`Uncounted`]), with the
+    /// runtime's `settings` (without them, the replica connections' own
+    /// output is not known). A few relaxed loads.
+    #[inline]
+    pub fn uncounted(&self, settings: Option<&kevy_rt::Settings>) -> Uncounted {
+        let out = settings.map_or(0, |s| s.output_memory(crate::repl::REPLICA_CLASS));
+        Uncounted {
+            replicas: self.replicas.buffered() + out,
+            aof: self.aof.buffer_memory(),
+        }
     }
 
     /// Records the TCP port the server listens on (`tcp_port`; the

@@ -183,6 +183,8 @@ impl Commands for Redis {
                 db.restore(entries);
             }
         }
+        // Replicas' output is left out of `maxmemory`: the runtime sums it.
+        info.settings.sum_output_of(repl::REPLICA_CLASS);
         ks.set_limits(&self.shared.config.live().memory);
         ks.set_propagating(self.shared.aof.is_enabled());
         ks.aof.generation = self.shared.aof.generation();
@@ -602,7 +604,12 @@ impl Commands for Redis {
         }
         family::watch::unwatch_all(shard, session);
         family::tracking::closed(&self.shared, shard, session);
-        self.shared.replicas.remove(session.id);
+        if self.shared.replicas.remove(session.id) {
+            // Its shard's pushes of its stream were delivered or are gone
+            // with it: no need to wait for the tick to uncount them.
+            let taken = std::mem::take(&mut shard.repl_taken);
+            self.shared.replicas.release(taken);
+        }
         self.shared.replicas.finish_wait(session.id);
     }
 

@@ -44,7 +44,14 @@
 //!   planned (multi-shard) write is checked on its connection's shard
 //!   only. INFO leaves out `evicted_clients` and the eviction-time fields;
 //!   `maxmemory-clients` is not implemented. `CLIENT NO-TOUCH` is Redis
-//!   7.2's: kevy answers as 7.0 does (unknown subcommand).
+//!   7.2's: kevy answers as 7.0 does (unknown subcommand). The memory left
+//!   out of `maxmemory` is the replicas' output and the append-only file's
+//!   buffer, as in Redis; kevy keeps no backlog, so all of the replication
+//!   buffers are the replicas' (`mem_replication_backlog` is 0), and the
+//!   stream's way to them (a shard's feed, the push to the replica's
+//!   connection, up to an iteration's worth each) counts towards the limit.
+//!   `mem_clients_slaves` includes the replicas' query buffers (Redis 7.0
+//!   reports them nowhere).
 //! - Scripts (`EVAL`…): a command forwarded to a script's shard (or
 //!   waiting behind a global-mode script's locks) before the script timed
 //!   out waits for its end instead of getting `-BUSY`; with timed-out

@@ -243,6 +243,9 @@ impl Redis {
     /// expiry within its budget, background saves, eviction, tracking
     /// broadcasts and the expired keys' log.
     pub(crate) fn tick_shard(&self, shard: &mut ShardState) {
+        // Replicas' streams pushed since the last drain are delivered by now.
+        let taken = std::mem::take(&mut shard.repl_taken);
+        self.shared.replicas.release(taken);
         shard.tick_clock(now_ms());
         shard.server.sample_meter(now_ms());
         if self

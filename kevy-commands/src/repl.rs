@@ -26,6 +26,11 @@ use kevy_rt::ConnHandle;
 use crate::aof::feed::{select, Fragment};
 use crate::base::resp;
 
+/// The output class of replicas (`client-output-buffer-limit replica
+/// …`): the runtime sums its connections' output memory
+/// (`Settings::output_memory`), which `maxmemory` leaves out.
+pub const REPLICA_CLASS: usize = 1;
+
 /// The attached replicas (see the module doc).
 #[derive(Debug, Default)]
 pub struct Replicas {
@@ -34,6 +39,9 @@ pub struct Replicas {
     count: AtomicUsize,
     /// Bytes fed to the stream since the start (`master_repl_offset`).
     offset: AtomicU64,
+    /// The memory of the replicas' buffers here (`Replica::pending`'s
+    /// capacities), kept under the list's mutex, read without it.
+    buffered: AtomicU64,
     /// When the primary last pinged its replicas (unix ms).
     pinged: AtomicU64,
     /// Ports given by clients not yet attached (`REPLCONF listening-port`
@@ -213,20 +221,25 @@ impl Replicas {
         self.count_good(&list);
     }
 
-    /// Detaches client `id` (closed, or its snapshot failed).
-    pub fn remove(&self, id: u64) {
+    /// Detaches client `id` (closed, or its snapshot failed); true when it
+    /// was a replica.
+    pub fn remove(&self, id: u64) -> bool {
         let mut ports = self.ports.lock().unwrap_or_else(|e| e.into_inner());
         if !ports.is_empty() {
             ports.retain(|(c, _)| *c != id);
         }
         drop(ports);
         if !self.active() {
-            return;
+            return false;
         }
         let mut list = lock(&self.list);
-        list.retain(|r| r.id != id);
+        let found = list.iter().position(|r| r.id == id).map(|at| {
+            let r = list.remove(at);
+            self.unbuffer(r.pending.capacity());
+        });
         self.count.store(list.len(), Ordering::Release);
         self.count_good(&list);
+        found.is_some()
     }
 
     /// Records the port client `id` listens on (`REPLCONF
@@ -355,6 +368,8 @@ impl Replicas {
                 continue;
             }
             let before = r.pending.len();
+            // Room for a `SELECT` too.
+            self.reserve(&mut r.pending, frag.bytes.len() + 32);
             if r.db != Some(frag.first_db) {
                 select(&mut r.pending, frag.first_db);
             }
@@ -383,6 +398,7 @@ impl Replicas {
         let mut list = lock(&self.list);
         let mut any = false;
         for r in list.iter_mut().filter(|r| r.started.iter().all(|s| *s)) {
+            self.reserve(&mut r.pending, cmd.len());
             r.pending.extend_from_slice(&cmd);
             r.sent += cmd.len() as u64;
             any = true;
@@ -397,7 +413,11 @@ impl Replicas {
     }
 
     /// Takes the buffers of the replicas living on shard `shard`: `(where,
-    /// bytes)` for each that has some.
+    /// bytes)` for each that has some. They stay counted in
+    /// [`Replicas::buffered`] until [`Replicas::release`]: the shard
+    /// pushes them to the connections (a copy, until the runtime delivers
+    /// it), and the memory a stream holds on its way there is the
+    /// replicas' all along.
     pub fn drain(&self, shard: u32) -> Vec<(ConnHandle, Vec<u8>)> {
         let mut list = lock(&self.list);
         let mut out = Vec::new();
@@ -408,6 +428,53 @@ impl Replicas {
             }
         }
         out
+    }
+
+    /// Uncounts `bytes` of taken buffers ([`Replicas::drain`]) once their
+    /// push was delivered.
+    pub fn release(&self, bytes: u64) {
+        self.buffered.fetch_sub(bytes, Ordering::Relaxed);
+    }
+
+    /// The memory of the replicas' streams waiting here for their shards
+    /// to send them (the rest of a replica's output buffer is its
+    /// connection's, in the runtime's sum for its output class). One
+    /// relaxed load.
+    #[inline]
+    pub fn buffered(&self) -> u64 {
+        self.buffered.load(Ordering::Relaxed)
+    }
+
+    /// Makes room for `extra` more bytes in a replica's buffer, counting
+    /// the growth before it is allocated (another shard reading the
+    /// allocator's total meanwhile sees it as the replicas').
+    fn reserve(&self, buf: &mut Vec<u8>, extra: usize) {
+        let (len, cap) = (buf.len(), buf.capacity());
+        if len + extra <= cap {
+            return;
+        }
+        let want = (len + extra).max(cap * 2);
+        self.buffered
+            .fetch_add((want - cap) as u64, Ordering::Relaxed);
+        buf.reserve_exact(want - len);
+        let got = buf.capacity();
+        if got != want {
+            let d = (got as u64).wrapping_sub(want as u64);
+            self.buffered.fetch_add(d, Ordering::Relaxed);
+        }
+    }
+
+    /// A replica's buffer of `cap` bytes of capacity was taken or dropped.
+    fn unbuffer(&self, cap: usize) {
+        self.buffered.fetch_sub(cap as u64, Ordering::Relaxed);
+    }
+
+    /// The client ids of the attached replicas.
+    pub fn ids(&self) -> Vec<u64> {
+        if !self.active() {
+            return Vec::new();
+        }
+        lock(&self.list).iter().map(|r| r.id).collect()
     }
 
     /// The replicas, as `INFO replication` and `ROLE` list them.

@@ -38,6 +38,10 @@ pub struct ShardState {
     pub sig: std::rc::Rc<crate::store::signal::Signals>,
     /// Where this shard sends pushes and notices.
     pub outbox: kevy_rt::Outbox,
+    /// Bytes of replicas' streams this shard took and pushed, still counted
+    /// as replication buffers until the push is surely delivered (the next
+    /// drain, the tick: see `Notice::ReplDrain`).
+    pub repl_taken: u64,
     /// This shard's index and the number of shards.
     pub id: usize,
     /// The number of shards.
@@ -92,6 +96,7 @@ impl ShardState {
             stream_waits: Default::default(),
             sig,
             outbox: kevy_rt::Outbox::new(),
+            repl_taken: 0,
             id: 0,
             nshards: 1,
             cas: Default::default(),

@@ -80,7 +80,7 @@ pub struct ClientOf<'a, S, K> {
 /// The runtime's side of a shard's connection table (implemented in `shard`).
 pub(crate) trait ClientTable<S, K> {
     fn each(&self, f: &mut dyn FnMut(ClientOf<'_, S, K>));
-    fn kill(&mut self, id: u64) -> bool;
+    fn kill(&mut self, id: u64, at_once: bool) -> bool;
     fn unblock(&mut self, id: u64, why: crate::park::Unpark) -> bool;
     fn serve_busy(
         &mut self,
@@ -169,7 +169,20 @@ impl<'a, S, K> ClientsOf<'a, S, K> {
     /// client killing itself still gets its reply). True if it was found.
     pub fn kill(&mut self, id: u64) -> bool {
         match &mut self.table {
-            Some(t) => t.kill(id),
+            Some(t) => t.kill(id, false),
+            None => false,
+        }
+    }
+
+    /// Closes connection `id` if it is on this shard, at the end of this
+    /// loop iteration, dropping whatever output it is still owed (Redis
+    /// frees a client killed by another at once: a replica that stopped
+    /// reading goes with its output buffer). For a connection other than
+    /// the caller's, whose reply would be dropped too. True if it was
+    /// found.
+    pub fn kill_now(&mut self, id: u64) -> bool {
+        match &mut self.table {
+            Some(t) => t.kill(id, true),
             None => false,
         }
     }

@@ -112,6 +112,8 @@ pub(crate) struct Conn<C: Commands> {
     /// Output handed to the io_uring backend and not yet reported sent
     /// (it counts as unsent); at most one send in flight, `flight` its key.
     pub(crate) in_flight: usize,
+    /// The capacity of the buffer that send holds (0 with none in flight).
+    pub(crate) flight_mem: usize,
     pub(crate) flight: u32,
     /// Input arrives through the io_uring reactor's multishot receive
     /// (plain connections on that reactor), not through epoll and `read`.
@@ -126,6 +128,11 @@ pub(crate) struct Conn<C: Commands> {
     pub(crate) reply: replybuf::ReplyBuf,
     /// Its buffers' memory when client eviction last looked at it.
     pub(crate) mem_seen: u64,
+    /// Its output class when last looked up, and the output memory counted
+    /// for it in that class's sum (`Settings::output_memory`; 0 while the
+    /// class is not summed).
+    pub(crate) class: u8,
+    pub(crate) class_mem: u64,
     /// The outstanding commands, in order, each with the run of replies
     /// queued behind it.
     pub(crate) pending: VecDeque<Slot>,
@@ -232,12 +239,15 @@ impl<C: Commands> Conn<C> {
             out: Vec::new(),
             wpos: 0,
             in_flight: 0,
+            flight_mem: 0,
             flight: 0,
             ring: false,
             recv_armed: false,
             recv_stopped: false,
             reply: replybuf::ReplyBuf::new(now),
             mem_seen: 0,
+            class: 0,
+            class_mem: 0,
             pending: VecDeque::new(),
             behind: Vec::new(),
             behind_pos: 0,
@@ -521,6 +531,54 @@ impl<C: Commands> Conn<C> {
     #[inline]
     pub(crate) fn out_memory(&self) -> usize {
         self.out.capacity() + self.in_flight
+    }
+
+    /// Notes its output memory in its output class's sum
+    /// ([`Settings::output_memory`](crate::settings::Settings::output_memory)): the
+    /// class just looked up (`Some`), else the one recorded. Nothing to do
+    /// (no atomic) while neither changed or the class is not summed.
+    #[inline]
+    pub(crate) fn note_output(
+        &mut self,
+        settings: &crate::settings::Settings,
+        class: Option<usize>,
+    ) {
+        let class = class.unwrap_or(self.class as usize);
+        // What the allocator holds for it: the buffer in flight whole, not
+        // just its unsent bytes (a send of 4 MB may hold an 8 MB buffer).
+        let m = if settings.output_summed(class) {
+            (self.out.capacity() + self.flight_mem) as u64
+        } else {
+            0
+        };
+        if m != self.class_mem || class != self.class as usize {
+            settings.note_output(self.class as usize, self.class_mem, class, m);
+            self.class = class as u8;
+            self.class_mem = m;
+        }
+    }
+
+    /// Makes room in the output buffer for `extra` more bytes of a
+    /// connection whose class is summed, counting the growth in the sum
+    /// before it is allocated: a shard reading the allocator's total and
+    /// the sum between the two (another thread, its write's eviction
+    /// check) must not see a doubled buffer as memory no class holds.
+    /// Nothing for output queued behind an outstanding reply.
+    #[inline]
+    pub(crate) fn reserve_output(&mut self, settings: &crate::settings::Settings, extra: usize) {
+        let (len, cap) = (self.out.len(), self.out.capacity());
+        if len + extra <= cap
+            || !self.pending.is_empty()
+            || !settings.output_summed(self.class as usize)
+        {
+            return;
+        }
+        let want = (len + extra).max(cap * 2);
+        let class = self.class as usize;
+        let noted = self.class_mem + (want - cap) as u64;
+        settings.note_output(class, self.class_mem, class, noted);
+        self.class_mem = noted;
+        self.out.reserve_exact(want - len);
     }
 
     /// Gives back the buffers a burst grew (a big request, a big reply, a

@@ -32,6 +32,10 @@ pub struct Settings {
     keepalive_secs: AtomicU64,
     /// Per output class: hard bytes, soft bytes, soft milliseconds.
     output_limits: [[AtomicU64; 3]; OUTPUT_CLASSES],
+    /// The output classes whose connections' output memory is summed
+    /// (a bit per class), and the sums.
+    summed_classes: AtomicU64,
+    class_output: [AtomicU64; OUTPUT_CLASSES],
     connected: AtomicU64,
     monitors: AtomicU64,
     blocked: AtomicU64,
@@ -98,6 +102,8 @@ impl Default for Settings {
             idle_timeout_ms: AtomicU64::new(0),
             keepalive_secs: AtomicU64::new(300),
             output_limits: Default::default(),
+            summed_classes: AtomicU64::new(0),
+            class_output: Default::default(),
             connected: AtomicU64::new(0),
             monitors: AtomicU64::new(0),
             blocked: AtomicU64::new(0),
@@ -270,6 +276,53 @@ impl Settings {
             l[1].store(limit.soft, Ordering::Relaxed);
             let ms = limit.soft_for.as_millis().min(u64::MAX as u128) as u64;
             l[2].store(ms, Ordering::Relaxed);
+        }
+    }
+
+    /// Sums the output memory of the connections of `class` from now on
+    /// ([`Settings::output_memory`]): a command set that keeps some
+    /// connections' output out of a memory limit (Redis leaves replicas'
+    /// output buffers out of `maxmemory`) asks for it once, before the
+    /// runtime starts. Ignored past [`OUTPUT_CLASSES`].
+    pub fn sum_output_of(&self, class: usize) {
+        if class < OUTPUT_CLASSES {
+            self.summed_classes.fetch_or(1 << class, Ordering::Relaxed);
+        }
+    }
+
+    /// True when the output memory of `class` is summed.
+    #[inline]
+    pub(crate) fn output_summed(&self, class: usize) -> bool {
+        class < OUTPUT_CLASSES && self.summed_classes.load(Ordering::Relaxed) & (1 << class) != 0
+    }
+
+    /// The memory the output of every connection of `class` holds (buffer
+    /// capacity and sends in flight), over all shards, as last noted: when
+    /// output is queued by a push, when a connection is written and on
+    /// the tick. 0 unless [`Settings::sum_output_of`] asked for `class`.
+    /// One relaxed load.
+    #[inline]
+    pub fn output_memory(&self, class: usize) -> u64 {
+        self.class_output
+            .get(class)
+            .map_or(0, |a| a.load(Ordering::Relaxed))
+    }
+
+    /// Moves a connection's noted output memory from `old` (bytes of class
+    /// `old_class`) to `new` (of `new_class`).
+    pub(crate) fn note_output(&self, old_class: usize, old: u64, new_class: usize, new: u64) {
+        if old_class == new_class {
+            let d = new.wrapping_sub(old);
+            if let Some(a) = self.class_output.get(new_class) {
+                a.fetch_add(d, Ordering::Relaxed);
+            }
+            return;
+        }
+        if let Some(a) = self.class_output.get(old_class) {
+            a.fetch_sub(old, Ordering::Relaxed);
+        }
+        if let Some(a) = self.class_output.get(new_class) {
+            a.fetch_add(new, Ordering::Relaxed);
         }
     }
 

@@ -170,8 +170,9 @@ pub(crate) struct Shard<C: Commands> {
     parks: u64,
     /// Connections with replies queued behind a direct reply in flight.
     direct_waiters: usize,
-    /// Connections a part asked to close.
-    killed: Vec<usize>,
+    /// Connections a part asked to close (and whether at once, dropping
+    /// their output).
+    killed: Vec<(usize, bool)>,
     /// The memory of this shard's connections as last published for
     /// client eviction (`Settings::client_memory`).
     client_mem: (u64, u64),
@@ -518,14 +519,23 @@ impl<C: Commands> Shard<C> {
             // One send in flight at a time keeps the bytes in order; what
             // is produced meanwhile waits in `out` for its completion.
             if !c.direct && c.in_flight == 0 && c.wpos < c.out.len() {
-                let mut out = std::mem::replace(&mut c.out, sends.spare());
+                // The output of a class whose memory is summed stays out
+                // of the ring's spare buffers, both ways: pooled, a buffer
+                // it grew would leave the sum yet stay allocated.
+                let summed = self.settings.output_summed(c.class as usize);
+                let next = if summed { Vec::new() } else { sends.spare() };
+                let mut out = std::mem::replace(&mut c.out, next);
                 out.drain(..c.wpos);
                 c.wpos = 0;
                 c.in_flight = out.len();
+                c.flight_mem = out.capacity();
                 // A closing connection is closed when its send is done:
                 // that completion must end the wait.
                 let waits = !c.closing && !c.eof;
                 c.flight = sends.send(i, c.gen, c.sock.clone(), out, waits);
+                if summed {
+                    sends.summed(c.flight, c.class, c.flight_mem as u64);
+                }
             }
         }
         while !c.direct && c.wpos < c.out.len() && c.in_flight == 0 {
@@ -556,6 +566,7 @@ impl<C: Commands> Shard<C> {
             c.out.drain(..c.wpos);
             c.wpos = 0;
         }
+        c.note_output(&self.settings, None);
         if c.want_read && c.can_decode() && c.unsent() <= c.high_water / 2 {
             self.resume.push(i);
         }
@@ -579,6 +590,7 @@ impl<C: Commands> Shard<C> {
             if before.is_some_and(|b| c.last_active < b) {
                 c.shrink_idle();
             }
+            c.note_output(&self.settings, None);
         }
     }
 

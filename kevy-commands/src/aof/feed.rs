@@ -100,6 +100,18 @@ pub struct Feed {
     /// The file offset (all files of the generation counted) after this
     /// shard's last hand-over: what an fsync must cover before its replies go.
     pub written: u64,
+    /// The memory it keeps between hand-overs, as last counted in the
+    /// file's buffer ([`crate::aof::Aof::note_buffer`]; 0 while the file
+    /// is closed).
+    pub noted: u64,
+}
+
+impl Feed {
+    /// The memory its buffers keep.
+    pub fn memory(&self) -> u64 {
+        let capture = self.capture.as_ref().map_or(0, |c| c.bytes.capacity());
+        (self.main.bytes.capacity() + capture) as u64
+    }
 }
 
 impl Feed {

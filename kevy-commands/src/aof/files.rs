@@ -118,6 +118,9 @@ struct Inner {
     /// The rewrite in progress writes an RDB base.
     rdb_base: AtomicBool,
     stats: Mutex<Stats>,
+    /// The memory the shards' feeds keep between hand-overs while the
+    /// file is open, as each last noted it ([`Aof::note_buffer`]).
+    buffered: AtomicU64,
 }
 
 /// Figures for INFO persistence.
@@ -190,6 +193,21 @@ fn persist_manifest(dir: &Path, prefix: &str, m: &Manifest) -> std::io::Result<(
 }
 
 impl Aof {
+    /// A shard's feed now keeps `new` bytes (it kept `old`) while the file
+    /// is open: the append-only file's buffer (INFO's `mem_aof_buffer`,
+    /// left out of `maxmemory` as Redis leaves its `aof_buf`).
+    pub fn note_buffer(&self, old: u64, new: u64) {
+        let d = new.wrapping_sub(old);
+        self.inner.buffered.fetch_add(d, Ordering::Relaxed);
+    }
+
+    /// The append-only file's buffer: what the shards' feeds keep (see
+    /// [`Aof::note_buffer`]). One relaxed load.
+    #[inline]
+    pub fn buffer_memory(&self) -> u64 {
+        self.inner.buffered.load(Ordering::Relaxed)
+    }
+
     /// True when the file is open (propagation on).
     pub fn is_open(&self) -> bool {
         lock(&self.inner.files).is_some()

@@ -305,8 +305,11 @@ pub struct Report {
     pub max_input: u64,
     /// Largest unsent output of a connection.
     pub max_output: u64,
-    /// Bytes of connection buffers (query and output).
+    /// Bytes of connection buffers (query and output), replicas' aside.
     pub client_memory: u64,
+    /// Bytes of replicas' query buffers (their output is in the
+    /// replication buffers, [`crate::accounting::Uncounted`]).
+    pub replica_query: u64,
     /// Keys evicted under `maxmemory`.
     pub evicted: u64,
     /// Read lookups that found their key.

@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime};
 
 use kevy_rt::{Args, ClientsOf, Flow, Planned};
 
-pub use line::{client_type, parse_filter, write_line, ClientType, Filter};
+pub use line::{client_type, parse_filter, type_of, write_line, ClientType, Filter};
 
 use super::opts::{keyword, set_name, subcommand_syntax, write_help};
 use super::spec::catalog;
@@ -176,18 +176,13 @@ pub fn plan_list(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
     let n = cx.router.nshards();
     if args.len() == 4 && keyword(args.at(2), "type") {
         return match client_type(args.at(3)) {
-            Some(ClientType::Normal) => srv::broadcast(
+            Some(_) => srv::broadcast(
                 ServerOp::ClientList,
-                &[argv.as_bytes()],
+                &[argv.as_bytes(), b"type", args.at(3)],
                 n,
                 cx.parts,
                 ServerPlan::ClientList(None),
             ),
-            Some(ClientType::Other) => {
-                let mut bytes = Vec::new();
-                resp::verbatim(&mut Reply::new(&mut bytes, cx.ctx.resp3), b"");
-                srv::reply(bytes)
-            }
             None => {
                 let mut m = b"ERR Unknown client type '".to_vec();
                 m.extend_from_slice(cstr(args.at(3)));
@@ -235,16 +230,26 @@ pub fn list_part(
     clients: &mut ClientsOf<'_, Session, &'static crate::family::spec::Spec>,
 ) -> ServerReply {
     let argv = args.get(0).and_then(parse_i64).unwrap_or(0).max(0) as usize;
-    let ids: Vec<u64> = args
-        .iter()
-        .skip(1)
-        .filter_map(parse_i64)
-        .map(|n| n as u64)
-        .collect();
+    // `argv type name`, or `argv id…`.
+    let kind = match args.get(1) {
+        Some(b"type") => args.get(2).and_then(client_type),
+        _ => None,
+    };
+    let ids: Vec<u64> = match kind {
+        Some(_) => Vec::new(),
+        None => args
+            .iter()
+            .skip(1)
+            .filter_map(parse_i64)
+            .map(|n| n as u64)
+            .collect(),
+    };
     let shared = shard.server.shared.clone();
     let mut lines = Vec::new();
     clients.for_each(|c| {
-        if !ids.is_empty() && !ids.contains(&c.facts.id) {
+        if !ids.is_empty() && !ids.contains(&c.facts.id)
+            || kind.is_some_and(|k| k != type_of(&shared, c.session))
+        {
             return;
         }
         let mut line = Vec::new();
@@ -381,12 +386,21 @@ pub fn kill_part(
     };
     let mut doomed = Vec::new();
     clients.for_each(|c| {
-        if filter.matches(shared, &c.facts, ctx.client) && user.is_none_or(|u| c.session.user == u)
+        if filter.matches(shared, &c.facts, c.session, ctx.client)
+            && user.is_none_or(|u| c.session.user == u)
         {
             doomed.push(c.facts.id);
         }
     });
-    let killed = doomed.into_iter().filter(|&id| clients.kill(id)).count();
+    // Another client goes at once, with its output (a replica that stopped
+    // reading, its stream); the caller after its reply.
+    let killed = doomed
+        .into_iter()
+        .filter(|&id| match id == ctx.client {
+            true => clients.kill(id),
+            false => clients.kill_now(id),
+        })
+        .count();
     ServerReply::Count(killed as i64)
 }
 

@@ -95,6 +95,7 @@ impl Report {
         self.max_input = self.max_input.max(o.max_input);
         self.max_output = self.max_output.max(o.max_output);
         self.client_memory += o.client_memory;
+        self.replica_query += o.replica_query;
         self.evicted += o.evicted;
         self.hits += o.hits;
         self.misses += o.misses;
@@ -210,12 +211,20 @@ pub fn report_part(
         r.rejected = info.stats.rejected.load(Relaxed);
         r.evicted_clients = info.stats.evicted_clients.load(Relaxed);
     }
+    // Replicas' memory is theirs (`mem_clients_slaves`), not the normal
+    // clients'.
+    let replicas = shard.server.shared.replicas.ids();
     clients.for_each(|c| {
         let f = &c.facts;
         r.clients += 1;
         r.max_input = r.max_input.max(f.query_buf as u64);
         r.max_output = r.max_output.max(f.out_unsent as u64);
-        r.client_memory += (f.query_buf + f.query_buf_free + f.out_capacity) as u64;
+        let query = (f.query_buf + f.query_buf_free) as u64;
+        if replicas.contains(&f.id) {
+            r.replica_query += query;
+        } else {
+            r.client_memory += query + f.out_capacity as u64;
+        }
     });
     ServerReply::Report(Box::new(r))
 }

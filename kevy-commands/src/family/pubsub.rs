@@ -26,8 +26,7 @@ pub use crate::shard::pubsub::{push_header, Kind, Registry, Sub, Subs};
 /// `normal`, 1 `replica`).
 pub const PUBSUB_CLASS: usize = 2;
 
-/// The output class of replicas (`client-output-buffer-limit replica …`).
-pub const REPLICA_CLASS: usize = 1;
+pub use crate::repl::REPLICA_CLASS;
 
 /// True for the commands whose replies are pub/sub notifications
 /// (`subscribe`, `unsubscribe`… confirmations): Redis writes them as

@@ -150,3 +150,31 @@ fn a_wait_ends_when_enough_replicas_acknowledged_what_they_were_owed() {
     r.note_ack(2, written, |_| {});
     assert_eq!(r.acked_now(), 2);
 }
+
+/// What waits for a replica's shard is counted as replication buffer
+/// memory (`maxmemory` leaves it out) until that shard took it and its
+/// push was delivered (`release`), or the replica goes.
+#[test]
+fn a_replicas_waiting_stream_counts_as_buffered_until_released() {
+    let r = Replicas::default();
+    r.add(1, handle(1), "127.0.0.1".into(), 1);
+    r.add(2, handle(0), "127.0.0.1".into(), 1);
+    r.start(1, 0);
+    r.start(2, 0);
+    assert_eq!(r.buffered(), 0);
+    let value = vec![b'v'; 4096];
+    r.feed(0, &frag(0, &[b"SET", b"k", &value]), |_| {});
+    let both = r.buffered();
+    assert!(both >= 2 * 4096, "both streams held: {both}");
+    let taken = r.drain(1);
+    assert_eq!(taken.len(), 1);
+    assert_eq!(r.buffered(), both, "counted while its push is on its way");
+    r.release(taken[0].1.capacity() as u64);
+    r.remove(2);
+    assert_eq!(r.buffered(), 0, "replica 2's dropped with it");
+    r.command(&[b"PING"], |_| {});
+    assert!(r.buffered() > 0, "a ping waits too");
+    let taken = r.drain(1);
+    r.release(taken[0].1.capacity() as u64);
+    assert_eq!(r.buffered(), 0);
+}

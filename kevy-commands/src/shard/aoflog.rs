@@ -54,7 +54,8 @@ impl ShardState {
             self.tell_replica_shards(told);
         }
         let aof = &shared.aof;
-        if aof.is_open() {
+        let open = aof.is_open();
+        if open {
             if !self.aof.main.is_empty() || aof.unsynced(&self.aof) {
                 aof.hand_over(&mut self.aof);
             }
@@ -64,6 +65,11 @@ impl ShardState {
                 // The file was turned off and no replica is attached.
                 self.set_propagating(false);
             }
+        }
+        let kept = if open { self.aof.memory() } else { 0 };
+        if kept != self.aof.noted {
+            aof.note_buffer(self.aof.noted, kept);
+            self.aof.noted = kept;
         }
     }
 

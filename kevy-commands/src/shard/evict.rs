@@ -10,6 +10,15 @@
 //! every megabyte this shard wrote or evicted, plus the bytes it wrote
 //! since (times the number of shards, assuming the others write alike).
 //!
+//! Over the limit, the memory Redis leaves out of it
+//! (`freeMemoryGetNotCountedMemory`) is taken off first
+//! ([`Uncounted`](crate::accounting::Uncounted)): the replicas' output
+//! buffers (a replica that stops reading must not make the primary evict
+//! its keys or refuse writes) and the append-only file's buffer. They are
+//! counters kept where those buffers grow and shrink (the runtime's sum of
+//! the replica class's output, the replica list's streams, the shards'
+//! feeds), a few relaxed loads, read only once the gauge is over.
+//!
 //! ## Evicting
 //! Each shard owns its keys and evicts only its own. Before a command
 //! flagged `denyoom` runs (and on every tick, and before a read, see
@@ -210,6 +219,13 @@ impl ShardState {
         }
     }
 
+    /// The memory `maxmemory` leaves out now
+    /// ([`Uncounted`](crate::accounting::Uncounted)).
+    fn uncounted(&self) -> u64 {
+        let settings = self.server.info.as_ref().map(|i| &*i.settings);
+        self.server.shared.uncounted(settings).total()
+    }
+
     fn shards(&self) -> usize {
         self.server.info.as_ref().map_or(1, |i| i.nshards.max(1))
     }
@@ -229,6 +245,13 @@ impl ShardState {
         }
         let shards = self.shards();
         let used = self.evict.used(shards);
+        if used <= max {
+            return Outcome::Ok;
+        }
+        // Over the limit: without the memory it leaves out (replicas'
+        // output, the append-only file's buffer), as Redis's
+        // `getMaxmemoryState` looks at it only then.
+        let used = used.saturating_sub(self.uncounted());
         if used <= max {
             return Outcome::Ok;
         }

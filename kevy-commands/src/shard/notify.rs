@@ -298,8 +298,13 @@ impl ShardState {
         match *notice {
             Notice::ReplDrain => {
                 let shard = self.id as u32;
-                for (conn, bytes) in self.server.shared.replicas.drain(shard) {
+                let replicas = &self.server.shared.replicas;
+                // The last drain's pushes were delivered (right after the
+                // notice that posted them).
+                replicas.release(std::mem::take(&mut self.repl_taken));
+                for (conn, bytes) in replicas.drain(shard) {
                     self.outbox.push(conn, &bytes);
+                    self.repl_taken += bytes.capacity() as u64;
                 }
             }
             Notice::Publish { channel, message } => {

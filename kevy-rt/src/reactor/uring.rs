@@ -122,6 +122,11 @@ struct Flight {
     /// A direct reply to another shard's connection: its completion goes
     /// to `direct_done`, not `done`.
     direct: Option<Direct>,
+    /// Its buffer may join the spare buffers once sent; `false` for a
+    /// connection whose output memory is summed, with `summed` its class
+    /// and the bytes counted for the buffer.
+    pool: bool,
+    summed: Option<(u8, u64)>,
 }
 
 /// Whose direct reply a send carries: the origin shard, the connection
@@ -152,6 +157,9 @@ pub(crate) struct Done {
     pub(crate) sent: usize,
     /// The send failed (the connection is broken) or was cancelled.
     pub(crate) failed: bool,
+    /// Its buffer was counted in an output class's sum (class, bytes):
+    /// uncounted here if its connection closed meanwhile.
+    pub(crate) summed: Option<(u8, u64)>,
 }
 
 /// A receive's completion, for connection `conn`/`gen`.
@@ -265,9 +273,28 @@ impl Ring {
             sock,
             cancelled: false,
             direct: None,
+            pool: true,
+            summed: None,
         });
         self.push_send(key);
         key as u32
+    }
+
+    /// Flight `key`'s buffer is dropped once sent, not kept as a spare:
+    /// a connection whose output memory is summed, `bytes` of it counted
+    /// in class `class` (see `Shard::flush`), for as long as the buffer
+    /// lives even if the connection closes first.
+    pub(crate) fn summed(&mut self, key: u32, class: u8, bytes: u64) {
+        if let Some(f) = self.flights.get_mut(key as usize) {
+            f.pool = false;
+            f.summed = Some((class, bytes));
+        }
+    }
+
+    /// What flight `key`'s buffer counts in an output class's sum, if
+    /// anything (see [`Ring::summed`]).
+    pub(crate) fn summed_of(&self, key: u32) -> Option<(u8, u64)> {
+        self.flights.get(key as usize).and_then(|f| f.summed)
     }
 
     /// Queues a copy of `bytes` (not empty), a direct reply for `to`, to be
@@ -285,6 +312,8 @@ impl Ring {
             sock,
             cancelled: false,
             direct: Some(to),
+            pool: true,
+            summed: None,
         });
         self.push_send(key);
     }
@@ -585,9 +614,10 @@ impl Ring {
                             gen: f.gen,
                             sent,
                             failed,
+                            summed: f.summed,
                         });
                     }
-                    if buf.capacity() <= SPARE_MAX_BYTES && self.spare.len() < SPARE_MAX {
+                    if f.pool && buf.capacity() <= SPARE_MAX_BYTES && self.spare.len() < SPARE_MAX {
                         buf.clear();
                         self.spare.push(buf);
                     }

@@ -151,6 +151,19 @@ impl<C: Commands> Shard<C> {
             let handle = c.handle(self.id, i);
             self.cmds.closed(&mut self.state, &mut c.session, handle);
             self.settings.release();
+            // Its output no longer counts in its class's sum, but for a
+            // send in flight of a summed class, whose buffer lives until
+            // its completion (`Shard::reap_sends` uncounts it then).
+            let class = c.class as usize;
+            // Freed before it is uncounted: a shard reading the allocator's
+            // total and the sum meanwhile must not see it as no one's.
+            c.out = Vec::new();
+            self.settings.note_output(class, c.class_mem, class, 0);
+            let summed = self.ring.as_ref().filter(|_| c.in_flight > 0);
+            if let Some((fc, bytes)) = summed.and_then(|r| r.summed_of(c.flight)) {
+                self.settings
+                    .note_output(fc as usize, 0, fc as usize, bytes);
+            }
             if c.monitor {
                 self.monitors.retain(|&(m, _)| m != i);
                 self.settings.add_monitor(-1);

@@ -74,10 +74,12 @@ impl<C: Commands> Shard<C> {
 
     /// Acts on `CLIENT KILL`-style requests made during a part.
     pub(super) fn reap_killed(&mut self) {
-        while let Some(i) = self.killed.pop() {
-            if self.conns.get(i).is_some_and(|c| c.parked.is_some()) {
-                // A parked client owes nothing it could still be given:
-                // it goes at once, as Redis frees a blocked client.
+        while let Some((i, at_once)) = self.killed.pop() {
+            if at_once || self.conns.get(i).is_some_and(|c| c.parked.is_some()) {
+                // Killed by another client, it goes at once with what it
+                // was owed, as Redis frees it; a parked client owes nothing
+                // it could still be given: it goes at once too, as Redis
+                // frees a blocked client.
                 self.close(i);
                 continue;
             }
@@ -248,7 +250,7 @@ impl<C: Commands> Shard<C> {
 /// A shard's connection table as [`Clients`](crate::Clients) shows it.
 pub(super) struct ConnTable<'a, C: Commands> {
     pub(super) conns: &'a mut Slab<Conn<C>>,
-    pub(super) killed: &'a mut Vec<usize>,
+    pub(super) killed: &'a mut Vec<(usize, bool)>,
     pub(super) unblocked: &'a mut Vec<(usize, crate::park::Unpark)>,
     pub(super) shard: usize,
     /// What serves the connections while a long part runs.
@@ -266,12 +268,12 @@ impl<C: Commands> ClientTable<C::Session, C::Cmd> for ConnTable<'_, C> {
         }
     }
 
-    fn kill(&mut self, id: u64) -> bool {
+    fn kill(&mut self, id: u64, at_once: bool) -> bool {
         let found = self.conns.iter_mut().find(|(_, c)| c.id == id);
         match found {
             Some((i, c)) => {
                 c.closing = true;
-                self.killed.push(i);
+                self.killed.push((i, at_once));
                 true
             }
             None => false,

@@ -139,14 +139,16 @@ impl<C: Commands> Shard<C> {
             if out.is_empty() {
                 return;
             }
+            c.reserve_output(&self.settings, out.len());
             c.reply_buf().extend_from_slice(&out);
         } else {
+            c.reserve_output(&self.settings, bytes.len());
             c.reply_buf().extend_from_slice(bytes);
         }
         c.count_queued(queued);
-        let limit = self
-            .settings
-            .output_limit(self.cmds.output_class(&c.session));
+        let class = self.cmds.output_class(&c.session);
+        c.note_output(&self.settings, Some(class));
+        let limit = self.settings.output_limit(class);
         if over_limit(c, &limit, self.now) {
             self.close(i);
             return;
@@ -161,9 +163,9 @@ impl<C: Commands> Shard<C> {
         let Some(c) = self.conns.get_mut(i) else {
             return false;
         };
-        let limit = self
-            .settings
-            .output_limit(self.cmds.output_class(&c.session));
+        let class = self.cmds.output_class(&c.session);
+        c.note_output(&self.settings, Some(class));
+        let limit = self.settings.output_limit(class);
         if over_limit(c, &limit, self.now) {
             self.close(i);
             return true;

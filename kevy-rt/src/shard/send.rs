@@ -35,9 +35,16 @@ pub(super) fn settle_while_busy<C: Commands>(
         if d.failed {
             return true;
         }
+        let live = conns.get(d.conn).is_some_and(|c| c.gen == d.gen);
+        if !live {
+            // Its connection closed meanwhile: the event loop uncounts
+            // its buffer.
+            return d.summed.is_some();
+        }
         if let Some(c) = conns.get_mut(d.conn) {
             if c.gen == d.gen && c.in_flight > 0 {
                 c.in_flight = 0;
+                c.flight_mem = 0;
                 ShardStats::add_own(&stats.net_output, d.sent);
                 if !served.contains(&d.conn) {
                     served.push(d.conn);
@@ -135,6 +142,13 @@ impl<C: Commands> Shard<C> {
         }
         let mut done = std::mem::take(&mut r.done);
         for d in done.drain(..) {
+            let live = self.conns.get(d.conn).is_some_and(|c| c.gen == d.gen);
+            if let (false, Some((class, bytes))) = (live, d.summed) {
+                // Its connection closed first and left the buffer counted
+                // until now (`Shard::close`).
+                let class = class as usize;
+                self.settings.note_output(class, bytes, class, 0);
+            }
             let Some(c) = self.conns.get_mut(d.conn) else {
                 continue;
             };
@@ -142,6 +156,7 @@ impl<C: Commands> Shard<C> {
                 continue;
             }
             c.in_flight = 0;
+            c.flight_mem = 0;
             ShardStats::add_own(&self.stats.net_output, d.sent);
             if d.failed {
                 self.close(d.conn);

@@ -3,8 +3,9 @@
 //! on each shard, which pushes it to that shard's members; `TELL` pushes
 //! from the sender's shard to one connection anywhere (across a ring); the
 //! close hook drops a member's registration; the member class's output
-//! limits close a member that stops reading. `AWAIT` parks on no key until
-//! another connection's `RELEASE` ends it from any shard
+//! limits close a member that stops reading, and the runtime sums the
+//! members' output memory (`Settings::output_memory`). `AWAIT` parks on
+//! no key until another connection's `RELEASE` ends it from any shard
 //! (`Outbox::end_parked`).
 
 use std::sync::Arc;
@@ -19,7 +20,8 @@ use kevy_rt::{
 /// `JOIN` (members get `SAY` lines; output class 1), `WHO` (this
 /// connection's handle), `TELL shard:idx:gen line`, `SAY line` (answers how
 /// many members got it), `MEMBERS` (over every shard), `LIMIT hard soft ms`
-/// (class 1's output limit), `AWAIT` (parks until released: `+RELEASED`),
+/// (class 1's output limit), `OMEM class` (the output memory summed for
+/// `class`: 1 is), `AWAIT` (parks until released: `+RELEASED`),
 /// `RELEASE shard:idx:gen` (ends that connection's parked `AWAIT`),
 /// `BLOCKED` (parked calls, server-wide).
 struct Chat;
@@ -44,6 +46,7 @@ enum Verb {
     Say,
     Members,
     Limit,
+    Omem,
     Await,
     Release,
     Blocked,
@@ -81,6 +84,7 @@ impl Commands for Chat {
     type Plan = ();
 
     fn new_shard(&self, info: ShardInfo) -> Shard {
+        info.settings.sum_output_of(1);
         Shard {
             nshards: info.nshards,
             members: Vec::new(),
@@ -97,6 +101,7 @@ impl Commands for Chat {
             (b"SAY", 2) => (Verb::Say, Route::Plan),
             (b"MEMBERS", 1) => (Verb::Members, Route::Plan),
             (b"LIMIT", 4) => (Verb::Limit, Route::Local),
+            (b"OMEM", 2) => (Verb::Omem, Route::Local),
             (b"AWAIT", 1) => (Verb::Await, Route::Plan),
             (b"RELEASE", 2) => (Verb::Release, Route::Local),
             (b"BLOCKED", 1) => (Verb::Blocked, Route::Local),
@@ -139,6 +144,11 @@ impl Commands for Chat {
                 }
                 None => out.extend_from_slice(b"-ERR bad handle\r\n"),
             },
+            Verb::Omem => {
+                let class = usize::from(args.at(1) == b"1");
+                let n = shard.settings.output_memory(class);
+                out.extend_from_slice(format!(":{n}\r\n").as_bytes());
+            }
             Verb::Blocked => {
                 let n = shard.settings.blocked_clients();
                 out.extend_from_slice(format!(":{n}\r\n").as_bytes());
@@ -375,6 +385,44 @@ fn a_member_that_stops_reading_is_closed_at_its_class_limit() {
     }
     assert!(sent > 64, "closed before its limit: {sent}");
     assert_eq!(plain.call(&["WHO"]).first(), Some(&b'+'));
+    drop(server);
+}
+
+/// The output memory of class 1 (members) is summed over the shards: a
+/// member that stops reading holds what is pushed to it, counted until it
+/// goes; class 0's is not summed, however much a connection of it holds.
+#[test]
+fn the_output_memory_of_a_summed_class_follows_its_connections() {
+    let server = TestServer::start(Chat, 2);
+    let mut conns = one_per_shard(&server, 2);
+    let (plain, hp) = conns.pop().unwrap();
+    let (mut slow, _) = conns.pop().unwrap();
+    assert_eq!(slow.call(&["JOIN"]), b"+OK\r\n");
+    let mut sender = server.connect();
+    let omem = |c: &mut TestClient, class: &str| {
+        let r = c.call(&["OMEM", class]);
+        String::from_utf8_lossy(&r[1..r.len() - 2])
+            .parse::<u64>()
+            .unwrap()
+    };
+    assert_eq!(omem(&mut sender, "1"), 0);
+    let text = "x".repeat(16 * 1024);
+    let mut sent = 0;
+    // Past what the socket buffers take (a few MB), the output stays here.
+    while omem(&mut sender, "1") < 4 << 20 {
+        assert!(sent < 100_000, "the member's output never summed");
+        assert_eq!(sender.call(&["SAY", &text]), b":1\r\n");
+        assert_eq!(sender.call(&["TELL", &hp, &text]), b"+OK\r\n");
+        sent += 1;
+    }
+    assert_eq!(omem(&mut sender, "0"), 0, "class 0 is not summed");
+    drop(slow);
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while omem(&mut sender, "1") != 0 {
+        assert!(std::time::Instant::now() < deadline, "never uncounted");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    drop(plain);
     drop(server);
 }
 

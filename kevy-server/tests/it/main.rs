@@ -29,6 +29,7 @@ mod keyspace_new;
 mod latency;
 mod lazyfree;
 mod maxmemory;
+mod maxmemory_replica;
 mod migrate;
 mod moving;
 mod multi_oom;

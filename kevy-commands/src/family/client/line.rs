@@ -129,29 +129,45 @@ fn addresses(shared: &Shared, f: &ClientFacts) -> (String, String) {
     (fmt(f.peer), fmt(f.local))
 }
 
-/// Client types (`CLIENT LIST TYPE`, `CLIENT KILL TYPE`): every kevy
-/// connection is `normal` (a monitor too, as in Redis); the others have no
-/// members until replication and pub/sub exist.
+/// Client types (`CLIENT LIST TYPE`, `CLIENT KILL TYPE`), as Redis's
+/// `getClientType` sorts them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ClientType {
-    /// `normal`.
+    /// `normal`: every other connection (a monitor too, as in Redis).
     Normal,
-    /// `master`, `replica` / `slave` or `pubsub`.
-    Other,
+    /// `master`: the link applying this server's primary's stream.
+    Master,
+    /// `replica` / `slave`: a replica attached here.
+    Replica,
+    /// `pubsub`: a subscribed connection.
+    Pubsub,
 }
 
 /// Parses a client type name, Redis's `getClientTypeByName`.
 pub fn client_type(name: &[u8]) -> Option<ClientType> {
     let n = cstr(name);
-    if n.eq_ignore_ascii_case(b"normal") {
-        Some(ClientType::Normal)
-    } else if [&b"master"[..], b"replica", b"slave", b"pubsub"]
-        .iter()
-        .any(|t| n.eq_ignore_ascii_case(t))
-    {
-        Some(ClientType::Other)
+    [
+        (&b"normal"[..], ClientType::Normal),
+        (b"master", ClientType::Master),
+        (b"replica", ClientType::Replica),
+        (b"slave", ClientType::Replica),
+        (b"pubsub", ClientType::Pubsub),
+    ]
+    .iter()
+    .find(|(t, _)| n.eq_ignore_ascii_case(t))
+    .map(|(_, k)| *k)
+}
+
+/// The type of the connection of session `s` (Redis's `getClientType`).
+pub fn type_of(shared: &Shared, s: &Session) -> ClientType {
+    if shared.upstream.is_link(s.id) {
+        ClientType::Master
+    } else if !s.monitor && shared.replicas.is(s.id) {
+        ClientType::Replica
+    } else if s.subscribed {
+        ClientType::Pubsub
     } else {
-        None
+        ClientType::Normal
     }
 }
 
@@ -235,14 +251,15 @@ pub fn parse_filter(args: Args<'_>) -> Result<Filter, Vec<u8>> {
 }
 
 impl Filter {
-    /// True when connection `f` is to be killed by caller `me`.
-    pub fn matches(&self, shared: &Shared, f: &ClientFacts, me: u64) -> bool {
+    /// True when connection `f` (session `s`) is to be killed by caller
+    /// `me`.
+    pub fn matches(&self, shared: &Shared, f: &ClientFacts, s: &Session, me: u64) -> bool {
         let (addr, laddr) = addresses(shared, f);
         if let Some(a) = &self.old {
             return addr.as_bytes() == a.as_slice();
         }
         if self.id.is_some_and(|id| id != f.id)
-            || self.kind == Some(ClientType::Other)
+            || self.kind.is_some_and(|k| k != type_of(shared, s))
             || self
                 .addr
                 .as_ref()

@@ -250,3 +250,24 @@ fn help_lists_what_kevy_implements() {
         );
     }
 }
+
+/// Client type names as Redis's `getClientTypeByName` reads them, and the
+/// type of a plain session.
+#[test]
+fn client_type_names() {
+    for (name, kind) in [
+        ("normal", ClientType::Normal),
+        ("MASTER", ClientType::Master),
+        ("replica", ClientType::Replica),
+        ("slave", ClientType::Replica),
+        ("PubSub", ClientType::Pubsub),
+    ] {
+        assert_eq!(client_type(name.as_bytes()), Some(kind), "{name}");
+    }
+    assert_eq!(client_type(b"monitor"), None);
+    let shared = crate::accounting::Shared::new();
+    let mut s = Session::default();
+    assert_eq!(type_of(&shared, &s), ClientType::Normal);
+    s.subscribed = true;
+    assert_eq!(type_of(&shared, &s), ClientType::Pubsub);
+}

@@ -160,7 +160,13 @@ fn memory(s: &mut Fields<'_>, shard: &ShardState, total: &Report) {
     s.field("used_memory_peak", peak);
     s.field("used_memory_peak_human", sys::human_bytes(peak));
     s.field("used_memory_peak_perc", percent(used, peak));
-    let overhead = (startup + total.client_memory).min(used);
+    let settings = shard.server.info.as_ref().map(|i| &*i.settings);
+    let uncounted = shared.uncounted(settings);
+    // Replicas: their replication buffers (kevy keeps no backlog: all of
+    // it is theirs, as Redis counts what exceeds the backlog) and their
+    // query buffers.
+    let replicas = uncounted.replicas + total.replica_query;
+    let overhead = (startup + total.client_memory + replicas + uncounted.aof).min(used);
     s.field("used_memory_overhead", overhead);
     s.field("used_memory_startup", startup);
     let dataset = used.saturating_sub(overhead);
@@ -210,15 +216,17 @@ fn memory(s: &mut Fields<'_>, shard: &ShardState, total: &Report) {
     s.field("rss_overhead_bytes", 0);
     s.field("mem_fragmentation_ratio", format!("{ratio:.2}"));
     s.field("mem_fragmentation_bytes", rss as i64 - used as i64);
-    // Everything allocated counts towards maxmemory.
-    s.field("mem_not_counted_for_evict", 0);
-    // No replication, cluster bus or append-only file yet.
+    // What maxmemory leaves out: replicas' output and the append-only
+    // file's buffer (Redis's `freeMemoryGetNotCountedMemory`).
+    s.field("mem_not_counted_for_evict", uncounted.total());
+    // No backlog (every PSYNC is a full resynchronization) and no cluster
+    // bus.
     s.field("mem_replication_backlog", 0);
-    s.field("mem_total_replication_buffers", 0);
-    s.field("mem_clients_slaves", 0);
+    s.field("mem_total_replication_buffers", uncounted.replicas);
+    s.field("mem_clients_slaves", replicas);
     s.field("mem_clients_normal", total.client_memory);
     s.field("mem_cluster_links", 0);
-    s.field("mem_aof_buffer", 0);
+    s.field("mem_aof_buffer", uncounted.aof);
     let allocator = if limits.gauge().is_some() || sys::allocated_bytes().is_some() {
         sys::ALLOCATOR
     } else {

@@ -107,7 +107,8 @@ fn an_own_send_is_reported_in_done() {
             conn: 5,
             gen: 9,
             sent: 5,
-            failed: false
+            failed: false,
+            summed: None,
         }
     );
     reply_arrives(&mut theirs, b"+OK\r\n");
