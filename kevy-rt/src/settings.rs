@@ -527,6 +527,17 @@ impl Settings {
         l.handover.get_mut(shard).and_then(Option::take)
     }
 
+    /// Stopping: the duplicates of the listeners close (shut down first,
+    /// so that the sockets stop listening though a shard may still hold
+    /// its descriptor), and so do listeners not yet handed over.
+    pub(crate) fn close_listeners(&self) {
+        let mut l = self.listening.lock().unwrap_or_else(|p| p.into_inner());
+        for d in l.dups.drain(..) {
+            let _ = d.shutdown(std::net::Shutdown::Read);
+        }
+        l.handover.clear();
+    }
+
     /// A shard closed the listeners the latest hand-over replaced.
     pub(crate) fn closed_old_listeners(&self) {
         let mut l = self.listening.lock().unwrap_or_else(|p| p.into_inner());

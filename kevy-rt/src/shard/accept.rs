@@ -36,6 +36,7 @@ impl<C: Commands> Shard<C> {
     /// Redis, instead of being accepted by a shard still finishing its
     /// iteration and dropped.
     pub(super) fn stop_listening(&mut self) {
+        self.settings.close_listeners();
         self.listeners.clear();
         self.unix_listener = None;
         if let Some((l, _)) = self.tls.as_mut() {
