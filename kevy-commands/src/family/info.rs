@@ -4,9 +4,10 @@
 //! Redis 7.0's sections, field names and format. Every field redis-server
 //! 7.0.15 prints is written: measured where kevy has the thing (keyspace
 //! hits and misses, expirations, the change counter, network bytes,
-//! instantaneous rates), Redis's neutral value (0, `-1`, `ok`) where the
-//! feature does not exist yet (persistence, replication, scripting,
-//! defragmentation, client tracking).
+//! instantaneous rates, persistence, replication, scripts, client
+//! tracking), Redis's neutral value (0, `-1`, `ok`) where kevy has no such
+//! thing (defragmentation, a replication backlog) or does not count it
+//! apart yet (replication traffic in the network totals).
 
 mod sections;
 

@@ -344,7 +344,7 @@ fn stats_section(s: &mut Fields<'_>, shard: &ShardState, total: &Report) {
     s.field("instantaneous_ops_per_sec", ops / 1000);
     s.field("total_net_input_bytes", total.net_in);
     s.field("total_net_output_bytes", total.net_out);
-    // No replication yet.
+    // Replication traffic is not counted apart from clients' yet.
     s.field("total_net_repl_input_bytes", 0);
     s.field("total_net_repl_output_bytes", 0);
     s.field("instantaneous_input_kbps", kbps(input));
