@@ -511,24 +511,12 @@ impl ConfigTable {
             }
             .and_then(|()| self.apply(p, &new[k]));
             if let Err(why) = done {
-                for j in (0..k).rev() {
-                    let q = &PARAMS[idx[j]];
-                    if let Some(set) = q.set {
-                        let _ = set(&old[j]);
-                    }
-                    let _ = self.apply(q, &old[j]);
-                }
+                self.undo(&idx[..k], &old);
                 return Err(SetError::Failed(names[k].as_bytes().to_vec(), why));
             }
         }
         if let Err((k, why)) = self.relisten(&idx, &old, &new, &state.values) {
-            for j in (0..idx.len()).rev() {
-                let q = &PARAMS[idx[j]];
-                if let Some(set) = q.set {
-                    let _ = set(&old[j]);
-                }
-                let _ = self.apply(q, &old[j]);
-            }
+            self.undo(&idx, &old);
             return Err(SetError::Failed(names[k].as_bytes().to_vec(), why));
         }
         for (k, &i) in idx.iter().enumerate() {
@@ -548,6 +536,18 @@ impl ConfigTable {
             }
         }
         Ok(())
+    }
+
+    /// Undoes the effects of the settings at `idx` (their old values
+    /// `old`), last first: a `CONFIG SET` that failed after them.
+    fn undo(&self, idx: &[usize], old: &[String]) {
+        for (j, &i) in idx.iter().enumerate().rev() {
+            let q = &PARAMS[i];
+            if let Some(set) = q.set {
+                let _ = set(&old[j]);
+            }
+            let _ = self.apply(q, &old[j]);
+        }
     }
 
     /// Listens where a `CONFIG SET` of `port` or `bind` (positions in

@@ -405,7 +405,10 @@ fn the_output_memory_of_a_summed_class_follows_its_connections() {
             .parse::<u64>()
             .unwrap()
     };
-    assert_eq!(omem(&mut sender, "1"), 0);
+    // Before any message: at most the few bytes its `+OK` left allocated
+    // (a written buffer keeps its capacity; on epoll it is written from
+    // the same buffer).
+    assert!(omem(&mut sender, "1") < 1024);
     let text = "x".repeat(16 * 1024);
     let mut sent = 0;
     // Past what the socket buffers take (a few MB), the output stays here.
