@@ -358,6 +358,10 @@ pub struct ShardServer {
     /// index)`: a pipeline repeats its verb, and finding the index from the
     /// address was ~25 instructions of each command's accounting.
     last_id: (usize, usize),
+    /// `DEBUG SLEEP`'s pause of this shard, taken once the iteration's
+    /// messages left (`Commands::after_messages`): every shard's part
+    /// reached it first, so all shards stop together.
+    pub sleep: Option<std::time::Duration>,
 }
 
 impl Default for ShardServer {
@@ -390,6 +394,7 @@ impl ShardServer {
             rdb_job: None,
             meter: meter::Meter::default(),
             last_id: (0, 0),
+            sleep: None,
         }
     }
 

@@ -695,6 +695,13 @@ impl Commands for Redis {
     }
 
     #[inline]
+    fn after_messages(&self, shard: &mut ShardState) {
+        if let Some(d) = shard.server.sleep.take() {
+            std::thread::sleep(d);
+        }
+    }
+
+    #[inline]
     fn holds_replies(&self, shard: &ShardState) -> bool {
         aofrun::holds_replies(self, shard)
     }

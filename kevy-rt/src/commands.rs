@@ -571,6 +571,15 @@ pub trait Commands: Send + Sync + Sized + 'static {
     /// Default: nothing.
     fn before_replies(&self, _shard: &mut Self::Shard) {}
 
+    /// Called once per loop iteration on a shard, after the iteration's
+    /// messages to the other shards left (requests and parts are on their
+    /// rings, the peers woken): what the shard does here, the others see
+    /// their part of already. A command set that stops the whole server
+    /// for a while (Redis's `DEBUG SLEEP`) stops this shard here, after
+    /// its parts reached the others. Default: nothing.
+    #[inline]
+    fn after_messages(&self, _shard: &mut Self::Shard) {}
+
     /// True while [`Commands::before_replies`] must run before a reply leaves
     /// (an fsync per write batch): a peer then sends replies back to their
     /// origin instead of writing them to the client's socket while it runs

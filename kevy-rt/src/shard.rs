@@ -422,6 +422,7 @@ impl<C: Commands> Shard<C> {
             self.send_held();
             self.deliver_pushes();
             self.send_outgoing();
+            self.cmds.after_messages(&mut self.state);
             while let Some(i) = self.dirty.pop() {
                 if let Some(c) = self.conns.get_mut(i) {
                     c.dirty = false;

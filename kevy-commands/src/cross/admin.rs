@@ -75,6 +75,9 @@ pub enum ServerOp {
     /// A new replica's cut on the shard (argument: its client id): the
     /// shard's keys for its snapshot, its later commands for its stream.
     ReplCut,
+    /// `DEBUG SLEEP seconds`: the shard stops for that long (every shard
+    /// at once: the whole server, as Redis's one thread).
+    Sleep,
 }
 
 /// What a server part answers.

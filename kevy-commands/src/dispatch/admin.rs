@@ -53,6 +53,7 @@ pub fn execute(
         ServerOp::AclKill => crate::family::acl::kill_part(args, clients),
         ServerOp::Migrate => crate::family::migrate::migrate_part(shard, ctx, args),
         ServerOp::ReplCut => crate::family::repl::cut_part(shard, args),
+        ServerOp::Sleep => debug::sleep_part(shard, args),
     })
 }
 

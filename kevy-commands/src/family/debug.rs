@@ -47,6 +47,27 @@ fn allowed(cx: &ServerCx<'_, '_>) -> bool {
     })
 }
 
+/// `DEBUG SLEEP`'s part (arguments: the seconds, the origin shard): this
+/// shard sleeps that long. Every shard's part runs as it arrives, so the
+/// shards sleep together, except the origin's own, which runs before its
+/// parts for the others are sent: the origin sleeps once its iteration's
+/// messages left (`Commands::after_messages`). The command's reply waits
+/// for the other shards' sleeps, so its duration (slow log, latency
+/// monitor) is the sleep, as in Redis.
+pub fn sleep_part(shard: &mut ShardState, args: Args<'_>) -> ServerReply {
+    let secs = atof(args.at(0));
+    if secs.is_finite() && secs > 0.0 {
+        let d = Duration::from_secs_f64(secs.min(1e9));
+        let origin = crate::base::num::parse_i64(args.at(1));
+        if origin == Some(shard.id as i64) && shard.nshards > 1 {
+            shard.server.sleep = Some(shard.server.sleep.map_or(d, |s| s.max(d)));
+        } else {
+            std::thread::sleep(d);
+        }
+    }
+    ServerReply::Count(0)
+}
+
 /// C's `atof`: the longest numeric prefix, 0 when there is none.
 fn atof(s: &[u8]) -> f64 {
     let s = String::from_utf8_lossy(cstr(s));
@@ -81,10 +102,18 @@ pub fn plan_debug(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
         }
         3 if keyword(sub, "sleep") => {
             let secs = atof(args.at(2));
-            if secs.is_finite() && secs > 0.0 {
-                std::thread::sleep(Duration::from_secs_f64(secs.min(1e9)));
+            if !(secs.is_finite() && secs > 0.0) {
+                resp::ok(&mut out);
+            } else {
+                let origin = cx.shard.id.to_string();
+                return srv::broadcast(
+                    ServerOp::Sleep,
+                    &[args.at(2), origin.as_bytes()],
+                    cx.router.nshards(),
+                    cx.parts,
+                    ServerPlan::Ok,
+                );
             }
-            resp::ok(&mut out);
         }
         3 if keyword(sub, "set-active-expire") => {
             let on =

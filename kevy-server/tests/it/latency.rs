@@ -83,3 +83,36 @@ fn latency_reports_with_a_sample_match_redis() {
     }
     server.stop();
 }
+
+/// `DEBUG SLEEP` stops every shard, as it stops Redis's one thread (each
+/// shard's part sleeps; the origin's once its parts left): from
+/// connections on each shard, the reply comes after the whole sleep and
+/// the command's own duration in the slow log is the sleep.
+#[test]
+fn debug_sleep_stops_every_shard_for_the_whole_sleep() {
+    let commands = Redis::default();
+    commands
+        .config()
+        .load("enable-debug-command", &["yes"])
+        .expect("debug on");
+    let server = kevy_with(commands);
+    let conns = crate::util::conns_per_shard(&server, 2);
+    for (shard, pair) in conns.into_iter().enumerate() {
+        let [mut sleeper, mut other]: [Raw; 2] = pair.try_into().ok().expect("two connections");
+        sleeper.call(&["SLOWLOG", "RESET"]);
+        sleeper.call(&["CONFIG", "SET", "slowlog-log-slower-than", "100000"]);
+        let t0 = std::time::Instant::now();
+        assert_eq!(sleeper.call(&["DEBUG", "SLEEP", "0.3"]), b"+OK\r\n");
+        assert!(t0.elapsed() >= std::time::Duration::from_millis(300));
+        let slow = String::from_utf8_lossy(&other.call(&["SLOWLOG", "GET"])).into_owned();
+        let micros: u64 = slow
+            .lines()
+            .nth(4)
+            .and_then(|l| l.strip_prefix(':'))
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("shard {shard}: SLOWLOG GET {slow:?}"));
+        assert!(micros >= 300_000, "shard {shard}: logged {micros} µs");
+        assert!(slow.contains("SLEEP"), "{slow}");
+    }
+    server.stop();
+}
