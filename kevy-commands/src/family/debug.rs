@@ -1,4 +1,4 @@
-//! DEBUG (HELP, SLEEP, SET-ACTIVE-EXPIRE, PAUSE-CRON, REPLYBUFFER, OBJECT, HTSTATS, HTSTATS-KEY, POPULATE, RELOAD, LOADAOF, CONFIG-REWRITE-FORCE-ALL) and MEMORY (USAGE, STATS,
+//! DEBUG (HELP, SLEEP, SHARD-SLEEP, SET-ACTIVE-EXPIRE, PAUSE-CRON, REPLYBUFFER, OBJECT, HTSTATS, HTSTATS-KEY, POPULATE, RELOAD, LOADAOF, CONFIG-REWRITE-FORCE-ALL) and MEMORY (USAGE, STATS,
 //! DOCTOR, PURGE, MALLOC-STATS, HELP). DEBUG answers only when
 //! `enable-debug-command` allows it, as in Redis 7.0.
 
@@ -114,6 +114,15 @@ pub fn plan_debug(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
                     ServerPlan::Ok,
                 );
             }
+        }
+        // kevy's own: only the shard serving the connection sleeps, the
+        // others go on (tests stall one shard with it).
+        3 if keyword(sub, "shard-sleep") => {
+            let secs = atof(args.at(2));
+            if secs.is_finite() && secs > 0.0 {
+                std::thread::sleep(Duration::from_secs_f64(secs.min(1e9)));
+            }
+            resp::ok(&mut out);
         }
         3 if keyword(sub, "set-active-expire") => {
             let on =

@@ -1,5 +1,5 @@
-//! One shard stalled (`DEBUG SLEEP` blocks the shard serving its
-//! connection) while clients homed on the other shard pipeline writes to
+//! One shard stalled (kevy's `DEBUG SHARD-SLEEP` blocks the shard serving
+//! its connection) while clients homed on the other shard pipeline writes to
 //! keys the stalled shard owns: the `kevy-server` binary's resident size
 //! stays bounded, because a connection stops being read once it has a
 //! bounded amount forwarded and unanswered.
@@ -37,7 +37,7 @@ fn keys_on(shard: usize, prefix: &str, n: usize) -> Vec<String> {
 }
 
 /// Connections to `addr` homed on another shard than `sleeper`'s, and the
-/// shard `sleeper` is homed on. Learnt during a `DEBUG SLEEP 2` of the
+/// shard `sleeper` is homed on. Learnt during a `DEBUG SHARD-SLEEP 2` of the
 /// sleeper: a connection of the same shard answers nothing before the
 /// sleeper's `+OK` (written in the iteration the sleep ends, before any
 /// other input is read), one of another shard answers a `PING` at once,
@@ -45,7 +45,7 @@ fn keys_on(shard: usize, prefix: &str, n: usize) -> Vec<String> {
 fn others(addr: std::net::SocketAddr, sleeper: &mut Raw) -> (Vec<Raw>, usize) {
     let probe = keys_on(0, "probe:", 1).remove(0);
     for _ in 0..5 {
-        sleeper.send(&encode_str(&["DEBUG", "SLEEP", "2"]));
+        sleeper.send(&encode_str(&["DEBUG", "SHARD-SLEEP", "2"]));
         std::thread::sleep(Duration::from_millis(100));
         let mut cands: Vec<Raw> = (0..8).map(|_| Raw::connect(addr)).collect();
         for c in cands.iter_mut() {
@@ -124,7 +124,7 @@ fn a_stalled_shard_does_not_let_pipelines_grow_memory() {
     let before = rss(server.pid());
     let peak = AtomicU64::new(before);
     let done = AtomicBool::new(false);
-    sleeper.send(&encode_str(&["DEBUG", "SLEEP", "5"]));
+    sleeper.send(&encode_str(&["DEBUG", "SHARD-SLEEP", "5"]));
     std::thread::sleep(Duration::from_millis(200));
     std::thread::scope(|s| {
         s.spawn(|| {
@@ -201,7 +201,7 @@ fn a_held_client_that_hangs_up_is_freed_when_its_operation_ends() {
     let k_stalled = keys_on(stalled, "held:", 1).remove(0);
     let k_other = keys_on(1 - stalled, "held:", 1).remove(0);
     let mut x = others.remove(0);
-    sleeper.send(&encode_str(&["DEBUG", "SLEEP", "2"]));
+    sleeper.send(&encode_str(&["DEBUG", "SHARD-SLEEP", "2"]));
     std::thread::sleep(Duration::from_millis(200));
     x.send(&encode_str(&["MSETNX", &k_stalled, "1", &k_other, "1"]));
     std::thread::sleep(Duration::from_millis(200));
