@@ -614,9 +614,17 @@ impl Commands for Redis {
     }
 
     fn evictable(&self, session: &Session) -> bool {
-        // The link applying a primary's stream is never evicted, as Redis
-        // never evicts its master client.
-        !session.no_evict && !self.shared.upstream.is_link(session.id)
+        // Only normal and Pub/Sub clients, as in Redis: never a replica
+        // nor the link applying a primary's stream.
+        !session.no_evict && self.client_memory_counted(session)
+    }
+
+    fn client_memory_counted(&self, session: &Session) -> bool {
+        use family::client::ClientType;
+        matches!(
+            family::client::type_of(&self.shared, session),
+            ClientType::Normal | ClientType::Pubsub
+        )
     }
 
     fn session_memory(&self, session: &Session) -> usize {

@@ -477,6 +477,14 @@ pub trait Commands: Send + Sync + Sized + 'static {
         true
     }
 
+    /// Whether a connection with this session counts toward
+    /// [`Settings::max_client_memory`](crate::Settings::max_client_memory)
+    /// at all (Redis counts normal and Pub/Sub clients only, not replicas
+    /// nor its primary's link). Default: yes.
+    fn client_memory_counted(&self, _session: &Self::Session) -> bool {
+        true
+    }
+
     /// Connection `client` is about to be closed by client eviction, on its
     /// shard: the command set may say so (Redis logs "Evicting client"
     /// with its `CLIENT LIST` line). Default: nothing.

@@ -108,6 +108,9 @@ impl<C: Commands> Shard<C> {
             if c.closing {
                 continue;
             }
+            if !self.cmds.client_memory_counted(&c.session) {
+                continue;
+            }
             let m = (c.rbuf.capacity()
                 + c.out_memory()
                 + c.owed

@@ -5,7 +5,8 @@
 //! evict keys nor get `-OOM`. INFO memory shows the buffer as the
 //! replicas' (`mem_clients_slaves`, `mem_total_replication_buffers`,
 //! `mem_not_counted_for_evict`), not the normal clients', and `CLIENT
-//! KILL TYPE replica` frees it at once.
+//! KILL TYPE replica` frees it at once. Nor does it count toward
+//! `maxmemory-clients`: client eviction sums normal and Pub/Sub clients.
 
 use crate::binary::Binary;
 use crate::replication::{scratch, wait_for};
@@ -136,4 +137,54 @@ fn a_stalled_replicas_buffer_evicts_no_key() {
 #[test]
 fn a_stalled_replicas_buffer_refuses_no_write() {
     stalled_replica_under("noeviction");
+}
+
+/// Client eviction counts normal and Pub/Sub clients only, as Redis does:
+/// a replica that stops reading holds far more than `maxmemory-clients`,
+/// and neither it nor the client writing is evicted for it.
+#[test]
+fn a_stalled_replicas_buffer_evicts_no_client() {
+    let dir = scratch("stalled-replica-clients");
+    let primary = Binary::spawn_with(&[
+        "--port",
+        "0",
+        "--threads",
+        "2",
+        "--dir",
+        dir.to_str().expect("utf-8 path"),
+        "--maxmemory-clients",
+        "4mb",
+        "--client-output-buffer-limit",
+        "replica 0 0 0",
+    ]);
+    let mut p = Raw::connect(primary.addr);
+    let mut replica = Raw::connect(primary.addr);
+    assert_eq!(
+        replica.call(&["REPLCONF", "listening-port", "6380"]),
+        b"+OK\r\n"
+    );
+    replica.send(&encode(&[b"PSYNC", b"?", b"-1"]));
+    wait_for("the replica attached", || {
+        field(&mut p, "replication", "connected_slaves") == 1
+    });
+    let big = vec![b'a'; 1024];
+    let batch: Vec<u8> = (0..100)
+        .flat_map(|_| encode(&[b"SET", b"key:0", &big]))
+        .collect();
+    for _ in 0..200 {
+        p.send(&batch);
+        for _ in 0..100 {
+            assert_eq!(p.reply(), b"+OK\r\n");
+        }
+    }
+    let slaves = field(&mut p, "memory", "mem_clients_slaves");
+    assert!(slaves > 8 << 20, "the replica holds {slaves} bytes");
+    // A tick for the shards to sum the clients' memory.
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert_eq!(p.call(&["PING"]), b"+PONG\r\n");
+    assert_eq!(field(&mut p, "stats", "evicted_clients"), 0);
+    assert_eq!(field(&mut p, "replication", "connected_slaves"), 1);
+    drop((p, replica));
+    drop(primary);
+    let _ = std::fs::remove_dir_all(&dir);
 }
