@@ -557,6 +557,16 @@ impl ConfigTable {
                 l.client_memory_pct.store(pct, Ordering::Relaxed);
                 self.sync_client_memory();
             }
+            "client-query-buffer-limit" => {
+                if let Some(settings) = self.settings.get() {
+                    settings.set_max_query_buffer(v.parse().unwrap_or(u64::MAX));
+                }
+            }
+            "proto-max-bulk-len" => {
+                if let Some(settings) = self.settings.get() {
+                    settings.set_max_bulk_len(v.parse().unwrap_or(u64::MAX));
+                }
+            }
             "requirepass" => l.acl.set_requirepass(v),
             "protected-mode" => l.acl.set_protected(v == "yes"),
             "acllog-max-len" => l

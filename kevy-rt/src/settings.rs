@@ -51,6 +51,12 @@ pub struct Settings {
     listening: Mutex<Listening>,
     /// Bumped when new listeners wait for the shards to take them.
     listen_gen: AtomicU64,
+    /// `client-query-buffer-limit` and `proto-max-bulk-len` set while
+    /// running (0: the runtime's [`Limits`](crate::resp::Limits) as built),
+    /// and a count bumped with each change for the shards to take them.
+    max_query_buffer: AtomicU64,
+    max_bulk_len: AtomicU64,
+    limits_gen: AtomicU64,
 }
 
 /// The TCP listeners as `CONFIG SET port` / `bind` change them.
@@ -115,6 +121,9 @@ impl Default for Settings {
             reply_expands: AtomicU64::new(0),
             listening: Mutex::new(Listening::default()),
             listen_gen: AtomicU64::new(0),
+            max_query_buffer: AtomicU64::new(0),
+            max_bulk_len: AtomicU64::new(0),
+            limits_gen: AtomicU64::new(0),
         }
     }
 }
@@ -146,6 +155,40 @@ impl Settings {
     pub fn set_max_client_memory(&self, bytes: u64) {
         self.max_client_memory.store(bytes, Ordering::Relaxed);
         self.evict_clients_now();
+    }
+
+    /// Sets the largest unprocessed query buffer (`client-query-buffer-limit`)
+    /// while running: every shard takes it before its next request.
+    pub fn set_max_query_buffer(&self, bytes: u64) {
+        self.max_query_buffer.store(bytes.max(1), Ordering::Relaxed);
+        self.limits_gen.fetch_add(1, Ordering::Release);
+    }
+
+    /// Sets the largest bulk argument (`proto-max-bulk-len`) while running:
+    /// every shard takes it before its next request.
+    pub fn set_max_bulk_len(&self, bytes: u64) {
+        self.max_bulk_len.store(bytes.max(1), Ordering::Relaxed);
+        self.limits_gen.fetch_add(1, Ordering::Release);
+    }
+
+    /// How many times the limits above were set.
+    #[inline]
+    pub(crate) fn limits_gen(&self) -> u64 {
+        self.limits_gen.load(Ordering::Acquire)
+    }
+
+    /// `limits` with the values set while running.
+    pub(crate) fn current_limits(&self, mut limits: crate::resp::Limits) -> crate::resp::Limits {
+        let size = |a: &AtomicU64| usize::try_from(a.load(Ordering::Relaxed)).unwrap_or(usize::MAX);
+        match size(&self.max_query_buffer) {
+            0 => {}
+            n => limits.max_query_buffer = n,
+        }
+        match size(&self.max_bulk_len) {
+            0 => {}
+            n => limits.max_bulk_len = n,
+        }
+        limits
     }
 
     /// Asks every shard to evict clients at its next loop iteration (as

@@ -178,6 +178,8 @@ pub(crate) struct Shard<C: Commands> {
     client_mem: (u64, u64),
     /// The last [`Settings::client_limit_gen`] this shard evicted for.
     client_limit_gen: u64,
+    /// The last [`Settings::limits_gen`] this shard took limits for.
+    limits_gen: u64,
     /// The last [`Settings::listen_gen`] this shard took listeners for.
     listen_gen: u64,
     /// How much this shard's connections grew (or shrank) since its last
@@ -314,6 +316,7 @@ impl<C: Commands> Shard<C> {
             killed: Vec::new(),
             client_mem: (0, 0),
             client_limit_gen: 0,
+            limits_gen: 0,
             listen_gen: p.listen_gen,
             client_drift: 0,
             paused: Vec::new(),
@@ -391,6 +394,7 @@ impl<C: Commands> Shard<C> {
                 self.client_limit_gen = gen;
                 self.evict_clients();
             }
+            self.take_limits();
             let busy = self.serve_arrivals(&events);
             if busy {
                 idle_since = None;

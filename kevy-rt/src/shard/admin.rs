@@ -182,6 +182,19 @@ impl<C: Commands> Shard<C> {
         self.close(i);
     }
 
+    /// Takes the limits `CONFIG SET` changed while running
+    /// (`client-query-buffer-limit`, `proto-max-bulk-len`): one load a loop
+    /// iteration, and after each local command (which may be the `CONFIG
+    /// SET`, with requests pipelined behind it).
+    #[inline]
+    pub(super) fn take_limits(&mut self) {
+        let gen = self.settings.limits_gen();
+        if gen != self.limits_gen {
+            self.limits_gen = gen;
+            self.limits = self.settings.current_limits(self.limits);
+        }
+    }
+
     /// Client eviction right after a read, before the input runs, and
     /// before output is written (Redis checks after every read and
     /// command): a connection that alone uses more than `maxmemory-clients`

@@ -312,7 +312,10 @@ impl<C: Commands> Shard<C> {
                     let local = routed.1 == Target::Local;
                     self.dispatch(i, routed, args, last, true);
                     if local {
-                        // AUTH, HELLO … AUTH: the next request may be bigger.
+                        // AUTH, HELLO … AUTH: the next request may be bigger;
+                        // CONFIG SET proto-max-bulk-len: it may be bigger too.
+                        self.take_limits();
+                        limits = self.limits;
                         if let Some(c) = self.conns.get(i) {
                             limits.guest = self.cmds.guest(&c.session);
                         }

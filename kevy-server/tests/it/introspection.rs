@@ -597,3 +597,35 @@ fn slowlog_redacts_migrate_credentials_like_redis() {
     assert_eq!(logs[0], logs[1]);
     server.stop();
 }
+
+/// `client-query-buffer-limit` set while running: a connection whose
+/// unprocessed input passes the new limit is closed without a reply, as
+/// Redis closes it; raised again, the same input is taken.
+#[test]
+fn query_buffer_limit_set_while_running() {
+    let server = kevy();
+    let mut admin = Raw::connect(server.addr());
+    let set = |admin: &mut Raw, v: &str| {
+        let r = admin.call(&["CONFIG", "SET", "client-query-buffer-limit", v]);
+        assert_eq!(r, b"+OK\r\n");
+    };
+    set(&mut admin, "1mb");
+    let header = b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$3000000\r\n";
+    let part = [header.as_slice(), &vec![b'x'; 1_500_000]].concat();
+    // Connections on either shard.
+    for _ in 0..4 {
+        let mut c = Raw::connect(server.addr());
+        let _ = c.try_send(&part);
+        assert_eq!(c.read_to_close(), b"", "closed without a reply");
+    }
+    assert_eq!(admin.call(&["EXISTS", "k"]), b":0\r\n");
+    set(&mut admin, "1gb");
+    for _ in 0..4 {
+        let mut c = Raw::connect(server.addr());
+        c.send(&part);
+        c.send(&[vec![b'x'; 1_500_000], b"\r\n".to_vec()].concat());
+        assert_eq!(c.reply(), b"+OK\r\n");
+    }
+    assert_eq!(admin.call(&["STRLEN", "k"]), b":3000000\r\n");
+    server.stop();
+}

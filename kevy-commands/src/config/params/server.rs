@@ -159,14 +159,12 @@ pub static PARAMS: &[Param] = &[
         "proto-max-bulk-len",
         Kind::Memory(1 << 20, i64::MAX as u64),
         "536870912",
-    )
-    .check(|cx, v| unchanged_while_running(cx, v, "the largest bulk length")),
+    ),
     Param::new(
         "client-query-buffer-limit",
         Kind::Memory(1 << 20, i64::MAX as u64),
         "1073741824",
-    )
-    .check(|cx, v| unchanged_while_running(cx, v, "the query buffer limit")),
+    ),
     Param::new("slowlog-log-slower-than", Kind::Int(-1, i64::MAX), "10000"),
     Param::new("slowlog-max-len", Kind::Int(0, i64::MAX), "128"),
     Param::new("latency-monitor-threshold", Kind::Int(0, i64::MAX), "0"),

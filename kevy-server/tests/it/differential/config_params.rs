@@ -130,14 +130,6 @@ const REFUSED: &[(&str, &[&str])] = &[
         "kevy has no startup warnings to ignore",
         &["ignore-warnings"],
     ),
-    (
-        "kevy cannot change the largest bulk length while it runs",
-        &["proto-max-bulk-len"],
-    ),
-    (
-        "kevy cannot change the query buffer limit while it runs",
-        &["client-query-buffer-limit"],
-    ),
 ];
 
 /// The legal value tried where the current value's flip (`yes`/`no`) or

@@ -38,3 +38,26 @@ pub const INPUTS: &[&[u8]] = &[
 fn raw() {
     run_raw("raw", INPUTS);
 }
+
+/// `proto-max-bulk-len` changed while running, pipelined with the requests
+/// it applies to: a bulk header past the new limit is a protocol error, a
+/// payload under a raised one is taken (each input restores the default
+/// before the next).
+#[test]
+fn bulk_length_limit_set_while_running() {
+    let header = b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1500000\r\n";
+    let payload = [header.as_slice(), &vec![b'x'; 1_500_000], b"\r\n"].concat();
+    let inputs: Vec<Vec<u8>> = vec![
+        [b"CONFIG SET proto-max-bulk-len 1mb\r\n".as_slice(), header].concat(),
+        [
+            b"CONFIG SET proto-max-bulk-len 2mb\r\n".as_slice(),
+            &payload,
+            b"STRLEN k\r\nCONFIG GET proto-max-bulk-len\r\n",
+            b"CONFIG SET proto-max-bulk-len 512mb\r\n",
+        ]
+        .concat(),
+        [payload.as_slice(), b"STRLEN k\r\n"].concat(),
+    ];
+    let refs: Vec<&[u8]> = inputs.iter().map(Vec::as_slice).collect();
+    run_raw("bulk-length", &refs);
+}
