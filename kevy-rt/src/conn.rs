@@ -307,6 +307,40 @@ impl<C: Commands> Conn<C> {
             && self.tls.is_none()
     }
 
+    /// The input not parsed yet, as Redis's `qbuf` counts it: of an
+    /// incomplete multibulk request, what follows its last complete part
+    /// (the headers and the arguments received so far are parsed, and
+    /// Redis trims them off its query buffer after each read), so a big
+    /// argument arriving shows only its bytes received; otherwise every
+    /// unprocessed byte.
+    fn unparsed(&self) -> usize {
+        let all = self.rend - self.rpos;
+        let Some(buf) = self.rbuf.get(self.rpos..self.rend) else {
+            return all;
+        };
+        if !self.tail || buf.first() != Some(&b'*') {
+            return all;
+        }
+        let line_end = |from: usize| {
+            buf.get(from..)
+                .and_then(|b| memchr::memchr(b'\n', b))
+                .map(|p| from + p + 1)
+        };
+        let mut at = match self.partial.last() {
+            Some(s) => s.end as usize + 2,
+            None => match line_end(0) {
+                Some(at) => at,
+                None => return all,
+            },
+        };
+        if buf.get(at) == Some(&b'$') {
+            if let Some(end) = line_end(at) {
+                at = end;
+            }
+        }
+        all.saturating_sub(at)
+    }
+
     /// The runtime facts of this connection, on shard `shard`.
     pub(crate) fn facts(&self, shard: usize) -> ClientFacts {
         use std::os::fd::AsRawFd;
@@ -319,14 +353,16 @@ impl<C: Commands> Conn<C> {
             unix: self.sock.is_unix(),
             created: self.created,
             last_active: self.last_active,
-            query_buf: self.rend - self.rpos,
+            query_buf: self.unparsed(),
             // Room for input, as Redis's `sdsavail`: consumed bytes before
-            // `rpos` are reclaimed by the next read (`make_room`).
+            // `rpos` are reclaimed by the next read (`make_room`). With
+            // `query_buf`, the buffer's allocation, as client eviction
+            // counts it (`Shard::client_sizes`).
             query_buf_free: self
                 .rbuf
-                .len()
+                .capacity()
                 .max(self.rbuf_lent)
-                .saturating_sub(self.rend - self.rpos),
+                .saturating_sub(self.unparsed()),
             out_unsent: self.unsent(),
             out_capacity: self.out_memory(),
             reply_buf_size: self.reply.size(),

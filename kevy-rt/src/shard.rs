@@ -176,6 +176,9 @@ pub(crate) struct Shard<C: Commands> {
     /// The memory of this shard's connections as last published for
     /// client eviction (`Settings::client_memory`).
     client_mem: (u64, u64),
+    /// A connection is being closed by client eviction (`evict_client`),
+    /// which accounts for its memory itself.
+    evicting: bool,
     /// The last [`Settings::client_limit_gen`] this shard evicted for.
     client_limit_gen: u64,
     /// The last [`Settings::limits_gen`] this shard took limits for.
@@ -315,6 +318,7 @@ impl<C: Commands> Shard<C> {
             direct_waiters: 0,
             killed: Vec::new(),
             client_mem: (0, 0),
+            evicting: false,
             client_limit_gen: 0,
             limits_gen: 0,
             listen_gen: p.listen_gen,

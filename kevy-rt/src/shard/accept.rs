@@ -199,6 +199,7 @@ impl<C: Commands> Shard<C> {
             let fd = c.sock.as_raw_fd();
             let _ = self.poll.registry().deregister(&mut SourceFd(&fd));
             self.stats.connected.fetch_sub(1, Ordering::Relaxed);
+            self.closed_big_client(c.mem_seen);
         }
     }
 }

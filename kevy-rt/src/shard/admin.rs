@@ -102,24 +102,7 @@ impl<C: Commands> Shard<C> {
             return;
         }
         self.client_drift = 0;
-        let mut sizes: Vec<(usize, u64)> = Vec::new();
-        let mut all = 0u64;
-        for (i, c) in self.conns.iter() {
-            if c.closing {
-                continue;
-            }
-            if !self.cmds.client_memory_counted(&c.session) {
-                continue;
-            }
-            let m = (c.rbuf.capacity()
-                + c.out_memory()
-                + c.owed
-                + self.cmds.session_memory(&c.session)) as u64;
-            all += m;
-            if self.cmds.evictable(&c.session) {
-                sizes.push((i, m));
-            }
-        }
+        let (all, mut sizes) = self.client_sizes();
         let evictable: u64 = sizes.iter().map(|&(_, m)| m).sum();
         let mine = if limit == 0 { (0, 0) } else { (all, evictable) };
         sizes.sort_unstable_by_key(|s| std::cmp::Reverse(s.1));
@@ -167,6 +150,46 @@ impl<C: Commands> Shard<C> {
         }
     }
 
+    /// The memory of this shard's connections that counts toward
+    /// `maxmemory-clients` (read buffer, output buffer, what is owed to
+    /// them, the session's own), and each evictable one's.
+    fn client_sizes(&self) -> (u64, Vec<(usize, u64)>) {
+        let mut sizes: Vec<(usize, u64)> = Vec::new();
+        let mut all = 0u64;
+        for (i, c) in self.conns.iter() {
+            if c.closing || !self.cmds.client_memory_counted(&c.session) {
+                continue;
+            }
+            let m = (c.rbuf.capacity()
+                + c.out_memory()
+                + c.owed
+                + self.cmds.session_memory(&c.session)) as u64;
+            all += m;
+            if self.cmds.evictable(&c.session) {
+                sizes.push((i, m));
+            }
+        }
+        (all, sizes)
+    }
+
+    /// A big connection closed (not by client eviction): this shard's part
+    /// of the clients' memory is published again now, not at the next
+    /// tick, so that no shard evicts its clients for memory freed here
+    /// (Redis frees a client's memory from its sum as it frees the client).
+    pub(super) fn closed_big_client(&mut self, mem: u64) {
+        let limit = self.settings.max_client_memory();
+        if limit == 0 || self.evicting || mem < (limit / 32).max(64 << 10) {
+            return;
+        }
+        let (all, sizes) = self.client_sizes();
+        let evictable = sizes.iter().map(|s| s.1).sum();
+        let biggest = sizes.iter().map(|s| s.1).max().unwrap_or(0);
+        self.settings.exchange_biggest(self.id, biggest);
+        self.settings
+            .publish_client_memory(self.client_mem, (all, evictable));
+        self.client_mem = (all, evictable);
+    }
+
     /// Closes connection `i` for client eviction (counted, told to the
     /// command set).
     fn evict_client(&mut self, i: usize) {
@@ -179,7 +202,9 @@ impl<C: Commands> Shard<C> {
             };
             self.cmds.evicting(&mut self.state, client);
         }
+        self.evicting = true;
         self.close(i);
+        self.evicting = false;
     }
 
     /// Takes the limits `CONFIG SET` changed while running

@@ -629,3 +629,52 @@ fn query_buffer_limit_set_while_running() {
     assert_eq!(admin.call(&["STRLEN", "k"]), b":3000000\r\n");
     server.stop();
 }
+
+/// `qbuf` of connections that sent part of a request, on one server: what
+/// follows the request's last complete part (Redis trims the headers and
+/// arguments it parsed off its query buffer), every byte of an inline one.
+fn partial_qbufs(addr: std::net::SocketAddr) -> Vec<String> {
+    let big = [b"*1\r\n$100000\r\n".as_slice(), &[b'v'; 50_000]].concat();
+    let echo = [
+        b"*2\r\n$4\r\nECHO\r\n$40000\r\n".as_slice(),
+        &[b'v'; 40_000],
+    ]
+    .concat();
+    let inputs: [&[u8]; 7] = [
+        b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$5\r\nab",
+        &big,
+        b"*3\r\n$3\r\nSET\r\n$1",
+        b"*3\r\n",
+        b"*3\r\n$3\r\nSET\r\n",
+        b"PING",
+        &echo,
+    ];
+    let mut admin = Raw::connect(addr);
+    let mut seen = Vec::new();
+    for (i, input) in inputs.iter().enumerate() {
+        let mut c = Raw::connect(addr);
+        let name = format!("partial{i}");
+        c.call(&["CLIENT", "SETNAME", &name]);
+        let before = crate::util::info_num(&mut admin, "stats", "total_net_input_bytes")
+            .expect("total_net_input_bytes");
+        c.send(input);
+        // Read by the server once its input count covers the bytes sent.
+        crate::replication::wait_for("the partial request read", || {
+            crate::util::info_num(&mut admin, "stats", "total_net_input_bytes")
+                .is_some_and(|n| n >= before + input.len() as u64)
+        });
+        let l = line_named(&mut admin, &name);
+        seen.push(format!("{name} qbuf={}", l["qbuf"]));
+    }
+    seen
+}
+
+#[test]
+fn partial_request_qbuf_reads_like_redis() {
+    let redis = RedisServer::start();
+    let server = kevy();
+    let theirs = partial_qbufs(redis.addr());
+    let ours = partial_qbufs(server.addr());
+    server.stop();
+    assert_eq!(ours, theirs);
+}
