@@ -13,6 +13,7 @@
 //! `CONFIG` is not on the per-command path: the table sits behind a lock.
 
 mod listen;
+mod oom;
 mod params;
 mod rewrite;
 
@@ -153,6 +154,7 @@ pub struct ConfigTable {
     live: Live,
     settings: OnceLock<Arc<Settings>>,
     hooks: Mutex<Vec<(&'static str, Hook)>>,
+    oom: oom::Oom,
 }
 
 impl std::fmt::Debug for ConfigTable {
@@ -208,6 +210,7 @@ impl ConfigTable {
             live: Live::default(),
             settings: OnceLock::new(),
             hooks: Mutex::new(Vec::new()),
+            oom: oom::Oom::default(),
         }
     }
 
@@ -492,8 +495,14 @@ impl ConfigTable {
                 return Err(SetError::Failed(names[k].as_bytes().to_vec(), why));
             }
         }
+        if let Err((k, why)) = self.oom_adjust(&idx, &new, &state.values) {
+            self.undo(&idx, &old);
+            let _ = self.oom_adjust(&idx, &old, &state.values);
+            return Err(SetError::Failed(names[k].as_bytes().to_vec(), why));
+        }
         if let Err((k, why)) = self.relisten(&idx, &old, &new, &state.values) {
             self.undo(&idx, &old);
+            let _ = self.oom_adjust(&idx, &old, &state.values);
             return Err(SetError::Failed(names[k].as_bytes().to_vec(), why));
         }
         for (k, &i) in idx.iter().enumerate() {

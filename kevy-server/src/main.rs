@@ -80,29 +80,10 @@ fn main() -> ExitCode {
             }
             None => None,
         };
-    let oom = std::sync::Arc::new(process::OomScore::new());
-    let apply_oom = {
-        let redis = config.redis.clone();
-        move |oom: &process::OomScore| {
-            let mode = redis.config().get("oom-score-adj").unwrap_or_default();
-            let values = redis
-                .config()
-                .get("oom-score-adj-values")
-                .unwrap_or_default();
-            if mode != "no" || process::read_oom() != Some(oom.base()) {
-                if let Err(e) = oom.apply(&mode, &values) {
-                    log::log(
-                        Level::Warning,
-                        &format!("Unable to write oom_score_adj: {e}"),
-                    );
-                }
-            }
-        }
-    };
-    apply_oom(&oom);
-    for name in ["oom-score-adj", "oom-score-adj-values"] {
-        let (oom, apply_oom) = (oom.clone(), apply_oom.clone());
-        table.on_change(name, move |_| apply_oom(&oom));
+    // The configured OOM score from the start (`oom-score-adj`; the
+    // replica's class once a configured `replicaof` link starts).
+    if let Err(why) = config.redis.config().oom_refresh(false) {
+        log::log(Level::Warning, &why);
     }
     config.table().on_change("loglevel", |v| {
         if let Some(level) = Level::parse(v) {

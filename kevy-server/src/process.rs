@@ -1,9 +1,9 @@
 //! The process around the server, as Redis sets it up: running in the
 //! background (`daemonize`), the pid file (`pidfile`), telling a
-//! supervisor that the server is ready or stopping (`supervised`), and the
-//! kernel's OOM-killer preference (`oom-score-adj`, `oom-score-adj-values`).
+//! supervisor that the server is ready or stopping (`supervised`). The
+//! OOM-killer preference (`oom-score-adj`) is `kevy_commands::config`'s.
 
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 
 /// Where Redis writes its pid when it runs in the background and no
@@ -136,55 +136,6 @@ fn notify_systemd(msg: &str) -> io::Result<()> {
         sock.send_to(msg.as_bytes(), Path::new(&path))?;
     }
     Ok(())
-}
-
-/// The OOM score adjustment: remembers the process's own value at start
-/// (the base of `relative`) and applies `oom-score-adj` with the first of
-/// `oom-score-adj-values` (kevy is always a primary).
-pub struct OomScore {
-    base: i64,
-}
-
-impl OomScore {
-    /// Reads the starting value.
-    pub fn new() -> OomScore {
-        OomScore {
-            base: read_oom().unwrap_or(0),
-        }
-    }
-
-    /// The value the process started with.
-    pub fn base(&self) -> i64 {
-        self.base
-    }
-
-    /// Applies `mode` (`no`, `yes`/`relative`, `absolute`) with `values`
-    /// (`oom-score-adj-values`, three numbers).
-    pub fn apply(&self, mode: &str, values: &str) -> io::Result<()> {
-        let primary: i64 = values
-            .split_whitespace()
-            .next()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0);
-        let value = match mode {
-            "no" => self.base,
-            "absolute" => primary,
-            _ => (self.base + primary).clamp(-1000, 1000),
-        };
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .open("/proc/self/oom_score_adj")?;
-        f.write_all(value.to_string().as_bytes())
-    }
-}
-
-/// `/proc/self/oom_score_adj`.
-pub fn read_oom() -> Option<i64> {
-    std::fs::read_to_string("/proc/self/oom_score_adj")
-        .ok()?
-        .trim()
-        .parse()
-        .ok()
 }
 
 #[cfg(test)]

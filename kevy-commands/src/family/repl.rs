@@ -182,6 +182,7 @@ pub fn replicaof(c: &mut Local<'_>) -> Flow {
     let shared = c.shard.server.shared.clone();
     if host.eq_ignore_ascii_case(b"no") && port.eq_ignore_ascii_case(b"one") {
         if shared.upstream.stop() {
+            oom_class(&shared, false);
             shared.change_repl_id();
             shared.log.log(
                 crate::base::log::Level::Notice,
@@ -204,8 +205,17 @@ pub fn replicaof(c: &mut Local<'_>) -> Flow {
         resp::simple(c.out, b"OK Already connected to specified master");
         return Flow::Continue;
     }
+    oom_class(&shared, true);
     resp::ok(c.out);
     Flow::Continue
+}
+
+/// The OOM score of a primary or a replica (`oom-score-adj`), logged when
+/// it cannot be set, as Redis logs it.
+fn oom_class(shared: &crate::accounting::Shared, replica: bool) {
+    if let Err(why) = shared.config.oom_refresh(replica) {
+        shared.log.log(crate::base::log::Level::Warning, &why);
+    }
 }
 
 /// ROLE
@@ -253,11 +263,14 @@ pub fn ping_replicas(shard: &mut ShardState) {
     if !shared.upstream.booted() {
         // `replicaof` in the configuration: a replica from the start.
         let wanted = shared.config.get("replicaof").unwrap_or_default();
+        let mut replica = false;
         if let Some((host, port)) = wanted.split_once(' ') {
             if let Ok(port) = port.parse::<u16>() {
-                crate::repl::upstream::start(&shared, host.to_string(), port);
+                replica = crate::repl::upstream::start(&shared, host.to_string(), port);
             }
         }
+        // The configured OOM score, from the start.
+        oom_class(&shared, replica);
     }
     if shared.replicas.take_want_ack() {
         send(shard, &[b"REPLCONF", b"GETACK", b"*"]);

@@ -35,6 +35,7 @@ mod moving;
 mod multi_oom;
 mod node_clients;
 mod obuf;
+mod oom_score;
 mod pause_expiry;
 mod persist_util;
 mod pipelines;
