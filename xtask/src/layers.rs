@@ -43,6 +43,7 @@ pub const LAYERS: &[(&str, Layers)] = &[
                 "lib",
                 &[
                     "lib",
+                    "commands",
                     "dispatch",
                     "events",
                     "exec",
