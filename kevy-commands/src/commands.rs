@@ -550,6 +550,11 @@ impl Commands for Redis {
         self.tick_shard(shard)
     }
 
+    fn nudged(&self, shard: &mut ShardState) {
+        // `maxmemory` lowered: evict now, as Redis's CONFIG SET does.
+        shard.evict_tick();
+    }
+
     #[inline]
     fn before_replies(&self, shard: &mut ShardState) {
         shard.broadcast_tracking();

@@ -590,6 +590,11 @@ impl ConfigTable {
                 l.memory.update(name, v);
                 if name == "maxmemory" {
                     self.sync_client_memory();
+                    // Every shard evicts its share at once (Redis's
+                    // `updateMaxmemory` runs `performEvictions`).
+                    if let Some(settings) = self.settings.get() {
+                        settings.nudge();
+                    }
                 }
             }
         }

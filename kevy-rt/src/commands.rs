@@ -569,6 +569,14 @@ pub trait Commands: Send + Sync + Sized + 'static {
     /// Periodic per-shard work (active expiry, …), every [`Commands::tick_interval`].
     fn tick(&self, _shard: &mut Self::Shard) {}
 
+    /// Every shard was asked to look at its state again
+    /// ([`Settings::nudge`](crate::Settings::nudge), after a setting
+    /// changed): called at the start of each shard's next loop iteration,
+    /// before the input and the messages that iteration serves (Redis
+    /// evicts keys as `CONFIG SET maxmemory` lowers the limit). Default:
+    /// nothing.
+    fn nudged(&self, _shard: &mut Self::Shard) {}
+
     /// The durability barrier: called on a shard before anything its
     /// commands produced since the last call leaves it — its connections'
     /// replies, a peer batch's replies, direct replies, requests to other

@@ -57,6 +57,8 @@ pub struct Settings {
     max_query_buffer: AtomicU64,
     max_bulk_len: AtomicU64,
     limits_gen: AtomicU64,
+    /// Bumped by [`Settings::nudge`].
+    nudge_gen: AtomicU64,
 }
 
 /// The TCP listeners as `CONFIG SET port` / `bind` change them.
@@ -124,6 +126,7 @@ impl Default for Settings {
             max_query_buffer: AtomicU64::new(0),
             max_bulk_len: AtomicU64::new(0),
             limits_gen: AtomicU64::new(0),
+            nudge_gen: AtomicU64::new(0),
         }
     }
 }
@@ -169,6 +172,18 @@ impl Settings {
     pub fn set_max_bulk_len(&self, bytes: u64) {
         self.max_bulk_len.store(bytes.max(1), Ordering::Relaxed);
         self.limits_gen.fetch_add(1, Ordering::Release);
+    }
+
+    /// Asks every shard to call [`Commands::nudged`](crate::Commands::nudged)
+    /// at the start of its next loop iteration.
+    pub fn nudge(&self) {
+        self.nudge_gen.fetch_add(1, Ordering::Release);
+    }
+
+    /// How many times [`Settings::nudge`] was asked.
+    #[inline]
+    pub(crate) fn nudge_gen(&self) -> u64 {
+        self.nudge_gen.load(Ordering::Acquire)
     }
 
     /// How many times the limits above were set.

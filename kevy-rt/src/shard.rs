@@ -183,6 +183,8 @@ pub(crate) struct Shard<C: Commands> {
     client_limit_gen: u64,
     /// The last [`Settings::limits_gen`] this shard took limits for.
     limits_gen: u64,
+    /// The last [`Settings::nudge_gen`] this shard was nudged for.
+    nudge_gen: u64,
     /// The last [`Settings::listen_gen`] this shard took listeners for.
     listen_gen: u64,
     /// How much this shard's connections grew (or shrank) since its last
@@ -321,6 +323,7 @@ impl<C: Commands> Shard<C> {
             evicting: false,
             client_limit_gen: 0,
             limits_gen: 0,
+            nudge_gen: 0,
             listen_gen: p.listen_gen,
             client_drift: 0,
             paused: Vec::new(),
@@ -399,6 +402,11 @@ impl<C: Commands> Shard<C> {
                 self.evict_clients();
             }
             self.take_limits();
+            let nudge = self.settings.nudge_gen();
+            if nudge != self.nudge_gen {
+                self.nudge_gen = nudge;
+                self.cmds.nudged(&mut self.state);
+            }
             let busy = self.serve_arrivals(&events);
             if busy {
                 idle_since = None;

@@ -486,3 +486,29 @@ fn a_big_replicated_value_leaves_no_big_buffer_behind() {
     drop((replica, primary));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `CONFIG SET maxmemory` under what is used evicts at once, as Redis's
+/// does: the next INFO already counts the evictions, and every shard
+/// evicted its share (the keys left fit the new limit) before any command
+/// touched a key.
+#[test]
+fn lowering_maxmemory_evicts_at_once() {
+    let (server, mut c) = spawn("0", "allkeys-lru");
+    let value = vec![b'v'; VALUE];
+    let fill: Vec<Vec<u8>> = (0..200).map(|i| set(&format!("key:{i}"), &value)).collect();
+    for r in pipeline(&mut c, &fill) {
+        assert_eq!(r, b"+OK\r\n");
+    }
+    let used = info_field(&mut c, "memory", "used_memory");
+    // 40 values' worth under what is used.
+    let limit = used - 40 * VALUE as u64;
+    let r = c.call(&["CONFIG", "SET", "maxmemory", &limit.to_string()]);
+    assert_eq!(r, b"+OK\r\n");
+    let evicted = info_field(&mut c, "stats", "evicted_keys");
+    assert!(evicted >= 30, "{evicted} keys evicted at once");
+    let left = integer(&c.call(&["DBSIZE"])).expect("DBSIZE") as u64;
+    let evicted = info_field(&mut c, "stats", "evicted_keys");
+    assert_eq!(left + evicted, 200);
+    drop(c);
+    drop(server);
+}
