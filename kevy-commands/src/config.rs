@@ -180,6 +180,18 @@ pub fn protected_enabled(setting: Option<&str>, local: bool) -> bool {
     }
 }
 
+/// A `CONFIG SET`'s view of one setting: its new value when the call sets
+/// it (its position among the call's settings `idx`, new values `new`),
+/// else its current one (`values`, every setting's).
+fn value_in_set(name: &str, idx: &[usize], new: &[String], values: &[String]) -> String {
+    match idx.iter().position(|&i| PARAMS[i].name == name) {
+        Some(k) => new[k].clone(),
+        None => find(name.as_bytes())
+            .and_then(|i| values.get(i).cloned())
+            .unwrap_or_default(),
+    }
+}
+
 /// The index of setting `name` (or an alias), case-insensitively.
 pub fn find(name: &[u8]) -> Option<usize> {
     entry(name).map(|(i, _)| i)

@@ -2,7 +2,7 @@
 //! name, and `CONFIG SET` of either moving the runtime's listeners
 //! (`kevy_rt::Settings::relisten`).
 
-use super::{find, ConfigTable, PARAMS};
+use super::{value_in_set, ConfigTable, PARAMS};
 
 /// The addresses `bind` (as set: words, `-addr` optional, `*` every IPv4
 /// address, `::*` every IPv6 one) names on `port`: `host:port` each,
@@ -51,12 +51,7 @@ impl ConfigTable {
         let Some(settings) = self.settings.get() else {
             return Ok(());
         };
-        let value = |k: Option<usize>, name: &str| match k {
-            Some(k) => new[k].clone(),
-            None => find(name.as_bytes())
-                .and_then(|i| values.get(i).cloned())
-                .unwrap_or_default(),
-        };
+        let value = |name: &str| value_in_set(name, idx, new, values);
         // A new port: that one (0: none). Only a new `bind`: the port
         // listened on (which `--port 0` had the kernel pick), else the
         // configured one.
@@ -65,12 +60,12 @@ impl ConfigTable {
             None => Some(
                 settings
                     .listening_port()
-                    .unwrap_or_else(|| value(None, "port").parse::<u16>().unwrap_or(0)),
+                    .unwrap_or_else(|| value("port").parse::<u16>().unwrap_or(0)),
             ),
         };
         let addrs = match port {
             None => Vec::new(),
-            Some(port) => listen_addrs(&value(bind_k, "bind"), port),
+            Some(port) => listen_addrs(&value("bind"), port),
         };
         settings.relisten(&addrs).map(drop).map_err(|_| {
             if changed(port_k) {

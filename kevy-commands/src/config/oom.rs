@@ -9,7 +9,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
-use super::{find, ConfigTable, PARAMS};
+use super::{value_in_set, ConfigTable, PARAMS};
 
 const PROC: &str = "/proc/self/oom_score_adj";
 
@@ -79,16 +79,8 @@ impl ConfigTable {
         if mode_k.is_none() && values_k.is_none() {
             return Ok(());
         }
-        let value = |k: Option<usize>, name: &str| match k {
-            Some(k) => new[k].clone(),
-            None => find(name.as_bytes())
-                .and_then(|i| values.get(i).cloned())
-                .unwrap_or_default(),
-        };
-        let (mode, vals) = (
-            value(mode_k, "oom-score-adj"),
-            value(values_k, "oom-score-adj-values"),
-        );
+        let mode = value_in_set("oom-score-adj", idx, new, values);
+        let vals = value_in_set("oom-score-adj-values", idx, new, values);
         self.oom
             .set(&mode, &vals)
             .map_err(|why| (mode_k.or(values_k).unwrap_or(0), why))

@@ -29,6 +29,43 @@ fn memory(c: &mut Raw) -> std::collections::HashMap<String, u64> {
         .collect()
 }
 
+/// The replica's side of the protocol on a new connection to `addr`, up
+/// to the snapshot it never reads; returns once the primary (`p`) counts
+/// it.
+fn stalled_replica(p: &mut Raw, addr: std::net::SocketAddr) -> Raw {
+    let mut replica = Raw::connect(addr);
+    assert_eq!(
+        replica.call(&["REPLCONF", "listening-port", "6380"]),
+        b"+OK\r\n"
+    );
+    replica.send(&encode(&[b"PSYNC", b"?", b"-1"]));
+    wait_for("the replica attached", || {
+        field(p, "replication", "connected_slaves") == 1
+    });
+    replica
+}
+
+/// `rounds` pipelines of 100 SETs of 1 KB to one key (the dataset does
+/// not grow, the replication stream does), every reply `+OK`.
+fn write_rounds(p: &mut Raw, rounds: usize) {
+    let big = vec![b'a'; 1024];
+    let batch: Vec<u8> = (0..100)
+        .flat_map(|_| encode(&[b"SET", b"key:0", &big]))
+        .collect();
+    for round in 0..rounds {
+        p.send(&batch);
+        for _ in 0..100 {
+            let r = p.reply();
+            assert_eq!(
+                r,
+                b"+OK\r\n",
+                "round {round}: {}",
+                String::from_utf8_lossy(&r)
+            );
+        }
+    }
+}
+
 /// Under `policy`, with a 16 MB margin over what the primary uses once a
 /// replica attached that never reads: 60 MB of writes to one key (the
 /// dataset does not grow, the replica's stream does) all succeed, no key
@@ -56,39 +93,15 @@ fn stalled_replica_under(policy: &str) {
     for _ in 0..fill.len() {
         assert_eq!(p.reply(), b"+OK\r\n");
     }
-    // The replica's side of the protocol, up to the snapshot it never reads.
-    let mut replica = Raw::connect(primary.addr);
-    assert_eq!(
-        replica.call(&["REPLCONF", "listening-port", "6380"]),
-        b"+OK\r\n"
-    );
-    replica.send(&encode(&[b"PSYNC", b"?", b"-1"]));
-    wait_for("the replica attached", || {
-        field(&mut p, "replication", "connected_slaves") == 1
-    });
+    let replica = stalled_replica(&mut p, primary.addr);
     let used = field(&mut p, "memory", "used_memory");
     let limit = used + (16 << 20);
     let set = p.call(&["CONFIG", "SET", "maxmemory", &limit.to_string()]);
     assert_eq!(set, b"+OK\r\n");
-    let big = vec![b'a'; 1024];
     // Pipelines of 100 KB: what a pipeline stages on its way to the
     // replica's buffer (the client's query buffer, the shard's feed, the
     // push) counts, as a pipelining client's query buffer does in Redis.
-    let batch: Vec<u8> = (0..100)
-        .flat_map(|_| encode(&[b"SET", b"key:0", &big]))
-        .collect();
-    for round in 0..600 {
-        p.send(&batch);
-        for _ in 0..100 {
-            let r = p.reply();
-            assert_eq!(
-                r,
-                b"+OK\r\n",
-                "round {round}: {}",
-                String::from_utf8_lossy(&r)
-            );
-        }
-    }
+    write_rounds(&mut p, 600);
     // The socket buffers take a few MB; the rest waits in the primary.
     let m = memory(&mut p);
     let slaves = m["mem_clients_slaves"];
@@ -158,25 +171,8 @@ fn a_stalled_replicas_buffer_evicts_no_client() {
         "replica 0 0 0",
     ]);
     let mut p = Raw::connect(primary.addr);
-    let mut replica = Raw::connect(primary.addr);
-    assert_eq!(
-        replica.call(&["REPLCONF", "listening-port", "6380"]),
-        b"+OK\r\n"
-    );
-    replica.send(&encode(&[b"PSYNC", b"?", b"-1"]));
-    wait_for("the replica attached", || {
-        field(&mut p, "replication", "connected_slaves") == 1
-    });
-    let big = vec![b'a'; 1024];
-    let batch: Vec<u8> = (0..100)
-        .flat_map(|_| encode(&[b"SET", b"key:0", &big]))
-        .collect();
-    for _ in 0..200 {
-        p.send(&batch);
-        for _ in 0..100 {
-            assert_eq!(p.reply(), b"+OK\r\n");
-        }
-    }
+    let replica = stalled_replica(&mut p, primary.addr);
+    write_rounds(&mut p, 200);
     let slaves = field(&mut p, "memory", "mem_clients_slaves");
     assert!(slaves > 8 << 20, "the replica holds {slaves} bytes");
     // A tick for the shards to sum the clients' memory.
