@@ -18,6 +18,16 @@ impl Binary {
         Binary::spawn_with(&["--bind", "127.0.0.1", "--port", "0", "--threads", "2"])
     }
 
+    /// Starts the binary on a free port with 2 shards, in the scratch
+    /// directory `dir` (for the files a replica or a snapshot writes),
+    /// with `extra` arguments.
+    pub(crate) fn spawn_in(dir: &std::path::Path, extra: &[&str]) -> Binary {
+        let dir = dir.to_str().expect("utf-8 path");
+        let mut args = vec!["--port", "0", "--threads", "2", "--dir", dir];
+        args.extend_from_slice(extra);
+        Binary::spawn_with(&args)
+    }
+
     /// Starts the binary with `args`. Without a configuration file it runs
     /// without Redis's built-in `save` rules (`--save ""` first, so a
     /// `save` the test passes still applies): its SIGTERM would write

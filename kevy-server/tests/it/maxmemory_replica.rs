@@ -72,18 +72,15 @@ fn write_rounds(p: &mut Raw, rounds: usize) {
 /// is evicted, and the stream the primary holds is the replicas' memory.
 fn stalled_replica_under(policy: &str) {
     let dir = scratch(&format!("stalled-replica-{policy}"));
-    let primary = Binary::spawn_with(&[
-        "--port",
-        "0",
-        "--threads",
-        "2",
-        "--dir",
-        dir.to_str().expect("utf-8 path"),
-        "--maxmemory-policy",
-        policy,
-        "--client-output-buffer-limit",
-        "replica 0 0 0",
-    ]);
+    let primary = Binary::spawn_in(
+        &dir,
+        &[
+            "--maxmemory-policy",
+            policy,
+            "--client-output-buffer-limit",
+            "replica 0 0 0",
+        ],
+    );
     let mut p = Raw::connect(primary.addr);
     let value = vec![b'v'; 10 * 1024];
     let fill: Vec<Vec<u8>> = (0..100)
@@ -158,18 +155,15 @@ fn a_stalled_replicas_buffer_refuses_no_write() {
 #[test]
 fn a_stalled_replicas_buffer_evicts_no_client() {
     let dir = scratch("stalled-replica-clients");
-    let primary = Binary::spawn_with(&[
-        "--port",
-        "0",
-        "--threads",
-        "2",
-        "--dir",
-        dir.to_str().expect("utf-8 path"),
-        "--maxmemory-clients",
-        "4mb",
-        "--client-output-buffer-limit",
-        "replica 0 0 0",
-    ]);
+    let primary = Binary::spawn_in(
+        &dir,
+        &[
+            "--maxmemory-clients",
+            "4mb",
+            "--client-output-buffer-limit",
+            "replica 0 0 0",
+        ],
+    );
     let mut p = Raw::connect(primary.addr);
     let replica = stalled_replica(&mut p, primary.addr);
     write_rounds(&mut p, 200);

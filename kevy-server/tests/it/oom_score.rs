@@ -25,18 +25,15 @@ fn oom_score_follows_the_setting_and_the_role() {
         .parse()
         .expect("a number");
     let dir = scratch("oom-score");
-    let server = Binary::spawn_with(&[
-        "--port",
-        "0",
-        "--threads",
-        "2",
-        "--dir",
-        dir.to_str().expect("utf-8 path"),
-        "--oom-score-adj",
-        "yes",
-        "--oom-score-adj-values",
-        "10 20 30",
-    ]);
+    let server = Binary::spawn_in(
+        &dir,
+        &[
+            "--oom-score-adj",
+            "yes",
+            "--oom-score-adj-values",
+            "10 20 30",
+        ],
+    );
     let pid = server.pid();
     let mut c = Raw::connect(server.addr);
     // Set from the start (at the first tick).
