@@ -27,15 +27,20 @@ fn masked(reply: &[u8]) -> String {
     out
 }
 
-#[test]
-fn latency_reports_with_a_sample_match_redis() {
-    let redis = RedisServer::start_with(&["--enable-debug-command", "yes"]);
+/// kevy (2 shards) with `DEBUG` enabled.
+fn kevy_with_debug() -> kevy_rt::Server {
     let commands = Redis::default();
     commands
         .config()
         .load("enable-debug-command", &["yes"])
         .expect("debug on");
-    let server = kevy_with(commands);
+    kevy_with(commands)
+}
+
+#[test]
+fn latency_reports_with_a_sample_match_redis() {
+    let redis = RedisServer::start_with(&["--enable-debug-command", "yes"]);
+    let server = kevy_with_debug();
     for resp3 in [false, true] {
         let mut r = Raw::connect(redis.addr());
         let mut k = Raw::connect(server.addr());
@@ -90,12 +95,7 @@ fn latency_reports_with_a_sample_match_redis() {
 /// the command's own duration in the slow log is the sleep.
 #[test]
 fn debug_sleep_stops_every_shard_for_the_whole_sleep() {
-    let commands = Redis::default();
-    commands
-        .config()
-        .load("enable-debug-command", &["yes"])
-        .expect("debug on");
-    let server = kevy_with(commands);
+    let server = kevy_with_debug();
     let conns = crate::util::conns_per_shard(&server, 2);
     for (shard, pair) in conns.into_iter().enumerate() {
         let [mut sleeper, mut other]: [Raw; 2] = pair.try_into().ok().expect("two connections");
