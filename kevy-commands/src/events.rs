@@ -325,7 +325,7 @@ fn events(
             }
         }
         "move" if n == 1 => ev.push((k, GENERIC, "move_from")),
-        "restore" => ev.push((k, GENERIC, "restore")),
+        "restore" | "restore-asking" => ev.push((k, GENERIC, "restore")),
         "lpush" | "lpushx" if n > 0 => ev.push((k, LIST, "lpush")),
         "rpush" | "rpushx" if n > 0 => ev.push((k, LIST, "rpush")),
         "linsert" if n > 0 => ev.push((k, LIST, "linsert")),

@@ -94,7 +94,7 @@ impl Prop {
             "bzpopmax" => Prop::Bzpop(false),
             "blmove" => Prop::Blmove,
             "brpoplpush" => Prop::Brpoplpush,
-            "restore" => Prop::Restore,
+            "restore" | "restore-asking" => Prop::Restore,
             // Its shards log the keys they moved away as DEL.
             "migrate" => Prop::Never,
             _ => Prop::Verbatim,

@@ -254,3 +254,26 @@ fn bgsave_writes_the_file_in_the_background() {
     assert!(n >= 1000);
     let _ = std::fs::remove_file(&name);
 }
+
+#[test]
+fn restore_asking_is_restore_outside_a_cluster() {
+    let mut h = harness();
+    run(&mut h, &["RPUSH", "l", "a", "b"]);
+    let p = bulk(&run(&mut h, &["DUMP", "l"]));
+    assert_eq!(
+        run_bytes(&mut h, &[b"RESTORE-ASKING", b"l", b"0", &p]),
+        b"-BUSYKEY Target key name already exists.\r\n"
+    );
+    assert_eq!(
+        run_bytes(&mut h, &[b"RESTORE-ASKING", b"m", b"0", &p]),
+        b"+OK\r\n"
+    );
+    assert_eq!(
+        run(&mut h, &["LRANGE", "m", "0", "-1"]),
+        b"*2\r\n$1\r\na\r\n$1\r\nb\r\n"
+    );
+    assert_eq!(
+        run_bytes(&mut h, &[b"RESTORE-ASKING", b"m", b"0"]),
+        b"-ERR wrong number of arguments for 'restore-asking' command\r\n"
+    );
+}

@@ -38,6 +38,11 @@ pub const KEYSPACE: &[Spec] = &[
     Spec::new("restore", -4, WRITE | DENYOOM, [1, 1, 1], Run::Shard(persist::restore))
         .acl(&["@keyspace", "@write", "@slow", "@dangerous"])
         .keys(&[KeySpec::index(1, OW | UPDATE)]),
+    // MIGRATE's target side in a cluster; outside one, RESTORE itself.
+    Spec::new("restore-asking", -4, WRITE | DENYOOM | ASKING, [1, 1, 1],
+              Run::Shard(persist::restore))
+        .acl(&["@keyspace", "@write", "@slow", "@dangerous"])
+        .keys(&[KeySpec::index(1, OW | UPDATE)]),
     Spec::new("migrate", -6, WRITE | MOVABLEKEYS, [3, 3, 1], Run::Server(migrate::plan_migrate))
         .acl(&["@keyspace", "@write", "@slow", "@dangerous"])
         .tips(&["nondeterministic_output"])

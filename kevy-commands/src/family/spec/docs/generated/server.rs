@@ -69,6 +69,23 @@ pub(super) static DOCS: &[(&str, Docs)] = &[
                 arg("sync", PureToken).token("SYNC").since("6.2.0"),
             ]),
         ])),
+    ("restore-asking", docs("An internal command for migrating keys in a cluster", "3.0.0", "server")
+        .complexity("O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1). However for sorted set values the complexity is O(N*M*log(N)) because inserting values into sorted sets is O(log(N)).")
+        .flags(SYSCMD)
+        .history(&[
+            ("3.0.0", "Added the `REPLACE` modifier."),
+            ("5.0.0", "Added the `ABSTTL` modifier."),
+            ("5.0.0", "Added the `IDLETIME` and `FREQ` options."),
+        ])
+        .args(&[
+            arg("key", Key).key(0),
+            arg("ttl", Integer),
+            arg("serialized-value", String),
+            arg("replace", PureToken).token("REPLACE").since("3.0.0").flags(OPTIONAL),
+            arg("absttl", PureToken).token("ABSTTL").since("5.0.0").flags(OPTIONAL),
+            arg("seconds", Integer).token("IDLETIME").since("5.0.0").flags(OPTIONAL),
+            arg("frequency", Integer).token("FREQ").since("5.0.0").flags(OPTIONAL),
+        ])),
     ("swapdb", docs("Swaps two Redis databases", "4.0.0", "server")
         .complexity("O(N) where N is the count of clients watching or blocking on keys from both databases.")
         .args(&[
