@@ -82,6 +82,8 @@ pub struct Shared {
     pub replicas: crate::repl::Replicas,
     /// The link to the primary, while this server is a replica.
     pub upstream: crate::repl::upstream::Upstream,
+    /// A coordinated `FAILOVER` in progress, if any.
+    pub failover: crate::repl::failover::Failover,
     /// Shards loaded before the runtime started (from the append-only
     /// file), taken by `new_shard`.
     pub preloaded: crate::aof::Preloaded,
@@ -167,6 +169,7 @@ impl Shared {
             aof: Default::default(),
             replicas: Default::default(),
             upstream: Default::default(),
+            failover: Default::default(),
             preloaded: Default::default(),
             persist: Default::default(),
             log: Default::default(),
@@ -220,6 +223,17 @@ impl Shared {
     /// The replication id (INFO's `master_replid`).
     pub fn repl_id(&self) -> String {
         self.repl_id.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    /// Takes the primary's replication id, as a replica does when it
+    /// syncs (`+FULLRESYNC <replid> …`): a replica and its primary show
+    /// the same `master_replid`, which `PSYNC … FAILOVER` checks.
+    pub fn set_repl_id(&self, id: &str) {
+        if id.len() == 40 && id.bytes().all(|b| b.is_ascii_hexdigit()) {
+            if let Ok(mut mine) = self.repl_id.lock() {
+                id.clone_into(&mut mine);
+            }
+        }
     }
 
     /// Draws a new replication id (`DEBUG CHANGE-REPL-ID`).

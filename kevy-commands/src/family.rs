@@ -19,6 +19,7 @@ pub mod cluster;
 pub mod config;
 pub mod debug;
 pub mod diag;
+pub mod failover;
 pub mod info;
 pub mod migrate;
 pub mod module;

@@ -494,6 +494,35 @@ impl Replicas {
     }
 }
 
+impl Replicas {
+    /// The replica listening at `ip:port` (its address as `INFO` shows
+    /// it): `Some(online)`, or `None` when there is none.
+    pub fn find(&self, ip: &str, port: u16) -> Option<bool> {
+        if !self.active() {
+            return None;
+        }
+        lock(&self.list)
+            .iter()
+            .find(|r| r.ip == ip && r.port == port)
+            .map(|r| r.started.iter().all(|s| *s))
+    }
+
+    /// A replica that has acknowledged the whole stream (`ip`, `port`),
+    /// the one at `target` only when given: the one a `FAILOVER` may hand
+    /// over to (Redis's `updateFailoverStatus`).
+    pub fn caught_up(&self, target: Option<(&str, u16)>) -> Option<(String, u16)> {
+        if !self.active() {
+            return None;
+        }
+        let offset = self.offset();
+        lock(&self.list)
+            .iter()
+            .filter(|r| target.is_none_or(|(ip, port)| r.ip == ip && r.port == port))
+            .find(|r| r.acked >= offset)
+            .map(|r| (r.ip.clone(), r.port))
+    }
+}
+
 /// How many of `targets`' replicas acknowledged at least their offset.
 fn acks(list: &[Replica], targets: &[(u64, u64)]) -> usize {
     targets
@@ -502,6 +531,7 @@ fn acks(list: &[Replica], targets: &[(u64, u64)]) -> usize {
         .count()
 }
 
+pub mod failover;
 pub mod upstream;
 
 #[cfg(test)]

@@ -39,9 +39,13 @@ pub struct Settings {
     connected: AtomicU64,
     monitors: AtomicU64,
     blocked: AtomicU64,
-    /// Unix time in ms until which clients are paused (0: not paused).
+    /// Unix time in ms until which clients are paused (0: not paused; a
+    /// past time while only [`Settings::hold`]'s pause is in force).
     pause_until_ms: AtomicU64,
     pause_writes_only: AtomicBool,
+    /// A pause with no end of the command set's own ([`Settings::hold`]):
+    /// 0 none, 1 writes only, 2 everything.
+    held: std::sync::atomic::AtomicU8,
     /// The reply-buffer model's settings and counts (`conn.rs`, `ReplyBuf`).
     reply_resizing: AtomicBool,
     reply_peak_reset_ms: AtomicI64,
@@ -117,6 +121,7 @@ impl Default for Settings {
             blocked: AtomicU64::new(0),
             pause_until_ms: AtomicU64::new(0),
             pause_writes_only: AtomicBool::new(false),
+            held: std::sync::atomic::AtomicU8::new(0),
             reply_resizing: AtomicBool::new(true),
             reply_peak_reset_ms: AtomicI64::new(REPLY_PEAK_RESET_MS),
             reply_shrinks: AtomicU64::new(0),
@@ -440,7 +445,7 @@ impl Settings {
         let ms = until
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(1, |d| d.as_millis().max(1) as u64);
-        let (until_ms, writes_only) = match self.paused() {
+        let (until_ms, writes_only) = match self.timed_pause(now_unix_ms()) {
             Some(cur_writes) => (
                 ms.max(self.pause_until_ms.load(Ordering::Relaxed)),
                 cur_writes && writes_only,
@@ -451,20 +456,52 @@ impl Settings {
         self.pause_until_ms.store(until_ms, Ordering::Relaxed);
     }
 
-    /// Ends any pause now (`CLIENT UNPAUSE`).
+    /// Ends the `CLIENT PAUSE` in force now (`CLIENT UNPAUSE`); a held
+    /// pause ([`Settings::hold`]) stays.
     pub fn unpause(&self) {
-        self.pause_until_ms.store(0, Ordering::Relaxed);
+        let past = u64::from(self.held.load(Ordering::Relaxed) != 0);
+        self.pause_until_ms.store(past, Ordering::Relaxed);
+    }
+
+    /// Starts (`Some(writes_only)`) or ends (`None`) a pause of the command
+    /// set's own, with no end time, beside `CLIENT PAUSE`'s and untouched
+    /// by `CLIENT UNPAUSE` (Redis's pause purposes: a `FAILOVER` holds
+    /// writes until it completes or is aborted). While both are in force
+    /// the stricter mode wins.
+    pub fn hold(&self, pause: Option<bool>) {
+        let held = match pause {
+            None => 0,
+            Some(true) => 1,
+            Some(false) => 2,
+        };
+        self.held.store(held, Ordering::Relaxed);
+        if held != 0 {
+            // Off the fast path of `paused`: a past end, if none is set.
+            let _ =
+                self.pause_until_ms
+                    .compare_exchange(0, 1, Ordering::Relaxed, Ordering::Relaxed);
+        } else if self.timed_pause(now_unix_ms()).is_none() {
+            self.pause_until_ms.store(0, Ordering::Relaxed);
+        }
     }
 
     /// The pause in force, if any: `Some(writes_only)`.
+    #[inline]
     pub fn paused(&self) -> Option<bool> {
-        let until = self.pause_until_ms.load(Ordering::Relaxed);
-        if until == 0 {
+        if self.pause_until_ms.load(Ordering::Relaxed) == 0 {
             return None;
         }
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as u64);
+        let timed = self.timed_pause(now_unix_ms());
+        match (timed, self.held.load(Ordering::Relaxed)) {
+            (t, 0) => t,
+            (None, h) => Some(h == 1),
+            (Some(w), h) => Some(w && h == 1),
+        }
+    }
+
+    /// `CLIENT PAUSE`'s pause at `now` (unix ms), if in force.
+    fn timed_pause(&self, now: u64) -> Option<bool> {
+        let until = self.pause_until_ms.load(Ordering::Relaxed);
         (now < until).then(|| self.pause_writes_only.load(Ordering::Relaxed))
     }
 
@@ -638,3 +675,13 @@ impl Stopping {
         self.0.load(std::sync::atomic::Ordering::Relaxed)
     }
 }
+
+/// The time now in unix milliseconds.
+fn now_unix_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+#[cfg(test)]
+mod tests;

@@ -30,10 +30,35 @@ use crate::shard::ShardState;
 /// The caller becomes a replica: the snapshot now (after `+FULLRESYNC
 /// <replid> <offset>` for PSYNC), the stream after it. A replica asking
 /// again gets nothing, as in Redis.
+///
+/// `PSYNC replid offset FAILOVER` (from a primary failing over to this
+/// replica): with this replica's replication id, it stops following and
+/// answers as a primary.
 pub fn plan_sync(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
     let shared = &cx.shard.server.shared;
     let id = cx.ctx.client;
     let psync = cx.args.at(0).eq_ignore_ascii_case(b"psync");
+    if shared.replicas.is(id) {
+        // Already a replica: ignored, as Redis ignores it.
+        return srv::reply(Vec::new());
+    }
+    if psync && cx.args.len() > 3 && cx.args.at(3).eq_ignore_ascii_case(b"failover") {
+        if !shared.upstream.active() {
+            return srv::error(b"ERR PSYNC FAILOVER can't be sent to a master.");
+        }
+        if cx.args.at(1) != shared.repl_id().as_bytes() {
+            return srv::error(b"ERR PSYNC FAILOVER replid must match my replid.");
+        }
+        become_primary(shared, "failover request from a primary");
+    }
+    if shared.failover.phase() != crate::repl::failover::Phase::None {
+        return srv::error(b"NOMASTERLINK Can't SYNC while failing over");
+    }
+    if shared.upstream.active()
+        && shared.upstream.state() != crate::repl::upstream::State::Connected
+    {
+        return srv::error(b"NOMASTERLINK Can't SYNC while not connected with my master");
+    }
     let Some((conn, peer)) = shared
         .conns
         .lock()
@@ -180,15 +205,12 @@ pub fn replconf(c: &mut Local<'_>) -> Flow {
 pub fn replicaof(c: &mut Local<'_>) -> Flow {
     let (host, port) = (c.args.at(1), c.args.at(2));
     let shared = c.shard.server.shared.clone();
+    if shared.failover.phase() != crate::repl::failover::Phase::None {
+        resp::error(c.out, b"ERR REPLICAOF not allowed while failing over.");
+        return Flow::Continue;
+    }
     if host.eq_ignore_ascii_case(b"no") && port.eq_ignore_ascii_case(b"one") {
-        if shared.upstream.stop() {
-            oom_class(&shared, false);
-            shared.change_repl_id();
-            shared.log.log(
-                crate::base::log::Level::Notice,
-                "MASTER MODE enabled (user request from client)",
-            );
-        }
+        become_primary(&shared, "user request from client");
         resp::ok(c.out);
         return Flow::Continue;
     }
@@ -208,6 +230,19 @@ pub fn replicaof(c: &mut Local<'_>) -> Flow {
     oom_class(&shared, true);
     resp::ok(c.out);
     Flow::Continue
+}
+
+/// Stops following a primary, if this server follows one: a primary
+/// again, with a new replication id (Redis's `replicationUnsetMaster`).
+fn become_primary(shared: &crate::accounting::Shared, why: &str) {
+    if shared.upstream.stop() {
+        oom_class(shared, false);
+        shared.change_repl_id();
+        shared.log.log(
+            crate::base::log::Level::Notice,
+            &format!("MASTER MODE enabled ({why})"),
+        );
+    }
 }
 
 /// The OOM score of a primary or a replica (`oom-score-adj`), logged when
@@ -257,7 +292,7 @@ pub fn role(c: &mut Local<'_>) -> Flow {
 
 /// The primary's `PING` to its replicas every `repl-ping-replica-period`
 /// seconds, and `REPLCONF GETACK *` after a `WAIT` parked (from any
-/// shard's tick: whichever finds it due sends it).
+/// shard's tick: whichever finds it due sends it); a `FAILOVER`'s checks.
 pub fn ping_replicas(shard: &mut ShardState) {
     let shared = shard.server.shared.clone();
     if !shared.upstream.booted() {
@@ -272,6 +307,9 @@ pub fn ping_replicas(shard: &mut ShardState) {
         // The configured OOM score, from the start.
         oom_class(&shared, replica);
     }
+    let now = crate::base::clock::now_ms().max(0) as u64;
+    let settings = shard.server.info.as_ref().map(|i| &*i.settings);
+    crate::repl::failover::tick(&shared, settings, now);
     if shared.replicas.take_want_ack() {
         send(shard, &[b"REPLCONF", b"GETACK", b"*"]);
     }
@@ -292,8 +330,10 @@ pub fn ping_replicas(shard: &mut ShardState) {
         .get("repl-ping-replica-period")
         .and_then(|v| v.parse::<u64>().ok())
         .unwrap_or(10);
-    let now = crate::base::clock::now_ms().max(0) as u64;
-    if shared.replicas.ping_due(now, period.saturating_mul(1000)) {
+    // No ping while failing over: it would move the stream's offset that
+    // the replicas are catching up with (Redis skips it too).
+    let failing_over = shared.failover.phase() != crate::repl::failover::Phase::None;
+    if shared.replicas.ping_due(now, period.saturating_mul(1000)) && !failing_over {
         send(shard, &[b"PING"]);
     }
 }

@@ -62,6 +62,12 @@ pub struct Upstream {
     /// The secret the loopback connection shows (`REPLCONF MASTER-LINK`).
     secret: Mutex<String>,
     active: AtomicBool,
+    /// The link asks its primary to take over (`PSYNC <replid> <offset>
+    /// FAILOVER`): this server is failing over to it.
+    failing_over: AtomicBool,
+    /// The link's socket, shut down when the link ends so that the
+    /// primary sees this replica leave at once.
+    sock: Mutex<Option<TcpStream>>,
     /// The configuration's `replicaof` was looked at (once, at the first
     /// tick).
     booted: AtomicBool,
@@ -135,6 +141,11 @@ impl Upstream {
         if old != 0 {
             self.retired_link.store(old, Ordering::Release);
         }
+        self.failing_over.store(false, Ordering::Release);
+        let sock = self.sock.lock().ok().and_then(|mut s| s.take());
+        if let Some(sock) = sock {
+            let _ = sock.shutdown(std::net::Shutdown::Both);
+        }
     }
 
     /// Client `id` showed `secret`: true (and it is the link from now on)
@@ -177,8 +188,25 @@ pub fn start(shared: &Arc<Shared>, host: String, port: u16) -> bool {
     if up.active() && up.master().as_ref() == Some(&(host.clone(), port)) {
         return false;
     }
+    spawn(shared, host, port, false);
+    true
+}
+
+/// Follows the replica `host:port` of a `FAILOVER`, asking it to take
+/// over (see `crate::repl::failover`).
+pub fn start_failover(shared: &Arc<Shared>, host: String, port: u16) {
+    spawn(shared, host, port, true);
+    if let Err(e) = shared.config.oom_refresh(true) {
+        shared.log.log(crate::base::log::Level::Warning, &e);
+    }
+}
+
+/// A new link thread to `host:port` (the old one, if any, stops).
+fn spawn(shared: &Arc<Shared>, host: String, port: u16, failover: bool) {
+    let up = &shared.upstream;
     let generation = up.generation.fetch_add(1, Ordering::AcqRel) + 1;
     up.retire_link();
+    up.failing_over.store(failover, Ordering::Release);
     if let Ok(mut m) = up.master.lock() {
         *m = Some((host.clone(), port));
     }
@@ -197,7 +225,6 @@ pub fn start(shared: &Arc<Shared>, host: String, port: u16) -> bool {
     if spawned.is_err() {
         up.stop();
     }
-    true
 }
 
 /// The link thread: connects, syncs and applies until its generation ends.
@@ -261,6 +288,12 @@ fn follow(
     sock.set_read_timeout(Some(Duration::from_secs(60)))
         .map_err(err)?;
     let _ = sock.set_nodelay(true);
+    if let (Ok(mut slot), Ok(clone)) = (up.sock.lock(), sock.try_clone()) {
+        if !current() {
+            return Ok(());
+        }
+        *slot = Some(clone);
+    }
     let mut master = BufReader::new(sock.try_clone().map_err(err)?);
     let mut out = sock;
     // The handshake: errors to PING (a primary asking for AUTH) are fine.
@@ -292,12 +325,58 @@ fn follow(
         &mut master,
         &[b"REPLCONF", b"capa", b"eof", b"capa", b"psync2"],
     )?;
-    let reply = call(&mut out, &mut master, &[b"PSYNC", b"?", b"-1"])?;
+    let failing_over = up.failing_over.load(Ordering::Acquire);
+    // Failing over: this server's stream, from the byte after its last,
+    // is what the target already has (Redis's cached master "using
+    // myself"); the target takes over when the id is its own.
+    let from = shared.replicas.offset() + 1;
+    let reply = if failing_over {
+        let (id, at) = (shared.repl_id(), from.to_string());
+        let argv: [&[u8]; 4] = [b"PSYNC", id.as_bytes(), at.as_bytes(), b"FAILOVER"];
+        match call(&mut out, &mut master, &argv) {
+            Ok(r) => r,
+            Err(e) => {
+                shared
+                    .failover
+                    .abort(shared, "Write error to failover target");
+                return Err(e);
+            }
+        }
+    } else {
+        call(&mut out, &mut master, &[b"PSYNC", b"?", b"-1"])?
+    };
     let mut words = reply.trim_start_matches('+').split_whitespace();
-    if words.next() != Some("FULLRESYNC") {
+    let word = words.next();
+    if failing_over {
+        if matches!(word, Some("FULLRESYNC" | "CONTINUE")) {
+            up.failing_over.store(false, Ordering::Release);
+            shared.failover.completed(shared);
+        } else {
+            shared
+                .failover
+                .abort(shared, "Failover target rejected psync request");
+            return Err(format!("PSYNC FAILOVER answered {reply}"));
+        }
+    }
+    if word == Some("CONTINUE") && failing_over {
+        // The target kept its stream: no snapshot, the stream goes on.
+        if let Some(id) = words.next() {
+            shared.set_repl_id(id);
+        }
+        let mut local = Local::connect(shared, secret)?;
+        up.offset.store(from - 1, Ordering::Release);
+        up.read_offset.store(from - 1, Ordering::Release);
+        up.state.store(State::Connected as u8, Ordering::Release);
+        shared.log.log(
+            crate::base::log::Level::Notice,
+            &format!("MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization ({host}:{port})"),
+        );
+        return apply(shared, current, &mut master, &mut out, &mut local);
+    }
+    if word != Some("FULLRESYNC") {
         return Err(format!("PSYNC answered {reply}"));
     }
-    let _replid = words.next().unwrap_or_default().to_string();
+    let replid = words.next().unwrap_or_default().to_string();
     let start: u64 = words.next().and_then(|o| o.parse().ok()).unwrap_or(0);
     up.state.store(State::Sync as u8, Ordering::Release);
     let rdb = read_snapshot(&mut master)?;
@@ -319,6 +398,7 @@ fn follow(
     }
     up.offset.store(start, Ordering::Release);
     up.read_offset.store(start, Ordering::Release);
+    shared.set_repl_id(&replid);
     up.state.store(State::Connected as u8, Ordering::Release);
     shared.log.log(
         crate::base::log::Level::Notice,

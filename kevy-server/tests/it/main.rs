@@ -22,6 +22,7 @@ mod command_docs;
 mod command_info;
 mod config_file;
 mod differential;
+mod failover;
 mod history;
 mod introspection;
 mod isolation;

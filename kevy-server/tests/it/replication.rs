@@ -31,6 +31,7 @@ pub(crate) fn info(c: &mut Raw, section: &str, field: &str) -> Option<String> {
 
 /// Waits until `ready` holds (a hang guard, not a timing assertion: the
 /// deadline only turns a hang into a failure that says what it waited for).
+#[track_caller]
 pub(crate) fn wait_for(what: &str, mut ready: impl FnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(60);
     while !ready() {
@@ -342,6 +343,7 @@ fn redis_primary(name: &str, extra: &[&str]) -> (RedisServer, std::path::PathBuf
 }
 
 /// Waits until the replica behind `r` has its link to the primary up.
+#[track_caller]
 pub(crate) fn wait_link_up(r: &mut Raw) {
     wait_for("the link up", || {
         info(r, "replication", "master_link_status").as_deref() == Some("up")

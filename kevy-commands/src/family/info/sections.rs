@@ -466,7 +466,10 @@ fn replication(s: &mut Fields<'_>, shard: &ShardState) {
             ),
         );
     }
-    s.field("master_failover_state", "no-failover");
+    s.field(
+        "master_failover_state",
+        shard.server.shared.failover.phase().name(),
+    );
     s.field("master_replid", shard.server.shared.repl_id());
     s.field("master_replid2", "0".repeat(40));
     s.field("master_repl_offset", offset);

@@ -7,8 +7,8 @@ use super::super::flags::*;
 use super::super::key_flags::*;
 use super::super::{KeySpec, Run, Spec};
 use crate::family::{
-    acl, client, config, connection, debug, diag, info, lolwut, module, monitor, persist, repl,
-    rewrite, tracking, wait,
+    acl, client, config, connection, debug, diag, failover, info, lolwut, module, monitor, persist,
+    repl, rewrite, tracking, wait,
 };
 
 /// The server commands.
@@ -63,6 +63,8 @@ pub const SERVER: &[Spec] = &[
     Spec::new("sync", 1, ADMIN | NOSCRIPT | NO_ASYNC_LOADING | NO_MULTI, [0, 0, 0], Run::Server(repl::plan_sync))
         .acl(&["@admin", "@slow", "@dangerous"]),
     Spec::new("psync", -3, ADMIN | NOSCRIPT | NO_ASYNC_LOADING | NO_MULTI, [0, 0, 0], Run::Server(repl::plan_sync))
+        .acl(&["@admin", "@slow", "@dangerous"]),
+    Spec::new("failover", -1, ADMIN | NOSCRIPT | STALE, [0, 0, 0], Run::Local(failover::failover))
         .acl(&["@admin", "@slow", "@dangerous"]),
     Spec::new("replicaof", 3, ADMIN | NOSCRIPT | STALE | NO_ASYNC_LOADING, [0, 0, 0], Run::Local(repl::replicaof))
         .acl(&["@admin", "@slow", "@dangerous"]),

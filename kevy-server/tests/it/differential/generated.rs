@@ -200,7 +200,23 @@ fn random_mix(seed: u64, steps: usize) -> Vec<Cmd> {
                 let flags = ["NX", "XX", "GT", "LT"];
                 let f = flags[next(4) as usize].to_string();
                 let t = ["100000", "200000", "-1", "50000"][next(4) as usize].to_string();
-                with(["EXPIRE", "PEXPIRE"][next(2) as usize], [k, t, f])
+                if f == "GT" || f == "LT" {
+                    // Against a deadline set from the same relative amount
+                    // (EXPIRE k 100000, then EXPIRE k 100000 GT) the answer
+                    // depends on whether a millisecond passed between the
+                    // two (seed 9000146): absolute deadlines instead.
+                    let at = match t.as_str() {
+                        "-1" => -1,
+                        _ => 4102444800 - next(3) as i64,
+                    };
+                    if next(2) == 0 {
+                        with("EXPIREAT", [k, at.to_string(), f])
+                    } else {
+                        with("PEXPIREAT", [k, (at * 1000).to_string(), f])
+                    }
+                } else {
+                    with(["EXPIRE", "PEXPIRE"][next(2) as usize], [k, t, f])
+                }
             }
             25 => with("EXPIREAT", [k, (4102444800 - next(3) as i64).to_string()]),
             26 => with(["EXPIRETIME", "PEXPIRETIME", "PTTL"][next(3) as usize], [k]),

@@ -180,6 +180,26 @@ pub const SEQUENCES: &[Seq] = &[
         &["TIME", "x"],
         &["LASTSAVE", "x"],
     ],
+    // FAILOVER on a primary without replicas: its arguments, then the
+    // checks, in Redis's order; RESTORE-ASKING's arity.
+    &[
+        &["FAILOVER"],
+        &["FAILOVER", "ABORT"],
+        &["FAILOVER", "abort", "x"],
+        &["FAILOVER", "TO"],
+        &["FAILOVER", "TO", "h", "x"],
+        &["FAILOVER", "TO", "h", "1", "TO", "h", "2"],
+        &["FAILOVER", "TIMEOUT", "0"],
+        &["FAILOVER", "TIMEOUT", "x"],
+        &["FAILOVER", "TIMEOUT", "-5", "FORCE"],
+        &["FAILOVER", "FORCE"],
+        &["FAILOVER", "FORCE", "FORCE"],
+        &["FAILOVER", "TO", "127.0.0.1", "1", "FORCE", "TIMEOUT", "10"],
+        &["FAILOVER", "bogus"],
+        &["RESTORE-ASKING", "k", "0"],
+        &["SET", "k", "v"],
+        &["GET", "k"],
+    ],
     // Replies whose RESP3 shape differs: maps, sets, nulls, verbatim text.
     &[
         &["CONFIG", "GET", "no-such-setting"],

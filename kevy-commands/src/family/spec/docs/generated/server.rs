@@ -276,6 +276,17 @@ pub(super) static DOCS: &[(&str, Docs)] = &[
             arg("replicationid", String),
             arg("offset", Integer),
         ])),
+    ("failover", docs("Start a coordinated failover between this server and one of its replicas.", "6.2.0", "server")
+        .complexity("O(1)")
+        .args(&[
+            arg("target", Block).token("TO").flags(OPTIONAL).args(&[
+                arg("host", String),
+                arg("port", Integer),
+                arg("force", PureToken).token("FORCE").flags(OPTIONAL),
+            ]),
+            arg("abort", PureToken).token("ABORT").flags(OPTIONAL),
+            arg("milliseconds", Integer).token("TIMEOUT").flags(OPTIONAL),
+        ])),
     ("replicaof", docs("Make the server a replica of another instance, or promote it as master.", "5.0.0", "server")
         .complexity("O(1)")
         .args(&[
