@@ -45,6 +45,9 @@ pub struct Shared {
     pub run_id: String,
     /// The replication id (`master_replid`).
     repl_id: std::sync::Mutex<String>,
+    /// The previous replication id and the first offset it does not
+    /// cover (`master_replid2`, `second_repl_offset`; `None`: none).
+    repl_id2: std::sync::Mutex<Option<(String, u64)>>,
     /// Names of named clients.
     pub names: Arc<Names>,
     /// Active expiry on (`DEBUG SET-ACTIVE-EXPIRE`).
@@ -154,6 +157,7 @@ impl Shared {
             started_at: Instant::now(),
             run_id: random_hex40(),
             repl_id: std::sync::Mutex::new(random_hex40()),
+            repl_id2: std::sync::Mutex::new(None),
             names: Arc::new(Names::default()),
             active_expire: AtomicBool::new(true),
             cron_paused: AtomicBool::new(false),
@@ -233,6 +237,41 @@ impl Shared {
             if let Ok(mut mine) = self.repl_id.lock() {
                 id.clone_into(&mut mine);
             }
+        }
+    }
+
+    /// Keeps the replication id as the previous one, valid up to stream
+    /// offset `offset`, and draws a new one (Redis's `shiftReplicationId`,
+    /// when a replica becomes a primary: its replicas, and its old
+    /// primary, may go on from where they were).
+    pub fn shift_repl_id(&self, offset: u64) {
+        if let Ok(mut id) = self.repl_id.lock() {
+            let old = std::mem::replace(&mut *id, random_hex40());
+            if let Ok(mut id2) = self.repl_id2.lock() {
+                *id2 = Some((old, offset + 1));
+            }
+        }
+    }
+
+    /// The previous replication id and the first offset past it.
+    pub fn repl_id2(&self) -> Option<(String, u64)> {
+        self.repl_id2.lock().ok().and_then(|id| id.clone())
+    }
+
+    /// Whether a `PSYNC` of `replid` from offset `from` is of this
+    /// server's history (Redis: its id, or its previous one up to where
+    /// that ends).
+    pub fn knows_stream(&self, replid: &[u8], from: u64) -> bool {
+        replid == self.repl_id().as_bytes()
+            || self
+                .repl_id2()
+                .is_some_and(|(id, end)| id.as_bytes() == replid && from <= end)
+    }
+
+    /// Forgets the previous replication id.
+    pub fn clear_repl_id2(&self) {
+        if let Ok(mut id2) = self.repl_id2.lock() {
+            *id2 = None;
         }
     }
 

@@ -18,7 +18,7 @@
 //! takes the buffer and pushes it to the connection after the replies it
 //! is owed (its `SYNC` reply first).
 
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use kevy_rt::ConnHandle;
@@ -58,6 +58,20 @@ pub struct Replicas {
     /// acknowledgement, and when a replica comes or goes, as Redis's
     /// `refreshGoodSlavesCount` is.
     refusing: std::sync::atomic::AtomicBool,
+    /// The primary's own copy of the stream and its backlog (lock order:
+    /// the list, then this).
+    canon: Mutex<backlog::Canon>,
+    /// A backlog exists: shards hand their commands over even with no
+    /// replica attached (one relaxed load).
+    backlogged: AtomicBool,
+    /// Full resynchronizations, partial ones accepted and refused
+    /// (`sync_full`, `sync_partial_ok`, `sync_partial_err`).
+    syncs: [AtomicU64; 3],
+    /// Shards (the first 64) that log their commands for the stream.
+    propagating: AtomicU64,
+    /// Every replica is to be disconnected by the next tick
+    /// ([`Replicas::doom_all`]).
+    doomed: AtomicBool,
 }
 
 /// A client parked in `WAIT numreplicas`: done once `need` replicas have
@@ -103,6 +117,11 @@ struct Replica {
     acked: u64,
     /// When it last acknowledged (unix ms; its attachment before that).
     ack_ms: u64,
+    /// The stream's offset when it attached.
+    from: u64,
+    /// The offset its `+FULLRESYNC` names, once its snapshot is complete
+    /// (its stream is the primary's own from then on).
+    synced_at: Option<u64>,
 }
 
 /// What `INFO replication` and `ROLE` show of one replica.
@@ -119,6 +138,10 @@ pub struct Shown {
 }
 
 fn lock(m: &Mutex<Vec<Replica>>) -> std::sync::MutexGuard<'_, Vec<Replica>> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn canon(m: &Mutex<backlog::Canon>) -> std::sync::MutexGuard<'_, backlog::Canon> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
@@ -185,37 +208,243 @@ impl Replicas {
             return None;
         }
         let start = self.offset();
+        self.syncs[0].fetch_add(1, Ordering::Relaxed);
+        self.attach(&mut list, id, conn, ip, vec![false; nshards], None);
+        Some(start)
+    }
+
+    /// Puts client `id` on the list, owed the stream from now on where
+    /// `started` says, in database `db`.
+    fn attach(
+        &self,
+        list: &mut Vec<Replica>,
+        id: u64,
+        conn: ConnHandle,
+        ip: String,
+        started: Vec<bool>,
+        db: Option<u32>,
+    ) {
+        let start = self.offset();
         let port = {
             let mut ports = self.ports.lock().unwrap_or_else(|e| e.into_inner());
             let at = ports.iter().position(|(c, _)| *c == id);
             at.map_or(0, |at| ports.swap_remove(at).1)
         };
+        let synced = started.iter().all(|s| *s);
         list.push(Replica {
             id,
             conn,
             sent: start,
             written: start,
-            started: vec![false; nshards],
+            started,
             pending: Vec::new(),
-            db: None,
+            db,
             notified: false,
             port,
             ip,
             acked: 0,
             ack_ms: crate::base::clock::now_ms().max(0) as u64,
+            from: start,
+            synced_at: synced.then_some(start),
         });
+        canon(&self.canon).alone_since = 0;
         self.count.store(list.len(), Ordering::Release);
-        self.count_good(&list);
-        Some(start)
+        self.count_good(list);
+    }
+
+    /// Keeps a backlog of `size` bytes from now on, if none is kept (a
+    /// replica is about to attach, or this server became a primary).
+    pub fn keep_backlog(&self, size: usize) {
+        let mut c = canon(&self.canon);
+        if c.backlog.is_none() {
+            c.backlog = Some(backlog::Backlog::new(size));
+            self.backlogged.store(true, Ordering::Release);
+        }
+    }
+
+    /// True while shards must hand their commands over: a replica is
+    /// attached or a backlog is kept (one relaxed load each).
+    #[inline]
+    pub fn feeding(&self) -> bool {
+        self.active() || self.backlogged.load(Ordering::Relaxed)
+    }
+
+    /// `PSYNC`'s partial resynchronization (Redis's
+    /// `masterTryPartialResynchronization`, the id already checked):
+    /// when the backlog holds the stream from offset `from` on, client
+    /// `id` is attached as an online replica and gets the bytes to send
+    /// after `+CONTINUE`; `None` when it must resync fully (counted as a
+    /// refused partial one).
+    pub fn try_continue(
+        &self,
+        id: u64,
+        conn: ConnHandle,
+        ip: String,
+        nshards: usize,
+        from: u64,
+    ) -> Option<Vec<u8>> {
+        let mut list = lock(&self.list);
+        let bytes = {
+            let c = canon(&self.canon);
+            let held = c.backlog.as_ref().map(|b| {
+                let first = self.offset() + 1 - b.len() as u64;
+                (from >= first && from <= self.offset() + 1)
+                    .then(|| b.since((from - first) as usize))
+            });
+            held.flatten().map(|bytes| (bytes, c.db))
+        };
+        let Some((bytes, db)) = bytes else {
+            self.syncs[2].fetch_add(1, Ordering::Relaxed);
+            return None;
+        };
+        self.syncs[1].fetch_add(1, Ordering::Relaxed);
+        self.attach(&mut list, id, conn, ip, vec![true; nshards], db);
+        Some(bytes)
+    }
+
+    /// Counts a partial resynchronization refused before the backlog was
+    /// looked at (another replication id).
+    pub fn refused_partial(&self) {
+        self.syncs[2].fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// `sync_full`, `sync_partial_ok`, `sync_partial_err`.
+    pub fn sync_counts(&self) -> [u64; 3] {
+        self.syncs.each_ref().map(|c| c.load(Ordering::Relaxed))
+    }
+
+    /// `repl_backlog_active`, `repl_backlog_size`,
+    /// `repl_backlog_first_byte_offset`, `repl_backlog_histlen`.
+    pub fn backlog_info(&self) -> Option<(usize, u64, usize)> {
+        let c = canon(&self.canon);
+        c.backlog
+            .as_ref()
+            .map(|b| (b.size(), self.offset() + 1 - b.len() as u64, b.len()))
+    }
+
+    /// The offset the `+FULLRESYNC` of replica `id` names (see
+    /// [`Replicas::start`]).
+    pub fn synced_offset(&self, id: u64) -> Option<u64> {
+        lock(&self.list)
+            .iter()
+            .find(|r| r.id == id)
+            .and_then(|r| r.synced_at)
+    }
+
+    /// This server became a primary at stream offset `offset` (what it
+    /// applied as a replica): its own stream goes on from there, with a
+    /// backlog of `size` bytes, its next command after a `SELECT`.
+    ///
+    /// The backlog is kept only when every one of the `nshards` shards
+    /// logs its commands already (a replica's shards do from their first
+    /// tick on): else a write run before its shard turned logging on would
+    /// be missing from it, so none is kept until a replica attaches.
+    pub fn promote(&self, offset: u64, size: usize, nshards: usize) {
+        let all = if nshards >= 64 {
+            u64::MAX
+        } else {
+            (1u64 << nshards) - 1
+        };
+        let whole = nshards <= 64 && self.propagating.load(Ordering::Acquire) & all == all;
+        let _list = lock(&self.list);
+        let mut c = canon(&self.canon);
+        c.db = None;
+        c.backlog = whole.then(|| backlog::Backlog::new(size));
+        self.backlogged.store(whole, Ordering::Release);
+        self.offset.store(offset, Ordering::Release);
+    }
+
+    /// Closes every replica's connection (Redis's `disconnectSlaves`):
+    /// when this server starts or stops following a primary, its replicas
+    /// sync again, learning its new replication id (partially, where the
+    /// backlog allows).
+    pub fn disconnect_all(&self, outbox: &kevy_rt::Outbox) {
+        if self.active() {
+            for r in lock(&self.list).iter() {
+                outbox.disconnect(r.conn);
+            }
+        }
+    }
+
+    /// Has the next tick disconnect every replica (from a thread with no
+    /// shard at hand: a failover given up by the link).
+    pub fn doom_all(&self) {
+        self.doomed.store(true, Ordering::Release);
+    }
+
+    /// True once after [`Replicas::doom_all`].
+    pub fn take_doomed(&self) -> bool {
+        self.doomed.load(Ordering::Relaxed) && self.doomed.swap(false, Ordering::AcqRel)
+    }
+
+    /// Shard `shard` logs its commands for the stream (`on`) or not.
+    pub fn note_propagating(&self, shard: usize, on: bool) {
+        if shard < 64 {
+            let bit = 1u64 << shard;
+            if on {
+                self.propagating.fetch_or(bit, Ordering::AcqRel);
+            } else {
+                self.propagating.fetch_and(!bit, Ordering::AcqRel);
+            }
+        }
+    }
+
+    /// Frees the backlog once no replica has been attached for `ttl_s`
+    /// seconds (0: never), at `now_ms`: true when it was freed (Redis then
+    /// takes a new replication id).
+    pub fn expire_backlog(&self, now_ms: u64, ttl_s: u64) -> bool {
+        if self.active() || ttl_s == 0 || !self.backlogged.load(Ordering::Relaxed) {
+            return false;
+        }
+        let _list = lock(&self.list);
+        let mut c = canon(&self.canon);
+        if c.alone_since == 0 {
+            c.alone_since = now_ms;
+            return false;
+        }
+        if now_ms.saturating_sub(c.alone_since) < ttl_s.saturating_mul(1000) {
+            return false;
+        }
+        c.backlog = None;
+        c.alone_since = 0;
+        self.backlogged.store(false, Ordering::Release);
+        true
     }
 
     /// Shard `shard` has cut for replica `id`: what it hands over from now
     /// on is owed to it.
+    ///
+    /// Once every shard has cut, the replica's stream becomes the
+    /// primary's own: its selected database is the stream's (a `SELECT`
+    /// added if not), and its offsets move to the stream's, so the
+    /// `+FULLRESYNC` names the offset at which its snapshot plus what it
+    /// was sent since reach the stream's end ([`Replicas::synced_offset`]):
+    /// what a later `PSYNC` of it, or a `FAILOVER`, counts on.
     pub fn start(&self, id: u64, shard: usize) {
         let mut list = lock(&self.list);
         if let Some(r) = list.iter_mut().find(|r| r.id == id) {
             if let Some(s) = r.started.get_mut(shard) {
                 *s = true;
+            }
+            if r.synced_at.is_none() && r.started.iter().all(|s| *s) {
+                let c = canon(&self.canon);
+                if let Some(db) = c.db.filter(|&d| r.db != Some(d)) {
+                    let mut sel = Vec::new();
+                    select(&mut sel, db);
+                    self.reserve(&mut r.pending, sel.len());
+                    r.pending.extend_from_slice(&sel);
+                    r.sent += sel.len() as u64;
+                    r.db = Some(db);
+                }
+                drop(c);
+                // Where its offset starts: the stream's end less what it
+                // was sent (it saw nothing of what shards logged before
+                // their cuts; that is in its snapshot).
+                let end = self.offset();
+                let at = end.saturating_sub(r.sent - r.from);
+                r.written = (r.written + end).saturating_sub(r.sent);
+                r.sent = end;
+                r.synced_at = Some(at);
             }
         }
         self.count_good(&list);
@@ -362,7 +591,7 @@ impl Replicas {
             return;
         };
         let mut list = lock(&self.list);
-        let mut most = 0;
+        let grew = canon(&self.canon).feed(frag.first_db, last, &frag.bytes);
         for r in list.iter_mut() {
             if !r.started.get(shard).copied().unwrap_or(false) {
                 continue;
@@ -378,13 +607,12 @@ impl Replicas {
             let added = r.pending.len() - before;
             r.sent += added as u64;
             r.written = r.sent;
-            most = most.max(added);
             if !r.notified {
                 r.notified = true;
                 notify(r.conn.shard);
             }
         }
-        self.offset.fetch_add(most as u64, Ordering::AcqRel);
+        self.offset.fetch_add(grew as u64, Ordering::AcqRel);
     }
 
     /// Appends the command `argv` to every replica whose snapshot is
@@ -396,20 +624,17 @@ impl Replicas {
         resp::array(&mut cmd, argv.len());
         argv.iter().for_each(|a| resp::bulk(&mut cmd, a));
         let mut list = lock(&self.list);
-        let mut any = false;
+        let grew = canon(&self.canon).command(&cmd);
         for r in list.iter_mut().filter(|r| r.started.iter().all(|s| *s)) {
             self.reserve(&mut r.pending, cmd.len());
             r.pending.extend_from_slice(&cmd);
             r.sent += cmd.len() as u64;
-            any = true;
             if !r.notified {
                 r.notified = true;
                 notify(r.conn.shard);
             }
         }
-        if any {
-            self.offset.fetch_add(cmd.len() as u64, Ordering::AcqRel);
-        }
+        self.offset.fetch_add(grew as u64, Ordering::AcqRel);
     }
 
     /// Takes the buffers of the replicas living on shard `shard`: `(where,
@@ -531,6 +756,7 @@ fn acks(list: &[Replica], targets: &[(u64, u64)]) -> usize {
         .count()
 }
 
+pub mod backlog;
 pub mod failover;
 pub mod upstream;
 

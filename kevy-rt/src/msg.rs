@@ -65,6 +65,8 @@ pub(crate) enum Request<C: Commands> {
     /// End connection `conn`'s parked call as if its deadline had passed
     /// (`Outbox::end_parked`).
     EndParked { conn: ConnRef },
+    /// Close this connection, dropping its output (`Outbox::disconnect`).
+    Disconnect { conn: ConnRef },
     /// Run part `idx` of multi-shard operation `op`: the batch's next
     /// entry of `parts`.
     Part { op: u32, idx: u32 },

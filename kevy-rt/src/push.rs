@@ -64,8 +64,9 @@ struct Posted {
     items: Vec<Item>,
     /// Notices for shards: `(shard, bytes)` over `data`.
     notices: Vec<(u32, Range<usize>)>,
-    /// Connections whose parked call is to end ([`Outbox::end_parked`]).
-    ends: Vec<ConnHandle>,
+    /// Connections whose parked call is to end ([`Outbox::end_parked`]),
+    /// or that are to close (`true`, [`Outbox::disconnect`]).
+    ends: Vec<(ConnHandle, bool)>,
 }
 
 /// A shard's outgoing pushes. Cloning gives another handle to the same
@@ -132,7 +133,14 @@ impl Outbox {
     /// writes its reply on its shard. For a condition another shard saw
     /// met; nothing happens if the call already ended.
     pub fn end_parked(&self, to: ConnHandle) {
-        self.posted.borrow_mut().ends.push(to);
+        self.posted.borrow_mut().ends.push((to, false));
+    }
+
+    /// Closes connection `to` on its shard, dropping the output it is
+    /// still owed (Redis freeing a client, e.g. a replica told to sync
+    /// again); nothing happens if it already closed.
+    pub fn disconnect(&self, to: ConnHandle) {
+        self.posted.borrow_mut().ends.push((to, true));
     }
 
     /// True when something waits to be delivered.
@@ -143,7 +151,7 @@ impl Outbox {
     }
 
     /// Takes the connections whose parked call is to end.
-    pub(crate) fn take_ends(&self, ends: &mut Vec<ConnHandle>) {
+    pub(crate) fn take_ends(&self, ends: &mut Vec<(ConnHandle, bool)>) {
         std::mem::swap(ends, &mut self.posted.borrow_mut().ends);
     }
 

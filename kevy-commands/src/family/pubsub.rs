@@ -249,7 +249,7 @@ fn ask_all(
 /// to the replicas, as Redis does (their subscribers get the message too);
 /// inside `EXEC` it joins the transaction's block.
 pub fn to_replicas(shard: &mut crate::shard::ShardState, db: u32, argv: &[Vec<u8>]) {
-    if shard.server.shared.replicas.active() {
+    if shard.server.shared.replicas.feeding() {
         let argv: Vec<&[u8]> = argv.iter().map(Vec::as_slice).collect();
         shard.propagate_to_replicas(db, &argv);
     }

@@ -49,7 +49,12 @@ pub fn plan_sync(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
         if cx.args.at(1) != shared.repl_id().as_bytes() {
             return srv::error(b"ERR PSYNC FAILOVER replid must match my replid.");
         }
-        become_primary(shared, "failover request from a primary");
+        become_primary(
+            shared,
+            &cx.shard.outbox,
+            cx.router.nshards(),
+            "failover request from a primary",
+        );
     }
     if shared.failover.phase() != crate::repl::failover::Phase::None {
         return srv::error(b"NOMASTERLINK Can't SYNC while failing over");
@@ -69,6 +74,33 @@ pub fn plan_sync(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
     };
     let ip = peer.map_or_else(|| "127.0.0.1".to_string(), |p| p.ip().to_string());
     let nshards = cx.router.nshards();
+    if psync && cx.args.at(1) != b"?" {
+        let from = parse_i64(cx.args.at(2))
+            .filter(|&f| f >= 0)
+            .map(|f| f as u64);
+        match from.filter(|&f| shared.knows_stream(cx.args.at(1), f)) {
+            Some(from) => {
+                if let Some(bytes) =
+                    shared
+                        .replicas
+                        .try_continue(id, conn, ip.clone(), nshards, from)
+                {
+                    shared.log.log(
+                        crate::base::log::Level::Notice,
+                        &format!(
+                            "Partial resynchronization request from {ip} accepted. Sending {} bytes of backlog starting from offset {from}.",
+                            bytes.len()
+                        ),
+                    );
+                    let mut out = format!("+CONTINUE {}\r\n", shared.repl_id()).into_bytes();
+                    out.extend_from_slice(&bytes);
+                    return srv::reply(out);
+                }
+            }
+            None => shared.replicas.refused_partial(),
+        }
+    }
+    shared.replicas.keep_backlog(backlog_size(shared));
     let Some(offset) = shared.replicas.add(id, conn, ip, nshards) else {
         return srv::reply(Vec::new());
     };
@@ -124,6 +156,7 @@ pub fn gather(
         return;
     }
     if psync {
+        let offset = shared.replicas.synced_offset(id).unwrap_or(offset);
         out.extend_from_slice(format!("+FULLRESYNC {} {offset}\r\n", shared.repl_id()).as_bytes());
     }
     out.extend_from_slice(format!("${}\r\n", rdb.len()).as_bytes());
@@ -210,7 +243,12 @@ pub fn replicaof(c: &mut Local<'_>) -> Flow {
         return Flow::Continue;
     }
     if host.eq_ignore_ascii_case(b"no") && port.eq_ignore_ascii_case(b"one") {
-        become_primary(&shared, "user request from client");
+        become_primary(
+            &shared,
+            &c.shard.outbox,
+            c.shard.nshards,
+            "user request from client",
+        );
         resp::ok(c.out);
         return Flow::Continue;
     }
@@ -232,12 +270,30 @@ pub fn replicaof(c: &mut Local<'_>) -> Flow {
     Flow::Continue
 }
 
+/// The backlog's size (`repl-backlog-size`).
+pub fn backlog_size(shared: &crate::accounting::Shared) -> usize {
+    shared.config.get_i64("repl-backlog-size").max(1) as usize
+}
+
 /// Stops following a primary, if this server follows one: a primary
-/// again, with a new replication id (Redis's `replicationUnsetMaster`).
-fn become_primary(shared: &crate::accounting::Shared, why: &str) {
+/// again (Redis's `replicationUnsetMaster`), its stream going on from
+/// what it applied, under a new replication id that keeps the old one as
+/// its previous: its old primary and its own replicas may go on with a
+/// partial resynchronization.
+pub fn become_primary(
+    shared: &crate::accounting::Shared,
+    outbox: &kevy_rt::Outbox,
+    nshards: usize,
+    why: &str,
+) {
+    let applied = shared.upstream.offset();
     if shared.upstream.stop() {
+        shared.replicas.disconnect_all(outbox);
         oom_class(shared, false);
-        shared.change_repl_id();
+        shared
+            .replicas
+            .promote(applied, backlog_size(shared), nshards);
+        shared.shift_repl_id(shared.replicas.offset());
         shared.log.log(
             crate::base::log::Level::Notice,
             &format!("MASTER MODE enabled ({why})"),
@@ -308,6 +364,20 @@ pub fn ping_replicas(shard: &mut ShardState) {
         oom_class(&shared, replica);
     }
     let now = crate::base::clock::now_ms().max(0) as u64;
+    // Shards log their commands while a replica or a backlog needs them,
+    // and on a replica (whose backlog starts whole when it is promoted).
+    if (shared.replicas.feeding() || shared.upstream.active()) && !shard.aof.on {
+        shard.set_propagating(true);
+    }
+    if shared.replicas.take_doomed() {
+        shared.replicas.disconnect_all(&shard.outbox);
+    }
+    let ttl = shared.config.get_i64("repl-backlog-ttl").max(0) as u64;
+    if shared.replicas.expire_backlog(now, ttl) {
+        // As Redis: a primary that freed its backlog takes a new history.
+        shared.change_repl_id();
+        shared.clear_repl_id2();
+    }
     let settings = shard.server.info.as_ref().map(|i| &*i.settings);
     crate::repl::failover::tick(&shared, settings, now);
     if shared.replicas.take_want_ack() {

@@ -135,7 +135,10 @@ impl Failover {
             .log
             .log(Level::Notice, &format!("FAILOVER to {to} aborted: {why}"));
         if phase == Phase::InProgress && shared.upstream.stop() {
-            shared.change_repl_id();
+            // Its own stream goes on where it stopped; its replicas sync
+            // again (partially) to learn the new id.
+            shared.shift_repl_id(shared.replicas.offset());
+            shared.replicas.doom_all();
             if let Err(e) = shared.config.oom_refresh(false) {
                 shared.log.log(Level::Warning, &e);
             }

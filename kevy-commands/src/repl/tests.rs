@@ -45,7 +45,11 @@ fn a_shard_owes_a_replica_only_what_it_hands_over_after_its_cut() {
           *2\r\n$6\r\nSELECT\r\n$1\r\n3\r\n*2\r\n$3\r\nDEL\r\n$1\r\nc\r\n"
             .to_vec()
     );
-    assert_eq!(r.offset(), drained[0].1.len() as u64);
+    // The stream counts the command the snapshot holds too (the primary's
+    // own copy has it; this replica's offset is aligned once every shard
+    // has cut).
+    let set_a = b"*3\r\n$3\r\nSET\r\n$1\r\na\r\n$1\r\n1\r\n".len() as u64;
+    assert_eq!(r.offset(), drained[0].1.len() as u64 + set_a);
     // Database 3 stays selected across hand-overs.
     r.feed(0, &frag(3, &[b"DEL", b"d"]), |s| told.push(s));
     assert_eq!(told, [1, 1]);
@@ -177,4 +181,69 @@ fn a_replicas_waiting_stream_counts_as_buffered_until_released() {
     let taken = r.drain(1);
     r.release(taken[0].1.capacity() as u64);
     assert_eq!(r.buffered(), 0);
+}
+
+#[test]
+fn a_synced_replica_follows_the_stream_and_may_continue_from_the_backlog() {
+    let r = Replicas::default();
+    r.keep_backlog(1 << 10);
+    r.add(1, handle(0), "127.0.0.1".into(), 2);
+    // Shard 1 logs before its cut (in the snapshot), shard 0 after its own.
+    r.start(1, 0);
+    r.feed(0, &frag(0, &[b"SET", b"a", b"1"]), |_| {});
+    r.feed(1, &frag(2, &[b"SET", b"b", b"2"]), |_| {});
+    r.start(1, 1);
+    let end = r.offset();
+    let sent = r.drain(0)[0].1.clone();
+    // Its FULLRESYNC offset plus what it was sent is the stream's end: the
+    // stream was in database 2, so it was sent a SELECT 2 at the end.
+    assert!(sent.ends_with(b"*2\r\n$6\r\nSELECT\r\n$1\r\n2\r\n"));
+    assert_eq!(r.synced_offset(1), Some(end - sent.len() as u64));
+    // From here on it gets the stream's bytes, which the backlog holds.
+    r.feed(1, &frag(2, &[b"DEL", b"b"]), |_| {});
+    let more = r.drain(0)[0].1.clone();
+    assert_eq!(more, b"*2\r\n$3\r\nDEL\r\n$1\r\nb\r\n".to_vec());
+    // Gone and back: it continues from where it was.
+    r.remove(1);
+    let from = end + 1;
+    assert_eq!(
+        r.try_continue(2, handle(1), "127.0.0.1".into(), 2, from),
+        Some(more.clone())
+    );
+    assert_eq!(r.synced_offset(2), Some(r.offset()));
+    // Beyond the stream's end, or before the backlog: a full sync.
+    assert_eq!(
+        r.try_continue(3, handle(1), "x".into(), 2, r.offset() + 2),
+        None
+    );
+    assert_eq!(r.sync_counts(), [1, 1, 1]);
+    let (size, first, held) = r.backlog_info().unwrap();
+    assert_eq!((size, first, held as u64), (1 << 10, 1, r.offset()));
+}
+
+#[test]
+fn a_promoted_replica_keeps_a_backlog_only_when_every_shard_logs() {
+    let r = Replicas::default();
+    r.note_propagating(0, true);
+    r.promote(500, 1 << 10, 2);
+    assert_eq!(r.offset(), 500);
+    assert!(r.backlog_info().is_none() && !r.feeding());
+    r.note_propagating(1, true);
+    r.promote(600, 1 << 10, 2);
+    assert_eq!(r.backlog_info(), Some((1 << 10, 601, 0)));
+    assert!(r.feeding());
+    // Its stream starts with a SELECT whatever it selected before.
+    r.feed(0, &frag(0, &[b"SET", b"a", b"1"]), |_| {});
+    assert_eq!(
+        r.try_continue(7, handle(0), "127.0.0.1".into(), 2, 601),
+        Some(
+            b"*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*3\r\n$3\r\nSET\r\n$1\r\na\r\n$1\r\n1\r\n".to_vec()
+        )
+    );
+    // With no replica for the TTL, the backlog goes.
+    r.remove(7);
+    assert!(!r.expire_backlog(1_000, 10), "the wait starts");
+    assert!(!r.expire_backlog(5_000, 10));
+    assert!(r.expire_backlog(11_000, 10));
+    assert!(r.backlog_info().is_none() && !r.feeding());
 }

@@ -65,6 +65,13 @@ pub struct Upstream {
     /// The link asks its primary to take over (`PSYNC <replid> <offset>
     /// FAILOVER`): this server is failing over to it.
     failing_over: AtomicBool,
+    /// A snapshot or a partial resynchronization from a primary was
+    /// taken since this server became a replica: `offset` and the
+    /// replication id are that primary's stream's.
+    had_sync: AtomicBool,
+    /// The database the stream applied last selected (`SELECT`), set
+    /// again on the connection that goes on after a `+CONTINUE`.
+    db: std::sync::atomic::AtomicU32,
     /// The link's socket, shut down when the link ends so that the
     /// primary sees this replica leave at once.
     sock: Mutex<Option<TcpStream>>,
@@ -214,8 +221,11 @@ fn spawn(shared: &Arc<Shared>, host: String, port: u16, failover: bool) {
     if let Ok(mut s) = up.secret.lock() {
         s.clone_from(&secret);
     }
-    up.offset.store(0, Ordering::Release);
-    up.read_offset.store(0, Ordering::Release);
+    if !up.active() {
+        // A primary turning replica: nothing applied from a primary yet
+        // (its own stream's offset is what a `PSYNC` names).
+        up.had_sync.store(false, Ordering::Release);
+    }
     up.state.store(State::Connect as u8, Ordering::Release);
     up.active.store(true, Ordering::Release);
     let shared = shared.clone();
@@ -326,24 +336,34 @@ fn follow(
         &[b"REPLCONF", b"capa", b"eof", b"capa", b"psync2"],
     )?;
     let failing_over = up.failing_over.load(Ordering::Acquire);
-    // Failing over: this server's stream, from the byte after its last,
-    // is what the target already has (Redis's cached master "using
-    // myself"); the target takes over when the id is its own.
-    let from = shared.replicas.offset() + 1;
-    let reply = if failing_over {
-        let (id, at) = (shared.repl_id(), from.to_string());
-        let argv: [&[u8]; 4] = [b"PSYNC", id.as_bytes(), at.as_bytes(), b"FAILOVER"];
-        match call(&mut out, &mut master, &argv) {
-            Ok(r) => r,
-            Err(e) => {
-                shared
-                    .failover
-                    .abort(shared, "Write error to failover target");
-                return Err(e);
-            }
-        }
+    // What this server holds of a stream (Redis's cached master): the
+    // primary's it applied, or its own as a primary (also what a
+    // `FAILOVER` target already has; it takes over when the id is its
+    // own). A fresh server asks for everything.
+    let (id, from) = if up.had_sync.load(Ordering::Acquire) && !failing_over {
+        (shared.repl_id(), up.offset() + 1)
+    } else if shared.replicas.offset() > 0 || failing_over {
+        (shared.repl_id(), shared.replicas.offset() + 1)
     } else {
-        call(&mut out, &mut master, &[b"PSYNC", b"?", b"-1"])?
+        ("?".to_string(), 0)
+    };
+    let at = if id == "?" {
+        "-1".to_string()
+    } else {
+        from.to_string()
+    };
+    let mut argv: Vec<&[u8]> = vec![b"PSYNC", id.as_bytes(), at.as_bytes()];
+    if failing_over {
+        argv.push(b"FAILOVER");
+    }
+    let reply = match call(&mut out, &mut master, &argv) {
+        Ok(r) => r,
+        Err(e) => {
+            shared
+                .failover
+                .abort(shared, "Write error to failover target");
+            return Err(e);
+        }
     };
     let mut words = reply.trim_start_matches('+').split_whitespace();
     let word = words.next();
@@ -358,14 +378,19 @@ fn follow(
             return Err(format!("PSYNC FAILOVER answered {reply}"));
         }
     }
-    if word == Some("CONTINUE") && failing_over {
-        // The target kept its stream: no snapshot, the stream goes on.
-        if let Some(id) = words.next() {
-            shared.set_repl_id(id);
+    if word == Some("CONTINUE") && id != "?" {
+        // The primary goes on from `from`: no snapshot. A new id (the
+        // primary was promoted) becomes ours, the old one our previous.
+        if let Some(new) = words.next().filter(|n| *n != id) {
+            shared.shift_repl_id(from - 1);
+            shared.set_repl_id(new);
         }
         let mut local = Local::connect(shared, secret)?;
+        let db = up.db.load(Ordering::Acquire).to_string();
+        local.call(&[b"SELECT", db.as_bytes()])?;
         up.offset.store(from - 1, Ordering::Release);
         up.read_offset.store(from - 1, Ordering::Release);
+        up.had_sync.store(true, Ordering::Release);
         up.state.store(State::Connected as u8, Ordering::Release);
         shared.log.log(
             crate::base::log::Level::Notice,
@@ -398,7 +423,10 @@ fn follow(
     }
     up.offset.store(start, Ordering::Release);
     up.read_offset.store(start, Ordering::Release);
+    up.db.store(0, Ordering::Release);
+    up.had_sync.store(true, Ordering::Release);
     shared.set_repl_id(&replid);
+    shared.clear_repl_id2();
     up.state.store(State::Connected as u8, Ordering::Release);
     shared.log.log(
         crate::base::log::Level::Notice,
@@ -471,6 +499,16 @@ fn apply(
                     .is_some_and(|a| a.eq_ignore_ascii_case(b"getack"));
             match verb.as_deref() {
                 Some(b"ping" | b"replconf") | None => {}
+                Some(b"select") => {
+                    if let Some(db) = argv
+                        .get(1)
+                        .and_then(|d| std::str::from_utf8(d).ok()?.parse::<u32>().ok())
+                    {
+                        up.db.store(db, Ordering::Release);
+                    }
+                    local.send(&argv)?;
+                    forwarded += 1;
+                }
                 Some(_) => {
                     local.send(&argv)?;
                     forwarded += 1;

@@ -48,7 +48,7 @@ impl ShardState {
     pub fn hand_over_feed(&mut self) {
         let shared = self.server.shared.clone();
         let repl = &shared.replicas;
-        if repl.active() && !self.aof.main.is_empty() {
+        if repl.feeding() && !self.aof.main.is_empty() {
             let mut told = Vec::new();
             repl.feed(self.id, &self.aof.main, |s| told.push(s));
             self.tell_replica_shards(told);
@@ -61,8 +61,10 @@ impl ShardState {
             }
         } else {
             self.aof.main.clear();
-            if !repl.active() {
-                // The file was turned off and no replica is attached.
+            if !repl.feeding() && !shared.upstream.active() {
+                // The file was turned off, no replica is attached and no
+                // backlog kept; a replica's shards keep logging, so that
+                // its backlog is whole the moment it becomes a primary.
                 self.set_propagating(false);
             }
         }
@@ -79,7 +81,7 @@ impl ShardState {
     /// Inside a transaction's step it joins the transaction's block.
     pub fn propagate_to_replicas(&mut self, db: u32, argv: &[&[u8]]) {
         let shared = self.server.shared.clone();
-        if !shared.replicas.active() || !self.aof.on {
+        if !shared.replicas.feeding() || !self.aof.on {
             return;
         }
         if let Some(capture) = self.aof.capture.as_mut() {
@@ -112,6 +114,7 @@ impl ShardState {
     /// record the keys expiry removes.
     pub fn set_propagating(&mut self, on: bool) {
         self.aof.on = on;
+        self.server.shared.replicas.note_propagating(self.id, on);
         for d in &mut self.dbs {
             d.log_expired = on;
             d.expired_log.clear();

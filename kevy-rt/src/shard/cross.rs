@@ -395,6 +395,7 @@ impl<C: Commands> Shard<C> {
                     self.cmds.notice(&mut self.state, bytes);
                 }
                 Request::EndParked { conn } => self.end_parked_local(conn),
+                Request::Disconnect { conn } => self.disconnect_local(conn),
                 Request::Lock { txn } => {
                     if let Some(req) = next_lock.next() {
                         self.lock_here(txn, req);

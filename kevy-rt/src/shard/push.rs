@@ -85,18 +85,38 @@ impl<C: Commands> Shard<C> {
         self.outbox.give_back(data, items);
         let mut ends = Vec::new();
         self.outbox.take_ends(&mut ends);
-        for to in ends {
+        for (to, close) in ends {
             let conn = ConnRef {
                 idx: to.idx,
                 gen: to.gen,
             };
             let s = to.shard as usize;
             if s == self.id || s >= self.router.nshards() {
-                self.end_parked_local(conn);
+                match close {
+                    true => self.disconnect_local(conn),
+                    false => self.end_parked_local(conn),
+                }
                 continue;
             }
             let req = self.outgoing[s].get_or_insert_with(|| self.pools.requests(s));
-            req.items.push(Request::EndParked { conn });
+            req.items.push(match close {
+                true => Request::Disconnect { conn },
+                false => Request::EndParked { conn },
+            });
+        }
+    }
+
+    /// Closes connection `conn` of this shard, if it is still the same
+    /// connection, dropping its pending output
+    /// ([`Outbox::disconnect`](crate::Outbox::disconnect)).
+    pub(super) fn disconnect_local(&mut self, conn: ConnRef) {
+        let i = conn.idx as usize;
+        match self.conns.get_mut(i) {
+            Some(c) if c.gen == conn.gen => {
+                c.closing = true;
+                self.killed.push((i, true));
+            }
+            _ => {}
         }
     }
 

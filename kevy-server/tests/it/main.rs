@@ -40,6 +40,7 @@ mod oom_score;
 mod pause_expiry;
 mod persist_util;
 mod pipelines;
+mod psync;
 mod pubsub;
 mod queue;
 mod rdb;

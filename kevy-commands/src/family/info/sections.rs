@@ -219,9 +219,10 @@ fn memory(s: &mut Fields<'_>, shard: &ShardState, total: &Report) {
     // What maxmemory leaves out: replicas' output and the append-only
     // file's buffer (Redis's `freeMemoryGetNotCountedMemory`).
     s.field("mem_not_counted_for_evict", uncounted.total());
-    // No backlog (every PSYNC is a full resynchronization) and no cluster
-    // bus.
-    s.field("mem_replication_backlog", 0);
+    // The bytes the backlog holds, as Redis counts the part of its
+    // shared replication buffer up to the backlog's size (no cluster bus).
+    let backlog = shard.server.shared.replicas.backlog_info();
+    s.field("mem_replication_backlog", backlog.map_or(0, |b| b.2));
     s.field("mem_total_replication_buffers", uncounted.replicas);
     s.field("mem_clients_slaves", replicas);
     s.field("mem_clients_normal", total.client_memory);
@@ -352,9 +353,10 @@ fn stats_section(s: &mut Fields<'_>, shard: &ShardState, total: &Report) {
     s.field("instantaneous_input_repl_kbps", "0.00");
     s.field("instantaneous_output_repl_kbps", "0.00");
     s.field("rejected_connections", total.rejected);
-    s.field("sync_full", 0);
-    s.field("sync_partial_ok", 0);
-    s.field("sync_partial_err", 0);
+    let [full, partial_ok, partial_err] = shard.server.shared.replicas.sync_counts();
+    s.field("sync_full", full);
+    s.field("sync_partial_ok", partial_ok);
+    s.field("sync_partial_err", partial_err);
     s.field("expired_keys", total.expired);
     let stale = total.stale_ppm as f64 / total.shards.max(1) as f64 / 1e4;
     s.field("expired_stale_perc", format!("{stale:.2}"));
@@ -471,17 +473,36 @@ fn replication(s: &mut Fields<'_>, shard: &ShardState) {
         shard.server.shared.failover.phase().name(),
     );
     s.field("master_replid", shard.server.shared.repl_id());
-    s.field("master_replid2", "0".repeat(40));
-    s.field("master_repl_offset", offset);
-    s.field("second_repl_offset", -1);
-    s.field("repl_backlog_active", 0);
-    let backlog = shard.server.shared.config.get_i64("repl-backlog-size");
-    s.field(
-        "repl_backlog_size",
-        if backlog > 0 { backlog } else { 1 << 20 },
-    );
-    s.field("repl_backlog_first_byte_offset", 0);
-    s.field("repl_backlog_histlen", 0);
+    let shared = &shard.server.shared;
+    match shared.repl_id2() {
+        Some((id, end)) => {
+            s.field("master_replid2", id);
+            s.field("master_repl_offset", offset);
+            s.field("second_repl_offset", end);
+        }
+        None => {
+            s.field("master_replid2", "0".repeat(40));
+            s.field("master_repl_offset", offset);
+            s.field("second_repl_offset", -1);
+        }
+    }
+    match shared.replicas.backlog_info() {
+        Some((size, first, len)) => {
+            s.field("repl_backlog_active", 1);
+            s.field("repl_backlog_size", size);
+            s.field("repl_backlog_first_byte_offset", first);
+            s.field("repl_backlog_histlen", len);
+        }
+        None => {
+            s.field("repl_backlog_active", 0);
+            s.field(
+                "repl_backlog_size",
+                crate::family::repl::backlog_size(shared),
+            );
+            s.field("repl_backlog_first_byte_offset", 0);
+            s.field("repl_backlog_histlen", 0);
+        }
+    }
 }
 
 fn cpu(s: &mut Fields<'_>) {
