@@ -103,9 +103,9 @@ pub struct Shared {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Uncounted {
     /// The replication buffers: the replicas' streams waiting for their
-    /// shards and the output held by replica connections. kevy keeps no
-    /// backlog, so all of it is the replicas' (INFO's
-    /// `mem_total_replication_buffers`).
+    /// shards and the output held by replica connections (INFO's
+    /// `mem_total_replication_buffers`; the backlog is a ring of its own,
+    /// counted apart).
     pub replicas: u64,
     /// What the shards' feeds keep while the append-only file is open
     /// (`mem_aof_buffer`).

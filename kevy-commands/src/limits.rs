@@ -46,8 +46,9 @@
 //!   `maxmemory-clients` is not implemented. `CLIENT NO-TOUCH` is Redis
 //!   7.2's: kevy answers as 7.0 does (unknown subcommand). The memory left
 //!   out of `maxmemory` is the replicas' output and the append-only file's
-//!   buffer, as in Redis; kevy keeps no backlog, so all of the replication
-//!   buffers are the replicas' (`mem_replication_backlog` is 0), and the
+//!   buffer, as in Redis; the replication backlog (its own ring, not
+//!   shared with the replicas' buffers: `mem_replication_backlog` is what
+//!   it holds) counts, as Redis counts the backlog's part, and the
 //!   stream's way to them (a shard's feed, the push to the replica's
 //!   connection, up to an iteration's worth each) counts towards the limit.
 //!   `mem_clients_slaves` includes the replicas' query buffers (Redis 7.0

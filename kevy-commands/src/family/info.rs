@@ -6,7 +6,7 @@
 //! hits and misses, expirations, the change counter, network bytes,
 //! instantaneous rates, persistence, replication, scripts, client
 //! tracking), Redis's neutral value (0, `-1`, `ok`) where kevy has no such
-//! thing (defragmentation, a replication backlog) or does not count it
+//! thing (defragmentation) or does not count it
 //! apart yet (replication traffic in the network totals).
 
 mod sections;

@@ -10,8 +10,10 @@
 //! is either in the snapshot or in the stream. The origin writes the RDB
 //! file from the parts' keys as the reply (`$<length>` and the file, as a
 //! disk-based Redis primary sends it); the stream follows it, pushed to the
-//! connection after the replies it is owed. There is no replication
-//! backlog: a `PSYNC` always gets a full resynchronization.
+//! connection after the replies it is owed. A `PSYNC` naming this
+//! server's replication id (or its previous one, up to where that ends)
+//! and an offset the backlog still holds gets `+CONTINUE` and the
+//! backlog's bytes from there instead (`crate::repl::backlog`).
 
 use kevy_rt::{Args, Flow, Planned};
 
