@@ -396,9 +396,18 @@ pub fn kill_part(
     // reading, its stream); the caller after its reply.
     let killed = doomed
         .into_iter()
-        .filter(|&id| match id == ctx.client {
-            true => clients.kill(id),
-            false => clients.kill_now(id),
+        .filter(|&id| {
+            // The primary's link drops its connection to the primary, as
+            // killing Redis's master client does: the loopback connection
+            // that applies the stream stays, so no batch half applied is
+            // sent again when it continues.
+            if shared.upstream.is_link(id) {
+                return shared.upstream.drop_link();
+            }
+            match id == ctx.client {
+                true => clients.kill(id),
+                false => clients.kill_now(id),
+            }
         })
         .count();
     ServerReply::Count(killed as i64)

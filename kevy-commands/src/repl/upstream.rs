@@ -168,6 +168,14 @@ impl Upstream {
         ok
     }
 
+    /// Drops the connection to the primary (`CLIENT KILL` of the link):
+    /// the link thread ends its batch, connects again and continues.
+    /// True if it was connected.
+    pub fn drop_link(&self) -> bool {
+        let sock = self.sock.lock().ok().and_then(|mut s| s.take());
+        sock.is_some_and(|s| s.shutdown(std::net::Shutdown::Both).is_ok())
+    }
+
     /// Stops being a replica (`REPLICAOF NO ONE`): the link thread stops.
     /// True if it was one.
     pub fn stop(&self) -> bool {
@@ -335,6 +343,11 @@ fn follow(
         &mut master,
         &[b"REPLCONF", b"capa", b"eof", b"capa", b"psync2"],
     )?;
+    // The server serves before anything is asked of the primary (a
+    // replica in `DEBUG SLEEP` connects again only once awake, as Redis's
+    // cron does).
+    let mut local = Local::connect(shared, secret)?;
+    local.call(&[b"PING"])?;
     let failing_over = up.failing_over.load(Ordering::Acquire);
     // What this server holds of a stream (Redis's cached master): the
     // primary's it applied, or its own as a primary (also what a
@@ -385,7 +398,6 @@ fn follow(
             shared.shift_repl_id(from - 1);
             shared.set_repl_id(new);
         }
-        let mut local = Local::connect(shared, secret)?;
         let db = up.db.load(Ordering::Acquire).to_string();
         local.call(&[b"SELECT", db.as_bytes()])?;
         up.offset.store(from - 1, Ordering::Release);
@@ -416,7 +428,6 @@ fn follow(
     let tmp = path.with_extension(format!("replica-{}.tmp", std::process::id()));
     std::fs::write(&tmp, &rdb).map_err(err)?;
     std::fs::rename(&tmp, &path).map_err(err)?;
-    let mut local = Local::connect(shared, secret)?;
     let reply = local.call(&[b"DEBUG", b"RELOAD", b"NOSAVE"])?;
     if reply.starts_with('-') {
         return Err(format!("loading the snapshot: {reply}"));

@@ -68,6 +68,19 @@ fn a_kevy_replica_continues_from_a_kevy_primarys_backlog() {
     assert_eq!(num(&mut p, "replication", "repl_backlog_active"), 1);
     drop_and_continue(&mut p, &mut r);
     drop_and_continue(&mut p, &mut r);
+    // Dropped by the replica: its link (shown with the primary's address,
+    // as Redis's master client) reconnects and continues too.
+    let partial = num(&mut p, "stats", "sync_partial_ok");
+    let list = String::from_utf8_lossy(&r.call(&["CLIENT", "LIST", "TYPE", "master"])).into_owned();
+    assert!(list.contains(&format!("addr=127.0.0.1:{port} ")), "{list}");
+    let master = format!("127.0.0.1:{port}");
+    assert_eq!(r.call(&["CLIENT", "KILL", &master]), b"+OK\r\n");
+    write(&mut p, "dropped");
+    wait_for("the replica back", || {
+        num(&mut p, "stats", "sync_partial_ok") == partial + 1
+    });
+    assert_eq!(p.call(&["WAIT", "1", "0"]), b":1\r\n");
+    assert_eq!(r.call(&["GET", "dropped:0"]), bulk(b"dropped"));
     a.stop();
     b.stop();
     let _ = std::fs::remove_dir_all(&da);

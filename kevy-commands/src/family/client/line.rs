@@ -49,7 +49,7 @@ pub fn write_line(
     own_slot: bool,
 ) {
     let now = Instant::now();
-    let (addr, laddr) = addresses(shared, f);
+    let (addr, laddr) = addresses(shared, f, s);
     let mut flags = String::new();
     if s.monitor {
         flags.push('O');
@@ -119,8 +119,17 @@ pub fn write_line(
 }
 
 /// `(addr, laddr)` as Redis prints them: `ip:port`, or `<unixsocket>:0`
-/// for both on a Unix-socket connection.
-fn addresses(shared: &Shared, f: &ClientFacts) -> (String, String) {
+/// for both on a Unix-socket connection. The link applying the primary's
+/// stream shows the primary's address, as Redis's master client does: so
+/// `CLIENT KILL host:port` on a replica drops its link (which connects
+/// again and continues from the backlog).
+fn addresses(shared: &Shared, f: &ClientFacts, s: &Session) -> (String, String) {
+    if shared.upstream.is_link(s.id) {
+        if let Some((host, port)) = shared.upstream.master() {
+            let local = f.local.map(|a| a.to_string()).unwrap_or_default();
+            return (format!("{host}:{port}"), local);
+        }
+    }
     if f.unix {
         let a = shared.peer_id(None, true);
         return (a.clone(), a);
@@ -254,7 +263,7 @@ impl Filter {
     /// True when connection `f` (session `s`) is to be killed by caller
     /// `me`.
     pub fn matches(&self, shared: &Shared, f: &ClientFacts, s: &Session, me: u64) -> bool {
-        let (addr, laddr) = addresses(shared, f);
+        let (addr, laddr) = addresses(shared, f, s);
         if let Some(a) = &self.old {
             return addr.as_bytes() == a.as_slice();
         }
