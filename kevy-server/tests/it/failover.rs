@@ -7,8 +7,10 @@
 use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 
-use crate::replication::{info, kevy_in, scratch, wait_for, wait_link_up};
-use crate::util::{info_num, Raw, RedisServer};
+use crate::replication::{
+    info, kevy_and_redis, kevy_in, remove_dirs, scratch, two_kevys, wait_for, wait_link_up,
+};
+use crate::util::{info_num, Raw};
 
 /// `field` of `INFO replication` on `c`.
 fn repl(c: &mut Raw, field: &str) -> String {
@@ -64,8 +66,7 @@ fn follow(r: &mut Raw, primary: SocketAddr) {
 
 #[test]
 fn kevy_fails_over_to_a_kevy_replica() {
-    let (da, db) = (scratch("failover-a"), scratch("failover-b"));
-    let (a, b) = (kevy_in(&da), kevy_in(&db));
+    let (a, b, dirs) = two_kevys("failover");
     let (mut p, mut r) = (Raw::connect(a.addr()), Raw::connect(b.addr()));
     follow(&mut r, a.addr());
     fail_over(&mut p, &mut r);
@@ -75,22 +76,12 @@ fn kevy_fails_over_to_a_kevy_replica() {
     assert_eq!(repl(&mut p, "master_port"), b.addr().port().to_string());
     a.stop();
     b.stop();
-    let _ = std::fs::remove_dir_all(&da);
-    let _ = std::fs::remove_dir_all(&db);
+    remove_dirs(&dirs);
 }
 
 #[test]
 fn kevy_and_redis_fail_over_to_each_other() {
-    let (dir, redis_dir) = (scratch("failover-mixed"), scratch("failover-redis"));
-    let kevy = kevy_in(&dir);
-    // A directory of its own: an in-process kevy's `dir` moves the test
-    // process's working directory, which another test may remove.
-    let redis = RedisServer::start_with(&[
-        "--dir",
-        redis_dir.to_str().expect("utf-8 path"),
-        "--repl-diskless-sync-delay",
-        "0",
-    ]);
+    let (kevy, redis, dirs) = kevy_and_redis("failover-mixed");
     let (mut k, mut r) = (Raw::connect(kevy.addr()), Raw::connect(redis.addr()));
     // kevy primary, redis-server replica: the replica takes over with a
     // partial resynchronization (kevy's link continues its stream).
@@ -101,8 +92,7 @@ fn kevy_and_redis_fail_over_to_each_other() {
     assert_eq!(repl(&mut k, "role"), "master");
     kevy.stop();
     drop(redis);
-    let _ = std::fs::remove_dir_all(&dir);
-    let _ = std::fs::remove_dir_all(&redis_dir);
+    remove_dirs(&dirs);
 }
 
 /// A replica of `primary` that reads its snapshot and never acknowledges
@@ -223,8 +213,7 @@ fn a_failover_holds_writes_until_it_ends_and_a_refusal_leaves_a_primary() {
 
 #[test]
 fn psync_failover_is_refused_by_a_primary_and_for_another_id() {
-    let (da, db) = (scratch("psync-fo-a"), scratch("psync-fo-b"));
-    let (a, b) = (kevy_in(&da), kevy_in(&db));
+    let (a, b, dirs) = two_kevys("psync-fo");
     let mut p = Raw::connect(a.addr());
     assert_eq!(
         p.call(&["PSYNC", "x", "1", "FAILOVER"]),
@@ -246,6 +235,5 @@ fn psync_failover_is_refused_by_a_primary_and_for_another_id() {
     assert_eq!(repl(&mut r, "role"), "slave");
     a.stop();
     b.stop();
-    let _ = std::fs::remove_dir_all(&da);
-    let _ = std::fs::remove_dir_all(&db);
+    remove_dirs(&dirs);
 }

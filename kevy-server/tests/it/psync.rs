@@ -4,8 +4,8 @@
 //! primary to redis-server replica and redis-server primary to kevy
 //! replica — with the databases the stream had selected kept.
 
-use crate::replication::{info, kevy_in, scratch, wait_for, wait_link_up};
-use crate::util::{bulk, Raw, RedisServer};
+use crate::replication::{info, kevy_and_redis, remove_dirs, two_kevys, wait_for, wait_link_up};
+use crate::util::{bulk, Raw};
 
 /// `field` of `INFO section` on `c`, as a number.
 fn num(c: &mut Raw, section: &str, field: &str) -> u64 {
@@ -56,8 +56,7 @@ fn drop_and_continue(p: &mut Raw, r: &mut Raw) {
 
 #[test]
 fn a_kevy_replica_continues_from_a_kevy_primarys_backlog() {
-    let (da, db) = (scratch("psync-a"), scratch("psync-b"));
-    let (a, b) = (kevy_in(&da), kevy_in(&db));
+    let (a, b, dirs) = two_kevys("psync");
     let (mut p, mut r) = (Raw::connect(a.addr()), Raw::connect(b.addr()));
     write(&mut p, "before");
     let port = a.addr().port().to_string();
@@ -83,20 +82,12 @@ fn a_kevy_replica_continues_from_a_kevy_primarys_backlog() {
     assert_eq!(r.call(&["GET", "dropped:0"]), bulk(b"dropped"));
     a.stop();
     b.stop();
-    let _ = std::fs::remove_dir_all(&da);
-    let _ = std::fs::remove_dir_all(&db);
+    remove_dirs(&dirs);
 }
 
 #[test]
 fn kevy_and_redis_continue_from_each_others_backlog() {
-    let (dir, redis_dir) = (scratch("psync-kevy"), scratch("psync-redis"));
-    let kevy = kevy_in(&dir);
-    let redis = RedisServer::start_with(&[
-        "--dir",
-        redis_dir.to_str().expect("utf-8 path"),
-        "--repl-diskless-sync-delay",
-        "0",
-    ]);
+    let (kevy, redis, dirs) = kevy_and_redis("psync");
     let (mut k, mut r) = (Raw::connect(kevy.addr()), Raw::connect(redis.addr()));
     // redis-server following kevy.
     write(&mut k, "before");
@@ -115,6 +106,5 @@ fn kevy_and_redis_continue_from_each_others_backlog() {
     drop_and_continue(&mut r, &mut k);
     kevy.stop();
     drop(redis);
-    let _ = std::fs::remove_dir_all(&dir);
-    let _ = std::fs::remove_dir_all(&redis_dir);
+    remove_dirs(&dirs);
 }
