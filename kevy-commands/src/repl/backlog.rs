@@ -11,6 +11,11 @@
 //! the moment its snapshot is complete (`Replicas::start` aligns its
 //! selected database and its offset with this one's).
 
+use std::sync::atomic::Ordering;
+
+use kevy_rt::ConnHandle;
+
+use super::{canon, lock};
 use crate::aof::feed::select;
 
 /// A ring of the stream's last bytes, allocated as it fills.
@@ -119,6 +124,169 @@ impl Canon {
             b.append(cmd);
         }
         cmd.len()
+    }
+}
+
+/// The backlog's side of the replica list: keeping and freeing it, the
+/// partial resynchronizations it serves, and promotion.
+impl super::Replicas {
+    /// Keeps a backlog of `size` bytes from now on, if none is kept (a
+    /// replica is about to attach, or this server became a primary).
+    pub fn keep_backlog(&self, size: usize) {
+        let mut c = canon(&self.canon);
+        if c.backlog.is_none() {
+            c.backlog = Some(Backlog::new(size));
+            self.backlogged.store(true, Ordering::Release);
+        }
+    }
+
+    /// True while shards must hand their commands over: a replica is
+    /// attached or a backlog is kept (one relaxed load each).
+    #[inline]
+    pub fn feeding(&self) -> bool {
+        self.active() || self.backlogged.load(Ordering::Relaxed)
+    }
+
+    /// `PSYNC`'s partial resynchronization (Redis's
+    /// `masterTryPartialResynchronization`, the id already checked):
+    /// when the backlog holds the stream from offset `from` on, client
+    /// `id` is attached as an online replica and gets the bytes to send
+    /// after `+CONTINUE`; `None` when it must resync fully (counted as a
+    /// refused partial one).
+    pub fn try_continue(
+        &self,
+        id: u64,
+        conn: ConnHandle,
+        ip: String,
+        nshards: usize,
+        from: u64,
+    ) -> Option<Vec<u8>> {
+        let mut list = lock(&self.list);
+        let bytes = {
+            let c = canon(&self.canon);
+            let held = c.backlog.as_ref().map(|b| {
+                let first = self.offset() + 1 - b.len() as u64;
+                (from >= first && from <= self.offset() + 1)
+                    .then(|| b.since((from - first) as usize))
+            });
+            held.flatten().map(|bytes| (bytes, c.db))
+        };
+        let Some((bytes, db)) = bytes else {
+            self.syncs[2].fetch_add(1, Ordering::Relaxed);
+            return None;
+        };
+        self.syncs[1].fetch_add(1, Ordering::Relaxed);
+        self.attach(&mut list, id, conn, ip, vec![true; nshards], db);
+        Some(bytes)
+    }
+
+    /// Counts a partial resynchronization refused before the backlog was
+    /// looked at (another replication id).
+    pub fn refused_partial(&self) {
+        self.syncs[2].fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// `sync_full`, `sync_partial_ok`, `sync_partial_err`.
+    pub fn sync_counts(&self) -> [u64; 3] {
+        self.syncs.each_ref().map(|c| c.load(Ordering::Relaxed))
+    }
+
+    /// `repl_backlog_active`, `repl_backlog_size`,
+    /// `repl_backlog_first_byte_offset`, `repl_backlog_histlen`.
+    pub fn backlog_info(&self) -> Option<(usize, u64, usize)> {
+        let c = canon(&self.canon);
+        c.backlog
+            .as_ref()
+            .map(|b| (b.size(), self.offset() + 1 - b.len() as u64, b.len()))
+    }
+
+    /// The offset the `+FULLRESYNC` of replica `id` names (see
+    /// [`super::Replicas::start`]).
+    pub fn synced_offset(&self, id: u64) -> Option<u64> {
+        lock(&self.list)
+            .iter()
+            .find(|r| r.id == id)
+            .and_then(|r| r.synced_at)
+    }
+
+    /// This server became a primary at stream offset `offset` (what it
+    /// applied as a replica): its own stream goes on from there, with a
+    /// backlog of `size` bytes, its next command after a `SELECT`.
+    ///
+    /// The backlog is kept only when every one of the `nshards` shards
+    /// logs its commands already (a replica's shards do from their first
+    /// tick on): else a write run before its shard turned logging on would
+    /// be missing from it, so none is kept until a replica attaches.
+    pub fn promote(&self, offset: u64, size: usize, nshards: usize) {
+        let all = if nshards >= 64 {
+            u64::MAX
+        } else {
+            (1u64 << nshards) - 1
+        };
+        let whole = nshards <= 64 && self.propagating.load(Ordering::Acquire) & all == all;
+        let _list = lock(&self.list);
+        let mut c = canon(&self.canon);
+        c.db = None;
+        c.backlog = whole.then(|| Backlog::new(size));
+        self.backlogged.store(whole, Ordering::Release);
+        self.offset.store(offset, Ordering::Release);
+    }
+
+    /// Closes every replica's connection (Redis's `disconnectSlaves`):
+    /// when this server starts or stops following a primary, its replicas
+    /// sync again, learning its new replication id (partially, where the
+    /// backlog allows).
+    pub fn disconnect_all(&self, outbox: &kevy_rt::Outbox) {
+        if self.active() {
+            for r in lock(&self.list).iter() {
+                outbox.disconnect(r.conn);
+            }
+        }
+    }
+
+    /// Has the next tick disconnect every replica (from a thread with no
+    /// shard at hand: a failover given up by the link).
+    pub fn doom_all(&self) {
+        self.doomed.store(true, Ordering::Release);
+    }
+
+    /// True once after [`super::Replicas::doom_all`].
+    pub fn take_doomed(&self) -> bool {
+        self.doomed.load(Ordering::Relaxed) && self.doomed.swap(false, Ordering::AcqRel)
+    }
+
+    /// Shard `shard` logs its commands for the stream (`on`) or not.
+    pub fn note_propagating(&self, shard: usize, on: bool) {
+        if shard < 64 {
+            let bit = 1u64 << shard;
+            if on {
+                self.propagating.fetch_or(bit, Ordering::AcqRel);
+            } else {
+                self.propagating.fetch_and(!bit, Ordering::AcqRel);
+            }
+        }
+    }
+
+    /// Frees the backlog once no replica has been attached for `ttl_s`
+    /// seconds (0: never), at `now_ms`: true when it was freed (Redis then
+    /// takes a new replication id).
+    pub fn expire_backlog(&self, now_ms: u64, ttl_s: u64) -> bool {
+        if self.active() || ttl_s == 0 || !self.backlogged.load(Ordering::Relaxed) {
+            return false;
+        }
+        let _list = lock(&self.list);
+        let mut c = canon(&self.canon);
+        if c.alone_since == 0 {
+            c.alone_since = now_ms;
+            return false;
+        }
+        if now_ms.saturating_sub(c.alone_since) < ttl_s.saturating_mul(1000) {
+            return false;
+        }
+        c.backlog = None;
+        c.alone_since = 0;
+        self.backlogged.store(false, Ordering::Release);
+        true
     }
 }
 

@@ -16,6 +16,7 @@
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
 
+use super::lock;
 use crate::accounting::Shared;
 use crate::base::log::Level;
 
@@ -209,6 +210,36 @@ pub fn tick(shared: &Arc<Shared>, settings: Option<&kevy_rt::Settings>, now_ms: 
     f.phase.store(Phase::InProgress as u8, Ordering::Release);
     drop(plan);
     crate::repl::upstream::start_failover(shared, to.0, to.1);
+}
+
+/// The replicas a failover may hand over to.
+impl super::Replicas {
+    /// The replica listening at `ip:port` (its address as `INFO` shows
+    /// it): `Some(online)`, or `None` when there is none.
+    pub fn find(&self, ip: &str, port: u16) -> Option<bool> {
+        if !self.active() {
+            return None;
+        }
+        lock(&self.list)
+            .iter()
+            .find(|r| r.ip == ip && r.port == port)
+            .map(|r| r.started.iter().all(|s| *s))
+    }
+
+    /// A replica that has acknowledged the whole stream (`ip`, `port`),
+    /// the one at `target` only when given: the one a `FAILOVER` may hand
+    /// over to (Redis's `updateFailoverStatus`).
+    pub fn caught_up(&self, target: Option<(&str, u16)>) -> Option<(String, u16)> {
+        if !self.active() {
+            return None;
+        }
+        let offset = self.offset();
+        lock(&self.list)
+            .iter()
+            .filter(|r| target.is_none_or(|(ip, port)| r.ip == ip && r.port == port))
+            .find(|r| r.acked >= offset)
+            .map(|r| (r.ip.clone(), r.port))
+    }
 }
 
 #[cfg(test)]

@@ -6,11 +6,43 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::PathBuf;
 
-use crate::replication::{
-    info, kevy_and_redis, kevy_in, remove_dirs, scratch, two_kevys, wait_for, wait_link_up,
-};
-use crate::util::{info_num, Raw};
+use crate::replication::{info, kevy_in, scratch, wait_for, wait_link_up};
+use crate::util::{info_num, Raw, RedisServer};
+
+/// A kevy (DEBUG on, saving into a scratch directory) and a redis-server
+/// in a scratch directory of its own (an in-process kevy's `dir` moves
+/// the test process's working directory, which another test may remove),
+/// sending its snapshots at once; the directories, for [`remove_dirs`].
+pub(crate) fn kevy_and_redis(name: &str) -> (kevy_rt::Server, RedisServer, [PathBuf; 2]) {
+    let dirs = [
+        scratch(&format!("{name}-kevy")),
+        scratch(&format!("{name}-redis")),
+    ];
+    let kevy = kevy_in(&dirs[0]);
+    let redis = RedisServer::start_with(&[
+        "--dir",
+        dirs[1].to_str().expect("utf-8 path"),
+        "--repl-diskless-sync-delay",
+        "0",
+    ]);
+    (kevy, redis, dirs)
+}
+
+/// Two kevys (DEBUG on), each saving into a scratch directory; the
+/// directories, for [`remove_dirs`].
+pub(crate) fn two_kevys(name: &str) -> (kevy_rt::Server, kevy_rt::Server, [PathBuf; 2]) {
+    let dirs = [scratch(&format!("{name}-a")), scratch(&format!("{name}-b"))];
+    (kevy_in(&dirs[0]), kevy_in(&dirs[1]), dirs)
+}
+
+/// Removes scratch directories.
+pub(crate) fn remove_dirs(dirs: &[PathBuf]) {
+    for d in dirs {
+        let _ = std::fs::remove_dir_all(d);
+    }
+}
 
 /// `field` of `INFO replication` on `c`.
 fn repl(c: &mut Raw, field: &str) -> String {

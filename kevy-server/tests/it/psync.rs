@@ -4,7 +4,8 @@
 //! primary to redis-server replica and redis-server primary to kevy
 //! replica — with the databases the stream had selected kept.
 
-use crate::replication::{info, kevy_and_redis, remove_dirs, two_kevys, wait_for, wait_link_up};
+use crate::failover::{kevy_and_redis, remove_dirs, two_kevys};
+use crate::replication::{info, wait_for, wait_link_up};
 use crate::util::{bulk, Raw};
 
 /// `field` of `INFO section` on `c`, as a number.

@@ -6,7 +6,6 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use crate::differential::digest::dataset;
@@ -327,39 +326,6 @@ pub(crate) fn scratch(name: &str) -> std::path::PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("scratch dir");
     dir
-}
-
-/// A kevy (DEBUG on, saving into a scratch directory) and a redis-server
-/// in a scratch directory of its own (an in-process kevy's `dir` moves
-/// the test process's working directory, which another test may remove),
-/// sending its snapshots at once; the directories, for [`remove_dirs`].
-pub(crate) fn kevy_and_redis(name: &str) -> (kevy_rt::Server, RedisServer, [PathBuf; 2]) {
-    let dirs = [
-        scratch(&format!("{name}-kevy")),
-        scratch(&format!("{name}-redis")),
-    ];
-    let kevy = kevy_in(&dirs[0]);
-    let redis = RedisServer::start_with(&[
-        "--dir",
-        dirs[1].to_str().expect("utf-8 path"),
-        "--repl-diskless-sync-delay",
-        "0",
-    ]);
-    (kevy, redis, dirs)
-}
-
-/// Two kevys (DEBUG on), each saving into a scratch directory; the
-/// directories, for [`remove_dirs`].
-pub(crate) fn two_kevys(name: &str) -> (kevy_rt::Server, kevy_rt::Server, [PathBuf; 2]) {
-    let dirs = [scratch(&format!("{name}-a")), scratch(&format!("{name}-b"))];
-    (kevy_in(&dirs[0]), kevy_in(&dirs[1]), dirs)
-}
-
-/// Removes scratch directories.
-pub(crate) fn remove_dirs(dirs: &[PathBuf]) {
-    for d in dirs {
-        let _ = std::fs::remove_dir_all(d);
-    }
 }
 
 /// A redis-server primary saving into a scratch directory of its own,
