@@ -10,9 +10,9 @@
 //! `commands` names them for a command set (`Clients<'_, C>`).
 
 use std::net::SocketAddr;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use crate::args::Args;
+use crate::args::{Args, OwnedArgs};
 use crate::push::ConnHandle;
 
 /// Runtime facts about one connection.
@@ -86,6 +86,20 @@ pub(crate) trait ClientTable<S, K> {
         &mut self,
         answer: &mut dyn FnMut(&mut S, &BusyRequest<'_>, &mut Vec<u8>) -> Busy,
     );
+    fn converse(&mut self, id: u64, send: &[u8], wait: Duration) -> Heard;
+}
+
+/// What [`ClientsOf::converse`] heard from the connection.
+#[derive(Debug)]
+pub enum Heard {
+    /// Its next request, taken out of its input (no reply is owed for it).
+    Request(OwnedArgs),
+    /// No complete request within the wait (or its output not yet all
+    /// written): ask again.
+    Nothing,
+    /// It closed, broke, sent what the decoder refuses, or cannot converse
+    /// (not on this shard, a peer writing to it, no connection table).
+    Gone,
 }
 
 /// How a command set answers a request read while a long part keeps its
@@ -220,6 +234,27 @@ impl<'a, S, K> ClientsOf<'a, S, K> {
     ) {
         if let Some(t) = &mut self.table {
             t.serve_busy(&mut answer);
+        }
+    }
+
+    /// Holds a synchronous dialogue with connection `id` from inside the
+    /// gather of its own command (a debugger stepping through a script:
+    /// Redis's `SCRIPT DEBUG`): writes `send` to its socket after the
+    /// output it is already owed, then waits up to `wait` for its next
+    /// complete request and hands it over, taken out of its input: that
+    /// request gets no reply slot, and whatever the command set answers
+    /// goes out with the next call's `send`. The first call takes the
+    /// connection's input off the reactor (on io_uring, its receive is
+    /// cancelled; the event loop arms it again once the command is over),
+    /// so every byte is read here, in order. Blocks the shard's thread for
+    /// at most `wait` per call; call again after [`Heard::Nothing`] (with
+    /// an empty `send`), checking the runtime's stop flag in between.
+    /// Only the connection whose command is being gathered should be asked:
+    /// its later requests wait behind it anyway.
+    pub fn converse(&mut self, id: u64, send: &[u8], wait: Duration) -> Heard {
+        match &mut self.table {
+            Some(t) => t.converse(id, send, wait),
+            None => Heard::Gone,
         }
     }
 }

@@ -208,6 +208,11 @@ pub(crate) struct Conn<C: Commands> {
     /// Moving to this shard: its receive is being cancelled; it takes no
     /// input until it arrives there.
     pub(crate) moving: Option<usize>,
+    /// Input a dialogue ([`ClientsOf::converse`](crate::ClientsOf::converse))
+    /// read while the read buffer was lent out for decoding: it follows
+    /// what that buffer holds, and joins it when the buffer comes back
+    /// ([`Conn::merge_talk`]).
+    pub(crate) talk: Option<Box<Vec<u8>>>,
 }
 
 impl<C: Commands> Conn<C> {
@@ -277,7 +282,31 @@ impl<C: Commands> Conn<C> {
             soft_since: None,
             streak: (0, 0),
             moving: None,
+            talk: None,
         }
+    }
+
+    /// Appends what a dialogue read while the read buffer was lent
+    /// ([`Conn::talk`]) after the input buffered: the order it arrived in.
+    pub(crate) fn merge_talk(&mut self) {
+        let Some(talk) = self.talk.take() else {
+            return;
+        };
+        if talk.is_empty() {
+            return;
+        }
+        if self.rpos > 0 {
+            // Spans kept of requests at `rpos` are relative to it.
+            self.rbuf.copy_within(self.rpos..self.rend, 0);
+            self.rend -= self.rpos;
+            self.rpos = 0;
+        }
+        if self.rbuf.len() < self.rend + talk.len() {
+            self.rbuf.resize(self.rend + talk.len(), 0);
+        }
+        self.rbuf[self.rend..self.rend + talk.len()].copy_from_slice(&talk);
+        self.rend += talk.len();
+        self.tail = false;
     }
 
     /// Its push handle, living in slot `idx` of shard `shard`.

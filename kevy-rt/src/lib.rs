@@ -57,7 +57,7 @@ pub mod testing;
 pub mod tls;
 
 pub use args::{Args, OwnedArgs, Span};
-pub use clients::{Busy, BusyRequest, ClientFacts, ClientOf, ClientsOf};
+pub use clients::{Busy, BusyRequest, ClientFacts, ClientOf, ClientsOf, Heard};
 pub use commands::{
     Client, Clients, Commands, Flow, Gather, LocalCx, Planned, Prefetch, Resolved, Route, ShardInfo,
 };

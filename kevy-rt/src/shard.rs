@@ -72,6 +72,7 @@ mod accept;
 mod admin;
 mod arrival;
 mod busy;
+mod converse;
 mod cross;
 mod fence;
 mod input;

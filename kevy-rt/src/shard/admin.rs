@@ -7,7 +7,7 @@ use std::time::Instant;
 use slab::Slab;
 
 use super::Shard;
-use crate::clients::{Answer, ClientOf, ClientTable};
+use crate::clients::{Answer, ClientOf, ClientTable, Heard};
 use crate::commands::Commands;
 use crate::conn::Conn;
 use crate::stats::ShardStats;
@@ -338,6 +338,14 @@ impl<C: Commands> ClientTable<C::Session, C::Cmd> for ConnTable<'_, C> {
     fn serve_busy(&mut self, answer: &mut Answer<'_, C::Session>) {
         if let Some(pump) = self.pump.as_mut() {
             pump.serve(self.conns, self.shard, answer);
+        }
+    }
+
+    fn converse(&mut self, id: u64, send: &[u8], wait: std::time::Duration) -> Heard {
+        let found = self.conns.iter().find(|(_, c)| c.id == id).map(|(i, _)| i);
+        match (found, self.pump.as_mut()) {
+            (Some(i), Some(pump)) => super::converse::converse(pump, self.conns, i, send, wait),
+            _ => Heard::Gone,
         }
     }
 }

@@ -370,6 +370,10 @@ impl<C: Commands> Shard<C> {
             c.rpos = rpos;
             c.need = need;
             c.tail = tail;
+            if c.talk.is_some() {
+                // A command of it talked with its client meanwhile.
+                c.merge_talk();
+            }
         }
         // A request of many arguments (SADD of 100,000 members: 800 KB of
         // spans) does not keep its spans for the shard's life: like the

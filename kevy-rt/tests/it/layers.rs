@@ -37,6 +37,7 @@ const ROOT: &[(&str, &str)] = &[
     ("ClientsOf", "clients"),
     ("Busy", "clients"),
     ("BusyRequest", "clients"),
+    ("Heard", "clients"),
     ("Stopping", "settings"),
     ("Client", "commands"),
     ("Clients", "commands"),

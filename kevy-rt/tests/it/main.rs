@@ -3,6 +3,7 @@
 
 mod barrier;
 mod client;
+mod converse;
 mod isolated;
 mod layers;
 mod limits;
