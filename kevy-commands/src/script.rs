@@ -39,6 +39,7 @@ pub(crate) mod dump;
 pub(crate) mod effects;
 pub(crate) mod function;
 pub(crate) mod global;
+pub mod ldb;
 pub(crate) mod libs;
 pub(crate) mod log;
 pub(crate) mod monitor;
@@ -155,6 +156,9 @@ pub struct Running {
     log: crate::aof::Fragment,
     /// Global mode: active expiry waits until the run ends.
     _hold: cmds::ExpiryHold,
+    /// A debugging session (`SCRIPT DEBUG`): the connection closes after
+    /// the reply.
+    debug: bool,
 }
 
 /// `Commands::isolate` for a script command: nothing when its declared
@@ -172,7 +176,7 @@ pub fn isolate(
     if cmd.name.starts_with("script|") || cmd.name.starts_with("function|") {
         return true;
     }
-    if session.script_global {
+    if session.script_global || (session.script_debug != ldb::Mode::Off && debuggable(cmd)) {
         locks.everything();
         return true;
     }
@@ -242,9 +246,72 @@ pub fn plan(
     router: &Router,
     parts: &mut Vec<(usize, Part)>,
 ) -> Planned<Tracked> {
+    if cmd.name == "script|debug" {
+        return script_debug(session, cmd, args, ctx);
+    }
     let global = std::mem::take(&mut session.script_global);
+    if session.script_debug != ldb::Mode::Off && debuggable(cmd) {
+        if cmd.name.starts_with("evalsha") {
+            // Refused after `EVALSHA`'s own check of the digest's length.
+            let mut buf = Vec::new();
+            let msg: &[u8] = if args.len() > 1 && args.at(1).len() != 40 {
+                b"NOSCRIPT No matching script. Please use EVAL."
+            } else {
+                b"ERR Please use EVAL instead of EVALSHA for debugging"
+            };
+            resp::error(&mut buf, msg);
+            return Planned {
+                plan: Tracked::new(Plan::Reply(buf), cmd, ctx, 0, args.len()),
+                hold: true,
+            };
+        }
+        let mut planned = plan_in(redis, shard, How::Global, ctx, cmd, args, router, parts);
+        if let Some(r) = planned.plan.script.as_mut() {
+            r.debug = true;
+        }
+        return planned;
+    }
     let how = if global { How::Global } else { How::Locked };
     plan_in(redis, shard, how, ctx, cmd, args, router, parts)
+}
+
+/// Whether `cmd` starts a debugging session after `SCRIPT DEBUG`: `EVAL`
+/// and `EVALSHA` (refused then) and their read-only forms, as Redis's
+/// `evalCommand` and `evalShaCommand`, which those forms call.
+fn debuggable(cmd: &Spec) -> bool {
+    matches!(cmd.name, "eval" | "eval_ro" | "evalsha" | "evalsha_ro")
+}
+
+/// `SCRIPT DEBUG YES|SYNC|NO`: the connection's next `EVAL` is debugged
+/// (see [`ldb`]).
+fn script_debug(
+    session: &mut Session,
+    cmd: &'static Spec,
+    args: Args<'_>,
+    ctx: Ctx,
+) -> Planned<Tracked> {
+    let mut buf = Vec::new();
+    let mode = args.at(2);
+    let set = if mode.eq_ignore_ascii_case(b"no") {
+        Some(ldb::Mode::Off)
+    } else if mode.eq_ignore_ascii_case(b"yes") {
+        Some(ldb::Mode::Yes)
+    } else if mode.eq_ignore_ascii_case(b"sync") {
+        Some(ldb::Mode::Sync)
+    } else {
+        None
+    };
+    match set {
+        Some(m) => {
+            session.script_debug = m;
+            resp::ok(&mut buf);
+        }
+        None => resp::error(&mut buf, b"ERR Use SCRIPT DEBUG YES/SYNC/NO"),
+    }
+    Planned {
+        plan: Tracked::new(Plan::Reply(buf), cmd, ctx, 0, args.len()),
+        hold: true,
+    }
 }
 
 /// `Commands::plan` for a script command [`isolate`] left unlocked (its
@@ -354,6 +421,7 @@ fn plan_in(
         busy: false,
         log: crate::aof::Fragment::default(),
         _hold: cmds::ExpiryHold::new(&shard.server.shared, global),
+        debug: false,
     });
     if !global {
         // Shard mode: the whole script runs as one part on its keys' shard.
@@ -453,7 +521,13 @@ pub fn gather(
         global::step(redis, shard, t, router, next, out, &mut clients, answer)
     };
     if done {
+        let session = t.script.as_ref().filter(|r| r.debug).map(|r| r.ctx.client);
         ended(shard, t);
+        if let (Some(client), Some(c)) = (session, clients.as_mut()) {
+            // A debugging session ends its connection after the reply, as
+            // Redis's does (`CLIENT_CLOSE_AFTER_REPLY`).
+            c.kill(client);
+        }
         Gather::Done
     } else {
         Gather::Again

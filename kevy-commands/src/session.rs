@@ -55,6 +55,8 @@ pub struct Session {
     /// The script being restarted runs with every shard locked (set by
     /// `Commands::restart`, taken when it is planned again).
     pub script_global: bool,
+    /// `SCRIPT DEBUG`: its next `EVAL` starts a debugging session.
+    pub script_debug: crate::script::ldb::Mode,
 }
 
 /// A connection's `CLIENT TRACKING` state.

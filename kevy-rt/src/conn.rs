@@ -212,7 +212,7 @@ pub(crate) struct Conn<C: Commands> {
     /// read while the read buffer was lent out for decoding: it follows
     /// what that buffer holds, and joins it when the buffer comes back
     /// ([`Conn::merge_talk`]).
-    pub(crate) talk: Option<Box<Vec<u8>>>,
+    pub(crate) talk: Vec<u8>,
 }
 
 impl<C: Commands> Conn<C> {
@@ -282,19 +282,17 @@ impl<C: Commands> Conn<C> {
             soft_since: None,
             streak: (0, 0),
             moving: None,
-            talk: None,
+            talk: Vec::new(),
         }
     }
 
     /// Appends what a dialogue read while the read buffer was lent
     /// ([`Conn::talk`]) after the input buffered: the order it arrived in.
     pub(crate) fn merge_talk(&mut self) {
-        let Some(talk) = self.talk.take() else {
-            return;
-        };
-        if talk.is_empty() {
+        if self.talk.is_empty() {
             return;
         }
+        let talk = std::mem::take(&mut self.talk);
         if self.rpos > 0 {
             // Spans kept of requests at `rpos` are relative to it.
             self.rbuf.copy_within(self.rpos..self.rend, 0);

@@ -331,7 +331,18 @@ fn execute(
         super::log::attach(&env.shard.server.shared);
         let watch = &env.redis.scripts.watch;
         let cell = RefCell::new(&mut *env);
-        if !vm.hooked {
+        if super::ldb::active() {
+            // A debugging session: its hook at every line, and every
+            // 100,000 instructions to notice a script that runs too long
+            // (Redis's `luaLdbLineHook`); the next run sets the usual one.
+            lua.set_hook(
+                mlua::HookTriggers::new()
+                    .every_line()
+                    .every_nth_instruction(100_000),
+                super::ldb::hook,
+            )?;
+            vm.hooked = false;
+        } else if !vm.hooked {
             lua.set_hook(
                 mlua::HookTriggers::new().every_nth_instruction(1000),
                 instruction_hook,
@@ -689,6 +700,9 @@ pub(crate) fn script_command(
                 resp::simple(out, line.as_bytes());
             }
         }
+        // SCRIPT DEBUG inside EXEC (outside, `script::plan` sets the
+        // session's mode): Redis finds the transaction's replies pending.
+        "script|debug" => resp::error(out, b"ERR SCRIPT DEBUG must be called outside a pipeline"),
         _ => resp::error(out, b"ERR internal error: unknown SCRIPT subcommand"),
     }
 }

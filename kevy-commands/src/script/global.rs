@@ -102,6 +102,11 @@ impl Drop for Suspended {
                 break;
             }
         }
+        if super::ldb::active() {
+            // A debugging session's run (only such a run holds every shard
+            // while the thread's session is active): it ends with it.
+            super::ldb::finish();
+        }
         give_back(co);
     }
 }
@@ -190,12 +195,47 @@ pub(super) fn step(
             }
         }
     }
+    // A debugging session talks with its client through the connections
+    // lent (`ldb`); any other run past the time limit serves them.
+    let (debug, client) = (r.debug, r.ctx.client);
+    if debug && !r.run.co.as_ref().is_some_and(|co| co.started()) {
+        let src = r.args.args().get(1).unwrap_or_default().to_vec();
+        let stopping = shard.server.info.as_ref().map(|i| i.stopping.clone());
+        let threshold = shard
+            .server
+            .shared
+            .config
+            .get_i64("busy-reply-threshold")
+            .max(0) as u64;
+        super::ldb::begin(&src, stopping, threshold);
+    }
+    let (mut busy_clients, mut talk_clients) = if debug {
+        (None, clients.as_deref_mut())
+    } else {
+        (clients.as_deref_mut(), None)
+    };
     let mut serve = |shard: &mut ShardState| {
-        if let Some(c) = clients.as_mut() {
+        if let Some(c) = busy_clients.as_mut() {
             c.serve_busy(|session, req, out| busy::answer(redis, shard, session, req, out));
         }
     };
     let serve: &mut dyn FnMut(&mut ShardState) = &mut serve;
+    let mut talk = |send: &[u8], wait: std::time::Duration| match talk_clients.as_mut() {
+        Some(c) => c.converse(client, send, wait),
+        None => kevy_rt::Heard::Gone,
+    };
+    let talk: &mut (dyn FnMut(&[u8], std::time::Duration) -> kevy_rt::Heard + '_) = &mut talk;
+    if debug {
+        // SAFETY: only the trait object's lifetime is erased; the session
+        // uses the pointer during this resume only, and it is taken back
+        // right after the resume returns (`ldb::lend(None)` below).
+        super::ldb::lend(Some(unsafe {
+            std::mem::transmute::<
+                *mut (dyn FnMut(&[u8], std::time::Duration) -> kevy_rt::Heard + '_),
+                *mut super::ldb::Talk,
+            >(talk)
+        }));
+    }
     let capturing = effects::begin(shard);
     let lent = Lent {
         redis,
@@ -214,12 +254,19 @@ pub(super) fn step(
         Some(co) => co.resume(Resume::Go(lent)),
         None => CoroutineResult::Return(Vec::new()),
     };
+    if debug {
+        super::ldb::lend(None);
+    }
     let log = effects::end(shard, capturing);
     r.log.append(&log);
     let call = match result {
         CoroutineResult::Return(bytes) => {
             if let Some(co) = r.run.co.take() {
                 give_back(co);
+            }
+            if debug {
+                // The session's last log lines, then the script's reply.
+                out.extend_from_slice(&super::ldb::finish());
             }
             out.extend_from_slice(&bytes);
             return true;

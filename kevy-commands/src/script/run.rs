@@ -147,11 +147,23 @@ impl Env<'_> {
             return Err(stopping());
         }
         let reply = match self.argv(&args) {
-            Ok(argv) => match self.run(argv) {
-                Some(bytes) => bytes,
-                None => return Err(stopping()),
-            },
+            Ok(argv) => {
+                let logging = super::ldb::stepping();
+                if logging {
+                    super::ldb::log_call(&argv);
+                }
+                match self.run(argv) {
+                    Some(bytes) => {
+                        if logging {
+                            super::ldb::log_reply(&bytes);
+                        }
+                        bytes
+                    }
+                    None => return Err(stopping()),
+                }
+            }
             Err(msg) => {
+                super::ldb::refused(msg);
                 let t = error_table(lua, msg)?;
                 return Ok(MultiValue::from_iter([
                     Value::Boolean(!raise),
@@ -202,37 +214,37 @@ impl Env<'_> {
         let spec = match table::find(args) {
             Ok(spec) => spec,
             Err(table::Rejected::Error(_)) => {
-                return Some(err(
+                return Some(refuse(
                     b"Wrong number of args calling Redis command from script",
                 ))
             }
-            Err(_) => return Some(err(b"Unknown Redis command called from script")),
+            Err(_) => return Some(refuse(b"Unknown Redis command called from script")),
         };
         if spec.flags & flags::NOSCRIPT != 0 && !super::cmds::deny_off(self.shard, spec) {
-            return Some(err(b"This Redis command is not allowed from script"));
+            return Some(refuse(b"This Redis command is not allowed from script"));
         }
         if let Some(refused) = super::cmds::acl_refusal(self, spec, args) {
-            return Some(err(refused.as_bytes()));
+            return Some(refuse(refused.as_bytes()));
         }
         // Redis counts `may-replicate` commands as writes here, so that a
         // read-only script may run during CLIENT PAUSE WRITE.
         let may_replicate = matches!(spec.name, "publish" | "spublish" | "pfcount");
         if self.ro && (spec.flags & flags::WRITE != 0 || may_replicate) {
-            return Some(err(
+            return Some(refuse(
                 b"Write commands are not allowed from read-only scripts.",
             ));
         }
         if spec.flags & flags::STALE == 0
             && crate::family::replica::running_stale(&self.shard.server.shared)
         {
-            return Some(err(crate::family::replica::STALE_CALL));
+            return Some(refuse(crate::family::replica::STALE_CALL));
         }
         if let Some(name) = blocking_read(spec, args) {
             // Redis's stream reads refuse BLOCK from scripts (a script
             // cannot wait); its text names the command as the script wrote it.
             let mut msg = name.to_vec();
             msg.extend_from_slice(b" command is not allowed with BLOCK option from scripts");
-            return Some(err(&msg));
+            return Some(refuse(&msg));
         }
         let remote = match self.place(spec, args) {
             Place::Here => None,
@@ -254,7 +266,7 @@ impl Env<'_> {
             }
             if !super::busy::writing() {
                 // Killed before this write: the hook ends the run.
-                return Some(err(super::busy::KILLED.as_bytes()));
+                return Some(refuse(super::busy::KILLED.as_bytes()));
             }
             if let Some(undo) = self.undo.as_mut() {
                 save_keys(undo, self.shard, self.db, spec, args);
@@ -485,6 +497,13 @@ fn push_arg(argv: &mut OwnedArgs, a: &Value) -> Result<(), &'static [u8]> {
         _ => return Err(b"Lua redis lib command arguments must be strings or integers"),
     }
     Ok(())
+}
+
+/// A call refused before it runs: its error, logged first while a
+/// debugging session steps (`<error> msg`, no `<reply>`).
+fn refuse(msg: &[u8]) -> Vec<u8> {
+    super::ldb::refused(msg);
+    err(msg)
 }
 
 fn err(msg: &[u8]) -> Vec<u8> {

@@ -26,13 +26,18 @@ pub(crate) fn ok(vals: impl IntoIterator<Item = Value>) -> MultiValue {
 
 /// How Lua 5.1 prints a number (`%.14g`).
 pub(crate) fn lua_number_text(n: f64) -> String {
+    printf_number(n, c"%.14g")
+}
+
+/// `n` through the C library's `printf` with `fmt`, one of the `%g`
+/// formats (`%g`, `%.14g`, `%.17g`).
+pub(crate) fn printf_number(n: f64, fmt: &std::ffi::CStr) -> String {
     let mut buf = [0u8; 64];
-    // `%.14g` through the C library, as Lua does.
     let len = {
-        let fmt = b"%.14g\0";
-        // SAFETY: `buf` is 64 bytes, which `%.14g` of a double never
-        // exceeds; the format string is NUL-terminated.
-        unsafe { libc::snprintf(buf.as_mut_ptr().cast(), buf.len(), fmt.as_ptr().cast(), n) }
+        // SAFETY: `buf` is 64 bytes, which a `%g` format of a double never
+        // exceeds (at most 17 digits, sign, point and exponent); `fmt` is
+        // NUL-terminated and takes exactly one double.
+        unsafe { libc::snprintf(buf.as_mut_ptr().cast(), buf.len(), fmt.as_ptr(), n) }
     };
     String::from_utf8_lossy(&buf[..(len.max(0) as usize).min(buf.len())]).into_owned()
 }

@@ -20,9 +20,11 @@ use mlua::{Function, Lua, LuaOptions, MultiValue, StdLib, Table, Value};
 
 use super::libs;
 
+mod locals;
 mod trampoline;
 
 pub(crate) use super::values::{error_table, fail, lua_number_text, ok};
+pub(crate) use locals::locals;
 use trampoline::TRAMPOLINES;
 pub(crate) use trampoline::{HOOKS, PACKED};
 
@@ -100,8 +102,6 @@ redis.REPL_SLAVE = 2
 redis.REPL_REPLICA = 2
 redis.REPL_ALL = 3
 redis.replicate_commands = function() return true end
-redis.breakpoint = function() return false end
-redis.debug = function() end
 redis.REDIS_VERSION = hooks.version
 redis.REDIS_VERSION_NUM = hooks.version_num
 
@@ -300,6 +300,8 @@ impl Vm {
         libs::install(&lua)?;
         let hooks = lua.create_table()?;
         hooks.set("sha1hex", lua.create_function(sha1hex)?)?;
+        hooks.set("breakpoint", lua.create_function(super::ldb::breakpoint)?)?;
+        hooks.set("debug", lua.create_function(super::ldb::debug)?)?;
         hooks.set("error_reply", lua.create_function(error_reply)?)?;
         hooks.set("status_reply", lua.create_function(status_reply)?)?;
         hooks.set("version", super::REDIS_VERSION)?;

@@ -171,7 +171,7 @@ fn read_request<C: Commands>(
             std::mem::take(&mut c.partial)
         };
         let decoded = if lent {
-            let talk = c.talk.get_or_insert_with(Default::default);
+            let talk = &mut c.talk;
             if talk.is_empty() {
                 None
             } else {
@@ -188,7 +188,7 @@ fn read_request<C: Commands>(
         match decoded {
             Some(Decoded::Command { consumed }) => {
                 if lent {
-                    let talk = c.talk.get_or_insert_with(Default::default);
+                    let talk = &mut c.talk;
                     let args = Args::new(&talk[..], &spans).to_owned_args();
                     talk.drain(..consumed);
                     return Heard::Request(args);
@@ -200,20 +200,17 @@ fn read_request<C: Commands>(
             }
             Some(Decoded::Skip { consumed }) => {
                 if lent {
-                    c.talk
-                        .get_or_insert_with(Default::default)
-                        .drain(..consumed);
+                    c.talk.drain(..consumed);
                 } else {
                     c.rpos += consumed;
                 }
                 continue;
             }
-            Some(Decoded::Incomplete { need }) => {
-                if !lent {
-                    c.need = need;
-                    c.partial = spans;
-                }
+            Some(Decoded::Incomplete { need }) if !lent => {
+                c.need = need;
+                c.partial = spans;
             }
+            Some(Decoded::Incomplete { .. }) => {}
             Some(Decoded::Error(reply)) => {
                 c.out.extend_from_slice(&reply);
                 c.closing = true;
@@ -222,7 +219,7 @@ fn read_request<C: Commands>(
             None => {}
         }
         let got = if lent {
-            let talk = c.talk.get_or_insert_with(Default::default);
+            let talk = &mut c.talk;
             let mut chunk = [0u8; 4096];
             let got = match c.tls.as_deref_mut() {
                 None => (&*c.sock).read(&mut chunk),

@@ -370,7 +370,7 @@ impl<C: Commands> Shard<C> {
             c.rpos = rpos;
             c.need = need;
             c.tail = tail;
-            if c.talk.is_some() {
+            if !c.talk.is_empty() {
                 // A command of it talked with its client meanwhile.
                 c.merge_talk();
             }

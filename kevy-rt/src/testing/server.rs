@@ -151,6 +151,13 @@ impl TestClient {
         }
     }
 
+    /// Hangs up: shuts the socket down both ways (the server reads the
+    /// end of the stream).
+    pub fn hang_up(&mut self) {
+        let _ = self.sock.shutdown(std::net::Shutdown::Both);
+        self.closed = true;
+    }
+
     /// The server closed the connection (seen while writing or reading).
     pub fn closed(&self) -> bool {
         self.closed

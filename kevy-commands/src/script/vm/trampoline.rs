@@ -13,6 +13,8 @@ pub(super) const TRAMPOLINES: &[(&str, mlua::ffi::lua_CFunction)] = &[
     ("call", t_call),
     ("pcall", t_pcall),
     ("sha1hex", t_sha1hex),
+    ("breakpoint", t_breakpoint),
+    ("debug", t_debug),
     ("error_reply", t_error_reply),
     ("status_reply", t_status_reply),
     ("log", t_log),
@@ -62,6 +64,8 @@ trampolines! {
     t_call => c"call", Some(true);
     t_pcall => c"call", Some(false);
     t_sha1hex => c"sha1hex", None;
+    t_breakpoint => c"breakpoint", None;
+    t_debug => c"debug", None;
     t_error_reply => c"error_reply", None;
     t_status_reply => c"status_reply", None;
     t_log => c"log", None;

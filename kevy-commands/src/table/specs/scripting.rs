@@ -101,6 +101,8 @@ static SCRIPT_SUBCOMMANDS: &[Spec] = &[
     Spec::new("script|exists", -3, NOSCRIPT, [0, 0, 0], Run::Plan(unplanned))
         .acl(&["@slow", "@scripting"])
         .tips(&["request_policy:all_shards", "response_policy:agg_logical_and"]),
+    Spec::new("script|debug", 3, NOSCRIPT, [0, 0, 0], Run::Plan(unplanned))
+        .acl(&["@slow", "@scripting"]),
     Spec::new("script|kill", 2, NOSCRIPT | ALLOW_BUSY, [0, 0, 0], Run::Plan(unplanned))
         .acl(&["@slow", "@scripting"])
         .tips(&["request_policy:all_shards", "response_policy:one_succeeded"]),

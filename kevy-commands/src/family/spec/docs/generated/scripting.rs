@@ -67,6 +67,15 @@ pub(super) static DOCS: &[(&str, Docs)] = &[
         .args(&[
             arg("sha1", String).flags(MULTIPLE),
         ])),
+    ("script|debug", docs("Set the debug mode for executed scripts.", "3.2.0", "scripting")
+        .complexity("O(1)")
+        .args(&[
+            arg("mode", OneOf).args(&[
+                arg("yes", PureToken).token("YES"),
+                arg("sync", PureToken).token("SYNC"),
+                arg("no", PureToken).token("NO"),
+            ]),
+        ])),
     ("script|kill", docs("Kill the script currently in execution.", "2.6.0", "scripting")
         .complexity("O(1)")),
     ("fcall", docs("Invoke a function", "7.0.0", "scripting")
