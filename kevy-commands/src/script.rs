@@ -26,7 +26,7 @@ use kevy_rt::{Args, Gather, LockSet, OwnedArgs, Planned, Router};
 
 use crate::base::resp::{self, Reply};
 use crate::cross::{self, Op, Part, PartReply, Plan};
-use crate::session::{Ctx, Session};
+use crate::session::{Ctx, ScriptDebug, Session};
 use crate::shard::ShardState;
 use crate::table::Spec;
 use crate::{TimedReply, Tracked};
@@ -39,7 +39,7 @@ pub(crate) mod dump;
 pub(crate) mod effects;
 pub(crate) mod function;
 pub(crate) mod global;
-pub mod ldb;
+pub(crate) mod ldb;
 pub(crate) mod libs;
 pub(crate) mod log;
 pub(crate) mod monitor;
@@ -159,6 +159,9 @@ pub struct Running {
     /// A debugging session (`SCRIPT DEBUG`): the connection closes after
     /// the reply.
     debug: bool,
+    /// A forked one (`SCRIPT DEBUG YES`): its writes are undone, and it
+    /// propagates nothing.
+    forked: bool,
 }
 
 /// `Commands::isolate` for a script command: nothing when its declared
@@ -176,7 +179,7 @@ pub fn isolate(
     if cmd.name.starts_with("script|") || cmd.name.starts_with("function|") {
         return true;
     }
-    if session.script_global || (session.script_debug != ldb::Mode::Off && debuggable(cmd)) {
+    if session.script_global || (session.script_debug != ScriptDebug::Off && debuggable(cmd)) {
         locks.everything();
         return true;
     }
@@ -250,7 +253,7 @@ pub fn plan(
         return script_debug(session, cmd, args, ctx);
     }
     let global = std::mem::take(&mut session.script_global);
-    if session.script_debug != ldb::Mode::Off && debuggable(cmd) {
+    if session.script_debug != ScriptDebug::Off && debuggable(cmd) {
         if cmd.name.starts_with("evalsha") {
             // Refused after `EVALSHA`'s own check of the digest's length.
             let mut buf = Vec::new();
@@ -268,6 +271,7 @@ pub fn plan(
         let mut planned = plan_in(redis, shard, How::Global, ctx, cmd, args, router, parts);
         if let Some(r) = planned.plan.script.as_mut() {
             r.debug = true;
+            r.forked = session.script_debug == ScriptDebug::Yes;
         }
         return planned;
     }
@@ -293,11 +297,11 @@ fn script_debug(
     let mut buf = Vec::new();
     let mode = args.at(2);
     let set = if mode.eq_ignore_ascii_case(b"no") {
-        Some(ldb::Mode::Off)
+        Some(ScriptDebug::Off)
     } else if mode.eq_ignore_ascii_case(b"yes") {
-        Some(ldb::Mode::Yes)
+        Some(ScriptDebug::Yes)
     } else if mode.eq_ignore_ascii_case(b"sync") {
-        Some(ldb::Mode::Sync)
+        Some(ScriptDebug::Sync)
     } else {
         None
     };
@@ -422,6 +426,7 @@ fn plan_in(
         log: crate::aof::Fragment::default(),
         _hold: cmds::ExpiryHold::new(&shard.server.shared, global),
         debug: false,
+        forked: false,
     });
     if !global {
         // Shard mode: the whole script runs as one part on its keys' shard.
@@ -624,6 +629,10 @@ fn declared_keys<'a>(args: kevy_rt::Args<'a>) -> impl Iterator<Item = &'a [u8]> 
 fn ended(shard: &mut ShardState, t: &mut Tracked) {
     if let Some(r) = t.script.as_mut() {
         let log = std::mem::take(&mut r.log);
+        if r.forked {
+            // Its writes were undone: nothing of it is propagated.
+            return;
+        }
         effects::write(shard, &log);
     }
 }

@@ -56,7 +56,20 @@ pub struct Session {
     /// `Commands::restart`, taken when it is planned again).
     pub script_global: bool,
     /// `SCRIPT DEBUG`: its next `EVAL` starts a debugging session.
-    pub script_debug: crate::script::ldb::Mode,
+    pub script_debug: ScriptDebug,
+}
+
+/// A connection's `SCRIPT DEBUG` mode.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ScriptDebug {
+    /// No debugging (`SCRIPT DEBUG NO`, the default).
+    #[default]
+    Off,
+    /// `SCRIPT DEBUG YES`: a session whose writes are undone at its end
+    /// (Redis: a forked child's).
+    Yes,
+    /// `SCRIPT DEBUG SYNC`.
+    Sync,
 }
 
 /// A connection's `CLIENT TRACKING` state.

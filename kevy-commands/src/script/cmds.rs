@@ -378,6 +378,13 @@ fn execute(
             }
             Ok(())
         })();
+        if super::ldb::forked() {
+            // A forked debugging session: what it wrote is put back.
+            let mut env = cell.borrow_mut();
+            if env.stop.is_none() {
+                super::ldb::undo::Undo::roll_back(&mut env);
+            }
+        }
         crate::store::db::freeze(None);
         if let Some(r) = RUNNER.with(|r| r.borrow_mut().take()) {
             if !matches!(cell.borrow().stop, Some(Stop::Escalate)) {

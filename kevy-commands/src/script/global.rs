@@ -207,7 +207,7 @@ pub(super) fn step(
             .config
             .get_i64("busy-reply-threshold")
             .max(0) as u64;
-        super::ldb::begin(&src, stopping, threshold);
+        super::ldb::begin(&src, stopping, threshold, r.forked);
     }
     let (mut busy_clients, mut talk_clients) = if debug {
         (None, clients.as_deref_mut())

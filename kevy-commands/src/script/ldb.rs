@@ -15,11 +15,16 @@
 //! `<endsession>` line go out before the `EVAL`'s reply, and the
 //! connection closes after it, as Redis's does.
 //!
-//! Redis runs a `YES` session in a forked child, whose writes are thrown
-//! away; kevy has no child: both modes run as `SYNC` does (the server's
-//! keys stay locked meanwhile, and what the script writes stays). `EVALSHA`
-//! is refused in a session, as Redis refuses it; an `EVAL` queued in a
-//! transaction runs without the debugger.
+//! Redis runs a `YES` session in a forked child, whose dataset is thrown
+//! away and which other clients never wait for. kevy has no child: a `YES`
+//! session runs as a `SYNC` one does (the server's keys stay locked while
+//! it lasts), keeps each key a write changes as it was before, puts them
+//! all back when the script ends, and propagates nothing ([`undo`]: a
+//! write whose keys are not known, `FLUSHALL`, is refused there). Other
+//! side effects of its calls (keyspace notifications, tracking
+//! invalidations, `MONITOR` lines) are not undone. `EVALSHA` is refused in
+//! a session, as Redis refuses it; an `EVAL` queued in a transaction runs
+//! without the debugger.
 //!
 //! The session's state is the thread's ([`Ldb`], as Redis's is the
 //! server's): one session at a time per shard, and a session keeps every
@@ -32,21 +37,10 @@ use kevy_rt::{Heard, OwnedArgs, Stopping};
 use mlua::{Lua, MultiValue, Value};
 
 pub(crate) mod show;
+pub(crate) mod undo;
 
 #[cfg(test)]
 mod tests;
-
-/// A connection's `SCRIPT DEBUG` mode.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Mode {
-    /// No debugging (`SCRIPT DEBUG NO`, the default).
-    #[default]
-    Off,
-    /// `SCRIPT DEBUG YES` (Redis: a forked session; here as `SYNC`).
-    Yes,
-    /// `SCRIPT DEBUG SYNC`.
-    Sync,
-}
 
 /// Breakpoints a session keeps at most (`LDB_BREAKPOINTS_MAX`).
 const BREAKPOINTS_MAX: usize = 64;
@@ -89,6 +83,13 @@ struct Ldb {
     since: Instant,
     /// The call being logged was refused before it ran: no `<reply>`.
     refused: bool,
+    /// `SCRIPT DEBUG YES`: the session's writes are undone at its end.
+    forked: bool,
+    /// What undoes them.
+    undo: undo::Undo,
+    /// The session's own calls run (keeping or putting back keys): not
+    /// logged, not kept.
+    quiet: bool,
 }
 
 impl Default for Ldb {
@@ -109,6 +110,9 @@ impl Default for Ldb {
             threshold_ms: 0,
             since: Instant::now(),
             refused: false,
+            forked: false,
+            undo: undo::Undo::default(),
+            quiet: false,
         }
     }
 }
@@ -122,7 +126,7 @@ fn with<R>(f: impl FnOnce(&mut Ldb) -> R) -> R {
 }
 
 /// Starts a session for a script of source `src` (`ldbStartSession`).
-pub(crate) fn begin(src: &[u8], stopping: Option<Stopping>, threshold_ms: u64) {
+pub(crate) fn begin(src: &[u8], stopping: Option<Stopping>, threshold_ms: u64, forked: bool) {
     let mut end = src.len();
     while end > 0 && matches!(src[end - 1], b'\n' | b'\r') {
         end -= 1;
@@ -138,6 +142,7 @@ pub(crate) fn begin(src: &[u8], stopping: Option<Stopping>, threshold_ms: u64) {
             lines,
             stopping,
             threshold_ms,
+            forked,
             ..Ldb::default()
         }
     });
@@ -163,7 +168,25 @@ pub(crate) fn active() -> bool {
 /// A session runs and is stepping: `redis.call` logs what it runs
 /// (`ldbIsEnabled`).
 pub(crate) fn stepping() -> bool {
-    with(|l| l.active && l.step)
+    with(|l| l.active && l.step && !l.quiet)
+}
+
+/// A forked session runs: its writes are kept to be undone ([`undo`]).
+pub(crate) fn forked() -> bool {
+    with(|l| l.active && l.forked && !l.quiet)
+}
+
+/// Runs `f` on the forked session's undo list.
+pub(crate) fn with_undo<R>(f: impl FnOnce(&mut undo::Undo) -> R) -> R {
+    with(|l| f(&mut l.undo))
+}
+
+/// Runs `f` with the session's logging and keeping off (its own calls).
+pub(crate) fn quietly<R>(f: impl FnOnce() -> R) -> R {
+    let was = with(|l| std::mem::replace(&mut l.quiet, true));
+    let r = f();
+    with(|l| l.quiet = was);
+    r
 }
 
 /// Lends the session the way to talk with its client, for one resume of

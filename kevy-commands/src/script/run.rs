@@ -208,6 +208,13 @@ impl Env<'_> {
         Ok(argv)
     }
 
+    /// Runs one call for the debugger itself (a forked session keeping or
+    /// putting back keys): not logged, not kept; its reply bytes, or
+    /// `None` when the run must stop.
+    pub(crate) fn call_quietly(&mut self, argv: OwnedArgs) -> Option<Vec<u8>> {
+        super::ldb::quietly(|| self.run(argv))
+    }
+
     /// Runs one call; its reply bytes, or `None` when the run must stop.
     fn run(&mut self, argv: OwnedArgs) -> Option<Vec<u8>> {
         let args = argv.args();
@@ -270,6 +277,13 @@ impl Env<'_> {
             }
             if let Some(undo) = self.undo.as_mut() {
                 save_keys(undo, self.shard, self.db, spec, args);
+            }
+            if super::ldb::forked() {
+                match super::ldb::undo::Undo::keep(self, spec, args) {
+                    Ok(()) => {}
+                    Err(Some(msg)) => return Some(refuse(msg)),
+                    Err(None) => return None,
+                }
             }
         }
         self.read |= spec.flags & flags::READONLY != 0;

@@ -54,6 +54,7 @@ mod script_bank;
 mod script_busy;
 mod script_busy_flood;
 mod script_busy_send;
+mod script_debug;
 mod script_monitor;
 mod server;
 mod sidekiq;

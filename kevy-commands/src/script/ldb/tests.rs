@@ -201,3 +201,59 @@ fn abort_ends_the_script_with_an_error_and_a_gone_client_lets_it_finish() {
     // script is over.
     assert_eq!(run_plain(&mut h, &["GET", "y"]), "$1\r\n1\r\n");
 }
+
+#[test]
+fn a_forked_session_puts_back_what_it_wrote_on_every_shard() {
+    let mut h = harness();
+    // Keys on every shard, one with a deadline, one a hash.
+    let keys = crate::testutil::keys_on_distinct_shards(&h, "fk");
+    for k in &keys {
+        run_plain(&mut h, &["SET", k, "orig"]);
+    }
+    run_plain(&mut h, &["PEXPIREAT", &keys[0], "99999999999999"]);
+    run_plain(&mut h, &["HSET", "fk:h", "f", "1"]);
+    let script = "for i, k in ipairs(KEYS) do redis.call('set', k, 'new') end\n\
+                  redis.call('del', 'fk:h')\n\
+                  redis.call('set', 'fk:fresh', 1)\n\
+                  local v = redis.call('get', KEYS[1])\n\
+                  redis.call('select', 1)\n\
+                  redis.call('set', 'fk:h', 'db1')\n\
+                  return v";
+    let c = h.connect();
+    assert_eq!(send(&mut h, c, &["SCRIPT", "DEBUG", "YES"]), "+OK\r\n");
+    let mut eval = vec!["EVAL", script];
+    let n = keys.len().to_string();
+    eval.push(&n);
+    eval.extend(keys.iter().map(String::as_str));
+    send(&mut h, c, &eval);
+    // The session sees its own writes…
+    assert_eq!(send(&mut h, c, &["c"]), "*1\r\n+<endsession>\r\n");
+    assert_eq!(h.client(c).reply().unwrap(), b"$3\r\nnew\r\n");
+    // …and leaves nothing of them.
+    for k in &keys {
+        assert_eq!(run_plain(&mut h, &["GET", k]), "$4\r\norig\r\n");
+    }
+    assert_eq!(
+        run_plain(&mut h, &["PEXPIRETIME", &keys[0]]),
+        ":99999999999999\r\n"
+    );
+    assert_eq!(run_plain(&mut h, &["HGET", "fk:h", "f"]), "$1\r\n1\r\n");
+    assert_eq!(run_plain(&mut h, &["EXISTS", "fk:fresh"]), ":0\r\n");
+    run_plain(&mut h, &["SELECT", "1"]);
+    assert_eq!(run_plain(&mut h, &["EXISTS", "fk:h"]), ":0\r\n");
+    run_plain(&mut h, &["SELECT", "0"]);
+    // A write it could not undo is refused.
+    let d = h.connect();
+    send(&mut h, d, &["SCRIPT", "DEBUG", "YES"]);
+    send(&mut h, d, &["EVAL", "return redis.pcall('flushall')", "0"]);
+    send(&mut h, d, &["c"]);
+    let refused = String::from_utf8(h.client(d).reply().unwrap()).unwrap();
+    assert!(
+        refused.starts_with("-ERR This command is not allowed in a forked"),
+        "{refused}"
+    );
+    assert_eq!(
+        run_plain(&mut h, &["DBSIZE"]),
+        format!(":{}\r\n", keys.len() + 1)
+    );
+}
