@@ -415,6 +415,9 @@ pub struct ShardServer {
     /// messages left (`Commands::after_messages`): every shard's part
     /// reached it first, so all shards stop together.
     pub sleep: Option<std::time::Duration>,
+    /// The next failed command's error is not counted in `errorstats`: a
+    /// script's reply quoting an error its call counted already.
+    pub uncounted: bool,
 }
 
 impl Default for ShardServer {
@@ -448,6 +451,7 @@ impl ShardServer {
             meter: meter::Meter::default(),
             last_id: (0, 0),
             sleep: None,
+            uncounted: false,
         }
     }
 
@@ -492,7 +496,9 @@ impl ShardServer {
         }
         if failed {
             s.failed += 1;
-            self.stats.error(reply);
+            if !std::mem::take(&mut self.uncounted) {
+                self.stats.error(reply);
+            }
         }
         // `ns / 1000 >= t` exactly when `ns >= t * 1000`: no division on
         // the usual path (a command under both thresholds).
@@ -507,6 +513,47 @@ impl ShardServer {
                 "command"
             };
             self.latency.add(event, unix_secs(), ms);
+        }
+    }
+
+    /// Counts a command a script ran through its own path (a connection
+    /// command, a movable-keys one): a call of `ns`, failed with its
+    /// error counted when `reply` is one. No slow-log entry, as Redis
+    /// logs none for a script's calls.
+    pub fn script_call<C: Accountable>(&mut self, spec: &'static C, ns: u64, reply: &[u8]) {
+        let Some(id) = spec.stat_id() else {
+            return;
+        };
+        let s = self.stats.cmd(id);
+        s.calls += 1;
+        s.ns += ns;
+        if reply.first() == Some(&b'-') {
+            s.failed += 1;
+            self.stats.error(reply);
+        }
+    }
+
+    /// A script's reply with errors nested in it (`counts`), after its
+    /// `done` (`failed`: the reply itself was an error): each nested
+    /// error its call did not count is counted, and the script is a
+    /// failed call once for those (if not already) and once for each
+    /// nested error counted already, as Redis's `afterErrorReply` does.
+    pub fn nested_errors(
+        &mut self,
+        spec: &'static crate::table::Spec,
+        failed: bool,
+        counts: &crate::script::run::ErrorCounts,
+    ) {
+        for line in &counts.nested {
+            self.stats.error(line);
+        }
+        let Some(id) = Accountable::stat_id(spec) else {
+            return;
+        };
+        let s = self.stats.cmd(id);
+        s.failed += u64::from(counts.nested_counted);
+        if !failed && !counts.nested.is_empty() {
+            s.failed += 1;
         }
     }
 

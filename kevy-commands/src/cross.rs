@@ -161,6 +161,9 @@ pub enum PartReply {
     /// An [`Op::ScriptFree`] part did not run: the shard takes part in an
     /// isolated operation; the script goes through the locks instead.
     Busy,
+    /// A script's reply with errors its calls counted already on the
+    /// part's shard, or nested errors: how the origin counts them.
+    Counted(Vec<u8>, Box<crate::script::run::ErrorCounts>),
 }
 
 /// How the origin shard reduces part replies.

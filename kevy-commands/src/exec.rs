@@ -80,7 +80,7 @@ pub fn start(
     if let Some(reply) = out_of_memory(shard, session, verb) {
         return Start::Rejected(reply);
     }
-    if let Some(reply) = stale(shard, session, verb) {
+    if let Some(reply) = stale(redis, shard, session, verb) {
         return Start::Rejected(reply);
     }
     let Some(multi) = session.multi.take() else {
@@ -211,11 +211,15 @@ fn discard(
 }
 
 /// An `EXEC` refused for what its transaction queued, though the state
-/// changed after the queueing (Redis's `processCommand`): a write while too
-/// few replicas are good (`-NOREPLICAS`), or, on a stale replica
+/// changed after the queueing (Redis's `processCommand`, in its order): a
+/// write while too few replicas are good (`-NOREPLICAS`), a write on a
+/// read-only replica (`-READONLY`), or, on a stale replica
 /// ([`crate::family::replica::running_stale`]), a command not flagged
-/// `stale` (`-MASTERDOWN`); the transaction is discarded.
+/// `stale` (`-MASTERDOWN`); the transaction is discarded. A script is a
+/// write by the flags Redis derives from its shebang or function
+/// ([`crate::script::derived_write`]).
 fn stale(
+    redis: &crate::Redis,
     shard: &mut ShardState,
     session: &mut Session,
     (cmd, _): (&'static Spec, Args<'_>),
@@ -223,16 +227,25 @@ fn stale(
     use crate::family::replica;
     let multi = session.multi.as_ref()?;
     let shared = &shard.server.shared;
-    let (stale, writes) = (crate::table::flags::STALE, crate::table::flags::WRITE);
-    let any = |flag: u32, set: bool| {
+    let (stale, write) = (crate::table::flags::STALE, crate::table::flags::WRITE);
+    let writes = || {
+        multi.queue.iter().any(|q| {
+            table::find(q.args()).is_ok_and(|s| {
+                s.flags & write != 0 || crate::script::derived_write(redis, s, q.args())
+            })
+        })
+    };
+    let not_stale = || {
         multi
             .queue
             .iter()
-            .any(|q| table::find(q.args()).is_ok_and(|s| (s.flags & flag != 0) == set))
+            .any(|q| table::find(q.args()).is_ok_and(|s| s.flags & stale == 0))
     };
-    let text = if shared.replicas.refusing() && !shared.upstream.active() && any(writes, true) {
+    let text = if shared.replicas.refusing() && !shared.upstream.active() && writes() {
         replica::NOREPLICAS
-    } else if replica::running_stale(shared) && any(stale, false) {
+    } else if replica::read_only_for(shared, write, session.id) && writes() {
+        replica::READONLY
+    } else if replica::running_stale(shared) && not_stale() {
         replica::MASTERDOWN
     } else {
         return None;

@@ -317,9 +317,19 @@ impl Redis {
             let empty = kevy_rt::OwnedArgs::new();
             let who = op.ctx.who();
             let (spec, ns) = (op.spec, op.ns);
+            let counts = script::run::take_counts();
+            let failed = out.get(mark) == Some(&b'-');
+            if counts.top && failed {
+                // Its error was counted where its call ran (Redis's
+                // `ERR_REPLY_FLAG_NO_STATS_UPDATE`).
+                shard.server.uncounted = true;
+            }
             shard
                 .server
                 .done(spec, ns, &out[mark..], &who, empty.args(), op.slow.as_ref());
+            if !counts.nested.is_empty() || counts.nested_counted > 0 {
+                shard.server.nested_errors(spec, failed, &counts);
+            }
             recycle(shard, op);
             finish(out, mark, op.ctx.quiet);
         }

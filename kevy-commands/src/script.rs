@@ -43,7 +43,7 @@ pub(crate) mod ldb;
 pub(crate) mod libs;
 pub(crate) mod log;
 pub(crate) mod monitor;
-pub(crate) mod run;
+pub mod run;
 pub(crate) mod values;
 pub(crate) mod vm;
 
@@ -131,6 +131,42 @@ fn script_bytes(body: &[u8]) -> u64 {
 /// SHA1 of `bytes` as 40 lowercase hex digits.
 pub(crate) fn sha1_hex(bytes: &[u8]) -> String {
     sha1_smol::Sha1::from(bytes).digest().to_string()
+}
+
+/// Whether a script command writes by the flags Redis derives for it
+/// (`evalGetCommandFlags`, `fcallGetCommandFlags`), which `EXEC` checks
+/// for its queued commands: an `EVAL` or `EVALSHA` whose body has a
+/// shebang without `no-writes`, an `FCALL` of a function without
+/// `no-writes`. A body without a shebang, an unknown script or function,
+/// and the `_RO` forms: not a write.
+pub fn derived_write(redis: &crate::Redis, cmd: &Spec, args: Args<'_>) -> bool {
+    let Some(name) = args.get(1) else {
+        return false;
+    };
+    match cmd.name {
+        "eval" | "evalsha" => {
+            let body = if cmd.name == "eval" {
+                Some(Arc::from(name))
+            } else {
+                let sha = String::from_utf8_lossy(name).to_ascii_lowercase();
+                redis.scripts.body(&sha)
+            };
+            body.is_some_and(|b| {
+                matches!(cmds::shebang(&b), Ok((flags, _)) if !flags.compat && !flags.no_writes)
+            })
+        }
+        "fcall" => {
+            let name = String::from_utf8_lossy(name);
+            redis
+                .scripts
+                .libs
+                .lock()
+                .ok()
+                .and_then(|l| l.function(&name))
+                .is_some_and(|(_, meta)| !meta.no_writes())
+        }
+        _ => false,
+    }
 }
 
 /// Whether `cmd` is one of this module's commands.
@@ -502,6 +538,11 @@ pub fn gather(
                 }
                 Gather::Restart
             }
+            Some(PartReply::Counted(buf, counts)) => {
+                out.extend_from_slice(&buf);
+                run::set_counts(*counts);
+                Gather::Done
+            }
             Some(r) => {
                 out.extend_from_slice(cross::bytes_of(&r));
                 Gather::Done
@@ -611,6 +652,10 @@ pub fn execute_part(
         return PartReply::Restart;
     }
     effects::write(shard, &log);
+    let counts = run::take_counts();
+    if !counts.is_empty() {
+        return PartReply::Counted(buf, Box::new(counts));
+    }
     cross::encoded(buf)
 }
 
@@ -663,6 +708,7 @@ pub fn execute_call(
             };
             match spec.run {
                 crate::table::Run::Movable(f, _) => {
+                    let t0 = crate::base::clock::now();
                     let mut out = Reply::new(&mut buf, resp3);
                     f(&mut crate::family::Call {
                         db: shard.db(db as usize),
@@ -670,6 +716,8 @@ pub fn execute_call(
                         now: crate::store::db::Clock::new(),
                         out: &mut out,
                     });
+                    let ns = crate::base::clock::since(t0);
+                    shard.server.script_call(spec, ns, &buf);
                 }
                 _ => kevy_rt::Commands::execute(redis, shard, ctx, spec, argv, &mut buf),
             }

@@ -113,11 +113,20 @@ mod tests {
     #[test]
     fn measures_like_the_monotonic_clock() {
         calibrate();
-        let (s, i) = (now(), Instant::now());
-        std::thread::sleep(Duration::from_millis(20));
-        let (ours, real) = (since(s), i.elapsed().as_nanos() as u64);
-        assert!(ours >= 20_000_000, "{ours}");
-        // Within 5% of the monotonic clock (the TSC runs at a fixed rate).
-        assert!(ours.abs_diff(real) < real / 20, "{ours} vs {real}");
+        // Within 5% of the monotonic clock (the TSC runs at a fixed rate),
+        // in one of a few tries: a thread preempted between reading the
+        // two clocks sees them apart by the time it waited.
+        let mut seen = Vec::new();
+        for _ in 0..5 {
+            let (s, i) = (now(), Instant::now());
+            std::thread::sleep(Duration::from_millis(20));
+            let (ours, real) = (since(s), i.elapsed().as_nanos() as u64);
+            assert!(ours >= 20_000_000, "{ours}");
+            if ours.abs_diff(real) < real / 20 {
+                return;
+            }
+            seen.push((ours, real));
+        }
+        panic!("never within 5% of the monotonic clock: {seen:?}");
     }
 }

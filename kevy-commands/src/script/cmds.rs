@@ -314,6 +314,7 @@ fn execute(
             argv.raw_set(i - 2 - nkeys, lua.create_string(args.at(i))?)?;
         }
         STOPPING.with(|s| s.set(false));
+        super::run::take_counts();
         RUNNER.with(|r| {
             *r.borrow_mut() = Some(Runner {
                 code: env.ctx.acl,
@@ -446,6 +447,9 @@ fn instruction_hook(lua: &mlua::Lua, _: &mlua::debug::Debug) -> mlua::Result<mlu
 /// when the error knows where it was raised, ` script: <sha>, on
 /// <source>:<line>.`.
 fn write_error(out: &mut Reply<'_>, v: &Value, sha: &str) {
+    if let Value::Table(t) = v {
+        super::run::mark_counted(t);
+    }
     let Value::Table(t) = v else {
         let msg = match v {
             Value::String(s) => s.to_string_lossy(),

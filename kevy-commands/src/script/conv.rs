@@ -202,6 +202,7 @@ fn write_table(out: &mut Reply<'_>, t: &Table, resp3: bool, depth: usize) -> mlu
             }
         }
         resp::error(out, &line);
+        super::run::note_error(t, &line, depth);
         return Ok(());
     }
     if let Value::String(s) = t.raw_get::<Value>("ok")? {

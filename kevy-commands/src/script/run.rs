@@ -152,8 +152,17 @@ impl Env<'_> {
                 if logging {
                     super::ldb::log_call(&argv);
                 }
+                REFUSED.with(|r| r.set(false));
+                let id = table::ids::id_of_args(argv.args());
                 match self.run(argv) {
                     Some(bytes) => {
+                        if REFUSED.with(|r| r.replace(false)) {
+                            // Counted as Redis's `scriptCall` counts a call
+                            // it refuses: an error reply, and a rejected
+                            // call of a known command (the script's reply
+                            // quoting it is not counted again).
+                            self.shard.server.rejected(id, &bytes);
+                        }
                         if logging {
                             super::ldb::log_reply(&bytes);
                         }
@@ -264,6 +273,10 @@ impl Env<'_> {
         };
         if spec.flags & flags::WRITE != 0 {
             let shared = &self.shard.server.shared;
+            if crate::family::replica::read_only_for(shared, spec.flags, self.ctx.client) {
+                // `scriptVerifyWriteCommandAllow`, inside EXEC too.
+                return Some(refuse_coded(crate::family::replica::READONLY));
+            }
             if shared.replicas.refusing() && !shared.upstream.active() {
                 // A script without flags (the others were refused before
                 // they ran): `scriptVerifyWriteCommandAllow`.
@@ -384,6 +397,7 @@ impl Env<'_> {
             ..self.ctx
         };
         let mut buf = Vec::new();
+        let t0 = crate::base::clock::now();
         match spec.run {
             Run::Local(f) => {
                 let mut session = Session::default();
@@ -434,6 +448,8 @@ impl Env<'_> {
                 if spec.name == "select" {
                     self.db = session.db as u32;
                 }
+                let ns = crate::base::clock::since(t0);
+                self.shard.server.script_call(spec, ns, &buf);
             }
             Run::Movable(f, _) => {
                 let mut out = Reply::new(&mut buf, self.resp3);
@@ -449,6 +465,8 @@ impl Env<'_> {
                     // an XCLAIM per entry delivered).
                     crate::aofrun::after_call(self.shard, self.db, spec, args, &buf);
                 }
+                let ns = crate::base::clock::since(t0);
+                self.shard.server.script_call(spec, ns, &buf);
             }
             _ => kevy_rt::Commands::execute(self.redis, self.shard, ctx, spec, args, &mut buf),
         }
@@ -514,10 +532,86 @@ fn push_arg(argv: &mut OwnedArgs, a: &Value) -> Result<(), &'static [u8]> {
 }
 
 /// A call refused before it runs: its error, logged first while a
-/// debugging session steps (`<error> msg`, no `<reply>`).
+/// debugging session steps (`<error> msg`, no `<reply>`); `Env::call`
+/// counts it.
 fn refuse(msg: &[u8]) -> Vec<u8> {
     super::ldb::refused(msg);
+    REFUSED.with(|r| r.set(true));
     err(msg)
+}
+
+thread_local! {
+    /// The last call was refused by the script layer ([`refuse`]).
+    static REFUSED: Cell<bool> = const { Cell::new(false) };
+    /// How the script's reply's errors are to be counted ([`take_counts`]).
+    static COUNTS: RefCell<ErrorCounts> = RefCell::new(ErrorCounts::default());
+}
+
+/// The field Redis sets in the error table of a call whose error the
+/// command's own run counted: the script's reply of that table is not
+/// counted again.
+pub(crate) const COUNTED_FIELD: &str = "ignore_error_stats_update";
+
+/// How the errors in a script's reply are counted, as Redis's
+/// `afterErrorReply` counts them: an error table its call counted already
+/// (it carries [`COUNTED_FIELD`]) makes the script a failed call without
+/// counting the error again; any other error nested in the reply is
+/// counted (the top-level one is counted with the call itself).
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct ErrorCounts {
+    /// The reply itself is such an error table.
+    pub top: bool,
+    /// Nested error tables counted already.
+    pub nested_counted: u32,
+    /// Nested errors to count (`-CODE msg` lines).
+    pub nested: Vec<Vec<u8>>,
+}
+
+impl ErrorCounts {
+    /// Nothing to adjust.
+    pub fn is_empty(&self) -> bool {
+        !self.top && self.nested_counted == 0 && self.nested.is_empty()
+    }
+}
+
+/// Notes an error table written in the script's reply (`line`: its
+/// `-CODE msg` line), at nesting `depth` (0: the reply itself).
+pub(crate) fn note_error(t: &mlua::Table, line: &[u8], depth: usize) {
+    let counted = matches!(t.raw_get::<Value>(COUNTED_FIELD), Ok(Value::Boolean(true)));
+    COUNTS.with(|c| {
+        let mut c = c.borrow_mut();
+        match (depth, counted) {
+            (0, true) => c.top = true,
+            (0, false) => {}
+            (_, true) => c.nested_counted += 1,
+            (_, false) => c.nested.push(line.to_vec()),
+        }
+    });
+}
+
+/// A raised error table (the script's reply): [`note_error`] at the top.
+pub(crate) fn mark_counted(t: &mlua::Table) {
+    note_error(t, b"", 0);
+}
+
+/// How the last run's reply's errors are counted (and forgets it).
+pub(crate) fn take_counts() -> ErrorCounts {
+    COUNTS.with(|c| std::mem::take(&mut *c.borrow_mut()))
+}
+
+/// The script's reply was made on another shard: its counts, here.
+pub(crate) fn set_counts(counts: ErrorCounts) {
+    COUNTS.with(|c| *c.borrow_mut() = counts);
+}
+
+/// [`refuse`] with an error that names its own code (`READONLY …`).
+fn refuse_coded(msg: &[u8]) -> Vec<u8> {
+    super::ldb::refused(msg);
+    REFUSED.with(|r| r.set(true));
+    let mut out = b"-".to_vec();
+    out.extend_from_slice(msg);
+    out.extend_from_slice(b"\r\n");
+    out
 }
 
 fn err(msg: &[u8]) -> Vec<u8> {

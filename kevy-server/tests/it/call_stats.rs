@@ -104,3 +104,73 @@ fn unusual_calls_are_counted_as_redis_counts_them() {
         "{want:?}"
     );
 }
+
+/// Errors inside scripts: a call's error is counted once, where the call
+/// ran or was refused, and the script's reply quoting it is not counted
+/// again (Redis's `ignore_error_stats_update`); a script's own error is.
+fn script_errors(addr: std::net::SocketAddr) -> Vec<(String, Vec<u8>, Vec<String>)> {
+    let cases: &[(&str, &str, bool)] = &[
+        ("oom call", "return redis.call('set','x','y')", true),
+        (
+            "oom pcall caught",
+            "local t = redis.pcall('set','x','y') return 1",
+            true,
+        ),
+        (
+            "oom pcall returned",
+            "return redis.pcall('set','x','y')",
+            true,
+        ),
+        ("unknown call", "return redis.call('nosuch')", false),
+        ("unknown pcall", "return redis.pcall('nosuch')", false),
+        (
+            "wrong type",
+            "redis.call('set','s','v') return redis.call('lpush','s','a')",
+            false,
+        ),
+        (
+            "wrong type pcall",
+            "redis.call('set','s','v') return redis.pcall('lpush','s','a')",
+            false,
+        ),
+        ("wrong arity", "return redis.call('get')", false),
+        ("no arguments", "return redis.call()", false),
+        ("not from scripts", "return redis.call('multi')", false),
+        ("lua error", "error('x')", false),
+        ("error table", "return {err='My Error'}", false),
+        ("error_reply", "return redis.error_reply('X y')", false),
+        (
+            "nested error",
+            "return {1, redis.pcall('lpush','s','a')}",
+            false,
+        ),
+    ];
+    let mut admin = Raw::connect(addr);
+    let mut c = Raw::connect(addr);
+    let mut seen = Vec::new();
+    for &(name, body, oom) in cases {
+        admin.call(&["FLUSHALL"]);
+        admin.call(&["SET", "s", "v"]);
+        admin.call(&["CONFIG", "RESETSTAT"]);
+        if oom {
+            admin.call(&["CONFIG", "SET", "maxmemory", "1"]);
+        }
+        let reply = c.call(&["EVAL", body, "2", "x", "s"]);
+        if oom {
+            admin.call(&["CONFIG", "SET", "maxmemory", "0"]);
+        }
+        let mut counts = stats(&mut admin);
+        counts.retain(|l| {
+            !l.starts_with("cmdstat_config")
+                && !l.starts_with("cmdstat_flushall")
+                && !l.starts_with("cmdstat_set:calls=1,")
+        });
+        seen.push((name.to_string(), reply, counts));
+    }
+    seen
+}
+
+#[test]
+fn script_errors_are_counted_once() {
+    same_as_redis(script_errors);
+}
