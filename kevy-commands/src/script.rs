@@ -682,8 +682,8 @@ fn ended(shard: &mut ShardState, t: &mut Tracked) {
     }
 }
 
-/// Runs one call of a global-mode script on its shard (`db resp verb
-/// args…`).
+/// Runs one call of a global-mode script on its shard (`db resp start
+/// dirty verb args…`: `dirty`, the script wrote before it).
 pub fn execute_call(
     redis: &crate::Redis,
     shard: &mut ShardState,
@@ -694,7 +694,8 @@ pub fn execute_call(
     let db = crate::base::num::parse_i64(args.at(0)).unwrap_or(0) as u32;
     let resp3 = args.at(1) == b"3";
     let start = crate::base::num::parse_i64(args.at(2));
-    let argv = args.skip(3);
+    let dirty = args.at(3) == b"1";
+    let argv = args.skip(4);
     let mut buf = Vec::new();
     crate::store::db::freeze(start);
     match crate::table::find(argv) {
@@ -704,6 +705,7 @@ pub fn execute_call(
                 resp3,
                 quiet: false,
                 subscribed: false,
+                in_exec: ctx.in_exec || dirty,
                 ..ctx
             };
             match spec.run {

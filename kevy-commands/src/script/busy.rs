@@ -310,6 +310,12 @@ pub(crate) fn end(watch: &Watch) {
 
 /// The run on this thread is about to run a write command: false when it
 /// was killed first (the write must not run).
+/// The running script wrote already (Redis's `SCRIPT_WRITE_DIRTY`): its
+/// later writes are not refused for the server's state.
+pub(crate) fn wrote() -> bool {
+    CURRENT.with(|c| c.borrow().as_ref().is_some_and(|cur| cur.wrote))
+}
+
 pub(crate) fn writing() -> bool {
     CURRENT.with(|c| {
         let mut slot = c.borrow_mut();

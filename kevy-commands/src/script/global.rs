@@ -285,6 +285,8 @@ pub(super) fn step(
         pargs.push(if resp3 { b"3" } else { b"2" });
         // The run's start: keys expire by it there too.
         pargs.push(super::cmds::started().to_string().as_bytes());
+        // Whether the script wrote before this call (`run::dirty_call`).
+        pargs.push(if super::run::dirty_call() { b"1" } else { b"0" });
         for a in args.args().iter() {
             pargs.push(a);
         }

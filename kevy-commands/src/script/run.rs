@@ -227,6 +227,7 @@ impl Env<'_> {
     /// Runs one call; its reply bytes, or `None` when the run must stop.
     fn run(&mut self, argv: OwnedArgs) -> Option<Vec<u8>> {
         let args = argv.args();
+        DIRTY_CALL.with(|d| d.set(super::busy::wrote()));
         let spec = match table::find(args) {
             Ok(spec) => spec,
             Err(table::Rejected::Error(_)) => {
@@ -273,11 +274,15 @@ impl Env<'_> {
         };
         if spec.flags & flags::WRITE != 0 {
             let shared = &self.shard.server.shared;
-            if crate::family::replica::read_only_for(shared, spec.flags, self.ctx.client) {
-                // `scriptVerifyWriteCommandAllow`, inside EXEC too.
+            // `scriptVerifyWriteCommandAllow`, inside EXEC too: the
+            // server's state refuses a script's write only until the
+            // script wrote (it cannot be failed halfway then).
+            let dirty = dirty_call();
+            if !dirty && crate::family::replica::read_only_for(shared, spec.flags, self.ctx.client)
+            {
                 return Some(refuse_coded(crate::family::replica::READONLY));
             }
-            if shared.replicas.refusing() && !shared.upstream.active() {
+            if !dirty && shared.replicas.refusing() && !shared.upstream.active() {
                 // A script without flags (the others were refused before
                 // they ran): `scriptVerifyWriteCommandAllow`.
                 let mut reply = Vec::new();
@@ -394,6 +399,7 @@ impl Env<'_> {
             // its declared keys are remembered when it read anything;
             // a global run keeps tracking what its calls read.
             track: self.ctx.track && self.mode == Mode::Global,
+            in_exec: self.ctx.in_exec || dirty_call(),
             ..self.ctx
         };
         let mut buf = Vec::new();
@@ -543,8 +549,20 @@ fn refuse(msg: &[u8]) -> Vec<u8> {
 thread_local! {
     /// The last call was refused by the script layer ([`refuse`]).
     static REFUSED: Cell<bool> = const { Cell::new(false) };
+    /// The call running now comes from a script that wrote before it
+    /// ([`dirty_call`]).
+    static DIRTY_CALL: Cell<bool> = const { Cell::new(false) };
     /// How the script's reply's errors are to be counted ([`take_counts`]).
     static COUNTS: RefCell<ErrorCounts> = RefCell::new(ErrorCounts::default());
+}
+
+/// Whether the call being run comes from a script that had written
+/// already (Redis's `SCRIPT_WRITE_DIRTY`): then the server's state (a
+/// read-only replica, too few good replicas, `maxmemory`) refuses none
+/// of its calls, which run as a transaction's do (`in_exec`), wherever
+/// they run.
+pub(crate) fn dirty_call() -> bool {
+    DIRTY_CALL.with(Cell::get)
 }
 
 /// The field Redis sets in the error table of a call whose error the
