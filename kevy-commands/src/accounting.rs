@@ -426,6 +426,28 @@ impl Default for ShardServer {
     }
 }
 
+/// How the errors in a script's reply are counted, as Redis's
+/// `afterErrorReply` counts them: an error table its call counted already
+/// (it carries Redis's `ignore_error_stats_update` field) makes the script a failed call without
+/// counting the error again; any other error nested in the reply is
+/// counted (the top-level one is counted with the call itself).
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct ErrorCounts {
+    /// The reply itself is such an error table.
+    pub top: bool,
+    /// Nested error tables counted already.
+    pub nested_counted: u32,
+    /// Nested errors to count (`-CODE msg` lines).
+    pub nested: Vec<Vec<u8>>,
+}
+
+impl ErrorCounts {
+    /// Nothing to adjust.
+    pub fn is_empty(&self) -> bool {
+        !self.top && self.nested_counted == 0 && self.nested.is_empty()
+    }
+}
+
 /// Unix time in seconds.
 pub fn unix_secs() -> i64 {
     SystemTime::now()
@@ -538,16 +560,16 @@ impl ShardServer {
     /// error its call did not count is counted, and the script is a
     /// failed call once for those (if not already) and once for each
     /// nested error counted already, as Redis's `afterErrorReply` does.
-    pub fn nested_errors(
+    pub fn nested_errors<C: Accountable>(
         &mut self,
-        spec: &'static crate::table::Spec,
+        spec: &'static C,
         failed: bool,
-        counts: &crate::script::run::ErrorCounts,
+        counts: &ErrorCounts,
     ) {
         for line in &counts.nested {
             self.stats.error(line);
         }
-        let Some(id) = Accountable::stat_id(spec) else {
+        let Some(id) = spec.stat_id() else {
             return;
         };
         let s = self.stats.cmd(id);

@@ -163,7 +163,7 @@ pub enum PartReply {
     Busy,
     /// A script's reply with errors its calls counted already on the
     /// part's shard, or nested errors: how the origin counts them.
-    Counted(Vec<u8>, Box<crate::script::run::ErrorCounts>),
+    Counted(Vec<u8>, Box<crate::accounting::ErrorCounts>),
 }
 
 /// How the origin shard reduces part replies.

@@ -43,7 +43,7 @@ pub(crate) mod ldb;
 pub(crate) mod libs;
 pub(crate) mod log;
 pub(crate) mod monitor;
-pub mod run;
+pub(crate) mod run;
 pub(crate) mod values;
 pub(crate) mod vm;
 

@@ -221,7 +221,12 @@ impl Env<'_> {
     /// putting back keys): not logged, not kept; its reply bytes, or
     /// `None` when the run must stop.
     pub(crate) fn call_quietly(&mut self, argv: OwnedArgs) -> Option<Vec<u8>> {
-        super::ldb::quietly(|| self.run(argv))
+        // The call in progress keeps what it noted of itself.
+        let (dirty, refused) = (DIRTY_CALL.with(Cell::get), REFUSED.with(Cell::get));
+        let reply = super::ldb::quietly(|| self.run(argv));
+        DIRTY_CALL.with(|d| d.set(dirty));
+        REFUSED.with(|r| r.set(refused));
+        reply
     }
 
     /// Runs one call; its reply bytes, or `None` when the run must stop.
@@ -570,27 +575,7 @@ pub(crate) fn dirty_call() -> bool {
 /// counted again.
 pub(crate) const COUNTED_FIELD: &str = "ignore_error_stats_update";
 
-/// How the errors in a script's reply are counted, as Redis's
-/// `afterErrorReply` counts them: an error table its call counted already
-/// (it carries [`COUNTED_FIELD`]) makes the script a failed call without
-/// counting the error again; any other error nested in the reply is
-/// counted (the top-level one is counted with the call itself).
-#[derive(Debug, Default, PartialEq, Eq)]
-pub struct ErrorCounts {
-    /// The reply itself is such an error table.
-    pub top: bool,
-    /// Nested error tables counted already.
-    pub nested_counted: u32,
-    /// Nested errors to count (`-CODE msg` lines).
-    pub nested: Vec<Vec<u8>>,
-}
-
-impl ErrorCounts {
-    /// Nothing to adjust.
-    pub fn is_empty(&self) -> bool {
-        !self.top && self.nested_counted == 0 && self.nested.is_empty()
-    }
-}
+pub(crate) use crate::accounting::ErrorCounts;
 
 /// Notes an error table written in the script's reply (`line`: its
 /// `-CODE msg` line), at nesting `depth` (0: the reply itself).
