@@ -46,35 +46,16 @@ fn holds(redis: &Redis, cmd: &'static Spec, args: Args<'_>) -> bool {
     }
     match cmd.name {
         "publish" | "spublish" | "pfcount" => true,
-        "eval" | "evalsha" => match script_body(redis, cmd, args) {
+        "eval" | "evalsha" => match crate::script::script_body(redis, cmd, args) {
             // Declared flags replace `may_replicate` (Redis's
             // `scriptFlagsToCmdFlags`): only `no-writes` spares it.
             Some(body) => shebang(&body).map_or(true, |(f, _)| !f.no_writes),
             // A script not cached: refused at once, as Redis's NOSCRIPT.
             None => false,
         },
-        "fcall" => {
-            let name = String::from_utf8_lossy(args.get(1).unwrap_or_default());
-            redis
-                .scripts
-                .libs
-                .lock()
-                .ok()
-                .and_then(|l| l.function(&name))
-                .is_none_or(|(_, meta)| !meta.no_writes())
-        }
+        "fcall" => crate::script::function_no_writes(redis, args) != Some(true),
         _ => false,
     }
-}
-
-/// The body of the script `EVAL` / `EVALSHA` runs.
-fn script_body(redis: &Redis, cmd: &'static Spec, args: Args<'_>) -> Option<Vec<u8>> {
-    let a = args.get(1)?;
-    if cmd.name == "eval" {
-        return Some(a.to_vec());
-    }
-    let sha = String::from_utf8_lossy(a).to_ascii_lowercase();
-    redis.scripts.body(&sha).map(|b| b.to_vec())
 }
 
 #[cfg(test)]

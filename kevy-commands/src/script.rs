@@ -140,33 +140,32 @@ pub(crate) fn sha1_hex(bytes: &[u8]) -> String {
 /// `no-writes`. A body without a shebang, an unknown script or function,
 /// and the `_RO` forms: not a write.
 pub fn derived_write(redis: &crate::Redis, cmd: &Spec, args: Args<'_>) -> bool {
-    let Some(name) = args.get(1) else {
-        return false;
-    };
     match cmd.name {
-        "eval" | "evalsha" => {
-            let body = if cmd.name == "eval" {
-                Some(Arc::from(name))
-            } else {
-                let sha = String::from_utf8_lossy(name).to_ascii_lowercase();
-                redis.scripts.body(&sha)
-            };
-            body.is_some_and(|b| {
-                matches!(cmds::shebang(&b), Ok((flags, _)) if !flags.compat && !flags.no_writes)
-            })
-        }
-        "fcall" => {
-            let name = String::from_utf8_lossy(name);
-            redis
-                .scripts
-                .libs
-                .lock()
-                .ok()
-                .and_then(|l| l.function(&name))
-                .is_some_and(|(_, meta)| !meta.no_writes())
-        }
+        "eval" | "evalsha" => script_body(redis, cmd, args).is_some_and(
+            |b| matches!(cmds::shebang(&b), Ok((flags, _)) if !flags.compat && !flags.no_writes),
+        ),
+        "fcall" => function_no_writes(redis, args) == Some(false),
         _ => false,
     }
+}
+
+/// The body of the script an `EVAL` or `EVALSHA` (`args`) runs: its
+/// argument, or the cached body of its digest (`None`: not cached).
+pub fn script_body(redis: &crate::Redis, cmd: &Spec, args: Args<'_>) -> Option<Arc<[u8]>> {
+    let a = args.get(1)?;
+    if cmd.name.starts_with("eval") && !cmd.name.starts_with("evalsha") {
+        return Some(Arc::from(a));
+    }
+    let sha = String::from_utf8_lossy(a).to_ascii_lowercase();
+    redis.scripts.body(&sha)
+}
+
+/// Whether the function an `FCALL` (`args`) calls declares `no-writes`
+/// (`None`: no such function).
+pub fn function_no_writes(redis: &crate::Redis, args: Args<'_>) -> Option<bool> {
+    let name = String::from_utf8_lossy(args.get(1)?);
+    let libs = redis.scripts.libs.lock().ok()?;
+    libs.function(&name).map(|(_, meta)| meta.no_writes())
 }
 
 /// Whether `cmd` is one of this module's commands.
