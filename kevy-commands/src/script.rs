@@ -37,6 +37,7 @@ pub(crate) mod conv;
 pub(crate) mod current;
 pub(crate) mod dump;
 pub(crate) mod effects;
+mod flags;
 pub(crate) mod function;
 pub(crate) mod global;
 pub(crate) mod ldb;
@@ -50,6 +51,7 @@ pub(crate) mod vm;
 #[cfg(test)]
 mod tests;
 
+pub use flags::{derived_write, function_no_writes, script_body};
 use run::{Env, Mode, Stop, Undo};
 
 /// `redis.REDIS_VERSION`.
@@ -131,41 +133,6 @@ fn script_bytes(body: &[u8]) -> u64 {
 /// SHA1 of `bytes` as 40 lowercase hex digits.
 pub(crate) fn sha1_hex(bytes: &[u8]) -> String {
     sha1_smol::Sha1::from(bytes).digest().to_string()
-}
-
-/// Whether a script command writes by the flags Redis derives for it
-/// (`evalGetCommandFlags`, `fcallGetCommandFlags`), which `EXEC` checks
-/// for its queued commands: an `EVAL` or `EVALSHA` whose body has a
-/// shebang without `no-writes`, an `FCALL` of a function without
-/// `no-writes`. A body without a shebang, an unknown script or function,
-/// and the `_RO` forms: not a write.
-pub fn derived_write(redis: &crate::Redis, cmd: &Spec, args: Args<'_>) -> bool {
-    match cmd.name {
-        "eval" | "evalsha" => script_body(redis, cmd, args).is_some_and(
-            |b| matches!(cmds::shebang(&b), Ok((flags, _)) if !flags.compat && !flags.no_writes),
-        ),
-        "fcall" => function_no_writes(redis, args) == Some(false),
-        _ => false,
-    }
-}
-
-/// The body of the script an `EVAL` or `EVALSHA` (`args`) runs: its
-/// argument, or the cached body of its digest (`None`: not cached).
-pub fn script_body(redis: &crate::Redis, cmd: &Spec, args: Args<'_>) -> Option<Arc<[u8]>> {
-    let a = args.get(1)?;
-    if cmd.name.starts_with("eval") && !cmd.name.starts_with("evalsha") {
-        return Some(Arc::from(a));
-    }
-    let sha = String::from_utf8_lossy(a).to_ascii_lowercase();
-    redis.scripts.body(&sha)
-}
-
-/// Whether the function an `FCALL` (`args`) calls declares `no-writes`
-/// (`None`: no such function).
-pub fn function_no_writes(redis: &crate::Redis, args: Args<'_>) -> Option<bool> {
-    let name = String::from_utf8_lossy(args.get(1)?);
-    let libs = redis.scripts.libs.lock().ok()?;
-    libs.function(&name).map(|(_, meta)| meta.no_writes())
 }
 
 /// Whether `cmd` is one of this module's commands.
@@ -330,16 +297,7 @@ fn script_debug(
     ctx: Ctx,
 ) -> Planned<Tracked> {
     let mut buf = Vec::new();
-    let mode = args.at(2);
-    let set = if mode.eq_ignore_ascii_case(b"no") {
-        Some(ScriptDebug::Off)
-    } else if mode.eq_ignore_ascii_case(b"yes") {
-        Some(ScriptDebug::Yes)
-    } else if mode.eq_ignore_ascii_case(b"sync") {
-        Some(ScriptDebug::Sync)
-    } else {
-        None
-    };
+    let set = ldb::mode_of(args.at(2));
     match set {
         Some(m) => {
             session.script_debug = m;

@@ -286,27 +286,6 @@ impl<C: Commands> Conn<C> {
         }
     }
 
-    /// Appends what a dialogue read while the read buffer was lent
-    /// ([`Conn::talk`]) after the input buffered: the order it arrived in.
-    pub(crate) fn merge_talk(&mut self) {
-        if self.talk.is_empty() {
-            return;
-        }
-        let talk = std::mem::take(&mut self.talk);
-        if self.rpos > 0 {
-            // Spans kept of requests at `rpos` are relative to it.
-            self.rbuf.copy_within(self.rpos..self.rend, 0);
-            self.rend -= self.rpos;
-            self.rpos = 0;
-        }
-        if self.rbuf.len() < self.rend + talk.len() {
-            self.rbuf.resize(self.rend + talk.len(), 0);
-        }
-        self.rbuf[self.rend..self.rend + talk.len()].copy_from_slice(&talk);
-        self.rend += talk.len();
-        self.tail = false;
-    }
-
     /// Its push handle, living in slot `idx` of shard `shard`.
     pub(crate) fn handle(&self, shard: usize, idx: usize) -> crate::push::ConnHandle {
         crate::push::ConnHandle {

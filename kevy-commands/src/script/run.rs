@@ -16,7 +16,6 @@
 //!   every frame above the call (Lua's and Rust's) kept on that stack.
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashSet;
 
 use kevy_rt::{Args, LocalCx, OwnedArgs, Router};
 use mlua::{Lua, MultiValue, Value};
@@ -24,13 +23,19 @@ use mlua::{Lua, MultiValue, Value};
 use super::vm::{error_table, fail, ok};
 use crate::base::float::fmt_double;
 use crate::base::resp::Reply;
-use crate::family::spec::{flags, key_flags, Run, Spec};
+use crate::family::spec::{flags, Run, Spec};
 use crate::family::{Call, Local};
-use crate::model::value::Value as Stored;
+
+mod counts;
+mod undo;
+
 use crate::session::{Ctx, Session};
 use crate::shard::ShardState;
 use crate::store::db::Clock;
 use crate::table;
+pub(crate) use counts::{mark_counted, note_error, set_counts, take_counts};
+use undo::save_keys;
+pub(crate) use undo::Undo;
 
 /// Where a run is allowed to call.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,46 +54,6 @@ pub(crate) enum Stop {
     /// A suspended global run was told to end instead of resuming (its
     /// operation is dropped: the runtime stops).
     Aborted,
-}
-
-/// One saved key: its database, name, and value with deadline (`None`:
-/// it did not exist).
-type Saved = (u32, Vec<u8>, Option<(Stored, Option<i64>)>);
-
-/// The snapshots that undo a shard-mode run's writes: each written key's
-/// value (and deadline) before the run first wrote it.
-#[derive(Default)]
-pub(crate) struct Undo {
-    seen: HashSet<(u32, Vec<u8>)>,
-    saved: Vec<Saved>,
-}
-
-impl Undo {
-    fn save(&mut self, shard: &mut ShardState, db: u32, key: &[u8]) {
-        if !self.seen.insert((db, key.to_vec())) {
-            return;
-        }
-        let now = Clock::new();
-        let before = shard
-            .db(db as usize)
-            .get_with_deadline(key, &now)
-            .map(|(v, at)| (v.clone(), at));
-        self.saved.push((db, key.to_vec(), before));
-    }
-
-    /// Puts every saved key back, newest first.
-    pub(crate) fn rollback(self, shard: &mut ShardState) {
-        let now = Clock::new();
-        for (db, key, before) in self.saved.into_iter().rev() {
-            let d = shard.db(db as usize);
-            match before {
-                Some((v, at)) => d.set(&key, v, &now, false, at),
-                None => {
-                    d.remove(&key, &now);
-                }
-            }
-        }
-    }
 }
 
 thread_local! {
@@ -485,35 +450,6 @@ impl Env<'_> {
     }
 }
 
-/// Snapshots the keys a write command may change (every key of its key
-/// specs but read-only ones; a command reaching other databases of the
-/// shard, MOVE or COPY … DB, in every database).
-fn save_keys(
-    undo: &mut Undo,
-    shard: &mut ShardState,
-    db: u32,
-    spec: &'static Spec,
-    args: Args<'_>,
-) {
-    let Ok(keys) = crate::family::command::op_getkeys(args) else {
-        return;
-    };
-    let every_db = matches!(spec.run, Run::Shard(_) | Run::ShardKeys(..));
-    let ndb = shard.dbs.len() as u32;
-    for (at, kf) in keys {
-        if at >= args.len() || kf & key_flags::RO != 0 {
-            continue;
-        }
-        if every_db {
-            for d in 0..ndb {
-                undo.save(shard, d, args.at(at));
-            }
-        } else {
-            undo.save(shard, db, args.at(at));
-        }
-    }
-}
-
 /// An error reply as `scriptCall` makes it (`ERR msg`).
 /// The command name of an XREAD or XREADGROUP call with a BLOCK option
 /// (among the options before STREAMS).
@@ -557,8 +493,6 @@ thread_local! {
     /// The call running now comes from a script that wrote before it
     /// ([`dirty_call`]).
     static DIRTY_CALL: Cell<bool> = const { Cell::new(false) };
-    /// How the script's reply's errors are to be counted ([`take_counts`]).
-    static COUNTS: RefCell<ErrorCounts> = RefCell::new(ErrorCounts::default());
 }
 
 /// Whether the call being run comes from a script that had written
@@ -568,43 +502,6 @@ thread_local! {
 /// they run.
 pub(crate) fn dirty_call() -> bool {
     DIRTY_CALL.with(Cell::get)
-}
-
-/// The field Redis sets in the error table of a call whose error the
-/// command's own run counted: the script's reply of that table is not
-/// counted again.
-pub(crate) const COUNTED_FIELD: &str = "ignore_error_stats_update";
-
-pub(crate) use crate::accounting::ErrorCounts;
-
-/// Notes an error table written in the script's reply (`line`: its
-/// `-CODE msg` line), at nesting `depth` (0: the reply itself).
-pub(crate) fn note_error(t: &mlua::Table, line: &[u8], depth: usize) {
-    let counted = matches!(t.raw_get::<Value>(COUNTED_FIELD), Ok(Value::Boolean(true)));
-    COUNTS.with(|c| {
-        let mut c = c.borrow_mut();
-        match (depth, counted) {
-            (0, true) => c.top = true,
-            (0, false) => {}
-            (_, true) => c.nested_counted += 1,
-            (_, false) => c.nested.push(line.to_vec()),
-        }
-    });
-}
-
-/// A raised error table (the script's reply): [`note_error`] at the top.
-pub(crate) fn mark_counted(t: &mlua::Table) {
-    note_error(t, b"", 0);
-}
-
-/// How the last run's reply's errors are counted (and forgets it).
-pub(crate) fn take_counts() -> ErrorCounts {
-    COUNTS.with(|c| std::mem::take(&mut *c.borrow_mut()))
-}
-
-/// The script's reply was made on another shard: its counts, here.
-pub(crate) fn set_counts(counts: ErrorCounts) {
-    COUNTS.with(|c| *c.borrow_mut() = counts);
 }
 
 /// [`refuse`] with an error that names its own code (`READONLY …`).
