@@ -197,11 +197,25 @@ impl<C: Commands> ReplyBufs<C> {
             && bytes(&self.parts) <= POOL_MAX_BYTES
     }
 
+    /// Frees the buffers a burst grew past [`POOL_TRIM_BYTES`].
+    fn unburst(&mut self) {
+        unburst(&mut self.data);
+        unburst(&mut self.items);
+        unburst(&mut self.parts);
+    }
+
     /// Empties the buffers, keeping their memory.
     fn clear(&mut self) {
         self.data.clear();
         self.items.clear();
         self.parts.clear();
+    }
+}
+
+/// Frees `v`'s memory when it holds more than [`POOL_TRIM_BYTES`].
+fn unburst<T>(v: &mut Vec<T>) {
+    if bytes(v) > POOL_TRIM_BYTES {
+        *v = Vec::new();
     }
 }
 
@@ -220,6 +234,8 @@ pub(crate) struct Pools<C: Commands> {
     slots: Vec<Vec<u8>>,
     /// The most bytes a batch held since the last [`Pools::trim`].
     high: usize,
+    /// The same over the tick interval before.
+    last_high: usize,
 }
 
 impl<C: Commands> Pools<C> {
@@ -230,6 +246,7 @@ impl<C: Commands> Pools<C> {
             to_return: (0..nshards).map(|_| Vec::new()).collect(),
             slots: Vec::new(),
             high: 0,
+            last_high: 0,
         }
     }
 
@@ -252,6 +269,13 @@ impl<C: Commands> Pools<C> {
     pub(crate) fn put_requests(&mut self, mut r: Requests<C>) {
         if let Some(bufs) = r.returned.take() {
             self.put_replies(bufs);
+        }
+        if self.bursting() {
+            unburst(&mut r.data);
+            unburst(&mut r.spans);
+            unburst(&mut r.items);
+            unburst(&mut r.parts);
+            unburst(&mut r.locks);
         }
         if self.requests.len() < POOL_MAX
             && r.data.capacity() <= POOL_MAX_BYTES
@@ -282,6 +306,9 @@ impl<C: Commands> Pools<C> {
     /// Takes reply buffers that belong to this shard back.
     pub(crate) fn put_replies(&mut self, mut b: ReplyBufs<C>) {
         self.saw(b.data.len());
+        if self.bursting() {
+            b.unburst();
+        }
         if self.replies.len() < POOL_MAX && b.pooled_size_ok() {
             b.clear();
             self.replies.push(b);
@@ -296,6 +323,9 @@ impl<C: Commands> Pools<C> {
         // with 4 kept: ~120 instructions a request more, in malloc, realloc,
         // free and their copies).
         self.saw(b.data.len());
+        if self.bursting() {
+            b.unburst();
+        }
         if self.to_return[peer].len() < POOL_MAX && b.pooled_size_ok() {
             b.clear();
             self.to_return[peer].push(b);
@@ -320,6 +350,7 @@ impl<C: Commands> Pools<C> {
     /// SETs grew the resident size past its bound).
     pub(crate) fn trim(&mut self) {
         let high = std::mem::take(&mut self.high);
+        self.last_high = high;
         if high > POOL_TRIM_BYTES {
             return;
         }
@@ -344,8 +375,20 @@ impl<C: Commands> Pools<C> {
         }
     }
 
+    /// True while no batch of the last tick interval was past
+    /// [`POOL_TRIM_BYTES`]: a buffer grown past it now is a burst (one big
+    /// reply, one bulk request), freed when it comes back rather than
+    /// pooled. Redis gives a killed client's reply memory back at once
+    /// (`unit/obuf-limits` reads `used_memory` 100 ms later); steady bulk
+    /// traffic, big batches in two intervals running, keeps its buffers.
+    #[inline]
+    fn bursting(&self) -> bool {
+        self.last_high <= POOL_TRIM_BYTES
+    }
+
     /// Frees every pooled buffer (an idle shard gives its burst memory back).
     pub(crate) fn release(&mut self) {
+        self.last_high = 0;
         self.requests = Vec::new();
         self.replies = Vec::new();
         self.slots = Vec::new();

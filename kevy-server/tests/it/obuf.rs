@@ -4,7 +4,7 @@
 //! single command if client output buffer hard limit is enforced").
 
 use crate::binary::Binary;
-use crate::util::Raw;
+use crate::util::{info_num, Raw};
 
 #[test]
 fn a_reply_over_the_hard_limit_closes_the_client_unwritten_from_either_shard() {
@@ -89,6 +89,54 @@ fn random_picks_with_a_huge_count_stop_at_the_hard_limit() {
     assert_eq!(
         admin.call(&["SRANDMEMBER", "myset", "-999999999"]),
         b"-ERR value is out of range\r\n"
+    );
+    drop(bin);
+}
+
+/// A killed client's reply gives its memory back (Redis's obuf-limits.tcl
+/// reads `used_memory` 100 ms after the kill): the reply batches that
+/// carried a big reply between the shards are not kept in their pools,
+/// even while the shards stay busy (a pool trimmed only on an idle tick
+/// kept 64 KB a buffer for as long as traffic went on).
+#[test]
+fn a_killed_clients_reply_memory_comes_back_while_the_shards_stay_busy() {
+    let bin = Binary::spawn_with(&["--port", "0", "--threads", "2"]);
+    let mut admin = Raw::connect(bin.addr);
+    admin.call(&["CONFIG", "SET", "latency-tracking", "no"]);
+    let item = "x".repeat(1000);
+    for _ in 0..150 {
+        admin.call(&["LPUSH", "mylist", &item]);
+    }
+    admin.call(&[
+        "CONFIG",
+        "SET",
+        "client-output-buffer-limit",
+        "normal 100000 0 0",
+    ]);
+    let used = |admin: &mut Raw| info_num(admin, "memory", "used_memory").expect("used_memory");
+    for _ in 0..20 {
+        used(&mut admin);
+    }
+    let before = used(&mut admin);
+    // Connections land on both shards: some run LRANGE where they live,
+    // some have it forwarded and its 150 KB reply carried back.
+    for n in 0..8 {
+        let mut c = Raw::connect(bin.addr);
+        c.send(b"*4\r\n$6\r\nLRANGE\r\n$6\r\nmylist\r\n$1\r\n0\r\n$2\r\n-1\r\n");
+        assert!(c.read_to_close().is_empty(), "connection {n}");
+    }
+    // Polled without pause, so no shard idles through a tick.
+    let mut now = used(&mut admin);
+    for _ in 0..2000 {
+        if now < before + 32 * 1024 {
+            break;
+        }
+        now = used(&mut admin);
+    }
+    assert!(
+        now < before + 32 * 1024,
+        "used_memory {now}, {} more than before the kills",
+        now - before
     );
     drop(bin);
 }
