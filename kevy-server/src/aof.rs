@@ -47,7 +47,22 @@ pub fn start(redis: &Redis, shards: usize) -> Result<(), ()> {
                     &format!("Can't open the append-only file: {e}"),
                 ),
             },
-            (false, true) => aof.close(),
+            (false, true) => {
+                // As Redis's stopAppendOnly: a rewrite in progress stops
+                // (its "child" is the shards' snapshots and the writer
+                // thread of this process), and gives the snapshots back.
+                if aof.kill_rewrite() {
+                    log::log(
+                        Level::Notice,
+                        &format!("Killing running AOF rewrite child: {}", std::process::id()),
+                    );
+                    turned
+                        .shared()
+                        .persist
+                        .release(kevy_commands::persist::state::child::AOF);
+                }
+                aof.close();
+            }
             _ => {}
         }
     });

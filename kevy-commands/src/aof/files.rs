@@ -17,6 +17,8 @@ use super::feed::{select, Feed};
 use super::manifest::{Entry, Kind, Manifest};
 use crate::persist::rdb::{write_rdb, DbChunk, FileInfo, Options};
 
+mod kill;
+
 /// What a rewrite's base holds besides the shards' keys: the function
 /// libraries (`FUNCTION LOAD` commands or `FUNCTION2` entries) and, for an
 /// RDB base, its AUX fields and options.
@@ -117,6 +119,9 @@ struct Inner {
     head: Mutex<Option<BaseHead>>,
     /// The rewrite in progress writes an RDB base.
     rdb_base: AtomicBool,
+    /// The generation of the last rewrite stopped before its end
+    /// ([`Aof::kill_rewrite`]).
+    killed: AtomicU64,
     stats: Mutex<Stats>,
     /// The memory the shards' feeds keep between hand-overs while the
     /// file is open, as each last noted it ([`Aof::note_buffer`]).
@@ -150,6 +155,11 @@ fn unix_ms() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as u64)
+}
+
+/// The file a rewrite writes its base to before it takes its place.
+fn temp_base(dir: &Path) -> PathBuf {
+    dir.join(format!("temp-rewriteaof-bg-{}.aof", std::process::id()))
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -492,7 +502,10 @@ impl Aof {
     /// Shard `shard`'s complete snapshot (one chunk per database holding
     /// keys). True when it was the last thing the base waited for: the
     /// caller then has [`Aof::write_and_switch`] run off its thread.
-    pub fn deposit(&self, shard: usize, chunks: Vec<DbChunk>) -> bool {
+    pub fn deposit(&self, shard: usize, generation: u64, chunks: Vec<DbChunk>) -> bool {
+        if !self.current(generation) {
+            return false;
+        }
         if let Some(slot) = lock(&self.inner.snapshots).get_mut(shard) {
             *slot = chunks;
         }
@@ -503,6 +516,9 @@ impl Aof {
     /// shard is at its cut. True when it was the last thing the base waited
     /// for (as [`Aof::deposit`]).
     pub fn set_head(&self, head: BaseHead) -> bool {
+        if !self.current(self.generation()) {
+            return false;
+        }
         *lock(&self.inner.head) = Some(head);
         self.inner.pending.fetch_sub(1, Ordering::AcqRel) == 1
     }
@@ -510,11 +526,18 @@ impl Aof {
     /// Ends the rewrite (on a thread of its own, not a shard's): writes the
     /// base from the head and the shards' snapshots, then makes it and the
     /// new incremental file the whole AOF in the manifest and deletes the
-    /// old files.
-    pub fn write_and_switch(&self) {
+    /// old files. False when the rewrite was stopped meanwhile
+    /// ([`Aof::kill_rewrite`]): nothing was switched, and the rewrite's
+    /// end was already recorded.
+    pub fn write_and_switch(&self) -> bool {
+        let generation = self.generation();
         let head = lock(&self.inner.head).take().unwrap_or_default();
-        let r = self.write_base(head);
+        let r = self.write_base(head, generation);
+        if self.killed(generation) {
+            return false;
+        }
         self.done(r);
+        true
     }
 
     /// A rewrite that could not start its writer ends as failed.
@@ -522,7 +545,7 @@ impl Aof {
         self.done(Err("can't start the rewrite thread".into()));
     }
 
-    fn write_base(&self, mut head: BaseHead) -> Result<(), String> {
+    fn write_base(&self, mut head: BaseHead, generation: u64) -> Result<(), String> {
         let shots = std::mem::take(&mut *lock(&self.inner.snapshots));
         let rdb = self.rdb_base();
         let (dir, prefix, seq) = {
@@ -536,7 +559,7 @@ impl Aof {
                 f.manifest.last_seq(Kind::Base) + 1,
             )
         };
-        let tmp = dir.join(format!("temp-rewriteaof-bg-{}.aof", std::process::id()));
+        let tmp = temp_base(&dir);
         let mut out = std::io::BufWriter::with_capacity(
             1 << 20,
             File::create(&tmp).map_err(|e| e.to_string())?,
@@ -551,8 +574,13 @@ impl Aof {
         let file = out.into_inner().map_err(|e| e.to_string())?;
         file.sync_all().map_err(|e| e.to_string())?;
         let name = base_name(&prefix, seq, rdb);
-        fs::rename(&tmp, dir.join(&name)).map_err(|e| e.to_string())?;
         let mut files = lock(&self.inner.files);
+        if self.killed(generation) {
+            // Stopped while the base was written: it never becomes one.
+            let _ = fs::remove_file(&tmp);
+            return Err("the rewrite was stopped".into());
+        }
+        fs::rename(&tmp, dir.join(&name)).map_err(|e| e.to_string())?;
         let f = files
             .as_mut()
             .ok_or("the append only file was turned off")?;

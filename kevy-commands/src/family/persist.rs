@@ -497,6 +497,14 @@ pub fn snapshot_slice(shard: &mut ShardState, buckets: usize) {
     if shard.server.rdb_job.is_none() {
         return;
     }
+    if let Some(SnapJob::Rewrite(generation)) = shard.server.rdb_job {
+        if shard.server.shared.aof.killed(generation) {
+            for db in shard.dbs.iter_mut() {
+                db.discard_snapshot();
+            }
+            shard.server.rdb_job = Some(SnapJob::Discard);
+        }
+    }
     for db in shard.dbs.iter_mut() {
         if !db.snapshot_step(buckets) {
             return;
@@ -520,7 +528,8 @@ pub fn snapshot_slice(shard: &mut ShardState, buckets: usize) {
                 write_in_background(shard.server.shared.clone(), job);
             }
         }
-        SnapJob::Rewrite => super::rewrite::deposit(shard, chunks),
+        SnapJob::Rewrite(generation) => super::rewrite::deposit(shard, generation, chunks),
+        SnapJob::Discard => {}
     }
 }
 

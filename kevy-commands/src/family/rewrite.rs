@@ -96,7 +96,7 @@ pub fn cut_part(shard: &mut ShardState, args: kevy_rt::Args<'_>) -> ServerReply 
         false => SnapFormat::Resp,
     };
     begin_cut(shard, format);
-    shard.server.rdb_job = Some(SnapJob::Rewrite);
+    shard.server.rdb_job = Some(SnapJob::Rewrite(generation));
     ServerReply::Count(0)
 }
 
@@ -115,11 +115,12 @@ pub fn gather(shard: &mut ShardState, in_exec: bool, out: &mut crate::base::resp
     resp::simple(out, if in_exec { SCHEDULED } else { STARTED });
 }
 
-/// A shard's snapshot is complete: it joins the base.
-pub fn deposit(shard: &mut ShardState, chunks: Vec<crate::persist::rdb::DbChunk>) {
+/// A shard's snapshot for rewrite `generation` is complete: it joins the
+/// base (unless that rewrite was stopped).
+pub fn deposit(shard: &mut ShardState, generation: u64, chunks: Vec<crate::persist::rdb::DbChunk>) {
     let id = shard.server.info.as_ref().map_or(0, |i| i.id);
     let shared = &shard.server.shared;
-    if shared.aof.deposit(id, chunks) {
+    if shared.aof.deposit(id, generation, chunks) {
         write_in_background(shared.clone());
     }
 }
@@ -133,8 +134,10 @@ fn write_in_background(shared: Arc<Shared>) {
             let shared = shared.clone();
             move || {
                 crate::base::cpus::place(crate::base::cpus::Helper::AofRewrite);
-                shared.aof.write_and_switch();
-                shared.persist.release(child::AOF);
+                // A stopped rewrite gave the snapshots back when stopped.
+                if shared.aof.write_and_switch() {
+                    shared.persist.release(child::AOF);
+                }
             }
         });
     if spawned.is_err() {

@@ -62,8 +62,12 @@ pub type AofLoader = dyn Fn(usize) -> Result<(), String> + Send + Sync;
 pub enum SnapJob {
     /// A background save, with the shard's change counter at its cut.
     Save(Arc<Job>, u64),
-    /// An AOF rewrite's base.
-    Rewrite,
+    /// An AOF rewrite's base, for the rewrite of this generation.
+    Rewrite(u64),
+    /// A stopped rewrite's snapshot, run to its end without encoding
+    /// anything (its nodes' marks must come back to the database's
+    /// parity), then dropped.
+    Discard,
 }
 
 /// Which background job holds the shards' snapshots (one at a time, as

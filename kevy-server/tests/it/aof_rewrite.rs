@@ -247,3 +247,65 @@ fn an_empty_stream_with_no_last_id_survives_a_resp_rewrite() {
     kill(a);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Redis's aofrw.tcl "Turning off AOF kills the background writing child
+/// if any": `CONFIG SET appendonly no` during a slow rewrite stops it at
+/// once (logged as Redis logs it), leaves no temporary base behind, gives
+/// the snapshots back to a BGSAVE at once, and the shards' given-up
+/// snapshots leave every key to the next ones: the save, and the rewrite
+/// that turning the file on again starts, hold the whole dataset.
+#[test]
+fn turning_the_aof_off_stops_a_rewrite_in_progress() {
+    let dir = temp("killrewrite");
+    let a = kevy(&dir, "no");
+    let mut c = con(a.addr);
+    for i in 0..300 {
+        q(&mut c, &["SET", &format!("k{i}"), &format!("v{i}")]);
+    }
+    settle(&mut c, "aof_rewrite_in_progress", "0");
+    let rewrites = info_field(&mut c, "aof_rewrites");
+    // 10 ms per key: the rewrite would last three seconds.
+    q(&mut c, &["CONFIG", "SET", "rdb-key-save-delay", "10000"]);
+    assert_eq!(
+        text(q(&mut c, &["BGREWRITEAOF"])),
+        "Background append only file rewriting started"
+    );
+    assert_eq!(info_field(&mut c, "aof_rewrite_in_progress"), "1");
+    q(&mut c, &["CONFIG", "SET", "appendonly", "no"]);
+    assert_eq!(info_field(&mut c, "aof_rewrite_in_progress"), "0");
+    assert_eq!(info_field(&mut c, "aof_enabled"), "0");
+    assert_eq!(info_field(&mut c, "aof_rewrites"), rewrites);
+    assert_eq!(info_field(&mut c, "aof_last_bgrewrite_status"), "ok");
+    let temps: Vec<_> = std::fs::read_dir(dir.join("appendonlydir"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("temp-"))
+        .collect();
+    assert!(temps.is_empty(), "{temps:?}");
+    // The snapshots are free again: a save starts now, not after the
+    // rewrite's three seconds.
+    q(&mut c, &["CONFIG", "SET", "rdb-key-save-delay", "0"]);
+    assert_eq!(text(q(&mut c, &["BGSAVE"])), "Background saving started");
+    settle(&mut c, "rdb_bgsave_in_progress", "0");
+    q(&mut c, &["SET", "k0", "changed"]);
+    let before = dump(a.addr);
+    assert_eq!(before.len(), 300);
+    assert_eq!(text(q(&mut c, &["DEBUG", "RELOAD"])), "OK");
+    assert_eq!(dump(a.addr), before, "reloaded from the save");
+    // On again: a new rewrite makes the base, with every key.
+    q(&mut c, &["CONFIG", "SET", "appendonly", "yes"]);
+    settle(
+        &mut c,
+        "aof_rewrites",
+        &(rewrites.parse::<u64>().unwrap() + 1).to_string(),
+    );
+    settle(&mut c, "aof_rewrite_in_progress", "0");
+    assert_eq!(info_field(&mut c, "aof_last_bgrewrite_status"), "ok");
+    let (_, log) = a.stop(libc::SIGKILL);
+    assert!(log.contains("Killing running AOF rewrite child: "), "{log}");
+    check_aof(&dir);
+    let b = kevy(&dir, "no");
+    assert_eq!(dump(b.addr), before, "restart from the new base");
+    kill(b);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -60,6 +60,9 @@ pub(crate) struct Snap {
     next_at: std::time::Instant,
     keys: u64,
     expires: u64,
+    /// Taking a node only marks it: the snapshot was given up
+    /// ([`Db::discard_snapshot`]).
+    discard: bool,
 }
 
 impl Db {
@@ -98,6 +101,7 @@ impl Db {
             next_at: std::time::Instant::now(),
             keys: 0,
             expires: 0,
+            discard: false,
         }));
     }
 
@@ -157,6 +161,18 @@ impl Db {
         false
     }
 
+    /// Gives up the running snapshot: what it encoded is freed, and its
+    /// remaining slices only mark nodes taken, unpaced, so that every mark
+    /// comes back to the parity; [`Db::take_snapshot`] then yields nothing.
+    pub fn discard_snapshot(&mut self) {
+        if let Some(s) = self.snap.as_deref_mut() {
+            s.discard = true;
+            s.delay_us = 0;
+            s.writer.out = Vec::new();
+            s.keys = 0;
+        }
+    }
+
     /// Completes a running snapshot in one go (before the whole database
     /// goes: FLUSHDB, FLUSHALL, a load).
     pub fn finish_snapshot_now(&mut self) {
@@ -207,6 +223,9 @@ impl Db {
             return;
         };
         s.taken += 1;
+        if s.discard {
+            return;
+        }
         let at = match e.vidx() {
             NO_TTL => None,
             v => self.volatile.get(v as usize).map(|v| v.at),

@@ -245,3 +245,25 @@ fn a_key_save_delay_paces_the_slices() {
     );
     assert!(decoded(db.take_snapshot(), 0) == want);
 }
+
+#[test]
+fn a_discarded_snapshot_yields_nothing_and_leaves_every_key_to_the_next() {
+    let size = 2_000;
+    let mut db = filled(size);
+    let mut rng = Lcg(5);
+    // Paced: the given-up snapshot has taken a few keys only.
+    db.begin_snapshot(1, SnapFormat::Rdb, false, AccessData::None, NOW, 1_000_000);
+    assert!(!db.snapshot_step(10));
+    for step in 0..50 {
+        mutate(&mut db, &mut rng, step, size);
+    }
+    db.discard_snapshot();
+    // Unpaced now, and taking without encoding.
+    while !db.snapshot_step(64) {}
+    assert!(db.take_snapshot().is_none());
+    assert!(!db.snapshot_running());
+    let want = state(&db);
+    db.begin_snapshot(1, SnapFormat::Rdb, false, AccessData::None, NOW, 0);
+    while !db.snapshot_step(100) {}
+    assert!(decoded(db.take_snapshot(), 1) == want);
+}
