@@ -577,6 +577,13 @@ impl Commands for Redis {
     }
 
     #[inline]
+    /// Redis's `hz`: read at each tick, so that CONFIG SET takes effect at
+    /// the next one.
+    fn tick_interval(&self) -> std::time::Duration {
+        let hz = self.shared.config.get_i64("hz").clamp(1, 500) as u64;
+        std::time::Duration::from_micros(1_000_000 / hz)
+    }
+
     fn background(&self, shard: &ShardState) -> bool {
         shard.server.rdb_job.is_some()
     }

@@ -235,8 +235,12 @@ impl Redis {
     }
 }
 
-/// Share of the tick interval the active expiry may use (Redis: 25%).
-const EXPIRE_BUDGET_DIVISOR: u32 = 4;
+/// Percent of the tick interval the active expiry may use: Redis's
+/// `ACTIVE_EXPIRE_CYCLE_SLOW_TIME_PERC` (25) plus 2 for each step of
+/// `active-expire-effort` past 1.
+fn expire_budget_percent(effort: i64) -> u32 {
+    25 + 2 * (effort.clamp(1, 10) as u32 - 1)
+}
 
 impl Redis {
     /// A shard's periodic work (`Commands::tick`): the clock, active
@@ -270,7 +274,8 @@ impl Redis {
                 .as_ref()
                 .is_none_or(|i| i.settings.paused().is_none())
         {
-            let budget = self.tick_interval() / EXPIRE_BUDGET_DIVISOR;
+            let effort = self.shared.config.get_i64("active-expire-effort");
+            let budget = self.tick_interval() * expire_budget_percent(effort) / 100;
             let t0 = Instant::now();
             shard.active_expire(
                 now_ms(),

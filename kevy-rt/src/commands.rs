@@ -618,7 +618,9 @@ pub trait Commands: Send + Sync + Sized + 'static {
     /// it once every shard has stopped).
     fn stopped(&self, _shard: &mut Self::Shard) {}
 
-    /// How often [`Commands::tick`] runs; 100 ms (Redis's `hz 10`) by default.
+    /// How often [`Commands::tick`] runs; 100 ms (Redis's `hz 10`) by
+    /// default. Asked at the start and after each tick, so it may change
+    /// while the runtime runs.
     fn tick_interval(&self) -> Duration {
         Duration::from_millis(100)
     }

@@ -348,7 +348,7 @@ impl<C: Commands> Shard<C> {
     /// The event loop; returns when the runtime is stopped.
     pub(crate) fn run(mut self) -> io::Result<()> {
         let mut events = Events::with_capacity(1024);
-        let tick_every = self.cmds.tick_interval();
+        let mut tick_every = self.cmds.tick_interval();
         let mut next_tick = Instant::now() + tick_every;
         // When the loop last found nothing to do (None while busy).
         let mut idle_since: Option<Instant> = None;
@@ -478,6 +478,9 @@ impl<C: Commands> Shard<C> {
                 } else {
                     self.pools.trim();
                 }
+                // Asked again each time: the interval may change while the
+                // runtime runs (Redis's `CONFIG SET hz`).
+                tick_every = self.cmds.tick_interval();
                 next_tick = Instant::now() + tick_every;
                 self.stats
                     .commands

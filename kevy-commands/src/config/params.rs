@@ -338,15 +338,6 @@ fn int(v: &str) -> u64 {
     v.parse().unwrap_or(0)
 }
 
-/// Accepts only `allowed`, refusing anything else with `what`.
-fn only(v: &str, allowed: &str, what: &str) -> Result<(), String> {
-    if v == allowed {
-        Ok(())
-    } else {
-        Err(what.to_string())
-    }
-}
-
 /// Refuses a change of a setting the running server cannot take (`what`).
 fn unchanged_while_running(cx: &Cx<'_>, v: &str, what: &str) -> Result<(), String> {
     if cx.file || v == cx.cur {

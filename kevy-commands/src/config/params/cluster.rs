@@ -1,7 +1,8 @@
-//! Cluster and TLS settings. Cluster mode is not built: its settings are
-//! known with Redis's defaults and checks, and any other value is refused
-//! with the reason. TLS is (kevy-server reads these at start-up), except
-//! for replication and cluster links.
+//! Cluster and TLS settings. Cluster mode is not built: `cluster-enabled
+//! yes` is refused with the reason, and the cluster's other settings are
+//! taken as Redis takes them outside cluster mode, where they do nothing.
+//! TLS is built (kevy-server reads these at start-up), except for
+//! replication links.
 
 use super::*;
 
@@ -20,47 +21,38 @@ pub static PARAMS: &[Param] = &[
     Param::new("cluster-enabled", Kind::Bool, "no")
         .flags(IMMUTABLE)
         .refuse(NO_CLUSTER),
-    Param::new("cluster-config-file", Kind::Str, "nodes.conf")
-        .flags(IMMUTABLE)
-        .refuse(NO_CLUSTER),
-    Param::new("cluster-port", Kind::Int(0, 65535), "0")
-        .flags(IMMUTABLE)
-        .refuse(NO_CLUSTER),
-    Param::new("cluster-node-timeout", Kind::Int(0, i64::MAX), "15000").refuse(NO_CLUSTER),
-    Param::new("cluster-announce-ip", Kind::Str, "").refuse(NO_CLUSTER),
-    Param::new("cluster-announce-hostname", Kind::Str, "")
-        .check(|_, v| hostname(v))
-        .refuse(NO_CLUSTER),
-    Param::new("cluster-announce-port", Kind::Int(0, 65535), "0").refuse(NO_CLUSTER),
-    Param::new("cluster-announce-bus-port", Kind::Int(0, 65535), "0").refuse(NO_CLUSTER),
-    Param::new("cluster-announce-tls-port", Kind::Int(0, 65535), "0").refuse(NO_CLUSTER),
+    // The cluster's other settings act only in cluster mode: as Redis
+    // does without it, kevy takes and lists them.
+    Param::new("cluster-config-file", Kind::Str, "nodes.conf").flags(IMMUTABLE),
+    Param::new("cluster-port", Kind::Int(0, 65535), "0").flags(IMMUTABLE),
+    Param::new("cluster-node-timeout", Kind::Int(0, i64::MAX), "15000"),
+    Param::new("cluster-announce-ip", Kind::Str, ""),
+    Param::new("cluster-announce-hostname", Kind::Str, "").check(|_, v| hostname(v)),
+    Param::new("cluster-announce-port", Kind::Int(0, 65535), "0"),
+    Param::new("cluster-announce-bus-port", Kind::Int(0, 65535), "0"),
+    Param::new("cluster-announce-tls-port", Kind::Int(0, 65535), "0"),
     Param::new(
         "cluster-preferred-endpoint-type",
         Kind::Enum(&["ip", "hostname", "unknown-endpoint"]),
         "ip",
-    )
-    .refuse(NO_CLUSTER),
-    Param::new("cluster-require-full-coverage", Kind::Bool, "yes").refuse(NO_CLUSTER),
-    Param::new("cluster-replica-no-failover", Kind::Bool, "no")
-        .alias("cluster-slave-no-failover")
-        .refuse(NO_CLUSTER),
+    ),
+    Param::new("cluster-require-full-coverage", Kind::Bool, "yes"),
+    Param::new("cluster-replica-no-failover", Kind::Bool, "no").alias("cluster-slave-no-failover"),
     Param::new(
         "cluster-replica-validity-factor",
         Kind::Int(0, i32::MAX as i64),
         "10",
     )
-    .alias("cluster-slave-validity-factor")
-    .refuse(NO_CLUSTER),
+    .alias("cluster-slave-validity-factor"),
     Param::new(
         "cluster-migration-barrier",
         Kind::Int(0, i32::MAX as i64),
         "1",
-    )
-    .refuse(NO_CLUSTER),
-    Param::new("cluster-allow-replica-migration", Kind::Bool, "yes").refuse(NO_CLUSTER),
-    Param::new("cluster-allow-reads-when-down", Kind::Bool, "no").refuse(NO_CLUSTER),
-    Param::new("cluster-allow-pubsubshard-when-down", Kind::Bool, "yes").refuse(NO_CLUSTER),
-    Param::new("cluster-link-sendbuf-limit", Kind::Memory(0, u64::MAX), "0").refuse(NO_CLUSTER),
+    ),
+    Param::new("cluster-allow-replica-migration", Kind::Bool, "yes"),
+    Param::new("cluster-allow-reads-when-down", Kind::Bool, "no"),
+    Param::new("cluster-allow-pubsubshard-when-down", Kind::Bool, "yes"),
+    Param::new("cluster-link-sendbuf-limit", Kind::Memory(0, u64::MAX), "0"),
     // TLS: read at start-up (kevy-server builds its TLS listeners from
     // them); while running only the same value may be set.
     Param::new("tls-port", Kind::Int(0, 65535), "0").check(tls_fixed),
@@ -76,7 +68,7 @@ pub static PARAMS: &[Param] = &[
         "300",
     )
     .check(tls_fixed),
-    Param::new("tls-cluster", Kind::Bool, "no").refuse(NO_CLUSTER),
+    Param::new("tls-cluster", Kind::Bool, "no").check(tls_fixed),
     Param::new("tls-replication", Kind::Bool, "no").refuse(NO_REPLICATION),
     Param::new(
         "tls-auth-clients",

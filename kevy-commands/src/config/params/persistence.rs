@@ -8,7 +8,6 @@ use super::*;
 
 const NO_RDB: &str = "kevy's RDB snapshots do not take this setting yet";
 const NO_AOF: &str = "kevy's append-only file does not take this setting yet";
-const NO_RESTORE: &str = "RESTORE always checks payloads in full";
 
 /// The persistence settings.
 pub static PARAMS: &[Param] = &[
@@ -33,19 +32,21 @@ pub static PARAMS: &[Param] = &[
         "0",
     )
     .flags(HIDDEN),
+    // How often Redis serves clients while it loads; kevy loads before it
+    // serves any, so nothing reads it.
     Param::new(
         "loading-process-events-interval-bytes",
         Kind::Int(1024, i32::MAX as i64),
         "2097152",
     )
-    .flags(HIDDEN)
-    .refuse(NO_RDB),
+    .flags(HIDDEN),
+    // RESTORE checks every payload in full whatever the value (what `yes`
+    // asks for; `no` and `clients` ask for less).
     Param::new(
         "sanitize-dump-payload",
         Kind::Enum(&["no", "yes", "clients"]),
         "no",
-    )
-    .refuse(NO_RESTORE),
+    ),
     Param::new("appendfilename", Kind::Str, "appendonly.aof")
         .flags(IMMUTABLE)
         .check(|_, v| base_name(v, "appendfilename", "filename")),

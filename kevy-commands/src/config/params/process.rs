@@ -25,12 +25,11 @@ const NO_BG: &str = "kevy has no background rehashing or defragmentation";
 
 /// The process and background-work settings.
 pub static PARAMS: &[Param] = &[
-    Param::new("io-threads", Kind::Int(1, 128), "1")
-        .flags(IMMUTABLE)
-        .refuse("kevy is thread-per-core: use 'threads N'"),
-    Param::new("io-threads-do-reads", Kind::Bool, "no")
-        .flags(IMMUTABLE)
-        .refuse("kevy is thread-per-core: use 'threads N'"),
+    // Redis's I/O threads: each of kevy's shards does its own
+    // connections' I/O already (`threads` sets the shards), so a
+    // configuration written for Redis starts as it is; nothing reads them.
+    Param::new("io-threads", Kind::Int(1, 128), "1").flags(IMMUTABLE),
+    Param::new("io-threads-do-reads", Kind::Bool, "no").flags(IMMUTABLE),
     Param::new("pidfile", Kind::Str, "").flags(IMMUTABLE),
     Param::new(
         "supervised",
@@ -97,7 +96,9 @@ pub static PARAMS: &[Param] = &[
         set: Some(bgsave_cpus),
         ..Param::new("bgsave_cpulist", Kind::Str, "").flags(IMMUTABLE)
     },
-    Param::new("ignore-warnings", Kind::Str, "").refuse("kevy has no startup warnings to ignore"),
+    // The start-up warnings it names (ARM64-COW-BUG) are about fork
+    // children on some kernels: kevy has none to give, so none to ignore.
+    Param::new("ignore-warnings", Kind::Str, ""),
     Param::new("socket-mark-id", Kind::Int(0, u32::MAX as i64), "0")
         .flags(IMMUTABLE)
         .refuse("socket marks are not implemented yet"),
@@ -129,29 +130,34 @@ pub static PARAMS: &[Param] = &[
     .flags(WORDS),
     Param::new("shutdown-timeout", Kind::Int(0, i32::MAX as i64), "10")
         .refuse("kevy has no replicas to wait for at shutdown"),
-    Param::new("jemalloc-bg-thread", Kind::Bool, "yes").refuse("kevy does not use jemalloc"),
-    Param::new("activerehashing", Kind::Bool, "yes").refuse(NO_BG),
-    Param::new("dynamic-hz", Kind::Bool, "yes")
-        .refuse("kevy's periodic tasks run at a fixed hz 10"),
-    Param::new("active-expire-effort", Kind::Int(1, 10), "1")
-        .refuse("kevy's active expiry effort is fixed"),
+    // As in a Redis built without jemalloc: taken, with nothing to do.
+    Param::new("jemalloc-bg-thread", Kind::Bool, "yes"),
+    // kevy's tables grow in one step, so there is no rehash to advance in
+    // the background, whichever the value.
+    Param::new("activerehashing", Kind::Bool, "yes"),
+    // `hz` holds whatever the number of clients (`no`); with `yes` Redis
+    // raises it past 200 clients a tick, and kevy does not.
+    Param::new("dynamic-hz", Kind::Bool, "yes"),
+    // The share of each tick active expiry may take: 25% plus 2% a step
+    // past 1, as in Redis (`Redis::tick_shard`).
+    Param::new("active-expire-effort", Kind::Int(1, 10), "1"),
+    // Defragmentation needs Redis's jemalloc: it cannot be turned on. Its
+    // thresholds below are taken (they act only once it is on, as in Redis).
     Param::new("activedefrag", Kind::Bool, "no").refuse(NO_BG),
-    Param::new("active-defrag-cycle-min", Kind::Int(1, 99), "1").refuse(NO_BG),
-    Param::new("active-defrag-cycle-max", Kind::Int(1, 99), "25").refuse(NO_BG),
-    Param::new("active-defrag-threshold-lower", Kind::Int(0, 1000), "10").refuse(NO_BG),
-    Param::new("active-defrag-threshold-upper", Kind::Int(0, 1000), "100").refuse(NO_BG),
+    Param::new("active-defrag-cycle-min", Kind::Int(1, 99), "1"),
+    Param::new("active-defrag-cycle-max", Kind::Int(1, 99), "25"),
+    Param::new("active-defrag-threshold-lower", Kind::Int(0, 1000), "10"),
+    Param::new("active-defrag-threshold-upper", Kind::Int(0, 1000), "100"),
     Param::new(
         "active-defrag-ignore-bytes",
         Kind::Memory(1, i64::MAX as u64),
         "104857600",
-    )
-    .refuse(NO_BG),
+    ),
     Param::new(
         "active-defrag-max-scan-fields",
         Kind::Int(1, i64::MAX),
         "1000",
-    )
-    .refuse(NO_BG),
+    ),
     Param::new("lazyfree-lazy-eviction", Kind::Bool, "no"),
     Param::new("lazyfree-lazy-expire", Kind::Bool, "no"),
     Param::new("lazyfree-lazy-server-del", Kind::Bool, "no"),

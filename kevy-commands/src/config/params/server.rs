@@ -129,8 +129,8 @@ pub static PARAMS: &[Param] = &[
     Param::new("lfu-decay-time", Kind::Int(0, i32::MAX as i64), "1"),
     Param::new("daemonize", Kind::Bool, "no").flags(IMMUTABLE),
     Param::new("protected-mode", Kind::Bool, "yes"),
-    Param::new("hz", Kind::Int(0, i32::MAX as i64), "10")
-        .check(|_, v| only(v, "10", "kevy's periodic tasks run at a fixed hz 10")),
+    // How often each shard's periodic tasks run (`Commands::tick`).
+    Param::new("hz", Kind::Custom(parse_hz, plain_lines), "10"),
     Param::new(
         "client-output-buffer-limit",
         Kind::Custom(parse_obuf, obuf_lines),
@@ -182,3 +182,22 @@ pub static PARAMS: &[Param] = &[
     )
     .flags(IMMUTABLE),
 ];
+
+/// `hz`: Redis's range check (0 to `INT_MAX`), then its cap
+/// (`updateHZ`): the value is a hint kept within 1 to 500, and reads back
+/// capped.
+fn parse_hz(cx: &Cx<'_>) -> Result<String, String> {
+    let w = cx.words.first().copied().unwrap_or("");
+    let n = parse_i64(w.as_bytes()).ok_or("argument couldn't be parsed into an integer")?;
+    if !(0..=i32::MAX as i64).contains(&n) {
+        return Err(format!(
+            "argument must be between 0 and {} inclusive",
+            i32::MAX
+        ));
+    }
+    Ok(n.clamp(MIN_HZ, MAX_HZ).to_string())
+}
+
+/// Redis's `CONFIG_MIN_HZ` and `CONFIG_MAX_HZ`.
+const MIN_HZ: i64 = 1;
+const MAX_HZ: i64 = 500;

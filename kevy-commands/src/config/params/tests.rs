@@ -61,14 +61,34 @@ fn names_and_aliases_are_unique() {
 #[test]
 fn features_kevy_lacks_take_only_their_default() {
     let t = ConfigTable::new();
-    assert_eq!(set(&t, &[("cluster-node-timeout", "15000")]), Ok(()));
-    assert_eq!(
-        set(&t, &[("cluster-node-timeout", "1")]),
-        failed(
-            "cluster-node-timeout",
-            "'cluster-node-timeout' is not supported: cluster mode is not implemented"
-        )
-    );
+    // Cluster mode cannot be turned on; its other settings are taken, as
+    // Redis takes them outside cluster mode.
+    assert_eq!(set(&t, &[("cluster-node-timeout", "1")]), Ok(()));
+    assert!(t
+        .load("cluster-enabled", &["yes"])
+        .unwrap_err()
+        .contains("cluster mode is not implemented"));
+    // So are the settings a configuration written for Redis carries for
+    // what kevy does its own way.
+    for (name, v) in [
+        ("io-threads", "4"),
+        ("io-threads-do-reads", "yes"),
+        ("activerehashing", "no"),
+        ("dynamic-hz", "no"),
+        ("jemalloc-bg-thread", "no"),
+        ("active-defrag-cycle-max", "50"),
+        ("sanitize-dump-payload", "yes"),
+        ("ignore-warnings", "ARM64-COW-BUG"),
+    ] {
+        assert_eq!(t.load(name, &[v]), Ok(()), "{name}");
+        assert_eq!(t.get(name).as_deref(), Some(v), "{name}");
+    }
+    assert!(t.load("activedefrag", &["yes"]).is_err());
+    // `hz` is capped as Redis caps it.
+    assert_eq!(set(&t, &[("hz", "1000")]), Ok(()));
+    assert_eq!(t.get("hz").as_deref(), Some("500"));
+    assert_eq!(set(&t, &[("hz", "0")]), Ok(()));
+    assert_eq!(t.get("hz").as_deref(), Some("1"));
     // Replication's: `min-replicas-to-write` is kept (a primary refuses
     // writes by it), also through its alias.
     assert_eq!(set(&t, &[("min-slaves-to-write", "1")]), Ok(()));

@@ -19,7 +19,6 @@ const HIDDEN: &[&str] = &[
 ];
 
 const REPL_TLS: &str = "replication over TLS is not implemented";
-const CLUSTER: &str = "cluster mode is not implemented";
 const TLS: &str = "kevy cannot change the TLS settings while it runs";
 const TLS_KEY_PASS: &str = "encrypted private keys are not supported (rustls reads plain PEM keys)";
 const TLS_DH: &str = "TLS uses ECDHE key exchange only (rustls has no finite-field DH)";
@@ -30,28 +29,6 @@ const FIXED: &str = "kevy's process settings are fixed";
 
 /// Settings kevy refuses to change, with the reason its error ends with.
 const REFUSED: &[(&str, &[&str])] = &[
-    (
-        CLUSTER,
-        &[
-            "cluster-node-timeout",
-            "cluster-announce-ip",
-            "cluster-announce-hostname",
-            "cluster-announce-port",
-            "cluster-announce-bus-port",
-            "cluster-announce-tls-port",
-            "cluster-preferred-endpoint-type",
-            "cluster-require-full-coverage",
-            "cluster-replica-no-failover",
-            "cluster-slave-no-failover",
-            "cluster-replica-validity-factor",
-            "cluster-slave-validity-factor",
-            "cluster-migration-barrier",
-            "cluster-allow-replica-migration",
-            "cluster-allow-reads-when-down",
-            "cluster-allow-pubsubshard-when-down",
-            "cluster-link-sendbuf-limit",
-        ],
-    ),
     (
         TLS,
         &[
@@ -68,9 +45,9 @@ const REFUSED: &[(&str, &[&str])] = &[
             "tls-protocols",
             "tls-ciphers",
             "tls-ciphersuites",
+            "tls-cluster",
         ],
     ),
-    (CLUSTER, &["tls-cluster"]),
     (
         REPL_TLS,
         &[
@@ -95,40 +72,11 @@ const REFUSED: &[(&str, &[&str])] = &[
             "aof-disable-auto-gc",
         ],
     ),
-    (
-        "RESTORE always checks payloads in full",
-        &["sanitize-dump-payload"],
-    ),
-    (
-        BG,
-        &[
-            "activerehashing",
-            "activedefrag",
-            "active-defrag-cycle-min",
-            "active-defrag-cycle-max",
-            "active-defrag-threshold-lower",
-            "active-defrag-threshold-upper",
-            "active-defrag-ignore-bytes",
-            "active-defrag-max-scan-fields",
-        ],
-    ),
+    (BG, &["activedefrag"]),
     (FIXED, &["crash-log-enabled", "crash-memcheck-enabled"]),
     (
         "kevy has no replicas to wait for at shutdown",
         &["shutdown-timeout"],
-    ),
-    ("kevy does not use jemalloc", &["jemalloc-bg-thread"]),
-    (
-        "kevy's periodic tasks run at a fixed hz 10",
-        &["hz", "dynamic-hz"],
-    ),
-    (
-        "kevy's active expiry effort is fixed",
-        &["active-expire-effort"],
-    ),
-    (
-        "kevy has no startup warnings to ignore",
-        &["ignore-warnings"],
     ),
 ];
 
