@@ -241,7 +241,9 @@ fn stale(
             .iter()
             .any(|q| table::find(q.args()).is_ok_and(|s| s.flags & stale == 0))
     };
-    let text = if shared.replicas.refusing() && !shared.upstream.active() && writes() {
+    let text = if replica::disk_error(shared) && writes() {
+        replica::MISCONF
+    } else if shared.replicas.refusing() && !shared.upstream.active() && writes() {
         replica::NOREPLICAS
     } else if replica::read_only_for(shared, write, session.id) && writes() {
         replica::READONLY

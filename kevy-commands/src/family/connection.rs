@@ -15,6 +15,11 @@ use crate::base::resp;
 
 /// `PING [message]`
 pub fn ping(c: &mut Local<'_>) -> Flow {
+    // Redis refuses PING too while writes are (a health check sees it).
+    if super::replica::disk_error(&c.shard.server.shared) {
+        resp::error(c.out, super::replica::MISCONF);
+        return Flow::Continue;
+    }
     if c.session.subscribed && !c.out.resp3() && c.args.len() <= 2 {
         let msg = (c.args.len() == 2).then(|| c.args.at(1));
         super::pubsub::subscribed_pong(c.out, msg);

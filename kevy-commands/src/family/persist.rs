@@ -243,6 +243,8 @@ fn write_from(shard: &ShardState, replies: Vec<ServerReply>) -> Result<(), Strin
     match save_file(&path, options(shared), file_info(shared), &chunks) {
         Ok(_) => {
             shared.persist.saved(dirty);
+            // As Redis's rdbSave: a save that worked ends `-MISCONF`.
+            shared.persist.last_bgsave_ok.store(true, Ordering::Relaxed);
             Ok(())
         }
         Err(e) => Err(format!(

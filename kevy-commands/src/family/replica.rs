@@ -1,10 +1,14 @@
 //! What a replica refuses, and when (Redis's `processCommand` checks):
 //! clients' writes on a read-only replica (`-READONLY`), writes on a
-//! primary with too few good replicas (`-NOREPLICAS`), and, while the
+//! primary with too few good replicas (`-NOREPLICAS`) or whose last
+//! background save failed under `stop-writes-on-bgsave-error`
+//! (`-MISCONF`), and, while the
 //! link to the primary is not up and `replica-serve-stale-data` is `no`,
 //! every command not flagged `stale` (`-MASTERDOWN`). The connection that
 //! applies the primary's stream is never refused a write; while the link is
 //! down it sends only `stale` commands (`AUTH`, `REPLCONF`, `DEBUG RELOAD`).
+
+use std::sync::atomic::Ordering;
 
 use kevy_rt::Flow;
 
@@ -23,6 +27,26 @@ pub const MASTERDOWN: &[u8] =
 /// Redis's refusal of a write while fewer replicas acknowledge than
 /// `min-replicas-to-write` asks for.
 pub const NOREPLICAS: &[u8] = b"NOREPLICAS Not enough good replicas to write.";
+
+/// Redis's refusal of writes (and PING) on a primary whose last background
+/// save failed, with `save` rules and `stop-writes-on-bgsave-error yes`.
+pub const MISCONF: &[u8] = b"MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.";
+
+/// True when writes are refused with [`MISCONF`] (Redis's
+/// `writeCommandsDeniedByDiskError`, its RDB half): never on a replica.
+/// One relaxed load while the last save went well.
+#[inline]
+pub fn disk_error(shared: &Shared) -> bool {
+    !shared.persist.last_bgsave_ok.load(Ordering::Relaxed) && disk_error_slow(shared)
+}
+
+#[cold]
+fn disk_error_slow(shared: &Shared) -> bool {
+    !shared.upstream.active()
+        && shared.config.get_bool("stop-writes-on-bgsave-error")
+        && !crate::persist::state::save_rules(&shared.config.get("save").unwrap_or_default())
+            .is_empty()
+}
 
 /// What a write from the loopback connection of a replication link that
 /// has ended gets (kevy's own: only that link's thread ever sees it).
@@ -43,7 +67,8 @@ pub fn read_only_for(shared: &Shared, cmd_flags: u32, client: u64) -> bool {
 }
 
 /// The refusal of a write (`cmd_flags` has `write`) from client `client`,
-/// if it is refused: on a primary, while too few replicas are good
+/// if it is refused: on a primary, after a failed background save
+/// ([`disk_error`]: `-MISCONF`) or while too few replicas are good
 /// (`-NOREPLICAS`); on a read-only replica, unless the client is the link
 /// (`-READONLY`). One branch for a command that does not write.
 #[inline]
@@ -53,6 +78,9 @@ pub fn write_refusal(shared: &Shared, cmd_flags: u32, client: u64) -> Option<&'s
     }
     if shared.upstream.is_retired_link(client) {
         return Some(LINK_ENDED);
+    }
+    if disk_error(shared) {
+        return Some(MISCONF);
     }
     if shared.replicas.refusing() && !shared.upstream.active() {
         return Some(NOREPLICAS);

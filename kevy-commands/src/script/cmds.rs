@@ -237,8 +237,13 @@ fn refuses_on_replica(
     use crate::family::replica;
     let shared = &env.shard.server.shared;
     if !shared.upstream.active() {
-        // A primary: a script with flags that may write needs its good
-        // replicas (`scriptPrepareForRun`).
+        // A primary: a script with flags that may write is refused after a
+        // failed save (`processCommand`, by the flags it derives), then
+        // needs its good replicas (`scriptPrepareForRun`).
+        if !compat && !no_writes && replica::disk_error(shared) {
+            resp::error(out, replica::MISCONF);
+            return true;
+        }
         if !compat && !no_writes && shared.replicas.refusing() {
             resp::error(out, replica::NOREPLICAS);
             return true;

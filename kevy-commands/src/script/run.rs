@@ -252,6 +252,9 @@ impl Env<'_> {
             {
                 return Some(refuse_coded(crate::family::replica::READONLY));
             }
+            if !dirty && crate::family::replica::disk_error(shared) {
+                return Some(refuse_coded(crate::family::replica::MISCONF));
+            }
             if !dirty && shared.replicas.refusing() && !shared.upstream.active() {
                 // A script without flags (the others were refused before
                 // they ran): `scriptVerifyWriteCommandAllow`.

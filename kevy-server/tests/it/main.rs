@@ -32,6 +32,7 @@ mod lazyfree;
 mod maxmemory;
 mod maxmemory_replica;
 mod migrate;
+mod misconf;
 mod moving;
 mod multi_oom;
 mod node_clients;

@@ -59,10 +59,7 @@ const REFUSED: &[(&str, &[&str])] = &[
     ),
     (TLS_KEY_PASS, &["tls-key-file-pass"]),
     (TLS_DH, &["tls-dh-params-file"]),
-    (
-        RDB,
-        &["rdb-save-incremental-fsync", "stop-writes-on-bgsave-error"],
-    ),
+    (RDB, &["rdb-save-incremental-fsync"]),
     (
         AOF,
         &[
