@@ -155,7 +155,7 @@ impl Shared {
     /// Fresh state: default settings, started now.
     pub fn new() -> Shared {
         clock::calibrate();
-        Shared {
+        let shared = Shared {
             config: ConfigTable::new(),
             started: SystemTime::now(),
             started_at: Instant::now(),
@@ -181,7 +181,11 @@ impl Shared {
             preloaded: Default::default(),
             persist: Default::default(),
             log: Default::default(),
-        }
+        };
+        // `no-appendfsync-on-rewrite` holds the file's syncs while a
+        // background job runs.
+        shared.aof.watch_children(shared.persist.child.clone());
+        shared
     }
 
     /// The next slow-log entry id (global order over shards).

@@ -21,6 +21,7 @@ pub fn start(redis: &Redis, shards: usize) -> Result<(), ()> {
             shared.aof.set_policy(p);
         }
     });
+    shared_nofsync(redis);
     let turned = redis.clone();
     cfg.on_change("appendonly", move |v| {
         let aof = &turned.shared().aof;
@@ -186,4 +187,16 @@ pub fn stop(redis: &Redis) {
         redis.shared().aof.close();
         log::log(Level::Notice, "Calling fsync() on the AOF file.");
     }
+}
+
+/// `no-appendfsync-on-rewrite`, from the configuration and on CONFIG SET.
+fn shared_nofsync(redis: &Redis) {
+    let cfg = redis.config();
+    let shared = redis.shared().clone();
+    shared
+        .aof
+        .set_no_fsync_on_rewrite(cfg.get_bool("no-appendfsync-on-rewrite"));
+    cfg.on_change("no-appendfsync-on-rewrite", move |v| {
+        shared.aof.set_no_fsync_on_rewrite(v == "yes");
+    });
 }

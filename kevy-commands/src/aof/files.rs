@@ -10,14 +10,18 @@ use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, Weak};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::feed::{select, Feed};
 use super::manifest::{Entry, Kind, Manifest};
+use crate::persist::rdb::file::AutoSync;
 use crate::persist::rdb::{write_rdb, DbChunk, FileInfo, Options};
 
 mod kill;
+mod sync;
+
+use sync::{everysec, sync_inner};
 
 /// What a rewrite's base holds besides the shards' keys: the function
 /// libraries (`FUNCTION LOAD` commands or `FUNCTION2` entries) and, for an
@@ -119,6 +123,10 @@ struct Inner {
     head: Mutex<Option<BaseHead>>,
     /// The rewrite in progress writes an RDB base.
     rdb_base: AtomicBool,
+    /// `no-appendfsync-on-rewrite` (`sync.rs`).
+    no_fsync_on_rewrite: AtomicBool,
+    /// The persistence state's "a background job runs" (`sync.rs`).
+    children: std::sync::OnceLock<Arc<std::sync::atomic::AtomicU8>>,
     /// The generation of the last rewrite stopped before its end
     /// ([`Aof::kill_rewrite`]).
     killed: AtomicU64,
@@ -560,9 +568,10 @@ impl Aof {
             )
         };
         let tmp = temp_base(&dir);
+        let file = File::create(&tmp).map_err(|e| e.to_string())?;
         let mut out = std::io::BufWriter::with_capacity(
             1 << 20,
-            File::create(&tmp).map_err(|e| e.to_string())?,
+            AutoSync::new(file, head.opts.incremental_fsync),
         );
         let size = if rdb {
             let chunks: Vec<DbChunk> = shots.into_iter().flatten().collect();
@@ -571,7 +580,7 @@ impl Aof {
         } else {
             write_resp_base(&mut out, &head.info.functions, &shots).map_err(|e| e.to_string())?
         };
-        let file = out.into_inner().map_err(|e| e.to_string())?;
+        let file = out.into_inner().map_err(|e| e.to_string())?.file;
         file.sync_all().map_err(|e| e.to_string())?;
         let name = base_name(&prefix, seq, rdb);
         let mut files = lock(&self.inner.files);
@@ -674,48 +683,4 @@ fn write_resp_base(
         size += (head.len() + chunk.bytes.len()) as u64;
     }
     Ok(size)
-}
-
-fn sync_inner(inner: &Inner, upto: u64) {
-    if inner.synced.load(Ordering::Acquire) >= upto {
-        return;
-    }
-    let _one = lock(&inner.sync_lock);
-    if inner.synced.load(Ordering::Acquire) >= upto {
-        return;
-    }
-    // Everything handed over before this load is in the files' page cache.
-    let target = inner.written.load(Ordering::Acquire);
-    let handles = lock(&inner.files)
-        .as_ref()
-        .map(|f| (f.incr.clone(), f.old.clone()));
-    let Some((incr, old)) = handles else {
-        return;
-    };
-    let mut ok = incr.sync_data().is_ok();
-    if let Some(old) = old {
-        ok &= old.sync_data().is_ok();
-    }
-    if !ok {
-        lock(&inner.stats).write_error = true;
-    }
-    inner.synced.fetch_max(target, Ordering::AcqRel);
-}
-
-/// The everysec thread: an fsync a second when something was written;
-/// ends when the server's state goes.
-fn everysec(weak: Weak<Inner>) {
-    loop {
-        std::thread::sleep(Duration::from_millis(1000));
-        let Some(inner) = weak.upgrade() else {
-            return;
-        };
-        if lock(&inner.files).is_none() {
-            return;
-        }
-        if inner.policy.load(Ordering::Relaxed) == Fsync::Everysec as u8 {
-            let upto = inner.written.load(Ordering::Acquire);
-            sync_inner(&inner, upto);
-        }
-    }
 }

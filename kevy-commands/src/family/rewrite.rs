@@ -107,7 +107,10 @@ pub fn gather(shard: &mut ShardState, in_exec: bool, out: &mut crate::base::resp
     let shared = &shard.server.shared;
     let head = BaseHead {
         info: file_info(shared),
-        opts: options(shared),
+        opts: crate::persist::rdb::Options {
+            incremental_fsync: shared.config.get_bool("aof-rewrite-incremental-fsync"),
+            ..options(shared)
+        },
     };
     if shared.aof.set_head(head) {
         write_in_background(shared.clone());

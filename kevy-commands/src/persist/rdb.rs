@@ -83,6 +83,10 @@ pub struct Options {
     pub compression: bool,
     /// Write the CRC-64 at the end of a file (else 0) and check it on load.
     pub checksum: bool,
+    /// Files only: sync every 4 MB written, so the kernel never holds much
+    /// of the file at once (`rdb-save-incremental-fsync`,
+    /// `aof-rewrite-incremental-fsync`; Redis's `REDIS_AUTOSYNC_BYTES`).
+    pub incremental_fsync: bool,
 }
 
 impl Default for Options {
@@ -90,6 +94,7 @@ impl Default for Options {
         Options {
             compression: true,
             checksum: true,
+            incremental_fsync: false,
         }
     }
 }

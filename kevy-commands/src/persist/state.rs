@@ -124,7 +124,7 @@ pub struct Persist {
     /// The function libraries (set once by the scripting layer).
     pub functions: OnceLock<Arc<dyn Functions>>,
     /// The background job running ([`child`]).
-    pub child: AtomicU8,
+    pub child: Arc<AtomicU8>,
     /// Background jobs started (`total_forks`: kevy forks no child, and
     /// counts each background save or rewrite where Redis forks one).
     pub forks: AtomicU64,
@@ -153,7 +153,7 @@ impl Default for Persist {
             stopped: Mutex::new(Vec::new()),
             preload: Mutex::new(Vec::new()),
             functions: OnceLock::new(),
-            child: AtomicU8::new(child::NONE),
+            child: Arc::new(AtomicU8::new(child::NONE)),
             forks: AtomicU64::new(0),
             aof_loader: OnceLock::new(),
         }

@@ -75,20 +75,38 @@ fn a_failed_background_save_refuses_writes_as_redis_does() {
         &["DEL", "k"],
         &["CONFIG", "SET", "save", "3600 1"],
         &["DEL", "k"],
-        &["CONFIG", "SET", "dir", "/tmp"],
+        &["CONFIG", "SET", "dir", "SCRATCH"],
         &["SAVE"],
         &["DEL", "k"],
         &["PING"],
         &["CONFIG", "SET", "save", ""],
     ];
+    // The save that works goes to a directory of each server's own.
+    let scratch: Vec<std::path::PathBuf> = ["redis", "kevy"]
+        .iter()
+        .map(|who| {
+            let d = std::env::temp_dir().join(format!("kevy-misconf-{who}-{}", std::process::id()));
+            std::fs::create_dir_all(&d).unwrap();
+            d
+        })
+        .collect();
     let mut differ = Vec::new();
     for step in steps {
         if step[0] == "WAIT-SAVE" {
             servers.iter_mut().for_each(saved);
             continue;
         }
-        let want = servers[0].call(step);
-        let got = servers[1].call(step);
+        let on = |i: usize| -> Vec<String> {
+            step.iter()
+                .map(|a| match *a {
+                    "SCRATCH" => scratch[i].to_string_lossy().into_owned(),
+                    a => a.to_string(),
+                })
+                .collect()
+        };
+        let (a, b) = (on(0), on(1));
+        let want = servers[0].call(&a.iter().map(String::as_str).collect::<Vec<_>>());
+        let got = servers[1].call(&b.iter().map(String::as_str).collect::<Vec<_>>());
         if want != got {
             differ.push(format!(
                 "{step:?}: redis {} kevy {}",
@@ -105,4 +123,8 @@ fn a_failed_background_save_refuses_writes_as_redis_does() {
         escape(&info)
     );
     drop(kevy);
+    drop(redis);
+    for d in scratch {
+        let _ = std::fs::remove_dir_all(d);
+    }
 }

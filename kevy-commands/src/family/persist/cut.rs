@@ -19,6 +19,7 @@ pub fn options(shared: &Shared) -> Options {
     Options {
         compression: yes("rdbcompression"),
         checksum: yes("rdbchecksum"),
+        incremental_fsync: yes("rdb-save-incremental-fsync"),
     }
 }
 

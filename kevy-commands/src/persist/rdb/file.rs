@@ -141,10 +141,10 @@ pub fn save_file(
     let dir = path.parent().unwrap_or(std::path::Path::new("."));
     let tmp = dir.join(format!("temp-{}-{}.rdb", std::process::id(), unique()));
     let result = (|| {
-        let f = std::fs::File::create(&tmp)?;
+        let f = AutoSync::new(std::fs::File::create(&tmp)?, opts.incremental_fsync);
         let mut bw = std::io::BufWriter::with_capacity(1 << 20, f);
         let n = write_rdb(&mut bw, opts, info, chunks)?;
-        let f = bw.into_inner().map_err(|e| e.into_error())?;
+        let f = bw.into_inner().map_err(|e| e.into_error())?.file;
         f.sync_all()?;
         std::fs::rename(&tmp, path)?;
         Ok(n)
@@ -153,6 +153,46 @@ pub fn save_file(
         let _ = std::fs::remove_file(&tmp);
     }
     result
+}
+
+/// Bytes written between two syncs of [`AutoSync`] (Redis's
+/// `REDIS_AUTOSYNC_BYTES`).
+const AUTOSYNC_BYTES: usize = 4 << 20;
+
+/// A file that, when `on`, syncs its data every 4 MB
+/// written (Redis's `rioSetAutoSync`): a big save reaches the disk as it
+/// goes instead of all at the final sync.
+#[derive(Debug)]
+pub struct AutoSync {
+    /// The file written.
+    pub file: std::fs::File,
+    on: bool,
+    since: usize,
+}
+
+impl AutoSync {
+    /// Wraps `file`; syncs as it goes only when `on`.
+    pub fn new(file: std::fs::File, on: bool) -> AutoSync {
+        AutoSync { file, on, since: 0 }
+    }
+}
+
+impl std::io::Write for AutoSync {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.file.write(buf)?;
+        if self.on {
+            self.since += n;
+            if self.since >= AUTOSYNC_BYTES {
+                self.since = 0;
+                self.file.sync_data()?;
+            }
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
 }
 
 /// A number no other save of this process used.

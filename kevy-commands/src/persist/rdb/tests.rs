@@ -332,3 +332,21 @@ fn corrupt_payloads_are_errors() {
     c.extend_from_slice(&crc.to_le_bytes());
     assert_eq!(dump::restore(&c, &Enc::default()), Err(dump::BAD_FORMAT));
 }
+
+#[test]
+fn a_file_synced_as_it_goes_holds_every_byte_written() {
+    use std::io::Write;
+    let path = std::env::temp_dir().join(format!("kevy-autosync-{}", std::process::id()));
+    let data: Vec<u8> = (0..9 << 20).map(|i: u32| (i % 251) as u8).collect();
+    for on in [true, false] {
+        let f = std::fs::File::create(&path).unwrap();
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, super::file::AutoSync::new(f, on));
+        for part in data.chunks(300_001) {
+            w.write_all(part).unwrap();
+        }
+        let f = w.into_inner().unwrap().file;
+        f.sync_all().unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), data, "on: {on}");
+    }
+    let _ = std::fs::remove_file(&path);
+}

@@ -22,7 +22,6 @@ const REPL_TLS: &str = "replication over TLS is not implemented";
 const TLS: &str = "kevy cannot change the TLS settings while it runs";
 const TLS_KEY_PASS: &str = "encrypted private keys are not supported (rustls reads plain PEM keys)";
 const TLS_DH: &str = "TLS uses ECDHE key exchange only (rustls has no finite-field DH)";
-const RDB: &str = "kevy's RDB snapshots do not take this setting yet";
 const AOF: &str = "kevy's append-only file does not take this setting yet";
 const BG: &str = "kevy has no background rehashing or defragmentation";
 const FIXED: &str = "kevy's process settings are fixed";
@@ -59,16 +58,7 @@ const REFUSED: &[(&str, &[&str])] = &[
     ),
     (TLS_KEY_PASS, &["tls-key-file-pass"]),
     (TLS_DH, &["tls-dh-params-file"]),
-    (RDB, &["rdb-save-incremental-fsync"]),
-    (
-        AOF,
-        &[
-            "aof-rewrite-incremental-fsync",
-            "no-appendfsync-on-rewrite",
-            "aof-timestamp-enabled",
-            "aof-disable-auto-gc",
-        ],
-    ),
+    (AOF, &["aof-timestamp-enabled", "aof-disable-auto-gc"]),
     (BG, &["activedefrag"]),
     (FIXED, &["crash-log-enabled", "crash-memcheck-enabled"]),
     (
