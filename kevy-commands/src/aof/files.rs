@@ -523,8 +523,8 @@ impl Aof {
     /// The base's head (function libraries, AUX fields), read while every
     /// shard is at its cut. True when it was the last thing the base waited
     /// for (as [`Aof::deposit`]).
-    pub fn set_head(&self, head: BaseHead) -> bool {
-        if !self.current(self.generation()) {
+    pub fn set_head(&self, generation: u64, head: BaseHead) -> bool {
+        if !self.current(generation) {
             return false;
         }
         *lock(&self.inner.head) = Some(head);
@@ -534,11 +534,10 @@ impl Aof {
     /// Ends the rewrite (on a thread of its own, not a shard's): writes the
     /// base from the head and the shards' snapshots, then makes it and the
     /// new incremental file the whole AOF in the manifest and deletes the
-    /// old files. False when the rewrite was stopped meanwhile
-    /// ([`Aof::kill_rewrite`]): nothing was switched, and the rewrite's
-    /// end was already recorded.
-    pub fn write_and_switch(&self) -> bool {
-        let generation = self.generation();
+    /// old files, for rewrite `generation`. False when it was stopped
+    /// meanwhile ([`Aof::kill_rewrite`]): nothing was switched, and the
+    /// rewrite's end was already recorded.
+    pub fn write_and_switch(&self, generation: u64) -> bool {
         let head = lock(&self.inner.head).take().unwrap_or_default();
         let r = self.write_base(head, generation);
         if self.killed(generation) {

@@ -112,8 +112,11 @@ pub fn gather(shard: &mut ShardState, in_exec: bool, out: &mut crate::base::resp
             ..options(shared)
         },
     };
-    if shared.aof.set_head(head) {
-        write_in_background(shared.clone());
+    // Every shard is still locked at its cut: this is the rewrite's
+    // generation.
+    let generation = shared.aof.generation();
+    if shared.aof.set_head(generation, head) {
+        write_in_background(shared.clone(), generation);
     }
     resp::simple(out, if in_exec { SCHEDULED } else { STARTED });
 }
@@ -124,13 +127,13 @@ pub fn deposit(shard: &mut ShardState, generation: u64, chunks: Vec<crate::persi
     let id = shard.server.info.as_ref().map_or(0, |i| i.id);
     let shared = &shard.server.shared;
     if shared.aof.deposit(id, generation, chunks) {
-        write_in_background(shared.clone());
+        write_in_background(shared.clone(), generation);
     }
 }
 
-/// Writes the base and switches the manifest on a thread of its own, then
-/// gives the snapshots back to background saves.
-fn write_in_background(shared: Arc<Shared>) {
+/// Writes rewrite `generation`'s base and switches the manifest on a
+/// thread of its own, then gives the snapshots back to background saves.
+fn write_in_background(shared: Arc<Shared>, generation: u64) {
     let spawned = std::thread::Builder::new()
         .name("aof-rewrite".into())
         .spawn({
@@ -138,7 +141,7 @@ fn write_in_background(shared: Arc<Shared>) {
             move || {
                 crate::base::cpus::place(crate::base::cpus::Helper::AofRewrite);
                 // A stopped rewrite gave the snapshots back when stopped.
-                if shared.aof.write_and_switch() {
+                if shared.aof.write_and_switch(generation) {
                     shared.persist.release(child::AOF);
                 }
             }
