@@ -135,8 +135,7 @@ impl Redis {
 
     /// True when `save` rules are configured.
     pub fn has_save_rules(&self) -> bool {
-        !crate::persist::state::save_rules(&self.shared.config.get("save").unwrap_or_default())
-            .is_empty()
+        crate::persist::state::has_save_rules(self.shared.config.get("save"))
     }
 
     /// After the runtime stopped: writes the file from the databases the

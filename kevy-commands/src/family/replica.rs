@@ -44,8 +44,7 @@ pub fn disk_error(shared: &Shared) -> bool {
 fn disk_error_slow(shared: &Shared) -> bool {
     !shared.upstream.active()
         && shared.config.get_bool("stop-writes-on-bgsave-error")
-        && !crate::persist::state::save_rules(&shared.config.get("save").unwrap_or_default())
-            .is_empty()
+        && crate::persist::state::has_save_rules(shared.config.get("save"))
 }
 
 /// What a write from the loopback connection of a replication link that

@@ -285,6 +285,11 @@ pub fn debug_delay(usec: i64, rng: &mut u64) {
     }
 }
 
+/// True when a `save` setting's value (`None`: unset) holds rules.
+pub fn has_save_rules(v: Option<String>) -> bool {
+    !save_rules(&v.unwrap_or_default()).is_empty()
+}
+
 /// Parses the `save` setting (`"3600 1 300 100"`) into `(seconds, changes)` rules.
 pub fn save_rules(v: &str) -> Vec<(i64, u64)> {
     let w: Vec<&str> = v.split_whitespace().collect();
