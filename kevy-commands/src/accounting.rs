@@ -59,6 +59,9 @@ pub struct Shared {
     /// The shards' periodic work stopped (`DEBUG PAUSE-CRON 1`): no active
     /// expiry, background saves, key eviction or replica pings.
     pub cron_paused: AtomicBool,
+    /// Keys in the shards' tracking tables, summed (what
+    /// `tracking-table-max-keys` limits, server-wide as in Redis).
+    pub tracked_keys: std::sync::atomic::AtomicUsize,
     /// Scripts may call `noscript` commands
     /// (`DEBUG SET-DISABLE-DENY-SCRIPTS`).
     pub script_deny_off: AtomicBool,
@@ -165,6 +168,7 @@ impl Shared {
             names: Arc::new(Names::default()),
             active_expire: AtomicBool::new(true),
             cron_paused: AtomicBool::new(false),
+            tracked_keys: std::sync::atomic::AtomicUsize::new(0),
             script_deny_off: AtomicBool::new(false),
             scripts_global: Default::default(),
             conns: Default::default(),

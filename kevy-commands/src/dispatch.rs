@@ -92,10 +92,12 @@ fn run_part(shard: &mut ShardState, ctx: Ctx, part: Part) -> PartReply {
             .first()
             .is_some_and(|db| family::keys::flush_async(db, args));
         shard.dbs.iter_mut().for_each(|db| db.clear_lazily(lazy));
+        shard.tracking.drop_keys(&shard.server.shared);
         return PartReply::Ok;
     }
     if part.op == Op::Flushdb {
         shard.server.dirty += shard.db(ctx.db as usize).len() as u64;
+        shard.tracking.drop_keys(&shard.server.shared);
     }
     if part.op == Op::Whole {
         return encoded(whole(shard, ctx, args));

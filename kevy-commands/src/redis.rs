@@ -285,6 +285,7 @@ impl Redis {
             shard.server.event("expire-cycle", ms);
         }
         family::persist::tick(shard);
+        shard.limit_tracking();
         family::repl::ping_replicas(shard);
         family::migrate::link::expire();
         shard.evict_tick();

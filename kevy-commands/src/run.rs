@@ -45,10 +45,9 @@ impl Redis {
         }
         // Inside EXEC nothing is refused for memory: the transaction as a
         // whole was checked when EXEC started (Redis's processCommand).
-        if !ctx.in_exec {
-            if cmd.flags & table::flags::DENYOOM == 0 || ctx.allow_oom {
-                shard.evict_before();
-            } else if shard.refuses_write(args) {
+        if !ctx.in_exec && shard.evict.limited() {
+            let write = cmd.flags & table::flags::DENYOOM != 0 && !ctx.allow_oom;
+            if shard.evict_for(write, args, (ctx.client, ctx.resp3), out) {
                 return refuse_oom(shard, args, out, ctx.quiet);
             }
         }

@@ -10,6 +10,7 @@ use super::{Local, ServerCx};
 use crate::base::{error, resp};
 use crate::cross::admin::{self as srv, ServerOp, ServerPlan, ServerReply};
 use crate::cross::Plan;
+use crate::shard::notify::Notice;
 use crate::shard::ShardState;
 
 /// CONFIG GET parameter [parameter …]
@@ -41,7 +42,20 @@ pub fn set(c: &mut Local<'_>) -> Flow {
         .config
         .set(&pairs, c.cx.client.local())
     {
-        Ok(()) => resp::ok(c.out),
+        Ok(()) => {
+            if pairs
+                .iter()
+                .any(|(name, _)| name.eq_ignore_ascii_case(b"tracking-table-max-keys"))
+            {
+                // Every shard forgets tracked keys past the new limit now
+                // (Redis: before the next command).
+                let bytes = Notice::TrackingLimit.encode();
+                for s in 0..c.shard.nshards.max(1) {
+                    c.shard.outbox.notice(s as u32, &bytes);
+                }
+            }
+            resp::ok(c.out)
+        }
         Err(e) => error::write_sanitized(c.out, &e.message()),
     }
     Flow::Continue

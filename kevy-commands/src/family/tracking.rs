@@ -135,6 +135,7 @@ pub fn remember(shard: &mut ShardState, client: u64, cmd: &'static Spec, args: A
     let to = To {
         outbox: &shard.outbox,
         shared: &shard.server.shared,
+        ahead: None,
     };
     let table = &mut shard.tracking;
     cmd.route().for_each_key(args, |key| {
@@ -161,20 +162,16 @@ pub fn remember_each<'k>(
     let to = To {
         outbox: &shard.outbox,
         shared: &shard.server.shared,
+        ahead: None,
     };
     for key in keys {
         shard.tracking.remember(t, key, max, &to);
     }
 }
 
-/// `tracking-table-max-keys`, this shard's share.
-fn max_keys(shard: &ShardState) -> usize {
-    let max = shard.dbs[0]
-        .limits()
-        .switches
-        .tracking_max_keys
-        .load(std::sync::atomic::Ordering::Relaxed) as usize;
-    max.div_ceil(shard.nshards.max(1))
+/// `tracking-table-max-keys` (`None`: no limit).
+fn max_keys(shard: &ShardState) -> Option<usize> {
+    shard.tracking_max_keys()
 }
 
 /// Renders an invalidation for the connection whose session is `session`

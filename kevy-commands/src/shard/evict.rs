@@ -170,6 +170,41 @@ impl ShardState {
         }
     }
 
+    /// Before a command of client `client` (speaking RESP3 when `resp3`),
+    /// with the limit set: evicts as [`refuses_write`](Self::refuses_write)
+    /// (a `write`) or [`evict_before`](Self::evict_before) do, then tells
+    /// the tracking clients of the keys that went, `client` itself in
+    /// `out` (its reply buffer) ahead of the reply: Redis evicts in
+    /// `processCommand`, before `call`, and sends those invalidations at
+    /// once. True when the write must be refused.
+    #[cold]
+    #[inline(never)]
+    pub fn evict_for(
+        &mut self,
+        write: bool,
+        args: Args<'_>,
+        (client, resp3): (u64, bool),
+        out: &mut Vec<u8>,
+    ) -> bool {
+        let evicted = self.evict.evicted;
+        let refused = if write {
+            self.write_over_limit(args)
+        } else {
+            self.evict_now();
+            false
+        };
+        if self.evict.evicted != evicted {
+            let ahead = super::tracking::Ahead {
+                client,
+                resp3,
+                out: Default::default(),
+            };
+            self.flush_signals_ahead(&ahead);
+            out.extend_from_slice(&ahead.out.into_inner());
+        }
+        refused
+    }
+
     #[cold]
     #[inline(never)]
     fn evict_now(&mut self) {

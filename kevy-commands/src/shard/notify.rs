@@ -90,6 +90,9 @@ pub enum Notice<'a> {
     /// Send the replication stream owed to this shard's replicas
     /// ([`crate::repl`]).
     ReplDrain,
+    /// `tracking-table-max-keys` changed: forget tracked keys while the
+    /// server tracks more.
+    TrackingLimit,
 }
 
 /// What a client's shard knows of its watches: their generation, whether
@@ -170,6 +173,7 @@ impl Notice<'_> {
             }
             Notice::Untrack { client } => ints(b'X', &[client], &mut out),
             Notice::ReplDrain => ints(b'R', &[], &mut out),
+            Notice::TrackingLimit => ints(b'L', &[], &mut out),
             Notice::Event {
                 db,
                 class,
@@ -201,6 +205,7 @@ impl Notice<'_> {
                 key: take_field(r)?,
             },
             b'R' => Notice::ReplDrain,
+            b'L' => Notice::TrackingLimit,
             b'U' => Notice::Unwatch {
                 client: take_u64(r)?,
             },
@@ -296,6 +301,7 @@ impl ShardState {
     /// Runs a notice another shard (or this one) sent.
     pub fn on_notice(&mut self, notice: &Notice<'_>) {
         match *notice {
+            Notice::TrackingLimit => self.limit_tracking(),
             Notice::ReplDrain => {
                 let shard = self.id as u32;
                 let replicas = &self.server.shared.replicas;
@@ -398,12 +404,23 @@ impl ShardState {
     #[inline]
     pub fn flush_signals(&mut self, writer: u64) {
         if (self.sig.watching() || self.dbs[0].limits().switches.logging()) && self.sig.pending() {
-            self.publish_log(writer);
+            self.publish_log(writer, None);
+        }
+    }
+
+    /// Publishes what an eviction before a command changed, before the
+    /// command runs: the invalidations for the command's own client go into
+    /// its reply buffer (`ahead`), ahead of its reply, as Redis sends them
+    /// from `performEvictions` before `call`.
+    #[cold]
+    pub fn flush_signals_ahead(&mut self, ahead: &super::tracking::Ahead) {
+        if (self.sig.watching() || self.dbs[0].limits().switches.logging()) && self.sig.pending() {
+            self.publish_log(ahead.client, Some(ahead));
         }
     }
 
     #[cold]
-    fn publish_log(&mut self, writer: u64) {
+    fn publish_log(&mut self, writer: u64, ahead: Option<&super::tracking::Ahead>) {
         for w in self.sig.with_watches(|ws| ws.take_broken()) {
             let n = Notice::Dirty {
                 client: w.client,
@@ -416,6 +433,7 @@ impl ShardState {
             let to = super::tracking::To {
                 outbox: &self.outbox,
                 shared: &self.server.shared,
+                ahead,
             };
             if log.flushed {
                 self.tracking.flushed(&to);
@@ -471,6 +489,39 @@ impl ShardState {
         }
     }
 
+    /// `tracking-table-max-keys` (`None`: no limit).
+    pub fn tracking_max_keys(&self) -> Option<usize> {
+        let max = self.dbs[0]
+            .limits()
+            .switches
+            .tracking_max_keys
+            .load(std::sync::atomic::Ordering::Relaxed) as usize;
+        (max != 0).then_some(max)
+    }
+
+    /// Forgets this shard's tracked keys while the server tracks more than
+    /// `tracking-table-max-keys` (Redis's `trackingLimitUsedSlots`): on the
+    /// tick, and on every shard when the limit changes.
+    pub fn limit_tracking(&mut self) {
+        let Some(max) = self.tracking_max_keys() else {
+            return;
+        };
+        let tracked = self
+            .server
+            .shared
+            .tracked_keys
+            .load(std::sync::atomic::Ordering::Relaxed);
+        if tracked <= max || self.tracking.is_empty() {
+            return;
+        }
+        let to = super::tracking::To {
+            outbox: &self.outbox,
+            shared: &self.server.shared,
+            ahead: None,
+        };
+        self.tracking.limit(Some(max), None, &to);
+    }
+
     /// Sends the BCAST invalidations of this loop iteration (Redis's
     /// `beforeSleep`); one emptiness check when there are none.
     #[inline]
@@ -478,6 +529,7 @@ impl ShardState {
         let to = super::tracking::To {
             outbox: &self.outbox,
             shared: &self.server.shared,
+            ahead: None,
         };
         self.tracking.broadcast(&to);
     }

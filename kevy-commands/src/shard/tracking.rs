@@ -7,7 +7,9 @@
 //! then (`Redis::render_push`: a RESP3 push, or a RESP2 message on
 //! `__redis__:invalidate` to a subscribed redirect target, or nothing).
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::Ordering;
 
 use kevy_rt::{ConnHandle, Outbox};
 
@@ -54,6 +56,12 @@ impl Track {
     /// target, or — its redirect target gone — `tracking-redir-broken` to
     /// the tracking client itself.
     fn send(&self, payload: &[u8], to: &To<'_>) {
+        if let Some(ahead) = to.ahead {
+            if !self.redirect && ahead.client == self.client {
+                ahead.write(payload);
+                return;
+            }
+        }
         if self.redirect && !to.alive(self.redir) {
             let id = self.redir.to_string();
             to.outbox
@@ -71,6 +79,37 @@ pub struct To<'a> {
     pub outbox: &'a Outbox,
     /// The connections by client id.
     pub shared: &'a Shared,
+    /// The command about to run, whose own client's invalidations go
+    /// straight into its reply buffer, ahead of its reply.
+    pub ahead: Option<&'a Ahead>,
+}
+
+/// Invalidations that must reach a client before the reply of the command
+/// it is running: the keys a command's eviction removed before it ran
+/// (Redis's `performEvictions` in `processCommand`, before `call`, so its
+/// tracking messages are sent at once, where a key the command changes
+/// itself is told after its reply). Written into the command's reply
+/// buffer (on any shard: it travels to the connection in the command's
+/// place in the reply order), rendered as the connection's session would.
+#[derive(Debug, Default)]
+pub struct Ahead {
+    /// The running command's client.
+    pub client: u64,
+    /// It speaks RESP3 (else a client without redirection is told
+    /// nothing, as [`render`](crate::family::tracking::render) does).
+    pub resp3: bool,
+    /// What goes into the command's reply buffer before its reply.
+    pub out: RefCell<Vec<u8>>,
+}
+
+impl Ahead {
+    fn write(&self, payload: &[u8]) {
+        if self.resp3 {
+            let mut out = self.out.borrow_mut();
+            out.extend_from_slice(b">2\r\n$10\r\ninvalidate\r\n");
+            out.extend_from_slice(payload);
+        }
+    }
 }
 
 impl To<'_> {
@@ -97,6 +136,8 @@ pub struct Table {
     /// The tracking clients living on this shard (told "everything" on a
     /// flush).
     pub homed: HashMap<u64, Track>,
+    /// `keys.len()` as last added to [`Shared::tracked_keys`].
+    counted: usize,
 }
 
 /// The RESP array of `keys` (an invalidation's payload).
@@ -132,22 +173,48 @@ impl Table {
     }
 
     /// `t` read `key` (Redis's `trackingRememberKeys`); past `max` keys
-    /// (`tracking-table-max-keys`, 0: none) others are forgotten, their
-    /// clients told as if they changed.
-    pub fn remember(&mut self, t: Track, key: &[u8], max: usize, to: &To<'_>) {
+    /// (this shard's share of `tracking-table-max-keys`, `None`: no limit)
+    /// others are forgotten, their clients told as if they changed.
+    pub fn remember(&mut self, t: Track, key: &[u8], max: Option<usize>, to: &To<'_>) {
         let v = self.keys.entry(key.into()).or_default();
         match v.iter_mut().find(|x| x.client == t.client) {
             Some(x) => *x = t,
             None => v.push(t),
         }
-        if max > 0 {
-            while self.keys.len() > max {
-                let Some(victim) = self.keys.keys().find(|k| &***k != key).cloned() else {
-                    break;
-                };
-                self.tell(&victim, 0, to);
-            }
+        self.count(to.shared);
+        self.limit(max, Some(key), to);
+    }
+
+    /// While the server's tracking tables hold more than `max` keys
+    /// (`tracking-table-max-keys`, `None`: no limit), forgets keys of this
+    /// shard other than `keep`, their clients told as if they changed
+    /// (Redis's `trackingLimitUsedSlots`, run on the cron and before
+    /// commands: the limit may have been lowered since).
+    pub fn limit(&mut self, max: Option<usize>, keep: Option<&[u8]>, to: &To<'_>) {
+        let Some(max) = max else {
+            return;
+        };
+        while to.shared.tracked_keys.load(Ordering::Relaxed) > max {
+            let Some(victim) = self.keys.keys().find(|k| Some(&***k) != keep).cloned() else {
+                break;
+            };
+            self.tell(&victim, 0, to);
         }
+    }
+
+    /// Brings [`Shared::tracked_keys`] up to date with this table.
+    fn count(&mut self, shared: &Shared) {
+        let now = self.keys.len();
+        if now > self.counted {
+            shared
+                .tracked_keys
+                .fetch_add(now - self.counted, Ordering::Relaxed);
+        } else if now < self.counted {
+            shared
+                .tracked_keys
+                .fetch_sub(self.counted - now, Ordering::Relaxed);
+        }
+        self.counted = now;
     }
 
     /// BCAST client `t` follows keys starting with `prefix` here.
@@ -192,6 +259,7 @@ impl Table {
         let Some(readers) = self.keys.remove(key) else {
             return;
         };
+        self.count(to.shared);
         let payload = keys_payload(std::iter::once(key));
         for t in readers {
             if t.off || (t.noloop && t.client == writer) {
@@ -235,6 +303,13 @@ impl Table {
         }
     }
 
+    /// Forgets every tracked key (a flush: Redis frees its whole tracking
+    /// table then, whether or not any client still tracks).
+    pub fn drop_keys(&mut self, shared: &Shared) {
+        self.keys.clear();
+        self.count(shared);
+    }
+
     /// A database was flushed (Redis's `trackingInvalidateKeysOnFlush`):
     /// the tracking clients living here are told "everything" (a null),
     /// and this shard forgets its tracked keys.
@@ -243,6 +318,6 @@ impl Table {
             let null: &[u8] = if t.resp3 { b"_\r\n" } else { b"$-1\r\n" };
             t.send(null, to);
         }
-        self.keys.clear();
+        self.drop_keys(to.shared);
     }
 }

@@ -3,11 +3,14 @@
 //! messages on `__redis__:invalidate` to a redirect target, BCAST with
 //! prefixes, OPTIN with CLIENT CACHING, NOLOOP, FLUSHALL's null, the
 //! option errors), and redis-py tracking 40 keys spread over both shards
-//! while another client changes them.
+//! while another client changes them. A key evicted before a command is
+//! told before the command's reply; `tracking-table-max-keys` holds
+//! server-wide.
 
 use std::process::Command;
 
-use crate::util::{encode_str, escape, kevy, Raw, RedisServer};
+use crate::binary::Binary;
+use crate::util::{encode_str, escape, info_num, kevy, key_on, Raw, RedisServer};
 
 /// One step: on connection `.0`, send `.1` (nothing when empty) and read
 /// `.2` replies or pushes. An argument `@n` is connection `n`'s client id
@@ -416,4 +419,126 @@ fn broken_redirects_and_tracking_info_match_redis() {
         assert_eq!(w, g, "step {i}");
     }
     assert_eq!(want.len(), got.len());
+}
+
+/// A RESP3 tracking client reads a volatile key `vk`, then `bk` grows
+/// past `maxmemory` (volatile-random): what the client reads for the next
+/// command on `bk` — Redis evicts `vk` before running it, so the
+/// invalidation comes first.
+fn eviction_session(addr: std::net::SocketAddr, vk: &str, bk: &str) -> Vec<String> {
+    let mut admin = Raw::connect(addr);
+    let mut c = Raw::connect(addr);
+    admin.call(&["FLUSHALL"]);
+    c.call(&["HELLO", "3"]);
+    c.call(&["CLIENT", "TRACKING", "ON"]);
+    let used = info_num(&mut admin, "memory", "used_memory").expect("used_memory")
+        - info_num(&mut admin, "memory", "mem_not_counted_for_evict").unwrap_or(0);
+    let limit = (used + 100 * 1024).to_string();
+    admin.call(&["CONFIG", "SET", "maxmemory-policy", "volatile-random"]);
+    admin.call(&["CONFIG", "SET", "maxmemory", &limit]);
+    let mut seen = Vec::new();
+    seen.push(escape(&c.call(&["SETEX", vk, "10000", "x"])));
+    seen.push(escape(&c.call(&["GET", vk])));
+    seen.push(escape(&c.call(&["SETBIT", bk, "1600000", "0"])));
+    c.send(&encode_str(&["GETBIT", bk, "0"]));
+    seen.push(escape(&c.reply()));
+    seen.push(escape(&c.reply()));
+    admin.call(&["CONFIG", "SET", "maxmemory", "0"]);
+    admin.call(&["CONFIG", "SET", "maxmemory-policy", "noeviction"]);
+    seen.push(escape(&c.call(&["PING"])));
+    seen.into_iter()
+        .map(|s| s.replace(vk, "VK").replace(bk, "BK"))
+        .collect()
+}
+
+#[test]
+fn a_key_evicted_before_a_command_is_told_before_its_reply() {
+    // The binary: its allocator counts `used_memory` as the limit sees it
+    // (an in-process server estimates, and learns of the big value late).
+    let redis = RedisServer::start();
+    let want = eviction_session(redis.addr(), "volatile-key", "big-key");
+    assert!(
+        want[3].starts_with(">2"),
+        "redis-server pushes first: {want:?}"
+    );
+    let one = Binary::spawn_with(&["--port", "0", "--threads", "1"]);
+    let got = eviction_session(one.addr, "volatile-key", "big-key");
+    one.stop(libc::SIGTERM);
+    assert_eq!(want, got, "one shard");
+    let two = Binary::spawn_with(&["--port", "0", "--threads", "2"]);
+    for shard in 0..2 {
+        // Both keys on one shard: its eviction runs before the command,
+        // wherever the client's connection lives. (Names as long as
+        // Redis's, for the same bytes.)
+        let (vk, bk) = (key_on(shard, "volatile-ke"), key_on(shard, "big-ke"));
+        let got = eviction_session(two.addr, &vk, &bk);
+        assert_eq!(want, got, "keys on shard {shard}");
+    }
+    two.stop(libc::SIGTERM);
+}
+
+/// Invalidated keys named by the pushes `c` reads until it has `n`.
+fn invalidated(c: &mut Raw, n: usize) -> Vec<String> {
+    let mut keys = Vec::new();
+    while keys.len() < n {
+        let push = c
+            .reply_within(std::time::Duration::from_secs(10))
+            .expect("an invalidation");
+        let text = String::from_utf8_lossy(&push).into_owned();
+        assert!(text.starts_with(">2\r\n$10\r\ninvalidate\r\n"), "{text}");
+        let items: Vec<&str> = text.split("\r\n").collect();
+        keys.extend(
+            items[5..]
+                .iter()
+                .step_by(2)
+                .filter(|k| !k.is_empty())
+                .map(|k| k.to_string()),
+        );
+    }
+    keys
+}
+
+#[test]
+fn the_tracking_table_limit_holds_for_the_whole_server() {
+    let server = kevy();
+    let mut admin = Raw::connect(server.addr());
+    let mut c = Raw::connect(server.addr());
+    c.call(&["HELLO", "3"]);
+    c.call(&["CLIENT", "TRACKING", "ON"]);
+    let keys: Vec<String> = (0..10).map(|i| key_on(i % 2, &format!("t{i}:"))).collect();
+    for k in &keys {
+        c.call(&["GET", k]);
+    }
+    assert_eq!(
+        info_num(&mut admin, "stats", "tracking_total_keys"),
+        Some(10)
+    );
+    // Lowered under what both shards hold: seven keys go, from either.
+    assert_eq!(
+        admin.call(&["CONFIG", "SET", "tracking-table-max-keys", "3"]),
+        b"+OK\r\n"
+    );
+    let gone = invalidated(&mut c, 7);
+    assert_eq!(c.call(&["PING"]), b"+PONG\r\n", "no key past the seven");
+    assert!(gone.iter().all(|k| keys.contains(k)), "{gone:?}");
+    assert_eq!(
+        info_num(&mut admin, "stats", "tracking_total_keys"),
+        Some(3)
+    );
+    // A key read at the limit takes the place of another.
+    c.call(&["GET", "fresh"]);
+    assert_eq!(invalidated(&mut c, 1).len(), 1);
+    assert_eq!(
+        info_num(&mut admin, "stats", "tracking_total_keys"),
+        Some(3)
+    );
+    // FLUSHALL empties the table, tracking clients or not.
+    c.call(&["CLIENT", "TRACKING", "OFF"]);
+    admin.call(&["CONFIG", "SET", "tracking-table-max-keys", "0"]);
+    admin.call(&["FLUSHALL"]);
+    assert_eq!(
+        info_num(&mut admin, "stats", "tracking_total_keys"),
+        Some(0)
+    );
+    server.stop();
 }
