@@ -552,7 +552,7 @@ impl Commands for Redis {
 
     fn nudged(&self, shard: &mut ShardState) {
         // `maxmemory` lowered: evict now, as Redis's CONFIG SET does.
-        shard.evict_tick();
+        shard.evict_nudged();
     }
 
     #[inline]

@@ -604,6 +604,7 @@ impl ConfigTable {
                     self.sync_client_memory();
                     // Every shard evicts its share at once (Redis's
                     // `updateMaxmemory` runs `performEvictions`).
+                    l.memory.note_goal();
                     if let Some(settings) = self.settings.get() {
                         settings.nudge();
                     }

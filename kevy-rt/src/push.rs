@@ -169,13 +169,15 @@ impl Outbox {
     }
 
     /// Gives emptied buffers back for the next posts (keeps their capacity
-    /// unless a burst grew them past 1 MB).
+    /// unless a burst grew them past 64 KB: kept, a burst's posts — an
+    /// eviction's invalidations to many clients — stayed counted in
+    /// `used_memory` and made the next check evict again).
     pub(crate) fn give_back(&self, mut data: Vec<u8>, mut items: Vec<Item>) {
         let mut p = self.posted.borrow_mut();
         if p.items.is_empty()
             && p.notices.is_empty()
             && p.ends.is_empty()
-            && data.capacity() <= 1 << 20
+            && data.capacity() <= 64 << 10
         {
             data.clear();
             items.clear();

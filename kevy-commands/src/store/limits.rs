@@ -88,6 +88,9 @@ pub trait MemoryGauge: Send + Sync {
 /// The memory settings, shared by every shard (atomics, set by `CONFIG`).
 pub struct Limits {
     maxmemory: AtomicU64,
+    /// What `CONFIG SET maxmemory` found over the new limit, for every
+    /// shard to free its share of ([`Limits::note_goal`]).
+    goal: AtomicU64,
     /// Index into [`POLICIES`].
     policy: AtomicU8,
     samples: AtomicU32,
@@ -138,6 +141,7 @@ impl Limits {
     pub fn new() -> Limits {
         Limits {
             maxmemory: AtomicU64::new(0),
+            goal: AtomicU64::new(0),
             policy: AtomicU8::new(Policy::NoEviction as u8),
             samples: AtomicU32::new(5),
             tenacity: AtomicU32::new(10),
@@ -179,6 +183,26 @@ impl Limits {
     #[inline]
     pub fn maxmemory(&self) -> u64 {
         self.maxmemory.load(Relaxed)
+    }
+
+    /// Notes what is over the limit just set, as the shards will free it:
+    /// each its share of this figure, read now, as Redis's `CONFIG SET`
+    /// evicts once before replying — not of what each reads when it gets
+    /// to it, which the first shard's eviction inflates (its invalidations
+    /// on their way to many clients) into evicting far more.
+    pub fn note_goal(&self) {
+        let max = self.maxmemory();
+        let over = if max == 0 {
+            0
+        } else {
+            self.used().saturating_sub(max)
+        };
+        self.goal.store(over, Relaxed);
+    }
+
+    /// What the last `CONFIG SET maxmemory` found over the limit.
+    pub fn goal(&self) -> u64 {
+        self.goal.load(Relaxed)
     }
 
     /// The policy.

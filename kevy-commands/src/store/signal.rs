@@ -382,6 +382,12 @@ impl Signals {
         l.items.push(item);
     }
 
+    /// Bytes the log holds allocated (what logging a change may grow).
+    pub fn log_capacity(&self) -> usize {
+        let l = self.log.borrow();
+        l.bytes.capacity() + l.items.capacity() * std::mem::size_of::<Item>()
+    }
+
     /// Notes that a database was flushed (tracking's "invalidate all").
     pub fn flushed(&self) {
         self.log.borrow_mut().flushed = true;

@@ -423,3 +423,47 @@ fn a_read_evicts_no_more_than_its_share() {
     assert!(!has(&mut ks, 0, "big"));
     assert_eq!(ks.evict.evicted, 2);
 }
+
+/// A gauge whose every eviction frees 500 bytes (each removal reads the
+/// thread's count twice, 500 apart).
+struct StepGauge(std::sync::atomic::AtomicU64, std::sync::atomic::AtomicI64);
+
+impl MemoryGauge for StepGauge {
+    fn used(&self) -> u64 {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+    fn thread_net(&self) -> i64 {
+        self.1.fetch_sub(500, std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+/// `CONFIG SET maxmemory` frees what was over when it was set, not what
+/// is over when the shard gets to it: the first shard's eviction may have
+/// grown memory meanwhile (its invalidations on their way to many
+/// tracking clients), and evicting that too drained the keyspace.
+#[test]
+fn a_lowered_limit_frees_what_was_over_when_it_was_set() {
+    let (mut ks, limits) = keyspace("allkeys-random");
+    let gauge: &'static StepGauge = Box::leak(Box::new(StepGauge(0.into(), 0.into())));
+    assert!(limits.set_gauge(gauge));
+    for i in 0..100 {
+        set(&mut ks, 0, &format!("k{i}"), None);
+    }
+    gauge
+        .0
+        .store(1_010_000, std::sync::atomic::Ordering::Relaxed);
+    limits.update("maxmemory", "1000000");
+    limits.note_goal();
+    assert_eq!(limits.goal(), 10_000);
+    // By the time this shard evicts, memory looks half a megabyte over.
+    gauge
+        .0
+        .store(1_500_000, std::sync::atomic::Ordering::Relaxed);
+    ks.evict_nudged();
+    assert_eq!(ks.evict.evicted, 20, "10,000 bytes at 500 a key");
+    assert_eq!(ks.db(0).len(), 80);
+    // Under the limit by then: nothing.
+    gauge.0.store(900_000, std::sync::atomic::Ordering::Relaxed);
+    ks.evict_nudged();
+    assert_eq!(ks.evict.evicted, 20);
+}
