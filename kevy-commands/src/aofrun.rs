@@ -215,6 +215,9 @@ pub struct Loaded {
     pub truncated: Option<(String, u64)>,
     /// Files read.
     pub files: Vec<String>,
+    /// An old-style single file (`appendfilename` in `dir`) was moved into
+    /// the AOF directory as its base: the directory's name.
+    pub migrated: Option<String>,
 }
 
 /// Loads the AOF directory named by the settings (`dir`, `appenddirname`,
@@ -225,6 +228,7 @@ pub struct Loaded {
 pub fn load(redis: &Redis, nshards: usize) -> Result<Option<Loaded>, String> {
     let cfg = redis.config();
     let (dir, prefix, _) = crate::aof::paths(cfg);
+    let migrated = upgrade(cfg, &dir, &prefix)?;
     let mpath = dir.join(crate::aof::files::manifest_name(&prefix));
     let text = match std::fs::read_to_string(&mpath) {
         Ok(t) => t,
@@ -244,9 +248,85 @@ pub fn load(redis: &Redis, nshards: usize) -> Result<Option<Loaded>, String> {
         .into_iter()
         .collect();
     files.extend(manifest.incrs().map(|e| e.name.clone()));
-    let (loaded, shards) = replay(redis, nshards, &dir, &files, truncate_ok)?;
+    // Every file the manifest names must be there (Redis's
+    // `getBaseAndIncrAppendOnlyFilesSize`, before loading any).
+    for name in &files {
+        if let Err(e) = std::fs::metadata(dir.join(name)) {
+            return Err(format!(
+                "Unable to obtain the AOF file {name} length. stat: {}",
+                crate::config::os_error(&e)
+            ));
+        }
+    }
+    let (mut loaded, shards) = replay(redis, nshards, &dir, &files, truncate_ok)?;
+    loaded.migrated = migrated;
     redis.shared().preloaded.put(shards);
     Ok(Some(loaded))
+}
+
+/// Redis's `aofUpgradePrepare`: an append-only file of Redis before 7.0
+/// (`appendfilename` in `dir`, no AOF directory, or one without a
+/// manifest, or whose manifest names only that file as its base, not yet
+/// moved) is moved into the AOF directory as the base of a new manifest.
+/// The directory's name when it was.
+fn upgrade(
+    cfg: &crate::config::ConfigTable,
+    dir: &std::path::Path,
+    prefix: &str,
+) -> Result<Option<String>, String> {
+    let root = std::path::PathBuf::from(cfg.get("dir").unwrap_or_default());
+    let old = root.join(prefix);
+    if !old.is_file() {
+        return Ok(None);
+    }
+    use crate::aof::manifest::{Entry, Kind, Manifest};
+    let mpath = dir.join(crate::aof::files::manifest_name(prefix));
+    let upgrade = if !dir.is_dir() {
+        true
+    } else {
+        match std::fs::read_to_string(&mpath) {
+            Err(_) => true,
+            Ok(text) => {
+                let m = Manifest::parse(&text)?;
+                m.incrs().next().is_none()
+                    && m.base()
+                        .is_none_or(|b| b.name == prefix && !dir.join(prefix).exists())
+            }
+        }
+    };
+    if !upgrade {
+        return Ok(None);
+    }
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    std::fs::create_dir_all(dir).map_err(|e| {
+        format!(
+            "Can't open or create append-only dir {name}: {}",
+            crate::config::os_error(&e)
+        )
+    })?;
+    let m = Manifest {
+        files: vec![Entry {
+            name: prefix.to_string(),
+            seq: 1,
+            kind: Kind::Base,
+        }],
+    };
+    crate::aof::files::persist_manifest(dir, prefix, &m).map_err(|e| {
+        format!(
+            "Can't persist the AOF manifest: {}",
+            crate::config::os_error(&e)
+        )
+    })?;
+    std::fs::rename(&old, dir.join(prefix)).map_err(|e| {
+        format!(
+            "Error trying to rename the existing AOF to the new location {name}: {}",
+            crate::config::os_error(&e)
+        )
+    })?;
+    Ok(Some(name))
 }
 
 /// DEBUG LOADAOF's replay: the function libraries are flushed (Redis's

@@ -74,6 +74,14 @@ pub fn start(redis: &Redis, shards: usize) -> Result<(), ()> {
     match kevy_commands::aofrun::load(redis, shards) {
         Ok(None) => {}
         Ok(Some(loaded)) => {
+            if let Some(dir) = &loaded.migrated {
+                log::log(
+                    Level::Notice,
+                    &format!(
+                        "Successfully migrated an old-style AOF into the AOF directory {dir}."
+                    ),
+                );
+            }
             if let Some((file, at)) = &loaded.truncated {
                 log::log(
                     Level::Warning,

@@ -9,6 +9,7 @@
 mod alloc;
 mod aof;
 mod config;
+mod crash;
 mod log;
 mod process;
 mod signals;
@@ -85,6 +86,10 @@ fn main() -> ExitCode {
     if let Err(why) = config.redis.config().oom_refresh(false) {
         log::log(Level::Warning, &why);
     }
+    crash::install(table.get_bool("crash-log-enabled"));
+    config
+        .table()
+        .on_change("crash-log-enabled", |v| crash::set_log(v == "yes"));
     config.table().on_change("loglevel", |v| {
         if let Some(level) = Level::parse(v) {
             log::set_level(level);
@@ -121,13 +126,6 @@ fn main() -> ExitCode {
         );
         return ExitCode::FAILURE;
     }
-    if aof::start(&redis, config.threads()).is_err() {
-        return ExitCode::FAILURE;
-    }
-    // As Redis 7.0: with the append-only file on, it alone is loaded.
-    if !redis.config().get_bool("appendonly") && !load_rdb(&redis, config.threads()) {
-        return ExitCode::FAILURE;
-    }
     let mut builder = Runtime::builder(redis.clone())
         .bind_all(config.listen_addrs())
         .shards(config.threads())
@@ -159,7 +157,6 @@ fn main() -> ExitCode {
         }
     };
     redis.shared().set_listening_port(rt.local_addr().port());
-    aof::spawn_scheduler(&redis, rt.local_addr());
     if table.get_bool("set-proc-title") {
         let (port, tls_port) = (
             rt.local_addr().port(),
@@ -184,6 +181,17 @@ fn main() -> ExitCode {
         rt.local_addr().port(),
         config.threads(),
     );
+    // As Redis: the listeners are bound and the banner is out before the
+    // data is loaded (a client connecting meanwhile waits for it; a test
+    // harness watching for the banner's PID finds the port open).
+    if aof::start(&redis, config.threads()).is_err() {
+        return ExitCode::FAILURE;
+    }
+    // As Redis 7.0: with the append-only file on, it alone is loaded.
+    if !redis.config().get_bool("appendonly") && !load_rdb(&redis, config.threads()) {
+        return ExitCode::FAILURE;
+    }
+    aof::spawn_scheduler(&redis, rt.local_addr());
     if let Some(addr) = rt.tls_addr() {
         log::log(
             Level::Notice,
@@ -292,6 +300,11 @@ fn main() -> ExitCode {
                 Level::Warning,
                 &format!("kevy-server stopped on an error: {e}"),
             );
+            if crash::panicked() && !redis.config().get_bool("use-exit-on-panic") {
+                // As Redis after a panic: abort (a core dump) unless
+                // `use-exit-on-panic yes` asks for exit(1).
+                std::process::abort();
+            }
             ExitCode::FAILURE
         }
     }

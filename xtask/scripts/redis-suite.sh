@@ -13,8 +13,10 @@
 # `KEVY_THREADS=2`, so that no flag of ours meets the suite's own, which
 # Redis's command line reads as values of the flag before them), on the
 # same file, so that CONFIG REWRITE rewrites the file the next start
-# reads, printing the " PID: n" line the harness waits
-# for. Tests tagged repl are skipped (they start replicas: kevy is a
+# reads. The harness waits for the " PID: n" of the banner
+# (`always-show-logo yes` in its configurations), which kevy prints once
+# its listeners are bound, before loading its data, as Redis does: a
+# wrapper printing it first let tests connect before the port was open. Tests tagged repl are skipped (they start replicas: kevy is a
 # primary only), and so are needs:repl ones unless KEVY_SUITE_REPL=1: most
 # read the replication stream through SYNC, which kevy serves, but some
 # make the server a replica (REPLICAOF), which stops their unit. A unit
@@ -28,7 +30,6 @@ mkdir -p "$OUT" "$SRC/src"
 (cd "$ROOT" && cargo build --release -p kevy-server >/dev/null) || exit 1
 cat > "$SRC/src/redis-server" <<WRAP
 #!/bin/bash
-echo " PID: \$\$"
 KEVY_THREADS=2 exec -a "$SRC/src/redis-server" $ROOT/target/release/kevy-server "\$@"
 WRAP
 chmod +x "$SRC/src/redis-server"

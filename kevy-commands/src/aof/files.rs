@@ -14,6 +14,11 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::feed::{select, Feed};
+
+/// `DEBUG AOF-FLUSH-SLEEP <microseconds>`: how long a shard sleeps before
+/// writing its commands to the file (Redis's `aof_flush_sleep`, for tests
+/// of what a slow disk does to the order of replies). 0: no sleep.
+pub static FLUSH_SLEEP_US: AtomicU64 = AtomicU64::new(0);
 use super::manifest::{Entry, Kind, Manifest};
 use crate::persist::rdb::file::AutoSync;
 use crate::persist::rdb::{write_rdb, DbChunk, FileInfo, Options};
@@ -200,7 +205,7 @@ fn sync_dir(dir: &Path) {
 }
 
 /// Writes the manifest atomically (temporary file, fsync, rename).
-fn persist_manifest(dir: &Path, prefix: &str, m: &Manifest) -> std::io::Result<()> {
+pub(crate) fn persist_manifest(dir: &Path, prefix: &str, m: &Manifest) -> std::io::Result<()> {
     let tmp = dir.join(format!("temp-{}", manifest_name(prefix)));
     let mut f = File::create(&tmp)?;
     f.write_all(m.render().as_bytes())?;
@@ -401,6 +406,10 @@ impl Aof {
     /// covers every shard's writes so far: group commit).
     pub fn hand_over(&self, feed: &mut Feed) {
         if !feed.main.is_empty() {
+            let sleep = FLUSH_SLEEP_US.load(Ordering::Relaxed);
+            if sleep > 0 {
+                std::thread::sleep(std::time::Duration::from_micros(sleep));
+            }
             let mut files = lock(&self.inner.files);
             if let Some(f) = files.as_mut() {
                 let current = feed.generation >= f.generation;

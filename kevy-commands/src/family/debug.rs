@@ -124,6 +124,37 @@ pub fn plan_debug(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
             }
             resp::ok(&mut out);
         }
+        3 if keyword(sub, "error") => {
+            // The string as an error reply, its line breaks turned to
+            // spaces (Redis writes it raw, without counting an error).
+            out.push(b'-');
+            out.extend(args.at(2).iter().map(|&b| match b {
+                b'\r' | b'\n' => b' ',
+                b => b,
+            }));
+            out.extend_from_slice(b"\r\n");
+        }
+        3 if keyword(sub, "log") => {
+            let msg = format!("DEBUG LOG: {}", String::from_utf8_lossy(args.at(2)));
+            cx.shard
+                .server
+                .shared
+                .log
+                .log(crate::base::log::Level::Warning, &msg);
+            resp::ok(&mut out);
+        }
+        3 if keyword(sub, "set-skip-checksum-validation") => {
+            // C's `atoi`: any non-zero integer part skips.
+            let skip = atof(args.at(2)).trunc() != 0.0;
+            crate::persist::rdb::dump::SKIP_CHECKSUM.store(skip, Ordering::Relaxed);
+            resp::ok(&mut out);
+        }
+        3 if keyword(sub, "aof-flush-sleep") => {
+            // C's `atoi`: the integer part, negative as none.
+            let us = atof(args.at(2)).trunc().max(0.0) as u64;
+            crate::aof::files::FLUSH_SLEEP_US.store(us, Ordering::Relaxed);
+            resp::ok(&mut out);
+        }
         3 if keyword(sub, "set-active-expire") => {
             let on =
                 crate::base::num::parse_i64(args.at(2)).map_or(atof(args.at(2)) != 0.0, |n| n != 0);
@@ -586,10 +617,23 @@ pub fn gather_digest_value(replies: Vec<ServerReply>, out: &mut resp::Reply<'_>)
 
 const HELP: &[&str] = &[
     "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+    "AOF-FLUSH-SLEEP <microsec>",
+    "    Server will sleep before flushing the AOF, this is used for testing.",
+    "CHANGE-REPL-ID",
+    "    Change the replication IDs of the instance.",
+    "    Dangerous: should be used only for testing the replication subsystem.",
+    "CONFIG-REWRITE-FORCE-ALL",
+    "    Like CONFIG REWRITE but writes all configuration options, including",
+    "    keywords not listed in original configuration file or default values.",
     "DIGEST",
     "    Output a hex signature representing the current DB content.",
     "DIGEST-VALUE <key> [<key> ...]",
     "    Output a hex signature of the values of all the specified keys.",
+    "ERROR <string>",
+    "    Return a Redis protocol error with <string> as message. Useful for clients",
+    "    unit tests to simulate Redis errors.",
+    "LOG <message>",
+    "    Write <message> to the server log.",
     "HTSTATS <dbid>",
     "    Return hash table statistics of the specified Redis database.",
     "HTSTATS-KEY <key>",
@@ -603,15 +647,43 @@ const HELP: &[&str] = &[
     "    it is used instead of the 'key' prefix. These are not propagated to",
     "    replicas. Cluster slots are not respected so keys not belonging to the",
     "    current node can be created in cluster mode.",
-    "QUICKLIST-PACKED-THRESHOLD <size>",
-    "    Sets the threshold for elements to be inserted as plain vs packed nodes",
-    "    Default value is 1GB, allows values up to 4GB. Setting to 0 restores to default.",
+    "PROTOCOL <type>",
+    "    Reply with a test value of the specified type. <type> can be: string,",
+    "    integer, double, bignum, null, array, set, map, attrib, push, verbatim,",
+    "    true, false.",
+    "RELOAD [option ...]",
+    "    Save the RDB on disk and reload it back to memory. Valid <option> values:",
+    "    * MERGE: conflicting keys will be loaded from RDB.",
+    "    * NOFLUSH: the existing database will not be removed before load, but",
+    "      conflicting keys will generate an exception and kill the server.",
+    "    * NOSAVE: the database will be loaded from an existing RDB file.",
+    "    Examples:",
+    "    * DEBUG RELOAD: verify that the server is able to persist, flush and reload",
+    "      the database.",
+    "    * DEBUG RELOAD NOSAVE: replace the current database with the contents of an",
+    "      existing RDB file.",
+    "    * DEBUG RELOAD NOSAVE NOFLUSH MERGE: add the contents of an existing RDB",
+    "      file to the database.",
     "SET-ACTIVE-EXPIRE <0|1>",
     "    Setting it to 0 disables expiring keys in background when they are not",
     "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
     "    default.",
+    "QUICKLIST-PACKED-THRESHOLD <size>",
+    "    Sets the threshold for elements to be inserted as plain vs packed nodes",
+    "    Default value is 1GB, allows values up to 4GB. Setting to 0 restores to default.",
+    "SET-SKIP-CHECKSUM-VALIDATION <0|1>",
+    "    Enables or disables checksum checks for RDB files and RESTORE's payload.",
     "SLEEP <seconds>",
-    "    Block the shard serving this connection for <seconds>. Decimals allowed.",
+    "    Stop the server for <seconds>. Decimals allowed.",
+    "SHARD-SLEEP <seconds>",
+    "    Stop only the shard serving this connection for <seconds> (kevy).",
+    "STRINGMATCH-TEST",
+    "    Run a fuzz tester against the stringmatchlen() function.",
+    "LISTPACK <key>",
+    "    Show low level info about the listpack encoding of <key>.",
+    "QUICKLIST <key> [<0|1>]",
+    "    Show low level info about the quicklist encoding of <key>.",
+    "    The optional argument (0 by default) sets the level of detail",
     "PAUSE-CRON <0|1>",
     "    Stop periodic cron job processing.",
     "REPLYBUFFER PEAK-RESET-TIME <NEVER||RESET|time>",

@@ -9,6 +9,7 @@
 mod acl;
 mod aof;
 mod aof_effects;
+mod aof_manifest;
 mod aof_rdb;
 mod aof_rewrite;
 mod aof_scripts;

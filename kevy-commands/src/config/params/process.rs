@@ -60,11 +60,15 @@ pub static PARAMS: &[Param] = &[
     Param::new("disable-thp", Kind::Bool, "yes")
         .flags(IMMUTABLE)
         .refuse(FIXED),
-    Param::new("crash-log-enabled", Kind::Bool, "yes").refuse(FIXED),
-    Param::new("crash-memcheck-enabled", Kind::Bool, "yes").refuse(FIXED),
-    Param::new("use-exit-on-panic", Kind::Bool, "no")
-        .flags(HIDDEN)
-        .refuse(FIXED),
+    // Applied by the binary: its panic hook writes the crash report (the
+    // panic's message and place) only while this is on.
+    Param::new("crash-log-enabled", Kind::Bool, "yes"),
+    // Redis tests the memory after a crash when on; kevy never does (a
+    // panic is not a memory fault): kept for CONFIG GET, either way.
+    Param::new("crash-memcheck-enabled", Kind::Bool, "yes"),
+    // Applied by the binary: a panic stops the server with exit code 1
+    // when on, with abort() (a core dump) when off, as Redis's.
+    Param::new("use-exit-on-panic", Kind::Bool, "no").flags(HIDDEN | IMMUTABLE),
     Param::new("watchdog-period", Kind::Int(0, i32::MAX as i64), "0")
         .flags(HIDDEN)
         .refuse("the software watchdog is not implemented"),

@@ -24,7 +24,6 @@ const TLS_KEY_PASS: &str = "encrypted private keys are not supported (rustls rea
 const TLS_DH: &str = "TLS uses ECDHE key exchange only (rustls has no finite-field DH)";
 const AOF: &str = "kevy's append-only file does not take this setting yet";
 const BG: &str = "kevy has no background rehashing or defragmentation";
-const FIXED: &str = "kevy's process settings are fixed";
 
 /// Settings kevy refuses to change, with the reason its error ends with.
 const REFUSED: &[(&str, &[&str])] = &[
@@ -60,7 +59,6 @@ const REFUSED: &[(&str, &[&str])] = &[
     (TLS_DH, &["tls-dh-params-file"]),
     (AOF, &["aof-timestamp-enabled", "aof-disable-auto-gc"]),
     (BG, &["activedefrag"]),
-    (FIXED, &["crash-log-enabled", "crash-memcheck-enabled"]),
     (
         "kevy has no replicas to wait for at shutdown",
         &["shutdown-timeout"],

@@ -1,0 +1,171 @@
+//! The AOF directory as Redis 7.0 finds it at start-up: an old-style
+//! single `appendonly.aof` moved into `appendonlydir` as the base of a new
+//! manifest; a manifest naming a file that is not there, or that Redis's
+//! loader refuses, stops the start with Redis's message; the banner
+//! (with the PID a supervisor or test harness watches for) is out before
+//! the data loads. Plus the DEBUG subcommands Redis's own AOF and RESTORE
+//! tests use, against redis-server.
+
+use std::process::Command;
+
+use crate::aof::{con, kill, q, temp};
+use crate::binary::Binary;
+use crate::util::{escape, Raw, RedisServer};
+
+const SET: &str = "*3\r\n$3\r\nset\r\n$2\r\nk1\r\n$2\r\nv1\r\n";
+
+fn start_failing(dir: &std::path::Path, extra: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_kevy-server"))
+        .args(["--port", "0", "--save", "", "--appendonly", "yes"])
+        .args(["--dir", dir.to_str().unwrap()])
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "started");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn an_old_style_aof_moves_into_the_directory() {
+    let dir = temp("upgrade");
+    std::fs::write(dir.join("appendonly.aof"), SET).unwrap();
+    let d = dir.to_str().unwrap();
+    let k = Binary::spawn_with(&["--port", "0", "--appendonly", "yes", "--dir", d]);
+    let mut c = con(k.addr);
+    assert_eq!(
+        q(&mut c, &["GET", "k1"]),
+        redis::Value::BulkString(b"v1".to_vec())
+    );
+    assert!(!dir.join("appendonly.aof").exists());
+    let aofdir = dir.join("appendonlydir");
+    assert_eq!(
+        std::fs::read_to_string(aofdir.join("appendonly.aof")).unwrap(),
+        SET
+    );
+    assert_eq!(
+        std::fs::read_to_string(aofdir.join("appendonly.aof.manifest")).unwrap(),
+        "file appendonly.aof seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n"
+    );
+    q(&mut c, &["SET", "k2", "v2"]);
+    let _ = k.stop(libc::SIGTERM);
+    // Started again: both keys, from the moved base and the new file.
+    let k = Binary::spawn_with(&["--port", "0", "--appendonly", "yes", "--dir", d]);
+    let mut c = con(k.addr);
+    assert_eq!(
+        q(&mut c, &["MGET", "k1", "k2"]),
+        redis::Value::Array(vec![
+            redis::Value::BulkString(b"v1".to_vec()),
+            redis::Value::BulkString(b"v2".to_vec()),
+        ])
+    );
+    kill(k);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn manifests_redis_refuses_stop_the_start() {
+    let dir = temp("manifests");
+    let aofdir = dir.join("appendonlydir");
+    std::fs::create_dir_all(&aofdir).unwrap();
+    std::fs::write(aofdir.join("appendonly.aof.1.base.aof"), SET).unwrap();
+    let manifest = aofdir.join("appendonly.aof.manifest");
+    let base = "file appendonly.aof.1.base.aof seq 1 type b\n";
+    for (text, said) in [
+        (
+            format!("{base}file appendonly.aof.1.incr.aof seq 1 type i\n"),
+            "Unable to obtain the AOF file appendonly.aof.1.incr.aof length. stat: No such file or directory",
+        ),
+        (format!("{base}\n"), "at line 2: >>> '': Invalid AOF manifest file format"),
+        (String::new(), "Found an empty AOF manifest"),
+        (base.replace("type b", "type x"), "Unknown AOF file type"),
+        (base.trim_end().to_string(), "The AOF manifest file contains too long line"),
+    ] {
+        std::fs::write(&manifest, &text).unwrap();
+        let log = start_failing(&dir, &[]);
+        assert!(log.contains(said), "{text:?}: {log}");
+    }
+    // Unknown keys are for later versions: loaded.
+    std::fs::write(&manifest, base.replace('\n', " newkey newvalue\n")).unwrap();
+    let d = dir.to_str().unwrap();
+    let k = Binary::spawn_with(&["--port", "0", "--appendonly", "yes", "--dir", d]);
+    assert_eq!(
+        q(&mut con(k.addr), &["GET", "k1"]),
+        redis::Value::BulkString(b"v1".to_vec())
+    );
+    kill(k);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn the_banner_comes_out_before_the_data_loads() {
+    let dir = temp("banner");
+    let aofdir = dir.join("appendonlydir");
+    std::fs::create_dir_all(&aofdir).unwrap();
+    std::fs::write(
+        aofdir.join("appendonly.aof.manifest"),
+        "file appendonly.aof.1.base.aof seq 1 type b\n",
+    )
+    .unwrap();
+    // The base is missing: the load fails after the banner.
+    let log = start_failing(&dir, &["--always-show-logo", "yes"]);
+    let pid = log.find(" PID: ").expect("the banner's PID line");
+    let failed = log.find("Unable to obtain").expect("the load's error");
+    assert!(pid < failed, "{log}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// DEBUG ERROR, LOG, AOF-FLUSH-SLEEP and SET-SKIP-CHECKSUM-VALIDATION: the
+/// same replies as redis-server's; a RESTORE payload with a wrong CRC is
+/// refused until the check is skipped.
+#[test]
+fn debug_test_helpers_answer_as_redis() {
+    let redis = RedisServer::start_with(&["--enable-debug-command", "yes"]);
+    let k = Binary::spawn_with(&[
+        "--port",
+        "0",
+        "--threads",
+        "2",
+        "--enable-debug-command",
+        "yes",
+    ]);
+    let session = |addr| {
+        let mut c = Raw::connect(addr);
+        let mut seen = Vec::new();
+        c.call(&["SET", "s", "hello"]);
+        let dump = c.call(&["DUMP", "s"]);
+        let body = crate::util::bulk_body(&dump).unwrap().to_vec();
+        let mut bad = body.clone();
+        let n = bad.len();
+        bad[n - 1] ^= 0xff;
+        for args in [
+            &["DEBUG", "ERROR", "broken\r\nline"][..],
+            &["DEBUG", "LOG", "from the test"],
+            &["DEBUG", "AOF-FLUSH-SLEEP", "0"],
+            &["DEBUG", "SET-SKIP-CHECKSUM-VALIDATION", "0"],
+        ] {
+            seen.push(escape(&c.call(args)));
+        }
+        let restore =
+            |c: &mut Raw, key: &[u8], p: &[u8]| escape(&c.call_bytes(&[b"RESTORE", key, b"0", p]));
+        seen.push(restore(&mut c, b"r1", &bad));
+        seen.push(escape(&c.call(&[
+            "DEBUG",
+            "SET-SKIP-CHECKSUM-VALIDATION",
+            "1",
+        ])));
+        seen.push(restore(&mut c, b"r2", &bad));
+        seen.push(escape(&c.call(&["GET", "r2"])));
+        seen.push(escape(&c.call(&[
+            "DEBUG",
+            "SET-SKIP-CHECKSUM-VALIDATION",
+            "0",
+        ])));
+        seen.push(restore(&mut c, b"r3", &bad));
+        seen
+    };
+    let want = session(redis.addr());
+    let got = session(k.addr);
+    let (_, log) = k.stop(libc::SIGTERM);
+    assert_eq!(want, got);
+    assert!(log.contains("DEBUG LOG: from the test"), "{log}");
+}
