@@ -207,4 +207,11 @@ fn shared_nofsync(redis: &Redis) {
     cfg.on_change("no-appendfsync-on-rewrite", move |v| {
         shared.aof.set_no_fsync_on_rewrite(v == "yes");
     });
+    let shared = redis.shared().clone();
+    shared
+        .aof
+        .set_timestamps(cfg.get_bool("aof-timestamp-enabled"));
+    cfg.on_change("aof-timestamp-enabled", move |v| {
+        shared.aof.set_timestamps(v == "yes");
+    });
 }

@@ -130,6 +130,12 @@ struct Inner {
     rdb_base: AtomicBool,
     /// `no-appendfsync-on-rewrite` (`sync.rs`).
     no_fsync_on_rewrite: AtomicBool,
+    /// `aof-timestamp-enabled`: a `#TS:<unix time>` annotation goes into
+    /// the file before the first command of each second, and at the top
+    /// of a RESP base (Redis's `genAofTimestampAnnotationIfNeeded`).
+    timestamps: AtomicBool,
+    /// The second of the last annotation.
+    last_ts: AtomicU64,
     /// The persistence state's "a background job runs" (`sync.rs`).
     children: std::sync::OnceLock<Arc<std::sync::atomic::AtomicU8>>,
     /// The generation of the last rewrite stopped before its end
@@ -419,6 +425,12 @@ impl Aof {
                 };
                 let frag = &mut feed.main;
                 let mut head = Vec::new();
+                if self.inner.timestamps.load(Ordering::Relaxed) {
+                    let now = unix_secs();
+                    if now > self.inner.last_ts.swap(now, Ordering::Relaxed) {
+                        head.extend_from_slice(format!("#TS:{now}\r\n").as_bytes());
+                    }
+                }
                 if *db != Some(frag.first_db) {
                     select(&mut head, frag.first_db);
                 }
@@ -586,7 +598,13 @@ impl Aof {
             head.info.aof_base = true;
             write_rdb(&mut out, head.opts, head.info, &chunks).map_err(|e| e.to_string())?
         } else {
-            write_resp_base(&mut out, &head.info.functions, &shots).map_err(|e| e.to_string())?
+            let ts = self.inner.timestamps.load(Ordering::Relaxed).then(|| {
+                let now = unix_secs();
+                self.inner.last_ts.store(now, Ordering::Relaxed);
+                now
+            });
+            write_resp_base(&mut out, ts, &head.info.functions, &shots)
+                .map_err(|e| e.to_string())?
         };
         let file = out.into_inner().map_err(|e| e.to_string())?.file;
         file.sync_all().map_err(|e| e.to_string())?;
@@ -665,15 +683,29 @@ impl Aof {
     }
 }
 
-/// A RESP base: the function libraries as `FUNCTION LOAD` commands (as
-/// Redis's `rewriteFunctions`), then every shard's commands, a `SELECT`
-/// before each database's. The bytes written.
+/// Seconds since the epoch.
+fn unix_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// A RESP base: a `#TS:` annotation when `ts` (`aof-timestamp-enabled`),
+/// the function libraries as `FUNCTION LOAD` commands (as Redis's
+/// `rewriteFunctions`), then every shard's commands, a `SELECT` before
+/// each database's. The bytes written.
 fn write_resp_base(
     out: &mut impl Write,
+    ts: Option<u64>,
     functions: &[Vec<u8>],
     shots: &[Vec<DbChunk>],
 ) -> std::io::Result<u64> {
     let mut size = 0u64;
+    if let Some(now) = ts {
+        let line = format!("#TS:{now}\r\n");
+        out.write_all(line.as_bytes())?;
+        size += line.len() as u64;
+    }
     for code in functions {
         let mut cmd = Vec::with_capacity(code.len() + 40);
         crate::base::resp::array(&mut cmd, 3);

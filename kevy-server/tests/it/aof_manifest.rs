@@ -4,7 +4,7 @@
 //! loader refuses, stops the start with Redis's message; the banner
 //! (with the PID a supervisor or test harness watches for) is out before
 //! the data loads. Plus the DEBUG subcommands Redis's own AOF and RESTORE
-//! tests use, against redis-server.
+//! tests use, against redis-server; `aof-timestamp-enabled`'s annotations.
 
 use std::process::Command;
 
@@ -168,4 +168,39 @@ fn debug_test_helpers_answer_as_redis() {
     let (_, log) = k.stop(libc::SIGTERM);
     assert_eq!(want, got);
     assert!(log.contains("DEBUG LOG: from the test"), "{log}");
+}
+
+/// `aof-timestamp-enabled yes`: a `#TS:` line before the first command of
+/// a second, and at the top of a RESP base; the file still loads.
+#[test]
+fn timestamp_annotations_go_into_the_files() {
+    let dir = temp("timestamps");
+    let d = dir.to_str().unwrap();
+    let args = ["--port", "0", "--appendonly", "yes", "--dir", d];
+    let k = Binary::spawn_with(&[&args[..], &["--aof-use-rdb-preamble", "no"]].concat());
+    let mut c = con(k.addr);
+    q(&mut c, &["CONFIG", "SET", "aof-timestamp-enabled", "yes"]);
+    q(&mut c, &["SET", "foo", "bar"]);
+    let aofdir = dir.join("appendonlydir");
+    let first_line = |name: &str| {
+        let text = std::fs::read_to_string(aofdir.join(name)).unwrap();
+        text.lines().next().unwrap_or_default().to_string()
+    };
+    assert!(first_line("appendonly.aof.1.incr.aof").starts_with("#TS:"));
+    q(&mut c, &["BGREWRITEAOF"]);
+    crate::aof::wait_for(&mut c, "aof_rewrite_in_progress", |v| v == "0");
+    assert!(first_line("appendonly.aof.2.base.aof").starts_with("#TS:"));
+    q(&mut c, &["SET", "foo2", "bar2"]);
+    let _ = k.stop(libc::SIGTERM);
+    let k = Binary::spawn_with(&args);
+    let mut c = con(k.addr);
+    assert_eq!(
+        q(&mut c, &["MGET", "foo", "foo2"]),
+        redis::Value::Array(vec![
+            redis::Value::BulkString(b"bar".to_vec()),
+            redis::Value::BulkString(b"bar2".to_vec()),
+        ])
+    );
+    kill(k);
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -17,6 +17,12 @@ impl Aof {
         self.inner.no_fsync_on_rewrite.store(on, Ordering::Relaxed);
     }
 
+    /// `aof-timestamp-enabled`: annotate the file with the time, each
+    /// second that has commands.
+    pub fn set_timestamps(&self, on: bool) {
+        self.inner.timestamps.store(on, Ordering::Relaxed);
+    }
+
     /// Gives the flag that says a background job runs (the persistence
     /// state's `child`) to watch for `no-appendfsync-on-rewrite`.
     pub fn watch_children(&self, child: Arc<AtomicU8>) {

@@ -1,7 +1,7 @@
 //! Snapshot (RDB) and append-only-file settings (with `save`, `dir` and
 //! `dbfilename` among the server settings). All act as in Redis, but for
-//! two AOF settings kevy refuses past their default, with the reason
-//! (`aof-timestamp-enabled`, `aof-disable-auto-gc`), and two it takes
+//! one AOF setting kevy refuses past its default, with the reason
+//! (`aof-disable-auto-gc`), and two it takes
 //! with nothing to do (`loading-process-events-interval-bytes`:
 //! kevy serves no client while it loads; `sanitize-dump-payload`:
 //! RESTORE checks every payload in full whatever the value).
@@ -65,7 +65,8 @@ pub static PARAMS: &[Param] = &[
     Param::new("aof-load-truncated", Kind::Bool, "yes"),
     // The base is written as commands either way until kevy writes RDB.
     Param::new("aof-use-rdb-preamble", Kind::Bool, "yes"),
-    Param::new("aof-timestamp-enabled", Kind::Bool, "no").refuse(NO_AOF),
+    // Applied by the AOF's writer (`aof::Aof::set_timestamps`).
+    Param::new("aof-timestamp-enabled", Kind::Bool, "no"),
     Param::new("aof-disable-auto-gc", Kind::Bool, "no").refuse(NO_AOF),
     Param::new(
         "auto-aof-rewrite-percentage",

@@ -57,7 +57,7 @@ const REFUSED: &[(&str, &[&str])] = &[
     ),
     (TLS_KEY_PASS, &["tls-key-file-pass"]),
     (TLS_DH, &["tls-dh-params-file"]),
-    (AOF, &["aof-timestamp-enabled", "aof-disable-auto-gc"]),
+    (AOF, &["aof-disable-auto-gc"]),
     (BG, &["activedefrag"]),
     (
         "kevy has no replicas to wait for at shutdown",
