@@ -59,8 +59,7 @@ pub struct Shared {
     /// The shards' periodic work stopped (`DEBUG PAUSE-CRON 1`): no active
     /// expiry, background saves, key eviction or replica pings.
     pub cron_paused: AtomicBool,
-    /// Keys in the shards' tracking tables, summed (what
-    /// `tracking-table-max-keys` limits, server-wide as in Redis).
+    /// Keys in all shards' tracking tables (`tracking-table-max-keys`).
     pub tracked_keys: std::sync::atomic::AtomicUsize,
     /// Scripts may call `noscript` commands
     /// (`DEBUG SET-DISABLE-DENY-SCRIPTS`).

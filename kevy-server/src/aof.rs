@@ -197,21 +197,18 @@ pub fn stop(redis: &Redis) {
     }
 }
 
-/// `no-appendfsync-on-rewrite`, from the configuration and on CONFIG SET.
+/// The AOF's yes/no settings the writer reads (`no-appendfsync-on-rewrite`,
+/// `aof-timestamp-enabled`), from the configuration and on CONFIG SET.
 fn shared_nofsync(redis: &Redis) {
-    let cfg = redis.config();
-    let shared = redis.shared().clone();
-    shared
-        .aof
-        .set_no_fsync_on_rewrite(cfg.get_bool("no-appendfsync-on-rewrite"));
-    cfg.on_change("no-appendfsync-on-rewrite", move |v| {
-        shared.aof.set_no_fsync_on_rewrite(v == "yes");
+    let follow = |name: &'static str, set: fn(&kevy_commands::aof::Aof, bool)| {
+        let shared = redis.shared().clone();
+        set(&shared.aof, redis.config().get_bool(name));
+        redis
+            .config()
+            .on_change(name, move |v| set(&shared.aof, v == "yes"));
+    };
+    follow("no-appendfsync-on-rewrite", |aof, on| {
+        aof.set_no_fsync_on_rewrite(on)
     });
-    let shared = redis.shared().clone();
-    shared
-        .aof
-        .set_timestamps(cfg.get_bool("aof-timestamp-enabled"));
-    cfg.on_change("aof-timestamp-enabled", move |v| {
-        shared.aof.set_timestamps(v == "yes");
-    });
+    follow("aof-timestamp-enabled", |aof, on| aof.set_timestamps(on));
 }
