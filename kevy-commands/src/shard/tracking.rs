@@ -194,10 +194,25 @@ impl Table {
         let Some(max) = max else {
             return;
         };
-        while to.shared.tracked_keys.load(Ordering::Relaxed) > max {
+        let total = &to.shared.tracked_keys;
+        loop {
+            let now = total.load(Ordering::Relaxed);
+            if now <= max {
+                break;
+            }
             let Some(victim) = self.keys.keys().find(|k| Some(&***k) != keep).cloned() else {
                 break;
             };
+            // Each removal is claimed on the server's count first: shards
+            // over the limit at once (one remembering a key, another on
+            // its tick) remove the excess between them, not each of them.
+            if total
+                .compare_exchange(now, now - 1, Ordering::Relaxed, Ordering::Relaxed)
+                .is_err()
+            {
+                continue;
+            }
+            self.counted -= 1;
             self.tell(&victim, 0, to);
         }
     }
