@@ -12,7 +12,7 @@
 #![no_main]
 
 use kevy_commands::model::encoding::Enc;
-use kevy_commands::persist::rdb::{crc64, load_rdb, RDB_VERSION};
+use kevy_commands::persist::rdb::{crc64, load_rdb, Checks, RDB_VERSION};
 use kevy_commands::Redis;
 use kevy_rt::testing::Harness;
 use libfuzzer_sys::fuzz_target;
@@ -79,7 +79,7 @@ fuzz_target!(|data: &[u8]| {
     if ctl & 1 == 1 {
         let mut file = b"REDIS0010".to_vec();
         file.extend_from_slice(body);
-        let _ = load_rdb(&file, &Enc::default(), 16, None, false, |_, _| true, |_| Ok(()));
+        let _ = load_rdb(&file, &Enc::default(), 16, None, Checks { checksum: false, deep: true }, |_, _| true, |_| Ok(()));
         return;
     }
     let mut h = Harness::new(Redis::default(), 2);

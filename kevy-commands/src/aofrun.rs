@@ -474,7 +474,10 @@ fn load_preamble(
         &enc,
         redis.database_count(),
         None,
-        checksum,
+        crate::persist::rdb::Checks {
+            checksum,
+            deep: crate::family::persist::sanitize_loading(shared),
+        },
         |_, _| true,
         |l| {
             let db = h.shard(router.shard_of(&l.key)).db(l.db);

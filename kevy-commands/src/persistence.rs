@@ -12,7 +12,7 @@ use kevy_rt::Router;
 use crate::family::persist::{options, rdb_path};
 use crate::persist::rdb::chunk::AccessData;
 use crate::persist::rdb::file::{encode_dbs, save_file};
-use crate::persist::rdb::{load_rdb, FileInfo, LoadInfo, Loaded, RdbError};
+use crate::persist::rdb::{load_rdb, Checks, FileInfo, LoadInfo, Loaded, RdbError};
 use crate::shard::ShardState;
 use crate::store::db::Clock;
 use crate::Redis;
@@ -102,7 +102,10 @@ impl Redis {
             &enc,
             self.database_count(),
             Some(now.ms()),
-            options(&self.shared).checksum,
+            Checks {
+                checksum: options(&self.shared).checksum,
+                deep: crate::family::persist::sanitize_loading(&self.shared),
+            },
             |_, _| true,
             |l| {
                 if delay != 0 {

@@ -317,6 +317,25 @@ fn load_rdb(redis: &kevy_commands::Redis, shards: usize) -> bool {
     match redis.load_file(shards) {
         Ok(None) => true,
         Ok(Some(info)) => {
+            for key in &info.empty_keys {
+                log::log(
+                    Level::Warning,
+                    &format!(
+                        "rdbLoadObject skipping empty key: {}",
+                        String::from_utf8_lossy(key)
+                    ),
+                );
+            }
+            let done = format!(
+                "Done loading RDB, keys loaded: {}, keys expired: {}",
+                info.loaded, info.expired
+            );
+            if info.empty > 0 {
+                let skipped = format!("{done}, empty keys skipped: {}.", info.empty);
+                log::log(Level::Warning, &skipped);
+            } else {
+                log::log(Level::Notice, &format!("{done}."));
+            }
             log::log(
                 Level::Notice,
                 &format!(
@@ -336,6 +355,34 @@ fn load_rdb(redis: &kevy_commands::Redis, shards: usize) -> bool {
                 );
             }
             true
+        }
+        Err(e)
+            if e.0
+                .starts_with(kevy_commands::persist::rdb::read::READING_AT) =>
+        {
+            // Redis's `rdbReportError` on a file being loaded: the reason,
+            // then (where `redis-check-rdb` would print its analysis) where
+            // it was, then the end.
+            let mut lines = e.0.lines();
+            let first = lines.next().unwrap_or_default();
+            log::log(Level::Warning, first);
+            log::log(Level::Warning, "--- RDB ERROR DETECTED ---");
+            if let Some((at, why)) = first.split_once(" -> ") {
+                let offset = at.rsplit(' ').next().unwrap_or("0");
+                log::log(Level::Warning, &format!("[offset {offset}] {why}"));
+            }
+            for line in lines {
+                log::log(Level::Warning, line);
+            }
+            log::log(
+                Level::Warning,
+                "Terminating server after rdb file reading failure.",
+            );
+            false
+        }
+        Err(e) if e.0.starts_with("Fatal error") => {
+            log::log(Level::Warning, &e.0);
+            false
         }
         Err(e) => {
             log::log(

@@ -19,12 +19,13 @@ use super::opts::keyword;
 use super::{Local, ServerCx, ShardCall};
 use crate::accounting::Shared;
 use crate::base::clock::now_ms;
+use crate::base::log::Level;
 use crate::base::num::parse_i64;
 use crate::base::resp;
 use crate::cross::admin::{ServerOp, ServerPlan, ServerReply};
 use crate::cross::{Part, Plan};
 use crate::persist::rdb::file::{encode_dbs, save_file};
-use crate::persist::rdb::{dump as payload, load_rdb, DbChunk, RdbError};
+use crate::persist::rdb::{dump as payload, load_rdb, Checks, DbChunk, RdbError};
 use crate::persist::state::{rules_fire, save_rules, SnapJob};
 use crate::shard::ShardState;
 use crate::store::db::{Clock, SnapFormat};
@@ -91,6 +92,7 @@ pub fn restore(c: &mut ShardCall<'_>) {
     }
     let key = args.at(1);
     let enc = c.shard.db(c.db).enc();
+    let deep = sanitize(c.shard);
     let db = c.shard.db(c.db);
     if !replace && db.contains(key, &c.now) {
         return resp::error(c.out, b"BUSYKEY Target key name already exists.");
@@ -100,9 +102,18 @@ pub fn restore(c: &mut ShardCall<'_>) {
         Some(t) if t < 0 => return resp::error(c.out, b"ERR Invalid TTL value, must be >= 0"),
         Some(t) => t,
     };
-    let value = match payload::restore(args.at(3), &enc) {
+    let value = match payload::restore(args.at(3), &enc, deep) {
         Ok(v) => v,
-        Err(e) => return resp::error(c.out, e.as_bytes()),
+        Err(e) => {
+            if let payload::Refused::Format(Some(why)) = &e {
+                // Redis's `rdbReportError` in a RESTORE: logged, not fatal.
+                c.shard.server.shared.log.log(
+                    Level::Verbose,
+                    &format!("Internal error in RDB reading offset 0 -> {why}"),
+                );
+            }
+            return resp::error(c.out, e.reply().as_bytes());
+        }
     };
     if replace {
         db.remove(key, &c.now);
@@ -119,6 +130,28 @@ pub fn restore(c: &mut ShardCall<'_>) {
     db.set(key, value, &c.now, false, at);
     db.set_access(key, idle.map(|i| i as u64), freq.map(|f| f as u8), &c.now);
     resp::ok(c.out)
+}
+
+/// Whether RESTORE checks a payload's packed encodings in full
+/// (`sanitize-dump-payload`: `yes`; `clients`, but for what is replayed
+/// while loading, as Redis skips it then; `no` checks what kevy needs to
+/// build the value, see [`crate::persist::rdb::read::Reader::deep`]).
+/// Under `clients` a user with `skip-sanitize-payload` is still checked
+/// in full.
+fn sanitize(shard: &ShardState) -> bool {
+    let shared = &shard.server.shared;
+    match shared.config.get("sanitize-dump-payload").as_deref() {
+        Some("yes") => true,
+        Some("clients") => !shard.loading,
+        _ => false,
+    }
+}
+
+/// Whether a file being loaded has its packed encodings checked in full:
+/// only under `sanitize-dump-payload yes` (Redis skips it while loading
+/// under `clients`).
+pub fn sanitize_loading(shared: &Shared) -> bool {
+    shared.config.get("sanitize-dump-payload").as_deref() == Some("yes")
 }
 
 /// BGSAVE \[SCHEDULE\]
@@ -388,7 +421,10 @@ pub fn load_shard(
         &enc,
         dbs,
         drop_expired.then(|| now.ms()),
-        checksum,
+        Checks {
+            checksum,
+            deep: sanitize_loading(&shard.server.shared),
+        },
         |_, key| router.shard_of(key) == id,
         |l| {
             if delay != 0 {

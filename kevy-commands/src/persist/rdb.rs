@@ -29,7 +29,7 @@ mod ziplist;
 
 pub use chunk::DbChunk;
 pub use file::{write_rdb, FileInfo};
-pub use read::{load_rdb, LoadInfo, Loaded};
+pub use read::{load_rdb, Checks, LoadInfo, Loaded};
 pub use write::Writer;
 
 /// The RDB version written (Redis 7.0's `RDB_VERSION`).
@@ -111,9 +111,11 @@ impl std::fmt::Display for RdbError {
 
 impl std::error::Error for RdbError {}
 
-/// A corruption error.
+/// A corruption error: `what` is what Redis reports for it where Redis
+/// has a message ("Ziplist integrity check failed.", …), which is what
+/// RESTORE logs and a failed load prints.
 pub(crate) fn corrupt(what: &str) -> RdbError {
-    RdbError(format!("Bad RDB data: {what}"))
+    RdbError(what.to_string())
 }
 
 /// An element of a packed encoding: bytes, or an integer stored as one.

@@ -52,6 +52,7 @@ mod relisten;
 mod replica_gates;
 mod replication;
 mod reply_buffer;
+mod restore_corrupt;
 mod script_bank;
 mod script_busy;
 mod script_busy_flood;

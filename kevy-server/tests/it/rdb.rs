@@ -267,7 +267,15 @@ fn a_corrupt_file_stops_start_up() {
         .expect("run kevy-server");
     assert!(!out.status.success());
     let log = String::from_utf8_lossy(&out.stdout);
-    assert!(log.contains("Fatal error loading the DB"), "{log}");
+    // As Redis: the reason and where, then the end.
+    assert!(
+        log.contains("Internal error in RDB reading offset 20 -> unexpected end of data"),
+        "{log}"
+    );
+    assert!(
+        log.contains("Terminating server after rdb file reading failure."),
+        "{log}"
+    );
 }
 
 /// Sends `cmds` as one pipeline and reads every reply.

@@ -1,10 +1,9 @@
 //! Snapshot (RDB) and append-only-file settings (with `save`, `dir` and
 //! `dbfilename` among the server settings). All act as in Redis, but for
 //! one AOF setting kevy refuses past its default, with the reason
-//! (`aof-disable-auto-gc`), and two it takes
+//! (`aof-disable-auto-gc`), and one it takes
 //! with nothing to do (`loading-process-events-interval-bytes`:
-//! kevy serves no client while it loads; `sanitize-dump-payload`:
-//! RESTORE checks every payload in full whatever the value).
+//! kevy serves no client while it loads).
 
 use super::*;
 
@@ -45,8 +44,9 @@ pub static PARAMS: &[Param] = &[
         "2097152",
     )
     .flags(HIDDEN),
-    // RESTORE checks every payload in full whatever the value (what `yes`
-    // asks for; `no` and `clients` ask for less).
+    // How much of a RESTORE payload's (or a loaded file's) packed
+    // encodings is checked beyond what building the value needs
+    // (`family::persist::sanitize`, `persist::rdb::read::Reader::deep`).
     Param::new(
         "sanitize-dump-payload",
         Kind::Enum(&["no", "yes", "clients"]),

@@ -242,7 +242,10 @@ fn bgsave_writes_the_file_in_the_background() {
         &Default::default(),
         16,
         None,
-        true,
+        crate::persist::rdb::Checks {
+            checksum: true,
+            deep: true,
+        },
         |_, _| true,
         |l| {
             assert!(l.key.starts_with(b"k") || &l.key[..] == b"during");

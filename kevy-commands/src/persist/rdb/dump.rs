@@ -51,18 +51,39 @@ pub fn verify(p: &[u8]) -> bool {
     !checking() || crc64::update(0, &p[..p.len() - 8]) == u64::from_le_bytes(w)
 }
 
-/// The value in a payload (RESTORE): [`BAD_PAYLOAD`] when the footer does
-/// not check, [`BAD_FORMAT`] when the body does not decode (or is an empty
-/// collection).
-pub fn restore(p: &[u8], enc: &Enc) -> Result<Value, &'static str> {
+/// Why a payload was refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Refused {
+    /// The footer does not check ([`BAD_PAYLOAD`]).
+    Payload,
+    /// The body does not decode ([`BAD_FORMAT`]), for the reason given
+    /// (what Redis logs at `verbose`), or is an empty collection (`None`:
+    /// Redis logs nothing).
+    Format(Option<RdbError>),
+}
+
+impl Refused {
+    /// RESTORE's error reply.
+    pub fn reply(&self) -> &'static str {
+        match self {
+            Refused::Payload => BAD_PAYLOAD,
+            Refused::Format(_) => BAD_FORMAT,
+        }
+    }
+}
+
+/// The value in a payload (RESTORE). `deep`: packed encodings are checked
+/// in full ([`Reader::deep`]; Redis's `sanitize-dump-payload`).
+pub fn restore(p: &[u8], enc: &Enc, deep: bool) -> Result<Value, Refused> {
     if !verify(p) {
-        return Err(BAD_PAYLOAD);
+        return Err(Refused::Payload);
     }
     let body = &p[..p.len() - 10];
-    let mut r = Reader::new(body);
+    let mut r = Reader::new(body).deep(deep);
     let decoded: Result<Option<Value>, RdbError> = r.byte().and_then(|ty| r.value(ty, enc));
     match decoded {
         Ok(Some(v)) => Ok(v),
-        _ => Err(BAD_FORMAT),
+        Ok(None) => Err(Refused::Format(None)),
+        Err(e) => Err(Refused::Format(Some(e))),
     }
 }

@@ -157,16 +157,23 @@ fn signed(u: u64, bits: u32) -> i64 {
     ((u << shift) as i64) >> shift
 }
 
-/// Every entry of the listpack `lp`, checked: header length, each entry's
-/// encoding and back-length inside the blob, the end byte, and the count
-/// when the header knows it.
-pub fn entries(lp: &[u8]) -> Result<Vec<Elem<'_>>, RdbError> {
+/// Every entry of the listpack `lp`, checked: the header's byte count, the
+/// end byte, each entry's encoding and length inside the blob. With
+/// `deep` (Redis's `lpValidateIntegrity` with `deep`, what
+/// `sanitize-dump-payload yes` asks for) also each entry's back-length and
+/// the count when the header knows it; without, those two are not read,
+/// as Redis reads only the header then (an entry that does not decode is
+/// an error either way: kevy builds its own structure from them).
+pub fn entries(lp: &[u8], deep: bool) -> Result<Vec<Elem<'_>>, RdbError> {
     if lp.len() < HEADER + 1 {
         return Err(corrupt("listpack too short"));
     }
     let total = u32::from_le_bytes([lp[0], lp[1], lp[2], lp[3]]) as usize;
     if total != lp.len() {
         return Err(corrupt("listpack length mismatch"));
+    }
+    if lp[total - 1] != EOF {
+        return Err(corrupt("listpack without end"));
     }
     let count = u16::from_le_bytes([lp[4], lp[5]]);
     let mut out = Vec::with_capacity((count as usize).min(lp.len()));
@@ -211,18 +218,25 @@ pub fn entries(lp: &[u8]) -> Result<Vec<Elem<'_>>, RdbError> {
             }
         };
         let back = take(lp, p + len, backlen_size(len))?;
-        // The back-length: 7 bits per byte, most significant first.
-        let mut v: usize = 0;
-        for &x in back {
-            v = (v << 7) | (x & 127) as usize;
-        }
-        if v != len {
-            return Err(corrupt("listpack back-length mismatch"));
+        if deep {
+            // The back-length: 7 bits per byte, most significant first,
+            // every byte but the first with its top bit set (it is read
+            // backwards: the top bit says another byte precedes).
+            let mut v: usize = 0;
+            for (i, &x) in back.iter().enumerate() {
+                if (x & 128 != 0) != (i > 0) {
+                    return Err(corrupt("listpack back-length mismatch"));
+                }
+                v = (v << 7) | (x & 127) as usize;
+            }
+            if v != len {
+                return Err(corrupt("listpack back-length mismatch"));
+            }
         }
         out.push(elem);
         p += len + back.len();
     }
-    if count != COUNT_UNKNOWN && count as usize != out.len() {
+    if deep && count != COUNT_UNKNOWN && count as usize != out.len() {
         return Err(corrupt("listpack count mismatch"));
     }
     Ok(out)
@@ -257,7 +271,7 @@ mod tests {
         let mut b = Builder::new();
         items.iter().for_each(|i| b.push(i));
         let lp = b.finish();
-        let back: Vec<Vec<u8>> = entries(&lp)
+        let back: Vec<Vec<u8>> = entries(&lp, true)
             .unwrap()
             .into_iter()
             .map(|e| e.to_vec())
@@ -284,13 +298,14 @@ mod tests {
         b.push(b"12345");
         let lp = b.finish();
         for cut in 0..lp.len() {
-            assert!(entries(&lp[..cut]).is_err());
+            assert!(entries(&lp[..cut], true).is_err());
         }
         for i in 0..lp.len() {
             for x in [0u8, 0x7f, 0x80, 0xff] {
                 let mut c = lp.clone();
                 c[i] = x;
-                let _ = entries(&c);
+                let _ = entries(&c, true);
+                let _ = entries(&c, false);
             }
         }
     }

@@ -85,19 +85,24 @@ impl Reader<'_> {
                         2
                     };
                     let blob = self.string()?;
+                    if blob.is_empty() {
+                        return Err(corrupt("Quicklist node is empty"));
+                    }
                     match container {
                         1 => l.push(End::Right, &blob, enc),
                         2 => {
                             let items = if ty == types::LIST_QUICKLIST_2 {
-                                listpack::entries(&blob)?
+                                listpack::entries(&blob, self.is_deep())
+                                    .map_err(|_| corrupt("Listpack integrity check failed."))?
                             } else {
-                                ziplist::ziplist(&blob)?
+                                ziplist::ziplist(&blob)
+                                    .map_err(|_| corrupt("Ziplist integrity check failed."))?
                             };
                             for e in items {
                                 e.with(|b| l.push(End::Right, b, enc));
                             }
                         }
-                        _ => return Err(corrupt("Quicklist integrity check failed")),
+                        _ => return Err(corrupt("Quicklist integrity check failed.")),
                     }
                 }
                 (!l.is_empty()).then_some(Value::List(l))
@@ -110,7 +115,7 @@ impl Reader<'_> {
             | types::HASH_ZIPLIST
             | types::HASH_LISTPACK => {
                 let blob = self.string()?;
-                packed(ty, &blob, enc)?
+                packed(ty, &blob, enc, self.is_deep())?
             }
             types::STREAM_LISTPACKS | types::STREAM_LISTPACKS_2 => {
                 Some(super::stream::read(self, ty)?)
@@ -259,57 +264,90 @@ fn pairs<'b>(items: Vec<Elem<'b>>) -> Result<Vec<(Elem<'b>, Elem<'b>)>, RdbError
     Ok(items.chunks_exact(2).map(|c| (c[0], c[1])).collect())
 }
 
-/// A value saved as one blob (listpack, ziplist, zipmap, intset).
-fn packed(ty: u8, blob: &[u8], enc: &Enc) -> Result<Option<Value>, RdbError> {
+/// `r`, its error replaced by `failed` (Redis's message for the type).
+fn check<T>(r: Result<T, RdbError>, failed: &str) -> Result<T, RdbError> {
+    r.map_err(|_| corrupt(failed))
+}
+
+/// A value saved as one blob (listpack, ziplist, zipmap, intset). A blob
+/// that does not check fails with Redis's message for its type ("Hash
+/// ziplist integrity check failed.", …); `deep` as [`Reader::deep`].
+fn packed(ty: u8, blob: &[u8], enc: &Enc, deep: bool) -> Result<Option<Value>, RdbError> {
+    let failed = match ty {
+        types::HASH_ZIPMAP => "Zipmap integrity check failed.",
+        types::LIST_ZIPLIST => "List ziplist integrity check failed.",
+        types::SET_INTSET => "Intset integrity check failed.",
+        types::ZSET_ZIPLIST => "Zset ziplist integrity check failed.",
+        types::ZSET_LISTPACK => "Zset listpack integrity check failed.",
+        types::HASH_ZIPLIST => "Hash ziplist integrity check failed.",
+        _ => "Hash listpack integrity check failed.",
+    };
     Ok(match ty {
         types::SET_INTSET => {
             let mut s = Set::Ints(Default::default());
-            for v in ziplist::intset(blob)? {
+            for v in check(ziplist::intset(blob), failed)? {
                 s.add_member(Member::Int(v), enc);
             }
             Some(Value::Set(s))
         }
         types::LIST_ZIPLIST => {
             let mut l = List::new();
-            for e in ziplist::ziplist(blob)? {
+            for e in check(ziplist::ziplist(blob), failed)? {
                 e.with(|b| l.push(End::Right, b, enc));
             }
             (!l.is_empty()).then_some(Value::List(l))
         }
         types::HASH_ZIPMAP | types::HASH_ZIPLIST | types::HASH_LISTPACK => {
-            let items = match ty {
-                types::HASH_ZIPMAP => ziplist::zipmap(blob)?,
-                types::HASH_ZIPLIST => ziplist::ziplist(blob)?,
-                _ => listpack::entries(blob)?,
-            };
+            let items = check(
+                match ty {
+                    types::HASH_ZIPMAP => ziplist::zipmap(blob),
+                    types::HASH_ZIPLIST => ziplist::ziplist(blob),
+                    _ => listpack::entries(blob, deep),
+                },
+                failed,
+            )?;
             let mut h = Hash::new();
-            for (f, v) in pairs(items)? {
+            for (f, v) in check(pairs(items), failed)? {
                 let new = f.with(|f| v.with(|v| h.set(f, v, enc)));
                 if !new {
-                    return Err(corrupt("Duplicate hash fields detected"));
+                    // Redis: a zipmap's duplicate is its own message; a
+                    // ziplist's and a checked listpack's fail the check.
+                    return Err(corrupt(match ty {
+                        types::HASH_ZIPMAP => "Hash zipmap with dup elements",
+                        _ => failed,
+                    }));
                 }
             }
             (!h.is_empty()).then_some(Value::Hash(h))
         }
         _ => {
             // ZSET_ZIPLIST, ZSET_LISTPACK: member, score as text.
-            let items = if ty == types::ZSET_ZIPLIST {
-                ziplist::ziplist(blob)?
-            } else {
-                listpack::entries(blob)?
-            };
+            let items = check(
+                if ty == types::ZSET_ZIPLIST {
+                    ziplist::ziplist(blob)
+                } else {
+                    listpack::entries(blob, deep)
+                },
+                failed,
+            )?;
             let mut out = Vec::with_capacity(items.len() / 2);
-            for (m, s) in pairs(items)? {
+            for (m, s) in check(pairs(items), failed)? {
                 let score = match s {
                     Elem::Int(n) => n as f64,
-                    Elem::Str(t) => parse_double(t).ok_or_else(|| corrupt("bad zset score"))?,
+                    Elem::Str(t) => parse_double(t).ok_or_else(|| corrupt(failed))?,
                 };
                 if score.is_nan() {
                     return Err(corrupt("Zset with NAN score detected"));
                 }
                 out.push((m.to_vec(), score));
             }
-            zset(out, enc)?
+            zset(out, enc).map_err(|e| {
+                if ty == types::ZSET_ZIPLIST || deep {
+                    corrupt(failed)
+                } else {
+                    e
+                }
+            })?
         }
     })
 }

@@ -17,6 +17,10 @@ use crate::model::value::Value;
 pub struct Reader<'a> {
     data: &'a [u8],
     pos: usize,
+    /// Packed encodings are checked in full (Redis's
+    /// `deep_integrity_validation`, `sanitize-dump-payload yes`): see
+    /// [`Reader::deep`].
+    deep: bool,
 }
 
 /// Most bytes an LZF stream can expand to per input byte (a 3-byte back
@@ -24,9 +28,29 @@ pub struct Reader<'a> {
 const LZF_MAX_RATIO: usize = 88;
 
 impl<'a> Reader<'a> {
-    /// A reader at the start of `data`.
+    /// A reader at the start of `data`, checking packed encodings in full.
     pub fn new(data: &'a [u8]) -> Reader<'a> {
-        Reader { data, pos: 0 }
+        Reader {
+            data,
+            pos: 0,
+            deep: true,
+        }
+    }
+
+    /// Whether packed encodings are checked in full: `false` (Redis with
+    /// `sanitize-dump-payload no`) leaves unread what kevy does not need
+    /// to build the value (a listpack's back-lengths and count, a stream
+    /// entry's record count), as Redis then checks only their headers.
+    /// What kevy needs is checked either way. Ziplists and zipmaps, which
+    /// Redis converts, are always checked in full.
+    pub fn deep(mut self, deep: bool) -> Reader<'a> {
+        self.deep = deep;
+        self
+    }
+
+    /// True when checking in full ([`Reader::deep`]).
+    pub fn is_deep(&self) -> bool {
+        self.deep
     }
 
     /// Bytes read so far.
@@ -188,6 +212,8 @@ pub struct LoadInfo {
     pub skipped: u64,
     /// Empty collections skipped (Redis warns and skips them too).
     pub empty: u64,
+    /// The names of the first 10 of them (Redis logs those).
+    pub empty_keys: Vec<Vec<u8>>,
     /// AUX fields, in file order.
     pub aux: Vec<(Vec<u8>, Vec<u8>)>,
     /// Function libraries in the file.
@@ -198,21 +224,80 @@ pub struct LoadInfo {
     pub bytes: usize,
 }
 
+/// What a load checks besides the structure every value needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Checks {
+    /// The file's CRC-64, when it carries one (`rdbchecksum`).
+    pub checksum: bool,
+    /// Packed encodings in full ([`Reader::deep`]; `sanitize-dump-payload
+    /// yes`).
+    pub deep: bool,
+}
+
+/// Where a load failed inside the file: what a failed load reports after
+/// its reason (Redis's `rdbReportError`, then `redis-check-rdb`'s lines).
+pub const READING_AT: &str = "Internal error in RDB reading offset";
+
 /// Loads a whole RDB file from `data`. Each key goes through `want(db,
 /// key)` and, if wanted, to `sink`; with `now` set, keys whose deadline is
 /// before it are dropped and counted as Redis's master does. Databases at
 /// or past `databases` are an error, as in Redis. The checksum is verified
-/// when `checksum` is on and the file carries one.
+/// as `checks` says. An error past the header is told as Redis reports
+/// it: its first line starts with [`READING_AT`] and the offset, the next
+/// say which key was being read.
 pub fn load_rdb(
     data: &[u8],
+    enc: &Enc,
+    databases: usize,
+    now: Option<i64>,
+    checks: Checks,
+    want: impl FnMut(usize, &[u8]) -> bool,
+    sink: impl FnMut(Loaded) -> Result<(), RdbError>,
+) -> Result<LoadInfo, RdbError> {
+    let Checks { checksum, deep } = checks;
+    let mut r = Reader::new(data).deep(deep);
+    let mut reading: Option<(Vec<u8>, u8)> = None;
+    let out = load_body(
+        &mut r,
+        enc,
+        databases,
+        now,
+        checksum,
+        want,
+        sink,
+        &mut reading,
+    );
+    out.map_err(|e| {
+        if e.0.starts_with("Wrong signature")
+            || e.0.starts_with("Can't handle RDB format")
+            || e.0.starts_with("FATAL:")
+        {
+            return e;
+        }
+        let mut msg = format!("{READING_AT} {} -> {e}", r.pos());
+        if let Some((key, ty)) = reading {
+            msg.push_str(&format!(
+                "\n[additional info] Reading key '{}'\n[additional info] Reading type {ty}",
+                String::from_utf8_lossy(&key)
+            ));
+        }
+        RdbError(msg)
+    })
+}
+
+/// [`load_rdb`]'s work; `reading` is the key whose value is being read.
+#[allow(clippy::too_many_arguments)]
+fn load_body(
+    r: &mut Reader<'_>,
     enc: &Enc,
     databases: usize,
     now: Option<i64>,
     checksum: bool,
     mut want: impl FnMut(usize, &[u8]) -> bool,
     mut sink: impl FnMut(Loaded) -> Result<(), RdbError>,
+    reading: &mut Option<(Vec<u8>, u8)>,
 ) -> Result<LoadInfo, RdbError> {
-    let mut r = Reader::new(data);
+    let data = r.data;
     let magic = r
         .take(9)
         .map_err(|_| RdbError("Wrong signature trying to load DB from file".into()))?;
@@ -291,9 +376,14 @@ pub fn load_rdb(
         }
         let key = r.string()?;
         let wanted = want(db, &key);
+        *reading = Some((key.to_vec(), ty));
         let value = r.value(ty, enc)?;
+        *reading = None;
         let (at, i, f) = (expire.take(), idle.take(), freq.take());
         let Some(value) = value else {
+            if info.empty < 10 {
+                info.empty_keys.push(key.into_owned());
+            }
             info.empty += 1;
             continue;
         };
@@ -328,7 +418,7 @@ pub fn load_rdb(
             && stored != 0
             && super::crc64::update(0, &data[..end]) != stored
         {
-            return Err(RdbError("Wrong RDB checksum. Aborting now.".into()));
+            return Err(RdbError("RDB CRC error".into()));
         }
     }
     info.bytes = r.pos();

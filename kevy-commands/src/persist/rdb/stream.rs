@@ -125,11 +125,14 @@ fn read_id(r: &mut Reader<'_>) -> Result<StreamId, RdbError> {
     Ok(StreamId::new(r.length()?, r.length()?))
 }
 
-/// The integer a listpack element must be.
+/// The integer a listpack element must be (stored as one, or as a string
+/// that is one: Redis's `lpGetIntegerIfValid`).
 fn int(e: Option<&Elem<'_>>) -> Result<i64, RdbError> {
     match e {
         Some(Elem::Int(n)) => Ok(*n),
-        _ => Err(corrupt("Stream listpack integrity check failed.")),
+        Some(Elem::Str(s)) => crate::base::num::parse_i64(s)
+            .ok_or_else(|| corrupt("Stream listpack integrity check failed.")),
+        None => Err(corrupt("Stream listpack integrity check failed.")),
     }
 }
 
@@ -141,13 +144,18 @@ fn bytes(e: Option<&Elem<'_>>) -> Result<Vec<u8>, RdbError> {
 
 /// Decodes one node's listpack; `prev` is the last entry ID before it
 /// (entries must grow strictly). Returns the node and its live entries.
+/// With `deep` ([`Reader::deep`]) each entry's record count and the
+/// master entry's counts must agree with the entries, as Redis's
+/// `streamValidateListpackIntegrity` checks; without, they are not read
+/// (the node counts what it holds).
 fn read_node(
     master: StreamId,
     lp: &[u8],
     prev: &mut Option<StreamId>,
+    deep: bool,
 ) -> Result<(Node, u64), RdbError> {
     let bad = || corrupt("Stream listpack integrity check failed.");
-    let items = listpack::entries(lp)?;
+    let items = listpack::entries(lp, deep).map_err(|_| bad())?;
     if items.is_empty() {
         return Err(corrupt("Empty listpack inside stream"));
     }
@@ -197,7 +205,11 @@ fn read_node(
             pairs.push(bytes(it.next())?);
         }
         let count = if same { n + 3 } else { 2 * n + 4 };
-        if int(it.next())? != count {
+        let recorded = it.next();
+        if deep && int(recorded)? != count {
+            return Err(bad());
+        }
+        if recorded.is_none() {
             return Err(bad());
         }
         let refs: Vec<&[u8]> = pairs.iter().map(Vec::as_slice).collect();
@@ -209,11 +221,11 @@ fn read_node(
             seen_live += 1;
         }
     }
-    if seen_live != live || seen_deleted != deleted {
+    if deep && (seen_live != live || seen_deleted != deleted) {
         return Err(bad());
     }
     node.seal();
-    Ok((node, live as u64))
+    Ok((node, seen_live as u64))
 }
 
 /// Reads a stream's body of type `ty` (`STREAM_LISTPACKS` or
@@ -240,7 +252,7 @@ pub fn read(r: &mut Reader<'_>, ty: u8) -> Result<Value, RdbError> {
         }
         prev_master = Some(master);
         let lp = r.string()?;
-        let (node, n) = read_node(master, &lp, &mut prev)?;
+        let (node, n) = read_node(master, &lp, &mut prev, r.is_deep())?;
         live += n;
         s.log.push_node(master, node);
     }

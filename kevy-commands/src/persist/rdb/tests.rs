@@ -83,7 +83,7 @@ pub(crate) fn samples() -> Vec<(&'static str, Value)> {
 
 fn dump_round_trip(v: &Value, compress: bool) -> Value {
     let p = dump::dump(v, compress);
-    dump::restore(&p, &Enc::default()).unwrap()
+    dump::restore(&p, &Enc::default(), true).unwrap()
 }
 
 #[test]
@@ -100,7 +100,7 @@ fn redis_dump_payloads() {
     // redis-server 7.0.15: SET k hello; DUMP k.
     let p = b"\x00\x05hello\n\x00cr\xdfve4 \n";
     assert_eq!(
-        dump::restore(p, &Enc::default()),
+        dump::restore(p, &Enc::default(), true),
         Ok(Value::string(b"hello"))
     );
     assert_eq!(dump::dump(&Value::string(b"hello"), true), p.to_vec());
@@ -109,13 +109,16 @@ fn redis_dump_payloads() {
     let mut want = Hash::new();
     want.set(b"a", b"1", &Enc::default());
     assert_eq!(
-        dump::restore(h, &Enc::default()),
+        dump::restore(h, &Enc::default(), true),
         Ok(Value::Hash(want.clone()))
     );
     assert_eq!(dump::dump(&Value::Hash(want), true), h.to_vec());
     let mut bad = p.to_vec();
     bad[3] ^= 1;
-    assert_eq!(dump::restore(&bad, &Enc::default()), Err(dump::BAD_PAYLOAD));
+    assert_eq!(
+        dump::restore(&bad, &Enc::default(), true),
+        Err(dump::Refused::Payload)
+    );
 }
 
 #[test]
@@ -144,25 +147,37 @@ fn older_encodings_load() {
         &[(b"a".to_vec(), 1.5), (b"b".to_vec(), f64::INFINITY)],
         &Enc::default(),
     );
-    assert_eq!(dump::restore(&p, &Enc::default()), Ok(Value::ZSet(want)));
+    assert_eq!(
+        dump::restore(&p, &Enc::default(), true),
+        Ok(Value::ZSet(want))
+    );
     // RDB_TYPE_LIST: plain elements, one integer-encoded.
     let p = sign(vec![types::LIST, 2, 1, b'x', 0xc0, 5]);
     let mut l = List::new();
     l.push(End::Right, b"x", &Enc::default());
     l.push(End::Right, b"5", &Enc::default());
-    assert_eq!(dump::restore(&p, &Enc::default()), Ok(Value::List(l)));
+    assert_eq!(dump::restore(&p, &Enc::default(), true), Ok(Value::List(l)));
     // RDB_TYPE_HASH_ZIPMAP.
     let zm = [1u8, 1, b'f', 1, 0, b'v', 255];
     let mut c = vec![types::HASH_ZIPMAP, zm.len() as u8];
     c.extend_from_slice(&zm);
     let mut h = Hash::new();
     h.set(b"f", b"v", &Enc::default());
-    assert_eq!(dump::restore(&sign(c), &Enc::default()), Ok(Value::Hash(h)));
+    assert_eq!(
+        dump::restore(&sign(c), &Enc::default(), true),
+        Ok(Value::Hash(h))
+    );
     // Duplicates and NaN are corruption.
     let p = sign(vec![types::SET, 2, 1, b'a', 1, b'a']);
-    assert_eq!(dump::restore(&p, &Enc::default()), Err(dump::BAD_FORMAT));
+    assert_eq!(
+        dump::restore(&p, &Enc::default(), true).map_err(|e| e.reply()),
+        Err(dump::BAD_FORMAT)
+    );
     let p = sign(vec![types::ZSET, 1, 1, b'a', 253]);
-    assert_eq!(dump::restore(&p, &Enc::default()), Err(dump::BAD_FORMAT));
+    assert_eq!(
+        dump::restore(&p, &Enc::default(), true).map_err(|e| e.reply()),
+        Err(dump::BAD_FORMAT)
+    );
 }
 
 #[test]
@@ -183,7 +198,10 @@ fn whole_file_round_trips() {
         &Enc::default(),
         16,
         Some(now.ms()),
-        true,
+        Checks {
+            checksum: true,
+            deep: true,
+        },
         |_, _| true,
         |l| {
             back[l.db].set(&l.key, l.value, &now, false, l.expire);
@@ -224,7 +242,10 @@ fn function_libraries_are_function2_entries() {
         &Enc::default(),
         16,
         None,
-        true,
+        Checks {
+            checksum: true,
+            deep: true,
+        },
         |_, _| true,
         |_| Ok(()),
     )
@@ -250,7 +271,10 @@ fn corrupt_files_are_errors() {
             &Enc::default(),
             16,
             None,
-            checksum,
+            Checks {
+                checksum,
+                deep: true,
+            },
             |_, _| true,
             |_| Ok(()),
         )
@@ -296,7 +320,8 @@ fn corrupt_payloads_are_errors() {
             c.extend_from_slice(&RDB_VERSION.to_le_bytes());
             let crc = crc64::update(0, &c);
             c.extend_from_slice(&crc.to_le_bytes());
-            let _ = dump::restore(&c, &Enc::default());
+            let _ = dump::restore(&c, &Enc::default(), true);
+            let _ = dump::restore(&c, &Enc::default(), false);
         }
     }
     // Huge claimed lengths do not allocate.
@@ -315,7 +340,10 @@ fn corrupt_payloads_are_errors() {
     c.extend_from_slice(&RDB_VERSION.to_le_bytes());
     let crc = crc64::update(0, &c);
     c.extend_from_slice(&crc.to_le_bytes());
-    assert_eq!(dump::restore(&c, &Enc::default()), Err(dump::BAD_FORMAT));
+    assert_eq!(
+        dump::restore(&c, &Enc::default(), true).map_err(|e| e.reply()),
+        Err(dump::BAD_FORMAT)
+    );
     let mut c = vec![
         types::STRING,
         0xc3,
@@ -330,7 +358,10 @@ fn corrupt_payloads_are_errors() {
     c.extend_from_slice(&RDB_VERSION.to_le_bytes());
     let crc = crc64::update(0, &c);
     c.extend_from_slice(&crc.to_le_bytes());
-    assert_eq!(dump::restore(&c, &Enc::default()), Err(dump::BAD_FORMAT));
+    assert_eq!(
+        dump::restore(&c, &Enc::default(), true).map_err(|e| e.reply()),
+        Err(dump::BAD_FORMAT)
+    );
 }
 
 #[test]
@@ -349,4 +380,49 @@ fn a_file_synced_as_it_goes_holds_every_byte_written() {
         assert_eq!(std::fs::read(&path).unwrap(), data, "on: {on}");
     }
     let _ = std::fs::remove_file(&path);
+}
+
+#[test]
+fn shallow_checks_leave_what_redis_leaves() {
+    let sign = |mut c: Vec<u8>| {
+        c.extend_from_slice(&RDB_VERSION.to_le_bytes());
+        let crc = crc64::update(0, &c);
+        c.extend_from_slice(&crc.to_le_bytes());
+        c
+    };
+    // HSET h a 1 as a listpack whose count says 3 and whose first
+    // back-length is wrong: Redis (and kevy) take it under
+    // `sanitize-dump-payload no`, refuse it under `yes`, with Redis's
+    // reason.
+    let lp = [0x0c, 0, 0, 0, 3, 0, 0x81, b'a', 3, 0x01, 1, 0xff];
+    let mut c = vec![types::HASH_LISTPACK, lp.len() as u8];
+    c.extend_from_slice(&lp);
+    let p = sign(c);
+    let mut want = Hash::new();
+    want.set(b"a", b"1", &Enc::default());
+    assert_eq!(
+        dump::restore(&p, &Enc::default(), false),
+        Ok(Value::Hash(want))
+    );
+    assert_eq!(
+        dump::restore(&p, &Enc::default(), true),
+        Err(dump::Refused::Format(Some(RdbError(
+            "Hash listpack integrity check failed.".into()
+        ))))
+    );
+    // A ziplist is always checked in full: Redis converts it. Its second
+    // entry says the first took 14 bytes (`quicklist big ziplist prev
+    // len` of Redis's tests).
+    let zl = b"\x13\x00\x00\x00\x0e\x00\x00\x00\x02\x00\x00\x02a\x00\x0e\x02b\x00\xff";
+    let mut c = vec![types::LIST_QUICKLIST, 1, zl.len() as u8];
+    c.extend_from_slice(zl);
+    let p = sign(c);
+    for deep in [false, true] {
+        assert_eq!(
+            dump::restore(&p, &Enc::default(), deep),
+            Err(dump::Refused::Format(Some(RdbError(
+                "Ziplist integrity check failed.".into()
+            ))))
+        );
+    }
 }

@@ -86,7 +86,7 @@ fn streams_round_trip_through_dump() {
             let v = Value::Stream(Box::new(sample(n, per)));
             let p = dump::dump(&v, compress);
             assert_eq!(p[0], types::STREAM_LISTPACKS_2);
-            let back = dump::restore(&p, &Enc::default()).unwrap();
+            let back = dump::restore(&p, &Enc::default(), true).unwrap();
             assert_eq!(stream_of(&back), stream_of(&v), "{n} {per} {compress}");
             assert_eq!(dump::dump(&back, compress), p);
         }
@@ -96,7 +96,7 @@ fn streams_round_trip_through_dump() {
 #[test]
 fn redis_bytes_restore_and_dump_back_identically() {
     let p = hex(REDIS_DUMP);
-    let v = dump::restore(&p, &Enc::default()).unwrap();
+    let v = dump::restore(&p, &Enc::default(), true).unwrap();
     let s = stream_of(&v);
     assert_eq!(s.log.length, 2);
     assert_eq!(s.log.last_id, StreamId::new(2, 0));

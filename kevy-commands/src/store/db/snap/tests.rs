@@ -10,7 +10,7 @@ use crate::model::encoding::Enc;
 use crate::model::types::list::{End, List};
 use crate::persist::rdb::chunk::{AccessData, DbChunk};
 use crate::persist::rdb::file::{write_rdb, FileInfo};
-use crate::persist::rdb::{load_rdb, Options};
+use crate::persist::rdb::{load_rdb, Checks, Options};
 
 type State = BTreeMap<Vec<u8>, (Value, Option<Ms>)>;
 
@@ -47,7 +47,10 @@ fn decoded(chunk: Option<DbChunk>, db: usize) -> State {
         &Enc::default(),
         16,
         None,
-        true,
+        Checks {
+            checksum: true,
+            deep: true,
+        },
         |_, _| true,
         |l| {
             out.insert(l.key.to_vec(), (l.value, l.expire));
