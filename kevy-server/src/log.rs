@@ -48,6 +48,11 @@ static SYSLOG: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::ne
 /// shutdown, warnings), so a mutex is fine here.
 static SINK: OnceLock<Mutex<Option<std::fs::File>>> = OnceLock::new();
 
+/// The descriptor lines go to (standard output's, or the log file's once
+/// [`init`] opened it), for a writer that may take no lock: a crash
+/// report from a signal handler ([`crate::crash`]).
+static FD: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(1);
+
 /// Sets the level and the destination (empty path: standard output).
 pub fn init(level: Level, logfile: &str) -> std::io::Result<()> {
     LEVEL.store(level as u8, Ordering::Relaxed);
@@ -56,8 +61,18 @@ pub fn init(level: Level, logfile: &str) -> std::io::Result<()> {
     } else {
         Some(OpenOptions::new().create(true).append(true).open(logfile)?)
     };
+    if let Some(f) = &file {
+        use std::os::fd::AsRawFd;
+        // The file stays open in `SINK` for the life of the process.
+        FD.store(f.as_raw_fd(), Ordering::Relaxed);
+    }
     let _ = SINK.set(Mutex::new(file));
     Ok(())
+}
+
+/// The descriptor lines go to (see [`FD`]).
+pub fn raw_fd() -> i32 {
+    FD.load(Ordering::Relaxed)
 }
 
 /// Also sends every line to the system log, as `ident` with `facility`
@@ -156,7 +171,7 @@ fn timestamp() -> String {
 }
 
 /// Days since 1970-01-01 to (year, month, day) — Howard Hinnant's algorithm.
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
+pub(crate) fn civil_from_days(z: i64) -> (i64, i64, i64) {
     let z = z + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;

@@ -87,6 +87,7 @@ fn main() -> ExitCode {
         log::log(Level::Warning, &why);
     }
     crash::install(table.get_bool("crash-log-enabled"));
+    crash::install_signals(table.get_bool("use-exit-on-panic"));
     config
         .table()
         .on_change("crash-log-enabled", |v| crash::set_log(v == "yes"));

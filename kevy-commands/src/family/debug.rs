@@ -1,4 +1,4 @@
-//! DEBUG (HELP, SLEEP, SHARD-SLEEP, SET-ACTIVE-EXPIRE, PAUSE-CRON, REPLYBUFFER, OBJECT, HTSTATS, HTSTATS-KEY, POPULATE, RELOAD, LOADAOF, CONFIG-REWRITE-FORCE-ALL) and MEMORY (USAGE, STATS,
+//! DEBUG (HELP, SLEEP, SHARD-SLEEP, SEGFAULT, SET-ACTIVE-EXPIRE, PAUSE-CRON, REPLYBUFFER, OBJECT, HTSTATS, HTSTATS-KEY, POPULATE, RELOAD, LOADAOF, CONFIG-REWRITE-FORCE-ALL) and MEMORY (USAGE, STATS,
 //! DOCTOR, PURGE, MALLOC-STATS, HELP). DEBUG answers only when
 //! `enable-debug-command` allows it, as in Redis 7.0.
 
@@ -133,6 +133,14 @@ pub fn plan_debug(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
                 b => b,
             }));
             out.extend_from_slice(b"\r\n");
+        }
+        2 if keyword(sub, "segfault") => {
+            // Redis writes through an invalid pointer; the signal itself is
+            // what a crash report is made of (kevy-server's handler writes
+            // it, then the process dies of the signal).
+            // SAFETY: raise only delivers SIGSEGV to this thread.
+            unsafe { libc::raise(libc::SIGSEGV) };
+            resp::ok(&mut out);
         }
         3 if keyword(sub, "log") => {
             let msg = format!("DEBUG LOG: {}", String::from_utf8_lossy(args.at(2)));
@@ -671,6 +679,8 @@ const HELP: &[&str] = &[
     "QUICKLIST-PACKED-THRESHOLD <size>",
     "    Sets the threshold for elements to be inserted as plain vs packed nodes",
     "    Default value is 1GB, allows values up to 4GB. Setting to 0 restores to default.",
+    "SEGFAULT",
+    "    Crash the server with sigsegv.",
     "SET-SKIP-CHECKSUM-VALIDATION <0|1>",
     "    Enables or disables checksum checks for RDB files and RESTORE's payload.",
     "SLEEP <seconds>",

@@ -629,3 +629,54 @@ fn the_process_title_follows_its_template() {
     assert!(status.success(), "{status}: {log}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A fatal signal writes Redis's crash report ("crashed by signal"), then
+/// the process dies of the signal (Redis's `bugReportEnd`), or exits with
+/// 1 under `use-exit-on-panic yes`; `crash-log-enabled no` leaves the
+/// report out (Redis's `integration/logging`).
+#[test]
+fn a_fatal_signal_writes_a_crash_report() {
+    use std::os::unix::process::ExitStatusExt;
+    // DEBUG SEGFAULT: the process dies of SIGSEGV.
+    let mut bin = Binary::spawn_with(&[
+        "--port",
+        "0",
+        "--threads",
+        "2",
+        "--enable-debug-command",
+        "yes",
+    ]);
+    let mut c = Raw::connect(bin.addr);
+    assert!(c
+        .try_send(&crate::util::encode_str(&["DEBUG", "SEGFAULT"]))
+        .is_ok());
+    assert_eq!(c.try_reply(), None, "no reply: the server is gone");
+    let mut rest = String::new();
+    let _ = bin.stdout.read_to_string(&mut rest);
+    let status = bin.child.wait().expect("wait for kevy-server");
+    assert_eq!(status.signal(), Some(libc::SIGSEGV), "{status}");
+    assert!(rest.contains("=== KEVY BUG REPORT START"), "{rest}");
+    assert!(rest.contains("crashed by signal: 11"), "{rest}");
+    // SIGABRT from another process, under use-exit-on-panic: exit(1),
+    // the sender named.
+    let bin = Binary::spawn_with(&[
+        "--port",
+        "0",
+        "--threads",
+        "2",
+        "--use-exit-on-panic",
+        "yes",
+    ]);
+    let (status, rest) = bin.stop(libc::SIGABRT);
+    assert_eq!(status.code(), Some(1), "{status}");
+    assert!(rest.contains("crashed by signal: 6"), "{rest}");
+    assert!(
+        rest.contains(&format!("Killed by PID: {}", std::process::id())),
+        "{rest}"
+    );
+    // Without the crash log: the signal, no report.
+    let bin = Binary::spawn_with(&["--port", "0", "--threads", "2", "--crash-log-enabled", "no"]);
+    let (status, rest) = bin.stop(libc::SIGABRT);
+    assert_eq!(status.signal(), Some(libc::SIGABRT), "{status}");
+    assert!(!rest.contains("crashed by signal"), "{rest}");
+}
