@@ -350,6 +350,7 @@ fn replay(
     files: &[String],
     truncate_ok: bool,
 ) -> Result<(Loaded, Vec<Vec<Db>>), String> {
+    let _replaying = crate::family::persist::Replaying::enter();
     let mut h = Harness::new(redis.clone(), nshards);
     for i in 0..nshards {
         // Its shards' clocks read 0: nothing expires during the replay;

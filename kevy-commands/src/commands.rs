@@ -35,6 +35,12 @@ impl Commands for Redis {
         let seed = (now_ms() as u64) ^ (info.id as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
         self.scripts.set_nshards(info.nshards);
         let mut ks = ShardState::new(self.database_count(), seed);
+        // A start-up load still running: this shard takes its keys later
+        // (read before taking any, so that keys placed meanwhile are
+        // taken then, by the same idempotent take).
+        let p = &self.shared.persist;
+        let loading = p.loading.load(std::sync::atomic::Ordering::Acquire);
+        let loaded = p.loaded.load(std::sync::atomic::Ordering::Acquire);
         if let Some(dbs) = self.shared.preloaded.take(info.id) {
             for (db, entries) in ks.dbs.iter_mut().zip(dbs) {
                 db.restore(entries);
@@ -52,13 +58,19 @@ impl Commands for Redis {
         ks.outbox = info.outbox.clone();
         ks.id = info.id;
         ks.nshards = info.nshards;
-        let p = &self.shared.persist;
         p.shards
             .store(info.nshards, std::sync::atomic::Ordering::Relaxed);
         let id = info.id;
+        let info_nshards = info.nshards;
         ks.server = accounting::ShardServer::new(self.shared.clone(), Some(info));
         ks.server.stats.make_all(table::ids::count());
         persistence::take_preloaded(&mut ks, id);
+        if loading {
+            ks.awaiting_load = true;
+            if loaded {
+                persistence::install_loaded(&mut ks, id, info_nshards);
+            }
+        }
         ks
     }
 

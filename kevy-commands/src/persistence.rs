@@ -30,6 +30,28 @@ impl crate::persist::state::Functions for crate::script::Registry {
     }
 }
 
+/// Takes what the start-up load left for shard `id` (the keys of an RDB
+/// file or of the append-only file's replay) and counts the shard as
+/// served; the last shard ends `loading`. Once per shard: at its making
+/// when the load was done by then, else at its first tick after it is.
+pub(crate) fn install_loaded(shard: &mut ShardState, id: usize, nshards: usize) {
+    let shared = shard.server.shared.clone();
+    if let Some(dbs) = shared.preloaded.take(id) {
+        for (db, entries) in shard.dbs.iter_mut().zip(dbs) {
+            db.restore(entries);
+        }
+    }
+    take_preloaded(shard, id);
+    // The append-only file may have been opened since the shard was made.
+    shard.set_propagating(shared.aof.is_enabled());
+    shard.aof.generation = shared.aof.generation();
+    shard.awaiting_load = false;
+    let p = &shared.persist;
+    if p.installed.fetch_add(1, Ordering::AcqRel) + 1 >= nshards {
+        p.loading.store(false, Ordering::Release);
+    }
+}
+
 /// Moves the keys loaded for shard `id` into it.
 pub(crate) fn take_preloaded(shard: &mut ShardState, id: usize) {
     let mine = shard
@@ -75,6 +97,36 @@ fn access_data(shared: &Shared) -> AccessData {
 }
 
 impl Redis {
+    /// Start-up loading begins (Redis's `server.loading`): until every
+    /// shard has taken what [`Redis::finish_loading`] leaves, commands
+    /// without the `loading` flag are answered `-LOADING Redis is loading
+    /// the dataset in memory`, and `INFO` says `loading:1`. Call before
+    /// the runtime starts, then load ([`Redis::load_file`] or the
+    /// append-only file) while it serves.
+    pub fn begin_loading(&self) {
+        let p = &self.shared.persist;
+        p.installed.store(0, Ordering::Relaxed);
+        p.loaded.store(false, Ordering::Relaxed);
+        p.loading.store(true, Ordering::SeqCst);
+    }
+
+    /// The start-up load is done: each shard takes its keys (at its next
+    /// tick), and the last one ends loading ([`Redis::is_loading`]).
+    pub fn finish_loading(&self) {
+        self.shared.persist.loaded.store(true, Ordering::Release);
+    }
+
+    /// True when start-up has data to load: the append-only file is on
+    /// (its directory may hold files), or `dir`/`dbfilename` exists.
+    pub fn has_data_to_load(&self) -> bool {
+        self.shared.config.get_bool("appendonly") || rdb_path(&self.shared).exists()
+    }
+
+    /// True while loading ([`Redis::begin_loading`]).
+    pub fn is_loading(&self) -> bool {
+        self.shared.persist.loading.load(Ordering::Acquire)
+    }
+
     /// Loads the RDB file at `dir`/`dbfilename`, if it exists, for a
     /// runtime of `nshards` shards: the keys wait for their shards to be
     /// made. `Ok(None)` when there is no file.
@@ -90,7 +142,6 @@ impl Redis {
             }
         };
         let p = &self.shared.persist;
-        p.loading.store(true, Ordering::Relaxed);
         let router = Router::new(nshards.max(1));
         let enc = self.shared.config.live().memory.encodings.snapshot();
         let mut per: Vec<Vec<Loaded>> = (0..nshards.max(1)).map(|_| Vec::new()).collect();
@@ -115,7 +166,6 @@ impl Redis {
                 Ok(())
             },
         );
-        p.loading.store(false, Ordering::Relaxed);
         let info = result?;
         p.restore_functions(&info.libraries, false)
             .map_err(|e| RdbError(format!("Failed loading the functions: {e}")))?;

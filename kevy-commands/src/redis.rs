@@ -147,13 +147,15 @@ impl Redis {
 
     /// The stand-in `spec` resolves to when the server refuses it whatever
     /// its arguments and keys: while a script is busy (`-BUSY`), or on a
-    /// stale replica (`-MASTERDOWN`). Two relaxed loads when neither holds.
+    /// stale replica (`-MASTERDOWN`), or while the start-up load runs
+    /// (`-LOADING`). Three relaxed loads when none holds.
     #[inline]
     pub(crate) fn stand_in(&self, spec: &'static Spec, args: Args<'_>) -> Option<&'static Spec> {
         self.scripts
             .watch
             .refusal(spec, args)
             .or_else(|| family::replica::stale_refusal(&self.shared, spec))
+            .or_else(|| family::persist::loading_refusal(&self.shared, spec))
     }
 
     /// Refuses a script command (`EVAL`, `FCALL`, `SCRIPT`, `FUNCTION`…) of
@@ -250,6 +252,16 @@ impl Redis {
         // Replicas' streams pushed since the last drain are delivered by now.
         let taken = std::mem::take(&mut shard.repl_taken);
         self.shared.replicas.release(taken);
+        if shard.awaiting_load
+            && self
+                .shared
+                .persist
+                .loaded
+                .load(std::sync::atomic::Ordering::Acquire)
+        {
+            let (id, n) = (shard.id, shard.nshards.max(1));
+            crate::persistence::install_loaded(shard, id, n);
+        }
         shard.tick_clock(now_ms());
         shard.server.sample_meter(now_ms());
         if self

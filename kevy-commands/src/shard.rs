@@ -55,6 +55,9 @@ pub struct ShardState {
     /// This shard replays a log (AOF loading, at start-up or DEBUG
     /// LOADAOF): its commands' clock then reads 0 ([`ShardState::clock`]).
     pub loading: bool,
+    /// The start-up load was not done when this shard was made: it takes
+    /// its keys once it is ([`crate::persistence::install_loaded`]).
+    pub awaiting_load: bool,
     /// Client-side caching: the tracked keys of this shard.
     pub tracking: tracking::Table,
     /// This shard's copy of the ACL users (checks of restricted clients).
@@ -103,6 +106,7 @@ impl ShardState {
             next_gen: 0,
             aof: Default::default(),
             loading: false,
+            awaiting_load: false,
             tracking: Default::default(),
             acl: Default::default(),
         }

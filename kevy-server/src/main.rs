@@ -183,55 +183,60 @@ fn main() -> ExitCode {
         config.threads(),
     );
     // As Redis: the listeners are bound and the banner is out before the
-    // data is loaded (a client connecting meanwhile waits for it; a test
-    // harness watching for the banner's PID finds the port open).
-    if aof::start(&redis, config.threads()).is_err() {
-        return ExitCode::FAILURE;
-    }
-    // As Redis 7.0: with the append-only file on, it alone is loaded.
-    if !redis.config().get_bool("appendonly") && !load_rdb(&redis, config.threads()) {
-        return ExitCode::FAILURE;
-    }
-    aof::spawn_scheduler(&redis, rt.local_addr());
-    if let Some(addr) = rt.tls_addr() {
-        log::log(
-            Level::Notice,
-            &format!("Ready to accept TLS connections on {addr}"),
-        );
-    }
-    log::log(
-        Level::Notice,
-        &format!(
-            "kevy-server {} ready: listening on {} with {} shards ({} I/O, {}; {} scheduling; CPUs {})",
-            env!("CARGO_PKG_VERSION"),
-            rt.local_addrs()
-                .iter()
-                .map(|a| a.to_string())
-                .collect::<Vec<_>>()
-                .join(" "),
-            config.threads(),
-            rt.io().name(),
-            rt.io_reason(),
-            config.shard_sched().name(),
-            config.shard_cpus().name()
-        ),
+    // data is loaded; while it loads, the shards serve, answering
+    // `-LOADING` to what may not run then (a test harness watching for
+    // the banner's PID finds the port open), and "Ready to accept
+    // connections" follows the load.
+    let mut ready_line = format!(
+        "kevy-server {} ready: listening on {} with {} shards ({} I/O, {}; {} scheduling; CPUs {})",
+        env!("CARGO_PKG_VERSION"),
+        rt.local_addrs()
+            .iter()
+            .map(|a| a.to_string())
+            .collect::<Vec<_>>()
+            .join(" "),
+        config.threads(),
+        rt.io().name(),
+        rt.io_reason(),
+        config.shard_sched().name(),
+        config.shard_cpus().name()
     );
-    // Redis 7.0's own words, which supervisors and test harnesses wait for.
-    log::log(Level::Notice, "Ready to accept connections");
-    if let Some(path) = &config.unixsocket() {
-        log::log(
-            Level::Notice,
-            &format!(
-                "The server is now ready to accept connections at {}",
-                path.display()
-            ),
-        );
+    if let Some(addr) = rt.tls_addr() {
+        ready_line = format!("Ready to accept TLS connections on {addr}\n{ready_line}");
     }
-    if let Err(e) = supervisor.ready() {
-        log::log(
-            Level::Warning,
-            &format!("Failed to notify the supervisor: {e}"),
-        );
+    let ready = Ready {
+        lines: ready_line,
+        unix: config.unixsocket(),
+        supervisor,
+        addr: rt.local_addr(),
+    };
+    let shards = config.threads();
+    if redis.has_data_to_load() {
+        redis.begin_loading();
+        let loader = redis.clone();
+        let spawned = std::thread::Builder::new()
+            .name("loading".into())
+            .spawn(move || {
+                if !load(&loader, shards) {
+                    // As Redis: a load that fails ends the process.
+                    std::process::exit(1);
+                }
+                loader.finish_loading();
+                // The shards take their keys at their next tick.
+                while loader.is_loading() {
+                    std::thread::sleep(std::time::Duration::from_millis(1));
+                }
+                ready.announce(&loader);
+            });
+        if let Err(e) = spawned {
+            log::log(Level::Warning, &format!("cannot start loading: {e}"));
+            return ExitCode::FAILURE;
+        }
+    } else {
+        if !load(&redis, shards) {
+            return ExitCode::FAILURE;
+        }
+        ready.announce(&redis);
     }
     let stopper = rt.stopper();
     let stats = rt.stats();
@@ -280,6 +285,14 @@ fn main() -> ExitCode {
                     ),
                 );
             }
+            if redis.is_loading() {
+                // As Redis: a shutdown during loading saves nothing.
+                log::log(
+                    Level::Notice,
+                    "kevy-server is now ready to exit, bye bye...",
+                );
+                return ExitCode::SUCCESS;
+            }
             match redis.final_save() {
                 Ok(None) => {}
                 Ok(Some(bytes)) => {
@@ -307,6 +320,55 @@ fn main() -> ExitCode {
                 std::process::abort();
             }
             ExitCode::FAILURE
+        }
+    }
+}
+
+/// Loads the data at start-up: the append-only file when it is on (it
+/// alone, as Redis 7.0), else `dir`/`dbfilename` if it exists; false
+/// (after logging why) when it does not load.
+fn load(redis: &kevy_commands::Redis, shards: usize) -> bool {
+    if aof::start(redis, shards).is_err() {
+        return false;
+    }
+    redis.config().get_bool("appendonly") || load_rdb(redis, shards)
+}
+
+/// What is announced once the data is loaded and the shards have it.
+struct Ready {
+    /// The "ready: listening on" line (and TLS's before it).
+    lines: String,
+    /// The Unix socket, if any.
+    unix: Option<std::path::PathBuf>,
+    supervisor: process::Supervisor,
+    /// Where the rewrite scheduler connects.
+    addr: std::net::SocketAddr,
+}
+
+impl Ready {
+    /// Starts the rewrite scheduler, then says so in the log and to the
+    /// supervisor, in Redis 7.0's own words, which supervisors and test
+    /// harnesses wait for.
+    fn announce(self, redis: &kevy_commands::Redis) {
+        aof::spawn_scheduler(redis, self.addr);
+        for line in self.lines.lines() {
+            log::log(Level::Notice, line);
+        }
+        log::log(Level::Notice, "Ready to accept connections");
+        if let Some(path) = &self.unix {
+            log::log(
+                Level::Notice,
+                &format!(
+                    "The server is now ready to accept connections at {}",
+                    path.display()
+                ),
+            );
+        }
+        if let Err(e) = self.supervisor.ready() {
+            log::log(
+                Level::Warning,
+                &format!("Failed to notify the supervisor: {e}"),
+            );
         }
     }
 }

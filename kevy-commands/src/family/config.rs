@@ -35,6 +35,22 @@ pub fn set(c: &mut Local<'_>) -> Flow {
         .step_by(2)
         .map(|i| (c.args.at(i), c.args.at(i + 1)))
         .collect();
+    // Redis's DENY_LOADING_CONFIG settings wait for the load to end (the
+    // loading error first: clients may retry on it).
+    let shared = &c.shard.server.shared;
+    if shared
+        .persist
+        .loading
+        .load(std::sync::atomic::Ordering::Relaxed)
+        && pairs.iter().any(|(name, _)| {
+            ["dir", "appendonly", "repl-diskless-load"]
+                .iter()
+                .any(|d| name.eq_ignore_ascii_case(d.as_bytes()))
+        })
+    {
+        resp::error(c.out, crate::family::persist::LOADING_ERR);
+        return Flow::Continue;
+    }
     match c
         .shard
         .server

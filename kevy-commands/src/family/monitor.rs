@@ -219,10 +219,16 @@ pub fn shutdown(c: &mut Local<'_>) -> Flow {
             let rules =
                 !crate::persist::state::save_rules(&shared.config.get("save").unwrap_or_default())
                     .is_empty();
-            shared
+            // During the start-up load, nothing is saved (Redis forces
+            // NOSAVE then: the data is not all there).
+            let loading = shared
                 .persist
-                .save_on_stop
-                .store(save.unwrap_or(rules), std::sync::atomic::Ordering::Relaxed);
+                .loading
+                .load(std::sync::atomic::Ordering::Acquire);
+            shared.persist.save_on_stop.store(
+                save.unwrap_or(rules) && !loading,
+                std::sync::atomic::Ordering::Relaxed,
+            );
             Flow::Shutdown
         }
     }

@@ -24,6 +24,7 @@ use crate::base::num::parse_i64;
 use crate::base::resp;
 use crate::cross::admin::{ServerOp, ServerPlan, ServerReply};
 use crate::cross::{Part, Plan};
+use crate::family::spec::{flags, Run, Spec};
 use crate::persist::rdb::file::{encode_dbs, save_file};
 use crate::persist::rdb::{dump as payload, load_rdb, Checks, DbChunk, RdbError};
 use crate::persist::state::{rules_fire, save_rules, SnapJob};
@@ -145,6 +146,57 @@ fn sanitize(shard: &ShardState) -> bool {
         Some("clients") => !shard.loading,
         _ => false,
     }
+}
+
+/// Redis's reply to a command refused while the data loads.
+pub const LOADING_ERR: &[u8] = b"LOADING Redis is loading the dataset in memory";
+
+/// The stand-in a command resolves to while the start-up load runs
+/// (`Commands::resolve`, [`crate::Redis::begin_loading`]): `None` when
+/// `cmd` may run (Redis's `loading` flag: INFO, CONFIG, PING…), or is
+/// an unknown command or a wrong arity, whose own error comes first.
+#[inline]
+pub fn loading_refusal(shared: &Shared, cmd: &'static Spec) -> Option<&'static Spec> {
+    if cmd.flags & flags::LOADING != 0
+        || !shared.persist.loading.load(Ordering::Relaxed)
+        || std::ptr::eq(cmd, &crate::family::connection::REJECT)
+        || REPLAYING.with(std::cell::Cell::get)
+    {
+        return None;
+    }
+    Some(&REFUSED_LOADING)
+}
+
+thread_local! {
+    /// This thread replays the append-only file (on a harness, in this
+    /// thread): its commands are the load itself, never refused for it
+    /// (Redis's AOF client calls the commands directly).
+    static REPLAYING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// While it lives, this thread's commands are a replay ([`REPLAYING`]).
+pub struct Replaying(());
+
+impl Replaying {
+    /// Marks this thread as replaying until the guard drops.
+    pub fn enter() -> Replaying {
+        REPLAYING.with(|r| r.set(true));
+        Replaying(())
+    }
+}
+
+impl Drop for Replaying {
+    fn drop(&mut self) {
+        REPLAYING.with(|r| r.set(false));
+    }
+}
+
+/// The stand-in of a command refused while loading.
+pub static REFUSED_LOADING: Spec =
+    Spec::new("(loading)", -1, 0, [0, 0, 0], Run::Local(refuse_loading));
+
+fn refuse_loading(c: &mut Local<'_>) -> Flow {
+    crate::family::txn::reject_with(c, LOADING_ERR)
 }
 
 /// Whether a file being loaded has its packed encodings checked in full:

@@ -99,8 +99,16 @@ pub struct Persist {
     pub last_load_loaded: AtomicU64,
     /// Keys skipped as expired by the last load.
     pub last_load_expired: AtomicU64,
-    /// A load in progress (`loading`).
+    /// A load in progress (`loading`): from [`crate::Redis::begin_loading`]
+    /// until every shard has taken what was loaded; while it holds,
+    /// commands without Redis's `loading` flag are answered `-LOADING`.
     pub loading: AtomicBool,
+    /// The start-up load is done: its keys wait in [`Persist::preload`]
+    /// and `Shared::preloaded` for each shard to take them (at its next
+    /// tick, or when it is made).
+    pub loaded: AtomicBool,
+    /// Shards that took theirs; the last one ends `loading`.
+    pub installed: AtomicUsize,
     /// Number of shards (set when they are made).
     pub shards: AtomicUsize,
     /// Each shard's change counter, published by its tick.
@@ -144,6 +152,8 @@ impl Default for Persist {
             last_load_loaded: AtomicU64::new(0),
             last_load_expired: AtomicU64::new(0),
             loading: AtomicBool::new(false),
+            loaded: AtomicBool::new(false),
+            installed: AtomicUsize::new(0),
             shards: AtomicUsize::new(1),
             dirty_slots: Mutex::new(Vec::new()),
             job: Mutex::new(None),

@@ -404,3 +404,81 @@ fn flushall_with_a_save_rule_saves_the_empty_dataset() {
         let _ = kevy.stop(libc::SIGTERM);
     }
 }
+
+/// While the data loads, the server serves (Redis's `loading`): commands
+/// without Redis's `loading` flag are answered `-LOADING`, INFO says
+/// `loading:1`, CONFIG SET takes what it may take then and answers
+/// `-LOADING` for `dir`; SHUTDOWN during the load saves nothing. Once
+/// every shard has its keys, "Ready to accept connections", and they are
+/// all there.
+#[test]
+fn commands_during_loading_are_answered_as_redis_answers_them() {
+    use std::io::{BufRead, BufReader};
+    let dir = scratch("loading");
+    let bin = Binary::spawn_in(&dir, &["--enable-debug-command", "yes"]);
+    let mut c = Raw::connect(bin.addr);
+    assert_eq!(
+        c.call(&["DEBUG", "POPULATE", "20000", "key", "100"]),
+        b"+OK\r\n"
+    );
+    assert_eq!(c.call(&["SAVE"]), b"+OK\r\n");
+    drop(c);
+    bin.stop(libc::SIGKILL);
+    // First a SHUTDOWN SAVE during the load, then a load to its end, which
+    // finds every key: the shutdown saved nothing over the file.
+    for shutdown in [true, false] {
+        // 20,000 keys at 200 µs each: four seconds of loading.
+        let port = crate::util::free_port();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_kevy-server"))
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+            .args(["--threads", "2", "--save", "", "--key-load-delay", "200"])
+            .args(["--dir", dir.to_str().unwrap()])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn kevy-server");
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        // The banner is out before the load: the port is open.
+        while !line.contains("Running mode=standalone") {
+            line.clear();
+            assert!(out.read_line(&mut line).unwrap() > 0, "exited early");
+        }
+        let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+        let mut c = Raw::connect(addr);
+        let loading = b"-LOADING Redis is loading the dataset in memory\r\n";
+        assert_eq!(c.call(&["GET", "key:1"]), loading);
+        assert_eq!(c.call(&["PING"]), loading);
+        assert_eq!(c.call(&["DBSIZE"]), loading);
+        let info = String::from_utf8(c.call(&["INFO", "persistence"])).unwrap();
+        assert!(info.contains("loading:1\r\n"), "{info}");
+        assert_eq!(c.call(&["CONFIG", "SET", "loglevel", "debug"]), b"+OK\r\n");
+        assert_eq!(c.call(&["CONFIG", "SET", "dir", "/tmp"]), loading);
+        // In a transaction: refused as queued, so EXEC aborts.
+        assert_eq!(c.call(&["MULTI"]), b"+OK\r\n");
+        assert_eq!(c.call(&["SET", "k", "v"]), loading);
+        assert_eq!(
+            c.call(&["EXEC"]),
+            b"-EXECABORT Transaction discarded because of previous errors.\r\n"
+        );
+        if shutdown {
+            // Nothing saved: the file is still the whole data set.
+            c.send(&crate::util::encode_str(&["SHUTDOWN", "SAVE"]));
+            let _ = c.try_reply();
+            let status = child.wait().unwrap();
+            assert!(status.success(), "{status}");
+            continue;
+        }
+        while !line.contains("Ready to accept connections") {
+            line.clear();
+            assert!(out.read_line(&mut line).unwrap() > 0, "exited early");
+        }
+        assert_eq!(c.call(&["DBSIZE"]), b":20000\r\n");
+        let value = c.call(&["GET", "key:1"]);
+        assert_eq!(bulk_body(&value).map(<[u8]>::len), Some(100));
+        let info = String::from_utf8(c.call(&["INFO", "persistence"])).unwrap();
+        assert!(info.contains("loading:0\r\n"), "{info}");
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -3,7 +3,7 @@
 //! one AOF setting kevy refuses past its default, with the reason
 //! (`aof-disable-auto-gc`), and one it takes
 //! with nothing to do (`loading-process-events-interval-bytes`:
-//! kevy serves no client while it loads).
+//! kevy's shards serve clients while another thread loads).
 
 use super::*;
 
@@ -36,8 +36,8 @@ pub static PARAMS: &[Param] = &[
         "0",
     )
     .flags(HIDDEN),
-    // How often Redis serves clients while it loads; kevy loads before it
-    // serves any, so nothing reads it.
+    // How often Redis serves clients while it loads; kevy loads in a
+    // thread of its own while the shards serve, so nothing reads it.
     Param::new(
         "loading-process-events-interval-bytes",
         Kind::Int(1024, i32::MAX as i64),
