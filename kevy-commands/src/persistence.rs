@@ -114,12 +114,33 @@ impl Redis {
     /// tick), and the last one ends loading ([`Redis::is_loading`]).
     pub fn finish_loading(&self) {
         self.shared.persist.loaded.store(true, Ordering::Release);
+        // Each shard takes its keys at its next loop iteration (or tick).
+        if let Some(settings) = self.shared.config.settings() {
+            settings.nudge();
+        }
     }
 
-    /// True when start-up has data to load: the append-only file is on
-    /// (its directory may hold files), or `dir`/`dbfilename` exists.
-    pub fn has_data_to_load(&self) -> bool {
-        self.shared.config.get_bool("appendonly") || rdb_path(&self.shared).exists()
+    /// Whether start-up loads while serving: when what it loads (the
+    /// append-only file's directory and an old-style file, when the file
+    /// is on; else `dir`/`dbfilename`) is at least
+    /// `loading-process-events-interval-bytes` (2 MB), as Redis serves
+    /// between chunks of that size of its load and so never while loading
+    /// less. A smaller load is done before the shards serve.
+    pub fn loads_while_serving(&self) -> bool {
+        let size = |p: &std::path::Path| std::fs::metadata(p).map_or(0, |m| m.len());
+        let cfg = &self.shared.config;
+        let bytes = if cfg.get_bool("appendonly") {
+            let (dir, prefix, _) = crate::aof::paths(cfg);
+            let files: u64 = std::fs::read_dir(&dir)
+                .map(|d| d.flatten().map(|e| size(&e.path())).sum())
+                .unwrap_or(0);
+            let old = std::path::PathBuf::from(cfg.get("dir").unwrap_or_default()).join(prefix);
+            files + size(&old)
+        } else {
+            size(&rdb_path(&self.shared))
+        };
+        let chunk = cfg.get_i64("loading-process-events-interval-bytes").max(1) as u64;
+        bytes >= chunk
     }
 
     /// True while loading ([`Redis::begin_loading`]).

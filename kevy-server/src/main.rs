@@ -211,7 +211,7 @@ fn main() -> ExitCode {
         addr: rt.local_addr(),
     };
     let shards = config.threads();
-    if redis.has_data_to_load() {
+    if redis.loads_while_serving() {
         redis.begin_loading();
         let loader = redis.clone();
         let spawned = std::thread::Builder::new()

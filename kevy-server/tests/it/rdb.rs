@@ -405,7 +405,9 @@ fn flushall_with_a_save_rule_saves_the_empty_dataset() {
     }
 }
 
-/// While the data loads, the server serves (Redis's `loading`): commands
+/// While the data loads (past `loading-process-events-interval-bytes`:
+/// a smaller load is done before serving), the server serves (Redis's
+/// `loading`): commands
 /// without Redis's `loading` flag are answered `-LOADING`, INFO says
 /// `loading:1`, CONFIG SET takes what it may take then and answers
 /// `-LOADING` for `dir`; SHUTDOWN during the load saves nothing. Once
@@ -432,6 +434,8 @@ fn commands_during_loading_are_answered_as_redis_answers_them() {
         let mut child = Command::new(env!("CARGO_BIN_EXE_kevy-server"))
             .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
             .args(["--threads", "2", "--save", "", "--key-load-delay", "200"])
+            // Serve from the first kilobyte loaded (default: from 2 MB).
+            .args(["--loading-process-events-interval-bytes", "1024"])
             .args(["--dir", dir.to_str().unwrap()])
             .stdout(std::process::Stdio::piped())
             .spawn()

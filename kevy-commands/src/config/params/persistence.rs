@@ -1,9 +1,7 @@
 //! Snapshot (RDB) and append-only-file settings (with `save`, `dir` and
 //! `dbfilename` among the server settings). All act as in Redis, but for
 //! one AOF setting kevy refuses past its default, with the reason
-//! (`aof-disable-auto-gc`), and one it takes
-//! with nothing to do (`loading-process-events-interval-bytes`:
-//! kevy's shards serve clients while another thread loads).
+//! (`aof-disable-auto-gc`).
 
 use super::*;
 
@@ -36,8 +34,9 @@ pub static PARAMS: &[Param] = &[
         "0",
     )
     .flags(HIDDEN),
-    // How often Redis serves clients while it loads; kevy loads in a
-    // thread of its own while the shards serve, so nothing reads it.
+    // How often Redis serves clients while it loads: kevy's shards serve
+    // throughout a load at least this big (`Redis::loads_while_serving`),
+    // and not during a smaller one.
     Param::new(
         "loading-process-events-interval-bytes",
         Kind::Int(1024, i32::MAX as i64),
