@@ -151,11 +151,11 @@ impl Redis {
     /// (`-LOADING`). Three relaxed loads when none holds.
     #[inline]
     pub(crate) fn stand_in(&self, spec: &'static Spec, args: Args<'_>) -> Option<&'static Spec> {
-        self.scripts
-            .watch
-            .refusal(spec, args)
-            .or_else(|| family::replica::stale_refusal(&self.shared, spec))
+        // Redis's order: a stale replica's refusal, then loading's, then a
+        // busy script's.
+        family::replica::stale_refusal(&self.shared, spec)
             .or_else(|| family::persist::loading_refusal(&self.shared, spec))
+            .or_else(|| self.scripts.watch.refusal(spec, args))
     }
 
     /// Refuses a script command (`EVAL`, `FCALL`, `SCRIPT`, `FUNCTION`…) of

@@ -50,7 +50,14 @@ pub fn gather_flushed(
         resp::error(out, b"ERR the append only file cannot be loaded here");
         return true;
     };
-    if let Err(e) = loader(nshards) {
+    // While it replays, the server is loading (Redis's `loadAppendOnlyFiles`
+    // sets `loading`): what a busy script's yield serves meanwhile is
+    // answered `-LOADING`, not `-BUSY`; INFO says `loading:1`.
+    let loading = &shared.persist.loading;
+    loading.store(true, std::sync::atomic::Ordering::Release);
+    let replayed = loader(nshards);
+    loading.store(false, std::sync::atomic::Ordering::Release);
+    if let Err(e) = replayed {
         resp::error(out, format!("ERR Error loading the AOF: {e}").as_bytes());
         return true;
     }

@@ -441,11 +441,14 @@ impl Db {
             Ok(idx) => {
                 self.cow(idx);
                 let clock = self.lru_clock;
+                let mut had_ttl = false;
                 if let Some(e) = self.table.get_bucket_mut(idx) {
                     *e.value_mut() = value;
+                    had_ttl = e.vidx() != NO_TTL;
                     stamp(e, clock, &self.limits, &mut self.rng, &mut self.seq);
                 }
-                if at.is_some() || !keep_ttl {
+                // A key without a deadline that keeps none needs no visit.
+                if at.is_some() || (!keep_ttl && had_ttl) {
                     self.set_deadline(idx, at);
                 }
                 // A value replaced wholesale (RENAME, SORT … STORE onto a
