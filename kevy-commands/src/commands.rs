@@ -564,16 +564,7 @@ impl Commands for Redis {
 
     fn nudged(&self, shard: &mut ShardState) {
         // The start-up load is done: take its keys now.
-        if shard.awaiting_load
-            && self
-                .shared
-                .persist
-                .loaded
-                .load(std::sync::atomic::Ordering::Acquire)
-        {
-            let (id, n) = (shard.id, shard.nshards.max(1));
-            persistence::install_loaded(shard, id, n);
-        }
+        persistence::install_when_loaded(shard);
         // `maxmemory` lowered: evict now, as Redis's CONFIG SET does.
         shard.evict_nudged();
     }

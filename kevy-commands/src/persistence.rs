@@ -52,6 +52,15 @@ pub(crate) fn install_loaded(shard: &mut ShardState, id: usize, nshards: usize) 
     }
 }
 
+/// [`install_loaded`] for a shard still waiting for the start-up load,
+/// once it is done (its tick, a nudge).
+pub(crate) fn install_when_loaded(shard: &mut ShardState) {
+    if shard.awaiting_load && shard.server.shared.persist.loaded.load(Ordering::Acquire) {
+        let (id, n) = (shard.id, shard.nshards.max(1));
+        install_loaded(shard, id, n);
+    }
+}
+
 /// Moves the keys loaded for shard `id` into it.
 pub(crate) fn take_preloaded(shard: &mut ShardState, id: usize) {
     let mine = shard

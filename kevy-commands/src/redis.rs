@@ -252,16 +252,7 @@ impl Redis {
         // Replicas' streams pushed since the last drain are delivered by now.
         let taken = std::mem::take(&mut shard.repl_taken);
         self.shared.replicas.release(taken);
-        if shard.awaiting_load
-            && self
-                .shared
-                .persist
-                .loaded
-                .load(std::sync::atomic::Ordering::Acquire)
-        {
-            let (id, n) = (shard.id, shard.nshards.max(1));
-            crate::persistence::install_loaded(shard, id, n);
-        }
+        crate::persistence::install_when_loaded(shard);
         shard.tick_clock(now_ms());
         shard.server.sample_meter(now_ms());
         if self

@@ -56,7 +56,7 @@ pub struct ShardState {
     /// LOADAOF): its commands' clock then reads 0 ([`ShardState::clock`]).
     pub loading: bool,
     /// The start-up load was not done when this shard was made: it takes
-    /// its keys once it is ([`crate::persistence::install_loaded`]).
+    /// its keys once it is (at its tick or a nudge).
     pub awaiting_load: bool,
     /// Client-side caching: the tracked keys of this shard.
     pub tracking: tracking::Table,

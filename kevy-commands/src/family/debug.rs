@@ -2,6 +2,7 @@
 //! DOCTOR, PURGE, MALLOC-STATS, HELP). DEBUG answers only when
 //! `enable-debug-command` allows it, as in Redis 7.0.
 
+mod help;
 mod memory;
 mod protocol;
 
@@ -28,6 +29,7 @@ use crate::model::value::Value;
 use crate::session::Ctx;
 use crate::shard::ShardState;
 use crate::store::db::Clock;
+use help::HELP;
 
 const NOT_ALLOWED: &[u8] = b"ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.";
 
@@ -622,89 +624,6 @@ pub fn gather_digest_value(replies: Vec<ServerReply>, out: &mut resp::Reply<'_>)
         resp::simple(out, &digest::hex(&d));
     }
 }
-
-const HELP: &[&str] = &[
-    "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
-    "AOF-FLUSH-SLEEP <microsec>",
-    "    Server will sleep before flushing the AOF, this is used for testing.",
-    "CHANGE-REPL-ID",
-    "    Change the replication IDs of the instance.",
-    "    Dangerous: should be used only for testing the replication subsystem.",
-    "CONFIG-REWRITE-FORCE-ALL",
-    "    Like CONFIG REWRITE but writes all configuration options, including",
-    "    keywords not listed in original configuration file or default values.",
-    "DIGEST",
-    "    Output a hex signature representing the current DB content.",
-    "DIGEST-VALUE <key> [<key> ...]",
-    "    Output a hex signature of the values of all the specified keys.",
-    "ERROR <string>",
-    "    Return a Redis protocol error with <string> as message. Useful for clients",
-    "    unit tests to simulate Redis errors.",
-    "LOG <message>",
-    "    Write <message> to the server log.",
-    "HTSTATS <dbid>",
-    "    Return hash table statistics of the specified Redis database.",
-    "HTSTATS-KEY <key>",
-    "    Like HTSTATS but for the hash table stored at <key>'s value.",
-    "LOADAOF",
-    "    Flush the AOF buffers on disk and reload the AOF in memory.",
-    "OBJECT <key>",
-    "    Show low level info about `key` and associated value.",
-    "POPULATE <count> [<prefix>] [<size>]",
-    "    Create <count> string keys named key:<num>. If <prefix> is specified then",
-    "    it is used instead of the 'key' prefix. These are not propagated to",
-    "    replicas. Cluster slots are not respected so keys not belonging to the",
-    "    current node can be created in cluster mode.",
-    "PROTOCOL <type>",
-    "    Reply with a test value of the specified type. <type> can be: string,",
-    "    integer, double, bignum, null, array, set, map, attrib, push, verbatim,",
-    "    true, false.",
-    "RELOAD [option ...]",
-    "    Save the RDB on disk and reload it back to memory. Valid <option> values:",
-    "    * MERGE: conflicting keys will be loaded from RDB.",
-    "    * NOFLUSH: the existing database will not be removed before load, but",
-    "      conflicting keys will generate an exception and kill the server.",
-    "    * NOSAVE: the database will be loaded from an existing RDB file.",
-    "    Examples:",
-    "    * DEBUG RELOAD: verify that the server is able to persist, flush and reload",
-    "      the database.",
-    "    * DEBUG RELOAD NOSAVE: replace the current database with the contents of an",
-    "      existing RDB file.",
-    "    * DEBUG RELOAD NOSAVE NOFLUSH MERGE: add the contents of an existing RDB",
-    "      file to the database.",
-    "SET-ACTIVE-EXPIRE <0|1>",
-    "    Setting it to 0 disables expiring keys in background when they are not",
-    "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
-    "    default.",
-    "QUICKLIST-PACKED-THRESHOLD <size>",
-    "    Sets the threshold for elements to be inserted as plain vs packed nodes",
-    "    Default value is 1GB, allows values up to 4GB. Setting to 0 restores to default.",
-    "SEGFAULT",
-    "    Crash the server with sigsegv.",
-    "SET-SKIP-CHECKSUM-VALIDATION <0|1>",
-    "    Enables or disables checksum checks for RDB files and RESTORE's payload.",
-    "SLEEP <seconds>",
-    "    Stop the server for <seconds>. Decimals allowed.",
-    "SHARD-SLEEP <seconds>",
-    "    Stop only the shard serving this connection for <seconds> (kevy).",
-    "STRINGMATCH-TEST",
-    "    Run a fuzz tester against the stringmatchlen() function.",
-    "LISTPACK <key>",
-    "    Show low level info about the listpack encoding of <key>.",
-    "QUICKLIST <key> [<0|1>]",
-    "    Show low level info about the quicklist encoding of <key>.",
-    "    The optional argument (0 by default) sets the level of detail",
-    "PAUSE-CRON <0|1>",
-    "    Stop periodic cron job processing.",
-    "REPLYBUFFER PEAK-RESET-TIME <NEVER||RESET|time>",
-    "    Sets the time (in milliseconds) to wait between client reply buffer peak resets.",
-    "    In case NEVER is provided the last observed peak will never be reset",
-    "    In case RESET is provided the peak reset time will be restored to the default value",
-    "REPLYBUFFER RESIZING <0|1>",
-    "    Enable or disable the reply buffer resize cron job",
-    "HELP",
-    "    Prints this help.",
-];
 
 #[cfg(test)]
 mod tests;

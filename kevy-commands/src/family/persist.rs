@@ -174,7 +174,8 @@ thread_local! {
     static REPLAYING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
-/// While it lives, this thread's commands are a replay ([`REPLAYING`]).
+/// While it lives, this thread's commands are a replay, never refused
+/// as `-LOADING` (see [`loading_refusal`]).
 pub struct Replaying(());
 
 impl Replaying {
