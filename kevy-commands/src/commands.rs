@@ -37,9 +37,11 @@ impl Commands for Redis {
         let mut ks = ShardState::new(self.database_count(), seed);
         // A start-up load still running: this shard takes its keys later
         // (read before taking any, so that keys placed meanwhile are
-        // taken then, by the same idempotent take).
+        // taken then, by the same idempotent take). A replay's own
+        // shards (the AOF's, on a harness) are not the runtime's.
         let p = &self.shared.persist;
-        let loading = p.loading.load(std::sync::atomic::Ordering::Acquire);
+        let loading =
+            p.loading.load(std::sync::atomic::Ordering::Acquire) && !family::persist::replaying();
         let loaded = p.loaded.load(std::sync::atomic::Ordering::Acquire);
         if let Some(dbs) = self.shared.preloaded.take(info.id) {
             for (db, entries) in ks.dbs.iter_mut().zip(dbs) {

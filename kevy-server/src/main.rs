@@ -222,7 +222,8 @@ fn main() -> ExitCode {
                     std::process::exit(1);
                 }
                 loader.finish_loading();
-                // The shards take their keys at their next tick.
+                // The shards take their keys at their next loop iteration
+                // (nudged) or tick; the last one ends the loading.
                 while loader.is_loading() {
                     std::thread::sleep(std::time::Duration::from_millis(1));
                 }

@@ -160,7 +160,7 @@ pub fn loading_refusal(shared: &Shared, cmd: &'static Spec) -> Option<&'static S
     if cmd.flags & flags::LOADING != 0
         || !shared.persist.loading.load(Ordering::Relaxed)
         || std::ptr::eq(cmd, &crate::family::connection::REJECT)
-        || REPLAYING.with(std::cell::Cell::get)
+        || replaying()
     {
         return None;
     }
@@ -172,6 +172,11 @@ thread_local! {
     /// thread): its commands are the load itself, never refused for it
     /// (Redis's AOF client calls the commands directly).
     static REPLAYING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// True while this thread replays the append-only file ([`Replaying`]).
+pub fn replaying() -> bool {
+    REPLAYING.with(std::cell::Cell::get)
 }
 
 /// While it lives, this thread's commands are a replay, never refused
