@@ -120,14 +120,7 @@ fn the_banner_comes_out_before_the_data_loads() {
 #[test]
 fn debug_test_helpers_answer_as_redis() {
     let redis = RedisServer::start_with(&["--enable-debug-command", "yes"]);
-    let k = Binary::spawn_with(&[
-        "--port",
-        "0",
-        "--threads",
-        "2",
-        "--enable-debug-command",
-        "yes",
-    ]);
+    let k = Binary::spawn_debug();
     let session = |addr| {
         let mut c = Raw::connect(addr);
         let mut seen = Vec::new();

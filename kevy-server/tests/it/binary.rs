@@ -18,6 +18,18 @@ impl Binary {
         Binary::spawn_with(&["--bind", "127.0.0.1", "--port", "0", "--threads", "2"])
     }
 
+    /// Starts the binary on a free port with 2 shards and DEBUG allowed.
+    pub(crate) fn spawn_debug() -> Binary {
+        Binary::spawn_with(&[
+            "--port",
+            "0",
+            "--threads",
+            "2",
+            "--enable-debug-command",
+            "yes",
+        ])
+    }
+
     /// Starts the binary on a free port with 2 shards, in the scratch
     /// directory `dir` (for the files a replica or a snapshot writes),
     /// with `extra` arguments.
@@ -638,14 +650,7 @@ fn the_process_title_follows_its_template() {
 fn a_fatal_signal_writes_a_crash_report() {
     use std::os::unix::process::ExitStatusExt;
     // DEBUG SEGFAULT: the process dies of SIGSEGV.
-    let mut bin = Binary::spawn_with(&[
-        "--port",
-        "0",
-        "--threads",
-        "2",
-        "--enable-debug-command",
-        "yes",
-    ]);
+    let mut bin = Binary::spawn_debug();
     let mut c = Raw::connect(bin.addr);
     assert!(c
         .try_send(&crate::util::encode_str(&["DEBUG", "SEGFAULT"]))

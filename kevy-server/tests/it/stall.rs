@@ -106,14 +106,7 @@ fn a_stalled_shard_does_not_let_pipelines_grow_memory() {
     const TOTAL: usize = 200 << 20;
     const VALUE: usize = 10 * 1024;
     const BOUND: u64 = 32 << 20;
-    let server = Binary::spawn_with(&[
-        "--port",
-        "0",
-        "--threads",
-        "2",
-        "--enable-debug-command",
-        "yes",
-    ]);
+    let server = Binary::spawn_debug();
     let mut sleeper = Raw::connect(server.addr);
     assert_eq!(sleeper.call(&["PING"]), b"+PONG\r\n");
     let (mut writers, stalled) = others(server.addr, &mut sleeper);
@@ -186,14 +179,7 @@ fn connected(c: &mut Raw) -> u64 {
 /// with no further traffic of its own.
 #[test]
 fn a_held_client_that_hangs_up_is_freed_when_its_operation_ends() {
-    let server = Binary::spawn_with(&[
-        "--port",
-        "0",
-        "--threads",
-        "2",
-        "--enable-debug-command",
-        "yes",
-    ]);
+    let server = Binary::spawn_debug();
     let mut sleeper = Raw::connect(server.addr);
     assert_eq!(sleeper.call(&["PING"]), b"+PONG\r\n");
     let (mut others, stalled) = others(server.addr, &mut sleeper);
