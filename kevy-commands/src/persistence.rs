@@ -84,12 +84,7 @@ pub(crate) fn take_preloaded(shard: &mut ShardState, id: usize) {
 pub(crate) fn stopped(shared: &Shared, shard: &mut ShardState) {
     if shared.persist.save_on_stop.load(Ordering::Relaxed) {
         let opts = options(shared);
-        let chunks = encode_dbs(
-            &shard.dbs,
-            opts.compression,
-            access_data(shared),
-            &Clock::new(),
-        );
+        let chunks = encode_dbs(&shard.dbs, opts.compression, access_data(shared));
         if let Ok(mut s) = shared.persist.stopped.lock() {
             s.extend(chunks);
         }

@@ -38,7 +38,7 @@ pub use cut::{begin_cut, file_info, options, rdb_path};
 /// The shard's keys, encoded, and its change counter.
 pub fn encode_shard(shard: &ShardState) -> (Vec<DbChunk>, u64) {
     let opts = options(&shard.server.shared);
-    let chunks = encode_dbs(&shard.dbs, opts.compression, access(shard), &Clock::new());
+    let chunks = encode_dbs(&shard.dbs, opts.compression, access(shard));
     (chunks, shard.server.dirty)
 }
 

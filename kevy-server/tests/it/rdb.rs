@@ -486,3 +486,65 @@ fn commands_during_loading_are_answered_as_redis_answers_them() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// What a server saved and loaded back after keys had expired without being
+/// deleted (active expiry off): the counts a restart reports in INFO, the
+/// keys left, and `redis-check-rdb`'s verdict on the file.
+fn expired_keys_story(addr: SocketAddr, restart: &mut dyn FnMut() -> SocketAddr) -> Vec<String> {
+    let mut seen = Vec::new();
+    let mut c = Raw::connect(addr);
+    assert_eq!(c.call(&["DEBUG", "POPULATE", "100"]), b"+OK\r\n");
+    assert_eq!(c.call(&["DEBUG", "SET-ACTIVE-EXPIRE", "0"]), b"+OK\r\n");
+    for j in 0..48 {
+        c.call(&["SELECT", &(j % 16).to_string()]);
+        assert_eq!(
+            c.call(&["SET", &format!("gone:{j}"), "v", "PX", "10"]),
+            b"+OK\r\n"
+        );
+    }
+    c.call(&["SELECT", "0"]);
+    c.call(&["SET", "kept", "v", "EX", "1000"]);
+    std::thread::sleep(std::time::Duration::from_millis(30));
+    assert_eq!(c.call(&["SAVE"]), b"+OK\r\n");
+    let addr = restart();
+    let mut c = Raw::connect(addr);
+    for field in ["rdb_last_load_keys_expired", "rdb_last_load_keys_loaded"] {
+        seen.push(format!(
+            "{field}: {:?}",
+            crate::util::info_num(&mut c, "persistence", field)
+        ));
+    }
+    seen.push(format!("{:?}", c.call(&["DBSIZE"])));
+    seen.push(format!("{:?}", c.call(&["EXISTS", "kept", "gone:0"])));
+    seen
+}
+
+/// Keys past their deadline but not yet deleted are saved, as Redis 7.0's
+/// `rdbSave` saves them, and a loading primary drops and counts them
+/// (Redis's "Test RDB load info", `integration/rdb`).
+#[test]
+fn expired_keys_not_yet_deleted_are_saved_and_counted_at_load() {
+    let rdir = scratch("expired-redis");
+    let kdir = scratch("expired-kevy");
+    let redis_args = ["--dbfilename", "dump.rdb", "--enable-debug-command", "yes"];
+    let start_redis = || crate::persist_util::redis_in(&rdir, &redis_args);
+    let mut redis = Some(start_redis());
+    let first = redis.as_ref().unwrap().addr();
+    let mut restart_redis = || {
+        drop(redis.take());
+        redis = Some(start_redis());
+        redis.as_ref().unwrap().addr()
+    };
+    let want = expired_keys_story(first, &mut restart_redis);
+    let debug = ["--enable-debug-command", "yes"];
+    let mut kevy = Some(kevy_in(&kdir, 2, &debug));
+    let first = kevy.as_ref().unwrap().addr;
+    let mut restart_kevy = || {
+        drop(kevy.take());
+        kevy = Some(kevy_in(&kdir, 2, &debug));
+        kevy.as_ref().unwrap().addr
+    };
+    let got = expired_keys_story(first, &mut restart_kevy);
+    assert_eq!(got, want);
+    assert!(want[0].ends_with("Some(48)"), "{want:?}");
+}

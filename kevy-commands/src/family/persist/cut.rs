@@ -68,8 +68,7 @@ pub fn begin_cut(shard: &mut ShardState, format: SnapFormat) {
     let compress = options(&shared).compression;
     let access = access(shard);
     let delay = key_save_delay(&shared);
-    let now = now_ms();
     for (i, db) in shard.dbs.iter_mut().enumerate() {
-        db.begin_snapshot(i, format, compress, access, now, delay);
+        db.begin_snapshot(i, format, compress, access, delay);
     }
 }

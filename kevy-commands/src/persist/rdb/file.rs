@@ -10,7 +10,7 @@ use super::chunk::{AccessData, DbChunk};
 use super::crc64;
 use super::write::{Meta, Writer};
 use super::{opcodes, Options, RDB_VERSION};
-use crate::store::db::{Clock, Db};
+use crate::store::db::Db;
 
 /// What the AUX fields say, and the function libraries.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -26,9 +26,10 @@ pub struct FileInfo {
     pub functions: Vec<Vec<u8>>,
 }
 
-/// Encodes every live key of `dbs` (database `i` is `dbs[i]`), one chunk
-/// per non-empty database.
-pub fn encode_dbs(dbs: &[Db], compress: bool, access: AccessData, now: &Clock) -> Vec<DbChunk> {
+/// Encodes every key of `dbs` (database `i` is `dbs[i]`), one chunk per
+/// non-empty database; keys past their deadline but still held are
+/// saved too ([`Db::for_each_to_save`]).
+pub fn encode_dbs(dbs: &[Db], compress: bool, access: AccessData) -> Vec<DbChunk> {
     let mut out = Vec::new();
     for (i, db) in dbs.iter().enumerate() {
         if db.is_empty() {
@@ -37,7 +38,7 @@ pub fn encode_dbs(dbs: &[Db], compress: bool, access: AccessData, now: &Clock) -
         let mut w = Writer::new(compress);
         w.plain_from = db.enc().list_packed;
         let (mut keys, mut expires) = (0, 0);
-        db.for_each_to_save(now, |key, value, expire, idle, freq| {
+        db.for_each_to_save(|key, value, expire, idle, freq| {
             keys += 1;
             expires += expire.is_some() as u64;
             let meta = Meta {

@@ -188,7 +188,7 @@ fn whole_file_round_trips() {
         let at = (i % 3 == 0).then_some(now.ms() + 100_000 + i as i64);
         dbs[i % 3].set(name.as_bytes(), v, &now, false, at);
     }
-    let chunks = encode_dbs(&dbs, true, AccessData::None, &now);
+    let chunks = encode_dbs(&dbs, true, AccessData::None);
     let mut file = Vec::new();
     write_rdb(&mut file, Options::default(), FileInfo::default(), &chunks).unwrap();
     assert!(file.starts_with(b"REDIS0010"));
@@ -262,7 +262,7 @@ fn corrupt_files_are_errors() {
     for (name, v) in samples().into_iter().filter(|(n, _)| !n.ends_with("big")) {
         db.set(name.as_bytes(), v, &now, false, Some(now.ms() + 1_000_000));
     }
-    let chunks = encode_dbs(std::slice::from_ref(&db), true, AccessData::None, &now);
+    let chunks = encode_dbs(std::slice::from_ref(&db), true, AccessData::None);
     let mut file = Vec::new();
     write_rdb(&mut file, Options::default(), FileInfo::default(), &chunks).unwrap();
     let load = |data: &[u8], checksum: bool| {

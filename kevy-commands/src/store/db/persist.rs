@@ -1,28 +1,24 @@
-//! What persistence needs of a database: every live entry with its
+//! What persistence needs of a database: every entry with its
 //! deadline and access data (an RDB save, [`Db::for_each_to_save`]), and
 //! setting a key's access data from a file or `RESTORE … IDLETIME | FREQ`
 //! ([`Db::set_access`]).
 
-use super::{is_expired, Clock, Db, Ms, TICKS_PER_SECOND};
+use super::{Clock, Db, Ms, TICKS_PER_SECOND};
 use crate::model::value::Value;
 use crate::store::lfu;
 
 impl Db {
-    /// Calls `f` with every live entry: key, value, deadline, seconds since
-    /// its last access and its LFU counter after decay (Redis's
+    /// Calls `f` with every entry: key, value, deadline, seconds since its
+    /// last access and its LFU counter after decay (Redis's
     /// `estimateObjectIdleTime` / `LFUDecrAndReturn`), in table order.
-    pub fn for_each_to_save(
-        &self,
-        now: &Clock,
-        mut f: impl FnMut(&[u8], &Value, Option<Ms>, u64, u8),
-    ) {
+    /// Keys whose deadline has passed but that are still held are saved
+    /// too, as Redis 7.0's `rdbSave` saves them: a primary loading the file
+    /// drops them and counts them (`rdb_last_load_keys_expired`).
+    pub fn for_each_to_save(&self, mut f: impl FnMut(&[u8], &Value, Option<Ms>, u64, u8)) {
         let (_, decay) = self.limits.lfu_params();
         let minute = lfu::minutes(self.lru_clock);
         for e in self.table.iter() {
             let at = self.deadline(e);
-            if is_expired(at, now) {
-                continue;
-            }
             let idle = (self.lru_clock.wrapping_sub(e.lru()) / TICKS_PER_SECOND) as u64;
             let freq = lfu::decayed(e.lfu(), minute, decay).min(255) as u8;
             f(e.key(), e.value(), at, idle, freq);

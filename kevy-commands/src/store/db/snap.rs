@@ -24,7 +24,7 @@
 //! database), no copy of any value.
 
 use super::node::Node;
-use super::{is_expired, Clock, Db, Ms, NO_TTL, TICKS_PER_SECOND};
+use super::{Db, NO_TTL, TICKS_PER_SECOND};
 use crate::persist::rdb::chunk::{AccessData, DbChunk};
 use crate::persist::rdb::write::{Meta, Writer};
 use crate::persist::resp;
@@ -48,8 +48,6 @@ pub(crate) struct Snap {
     taken: usize,
     /// The next bucket a slice looks at.
     cursor: usize,
-    /// The cut's time: keys already expired then are left out.
-    now: Ms,
     access: AccessData,
     writer: Writer,
     format: SnapFormat,
@@ -66,8 +64,8 @@ pub(crate) struct Snap {
 }
 
 impl Db {
-    /// Starts a snapshot of this database, number `index`, as it is now
-    /// (`now`: the cut's time), encoded with `compress` and `access` as
+    /// Starts a snapshot of this database, number `index`, as it is now,
+    /// encoded with `compress` and `access` as
     /// [`crate::persist::rdb::file::encode_dbs`] would, or as commands
     /// (`format`); `delay_us` paces the slices (`rdb-key-save-delay`).
     /// A snapshot still running is completed and dropped first (callers
@@ -78,7 +76,6 @@ impl Db {
         format: SnapFormat,
         compress: bool,
         access: AccessData,
-        now: Ms,
         delay_us: u64,
     ) {
         if self.snap.is_some() {
@@ -93,7 +90,6 @@ impl Db {
             total: self.table.len(),
             taken: 0,
             cursor: 0,
-            now,
             access,
             writer,
             format,
@@ -230,9 +226,6 @@ impl Db {
             NO_TTL => None,
             v => self.volatile.get(v as usize).map(|v| v.at),
         };
-        if is_expired(at, &Clock::at(s.now)) {
-            return;
-        }
         let idle = (s.access == AccessData::Lru)
             .then(|| (self.lru_clock.wrapping_sub(e.lru()) / TICKS_PER_SECOND) as u64);
         let freq = (s.access == AccessData::Lfu).then(|| {

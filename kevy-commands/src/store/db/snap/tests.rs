@@ -30,7 +30,7 @@ const NOW: Ms = 1_000_000;
 
 fn state(db: &Db) -> State {
     let mut out = State::new();
-    db.for_each_to_save(&Clock::at(NOW), |k, v, at, _, _| {
+    db.for_each_to_save(|k, v, at, _, _| {
         out.insert(k.to_vec(), (v.clone(), at));
     });
     out
@@ -148,7 +148,7 @@ fn a_snapshot_is_the_database_at_the_cut_whatever_happens_between_slices() {
         let mut db = filled(size);
         let mut rng = Lcg(seed);
         let want = state(&db);
-        db.begin_snapshot(4, SnapFormat::Rdb, seed % 2 == 0, AccessData::None, NOW, 0);
+        db.begin_snapshot(4, SnapFormat::Rdb, seed % 2 == 0, AccessData::None, 0);
         let mut step = 0;
         while !db.snapshot_step(budget) {
             for _ in 0..rng.next(20) {
@@ -170,7 +170,7 @@ fn a_snapshot_is_the_database_at_the_cut_whatever_happens_between_slices() {
         db.assert_consistent();
         // A second snapshot (the marks flipped back) sees the changes.
         let want = state(&db);
-        db.begin_snapshot(0, SnapFormat::Rdb, true, AccessData::None, NOW, 0);
+        db.begin_snapshot(0, SnapFormat::Rdb, true, AccessData::None, 0);
         while !db.snapshot_step(budget) {
             mutate(&mut db, &mut rng, step + 1, size);
         }
@@ -185,7 +185,7 @@ fn a_snapshot_is_the_database_at_the_cut_whatever_happens_between_slices() {
 fn a_flush_during_a_snapshot_keeps_the_cut() {
     let mut db = filled(1_000);
     let want = state(&db);
-    db.begin_snapshot(2, SnapFormat::Rdb, true, AccessData::Lru, NOW, 0);
+    db.begin_snapshot(2, SnapFormat::Rdb, true, AccessData::Lru, 0);
     assert!(!db.snapshot_step(10));
     db.clear();
     db.set(b"after", Value::Int(1), &Clock::at(NOW), false, None);
@@ -193,7 +193,7 @@ fn a_flush_during_a_snapshot_keeps_the_cut() {
     assert!(decoded(db.take_snapshot(), 2) == want);
     // An empty database's snapshot is complete at once, with no chunk.
     let mut empty = Db::new();
-    empty.begin_snapshot(0, SnapFormat::Rdb, true, AccessData::None, NOW, 0);
+    empty.begin_snapshot(0, SnapFormat::Rdb, true, AccessData::None, 0);
     assert!(empty.snapshot_step(1));
     assert_eq!(empty.take_snapshot(), None);
 }
@@ -204,7 +204,7 @@ fn a_resp_snapshot_holds_each_key_of_the_cut_as_commands() {
     let mut db = filled(size);
     let mut rng = Lcg(9);
     let want = state(&db);
-    db.begin_snapshot(3, SnapFormat::Resp, true, AccessData::None, NOW, 0);
+    db.begin_snapshot(3, SnapFormat::Resp, true, AccessData::None, 0);
     let mut step = 0;
     while !db.snapshot_step(5) {
         for _ in 0..rng.next(20) {
@@ -235,7 +235,7 @@ fn a_key_save_delay_paces_the_slices() {
     let mut db = filled(40);
     let want = state(&db);
     // One key per step at most, and none until the delay has passed.
-    db.begin_snapshot(0, SnapFormat::Rdb, true, AccessData::None, NOW, 1_000);
+    db.begin_snapshot(0, SnapFormat::Rdb, true, AccessData::None, 1_000);
     let mut steps = 0;
     while !db.snapshot_step(1 << 20) {
         steps += 1;
@@ -255,7 +255,7 @@ fn a_discarded_snapshot_yields_nothing_and_leaves_every_key_to_the_next() {
     let mut db = filled(size);
     let mut rng = Lcg(5);
     // Paced: the given-up snapshot has taken a few keys only.
-    db.begin_snapshot(1, SnapFormat::Rdb, false, AccessData::None, NOW, 1_000_000);
+    db.begin_snapshot(1, SnapFormat::Rdb, false, AccessData::None, 1_000_000);
     assert!(!db.snapshot_step(10));
     for step in 0..50 {
         mutate(&mut db, &mut rng, step, size);
@@ -266,7 +266,7 @@ fn a_discarded_snapshot_yields_nothing_and_leaves_every_key_to_the_next() {
     assert!(db.take_snapshot().is_none());
     assert!(!db.snapshot_running());
     let want = state(&db);
-    db.begin_snapshot(1, SnapFormat::Rdb, false, AccessData::None, NOW, 0);
+    db.begin_snapshot(1, SnapFormat::Rdb, false, AccessData::None, 0);
     while !db.snapshot_step(100) {}
     assert!(decoded(db.take_snapshot(), 1) == want);
 }
