@@ -191,6 +191,10 @@ pub(crate) struct Shard<C: Commands> {
     /// How much this shard's connections grew (or shrank) since its last
     /// look at the server-wide sum (`Shard::evicted_for_memory`).
     client_drift: i64,
+    /// Connections a peer's batch of replies just grew, looked at for
+    /// client eviction once the batch is filed (only under
+    /// `maxmemory-clients`; `Shard::on_replies`).
+    grown: Vec<usize>,
     /// Connections with a command held back by a pause.
     paused: Vec<usize>,
     /// This shard's `MONITOR` connections.
@@ -327,6 +331,7 @@ impl<C: Commands> Shard<C> {
             nudge_gen: 0,
             listen_gen: p.listen_gen,
             client_drift: 0,
+            grown: Vec::new(),
             paused: Vec::new(),
             monitors: Vec::new(),
             monitor_buf: Vec::new(),

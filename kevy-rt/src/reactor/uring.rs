@@ -323,11 +323,20 @@ impl Ring {
         let f = &self.flights[key];
         let rest = &f.buf[f.off..];
         let len = rest.len().min(u32::MAX as usize) as u32;
+        // A direct reply takes what the socket takes now and no more: one
+        // that waited in the kernel for a client not reading would hold
+        // its connection's later replies (and their input) behind it,
+        // uncounted in its client's memory; the rest goes to the origin,
+        // which queues it as its own output (`Shard::file_direct`).
+        let flags = match f.direct {
+            Some(_) => libc::MSG_NOSIGNAL | libc::MSG_DONTWAIT,
+            None => libc::MSG_NOSIGNAL,
+        };
         let sqe = match self.files.slot(f.conn, f.gen) {
             Some(s) => opcode::Send::new(types::Fixed(s), rest.as_ptr(), len),
             None => opcode::Send::new(types::Fd(f.sock.as_raw_fd()), rest.as_ptr(), len),
         }
-        .flags(libc::MSG_NOSIGNAL)
+        .flags(flags)
         .build()
         .user_data((TAG_SEND << TAG_SHIFT) | key as u64);
         self.push_entry(&sqe);
@@ -593,7 +602,8 @@ impl Ring {
                     if short {
                         f.off += res as usize;
                     }
-                    if !f.cancelled && (short || res == -libc::EINTR || res == -libc::EAGAIN) {
+                    let retry = short || res == -libc::EINTR || res == -libc::EAGAIN;
+                    if !f.cancelled && retry && f.direct.is_none() {
                         again.push(key);
                         continue;
                     }

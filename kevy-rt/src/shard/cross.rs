@@ -470,11 +470,15 @@ impl<C: Commands> Shard<C> {
         let mut start = 0;
         let mut next = std::mem::take(&mut self.parts);
         let mut results = bufs.parts.drain(..);
+        let limited = self.settings.max_client_memory() != 0;
         for item in bufs.items.drain(..) {
             match item {
                 Reply::Cmd { conn, seq, end } => {
                     self.deliver(conn, seq, data.get(start..end).unwrap_or(&[]));
                     start = end;
+                    if limited {
+                        self.grown.push(conn.idx as usize);
+                    }
                 }
                 Reply::Written { conn, seq, len } => {
                     // Its bytes count toward the reply buffer's peak as if
@@ -515,6 +519,16 @@ impl<C: Commands> Shard<C> {
         self.deliver_pushes();
         bufs.data = data;
         self.pools.return_replies(peer, bufs);
+        if limited {
+            // Replies that took a connection past `maxmemory-clients`: it
+            // goes before anything else runs, as after a local command
+            // (`Shard::process`).
+            let mut grown = std::mem::take(&mut self.grown);
+            for i in grown.drain(..) {
+                self.evicted_for_memory(i);
+            }
+            self.grown = grown;
+        }
     }
 
     pub(super) fn send_outgoing(&mut self) {

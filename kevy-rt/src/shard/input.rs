@@ -391,6 +391,11 @@ impl<C: Commands> Shard<C> {
         self.spans = spans;
         self.spans_next = spans_next;
         self.spans_next2 = spans_next2;
+        // The replies just made may take the connection past
+        // `maxmemory-clients`: it goes now, before anything else runs
+        // (another client's `CLIENT LIST` would see it over the limit;
+        // Redis evicts before each command and before it sleeps).
+        self.evicted_for_memory(i);
     }
 
     /// Resolves a decoded request and where it runs (once per command).

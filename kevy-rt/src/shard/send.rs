@@ -81,8 +81,10 @@ impl<C: Commands> Shard<C> {
 
     /// Answers the origins of the direct replies that finished: a lazy
     /// `Written` note for one sent whole (the origin need not wake for
-    /// it), the unsent rest for one that failed (the origin writes it and
-    /// meets the error), one reply batch per origin.
+    /// it), the unsent rest for one the socket did not take whole (its
+    /// client is not reading: the origin queues the rest as its own
+    /// output, counted in the client's memory) or that failed (the origin
+    /// writes it and meets the error), one reply batch per origin.
     pub(super) fn file_direct(&mut self) {
         let Some(r) = self.ring.as_mut() else {
             return;

@@ -257,3 +257,57 @@ fn lowering_the_limit_evicts_the_biggest_on_every_shard() {
     );
     server.stop();
 }
+
+/// A client that sends GETs of a 200 KB value and reads none of the
+/// replies, as Redis's "client evicted due to output buf": between two of
+/// its requests another client's `CLIENT LIST` shows it under
+/// `maxmemory-clients` or not at all — it is evicted as its replies take
+/// it past the limit, before anything else runs. On each shard: the key's
+/// own (the replies made there) and the other (the replies come back from
+/// the key's shard).
+#[test]
+fn a_client_not_reading_its_replies_is_gone_before_it_is_seen_over_the_limit() {
+    const LIMIT: u64 = 3_000_000;
+    let server = crate::util::kevy();
+    let mut admin = Raw::connect(server.addr());
+    assert_eq!(admin.call(&["CLIENT", "NO-EVICT", "on"]), b"+OK\r\n");
+    assert_eq!(
+        admin.call(&["CONFIG", "SET", "maxmemory-clients", &LIMIT.to_string()]),
+        b"+OK\r\n"
+    );
+    assert_eq!(
+        admin.call(&["SETRANGE", "k", "200000", "v"]),
+        b":200001\r\n"
+    );
+    let before = evicted(&mut admin);
+    for (s, mut conns) in crate::util::conns_per_shard(&server, 1)
+        .into_iter()
+        .enumerate()
+    {
+        let mut c = conns.pop().unwrap();
+        let name = format!("reader-{s}");
+        assert_eq!(c.call(&["CLIENT", "SETNAME", &name]), b"+OK\r\n");
+        let get = crate::util::encode_str(&["GET", "k"]);
+        let mut sent = 0;
+        loop {
+            let list = String::from_utf8(admin.call(&["CLIENT", "LIST"])).unwrap();
+            let Some(line) = list.lines().find(|l| l.contains(&format!(" name={name} "))) else {
+                break;
+            };
+            let mem: u64 = line
+                .split(' ')
+                .find_map(|f| f.strip_prefix("tot-mem="))
+                .and_then(|v| v.parse().ok())
+                .unwrap();
+            assert!(mem < LIMIT, "seen over the limit after {sent} GETs: {line}");
+            if c.try_send(&get).is_err() {
+                break;
+            }
+            sent += 1;
+            assert!(sent < 10_000, "never evicted: {line}");
+        }
+    }
+    assert_eq!(evicted(&mut admin), before + 2);
+    assert_eq!(admin.call(&["STRLEN", "k"]), b":200001\r\n");
+    server.stop();
+}
