@@ -228,12 +228,15 @@ impl<C: Commands> Shard<C> {
     /// for a client that does not read stops at the limit. The server-wide
     /// sum is the tick's ([`Shard::evict_clients`]). True when it closed
     /// the connection.
-    #[inline]
+    #[inline(always)]
     pub(super) fn evicted_for_memory(&mut self, i: usize) -> bool {
         let limit = self.settings.max_client_memory();
-        if limit == 0 {
-            return false;
-        }
+        limit != 0 && self.evicted_past(i, limit)
+    }
+
+    /// [`Shard::evicted_for_memory`] under a limit of `limit` bytes.
+    #[inline(never)]
+    fn evicted_past(&mut self, i: usize, limit: u64) -> bool {
         let Some(c) = self.conns.get_mut(i) else {
             return false;
         };
