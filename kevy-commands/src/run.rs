@@ -85,6 +85,7 @@ impl Redis {
                         args,
                         now,
                         out: &mut Reply::new(out, ctx.resp3),
+                        caller: (ctx.client, ctx.acl),
                     })
                 })
             }

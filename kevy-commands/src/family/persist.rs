@@ -93,7 +93,7 @@ pub fn restore(c: &mut ShardCall<'_>) {
     }
     let key = args.at(1);
     let enc = c.shard.db(c.db).enc();
-    let deep = sanitize(c.shard);
+    let deep = sanitize(c.shard, c.caller);
     let db = c.shard.db(c.db);
     if !replace && db.contains(key, &c.now) {
         return resp::error(c.out, b"BUSYKEY Target key name already exists.");
@@ -134,16 +134,25 @@ pub fn restore(c: &mut ShardCall<'_>) {
 }
 
 /// Whether RESTORE checks a payload's packed encodings in full
-/// (`sanitize-dump-payload`: `yes`; `clients`, but for what is replayed
-/// while loading, as Redis skips it then; `no` checks what kevy needs to
-/// build the value, see [`crate::persist::rdb::read::Reader::deep`]).
-/// Under `clients` a user with `skip-sanitize-payload` is still checked
-/// in full.
-fn sanitize(shard: &ShardState) -> bool {
-    let shared = &shard.server.shared;
+/// (`sanitize-dump-payload`: `yes`; `clients`, but not for what is
+/// replayed while loading, nor for the primary's link, nor for a user with
+/// `skip-sanitize-payload`, as Redis's `rdbLoadObject`; `no` checks what
+/// kevy needs to build the value, see
+/// [`crate::persist::rdb::read::Reader::deep`]). `caller`: the connection
+/// id and its ACL code (0: the default user, unrestricted; else the
+/// user's id + 1).
+fn sanitize(shard: &mut ShardState, (client, acl): (u64, u32)) -> bool {
+    let shared = shard.server.shared.clone();
     match shared.config.get("sanitize-dump-payload").as_deref() {
         Some("yes") => true,
-        Some("clients") => !shard.loading,
+        Some("clients") => {
+            if shard.loading || shared.upstream.is_link(client) {
+                return false;
+            }
+            let user = acl.checked_sub(1).unwrap_or(0) as usize;
+            let users = shard.acl.get(&shared.config.live().acl);
+            !users.get(user).is_some_and(|u| u.sanitize == Some(true))
+        }
         _ => false,
     }
 }

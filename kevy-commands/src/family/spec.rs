@@ -443,6 +443,10 @@ pub struct ShardCall<'a> {
     pub now: Clock,
     /// Where the reply goes, in the connection's protocol.
     pub out: &'a mut Reply<'a>,
+    /// Who sent it: the connection id and its ACL code
+    /// ([`Ctx::acl`](crate::session::Ctx::acl)), for what depends on the
+    /// caller (RESTORE's payload checks).
+    pub caller: (u64, u32),
 }
 
 /// A handler given its shard's whole keyspace.

@@ -177,3 +177,70 @@ fn corrupt_payloads_are_refused_as_redis_refuses_them() {
     assert!(refused > 40, "{replies:?}");
     assert!(refused < replies.len(), "{replies:?}");
 }
+
+/// "fuzzer findings - stream bad lp_count": a stream whose listpack a full
+/// check refuses and that both servers take unchecked.
+const BAD_LP_COUNT: &[u8] = b"\x0f\x01\x10\x00\x00\x01\x73\xde\xdf\x7d\x9b\x00\x00\x00\x00\x00\x00\x00\x00\x40\x42\x42\x00\x00\x00\x18\x00\x03\x01\x00\x01\x02\x01\x84\x69\x74\x65\x6d\x05\x85\x76\x61\x6c\x75\x65\x06\x00\x01\x02\x01\x00\x01\x00\x01\x01\x01\x00\x01\x56\x01\x02\x01\x22\x01\x00\x01\x01\x01\x82\x5f\x31\x03\x05\x01\x02\x01\x2c\x01\x00\x01\x01\x01\x02\x01\x05\x01\xff\x03\x81\x00\x00\x01\x73\xde\xdf\x7d\xc7\x00\x01\x07\x6d\x79\x67\x72\x6f\x75\x70\x81\x00\x00\x01\x73\xde\xdf\x7d\x9b\x00\x01\x00\x00\x01\x73\xde\xdf\x7d\x9b\x00\x00\x00\x00\x00\x00\x00\x00\xf9\x7d\xdf\xde\x73\x01\x00\x00\x01\x01\x05\x41\x6c\x69\x63\x65\xeb\x7d\xdf\xde\x73\x01\x00\x00\x01\x00\x00\x01\x73\xde\xdf\x7d\x9b\x00\x00\x00\x00\x00\x00\x00\x00\x09\x00";
+
+/// Under `sanitize-dump-payload clients`, who restores decides: a payload
+/// that only a full check refuses is refused for the default user and for
+/// a user with `sanitize-payload`, and taken for a user with
+/// `skip-sanitize-payload`, as Redis's `rdbLoadObject` skips the check
+/// for such a user (and for its primary). (Other payloads of this file
+/// that Redis takes unchecked, hashes with duplicate fields, kevy refuses
+/// under any setting: it cannot hold them.)
+#[test]
+fn under_clients_a_skip_sanitize_payload_user_is_not_checked_in_full() {
+    assert!(PAYLOADS.contains(&(true, BAD_LP_COUNT)));
+    let replies = same_as_redis(|addr| {
+        let mut c = Raw::connect(addr);
+        let mut seen = Vec::new();
+        for cmd in [
+            &["CONFIG", "SET", "sanitize-dump-payload", "clients"][..],
+            &[
+                "ACL",
+                "SETUSER",
+                "trusted",
+                "on",
+                "nopass",
+                "~*",
+                "&*",
+                "+@all",
+                "skip-sanitize-payload",
+            ],
+            &[
+                "ACL",
+                "SETUSER",
+                "checked",
+                "on",
+                "nopass",
+                "~*",
+                "&*",
+                "+@all",
+                "sanitize-payload",
+            ],
+        ] {
+            seen.push(String::from_utf8_lossy(&c.call(cmd)).into_owned());
+        }
+        for user in ["default", "trusted", "checked"] {
+            let mut u = Raw::connect(addr);
+            seen.push(String::from_utf8_lossy(&u.call(&["AUTH", user, "x"])).into_owned());
+            let p = signed(BAD_LP_COUNT);
+            let reply = u.call_bytes(&[b"RESTORE", b"key", b"0", &p, b"REPLACE"]);
+            seen.push(format!("{user}: {}", String::from_utf8_lossy(&reply)));
+            u.call(&["DEL", "key"]);
+        }
+        seen
+    });
+    assert_eq!(
+        &replies[3..],
+        [
+            "+OK\r\n",
+            "default: -ERR Bad data format\r\n",
+            "+OK\r\n",
+            "trusted: +OK\r\n",
+            "+OK\r\n",
+            "checked: -ERR Bad data format\r\n",
+        ]
+    );
+}
