@@ -149,9 +149,9 @@ fn sanitize(shard: &mut ShardState, (client, acl): (u64, u32)) -> bool {
             if shard.loading || shared.upstream.is_link(client) {
                 return false;
             }
-            let user = acl.checked_sub(1).unwrap_or(0) as usize;
+            let user = acl.saturating_sub(1) as usize;
             let users = shard.acl.get(&shared.config.live().acl);
-            !users.get(user).is_some_and(|u| u.sanitize == Some(true))
+            users.get(user).is_none_or(|u| u.sanitize != Some(true))
         }
         _ => false,
     }
