@@ -102,6 +102,11 @@ fn run_part(shard: &mut ShardState, ctx: Ctx, part: Part) -> PartReply {
     if part.op == Op::Whole {
         return encoded(whole(shard, ctx, args));
     }
+    if part.op == Op::Dbsize {
+        // Each shard evicts before it counts, as Redis evicts before
+        // every command.
+        shard.evict_before();
+    }
     let db = shard.db(ctx.db as usize);
     match part.op {
         Op::Whole => encoded(whole(shard, ctx, args)),

@@ -19,6 +19,7 @@ use crate::{aofrun, dispatch, events, exec, family, script, Redis};
 /// command (FUNCTION LOAD / RESTORE among the script-owned ones) refused
 /// over `maxmemory` with Redis's `-OOM` (none inside EXEC: the transaction
 /// was checked as a whole when it started); counted as a rejected call.
+/// Any other command evicts as needed first.
 pub(crate) fn refuse_oom(
     shard: &mut ShardState,
     ctx: Ctx,
@@ -31,12 +32,15 @@ pub(crate) fn refuse_oom(
     } else {
         crate::tracked::write_refusal(shard, cmd, ctx.client)
     };
-    if refused.is_none()
-        && (cmd.flags & table::flags::DENYOOM == 0
-            || ctx.in_exec
-            || ctx.allow_oom
-            || !shard.refuses_write(args))
-    {
+    if refused.is_none() && cmd.flags & table::flags::DENYOOM == 0 {
+        // Any other command evicts first, as Redis's `processCommand`
+        // does before every command (INFO and DBSIZE included).
+        if !ctx.in_exec {
+            shard.evict_before();
+        }
+        return None;
+    }
+    if refused.is_none() && (ctx.in_exec || ctx.allow_oom || !shard.refuses_write(args)) {
         return None;
     }
     let mut reply = Vec::new();

@@ -386,10 +386,27 @@ fn a_read_over_the_limit_evicts_before_it_runs() {
     assert_eq!(c.call(&["SETEX", "{t}volatile", "10000", "x"]), b"+OK\r\n");
     // 200 KB: over the limit once it is written (nothing to evict before).
     assert_eq!(c.call(&["SETBIT", "{t}big", "1600000", "0"]), b":0\r\n");
-    assert_eq!(info_field(&mut c, "stats", "evicted_keys"), 0);
     assert_eq!(c.call(&["GETBIT", "{t}big", "0"]), b":0\r\n");
     assert_eq!(info_field(&mut c, "stats", "evicted_keys"), 1);
     assert_eq!(c.call(&["EXISTS", "{t}volatile"]), b":0\r\n");
+    assert_eq!(c.call(&["CONFIG", "SET", "maxmemory", "0"]), b"+OK\r\n");
+}
+
+/// So does a command of no key that every shard answers (DBSIZE, INFO):
+/// Redis's `processCommand` evicts before every command, and its
+/// maxmemory unit reads `evicted_keys` and DBSIZE right after filling a
+/// dead client's input buffer, with no command in between to evict.
+#[test]
+fn a_keyless_command_over_the_limit_evicts_before_it_runs() {
+    let (_server, mut c) = spawn("0", "volatile-random");
+    let used = info_field(&mut c, "memory", "used_memory");
+    let limit = (used + 100 * 1024).to_string();
+    assert_eq!(c.call(&["CONFIG", "SET", "maxmemory", &limit]), b"+OK\r\n");
+    assert_eq!(c.call(&["SETEX", "{t}volatile", "10000", "x"]), b"+OK\r\n");
+    assert_eq!(c.call(&["SETBIT", "{t}big", "1600000", "0"]), b":0\r\n");
+    // DBSIZE evicted the key with a TTL before counting (redis-server: 1).
+    assert_eq!(c.call(&["DBSIZE"]), b":1\r\n");
+    assert_eq!(info_field(&mut c, "stats", "evicted_keys"), 1);
     assert_eq!(c.call(&["CONFIG", "SET", "maxmemory", "0"]), b"+OK\r\n");
 }
 

@@ -109,7 +109,10 @@ fn op_setrange(
             return Ok(0);
         }
         check_len(offset, data.len())?;
-        let mut s = Bytes::from_elem(0, offset);
+        // Sized once, as Redis's `sdsnewlen(offset + len)`: growing a
+        // buffer of `offset` zeros by the data doubled it.
+        let mut s = Bytes::with_capacity(offset + data.len());
+        s.resize(offset, 0);
         s.extend_from_slice(data);
         let len = s.len();
         db.set(key, Value::raw(s), now, false, None);
