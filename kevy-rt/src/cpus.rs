@@ -16,12 +16,19 @@
 //! other work, a container whose CPU quota sets the shard count), and with
 //! fewer they must share anyway.
 //!
+//! A shard [`ShardCpus::Auto`] pinned lets go of its CPU while a busy
+//! program keeps it waiting there, and pins itself again later
+//! (`cpus/watch.rs`); a list given by the operator stays as given.
+//!
 //! Threads inherit their creator's placement: a helper thread a shard
 //! starts (a background save, say) calls [`unpin`] first, or it would
 //! share that shard's CPU.
 
 use std::io;
 use std::sync::OnceLock;
+
+mod watch;
+pub(crate) use watch::CoreWatch;
 
 /// Where shard threads run (see the module docs).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

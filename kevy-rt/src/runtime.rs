@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use mio::net::TcpListener;
 use mio::{Poll, Waker};
@@ -499,6 +499,7 @@ impl<C: Commands> Runtime<C> {
             };
             let sched = self.sched;
             let cpu = self.cpus.cpu_of(id, nshards, &allowed);
+            let auto = self.cpus == ShardCpus::Auto;
             let h = std::thread::Builder::new()
                 .name(format!("kevy-shard-{id}"))
                 .spawn(move || {
@@ -507,13 +508,19 @@ impl<C: Commands> Runtime<C> {
                     let _ = sched.apply();
                     // Best effort too: a shard the system does not place
                     // runs where the kernel puts it.
+                    let mut watch = None;
                     if let Some(cpu) = cpu {
-                        let _ = crate::cpus::place(&[cpu]);
+                        let placed = crate::cpus::place(&[cpu]).is_ok();
+                        if placed && auto {
+                            watch = Some(crate::cpus::CoreWatch::new(cpu, Instant::now()));
+                        }
                     }
                     // A panic is a bug; a server missing a shard would hang its
                     // clients, so the whole runtime stops instead (fail fast).
                     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        Shard::new(parts)?.run()
+                        let mut shard = Shard::new(parts)?;
+                        shard.core = watch;
+                        shard.run()
                     }));
                     match result {
                         Ok(r) => r,

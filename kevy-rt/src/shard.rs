@@ -191,6 +191,8 @@ pub(crate) struct Shard<C: Commands> {
     /// How much this shard's connections grew (or shrank) since its last
     /// look at the server-wide sum (`Shard::evicted_for_memory`).
     client_drift: i64,
+    /// Its watch over the CPU it was pinned to (`cpus/watch.rs`).
+    pub(crate) core: Option<crate::cpus::CoreWatch>,
     /// Connections a peer's batch of replies just grew, looked at for
     /// client eviction once the batch is filed (only under
     /// `maxmemory-clients`; `Shard::on_replies`).
@@ -331,6 +333,7 @@ impl<C: Commands> Shard<C> {
             nudge_gen: 0,
             listen_gen: p.listen_gen,
             client_drift: 0,
+            core: None,
             grown: Vec::new(),
             paused: Vec::new(),
             monitors: Vec::new(),
@@ -463,6 +466,9 @@ impl<C: Commands> Shard<C> {
             }
             self.move_ready();
             if Instant::now() >= next_tick {
+                if let Some(w) = self.core.as_mut() {
+                    w.tick(self.now);
+                }
                 self.cmds.tick(&mut self.state);
                 self.deliver_pushes();
                 self.cmds.before_replies(&mut self.state);

@@ -583,6 +583,77 @@ fn shard_threads_run_on_the_cpus_asked_for() {
     }
 }
 
+/// A shard pinned by default lets go of its CPU while a busy loop keeps
+/// it waiting there, and takes it again once the loop ends (`cpus/watch.rs`:
+/// beside a busy program a pinned `SCHED_BATCH` shard waited a scheduler
+/// tick for each request). Bounded waits only: the watch looks on the
+/// shard's tick, and pins again after a back-off of a second or more.
+#[test]
+fn a_pinned_shard_lets_go_of_a_busy_cpu_and_takes_it_back_later() {
+    let all = cpus_allowed(&std::fs::read_to_string("/proc/self/status").expect("status"));
+    let ncpus = kevy_rt::cpus::parse_cpu_list(&all).map_or(1, |l| l.len());
+    if !(2..=8).contains(&ncpus) {
+        // Pinned only with one CPU per shard: a few shards at most here.
+        return;
+    }
+    let n = ncpus.to_string();
+    let bin = Binary::spawn_with(&["--port", "0", "--threads", &n]);
+    let mut c = Raw::connect(bin.addr);
+    every_shard_runs(&mut c);
+    let first = shard_cpus(bin.pid());
+    let (name, cpu) = first[0].clone();
+    let cpu: usize = cpu.parse().expect("pinned to one CPU");
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let busy = {
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            // SAFETY: an all-zero `cpu_set_t` is a valid empty set; `cpu`
+            // is one of the process's CPUs, below the set's capacity; the
+            // call only reads the set, for the calling thread (pid 0).
+            unsafe {
+                let mut set: libc::cpu_set_t = std::mem::zeroed();
+                libc::CPU_SET(cpu, &mut set);
+                libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set);
+            }
+            let mut x = 0u64;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                x = std::hint::black_box(x.wrapping_add(1));
+            }
+        })
+    };
+    // Requests keep every shard waking (DBSIZE asks each one).
+    let mut released = false;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while std::time::Instant::now() < deadline {
+        every_shard_runs(&mut c);
+        let now = shard_cpus(bin.pid());
+        if now.iter().any(|(n, l)| *n == name && *l == all) {
+            released = true;
+            break;
+        }
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    busy.join().expect("busy loop");
+    assert!(released, "{name} stayed on CPU {cpu} beside a busy loop");
+    let mut back = false;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while std::time::Instant::now() < deadline {
+        every_shard_runs(&mut c);
+        if shard_cpus(bin.pid()) == first {
+            back = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(
+        back,
+        "{name} did not take CPU {cpu} back: {:?}",
+        shard_cpus(bin.pid())
+    );
+    let (status, _) = bin.stop(libc::SIGTERM);
+    assert!(status.success());
+}
+
 /// What `/proc/PID/cmdline` (and so `ps`) shows of process `pid`, up to
 /// its first NUL.
 fn proc_title(pid: u32) -> String {
