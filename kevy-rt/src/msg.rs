@@ -173,6 +173,9 @@ pub(crate) struct ReplyBufs<C: Commands> {
     pub(crate) items: Vec<Reply>,
     /// The results of the `Part` items, in item order.
     pub(crate) parts: Vec<C::PartReply>,
+    /// Bytes of `data` counted in `Settings::replies_in_transit` (under
+    /// `maxmemory-clients`), uncounted when the batch is filed.
+    pub(crate) counted: u64,
 }
 
 /// Replies from the shard that ran a request batch, carrying the emptied batch home.
@@ -209,6 +212,7 @@ impl<C: Commands> ReplyBufs<C> {
         self.data.clear();
         self.items.clear();
         self.parts.clear();
+        self.counted = 0;
     }
 }
 
@@ -300,6 +304,7 @@ impl<C: Commands> Pools<C> {
             data: Vec::new(),
             items: Vec::new(),
             parts: Vec::new(),
+            counted: 0,
         })
     }
 

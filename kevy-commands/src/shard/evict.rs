@@ -223,7 +223,7 @@ impl ShardState {
         };
         let s = &info.settings;
         let limit = s.max_client_memory();
-        if limit == 0 || s.client_memory() <= limit {
+        if limit == 0 || s.client_memory() + s.replies_in_transit() <= limit {
             return false;
         }
         s.evict_clients_now();

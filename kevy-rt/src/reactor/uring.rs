@@ -136,6 +136,8 @@ pub(crate) struct Direct {
     pub(crate) peer: usize,
     pub(crate) conn: ConnRef,
     pub(crate) seq: u64,
+    /// Bytes counted in `Settings::replies_in_transit` until it is done.
+    pub(crate) counted: u64,
 }
 
 /// A finished direct reply: all of it went out, or `rest` is what did not

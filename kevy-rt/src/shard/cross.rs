@@ -291,6 +291,10 @@ impl<C: Commands> Shard<C> {
         // Replies that must wait for the durability barrier go back to
         // their origin: no direct write while the batch runs.
         let hold = self.cmds.holds_replies(&self.state);
+        // Under `maxmemory-clients` the replies made here count as their
+        // clients' memory until their shard files them
+        // (`Settings::replies_in_transit`).
+        let counting = self.settings.max_client_memory() != 0;
         for at in 0..items.len() {
             prefetch(self, items.get(at + PREFETCH_AHEAD), Prefetch::Index);
             prefetch(self, items.get(at + NEAR), Prefetch::Entry);
@@ -328,7 +332,19 @@ impl<C: Commands> Shard<C> {
                         // submit sends it; its completion sends the
                         // `Written` note (`Shard::file_direct`).
                         if rep.data.len() > start {
-                            let to = Direct { peer, conn, seq };
+                            let counted = if counting {
+                                let n = rep.data.len() - start;
+                                self.settings.add_transit(n as i64);
+                                n as u64
+                            } else {
+                                0
+                            };
+                            let to = Direct {
+                                peer,
+                                conn,
+                                seq,
+                                counted,
+                            };
                             r.send_direct(sock, &rep.data[start..], to);
                             rep.data.truncate(start);
                             self.serve_ready();
@@ -360,6 +376,11 @@ impl<C: Commands> Shard<C> {
                     seq,
                     end: rep.data.len(),
                 });
+                if counting {
+                    let n = (rep.data.len() - start) as u64;
+                    rep.counted += n;
+                    self.settings.add_transit(n as i64);
+                }
                 self.serve_ready();
                 continue;
             }
@@ -517,6 +538,11 @@ impl<C: Commands> Shard<C> {
         drop(results);
         self.parts = next;
         self.deliver_pushes();
+        if bufs.counted != 0 {
+            // Filed: counted in their connections now.
+            self.settings.add_transit(-(bufs.counted as i64));
+            bufs.counted = 0;
+        }
         bufs.data = data;
         self.pools.return_replies(peer, bufs);
         if limited {

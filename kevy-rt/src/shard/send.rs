@@ -99,6 +99,13 @@ impl<C: Commands> Shard<C> {
                 ShardStats::add_own(&self.stats.net_output, d.sent);
                 let (bufs, lazy) = batch.get_or_insert_with(|| (self.pools.replies(), true));
                 let (conn, seq) = (d.to.conn, d.to.seq);
+                if d.to.counted != 0 {
+                    // What the socket took is gone; the rest travels on
+                    // in the batch, counted there.
+                    self.settings
+                        .add_transit(d.rest.len() as i64 - d.to.counted as i64);
+                    bufs.counted += d.rest.len() as u64;
+                }
                 if d.rest.is_empty() {
                     let len = u32::try_from(d.sent).unwrap_or(u32::MAX);
                     bufs.items.push(Reply::Written { conn, seq, len });

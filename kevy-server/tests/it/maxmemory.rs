@@ -529,3 +529,50 @@ fn lowering_maxmemory_evicts_at_once() {
     drop(c);
     drop(server);
 }
+
+/// Clients before keys when the replies piling up are another shard's:
+/// 20 clients that never read send MGET of one 100 KB key, so the key's
+/// shard makes the replies of the other shard's clients, which travel in
+/// its reply batches before that shard files them. Those count as their
+/// clients' memory (`Settings::replies_in_transit`): clients are evicted
+/// and no key is, as redis-server does (its maxmemory unit "eviction due
+/// to output buffers of many MGET clients, client eviction: true"; kevy
+/// evicted 20 keys there).
+#[test]
+fn replies_on_their_way_to_another_shards_clients_evict_clients_not_keys() {
+    let (server, mut c) = spawn("0", "allkeys-lru");
+    for j in 0..50 {
+        assert_eq!(
+            c.call(&["SETRANGE", &j.to_string(), "100000", "x"]),
+            b":100001\r\n"
+        );
+    }
+    let used = info_field(&mut c, "memory", "used_memory");
+    let limit = (used + (4 << 20)).to_string();
+    assert_eq!(c.call(&["CONFIG", "SET", "maxmemory", &limit]), b"+OK\r\n");
+    assert_eq!(
+        c.call(&["CONFIG", "SET", "maxmemory-clients", "3mb"]),
+        b"+OK\r\n"
+    );
+    assert_eq!(c.call(&["CLIENT", "NO-EVICT", "on"]), b"+OK\r\n");
+    assert_eq!(c.call(&["CONFIG", "RESETSTAT"]), b"+OK\r\n");
+    let mut readers: Vec<Option<Raw>> = (0..20).map(|_| Some(Raw::connect(server.addr))).collect();
+    let mget = encode(&[b"MGET", b"1"]);
+    let (mut keys, mut clients) = (0, 0);
+    for _ in 0..5000 {
+        for r in readers.iter_mut() {
+            // An evicted client's write fails: it is done.
+            if r.as_mut().is_some_and(|c| c.try_send(&mget).is_err()) {
+                *r = None;
+            }
+        }
+        keys = info_field(&mut c, "stats", "evicted_keys");
+        clients = info_field(&mut c, "stats", "evicted_clients");
+        if keys > 0 || clients > 0 {
+            break;
+        }
+    }
+    assert!(clients > 0, "no client evicted ({keys} keys)");
+    assert_eq!(keys, 0, "keys evicted with {clients} clients");
+    assert_eq!(c.call(&["DBSIZE"]), b":50\r\n");
+}
