@@ -60,6 +60,7 @@ const TO: Direct = Direct {
     peer: 1,
     conn: ConnRef { idx: 7, gen: 3 },
     seq: 42,
+    counted: 0,
 };
 
 #[test]
