@@ -373,19 +373,26 @@ fn limit_honoured(policy: &str, args: &[&str], key: impl Fn(u64) -> String) {
     );
 }
 
+/// A server under `volatile-random` with a limit 100 KB over its idle
+/// use, a key with a TTL, and a 200 KB value written last (over the limit
+/// once it is written: nothing to evict before it), under one hash tag.
+fn past_the_limit_with_a_volatile_key() -> (Binary, Raw) {
+    let (server, mut c) = spawn("0", "volatile-random");
+    let used = info_field(&mut c, "memory", "used_memory");
+    let limit = (used + 100 * 1024).to_string();
+    assert_eq!(c.call(&["CONFIG", "SET", "maxmemory", &limit]), b"+OK\r\n");
+    assert_eq!(c.call(&["SETEX", "{t}volatile", "10000", "x"]), b"+OK\r\n");
+    assert_eq!(c.call(&["SETBIT", "{t}big", "1600000", "0"]), b":0\r\n");
+    (server, c)
+}
+
 /// Over `maxmemory`, a read evicts too, before it runs, as Redis evicts
 /// before every command: the key with a TTL is gone (and counted) by the
 /// time the GETBIT that follows the big SETBIT answers (Redis's "tracking
 /// invalidation of eviction keys before the response" case, one shard).
 #[test]
 fn a_read_over_the_limit_evicts_before_it_runs() {
-    let (_server, mut c) = spawn("0", "volatile-random");
-    let used = info_field(&mut c, "memory", "used_memory");
-    let limit = (used + 100 * 1024).to_string();
-    assert_eq!(c.call(&["CONFIG", "SET", "maxmemory", &limit]), b"+OK\r\n");
-    assert_eq!(c.call(&["SETEX", "{t}volatile", "10000", "x"]), b"+OK\r\n");
-    // 200 KB: over the limit once it is written (nothing to evict before).
-    assert_eq!(c.call(&["SETBIT", "{t}big", "1600000", "0"]), b":0\r\n");
+    let (_server, mut c) = past_the_limit_with_a_volatile_key();
     assert_eq!(c.call(&["GETBIT", "{t}big", "0"]), b":0\r\n");
     assert_eq!(info_field(&mut c, "stats", "evicted_keys"), 1);
     assert_eq!(c.call(&["EXISTS", "{t}volatile"]), b":0\r\n");
@@ -398,12 +405,7 @@ fn a_read_over_the_limit_evicts_before_it_runs() {
 /// dead client's input buffer, with no command in between to evict.
 #[test]
 fn a_keyless_command_over_the_limit_evicts_before_it_runs() {
-    let (_server, mut c) = spawn("0", "volatile-random");
-    let used = info_field(&mut c, "memory", "used_memory");
-    let limit = (used + 100 * 1024).to_string();
-    assert_eq!(c.call(&["CONFIG", "SET", "maxmemory", &limit]), b"+OK\r\n");
-    assert_eq!(c.call(&["SETEX", "{t}volatile", "10000", "x"]), b"+OK\r\n");
-    assert_eq!(c.call(&["SETBIT", "{t}big", "1600000", "0"]), b":0\r\n");
+    let (_server, mut c) = past_the_limit_with_a_volatile_key();
     // DBSIZE evicted the key with a TTL before counting (redis-server: 1).
     assert_eq!(c.call(&["DBSIZE"]), b":1\r\n");
     assert_eq!(info_field(&mut c, "stats", "evicted_keys"), 1);
