@@ -125,16 +125,20 @@ fn a_killed_clients_reply_memory_comes_back_while_the_shards_stay_busy() {
         c.send(b"*4\r\n$6\r\nLRANGE\r\n$6\r\nmylist\r\n$1\r\n0\r\n$2\r\n-1\r\n");
         assert!(c.read_to_close().is_empty(), "connection {n}");
     }
-    // Polled without pause, so no shard idles through a tick.
+    // Polled without pause, so no shard idles through a tick; the pools
+    // give a burst's buffers back within a tick or two (a bound on the
+    // polls instead of the time ran out first when the polls were fast).
+    // What may stay while traffic goes on is one pooled buffer trimmed to
+    // 64 KB (`msg::POOL_TRIM_BYTES`), seen under two busy loops: the
+    // 1.2 MB of replies must be gone, not every byte.
+    const SLACK: u64 = 96 * 1024;
     let mut now = used(&mut admin);
-    for _ in 0..2000 {
-        if now < before + 32 * 1024 {
-            break;
-        }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while now >= before + SLACK && std::time::Instant::now() < deadline {
         now = used(&mut admin);
     }
     assert!(
-        now < before + 32 * 1024,
+        now < before + SLACK,
         "used_memory {now}, {} more than before the kills",
         now - before
     );
