@@ -60,6 +60,7 @@ mod script_busy_send;
 mod script_debug;
 mod script_monitor;
 mod server;
+mod shard_threads;
 mod sidekiq;
 mod soak;
 mod stall;
