@@ -17,8 +17,17 @@ use std::hash::{BuildHasherDefault, Hasher};
 use crate::router::{hash, hash_tag, key_and_route_hash};
 use queues::{Entry, Queues};
 
-/// A transaction: `(sequence << 16) | origin shard`, unique per runtime.
+/// A transaction: its origin shard, acquisition slot, [`LONG_TXN`] and
+/// sequence in bit fields (`shard/txn.rs`), unique per runtime.
 pub(crate) type TxnId = u64;
+
+/// Set in the id of a transaction that trades more than one round of
+/// messages under its locks (planned once they are granted: EXEC, a script
+/// over several shards, RENAME…), unlike a one-round operation, whose part
+/// is its lock request. A table counts such requests
+/// ([`LockTable::long_held`]): while one is in, the shard's next message
+/// is due soon.
+pub(crate) const LONG_TXN: TxnId = 1 << 32;
 
 /// What the lock tables know of a key: a 64-bit hash of its bytes. Equal
 /// keys have equal ids; two keys sharing one would only conflict falsely (a
@@ -235,6 +244,8 @@ pub(crate) struct LockTable {
     /// operation's shares cost no cross-thread free (the allocator's slow
     /// path) in steady traffic.
     spare: Vec<Vec<(KeyId, bool)>>,
+    /// Requests in the table whose id has [`LONG_TXN`].
+    long: usize,
 }
 
 /// Key lists kept for reuse per table.
@@ -322,6 +333,9 @@ impl LockTable {
                 arrival,
             },
         );
+        if txn & LONG_TXN != 0 {
+            self.long += 1;
+        }
         granted
     }
 
@@ -437,6 +451,9 @@ impl LockTable {
         let Some(held) = self.txns.remove(&txn) else {
             return;
         };
+        if txn & LONG_TXN != 0 {
+            self.long -= 1;
+        }
         let whole = held.req.whole;
         let req = held.req;
         if !held.granted {
@@ -533,6 +550,12 @@ impl LockTable {
     }
 
     /// Whether a granted request holds the whole shard in write mode.
+    /// A request of a [`LONG_TXN`] transaction is queued or granted here.
+    #[inline]
+    pub(crate) fn long_held(&self) -> bool {
+        self.long > 0
+    }
+
     pub(crate) fn whole_held(&self) -> bool {
         self.wholes.iter().any(|&(_, t)| self.is_granted(t))
     }

@@ -15,6 +15,9 @@ use mio::{Poll, Waker};
 
 use crate::commands::Commands;
 
+/// [`Builder::txn_spin`]'s default, in microseconds.
+const DEFAULT_TXN_SPIN_US: u64 = 50;
+
 /// [`Builder::move_after`]'s default.
 const DEFAULT_MOVE_AFTER: u32 = 64;
 use crate::cpus::ShardCpus;
@@ -42,6 +45,7 @@ pub struct Builder<C: Commands> {
     limits: Limits,
     backlog: i32,
     idle_spin: Duration,
+    txn_spin: Duration,
     move_after: u32,
     settings: Arc<Settings>,
     unix: Option<(PathBuf, Option<u32>)>,
@@ -125,6 +129,20 @@ impl<C: Commands> Builder<C> {
     /// cycles when traffic is steady. Default: `KEVY_IDLE_SPIN_US` or 0.
     pub fn idle_spin(mut self, d: Duration) -> Self {
         self.idle_spin = d;
+        self
+    }
+
+    /// How long a shard taking part in an isolated multi-shard operation
+    /// (a lock of it queued or held here, or one of its own being
+    /// acquired) keeps polling after its last piece of work before it
+    /// parks. Such an operation trades messages with the other shards
+    /// back and forth (lock, grant, parts, a script's calls, release), and
+    /// each one that finds its shard asleep pays for a wake-up — tens of
+    /// microseconds on a virtual machine, several per operation. Spinning
+    /// only then leaves single-key traffic's CPU cost alone. Default:
+    /// `KEVY_TXN_SPIN_US` or 50 µs; zero turns it off.
+    pub fn txn_spin(mut self, d: Duration) -> Self {
+        self.txn_spin = d;
         self
     }
 
@@ -267,6 +285,7 @@ impl<C: Commands> Builder<C> {
             stop: Arc::new(AtomicBool::new(false)),
             stats: (0..n).map(|_| Arc::new(ShardStats::default())).collect(),
             idle_spin: self.idle_spin,
+            txn_spin: self.txn_spin,
             move_after: self.move_after,
             settings: self.settings,
             io,
@@ -328,6 +347,7 @@ pub struct Runtime<C: Commands> {
     stop: Arc<AtomicBool>,
     stats: Vec<Arc<ShardStats>>,
     idle_spin: Duration,
+    txn_spin: Duration,
     move_after: u32,
     settings: Arc<Settings>,
     unix_path: Option<PathBuf>,
@@ -356,6 +376,12 @@ impl<C: Commands> Runtime<C> {
                     .ok()
                     .and_then(|v| v.parse().ok())
                     .unwrap_or(0),
+            ),
+            txn_spin: Duration::from_micros(
+                std::env::var("KEVY_TXN_SPIN_US")
+                    .ok()
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(DEFAULT_TXN_SPIN_US),
             ),
             move_after: std::env::var("KEVY_MOVE_AFTER")
                 .ok()
@@ -486,6 +512,7 @@ impl<C: Commands> Runtime<C> {
                 unlistened: unlistened.clone(),
                 stats,
                 idle_spin: self.idle_spin,
+                txn_spin: self.txn_spin,
                 move_after: self.move_after,
                 // Read here, not on the shard's thread: a `CONFIG SET port`
                 // served by a shard that started first must not be missed.

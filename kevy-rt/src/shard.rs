@@ -210,6 +210,9 @@ pub(crate) struct Shard<C: Commands> {
     stats: Arc<ShardStats>,
     /// How long an idle loop keeps polling before it parks.
     idle_spin: Duration,
+    /// How long a loop with an isolated operation open here keeps polling
+    /// before it parks (`Builder::txn_spin`).
+    txn_spin: Duration,
     /// `Builder::move_after` (0: connections never move).
     move_after: u32,
     /// Connections whose keyed commands all went to another shard lately:
@@ -243,6 +246,7 @@ pub(crate) struct ShardParts<C: Commands> {
     pub(crate) unlistened: Arc<AtomicUsize>,
     pub(crate) stats: Arc<ShardStats>,
     pub(crate) idle_spin: Duration,
+    pub(crate) txn_spin: Duration,
     pub(crate) move_after: u32,
     pub(crate) settings: Arc<Settings>,
     /// [`Settings::listen_gen`] when the runtime started.
@@ -343,6 +347,7 @@ impl<C: Commands> Shard<C> {
             stop: p.stop,
             stats: p.stats,
             idle_spin: p.idle_spin,
+            txn_spin: p.txn_spin,
             move_after: p.move_after,
             movers: Vec::new(),
             settings: p.settings,
@@ -378,8 +383,9 @@ impl<C: Commands> Shard<C> {
             // zero-timeout poll before parking: the parking poll returns at
             // once when something is ready, and the empty one was a system
             // call for nothing.
-            let spinning = !self.idle_spin.is_zero()
-                && idle_since.is_none_or(|t| now.duration_since(t) < self.idle_spin);
+            let idle_for = idle_since.map_or(Duration::ZERO, |t| now.duration_since(t));
+            let spinning = (!self.idle_spin.is_zero() && idle_for < self.idle_spin)
+                || (idle_for < self.txn_spin && self.txn_open());
             self.resume.append(&mut self.again);
             if !self.resume.is_empty() || spinning || !self.mesh.park(self.direct_waiters > 0) {
                 timeout = Duration::ZERO;

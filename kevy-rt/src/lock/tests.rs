@@ -399,3 +399,26 @@ fn free_for_says_whether_a_request_would_be_granted_at_once() {
     assert!(t.acquire(3, whole.clone()));
     assert!(!t.free_for(&req(&[("z", false)])));
 }
+
+#[test]
+fn the_table_counts_multi_round_requests_until_they_leave() {
+    let mut t = LockTable::default();
+    let (short, long1, long2) = (1, 2 | LONG_TXN, 3 | LONG_TXN);
+    assert!(t.acquire(short, req(&[("a", true)])));
+    assert!(!t.long_held());
+    // One granted, one waiting behind it: both count.
+    assert!(t.acquire(long1, req(&[("b", true)])));
+    assert!(!t.acquire(long2, req(&[("b", true)])));
+    assert!(t.long_held());
+    let mut g = Vec::new();
+    t.release(short, &mut g);
+    t.release(long1, &mut g);
+    assert_eq!(g, [long2]);
+    assert!(t.long_held());
+    // A release of what is not in the table changes nothing.
+    t.release(long1, &mut g);
+    assert!(t.long_held());
+    t.release(long2, &mut g);
+    assert!(!t.long_held());
+    assert!(t.is_empty());
+}

@@ -24,6 +24,10 @@ const ORIGIN_BITS: u32 = 12;
 /// Bits naming the origin's acquisition slot.
 const SLOT_BITS: u32 = 20;
 
+/// Bits above the slot: [`lock::LONG_TXN`], then the sequence.
+const SEQ_SHIFT: u32 = ORIGIN_BITS + SLOT_BITS + 1;
+const _: () = assert!(lock::LONG_TXN == 1 << (ORIGIN_BITS + SLOT_BITS));
+
 /// The origin shard of transaction `txn`.
 fn origin_of(txn: TxnId) -> usize {
     (txn & ((1 << ORIGIN_BITS) - 1)) as usize
@@ -87,6 +91,8 @@ pub(super) struct Txns<C: Commands> {
     acquiring: Slab<Acquire<C>>,
     /// Transaction sequence, for unique ids.
     seq: u64,
+    /// Entries of `acquiring` that are [`lock::LONG_TXN`].
+    long_acquiring: usize,
     /// Our transactions granted on their current shard, to advance.
     pub(super) ready: Vec<TxnId>,
     /// The table changed: retry the deferred commands.
@@ -126,6 +132,7 @@ impl<C: Commands> Txns<C> {
             deferred: VecDeque::new(),
             acquiring: Slab::new(),
             seq: 0,
+            long_acquiring: 0,
             ready: Vec::new(),
             retry: false,
             late: (0..nshards).map(|_| None).collect(),
@@ -290,9 +297,12 @@ impl<C: Commands> Shard<C> {
         };
         self.txn.seq += 1;
         let entry = self.txn.acquiring.vacant_entry();
-        let txn = (self.txn.seq << (ORIGIN_BITS + SLOT_BITS))
+        let long = if one_round { 0 } else { lock::LONG_TXN };
+        let txn = (self.txn.seq << SEQ_SHIFT)
+            | long
             | ((entry.key() as u64) << ORIGIN_BITS)
             | self.id as u64;
+        self.txn.long_acquiring += usize::from(!one_round);
         if let Then::Steps(st) = &then {
             if let Some(o) = self.ops.get_mut(st.op) {
                 o.locks = Some((txn, self.txn.spare_held.pop().unwrap_or_default()));
@@ -387,6 +397,18 @@ impl<C: Commands> Shard<C> {
         }
     }
 
+    /// A multi-round isolated operation ([`lock::LONG_TXN`]) is open here:
+    /// a lock of it is queued or held in this shard's table, or one of this
+    /// shard's is being acquired. (Not a one-round operation: its part is
+    /// its request, and spinning for its reply cost MSET at `-P 1` a
+    /// quarter more CPU.) Its
+    /// next message (a grant, a part, a script's call, a release) is due
+    /// soon, so the loop polls a little before it parks (`txn_spin`).
+    #[inline]
+    pub(super) fn txn_open(&self) -> bool {
+        self.txn.long_acquiring > 0 || self.txn.table.long_held()
+    }
+
     /// Queues a lock request in this shard's table.
     pub(super) fn lock_here(&mut self, txn: TxnId, req: lock::Request) {
         self.txn.armed = true;
@@ -461,6 +483,9 @@ impl<C: Commands> Shard<C> {
             return;
         }
         let mut a = self.txn.acquiring.remove(slot);
+        if txn & lock::LONG_TXN != 0 {
+            self.txn.long_acquiring -= 1;
+        }
         let shards: Vec<usize> = a.shards.iter().map(|(s, _)| *s).collect();
         self.txn.keep_shares(std::mem::take(&mut a.shards));
         let (cmd, args) = match a.then {
