@@ -213,6 +213,9 @@ pub(crate) struct Shard<C: Commands> {
     /// How long a loop with an isolated operation open here keeps polling
     /// before it parks (`Builder::txn_spin`).
     txn_spin: Duration,
+    /// When a loop iteration last began with a multi-round isolated
+    /// operation open here (`Shard::run`).
+    txn_seen: Option<Instant>,
     /// `Builder::move_after` (0: connections never move).
     move_after: u32,
     /// Connections whose keyed commands all went to another shard lately:
@@ -348,6 +351,7 @@ impl<C: Commands> Shard<C> {
             stats: p.stats,
             idle_spin: p.idle_spin,
             txn_spin: p.txn_spin,
+            txn_seen: None,
             move_after: p.move_after,
             movers: Vec::new(),
             settings: p.settings,
@@ -384,8 +388,19 @@ impl<C: Commands> Shard<C> {
             // once when something is ready, and the empty one was a system
             // call for nothing.
             let idle_for = idle_since.map_or(Duration::ZERO, |t| now.duration_since(t));
+            // A multi-round operation open here, or one that was while the
+            // shard last worked: its next message, or the next operation of
+            // a client that runs them one after another, is due soon.
+            // Measured from when it was last seen open, not from the last
+            // work: steady traffic after one `MULTI` must not spin on.
+            if self.txn_open() {
+                self.txn_seen = Some(now);
+            }
             let spinning = (!self.idle_spin.is_zero() && idle_for < self.idle_spin)
-                || (idle_for < self.txn_spin && self.txn_open());
+                || (idle_for < self.txn_spin
+                    && self
+                        .txn_seen
+                        .is_some_and(|t| now.duration_since(t) < self.txn_spin));
             self.resume.append(&mut self.again);
             if !self.resume.is_empty() || spinning || !self.mesh.park(self.direct_waiters > 0) {
                 timeout = Duration::ZERO;
