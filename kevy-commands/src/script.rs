@@ -423,11 +423,15 @@ fn plan_in(
     });
     if !global {
         // Shard mode: the whole script runs as one part on its keys' shard.
-        let s = match call.keys.first() {
-            Some(k) => router.shard_of(k),
-            None => router.shard_of(b""),
-        };
+        // One that declares none runs where its connection is, without a
+        // hop, on the fast path; locked (its shard was busy) it runs on
+        // the shard `isolate` locked, the empty key's.
         let here = shard.server.info.as_ref().map_or(0, |i| i.id);
+        let s = match (call.keys.first(), how) {
+            (Some(k), _) => router.shard_of(k),
+            (None, How::Free) => here,
+            (None, _) => router.shard_of(b""),
+        };
         let (op, hold) = match how {
             How::Free => (Op::ScriptFree, s != here),
             _ => (Op::Script, true),

@@ -104,7 +104,16 @@ fn allkeys_lru_holds_the_limit_and_keeps_hot_keys() {
     let used = info_field(&mut c, "memory", "used_memory");
     assert!(used <= LIMIT + LIMIT / 10, "used_memory {used}");
     assert!(peak_used <= LIMIT + LIMIT / 10, "used_memory {peak_used}");
-    let resident = rss(server.pid());
+    // Right after the burst, glibc may still hold the holes the evicted
+    // values left (their pages go back at the trim once the server idles,
+    // `kevy-server/src/trim.rs`): the bound holds once it has, within 20 s.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let mut resident = rss(server.pid());
+    while resident.saturating_sub(idle) > LIMIT + LIMIT / 5 && std::time::Instant::now() < deadline
+    {
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        resident = rss(server.pid());
+    }
     eprintln!("maxmemory {LIMIT}: used_memory {used} (peak sampled {peak_used}), RSS {resident}, evicted {evicted}");
     assert!(
         resident.saturating_sub(idle) <= LIMIT + LIMIT / 5,
