@@ -549,13 +549,13 @@ impl LockTable {
             || self.whole_held()
     }
 
-    /// Whether a granted request holds the whole shard in write mode.
     /// A request of a [`LONG_TXN`] transaction is queued or granted here.
     #[inline]
     pub(crate) fn long_held(&self) -> bool {
         self.long > 0
     }
 
+    /// Whether a granted request holds the whole shard in write mode.
     pub(crate) fn whole_held(&self) -> bool {
         self.wholes.iter().any(|&(_, t)| self.is_granted(t))
     }

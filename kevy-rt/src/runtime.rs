@@ -134,8 +134,8 @@ impl<C: Commands> Builder<C> {
 
     /// How long a shard taking part in an isolated multi-shard operation
     /// (a lock of it queued or held here, or one of its own being
-    /// acquired) keeps polling after its last piece of work before it
-    /// parks. Such an operation trades messages with the other shards
+    /// acquired), or that had one open up to this long ago, keeps polling
+    /// after its last piece of work before it parks. Such an operation trades messages with the other shards
     /// back and forth (lock, grant, parts, a script's calls, release), and
     /// each one that finds its shard asleep pays for a wake-up — tens of
     /// microseconds on a virtual machine, several per operation. Spinning
