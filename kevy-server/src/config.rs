@@ -56,6 +56,9 @@ pub const USAGE: &str = "Usage: kevy-server [/path/to/kevy.conf] [--name value .
   --io epoll|uring|auto  the shards' reactor (default: $KEVY_IO, else auto)
   --move-after N    move a connection to the shard its keys live on after N
                     keyed commands in a row there (default 64; 0: never)
+  --txn-spin-us N   how long a shard taking part in EXEC or a script over
+                    several shards polls before it sleeps (default:
+                    $KEVY_TXN_SPIN_US, else 50; 0: never)
   --shard-cpus auto|any|LIST  the shards' CPUs (default: $KEVY_SHARD_CPUS,
                     else auto: one CPU each when there is one per shard; LIST as
                     Redis's server_cpulist, e.g. 0-3 or 0-7:2)
@@ -189,6 +192,12 @@ impl Config {
     /// connection moves there (`move-after`; 0: never).
     pub fn move_after(&self) -> u32 {
         self.int("move-after").clamp(0, u32::MAX as i64) as u32
+    }
+
+    /// How long a shard with a multi-round isolated operation open keeps
+    /// polling before it parks (`txn-spin-us`; 0: never).
+    pub fn txn_spin(&self) -> std::time::Duration {
+        std::time::Duration::from_micros(self.int("txn-spin-us").clamp(0, 1_000_000) as u64)
     }
 
     /// The shard threads' scheduling policy (`shard-sched`).

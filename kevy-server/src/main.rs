@@ -133,6 +133,7 @@ fn main() -> ExitCode {
         .backlog(config.tcp_backlog())
         .io(config.io_backend())
         .move_after(config.move_after())
+        .txn_spin(config.txn_spin())
         .sched(config.shard_sched())
         .cpus(config.shard_cpus())
         .limits(config.limits());

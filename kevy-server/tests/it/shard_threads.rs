@@ -227,3 +227,50 @@ fn a_pinned_shard_lets_go_of_a_busy_cpu_and_takes_it_back_later() {
     let (status, _) = bin.stop(libc::SIGTERM);
     assert!(status.success());
 }
+
+/// `--txn-spin-us`: how long a shard taking part in EXEC or a script over
+/// both shards polls before it sleeps. Off or long, such operations give
+/// the same answers; the setting is fixed at start, and a value out of
+/// range is refused.
+#[test]
+fn transactions_over_both_shards_answer_the_same_whatever_the_shards_spin() {
+    let (a, b) = (
+        crate::util::key_on(0, "spin:a"),
+        crate::util::key_on(1, "spin:b"),
+    );
+    let script = "redis.call('incr', KEYS[1]); return redis.call('incrby', KEYS[2], 2)";
+    for spin in ["0", "1000"] {
+        let bin = Binary::spawn_with(&["--port", "0", "--threads", "2", "--txn-spin-us", spin]);
+        let mut c = Raw::connect(bin.addr);
+        assert_eq!(
+            c.call(&["CONFIG", "GET", "txn-spin-us"]),
+            format!("*2\r\n$11\r\ntxn-spin-us\r\n${}\r\n{spin}\r\n", spin.len()).as_bytes()
+        );
+        for i in 1..=50 {
+            assert_eq!(c.call(&["MULTI"]), b"+OK\r\n");
+            assert_eq!(c.call(&["INCR", &a]), b"+QUEUED\r\n");
+            assert_eq!(c.call(&["INCR", &b]), b"+QUEUED\r\n");
+            assert_eq!(
+                c.call(&["EXEC"]),
+                format!("*2\r\n:{}\r\n:{}\r\n", 2 * i - 1, 3 * i - 2).as_bytes(),
+                "EXEC {i}, --txn-spin-us {spin}"
+            );
+            assert_eq!(
+                c.call(&["EVAL", script, "2", &a, &b]),
+                format!(":{}\r\n", 3 * i).as_bytes(),
+                "EVAL {i}, --txn-spin-us {spin}"
+            );
+        }
+        assert_eq!(
+            c.call(&["CONFIG", "SET", "txn-spin-us", "5"]),
+            b"-ERR CONFIG SET failed (possibly related to argument 'txn-spin-us') - can't set immutable config\r\n"
+        );
+        let (status, _) = bin.stop(libc::SIGTERM);
+        assert!(status.success());
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_kevy-server"))
+        .args(["--port", "0", "--txn-spin-us", "-1"])
+        .output()
+        .expect("run kevy-server");
+    assert!(!out.status.success(), "a negative spin is refused");
+}

@@ -35,6 +35,20 @@ pub static PARAMS: &[Param] = &[
         }),
         ..Param::new("move-after", Kind::Int(0, u32::MAX as i64), "").flags(IMMUTABLE | HIDDEN)
     },
+    // kevy's own: how long a shard with a multi-round isolated operation
+    // open (EXEC, a script over several shards) keeps polling before it
+    // parks, in microseconds (kevy_rt::Builder::txn_spin; 0: never); the
+    // default is KEVY_TXN_SPIN_US's, else 50.
+    Param {
+        default: Def::F(|| {
+            std::env::var("KEVY_TXN_SPIN_US")
+                .ok()
+                .and_then(|v| v.parse::<u32>().ok())
+                .unwrap_or(50)
+                .to_string()
+        }),
+        ..Param::new("txn-spin-us", Kind::Int(0, 1_000_000), "").flags(IMMUTABLE | HIDDEN)
+    },
     // kevy's own: the shard threads' scheduling policy
     // (kevy_rt::ShardSched); the default is KEVY_SCHED's, else batch.
     Param {

@@ -212,6 +212,24 @@ fn move_after_is_a_count_set_at_start() {
 }
 
 #[test]
+fn txn_spin_is_microseconds_set_at_start() {
+    let t = ConfigTable::new();
+    let want = std::env::var("KEVY_TXN_SPIN_US")
+        .ok()
+        .and_then(|v| v.parse::<u32>().ok())
+        .unwrap_or(50);
+    assert_eq!(t.get("txn-spin-us"), Some(want.to_string()));
+    assert_eq!(t.load("txn-spin-us", &["0"]), Ok(()));
+    assert_eq!(t.get("txn-spin-us").as_deref(), Some("0"));
+    assert!(t.load("txn-spin-us", &["-1"]).is_err());
+    assert!(t.load("txn-spin-us", &["1000001"]).is_err());
+    assert_eq!(
+        set(&t, &[("txn-spin-us", "8")]),
+        failed("txn-spin-us", "can't set immutable config")
+    );
+}
+
+#[test]
 fn shard_sched_is_a_policy_set_at_start() {
     let t = ConfigTable::new();
     let want = kevy_rt::ShardSched::from_env().name();
