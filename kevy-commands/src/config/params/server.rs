@@ -5,6 +5,15 @@ use std::time::Duration;
 
 use super::*;
 
+/// A count from environment variable `var` (a default kevy's own settings
+/// take from the environment), else `default`.
+pub(super) fn env_count(var: &str, default: u32) -> u32 {
+    std::env::var(var)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
 /// The settings kevy implements.
 pub static PARAMS: &[Param] = &[
     // Both change the listeners while running (`Config::relisten`).
@@ -26,13 +35,7 @@ pub static PARAMS: &[Param] = &[
     // shard a connection moves there (kevy_rt::Builder::move_after; 0:
     // never); the default is KEVY_MOVE_AFTER's, else 64.
     Param {
-        default: Def::F(|| {
-            std::env::var("KEVY_MOVE_AFTER")
-                .ok()
-                .and_then(|v| v.parse::<u32>().ok())
-                .unwrap_or(64)
-                .to_string()
-        }),
+        default: Def::F(|| env_count("KEVY_MOVE_AFTER", 64).to_string()),
         ..Param::new("move-after", Kind::Int(0, u32::MAX as i64), "").flags(IMMUTABLE | HIDDEN)
     },
     // kevy's own: how long a shard with a multi-round isolated operation
@@ -40,13 +43,7 @@ pub static PARAMS: &[Param] = &[
     // parks, in microseconds (kevy_rt::Builder::txn_spin; 0: never); the
     // default is KEVY_TXN_SPIN_US's, else 50.
     Param {
-        default: Def::F(|| {
-            std::env::var("KEVY_TXN_SPIN_US")
-                .ok()
-                .and_then(|v| v.parse::<u32>().ok())
-                .unwrap_or(50)
-                .to_string()
-        }),
+        default: Def::F(|| env_count("KEVY_TXN_SPIN_US", 50).to_string()),
         ..Param::new("txn-spin-us", Kind::Int(0, 1_000_000), "").flags(IMMUTABLE | HIDDEN)
     },
     // kevy's own: the shard threads' scheduling policy

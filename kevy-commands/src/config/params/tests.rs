@@ -196,10 +196,7 @@ fn io_backend_is_chosen_at_start() {
 #[test]
 fn move_after_is_a_count_set_at_start() {
     let t = ConfigTable::new();
-    let want = std::env::var("KEVY_MOVE_AFTER")
-        .ok()
-        .and_then(|v| v.parse::<u32>().ok())
-        .unwrap_or(64);
+    let want = server::env_count("KEVY_MOVE_AFTER", 64);
     assert_eq!(t.get("move-after"), Some(want.to_string()));
     assert_eq!(t.load("move-after", &["0"]), Ok(()));
     assert_eq!(t.get("move-after").as_deref(), Some("0"));
@@ -214,10 +211,7 @@ fn move_after_is_a_count_set_at_start() {
 #[test]
 fn txn_spin_is_microseconds_set_at_start() {
     let t = ConfigTable::new();
-    let want = std::env::var("KEVY_TXN_SPIN_US")
-        .ok()
-        .and_then(|v| v.parse::<u32>().ok())
-        .unwrap_or(50);
+    let want = server::env_count("KEVY_TXN_SPIN_US", 50);
     assert_eq!(t.get("txn-spin-us"), Some(want.to_string()));
     assert_eq!(t.load("txn-spin-us", &["0"]), Ok(()));
     assert_eq!(t.get("txn-spin-us").as_deref(), Some("0"));
