@@ -399,11 +399,11 @@ impl<C: Commands> Shard<C> {
 
     /// A multi-round isolated operation ([`lock::LONG_TXN`]) is open here:
     /// a lock of it is queued or held in this shard's table, or one of this
-    /// shard's is being acquired. (Not a one-round operation: its part is
+    /// shard's is being acquired. Its next message (a grant, a part, a
+    /// script's call, a release) is due soon, so the loop polls a little
+    /// before it parks (`txn_spin`). Not a one-round operation: its part is
     /// its request, and spinning for its reply cost MSET at `-P 1` a
-    /// quarter more CPU.) Its
-    /// next message (a grant, a part, a script's call, a release) is due
-    /// soon, so the loop polls a little before it parks (`txn_spin`).
+    /// quarter more CPU.
     #[inline]
     pub(super) fn txn_open(&self) -> bool {
         self.txn.long_acquiring > 0 || self.txn.table.long_held()
