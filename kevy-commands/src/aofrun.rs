@@ -495,8 +495,11 @@ fn load_preamble(
     Ok(info.bytes)
 }
 
-/// Opens the AOF for appending as the settings say (after [`load`]).
-pub fn open(redis: &Redis) -> std::io::Result<()> {
+/// Opens the AOF for appending as the settings say: at start (after
+/// [`load`]), or with `at_run_time` (`CONFIG SET appendonly yes`: the
+/// files on disk stay as they are until the rewrite that follows makes
+/// the base; see [`crate::aof::Aof::open`]).
+pub fn open(redis: &Redis, at_run_time: bool) -> std::io::Result<()> {
     let (dir, prefix, policy) = crate::aof::paths(redis.config());
     let shared = redis.shared();
     let rdb = shared
@@ -506,7 +509,7 @@ pub fn open(redis: &Redis) -> std::io::Result<()> {
             info: crate::family::persist::file_info(shared),
             opts: crate::family::persist::options(shared),
         });
-    shared.aof.open(&dir, &prefix, policy, rdb)
+    shared.aof.open(&dir, &prefix, policy, rdb, at_run_time)
 }
 
 #[cfg(test)]

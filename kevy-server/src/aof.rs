@@ -32,7 +32,7 @@ pub fn start(redis: &Redis, shards: usize) -> Result<(), ()> {
                 aof.keep_open(policy);
                 aof.schedule(true);
             }
-            (true, false) => match kevy_commands::aofrun::open(&turned) {
+            (true, false) => match kevy_commands::aofrun::open(&turned, true) {
                 // As Redis's startAppendOnly: a rewrite makes the base
                 // (always scheduled here: the rewrite thread asks for it,
                 // as Redis does inside a transaction).
@@ -103,7 +103,7 @@ pub fn start(redis: &Redis, shards: usize) -> Result<(), ()> {
             return Err(());
         }
     }
-    if let Err(e) = kevy_commands::aofrun::open(redis) {
+    if let Err(e) = kevy_commands::aofrun::open(redis, false) {
         log::log(
             Level::Warning,
             &format!("Can't open the append-only file: {e}"),

@@ -82,6 +82,13 @@ struct Files {
     /// Bytes in the incremental files since the base.
     incr_size: u64,
     base_size: u64,
+    /// Redis's `AOF_WAIT_REWRITE`: opened at run time (`CONFIG SET
+    /// appendonly yes`, or a `BGREWRITEAOF` while off), the files on disk
+    /// and the manifest stay as they were until the first rewrite ends;
+    /// meanwhile the shards write to the temporary incremental file
+    /// ([`temp_incr`]), which that rewrite's end names as the next
+    /// incremental file (or removes, for a one-off rewrite).
+    waiting: bool,
 }
 
 /// The server's append-only file (shared by every shard).
@@ -146,6 +153,11 @@ struct Inner {
     /// The memory the shards' feeds keep between hand-overs while the
     /// file is open, as each last noted it ([`Aof::note_buffer`]).
     buffered: AtomicU64,
+    /// The highest incremental file number this process named: a
+    /// rewrite while off leaves a manifest with no incremental file, and
+    /// the next one still counts on (Redis's in-memory
+    /// `curr_incr_file_seq`).
+    incr_seq: AtomicU64,
 }
 
 /// Figures for INFO persistence.
@@ -180,6 +192,21 @@ fn unix_ms() -> u64 {
 /// The file a rewrite writes its base to before it takes its place.
 fn temp_base(dir: &Path) -> PathBuf {
     dir.join(format!("temp-rewriteaof-bg-{}.aof", std::process::id()))
+}
+
+/// Where the shards write while the first rewrite after a run-time start
+/// runs (Redis's `temp-appendonly.aof.incr`).
+fn temp_incr(dir: &Path, prefix: &str) -> PathBuf {
+    dir.join(format!("temp-{prefix}.incr"))
+}
+
+/// A new, empty temporary incremental file. Its name is unlinked first, so
+/// a handle on the previous one (a shard that has not reached the cut)
+/// never writes into the new one.
+fn fresh_temp_incr(dir: &Path, prefix: &str) -> std::io::Result<File> {
+    let path = temp_incr(dir, prefix);
+    let _ = fs::remove_file(&path);
+    open_append(&path)
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -256,7 +283,7 @@ impl Aof {
     /// Opens the files for one rewrite while the AOF is off.
     pub fn open_one_off(&self, dir: &Path, prefix: &str) -> std::io::Result<()> {
         self.inner.one_off.store(true, Ordering::Release);
-        let r = self.open(dir, prefix, Fsync::No, None);
+        let r = self.open(dir, prefix, Fsync::No, None, true);
         if r.is_err() {
             self.inner.one_off.store(false, Ordering::Release);
         }
@@ -319,7 +346,10 @@ impl Aof {
     /// incremental file — as Redis 7.0 makes them on start: the base an
     /// RDB file (`appendonly.aof.1.base.rdb`, AUX `aof-base`) when `rdb`
     /// gives its head (`aof-use-rdb-preamble yes`; the dataset is empty
-    /// then, or a rewrite follows), else an empty `.base.aof`. Starts the
+    /// then), else an empty `.base.aof`. With `waiting` (opened at run
+    /// time, a rewrite follows and makes the base), nothing on disk
+    /// changes: the shards write to a temporary incremental file until
+    /// that rewrite ends, as Redis's `AOF_WAIT_REWRITE`. Starts the
     /// everysec fsync thread.
     pub fn open(
         &self,
@@ -327,6 +357,7 @@ impl Aof {
         prefix: &str,
         policy: Fsync,
         rdb: Option<BaseHead>,
+        waiting: bool,
     ) -> std::io::Result<()> {
         fs::create_dir_all(dir)?;
         let mpath = dir.join(manifest_name(prefix));
@@ -337,6 +368,11 @@ impl Aof {
             Err(e) => return Err(e),
         };
         let mut changed = false;
+        if waiting {
+            let file = fresh_temp_incr(dir, prefix)?;
+            self.opened(dir, prefix, manifest, file, true, policy);
+            return Ok(());
+        }
         if manifest.base().is_none() && manifest.incrs().next().is_none() {
             let name = base_name(prefix, 1, rdb.is_some());
             let mut f = File::create(dir.join(&name))?;
@@ -357,7 +393,7 @@ impl Aof {
         let incr = match manifest.incrs().last() {
             Some(e) => e.name.clone(),
             None => {
-                let seq = manifest.last_seq(Kind::Incr) + 1;
+                let seq = self.next_incr_seq(&manifest);
                 let name = incr_name(prefix, seq);
                 manifest.files.push(Entry {
                     name: name.clone(),
@@ -372,6 +408,30 @@ impl Aof {
         if changed {
             persist_manifest(dir, prefix, &manifest)?;
         }
+        self.opened(dir, prefix, manifest, file, false, policy);
+        Ok(())
+    }
+
+    /// The number of the next incremental file after those `m` lists.
+    fn next_incr_seq(&self, m: &Manifest) -> u64 {
+        let seq = m
+            .last_seq(Kind::Incr)
+            .max(self.inner.incr_seq.load(Ordering::Relaxed))
+            + 1;
+        self.inner.incr_seq.store(seq, Ordering::Relaxed);
+        seq
+    }
+
+    /// The files are open: `file` is where the shards write.
+    fn opened(
+        &self,
+        dir: &Path,
+        prefix: &str,
+        manifest: Manifest,
+        file: File,
+        waiting: bool,
+        policy: Fsync,
+    ) {
         let size = |e: &Entry| fs::metadata(dir.join(&e.name)).map_or(0, |m| m.len());
         let base_size = manifest.base().map_or(0, size);
         let incr_size = manifest.incrs().map(size).sum();
@@ -386,6 +446,7 @@ impl Aof {
             generation: self.generation(),
             incr_size,
             base_size,
+            waiting,
         });
         self.set_policy(policy);
         lock(&self.inner.stats).last_rewrite_ok = true;
@@ -397,13 +458,17 @@ impl Aof {
                 crate::base::cpus::place(crate::base::cpus::Helper::Bio);
                 everysec(weak)
             });
-        Ok(())
     }
 
-    /// Closes the file (`appendonly no`): what was handed over is synced.
+    /// Closes the file (`appendonly no`): what was handed over is synced;
+    /// a temporary incremental file that never became one is removed.
     pub fn close(&self) {
         self.sync_to(u64::MAX);
-        *lock(&self.inner.files) = None;
+        if let Some(f) = lock(&self.inner.files).take() {
+            if f.waiting {
+                let _ = fs::remove_file(temp_incr(&f.dir, &f.name));
+            }
+        }
     }
 
     /// Hands `feed`'s pending commands to the file: the current

@@ -197,3 +197,84 @@ fn timestamp_annotations_go_into_the_files() {
     kill(k);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Turned on at run time, the AOF names its files as Redis 7.0 does
+/// (`AOF_WAIT_REWRITE`): nothing is listed until the first rewrite ends,
+/// which makes base 1 and incremental file 1 (the shards wrote to
+/// `temp-appendonly.aof.incr` meanwhile); a `BGREWRITEAOF` while off
+/// leaves a manifest with the base alone; turned on again, the
+/// incremental files count on from the last one named. Step by step
+/// against redis-server.
+#[test]
+fn turned_on_at_run_time_the_files_are_named_as_redis_names_them() {
+    let steps = |addr, dir: &std::path::Path| {
+        let aofdir = dir.join("appendonlydir");
+        let manifest = || {
+            std::fs::read_to_string(aofdir.join("appendonly.aof.manifest"))
+                .unwrap_or_else(|_| "(none)".into())
+        };
+        let mut c = con(addr);
+        let mut seen = Vec::new();
+        let mut rewrites = 0;
+        let mut step = |c: &mut redis::Connection, args: &[&[&str]]| {
+            for a in args {
+                q(c, a);
+            }
+            rewrites += 1;
+            let want = rewrites.to_string();
+            crate::aof::wait_for(c, "aof_rewrites", |v| v == want);
+            crate::aof::wait_for(c, "aof_rewrite_in_progress", |v| v == "0");
+            manifest()
+        };
+        q(&mut c, &["SET", "a", "1"]);
+        seen.push(step(&mut c, &[&["CONFIG", "SET", "appendonly", "yes"]]));
+        q(&mut c, &["SET", "b", "2"]);
+        seen.push(step(&mut c, &[&["BGREWRITEAOF"]]));
+        seen.push(step(
+            &mut c,
+            &[&["CONFIG", "SET", "appendonly", "no"], &["BGREWRITEAOF"]],
+        ));
+        seen.push(step(&mut c, &[&["CONFIG", "SET", "appendonly", "yes"]]));
+        q(&mut c, &["SET", "c", "3"]);
+        seen
+    };
+    let rdir = temp("runtime-names-redis");
+    let redis = RedisServer::start_with(&["--dir", rdir.to_str().unwrap()]);
+    let want = steps(redis.addr(), &rdir);
+    drop(redis);
+    let kdir = temp("runtime-names-kevy");
+    let kd = kdir.to_str().unwrap();
+    let k = Binary::spawn_with(&["--port", "0", "--threads", "2", "--dir", kd]);
+    let got = steps(k.addr, &kdir);
+    assert_eq!(got, want);
+    assert_eq!(
+        got.last().map(String::as_str),
+        Some("file appendonly.aof.4.base.rdb seq 4 type b\nfile appendonly.aof.3.incr.aof seq 3 type i\n")
+    );
+    // No temporary file is left, and what the manifest names loads.
+    let left: Vec<_> = std::fs::read_dir(kdir.join("appendonlydir"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("temp-"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+    let before = crate::aof::dump(k.addr);
+    kill(k);
+    let d = kdir.to_str().unwrap();
+    let k = Binary::spawn_with(&[
+        "--port",
+        "0",
+        "--threads",
+        "2",
+        "--dir",
+        d,
+        "--appendonly",
+        "yes",
+    ]);
+    assert_eq!(crate::aof::dump(k.addr), before);
+    assert_eq!(before.len(), 3);
+    kill(k);
+    let _ = std::fs::remove_dir_all(&rdir);
+    let _ = std::fs::remove_dir_all(&kdir);
+}

@@ -26,19 +26,25 @@ impl Aof {
             self.inner.rewriting.store(false, Ordering::Release);
             return Err("ERR the append only file is off".into());
         };
-        let seq = f.manifest.last_seq(Kind::Incr) + 1;
-        let name = incr_name(&f.name, seq);
-        let opened = open_append(&f.dir.join(&name)).and_then(|file| {
-            let mut m = f.manifest.clone();
-            m.files.push(Entry {
-                name,
-                seq,
-                kind: Kind::Incr,
-            });
-            persist_manifest(&f.dir, &f.name, &m)?;
-            f.manifest = m;
-            Ok(file)
-        });
+        let opened = if f.waiting {
+            // Before the first base: a fresh temporary file, named only when
+            // this rewrite ends (what a failed one gathered is in this base).
+            fresh_temp_incr(&f.dir, &f.name)
+        } else {
+            let seq = self.next_incr_seq(&f.manifest);
+            let name = incr_name(&f.name, seq);
+            open_append(&f.dir.join(&name)).and_then(|file| {
+                let mut m = f.manifest.clone();
+                m.files.push(Entry {
+                    name,
+                    seq,
+                    kind: Kind::Incr,
+                });
+                persist_manifest(&f.dir, &f.name, &m)?;
+                f.manifest = m;
+                Ok(file)
+            })
+        };
         match opened {
             Ok(file) => {
                 f.old = Some(std::mem::replace(&mut f.incr, Arc::new(file)));
@@ -161,14 +167,6 @@ impl Aof {
         let f = files
             .as_mut()
             .ok_or("the append only file was turned off")?;
-        let newest = f.manifest.last_seq(Kind::Incr);
-        let gone: Vec<String> = f
-            .manifest
-            .files
-            .iter()
-            .filter(|e| !(e.kind == Kind::Incr && e.seq == newest))
-            .map(|e| e.name.clone())
-            .collect();
         let mut m = Manifest {
             files: vec![Entry {
                 name,
@@ -176,14 +174,55 @@ impl Aof {
                 kind: Kind::Base,
             }],
         };
-        m.files
-            .extend(f.manifest.incrs().filter(|e| e.seq == newest).cloned());
+        let mut gone: Vec<String>;
+        if f.waiting {
+            // The first base after a run-time start (Redis's
+            // `backgroundRewriteDoneHandler` in `AOF_WAIT_REWRITE`): the
+            // temporary file becomes the next incremental file, or, for a
+            // one-off rewrite (the AOF stays off), goes; every file the
+            // manifest listed before is history.
+            gone = f.manifest.files.iter().map(|e| e.name.clone()).collect();
+            let temp = temp_incr(&f.dir, &f.name);
+            if self.one_off() {
+                gone.push(
+                    temp.file_name()
+                        .unwrap_or_default()
+                        .to_string_lossy()
+                        .into(),
+                );
+            } else {
+                let seq = self.next_incr_seq(&f.manifest);
+                let name = incr_name(&f.name, seq);
+                fs::rename(&temp, f.dir.join(&name)).map_err(|e| e.to_string())?;
+                m.files.push(Entry {
+                    name,
+                    seq,
+                    kind: Kind::Incr,
+                });
+            }
+        } else {
+            let newest = f.manifest.last_seq(Kind::Incr);
+            gone = f
+                .manifest
+                .files
+                .iter()
+                .filter(|e| !(e.kind == Kind::Incr && e.seq == newest))
+                .map(|e| e.name.clone())
+                .collect();
+            m.files
+                .extend(f.manifest.incrs().filter(|e| e.seq == newest).cloned());
+        }
         persist_manifest(&f.dir, &f.name, &m).map_err(|e| e.to_string())?;
-        f.manifest = m;
+        f.waiting = false;
         f.old = None;
         f.old_db = None;
         f.base_size = size;
-        f.incr_size = fs::metadata(f.dir.join(incr_name(&f.name, newest))).map_or(0, |m| m.len());
+        f.incr_size = m
+            .incrs()
+            .last()
+            .and_then(|e| fs::metadata(f.dir.join(&e.name)).ok())
+            .map_or(0, |m| m.len());
+        f.manifest = m;
         for g in gone {
             let _ = fs::remove_file(f.dir.join(g));
         }
@@ -207,6 +246,10 @@ impl Aof {
         drop(s);
         if self.inner.one_off.swap(false, Ordering::AcqRel) {
             self.close();
+        } else if lock(&self.inner.files).as_ref().is_some_and(|f| f.waiting) {
+            // Turned on and still without a base: try again, as Redis
+            // schedules a rewrite while it waits for one to switch on.
+            self.schedule(true);
         }
         self.inner.rewriting.store(false, Ordering::Release);
     }

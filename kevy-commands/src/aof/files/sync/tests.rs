@@ -10,7 +10,7 @@ fn syncs_wait_for_the_background_job_only_when_asked() {
     let dir = std::env::temp_dir().join(format!("kevy-nofsync-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let aof = Aof::default();
-    aof.open(&dir, "appendonly.aof", Fsync::Always, None)
+    aof.open(&dir, "appendonly.aof", Fsync::Always, None, false)
         .unwrap();
     let child = Arc::new(AtomicU8::new(0));
     aof.watch_children(child.clone());
