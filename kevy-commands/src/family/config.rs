@@ -10,7 +10,6 @@ use super::{Local, ServerCx};
 use crate::base::{error, resp};
 use crate::cross::admin::{self as srv, ServerOp, ServerPlan, ServerReply};
 use crate::cross::Plan;
-use crate::shard::notify::Notice;
 use crate::shard::ShardState;
 
 /// CONFIG GET parameter [parameter …]
@@ -26,55 +25,56 @@ pub fn get(c: &mut Local<'_>) -> Flow {
 }
 
 /// CONFIG SET parameter value [parameter value …]
-pub fn set(c: &mut Local<'_>) -> Flow {
-    if !c.args.len().is_multiple_of(2) {
-        resp::error(c.out, b"ERR syntax error");
-        return Flow::Continue;
+///
+/// Set on the connection's shard (the table is shared). A new
+/// `tracking-table-max-keys` is applied on every shard before the reply,
+/// as Redis applies it before the next command runs: each shard forgets
+/// its tracked keys past the limit, and the invalidations are on their way
+/// before the client sees `OK`.
+pub fn plan_set(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
+    let args = cx.args;
+    if !args.len().is_multiple_of(2) {
+        return srv::error(b"ERR syntax error");
     }
-    let pairs: Vec<(&[u8], &[u8])> = (2..c.args.len())
+    let pairs: Vec<(&[u8], &[u8])> = (2..args.len())
         .step_by(2)
-        .map(|i| (c.args.at(i), c.args.at(i + 1)))
+        .map(|i| (args.at(i), args.at(i + 1)))
         .collect();
     // Redis's DENY_LOADING_CONFIG settings wait for the load to end (the
     // loading error first: clients may retry on it).
-    let shared = &c.shard.server.shared;
-    if shared
-        .persist
-        .loading
-        .load(std::sync::atomic::Ordering::Relaxed)
+    let shared = &cx.shard.server.shared;
+    if shared.persist.loading.load(Ordering::Relaxed)
         && pairs.iter().any(|(name, _)| {
             ["dir", "appendonly", "repl-diskless-load"]
                 .iter()
                 .any(|d| name.eq_ignore_ascii_case(d.as_bytes()))
         })
     {
-        resp::error(c.out, crate::family::persist::LOADING_ERR);
-        return Flow::Continue;
+        return srv::error(crate::family::persist::LOADING_ERR);
     }
-    match c
-        .shard
-        .server
-        .shared
-        .config
-        .set(&pairs, c.cx.client.local())
+    // Redis's `islocalClient`: the Unix socket or a loopback peer.
+    let local = cx.ctx.unix
+        || shared
+            .peer_of(cx.ctx.client)
+            .is_some_and(|p| p.ip().is_loopback());
+    if let Err(e) = shared.config.set(&pairs, local) {
+        return srv::error(&e.message());
+    }
+    if pairs
+        .iter()
+        .any(|(name, _)| name.eq_ignore_ascii_case(b"tracking-table-max-keys"))
     {
-        Ok(()) => {
-            if pairs
-                .iter()
-                .any(|(name, _)| name.eq_ignore_ascii_case(b"tracking-table-max-keys"))
-            {
-                // Every shard forgets tracked keys past the new limit now
-                // (Redis: before the next command).
-                let bytes = Notice::TrackingLimit.encode();
-                for s in 0..c.shard.nshards.max(1) {
-                    c.shard.outbox.notice(s as u32, &bytes);
-                }
-            }
-            resp::ok(c.out)
-        }
-        Err(e) => error::write_sanitized(c.out, &e.message()),
+        return srv::broadcast(
+            ServerOp::TrackingLimit,
+            &[],
+            cx.router.nshards(),
+            cx.parts,
+            ServerPlan::Ok,
+        );
     }
-    Flow::Continue
+    let mut out = Vec::new();
+    resp::ok(&mut out);
+    srv::reply(out)
 }
 
 /// CONFIG REWRITE
