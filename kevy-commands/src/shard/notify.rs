@@ -90,6 +90,9 @@ pub enum Notice<'a> {
     /// Send the replication stream owed to this shard's replicas
     /// ([`crate::repl`]).
     ReplDrain,
+    /// `tracking-table-max-keys` changed inside a transaction: forget
+    /// tracked keys while the server tracks more.
+    TrackingLimit,
 }
 
 /// What a client's shard knows of its watches: their generation, whether
@@ -170,6 +173,7 @@ impl Notice<'_> {
             }
             Notice::Untrack { client } => ints(b'X', &[client], &mut out),
             Notice::ReplDrain => ints(b'R', &[], &mut out),
+            Notice::TrackingLimit => ints(b'L', &[], &mut out),
             Notice::Event {
                 db,
                 class,
@@ -201,6 +205,7 @@ impl Notice<'_> {
                 key: take_field(r)?,
             },
             b'R' => Notice::ReplDrain,
+            b'L' => Notice::TrackingLimit,
             b'U' => Notice::Unwatch {
                 client: take_u64(r)?,
             },
@@ -296,6 +301,7 @@ impl ShardState {
     /// Runs a notice another shard (or this one) sent.
     pub fn on_notice(&mut self, notice: &Notice<'_>) {
         match *notice {
+            Notice::TrackingLimit => self.limit_tracking(),
             Notice::ReplDrain => {
                 let shard = self.id as u32;
                 let replicas = &self.server.shared.replicas;
@@ -495,7 +501,8 @@ impl ShardState {
 
     /// Forgets this shard's tracked keys while the server tracks more than
     /// `tracking-table-max-keys` (Redis's `trackingLimitUsedSlots`): on the
-    /// tick, and on every shard before `CONFIG SET` of the limit replies.
+    /// tick, and on every shard before `CONFIG SET` of the limit replies
+    /// (inside a transaction: at once, by notice).
     pub fn limit_tracking(&mut self) {
         let Some(max) = self.tracking_max_keys() else {
             return;

@@ -587,3 +587,43 @@ fn replies_on_their_way_to_another_shards_clients_evict_clients_not_keys() {
     assert_eq!(keys, 0, "keys evicted with {clients} clients");
     assert_eq!(c.call(&["DBSIZE"]), b":50\r\n");
 }
+
+/// `CONFIG SET maxmemory 1` queued in a transaction takes effect for the
+/// commands after it but evicts nothing until the transaction is over
+/// (Redis's `unit/maxmemory` "propagation with eviction in MULTI"): `EXEC`
+/// answers `1 OK 2`, as redis-server does, then the key goes.
+#[test]
+fn a_lower_limit_inside_a_transaction_evicts_after_it() {
+    let redis = crate::util::RedisServer::start();
+    let (server, _) = spawn("0", "allkeys-lru");
+    let session = |addr| {
+        let mut c = Raw::connect(addr);
+        c.call(&["CONFIG", "SET", "maxmemory-policy", "allkeys-lru"]);
+        for args in [
+            &["MULTI"][..],
+            &["INCR", "x"],
+            &["CONFIG", "SET", "maxmemory", "1"],
+            &["INCR", "x"],
+        ] {
+            c.call(args);
+        }
+        let exec = crate::util::escape(&c.call(&["EXEC"]));
+        let mut gone = false;
+        for _ in 0..500 {
+            if c.call(&["DBSIZE"]) == b":0\r\n" {
+                gone = true;
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        c.call(&["CONFIG", "SET", "maxmemory", "0"]);
+        (exec, gone)
+    };
+    let want = session(redis.addr());
+    assert_eq!(
+        want,
+        ("*3\\r\\n:1\\r\\n+OK\\r\\n:2\\r\\n".to_string(), true)
+    );
+    assert_eq!(session(server.addr), want);
+    let _ = server.stop(libc::SIGKILL);
+}
