@@ -129,16 +129,7 @@ pub fn start(
     for args in multi.queue {
         let spec = table::find(args.args()).unwrap_or(&table::REJECT);
         let who = crate::family::acl::Who::of(session);
-        let local = match spec.run {
-            Run::Local(f) => Some(f),
-            // Planned outside a transaction only to broadcast a new
-            // tracking limit: here it runs in place (see `config::set`).
-            Run::Server(_) if spec.name == "config|set" => {
-                Some(crate::family::config::set as crate::family::spec::LocalFn)
-            }
-            _ => None,
-        };
-        if let Some(f) = local {
+        if let Run::Local(f) = spec.run {
             if let Some(err) = exec.lost(redis, shard, who, spec, args.args()) {
                 exec.steps.push(None);
                 exec.replies.push(Some(err));

@@ -78,9 +78,6 @@ pub enum ServerOp {
     /// `DEBUG SLEEP seconds`: the shard stops for that long (every shard
     /// at once: the whole server, as Redis's one thread).
     Sleep,
-    /// `CONFIG SET tracking-table-max-keys`: the shard forgets tracked keys
-    /// past the new limit, its invalidations sent before the reply.
-    TrackingLimit,
 }
 
 /// What a server part answers.

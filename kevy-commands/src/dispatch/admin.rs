@@ -54,10 +54,6 @@ pub fn execute(
         ServerOp::Migrate => crate::family::migrate::migrate_part(shard, ctx, args),
         ServerOp::ReplCut => crate::family::repl::cut_part(shard, args),
         ServerOp::Sleep => debug::sleep_part(shard, args),
-        ServerOp::TrackingLimit => {
-            shard.limit_tracking();
-            ServerReply::Count(0)
-        }
     })
 }
 

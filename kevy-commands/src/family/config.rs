@@ -3,7 +3,7 @@
 
 use std::sync::atomic::Ordering;
 
-use kevy_rt::{Args, Flow, Planned};
+use kevy_rt::{Flow, Planned};
 
 use super::opts::write_help;
 use super::{Local, ServerCx};
@@ -26,45 +26,45 @@ pub fn get(c: &mut Local<'_>) -> Flow {
 }
 
 /// CONFIG SET parameter value [parameter value …]
-///
-/// Set on the connection's shard (the table is shared). A new
-/// `tracking-table-max-keys` is applied on every shard before the reply,
-/// as Redis applies it before the next command runs: each shard forgets
-/// its tracked keys past the limit, and the invalidations are on their way
-/// before the client sees `OK`.
-pub fn plan_set(cx: &mut ServerCx<'_, '_>) -> Planned<Plan> {
-    let shared = &cx.shard.server.shared;
-    // Redis's `islocalClient`: the Unix socket or a loopback peer.
-    let local = cx.ctx.unix
-        || shared
-            .peer_of(cx.ctx.client)
-            .is_some_and(|p| p.ip().is_loopback());
-    match apply(shared, cx.args, local) {
-        Err(e) => srv::error(&e),
-        Ok(true) => srv::broadcast(
-            ServerOp::TrackingLimit,
-            &[],
-            cx.router.nshards(),
-            cx.parts,
-            ServerPlan::Ok,
-        ),
-        Ok(false) => {
-            let mut out = Vec::new();
-            resp::ok(&mut out);
-            srv::reply(out)
-        }
-    }
-}
-
-/// CONFIG SET queued in a transaction: `EXEC` runs it in place, as it runs
-/// local commands (a planned one would let the shard's loop run between
-/// the transaction's commands: a lower `maxmemory` evicting there). A new
-/// `tracking-table-max-keys` reaches the other shards by notice.
 pub fn set(c: &mut Local<'_>) -> Flow {
-    match apply(&c.shard.server.shared, c.args, c.cx.client.local()) {
-        Err(e) => error::write_sanitized(c.out, &e),
-        Ok(tracking) => {
-            if tracking {
+    if !c.args.len().is_multiple_of(2) {
+        resp::error(c.out, b"ERR syntax error");
+        return Flow::Continue;
+    }
+    let pairs: Vec<(&[u8], &[u8])> = (2..c.args.len())
+        .step_by(2)
+        .map(|i| (c.args.at(i), c.args.at(i + 1)))
+        .collect();
+    // Redis's DENY_LOADING_CONFIG settings wait for the load to end (the
+    // loading error first: clients may retry on it).
+    let shared = &c.shard.server.shared;
+    if shared
+        .persist
+        .loading
+        .load(std::sync::atomic::Ordering::Relaxed)
+        && pairs.iter().any(|(name, _)| {
+            ["dir", "appendonly", "repl-diskless-load"]
+                .iter()
+                .any(|d| name.eq_ignore_ascii_case(d.as_bytes()))
+        })
+    {
+        resp::error(c.out, crate::family::persist::LOADING_ERR);
+        return Flow::Continue;
+    }
+    match c
+        .shard
+        .server
+        .shared
+        .config
+        .set(&pairs, c.cx.client.local())
+    {
+        Ok(()) => {
+            if pairs
+                .iter()
+                .any(|(name, _)| name.eq_ignore_ascii_case(b"tracking-table-max-keys"))
+            {
+                // Every shard forgets tracked keys past the new limit now
+                // (Redis: before the next command).
                 let bytes = Notice::TrackingLimit.encode();
                 for s in 0..c.shard.nshards.max(1) {
                     c.shard.outbox.notice(s as u32, &bytes);
@@ -72,35 +72,9 @@ pub fn set(c: &mut Local<'_>) -> Flow {
             }
             resp::ok(c.out)
         }
+        Err(e) => error::write_sanitized(c.out, &e.message()),
     }
     Flow::Continue
-}
-
-/// Sets the pairs of `CONFIG SET`'s `args`; true when
-/// `tracking-table-max-keys` was among them; the error reply's text.
-fn apply(shared: &crate::accounting::Shared, args: Args<'_>, local: bool) -> Result<bool, Vec<u8>> {
-    if !args.len().is_multiple_of(2) {
-        return Err(b"ERR syntax error".to_vec());
-    }
-    let pairs: Vec<(&[u8], &[u8])> = (2..args.len())
-        .step_by(2)
-        .map(|i| (args.at(i), args.at(i + 1)))
-        .collect();
-    // Redis's DENY_LOADING_CONFIG settings wait for the load to end (the
-    // loading error first: clients may retry on it).
-    if shared.persist.loading.load(Ordering::Relaxed)
-        && pairs.iter().any(|(name, _)| {
-            ["dir", "appendonly", "repl-diskless-load"]
-                .iter()
-                .any(|d| name.eq_ignore_ascii_case(d.as_bytes()))
-        })
-    {
-        return Err(crate::family::persist::LOADING_ERR.to_vec());
-    }
-    shared.config.set(&pairs, local).map_err(|e| e.message())?;
-    Ok(pairs
-        .iter()
-        .any(|(name, _)| name.eq_ignore_ascii_case(b"tracking-table-max-keys")))
 }
 
 /// CONFIG REWRITE

@@ -90,8 +90,8 @@ pub enum Notice<'a> {
     /// Send the replication stream owed to this shard's replicas
     /// ([`crate::repl`]).
     ReplDrain,
-    /// `tracking-table-max-keys` changed inside a transaction: forget
-    /// tracked keys while the server tracks more.
+    /// `tracking-table-max-keys` changed: forget tracked keys while the
+    /// server tracks more.
     TrackingLimit,
 }
 
@@ -501,8 +501,7 @@ impl ShardState {
 
     /// Forgets this shard's tracked keys while the server tracks more than
     /// `tracking-table-max-keys` (Redis's `trackingLimitUsedSlots`): on the
-    /// tick, and on every shard before `CONFIG SET` of the limit replies
-    /// (inside a transaction: at once, by notice).
+    /// tick, and on every shard when the limit changes.
     pub fn limit_tracking(&mut self) {
         let Some(max) = self.tracking_max_keys() else {
             return;

@@ -297,49 +297,6 @@ fn invalidation_messages_match_redis() {
     assert!(errors.is_empty(), "{}", errors.join("\n"));
 }
 
-/// Redis's regression test for #11715: a lower `tracking-table-max-keys`
-/// invalidates before the tracking client's next command, here one queued
-/// in `MULTI` (the push, then `QUEUED`). Which of the two keys goes is
-/// random in both servers, so the key is left out of the comparison. Eight
-/// rounds on fresh connections, so that the clients and the keys meet on
-/// every arrangement of the two shards.
-#[test]
-fn a_lower_tracking_limit_invalidates_before_the_next_command() {
-    let session = |addr| {
-        let (mut r, mut rd) = (Raw::connect(addr), Raw::connect(addr));
-        let mut seen = Vec::new();
-        rd.call(&["HELLO", "3"]);
-        for args in [
-            &["CLIENT", "TRACKING", "ON"][..],
-            &["MGET", "1{tag}", "2{tag}"],
-            &["MULTI"],
-        ] {
-            seen.push(escape(&rd.call(args)));
-        }
-        seen.push(escape(&r.call(&[
-            "CONFIG",
-            "SET",
-            "tracking-table-max-keys",
-            "1",
-        ])));
-        rd.send(&encode_str(&["PING"]));
-        let push = escape(&rd.reply()).replace("1{tag}", "?{tag}");
-        seen.push(push.replace("2{tag}", "?{tag}"));
-        seen.push(escape(&rd.reply()));
-        seen.push(escape(&rd.call(&["EXEC"])));
-        r.call(&["CONFIG", "SET", "tracking-table-max-keys", "1000000"]);
-        seen
-    };
-    let redis = RedisServer::start();
-    let server = kevy();
-    let want = session(redis.addr());
-    assert!(want[4].contains("invalidate"), "{want:?}");
-    for round in 0..8 {
-        assert_eq!(session(server.addr()), want, "round {round}");
-    }
-    server.stop();
-}
-
 fn redis_py_tracking(port: u16) -> String {
     let script = concat!(
         env!("CARGO_MANIFEST_DIR"),

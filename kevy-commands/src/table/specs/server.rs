@@ -150,7 +150,7 @@ static CONFIG_SUBCOMMANDS: &[Spec] = &[
         .acl(&["@slow"]),
     Spec::new("config|get", -3, ADMIN | NOSCRIPT | LOADING | STALE, [0, 0, 0], Run::Local(config::get))
         .acl(&["@admin", "@slow", "@dangerous"]),
-    Spec::new("config|set", -4, ADMIN | NOSCRIPT | LOADING | STALE, [0, 0, 0], Run::Server(config::plan_set))
+    Spec::new("config|set", -4, ADMIN | NOSCRIPT | LOADING | STALE, [0, 0, 0], Run::Local(config::set))
         .acl(&["@admin", "@slow", "@dangerous"])
         .tips(&["request_policy:all_nodes", "response_policy:all_succeeded"]),
     Spec::new("config|rewrite", 2, ADMIN | NOSCRIPT | LOADING | STALE, [0, 0, 0], Run::Local(config::rewrite))
