@@ -192,14 +192,14 @@ impl Db {
     /// True when `key` is in the table, expired or not (Redis's `dictFind`).
     pub fn in_table(&self, key: &[u8]) -> bool {
         let hash = self.hash(key);
-        self.table.find(hash, |e| e.key() == key).is_some()
+        self.table.find(hash, |e| e.key_is(key)).is_some()
     }
 
     /// The deadline of a live `key`, read-only: `None` when missing or
     /// expired, `Some(None)` when it has no time to live.
     pub fn ttl_ref(&self, key: &[u8], now: &Clock) -> Option<Option<Ms>> {
         let hash = self.hash(key);
-        let e = self.table.find(hash, |e| e.key() == key)?;
+        let e = self.table.find(hash, |e| e.key_is(key))?;
         let at = self.deadline(e);
         (!is_expired(at, now)).then_some(at)
     }
@@ -209,7 +209,7 @@ impl Db {
     pub fn is_expired_key(&self, key: &[u8], now: &Clock) -> bool {
         let hash = self.hash(key);
         self.table
-            .find(hash, |e| e.key() == key)
+            .find(hash, |e| e.key_is(key))
             .is_some_and(|e| is_expired(self.deadline(e), now))
     }
 
@@ -265,7 +265,7 @@ impl Db {
     #[inline]
     fn probe_with(&mut self, key: &[u8], now: &Clock, lookup: bool) -> Result<usize, u64> {
         let hash = self.hash(key);
-        let Some(idx) = self.table.find_bucket_index(hash, |e| e.key() == key) else {
+        let Some(idx) = self.table.find_bucket_index(hash, |e| e.key_is(key)) else {
             return Err(hash);
         };
         match self.table.get_bucket(idx) {
@@ -400,7 +400,7 @@ impl Db {
     /// at once (SINTER and its siblings).
     pub fn get_ref(&self, key: &[u8], now: &Clock) -> Option<&Value> {
         let hash = self.hash(key);
-        let e = self.table.find(hash, |e| e.key() == key)?;
+        let e = self.table.find(hash, |e| e.key_is(key))?;
         (!is_expired(self.deadline(e), now)).then_some(e.value())
     }
 
@@ -588,7 +588,7 @@ impl Db {
     /// counting or touching (DEBUG DIGEST-VALUE).
     pub fn raw(&self, key: &[u8]) -> Option<(&Value, Option<Ms>)> {
         let hash = self.hash(key);
-        let idx = self.table.find_bucket_index(hash, |e| e.key() == key)?;
+        let idx = self.table.find_bucket_index(hash, |e| e.key_is(key))?;
         let e = self.table.get_bucket(idx)?;
         Some((e.value(), self.deadline(e)))
     }

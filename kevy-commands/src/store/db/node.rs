@@ -161,6 +161,13 @@ impl Node {
         unsafe { std::slice::from_raw_parts(self.ptr.as_ptr().cast::<u8>().add(at), len) }
     }
 
+    /// True when this node's key is `key`: [`Node::key`] compared inline
+    /// ([`same_bytes`]), the table's probe for a key.
+    #[inline]
+    pub(crate) fn key_is(&self, key: &[u8]) -> bool {
+        same_bytes(self.key(), key)
+    }
+
     /// The value.
     #[inline]
     pub(crate) fn value(&self) -> &Value {
@@ -277,6 +284,39 @@ impl std::fmt::Debug for Node {
     }
 }
 
+/// `a == b`, with keys of 4 to 16 bytes compared as two overlapping words
+/// each instead of by a call to `memcmp` (a probe compares one key a
+/// lookup; the call and its length dispatch cost more than the compare).
+#[inline(always)]
+pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    if (8..=16).contains(&n) {
+        if let (Some(a0), Some(a1), Some(b0), Some(b1)) = (
+            a.first_chunk::<8>(),
+            a.last_chunk::<8>(),
+            b.first_chunk::<8>(),
+            b.last_chunk::<8>(),
+        ) {
+            let w = u64::from_ne_bytes;
+            return (w(*a0) ^ w(*b0)) | (w(*a1) ^ w(*b1)) == 0;
+        }
+    } else if (4..8).contains(&n) {
+        if let (Some(a0), Some(a1), Some(b0), Some(b1)) = (
+            a.first_chunk::<4>(),
+            a.last_chunk::<4>(),
+            b.first_chunk::<4>(),
+            b.last_chunk::<4>(),
+        ) {
+            let w = u32::from_ne_bytes;
+            return (w(*a0) ^ w(*b0)) | (w(*a1) ^ w(*b1)) == 0;
+        }
+    }
+    a == b
+}
+
 /// Asks the CPU to start loading the cache line at `p`. A hint: it never
 /// faults, whatever the address (a no-op off x86-64).
 #[inline]
@@ -296,6 +336,21 @@ pub(crate) fn prefetch_addr(p: *const u8) {
 mod tests {
     use super::*;
     use crate::model::value::Bytes;
+
+    #[test]
+    fn same_bytes_agrees_with_slice_equality() {
+        let base: Vec<u8> = (0..40u8).collect();
+        for n in 0..40 {
+            let a = &base[..n];
+            assert!(same_bytes(a, a));
+            for at in 0..n {
+                let mut b = a.to_vec();
+                b[at] ^= 0x80;
+                assert!(!same_bytes(a, &b), "len {n}, byte {at}");
+            }
+            assert!(!same_bytes(a, &base[..n + 1]));
+        }
+    }
 
     #[test]
     fn keys_and_values_round_trip() {

@@ -142,7 +142,7 @@ mod tests {
             let hash = db.hash(k);
             let idx = db
                 .table
-                .find_bucket_index(hash, |n| n.key() == k.as_slice())
+                .find_bucket_index(hash, |n| n.key_is(k.as_slice()))
                 .expect("present");
             let at = std::ptr::from_ref(db.table.get_bucket(idx).expect("full")) as usize;
             let pos = hash as usize & (buckets - 1);

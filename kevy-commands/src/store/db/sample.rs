@@ -109,7 +109,7 @@ impl Db {
     /// never evicts a persistent key).
     pub(crate) fn evict(&mut self, key: &[u8], volatile: bool) -> Option<Value> {
         let hash = self.hash(key);
-        let idx = self.table.find_bucket_index(hash, |e| e.key() == key)?;
+        let idx = self.table.find_bucket_index(hash, |e| e.key_is(key))?;
         if volatile && self.table.get_bucket(idx)?.vidx() == NO_TTL {
             return None;
         }
@@ -122,7 +122,7 @@ impl Db {
     /// deadline when `volatile`.
     pub(crate) fn candidate(&self, key: &[u8], volatile: bool) -> Option<Candidate<'_>> {
         let hash = self.hash(key);
-        let e = self.table.find(hash, |e| e.key() == key)?;
+        let e = self.table.find(hash, |e| e.key_is(key))?;
         if volatile && e.vidx() == NO_TTL {
             return None;
         }
