@@ -393,6 +393,10 @@ fn replay(
             let start = at;
             at = end + skip as u64;
             loaded.commands += 1;
+            if loaded.commands % 1024 == 0 {
+                // DEBUG LOADAOF: the replaying shard's connections.
+                crate::family::persist::serve_while_loading();
+            }
             let verb = args[0];
             if verb.eq_ignore_ascii_case(b"multi") {
                 multi = Some((start, Vec::new()));

@@ -345,7 +345,7 @@ impl Commands for Redis {
             let replies = std::mem::take(replies);
             return self.gather_script(shard, op, replies, router, next, out, Some(clients));
         }
-        self.gather_plan(shard, op, replies, router, next, out)
+        self.gather_plan(shard, op, replies, router, next, out, Some(clients))
     }
 
     fn gather(
@@ -357,7 +357,7 @@ impl Commands for Redis {
         next: &mut Vec<(usize, Part)>,
         out: &mut Vec<u8>,
     ) -> Gather {
-        self.gather_plan(shard, op, &mut replies, _router, next, out)
+        self.gather_plan(shard, op, &mut replies, _router, next, out, None)
     }
 
     /// Parked calls wait on keys of their database.

@@ -197,6 +197,10 @@ impl Redis {
     /// Reduces a round of part replies (`Commands::gather`): a script's or
     /// a transaction's own gather, a server plan, or the dispatch table's;
     /// the finished reply accounted and logged.
+    /// `clients`: this shard's connections, when the runtime lends them
+    /// (`Commands::gather_lending`): DEBUG LOADAOF's replay answers them
+    /// while it runs.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn gather_plan(
         &self,
         shard: &mut ShardState,
@@ -205,6 +209,7 @@ impl Redis {
         _router: &Router,
         next: &mut Vec<(usize, Part)>,
         out: &mut Vec<u8>,
+        clients: Option<&mut kevy_rt::Clients<'_, Self>>,
     ) -> Gather {
         if op.script.is_some() {
             let replies = std::mem::take(replies);
@@ -256,7 +261,8 @@ impl Redis {
             }
             Plan::Server(p) => {
                 let replies = replies.drain(..).map(|r| r.reply).collect();
-                dispatch::admin::gather(shard, op.ctx, p, replies, next, &mut reply)
+                let lent = clients.map(|c| (self, c));
+                dispatch::admin::gather(shard, op.ctx, p, replies, next, &mut reply, lent)
             }
             plan => {
                 let replies = replies.drain(..).map(|r| r.reply).collect();

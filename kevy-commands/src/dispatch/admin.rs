@@ -69,6 +69,8 @@ fn server_replies(replies: Vec<PartReply>) -> Vec<ServerReply> {
 }
 
 /// Reduces a server command's parts into its reply, on the origin shard.
+/// `lent`: the command set and this shard's connections, when the runtime
+/// lends them (DEBUG LOADAOF answers them while its replay runs).
 pub fn gather(
     shard: &mut ShardState,
     ctx: Ctx,
@@ -76,6 +78,10 @@ pub fn gather(
     replies: Vec<PartReply>,
     next: &mut Vec<(usize, Part)>,
     out: &mut Reply<'_>,
+    lent: Option<(
+        &crate::Redis,
+        &mut ClientsOf<'_, Session, &'static crate::table::Spec>,
+    )>,
 ) -> Gather {
     let replies = server_replies(replies);
     match plan {
@@ -137,7 +143,7 @@ pub fn gather(
             persist::gather_reload(shard, *n, 0, &mut stage, replies, next, out);
         }
         ServerPlan::LoadAof(n) => {
-            if !crate::family::loadaof::gather_flushed(shard, *n, next, out) {
+            if !crate::family::loadaof::gather_flushed(shard, *n, next, out, lent) {
                 *plan = ServerPlan::LoadingAof;
                 return Gather::Again;
             }

@@ -10,12 +10,14 @@
 //! `Shared::preloaded`. Round two: each shard empties its databases and
 //! takes its own.
 
-use kevy_rt::{OwnedArgs, Planned};
+use kevy_rt::{ClientsOf, OwnedArgs, Planned};
 
 use super::ServerCx;
 use crate::base::resp;
 use crate::cross::admin::{self as srv, ServerOp, ServerPlan, ServerReply};
 use crate::cross::{Op, Part, Plan};
+use crate::family::spec::Spec;
+use crate::session::Session;
 use crate::shard::ShardState;
 
 /// DEBUG LOADAOF
@@ -44,6 +46,7 @@ pub fn gather_flushed(
     nshards: usize,
     next: &mut Vec<(usize, Part)>,
     out: &mut Vec<u8>,
+    lent: Option<(&crate::Redis, &mut ClientsOf<'_, Session, &'static Spec>)>,
 ) -> bool {
     let shared = shard.server.shared.clone();
     let Some(loader) = shared.persist.aof_loader.get() else {
@@ -55,7 +58,20 @@ pub fn gather_flushed(
     // answered `-LOADING`, not `-BUSY`; INFO says `loading:1`.
     let loading = &shared.persist.loading;
     loading.store(true, std::sync::atomic::Ordering::Release);
-    let replayed = loader(nshards);
+    // This shard's own connections are answered meanwhile (`-LOADING`),
+    // as Redis's `processEventsWhileBlocked` answers them: the other shards
+    // refuse at `resolve`, this one is busy with the replay.
+    let replayed = match lent {
+        Some((redis, clients)) => {
+            let mut serve = || {
+                clients.serve_busy(|session, req, out| {
+                    super::persist::loading_answer(redis, shard, session, req, out)
+                })
+            };
+            super::persist::with_loading_serve(&mut serve, || loader(nshards))
+        }
+        None => loader(nshards),
+    };
     loading.store(false, std::sync::atomic::Ordering::Release);
     if let Err(e) = replayed {
         resp::error(out, format!("ERR Error loading the AOF: {e}").as_bytes());

@@ -206,6 +206,98 @@ impl Drop for Replaying {
     }
 }
 
+thread_local! {
+    /// While DEBUG LOADAOF replays on a shard's thread: how that shard
+    /// answers its own connections meanwhile ([`with_loading_serve`]).
+    static LOADING_SERVE: std::cell::Cell<Option<*mut (dyn FnMut() + 'static)>> =
+        const { std::cell::Cell::new(None) };
+    /// When [`serve_while_loading`] last served.
+    static LOADING_SERVED: std::cell::Cell<Option<std::time::Instant>> =
+        const { std::cell::Cell::new(None) };
+}
+
+/// Runs `f` (a replay on this thread) with `serve` lent to
+/// [`serve_while_loading`], as Redis's `processEventsWhileBlocked` serves
+/// clients while it loads: the shard whose thread replays answers its own
+/// connections (`-LOADING`) instead of leaving them waiting.
+pub fn with_loading_serve<R>(serve: &mut dyn FnMut(), f: impl FnOnce() -> R) -> R {
+    struct Restore(Option<*mut (dyn FnMut() + 'static)>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            LOADING_SERVE.with(|s| s.set(self.0));
+        }
+    }
+    // SAFETY: only the trait object's lifetime is erased, for the
+    // thread-local slot; `Restore` puts the slot's previous value back when
+    // this frame ends (unwinding included), so the pointer is never used
+    // once `serve`'s borrow is over.
+    let ptr = unsafe {
+        std::mem::transmute::<*mut (dyn FnMut() + '_), *mut (dyn FnMut() + 'static)>(serve)
+    };
+    let _restore = Restore(LOADING_SERVE.with(|s| s.replace(Some(ptr))));
+    f()
+}
+
+/// Serves the loading shard's connections, at most once a millisecond:
+/// called by the replay between commands and by a slow script's hook
+/// during it. Nothing outside [`with_loading_serve`].
+pub fn serve_while_loading() {
+    let Some(ptr) = LOADING_SERVE.with(std::cell::Cell::take) else {
+        return;
+    };
+    let now = std::time::Instant::now();
+    let due = LOADING_SERVED.with(|t| {
+        let due = t
+            .get()
+            .is_none_or(|last| now.duration_since(last) >= std::time::Duration::from_millis(1));
+        if due {
+            t.set(Some(now));
+        }
+        due
+    });
+    if due {
+        // SAFETY: the slot holds a pointer only while `with_loading_serve`'s
+        // frame, which lent it, runs; it was taken out of the slot for this
+        // call, so no other `&mut` to the closure exists meanwhile.
+        unsafe { (*ptr)() };
+    }
+    LOADING_SERVE.with(|s| s.set(Some(ptr)));
+}
+
+/// How the shard that replays answers a request of one of its connections
+/// (see [`with_loading_serve`]): as Redis's `processCommand` while
+/// loading — an unknown command or a wrong arity gets its error, a command
+/// Redis refuses while loading gets `-LOADING`, a session-level command
+/// (AUTH, HELLO…) runs; anything else waits for the load's end.
+pub fn loading_answer(
+    redis: &crate::Redis,
+    shard: &mut ShardState,
+    session: &mut crate::session::Session,
+    req: &kevy_rt::BusyRequest<'_>,
+    out: &mut Vec<u8>,
+) -> kevy_rt::Busy {
+    let spec = crate::table::find(req.args).unwrap_or(&crate::table::REJECT);
+    // `loading_refusal` without its exemption of this thread's replay.
+    let run = if std::ptr::eq(spec, &crate::table::REJECT) {
+        spec
+    } else if spec.flags & flags::LOADING == 0 {
+        &REFUSED_LOADING
+    } else if matches!(spec.run, Run::Local(_)) {
+        spec
+    } else {
+        return kevy_rt::Busy::Later;
+    };
+    let cx = kevy_rt::LocalCx {
+        nshards: shard.server.info.as_ref().map_or(1, |i| i.nshards),
+        client: req.client,
+        conn: req.conn,
+    };
+    match kevy_rt::Commands::execute_local(redis, shard, session, &cx, run, req.args, out) {
+        Flow::Close => kevy_rt::Busy::Close,
+        _ => kevy_rt::Busy::Replied,
+    }
+}
+
 /// The stand-in of a command refused while loading.
 pub static REFUSED_LOADING: Spec =
     Spec::new("(loading)", -1, 0, [0, 0, 0], Run::Local(refuse_loading));

@@ -551,6 +551,11 @@ pub(crate) fn busy_check(cell: &RefCell<&mut Env<'_>>, label: &str, args: Args<'
         if let Some(serve) = env.serve.as_mut() {
             serve(env.shard);
         }
+        if crate::family::persist::replaying() {
+            // A script of DEBUG LOADAOF's replay (its harness has no
+            // connections): the replaying shard's are answered `-LOADING`.
+            crate::family::persist::serve_while_loading();
+        }
     }
     false
 }

@@ -10,7 +10,7 @@ use std::process::Command;
 
 use crate::aof::{con, kill, q, temp};
 use crate::binary::Binary;
-use crate::util::{escape, Raw, RedisServer};
+use crate::util::{encode_str, escape, Raw, RedisServer};
 
 const SET: &str = "*3\r\n$3\r\nset\r\n$2\r\nk1\r\n$2\r\nv1\r\n";
 
@@ -277,4 +277,73 @@ fn turned_on_at_run_time_the_files_are_named_as_redis_names_them() {
     kill(k);
     let _ = std::fs::remove_dir_all(&rdir);
     let _ = std::fs::remove_dir_all(&kdir);
+}
+
+/// While `DEBUG LOADAOF` replays a slow script, every connection is
+/// answered `-LOADING`, the ones of the shard that replays included (it
+/// serves them between the script's instructions, as Redis's
+/// `processEventsWhileBlocked` does); the load then ends and its data is
+/// there (Redis's `integration/aof`, "EVAL timeout with slow verbatim Lua
+/// script from AOF").
+#[test]
+fn a_slow_script_being_replayed_leaves_every_connection_answered() {
+    let dir = temp("loadaof-slow");
+    let aofdir = dir.join("appendonlydir");
+    std::fs::create_dir_all(&aofdir).unwrap();
+    let script =
+        "redis.call('set',KEYS[1],'y'); for i=1,1500000 do redis.call('ping') end return 'ok'";
+    let mut aof = encode_str(&["SELECT", "9"]);
+    aof.extend(encode_str(&["EVAL", script, "1", "x"]));
+    std::fs::write(aofdir.join("appendonly.aof.1.incr.aof"), aof).unwrap();
+    std::fs::write(
+        aofdir.join("appendonly.aof.manifest"),
+        "file appendonly.aof.1.incr.aof seq 1 type i\n",
+    )
+    .unwrap();
+    let d = dir.to_str().unwrap();
+    let k = Binary::spawn_with(&[
+        "--port",
+        "0",
+        "--threads",
+        "2",
+        "--dir",
+        d,
+        "--appendonly",
+        "yes",
+        "--aof-use-rdb-preamble",
+        "no",
+        "--lua-time-limit",
+        "1",
+        "--enable-debug-command",
+        "yes",
+    ]);
+    // Connections on both shards, open before the load starts.
+    let mut conns: Vec<Raw> = (0..8).map(|_| Raw::connect(k.addr)).collect();
+    for c in &mut conns {
+        assert_eq!(c.call(&["PING"]), b"+PONG\r\n");
+    }
+    let mut loader = Raw::connect(k.addr);
+    loader.send(&encode_str(&["DEBUG", "LOADAOF"]));
+    // The load has started once the first connection is refused.
+    let mut started = false;
+    for _ in 0..200 {
+        if conns[0].call(&["PING"]).starts_with(b"-LOADING") {
+            started = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    assert!(started, "DEBUG LOADAOF never showed as loading");
+    let refused: Vec<String> = conns[1..]
+        .iter_mut()
+        .map(|c| escape(&c.call(&["PING"])))
+        .collect();
+    assert_eq!(loader.reply(), b"+OK\r\n");
+    let want = "-LOADING Redis is loading the dataset in memory\\r\\n";
+    assert!(refused.iter().all(|r| r == want), "{refused:?}");
+    assert_eq!(conns[0].call(&["SELECT", "9"]), b"+OK\r\n");
+    assert_eq!(conns[0].call(&["GET", "x"]), b"$1\r\ny\r\n");
+    let (_, log) = k.stop(libc::SIGTERM);
+    assert!(log.contains("Slow script detected"), "{log}");
+    let _ = std::fs::remove_dir_all(&dir);
 }
