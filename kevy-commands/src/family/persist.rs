@@ -268,7 +268,8 @@ pub fn serve_while_loading() {
 /// (see [`with_loading_serve`]): as Redis's `processCommand` while
 /// loading — an unknown command or a wrong arity gets its error, a command
 /// Redis refuses while loading gets `-LOADING`, a session-level command
-/// (AUTH, HELLO…) runs; anything else waits for the load's end.
+/// (AUTH, HELLO, SELECT…) runs; anything else (INFO, SHUTDOWN…) waits for
+/// the load's end.
 pub fn loading_answer(
     redis: &crate::Redis,
     shard: &mut ShardState,
@@ -282,7 +283,9 @@ pub fn loading_answer(
         spec
     } else if spec.flags & flags::LOADING == 0 {
         &REFUSED_LOADING
-    } else if matches!(spec.run, Run::Local(_)) {
+    } else if matches!(spec.run, Run::Local(_)) && !matches!(spec.name, "shutdown" | "monitor") {
+        // Session-level; SHUTDOWN and MONITOR change the connection's or
+        // the server's course, which only the event loop takes up.
         spec
     } else {
         return kevy_rt::Busy::Later;
