@@ -25,6 +25,17 @@ fn start_failing(dir: &std::path::Path, extra: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// A new AOF directory in `dir` holding `files` (name, content) and a
+/// manifest naming `manifest`'s lines.
+fn aof_dir(dir: &std::path::Path, files: &[(&str, &[u8])], manifest: &str) {
+    let aofdir = dir.join("appendonlydir");
+    std::fs::create_dir_all(&aofdir).unwrap();
+    for (name, content) in files {
+        std::fs::write(aofdir.join(name), content).unwrap();
+    }
+    std::fs::write(aofdir.join("appendonly.aof.manifest"), manifest).unwrap();
+}
+
 #[test]
 fn an_old_style_aof_moves_into_the_directory() {
     let dir = temp("upgrade");
@@ -99,13 +110,7 @@ fn manifests_redis_refuses_stop_the_start() {
 #[test]
 fn the_banner_comes_out_before_the_data_loads() {
     let dir = temp("banner");
-    let aofdir = dir.join("appendonlydir");
-    std::fs::create_dir_all(&aofdir).unwrap();
-    std::fs::write(
-        aofdir.join("appendonly.aof.manifest"),
-        "file appendonly.aof.1.base.aof seq 1 type b\n",
-    )
-    .unwrap();
+    aof_dir(&dir, &[], "file appendonly.aof.1.base.aof seq 1 type b\n");
     // The base is missing: the load fails after the banner.
     let log = start_failing(&dir, &["--always-show-logo", "yes"]);
     let pid = log.find(" PID: ").expect("the banner's PID line");
@@ -261,17 +266,7 @@ fn turned_on_at_run_time_the_files_are_named_as_redis_names_them() {
     assert!(left.is_empty(), "{left:?}");
     let before = crate::aof::dump(k.addr);
     kill(k);
-    let d = kdir.to_str().unwrap();
-    let k = Binary::spawn_with(&[
-        "--port",
-        "0",
-        "--threads",
-        "2",
-        "--dir",
-        d,
-        "--appendonly",
-        "yes",
-    ]);
+    let k = crate::persist_util::kevy_aof(&kdir, 2, &[]);
     assert_eq!(crate::aof::dump(k.addr), before);
     assert_eq!(before.len(), 3);
     kill(k);
@@ -288,35 +283,27 @@ fn turned_on_at_run_time_the_files_are_named_as_redis_names_them() {
 #[test]
 fn a_slow_script_being_replayed_leaves_every_connection_answered() {
     let dir = temp("loadaof-slow");
-    let aofdir = dir.join("appendonlydir");
-    std::fs::create_dir_all(&aofdir).unwrap();
     let script =
         "redis.call('set',KEYS[1],'y'); for i=1,1500000 do redis.call('ping') end return 'ok'";
     let mut aof = encode_str(&["SELECT", "9"]);
     aof.extend(encode_str(&["EVAL", script, "1", "x"]));
-    std::fs::write(aofdir.join("appendonly.aof.1.incr.aof"), aof).unwrap();
-    std::fs::write(
-        aofdir.join("appendonly.aof.manifest"),
+    aof_dir(
+        &dir,
+        &[("appendonly.aof.1.incr.aof", &aof)],
         "file appendonly.aof.1.incr.aof seq 1 type i\n",
-    )
-    .unwrap();
-    let d = dir.to_str().unwrap();
-    let k = Binary::spawn_with(&[
-        "--port",
-        "0",
-        "--threads",
-        "2",
-        "--dir",
-        d,
-        "--appendonly",
-        "yes",
-        "--aof-use-rdb-preamble",
-        "no",
-        "--lua-time-limit",
-        "1",
-        "--enable-debug-command",
-        "yes",
-    ]);
+    );
+    let k = crate::persist_util::kevy_aof(
+        &dir,
+        2,
+        &[
+            "--aof-use-rdb-preamble",
+            "no",
+            "--lua-time-limit",
+            "1",
+            "--enable-debug-command",
+            "yes",
+        ],
+    );
     // Connections on both shards, open before the load starts.
     let mut conns: Vec<Raw> = (0..8).map(|_| Raw::connect(k.addr)).collect();
     for c in &mut conns {
