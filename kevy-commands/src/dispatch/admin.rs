@@ -143,7 +143,15 @@ pub fn gather(
             persist::gather_reload(shard, *n, 0, &mut stage, replies, next, out);
         }
         ServerPlan::LoadAof(n) => {
-            if !crate::family::loadaof::gather_flushed(shard, *n, next, out, lent) {
+            let mut serve = lent.map(|(redis, clients)| {
+                move |shard: &mut ShardState| {
+                    clients.serve_busy(|session, req, out| {
+                        loading_answer(redis, shard, session, req, out)
+                    })
+                }
+            });
+            let serve = serve.as_mut().map(|f| f as &mut dyn FnMut(&mut ShardState));
+            if !crate::family::loadaof::gather_flushed(shard, *n, next, out, serve) {
                 *plan = ServerPlan::LoadingAof;
                 return Gather::Again;
             }
@@ -154,4 +162,43 @@ pub fn gather(
         }
     }
     Gather::Done
+}
+
+/// How the shard that replays answers a request of one of its connections
+/// (see [`crate::family::persist::with_loading_serve`]): as Redis's
+/// `processCommand` while loading — an unknown command or a wrong arity gets its error, a command
+/// Redis refuses while loading gets `-LOADING`, a session-level command
+/// (AUTH, HELLO, SELECT…) runs; anything else (INFO, SHUTDOWN…) waits for
+/// the load's end.
+fn loading_answer(
+    redis: &crate::Redis,
+    shard: &mut ShardState,
+    session: &mut crate::session::Session,
+    req: &kevy_rt::BusyRequest<'_>,
+    out: &mut Vec<u8>,
+) -> kevy_rt::Busy {
+    let spec = crate::table::find(req.args).unwrap_or(&crate::table::REJECT);
+    // `loading_refusal` without its exemption of this thread's replay.
+    let run = if std::ptr::eq(spec, &crate::table::REJECT) {
+        spec
+    } else if spec.flags & crate::family::spec::flags::LOADING == 0 {
+        &crate::family::persist::REFUSED_LOADING
+    } else if matches!(spec.run, crate::family::spec::Run::Local(_))
+        && !matches!(spec.name, "shutdown" | "monitor")
+    {
+        // Session-level; SHUTDOWN and MONITOR change the connection's or
+        // the server's course, which only the event loop takes up.
+        spec
+    } else {
+        return kevy_rt::Busy::Later;
+    };
+    let cx = kevy_rt::LocalCx {
+        nshards: shard.server.info.as_ref().map_or(1, |i| i.nshards),
+        client: req.client,
+        conn: req.conn,
+    };
+    match kevy_rt::Commands::execute_local(redis, shard, session, &cx, run, req.args, out) {
+        kevy_rt::Flow::Close => kevy_rt::Busy::Close,
+        _ => kevy_rt::Busy::Replied,
+    }
 }

@@ -10,14 +10,12 @@
 //! `Shared::preloaded`. Round two: each shard empties its databases and
 //! takes its own.
 
-use kevy_rt::{ClientsOf, OwnedArgs, Planned};
+use kevy_rt::{OwnedArgs, Planned};
 
 use super::ServerCx;
 use crate::base::resp;
 use crate::cross::admin::{self as srv, ServerOp, ServerPlan, ServerReply};
 use crate::cross::{Op, Part, Plan};
-use crate::family::spec::Spec;
-use crate::session::Session;
 use crate::shard::ShardState;
 
 /// DEBUG LOADAOF
@@ -46,7 +44,7 @@ pub fn gather_flushed(
     nshards: usize,
     next: &mut Vec<(usize, Part)>,
     out: &mut Vec<u8>,
-    lent: Option<(&crate::Redis, &mut ClientsOf<'_, Session, &'static Spec>)>,
+    serve: Option<&mut dyn FnMut(&mut ShardState)>,
 ) -> bool {
     let shared = shard.server.shared.clone();
     let Some(loader) = shared.persist.aof_loader.get() else {
@@ -61,14 +59,11 @@ pub fn gather_flushed(
     // This shard's own connections are answered meanwhile (`-LOADING`),
     // as Redis's `processEventsWhileBlocked` answers them: the other shards
     // refuse at `resolve`, this one is busy with the replay.
-    let replayed = match lent {
-        Some((redis, clients)) => {
-            let mut serve = || {
-                clients.serve_busy(|session, req, out| {
-                    super::persist::loading_answer(redis, shard, session, req, out)
-                })
-            };
-            super::persist::with_loading_serve(&mut serve, || loader(nshards))
+    let replayed = match serve {
+        Some(serve) => {
+            // The replay does not touch this shard's state: the serve may.
+            let mut serve_here = || serve(shard);
+            super::persist::with_loading_serve(&mut serve_here, || loader(nshards))
         }
         None => loader(nshards),
     };

@@ -264,43 +264,6 @@ pub fn serve_while_loading() {
     LOADING_SERVE.with(|s| s.set(Some(ptr)));
 }
 
-/// How the shard that replays answers a request of one of its connections
-/// (see [`with_loading_serve`]): as Redis's `processCommand` while
-/// loading — an unknown command or a wrong arity gets its error, a command
-/// Redis refuses while loading gets `-LOADING`, a session-level command
-/// (AUTH, HELLO, SELECT…) runs; anything else (INFO, SHUTDOWN…) waits for
-/// the load's end.
-pub fn loading_answer(
-    redis: &crate::Redis,
-    shard: &mut ShardState,
-    session: &mut crate::session::Session,
-    req: &kevy_rt::BusyRequest<'_>,
-    out: &mut Vec<u8>,
-) -> kevy_rt::Busy {
-    let spec = crate::table::find(req.args).unwrap_or(&crate::table::REJECT);
-    // `loading_refusal` without its exemption of this thread's replay.
-    let run = if std::ptr::eq(spec, &crate::table::REJECT) {
-        spec
-    } else if spec.flags & flags::LOADING == 0 {
-        &REFUSED_LOADING
-    } else if matches!(spec.run, Run::Local(_)) && !matches!(spec.name, "shutdown" | "monitor") {
-        // Session-level; SHUTDOWN and MONITOR change the connection's or
-        // the server's course, which only the event loop takes up.
-        spec
-    } else {
-        return kevy_rt::Busy::Later;
-    };
-    let cx = kevy_rt::LocalCx {
-        nshards: shard.server.info.as_ref().map_or(1, |i| i.nshards),
-        client: req.client,
-        conn: req.conn,
-    };
-    match kevy_rt::Commands::execute_local(redis, shard, session, &cx, run, req.args, out) {
-        Flow::Close => kevy_rt::Busy::Close,
-        _ => kevy_rt::Busy::Replied,
-    }
-}
-
 /// The stand-in of a command refused while loading.
 pub static REFUSED_LOADING: Spec =
     Spec::new("(loading)", -1, 0, [0, 0, 0], Run::Local(refuse_loading));
