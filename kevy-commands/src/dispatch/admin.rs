@@ -165,11 +165,11 @@ pub fn gather(
 }
 
 /// How the shard that replays answers a request of one of its connections
-/// (see [`crate::family::persist::with_loading_serve`]): as Redis's
-/// `processCommand` while loading — an unknown command or a wrong arity gets its error, a command
-/// Redis refuses while loading gets `-LOADING`, a session-level command
-/// (AUTH, HELLO, SELECT…) runs; anything else (INFO, SHUTDOWN…) waits for
-/// the load's end.
+/// (see [`crate::family::persist::with_loading_serve`]), as Redis's
+/// `processCommand` while loading: an unknown command or a wrong arity
+/// gets its error, a command Redis refuses while loading gets `-LOADING`,
+/// a session-level command (AUTH, HELLO, SELECT…) runs, and anything else
+/// (INFO, SHUTDOWN…) waits for the load's end.
 fn loading_answer(
     redis: &crate::Redis,
     shard: &mut ShardState,
