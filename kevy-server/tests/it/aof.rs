@@ -97,8 +97,7 @@ pub(crate) fn dump(addr: std::net::SocketAddr) -> BTreeMap<(u32, Vec<u8>), Strin
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_millis() as i64);
             if at == -2 || (at >= 0 && at < now + 1000) {
-                // Gone since its value was read (-2), or about to expire
-                // (`gone`): dumps taken apart disagree.
+                // Gone (-2) or about to expire (`gone`): dumps taken apart disagree.
                 continue;
             }
             all.insert((db, k), format!("{t} {v} at={at}"));
