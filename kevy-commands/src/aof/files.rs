@@ -412,14 +412,20 @@ impl Aof {
         Ok(())
     }
 
-    /// The number of the next incremental file after those `m` lists.
+    /// The number of the next incremental file after those `m` lists and
+    /// any this process named.
     fn next_incr_seq(&self, m: &Manifest) -> u64 {
-        let seq = m
-            .last_seq(Kind::Incr)
+        m.last_seq(Kind::Incr)
             .max(self.inner.incr_seq.load(Ordering::Relaxed))
-            + 1;
-        self.inner.incr_seq.store(seq, Ordering::Relaxed);
-        seq
+            + 1
+    }
+
+    /// Manifest `m` took effect: the incremental count goes on from its
+    /// files (a number tried and not persisted is not skipped).
+    fn took_effect(&self, m: &Manifest) {
+        self.inner
+            .incr_seq
+            .fetch_max(m.last_seq(Kind::Incr), Ordering::Relaxed);
     }
 
     /// The files are open: `file` is where the shards write.
@@ -432,6 +438,7 @@ impl Aof {
         waiting: bool,
         policy: Fsync,
     ) {
+        self.took_effect(&manifest);
         let size = |e: &Entry| fs::metadata(dir.join(&e.name)).map_or(0, |m| m.len());
         let base_size = manifest.base().map_or(0, size);
         let incr_size = manifest.incrs().map(size).sum();

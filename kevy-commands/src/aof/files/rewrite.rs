@@ -41,6 +41,7 @@ impl Aof {
                     kind: Kind::Incr,
                 });
                 persist_manifest(&f.dir, &f.name, &m)?;
+                self.took_effect(&m);
                 f.manifest = m;
                 Ok(file)
             })
@@ -213,6 +214,7 @@ impl Aof {
                 .extend(f.manifest.incrs().filter(|e| e.seq == newest).cloned());
         }
         persist_manifest(&f.dir, &f.name, &m).map_err(|e| e.to_string())?;
+        self.took_effect(&m);
         f.waiting = false;
         f.old = None;
         f.old_db = None;
