@@ -180,6 +180,9 @@ pub(crate) struct Conn<C: Commands> {
     /// Replies are queued behind that direct reply (counted in the shard's
     /// `direct_waiters`).
     pub(crate) direct_waited: bool,
+    /// Peers yet to answer this connection's [`Flow::Barrier`](crate::Flow::Barrier):
+    /// nothing is written to it meanwhile.
+    pub(crate) barrier: u32,
     /// A request decoded ahead of its turn and not run yet (the connection
     /// stopped taking input behind the one before it): it starts at `rpos`
     /// and runs, without being decoded again, when input resumes.
@@ -272,6 +275,7 @@ impl<C: Commands> Conn<C> {
             high_water,
             direct: false,
             direct_waited: false,
+            barrier: 0,
             last_active: now,
             ahead: None,
             ahead2: None,

@@ -67,6 +67,12 @@ pub(crate) enum Request<C: Commands> {
     EndParked { conn: ConnRef },
     /// Close this connection, dropping its output (`Outbox::disconnect`).
     Disconnect { conn: ConnRef },
+    /// The sender's connection `conn` returned [`Flow::Barrier`](crate::Flow::Barrier):
+    /// deliver what this batch's notices posted, then answer
+    /// [`Request::BarrierDone`] (after those pushes, on the same ring).
+    Barrier { conn: ConnRef },
+    /// Our connection `conn`'s barrier passed the sender.
+    BarrierDone { conn: ConnRef },
     /// Run part `idx` of multi-shard operation `op`: the batch's next
     /// entry of `parts`.
     Part { op: u32, idx: u32 },

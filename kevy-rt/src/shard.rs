@@ -567,10 +567,13 @@ impl<C: Commands> Shard<C> {
                 }
             }
         }
+        // A peer writing a direct reply, or a barrier not passed yet:
+        // nothing is written meanwhile.
+        let hold = c.direct || c.barrier > 0;
         if let Some(sends) = self.ring.as_mut().filter(|_| c.tls.is_none()) {
             // One send in flight at a time keeps the bytes in order; what
             // is produced meanwhile waits in `out` for its completion.
-            if !c.direct && c.in_flight == 0 && c.wpos < c.out.len() {
+            if !hold && c.in_flight == 0 && c.wpos < c.out.len() {
                 // The output of a class whose memory is summed stays out
                 // of the ring's spare buffers, both ways: pooled, a buffer
                 // it grew would leave the sum yet stay allocated.
@@ -590,7 +593,7 @@ impl<C: Commands> Shard<C> {
                 }
             }
         }
-        while !c.direct && c.wpos < c.out.len() && c.in_flight == 0 {
+        while !hold && c.wpos < c.out.len() && c.in_flight == 0 {
             match c.write_sock() {
                 Ok(0) => break,
                 Ok(n) => {

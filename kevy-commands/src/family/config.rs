@@ -69,6 +69,11 @@ pub fn set(c: &mut Local<'_>) -> Flow {
                 for s in 0..c.shard.nshards.max(1) {
                     c.shard.outbox.notice(s as u32, &bytes);
                 }
+                // The `OK` once every shard has (and its invalidations are
+                // on their way ahead of it): a client's next command finds
+                // the new limit applied (Redis's "Regression test for #11715").
+                resp::ok(c.out);
+                return Flow::Barrier;
             }
             resp::ok(c.out)
         }

@@ -92,6 +92,14 @@ pub enum Flow {
     /// Stop the whole runtime (like Redis's `SHUTDOWN`): every shard finishes
     /// its iteration, closes its connections and exits; `Runtime::run` returns.
     Shutdown,
+    /// Keep serving the connection, but write nothing more to it (this
+    /// reply included) until every other shard has handled what this shard
+    /// posted to it so far ([`Outbox::notice`](crate::Outbox::notice),
+    /// pushes) and delivered what that posted in turn: a change that
+    /// reaches the shards by notice is in effect everywhere before the
+    /// client reads the reply (Redis's `CONFIG SET tracking-table-max-keys`
+    /// applies before the next command of any client).
+    Barrier,
 }
 
 /// The origin-side state of a multi-shard operation, as [`Commands::plan`](crate::Commands::plan) made it.

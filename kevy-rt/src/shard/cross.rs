@@ -417,6 +417,8 @@ impl<C: Commands> Shard<C> {
                 }
                 Request::EndParked { conn } => self.end_parked_local(conn),
                 Request::Disconnect { conn } => self.disconnect_local(conn),
+                Request::Barrier { conn } => self.pass_barrier(peer, conn),
+                Request::BarrierDone { conn } => self.barrier_done(conn),
                 Request::Lock { txn } => {
                     if let Some(req) = next_lock.next() {
                         self.lock_here(txn, req);

@@ -530,6 +530,7 @@ impl<C: Commands> Shard<C> {
                         self.monitors.push((i, c.gen));
                         self.settings.add_monitor(1);
                     }
+                    Flow::Barrier => self.barrier(i),
                     _ => {}
                 }
             }

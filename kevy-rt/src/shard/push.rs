@@ -106,6 +106,50 @@ impl<C: Commands> Shard<C> {
         }
     }
 
+    /// Connection `i`'s command returned [`Flow::Barrier`](crate::Flow::Barrier):
+    /// what it posted goes out now, then a [`Request::Barrier`] to every
+    /// other shard behind it on the same ring; the connection's output
+    /// waits (`Conn::barrier`) until each has answered.
+    pub(super) fn barrier(&mut self, i: usize) {
+        self.deliver_pushes();
+        let (n, id) = (self.router.nshards(), self.id);
+        let Some(c) = self.conns.get_mut(i) else {
+            return;
+        };
+        let conn = ConnRef {
+            idx: i as u32,
+            gen: c.gen,
+        };
+        for s in (0..n).filter(|&s| s != id) {
+            c.barrier += 1;
+            let req = self.outgoing[s].get_or_insert_with(|| self.pools.requests(s));
+            req.items.push(Request::Barrier { conn });
+        }
+    }
+
+    /// A peer's [`Request::Barrier`]: what its earlier requests posted here
+    /// goes out first, then the answer.
+    pub(super) fn pass_barrier(&mut self, peer: usize, conn: ConnRef) {
+        self.deliver_pushes();
+        let req = self.outgoing[peer].get_or_insert_with(|| self.pools.requests(peer));
+        req.items.push(Request::BarrierDone { conn });
+    }
+
+    /// A peer passed connection `conn`'s barrier: once the last has, its
+    /// output is written again.
+    pub(super) fn barrier_done(&mut self, conn: ConnRef) {
+        let i = conn.idx as usize;
+        match self.conns.get_mut(i) {
+            Some(c) if c.gen == conn.gen && c.barrier > 0 => {
+                c.barrier -= 1;
+                if c.barrier == 0 {
+                    self.mark_dirty(i);
+                }
+            }
+            _ => {}
+        }
+    }
+
     /// Closes connection `conn` of this shard, if it is still the same
     /// connection, dropping its pending output
     /// ([`Outbox::disconnect`](crate::Outbox::disconnect)).

@@ -8,6 +8,7 @@ mod isolated;
 mod layers;
 mod limits;
 mod moving;
+mod notice;
 mod ordered;
 mod push;
 mod runtime;

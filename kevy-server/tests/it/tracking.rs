@@ -542,3 +542,40 @@ fn the_tracking_table_limit_holds_for_the_whole_server() {
     );
     server.stop();
 }
+
+/// Redis's "Regression test for #11715": a tracking client in `MULTI`
+/// whose keys go over a lowered `tracking-table-max-keys` hears of them
+/// before the reply to its next command. `CONFIG SET` answers once every
+/// shard has applied the limit and sent its invalidations, whichever shard
+/// holds the keys and whichever serves the client.
+#[test]
+fn a_lowered_tracking_limit_invalidates_before_the_next_reply() {
+    let server = kevy();
+    let mut admin = Raw::connect(server.addr());
+    for round in 0..8 {
+        let (mut c, here) = crate::util::connect_on(&server);
+        let shard = if round % 2 == 0 { here } else { 1 - here };
+        let keys = [key_on(shard, "lim:a"), key_on(shard, "lim:b")];
+        admin.call(&["CONFIG", "SET", "tracking-table-max-keys", "2"]);
+        c.call(&["HELLO", "3"]);
+        assert_eq!(c.call(&["CLIENT", "TRACKING", "ON"]), b"+OK\r\n");
+        assert_eq!(c.call(&["MGET", &keys[0], &keys[1]]), b"*2\r\n_\r\n_\r\n");
+        assert_eq!(c.call(&["MULTI"]), b"+OK\r\n");
+        assert_eq!(
+            admin.call(&["CONFIG", "SET", "tracking-table-max-keys", "1"]),
+            b"+OK\r\n"
+        );
+        c.send(&encode_str(&["PING"]));
+        c.send(&encode_str(&["EXEC"]));
+        let first = String::from_utf8_lossy(&c.reply()).into_owned();
+        assert!(
+            first.starts_with(">2\r\n$10\r\ninvalidate\r\n*1\r\n"),
+            "round {round} (keys on shard {shard}, client on {here}): {first:?}"
+        );
+        assert_eq!(c.reply(), b"+QUEUED\r\n", "round {round}");
+        assert_eq!(c.reply(), b"*1\r\n+PONG\r\n", "round {round}");
+        admin.call(&["CONFIG", "SET", "tracking-table-max-keys", "0"]);
+        admin.call(&["FLUSHALL"]);
+    }
+    server.stop();
+}
