@@ -7,7 +7,9 @@
 //! of the answer, even when a shard was busy when the notice was sent.
 
 use kevy_rt::testing::{encode, TestClient, TestServer};
-use kevy_rt::{Args, Commands, ConnHandle, Flow, LocalCx, Outbox, Resolved, Route, ShardInfo};
+use kevy_rt::{Args, Commands, Flow, LocalCx, Outbox, Resolved, Route, ShardInfo};
+
+use crate::push::{line, parse_handle, who};
 
 /// `WHO` (this connection's handle), `PING`, `BUSY key ms` (sleeps on
 /// `key`'s shard), `SETALL v handle` (a notice to every shard, answered
@@ -27,21 +29,6 @@ enum Verb {
     Busy,
     SetAll,
     Bad,
-}
-
-fn line(out: &mut Vec<u8>, s: &[u8]) {
-    out.push(b'+');
-    out.extend_from_slice(s);
-    out.extend_from_slice(b"\r\n");
-}
-
-fn parse_handle(s: &str) -> Option<ConnHandle> {
-    let mut it = s.split(':').map(|x| x.parse::<u32>().ok());
-    Some(ConnHandle {
-        shard: it.next()??,
-        idx: it.next()??,
-        gen: it.next()??,
-    })
 }
 
 impl Commands for Broadcast {
@@ -117,16 +104,11 @@ impl Commands for Broadcast {
         let Some((v, handle)) = text.split_once(' ') else {
             return;
         };
-        if let Some(to) = parse_handle(handle) {
+        if let Some(to) = parse_handle(handle.as_bytes()) {
             let applied = format!("applied {} {v}", shard.id);
             shard.outbox.push_with(to, |o| line(o, applied.as_bytes()));
         }
     }
-}
-
-fn who(c: &mut TestClient) -> String {
-    let r = c.call(&["WHO"]);
-    String::from_utf8_lossy(&r[1..r.len() - 2]).into_owned()
 }
 
 /// A connection on shard `shard`, and its handle.

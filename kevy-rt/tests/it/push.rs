@@ -58,13 +58,13 @@ enum Part {
     Count,
 }
 
-fn line(out: &mut Vec<u8>, s: &[u8]) {
+pub(crate) fn line(out: &mut Vec<u8>, s: &[u8]) {
     out.push(b'+');
     out.extend_from_slice(s);
     out.extend_from_slice(b"\r\n");
 }
 
-fn parse_handle(s: &[u8]) -> Option<ConnHandle> {
+pub(crate) fn parse_handle(s: &[u8]) -> Option<ConnHandle> {
     let s = std::str::from_utf8(s).ok()?;
     let mut it = s.split(':').map(|x| x.parse::<u32>().ok());
     Some(ConnHandle {
@@ -265,7 +265,7 @@ impl Commands for Chat {
     }
 }
 
-fn who(c: &mut TestClient) -> String {
+pub(crate) fn who(c: &mut TestClient) -> String {
     let r = c.call(&["WHO"]);
     String::from_utf8_lossy(&r[1..r.len() - 2]).into_owned()
 }
