@@ -299,14 +299,15 @@ impl<C: Commands> Conn<C> {
         }
     }
 
-    /// Nothing of it is in flight (no command out, no send, nothing decoded
-    /// ahead, its buffer not lent), and nothing keeps it from taking input
+    /// Nothing of it is in flight (no command out, no send, no barrier,
+    /// nothing decoded ahead, its buffer not lent), and nothing keeps it from taking input
     /// but its own turn: a busy shard may serve it, it may move.
     pub(crate) fn idle(&self) -> bool {
         !self.held
             && !self.closing
             && !self.eof
             && !self.direct
+            && self.barrier == 0
             && !self.monitor
             && self.pending.is_empty()
             && self.deferred.is_none()
