@@ -13,7 +13,7 @@
 //!   epoll`, `--io uring`) and per binary (`--kevy-bin`: e.g. a session's
 //!   starting build against its final one; default: build this tree's), and
 //!   `redis-server` 7.0 (`--save '' --appendonly no`) on free ports, driven by
-//!   `redis-benchmark` (`-c 50 --threads 2 -r 100000`, pipelines 1 and 16, one
+//!   `redis-benchmark` (`-c 50 --threads 2 -r 100000` or `--keyspace N`, pipelines 1 and 16, one
 //!   test per run: SET, GET, INCR, LPUSH, HSET, MSET and ten-key MGET, EXISTS,
 //!   DEL) in interleaved rounds — every server runs each test in turn and the
 //!   order rotates every round, so drifting machine load hits all alike. Each

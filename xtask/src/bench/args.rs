@@ -12,6 +12,8 @@
 //! --commands set,get,mset       redis-benchmark tests (default: all of redis::TESTS)
 //! --depths 1,16                 pipeline depths
 //! --port-base N                 servers on ports N, N+1, … (default: any free port)
+//! --keyspace N                  redis-benchmark's `-r`: keys drawn from N (default
+//!                               100000, which fits in the caches; 1000000 does not)
 //! --no-perf                     do not count system calls / context switches
 //! ```
 
@@ -20,6 +22,9 @@ use std::net::TcpListener;
 use std::path::PathBuf;
 
 use super::redis::{DEPTHS, TESTS};
+
+/// redis-benchmark's `-r` by default: a keyspace that fits in the caches.
+pub const DEFAULT_KEYSPACE: u64 = 100_000;
 
 /// Reactors benched by default.
 pub const REACTORS: &[&str] = &["epoll", "uring"];
@@ -49,6 +54,8 @@ pub struct Options {
     pub next_port: Option<Cell<u16>>,
     /// Count system calls and context switches with perf.
     pub perf: bool,
+    /// Keys drawn from (redis-benchmark's `-r`).
+    pub keyspace: u64,
 }
 
 impl Options {
@@ -123,6 +130,7 @@ pub fn parse(args: &[String], only_memcached: bool) -> Result<Options, String> {
         depths: DEPTHS.to_vec(),
         next_port: None,
         perf: true,
+        keyspace: DEFAULT_KEYSPACE,
     };
     let mut rounds = None;
     let mut force_write = false;
@@ -157,6 +165,13 @@ pub fn parse(args: &[String], only_memcached: bool) -> Result<Options, String> {
                     .map(|d| d.parse::<usize>().ok().filter(|&d| d > 0))
                     .collect::<Option<_>>()
                     .ok_or("bench: --depths wants positive numbers, e.g. 1,16")?
+            }
+            "--keyspace" => {
+                o.keyspace = value(a, &mut it)?
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|&n| n > 0)
+                    .ok_or("bench: --keyspace wants a positive number")?
             }
             "--port-base" => {
                 let p = value(a, &mut it)?

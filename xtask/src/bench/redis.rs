@@ -22,9 +22,11 @@ const MULTI_KEYS: usize = 10;
 /// Tests that read or delete the keys MSET writes: they run on a keyspace
 /// filled first (and DEL empties it, so it is filled again before the next).
 const NEED_KEYS: &[&str] = &["mget", "exists", "del"];
-/// MSETs of the fill: 300,000 random keys over redis-benchmark's 100,000
-/// (`-r`), so ~95% of the keys exist.
-const FILL: u64 = 30_000;
+/// MSETs of the fill: three random keys per key of the keyspace (`-r`,
+/// `--keyspace`), so ~95% of the keys exist.
+fn fill(o: &Options) -> u64 {
+    3 * o.keyspace / MULTI_KEYS as u64
+}
 
 /// Ten-key tests run a quarter of the requests (each is ten keys' work).
 fn requests(o: &Options, test: &str, depth: usize) -> u64 {
@@ -116,14 +118,14 @@ fn bench(
     server: &mut Server,
     test: &str,
     depth: usize,
-    n: u64,
+    (n, keyspace): (u64, u64),
     perf: &mut bool,
 ) -> Result<Run, String> {
     let mut cmd = Command::new("redis-benchmark");
     cmd.args(["-h", "127.0.0.1", "-p", &server.addr.port().to_string()])
         .args(["-c", "50", "-n", &n.to_string(), "-P", &depth.to_string()])
         // Not `-q`: the full report has the latency distribution.
-        .args(["-r", "100000", "--threads", "2"])
+        .args(["-r", &keyspace.to_string(), "--threads", "2"])
         .args(load_args(test));
     let counter = if *perf {
         let p = PerfStat::start(server.pid());
@@ -209,7 +211,13 @@ pub fn compare(o: &Options, bins: &[(String, PathBuf)]) -> Result<Versus, String
     // Warm every server up (connections, allocator, keyspace).
     let mut filled = vec![false; servers.len()];
     for s in &mut servers {
-        bench(s, "set", 16, o.requests(16) / 10, &mut no_perf)?;
+        bench(
+            s,
+            "set",
+            16,
+            (o.requests(16) / 10, o.keyspace),
+            &mut no_perf,
+        )?;
     }
     let cells = tests.len() * o.depths.len();
     let mut runs: Vec<Vec<Vec<Run>>> = vec![vec![Vec::new(); servers.len()]; cells];
@@ -224,10 +232,10 @@ pub fn compare(o: &Options, bins: &[(String, PathBuf)]) -> Result<Versus, String
                     }
                     let server = &mut servers[who];
                     if NEED_KEYS.contains(&test) && !filled[who] {
-                        bench(server, "mset", 16, FILL, &mut no_perf)?;
+                        bench(server, "mset", 16, (fill(o), o.keyspace), &mut no_perf)?;
                         filled[who] = true;
                     }
-                    let run = bench(server, test, depth, n, &mut perf)?;
+                    let run = bench(server, test, depth, (n, o.keyspace), &mut perf)?;
                     filled[who] &= test != "del";
                     let lat = run.lat.unwrap_or_default();
                     eprintln!(

@@ -141,7 +141,7 @@ pub fn redis_section(o: &Options, servers: &[String], table: &str) -> String {
         "## kevy-server vs redis-server\n\n\
          `kevy-server --threads 2 --io <reactor>` (`{kevys}`: binary, reactor; binaries:\n\
          {bins}) and `redis-server --save '' --appendonly no`, each driven by\n\
-         `redis-benchmark -c 50 --threads 2 -r 100000 -P <depth>` with `-t <command>`, or\n\
+         `redis-benchmark -c 50 --threads 2 -r {} -P <depth>` with `-t <command>`, or\n\
          for mget, exists and del a custom command of 10 random `key:__rand_int__` keys\n\
          (over both shards; the keyspace filled by MSETs first, refilled after each DEL run).\n\
          {} requests per run at `-P 1`, {} at `-P 16` (a quarter of that for the 10-key\n\
@@ -152,6 +152,7 @@ pub fn redis_section(o: &Options, servers: &[String], table: &str) -> String {
          (depth 1 is the one to read; at 16 a request waits for its batch).\n\
          A command kevy does not implement shows n/a.\n\n\
          ![kevy ÷ redis ratios](docs/bench-ratios.svg)\n\n{table}",
+        o.keyspace,
         o.requests(1),
         o.requests(16),
         o.rounds,
