@@ -9,7 +9,6 @@ use super::opts::{self, long_not_min, non_negative, MUST_BE_POSITIVE};
 use super::Call;
 use crate::base::error::{Error, OpResult};
 use crate::base::num::I64_BUF;
-use crate::base::random;
 use crate::base::resp;
 use crate::base::resp::Reply;
 use crate::model::types::set::{Member, Set};
@@ -216,9 +215,9 @@ fn write_random(out: &mut Reply<'_>, s: &Set, n: i64, cap: Option<usize>) -> OpR
         resp::array(out, s.len());
         s.iter().for_each(|m| write_member(out, m));
     } else {
-        let picks = random::distinct(s.len(), want);
+        let picks = s.distinct(want);
         resp::array(out, picks.len());
-        for m in picks.into_iter().filter_map(|i| s.at(i)) {
+        for m in picks {
             write_member(out, m);
         }
     }

@@ -19,6 +19,7 @@ mod blmove_race;
 mod call_stats;
 mod client_eviction;
 mod clients;
+mod collection_scan;
 mod command_docs;
 mod command_info;
 mod config_file;

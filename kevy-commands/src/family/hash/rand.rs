@@ -42,15 +42,15 @@ fn write_random(
     } else {
         Vec::new()
     };
-    let at = |i: usize| match snapshot.get(i) {
-        Some(&pair) => Some(pair),
-        None => h.at(i),
+    let pick = || match h.is_packed() {
+        true => snapshot.get(random::below(snapshot.len())).copied(),
+        false => h.random(),
     };
     if n < 0 || n == 1 {
         let stop = repeats_allowed(n, out.len(), cap)?;
         resp::array(out, want * per);
         for _ in 0..want {
-            if let Some(pair) = at(random::below(h.len())) {
+            if let Some(pair) = pick() {
                 write_pair(out, pair, values);
             }
             if out.len() > stop {
@@ -61,9 +61,15 @@ fn write_random(
         resp::array(out, h.len() * per);
         h.iter().for_each(|pair| write_pair(out, pair, values));
     } else {
-        let picks = random::distinct(h.len(), want);
+        let picks: Vec<(&[u8], &[u8])> = match h.is_packed() {
+            true => random::distinct(snapshot.len(), want)
+                .into_iter()
+                .map(|i| snapshot[i])
+                .collect(),
+            false => h.distinct(want),
+        };
         resp::array(out, picks.len() * per);
-        for pair in picks.into_iter().filter_map(at) {
+        for pair in picks {
             write_pair(out, pair, values);
         }
     }

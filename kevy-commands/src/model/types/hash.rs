@@ -185,7 +185,8 @@ impl Hash {
         }
     }
 
-    /// The pair at position `i` of the encoding's order.
+    /// The pair at position `i` of a packed hash, or in slot `i` of a table
+    /// (nothing for a hole).
     pub fn at(&self, i: usize) -> Option<(&[u8], &[u8])> {
         match self {
             Hash::Packed(p) => {
@@ -199,7 +200,27 @@ impl Hash {
 
     /// A uniformly random pair.
     pub fn random(&self) -> Option<(&[u8], &[u8])> {
-        self.at(random::below(self.len()))
+        match self {
+            Hash::Packed(_) => self.at(random::below(self.len())),
+            Hash::Table(d) => d.random().map(|(f, v)| (&f[..], &v[..])),
+        }
+    }
+
+    /// `count` distinct random pairs (every pair, in random order, when
+    /// `count >= len`). A packed hash walks to each position: callers
+    /// drawing many from one index a snapshot of [`Hash::iter`] instead.
+    pub fn distinct(&self, count: usize) -> Vec<(&[u8], &[u8])> {
+        match self {
+            Hash::Packed(_) => random::distinct(self.len(), count)
+                .into_iter()
+                .filter_map(|i| self.at(i))
+                .collect(),
+            Hash::Table(d) => d
+                .distinct(count)
+                .into_iter()
+                .map(|(f, v)| (&f[..], &v[..]))
+                .collect(),
+        }
     }
 
     /// HSCAN from `cursor`: a packed hash answers everything at once
@@ -220,7 +241,7 @@ pub enum Pairs<'a> {
     /// Over a packed hash.
     Packed(super::pack::Iter<'a, false>),
     /// Over a table.
-    Table(std::slice::Iter<'a, (Bytes, Bytes)>),
+    Table(super::dense::Iter<'a, (Bytes, Bytes)>),
 }
 
 impl<'a> Iterator for Pairs<'a> {

@@ -164,25 +164,37 @@ impl Set {
         }
     }
 
-    /// Member at position `i` of the encoding's order.
-    pub fn at(&self, i: usize) -> Option<Member<'_>> {
+    /// A uniformly random member.
+    pub fn random(&self) -> Option<Member<'_>> {
         match self {
-            Set::Ints(v) => v.get(i).map(Member::Int),
-            Set::Table(d) => d.at(i).map(|b| Member::Bytes(b)),
+            Set::Ints(v) => v.get(random::below(v.len())).map(Member::Int),
+            Set::Table(d) => d.random().map(|b| Member::Bytes(b)),
         }
     }
 
-    /// A uniformly random member.
-    pub fn random(&self) -> Option<Member<'_>> {
-        self.at(random::below(self.len()))
+    /// `count` distinct random members (every member, in random order,
+    /// when `count >= len`).
+    pub fn distinct(&self, count: usize) -> Vec<Member<'_>> {
+        match self {
+            Set::Ints(v) => random::distinct(v.len(), count)
+                .into_iter()
+                .filter_map(|i| v.get(i).map(Member::Int))
+                .collect(),
+            Set::Table(d) => d
+                .distinct(count)
+                .into_iter()
+                .map(|b| Member::Bytes(b))
+                .collect(),
+        }
     }
 
     /// Removes and returns a uniformly random member.
     pub fn pop_random(&mut self) -> Option<Bytes> {
-        let i = random::below(self.len());
         match self {
-            Set::Ints(v) => v.remove_at(i).map(|n| Member::Int(n).to_bytes()),
-            Set::Table(d) => d.remove_at(i),
+            Set::Ints(v) => v
+                .remove_at(random::below(v.len()))
+                .map(|n| Member::Int(n).to_bytes()),
+            Set::Table(d) => d.random_slot().and_then(|i| d.remove_at(i)),
         }
     }
 
