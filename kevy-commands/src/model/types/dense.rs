@@ -514,6 +514,66 @@ mod tests {
         assert!(d.is_empty() && d.items.is_empty() && d.vacant.is_empty());
     }
 
+    /// Random insertions, removals and pops against a model, with scans
+    /// running through them: the table always holds what the model holds,
+    /// and every scan returns each item present throughout it, once unless
+    /// a compaction ran meanwhile (an item removed and added again may come
+    /// twice, as Redis allows).
+    #[test]
+    fn churn_matches_a_model_and_scans_keep_their_promise() {
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut rnd = |n: usize| (random::xorshift(&mut state) % n as u64) as usize;
+        let mut d: Dense<Bytes> = Dense::with_capacity(0);
+        let mut model = std::collections::HashSet::new();
+        for round in 0..40 {
+            let start: std::collections::HashSet<Bytes> = model.clone();
+            let mut removed = std::collections::HashSet::new();
+            let mut got = Vec::new();
+            let mut compacted = false;
+            let mut cursor = 0;
+            loop {
+                cursor = d.scan(cursor, 1 + rnd(20), |m| got.push(m.clone()));
+                for _ in 0..rnd(30) {
+                    let before = d.items.len();
+                    match rnd(10) {
+                        0..=4 => {
+                            let m = b(&format!("k{}", rnd(2000)));
+                            assert_eq!(d.insert(m.clone()), model.insert(m));
+                        }
+                        5..=7 => {
+                            let m = b(&format!("k{}", rnd(2000)));
+                            assert_eq!(d.remove(&m).is_some(), model.remove(&m));
+                            removed.insert(m);
+                        }
+                        _ => {
+                            if let Some(i) = d.random_slot() {
+                                let m = d.remove_at(i).unwrap();
+                                assert!(model.remove(&m));
+                                removed.insert(m);
+                            }
+                        }
+                    }
+                    // A compaction leaves no hole and shortens by more than one.
+                    compacted |= d.holes == 0 && d.items.len() + 1 < before;
+                }
+                assert_eq!(d.len(), model.len(), "round {round}");
+                if cursor == 0 {
+                    break;
+                }
+            }
+            let mut all: Vec<&Bytes> = d.iter().collect();
+            all.sort();
+            let mut want: Vec<&Bytes> = model.iter().collect();
+            want.sort();
+            assert_eq!(all, want, "round {round}");
+            for m in start.difference(&removed) {
+                let times = got.iter().filter(|g| *g == m).count();
+                assert!(times >= 1, "round {round}: {m:?} missed");
+                assert!(compacted || times == 1, "round {round}: {m:?} repeated");
+            }
+        }
+    }
+
     #[test]
     fn random_picks_skip_holes() {
         let mut d: Dense<Bytes> = Dense::with_capacity(0);
