@@ -567,8 +567,14 @@ impl Commands for Redis {
     fn nudged(&self, shard: &mut ShardState) {
         // The start-up load is done: take its keys now.
         persistence::install_when_loaded(shard);
-        // `maxmemory` lowered: evict now, as Redis's CONFIG SET does.
+        // `maxmemory` lowered: evict now, as Redis's CONFIG SET does, and
+        // publish what went at once (invalidations, notifications), as
+        // Redis does from its eviction loop. Left in the change log until
+        // the tick, the evicted keys' names counted as used memory when the
+        // tick's eviction looked, which evicted more for them, and so on
+        // (Redis's "client tracking don't cause eviction feedback loop").
         shard.evict_nudged();
+        shard.flush_signals(0);
     }
 
     #[inline]

@@ -17,7 +17,7 @@ use slab::Slab;
 
 use crate::args::Span;
 use crate::commands::{Commands, ShardInfo};
-use crate::conn::{Conn, Resized};
+use crate::conn::{self, Conn, Resized};
 use crate::mesh::MeshEnd;
 use crate::msg::{ConnRef, Msg, Pools, Requests, POOL_MAX_BYTES};
 use crate::resp::Limits;
@@ -436,6 +436,12 @@ impl<C: Commands> Shard<C> {
             if nudge != self.nudge_gen {
                 self.nudge_gen = nudge;
                 self.cmds.nudged(&mut self.state);
+                // What the nudge pushed (an eviction's invalidations) is
+                // written before any command runs: unsent, it would count
+                // as used memory for the next command's eviction.
+                self.deliver_pushes();
+                self.send_outgoing();
+                self.flush_dirty();
             }
             let busy = self.serve_arrivals(&events);
             if busy {
@@ -469,22 +475,7 @@ impl<C: Commands> Shard<C> {
             self.deliver_pushes();
             self.send_outgoing();
             self.cmds.after_messages(&mut self.state);
-            while let Some(i) = self.dirty.pop() {
-                if let Some(c) = self.conns.get_mut(i) {
-                    c.dirty = false;
-                }
-                if let Some(c) = self.conns.get(i) {
-                    // Replies still owed by other shards will make the
-                    // connection dirty again: write once then, not twice.
-                    if !c.pending.is_empty()
-                        && c.unsent() < COALESCE_MAX
-                        && !self.over_hard_limit(c)
-                    {
-                        continue;
-                    }
-                }
-                self.flush(i);
-            }
+            self.flush_dirty();
             self.move_ready();
             if Instant::now() >= next_tick {
                 if let Some(w) = self.core.as_mut() {
@@ -495,6 +486,10 @@ impl<C: Commands> Shard<C> {
                 self.cmds.before_replies(&mut self.state);
                 self.send_held();
                 self.send_outgoing();
+                // What the tick pushed (an eviction's invalidations, expired
+                // keys' notifications) goes out now, not after the next
+                // command (whose eviction would count it as used memory).
+                self.flush_dirty();
                 self.close_idle();
                 self.enforce_output_limits_idle();
                 self.evict_clients();
@@ -614,7 +609,10 @@ impl<C: Commands> Shard<C> {
         if c.wpos == c.out.len() {
             c.out.clear();
             c.wpos = 0;
-            if c.out.capacity() > POOL_MAX_BYTES {
+            // What a burst grew past Redis's reply buffer goes back once
+            // it is sent, as Redis frees its reply list: kept, it counted
+            // in `used_memory` (eviction fed on it).
+            if c.out.capacity() > conn::OUT_KEEP {
                 c.out = Vec::new();
             }
         } else if c.wpos > POOL_MAX_BYTES {
@@ -626,6 +624,24 @@ impl<C: Commands> Shard<C> {
             self.resume.push(i);
         }
         self.maybe_close(i);
+    }
+
+    /// Writes the connections that have new output, but those still owed
+    /// replies by other shards (they are written once those come).
+    fn flush_dirty(&mut self) {
+        while let Some(i) = self.dirty.pop() {
+            if let Some(c) = self.conns.get_mut(i) {
+                c.dirty = false;
+            }
+            if let Some(c) = self.conns.get(i) {
+                // Replies still owed by other shards will make the
+                // connection dirty again: write once then, not twice.
+                if !c.pending.is_empty() && c.unsent() < COALESCE_MAX && !self.over_hard_limit(c) {
+                    continue;
+                }
+            }
+            self.flush(i);
+        }
     }
 
     /// Resizes every connection's reply buffer (`conn/replybuf.rs`), and

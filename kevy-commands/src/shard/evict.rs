@@ -98,6 +98,9 @@ pub struct Evictor {
     base: u64,
     /// …and what this shard wrote minus what it evicted since.
     grown: i64,
+    /// The last eviction stopped short of its goal for time (Redis's
+    /// `EVICT_RUNNING`): the tick goes on with it.
+    running: bool,
 }
 
 impl Evictor {
@@ -110,6 +113,7 @@ impl Evictor {
             next_db: 0,
             base: 0,
             grown: 0,
+            running: false,
         }
     }
 
@@ -241,7 +245,12 @@ impl ShardState {
     }
 
     /// The periodic part: goes on with an eviction cut short and refreshes
-    /// the estimate (no gauge).
+    /// the estimate (no gauge). Only one cut short, as Redis's
+    /// `evictionTimeProc`: between commands, memory over the limit is
+    /// mostly output in transit (an eviction's own invalidations on their
+    /// way to tracking clients); evicting for it each tick evicted more
+    /// keys, whose invalidations kept it over, until the keyspace was gone
+    /// (Redis's "client tracking don't cause eviction feedback loop").
     pub fn evict_tick(&mut self) {
         if !self.evict.limited() {
             return;
@@ -249,7 +258,7 @@ impl ShardState {
         if self.evict.limits.gauge().is_none() {
             self.evict.refresh();
         }
-        if !self.clients_first() {
+        if self.evict.running && !self.clients_first() {
             self.perform_evictions();
         }
     }
@@ -290,6 +299,7 @@ impl ShardState {
 
     /// [`evict_share`](Self::evict_share), freeing no more than `cap`.
     fn evict_up_to(&mut self, read: bool, cap: Option<u64>) -> Outcome {
+        self.evict.running = false;
         let max = self.evict.limits.maxmemory();
         if max == 0 {
             return Outcome::Ok;
@@ -334,6 +344,7 @@ impl ShardState {
         if self.evict.limits.gauge().is_none() {
             self.evict.grown -= freed as i64;
         }
+        self.evict.running = outcome == Outcome::Running;
         outcome
     }
 
