@@ -218,6 +218,9 @@ pub(crate) struct Shard<C: Commands> {
     txn_seen: Option<Instant>,
     /// `Builder::move_after` (0: connections never move).
     move_after: u32,
+    /// A peer's push was delivered here since the last look: written
+    /// before the next commands run (`serve_arrivals`).
+    pushed: bool,
     /// Connections whose keyed commands all went to another shard lately:
     /// they move there once nothing of theirs is in flight.
     movers: Vec<usize>,
@@ -353,6 +356,7 @@ impl<C: Commands> Shard<C> {
             txn_spin: p.txn_spin,
             txn_seen: None,
             move_after: p.move_after,
+            pushed: false,
             movers: Vec::new(),
             settings: p.settings,
             now: Instant::now(),
@@ -628,7 +632,7 @@ impl<C: Commands> Shard<C> {
 
     /// Writes the connections that have new output, but those still owed
     /// replies by other shards (they are written once those come).
-    fn flush_dirty(&mut self) {
+    pub(super) fn flush_dirty(&mut self) {
         while let Some(i) = self.dirty.pop() {
             if let Some(c) = self.conns.get_mut(i) {
                 c.dirty = false;

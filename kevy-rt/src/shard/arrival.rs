@@ -42,6 +42,14 @@ impl<C: Commands> Shard<C> {
         // A reply among these may also free a connection whose next request
         // is among the events.
         let (mut busy, parts_wait) = self.drain_before_input();
+        if std::mem::take(&mut self.pushed) {
+            // Pushes from peers (invalidations, messages) are written before
+            // this iteration's commands run, as Redis writes every pending
+            // reply before it reads: left in their buffers, they counted as
+            // used memory for those commands' eviction, which evicted more
+            // keys, whose invalidations came back the same way.
+            self.flush_dirty();
+        }
         if parts_wait {
             if let Some(r) = self.ring.as_mut() {
                 r.catch_up();

@@ -410,6 +410,7 @@ impl<C: Commands> Shard<C> {
                 } => {
                     let bytes = req.data.get(start as usize..end as usize).unwrap_or(&[]);
                     self.push_local(conn, bytes, tag);
+                    self.pushed = true;
                 }
                 Request::Notice { start, end } => {
                     let bytes = req.data.get(start as usize..end as usize).unwrap_or(&[]);
