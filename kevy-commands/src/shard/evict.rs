@@ -21,7 +21,7 @@
 //!
 //! ## Evicting
 //! Each shard owns its keys and evicts only its own. Before a command
-//! flagged `denyoom` runs (and on every tick, and before a read, see
+//! flagged `denyoom` runs (and before a read, see
 //! [`ShardState::evict_before`]), a shard over the limit frees
 //! its share of the excess (`(used - maxmemory) / shards`), like Redis's
 //! `performEvictions`: LRU, LFU and volatile-ttl take the best candidate of
@@ -31,7 +31,9 @@
 //! key freed are measured by the gauge's count for the evicting thread
 //! (without a gauge, estimated as MEMORY USAGE does). The time spent per
 //! call is bounded by `maxmemory-eviction-tenacity`; a shard that stopped
-//! early goes on at its next write or tick. When nothing can be evicted
+//! early goes on at its next command or tick (the tick evicts for nothing
+//! else: between commands the excess is mostly output on its way, such as
+//! an eviction's own invalidations). When nothing can be evicted
 //! (`noeviction`, or a volatile policy with no key to live), the command is
 //! refused with Redis's `-OOM` error; reads and deletions always run.
 //!

@@ -467,3 +467,38 @@ fn a_lowered_limit_frees_what_was_over_when_it_was_set() {
     ks.evict_nudged();
     assert_eq!(ks.evict.evicted, 20);
 }
+
+/// Between commands, memory over the limit is mostly output on its way
+/// (an eviction's own invalidations to tracking clients): the tick evicts
+/// only to finish an eviction cut short for time, as Redis's
+/// `evictionTimeProc`. Evicting for every excess it saw fed on those
+/// invalidations until the keyspace was gone.
+#[test]
+fn the_tick_only_finishes_an_eviction_cut_short() {
+    let (mut ks, limits) = keyspace("allkeys-random");
+    let gauge: &'static StepGauge = Box::leak(Box::new(StepGauge(0.into(), 0.into())));
+    assert!(limits.set_gauge(gauge));
+    for i in 0..100 {
+        set(&mut ks, 0, &format!("k{i}"), None);
+    }
+    limits.update("maxmemory", "1000000");
+    gauge
+        .0
+        .store(1_100_000, std::sync::atomic::Ordering::Relaxed);
+    ks.evict_tick();
+    assert_eq!(ks.evict.evicted, 0, "no eviction was running");
+    // No time at all: a write's eviction stops after its first 16 keys.
+    limits.update("maxmemory-eviction-tenacity", "0");
+    assert_eq!(ks.perform_evictions(), Outcome::Running);
+    assert_eq!(ks.evict.evicted, 16);
+    ks.evict_tick();
+    assert_eq!(ks.evict.evicted, 32, "the tick goes on with it");
+    // Under the limit: done; over again, the tick leaves it to commands.
+    gauge.0.store(900_000, std::sync::atomic::Ordering::Relaxed);
+    assert_eq!(ks.perform_evictions(), Outcome::Ok);
+    gauge
+        .0
+        .store(1_100_000, std::sync::atomic::Ordering::Relaxed);
+    ks.evict_tick();
+    assert_eq!(ks.evict.evicted, 32);
+}
