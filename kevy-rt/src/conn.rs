@@ -30,9 +30,8 @@ pub(crate) const READ_CHUNK: usize = 16 * 1024;
 /// Read-buffer growth allowed ahead of the bytes buffered (see `make_room`).
 const AHEAD_MAX: usize = 1 << 20;
 
-/// Output-buffer capacity a connection keeps once all it had is sent, and
-/// an idle one keeps (Redis's reply buffer, `PROTO_REPLY_CHUNK_BYTES`).
-pub(crate) const OUT_KEEP: usize = 16 * 1024;
+/// Output-buffer capacity an idle connection may keep.
+const IDLE_OUT_CAPACITY: usize = 16 * 1024;
 
 /// What a connection may have owed to it (`Conn::owed`) before it stops taking
 /// input: forwarded or planned commands still unanswered and replies queued
@@ -642,14 +641,14 @@ impl<C: Commands> Conn<C> {
             self.need = 0;
             self.rbuf = Vec::new();
         }
-        if self.unsent() == 0 && self.out.capacity() > OUT_KEEP {
+        if self.unsent() == 0 && self.out.capacity() > IDLE_OUT_CAPACITY {
             self.out = Vec::new();
             self.wpos = 0;
         }
         if self.pending.is_empty() && self.pending.capacity() > 64 {
             self.pending = VecDeque::new();
         }
-        if self.pending.is_empty() && self.behind.capacity() > OUT_KEEP {
+        if self.pending.is_empty() && self.behind.capacity() > IDLE_OUT_CAPACITY {
             self.behind = Vec::new();
         }
     }

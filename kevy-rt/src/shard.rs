@@ -17,7 +17,7 @@ use slab::Slab;
 
 use crate::args::Span;
 use crate::commands::{Commands, ShardInfo};
-use crate::conn::{self, Conn, Resized};
+use crate::conn::{Conn, Resized};
 use crate::mesh::MeshEnd;
 use crate::msg::{ConnRef, Msg, Pools, Requests, POOL_MAX_BYTES};
 use crate::resp::Limits;
@@ -613,10 +613,7 @@ impl<C: Commands> Shard<C> {
         if c.wpos == c.out.len() {
             c.out.clear();
             c.wpos = 0;
-            // What a burst grew past Redis's reply buffer goes back once
-            // it is sent, as Redis frees its reply list: kept, it counted
-            // in `used_memory` (eviction fed on it).
-            if c.out.capacity() > conn::OUT_KEEP {
+            if c.out.capacity() > POOL_MAX_BYTES {
                 c.out = Vec::new();
             }
         } else if c.wpos > POOL_MAX_BYTES {

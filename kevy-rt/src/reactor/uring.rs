@@ -66,11 +66,8 @@ pub(crate) use setup::probe;
 /// Submission queue size; more entries than this in one iteration are
 /// submitted in several calls.
 const ENTRIES: u32 = 1024;
-/// A buffer bigger than this is not kept for reuse: Redis's reply buffer
-/// (`PROTO_REPLY_CHUNK_BYTES`). Bigger ones kept counted in `used_memory`
-/// as memory no client holds, and a burst of invalidations that grew them
-/// made eviction evict more keys, whose invalidations grew them again.
-const SPARE_MAX_BYTES: usize = 16 * 1024;
+/// A buffer bigger than this is not kept for reuse.
+const SPARE_MAX_BYTES: usize = 64 * 1024;
 /// Buffers kept for reuse.
 const SPARE_MAX: usize = 256;
 
