@@ -437,18 +437,25 @@ impl MemoryGauge for StepGauge {
     }
 }
 
-/// `CONFIG SET maxmemory` frees what was over when it was set, not what
-/// is over when the shard gets to it: the first shard's eviction may have
-/// grown memory meanwhile (its invalidations on their way to many
-/// tracking clients), and evicting that too drained the keyspace.
-#[test]
-fn a_lowered_limit_frees_what_was_over_when_it_was_set() {
+/// An allkeys-random keyspace of 100 keys whose memory a [`StepGauge`]
+/// measures.
+fn stepped_keyspace() -> (ShardState, Arc<Limits>, &'static StepGauge) {
     let (mut ks, limits) = keyspace("allkeys-random");
     let gauge: &'static StepGauge = Box::leak(Box::new(StepGauge(0.into(), 0.into())));
     assert!(limits.set_gauge(gauge));
     for i in 0..100 {
         set(&mut ks, 0, &format!("k{i}"), None);
     }
+    (ks, limits, gauge)
+}
+
+/// `CONFIG SET maxmemory` frees what was over when it was set, not what
+/// is over when the shard gets to it: the first shard's eviction may have
+/// grown memory meanwhile (its invalidations on their way to many
+/// tracking clients), and evicting that too drained the keyspace.
+#[test]
+fn a_lowered_limit_frees_what_was_over_when_it_was_set() {
+    let (mut ks, limits, gauge) = stepped_keyspace();
     gauge
         .0
         .store(1_010_000, std::sync::atomic::Ordering::Relaxed);
@@ -475,12 +482,7 @@ fn a_lowered_limit_frees_what_was_over_when_it_was_set() {
 /// invalidations until the keyspace was gone.
 #[test]
 fn the_tick_only_finishes_an_eviction_cut_short() {
-    let (mut ks, limits) = keyspace("allkeys-random");
-    let gauge: &'static StepGauge = Box::leak(Box::new(StepGauge(0.into(), 0.into())));
-    assert!(limits.set_gauge(gauge));
-    for i in 0..100 {
-        set(&mut ks, 0, &format!("k{i}"), None);
-    }
+    let (mut ks, limits, gauge) = stepped_keyspace();
     limits.update("maxmemory", "1000000");
     gauge
         .0
