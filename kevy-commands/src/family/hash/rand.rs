@@ -36,18 +36,18 @@ fn write_random(
     // RESP3 nests each pair in its own array.
     let per = 1 + (values && !out.resp3()) as usize;
     let want = usize::try_from(n.unsigned_abs()).unwrap_or(usize::MAX);
-    // A packed hash walks to a position; index a snapshot of it instead.
-    let snapshot: Vec<(&[u8], &[u8])> = if h.is_packed() {
-        h.iter().collect()
-    } else {
-        Vec::new()
-    };
-    let pick = || match h.is_packed() {
-        true => snapshot.get(random::below(snapshot.len())).copied(),
-        false => h.random(),
-    };
     if n < 0 || n == 1 {
         let stop = repeats_allowed(n, out.len(), cap)?;
+        // A packed hash walks to a position; index a snapshot of it instead.
+        let snapshot: Vec<(&[u8], &[u8])> = if h.is_packed() {
+            h.iter().collect()
+        } else {
+            Vec::new()
+        };
+        let pick = || match h.is_packed() {
+            true => snapshot.get(random::below(snapshot.len())).copied(),
+            false => h.random(),
+        };
         resp::array(out, want * per);
         for _ in 0..want {
             if let Some(pair) = pick() {
@@ -61,13 +61,7 @@ fn write_random(
         resp::array(out, h.len() * per);
         h.iter().for_each(|pair| write_pair(out, pair, values));
     } else {
-        let picks: Vec<(&[u8], &[u8])> = match h.is_packed() {
-            true => random::distinct(snapshot.len(), want)
-                .into_iter()
-                .map(|i| snapshot[i])
-                .collect(),
-            false => h.distinct(want),
-        };
+        let picks = h.distinct(want);
         resp::array(out, picks.len() * per);
         for pair in picks {
             write_pair(out, pair, values);

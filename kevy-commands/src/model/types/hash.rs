@@ -207,14 +207,17 @@ impl Hash {
     }
 
     /// `count` distinct random pairs (every pair, in random order, when
-    /// `count >= len`). A packed hash walks to each position: callers
-    /// drawing many from one index a snapshot of [`Hash::iter`] instead.
+    /// `count >= len`). A packed hash is read once into a snapshot (a
+    /// position there is a walk).
     pub fn distinct(&self, count: usize) -> Vec<(&[u8], &[u8])> {
         match self {
-            Hash::Packed(_) => random::distinct(self.len(), count)
-                .into_iter()
-                .filter_map(|i| self.at(i))
-                .collect(),
+            Hash::Packed(_) => {
+                let all: Vec<(&[u8], &[u8])> = self.iter().collect();
+                random::distinct(all.len(), count)
+                    .into_iter()
+                    .map(|i| all[i])
+                    .collect()
+            }
             Hash::Table(d) => d
                 .distinct(count)
                 .into_iter()
